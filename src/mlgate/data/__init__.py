@@ -1,0 +1,1 @@
+"""Data: loading, fingerprints and data checks."""

@@ -1,0 +1,78 @@
+"""Exceptions split by who has to act, and the exit codes they map to.
+
+    MlgateError
+     ├── UserError          exit 2: the manifest, a path or an argument is wrong
+     │    └── ManifestError     one or more located problems in mlops.yaml
+     └── OutsideError       exit 3: git, a subprocess we rely on, storage, the network
+
+A failed check or gate is a verdict (exit 1), carried by the run result, never raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_PASSED = 0
+EXIT_FAILED = 1
+EXIT_USER_ERROR = 2
+EXIT_OUTSIDE_ERROR = 3
+
+
+class MlgateError(Exception):
+    """Base of every error mlgate reports without a traceback."""
+
+    exit_code = EXIT_OUTSIDE_ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if self.hint is None else f"{self.message}\n  hint: {self.hint}"
+
+
+class UserError(MlgateError):
+    """The user can fix this by changing their input."""
+
+    exit_code = EXIT_USER_ERROR
+
+
+class OutsideError(MlgateError):
+    """Something mlgate relies on failed; the user's input may be fine."""
+
+    exit_code = EXIT_OUTSIDE_ERROR
+
+
+@dataclass(frozen=True, kw_only=True, order=True)
+class Problem:
+    """One thing wrong with the manifest, located in its file."""
+
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+    path: str  # key path, e.g. "data.columns.age.min"
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+class ManifestError(UserError):
+    """The manifest has problems; all of them are listed, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the manifest:"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))

@@ -1,0 +1,273 @@
+"""Schema-valid manifest data -> typed values, plus the rules a schema cannot say.
+
+`semantic_problems` reads the raw data defensively, so it can run beside the schema
+check and every problem is reported in one pass; `build` assumes both found nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path as FsPath
+from typing import Any
+
+from mlgate.errors import Problem
+from mlgate.manifest.model import (
+    Column,
+    Command,
+    Data,
+    Evaluate,
+    Manifest,
+    MetricCheck,
+    Train,
+)
+from mlgate.manifest.yaml_source import Document, Path, format_path
+from mlgate.model.metrics import METRICS
+
+DEFAULT_MODEL = "models/model.joblib"
+DEFAULT_PARAMS = "params.yaml"
+DEFAULT_TIMEOUT_S = 3600.0
+NUMERIC_TYPES = ("integer", "number")
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def seconds(value: int | str) -> float:
+    """`90` -> 90.0, `1h30m` -> 5400.0 (the schema has vetted the form)."""
+    if isinstance(value, int):
+        return float(value)
+    match = _DURATION.match(value)
+    assert match is not None
+    hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
+    return float(hours * 3600 + minutes * 60 + secs)
+
+
+def semantic_problems(doc: Document, root: FsPath) -> list[Problem]:
+    raw = doc.data if isinstance(doc.data, dict) else {}
+    found = [
+        *_file_problems(raw, root),
+        *_column_problems(raw),
+        *_range_problems(raw),
+        *_metric_problems(raw),
+        *_feature_problems(raw),
+    ]
+    return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
+
+
+Finding = tuple[Path, str, bool]
+
+
+def _get(raw: object, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(raw, dict):
+            return None
+        raw = raw.get(key)
+    return raw
+
+
+def _file_problems(raw: dict[str, Any], root: FsPath) -> Iterator[Finding]:
+    produced = _get(raw, "data", "prepare") is not None
+    for keys in (("data", "train"), ("data", "test"), ("train", "params")):
+        relative = _get(raw, *keys)
+        if not isinstance(relative, str) or not relative:
+            continue
+        target = root / relative
+        if target.exists() or (keys[0] == "data" and produced):
+            continue
+        if FsPath(f"{target}.dvc").exists():
+            continue  # DVC-tracked: pulled before the run
+        message = f"file '{relative}' does not exist"
+        close = _nearby_file(target)
+        if close:
+            message += f"; did you mean '{os.path.relpath(close, root)}'?"
+        elif keys[0] == "data":
+            message += " (add data.prepare to write it, or track it with DVC)"
+        yield keys, message, False
+
+
+def _nearby_file(target: FsPath) -> FsPath | None:
+    folder = target.parent
+    if not folder.is_dir():
+        return None
+    names = [p.name for p in folder.iterdir() if p.is_file()]
+    close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.7)
+    return folder / close[0] if close else None
+
+
+def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    columns = _get(raw, "data", "columns")
+    if not isinstance(columns, dict):
+        return
+    for name, spec in columns.items():
+        if not isinstance(spec, dict):
+            continue
+        where = ("data", "columns", name)
+        kind = spec.get("type")
+        for bound in ("min", "max"):
+            if bound in spec and kind not in (None, *NUMERIC_TYPES):
+                yield (*where, bound), f"'{bound}' applies to integer or number columns, " \
+                    f"not {kind}", True
+        if "pattern" in spec and kind not in (None, "string", "category"):
+            yield (*where, "pattern"), f"'pattern' applies to string columns, not {kind}", True
+        pattern = spec.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                yield (*where, "pattern"), f"not a valid regular expression: {exc}", False
+        values = spec.get("values")
+        if isinstance(values, list) and kind in NUMERIC_TYPES:
+            for i, value in enumerate(values):
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    yield (*where, "values", i), f"a {kind} column cannot hold '{value}'", False
+
+
+def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    ranges: list[tuple[Path, object]] = [(("data", "checks", "rows"), _get(raw, "data", "checks",
+                                                                         "rows"))]
+    columns = _get(raw, "data", "columns")
+    if isinstance(columns, dict):
+        ranges += [(("data", "columns", name), spec) for name, spec in columns.items()]
+    checks = _get(raw, "model_checks")
+    if isinstance(checks, list):
+        ranges += [(("model_checks", i), spec) for i, spec in enumerate(checks)]
+    for where, spec in ranges:
+        if not isinstance(spec, dict):
+            continue
+        low, high = spec.get("min"), spec.get("max")
+        for bound, value in (("min", low), ("max", high)):
+            if isinstance(value, float) and math.isnan(value):
+                yield (*where, bound), "must be a number, found .nan", False
+        if _is_number(low) and _is_number(high) and low > high:
+            yield (*where, "min"), f"min ({low}) is greater than max ({high})", False
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    task = _get(raw, "evaluate", "task")
+    names = [(where, n) for where, n in _metric_names(raw) if n in METRICS]
+    if task is None and names:
+        first_where, first = names[0]
+        task = METRICS[first].task
+        for where, name in names[1:]:
+            if METRICS[name].task != task:
+                yield where, f"'{name}' is a {METRICS[name].task} metric, but '{first}' is a " \
+                    f"{task} metric: set evaluate.task", False
+        return
+    for where, name in names:
+        if task in ("classification", "regression") and METRICS[name].task != task:
+            yield where, f"'{name}' is a {METRICS[name].task} metric, but evaluate.task is " \
+                f"{task}", False
+
+
+def _metric_names(raw: dict[str, Any]) -> list[tuple[Path, str]]:
+    names: list[tuple[Path, str]] = []
+    metrics = _get(raw, "evaluate", "metrics")
+    if isinstance(metrics, list):
+        names += [(("evaluate", "metrics", i), m) for i, m in enumerate(metrics)
+                  if isinstance(m, str)]
+    checks = _get(raw, "model_checks")
+    if isinstance(checks, list):
+        names += [(("model_checks", i, "metric"), c["metric"]) for i, c in enumerate(checks)
+                  if isinstance(c, dict) and isinstance(c.get("metric"), str)]
+    return names
+
+
+def _feature_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    features = _get(raw, "data", "features")
+    if not isinstance(features, list):
+        return
+    for role in ("target", "id"):
+        column = _get(raw, "data", role)
+        if isinstance(column, str) and column in features:
+            index = features.index(column)
+            yield ("data", "features", index), f"'{column}' is the {role} column; it cannot " \
+                "be a feature", False
+
+
+def build(doc: Document, *, path: FsPath, root: FsPath, sha256: str) -> Manifest:
+    """Typed manifest from data that passed the schema and the semantic checks."""
+    raw: dict[str, Any] = doc.data  # type: ignore[assignment]
+    data, train = raw["data"], raw["train"]
+    checks = data.get("checks", {})
+    evaluate = raw.get("evaluate", {})
+    params = train.get("params")
+    if params is None and (root / DEFAULT_PARAMS).is_file():
+        params = DEFAULT_PARAMS
+    return Manifest(
+        path=path,
+        root=root,
+        version=raw.get("version", 1),
+        name=raw["name"],
+        description=raw.get("description", ""),
+        data=Data(
+            train=data["train"],
+            test=data["test"],
+            target=data["target"],
+            format=data.get("format", "auto"),
+            id=data.get("id"),
+            features=tuple(data["features"]) if "features" in data else None,
+            columns=tuple(_column(n, s) for n, s in data.get("columns", {}).items()),
+            rows_min=checks.get("rows", {}).get("min"),
+            rows_max=checks.get("rows", {}).get("max"),
+            duplicates_max_fraction=checks.get("duplicates", {}).get("max_fraction"),
+            leakage=checks.get("leakage", False),
+            prepare=_command(data["prepare"]) if "prepare" in data else None,
+        ),
+        train=Train(
+            command=_command(train["command"], train.get("timeout"), train.get("env")),
+            model=train.get("outputs", {}).get("model", DEFAULT_MODEL),
+            params=params,
+        ),
+        evaluate=Evaluate(
+            task=evaluate.get("task"),
+            metrics=tuple(evaluate["metrics"]) if "metrics" in evaluate else None,
+            positive_label=evaluate.get("positive_label"),
+        ),
+        model_checks=tuple(
+            MetricCheck(
+                metric=c["metric"], min=c.get("min"), max=c.get("max"),
+                key=format_path(("model_checks", i), raw),
+            )
+            for i, c in enumerate(raw.get("model_checks", []))
+        ),
+        sha256=sha256,
+        lines={
+            format_path(p, raw): (m.line, m.column) for p, m in doc.key_marks.items()
+        },
+    )
+
+
+def _column(name: str, spec: dict[str, Any]) -> Column:
+    values = spec.get("values")
+    return Column(
+        name=name,
+        type=spec.get("type"),
+        nullable=spec.get("nullable", True),
+        required=spec.get("required", True),
+        min=spec.get("min"),
+        max=spec.get("max"),
+        values=tuple(values) if values is not None else None,
+        pattern=spec.get("pattern"),
+        unique=spec.get("unique", False),
+    )
+
+
+def _command(spec: Any, timeout: Any = None, env: Any = None) -> Command:
+    if isinstance(spec, dict):
+        return _command(spec["command"], spec.get("timeout"), spec.get("env"))
+    return Command(
+        shell=spec if isinstance(spec, str) else None,
+        argv=tuple(spec) if isinstance(spec, list) else None,
+        timeout_s=seconds(timeout) if timeout is not None else DEFAULT_TIMEOUT_S,
+        env={k: _env_value(v) for k, v in (env or {}).items()},
+    )
+
+
+def _env_value(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)

@@ -1,0 +1,75 @@
+"""Find, read and validate `mlops.yaml`: a typed Manifest or a ManifestError listing all."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from mlgate.errors import ManifestError, Problem, UserError
+from mlgate.manifest import build, schema_check, yaml_source
+from mlgate.manifest.model import Manifest
+
+MANIFEST_NAMES = ("mlops.yaml", "mlops.yml")
+
+
+def find(directory: Path, manifest: Path | None = None) -> Path:
+    """The manifest to use: the one given (relative to `directory`), else mlops.yaml there."""
+    if manifest is not None:
+        candidate = directory / manifest
+        if not candidate.is_file():
+            raise UserError(f"manifest '{manifest}' not found in {directory}")
+        return candidate
+    for name in MANIFEST_NAMES:
+        if (directory / name).is_file():
+            return directory / name
+    raise UserError(
+        f"no mlops.yaml in {directory}",
+        hint="run `mlgate init` to write one, or pass --manifest PATH",
+    )
+
+
+def load(path: Path, *, display_name: str | None = None) -> Manifest:
+    """Parse and validate the manifest at `path`. Raises ManifestError with every problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read manifest {path}: {exc.strerror}") from exc
+    name = display_name or str(path)
+    return parse(raw, name=name, root=path.parent, path=path)
+
+
+def parse(raw: bytes, *, name: str, root: Path, path: Path | None = None) -> Manifest:
+    """Validate manifest bytes; `name` is how problems refer to the file."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problem = Problem(file=name, line=line, column=1, path="",
+                          message="not UTF-8 text; save the manifest as UTF-8")
+        raise ManifestError([problem]) from exc
+    try:
+        doc = yaml_source.parse(text, name)
+    except yaml_source.YamlProblems as exc:
+        raise ManifestError(exc.problems) from exc
+    problems = list(doc.problems)
+    if doc.data is None:
+        problems.append(Problem(
+            file=name, line=1, column=1, path="",
+            message="the manifest is empty; it needs at least name, data and train",
+        ))
+    else:
+        # a value the YAML layer rejected is not reported again as wrong for the schema
+        rejected = {p.path for p in doc.problems}
+        problems += [
+            p for p in [*schema_check.check(doc), *build.semantic_problems(doc, root)]
+            if p.path not in rejected
+        ]
+    if problems:
+        raise ManifestError(_unique(problems))
+    return build.build(
+        doc, path=path or root / name, root=root, sha256=hashlib.sha256(raw).hexdigest()
+    )
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))

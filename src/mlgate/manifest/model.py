@@ -1,0 +1,103 @@
+"""The manifest as typed values; the rest of mlgate never reads the raw YAML."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+ColumnType = Literal["integer", "number", "string", "category", "boolean", "datetime"]
+Task = Literal["classification", "regression"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    """A command line: `shell` runs through /bin/sh, `argv` runs without a shell."""
+
+    shell: str | None = None
+    argv: tuple[str, ...] | None = None
+    timeout_s: float
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        if self.shell is not None:
+            return self.shell
+        import shlex
+
+        return shlex.join(self.argv or ())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Column:
+    name: str
+    type: ColumnType | None = None
+    nullable: bool = True
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    values: tuple[str | int | float | bool, ...] | None = None
+    pattern: str | None = None
+    unique: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Data:
+    train: str
+    test: str
+    target: str
+    format: str = "auto"
+    id: str | None = None
+    features: tuple[str, ...] | None = None
+    columns: tuple[Column, ...] = ()
+    rows_min: int | None = None
+    rows_max: int | None = None
+    duplicates_max_fraction: float | None = None
+    leakage: bool = False
+    prepare: Command | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Train:
+    command: Command
+    model: str
+    params: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evaluate:
+    task: Task | None = None
+    metrics: tuple[str, ...] | None = None  # None: the task's defaults
+    positive_label: str | int | bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricCheck:
+    metric: str
+    min: float | None = None
+    max: float | None = None
+    key: str  # where it stands in the manifest, e.g. "model_checks[metric=f1]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Manifest:
+    path: Path  # the manifest file
+    root: Path  # relative paths in the manifest are relative to this folder
+    name: str
+    data: Data
+    train: Train
+    evaluate: Evaluate
+    model_checks: tuple[MetricCheck, ...] = ()
+    description: str = ""
+    version: int = 1
+    sha256: str = ""
+    # (line, column) of every key, by key path: reports and annotations point at them
+    lines: Mapping[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def resolve(self, relative: str) -> Path:
+        return self.root / relative
+
+    def line_of(self, key: str) -> int | None:
+        found = self.lines.get(key)
+        return found[0] if found else None

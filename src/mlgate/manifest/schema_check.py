@@ -1,0 +1,187 @@
+"""JSON Schema findings -> located problems that say what was found and what is allowed."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+from mlgate.errors import Problem
+from mlgate.manifest.yaml_source import Document, Path
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "nothing",
+}
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The manifest's JSON Schema, as shipped inside the package."""
+    text = resources.files("mlgate.manifest").joinpath("schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@functools.cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema())
+
+
+def check(doc: Document) -> list[Problem]:
+    """Every schema violation in the document, located and explained."""
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(doc.data):
+        for path, message, at_key in _explain(error):
+            problems.append(doc.problem(path, message, key=at_key))
+    return problems
+
+
+Finding = tuple[Path, str, bool]  # key path, message, point at the key (not its value)
+
+
+def _explain(error: Any) -> Iterator[Finding]:
+    path: Path = tuple(error.absolute_path)
+    kind, instance, expected = error.validator, error.instance, error.validator_value
+    sub = error.schema
+
+    if kind == "additionalProperties":
+        allowed = sorted(sub.get("properties", {}))
+        for key in sorted(set(instance) - set(allowed)):
+            yield (*path, key), _unknown_key(key, allowed), True
+    elif kind == "required":
+        props = sub.get("properties", {})
+        for key in expected:
+            if key not in instance:
+                what = _description(props.get(key, {}))
+                yield path, f"missing required key '{key}'" + (f" ({what})" if what else ""), True
+    elif kind == "type":
+        yield path, f"expected {_expected_types(expected)}, found {_found(instance)}", False
+    elif kind == "enum":
+        yield path, _not_one_of(instance, expected), False
+    elif kind == "const":
+        yield path, f"expected {json.dumps(expected)}, found {_found(instance)}", False
+    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        word = {"minimum": "at least", "maximum": "at most",
+                "exclusiveMinimum": "greater than", "exclusiveMaximum": "less than"}[kind]
+        yield path, f"must be {word} {_num(expected)}, found {_num(instance)}", False
+    elif kind == "minLength":
+        yield path, "must not be empty", False
+    elif kind == "maxLength":
+        yield path, f"must be at most {expected} characters, found {len(instance)}", False
+    elif kind == "minItems":
+        yield path, f"needs at least {expected} item{'s' if expected != 1 else ''}", False
+    elif kind == "uniqueItems":
+        yield path, f"lists {_repeated(instance)} more than once", False
+    elif kind == "minProperties":
+        keys = ", ".join(sorted(sub.get("properties", {})))
+        yield path, f"is empty; set at least one of: {keys}", False
+    elif kind == "pattern":
+        hint = sub.get("x-expected") or f"a string matching {expected}"
+        yield path, f"found {_found(instance)}, expected {hint}", False
+    elif kind == "propertyNames":
+        for inner in error.context:
+            yield path, f"the name {_found(inner.instance)} is not allowed here", False
+    elif kind in ("anyOf", "oneOf"):
+        yield from _explain_alternatives(error)
+    else:  # pragma: no cover (a keyword the schema started using without a message here)
+        yield path, error.message, False
+
+
+def _explain_alternatives(error: Any) -> Iterator[Finding]:
+    """Report the alternative the user evidently meant; else say which shapes are allowed."""
+    path: Path = tuple(error.absolute_path)
+    branches = _branches(error)
+    meant = {b: errs for b, errs in branches.items() if not any(map(_wrong_type, errs))}
+    expected = error.schema.get("x-expected")
+    only_required = all(e.validator == "required" for errs in meant.values() for e in errs)
+    if meant and only_required and expected:
+        yield path, f"needs {expected}", True
+    elif meant:
+        for inner in meant[min(meant, key=lambda b: len(meant[b]))]:
+            yield from _explain(inner)
+    else:
+        if expected is None:
+            types = [b.get("type") for b in error.validator_value]
+            expected = _expected_types([t for t in types if isinstance(t, str)])
+        yield path, f"expected {expected}, found {_found(error.instance)}", False
+
+
+def _branches(error: Any) -> dict[int, list[Any]]:
+    by_branch: dict[int, list[Any]] = {}
+    for inner in error.context:
+        by_branch.setdefault(inner.relative_schema_path[0], []).append(inner)
+    return by_branch
+
+
+def _wrong_type(error: Any) -> bool:
+    """The error says the value has another shape altogether, not a detail wrong."""
+    if error.relative_path:
+        return False
+    if error.validator in ("anyOf", "oneOf"):
+        return all(any(map(_wrong_type, errs)) for errs in _branches(error).values())
+    return error.validator == "type"
+
+
+def _unknown_key(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown key '{key}'{hint} (allowed: {', '.join(allowed)})"
+
+
+def _not_one_of(instance: object, allowed: list[object]) -> str:
+    names = [str(a) for a in allowed]
+    message = f"found {_found(instance)}, expected one of: {', '.join(names)}"
+    if isinstance(instance, str):
+        close = difflib.get_close_matches(instance, names, n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+    return message
+
+
+def _description(prop: dict[str, Any]) -> str:
+    text = prop.get("description", "")
+    return text[0].lower() + text[1:].rstrip(".") if text else ""
+
+
+def _expected_types(expected: str | list[str]) -> str:
+    names = [_TYPE_NAMES[t] for t in ([expected] if isinstance(expected, str) else expected)]
+    return " or ".join(names)
+
+
+def _found(value: object) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
+    if isinstance(value, int | float):
+        return _num(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__  # pragma: no cover (the YAML layer yields no other types)
+
+
+def _num(value: object) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _repeated(items: list[object]) -> str:
+    seen: list[object] = []
+    for item in items:
+        if item in seen:
+            return _found(item)
+        seen.append(item)
+    return "an item"  # pragma: no cover (uniqueItems failed, so something repeats)

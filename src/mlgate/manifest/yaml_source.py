@@ -1,0 +1,244 @@
+"""YAML text -> plain data plus the position of every key and value.
+
+The manifest is data, never code: only the YAML 1.2 core schema is understood (no
+`yes`/`on` booleans, no sexagesimal numbers, no timestamps) and any explicit tag that
+would construct an object is a located problem. Duplicate keys, which PyYAML silently
+overwrites, are problems too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from mlgate.errors import Problem
+
+Path = tuple[str | int, ...]
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CoreSchemaLoader(_Loader):  # type: ignore[misc, valid-type]
+    """SafeLoader resolving plain scalars by the YAML 1.2 core schema."""
+
+    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 (PyYAML's class-level registry)
+
+
+_CORE_RESOLVERS = [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    (
+        "tag:yaml.org,2002:int",
+        r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+        list("-+0123456789"),
+    ),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+]
+for _tag, _pattern, _first in _CORE_RESOLVERS:
+    _CoreSchemaLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+_STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass(kw_only=True)
+class Document:
+    """Parsed manifest: its data and where each key and value stands in the file."""
+
+    data: object
+    file: str
+    key_marks: dict[Path, Mark] = field(default_factory=dict)
+    value_marks: dict[Path, Mark] = field(default_factory=dict)
+    # problems that still leave usable data (duplicate keys, tags): reported with the rest
+    problems: list[Problem] = field(default_factory=list)
+
+    def mark_of(self, path: Path, *, key: bool = False) -> Mark:
+        """The closest known position: the key itself, else its value, else an ancestor."""
+        for depth in range(len(path), -1, -1):
+            sub = path[:depth]
+            first, second = (self.key_marks, self.value_marks)
+            if not key:
+                first, second = second, first
+            if sub in first:
+                return first[sub]
+            if sub in second:
+                return second[sub]
+        return Mark(line=1, column=1)
+
+    def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
+        mark = self.mark_of(path, key=key)
+        return Problem(
+            file=self.file,
+            line=mark.line,
+            column=mark.column,
+            path=format_path(path, self.data),
+            message=message,
+        )
+
+
+class YamlProblems(Exception):
+    """Raised when the text cannot be turned into data at all, or into trusted data."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def parse(text: str, file: str) -> Document:
+    """Parse manifest text; raise YamlProblems when no data can be had from it.
+
+    Problems that leave data behind (a duplicate key, a forbidden tag) are kept on the
+    document instead, so that they are reported together with the schema's findings.
+    """
+    tabs = _tab_problems(text, file)
+    if tabs:
+        raise YamlProblems(tabs)
+    try:
+        node = yaml.compose(text, Loader=_CoreSchemaLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise YamlProblems([_syntax_problem(exc, file)]) from exc
+    except yaml.YAMLError as exc:  # pragma: no cover (PyYAML always marks reader errors)
+        raise YamlProblems([Problem(file=file, line=1, column=1, path="", message=str(exc))])
+    doc = Document(data=None, file=file)
+    pending: list[_Pending] = []
+    if node is not None:
+        doc.data = _construct(node, (), doc, pending)
+    doc.problems = [
+        Problem(file=file, line=mark.line, column=mark.column,
+                path=format_path(path, doc.data), message=message)
+        for path, mark, message in pending
+    ]
+    return doc
+
+
+_Pending = tuple[Path, Mark, str]
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+
+
+def _construct(node: yaml.Node, path: Path, doc: Document, pending: list[_Pending]) -> object:
+    doc.value_marks.setdefault(path, _mark(node))
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            pending.append(_tag_problem(node, path))
+            return None
+        result: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                message = "merge keys (<<) are not supported; write the keys out"
+                pending.append((path, _mark(key_node), message))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                pending.append((path, _mark(key_node), "a key must be a plain string"))
+                continue
+            key = key_node.value
+            child = (*path, key)
+            if key in result:
+                first = doc.key_marks[child].line
+                message = f"duplicate key '{key}' (first given at line {first}); keep one"
+                pending.append((child, _mark(key_node), message))
+                continue
+            doc.key_marks[child] = _mark(key_node)
+            result[key] = _construct(value_node, child, doc, pending)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            pending.append(_tag_problem(node, path))
+            return None
+        return [_construct(item, (*path, i), doc, pending) for i, item in enumerate(node.value)]
+    return _scalar(node, path, pending)
+
+
+def _scalar(node: yaml.ScalarNode, path: Path, pending: list[_Pending]) -> object:
+    value, tag = node.value, node.tag
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _INT:
+        return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
+    if tag == _FLOAT:
+        lowered = value.lower()
+        if lowered.endswith(".inf"):
+            return -math.inf if lowered.startswith("-") else math.inf
+        if lowered == ".nan":
+            return math.nan
+        return float(value)
+    pending.append(_tag_problem(node, path))
+    return None
+
+
+def _tag_problem(node: yaml.Node, path: Path) -> _Pending:
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    message = (
+        f"tag '{tag}' is not allowed: the manifest is plain data "
+        "(strings, numbers, booleans, lists and mappings)"
+    )
+    return (path, _mark(node), message)
+
+
+def _tab_problems(text: str, file: str) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.append(
+                Problem(
+                    file=file, line=number, column=indent.index("\t") + 1, path="",
+                    message="tab character in indentation; YAML indents with spaces only",
+                )
+            )
+    return problems
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    parts = [p for p in (exc.context, exc.problem) if p]
+    message = "invalid YAML: " + "; ".join(parts)
+    if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+        message += f" (the construct starts at line {exc.context_mark.line + 1})"
+    return Problem(file=file, line=line, column=column, path="", message=message)
+
+
+def format_path(path: Path, data: object) -> str:
+    """`data.columns.age.min`; list items by their natural key where they have one."""
+    out = ""
+    node = data
+    for part in path:
+        if isinstance(part, int):
+            label = str(part)
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(item, dict):
+                for key in NATURAL_KEYS:
+                    if isinstance(item.get(key), str):
+                        label = f"{key}={item[key]}"
+                        break
+            out += f"[{label}]"
+            node = item
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+NATURAL_KEYS = ("metric", "column", "name")

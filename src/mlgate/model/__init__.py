@@ -1,0 +1,1 @@
+"""Models: loading, metrics, evaluation and model checks."""

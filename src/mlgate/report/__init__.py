@@ -1,0 +1,1 @@
+"""Renderers of a run result: Markdown and terminal text."""

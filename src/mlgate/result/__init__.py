@@ -1,0 +1,1 @@
+"""The run result: dataclasses, JSON document and schema, and the run store."""

@@ -1,0 +1,173 @@
+"""The run result: what every stage found, as one value that serialises to JSON.
+
+Every stage returns one of these dataclasses and the pipeline composes them into a
+RunResult; reporters, the comparison and the registry read only this value (or its
+JSON document, described by `schema.json` beside this module).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["passed", "failed", "error", "skipped"]
+Verdict = Literal["passed", "failed"]
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckResult:
+    """One check's verdict, explained in one line.
+
+    `status` is "error" when the check could not be evaluated (a missing column, a
+    metric the model cannot give); that fails the run as a failed check does.
+    """
+
+    id: str  # stable across runs: "data.test.columns.age.min", "model.metric.f1_macro.min"
+    stage: Literal["data", "model"]
+    subject: str  # what was checked: "test.age", "f1_macro"
+    rule: str  # the expectation: ">= 18", "not null", "rows >= 1000"
+    status: Status
+    message: str  # what was found: "3 of 114 rows (2.6%) below 18, e.g. 12, 15, 17"
+    observed: float | int | str | None = None
+    manifest_key: str | None = None  # points reports and annotations at mlops.yaml
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileFingerprint:
+    path: str  # relative to the manifest's folder
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetSummary:
+    role: str  # "train" | "test"
+    file: FileFingerprint
+    format: str
+    rows: int
+    columns: Mapping[str, str]  # name -> engine dtype, in file order
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandOutcome:
+    """A user command that ran (data preparation or training)."""
+
+    command: str
+    status: Status  # "failed" on a non-zero exit, "error" when it timed out or did not start
+    exit_code: int | None
+    duration_s: float
+    timed_out: bool = False
+    log_tail: tuple[str, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataStage:
+    status: Status
+    datasets: tuple[DatasetSummary, ...] = ()
+    checks: tuple[CheckResult, ...] = ()
+    prepare: CommandOutcome | None = None
+    duration_s: float = 0.0
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainStage:
+    status: Status
+    outcome: CommandOutcome | None = None
+    model: FileFingerprint | None = None
+    duration_s: float = 0.0
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EncodedArray:
+    """A NumPy array kept compactly: zlib-compressed raw bytes, base64 in JSON."""
+
+    dtype: str  # NumPy dtype string, e.g. "<f4"
+    shape: tuple[int, ...]
+    data: str  # base64 of zlib(array.tobytes())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Predictions:
+    """Per-row predictions, so a later comparison can pair rows with a baseline's.
+
+    `row_keys` hash each test row's values (features and target), so rows pair up even
+    when the test file is reordered or extended.
+    """
+
+    rows: int
+    row_keys: EncodedArray  # uint64
+    y_true: EncodedArray  # class indices into `classes`, or values for regression
+    y_pred: EncodedArray
+    scores: EncodedArray | None = None  # (rows, classes) probabilities
+    classes: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvaluateStage:
+    status: Status
+    task: str | None = None
+    task_inferred: bool = False
+    metrics: Mapping[str, float | None] = field(default_factory=dict)
+    metric_errors: Mapping[str, str] = field(default_factory=dict)
+    predictions: Predictions | None = None
+    positive_label: Any = None
+    duration_s: float = 0.0
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelStage:
+    status: Status
+    checks: tuple[CheckResult, ...] = ()
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class GitInfo:
+    commit: str | None
+    branch: str | None
+    dirty: bool | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Environment:
+    python: str
+    platform: str
+    packages: Mapping[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunResult:
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    name: str  # the model's name, from the manifest
+    mlgate_version: str
+    started_at: str  # ISO 8601, UTC
+    duration_s: float
+    verdict: Verdict
+    summary: str  # one line: why the verdict is what it is
+    manifest: FileFingerprint
+    git: GitInfo
+    params: Mapping[str, Any]  # flattened as DVC flattens them: "train.C"
+    environment: Environment
+    data: DataStage
+    train: TrainStage
+    evaluate: EvaluateStage
+    model: ModelStage
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "passed"
+
+    @property
+    def checks(self) -> tuple[CheckResult, ...]:
+        return (*self.data.checks, *self.model.checks)
