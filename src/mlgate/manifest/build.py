@@ -152,7 +152,7 @@ def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     task = _get(raw, "evaluate", "task")
     names = [(where, n) for where, n in _metric_names(raw) if n in METRICS]
     if task is None and names:
-        first_where, first = names[0]
+        first = names[0][1]
         task = METRICS[first].task
         for where, name in names[1:]:
             if METRICS[name].task != task:

@@ -149,6 +149,9 @@ def _not_one_of(instance: object, allowed: list[object]) -> str:
 
 
 def _description(prop: dict[str, Any]) -> str:
+    ref = prop.get("$ref", "")
+    if "description" not in prop and ref.startswith("#/$defs/"):
+        prop = schema()["$defs"][ref.removeprefix("#/$defs/")]
     text = prop.get("description", "")
     return text[0].lower() + text[1:].rstrip(".") if text else ""
 

@@ -113,7 +113,8 @@ def parse(text: str, file: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         raise YamlProblems([_syntax_problem(exc, file)]) from exc
     except yaml.YAMLError as exc:  # pragma: no cover (PyYAML always marks reader errors)
-        raise YamlProblems([Problem(file=file, line=1, column=1, path="", message=str(exc))])
+        problem = Problem(file=file, line=1, column=1, path="", message=str(exc))
+        raise YamlProblems([problem]) from exc
     doc = Document(data=None, file=file)
     pending: list[_Pending] = []
     if node is not None:

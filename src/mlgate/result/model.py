@@ -129,6 +129,7 @@ class ModelStage:
     status: Status
     checks: tuple[CheckResult, ...] = ()
     duration_s: float = 0.0
+    message: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,187 @@
+"""The `mlgate` command: parse arguments, call the core, render, return an exit code.
+
+Start-up stays cheap: each command imports what it needs when it runs, so
+`mlgate --help` loads argparse and nothing else, and `validate` only YAML and
+jsonschema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from mlgate import __version__
+from mlgate.errors import (
+    EXIT_FAILED,
+    EXIT_OUTSIDE_ERROR,
+    EXIT_PASSED,
+    EXIT_USER_ERROR,
+    ManifestError,
+    MlgateError,
+)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return EXIT_USER_ERROR
+    return _run_guarded(args.handler, args)
+
+
+def _run_guarded(handler: Handler, args: argparse.Namespace) -> int:
+    """The one place where exceptions become exit codes."""
+    try:
+        if args.directory is not None:
+            _enter(args.directory)
+        return handler(args)
+    except MlgateError as exc:
+        if args.debug:
+            traceback.print_exc()
+        if args.json:
+            _print_json(_error_document(exc))
+        print(f"mlgate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mlgate: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # a bug in mlgate, not the user's fault: show everything
+        traceback.print_exc()
+        print(f"mlgate {__version__}: internal error (please report it with the traceback "
+              "above)", file=sys.stderr)
+        return EXIT_OUTSIDE_ERROR
+
+
+def _enter(directory: str) -> None:
+    from mlgate.errors import UserError
+
+    try:
+        os.chdir(directory)
+    except OSError as exc:
+        raise UserError(f"cannot change to directory '{directory}': {exc.strerror}") from exc
+
+
+def _error_document(exc: MlgateError) -> dict[str, object]:
+    doc: dict[str, object] = {"error": exc.message, "exit_code": exc.exit_code}
+    if isinstance(exc, ManifestError):
+        doc["problems"] = [p.to_dict() for p in exc.problems]
+    return doc
+
+
+def _print_json(document: object) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def _load_manifest(args: argparse.Namespace):  # -> Manifest
+    from mlgate import manifest
+
+    path = manifest.find(Path.cwd(), Path(args.manifest) if args.manifest else None)
+    return manifest.load(path, display_name=os.path.relpath(path))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    loaded = _load_manifest(args)
+    name = os.path.relpath(loaded.path)
+    if args.json:
+        _print_json({"valid": True, "manifest": name, "name": loaded.name})
+    else:
+        print(f"{name}: valid ({loaded.name})")
+    return EXIT_PASSED
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from mlgate import pipeline
+    from mlgate.console import Console
+    from mlgate.report import text
+    from mlgate.result import store
+
+    loaded = _load_manifest(args)
+    console = Console(
+        sys.stderr,
+        tty=sys.stderr.isatty(),
+        actions=os.environ.get("GITHUB_ACTIONS") == "true",
+        color=sys.stderr.isatty() and "NO_COLOR" not in os.environ,
+    )
+    result = pipeline.run(loaded, observer=console)
+    if args.json:
+        from mlgate.result import document
+
+        sys.stdout.write(document.dumps(result))
+    else:
+        folder = store.run_dir(loaded.root, result.run_id)
+        print(text.render(result, os.path.relpath(folder / store.REPORT_FILE)))
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from mlgate import scaffold
+
+    done = scaffold.init(Path(args.path), example=args.example, force=args.force, name=args.name)
+    if args.json:
+        _print_json({"root": str(done.root), "written": list(done.written)})
+    else:
+        for relative in done.written:
+            print(f"wrote {os.path.relpath(done.root / relative)}")
+        print("next: mlgate validate, then mlgate run" if args.example else
+              "next: edit mlops.yaml, then mlgate validate")
+    return EXIT_PASSED
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.run_result:
+        from mlgate.result.document import schema
+    else:
+        from mlgate.manifest.schema_check import schema
+    _print_json(schema())
+    return EXIT_PASSED
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # every common option also works after the command (SUPPRESS keeps the earlier value)
+    _add_common(common, argparse.SUPPRESS)
+    top = argparse.ArgumentParser(
+        prog="mlgate",
+        description="Check data, train, evaluate and gate a model, as mlops.yaml says.",
+        epilog="exit codes: 0 passed, 1 a check or gate failed, 2 bad input, "
+        "3 an outside system failed",
+    )
+    top.add_argument("--version", action="version", version=f"mlgate {__version__}")
+    _add_common(top, None)
+    top.set_defaults(command=None)
+    sub = top.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        parser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        parser.set_defaults(command=name, handler=handler)
+        return parser
+
+    command("validate", cmd_validate, "check the manifest and the files it names")
+    command("run", cmd_run, "check data, train, evaluate and check the model; write the result")
+    init = command("init", cmd_init, "write a starter mlops.yaml and workflow, or the example")
+    init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
+    init.add_argument("--example", action="store_true", help="write the whole example project")
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument("--name", help="the model's name (default: from the folder's name)")
+    schema = command("schema", cmd_schema, "print the manifest's JSON Schema")
+    schema.add_argument("--run-result", action="store_true",
+                        help="print the run result's JSON Schema instead")
+    return top
+
+
+def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("-C", dest="directory", metavar="DIR", default=default,
+                        help="run as if started in DIR")
+    parser.add_argument("--manifest", metavar="PATH", default=default,
+                        help="the manifest (default: mlops.yaml)")
+    parser.add_argument("--json", action="store_true", default=default or False,
+                        help="machine-readable output on stdout")
+    parser.add_argument("--debug", action="store_true", default=default or False,
+                        help="show tracebacks")

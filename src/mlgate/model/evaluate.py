@@ -1,0 +1,166 @@
+"""Score a trained model on the test data: predictions, per-row keys and metrics."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlgate.manifest.model import Manifest
+from mlgate.model import metrics as metric_table
+from mlgate.result import arrays
+from mlgate.result.model import Predictions
+
+
+class EvaluationError(Exception):
+    """The model and the test data do not fit together; the message says how."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scored:
+    task: str
+    task_inferred: bool
+    metrics: dict[str, float | None]
+    metric_errors: dict[str, str]
+    predictions: Predictions
+    positive_label: Any = None
+
+
+def feature_columns(manifest: Manifest, frame: pd.DataFrame) -> list[str]:
+    spec = manifest.data
+    if spec.features is not None:
+        return list(spec.features)
+    excluded = {spec.target, spec.id}
+    return [c for c in frame.columns if c not in excluded]
+
+
+def infer_task(manifest: Manifest, model: Any, y: pd.Series) -> tuple[str, bool]:
+    """The manifest's task, else classification for a model with classes or a non-float target."""
+    if manifest.evaluate.task is not None:
+        return manifest.evaluate.task, False
+    if hasattr(model, "classes_") or not pd.api.types.is_float_dtype(y):
+        return "classification", True
+    return "regression", True
+
+
+def metric_names(manifest: Manifest, task: str) -> tuple[list[str], bool]:
+    """Metrics to compute (asked-for ones plus those model checks need) and whether defaulted."""
+    asked = manifest.evaluate.metrics
+    names = list(asked) if asked is not None else list(metric_table.DEFAULT_METRICS[task])  # type: ignore[index]
+    names += [c.metric for c in manifest.model_checks if c.metric not in names]
+    return names, asked is None
+
+
+def score(manifest: Manifest, model: Any, frame: pd.DataFrame) -> Scored:
+    target = manifest.data.target
+    features = feature_columns(manifest, frame)
+    missing = [c for c in [target, *features] if c not in frame.columns]
+    if missing:
+        raise EvaluationError(f"the test data has no column {', '.join(map(repr, missing))}")
+    X, y = frame[features], frame[target]
+    task, inferred = infer_task(manifest, model, y)
+    try:
+        y_pred = np.asarray(model.predict(X))
+    except Exception as exc:  # the user's model: any error is theirs to see
+        raise EvaluationError(f"model.predict failed: {type(exc).__name__}: {exc}") from exc
+    if len(y_pred) != len(frame):
+        raise EvaluationError(f"model.predict returned {len(y_pred)} rows for {len(frame)}")
+    row_keys = pd.util.hash_pandas_object(frame[[*features, target]], index=False).to_numpy()
+    if task == "regression":
+        return _regression(manifest, y.to_numpy(dtype=float), y_pred.astype(float), row_keys,
+                           inferred)
+    return _classification(manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred)
+
+
+def _classification(
+    manifest: Manifest, model: Any, X: pd.DataFrame, y_true: np.ndarray, y_pred: np.ndarray,
+    row_keys: np.ndarray, inferred: bool,
+) -> Scored:
+    scores = None
+    if callable(getattr(model, "predict_proba", None)):
+        try:
+            scores = np.asarray(model.predict_proba(X), dtype=float)
+        except Exception as exc:
+            raise EvaluationError(
+                f"model.predict_proba failed: {type(exc).__name__}: {exc}"
+            ) from exc
+    classes = list(getattr(model, "classes_", None) if hasattr(model, "classes_")
+                   else sorted(set(y_true.tolist()) | set(y_pred.tolist())))
+    positive_index = _positive_index(manifest.evaluate.positive_label, classes)
+    names, defaulted = metric_names(manifest, "classification")
+    values: dict[str, float | None] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        metric = metric_table.METRICS[name]
+        if defaulted and metric.needs == "scores" and scores is None:
+            continue  # a default the model cannot give is left out, not failed
+        try:
+            value = metric_table.compute(name, y_true, y_pred, scores, classes=classes,
+                                         positive_index=positive_index)
+        except ValueError as exc:
+            values[name], errors[name] = None, str(exc).splitlines()[0]
+            continue
+        values[name] = value if math.isfinite(value) else None
+        if values[name] is None:
+            errors[name] = "the value is not a number"
+    index = {c: i for i, c in enumerate(classes)}
+    predictions = Predictions(
+        rows=len(y_true),
+        row_keys=arrays.encode(row_keys),
+        y_true=arrays.encode(np.array([index.get(v, -1) for v in y_true.tolist()], np.int32)),
+        y_pred=arrays.encode(np.array([index.get(v, -1) for v in y_pred.tolist()], np.int32)),
+        scores=arrays.encode(scores.astype(np.float32)) if scores is not None else None,
+        classes=tuple(_plain(c) for c in classes),
+    )
+    return Scored(
+        task="classification", task_inferred=inferred, metrics=values, metric_errors=errors,
+        predictions=predictions,
+        positive_label=_plain(classes[positive_index]) if len(classes) == 2 else None,
+    )
+
+
+def _regression(
+    manifest: Manifest, y_true: np.ndarray, y_pred: np.ndarray, row_keys: np.ndarray,
+    inferred: bool,
+) -> Scored:
+    names, _ = metric_names(manifest, "regression")
+    values: dict[str, float | None] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        try:
+            value = metric_table.compute(name, y_true, y_pred, None)
+        except ValueError as exc:
+            values[name], errors[name] = None, str(exc).splitlines()[0]
+            continue
+        values[name] = value if math.isfinite(value) else None
+    predictions = Predictions(
+        rows=len(y_true),
+        row_keys=arrays.encode(row_keys),
+        y_true=arrays.encode(y_true.astype(np.float64)),
+        y_pred=arrays.encode(y_pred.astype(np.float64)),
+    )
+    return Scored(task="regression", task_inferred=inferred, metrics=values,
+                  metric_errors=errors, predictions=predictions)
+
+
+def _positive_index(label: Any, classes: list[Any]) -> int:
+    """Index of the positive class: the manifest's, else the greater label (scikit-learn's)."""
+    if len(classes) != 2:
+        return 1
+    if label is None:
+        return 1
+    for i, c in enumerate(classes):
+        if c == label or str(c) == str(label):
+            return i
+    raise EvaluationError(
+        f"evaluate.positive_label {label!r} is not one of the model's classes: "
+        f"{', '.join(map(str, classes))}"
+    )
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars -> Python values, for JSON."""
+    return value.item() if hasattr(value, "item") else value

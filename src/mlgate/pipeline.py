@@ -1,0 +1,319 @@
+"""The run: data checks -> training -> evaluation -> model checks -> one RunResult.
+
+Each stage returns its dataclass; a stage whose inputs failed is recorded as skipped.
+Progress goes to an Observer (the terminal, a CI log, or nothing); the pipeline
+itself never prints. Later stages (compare, gate, register) read the RunResult.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+from mlgate import __version__, git, train
+from mlgate.errors import UserError
+from mlgate.manifest.model import Manifest
+from mlgate.result import store
+from mlgate.result.model import (
+    CheckResult,
+    CommandOutcome,
+    DataStage,
+    Environment,
+    EvaluateStage,
+    FileFingerprint,
+    ModelStage,
+    RunResult,
+    Status,
+    TrainStage,
+    Verdict,
+)
+
+STAGES = ("data", "train", "evaluate", "model")
+SKIPPED = "skipped: an earlier stage did not pass"
+REPORTED_PACKAGES = ("numpy", "pandas", "polars", "scikit-learn", "joblib", "skops")
+
+
+class Observer(Protocol):
+    def stage_started(self, stage: str) -> None: ...
+    def stage_output(self, stage: str, line: str) -> None: ...
+    def stage_finished(self, stage: str, status: Status, summary: str) -> None: ...
+
+
+class QuietObserver:
+    def stage_started(self, stage: str) -> None:
+        pass
+
+    def stage_output(self, stage: str, line: str) -> None:
+        pass
+
+    def stage_finished(self, stage: str, status: Status, summary: str) -> None:
+        pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunContext:
+    manifest: Manifest
+    run_id: str
+    run_dir: Path
+    observer: Observer
+    env: Mapping[str, str]
+
+
+def run(
+    manifest: Manifest,
+    *,
+    observer: Observer | None = None,
+    env: Mapping[str, str] | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> RunResult:
+    """Run every stage, save the result and the report, and return the result."""
+    from mlgate.report import markdown
+
+    started_at, clock = now(), time.monotonic()
+    source = git.info(manifest.root)  # before any stage writes files into the checkout
+    run_id = store.new_run_id(started_at)
+    ctx = RunContext(
+        manifest=manifest,
+        run_id=run_id,
+        run_dir=store.run_dir(manifest.root, run_id),
+        observer=observer or QuietObserver(),
+        env=os.environ if env is None else env,
+    )
+    params = read_params(manifest)
+    data = _stage(ctx, "data", lambda: data_stage(ctx))
+    trained = _stage(ctx, "train", lambda: train_stage(ctx), skip=not _ok(data.status))
+    evaluated = _stage(ctx, "evaluate", lambda: evaluate_stage(ctx), skip=not _ok(trained.status))
+    model = _stage(ctx, "model", lambda: model_stage(ctx, evaluated),
+                   skip=not _ok(evaluated.status))
+    result = RunResult(
+        run_id=run_id,
+        name=manifest.name,
+        mlgate_version=__version__,
+        started_at=started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        duration_s=round(time.monotonic() - clock, 3),
+        verdict="failed",
+        summary="",
+        manifest=FileFingerprint(path=manifest.path.name, sha256=manifest.sha256,
+                                 bytes=manifest.path.stat().st_size),
+        git=source,
+        params=params,
+        environment=environment(),
+        data=data,
+        train=trained,
+        evaluate=evaluated,
+        model=model,
+    )
+    verdict, summary = decide(result)
+    result = replace(result, verdict=verdict, summary=summary)
+    store.save(manifest.root, result, markdown.render(result, manifest))
+    return result
+
+
+def _ok(status: Status) -> bool:
+    return status == "passed"
+
+
+def _stage(ctx: RunContext, name: str, body: Callable[[], Any], *, skip: bool = False) -> Any:
+    empty = {"data": DataStage, "train": TrainStage, "evaluate": EvaluateStage,
+             "model": ModelStage}[name]
+    if skip:
+        ctx.observer.stage_finished(name, "skipped", SKIPPED)
+        return empty(status="skipped")
+    ctx.observer.stage_started(name)
+    clock = time.monotonic()
+    result = body()
+    result = replace(result, duration_s=round(time.monotonic() - clock, 3))
+    ctx.observer.stage_finished(name, result.status, stage_summary(result))
+    return result
+
+
+def stage_summary(stage: Any) -> str:
+    if isinstance(stage, DataStage | ModelStage) and stage.checks:
+        failed = [c for c in stage.checks if c.status in ("failed", "error")]
+        if stage.status == "passed" or not failed:
+            return f"{len(stage.checks)} checks passed"
+        return f"{len(failed)} of {len(stage.checks)} checks failed"
+    if isinstance(stage, EvaluateStage) and stage.metrics and stage.status == "passed":
+        return ", ".join(f"{k} {v:.4f}" for k, v in stage.metrics.items() if v is not None)
+    return getattr(stage, "message", "") or stage.status
+
+
+def data_stage(ctx: RunContext) -> DataStage:
+    from mlgate.data import checks, fingerprint, load
+
+    manifest, spec = ctx.manifest, ctx.manifest.data
+    prepare = None
+    if spec.prepare is not None:
+        prepare = _command(ctx, "data", spec.prepare, "prepare.log")
+        if prepare.status != "passed":
+            return DataStage(status="failed", prepare=prepare,
+                             message=f"data preparation failed: {prepare.message}")
+    frames, summaries = {}, []
+    try:
+        for role, relative in (("train", spec.train), ("test", spec.test)):
+            path = manifest.resolve(relative)
+            if not path.is_file():
+                raise UserError(f"data.{role}: file '{relative}' does not exist"
+                                + (" after data.prepare ran" if prepare else ""))
+            fmt = load.detect_format(path, spec.format)
+            frames[role] = load.read(path, fmt)
+            summaries.append(checks.summarize(
+                role, frames[role], fingerprint.file_fingerprint(path, manifest.root), fmt))
+    except UserError as exc:
+        return DataStage(status="error", prepare=prepare, datasets=tuple(summaries),
+                         message=str(exc))
+    found = tuple(checks.run_checks(spec, frames))
+    return DataStage(
+        status=_status(found), prepare=prepare, datasets=tuple(summaries), checks=found,
+    )
+
+
+def _status(found: tuple[CheckResult, ...]) -> Status:
+    return "failed" if any(c.status in ("failed", "error") for c in found) else "passed"
+
+
+def _command(ctx: RunContext, stage: str, command: Any, log_name: str) -> CommandOutcome:
+    return train.run(
+        ctx.manifest, command, ctx.run_id,
+        on_line=lambda line: ctx.observer.stage_output(stage, line),
+        log_path=ctx.run_dir / log_name,
+        base_env=ctx.env,
+    )
+
+
+def train_stage(ctx: RunContext) -> TrainStage:
+    from mlgate.data import fingerprint
+
+    manifest = ctx.manifest
+    model_path = manifest.resolve(manifest.train.model)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    before = _mtime(model_path)
+    warm = threading.Thread(target=_warm_imports, daemon=True)
+    warm.start()  # the evaluation's imports load on the idle core while training runs
+    outcome = _command(ctx, "train", manifest.train.command, "train.log")
+    if outcome.status != "passed":
+        return TrainStage(status=outcome.status, outcome=outcome, message=outcome.message)
+    after = _mtime(model_path)
+    if after is None or after == before:
+        what = "did not write" if after is None else "did not update"
+        return TrainStage(
+            status="failed", outcome=outcome,
+            message=f"training finished but {what} {manifest.train.model} "
+            "(write the model to $MLGATE_MODEL, or set train.outputs.model)",
+        )
+    return TrainStage(
+        status="passed", outcome=outcome, message=outcome.message,
+        model=fingerprint.file_fingerprint(model_path, manifest.root),
+    )
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def _warm_imports() -> None:
+    try:
+        import joblib  # noqa: F401
+        import pandas  # noqa: F401
+        import sklearn.metrics  # noqa: F401
+    except ImportError:  # pragma: no cover (reported properly where the stage imports them)
+        pass
+
+
+def evaluate_stage(ctx: RunContext) -> EvaluateStage:
+    from mlgate.data import load
+    from mlgate.model import evaluate, loading
+
+    manifest = ctx.manifest
+    try:
+        model = loading.load(manifest.resolve(manifest.train.model))
+        path = manifest.resolve(manifest.data.test)
+        frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
+        scored = evaluate.score(manifest, model, frame)
+    except (loading.ModelLoadError, evaluate.EvaluationError, UserError) as exc:
+        return EvaluateStage(status="error", message=str(exc))
+    missing = sorted(scored.metric_errors)
+    return EvaluateStage(
+        status="passed",
+        task=scored.task,
+        task_inferred=scored.task_inferred,
+        metrics=scored.metrics,
+        metric_errors=scored.metric_errors,
+        predictions=scored.predictions,
+        positive_label=scored.positive_label,
+        message=f"{len(scored.metrics) - len(missing)} metrics on {scored.predictions.rows} rows"
+        + (f"; not computed: {', '.join(missing)}" if missing else ""),
+    )
+
+
+def model_stage(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
+    from mlgate.model import checks
+
+    found = tuple(checks.metric_checks(
+        ctx.manifest.model_checks, evaluated.metrics, evaluated.metric_errors))
+    return ModelStage(status=_status(found), checks=found)
+
+
+def decide(result: RunResult) -> tuple[Verdict, str]:
+    """The verdict and a one-line reason, from everything the stages found."""
+    for name in STAGES:
+        stage = getattr(result, name)
+        if stage.status in ("failed", "error") and stage.message:
+            return "failed", f"{name} stage: {stage.message}"
+    failed = [c for c in result.checks if c.status in ("failed", "error")]
+    if failed:
+        names = "; ".join(f"{c.subject} {c.rule}" for c in failed[:3])
+        more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+        return "failed", f"{len(failed)} of {len(result.checks)} checks failed: {names}{more}"
+    return "passed", f"all {len(result.checks)} checks passed"
+
+
+def read_params(manifest: Manifest) -> dict[str, Any]:
+    """The params file flattened as DVC does: {"train": {"C": 1}} -> {"train.C": 1}."""
+    if manifest.train.params is None:
+        return {}
+    import yaml
+
+    path = manifest.resolve(manifest.train.params)
+    try:
+        loaded = yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader",
+                                                                    yaml.SafeLoader))
+    except FileNotFoundError as exc:
+        raise UserError(f"train.params: file '{manifest.train.params}' does not exist") from exc
+    except yaml.YAMLError as exc:
+        raise UserError(f"{manifest.train.params} is not valid YAML: {exc}") from exc
+    return flatten(loaded) if isinstance(loaded, dict) else {}
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value if isinstance(value, str | int | float | bool | list) or \
+                value is None else str(value)
+    return flat
+
+
+def environment() -> Environment:
+    packages = {"mlgate": __version__}
+    for name in REPORTED_PACKAGES:
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return Environment(python=platform.python_version(), platform=platform.platform(),
+                       packages=packages)

@@ -1,0 +1,26 @@
+"""The run's verdict for a terminal: short, failures first, with the report's path."""
+
+from __future__ import annotations
+
+from mlgate.result.model import RunResult
+
+
+def render(result: RunResult, report_path: str | None = None) -> str:
+    lines = [f"{result.name}: {result.verdict.upper()} - {result.summary}"]
+    metrics = result.evaluate.metrics
+    if metrics:
+        shown = ", ".join(f"{k} {v:.4f}" if v is not None else f"{k} n/a"
+                          for k, v in metrics.items())
+        lines.append(f"  metrics: {shown}")
+    for check in result.checks:
+        if check.status in ("failed", "error"):
+            lines.append(f"  {check.status}: {check.subject} {check.rule}: {check.message}")
+    for name in ("data", "train", "evaluate"):
+        stage = getattr(result, name)
+        outcome = getattr(stage, "outcome", None) or getattr(stage, "prepare", None)
+        if stage.status in ("failed", "error") and outcome is not None and outcome.log_tail:
+            lines.append(f"  last lines of `{outcome.command}`:")
+            lines += [f"    {line}" for line in outcome.log_tail[-10:]]
+    if report_path:
+        lines.append(f"  report: {report_path}")
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""Runs on disk: `.mlgate/runs/<run id>/` holds run.json, report.md and the logs.
+
+Run ids sort by time, so the newest run is the last name in the folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+
+from mlgate import atomic
+from mlgate.errors import UserError
+from mlgate.result import document
+from mlgate.result.model import RunResult
+
+RUNS = Path(".mlgate") / "runs"
+RESULT_FILE = "run.json"
+REPORT_FILE = "report.md"
+
+
+def new_run_id(now: dt.datetime) -> str:
+    """`20261123T031500Z-3f9a1c`: sortable by time, unique without coordination."""
+    stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def run_dir(root: Path, run_id: str) -> Path:
+    """The run's folder, created with a .gitignore so that runs never dirty a checkout."""
+    runs = root / RUNS
+    if not (runs / ".gitignore").exists():
+        atomic.write_text(runs / ".gitignore", "# written by mlgate: runs stay local\n*\n")
+    folder = runs / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save(root: Path, result: RunResult, report: str) -> Path:
+    """Write the run's report and then its result, each atomically; return run.json's path."""
+    folder = run_dir(root, result.run_id)
+    atomic.write_text(folder / REPORT_FILE, report)
+    target = folder / RESULT_FILE
+    atomic.write_text(target, document.dumps(result))
+    return target
+
+
+def latest(root: Path) -> Path | None:
+    """run.json of the newest run that finished writing its result, if any."""
+    runs = root / RUNS
+    if not runs.is_dir():
+        return None
+    finished = sorted(p for p in runs.glob(f"*/{RESULT_FILE}"))
+    return finished[-1] if finished else None
+
+
+def read(path: Path) -> RunResult:
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read run result {path}: {exc.strerror}") from exc
+    return document.loads(text, source=str(path))

@@ -1,0 +1,91 @@
+"""Run the user's commands (data preparation, training) with the manifest's paths.
+
+A command is described as a `proc.Request` first (pure: `request`), then executed by
+`proc.stream`; what it did comes back as a CommandOutcome for the run result.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from mlgate import proc
+from mlgate.manifest.model import Command, Manifest
+from mlgate.result.model import CommandOutcome
+
+ENV_PREFIX = "MLGATE_"
+
+
+def command_env(manifest: Manifest, run_id: str) -> dict[str, str]:
+    """What every user command is told about the run, as MLGATE_* variables."""
+    env = {
+        "MLGATE_ROOT": str(manifest.root),
+        "MLGATE_RUN_ID": run_id,
+        "MLGATE_DATA_TRAIN": str(manifest.resolve(manifest.data.train)),
+        "MLGATE_DATA_TEST": str(manifest.resolve(manifest.data.test)),
+        "MLGATE_TARGET": manifest.data.target,
+        "MLGATE_MODEL": str(manifest.resolve(manifest.train.model)),
+    }
+    if manifest.train.params is not None:
+        env["MLGATE_PARAMS"] = str(manifest.resolve(manifest.train.params))
+    return env
+
+
+def request(
+    manifest: Manifest, command: Command, run_id: str, base_env: Mapping[str, str]
+) -> proc.Request:
+    # variables the caller's environment carries from an earlier run must not leak in
+    env = {k: v for k, v in base_env.items() if not k.startswith(ENV_PREFIX)}
+    env.update(command_env(manifest, run_id))
+    env.update(command.env)
+    return proc.Request(
+        shell=command.shell,
+        argv=command.argv,
+        cwd=manifest.root,
+        env=env,
+        timeout_s=command.timeout_s,
+    )
+
+
+def run(
+    manifest: Manifest,
+    command: Command,
+    run_id: str,
+    *,
+    on_line: Callable[[str], None] | None = None,
+    log_path: Path | None = None,
+    base_env: Mapping[str, str] | None = None,
+) -> CommandOutcome:
+    req = request(manifest, command, run_id, os.environ if base_env is None else base_env)
+    outcome = proc.stream(req, on_line, log_path=log_path)
+    return CommandOutcome(
+        command=command.display,
+        status="passed" if outcome.ok else ("failed" if outcome.exit_code is not None
+                                            and not outcome.timed_out else "error"),
+        exit_code=outcome.exit_code,
+        duration_s=round(outcome.duration_s, 3),
+        timed_out=outcome.timed_out,
+        log_tail=outcome.tail if not outcome.ok else outcome.tail[-5:],
+        message=_describe(command, outcome),
+    )
+
+
+def _describe(command: Command, outcome: proc.Outcome) -> str:
+    if outcome.start_error is not None:
+        return f"could not start `{command.display}`: {outcome.start_error}"
+    if outcome.timed_out:
+        return f"`{command.display}` timed out after {_duration(command.timeout_s)} and was stopped"
+    if outcome.exit_code == 0:
+        return f"`{command.display}` finished in {outcome.duration_s:.1f}s"
+    if outcome.exit_code is not None and outcome.exit_code < 0:
+        return f"`{command.display}` was killed by signal {-outcome.exit_code}"
+    return f"`{command.display}` exited with code {outcome.exit_code}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:g}s"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n)

@@ -1,0 +1,107 @@
+"""Every metric mlgate names, computed against scikit-learn called directly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mlgate.model.metrics import DEFAULT_METRICS, METRICS, compute
+
+
+@pytest.fixture(scope="module")
+def binary():
+    X, y = load_breast_cancer(return_X_y=True)
+    labels = np.where(y == 1, "benign", "malignant")
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.05)).fit(X[::2], labels[::2])
+    X_test, y_test = X[1::2], labels[1::2]
+    return y_test, model.predict(X_test), model.predict_proba(X_test), list(model.classes_)
+
+
+@pytest.fixture(scope="module")
+def regression():
+    X, y = load_diabetes(return_X_y=True)
+    model = Ridge().fit(X[::2], y[::2])
+    return y[1::2], model.predict(X[1::2])
+
+
+def test_binary_metrics_match_scikit_learn(binary) -> None:
+    y, pred, proba, classes = binary
+    assert classes == ["benign", "malignant"]
+    pos = 1  # "malignant"
+    is_pos = y == "malignant"
+    expected = {
+        "accuracy": skm.accuracy_score(y, pred),
+        "balanced_accuracy": skm.balanced_accuracy_score(y, pred),
+        "precision": skm.precision_score(y, pred, pos_label="malignant"),
+        "recall": skm.recall_score(y, pred, pos_label="malignant"),
+        "f1": skm.f1_score(y, pred, pos_label="malignant"),
+        "precision_macro": skm.precision_score(y, pred, average="macro"),
+        "recall_macro": skm.recall_score(y, pred, average="macro"),
+        "f1_macro": skm.f1_score(y, pred, average="macro"),
+        "f1_micro": skm.f1_score(y, pred, average="micro"),
+        "f1_weighted": skm.f1_score(y, pred, average="weighted"),
+        "matthews_corrcoef": skm.matthews_corrcoef(y, pred),
+        "cohen_kappa": skm.cohen_kappa_score(y, pred),
+        "roc_auc": skm.roc_auc_score(is_pos, proba[:, pos]),
+        "average_precision": skm.average_precision_score(is_pos, proba[:, pos]),
+        "log_loss": skm.log_loss(y, proba),
+        "brier_score": skm.brier_score_loss(is_pos, proba[:, pos]),
+    }
+    assert set(expected) == {m for m, spec in METRICS.items() if spec.task == "classification"}
+    for name, value in expected.items():
+        got = compute(name, y, pred, proba, classes=classes, positive_index=pos)
+        assert got == pytest.approx(value), name
+
+
+def test_positive_class_changes_binary_metrics(binary) -> None:
+    y, pred, proba, classes = binary
+    as_malignant = compute("recall", y, pred, proba, classes=classes, positive_index=1)
+    as_benign = compute("recall", y, pred, proba, classes=classes, positive_index=0)
+    assert as_benign == pytest.approx(skm.recall_score(y, pred, pos_label="benign"))
+    assert as_malignant != as_benign
+
+
+def test_regression_metrics_match_scikit_learn(regression) -> None:
+    y, pred = regression
+    expected = {
+        "r2": skm.r2_score(y, pred),
+        "explained_variance": skm.explained_variance_score(y, pred),
+        "mae": skm.mean_absolute_error(y, pred),
+        "mse": skm.mean_squared_error(y, pred),
+        "rmse": skm.mean_squared_error(y, pred) ** 0.5,
+        "mape": skm.mean_absolute_percentage_error(y, pred),
+        "median_ae": skm.median_absolute_error(y, pred),
+        "max_error": skm.max_error(y, pred),
+    }
+    assert set(expected) == {m for m, spec in METRICS.items() if spec.task == "regression"}
+    for name, value in expected.items():
+        assert compute(name, y, pred, None) == pytest.approx(value), name
+
+
+def test_multiclass_roc_auc_and_binary_only_metrics() -> None:
+    X, y = load_wine(return_X_y=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[::2], y[::2])
+    proba, pred = model.predict_proba(X[1::2]), model.predict(X[1::2])
+    classes = list(model.classes_)
+    got = compute("roc_auc", y[1::2], pred, proba, classes=classes)
+    assert got == pytest.approx(skm.roc_auc_score(y[1::2], proba, multi_class="ovr"))
+    with pytest.raises(ValueError, match="defined for two classes; use f1_macro"):
+        compute("f1", y[1::2], pred, proba, classes=classes)
+
+
+def test_score_metrics_need_probabilities(binary) -> None:
+    y, pred, _, classes = binary
+    with pytest.raises(ValueError, match="no probabilities"):
+        compute("roc_auc", y, pred, None, classes=classes)
+
+
+def test_directions_and_defaults_are_consistent() -> None:
+    assert not METRICS["log_loss"].greater_is_better and METRICS["roc_auc"].greater_is_better
+    assert not METRICS["rmse"].greater_is_better and METRICS["r2"].greater_is_better
+    for task, names in DEFAULT_METRICS.items():
+        assert all(METRICS[n].task == task for n in names)

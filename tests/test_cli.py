@@ -1,0 +1,151 @@
+"""The command line: exit codes, -C and --manifest, human and JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlgate import __version__
+from mlgate.cli import main
+from tests import projects
+
+HEAVY = ("pandas", "numpy", "sklearn", "polars", "joblib", "pyarrow", "scipy")
+
+
+def mlgate(*args: str, cwd: Path, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "mlgate", *args], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def iris(tmp_path: Path) -> Path:
+    return projects.write(tmp_path / "iris", projects.iris_files(Path()))
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"mlgate {__version__}\n"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("validate", "run", "init", "schema"):
+        assert command in out
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "usage: mlgate" in capsys.readouterr().out
+
+
+def test_validate_valid_manifest(iris: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(iris), "validate"]) == 0
+    assert capsys.readouterr().out == "mlops.yaml: valid (iris)\n"
+    assert main(["validate", "-C", str(iris), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "valid": True, "manifest": "mlops.yaml", "name": "iris"}
+
+
+def test_validate_reports_located_problems_without_traceback(tmp_path: Path) -> None:
+    (tmp_path / "mlops.yaml").write_text("name: x\ndata:\n  trian: a.csv\n")
+    done = mlgate("validate", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        "mlgate: error: 5 problems in the manifest:",
+        "  mlops.yaml:1:1: missing required key 'train' (how the model is trained)",
+        "  mlops.yaml:2:1: data: missing required key 'target' (the column the model predicts)",
+        "  mlops.yaml:2:1: data: missing required key 'test'",
+        "  mlops.yaml:2:1: data: missing required key 'train'",
+        "  mlops.yaml:3:3: data.trian: unknown key 'trian'; did you mean 'train'? (allowed: "
+        "checks, columns, features, format, id, prepare, target, test, train)",
+    ]
+
+
+def test_validate_json_lists_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "mlops.yaml").write_text("name: x\nname: y\n")
+    assert main(["-C", str(tmp_path), "--json", "validate"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["exit_code"] == 2
+    assert {"file": "mlops.yaml", "line": 2, "column": 1, "path": "name",
+            "message": "duplicate key 'name' (first given at line 1); keep one"} in doc["problems"]
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    (tmp_path / "mlops.yaml").write_text("name: [\n")
+    done = mlgate("--debug", "validate", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" in done.stderr
+
+
+def test_manifest_option_and_missing_manifest(iris: Path, capsys) -> None:
+    (iris / "mlops.yaml").rename(iris / "model.yaml")
+    assert main(["-C", str(iris), "validate"]) == 2
+    err = capsys.readouterr().err
+    assert f"no mlops.yaml in {iris}" in err and "mlgate init" in err
+    assert main(["-C", str(iris), "--manifest", "model.yaml", "validate"]) == 0
+    assert main(["-C", str(iris), "--manifest", "nope.yaml", "validate"]) == 2
+    assert main(["-C", str(iris / "missing"), "validate"]) == 2
+    assert "cannot change to directory" in capsys.readouterr().err
+
+
+def test_run_exit_codes_follow_the_verdict(iris: Path) -> None:
+    done = mlgate("run", cwd=iris)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("iris: PASSED - all 5 checks passed\n")
+    assert "report: .mlgate/runs/" in done.stdout
+    for title in ("Data checks", "Training", "Evaluation", "Model checks"):
+        assert title in done.stderr
+
+    manifest = (iris / "mlops.yaml").read_text().replace("min: 0.8", "min: 0.9999")
+    (iris / "mlops.yaml").write_text(manifest)
+    done = mlgate("run", "--json", cwd=iris)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["verdict"] == "failed"
+
+
+def test_actions_log_folds_stages_and_disables_workflow_commands(tmp_path: Path) -> None:
+    train = "print('::set-output name=x::injected')\n" + projects.TRAIN_CLASSIFIER
+    root = projects.write(tmp_path / "p", projects.iris_files(Path(), train=train))
+    done = mlgate("run", cwd=root, env={"GITHUB_ACTIONS": "true"})
+    lines = done.stderr.splitlines()
+    assert lines.count("::group::Training") == 1
+    assert lines.count("::endgroup::") == 4
+    start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[start].split("::")[2]
+    assert len(token) == 16
+    injected = lines.index("  ::set-output name=x::injected")
+    assert start < injected < lines.index(f"::{token}::")
+
+
+def test_schema_commands_print_json_schemas(capsys: pytest.CaptureFixture[str]) -> None:
+    from jsonschema import Draft202012Validator
+
+    assert main(["schema"]) == 0
+    manifest_schema = json.loads(capsys.readouterr().out)
+    Draft202012Validator.check_schema(manifest_schema)
+    assert manifest_schema["title"] == "mlgate manifest (mlops.yaml)"
+    assert main(["schema", "--run-result"]) == 0
+    result_schema = json.loads(capsys.readouterr().out)
+    Draft202012Validator.check_schema(result_schema)
+    assert result_schema["title"] == "mlgate run result"
+
+
+def test_help_and_validate_do_not_import_heavy_libraries(iris: Path) -> None:
+    probe = (
+        "import sys\nfrom mlgate.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}), code)\n"
+    )
+    for args in (["validate"], ["schema"]):
+        done = subprocess.run([sys.executable, "-c", probe, *args], cwd=iris,
+                              capture_output=True, text=True)
+        assert done.stdout.splitlines()[-1] == "[] 0", done.stdout + done.stderr

@@ -1,0 +1,200 @@
+"""The whole run on real projects: real training subprocesses, real models, real files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+
+from mlgate import manifest as mf
+from mlgate import pipeline
+from mlgate.result import arrays, document, store
+from tests import projects
+from tests.conftest import git
+
+
+def run(root: Path):
+    return pipeline.run(mf.load(root / "mlops.yaml"))
+
+
+@pytest.fixture
+def iris(make_repo) -> Path:
+    return make_repo(projects.iris_files(Path()))
+
+
+def test_passing_run_writes_a_valid_result_and_report(iris: Path) -> None:
+    result = run(iris)
+
+    assert result.verdict == "passed", result.summary
+    assert result.summary == f"all {len(result.checks)} checks passed"
+    assert result.evaluate.task == "classification" and result.evaluate.task_inferred
+    assert set(result.evaluate.metrics) == {"accuracy", "f1_macro", "roc_auc"}
+    assert 0.8 <= result.evaluate.metrics["accuracy"] <= 1.0
+    assert result.git.commit == git(iris, "rev-parse", "HEAD")
+    assert result.git.branch == "main" and result.git.dirty is False
+    assert result.params == {"train.C": 1.0}
+    assert [d.rows for d in result.data.datasets] == [120, 30]
+    assert result.train.model is not None and result.train.model.path == "models/model.joblib"
+
+    saved = iris / ".mlgate" / "runs" / result.run_id
+    doc = json.loads((saved / "run.json").read_text())
+    jsonschema.Draft202012Validator(document.schema()).validate(doc)
+    assert document.loads((saved / "run.json").read_text()) == result
+    assert (saved / "report.md").read_text().startswith("## ✅ iris: passed")
+    assert "trained on 120 rows" in (saved / "train.log").read_text()
+    assert store.latest(iris) == saved / "run.json"
+    # the run leaves the checkout clean: runs ignore themselves; models/ is the user's
+    assert git(iris, "status", "--porcelain", "--", ".mlgate") == ""
+
+
+def test_predictions_pair_rows_by_content(iris: Path) -> None:
+    result = run(iris)
+    preds = result.evaluate.predictions
+    assert preds is not None and preds.rows == 30
+    assert preds.classes == ("setosa", "versicolor", "virginica")
+    keys = arrays.decode(preds.row_keys)
+    assert keys.dtype == np.uint64 and len(set(keys.tolist())) == 30
+    y_true, y_pred = arrays.decode(preds.y_true), arrays.decode(preds.y_pred)
+    accuracy = float((y_true == y_pred).mean())
+    assert accuracy == pytest.approx(result.evaluate.metrics["accuracy"])
+    scores = arrays.decode(preds.scores)
+    assert scores.shape == (30, 3) and np.allclose(scores.sum(axis=1), 1, atol=1e-5)
+
+
+def test_training_env_names_the_manifest_paths(make_repo) -> None:
+    dump = "import json, os\njson.dump({k: v for k, v in os.environ.items() if " \
+        "k.startswith('MLGATE_')}, open('env.json', 'w'))\n" + projects.TRAIN_CLASSIFIER
+    root = make_repo(projects.iris_files(Path(), train=dump))
+    result = run(root)
+    env = json.loads((root / "env.json").read_text())
+    assert env == {
+        "MLGATE_ROOT": str(root),
+        "MLGATE_RUN_ID": result.run_id,
+        "MLGATE_DATA_TRAIN": str(root / "data/train.csv"),
+        "MLGATE_DATA_TEST": str(root / "data/test.csv"),
+        "MLGATE_TARGET": "species",
+        "MLGATE_MODEL": str(root / "models/model.joblib"),
+        "MLGATE_PARAMS": str(root / "params.yaml"),
+    }
+
+
+def test_failing_training_is_a_verdict_with_its_last_lines(make_repo) -> None:
+    script = "import sys\nprint('loading data')\nprint('KeyError: petal', file=sys.stderr)\n" \
+        "sys.exit(3)\n"
+    root = make_repo(projects.iris_files(Path(), train=script))
+    result = run(root)
+    assert result.verdict == "failed"
+    assert result.summary == "train stage: `python train.py` exited with code 3"
+    assert result.train.outcome is not None and result.train.outcome.exit_code == 3
+    assert result.train.outcome.log_tail[-2:] == ("loading data", "KeyError: petal")
+    assert result.evaluate.status == "skipped" and result.model.status == "skipped"
+    report = (root / ".mlgate/runs" / result.run_id / "report.md").read_text()
+    assert "KeyError: petal" in report
+
+
+def test_training_that_times_out_is_stopped(make_repo) -> None:
+    manifest = projects.IRIS_MANIFEST.replace("timeout: 2m", "timeout: 1")
+    root = make_repo(projects.iris_files(Path(), manifest=manifest,
+                                         train="import time\nprint('epoch 1')\ntime.sleep(60)\n"))
+    result = run(root)
+    outcome = result.train.outcome
+    assert outcome is not None and outcome.timed_out and outcome.status == "error"
+    assert outcome.duration_s < 15
+    assert result.summary == "train stage: `python train.py` timed out after 1s and was stopped"
+
+
+def test_training_that_writes_no_model_fails(make_repo) -> None:
+    root = make_repo(projects.iris_files(Path(), train="print('forgot to save')\n"))
+    result = run(root)
+    assert result.train.status == "failed"
+    assert "did not write models/model.joblib" in result.train.message
+
+
+def test_stale_model_from_an_earlier_run_is_not_evaluated(iris: Path) -> None:
+    assert run(iris).passed
+    (iris / "train.py").write_text("print('no save this time')\n")
+    result = run(iris)
+    assert result.train.status == "failed"
+    assert "did not update models/model.joblib" in result.train.message
+
+
+def test_failed_data_check_skips_training(make_repo) -> None:
+    manifest = projects.IRIS_MANIFEST.replace("min: 0, nullable", "min: 5, nullable")
+    root = make_repo(projects.iris_files(Path(), manifest=manifest))
+    result = run(root)
+    assert result.verdict == "failed"
+    failed = [c for c in result.checks if c.status == "failed"]
+    assert {c.id for c in failed} == {"data.train.columns.sepal_length.min",
+                                      "data.test.columns.sepal_length.min"}
+    assert result.train.status == "skipped"
+    assert not (root / "models").exists()
+
+
+def test_failed_model_check_explains_by_how_much(make_repo) -> None:
+    manifest = projects.IRIS_MANIFEST.replace("metric: accuracy, min: 0.8",
+                                              "metric: accuracy, min: 0.999")
+    root = make_repo(projects.iris_files(Path(), manifest=manifest))
+    result = run(root)
+    (check,) = result.model.checks
+    accuracy = result.evaluate.metrics["accuracy"]
+    assert check.status == "failed"
+    assert check.message == f"accuracy = {accuracy:.4f}, {0.999 - accuracy:.4f} below the " \
+        "minimum 0.999"
+    assert result.summary == "1 of 5 checks failed: accuracy >= 0.999"
+
+
+def test_a_file_that_is_not_a_model_is_reported(make_repo) -> None:
+    script = "import joblib, os\njoblib.dump({'weights': [1, 2]}, os.environ['MLGATE_MODEL'])\n"
+    root = make_repo(projects.iris_files(Path(), train=script))
+    result = run(root)
+    assert result.evaluate.status == "error"
+    assert result.evaluate.message == "model.joblib holds a dict, which has no predict() method"
+
+
+def test_unknown_positive_label_is_reported(make_repo) -> None:
+    manifest = projects.IRIS_MANIFEST.replace(
+        "evaluate:\n", "evaluate:\n  positive_label: rose\n"
+    ).replace("[accuracy, f1_macro, roc_auc]", "[accuracy]")
+    files = projects.iris_files(Path(), manifest=manifest)
+    # two classes, so that the positive label matters
+    for name in ("data/train.csv", "data/test.csv"):
+        files[name] = "\n".join(line for line in files[name].splitlines()
+                                if "virginica" not in line) + "\n"
+    root = make_repo(files)
+    result = run(root)
+    assert result.evaluate.status == "error"
+    assert result.evaluate.message == "evaluate.positive_label 'rose' is not one of the " \
+        "model's classes: setosa, versicolor"
+
+
+def test_regression_with_defaults(make_repo) -> None:
+    root = make_repo(projects.diabetes_files())
+    result = run(root)
+    assert result.passed, result.summary
+    assert result.evaluate.task == "regression" and result.evaluate.task_inferred
+    assert list(result.evaluate.metrics) == ["rmse", "mae", "r2"]
+    assert 0.2 < result.evaluate.metrics["r2"] < 0.7
+    assert result.checks == ()  # no columns, no thresholds: nothing to fail
+
+
+def test_prepare_failure_stops_the_run(make_repo) -> None:
+    manifest = projects.IRIS_MANIFEST.replace("data:\n", "data:\n  prepare: python -c 'raise "
+                                              "SystemExit(\"no source\")'\n")
+    root = make_repo(projects.iris_files(Path(), manifest=manifest))
+    result = run(root)
+    assert result.data.status == "failed"
+    assert result.data.prepare is not None and result.data.prepare.log_tail == ("no source",)
+    assert result.train.status == "skipped"
+
+
+def test_unreadable_data_is_a_data_error(make_repo) -> None:
+    files = projects.iris_files(Path())
+    files["data/test.csv"] = 'a,b\n1,"unterminated\n'
+    root = make_repo(files)
+    result = run(root)
+    assert result.data.status == "error"
+    assert "data/test.csv" in result.data.message
+    assert result.verdict == "failed"
