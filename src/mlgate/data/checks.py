@@ -1,0 +1,147 @@
+"""Data checks: the manifest's `data` rules on every data file, in one pass per file.
+
+Order is deterministic: by role (train, test), then per file its row count, duplicates,
+the presence of target, id and features, then `data.columns` in manifest order, each
+column's rules in the order `column_checks.rules` gives; leakage comes last.
+
+Per-column statistics of a file are computed in one `select` (polars runs its
+expressions in parallel), and example values are fetched only for checks that failed:
+on 1M rows x 20 columns, 97 checks take about 0.5 s here.
+
+`observed` is the count of offending rows, the row count for `rows`, or the dtype's
+name when the dtype alone decides a type check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+import polars as pl
+
+from mlgate.data import column_checks, dataset_checks, phrases, type_checks
+from mlgate.data.column_checks import Counted, Planned
+from mlgate.manifest.model import Data
+from mlgate.manifest.yaml_source import format_path
+from mlgate.result.model import CheckResult, DatasetSummary, FileFingerprint
+
+ROLES = ("train", "test")
+
+
+def summarize(role: str, frame: pl.DataFrame, file: FileFingerprint, fmt: str) -> DatasetSummary:
+    return DatasetSummary(role=role, file=file, format=fmt, rows=frame.height,
+                          columns={name: str(dtype) for name, dtype in frame.schema.items()})
+
+
+def run_checks(spec: Data, frames: Mapping[str, pl.DataFrame]) -> list[CheckResult]:
+    """Every data check of the manifest; frames are keyed by role."""
+    roles = [r for r in ROLES if r in frames] + [r for r in frames if r not in ROLES]
+    found: list[CheckResult] = []
+    for role in roles:
+        found += _frame_checks(spec, role, frames[role])
+    if spec.leakage and "train" in frames and "test" in frames:
+        found.append(dataset_checks.leakage(frames["train"], frames["test"], id_column=spec.id))
+    return found
+
+
+def _frame_checks(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResult]:
+    planned: list[Planned] = list(_implicit_presence(spec, role, frame))
+    for column in spec.columns:
+        planned += column_checks.plan(role, column, frame)
+    head = []
+    if spec.rows_min is not None or spec.rows_max is not None:
+        head.append(dataset_checks.rows(role, frame.height, spec.rows_min, spec.rows_max))
+    if spec.duplicates_max_fraction is not None:
+        head.append(dataset_checks.duplicates(role, frame, spec.duplicates_max_fraction))
+    return head + settle(frame, planned)
+
+
+def _implicit_presence(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResult]:
+    """Target, id and features are named columns too: a typo is a failed check, not a crash."""
+    named = [("target", spec.target, ("data", "target"))]
+    if spec.id is not None:
+        named.append(("id", spec.id, ("data", "id")))
+    for i, feature in enumerate(spec.features or ()):
+        named.append((f"features.{feature}", feature, ("data", "features", i)))
+    found = []
+    for suffix, name, path in named:
+        present = name in frame.columns
+        message = (f"present ({type_checks.name(frame.schema[name])})" if present
+                   else column_checks.missing(name, frame.columns))
+        found.append(CheckResult(
+            id=f"data.{role}.{suffix}", stage="data", subject=f"{role}.{name}", rule="present",
+            status="passed" if present else "failed", message=message,
+            manifest_key=format_path(path, None),
+        ))
+    return found
+
+
+def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
+    """Counted checks as results, from one select over the frame (and one for examples)."""
+    counted = {i: p for i, p in enumerate(planned) if isinstance(p, Counted)}
+    exprs: dict[str, pl.Expr] = {}
+    for i, check in counted.items():
+        exprs[f"count.{i}"] = check.offending.sum()
+        exprs[f"judged.{i}"] = check.judged
+    stats = _evaluate(frame, exprs)
+    wanted = {
+        f"examples.{i}": check.examples.implode() for i, check in counted.items()
+        if check.examples is not None and _positive(stats[f"count.{i}"])
+    }
+    shown = _evaluate(frame, wanted) if wanted else {}
+    results = []
+    for i, check in enumerate(planned):
+        if isinstance(check, Counted):
+            examples = shown.get(f"examples.{i}")
+            results.append(_verdict(
+                check, stats[f"count.{i}"], stats[f"judged.{i}"], frame.height,
+                examples if isinstance(examples, list) else [],
+            ))
+        else:
+            results.append(check)
+    return results
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and value > 0
+
+
+def _evaluate(frame: pl.DataFrame, exprs: Mapping[str, pl.Expr]) -> dict[str, Any]:
+    """All statistics in one pass; when one cannot be computed, each alone, keeping the error."""
+    if not exprs:
+        return {}
+    try:
+        return frame.select(**exprs).row(0, named=True)
+    except pl.exceptions.PolarsError:
+        pass
+    values: dict[str, Any] = {}
+    for name, expr in exprs.items():
+        try:
+            values[name] = frame.select(expr.alias(name)).item()
+        except pl.exceptions.PolarsError as exc:
+            values[name] = exc
+    return values
+
+
+def _verdict(check: Counted, count: int | Exception, judged: int | Exception, height: int,
+             examples: list[Any]) -> CheckResult:
+    result = partial(CheckResult, id=check.id, stage="data", subject=check.subject,
+                     rule=check.rule, manifest_key=check.manifest_key)
+    for value in (count, judged):
+        if isinstance(value, Exception):
+            return result(status="error", message=dataset_checks.not_evaluated(value))
+    assert isinstance(count, int) and isinstance(judged, int)
+    if count:
+        message = f"{check.prefix}{phrases.share(count, height)} {check.found}" \
+            f"{phrases.examples(examples)}"
+        return result(status="failed", message=message, observed=count)
+    if height == 0:
+        message = "no rows to check"
+    elif judged == height:
+        message = f"all {height} rows {check.holds}"
+    elif judged == 0:
+        message = f"no values to check: all {height} rows are missing"
+    else:
+        message = f"all {judged} non-null rows {check.holds}"
+    return result(status="passed", message=f"{check.prefix}{message}", observed=0)

@@ -1,0 +1,298 @@
+"""The checks of one `data.columns` entry on one frame, planned as polars expressions.
+
+Planning decides what it can from the schema (a missing column, a dtype that cannot hold
+the type) and turns every other rule into a `Counted`: an expression marking offending
+rows, which `settle` evaluates for all checks of a frame in one pass.
+
+Missing values (null, and NaN in float columns) are judged only by `nullable`; every
+other rule looks at the values present. A missing column skips its other checks: the
+presence check alone carries the verdict, so one typo is one failure.
+
+`pattern` searches each value, as Python's re.search does: anchor it with ^ and $ to
+match whole values. polars runs it with Rust's regex crate, which has no look-around or
+backreferences; such a pattern is an error of that check, not of the run.
+`values` compares numbers as numbers (a CSV column of 1, 2 matches [1, 2] and ["1", "2"])
+and anything else as text; true/false match a boolean column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from mlgate.data import phrases, type_checks
+from mlgate.manifest.model import Column
+from mlgate.manifest.yaml_source import format_path
+from mlgate.result.model import CheckResult, Status
+
+LISTED_COLUMNS = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class Counted:
+    """A check that passes when no row offends; its counts come from `settle`."""
+
+    id: str
+    subject: str
+    rule: str
+    manifest_key: str
+    offending: pl.Expr  # boolean per row, never null
+    judged: pl.Expr  # how many rows the rule looks at (the non-missing ones, mostly)
+    found: str  # "below 18": what the offending rows are
+    holds: str  # ">= 18": what every judged row is when none offend
+    examples: pl.Expr | None = None  # offending values worth showing, in order
+    prefix: str = ""  # "String column; "
+
+
+Planned = CheckResult | Counted
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Where:
+    """Names one rule of one column in one role: its id, subject and manifest key."""
+
+    role: str
+    column: str
+
+    def result(self, rule_key: str, rule: str, status: Status, message: str,
+               observed: str | None = None) -> CheckResult:
+        return CheckResult(
+            id=self.id(rule_key), stage="data", subject=f"{self.role}.{self.column}",
+            rule=rule, status=status, message=message, observed=observed,
+            manifest_key=self.key(rule_key),
+        )
+
+    def counted(self, rule_key: str, rule: str, *, offending: pl.Expr, judged: pl.Expr,
+                found: str, holds: str, examples: pl.Expr | None = None,
+                prefix: str = "") -> Counted:
+        return Counted(id=self.id(rule_key), subject=f"{self.role}.{self.column}", rule=rule,
+                       manifest_key=self.key(rule_key), offending=offending, judged=judged,
+                       found=found, holds=holds, examples=examples, prefix=prefix)
+
+    def id(self, rule_key: str) -> str:
+        return f"data.{self.role}.columns.{self.column}.{rule_key}"
+
+    def key(self, rule_key: str) -> str:
+        # presence has no key of its own unless `required` is written: point at the column
+        path = ("data", "columns", self.column) + (() if rule_key == "required" else (rule_key,))
+        return format_path(path, None)
+
+
+def rules(column: Column) -> list[tuple[str, str]]:
+    """(manifest key, rule text) of each rule the column sets, in check order."""
+    found = [("required", "present" if column.required else "present (optional)")]
+    if column.type is not None:
+        found.append(("type", f"type {column.type}"))
+    if not column.nullable:
+        found.append(("nullable", "not null"))
+    if column.min is not None:
+        found.append(("min", f">= {phrases.number(column.min)}"))
+    if column.max is not None:
+        found.append(("max", f"<= {phrases.number(column.max)}"))
+    if column.values is not None:
+        found.append(("values", f"in {phrases.value_set(column.values)}"))
+    if column.pattern is not None:
+        found.append(("pattern", f"matches {column.pattern}"))
+    if column.unique:
+        found.append(("unique", "unique"))
+    return found
+
+
+def plan(role: str, column: Column, frame: pl.DataFrame) -> list[Planned]:
+    where = _Where(role=role, column=column.name)
+    (_, presence), *others = rules(column)
+    if column.name not in frame.columns:
+        if column.required:
+            first = where.result("required", presence, "failed",
+                                 missing(column.name, frame.columns))
+        else:
+            first = where.result("required", presence, "skipped",
+                                 f"column '{column.name}' is absent; it is optional")
+        state = "missing" if column.required else "absent"
+        return [first, *(where.result(key, rule, "skipped", f"column '{column.name}' is {state}")
+                         for key, rule in others)]
+    dtype = frame.schema[column.name]
+    base = pl.col(column.name)
+    if dtype.is_float():
+        base = base.fill_nan(None)  # NaN is a missing value, as pandas reads it
+    on = _On(where=where, column=column, dtype=dtype, base=base)
+    return [
+        where.result("required", presence, "passed", f"present ({on.shown})"),
+        *(_PLANNERS[key](on, key, rule) for key, rule in others),
+    ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _On:
+    """The column a rule is planned on: where it reports, its dtype, its values."""
+
+    where: _Where
+    column: Column
+    dtype: pl.DataType
+    base: pl.Expr  # the values, NaN already turned into null
+
+    @property
+    def shown(self) -> str:
+        return type_checks.name(self.dtype)
+
+    @property
+    def judged(self) -> pl.Expr:
+        return self.base.is_not_null().sum()
+
+
+def _type(on: _On, key: str, rule: str) -> Planned:
+    assert on.column.type is not None
+    verdict = type_checks.judge(on.column.type, on.dtype, on.base)
+    if verdict is True:
+        return on.where.result(key, rule, "passed", f"column is {on.shown}", on.shown)
+    if verdict is False:
+        wanted = type_checks.WANTED[on.column.type]
+        return on.where.result(key, rule, "failed", f"column is {on.shown}, not {wanted}",
+                               on.shown)
+    return on.where.counted(
+        key, rule, offending=verdict.offending, judged=on.judged, found=verdict.found,
+        holds=verdict.holds, examples=_first(on.base, verdict.offending),
+        prefix="" if on.dtype.is_numeric() else f"{on.shown} column; ",
+    )
+
+
+def _nullable(on: _On, key: str, rule: str) -> Planned:
+    return on.where.counted(key, rule, offending=on.base.is_null(), judged=pl.len(),
+                            found="missing", holds="have a value")
+
+
+def _bound(on: _On, key: str, rule: str) -> Planned:
+    if not (on.dtype.is_numeric() or on.dtype == pl.Null):
+        return on.where.result(key, rule, "error",
+                               f"{key} applies to numeric columns; this one is {on.shown}")
+    number = on.base.cast(pl.Float64)
+    if key == "min":
+        bound, offending, side = on.column.min, number < on.column.min, "below"
+    else:
+        bound, offending, side = on.column.max, number > on.column.max, "above"
+    offending = offending.fill_null(False)
+    return on.where.counted(key, rule, offending=offending, judged=on.judged,
+                            found=f"{side} {phrases.number(bound)}", holds=rule,
+                            examples=_first(on.base, offending, descending=key == "max"))
+
+
+def _values(on: _On, key: str, rule: str) -> Planned:
+    assert on.column.values is not None
+    comparable = _comparable(on.base, on.dtype, on.column.values)
+    if comparable is None:
+        return on.where.result(key, rule, "error",
+                               f"values cannot be compared with a {on.shown} column")
+    offending = on.base.is_not_null() & ~comparable.fill_null(False)
+    return on.where.counted(key, rule, offending=offending, judged=on.judged, found=f"not {rule}",
+                            holds=rule, examples=_first(on.base, offending))
+
+
+def _pattern(on: _On, key: str, rule: str) -> Planned:
+    pattern = on.column.pattern
+    assert pattern is not None
+    if not (type_checks.is_text(on.dtype) or on.dtype == pl.Null):
+        return on.where.result(key, rule, "error",
+                               f"pattern applies to text columns; this one is {on.shown}")
+    problem = regex_problem(pattern)
+    if problem:
+        return on.where.result(key, rule, "error", problem)
+    text = on.base.cast(pl.String)
+    offending = text.is_not_null() & ~text.str.contains(pattern).fill_null(False)
+    return on.where.counted(key, rule, offending=offending, judged=on.judged,
+                            found="do not match", holds="match",
+                            examples=_first(text, offending))
+
+
+def _unique(on: _On, key: str, rule: str) -> Planned:
+    offending = on.base.is_not_null() & ~on.base.is_first_distinct()
+    return on.where.counted(key, rule, offending=offending, judged=on.judged,
+                            found="repeat an earlier value", holds="are distinct",
+                            examples=_first(on.base, offending))
+
+
+_PLANNERS = {
+    "type": _type, "nullable": _nullable, "min": _bound, "max": _bound, "values": _values,
+    "pattern": _pattern, "unique": _unique,
+}
+
+
+def _first(values: pl.Expr, offending: pl.Expr, *, descending: bool = False) -> pl.Expr:
+    """The most telling offending values: distinct, smallest (or largest) first."""
+    picked = values.filter(offending).unique().sort(descending=descending)
+    return picked.head(phrases.EXAMPLES)
+
+
+def _comparable(base: pl.Expr, dtype: pl.DataType,
+                values: Sequence[str | int | float | bool]) -> pl.Expr | None:
+    """Membership in the allowed set: numbers compared as numbers, text as text."""
+    if dtype.is_integer():
+        wanted = [int(n) for n in _numbers(values) if float(n).is_integer()]
+        return base.cast(pl.Int64, strict=False).is_in(wanted)
+    if dtype.is_numeric():
+        return base.cast(pl.Float64).is_in([float(n) for n in _numbers(values)])
+    if dtype == pl.Boolean:
+        truth = {"true": True, "false": False}
+        wanted_bools = {v for v in values if isinstance(v, bool)}
+        wanted_bools |= {truth[v.lower()] for v in values
+                         if isinstance(v, str) and v.lower() in truth}
+        return base.is_in(sorted(wanted_bools))
+    if dtype.is_nested() or dtype.is_object():
+        return None
+    return base.cast(pl.String).is_in([_as_text(v) for v in values])
+
+
+def _numbers(values: Sequence[str | int | float | bool]) -> list[int | float]:
+    """The allowed values that are numbers; '3' counts, true/false do not."""
+    found: list[int | float] = []
+    for value in values:
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            found.append(value)
+            continue
+        try:
+            found.append(int(value))
+        except ValueError:
+            try:
+                found.append(float(value))
+            except ValueError:
+                continue
+    return found
+
+
+def _as_text(value: str | int | float | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else repr(value) if isinstance(value, float) \
+        else str(value)
+
+
+def regex_problem(pattern: str) -> str | None:
+    """polars matches with Rust's regex crate: no look-around, no backreferences."""
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.PolarsError as exc:
+        lines = [line.strip() for line in str(exc).splitlines()]
+        reason = next((line for line in lines if line.startswith("error:")), lines[0])
+        return f"pattern is not valid in polars' (Rust) regex syntax: " \
+            f"{reason.removeprefix('error: ')}"
+    return None
+
+
+def missing(name: str, columns: Sequence[str]) -> str:
+    """Say the column is missing and name the likeliest intended ones (case aside)."""
+    lowered: dict[str, str] = {}
+    for existing in columns:
+        lowered.setdefault(existing.lower(), existing)
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+    if close:
+        return f"column '{name}' is missing; closest: " \
+            + ", ".join(f"'{lowered[c]}'" for c in close)
+    if not columns:
+        return f"column '{name}' is missing; the file has no columns"
+    listed = ", ".join(columns[:LISTED_COLUMNS]) + (", …" if len(columns) > LISTED_COLUMNS
+                                                     else "")
+    return f"column '{name}' is missing; the file has {len(columns)} columns: {listed}"

@@ -1,0 +1,119 @@
+"""Checks on whole data files: row count, duplicated rows, and test rows leaked from train."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import polars as pl
+
+from mlgate.data import phrases, type_checks
+from mlgate.result.model import CheckResult
+
+
+def not_evaluated(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"could not be evaluated: {lines[0] if lines else type(exc).__name__}"
+
+
+def rows(role: str, height: int, low: int | None, high: int | None) -> CheckResult:
+    if low is not None and high is not None:
+        rule = f"{low} <= rows <= {high}"
+    else:
+        rule = f"rows >= {low}" if low is not None else f"rows <= {high}"
+    result = partial(CheckResult, id=f"data.{role}.rows", stage="data", subject=role, rule=rule,
+                     observed=height, manifest_key="data.checks.rows")
+    if low is not None and height < low:
+        return result(status="failed", message=f"{height} rows, fewer than {low}")
+    if high is not None and height > high:
+        return result(status="failed", message=f"{height} rows, more than {high}")
+    return result(status="passed", message=f"{height} rows")
+
+
+def duplicate_rows(frame: pl.DataFrame) -> int:
+    """Rows that repeat an earlier row exactly; the first of each group is not counted.
+
+    Distinct row hashes prove there are no duplicates at a tenth of the cost of comparing
+    rows (1M x 20: 0.06 s against 0.7 s), so rows are compared only when hashes repeat.
+    """
+    if frame.height < 2 or frame.width == 0:
+        return 0
+    if frame.hash_rows().n_unique() == frame.height:
+        return 0
+    return frame.height - frame.n_unique()
+
+
+def duplicates(role: str, frame: pl.DataFrame, limit: float) -> CheckResult:
+    """Fails when the share of repeated rows passes `limit` (data.checks.duplicates)."""
+    result = partial(CheckResult, id=f"data.{role}.duplicates", stage="data", subject=role,
+                     rule=f"duplicate rows <= {phrases.fraction(limit)}",
+                     manifest_key="data.checks.duplicates.max_fraction")
+    try:
+        count = duplicate_rows(frame)
+    except pl.exceptions.PolarsError as exc:
+        return result(status="error", message=not_evaluated(exc))
+    height = frame.height
+    if count == 0:
+        return result(status="passed", message=f"no duplicate rows in {height}", observed=0)
+    over = count / height > limit
+    verdict = "more than" if over else "within"
+    message = f"{phrases.share(count, height)} repeat an earlier row, {verdict} " \
+        f"{phrases.fraction(limit)}"
+    return result(status="failed" if over else "passed", message=message, observed=count)
+
+
+def leakage(train: pl.DataFrame, test: pl.DataFrame, *,
+            id_column: str | None = None) -> CheckResult:
+    """Test rows equal to a training row on every shared column (data.checks.leakage).
+
+    The id column is left out of the comparison: ids differ between copies of a row by
+    construction, so comparing them would hide every leak.
+    """
+    result = partial(CheckResult, id="data.leakage", stage="data", subject="test",
+                     rule="no test row in train", manifest_key="data.checks.leakage")
+    shared = [c for c in test.columns if c in train.columns and c != id_column]
+    if not shared:
+        return result(status="error", message="train and test share no columns to compare")
+    try:
+        count = leaked_rows(*_aligned(test, train, shared))
+    except pl.exceptions.PolarsError as exc:
+        return result(status="error", message=not_evaluated(exc))
+    basis = f"compared on {len(shared)} shared columns"
+    if id_column is not None and id_column in test.columns and id_column in train.columns:
+        basis += f", without the id column '{id_column}'"
+    if count:
+        message = f"{phrases.share(count, test.height, 'test rows')} also appear in train ({basis})"
+        return result(status="failed", message=message, observed=count)
+    return result(status="passed", observed=0,
+                  message=f"none of {test.height} test rows appear in train ({basis})")
+
+
+def leaked_rows(test: pl.DataFrame, train: pl.DataFrame) -> int:
+    """Test rows equal to some training row; the frames share columns and dtypes.
+
+    Row hashes rule out most rows cheaply (1M x 20 against 200k: 0.1 s), so only rows
+    whose hash appears on both sides are compared.
+    """
+    test_hashes, train_hashes = test.hash_rows(), train.hash_rows()
+    candidates = test_hashes.is_in(train_hashes.implode())
+    if not candidates.any():
+        return 0
+    test, train = test.filter(candidates), train.filter(train_hashes.is_in(test_hashes.implode()))
+    return test.join(train, on=test.columns, how="semi", nulls_equal=True).height
+
+
+def _aligned(left: pl.DataFrame, right: pl.DataFrame,
+             shared: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Both frames on the shared columns with one dtype each, NaN as null: joinable."""
+    left_exprs, right_exprs = [], []
+    for name in shared:
+        a, b = left.schema[name], right.schema[name]
+        if a == b and not (a.is_float() or type_checks.is_text(a)):
+            target = a
+        elif a.is_numeric() and b.is_numeric():
+            target = pl.Float64
+        else:
+            target = pl.String  # text, categoricals from two files, or dtypes that disagree
+        for exprs, dtype in ((left_exprs, a), (right_exprs, b)):
+            expr = pl.col(name).cast(target, strict=False) if dtype != target else pl.col(name)
+            exprs.append(expr.fill_nan(None) if target.is_float() else expr)
+    return left.select(left_exprs), right.select(right_exprs)

@@ -1,0 +1,69 @@
+"""How data checks write numbers, shares and example values in their one-line messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+
+EXAMPLES = 3  # offending values a message shows
+LISTED = 10  # allowed values a rule shows before it abbreviates
+TEXT_WIDTH = 40
+
+
+def number(value: object) -> str:
+    """18.0 -> "18", 0.1 -> "0.1": as the user would write it in the manifest."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def example(value: object) -> str:
+    """Text quoted (so '' and ' a' show), numbers bare, dates in ISO form."""
+    if isinstance(value, str):
+        shown = value if len(value) <= TEXT_WIDTH else value[: TEXT_WIDTH - 1] + "…"
+        return repr(shown)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return number(value)
+
+
+def examples(values: Iterable[object]) -> str:
+    shown = [example(v) for v in values][:EXAMPLES]
+    return f", e.g. {', '.join(shown)}" if shown else ""
+
+
+def percent(count: int, total: int) -> str:
+    """One decimal, never rounding a real count to 0% or 100%."""
+    if total == 0:
+        return "0%"
+    share = 100 * count / total
+    if 0 < share < 0.1:
+        return "<0.1%"
+    if 99.9 < share < 100:
+        return ">99.9%"
+    return f"{share:.1f}%"
+
+
+def share(count: int, total: int, noun: str = "rows") -> str:
+    """ "3 of 114 rows (2.6%)" """
+    return f"{count} of {total} {noun} ({percent(count, total)})"
+
+
+def fraction(value: float) -> str:
+    """A manifest fraction as a percentage: 0.01 -> "1%"."""
+    return f"{value * 100:g}%"
+
+
+def value_set(values: Iterable[object]) -> str:
+    """ "{basic, pro}", abbreviated past LISTED values."""
+    shown = [number(v) for v in values]
+    if len(shown) > LISTED:
+        shown = [*shown[:LISTED], f"… {len(shown) - LISTED} more"]
+    return "{" + ", ".join(shown) + "}"

@@ -1,0 +1,185 @@
+"""Reading data files: formats, type inference, and errors that name the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pytest
+
+from mlgate.data import load
+from mlgate.errors import EXIT_USER_ERROR, UserError
+from tests.data.helpers import SUFFIX, write
+
+
+@pytest.mark.parametrize(("name", "fmt"), [
+    ("train.csv", "csv"), ("train.tsv", "csv"), ("TRAIN.CSV", "csv"),
+    ("train.parquet", "parquet"), ("train.pq", "parquet"),
+    ("train.jsonl", "jsonl"), ("train.ndjson", "jsonl"),
+])
+def test_format_comes_from_the_extension(name: str, fmt: str) -> None:
+    assert load.detect_format(Path("data") / name, "auto") == fmt
+
+
+def test_a_declared_format_wins_over_the_extension() -> None:
+    assert load.detect_format(Path("data/train.txt"), "csv") == "csv"
+    assert load.detect_format(Path("data/train.csv"), "parquet") == "parquet"
+
+
+def test_an_unknown_extension_names_the_file_and_the_known_ones() -> None:
+    with pytest.raises(UserError) as caught:
+        load.detect_format(Path("data/train.xlsx"), "auto")
+    error = caught.value
+    assert error.exit_code == EXIT_USER_ERROR
+    assert error.message == (
+        "data file 'data/train.xlsx' has extension '.xlsx', so its format is unknown; "
+        "known extensions: .csv (csv), .tsv (csv), .parquet (parquet), .pq (parquet), "
+        ".jsonl (jsonl), .ndjson (jsonl)"
+    )
+    assert error.hint == "set data.format to one of csv, parquet, jsonl"
+
+
+def test_a_file_without_extension_says_so() -> None:
+    with pytest.raises(UserError, match="'data/train' has no extension"):
+        load.detect_format(Path("data/train"), "auto")
+
+
+def test_an_unknown_declared_format_is_a_user_error() -> None:
+    with pytest.raises(UserError, match=r"data\.format 'xlsx' is not one of csv, parquet, jsonl"):
+        load.detect_format(Path("data/train.csv"), "xlsx")
+
+
+def test_every_format_reads_the_same_frame(cancer: pd.DataFrame, cancer_file: Path) -> None:
+    frame = load.read(cancer_file, load.detect_format(cancer_file, "auto"))
+    assert frame.shape == (569, 31)
+    assert frame.columns == list(cancer.columns)
+    assert frame.schema["mean radius"] == pl.Float64
+    assert frame.schema["target"] == pl.Int64
+    assert frame["mean radius"].to_list() == cancer["mean radius"].tolist()
+    assert frame["target"].sum() == 357
+
+
+def test_pandas_reads_what_the_users_pd_read_csv_would(cancer: pd.DataFrame,
+                                                       cancer_file: Path) -> None:
+    frame = load.read_pandas(cancer_file, load.detect_format(cancer_file, "auto"))
+    pd.testing.assert_frame_equal(frame, cancer, check_dtype=False)
+    if cancer_file.suffix == ".csv":
+        pd.testing.assert_frame_equal(frame, pd.read_csv(cancer_file))
+
+
+def test_a_late_float_in_an_integer_column_widens_the_column(tmp_path: Path) -> None:
+    rows = load.CSV_INFER_ROWS + 500
+    path = tmp_path / "late.csv"
+    path.write_text("n,label\n" + "".join(f"{i},a\n" for i in range(rows)) + "2.5,b\n")
+    frame = load.read(path, "csv")
+    assert frame.schema["n"] == pl.Float64
+    assert frame.height == rows + 1
+    assert frame["n"][-1] == 2.5
+
+
+def test_a_column_empty_in_the_inferred_rows_gets_the_type_of_what_follows(
+        tmp_path: Path) -> None:
+    rows = load.CSV_INFER_ROWS
+    path = tmp_path / "blind.csv"
+    path.write_text("a,b\n" + "1,\n" * rows + "2,7\n3,8\n")
+    frame = load.read(path, "csv")
+    assert frame.schema["b"] == pl.Int64
+    assert frame["b"].drop_nulls().to_list() == [7, 8]
+
+
+def test_pandas_missing_markers_are_missing_for_the_checks_too(tmp_path: Path) -> None:
+    path = tmp_path / "na.csv"
+    path.write_text("x,plan\n1.5,basic\nNA,None\nn/a,pro\n,NULL\n")
+    frame = load.read(path, "csv")
+    assert frame.schema["x"] == pl.Float64
+    assert frame["x"].null_count() == 3
+    assert frame["plan"].to_list() == ["basic", None, "pro", None]
+    model_view = load.read_pandas(path, "csv")
+    assert int(model_view["x"].isna().sum()) == 3 and int(model_view["plan"].isna().sum()) == 2
+
+
+def test_pandas_markers_match_the_installed_pandas() -> None:
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    assert set(load.PANDAS_NA) == set(STR_NA_VALUES)
+
+
+def test_tsv_is_read_with_tabs(tmp_path: Path) -> None:
+    path = tmp_path / "train.tsv"
+    path.write_text("a\tb\n1\tx,y\n")
+    assert load.read(path, load.detect_format(path, "auto")).rows() == [(1, "x,y")]
+    assert load.read_pandas(path, "csv").to_dict("records") == [{"a": 1, "b": "x,y"}]
+
+
+def test_a_field_that_appears_late_in_json_lines_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "late.jsonl"
+    path.write_text("".join(f'{{"a": {i}}}\n' for i in range(500)) + '{"a": 1, "extra": "x"}\n')
+    frame = load.read(path, "jsonl")
+    assert frame.columns == ["a", "extra"]
+    assert frame["extra"].to_list()[-1] == "x" and frame["extra"].null_count() == 500
+
+
+CORRUPT = {
+    "csv": 'a,b\n1,"unterminated\n',
+    "parquet": "PAR1 this is not parquet",
+    "jsonl": '{"a": 1}\n{"a":\n',
+}
+REASONS = {
+    ("read", "csv"): 'could not parse `"unterminated',
+    ("read", "parquet"): "parquet: File out of specification: The file must end with PAR1",
+    ("read", "jsonl"): "Syntax at character 4 (':')",
+    ("read_pandas", "csv"): "Error tokenizing data. C error: EOF inside string starting at row 1",
+    ("read_pandas", "parquet"): "Could not open Parquet input source",
+    ("read_pandas", "jsonl"): "Expected object or value at position 14",
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(CORRUPT))
+@pytest.mark.parametrize("reader", [load.read, load.read_pandas])
+def test_a_corrupt_file_is_a_user_error_naming_it(tmp_path: Path, fmt: str, reader) -> None:
+    path = tmp_path / f"broken{SUFFIX[fmt]}"
+    path.write_text(CORRUPT[fmt])
+    with pytest.raises(UserError) as caught:
+        reader(path, fmt)
+    message = caught.value.message
+    prefix = f"data file '{path}' could not be read as {fmt}: "
+    assert message.startswith(prefix + REASONS[reader.__name__, fmt])
+    assert "\n" not in message  # the first line of the reader's reason only
+    assert caught.value.__cause__ is not None
+
+
+def test_the_reason_is_the_readers_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b\n1,2,3\n")
+    with pytest.raises(UserError) as caught:
+        load.read(path, "csv")
+    assert caught.value.message == (
+        f"data file '{path}' could not be read as csv: found more fields than defined in "
+        "'Schema'"
+    )
+
+
+@pytest.mark.parametrize("reader", [load.read, load.read_pandas])
+def test_an_empty_csv_is_a_user_error(tmp_path: Path, reader) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(UserError, match=r"empty\.csv' could not be read as csv: "):
+        reader(path, "csv")
+
+
+@pytest.mark.parametrize("reader", [load.read, load.read_pandas])
+def test_a_missing_file_is_a_user_error(tmp_path: Path, reader) -> None:
+    path = tmp_path / "nowhere.parquet"
+    with pytest.raises(UserError, match=r"nowhere\.parquet' could not be read as parquet"):
+        reader(path, "parquet")
+
+
+def test_a_parquet_file_keeps_its_dtypes(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"when": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+                          "plan": pd.Categorical(["basic", "pro"]), "ok": [True, False]})
+    path = write(frame, tmp_path / "typed.parquet", "parquet")
+    schema = load.read(path, "parquet").schema
+    assert schema["when"].base_type() == pl.Datetime
+    assert schema["plan"] == pl.Categorical
+    assert schema["ok"] == pl.Boolean
