@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,8 +65,10 @@ def test_validate_reports_located_problems_without_traceback(tmp_path: Path) -> 
         "mlgate: error: 5 problems in the manifest:",
         "  mlops.yaml:1:1: missing required key 'train' (how the model is trained)",
         "  mlops.yaml:2:1: data: missing required key 'target' (the column the model predicts)",
-        "  mlops.yaml:2:1: data: missing required key 'test'",
-        "  mlops.yaml:2:1: data: missing required key 'train'",
+        "  mlops.yaml:2:1: data: missing required key 'test' (the test data file the model is "
+        "scored on)",
+        "  mlops.yaml:2:1: data: missing required key 'train' (the training data file: CSV, "
+        "Parquet or JSON Lines)",
         "  mlops.yaml:3:3: data.trian: unknown key 'trian'; did you mean 'train'? (allowed: "
         "checks, columns, features, format, id, prepare, target, test, train)",
     ]
@@ -100,7 +103,7 @@ def test_manifest_option_and_missing_manifest(iris: Path, capsys) -> None:
 def test_run_exit_codes_follow_the_verdict(iris: Path) -> None:
     done = mlgate("run", cwd=iris)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("iris: PASSED - all 5 checks passed\n")
+    assert re.match(r"iris: PASSED - all \d+ checks passed\n", done.stdout)
     assert "report: .mlgate/runs/" in done.stdout
     for title in ("Data checks", "Training", "Evaluation", "Model checks"):
         assert title in done.stderr
@@ -119,7 +122,8 @@ def test_actions_log_folds_stages_and_disables_workflow_commands(tmp_path: Path)
     lines = done.stderr.splitlines()
     assert lines.count("::group::Training") == 1
     assert lines.count("::endgroup::") == 4
-    start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    start = lines.index("::group::Training") + 1
+    assert lines[start].startswith("::stop-commands::")
     token = lines[start].split("::")[2]
     assert len(token) == 16
     injected = lines.index("  ::set-output name=x::injected")

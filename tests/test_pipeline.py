@@ -143,7 +143,7 @@ def test_failed_model_check_explains_by_how_much(make_repo) -> None:
     assert check.status == "failed"
     assert check.message == f"accuracy = {accuracy:.4f}, {0.999 - accuracy:.4f} below the " \
         "minimum 0.999"
-    assert result.summary == "1 of 5 checks failed: accuracy >= 0.999"
+    assert result.summary == f"1 of {len(result.checks)} checks failed: accuracy >= 0.999"
 
 
 def test_a_file_that_is_not_a_model_is_reported(make_repo) -> None:
@@ -177,7 +177,9 @@ def test_regression_with_defaults(make_repo) -> None:
     assert result.evaluate.task == "regression" and result.evaluate.task_inferred
     assert list(result.evaluate.metrics) == ["rmse", "mae", "r2"]
     assert 0.2 < result.evaluate.metrics["r2"] < 0.7
-    assert result.checks == ()  # no columns, no thresholds: nothing to fail
+    # no columns, no thresholds: only the target's presence is checked
+    assert [(c.id, c.status) for c in result.checks] == [
+        ("data.train.target", "passed"), ("data.test.target", "passed")]
 
 
 def test_prepare_failure_stops_the_run(make_repo) -> None:

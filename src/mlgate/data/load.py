@@ -94,6 +94,11 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
         if fmt == "parquet":
             return pd.read_parquet(path)
         return pd.read_json(path, lines=True)
+    except ImportError as exc:  # pandas reads Parquet through pyarrow, an extra
+        raise UserError(
+            f"reading '{path.name}' for the model needs pyarrow",
+            hint="pip install 'mlgate[parquet]'",
+        ) from exc
     except (OSError, ValueError) as exc:
         raise _unreadable(path, fmt, exc) from exc
 

@@ -87,8 +87,8 @@ def _classification(
             raise EvaluationError(
                 f"model.predict_proba failed: {type(exc).__name__}: {exc}"
             ) from exc
-    classes = list(getattr(model, "classes_", None) if hasattr(model, "classes_")
-                   else sorted(set(y_true.tolist()) | set(y_pred.tolist())))
+    known = getattr(model, "classes_", None)
+    classes = list(known) if known is not None else sorted({*y_true.tolist(), *y_pred.tolist()})
     positive_index = _positive_index(manifest.evaluate.positive_label, classes)
     names, defaulted = metric_names(manifest, "classification")
     values: dict[str, float | None] = {}

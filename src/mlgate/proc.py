@@ -1,0 +1,168 @@
+"""The one place mlgate runs subprocesses: user commands streamed, tool commands captured.
+
+A user command runs in a session of its own, so that a timeout (or mlgate being
+interrupted) ends it together with every process it started.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlgate.errors import OutsideError
+
+
+@dataclass(frozen=True, kw_only=True)
+class Request:
+    """A command described as a value before it runs."""
+
+    shell: str | None = None  # run through /bin/sh -c
+    argv: tuple[str, ...] | None = None  # run without a shell
+    cwd: Path
+    env: Mapping[str, str]  # the child's complete environment
+    timeout_s: float | None = None
+    kill_grace_s: float = 5.0  # between SIGTERM and SIGKILL
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    exit_code: int | None  # None: it never started; -N: killed by signal N
+    duration_s: float
+    timed_out: bool = False
+    tail: tuple[str, ...] = ()
+    start_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+
+def stream(
+    request: Request,
+    on_line: Callable[[str], None] | None = None,
+    *,
+    tail_lines: int = 40,
+    log_path: Path | None = None,
+) -> Outcome:
+    """Run a long user command, handing each output line to `on_line` as it is printed."""
+    if (request.shell is None) == (request.argv is None):
+        raise ValueError("a Request needs exactly one of shell and argv")
+    env = dict(request.env)
+    env.setdefault("PYTHONUNBUFFERED", "1")  # Python children print as they go
+    args: str | list[str] = request.shell if request.shell is not None else list(request.argv)
+    started = time.monotonic()
+    try:
+        child = subprocess.Popen(
+            args, shell=request.shell is not None, cwd=request.cwd, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        return Outcome(exit_code=None, duration_s=time.monotonic() - started,
+                       start_error=_start_error(exc, request))
+    tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
+    timed_out = threading.Event()
+    timer = None
+    if request.timeout_s is not None:
+        timer = threading.Timer(request.timeout_s, _expire, (child, request, timed_out))
+        timer.daemon = True
+        timer.start()
+    log = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115
+    try:
+        assert child.stdout is not None
+        for raw in child.stdout:
+            if log is not None:
+                log.write(raw)
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            tail.append(line)
+            if on_line is not None:
+                on_line(line)
+        child.wait()
+    except BaseException:
+        _kill_group(child, 0)
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+        if log is not None:
+            log.close()
+        if child.stdout is not None:
+            child.stdout.close()
+    if timed_out.is_set():
+        _kill_group(child, 0)  # the leader is gone; children still holding on are not
+    return Outcome(exit_code=child.returncode, duration_s=time.monotonic() - started,
+                   timed_out=timed_out.is_set(), tail=tuple(tail))
+
+
+def _expire(child: subprocess.Popen[bytes], request: Request, flag: threading.Event) -> None:
+    flag.set()
+    _kill_group(child, request.kill_grace_s)
+
+
+def _kill_group(child: subprocess.Popen[bytes], grace_s: float) -> None:
+    """SIGTERM the child's whole process group, then SIGKILL what is left after grace_s.
+
+    The stdout pipe stays open while any process of the group holds it, so ending the
+    group is also what lets `stream` stop reading.
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and _group_alive(child.pid):
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGKILL)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def _start_error(exc: OSError, request: Request) -> str:
+    name = request.argv[0] if request.argv else request.shell
+    if isinstance(exc, FileNotFoundError):
+        if not request.cwd.is_dir():
+            return f"working directory not found: {request.cwd}"
+        return f"command not found: {name}"
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {name}"
+    return f"{type(exc).__name__}: {exc.strerror or exc}"
+
+
+def output(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout_s: float = 60,
+    check: bool = True,
+) -> str:
+    """Run a short tool command (git) and return its stdout; failures are OutsideErrors."""
+    shown = " ".join(argv)
+    try:
+        done = subprocess.run(
+            list(argv), cwd=cwd, env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout_s,
+        )
+    except FileNotFoundError as exc:
+        raise OutsideError(f"`{argv[0]}` is not installed (needed for `{shown}`)") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise OutsideError(f"`{shown}` did not finish within {timeout_s:g}s") from exc
+    stdout = done.stdout.decode("utf-8", errors="replace")
+    if check and done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", errors="replace").strip()
+        raise OutsideError(f"`{shown}` exited with code {done.returncode}"
+                           + (f": {stderr}" if stderr else ""))
+    return stdout
