@@ -11,7 +11,7 @@ import math
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path as FsPath
+from pathlib import Path
 from typing import Any
 
 from mlgate.errors import Problem
@@ -24,7 +24,7 @@ from mlgate.manifest.model import (
     MetricCheck,
     Train,
 )
-from mlgate.manifest.yaml_source import Document, Path, format_path
+from mlgate.manifest.yaml_source import Document, KeyPath, format_path
 from mlgate.model.metrics import METRICS
 
 DEFAULT_MODEL = "models/model.joblib"
@@ -44,7 +44,7 @@ def seconds(value: int | str) -> float:
     return float(hours * 3600 + minutes * 60 + secs)
 
 
-def semantic_problems(doc: Document, root: FsPath) -> list[Problem]:
+def semantic_problems(doc: Document, root: Path) -> list[Problem]:
     raw = doc.data if isinstance(doc.data, dict) else {}
     found = [
         *_file_problems(raw, root),
@@ -56,7 +56,7 @@ def semantic_problems(doc: Document, root: FsPath) -> list[Problem]:
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
 
 
-Finding = tuple[Path, str, bool]
+Finding = tuple[KeyPath, str, bool]
 
 
 def _get(raw: object, *keys: str) -> Any:
@@ -67,7 +67,7 @@ def _get(raw: object, *keys: str) -> Any:
     return raw
 
 
-def _file_problems(raw: dict[str, Any], root: FsPath) -> Iterator[Finding]:
+def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     produced = _get(raw, "data", "prepare") is not None
     for keys in (("data", "train"), ("data", "test"), ("train", "params")):
         relative = _get(raw, *keys)
@@ -76,7 +76,7 @@ def _file_problems(raw: dict[str, Any], root: FsPath) -> Iterator[Finding]:
         target = root / relative
         if target.exists() or (keys[0] == "data" and produced):
             continue
-        if FsPath(f"{target}.dvc").exists():
+        if Path(f"{target}.dvc").exists():
             continue  # DVC-tracked: pulled before the run
         message = f"file '{relative}' does not exist"
         close = _nearby_file(target)
@@ -87,7 +87,7 @@ def _file_problems(raw: dict[str, Any], root: FsPath) -> Iterator[Finding]:
         yield keys, message, False
 
 
-def _nearby_file(target: FsPath) -> FsPath | None:
+def _nearby_file(target: Path) -> Path | None:
     folder = target.parent
     if not folder.is_dir():
         return None
@@ -125,7 +125,7 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
-    ranges: list[tuple[Path, object]] = [(("data", "checks", "rows"), _get(raw, "data", "checks",
+    ranges: list[tuple[KeyPath, object]] = [(("data", "checks", "rows"), _get(raw, "data", "checks",
                                                                          "rows"))]
     columns = _get(raw, "data", "columns")
     if isinstance(columns, dict):
@@ -165,8 +165,8 @@ def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 f"{task}", False
 
 
-def _metric_names(raw: dict[str, Any]) -> list[tuple[Path, str]]:
-    names: list[tuple[Path, str]] = []
+def _metric_names(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+    names: list[tuple[KeyPath, str]] = []
     metrics = _get(raw, "evaluate", "metrics")
     if isinstance(metrics, list):
         names += [(("evaluate", "metrics", i), m) for i, m in enumerate(metrics)
@@ -190,7 +190,7 @@ def _feature_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 "be a feature", False
 
 
-def build(doc: Document, *, path: FsPath, root: FsPath, sha256: str) -> Manifest:
+def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
     """Typed manifest from data that passed the schema and the semantic checks."""
     raw: dict[str, Any] = doc.data  # type: ignore[assignment]
     data, train = raw["data"], raw["train"]

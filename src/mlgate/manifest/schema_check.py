@@ -6,11 +6,11 @@ import difflib
 import functools
 import json
 from collections.abc import Iterator
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from mlgate.errors import Problem
-from mlgate.manifest.yaml_source import Document, Path
+from mlgate.manifest.yaml_source import Document, KeyPath
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -26,8 +26,8 @@ _TYPE_NAMES = {
 @functools.cache
 def schema() -> dict[str, Any]:
     """The manifest's JSON Schema, as shipped inside the package."""
-    text = resources.files("mlgate.manifest").joinpath("schema.json").read_text("utf-8")
-    return json.loads(text)
+    # beside this module; importlib.resources would cost more than the whole validation
+    return json.loads(Path(__file__).with_name("schema.json").read_text("utf-8"))
 
 
 @functools.cache
@@ -46,11 +46,11 @@ def check(doc: Document) -> list[Problem]:
     return problems
 
 
-Finding = tuple[Path, str, bool]  # key path, message, point at the key (not its value)
+Finding = tuple[KeyPath, str, bool]  # key path, message, point at the key (not its value)
 
 
 def _explain(error: Any) -> Iterator[Finding]:
-    path: Path = tuple(error.absolute_path)
+    path: KeyPath = tuple(error.absolute_path)
     kind, instance, expected = error.validator, error.instance, error.validator_value
     sub = error.schema
 
@@ -99,7 +99,7 @@ def _explain(error: Any) -> Iterator[Finding]:
 
 def _explain_alternatives(error: Any) -> Iterator[Finding]:
     """Report the alternative the user evidently meant; else say which shapes are allowed."""
-    path: Path = tuple(error.absolute_path)
+    path: KeyPath = tuple(error.absolute_path)
     branches = _branches(error)
     meant = {b: errs for b, errs in branches.items() if not any(map(_wrong_type, errs))}
     expected = error.schema.get("x-expected")

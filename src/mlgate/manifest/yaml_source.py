@@ -16,7 +16,7 @@ import yaml
 
 from mlgate.errors import Problem
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -62,12 +62,12 @@ class Document:
 
     data: object
     file: str
-    key_marks: dict[Path, Mark] = field(default_factory=dict)
-    value_marks: dict[Path, Mark] = field(default_factory=dict)
+    key_marks: dict[KeyPath, Mark] = field(default_factory=dict)
+    value_marks: dict[KeyPath, Mark] = field(default_factory=dict)
     # problems that still leave usable data (duplicate keys, tags): reported with the rest
     problems: list[Problem] = field(default_factory=list)
 
-    def mark_of(self, path: Path, *, key: bool = False) -> Mark:
+    def mark_of(self, path: KeyPath, *, key: bool = False) -> Mark:
         """The closest known position: the key itself, else its value, else an ancestor."""
         for depth in range(len(path), -1, -1):
             sub = path[:depth]
@@ -80,7 +80,7 @@ class Document:
                 return second[sub]
         return Mark(line=1, column=1)
 
-    def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
+    def problem(self, path: KeyPath, message: str, *, key: bool = False) -> Problem:
         mark = self.mark_of(path, key=key)
         return Problem(
             file=self.file,
@@ -127,14 +127,14 @@ def parse(text: str, file: str) -> Document:
     return doc
 
 
-_Pending = tuple[Path, Mark, str]
+_Pending = tuple[KeyPath, Mark, str]
 
 
 def _mark(node: yaml.Node) -> Mark:
     return Mark(line=node.start_mark.line + 1, column=node.start_mark.column + 1)
 
 
-def _construct(node: yaml.Node, path: Path, doc: Document, pending: list[_Pending]) -> object:
+def _construct(node: yaml.Node, path: KeyPath, doc: Document, pending: list[_Pending]) -> object:
     doc.value_marks.setdefault(path, _mark(node))
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
@@ -167,7 +167,7 @@ def _construct(node: yaml.Node, path: Path, doc: Document, pending: list[_Pendin
     return _scalar(node, path, pending)
 
 
-def _scalar(node: yaml.ScalarNode, path: Path, pending: list[_Pending]) -> object:
+def _scalar(node: yaml.ScalarNode, path: KeyPath, pending: list[_Pending]) -> object:
     value, tag = node.value, node.tag
     if tag == _STR:
         return value
@@ -188,7 +188,7 @@ def _scalar(node: yaml.ScalarNode, path: Path, pending: list[_Pending]) -> objec
     return None
 
 
-def _tag_problem(node: yaml.Node, path: Path) -> _Pending:
+def _tag_problem(node: yaml.Node, path: KeyPath) -> _Pending:
     tag = node.tag.replace("tag:yaml.org,2002:", "!!")
     message = (
         f"tag '{tag}' is not allowed: the manifest is plain data "
@@ -221,7 +221,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(file=file, line=line, column=column, path="", message=message)
 
 
-def format_path(path: Path, data: object) -> str:
+def format_path(path: KeyPath, data: object) -> str:
     """`data.columns.age.min`; list items by their natural key where they have one."""
     out = ""
     node = data

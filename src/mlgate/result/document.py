@@ -13,7 +13,7 @@ import json
 import math
 import types
 import typing
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from mlgate.errors import UserError
@@ -81,5 +81,5 @@ def _hints(cls: type) -> dict[str, Any]:
 @functools.cache
 def schema() -> dict[str, Any]:
     """The run result's JSON Schema, as shipped inside the package."""
-    text = resources.files("mlgate.result").joinpath("schema.json").read_text("utf-8")
-    return json.loads(text)
+    # beside this module; importlib.resources would cost more than the whole validation
+    return json.loads(Path(__file__).with_name("schema.json").read_text("utf-8"))
