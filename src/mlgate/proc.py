@@ -19,6 +19,8 @@ from pathlib import Path
 
 from mlgate.errors import OutsideError
 
+DRAIN_S = 1.0  # after the command exits, how long its output may keep arriving
+
 
 @dataclass(frozen=True, kw_only=True)
 class Request:
@@ -69,42 +71,63 @@ def stream(
         return Outcome(exit_code=None, duration_s=time.monotonic() - started,
                        start_error=_start_error(exc, request))
     tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
-    timed_out = threading.Event()
-    timer = None
-    if request.timeout_s is not None:
-        timer = threading.Timer(request.timeout_s, _expire, (child, request, timed_out))
-        timer.daemon = True
-        timer.start()
-    log = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115
+    failures: list[BaseException] = []
+    assert child.stdout is not None
+    reader = threading.Thread(
+        target=_pump, args=(child, tail, on_line, log_path, failures), daemon=True
+    )
+    reader.start()
+    timed_out = False
     try:
-        assert child.stdout is not None
+        try:
+            child.wait(timeout=request.timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(child, request.kill_grace_s)
+            child.wait()
+        # the command has ended: read what it left in the pipe, then end what it left
+        # running (a background child would otherwise hold the pipe, and the run, open)
+        reader.join(timeout=DRAIN_S)
+        _kill_group(child, 0)
+        reader.join()
+    except BaseException:
+        _kill_group(child, 0)
+        raise
+    finally:
+        child.stdout.close()
+    if failures:  # on_line raised (an interrupt, a broken console): the run stops too
+        raise failures[0]
+    return Outcome(exit_code=child.returncode, duration_s=time.monotonic() - started,
+                   timed_out=timed_out, tail=tuple(tail))
+
+
+def _pump(
+    child: subprocess.Popen[bytes],
+    tail: collections.deque[str],
+    on_line: Callable[[str], None] | None,
+    log_path: Path | None,
+    failures: list[BaseException],
+) -> None:
+    """Copy the command's output to the log, the tail and on_line, line by line."""
+    log = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115
+    assert child.stdout is not None
+    try:
         for raw in child.stdout:
             if log is not None:
                 log.write(raw)
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
             tail.append(line)
-            if on_line is not None:
-                on_line(line)
-        child.wait()
-    except BaseException:
-        _kill_group(child, 0)
-        raise
+            if on_line is not None and not failures:
+                try:
+                    on_line(line)
+                except BaseException as exc:
+                    failures.append(exc)
+                    _kill_group(child, 0)
+    except (OSError, ValueError):
+        pass  # the pipe was closed under us after the command ended: nothing more to read
     finally:
-        if timer is not None:
-            timer.cancel()
         if log is not None:
             log.close()
-        if child.stdout is not None:
-            child.stdout.close()
-    if timed_out.is_set():
-        _kill_group(child, 0)  # the leader is gone; children still holding on are not
-    return Outcome(exit_code=child.returncode, duration_s=time.monotonic() - started,
-                   timed_out=timed_out.is_set(), tail=tuple(tail))
-
-
-def _expire(child: subprocess.Popen[bytes], request: Request, flag: threading.Event) -> None:
-    flag.set()
-    _kill_group(child, request.kill_grace_s)
 
 
 def _kill_group(child: subprocess.Popen[bytes], grace_s: float) -> None:

@@ -1,0 +1,145 @@
+"""Subprocesses for real: streaming, tails, timeouts that end whole process trees."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mlgate import proc
+from mlgate.errors import OutsideError
+
+
+def request(tmp_path: Path, *, shell: str | None = None, argv: tuple[str, ...] | None = None,
+            timeout_s: float | None = 20) -> proc.Request:
+    return proc.Request(shell=shell, argv=argv, cwd=tmp_path, env=dict(os.environ),
+                        timeout_s=timeout_s, kill_grace_s=0.5)
+
+
+def test_lines_stream_in_order_with_stderr_merged(tmp_path: Path) -> None:
+    seen: list[str] = []
+    outcome = proc.stream(request(tmp_path, shell="echo one; echo two >&2; printf three"),
+                          seen.append, log_path=tmp_path / "log")
+    assert outcome.ok and outcome.exit_code == 0 and not outcome.timed_out
+    assert seen == ["one", "two", "three"]  # the last line has no newline, and still counts
+    assert outcome.tail == ("one", "two", "three")
+    assert (tmp_path / "log").read_bytes() == b"one\ntwo\nthree"
+
+
+def test_lines_arrive_while_the_command_runs(tmp_path: Path) -> None:
+    arrivals: list[float] = []
+    script = "import time\nprint('early')\ntime.sleep(1)\nprint('late')\n"
+    start = time.monotonic()
+    proc.stream(request(tmp_path, argv=(sys.executable, "-c", script)),
+                lambda _: arrivals.append(time.monotonic() - start))
+    assert arrivals[0] < 0.9 < arrivals[1]  # Python's output was not held in a buffer
+
+
+def test_tail_keeps_the_last_lines_and_odd_bytes_do_not_crash(tmp_path: Path) -> None:
+    script = ("import sys\nfor i in range(100): print(i)\n"
+              "sys.stdout.buffer.write(b'\\xff\\xfe ok\\n')")
+    outcome = proc.stream(request(tmp_path, argv=(sys.executable, "-c", script)), tail_lines=3)
+    assert outcome.tail == ("98", "99", "\ufffd\ufffd ok")
+
+
+def test_exit_codes_and_signals(tmp_path: Path) -> None:
+    assert proc.stream(request(tmp_path, shell="exit 3")).exit_code == 3
+    killed = proc.stream(request(tmp_path, shell="kill -9 $$"))
+    assert killed.exit_code == -9 and not killed.ok
+    missing = proc.stream(request(tmp_path, shell="no-such-command-xyz"))
+    assert missing.exit_code == 127 and "not found" in missing.tail[-1]
+
+
+def test_commands_that_cannot_start(tmp_path: Path) -> None:
+    outcome = proc.stream(request(tmp_path, argv=("no-such-command-xyz",)))
+    assert outcome.exit_code is None and outcome.start_error == "command not found: " \
+        "no-such-command-xyz"
+    gone = proc.stream(request(tmp_path / "missing", argv=("true",)))
+    assert gone.start_error == f"working directory not found: {tmp_path / 'missing'}"
+    script = tmp_path / "script.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    denied = proc.stream(request(tmp_path, argv=(str(script),)))
+    assert denied.start_error == f"permission denied: {script}"
+
+
+def test_timeout_ends_the_command_and_its_children(tmp_path: Path) -> None:
+    pid_file = tmp_path / "grandchild.pid"
+    shell = f"sleep 300 & echo $! > {pid_file}; echo started; wait"
+    start = time.monotonic()
+    outcome = proc.stream(request(tmp_path, shell=shell, timeout_s=0.5))
+    assert outcome.timed_out and not outcome.ok
+    assert time.monotonic() - start < 5
+    assert outcome.tail == ("started",)
+    grandchild = int(pid_file.read_text())
+    time.sleep(0.1)
+    assert not _alive(grandchild)
+
+
+def test_a_command_ignoring_sigterm_is_killed_after_the_grace(tmp_path: Path) -> None:
+    shell = "trap '' TERM; echo stubborn; while true; do sleep 0.1; done"
+    start = time.monotonic()
+    outcome = proc.stream(request(tmp_path, shell=shell, timeout_s=0.3))
+    assert outcome.timed_out and outcome.exit_code == -9
+    assert 0.7 < time.monotonic() - start < 5
+
+
+def test_a_detached_child_holding_stdout_does_not_hang_the_run(tmp_path: Path) -> None:
+    # the leader exits at once; the child it left behind is ended with it
+    pid_file = tmp_path / "pid"
+    outcome = proc.stream(request(tmp_path, shell=f"sleep 300 & echo $! > {pid_file}; echo bye"))
+    assert outcome.ok and outcome.tail == ("bye",) and not outcome.timed_out
+    assert outcome.duration_s < 5
+    time.sleep(0.1)
+    assert not _alive(int(pid_file.read_text()))
+
+
+def test_interrupting_the_reader_kills_the_command(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+
+    def interrupt(line: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        proc.stream(request(tmp_path, shell=f"echo $$ > {pid_file}; echo go; sleep 300"),
+                    interrupt)
+    time.sleep(0.2)
+    assert not _alive(int(pid_file.read_text()))
+
+
+def test_the_child_gets_exactly_the_given_environment(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "ONLY_THIS": "yes"}
+    outcome = proc.stream(proc.Request(shell="env", cwd=tmp_path, env=env))
+    names = {line.split("=", 1)[0] for line in outcome.tail}
+    assert "ONLY_THIS" in names and "HOME" not in names
+    assert "PYTHONUNBUFFERED" in names  # added so Python children print as they go
+    assert "ONLY_THIS" not in os.environ
+
+
+def test_request_needs_exactly_one_form(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        proc.stream(proc.Request(cwd=tmp_path, env={}))
+
+
+def test_output_returns_stdout_and_explains_failures(tmp_path: Path) -> None:
+    assert proc.output(["echo", "hi"], cwd=tmp_path) == "hi\n"
+    with pytest.raises(OutsideError) as failed:
+        proc.output(["sh", "-c", "echo oops >&2; exit 4"], cwd=tmp_path)
+    assert failed.value.message == "`sh -c echo oops >&2; exit 4` exited with code 4: oops"
+    with pytest.raises(OutsideError, match="is not installed"):
+        proc.output(["no-such-tool-xyz"], cwd=tmp_path)
+    with pytest.raises(OutsideError, match=r"did not finish within 0\.2s"):
+        proc.output(["sleep", "5"], cwd=tmp_path, timeout_s=0.2)
+    assert proc.output(["sh", "-c", "exit 1"], cwd=tmp_path, check=False) == ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie still answers kill(0): it has ended, only its exit status is unread
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
