@@ -31,6 +31,7 @@ DEFAULT_MODEL = "models/model.joblib"
 DEFAULT_PARAMS = "params.yaml"
 DEFAULT_TIMEOUT_S = 3600.0
 NUMERIC_TYPES = ("integer", "number")
+COLUMN_TYPES = ("integer", "number", "string", "category", "boolean", "datetime")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
@@ -105,6 +106,8 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             continue
         where = ("data", "columns", name)
         kind = spec.get("type")
+        if kind not in (None, *COLUMN_TYPES):
+            continue  # the schema reports the type; rules that depend on it cannot be judged
         for bound in ("min", "max"):
             if bound in spec and kind not in (None, *NUMERIC_TYPES):
                 yield (*where, bound), f"'{bound}' applies to integer or number columns, " \
@@ -121,7 +124,12 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         if isinstance(values, list) and kind in NUMERIC_TYPES:
             for i, value in enumerate(values):
                 if isinstance(value, bool) or not isinstance(value, int | float):
-                    yield (*where, "values", i), f"a {kind} column cannot hold '{value}'", False
+                    yield (*where, "values", i), f"{_a(kind)} {kind} column cannot hold " \
+                        f"'{value}'", False
+
+
+def _a(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
@@ -237,8 +245,9 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             for i, c in enumerate(raw.get("model_checks", []))
         ),
         sha256=sha256,
-        lines={
-            format_path(p, raw): (m.line, m.column) for p, m in doc.key_marks.items()
+        lines={  # a key where there is one; list items have only their value's position
+            format_path(p, raw): (m.line, m.column)
+            for p, m in {**doc.value_marks, **doc.key_marks}.items()
         },
     )
 

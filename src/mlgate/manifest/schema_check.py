@@ -104,7 +104,7 @@ def _explain_alternatives(error: Any) -> Iterator[Finding]:
     meant = {b: errs for b, errs in branches.items() if not any(map(_wrong_type, errs))}
     expected = error.schema.get("x-expected")
     only_required = all(e.validator == "required" for errs in meant.values() for e in errs)
-    if meant and only_required and expected:
+    if len(meant) > 1 and only_required and expected:
         yield path, f"needs {expected}", True
     elif meant:
         for inner in meant[min(meant, key=lambda b: len(meant[b]))]:
@@ -157,8 +157,11 @@ def _description(prop: dict[str, Any]) -> str:
 
 
 def _expected_types(expected: str | list[str]) -> str:
-    names = [_TYPE_NAMES[t] for t in ([expected] if isinstance(expected, str) else expected)]
-    return " or ".join(names)
+    kinds = [expected] if isinstance(expected, str) else expected
+    if len(kinds) == 1:
+        return _TYPE_NAMES[kinds[0]]
+    names = ["a boolean" if k == "boolean" else _TYPE_NAMES[k] for k in kinds]
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _found(value: object) -> str:

@@ -19,6 +19,7 @@ from mlgate.errors import Problem
 KeyPath = tuple[str | int, ...]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_VALUES = 20_000  # a real manifest has a few hundred
 
 
 class _CoreSchemaLoader(_Loader):  # type: ignore[misc, valid-type]
@@ -134,15 +135,29 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(line=node.start_mark.line + 1, column=node.start_mark.column + 1)
 
 
-def _construct(node: yaml.Node, path: KeyPath, doc: Document, pending: list[_Pending]) -> object:
+def _construct(
+    node: yaml.Node, path: KeyPath, doc: Document, pending: list[_Pending],
+    within: frozenset[int] = frozenset(),
+) -> object:
     doc.value_marks.setdefault(path, _mark(node))
+    if len(doc.value_marks) > MAX_VALUES:  # aliases of aliases can expand exponentially
+        raise YamlProblems([Problem(
+            file=doc.file, line=_mark(node).line, column=_mark(node).column, path="",
+            message=f"the manifest expands to more than {MAX_VALUES} values "
+            "(through aliases); write it out plainly",
+        )])
+    if id(node) in within:  # an alias to one of its own ancestors: `a: &x [*x]`
+        pending.append((path, _mark(node), "an alias refers to the value that contains it"))
+        return None
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        within = within | {id(node)}
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
             pending.append(_tag_problem(node, path))
             return None
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.value == "<<" and not key_node.style:  # plain, not quoted
                 message = "merge keys (<<) are not supported; write the keys out"
                 pending.append((path, _mark(key_node), message))
                 continue
@@ -157,13 +172,14 @@ def _construct(node: yaml.Node, path: KeyPath, doc: Document, pending: list[_Pen
                 pending.append((child, _mark(key_node), message))
                 continue
             doc.key_marks[child] = _mark(key_node)
-            result[key] = _construct(value_node, child, doc, pending)
+            result[key] = _construct(value_node, child, doc, pending, within)
         return result
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
             pending.append(_tag_problem(node, path))
             return None
-        return [_construct(item, (*path, i), doc, pending) for i, item in enumerate(node.value)]
+        return [_construct(item, (*path, i), doc, pending, within)
+                for i, item in enumerate(node.value)]
     return _scalar(node, path, pending)
 
 
@@ -218,6 +234,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     message = "invalid YAML: " + "; ".join(parts)
     if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
         message += f" (the construct starts at line {exc.context_mark.line + 1})"
+    if exc.problem and exc.problem.startswith("mapping values are not allowed"):
+        message += "; check this line's indentation, or quote a value that contains ': '"
     return Problem(file=file, line=line, column=column, path="", message=message)
 
 
