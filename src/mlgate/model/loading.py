@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-TRUSTED_SKOPS_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
+TRUSTED_SKOPS_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 
 
 class ModelLoadError(Exception):
