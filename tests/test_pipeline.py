@@ -198,5 +198,5 @@ def test_unreadable_data_is_a_data_error(make_repo) -> None:
     root = make_repo(files)
     result = run(root)
     assert result.data.status == "error"
-    assert "data/test.csv" in result.data.message
+    assert result.data.message.startswith("data file 'data/test.csv' could not be read as csv")
     assert result.verdict == "failed"

@@ -168,8 +168,10 @@ def data_stage(ctx: RunContext) -> DataStage:
             summaries.append(checks.summarize(
                 role, frames[role], fingerprint.file_fingerprint(path, manifest.root), fmt))
     except UserError as exc:
+        # paths relative to the manifest: the message lands in reports others read
+        message = str(exc).replace(f"{manifest.root}{os.sep}", "")
         return DataStage(status="error", prepare=prepare, datasets=tuple(summaries),
-                         message=str(exc))
+                         message=message)
     found = tuple(checks.run_checks(spec, frames))
     return DataStage(
         status=_status(found), prepare=prepare, datasets=tuple(summaries), checks=found,
