@@ -139,7 +139,8 @@ def _kill_group(child: subprocess.Popen[bytes], grace_s: float) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid, signal.SIGTERM)
     deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline and _group_alive(child.pid):
+    # reap the leader as it ends: an unreaped zombie would keep the group "alive"
+    while time.monotonic() < deadline and (child.poll() is None or _group_alive(child.pid)):
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid, signal.SIGKILL)
