@@ -13,6 +13,7 @@ import threading
 import time
 from typing import TextIO
 
+from mlgate.report.text import one_line
 from mlgate.result.model import Status
 
 TITLES = {
@@ -63,7 +64,7 @@ class Console:
             self._token = ""
         mark = self._paint(MARKS[status], COLORS[status])
         timing = f"{elapsed:5.1f}s" if status != "skipped" else "      "
-        self._write(f"{mark} {title:<13} {timing}  {summary}\n")
+        self._write(f"{mark} {title:<13} {timing}  {one_line(summary)}\n")
         if self.actions and status != "skipped":
             self._write("::endgroup::\n")
 

@@ -90,3 +90,11 @@ def test_terminal_summary_names_failures() -> None:
         "  failed: plan >= 0: 3 rows below 0",
         "  report: r.md",
     ]
+
+
+def test_terminal_lines_stay_single_lines() -> None:
+    sneaky = check("name", "failed", "e.g. 'x\n::warning::injected'")
+    out = text.render(result(verdict="failed", summary="1 of 1 checks failed",
+                             data=DataStage(status="failed", checks=(sneaky,))))
+    assert not any(line.startswith("::") for line in out.splitlines())
+    assert "  failed: name >= 0: e.g. 'x ::warning::injected'" in out.splitlines()

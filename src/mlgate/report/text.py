@@ -5,8 +5,14 @@ from __future__ import annotations
 from mlgate.result.model import RunResult
 
 
+def one_line(text: str) -> str:
+    """Text from data or user commands, kept on its line: a newline in a data value could
+    otherwise start a line of its own, which a CI log may read as a command."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
 def render(result: RunResult, report_path: str | None = None) -> str:
-    lines = [f"{result.name}: {result.verdict.upper()} - {result.summary}"]
+    lines = [f"{result.name}: {result.verdict.upper()} - {one_line(result.summary)}"]
     metrics = result.evaluate.metrics
     if metrics:
         shown = ", ".join(f"{k} {v:.4f}" if v is not None else f"{k} n/a"
@@ -14,7 +20,8 @@ def render(result: RunResult, report_path: str | None = None) -> str:
         lines.append(f"  metrics: {shown}")
     for check in result.checks:
         if check.status in ("failed", "error"):
-            lines.append(f"  {check.status}: {check.subject} {check.rule}: {check.message}")
+            lines.append(one_line(
+                f"  {check.status}: {check.subject} {check.rule}: {check.message}"))
     for name in ("data", "train", "evaluate"):
         stage = getattr(result, name)
         outcome = getattr(stage, "outcome", None) or getattr(stage, "prepare", None)
