@@ -125,3 +125,43 @@ def test_alias_bombs_are_stopped() -> None:
             "plainly"]
     else:
         raise AssertionError("a manifest of 10^8 values was accepted")
+
+
+def agree(data: object) -> None:
+    """The fast validator may only say yes where the reference validator finds nothing."""
+    from jsonschema import Draft202012Validator
+
+    from mlgate.manifest import schema_check
+
+    if schema_check._quickly_valid(data):
+        errors = list(Draft202012Validator(schema_check.schema()).iter_errors(data))
+        assert errors == [], f"jsonschema-rs accepted what jsonschema rejects: {errors[0]}"
+
+
+@SETTINGS
+@given(documents)
+def test_fast_and_reference_validators_agree_on_documents(document: object) -> None:
+    agree(document)
+
+
+@SETTINGS
+@given(st.lists(mutations, min_size=1, max_size=4))
+def test_fast_and_reference_validators_agree_on_mutations(changes: list[tuple]) -> None:
+    from mlgate.manifest import yaml_source
+
+    text = BASE
+    for change in changes:
+        text = mutate(text, change)
+    try:
+        doc = yaml_source.parse(text, "mlops.yaml")
+    except yaml_source.YamlProblems:
+        return
+    agree(doc.data)
+
+
+def test_the_fast_validator_is_in_use() -> None:
+    from mlgate.manifest import schema_check
+
+    assert schema_check._fast_validator() is not None
+    assert schema_check._quickly_valid(yaml.safe_load(BASE))
+    assert not schema_check._quickly_valid({"name": "x"})

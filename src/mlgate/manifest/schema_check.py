@@ -39,11 +39,33 @@ def _validator() -> Any:
 
 def check(doc: Document) -> list[Problem]:
     """Every schema violation in the document, located and explained."""
+    if _quickly_valid(doc.data):
+        return []
     problems: list[Problem] = []
     for error in _validator().iter_errors(doc.data):
         for path, message, at_key in _explain(error):
             problems.append(doc.problem(path, message, key=at_key))
     return problems
+
+
+@functools.cache
+def _fast_validator() -> Any:
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover (a dependency; the full check still runs)
+        return None
+    return jsonschema_rs.validator_for(schema())
+
+
+def _quickly_valid(data: object) -> bool:
+    """True when jsonschema-rs accepts the data: importing it costs about half of what
+    the `jsonschema` package does, which is then needed only to explain a rejection
+    (docs/benchmarks.md). Anything it rejects or cannot judge goes to the full check."""
+    validator = _fast_validator()
+    try:
+        return validator is not None and bool(validator.is_valid(data))
+    except Exception:  # a value it cannot convert (an enormous integer): let jsonschema judge
+        return False
 
 
 Finding = tuple[KeyPath, str, bool]  # key path, message, point at the key (not its value)
