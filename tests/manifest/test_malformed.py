@@ -513,6 +513,49 @@ CASES = [
         ],
     ),
     (
+        "timeout-zero-duration",
+        sub("timeout: 30m", "timeout: 0m"),
+        [
+        "mlops.yaml:11:12: train.timeout: must be at least 1 second, found '0m'",
+        ],
+    ),
+    (
+        "nan-max-fraction",
+        sub("    plan: {type: category, values: [basic, pro]}\n", "    plan: {type: category, values: [basic, pro]}\n  checks:\n    duplicates: {max_fraction: .nan}\n"),
+        [
+        'mlops.yaml:10:32: data.checks.duplicates.max_fraction: must be a number, found .nan',
+        ],
+    ),
+    (
+        "control-character",
+        sub("  target: churned", "  target: churned\x07"),
+        [
+        'mlops.yaml:5:18: character U+0007 is not allowed in YAML text; remove it, or write it as \\u0007 inside double quotes',
+        ],
+    ),
+    (
+        "nested-too-deeply",
+        BASE + "description: " + "[" * 60 + "]" * 60 + "\n",
+        [
+        'mlops.yaml:17:64: lists and mappings nest more than 50 levels deep; a manifest needs a few',
+        ],
+    ),
+    (
+        # libyaml's C composer overflowed the stack (SIGSEGV) at some 25,000 levels
+        "nested-deep-enough-to-crash-libyaml",
+        "[" * 30_000 + "]" * 30_000,
+        [
+        'mlops.yaml:1:1: lists and mappings nest more than 50 levels deep; a manifest needs a few',
+        ],
+    ),
+    (
+        "file-name-too-long-for-the-file-system",
+        sub("data/test.csv", "data/" + "t" * 300 + ".csv"),
+        [
+        f"mlops.yaml:4:9: data.test: file 'data/{'t' * 300}.csv' does not exist (add data.prepare to write it, or track it with DVC)",
+        ],
+    ),
+    (
         "many-problems-at-once",
         sub("name: churn", "name: Churn").replace("task: classification", "task: regresion").replace("timeout: 30m", "timeout: soon").replace("min: 18", "min: old"),
         [

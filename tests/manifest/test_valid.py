@@ -118,10 +118,15 @@ model_checks:
 
 @pytest.mark.parametrize(("value", "expected"), [
     (90, 90.0), ("90s", 90.0), ("30m", 1800.0), ("1h30m", 5400.0), ("2h", 7200.0),
-    ("1h0m5s", 3605.0),
+    ("1h0m5s", 3605.0), (90.0, 90.0),  # JSON Schema's integer admits 90.0
 ])
 def test_durations(value: int | str, expected: float) -> None:
     assert seconds(value) == expected
+
+
+def test_a_whole_float_is_a_number_of_seconds(root: Path) -> None:
+    text = TEN_LINES.replace("python train.py", "python train.py\n  timeout: 90.0")
+    assert load(text, root).train.command.timeout_s == 90.0
 
 
 def test_files_produced_by_prepare_or_tracked_by_dvc_need_not_exist(tmp_path: Path) -> None:

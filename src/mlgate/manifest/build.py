@@ -35,9 +35,9 @@ COLUMN_TYPES = ("integer", "number", "string", "category", "boolean", "datetime"
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
-def seconds(value: int | str) -> float:
+def seconds(value: float | str) -> float:
     """`90` -> 90.0, `1h30m` -> 5400.0 (the schema has vetted the form)."""
-    if isinstance(value, int):
+    if isinstance(value, int | float):  # JSON Schema's integer admits 90.0
         return float(value)
     match = _DURATION.match(value)
     assert match is not None
@@ -51,6 +51,7 @@ def semantic_problems(doc: Document, root: Path) -> list[Problem]:
         *_file_problems(raw, root),
         *_column_problems(raw),
         *_range_problems(raw),
+        *_duration_problems(raw),
         *_metric_problems(raw),
         *_feature_problems(raw),
     ]
@@ -75,9 +76,9 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         if not isinstance(relative, str) or not relative:
             continue
         target = root / relative
-        if target.exists() or (keys[0] == "data" and produced):
+        if _exists(target) or (keys[0] == "data" and produced):
             continue
-        if Path(f"{target}.dvc").exists():
+        if _exists(Path(f"{target}.dvc")):
             continue  # DVC-tracked: pulled before the run
         message = f"file '{relative}' does not exist"
         close = _nearby_file(target)
@@ -88,11 +89,19 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         yield keys, message, False
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the file system, a folder that cannot be read
+        return False
+
+
 def _nearby_file(target: Path) -> Path | None:
     folder = target.parent
-    if not folder.is_dir():
+    try:
+        names = [p.name for p in folder.iterdir() if p.is_file()]
+    except OSError:  # not a folder, or not one we may read
         return None
-    names = [p.name for p in folder.iterdir() if p.is_file()]
     close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.7)
     return folder / close[0] if close else None
 
@@ -150,6 +159,19 @@ def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 yield (*where, bound), "must be a number, found .nan", False
         if _is_number(low) and _is_number(high) and low > high:
             yield (*where, "min"), f"min ({low}) is greater than max ({high})", False
+    fraction = _get(raw, "data", "checks", "duplicates", "max_fraction")
+    if isinstance(fraction, float) and math.isnan(fraction):
+        yield ("data", "checks", "duplicates", "max_fraction"), "must be a number, found .nan", \
+            False
+
+
+def _duration_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """`0s` matches the schema's pattern, but no command finishes in no time."""
+    for keys in (("train", "timeout"), ("data", "prepare", "timeout")):
+        value = _get(raw, *keys)
+        if isinstance(value, str) and value and set(value) <= set("0hms") \
+                and _DURATION.match(value):
+            yield keys, f"must be at least 1 second, found '{value}'", False
 
 
 def _is_number(value: object) -> bool:

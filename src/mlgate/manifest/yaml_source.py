@@ -20,10 +20,20 @@ KeyPath = tuple[str | int, ...]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_VALUES = 20_000  # a real manifest has a few hundred
+MAX_DEPTH = 50  # levels of lists and mappings; a real manifest has about five
+# libyaml recurses on the C stack and kills the process at some 25,000 levels of nesting;
+# text that might nest deeper than this is composed in pure Python (a RecursionError)
+_C_SAFE_DEPTH = 5_000
 
 
 class _CoreSchemaLoader(_Loader):  # type: ignore[misc, valid-type]
     """SafeLoader resolving plain scalars by the YAML 1.2 core schema."""
+
+    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 (PyYAML's class-level registry)
+
+
+class _PureCoreSchemaLoader(yaml.SafeLoader):
+    """The same in pure Python, for text that may nest too deeply for libyaml."""
 
     yaml_implicit_resolvers: dict = {}  # noqa: RUF012 (PyYAML's class-level registry)
 
@@ -45,6 +55,7 @@ _CORE_RESOLVERS = [
 ]
 for _tag, _pattern, _first in _CORE_RESOLVERS:
     _CoreSchemaLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+    _PureCoreSchemaLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 _STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
 _INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
@@ -106,13 +117,17 @@ def parse(text: str, file: str) -> Document:
     Problems that leave data behind (a duplicate key, a forbidden tag) are kept on the
     document instead, so that they are reported together with the schema's findings.
     """
-    tabs = _tab_problems(text, file)
-    if tabs:
-        raise YamlProblems(tabs)
+    unreadable = [*_tab_problems(text, file), *_character_problems(text, file)]
+    if unreadable:
+        raise YamlProblems(sorted(unreadable))
+    bound = text.count("[") + text.count("{") + max(map(len, text.split("\n")))
+    loader = _CoreSchemaLoader if bound < _C_SAFE_DEPTH else _PureCoreSchemaLoader
     try:
-        node = yaml.compose(text, Loader=_CoreSchemaLoader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         raise YamlProblems([_syntax_problem(exc, file)]) from exc
+    except RecursionError as exc:
+        raise YamlProblems([_too_deep(file, Mark(line=1, column=1))]) from exc
     except yaml.YAMLError as exc:  # pragma: no cover (PyYAML always marks reader errors)
         problem = Problem(file=file, line=1, column=1, path="", message=str(exc))
         raise YamlProblems([problem]) from exc
@@ -140,6 +155,8 @@ def _construct(
     within: frozenset[int] = frozenset(),
 ) -> object:
     doc.value_marks.setdefault(path, _mark(node))
+    if len(path) > MAX_DEPTH:
+        raise YamlProblems([_too_deep(doc.file, _mark(node))])
     if len(doc.value_marks) > MAX_VALUES:  # aliases of aliases can expand exponentially
         raise YamlProblems([Problem(
             file=doc.file, line=_mark(node).line, column=_mark(node).column, path="",
@@ -211,6 +228,33 @@ def _tag_problem(node: yaml.Node, path: KeyPath) -> _Pending:
         "(strings, numbers, booleans, lists and mappings)"
     )
     return (path, _mark(node), message)
+
+
+def _too_deep(file: str, mark: Mark) -> Problem:
+    return Problem(
+        file=file, line=mark.line, column=mark.column, path="",
+        message=f"lists and mappings nest more than {MAX_DEPTH} levels deep; "
+        "a manifest needs a few",
+    )
+
+
+# what YAML allows in a file; PyYAML's reader rejects the rest without a line number
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
+                            "\U00010000-\U0010ffff]")
+
+
+def _character_problems(text: str, file: str) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = _NOT_PRINTABLE.search(line)
+        if found:  # the first on each line
+            code = ord(found.group())
+            problems.append(Problem(
+                file=file, line=number, column=found.start() + 1, path="",
+                message=f"character U+{code:04X} is not allowed in YAML text; remove it, "
+                f"or write it as \\u{code:04X} inside double quotes",
+            ))
+    return problems
 
 
 def _tab_problems(text: str, file: str) -> list[Problem]:
