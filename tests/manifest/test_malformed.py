@@ -267,6 +267,13 @@ CASES = [
         ],
     ),
     (
+        "enum-wrong-case",
+        sub("  target: churned", "  target: churned\n  format: CSV"),
+        [
+        "mlops.yaml:6:11: data.format: found 'CSV', expected one of: auto, csv, parquet, jsonl; did you mean 'csv'?",
+        ],
+    ),
+    (
         "enum-no-suggestion",
         sub("task: classification", "task: ranking"),
         [
@@ -480,7 +487,7 @@ CASES = [
         "env-bad-name",
         sub("  timeout: 30m", "  timeout: 30m\n  env: {BAD-NAME: 1}"),
         [
-        "mlops.yaml:12:8: train.env: found 'BAD-NAME', expected an environment variable name (letters, digits and _, not starting with a digit)",
+        "mlops.yaml:12:9: train.env.BAD-NAME: the key 'BAD-NAME' is not a valid environment variable name (letters, digits and _, not starting with a digit)",
         ],
     ),
     (

@@ -146,3 +146,9 @@ def test_the_schema_is_valid_and_names_exactly_the_known_metrics() -> None:
 def test_an_empty_env_value_and_unicode_survive(root: Path) -> None:
     text = TEN_LINES.replace("target: churned", "target: résilié")
     assert load(text, root).data.target == "résilié"
+
+
+def test_a_tab_inside_block_text_is_text(root: Path) -> None:
+    text = TEN_LINES.replace("name: churn-model\n",
+                             "name: churn-model\ndescription: |\n  cols:\n  \tage\tplan\n")
+    assert load(text, root).description == "cols:\n\tage\tplan\n"

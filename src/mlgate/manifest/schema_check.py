@@ -107,6 +107,9 @@ def _explain(error: Any) -> Iterator[Finding]:
     elif kind == "minProperties":
         keys = ", ".join(sorted(sub.get("properties", {})))
         yield path, f"is empty; set at least one of: {keys}", False
+    elif kind == "pattern" and "propertyNames" in error.schema_path:
+        hint = sub.get("x-expected") or f"a name matching {expected}"
+        yield (*path, instance), f"the key {_found(instance)} is not {hint}", True
     elif kind == "pattern":
         hint = sub.get("x-expected") or f"a string matching {expected}"
         yield path, f"found {_found(instance)}, expected {hint}", False
@@ -164,7 +167,8 @@ def _not_one_of(instance: object, allowed: list[object]) -> str:
     names = [str(a) for a in allowed]
     message = f"found {_found(instance)}, expected one of: {', '.join(names)}"
     if isinstance(instance, str):
-        close = difflib.get_close_matches(instance, names, n=1, cutoff=0.6)
+        exact = [n for n in names if n.lower() == instance.lower()]
+        close = exact or difflib.get_close_matches(instance, names, n=1, cutoff=0.6)
         if close:
             message += f"; did you mean '{close[0]}'?"
     return message

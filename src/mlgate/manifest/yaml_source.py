@@ -117,15 +117,17 @@ def parse(text: str, file: str) -> Document:
     Problems that leave data behind (a duplicate key, a forbidden tag) are kept on the
     document instead, so that they are reported together with the schema's findings.
     """
-    unreadable = [*_tab_problems(text, file), *_character_problems(text, file)]
+    unreadable = _character_problems(text, file)
     if unreadable:
-        raise YamlProblems(sorted(unreadable))
+        raise YamlProblems(unreadable)
     bound = text.count("[") + text.count("{") + max(map(len, text.split("\n")))
     loader = _CoreSchemaLoader if bound < _C_SAFE_DEPTH else _PureCoreSchemaLoader
     try:
         node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
-        raise YamlProblems([_syntax_problem(exc, file)]) from exc
+        # a tab where YAML wants indentation: name every such line, not just the first
+        tabs = _tab_problems(text, file) if _at_tab(text, exc.problem_mark) else []
+        raise YamlProblems(tabs or [_syntax_problem(exc, file)]) from exc
     except RecursionError as exc:
         raise YamlProblems([_too_deep(file, Mark(line=1, column=1))]) from exc
     except yaml.YAMLError as exc:  # pragma: no cover (PyYAML always marks reader errors)
@@ -257,7 +259,16 @@ def _character_problems(text: str, file: str) -> list[Problem]:
     return problems
 
 
+def _at_tab(text: str, mark: yaml.Mark | None) -> bool:
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines):
+        return False
+    return lines[mark.line][mark.column:mark.column + 1] == "\t"
+
+
 def _tab_problems(text: str, file: str) -> list[Problem]:
+    """Lines indented with a tab; asked only once the parser has tripped over one, since a
+    tab after the indentation of a block scalar (`|`) is text, and allowed."""
     problems = []
     for number, line in enumerate(text.splitlines(), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
