@@ -1,0 +1,1 @@
+"""Comparing a run with its baseline: pairing rows, metric differences, statistics."""
