@@ -1,0 +1,81 @@
+"""Gate decisions: absolute, change, relative change, significance, missing values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from mlgate.compare.gates import Gate, decide
+from mlgate.compare.stats import PairedTest
+
+
+def test_allowed_drop_holds_and_explains_itself() -> None:
+    found = decide(Gate(metric="f1_macro", min_change=-0.01), 0.905, 0.912, has_baseline=True)
+    assert found.status == "passed"
+    assert found.change == pytest.approx(-0.007)
+    assert found.explanation == "f1_macro: 0.9050 vs 0.9120 (-0.0070): change >= -0.01 holds"
+
+
+def test_a_larger_drop_fails_by_how_much() -> None:
+    found = decide(Gate(metric="f1_macro", min_change=-0.01), 0.89, 0.912, has_baseline=True)
+    assert found.status == "failed"
+    assert found.explanation == ("f1_macro: 0.8900 vs 0.9120 (-0.0220): change -0.0220 is "
+                                 "below the allowed -0.01")
+
+
+def test_relative_and_max_change_for_a_loss() -> None:
+    gate = Gate(metric="log_loss", max_change=0.05, max_relative_change=0.1)
+    found = decide(gate, 0.33, 0.25, has_baseline=True)
+    assert found.status == "failed"
+    assert found.relative_change == pytest.approx(0.32)
+    assert "change +0.0800 is above the allowed +0.05" in found.explanation
+    assert "relative change +32.00% is above the allowed +10.00%" in found.explanation
+
+
+def test_first_model_relative_gates_are_not_evaluated_absolute_ones_decide() -> None:
+    relative = decide(Gate(metric="f1", min_change=-0.01), 0.9, None, has_baseline=False)
+    assert relative.status == "not evaluated"
+    both = decide(Gate(metric="f1", min=0.95, min_change=-0.01), 0.9, None, has_baseline=False)
+    assert both.status == "failed" and "0.0500 below the minimum 0.95" in both.explanation
+
+
+@pytest.mark.parametrize("missing", [None, math.nan])
+def test_missing_values_fail_closed_unless_allowed(missing: float | None) -> None:
+    gate = Gate(metric="roc_auc", min_change=-0.01)
+    assert decide(gate, 0.9, missing, has_baseline=True).status == "failed"
+    assert decide(gate, missing, 0.9, has_baseline=True).explanation == (
+        "roc_auc: no value on the candidate side, so the gate cannot hold")
+    allowed = Gate(metric="roc_auc", min_change=-0.01, missing_passes=True)
+    assert decide(allowed, 0.9, missing, has_baseline=True).status == "passed"
+
+
+def paired(delta: float, p: float, rows: int = 114) -> PairedTest:
+    return PairedTest(method="paired bootstrap", rows=rows, delta=delta, ci_low=delta - 0.02,
+                      ci_high=delta + 0.02, p_value=p)
+
+
+def test_no_significant_drop_uses_the_metric_direction() -> None:
+    gate = Gate(metric="f1", significance="no significant drop")
+    noise = decide(gate, 0.90, 0.91, has_baseline=True, test=paired(-0.01, 0.4))
+    assert noise.status == "passed"
+    real = decide(gate, 0.85, 0.91, has_baseline=True, test=paired(-0.06, 0.001))
+    assert real.status == "failed" and "a significant drop" in real.explanation
+    # for a loss, a significant rise is the drop
+    loss = Gate(metric="log_loss", significance="no significant drop")
+    assert decide(loss, 0.2, 0.3, has_baseline=True, test=paired(-0.1, 0.001)).status == "passed"
+    assert decide(loss, 0.4, 0.3, has_baseline=True, test=paired(0.1, 0.001)).status == "failed"
+
+
+def test_significant_gain_and_a_missing_pairing() -> None:
+    gate = Gate(metric="accuracy", significance="significant gain")
+    assert decide(gate, 0.95, 0.9, has_baseline=True, test=paired(0.05, 0.01)).status == "passed"
+    assert decide(gate, 0.91, 0.9, has_baseline=True, test=paired(0.01, 0.3)).status == "failed"
+    unpaired = decide(gate, 0.95, 0.9, has_baseline=True, test=None)
+    assert unpaired.status == "failed" and "same rows" in unpaired.explanation
+
+
+def test_direction_override() -> None:
+    gate = Gate(metric="custom_score", greater_is_better=False, significance="no significant drop")
+    assert not gate.better_is_higher
+    assert Gate(metric="unknown").better_is_higher
