@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ import yaml
 from mlgate import manifest, scaffold
 from mlgate.cli import main
 from mlgate.errors import UserError
+from tests.conftest import REPO_ROOT
 
+EXAMPLE_SOURCE = REPO_ROOT / "templates" / "projects" / "breast-cancer"
 EXAMPLE_FILES = (".github/workflows/mlgate.yml", ".gitignore", "README.md", "mlops.yaml",
                  "params.yaml", "prepare.py", "train.py")
 
@@ -29,19 +32,27 @@ def test_starter_manifest_and_workflow_are_written_and_valid(tmp_path: Path) -> 
     assert steps[-1]["with"] == {"python-version": "3.12"}
     assert workflow["permissions"] == {"contents": "read"}
     assert "$" not in (root / ".github/workflows/mlgate.yml").read_text()
+    # `$$` in the template is a literal dollar in the manifest's comment
+    assert "writes the model to $MLGATE_MODEL" in (root / "mlops.yaml").read_text()
+
+
+def test_templates_are_read_from_the_checkout_when_installed_editable() -> None:
+    assert scaffold.templates_dir() == REPO_ROOT / "templates"
 
 
 def test_existing_files_are_all_named_and_nothing_is_written(tmp_path: Path) -> None:
-    (tmp_path / "mlops.yaml").write_text("mine\n")
+    (tmp_path / "mlops.yaml").write_bytes(b"mine\n")
     (tmp_path / ".github/workflows").mkdir(parents=True)
-    (tmp_path / ".github/workflows/mlgate.yml").write_text("mine too\n")
+    (tmp_path / ".github/workflows/mlgate.yml").write_bytes(b"mine too\n")
     with pytest.raises(UserError) as error:
         scaffold.init(tmp_path)
     assert error.value.message == "2 files would be overwritten: .github/workflows/mlgate.yml, " \
         "mlops.yaml"
     assert error.value.hint == "pass --force to overwrite them"
-    assert (tmp_path / "mlops.yaml").read_text() == "mine\n"
-    assert (tmp_path / ".github/workflows/mlgate.yml").read_text() == "mine too\n"
+    assert (tmp_path / "mlops.yaml").read_bytes() == b"mine\n"
+    assert (tmp_path / ".github/workflows/mlgate.yml").read_bytes() == b"mine too\n"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == [".github", "mlgate.yml", "mlops.yaml",
+                                                            "workflows"]
 
 
 def test_one_existing_file_blocks_the_others_too(tmp_path: Path) -> None:
@@ -53,8 +64,53 @@ def test_one_existing_file_blocks_the_others_too(tmp_path: Path) -> None:
 
 def test_force_overwrites(tmp_path: Path) -> None:
     (tmp_path / "mlops.yaml").write_text("mine\n")
-    scaffold.init(tmp_path, force=True, name="churn")
+    done = scaffold.init(tmp_path, force=True, name="churn")
+    assert done.written == (".github/workflows/mlgate.yml", "mlops.yaml")
     assert manifest.load(tmp_path / "mlops.yaml").name == "churn"
+
+
+def test_example_force_overwrites_every_file(tmp_path: Path) -> None:
+    scaffold.init(tmp_path, example=True)
+    (tmp_path / "train.py").write_text("edited\n")
+    with pytest.raises(UserError, match=r"^7 files would be overwritten: \.github/"):
+        scaffold.init(tmp_path, example=True)
+    assert (tmp_path / "train.py").read_text() == "edited\n"
+    scaffold.init(tmp_path, example=True, force=True)
+    assert (tmp_path / "train.py").read_bytes() == (EXAMPLE_SOURCE / "train.py").read_bytes()
+
+
+def test_a_folder_in_the_way_is_refused_even_with_force(tmp_path: Path) -> None:
+    (tmp_path / "mlops.yaml").mkdir()
+    (tmp_path / ".github").write_text("a file where a folder goes\n")
+    with pytest.raises(UserError, match="stands where mlgate would write: "
+                       r"\.github/workflows/mlgate\.yml, mlops\.yaml") as error:
+        scaffold.init(tmp_path, force=True)
+    assert error.value.hint == "move it away; --force replaces files, never folders"
+    assert (tmp_path / "mlops.yaml").is_dir()
+    assert (tmp_path / ".github").read_text() == "a file where a folder goes\n"
+
+
+@pytest.mark.parametrize("name", ["Churn", "churn_model", "-churn", "churn-", "a" * 65, ""])
+def test_an_invalid_name_is_refused_with_a_valid_suggestion(tmp_path: Path, name: str) -> None:
+    with pytest.raises(UserError, match="is not a valid model name") as error:
+        scaffold.init(tmp_path / "repo", name=name)
+    suggestion = error.value.hint.rsplit("'", 2)[1]
+    assert scaffold.valid_name(suggestion)
+    assert not (tmp_path / "repo").exists()
+
+
+def test_example_takes_the_given_name(tmp_path: Path) -> None:
+    scaffold.init(tmp_path, example=True, name="tumour-classifier")
+    text = (tmp_path / "mlops.yaml").read_text()
+    assert text.count("tumour-classifier") == 1 and "name: breast-cancer" not in text
+    assert manifest.load(tmp_path / "mlops.yaml").name == "tumour-classifier"
+
+
+def test_the_wheel_leaves_out_what_scaffold_leaves_out() -> None:
+    wheel = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"][
+        "targets"]["wheel"]
+    excluded = {pattern.rsplit("/", 1)[-1] for pattern in wheel["exclude"]}
+    assert excluded == scaffold.GENERATED
 
 
 def test_example_is_copied_without_generated_files(tmp_path: Path, monkeypatch) -> None:
@@ -70,6 +126,8 @@ def test_example_is_copied_without_generated_files(tmp_path: Path, monkeypatch) 
     assert done.written == EXAMPLE_FILES
     assert sorted(p.relative_to(tmp_path / "ex").as_posix()
                   for p in (tmp_path / "ex").rglob("*") if p.is_file()) == sorted(EXAMPLE_FILES)
+    for relative in EXAMPLE_FILES:
+        assert (tmp_path / "ex" / relative).read_bytes() == (project / relative).read_bytes()
 
 
 def test_init_into_a_file_is_refused(tmp_path: Path) -> None:
