@@ -121,7 +121,7 @@ def test_actions_log_folds_stages_and_disables_workflow_commands(tmp_path: Path)
     done = mlgate("run", cwd=root, env={"GITHUB_ACTIONS": "true"})
     lines = done.stderr.splitlines()
     assert lines.count("::group::Training") == 1
-    assert lines.count("::endgroup::") == 4
+    assert lines.count("::endgroup::") == 5  # data, train, evaluate, model, compare
     start = lines.index("::group::Training") + 1
     assert lines[start].startswith("::stop-commands::")
     token = lines[start].split("::")[2]

@@ -21,6 +21,7 @@ TITLES = {
     "train": "Training",
     "evaluate": "Evaluation",
     "model": "Model checks",
+    "compare": "Comparison",
 }
 MARKS = {"passed": "✓", "failed": "✗", "error": "!", "skipped": "-"}
 COLORS = {"passed": "32", "failed": "31", "error": "33", "skipped": "90"}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from mlgate import proc
@@ -41,6 +47,73 @@ def toplevel(directory: Path) -> Path | None:
     except OutsideError:
         return None
     return Path(out.strip())
+
+
+_SHA = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+def resolve(directory: Path, ref: str) -> str | None:
+    """The commit a ref names, or None when this clone does not have it."""
+    for candidate in (ref, f"origin/{ref}"):
+        out = proc.output(["git", "rev-parse", "--verify", "--quiet", "--end-of-options",
+                           f"{candidate}^{{commit}}"], cwd=directory, env=_env(), check=False)
+        if out.strip():
+            return out.strip()
+    return None
+
+
+def fetch(directory: Path, ref: str, *, token: str | None = None, depth: int = 1) -> str | None:
+    """Fetch just enough of `ref` from origin (CI checkouts are shallow); its commit or None.
+
+    A token, when given, travels in git's environment as an HTTP header, never on the
+    command line, where other processes could read it.
+    """
+    env = _env()
+    if token:
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        env.update({"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraheader",
+                    "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}"})
+    wanted = ref if _SHA.match(ref) else f"refs/heads/{ref}:refs/remotes/origin/{ref}"
+    try:
+        proc.output(["git", "fetch", "--quiet", "--no-tags", "--no-recurse-submodules",
+                     f"--depth={depth}", "origin", "--end-of-options", wanted],
+                    cwd=directory, env=env, timeout_s=300)
+    except OutsideError:
+        return None
+    return resolve(directory, ref)
+
+
+def show(directory: Path, commit: str, path: str) -> bytes | None:
+    """A file's bytes at a commit (path relative to the repository's top), or None."""
+    spec = f"{commit}:{path}"
+    kind = proc.output(["git", "cat-file", "-t", spec], cwd=directory, env=_env(), check=False)
+    if kind.strip() != "blob":
+        return None
+    return proc.output_bytes(["git", "cat-file", "blob", spec], cwd=directory, env=_env())
+
+
+def prefix(directory: Path) -> str:
+    """The folder's path inside its repository ("" at the top, else ending in "/")."""
+    return proc.output(["git", "rev-parse", "--show-prefix"], cwd=directory, env=_env()).strip()
+
+
+@contextlib.contextmanager
+def worktree(directory: Path, commit: str) -> Iterator[Path]:
+    """A throw-away checkout of `commit` beside the user's, removed afterwards.
+
+    The user's own checkout, index and branches are never touched.
+    """
+    parent = Path(tempfile.mkdtemp(prefix="mlgate-baseline-"))
+    target = parent / "checkout"
+    try:
+        proc.output(["git", "worktree", "add", "--detach", "--quiet", str(target), commit],
+                    cwd=directory, env=_env(), timeout_s=300)
+        yield target
+    finally:
+        proc.output(["git", "worktree", "remove", "--force", str(target)], cwd=directory,
+                    env=_env(), check=False)
+        shutil.rmtree(parent, ignore_errors=True)
+        proc.output(["git", "worktree", "prune"], cwd=directory, env=_env(), check=False)
 
 
 def _env() -> dict[str, str]:

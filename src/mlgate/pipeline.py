@@ -25,6 +25,7 @@ from mlgate.result import store
 from mlgate.result.model import (
     CheckResult,
     CommandOutcome,
+    CompareStage,
     DataStage,
     Environment,
     EvaluateStage,
@@ -73,8 +74,12 @@ def run(
     observer: Observer | None = None,
     env: Mapping[str, str] | None = None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    compare: bool = True,
 ) -> RunResult:
-    """Run every stage, save the result and the report, and return the result."""
+    """Run every stage, save the result and the report, and return the result.
+
+    `compare=False` leaves out the comparison: the baseline's own run uses it.
+    """
     from mlgate.report import markdown
 
     started_at, clock = now(), time.monotonic()
@@ -111,10 +116,47 @@ def run(
         evaluate=evaluated,
         model=model,
     )
+    if compare and _ok(evaluated.status):
+        result = replace(result, compare=compare_stage(ctx, result))
     verdict, summary = decide(result)
-    result = replace(result, verdict=verdict, summary=summary)
+    result = replace(result, verdict=verdict, summary=summary,
+                     duration_s=round(time.monotonic() - clock, 3))
     store.save(manifest.root, result, markdown.render(result, manifest))
     return result
+
+
+def compare_stage(ctx: RunContext, candidate: RunResult) -> CompareStage:
+    """The baseline found (its own run, in a worktree, if need be) and the gates decided."""
+    from mlgate.compare import baseline, comparison
+
+    ctx.observer.stage_started("compare")
+    clock = time.monotonic()
+    nested = _Nested(ctx.observer)
+
+    def run_baseline(base: Manifest) -> RunResult:
+        return run(base, observer=nested, env=ctx.env, compare=False)
+
+    found = baseline.resolve(ctx.manifest, candidate, env=ctx.env, run=run_baseline)
+    stage = comparison.compare(ctx.manifest, candidate, found)
+    stage = replace(stage, duration_s=round(time.monotonic() - clock, 3))
+    ctx.observer.stage_finished("compare", stage.status, stage.message or stage.status)
+    return stage
+
+
+class _Nested:
+    """The baseline's run shows as lines of the compare stage."""
+
+    def __init__(self, outer: Observer) -> None:
+        self.outer = outer
+
+    def stage_started(self, stage: str) -> None:
+        self.outer.stage_output("compare", f"baseline: {stage} ...")
+
+    def stage_output(self, stage: str, line: str) -> None:
+        self.outer.stage_output("compare", f"baseline {stage}: {line}")
+
+    def stage_finished(self, stage: str, status: Status, summary: str) -> None:
+        self.outer.stage_output("compare", f"baseline: {stage} {status}: {summary}")
 
 
 def _ok(status: Status) -> bool:
@@ -278,7 +320,20 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
         names = "; ".join(f"{c.subject} {c.rule}" for c in failed[:3])
         more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
         return "failed", f"{len(failed)} of {len(result.checks)} checks failed: {names}{more}"
-    return "passed", f"all {len(result.checks)} checks passed"
+    compared = result.compare
+    if compared is not None and compared.status != "passed":
+        return "failed", compared.message
+    summary = f"all {len(result.checks)} checks passed"
+    if compared is not None and compared.baseline.kind == "none" and compared.gates:
+        summary += f"; gates against a baseline not evaluated ({compared.baseline.message})"
+    elif compared is not None and compared.gates:
+        passed = sum(g.status == "passed" for g in compared.gates)
+        summary += f"; {passed} of {len(compared.gates)} gates passed against " \
+            f"{compared.baseline.name}"
+        skipped = len(compared.gates) - passed
+        if skipped:
+            summary += f" ({skipped} not evaluated: {compared.baseline.message})"
+    return "passed", summary
 
 
 def read_params(manifest: Manifest) -> dict[str, Any]:

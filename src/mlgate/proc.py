@@ -174,6 +174,19 @@ def output(
     check: bool = True,
 ) -> str:
     """Run a short tool command (git) and return its stdout; failures are OutsideErrors."""
+    raw = output_bytes(argv, cwd=cwd, env=env, timeout_s=timeout_s, check=check)
+    return raw.decode("utf-8", errors="replace")
+
+
+def output_bytes(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout_s: float = 60,
+    check: bool = True,
+) -> bytes:
+    """`output`, for what may not be text (a model file read from git)."""
     shown = " ".join(argv)
     try:
         done = subprocess.run(
@@ -184,9 +197,8 @@ def output(
         raise OutsideError(f"`{argv[0]}` is not installed (needed for `{shown}`)") from exc
     except subprocess.TimeoutExpired as exc:
         raise OutsideError(f"`{shown}` did not finish within {timeout_s:g}s") from exc
-    stdout = done.stdout.decode("utf-8", errors="replace")
     if check and done.returncode != 0:
         stderr = done.stderr.decode("utf-8", errors="replace").strip()
         raise OutsideError(f"`{shown}` exited with code {done.returncode}"
                            + (f": {stderr}" if stderr else ""))
-    return stdout
+    return done.stdout

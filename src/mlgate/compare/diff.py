@@ -3,30 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from mlgate.result.model import DatasetSummary
-
-Change = Literal["added", "removed", "changed"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ParamChange:
-    name: str  # flattened as DVC flattens: "train.C"
-    change: Change
-    old: Any = None
-    new: Any = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class DataChange:
-    role: str
-    change: Change
-    old_rows: int | None = None
-    new_rows: int | None = None
-    old_sha256: str | None = None
-    new_sha256: str | None = None
+from mlgate.result.model import DataChange, DatasetSummary, ParamChange
 
 
 def params(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[ParamChange]:

@@ -9,47 +9,15 @@ wording, and comes from the metric unless the gate overrides it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING
 
-from mlgate.compare.stats import PairedTest
-from mlgate.model.metrics import METRICS
+from mlgate.manifest.model import Gate, SignificanceRule
+from mlgate.result.model import GateResult, GateStatus
 
-GateStatus = Literal["passed", "failed", "not evaluated"]
-Significance = Literal["none", "no significant drop", "significant gain"]
+if TYPE_CHECKING:
+    from mlgate.compare.stats import PairedTest
 
-
-@dataclass(frozen=True, kw_only=True)
-class Gate:
-    metric: str
-    min: float | None = None  # absolute bounds on the candidate
-    max: float | None = None
-    min_change: float | None = None  # bounds on candidate - baseline
-    max_change: float | None = None
-    min_relative_change: float | None = None  # bounds on (candidate - baseline) / |baseline|
-    max_relative_change: float | None = None
-    significance: Significance = "none"
-    greater_is_better: bool | None = None  # default: the metric's own direction
-    missing_passes: bool = False  # a metric missing on either side fails unless this is set
-
-    @property
-    def better_is_higher(self) -> bool:
-        if self.greater_is_better is not None:
-            return self.greater_is_better
-        metric = METRICS.get(self.metric)
-        return True if metric is None else metric.greater_is_better
-
-
-@dataclass(frozen=True, kw_only=True)
-class GateResult:
-    metric: str
-    status: GateStatus
-    candidate: float | None
-    baseline: float | None
-    change: float | None
-    relative_change: float | None
-    rule: str  # the thresholds as written: "change >= -0.01, relative change >= -2%"
-    explanation: str  # one line: what held or failed, by how much
+__all__ = ["Gate", "GateResult", "GateStatus", "SignificanceRule", "decide"]
 
 
 def decide(gate: Gate, candidate: float | None, baseline: float | None, *,

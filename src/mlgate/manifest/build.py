@@ -18,8 +18,10 @@ from mlgate.errors import Problem
 from mlgate.manifest.model import (
     Column,
     Command,
+    Compare,
     Data,
     Evaluate,
+    Gate,
     Manifest,
     MetricCheck,
     Train,
@@ -71,7 +73,8 @@ def _get(raw: object, *keys: str) -> Any:
 
 def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     produced = _get(raw, "data", "prepare") is not None
-    for keys in (("data", "train"), ("data", "test"), ("train", "params")):
+    for keys in (("data", "train"), ("data", "test"), ("train", "params"),
+                 ("compare", "baseline", "file")):
         relative = _get(raw, *keys)
         if not isinstance(relative, str) or not relative:
             continue
@@ -150,6 +153,9 @@ def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     checks = _get(raw, "model_checks")
     if isinstance(checks, list):
         ranges += [(("model_checks", i), spec) for i, spec in enumerate(checks)]
+    gates = _get(raw, "compare", "gates")
+    if isinstance(gates, dict):
+        ranges += [(("compare", "gates", name), spec) for name, spec in gates.items()]
     for where, spec in ranges:
         if not isinstance(spec, dict):
             continue
@@ -159,6 +165,11 @@ def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 yield (*where, bound), "must be a number, found .nan", False
         if _is_number(low) and _is_number(high) and low > high:
             yield (*where, "min"), f"min ({low}) is greater than max ({high})", False
+        for kind in ("change", "relative_change"):
+            low, high = spec.get(f"min_{kind}"), spec.get(f"max_{kind}")
+            if _is_number(low) and _is_number(high) and low > high:
+                yield (*where, f"min_{kind}"), f"min_{kind} ({low}) is greater than " \
+                    f"max_{kind} ({high})", False
     fraction = _get(raw, "data", "checks", "duplicates", "max_fraction")
     if isinstance(fraction, float) and math.isnan(fraction):
         yield ("data", "checks", "duplicates", "max_fraction"), "must be a number, found .nan", \
@@ -205,6 +216,9 @@ def _metric_names(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     if isinstance(checks, list):
         names += [(("model_checks", i, "metric"), c["metric"]) for i, c in enumerate(checks)
                   if isinstance(c, dict) and isinstance(c.get("metric"), str)]
+    gates = _get(raw, "compare", "gates")
+    if isinstance(gates, dict):
+        names += [(("compare", "gates", name), name) for name in gates if isinstance(name, str)]
     return names
 
 
@@ -266,11 +280,45 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             )
             for i, c in enumerate(raw.get("model_checks", []))
         ),
+        compare=_compare(raw.get("compare", {}), raw),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position
             format_path(p, raw): (m.line, m.column)
             for p, m in {**doc.value_marks, **doc.key_marks}.items()
         },
+    )
+
+
+def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
+    baseline = spec.get("baseline", "auto")
+    if isinstance(baseline, dict):
+        kind, value = next(iter(baseline.items()))
+        kind = {"ref": "git"}.get(kind, kind)
+    else:
+        value = baseline
+        kind = baseline if baseline in ("auto", "none") else "git"
+    return Compare(
+        baseline=value,
+        baseline_kind=kind,
+        required=spec.get("required", False),
+        metrics_files=tuple(spec.get("metrics", ())),
+        confidence=spec.get("confidence", 0.95),
+        resamples=spec.get("resamples", 1000),
+        seed=spec.get("seed", 0),
+        gates=tuple(
+            Gate(
+                metric=name,
+                min=g.get("min"), max=g.get("max"),
+                min_change=g.get("min_change"), max_change=g.get("max_change"),
+                min_relative_change=g.get("min_relative_change"),
+                max_relative_change=g.get("max_relative_change"),
+                significance=g.get("significance", "none"),
+                greater_is_better=g.get("greater_is_better"),
+                missing_passes=g.get("missing", "fail") == "pass",
+                key=format_path(("compare", "gates", name), raw),
+            )
+            for name, g in spec.get("gates", {}).items()
+        ),
     )
 
 

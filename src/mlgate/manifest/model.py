@@ -9,6 +9,7 @@ from typing import Literal
 
 ColumnType = Literal["integer", "number", "string", "category", "boolean", "datetime"]
 Task = Literal["classification", "regression"]
+SignificanceRule = Literal["none", "no significant drop", "significant gain"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +82,43 @@ class MetricCheck:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Gate:
+    metric: str
+    min: float | None = None  # absolute bounds on the candidate
+    max: float | None = None
+    min_change: float | None = None  # bounds on candidate - baseline
+    max_change: float | None = None
+    min_relative_change: float | None = None  # bounds on (candidate - baseline) / |baseline|
+    max_relative_change: float | None = None
+    significance: SignificanceRule = "none"
+    greater_is_better: bool | None = None  # default: the metric's own direction
+    missing_passes: bool = False  # a metric missing on either side fails unless this is set
+    key: str = ""  # where it stands in the manifest: "compare.gates.f1"
+
+    @property
+    def better_is_higher(self) -> bool:
+        if self.greater_is_better is not None:
+            return self.greater_is_better
+        from mlgate.model.metrics import METRICS
+
+        metric = METRICS.get(self.metric)
+        return True if metric is None else metric.greater_is_better
+
+
+@dataclass(frozen=True, kw_only=True)
+class Compare:
+    # "auto": the pull request's base branch, else none; "none"; else a git ref
+    baseline: str = "auto"
+    baseline_kind: Literal["auto", "git", "file", "stage", "none"] = "auto"
+    required: bool = False  # no baseline fails the run instead of leaving relative gates out
+    metrics_files: tuple[str, ...] = ()  # read at a git ref instead of re-running the baseline
+    confidence: float = 0.95
+    resamples: int = 1000
+    seed: int = 0
+    gates: tuple[Gate, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Manifest:
     path: Path  # the manifest file
     root: Path  # relative paths in the manifest are relative to this folder
@@ -89,6 +127,7 @@ class Manifest:
     train: Train
     evaluate: Evaluate
     model_checks: tuple[MetricCheck, ...] = ()
+    compare: Compare = field(default_factory=Compare)
     description: str = ""
     version: int = 1
     sha256: str = ""

@@ -50,7 +50,10 @@ def metric_names(manifest: Manifest, task: str) -> tuple[list[str], bool]:
     """Metrics to compute (asked-for ones plus those model checks need) and whether defaulted."""
     asked = manifest.evaluate.metrics
     names = list(asked) if asked is not None else list(metric_table.DEFAULT_METRICS[task])  # type: ignore[index]
-    names += [c.metric for c in manifest.model_checks if c.metric not in names]
+    for needed in (*(c.metric for c in manifest.model_checks),
+                   *(g.metric for g in manifest.compare.gates)):
+        if needed not in names:
+            names.append(needed)
     return names, asked is None
 
 

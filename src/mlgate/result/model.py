@@ -146,6 +146,103 @@ class Environment:
     packages: Mapping[str, str]
 
 
+BaselineKind = Literal["git", "file", "stage", "none"]
+GateStatus = Literal["passed", "failed", "not evaluated"]
+Change = Literal["added", "removed", "changed"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Baseline:
+    """What the candidate was compared with, and how far the comparison is like for like."""
+
+    kind: BaselineKind
+    ref: str | None = None  # "main", a file path, a registry stage
+    commit: str | None = None
+    name: str = "none"  # as the report names it: "main @ 3f9a1c2", "metrics.json"
+    # how the baseline's values were had: "scored on the candidate's test rows",
+    # "its own run result", "stored metrics" (nothing to pair rows with), or "none"
+    source: str = "none"
+    same_data: bool | None = None  # None: cannot be known (stored metrics)
+    paired_rows: int = 0
+    cached: bool = False
+    message: str = ""  # why there is none, or what went wrong getting it
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricChange:
+    metric: str
+    baseline: float | None
+    candidate: float | None
+    change: float | None  # candidate - baseline
+    relative_change: float | None  # change / |baseline|
+    greater_is_better: bool
+
+    @property
+    def improved(self) -> bool | None:
+        if self.change is None or self.change == 0:
+            return None
+        return (self.change > 0) == self.greater_is_better
+
+
+@dataclass(frozen=True, kw_only=True)
+class Significance:
+    """A paired test of candidate against baseline on the same rows."""
+
+    method: str  # "paired bootstrap" | "McNemar (exact)"
+    rows: int
+    delta: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    confidence: float
+    detectable_change: float | None = None  # smallest change these rows could show (80% power)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GateResult:
+    metric: str
+    status: GateStatus
+    candidate: float | None
+    baseline: float | None
+    change: float | None
+    relative_change: float | None
+    rule: str  # the thresholds as written: "change >= -0.01, relative change >= -2%"
+    explanation: str  # one line: what held or failed, by how much
+    manifest_key: str | None = None
+    significance: Significance | None = None
+    warning: str = ""  # e.g. the test set is too small to detect the margin asked for
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParamChange:
+    name: str  # flattened as DVC flattens: "train.C"
+    change: Change
+    old: Any = None
+    new: Any = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataChange:
+    role: str
+    change: Change
+    old_rows: int | None = None
+    new_rows: int | None = None
+    old_sha256: str | None = None
+    new_sha256: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompareStage:
+    status: Status  # "failed" when a gate failed, "error" when a required baseline is missing
+    baseline: Baseline
+    metrics: tuple[MetricChange, ...] = ()
+    gates: tuple[GateResult, ...] = ()
+    params: tuple[ParamChange, ...] = ()
+    data: tuple[DataChange, ...] = ()
+    duration_s: float = 0.0
+    message: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunResult:
     schema_version: int = SCHEMA_VERSION
@@ -164,6 +261,7 @@ class RunResult:
     train: TrainStage
     evaluate: EvaluateStage
     model: ModelStage
+    compare: CompareStage | None = None
 
     @property
     def passed(self) -> bool:

@@ -1,0 +1,223 @@
+"""Candidate against baseline: metric changes, paired tests, gates, what else changed.
+
+Pure given its inputs (the two results and the manifest); the baseline was found by
+`baseline.resolve`. Paired tests run only on rows both sides scored, so a verdict on
+"no significant drop" is never drawn from two different test sets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from mlgate.compare import diff, gates, pairing
+from mlgate.compare.baseline import Found
+from mlgate.manifest.model import Gate, Manifest
+from mlgate.model.metrics import METRICS
+from mlgate.result import arrays
+from mlgate.result.model import (
+    CompareStage,
+    GateResult,
+    MetricChange,
+    Predictions,
+    RunResult,
+    Significance,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Paired:
+    """Both sides' predictions on the rows they share, in the candidate's class order."""
+
+    y_true: np.ndarray
+    candidate_pred: np.ndarray
+    baseline_pred: np.ndarray
+    candidate_scores: np.ndarray | None
+    baseline_scores: np.ndarray | None
+    n_classes: int
+    positive_index: int
+    same_data: bool
+
+
+def compare(manifest: Manifest, candidate: RunResult, found: Found) -> CompareStage:
+    spec = manifest.compare
+    info = found.info
+    paired, pair_message = _pair(candidate, found.result)
+    if paired is not None:
+        info = replace(info, same_data=paired.same_data, paired_rows=len(paired.y_true))
+    elif found.result is not None and info.same_data is None:
+        info = replace(info, same_data=False)
+    if pair_message and not info.message:
+        info = replace(info, message=pair_message)
+
+    names = list(candidate.evaluate.metrics)
+    names += [g.metric for g in spec.gates if g.metric not in names]
+    changes = tuple(_change(n, candidate.evaluate.metrics.get(n), _lookup(found.metrics, n),
+                            _direction(n, spec.gates)) for n in names)
+    results = tuple(_gate(g, candidate, found, paired, spec) for g in spec.gates)
+    stage = CompareStage(
+        status="passed",
+        baseline=info,
+        metrics=changes,
+        gates=results,
+        params=tuple(diff.params(found.result.params, candidate.params))
+        if found.result is not None else (),
+        data=tuple(diff.datasets(found.result.data.datasets, candidate.data.datasets))
+        if found.result is not None else (),
+    )
+    return replace(stage, **_status(stage, required=spec.required, exists=found.exists))
+
+
+def _status(stage: CompareStage, *, required: bool, exists: bool) -> dict[str, str]:
+    failed = [g for g in stage.gates if g.status == "failed"]
+    if required and not exists:
+        return {"status": "failed", "message": "compare.required is set, but there is no "
+                f"baseline: {stage.baseline.message}"}
+    if failed:
+        word = "gate" if len(failed) == 1 else "gates"
+        return {"status": "failed", "message": f"{len(failed)} of {len(stage.gates)} {word} "
+                "failed: " + "; ".join(g.explanation for g in failed[:3])}
+    if not exists:
+        return {"status": "passed", "message": stage.baseline.message}
+    evaluated = sum(g.status == "passed" for g in stage.gates)
+    return {"status": "passed", "message": f"against {stage.baseline.name}: {evaluated} of "
+            f"{len(stage.gates)} gates passed"}
+
+
+def _lookup(metrics: Mapping[str, float | None], name: str) -> float | None:
+    """A baseline's value: by name, else the one nested key that ends in it (DVC files)."""
+    if name in metrics:
+        return metrics[name]
+    ends = [k for k in metrics if k.endswith(f".{name}")]
+    return metrics[ends[0]] if len(ends) == 1 else None
+
+
+def _direction(name: str, gate_list: Sequence[Gate]) -> bool:
+    gate = next((g for g in gate_list if g.metric == name), None)
+    if gate is not None:
+        return gate.better_is_higher
+    metric = METRICS.get(name)
+    return True if metric is None else metric.greater_is_better
+
+
+def _change(name: str, candidate: float | None, baseline: float | None,
+            greater_is_better: bool) -> MetricChange:
+    cand, base = _finite(candidate), _finite(baseline)
+    change = cand - base if cand is not None and base is not None else None
+    relative = change / abs(base) if change is not None and base else None
+    return MetricChange(metric=name, baseline=base, candidate=cand, change=change,
+                        relative_change=relative, greater_is_better=greater_is_better)
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _gate(gate: Gate, candidate: RunResult, found: Found, paired: Paired | None,
+          spec) -> GateResult:  # spec: manifest.model.Compare
+    test = significance = None
+    warning = ""
+    if paired is not None and gate.metric in candidate.evaluate.metrics:
+        test, significance, warning = _test(gate, paired, spec)
+    decided = gates.decide(gate, candidate.evaluate.metrics.get(gate.metric),
+                           _lookup(found.metrics, gate.metric), has_baseline=found.exists,
+                           test=test)
+    return replace(decided, manifest_key=gate.key or None, significance=significance,
+                   warning=warning)
+
+
+def _test(gate: Gate, paired: Paired, spec):  # -> (PairedTest | None, Significance | None, str)
+    from mlgate.compare import significance as sig
+
+    try:
+        test = sig.paired_test(
+            gate.metric, y_true=paired.y_true, candidate_pred=paired.candidate_pred,
+            baseline_pred=paired.baseline_pred, candidate_scores=paired.candidate_scores,
+            baseline_scores=paired.baseline_scores, n_classes=paired.n_classes,
+            positive_index=paired.positive_index, resamples=spec.resamples, seed=spec.seed,
+            confidence=spec.confidence,
+        )
+    except ValueError as exc:  # undefined on these rows (one class only, ...)
+        return None, None, f"no paired test: {exc}"
+    detectable = sig.detectable_change(test)
+    found = Significance(method=test.method, rows=test.rows, delta=test.delta,
+                         ci_low=test.ci_low, ci_high=test.ci_high, p_value=test.p_value,
+                         confidence=test.confidence,
+                         detectable_change=_finite(detectable))
+    return test, found, _power_warning(gate, test.rows, detectable)
+
+
+def _power_warning(gate: Gate, rows: int, detectable: float | None) -> str:
+    """Warn when the margin a gate asks about is below what these rows can tell apart."""
+    margins = [abs(m) for m in (gate.min_change, gate.max_change) if m]
+    if detectable is None or not math.isfinite(detectable):
+        return ""
+    if gate.significance != "none" or margins:
+        margin = min(margins) if margins else None
+        if margin is None or detectable > margin:
+            asked = f"the {margin:g} margin this gate asks for" if margin else "small changes"
+            return (f"{rows} paired rows cannot reliably detect {asked}: changes under "
+                    f"{detectable:.4f} look like noise (80% power)")
+    return ""
+
+
+def _pair(candidate: RunResult, baseline: RunResult | None) -> tuple[Paired | None, str]:
+    if baseline is None:
+        return None, ""
+    ours, theirs = candidate.evaluate.predictions, baseline.evaluate.predictions
+    if ours is None or theirs is None:
+        return None, "no per-row predictions on one side: metrics compared as stored"
+    if candidate.evaluate.task != baseline.evaluate.task:
+        return None, (f"the baseline is a {baseline.evaluate.task} model and the candidate a "
+                      f"{candidate.evaluate.task} model")
+    rows = pairing.pair(arrays.decode(ours.row_keys), arrays.decode(theirs.row_keys))
+    if rows.rows == 0:
+        return None, "the two sides share no test rows: metrics compared as measured"
+    if candidate.evaluate.task == "regression":
+        return _regression(ours, theirs, rows), ""
+    return _classification(candidate, ours, theirs, rows)
+
+
+def _regression(ours: Predictions, theirs: Predictions, rows: pairing.Pairing) -> Paired:
+    return Paired(
+        y_true=arrays.decode(ours.y_true)[rows.candidate],
+        candidate_pred=arrays.decode(ours.y_pred)[rows.candidate],
+        baseline_pred=arrays.decode(theirs.y_pred)[rows.baseline],
+        candidate_scores=None, baseline_scores=None, n_classes=0, positive_index=0,
+        same_data=rows.same_data,
+    )
+
+
+def _classification(candidate: RunResult, ours: Predictions, theirs: Predictions,
+                     rows: pairing.Pairing) -> tuple[Paired | None, str]:
+    mine, other = list(ours.classes or ()), list(theirs.classes or ())
+    keys = {_label(c): i for i, c in enumerate(mine)}
+    if any(_label(c) not in keys for c in other):
+        extra = sorted({str(c) for c in other if _label(c) not in keys})
+        return None, f"the baseline predicts classes the candidate does not know: {extra}"
+    to_mine = np.array([keys[_label(c)] for c in other], dtype=np.int64)
+    base_pred = to_mine[arrays.decode(theirs.y_pred)[rows.baseline].astype(np.int64)]
+    cand_scores = base_scores = None
+    if ours.scores is not None and theirs.scores is not None:
+        cand_scores = arrays.decode(ours.scores)[rows.candidate]
+        raw = arrays.decode(theirs.scores)[rows.baseline]
+        base_scores = np.zeros((len(raw), len(mine)), dtype=raw.dtype)
+        base_scores[:, to_mine] = raw  # a class the baseline never saw scores 0
+    positive = candidate.evaluate.positive_label
+    positive_index = keys.get(_label(positive), len(mine) - 1) if positive is not None \
+        else len(mine) - 1
+    return Paired(
+        y_true=arrays.decode(ours.y_true)[rows.candidate].astype(np.int64),
+        candidate_pred=arrays.decode(ours.y_pred)[rows.candidate].astype(np.int64),
+        baseline_pred=base_pred, candidate_scores=cand_scores, baseline_scores=base_scores,
+        n_classes=len(mine), positive_index=positive_index, same_data=rows.same_data,
+    ), ""
+
+
+def _label(value: object) -> str:
+    """Class labels compare by value across JSON round trips (1 and 1.0 and "1" differ)."""
+    plain = value.item() if hasattr(value, "item") else value  # NumPy scalars
+    return f"{type(plain).__name__}:{plain}"

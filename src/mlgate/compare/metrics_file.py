@@ -1,0 +1,55 @@
+"""Metrics files as DVC keeps them (JSON or YAML), so DVC users keep theirs.
+
+Nested keys flatten with dots, as `dvc metrics show` prints them; only numbers are
+metrics (booleans and strings are not, for DVC either).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from mlgate.errors import UserError
+
+
+def parse(text: str | bytes, *, source: str) -> dict[str, int | float]:
+    """Flattened numeric leaves of a metrics file; a clear error for anything else."""
+    loaded = _load(text, source)
+    if not isinstance(loaded, Mapping):
+        raise UserError(f"{source}: a metrics file holds a mapping of names to numbers, "
+                        f"found {type(loaded).__name__}")
+    return dict(sorted(_numbers(loaded)))
+
+
+def _load(text: str | bytes, source: str) -> Any:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{source}: not a metrics file (not UTF-8 text)") from exc
+    if source.endswith(".json"):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise UserError(f"{source}: not valid JSON: {exc}") from exc
+    import yaml  # YAML is a superset of JSON: other names read either
+
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" (line {where.line + 1})" if where is not None else ""
+        raise UserError(f"{source}: neither JSON nor YAML{at}: "
+                        f"{getattr(exc, 'problem', None) or exc}") from exc
+
+
+def _numbers(tree: Mapping[Any, Any], prefix: str = "") -> list[tuple[str, int | float]]:
+    found: list[tuple[str, int | float]] = []
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            found += _numbers(value, f"{name}.")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            found.append((name, value))
+    return found
