@@ -125,6 +125,25 @@ def run(
     return result
 
 
+def recompare(manifest: Manifest, result: RunResult, *, observer: Observer | None = None,
+              env: Mapping[str, str] | None = None) -> RunResult:
+    """A finished run compared again (with another baseline, say), its verdict redone."""
+    from mlgate.report import markdown
+
+    if result.evaluate.status != "passed":
+        raise UserError(f"run {result.run_id} has no evaluation to compare: "
+                        f"{result.summary}")
+    ctx = RunContext(manifest=manifest, run_id=result.run_id,
+                     run_dir=store.run_dir(manifest.root, result.run_id),
+                     observer=observer or QuietObserver(),
+                     env=os.environ if env is None else env)
+    result = replace(result, compare=compare_stage(ctx, replace(result, compare=None)))
+    verdict, summary = decide(result)
+    result = replace(result, verdict=verdict, summary=summary)
+    store.save(manifest.root, result, markdown.render(result, manifest))
+    return result
+
+
 def compare_stage(ctx: RunContext, candidate: RunResult) -> CompareStage:
     """The baseline found (its own run, in a worktree, if need be) and the gates decided."""
     from mlgate.compare import baseline, comparison

@@ -77,7 +77,7 @@ def _status(stage: CompareStage, *, required: bool, exists: bool) -> dict[str, s
         return {"status": "failed", "message": "compare.required is set, but there is no "
                 f"baseline: {stage.baseline.message}"}
     if failed:
-        word = "gate" if len(failed) == 1 else "gates"
+        word = "gate" if len(stage.gates) == 1 else "gates"
         return {"status": "failed", "message": f"{len(failed)} of {len(stage.gates)} {word} "
                 "failed: " + "; ".join(g.explanation for g in failed[:3])}
     if not exists:
@@ -206,9 +206,7 @@ def _classification(candidate: RunResult, ours: Predictions, theirs: Predictions
         raw = arrays.decode(theirs.scores)[rows.baseline]
         base_scores = np.zeros((len(raw), len(mine)), dtype=raw.dtype)
         base_scores[:, to_mine] = raw  # a class the baseline never saw scores 0
-    positive = candidate.evaluate.positive_label
-    positive_index = keys.get(_label(positive), len(mine) - 1) if positive is not None \
-        else len(mine) - 1
+    positive_index = candidate.evaluate.positive_index
     return Paired(
         y_true=arrays.decode(ours.y_true)[rows.candidate].astype(np.int64),
         candidate_pred=arrays.decode(ours.y_pred)[rows.candidate].astype(np.int64),

@@ -1,7 +1,7 @@
 """Metrics files as DVC keeps them (JSON or YAML), so DVC users keep theirs.
 
-Nested keys flatten with dots, as `dvc metrics show` prints them; only numbers are
-metrics (booleans and strings are not, for DVC either).
+Nested keys flatten with dots, as `dvc metrics show` prints them. A comparison uses
+the numbers; `dvc metrics diff` also shows strings and booleans, so `leaves` keeps them.
 """
 
 from __future__ import annotations
@@ -15,11 +15,17 @@ from mlgate.errors import UserError
 
 def parse(text: str | bytes, *, source: str) -> dict[str, int | float]:
     """Flattened numeric leaves of a metrics file; a clear error for anything else."""
+    return {k: v for k, v in leaves(text, source=source).items()
+            if isinstance(v, int | float) and not isinstance(v, bool)}
+
+
+def leaves(text: str | bytes, *, source: str) -> dict[str, Any]:
+    """Every scalar leaf, flattened and sorted, as DVC shows them (lists and nulls left out)."""
     loaded = _load(text, source)
     if not isinstance(loaded, Mapping):
         raise UserError(f"{source}: a metrics file holds a mapping of names to numbers, "
                         f"found {type(loaded).__name__}")
-    return dict(sorted(_numbers(loaded)))
+    return dict(sorted(_scalars(loaded)))
 
 
 def _load(text: str | bytes, source: str) -> Any:
@@ -44,12 +50,12 @@ def _load(text: str | bytes, source: str) -> Any:
                         f"{getattr(exc, 'problem', None) or exc}") from exc
 
 
-def _numbers(tree: Mapping[Any, Any], prefix: str = "") -> list[tuple[str, int | float]]:
-    found: list[tuple[str, int | float]] = []
+def _scalars(tree: Mapping[Any, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
     for key, value in tree.items():
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            found += _numbers(value, f"{name}.")
-        elif isinstance(value, int | float) and not isinstance(value, bool):
+            found += _scalars(value, f"{name}.")
+        elif isinstance(value, str | int | float | bool):
             found.append((name, value))
     return found

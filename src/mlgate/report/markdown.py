@@ -7,31 +7,215 @@ user's commands is escaped so that it cannot break the tables or inject HTML.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from mlgate.manifest.model import Manifest
-from mlgate.result.model import CheckResult, CommandOutcome, RunResult
+from mlgate.result.model import (
+    CheckResult,
+    CommandOutcome,
+    CompareStage,
+    GateResult,
+    MetricChange,
+    RunResult,
+)
 
-ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️"}
+ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️", "not evaluated": "➖"}
+# GitHub's limits, in characters (a comment, a check run's summary) or bytes (a job summary)
+COMMENT_LIMIT = 65_536
+CHECK_SUMMARY_LIMIT = 65_535
+JOB_SUMMARY_LIMIT = 1024 * 1024
+
+History = Sequence[tuple[str, float]]  # (label, value) oldest first, e.g. short commit shas
 
 
-def render(result: RunResult, manifest: Manifest | None = None) -> str:
-    """`manifest` (optional) lets check rows link to their line in mlops.yaml."""
-    parts = [
-        _verdict(result),
-        _metrics(result),
-        _checks("Model checks", result.model.checks, manifest),
-        _checks("Data checks", result.data.checks, manifest),
-        _stages(result),
-        _datasets(result),
-        _lineage(result),
+@dataclass(frozen=True, kw_only=True)
+class Section:
+    title: str  # named in the note when it is left out
+    text: str
+    keep: int  # higher is kept longer when the report must shrink
+
+
+def render(result: RunResult, manifest: Manifest | None = None, *,
+           limit: int | None = None, history: dict[str, History] | None = None,
+           charts: bool = True, footer: str = "") -> str:
+    """The report, within `limit` characters by leaving out the least important sections.
+
+    `manifest` (optional) lets check and gate rows point at their line in mlops.yaml;
+    `history` (metric -> points) draws the metric's history; `footer` (a link to the
+    run, a hidden marker) is always kept.
+    """
+    sections = [
+        Section(title="verdict", text=_verdict(result), keep=100),
+        Section(title="gates", text=_gates(result.compare, manifest), keep=90),
+        Section(title="baseline", text=_baseline(result.compare), keep=85),
+        Section(title="metrics", text=_metrics(result), keep=80),
+        Section(title="model checks", text=_checks("Model checks", result.model.checks,
+                                                   manifest), keep=75),
+        Section(title="data checks", text=_checks("Data checks", result.data.checks, manifest),
+                keep=70),
+        Section(title="stages", text=_stages(result), keep=60),
+        Section(title="parameter changes", text=_param_changes(result.compare), keep=55),
+        Section(title="data changes", text=_data_changes(result.compare), keep=54),
+        Section(title="confusion matrix", text=_confusion(result) if charts else "", keep=50),
+        Section(title="curves", text=_curves(result) if charts else "", keep=40),
+        Section(title="metric history", text=_history(history or {}) if charts else "",
+                keep=30),
+        Section(title="data", text=_datasets(result), keep=20),
+        Section(title="lineage", text=_lineage(result), keep=10),
     ]
-    return "\n\n".join(p for p in parts if p) + "\n"
+    return fit([s for s in sections if s.text], limit=limit, footer=footer)
+
+
+def fit(sections: list[Section], *, limit: int | None, footer: str = "") -> str:
+    """Join the sections; past `limit`, drop the least important first and say which."""
+    def joined(kept: list[Section], dropped: list[Section]) -> str:
+        parts = [s.text for s in kept]
+        if dropped:
+            names = ", ".join(s.title for s in sorted(dropped, key=lambda s: -s.keep))
+            parts.append(f"> [!NOTE]\n> Left out to stay within GitHub's size limit: {names}. "
+                         "The full report is in the run's artifact (`report.md`).")
+        if footer:
+            parts.append(footer)
+        return "\n\n".join(parts) + "\n"
+
+    kept: list[Section] = list(sections)
+    dropped: list[Section] = []
+    text = joined(kept, dropped)
+    while limit is not None and len(text) > limit and len(kept) > 1:
+        least = min(kept[1:], key=lambda s: s.keep)  # the verdict always stays
+        kept.remove(least)
+        dropped.append(least)
+        text = joined(kept, dropped)
+    if limit is not None and len(text) > limit:  # the verdict alone is too long: cut it
+        note = "\n\n… (cut to GitHub's size limit)\n"
+        tail = f"\n{footer}\n" if footer else ""
+        text = text[: limit - len(note) - len(tail)] + note + tail
+    return text
 
 
 def _verdict(result: RunResult) -> str:
     word = "passed" if result.passed else "failed"
-    return f"## {ICON[word]} {escape(result.name)}: {word}\n\n{escape(result.summary)}"
+    head = f"## {ICON[word]} {escape(result.name)}: {word}\n\n{escape(result.summary)}"
+    compared = result.compare
+    if compared is not None and compared.baseline.kind != "none":
+        head += f"\n\nCompared with **{escape(compared.baseline.name)}**" + (
+            ", on the same test rows." if compared.baseline.same_data else ".")
+        if compared.baseline.same_data is False:
+            head += " ⚠️ **The two sides were measured on different data**, so the change " \
+                "mixes the model's change with the data's."
+        elif compared.baseline.same_data is None and compared.baseline.source != "unavailable":
+            head += " ⚠️ The baseline's numbers are stored metrics: whether they were " \
+                "measured on the same data cannot be checked."
+    return head
+
+
+def _gates(compared: CompareStage | None, manifest: Manifest | None) -> str:
+    if compared is None or not compared.gates:
+        return ""
+    order = {"failed": 0, "passed": 1, "not evaluated": 2}
+    ordered = sorted(compared.gates, key=lambda g: order[g.status])
+    rows = ["| | metric | baseline | candidate | change | change % | threshold | paired test |",
+            "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    for g in ordered:
+        where = _key_ref(g.manifest_key, manifest)
+        rows.append(f"| {ICON[g.status]} | {escape(g.metric)}{where} | {_value(g.baseline)} | "
+                    f"{_value(g.candidate)} | {_signed(g.change)} | {_percent(g.relative_change)}"
+                    f" | {escape(g.rule) or '–'} | {_test(g)} |")
+    lines = [f"- {ICON[g.status]} {escape(g.explanation)}" for g in ordered]
+    lines += [f"- ⚠️ {escape(g.metric)}: {escape(g.warning)}" for g in ordered if g.warning]
+    passed = sum(g.status == "passed" for g in compared.gates)
+    head = f"### Gates: {passed} of {len(compared.gates)} passed"
+    return "\n\n".join([head, "\n".join(rows), "\n".join(lines)])
+
+
+def _test(gate: GateResult) -> str:
+    t = gate.significance
+    if t is None:
+        return "–"
+    verdict = "significant" if t.p_value < 1 - t.confidence else "not significant"
+    return (f"{verdict}, p = {t.p_value:.3g}; {t.confidence:.0%} CI "
+            f"[{t.ci_low:+.4f}, {t.ci_high:+.4f}] ({t.rows} rows, {escape(t.method)})")
+
+
+def _baseline(compared: CompareStage | None) -> str:
+    if compared is None:
+        return ""
+    b = compared.baseline
+    if b.kind == "none":
+        return f"### Baseline\n\nNone: {escape(b.message)}. Gates that compare with a " \
+            "baseline are not evaluated; absolute thresholds decide."
+    lines = [f"- **{escape(b.name)}**: {escape(b.source)}"
+             + (" (from the cache)" if b.cached else "")]
+    if b.paired_rows:
+        lines.append(f"- {b.paired_rows} test rows paired by content"
+                     + ("; both sides saw exactly the same rows" if b.same_data else
+                        "; the two test sets differ beyond these rows"))
+    if b.message:
+        lines.append(f"- {escape(b.message)}")
+    return "### Baseline\n\n" + "\n".join(lines)
+
+
+def _changes_table(changes: Sequence[MetricChange]) -> str:
+    rows = ["| metric | baseline | candidate | change | change % | |",
+            "| --- | ---: | ---: | ---: | ---: | --- |"]
+    for m in changes:
+        mark = {True: "better", False: "worse", None: ""}[m.improved]
+        rows.append(f"| {escape(m.metric)} | {_value(m.baseline)} | {_value(m.candidate)} | "
+                    f"{_signed(m.change)} | {_percent(m.relative_change)} | {mark} |")
+    return "\n".join(rows)
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.4f}"
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.2%}"
+
+
+def _confusion(result: RunResult) -> str:
+    from mlgate.report import charts
+
+    return charts.confusion_section(result)
+
+
+def _curves(result: RunResult) -> str:
+    from mlgate.report import charts
+
+    return charts.curves_section(result)
+
+
+def _history(history: dict[str, History]) -> str:
+    from mlgate.report import charts
+
+    return charts.history_section(history)
+
+
+def _param_changes(compared: CompareStage | None) -> str:
+    if compared is None or not compared.params:
+        return ""
+    rows = ["| param | baseline | candidate |", "| --- | --- | --- |"]
+    for p in compared.params:
+        old = "–" if p.change == "added" else f"`{escape(str(p.old))}`"
+        new = "–" if p.change == "removed" else f"`{escape(str(p.new))}`"
+        rows.append(f"| `{escape(p.name)}` | {old} | {new} |")
+    return _details(f"Parameters: {len(compared.params)} changed", "\n".join(rows))
+
+
+def _data_changes(compared: CompareStage | None) -> str:
+    if compared is None or not compared.data:
+        return ""
+    rows = ["| data | change | rows | sha256 |", "| --- | --- | ---: | --- |"]
+    for d in compared.data:
+        count = f"{_count(d.old_rows)} → {_count(d.new_rows)}"
+        digest = f"`{(d.old_sha256 or '–')[:12]}` → `{(d.new_sha256 or '–')[:12]}`"
+        rows.append(f"| {escape(d.role)} | {d.change} | {count} | {digest} |")
+    return "### Data changes\n\n" + "\n".join(rows)
+
+
+def _count(value: int | None) -> str:
+    return "–" if value is None else str(value)
 
 
 def _metrics(result: RunResult) -> str:
@@ -44,6 +228,9 @@ def _metrics(result: RunResult) -> str:
     if ev.positive_label is not None:
         head += f", positive class `{escape(str(ev.positive_label))}`"
     table = "\n".join(["| metric | value |", "| --- | ---: |", *rows])
+    compared = result.compare
+    if compared is not None and compared.baseline.kind != "none" and compared.metrics:
+        table = _changes_table(compared.metrics)
     errors = "".join(f"\n- {escape(k)} not computed: {escape(v)}"
                      for k, v in ev.metric_errors.items())
     return f"{head}\n\n{table}{errors}"
@@ -82,9 +269,13 @@ def _check_table(checks: list[CheckResult], manifest: Manifest | None) -> str:
 
 
 def _line_ref(check: CheckResult, manifest: Manifest | None) -> str:
-    if manifest is None or check.manifest_key is None:
+    return _key_ref(check.manifest_key, manifest)
+
+
+def _key_ref(key: str | None, manifest: Manifest | None) -> str:
+    if manifest is None or key is None:
         return ""
-    line = manifest.line_of(check.manifest_key)
+    line = manifest.line_of(key)
     return f" <sub>{manifest.path.name}:{line}</sub>" if line else ""
 
 
@@ -95,8 +286,10 @@ def _stages(result: RunResult) -> str:
         commands.append(("prepare", result.data.prepare))
     if result.train.outcome is not None:
         commands.append(("train", result.train.outcome))
-    for name in ("data", "train", "evaluate", "model"):
+    for name in ("data", "train", "evaluate", "model", "compare"):
         stage = getattr(result, name)
+        if stage is None:
+            continue
         rows.append(f"| {name} | {ICON[stage.status]} {stage.status} | {stage.duration_s:.2f}s "
                     f"| {escape(stage.message)} |")
     out = ["### Stages", "\n".join(rows)]

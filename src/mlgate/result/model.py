@@ -123,6 +123,17 @@ class EvaluateStage:
     duration_s: float = 0.0
     message: str = ""
 
+    @property
+    def positive_index(self) -> int:
+        """Where the positive class stands in `predictions.classes` (default: the last)."""
+        classes = list(self.predictions.classes or ()) if self.predictions else []
+        plain = [c.item() if hasattr(c, "item") else c for c in classes]
+        label = self.positive_label
+        for i, c in enumerate(plain):
+            if label is not None and type(c) is type(label) and c == label:
+                return i
+        return max(len(classes) - 1, 0)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ModelStage:

@@ -1,0 +1,86 @@
+"""`mlgate compare --format dvc`: the JSON `dvc metrics diff --json` prints, made by mlgate.
+
+DVC users' scripts parse that document; mlgate prints the same one for the same two
+revisions (keys sorted, so the bytes are the same from run to run, which DVC's are not).
+Metrics files come from each revision's dvc.yaml, or from the manifest's compare.metrics.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from mlgate import git
+from mlgate.compare import metrics_file
+from mlgate.errors import UserError
+
+Metrics = dict[str, dict[str, Any] | None]  # file -> flattened leaves, None: unreadable
+
+
+def at_revision(root: Path, rev: str | None, extra: Iterable[str] = ()) -> Metrics:
+    """Metrics files at a git revision, or in the working tree when `rev` is None."""
+    commit = None
+    if rev is not None:
+        commit = git.resolve(root, rev)
+        if commit is None:
+            raise UserError(f"unknown revision '{rev}'", hint="name a branch, tag or commit")
+    inside = git.prefix(root) if commit is not None else ""
+
+    def read(relative: str) -> bytes | None:
+        if commit is None:
+            path = root / relative
+            return path.read_bytes() if path.is_file() else None
+        return git.show(root, commit, f"{inside}{relative}")
+
+    from mlgate.compare.baseline import dvc_metrics_paths
+
+    paths = set(extra)
+    declared = read("dvc.yaml")
+    if declared is not None:
+        import yaml
+
+        try:
+            paths |= dvc_metrics_paths(yaml.safe_load(declared))
+        except yaml.YAMLError as exc:
+            raise UserError(f"dvc.yaml at {rev or 'the working tree'} is not valid YAML: "
+                            f"{exc}") from exc
+    found: Metrics = {}
+    for relative in sorted(paths):
+        raw = read(relative)
+        if raw is None:
+            continue
+        try:
+            found[relative] = metrics_file.leaves(raw, source=relative)
+        except UserError as exc:  # as DVC does: unreadable counts as missing, with a word
+            print(f"mlgate: {exc} (counted as missing at {rev or 'the working tree'})",
+                  file=sys.stderr)
+            found[relative] = None
+    return found
+
+
+def diff(old: Metrics, new: Metrics, *, show_all: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name) or {}, new.get(name) or {}
+        entries = {}
+        for key in sorted(set(before) | set(after)):
+            entry = _entry(before.get(key), after.get(key))
+            if show_all or entry["old"] != entry["new"]:
+                entries[key] = entry
+        if entries:
+            out[name] = entries
+    return out
+
+
+def _entry(old: Any, new: Any) -> dict[str, Any]:
+    entry = {"old": old, "new": new}
+    if _number(old) and _number(new):
+        entry["diff"] = new - old
+    return entry
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float)  # bools too: DVC subtracts them
+

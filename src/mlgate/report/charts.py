@@ -1,0 +1,70 @@
+"""The report's pictures, from a RunResult alone: confusion matrix, ROC and precision-recall
+curves and metric history as Mermaid inside the Markdown (GitHub draws them, so no image
+leaves GitHub); `write_png` makes the same pictures as files for the run's artifact."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from mlgate.result.model import RunResult
+
+MANY_CLASSES = 6  # past this, per-class charts and big tables fold away
+
+
+def _curves(result: RunResult):  # -> Curves | None
+    ev = result.evaluate
+    if ev.task != "classification" or ev.predictions is None or not ev.predictions.classes:
+        return None
+    from mlgate.model import curves
+
+    return curves.from_predictions(ev.predictions, ev.positive_index)
+
+
+def confusion_section(result: RunResult) -> str:
+    found = _curves(result)
+    if found is None:
+        return ""
+    from mlgate.report import mermaid
+
+    table = mermaid.confusion_table(found.confusion, found.class_names)
+    if len(found.class_names) > MANY_CLASSES:
+        return _details(f"Confusion matrix ({len(found.class_names)} classes)", table)
+    return f"### Confusion matrix\n\n{table}"
+
+
+def curves_section(result: RunResult) -> str:
+    found = _curves(result)
+    if found is None or not found.roc:
+        return ""
+    from mlgate.report import mermaid
+
+    charts = [mermaid.roc_chart(c, label=label if len(found.roc) > 1 else "")
+              for label, c in found.roc]
+    charts += [mermaid.pr_chart(c, label=label if len(found.pr) > 1 else "")
+               for label, c in found.pr]
+    what = f"positive class {found.positive}" if found.positive else "each class against the rest"
+    return _details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
+
+
+def history_section(history: Mapping[str, Sequence[tuple[str, float]]]) -> str:
+    from mlgate.report import mermaid
+
+    charts = [mermaid.history(metric, points) for metric, points in history.items()]
+    charts = [c for c in charts if c]
+    return _details("Metric history", "\n\n".join(charts)) if charts else ""
+
+
+def write_png(result: RunResult, folder: Path,
+              history: Mapping[str, Sequence[tuple[str, float]]] | None = None) -> list[Path]:
+    """The charts as PNG files (needs mlgate[png]); nothing for a regression run."""
+    found = _curves(result)
+    if found is None:
+        return []
+    from mlgate.report import png
+
+    return png.write_charts(found, history or {}, folder)
+
+
+def _details(summary: str, body: str) -> str:
+    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"

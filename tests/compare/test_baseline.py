@@ -1,0 +1,197 @@
+"""Baselines for real: git refs in temporary repositories (shallow clones too), files,
+metrics files, the first model, and the cache that spares a second baseline run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate import pipeline
+from mlgate.errors import UserError
+from tests import projects
+from tests.conftest import git
+
+GATES = """\
+compare:
+  baseline: main
+  gates:
+    accuracy: {min_change: -0.05}
+    f1_macro: {significance: no significant drop}
+"""
+
+
+def iris_repo(make_repo: Callable[..., Path], compare: str = GATES) -> Path:
+    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + compare)
+    files[".gitignore"] = "models/\n"
+    return make_repo(files)
+
+
+def run(root: Path, **env: str):
+    return pipeline.run(manifests.load(root / "mlops.yaml"), env={"PATH": _path(), **env})
+
+
+def _path() -> str:
+    import os
+
+    return os.environ["PATH"]
+
+
+def branch_with_params(root: Path, c: float) -> None:
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "params.yaml").write_text(f"train:\n  C: {c}\n")
+    git(root, "commit", "-qam", "change C")
+
+
+def test_a_git_baseline_runs_at_its_commit_and_scores_the_candidates_rows(
+        make_repo: Callable[..., Path]) -> None:
+    root = iris_repo(make_repo)
+    main = git(root, "rev-parse", "HEAD")
+    branch_with_params(root, 0.05)
+    result = run(root)
+    compared = result.compare
+    assert compared is not None
+    b = compared.baseline
+    assert (b.kind, b.ref, b.commit) == ("git", "main", main)
+    assert b.source == "scored on the candidate's test rows"
+    assert b.same_data is True and b.paired_rows == 30 and not b.cached
+    assert [p.name for p in compared.params] == ["train.C"]
+    assert (compared.params[0].old, compared.params[0].new) == (1.0, 0.05)
+    f1 = next(g for g in compared.gates if g.metric == "f1_macro")
+    assert f1.significance is not None and f1.significance.rows == 30
+    accuracy = next(m for m in compared.metrics if m.metric == "accuracy")
+    assert accuracy.baseline is not None and accuracy.candidate is not None
+    assert accuracy.change == pytest.approx(accuracy.candidate - accuracy.baseline)
+    # the user's checkout is as it was: no worktree left, nothing staged, same branch
+    assert git(root, "worktree", "list").count("\n") == 0
+    assert git(root, "rev-parse", "--abbrev-ref", "HEAD") == "feature"
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_the_baseline_is_computed_once_per_base_commit(make_repo: Callable[..., Path]) -> None:
+    root = iris_repo(make_repo)
+    branch_with_params(root, 0.05)
+    first = run(root).compare
+    second = run(root).compare
+    assert first is not None and second is not None
+    assert not first.baseline.cached and second.baseline.cached
+    assert [g.baseline for g in first.gates] == [g.baseline for g in second.gates]
+    assert [g.significance for g in first.gates] == [g.significance for g in second.gates]
+
+
+def test_a_shallow_clone_fetches_the_base_branch_itself(make_repo: Callable[..., Path],
+                                                        tmp_path: Path) -> None:
+    origin = iris_repo(make_repo)
+    main = git(origin, "rev-parse", "HEAD")
+    branch_with_params(origin, 0.05)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", "--single-branch",
+        f"file://{origin}", str(clone))
+    assert git(clone, "rev-parse", "--is-shallow-repository") == "true"
+    with pytest.raises(subprocess.CalledProcessError):
+        git(clone, "rev-parse", "--verify", "main^{commit}")
+    result = run(clone)
+    assert result.compare is not None and result.compare.baseline.commit == main
+    assert result.compare.baseline.source == "scored on the candidate's test rows"
+
+
+def test_a_pull_requests_base_branch_is_the_default_baseline(
+        make_repo: Callable[..., Path]) -> None:
+    compare = "compare:\n  gates:\n    accuracy: {min_change: -0.05}\n"
+    root = iris_repo(make_repo, compare)
+    branch_with_params(root, 0.05)
+    outside = run(root).compare
+    assert outside is not None and outside.baseline.kind == "none"
+    assert outside.gates[0].status == "not evaluated"
+    inside = run(root, GITHUB_BASE_REF="main").compare
+    assert inside is not None and inside.baseline.ref == "main"
+    assert inside.gates[0].status == "passed"
+
+
+def test_a_base_without_a_manifest_is_the_first_model(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"README.md": "nothing yet\n"})
+    git(root, "checkout", "-q", "-b", "feature")
+    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + GATES)
+    projects.write(root, files)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "first model")
+    result = run(root)
+    assert result.compare is not None
+    assert result.compare.baseline.kind == "none"
+    assert "first model" in result.compare.baseline.message
+    assert {g.status for g in result.compare.gates} == {"not evaluated"}
+    assert result.passed  # the absolute model check decides
+
+
+def test_a_required_baseline_that_is_missing_fails_the_run(
+        make_repo: Callable[..., Path]) -> None:
+    compare = "compare:\n  baseline: none\n  required: true\n"
+    root = iris_repo(make_repo, compare)
+    result = run(root)
+    assert not result.passed
+    assert "compare.required" in result.summary
+
+
+def test_an_unknown_ref_is_a_clear_error(make_repo: Callable[..., Path]) -> None:
+    root = iris_repo(make_repo, GATES.replace("baseline: main", "baseline: no-such-branch"))
+    with pytest.raises(UserError, match="unknown git ref 'no-such-branch'"):
+        run(root)
+
+
+def test_a_dvc_metrics_file_is_a_baseline_of_stored_numbers(
+        make_repo: Callable[..., Path]) -> None:
+    compare = ("compare:\n  baseline: {file: baseline/metrics.json}\n  gates:\n"
+               "    accuracy: {min_change: -0.05}\n    f1_macro: {min_change: -0.05}\n")
+    root = iris_repo(make_repo, compare)
+    (root / "baseline").mkdir()
+    (root / "baseline" / "metrics.json").write_text(json.dumps({"test": {"accuracy": 0.5}}))
+    result = run(root)
+    compared = result.compare
+    assert compared is not None and compared.baseline.source == "stored metrics"
+    assert compared.baseline.same_data is None
+    accuracy = next(g for g in compared.gates if g.metric == "accuracy")
+    assert accuracy.baseline == 0.5 and accuracy.status == "passed"
+    f1 = next(g for g in compared.gates if g.metric == "f1_macro")
+    assert f1.status == "failed" and "baseline side" in f1.explanation  # fails closed
+    assert not result.passed
+    report = (root / ".mlgate" / "runs" / result.run_id / "report.md").read_text()
+    assert "stored metrics: whether they were measured on the same data cannot be checked" \
+        in report
+
+
+def test_a_missing_baseline_metric_passes_only_when_the_gate_says_so(
+        make_repo: Callable[..., Path]) -> None:
+    compare = ("compare:\n  baseline: {file: old.yaml}\n  gates:\n"
+               "    f1_macro: {min_change: -0.05, missing: pass}\n")
+    root = iris_repo(make_repo, compare)
+    (root / "old.yaml").write_text("accuracy: 0.9\n")
+    result = run(root)
+    assert result.compare is not None and result.compare.gates[0].status == "passed"
+    assert "allowed by the gate" in result.compare.gates[0].explanation
+
+
+def test_a_metrics_file_that_is_neither_json_nor_yaml_is_a_clear_error(
+        make_repo: Callable[..., Path]) -> None:
+    compare = "compare:\n  baseline: {file: old.json}\n"
+    root = iris_repo(make_repo, compare)
+    (root / "old.json").write_text("accuracy: [0.9\n")
+    with pytest.raises(UserError, match=r"old\.json: not valid JSON"):
+        run(root)
+
+
+def test_metrics_files_at_a_ref_are_read_with_git(make_repo: Callable[..., Path]) -> None:
+    compare = ("compare:\n  baseline: main\n  metrics: [metrics.json]\n  gates:\n"
+               "    accuracy: {min_change: 0.0}\n")
+    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + compare)
+    files["metrics.json"] = json.dumps({"accuracy": 0.99})
+    root = make_repo(files)
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "metrics.json").write_text(json.dumps({"accuracy": 0.1}))  # not what main holds
+    result = run(root)
+    gate = result.compare.gates[0] if result.compare else None
+    assert gate is not None and gate.baseline == 0.99
+    assert result.compare is not None and result.compare.baseline.source == "stored metrics"
