@@ -120,6 +120,84 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
+def _console():  # -> Console
+    from mlgate.console import Console
+
+    return Console(
+        sys.stderr,
+        tty=sys.stderr.isatty(),
+        actions=os.environ.get("GITHUB_ACTIONS") == "true",
+        color=sys.stderr.isatty() and "NO_COLOR" not in os.environ,
+    )
+
+
+def _read_run(args: argparse.Namespace, root: Path):  # -> RunResult
+    from mlgate.errors import UserError
+    from mlgate.result import store
+
+    path = Path(args.run) if args.run else store.latest(root)
+    if path is None:
+        raise UserError("no run to use: `mlgate run` first, or pass --run PATH/run.json")
+    return store.read(path)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    if args.format == "dvc":
+        return _compare_dvc(args)
+    from mlgate import pipeline
+    from mlgate.compare import baseline
+
+    loaded = _load_manifest(args)
+    if args.baseline:
+        loaded = baseline.override(loaded, args.baseline[0])
+    result = pipeline.recompare(loaded, _read_run(args, loaded.root), observer=_console())
+    _show(result, loaded, "json" if args.json else args.format)
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _compare_dvc(args: argparse.Namespace) -> int:
+    """`dvc metrics diff --json [A [B]]`: A defaults to HEAD, B to the working tree."""
+    from mlgate.compare import dvc_diff
+    from mlgate.errors import UserError
+
+    if len(args.baseline) > 2:
+        raise UserError("--format dvc takes at most two revisions: [A_REV [B_REV]]")
+    root = Path.cwd()
+    extra: tuple[str, ...] = ()
+    if args.manifest or (root / "mlops.yaml").is_file():
+        extra = _load_manifest(args).compare.metrics_files
+    old_rev, new_rev = ([*args.baseline, None, None])[:2]
+    found = dvc_diff.diff(dvc_diff.at_revision(root, old_rev or "HEAD", extra),
+                          dvc_diff.at_revision(root, new_rev, extra), show_all=args.all)
+    sys.stdout.write(json.dumps(found, sort_keys=False) + "\n")
+    return EXIT_PASSED
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from mlgate import report
+
+    loaded = _load_manifest(args)
+    result = _read_run(args, loaded.root)
+    fmt = "json" if args.json else args.format
+    text = report.render(result, loaded, fmt, limit=args.limit)
+    if args.output:
+        from mlgate import atomic
+
+        atomic.write_text(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    if args.png:
+        for path in report.write_png(result, loaded, Path(args.png)):
+            print(f"wrote {os.path.relpath(path)}", file=sys.stderr)
+    return EXIT_PASSED
+
+
+def _show(result, loaded, fmt: str) -> None:  # (RunResult, Manifest, format)
+    from mlgate import report
+
+    sys.stdout.write(report.render(result, loaded, fmt))
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from mlgate import scaffold
 
@@ -164,6 +242,24 @@ def _parser() -> argparse.ArgumentParser:
         return parser
 
     command("validate", cmd_validate, "check the manifest and the files it names")
+    compare = command("compare", cmd_compare,
+                      "compare the last run with a baseline and decide its gates again")
+    compare.add_argument("baseline", nargs="*", metavar="BASELINE",
+                         help="a git ref, a file (run.json or a metrics file) or none "
+                         "(default: compare.baseline); with --format dvc: [A_REV [B_REV]]")
+    compare.add_argument("--run", metavar="PATH", help="the run's run.json (default: the last)")
+    compare.add_argument("--format", choices=("text", "markdown", "json", "dvc"),
+                         default="text", help="dvc: print what `dvc metrics diff --json` does")
+    compare.add_argument("--all", action="store_true",
+                         help="with --format dvc: unchanged metrics too (as dvc's --all)")
+    report = command("report", cmd_report, "render a run's report")
+    report.add_argument("--run", metavar="PATH", help="the run's run.json (default: the last)")
+    report.add_argument("--format", choices=("markdown", "text", "json", "junit"),
+                        default="markdown")
+    report.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    report.add_argument("--limit", type=int, metavar="CHARS",
+                        help="fit the Markdown in CHARS characters (GitHub comment: 65536)")
+    report.add_argument("--png", metavar="DIR", help="also write the charts as PNG into DIR")
     command("run", cmd_run, "check data, train, evaluate and check the model; write the result")
     init = command("init", cmd_init, "write a starter mlops.yaml and workflow, or the example")
     init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")

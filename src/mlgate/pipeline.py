@@ -80,8 +80,6 @@ def run(
 
     `compare=False` leaves out the comparison: the baseline's own run uses it.
     """
-    from mlgate.report import markdown
-
     started_at, clock = now(), time.monotonic()
     source = git.info(manifest.root)  # before any stage writes files into the checkout
     run_id = store.new_run_id(started_at)
@@ -121,15 +119,22 @@ def run(
     verdict, summary = decide(result)
     result = replace(result, verdict=verdict, summary=summary,
                      duration_s=round(time.monotonic() - clock, 3))
-    store.save(manifest.root, result, markdown.render(result, manifest))
+    save(manifest, result)
     return result
+
+
+def save(manifest: Manifest, result: RunResult) -> None:
+    """The run's result and its full report (with the metrics' local history)."""
+    from mlgate.report import charts, markdown
+
+    history = store.history(manifest.root, result.name, charts.charted_metrics(manifest, result),
+                            current=result)
+    store.save(manifest.root, result, markdown.render(result, manifest, history=history))
 
 
 def recompare(manifest: Manifest, result: RunResult, *, observer: Observer | None = None,
               env: Mapping[str, str] | None = None) -> RunResult:
     """A finished run compared again (with another baseline, say), its verdict redone."""
-    from mlgate.report import markdown
-
     if result.evaluate.status != "passed":
         raise UserError(f"run {result.run_id} has no evaluation to compare: "
                         f"{result.summary}")
@@ -140,7 +145,7 @@ def recompare(manifest: Manifest, result: RunResult, *, observer: Observer | Non
     result = replace(result, compare=compare_stage(ctx, replace(result, compare=None)))
     verdict, summary = decide(result)
     result = replace(result, verdict=verdict, summary=summary)
-    store.save(manifest.root, result, markdown.render(result, manifest))
+    save(manifest, result)
     return result
 
 

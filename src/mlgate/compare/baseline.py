@@ -63,6 +63,18 @@ def resolve(manifest: Manifest, candidate: RunResult, *, env: Mapping[str, str],
     return _from_git(manifest, candidate, ref, env=env, run=run)
 
 
+def override(manifest: Manifest, baseline: str) -> Manifest:
+    """The manifest with the baseline named on the command line: none, a file, or a ref."""
+    if baseline in ("none", "auto"):
+        kind = baseline
+    elif manifest.resolve(baseline).is_file():
+        kind = "file"
+    else:
+        kind = "git"
+    compare = replace(manifest.compare, baseline=baseline, baseline_kind=kind)  # type: ignore[arg-type]
+    return replace(manifest, compare=compare)
+
+
 def _none(message: str) -> Found:
     return Found(info=Baseline(kind="none", message=message))
 

@@ -1,1 +1,46 @@
-"""Renderers of a run result: Markdown and terminal text."""
+"""Reports of a run: Markdown (PR comment, job summary), terminal text, JSON, JUnit XML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlgate.manifest.model import Manifest
+    from mlgate.result.model import RunResult
+
+FORMATS = ("markdown", "text", "json", "junit")
+
+
+def render(result: RunResult, manifest: Manifest | None, fmt: str, *,
+           limit: int | None = None) -> str:
+    """One run in one format; every format is rendered from the result alone."""
+    if fmt == "json":
+        from mlgate.result import document
+
+        return document.dumps(result)
+    if fmt == "text":
+        from mlgate.report import text
+
+        return text.render(result) + "\n"
+    if fmt == "junit":
+        from mlgate.report import junit
+
+        gates = result.compare.gates if result.compare is not None else ()
+        return junit.render(result.checks, gates, suite_name=result.name)
+    from mlgate.report import markdown
+    from mlgate.result import store
+
+    history = {}
+    if manifest is not None:
+        from mlgate.report.charts import charted_metrics
+
+        history = store.history(manifest.root, result.name, charted_metrics(manifest, result),
+                                current=result)
+    return markdown.render(result, manifest, limit=limit, history=history)
+
+
+def write_png(result: RunResult, manifest: Manifest | None, folder: Path) -> list[Path]:
+    from mlgate.report import charts
+
+    return charts.write_png(result, folder)

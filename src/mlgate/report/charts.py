@@ -7,9 +7,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from mlgate.manifest.model import Manifest
 from mlgate.result.model import RunResult
 
 MANY_CLASSES = 6  # past this, per-class charts and big tables fold away
+
+
+def charted_metrics(manifest: Manifest, result: RunResult) -> list[str]:
+    """The metrics a gate or check is about, else the first few: history shows those."""
+    named = [*(g.metric for g in manifest.compare.gates),
+             *(c.metric for c in manifest.model_checks)]
+    picked = list(dict.fromkeys(named)) or list(result.evaluate.metrics)[:3]
+    return [m for m in picked if m in result.evaluate.metrics]
 
 
 def _curves(result: RunResult):  # -> Curves | None

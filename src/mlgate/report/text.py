@@ -18,6 +18,18 @@ def render(result: RunResult, report_path: str | None = None) -> str:
         shown = ", ".join(f"{k} {v:.4f}" if v is not None else f"{k} n/a"
                           for k, v in metrics.items())
         lines.append(f"  metrics: {shown}")
+    compared = result.compare
+    if compared is not None:
+        lines.append(one_line(f"  baseline: {compared.baseline.name}"
+                              + (f" ({compared.baseline.source})"
+                                 if compared.baseline.kind != "none" else "")
+                              + (f": {compared.baseline.message}"
+                                 if compared.baseline.message else "")))
+        order = {"failed": 0, "passed": 1, "not evaluated": 2}
+        for gate in sorted(compared.gates, key=lambda g: order[g.status]):
+            lines.append(one_line(f"  gate {gate.status}: {gate.explanation}"))
+            if gate.warning:
+                lines.append(one_line(f"    warning: {gate.warning}"))
     for check in result.checks:
         if check.status in ("failed", "error"):
             lines.append(one_line(

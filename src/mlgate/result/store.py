@@ -53,6 +53,30 @@ def latest(root: Path) -> Path | None:
     return finished[-1] if finished else None
 
 
+def history(root: Path, name: str, metrics: list[str], *, limit: int = 20,
+            current: RunResult | None = None) -> dict[str, list[tuple[str, float]]]:
+    """Each metric over this model's recent local runs (oldest first), labelled by commit."""
+    runs = sorted((root / RUNS).glob(f"*/{RESULT_FILE}"))[-limit:]
+    found = []
+    for path in runs:
+        try:
+            found.append(read(path))
+        except UserError:  # a run written by an older mlgate, or torn: not history
+            continue
+    if current is not None:
+        found = [*[r for r in found if r.run_id != current.run_id][-(limit - 1):], current]
+    points: dict[str, list[tuple[str, float]]] = {m: [] for m in metrics}
+    for run in found:
+        if run.name != name:
+            continue
+        label = (run.git.commit or "")[:7] or run.run_id[:15]
+        for metric in metrics:
+            value = run.evaluate.metrics.get(metric)
+            if value is not None:
+                points[metric].append((label, value))
+    return {m: p for m, p in points.items() if len(p) >= 2}
+
+
 def read(path: Path) -> RunResult:
     try:
         text = path.read_text("utf-8")
