@@ -6,15 +6,21 @@ from dataclasses import replace
 
 from mlgate.report import markdown, text
 from mlgate.result.model import (
+    Baseline,
     CheckResult,
     CommandOutcome,
+    CompareStage,
     DataStage,
     Environment,
     EvaluateStage,
     FileFingerprint,
+    GateResult,
     GitInfo,
+    MetricChange,
     ModelStage,
+    ParamChange,
     RunResult,
+    Significance,
     TrainStage,
 )
 
@@ -98,3 +104,93 @@ def test_terminal_lines_stay_single_lines() -> None:
                              data=DataStage(status="failed", checks=(sneaky,))))
     assert not any(line.startswith("::") for line in out.splitlines())
     assert "  failed: name >= 0: e.g. 'x ::warning::injected'" in out.splitlines()
+
+
+# --- the comparison in the report -------------------------------------------------------
+
+
+def compared(**changes) -> CompareStage:
+    base = CompareStage(
+        status="failed",
+        baseline=Baseline(kind="git", ref="main", commit="d" * 40, name="main @ ddddddd",
+                          source="scored on the candidate's test rows", same_data=True,
+                          paired_rows=114),
+        metrics=(MetricChange(metric="f1", baseline=0.95, candidate=0.91, change=-0.04,
+                              relative_change=-0.04 / 0.95, greater_is_better=True),),
+        gates=(
+            GateResult(metric="f1", status="failed", candidate=0.91, baseline=0.95,
+                       change=-0.04, relative_change=-0.04 / 0.95, rule="change >= -0.01",
+                       explanation="f1: 0.9100 vs 0.9500 (-0.0400): change -0.0400 is below "
+                       "the allowed -0.01", manifest_key="compare.gates.f1",
+                       significance=Significance(method="paired bootstrap", rows=114,
+                                                 delta=-0.04, ci_low=-0.08, ci_high=-0.005,
+                                                 p_value=0.012, confidence=0.95,
+                                                 detectable_change=0.05),
+                       warning="114 paired rows cannot reliably detect the 0.01 margin"),
+            GateResult(metric="roc_auc", status="passed", candidate=0.99, baseline=0.99,
+                       change=0.0, relative_change=0.0, rule="change >= -0.02",
+                       explanation="roc_auc: holds"),
+        ),
+        params=(ParamChange(name="train.C", change="changed", old=1.0, new=0.01),),
+        message="1 of 2 gates failed",
+    )
+    return replace(base, **changes)
+
+
+def test_the_gates_table_leads_with_failures_and_shows_the_paired_test() -> None:
+    out = markdown.render(result(verdict="failed", summary="1 of 2 gates failed",
+                                 compare=compared()))
+    assert out.index("### Gates: 1 of 2 passed") < out.index("### Baseline")
+    row = next(line for line in out.splitlines() if line.startswith("| ❌ | f1"))
+    assert "| 0.9500 | 0.9100 | -0.0400 | -4.21% | change &gt;= -0.01 |" in row
+    assert "significant, p = 0.012; 95% CI [-0.0800, -0.0050] (114 rows, paired bootstrap)" \
+        in row
+    assert out.index("| ❌ | f1") < out.index("| ✅ | roc_auc")
+    assert "- ⚠️ f1: 114 paired rows cannot reliably detect the 0.01 margin" in out
+    assert "Compared with **main @ ddddddd**, on the same test rows." in out
+    assert "| `train.C` | `1.0` | `0.01` |" in out
+
+
+def test_different_data_is_said_plainly() -> None:
+    different = compared(baseline=replace(compared().baseline, same_data=False))
+    out = markdown.render(result(compare=different))
+    assert "**The two sides were measured on different data**" in out
+
+
+def test_no_baseline_says_why_and_that_absolute_thresholds_decide() -> None:
+    none = compared(baseline=Baseline(kind="none", message="main has no mlops.yaml: this is "
+                                      "the first model"), gates=(), metrics=())
+    out = markdown.render(result(compare=none))
+    assert "None: main has no mlops.yaml: this is the first model. Gates that compare" in out
+
+
+def test_a_report_past_the_limit_drops_the_least_important_sections_and_says_so() -> None:
+    many = tuple(check(f"c{i}", "failed", "x" * 200) for i in range(400))
+    big = result(verdict="failed", compare=compared(),
+                 data=DataStage(status="failed", checks=many))
+    full = markdown.render(big)
+    assert len(full) > markdown.COMMENT_LIMIT
+    cut = markdown.render(big, limit=markdown.COMMENT_LIMIT, footer="<!-- marker -->")
+    assert len(cut) <= markdown.COMMENT_LIMIT
+    assert cut.startswith("## ❌ churn: failed")
+    assert "### Gates: 1 of 2 passed" in cut  # more important than the data checks
+    assert "Left out to stay within GitHub's size limit: data checks" in cut
+    assert cut.rstrip().endswith("<!-- marker -->")
+
+
+def test_a_verdict_alone_past_the_limit_is_cut_and_keeps_its_footer() -> None:
+    out = markdown.render(result(summary="y" * 5000), limit=1000, footer="<!-- m -->")
+    assert len(out) <= 1000 and out.rstrip().endswith("<!-- m -->")
+    assert "cut to GitHub's size limit" in out
+
+
+def test_the_comparison_report_is_deterministic() -> None:
+    first = markdown.render(result(compare=compared()), limit=markdown.COMMENT_LIMIT)
+    assert first == markdown.render(result(compare=compared()), limit=markdown.COMMENT_LIMIT)
+
+
+def test_hostile_metric_and_gate_text_stays_inert() -> None:
+    hostile = compared(gates=(replace(compared().gates[0], metric="f1|<img src=x>",
+                                      explanation="a\n## injected"),))
+    out = markdown.render(result(compare=hostile))
+    assert "<img" not in out and "\n## injected" not in out
