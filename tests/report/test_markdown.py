@@ -147,7 +147,7 @@ def test_the_gates_table_leads_with_failures_and_shows_the_paired_test() -> None
         in row
     assert out.index("| ❌ | f1") < out.index("| ✅ | roc_auc")
     assert "- ⚠️ f1: 114 paired rows cannot reliably detect the 0.01 margin" in out
-    assert "Compared with **main @ ddddddd**, on the same test rows." in out
+    assert "Compared with **main &#64; ddddddd**, on the same test rows." in out
     assert "| `train.C` | `1.0` | `0.01` |" in out
 
 

@@ -72,7 +72,8 @@ def write_png(result: RunResult, folder: Path,
         return []
     from mlgate.report import png
 
-    return png.write_charts(found, history or {}, folder)
+    first = next(iter((history or {}).items()), None)  # the first gated metric's history
+    return png.write_charts(found, folder, history=first)
 
 
 def _details(summary: str, body: str) -> str:

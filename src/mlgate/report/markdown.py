@@ -340,7 +340,8 @@ def escape(text: str) -> str:
     """Make untrusted text inert inside a Markdown table cell."""
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("|", "\\|").replace("\n", " ").replace("`", "'")
+        .replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("`", "'")
+        .replace("@", "&#64;")  # a class named "@team" must not notify anyone from a PR comment
     )
 
 

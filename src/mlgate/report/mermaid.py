@@ -1,0 +1,150 @@
+"""Charts that GitHub draws from the comment's Markdown: Mermaid `xychart-beta` lines, and
+the confusion matrix as a table (Mermaid has no heatmap).
+
+Pure and deterministic: the same values give the same bytes, every number at a fixed precision.
+Labels come from users' data, so they are escaped with Mermaid's own entity codes (`#quot;`,
+`#lt;`), which it turns back into characters only when drawing: no label can end its string,
+the chart, the fence or the comment, and none can carry HTML or a `%%{init}%%` directive.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from mlgate.model.curves import GRID, Curve, Curves, precision_at, roc_at
+from mlgate.report.markdown import escape
+
+LABEL_CHARS = 60  # Mermaid does not wrap, and a long class name would squeeze the plot
+
+
+def roc_chart(curve: Curve, *, label: str = "") -> str:
+    """The ROC curve in percent, with the diagonal (a model that guesses) as a second line."""
+    title = f"ROC {_for(label)}(AUC {_number(curve.auc)})"
+    tpr = roc_at(curve, GRID)
+    return _xychart(title, ("False positive rate (%)", "True positive rate (%)"), tpr, GRID)
+
+
+def pr_chart(curve: Curve, *, label: str = "") -> str:
+    """The precision-recall curve in percent, with the share of positives (what a model that
+    guesses achieves: the curve's last point) as a second line."""
+    title = f"Precision-recall {_for(label)}(average precision {_number(curve.auc)})"
+    precision = precision_at(curve, GRID)
+    chance = [curve.y[-1]] * len(GRID)
+    return _xychart(title, ("Recall (%)", "Precision (%)"), precision, chance)
+
+
+def history(metric: str, points: Sequence[tuple[str, float]]) -> str:
+    """A metric over labelled runs (e.g. short commit shas), oldest first. Points that are not
+    numbers are left out; with fewer than two left there is no line to draw, and no chart."""
+    kept = [(label, float(v)) for label, v in points if v is not None and math.isfinite(v)]
+    if len(kept) < 2:
+        return ""
+    values = [v for _, v in kept]
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.1 if high > low else max(abs(high) * 0.05, 1e-4)
+    bottom, top = math.floor((low - pad) * 1e4) / 1e4, math.ceil((high + pad) * 1e4) / 1e4
+    labels = ", ".join(f'"{_entities(label)}"' for label in _unique([_clean(x) for x, _ in kept]))
+    lines = [
+        f'    title "{_text(metric)}"',
+        f"    x-axis [{labels}]",
+        f'    y-axis "{_text(metric)}" {_number(bottom)} --> {_number(top)}',
+        f"    line [{', '.join(_number(v) for v in values)}]",
+    ]
+    return _fence(lines)
+
+
+def confusion_table(
+    matrix: Sequence[Sequence[int]] | np.ndarray, class_names: Sequence[str]
+) -> str:
+    """Counts of actual (rows) against predicted (columns) classes; correct ones in bold."""
+    names = [escape(_clean(name)) for name in class_names]  # escape() leaves a "\r" in
+    rows = [
+        "| actual \\ predicted | " + " | ".join(names) + " |",
+        "| --- |" + " ---: |" * len(names),
+    ]
+    for i, (name, counts) in enumerate(zip(names, matrix, strict=True)):
+        cells = [f"**{int(c)}**" if i == j else str(int(c)) for j, c in enumerate(counts)]
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def charts(curves: Curves) -> str:
+    """Everything `curves` holds: the confusion table, then each ROC and precision-recall chart."""
+    parts = [confusion_table(curves.confusion, curves.class_names)]
+    parts += [roc_chart(curve, label=label) for label, curve in curves.roc]
+    parts += [pr_chart(curve, label=label) for label, curve in curves.pr]
+    return "\n\n".join(parts)
+
+
+def _xychart(
+    title: str, axes: tuple[str, str], line: Sequence[float], second: Sequence[float]
+) -> str:
+    # one value per percent on a 0 --> 100 axis: the only spacing every Mermaid version
+    # places where it belongs (see GRID)
+    return _fence(
+        [
+            f'    title "{_entities(title)}"',
+            f'    x-axis "{axes[0]}" 0 --> 100',
+            f'    y-axis "{axes[1]}" 0 --> 100',
+            f"    line [{', '.join(_percent(v) for v in line)}]",
+            f"    line [{', '.join(_percent(v) for v in second)}]",
+        ]
+    )
+
+
+def _fence(lines: list[str]) -> str:
+    return "\n".join(["```mermaid", "xychart-beta", *lines, "```"])
+
+
+def _for(label: str) -> str:
+    return f"for {_clean(label)} " if label else ""
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.2f}"
+
+
+def _number(value: float) -> str:
+    text = f"{value:.4f}"
+    return text[1:] if text == "-0.0000" else text  # Mermaid reads it, but it reads oddly
+
+
+# C0 and C1 controls and the Unicode line and paragraph separators: each could end a line
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ENTITIES = {"#": "#35;", '"': "#quot;", "%": "#37;", "<": "#lt;", ">": "#gt;", "`": "#96;"}
+_SPECIAL = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
+
+
+def _text(value: str) -> str:
+    """A label safe inside a Mermaid "string" within a ``` fence."""
+    return _entities(_clean(value))
+
+
+def _clean(value: str) -> str:
+    """One line, of bounded length, never empty (Mermaid's grammar refuses `""`)."""
+    value = _BREAKS.sub(" ", str(value)).strip()
+    if len(value) > LABEL_CHARS:
+        value = value[: LABEL_CHARS - 1] + "…"
+    return value or "(blank)"
+
+
+def _entities(value: str) -> str:
+    return _SPECIAL.sub(lambda m: _ENTITIES[m.group()], value)
+
+
+def _unique(labels: list[str]) -> list[str]:
+    """Mermaid merges equal x-axis categories into one; number the repeats apart."""
+    taken: set[str] = set()
+    out = []
+    for label in labels:
+        candidate, n = label, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{label} ({n})"
+        taken.add(candidate)
+        out.append(candidate)
+    return out
