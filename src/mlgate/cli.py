@@ -98,18 +98,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from mlgate import pipeline
-    from mlgate.console import Console
     from mlgate.report import text
     from mlgate.result import store
 
     loaded = _load_manifest(args)
-    console = Console(
-        sys.stderr,
-        tty=sys.stderr.isatty(),
-        actions=os.environ.get("GITHUB_ACTIONS") == "true",
-        color=sys.stderr.isatty() and "NO_COLOR" not in os.environ,
-    )
-    result = pipeline.run(loaded, observer=console)
+    result = pipeline.run(loaded, observer=_console())
+    _publish_if_in_actions(result, loaded, post=not args.no_post)
     if args.json:
         from mlgate.result import document
 
@@ -118,6 +112,42 @@ def cmd_run(args: argparse.Namespace) -> int:
         folder = store.run_dir(loaded.root, result.run_id)
         print(text.render(result, os.path.relpath(folder / store.REPORT_FILE)))
     return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _publish_if_in_actions(result, loaded, *, post: bool) -> None:  # (RunResult, Manifest)
+    """In GitHub Actions a run reports where reviewers look; elsewhere nothing is posted."""
+    from mlgate.github import context
+
+    ctx = context.load(os.environ)
+    if ctx is None:
+        return
+    from mlgate import publish
+
+    done = publish.publish(result, loaded, ctx, post=post and ctx.pull_number is not None)
+    for line in done.lines():
+        print(f"mlgate: {line}", file=sys.stderr)
+
+
+def cmd_comment(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from mlgate import publish
+    from mlgate.errors import UserError
+    from mlgate.github import context
+
+    loaded = _load_manifest(args)
+    result = _read_run(args, loaded.root)
+    ctx = context.load(os.environ)
+    if ctx is None:
+        raise UserError("not in GitHub Actions: `mlgate comment` needs GITHUB_REPOSITORY, "
+                        "GITHUB_EVENT_PATH and a token", hint="use `mlgate report` locally")
+    if args.pr is not None:  # the fork-safe workflow posts for a pull request it names
+        ctx = replace(ctx, pull_number=args.pr, head_sha=args.sha or result.git.commit,
+                      is_fork=False)
+    done = publish.publish(result, loaded, ctx, strict=True)
+    for line in done.lines():
+        print(f"mlgate: {line}", file=sys.stderr)
+    return EXIT_PASSED
 
 
 def _console():  # -> Console
@@ -252,6 +282,12 @@ def _parser() -> argparse.ArgumentParser:
                          default="text", help="dvc: print what `dvc metrics diff --json` does")
     compare.add_argument("--all", action="store_true",
                          help="with --format dvc: unchanged metrics too (as dvc's --all)")
+    comment = command("comment", cmd_comment, "post a run's report to its pull request: "
+                      "the sticky comment, a check and the job summary")
+    comment.add_argument("--run", metavar="PATH", help="the run's run.json (default: the last)")
+    comment.add_argument("--pr", type=int, metavar="N", help="the pull request (default: the "
+                         "event's)")
+    comment.add_argument("--sha", help="the commit the check belongs to (default: the run's)")
     report = command("report", cmd_report, "render a run's report")
     report.add_argument("--run", metavar="PATH", help="the run's run.json (default: the last)")
     report.add_argument("--format", choices=("markdown", "text", "json", "junit"),
@@ -260,7 +296,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--limit", type=int, metavar="CHARS",
                         help="fit the Markdown in CHARS characters (GitHub comment: 65536)")
     report.add_argument("--png", metavar="DIR", help="also write the charts as PNG into DIR")
-    command("run", cmd_run, "check data, train, evaluate and check the model; write the result")
+    run = command("run", cmd_run, "check data, train, evaluate, check and compare the model; "
+                  "in a pull request's workflow, post the report")
+    run.add_argument("--no-post", action="store_true",
+                     help="in GitHub Actions, write the job summary but post no comment or check")
     init = command("init", cmd_init, "write a starter mlops.yaml and workflow, or the example")
     init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
     init.add_argument("--example", action="store_true", help="write the whole example project")

@@ -1,0 +1,173 @@
+"""A run's report on GitHub: job summary, sticky comment, check, annotations, PNG charts.
+
+Each destination is tried on its own, so a read-only token (a fork's pull request) still
+leaves the job summary and the artifact, and the run says why nothing was posted.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from mlgate import git
+from mlgate.errors import MlgateError, UserError
+from mlgate.github.context import ActionsContext
+from mlgate.manifest.model import Manifest
+from mlgate.report import charts, markdown
+from mlgate.result import store
+from mlgate.result.model import RunResult
+
+MAX_ANNOTATIONS = 200  # beyond this a reviewer reads the report, not the margin
+
+
+@dataclass(frozen=True, kw_only=True)
+class Published:
+    summary: str = ""  # the job summary file written, if any
+    comment: str = ""  # "created https://...", "updated ...", "unchanged ..."
+    check: str = ""  # "check run ...", "commit status ..."
+    charts: tuple[str, ...] = ()  # PNG files beside run.json
+    notes: tuple[str, ...] = ()  # why something did not happen
+
+    def lines(self) -> list[str]:
+        done = [f"job summary: {self.summary}"] if self.summary else []
+        done += [f"comment: {self.comment}"] if self.comment else []
+        done += [f"check: {self.check}"] if self.check else []
+        done += [f"charts: {', '.join(self.charts)}"] if self.charts else []
+        return done + [f"note: {n}" for n in self.notes]
+
+
+def publish(result: RunResult, manifest: Manifest, ctx: ActionsContext, *,
+            post: bool = True, strict: bool = False) -> Published:
+    """Everything the context allows. `strict` (the `comment` command) raises instead of
+    noting when the comment or the check cannot be posted."""
+    notes: list[str] = []
+    history = store.history(manifest.root, result.name,
+                            charts.charted_metrics(manifest, result), current=result)
+    written = _summary(result, manifest, ctx, history, notes)
+    pngs = _pngs(result, manifest, history, notes)
+    _workflow_annotations(result, manifest)
+    comment = check = ""
+    reason = _cannot_post(ctx) if post else "posting was switched off"
+    if reason:
+        if strict:
+            raise UserError(f"cannot post the report: {reason}")
+        notes.append(f"no comment or check posted: {reason}; the report is in the job "
+                     "summary and the run's artifact")
+    else:
+        comment, check = _post(result, manifest, ctx, history, notes, strict=strict)
+    return Published(summary=written, comment=comment, check=check, charts=pngs,
+                     notes=tuple(notes))
+
+
+def _cannot_post(ctx: ActionsContext) -> str:
+    if ctx.pull_number is None:
+        return f"the event is {ctx.event_name}, not a pull request"
+    if ctx.is_fork:
+        return ("the pull request comes from a fork, whose token is read-only; the fork-safe "
+                "workflow posts it from the uploaded run result")
+    if not ctx.token:
+        return "no token (set GITHUB_TOKEN, or pass `token:` to the action)"
+    return ""
+
+
+def _summary(result: RunResult, manifest: Manifest, ctx: ActionsContext, history,
+             notes: list[str]) -> str:
+    if ctx.step_summary is None:
+        return ""
+    from mlgate.github import actions
+
+    text = markdown.render(result, manifest, history=history,
+                           limit=markdown.JOB_SUMMARY_LIMIT // 4)  # 4 bytes a character at most
+    try:
+        actions.write_summary(ctx.step_summary, text)
+    except MlgateError as exc:
+        notes.append(f"job summary not written: {exc}")
+        return ""
+    return str(ctx.step_summary)
+
+
+def _pngs(result: RunResult, manifest: Manifest, history, notes: list[str]) -> tuple[str, ...]:
+    folder = store.run_dir(manifest.root, result.run_id)
+    try:
+        written = charts.write_png(result, folder, history)
+    except UserError as exc:  # mlgate[png] not installed: the Mermaid charts remain
+        notes.append(f"no PNG charts: {exc}")
+        return ()
+    return tuple(os.path.relpath(p) for p in written)
+
+
+def _workflow_annotations(result: RunResult, manifest: Manifest) -> None:
+    """`::error file=mlops.yaml,line=N::` lines: annotations that need no token (forks too)."""
+    from mlgate.github import actions
+
+    for a in annotations(result, manifest)[:MAX_ANNOTATIONS]:
+        print(actions.annotation_command(a), flush=True)
+
+
+def annotations(result: RunResult, manifest: Manifest) -> list:  # -> list[checks.Annotation]
+    """One per failing gate or check, at its line in mlops.yaml (path from the repo's top)."""
+    from mlgate.github.checks import Annotation
+
+    try:
+        path = git.prefix(manifest.root) + manifest.path.name
+    except MlgateError:
+        path = manifest.path.name
+    found = []
+    gates = result.compare.gates if result.compare is not None else ()
+    for gate in gates:
+        if gate.status == "failed":
+            found.append((gate.manifest_key, f"gate {gate.metric}", gate.explanation))
+    for c in result.checks:
+        if c.status in ("failed", "error"):
+            found.append((c.manifest_key, f"{c.stage} check {c.subject}",
+                          f"{c.subject} {c.rule}: {c.message}"))
+    out = []
+    for key, title, message in found:
+        line = (manifest.line_of(key) if key else None) or 1
+        out.append(Annotation(path=path, start_line=line, end_line=line, level="failure",
+                              title=title, message=message))
+    return out
+
+
+def _post(result: RunResult, manifest: Manifest, ctx: ActionsContext, history,
+          notes: list[str], *, strict: bool) -> tuple[str, str]:
+    from mlgate.github import checks, comments
+    from mlgate.github.http import GitHub
+
+    gh = GitHub(api_url=ctx.api_url, token=ctx.token)
+    marker = comments.marker_for(result.name)
+    footer = f"<sub>[run {result.run_id}]({ctx.run_url}) · mlgate</sub>\n{marker}"
+    body = markdown.render(result, manifest, history=history, footer=footer,
+                           limit=markdown.COMMENT_LIMIT)
+    comment = check = ""
+    try:
+        done = comments.upsert_comment(gh, ctx.owner, ctx.repo, ctx.pull_number, marker=marker,
+                                       body=body, author=None)
+        comment = f"{done.action} {done.html_url}"
+    except MlgateError as exc:
+        if strict:
+            raise
+        notes.append(f"no comment posted: {exc}")
+    summary = markdown.render(result, manifest, history=history, charts=False,
+                              limit=markdown.CHECK_SUMMARY_LIMIT)
+    try:
+        outcome = checks.publish_check(
+            gh, ctx.owner, ctx.repo, head_sha=ctx.head_sha or ctx.sha,
+            name=f"mlgate / {result.name}",
+            conclusion="success" if result.passed else "failure",
+            title=_title(result), summary=summary,
+            annotations=annotations(result, manifest)[:MAX_ANNOTATIONS],
+            details_url=ctx.run_url)
+        check = f"{outcome.kind} {outcome.url or outcome.id}"
+    except MlgateError as exc:
+        if strict:
+            raise
+        notes.append(f"no check posted: {exc}")
+    return comment, check
+
+
+def _title(result: RunResult) -> str:
+    word = "passed" if result.passed else "failed"
+    text = f"{result.name} {word}: {result.summary}"
+    return text if len(text) <= 200 else text[:199] + "…"
+
