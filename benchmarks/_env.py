@@ -28,7 +28,11 @@ def venv(name: str, *requirements: str) -> Path:
 
 
 def mlgate_bin() -> Path:
-    return venv("mlgate", str(ROOT))
+    """mlgate's venv, with this checkout's code installed afresh each time (deps kept)."""
+    bin_dir = venv("mlgate", str(ROOT))
+    subprocess.run([str(bin_dir / "pip"), "install", "-q", "--no-deps", "--force-reinstall",
+                    str(ROOT)], check=True)
+    return bin_dir
 
 
 def others_bin() -> Path:

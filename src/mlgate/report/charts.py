@@ -30,30 +30,26 @@ def _curves(result: RunResult):  # -> Curves | None
     return curves.from_predictions(ev.predictions, ev.positive_index)
 
 
-def confusion_section(result: RunResult) -> str:
+def sections(result: RunResult) -> tuple[str, str]:
+    """The confusion matrix and the curves sections (one pass over the predictions)."""
     found = _curves(result)
     if found is None:
-        return ""
+        return "", ""
     from mlgate.report import mermaid
 
     table = mermaid.confusion_table(found.confusion, found.class_names)
     if len(found.class_names) > MANY_CLASSES:
-        return _details(f"Confusion matrix ({len(found.class_names)} classes)", table)
-    return f"### Confusion matrix\n\n{table}"
-
-
-def curves_section(result: RunResult) -> str:
-    found = _curves(result)
-    if found is None or not found.roc:
-        return ""
-    from mlgate.report import mermaid
-
+        confusion = _details(f"Confusion matrix ({len(found.class_names)} classes)", table)
+    else:
+        confusion = f"### Confusion matrix\n\n{table}"
+    if not found.roc:
+        return confusion, ""
     charts = [mermaid.roc_chart(c, label=label if len(found.roc) > 1 else "")
               for label, c in found.roc]
     charts += [mermaid.pr_chart(c, label=label if len(found.pr) > 1 else "")
                for label, c in found.pr]
     what = f"positive class {found.positive}" if found.positive else "each class against the rest"
-    return _details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
+    return confusion, _details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
 
 
 def history_section(history: Mapping[str, Sequence[tuple[str, float]]]) -> str:

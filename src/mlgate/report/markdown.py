@@ -45,6 +45,7 @@ def render(result: RunResult, manifest: Manifest | None = None, *,
     `history` (metric -> points) draws the metric's history; `footer` (a link to the
     run, a hidden marker) is always kept.
     """
+    confusion, curves = _charts(result) if charts else ("", "")
     sections = [
         Section(title="verdict", text=_verdict(result), keep=100),
         Section(title="gates", text=_gates(result.compare, manifest), keep=90),
@@ -57,8 +58,8 @@ def render(result: RunResult, manifest: Manifest | None = None, *,
         Section(title="stages", text=_stages(result), keep=60),
         Section(title="parameter changes", text=_param_changes(result.compare), keep=55),
         Section(title="data changes", text=_data_changes(result.compare), keep=54),
-        Section(title="confusion matrix", text=_confusion(result) if charts else "", keep=50),
-        Section(title="curves", text=_curves(result) if charts else "", keep=40),
+        Section(title="confusion matrix", text=confusion, keep=50),
+        Section(title="curves", text=curves, keep=40),
         Section(title="metric history", text=_history(history or {}) if charts else "",
                 keep=30),
         Section(title="data", text=_datasets(result), keep=20),
@@ -174,16 +175,10 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.2%}"
 
 
-def _confusion(result: RunResult) -> str:
+def _charts(result: RunResult) -> tuple[str, str]:
     from mlgate.report import charts
 
-    return charts.confusion_section(result)
-
-
-def _curves(result: RunResult) -> str:
-    from mlgate.report import charts
-
-    return charts.curves_section(result)
+    return charts.sections(result)
 
 
 def _history(history: dict[str, History]) -> str:
