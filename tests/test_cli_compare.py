@@ -1,0 +1,72 @@
+"""`mlgate compare` and `mlgate report` as a user types them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+from tests import projects
+from tests.conftest import git
+
+GATES = "compare:\n  baseline: none\n  gates:\n    accuracy: {min_change: -0.02}\n"
+
+
+def mlgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mlgate", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def project(make_repo: Callable[..., Path]) -> Path:
+    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + GATES)
+    files[".gitignore"] = "models/\n"
+    return make_repo(files)
+
+
+def test_compare_again_with_another_baseline_rewrites_the_verdict(
+        make_repo: Callable[..., Path]) -> None:
+    root = project(make_repo)
+    assert mlgate("run", cwd=root).returncode == 0
+    (root / "worse.json").write_text(json.dumps({"accuracy": 0.5}))
+    (root / "better.json").write_text(json.dumps({"accuracy": 1.0}))
+    done = mlgate("compare", "worse.json", cwd=root)
+    assert done.returncode == 0 and "gate passed: accuracy" in done.stdout
+    done = mlgate("compare", "better.json", "--json", cwd=root)
+    assert done.returncode == 1
+    result = json.loads(done.stdout)
+    assert result["verdict"] == "failed" and result["compare"]["gates"][0]["baseline"] == 1.0
+    saved = json.loads(next((root / ".mlgate" / "runs").glob("*/run.json")).read_text())
+    assert saved["verdict"] == "failed"  # the run's own record follows the new comparison
+
+
+def test_compare_with_a_branch_of_the_same_repository(make_repo: Callable[..., Path]) -> None:
+    root = project(make_repo)
+    git(root, "checkout", "-q", "-b", "feature")
+    assert mlgate("run", cwd=root).returncode == 0
+    done = mlgate("compare", "main", "--format", "markdown", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "Compared with **main &#64; " in done.stdout and "on the same test rows" in done.stdout
+
+
+def test_report_formats(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    root = project(make_repo)
+    assert mlgate("run", cwd=root).returncode == 0
+    junit = mlgate("report", "--format", "junit", cwd=root)
+    suites = ET.fromstring(junit.stdout)
+    assert suites.tag == "testsuites" and int(suites.get("tests", "0")) > 0
+    markdown = mlgate("report", "--limit", "1500", cwd=root).stdout
+    assert len(markdown) <= 1500 and "Left out to stay within GitHub's size limit" in markdown
+    assert json.loads(mlgate("report", "--format", "json", cwd=root).stdout)["name"] == "iris"
+    png = tmp_path / "charts"
+    done = mlgate("report", "--png", str(png), "--output", str(tmp_path / "r.md"), cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in png.iterdir()) == ["confusion.png", "pr.png", "roc.png"]
+    assert (tmp_path / "r.md").read_text().startswith("## ✅ iris: passed")
+
+
+def test_no_run_yet_is_a_clear_error(make_repo: Callable[..., Path]) -> None:
+    done = mlgate("report", cwd=project(make_repo))
+    assert done.returncode == 2 and "no run to use" in done.stderr
