@@ -30,7 +30,8 @@ def test_starter_manifest_and_workflow_are_written_and_valid(tmp_path: Path) -> 
     workflow = yaml.safe_load((root / ".github/workflows/mlgate.yml").read_text())
     steps = workflow["jobs"]["model"]["steps"]
     assert steps[-1]["with"] == {"python-version": "3.12"}
-    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write",
+                                       "checks": "write"}
     assert "$" not in (root / ".github/workflows/mlgate.yml").read_text()
     # `$$` in the template is a literal dollar in the manifest's comment
     assert "writes the model to $MLGATE_MODEL" in (root / "mlops.yaml").read_text()
