@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mlgate.compare.gates import Gate, decide
 from mlgate.compare.stats import PairedTest
@@ -79,3 +81,26 @@ def test_direction_override() -> None:
     gate = Gate(metric="custom_score", greater_is_better=False, significance="no significant drop")
     assert not gate.better_is_higher
     assert Gate(metric="unknown").better_is_higher
+
+
+_bound = st.one_of(st.none(), st.floats(-1, 1, allow_nan=False))
+
+
+@given(min_=_bound, max_=_bound, min_change=_bound, max_change=_bound, min_rel=_bound,
+       max_rel=_bound, significance=st.sampled_from(["none", "no significant drop",
+                                                     "significant gain"]),
+       candidate=st.floats(-2, 2, allow_nan=False), missing=st.sampled_from([None, math.nan,
+                                                                             math.inf]))
+def test_no_gate_ever_passes_on_a_missing_baseline_metric_unless_told_to(
+        min_: float | None, max_: float | None, min_change: float | None,
+        max_change: float | None, min_rel: float | None, max_rel: float | None,
+        significance: str, candidate: float, missing: float | None) -> None:
+    gate = Gate(metric="f1", min=min_, max=max_, min_change=min_change, max_change=max_change,
+                min_relative_change=min_rel, max_relative_change=max_rel,
+                significance=significance)  # type: ignore[arg-type]
+    decided = decide(gate, candidate, missing, has_baseline=True)
+    needs_baseline = any(v is not None for v in (min_change, max_change, min_rel, max_rel)) \
+        or significance != "none"
+    if needs_baseline:
+        assert decided.status == "failed"
+        assert "no value on the baseline side" in decided.explanation
