@@ -11,7 +11,7 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mlgate.compare.stats import mcnemar, paired_bootstrap
+from mlgate.compare.stats import mcnemar, paired_bootstrap, resample_counts, summarise
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,8 @@ def models():
     train, test = np.arange(len(y)) % 5 != 0, np.arange(len(y)) % 5 == 0
     good = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[train], y[train])
     weak = make_pipeline(StandardScaler(), LogisticRegression(C=1e-4)).fit(
-        X[train][:, :2], y[train])
+        X[train][:, :2], y[train]
+    )
     return y[test], good.predict(X[test]), weak.predict(X[test][:, :2])
 
 
@@ -76,3 +77,45 @@ def test_mcnemar_known_counts() -> None:
 def test_no_rows_is_an_error() -> None:
     with pytest.raises(ValueError, match="no paired rows"):
         mcnemar(np.array([], bool), np.array([], bool))
+
+
+def test_mcnemar_on_many_rows_matches_scipy() -> None:
+    rng = np.random.default_rng(0)
+    right_a, right_b = rng.random(200_000) < 0.9, rng.random(200_000) < 0.897
+    result = mcnemar(right_a, right_b)  # 36,000 discordant rows: a minute as a sum of big ints
+    gains = int(np.sum(right_a & ~right_b))
+    losses = int(np.sum(~right_a & right_b))
+    assert result.p_value == pytest.approx(binomtest(gains, gains + losses).pvalue, rel=1e-9)
+    assert result.std_error == pytest.approx((result.ci_high - result.delta) / 1.959964)
+
+
+def test_the_bootstrap_reports_its_standard_error(models) -> None:
+    y, good, weak = models
+    test = paired_bootstrap(f1_on(y, good), f1_on(y, weak), len(y), resamples=300, seed=1)
+    # the interval of a roughly normal delta spans about four standard errors
+    assert 3 < (test.ci_high - test.ci_low) / test.std_error < 5
+
+
+def test_summarise_leaves_out_undefined_resamples() -> None:
+    deltas = np.array([np.nan, 0.1, 0.2, 0.3, np.inf, 0.4])
+    test = summarise(0.25, deltas, rows=10)
+    assert test.p_value == pytest.approx(0.25)  # 1 / 4 defined resamples, the floor
+    assert test.std_error == pytest.approx(np.std([0.1, 0.2, 0.3, 0.4], ddof=1))
+    with pytest.raises(ValueError, match="undefined on every resample"):
+        summarise(0.0, np.array([np.nan]), rows=10)
+
+
+def test_resample_counts_are_rows_drawn_with_replacement() -> None:
+    chunks = list(resample_counts(1000, 250, np.random.default_rng(5), cells=40_000))
+    assert [len(c) for c in chunks] == [40] * 6 + [10]
+    drawn = np.vstack(chunks)
+    assert drawn.shape == (250, 1000) and np.all(drawn.sum(axis=1) == 1000)
+    # each row is drawn Binomial(1000, 1/1000) times: mean 1, variance 0.999
+    assert drawn.mean() == pytest.approx(1.0)
+    assert drawn.var() == pytest.approx(0.999, rel=0.02)
+    rng = np.random.default_rng(5)  # the same draws as indices, counted
+    first = np.bincount(
+        rng.integers(0, 1000, (40, 1000)).ravel() + np.repeat(np.arange(40) * 1000, 1000),
+        minlength=40_000,
+    ).reshape(40, 1000)
+    np.testing.assert_array_equal(chunks[0], first)

@@ -1,7 +1,9 @@
-"""The metrics mlgate knows, as data, and their computation with scikit-learn.
+"""The metrics mlgate knows, as data, and their computation.
 
 The table is importable without scikit-learn (the manifest checks names and tasks
-against it); scikit-learn is imported only when a metric is computed.
+against it); scikit-learn is imported only when a metric is computed. Label metrics
+come from one confusion table (`model.counts`, equal to scikit-learn's values and
+tested so); scikit-learn computes the rest, and any labels out of the ordinary.
 """
 
 from __future__ import annotations
@@ -87,6 +89,10 @@ def compute(
     if metric.binary_only and not binary:
         raise ValueError(f"'{name}' is defined for two classes; use {name}_macro or similar")
     pos = classes[positive_index] if binary and classes is not None else None
+    if metric.needs == "labels" and metric.task == "classification":
+        value = _from_counts(name, y_true, y_pred, pos)
+        if value is not None:
+            return value
 
     if name == "accuracy":
         return float(skm.accuracy_score(y_true, y_pred))
@@ -130,3 +136,72 @@ def compute(
     if name == "rmse":
         return float(skm.mean_squared_error(y_true, y_pred) ** 0.5)
     return float(regression[name](y_true, y_pred))
+
+
+def _from_counts(
+    name: str, y_true: np.ndarray, y_pred: np.ndarray, positive: object
+) -> float | None:
+    """A label metric from the confusion table, or None to let scikit-learn decide.
+
+    None for whatever scikit-learn would reject or read differently: no rows, shapes that
+    differ, missing values, non-integer numbers, strings mixed with numbers, a positive
+    class that does not occur beside another, more than two classes for a binary metric.
+    """
+    import numpy as np
+
+    from mlgate.model import counts
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_true.shape != y_pred.shape or len(y_true) == 0:
+        return None
+    coded = [_codes(y_true), _codes(y_pred)]
+    if coded[0] is None or coded[1] is None:
+        return None
+    (true_index, true_labels), (pred_index, pred_labels) = coded
+    plain = [*true_labels.tolist(), *pred_labels.tolist()]
+    if len({isinstance(v, str) for v in plain}) > 1 or not all(map(_label, plain)):
+        return None
+    labels = np.union1d(true_labels, pred_labels)  # scikit-learn's unique_labels, sorted
+    table = counts.confusion(
+        np.searchsorted(labels, true_labels)[true_index],
+        np.searchsorted(labels, pred_labels)[pred_index],
+        len(labels),
+    )
+    positive_index = 0
+    if name in counts.BINARY:
+        found = [i for i, v in enumerate(labels.tolist()) if v == positive]
+        if len(labels) > 2 or not found:
+            return None
+        positive_index = found[0]
+    return float(counts.label_metric(name, table, positive_index=positive_index))
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each value's index into the sorted distinct values, and those values.
+
+    Counted for integers in a dense range, hashed (pandas) otherwise: both in one pass,
+    where sorting 100,000 labels per metric would take most of the time. None for
+    missing values or values that do not sort together.
+    """
+    import numpy as np
+
+    if values.dtype.kind in "biu":
+        whole = values.astype(np.int64)
+        low, high = int(whole.min()), int(whole.max())
+        if high - low <= 4 * len(whole) + 1024:
+            seen = np.bincount(whole - low) > 0
+            return (np.cumsum(seen) - 1)[whole - low], np.flatnonzero(seen) + low
+    import pandas as pd
+
+    try:
+        index, distinct = pd.factorize(values, sort=True)
+    except TypeError:
+        return None
+    return None if np.any(index < 0) else (index, np.asarray(distinct))
+
+
+def _label(value: object) -> bool:
+    """A class label scikit-learn reads as one: a string, a bool or a whole number."""
+    if isinstance(value, str | bool | int):
+        return True
+    return isinstance(value, float) and value.is_integer()

@@ -1,0 +1,136 @@
+"""Label metrics from confusion tables, vectorised over a leading batch of tables.
+
+Every label metric mlgate knows is a function of the (true class, predicted class)
+counts alone, so one table replaces a pass over the rows per metric, and a batch of
+resampled tables (the paired bootstrap's) is scored at once. scikit-learn's
+conventions are kept exactly: a class counts when it occurs in y_true or y_pred,
+zero divisions give 0, MCC is 0 when undefined and Cohen's kappa NaN.
+
+A table is (..., classes, classes): rows are the true class, columns the prediction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+BINARY = frozenset({"precision", "recall", "f1"})
+LABEL_METRICS = frozenset(
+    {
+        "accuracy",
+        "balanced_accuracy",
+        *BINARY,
+        "precision_macro",
+        "recall_macro",
+        "f1_macro",
+        "f1_micro",
+        "f1_weighted",
+        "matthews_corrcoef",
+        "cohen_kappa",
+    }
+)
+
+
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """The (n_classes, n_classes) count table of class indices 0..n_classes-1."""
+    cells = np.asarray(y_true, np.int64) * n_classes + np.asarray(y_pred, np.int64)
+    return np.bincount(cells, minlength=n_classes**2).reshape(n_classes, n_classes)
+
+
+def label_metric(name: str, tables: np.ndarray, *, positive_index: int = 1) -> np.ndarray:
+    """The metric of each table: shape (...) for tables of shape (..., K, K).
+
+    `positive_index` is the positive class of precision, recall and f1.
+    """
+    if name not in LABEL_METRICS:
+        raise ValueError(f"'{name}' is not a label metric")
+    t = _Totals(np.asarray(tables, dtype=np.float64))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if name in BINARY:
+            return _BY_CLASS[name](t)[..., positive_index]
+        return _SCORES[name](t)
+
+
+class _Totals:
+    """The sums every metric starts from, computed once per batch."""
+
+    def __init__(self, tables: np.ndarray) -> None:
+        self.tables = tables
+        self.tp = np.diagonal(tables, axis1=-2, axis2=-1)
+        self.true = tables.sum(axis=-1)  # support of each class
+        self.pred = tables.sum(axis=-2)
+        self.n = self.true.sum(axis=-1)
+        self.correct = self.tp.sum(axis=-1)
+        self.present = (self.true + self.pred) > 0  # scikit-learn's unique_labels
+
+
+def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is 0 (zero_division=0)."""
+    return np.where(denominator == 0, 0.0, numerator / np.where(denominator == 0, 1, denominator))
+
+
+def _precision(t: _Totals) -> np.ndarray:
+    return _divide(t.tp, t.pred)
+
+
+def _recall(t: _Totals) -> np.ndarray:
+    return _divide(t.tp, t.true)
+
+
+def _f1(t: _Totals) -> np.ndarray:
+    # scikit-learn's form, 2tp / (2tp + fp + fn), defined when precision or recall is not
+    return _divide(2 * t.tp, t.true + t.pred)
+
+
+def _macro(per_class: Callable[[_Totals], np.ndarray]) -> Callable[[_Totals], np.ndarray]:
+    def average(t: _Totals) -> np.ndarray:
+        values = np.where(t.present, per_class(t), 0.0)
+        return values.sum(axis=-1) / t.present.sum(axis=-1)
+
+    return average
+
+
+def _balanced_accuracy(t: _Totals) -> np.ndarray:
+    # mean recall over the classes that occur in y_true; predicted-only classes are dropped
+    seen = t.true > 0
+    return np.where(seen, _recall(t), 0.0).sum(axis=-1) / seen.sum(axis=-1)
+
+
+def _f1_weighted(t: _Totals) -> np.ndarray:
+    return (_f1(t) * t.true).sum(axis=-1) / t.true.sum(axis=-1)
+
+
+def _f1_micro(t: _Totals) -> np.ndarray:
+    # summed over classes, fp and fn both total the wrong predictions: 2tp / (2n)
+    return _divide(2 * t.correct, 2 * t.n)
+
+
+def _matthews(t: _Totals) -> np.ndarray:
+    covariance = t.correct * t.n - (t.true * t.pred).sum(axis=-1)
+    spread = (t.n**2 - (t.pred * t.pred).sum(axis=-1)) * (t.n**2 - (t.true * t.true).sum(axis=-1))
+    return np.where(spread == 0, 0.0, covariance / np.sqrt(np.where(spread == 0, 1, spread)))
+
+
+def _kappa(t: _Totals) -> np.ndarray:
+    # 1 - observed disagreement / disagreement expected by chance (off-diagonal cells)
+    expected = (t.n**2 - (t.pred * t.true).sum(axis=-1)) / t.n
+    return np.where(expected == 0, np.nan, 1 - (t.n - t.correct) / expected)
+
+
+_BY_CLASS: dict[str, Callable[[_Totals], np.ndarray]] = {
+    "precision": _precision,
+    "recall": _recall,
+    "f1": _f1,
+}
+_SCORES: dict[str, Callable[[_Totals], np.ndarray]] = {
+    "accuracy": lambda t: t.correct / t.n,
+    "balanced_accuracy": _balanced_accuracy,
+    "precision_macro": _macro(_precision),
+    "recall_macro": _macro(_recall),
+    "f1_macro": _macro(_f1),
+    "f1_micro": _f1_micro,
+    "f1_weighted": _f1_weighted,
+    "matthews_corrcoef": _matthews,
+    "cohen_kappa": _kappa,
+}

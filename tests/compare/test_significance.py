@@ -1,0 +1,419 @@
+"""Paired tests per metric: the fast bootstraps are the row bootstrap, and noise is noise."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mlgate.compare import stats
+from mlgate.compare.gates import Gate, decide
+from mlgate.compare.significance import detectable_change, on_resamples, paired_test
+from mlgate.model import counts
+from mlgate.model.metrics import METRICS
+
+
+def outcomes(rows: int, n_classes: int = 2, seed: int = 0):
+    """Labels, two correlated models' predictions and probabilities (with tied scores)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, n_classes, rows)
+    shared = rng.normal(size=(rows, n_classes))  # the models err on the same rows
+    out = []
+    for noise in (0.4, 0.45):  # mostly the same predictions, as two versions of a model
+        logits = 2.0 * np.eye(n_classes)[y] + shared + noise * rng.normal(size=(rows, n_classes))
+        proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        proba = np.round(proba, 2)  # ties, as a tree or a rounded score gives
+        proba /= proba.sum(axis=1, keepdims=True)
+        out.append((proba.argmax(axis=1), proba))
+    (cand, cand_p), (base, base_p) = out
+    return y, cand, base, cand_p, base_p
+
+
+def regression(rows: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    y = rng.gamma(2.0, 2.0, rows) + 0.5
+    shared = rng.normal(size=rows)
+    return y, y + shared + rng.normal(size=rows), y + shared + 1.1 * rng.normal(size=rows)
+
+
+# the bootstrap of counts draws the same distribution as resampling rows
+
+
+def index_bootstrap(
+    metric: str, y, cand, base, *, resamples: int, seed: int, independent: bool = False
+) -> np.ndarray:
+    """Resample row indices (the textbook way); `independent` breaks the pairing."""
+    rng = np.random.default_rng(seed)
+    k = int(max(y.max(), cand.max(), base.max())) + 1
+    rows = len(y)
+    idx = rng.integers(0, rows, (resamples, rows))
+    other = rng.integers(0, rows, (resamples, rows)) if independent else idx
+    offset = np.arange(resamples)[:, None] * k * k
+    values = []
+    for pred, drawn in ((cand, idx), (base, other)):
+        cells = offset + y[drawn] * k + pred[drawn]
+        tables = np.bincount(cells.ravel(), minlength=resamples * k * k).reshape(-1, k, k)
+        values.append(counts.label_metric(metric, tables, positive_index=1))
+    return values[0] - values[1]
+
+
+@pytest.mark.parametrize(
+    ("metric", "n_classes"), [("f1", 2), ("f1_macro", 3), ("matthews_corrcoef", 3)]
+)
+def test_the_counts_bootstrap_has_the_row_bootstraps_distribution(metric, n_classes) -> None:
+    y, cand, base, _, _ = outcomes(2000, n_classes)
+    resamples = 4000
+    test = paired_test(
+        metric,
+        y_true=y,
+        candidate_pred=cand,
+        baseline_pred=base,
+        n_classes=n_classes,
+        resamples=resamples,
+        seed=1,
+    )
+    rows = index_bootstrap(metric, y, cand, base, resamples=resamples, seed=2)
+    reference = stats.summarise(test.delta, rows, rows=len(y))
+    se = reference.std_error
+    # Monte Carlo noise at 4000 resamples: about 2% of the SE for the spread, 0.06 SE for
+    # the 2.5% quantiles; the bounds are four times that
+    assert test.std_error == pytest.approx(se, rel=0.08)
+    assert abs(test.ci_low - reference.ci_low) < 0.25 * se
+    assert abs(test.ci_high - reference.ci_high) < 0.25 * se
+    # a bootstrap that forgets the pairing fails the same bounds by far
+    unpaired = index_bootstrap(metric, y, cand, base, resamples=resamples, seed=2, independent=True)
+    assert np.std(unpaired, ddof=1) > 1.3 * se
+
+
+def test_the_counts_bootstraps_mean_and_median_match_too() -> None:
+    y, cand, base, _, _ = outcomes(2000)
+    rows = index_bootstrap("f1", y, cand, base, resamples=4000, seed=3)
+    # the same draws through the public test: mean and median of both distributions
+    k = 3
+    cells = np.bincount((y * k + cand) * k + base, minlength=k**3)
+    rng = np.random.default_rng(4)
+    draws = rng.multinomial(len(y), cells / len(y), size=4000)
+    joint = draws.reshape(-1, k, k, k)
+    drawn = counts.label_metric("f1", joint.sum(axis=3)) - counts.label_metric(
+        "f1", joint.sum(axis=2)
+    )
+    se = np.std(rows, ddof=1)
+    assert abs(np.mean(drawn) - np.mean(rows)) < 0.1 * se
+    assert abs(np.median(drawn) - np.median(rows)) < 0.12 * se
+
+
+def test_on_a_resample_every_metric_is_scikit_learns_on_the_drawn_rows() -> None:
+    binary, multi, reg = outcomes(300, 2, seed=5), outcomes(300, 3, seed=6), regression(300)
+    rng = np.random.default_rng(7)
+    for name, spec in METRICS.items():
+        if spec.task == "regression":
+            cases = [(reg[0], reg[1], None, 0)]
+        elif spec.binary_only:
+            cases = [(binary[0], binary[1], binary[3], 2)]
+        else:
+            cases = [(binary[0], binary[1], binary[3], 2), (multi[0], multi[1], multi[3], 3)]
+        for y, pred, scores, k in cases:
+            idx = np.vstack([np.arange(len(y)), rng.integers(0, len(y), (5, len(y)))])
+            drawn = np.vstack([np.bincount(i, minlength=len(y)) for i in idx])
+            got = on_resamples(name, drawn, y_true=y, pred=pred, scores=scores, n_classes=k)
+            expected = [
+                sklearn(name, y[i], pred[i], None if scores is None else scores[i], k) for i in idx
+            ]
+            np.testing.assert_allclose(
+                got, expected, rtol=1e-10, atol=1e-12, err_msg=f"{name}, {k} classes"
+            )
+
+
+def sklearn(name: str, y, pred, scores, k: int) -> float:
+    """scikit-learn's value, called as mlgate.model.metrics called it before counts."""
+    labels = list(range(k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # log_loss renamed an argument in 1.9
+        if name in ("precision", "recall", "f1"):
+            return getattr(skm, f"{name}_score")(y, pred, pos_label=1, zero_division=0)
+        if name.startswith(("precision_", "recall_", "f1_")):
+            base, average = name.rsplit("_", 1)
+            return getattr(skm, f"{base}_score")(y, pred, average=average, zero_division=0)
+        simple = {
+            "accuracy": skm.accuracy_score,
+            "balanced_accuracy": skm.balanced_accuracy_score,
+            "matthews_corrcoef": skm.matthews_corrcoef,
+            "cohen_kappa": skm.cohen_kappa_score,
+            "r2": skm.r2_score,
+            "explained_variance": skm.explained_variance_score,
+            "mae": skm.mean_absolute_error,
+            "mse": skm.mean_squared_error,
+            "mape": skm.mean_absolute_percentage_error,
+            "median_ae": skm.median_absolute_error,
+            "max_error": skm.max_error,
+        }
+        if name in simple:
+            return simple[name](y, pred)
+        if name == "rmse":
+            return skm.mean_squared_error(y, pred) ** 0.5
+        if name == "roc_auc" and k > 2:
+            return skm.roc_auc_score(y, scores, multi_class="ovr", labels=labels)
+        if name == "log_loss":
+            return skm.log_loss(y, scores, labels=labels)
+        fn = {
+            "roc_auc": skm.roc_auc_score,
+            "average_precision": skm.average_precision_score,
+            "brier_score": skm.brier_score_loss,
+        }[name]
+        return fn(y == 1, scores[:, 1])
+
+
+def test_the_point_estimate_is_scikit_learns_difference() -> None:
+    y, cand, base, cand_p, base_p = outcomes(500)
+    for name in ("f1", "cohen_kappa", "roc_auc", "average_precision", "log_loss"):
+        test = paired_test(
+            name,
+            y_true=y,
+            candidate_pred=cand,
+            baseline_pred=base,
+            candidate_scores=cand_p,
+            baseline_scores=base_p,
+            n_classes=2,
+            resamples=50,
+        )
+        expected = sklearn(name, y, cand, cand_p, 2) - sklearn(name, y, base, base_p, 2)
+        assert np.isclose(test.delta, expected, rtol=1e-12, atol=1e-14), name
+
+
+# every metric, seeded, with its standard error
+
+
+def every_metric():
+    binary, multi, reg = outcomes(400, 2), outcomes(400, 3), regression(400)
+    for name, spec in METRICS.items():
+        if spec.task == "regression":
+            yield (
+                name,
+                {
+                    "y_true": reg[0],
+                    "candidate_pred": reg[1],
+                    "baseline_pred": reg[2],
+                    "n_classes": 0,
+                },
+            )
+            continue
+        sets = [binary] if spec.binary_only else [binary, multi]
+        for y, cand, base, cand_p, base_p in sets:
+            yield (
+                name,
+                {
+                    "y_true": y,
+                    "candidate_pred": cand,
+                    "baseline_pred": base,
+                    "candidate_scores": cand_p,
+                    "baseline_scores": base_p,
+                    "n_classes": cand_p.shape[1],
+                },
+            )
+
+
+def test_every_metric_has_a_seeded_paired_test() -> None:
+    seen = set()
+    for name, data in every_metric():
+        first = paired_test(name, **data, resamples=300, seed=11)
+        assert first == paired_test(name, **data, resamples=300, seed=11), name
+        assert first.ci_low <= first.delta <= first.ci_high or first.method != "paired bootstrap"
+        assert first.std_error > 0 and 0 < first.p_value <= 1, name
+        if first.method == "paired bootstrap":
+            other = paired_test(name, **data, resamples=300, seed=12)
+            assert other.delta == first.delta and other != first, name
+        seen.add(name)
+    assert seen == set(METRICS)
+    assert paired_test("accuracy", **dict(every_metric())["accuracy"]).method == "McNemar (exact)"
+
+
+def test_a_model_against_itself_is_no_difference() -> None:
+    y, cand, _, cand_p, _ = outcomes(300)
+    for name in ("f1", "roc_auc", "log_loss"):
+        same = paired_test(
+            name,
+            y_true=y,
+            candidate_pred=cand,
+            baseline_pred=cand,
+            candidate_scores=cand_p,
+            baseline_scores=cand_p,
+            n_classes=2,
+        )
+        assert (same.delta, same.ci_low, same.ci_high, same.p_value) == (0, 0, 0, 1.0)
+        assert same.std_error == 0 and math.isnan(detectable_change(same))
+
+
+def test_labels_the_model_does_not_know_are_one_more_class() -> None:
+    y, cand, base, _, _ = outcomes(300, 3)
+    y = y.copy()
+    y[:10] = -1  # a class in the test data that the model never saw
+    test = paired_test(
+        "f1_macro", y_true=y, candidate_pred=cand, baseline_pred=base, n_classes=3, resamples=100
+    )
+    named = np.where(y < 0, 3, y)
+    expected = skm.f1_score(named, cand, average="macro", zero_division=0) - skm.f1_score(
+        named, base, average="macro", zero_division=0
+    )
+    assert test.delta == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("metric", "data", "message"),
+    [
+        ("f1", {"n_classes": 3}, "defined for two classes"),
+        ("roc_auc", {"candidate_scores": None}, "needs probabilities"),
+        ("nonsense", {}, "does not compute"),
+        (
+            "f1",
+            {
+                "y_true": np.array([], int),
+                "candidate_pred": np.array([], int),
+                "baseline_pred": np.array([], int),
+            },
+            "no paired rows",
+        ),
+        ("roc_auc", {"y_true": np.zeros(400, int)}, "undefined"),
+        (
+            "cohen_kappa",
+            {
+                "y_true": np.zeros(400, int),
+                "candidate_pred": np.zeros(400, int),
+                "baseline_pred": np.zeros(400, int),
+            },
+            "undefined",
+        ),
+    ],
+)
+def test_what_cannot_be_tested_says_why(metric, data, message) -> None:
+    y, cand, base, cand_p, base_p = outcomes(400)
+    given = {
+        "y_true": y,
+        "candidate_pred": cand,
+        "baseline_pred": base,
+        "candidate_scores": cand_p,
+        "baseline_scores": base_p,
+        "n_classes": 2,
+        **data,
+    }
+    with pytest.raises(ValueError, match=message):
+        paired_test(metric, **given, resamples=50)
+
+
+# the smallest change a test set can see
+
+
+def test_the_detectable_change_is_the_power_formula() -> None:
+    y, cand, base, _, _ = outcomes(1000)
+    test = paired_test("f1", y_true=y, candidate_pred=cand, baseline_pred=base, n_classes=2)
+    # z_0.975 + z_0.8 = 1.95996 + 0.84162
+    assert detectable_change(test) == pytest.approx(2.80158 * test.std_error, rel=1e-5)
+    assert detectable_change(test, power=0.5) == pytest.approx(1.95996 * test.std_error, rel=1e-5)
+
+
+def test_four_times_the_rows_detect_half_the_change() -> None:
+    small, large = outcomes(2_000, seed=1), outcomes(8_000, seed=1)
+    found = [
+        detectable_change(
+            paired_test(
+                "f1", y_true=y, candidate_pred=c, baseline_pred=b, n_classes=2, resamples=2000
+            )
+        )
+        for y, c, b, _, _ in (small, large)
+    ]
+    assert found[1] / found[0] == pytest.approx(0.5, rel=0.15)
+
+
+# the example project's data: 114 test rows
+
+
+@pytest.fixture(scope="module")
+def breast_cancer():
+    """The bundled example's split and its two classes, malignant as positive."""
+    X, y = load_breast_cancer(return_X_y=True)
+    labels = np.where(y == 1, "benign", "malignant")
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, labels, test_size=0.2, random_state=42, stratify=labels
+    )
+    assert len(y_test) == 114
+
+    def fit(C: float, features=slice(None)):
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000))
+        model.fit(X_train[:, features], y_train)
+        classes = list(model.classes_)  # ["benign", "malignant"]
+        as_index = {c: i for i, c in enumerate(classes)}
+        pred = np.array([as_index[p] for p in model.predict(X_test[:, features])])
+        return pred, model.predict_proba(X_test[:, features])
+
+    y_index = (y_test == "malignant").astype(int)
+    return y_index, fit
+
+
+def gates_for(test, candidate: float, baseline: float):
+    plain = decide(
+        Gate(metric="f1", min_change=0.0), candidate, baseline, has_baseline=True, test=test
+    )
+    noisy = decide(
+        Gate(metric="f1", significance="no significant drop"),
+        candidate,
+        baseline,
+        has_baseline=True,
+        test=test,
+    )
+    return plain, noisy
+
+
+def test_a_drop_within_the_noise_of_114_rows_passes_no_significant_drop(breast_cancer) -> None:
+    y, fit = breast_cancer
+    (base, _), (cand, _) = fit(C=0.5), fit(C=0.05)  # the example's C, and a smaller one
+    baseline, candidate = (skm.f1_score(y, p) for p in (base, cand))
+    assert -0.02 < candidate - baseline < -0.005  # a real, small drop: 0.976 -> 0.963
+    test = paired_test("f1", y_true=y, candidate_pred=cand, baseline_pred=base, n_classes=2)
+    assert test.delta == pytest.approx(candidate - baseline)
+    assert test.p_value >= 0.05 and not test.significant()
+    assert test.ci_low < 0 <= test.ci_high  # never better, often the same
+    # the margin of a -0.01 gate is below what 114 rows can tell apart
+    assert detectable_change(test) > 0.01
+    plain, noisy = gates_for(test, candidate, baseline)
+    assert plain.status == "failed" and "below the allowed +0" in plain.explanation
+    assert noisy.status == "passed"
+
+
+def test_a_genuinely_worse_model_fails_both_gates(breast_cancer) -> None:
+    y, fit = breast_cancer
+    (base, _), (cand, _) = fit(C=0.5), fit(C=0.5, features=[1, 8])  # two weak features
+    baseline, candidate = (skm.f1_score(y, p) for p in (base, cand))
+    assert candidate < baseline - 0.1 and candidate > 0
+    test = paired_test("f1", y_true=y, candidate_pred=cand, baseline_pred=base, n_classes=2)
+    assert test.significant() and test.ci_high < 0
+    plain, noisy = gates_for(test, candidate, baseline)
+    assert plain.status == "failed" and noisy.status == "failed"
+    assert "a significant drop (paired bootstrap" in noisy.explanation
+
+
+@pytest.mark.parametrize("rows", [1, 2, 7, 400, 401])
+def test_the_median_of_a_resample_outside_its_window_is_still_exact(rows) -> None:
+    from mlgate.compare.significance import _median
+
+    values = np.round(np.random.default_rng(rows).gamma(2.0, 1.0, rows), 1)  # with ties
+    idx = np.random.default_rng(1).integers(0, rows, (40, rows))
+    drawn = np.vstack([np.bincount(i, minlength=rows) for i in idx]).astype(float)
+    expected = [np.median(values[i]) for i in idx]
+    for margin in (None, 0, 1, 3):  # a narrow window sends most resamples the long way
+        np.testing.assert_array_equal(_median(values, margin)(drawn), expected)
+
+
+def test_the_largest_drawn_value_past_the_prefix_is_still_exact() -> None:
+    from mlgate.compare.significance import _max
+
+    values = np.random.default_rng(2).normal(size=50)
+    idx = np.random.default_rng(3).integers(0, 50, (200, 50))
+    drawn = np.vstack([np.bincount(i, minlength=50) for i in idx]).astype(float)
+    np.testing.assert_array_equal(_max(values, prefix=1)(drawn), values[idx].max(axis=1))

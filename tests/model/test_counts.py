@@ -1,0 +1,157 @@
+"""Label metrics from confusion tables equal scikit-learn's, edge cases included."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn import metrics as skm
+
+from mlgate.model import counts
+from mlgate.model.metrics import METRICS, compute
+
+
+def sklearn_values(y_true: np.ndarray, y_pred: np.ndarray, positive: int) -> dict[str, float]:
+    """scikit-learn called one metric at a time, as metrics.compute used to."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # undefined-metric warnings are the point here
+        values = {
+            "accuracy": skm.accuracy_score(y_true, y_pred),
+            "balanced_accuracy": skm.balanced_accuracy_score(y_true, y_pred),
+            "matthews_corrcoef": skm.matthews_corrcoef(y_true, y_pred),
+            "cohen_kappa": skm.cohen_kappa_score(y_true, y_pred),
+            "f1_micro": skm.f1_score(y_true, y_pred, average="micro", zero_division=0),
+            "f1_weighted": skm.f1_score(y_true, y_pred, average="weighted", zero_division=0),
+        }
+        for base, fn in (
+            ("precision", skm.precision_score),
+            ("recall", skm.recall_score),
+            ("f1", skm.f1_score),
+        ):
+            values[f"{base}_macro"] = fn(y_true, y_pred, average="macro", zero_division=0)
+            if set(np.unique(np.r_[y_true, y_pred])) <= {0, 1}:
+                values[base] = fn(y_true, y_pred, pos_label=positive, zero_division=0)
+    return values
+
+
+def assert_same(got: float, expected: float, name: str) -> None:
+    if np.isnan(expected):
+        assert np.isnan(got), name
+    else:
+        assert np.isclose(got, expected, rtol=1e-12, atol=1e-15), (name, got, expected)
+
+
+@st.composite
+def labelled(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
+    """Labels 0..k-1 and predictions, often degenerate: one class, all wrong, gaps."""
+    k = draw(st.integers(1, 5))
+    rows = draw(st.integers(1, 60))
+    y_true = np.array(draw(st.lists(st.integers(0, k - 1), min_size=rows, max_size=rows)))
+    shape = draw(st.sampled_from(["random", "one class", "all wrong", "all right"]))
+    if shape == "one class":
+        y_pred = np.full(rows, draw(st.integers(0, k - 1)))
+    elif shape == "all wrong":
+        y_pred = (y_true + 1) % max(k, 2)
+    elif shape == "all right":
+        y_pred = y_true.copy()
+    else:
+        y_pred = np.array(draw(st.lists(st.integers(0, k - 1), min_size=rows, max_size=rows)))
+    return y_true, y_pred, int(max(y_true.max(), y_pred.max())) + 1
+
+
+@settings(max_examples=400, deadline=None)
+@given(labelled(), st.integers(0, 1))
+def test_every_label_metric_equals_scikit_learn(case, positive: int) -> None:
+    y_true, y_pred, k = case
+    table = counts.confusion(y_true, y_pred, max(k, 2))  # room for the positive class
+    for name, expected in sklearn_values(y_true, y_pred, positive).items():
+        got = counts.label_metric(name, table, positive_index=positive)
+        assert_same(float(got), expected, name)
+
+
+def test_the_names_are_mlgates_label_metrics() -> None:
+    label = {n for n, m in METRICS.items() if m.task == "classification" and m.needs == "labels"}
+    assert label == counts.LABEL_METRICS
+    assert set(sklearn_values(np.array([0, 1]), np.array([1, 1]), 1)) == label
+
+
+def test_a_batch_of_tables_is_scored_table_by_table() -> None:
+    rng = np.random.default_rng(3)
+    tables = rng.integers(0, 6, size=(50, 4, 4))
+    tables[0] = 0
+    tables[0, 2, 2] = 5  # one class only: kappa undefined, MCC 0
+    tables[1, :, 1:] = 0  # one class predicted
+    for name in counts.LABEL_METRICS:
+        batch = counts.label_metric(name, tables, positive_index=1)
+        assert batch.shape == (50,)
+        one_by_one = [counts.label_metric(name, t, positive_index=1) for t in tables]
+        np.testing.assert_array_equal(batch, one_by_one)
+    assert np.isnan(counts.label_metric("cohen_kappa", tables[0]))
+    assert counts.label_metric("matthews_corrcoef", tables[0]) == 0
+
+
+def test_classes_absent_from_both_sides_do_not_count() -> None:
+    y_true, y_pred = np.array([0, 0, 3, 3, 3]), np.array([0, 3, 3, 3, 0])
+    wide = counts.confusion(y_true, y_pred, 6)  # classes 1, 2, 4, 5 never occur
+    for name, expected in sklearn_values(y_true, y_pred, 1).items():
+        assert_same(float(counts.label_metric(name, wide)), expected, name)
+
+
+def test_the_positive_class_picks_the_binary_column() -> None:
+    table = counts.confusion(np.array([0, 0, 1, 1, 1]), np.array([0, 1, 1, 1, 0]), 2)
+    assert counts.label_metric("recall", table, positive_index=0) == 0.5
+    assert counts.label_metric("recall", table, positive_index=1) == pytest.approx(2 / 3)
+
+
+def test_an_unknown_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a label metric"):
+        counts.label_metric("roc_auc", np.eye(2))
+
+
+# metrics.compute now takes the table's way for label metrics; same values as before
+
+
+@settings(max_examples=150, deadline=None)
+@given(labelled(), st.integers(0, 1), st.booleans())
+def test_compute_equals_scikit_learn_on_named_labels(case, positive: int, strings: bool) -> None:
+    y_true, y_pred, _ = case
+    names = np.array(["benign", "malignant", "other", "x", "y"])
+    if strings:
+        y_true, y_pred = names[y_true], names[y_pred]
+    classes = list(np.unique(np.r_[y_true, y_pred]))
+    binary = len(classes) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = sklearn_values(y_true, y_pred, 1)
+        for name in counts.BINARY:
+            expected.pop(name, None)
+            if binary:  # the positive class by its label, as metrics.compute is told it
+                score = getattr(skm, f"{name}_score")
+                expected[name] = score(y_true, y_pred, pos_label=classes[positive], zero_division=0)
+        for name, value in expected.items():
+            got = compute(name, y_true, y_pred, None, classes=classes, positive_index=positive)
+            assert_same(got, value, name)
+
+
+def test_compute_leaves_unusual_labels_to_scikit_learn() -> None:
+    words, numbers = np.array(["a", "b", "a"]), np.array([0, 1, 0])
+    with pytest.raises(ValueError, match=r"[Mm]ix"):
+        compute("f1_macro", words, numbers, None, classes=["a", "b"])
+    with pytest.raises(ValueError, match=r"continuous|unknown"):
+        compute("accuracy", np.array([0.5, 1.0]), np.array([1.0, 1.0]), None)
+    # a third label beside the two classes: scikit-learn's binary f1 refuses it
+    with pytest.raises(ValueError):
+        compute(
+            "f1", np.array(["a", "b", "c"]), np.array(["a", "b", "b"]), None, classes=["a", "b"]
+        )
+    floats = compute("f1_macro", np.array([0.0, 1.0, 1.0]), np.array([0.0, 0.0, 1.0]), None)
+    assert floats == pytest.approx(skm.f1_score([0, 1, 1], [0, 0, 1], average="macro"))
+
+
+def test_a_positive_class_that_never_occurs_scores_zero() -> None:
+    y = np.array(["b", "b", "b"])
+    assert compute("f1", y, y, None, classes=["a", "b"], positive_index=0) == 0.0
+    assert skm.f1_score(y, y, pos_label="a", zero_division=0) == 0.0
