@@ -63,6 +63,7 @@ def test_a_git_baseline_runs_at_its_commit_and_scores_the_candidates_rows(
     assert (compared.params[0].old, compared.params[0].new) == (1.0, 0.05)
     f1 = next(g for g in compared.gates if g.metric == "f1_macro")
     assert f1.significance is not None and f1.significance.rows == 30
+    assert f1.change is not None and f1.significance.delta == pytest.approx(f1.change)
     accuracy = next(m for m in compared.metrics if m.metric == "accuracy")
     assert accuracy.baseline is not None and accuracy.candidate is not None
     assert accuracy.change == pytest.approx(accuracy.candidate - accuracy.baseline)
@@ -195,3 +196,20 @@ def test_metrics_files_at_a_ref_are_read_with_git(make_repo: Callable[..., Path]
     gate = result.compare.gates[0] if result.compare else None
     assert gate is not None and gate.baseline == 0.99
     assert result.compare is not None and result.compare.baseline.source == "stored metrics"
+
+
+def test_a_regression_baseline_is_paired_and_tested_too(make_repo: Callable[..., Path]) -> None:
+    files = projects.diabetes_files()
+    files["mlops.yaml"] += ("compare:\n  baseline: main\n  gates:\n"
+                            "    rmse: {max_change: 5, significance: no significant drop}\n")
+    root = make_repo(files)
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "train.py").write_text(projects.TRAIN_REGRESSOR.replace("Ridge()", "Ridge(alpha=3)"))
+    git(root, "commit", "-qam", "more regularisation")
+    compared = run(root).compare
+    assert compared is not None and compared.baseline.same_data is True
+    gate = compared.gates[0]
+    assert gate.significance is not None and gate.significance.rows == compared.baseline.paired_rows
+    assert gate.candidate is not None and gate.baseline is not None
+    assert gate.change == pytest.approx(gate.candidate - gate.baseline)
+    assert gate.significance.delta == pytest.approx(gate.change, abs=1e-9)

@@ -15,7 +15,8 @@ import numpy as np
 
 from mlgate.compare import diff, gates, pairing
 from mlgate.compare.baseline import Found
-from mlgate.manifest.model import Gate, Manifest
+from mlgate.compare.stats import PairedTest
+from mlgate.manifest.model import Compare, Gate, Manifest
 from mlgate.model.metrics import METRICS
 from mlgate.result import arrays
 from mlgate.result.model import (
@@ -117,7 +118,7 @@ def _finite(value: float | None) -> float | None:
 
 
 def _gate(gate: Gate, candidate: RunResult, found: Found, paired: Paired | None,
-          spec) -> GateResult:  # spec: manifest.model.Compare
+          spec: Compare) -> GateResult:
     test = significance = None
     warning = ""
     if paired is not None and gate.metric in candidate.evaluate.metrics:
@@ -129,7 +130,8 @@ def _gate(gate: Gate, candidate: RunResult, found: Found, paired: Paired | None,
                    warning=warning)
 
 
-def _test(gate: Gate, paired: Paired, spec):  # -> (PairedTest | None, Significance | None, str)
+def _test(gate: Gate, paired: Paired, spec: Compare
+          ) -> tuple[PairedTest | None, Significance | None, str]:
     from mlgate.compare import significance as sig
 
     try:
