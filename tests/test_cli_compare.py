@@ -48,7 +48,7 @@ def test_compare_with_a_branch_of_the_same_repository(make_repo: Callable[..., P
     assert mlgate("run", cwd=root).returncode == 0
     done = mlgate("compare", "main", "--format", "markdown", cwd=root)
     assert done.returncode == 0, done.stderr
-    assert "Compared with **main &#64; " in done.stdout and "on the same test rows" in done.stdout
+    assert "Compared with **main @ " in done.stdout and "on the same test rows" in done.stdout
 
 
 def test_report_formats(make_repo: Callable[..., Path], tmp_path: Path) -> None:

@@ -104,3 +104,11 @@ def test_no_gate_ever_passes_on_a_missing_baseline_metric_unless_told_to(
     if needs_baseline:
         assert decided.status == "failed"
         assert "no value on the baseline side" in decided.explanation
+
+
+def test_a_significant_rise_of_a_lower_is_better_metric_reports_the_worst_end() -> None:
+    test = PairedTest(method="paired bootstrap", rows=111, delta=6.28, ci_low=4.21,
+                      ci_high=8.29, p_value=0.001)
+    found = decide(Gate(metric="rmse", significance="no significant drop"), 70.6, 64.3,
+                   has_baseline=True, test=test)
+    assert found.status == "failed" and "worst plausible change +8.2900" in found.explanation

@@ -147,7 +147,7 @@ def test_the_gates_table_leads_with_failures_and_shows_the_paired_test() -> None
         in row
     assert out.index("| ❌ | f1") < out.index("| ✅ | roc_auc")
     assert "- ⚠️ f1: 114 paired rows cannot reliably detect the 0.01 margin" in out
-    assert "Compared with **main &#64; ddddddd**, on the same test rows." in out
+    assert "Compared with **main @ ddddddd**, on the same test rows." in out
     assert "| `train.C` | `1.0` | `0.01` |" in out
 
 
@@ -194,3 +194,8 @@ def test_hostile_metric_and_gate_text_stays_inert() -> None:
                                       explanation="a\n## injected"),))
     out = markdown.render(result(compare=hostile))
     assert "<img" not in out and "\n## injected" not in out
+
+
+def test_mentions_in_data_notify_no_one() -> None:
+    out = markdown.render(result(summary="class @acme/team and mail x@y.z, main @ abc"))
+    assert "@acme" not in out and "&#64;acme/team" in out and "main @ abc" in out

@@ -92,10 +92,10 @@ def _significance_failures(gate: Gate, test: PairedTest | None) -> list[str]:
     if test is None:
         return [f"'{gate.significance}' needs both models scored on the same rows"]
     better = test.delta if gate.better_is_higher else -test.delta
-    worse_bound = -test.ci_low if gate.better_is_higher else test.ci_high
+    worst = test.ci_low if gate.better_is_higher else test.ci_high  # raw change, worst end
     if gate.significance == "no significant drop" and better < 0 and test.significant():
         return [f"a significant drop ({test.method}, p = {test.p_value:.3g}, "
-                f"{test.rows} rows; worst plausible change {-worse_bound:+.4f})"]
+                f"{test.rows} rows; worst plausible change {worst:+.4f})"]
     if gate.significance == "significant gain" and not (better > 0 and test.significant()):
         return [f"no significant gain ({test.method}, p = {test.p_value:.3g}, {test.rows} rows)"]
     return []

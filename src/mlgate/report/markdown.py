@@ -7,6 +7,7 @@ user's commands is escaped so that it cannot break the tables or inject HTML.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from mlgate.result.model import (
     RunResult,
 )
 
+_MENTION = re.compile(r"@(?=[\w-])")
 ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️", "not evaluated": "➖"}
 # GitHub's limits, in characters (a comment, a check run's summary) or bytes (a job summary)
 COMMENT_LIMIT = 65_536
@@ -333,11 +335,11 @@ def _details(summary: str, body: str) -> str:
 
 def escape(text: str) -> str:
     """Make untrusted text inert inside a Markdown table cell."""
-    return (
+    inert = (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         .replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("`", "'")
-        .replace("@", "&#64;")  # a class named "@team" must not notify anyone from a PR comment
     )
+    return _MENTION.sub("&#64;", inert)  # a class named "@team" must notify no one
 
 
 def fence_safe(text: str) -> str:
