@@ -127,8 +127,7 @@ def save(manifest: Manifest, result: RunResult) -> None:
     """The run's result and its full report (with the metrics' local history)."""
     from mlgate.report import charts, markdown
 
-    history = store.history(manifest.root, result.name, charts.charted_metrics(manifest, result),
-                            current=result)
+    history = charts.history(manifest, result)
     store.save(manifest.root, result, markdown.render(result, manifest, history=history))
 
 

@@ -41,8 +41,7 @@ def publish(result: RunResult, manifest: Manifest, ctx: ActionsContext, *,
     """Everything the context allows. `strict` (the `comment` command) raises instead of
     noting when the comment or the check cannot be posted."""
     notes: list[str] = []
-    history = store.history(manifest.root, result.name,
-                            charts.charted_metrics(manifest, result), current=result)
+    history = charts.history(manifest, result)
     written = _summary(result, manifest, ctx, history, notes)
     pngs = _pngs(result, manifest, history, notes)
     _workflow_annotations(result, manifest)

@@ -67,6 +67,9 @@ def test_a_git_baseline_runs_at_its_commit_and_scores_the_candidates_rows(
     accuracy = next(m for m in compared.metrics if m.metric == "accuracy")
     assert accuracy.baseline is not None and accuracy.candidate is not None
     assert accuracy.change == pytest.approx(accuracy.candidate - accuracy.baseline)
+    report = (root / ".mlgate" / "runs" / result.run_id / "report.md").read_text()
+    history = report[report.index("<summary>Metric history</summary>"):]
+    assert f'x-axis ["{main[:7]}", "{result.git.commit[:7]}"]' in history  # type: ignore[index]
     # the user's checkout is as it was: no worktree left, nothing staged, same branch
     assert git(root, "worktree", "list").count("\n") == 0
     assert git(root, "rev-parse", "--abbrev-ref", "HEAD") == "feature"

@@ -29,14 +29,12 @@ def render(result: RunResult, manifest: Manifest | None, fmt: str, *,
         gates = result.compare.gates if result.compare is not None else ()
         return junit.render(result.checks, gates, suite_name=result.name)
     from mlgate.report import markdown
-    from mlgate.result import store
 
     history = {}
     if manifest is not None:
-        from mlgate.report.charts import charted_metrics
+        from mlgate.report import charts
 
-        history = store.history(manifest.root, result.name, charted_metrics(manifest, result),
-                                current=result)
+        history = charts.history(manifest, result)
     return markdown.render(result, manifest, limit=limit, history=history)
 
 

@@ -21,6 +21,25 @@ def charted_metrics(manifest: Manifest, result: RunResult) -> list[str]:
     return [m for m in picked if m in result.evaluate.metrics]
 
 
+def history(manifest: Manifest, result: RunResult) -> dict[str, list[tuple[str, float]]]:
+    """The charted metrics over this model's local runs, with the baseline before this run
+    (on a fresh CI runner, baseline -> candidate is the history there is)."""
+    from mlgate.result import store
+
+    metrics = charted_metrics(manifest, result)
+    found = store.history(manifest.root, result.name, metrics, current=result, minimum=1)
+    compared = result.compare
+    if compared is not None and compared.baseline.kind != "none":
+        label = (compared.baseline.commit or "")[:7] or compared.baseline.name
+        values = {m.metric: m.baseline for m in compared.metrics}
+        for metric in metrics:
+            points = found.setdefault(metric, [])
+            value = values.get(metric)
+            if value is not None and label not in (p[0] for p in points):
+                points.insert(max(len(points) - 1, 0), (label, value))
+    return {m: p for m, p in found.items() if len(p) >= 2}
+
+
 def _curves(result: RunResult):  # -> Curves | None
     ev = result.evaluate
     if ev.task != "classification" or ev.predictions is None or not ev.predictions.classes:

@@ -54,7 +54,8 @@ def latest(root: Path) -> Path | None:
 
 
 def history(root: Path, name: str, metrics: list[str], *, limit: int = 20,
-            current: RunResult | None = None) -> dict[str, list[tuple[str, float]]]:
+            current: RunResult | None = None, minimum: int = 2
+            ) -> dict[str, list[tuple[str, float]]]:
     """Each metric over this model's recent local runs (oldest first), labelled by commit."""
     runs = sorted((root / RUNS).glob(f"*/{RESULT_FILE}"))[-limit:]
     found = []
@@ -74,7 +75,7 @@ def history(root: Path, name: str, metrics: list[str], *, limit: int = 20,
             value = run.evaluate.metrics.get(metric)
             if value is not None:
                 points[metric].append((label, value))
-    return {m: p for m, p in points.items() if len(p) >= 2}
+    return {m: p for m, p in points.items() if len(p) >= minimum}
 
 
 def read(path: Path) -> RunResult:
