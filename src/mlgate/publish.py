@@ -7,6 +7,7 @@ leaves the job summary and the artifact, and the run says why nothing was posted
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 
 from mlgate import git
@@ -96,11 +97,13 @@ def _pngs(result: RunResult, manifest: Manifest, history, notes: list[str]) -> t
 
 
 def _workflow_annotations(result: RunResult, manifest: Manifest) -> None:
-    """`::error file=mlops.yaml,line=N::` lines: annotations that need no token (forks too)."""
+    """`::error file=mlops.yaml,line=N::` lines: annotations that need no token (forks too).
+
+    On stderr, which the runner reads for commands too: stdout stays for `--json`."""
     from mlgate.github import actions
 
     for a in annotations(result, manifest)[:MAX_ANNOTATIONS]:
-        print(actions.annotation_command(a), flush=True)
+        print(actions.annotation_command(a), file=sys.stderr, flush=True)
 
 
 def annotations(result: RunResult, manifest: Manifest) -> list:  # -> list[checks.Annotation]

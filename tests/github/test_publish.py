@@ -50,7 +50,7 @@ def test_a_pull_request_run_posts_one_comment_a_check_and_the_summary(
     ).index("    accuracy: {min: 0.99}") + 1
     summary = (tmp_path / "summary.md").read_text()
     assert summary.count("## ❌ iris: failed") == 2  # one per run, appended
-    assert "::error file=mlops.yaml,line=" in first.stdout
+    assert "::error file=mlops.yaml,line=" in first.stderr  # stdout stays for --json
     assert "comment: created" in first.stderr and "comment: updated" in second.stderr
 
 
@@ -61,8 +61,9 @@ def test_a_fork_gets_the_summary_and_a_reason_but_no_api_call(
     event = tmp_path / "fork.json"
     event.write_text(json.dumps(payload))
     root = projects.write(tmp_path / "p", projects.iris_files(Path()))
-    done = mlgate("run", cwd=root, env=actions_env(fake, tmp_path, event))
+    done = mlgate("run", "--json", cwd=root, env=actions_env(fake, tmp_path, event))
     assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["verdict"] == "passed"  # stdout holds the JSON alone
     assert fake.total_calls() == 0
     assert "comes from a fork" in done.stderr
     assert "## ✅ iris: passed" in (tmp_path / "summary.md").read_text()
