@@ -216,3 +216,26 @@ def test_a_regression_baseline_is_paired_and_tested_too(make_repo: Callable[...,
     assert gate.candidate is not None and gate.baseline is not None
     assert gate.change == pytest.approx(gate.candidate - gate.baseline)
     assert gate.significance.delta == pytest.approx(gate.change, abs=1e-9)
+
+
+def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(
+        make_repo: Callable[..., Path]) -> None:
+    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + GATES,
+                                train="raise SystemExit(1)\n")
+    root = make_repo(files)
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "train.py").write_text(projects.TRAIN_CLASSIFIER)
+    git(root, "commit", "-qam", "a training script that works")
+    result = run(root)
+    compared = result.compare
+    assert compared is not None and compared.baseline.source == "unavailable"
+    assert "the baseline's own run failed in its train stage" in compared.baseline.message
+    assert {g.status for g in compared.gates} == {"failed"} and not result.passed
+    assert not (root / ".mlgate" / "cache" / "baselines").exists()  # failures are not cached
+
+
+def test_a_registry_stage_is_a_clear_error_until_the_registry_exists(
+        make_repo: Callable[..., Path]) -> None:
+    root = iris_repo(make_repo, "compare:\n  baseline: {stage: production}\n")
+    with pytest.raises(UserError, match="registry stage 'production'"):
+        run(root)
