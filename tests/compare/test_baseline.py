@@ -8,11 +8,13 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from mlgate import manifest as manifests
 from mlgate import pipeline
 from mlgate.errors import UserError
+from mlgate.result import document
 from tests import projects
 from tests.conftest import git
 
@@ -67,6 +69,8 @@ def test_a_git_baseline_runs_at_its_commit_and_scores_the_candidates_rows(
     accuracy = next(m for m in compared.metrics if m.metric == "accuracy")
     assert accuracy.baseline is not None and accuracy.candidate is not None
     assert accuracy.change == pytest.approx(accuracy.candidate - accuracy.baseline)
+    saved = json.loads((root / ".mlgate" / "runs" / result.run_id / "run.json").read_text())
+    jsonschema.Draft202012Validator(document.schema()).validate(saved)
     report = (root / ".mlgate" / "runs" / result.run_id / "report.md").read_text()
     history = report[report.index("<summary>Metric history</summary>"):]
     assert f'x-axis ["{main[:7]}", "{result.git.commit[:7]}"]' in history  # type: ignore[index]
@@ -162,6 +166,8 @@ def test_a_dvc_metrics_file_is_a_baseline_of_stored_numbers(
     f1 = next(g for g in compared.gates if g.metric == "f1_macro")
     assert f1.status == "failed" and "baseline side" in f1.explanation  # fails closed
     assert not result.passed
+    saved = json.loads((root / ".mlgate" / "runs" / result.run_id / "run.json").read_text())
+    jsonschema.Draft202012Validator(document.schema()).validate(saved)
     report = (root / ".mlgate" / "runs" / result.run_id / "report.md").read_text()
     assert "stored metrics: whether they were measured on the same data cannot be checked" \
         in report
