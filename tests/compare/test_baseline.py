@@ -245,3 +245,10 @@ def test_a_registry_stage_is_a_clear_error_until_the_registry_exists(
     root = iris_repo(make_repo, "compare:\n  baseline: {stage: production}\n")
     with pytest.raises(UserError, match="registry stage 'production'"):
         run(root)
+
+
+def test_a_git_baseline_outside_a_repository_says_so(tmp_path: Path) -> None:
+    root = projects.write(tmp_path / "plain", projects.iris_files(
+        Path(), manifest=projects.IRIS_MANIFEST + GATES))
+    with pytest.raises(UserError, match="is not in a git repository"):
+        run(root)

@@ -104,6 +104,9 @@ def _looks_like_run_result(raw: bytes) -> bool:
 def _from_git(manifest: Manifest, candidate: RunResult, ref: str, *, env: Mapping[str, str],
               run: Runner) -> Found:
     root = manifest.root
+    if git.toplevel(root) is None:
+        raise UserError(f"compare.baseline: '{ref}' names a git ref, but {root} is not in a "
+                        "git repository", hint="use {file: PATH} or none")
     commit = git.resolve(root, ref) or git.fetch(root, ref, token=_token(env))
     if commit is None:
         raise UserError(f"compare.baseline: unknown git ref '{ref}' (not in this clone, and "
