@@ -50,7 +50,8 @@ def resolve(manifest: Manifest, candidate: RunResult, *, env: Mapping[str, str],
     if kind == "auto":
         base = env.get("GITHUB_BASE_REF", "")
         if not base:
-            return _none("no baseline: not a pull request, and compare.baseline is auto")
+            return _none("not a pull request, and compare.baseline is auto; "
+                         "`mlgate compare main` compares with a branch")
         kind, ref = "git", base
     if kind == "none":
         return _none("compare.baseline is none")

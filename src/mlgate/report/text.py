@@ -20,11 +20,9 @@ def render(result: RunResult, report_path: str | None = None) -> str:
         lines.append(f"  metrics: {shown}")
     compared = result.compare
     if compared is not None:
-        lines.append(one_line(f"  baseline: {compared.baseline.name}"
-                              + (f" ({compared.baseline.source})"
-                                 if compared.baseline.kind != "none" else "")
-                              + (f": {compared.baseline.message}"
-                                 if compared.baseline.message else "")))
+        b = compared.baseline
+        what = f"{b.name} ({b.source})" if b.kind != "none" else "none"
+        lines.append(one_line(f"  baseline: {what}" + (f": {b.message}" if b.message else "")))
         order = {"failed": 0, "passed": 1, "not evaluated": 2}
         for gate in sorted(compared.gates, key=lambda g: order[g.status]):
             lines.append(one_line(f"  gate {gate.status}: {gate.explanation}"))
