@@ -144,7 +144,7 @@ def _post(result: RunResult, manifest: Manifest, ctx: ActionsContext, history,
     comment = check = ""
     try:
         done = comments.upsert_comment(gh, ctx.owner, ctx.repo, ctx.pull_number, marker=marker,
-                                       body=body, author=None)
+                                       body=body, author=ctx.login)
         comment = f"{done.action} {done.html_url}"
     except MlgateError as exc:
         if strict:

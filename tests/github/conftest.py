@@ -10,6 +10,14 @@ from mlgate.github.http import GitHub
 from tests.github.server import FakeGitHub, serve
 
 TOKEN = "ghs_" + "t0ken" * 8  # an installation token, as GITHUB_TOKEN is
+PERSONAL_TOKEN = "ghp_" + "p3rs0nal" * 4 + "abcd"
+
+
+class Recorded(GitHub):
+    """A client whose waits are recorded instead of slept."""
+
+    waits: list[float]
+    said: list[str]
 
 
 @pytest.fixture
@@ -17,6 +25,7 @@ def fake() -> Iterator[FakeGitHub]:
     state = FakeGitHub()
     server, thread = serve(state)
     yield state
+    state.settle()
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
@@ -24,15 +33,21 @@ def fake() -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
-def client(fake: FakeGitHub) -> Callable[..., GitHub]:
-    """A client on the fake that records its waits instead of sleeping."""
+def client(fake: FakeGitHub) -> Iterator[Callable[..., Recorded]]:
+    """Clients on the fake: short timeouts, no pacing unless asked, no real sleeping."""
+    made: list[GitHub] = []
 
-    def make(token: str = TOKEN, **kw: object) -> GitHub:
+    def make(token: str = TOKEN, **kw: object) -> Recorded:
+        api_url = str(kw.pop("api_url", fake.url))
         waits: list[float] = []
-        gh = GitHub(fake.url, token, timeout_s=kw.pop("timeout_s", 2.0),  # type: ignore[arg-type]
-                    min_write_interval_s=kw.pop("min_write_interval_s", 0.0),  # type: ignore[arg-type]
-                    sleep=waits.append, seed=0, **kw)  # type: ignore[arg-type]
-        gh.waits = waits  # type: ignore[attr-defined]
-        return gh
+        said: list[str] = []
+        options: dict[str, object] = {"timeout_s": 2.0, "min_write_interval_s": 0.0, "seed": 0}
+        options |= {"sleep": waits.append, "on_wait": said.append, **kw}
+        gh = GitHub(api_url, token, **options)  # type: ignore[arg-type]
+        gh.waits, gh.said = waits, said  # type: ignore[attr-defined]
+        made.append(gh)
+        return gh  # type: ignore[return-value]
 
-    return make
+    yield make
+    for gh in made:
+        gh.close()

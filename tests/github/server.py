@@ -1,12 +1,15 @@
 """A GitHub REST API on 127.0.0.1 that holds the client to GitHub's own description.
 
 Every request is validated against ../shared/fixtures/github/rest-api-subset.json
-(method, path, parameters, body) with openapi-core, and every answer this fake gives is
-validated against the same description, so neither side can drift from GitHub's. A
-request the description does not allow is recorded as a violation (the fixture fails the
-test). Faults are scripted per operation: a status with headers, a delay past the
-client's timeout, a write carried out whose answer is then lost, a comment deleted
-between list and update.
+(method, path, parameters, body, with its $refs) by openapi-core, together with the
+headers GitHub asks for; every answer this fake gives is validated against the same
+description wherever it describes that status. Whatever breaks it is recorded as a
+violation (the `fake` fixture fails the test) and answered 404 or 422, as GitHub would.
+
+Faults are scripted per operation and used once each, in order: a status with headers
+and a body, a delay past the client's timeout, a write carried out whose answer is then
+lost (an error status, or the connection dropped), a hook run first (deleting a comment
+between the client's list and its update).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import json
 import re
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,8 +31,22 @@ from urllib.parse import parse_qs, urlsplit
 from tests.conftest import SHARED
 
 SPEC = SHARED / "fixtures" / "github" / "rest-api-subset.json"
-BASE = "https://api.github.com"
+BASE = "https://api.github.com"  # the description's server: requests are checked as if sent there
+EPOCH = datetime(2026, 11, 23, tzinfo=UTC)
 NOW = "2026-11-23T00:00:00Z"
+NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+NOT_ACCESSIBLE = {
+    "message": "Resource not accessible by integration",
+    "documentation_url": "https://docs.github.com/rest",
+}
+SERVER_ERROR = {"message": "Server Error", "documentation_url": "https://docs.github.com/rest"}
+REQUIRED_HEADERS = {  # header -> what its value must look like
+    "Authorization": re.compile(r"Bearer \S+"),
+    "Accept": re.compile(r"application/vnd\.github\+json"),
+    "X-GitHub-Api-Version": re.compile(r"2022-11-28"),
+    "User-Agent": re.compile(r"mlgate/\S+"),
+}
+Answer = tuple[int, dict[str, str], Any]
 
 
 @functools.cache
@@ -50,24 +69,38 @@ def _without_unmapped_discriminators(node: Any) -> Any:
     return node
 
 
-def _werkzeug_request(method: str, path: str, query: str, body: bytes | None):
+def _openapi_request(method: str, path: str, query: str, body: bytes):
     from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
 
-    builder = EnvironBuilder(method=method, path=path, base_url=BASE, query_string=query,
-                             data=body or None,
-                             content_type="application/json" if body else None)
+    builder = EnvironBuilder(
+        method=method,
+        path=path,
+        base_url=BASE,
+        query_string=query,
+        data=body or None,
+        content_type="application/json" if body else None,
+    )
     return WerkzeugOpenAPIRequest(Request(builder.get_environ()))
 
 
-def validate_response(request: Any, status: int, data: Any, headers: dict[str, str]) -> None:
+def _check_answer(request: Any, answer: Answer) -> str | None:
+    """What is wrong with an answer, if the description says what this status looks like."""
     from openapi_core.contrib.werkzeug import WerkzeugOpenAPIResponse
+    from openapi_core.templating.responses.exceptions import ResponseNotFound
     from werkzeug.wrappers import Response
 
-    answer = Response(json.dumps(data), status=status, content_type="application/json",
-                      headers=headers)
-    openapi().validate_response(request, WerkzeugOpenAPIResponse(answer))
+    status, headers, data = answer
+    body = "" if data is None else json.dumps(data)
+    sent = Response(body, status=status, content_type="application/json", headers=headers)
+    try:
+        openapi().validate_response(request, WerkzeugOpenAPIResponse(sent))
+    except ResponseNotFound:  # e.g. a 502, or GitHub's 404 on a deleted comment's PATCH
+        return None
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 @functools.cache
@@ -77,31 +110,53 @@ def _templates() -> list[tuple[str, re.Pattern[str]]]:
     return [(t, re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(t)))) for t in ordered]
 
 
+def template_of(path: str) -> str:
+    """The description's path template a concrete path matches (literal segments win)."""
+    for template, pattern in _templates():
+        if pattern.fullmatch(path):
+            return template
+    return path
+
+
 @dataclass
 class Fault:
     """What to do instead of (or after) the normal answer, once."""
 
     status: int = 502
     headers: dict[str, str] = field(default_factory=dict)
-    body: Any = None
+    body: Any = None  # default: GitHub's {"message": ..., "documentation_url": ...}
     delay_s: float = 0.0  # sleep before answering (past the client's timeout: no answer)
     apply_first: bool = False  # carry the request out, then answer with the fault
+    drop: bool = False  # close the connection instead of answering
     before: Callable[[], None] | None = None  # runs first, e.g. deleting a comment
 
 
 def user(login: str, kind: str = "User") -> dict[str, Any]:
-    uid = abs(hash(login)) % 10**6
+    uid = zlib.crc32(login.encode()) % 10**7
     url = f"{BASE}/users/{login}"
     return {
-        "login": login, "id": uid, "node_id": f"U_{uid}",
-        "avatar_url": "https://avatars.githubusercontent.com/u/1", "gravatar_id": "",
-        "url": url, "html_url": f"https://github.com/{login}",
-        "followers_url": f"{url}/followers", "following_url": f"{url}/following{{/other_user}}",
-        "gists_url": f"{url}/gists{{/gist_id}}", "starred_url": f"{url}/starred{{/owner}}{{/repo}}",
-        "subscriptions_url": f"{url}/subscriptions", "organizations_url": f"{url}/orgs",
-        "repos_url": f"{url}/repos", "events_url": f"{url}/events{{/privacy}}",
-        "received_events_url": f"{url}/received_events", "type": kind, "site_admin": False,
+        "login": login,
+        "id": uid,
+        "node_id": f"U_{uid}",
+        "avatar_url": "https://avatars.githubusercontent.com/u/1",
+        "gravatar_id": "",
+        "url": url,
+        "html_url": f"https://github.com/{login}",
+        "followers_url": f"{url}/followers",
+        "following_url": f"{url}/following{{/other_user}}",
+        "gists_url": f"{url}/gists{{/gist_id}}",
+        "starred_url": f"{url}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{url}/subscriptions",
+        "organizations_url": f"{url}/orgs",
+        "repos_url": f"{url}/repos",
+        "events_url": f"{url}/events{{/privacy}}",
+        "received_events_url": f"{url}/received_events",
+        "type": kind,
+        "site_admin": False,
     }
+
+
+BOT = user("github-actions[bot]", "Bot")
 
 
 class FakeGitHub:
@@ -112,197 +167,304 @@ class FakeGitHub:
         self.check_runs: list[dict[str, Any]] = []
         self.check_annotations: dict[int, list[dict[str, Any]]] = {}
         self.statuses: list[dict[str, Any]] = []
-        self.calls: Counter[tuple[str, str]] = Counter()
+        self.calls: Counter[tuple[str, str]] = Counter()  # (method, path template)
         self.log: list[tuple[str, str]] = []
         self.violations: list[str] = []
+        self.in_flight = self.writes_in_flight = self.most_writes_in_flight = 0
+        self.write_delay_s = 0.0  # every write takes this long: overlapping writes would show
         self.faults: dict[tuple[str, str], list[Fault]] = {}
         self.forbidden: set[tuple[str, str]] = set()  # operations the token may not do
-        self.user_login = "octo-user"
-        self._next_id = 1000
-        self.lock = threading.Lock()
+        self.user_login = "octo-user"  # who a token that is not `ghs_` belongs to
         self.url = ""
+        self.lock = threading.RLock()
+        self._next_id = 1000
 
     # --- scripting -----------------------------------------------------------------------
     def fail(self, method: str, template: str, *faults: Fault) -> None:
         self.faults.setdefault((method, template), []).extend(faults)
 
-    def add_comment(self, number: int, body: str, login: str = "someone",
-                    kind: str = "User") -> dict[str, Any]:
-        comment = self._comment(number, body, user(login, kind))
-        self.comments.setdefault(number, []).append(comment)
+    def add_comment(
+        self, number: int, body: str, login: str = "someone", kind: str = "User"
+    ) -> dict[str, Any]:
+        with self.lock:
+            comment = self._comment(number, body, user(login, kind))
+            self.comments.setdefault(number, []).append(comment)
         return comment
+
+    def delete_comment(self, comment_id: int) -> None:
+        with self.lock:
+            for items in self.comments.values():
+                items[:] = [c for c in items if c["id"] != comment_id]
 
     def total_calls(self) -> int:
         return sum(self.calls.values())
 
     # --- handling -------------------------------------------------------------------------
-    def handle(self, method: str, raw_path: str, body: bytes, token: str
-               ) -> tuple[int, dict[str, str], Any]:
+    def handle(
+        self, method: str, raw_path: str, body: bytes, headers: dict[str, str]
+    ) -> Answer | None:
+        """The answer to one request (`headers` with lowercase names); None: drop the
+        connection without one."""
+        from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+
         parts = urlsplit(raw_path)
         path = parts.path.removeprefix("/api/v3")  # GitHub Enterprise's prefix
-        from openapi_core.templating.paths.exceptions import PathNotFound
-
-        request = _werkzeug_request(method, path, parts.query, body)
+        root = self.url + parts.path[: len(parts.path) - len(path)]  # where Link URLs point
+        for name, pattern in REQUIRED_HEADERS.items():
+            if not pattern.fullmatch(headers.get(name.lower(), "")):
+                self.violations.append(f"{method} {path}: header {name} missing or wrong")
+        request = _openapi_request(method, path, parts.query, body)
         try:
             openapi().validate_request(request)
-        except PathNotFound:
+        except (PathNotFound, OperationNotFound):
             self.violations.append(f"{method} {path}: not in GitHub's description")
-            return 404, {}, {"message": "Not Found", "documentation_url": "x"}
+            return 404, {}, NOT_FOUND
         except Exception as exc:  # every other validation failure is the client's fault
             self.violations.append(f"{method} {raw_path}: {type(exc).__name__}: {exc}")
             return 422, {}, {"message": "Validation Failed", "documentation_url": "x"}
-        template = self._template(path)
+        template = template_of(path)
+        token = headers.get("authorization", "").removeprefix("Bearer ")
         with self.lock:
             self.calls[(method, template)] += 1
             self.log.append((method, template))
             queued = self.faults.get((method, template))
             fault = queued.pop(0) if queued else None
-        if fault is not None:
+            writing = method != "GET"
+            self.in_flight += 1
+            self.writes_in_flight += writing
+            self.most_writes_in_flight = max(self.most_writes_in_flight, self.writes_in_flight)
+        try:
+            return self._answer(method, path, parts.query, body, token, request, fault, root)
+        finally:
+            with self.lock:
+                self.writes_in_flight -= writing
+                self.in_flight -= 1
+
+    def settle(self, timeout_s: float = 5.0) -> None:
+        """Wait for requests still being answered (a delay past the client's timeout)."""
+        deadline = time.monotonic() + timeout_s
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def _answer(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: bytes,
+        token: str,
+        request: Any,
+        fault: Fault | None,
+        root: str,
+    ) -> Answer | None:
+        if method != "GET" and self.write_delay_s:
+            time.sleep(self.write_delay_s)
+        if fault is None:
+            answer = self._route(method, path, query, body, token, root)
+        else:
             if fault.before:
                 fault.before()
+            if fault.apply_first:
+                self._route(method, path, query, body, token, root)
             if fault.delay_s:
                 time.sleep(fault.delay_s)
-            if fault.apply_first:
-                self._route(method, path, parts.query, body, token)
-            return fault.status, fault.headers, fault.body or {
-                "message": "Server Error", "documentation_url": "x"}
-        status, headers, data = self._route(method, path, parts.query, body, token)
-        if status < 300:
-            try:
-                validate_response(request, status, data, headers)
-            except Exception as exc:
-                self.violations.append(f"answer to {method} {path} breaks the description: "
-                                       f"{exc}")
-        return status, headers, data
+            if fault.drop:
+                return None
+            answer = fault.status, fault.headers, SERVER_ERROR if fault.body is None else fault.body
+        problem = _check_answer(request, answer)
+        if problem:
+            self.violations.append(f"answer to {method} {path} breaks the description: {problem}")
+        return answer
 
-    @staticmethod
-    def _template(path: str) -> str:
-        """The description's path template a concrete path matches (literal segments win)."""
-        for template, pattern in _templates():
-            if pattern.fullmatch(path):
-                return template
-        return path
-
-    def _route(self, method: str, path: str, query: str, body: bytes, token: str
-               ) -> tuple[int, dict[str, str], Any]:
+    def _route(
+        self, method: str, path: str, query: str, body: bytes, token: str, root: str
+    ) -> Answer:
         data = json.loads(body) if body else None
+        template = template_of(path)
         segs = path.strip("/").split("/")
-        if path == "/user":
-            if token.startswith("ghs_"):
-                return 403, {}, {"message": "Resource not accessible by integration",
-                                 "documentation_url": "x"}
-            return 200, {}, {**user(self.user_login), "user_view_type": "public",
-                             "name": None, "company": None,
-                             "blog": "", "location": None, "email": None, "hireable": None,
-                             "bio": None, "public_repos": 0, "public_gists": 0,
-                             "followers": 0, "following": 0, "created_at": NOW,
-                             "updated_at": NOW}
-        template = self._template(path)
-        if (method, template) in self.forbidden:
-            return 403, {}, {"message": "Resource not accessible by integration",
-                             "documentation_url": "x"}
-        author = user("github-actions[bot]", "Bot") if token.startswith("ghs_") \
-            else user(self.user_login)
-        if segs[3:4] == ["issues"] and segs[-1] == "comments":
-            number = int(segs[4])
-            if method == "POST":
-                comment = self._comment(number, data["body"], author)
-                with self.lock:
+        with self.lock:
+            if path == "/user":
+                return self._user(token)
+            if (method, template) in self.forbidden:
+                return 403, {}, NOT_ACCESSIBLE
+            author = BOT if token.startswith("ghs_") else user(self.user_login)
+            if template == "/repos/{owner}/{repo}/issues/{issue_number}/comments":
+                number = int(segs[4])
+                if method == "POST":
+                    comment = self._comment(number, data["body"], author)
                     self.comments.setdefault(number, []).append(comment)
-                return 201, {}, comment
-            return self._page(self.comments.get(number, []), query, path)
-        if segs[3:5] == ["issues", "comments"]:
-            cid = int(segs[5])
-            for items in self.comments.values():
-                for comment in items:
-                    if comment["id"] == cid:
-                        if method == "PATCH":
-                            comment["body"] = data["body"]
-                            comment["updated_at"] = NOW
-                        return 200, {}, comment
-            return 404, {}, {"message": "Not Found", "documentation_url": "x"}
-        if segs[3] == "check-runs":
-            if method == "POST":
+                    return 201, {}, comment
+                return self._page(self.comments.get(number, []), query, root + path)
+            if template == "/repos/{owner}/{repo}/issues/comments/{comment_id}":
+                return self._one_comment(method, int(segs[5]), data)
+            if template == "/repos/{owner}/{repo}/check-runs":
                 run = self._check_run(data)
                 self.check_runs.append(run)
                 self.check_annotations[run["id"]] = list(data["output"].get("annotations", []))
                 return 201, {}, run
-            run = next(r for r in self.check_runs if r["id"] == int(segs[4]))
-            self.check_annotations[run["id"]] += data["output"].get("annotations", [])
-            return 200, {}, run
-        if segs[3] == "commits" and segs[-1] == "check-runs":
-            runs = [r for r in self.check_runs if r["head_sha"] == segs[4]]
-            return 200, {}, {"total_count": len(runs), "check_runs": runs}
-        if segs[3] == "statuses":
-            status = self._status(segs[4], data)
-            self.statuses.append(status)
-            return 201, {}, status
+            if template == "/repos/{owner}/{repo}/check-runs/{check_run_id}":
+                run = next((r for r in self.check_runs if r["id"] == int(segs[4])), None)
+                if run is None:
+                    return 404, {}, NOT_FOUND
+                self.check_annotations[run["id"]] += data["output"].get("annotations", [])
+                run["output"]["annotations_count"] = len(self.check_annotations[run["id"]])
+                return 200, {}, run
+            if template == "/repos/{owner}/{repo}/commits/{ref}/check-runs":
+                wanted = parse_qs(query).get("check_name", [None])[0]
+                runs = [
+                    r
+                    for r in self.check_runs
+                    if r["head_sha"] == segs[4] and wanted in (None, r["name"])
+                ]
+                status, headers, chunk = self._page(runs, query, root + path)
+                return status, headers, {"total_count": len(runs), "check_runs": chunk}
+            if template == "/repos/{owner}/{repo}/statuses/{sha}":
+                status = self._status(segs[4], data)
+                self.statuses.append(status)
+                return 201, {}, status
         self.violations.append(f"{method} {path}: the fake does not implement it")
-        return 404, {}, {"message": "Not Found", "documentation_url": "x"}
+        return 404, {}, NOT_FOUND
+
+    def _user(self, token: str) -> Answer:
+        if token.startswith("ghs_"):  # installation tokens (GITHUB_TOKEN) are not users
+            return 403, {}, NOT_ACCESSIBLE
+        public = {"name": None, "company": None, "blog": "", "location": None, "email": None}
+        public |= {"hireable": None, "bio": None, "public_repos": 0, "public_gists": 0}
+        public |= {"followers": 0, "following": 0, "created_at": NOW, "updated_at": NOW}
+        return 200, {}, {**user(self.user_login), "user_view_type": "public", **public}
+
+    def _one_comment(self, method: str, cid: int, data: Any) -> Answer:
+        for items in self.comments.values():
+            for comment in items:
+                if comment["id"] == cid:
+                    if method == "DELETE":
+                        items.remove(comment)
+                        return 204, {}, None
+                    if method == "PATCH":
+                        comment["body"] = data["body"]
+                        comment["updated_at"] = _stamp(self._new_id())
+                    return 200, {}, comment
+        return 404, {}, NOT_FOUND
 
     def _new_id(self) -> int:
-        with self.lock:
-            self._next_id += 1
-            return self._next_id
+        self._next_id += 1
+        return self._next_id
 
     def _comment(self, number: int, body: str, author: dict[str, Any]) -> dict[str, Any]:
         cid = self._new_id()
         repo = f"{BASE}/repos/o/r"
-        return {"id": cid, "node_id": f"IC_{cid}", "url": f"{repo}/issues/comments/{cid}",
-                "html_url": f"https://github.com/o/r/pull/{number}#issuecomment-{cid}",
-                "body": body, "user": author, "created_at": f"2026-11-23T00:00:{cid % 60:02d}Z",
-                "updated_at": NOW, "issue_url": f"{repo}/issues/{number}",
-                "author_association": "NONE"}
+        return {
+            "id": cid,
+            "node_id": f"IC_{cid}",
+            "url": f"{repo}/issues/comments/{cid}",
+            "html_url": f"https://github.com/o/r/pull/{number}#issuecomment-{cid}",
+            "body": body,
+            "user": author,
+            "created_at": _stamp(cid),
+            "updated_at": _stamp(cid),
+            "issue_url": f"{repo}/issues/{number}",
+            "author_association": "NONE",
+        }
 
-    def _page(self, items: list[dict[str, Any]], query: str, path: str
-              ) -> tuple[int, dict[str, str], Any]:
+    def _page(self, items: list[Any], query: str, url: str) -> Answer:
+        """A page and GitHub's Link header: prev, next, last, first, where they exist."""
         params = parse_qs(query)
-        per_page = int(params.get("per_page", ["30"])[0])
+        per_page = min(int(params.get("per_page", ["30"])[0]), 100)
         page = int(params.get("page", ["1"])[0])
-        chunk = items[(page - 1) * per_page: page * per_page]
         last = max((len(items) + per_page - 1) // per_page, 1)
-        links = []
-        if page < last:
-            links.append(f'<{self.url}{path}?per_page={per_page}&page={page + 1}>; rel="next"')
-            links.append(f'<{self.url}{path}?per_page={per_page}&page={last}>; rel="last"')
+        chunk = items[(page - 1) * per_page : page * per_page]
+        rest = {k: v[0] for k, v in params.items() if k not in ("per_page", "page")}
+
+        def link(number: int, rel: str) -> str:
+            extra = "".join(f"&{k}={v}" for k, v in rest.items())
+            return f'<{url}?per_page={per_page}{extra}&page={number}>; rel="{rel}"'
+
+        links = [link(page - 1, "prev")] if page > 1 else []
+        links += [link(page + 1, "next"), link(last, "last")] if page < last else []
+        links += [link(1, "first")] if page > 1 else []
         return 200, ({"Link": ", ".join(links)} if links else {}), chunk
 
     def _check_run(self, data: dict[str, Any]) -> dict[str, Any]:
         rid = self._new_id()
         output = data.get("output", {})
-        app = {"id": 15368, "slug": "github-actions", "node_id": "MDM6QXBwMTUzNjg=",
-               "owner": user("github", "Organization"), "name": "GitHub Actions",
-               "description": "", "external_url": "https://help.github.com/en/actions",
-               "html_url": "https://github.com/apps/github-actions", "created_at": NOW,
-               "updated_at": NOW, "permissions": {}, "events": []}
-        return {"id": rid, "head_sha": data["head_sha"], "node_id": f"CR_{rid}",
-                "external_id": "", "url": f"{BASE}/repos/o/r/check-runs/{rid}",
-                "html_url": f"https://github.com/o/r/runs/{rid}",
-                "details_url": data.get("details_url"), "status": data.get("status", "queued"),
-                "conclusion": data.get("conclusion"), "started_at": NOW, "completed_at": NOW,
-                "output": {"title": output.get("title"), "summary": output.get("summary"),
-                           "text": output.get("text"), "annotations_count": 0,
-                           "annotations_url": f"{BASE}/repos/o/r/check-runs/{rid}/annotations"},
-                "name": data["name"], "check_suite": {"id": 1}, "app": app,
-                "pull_requests": []}
+        app = {
+            "id": 15368,
+            "slug": "github-actions",
+            "node_id": "MDM6QXBwMTUzNjg=",
+            "owner": user("github", "Organization"),
+            "name": "GitHub Actions",
+            "description": "",
+            "external_url": "https://help.github.com/en/actions",
+            "html_url": "https://github.com/apps/github-actions",
+            "created_at": NOW,
+            "updated_at": NOW,
+            "permissions": {},
+            "events": [],
+        }
+        return {
+            "id": rid,
+            "head_sha": data["head_sha"],
+            "node_id": f"CR_{rid}",
+            "external_id": data.get("external_id", ""),
+            "url": f"{BASE}/repos/o/r/check-runs/{rid}",
+            "html_url": f"https://github.com/o/r/runs/{rid}",
+            "details_url": data.get("details_url"),
+            "status": data.get("status", "queued"),
+            "conclusion": data.get("conclusion"),
+            "started_at": NOW,
+            "completed_at": NOW,
+            "output": {
+                "title": output.get("title"),
+                "summary": output.get("summary"),
+                "text": output.get("text"),
+                "annotations_count": len(output.get("annotations", [])),
+                "annotations_url": f"{BASE}/repos/o/r/check-runs/{rid}/annotations",
+            },
+            "name": data["name"],
+            "check_suite": {"id": 1},
+            "app": app,
+            "pull_requests": [],
+        }
 
     def _status(self, sha: str, data: dict[str, Any]) -> dict[str, Any]:
         sid = self._new_id()
-        return {"url": f"{BASE}/repos/o/r/statuses/{sha}", "avatar_url": None, "id": sid,
-                "node_id": f"ST_{sid}", "state": data["state"],
-                "description": data.get("description"), "target_url": data.get("target_url"),
-                "context": data.get("context", "default"), "created_at": NOW,
-                "updated_at": NOW, "creator": user("github-actions[bot]", "Bot")}
+        return {
+            "url": f"{BASE}/repos/o/r/statuses/{sha}",
+            "avatar_url": None,
+            "id": sid,
+            "node_id": f"ST_{sid}",
+            "state": data["state"],
+            "description": data.get("description"),
+            "target_url": data.get("target_url"),
+            "context": data.get("context", "default"),
+            "created_at": NOW,
+            "updated_at": NOW,
+            "creator": BOT,
+        }
+
+
+def _stamp(serial: int) -> str:
+    """A distinct, increasing time for each write, as GitHub's would be."""
+    return (EPOCH + timedelta(seconds=serial)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
+    """Serve `fake` on 127.0.0.1 and a free port; stop with shutdown() and server_close()."""
+
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects of GitHub
+        disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms stall
+
         def _any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-            status, headers, data = fake.handle(self.command, self.path, body, token)
-            payload = json.dumps(data).encode()
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            answer = fake.handle(self.command, self.path, body, headers)
+            if answer is None:  # the connection drops without an answer
+                self.close_connection = True
+                return
+            status, headers, data = answer
+            payload = b"" if data is None else json.dumps(data).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -312,7 +474,7 @@ def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
                 self.end_headers()
                 self.wfile.write(payload)
             except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
-                pass
+                self.close_connection = True
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
 
@@ -322,6 +484,8 @@ def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     return server, thread

@@ -1,4 +1,4 @@
-"""Job summary, step outputs and annotations: what a step hands back to Actions."""
+"""Job summary, step outputs and workflow commands: what a step hands back to Actions."""
 
 from __future__ import annotations
 
@@ -10,35 +10,103 @@ from mlgate.errors import UserError
 from mlgate.github import actions
 from mlgate.github.checks import Annotation
 
+HOSTILE = "bad\n::error::injected\r\n::set-output name=x::y %0A ::add-mask::"
+
 
 def test_untrusted_text_cannot_start_a_workflow_command() -> None:
-    hostile = "bad\n::error::injected\r\n::set-output name=x::y %0A"
-    line = actions.annotation_command(Annotation(
-        path="a,b:c.yaml", start_line=3, end_line=3, level="failure", message=hostile,
-        title="t\n::warning::x"))
-    assert "\n" not in line and "\r" not in line
-    assert line.startswith("::error file=a%2Cb%3Ac.yaml,line=3,endLine=3,title=t%0A")
-    assert line.endswith("::bad%0A::error::injected%0D%0A::set-output name=x::y %250A")
+    line = actions.annotation_command(
+        Annotation(
+            path="a,b:c.yaml",
+            start_line=3,
+            end_line=4,
+            level="failure",
+            message=HOSTILE,
+            title="t\n::warning::x,y",
+        )
+    )
+    assert "\n" not in line and "\r" not in line and line.count("::") == 2 + HOSTILE.count("::")
+    assert line.startswith(
+        "::error file=a%2Cb%3Ac.yaml,line=3,endLine=4,title=t%0A%3A%3Awarning%3A%3Ax%2Cy::"
+    )
+    assert line.endswith("::bad%0A::error::injected%0D%0A::set-output name=x::y %250A ::add-mask::")
 
 
-def test_the_job_summary_appends_and_refuses_more_than_a_mebibyte(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "level,command", [("failure", "error"), ("warning", "warning"), ("notice", "notice")]
+)
+def test_annotation_levels_are_githubs_commands(level: str, command: str) -> None:
+    note = Annotation(
+        path="mlops.yaml",
+        start_line=1,
+        end_line=1,
+        level=level,  # type: ignore[arg-type]
+        message="m",
+    )
+    assert actions.annotation_command(note) == f"::{command} file=mlops.yaml,line=1,endLine=1::m"
+
+
+def test_escaping_round_trips_through_githubs_rules() -> None:
+    """Unescaping as the runner does gives back the original text, `%` included."""
+
+    def unescape(text: str) -> str:
+        for escaped, raw in (
+            ("%0D", "\r"),
+            ("%0A", "\n"),
+            ("%3A", ":"),
+            ("%2C", ","),
+            ("%25", "%"),
+        ):
+            text = text.replace(escaped, raw)
+        return text
+
+    for text in (HOSTILE, "100%25 sure", "%%0A", "a:b,c"):
+        assert unescape(actions.escape_property(text)) == text
+        assert unescape(actions.escape_data(text)) == text
+
+
+def test_a_command_or_property_name_is_never_built_from_text() -> None:
+    assert actions.workflow_command("notice", "hi", {"title": "x"}) == "::notice title=x::hi"
+    assert actions.workflow_command("group", "Training") == "::group::Training"
+    for command, props in (("error::x", {}), ("notice", {"title=a,file": "x"}), ("", {})):
+        with pytest.raises(ValueError):
+            actions.workflow_command(command, "m", props)
+
+
+def test_the_job_summary_appends(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     actions.write_summary(summary, "# one")
-    actions.write_summary(summary, "# two\n")
-    assert summary.read_text() == "# one\n# two\n"
-    with pytest.raises(UserError, match="at most 1048576"):
-        actions.write_summary(summary, "x" * (1024 * 1024))
-    assert summary.read_text() == "# one\n# two\n"
+    actions.write_summary(summary, "# two ✓\n")
+    assert summary.read_text("utf-8") == "# one\n# two ✓\n"
+
+
+def test_a_summary_past_a_mebibyte_is_refused_with_a_notice(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    actions.write_summary(summary, "# one")
+    with pytest.raises(UserError, match="at most 1,048,576 per step") as error:
+        actions.write_summary(summary, "é" * (512 * 1024))  # 1 MiB of bytes, half the chars
+    assert "artifact" in str(error.value)
+    text = summary.read_text("utf-8")
+    assert text.startswith("# one\n") and "left out of this job summary" in text
+    assert "é" not in text
+    actions.write_summary(summary, "x" * (actions.SUMMARY_LIMIT - summary.stat().st_size - 1))
+    assert summary.stat().st_size == actions.SUMMARY_LIMIT  # exactly the limit still fits
 
 
 def test_outputs_survive_multiline_values(tmp_path: Path) -> None:
     out = tmp_path / "output"
     actions.set_output(out, "verdict", "failed")
-    actions.set_output(out, "summary", "line one\nEOF\nline three")
-    text = out.read_text().splitlines()
-    delimiter = text[0].split("<<")[1]
-    assert text[:3] == [f"verdict<<{delimiter}", "failed", delimiter]
-    start = text[3]
-    name, mark = start.split("<<")
-    assert name == "summary" and text[4:7] == ["line one", "EOF", "line three"]
-    assert text[7] == mark
+    actions.set_output(out, "summary", "line one\nEOF\n\nverdict<<x\nline three")
+    text = out.read_text().split("\n")
+    name, mark = text[0].split("<<")
+    assert (name, text[1], text[2]) == ("verdict", "failed", mark)
+    name, mark = text[3].split("<<")
+    assert name == "summary" and text[4:9] == ["line one", "EOF", "", "verdict<<x", "line three"]
+    assert text[9] == mark and text[10] == "" and len(text) == 11
+    assert mark.startswith("mlgate_") and len(mark) > 30
+
+
+@pytest.mark.parametrize("name", ["a<<b", "x\ny", "", "1st", "name=value"])
+def test_an_output_name_that_could_inject_is_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ValueError):
+        actions.set_output(tmp_path / "output", name, "v")
+    assert not (tmp_path / "output").exists()

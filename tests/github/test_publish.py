@@ -1,89 +1,204 @@
-"""`mlgate run` in a pull request's workflow, against the loopback GitHub: one comment,
-a check on the head commit, the job summary, annotations at the manifest's lines."""
+"""`mlgate run` and `mlgate comment` in a pull request's workflow, against the loopback
+GitHub: one comment, a check on the head commit, the job summary, annotations at the
+manifest's lines; a fork's token posts nothing, and the run says why.
+
+One real `mlgate run` (training included) serves the module; every command runs
+in-process (tests/test_cli.py runs the CLI as a subprocess) to keep the suite fast.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import io
 import json
 import os
-import subprocess
-import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from mlgate import cli
+from mlgate.github import http
 from tests import projects
 from tests.conftest import SHARED
 from tests.github.conftest import TOKEN
-from tests.github.server import FakeGitHub
+from tests.github.server import FakeGitHub, serve
 
 EVENT = SHARED / "fixtures" / "github" / "events" / "pull_request.opened.json"
-GATED = projects.IRIS_MANIFEST + "compare:\n  gates:\n    accuracy: {min: 0.99}\n"
+HEAD = json.loads(EVENT.read_text())["pull_request"]["head"]["sha"]
+NUMBER = json.loads(EVENT.read_text())["number"]
+GATES = "compare:\n  gates:\n    r2: {min: 0.99}\n"  # r2 0.40: the gate fails
+OUTER = ("GITHUB_", "MLGATE_", "INPUT_", "RUNNER_")  # a CI's own variables stay out
 
 
-def actions_env(fake: FakeGitHub, tmp_path: Path, event: Path = EVENT) -> dict[str, str]:
-    return {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request",
-            "GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "o/r",
-            "GITHUB_API_URL": fake.url, "GITHUB_RUN_ID": "77", "GITHUB_SHA": "m" * 40,
-            "GITHUB_TOKEN": TOKEN, "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+@dataclass(frozen=True)
+class Posted:
+    fake: FakeGitHub
+    root: Path
+    env: dict[str, str]
+    exit_code: int
+    out: str  # what `mlgate run` printed, stdout and stderr
+    comments: list[dict[str, Any]]  # as they were right after the run
+    check_runs: list[dict[str, Any]]
+    annotations: dict[int, list[dict[str, Any]]]
+    summary: str
 
 
-def mlgate(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mlgate", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+def actions_env(fake: FakeGitHub, folder: Path, event: Path = EVENT, **more: str) -> dict[str, str]:
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_API_URL": fake.url,
+        "GITHUB_RUN_ID": "77",
+        "GITHUB_SHA": "m" * 40,
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_STEP_SUMMARY": str(folder / "summary.md"),
+        **more,
+    }
 
 
-def test_a_pull_request_run_posts_one_comment_a_check_and_the_summary(
-        fake: FakeGitHub, tmp_path: Path) -> None:
-    root = projects.write(tmp_path / "p", projects.iris_files(Path(), manifest=GATED))
-    env = actions_env(fake, tmp_path)
-    first = mlgate("run", cwd=root, env=env)
-    assert first.returncode == 1, first.stderr  # accuracy 0.9667 < 0.99
-    second = mlgate("run", cwd=root, env=env)
-    assert second.returncode == 1
-    comments = fake.comments[2]
-    assert len(comments) == 1 and "<!-- mlgate:model=iris -->" in comments[0]["body"]
-    assert comments[0]["body"].startswith("## ❌ iris: failed")
-    assert "actions/runs/77" in comments[0]["body"]
-    head = json.loads(EVENT.read_text())["pull_request"]["head"]["sha"]
-    assert [r["head_sha"] for r in fake.check_runs] == [head, head]
-    assert {r["conclusion"] for r in fake.check_runs} == {"failure"}
-    notes = fake.check_annotations[fake.check_runs[0]["id"]]
-    assert notes[0]["path"] == "mlops.yaml" and notes[0]["start_line"] == GATED.splitlines(
-    ).index("    accuracy: {min: 0.99}") + 1
-    summary = (tmp_path / "summary.md").read_text()
-    assert summary.count("## ❌ iris: failed") == 2  # one per run, appended
-    assert "::error file=mlops.yaml,line=" in first.stderr  # stdout stays for --json
-    assert "comment: created" in first.stderr and "comment: updated" in second.stderr
+def in_actions(mp: pytest.MonkeyPatch, root: Path, env: Mapping[str, str | None]) -> None:
+    """The Actions variables and nothing of the outer CI's; unpaced writes (test_http
+    counts pacing); the project as the working directory."""
+    for name in [k for k in os.environ if k.startswith(OUTER)]:
+        mp.delenv(name)
+    for name, value in env.items():
+        if value is not None:
+            mp.setenv(name, value)
+    mp.setattr(http, "MIN_WRITE_INTERVAL_S", 0.0)
+    mp.chdir(root)
 
 
-def test_a_fork_gets_the_summary_and_a_reason_but_no_api_call(
-        fake: FakeGitHub, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def posted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Posted]:
+    fake = FakeGitHub()
+    server, thread = serve(fake)
+    folder = tmp_path_factory.mktemp("publish")
+    files = projects.diabetes_files()  # a regression: no PNG charts to draw, a faster suite
+    files["mlops.yaml"] += GATES
+    root = projects.write(folder / "p", files)
+    env = actions_env(fake, folder)
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        in_actions(mp, root, env)
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            code = cli.main(["run"])
+    yield Posted(
+        fake=fake,
+        root=root,
+        env=env,
+        exit_code=code,
+        out=printed.getvalue(),
+        comments=copy.deepcopy(fake.comments.get(NUMBER, [])),
+        check_runs=copy.deepcopy(fake.check_runs),
+        annotations=copy.deepcopy(fake.check_annotations),
+        summary=(folder / "summary.md").read_text("utf-8"),
+    )
+    fake.settle()
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+    assert fake.violations == [], "requests or answers outside GitHub's description"
+
+
+def mlgate_here(
+    posted: Posted, monkeypatch: pytest.MonkeyPatch, *args: str, **env: str | None
+) -> int:
+    """`mlgate ARGS` in this process, in the project, with the Actions variables."""
+    in_actions(monkeypatch, posted.root, posted.env | env)
+    for name in [k for k, v in env.items() if v is None]:
+        monkeypatch.delenv(name, raising=False)
+    return cli.main(list(args))
+
+
+def test_a_pull_request_run_posts_one_comment_a_check_and_the_summary(posted: Posted) -> None:
+    assert posted.exit_code == 1, posted.out  # r2 0.40 < 0.99
+    assert "comment: created" in posted.out
+    [comment] = posted.comments
+    assert comment["user"]["login"] == "github-actions[bot]"
+    assert comment["body"].startswith("## ❌ diabetes: failed")
+    assert (
+        "<!-- mlgate:model=diabetes -->" in comment["body"] and "actions/runs/77" in comment["body"]
+    )
+    [check] = posted.check_runs
+    assert (check["head_sha"], check["conclusion"]) == (HEAD, "failure")  # not the merge sha
+    [note] = posted.annotations[check["id"]]
+    manifest = (posted.root / "mlops.yaml").read_text().splitlines()
+    line = manifest.index("    r2: {min: 0.99}") + 1
+    assert (note["path"], note["start_line"], note["annotation_level"]) == (
+        "mlops.yaml",
+        line,
+        "failure",
+    )
+    assert f"::error file=mlops.yaml,line={line}," in posted.out
+    assert posted.summary.count("## ❌ diabetes: failed") == 1
+
+
+def test_posting_the_same_run_again_leaves_the_comment_alone(
+    posted: Posted, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patch = ("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}")
+    assert mlgate_here(posted, monkeypatch, "comment") == 0
+    err = capsys.readouterr().err
+    assert "comment: unchanged" in err, err
+    comments = posted.fake.comments[NUMBER]
+    assert len(comments) == 1 and comments[0]["id"] == posted.comments[0]["id"]
+    assert posted.fake.calls[patch] == 0
+    assert [r["head_sha"] for r in posted.fake.check_runs[-2:]] == [HEAD, HEAD]
+
+
+def test_a_fork_posts_nothing_and_says_why(
+    posted: Posted,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
     payload = json.loads(EVENT.read_text())
     payload["pull_request"]["head"]["repo"]["full_name"] = "mallory/r"
-    event = tmp_path / "fork.json"
-    event.write_text(json.dumps(payload))
-    root = projects.write(tmp_path / "p", projects.iris_files(Path()))
-    done = mlgate("run", "--json", cwd=root, env=actions_env(fake, tmp_path, event))
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["verdict"] == "passed"  # stdout holds the JSON alone
-    assert fake.total_calls() == 0
-    assert "comes from a fork" in done.stderr
-    assert "## ✅ iris: passed" in (tmp_path / "summary.md").read_text()
+    (tmp_path / "fork.json").write_text(json.dumps(payload))
+    before = posted.fake.total_calls()
+    summary = tmp_path / "summary.md"
+    code = mlgate_here(
+        posted,
+        monkeypatch,
+        "comment",
+        GITHUB_EVENT_PATH=str(tmp_path / "fork.json"),
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "comes from a fork" in err and "Traceback" not in err
+    assert posted.fake.total_calls() == before
+    assert "## ❌ diabetes: failed" in summary.read_text("utf-8")  # the report is still there
 
 
 def test_mlgate_comment_posts_a_saved_run_for_a_named_pull_request(
-        fake: FakeGitHub, tmp_path: Path) -> None:
-    root = projects.write(tmp_path / "p", projects.iris_files(Path()))
-    assert mlgate("run", cwd=root, env={**os.environ}).returncode == 0
-    env = {**actions_env(fake, tmp_path), "GITHUB_EVENT_NAME": "workflow_run"}
-    done = mlgate("comment", "--pr", "9", "--sha", "a" * 40, cwd=root, env=env)
-    assert done.returncode == 0, done.stderr
-    assert len(fake.comments[9]) == 1 and fake.check_runs[0]["head_sha"] == "a" * 40
+    posted: Posted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = mlgate_here(
+        posted,
+        monkeypatch,
+        "comment",
+        "--pr",
+        "9",
+        "--sha",
+        "a" * 40,
+        GITHUB_EVENT_NAME="workflow_run",
+    )
+    assert code == 0
+    assert len(posted.fake.comments[9]) == 1
+    assert posted.fake.check_runs[-1]["head_sha"] == "a" * 40
 
 
-def test_mlgate_comment_without_a_token_is_a_clear_error(fake: FakeGitHub,
-                                                        tmp_path: Path) -> None:
-    root = projects.write(tmp_path / "p", projects.iris_files(Path()))
-    assert mlgate("run", cwd=root, env={**os.environ}).returncode == 0
-    env = {k: v for k, v in actions_env(fake, tmp_path).items() if k != "GITHUB_TOKEN"}
-    done = mlgate("comment", cwd=root, env=env)
-    assert done.returncode == 2 and "no token" in done.stderr
-    assert "Traceback" not in done.stderr and fake.total_calls() == 0
+def test_mlgate_comment_without_a_token_is_a_clear_error(
+    posted: Posted, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = posted.fake.total_calls()
+    assert mlgate_here(posted, monkeypatch, "comment", GITHUB_TOKEN=None) == 2
+    err = capsys.readouterr().err
+    assert "no token" in err and "Traceback" not in err
+    assert posted.fake.total_calls() == before

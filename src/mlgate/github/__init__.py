@@ -1,1 +1,45 @@
-"""GitHub: the Actions context, and a small REST client for comments, checks and statuses."""
+"""GitHub: the Actions context, and a small REST client for comments, checks and statuses.
+
+    context.py   where a run is (GITHUB_* variables and the event payload); no HTTP
+    http.py      the client: timeouts, retries, rate limits, pacing, errors (httpx)
+    comments.py  the sticky comment, found by marker and author
+    checks.py    the check run with annotations, or a commit status
+    actions.py   job summary, step outputs, workflow commands
+
+The public names load on first use: reading the context never imports httpx.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_PUBLIC = {
+    "ActionsContext": "mlgate.github.context",
+    "Annotation": "mlgate.github.checks",
+    "CheckOutcome": "mlgate.github.checks",
+    "CommentOutcome": "mlgate.github.comments",
+    "Forbidden": "mlgate.github.http",
+    "GitHub": "mlgate.github.http",
+    "GitHubError": "mlgate.github.http",
+    "NotFound": "mlgate.github.http",
+    "RateLimited": "mlgate.github.http",
+    "Response": "mlgate.github.http",
+    "UncertainWrite": "mlgate.github.http",
+    "annotation_command": "mlgate.github.actions",
+    "load_context": "mlgate.github.context:load",
+    "marker_for": "mlgate.github.comments",
+    "publish_check": "mlgate.github.checks",
+    "set_output": "mlgate.github.actions",
+    "upsert_comment": "mlgate.github.comments",
+    "workflow_command": "mlgate.github.actions",
+    "write_summary": "mlgate.github.actions",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'mlgate.github' has no attribute {name!r}")
+    module, _, attribute = _PUBLIC[name].partition(":")
+    return getattr(importlib.import_module(module), attribute or name)

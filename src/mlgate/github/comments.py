@@ -4,6 +4,10 @@ Found by a hidden marker, across every page of the pull request's comments, and 
 among comments the token's own identity wrote: someone pasting the marker into their
 own comment never has it overwritten. A POST whose answer was lost is followed by a
 fresh look for the marker, so a flaky network never leaves two comments.
+
+A write the token may not make (a fork's read-only token, no `pull-requests: write`)
+raises `Forbidden`, an OutsideError whose message says what GitHub answered: callers
+turn it into "no comment posted: ...".
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mlgate.errors import UserError
-from mlgate.github.http import GitHub, NotFound, UncertainWrite
+from mlgate.github.http import GitHub, GitHubError, NotFound, UncertainWrite
 
-COMMENT_LIMIT = 65_536
+COMMENT_LIMIT = 65_536  # characters, GitHub's limit on a comment's body
 BOT = "github-actions[bot]"  # who GITHUB_TOKEN writes as
 POST_TRIES = 3
+SETTLE_S = 2.0  # before looking for a comment whose POST answer was lost
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,73 +34,117 @@ class CommentOutcome:
 
 
 def marker_for(model: str) -> str:
-    """A marker no model name can close early (`-->`) or make ambiguous."""
+    """A marker no model name can close early (`-->`) or make ambiguous.
+
+    Manifest names are already `[a-z0-9-]`, which pass through unchanged."""
     safe = re.sub(r"[^a-z0-9._-]+", "-", model.lower())[:100] or "model"
     return f"<!-- mlgate:model={safe} -->"
 
 
 def identity(gh: GitHub, author: str | None = None) -> str:
-    """The login the token writes as; GET /user only for tokens that are not GITHUB_TOKEN."""
+    """The login the token writes as: `author` if given; github-actions[bot] for an
+    installation token (GET /user refuses those); else one GET /user."""
     if author:
         return author
     if gh.installation_token:
         return BOT
-    return str(gh.request("GET", "/user").data["login"])
+    data = gh.request("GET", "/user").data
+    login = data.get("login") if isinstance(data, dict) else None
+    if not isinstance(login, str) or not login:
+        raise GitHubError("GET /user: GitHub's answer has no login", method="GET", path="/user")
+    return login
 
 
-def upsert_comment(gh: GitHub, owner: str, repo: str, number: int, *, marker: str, body: str,
-                   author: str | None = None) -> CommentOutcome:
+def upsert_comment(
+    gh: GitHub,
+    owner: str,
+    repo: str,
+    number: int,
+    *,
+    marker: str,
+    body: str,
+    author: str | None = None,
+) -> CommentOutcome:
+    """Create, update or leave alone our one comment carrying `marker` on issue/PR `number`."""
     if marker not in body:
         body = f"{body.rstrip()}\n\n{marker}\n"
     if len(body) > COMMENT_LIMIT:
-        raise UserError(f"the comment has {len(body)} characters; GitHub takes at most "
-                        f"{COMMENT_LIMIT}", hint="render it with a limit")
-    login = identity(gh, author)
-    path = f"/repos/{owner}/{repo}/issues/{number}/comments"
-    ours = _ours(gh, path, marker, login)
+        raise UserError(
+            f"the comment has {len(body)} characters; GitHub takes at most {COMMENT_LIMIT}",
+            hint="render the report with a limit",
+        )
+    place = _Place(gh, owner, repo, number, marker, identity(gh, author))
+    ours = place.ours()
     if ours:
         newest = ours[-1]
-        if newest["body"] == body:
+        if newest.get("body") == body:
             return _outcome("unchanged", newest, len(ours) - 1)
         try:
-            done = gh.request("PATCH", f"/repos/{owner}/{repo}/issues/comments/{newest['id']}",
-                              json={"body": body})
-            return _outcome("updated", done.data, len(ours) - 1)
+            return _outcome("updated", place.update(newest, body), len(ours) - 1)
         except NotFound:  # deleted between our list and our update: write it anew
             pass
-    return _create(gh, path, marker, login, body, owner, repo)
+    return _create(place, body)
 
 
-def _create(gh: GitHub, path: str, marker: str, login: str, body: str, owner: str,
-            repo: str) -> CommentOutcome:
+def _create(place: _Place, body: str) -> CommentOutcome:
     for _ in range(POST_TRIES):
         try:
-            return _outcome("created", gh.request("POST", path, json={"body": body}).data)
+            return _outcome("created", place.post(body))
         except UncertainWrite:
-            found = _ours(gh, path, marker, login)
+            place.gh.wait(SETTLE_S, "")  # give a write that did happen time to be listed
+            found = place.ours()
             if not found:
                 continue  # it did not happen: posting again cannot make a second one
-            newest = found[-1]
-            if newest["body"] == body:
-                return _outcome("created", newest, len(found) - 1)
-            done = gh.request("PATCH", f"/repos/{owner}/{repo}/issues/comments/{newest['id']}",
-                              json={"body": body})
-            return _outcome("updated", done.data, len(found) - 1)
-    raise UncertainWrite(f"POST {path}: no answer after {POST_TRIES} tries, and no comment "
-                         "of ours appeared")
+            newest, older = found[-1], len(found) - 1
+            if newest.get("body") == body:
+                return _outcome("created", newest, older)
+            return _outcome("updated", place.update(newest, body), older)
+    raise UncertainWrite(
+        f"POST {place.path}: no answer after {POST_TRIES} tries, and no comment of ours appeared",
+        method="POST",
+        path=place.path,
+    )
 
 
-def _ours(gh: GitHub, path: str, marker: str, login: str) -> list[dict[str, Any]]:
-    """Our marked comments, oldest first."""
-    found = []
-    for page in gh.paginate(path):
-        for comment in page:
-            user = comment.get("user") or {}
-            if marker in (comment.get("body") or "") and user.get("login") == login:
-                found.append(comment)
-    return sorted(found, key=lambda c: (c.get("created_at", ""), c["id"]))
+@dataclass(frozen=True)
+class _Place:
+    """A pull request's comments, as seen by one identity looking for one marker."""
+
+    gh: GitHub
+    owner: str
+    repo: str
+    number: int
+    marker: str
+    login: str
+
+    @property
+    def path(self) -> str:
+        return f"/repos/{self.owner}/{self.repo}/issues/{self.number}/comments"
+
+    def ours(self) -> list[dict[str, Any]]:
+        """Our marked comments, oldest first, from every page."""
+        found = [
+            c
+            for page in self.gh.paginate(self.path)
+            for c in page
+            if isinstance(c, dict)
+            and self.marker in (c.get("body") or "")
+            and (c.get("user") or {}).get("login") == self.login
+        ]
+        return sorted(found, key=lambda c: (c.get("created_at") or "", c["id"]))
+
+    def post(self, body: str) -> dict[str, Any]:
+        return self.gh.request("POST", self.path, json={"body": body}).data
+
+    def update(self, comment: dict[str, Any], body: str) -> dict[str, Any]:
+        where = f"/repos/{self.owner}/{self.repo}/issues/comments/{comment['id']}"
+        return self.gh.request("PATCH", where, json={"body": body}).data
 
 
 def _outcome(action: Any, comment: dict[str, Any], duplicates: int = 0) -> CommentOutcome:
-    return CommentOutcome(action=action, id=int(comment["id"]),
-                          html_url=str(comment.get("html_url", "")), duplicates=duplicates)
+    return CommentOutcome(
+        action=action,
+        id=int(comment["id"]),
+        html_url=str(comment.get("html_url", "")),
+        duplicates=duplicates,
+    )

@@ -14,13 +14,14 @@ from typing import Any
 from mlgate.errors import UserError
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
+TOKEN_VARIABLES = ("MLGATE_GITHUB_TOKEN", "GITHUB_TOKEN", "INPUT_TOKEN")  # first set wins
 
 
 @dataclass(frozen=True, kw_only=True)
 class ActionsContext:
     event_name: str
     repository: str  # "owner/name"
-    api_url: str = "https://api.github.com"
+    api_url: str = "https://api.github.com"  # GHE: https://HOST/api/v3
     server_url: str = "https://github.com"
     run_id: str = ""
     run_attempt: str = "1"
@@ -34,10 +35,11 @@ class ActionsContext:
     head_ref: str | None = None
     base_ref: str | None = None
     base_sha: str | None = None
-    is_fork: bool = False
+    is_fork: bool = False  # the head lives in another repository (or one since deleted)
     default_branch: str | None = None
     step_summary: Path | None = None
     output: Path | None = None
+    login: str | None = None  # MLGATE_GITHUB_LOGIN: who a GitHub App's token writes as
     token: str | None = field(default=None, repr=False)
 
     @property
@@ -54,25 +56,24 @@ class ActionsContext:
 
 
 def load(environ: Mapping[str, str]) -> ActionsContext | None:
-    """The context, or None outside GitHub Actions."""
+    """The context, or None outside GitHub Actions (GITHUB_ACTIONS is not `true`)."""
     if environ.get("GITHUB_ACTIONS") != "true":
         return None
     event = _event(environ.get("GITHUB_EVENT_PATH"))
     name = environ.get("GITHUB_EVENT_NAME", "")
-    pr = event.get("pull_request") if name in PULL_REQUEST_EVENTS else None
-    pr = pr if isinstance(pr, dict) else {}
-    head, base = pr.get("head") or {}, pr.get("base") or {}
-    head_repo = (head.get("repo") or {}).get("full_name")
-    base_repo = (base.get("repo") or {}).get("full_name")
-    repository = environ.get("GITHUB_REPOSITORY") or (event.get("repository") or {}).get(
-        "full_name", "")
+    pr = _dict(event.get("pull_request")) if name in PULL_REQUEST_EVENTS else {}
+    head, base = _dict(pr.get("head")), _dict(pr.get("base"))
+    repository = environ.get("GITHUB_REPOSITORY") or _dict(event.get("repository")).get(
+        "full_name", ""
+    )
     if "/" not in repository:
         raise UserError("GITHUB_REPOSITORY is not set (expected owner/name)")
+    number = pr.get("number")
     return ActionsContext(
         event_name=name,
         repository=repository,
-        api_url=environ.get("GITHUB_API_URL") or "https://api.github.com",
-        server_url=environ.get("GITHUB_SERVER_URL") or "https://github.com",
+        api_url=(environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+        server_url=(environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
         run_id=environ.get("GITHUB_RUN_ID", ""),
         run_attempt=environ.get("GITHUB_RUN_ATTEMPT", "1"),
         sha=environ.get("GITHUB_SHA", ""),
@@ -80,18 +81,28 @@ def load(environ: Mapping[str, str]) -> ActionsContext | None:
         actor=environ.get("GITHUB_ACTOR", ""),
         workflow=environ.get("GITHUB_WORKFLOW", ""),
         job=environ.get("GITHUB_JOB", ""),
-        pull_number=pr.get("number") if isinstance(pr.get("number"), int) else None,
-        head_sha=head.get("sha"),
+        pull_number=number if isinstance(number, int) else None,
+        head_sha=head.get("sha") or None,
         head_ref=head.get("ref") or environ.get("GITHUB_HEAD_REF") or None,
         base_ref=base.get("ref") or environ.get("GITHUB_BASE_REF") or None,
-        base_sha=base.get("sha"),
-        is_fork=bool(head_repo and base_repo and head_repo != base_repo),
-        default_branch=(event.get("repository") or {}).get("default_branch"),
+        base_sha=base.get("sha") or None,
+        is_fork=bool(pr) and _full_name(head) != _full_name(base),
+        default_branch=_dict(event.get("repository")).get("default_branch"),
         step_summary=_path(environ.get("GITHUB_STEP_SUMMARY")),
         output=_path(environ.get("GITHUB_OUTPUT")),
-        token=environ.get("MLGATE_GITHUB_TOKEN") or environ.get("GITHUB_TOKEN")
-        or environ.get("INPUT_TOKEN") or None,
+        login=environ.get("MLGATE_GITHUB_LOGIN") or None,
+        token=next((environ[v] for v in TOKEN_VARIABLES if environ.get(v)), None),
     )
+
+
+def _full_name(side: dict[str, Any]) -> str | None:
+    """`owner/name` of a pull request's head or base; None when the fork was deleted."""
+    name = _dict(side.get("repo")).get("full_name")
+    return name if isinstance(name, str) else None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _path(value: str | None) -> Path | None:
@@ -99,13 +110,22 @@ def _path(value: str | None) -> Path | None:
 
 
 def _event(path: str | None) -> dict[str, Any]:
-    """The webhook payload; GitHub always writes one, so a missing file is a broken setup."""
+    """The webhook payload.
+
+    The runner always writes this file, so a path that cannot be read means mlgate runs
+    under GITHUB_ACTIONS=true outside a real runner (a local harness, a container without
+    the mount): the user's setup, hence a UserError. An unset path is an empty payload,
+    for harnesses that only set GITHUB_ACTIONS."""
     if not path:
         return {}
     try:
         loaded = json.loads(Path(path).read_text("utf-8"))
     except OSError as exc:
-        raise UserError(f"GITHUB_EVENT_PATH: cannot read '{path}': {exc.strerror}") from exc
+        raise UserError(
+            f"GITHUB_EVENT_PATH: cannot read '{path}': {exc.strerror or exc}",
+            hint="in GitHub Actions the runner writes this file; elsewhere unset "
+            "GITHUB_ACTIONS or point GITHUB_EVENT_PATH at a webhook payload",
+        ) from exc
     except ValueError as exc:
         raise UserError(f"GITHUB_EVENT_PATH: '{path}' is not JSON: {exc}") from exc
-    return loaded if isinstance(loaded, dict) else {}
+    return _dict(loaded)
