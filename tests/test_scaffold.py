@@ -29,7 +29,8 @@ def test_starter_manifest_and_workflow_are_written_and_valid(tmp_path: Path) -> 
     assert loaded.name == "churn-model-2"
     workflow = yaml.safe_load((root / ".github/workflows/mlgate.yml").read_text())
     steps = workflow["jobs"]["model"]["steps"]
-    assert steps[-1]["with"] == {"python-version": "3.12"}
+    mlgate = next(s for s in steps if s.get("uses", "").startswith("OWNER/mlgate@"))
+    assert mlgate["with"] == {"python-version": "3.12"}
     assert workflow["permissions"] == {"contents": "read", "pull-requests": "write",
                                        "checks": "write"}
     assert "$" not in (root / ".github/workflows/mlgate.yml").read_text()
