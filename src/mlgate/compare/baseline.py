@@ -14,7 +14,6 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from mlgate import __version__, atomic, git
 from mlgate.compare import metrics_file
@@ -216,21 +215,7 @@ def _dvc_metrics_files(root: Path, commit: str, inside: str) -> tuple[str, ...]:
         stages = yaml.safe_load(raw)
     except yaml.YAMLError:
         return ()
-    return tuple(sorted(dvc_metrics_paths(stages)))
-
-
-def dvc_metrics_paths(dvc_yaml: Any) -> set[str]:
-    """Metrics files a dvc.yaml declares: top-level `metrics:` and each stage's."""
-    found: set[str] = set()
-    if not isinstance(dvc_yaml, dict):
-        return found
-    found.update(p for p in dvc_yaml.get("metrics", []) or [] if isinstance(p, str))
-    for stage in (dvc_yaml.get("stages") or {}).values():
-        for entry in (stage or {}).get("metrics", []) or []:
-            found.update([entry] if isinstance(entry, str) else
-                         [k for k in entry if isinstance(k, str)] if isinstance(entry, dict)
-                         else [])
-    return found
+    return tuple(sorted(metrics_file.dvc_metrics_paths(stages)))
 
 
 def _token(env: Mapping[str, str]) -> str | None:

@@ -34,15 +34,13 @@ def at_revision(root: Path, rev: str | None, extra: Iterable[str] = ()) -> Metri
             return path.read_bytes() if path.is_file() else None
         return git.show(root, commit, f"{inside}{relative}")
 
-    from mlgate.compare.baseline import dvc_metrics_paths
-
     paths = set(extra)
     declared = read("dvc.yaml")
     if declared is not None:
         import yaml
 
         try:
-            paths |= dvc_metrics_paths(yaml.safe_load(declared))
+            paths |= metrics_file.dvc_metrics_paths(yaml.safe_load(declared))
         except yaml.YAMLError as exc:
             raise UserError(f"dvc.yaml at {rev or 'the working tree'} is not valid YAML: "
                             f"{exc}") from exc

@@ -59,3 +59,17 @@ def _scalars(tree: Mapping[Any, Any], prefix: str = "") -> list[tuple[str, Any]]
         elif isinstance(value, str | int | float | bool):
             found.append((name, value))
     return found
+
+
+def dvc_metrics_paths(dvc_yaml: Any) -> set[str]:
+    """Metrics files a dvc.yaml declares: top-level `metrics:` and each stage's."""
+    found: set[str] = set()
+    if not isinstance(dvc_yaml, dict):
+        return found
+    found.update(p for p in dvc_yaml.get("metrics", []) or [] if isinstance(p, str))
+    for stage in (dvc_yaml.get("stages") or {}).values():
+        for entry in (stage or {}).get("metrics", []) or []:
+            found.update([entry] if isinstance(entry, str) else
+                         [k for k in entry if isinstance(k, str)] if isinstance(entry, dict)
+                         else [])
+    return found
