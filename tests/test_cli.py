@@ -126,7 +126,8 @@ def test_actions_log_folds_stages_and_disables_workflow_commands(tmp_path: Path)
     assert lines[start].startswith("::stop-commands::")
     token = lines[start].split("::")[2]
     assert len(token) == 16
-    injected = lines.index("  ::set-output name=x::injected")
+    # neutralized twice over: inside stop-commands, and no longer a command at all
+    injected = lines.index("  : :set-output name=x::injected")
     assert start < injected < lines.index(f"::{token}::")
 
 

@@ -29,6 +29,15 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from mlgate.github.actions import guarded_streams
+
+        with guarded_streams():  # no text mlgate prints can become a workflow command
+            return _main(argv)
+    return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command is None:
         _parser().print_help()
@@ -148,6 +157,40 @@ def cmd_comment(args: argparse.Namespace) -> int:
     for line in done.lines():
         print(f"mlgate: {line}", file=sys.stderr)
     return EXIT_PASSED
+
+
+def cmd_ci(args: argparse.Namespace) -> int:
+    from mlgate import ci
+    from mlgate.errors import UserError
+    from mlgate.github import context
+
+    ctx = context.load(os.environ)
+    if ctx is None:
+        raise UserError("`mlgate ci` reads a GitHub Actions event; GITHUB_ACTIONS is not true",
+                        hint="on a laptop, `mlgate run` does the pull request's job")
+    try:
+        chosen = ci.plan(ctx, args.ci_command, action=args.action, version=args.model_version,
+                         environment=args.environment)
+        job = ci.Job(ctx=ctx, load=lambda: _load_manifest(args), observer=_console(),
+                     artifact=Path(args.artifact))
+        outcome = ci.execute(chosen, job)
+    except MlgateError as exc:
+        ci.write_error(exc, ctx)
+        raise
+    ci.write_outcome(outcome, ctx)
+    ci.set_outputs(outcome, ctx)
+    for line in outcome.lines:
+        print(f"mlgate: {line}", file=sys.stderr)
+    if args.json:
+        from mlgate.result import document
+
+        if outcome.result is not None:
+            sys.stdout.write(document.dumps(outcome.result))
+    elif outcome.result is not None:
+        from mlgate.report import text
+
+        print(text.render(outcome.result, outcome.report or None))
+    return EXIT_PASSED if outcome.passed else EXIT_FAILED
 
 
 def _console():  # -> Console
@@ -300,6 +343,19 @@ def _parser() -> argparse.ArgumentParser:
                   "in a pull request's workflow, post the report")
     run.add_argument("--no-post", action="store_true",
                      help="in GitHub Actions, write the job summary but post no comment or check")
+    ci = command("ci", cmd_ci, "in GitHub Actions: do the job the event asks for (pull "
+                 "request, push, dispatch, schedule, workflow_run)")
+    ci.add_argument("--command", dest="ci_command", default="auto", metavar="NAME",
+                    help="auto (default: from the event), run, validate, retrain, register, "
+                    "promote, rollback or monitor")
+    ci.add_argument("--action", help="dispatch: promote, rollback, retrain or run (default: "
+                    "the event's `action` input)")
+    ci.add_argument("--version", dest="model_version", metavar="VERSION",
+                    help="promote: the model version (default: the event's input)")
+    ci.add_argument("--environment", help="promote/rollback: the environment (default: the "
+                    "event's input)")
+    ci.add_argument("--artifact", default="mlgate-run", metavar="DIR",
+                    help="workflow_run: where the pull request run's artifact was downloaded")
     init = command("init", cmd_init, "write a starter mlops.yaml and workflow, or the example")
     init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
     init.add_argument("--example", action="store_true", help="write the whole example project")

@@ -44,7 +44,7 @@ class Console:
         title = TITLES.get(stage, stage)
         if self.actions:
             self._token = secrets.token_hex(8)
-            self._write(f"::group::{title}\n::stop-commands::{self._token}\n")
+            self._command(f"::group::{title}\n::stop-commands::{self._token}\n")
         elif self.tty:
             self._start_spinner(title)
         else:
@@ -61,13 +61,13 @@ class Console:
         elapsed = time.monotonic() - self._started if status != "skipped" else 0.0
         title = TITLES.get(stage, stage)
         if self.actions and self._token:
-            self._write(f"::{self._token}::\n")
+            self._command(f"::{self._token}::\n")
             self._token = ""
         mark = self._paint(MARKS[status], COLORS[status])
         timing = f"{elapsed:5.1f}s" if status != "skipped" else "      "
         self._write(f"{mark} {title:<13} {timing}  {one_line(summary)}\n")
         if self.actions and status != "skipped":
-            self._write("::endgroup::\n")
+            self._command("::endgroup::\n")
 
     def _paint(self, text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.color else text
@@ -76,6 +76,14 @@ class Console:
         with self._lock:
             self.stream.write(text)
             self.stream.flush()
+
+    def _command(self, text: str) -> None:
+        """Our own workflow commands, past the guard that neutralizes everyone else's."""
+        with self._lock:
+            self.stream.flush()
+            raw = getattr(self.stream, "raw_stream", self.stream)
+            raw.write(text)
+            raw.flush()
 
     def _start_spinner(self, title: str) -> None:
         done = threading.Event()

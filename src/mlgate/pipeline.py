@@ -75,11 +75,17 @@ def run(
     env: Mapping[str, str] | None = None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     compare: bool = True,
+    fork: bool = False,
 ) -> RunResult:
     """Run every stage, save the result and the report, and return the result.
 
     `compare=False` leaves out the comparison: the baseline's own run uses it.
+    `fork=True` runs as a fork's pull request may (the manifest's `forks:`), the baseline too.
     """
+    notes: tuple[str, ...] = ()
+    if fork:
+        notes = tuple(f"fork pull request: {c}" for c in manifest.forks.changes())
+        manifest = manifest.for_fork()
     started_at, clock = now(), time.monotonic()
     source = git.info(manifest.root)  # before any stage writes files into the checkout
     run_id = store.new_run_id(started_at)
@@ -113,9 +119,10 @@ def run(
         train=trained,
         evaluate=evaluated,
         model=model,
+        notes=notes,
     )
     if compare and _ok(evaluated.status):
-        result = replace(result, compare=compare_stage(ctx, result))
+        result = replace(result, compare=compare_stage(ctx, result, fork=fork))
     verdict, summary = decide(result)
     result = replace(result, verdict=verdict, summary=summary,
                      duration_s=round(time.monotonic() - clock, 3))
@@ -148,7 +155,7 @@ def recompare(manifest: Manifest, result: RunResult, *, observer: Observer | Non
     return result
 
 
-def compare_stage(ctx: RunContext, candidate: RunResult) -> CompareStage:
+def compare_stage(ctx: RunContext, candidate: RunResult, *, fork: bool = False) -> CompareStage:
     """The baseline found (its own run, in a worktree, if need be) and the gates decided."""
     from mlgate.compare import baseline, comparison
 
@@ -157,7 +164,7 @@ def compare_stage(ctx: RunContext, candidate: RunResult) -> CompareStage:
     nested = _Nested(ctx.observer)
 
     def run_baseline(base: Manifest) -> RunResult:
-        return run(base, observer=nested, env=ctx.env, compare=False)
+        return run(base, observer=nested, env=ctx.env, compare=False, fork=fork)
 
     found = baseline.resolve(ctx.manifest, candidate, env=ctx.env, run=run_baseline)
     stage = comparison.compare(ctx.manifest, candidate, found)

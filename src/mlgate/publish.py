@@ -7,7 +7,6 @@ leaves the job summary and the artifact, and the run says why nothing was posted
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 
 from mlgate import git
@@ -38,14 +37,17 @@ class Published:
 
 
 def publish(result: RunResult, manifest: Manifest, ctx: ActionsContext, *,
-            post: bool = True, strict: bool = False) -> Published:
+            post: bool = True, strict: bool = False,
+            manifest_path: str | None = None) -> Published:
     """Everything the context allows. `strict` (the `comment` command) raises instead of
-    noting when the comment or the check cannot be posted."""
+    noting when the comment or the check cannot be posted. `manifest_path`: where the
+    manifest is in the repository, when it was read from elsewhere (a hand-over)."""
     notes: list[str] = []
     history = charts.history(manifest, result)
+    found = annotations(result, manifest, manifest_path)[:MAX_ANNOTATIONS]
     written = _summary(result, manifest, ctx, history, notes)
     pngs = _pngs(result, manifest, history, notes)
-    _workflow_annotations(result, manifest)
+    _workflow_annotations(found)
     comment = check = ""
     reason = _cannot_post(ctx) if post else "posting was switched off"
     if reason:
@@ -54,7 +56,7 @@ def publish(result: RunResult, manifest: Manifest, ctx: ActionsContext, *,
         notes.append(f"no comment or check posted: {reason}; the report is in the job "
                      "summary and the run's artifact")
     else:
-        comment, check = _post(result, manifest, ctx, history, notes, strict=strict)
+        comment, check = _post(result, manifest, ctx, history, found, notes, strict=strict)
     return Published(summary=written, comment=comment, check=check, charts=pngs,
                      notes=tuple(notes))
 
@@ -96,24 +98,30 @@ def _pngs(result: RunResult, manifest: Manifest, history, notes: list[str]) -> t
     return tuple(os.path.relpath(p) for p in written)
 
 
-def _workflow_annotations(result: RunResult, manifest: Manifest) -> None:
+def _workflow_annotations(found: list) -> None:  # (list[checks.Annotation])
     """`::error file=mlops.yaml,line=N::` lines: annotations that need no token (forks too).
 
     On stderr, which the runner reads for commands too: stdout stays for `--json`."""
     from mlgate.github import actions
 
-    for a in annotations(result, manifest)[:MAX_ANNOTATIONS]:
-        print(actions.annotation_command(a), file=sys.stderr, flush=True)
+    for a in found:
+        actions.emit(actions.annotation_command(a))
 
 
-def annotations(result: RunResult, manifest: Manifest) -> list:  # -> list[checks.Annotation]
+def manifest_path(manifest: Manifest) -> str:
+    """The manifest's path from the repository's top, as GitHub names files."""
+    try:
+        return git.prefix(manifest.root) + manifest.path.name
+    except MlgateError:
+        return manifest.path.name
+
+
+def annotations(result: RunResult, manifest: Manifest,
+                path: str | None = None) -> list:  # -> list[checks.Annotation]
     """One per failing gate or check, at its line in mlops.yaml (path from the repo's top)."""
     from mlgate.github.checks import Annotation
 
-    try:
-        path = git.prefix(manifest.root) + manifest.path.name
-    except MlgateError:
-        path = manifest.path.name
+    path = path or manifest_path(manifest)
     found = []
     gates = result.compare.gates if result.compare is not None else ()
     for gate in gates:
@@ -132,7 +140,7 @@ def annotations(result: RunResult, manifest: Manifest) -> list:  # -> list[check
 
 
 def _post(result: RunResult, manifest: Manifest, ctx: ActionsContext, history,
-          notes: list[str], *, strict: bool) -> tuple[str, str]:
+          found: list, notes: list[str], *, strict: bool) -> tuple[str, str]:
     from mlgate.github import checks, comments
     from mlgate.github.http import GitHub
 
@@ -158,7 +166,7 @@ def _post(result: RunResult, manifest: Manifest, ctx: ActionsContext, history,
             name=f"mlgate / {result.name}",
             conclusion="success" if result.passed else "failure",
             title=_title(result), summary=summary,
-            annotations=annotations(result, manifest)[:MAX_ANNOTATIONS],
+            annotations=found,
             details_url=ctx.run_url)
         check = f"{outcome.kind} {outcome.url or outcome.id}"
     except MlgateError as exc:

@@ -6,10 +6,14 @@ escaping, so it can never end its line and start a workflow command of its own.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import secrets
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TextIO
 
 from mlgate.errors import UserError
 from mlgate.github.checks import Annotation
@@ -84,3 +88,66 @@ def escape_data(text: str) -> str:
 def escape_property(text: str) -> str:
     """A property value also escapes `:` and `,`, which end it."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# what the runner takes for a command: `::name` at a line's start (after blanks), and the
+# old `##[name]` form anywhere in a line
+COMMAND_START = re.compile(r"^(\s*):(:)")
+OLD_COMMAND = "##["
+
+
+def neutralize(line: str) -> str:
+    """A line the runner reads as text, never as a command: `: :` and `# #[` read the same
+    to a person and are nothing to the runner."""
+    return COMMAND_START.sub(r"\1: :", line).replace(OLD_COMMAND, "# #[")
+
+
+class CommandGuard(io.TextIOBase):
+    """A text stream that neutralizes every line written through it, so no text mlgate
+    prints (column names, messages, a training script's output) can become a workflow
+    command. mlgate's own commands go around it, through `emit`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.raw_stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        for line in lines:
+            self.raw_stream.write(neutralize(line) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.raw_stream.write(neutralize(self._pending))
+            self._pending = ""
+        self.raw_stream.flush()
+
+    def isatty(self) -> bool:
+        return self.raw_stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.raw_stream, "encoding", "utf-8")
+
+
+@contextlib.contextmanager
+def guarded_streams() -> Iterator[None]:
+    """stdout and stderr behind a CommandGuard for the block; restored (flushed) after."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = CommandGuard(saved[0]), CommandGuard(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
+
+
+def emit(command: str) -> None:
+    """One of mlgate's own workflow commands, on stderr, past the guard."""
+    sys.stderr.flush()
+    stream = getattr(sys.stderr, "raw_stream", sys.stderr)
+    stream.write(command + "\n")
+    stream.flush()

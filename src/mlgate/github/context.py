@@ -18,6 +18,17 @@ TOKEN_VARIABLES = ("MLGATE_GITHUB_TOKEN", "GITHUB_TOKEN", "INPUT_TOKEN")  # firs
 
 
 @dataclass(frozen=True, kw_only=True)
+class WorkflowRun:
+    """The run a `workflow_run` event reports on: GitHub's account of it, not the artifact's."""
+
+    id: int
+    event: str  # what started that run: pull_request, push, ...
+    conclusion: str | None
+    head_sha: str
+    head_repository: str | None  # owner/name the head came from (a fork's, for forks)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ActionsContext:
     event_name: str
     repository: str  # "owner/name"
@@ -40,6 +51,12 @@ class ActionsContext:
     step_summary: Path | None = None
     output: Path | None = None
     login: str | None = None  # MLGATE_GITHUB_LOGIN: who a GitHub App's token writes as
+    action: str | None = None  # the event's activity: opened, synchronize, closed, ...
+    inputs: Mapping[str, str] = field(default_factory=dict)  # dispatch inputs, as strings
+    before: str | None = None  # push: the branch's previous head
+    deleted: bool = False  # push: the ref was deleted
+    schedule: str | None = None  # schedule: the cron line
+    workflow_run: WorkflowRun | None = None
     token: str | None = field(default=None, repr=False)
 
     @property
@@ -91,8 +108,46 @@ def load(environ: Mapping[str, str]) -> ActionsContext | None:
         step_summary=_path(environ.get("GITHUB_STEP_SUMMARY")),
         output=_path(environ.get("GITHUB_OUTPUT")),
         login=environ.get("MLGATE_GITHUB_LOGIN") or None,
+        action=event.get("action") if isinstance(event.get("action"), str) else None,
+        inputs=_inputs(name, event),
+        before=event.get("before") if name == "push" else None,
+        deleted=name == "push" and event.get("deleted") is True,
+        schedule=event.get("schedule") if isinstance(event.get("schedule"), str) else None,
+        workflow_run=_workflow_run(event) if name == "workflow_run" else None,
         token=next((environ[v] for v in TOKEN_VARIABLES if environ.get(v)), None),
     )
+
+
+def _inputs(name: str, event: dict[str, Any]) -> dict[str, str]:
+    """workflow_dispatch `inputs`, or repository_dispatch `client_payload` (its event type
+    standing for `action` when the payload names none); values as the runner gives them."""
+    if name == "workflow_dispatch":
+        raw = _dict(event.get("inputs"))
+    elif name == "repository_dispatch":
+        raw = _dict(event.get("client_payload"))
+        kind = event.get("action")
+        if "action" not in raw and isinstance(kind, str) and kind.startswith("mlgate-"):
+            raw = {**raw, "action": kind.removeprefix("mlgate-")}
+    else:
+        return {}
+    return {str(k): _text(v) for k, v in raw.items() if v is not None}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _workflow_run(event: dict[str, Any]) -> WorkflowRun | None:
+    run = _dict(event.get("workflow_run"))
+    if not isinstance(run.get("id"), int) or not isinstance(run.get("head_sha"), str):
+        return None
+    conclusion = run.get("conclusion")
+    return WorkflowRun(
+        id=run["id"], event=str(run.get("event", "")), head_sha=run["head_sha"],
+        conclusion=conclusion if isinstance(conclusion, str) else None,
+        head_repository=_dict(run.get("head_repository")).get("full_name"))
 
 
 def _full_name(side: dict[str, Any]) -> str | None:

@@ -21,6 +21,7 @@ from mlgate.manifest.model import (
     Compare,
     Data,
     Evaluate,
+    Forks,
     Gate,
     Manifest,
     MetricCheck,
@@ -47,10 +48,12 @@ def seconds(value: float | str) -> float:
     return float(hours * 3600 + minutes * 60 + secs)
 
 
-def semantic_problems(doc: Document, root: Path) -> list[Problem]:
+def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[Problem]:
+    """`files=False` leaves out whether the files it names exist: a manifest read as data,
+    away from its repository (the fork-safe workflow's)."""
     raw = doc.data if isinstance(doc.data, dict) else {}
     found = [
-        *_file_problems(raw, root),
+        *(_file_problems(raw, root) if files else ()),
         *_column_problems(raw),
         *_range_problems(raw),
         *_duration_problems(raw),
@@ -281,6 +284,7 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             for i, c in enumerate(raw.get("model_checks", []))
         ),
         compare=_compare(raw.get("compare", {}), raw),
+        forks=_forks(raw.get("forks", {})),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position
             format_path(p, raw): (m.line, m.column)
@@ -320,6 +324,12 @@ def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
             for name, g in spec.get("gates", {}).items()
         ),
     )
+
+
+def _forks(spec: dict[str, Any]) -> Forks:
+    files = spec.get("data", {})
+    return Forks(prepare=spec.get("prepare", True), train=files.get("train"),
+                 test=files.get("test"))
 
 
 def _column(name: str, spec: dict[str, Any]) -> Column:

@@ -38,8 +38,10 @@ def load(path: Path, *, display_name: str | None = None) -> Manifest:
     return parse(raw, name=name, root=path.parent, path=path)
 
 
-def parse(raw: bytes, *, name: str, root: Path, path: Path | None = None) -> Manifest:
-    """Validate manifest bytes; `name` is how problems refer to the file."""
+def parse(raw: bytes, *, name: str, root: Path, path: Path | None = None,
+          files: bool = True) -> Manifest:
+    """Validate manifest bytes; `name` is how problems refer to the file; `files=False`
+    does not look for the files it names."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -61,7 +63,7 @@ def parse(raw: bytes, *, name: str, root: Path, path: Path | None = None) -> Man
         # a value the YAML layer rejected is not reported again as wrong for the schema
         rejected = {p.path for p in doc.problems}
         problems += [
-            p for p in [*schema_check.check(doc), *build.semantic_problems(doc, root)]
+            p for p in [*schema_check.check(doc), *build.semantic_problems(doc, root, files=files)]
             if p.path not in rejected
         ]
     if problems:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -119,6 +119,21 @@ class Compare:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Forks:
+    """A fork's pull request runs with no secrets: what its run does instead."""
+
+    prepare: bool = True
+    train: str | None = None
+    test: str | None = None
+
+    def changes(self) -> tuple[str, ...]:
+        """What differs from a normal run, one phrase each, for the report."""
+        said = () if self.prepare else ("data.prepare not run",)
+        return said + tuple(f"data.{role} read from {path}" for role, path in
+                            (("train", self.train), ("test", self.test)) if path)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Manifest:
     path: Path  # the manifest file
     root: Path  # relative paths in the manifest are relative to this folder
@@ -128,6 +143,7 @@ class Manifest:
     evaluate: Evaluate
     model_checks: tuple[MetricCheck, ...] = ()
     compare: Compare = field(default_factory=Compare)
+    forks: Forks = field(default_factory=Forks)
     description: str = ""
     version: int = 1
     sha256: str = ""
@@ -136,6 +152,13 @@ class Manifest:
 
     def resolve(self, relative: str) -> Path:
         return self.root / relative
+
+    def for_fork(self) -> Manifest:
+        """This manifest as a fork's pull request runs it (`forks:`)."""
+        f = self.forks
+        data = replace(self.data, prepare=self.data.prepare if f.prepare else None,
+                       train=f.train or self.data.train, test=f.test or self.data.test)
+        return replace(self, data=data)
 
     def line_of(self, key: str) -> int | None:
         found = self.lines.get(key)

@@ -100,6 +100,8 @@ def fit(sections: list[Section], *, limit: int | None, footer: str = "") -> str:
 def _verdict(result: RunResult) -> str:
     word = "passed" if result.passed else "failed"
     head = f"## {ICON[word]} {escape(result.name)}: {word}\n\n{escape(result.summary)}"
+    if result.notes:
+        head += "\n\n" + "\n".join(f"> {escape(note)}" for note in result.notes)
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none":
         head += f"\n\nCompared with **{escape(compared.baseline.name)}**" + (

@@ -13,6 +13,7 @@ def one_line(text: str) -> str:
 
 def render(result: RunResult, report_path: str | None = None) -> str:
     lines = [f"{result.name}: {result.verdict.upper()} - {one_line(result.summary)}"]
+    lines += [one_line(f"  note: {note}") for note in result.notes]
     metrics = result.evaluate.metrics
     if metrics:
         shown = ", ".join(f"{k} {v:.4f}" if v is not None else f"{k} n/a"

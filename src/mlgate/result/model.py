@@ -273,6 +273,7 @@ class RunResult:
     evaluate: EvaluateStage
     model: ModelStage
     compare: CompareStage | None = None
+    notes: tuple[str, ...] = ()  # how this run differs from a normal one (a fork's settings)
 
     @property
     def passed(self) -> bool:
