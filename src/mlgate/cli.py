@@ -274,7 +274,10 @@ def _show(result, loaded, fmt: str) -> None:  # (RunResult, Manifest, format)
 def cmd_init(args: argparse.Namespace) -> int:
     from mlgate import scaffold
 
-    done = scaffold.init(Path(args.path), example=args.example, force=args.force, name=args.name)
+    if args.check:
+        return _init_check(args)
+    done = scaffold.init(Path(args.path), example=args.example, force=args.force,
+                         name=args.name, action=args.action)
     if args.json:
         _print_json({"root": str(done.root), "written": list(done.written)})
     else:
@@ -283,6 +286,26 @@ def cmd_init(args: argparse.Namespace) -> int:
         print("next: mlgate validate, then mlgate run" if args.example else
               "next: edit mlops.yaml, then mlgate validate")
     return EXIT_PASSED
+
+
+def _init_check(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from mlgate import scaffold
+
+    found = scaffold.check(Path(args.path), action=args.action)
+    stale = [f for f in found if f.status != "up to date"]
+    if args.json:
+        _print_json({"up_to_date": not stale, "workflows": [asdict(f) for f in found]})
+    else:
+        for f in found:
+            print(f"{f.path}: {f.status}" + (f" ({f.detail})" if f.detail else ""))
+        for f in stale:
+            if f.diff:
+                print(f"\n{f.diff}", end="")
+        if stale:
+            print("\nmlgate init --force rewrites them (commit your edits first)")
+    return EXIT_FAILED if stale else EXIT_PASSED
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -356,11 +379,16 @@ def _parser() -> argparse.ArgumentParser:
                     "event's input)")
     ci.add_argument("--artifact", default="mlgate-run", metavar="DIR",
                     help="workflow_run: where the pull request run's artifact was downloaded")
-    init = command("init", cmd_init, "write a starter mlops.yaml and workflow, or the example")
+    init = command("init", cmd_init, "write a starter mlops.yaml and the workflows (or the "
+                   "example); --check: are the workflows up to date?")
     init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
     init.add_argument("--example", action="store_true", help="write the whole example project")
     init.add_argument("--force", action="store_true", help="overwrite files that exist")
     init.add_argument("--name", help="the model's name (default: from the folder's name)")
+    init.add_argument("--check", action="store_true", help="write nothing; say whether the "
+                      "workflows are what this mlgate writes (exit 1 when not)")
+    init.add_argument("--action", metavar="OWNER/REPO@COMMIT",
+                      help="the mlgate action the workflows call (default: this release's)")
     schema = command("schema", cmd_schema, "print the manifest's JSON Schema")
     schema.add_argument("--run-result", action="store_true",
                         help="print the run result's JSON Schema instead")
