@@ -167,6 +167,7 @@ class FakeGitHub:
         self.check_runs: list[dict[str, Any]] = []
         self.check_annotations: dict[int, list[dict[str, Any]]] = {}
         self.statuses: list[dict[str, Any]] = []
+        self.pulls: dict[int, dict[str, Any]] = {}  # number -> a REST pull request
         self.calls: Counter[tuple[str, str]] = Counter()  # (method, path template)
         self.log: list[tuple[str, str]] = []
         self.violations: list[str] = []
@@ -190,6 +191,11 @@ class FakeGitHub:
             comment = self._comment(number, body, user(login, kind))
             self.comments.setdefault(number, []).append(comment)
         return comment
+
+    def add_pull(self, pull: dict[str, Any]) -> None:
+        """A pull request as GET /pulls/{n} answers it, from a webhook payload's object."""
+        with self.lock:
+            self.pulls[int(pull["number"])] = pull
 
     def delete_comment(self, comment_id: int) -> None:
         with self.lock:
@@ -318,6 +324,9 @@ class FakeGitHub:
                 ]
                 status, headers, chunk = self._page(runs, query, root + path)
                 return status, headers, {"total_count": len(runs), "check_runs": chunk}
+            if template == "/repos/{owner}/{repo}/pulls/{pull_number}":
+                pull = self.pulls.get(int(segs[4]))
+                return (404, {}, NOT_FOUND) if pull is None else (200, {}, pull)
             if template == "/repos/{owner}/{repo}/statuses/{sha}":
                 status = self._status(segs[4], data)
                 self.statuses.append(status)

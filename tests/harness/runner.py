@@ -380,9 +380,10 @@ class _Job:
         self.rejected_commands: list[str] = []
         self.post: list[tuple[Stub, StubCall, str, str | None]] = []
         self.action_counter: dict[str, int] = {}
-        base = opts.state_dir / "runs" / str(opts.run_id) / job_id
-        shutil.rmtree(base, ignore_errors=True)
-        self.temp = base / "temp"
+        # one RUNNER_TEMP for every job, emptied at its start, as on a hosted runner
+        # (/home/runner/work/_temp): a path cached by one run is the same path in the next
+        self.temp = opts.state_dir / "_temp"
+        shutil.rmtree(self.temp, ignore_errors=True)
         self.files = self.temp / "_runner_file_commands"
         self.files.mkdir(parents=True)
         event_dir = self.temp / "_github_workflow"

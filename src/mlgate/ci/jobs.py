@@ -73,7 +73,7 @@ def _run(plan: Plan, job: Job, outcome: Outcome, *, notes: tuple[str, ...] = ())
     folder = store.run_dir(manifest.root, result.run_id)
     if plan.handoff:
         handoff.write(folder, manifest, job.ctx, publish.manifest_path(manifest))
-    done = publish.publish(result, manifest, job.ctx, post=plan.post)
+    done = publish.publish(result, manifest, job.ctx)  # posts where the event allows
     return replace(outcome, result=result,
                    report=os.path.relpath(folder / store.REPORT_FILE),
                    lines=(*outcome.lines, f"run {result.run_id}: {result.verdict}: "

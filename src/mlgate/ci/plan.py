@@ -38,7 +38,6 @@ class Plan:
     #           monitor, validate, nothing
     steps: tuple[str, ...]  # run, register, promote, rollback, monitor, validate, post-handoff
     reason: str  # one line for the log and the summary: why this job
-    post: bool = False  # comment and check on the pull request
     handoff: bool = False  # leave the run for the fork-safe workflow to post
     baseline: str | None = None  # overrides compare.baseline `auto`
     version: str | None = None  # promote/rollback: which version
@@ -84,7 +83,7 @@ def _forced(ctx: ActionsContext, command: str, *, version: str | None,
     in_pr = ctx.event_name == "pull_request"
     if command in ("run", "retrain"):
         return Plan(job="run", steps=("run",), reason=f"command: {command}",
-                    post=in_pr and not ctx.is_fork, handoff=in_pr and ctx.is_fork,
+                    handoff=in_pr and ctx.is_fork,
                     fork_settings=in_pr and ctx.is_fork)
     if command in ("promote", "rollback"):
         return _dispatch(ctx, command, version=version or ctx.inputs.get("version"),
@@ -102,7 +101,7 @@ def _pull_request(ctx: ActionsContext) -> Plan:
         return Plan(job="fork-pull-request", steps=("run",), handoff=True, fork_settings=True,
                     reason=f"{number} comes from a fork: run with no secrets and the "
                     "manifest's fork settings; the workflow_run companion posts the report")
-    return Plan(job="pull-request", steps=("run",), post=True,
+    return Plan(job="pull-request", steps=("run",),
                 reason=f"{number} into {ctx.base_ref or 'its base branch'}")
 
 

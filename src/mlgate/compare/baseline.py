@@ -112,7 +112,7 @@ def _from_git(manifest: Manifest, candidate: RunResult, ref: str, *, env: Mappin
         raise UserError(f"compare.baseline: unknown git ref '{ref}' (not in this clone, and "
                         "`git fetch origin` could not find it)",
                         hint="name a branch, tag or commit that exists on origin")
-    named = f"{ref} @ {commit[:7]}"
+    named = commit[:12] if commit.startswith(ref) else f"{ref} @ {commit[:7]}"
     info = Baseline(kind="git", ref=ref, commit=commit, name=named)
     inside = git.prefix(root)
     if manifest.compare.metrics_files:

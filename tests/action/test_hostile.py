@@ -1,0 +1,102 @@
+"""Bad and hostile input through the whole action: a clear failing step for the first, no
+command run and no workflow command injected for the second."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlgate import release
+from tests.action import events
+from tests.action.conftest import Repo
+from tests.conftest import git
+from tests.harness.runner import JobResult
+
+HOSTILE = ['$(touch pwned)', '`touch pwned2`', '"; exit 0; "', "'; touch pwned3; '"]
+
+
+def custom(repo: Repo, on: str, **with_: str) -> str:
+    """A workflow of the user's that calls the action with `with_`."""
+    given = "".join(f"\n          {k}: {v!r}" for k, v in with_.items())
+    path = repo.root / ".github/workflows/custom.yml"
+    path.write_text(f"""name: custom
+on: {on}
+permissions: {{}}
+jobs:
+  model:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+        with:
+          persist-credentials: false
+      - uses: {release.uses()}
+        with:{given or " {}"}
+""")
+    return path.name
+
+
+def failed_clearly(result: JobResult, said: str) -> None:
+    assert result.conclusion == "failure"
+    assert "[!CAUTION]" in result.summary and said in result.summary
+    assert any(a.level == "error" and said in a.message for a in result.annotations)
+
+
+def test_a_missing_manifest_fails_the_step_and_says_so(repo: Repo) -> None:
+    name = custom(repo, "pull_request", manifest="models.yaml")
+    result = repo.run(name, "pull_request", events.pull_request(
+        number=7, head_sha=repo.head, base_sha=repo.base))
+    failed_clearly(result, "manifest &#39;models.yaml&#39; not found".replace("&#39;", "'"))
+
+
+def test_an_unknown_command_fails_the_step_and_lists_the_commands(repo: Repo) -> None:
+    name = custom(repo, "pull_request", command="deploy-everything")
+    result = repo.run(name, "pull_request", events.pull_request(
+        number=7, head_sha=repo.head, base_sha=repo.base))
+    failed_clearly(result, "unknown command 'deploy-everything'")
+    assert "auto, run, validate" in result.summary
+
+
+def test_an_event_the_action_does_not_handle_fails_the_step(repo: Repo) -> None:
+    name = custom(repo, "issue_comment")
+    payload = events._fixture("issue_comment.created")
+    result = repo.run(name, "issue_comment", payload)
+    failed_clearly(result, "does not handle the 'issue_comment' event")
+
+
+@pytest.mark.parametrize("field", ["title", "body", "head_ref"])
+def test_shell_syntax_in_a_pull_request_is_never_run(repo: Repo, tmp_path: Path,
+                                                     field: str) -> None:
+    text = " ".join(HOSTILE)
+    kwargs = {field: text}
+    result = repo.run("mlgate.yml", "pull_request", events.pull_request(
+        number=7, head_sha=repo.head, base_sha=repo.base, **kwargs))
+    assert result.conclusion == "success", result.log[-2000:]
+    assert not [p for p in tmp_path.rglob("pwned*")], "a shell ran text from the event"
+    assert not [p for p in repo.state.rglob("pwned*")]
+    assert len(repo.github.comments[7]) == 1
+
+
+def test_untrusted_names_cannot_inject_workflow_commands(repo: Repo) -> None:
+    """A column named like a workflow command, and a data script printing commands:
+    the log shows them, the runner runs none of them."""
+    manifest = repo.root / "mlops.yaml"
+    manifest.write_text(manifest.read_text().replace(
+        "  columns:\n", '  columns:\n    "::error title=x::injected": {type: number}\n'))
+    prepare = repo.root / "prepare.py"
+    prepare.write_text("print('::warning::injected by a script')\n"
+                       "print('  ::add-mask::mlgate')\nprint('##[error]injected v1')\n"
+                       + prepare.read_text())
+    git(repo.root, "commit", "-q", "-am", "hostile names")
+    repo.head = git(repo.root, "rev-parse", "HEAD")
+    result = repo.run("mlgate.yml", "pull_request", events.pull_request(
+        number=7, head_sha=repo.head, base_sha=repo.base))
+    assert result.conclusion == "failure"  # the column is missing: a failed check
+    messages = [a.message for a in result.annotations]
+    assert not [m for m in messages if m.startswith("injected")], messages
+    assert "mlgate" not in result.masks  # no add-mask went through
+    ours = [a for a in result.annotations if a.properties.get("file") == "mlops.yaml"]
+    assert ours and "::error title=x::injected" in ours[0].message  # as text, escaped
+    assert ": :warning::injected by a script" in result.log
