@@ -110,3 +110,29 @@ def test_an_output_name_that_could_inject_is_refused(tmp_path: Path, name: str) 
     with pytest.raises(ValueError):
         actions.set_output(tmp_path / "output", name, "v")
     assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    ("::error::x", ": :error::x"),
+    ("   ::add-mask::secret", "   : :add-mask::secret"),
+    ("\t::stop-commands::tok", "\t: :stop-commands::tok"),
+    ("text ##[error]old form", "text # #[error]old form"),
+    ("a::b is fine", "a::b is fine"),
+])
+def test_neutralize_leaves_no_line_the_runner_reads_as_a_command(line: str, shown: str) -> None:
+    assert actions.neutralize(line) == shown
+
+
+def test_guarded_streams_neutralize_everything_but_our_own_commands(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    with actions.guarded_streams():
+        print("col ::warning::not a command\n::error::injected", end="")
+        print(" still the same line")
+        sys.stderr.write("::set-output name=x::y\n")
+        actions.emit("::notice::ours")
+    out, err = capfd.readouterr()
+    assert out == "col ::warning::not a command\n: :error::injected still the same line\n"
+    assert err == ": :set-output name=x::y\n::notice::ours\n"
+    assert not isinstance(sys.stdout, actions.CommandGuard)  # restored

@@ -1,0 +1,114 @@
+"""The fork's hand-over is believed only as far as GitHub agrees with it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate.ci import handoff
+from mlgate.errors import UserError
+from mlgate.github.context import ActionsContext, WorkflowRun
+from mlgate.github.pulls import PullRequest
+from mlgate.result import store
+from tests.action import events
+
+HEAD = "a" * 40
+RUN = WorkflowRun(id=5, event="pull_request", conclusion="success", head_sha=HEAD,
+                  head_repository=events.FORK)
+CTX = ActionsContext(event_name="workflow_run", repository=events.REPOSITORY,
+                     workflow_run=RUN)
+CLAIM = handoff.Handoff(repository=events.REPOSITORY, pull_number=7, head_sha=HEAD,
+                        manifest_path="mlops.yaml", folder=Path("."))
+PULL = PullRequest(number=7, state="open", head_sha=HEAD, head_repository=events.FORK,
+                   base_repository=events.REPOSITORY)
+
+
+def test_a_handoff_that_agrees_with_github_may_be_posted() -> None:
+    assert handoff.verify(CLAIM, CTX, PULL) == ""
+
+
+@pytest.mark.parametrize(("claim", "said"), [
+    (replace(CLAIM, head_sha="b" * 40), "GitHub says run 5 ran on aaaaaaaaaaaa"),
+    (replace(CLAIM, repository="evil/repo"), "names repository 'evil/repo'"),
+])
+def test_a_handoff_that_lies_about_its_run_is_refused(claim, said: str) -> None:
+    with pytest.raises(UserError, match=said):
+        handoff.verify(claim, CTX, PULL)
+
+
+@pytest.mark.parametrize(("pull", "said"), [
+    (replace(PULL, base_repository="other/repo"), "is not this repository's"),
+    (replace(PULL, head_repository="someone/else"), "comes from someone/else"),
+])
+def test_a_pull_request_that_is_not_the_runs_is_refused(pull, said: str) -> None:
+    with pytest.raises(UserError, match=said):
+        handoff.verify(CLAIM, CTX, pull)
+
+
+def test_a_moved_or_closed_pull_request_is_skipped_not_refused() -> None:
+    assert "has moved on" in handoff.verify(CLAIM, CTX, replace(PULL, head_sha="c" * 40))
+    assert handoff.verify(CLAIM, CTX, replace(PULL, state="closed")) == \
+        "pull request #7 is closed"
+
+
+def _handed_over(tmp_path: Path, example_run: Path) -> Path:
+    """A downloaded artifact: one run folder with the hand-over files."""
+    folder = tmp_path / "mlgate-run" / example_run.name
+    shutil.copytree(example_run, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real run of the example, with its hand-over written as a fork's job writes it."""
+    from mlgate import pipeline, scaffold
+
+    root = tmp_path_factory.mktemp("ex")
+    scaffold.init(root, example=True)
+    loaded = manifests.load(root / "mlops.yaml")
+    result = pipeline.run(loaded, compare=False)
+    folder = store.run_dir(root, result.run_id)
+    ctx = replace(CTX, event_name="pull_request", pull_number=7, head_sha=HEAD, is_fork=True)
+    handoff.write(folder, loaded, ctx, "models/mlops.yaml")
+    return folder
+
+
+def test_read_gives_the_run_its_manifest_and_the_claim(tmp_path: Path,
+                                                       example_run: Path) -> None:
+    _handed_over(tmp_path, example_run)
+    received = handoff.read(tmp_path / "mlgate-run")
+    assert received.handoff.pull_number == 7 and received.handoff.head_sha == HEAD
+    assert received.handoff.manifest_path == "models/mlops.yaml"
+    assert received.manifest.name == received.result.name == "breast-cancer"
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda f: (f / "manifest.yaml").write_text("name: other\n"), "problem"),
+    (lambda f: (f / "manifest.yaml").write_bytes((f / "manifest.yaml").read_bytes() + b"#\n"),
+     "not the one the run used"),
+    (lambda f: (f / "handoff.json").write_text("{"), "cannot read the hand-over"),
+    (lambda f: (f / "handoff.json").write_text(json.dumps(
+        {**json.loads((f / "handoff.json").read_text()), "pull_number": True})),
+     "malformed"),
+    (lambda f: (f / "handoff.json").write_text(json.dumps(
+        {**json.loads((f / "handoff.json").read_text()), "head_sha": "$(touch x)"})),
+     "not a commit id"),
+    (lambda f: shutil.copytree(f, f.parent / "second"), "2 run hand-overs"),
+])
+def test_a_malformed_artifact_is_refused(tmp_path: Path, example_run: Path, change,
+                                         said: str) -> None:
+    folder = _handed_over(tmp_path, example_run)
+    change(folder)
+    with pytest.raises(UserError, match=said):
+        handoff.read(tmp_path / "mlgate-run")
+
+
+def test_an_empty_download_says_where_the_artifact_should_be(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no run hand-overs") as error:
+        handoff.read(tmp_path)
+    assert "mlgate-run" in error.value.hint
