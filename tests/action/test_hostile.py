@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from mlgate import release
 from tests.action import events
 from tests.action.conftest import Repo
@@ -66,13 +64,11 @@ def test_an_event_the_action_does_not_handle_fails_the_step(repo: Repo) -> None:
     failed_clearly(result, "does not handle the 'issue_comment' event")
 
 
-@pytest.mark.parametrize("field", ["title", "body", "head_ref"])
-def test_shell_syntax_in_a_pull_request_is_never_run(repo: Repo, tmp_path: Path,
-                                                     field: str) -> None:
+def test_shell_syntax_in_a_pull_request_is_never_run(repo: Repo, tmp_path: Path) -> None:
     text = " ".join(HOSTILE)
-    kwargs = {field: text}
     result = repo.run("mlgate.yml", "pull_request", events.pull_request(
-        number=7, head_sha=repo.head, base_sha=repo.base, **kwargs))
+        number=7, head_sha=repo.head, base_sha=repo.base, title=text, body=text,
+        head_ref=text))
     assert result.conclusion == "success", result.log[-2000:]
     assert not [p for p in tmp_path.rglob("pwned*")], "a shell ran text from the event"
     assert not [p for p in repo.state.rglob("pwned*")]
