@@ -76,15 +76,16 @@ def run(
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     compare: bool = True,
     fork: bool = False,
+    notes: tuple[str, ...] = (),
 ) -> RunResult:
     """Run every stage, save the result and the report, and return the result.
 
     `compare=False` leaves out the comparison: the baseline's own run uses it.
     `fork=True` runs as a fork's pull request may (the manifest's `forks:`), the baseline too.
+    `notes` say how this run differs from a normal one, in its result and report.
     """
-    notes: tuple[str, ...] = ()
     if fork:
-        notes = tuple(f"fork pull request: {c}" for c in manifest.forks.changes())
+        notes = (*(f"fork pull request: {c}" for c in manifest.forks.changes()), *notes)
         manifest = manifest.for_fork()
     started_at, clock = now(), time.monotonic()
     source = git.info(manifest.root)  # before any stage writes files into the checkout

@@ -66,10 +66,8 @@ def _run(plan: Plan, job: Job, outcome: Outcome, *, notes: tuple[str, ...] = ())
     manifest = job.load()
     if plan.baseline and manifest.compare.baseline_kind == "auto":
         manifest = baseline.override(manifest, plan.baseline)
-    result = pipeline.run(manifest, observer=job.observer, env=job.env, fork=plan.fork_settings)
-    if notes:
-        result = replace(result, notes=(*result.notes, *notes))
-        pipeline.save(manifest, result)
+    result = pipeline.run(manifest, observer=job.observer, env=job.env,
+                          fork=plan.fork_settings, notes=notes)
     folder = store.run_dir(manifest.root, result.run_id)
     if plan.handoff:
         handoff.write(folder, manifest, job.ctx, publish.manifest_path(manifest))
