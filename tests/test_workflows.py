@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from mlgate import __version__, release, scaffold
+from mlgate.ci.jobs import OUTPUTS
 from tests.conftest import EXAMPLE, REPO_ROOT
 
 ACTION = REPO_ROOT / "action.yml"
@@ -195,3 +196,24 @@ def test_actionlint_finds_an_interpolated_title(tmp_path: Path) -> None:
     bad.write_text("on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
                    "      - run: echo ${{ github.event.pull_request.title }}\n")
     assert [f["kind"] for f in _actionlint([bad])] == ["expression"]
+
+
+def test_the_composite_actions_own_steps() -> None:
+    """What actionlint does not look at: each `run:` names its shell, expressions use only
+    what a composite action has, outputs come from steps that exist, inputs are declared."""
+    document = yaml.safe_load(ACTION.read_text())
+    text = ACTION.read_text()
+    ids = {s["id"] for s in document["runs"]["steps"] if "id" in s}
+    for step in document["runs"]["steps"]:
+        if "run" in step:
+            assert step.get("shell") == "bash", step
+    contexts = {m.split(".")[0] for m in re.findall(r"\$\{\{\s*!?\s*([a-z_]+(?:\.[\w-]+)*)",
+                                                     text)}
+    assert contexts <= {"inputs", "github", "steps", "runner", "env"}, contexts
+    used_inputs = set(re.findall(r"inputs\.([\w-]+)", text))
+    assert used_inputs <= set(document["inputs"]), used_inputs - set(document["inputs"])
+    for name, output in document["outputs"].items():
+        step = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}", output["value"])
+        assert step and step.group(1) in ids, name
+    assert all("default" in spec for spec in document["inputs"].values())  # none required
+    assert sorted(document["outputs"]) == sorted(OUTPUTS)  # what `mlgate ci` sets

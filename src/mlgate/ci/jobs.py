@@ -18,6 +18,7 @@ from mlgate.result.model import RunResult
 RegistryStep = Callable[[Manifest, Plan, RunResult | None], str]
 REGISTRY_STEPS: dict[str, RegistryStep] = {}
 NO_REGISTRY = "mlgate's model registry is not in this version"
+OUTPUTS = ("job", "verdict", "report", "run-id", "version")  # the action's outputs, by name
 MONITOR_NOTE = ("scheduled run: drift monitoring (`monitor:`) is not in this version of "
                 "mlgate, so this run re-checks today's data, retrains and re-checks the model")
 
@@ -162,8 +163,7 @@ def set_outputs(outcome: Outcome, ctx: ActionsContext) -> None:
         return
     from mlgate.github import actions
 
-    values = {"job": outcome.plan.job, "verdict": outcome.verdict, "report": outcome.report,
-              "run-id": outcome.result.run_id if outcome.result else "",
-              "version": outcome.version}
-    for name, value in values.items():
+    values = (outcome.plan.job, outcome.verdict, outcome.report,
+              outcome.result.run_id if outcome.result else "", outcome.version)
+    for name, value in zip(OUTPUTS, values, strict=True):
         actions.set_output(ctx.output, name, value)
