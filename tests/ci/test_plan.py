@@ -42,7 +42,7 @@ def test_a_forks_pull_request_runs_with_its_settings_and_hands_over(tmp_path: Pa
                                                                   True)
 
 
-@pytest.mark.parametrize("action", ["closed", "labeled", "edited", "assigned"])
+@pytest.mark.parametrize("action", ["closed", "labeled", "unlabeled", "assigned"])
 def test_pull_request_activity_that_changes_no_code_does_nothing(tmp_path: Path,
                                                                  action: str) -> None:
     ctx = ctx_for(tmp_path, "pull_request", events.pull_request(

@@ -25,9 +25,10 @@ DISPATCH_ACTIONS = ("run", "retrain", "promote", "rollback")
 HANDLED_EVENTS = ("pull_request", "push", "workflow_dispatch", "repository_dispatch",
                   "schedule", "workflow_run")
 ZERO_SHA = "0" * 40
-# pull_request activity that changes nothing a model depends on
+# pull_request activity that changes nothing a model depends on (`edited` is not among
+# them: a new base branch is a new baseline)
 QUIET_PR_ACTIONS = ("closed", "labeled", "unlabeled", "assigned", "unassigned",
-                    "review_requested", "review_request_removed", "edited", "locked",
+                    "review_requested", "review_request_removed", "locked",
                     "unlocked", "milestoned", "demilestoned", "auto_merge_enabled",
                     "auto_merge_disabled", "enqueued", "dequeued", "converted_to_draft")
 
