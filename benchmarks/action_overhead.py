@@ -76,7 +76,8 @@ from tests.harness.stubs import DEFAULT_STUBS, SetupPython  # noqa: E402
 TOKEN = "ghs_" + "b3nchm4rk" * 4  # what a GITHUB_TOKEN looks like
 PR_NUMBER = 7
 CML_TAG = "v0.20.6"
-CML_MIRROR = Path("/work/.mirror/iterative+cml/repo")
+# where the `fetch` tool leaves CML's repository: beside this checkout's parent
+CML_MIRROR = Path(__file__).resolve().parents[2] / ".mirror" / "iterative+cml" / "repo"
 FORK_RUN_ID = 9001
 GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@mlgate.invalid",
            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@mlgate.invalid",

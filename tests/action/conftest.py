@@ -19,7 +19,7 @@ import pytest
 from mlgate import scaffold
 from tests.action import events
 from tests.conftest import REPO_ROOT, git
-from tests.github.server import FakeGitHub, serve
+from tests.github.server import FakeGitHub, running
 from tests.harness.runner import JobResult, run_job
 
 TOKEN = "ghs_" + "w0rkfl0w" * 4 + "abcd"  # what GITHUB_TOKEN looks like
@@ -34,14 +34,8 @@ def harness_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub()
-    server, thread = serve(fake)
-    yield fake
-    fake.settle()
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-    assert fake.violations == [], "requests or answers outside GitHub's description"
+    with running() as fake:
+        yield fake
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from mlgate.github.http import GitHub
-from tests.github.server import FakeGitHub, serve
+from tests.github.server import FakeGitHub, running
 
 TOKEN = "ghs_" + "t0ken" * 8  # an installation token, as GITHUB_TOKEN is
 PERSONAL_TOKEN = "ghp_" + "p3rs0nal" * 4 + "abcd"
@@ -22,14 +22,8 @@ class Recorded(GitHub):
 
 @pytest.fixture
 def fake() -> Iterator[FakeGitHub]:
-    state = FakeGitHub()
-    server, thread = serve(state)
-    yield state
-    state.settle()
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-    assert state.violations == [], "requests or answers outside GitHub's description"
+    with running() as state:
+        yield state
 
 
 @pytest.fixture

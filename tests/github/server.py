@@ -14,6 +14,7 @@ between the client's list and its update).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -21,7 +22,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -498,3 +499,18 @@ def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
     )
     thread.start()
     return server, thread
+
+
+@contextlib.contextmanager
+def running() -> Iterator[FakeGitHub]:
+    """A fake served for the block; afterwards, every violation fails the caller."""
+    fake = FakeGitHub()
+    server, thread = serve(fake)
+    try:
+        yield fake
+    finally:
+        fake.settle()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert fake.violations == [], "requests or answers outside GitHub's description"
