@@ -193,6 +193,86 @@ def cmd_ci(args: argparse.Namespace) -> int:
     return EXIT_PASSED if outcome.passed else EXIT_FAILED
 
 
+def _registry(args: argparse.Namespace):  # -> (Manifest, Where)
+    from mlgate.registry.operations import Where
+
+    loaded = _load_manifest(args)
+    token = os.environ.get("MLGATE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN")
+    return loaded, Where.of(loaded, token=token)
+
+
+def _actor() -> str:
+    return os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or ""
+
+
+def _print_change(args: argparse.Namespace, change) -> None:  # (Change)
+    from dataclasses import asdict
+
+    if args.json:
+        _print_json({**asdict(change), "changed": change.changed})
+        return
+    where = f" in {change.environment}" if change.environment else ""
+    if not change.changed:
+        print(f"{change.model} {change.version}: already{where or ' registered'}; nothing "
+              "to do")
+        return
+    pushed = "pushed to origin" if change.pushed else "local (no origin)"
+    before = f" (was {change.previous or 'empty'})" if change.environment else ""
+    print(f"{change.model} {change.version}{where}{before}: tag {change.tag} ({pushed})")
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from mlgate.registry import operations
+
+    loaded, where = _registry(args)
+    change = operations.register(where, loaded, _read_run(args, loaded.root),
+                                 version=args.model_version, bump=args.bump, actor=_actor(),
+                                 reason=args.reason or "")
+    _print_change(args, change)
+    return EXIT_PASSED
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    from mlgate.registry import operations
+
+    loaded, where = _registry(args)
+    _print_change(args, operations.promote(where, loaded, args.version, args.to,
+                                           actor=_actor(), reason=args.reason or ""))
+    return EXIT_PASSED
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from mlgate.registry import operations
+
+    loaded, where = _registry(args)
+    _print_change(args, operations.rollback(where, loaded, args.environment, actor=_actor(),
+                                            reason=args.reason or ""))
+    return EXIT_PASSED
+
+
+def cmd_registry(args: argparse.Namespace) -> int:
+    from mlgate.errors import UserError
+    from mlgate.registry import view
+
+    loaded, where = _registry(args)
+    current = where.read()
+    if args.action == "list":
+        doc = view.listing(current, loaded)
+        _print_json(doc) if args.json else print(view.listing_text(doc))
+    elif args.action == "show":
+        found = current.version(args.target or "") if args.target else current.latest()
+        if found is None:
+            raise UserError(f"{loaded.name} has no version {args.target or '(none yet)'}")
+        doc = view.version_doc(found)
+        _print_json(doc) if args.json else print(json.dumps(doc, indent=2))
+    else:
+        entries = [view.assignment_doc(a) for a in current.assignments
+                   if args.target in (None, a.stage)]
+        entries.sort(key=lambda e: e["created"])
+        _print_json(entries) if args.json else print(view.history_text(entries))
+    return EXIT_PASSED
+
+
 def _console():  # -> Console
     from mlgate.console import Console
 
@@ -379,6 +459,26 @@ def _parser() -> argparse.ArgumentParser:
                     "event's input)")
     ci.add_argument("--artifact", default="mlgate-run", metavar="DIR",
                     help="workflow_run: where the pull request run's artifact was downloaded")
+    register = command("register", cmd_register, "register the last run's model as a new "
+                       "version (a git tag in GTO's format); refused unless the run passed")
+    register.add_argument("--run", metavar="PATH", help="the run's run.json (default: the last)")
+    register.add_argument("--version", dest="model_version", metavar="VERSION",
+                          help="e.g. v1.4.0 (default: the latest, bumped)")
+    register.add_argument("--bump", choices=("major", "minor", "patch"), default="minor")
+    register.add_argument("--reason", help="why, for the record")
+    promote = command("promote", cmd_promote, "promote a version to an environment")
+    promote.add_argument("version", help="e.g. v1.4.0")
+    promote.add_argument("--to", required=True, metavar="ENVIRONMENT")
+    promote.add_argument("--reason", help="why, for the record")
+    rollback = command("rollback", cmd_rollback,
+                       "return an environment to the version it held before")
+    rollback.add_argument("environment")
+    rollback.add_argument("--reason", help="why, for the record")
+    registry = command("registry", cmd_registry, "the model's versions and environments")
+    registry.add_argument("action", choices=("list", "show", "history"))
+    registry.add_argument("target", nargs="?", metavar="VERSION|ENVIRONMENT",
+                          help="show: a version (default: the latest); history: an "
+                          "environment (default: all)")
     init = command("init", cmd_init, "write a starter mlops.yaml and the workflows (or the "
                    "example); --check: are the workflows up to date?")
     init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")

@@ -23,7 +23,7 @@ def info(directory: Path) -> GitInfo:
     try:
         out = proc.output(
             ["git", "status", "--porcelain=v2", "--branch", "--untracked-files=normal"],
-            cwd=directory, env=_env(),
+            cwd=directory, env=env(),
         )
     except OutsideError:
         return UNKNOWN
@@ -43,7 +43,7 @@ def info(directory: Path) -> GitInfo:
 
 def toplevel(directory: Path) -> Path | None:
     try:
-        out = proc.output(["git", "rev-parse", "--show-toplevel"], cwd=directory, env=_env())
+        out = proc.output(["git", "rev-parse", "--show-toplevel"], cwd=directory, env=env())
     except OutsideError:
         return None
     return Path(out.strip())
@@ -56,7 +56,7 @@ def resolve(directory: Path, ref: str) -> str | None:
     """The commit a ref names, or None when this clone does not have it."""
     for candidate in (ref, f"origin/{ref}"):
         out = proc.output(["git", "rev-parse", "--verify", "--quiet", "--end-of-options",
-                           f"{candidate}^{{commit}}"], cwd=directory, env=_env(), check=False)
+                           f"{candidate}^{{commit}}"], cwd=directory, env=env(), check=False)
         if out.strip():
             return out.strip()
     return None
@@ -68,16 +68,12 @@ def fetch(directory: Path, ref: str, *, token: str | None = None, depth: int = 1
     A token, when given, travels in git's environment as an HTTP header, never on the
     command line, where other processes could read it.
     """
-    env = _env()
-    if token:
-        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-        env.update({"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraheader",
-                    "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}"})
+    with_token = auth_env(token)
     wanted = ref if _SHA.match(ref) else f"refs/heads/{ref}:refs/remotes/origin/{ref}"
     try:
         proc.output(["git", "fetch", "--quiet", "--no-tags", "--no-recurse-submodules",
                      f"--depth={depth}", "origin", "--end-of-options", wanted],
-                    cwd=directory, env=env, timeout_s=300)
+                    cwd=directory, env=with_token, timeout_s=300)
     except OutsideError:
         return None
     return resolve(directory, ref)
@@ -86,15 +82,15 @@ def fetch(directory: Path, ref: str, *, token: str | None = None, depth: int = 1
 def show(directory: Path, commit: str, path: str) -> bytes | None:
     """A file's bytes at a commit (path relative to the repository's top), or None."""
     spec = f"{commit}:{path}"
-    kind = proc.output(["git", "cat-file", "-t", spec], cwd=directory, env=_env(), check=False)
+    kind = proc.output(["git", "cat-file", "-t", spec], cwd=directory, env=env(), check=False)
     if kind.strip() != "blob":
         return None
-    return proc.output_bytes(["git", "cat-file", "blob", spec], cwd=directory, env=_env())
+    return proc.output_bytes(["git", "cat-file", "blob", spec], cwd=directory, env=env())
 
 
 def prefix(directory: Path) -> str:
     """The folder's path inside its repository ("" at the top, else ending in "/")."""
-    return proc.output(["git", "rev-parse", "--show-prefix"], cwd=directory, env=_env()).strip()
+    return proc.output(["git", "rev-parse", "--show-prefix"], cwd=directory, env=env()).strip()
 
 
 @contextlib.contextmanager
@@ -107,16 +103,27 @@ def worktree(directory: Path, commit: str) -> Iterator[Path]:
     target = parent / "checkout"
     try:
         proc.output(["git", "worktree", "add", "--detach", "--quiet", str(target), commit],
-                    cwd=directory, env=_env(), timeout_s=300)
+                    cwd=directory, env=env(), timeout_s=300)
         yield target
     finally:
         proc.output(["git", "worktree", "remove", "--force", str(target)], cwd=directory,
-                    env=_env(), check=False)
+                    env=env(), check=False)
         shutil.rmtree(parent, ignore_errors=True)
-        proc.output(["git", "worktree", "prune"], cwd=directory, env=_env(), check=False)
+        proc.output(["git", "worktree", "prune"], cwd=directory, env=env(), check=False)
 
 
-def _env() -> dict[str, str]:
+def auth_env(token: str | None) -> dict[str, str]:
+    """git's environment, with the token (if any) as an HTTP header for origin: never in
+    argv, where other processes could read it."""
+    found = env()
+    if token:
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        found.update({"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraheader",
+                    "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}"})
+    return found
+
+
+def env() -> dict[str, str]:
     # a stray GIT_DIR (set by hooks) would point every query at another repository
     env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
     env["GIT_OPTIONAL_LOCKS"] = "0"  # a status query must not take the index lock

@@ -16,15 +16,18 @@ from typing import Any
 
 from mlgate.errors import Problem
 from mlgate.manifest.model import (
+    DEFAULT_ARTIFACTS,
     Column,
     Command,
     Compare,
     Data,
+    Environment,
     Evaluate,
     Forks,
     Gate,
     Manifest,
     MetricCheck,
+    Registry,
     Train,
 )
 from mlgate.manifest.yaml_source import Document, KeyPath, format_path
@@ -59,6 +62,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_duration_problems(raw),
         *_metric_problems(raw),
         *_feature_problems(raw),
+        *_environment_problems(raw),
     ]
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
 
@@ -237,6 +241,29 @@ def _feature_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 "be a feature", False
 
 
+def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """`requires` names a declared environment, and the chain has no loop."""
+    envs = _get(raw, "environments")
+    if not isinstance(envs, dict):
+        return
+    needs = {n: s.get("requires") for n, s in envs.items() if isinstance(s, dict)}
+    for name, required in needs.items():
+        if required is None:
+            continue
+        if required not in envs:
+            known = ", ".join(n for n in envs if n != name) or "none"
+            yield ("environments", name, "requires"), f"'{required}' is not an environment " \
+                f"(declared: {known})", False
+            continue
+        seen, at = {name}, required
+        while at is not None and at not in seen:
+            seen.add(at)
+            at = needs.get(at)
+        if at is not None:
+            yield ("environments", name, "requires"), "environments require each other in " \
+                f"a loop through '{name}'", False
+
+
 def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
     """Typed manifest from data that passed the schema and the semantic checks."""
     raw: dict[str, Any] = doc.data  # type: ignore[assignment]
@@ -285,6 +312,11 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
         ),
         compare=_compare(raw.get("compare", {}), raw),
         forks=_forks(raw.get("forks", {})),
+        registry=Registry(artifacts=raw.get("registry", {}).get("artifacts",
+                                                                 DEFAULT_ARTIFACTS)),
+        environments=tuple(
+            Environment(name=n, on=s.get("on", "manual"), requires=s.get("requires"))
+            for n, s in raw.get("environments", {}).items()),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position
             format_path(p, raw): (m.line, m.column)

@@ -133,6 +133,21 @@ class Forks:
                             (("train", self.train), ("test", self.test)) if path)
 
 
+DEFAULT_ARTIFACTS = ".mlgate/registry"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Registry:
+    artifacts: str = DEFAULT_ARTIFACTS  # the content-addressed store of model files
+
+
+@dataclass(frozen=True, kw_only=True)
+class Environment:
+    name: str
+    on: Literal["merge", "manual"] = "manual"
+    requires: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Manifest:
     path: Path  # the manifest file
@@ -144,6 +159,8 @@ class Manifest:
     model_checks: tuple[MetricCheck, ...] = ()
     compare: Compare = field(default_factory=Compare)
     forks: Forks = field(default_factory=Forks)
+    registry: Registry = field(default_factory=Registry)
+    environments: tuple[Environment, ...] = ()  # in the manifest's order
     description: str = ""
     version: int = 1
     sha256: str = ""
@@ -159,6 +176,9 @@ class Manifest:
         data = replace(self.data, prepare=self.data.prepare if f.prepare else None,
                        train=f.train or self.data.train, test=f.test or self.data.test)
         return replace(self, data=data)
+
+    def environment(self, name: str) -> Environment | None:
+        return next((e for e in self.environments if e.name == name), None)
 
     def line_of(self, key: str) -> int | None:
         found = self.lines.get(key)

@@ -1,0 +1,228 @@
+"""Register, promote, roll back: each reads the registry (origin's, when there is one),
+decides with the pure rules, writes one tag, and pushes it with compare-and-swap. A
+rejected push means someone changed the registry meanwhile: read again, decide again.
+
+Nothing is written before every check has passed, so a refusal leaves the registry and
+the store as they were; a process killed between writing the tag and pushing it leaves
+a local tag that the next run's fetch confirms or replaces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlgate import git
+from mlgate.errors import OutsideError, UserError
+from mlgate.manifest.model import Manifest
+from mlgate.registry import gitio, state, store
+from mlgate.registry import tags as T
+from mlgate.result import document
+from mlgate.result.model import RunResult
+
+TRIES = 10  # concurrent writers each win a round; ten is plenty for a team's CI
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """What a write did: `tag` is None when nothing needed doing (idempotent)."""
+
+    model: str
+    version: str
+    environment: str | None = None
+    tag: str | None = None
+    previous: str | None = None  # the environment's version before
+    pushed: bool = False  # to origin (a clone without origin keeps its registry locally)
+
+    @property
+    def changed(self) -> bool:
+        return self.tag is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Where:
+    """The registry of one model: a git clone and a model store."""
+
+    root: Path  # the repository's top
+    model: str
+    store: Path
+    token: str | None = None
+    now: Clock = lambda: dt.datetime.now(dt.UTC)
+
+    @classmethod
+    def of(cls, manifest: Manifest, *, token: str | None = None,
+           now: Clock | None = None) -> Where:
+        top = git.toplevel(manifest.root)
+        if top is None:
+            raise UserError(f"{manifest.root} is not in a git repository; the registry "
+                            "keeps its records in git tags", hint="git init, and commit")
+        return cls(root=top, model=manifest.name, store=manifest.resolve(
+            manifest.registry.artifacts), token=token, **({"now": now} if now else {}))
+
+    def read(self) -> state.State:
+        if gitio.has_origin(self.root):
+            gitio.fetch(self.root, self.model, token=self.token)
+        return state.build(self.model, gitio.read(self.root, self.model))
+
+
+def register(where: Where, manifest: Manifest, result: RunResult, *,
+             version: str | None = None, bump: str = "minor", actor: str = "",
+             reason: str = "") -> Change:
+    """The run's model as a new, immutable version; refused unless the run passed."""
+    if not result.passed:
+        raise UserError(f"run {result.run_id} did not pass ({result.summary}); only a run "
+                        "that passed its checks and gates is registered")
+    if result.git.commit is None:
+        raise UserError(f"run {result.run_id} was not made in a git commit")
+    if result.git.dirty:
+        raise UserError(f"run {result.run_id} was made on uncommitted changes: its commit "
+                        "would not reproduce the model", hint="commit, then run again")
+    if version is not None:
+        _check_version(version)
+    model_file = manifest.resolve(manifest.train.model)
+    if result.train.model is None or not model_file.is_file():
+        raise UserError(f"the run's model file {manifest.train.model} is not there")
+    if store.sha256_of(model_file) != result.train.model.sha256:
+        raise UserError(f"{manifest.train.model} changed since run {result.run_id} wrote it",
+                        hint="run again, then register")
+    record = _version_record(where, manifest, result, model_file, actor=actor, reason=reason)
+    for _ in range(TRIES):
+        current = where.read()
+        existing = next((v for v in current.versions if v.commit == result.git.commit
+                         and v.record.get("run", {}).get("id") == result.run_id), None)
+        if existing is not None:  # this run is registered already
+            return Change(model=where.model, version=existing.version)
+        chosen = version or state.next_version(current, bump=bump)
+        if current.version(chosen) is not None:
+            if version is not None:
+                raise UserError(f"{where.model} {chosen} exists; versions are immutable",
+                                hint=f"the next is {state.next_version(current)}")
+            continue
+        name = T.registration(where.model, chosen)
+        message = T.message(T.registration_subject(where.model, chosen),
+                            {**record, "version": chosen})
+        written = _write(where, current, name, result.git.commit, message)
+        if written is not None:
+            return Change(model=where.model, version=chosen, tag=name, pushed=written)
+    raise OutsideError(f"could not register {where.model}: the registry kept changing "
+                       f"({TRIES} tries)")
+
+
+def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
+            actor: str = "", reason: str = "", rollback_of: str | None = None) -> Change:
+    """`version` into `environment`; a no-op when it is there already."""
+    env = manifest.environment(environment)
+    if env is None:
+        names = ", ".join(e.name for e in manifest.environments) or "none declared"
+        raise UserError(f"unknown environment '{environment}' (environments: {names})",
+                        hint="declare it under environments: in mlops.yaml")
+    for _ in range(TRIES):
+        current = where.read()
+        found = current.version(version)
+        if found is None:
+            known = ", ".join(v.version for v in current.versions[-5:]) or "none yet"
+            raise UserError(f"{where.model} has no version {version} (latest: {known})")
+        if found.record.get("verdict") != "passed":
+            raise UserError(f"{where.model} {version} has no passing run on record "
+                            "(registered outside mlgate?); it is not promoted")
+        if env.requires and not current.ever_in(env.requires, version) and rollback_of is None:
+            raise UserError(f"{version} has not been in {env.requires}, which "
+                            f"{environment} requires", hint=f"promote it to {env.requires} "
+                            "first")
+        held = current.current(environment)
+        if held is not None and held.version == version:
+            return Change(model=where.model, version=version, environment=environment,
+                          previous=version)
+        name = T.assignment(where.model, environment, current.next_n(environment))
+        record = {"kind": "assignment", "version": version, "environment": environment,
+                  "previous": held.version if held else None, "by": actor,
+                  "reason": reason, "rollback": rollback_of is not None,
+                  "created": _iso(where.now())}
+        message = T.message(T.assignment_subject(where.model, environment, version), record)
+        written = _write(where, current, name, found.commit, message)
+        if written is not None:
+            return Change(model=where.model, version=version, environment=environment,
+                          tag=name, previous=held.version if held else None, pushed=written)
+    raise OutsideError(f"could not promote {where.model} {version} to {environment}: the "
+                       f"registry kept changing ({TRIES} tries)")
+
+
+def rollback(where: Where, manifest: Manifest, environment: str, *, actor: str = "",
+             reason: str = "") -> Change:
+    """The environment back to the version it held before its current one."""
+    if manifest.environment(environment) is None:
+        return promote(where, manifest, "", environment)  # the same clear refusal
+    current = where.read()
+    held, before = current.current(environment), current.previous(environment)
+    if held is None or before is None:
+        raise UserError(f"{environment} has no earlier version to go back to" if held else
+                        f"{environment} holds no version of {where.model}")
+    return promote(where, manifest, before.version, environment, actor=actor,
+                   reason=reason or f"rollback from {held.version}", rollback_of=held.version)
+
+
+def _write(where: Where, current: state.State, name: str, commit: str,
+           message: str) -> bool | None:
+    """Create the tag and push it: True pushed, False local only (no origin), None lost
+    the race (someone wrote first; read again)."""
+    if not gitio.create(where.root, name, commit, message, date=_date(where, current)):
+        return None
+    if not gitio.has_origin(where.root):
+        return False
+    if gitio.push(where.root, [name], token=where.token):
+        return True
+    gitio.delete_local(where.root, [name])
+    return None
+
+
+def _date(where: Where, current: state.State) -> str:
+    """Now, or a second after the model's newest tag: GTO orders a stage's assignments by
+    time, so each must be later than the last for `gto show` to agree with mlgate."""
+    now = where.now().replace(microsecond=0)
+    stamps = [dt.datetime.fromisoformat(x.created) for x in (*current.versions,
+                                                            *current.assignments)]
+    latest = max(stamps, default=None)
+    if latest is not None and latest >= now:
+        now = latest + dt.timedelta(seconds=1)
+    return _iso(now)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _check_version(version: str) -> None:
+    try:
+        T.parse_version(version)
+    except ValueError as exc:
+        raise UserError(f"'{version}' is not a semantic version", hint="like v1.4.0") from exc
+    if not version.startswith("v"):
+        raise UserError(f"write the version as GTO does: 'v{version}'")
+
+
+def _version_record(where: Where, manifest: Manifest, result: RunResult, model_file: Path,
+                    *, actor: str, reason: str) -> dict[str, Any]:
+    """Lineage: the model, run and manifest by hash in the store, and what made them."""
+    model_sha = store.put(where.store, model_file)
+    run_file = manifest.root / ".mlgate" / "runs" / result.run_id / "run.json"
+    if not run_file.is_file():
+        run_file.parent.mkdir(parents=True, exist_ok=True)
+        run_file.write_text(document.dumps(result))
+    return {
+        "kind": "version", "verdict": result.verdict, "summary": result.summary,
+        "model": {"file": manifest.train.model, "sha256": model_sha,
+                  "bytes": model_file.stat().st_size},
+        "run": {"id": result.run_id, "sha256": store.put(where.store, run_file)},
+        "manifest": {"file": manifest.path.name, "sha256": store.put(where.store,
+                                                                      manifest.path)},
+        "commit": result.git.commit, "branch": result.git.branch,
+        "params": dict(result.params), "metrics": dict(result.evaluate.metrics),
+        "data": [{"role": d.role, "file": d.file.path, "sha256": d.file.sha256,
+                  "rows": d.rows} for d in result.data.datasets],
+        "python": result.environment.python, "packages": dict(result.environment.packages),
+        "by": actor, "reason": reason, "created": _iso(where.now()),
+    }

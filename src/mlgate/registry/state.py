@@ -1,0 +1,110 @@
+"""The registry as its tags say it is: versions, and each stage's assignments in order.
+Pure: built from tags read elsewhere, so every rule is tested without git."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import semver
+
+from mlgate.registry import tags as T
+
+
+@dataclass(frozen=True, kw_only=True)
+class Version:
+    model: str
+    version: str  # v1.2.0
+    commit: str
+    tag: str
+    created: str
+    record: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def semver(self) -> semver.Version:
+        return T.parse_version(self.version)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assignment:
+    model: str
+    stage: str
+    n: int  # GTO's counter: the n-th change to this stage
+    version: str
+    tag: str
+    created: str
+    record: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class State:
+    model: str
+    versions: tuple[Version, ...]  # oldest first, by semantic version
+    assignments: tuple[Assignment, ...]  # by stage, then n
+
+    def version(self, version: str) -> Version | None:
+        return next((v for v in self.versions if v.version == version), None)
+
+    def latest(self) -> Version | None:
+        return self.versions[-1] if self.versions else None
+
+    def history(self, stage: str) -> tuple[Assignment, ...]:
+        return tuple(a for a in self.assignments if a.stage == stage)
+
+    def current(self, stage: str) -> Assignment | None:
+        found = self.history(stage)
+        return found[-1] if found else None
+
+    def next_n(self, stage: str) -> int:
+        found = self.history(stage)
+        return found[-1].n + 1 if found else 1
+
+    def previous(self, stage: str) -> Assignment | None:
+        """What the stage held before its current version (for a rollback)."""
+        found = self.history(stage)
+        if not found:
+            return None
+        return next((a for a in reversed(found) if a.version != found[-1].version), None)
+
+    def ever_in(self, stage: str, version: str) -> bool:
+        return any(a.version == version for a in self.history(stage))
+
+    def stages(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a.stage for a in self.assignments))
+
+
+def build(model: str, found: list[T.Tag]) -> State:
+    """The state of one model from every registry tag; other models' tags are ignored.
+
+    An assignment names its version in its record, or (a tag gto wrote) by the commit it
+    points at: the version registered at that commit."""
+    versions: list[Version] = []
+    raw_assignments = []
+    for tag in found:
+        if (m := T.REGISTRATION.match(tag.name)) and m["name"] == model:
+            versions.append(Version(model=model, version=m["version"], commit=tag.commit,
+                                    tag=tag.name, created=tag.created,
+                                    record=T.record_of(tag.message) or {}))
+        elif (m := T.ASSIGNMENT.match(tag.name)) and m["name"] == model:
+            raw_assignments.append((m["stage"], int(m["n"]), tag))
+    versions.sort(key=lambda v: v.semver)
+    by_commit = {v.commit: v.version for v in versions}
+    assignments = []
+    for stage, n, tag in sorted(raw_assignments, key=lambda x: (x[0], x[1])):
+        record = T.record_of(tag.message) or {}
+        version = record.get("version") or by_commit.get(tag.commit)
+        if version is None:
+            continue  # assigns a commit with no version: not a model version
+        assignments.append(Assignment(model=model, stage=stage, n=n, version=str(version),
+                                      tag=tag.name, created=tag.created, record=record))
+    return State(model=model, versions=tuple(versions), assignments=tuple(assignments))
+
+
+def next_version(state: State, *, bump: str = "minor") -> str:
+    """After the latest: v0.1.0 first (GTO's default), then the bump asked for."""
+    latest = state.latest()
+    if latest is None:
+        return "v0.1.0"
+    bumped = {"major": latest.semver.bump_major, "minor": latest.semver.bump_minor,
+              "patch": latest.semver.bump_patch}[bump]()
+    return T.format_version(bumped)

@@ -1,0 +1,73 @@
+"""GTO's tag names, and mlgate's record inside each tag's message: pure, no git.
+
+    churn@v1.2.0          registers version v1.2.0 of the model `churn`
+    churn#production#7    the 7th change to production: assigns it a version
+
+A tag's message starts with GTO's own subject line, so GTO shows what it would have
+written; mlgate's record follows after a blank line as one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import semver
+
+RECORD_MARK = "mlgate-record: "
+REGISTRATION = re.compile(r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>v\d+\.\d+\.\d+)$")
+ASSIGNMENT = re.compile(r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)#(?P<stage>[a-z][a-z0-9-]*)"
+                        r"#(?P<n>[1-9]\d*)$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tag:
+    """A registry tag as read from git."""
+
+    name: str  # the tag's name
+    commit: str  # the commit it points at
+    message: str
+    created: str  # the tagger's date, ISO 8601
+
+
+def registration(model: str, version: str) -> str:
+    return f"{model}@{version}"
+
+
+def assignment(model: str, stage: str, n: int) -> str:
+    return f"{model}#{stage}#{n}"
+
+
+def registration_subject(model: str, version: str) -> str:
+    return f"Registering artifact {model} version {version}"
+
+
+def assignment_subject(model: str, stage: str, version: str) -> str:
+    return f"Assigning stage {stage} to artifact {model} version {version}"
+
+
+def message(subject: str, record: dict[str, Any]) -> str:
+    return f"{subject}\n\n{RECORD_MARK}{json.dumps(record, sort_keys=True)}\n"
+
+
+def record_of(text: str) -> dict[str, Any] | None:
+    """mlgate's record in a tag's message; None for a tag mlgate did not write (gto's)."""
+    for line in text.splitlines():
+        if line.startswith(RECORD_MARK):
+            try:
+                found = json.loads(line.removeprefix(RECORD_MARK))
+            except ValueError:
+                return None
+            return found if isinstance(found, dict) else None
+    return None
+
+
+def parse_version(text: str) -> semver.Version:
+    """`v1.2.0` or `1.2.0`, as GTO's tags write it."""
+    return semver.Version.parse(text.removeprefix("v"))
+
+
+def format_version(version: semver.Version) -> str:
+    return f"v{version}"
