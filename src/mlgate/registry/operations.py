@@ -92,9 +92,11 @@ def register(where: Where, manifest: Manifest, result: RunResult, *,
     record = _version_record(where, manifest, result, model_file, actor=actor, reason=reason)
     for _ in range(TRIES):
         current = where.read()
-        existing = next((v for v in current.versions if v.commit == result.git.commit
-                         and v.record.get("run", {}).get("id") == result.run_id), None)
-        if existing is not None:  # this run is registered already
+        existing = next((v for v in current.versions if v.commit == result.git.commit), None)
+        if existing is not None:  # GTO's rule: one version a commit; this one has it
+            if version is not None and version != existing.version:
+                raise UserError(f"commit {result.git.commit[:12]} is {where.model} "
+                                f"{existing.version} already; a commit has one version")
             return Change(model=where.model, version=existing.version)
         chosen = version or state.next_version(current, bump=bump)
         if current.version(chosen) is not None:

@@ -34,6 +34,9 @@ def put(store: Path, source: Path) -> str:
     if target.is_file():
         return sha256
     target.parent.mkdir(parents=True, exist_ok=True)
+    ignore = store / ".gitignore"
+    if not ignore.exists():  # a store inside the checkout never dirties it
+        ignore.write_text("# written by mlgate: the model store stays out of git\n*\n")
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
     try:
         with os.fdopen(handle, "wb") as out, source.open("rb") as f:

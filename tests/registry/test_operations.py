@@ -1,0 +1,131 @@
+"""Register, promote and roll back on real git repositories (with a bare origin), read
+back by mlgate and by the real `gto show`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate.errors import UserError
+from mlgate.registry import gitio, operations, store
+from tests.conftest import git
+from tests.registry.conftest import Project, make_project
+
+
+def test_register_makes_an_immutable_version_with_its_lineage(project: Project) -> None:
+    where = project.where()
+    change = operations.register(where, project.manifest, project.run, actor="ana")
+    assert (change.version, change.tag, change.pushed) == ("v0.1.0", "iris@v0.1.0", False)
+    version = where.read().version("v0.1.0")
+    record = version.record
+    assert version.commit == project.run.git.commit == git(project.root, "rev-parse", "HEAD")
+    assert record["run"]["id"] == project.run.run_id and record["by"] == "ana"
+    assert record["metrics"]["accuracy"] == project.run.evaluate.metrics["accuracy"]
+    assert {d["role"] for d in record["data"]} == {"train", "test"}
+    model = store.get(where.store, record["model"]["sha256"])
+    assert model.read_bytes() == (project.root / "models/model.joblib").read_bytes()
+    assert store.get(where.store, record["manifest"]["sha256"]).read_bytes() == \
+        (project.root / "mlops.yaml").read_bytes()
+    # the same commit again is the same version (GTO: one version a commit)
+    again = replace(project.run, run_id="20990101T000000Z-abcdef")
+    assert not operations.register(where, project.manifest, again).changed
+    with pytest.raises(UserError, match="a commit has one version"):
+        operations.register(where, project.manifest, again, version="v2.0.0")
+    assert operations.register(where, project.manifest, project.next_commit(0.5),
+                               bump="patch").version == "v0.1.1"
+
+
+def test_a_failed_or_dirty_run_is_refused_and_nothing_is_written(project: Project) -> None:
+    where = project.where()
+    failed = replace(project.run, verdict="failed", summary="f1 gate failed")
+    with pytest.raises(UserError, match="did not pass"):
+        operations.register(where, project.manifest, failed)
+    dirty = replace(project.run, git=replace(project.run.git, dirty=True))
+    with pytest.raises(UserError, match="uncommitted changes"):
+        operations.register(where, project.manifest, dirty)
+    with pytest.raises(UserError, match="not a semantic version"):
+        operations.register(where, project.manifest, project.run, version="v1")
+    (project.root / "models/model.joblib").write_bytes(b"swapped")
+    with pytest.raises(UserError, match="changed since run"):
+        operations.register(where, project.manifest, project.run)
+    assert gitio.read(project.root, "iris") == []
+    assert not (where.store / "objects").exists()
+
+
+def test_promotion_follows_the_environments_order_and_is_idempotent(project: Project) -> None:
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    with pytest.raises(UserError, match="has not been in staging, which production requires"):
+        operations.promote(where, project.manifest, "v0.1.0", "production")
+    with pytest.raises(UserError, match=r"unknown environment 'prod' \(environments: "
+                       "staging, production\\)"):
+        operations.promote(where, project.manifest, "v0.1.0", "prod")
+    with pytest.raises(UserError, match=r"has no version v9\.9\.9"):
+        operations.promote(where, project.manifest, "v9.9.9", "staging")
+    first = operations.promote(where, project.manifest, "v0.1.0", "staging", actor="ana",
+                               reason="nightly")
+    assert (first.tag, first.previous) == ("iris#staging#1", None)
+    assert not operations.promote(where, project.manifest, "v0.1.0", "staging").changed
+    assert operations.promote(where, project.manifest, "v0.1.0", "production").changed
+    assert where.read().current("staging").record["reason"] == "nightly"
+
+
+def test_rollback_returns_to_the_version_before_and_gto_agrees(project: Project) -> None:
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    with pytest.raises(UserError, match="staging holds no version of iris"):
+        operations.rollback(where, project.manifest, "staging")
+    operations.promote(where, project.manifest, "v0.1.0", "staging")
+    with pytest.raises(UserError, match="no earlier version"):
+        operations.rollback(where, project.manifest, "staging")
+    operations.register(where, project.manifest, project.next_commit(0.5))
+    operations.promote(where, project.manifest, "v0.2.0", "staging")
+    assert _gto_stage(project.root, "staging") == "v0.2.0"
+    back = operations.rollback(where, project.manifest, "staging", actor="ops")
+    assert (back.version, back.previous, back.tag) == ("v0.1.0", "v0.2.0", "iris#staging#3")
+    assert where.read().current("staging").record["rollback"] is True
+    assert _gto_stage(project.root, "staging") == "v0.1.0"
+
+
+def _gto_stage(root: Path, stage: str) -> str:
+    binary = shutil.which("gto", path=str(Path(sys.executable).parent)) or "gto"
+    done = subprocess.run([binary, "show", f"iris#{stage}", "--ref"], cwd=root,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.strip().removeprefix("iris@")
+
+
+def test_with_an_origin_tags_are_pushed_and_a_lost_race_is_retried(
+        tmp_path: Path, origin: Path) -> None:
+    ours = make_project(tmp_path / "ours", origin=origin)
+    where = ours.where()
+    assert operations.register(where, ours.manifest, ours.run).pushed
+    theirs = tmp_path / "theirs"
+    git(tmp_path, "clone", "-q", str(origin), str(theirs))
+    their = operations.Where.of(manifests.load(theirs / "mlops.yaml"))
+    assert their.read().version("v0.1.0") is not None  # read from origin
+    operations.promote(where, ours.manifest, "v0.1.0", "staging")
+
+    real_read, raced = operations.Where.read, []
+
+    def stale_then_real(self):  # their first read misses our second promotion
+        found = real_read(self)
+        if not raced:
+            raced.append(True)
+            operations.promote(where, ours.manifest, "v0.1.0", "production", actor="ana")
+        return found
+
+    manifest = manifests.load(theirs / "mlops.yaml")
+    import unittest.mock as mock
+
+    with mock.patch.object(operations.Where, "read", stale_then_real):
+        change = operations.promote(their, manifest, "v0.1.0", "production", actor="ben")
+    assert not change.changed  # after the retry: production holds it already
+    remote = git(tmp_path, "ls-remote", "--tags", str(origin))
+    assert remote.count("iris#production#") == 2  # the tag and its peeled line: one tag

@@ -1,0 +1,57 @@
+"""The registry read from its tags: pure rules, no git."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlgate.registry import state
+from mlgate.registry import tags as T
+
+
+def tag(name: str, commit: str, record: dict | None = None, created: str = "2026-01-01") -> T.Tag:
+    subject = "gto wrote this"
+    return T.Tag(name=name, commit=commit, created=created,
+                 message=T.message(subject, record) if record is not None else subject)
+
+
+TAGS = [
+    tag("churn@v0.1.0", "c1", {"verdict": "passed"}),
+    tag("churn@v0.10.0", "c3", {"verdict": "passed"}),
+    tag("churn@v0.2.0", "c2", {"verdict": "passed"}),
+    tag("churn#staging#1", "c1", {"version": "v0.1.0"}),
+    tag("churn#staging#2", "c2", {"version": "v0.2.0"}),
+    tag("churn#staging#3", "c2"),  # gto's own tag: the version is the one at its commit
+    tag("churn#production#1", "c1", {"version": "v0.1.0"}),
+    tag("other@v9.0.0", "c9", {}), tag("churn-v2@v1.0.0", "c9", {}),
+    tag("churn#staging#x", "c1"), tag("release-1", "c1"),
+]
+
+
+def test_versions_sort_semantically_and_other_models_are_ignored() -> None:
+    built = state.build("churn", TAGS)
+    assert [v.version for v in built.versions] == ["v0.1.0", "v0.2.0", "v0.10.0"]
+    assert built.latest().version == "v0.10.0"
+    assert state.next_version(built) == "v0.11.0"
+    assert state.next_version(built, bump="major") == "v1.0.0"
+    assert state.next_version(state.build("new", [])) == "v0.1.0"
+
+
+def test_a_stage_holds_its_last_assignment_and_remembers_the_one_before() -> None:
+    built = state.build("churn", TAGS)
+    assert [a.n for a in built.history("staging")] == [1, 2, 3]
+    assert built.current("staging").version == "v0.2.0"
+    assert built.previous("staging").version == "v0.1.0"  # #3 re-assigned v0.2.0
+    assert built.next_n("staging") == 4 and built.next_n("qa") == 1
+    assert built.ever_in("production", "v0.1.0") and not built.ever_in("production", "v0.2.0")
+    assert built.previous("production") is None
+    assert built.stages() == ("production", "staging")
+
+
+@pytest.mark.parametrize(("text", "record"), [
+    (T.message("s", {"a": 1}), {"a": 1}),
+    ("Registering artifact x version v1.0.0", None),
+    ("s\n\nmlgate-record: {not json", None),
+    ("s\n\nmlgate-record: [1, 2]", None),
+])
+def test_a_record_is_read_only_when_mlgate_wrote_one(text: str, record) -> None:
+    assert T.record_of(text) == record
