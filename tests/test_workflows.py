@@ -36,8 +36,8 @@ NODE = REPO_ROOT / "tests/node"
 TEMPLATE_PERMISSIONS = {
     "pull-request.yml": {"contents": "read", "pull-requests": "write", "checks": "write"},
     "fork-report.yml": {"actions": "read", "pull-requests": "write", "checks": "write"},
-    "merge.yml": {"contents": "read"},
-    "dispatch.yml": {"contents": "read"},
+    "merge.yml": {"contents": "write"},  # the registry's tags
+    "dispatch.yml": {"contents": "write"},
     "monitor.yml": {"contents": "read"},
 }
 

@@ -11,8 +11,6 @@ from tests.action.conftest import Repo
 from tests.conftest import git
 from tests.harness.runner import JobResult
 
-NO_REGISTRY = "mlgate's model registry is not in this version"
-
 
 def mlgate(result: JobResult) -> dict[str, str]:
     """The action's outputs (its step is the one that `uses:` the mlgate action)."""
@@ -127,7 +125,8 @@ def test_the_trusted_workflow_posts_nothing_for_a_pull_request_that_moved_on(
     assert "has moved on to ffffffffffff" in trusted.summary
 
 
-def test_merge_to_the_default_branch_runs_against_the_previous_commit(repo: Repo) -> None:
+def test_merge_registers_and_promotes_to_the_environments_promoted_on_merge(
+        repo: Repo) -> None:
     git(repo.root, "checkout", "-q", "main")
     git(repo.root, "merge", "-q", "--no-ff", "-m", "Merge #7", "feature")
     merged = git(repo.root, "rev-parse", "HEAD")
@@ -135,24 +134,32 @@ def test_merge_to_the_default_branch_runs_against_the_previous_commit(repo: Repo
                       events.push(ref="refs/heads/main", before=repo.base, after=merged))
     assert result.conclusion == "success", result.log[-3000:]
     out = mlgate(result)
-    assert out["job"] == "merge" and out["verdict"] == "passed" and out["version"] == ""
+    assert out["job"] == "merge" and out["verdict"] == "passed" and out["version"] == "v0.1.0"
     assert f"Compared with **{repo.base[:12]}**" in result.summary  # the commit before
-    assert f"register: skipped: {NO_REGISTRY}" in result.summary
+    assert "registered v0.1.0" in result.summary
+    assert "staging: empty -&gt; v0.1.0 (breast-cancer#staging#1)" in result.summary
+    tags = git(repo.root, "tag", "--list", "--points-at", merged).split()
+    assert sorted(tags) == ["breast-cancer#staging#1", "breast-cancer@v0.1.0"]
     assert repo.github.total_calls() == 0  # a push posts nothing
 
 
-def test_dispatch_retrain_runs_and_promote_says_what_is_missing(repo: Repo) -> None:
+def test_dispatch_retrains_promotes_and_rolls_back_through_an_environment(
+        repo: Repo) -> None:
     git(repo.root, "checkout", "-q", "main")
     retrain = repo.run("mlgate-dispatch.yml", "workflow_dispatch", events.workflow_dispatch(
         {"action": "retrain", "environment": "staging", "version": ""}))
     assert retrain.conclusion == "success", retrain.log[-3000:]
-    assert mlgate(retrain)["verdict"] == "passed"
+    assert mlgate(retrain)["verdict"] == "passed" and mlgate(retrain)["version"] == "v0.1.0"
     assert retrain.environment == "staging"  # the environment's reviewers apply
     promote = repo.run("mlgate-dispatch.yml", "workflow_dispatch", events.workflow_dispatch(
-        {"action": "promote", "environment": "production", "version": "1.2.0"}))
-    assert promote.conclusion == "failure"
-    assert "cannot promote" in promote.summary and "[!CAUTION]" in promote.summary
-    assert any("cannot promote" in a.message for a in promote.annotations
+        {"action": "promote", "environment": "production", "version": "v0.1.0"}))
+    assert promote.conclusion == "success", promote.log[-3000:]
+    assert "production: empty -&gt; v0.1.0" in promote.summary
+    rollback = repo.run("mlgate-dispatch.yml", "workflow_dispatch", events.workflow_dispatch(
+        {"action": "rollback", "environment": "production", "version": ""}))
+    assert rollback.conclusion == "failure"  # nothing to go back to
+    assert "production has no earlier version" in rollback.summary
+    assert any("no earlier version" in a.message for a in rollback.annotations
                if a.level == "error")
 
 

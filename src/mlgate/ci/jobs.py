@@ -14,10 +14,6 @@ from mlgate.github.context import ActionsContext
 from mlgate.manifest.model import Manifest
 from mlgate.result.model import RunResult
 
-# the registry's commands slot in here when it lands: name -> (manifest, plan, run) -> version
-RegistryStep = Callable[[Manifest, Plan, RunResult | None], str]
-REGISTRY_STEPS: dict[str, RegistryStep] = {}
-NO_REGISTRY = "mlgate's model registry is not in this version"
 OUTPUTS = ("job", "verdict", "report", "run-id", "version")  # the action's outputs, by name
 MONITOR_NOTE = ("scheduled run: drift monitoring (`monitor:`) is not in this version of "
                 "mlgate, so this run re-checks today's data, retrains and re-checks the model")
@@ -88,25 +84,73 @@ def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     return replace(outcome, lines=(*outcome.lines, f"{loaded.path.name}: valid ({loaded.name})"))
 
 
-def _registry(name: str) -> Callable[[Plan, Job, Outcome], Outcome]:
-    """register/promote after a run go quietly when the registry is absent or the run
-    failed; a promote or rollback asked for by name is an error without it."""
+def _where(job: Job, manifest: Manifest):  # -> operations.Where
+    from mlgate.registry.operations import Where
 
-    def step(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
-        after_run = "run" in plan.steps
-        if after_run and not outcome.passed:
-            return _said(outcome, f"{name}: skipped: the run did not pass its gates")
-        command = REGISTRY_STEPS.get(name)
-        if command is None:
-            if after_run:
-                return _said(outcome, f"{name}: skipped: {NO_REGISTRY}")
-            raise UserError(f"cannot {name}: {NO_REGISTRY}",
-                            hint="promotion and rollback arrive with the registry; "
-                            "until then the workflow_dispatch template can only retrain")
-        version = command(job.load(), plan, outcome.result)
-        return replace(_said(outcome, f"{name}: {version}"), version=version or outcome.version)
+    return Where.of(manifest, token=job.ctx.token)
 
-    return step
+
+def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
+    """After a run on the default branch: its model becomes the next version."""
+    from mlgate.registry import operations
+
+    manifest = job.load()
+    result = outcome.result or _last_run(manifest)  # `command: register`: the last run
+    if not result.passed:
+        return _said(outcome, "register: skipped: the run did not pass its checks and gates")
+    change = operations.register(_where(job, manifest), manifest, result,
+                                 actor=job.ctx.actor, reason=plan.reason)
+    said = f"registered {change.version}" if change.changed else \
+        f"register: this commit is {change.version} already"
+    return replace(_said(outcome, said), version=change.version)
+
+
+def _last_run(manifest: Manifest) -> RunResult:
+    from mlgate.result import store
+
+    path = store.latest(manifest.root)
+    if path is None:
+        raise UserError("no run to register: run first (command: run)")
+    return store.read(path)
+
+
+def _promote(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
+    """After registering: to each environment promoted on merge. Asked for by a dispatch:
+    the version to the environment."""
+    from mlgate.registry import operations
+
+    manifest = job.load()
+    if "run" not in plan.steps:  # a dispatch: promote VERSION to ENVIRONMENT
+        change = operations.promote(_where(job, manifest), manifest, plan.version or "",
+                                    plan.environment or "", actor=job.ctx.actor,
+                                    reason=plan.reason)
+        return replace(_said(outcome, _change_line(change)), version=change.version)
+    if not outcome.version:
+        return _said(outcome, "promote: skipped: no version was registered")
+    targets = [e.name for e in manifest.environments if e.on == "merge"]
+    if not targets:
+        return _said(outcome, "promote: no environment in mlops.yaml is promoted on merge")
+    for name in targets:
+        change = operations.promote(_where(job, manifest), manifest, outcome.version, name,
+                                    actor=job.ctx.actor, reason=plan.reason)
+        outcome = _said(outcome, _change_line(change))
+    return outcome
+
+
+def _rollback(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
+    from mlgate.registry import operations
+
+    manifest = job.load()
+    change = operations.rollback(_where(job, manifest), manifest, plan.environment or "",
+                                 actor=job.ctx.actor, reason=plan.reason)
+    return replace(_said(outcome, _change_line(change)), version=change.version)
+
+
+def _change_line(change) -> str:  # (operations.Change)
+    if not change.changed:
+        return f"{change.environment}: holds {change.version} already"
+    return f"{change.environment}: {change.previous or 'empty'} -> {change.version} " \
+        f"({change.tag})"
 
 
 def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
@@ -150,9 +194,9 @@ STEPS: dict[str, Callable[[Plan, Job, Outcome], Outcome]] = {
     "run": _run,
     "monitor": _monitor,
     "validate": _validate,
-    "register": _registry("register"),
-    "promote": _registry("promote"),
-    "rollback": _registry("rollback"),
+    "register": _register,
+    "promote": _promote,
+    "rollback": _rollback,
     "post-handoff": _post_handoff,
 }
 
