@@ -10,6 +10,8 @@ a local tag that the next run's fetch confirms or replaces.
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +25,8 @@ from mlgate.registry import tags as T
 from mlgate.result import document
 from mlgate.result.model import RunResult
 
-TRIES = 10  # concurrent writers each win a round; ten is plenty for a team's CI
+TRIES = 40  # each round one of the writers racing wins; the others read again
+JITTER_S = 0.2  # a loser waits a random moment up to this before reading again
 Clock = Callable[[], dt.datetime]
 
 
@@ -178,6 +181,7 @@ def _write(where: Where, current: state.State, name: str, commit: str,
     if gitio.push(where.root, [name], token=where.token):
         return True
     gitio.delete_local(where.root, [name])
+    time.sleep(random.uniform(0, JITTER_S))  # so the losers don't collide again in step
     return None
 
 
