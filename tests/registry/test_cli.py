@@ -1,0 +1,49 @@
+"""The registry's commands, as a user types them: text, --json, and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mlgate.cli import main
+from tests.registry.conftest import Project
+
+
+def test_register_promote_rollback_list_and_history(project: Project,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(project.root)
+    assert main(["-C", root, "register", "--reason", "first"]) == 0
+    assert "iris v0.1.0: tag iris@v0.1.0 (local (no origin))" in capsys.readouterr().out
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "production"]) == 2
+    assert "has not been in staging" in capsys.readouterr().err
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "staging", "--json"]) == 0
+    change = json.loads(capsys.readouterr().out)
+    assert change["changed"] and change["tag"] == "iris#staging#1"
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "staging"]) == 0
+    assert "already in staging; nothing to do" in capsys.readouterr().out
+    project.next_commit(0.5)
+    assert main(["-C", root, "register"]) == 0
+    assert main(["-C", root, "promote", "v0.2.0", "--to", "staging"]) == 0
+    assert main(["-C", root, "rollback", "staging", "--reason", "f1 dropped"]) == 0
+    capsys.readouterr()
+    assert main(["-C", root, "registry", "list", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert listing["environments"] == {"staging": "v0.1.0", "production": None}
+    assert [v["version"] for v in listing["versions"]] == ["v0.2.0", "v0.1.0"]
+    assert main(["-C", root, "registry", "history", "staging"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and lines[-1].endswith("rollback to v0.1.0 (from v0.2.0): f1 dropped")
+    assert main(["-C", root, "registry", "show", "v0.2.0", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["record"]["params"]["train.C"] == 0.5
+
+
+def test_a_failed_run_is_not_registered(project: Project,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = project.root / "mlops.yaml"
+    manifest.write_text(manifest.read_text().replace("min: 0.8}", "min: 0.9999}"))
+    assert main(["-C", str(project.root), "run"]) == 1
+    capsys.readouterr()
+    assert main(["-C", str(project.root), "register"]) == 2
+    assert "did not pass" in capsys.readouterr().err
