@@ -41,8 +41,9 @@ def has_origin(root: Path) -> bool:
 
 
 def fetch(root: Path, model: str, *, token: str | None = None) -> None:
-    """Origin's tags of this model, so the state read is origin's."""
-    proc.output(["git", "fetch", "--quiet", "--no-recurse-submodules", "origin",
+    """Origin's tags of this model, so the state read is origin's: `--prune` drops a local
+    tag origin never got (a process killed between writing a tag and pushing it)."""
+    proc.output(["git", "fetch", "--quiet", "--prune", "--no-recurse-submodules", "origin",
                  f"refs/tags/{model}@*:refs/tags/{model}@*",
                  f"refs/tags/{model}#*:refs/tags/{model}#*"],
                 cwd=root, env=git.auth_env(token), timeout_s=300)
