@@ -259,6 +259,20 @@ def cmd_registry(args: argparse.Namespace) -> int:
     if args.action == "list":
         doc = view.listing(current, loaded)
         _print_json(doc) if args.json else print(view.listing_text(doc))
+    elif args.action == "stats":
+        import datetime as dt
+        from dataclasses import asdict
+
+        from mlgate.registry import gitio, stats
+
+        dates = gitio.commit_dates(where.root, [v.commit for v in current.versions])
+        now = dt.datetime.now(dt.UTC)
+        envs = [e.name for e in loaded.environments] or list(current.stages())
+        found = [stats.delivery(current, e, dates, now=now) for e in envs]
+        if args.json:
+            _print_json([asdict(d) for d in found])
+        else:
+            print(view.stats_text(found))
     elif args.action == "show":
         found = current.version(args.target or "") if args.target else current.latest()
         if found is None:
@@ -475,7 +489,7 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("environment")
     rollback.add_argument("--reason", help="why, for the record")
     registry = command("registry", cmd_registry, "the model's versions and environments")
-    registry.add_argument("action", choices=("list", "show", "history"))
+    registry.add_argument("action", choices=("list", "show", "history", "stats"))
     registry.add_argument("target", nargs="?", metavar="VERSION|ENVIRONMENT",
                           help="show: a version (default: the latest); history: an "
                           "environment (default: all)")

@@ -55,3 +55,31 @@ def test_a_stage_holds_its_last_assignment_and_remembers_the_one_before() -> Non
 ])
 def test_a_record_is_read_only_when_mlgate_wrote_one(text: str, record) -> None:
     assert T.record_of(text) == record
+
+
+def test_delivery_figures_from_the_history() -> None:
+    import datetime as dt
+
+    from mlgate.registry import stats
+
+    tags = [
+        tag("churn@v0.1.0", "c1", {"verdict": "passed"}),
+        tag("churn@v0.2.0", "c2", {"verdict": "passed"}),
+        tag("churn@v0.3.0", "c3", {"verdict": "passed"}),
+        tag("churn#production#1", "c1", {"version": "v0.1.0"}, "2026-11-02T00:00:00+00:00"),
+        tag("churn#production#2", "c2", {"version": "v0.2.0"}, "2026-11-09T00:00:00+00:00"),
+        tag("churn#production#3", "c1", {"version": "v0.1.0", "rollback": True},
+            "2026-11-09T06:00:00+00:00"),
+        tag("churn#production#4", "c3", {"version": "v0.3.0"}, "2026-11-16T00:00:00+00:00"),
+    ]
+    committed = {"c1": "2026-11-01T00:00:00+00:00", "c2": "2026-11-08T12:00:00+00:00",
+                 "c3": "2026-11-15T00:00:00+00:00"}
+    found = stats.delivery(state.build("churn", tags), "production", committed,
+                           now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+    assert (found.promotions, found.rollbacks) == (3, 1)
+    assert found.per_week == 1.0  # three in the three weeks since the first
+    assert found.lead_time_h == 24.0  # 24 h, 12 h, 24 h
+    assert found.change_failure_rate == 0.333
+    empty = stats.delivery(state.build("churn", tags), "staging", committed,
+                           now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+    assert (empty.promotions, empty.per_week, empty.change_failure_rate) == (0, None, None)

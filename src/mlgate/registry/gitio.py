@@ -86,3 +86,13 @@ def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
             return False
         raise
     return True
+
+
+def commit_dates(root: Path, commits: Iterable[str]) -> dict[str, str]:
+    """Each commit's committer date (ISO 8601), for those this clone has."""
+    wanted = sorted(set(commits))
+    if not wanted:
+        return {}
+    out = proc.output(["git", "show", "--no-patch", "--format=%H %cI", *wanted, "--"],
+                      cwd=root, env=git.env(), check=False)
+    return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)

@@ -51,3 +51,16 @@ def history_text(entries: list[dict[str, Any]]) -> str:
         lines.append(f"{a['created']}  {a['environment']:<12} {what} {a['version']}"
                      f" (from {r.get('previous') or '-'}){by}{why}")
     return "\n".join(lines) or "no promotions yet"
+
+
+def stats_text(found: list) -> str:  # (list[stats.Delivery])
+    def shown(value, unit: str = "") -> str:
+        return "-" if value is None else f"{value}{unit}"
+
+    lines = ["environment   promotions  rollbacks  per week  lead time  change failure"]
+    for d in found:
+        rate = None if d.change_failure_rate is None else f"{d.change_failure_rate:.0%}"
+        lines.append(f"{d.environment:<13} {d.promotions:>10} {d.rollbacks:>10} "
+                     f"{shown(d.per_week):>9} {shown(d.lead_time_h, ' h'):>10} "
+                     f"{shown(rate):>15}")
+    return "\n".join(lines)
