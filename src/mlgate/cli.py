@@ -259,6 +259,18 @@ def cmd_registry(args: argparse.Namespace) -> int:
     if args.action == "list":
         doc = view.listing(current, loaded)
         _print_json(doc) if args.json else print(view.listing_text(doc))
+    elif args.action == "card":
+        from mlgate.registry import card, store
+        from mlgate.result import store as runs
+
+        found = current.version(args.target) if args.target else current.latest()
+        if found is None:
+            raise UserError(f"{loaded.name} has no version {args.target or '(none yet)'}")
+        run = None
+        sha = found.record.get("run", {}).get("sha256")
+        if sha:
+            run = runs.read(store.get(where.store, sha))
+        print(card.render(found, current.assignments, run), end="")
     elif args.action == "stats":
         import datetime as dt
         from dataclasses import asdict
@@ -489,9 +501,9 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("environment")
     rollback.add_argument("--reason", help="why, for the record")
     registry = command("registry", cmd_registry, "the model's versions and environments")
-    registry.add_argument("action", choices=("list", "show", "history", "stats"))
+    registry.add_argument("action", choices=("list", "show", "history", "stats", "card"))
     registry.add_argument("target", nargs="?", metavar="VERSION|ENVIRONMENT",
-                          help="show: a version (default: the latest); history: an "
+                          help="show, card: a version (default: the latest); history: an "
                           "environment (default: all)")
     init = command("init", cmd_init, "write a starter mlops.yaml and the workflows (or the "
                    "example); --check: are the workflows up to date?")

@@ -37,6 +37,11 @@ def test_register_promote_rollback_list_and_history(project: Project,
     assert main(["-C", root, "registry", "show", "v0.2.0", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["record"]["params"]["train.C"] == 0.5
+    assert main(["-C", root, "registry", "card", "v0.1.0"]) == 0
+    card = capsys.readouterr().out
+    assert card.startswith("# iris v0.1.0\n") and "| accuracy |" in card
+    assert "checks, all passed</summary>" in card  # the run, read back from the store
+    assert "- staging: " in card and "(rollback)" in card
 
 
 def test_a_failed_run_is_not_registered(project: Project,

@@ -1,0 +1,52 @@
+"""A version's model card, in Markdown: generated from its immutable record (and the run
+it came from, when the store has it), so the card of a version never goes stale."""
+
+from __future__ import annotations
+
+from mlgate.registry.state import Assignment, Version
+from mlgate.report.markdown import escape
+from mlgate.result.model import RunResult
+
+
+def render(version: Version, history: tuple[Assignment, ...], run: RunResult | None) -> str:
+    r = version.record
+    out = [f"# {escape(version.model)} {escape(version.version)}", ""]
+    out.append(f"Registered {escape(version.created)}" + (f" by {escape(r['by'])}"
+                                                          if r.get("by") else "")
+               + (f": {escape(r['reason'])}" if r.get("reason") else "") + ".")
+    out.append(f"Commit `{version.commit}`" + (f" on `{escape(r['branch'])}`"
+                                              if r.get("branch") else "") + ".")
+    if r.get("summary"):
+        out += ["", f"Verdict: **{escape(r.get('verdict', '?'))}**: {escape(r['summary'])}"]
+    metrics = r.get("metrics") or {}
+    if metrics:
+        out += ["", "## Metrics", "", "| metric | value |", "| --- | ---: |"]
+        out += [f"| {escape(k)} | {v:.4f} |" if isinstance(v, int | float) else
+                f"| {escape(k)} | – |" for k, v in metrics.items()]
+    if run is not None and run.checks:
+        failed = sum(c.status in ("failed", "error") for c in run.checks)
+        said = f"{len(run.checks)} checks, " + (f"{failed} failed" if failed else "all passed")
+        out += ["", "## Checks", "", f"<details><summary>{said}</summary>", "",
+                "| check | verdict |", "| --- | --- |"]
+        out += [f"| {escape(c.stage)}: {escape(c.subject)} {escape(c.rule)} | {c.status} |"
+                for c in run.checks]
+        out += ["", "</details>"]
+    params = r.get("params") or {}
+    if params:
+        out += ["", "## Parameters", "", "| parameter | value |", "| --- | --- |"]
+        out += [f"| {escape(k)} | {escape(str(v))} |" for k, v in params.items()]
+    data = r.get("data") or []
+    if data:
+        out += ["", "## Data", "", "| role | file | rows | sha256 |", "| --- | --- | ---: | --- |"]
+        out += [f"| {escape(d['role'])} | {escape(d['file'])} | {d['rows']} | "
+                f"`{d['sha256'][:16]}` |" for d in data]
+    model = r.get("model") or {}
+    if model:
+        out += ["", "## Artifact", "", f"`{escape(model.get('file', ''))}`, "
+                f"{model.get('bytes', 0):,} bytes, sha256 `{model.get('sha256', '')}`; "
+                f"trained with Python {escape(str(r.get('python', '?')))}."]
+    out += ["", "## Environments", ""]
+    mine = [a for a in history if a.version == version.version]
+    out += [f"- {escape(a.stage)}: {escape(a.created)}" + (" (rollback)" if
+            a.record.get("rollback") else "") for a in mine] or ["- not promoted yet"]
+    return "\n".join(out) + "\n"
