@@ -33,7 +33,8 @@ class Project:
     def next_commit(self, c: float) -> RunResult:
         """Another commit (the model's C changed) and its run."""
         (self.root / "params.yaml").write_text(f"train:\n  C: {c}\n")
-        git(self.root, "commit", "-q", "-am", f"C = {c}")
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "-m", f"C = {c}")
         self.run = pipeline.run(self.manifest, compare=False)
         return self.run
 

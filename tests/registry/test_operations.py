@@ -129,3 +129,35 @@ def test_with_an_origin_tags_are_pushed_and_a_lost_race_is_retried(
     assert not change.changed  # after the retry: production holds it already
     remote = git(tmp_path, "ls-remote", "--tags", str(origin))
     assert remote.count("iris#production#") == 2  # the tag and its peeled line: one tag
+
+
+def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_version(
+        project: Project) -> None:
+    (project.root / "deploy.py").write_text(
+        "import os, sys\n"
+        "with open('deployed.log', 'a') as log:\n"
+        "    log.write(' '.join(os.environ[k] for k in ('MLGATE_VERSION', "
+        "'MLGATE_ENVIRONMENT', 'MLGATE_MODEL')) + '\\n')\n"
+        "sys.exit('the cluster said no' if os.path.exists('refuse') else 0)\n")
+    manifest_file = project.root / "mlops.yaml"
+    manifest_file.write_text(manifest_file.read_text().replace(
+        "  staging: {on: merge}", "  staging: {on: merge, deploy: {command: python deploy.py}}"))
+    (project.root / ".gitignore").write_text("models/\ndeployed.log\nrefuse\n")
+    project.manifest = manifests.load(manifest_file)
+    project.next_commit(0.8)
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    change = operations.promote(where, project.manifest, "v0.1.0", "staging")
+    version, env, model = (project.root / "deployed.log").read_text().split()
+    assert (version, env) == ("v0.1.0", "staging")
+    assert Path(model) == store.object_path(where.store, where.read().version(
+        "v0.1.0").record["model"]["sha256"])  # the store's copy, never the work tree's
+    assert where.read().current("staging").record["deploy"]["command"] == "python deploy.py"
+    (project.root / "refuse").write_text("")
+    project.next_commit(0.9)
+    operations.register(where, project.manifest, project.run)
+    with pytest.raises(UserError, match=r"deploying v0\.2\.0 to staging failed: .* staging "
+                       r"stays on v0\.1\.0") as error:
+        operations.promote(where, project.manifest, "v0.2.0", "staging")
+    assert "the cluster said no" in str(error.value)
+    assert where.read().current("staging").version == "v0.1.0" and change.changed

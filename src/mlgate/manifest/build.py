@@ -315,7 +315,8 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
         registry=Registry(artifacts=raw.get("registry", {}).get("artifacts",
                                                                  DEFAULT_ARTIFACTS)),
         environments=tuple(
-            Environment(name=n, on=s.get("on", "manual"), requires=s.get("requires"))
+            Environment(name=n, on=s.get("on", "manual"), requires=s.get("requires"),
+                        deploy=_command(s["deploy"]["command"]) if "deploy" in s else None)
             for n, s in raw.get("environments", {}).items()),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position

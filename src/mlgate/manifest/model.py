@@ -146,6 +146,7 @@ class Environment:
     name: str
     on: Literal["merge", "manual"] = "manual"
     requires: str | None = None
+    deploy: Command | None = None  # run on promotion; its failure keeps the old version
 
 
 @dataclass(frozen=True, kw_only=True)

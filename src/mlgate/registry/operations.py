@@ -13,13 +13,13 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from mlgate import git
 from mlgate.errors import OutsideError, UserError
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.model import Environment, Manifest
 from mlgate.registry import gitio, state, store
 from mlgate.registry import tags as T
 from mlgate.result import document
@@ -143,10 +143,11 @@ def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
             return Change(model=where.model, version=version, environment=environment,
                           previous=version)
         name = T.assignment(where.model, environment, current.next_n(environment))
+        deployed = _deploy(where, manifest, found, env, held.version if held else None)
         record = {"kind": "assignment", "version": version, "environment": environment,
                   "previous": held.version if held else None, "by": actor,
                   "reason": reason, "rollback": rollback_of is not None,
-                  "created": _iso(where.now())}
+                  "created": _iso(where.now()), "deploy": deployed}
         message = T.message(T.assignment_subject(where.model, environment, version), record)
         written = _write(where, current, name, found.commit, message)
         if written is not None:
@@ -168,6 +169,31 @@ def rollback(where: Where, manifest: Manifest, environment: str, *, actor: str =
                         f"{environment} holds no version of {where.model}")
     return promote(where, manifest, before.version, environment, actor=actor,
                    reason=reason or f"rollback from {held.version}", rollback_of=held.version)
+
+
+def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Environment,
+            previous: str | None) -> dict[str, Any] | None:
+    """The environment's deploy command, before anything is written: when it fails, the
+    environment stays where it was and the error says so."""
+    if env.deploy is None:
+        return None
+    from mlgate import train
+
+    sha = version.record.get("model", {}).get("sha256")
+    if not sha:
+        raise UserError(f"{where.model} {version.version} has no model in the store to deploy")
+    model = store.get(where.store, sha)
+    command = replace(env.deploy, env={**env.deploy.env, "MLGATE_MODEL": str(model),
+                                       "MLGATE_MODEL_NAME": where.model,
+                                       "MLGATE_VERSION": version.version,
+                                       "MLGATE_ENVIRONMENT": env.name})
+    done = train.run(manifest, command, f"deploy-{env.name}-{version.version}")
+    if done.status != "passed":
+        tail = "\n".join(done.log_tail[-5:])
+        raise UserError(f"deploying {version.version} to {env.name} failed: {done.message}; "
+                        f"{env.name} stays on {previous or 'no version'}"
+                        + (f"\n{tail}" if tail else ""))
+    return {"command": done.command, "duration_s": done.duration_s}
 
 
 def _write(where: Where, current: state.State, name: str, commit: str,
