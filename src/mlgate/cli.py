@@ -260,7 +260,7 @@ def cmd_registry(args: argparse.Namespace) -> int:
         doc = view.listing(current, loaded)
         _print_json(doc) if args.json else print(view.listing_text(doc))
     elif args.action == "card":
-        from mlgate.registry import card, store
+        from mlgate.registry import card
         from mlgate.result import store as runs
 
         found = current.version(args.target) if args.target else current.latest()
@@ -269,7 +269,7 @@ def cmd_registry(args: argparse.Namespace) -> int:
         run = None
         sha = found.record.get("run", {}).get("sha256")
         if sha:
-            run = runs.read(store.get(where.store, sha))
+            run = runs.read(where.store.get(sha))
         print(card.render(found, current.assignments, run), end="")
     elif args.action == "stats":
         import datetime as dt

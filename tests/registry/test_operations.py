@@ -13,7 +13,7 @@ import pytest
 
 from mlgate import manifest as manifests
 from mlgate.errors import UserError
-from mlgate.registry import gitio, operations, store
+from mlgate.registry import gitio, operations
 from tests.conftest import git
 from tests.registry.conftest import Project, make_project
 
@@ -28,9 +28,9 @@ def test_register_makes_an_immutable_version_with_its_lineage(project: Project) 
     assert record["run"]["id"] == project.run.run_id and record["by"] == "ana"
     assert record["metrics"]["accuracy"] == project.run.evaluate.metrics["accuracy"]
     assert {d["role"] for d in record["data"]} == {"train", "test"}
-    model = store.get(where.store, record["model"]["sha256"])
+    model = where.store.get(record["model"]["sha256"])
     assert model.read_bytes() == (project.root / "models/model.joblib").read_bytes()
-    assert store.get(where.store, record["manifest"]["sha256"]).read_bytes() == \
+    assert where.store.get(record["manifest"]["sha256"]).read_bytes() == \
         (project.root / "mlops.yaml").read_bytes()
     # the same commit again is the same version (GTO: one version a commit)
     again = replace(project.run, run_id="20990101T000000Z-abcdef")
@@ -55,7 +55,7 @@ def test_a_failed_or_dirty_run_is_refused_and_nothing_is_written(project: Projec
     with pytest.raises(UserError, match="changed since run"):
         operations.register(where, project.manifest, project.run)
     assert gitio.read(project.root, "iris") == []
-    assert not (where.store / "objects").exists()
+    assert not (where.store.folder / "objects").exists()
 
 
 def test_promotion_follows_the_environments_order_and_is_idempotent(project: Project) -> None:
@@ -150,7 +150,7 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
     change = operations.promote(where, project.manifest, "v0.1.0", "staging")
     version, env, model = (project.root / "deployed.log").read_text().split()
     assert (version, env) == ("v0.1.0", "staging")
-    assert Path(model) == store.object_path(where.store, where.read().version(
+    assert Path(model) == where.store.path(where.read().version(
         "v0.1.0").record["model"]["sha256"])  # the store's copy, never the work tree's
     assert where.read().current("staging").record["deploy"]["command"] == "python deploy.py"
     (project.root / "refuse").write_text("")

@@ -52,7 +52,7 @@ class Where:
 
     root: Path  # the repository's top
     model: str
-    store: Path
+    store: store.Store
     token: str | None = None
     now: Clock = lambda: dt.datetime.now(dt.UTC)
 
@@ -63,8 +63,9 @@ class Where:
         if top is None:
             raise UserError(f"{manifest.root} is not in a git repository; the registry "
                             "keeps its records in git tags", hint="git init, and commit")
-        return cls(root=top, model=manifest.name, store=manifest.resolve(
-            manifest.registry.artifacts), token=token, **({"now": now} if now else {}))
+        return cls(root=top, model=manifest.name,
+                   store=store.open_store(manifest.registry.artifacts, manifest.root),
+                   token=token, **({"now": now} if now else {}))
 
     def read(self) -> state.State:
         if gitio.has_origin(self.root):
@@ -182,7 +183,7 @@ def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Envir
     sha = version.record.get("model", {}).get("sha256")
     if not sha:
         raise UserError(f"{where.model} {version.version} has no model in the store to deploy")
-    model = store.get(where.store, sha)
+    model = where.store.get(sha)
     command = replace(env.deploy, env={**env.deploy.env, "MLGATE_MODEL": str(model),
                                        "MLGATE_MODEL_NAME": where.model,
                                        "MLGATE_VERSION": version.version,
@@ -239,7 +240,7 @@ def _check_version(version: str) -> None:
 def _version_record(where: Where, manifest: Manifest, result: RunResult, model_file: Path,
                     *, actor: str, reason: str) -> dict[str, Any]:
     """Lineage: the model, run and manifest by hash in the store, and what made them."""
-    model_sha = store.put(where.store, model_file)
+    model_sha = where.store.put(model_file)
     run_file = manifest.root / ".mlgate" / "runs" / result.run_id / "run.json"
     if not run_file.is_file():
         run_file.parent.mkdir(parents=True, exist_ok=True)
@@ -248,9 +249,8 @@ def _version_record(where: Where, manifest: Manifest, result: RunResult, model_f
         "kind": "version", "verdict": result.verdict, "summary": result.summary,
         "model": {"file": manifest.train.model, "sha256": model_sha,
                   "bytes": model_file.stat().st_size},
-        "run": {"id": result.run_id, "sha256": store.put(where.store, run_file)},
-        "manifest": {"file": manifest.path.name, "sha256": store.put(where.store,
-                                                                      manifest.path)},
+        "run": {"id": result.run_id, "sha256": where.store.put(run_file)},
+        "manifest": {"file": manifest.path.name, "sha256": where.store.put(manifest.path)},
         "commit": result.git.commit, "branch": result.git.branch,
         "params": dict(result.params), "metrics": dict(result.evaluate.metrics),
         "data": [{"role": d.role, "file": d.file.path, "sha256": d.file.sha256,

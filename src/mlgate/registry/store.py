@@ -1,6 +1,11 @@
-"""A content-addressed folder for model files and run records: an object is named by its
-sha256, written once (to a temporary name, then renamed), never changed; a promotion
-copies nothing."""
+"""Content-addressed stores for model files and run records: an object is named by its
+sha256, written once, never changed, and checked against its name when read; a promotion
+copies nothing.
+
+`registry.artifacts` is a folder (the default, `.mlgate/registry`) or any fsspec URL
+(`s3://bucket/models`, `gs://...`, `az://...`, with that filesystem's package installed:
+`mlgate[s3]`). A remote object is read through a local cache, checked the same way.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,26 @@ import hashlib
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from mlgate.errors import OutsideError, UserError
 
 CHUNK = 1 << 20
+CACHE = Path(".mlgate") / "cache" / "store"
+
+
+class Store(Protocol):
+    def put(self, source: Path) -> str: ...
+    def get(self, sha256: str) -> Path: ...
+
+
+def open_store(location: str, root: Path) -> Store:
+    """The store `registry.artifacts` names, relative paths from the manifest's folder."""
+    if "://" in location:
+        return RemoteStore(url=location.rstrip("/"), cache=root / CACHE)
+    return LocalStore(folder=root / location)
 
 
 def sha256_of(path: Path) -> str:
@@ -23,20 +43,101 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def object_path(store: Path, sha256: str) -> Path:
-    return store / "objects" / sha256[:2] / sha256[2:]
+def _key(sha256: str) -> str:
+    return f"objects/{sha256[:2]}/{sha256[2:]}"
 
 
-def put(store: Path, source: Path) -> str:
-    """The file's sha256, after it is in the store (already there: nothing is copied)."""
-    sha256 = sha256_of(source)
-    target = object_path(store, sha256)
-    if target.is_file():
+@dataclass(frozen=True)
+class LocalStore:
+    folder: Path
+
+    def path(self, sha256: str) -> Path:
+        return self.folder / _key(sha256)
+
+    def put(self, source: Path) -> str:
+        """The file's sha256, after it is in the store (already there: nothing is copied)."""
+        sha256 = sha256_of(source)
+        target = self.path(sha256)
+        if target.is_file():
+            return sha256
+        target.parent.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():  # a store inside the checkout never dirties it
+            ignore.write_text("# written by mlgate: the model store stays out of git\n*\n")
+        _copy_in(source, target)
         return sha256
-    target.parent.mkdir(parents=True, exist_ok=True)
-    ignore = store / ".gitignore"
-    if not ignore.exists():  # a store inside the checkout never dirties it
-        ignore.write_text("# written by mlgate: the model store stays out of git\n*\n")
+
+    def get(self, sha256: str) -> Path:
+        """The object's path, after checking it still has its sha256."""
+        path = self.path(sha256)
+        if not path.is_file():
+            raise UserError(f"object {sha256[:12]} is not in the model store {self.folder}",
+                            hint="registry.artifacts in mlops.yaml names the store")
+        if sha256_of(path) != sha256:
+            raise OutsideError(f"object {sha256[:12]} in {self.folder} is corrupt (its "
+                               "content changed)")
+        return path
+
+
+@dataclass(frozen=True)
+class RemoteStore:
+    url: str
+    cache: Path  # where objects read from the store are kept, by sha256
+
+    def _fs(self) -> tuple[Any, str]:
+        try:
+            import fsspec
+        except ImportError as exc:
+            raise UserError(f"registry.artifacts is {self.url}, which needs fsspec",
+                            hint="pip install 'mlgate[s3]' (or gcsfs, adlfs)") from exc
+        try:
+            fs, path = fsspec.core.url_to_fs(self.url)
+        except (ImportError, ValueError) as exc:
+            raise UserError(f"registry.artifacts: cannot open {self.url}: {exc}",
+                            hint="pip install 'mlgate[s3]' for s3://") from exc
+        return fs, path
+
+    def put(self, source: Path) -> str:
+        """One upload per object: a store object already there is never sent again (S3's
+        PUT shows an object whole or not at all, so no reader sees half of one)."""
+        sha256 = sha256_of(source)
+        fs, base = self._fs()
+        key = f"{base}/{_key(sha256)}"
+        try:
+            if not fs.exists(key):
+                fs.put_file(str(source), key)
+        except OSError as exc:
+            raise OutsideError(f"cannot write {key} to the model store: {exc}") from exc
+        return sha256
+
+    def get(self, sha256: str) -> Path:
+        local = self.cache / sha256
+        if local.is_file() and sha256_of(local) == sha256:
+            return local
+        fs, base = self._fs()
+        key = f"{base}/{_key(sha256)}"
+        local.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=local.parent, prefix=".partial-")
+        os.close(handle)
+        try:
+            fs.get_file(key, temporary)
+        except FileNotFoundError as exc:
+            Path(temporary).unlink(missing_ok=True)
+            raise UserError(f"object {sha256[:12]} is not in the model store {self.url}") \
+                from exc
+        except OSError as exc:
+            Path(temporary).unlink(missing_ok=True)
+            raise OutsideError(f"cannot read {key} from the model store: {exc}") from exc
+        if sha256_of(Path(temporary)) != sha256:
+            Path(temporary).unlink(missing_ok=True)
+            raise OutsideError(f"object {sha256[:12]} in {self.url} is corrupt (its content "
+                               "changed)")
+        os.replace(temporary, local)
+        return local
+
+
+def _copy_in(source: Path, target: Path) -> None:
+    """To a temporary name beside the target, synced, then renamed: never half a file."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
     try:
         with os.fdopen(handle, "wb") as out, source.open("rb") as f:
@@ -47,16 +148,5 @@ def put(store: Path, source: Path) -> str:
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise OutsideError(f"cannot write to the model store {store}: {exc.strerror}") from exc
-    return sha256
-
-
-def get(store: Path, sha256: str) -> Path:
-    """The object's path, after checking it still has its sha256."""
-    path = object_path(store, sha256)
-    if not path.is_file():
-        raise UserError(f"object {sha256[:12]} is not in the model store {store}",
-                        hint="registry.artifacts in mlops.yaml names the store")
-    if sha256_of(path) != sha256:
-        raise OutsideError(f"object {sha256[:12]} in {store} is corrupt (its content changed)")
-    return path
+        raise OutsideError(f"cannot write to the model store {target.parent.parent.parent}: "
+                           f"{exc.strerror}") from exc

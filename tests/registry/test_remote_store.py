@@ -1,0 +1,80 @@
+"""A team's store on S3: the same registry with `registry.artifacts: s3://...`, against an
+S3-compatible server on 127.0.0.1 (moto's server mode), through s3fs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate.errors import OutsideError, UserError
+from mlgate.registry import operations, store
+from tests.conftest import git
+from tests.registry.conftest import make_project
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    for name, value in {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                        "AWS_EC2_METADATA_DISABLED": "true"}.items():
+        monkeypatch.setenv(name, value)
+    import httpx
+    import s3fs
+
+    httpx.post(f"{endpoint}/moto-api/reset")  # moto keeps its state in-process: start empty
+    s3fs.S3FileSystem.clear_instance_cache()
+    s3fs.S3FileSystem(anon=False).mkdir("models-bucket")
+    yield endpoint
+    server.stop()
+
+
+def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> None:
+    project = make_project(tmp_path / "repo")
+    manifest_file = project.root / "mlops.yaml"
+    manifest_file.write_text(manifest_file.read_text()
+                             + "registry:\n  artifacts: s3://models-bucket/iris\n")
+    git(project.root, "commit", "-q", "-am", "the team's bucket")
+    project.manifest = manifests.load(manifest_file)
+    project.next_commit(0.7)
+    where = project.where()
+    assert isinstance(where.store, store.RemoteStore)
+    operations.register(where, project.manifest, project.run)
+    record = where.read().version("v0.1.0").record
+    import s3fs
+
+    fs = s3fs.S3FileSystem()
+    sha = record["model"]["sha256"]
+    key = f"models-bucket/iris/objects/{sha[:2]}/{sha[2:]}"
+    assert fs.cat_file(key) == (project.root / "models/model.joblib").read_bytes()
+    assert len(fs.find("models-bucket/iris")) == 3  # model, run, manifest
+    # read back through the local cache, checked by its sha256
+    fetched = where.store.get(sha)
+    assert fetched.read_bytes() == fs.cat_file(key)
+    # a promotion copies nothing to the store
+    before = {p: fs.info(p)["LastModified"] for p in fs.find("models-bucket/iris")}
+    operations.promote(where, project.manifest, "v0.1.0", "staging")
+    assert {p: fs.info(p)["LastModified"] for p in fs.find("models-bucket/iris")} == before
+
+
+def test_a_corrupt_or_missing_remote_object_is_refused(tmp_path: Path, s3: str) -> None:
+    import s3fs
+
+    remote = store.open_store("s3://models-bucket/x", tmp_path)
+    source = tmp_path / "model.bin"
+    source.write_bytes(b"weights" * 1000)
+    sha = remote.put(source)
+    s3fs.S3FileSystem().pipe_file(f"models-bucket/x/objects/{sha[:2]}/{sha[2:]}", b"evil")
+    with pytest.raises(OutsideError, match="is corrupt"):
+        remote.get(sha)
+    assert not (tmp_path / store.CACHE / sha).exists()
+    with pytest.raises(UserError, match="is not in the model store"):
+        remote.get("0" * 64)
