@@ -194,11 +194,18 @@ def cmd_ci(args: argparse.Namespace) -> int:
 
 
 def _registry(args: argparse.Namespace):  # -> (Manifest, Where)
-    from mlgate.registry.operations import Where
+    """The registry; in GitHub Actions with a token, promotions are GitHub Deployments
+    where the manifest asks for them."""
+    from mlgate.github import context
+    from mlgate.registry.operations import GitHubTarget, Where
 
     loaded = _load_manifest(args)
-    token = os.environ.get("MLGATE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN")
-    return loaded, Where.of(loaded, token=token)
+    ctx = context.load(os.environ)
+    token = ctx.token if ctx else (os.environ.get("MLGATE_GITHUB_TOKEN")
+                                   or os.environ.get("GITHUB_TOKEN"))
+    github = GitHubTarget(api_url=ctx.api_url, repository=ctx.repository, token=ctx.token,
+                          run_url=ctx.run_url) if ctx and ctx.token else None
+    return loaded, Where.of(loaded, token=token, github=github)
 
 
 def _actor() -> str:

@@ -169,6 +169,8 @@ class FakeGitHub:
         self.check_annotations: dict[int, list[dict[str, Any]]] = {}
         self.statuses: list[dict[str, Any]] = []
         self.pulls: dict[int, dict[str, Any]] = {}  # number -> a REST pull request
+        self.deployments: list[dict[str, Any]] = []
+        self.deployment_statuses: dict[int, list[dict[str, Any]]] = {}
         self.calls: Counter[tuple[str, str]] = Counter()  # (method, path template)
         self.log: list[tuple[str, str]] = []
         self.violations: list[str] = []
@@ -325,6 +327,19 @@ class FakeGitHub:
                 ]
                 status, headers, chunk = self._page(runs, query, root + path)
                 return status, headers, {"total_count": len(runs), "check_runs": chunk}
+            if template == "/repos/{owner}/{repo}/deployments" and method == "POST":
+                deployment = self._deployment(root, segs, data, author)
+                self.deployments.append(deployment)
+                self.deployment_statuses[deployment["id"]] = []
+                return 201, {}, deployment
+            if template == "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses" \
+                    and method == "POST":
+                found = self.deployment_statuses.get(int(segs[4]))
+                if found is None:
+                    return 404, {}, NOT_FOUND
+                status = self._deployment_status(root, segs, data, author)
+                found.append(status)
+                return 201, {}, status
             if template == "/repos/{owner}/{repo}/pulls/{pull_number}":
                 pull = self.pulls.get(int(segs[4]))
                 return (404, {}, NOT_FOUND) if pull is None else (200, {}, pull)
@@ -435,6 +450,34 @@ class FakeGitHub:
             "app": app,
             "pull_requests": [],
         }
+
+    def _deployment(self, root: str, segs: list[str], data: dict[str, Any],
+                    author: dict[str, Any]) -> dict[str, Any]:
+        did = self._new_id()
+        repo_url = f"{BASE}/repos/{segs[1]}/{segs[2]}"
+        return {"id": did, "node_id": f"DE_{did}", "sha": data["ref"], "ref": data["ref"],
+                "task": data.get("task", "deploy"), "payload": data.get("payload", {}),
+                "original_environment": data.get("environment", "production"),
+                "environment": data.get("environment", "production"),
+                "description": data.get("description"), "creator": author,
+                "created_at": _stamp(did), "updated_at": _stamp(did),
+                "statuses_url": f"{repo_url}/deployments/{did}/statuses",
+                "repository_url": repo_url, "url": f"{repo_url}/deployments/{did}",
+                "transient_environment": data.get("transient_environment", False),
+                "production_environment": data.get("production_environment", False)}
+
+    def _deployment_status(self, root: str, segs: list[str], data: dict[str, Any],
+                           author: dict[str, Any]) -> dict[str, Any]:
+        sid = self._new_id()
+        repo_url = f"{BASE}/repos/{segs[1]}/{segs[2]}"
+        deployment_url = f"{repo_url}/deployments/{segs[4]}"
+        return {"id": sid, "node_id": f"DES_{sid}", "state": data["state"], "creator": author,
+                "description": data.get("description", ""),
+                "environment_url": data.get("environment_url", ""),
+                "log_url": data.get("log_url", ""), "deployment_url": deployment_url,
+                "target_url": data.get("log_url", ""), "repository_url": repo_url,
+                "url": f"{deployment_url}/statuses/{sid}", "created_at": _stamp(sid),
+                "updated_at": _stamp(sid)}
 
     def _status(self, sha: str, data: dict[str, Any]) -> dict[str, Any]:
         sid = self._new_id()

@@ -161,3 +161,40 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
         operations.promote(where, project.manifest, "v0.2.0", "staging")
     assert "the cluster said no" in str(error.value)
     assert where.read().current("staging").version == "v0.1.0" and change.changed
+
+
+def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
+        project: Project) -> None:
+    from tests.github.server import running
+
+    (project.root / "deploy.py").write_text(
+        "import os, sys\nsys.exit('no capacity' if os.path.exists('refuse') else 0)\n")
+    manifest_file = project.root / "mlops.yaml"
+    manifest_file.write_text(manifest_file.read_text().replace(
+        "  staging: {on: merge}", "  staging: {on: merge, deploy: {command: python deploy.py, "
+        "github: {url: 'https://staging.example.org'}}}"))
+    (project.root / ".gitignore").write_text("models/\nrefuse\n")
+    project.manifest = manifests.load(manifest_file)
+    project.next_commit(0.6)
+    with running() as fake:
+        target = operations.GitHubTarget(api_url=fake.url, repository="o/r",
+                                         token="ghs_" + "d" * 36, run_url="https://run/1")
+        where = replace(project.where(), github=target)
+        operations.register(where, project.manifest, project.run)
+        operations.promote(where, project.manifest, "v0.1.0", "staging")
+        (made,) = fake.deployments
+        assert (made["environment"], made["sha"]) == ("staging", project.run.git.commit)
+        statuses = fake.deployment_statuses[made["id"]]
+        assert [s["state"] for s in statuses] == ["in_progress", "success"]
+        assert statuses[-1]["environment_url"] == "https://staging.example.org"
+        assert where.read().current("staging").record["deploy"]["github"] == made["url"]
+
+        (project.root / "refuse").write_text("")
+        project.next_commit(0.65)
+        operations.register(where, project.manifest, project.run)
+        with pytest.raises(UserError, match=r"staging stays on v0\.1\.0"):
+            operations.promote(where, project.manifest, "v0.2.0", "staging")
+        failed = fake.deployments[-1]
+        assert [s["state"] for s in fake.deployment_statuses[failed["id"]]] == [
+            "in_progress", "failure"]
+        assert where.read().current("staging").version == "v0.1.0"

@@ -315,9 +315,7 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
         registry=Registry(artifacts=raw.get("registry", {}).get("artifacts",
                                                                  DEFAULT_ARTIFACTS)),
         environments=tuple(
-            Environment(name=n, on=s.get("on", "manual"), requires=s.get("requires"),
-                        deploy=_command(s["deploy"]["command"]) if "deploy" in s else None)
-            for n, s in raw.get("environments", {}).items()),
+            _environment(n, s) for n, s in raw.get("environments", {}).items()),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position
             format_path(p, raw): (m.line, m.column)
@@ -357,6 +355,15 @@ def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
             for name, g in spec.get("gates", {}).items()
         ),
     )
+
+
+def _environment(name: str, spec: dict[str, Any]) -> Environment:
+    deploy = spec.get("deploy", {})
+    github = deploy.get("github", False)
+    return Environment(
+        name=name, on=spec.get("on", "manual"), requires=spec.get("requires"),
+        deploy=_command(deploy["command"]) if "command" in deploy else None,
+        github=bool(github), url=github.get("url") if isinstance(github, dict) else None)
 
 
 def _forks(spec: dict[str, Any]) -> Forks:

@@ -147,6 +147,8 @@ class Environment:
     on: Literal["merge", "manual"] = "manual"
     requires: str | None = None
     deploy: Command | None = None  # run on promotion; its failure keeps the old version
+    github: bool = False  # each promotion is a GitHub Deployment of this environment
+    url: str | None = None  # the environment's URL, shown on GitHub
 
 
 @dataclass(frozen=True, kw_only=True)

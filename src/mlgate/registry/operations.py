@@ -47,6 +47,16 @@ class Change:
 
 
 @dataclass(frozen=True, kw_only=True)
+class GitHubTarget:
+    """Where GitHub Deployments go: the repository, its API, a token that may write them."""
+
+    api_url: str
+    repository: str  # owner/name
+    token: str
+    run_url: str = ""  # the workflow run, as each deployment status's log
+
+
+@dataclass(frozen=True, kw_only=True)
 class Where:
     """The registry of one model: a git clone and a model store."""
 
@@ -54,18 +64,19 @@ class Where:
     model: str
     store: store.Store
     token: str | None = None
+    github: GitHubTarget | None = None  # None: promotions are not GitHub Deployments
     now: Clock = lambda: dt.datetime.now(dt.UTC)
 
     @classmethod
     def of(cls, manifest: Manifest, *, token: str | None = None,
-           now: Clock | None = None) -> Where:
+           github: GitHubTarget | None = None, now: Clock | None = None) -> Where:
         top = git.toplevel(manifest.root)
         if top is None:
             raise UserError(f"{manifest.root} is not in a git repository; the registry "
                             "keeps its records in git tags", hint="git init, and commit")
         return cls(root=top, model=manifest.name,
                    store=store.open_store(manifest.registry.artifacts, manifest.root),
-                   token=token, **({"now": now} if now else {}))
+                   token=token, github=github, **({"now": now} if now else {}))
 
     def read(self) -> state.State:
         if gitio.has_origin(self.root):
@@ -174,16 +185,36 @@ def rollback(where: Where, manifest: Manifest, environment: str, *, actor: str =
 
 def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Environment,
             previous: str | None) -> dict[str, Any] | None:
-    """The environment's deploy command, before anything is written: when it fails, the
-    environment stays where it was and the error says so."""
-    if env.deploy is None:
+    """The environment's deployment, before anything is written: when it fails, the
+    environment stays where it was and the error says so. A GitHub Deployment, when
+    asked for, goes in_progress first and ends success or failure with the command."""
+    if env.deploy is None and not env.github:
         return None
+    said: dict[str, Any] = {}
+    tracked = _github_deployment(where, version, env) if env.github else None
+    if env.github:
+        said["github"] = tracked[1].url if tracked else "not recorded: not in GitHub Actions"
+    try:
+        if env.deploy is not None:
+            said.update(_run_deploy(where, manifest, version, env, previous))
+    except UserError as exc:
+        if tracked:
+            _github_status(tracked, "failure", str(exc).splitlines()[0])
+        raise
+    if tracked:
+        _github_status(tracked, "success", f"{version.version} deployed", url=env.url or "")
+    return said
+
+
+def _run_deploy(where: Where, manifest: Manifest, version: state.Version, env: Environment,
+                previous: str | None) -> dict[str, Any]:
     from mlgate import train
 
     sha = version.record.get("model", {}).get("sha256")
     if not sha:
         raise UserError(f"{where.model} {version.version} has no model in the store to deploy")
     model = where.store.get(sha)
+    assert env.deploy is not None
     command = replace(env.deploy, env={**env.deploy.env, "MLGATE_MODEL": str(model),
                                        "MLGATE_MODEL_NAME": where.model,
                                        "MLGATE_VERSION": version.version,
@@ -195,6 +226,38 @@ def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Envir
                         f"{env.name} stays on {previous or 'no version'}"
                         + (f"\n{tail}" if tail else ""))
     return {"command": done.command, "duration_s": done.duration_s}
+
+
+def _github_deployment(where: Where, version: state.Version, env: Environment):
+    """(client, deployment, target), the deployment already in_progress; None outside
+    Actions."""
+    target = where.github
+    if target is None:
+        return None
+    from mlgate.github import deployments
+    from mlgate.github.http import GitHub
+
+    gh = GitHub(api_url=target.api_url, token=target.token)
+    owner, repo = target.repository.split("/", 1)
+    made = deployments.create(gh, owner, repo, sha=version.commit, environment=env.name,
+                              description=f"{where.model} {version.version}",
+                              payload={"model": where.model, "version": version.version},
+                              production=env.name == "production")
+    deployments.set_status(gh, owner, repo, made, "in_progress", log_url=target.run_url,
+                           description=f"deploying {version.version}")
+    return gh, made, target
+
+
+def _github_status(tracked, state_: str, description: str, *, url: str = "") -> None:
+    from mlgate.github import deployments
+
+    gh, made, target = tracked
+    owner, repo = target.repository.split("/", 1)
+    try:
+        deployments.set_status(gh, owner, repo, made, state_, description=description,
+                               environment_url=url, log_url=target.run_url)
+    finally:
+        gh.close()
 
 
 def _write(where: Where, current: state.State, name: str, commit: str,
