@@ -51,16 +51,22 @@ def fetch(root: Path, model: str, *, token: str | None = None) -> None:
 
 def create(root: Path, name: str, commit: str, message: str, *, date: str) -> bool:
     """An annotated tag; False when it exists already (someone else made it first)."""
+    if exists(root, name):
+        return False
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False,
                                      encoding="utf-8") as f:
         f.write(message)
     env = {**git.env(), "GIT_COMMITTER_DATE": date}
     try:
-        out = proc.output(["git", "tag", "--annotate", "--file", f.name, "--end-of-options",
-                           name, commit], cwd=root, env=env, check=False)
+        proc.output(["git", "tag", "--annotate", "--file", f.name, "--end-of-options",
+                     name, commit], cwd=root, env=env)
+    except OutsideError as exc:
+        if "already exists" in str(exc):  # made by another process in this clone meanwhile
+            return False
+        raise
     finally:
         os.unlink(f.name)
-    return exists(root, name) and not out.strip()
+    return True
 
 
 def exists(root: Path, name: str) -> bool:

@@ -132,11 +132,7 @@ def register(where: Where, manifest: Manifest, result: RunResult, *,
 def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
             actor: str = "", reason: str = "", rollback_of: str | None = None) -> Change:
     """`version` into `environment`; a no-op when it is there already."""
-    env = manifest.environment(environment)
-    if env is None:
-        names = ", ".join(e.name for e in manifest.environments) or "none declared"
-        raise UserError(f"unknown environment '{environment}' (environments: {names})",
-                        hint="declare it under environments: in mlops.yaml")
+    env = _environment(manifest, environment)
     for _ in range(TRIES):
         current = where.read()
         found = current.version(version)
@@ -172,8 +168,7 @@ def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
 def rollback(where: Where, manifest: Manifest, environment: str, *, actor: str = "",
              reason: str = "") -> Change:
     """The environment back to the version it held before its current one."""
-    if manifest.environment(environment) is None:
-        return promote(where, manifest, "", environment)  # the same clear refusal
+    _environment(manifest, environment)
     current = where.read()
     held, before = current.current(environment), current.previous(environment)
     if held is None or before is None:
@@ -181,6 +176,15 @@ def rollback(where: Where, manifest: Manifest, environment: str, *, actor: str =
                         f"{environment} holds no version of {where.model}")
     return promote(where, manifest, before.version, environment, actor=actor,
                    reason=reason or f"rollback from {held.version}", rollback_of=held.version)
+
+
+def _environment(manifest: Manifest, name: str) -> Environment:
+    env = manifest.environment(name)
+    if env is None:
+        names = ", ".join(e.name for e in manifest.environments) or "none declared"
+        raise UserError(f"unknown environment '{name}' (environments: {names})",
+                        hint="declare it under environments: in mlops.yaml")
+    return env
 
 
 def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Environment,
