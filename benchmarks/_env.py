@@ -32,6 +32,7 @@ def mlgate_bin() -> Path:
     bin_dir = venv("mlgate", str(ROOT))
     subprocess.run([str(bin_dir / "pip"), "install", "-q", "--no-deps", "--force-reinstall",
                     str(ROOT)], check=True)
+    subprocess.run([str(bin_dir / "pip"), "install", "-q", str(ROOT)], check=True)  # new deps
     return bin_dir
 
 
