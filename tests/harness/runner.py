@@ -381,7 +381,7 @@ class _Job:
         self.post: list[tuple[Stub, StubCall, str, str | None]] = []
         self.action_counter: dict[str, int] = {}
         # one RUNNER_TEMP for every job, emptied at its start, as on a hosted runner
-        # (/home/runner/work/_temp): a path cached by one run is the same path in the next
+        # (the hosted runner keeps it at one path): a path cached by one run is the same in the next
         self.temp = opts.state_dir / "_temp"
         shutil.rmtree(self.temp, ignore_errors=True)
         self.files = self.temp / "_runner_file_commands"
