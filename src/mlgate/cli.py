@@ -306,6 +306,47 @@ def cmd_registry(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from mlgate.serve import service
+
+    loaded = _load_manifest(args)
+    served = service.load(loaded, args.target)
+    try:
+        import uvicorn
+
+        from mlgate.serve.app import create_app
+    except ImportError as exc:
+        from mlgate.errors import UserError
+
+        raise UserError("mlgate serve needs its extra", hint="pip install 'mlgate[serve]'") \
+            from exc
+    version = served.metadata.get("version") or "(unregistered)"
+    print(f"serving {served.metadata['model']} {version} on http://{args.host}:{args.port}",
+          file=sys.stderr)
+    uvicorn.run(create_app(served), host=args.host, port=args.port, log_level="warning",
+                timeout_graceful_shutdown=10)
+    return EXIT_PASSED
+
+
+def cmd_smoke(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from mlgate.serve import smoke
+
+    done = smoke.run(_load_manifest(args), args.url, rows=args.rows)
+    slow = args.max_p95_ms is not None and done.p95_ms > args.max_p95_ms
+    if args.json:
+        _print_json({**asdict(done), "passed": done.passed and not slow})
+    else:
+        print(f"{done.requests} requests to {args.url} ({done.version or 'unregistered'}): "
+              f"{len(done.failures)} failed, p50 {done.p50_ms} ms, p95 {done.p95_ms} ms")
+        for failure in done.failures[:10]:
+            print(f"  {failure}")
+        if slow:
+            print(f"  p95 {done.p95_ms} ms is over {args.max_p95_ms} ms")
+    return EXIT_PASSED if done.passed and not slow else EXIT_FAILED
+
+
 def _console():  # -> Console
     from mlgate.console import Console
 
@@ -512,6 +553,17 @@ def _parser() -> argparse.ArgumentParser:
     registry.add_argument("target", nargs="?", metavar="VERSION|ENVIRONMENT",
                           help="show, card: a version (default: the latest); history: an "
                           "environment (default: all)")
+    serve = command("serve", cmd_serve, "serve a registered version (or the manifest's model) "
+                    "over HTTP: /predict, /health, /metadata (mlgate[serve])")
+    serve.add_argument("target", nargs="?", metavar="VERSION|PATH",
+                       help="default: the latest version, else the manifest's model file")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    smoke = command("smoke", cmd_smoke, "send sample test rows to a running server and "
+                    "check its answers and latency")
+    smoke.add_argument("url")
+    smoke.add_argument("--rows", type=int, default=20)
+    smoke.add_argument("--max-p95-ms", type=float, metavar="MS", help="fail when slower")
     init = command("init", cmd_init, "write a starter mlops.yaml and the workflows (or the "
                    "example); --check: are the workflows up to date?")
     init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")

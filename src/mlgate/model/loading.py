@@ -17,8 +17,9 @@ class ModelLoadError(Exception):
     """The file is there but is not a usable model; the message says why."""
 
 
-def load(path: Path) -> Any:
-    if path.suffix == ".skops":
+def load(path: Path, *, suffix: str | None = None) -> Any:
+    """`suffix` stands for the path's when the file was stored under another name."""
+    if (suffix or path.suffix) == ".skops":
         model = _load_skops(path)
     else:
         import joblib

@@ -1,0 +1,71 @@
+"""The HTTP face of a Service: `/predict`, `/health`, `/metadata`, as a Starlette app.
+
+Bodies over the limit are refused before they are read whole; a record that does not fit
+the training columns gets a 422 that names the field; the model's answer is plain JSON
+(predictions, and probabilities with their classes when the model has them).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlgate.serve.schema import InputError, validate
+from mlgate.serve.service import Service
+
+MAX_BODY = 1 << 20  # bytes
+
+
+def create_app(service: Service, *, max_body: int = MAX_BODY):  # -> Starlette
+    import pandas as pd
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    columns = service.schema.names
+    proba = callable(getattr(service.model, "predict_proba", None))
+    classes = [_plain(c) for c in getattr(service.model, "classes_", [])] if proba else None
+
+    def error(status: int, message: str) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=status)
+
+    async def predict(request: Request) -> JSONResponse:
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
+            return error(413, f"the body is over {max_body} bytes")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_body:
+                return error(413, f"the body is over {max_body} bytes")
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            return error(400, f"the body is not JSON: {exc}")
+        try:
+            records = validate(service.schema, payload)
+        except InputError as exc:
+            return error(422, str(exc))
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        answer: dict[str, Any] = {
+            "predictions": [_plain(v) for v in service.model.predict(frame)]}
+        if proba:
+            answer["probabilities"] = service.model.predict_proba(frame).round(6).tolist()
+            answer["classes"] = classes
+        return JSONResponse(answer)
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "model": service.metadata.get("model"),
+                             "version": service.metadata.get("version")})
+
+    async def metadata(request: Request) -> JSONResponse:
+        return JSONResponse({**service.metadata, "inputs": service.schema.to_dict()})
+
+    return Starlette(routes=[Route("/predict", predict, methods=["POST"]),
+                             Route("/health", health), Route("/metadata", metadata)])
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars as JSON's own types."""
+    return value.item() if hasattr(value, "item") else value

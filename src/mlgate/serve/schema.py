@@ -1,0 +1,111 @@
+"""What a request's records must look like: the training data's feature columns and
+types, from the run that trained the model. Pure: a bad record is named by index and
+field, for a 422 the caller can act on."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mlgate.manifest.model import Manifest
+from mlgate.result.model import RunResult
+
+Kind = Literal["number", "integer", "string", "boolean"]
+MAX_RECORDS = 10_000
+
+
+class InputError(ValueError):
+    """A request that does not fit the schema: the message names the field."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    name: str
+    kind: Kind
+
+
+@dataclass(frozen=True, kw_only=True)
+class InputSchema:
+    fields: tuple[Field, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def to_dict(self) -> dict[str, str]:
+        return {f.name: f.kind for f in self.fields}
+
+
+def from_run(result: RunResult, manifest: Manifest) -> InputSchema:
+    """The training file's columns, without the target and id (or the manifest's
+    features), typed as the data engine read them."""
+    train = next((d for d in result.data.datasets if d.role == "train"), None)
+    if train is None:
+        raise InputError(f"run {result.run_id} has no training data summary to serve from")
+    spec = manifest.data
+    names = list(spec.features) if spec.features is not None else [
+        c for c in train.columns if c not in (spec.target, spec.id)]
+    return InputSchema(fields=tuple(Field(name=n, kind=_kind(train.columns.get(n, "")))
+                                    for n in names))
+
+
+def _kind(dtype: str) -> Kind:
+    lowered = dtype.lower()
+    if lowered.startswith(("int", "uint")):
+        return "integer"
+    if lowered.startswith(("float", "decimal")):
+        return "number"
+    if lowered == "boolean":
+        return "boolean"
+    return "string"
+
+
+def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
+    """`{"records": [{...}, ...]}` or a bare list: each record must have every feature,
+    nothing else, each of its type (null allowed: the model decides what it makes of it)."""
+    records = body.get("records") if isinstance(body, dict) else body
+    if not isinstance(records, list) or not records:
+        raise InputError('send {"records": [{column: value, ...}, ...]} with at least one record')
+    if len(records) > MAX_RECORDS:
+        raise InputError(f"{len(records)} records; at most {MAX_RECORDS} a request")
+    wanted = set(schema.names)
+    for i, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise InputError(f"records[{i}] is not an object")
+        missing = [n for n in schema.names if n not in record]
+        if missing:
+            raise InputError(f"records[{i}] is missing {_list(missing)}")
+        extra = sorted(set(record) - wanted)
+        if extra:
+            raise InputError(f"records[{i}] has unknown field {_list(extra)} "
+                             f"(the model takes {_list(schema.names[:5])}"
+                             f"{', ...' if len(wanted) > 5 else ''})")
+        for f in schema.fields:
+            if not _fits(record[f.name], f.kind):
+                raise InputError(f"records[{i}].{f.name} must be {_a(f.kind)}, not "
+                                 f"{type(record[f.name]).__name__} {record[f.name]!r:.40}")
+    return records
+
+
+def _fits(value: Any, kind: Kind) -> bool:
+    if value is None:
+        return True
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if kind == "integer":
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if kind == "number":
+        return isinstance(value, int | float) and not (isinstance(value, float)
+                                                       and math.isinf(value))
+    return isinstance(value, str)
+
+
+def _list(names: list[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"

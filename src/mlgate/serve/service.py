@@ -1,0 +1,100 @@
+"""What a server serves: the model, the schema of its inputs and its metadata, for a
+registered version (from the store, checked by sha256) or for the model file the
+manifest names (checked against the run that wrote it).
+
+Pickle and joblib run code when loaded, so they load only from the registry's own
+content-addressed store (the sha256 the version's record names) or from the path the
+manifest names, never from a path given on the command line. `.skops` files load with
+only scikit-learn, NumPy and SciPy types trusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgate.errors import UserError
+from mlgate.manifest.model import Manifest
+from mlgate.serve.schema import InputSchema, from_run
+
+
+@dataclass(frozen=True, kw_only=True)
+class Service:
+    model: Any = field(repr=False)
+    schema: InputSchema
+    metadata: dict[str, Any]
+
+
+def load(manifest: Manifest, target: str | None = None) -> Service:
+    """`target`: a registered version (v1.2.0), the manifest's model path, or None (the
+    latest version, else the manifest's model)."""
+    from mlgate.registry.operations import Where
+
+    current = None
+    try:
+        where = Where.of(manifest)
+        current = where.read()
+    except UserError:  # not a git repository: no registry, the manifest's path only
+        where = None
+    if target is None and current is not None and current.latest() is not None:
+        target = current.latest().version
+    if target is not None and target.startswith("v") and where is not None and current:
+        found = current.version(target)
+        if found is None:
+            raise UserError(f"{manifest.name} has no version {target}")
+        return _from_version(manifest, where, found)
+    if target is not None and Path(target) != Path(manifest.train.model) \
+            and not target.endswith(".skops"):
+        raise UserError(f"'{target}' is not the model file mlops.yaml names "
+                            f"({manifest.train.model}); a pickle or joblib file loads only "
+                            "from there or from the registry, because loading it runs code",
+                            hint="serve a registered version, or a .skops file")
+    return _from_manifest(manifest, Path(target) if target else None)
+
+
+def _from_version(manifest: Manifest, where, version) -> Service:  # (Where, state.Version)
+    from mlgate.model.loading import ModelLoadError
+    from mlgate.model.loading import load as load_model
+    from mlgate.result import store as runs
+
+    record = version.record
+    if record.get("verdict") != "passed":
+        raise UserError(f"{version.version} has no passing run on record; it is not served")
+    path = where.store.get(record["model"]["sha256"])
+    run = runs.read(where.store.get(record["run"]["sha256"]))
+    try:  # a store object has no suffix: the record says what the file was
+        model = load_model(path, suffix=Path(record["model"]["file"]).suffix)
+    except ModelLoadError as exc:
+        raise UserError(str(exc)) from exc
+    return Service(model=model, schema=from_run(run, manifest), metadata={
+        "model": manifest.name, "version": version.version, "commit": version.commit,
+        "registered": version.created, "metrics": record.get("metrics", {}),
+        "params": record.get("params", {}), "data": record.get("data", []),
+        "model_sha256": record["model"]["sha256"], "run_id": run.run_id})
+
+
+def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
+    from mlgate.model.loading import ModelLoadError
+    from mlgate.model.loading import load as load_model
+    from mlgate.registry.store import sha256_of
+    from mlgate.result import store as runs
+
+    path = manifest.resolve(str(given)) if given else manifest.resolve(manifest.train.model)
+    latest = runs.latest(manifest.root)
+    if latest is None or not path.is_file():
+        raise UserError(f"no model to serve: {path.name} and a run that wrote it are needed",
+                        hint="mlgate run first")
+    run = runs.read(latest)
+    sha = sha256_of(path)
+    if run.train.model is None or run.train.model.sha256 != sha:
+        raise UserError(f"{path.name} is not the model run {run.run_id} trained and scored",
+                        hint="mlgate run again, so what is served is what was checked")
+    try:
+        model = load_model(path)
+    except ModelLoadError as exc:
+        raise UserError(str(exc)) from exc
+    return Service(model=model, schema=from_run(run, manifest), metadata={
+        "model": manifest.name, "version": None, "commit": run.git.commit,
+        "metrics": dict(run.evaluate.metrics), "params": dict(run.params),
+        "model_sha256": sha, "run_id": run.run_id, "verdict": run.verdict})

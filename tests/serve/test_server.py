@@ -1,0 +1,124 @@
+"""The prediction server on 127.0.0.1, for a registered version of a real model: answers,
+refusals that name the field, the body limit, metadata, and `mlgate smoke` against it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mlgate.cli import main
+from mlgate.errors import UserError
+from mlgate.registry import operations
+from mlgate.serve import schema, service
+from mlgate.serve.app import create_app
+from tests.registry.conftest import Project, make_project
+
+ROW = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+
+
+@pytest.fixture
+def registered(tmp_path: Path) -> Project:
+    project = make_project(tmp_path / "repo")
+    operations.register(project.where(), project.manifest, project.run)
+    return project
+
+
+@pytest.fixture
+def url(registered: Project) -> Iterator[str]:
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(service.load(registered.manifest, "v0.1.0"), max_body=4096)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True  # graceful: in-flight requests finish
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_predict_answers_with_classes_and_probabilities(url: str) -> None:
+    answer = httpx.post(f"{url}/predict", json={"records": [ROW, {**ROW, "petal_length": 5.9,
+                                                                   "petal_width": 2.1}]})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["predictions"] == ["setosa", "virginica"]
+    assert body["classes"] == ["setosa", "versicolor", "virginica"]
+    assert [round(sum(p), 4) for p in body["probabilities"]] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(("body", "status", "said"), [
+    ({"records": [{**ROW, "petal_width": "wide"}]}, 422,
+     "records[0].petal_width must be a number, not str"),
+    ({"records": [{k: v for k, v in ROW.items() if k != "sepal_width"}]}, 422,
+     "records[0] is missing 'sepal_width'"),
+    ({"records": [{**ROW, "colour": "blue"}]}, 422, "unknown field 'colour'"),
+    ({"records": []}, 422, "at least one record"),
+    ({"records": [ROW] * 60}, 413, "over 4096 bytes"),
+])
+def test_bad_requests_are_refused_with_the_field_named(url: str, body, status: int,
+                                                       said: str) -> None:
+    answer = httpx.post(f"{url}/predict", json=body)
+    assert answer.status_code == status and said in answer.json()["error"], answer.text
+
+
+def test_a_body_that_is_not_json_is_a_400(url: str) -> None:
+    answer = httpx.post(f"{url}/predict", content=b"{nope",
+                        headers={"content-type": "application/json"})
+    assert answer.status_code == 400 and "not JSON" in answer.json()["error"]
+
+
+def test_health_and_metadata_say_which_version_runs(url: str, registered: Project) -> None:
+    assert httpx.get(f"{url}/health").json() == {"status": "ok", "model": "iris",
+                                                "version": "v0.1.0"}
+    meta = httpx.get(f"{url}/metadata").json()
+    assert meta["commit"] == registered.run.git.commit and meta["run_id"] == \
+        registered.run.run_id
+    assert meta["inputs"] == {"sepal_length": "number", "sepal_width": "number",
+                              "petal_length": "number", "petal_width": "number"}
+
+
+def test_smoke_checks_a_running_server(url: str, registered: Project,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(registered.root), "smoke", url, "--rows", "10"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("10 requests to") and "0 failed" in out
+    assert main(["-C", str(registered.root), "smoke", url, "--rows", "3",
+                 "--max-p95-ms", "0.001"]) == 1  # nothing answers that fast
+
+
+def test_a_pickle_loads_only_from_the_store_or_the_manifests_path(registered: Project) -> None:
+    elsewhere = registered.root / "other.joblib"
+    elsewhere.write_bytes((registered.root / "models/model.joblib").read_bytes())
+    with pytest.raises(UserError, match="loads only from there or from the registry"):
+        service.load(registered.manifest, str(elsewhere))
+    served = service.load(registered.manifest, "models/model.joblib")
+    assert served.metadata["version"] is None and served.metadata["run_id"]
+    (registered.root / "models/model.joblib").write_bytes(b"not the model that was checked")
+    with pytest.raises(UserError, match="is not the model run"):
+        service.load(registered.manifest, "models/model.joblib")
+    with pytest.raises(UserError, match=r"has no version v9\.0\.0"):
+        service.load(registered.manifest, "v9.0.0")
+
+
+def test_integers_and_nulls_follow_the_training_types() -> None:
+    fields = schema.InputSchema(fields=(schema.Field(name="n", kind="integer"),
+                                        schema.Field(name="b", kind="boolean")))
+    assert schema.validate(fields, [{"n": 3.0, "b": None}])
+    with pytest.raises(schema.InputError, match=r"records\[0\]\.n must be an integer"):
+        schema.validate(fields, [{"n": 3.5, "b": True}])
+    with pytest.raises(schema.InputError, match="must be a boolean"):
+        schema.validate(fields, [{"n": 3, "b": 1}])
