@@ -3,6 +3,7 @@ consistent, and gto agrees with mlgate."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import signal
@@ -41,12 +42,14 @@ def test_promotions_killed_at_random_leave_the_registry_consistent(
     rng = random.Random(5)
     killed = 0
     for i in range(KILLS):
+        # its own process group: the kill takes its git children too, as a cancelled job's
+        # does (a git push left running would land after the check below)
         writer = subprocess.Popen([_bin("mlgate"), "promote", versions[i % 3], "--to",
                                    "staging"], cwd=clone, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+                                  stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(rng.uniform(0.0, 0.5))  # a promotion takes about that long
         if writer.poll() is None:
-            writer.send_signal(signal.SIGKILL)
+            os.killpg(writer.pid, signal.SIGKILL)
             killed += 1
         writer.wait()
         read = reader.read()  # what `mlgate registry list` reads, in this process
