@@ -203,9 +203,7 @@ def _registry(args: argparse.Namespace):  # -> (Manifest, Where)
     ctx = context.load(os.environ)
     token = ctx.token if ctx else (os.environ.get("MLGATE_GITHUB_TOKEN")
                                    or os.environ.get("GITHUB_TOKEN"))
-    github = GitHubTarget(api_url=ctx.api_url, repository=ctx.repository, token=ctx.token,
-                          run_url=ctx.run_url) if ctx and ctx.token else None
-    return loaded, Where.of(loaded, token=token, github=github)
+    return loaded, Where.of(loaded, token=token, github=GitHubTarget.of(ctx))
 
 
 def _actor() -> str:

@@ -87,10 +87,7 @@ def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 def _where(job: Job, manifest: Manifest):  # -> operations.Where
     from mlgate.registry.operations import GitHubTarget, Where
 
-    ctx = job.ctx
-    github = GitHubTarget(api_url=ctx.api_url, repository=ctx.repository, token=ctx.token,
-                          run_url=ctx.run_url) if ctx.token else None
-    return Where.of(manifest, token=ctx.token, github=github)
+    return Where.of(manifest, token=job.ctx.token, github=GitHubTarget.of(job.ctx))
 
 
 def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:

@@ -17,12 +17,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mlgate import git
+from mlgate import atomic, git
 from mlgate.errors import OutsideError, UserError
+from mlgate.github.context import ActionsContext
 from mlgate.manifest.model import Environment, Manifest
 from mlgate.registry import gitio, state, store
 from mlgate.registry import tags as T
 from mlgate.result import document
+from mlgate.result import store as runs
 from mlgate.result.model import RunResult
 
 TRIES = 40  # each round one of the writers racing wins; the others read again
@@ -54,6 +56,14 @@ class GitHubTarget:
     repository: str  # owner/name
     token: str
     run_url: str = ""  # the workflow run, as each deployment status's log
+
+    @classmethod
+    def of(cls, ctx: ActionsContext | None) -> GitHubTarget | None:
+        """From a workflow's context; None outside Actions or without a token."""
+        if ctx is None or not ctx.token:
+            return None
+        return cls(api_url=ctx.api_url, repository=ctx.repository, token=ctx.token,
+                   run_url=ctx.run_url)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -308,10 +318,9 @@ def _version_record(where: Where, manifest: Manifest, result: RunResult, model_f
                     *, actor: str, reason: str) -> dict[str, Any]:
     """Lineage: the model, run and manifest by hash in the store, and what made them."""
     model_sha = where.store.put(model_file)
-    run_file = manifest.root / ".mlgate" / "runs" / result.run_id / "run.json"
-    if not run_file.is_file():
-        run_file.parent.mkdir(parents=True, exist_ok=True)
-        run_file.write_text(document.dumps(result))
+    run_file = runs.run_dir(manifest.root, result.run_id) / runs.RESULT_FILE
+    if not run_file.is_file():  # a run given by path, from elsewhere: keep it as it is
+        atomic.write_text(run_file, document.dumps(result))
     return {
         "kind": "version", "verdict": result.verdict, "summary": result.summary,
         "model": {"file": manifest.train.model, "sha256": model_sha,
