@@ -256,51 +256,31 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
-    from mlgate.errors import UserError
+    from dataclasses import asdict
+
     from mlgate.registry import view
 
     loaded, where = _registry(args)
     current = where.read()
+    if args.action == "card":
+        print(view.card_text(where, current, args.target), end="")
+        return EXIT_PASSED
     if args.action == "list":
-        doc = view.listing(current, loaded)
-        _print_json(doc) if args.json else print(view.listing_text(doc))
-    elif args.action == "card":
-        from mlgate.registry import card
-        from mlgate.result import store as runs
-
-        found = current.version(args.target) if args.target else current.latest()
-        if found is None:
-            raise UserError(f"{loaded.name} has no version {args.target or '(none yet)'}")
-        run = None
-        sha = found.record.get("run", {}).get("sha256")
-        if sha:
-            run = runs.read(where.store.get(sha))
-        print(card.render(found, current.assignments, run), end="")
+        doc: object = view.listing(current, loaded)
+        text = view.listing_text(doc)  # type: ignore[arg-type]
     elif args.action == "stats":
-        import datetime as dt
-        from dataclasses import asdict
-
-        from mlgate.registry import gitio, stats
-
-        dates = gitio.commit_dates(where.root, [v.commit for v in current.versions])
-        now = dt.datetime.now(dt.UTC)
-        envs = [e.name for e in loaded.environments] or list(current.stages())
-        found = [stats.delivery(current, e, dates, now=now) for e in envs]
-        if args.json:
-            _print_json([asdict(d) for d in found])
-        else:
-            print(view.stats_text(found))
+        found = view.delivery(where, current, loaded)
+        doc, text = [asdict(d) for d in found], view.stats_text(found)
     elif args.action == "show":
-        found = current.version(args.target or "") if args.target else current.latest()
-        if found is None:
-            raise UserError(f"{loaded.name} has no version {args.target or '(none yet)'}")
-        doc = view.version_doc(found)
-        _print_json(doc) if args.json else print(json.dumps(doc, indent=2))
+        doc = view.version_doc(view.pick(current, args.target))
+        text = json.dumps(doc, indent=2)
     else:
-        entries = [view.assignment_doc(a) for a in current.assignments
-                   if args.target in (None, a.stage)]
-        entries.sort(key=lambda e: e["created"])
-        _print_json(entries) if args.json else print(view.history_text(entries))
+        doc = view.history(current, args.target)
+        text = view.history_text(doc)  # type: ignore[arg-type]
+    if args.json:
+        _print_json(doc)
+    else:
+        print(text)
     return EXIT_PASSED
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlgate.errors import UserError
 from mlgate.manifest.model import Manifest
 from mlgate.registry.state import Assignment, State, Version
 
@@ -64,3 +65,41 @@ def stats_text(found: list) -> str:  # (list[stats.Delivery])
                      f"{shown(d.per_week):>9} {shown(d.lead_time_h, ' h'):>10} "
                      f"{shown(rate):>15}")
     return "\n".join(lines)
+
+
+def pick(current: State, target: str | None) -> Version:
+    """The version asked for, else the latest; a clear error when there is none."""
+    found = current.version(target) if target else current.latest()
+    if found is None:
+        raise UserError(f"{current.model} has no version {target or '(none yet)'}")
+    return found
+
+
+def history(current: State, environment: str | None) -> list[dict[str, Any]]:
+    """Every promotion (of one environment, or all), oldest first."""
+    entries = [assignment_doc(a) for a in current.assignments
+               if environment in (None, a.stage)]
+    return sorted(entries, key=lambda e: e["created"])
+
+
+def card_text(where, current: State, target: str | None) -> str:  # (Where, ...)
+    """The version's model card, with its run read back from the store."""
+    from mlgate.registry import card
+    from mlgate.result import store as runs
+
+    found = pick(current, target)
+    sha = found.record.get("run", {}).get("sha256")
+    run = runs.read(where.store.get(sha)) if sha else None
+    return card.render(found, current.assignments, run)
+
+
+def delivery(where, current: State, manifest: Manifest) -> list:  # -> list[stats.Delivery]
+    """Each environment's delivery figures (the manifest's, else those the tags hold)."""
+    import datetime as dt
+
+    from mlgate.registry import gitio, stats
+
+    dates = gitio.commit_dates(where.root, [v.commit for v in current.versions])
+    now = dt.datetime.now(dt.UTC)
+    envs = [e.name for e in manifest.environments] or list(current.stages())
+    return [stats.delivery(current, e, dates, now=now) for e in envs]
