@@ -8,6 +8,7 @@ jsonschema.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -171,7 +172,9 @@ def cmd_ci(args: argparse.Namespace) -> int:
     try:
         chosen = ci.plan(ctx, args.ci_command, action=args.action, version=args.model_version,
                          environment=args.environment)
-        job = ci.Job(ctx=ctx, load=lambda: _load_manifest(args), observer=_console(),
+        # parsed once: run, register and promote each ask for it
+        load = functools.cache(lambda: _load_manifest(args))
+        job = ci.Job(ctx=ctx, load=load, observer=_console(),
                      artifact=Path(args.artifact))
         outcome = ci.execute(chosen, job)
     except MlgateError as exc:

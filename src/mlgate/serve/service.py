@@ -31,15 +31,14 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
     latest version, else the manifest's model)."""
     from mlgate.registry.operations import Where
 
-    current = None
     try:
-        where = Where.of(manifest)
-        current = where.read()
+        where: Where | None = Where.of(manifest)
     except UserError:  # not a git repository: no registry, the manifest's path only
         where = None
+    current = where.read() if where is not None else None
     if target is None and current is not None and current.latest() is not None:
         target = current.latest().version
-    if target is not None and target.startswith("v") and where is not None and current:
+    if target is not None and target.startswith("v") and where and current is not None:
         found = current.version(target)
         if found is None:
             raise UserError(f"{manifest.name} has no version {target}")
@@ -47,9 +46,9 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
     if target is not None and Path(target) != Path(manifest.train.model) \
             and not target.endswith(".skops"):
         raise UserError(f"'{target}' is not the model file mlops.yaml names "
-                            f"({manifest.train.model}); a pickle or joblib file loads only "
-                            "from there or from the registry, because loading it runs code",
-                            hint="serve a registered version, or a .skops file")
+                        f"({manifest.train.model}); a pickle or joblib file loads only "
+                        "from there or from the registry, because loading it runs code",
+                        hint="serve a registered version, or a .skops file")
     return _from_manifest(manifest, Path(target) if target else None)
 
 
