@@ -222,3 +222,8 @@ def test_init_pins_the_action_asked_for_and_refuses_an_unpinned_one(tmp_path: Pa
     assert {c.status for c in scaffold.check(tmp_path, action=fork)} == {"up to date"}
     with pytest.raises(UserError, match="is not OWNER/REPO@COMMIT"):
         scaffold.init(tmp_path / "other", action="acme/mlgate@v1")
+
+
+def test_init_check_of_a_folder_that_is_not_there_says_so(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="is not a folder"):
+        scaffold.check(tmp_path / "nowhere")

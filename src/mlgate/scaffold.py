@@ -98,6 +98,8 @@ def init(root: Path, *, example: bool = False, force: bool = False,
 
 def check(root: Path, *, action: str | None = None) -> list[WorkflowCheck]:
     """Each workflow init writes, against the file in `root`."""
+    if not root.is_dir():
+        raise UserError(f"'{root}' is not a folder", hint="give the repository's folder")
     values = values_for(root, None, action)
     found = []
     for relative, expected in workflow_files(values).items():
