@@ -340,13 +340,9 @@ def _console():  # -> Console
 
 
 def _read_run(args: argparse.Namespace, root: Path):  # -> RunResult
-    from mlgate.errors import UserError
     from mlgate.result import store
 
-    path = Path(args.run) if args.run else store.latest(root)
-    if path is None:
-        raise UserError("no run to use: `mlgate run` first, or pass --run PATH/run.json")
-    return store.read(path)
+    return store.read(Path(args.run)) if args.run else store.read_latest(root)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

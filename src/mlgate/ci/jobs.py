@@ -95,7 +95,9 @@ def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     from mlgate.registry import operations
 
     manifest = job.load()
-    result = outcome.result or _last_run(manifest)  # `command: register`: the last run
+    from mlgate.result import store
+
+    result = outcome.result or store.read_latest(manifest.root)  # `command: register`
     if not result.passed:
         return _said(outcome, "register: skipped: the run did not pass its checks and gates")
     change = operations.register(_where(job, manifest), manifest, result,
@@ -103,15 +105,6 @@ def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     said = f"registered {change.version}" if change.changed else \
         f"register: this commit is {change.version} already"
     return replace(_said(outcome, said), version=change.version)
-
-
-def _last_run(manifest: Manifest) -> RunResult:
-    from mlgate.result import store
-
-    path = store.latest(manifest.root)
-    if path is None:
-        raise UserError("no run to register: run first (command: run)")
-    return store.read(path)
 
 
 def _promote(plan: Plan, job: Job, outcome: Outcome) -> Outcome:

@@ -53,6 +53,14 @@ def latest(root: Path) -> Path | None:
     return finished[-1] if finished else None
 
 
+def read_latest(root: Path) -> RunResult:
+    """The newest finished run; a clear error when there is none yet."""
+    path = latest(root)
+    if path is None:
+        raise UserError("no run to use: `mlgate run` first, or pass --run PATH/run.json")
+    return read(path)
+
+
 def history(root: Path, name: str, metrics: list[str], *, limit: int = 20,
             current: RunResult | None = None, minimum: int = 2
             ) -> dict[str, list[tuple[str, float]]]:
