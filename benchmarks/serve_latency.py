@@ -1,7 +1,7 @@
 """Single-row /predict latency under load: `mlgate serve` beside `mlflow models serve` on
 the same model (the example's), both on 127.0.0.1, each loaded by wrk in turn.
 
-    python benchmarks/serve_latency.py [--seconds 10] [--connections 50]
+    python benchmarks/serve_latency.py [--seconds 10] [--connections 50] [--workers N]
 
 Bar (issue 6): p95 under 10 ms at 50 concurrent connections. wrk is closed-loop: each
 connection sends its next request when the last is answered, so at 50 connections the
@@ -66,6 +66,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                        help="server processes, the same for both (default: one per core)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -76,7 +78,7 @@ def main() -> None:
     mlgate, others = mlgate_bin(), others_bin()
     subprocess.run([str(mlgate / "mlgate"), "run"], cwd=project, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run([str(mlgate / "pip"), "install", "-q", "starlette", "uvicorn"], check=True)
+    subprocess.run([str(mlgate / "pip"), "install", "-q", f"{ROOT}[serve]"], check=True)
     row = subprocess.run(
         [str(mlgate / "python"), "-c", "import pandas as pd, json; f = pd.read_csv("
          "'data/test.csv').drop(columns=['diagnosis']); print(json.dumps(f.iloc[0].to_dict()))"],
@@ -91,11 +93,13 @@ def main() -> None:
     for name in ("mlgate", "mlflow"):
         port = free_port()
         if name == "mlgate":
-            argv = [str(mlgate / "mlgate"), "serve", "models/model.joblib", "--port", str(port)]
+            argv = [str(mlgate / "mlgate"), "serve", "models/model.joblib", "--port", str(port),
+                    "--workers", str(args.workers)]
             body, path = json.dumps({"records": [json.loads(row)]}), "/predict"
         else:
             argv = [str(others / "mlflow"), "models", "serve", "-m", str(mlflow_model),
-                    "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port), "-w", "1"]
+                    "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port),
+                    "-w", str(args.workers)]
             body = json.dumps({"dataframe_records": [json.loads(row)]})
             path = "/invocations"
         server = subprocess.Popen(argv, cwd=project, stdout=subprocess.DEVNULL,

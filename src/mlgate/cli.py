@@ -89,6 +89,12 @@ def _print_json(document: object) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
+
+
 def _load_manifest(args: argparse.Namespace):  # -> Manifest
     from mlgate import manifest
 
@@ -288,24 +294,17 @@ def cmd_registry(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mlgate.serve import service
+    from mlgate.serve import run, service
 
+    run.require_extra()
     loaded = _load_manifest(args)
     served = service.load(loaded, args.target)
-    try:
-        import uvicorn
-
-        from mlgate.serve.app import create_app
-    except ImportError as exc:
-        from mlgate.errors import UserError
-
-        raise UserError("mlgate serve needs its extra", hint="pip install 'mlgate[serve]'") \
-            from exc
     version = served.metadata.get("version") or "(unregistered)"
-    print(f"serving {served.metadata['model']} {version} on http://{args.host}:{args.port}",
-          file=sys.stderr)
-    uvicorn.run(create_app(served), host=args.host, port=args.port, log_level="warning",
-                timeout_graceful_shutdown=10)
+    workers = args.workers or run.default_workers()
+    print(f"serving {served.metadata['model']} {version} on http://{args.host}:{args.port} "
+          f"({workers} worker{'s' if workers > 1 else ''})", file=sys.stderr)
+    run.serve(served, manifest=loaded.path, target=args.target, host=args.host,
+              port=args.port, workers=workers)
     return EXIT_PASSED
 
 
@@ -536,6 +535,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="default: the latest version, else the manifest's model file")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_positive, metavar="N",
+                       help="worker processes, each with the model loaded (default: one "
+                            "per core)")
     smoke = command("smoke", cmd_smoke, "send sample test rows to a running server and "
                     "check its answers and latency")
     smoke.add_argument("url")

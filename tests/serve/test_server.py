@@ -122,3 +122,62 @@ def test_integers_and_nulls_follow_the_training_types() -> None:
         schema.validate(fields, [{"n": 3.5, "b": True}])
     with pytest.raises(schema.InputError, match="must be a boolean"):
         schema.validate(fields, [{"n": 3, "b": 1}])
+
+
+def test_concurrent_requests_get_the_answers_the_model_gives_each_alone(
+        url: str, registered: Project) -> None:
+    import asyncio
+
+    import joblib
+    import pandas as pd
+
+    rows = pd.read_csv(registered.root / "data/test.csv").drop(columns="species")
+    records = rows.to_dict("records")
+
+    async def send_all() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=url) as client:
+            return await asyncio.gather(*(client.post("/predict", json={"records": [r]})
+                                          for r in records))
+
+    answers = asyncio.run(send_all())
+    model = joblib.load(registered.root / "models/model.joblib")
+    alone = [model.predict(rows.iloc[[i]])[0] for i in range(len(rows))]
+    assert [a.json()["predictions"][0] for a in answers] == alone
+
+
+def test_a_record_the_model_refuses_is_a_422_with_its_words(url: str) -> None:
+    answer = httpx.post(f"{url}/predict", json={"records": [{**ROW, "petal_width": None}]})
+    assert answer.status_code == 422
+    assert "could not score" in answer.json()["error"] and "NaN" in answer.json()["error"]
+    assert httpx.post(f"{url}/predict", json={"records": [ROW]}).status_code == 200
+
+
+def test_serve_with_two_workers_answers_and_stops_gracefully(registered: Project) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mlgate", "serve", "--port", str(port), "--workers", "2"],
+        cwd=registered.root, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read()
+                time.sleep(0.2)
+        assert health.json()["version"] == "v0.1.0"  # the latest, pinned for both workers
+        answer = httpx.post(f"http://127.0.0.1:{port}/predict", json={"records": [ROW]})
+        assert answer.json()["predictions"] == ["setosa"]
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        said = server.communicate(timeout=30)[1]
+    assert server.returncode == 0, said
+    assert "(2 workers)" in said

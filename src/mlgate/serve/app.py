@@ -1,8 +1,10 @@
 """The HTTP face of a Service: `/predict`, `/health`, `/metadata`, as a Starlette app.
 
 Bodies over the limit are refused before they are read whole; a record that does not fit
-the training columns gets a 422 that names the field; the model's answer is plain JSON
-(predictions, and probabilities with their classes when the model has them).
+the training columns gets a 422 that names the field; records the model itself refuses
+get a 422 with its words; the model's answer is plain JSON (predictions, and
+probabilities with their classes when the model has them). Concurrent requests are
+scored in one model call (serve/batch.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mlgate.serve.batch import Batcher, ModelError, plain, scorer
 from mlgate.serve.schema import InputError, validate
 from mlgate.serve.service import Service
 
@@ -17,20 +20,19 @@ MAX_BODY = 1 << 20  # bytes
 
 
 def create_app(service: Service, *, max_body: int = MAX_BODY):  # -> Starlette
-    import pandas as pd
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    columns = service.schema.names
+    batcher = Batcher(scorer(service.model, service.schema))
     proba = callable(getattr(service.model, "predict_proba", None))
-    classes = [_plain(c) for c in getattr(service.model, "classes_", [])] if proba else None
+    classes = [plain(c) for c in getattr(service.model, "classes_", [])] if proba else None
 
     def error(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)
 
-    async def predict(request: Request) -> JSONResponse:
+    async def records_of(request: Request) -> list[dict[str, Any]] | JSONResponse:
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_body):
             return error(413, f"the body is over {max_body} bytes")
@@ -44,14 +46,22 @@ def create_app(service: Service, *, max_body: int = MAX_BODY):  # -> Starlette
         except ValueError as exc:
             return error(400, f"the body is not JSON: {exc}")
         try:
-            records = validate(service.schema, payload)
+            return validate(service.schema, payload)
         except InputError as exc:
             return error(422, str(exc))
-        frame = pd.DataFrame.from_records(records, columns=columns)
-        answer: dict[str, Any] = {
-            "predictions": [_plain(v) for v in service.model.predict(frame)]}
-        if proba:
-            answer["probabilities"] = service.model.predict_proba(frame).round(6).tolist()
+
+    async def predict(request: Request) -> JSONResponse:
+        with batcher.arriving():
+            records = await records_of(request)
+        if isinstance(records, JSONResponse):
+            return records
+        try:
+            scored = await batcher.submit(records)
+        except ModelError as exc:
+            return error(422, str(exc))
+        answer: dict[str, Any] = {"predictions": scored.predictions}
+        if scored.probabilities is not None:
+            answer["probabilities"] = scored.probabilities
             answer["classes"] = classes
         return JSONResponse(answer)
 
@@ -65,7 +75,3 @@ def create_app(service: Service, *, max_body: int = MAX_BODY):  # -> Starlette
     return Starlette(routes=[Route("/predict", predict, methods=["POST"]),
                              Route("/health", health), Route("/metadata", metadata)])
 
-
-def _plain(value: Any) -> Any:
-    """NumPy scalars as JSON's own types."""
-    return value.item() if hasattr(value, "item") else value
