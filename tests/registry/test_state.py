@@ -49,12 +49,22 @@ def test_a_stage_holds_its_last_assignment_and_remembers_the_one_before() -> Non
 
 @pytest.mark.parametrize(("text", "record"), [
     (T.message("s", {"a": 1}), {"a": 1}),
-    ("Registering artifact x version v1.0.0", None),
-    ("s\n\nmlgate-record: {not json", None),
-    ("s\n\nmlgate-record: [1, 2]", None),
+    ("Registering artifact x version v1.0.0", None),  # gto wrote it: no record
 ])
 def test_a_record_is_read_only_when_mlgate_wrote_one(text: str, record) -> None:
     assert T.record_of(text) == record
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("s\n\nmlgate-record: {not json", "its record is not JSON"),
+    ("s\n\nmlgate-record: [1, 2]", "its record is a JSON list, not an object"),
+])
+def test_a_torn_record_is_told_apart_from_none(text: str, said: str) -> None:
+    with pytest.raises(T.CorruptRecord, match=said):
+        T.record_of(text)
+    built = state.build("m", [T.Tag(name="m@v1.0.0", commit="c1", message=text,
+                                     created="2026-01-01T00:00:00+00:00")])
+    assert built.version("v1.0.0").problem.startswith(f"tag m@v1.0.0 is corrupt: {said}")
 
 
 def test_delivery_figures_from_the_history() -> None:

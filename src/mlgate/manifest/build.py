@@ -63,6 +63,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_metric_problems(raw),
         *_feature_problems(raw),
         *_environment_problems(raw),
+        *_registry_problems(raw),
     ]
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
 
@@ -262,6 +263,16 @@ def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         if at is not None:
             yield ("environments", name, "requires"), "environments require each other in " \
                 f"a loop through '{name}'", False
+
+
+def _registry_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A `github-release:` store needs a tag that cannot pass for one of GTO's."""
+    from mlgate.registry.release_store import location_problem
+
+    location = _get(raw, "registry", "artifacts")
+    problem = location_problem(location) if isinstance(location, str) else None
+    if problem:
+        yield ("registry", "artifacts"), problem, False
 
 
 def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:

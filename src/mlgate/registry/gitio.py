@@ -81,6 +81,11 @@ def delete_local(root: Path, names: Iterable[str]) -> None:
                     env=git.env(), check=False)
 
 
+RACE_SIGNS = ("already exists", "! [rejected]", "cannot lock", "unable to lock",
+              "failed to lock", ".lock'", "failed to update ref", "incorrect old value",
+              "atomic transaction failed", "stale info")  # git's words, across versions
+
+
 def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
     """All of `names` to origin, or none; False when origin refused (a tag exists there)."""
     refs = [f"refs/tags/{n}:refs/tags/{n}" for n in names]
@@ -88,10 +93,19 @@ def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
         proc.output(["git", "push", "--atomic", "--quiet", "origin", *refs], cwd=root,
                     env=git.auth_env(token), timeout_s=300)
     except OutsideError as exc:
-        if "already exists" in str(exc) or "rejected" in str(exc):
+        if _lost_race(str(exc)):
             return False
-        raise
+        raise OutsideError(f"origin refused the registry's tags: {exc}",
+                           hint="nothing was recorded; fix what origin says, then run the "
+                                "same command again") from exc
     return True
+
+
+def _lost_race(said: str) -> bool:
+    """Another writer got there first (the tag exists at origin, or origin was writing the
+    same ref at that moment). A hook that declined, a permission or an unreachable origin
+    is not a race: retrying would only fail again, so it is reported at once."""
+    return any(sign in said for sign in RACE_SIGNS)
 
 
 def commit_dates(root: Path, commits: Iterable[str]) -> dict[str, str]:

@@ -85,7 +85,8 @@ class Where:
             raise UserError(f"{manifest.root} is not in a git repository; the registry "
                             "keeps its records in git tags", hint="git init, and commit")
         return cls(root=top, model=manifest.name,
-                   store=store.open_store(manifest.registry.artifacts, manifest.root),
+                   store=store.open_store(manifest.registry.artifacts, manifest.root,
+                                          github),
                    token=token, github=github, **({"now": now} if now else {}))
 
     def read(self) -> state.State:
@@ -149,6 +150,10 @@ def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
         if found is None:
             known = ", ".join(v.version for v in current.versions[-5:]) or "none yet"
             raise UserError(f"{where.model} has no version {version} (latest: {known})")
+        if found.problem:
+            raise UserError(f"{where.model} {version} cannot be promoted: {found.problem}; "
+                            "nothing was changed", hint=f"git show {found.tag} shows it; "
+                            "register the model again for a sound version")
         if found.record.get("verdict") != "passed":
             raise UserError(f"{where.model} {version} has no passing run on record "
                             "(registered outside mlgate?); it is not promoted")
@@ -282,8 +287,12 @@ def _write(where: Where, current: state.State, name: str, commit: str,
         return None
     if not gitio.has_origin(where.root):
         return False
-    if gitio.push(where.root, [name], token=where.token):
-        return True
+    try:
+        if gitio.push(where.root, [name], token=where.token):
+            return True
+    except BaseException:  # refused, unreachable, interrupted: origin decides what is true
+        gitio.delete_local(where.root, [name])
+        raise
     gitio.delete_local(where.root, [name])
     time.sleep(random.uniform(0, JITTER_S))  # so the losers don't collide again in step
     return None

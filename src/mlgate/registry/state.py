@@ -19,6 +19,7 @@ class Version:
     tag: str
     created: str
     record: dict[str, Any] = field(default_factory=dict, repr=False)
+    problem: str | None = None  # why the record could not be read: the version is unusable
 
     @property
     def semver(self) -> semver.Version:
@@ -34,6 +35,7 @@ class Assignment:
     tag: str
     created: str
     record: dict[str, Any] = field(default_factory=dict, repr=False)
+    problem: str | None = None  # why the record could not be read (read as gto's tag)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,22 +84,31 @@ def build(model: str, found: list[T.Tag]) -> State:
     raw_assignments = []
     for tag in found:
         if (m := T.REGISTRATION.match(tag.name)) and m["name"] == model:
+            record, problem = _record(tag)
             versions.append(Version(model=model, version=m["version"], commit=tag.commit,
-                                    tag=tag.name, created=tag.created,
-                                    record=T.record_of(tag.message) or {}))
+                                    tag=tag.name, created=tag.created, record=record,
+                                    problem=problem))
         elif (m := T.ASSIGNMENT.match(tag.name)) and m["name"] == model:
             raw_assignments.append((m["stage"], int(m["n"]), tag))
     versions.sort(key=lambda v: v.semver)
     by_commit = {v.commit: v.version for v in versions}
     assignments = []
     for stage, n, tag in sorted(raw_assignments, key=lambda x: (x[0], x[1])):
-        record = T.record_of(tag.message) or {}
+        record, problem = _record(tag)
         version = record.get("version") or by_commit.get(tag.commit)
         if version is None:
             continue  # assigns a commit with no version: not a model version
         assignments.append(Assignment(model=model, stage=stage, n=n, version=str(version),
-                                      tag=tag.name, created=tag.created, record=record))
+                                      tag=tag.name, created=tag.created, record=record,
+                                      problem=problem))
     return State(model=model, versions=tuple(versions), assignments=tuple(assignments))
+
+
+def _record(tag: T.Tag) -> tuple[dict[str, Any], str | None]:
+    try:
+        return T.record_of(tag.message) or {}, None
+    except T.CorruptRecord as exc:
+        return {}, f"tag {tag.name} is corrupt: {exc}"
 
 
 def next_version(state: State, *, bump: str = "minor") -> str:

@@ -2,25 +2,32 @@
 sha256, written once, never changed, and checked against its name when read; a promotion
 copies nothing.
 
-`registry.artifacts` is a folder (the default, `.mlgate/registry`) or any fsspec URL
+`registry.artifacts` is a folder (the default, `.mlgate/registry`), any fsspec URL
 (`s3://bucket/models`, `gs://...`, `az://...`, with that filesystem's package installed:
-`mlgate[s3]`). A remote object is read through a local cache, checked the same way.
+`mlgate[s3]`), or `github-release:<tag>` (release_store.py). A remote object is read
+through a local cache, checked the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from mlgate import atomic
 from mlgate.errors import OutsideError, UserError
+
+if TYPE_CHECKING:
+    from mlgate.registry.release_store import Target
 
 CHUNK = 1 << 20
 CACHE = Path(".mlgate") / "cache" / "store"
+IGNORE_ALL = "# written by mlgate: the model store stays out of git\n*\n"
 
 
 class Store(Protocol):
@@ -28,8 +35,13 @@ class Store(Protocol):
     def get(self, sha256: str) -> Path: ...
 
 
-def open_store(location: str, root: Path) -> Store:
-    """The store `registry.artifacts` names, relative paths from the manifest's folder."""
+def open_store(location: str, root: Path, github: Target | None = None) -> Store:
+    """The store `registry.artifacts` names, relative paths from the manifest's folder;
+    `github` is the repository a `github-release:` store belongs to (None: from GITHUB_*)."""
+    from mlgate.registry import release_store
+
+    if location.startswith(release_store.SCHEME):
+        return release_store.open_release_store(location, root / CACHE, github)
     if "://" in location:
         return RemoteStore(url=location.rstrip("/"), cache=root / CACHE)
     return LocalStore(folder=root / location)
@@ -60,11 +72,16 @@ class LocalStore:
         target = self.path(sha256)
         if target.is_file():
             return sha256
-        target.parent.mkdir(parents=True, exist_ok=True)
-        ignore = self.folder / ".gitignore"
-        if not ignore.exists():  # a store inside the checkout never dirties it
-            ignore.write_text("# written by mlgate: the model store stays out of git\n*\n")
-        _copy_in(source, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():  # a store inside the checkout never dirties it
+                atomic.write_text(ignore, IGNORE_ALL)
+            _copy_in(source, target)
+        except OSError as exc:
+            _remove_empty(target.parent)
+            raise OutsideError(f"cannot write to the model store {self.folder}: "
+                               f"{exc.strerror or exc}") from exc
         return sha256
 
     def get(self, sha256: str) -> Path:
@@ -146,7 +163,12 @@ def _copy_in(source: Path, target: Path) -> None:
             os.fsync(out.fileno())
         os.chmod(temporary, 0o444)
         os.replace(temporary, target)
-    except OSError as exc:
+    except BaseException:
         Path(temporary).unlink(missing_ok=True)
-        raise OutsideError(f"cannot write to the model store {target.parent.parent.parent}: "
-                           f"{exc.strerror}") from exc
+        raise
+
+
+def _remove_empty(folder: Path) -> None:
+    """A fan-out folder made for an object that never arrived."""
+    with contextlib.suppress(OSError):
+        folder.rmdir()

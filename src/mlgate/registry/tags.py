@@ -52,15 +52,23 @@ def message(subject: str, record: dict[str, Any]) -> str:
     return f"{subject}\n\n{RECORD_MARK}{json.dumps(record, sort_keys=True)}\n"
 
 
+class CorruptRecord(ValueError):
+    """A tag carries mlgate's record mark, but what follows is not a whole record (an edited
+    or truncated message): told apart from a tag gto wrote, which has no record at all."""
+
+
 def record_of(text: str) -> dict[str, Any] | None:
     """mlgate's record in a tag's message; None for a tag mlgate did not write (gto's)."""
     for line in text.splitlines():
         if line.startswith(RECORD_MARK):
             try:
                 found = json.loads(line.removeprefix(RECORD_MARK))
-            except ValueError:
-                return None
-            return found if isinstance(found, dict) else None
+            except ValueError as exc:
+                raise CorruptRecord(f"its record is not JSON ({exc})") from exc
+            if not isinstance(found, dict):
+                raise CorruptRecord(f"its record is a JSON {type(found).__name__}, not an "
+                                    "object")
+            return found
     return None
 
 

@@ -11,12 +11,12 @@ from mlgate.registry.state import Assignment, State, Version
 
 def version_doc(v: Version) -> dict[str, Any]:
     return {"version": v.version, "commit": v.commit, "tag": v.tag, "created": v.created,
-            "record": v.record}
+            "record": v.record, "problem": v.problem}
 
 
 def assignment_doc(a: Assignment) -> dict[str, Any]:
     return {"environment": a.stage, "n": a.n, "version": a.version, "tag": a.tag,
-            "created": a.created, "record": a.record}
+            "created": a.created, "record": a.record, "problem": a.problem}
 
 
 def listing(current: State, manifest: Manifest) -> dict[str, Any]:
@@ -38,6 +38,8 @@ def listing_text(doc: dict[str, Any]) -> str:
         metrics = v["record"].get("metrics", {})
         shown = ", ".join(f"{k} {x:.4f}" for k, x in list(metrics.items())[:4]
                           if isinstance(x, int | float))
+        if v["problem"]:
+            shown = f"unusable: {v['problem']}"
         lines.append(f"    {v['version']:<10} {v['commit'][:12]}  {v['created']}  {shown}")
     return "\n".join(lines)
 
@@ -88,6 +90,8 @@ def card_text(where, current: State, target: str | None) -> str:  # (Where, ...)
     from mlgate.result import store as runs
 
     found = pick(current, target)
+    if found.problem:
+        raise UserError(f"no model card for {found.version}: {found.problem}")
     sha = found.record.get("run", {}).get("sha256")
     run = runs.read(where.store.get(sha)) if sha else None
     return card.render(found, current.assignments, run)

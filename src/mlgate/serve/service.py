@@ -58,6 +58,8 @@ def _from_version(manifest: Manifest, where, version) -> Service:  # (Where, sta
     from mlgate.result import store as runs
 
     record = version.record
+    if version.problem:
+        raise UserError(f"{version.version} is not served: {version.problem}")
     if record.get("verdict") != "passed":
         raise UserError(f"{version.version} has no passing run on record; it is not served")
     path = where.store.get(record["model"]["sha256"])

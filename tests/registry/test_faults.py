@@ -1,0 +1,115 @@
+"""Faults from outside: a corrupt record in a tag, a full disk, a push the remote refuses.
+Each gives a clear error and leaves the registry (tags here and at origin, the store) as
+it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlgate.cli import main
+from mlgate.errors import UserError
+from mlgate.registry import operations
+from mlgate.serve import service
+from tests.conftest import git
+from tests.registry.conftest import Project, make_project
+
+
+def _tags(root: Path) -> list[str]:
+    return git(root, "tag", "-l").split()
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) \
+        if folder.exists() else []
+
+
+def test_a_corrupt_record_makes_its_version_unusable_and_says_which_tag(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    operations.promote(where, project.manifest, "v0.1.0", "staging")
+    git(project.root, "commit", "-q", "--allow-empty", "-m", "next")
+    torn = 'Registering artifact iris version v0.2.0\n\nmlgate-record: {"model": {"sha2'
+    git(project.root, "tag", "-a", "iris@v0.2.0", "-m", torn)
+    before = _tags(project.root)
+    root = str(project.root)
+
+    assert main(["-C", root, "promote", "v0.2.0", "--to", "staging"]) == 2
+    said = capsys.readouterr().err
+    assert "iris v0.2.0 cannot be promoted: tag iris@v0.2.0 is corrupt: its record is not " \
+           "JSON" in said and "nothing was changed" in said and "git show iris@v0.2.0" in said
+    assert _tags(project.root) == before
+    assert where.read().current("staging").version == "v0.1.0"
+
+    assert main(["-C", root, "registry", "list"]) == 0  # the rest still reads
+    listing = capsys.readouterr().out
+    assert "staging      v0.1.0" in listing
+    assert "v0.2.0" in listing and "unusable: tag iris@v0.2.0 is corrupt" in listing
+    assert main(["-C", root, "registry", "show", "v0.2.0", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["problem"].startswith("tag iris@v0.2.0 is")
+    with pytest.raises(UserError, match=r"v0\.2\.0 is not served: tag iris@v0\.2\.0 is corrupt"):
+        service.load(project.manifest, "v0.2.0")
+
+    git(project.root, "tag", "-f", "-a", "iris@v0.2.0", "-m", "x\n\nmlgate-record: [1, 2]")
+    assert main(["-C", root, "registry", "card", "v0.2.0"]) == 2
+    assert "its record is a JSON list, not an object" in capsys.readouterr().err
+
+
+def test_a_rejected_push_leaves_origin_and_the_clone_as_they_were(
+        tmp_path: Path, origin: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path / "repo", origin=origin)
+    operations.register(project.where(), project.manifest, project.run)
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'quota exceeded: no new refs today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = (_tags(project.root), git(origin, "tag", "-l"))
+
+    assert main(["-C", str(project.root), "promote", "v0.1.0", "--to", "staging"]) == 3
+    said = capsys.readouterr().err
+    assert "quota exceeded: no new refs today" in said
+    assert (_tags(project.root), git(origin, "tag", "-l")) == before
+
+
+FULL_DISK = """
+set -e
+mount -t tmpfs -o size=64k tmpfs "$FULL"
+head -c 1M /dev/zero > "$FULL/filler" 2>/dev/null || true
+set +e
+"$PYTHON" -m mlgate -C "$ROOT" register > "$OUT/stdout" 2> "$OUT/stderr"
+echo $? > "$OUT/code"
+rm "$FULL/filler"
+find "$FULL" -type f -printf '%P\\n' | sort > "$OUT/left"
+"""
+
+
+@pytest.mark.parametrize(("full", "said"), [
+    (".mlgate/registry", "cannot write to the model store"),  # the model store's disk
+    (".git/refs/tags", "cannot update ref 'refs/tags/iris@v0.1.0'"),  # git's own
+])
+def test_a_full_disk_fails_the_registration_and_leaves_no_tag_or_partial_file(
+        project: Project, tmp_path: Path, full: str, said: str) -> None:
+    """A 64 KiB tmpfs, already full, is mounted over the folder in a private mount
+    namespace (util-linux's unshare; root is not needed), so the disk really says ENOSPC."""
+    (project.root / full).mkdir(parents=True, exist_ok=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run(
+        ["unshare", "--mount", "--map-root-user", "--propagation", "private",
+         "sh", "-c", FULL_DISK],
+        env={**os.environ, "FULL": str(project.root / full), "ROOT": str(project.root),
+             "OUT": str(out), "PYTHON": sys.executable},
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    stderr = (out / "stderr").read_text()
+    assert (out / "code").read_text().strip() == "3", stderr
+    assert said in stderr and "Traceback" not in stderr
+    assert (out / "left").read_text().split() == []  # not half a file, not a .lock
+    assert _tags(project.root) == []
+    assert operations.register(project.where(), project.manifest, project.run).version \
+        == "v0.1.0"  # with room again, the same run registers
