@@ -198,3 +198,15 @@ def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
         assert [s["state"] for s in fake.deployment_statuses[failed["id"]]] == [
             "in_progress", "failure"]
         assert where.read().current("staging").version == "v0.1.0"
+
+        (project.root / "refuse").unlink()
+        from tests.github.server import NOT_ACCESSIBLE, Fault
+
+        fake.fail("POST", "/repos/{owner}/{repo}/deployments",
+                  Fault(status=403, body=NOT_ACCESSIBLE))  # a token without the permission
+        from mlgate.github.http import Forbidden
+
+        with pytest.raises(Forbidden) as refused:
+            operations.promote(where, project.manifest, "v0.2.0", "staging")
+        assert "deployments: write" in (refused.value.hint or "")
+        assert where.read().current("staging").version == "v0.1.0"

@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mlgate.github.http import GitHub, GitHubError
+from mlgate.github.http import Forbidden, GitHub, GitHubError
+
+PERMISSION_HINT = ("the workflow's job needs `permissions: deployments: write` for an "
+                   "environment with deploy.github (docs/registry.md)")
 
 State = Literal["in_progress", "success", "failure", "error", "inactive"]
 
@@ -23,11 +26,15 @@ def create(gh: GitHub, owner: str, repo: str, *, sha: str, environment: str,
            production: bool = False) -> Deployment:
     """At the version's commit, with no merge and no status checks asked for: the gates
     were mlgate's to pass, and they passed."""
-    answer = gh.request("POST", f"/repos/{owner}/{repo}/deployments", json={
-        "ref": sha, "environment": environment, "description": description[:140],
-        "payload": payload, "auto_merge": False, "required_contexts": [],
-        "production_environment": production, "task": "deploy",
-    })
+    try:
+        answer = gh.request("POST", f"/repos/{owner}/{repo}/deployments", json={
+            "ref": sha, "environment": environment, "description": description[:140],
+            "payload": payload, "auto_merge": False, "required_contexts": [],
+            "production_environment": production, "task": "deploy",
+        })
+    except Forbidden as exc:
+        exc.hint = PERMISSION_HINT
+        raise
     data = answer.data if isinstance(answer.data, dict) else {}
     if answer.status != 201 or not isinstance(data.get("id"), int):
         raise GitHubError(f"GitHub did not create the deployment ({data.get('message', '')})",
