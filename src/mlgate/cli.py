@@ -303,8 +303,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     workers = args.workers or run.default_workers()
     print(f"serving {served.metadata['model']} {version} on http://{args.host}:{args.port} "
           f"({workers} worker{'s' if workers > 1 else ''})", file=sys.stderr)
-    run.serve(served, manifest=loaded.path, target=args.target, host=args.host,
-              port=args.port, workers=workers)
+    run.serve(served, reload=run.from_manifest(loaded.path, served, args.target),
+              host=args.host, port=args.port, workers=workers)
     return EXIT_PASSED
 
 

@@ -39,10 +39,13 @@ class Project:
         return self.run
 
 
-def make_project(root: Path, *, origin: Path | None = None) -> Project:
-    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + ENVIRONMENTS)
-    files[".gitignore"] = "models/\n"
-    projects.write(root, files)
+def make_project(root: Path, *, origin: Path | None = None, environments: str = ENVIRONMENTS,
+                 files: dict[str, str] | None = None) -> Project:
+    """The iris project committed in a new repository, and a run of it that passed."""
+    written = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + environments)
+    written[".gitignore"] = "models/\n"
+    written.update(files or {})
+    projects.write(root, written)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "iris")

@@ -21,6 +21,7 @@ from mlgate.manifest.model import (
     Command,
     Compare,
     Data,
+    DockerTarget,
     Environment,
     Evaluate,
     Forks,
@@ -63,6 +64,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_metric_problems(raw),
         *_feature_problems(raw),
         *_environment_problems(raw),
+        *_docker_problems(raw),
         *_registry_problems(raw),
     ]
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
@@ -265,6 +267,28 @@ def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 f"a loop through '{name}'", False
 
 
+def _docker_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """The image is a repository a registry accepts, and push asks for a build."""
+    from mlgate.deploy import image
+
+    envs = _get(raw, "environments")
+    if not isinstance(envs, dict):
+        return
+    for name in envs:
+        spec = _get(envs, name, "deploy", "docker")
+        if not isinstance(spec, dict):
+            continue
+        where = ("environments", name, "deploy", "docker")
+        ref = spec.get("image")
+        wrong = image.problem(ref) if isinstance(ref, str) and ref else None
+        if wrong:
+            yield (*where, "image"), wrong, False
+        if spec.get("build") is False and spec.get("push") is True:
+            yield (*where, "push"), "push: true needs the image built here; with build: " \
+                "false mlgate writes the build context only (drop push, or set build: true)", \
+                False
+
+
 def _registry_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     """A `github-release:` store needs a tag that cannot pass for one of GTO's."""
     from mlgate.registry.release_store import location_problem
@@ -371,9 +395,13 @@ def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
 def _environment(name: str, spec: dict[str, Any]) -> Environment:
     deploy = spec.get("deploy", {})
     github = deploy.get("github", False)
+    docker = deploy.get("docker")
     return Environment(
         name=name, on=spec.get("on", "manual"), requires=spec.get("requires"),
         deploy=_command(deploy["command"]) if "command" in deploy else None,
+        docker=DockerTarget(image=docker["image"], build=docker.get("build", True),
+                            push=docker.get("push", True), platform=docker.get("platform"))
+        if docker is not None else None,
         github=bool(github), url=github.get("url") if isinstance(github, dict) else None)
 
 

@@ -142,11 +142,22 @@ class Registry:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DockerTarget:
+    """An image of each version, pushed as `image:version` (docs/docker.md)."""
+
+    image: str  # the repository, without a tag: ghcr.io/acme/churn
+    build: bool = True  # False: write the build context only, for a build elsewhere
+    push: bool = True  # False: build on the engine and leave the image there
+    platform: str | None = None  # linux/amd64; None: the engine's own
+
+
+@dataclass(frozen=True, kw_only=True)
 class Environment:
     name: str
     on: Literal["merge", "manual"] = "manual"
     requires: str | None = None
     deploy: Command | None = None  # run on promotion; its failure keeps the old version
+    docker: DockerTarget | None = None  # built and pushed before `deploy` runs
     github: bool = False  # each promotion is a GitHub Deployment of this environment
     url: str | None = None  # the environment's URL, shown on GitHub
 

