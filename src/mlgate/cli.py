@@ -206,13 +206,11 @@ def _registry(args: argparse.Namespace):  # -> (Manifest, Where)
     """The registry; in GitHub Actions with a token, promotions are GitHub Deployments
     where the manifest asks for them."""
     from mlgate.github import context
-    from mlgate.registry.operations import GitHubTarget, Where
+    from mlgate.registry.operations import Where
 
     loaded = _load_manifest(args)
-    ctx = context.load(os.environ)
-    token = ctx.token if ctx else (os.environ.get("MLGATE_GITHUB_TOKEN")
-                                   or os.environ.get("GITHUB_TOKEN"))
-    return loaded, Where.of(loaded, token=token, github=GitHubTarget.of(ctx))
+    token = os.environ.get("MLGATE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN")
+    return loaded, Where.in_workflow(loaded, context.load(os.environ), token)
 
 
 def _actor() -> str:

@@ -210,3 +210,22 @@ def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
             operations.promote(where, project.manifest, "v0.2.0", "staging")
         assert "deployments: write" in (refused.value.hint or "")
         assert where.read().current("staging").version == "v0.1.0"
+
+
+def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -> None:
+    from mlgate.registry import card
+
+    run_url = "https://github.com/o/r/actions/runs/7"
+    where = replace(project.where(), trigger=run_url)
+    operations.register(where, project.manifest, project.run, actor="ci")
+    operations.promote(where, project.manifest, "v0.1.0", "staging", actor="ana")
+    current = where.read()
+    promoted = current.current("staging").record
+    assert (promoted["run"], promoted["trigger"], promoted["by"]) == (
+        project.run.run_id, run_url, "ana")
+    assert current.version("v0.1.0").record["trigger"] == run_url
+    text = card.render(current.version("v0.1.0"), current.assignments, None)
+    assert f"[Workflow run]({run_url})" in text and f"by ana ([run]({run_url}))" in text
+    forged = replace(current.version("v0.1.0"), record={
+        **current.version("v0.1.0").record, "trigger": "javascript:alert(1)"})
+    assert "javascript" not in card.render(forged, (), None)  # a record is not Markdown

@@ -85,9 +85,9 @@ def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 
 
 def _where(job: Job, manifest: Manifest):  # -> operations.Where
-    from mlgate.registry.operations import GitHubTarget, Where
+    from mlgate.registry.operations import Where
 
-    return Where.of(manifest, token=job.ctx.token, github=GitHubTarget.of(job.ctx))
+    return Where.in_workflow(manifest, job.ctx)
 
 
 def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:

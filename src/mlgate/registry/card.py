@@ -13,7 +13,8 @@ def render(version: Version, history: tuple[Assignment, ...], run: RunResult | N
     out = [f"# {escape(version.model)} {escape(version.version)}", ""]
     out.append(f"Registered {escape(version.created)}" + (f" by {escape(r['by'])}"
                                                           if r.get("by") else "")
-               + (f": {escape(r['reason'])}" if r.get("reason") else "") + ".")
+               + (f": {escape(r['reason'])}" if r.get("reason") else "") + "."
+               + (f" [Workflow run]({r['trigger']})." if _link(r.get("trigger")) else ""))
     out.append(f"Commit `{version.commit}`" + (f" on `{escape(r['branch'])}`"
                                               if r.get("branch") else "") + ".")
     if r.get("summary"):
@@ -48,5 +49,14 @@ def render(version: Version, history: tuple[Assignment, ...], run: RunResult | N
     out += ["", "## Environments", ""]
     mine = [a for a in history if a.version == version.version]
     out += [f"- {escape(a.stage)}: {escape(a.created)}" + (" (rollback)" if
-            a.record.get("rollback") else "") for a in mine] or ["- not promoted yet"]
+            a.record.get("rollback") else "") + (f" by {escape(a.record['by'])}"
+                                                  if a.record.get("by") else "")
+            + (f" ([run]({a.record['trigger']}))" if _link(a.record.get("trigger")) else "")
+            for a in mine] or ["- not promoted yet"]
     return "\n".join(out) + "\n"
+
+
+def _link(url: object) -> bool:
+    """Only a plain https URL becomes a link: a record is data, not Markdown."""
+    return isinstance(url, str) and url.startswith("https://") and not any(
+        c in url for c in " ()[]<>\"'`\n")

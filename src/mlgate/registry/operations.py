@@ -75,11 +75,21 @@ class Where:
     store: store.Store
     token: str | None = None
     github: GitHubTarget | None = None  # None: promotions are not GitHub Deployments
+    trigger: str = ""  # what started the change (a workflow run's URL); "" at a terminal
     now: Clock = lambda: dt.datetime.now(dt.UTC)
 
     @classmethod
+    def in_workflow(cls, manifest: Manifest, ctx: ActionsContext | None,
+                    token: str | None = None) -> Where:
+        """In a workflow (ctx): its token, its GitHub Deployments and its run, recorded as
+        what triggered each change; outside one, `token` alone (for a private origin)."""
+        return cls.of(manifest, token=ctx.token if ctx else token, github=GitHubTarget.of(ctx),
+                      trigger=ctx.run_url if ctx else "")
+
+    @classmethod
     def of(cls, manifest: Manifest, *, token: str | None = None,
-           github: GitHubTarget | None = None, now: Clock | None = None) -> Where:
+           github: GitHubTarget | None = None, trigger: str = "",
+           now: Clock | None = None) -> Where:
         top = git.toplevel(manifest.root)
         if top is None:
             raise UserError(f"{manifest.root} is not in a git repository; the registry "
@@ -87,7 +97,8 @@ class Where:
         return cls(root=top, model=manifest.name,
                    store=store.open_store(manifest.registry.artifacts, manifest.root,
                                           github),
-                   token=token, github=github, **({"now": now} if now else {}))
+                   token=token, github=github, trigger=trigger,
+                   **({"now": now} if now else {}))
 
     def read(self) -> state.State:
         if gitio.has_origin(self.root):
@@ -170,6 +181,7 @@ def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
         record = {"kind": "assignment", "version": version, "environment": environment,
                   "previous": held.version if held else None, "by": actor,
                   "reason": reason, "rollback": rollback_of is not None,
+                  "run": found.record.get("run", {}).get("id"), "trigger": where.trigger,
                   "created": _iso(where.now()), "deploy": deployed}
         message = T.message(T.assignment_subject(where.model, environment, version), record)
         written = _write(where, current, name, found.commit, message)
@@ -350,5 +362,5 @@ def _version_record(where: Where, manifest: Manifest, result: RunResult, model_f
         "data": [{"role": d.role, "file": d.file.path, "sha256": d.file.sha256,
                   "rows": d.rows} for d in result.data.datasets],
         "python": result.environment.python, "packages": dict(result.environment.packages),
-        "by": actor, "reason": reason, "created": _iso(where.now()),
+        "by": actor, "reason": reason, "trigger": where.trigger, "created": _iso(where.now()),
     }

@@ -51,8 +51,9 @@ def history_text(entries: list[dict[str, Any]]) -> str:
         what = "rollback to" if r.get("rollback") else "promote"
         by = f" by {r['by']}" if r.get("by") else ""
         why = f": {r['reason']}" if r.get("reason") else ""
+        via = f" [{r['trigger']}]" if r.get("trigger") else ""
         lines.append(f"{a['created']}  {a['environment']:<12} {what} {a['version']}"
-                     f" (from {r.get('previous') or '-'}){by}{why}")
+                     f" (from {r.get('previous') or '-'}){by}{why}{via}")
     return "\n".join(lines) or "no promotions yet"
 
 
