@@ -697,13 +697,8 @@ def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server, thread = _start(Handler)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    thread.start()
     return server, thread
 
 
@@ -736,9 +731,16 @@ def serve_storage(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thre
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server, thread = _start(Handler)
     fake.storage_url = f"http://127.0.0.1:{server.server_address[1]}"
+    return server, thread
+
+
+def _start(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer,
+                                                          threading.Thread]:
+    """A server for `handler` on a free port of 127.0.0.1, answering on its own thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
     )

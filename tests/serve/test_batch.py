@@ -65,12 +65,8 @@ def test_an_integer_sent_for_a_float_column_scores_as_the_float(iris) -> None:
 
 def test_concurrent_requests_share_one_model_call(iris) -> None:
     model, fields, rows = iris
-    calls: list[int] = []
     score = batch.scorer(model, fields)
-
-    def counted(records):
-        calls.append(len(records))
-        return score(records)
+    calls, counted = _counting(score)
 
     async def main() -> list[batch.Scored]:
         batcher = batch.Batcher(counted)
@@ -84,12 +80,8 @@ def test_concurrent_requests_share_one_model_call(iris) -> None:
 
 def test_a_batch_waits_for_requests_still_arriving_but_not_forever(iris) -> None:
     model, fields, rows = iris
-    calls: list[int] = []
     score = batch.scorer(model, fields)
-
-    def counted(records):
-        calls.append(len(records))
-        return score(records)
+    calls, counted = _counting(score)
 
     async def main() -> None:
         batcher = batch.Batcher(counted, max_wait_s=0.5)
@@ -126,3 +118,14 @@ def test_a_request_the_model_refuses_fails_alone(iris) -> None:
     good, refused, other = asyncio.run(main())
     assert isinstance(refused, batch.ModelError) and "NaN" in str(refused)
     assert good == score([rows[0]]) and other == score([rows[100]])
+
+
+def _counting(score):
+    """The scorer, and the size of each batch it was called with."""
+    calls: list[int] = []
+
+    def counted(records):
+        calls.append(len(records))
+        return score(records)
+
+    return calls, counted

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mlgate.errors import OutsideError, UserError
-from mlgate.registry.store import sha256_of
+from mlgate.registry.store import cached, sha256_of
 
 if TYPE_CHECKING:
     from mlgate.github.releases import Asset, Release, Releases
@@ -141,39 +140,26 @@ class ReleaseStore:
 
     def get(self, sha256: str) -> Path:
         """The object in the local cache, downloaded first when it is not there whole."""
-        local = self.cache / sha256
-        if local.is_file() and sha256_of(local) == sha256:
-            return local
         from mlgate.github.http import NotFound
 
-        with self._session() as releases:
-            release = self._release(releases, create=False)
-            found = _named(releases.assets(release), sha256) if release else None
-            if found is None:
-                raise UserError(f"object {sha256[:12]} is not in the model store "
-                                f"{self.location}", hint="registry.artifacts in mlops.yaml "
-                                "names the store" + ("" if release else
-                                                     f"; release {self.tag} does not exist"))
-            if not found.uploaded:
-                raise self._broken(found)
-            local.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=local.parent, prefix=".partial-")
-            os.close(handle)
-            try:
-                releases.download(found, Path(temporary))
-            except NotFound as exc:  # deleted between the listing and the download
-                Path(temporary).unlink(missing_ok=True)
-                raise UserError(f"object {sha256[:12]} is not in the model store "
-                                f"{self.location}") from exc
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        if sha256_of(Path(temporary)) != sha256:
-            Path(temporary).unlink(missing_ok=True)
-            raise OutsideError(f"object {sha256[:12]} in {self.location} is corrupt (its "
-                               "content changed)")
-        os.replace(temporary, local)
-        return local
+        def fetch(to: Path) -> None:
+            with self._session() as releases:
+                release = self._release(releases, create=False)
+                found = _named(releases.assets(release), sha256) if release else None
+                if found is None:
+                    raise UserError(f"object {sha256[:12]} is not in the model store "
+                                    f"{self.location}", hint="registry.artifacts in mlops.yaml "
+                                    "names the store" + ("" if release else
+                                                         f"; release {self.tag} does not exist"))
+                if not found.uploaded:
+                    raise self._broken(found)
+                try:
+                    releases.download(found, to)
+                except NotFound as exc:  # deleted between the listing and the download
+                    raise UserError(f"object {sha256[:12]} is not in the model store "
+                                    f"{self.location}") from exc
+
+        return cached(self.cache, sha256, self.location, fetch)
 
     @contextmanager
     def _session(self) -> Iterator[Releases]:

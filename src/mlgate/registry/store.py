@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -128,29 +129,40 @@ class RemoteStore:
         return sha256
 
     def get(self, sha256: str) -> Path:
-        local = self.cache / sha256
-        if local.is_file() and sha256_of(local) == sha256:
-            return local
-        fs, base = self._fs()
-        key = f"{base}/{_key(sha256)}"
-        local.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=local.parent, prefix=".partial-")
-        os.close(handle)
-        try:
-            fs.get_file(key, temporary)
-        except FileNotFoundError as exc:
-            Path(temporary).unlink(missing_ok=True)
-            raise UserError(f"object {sha256[:12]} is not in the model store {self.url}") \
-                from exc
-        except OSError as exc:
-            Path(temporary).unlink(missing_ok=True)
-            raise OutsideError(f"cannot read {key} from the model store: {exc}") from exc
-        if sha256_of(Path(temporary)) != sha256:
-            Path(temporary).unlink(missing_ok=True)
-            raise OutsideError(f"object {sha256[:12]} in {self.url} is corrupt (its content "
+        def fetch(to: Path) -> None:
+            fs, base = self._fs()
+            key = f"{base}/{_key(sha256)}"
+            try:
+                fs.get_file(key, str(to))
+            except FileNotFoundError as exc:
+                raise UserError(f"object {sha256[:12]} is not in the model store "
+                                f"{self.url}") from exc
+            except OSError as exc:
+                raise OutsideError(f"cannot read {key} from the model store: {exc}") from exc
+
+        return cached(self.cache, sha256, self.url, fetch)
+
+
+def cached(cache: Path, sha256: str, where: str, fetch: Callable[[Path], None]) -> Path:
+    """A remote store's object from the local cache, or fetched into it first: to a
+    temporary file beside it, checked by its sha256, then renamed, so the cache never
+    holds half an object or a wrong one."""
+    local = cache / sha256
+    if local.is_file() and sha256_of(local) == sha256:
+        return local
+    local.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=local.parent, prefix=".partial-")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        fetch(temporary)
+        if sha256_of(temporary) != sha256:
+            raise OutsideError(f"object {sha256[:12]} in {where} is corrupt (its content "
                                "changed)")
         os.replace(temporary, local)
-        return local
+    finally:
+        temporary.unlink(missing_ok=True)
+    return local
 
 
 def _copy_in(source: Path, target: Path) -> None:
