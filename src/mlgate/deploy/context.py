@@ -25,6 +25,7 @@ from mlgate.manifest.model import DockerTarget
 from mlgate.registry.state import Version
 from mlgate.registry.store import Store
 from mlgate.serve.bundle import BUNDLE_FILE, Bundle
+from mlgate.serve.service import version_metadata
 
 CONTEXTS = Path(".mlgate") / "docker"  # beside the manifest, out of git
 BUNDLE = "bundle"  # the bundle's folder in the context (and in the image, under /app)
@@ -109,13 +110,8 @@ def _bundle(store: Store, model: str, version: Version, folder: Path) -> Bundle:
               "mlops.yaml": record["manifest"]["sha256"]}
     for name, sha in wanted.items():
         shutil.copyfile(store.get(sha), folder / name)
-    metadata: dict[str, Any] = {
-        "model": model, "version": version.version, "commit": version.commit,
-        "registered": version.created, "metrics": record.get("metrics", {}),
-        "params": record.get("params", {}), "data": record.get("data", []),
-        "model_sha256": record["model"]["sha256"], "run_id": record["run"].get("id")}
     return Bundle(model=model_name, run="run.json", manifest="mlops.yaml", files=wanted,
-                  metadata=metadata)
+                  metadata=version_metadata(model, version))
 
 
 def _replace(work: Path, final: Path) -> None:

@@ -68,11 +68,17 @@ def _from_version(manifest: Manifest, where, version) -> Service:  # (Where, sta
         model = load_model(path, suffix=Path(record["model"]["file"]).suffix)
     except ModelLoadError as exc:
         raise UserError(str(exc)) from exc
-    return Service(model=model, schema=from_run(run, manifest), metadata={
-        "model": manifest.name, "version": version.version, "commit": version.commit,
-        "registered": version.created, "metrics": record.get("metrics", {}),
-        "params": record.get("params", {}), "data": record.get("data", []),
-        "model_sha256": record["model"]["sha256"], "run_id": run.run_id})
+    return Service(model=model, schema=from_run(run, manifest),
+                   metadata=version_metadata(manifest.name, version))
+
+
+def version_metadata(model: str, version) -> dict[str, Any]:  # (str, state.Version)
+    """What /metadata says of a registered version: its lineage, from its record."""
+    record = version.record
+    return {"model": model, "version": version.version, "commit": version.commit,
+            "registered": version.created, "metrics": record.get("metrics", {}),
+            "params": record.get("params", {}), "data": record.get("data", []),
+            "model_sha256": record["model"]["sha256"], "run_id": record["run"].get("id")}
 
 
 def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
