@@ -297,12 +297,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     run.require_extra()
     loaded = _load_manifest(args)
     served = service.load(loaded, args.target)
-    version = served.metadata.get("version") or "(unregistered)"
-    workers = args.workers or run.default_workers()
-    print(f"serving {served.metadata['model']} {version} on http://{args.host}:{args.port} "
-          f"({workers} worker{'s' if workers > 1 else ''})", file=sys.stderr)
     run.serve(served, reload=run.from_manifest(loaded.path, served, args.target),
-              host=args.host, port=args.port, workers=workers)
+              host=args.host, port=args.port, workers=args.workers or run.default_workers())
     return EXIT_PASSED
 
 

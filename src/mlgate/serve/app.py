@@ -26,8 +26,7 @@ def create_app(service: Service, *, max_body: int = MAX_BODY):  # -> Starlette
     from starlette.routing import Route
 
     batcher = Batcher(scorer(service.model, service.schema))
-    proba = callable(getattr(service.model, "predict_proba", None))
-    classes = [plain(c) for c in getattr(service.model, "classes_", [])] if proba else None
+    classes = [plain(c) for c in getattr(service.model, "classes_", [])]
 
     def error(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)

@@ -103,11 +103,9 @@ def main(folder: Path, environ: Mapping[str, str] | None = None) -> int:
     except MlgateError as exc:
         print(f"mlgate: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    served = f"{service.metadata.get('model')} {service.metadata.get('version')}"
-    print(f"serving {served} on http://{host}:{port} ({workers} worker"
-          f"{'s' if workers > 1 else ''})", file=sys.stderr)
     run.serve(service, reload=run.from_bundle(folder), host=host, port=port, workers=workers)
-    print(f"stopped serving {served}", file=sys.stderr)
+    print(f"stopped serving {service.metadata.get('model')} {service.metadata.get('version')}",
+          file=sys.stderr)
     return 0
 
 

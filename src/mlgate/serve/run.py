@@ -14,6 +14,7 @@ import importlib.util
 import json
 import os
 import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,11 @@ def serve(service: Service, *, reload: dict[str, str], host: str, port: int,
     exits 0); `reload` says how each spawned worker loads the same model again."""
     require_extra()
     import uvicorn
+
+    version = service.metadata.get("version") or "(unregistered)"
+    served = f"{service.metadata.get('model')} {version}"
+    print(f"serving {served} on http://{host}:{port} ({workers} worker"
+          f"{'s' if workers > 1 else ''})", file=sys.stderr)
 
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning",
                                "access_log": False, "timeout_graceful_shutdown": GRACE_S}
