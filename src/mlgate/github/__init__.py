@@ -5,6 +5,9 @@
     comments.py  the sticky comment, found by marker and author
     checks.py    the check run with annotations, or a commit status
     actions.py   job summary, step outputs, workflow commands
+    pulls.py     a pull request, to check a fork's hand-over against
+    deployments.py  a GitHub Deployment and its statuses, for each promotion
+    releases.py  a release's assets: the github-release: model store's bytes
 
 The public names load on first use: reading the context never imports httpx.
 """

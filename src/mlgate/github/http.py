@@ -204,7 +204,7 @@ class GitHub:
         for attempt in range(tries):
             more = attempt + 1 < tries
             if method in WRITES:
-                self._pace()
+                self.pace()
             try:
                 answer = self._client.request(method, path, params=params, json=json)
             except httpx.TransportError as exc:  # timeouts, resets, refused connections
@@ -218,15 +218,15 @@ class GitHub:
                         path=path,
                         hint="check GITHUB_API_URL and the network",
                     ) from None
-                self.wait(self._backoff(attempt), "no answer")
+                self.wait(self.backoff(attempt), "no answer")
                 continue
             finally:
                 if method in WRITES:
-                    self._last_write = self._clock()
+                    self.wrote()
             status = answer.status_code
             if 200 <= status < 300:
-                return Response(status=status, headers=answer.headers, data=_json(answer))
-            wait = self._rate_limit_wait(answer)
+                return Response(status=status, headers=answer.headers, data=json_of(answer))
+            wait = self.rate_limit_wait(answer)
             if wait is not None:  # GitHub did not carry the request out: safe to send again
                 if wait > self.max_wait_s:
                     raise self._error(
@@ -253,20 +253,24 @@ class GitHub:
                 if method == "POST":
                     raise self._error(method, path, answer, UncertainWrite)
                 if more:
-                    self.wait(self._backoff(attempt), f"answered {status}")
+                    self.wait(self.backoff(attempt), f"answered {status}")
                     continue
             raise self._classify(method, path, answer)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _pace(self) -> None:
+    def wrote(self) -> None:
+        """A write just went out (this client's, or bytes sent beside it: releases.py)."""
+        self._last_write = self._clock()
+
+    def pace(self) -> None:
         """GitHub asks integrations to leave a second between mutative requests."""
         if self._last_write is not None:
             self.wait(self.min_write_interval_s - (self._clock() - self._last_write), "")
 
-    def _backoff(self, attempt: int) -> float:
+    def backoff(self, attempt: int) -> float:
         return min(BACKOFF_FIRST_S * 2**attempt, BACKOFF_CAP_S) * (1 + 0.25 * self._random.random())
 
-    def _rate_limit_wait(self, answer: Any) -> float | None:
+    def rate_limit_wait(self, answer: Any) -> float | None:
         """Seconds GitHub asks us to wait, or None when the answer is not a rate limit."""
         if answer.status_code not in (403, 429):
             return None
@@ -354,7 +358,7 @@ class GitHub:
         return text.replace(self._token, "***") if self._token else text
 
 
-def _json(answer: Any) -> Any:
+def json_of(answer: Any) -> Any:
     try:
         return answer.json()
     except ValueError:
@@ -362,14 +366,14 @@ def _json(answer: Any) -> Any:
 
 
 def _github_message(answer: Any) -> str:
-    data = _json(answer)
+    data = json_of(answer)
     said = data.get("message") if isinstance(data, dict) else None
     return said.strip()[:500] if isinstance(said, str) else ""
 
 
 def _validation_details(answer: Any) -> str:
     """What a 422 says is wrong, e.g. `body: is too long (maximum is 65536 characters)`."""
-    data = _json(answer)
+    data = json_of(answer)
     errors = data.get("errors") if isinstance(data, dict) else None
     if not isinstance(errors, list):
         return ""

@@ -4,7 +4,8 @@ its assets listed, one uploaded, one downloaded.
 JSON calls go through `GitHub` (http.py), with its retries, pacing and errors. Bytes do
 not fit that client, which speaks JSON to the API's own origin only: an upload goes to
 the origin the release's `upload_url` names, and a download is redirected to storage
-elsewhere. So bytes go through a second httpx client here, with the same care and a
+elsewhere. So bytes go through a second httpx client here, paced, backed off and
+waiting on rate limits by that same `GitHub` (one clock for every write), with a
 stricter rule for the token: it is sent to the API's origin, to the upload origin only
 when that is the API's own host (GitHub Enterprise Server: `/api/uploads`) or its
 `uploads.` sibling (api.github.com -> uploads.github.com), and never anywhere else, a
@@ -16,9 +17,7 @@ Two calls here are not in the subset of GitHub's description the tests check aga
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +31,7 @@ from mlgate.github.http import (
     GitHubError,
     NotFound,
     UncertainWrite,
+    json_of,
 )
 
 CHUNK = 1 << 20
@@ -88,16 +88,12 @@ class AssetExists(GitHubError):
 class Releases:
     """One repository's releases and their assets."""
 
-    def __init__(self, gh: GitHub, token: str, repository: str, *,
-                 clock: Callable[[], float] = time.monotonic, seed: int | None = None) -> None:
+    def __init__(self, gh: GitHub, token: str, repository: str) -> None:
         import httpx
 
-        self.gh = gh
+        self.gh = gh  # its pacing, backoff and rate-limit reading serve the bytes too
         self.owner, _, self.repo = repository.partition("/")
         self._token = token
-        self._clock = clock
-        self._random = random.Random(seed)
-        self._last_write: float | None = None
         self._http = httpx.Client(timeout=gh.timeout_s, follow_redirects=False, headers={
             "User-Agent": f"mlgate/{__version__}", "X-GitHub-Api-Version": API_VERSION})
 
@@ -124,7 +120,6 @@ class Releases:
         another job (422), or a create whose answer was lost, is looked up instead."""
         payload = {"tag_name": tag, "name": name, "body": body, "draft": False,
                    "prerelease": True, "make_latest": "false"}
-        self._pace()
         try:
             answer = self.gh.request("POST", self._base, json=payload)
         except UncertainWrite:
@@ -137,8 +132,6 @@ class Releases:
             if found is None:
                 raise
             return found
-        finally:
-            self._last_write = self._clock()
         return Release.of(answer.data)
 
     def assets(self, release: Release) -> list[Asset]:
@@ -153,7 +146,7 @@ class Releases:
         arrived is refused (AssetExists)."""
         url = upload_target(self.gh.api_url, release.upload_url)
         size = source.stat().st_size
-        self._pace()
+        self.gh.pace()
         try:
             answer = self._send("POST", url, params={"name": name}, source=source, headers={
                 "Authorization": f"Bearer {self._token}",
@@ -161,9 +154,9 @@ class Releases:
                 "Content-Type": "application/octet-stream",
                 "Content-Length": str(size)})
         finally:
-            self._last_write = self._clock()
+            self.gh.wrote()
         if answer.status_code == 201:
-            return Asset.of(_json(answer))
+            return Asset.of(json_of(answer))
         where = f"POST {urlsplit(url).path}"
         raise _error(where, answer, AssetExists if answer.status_code == 422 else None)
 
@@ -181,7 +174,7 @@ class Releases:
                 if attempt + 1 == tries:
                     raise GitHubError(f"GET {urlsplit(first).path}: {again} after {tries} "
                                       "tries", method="GET", path=urlsplit(first).path) from None
-                self.gh.wait(self._backoff(attempt), str(again))
+                self.gh.wait(self.gh.backoff(attempt), str(again))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _download_once(self, url: str, out: IO[bytes]) -> None:
@@ -233,24 +226,16 @@ class Releases:
                     raise UncertainWrite(what, method=method, path=path) from None
                 if attempt + 1 == tries:
                     raise GitHubError(what, method=method, path=path) from None
-                self.gh.wait(self._backoff(attempt), "no answer")
+                self.gh.wait(self.gh.backoff(attempt), "no answer")
                 continue
             if answer.status_code >= 500:
                 raise _error(where, answer, UncertainWrite)
-            wait = _rate_limit_wait(answer)
+            wait = self.gh.rate_limit_wait(answer)
             if wait is not None and wait <= self.gh.max_wait_s and attempt + 1 < tries:
                 self.gh.wait(wait, f"rate limited ({answer.status_code})")
                 continue
             return answer
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _pace(self) -> None:
-        """GitHub asks for a second between writes; uploads are writes too."""
-        if self._last_write is not None:
-            self.gh.wait(self.gh.min_write_interval_s - (self._clock() - self._last_write), "")
-
-    def _backoff(self, attempt: int) -> float:
-        return min(0.5 * 2**attempt, 8.0) * (1 + 0.25 * self._random.random())
 
 
 class _Again(Exception):
@@ -300,25 +285,8 @@ def _chunks(f: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _json(answer: Any) -> Any:
-    try:
-        return answer.json()
-    except ValueError:
-        return None
-
-
-def _rate_limit_wait(answer: Any) -> float | None:
-    """Retry-After on a 403 or 429: GitHub did not carry the request out."""
-    if answer.status_code not in (403, 429):
-        return None
-    try:
-        return max(float(answer.headers.get("retry-after", "")), 0.0)
-    except ValueError:
-        return None
-
-
 def _error(where: str, answer: Any, kind: type[GitHubError] | None = None) -> GitHubError:
-    data = _json(answer)
+    data = json_of(answer)
     said = data.get("message") if isinstance(data, dict) else None
     said = said.strip()[:300] if isinstance(said, str) else ""
     status = answer.status_code
