@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# GitHub's API description subset and real webhook payloads, copied into the project
+# (tests/fixtures/SOURCES.md says from where and under which license)
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
 EXAMPLE = REPO_ROOT / "templates" / "projects" / "breast-cancer"
 
 

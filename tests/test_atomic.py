@@ -45,3 +45,26 @@ def test_a_write_failing_midway_leaves_the_old_file(tmp_path: Path, monkeypatch)
         atomic.write_bytes(target, b"new" * 1000)
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["run.json"]
+
+
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_new_file_honours_the_umask(tmp_path: Path, umask: int, expected: int) -> None:
+    previous = os.umask(umask)
+    try:
+        atomic.write_text(tmp_path / "report.md", "x")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "report.md").stat().st_mode & 0o777 == expected
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "deploy.sh"
+    target.write_text("old")
+    target.chmod(0o750)
+    atomic.write_text(target, "new")
+    assert target.stat().st_mode & 0o777 == 0o750 and target.read_text() == "new"
+
+
+def test_an_explicit_mode_wins(tmp_path: Path) -> None:
+    atomic.write_bytes(tmp_path / "run.sh", b"#!/bin/sh\n", mode=0o755)
+    assert (tmp_path / "run.sh").stat().st_mode & 0o777 == 0o755

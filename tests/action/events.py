@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
-EVENTS = SHARED / "fixtures" / "github" / "events"
-SPEC = SHARED / "fixtures" / "github" / "rest-api-subset.json"
+EVENTS = FIXTURES / "github" / "events"
+SPEC = FIXTURES / "github" / "rest-api-subset.json"
 REPOSITORY = "Codertocat/Hello-World"  # the fixtures' repository
 FORK = "forker/Hello-World"
 

@@ -11,7 +11,7 @@ from mlgate.ci import plan
 from mlgate.errors import UserError
 from mlgate.github import context
 from tests.action import events
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
 BASE, HEAD = "b" * 40, "h" * 40
 
@@ -78,7 +78,7 @@ def test_the_fixtures_tag_deletion_does_nothing(tmp_path: Path) -> None:
     """The real push fixture deletes a tag."""
     import json
 
-    payload = json.loads((SHARED / "fixtures/github/events/push.json").read_text())
+    payload = json.loads((FIXTURES / "github/events/push.json").read_text())
     chosen = plan(ctx_for(tmp_path, "push", payload))
     assert chosen.steps == () and "deletion" in chosen.reason
 
@@ -112,7 +112,7 @@ def test_a_dispatch_missing_an_input_is_refused(tmp_path: Path, inputs: dict,
 def test_a_repository_dispatch_reads_its_client_payload(tmp_path: Path) -> None:
     import json
 
-    payload = json.loads((SHARED / "fixtures/github/events/repository_dispatch.json")
+    payload = json.loads((FIXTURES / "github/events/repository_dispatch.json")
                          .read_text())
     payload.update(action="mlgate-rollback", client_payload={"environment": "staging"})
     chosen = plan(ctx_for(tmp_path, "repository_dispatch", payload))
@@ -141,7 +141,7 @@ def test_an_unhandled_event_and_an_unknown_command_name_what_is_handled(
         tmp_path: Path) -> None:
     import json
 
-    payload = json.loads((SHARED / "fixtures/github/events/issue_comment.created.json")
+    payload = json.loads((FIXTURES / "github/events/issue_comment.created.json")
                          .read_text())
     ctx = ctx_for(tmp_path, "issue_comment", payload)
     with pytest.raises(UserError, match="does not handle the 'issue_comment' event") as error:

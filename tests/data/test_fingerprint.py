@@ -46,10 +46,10 @@ def test_fingerprint_is_stable_and_changes_with_one_byte(tmp_path: Path) -> None
 def test_a_file_outside_the_root_is_named_relative_to_it(tmp_path: Path) -> None:
     root = tmp_path / "project"
     root.mkdir()
-    path = tmp_path / "shared" / "test.csv"
+    path = tmp_path / "beside" / "test.csv"
     path.parent.mkdir()
     path.write_text("a\n1\n")
-    assert fingerprint.file_fingerprint(path, root).path == "../shared/test.csv"
+    assert fingerprint.file_fingerprint(path, root).path == "../beside/test.csv"
 
 
 def test_an_unreadable_file_is_a_user_error(tmp_path: Path) -> None:

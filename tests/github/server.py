@@ -1,6 +1,6 @@
 """A GitHub REST API on 127.0.0.1 that holds the client to GitHub's own description.
 
-Every request is validated against ../shared/fixtures/github/rest-api-subset.json
+Every request is validated against tests/fixtures/github/rest-api-subset.json
 (method, path, parameters, body, with its $refs) by openapi-core, together with the
 headers GitHub asks for; every answer this fake gives is validated against the same
 description wherever it describes that status. Whatever breaks it is recorded as a
@@ -35,9 +35,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
-SPEC = SHARED / "fixtures" / "github" / "rest-api-subset.json"
+SPEC = FIXTURES / "github" / "rest-api-subset.json"
 BASE = "https://api.github.com"  # the description's server: requests are checked as if sent there
 UPLOADS = "https://uploads.github.com"  # upload-release-asset's own server in the description
 UPLOAD_PREFIX = "/api/uploads"  # where the fake takes uploads (GitHub Enterprise's path)

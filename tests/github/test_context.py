@@ -10,9 +10,9 @@ import pytest
 
 from mlgate.errors import UserError
 from mlgate.github import context
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
-EVENTS = SHARED / "fixtures" / "github" / "events"
+EVENTS = FIXTURES / "github" / "events"
 PAYLOADS = sorted(EVENTS.glob("*.json"))
 PULL_REQUESTS = ["pull_request.opened", "pull_request.synchronize", "pull_request.closed"]
 

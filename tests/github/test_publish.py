@@ -23,11 +23,11 @@ import pytest
 from mlgate import cli
 from mlgate.github import http
 from tests import projects
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 from tests.github.conftest import TOKEN
 from tests.github.server import FakeGitHub, serve
 
-EVENT = SHARED / "fixtures" / "github" / "events" / "pull_request.opened.json"
+EVENT = FIXTURES / "github" / "events" / "pull_request.opened.json"
 HEAD = json.loads(EVENT.read_text())["pull_request"]["head"]["sha"]
 NUMBER = json.loads(EVENT.read_text())["number"]
 GATES = "compare:\n  gates:\n    r2: {min: 0.99}\n"  # r2 0.40: the gate fails

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.harness.expressions import ExpressionError
 from tests.harness.runner import JobResult, parse_file_command, run_action, run_job, run_workflow
 
-# real payloads; shared/ sits beside the checkout (here and in CI)
-EVENTS = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "github" / "events"
+# GitHub's real payloads, carried in tests/fixtures (see its SOURCES.md)
+EVENTS = FIXTURES / "github" / "events"
 
 
 def write(path: Path, text: str) -> Path:
