@@ -37,7 +37,8 @@ PIN_CARRIERS = ("templates/**/*.yml", "docs/*.md", "README.md")
 _VERSION = re.compile(r'^__version__ = "([^"]+)"$', re.M)
 _COMMIT = re.compile(r'^COMMIT = "([0-9a-f]{40})"$', re.M)
 _TAG = re.compile(r'^TAG = "(v[^"]+)"', re.M)
-_USES = re.compile(r"(mlgate/mlgate@)(<commit>|[0-9a-f]{40})( # )v\d+\.\d+\.\d+\S*")
+_USES = re.compile(
+    r"(mlgate/mlgate@)(<commit>|[0-9a-f]{40})( # )v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?")
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -83,7 +84,20 @@ def check(root: Path = ROOT) -> list[str]:
         if at(root, commit, relative) != (root / relative).read_text():
             problems.append(f"{relative} differs from the pinned commit {commit[:12]}'s: "
                             f"cut a release (scripts/release.py --bump minor)")
-    return problems
+    return problems + stale_pins(root, commit, tag)
+
+
+def stale_pins(root: Path, commit: str, tag: str) -> list[str]:
+    """Templates and docs that show another pin than release.py's."""
+    found = []
+    for pattern in PIN_CARRIERS:
+        for path in sorted(root.glob(pattern)):
+            for match in _USES.finditer(path.read_text()):
+                shown = match.group(0)
+                if match.group(2) not in (commit, "<commit>") or not shown.endswith(f"# {tag}"):
+                    found.append(f"{path.relative_to(root)} shows '{shown}', "
+                                 f"not {commit[:12]} # {tag}")
+    return found
 
 
 def write_pin(root: Path, commit: str, version: str) -> list[Path]:

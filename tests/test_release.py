@@ -98,6 +98,8 @@ def test_the_check_fails_when_the_action_or_the_version_moves_on(clone: Path) ->
     action.write_text(action.read_text() + "# a change\n")
     schema = clone / "src/mlgate/manifest/schema.json"
     schema.write_text(schema.read_text().replace('"version"', '"version"', 1) + "\n")
+    docs = clone / "docs/action.md"
+    docs.write_text(docs.read_text() + "\n    uses: mlgate/mlgate@<commit> # v98.0.0\n")
     version = clone / "src/mlgate/__init__.py"
     version.write_text(version.read_text().replace('"99.0.0"', '"99.1.0"'))
     problems = "\n".join(script.check(clone))
@@ -105,6 +107,7 @@ def test_the_check_fails_when_the_action_or_the_version_moves_on(clone: Path) ->
     assert "schema.json differs" in problems
     assert "is version 99.0.0, the tree is 99.1.0" in problems
     assert "says v99.0.0 but the tree is version 99.1.0" in problems
+    assert "docs/action.md shows 'mlgate/mlgate@<commit> # v98.0.0'" in problems
 
 
 def test_a_release_refuses_a_dirty_tree_or_an_older_version(clone: Path) -> None:
