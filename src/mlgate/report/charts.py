@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mlgate.manifest.model import Manifest
+from mlgate.report import inert
 from mlgate.result.model import RunResult
 
 MANY_CLASSES = 6  # past this, per-class charts and big tables fold away
@@ -67,7 +68,8 @@ def sections(result: RunResult) -> tuple[str, str]:
               for label, c in found.roc]
     charts += [mermaid.pr_chart(c, label=label if len(found.pr) > 1 else "")
                for label, c in found.pr]
-    what = f"positive class {found.positive}" if found.positive else "each class against the rest"
+    what = f"positive class {inert.html(found.positive)}" if found.positive else \
+        "each class against the rest"
     return confusion, _details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
 
 

@@ -7,11 +7,11 @@ user's commands is escaped so that it cannot break the tables or inject HTML.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mlgate.manifest.model import Manifest
+from mlgate.report.inert import code, escape, fence_safe
 from mlgate.result.model import (
     CheckResult,
     CommandOutcome,
@@ -21,7 +21,6 @@ from mlgate.result.model import (
     RunResult,
 )
 
-_MENTION = re.compile(r"@(?=[\w-])")
 ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️", "not evaluated": "➖"}
 # GitHub's limits, in characters (a comment, a check run's summary) or bytes (a job summary)
 COMMENT_LIMIT = 65_536
@@ -196,9 +195,9 @@ def _param_changes(compared: CompareStage | None) -> str:
         return ""
     rows = ["| param | baseline | candidate |", "| --- | --- | --- |"]
     for p in compared.params:
-        old = "–" if p.change == "added" else f"`{escape(str(p.old))}`"
-        new = "–" if p.change == "removed" else f"`{escape(str(p.new))}`"
-        rows.append(f"| `{escape(p.name)}` | {old} | {new} |")
+        old = "–" if p.change == "added" else escape(p.old)
+        new = "–" if p.change == "removed" else escape(p.new)
+        rows.append(f"| {escape(p.name)} | {old} | {new} |")
     return _details(f"Parameters: {len(compared.params)} changed", "\n".join(rows))
 
 
@@ -208,7 +207,7 @@ def _data_changes(compared: CompareStage | None) -> str:
     rows = ["| data | change | rows | sha256 |", "| --- | --- | ---: | --- |"]
     for d in compared.data:
         count = f"{_count(d.old_rows)} → {_count(d.new_rows)}"
-        digest = f"`{(d.old_sha256 or '–')[:12]}` → `{(d.new_sha256 or '–')[:12]}`"
+        digest = f"{code((d.old_sha256 or '–')[:12])} → {code((d.new_sha256 or '–')[:12])}"
         rows.append(f"| {escape(d.role)} | {d.change} | {count} | {digest} |")
     return "### Data changes\n\n" + "\n".join(rows)
 
@@ -221,11 +220,11 @@ def _metrics(result: RunResult) -> str:
     ev = result.evaluate
     if not ev.metrics:
         return ""
-    task = f"{ev.task}" + (" (inferred)" if ev.task_inferred else "")
+    task = escape(ev.task) + (" (inferred)" if ev.task_inferred else "")
     rows = [f"| {escape(name)} | {_value(value)} |" for name, value in ev.metrics.items()]
     head = f"### Metrics\n\n{task}, {ev.predictions.rows if ev.predictions else '?'} test rows"
     if ev.positive_label is not None:
-        head += f", positive class `{escape(str(ev.positive_label))}`"
+        head += f", positive class {code(ev.positive_label)}"
     table = "\n".join(["| metric | value |", "| --- | ---: |", *rows])
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none" and compared.metrics:
@@ -304,46 +303,32 @@ def _datasets(result: RunResult) -> str:
         return ""
     rows = ["| data | file | rows | columns | sha256 |", "| --- | --- | ---: | ---: | --- |"]
     for d in result.data.datasets:
-        rows.append(f"| {d.role} | `{escape(d.file.path)}` | {d.rows} | {len(d.columns)} | "
-                    f"`{d.file.sha256[:12]}` |")
+        rows.append(f"| {escape(d.role)} | {escape(d.file.path)} | {d.rows} | {len(d.columns)} | "
+                    f"{escape(d.file.sha256[:12])} |")
     return "### Data\n\n" + "\n".join(rows)
 
 
 def _lineage(result: RunResult) -> str:
     git = result.git
     lines = [
-        f"- run `{result.run_id}`, mlgate {result.mlgate_version}, {result.duration_s:.1f}s",
-        f"- commit `{git.commit[:12] if git.commit else 'none'}`"
-        + (f" on `{escape(git.branch)}`" if git.branch else "")
+        f"- run {code(result.run_id)}, mlgate {escape(result.mlgate_version)}, "
+        f"{result.duration_s:.1f}s",
+        f"- commit {code(git.commit[:12] if git.commit else 'none')}"
+        + (f" on {code(git.branch)}" if git.branch else "")
         + (" (uncommitted changes)" if git.dirty else ""),
-        f"- manifest `{escape(result.manifest.path)}` `{result.manifest.sha256[:12]}`",
+        f"- manifest {code(result.manifest.path)} {code(result.manifest.sha256[:12])}",
     ]
     if result.train.model is not None:
         m = result.train.model
-        lines.append(f"- model `{escape(m.path)}` `{m.sha256[:12]}` ({m.bytes} bytes)")
+        lines.append(f"- model {code(m.path)} {code(m.sha256[:12])} ({m.bytes} bytes)")
     packages = ", ".join(f"{k} {v}" for k, v in result.environment.packages.items())
-    lines.append(f"- Python {result.environment.python}; {escape(packages)}")
+    lines.append(f"- Python {escape(result.environment.python)}; {escape(packages)}")
     body = "\n".join(lines)
     if result.params:
-        params = "\n".join(f"| `{escape(k)}` | `{escape(str(v))}` |"
-                           for k, v in result.params.items())
+        params = "\n".join(f"| {escape(k)} | {escape(v)} |" for k, v in result.params.items())
         body += "\n\n| param | value |\n| --- | --- |\n" + params
     return _details("Lineage", body)
 
 
 def _details(summary: str, body: str) -> str:
     return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
-
-
-def escape(text: str) -> str:
-    """Make untrusted text inert inside a Markdown table cell."""
-    inert = (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("`", "'")
-    )
-    return _MENTION.sub("&#64;", inert)  # a class named "@team" must notify no one
-
-
-def fence_safe(text: str) -> str:
-    """Output inside a ``` fence cannot close it."""
-    return text.replace("```", "ʼʼʼ")

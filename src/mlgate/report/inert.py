@@ -1,0 +1,65 @@
+"""Untrusted text made inert in GitHub Markdown: it reads the same, and does nothing.
+
+Text from data, from users' commands or from a fork's artifact reaches reports that a
+trusted token posts. Whatever it holds, it must not become a link, an image, emphasis, a
+heading, a list, HTML (a `</details>` that closes ours), math, a table cell of its own, an
+@mention or an issue reference. One function per context it lands in: Markdown text
+(`escape`), a code span (`code`) and raw HTML (`html`, for a `<summary>`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls and the Unicode line and paragraph separators: each can end a line
+# somewhere (Markdown ends lines at CR as well as LF), so none survives
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+JOINER = "\u2060"  # WORD JOINER: invisible, and it parts `@` from a name, `#` from a number
+# what GitHub links or notifies on in plain text: @mentions (and e-mail addresses),
+# #123 references, bare URLs (scheme://, www.)
+_LINKERS = re.compile(r"(?<=@)(?=\w)|(?<=#)(?=\w)|(?<=:)(?=//)|(?i:(?<=www)(?=\.))")
+# backslash-escaped wherever they stand: they open code, emphasis, strikethrough, links and
+# images, table cells, math; `_` only where it could (not between two letters or digits)
+_PUNCTUATION = re.compile(r"[\\`*\[\]~|$#]|(?<![^\W_])_|_(?![^\W_])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ENTITY = re.compile("[&<>]")
+# a line that starts with these is a list, a heading underline or a thematic break
+_LINE_START = re.compile(r"^(?:([-+=])(?=[-=\s]|$)|(\d{1,9})([.)])(?=\s|$))")
+
+
+def escape(text: object) -> str:
+    """Untrusted text inside Markdown: a table cell, a list item, a line of its own."""
+    value = _LINKERS.sub(JOINER, _BREAKS.sub(" ", str(text)).strip())  # no indent: code
+    value = _ENTITY.sub(lambda m: _HTML[m.group()], value)
+    value = _PUNCTUATION.sub(r"\\\g<0>", value)
+    return _LINE_START.sub(_line_start, value, count=1)
+
+
+def _line_start(match: re.Match[str]) -> str:
+    marker, digits, dot = match.groups()
+    return f"\\{marker}" if marker else f"{digits}\\{dot}"
+
+
+def code(text: object) -> str:
+    """Untrusted text as a code span, outside tables: literal, on one line, and no backtick
+    run inside can close it. (In a table cell use `escape`: GFM splits cells before it
+    reads code spans, and a backslash is literal in a code span, so `a\\|b` would part.)"""
+    value = _BREAKS.sub(" ", str(text))
+    runs = [len(r) for r in re.findall(r"`+", value)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") or not value.strip() else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def html(text: object) -> str:
+    """Untrusted text inside raw HTML (a `<summary>`), where Markdown is not read but
+    entities, @mentions and references are."""
+    value = _BREAKS.sub(" ", str(text))
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace('"', "&quot;").replace("'", "&#39;")
+    return _LINKERS.sub(JOINER, value)
+
+
+def fence_safe(text: str) -> str:
+    """Output inside a ``` fence cannot close it."""
+    return text.replace("```", "ʼʼʼ")

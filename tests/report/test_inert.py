@@ -1,0 +1,115 @@
+"""Untrusted text in a report reads as itself and does nothing: parsed back with a
+CommonMark parser (GFM tables and strikethrough on), it is one plain text run, wherever it
+stands, whatever it holds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from mlgate.report import inert
+
+PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+# every character Markdown, GFM or GitHub reads as more than text, and some words
+MARKUP = [*"\\`*_[]()!<>&#|~$@:/.-+=^\"' \t\r\n\x00\x0b\x0c\x1b\x85\u2028",
+          "www.", "https://", "evil.example", "details", "1.", "a", "b", "0", "é"]
+HOSTILE = {
+    "link": "[Approve PR](https://evil.example)",
+    "image": "![x](https://evil.example/i.png)",
+    "emphasis": "*em* _em_ **strong** __strong__ ~~gone~~ ~gone~",
+    "code": "`code` ``more``",
+    "html": "<img src=x onerror=alert(1)><b>bold</b>",
+    "details": "</details></summary><details open>",
+    "mention": "@admin @org/team cc@admin",
+    "reference": "#1 GH-1 org/repo#1",
+    "heading": "# Heading",
+    "list": "- item",
+    "ordered": "1. item",
+    "quote": "> quoted",
+    "setext": "===",
+    "rule": "---",
+    "autolink": "<https://evil.example> https://evil.example www.evil.example",
+    "math": "$\\color{red}{x}$ $$y$$",
+    "entity": "&#64;admin &lt;b&gt;",
+    "cell": "a | b \\| c \\\\| d",
+    "newline": "x\r# h\n- i\r\n> q",
+    "footnote": "[^1]\n\n[^1]: https://evil.example",
+    "reflink": "[x][y]\n\n[y]: https://evil.example",
+}
+CONTEXTS = {  # where untrusted text lands in mlgate's reports
+    "paragraph": "{}",
+    "after text": "Compared with **{}**, on the same rows.",
+    "quote": "> {}",
+    "list": "- {}",
+    "cell": "| a | b |\n| --- | --- |\n| {} | x |",
+    "heading": "### Gates {}",
+}
+INLINE_OK = {"text", "softbreak", "strong_open", "strong_close"}  # strong: ours, around it
+
+
+def _plain(text: str) -> str:
+    """What a reader should see: the text on one line."""
+    return re.sub("[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", text)
+
+
+def _inert(context: str, text: str) -> None:
+    rendered = CONTEXTS[context].format(inert.escape(text))
+    tokens = PARSER.parse(rendered)
+    blocks = {t.type for t in tokens} - {"inline"}
+    expected = {"paragraph": {"paragraph_open", "paragraph_close"},
+                "after text": {"paragraph_open", "paragraph_close"},
+                "quote": {"blockquote_open", "blockquote_close", "paragraph_open",
+                          "paragraph_close"},
+                "list": {"bullet_list_open", "bullet_list_close", "list_item_open",
+                         "list_item_close", "paragraph_open", "paragraph_close"},
+                "heading": {"heading_open", "heading_close"}}.get(context)
+    if context == "cell":
+        cells = [t for t in tokens if t.type == "td_open"]
+        assert len(cells) == 2, rendered  # no cell of its own
+    else:
+        assert blocks <= expected, (rendered, blocks)
+    inline = [t for t in tokens if t.type == "inline"]
+    children = [c for t in inline for c in t.children or []]
+    assert {c.type for c in children} <= INLINE_OK, (rendered, [c.type for c in children])
+    shown = "".join(c.content for c in children if c.type == "text").replace(inert.JOINER, "")
+    assert _plain(text).strip() in shown or not _plain(text).strip(), (rendered, shown)
+    for child in children:
+        assert not re.search(r"@\w|#\w|://|(?i:www\.)", child.content), rendered
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_each_kind_of_markup_is_inert_in_each_place(kind: str, context: str) -> None:
+    _inert(context, HOSTILE[kind])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MARKUP), max_size=30).map("".join),
+       st.sampled_from(sorted(CONTEXTS)))
+def test_any_mix_of_markup_is_inert_anywhere(text: str, context: str) -> None:
+    _inert(context, text)
+
+
+def test_names_stay_readable() -> None:
+    assert inert.escape("f1_macro") == "f1_macro"
+    assert inert.escape("roc_auc >= 0.8") == "roc_auc &gt;= 0.8"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(MARKUP), max_size=30).map("".join))
+def test_a_code_span_holds_any_text_literally(text: str) -> None:
+    tokens = PARSER.parse(f"- run {inert.code(text)} here")
+    children = [c for t in tokens if t.type == "inline" for c in t.children or []]
+    assert [c.type for c in children] == ["text", "code_inline", "text"], children
+    assert children[1].content.strip() == _plain(text).strip() or not _plain(text).strip()
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_html_text_closes_nothing_and_notifies_no_one(kind: str) -> None:
+    said = inert.html(HOSTILE[kind])
+    assert "<" not in said and ">" not in said and "\n" not in said and "\r" not in said
+    assert not re.search(r"@\w|#\w|://", said)
