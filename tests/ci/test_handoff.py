@@ -9,19 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from mlgate import manifest as manifests
 from mlgate.ci import handoff
 from mlgate.errors import UserError
-from mlgate.github.context import ActionsContext, WorkflowRun
 from mlgate.github.pulls import PullRequest
-from mlgate.result import store
 from tests.action import events
+from tests.ci.conftest import CTX, HEAD
 
-HEAD = "a" * 40
-RUN = WorkflowRun(id=5, event="pull_request", conclusion="success", head_sha=HEAD,
-                  head_repository=events.FORK)
-CTX = ActionsContext(event_name="workflow_run", repository=events.REPOSITORY,
-                     workflow_run=RUN)
 CLAIM = handoff.Handoff(repository=events.REPOSITORY, pull_number=7, head_sha=HEAD,
                         manifest_path="mlops.yaml", folder=Path("."))
 PULL = PullRequest(number=7, state="open", head_sha=HEAD, head_repository=events.FORK,
@@ -63,21 +56,6 @@ def _handed_over(tmp_path: Path, example_run: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real run of the example, with its hand-over written as a fork's job writes it."""
-    from mlgate import pipeline, scaffold
-
-    root = tmp_path_factory.mktemp("ex")
-    scaffold.init(root, example=True)
-    loaded = manifests.load(root / "mlops.yaml")
-    result = pipeline.run(loaded, compare=False)
-    folder = store.run_dir(root, result.run_id)
-    ctx = replace(CTX, event_name="pull_request", pull_number=7, head_sha=HEAD, is_fork=True)
-    handoff.write(folder, loaded, ctx, "models/mlops.yaml")
-    return folder
-
-
 def test_read_gives_the_run_its_manifest_and_the_claim(tmp_path: Path,
                                                        example_run: Path) -> None:
     _handed_over(tmp_path, example_run)
@@ -91,13 +69,13 @@ def test_read_gives_the_run_its_manifest_and_the_claim(tmp_path: Path,
     (lambda f: (f / "manifest.yaml").write_text("name: other\n"), "problem"),
     (lambda f: (f / "manifest.yaml").write_bytes((f / "manifest.yaml").read_bytes() + b"#\n"),
      "not the one the run used"),
-    (lambda f: (f / "handoff.json").write_text("{"), "cannot read the hand-over"),
+    (lambda f: (f / "handoff.json").write_text("{"), "handoff.json is not a valid hand-over"),
     (lambda f: (f / "handoff.json").write_text(json.dumps(
         {**json.loads((f / "handoff.json").read_text()), "pull_number": True})),
-     "malformed"),
+     'at pull_number: true is not of type "integer"'),
     (lambda f: (f / "handoff.json").write_text(json.dumps(
         {**json.loads((f / "handoff.json").read_text()), "head_sha": "$(touch x)"})),
-     "not a commit id"),
+     r'at head_sha: "\$\(touch x\)" does not match'),
     (lambda f: shutil.copytree(f, f.parent / "second"), "2 run hand-overs"),
 ])
 def test_a_malformed_artifact_is_refused(tmp_path: Path, example_run: Path, change,

@@ -11,6 +11,7 @@ data, and the report's text is escaped as any report's is.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,13 @@ from mlgate.errors import UserError
 from mlgate.github.context import ActionsContext
 from mlgate.github.pulls import PullRequest
 from mlgate.manifest.model import Manifest
-from mlgate.result import store
+from mlgate.result import store, strict
 from mlgate.result.model import RunResult
 
 HANDOFF_FILE = "handoff.json"
 MANIFEST_COPY = "manifest.yaml"
 MAX_MANIFEST_BYTES = 1 << 20
-SHA = frozenset("0123456789abcdef")
+MAX_HANDOFF_BYTES = 1 << 16
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,9 +74,11 @@ def read(folder: Path) -> Received:
     run_folder = find(folder)
     handoff = _handoff(run_folder)
     result = store.read(run_folder / store.RESULT_FILE)
-    raw = (run_folder / MANIFEST_COPY).read_bytes()[: MAX_MANIFEST_BYTES + 1]
-    if len(raw) > MAX_MANIFEST_BYTES:
-        raise UserError(f"the handed-over manifest is over {MAX_MANIFEST_BYTES} bytes")
+    if run_folder != folder and run_folder.name != result.run_id:
+        raise UserError(f"the handed-over run {result.run_id} is in a folder named "
+                        f"{run_folder.name[:80]!r}; a run's folder is named by its id")
+    raw = strict.read(run_folder / MANIFEST_COPY, limit=MAX_MANIFEST_BYTES,
+                      what="the handed-over manifest")
     loaded = manifests.parse(raw, name=handoff.manifest_path, root=run_folder,
                              path=run_folder / MANIFEST_COPY, files=False)
     if loaded.sha256 != result.manifest.sha256:
@@ -117,23 +120,16 @@ def verify(handoff: Handoff, ctx: ActionsContext, pull: PullRequest | None) -> s
 
 def _handoff(run_folder: Path) -> Handoff:
     path = run_folder / HANDOFF_FILE
-    try:
-        data: Any = json.loads(path.read_bytes()[:65536])
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read the hand-over {path.name}: {exc}") from exc
-    try:
-        handoff = Handoff(repository=str(data["repository"]),
-                          pull_number=_number(data["pull_number"]),
-                          head_sha=str(data["head_sha"]),
-                          manifest_path=str(data["manifest_path"]), folder=run_folder)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UserError(f"the hand-over {path.name} is malformed: {exc!r}") from exc
-    if len(handoff.head_sha) != 40 or not SHA.issuperset(handoff.head_sha):
-        raise UserError(f"the hand-over's head_sha is not a commit id: {handoff.head_sha!r}")
-    return handoff
+    source = f"the hand-over {path.name}"
+    data = strict.parse(strict.read(path, limit=MAX_HANDOFF_BYTES, what="hand-over"),
+                        limit=MAX_HANDOFF_BYTES, source=source, what="hand-over")
+    strict.check(data, schema(), source=source, what="hand-over")
+    return Handoff(repository=data["repository"], pull_number=int(data["pull_number"]),
+                   head_sha=data["head_sha"], manifest_path=data["manifest_path"],
+                   folder=run_folder)
 
 
-def _number(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"pull_number must be a positive integer, not {value!r}")
-    return value
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The hand-over's JSON Schema, beside this module."""
+    return json.loads(Path(__file__).with_name("handoff.schema.json").read_text("utf-8"))

@@ -4,6 +4,7 @@ outputs. What each step did is kept as lines for the log and the job summary."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,7 +15,16 @@ from mlgate.github.context import ActionsContext
 from mlgate.manifest.model import Manifest
 from mlgate.result.model import RunResult
 
-OUTPUTS = ("job", "verdict", "report", "run-id", "version")  # the action's outputs, by name
+# the action's outputs, by name, each with the only values it may take: what a workflow
+# does with them (`if: steps.mlgate.outputs.verdict == 'passed'`) must not be steered by
+# a value someone else wrote
+OUTPUTS = {
+    "job": re.compile(r"|[a-z][a-z-]{0,39}"),
+    "verdict": re.compile(r"|passed|failed"),
+    "report": re.compile(r"|[^\x00-\x1f\x7f]{1,4096}"),  # a path, on one line
+    "run-id": re.compile(r"|[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}"),
+    "version": re.compile(r"|v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]{0,64}"),
+}
 MONITOR_NOTE = ("scheduled run: drift monitoring (`monitor:`) is not in this version of "
                 "mlgate, so this run re-checks today's data, retrains and re-checks the model")
 
@@ -202,5 +212,10 @@ def set_outputs(outcome: Outcome, ctx: ActionsContext) -> None:
 
     values = (outcome.plan.job, outcome.verdict, outcome.report,
               outcome.result.run_id if outcome.result else "", outcome.version)
-    for name, value in zip(OUTPUTS, values, strict=True):
+    said = dict(zip(OUTPUTS, values, strict=True))
+    for name, value in said.items():
+        if not OUTPUTS[name].fullmatch(value):
+            raise UserError(f"refused to set the step output {name} to {value[:80]!r}: not "
+                            "one of the values it may take")
+    for name, value in said.items():
         actions.set_output(ctx.output, name, value)

@@ -87,7 +87,7 @@ def _from_file(manifest: Manifest, relative: str) -> Found:
         raise UserError(f"compare.baseline.file: cannot read '{relative}': "
                         f"{exc.strerror}") from exc
     if _looks_like_run_result(raw):
-        result = document.loads(raw.decode("utf-8"), source=relative)
+        result = document.loads(raw, source=relative)
         return Found(info=Baseline(kind="file", ref=relative, name=relative, source=OWN_RUN,
                                    commit=result.git.commit),
                      result=result, metrics=dict(result.evaluate.metrics))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import binascii
+import math
 import zlib
 
 import numpy as np
@@ -23,5 +25,21 @@ def encode(array: np.ndarray) -> EncodedArray:
 
 
 def decode(encoded: EncodedArray) -> np.ndarray:
-    raw = zlib.decompress(base64.b64decode(encoded.data))
-    return np.frombuffer(raw, dtype=np.dtype(encoded.dtype)).reshape(encoded.shape)
+    """The array, or a ValueError: a number dtype, and exactly the bytes its shape needs,
+    never inflating past them (the data may come from someone else's run.json)."""
+    try:
+        dtype = np.dtype(encoded.dtype)
+    except TypeError as exc:
+        raise ValueError(f"{encoded.dtype!r} is not a dtype") from exc
+    if dtype.kind not in "biuf":
+        raise ValueError(f"{encoded.dtype!r} is not a number dtype")
+    size = math.prod(encoded.shape) * dtype.itemsize
+    try:
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.b64decode(encoded.data, validate=True), size + 1)
+    except (zlib.error, binascii.Error) as exc:
+        raise ValueError(f"not base64 of zlib data: {exc}") from exc
+    if len(raw) != size or not inflate.eof:
+        raise ValueError(f"holds {'more than' if len(raw) > size else len(raw)} bytes where "
+                         f"its shape {list(encoded.shape)} needs {size}")
+    return np.frombuffer(raw, dtype=dtype).reshape(encoded.shape)

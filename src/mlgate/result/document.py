@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from mlgate.errors import UserError
-from mlgate.result.model import RunResult
+from mlgate.result import strict
+from mlgate.result.model import Predictions, RunResult
+
+MAX_BYTES = 256 * 1024 * 1024  # a million rows' predictions take about 30 MB
+WHAT = "mlgate run result"
 
 
 def to_dict(value: Any) -> Any:
@@ -38,11 +42,49 @@ def dumps(result: RunResult) -> str:
     return json.dumps(to_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def loads(text: str, *, source: str = "run result") -> RunResult:
+def loads(text: str | bytes, *, source: str = "run result") -> RunResult:
+    """A run result as its schema describes it, or a UserError naming the field at fault.
+
+    run.json may come from a fork or from another branch: nothing reads it before it is
+    checked whole (size, strict JSON, the schema, the predictions' arrays), so a reader
+    can trust every field's type, range and pattern."""
+    data = strict.parse(text, limit=MAX_BYTES, source=source, what=WHAT)
+    strict.check(data, schema(), source=source, what=WHAT)
     try:
-        return from_dict(RunResult, json.loads(text))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"{source} is not a valid mlgate run result: {exc}") from exc
+        result = from_dict(RunResult, data)
+    except (ValueError, KeyError, TypeError) as exc:  # pragma: no cover (the schema's job)
+        raise UserError(f"{source} is not a valid {WHAT}: {exc}") from exc
+    if result.evaluate.predictions is not None:
+        problem = _predictions_problem(result.evaluate.predictions)
+        if problem:
+            raise UserError(f"{source} is not a valid {WHAT}: at evaluate.predictions: "
+                            f"{problem}")
+    return result
+
+
+def _predictions_problem(p: Predictions) -> str:
+    """What the schema cannot say: the arrays agree with `rows` and `classes`, and decode
+    to exactly the bytes their shape needs (no zlib bomb)."""
+    from mlgate.result import arrays
+
+    classes = len(p.classes) if p.classes is not None else None
+    expected = {"row_keys": (p.rows,), "y_true": (p.rows,), "y_pred": (p.rows,)}
+    if p.scores is not None:
+        expected["scores"] = (p.rows, classes if classes is not None else -1)
+    for name, shape in expected.items():
+        encoded = getattr(p, name)
+        if len(encoded.shape) != len(shape) or any(
+                want not in (-1, got) for want, got in zip(shape, encoded.shape, strict=True)):
+            return f"{name} has shape {list(encoded.shape)}, not {list(shape)} " \
+                "(rows, classes)"
+        try:
+            values = arrays.decode(encoded)
+        except ValueError as exc:
+            return f"{name}: {exc}"
+        if classes is not None and name in ("y_true", "y_pred") and values.size and (
+                values.dtype.kind not in "iu" or values.min() < -1 or values.max() >= classes):
+            return f"{name} holds class indices outside -1..{classes - 1}"
+    return ""
 
 
 def from_dict(cls: Any, data: Any) -> Any:
@@ -70,6 +112,8 @@ def from_dict(cls: Any, data: Any) -> Any:
         args = typing.get_args(cls)
         inner = args[1] if len(args) == 2 else Any
         return {k: from_dict(inner, v) for k, v in data.items()}
+    if cls is int and isinstance(data, float):  # JSON Schema's integer admits 114.0
+        return int(data)
     return data
 
 

@@ -6,17 +6,19 @@ Run ids sort by time, so the newest run is the last name in the folder.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from pathlib import Path
 
 from mlgate import atomic
 from mlgate.errors import UserError
-from mlgate.result import document
+from mlgate.result import document, strict
 from mlgate.result.model import RunResult
 
 RUNS = Path(".mlgate") / "runs"
 RESULT_FILE = "run.json"
 REPORT_FILE = "report.md"
+RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}")  # as schema.json's run_id
 
 
 def new_run_id(now: dt.datetime) -> str:
@@ -27,6 +29,8 @@ def new_run_id(now: dt.datetime) -> str:
 
 def run_dir(root: Path, run_id: str) -> Path:
     """The run's folder, created with a .gitignore so that runs never dirty a checkout."""
+    if not RUN_ID.fullmatch(run_id):  # a run id names a folder: never a path of its own
+        raise UserError(f"{run_id[:80]!r} is not a run id (such as 20261123T031500Z-3f9a1c)")
     runs = root / RUNS
     if not (runs / ".gitignore").exists():
         atomic.write_text(runs / ".gitignore", "# written by mlgate: runs stay local\n*\n")
@@ -87,8 +91,5 @@ def history(root: Path, name: str, metrics: list[str], *, limit: int = 20,
 
 
 def read(path: Path) -> RunResult:
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot read run result {path}: {exc.strerror}") from exc
-    return document.loads(text, source=str(path))
+    data = strict.read(path, limit=document.MAX_BYTES, what="run result")
+    return document.loads(data, source=str(path))
