@@ -51,3 +51,50 @@ def test_outcome_messages(tmp_path: Path) -> None:
     assert (missing.status, missing.exit_code) == ("error", None)
     assert missing.message == "could not start `no-such-trainer`: command not found: " \
         "no-such-trainer"
+
+
+TOKEN = "ghs_" + "s3cr3tT0ken" * 3
+CREDENTIALS = {
+    "GITHUB_TOKEN": TOKEN, "GH_TOKEN": TOKEN + "gh", "MLGATE_GITHUB_TOKEN": TOKEN + "ml",
+    "INPUT_TOKEN": TOKEN + "in", "ACTIONS_RUNTIME_TOKEN": "runtime-" + TOKEN,
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc-" + TOKEN,
+    "ACTIONS_ID_TOKEN_REQUEST_URL": "https://pipelines.example/oidc",
+    "ACTIONS_RUNTIME_URL": "https://pipelines.example/runtime",
+    "ACTIONS_RESULTS_URL": "https://results.example/", "ACTIONS_CACHE_URL": "https://c.example/",
+}
+PRINTS_ITS_ENVIRONMENT = (
+    "python -c \"import os; [print(f'{k}={v}') for k, v in sorted(os.environ.items())]; "
+    "raise SystemExit(1)\"")
+
+
+def test_a_command_gets_no_credential_unless_the_manifest_passes_it(tmp_path: Path) -> None:
+    root = projects.write(tmp_path / "p", projects.iris_files(Path()))
+    loaded = mf.load(root / "mlops.yaml")
+    base = {"PATH": "/bin:/usr/bin", "HOME": "/home/u", **CREDENTIALS}
+    plain = train.request(loaded, Command(shell="x", timeout_s=5), "r", base)
+    assert not set(plain.env) & set(CREDENTIALS), sorted(set(plain.env) & set(CREDENTIALS))
+    assert plain.env["HOME"] == "/home/u"
+    passed = train.request(loaded, Command(shell="x", timeout_s=5,
+                                           pass_env=("GITHUB_TOKEN", "ACTIONS_CACHE_URL")),
+                           "r", base)
+    assert {k for k in passed.env if k in CREDENTIALS} == {"GITHUB_TOKEN", "ACTIONS_CACHE_URL"}
+    assert passed.env["GITHUB_TOKEN"] == TOKEN
+
+
+def test_a_token_a_command_prints_is_scrubbed_from_its_output(tmp_path: Path) -> None:
+    """Even a credential the manifest passes, printed, never reaches the run's record."""
+    root = projects.write(tmp_path / "p", projects.iris_files(Path()))
+    loaded = mf.load(root / "mlops.yaml")
+    import os
+
+    base = {**os.environ, **CREDENTIALS}
+    log = tmp_path / "train.log"
+    seen: list[str] = []
+    command = Command(shell=PRINTS_ITS_ENVIRONMENT, timeout_s=30, pass_env=tuple(CREDENTIALS))
+    outcome = train.run(loaded, command, "r", base_env=base, log_path=log, on_line=seen.append)
+    printed = "\n".join(outcome.log_tail)
+    assert "GITHUB_TOKEN=***" in printed or "GITHUB_TOKEN=***" in "\n".join(seen)
+    for text in (printed, "\n".join(seen), log.read_text()):
+        assert "s3cr3tT0ken" not in text
+    assert "GITHUB_TOKEN=***" in log.read_text() and "ACTIONS_CACHE_URL=https://c" in \
+        log.read_text()

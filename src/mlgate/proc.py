@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlgate import credentials
 from mlgate.errors import OutsideError
 
 DRAIN_S = 1.0  # after the command exits, how long its output may keep arriving
@@ -32,6 +33,7 @@ class Request:
     env: Mapping[str, str]  # the child's complete environment
     timeout_s: float | None = None
     kill_grace_s: float = 5.0  # between SIGTERM and SIGKILL
+    redact: tuple[str, ...] = ()  # values shown as *** wherever its output goes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,8 +75,9 @@ def stream(
     tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
     failures: list[BaseException] = []
     assert child.stdout is not None
+    redact = tuple(v.encode() for v in request.redact)
     reader = threading.Thread(
-        target=_pump, args=(child, tail, on_line, log_path, failures), daemon=True
+        target=_pump, args=(child, tail, on_line, log_path, failures, redact), daemon=True
     )
     reader.start()
     timed_out = False
@@ -107,12 +110,14 @@ def _pump(
     on_line: Callable[[str], None] | None,
     log_path: Path | None,
     failures: list[BaseException],
+    redact: tuple[bytes, ...] = (),
 ) -> None:
     """Copy the command's output to the log, the tail and on_line, line by line."""
     log = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115
     assert child.stdout is not None
     try:
         for raw in child.stdout:
+            raw = credentials.scrub_bytes(raw, redact) if redact else raw
             if log is not None:
                 log.write(raw)
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from mlgate import git
+from mlgate import credentials, git
 from mlgate.errors import MlgateError, UserError
 from mlgate.github.context import ActionsContext
 from mlgate.manifest.model import Manifest
@@ -43,6 +43,7 @@ def publish(result: RunResult, manifest: Manifest, ctx: ActionsContext, *,
     noting when the comment or the check cannot be posted. `manifest_path`: where the
     manifest is in the repository, when it was read from elsewhere (a hand-over)."""
     notes: list[str] = []
+    result = scrubbed(result, credentials.values(os.environ, ctx.token))
     history = charts.history(manifest, result)
     found = annotations(result, manifest, manifest_path)[:MAX_ANNOTATIONS]
     written = _summary(result, manifest, ctx, history, notes)
@@ -59,6 +60,17 @@ def publish(result: RunResult, manifest: Manifest, ctx: ActionsContext, *,
         comment, check = _post(result, manifest, ctx, history, found, notes, strict=strict)
     return Published(summary=written, comment=comment, check=check, charts=pngs,
                      notes=tuple(notes))
+
+
+def scrubbed(result: RunResult, secrets: tuple[str, ...]) -> RunResult:
+    """The result with every token value mlgate knows shown as ***: a command's output is
+    scrubbed as it is read, and this holds for any other field that came to hold one."""
+    from mlgate.result import document
+
+    if not secrets or not any(s in document.dumps(result) for s in secrets):
+        return result
+    return document.from_dict(RunResult, credentials.scrub_tree(document.to_dict(result),
+                                                                secrets))
 
 
 def _cannot_post(ctx: ActionsContext) -> str:

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from mlgate import proc
+from mlgate import credentials, proc
 from mlgate.manifest.model import Command, Manifest
 from mlgate.result.model import CommandOutcome
 
@@ -35,16 +35,20 @@ def command_env(manifest: Manifest, run_id: str) -> dict[str, str]:
 def request(
     manifest: Manifest, command: Command, run_id: str, base_env: Mapping[str, str]
 ) -> proc.Request:
-    # variables the caller's environment carries from an earlier run must not leak in
-    env = {k: v for k, v in base_env.items() if not k.startswith(ENV_PREFIX)}
+    # variables the caller's environment carries from an earlier run must not leak in, nor
+    # the job's credentials (the command is the user's code) unless passed by name
+    env = credentials.withheld(base_env, command.pass_env)
+    env = {k: v for k, v in env.items() if not k.startswith(ENV_PREFIX)}
     env.update(command_env(manifest, run_id))
     env.update(command.env)
+    env.update({k: base_env[k] for k in command.pass_env if k in base_env})
     return proc.Request(
         shell=command.shell,
         argv=command.argv,
         cwd=manifest.root,
         env=env,
         timeout_s=command.timeout_s,
+        redact=credentials.values(base_env),
     )
 
 

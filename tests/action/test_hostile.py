@@ -3,11 +3,14 @@ command run and no workflow command injected for the second."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from mlgate import release
 from tests.action import events
-from tests.action.conftest import Repo
+from tests.action.conftest import TOKEN, Repo
 from tests.conftest import git
 from tests.harness.runner import JobResult
 
@@ -96,3 +99,55 @@ def test_untrusted_names_cannot_inject_workflow_commands(repo: Repo) -> None:
     ours = [a for a in result.annotations if a.properties.get("file") == "mlops.yaml"]
     assert ours and "::error title=x::injected" in ours[0].message  # as text, escaped
     assert ": :warning::injected by a script" in result.log
+
+
+def test_no_runner_line_end_lets_a_manifest_value_inject_a_command(repo: Repo) -> None:
+    """The runner ends lines at CR, LF and CRLF: a value that mlgate quotes in an error
+    (here a data path) holding each, then commands, runs none of them."""
+    payload = ("x\r::error::injected by CR\n::error::injected by LF\r\n::warning::injected "
+               "by CRLF\r::add-mask::mlgate\r::stop-commands::tok\r::error::injected after")
+    manifest = repo.root / "mlops.yaml"
+    manifest.write_text(manifest.read_text().replace("  prepare: python prepare.py\n", "")
+                        .replace("  train: data/train.csv", f"  train: {json.dumps(payload)}"))
+    git(repo.root, "commit", "-q", "-am", "hostile path")
+    repo.head = git(repo.root, "rev-parse", "HEAD")
+    result = repo.run("mlgate.yml", "pull_request", events.pull_request(
+        number=7, head_sha=repo.head, base_sha=repo.base))
+    assert result.conclusion == "failure"
+    messages = [a.message for a in result.annotations]
+    assert not [m for m in messages if m.startswith("injected")], messages
+    assert "mlgate" not in result.masks
+    assert any("injected by CR" in m for m in messages), messages  # mlgate's, as text
+    assert ": :error::injected by CR" in result.log  # the `mlgate: error:` line, inert
+
+
+@pytest.mark.parametrize("passed", [False, True])
+def test_a_training_log_that_prints_its_environment_publishes_no_token(
+        repo: Repo, passed: bool) -> None:
+    """Commands get no credential; one passed by name and printed is *** wherever mlgate
+    publishes: run.json, report.md, the comment, the check run, the job summary."""
+    (repo.root / "train.py").write_text(
+        "import os\nfor k, v in sorted(os.environ.items()):\n    print(f'{k}={v}')\n"
+        "raise SystemExit('training failed on purpose')\n")
+    manifest = repo.root / "mlops.yaml"
+    given = "  pass_env: [GITHUB_TOKEN]\n" if passed else ""
+    manifest.write_text(manifest.read_text().replace(
+        "  command: python train.py\n", f"  command: python train.py\n{given}"))
+    git(repo.root, "commit", "-q", "-am", "training that prints its environment")
+    repo.head = git(repo.root, "rev-parse", "HEAD")
+    result = repo.run("mlgate.yml", "pull_request", events.pull_request(
+        number=7, head_sha=repo.head, base_sha=repo.base))
+    assert result.conclusion == "failure"
+    run_json = next(repo.root.glob(".mlgate/runs/*/run.json"))
+    report = run_json.with_name("report.md").read_text()
+    published = {
+        "run.json": run_json.read_text(), "report.md": report,
+        "comment": json.dumps(repo.github.comments), "check": json.dumps(repo.github.check_runs),
+        "summary": result.summary, "log": "\n".join(result.steps[-1].stdout for _ in [0]),
+    }
+    for where, text in published.items():
+        assert TOKEN not in text, where
+    assert "PATH=" in report and "HOME=" in report  # the environment was printed
+    shown = "GITHUB_TOKEN=\\*\\*\\*" if passed else "GITHUB_TOKEN="
+    assert (shown in report) == passed, report[-3000:]
+    assert "GITHUB_TOKEN=***" in published["comment"] or not passed

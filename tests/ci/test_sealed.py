@@ -142,7 +142,12 @@ def _cases(doc: dict) -> Iterator[tuple[tuple, str]]:
 
 
 def test_every_field_set_to_every_kind_of_hostile_value_is_refused_or_inert(
-        valid: dict, tmp_path: Path) -> None:
+        valid: dict, tmp_path: Path, example_run: Path) -> None:
+    from mlgate import manifest as manifests
+    from mlgate import publish
+    from mlgate.github import actions
+
+    manifest = manifests.load(example_run.parents[2] / "mlops.yaml")
     refused = rendered = 0
     for path, kind in _cases(valid):
         doc = mutated(valid, path, HOSTILE[kind])
@@ -156,8 +161,11 @@ def test_every_field_set_to_every_kind_of_hostile_value_is_refused_or_inert(
         rendered += 1
         said = f"{path} = {kind}"
         try:
-            report = markdown.render(result, footer="<sub>run</sub>")
+            report = markdown.render(result, manifest, footer="<sub>run</sub>")
             inert(report)
+            for found in publish.annotations(result, manifest, "mlops.yaml"):
+                command = actions.annotation_command(found)
+                assert "\n" not in command and "\r" not in command
             inert(markdown.render(result, charts=False, limit=markdown.COMMENT_LIMIT))
             text.render(result)
             junit.render(result.checks, result.compare.gates if result.compare else (),

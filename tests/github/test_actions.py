@@ -136,3 +136,51 @@ def test_guarded_streams_neutralize_everything_but_our_own_commands(
     assert out == "col ::warning::not a command\n: :error::injected still the same line\n"
     assert err == ": :set-output name=x::y\n::notice::ours\n"
     assert not isinstance(sys.stdout, actions.CommandGuard)  # restored
+
+
+class _Chunks:
+    """A pipe that hands its bytes over in the given pieces."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = list(pieces)
+
+    def read1(self, _size: int) -> bytes:
+        return self.pieces.pop(0) if self.pieces else b""
+
+
+ENDS = ["\r", "\n", "\r\n"]
+COMMANDS = ["::error::forged", "::add-mask::mlgate", "::stop-commands::tok", "  ::warning::x",
+            "\t::notice::y", "##[error]old form"]
+
+
+@pytest.mark.parametrize("end", ENDS)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_no_line_end_the_runner_honours_lets_a_command_through_the_guard(
+        end: str, command: str) -> None:
+    """Split as the runner splits (CR, LF, CRLF), in every chunking, the guarded text holds
+    no line the runner would read as a command."""
+    import io
+
+    from tests.harness.runner import runner_lines
+
+    text = f"mlgate: error: x{end}{command}{end}more{end}{end}{command}"
+    for cut in range(len(text) + 1):
+        out = io.StringIO()
+        guard = actions.CommandGuard(out)
+        guard.write(text[:cut])
+        guard.write(text[cut:])
+        guard.flush()
+        data = out.getvalue().encode()
+        for size in (1, 2, 7, len(data) or 1):
+            pieces = [data[i:i + size] for i in range(0, len(data), size)]
+            lines = [raw.decode() for raw in runner_lines(_Chunks(pieces))]
+            assert not [ln for ln in lines if ln.lstrip().startswith("::") or "##[" in ln], \
+                (cut, size, lines)
+            assert "mlgate: error: x" in lines
+
+
+def test_the_harness_splits_lines_as_the_runner_does() -> None:
+    from tests.harness.runner import runner_lines
+
+    pieces = [b"a\r", b"\nb\rc", b"\n\r", b"\r\nd\r"]
+    assert list(runner_lines(_Chunks(pieces))) == [b"a", b"b", b"c", b"", b"", b"d"]

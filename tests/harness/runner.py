@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import queue
+import re
 import shlex
 import shutil
 import signal
@@ -22,6 +23,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,6 +236,25 @@ class _CommandReader:
                          "setting the `ACTIONS_ALLOW_UNSECURE_COMMANDS` environment variable "
                          "to `true`.", {}, self.step_name)
             self.failed.append(command)
+
+
+LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def runner_lines(stream: Any) -> Iterator[bytes]:
+    """A step's output in lines as the runner reads it: .NET's StreamReader.ReadLine ends a
+    line at CR, LF or CRLF (a CR that ends a read waits for the next: it may begin a CRLF)."""
+    pending = b""
+    for chunk in iter(lambda: stream.read1(65536), b""):
+        pending += chunk
+        held = pending.endswith(b"\r")
+        *done, pending = LINE_END.split(pending[:-1] if held else pending)
+        yield from done
+        pending += b"\r" if held else b""
+    *done, rest = LINE_END.split(pending)
+    yield from done
+    if rest:
+        yield rest
 
 
 # --- scopes: a job's steps, or a composite action's ------------------------------------------
@@ -644,7 +665,7 @@ class _Job:
         lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
 
         def pump(stream: Any, label: str) -> None:
-            for raw in iter(stream.readline, b""):
+            for raw in runner_lines(stream):
                 lines.put((label, raw.decode("utf-8", "replace")))
             lines.put((label, None))
 
@@ -668,9 +689,9 @@ class _Job:
             if text is None:
                 open_streams -= 1
                 continue
-            captured[label].append(text)
-            self.log.append(text.rstrip("\n"))
-            reader.line(text.rstrip("\n"))
+            captured[label].append(text + "\n")
+            self.log.append(text)
+            reader.line(text)
         code = proc.wait()
         return code, "".join(captured["out"]), "".join(captured["err"]), timed_out
 

@@ -347,6 +347,25 @@ def test_workflow_commands(tmp_path: Path, ws: Path) -> None:
     assert "hunter2" in result.steps[0].stdout  # the raw output keeps it, for assertions
 
 
+@pytest.mark.parametrize("end", ["\\r", "\\n", "\\r\\n"])
+def test_a_command_starts_after_every_line_end_the_runner_honours(
+        tmp_path: Path, ws: Path, end: str) -> None:
+    """The runner reads output with .NET's ReadLine, which ends a line at CR, LF or CRLF."""
+    result = job(tmp_path, f"""
+        jobs:
+          j:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  printf 'x{end}::error::one{end}::add-mask::hunter2{end}'
+                  printf '::stop-commands::tok{end}::error::stopped{end}::tok::{end}'
+                  printf '::warning::two{end}hunter2'
+    """)
+    found = [(a.level, a.message) for a in result.annotations]
+    assert found == [("error", "one"), ("warning", "two")]
+    assert "hunter2" in result.masks and "x" in result.log.splitlines()
+
+
 def test_disabled_and_deprecated_commands(tmp_path: Path, ws: Path) -> None:
     result = job(tmp_path, """
         jobs:

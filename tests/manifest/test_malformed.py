@@ -509,7 +509,7 @@ CASES = [
         sub("  train: data/train.csv", "  prepare: {comand: make data}\n  train: data/train.csv"),
         [
         "mlops.yaml:3:3: data.prepare: missing required key 'command' (a shell command line, or a list of arguments run without a shell)",
-        "mlops.yaml:3:13: data.prepare.comand: unknown key 'comand'; did you mean 'command'? (allowed: command, env, timeout)",
+        "mlops.yaml:3:13: data.prepare.comand: unknown key 'comand'; did you mean 'command'? (allowed: command, env, pass_env, timeout)",
         ],
     ),
     (

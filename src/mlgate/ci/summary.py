@@ -4,7 +4,9 @@ each step did, or the error that stopped it, in a box a reader cannot miss."""
 from __future__ import annotations
 
 import contextlib
+import os
 
+from mlgate import credentials
 from mlgate.ci.jobs import Outcome
 from mlgate.errors import MlgateError
 from mlgate.github.context import ActionsContext
@@ -39,6 +41,8 @@ def _append(ctx: ActionsContext, text: str) -> None:
     if ctx.step_summary is None:
         return
     from mlgate.github import actions
+
+    text = credentials.scrub(text, credentials.values(os.environ, ctx.token))
 
     # the summary is a courtesy; the log still says it all
     with contextlib.suppress(MlgateError, OSError):

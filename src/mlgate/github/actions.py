@@ -91,9 +91,11 @@ def escape_property(text: str) -> str:
 
 
 # what the runner takes for a command: `::name` at a line's start (after blanks), and the
-# old `##[name]` form anywhere in a line
+# old `##[name]` form anywhere in a line. It reads output with .NET's ReadLine, which ends
+# a line at CR, LF and CRLF alike: a guard that split at LF alone let `x\r::error::` through
 COMMAND_START = re.compile(r"^(\s*):(:)")
 OLD_COMMAND = "##["
+LINE_END = re.compile(r"(\r\n|\r|\n)")
 
 
 def neutralize(line: str) -> str:
@@ -112,10 +114,12 @@ class CommandGuard(io.TextIOBase):
         self._pending = ""
 
     def write(self, text: str) -> int:
-        lines = (self._pending + text).split("\n")
-        self._pending = lines.pop()
-        for line in lines:
-            self.raw_stream.write(neutralize(line) + "\n")
+        # [line, end, line, end, ..., rest]: each line is whole once any end follows it (a
+        # CR then an LF in the next write reach the runner as the one CRLF they are)
+        parts = LINE_END.split(self._pending + text)
+        self._pending = parts.pop()
+        for line, end in zip(parts[::2], parts[1::2], strict=True):
+            self.raw_stream.write(neutralize(line) + end)
         return len(text)
 
     def flush(self) -> None:

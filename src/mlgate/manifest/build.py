@@ -329,7 +329,8 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             prepare=_command(data["prepare"]) if "prepare" in data else None,
         ),
         train=Train(
-            command=_command(train["command"], train.get("timeout"), train.get("env")),
+            command=_command(train["command"], train.get("timeout"), train.get("env"),
+                             train.get("pass_env")),
             model=train.get("outputs", {}).get("model", DEFAULT_MODEL),
             params=params,
         ),
@@ -426,14 +427,17 @@ def _column(name: str, spec: dict[str, Any]) -> Column:
     )
 
 
-def _command(spec: Any, timeout: Any = None, env: Any = None) -> Command:
+def _command(spec: Any, timeout: Any = None, env: Any = None,
+             pass_env: Any = None) -> Command:
     if isinstance(spec, dict):
-        return _command(spec["command"], spec.get("timeout"), spec.get("env"))
+        return _command(spec["command"], spec.get("timeout"), spec.get("env"),
+                        spec.get("pass_env"))
     return Command(
         shell=spec if isinstance(spec, str) else None,
         argv=tuple(spec) if isinstance(spec, list) else None,
         timeout_s=seconds(timeout) if timeout is not None else DEFAULT_TIMEOUT_S,
         env={k: _env_value(v) for k, v in (env or {}).items()},
+        pass_env=tuple(pass_env or ()),
     )
 
 

@@ -20,6 +20,7 @@ class Command:
     argv: tuple[str, ...] | None = None
     timeout_s: float
     env: Mapping[str, str] = field(default_factory=dict)
+    pass_env: tuple[str, ...] = ()  # credentials the command is given, by name
 
     @property
     def display(self) -> str:
