@@ -308,3 +308,21 @@ def test_step_outputs_take_only_their_own_values(tmp_path: Path, valid: dict,
     with pytest.raises(UserError, match="refused to set the step output"):
         outputs(tmp_path, result)
     assert not (tmp_path / "output").exists()
+
+
+def test_a_token_mlgate_knows_is_masked_in_the_job_summary(tmp_path: Path, monkeypatch,
+                                                          capfd) -> None:
+    """Whatever reaches the summary (an error quoting a command's output, say)."""
+    from mlgate.ci import summary
+    from mlgate.github.context import ActionsContext
+
+    token, runtime = "ghs_" + "Zx9" * 12, "eyJ" + "runtime" * 6
+    monkeypatch.setenv("ACTIONS_RUNTIME_TOKEN", runtime)
+    ctx = ActionsContext(event_name="pull_request", repository="o/r", token=token,
+                         step_summary=tmp_path / "summary.md")
+    summary.write_error(UserError(f"train.log said {token} and {runtime}"), ctx)
+    annotation = capfd.readouterr().err
+    assert "::error title=mlgate::train.log said *** and ***" in annotation, annotation
+    written = ctx.step_summary.read_text()
+    assert token not in written and runtime not in written
+    assert written.count("\\*\\*\\*") == 2 or written.count("***") == 2, written

@@ -33,8 +33,13 @@ def write_error(exc: MlgateError, ctx: ActionsContext) -> None:
     """The summary and an `::error::` line: a failed step says why where people look."""
     from mlgate.github import actions
 
-    actions.emit(actions.workflow_command("error", exc.message, {"title": "mlgate"}))
+    said = credentials.scrub(exc.message, _secrets(ctx))
+    actions.emit(actions.workflow_command("error", said, {"title": "mlgate"}))
     _append(ctx, error_markdown(exc))
+
+
+def _secrets(ctx: ActionsContext) -> tuple[str, ...]:
+    return credentials.values(os.environ, ctx.token)
 
 
 def _append(ctx: ActionsContext, text: str) -> None:
@@ -42,8 +47,7 @@ def _append(ctx: ActionsContext, text: str) -> None:
         return
     from mlgate.github import actions
 
-    text = credentials.scrub(text, credentials.values(os.environ, ctx.token))
-
+    text = credentials.scrub(text, _secrets(ctx))
     # the summary is a courtesy; the log still says it all
     with contextlib.suppress(MlgateError, OSError):
         actions.write_summary(ctx.step_summary, text)
