@@ -173,7 +173,7 @@ def test_no_line_end_the_runner_honours_lets_a_command_through_the_guard(
         data = out.getvalue().encode()
         for size in (1, 2, 7, len(data) or 1):
             pieces = [data[i:i + size] for i in range(0, len(data), size)]
-            lines = [raw.decode() for raw in runner_lines(_Chunks(pieces))]
+            lines = [raw.decode().rstrip("\r\n") for raw in runner_lines(_Chunks(pieces))]
             assert not [ln for ln in lines if ln.lstrip().startswith("::") or "##[" in ln], \
                 (cut, size, lines)
             assert "mlgate: error: x" in lines
@@ -183,4 +183,6 @@ def test_the_harness_splits_lines_as_the_runner_does() -> None:
     from tests.harness.runner import runner_lines
 
     pieces = [b"a\r", b"\nb\rc", b"\n\r", b"\r\nd\r"]
-    assert list(runner_lines(_Chunks(pieces))) == [b"a", b"b", b"c", b"", b"", b"d"]
+    assert list(runner_lines(_Chunks(pieces))) == [b"a\r\n", b"b\r", b"c\n", b"\r", b"\r\n",
+                                                   b"d\r"]
+    assert list(runner_lines(_Chunks([b"x\ny"]))) == [b"x\n", b"y"]

@@ -238,21 +238,23 @@ class _CommandReader:
             self.failed.append(command)
 
 
-LINE_END = re.compile(rb"\r\n|\r|\n")
+LINE_END = re.compile(rb"(\r\n|\r|\n)")
 
 
 def runner_lines(stream: Any) -> Iterator[bytes]:
-    """A step's output in lines as the runner reads it: .NET's StreamReader.ReadLine ends a
-    line at CR, LF or CRLF (a CR that ends a read waits for the next: it may begin a CRLF)."""
+    """A step's output in lines as the runner reads it, each with its end: .NET's
+    StreamReader.ReadLine ends a line at CR, LF or CRLF (a CR that ends a read waits for the
+    next: it may begin a CRLF)."""
     pending = b""
     for chunk in iter(lambda: stream.read1(65536), b""):
         pending += chunk
         held = pending.endswith(b"\r")
-        *done, pending = LINE_END.split(pending[:-1] if held else pending)
-        yield from done
-        pending += b"\r" if held else b""
-    *done, rest = LINE_END.split(pending)
-    yield from done
+        parts = LINE_END.split(pending[:-1] if held else pending)
+        pending = parts.pop() + (b"\r" if held else b"")
+        yield from (line + end for line, end in zip(parts[::2], parts[1::2], strict=True))
+    parts = LINE_END.split(pending)
+    rest = parts.pop()
+    yield from (line + end for line, end in zip(parts[::2], parts[1::2], strict=True))
     if rest:
         yield rest
 
@@ -689,9 +691,9 @@ class _Job:
             if text is None:
                 open_streams -= 1
                 continue
-            captured[label].append(text + "\n")
-            self.log.append(text)
-            reader.line(text)
+            captured[label].append(text)
+            self.log.append(text.rstrip("\r\n"))
+            reader.line(text.rstrip("\r\n"))
         code = proc.wait()
         return code, "".join(captured["out"]), "".join(captured["err"]), timed_out
 
