@@ -317,3 +317,26 @@ def test_a_registry_stage_that_holds_nothing_is_the_first_model(
     compared = run(root).compare
     assert compared is not None and compared.baseline.kind == "none"
     assert "production holds no version of cancer yet" in compared.baseline.message
+
+
+def test_a_candidate_with_a_new_column_still_leaves_out_the_baselines_training_rows(
+        make_repo: Callable[..., Path]) -> None:
+    root = project(make_repo)
+    resplit(root, seed=1)
+    (root / "prepare.py").write_text(PREPARE.format(seed=1, test_size=0.4).replace(
+        "train, test =", "frame['extra'] = frame['x0'] * 2\ntrain, test ="))
+    git(root, "commit", "-qam", "a new feature column")
+    result = run(root)
+    frame = dataset("breast_cancer")
+    base_train, _ = split(frame, 0, 0.4)
+    ours_train, ours_test = split(frame, 1, 0.4)  # the same rows, before the new column
+    clean = unseen(ours_test, base_train, ours_train)
+    compared = result.compare
+    assert compared is not None
+    b = compared.baseline
+    # the baseline's training rows are found in its own columns, not the candidate's
+    assert b.rows_in_baseline_training == len(ours_test) - len(unseen(ours_test, base_train))
+    assert b.paired_rows == len(clean)
+    gate = {g.metric: g for g in compared.gates}
+    assert gate["accuracy"].baseline == pytest.approx(figures(fitted(base_train), clean)[0],
+                                                      abs=1e-12)

@@ -115,7 +115,7 @@ def _like_for_like(b: Baseline) -> str:
     """How far the two sides were measured alike, in one sentence (with a warning if not)."""
     if b.paired_rows and b.same_data:
         return ", on the same test rows."
-    if b.paired_rows:
+    if b.paired_rows and b.candidate_rows:
         said = f", on {b.paired_rows} of the candidate's {b.candidate_rows} test rows" \
             f" ({left_out(b)})."
     elif b.same_data is False:
@@ -186,9 +186,12 @@ def _baseline(compared: CompareStage | None) -> str:
     if b.paired_rows and b.same_data:
         lines.append(f"- both sides were scored on the same {b.paired_rows} test rows, "
                      "which neither model was trained on")
-    elif b.paired_rows:
+    elif b.paired_rows and b.candidate_rows:
         lines.append(f"- compared on {b.paired_rows} of the candidate's {b.candidate_rows} "
                      f"test rows, paired by content: {left_out(b)}")
+    elif b.paired_rows:  # a result from before the rows left out were counted
+        lines.append(f"- {b.paired_rows} test rows paired by content; the two test sets "
+                     "differ beyond these rows")
     elif b.candidate_rows and (b.rows_in_baseline_training or b.rows_in_candidate_training):
         lines.append(f"- of the candidate's {b.candidate_rows} test rows, {left_out(b)}")
     if b.training_rows_unknown:
