@@ -378,8 +378,7 @@ def _gates_said(compared: CompareStage) -> str:
     total = len(compared.gates)
     passed = sum(g.status == "passed" for g in compared.gates)
     idle = total - passed
-    reason = f"no baseline ({compared.baseline.message})" if compared.baseline.kind == "none" \
-        else f"the baseline's values are missing ({compared.baseline.message or 'see report'})"
+    reason = f"no baseline ({compared.baseline.message})"  # the only reason a gate is idle
     if passed == 0:
         return f"{'the gate was' if total == 1 else f'the {total} gates were'} not " \
             f"evaluated: {reason}"
