@@ -62,6 +62,23 @@ def resolve(directory: Path, ref: str) -> str | None:
     return None
 
 
+def default_branch(directory: Path) -> str | None:
+    """The repository's default branch: origin's HEAD, else the local one of
+    init.defaultBranch, main and master that exists, else the only branch; None if unsure."""
+    head = proc.output(["git", "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"],
+                       cwd=directory, env=env(), check=False).strip()
+    if head.startswith("origin/"):
+        return head.removeprefix("origin/")
+    branches = proc.output(["git", "for-each-ref", "--format=%(refname:short)", "refs/heads/"],
+                           cwd=directory, env=env(), check=False).split()
+    configured = proc.output(["git", "config", "--get", "init.defaultBranch"], cwd=directory,
+                             env=env(), check=False).strip()
+    for name in (configured, "main", "master"):
+        if name and name in branches:
+            return name
+    return branches[0] if len(branches) == 1 else None
+
+
 def fetch(directory: Path, ref: str, *, token: str | None = None, depth: int = 1) -> str | None:
     """Fetch just enough of `ref` from origin (CI checkouts are shallow); its commit or None.
 

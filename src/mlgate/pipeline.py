@@ -316,6 +316,9 @@ def evaluate_stage(ctx: RunContext) -> EvaluateStage:
         path = manifest.resolve(manifest.data.test)
         frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
         scored = evaluate.score(manifest, model, frame)
+        train_path = manifest.resolve(manifest.data.train)
+        train_rows = evaluate.train_rows(manifest, load.read_pandas(
+            train_path, load.detect_format(train_path, manifest.data.format)), frame)
     except (loading.ModelLoadError, evaluate.EvaluationError, UserError) as exc:
         return EvaluateStage(status="error", message=str(exc))
     missing = sorted(scored.metric_errors)
@@ -327,6 +330,7 @@ def evaluate_stage(ctx: RunContext) -> EvaluateStage:
         metric_errors=scored.metric_errors,
         predictions=scored.predictions,
         positive_label=scored.positive_label,
+        train_rows=train_rows,
         message=f"{len(scored.metrics) - len(missing)} metrics on {scored.predictions.rows} rows"
         + (f"; not computed: {', '.join(missing)}" if missing else ""),
     )
@@ -341,30 +345,46 @@ def model_stage(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
 
 
 def decide(result: RunResult) -> tuple[Verdict, str]:
-    """The verdict and a one-line reason, from everything the stages found."""
+    """The verdict and a one-line reason that names everything that failed (checks and
+    gates alike), or says why gates were not evaluated."""
     for name in STAGES:
         stage = getattr(result, name)
         if stage.status in ("failed", "error") and stage.message:
             return "failed", f"{name} stage: {stage.message}"
-    failed = [c for c in result.checks if c.status in ("failed", "error")]
-    if failed:
-        names = "; ".join(f"{c.subject} {c.rule}" for c in failed[:3])
-        more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
-        return "failed", f"{len(failed)} of {len(result.checks)} checks failed: {names}{more}"
     compared = result.compare
-    if compared is not None and compared.status != "passed":
-        return "failed", compared.message
+    gate_list = compared.gates if compared is not None else ()
+    failed = [c for c in result.checks if c.status in ("failed", "error")]
+    failed_gates = [g for g in gate_list if g.status == "failed"]
+    said = []
+    if failed:
+        said.append(f"{len(failed)} of {len(result.checks)} checks failed: "
+                    + "; ".join(f"{c.subject} {c.rule}" for c in failed))
+    if failed_gates:
+        word = "gate" if len(gate_list) == 1 else "gates"
+        said.append(f"{len(failed_gates)} of {len(gate_list)} {word} failed: "
+                    + "; ".join(f"{g.metric} {g.rule}".strip() for g in failed_gates))
+    if compared is not None and compared.status != "passed" and not failed_gates:
+        said.append(compared.message)
+    if said:
+        return "failed", ". ".join(said)
     summary = f"all {len(result.checks)} checks passed"
-    if compared is not None and compared.baseline.kind == "none" and compared.gates:
-        summary += f"; gates against a baseline not evaluated ({compared.baseline.message})"
-    elif compared is not None and compared.gates:
-        passed = sum(g.status == "passed" for g in compared.gates)
-        summary += f"; {passed} of {len(compared.gates)} gates passed against " \
-            f"{compared.baseline.name}"
-        skipped = len(compared.gates) - passed
-        if skipped:
-            summary += f" ({skipped} not evaluated: {compared.baseline.message})"
+    if compared is not None and gate_list:
+        summary += "; " + _gates_said(compared)
     return "passed", summary
+
+
+def _gates_said(compared: CompareStage) -> str:
+    """The gates' part of a passing run's summary, with why any were not evaluated."""
+    total = len(compared.gates)
+    passed = sum(g.status == "passed" for g in compared.gates)
+    idle = total - passed
+    reason = f"no baseline ({compared.baseline.message})"  # the only reason a gate is idle
+    if passed == 0:
+        return f"{'the gate was' if total == 1 else f'the {total} gates were'} not " \
+            f"evaluated: {reason}"
+    said = f"{passed} of {total} gates passed against {compared.baseline.name}" \
+        if compared.baseline.kind != "none" else f"{passed} of {total} gates passed"
+    return said + (f" ({idle} not evaluated: {reason})" if idle else "")
 
 
 def read_params(manifest: Manifest) -> dict[str, Any]:

@@ -240,10 +240,11 @@ def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(
     assert not (root / ".mlgate" / "cache" / "baselines").exists()  # failures are not cached
 
 
-def test_a_registry_stage_is_a_clear_error_until_the_registry_exists(
-        make_repo: Callable[..., Path]) -> None:
-    root = iris_repo(make_repo, "compare:\n  baseline: {stage: production}\n")
-    with pytest.raises(UserError, match="registry stage 'production'"):
+def test_a_registry_stage_outside_a_repository_says_so(tmp_path: Path) -> None:
+    # a stage that holds a version is a baseline (tests/compare/test_resplit.py)
+    root = projects.write(tmp_path / "plain", projects.iris_files(
+        Path(), manifest=projects.IRIS_MANIFEST + "compare:\n  baseline: {stage: production}\n"))
+    with pytest.raises(UserError, match="is not in a git repository; the registry keeps"):
         run(root)
 
 

@@ -72,7 +72,8 @@ def _run(plan: Plan, job: Job, outcome: Outcome, *, notes: tuple[str, ...] = ())
 
     manifest = job.load()
     if plan.baseline and manifest.compare.baseline_kind == "auto":
-        manifest = baseline.override(manifest, plan.baseline)
+        manifest = baseline.override(manifest, plan.baseline,
+                                     origin="the push event (the commit before the push)")
     result = pipeline.run(manifest, observer=job.observer, env=job.env,
                           fork=plan.fork_settings, notes=notes)
     folder = store.run_dir(manifest.root, result.run_id)

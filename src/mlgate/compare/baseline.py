@@ -3,7 +3,10 @@
 For a git ref, the baseline's own code runs in a throw-away worktree of that commit and
 its model is then scored on the candidate's test rows, so both sides are measured on
 the same data. That costs a training run, so the result is cached by (commit, the
-candidate's test data, the manifest): once per base commit, not once per push. Where a
+candidate's test data, the manifest): once per base commit, not once per push. A
+registry stage's model is loaded from the store by the sha256 its version recorded and
+scored the same way. Either way the baseline keeps its own figures too (on its own test
+rows) and which rows it was trained on, for the comparison to leave those out. Where a
 metrics file is all there is (DVC users, `compare.metrics`), the stored numbers are
 compared and the report says the data may differ.
 """
@@ -11,6 +14,7 @@ compared and the report says the data may differ.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,13 +23,14 @@ from mlgate import __version__, atomic, git
 from mlgate.compare import metrics_file
 from mlgate.errors import MlgateError, UserError
 from mlgate.manifest.model import Manifest
-from mlgate.result import document
-from mlgate.result.model import Baseline, EvaluateStage, RunResult
+from mlgate.result import arrays, document, rowsets
+from mlgate.result.model import Baseline, EvaluateStage, RowSet, RunResult
 
 CACHE = Path(".mlgate") / "cache" / "baselines"
 SCORED = "scored on the candidate's test rows"
 OWN_RUN = "its own run result"
 STORED = "stored metrics"
+CACHE_FORMAT = "2"  # 2: with the baseline's own figures and the rows it was trained on
 
 Runner = Callable[[Manifest], RunResult]  # the run, without a comparison of its own
 
@@ -34,6 +39,7 @@ Runner = Callable[[Manifest], RunResult]  # the run, without a comparison of its
 class Found:
     info: Baseline
     result: RunResult | None = None  # with per-row predictions to pair, when there are some
+    # the baseline's own figures, on the data it was measured on (its own test rows)
     metrics: Mapping[str, float | None] = field(default_factory=dict)
 
     @property
@@ -46,37 +52,63 @@ def resolve(manifest: Manifest, candidate: RunResult, *, env: Mapping[str, str],
             run: Runner) -> Found:
     spec = manifest.compare
     kind, ref = spec.baseline_kind, spec.baseline
+    origin = origin_of(manifest)
     if kind == "auto":
         base = env.get("GITHUB_BASE_REF", "")
         if not base:
-            return _none("not a pull request, and compare.baseline is auto; "
-                         "`mlgate compare main` compares with a branch")
+            return _none(f"not a pull request, and {origin} names auto; "
+                         + _branch_hint(manifest.root), origin)
         kind, ref = "git", base
+        origin = "the pull request's base branch (GITHUB_BASE_REF)"
     if kind == "none":
-        return _none("compare.baseline is none")
+        return _none(f"none was named by {origin}", origin)
     if kind == "file":
-        return _from_file(manifest, ref)
-    if kind == "stage":
-        raise UserError(
-            f"compare.baseline: registry stage '{ref}' cannot be read: this mlgate has no "
-            "model registry yet", hint="compare with a git ref (baseline: main) or a file")
-    return _from_git(manifest, candidate, ref, env=env, run=run)
+        found = _from_file(manifest, ref)
+    elif kind == "stage":
+        found = _from_stage(manifest, candidate, ref)
+    else:
+        found = _from_git(manifest, candidate, ref, env=env, run=run)
+    return replace(found, info=replace(found.info, origin=origin))
 
 
-def override(manifest: Manifest, baseline: str) -> Manifest:
-    """The manifest with the baseline named on the command line: none, a file, or a ref."""
+def origin_of(manifest: Manifest) -> str:
+    """Where the baseline was named, for messages: the command line, the event, the manifest."""
+    spec = manifest.compare
+    if spec.baseline_origin:
+        return spec.baseline_origin
+    line = manifest.line_of("compare.baseline")
+    if line is None:
+        return f"compare.baseline's default (not set in {manifest.path.name})"
+    return f"{manifest.path.name} line {line} (compare.baseline)"
+
+
+def _branch_hint(root: Path) -> str:
+    branch = git.default_branch(root)
+    if branch is None:
+        return "`mlgate compare BRANCH` compares with a branch"
+    return f"`mlgate compare {branch}` compares with the default branch"
+
+
+def override(manifest: Manifest, baseline: str, *, origin: str = "the command line") -> Manifest:
+    """The manifest with the baseline named elsewhere (the command line, the event): none,
+    auto, a file, or a ref; `origin` says where, with what the manifest said."""
     if baseline in ("none", "auto"):
         kind = baseline
     elif manifest.resolve(baseline).is_file():
         kind = "file"
     else:
         kind = "git"
-    compare = replace(manifest.compare, baseline=baseline, baseline_kind=kind)  # type: ignore[arg-type]
+    said = manifest.compare.baseline_kind
+    said = manifest.compare.baseline if said in ("git", "auto", "none") else \
+        f"{{{said}: {manifest.compare.baseline}}}"
+    origin = f"{origin}, in place of {said} from {origin_of(manifest)}"
+    compare = replace(manifest.compare, baseline=baseline, baseline_kind=kind,  # type: ignore[arg-type]
+                      baseline_origin=origin)
     return replace(manifest, compare=compare)
 
 
-def _none(message: str) -> Found:
-    return Found(info=Baseline(kind="none", message=message))
+def _none(message: str, origin: str = "") -> Found:
+    return Found(info=Baseline(kind="none", message=message, origin=origin))
 
 
 def _from_file(manifest: Manifest, relative: str) -> Found:
@@ -127,7 +159,7 @@ def _from_git(manifest: Manifest, candidate: RunResult, ref: str, *, env: Mappin
     key = cache_key(commit, candidate, manifest)
     cached = _cache_read(root, key)
     if cached is not None:
-        return _scored(cached, replace(info, cached=True))
+        return _scored(*cached, replace(info, cached=True))
     try:
         with git.worktree(root, commit) as checkout:
             return _run_and_score(checkout / inside, manifest, candidate, run, info, key)
@@ -136,15 +168,15 @@ def _from_git(manifest: Manifest, candidate: RunResult, ref: str, *, env: Mappin
                                   message=f"the baseline at {named} could not be run: {exc}"))
 
 
-def _scored(result: RunResult, info: Baseline) -> Found:
-    return Found(info=replace(info, source=SCORED), result=result,
-                 metrics=dict(result.evaluate.metrics))
+def _scored(result: RunResult, own: Mapping[str, float | None], info: Baseline) -> Found:
+    return Found(info=replace(info, source=SCORED), result=result, metrics=dict(own))
 
 
 def _run_and_score(root: Path, candidate_manifest: Manifest, candidate: RunResult,
                    run: Runner, info: Baseline, key: str) -> Found:
     """The baseline's run at its commit, its evaluation replaced by one on our rows."""
     from mlgate import manifest as manifests
+    from mlgate.model import loading
 
     base_manifest = manifests.load(root / candidate_manifest.path.name)
     result = run(base_manifest)
@@ -154,23 +186,31 @@ def _run_and_score(root: Path, candidate_manifest: Manifest, candidate: RunResul
         reason = getattr(result, stage).message or result.summary
         return Found(info=replace(info, source="unavailable", message="the baseline's own "
                                   f"run failed in its {stage} stage: {reason}"))
+    own = dict(result.evaluate.metrics)
     try:
-        scored = _score_on_candidate_rows(base_manifest, candidate_manifest, candidate)
+        try:
+            model = loading.load(base_manifest.resolve(base_manifest.train.model))
+        except loading.ModelLoadError as exc:
+            raise UserError(str(exc)) from exc
+        scored = score_on_candidate_rows(model, base_manifest, candidate_manifest, candidate,
+                                         trained=result.evaluate.train_rows)
     except MlgateError as exc:
         message = f"its model could not score the candidate's rows ({exc})"
         return Found(info=replace(info, source=OWN_RUN, message=message), result=result,
-                     metrics=dict(result.evaluate.metrics))
+                     metrics=own)
     result = replace(result, evaluate=scored)
-    _cache_write(candidate_manifest.root, key, result)
-    return _scored(result, info)
+    _cache_write(candidate_manifest.root, key, result, own)
+    return _scored(result, own, info)
 
 
-def _score_on_candidate_rows(base: Manifest, ours: Manifest, candidate: RunResult
-                             ) -> EvaluateStage:
+def score_on_candidate_rows(model: object, base: Manifest, ours: Manifest,
+                            candidate: RunResult, *, trained: RowSet | None) -> EvaluateStage:
+    """The baseline's model scored on the candidate's test rows; `trained` (the baseline's
+    training rows, hashed over its own columns) becomes the set of those rows it was
+    trained on, hashed as the rows are now keyed."""
     from mlgate.data import load
-    from mlgate.model import evaluate, loading
+    from mlgate.model import evaluate
 
-    model = loading.load(base.resolve(base.train.model))
     path = ours.resolve(ours.data.test)
     frame = load.read_pandas(path, load.detect_format(path, ours.data.format))
     known = getattr(model, "feature_names_in_", None)
@@ -182,13 +222,56 @@ def _score_on_candidate_rows(base: Manifest, ours: Manifest, candidate: RunResul
         raise UserError(str(exc)) from exc
     ours_keys = candidate.evaluate.predictions
     predictions = scored.predictions
+    # which rows it trained on, asked in its own columns (the candidate's may differ)
+    inside = None if trained is None else \
+        rowsets.contains(trained, arrays.decode(predictions.row_keys))
     if ours_keys is not None and ours_keys.rows == predictions.rows:
         # the same frame in the same order: the candidate's row keys pair the rows exactly
         predictions = replace(predictions, row_keys=ours_keys.row_keys)
+    train_rows = None if inside is None else \
+        rowsets.encode(arrays.decode(predictions.row_keys)[inside])
     return EvaluateStage(status="passed", task=scored.task, task_inferred=scored.task_inferred,
                          metrics=scored.metrics, metric_errors=scored.metric_errors,
                          predictions=predictions, positive_label=scored.positive_label,
+                         train_rows=train_rows,
                          message=f"scored on the candidate's {predictions.rows} test rows")
+
+
+def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
+    """The version a registry stage holds: its run from the store, its model (loaded only
+    by the sha256 its version recorded) scored on the candidate's test rows."""
+    from mlgate.model import loading
+    from mlgate.registry.operations import Where
+    from mlgate.result import store as runs
+
+    where = Where.of(manifest)
+    current = where.read()
+    held = current.current(stage)
+    if held is None:
+        return _none(f"registry stage {stage} holds no version of {manifest.name} yet: "
+                     "this is the first model")
+    version = current.version(held.version)
+    info = Baseline(kind="stage", ref=stage, name=f"{stage} ({held.version})",
+                    commit=version.commit if version else None)
+    if version is None or version.problem:
+        why = version.problem if version else "its version record is missing"
+        return Found(info=replace(info, source="unavailable", message=f"{held.version}, "
+                                  f"which {stage} holds, cannot be read: {why}"))
+    record = version.record
+    result = runs.read(where.store.get(record["run"]["sha256"]))
+    own = dict(result.evaluate.metrics)
+    try:
+        model_file = where.store.get(record["model"]["sha256"])  # checks the sha256
+        try:  # a store object has no suffix: the record says what the file was
+            model = loading.load(model_file, suffix=Path(record["model"]["file"]).suffix)
+        except loading.ModelLoadError as exc:
+            raise UserError(str(exc)) from exc
+        scored = score_on_candidate_rows(model, manifest, manifest, candidate,
+                                         trained=result.evaluate.train_rows)
+    except MlgateError as exc:
+        return Found(info=replace(info, source=OWN_RUN, message="its model could not score "
+                                  f"the candidate's rows ({exc})"), result=result, metrics=own)
+    return _scored(replace(result, evaluate=scored), own, info)
 
 
 def _stored_metrics(root: Path, commit: str, inside: str, files: tuple[str, ...],
@@ -226,20 +309,24 @@ def _token(env: Mapping[str, str]) -> str | None:
 
 def cache_key(commit: str, candidate: RunResult, manifest: Manifest) -> str:
     test = next((d.file.sha256 for d in candidate.data.datasets if d.role == "test"), "")
-    parts = (commit, test, manifest.sha256, __version__)
+    parts = (commit, test, manifest.sha256, __version__, CACHE_FORMAT)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def _cache_read(root: Path, key: str) -> RunResult | None:
+def _cache_read(root: Path, key: str) -> tuple[RunResult, dict[str, float | None]] | None:
     path = root / CACHE / f"{key}.json"
     try:
-        return document.loads(path.read_text("utf-8"), source=str(path))
-    except (OSError, UserError):  # absent, or torn by a crash: computed again
+        own = json.loads((root / CACHE / f"{key}.own.json").read_text("utf-8"))
+        return document.loads(path.read_text("utf-8"), source=str(path)), dict(own)
+    except (OSError, UserError, ValueError, TypeError):  # absent, or torn by a crash
         return None
 
 
-def _cache_write(root: Path, key: str, result: RunResult) -> None:
+def _cache_write(root: Path, key: str, result: RunResult, own: Mapping[str, float | None]
+                 ) -> None:
     folder = root / CACHE
     if not (folder / ".gitignore").exists():
         atomic.write_text(folder / ".gitignore", "# written by mlgate: caches stay local\n*\n")
+    # the own figures first: a result without them is never read
+    atomic.write_text(folder / f"{key}.own.json", json.dumps(document.to_dict(dict(own))))
     atomic.write_text(folder / f"{key}.json", document.dumps(result))

@@ -1,8 +1,11 @@
 """Candidate against baseline: metric changes, paired tests, gates, what else changed.
 
 Pure given its inputs (the two results and the manifest); the baseline was found by
-`baseline.resolve`. Paired tests run only on rows both sides scored, so a verdict on
-"no significant drop" is never drawn from two different test sets.
+`baseline.resolve`. Both sides are compared only on the candidate's test rows that the
+baseline scored too and that neither model was trained on (a baseline trained on a row
+scores it too well); metrics and paired tests are computed on those rows alone. When
+fewer than MIN_ROWS (or MIN_FRACTION of the candidate's test rows) remain, each side's
+own figures are compared and the report says the data differ.
 """
 
 from __future__ import annotations
@@ -18,15 +21,20 @@ from mlgate.compare.baseline import Found
 from mlgate.compare.stats import PairedTest
 from mlgate.manifest.model import Compare, Gate, Manifest
 from mlgate.model.metrics import METRICS
-from mlgate.result import arrays
+from mlgate.result import arrays, rowsets
 from mlgate.result.model import (
+    Baseline,
     CompareStage,
     GateResult,
     MetricChange,
     Predictions,
+    RowSet,
     RunResult,
     Significance,
 )
+
+MIN_ROWS = 30  # fewer rows left to compare on: each side's own figures, "different data"
+MIN_FRACTION = 0.1  # ... or fewer than this share of the candidate's test rows
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,20 +53,14 @@ class Paired:
 
 def compare(manifest: Manifest, candidate: RunResult, found: Found) -> CompareStage:
     spec = manifest.compare
-    info = found.info
-    paired, pair_message = _pair(candidate, found.result)
-    if paired is not None:
-        info = replace(info, same_data=paired.same_data, paired_rows=len(paired.y_true))
-    elif found.result is not None and info.same_data is None:
-        info = replace(info, same_data=False)
-    if pair_message and not info.message:
-        info = replace(info, message=pair_message)
-
+    paired, info = _pair(candidate, found)
     names = list(candidate.evaluate.metrics)
     names += [g.metric for g in spec.gates if g.metric not in names]
-    changes = tuple(_change(n, candidate.evaluate.metrics.get(n), _lookup(found.metrics, n),
-                            _direction(n, spec.gates)) for n in names)
-    results = tuple(_gate(g, candidate, found, paired, spec) for g in spec.gates)
+    ours, theirs = _values(candidate, found, paired, names)
+    changes = tuple(_change(n, ours.get(n), _lookup(theirs, n), _direction(n, spec.gates))
+                    for n in names)
+    results = tuple(_gate(g, ours, theirs, paired, spec, exists=found.exists)
+                    for g in spec.gates)
     stage = CompareStage(
         status="passed",
         baseline=info,
@@ -117,15 +119,41 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def _gate(gate: Gate, candidate: RunResult, found: Found, paired: Paired | None,
-          spec: Compare) -> GateResult:
+def _values(candidate: RunResult, found: Found, paired: Paired | None, names: list[str]
+            ) -> tuple[Mapping[str, float | None], Mapping[str, float | None]]:
+    """Both sides' figures, on the rows they are compared on."""
+    if paired is None:  # each side's own, as measured
+        return candidate.evaluate.metrics, found.metrics
+    if paired.same_data and found.result is not None:  # exactly the rows each was scored on
+        return candidate.evaluate.metrics, found.result.evaluate.metrics
+    known = [n for n in names if n in METRICS and n in candidate.evaluate.metrics]
+    return ({n: _on_rows(n, paired, paired.candidate_pred, paired.candidate_scores)
+             for n in known},
+            {n: _on_rows(n, paired, paired.baseline_pred, paired.baseline_scores)
+             for n in known})
+
+
+def _on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | None
+             ) -> float | None:
+    from mlgate.model.metrics import compute
+
+    classes = list(range(paired.n_classes)) if paired.n_classes else None
+    try:
+        value = compute(name, paired.y_true, pred, scores, classes=classes,
+                        positive_index=paired.positive_index)
+    except ValueError:
+        return None
+    return _finite(value)
+
+
+def _gate(gate: Gate, ours: Mapping[str, float | None], theirs: Mapping[str, float | None],
+          paired: Paired | None, spec: Compare, *, exists: bool) -> GateResult:
     test = significance = None
     warning = ""
-    if paired is not None and gate.metric in candidate.evaluate.metrics:
+    if paired is not None and gate.metric in ours:
         test, significance, warning = _test(gate, paired, spec)
-    decided = gates.decide(gate, candidate.evaluate.metrics.get(gate.metric),
-                           _lookup(found.metrics, gate.metric), has_baseline=found.exists,
-                           test=test)
+    decided = gates.decide(gate, ours.get(gate.metric), _lookup(theirs, gate.metric),
+                           has_baseline=exists, test=test)
     return replace(decided, manifest_key=gate.key or None, significance=significance,
                    warning=warning)
 
@@ -166,21 +194,60 @@ def _power_warning(gate: Gate, rows: int, detectable: float | None) -> str:
     return ""
 
 
-def _pair(candidate: RunResult, baseline: RunResult | None) -> tuple[Paired | None, str]:
+def _pair(candidate: RunResult, found: Found) -> tuple[Paired | None, Baseline]:
+    """The rows to compare on, and the baseline's record of how they were chosen."""
+    info, baseline = found.info, found.result
     if baseline is None:
-        return None, ""
+        return None, info
     ours, theirs = candidate.evaluate.predictions, baseline.evaluate.predictions
     if ours is None or theirs is None:
-        return None, "no per-row predictions on one side: metrics compared as stored"
+        return None, _note(info, "no per-row predictions on one side: metrics compared as "
+                           "stored")
     if candidate.evaluate.task != baseline.evaluate.task:
-        return None, (f"the baseline is a {baseline.evaluate.task} model and the candidate a "
-                      f"{candidate.evaluate.task} model")
-    rows = pairing.pair(arrays.decode(ours.row_keys), arrays.decode(theirs.row_keys))
+        return None, _note(info, f"the baseline is a {baseline.evaluate.task} model and the "
+                           f"candidate a {candidate.evaluate.task} model")
+    keys = arrays.decode(ours.row_keys)
+    rows = pairing.pair(keys, arrays.decode(theirs.row_keys))
+    in_base = _trained_on(baseline.evaluate.train_rows, keys[rows.candidate])
+    in_ours = _trained_on(candidate.evaluate.train_rows, keys[rows.candidate]) & ~in_base
+    unknown = tuple(side for side, r in (("baseline", baseline), ("candidate", candidate))
+                    if r.evaluate.train_rows is None)
+    rows = pairing.subset(rows, ~(in_base | in_ours))
+    info = replace(info, candidate_rows=rows.candidate_rows,
+                   rows_not_scored_by_baseline=rows.candidate_rows - len(in_base),
+                   rows_in_baseline_training=int(in_base.sum()),
+                   rows_in_candidate_training=int(in_ours.sum()),
+                   training_rows_unknown=unknown,
+                   # the same rows, but whether one side trained on them cannot be known
+                   same_data=None if rows.same_data and unknown else rows.same_data)
     if rows.rows == 0:
-        return None, "the two sides share no test rows: metrics compared as measured"
+        return None, _note(info, "no test row of the candidate's is one the baseline was "
+                           "scored on and neither model trained on: each side's own "
+                           "figures are compared")
+    needed = max(MIN_ROWS, math.ceil(MIN_FRACTION * rows.candidate_rows))
+    if not rows.same_data and rows.rows < needed:
+        return None, _note(info, f"only {rows.rows} of the candidate's {rows.candidate_rows} "
+                           "test rows were scored by the baseline and trained on by neither "
+                           f"model: too few (fewer than {needed}) to compare on, so each "
+                           "side's own figures are compared")
+    info = replace(info, paired_rows=rows.rows)
     if candidate.evaluate.task == "regression":
-        return _regression(ours, theirs, rows), ""
-    return _classification(candidate, ours, theirs, rows)
+        return _regression(ours, theirs, rows), info
+    paired, message = _classification(candidate, ours, theirs, rows)
+    if paired is None:
+        return None, _note(info, message)
+    return paired, info
+
+
+def _trained_on(train_rows: RowSet | None, keys: np.ndarray) -> np.ndarray:
+    if train_rows is None:
+        return np.zeros(len(keys), dtype=bool)
+    return rowsets.contains(train_rows, keys)
+
+
+def _note(info: Baseline, message: str) -> Baseline:
+    """Nothing paired: the record says why (unless it says why already)."""
+    return replace(info, same_data=False, paired_rows=0, message=info.message or message)
 
 
 def _regression(ours: Predictions, theirs: Predictions, rows: pairing.Pairing) -> Paired:

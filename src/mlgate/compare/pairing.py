@@ -29,6 +29,12 @@ class Pairing:
         return self.rows == self.candidate_rows == self.baseline_rows
 
 
+def subset(pairing: Pairing, keep: np.ndarray) -> Pairing:
+    """Only the pairs `keep` marks (rows left out count as not paired)."""
+    return Pairing(candidate=pairing.candidate[keep], baseline=pairing.baseline[keep],
+                   candidate_rows=pairing.candidate_rows, baseline_rows=pairing.baseline_rows)
+
+
 def pair(candidate_keys: np.ndarray, baseline_keys: np.ndarray) -> Pairing:
     cand_idx, cand_occ = _occurrences(candidate_keys)
     base_idx, base_occ = _occurrences(baseline_keys)

@@ -111,6 +111,7 @@ class Compare:
     # "auto": the pull request's base branch, else none; "none"; else a git ref
     baseline: str = "auto"
     baseline_kind: Literal["auto", "git", "file", "stage", "none"] = "auto"
+    baseline_origin: str = ""  # where the baseline was named, if not here (the command line)
     required: bool = False  # no baseline fails the run instead of leaving relative gates out
     metrics_files: tuple[str, ...] = ()  # read at a git ref instead of re-running the baseline
     confidence: float = 0.95

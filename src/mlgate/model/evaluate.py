@@ -11,8 +11,8 @@ import pandas as pd
 
 from mlgate.manifest.model import Manifest
 from mlgate.model import metrics as metric_table
-from mlgate.result import arrays
-from mlgate.result.model import Predictions
+from mlgate.result import arrays, rowsets
+from mlgate.result.model import Predictions, RowSet
 
 
 class EvaluationError(Exception):
@@ -71,11 +71,43 @@ def score(manifest: Manifest, model: Any, frame: pd.DataFrame) -> Scored:
         raise EvaluationError(f"model.predict failed: {type(exc).__name__}: {exc}") from exc
     if len(y_pred) != len(frame):
         raise EvaluationError(f"model.predict returned {len(y_pred)} rows for {len(frame)}")
-    row_keys = pd.util.hash_pandas_object(frame[[*features, target]], index=False).to_numpy()
+    row_keys = hash_rows(frame, [*features, target])
     if task == "regression":
         return _regression(manifest, y.to_numpy(dtype=float), y_pred.astype(float), row_keys,
                            inferred)
     return _classification(manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred)
+
+
+def hash_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """A 64-bit hash of each row's values in `columns`: equal rows hash equal across runs."""
+    return pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
+
+
+def train_rows(manifest: Manifest, train: pd.DataFrame, test: pd.DataFrame) -> RowSet | None:
+    """The training rows hashed as the test rows are (their columns, their types), so a
+    test row that is also a training row is known; None when the columns differ."""
+    columns = [*feature_columns(manifest, test), manifest.data.target]
+    if any(c not in train.columns for c in columns):
+        return None
+    return rowsets.encode(hash_rows(_typed_like(train[columns], test[columns]), columns))
+
+
+def _typed_like(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each column in `like`'s type where the values survive the change: a
+    column read as float in one file (it has a gap) and int in the other would otherwise
+    hash every row differently."""
+    out = {}
+    for name in frame.columns:
+        column, wanted = frame[name], like[name].dtype
+        if column.dtype != wanted:
+            try:
+                cast = column.astype(wanted)
+                if cast.astype(column.dtype).equals(column):
+                    column = cast
+            except (TypeError, ValueError):
+                pass
+        out[name] = column
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _classification(

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from mlgate.manifest.model import Manifest
 from mlgate.report.inert import code, escape, fence_safe
+from mlgate.report.text import left_out, training_unknown
 from mlgate.result.model import (
+    Baseline,
     CheckResult,
     CommandOutcome,
     CompareStage,
@@ -103,15 +105,31 @@ def _verdict(result: RunResult) -> str:
         head += "\n\n" + "\n".join(f"> {escape(note)}" for note in result.notes)
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none":
-        head += f"\n\nCompared with **{escape(compared.baseline.name)}**" + (
-            ", on the same test rows." if compared.baseline.same_data else ".")
-        if compared.baseline.same_data is False:
-            head += " ⚠️ **The two sides were measured on different data**, so the change " \
-                "mixes the model's change with the data's."
-        elif compared.baseline.same_data is None and compared.baseline.source != "unavailable":
-            head += " ⚠️ The baseline's numbers are stored metrics: whether they were " \
-                "measured on the same data cannot be checked."
+        head += f"\n\nCompared with **{escape(compared.baseline.name)}**" \
+            + _like_for_like(compared.baseline)
     return head
+
+
+def _like_for_like(b: Baseline) -> str:
+    """How far the two sides were measured alike, in one sentence (with a warning if not)."""
+    if b.paired_rows and b.same_data:
+        return ", on the same test rows."
+    if b.paired_rows and b.candidate_rows:
+        said = f", on {b.paired_rows} of the candidate's {b.candidate_rows} test rows" \
+            f" ({left_out(b)})."
+    elif b.same_data is False:
+        return ". ⚠️ **The two sides were measured on different data**, so the change " \
+            "mixes the model's change with the data's."
+    elif b.source == "unavailable":
+        return "."
+    elif not b.training_rows_unknown:
+        return ". ⚠️ The baseline's numbers are stored metrics: whether they were " \
+            "measured on the same data cannot be checked."
+    else:
+        said = "."
+    if b.training_rows_unknown:
+        said += f" ⚠️ {training_unknown(b)}"
+    return said
 
 
 def _gates(compared: CompareStage | None, manifest: Manifest | None) -> str:
@@ -128,9 +146,20 @@ def _gates(compared: CompareStage | None, manifest: Manifest | None) -> str:
                     f" | {escape(g.rule) or '–'} | {_test(g)} |")
     lines = [f"- {ICON[g.status]} {escape(g.explanation)}" for g in ordered]
     lines += [f"- ⚠️ {escape(g.metric)}: {escape(g.warning)}" for g in ordered if g.warning]
+    return "\n\n".join([_gates_head(compared), "\n".join(rows), "\n".join(lines)])
+
+
+def _gates_head(compared: CompareStage) -> str:
+    """How many gates passed, of those evaluated; gates left out are not counted as failed."""
+    idle = sum(g.status == "not evaluated" for g in compared.gates)
+    evaluated = len(compared.gates) - idle
     passed = sum(g.status == "passed" for g in compared.gates)
-    head = f"### Gates: {passed} of {len(compared.gates)} passed"
-    return "\n\n".join([head, "\n".join(rows), "\n".join(lines)])
+    why = f"no baseline: {escape(compared.baseline.message)}" \
+        if compared.baseline.kind == "none" else escape(compared.baseline.message)
+    if not evaluated:
+        return f"### Gates: not evaluated\n\n➖ {why}"
+    head = f"### Gates: {passed} of {evaluated} passed"
+    return head + (f", {idle} not evaluated\n\n➖ {why}" if idle else "")
 
 
 def _test(gate: GateResult) -> str:
@@ -151,10 +180,21 @@ def _baseline(compared: CompareStage | None) -> str:
             "baseline are not evaluated; absolute thresholds decide."
     lines = [f"- **{escape(b.name)}**: {escape(b.source)}"
              + (" (from the cache)" if b.cached else "")]
-    if b.paired_rows:
-        lines.append(f"- {b.paired_rows} test rows paired by content"
-                     + ("; both sides saw exactly the same rows" if b.same_data else
-                        "; the two test sets differ beyond these rows"))
+    if b.origin:
+        lines.append(f"- named by {escape(b.origin)}")
+    if b.paired_rows and b.same_data:
+        lines.append(f"- both sides were scored on the same {b.paired_rows} test rows, "
+                     "which neither model was trained on")
+    elif b.paired_rows and b.candidate_rows:
+        lines.append(f"- compared on {b.paired_rows} of the candidate's {b.candidate_rows} "
+                     f"test rows, paired by content: {left_out(b)}")
+    elif b.paired_rows:  # a result from before the rows left out were counted
+        lines.append(f"- {b.paired_rows} test rows paired by content; the two test sets "
+                     "differ beyond these rows")
+    elif b.candidate_rows and (b.rows_in_baseline_training or b.rows_in_candidate_training):
+        lines.append(f"- of the candidate's {b.candidate_rows} test rows, {left_out(b)}")
+    if b.training_rows_unknown:
+        lines.append(f"- ⚠️ {training_unknown(b)}")
     if b.message:
         lines.append(f"- {escape(b.message)}")
     return "### Baseline\n\n" + "\n".join(lines)

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from mlgate.result.model import RunResult
+from mlgate.result.model import Baseline, RunResult
 
 
 def one_line(text: str) -> str:
     """Text from data or user commands, kept on its line: a newline in a data value could
     otherwise start a line of its own, which a CI log may read as a command."""
     return text.replace("\r", " ").replace("\n", " ")
+
+
+def left_out(b: Baseline) -> str:
+    """The candidate's test rows the comparison left out, and why."""
+    reasons = [(b.rows_in_baseline_training, "in the baseline's training data"),
+               (b.rows_in_candidate_training, "in the candidate's training data"),
+               (b.rows_not_scored_by_baseline, "not among the rows the baseline was "
+                "scored on")]
+    said = [f"{n} {why}" for n, why in reasons if n]
+    if not said:
+        return "none left out"
+    return f"{sum(n for n, _ in reasons)} left out: " + "; ".join(said)
+
+
+def training_unknown(b: Baseline) -> str:
+    whose = " and ".join(f"the {side}'s" for side in b.training_rows_unknown)
+    return (f"{whose[0].upper()}{whose[1:]} training rows are unknown (a run.json from an "
+            "mlgate that did not keep them), so rows it was trained on may be among those "
+            "compared.")
 
 
 def render(result: RunResult, report_path: str | None = None) -> str:
@@ -24,6 +43,11 @@ def render(result: RunResult, report_path: str | None = None) -> str:
         b = compared.baseline
         what = f"{b.name} ({b.source})" if b.kind != "none" else "none"
         lines.append(one_line(f"  baseline: {what}" + (f": {b.message}" if b.message else "")))
+        if b.paired_rows and b.candidate_rows:
+            lines.append(f"  compared on {b.paired_rows} of the candidate's {b.candidate_rows}"
+                         f" test rows ({left_out(b)})")
+        if b.training_rows_unknown:
+            lines.append(f"  warning: {training_unknown(b)}")
         order = {"failed": 0, "passed": 1, "not evaluated": 2}
         for gate in sorted(compared.gates, key=lambda g: order[g.status]):
             lines.append(one_line(f"  gate {gate.status}: {gate.explanation}"))

@@ -112,6 +112,22 @@ class Predictions:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RowSet:
+    """The rows a model was trained on, as hashes, so a comparison can leave them out.
+
+    Each training row is hashed as `Predictions.row_keys` hash test rows (the same
+    columns), and only the leading `bits` bits of each distinct hash are kept, sorted and
+    stored as differences: about 2.7 bytes a row at a million rows. A test row whose
+    hash starts the same is taken as trained on; by chance that happens to fewer than one
+    test row in a million (bits = log2(rows) + 20), and only ever leaves a row out.
+    """
+
+    rows: int  # training rows hashed (duplicates counted)
+    bits: int
+    deltas: EncodedArray  # the sorted distinct prefixes: the first, then each difference
+
+
+@dataclass(frozen=True, kw_only=True)
 class EvaluateStage:
     status: Status
     task: str | None = None
@@ -120,6 +136,8 @@ class EvaluateStage:
     metric_errors: Mapping[str, str] = field(default_factory=dict)
     predictions: Predictions | None = None
     positive_label: Any = None
+    # the training rows, hashed as predictions.row_keys hash the test rows (None: unknown)
+    train_rows: RowSet | None = None
     duration_s: float = 0.0
     message: str = ""
 
@@ -173,8 +191,20 @@ class Baseline:
     # how the baseline's values were had: "scored on the candidate's test rows",
     # "its own run result", "stored metrics" (nothing to pair rows with), or "none"
     source: str = "none"
+    # where the baseline was named: "the command line", "mlops.yaml line 12
+    # (compare.baseline)", "the pull request's base branch (GITHUB_BASE_REF)"
+    origin: str = ""
     same_data: bool | None = None  # None: cannot be known (stored metrics)
-    paired_rows: int = 0
+    paired_rows: int = 0  # candidate test rows both sides were scored on, and compared on
+    candidate_rows: int = 0  # the candidate's test rows
+    # candidate test rows left out of the comparison, by reason (a row is counted once,
+    # under the first reason that holds, in this order)
+    rows_not_scored_by_baseline: int = 0
+    rows_in_baseline_training: int = 0
+    rows_in_candidate_training: int = 0
+    # whose training rows are not known ("baseline", "candidate": a run.json from before
+    # mlgate kept them), so rows they were trained on could not be left out
+    training_rows_unknown: tuple[str, ...] = ()
     cached: bool = False
     message: str = ""  # why there is none, or what went wrong getting it
 
