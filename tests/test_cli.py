@@ -107,6 +107,7 @@ def test_run_exit_codes_follow_the_verdict(iris: Path) -> None:
     assert "report: .mlgate/runs/" in done.stdout
     for title in ("Data checks", "Training", "Evaluation", "Model checks"):
         assert title in done.stderr
+    assert "Model checks" in done.stderr and "1 check passed" in done.stderr  # not "1 checks"
 
     manifest = (iris / "mlops.yaml").read_text().replace("min: 0.8", "min: 0.9999")
     (iris / "mlops.yaml").write_text(manifest)

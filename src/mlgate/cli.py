@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mlgate import __version__
+from mlgate import __version__, words
 from mlgate.errors import (
     EXIT_FAILED,
     EXIT_OUTSIDE_ERROR,
@@ -312,7 +312,8 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({**asdict(done), "passed": done.passed and not slow})
     else:
-        print(f"{done.requests} requests to {args.url} ({done.version or 'unregistered'}): "
+        print(f"{words.count(done.requests, 'request')} to {args.url} "
+              f"({done.version or 'unregistered'}): "
               f"{len(done.failures)} failed, p50 {done.p50_ms} ms, p95 {done.p95_ms} ms")
         for failure in done.failures[:10]:
             print(f"  {failure}")

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
-from mlgate import __version__, git, train
+from mlgate import __version__, git, train, words
 from mlgate.errors import UserError
 from mlgate.manifest.model import Manifest
 from mlgate.result import store
@@ -212,8 +212,8 @@ def stage_summary(stage: Any) -> str:
     if isinstance(stage, DataStage | ModelStage) and stage.checks:
         failed = [c for c in stage.checks if c.status in ("failed", "error")]
         if stage.status == "passed" or not failed:
-            return f"{len(stage.checks)} checks passed"
-        return f"{len(failed)} of {len(stage.checks)} checks failed"
+            return f"{words.count(len(stage.checks), 'check')} passed"
+        return f"{words.of(len(failed), len(stage.checks), 'check')} failed"
     if isinstance(stage, EvaluateStage) and stage.metrics and stage.status == "passed":
         return ", ".join(f"{k} {v:.4f}" for k, v in stage.metrics.items() if v is not None)
     return getattr(stage, "message", "") or stage.status
@@ -327,7 +327,8 @@ def evaluate_stage(ctx: RunContext) -> EvaluateStage:
         metric_errors=scored.metric_errors,
         predictions=scored.predictions,
         positive_label=scored.positive_label,
-        message=f"{len(scored.metrics) - len(missing)} metrics on {scored.predictions.rows} rows"
+        message=f"{words.count(len(scored.metrics) - len(missing), 'metric')} on "
+        f"{words.count(scored.predictions.rows, 'row')}"
         + (f"; not computed: {', '.join(missing)}" if missing else ""),
     )
 
@@ -350,16 +351,17 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
     if failed:
         names = "; ".join(f"{c.subject} {c.rule}" for c in failed[:3])
         more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
-        return "failed", f"{len(failed)} of {len(result.checks)} checks failed: {names}{more}"
+        counted = words.of(len(failed), len(result.checks), "check")
+        return "failed", f"{counted} failed: {names}{more}"
     compared = result.compare
     if compared is not None and compared.status != "passed":
         return "failed", compared.message
-    summary = f"all {len(result.checks)} checks passed"
+    summary = f"all {words.count(len(result.checks), 'check')} passed"
     if compared is not None and compared.baseline.kind == "none" and compared.gates:
         summary += f"; gates against a baseline not evaluated ({compared.baseline.message})"
     elif compared is not None and compared.gates:
         passed = sum(g.status == "passed" for g in compared.gates)
-        summary += f"; {passed} of {len(compared.gates)} gates passed against " \
+        summary += f"; {words.of(passed, len(compared.gates), 'gate')} passed against " \
             f"{compared.baseline.name}"
         skipped = len(compared.gates) - passed
         if skipped:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mlgate import __version__, atomic, git
+from mlgate import __version__, atomic, git, words
 from mlgate.compare import metrics_file
 from mlgate.errors import MlgateError, UserError
 from mlgate.manifest.model import Manifest
@@ -188,7 +188,8 @@ def _score_on_candidate_rows(base: Manifest, ours: Manifest, candidate: RunResul
     return EvaluateStage(status="passed", task=scored.task, task_inferred=scored.task_inferred,
                          metrics=scored.metrics, metric_errors=scored.metric_errors,
                          predictions=predictions, positive_label=scored.positive_label,
-                         message=f"scored on the candidate's {predictions.rows} test rows")
+                         message="scored on the candidate's "
+                         f"{words.count(predictions.rows, 'test row')}")
 
 
 def _stored_metrics(root: Path, commit: str, inside: str, files: tuple[str, ...],

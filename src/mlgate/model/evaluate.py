@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlgate import words
 from mlgate.manifest.model import Manifest
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays
@@ -70,7 +71,8 @@ def score(manifest: Manifest, model: Any, frame: pd.DataFrame) -> Scored:
     except Exception as exc:  # the user's model: any error is theirs to see
         raise EvaluationError(f"model.predict failed: {type(exc).__name__}: {exc}") from exc
     if len(y_pred) != len(frame):
-        raise EvaluationError(f"model.predict returned {len(y_pred)} rows for {len(frame)}")
+        raise EvaluationError(f"model.predict returned {words.count(len(y_pred), 'row')} for "
+                              f"{len(frame)}")
     row_keys = pd.util.hash_pandas_object(frame[[*features, target]], index=False).to_numpy()
     if task == "regression":
         return _regression(manifest, y.to_numpy(dtype=float), y_pred.astype(float), row_keys,

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mlgate import words
 from mlgate.manifest.model import Manifest
 from mlgate.result.model import (
     CheckResult,
@@ -140,7 +141,8 @@ def _test(gate: GateResult) -> str:
         return "–"
     verdict = "significant" if t.p_value < 1 - t.confidence else "not significant"
     return (f"{verdict}, p = {t.p_value:.3g}; {t.confidence:.0%} CI "
-            f"[{t.ci_low:+.4f}, {t.ci_high:+.4f}] ({t.rows} rows, {escape(t.method)})")
+            f"[{t.ci_low:+.4f}, {t.ci_high:+.4f}] ({words.count(t.rows, 'row')}, "
+            f"{escape(t.method)})")
 
 
 def _baseline(compared: CompareStage | None) -> str:
@@ -153,7 +155,7 @@ def _baseline(compared: CompareStage | None) -> str:
     lines = [f"- **{escape(b.name)}**: {escape(b.source)}"
              + (" (from the cache)" if b.cached else "")]
     if b.paired_rows:
-        lines.append(f"- {b.paired_rows} test rows paired by content"
+        lines.append(f"- {words.count(b.paired_rows, 'test row')} paired by content"
                      + ("; both sides saw exactly the same rows" if b.same_data else
                         "; the two test sets differ beyond these rows"))
     if b.message:
@@ -223,7 +225,8 @@ def _metrics(result: RunResult) -> str:
         return ""
     task = f"{ev.task}" + (" (inferred)" if ev.task_inferred else "")
     rows = [f"| {escape(name)} | {_value(value)} |" for name, value in ev.metrics.items()]
-    head = f"### Metrics\n\n{task}, {ev.predictions.rows if ev.predictions else '?'} test rows"
+    rows_said = words.count(ev.predictions.rows, 'test row') if ev.predictions else '? test rows'
+    head = f"### Metrics\n\n{task}, {rows_said}"
     if ev.positive_label is not None:
         head += f", positive class `{escape(str(ev.positive_label))}`"
     table = "\n".join(["| metric | value |", "| --- | ---: |", *rows])
