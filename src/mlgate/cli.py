@@ -434,14 +434,25 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.check:
         return _init_check(args)
     done = scaffold.init(Path(args.path), example=args.example, force=args.force,
-                         name=args.name, action=args.action)
+                         overwrite=tuple(args.overwrite or ()), name=args.name,
+                         action=args.action)
     if args.json:
-        _print_json({"root": str(done.root), "written": list(done.written)})
-    else:
-        for relative in done.written:
-            print(f"wrote {_shown(args, done.root / relative)}")
-        print("next: mlgate validate, then mlgate run" if args.example else
-              "next: edit mlops.yaml, then mlgate validate")
+        _print_json({"root": str(done.root), "written": list(done.written),
+                     "kept": [{"path": p, "why": why} for p, why in done.kept],
+                     "ignored": list(done.ignored), "read": list(done.read)})
+        return EXIT_PASSED
+    for line in done.read:
+        print(f"read {line}")
+    for relative in done.written:
+        print(f"wrote {_shown(args, done.root / relative)}")
+    if done.ignored:
+        print(f"  {scaffold.GITIGNORE} ignores {', '.join(done.ignored)} (what a run writes)")
+    for relative, why in done.kept:
+        print(f"kept {_shown(args, done.root / relative)}: {why}")
+    if not done.written and not done.kept:
+        print("nothing to do: every file is there and up to date")
+    print("next: mlgate validate, then mlgate run" if args.example or "mlops.yaml" not in
+          done.written else "next: check mlops.yaml, then mlgate validate")
     return EXIT_PASSED
 
 
@@ -460,8 +471,11 @@ def _init_check(args: argparse.Namespace) -> int:
         for f in stale:
             if f.diff:
                 print(f"\n{f.diff}", end="")
-        if stale:
-            print("\nmlgate init --force rewrites them (commit your edits first)")
+        if any(f.status != "missing" for f in stale):
+            print("\nmlgate init --force rewrites the workflows (never your mlops.yaml); "
+                  "commit your edits first")
+        elif stale:
+            print("\nmlgate init writes the missing ones")
     return EXIT_FAILED if stale else EXIT_PASSED
 
 
@@ -570,11 +584,15 @@ def _parser() -> argparse.ArgumentParser:
     smoke.add_argument("url")
     smoke.add_argument("--rows", type=int, default=20)
     smoke.add_argument("--max-p95-ms", type=float, metavar="MS", help="fail when slower")
-    init = command("init", cmd_init, "write a starter mlops.yaml and the workflows (or the "
-                   "example); --check: are the workflows up to date?")
+    init = command("init", cmd_init, "write what is missing: a starter mlops.yaml read from "
+                   "the project's data, the workflows, a .gitignore (or the example); --check: "
+                   "are the workflows up to date?")
     init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
     init.add_argument("--example", action="store_true", help="write the whole example project")
-    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument("--force", action="store_true", help="replace mlgate's files that "
+                      "differ (the workflows, the example's files); never the manifest")
+    init.add_argument("--overwrite", action="append", metavar="FILE",
+                      help="replace FILE too, even your manifest (--overwrite mlops.yaml)")
     init.add_argument("--name", help="the model's name (default: from the folder's name)")
     init.add_argument("--check", action="store_true", help="write nothing; say whether the "
                       "workflows are what this mlgate writes (exit 1 when not)")
