@@ -60,7 +60,7 @@ def test_validate_valid_manifest(iris: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch.chdir(iris.parent)
     assert main(["validate", "-C", "iris", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "valid": True, "manifest": "iris/mlops.yaml", "name": "iris"}
+        "valid": True, "manifest": "iris/mlops.yaml", "name": "iris", "warnings": []}
 
 
 def test_validate_reports_located_problems_without_traceback(tmp_path: Path) -> None:

@@ -135,12 +135,19 @@ def _load_manifest(args: argparse.Namespace):  # -> Manifest
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from mlgate.manifest import lint
+
     loaded = _load_manifest(args)
     name = _shown(args, loaded.path)
+    warned = lint.warnings(loaded, name)
     if args.json:
-        _print_json({"valid": True, "manifest": name, "name": loaded.name})
-    else:
-        print(f"{name}: valid ({loaded.name})")
+        _print_json({"valid": True, "manifest": name, "name": loaded.name,
+                     "warnings": [w.to_dict() for w in warned]})
+        return EXIT_PASSED
+    for warning in warned:
+        print(f"mlgate: warning: {warning}", file=sys.stderr)
+    said = f", with {words.count(len(warned), 'warning')}" if warned else ""
+    print(f"{name}: valid ({loaded.name}){said}")
     return EXIT_PASSED
 
 
