@@ -448,8 +448,10 @@ def cmd_init(args: argparse.Namespace) -> int:
                      "kept": [{"path": p, "why": why} for p, why in done.kept],
                      "ignored": list(done.ignored), "read": list(done.read)})
         return EXIT_PASSED
-    for line in done.read:
-        print(f"read {line}")
+    if done.read:
+        print("read from the project (each guess is a comment in mlops.yaml, to check):")
+        for line in done.read:
+            print(f"  {line}")
     for relative in done.written:
         print(f"wrote {_shown(args, done.root / relative)}")
     if done.ignored:
