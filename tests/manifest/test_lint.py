@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,17 @@ def test_validate_warns_of_the_starters_missing_scripts_and_stays_valid(tmp_path
     done = subprocess.run([sys.executable, "-m", "mlgate", "validate", "--json"], cwd=tmp_path,
                           capture_output=True, text=True)
     assert (done.returncode, json.loads(done.stdout)["warnings"], done.stderr) == (0, [], "")
+
+
+def test_the_ci_validate_job_says_the_warnings_too(tmp_path: Path) -> None:
+    from tests.conftest import FIXTURES
+
+    scaffold.init(tmp_path)
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push",
+           "GITHUB_EVENT_PATH": str(FIXTURES / "github/events/push.json"),
+           "GITHUB_REPOSITORY": "acme/churn"}
+    done = subprocess.run([sys.executable, "-m", "mlgate", "ci", "--command", "validate"],
+                          cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    warned = [line for line in done.stderr.splitlines() if line.startswith("mlgate: warning: ")]
+    assert [w.split(": ")[3] for w in warned] == ["data.prepare", "train.command"]
