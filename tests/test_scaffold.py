@@ -369,3 +369,17 @@ def test_rows_min_rounds_down_to_one_figure(rows: int, floor: int) -> None:
     from mlgate.survey import round_down
 
     assert round_down(rows) == floor
+
+
+@pytest.mark.parametrize(("paths", "pair"), [
+    (["data/test.csv", "data/train.csv"], ("data/train.csv", "data/test.csv")),
+    (["data/val.csv", "data/test.csv", "data/train.csv"], ("data/train.csv", "data/test.csv")),
+    (["raw/train.csv", "raw/test.csv", "data/train.parquet", "data/test.parquet"],
+     ("raw/train.csv", "raw/test.csv")),
+    (["a/train.csv", "b/test.parquet"], ("a/train.csv", "b/test.parquet")),
+    (["data/all.csv"], (None, None)),
+])
+def test_train_and_test_files_are_paired_by_name_folder_and_format(paths, pair) -> None:
+    from mlgate.survey import pick_pair
+
+    assert pick_pair(paths) == pair

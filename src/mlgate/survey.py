@@ -108,7 +108,8 @@ def _words(path: str) -> set[str]:
 def pick_pair(paths: list[str]) -> tuple[str | None, str | None]:
     """A training and a test file, from their names; in one folder and format if possible."""
     trains = [p for p in paths if _words(p) & set(TRAIN_WORDS)]
-    tests = [p for p in paths if _words(p) & set(TEST_WORDS) and p not in trains]
+    tests = sorted((p for p in paths if _words(p) & set(TEST_WORDS) and p not in trains),
+                   key=lambda p: min(TEST_WORDS.index(w) for w in _words(p) & set(TEST_WORDS)))
     for train in trains:
         for test in tests:
             if Path(train).parent == Path(test).parent and \
