@@ -309,6 +309,7 @@ def _wine_parquet(root: Path, test_rows: int = 54) -> None:
     frame = load_wine(as_frame=True).frame
     frame["cultivar"] = frame.pop("target").map({0: "barolo", 1: "grignolino", 2: "barbera"})
     (root / "data").mkdir(parents=True)
+    frame = frame.sample(frac=1, random_state=0)  # pandas keeps the index: __index_level_0__
     frame.iloc[:-test_rows].to_parquet(root / "data/train.parquet")
     frame.iloc[-test_rows:].to_parquet(root / "data/test.parquet")
 
@@ -326,7 +327,7 @@ def test_the_starter_manifest_reads_the_projects_parquet_files(tmp_path: Path) -
     assert raw["data"]["checks"]["rows"] == {"min": 50}
     assert "prepare" not in raw["data"]  # the files are there: nothing has to write them
     assert raw["evaluate"]["task"] == "classification"
-    assert "data/test.parquet: 54 rows, 14 columns" in done.read
+    assert "data/test.parquet: 54 rows, 15 columns" in done.read
     assert "target 'cultivar': the last column; check it" in done.read
     text = (tmp_path / "mlops.yaml").read_text()
     assert "#   target 'cultivar': the last column; check it\n" in text

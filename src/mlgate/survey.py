@@ -18,7 +18,7 @@ from typing import Literal
 import polars as pl
 
 from mlgate import words
-from mlgate.data.load import EXTENSIONS
+from mlgate.data.load import EXTENSIONS, PANDAS_INDEX
 
 SKIPPED_FOLDERS = {".git", ".mlgate", ".venv", "venv", "env", "node_modules", "__pycache__",
                    "site-packages", ".tox", ".dvc", "mlruns", "build", "dist"}
@@ -143,7 +143,10 @@ def _read(root: Path, relative: str, said: list[str]) -> DataFile | None:
 def guess_target(train: DataFile, test: DataFile | None) -> tuple[str, str]:
     """The column the model predicts: a usual target name both files have, else the last
     column of the training file."""
-    shared = [c for c in train.columns if test is None or c in test.columns]
+    # pandas stores a frame's index in Parquet as __index_level_0__; it reads it back as the
+    # index, so it is never a column the model sees
+    shared = [c for c in train.columns if (test is None or c in test.columns)
+              and not PANDAS_INDEX.fullmatch(c)]
     lowered = {c.lower(): c for c in shared}
     for name in TARGET_NAMES:
         if name in lowered:
