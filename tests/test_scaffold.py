@@ -327,7 +327,7 @@ def test_the_starter_manifest_reads_the_projects_parquet_files(tmp_path: Path) -
     assert raw["data"]["checks"]["rows"] == {"min": 50}
     assert "prepare" not in raw["data"]  # the files are there: nothing has to write them
     assert raw["evaluate"]["task"] == "classification"
-    assert "data/test.parquet: 54 rows, 15 columns" in done.read
+    assert "data/test.parquet: 54 rows, 14 columns" in done.read
     assert "target 'cultivar': the last column; check it" in done.read
     text = (tmp_path / "mlops.yaml").read_text()
     assert "#   target 'cultivar': the last column; check it\n" in text

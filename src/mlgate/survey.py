@@ -135,18 +135,17 @@ def _read(root: Path, relative: str, said: list[str]) -> DataFile | None:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         said.append(f"{relative} could not be read ({reason})")
         return None
-    said.append(f"{relative}: {words.count(rows, 'row')}, {words.count(len(schema), 'column')}")
-    return DataFile(path=relative, rows=rows, columns=tuple(schema.names()),
-                    dtypes=tuple(str(t) for t in schema.dtypes()))
+    # a pandas index stored in Parquet is not a column (data.load drops it too)
+    columns = {n: str(t) for n, t in schema.items() if not PANDAS_INDEX.fullmatch(n)}
+    said.append(f"{relative}: {words.count(rows, 'row')}, {words.count(len(columns), 'column')}")
+    return DataFile(path=relative, rows=rows, columns=tuple(columns),
+                    dtypes=tuple(columns.values()))
 
 
 def guess_target(train: DataFile, test: DataFile | None) -> tuple[str, str]:
     """The column the model predicts: a usual target name both files have, else the last
     column of the training file."""
-    # pandas stores a frame's index in Parquet as __index_level_0__; it reads it back as the
-    # index, so it is never a column the model sees
-    shared = [c for c in train.columns if (test is None or c in test.columns)
-              and not PANDAS_INDEX.fullmatch(c)]
+    shared = [c for c in train.columns if test is None or c in test.columns]
     lowered = {c.lower(): c for c in shared}
     for name in TARGET_NAMES:
         if name in lowered:

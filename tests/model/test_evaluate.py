@@ -51,6 +51,15 @@ def test_a_model_fitted_on_some_columns_names_them_and_points_at_data_features(
         "[petal_length, petal_width]")
     scored = evaluate.score(_manifest("  features: [petal_length, petal_width]\n"), model, iris)
     assert scored.metrics["accuracy"] > 0.9
+    # the suggested line is valid YAML for any column name
+    odd = iris.rename(columns={"petal_length": "petal length (cm)", "petal_width": "2nd: w"})
+    model = LogisticRegression(max_iter=500).fit(odd[["petal length (cm)", "2nd: w"]],
+                                                 odd["species"])
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(_manifest(), model, odd)
+    suggested = str(error.value).split("the columns it was fitted on: ", 1)[1]
+    line = f"  features: {suggested}\n"
+    assert evaluate.score(_manifest(line), model, odd).metrics["accuracy"] > 0.9
 
 
 def test_a_column_the_model_needs_that_the_data_lacks_is_named(iris: pd.DataFrame) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -70,9 +71,15 @@ def _as_fitted(manifest: Manifest, model: Any, frame: pd.DataFrame,
                        if absent else ""))
     fix = "set data.features to the columns it was fitted on"
     fix += f", and give the test data {', '.join(map(repr, absent))}" if absent else \
-        f": [{', '.join(fitted)}]"
+        f": [{', '.join(map(_yaml_name, fitted))}]"
     raise EvaluationError(f"the model was fitted on other columns than it is given ({where}): "
                           + "; ".join(said) + f"; {fix}")
+
+
+def _yaml_name(name: str) -> str:
+    """A column name as it can stand in a YAML list: bare when plain, else quoted."""
+    plain = name.replace("_", "a").replace("-", "a").isalnum() and not name[:1].isdigit()
+    return name if plain else json.dumps(name)
 
 
 def _features_from(manifest: Manifest) -> str:
