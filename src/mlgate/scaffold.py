@@ -109,7 +109,7 @@ def init(root: Path, *, example: bool = False, force: bool = False,
         raise UserError(f"--overwrite {', '.join(unknown)}: init does not write "
                         + ("them" if len(unknown) > 1 else "it"),
                         hint="init writes " + ", ".join(sorted(files)))
-    blocked = sorted(p for p in [*files, GITIGNORE] if _blocked(root, p))
+    blocked = sorted(p for p in {*files, GITIGNORE} if _blocked(root, p))
     if blocked:
         raise UserError("a folder or file stands where mlgate would write: " + ", ".join(blocked),
                         hint="move it away; --force replaces files, never folders")
@@ -199,12 +199,12 @@ def _covered(line: str, patterns: list[str]) -> bool:
             continue
         bare = pattern.lstrip("/").rstrip("/")
         anchored = pattern.startswith("/") or "/" in bare
+        if path == bare or path.startswith(bare + "/"):  # itself, or a folder it is in
+            return True
+        # an unanchored pattern matches a path's name at any depth
         candidates = [path] if anchored else [path, *Path(path).parts]
-        folders = [p for p in candidates if p]
-        for candidate in folders:
-            if candidate == bare or fnmatch.fnmatchcase(candidate, bare) \
-                    or path.startswith(bare + "/"):
-                return True
+        if any(fnmatch.fnmatchcase(c, bare) for c in candidates):
+            return True
     return False
 
 
