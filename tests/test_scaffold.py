@@ -384,3 +384,18 @@ def test_train_and_test_files_are_paired_by_name_folder_and_format(paths, pair) 
     from mlgate.survey import pick_pair
 
     assert pick_pair(paths) == pair
+
+
+@pytest.mark.parametrize(("line", "patterns", "covered"), [
+    ("/models/model.joblib", ["models/"], True),
+    ("/models/model.joblib", ["/models"], True),
+    ("/models/model.joblib", ["*.joblib"], True),
+    ("/models/model.joblib", ["/model.joblib"], False),  # anchored: only at the top
+    ("/models/model.joblib", ["model.joblib"], True),  # unanchored: at any depth
+    ("/models/model.joblib", ["# models/", "!models/"], False),
+    ("/.mlgate/", [".mlgate/"], True),
+    ("/data/train.csv", ["/data/test.csv"], False),
+])
+def test_a_gitignore_line_already_covered_is_not_added(line: str, patterns: list[str],
+                                                       covered: bool) -> None:
+    assert scaffold._covered(line, patterns) is covered
