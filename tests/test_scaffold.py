@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import tomllib
@@ -295,10 +296,11 @@ def test_init_check_suggests_only_what_leaves_the_manifest_alone(
     merge.write_text(merge.read_text().replace("timeout-minutes: 60", "timeout-minutes: 90"))
     capsys.readouterr()
     assert main(["init", str(root), "--check"]) == 1
-    suggested = re.search(r"^(mlgate init(?: --[\w-]+)*)", capsys.readouterr().out,
-                          re.M).group(1)
-    assert suggested == "mlgate init --force"
-    assert main([*suggested.split()[1:], str(root)]) == 0
+    said = capsys.readouterr().out
+    assert f"{root / '.github/workflows/mlgate-merge.yml'}: edited" in said
+    suggested = said.splitlines()[-1].rsplit(": ", 1)[1]
+    assert suggested == f"mlgate init {root} --force"
+    assert main(shlex.split(suggested)[1:]) == 0
     assert (root / "mlops.yaml").read_text() == HAND_WRITTEN
     assert main(["init", str(root), "--check"]) == 0
 

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import json
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -476,15 +477,17 @@ def _init_check(args: argparse.Namespace) -> int:
         _print_json({"up_to_date": not stale, "workflows": [asdict(f) for f in found]})
     else:
         for f in found:
-            print(f"{f.path}: {f.status}" + (f" ({f.detail})" if f.detail else ""))
+            print(f"{_shown(args, Path(args.path) / f.path)}: {f.status}"
+                  + (f" ({f.detail})" if f.detail else ""))
         for f in stale:
             if f.diff:
                 print(f"\n{f.diff}", end="")
+        command = "mlgate init" + ("" if args.path == "." else f" {shlex.quote(args.path)}")
         if any(f.status != "missing" for f in stale):
-            print("\nmlgate init --force rewrites the workflows (never your mlops.yaml); "
-                  "commit your edits first")
+            print("\nto rewrite them (never your mlops.yaml; commit your edits first): "
+                  f"{command} --force")
         elif stale:
-            print("\nmlgate init writes the missing ones")
+            print(f"\nto write the missing ones: {command}")
     return EXIT_FAILED if stale else EXIT_PASSED
 
 
