@@ -47,12 +47,20 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
     assert "usage: mlgate" in capsys.readouterr().out
 
 
-def test_validate_valid_manifest(iris: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["-C", str(iris), "validate"]) == 0
+def test_validate_valid_manifest(iris: Path, capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(iris)
+    assert main(["validate"]) == 0
     assert capsys.readouterr().out == "mlops.yaml: valid (iris)\n"
-    assert main(["validate", "-C", str(iris), "--json"]) == 0
+    # paths are shown from where the command started: absolute from outside the folder
+    (iris.parent / "elsewhere").mkdir()
+    monkeypatch.chdir(iris.parent / "elsewhere")
+    assert main(["-C", str(iris), "validate"]) == 0
+    assert capsys.readouterr().out == f"{iris / 'mlops.yaml'}: valid (iris)\n"
+    monkeypatch.chdir(iris.parent)
+    assert main(["validate", "-C", "iris", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "valid": True, "manifest": "mlops.yaml", "name": "iris"}
+        "valid": True, "manifest": "iris/mlops.yaml", "name": "iris", "warnings": []}
 
 
 def test_validate_reports_located_problems_without_traceback(tmp_path: Path) -> None:
@@ -79,7 +87,7 @@ def test_validate_json_lists_problems(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["-C", str(tmp_path), "--json", "validate"]) == 2
     doc = json.loads(capsys.readouterr().out)
     assert doc["exit_code"] == 2
-    assert {"file": "mlops.yaml", "line": 2, "column": 1, "path": "name",
+    assert {"file": str(tmp_path / "mlops.yaml"), "line": 2, "column": 1, "path": "name",
             "message": "duplicate key 'name' (first given at line 1); keep one"} in doc["problems"]
 
 
@@ -107,6 +115,7 @@ def test_run_exit_codes_follow_the_verdict(iris: Path) -> None:
     assert "report: .mlgate/runs/" in done.stdout
     for title in ("Data checks", "Training", "Evaluation", "Model checks"):
         assert title in done.stderr
+    assert "Model checks" in done.stderr and "1 check passed" in done.stderr  # not "1 checks"
 
     manifest = (iris / "mlops.yaml").read_text().replace("min: 0.8", "min: 0.9999")
     (iris / "mlops.yaml").write_text(manifest)
@@ -154,3 +163,49 @@ def test_help_and_validate_do_not_import_heavy_libraries(iris: Path) -> None:
         done = subprocess.run([sys.executable, "-c", probe, *args], cwd=iris,
                               capture_output=True, text=True)
         assert done.stdout.splitlines()[-1] == "[] 0", done.stdout + done.stderr
+
+
+def test_paths_are_printed_from_where_the_command_started_and_runs_are_found_by_id(
+        iris: Path) -> None:
+    """`mlgate -C DIR run` printed the report path relative to DIR; --run took only a
+    run.json path."""
+    started = iris.parent
+    done = mlgate("-C", "iris", "run", cwd=started)
+    assert done.returncode == 0, done.stderr
+    report = re.search(r"report: (\S+)", done.stdout).group(1)
+    assert report.startswith("iris/.mlgate/runs/") and (started / report).is_file()
+    assert mlgate("-C", "iris", "validate", cwd=started).stdout == "iris/mlops.yaml: valid (iris)\n"
+    folder = (started / report).parent
+    by_json = mlgate("-C", "iris", "report", "--format", "text", "--run",
+                     f".mlgate/runs/{folder.name}/run.json", cwd=started)
+    assert by_json.returncode == 0, by_json.stderr
+    for run in (folder.name, folder.name[:18], str(folder), f".mlgate/runs/{folder.name}"):
+        done = mlgate("-C", "iris", "report", "--format", "text", "--run", run, cwd=started)
+        assert (done.returncode, done.stdout) == (0, by_json.stdout), (run, done.stderr)
+    unknown = mlgate("-C", "iris", "report", "--run", "20990101T000000Z-abcdef", cwd=started)
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert f"no run '20990101T000000Z-abcdef'; the latest is {folder.name}" in unknown.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`mlgate ... | head -1` ended in "internal error" (BrokenPipeError)."""
+    root = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    assert main(["init", str(root)]) == 0
+    workflow = root / ".github/workflows/mlgate.yml"
+    workflow.write_text("".join(f"# line {i} of a hand-edited workflow\n" for i in range(20000)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = f'"{sys.executable}" -m mlgate init --check 2>"{tmp_path}/err" | head -1; ' \
+        'echo "exit ${PIPESTATUS[0]}"'
+    done = subprocess.run(["bash", "-c", command], cwd=root, capture_output=True, text=True,
+                          env=env)
+    first, status = done.stdout.splitlines()
+    assert first.startswith(".github/workflows/mlgate.yml: out of date")
+    assert status == "exit 141"  # as a tool ended by SIGPIPE
+    assert (tmp_path / "err").read_text() == ""
+    # a reader gone before anything was written: the same, deterministically
+    reader = subprocess.Popen([sys.executable, "-m", "mlgate", "schema"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env)
+    reader.stdout.close()
+    err = reader.stderr.read().decode()
+    assert (reader.wait(), err) == (141, "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import tomllib
@@ -14,7 +15,7 @@ import yaml
 from mlgate import manifest, scaffold
 from mlgate.cli import main
 from mlgate.errors import UserError
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, git
 
 EXAMPLE_SOURCE = REPO_ROOT / "templates" / "projects" / "breast-cancer"
 EXAMPLE_FILES = tuple(sorted([*scaffold.WORKFLOWS, ".gitignore", "README.md", "mlops.yaml",
@@ -26,7 +27,7 @@ def test_starter_manifest_and_workflow_are_written_and_valid(tmp_path: Path) -> 
     (root).mkdir()
     (root / ".python-version").write_text("3.12.4\n")
     done = scaffold.init(root)
-    assert done.written == (*sorted(scaffold.WORKFLOWS), "mlops.yaml")
+    assert done.written == (*sorted(scaffold.WORKFLOWS), ".gitignore", "mlops.yaml")
     loaded = manifest.load(root / "mlops.yaml")
     assert loaded.name == "churn-model-2"
     for relative in scaffold.WORKFLOWS:
@@ -44,43 +45,99 @@ def test_templates_are_read_from_the_checkout_when_installed_editable() -> None:
     assert scaffold.templates_dir() == REPO_ROOT / "templates"
 
 
-def test_existing_files_are_all_named_and_nothing_is_written(tmp_path: Path) -> None:
-    (tmp_path / "mlops.yaml").write_bytes(b"mine\n")
+HAND_WRITTEN = """\
+# my own manifest, written by hand
+name: churn
+data:
+  prepare: python prepare.py
+  train: work/prepared/train.parquet
+  test: work/prepared/test.parquet
+  target: churned
+train:
+  command: python fit.py
+  outputs:
+    model: artifacts/model[v1].joblib
+"""
+
+
+def test_an_existing_manifest_is_kept_and_what_is_missing_is_added(tmp_path: Path) -> None:
+    """init wrote nothing beside a manifest, and --force (which init --check suggested)
+    replaced the hand-written one."""
+    (tmp_path / "mlops.yaml").write_text(HAND_WRITTEN)
     (tmp_path / ".github/workflows").mkdir(parents=True)
-    (tmp_path / ".github/workflows/mlgate.yml").write_bytes(b"mine too\n")
-    with pytest.raises(UserError) as error:
-        scaffold.init(tmp_path)
-    assert error.value.message == "2 files would be overwritten: .github/workflows/mlgate.yml, " \
-        "mlops.yaml"
-    assert error.value.hint == "pass --force to overwrite them"
-    assert (tmp_path / "mlops.yaml").read_bytes() == b"mine\n"
-    assert (tmp_path / ".github/workflows/mlgate.yml").read_bytes() == b"mine too\n"
-    assert sorted(p.name for p in tmp_path.rglob("*")) == [".github", "mlgate.yml", "mlops.yaml",
-                                                            "workflows"]
+    (tmp_path / ".github/workflows/mlgate.yml").write_text("mine too\n")
+    (tmp_path / ".gitignore").write_text("*.pyc\nwork/prepared/train.parquet")
+    done = scaffold.init(tmp_path)
+    assert (tmp_path / "mlops.yaml").read_text() == HAND_WRITTEN
+    assert (tmp_path / ".github/workflows/mlgate.yml").read_text() == "mine too\n"
+    assert done.written == (".github/workflows/mlgate-dispatch.yml",
+                            ".github/workflows/mlgate-fork-report.yml",
+                            ".github/workflows/mlgate-merge.yml",
+                            ".github/workflows/mlgate-monitor.yml", ".gitignore")
+    assert [p for p, _ in done.kept] == [".github/workflows/mlgate.yml", "mlops.yaml"]
+    assert dict(done.kept)["mlops.yaml"] == ("it is your manifest; `--overwrite mlops.yaml` "
+                                             "replaces it")
+    # what the manifest declares a run writes: ignored, with what was there kept
+    assert done.ignored == ("/.mlgate/", "/artifacts/model\\[v1].joblib",
+                            "/work/prepared/test.parquet")
+    assert (tmp_path / ".gitignore").read_text() == (
+        "*.pyc\nwork/prepared/train.parquet\n\n" + scaffold.IGNORE_HEADER + "\n/.mlgate/\n"
+        "/artifacts/model\\[v1].joblib\n/work/prepared/test.parquet\n")
+    # --force replaces mlgate's files, never the manifest; a second run adds nothing
+    again = scaffold.init(tmp_path, force=True)
+    assert again.written == (".github/workflows/mlgate.yml",) and again.ignored == ()
+    assert (tmp_path / "mlops.yaml").read_text() == HAND_WRITTEN
+    assert [p for p, _ in again.kept] == ["mlops.yaml"]
 
 
-def test_one_existing_file_blocks_the_others_too(tmp_path: Path) -> None:
+def test_the_ignored_outputs_are_what_git_ignores(make_repo) -> None:
+    """The lines init adds make git see a run's outputs as ignored, and nothing else."""
+    root = make_repo({"mlops.yaml": HAND_WRITTEN, "fit.py": "", "prepare.py": ""})
+    scaffold.init(root)
+    outputs = [".mlgate/runs/x/run.json", "artifacts/model[v1].joblib",
+               "work/prepared/train.parquet", "work/prepared/test.parquet"]
+    for output in outputs:
+        (root / output).parent.mkdir(parents=True, exist_ok=True)
+        (root / output).write_text("written by a run")
+    (root / "artifacts/modelv.joblib").write_text("not an output")
+    status = git(root, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert sorted(status) == sorted(["?? .github/workflows/mlgate-dispatch.yml",
+                                     "?? .github/workflows/mlgate-fork-report.yml",
+                                     "?? .github/workflows/mlgate-merge.yml",
+                                     "?? .github/workflows/mlgate-monitor.yml",
+                                     "?? .github/workflows/mlgate.yml", "?? .gitignore",
+                                     "?? artifacts/modelv.joblib"])
+
+
+def test_overwrite_names_the_manifest_to_replace(tmp_path: Path) -> None:
     (tmp_path / "mlops.yaml").write_text("mine\n")
-    with pytest.raises(UserError, match=r"1 file would be overwritten: mlops\.yaml"):
-        scaffold.init(tmp_path)
-    assert not (tmp_path / ".github").exists()
-
-
-def test_force_overwrites(tmp_path: Path) -> None:
-    (tmp_path / "mlops.yaml").write_text("mine\n")
-    done = scaffold.init(tmp_path, force=True, name="churn")
-    assert done.written == (*sorted(scaffold.WORKFLOWS), "mlops.yaml")
+    done = scaffold.init(tmp_path, overwrite=("mlops.yaml",), name="churn")
+    assert "mlops.yaml" in done.written
     assert manifest.load(tmp_path / "mlops.yaml").name == "churn"
+    with pytest.raises(UserError) as error:
+        scaffold.init(tmp_path, overwrite=("train.py",))
+    assert error.value.message == "--overwrite train.py: init does not write it"
 
 
-def test_example_force_overwrites_every_file(tmp_path: Path) -> None:
+def test_a_manifest_under_its_other_name_is_kept_too(tmp_path: Path) -> None:
+    (tmp_path / "mlops.yml").write_text(HAND_WRITTEN)
+    done = scaffold.init(tmp_path, force=True)
+    assert not (tmp_path / "mlops.yaml").exists()
+    assert "mlops.yaml" not in done.written and (tmp_path / "mlops.yml").read_text() == \
+        HAND_WRITTEN
+    assert "/work/prepared/test.parquet" in done.ignored
+
+
+def test_example_force_replaces_its_files_but_not_an_edited_manifest(tmp_path: Path) -> None:
     scaffold.init(tmp_path, example=True)
     (tmp_path / "train.py").write_text("edited\n")
-    with pytest.raises(UserError, match=r"^11 files would be overwritten: \.github/"):
-        scaffold.init(tmp_path, example=True)
+    (tmp_path / "mlops.yaml").write_text((tmp_path / "mlops.yaml").read_text() + "# mine\n")
+    again = scaffold.init(tmp_path, example=True)
+    assert again.written == () and [p for p, _ in again.kept] == ["mlops.yaml", "train.py"]
     assert (tmp_path / "train.py").read_text() == "edited\n"
     scaffold.init(tmp_path, example=True, force=True)
     assert (tmp_path / "train.py").read_bytes() == (EXAMPLE_SOURCE / "train.py").read_bytes()
+    assert (tmp_path / "mlops.yaml").read_text().endswith("# mine\n")
 
 
 def test_a_folder_in_the_way_is_refused_even_with_force(tmp_path: Path) -> None:
@@ -152,8 +209,8 @@ def test_cli_init_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["init", str(tmp_path / "ex"), "--example"]) == 0
     out = capsys.readouterr().out
     assert "mlops.yaml" in out and out.endswith("next: mlgate validate, then mlgate run\n")
-    assert main(["init", str(tmp_path / "ex"), "--example"]) == 2
-    assert "would be overwritten" in capsys.readouterr().err
+    assert main(["init", str(tmp_path / "ex"), "--example"]) == 0
+    assert "nothing to do: every file is there and up to date" in capsys.readouterr().out
 
 
 def _git_repo(path: Path, branch: str) -> Path:
@@ -227,3 +284,120 @@ def test_init_pins_the_action_asked_for_and_refuses_an_unpinned_one(tmp_path: Pa
 def test_init_check_of_a_folder_that_is_not_there_says_so(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="is not a folder"):
         scaffold.check(tmp_path / "nowhere")
+
+
+def test_init_check_suggests_only_what_leaves_the_manifest_alone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`init --check` suggested --force, which replaced the hand-written manifest."""
+    root = _git_repo(tmp_path / "repo", "main")
+    (root / "mlops.yaml").write_text(HAND_WRITTEN)
+    assert main(["init", str(root)]) == 0
+    merge = root / ".github/workflows/mlgate-merge.yml"
+    merge.write_text(merge.read_text().replace("timeout-minutes: 60", "timeout-minutes: 90"))
+    capsys.readouterr()
+    assert main(["init", str(root), "--check"]) == 1
+    said = capsys.readouterr().out
+    assert f"{root / '.github/workflows/mlgate-merge.yml'}: edited" in said
+    suggested = said.splitlines()[-1].rsplit(": ", 1)[1]
+    assert suggested == f"mlgate init {root} --force"
+    assert main(shlex.split(suggested)[1:]) == 0
+    assert (root / "mlops.yaml").read_text() == HAND_WRITTEN
+    assert main(["init", str(root), "--check"]) == 0
+
+
+def _wine_parquet(root: Path, test_rows: int = 54) -> None:
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame
+    frame["cultivar"] = frame.pop("target").map({0: "barolo", 1: "grignolino", 2: "barbera"})
+    (root / "data").mkdir(parents=True)
+    frame = frame.sample(frac=1, random_state=0)  # pandas keeps the index: __index_level_0__
+    frame.iloc[:-test_rows].to_parquet(root / "data/train.parquet")
+    frame.iloc[-test_rows:].to_parquet(root / "data/test.parquet")
+
+
+def test_the_starter_manifest_reads_the_projects_parquet_files(tmp_path: Path) -> None:
+    """init guessed data/train.csv, target: label and rows: {min: 100} beside Parquet files
+    whose test set had 54 rows."""
+    _wine_parquet(tmp_path)
+    (tmp_path / "data/notes.csv").write_text("a,b\n1,2\n")  # neither train nor test
+    done = scaffold.init(tmp_path)
+    raw = yaml.safe_load((tmp_path / "mlops.yaml").read_text())
+    assert raw["data"]["train"] == "data/train.parquet"
+    assert raw["data"]["test"] == "data/test.parquet"
+    assert raw["data"]["target"] == "cultivar"
+    assert raw["data"]["checks"]["rows"] == {"min": 50}
+    assert "prepare" not in raw["data"]  # the files are there: nothing has to write them
+    assert raw["evaluate"]["task"] == "classification"
+    assert "data/test.parquet: 54 rows, 14 columns" in done.read
+    assert "target 'cultivar': the last column; check it" in done.read
+    text = (tmp_path / "mlops.yaml").read_text()
+    assert "#   target 'cultivar': the last column; check it\n" in text
+    assert "# the smallest file has 54 rows today" in text
+    assert manifest.load(tmp_path / "mlops.yaml").data.rows_min == 50
+
+
+def test_the_starter_manifest_finds_a_regression_target_and_the_scripts(tmp_path: Path) -> None:
+    from sklearn.datasets import load_diabetes
+
+    frame = load_diabetes(as_frame=True, scaled=False).frame
+    (tmp_path / "input").mkdir()
+    frame.iloc[:400].to_csv(tmp_path / "input/diabetes_training.csv", index=False)
+    frame.iloc[400:].to_csv(tmp_path / "input/diabetes_holdout.csv", index=False)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/train_model.py").write_text("")
+    (tmp_path / "prepare.py").write_text("")
+    scaffold.init(tmp_path)
+    loaded = manifest.load(tmp_path / "mlops.yaml")
+    assert (loaded.data.train, loaded.data.test) == ("input/diabetes_training.csv",
+                                                    "input/diabetes_holdout.csv")
+    assert loaded.data.target == "target" and loaded.evaluate.task == "regression"
+    assert loaded.data.rows_min == 40  # the holdout has 42 rows
+    assert loaded.data.prepare is not None and loaded.data.prepare.display == "python prepare.py"
+    assert loaded.train.command.display == "python src/train_model.py"
+    assert [c.metric for c in loaded.model_checks] == ["r2"]
+
+
+def test_with_nothing_to_read_the_starter_says_what_is_not_there(tmp_path: Path) -> None:
+    scaffold.init(tmp_path)
+    text = (tmp_path / "mlops.yaml").read_text()
+    assert "# no train data file was found" in text
+    assert "prepare.py does not exist yet" in text and "train.py does not exist yet" in text
+    assert manifest.load(tmp_path / "mlops.yaml").data.target == "label"
+
+
+@pytest.mark.parametrize(("rows", "floor"), [(1, 1), (7, 7), (54, 50), (114, 100),
+                                             (455, 400), (1000, 1000), (98_765, 90_000)])
+def test_rows_min_rounds_down_to_one_figure(rows: int, floor: int) -> None:
+    from mlgate.survey import round_down
+
+    assert round_down(rows) == floor
+
+
+@pytest.mark.parametrize(("paths", "pair"), [
+    (["data/test.csv", "data/train.csv"], ("data/train.csv", "data/test.csv")),
+    (["data/val.csv", "data/test.csv", "data/train.csv"], ("data/train.csv", "data/test.csv")),
+    (["raw/train.csv", "raw/test.csv", "data/train.parquet", "data/test.parquet"],
+     ("raw/train.csv", "raw/test.csv")),
+    (["a/train.csv", "b/test.parquet"], ("a/train.csv", "b/test.parquet")),
+    (["data/all.csv"], (None, None)),
+])
+def test_train_and_test_files_are_paired_by_name_folder_and_format(paths, pair) -> None:
+    from mlgate.survey import pick_pair
+
+    assert pick_pair(paths) == pair
+
+
+@pytest.mark.parametrize(("line", "patterns", "covered"), [
+    ("/models/model.joblib", ["models/"], True),
+    ("/models/model.joblib", ["/models"], True),
+    ("/models/model.joblib", ["*.joblib"], True),
+    ("/models/model.joblib", ["/model.joblib"], False),  # anchored: only at the top
+    ("/models/model.joblib", ["model.joblib"], True),  # unanchored: at any depth
+    ("/models/model.joblib", ["# models/", "!models/"], False),
+    ("/.mlgate/", [".mlgate/"], True),
+    ("/data/train.csv", ["/data/test.csv"], False),
+])
+def test_a_gitignore_line_already_covered_is_not_added(line: str, patterns: list[str],
+                                                       covered: bool) -> None:
+    assert scaffold._covered(line, patterns) is covered

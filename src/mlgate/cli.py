@@ -8,15 +8,17 @@ jsonschema.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mlgate import __version__
+from mlgate import __version__, words
 from mlgate.errors import (
     EXIT_FAILED,
     EXIT_OUTSIDE_ERROR,
@@ -27,15 +29,35 @@ from mlgate.errors import (
 )
 
 Handler = Callable[[argparse.Namespace], int]
+RUN_HELP = "the run: its id (or the start of it), its folder or its run.json (default: the last)"
+EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe ended
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        from mlgate.github.actions import guarded_streams
+    try:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            from mlgate.github.actions import guarded_streams
 
-        with guarded_streams():  # no text mlgate prints can become a workflow command
-            return _main(argv)
-    return _main(argv)
+            with guarded_streams():  # no text mlgate prints can become a workflow command
+                code = _main(argv)
+        else:
+            code = _main(argv)
+        sys.stdout.flush()  # a reader that has gone shows here, not in Python's exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (`mlgate run | head`): stop quietly, as tools
+    ended by SIGPIPE do, with nothing left for Python to fail to flush at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        # not a real file (a test's capture): nothing to flush at exit
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
+    return EXIT_READER_GONE
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -48,6 +70,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _run_guarded(handler: Handler, args: argparse.Namespace) -> int:
     """The one place where exceptions become exit codes."""
+    args.started_in = os.getcwd()
     try:
         if args.directory is not None:
             _enter(args.directory)
@@ -62,6 +85,8 @@ def _run_guarded(handler: Handler, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("mlgate: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # the reader went away: main ends quietly
     except Exception:  # a bug in mlgate, not the user's fault: show everything
         traceback.print_exc()
         print(f"mlgate {__version__}: internal error (please report it with the traceback "
@@ -76,6 +101,14 @@ def _enter(directory: str) -> None:
         os.chdir(directory)
     except OSError as exc:
         raise UserError(f"cannot change to directory '{directory}': {exc.strerror}") from exc
+
+
+def _shown(args: argparse.Namespace, path: Path | str) -> str:
+    """A path as the user can use it where they started the command (before -C): relative
+    when it lies there, else absolute."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, args.started_in)
+    return absolute if relative == ".." or relative.startswith(".." + os.sep) else relative
 
 
 def _error_document(exc: MlgateError) -> dict[str, object]:
@@ -99,16 +132,23 @@ def _load_manifest(args: argparse.Namespace):  # -> Manifest
     from mlgate import manifest
 
     path = manifest.find(Path.cwd(), Path(args.manifest) if args.manifest else None)
-    return manifest.load(path, display_name=os.path.relpath(path))
+    return manifest.load(path, display_name=_shown(args, path))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from mlgate.manifest import lint
+
     loaded = _load_manifest(args)
-    name = os.path.relpath(loaded.path)
+    name = _shown(args, loaded.path)
+    warned = lint.warnings(loaded, name)
     if args.json:
-        _print_json({"valid": True, "manifest": name, "name": loaded.name})
-    else:
-        print(f"{name}: valid ({loaded.name})")
+        _print_json({"valid": True, "manifest": name, "name": loaded.name,
+                     "warnings": [w.to_dict() for w in warned]})
+        return EXIT_PASSED
+    for warning in warned:
+        print(f"mlgate: warning: {warning}", file=sys.stderr)
+    said = f", with {words.count(len(warned), 'warning')}" if warned else ""
+    print(f"{name}: valid ({loaded.name}){said}")
     return EXIT_PASSED
 
 
@@ -126,7 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stdout.write(document.dumps(result))
     else:
         folder = store.run_dir(loaded.root, result.run_id)
-        print(text.render(result, os.path.relpath(folder / store.REPORT_FILE)))
+        print(text.render(result, _shown(args, folder / store.REPORT_FILE)))
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
@@ -312,7 +352,8 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({**asdict(done), "passed": done.passed and not slow})
     else:
-        print(f"{done.requests} requests to {args.url} ({done.version or 'unregistered'}): "
+        print(f"{words.count(done.requests, 'request')} to {args.url} "
+              f"({done.version or 'unregistered'}): "
               f"{len(done.failures)} failed, p50 {done.p50_ms} ms, p95 {done.p95_ms} ms")
         for failure in done.failures[:10]:
             print(f"  {failure}")
@@ -335,7 +376,7 @@ def _console():  # -> Console
 def _read_run(args: argparse.Namespace, root: Path):  # -> RunResult
     from mlgate.result import store
 
-    return store.read(Path(args.run)) if args.run else store.read_latest(root)
+    return store.read(store.find(root, args.run)) if args.run else store.read_latest(root)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -385,7 +426,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     if args.png:
         for path in report.write_png(result, loaded, Path(args.png)):
-            print(f"wrote {os.path.relpath(path)}", file=sys.stderr)
+            print(f"wrote {_shown(args, path)}", file=sys.stderr)
     return EXIT_PASSED
 
 
@@ -401,14 +442,27 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.check:
         return _init_check(args)
     done = scaffold.init(Path(args.path), example=args.example, force=args.force,
-                         name=args.name, action=args.action)
+                         overwrite=tuple(args.overwrite or ()), name=args.name,
+                         action=args.action)
     if args.json:
-        _print_json({"root": str(done.root), "written": list(done.written)})
-    else:
-        for relative in done.written:
-            print(f"wrote {os.path.relpath(done.root / relative)}")
-        print("next: mlgate validate, then mlgate run" if args.example else
-              "next: edit mlops.yaml, then mlgate validate")
+        _print_json({"root": str(done.root), "written": list(done.written),
+                     "kept": [{"path": p, "why": why} for p, why in done.kept],
+                     "ignored": list(done.ignored), "read": list(done.read)})
+        return EXIT_PASSED
+    if done.read:
+        print("read from the project (each guess is a comment in mlops.yaml, to check):")
+        for line in done.read:
+            print(f"  {line}")
+    for relative in done.written:
+        print(f"wrote {_shown(args, done.root / relative)}")
+    if done.ignored:
+        print(f"  {scaffold.GITIGNORE} ignores {', '.join(done.ignored)} (what a run writes)")
+    for relative, why in done.kept:
+        print(f"kept {_shown(args, done.root / relative)}: {why}")
+    if not done.written and not done.kept:
+        print("nothing to do: every file is there and up to date")
+    print("next: mlgate validate, then mlgate run" if args.example or "mlops.yaml" not in
+          done.written else "next: check mlops.yaml, then mlgate validate")
     return EXIT_PASSED
 
 
@@ -423,12 +477,17 @@ def _init_check(args: argparse.Namespace) -> int:
         _print_json({"up_to_date": not stale, "workflows": [asdict(f) for f in found]})
     else:
         for f in found:
-            print(f"{f.path}: {f.status}" + (f" ({f.detail})" if f.detail else ""))
+            print(f"{_shown(args, Path(args.path) / f.path)}: {f.status}"
+                  + (f" ({f.detail})" if f.detail else ""))
         for f in stale:
             if f.diff:
                 print(f"\n{f.diff}", end="")
-        if stale:
-            print("\nmlgate init --force rewrites them (commit your edits first)")
+        command = "mlgate init" + ("" if args.path == "." else f" {shlex.quote(args.path)}")
+        if any(f.status != "missing" for f in stale):
+            print("\nto rewrite them (never your mlops.yaml; commit your edits first): "
+                  f"{command} --force")
+        elif stale:
+            print(f"\nto write the missing ones: {command}")
     return EXIT_FAILED if stale else EXIT_PASSED
 
 
@@ -467,19 +526,19 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("baseline", nargs="*", metavar="BASELINE",
                          help="a git ref, a file (run.json or a metrics file) or none "
                          "(default: compare.baseline); with --format dvc: [A_REV [B_REV]]")
-    compare.add_argument("--run", metavar="PATH", help="the run's run.json (default: the last)")
+    compare.add_argument("--run", metavar="RUN", help=RUN_HELP)
     compare.add_argument("--format", choices=("text", "markdown", "json", "dvc"),
                          default="text", help="dvc: print what `dvc metrics diff --json` does")
     compare.add_argument("--all", action="store_true",
                          help="with --format dvc: unchanged metrics too (as dvc's --all)")
     comment = command("comment", cmd_comment, "post a run's report to its pull request: "
                       "the sticky comment, a check and the job summary")
-    comment.add_argument("--run", metavar="PATH", help="the run's run.json (default: the last)")
+    comment.add_argument("--run", metavar="RUN", help=RUN_HELP)
     comment.add_argument("--pr", type=int, metavar="N", help="the pull request (default: the "
                          "event's)")
     comment.add_argument("--sha", help="the commit the check belongs to (default: the run's)")
     report = command("report", cmd_report, "render a run's report")
-    report.add_argument("--run", metavar="PATH", help="the run's run.json (default: the last)")
+    report.add_argument("--run", metavar="RUN", help=RUN_HELP)
     report.add_argument("--format", choices=("markdown", "text", "json", "junit"),
                         default="markdown")
     report.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
@@ -505,7 +564,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="workflow_run: where the pull request run's artifact was downloaded")
     register = command("register", cmd_register, "register the last run's model as a new "
                        "version (a git tag in GTO's format); refused unless the run passed")
-    register.add_argument("--run", metavar="PATH", help="the run's run.json (default: the last)")
+    register.add_argument("--run", metavar="RUN", help=RUN_HELP)
     register.add_argument("--version", dest="model_version", metavar="VERSION",
                           help="e.g. v1.4.0 (default: the latest, bumped)")
     register.add_argument("--bump", choices=("major", "minor", "patch"), default="minor")
@@ -537,11 +596,15 @@ def _parser() -> argparse.ArgumentParser:
     smoke.add_argument("url")
     smoke.add_argument("--rows", type=int, default=20)
     smoke.add_argument("--max-p95-ms", type=float, metavar="MS", help="fail when slower")
-    init = command("init", cmd_init, "write a starter mlops.yaml and the workflows (or the "
-                   "example); --check: are the workflows up to date?")
+    init = command("init", cmd_init, "write what is missing: a starter mlops.yaml read from "
+                   "the project's data, the workflows, a .gitignore (or the example); --check: "
+                   "are the workflows up to date?")
     init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
     init.add_argument("--example", action="store_true", help="write the whole example project")
-    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument("--force", action="store_true", help="replace mlgate's files that "
+                      "differ (the workflows, the example's files); never the manifest")
+    init.add_argument("--overwrite", action="append", metavar="FILE",
+                      help="replace FILE too, even your manifest (--overwrite mlops.yaml)")
     init.add_argument("--name", help="the model's name (default: from the folder's name)")
     init.add_argument("--check", action="store_true", help="write nothing; say whether the "
                       "workflows are what this mlgate writes (exit 1 when not)")

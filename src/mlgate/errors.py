@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlgate import words
+
 EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USER_ERROR = 2
@@ -74,5 +76,5 @@ class ManifestError(UserError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the manifest:"
+        head = f"{words.count(count, 'problem')} in the manifest:"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))

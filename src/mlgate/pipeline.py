@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
-from mlgate import __version__, git, train
+from mlgate import __version__, git, train, words
 from mlgate.errors import UserError
 from mlgate.manifest.model import Manifest
 from mlgate.result import store
@@ -212,8 +212,8 @@ def stage_summary(stage: Any) -> str:
     if isinstance(stage, DataStage | ModelStage) and stage.checks:
         failed = [c for c in stage.checks if c.status in ("failed", "error")]
         if stage.status == "passed" or not failed:
-            return f"{len(stage.checks)} checks passed"
-        return f"{len(failed)} of {len(stage.checks)} checks failed"
+            return f"{words.count(len(stage.checks), 'check')} passed"
+        return f"{words.of(len(failed), len(stage.checks), 'check')} failed"
     if isinstance(stage, EvaluateStage) and stage.metrics and stage.status == "passed":
         return ", ".join(f"{k} {v:.4f}" for k, v in stage.metrics.items() if v is not None)
     return getattr(stage, "message", "") or stage.status
@@ -331,7 +331,8 @@ def evaluate_stage(ctx: RunContext) -> EvaluateStage:
         predictions=scored.predictions,
         positive_label=scored.positive_label,
         train_rows=train_rows,
-        message=f"{len(scored.metrics) - len(missing)} metrics on {scored.predictions.rows} rows"
+        message=f"{words.count(len(scored.metrics) - len(missing), 'metric')} on "
+        f"{words.count(scored.predictions.rows, 'row')}"
         + (f"; not computed: {', '.join(missing)}" if missing else ""),
     )
 
@@ -357,17 +358,16 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
     failed_gates = [g for g in gate_list if g.status == "failed"]
     said = []
     if failed:
-        said.append(f"{len(failed)} of {len(result.checks)} checks failed: "
+        said.append(f"{words.of(len(failed), len(result.checks), 'check')} failed: "
                     + "; ".join(f"{c.subject} {c.rule}" for c in failed))
     if failed_gates:
-        word = "gate" if len(gate_list) == 1 else "gates"
-        said.append(f"{len(failed_gates)} of {len(gate_list)} {word} failed: "
+        said.append(f"{words.of(len(failed_gates), len(gate_list), 'gate')} failed: "
                     + "; ".join(f"{g.metric} {g.rule}".strip() for g in failed_gates))
     if compared is not None and compared.status != "passed" and not failed_gates:
         said.append(compared.message)
     if said:
         return "failed", ". ".join(said)
-    summary = f"all {len(result.checks)} checks passed"
+    summary = f"all {words.count(len(result.checks), 'check')} passed"
     if compared is not None and gate_list:
         summary += "; " + _gates_said(compared)
     return "passed", summary
@@ -380,10 +380,10 @@ def _gates_said(compared: CompareStage) -> str:
     idle = total - passed
     reason = f"no baseline ({compared.baseline.message})"  # the only reason a gate is idle
     if passed == 0:
-        return f"{'the gate was' if total == 1 else f'the {total} gates were'} not " \
-            f"evaluated: {reason}"
-    said = f"{passed} of {total} gates passed against {compared.baseline.name}" \
-        if compared.baseline.kind != "none" else f"{passed} of {total} gates passed"
+        which = "the gate was" if total == 1 else f"the {words.count(total, 'gate')} were"
+        return f"{which} not evaluated: {reason}"
+    said = f"{words.of(passed, total, 'gate')} passed" + (
+        f" against {compared.baseline.name}" if compared.baseline.kind != "none" else "")
     return said + (f" ({idle} not evaluated: {reason})" if idle else "")
 
 

@@ -1,26 +1,39 @@
 """`mlgate init`: write a starter manifest and the workflows, or the whole example
 project; `mlgate init --check`: are a repository's workflows what this mlgate writes?
 
-All or nothing: when a file to be written exists and `force` is not given, nothing is
-written and every such file is named.
+`init` adds what is missing: files that are not there are written, a `.gitignore` gains
+the lines for what a run writes, and files that are there are kept and named. `--force`
+replaces mlgate's own files (the workflows, the example's files) when they differ; a
+manifest that exists is replaced only when named (`--overwrite mlops.yaml`), since it is
+the user's own work. A starter manifest is filled in from what the project holds
+(`survey`): its data files, their columns and row counts, its scripts.
 """
 
 from __future__ import annotations
 
 import difflib
+import fnmatch
+import json
+import os
 import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from mlgate import atomic, proc, release
-from mlgate.errors import OutsideError, UserError
+from mlgate import atomic, proc, release, words
+from mlgate.errors import MlgateError, OutsideError, UserError
+from mlgate.manifest.load import MANIFEST_NAMES
+
+if TYPE_CHECKING:
+    from mlgate.survey import Survey
 
 EXAMPLE = "breast-cancer"
 # what a run of the example leaves in its folder; never copied into a user's repository
 GENERATED = frozenset({"data", "models", ".mlgate", "__pycache__"})
 STARTER = {"mlops.yaml": "starter/mlops.yaml"}
+GITIGNORE = ".gitignore"
+IGNORE_HEADER = "# what `mlgate run` writes: its runs, and the outputs mlops.yaml declares"
 # one workflow a trigger, each a few lines around the one action
 WORKFLOWS = {
     ".github/workflows/mlgate.yml": "workflows/pull-request.yml",
@@ -43,6 +56,9 @@ NAME_MAX = 64
 class InitResult:
     root: Path
     written: tuple[str, ...]  # relative posix paths, sorted
+    kept: tuple[tuple[str, str], ...] = ()  # (path, why) of files that exist and differ
+    ignored: tuple[str, ...] = ()  # lines added to .gitignore
+    read: tuple[str, ...] = ()  # what was read from the project for the manifest
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,8 +86,10 @@ def templates_dir() -> Path:
 
 
 def init(root: Path, *, example: bool = False, force: bool = False,
-         name: str | None = None, action: str | None = None) -> InitResult:
-    """Write the starter files (or the example) into `root`; refuse before writing anything."""
+         overwrite: tuple[str, ...] = (), name: str | None = None,
+         action: str | None = None) -> InitResult:
+    """Write into `root` what is missing; refuse before writing anything when a folder stands
+    where a file goes, or `overwrite` names a file init does not write."""
     if root.exists() and not root.is_dir():
         raise UserError(f"'{root}' is a file, not a folder")
     if name is not None and not valid_name(name):
@@ -79,21 +97,115 @@ def init(root: Path, *, example: bool = False, force: bool = False,
                         hint=f"use lowercase letters, digits and inner dashes, such as "
                              f"'{slug(name)}'")
     values = values_for(root, name, action)
-    files = example_files(values, name) if example else starter_files(values)
-    blocked = sorted(p for p in files if _blocked(root, p))
+    present = next((m for m in MANIFEST_NAMES if (root / m).is_file()), None)
+    found = None
+    if not example and (present is None or present in overwrite) and root.is_dir():
+        from mlgate.survey import survey
+
+        found = survey(root)
+    files = example_files(values, name) if example else starter_files(values, found)
+    unknown = sorted(set(overwrite) - set(files))
+    if unknown:
+        raise UserError(f"--overwrite {', '.join(unknown)}: init does not write "
+                        + ("them" if len(unknown) > 1 else "it"),
+                        hint="init writes " + ", ".join(sorted(files)))
+    blocked = sorted(p for p in {*files, GITIGNORE} if _blocked(root, p))
     if blocked:
         raise UserError("a folder or file stands where mlgate would write: " + ", ".join(blocked),
                         hint="move it away; --force replaces files, never folders")
-    existing = sorted(p for p in files if (root / p).exists())
-    if existing and not force:
-        raise UserError(
-            f"{len(existing)} file{'s' if len(existing) != 1 else ''} would be overwritten: "
-            + ", ".join(existing),
-            hint="pass --force to overwrite them",
-        )
+    ignore_template = files.pop(GITIGNORE, b"")
+    if present is not None and present != "mlops.yaml" and "mlops.yaml" in files \
+            and "mlops.yaml" not in overwrite:
+        del files["mlops.yaml"]  # the manifest is there under its other name
+    written, kept = [], []
     for relative, content in sorted(files.items()):
-        atomic.write_bytes(root / relative, content)
-    return InitResult(root=root, written=tuple(sorted(files)))
+        target = root / relative
+        if not target.exists():
+            written.append(relative)
+        elif target.read_bytes() == content:
+            continue
+        elif relative in overwrite:
+            written.append(relative)
+        elif relative in MANIFEST_NAMES:
+            kept.append((relative, f"it is your manifest; `--overwrite {relative}` replaces it"))
+        elif force:
+            written.append(relative)
+        else:
+            kept.append((relative, "it differs from what this mlgate writes; --force "
+                                   "replaces it"))
+    for relative in written:
+        atomic.write_bytes(root / relative, files[relative])
+    manifest = root / (present if present and present not in overwrite else "mlops.yaml")
+    wrote, ignored = _ignore(root, manifest, ignore_template)
+    if wrote:
+        written = sorted({*written, GITIGNORE})
+    return InitResult(root=root, written=tuple(sorted(written)), kept=tuple(kept),
+                      ignored=ignored, read=found.said if found else ())
+
+
+def _ignore(root: Path, manifest: Path, template: bytes) -> tuple[bool, tuple[str, ...]]:
+    """Add to the .gitignore beside the manifest the lines for what a run writes that it
+    does not cover yet (never removing one); whether it was written, and the lines added."""
+    path = root / GITIGNORE
+    text = path.read_text("utf-8", errors="replace") if path.is_file() else \
+        template.decode("utf-8")
+    patterns = [line.strip() for line in text.splitlines()]
+    wanted = [line for line in ignore_lines(manifest) if not _covered(line, patterns)]
+    if not wanted and path.is_file():
+        return False, ()
+    if wanted:
+        text += ("" if not text or text.endswith("\n") else "\n") \
+            + ("\n" if text else "") + "\n".join([IGNORE_HEADER, *wanted]) + "\n"
+    atomic.write_text(path, text)
+    return True, tuple(wanted)
+
+
+def ignore_lines(manifest: Path) -> list[str]:
+    """.gitignore lines for what a run writes: mlgate's own folder (runs, the baseline cache,
+    the local model store), the model, and the data files `data.prepare` writes. Outputs the
+    manifest declares are not sources; a manifest that cannot be read gives the first only."""
+    from mlgate import manifest as manifests
+
+    lines = ["/.mlgate/"]
+    try:
+        loaded = manifests.parse(manifest.read_bytes(), name=manifest.name, root=manifest.parent,
+                                 files=False)
+    except (MlgateError, OSError):
+        return lines
+    outputs = [loaded.train.model]
+    if loaded.data.prepare is not None:
+        outputs += [loaded.data.train, loaded.data.test]
+    for output in outputs:
+        relative = Path(os.path.normpath(output))
+        if not relative.is_absolute() and relative.parts and relative.parts[0] != "..":
+            lines.append("/" + _escape(relative.as_posix()))
+    return list(dict.fromkeys(lines))
+
+
+def _escape(path: str) -> str:
+    """A path as a .gitignore pattern that matches only it."""
+    escaped = re.sub(r"([\\*?\[])", r"\\\1", path)
+    if escaped.endswith(" "):
+        escaped = escaped[:-1] + "\\ "
+    return escaped
+
+
+def _covered(line: str, patterns: list[str]) -> bool:
+    """Whether a pattern already there ignores `line`'s path: the same pattern, or a folder
+    or glob that holds it (a close reading of .gitignore rules, enough not to repeat them)."""
+    path = line.lstrip("/").rstrip("/")
+    for pattern in patterns:
+        if not pattern or pattern.startswith(("#", "!")):
+            continue
+        bare = pattern.lstrip("/").rstrip("/")
+        anchored = pattern.startswith("/") or "/" in bare
+        if path == bare or path.startswith(bare + "/"):  # itself, or a folder it is in
+            return True
+        # an unanchored pattern matches a path's name at any depth
+        candidates = [path] if anchored else [path, *Path(path).parts]
+        if any(fnmatch.fnmatchcase(c, bare) for c in candidates):
+            return True
+    return False
 
 
 def check(root: Path, *, action: str | None = None) -> list[WorkflowCheck]:
@@ -140,22 +252,76 @@ def example_files(values: Values, name: str | None = None) -> dict[str, bytes]:
     return files | workflow_files(values)
 
 
-def starter_files(values: Values) -> dict[str, bytes]:
-    return {target: _fill(source, values) for target, source in STARTER.items()} \
-        | workflow_files(values)
+def starter_files(values: Values, found: Survey | None = None) -> dict[str, bytes]:
+    return {target: _fill(source, values, starter_fields(found))
+            for target, source in STARTER.items()} | workflow_files(values)
+
+
+def starter_fields(found: Survey | None) -> dict[str, str]:
+    """The starter manifest's blanks, from what the project holds: its data files, the
+    target's column and type, the smallest file's rows, its scripts; each guess said in a
+    comment, and what is not there yet said too."""
+    from mlgate.survey import Survey
+
+    found = found or Survey()
+    data = found.train is not None and found.test is not None
+    fields = {"read_note": "".join(f"#   {line}\n" for line in found.said)}
+    if fields["read_note"]:
+        fields["read_note"] = "# read by mlgate init (check each guess):\n" + fields["read_note"]
+    if found.prepare:
+        fields["prepare_line"] = f"  prepare: python {_scalar(found.prepare)}  # writes the " \
+            "data files"
+    elif data:
+        fields["prepare_line"] = "  # prepare: python prepare.py  # a command that writes " \
+            "the data files, if they are made"
+    else:
+        fields["prepare_line"] = "  prepare: python prepare.py    # writes the data files " \
+            "(prepare.py does not exist yet; or drop this line and commit the files)"
+    for role, file in (("train", found.train), ("test", found.test)):
+        fields[role] = _scalar(file.path) if file else f"data/{role}.csv"
+        fields[f"{role}_note"] = "" if file else f"         # no {role} data file was found"
+    fields["target"] = _scalar(found.target) if found.target else "label"
+    fields["target_note"] = "   # the column the model predicts" + \
+        ("" if found.target else ": set it")
+    rows = found.rows_min
+    fields["rows_min"] = str(rows or 100)
+    fewest = words.count(found.fewest_rows or 0, "row")
+    fields["rows_note"] = f"  # the smallest file has {fewest}" \
+        " today" if rows else ""
+    trainer = found.trainer or "train.py"
+    fields["train_command"] = f"python {_scalar(trainer)}"
+    fields["train_command_note"] = "     # writes the model to $MLGATE_MODEL" + \
+        ("" if found.trainer else f"; {trainer} does not exist yet")
+    task = found.task or "classification"
+    fields["task"] = task
+    fields["task_note"] = "         # or regression" if task == "classification" else \
+        "             # or classification"
+    fields["metrics"] = "accuracy, f1_macro, roc_auc" if task == "classification" else \
+        "rmse, mae, r2"
+    fields["model_check"] = "{metric: accuracy, min: 0.8}" if task == "classification" else \
+        "{metric: r2, min: 0.5}"
+    return fields
+
+
+def _scalar(text: str) -> str:
+    """A string as a YAML scalar: bare when plain, else double-quoted (JSON's quoting)."""
+    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*", text) and text.lower() not in (
+            "true", "false", "null", "yes", "no", "on", "off", "~"):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 def workflow_files(values: Values) -> dict[str, bytes]:
     return {target: _fill(source, values) for target, source in WORKFLOWS.items()}
 
 
-def _fill(template: str, values: Values) -> bytes:
+def _fill(template: str, values: Values, fields: dict[str, str] | None = None) -> bytes:
     """`$name`-style placeholders (they never clash with YAML, and `${{` is left alone);
     the pinned mlgate action replaced by the one asked for."""
     text = (templates_dir() / template).read_text("utf-8")
     text = string.Template(text).safe_substitute(
         name=values.name, python_version=values.python_version,
-        default_branch=values.default_branch)
+        default_branch=values.default_branch, **(fields or {}))
     return text.replace(release.uses(), values.action).encode("utf-8")
 
 

@@ -137,16 +137,36 @@ def test_target_id_and_features_must_exist(cancer: pd.DataFrame) -> None:
         {"test": frame}))
     target = found["data.test.target"]
     assert (target.status, target.message, target.manifest_key, target.subject, target.rule) == (
-        "failed", "column 'taget' is missing; closest: 'target'", "data.target", "test.taget",
+        "failed", "column 'taget' is missing; closest: 'target'; the file has 31 columns: "
+        + ", ".join(cancer.columns), "data.target", "test.taget",
         "present")
     assert (found["data.test.id"].status, found["data.test.id"].message) == (
         "passed", "present (Float64)")
     assert found["data.test.id"].manifest_key == "data.id"
     feature = found["data.test.features.worst smoothnes"]
     assert (feature.status, feature.manifest_key) == ("failed", "data.features[1]")
-    assert feature.message == ("column 'worst smoothnes' is missing; closest: "
-                               "'worst smoothness', 'worst compactness', 'mean smoothness'")
+    assert feature.message.startswith("column 'worst smoothnes' is missing; closest: "
+                                      "'worst smoothness', 'worst compactness', "
+                                      "'mean smoothness'; the file has 31 columns: ")
     assert found["data.test.features.mean texture"].manifest_key == "data.features[0]"
+
+
+def test_a_target_declared_in_columns_is_checked_for_presence_once(
+        cancer: pd.DataFrame) -> None:
+    """`target: diagnosis` beside `columns: {diagnosis: ...}` listed "present" twice."""
+    frame = pl.from_pandas(cancer)
+    found = checks.run_checks(spec(Column(name="target", type="integer"),
+                                   Column(name="mean radius"), id="mean radius"),
+                              {"test": frame})
+    present = [(c.subject, c.manifest_key) for c in found if c.rule == "present"]
+    assert present == [("test.target", "data.columns.target"),
+                       ("test.mean radius", "data.columns.mean radius")]
+    missing = checks.run_checks(spec(Column(name="label")), {"test": frame})
+    assert [c.id for c in missing if c.status == "failed"] == ["data.test.columns.label.required"]
+    # an optional column entry does not make the target optional: its own check stays
+    optional = checks.run_checks(spec(Column(name="label", required=False),
+                                      target="label"), {"test": frame})
+    assert [c.id for c in optional if c.status == "failed"] == ["data.test.target"]
 
 
 def test_order_is_role_then_file_rules_then_columns_in_manifest_order(
@@ -186,7 +206,6 @@ def test_breast_cancer_file_checks_agree_across_formats(cancer: pd.DataFrame,
     assert found == [
         ("data.test.rows", "passed", "569 rows", 569),
         ("data.test.duplicates", "passed", "no duplicate rows in 569", 0),
-        ("data.test.target", "passed", "present (Int64)", None),
         ("data.test.columns.mean radius.required", "passed", "present (Float64)", None),
         ("data.test.columns.mean radius.type", "passed", "column is Float64", "Float64"),
         ("data.test.columns.mean radius.nullable", "passed", "all 569 rows have a value", 0),
@@ -248,7 +267,8 @@ def test_checks_on_200k_rows_are_fast_and_exact() -> None:
     found = by_id(checks.run_checks(manifest, {"train": frame}))
     elapsed = time.perf_counter() - started
     assert elapsed < 10, f"{len(found)} checks took {elapsed:.1f} s"
-    assert len(found) == 2 + 1 + 4 * 5 + 3 * 5 + 3 + 4 + 4
+    # rows, duplicates; the target `plan` is checked for presence by its column entry
+    assert len(found) == 2 + 4 * 5 + 3 * 5 + 3 + 4 + 4
 
     def observed(name: str, rule: str) -> object:
         return found[f"data.train.columns.{name}.{rule}"].observed

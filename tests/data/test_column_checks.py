@@ -47,7 +47,8 @@ def test_a_missing_column_names_the_closest_ones_and_skips_its_other_checks() ->
     frame = pl.DataFrame({"age": [1], "page": [2], "name": ["x"]})
     found = run(frame, Column(name="agee", type="integer", min=0))
     assert said(found["data.test.columns.agee.required"]) == (
-        "failed", "column 'agee' is missing; closest: 'age', 'page'", None)
+        "failed", "column 'agee' is missing; closest: 'age', 'page'; the file has 3 columns: "
+        "age, page, name", None)
     for rule in ("type", "min"):
         assert said(found[f"data.test.columns.agee.{rule}"]) == (
             "skipped", "column 'agee' is missing", None)
@@ -55,14 +56,41 @@ def test_a_missing_column_names_the_closest_ones_and_skips_its_other_checks() ->
 
 def test_closeness_ignores_case() -> None:
     found = one(pl.DataFrame({"age": [1]}), Column(name="AGE"), "required")
-    assert found.message == "column 'AGE' is missing; closest: 'age'"
+    assert found.message == "column 'AGE' is missing; closest: 'age'; the file has 1 column: age"
 
 
 def test_with_nothing_close_the_message_lists_the_files_columns() -> None:
     frame = pl.DataFrame({f"c{i}": [i] for i in range(12)})
     found = one(frame, Column(name="zzz"), "required")
     assert found.message == ("column 'zzz' is missing; the file has 12 columns: "
-                             "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, …")
+                             "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11")
+
+
+def test_the_column_that_was_meant_is_listed_even_past_the_tenth() -> None:
+    """The target was `species`, the 13th column; a list cut at 10 hid it."""
+    frame = pl.DataFrame({**{f"f{i}": [i] for i in range(12)}, "species": ["a"]})
+    found = one(frame, Column(name="label"), "required")
+    assert found.message.endswith(", f11, species")
+    assert "13 columns" in found.message
+
+
+def test_close_matches_come_first_and_the_columns_are_still_listed() -> None:
+    frame = pl.DataFrame({"labels_v1": [1], "x": [2], "species": ["a"]})
+    found = one(frame, Column(name="label"), "required")
+    assert found.message == ("column 'label' is missing; closest: 'labels_v1'; the file has 3 "
+                             "columns: labels_v1, x, species")
+
+
+def test_a_very_wide_file_shows_its_first_and_last_columns_and_the_close_ones() -> None:
+    names = [f"feature_{i:03d}" for i in range(200)] + ["churned"]
+    frame = pl.DataFrame({n: [0] for n in names})
+    message = one(frame, Column(name="churn"), "required").message
+    assert message.startswith("column 'churn' is missing; closest: 'churned'; the file has "
+                              "201 columns: feature_000, ")
+    assert message.endswith("feature_199, churned")
+    assert "(161 more)" in message
+    one_wide = one(pl.DataFrame({"only": [1]}), Column(name="zzz"), "required").message
+    assert one_wide == "column 'zzz' is missing; the file has 1 column: only"
 
 
 def test_an_absent_optional_column_skips_without_failing() -> None:

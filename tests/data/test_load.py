@@ -8,7 +8,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from mlgate.data import load
+from mlgate.data import dataset_checks, load
 from mlgate.errors import EXIT_USER_ERROR, UserError
 from tests.data.helpers import SUFFIX, write
 
@@ -183,3 +183,19 @@ def test_a_parquet_file_keeps_its_dtypes(tmp_path: Path) -> None:
     assert schema["when"].base_type() == pl.Datetime
     assert schema["plan"] == pl.Categorical
     assert schema["ok"] == pl.Boolean
+
+
+def test_a_pandas_index_in_parquet_is_not_a_column_as_pandas_reads_it(
+        cancer: pd.DataFrame, tmp_path: Path) -> None:
+    """A shuffled frame's index is stored as __index_level_0__; pandas reads it back as the
+    index, so the model never sees it, and leakage must not compare it."""
+    shuffled = cancer.sample(frac=1, random_state=0)
+    shuffled.to_parquet(tmp_path / "train.parquet")
+    assert "__index_level_0__" in pl.read_parquet(tmp_path / "train.parquet").columns
+    frame = load.read(tmp_path / "train.parquet", "parquet")
+    assert frame.columns == list(load.read_pandas(tmp_path / "train.parquet", "parquet").columns)
+    test = shuffled.iloc[:10].reset_index()  # the same rows again, numbered anew
+    test.index = test.index + 10_000
+    test.drop(columns="index").to_parquet(tmp_path / "test.parquet")
+    leaked = dataset_checks.leakage(frame, load.read(tmp_path / "test.parquet", "parquet"))
+    assert (leaked.status, leaked.observed) == ("failed", 10)

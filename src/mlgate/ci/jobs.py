@@ -91,8 +91,12 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 
 
 def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
+    from mlgate.manifest import lint
+
     loaded = job.load()
-    return replace(outcome, lines=(*outcome.lines, f"{loaded.path.name}: valid ({loaded.name})"))
+    warned = tuple(f"warning: {w}" for w in lint.warnings(loaded, loaded.path.name))
+    return replace(outcome, lines=(*outcome.lines, *warned,
+                                   f"{loaded.path.name}: valid ({loaded.name})"))
 
 
 def _where(job: Job, manifest: Manifest):  # -> operations.Where

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mlgate import __version__, atomic, git
+from mlgate import __version__, atomic, git, words
 from mlgate.compare import metrics_file
 from mlgate.errors import MlgateError, UserError
 from mlgate.manifest.model import Manifest
@@ -234,7 +234,8 @@ def score_on_candidate_rows(model: object, base: Manifest, ours: Manifest,
                          metrics=scored.metrics, metric_errors=scored.metric_errors,
                          predictions=predictions, positive_label=scored.positive_label,
                          train_rows=train_rows,
-                         message=f"scored on the candidate's {predictions.rows} test rows")
+                         message="scored on the candidate's "
+                         f"{words.count(predictions.rows, 'test row')}")
 
 
 def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from mlgate import words
 from mlgate.compare import diff, gates, pairing
 from mlgate.compare.baseline import Found
 from mlgate.compare.stats import PairedTest
@@ -80,14 +81,13 @@ def _status(stage: CompareStage, *, required: bool, exists: bool) -> dict[str, s
         return {"status": "failed", "message": "compare.required is set, but there is no "
                 f"baseline: {stage.baseline.message}"}
     if failed:
-        word = "gate" if len(stage.gates) == 1 else "gates"
-        return {"status": "failed", "message": f"{len(failed)} of {len(stage.gates)} {word} "
+        return {"status": "failed", "message": f"{words.of(len(failed), len(stage.gates), 'gate')} "
                 "failed: " + "; ".join(g.explanation for g in failed[:3])}
     if not exists:
         return {"status": "passed", "message": stage.baseline.message}
     evaluated = sum(g.status == "passed" for g in stage.gates)
     return {"status": "passed", "message": f"against {stage.baseline.name}: {evaluated} of "
-            f"{len(stage.gates)} gates passed"}
+            f"{words.count(len(stage.gates), 'gate')} passed"}
 
 
 def _lookup(metrics: Mapping[str, float | None], name: str) -> float | None:
@@ -189,7 +189,8 @@ def _power_warning(gate: Gate, rows: int, detectable: float | None) -> str:
         margin = min(margins) if margins else None
         if margin is None or detectable > margin:
             asked = f"the {margin:g} margin this gate asks for" if margin else "small changes"
-            return (f"{rows} paired rows cannot reliably detect {asked}: changes under "
+            return (f"{words.count(rows, 'paired row')} cannot reliably detect {asked}: "
+                    "changes under "
                     f"{detectable:.4f} look like noise (80% power)")
     return ""
 

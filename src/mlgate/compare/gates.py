@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from mlgate import words
 from mlgate.manifest.model import Gate, SignificanceRule
 from mlgate.result.model import GateResult, GateStatus
 
@@ -95,9 +96,10 @@ def _significance_failures(gate: Gate, test: PairedTest | None) -> list[str]:
     worst = test.ci_low if gate.better_is_higher else test.ci_high  # raw change, worst end
     if gate.significance == "no significant drop" and better < 0 and test.significant():
         return [f"a significant drop ({test.method}, p = {test.p_value:.3g}, "
-                f"{test.rows} rows; worst plausible change {worst:+.4f})"]
+                f"{words.count(test.rows, 'row')}; worst plausible change {worst:+.4f})"]
     if gate.significance == "significant gain" and not (better > 0 and test.significant()):
-        return [f"no significant gain ({test.method}, p = {test.p_value:.3g}, {test.rows} rows)"]
+        return [f"no significant gain ({test.method}, p = {test.p_value:.3g}, "
+                f"{words.count(test.rows, 'row')})"]
     return []
 
 

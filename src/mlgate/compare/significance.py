@@ -21,6 +21,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from mlgate import words
 from mlgate.compare.stats import PairedTest, mcnemar, resample_counts, summarise
 from mlgate.model.counts import LABEL_METRICS, label_metric
 from mlgate.model.metrics import METRICS
@@ -205,7 +206,8 @@ def _score_side(
     scores = np.asarray(scores)
     if scores.ndim != 2 or scores.shape != (len(y), n_classes):
         raise ValueError(
-            f"scores of shape {scores.shape} for {len(y)} rows and {n_classes} classes"
+            f"scores of shape {scores.shape} for {words.count(len(y), 'row')} and "
+            f"{words.count(n_classes, 'class')}"
         )
     if not np.all(np.isfinite(scores)):
         raise ValueError("the scores hold values that are not numbers")

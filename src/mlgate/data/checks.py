@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from mlgate import words
 from mlgate.data import column_checks, dataset_checks, phrases, type_checks
 from mlgate.data.column_checks import Counted, Planned
 from mlgate.manifest.model import Data
@@ -58,14 +59,18 @@ def _frame_checks(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResul
 
 
 def _implicit_presence(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResult]:
-    """Target, id and features are named columns too: a typo is a failed check, not a crash."""
+    """Target, id and features are named columns too: a typo is a failed check, not a crash.
+    A name that `data.columns` requires is checked there, once."""
     named = [("target", spec.target, ("data", "target"))]
     if spec.id is not None:
         named.append(("id", spec.id, ("data", "id")))
     for i, feature in enumerate(spec.features or ()):
         named.append((f"features.{feature}", feature, ("data", "features", i)))
+    declared = {c.name for c in spec.columns if c.required}
     found = []
     for suffix, name, path in named:
+        if name in declared:
+            continue
         present = name in frame.columns
         message = (f"present ({type_checks.name(frame.schema[name])})" if present
                    else column_checks.missing(name, frame.columns))
@@ -139,9 +144,9 @@ def _verdict(check: Counted, count: int | Exception, judged: int | Exception, he
     if height == 0:
         message = "no rows to check"
     elif judged == height:
-        message = f"all {height} rows {check.holds}"
+        message = f"all {words.count(height, 'row')} {check.holds}"
     elif judged == 0:
-        message = f"no values to check: all {height} rows are missing"
+        message = f"no values to check: all {words.count(height, 'row')} are missing"
     else:
-        message = f"all {judged} non-null rows {check.holds}"
+        message = f"all {words.count(judged, 'non-null row')} {check.holds}"
     return result(status="passed", message=f"{check.prefix}{message}", observed=0)

@@ -23,12 +23,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from mlgate import words
 from mlgate.data import phrases, type_checks
 from mlgate.manifest.model import Column
 from mlgate.manifest.yaml_source import format_path
 from mlgate.result.model import CheckResult, Status
 
-LISTED_COLUMNS = 10
+LISTED_COLUMNS = 40  # a wider file shows its first 30 and last 10
+LISTED_LAST = 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -283,16 +285,20 @@ def regex_problem(pattern: str) -> str | None:
 
 
 def missing(name: str, columns: Sequence[str]) -> str:
-    """Say the column is missing and name the likeliest intended ones (case aside)."""
+    """Say the column is missing, name the likeliest intended ones (case aside), then the
+    file's columns: every one of them, or on a very wide file its first and last ones (where
+    targets and ids live) with how many are left out, never a silent cut."""
     lowered: dict[str, str] = {}
     for existing in columns:
         lowered.setdefault(existing.lower(), existing)
     close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+    said = f"column '{name}' is missing"
     if close:
-        return f"column '{name}' is missing; closest: " \
-            + ", ".join(f"'{lowered[c]}'" for c in close)
+        said += "; closest: " + ", ".join(f"'{lowered[c]}'" for c in close)
     if not columns:
-        return f"column '{name}' is missing; the file has no columns"
-    listed = ", ".join(columns[:LISTED_COLUMNS]) + (", …" if len(columns) > LISTED_COLUMNS
-                                                     else "")
-    return f"column '{name}' is missing; the file has {len(columns)} columns: {listed}"
+        return f"{said}; the file has no columns"
+    listed = list(columns)
+    if len(listed) > LISTED_COLUMNS:
+        head, tail = LISTED_COLUMNS - LISTED_LAST, LISTED_LAST
+        listed = [*listed[:head], f"… ({len(listed) - head - tail} more)", *listed[-tail:]]
+    return f"{said}; the file has {words.count(len(columns), 'column')}: {', '.join(listed)}"

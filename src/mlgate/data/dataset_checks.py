@@ -6,6 +6,7 @@ from functools import partial
 
 import polars as pl
 
+from mlgate import words
 from mlgate.data import phrases, type_checks
 from mlgate.result.model import CheckResult
 
@@ -23,10 +24,10 @@ def rows(role: str, height: int, low: int | None, high: int | None) -> CheckResu
     result = partial(CheckResult, id=f"data.{role}.rows", stage="data", subject=role, rule=rule,
                      observed=height, manifest_key="data.checks.rows")
     if low is not None and height < low:
-        return result(status="failed", message=f"{height} rows, fewer than {low}")
+        return result(status="failed", message=f"{words.count(height, 'row')}, fewer than {low}")
     if high is not None and height > high:
-        return result(status="failed", message=f"{height} rows, more than {high}")
-    return result(status="passed", message=f"{height} rows")
+        return result(status="failed", message=f"{words.count(height, 'row')}, more than {high}")
+    return result(status="passed", message=words.count(height, "row"))
 
 
 def duplicate_rows(frame: pl.DataFrame) -> int:
@@ -77,14 +78,15 @@ def leakage(train: pl.DataFrame, test: pl.DataFrame, *,
         count = leaked_rows(*_aligned(test, train, shared))
     except pl.exceptions.PolarsError as exc:
         return result(status="error", message=not_evaluated(exc))
-    basis = f"compared on {len(shared)} shared columns"
+    basis = f"compared on {words.count(len(shared), 'shared column')}"
     if id_column is not None and id_column in test.columns and id_column in train.columns:
         basis += f", without the id column '{id_column}'"
     if count:
         message = f"{phrases.share(count, test.height, 'test rows')} also appear in train ({basis})"
         return result(status="failed", message=message, observed=count)
     return result(status="passed", observed=0,
-                  message=f"none of {test.height} test rows appear in train ({basis})")
+                  message=f"none of {words.count(test.height, 'test row')} appear in train "
+                          f"({basis})")
 
 
 def leaked_rows(test: pl.DataFrame, train: pl.DataFrame) -> int:

@@ -6,6 +6,7 @@ where the model's frame is built.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ PANDAS_NA = (
 # Inferring CSV types from every row costs ~5x the read (1M x 20: 4 s against 0.4-0.7 s);
 # from this many rows first, and from all of them only when that guess proves wrong.
 CSV_INFER_ROWS = 10_000
+PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 
 
 def detect_format(path: Path, declared: str) -> str:
@@ -59,11 +61,19 @@ def read(path: Path, fmt: str) -> pl.DataFrame:
         if fmt == "csv":
             return _read_csv(path)
         if fmt == "parquet":
-            return pl.read_parquet(path)
+            return _without_pandas_index(pl.read_parquet(path))
         # JSON lines can add a field late, which a partial inference silently drops
         return pl.read_ndjson(path, infer_schema_length=None)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise _unreadable(path, fmt, exc) from exc
+
+
+def _without_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
+    """pandas writes a frame's index (any but a plain range) into Parquet as a column
+    `__index_level_0__` and reads it back as the index: the model never sees it, so the
+    checks do not either (leakage would otherwise compare row numbers)."""
+    index = [c for c in frame.columns if PANDAS_INDEX.fullmatch(c)]
+    return frame.drop(index) if index else frame
 
 
 def _read_csv(path: Path) -> pl.DataFrame:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mlgate import words
 from mlgate.errors import Problem
 from mlgate.manifest.yaml_source import Document, KeyPath
 
@@ -101,7 +102,7 @@ def _explain(error: Any) -> Iterator[Finding]:
     elif kind == "maxLength":
         yield path, f"must be at most {expected} characters, found {len(instance)}", False
     elif kind == "minItems":
-        yield path, f"needs at least {expected} item{'s' if expected != 1 else ''}", False
+        yield path, f"needs at least {words.count(expected, 'item')}", False
     elif kind == "uniqueItems":
         yield path, f"lists {_repeated(instance)} more than once", False
     elif kind == "minProperties":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlgate import words
 from mlgate.manifest.model import Manifest
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays, rowsets
@@ -37,6 +39,59 @@ def feature_columns(manifest: Manifest, frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in excluded]
 
 
+def _as_fitted(manifest: Manifest, model: Any, frame: pd.DataFrame,
+               features: list[str]) -> pd.DataFrame:
+    """The features in the order the model was fitted on them; a model fitted on other
+    columns is refused in the manifest's terms (scikit-learn says only "feature names
+    unseen at fit time")."""
+    names = getattr(model, "feature_names_in_", None)
+    fitted = [str(n) for n in names] if names is not None else None
+    if fitted is not None and set(fitted) == set(features):
+        return frame[fitted]  # a model that names its columns is handed them by name
+    count = getattr(model, "n_features_in_", None)
+    if fitted is None and (not isinstance(count, int) or count == len(features)):
+        return frame[features]
+    where = _features_from(manifest)
+    if fitted is None:
+        raise EvaluationError(
+            f"the model was fitted on {words.count(count, 'column')} and is given "
+            f"{len(features)} ({where}): set data.features to the {count} it was fitted on, "
+            "in order")
+    extra = [c for c in features if c not in fitted]
+    lacking = [c for c in fitted if c not in features]
+    absent = [c for c in lacking if c not in frame.columns]
+    said = []
+    if extra:
+        said.append(f"{words.count(len(extra), 'column')} it was not fitted on: "
+                    + ", ".join(map(repr, extra)))
+    if lacking:
+        said.append(f"{words.count(len(lacking), 'column')} it was fitted on that it is not "
+                    "given: " + ", ".join(map(repr, lacking))
+                    + (f" (the test data has no {', '.join(map(repr, absent))})"
+                       if absent else ""))
+    fix = "set data.features to the columns it was fitted on"
+    fix += f", and give the test data {', '.join(map(repr, absent))}" if absent else \
+        f": [{', '.join(map(_yaml_name, fitted))}]"
+    raise EvaluationError(f"the model was fitted on other columns than it is given ({where}): "
+                          + "; ".join(said) + f"; {fix}")
+
+
+def _yaml_name(name: str) -> str:
+    """A column name as it can stand in a YAML list: bare when plain, else quoted."""
+    plain = name.replace("_", "a").replace("-", "a").isalnum() and not name[:1].isdigit()
+    return name if plain else json.dumps(name)
+
+
+def _features_from(manifest: Manifest) -> str:
+    """Where the columns handed to the model come from, in the manifest's words."""
+    spec = manifest.data
+    if spec.features is not None:
+        line = manifest.line_of("data.features")
+        return "data.features" + (f", line {line}" if line else "")
+    but = "the target" + (f" and the id '{spec.id}'" if spec.id else "")
+    return f"every column but {but}, as data.features is not set"
+
+
 def infer_task(manifest: Manifest, model: Any, y: pd.Series) -> tuple[str, bool]:
     """The manifest's task, else classification for a model with classes or a non-float target."""
     if manifest.evaluate.task is not None:
@@ -63,14 +118,15 @@ def score(manifest: Manifest, model: Any, frame: pd.DataFrame) -> Scored:
     missing = [c for c in [target, *features] if c not in frame.columns]
     if missing:
         raise EvaluationError(f"the test data has no column {', '.join(map(repr, missing))}")
-    X, y = frame[features], frame[target]
+    X, y = _as_fitted(manifest, model, frame, features), frame[target]
     task, inferred = infer_task(manifest, model, y)
     try:
         y_pred = np.asarray(model.predict(X))
     except Exception as exc:  # the user's model: any error is theirs to see
         raise EvaluationError(f"model.predict failed: {type(exc).__name__}: {exc}") from exc
     if len(y_pred) != len(frame):
-        raise EvaluationError(f"model.predict returned {len(y_pred)} rows for {len(frame)}")
+        raise EvaluationError(f"model.predict returned {words.count(len(y_pred), 'row')} for "
+                              f"{len(frame)}")
     row_keys = hash_rows(frame, [*features, target])
     if task == "regression":
         return _regression(manifest, y.to_numpy(dtype=float), y_pred.astype(float), row_keys,

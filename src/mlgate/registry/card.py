@@ -3,6 +3,7 @@ it came from, when the store has it), so the card of a version never goes stale.
 
 from __future__ import annotations
 
+from mlgate import words
 from mlgate.registry.state import Assignment, Version
 from mlgate.report.markdown import escape
 from mlgate.result.model import RunResult
@@ -26,7 +27,8 @@ def render(version: Version, history: tuple[Assignment, ...], run: RunResult | N
                 f"| {escape(k)} | – |" for k, v in metrics.items()]
     if run is not None and run.checks:
         failed = sum(c.status in ("failed", "error") for c in run.checks)
-        said = f"{len(run.checks)} checks, " + (f"{failed} failed" if failed else "all passed")
+        said = f"{words.count(len(run.checks), 'check')}, " \
+            + (f"{failed} failed" if failed else "all passed")
         out += ["", "## Checks", "", f"<details><summary>{said}</summary>", "",
                 "| check | verdict |", "| --- | --- |"]
         out += [f"| {escape(c.stage)}: {escape(c.subject)} {escape(c.rule)} | {c.status} |"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from mlgate import words
 from mlgate.manifest.model import Manifest
 from mlgate.report import inert
 from mlgate.result.model import RunResult
@@ -59,7 +60,8 @@ def sections(result: RunResult) -> tuple[str, str]:
 
     table = mermaid.confusion_table(found.confusion, found.class_names)
     if len(found.class_names) > MANY_CLASSES:
-        confusion = _details(f"Confusion matrix ({len(found.class_names)} classes)", table)
+        classes = words.count(len(found.class_names), "class")
+        confusion = _details(f"Confusion matrix ({classes})", table)
     else:
         confusion = f"### Confusion matrix\n\n{table}"
     if not found.roc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mlgate import words
 from mlgate.manifest.model import Manifest
 from mlgate.report.inert import code, escape, fence_safe
 from mlgate.report.text import left_out, training_unknown
@@ -115,8 +116,8 @@ def _like_for_like(b: Baseline) -> str:
     if b.paired_rows and b.same_data:
         return ", on the same test rows."
     if b.paired_rows and b.candidate_rows:
-        said = f", on {b.paired_rows} of the candidate's {b.candidate_rows} test rows" \
-            f" ({left_out(b)})."
+        said = f", on {b.paired_rows} of the candidate's " \
+            f"{words.count(b.candidate_rows, 'test row')} ({left_out(b)})."
     elif b.same_data is False:
         return ". ⚠️ **The two sides were measured on different data**, so the change " \
             "mixes the model's change with the data's."
@@ -168,7 +169,8 @@ def _test(gate: GateResult) -> str:
         return "–"
     verdict = "significant" if t.p_value < 1 - t.confidence else "not significant"
     return (f"{verdict}, p = {t.p_value:.3g}; {t.confidence:.0%} CI "
-            f"[{t.ci_low:+.4f}, {t.ci_high:+.4f}] ({t.rows} rows, {escape(t.method)})")
+            f"[{t.ci_low:+.4f}, {t.ci_high:+.4f}] ({words.count(t.rows, 'row')}, "
+            f"{escape(t.method)})")
 
 
 def _baseline(compared: CompareStage | None) -> str:
@@ -183,16 +185,19 @@ def _baseline(compared: CompareStage | None) -> str:
     if b.origin:
         lines.append(f"- named by {escape(b.origin)}")
     if b.paired_rows and b.same_data:
-        lines.append(f"- both sides were scored on the same {b.paired_rows} test rows, "
-                     "which neither model was trained on")
+        lines.append(f"- both sides were scored on the same "
+                     f"{words.count(b.paired_rows, 'test row')}, which neither model was "
+                     "trained on")
     elif b.paired_rows and b.candidate_rows:
-        lines.append(f"- compared on {b.paired_rows} of the candidate's {b.candidate_rows} "
-                     f"test rows, paired by content: {left_out(b)}")
+        lines.append(f"- compared on {b.paired_rows} of the candidate's "
+                     f"{words.count(b.candidate_rows, 'test row')}, paired by content: "
+                     f"{left_out(b)}")
     elif b.paired_rows:  # a result from before the rows left out were counted
-        lines.append(f"- {b.paired_rows} test rows paired by content; the two test sets "
-                     "differ beyond these rows")
+        lines.append(f"- {words.count(b.paired_rows, 'test row')} paired by content; the two "
+                     "test sets differ beyond these rows")
     elif b.candidate_rows and (b.rows_in_baseline_training or b.rows_in_candidate_training):
-        lines.append(f"- of the candidate's {b.candidate_rows} test rows, {left_out(b)}")
+        lines.append(f"- of the candidate's {words.count(b.candidate_rows, 'test row')}, "
+                     f"{left_out(b)}")
     if b.training_rows_unknown:
         lines.append(f"- ⚠️ {training_unknown(b)}")
     if b.message:
@@ -262,7 +267,8 @@ def _metrics(result: RunResult) -> str:
         return ""
     task = escape(ev.task) + (" (inferred)" if ev.task_inferred else "")
     rows = [f"| {escape(name)} | {_value(value)} |" for name, value in ev.metrics.items()]
-    head = f"### Metrics\n\n{task}, {ev.predictions.rows if ev.predictions else '?'} test rows"
+    rows_said = words.count(ev.predictions.rows, 'test row') if ev.predictions else '? test rows'
+    head = f"### Metrics\n\n{task}, {rows_said}"
     if ev.positive_label is not None:
         head += f", positive class {code(ev.positive_label)}"
     table = "\n".join(["| metric | value |", "| --- | ---: |", *rows])

@@ -25,7 +25,8 @@ def left_out(b: Baseline) -> str:
 
 def training_unknown(b: Baseline) -> str:
     whose = " and ".join(f"the {side}'s" for side in b.training_rows_unknown)
-    return (f"{whose[0].upper()}{whose[1:]} training rows are unknown (a run.json from an "
+    whose = whose[0].upper() + whose[1:] + " training rows"
+    return (f"{whose} are unknown (a run.json from an "
             "mlgate that did not keep them), so rows it was trained on may be among those "
             "compared.")
 

@@ -10,7 +10,7 @@ import re
 import secrets
 from pathlib import Path
 
-from mlgate import atomic
+from mlgate import atomic, words
 from mlgate.errors import UserError
 from mlgate.result import document, strict
 from mlgate.result.model import RunResult
@@ -55,6 +55,31 @@ def latest(root: Path) -> Path | None:
         return None
     finished = sorted(p for p in runs.glob(f"*/{RESULT_FILE}"))
     return finished[-1] if finished else None
+
+
+def find(root: Path, given: str) -> Path:
+    """The run.json `--run` names: a run.json, a run's folder, a run id, or the start of one
+    that only one run has."""
+    path = Path(given)
+    if path.is_file():
+        return path
+    if (path / RESULT_FILE).is_file():
+        return path / RESULT_FILE
+    runs = root / RUNS
+    if "/" not in given and (runs / given / RESULT_FILE).is_file():
+        return runs / given / RESULT_FILE
+    ids = sorted(p.parent.name for p in runs.glob(f"*/{RESULT_FILE}")) if runs.is_dir() else []
+    starting = [i for i in ids if given and "/" not in given and i.startswith(given)]
+    if len(starting) == 1:
+        return runs / starting[0] / RESULT_FILE
+    if starting:
+        raise UserError(f"'{given}' starts {words.count(len(starting), 'run id')}: "
+                        f"{', '.join(starting[:5])}"
+                        + (", …" if len(starting) > 5 else ""), hint="give more of the run id")
+    said = f"; the latest is {ids[-1]}" if ids else "; there are no runs yet"
+    raise UserError(f"no run '{given}'{said}",
+                    hint=f"give a run id (a folder of {RUNS.as_posix()}/), a run's folder or "
+                         "its run.json")
 
 
 def read_latest(root: Path) -> RunResult:

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mlgate import words
 from mlgate.errors import UserError
 from mlgate.serve.service import Service
 
@@ -57,8 +58,8 @@ def serve(service: Service, *, reload: dict[str, str], host: str, port: int,
 
     version = service.metadata.get("version") or "(unregistered)"
     served = f"{service.metadata.get('model')} {version}"
-    print(f"serving {served} on http://{host}:{port} ({workers} worker"
-          f"{'s' if workers > 1 else ''})", file=sys.stderr)
+    print(f"serving {served} on http://{host}:{port} ({words.count(workers, 'worker')})",
+          file=sys.stderr)
 
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning",
                                "access_log": False, "timeout_graceful_shutdown": GRACE_S}

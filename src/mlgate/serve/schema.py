@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mlgate import words
 from mlgate.manifest.model import Manifest
 from mlgate.result.model import RunResult
 
@@ -68,7 +69,7 @@ def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
     if not isinstance(records, list) or not records:
         raise InputError('send {"records": [{column: value, ...}, ...]} with at least one record')
     if len(records) > MAX_RECORDS:
-        raise InputError(f"{len(records)} records; at most {MAX_RECORDS} a request")
+        raise InputError(f"{words.count(len(records), 'record')}; at most {MAX_RECORDS} a request")
     wanted = set(schema.names)
     for i, record in enumerate(records):
         if not isinstance(record, dict):

@@ -1,0 +1,80 @@
+"""What a valid manifest says that will likely fail when it runs: warnings, not problems.
+
+A command whose script is not there (the starter manifest names `prepare.py` and
+`train.py` before the user has written them) is valid, since the script may be written
+later or by an earlier step, but `mlgate validate` should say so rather than call the
+manifest simply valid.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+from mlgate.errors import Problem
+from mlgate.manifest.model import Command, Manifest
+
+# programs that run the script named after their options
+INTERPRETERS = ("python", "python3", "pypy3", "Rscript", "bash", "sh", "zsh", "node", "julia",
+                "ruby", "perl", "deno", "bun")
+SCRIPT_SUFFIXES = (".py", ".sh", ".bash", ".r", ".jl", ".js", ".mjs", ".ts", ".rb", ".pl")
+# options after which the next word is code or a module, not a script
+NOT_A_SCRIPT = ("-m", "-c", "-e", "--eval", "--version")
+
+
+def warnings(manifest: Manifest, name: str) -> list[Problem]:
+    """Each command whose script does not exist in the manifest's folder, located."""
+    commands: list[tuple[str, Command | None]] = [
+        ("data.prepare", manifest.data.prepare), ("train.command", manifest.train.command)]
+    commands += [(f"environments.{e.name}.deploy", e.deploy) for e in manifest.environments]
+    found = []
+    for key, command in commands:
+        script = script_of(command) if command is not None else None
+        if script is None or (manifest.root / script).exists():
+            continue
+        key, (line, column) = _place(manifest, key)
+        found.append(Problem(
+            file=name, line=line, column=column, path=key,
+            message=f"'{script}' does not exist yet: `{command.display}` will fail until it "
+                    "is written (or change the command)"))
+    return found
+
+
+def script_of(command: Command) -> str | None:
+    """The relative script file a command runs, when one can be told from its words:
+    `python train.py`, `./deploy.sh staging`, `Rscript -e ...` (none)."""
+    try:
+        argv = list(command.argv) if command.argv is not None else \
+            shlex.split(command.shell or "")
+    except ValueError:  # unbalanced quotes: the shell will say
+        return None
+    while argv and "=" in argv[0] and not argv[0].startswith(("-", "=")):
+        argv.pop(0)  # FOO=bar before the program
+    if not argv:
+        return None
+    program, rest = argv[0], argv[1:]
+    candidate = None
+    if os.path.basename(program).split(".")[0] in INTERPRETERS:  # python3.11 too
+        for word in rest:
+            if word in NOT_A_SCRIPT:
+                return None
+            if not word.startswith("-"):
+                candidate = word
+                break
+    elif "/" in program or program.lower().endswith(SCRIPT_SUFFIXES):
+        candidate = program
+    if candidate is None or Path(candidate).is_absolute() or any(c in candidate for c in "$`*?"):
+        return None
+    if candidate.lower().endswith(SCRIPT_SUFFIXES) or "/" in candidate:
+        return os.path.normpath(candidate)
+    return None
+
+
+def _place(manifest: Manifest, key: str) -> tuple[str, tuple[int, int]]:
+    """The command's key as written (`data.prepare` or `data.prepare.command`) and place."""
+    for candidate in (f"{key}.command", key):
+        found = manifest.lines.get(candidate)
+        if found:
+            return candidate, found
+    return key, (1, 1)

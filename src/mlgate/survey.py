@@ -1,0 +1,188 @@
+"""What `mlgate init` reads from a project before it writes a starter manifest: the data
+files that are there (CSV, Parquet, JSON Lines), their columns and row counts, the column
+that looks like the target, and the scripts that prepare data and train.
+
+Guesses, each said in a phrase, so the manifest's comments can tell the user what to check.
+Only file headers and counts are read (polars scans; a Parquet file's row count is in its
+footer), so a large file costs little.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from mlgate import words
+from mlgate.data.load import EXTENSIONS, PANDAS_INDEX
+
+SKIPPED_FOLDERS = {".git", ".mlgate", ".venv", "venv", "env", "node_modules", "__pycache__",
+                   "site-packages", ".tox", ".dvc", "mlruns", "build", "dist"}
+DEPTH = 3  # folders below the project searched for data and scripts
+TRAIN_WORDS = ("train", "training")
+TEST_WORDS = ("test", "testing", "holdout", "eval", "evaluation", "valid", "validation", "val")
+# names a target column usually has, likeliest first
+TARGET_NAMES = ("target", "label", "labels", "y", "class", "outcome", "churn", "churned",
+                "response", "diagnosis", "species", "price")
+REGRESSION_MIN_VALUES = 20  # an integer target with more distinct values is a quantity
+Task = Literal["classification", "regression"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataFile:
+    path: str  # relative to the project, posix
+    rows: int
+    columns: tuple[str, ...]
+    dtypes: tuple[str, ...]  # polars dtype names, by column
+
+
+@dataclass(frozen=True, kw_only=True)
+class Survey:
+    train: DataFile | None = None
+    test: DataFile | None = None
+    target: str | None = None
+    task: Task | None = None
+    prepare: str | None = None  # the preparation script, relative posix path
+    trainer: str | None = None  # the training script
+    said: tuple[str, ...] = field(default=())  # what was read and guessed, one phrase each
+
+    @property
+    def fewest_rows(self) -> int | None:
+        counts = [f.rows for f in (self.train, self.test) if f is not None]
+        return min(counts) if counts else None
+
+    @property
+    def rows_min(self) -> int | None:
+        """A floor every file passes today and a truncated file would not: the smallest
+        file's row count, rounded down to one significant figure (54 -> 50)."""
+        fewest = self.fewest_rows
+        return round_down(fewest) if fewest else None
+
+
+def survey(root: Path) -> Survey:
+    """Read the project at `root`; nothing found leaves a field None."""
+    data, scripts = _files(root)
+    said: list[str] = []
+    train_path, test_path = pick_pair(data)
+    train = _read(root, train_path, said) if train_path else None
+    test = _read(root, test_path, said) if test_path else None
+    target = task = None
+    if train is not None:
+        target, why = guess_target(train, test)
+        said.append(f"target '{target}': {why}")
+        task, why = _guess_task(root, train, target)
+        said.append(f"task {task}: {why}")
+    return Survey(train=train, test=test, target=target, task=task,
+                  prepare=_script(scripts, "prepare"), trainer=_script(scripts, "train"),
+                  said=tuple(said))
+
+
+def _files(root: Path) -> tuple[list[str], list[str]]:
+    """Data files and Python scripts under `root`, shallow ones first."""
+    data: list[str] = []
+    scripts: list[str] = []
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        depth = len(here.relative_to(root).parts)
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith(".")
+                         and depth < DEPTH)
+        for name in sorted(names):
+            relative = (here / name).relative_to(root).as_posix()
+            suffix = Path(name).suffix.lower()
+            if suffix in EXTENSIONS:
+                data.append(relative)
+            elif suffix == ".py":
+                scripts.append(relative)
+    key = lambda p: (p.count("/"), p)  # noqa: E731
+    return sorted(data, key=key), sorted(scripts, key=key)
+
+
+def _words(path: str) -> set[str]:
+    return set(re.split(r"[^a-z0-9]+", Path(path).stem.lower()))
+
+
+def pick_pair(paths: list[str]) -> tuple[str | None, str | None]:
+    """A training and a test file, from their names; in one folder and format if possible."""
+    trains = [p for p in paths if _words(p) & set(TRAIN_WORDS)]
+    tests = sorted((p for p in paths if _words(p) & set(TEST_WORDS) and p not in trains),
+                   key=lambda p: min(TEST_WORDS.index(w) for w in _words(p) & set(TEST_WORDS)))
+    for train in trains:
+        for test in tests:
+            if Path(train).parent == Path(test).parent and \
+                    EXTENSIONS[Path(train).suffix.lower()] == EXTENSIONS[Path(test).suffix.lower()]:
+                return train, test
+    return (trains[0] if trains else None), (tests[0] if tests else None)
+
+
+def _read(root: Path, relative: str, said: list[str]) -> DataFile | None:
+    path = root / relative
+    fmt = EXTENSIONS[path.suffix.lower()]
+    try:
+        if fmt == "csv":
+            lazy = pl.scan_csv(path, separator="\t" if path.suffix.lower() == ".tsv" else ",",
+                               infer_schema_length=1000)
+        elif fmt == "parquet":
+            lazy = pl.scan_parquet(path)
+        else:
+            lazy = pl.scan_ndjson(path, infer_schema_length=1000)
+        schema = lazy.collect_schema()
+        rows = int(lazy.select(pl.len()).collect().item())
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        said.append(f"{relative} could not be read ({reason})")
+        return None
+    # a pandas index stored in Parquet is not a column (data.load drops it too)
+    columns = {n: str(t) for n, t in schema.items() if not PANDAS_INDEX.fullmatch(n)}
+    said.append(f"{relative}: {words.count(rows, 'row')}, {words.count(len(columns), 'column')}")
+    return DataFile(path=relative, rows=rows, columns=tuple(columns),
+                    dtypes=tuple(columns.values()))
+
+
+def guess_target(train: DataFile, test: DataFile | None) -> tuple[str, str]:
+    """The column the model predicts: a usual target name both files have, else the last
+    column of the training file."""
+    shared = [c for c in train.columns if test is None or c in test.columns]
+    lowered = {c.lower(): c for c in shared}
+    for name in TARGET_NAMES:
+        if name in lowered:
+            return lowered[name], "a usual name for a target"
+    return (shared or list(train.columns))[-1], "the last column; check it"
+
+
+def _guess_task(root: Path, train: DataFile, target: str) -> tuple[Task, str]:
+    dtype = train.dtypes[train.columns.index(target)]
+    if dtype.startswith("Float"):
+        return "regression", f"'{target}' holds decimal numbers"
+    if not dtype.startswith(("Int", "UInt")):
+        return "classification", f"'{target}' holds labels ({dtype})"
+    distinct = _distinct(root / train.path, target)
+    if distinct is not None and distinct > REGRESSION_MIN_VALUES:
+        return "regression", f"'{target}' has {words.count(distinct, 'distinct value')}"
+    return "classification", f"'{target}' has few distinct whole numbers"
+
+
+def _distinct(path: Path, column: str) -> int | None:
+    fmt = EXTENSIONS[path.suffix.lower()]
+    scan = {"csv": pl.scan_csv, "parquet": pl.scan_parquet, "jsonl": pl.scan_ndjson}[fmt]
+    try:
+        return int(scan(path).select(pl.col(column).n_unique()).collect().item())
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+
+
+def _script(scripts: list[str], word: str) -> str | None:
+    """`prepare.py`, else a script named for the step (`src/train_model.py`)."""
+    exact = [p for p in scripts if Path(p).stem == word]
+    named = [p for p in scripts if Path(p).stem.startswith(word) and "test" not in _words(p)]
+    found = exact or named
+    return found[0] if found else None
+
+
+def round_down(n: int) -> int:
+    """To one significant figure: 54 -> 50, 455 -> 400, 7 -> 7."""
+    scale = 10 ** (len(str(n)) - 1)
+    return n // scale * scale

@@ -1,0 +1,46 @@
+"""Counted nouns: "1 check", never "1 checks", in every message mlgate writes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mlgate import words
+from tests.conftest import REPO_ROOT
+
+NOUNS = ("checks", "rows", "columns", "files", "versions", "gates", "classes", "problems",
+         "requests", "records", "metrics", "tags", "runs", "failures", "warnings", "lines",
+         "test rows", "paired rows", "shared columns", "non-null rows")
+# a number in braces right before a plural noun, unless the number is a constant (LIMIT)
+HAND_COUNTED = re.compile(r"\{(?![A-Z_]+\})[^{}]+\}\s+(?:[a-z-]+\s+)?(?:"
+                          + "|".join(n.split()[-1] for n in NOUNS) + r")\b")
+
+# an "s" added by hand: {'s' if n != 1 else ''}
+HAND_PLURAL = re.compile(r"""\{\s*['"]s['"]\s+if\b""")
+
+@pytest.mark.parametrize(("n", "noun", "said"), [
+    (0, "check", "0 checks"), (1, "check", "1 check"), (2, "check", "2 checks"),
+    (1, "class", "1 class"), (3, "class", "3 classes"), (1, "test row", "1 test row"),
+    (114, "test row", "114 test rows"),
+])
+def test_count_agrees_with_the_number(n: int, noun: str, said: str) -> None:
+    assert words.count(n, noun) == said
+
+
+def test_of_agrees_with_the_whole() -> None:
+    assert words.of(0, 1, "gate") == "0 of 1 gate"
+    assert words.of(1, 3, "gate") == "1 of 3 gates"
+
+
+def test_no_message_counts_by_hand() -> None:
+    """A number before a plural noun in an f-string reads "1 checks" when it is 1."""
+    found = []
+    for path in sorted((REPO_ROOT / "src" / "mlgate").rglob("*.py")):
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                continue
+            quoted = 'f"' in line or "f'" in line or line.lstrip().startswith(('"', "'"))
+            if quoted and (HAND_COUNTED.search(line) or HAND_PLURAL.search(line)):
+                found.append(f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}")
+    assert not found, "use mlgate.words.count:\n" + "\n".join(found)
