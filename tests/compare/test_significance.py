@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn import metrics as skm
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
@@ -481,8 +483,10 @@ def delong(y, cand_scores, base_scores) -> tuple[float, float]:
     return ac - ab, float(np.sqrt(variance))
 
 
-def test_the_roc_area_gets_delongs_test() -> None:
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_roc_area_gets_delongs_test(dtype) -> None:
     y, cand, base, cand_p, base_p = outcomes(600, seed=4)  # rounded scores: ties
+    cand_p, base_p = cand_p.astype(dtype), base_p.astype(dtype)
     test = paired_test("roc_auc", y_true=y, candidate_pred=cand, baseline_pred=base,
                        candidate_scores=cand_p, baseline_scores=base_p, n_classes=2)
     delta, error = delong(y, cand_p[:, 1], base_p[:, 1])
@@ -547,3 +551,34 @@ def test_the_closed_forms_do_not_resample() -> None:
     gates = fastest(lambda: [paired_test(name, **data) for name in five])
     sort = fastest(lambda: np.argsort(cand_p[:, 1]))
     assert gates < 15 * sort, (gates, sort)
+
+
+def test_the_row_bootstrap_spends_no_cpu_on_idle_blas_threads() -> None:
+    """A weighted sum per resample is too small to share: extra BLAS threads only spin."""
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    y, cand, base = regression(50_000, seed=12)
+    data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
+
+    def cpu(fn) -> float:
+        start = time.process_time()
+        fn()
+        return time.process_time() - start
+
+    cpu(lambda: paired_test("median_ae", **data, resamples=100))  # warm
+    as_called = cpu(lambda: paired_test("median_ae", **data, resamples=400))
+    with threadpool_limits(limits=1, user_api="blas"):
+        one_thread = cpu(lambda: paired_test("median_ae", **data, resamples=400))
+    assert as_called < 1.5 * one_thread + 0.05, (as_called, one_thread)
+
+
+@given(st.lists(st.floats(width=32, allow_nan=False), min_size=1, max_size=300))
+def test_float32_scores_sort_by_their_bits_as_argsort_sorts_them(values) -> None:
+    from mlgate.compare.influence import _order
+
+    scores = np.array(values, dtype=np.float32)
+    order = _order(scores)
+    np.testing.assert_array_equal(np.sort(order), np.arange(len(scores)))
+    np.testing.assert_array_equal(scores[order], np.sort(scores))

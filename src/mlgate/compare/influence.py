@@ -142,7 +142,7 @@ class _Groups:
     one pass in score order and one scatter (sequential reads, not a gather per row)."""
 
     def __init__(self, is_pos: np.ndarray, scores: np.ndarray) -> None:
-        self.order = np.argsort(scores)
+        self.order = _order(scores)
         ordered = scores[self.order]
         self.is_pos = is_pos[self.order]
         starts = np.empty(len(scores), dtype=bool)
@@ -166,6 +166,21 @@ class _Groups:
         out = np.empty(len(self.order))
         out[self.order] = np.where(self.is_pos, if_pos, if_neg)
         return out
+
+
+def _order(scores: np.ndarray) -> np.ndarray:
+    """argsort(scores), for float32 scores (as runs store them) about three times faster:
+    each score's bits, made to order as the floats do, above its row index in one
+    64-bit key, and one sort of those keys."""
+    rows = len(scores)
+    if scores.dtype != np.float32 or rows >= 1 << 32:
+        return np.argsort(scores)
+    bits = scores.view(np.uint32)
+    # a negative float's bits order backwards: flip them all; a positive's: set the top bit
+    ordered = np.where(bits >> np.uint32(31), ~bits, bits | np.uint32(1 << 31))
+    keys = (ordered.astype(np.uint64) << np.uint64(32)) | np.arange(rows, dtype=np.uint64)
+    keys.sort()
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.intp)
 
 
 def _roc_auc(is_pos: np.ndarray, scores: np.ndarray) -> tuple[float, np.ndarray]:

@@ -105,7 +105,12 @@ def paired_test(
     if not math.isfinite(delta):
         raise ValueError(f"'{metric}' is undefined on these rows")
     rng = np.random.default_rng(seed)
-    deltas = [cand(counts) - base(counts) for counts in resample_counts(rows, resamples, rng)]
+    from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
+
+    # a weighted sum per resample is too small to share between threads: more BLAS
+    # threads only spin, doubling the CPU (and, on a busy runner, the time) for nothing
+    with threadpool_limits(limits=1, user_api="blas"):
+        deltas = [cand(counts) - base(counts) for counts in resample_counts(rows, resamples, rng)]
     return summarise(delta, np.concatenate(deltas), rows=rows, confidence=confidence)
 
 
