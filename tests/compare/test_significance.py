@@ -582,3 +582,28 @@ def test_float32_scores_sort_by_their_bits_as_argsort_sorts_them(values) -> None
     order = _order(scores)
     np.testing.assert_array_equal(np.sort(order), np.arange(len(scores)))
     np.testing.assert_array_equal(scores[order], np.sort(scores))
+
+
+@pytest.mark.parametrize(("name", "rows", "ties"), [("median_ae", 2000, False),
+                                                   ("median_ae", 2001, True),
+                                                   ("max_error", 2000, False),
+                                                   ("max_error", 300, True)])
+def test_the_median_and_max_bootstrap_has_the_row_bootstraps_distribution(name, rows,
+                                                                          ties) -> None:
+    """Drawn through the rows that can hold the statistic: the same distribution as
+    resampling every row, against 4,000 resamples of every row."""
+    y, cand, base = regression(rows, seed=13)
+    if ties:
+        cand, base = np.round(cand), np.round(base)
+    data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
+    test = paired_test(name, **data, resamples=4000, seed=1)
+    drawn = np.vstack(list(stats.resample_counts(rows, 4000, np.random.default_rng(2))))
+    every_row = (on_resamples(name, drawn, y_true=y, pred=cand)
+                 - on_resamples(name, drawn, y_true=y, pred=base))
+    reference = stats.summarise(test.delta, every_row, rows=rows)
+    se = reference.std_error
+    assert test.std_error == pytest.approx(se, rel=0.08)
+    assert abs(test.ci_low - reference.ci_low) < 0.25 * se
+    assert abs(test.ci_high - reference.ci_high) < 0.25 * se
+    assert test.delta == pytest.approx(sklearn(name, y, cand, None, 0)
+                                       - sklearn(name, y, base, None, 0), rel=1e-12)

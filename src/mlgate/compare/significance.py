@@ -11,8 +11,8 @@ Which test depends on what the metric needs (the result names it as `method`):
 - means of per-row terms (log loss, Brier, MAE, MSE, MAPE): the paired t-test on the
   per-row differences; RMSE, R², explained variance and average precision: the delta
   method; the ROC area: DeLong's. Closed forms, O(rows) (`compare.influence`).
-- the median and the largest error: a paired bootstrap of rows, drawn as per-row counts
-  in chunks and scored from running counts over rows sorted once.
+- the median and the largest error: a paired bootstrap of rows, drawn through the few
+  rows that can hold the statistic (`compare.ranked`), so that it costs sqrt(rows).
 
 Each reads its p-value and its interval off one object, so the interval excludes zero
 exactly when p < 1 - confidence. Seeded and pure: the same rows and seed give the same
@@ -27,13 +27,12 @@ from statistics import NormalDist
 
 import numpy as np
 
-from mlgate.compare import influence
+from mlgate.compare import influence, ranked
 from mlgate.compare.stats import (
     BOOTSTRAP_COUNTS,
     PairedTest,
     linear_test,
     mcnemar,
-    resample_counts,
     summarise,
 )
 from mlgate.model.counts import LABEL_METRICS, label_metric
@@ -96,22 +95,14 @@ def paired_test(
             raise ValueError(f"'{metric}' is undefined on these rows")
         return linear_test(found.delta, found.influence, confidence=confidence,
                            method=found.method)
-    cand, base = (
-        _side(metric, y_true, pred, scores, n_classes, positive_index)
-        for pred, scores in ((candidate_pred, candidate_scores), (baseline_pred, baseline_scores))
-    )
-    everything = np.ones((1, rows))
-    delta = float(cand(everything)[0] - base(everything)[0])
-    if not math.isfinite(delta):
-        raise ValueError(f"'{metric}' is undefined on these rows")
-    rng = np.random.default_rng(seed)
-    from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
-
-    # a weighted sum per resample is too small to share between threads: more BLAS
-    # threads only spin, doubling the CPU (and, on a busy runner, the time) for nothing
-    with threadpool_limits(limits=1, user_api="blas"):
-        deltas = [cand(counts) - base(counts) for counts in resample_counts(rows, resamples, rng)]
-    return summarise(delta, np.concatenate(deltas), rows=rows, confidence=confidence)
+    if metric not in ("median_ae", "max_error"):
+        raise ValueError(f"no paired test for '{metric}'")
+    y, cand = _checked_values(y_true, candidate_pred)
+    cand_error, base_error = np.abs(y - cand), np.abs(y - _checked_values(y, baseline_pred)[1])
+    statistic, of = ("median", np.median) if metric == "median_ae" else ("max", np.max)
+    delta = float(of(cand_error) - of(base_error))
+    drawn = ranked.deltas(statistic, cand_error, base_error, resamples, np.random.default_rng(seed))
+    return summarise(delta, drawn, rows=rows, confidence=confidence)
 
 
 def _closed_form(
@@ -162,8 +153,8 @@ def on_resamples(
 ) -> np.ndarray:
     """One model's metric on each resample, given as (resamples, rows) counts of draws.
 
-    What the bootstraps compute: tests hold it to scikit-learn on the rows a resample
-    drew, and counts of ones give the metric on all rows.
+    The plain row bootstrap, for reference: tests hold it to scikit-learn on the rows a
+    resample drew, and the closed forms and the cheap bootstraps to it.
     """
     counts = np.asarray(counts, np.float64)
     if metric in LABEL_METRICS:
