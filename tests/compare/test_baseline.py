@@ -222,6 +222,10 @@ def test_a_regression_baseline_is_paired_and_tested_too(make_repo: Callable[...,
     assert gate.candidate is not None and gate.baseline is not None
     assert gate.change == pytest.approx(gate.candidate - gate.baseline)
     assert gate.significance.delta == pytest.approx(gate.change, abs=1e-9)
+    # RMSE's closed form, named; its interval and p-value agree
+    test = gate.significance
+    assert test.method == "delta method"
+    assert (test.ci_low > 0 or test.ci_high < 0) == (test.p_value < 1 - test.confidence)
 
 
 def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(

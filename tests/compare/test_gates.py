@@ -112,3 +112,14 @@ def test_a_significant_rise_of_a_lower_is_better_metric_reports_the_worst_end() 
     found = decide(Gate(metric="rmse", significance="no significant drop"), 70.6, 64.3,
                    has_baseline=True, test=test)
     assert found.status == "failed" and "worst plausible change +8.2900" in found.explanation
+
+
+def test_a_significance_gate_without_a_test_says_why() -> None:
+    gate = Gate(metric="f1", significance="no significant drop")
+    why = "150 resamples cannot show a change at 0.99 confidence: it takes at least 199"
+    found = decide(gate, 0.9, 0.91, has_baseline=True, test=None, untested=why)
+    assert found.status == "failed"
+    assert found.explanation.endswith(f"'no significant drop' has no paired test: {why}")
+    # with no reason given, the rows were not paired
+    unpaired = decide(gate, 0.9, 0.91, has_baseline=True, test=None)
+    assert "needs both models scored on the same rows" in unpaired.explanation

@@ -63,7 +63,12 @@ def test_mcnemar_matches_scipys_exact_binomial_test(models) -> None:
     losses = int(np.sum(~right_good & right_weak))
     assert result.p_value == pytest.approx(binomtest(gains, gains + losses).pvalue)
     assert result.delta == pytest.approx(right_good.mean() - right_weak.mean())
-    assert result.ci_low < result.delta < result.ci_high
+    assert result.ci_low <= result.delta <= result.ci_high
+    # the interval is Clopper-Pearson's on the candidate's share of the discordant rows
+    share = binomtest(gains, gains + losses).proportion_ci(0.95, method="exact")
+    scale = (gains + losses) / len(y)
+    assert result.ci_low == pytest.approx(scale * (2 * share.low - 1), rel=1e-9)
+    assert result.ci_high == pytest.approx(scale * (2 * share.high - 1), rel=1e-9)
 
 
 def test_mcnemar_known_counts() -> None:
@@ -86,7 +91,9 @@ def test_mcnemar_on_many_rows_matches_scipy() -> None:
     gains = int(np.sum(right_a & ~right_b))
     losses = int(np.sum(~right_a & right_b))
     assert result.p_value == pytest.approx(binomtest(gains, gains + losses).pvalue, rel=1e-9)
-    assert result.std_error == pytest.approx((result.ci_high - result.delta) / 1.959964)
+    # with 36,000 discordant rows the exact interval is the normal one
+    assert result.std_error == pytest.approx((result.ci_high - result.delta) / 1.959964, rel=0.01)
+    assert result.std_error == pytest.approx((result.delta - result.ci_low) / 1.959964, rel=0.01)
 
 
 def test_the_bootstrap_reports_its_standard_error(models) -> None:
@@ -97,10 +104,14 @@ def test_the_bootstrap_reports_its_standard_error(models) -> None:
 
 
 def test_summarise_leaves_out_undefined_resamples() -> None:
-    deltas = np.array([np.nan, 0.1, 0.2, 0.3, np.inf, 0.4])
+    defined = np.linspace(-0.1, 0.4, 100)
+    deltas = np.r_[np.nan, defined[:50], np.inf, defined[50:], -np.inf]
     test = summarise(0.25, deltas, rows=10)
-    assert test.p_value == pytest.approx(0.25)  # 1 / 4 defined resamples, the floor
-    assert test.std_error == pytest.approx(np.std([0.1, 0.2, 0.3, 0.4], ddof=1))
+    assert np.count_nonzero(defined <= 0) == 20
+    assert test.p_value == pytest.approx(2 * (20 + 1) / 101)
+    assert test.std_error == pytest.approx(np.std(defined, ddof=1))
+    # the 2nd smallest and 2nd largest: 2 on a side is the most that keeps p below 0.05
+    assert (test.ci_low, test.ci_high) == (defined[1], defined[98])
     with pytest.raises(ValueError, match="undefined on every resample"):
         summarise(0.0, np.array([np.nan]), rows=10)
 

@@ -149,17 +149,18 @@ def _on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | N
 def _gate(gate: Gate, ours: Mapping[str, float | None], theirs: Mapping[str, float | None],
           paired: Paired | None, spec: Compare, *, exists: bool) -> GateResult:
     test = significance = None
-    warning = ""
+    warning = untested = ""
     if paired is not None and gate.metric in ours:
-        test, significance, warning = _test(gate, paired, spec)
+        test, significance, warning, untested = _test(gate, paired, spec)
     decided = gates.decide(gate, ours.get(gate.metric), _lookup(theirs, gate.metric),
-                           has_baseline=exists, test=test)
+                           has_baseline=exists, test=test, untested=untested)
     return replace(decided, manifest_key=gate.key or None, significance=significance,
                    warning=warning)
 
 
 def _test(gate: Gate, paired: Paired, spec: Compare
-          ) -> tuple[PairedTest | None, Significance | None, str]:
+          ) -> tuple[PairedTest | None, Significance | None, str, str]:
+    """The test, as the result keeps it, a warning, and why there is no test if none."""
     from mlgate.compare import significance as sig
 
     try:
@@ -171,13 +172,13 @@ def _test(gate: Gate, paired: Paired, spec: Compare
             confidence=spec.confidence,
         )
     except ValueError as exc:  # undefined on these rows (one class only, ...)
-        return None, None, f"no paired test: {exc}"
+        return None, None, f"no paired test: {exc}", str(exc)
     detectable = sig.detectable_change(test)
     found = Significance(method=test.method, rows=test.rows, delta=test.delta,
                          ci_low=test.ci_low, ci_high=test.ci_high, p_value=test.p_value,
                          confidence=test.confidence,
                          detectable_change=_finite(detectable))
-    return test, found, _power_warning(gate, test.rows, detectable)
+    return test, found, _power_warning(gate, test.rows, detectable), ""
 
 
 def _power_warning(gate: Gate, rows: int, detectable: float | None) -> str:

@@ -22,7 +22,9 @@ __all__ = ["Gate", "GateResult", "GateStatus", "SignificanceRule", "decide"]
 
 
 def decide(gate: Gate, candidate: float | None, baseline: float | None, *,
-           has_baseline: bool, test: PairedTest | None = None) -> GateResult:
+           has_baseline: bool, test: PairedTest | None = None,
+           untested: str = "") -> GateResult:
+    """`untested`: why the rows were paired but gave no test (undefined on them, ...)."""
     rule = _rule(gate)
     cand = _number(candidate)
     base = _number(baseline) if has_baseline else None
@@ -42,7 +44,7 @@ def decide(gate: Gate, candidate: float | None, baseline: float | None, *,
     failures = [*_absolute_failures(gate, cand)]
     if has_baseline and base is not None and change is not None:
         failures += _change_failures(gate, change, relative)
-        failures += _significance_failures(gate, test)
+        failures += _significance_failures(gate, test, untested)
     elif _relative(gate) and not failures:
         return result("not evaluated", f"{_fmt(cand)}; no baseline, so only absolute bounds "
                       "were checked")
@@ -87,9 +89,11 @@ def _change_failures(gate: Gate, change: float, relative: float | None) -> list[
     return out
 
 
-def _significance_failures(gate: Gate, test: PairedTest | None) -> list[str]:
+def _significance_failures(gate: Gate, test: PairedTest | None, untested: str) -> list[str]:
     if gate.significance == "none":
         return []
+    if test is None and untested:
+        return [f"'{gate.significance}' has no paired test: {untested}"]
     if test is None:
         return [f"'{gate.significance}' needs both models scored on the same rows"]
     better = test.delta if gate.better_is_higher else -test.delta

@@ -1,16 +1,22 @@
 """The paired test for each metric mlgate knows, fast enough for every pull request.
 
-Which test depends on what the metric needs:
+Which test depends on what the metric needs (the result names it as `method`):
 
-- accuracy: exact McNemar (only the rows where one model is right and the other wrong).
+- accuracy: exact McNemar (only the rows where one model is right and the other wrong),
+  with the exact interval that inverts the same binomial test.
 - other label metrics: a paired bootstrap of counts. Everything they depend on is the
   table of (true class, candidate's class, baseline's class) outcomes, so every resample
   is drawn at once as multinomial counts of that table's cells: the same distribution as
-  resampling rows, in about a millisecond instead of a second.
-- score and regression metrics: a paired bootstrap of rows, drawn as per-row counts in
-  chunks and scored as weighted sums (sorted once, for AUC, AP and the median).
+  resampling rows, in about a millisecond at any number of rows.
+- means of per-row terms (log loss, Brier, MAE, MSE, MAPE): the paired t-test on the
+  per-row differences; RMSE, R², explained variance and average precision: the delta
+  method; the ROC area: DeLong's. Closed forms, O(rows) (`compare.influence`).
+- the median and the largest error: a paired bootstrap of rows, drawn through the few
+  rows that can hold the statistic (`compare.ranked`), so that it costs sqrt(rows).
 
-Seeded and pure: the same rows and seed give the same test.
+Each reads its p-value and its interval off one object, so the interval excludes zero
+exactly when p < 1 - confidence. Seeded and pure: the same rows and seed give the same
+test.
 """
 
 from __future__ import annotations
@@ -22,7 +28,14 @@ from statistics import NormalDist
 import numpy as np
 
 from mlgate import words
-from mlgate.compare.stats import PairedTest, mcnemar, resample_counts, summarise
+from mlgate.compare import influence, ranked
+from mlgate.compare.stats import (
+    BOOTSTRAP_COUNTS,
+    PairedTest,
+    linear_test,
+    mcnemar,
+    summarise,
+)
 from mlgate.model.counts import LABEL_METRICS, label_metric
 from mlgate.model.metrics import METRICS
 
@@ -76,17 +89,45 @@ def paired_test(
         )
     if spec.needs == "scores" and (candidate_scores is None or baseline_scores is None):
         raise ValueError(f"'{metric}' needs probabilities from both models")
-    cand, base = (
-        _side(metric, y_true, pred, scores, n_classes, positive_index)
-        for pred, scores in ((candidate_pred, candidate_scores), (baseline_pred, baseline_scores))
-    )
-    everything = np.ones((1, rows))
-    delta = float(cand(everything)[0] - base(everything)[0])
-    if not math.isfinite(delta):
-        raise ValueError(f"'{metric}' is undefined on these rows")
-    rng = np.random.default_rng(seed)
-    deltas = [cand(counts) - base(counts) for counts in resample_counts(rows, resamples, rng)]
-    return summarise(delta, np.concatenate(deltas), rows=rows, confidence=confidence)
+    if metric in influence.CLOSED_FORM:
+        found = _closed_form(metric, y_true, candidate_pred, baseline_pred, candidate_scores,
+                             baseline_scores, n_classes, positive_index)
+        if not math.isfinite(found.delta):
+            raise ValueError(f"'{metric}' is undefined on these rows")
+        return linear_test(found.delta, found.influence, confidence=confidence,
+                           method=found.method)
+    if metric not in ("median_ae", "max_error"):
+        raise ValueError(f"no paired test for '{metric}'")
+    y, cand = _checked_values(y_true, candidate_pred)
+    cand_error, base_error = np.abs(y - cand), np.abs(y - _checked_values(y, baseline_pred)[1])
+    statistic, of = ("median", np.median) if metric == "median_ae" else ("max", np.max)
+    delta = float(of(cand_error) - of(base_error))
+    drawn = ranked.deltas(statistic, cand_error, base_error, resamples, np.random.default_rng(seed))
+    return summarise(delta, drawn, rows=rows, confidence=confidence)
+
+
+def _closed_form(
+    metric: str,
+    y_true: np.ndarray,
+    candidate_pred: np.ndarray,
+    baseline_pred: np.ndarray,
+    candidate_scores: np.ndarray | None,
+    baseline_scores: np.ndarray | None,
+    n_classes: int,
+    positive_index: int,
+) -> influence.Linear:
+    if candidate_scores is not None and baseline_scores is not None:
+        y = _checked_classes(y_true, n_classes)
+        return influence.scores_change(
+            metric,
+            y,
+            _checked_scores(candidate_scores, len(y), n_classes),
+            _checked_scores(baseline_scores, len(y), n_classes),
+            n_classes=n_classes,
+            positive_index=positive_index,
+        )
+    y, cand = _checked_values(y_true, candidate_pred)
+    return influence.values_change(metric, y, cand, _checked_values(y_true, baseline_pred)[1])
 
 
 def detectable_change(test: PairedTest, *, power: float = 0.8) -> float:
@@ -113,8 +154,8 @@ def on_resamples(
 ) -> np.ndarray:
     """One model's metric on each resample, given as (resamples, rows) counts of draws.
 
-    What the bootstraps compute: tests hold it to scikit-learn on the rows a resample
-    drew, and counts of ones give the metric on all rows.
+    The plain row bootstrap, for reference: tests hold it to scikit-learn on the rows a
+    resample drew, and the closed forms and the cheap bootstraps to it.
     """
     counts = np.asarray(counts, np.float64)
     if metric in LABEL_METRICS:
@@ -178,7 +219,9 @@ def _counts_bootstrap(
         deltas(rng.multinomial(rows, weights / rows, size=min(chunk, resamples - start)))
         for start in range(0, resamples, chunk)
     ]
-    return summarise(delta, np.concatenate(drawn), rows=rows, confidence=confidence)
+    return summarise(
+        delta, np.concatenate(drawn), rows=rows, confidence=confidence, method=BOOTSTRAP_COUNTS
+    )
 
 
 def _side(
@@ -191,7 +234,7 @@ def _side(
 ) -> Side:
     if scores is not None and METRICS[metric].needs == "scores":
         return _score_side(metric, y_true, scores, n_classes, positive_index)
-    return _regression_side(metric, np.asarray(y_true, np.float64), np.asarray(pred, np.float64))
+    return _regression_side(metric, y_true, pred)
 
 
 # Each side below is the metric as a function of how often each row is drawn: scored on
@@ -199,28 +242,38 @@ def _side(
 # value on that resample (tests/compare/test_significance.py checks both).
 
 
+def _checked_classes(y_true: np.ndarray, n_classes: int) -> np.ndarray:
+    y = np.asarray(y_true, np.int64)
+    if np.any((y < 0) | (y >= n_classes)):
+        raise ValueError("the test rows hold a class the model does not know")
+    return y
+
+
+def _checked_scores(scores: np.ndarray, rows: int, n_classes: int) -> np.ndarray:
+    scores = np.asarray(scores)
+    if scores.ndim != 2 or scores.shape != (rows, n_classes):
+        raise ValueError(f"scores of shape {scores.shape} for {words.count(rows, 'row')} and "
+                         f"{words.count(n_classes, 'class')}")
+    if not np.all(np.isfinite(scores)):
+        raise ValueError("the scores hold values that are not numbers")
+    return scores
+
+
+def _checked_values(y_true: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y, pred = np.asarray(y_true, np.float64), np.asarray(pred, np.float64)
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(pred))):
+        raise ValueError("the targets or predictions hold values that are not numbers")
+    return y, pred
+
+
 def _score_side(
     metric: str, y_true: np.ndarray, scores: np.ndarray, n_classes: int, positive_index: int
 ) -> Side:
-    y = np.asarray(y_true, np.int64)
-    scores = np.asarray(scores)
-    if scores.ndim != 2 or scores.shape != (len(y), n_classes):
-        raise ValueError(
-            f"scores of shape {scores.shape} for {words.count(len(y), 'row')} and "
-            f"{words.count(n_classes, 'class')}"
-        )
-    if not np.all(np.isfinite(scores)):
-        raise ValueError("the scores hold values that are not numbers")
-    if np.any((y < 0) | (y >= n_classes)):
-        raise ValueError("the test rows hold a class the model does not know")
-    if metric == "log_loss":
-        # scikit-learn clips to the probabilities' own precision before the logarithm
-        eps = np.finfo(scores.dtype).eps
-        right = np.clip(scores[np.arange(len(y)), y], eps, 1 - eps)
-        return _mean(-np.log(right.astype(np.float64)))
+    scores = _checked_scores(scores, len(y_true), n_classes)
+    y = _checked_classes(y_true, n_classes)
+    if metric in influence.MEANS:
+        return _mean(influence.per_row(metric, y, None, scores, positive_index))
     is_pos = y == positive_index
-    if metric == "brier_score":
-        return _mean((is_pos - scores[:, positive_index].astype(np.float64)) ** 2)
     if metric == "average_precision":
         return _average_precision(is_pos, scores[:, positive_index])
     if n_classes == 2:  # roc_auc
@@ -231,18 +284,13 @@ def _score_side(
 
 
 def _regression_side(metric: str, y: np.ndarray, pred: np.ndarray) -> Side:
-    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(pred))):
-        raise ValueError("the targets or predictions hold values that are not numbers")
+    y, pred = _checked_values(y, pred)
     error = y - pred
-    if metric == "mae":
-        return _mean(np.abs(error))
-    if metric == "mse":
-        return _mean(error**2)
+    if metric in influence.MEANS:
+        return _mean(influence.per_row(metric, y, pred))
     if metric == "rmse":
         mse = _mean(error**2)
         return lambda counts: np.sqrt(mse(counts))
-    if metric == "mape":
-        return _mean(np.abs(error) / np.maximum(np.abs(y), np.finfo(np.float64).eps))
     if metric == "median_ae":
         return _median(np.abs(error))
     if metric == "max_error":

@@ -1,9 +1,14 @@
 """Is a metric's change real or noise? Tests on paired rows, seeded, pure.
 
 A 114-row test set moves F1 by more than most gates allow, so a gate can ask for the
-change to be significant (or for a drop not to be). Both tests here compare the
+change to be significant (or for a drop not to be). Every test here compares the
 candidate and the baseline on the same rows, which is far more sensitive than comparing
 two scores computed on different data.
+
+Each test reads its interval and its p-value off one object (the bootstrap's resampled
+changes, one t statistic, one binomial count), so that "the interval excludes zero"
+holds exactly when "p < 1 - confidence": a gate never shows a verdict beside an interval
+that contradicts it.
 """
 
 from __future__ import annotations
@@ -16,10 +21,18 @@ import numpy as np
 
 Score = Callable[[np.ndarray], float]  # the metric on a subset of rows, given by index
 
+# the methods, as a result names them
+EXACT_MCNEMAR = "exact McNemar"
+BOOTSTRAP_COUNTS = "paired bootstrap of outcome counts"
+BOOTSTRAP_ROWS = "paired bootstrap of rows"
+PAIRED_T = "paired t"
+DELTA_METHOD = "delta method"
+DELONG = "DeLong"
+
 
 @dataclass(frozen=True, kw_only=True)
 class PairedTest:
-    method: str  # "paired bootstrap" | "McNemar (exact)"
+    method: str  # one of the names above
     rows: int
     delta: float  # candidate minus baseline on the paired rows
     ci_low: float  # confidence interval of delta
@@ -64,34 +77,116 @@ def summarise(
     *,
     rows: int,
     confidence: float = 0.95,
-    method: str = "paired bootstrap",
+    method: str = BOOTSTRAP_ROWS,
 ) -> PairedTest:
     """A bootstrap distribution of candidate-minus-baseline as a test.
 
-    Percentile interval; the p-value is the bootstrap's two-sided estimate: twice the
-    share of resampled differences on the far side of zero (never below 1/resamples).
+    With B resampled changes, k of them at or beyond zero on the rarer side (ties with
+    zero count on both sides), the p-value is 2(k + 1)/(B + 1), never 0; the interval
+    runs from the K-th smallest change to the K-th largest, K the most resamples a side
+    may hold while p < 1 - confidence. So one excludes zero exactly when the other is
+    below 1 - confidence, by counting, with no interpolation to blur the edge.
     Resamples where the metric is undefined (one class drawn, ...) are left out.
     """
-    deltas = deltas[np.isfinite(deltas)]
-    if len(deltas) == 0:
+    deltas = np.sort(deltas[np.isfinite(deltas)])
+    size = len(deltas)
+    if size == 0:
         raise ValueError("the metric is undefined on every resample")
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(deltas, [tail, 1 - tail])
-    far_side = min(np.mean(deltas <= 0), np.mean(deltas >= 0))
-    p_value = min(1.0, max(2 * far_side, 1 / len(deltas)))
-    if np.all(deltas == 0):
-        p_value = 1.0
-    spread = float(np.std(deltas, ddof=1)) if len(deltas) > 1 else math.nan
+    alpha = 1 - confidence
+    far = _most_far(size, alpha)
+    if far == 0:
+        raise ValueError(
+            f"{size} resamples cannot show a change at {confidence:.4g} confidence: it takes "
+            f"at least {_fewest(alpha)} resamples (compare.resamples)"
+        )
+    beyond = min(int(np.count_nonzero(deltas <= 0)), int(np.count_nonzero(deltas >= 0)))
+    p_value = min(1.0, _p_of(beyond + 1, size))
+    spread = float(np.std(deltas, ddof=1)) if size > 1 else math.nan
     return PairedTest(
         method=method,
         rows=rows,
         delta=delta,
-        ci_low=float(low),
-        ci_high=float(high),
-        p_value=float(p_value),
+        ci_low=float(deltas[far - 1]),
+        ci_high=float(deltas[size - far]),
+        p_value=p_value,
         confidence=confidence,
         std_error=spread,
     )
+
+
+def _p_of(count: int, size: int) -> float:
+    return 2 * count / (size + 1)
+
+
+def _most_far(size: int, alpha: float) -> int:
+    """The largest j with 2j/(size + 1) < alpha, as the p-value computes it."""
+    j = max(int(alpha * (size + 1) / 2), 0)
+    while _p_of(j + 1, size) < alpha:
+        j += 1
+    while j > 0 and not _p_of(j, size) < alpha:
+        j -= 1
+    return j
+
+
+def _fewest(alpha: float) -> int:
+    size = max(int(2 / alpha) - 2, 1)
+    while _most_far(size, alpha) == 0:
+        size += 1
+    return size
+
+
+def linear_test(
+    delta: float,
+    influence: np.ndarray,
+    *,
+    confidence: float = 0.95,
+    method: str = PAIRED_T,
+) -> PairedTest:
+    """A change whose error is that of a mean of per-row influence values (mean zero).
+
+    For a mean of per-row terms these are the per-row differences about their mean, and
+    this is the paired t-test; for a smooth function of means, or the ROC area, the
+    delta method's (DeLong's) linearisation. Student's t on rows - 1 degrees of freedom
+    gives both the p-value and the interval, from the one statistic delta / std_error.
+    """
+    rows = len(influence)
+    if rows < 2:
+        raise ValueError("a paired test needs at least two rows")
+    from scipy.special import stdtr, stdtrit  # Student's t, without importing scipy.stats
+
+    alpha = 1 - confidence
+    std_error = math.sqrt(float(np.dot(influence, influence)) / (rows * (rows - 1)))
+    if std_error > 0:
+        p_value = float(2 * stdtr(rows - 1, -abs(delta) / std_error))
+        half = float(stdtrit(rows - 1, 1 - alpha / 2)) * std_error
+    else:  # every row moved by the same amount: no noise at all
+        p_value, half = (1.0 if delta == 0 else 0.0), 0.0
+    low, high = delta - half, delta + half
+    return PairedTest(
+        method=method,
+        rows=rows,
+        delta=delta,
+        ci_low=low,
+        ci_high=high,
+        p_value=_agree(p_value, low, high, alpha),
+        confidence=confidence,
+        std_error=std_error,
+    )
+
+
+def _agree(p_value: float, low: float, high: float, alpha: float) -> float:
+    """The p-value, unless rounding put it on the other side of alpha than the interval.
+
+    Both come from one statistic and agree exactly in exact arithmetic; at the very edge
+    (|t| equal to the critical value to the last bit) a quantile and a tail probability
+    can round apart, and then the interval, which the report shows, decides.
+    """
+    excludes = low > 0 or high < 0
+    if excludes and not p_value < alpha:
+        return float(np.nextafter(alpha, 0))
+    if not excludes and p_value < alpha:
+        return alpha
+    return p_value
 
 
 def resample_counts(
@@ -116,7 +211,14 @@ def resample_counts(
 def mcnemar(
     candidate_right: np.ndarray, baseline_right: np.ndarray, *, confidence: float = 0.95
 ) -> PairedTest:
-    """Exact McNemar test of accuracy: only rows where exactly one model is right count."""
+    """Exact McNemar test of accuracy: only rows where exactly one model is right count.
+
+    Of the discordant rows, the candidate's share of them (its gains) is binomial; the
+    p-value tests a share of one half, and the interval is the exact (Clopper-Pearson)
+    interval of that share, which inverts the same two binomial tails, read as a change
+    in accuracy: (gains - losses) / rows = discordant / rows * (2 * share - 1). So the
+    interval excludes zero exactly when p < 1 - confidence.
+    """
     rows = len(candidate_right)
     if rows == 0:
         raise ValueError("no paired rows to compare")
@@ -125,19 +227,34 @@ def mcnemar(
     discordant = gains + losses
     p_value = _binomial_two_sided(min(gains, losses), discordant)
     delta = (gains - losses) / rows
-    # Wald interval of a paired difference of proportions
+    alpha = 1 - confidence
+    low_share, high_share = _clopper_pearson(gains, discordant, alpha)
+    scale = discordant / rows
+    low = min(scale * (2 * low_share - 1), delta)  # min and max only against rounding
+    high = max(scale * (2 * high_share - 1), delta)
+    # the standard error of a paired difference of proportions, for the power warning
     spread = math.sqrt(max(discordant - (gains - losses) ** 2 / rows, 0.0)) / rows
-    z = _z(confidence)
     return PairedTest(
-        method="McNemar (exact)",
+        method=EXACT_MCNEMAR,
         rows=rows,
         delta=delta,
-        ci_low=delta - z * spread,
-        ci_high=delta + z * spread,
-        p_value=p_value,
+        ci_low=low,
+        ci_high=high,
+        p_value=_agree(p_value, low, high, alpha),
         confidence=confidence,
         std_error=spread,
     )
+
+
+def _clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
+    """The exact interval of a binomial share: the shares no tail test rejects at alpha/2."""
+    if n == 0:
+        return 0.5, 0.5  # no discordant rows: no change, and nothing to say about one
+    from scipy.special import betaincinv
+
+    low = 0.0 if k == 0 else float(betaincinv(k, n - k + 1, alpha / 2))
+    high = 1.0 if k == n else float(betaincinv(k + 1, n - k, 1 - alpha / 2))
+    return low, high
 
 
 def _binomial_two_sided(k: int, n: int) -> float:
@@ -149,9 +266,3 @@ def _binomial_two_sided(k: int, n: int) -> float:
     from scipy.special import bdtr  # the binomial tail as a regularised incomplete beta
 
     return min(1.0, 2 * float(bdtr(k, n, 0.5)))
-
-
-def _z(confidence: float) -> float:
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(0.5 + confidence / 2)

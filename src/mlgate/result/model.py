@@ -229,10 +229,10 @@ class MetricChange:
 class Significance:
     """A paired test of candidate against baseline on the same rows."""
 
-    method: str  # "paired bootstrap" | "McNemar (exact)"
+    method: str  # the test that gave both the interval and p (compare.stats names them)
     rows: int
     delta: float
-    ci_low: float
+    ci_low: float  # excludes zero exactly when p_value < 1 - confidence
     ci_high: float
     p_value: float
     confidence: float

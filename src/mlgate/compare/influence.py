@@ -1,0 +1,228 @@
+"""Closed-form paired tests: a metric's change as the mean of per-row influence values.
+
+A metric that is a mean of per-row terms (log loss, Brier, absolute, squared and
+percentage errors) changes by the mean of the per-row differences: its error is theirs,
+and the test is the paired t-test. RMSE, R², explained variance, the ROC area and
+average precision are smooth functions of such means (the ROC area a two-sample
+U-statistic, DeLong's case); to first order (the delta method) each row moves the change
+by its influence value, and the change's error is that of their mean. One pass over the
+rows, or one sort per model: no resampling, O(rows), at a million rows in milliseconds.
+
+Every function returns the change (candidate minus baseline, equal to scikit-learn's
+difference) and the per-row influence values, which sum to zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlgate.compare.stats import DELONG, DELTA_METHOD, PAIRED_T
+
+MEANS = frozenset({"log_loss", "brier_score", "mae", "mse", "mape"})
+CLOSED_FORM = MEANS | {"rmse", "r2", "explained_variance", "roc_auc", "average_precision"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Linear:
+    delta: float
+    influence: np.ndarray  # per row; the change's error is that of their mean
+    method: str
+
+
+def per_row(
+    metric: str,
+    y: np.ndarray,
+    pred: np.ndarray | None = None,
+    scores: np.ndarray | None = None,
+    positive_index: int = 1,
+) -> np.ndarray:
+    """The per-row terms whose mean is `metric`, for the metrics that are such a mean."""
+    if metric == "log_loss":
+        assert scores is not None
+        # scikit-learn clips to the probabilities' own precision before the logarithm
+        eps = np.finfo(scores.dtype).eps
+        right = np.clip(scores[np.arange(len(y)), y], eps, 1 - eps)
+        return -np.log(right.astype(np.float64))
+    if metric == "brier_score":
+        assert scores is not None
+        return ((y == positive_index) - scores[:, positive_index].astype(np.float64)) ** 2
+    assert pred is not None
+    error = np.abs(y - pred)
+    if metric == "mae":
+        return error
+    if metric == "mse":
+        return error**2
+    if metric == "mape":
+        return error / np.maximum(np.abs(y), np.finfo(np.float64).eps)
+    raise ValueError(f"'{metric}' is not a mean of per-row terms")
+
+
+def scores_change(
+    metric: str,
+    y: np.ndarray,
+    candidate: np.ndarray,
+    baseline: np.ndarray,
+    *,
+    n_classes: int,
+    positive_index: int,
+) -> Linear:
+    """A score metric's change; y class indices, the scores (rows, n_classes)."""
+    if metric in MEANS:
+        return _mean_change(*(per_row(metric, y, None, s, positive_index) for s in (candidate,
+                                                                                   baseline)))
+    if metric == "average_precision":
+        sides = [_average_precision(y == positive_index, s[:, positive_index])
+                 for s in (candidate, baseline)]
+        return _difference(sides, DELTA_METHOD)
+    if metric != "roc_auc":
+        raise ValueError(f"no closed-form test for '{metric}'")
+    classes = [positive_index] if n_classes == 2 else range(n_classes)
+    sides = []
+    for scores in (candidate, baseline):
+        # one class against the rest, averaged: scikit-learn's multi_class="ovr"
+        per_class = [_roc_auc(y == k, scores[:, k]) for k in classes]
+        sides.append((float(np.mean([v for v, _ in per_class])),
+                      np.mean([u for _, u in per_class], axis=0)))
+    return _difference(sides, DELONG)
+
+
+def values_change(metric: str, y: np.ndarray, candidate: np.ndarray,
+                  baseline: np.ndarray) -> Linear:
+    """A regression metric's change, from the targets and both models' predictions."""
+    if metric in MEANS:
+        return _mean_change(per_row(metric, y, candidate), per_row(metric, y, baseline))
+    if metric == "rmse":
+        return _difference([_rmse(y - p) for p in (candidate, baseline)], DELTA_METHOD)
+    if metric in ("r2", "explained_variance"):
+        return _explained(metric, y, y - candidate, y - baseline)
+    raise ValueError(f"no closed-form test for '{metric}'")
+
+
+def _mean_change(candidate: np.ndarray, baseline: np.ndarray) -> Linear:
+    difference = candidate - baseline
+    return Linear(delta=float(candidate.mean() - baseline.mean()),
+                  influence=difference - difference.mean(), method=PAIRED_T)
+
+
+def _difference(sides: list[tuple[float, np.ndarray]], method: str) -> Linear:
+    (cand, cand_u), (base, base_u) = sides
+    return Linear(delta=cand - base, influence=cand_u - base_u, method=method)
+
+
+def _rmse(error: np.ndarray) -> tuple[float, np.ndarray]:
+    squared = error**2
+    mse = float(squared.mean())
+    root = np.sqrt(mse)
+    if root == 0:  # no error on any row, nor on any resample of them
+        return 0.0, np.zeros_like(squared)
+    return float(root), (squared - mse) / (2 * root)
+
+
+def _explained(metric: str, y: np.ndarray, cand_error: np.ndarray,
+               base_error: np.ndarray) -> Linear:
+    """R² (or explained variance): both share the target's spread V, so the change is
+    (baseline's residual spread - candidate's) / V, a ratio of means."""
+    spread_terms = (y - y.mean()) ** 2
+    spread = float(spread_terms.mean())
+    if spread <= 1e-12 * float(np.mean(y**2)):
+        raise ValueError(f"every paired row has the same target, so '{metric}' measures nothing")
+    if metric == "explained_variance":  # residuals about their own mean
+        cand_error, base_error = cand_error - cand_error.mean(), base_error - base_error.mean()
+    gained = base_error**2 - cand_error**2
+    numerator = float(gained.mean())
+    influence = (gained - numerator) / spread - numerator * (spread_terms - spread) / spread**2
+    return Linear(delta=numerator / spread, influence=influence, method=DELTA_METHOD)
+
+
+class _Groups:
+    """Rows in ascending score order, in groups of equal score: how many rows, positives
+    and negatives each group holds. Scored per group, then spread back to the rows with
+    one pass in score order and one scatter (sequential reads, not a gather per row)."""
+
+    def __init__(self, is_pos: np.ndarray, scores: np.ndarray) -> None:
+        self.order = _order(scores)
+        ordered = scores[self.order]
+        self.is_pos = is_pos[self.order]
+        starts = np.empty(len(scores), dtype=bool)
+        starts[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+        self.tied = not starts.all()
+        if self.tied:
+            self.group = np.cumsum(starts) - 1  # of each row in score order
+            self.rows = np.bincount(self.group)
+            self.pos = np.bincount(self.group, weights=self.is_pos, minlength=len(self.rows))
+        else:  # each row its own group
+            self.rows = np.ones(len(scores))
+            self.pos = self.is_pos.astype(np.float64)
+        self.neg = self.rows - self.pos
+        self.positives, self.negatives = float(self.pos.sum()), float(self.neg.sum())
+
+    def spread(self, if_pos: np.ndarray, if_neg: np.ndarray) -> np.ndarray:
+        """Per-row values, in the rows' own order, from per-group ones by row class."""
+        if self.tied:
+            if_pos, if_neg = if_pos[self.group], if_neg[self.group]
+        out = np.empty(len(self.order))
+        out[self.order] = np.where(self.is_pos, if_pos, if_neg)
+        return out
+
+
+def _order(scores: np.ndarray) -> np.ndarray:
+    """argsort(scores), for float32 scores (as runs store them) about three times faster:
+    each score's bits, made to order as the floats do, above its row index in one
+    64-bit key, and one sort of those keys."""
+    rows = len(scores)
+    if scores.dtype != np.float32 or rows >= 1 << 32:
+        return np.argsort(scores)
+    bits = scores.view(np.uint32)
+    # a negative float's bits order backwards: flip them all; a positive's: set the top bit
+    ordered = np.where(bits >> np.uint32(31), ~bits, bits | np.uint32(1 << 31))
+    keys = (ordered.astype(np.uint64) << np.uint64(32)) | np.arange(rows, dtype=np.uint64)
+    keys.sort()
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.intp)
+
+
+def _roc_auc(is_pos: np.ndarray, scores: np.ndarray) -> tuple[float, np.ndarray]:
+    """The ROC area (half credit for ties) and DeLong's per-row components.
+
+    A positive's placement is the share of negatives it outranks, a negative's the share
+    of positives that outrank it; the area is the mean of either, and a row's influence
+    its placement's excess over the area, per row of its kind.
+    """
+    g = _Groups(is_pos, scores)
+    if g.positives == 0 or g.negatives == 0:
+        raise ValueError("the ROC area is undefined on rows of one class")
+    neg_below = np.cumsum(g.neg) - g.neg
+    pos_above = g.positives - np.cumsum(g.pos)
+    pos_place = (neg_below + g.neg / 2) / g.negatives  # per group
+    neg_place = (pos_above + g.pos / 2) / g.positives
+    area = float(np.dot(g.pos, pos_place) / g.positives)
+    rows = len(scores)
+    return area, g.spread((pos_place - area) * (rows / g.positives),
+                          (neg_place - area) * (rows / g.negatives))
+
+
+def _average_precision(is_pos: np.ndarray, scores: np.ndarray) -> tuple[float, np.ndarray]:
+    """Average precision as scikit-learn sums it, and each row's influence on it.
+
+    AP is the mean, over positives, of the precision R(s) = G+(s) / G(s) at the
+    positive's score s, G+ and G the shares of positive and of all rows scored at least
+    s. A row (y0, s0) moves G+ and G at every s <= s0, so it moves R there by
+    (1{y0 positive} - R(s)) / G(s): summed over the positives at or below s0, by prefix
+    sums over the groups of equal score.
+    """
+    g = _Groups(is_pos, scores)
+    if g.positives == 0:
+        raise ValueError("average precision is undefined without positive rows")
+    rows = len(scores)
+    at_least = rows - (np.cumsum(g.rows) - g.rows)  # per group: rows scored at least as high
+    precision = (g.positives - (np.cumsum(g.pos) - g.pos)) / at_least
+    area = float(np.dot(g.pos, precision) / g.positives)
+    weight = np.cumsum(g.pos / at_least)  # over the positives at or below each group
+    weighted = np.cumsum(g.pos * precision / at_least)
+    share = g.positives / rows
+    # a row's move of the precisions' sum, less the area times its move of the positives'
+    if_pos = (precision + weight - weighted - area) / share
+    if_neg = -weighted / share
+    return area, g.spread(if_pos, if_neg)

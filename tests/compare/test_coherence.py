@@ -1,0 +1,165 @@
+"""Every paired test's interval and p-value come from one method, so they never disagree.
+
+"The interval excludes zero" must hold exactly when "p < 1 - confidence", for every
+metric family, on any paired rows: ties, identical models, no discordant rows, a
+constant difference, a handful of rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mlgate.compare.significance import paired_test
+from mlgate.compare.stats import PairedTest, mcnemar, summarise
+from mlgate.model.metrics import METRICS
+
+# one metric of each family, each family its own method
+FAMILIES = {
+    "accuracy": "classification",  # exact McNemar
+    "f1": "classification",  # bootstrap of the outcome table's counts
+    "f1_macro": "classification",
+    "matthews_corrcoef": "classification",
+    "roc_auc": "classification",  # DeLong
+    "average_precision": "classification",
+    "log_loss": "classification",  # means of per-row terms
+    "brier_score": "classification",
+    "mae": "regression",
+    "mse": "regression",
+    "mape": "regression",
+    "rmse": "regression",  # smooth functions of means
+    "r2": "regression",
+    "explained_variance": "regression",
+    "median_ae": "regression",  # order statistics: row bootstrap
+    "max_error": "regression",
+}
+
+
+def test_the_families_cover_every_metric() -> None:
+    assert set(FAMILIES) | {n for n, m in METRICS.items() if m.task == "classification"
+                            and m.needs == "labels"} == set(METRICS)
+
+
+def excludes_zero(test: PairedTest) -> bool:
+    return test.ci_low > 0 or test.ci_high < 0
+
+
+def paired_rows(metric: str, rows: int, seed: int, shift: float, ties: bool,
+                identical: bool, n_classes: int) -> dict:
+    """Two models on the same rows; `shift` makes the candidate better (or worse)."""
+    rng = np.random.default_rng(seed)
+    if FAMILIES.get(metric, "classification") == "regression":
+        y = rng.gamma(2.0, 2.0, rows) + 0.5
+        shared = rng.normal(size=rows)
+        base = y + shared + rng.normal(size=rows)
+        cand = base if identical else y + shared * (1 - shift) + rng.normal(size=rows) * 0.9
+        if ties:
+            cand, base = np.round(cand), np.round(base)
+        return {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
+    k = 2 if METRICS[metric].binary_only else n_classes
+    y = rng.integers(0, k, rows)
+    shared = rng.normal(size=(rows, k))
+    out = []
+    for strength in (1.0 + shift, 1.0):
+        logits = strength * 2.0 * np.eye(k)[y] + shared + 0.5 * rng.normal(size=(rows, k))
+        proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        if ties:
+            proba = np.round(proba, 1) + 1e-3
+            proba /= proba.sum(axis=1, keepdims=True)
+        out.append(proba)
+    cand_p, base_p = (out[1], out[1]) if identical else out
+    return {"y_true": y, "candidate_pred": cand_p.argmax(axis=1),
+            "baseline_pred": base_p.argmax(axis=1), "candidate_scores": cand_p,
+            "baseline_scores": base_p, "n_classes": k}
+
+
+def checked(metric: str, data: dict, *, confidence: float, resamples: int,
+            seed: int) -> PairedTest | None:
+    try:
+        test = paired_test(metric, **data, confidence=confidence, resamples=resamples, seed=seed)
+    except ValueError:
+        return None  # undefined on these rows (one class drawn, ...): nothing to disagree
+    assert excludes_zero(test) == test.significant(), test
+    assert 0 <= test.p_value <= 1, test
+    return test
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(metric=st.sampled_from(sorted(FAMILIES)), rows=st.integers(2, 80),
+       seed=st.integers(0, 2**32 - 1), shift=st.sampled_from([0.0, 0.05, 0.3, 1.0, -0.5]),
+       ties=st.booleans(), identical=st.booleans(), n_classes=st.sampled_from([2, 3]),
+       confidence=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+       resamples=st.sampled_from([199, 200, 1000]))
+def test_the_interval_excludes_zero_exactly_when_p_is_below_one_minus_confidence(
+        metric, rows, seed, shift, ties, identical, n_classes, confidence, resamples) -> None:
+    data = paired_rows(metric, rows, seed, shift, ties, identical, n_classes)
+    checked(metric, data, confidence=confidence, resamples=resamples, seed=seed % 1000)
+
+
+@pytest.mark.parametrize("metric", sorted(FAMILIES))
+def test_coherence_holds_over_many_samples_that_are_and_are_not_significant(metric) -> None:
+    """A seeded sweep per family, so that both verdicts occur (the check is not vacuous)."""
+    verdicts = []
+    for seed in range(60):
+        rows = (20, 60, 200, 1000)[seed % 4]
+        shift = (0.0, 0.1, 0.4, 1.0, -0.4)[seed % 5]
+        data = paired_rows(metric, rows, seed, shift, ties=seed % 3 == 0,
+                           identical=seed % 17 == 0, n_classes=3)
+        test = checked(metric, data, confidence=0.95, resamples=200, seed=seed)
+        if test is not None:
+            verdicts.append(test.significant())
+    assert len(verdicts) >= 50, metric
+    assert any(verdicts) and not all(verdicts), metric
+
+
+def test_the_issues_accuracy_gate_no_longer_disagrees() -> None:
+    """54 rows, five the baseline got right and the candidate wrong, none the other way:
+    exact McNemar p = 0.0625, and the Wald interval it was shown beside excluded zero."""
+    baseline_right = np.ones(54, bool)
+    candidate_right = baseline_right.copy()
+    candidate_right[:5] = False
+    test = mcnemar(candidate_right, baseline_right)
+    assert test.p_value == pytest.approx(0.0625)
+    assert test.delta == pytest.approx(-5 / 54)
+    assert not test.significant()
+    # the exact interval of five losses and no gains: every discordant row a loss, or
+    # as good as a tie
+    assert test.ci_low == pytest.approx(-5 / 54) and test.ci_high >= 0
+
+
+@pytest.mark.parametrize("gains", range(0, 12))
+def test_mcnemar_coheres_at_every_split_of_the_discordant_rows(gains) -> None:
+    for confidence in (0.8, 0.9, 0.95, 0.99):
+        for losses in range(0, 30):
+            right = np.ones(100, bool)
+            cand, base = right.copy(), right.copy()
+            cand[:losses] = False
+            base[losses:losses + gains] = False
+            test = mcnemar(cand, base, confidence=confidence)
+            assert excludes_zero(test) == test.significant(), (gains, losses, confidence)
+            assert test.ci_low <= test.delta <= test.ci_high
+
+
+@pytest.mark.parametrize("resamples", [39, 40, 99, 100, 199, 999, 1000, 1001])
+def test_the_bootstrap_coheres_at_every_count_of_resamples_on_the_far_side(resamples) -> None:
+    """Ties at zero, and every number of resampled changes on the far side of zero."""
+    for confidence in (0.9, 0.95):
+        for far in range(0, min(resamples, 80)):
+            for at_zero in (0, 1, 5):
+                deltas = np.r_[-np.ones(far), np.zeros(at_zero), np.ones(resamples)]
+                test = summarise(0.5, deltas, rows=50, confidence=confidence)
+                assert excludes_zero(test) == test.significant(), (far, at_zero, confidence)
+
+
+def test_too_few_resamples_for_the_confidence_say_so() -> None:
+    with pytest.raises(ValueError, match="at least 199 resamples"):
+        summarise(0.5, np.ones(150), rows=50, confidence=0.99)
+
+
+def test_no_difference_at_all_is_no_difference_in_every_family() -> None:
+    for metric in FAMILIES:
+        data = paired_rows(metric, 300, 1, 0.0, ties=True, identical=True, n_classes=3)
+        test = paired_test(metric, **data, resamples=200)
+        assert (test.delta, test.ci_low, test.ci_high, test.p_value) == (0, 0, 0, 1.0), metric
