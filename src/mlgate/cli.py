@@ -128,6 +128,18 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _positive_seconds(text: str) -> float:
+    import math
+
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds above 0")
+    return seconds
+
+
 def _load_manifest(args: argparse.Namespace):  # -> Manifest
     from mlgate import manifest
 
@@ -338,7 +350,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     loaded = _load_manifest(args)
     served = service.load(loaded, args.target)
     run.serve(served, reload=run.from_manifest(loaded.path, served, args.target),
-              host=args.host, port=args.port, workers=args.workers or run.default_workers())
+              host=args.host, port=args.port, workers=args.workers or run.default_workers(),
+              read_timeout_s=args.read_timeout, exact=args.exact)
     return EXIT_PASSED
 
 
@@ -348,13 +361,15 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     from mlgate.serve import smoke
 
     done = smoke.run(_load_manifest(args), args.url, rows=args.rows)
-    slow = args.max_p95_ms is not None and done.p95_ms > args.max_p95_ms
+    slow = args.max_p95_ms is not None and done.p95_ms is not None \
+        and done.p95_ms > args.max_p95_ms
     if args.json:
         _print_json({**asdict(done), "passed": done.passed and not slow})
     else:
+        timing = "" if done.p50_ms is None else \
+            f", p50 {done.p50_ms} ms, p95 {done.p95_ms} ms"
         print(f"{words.count(done.requests, 'request')} to {args.url} "
-              f"({done.version or 'unregistered'}): "
-              f"{len(done.failures)} failed, p50 {done.p50_ms} ms, p95 {done.p95_ms} ms")
+              f"({done.version or 'unregistered'}): {len(done.failures)} failed{timing}")
         for failure in done.failures[:10]:
             print(f"  {failure}")
         if slow:
@@ -584,13 +599,19 @@ def _parser() -> argparse.ArgumentParser:
                           "environment (default: all)")
     serve = command("serve", cmd_serve, "serve a registered version (or the manifest's model) "
                     "over HTTP: /predict, /health, /metadata (mlgate[serve])")
-    serve.add_argument("target", nargs="?", metavar="VERSION|PATH",
+    serve.add_argument("target", nargs="?", metavar="VERSION|latest|PATH",
                        help="default: the latest version, else the manifest's model file")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=_positive, metavar="N",
                        help="worker processes, each with the model loaded (default: one "
                             "per core)")
+    serve.add_argument("--read-timeout", type=_positive_seconds, default=10.0, metavar="S",
+                       help="a client's time for a request's headers, then for its body "
+                       "(default: 10)")
+    serve.add_argument("--exact", action="store_true",
+                       help="score each request alone, so every answer is bit for bit the "
+                       "model's answer alone (slower under load than batching)")
     smoke = command("smoke", cmd_smoke, "send sample test rows to a running server and "
                     "check its answers and latency")
     smoke.add_argument("url")

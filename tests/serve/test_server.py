@@ -4,50 +4,26 @@ refusals that name the field, the body limit, metadata, and `mlgate smoke` again
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from mlgate.cli import main
 from mlgate.errors import UserError
-from mlgate.registry import operations
 from mlgate.serve import schema, service
 from mlgate.serve.app import create_app
-from tests.registry.conftest import Project, make_project
+from tests.registry.conftest import Project
+from tests.serve.conftest import running
 
 ROW = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 
 
 @pytest.fixture
-def registered(tmp_path: Path) -> Project:
-    project = make_project(tmp_path / "repo")
-    operations.register(project.where(), project.manifest, project.run)
-    return project
-
-
-@pytest.fixture
 def url(registered: Project) -> Iterator[str]:
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(service.load(registered.manifest, "v0.1.0"), max_body=4096)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True  # graceful: in-flight requests finish
-    thread.join(timeout=10)
-    assert not thread.is_alive()
+    with running(create_app(service.load(registered.manifest, "v0.1.0"), max_body=4096)) as at:
+        yield at
 
 
 def test_predict_answers_with_classes_and_probabilities(url: str) -> None:

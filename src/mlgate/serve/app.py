@@ -1,57 +1,85 @@
 """The HTTP face of a Service: `/predict`, `/health`, `/metadata`, as a Starlette app.
 
-Bodies over the limit are refused before they are read whole; a record that does not fit
-the training columns gets a 422 that names the field; records the model itself refuses
-get a 422 with its words; the model's answer is plain JSON (predictions, and
-probabilities with their classes when the model has them). Concurrent requests are
-scored in one model call (serve/batch.py).
+Bodies over the limit are refused before they are read whole, and a body must arrive
+within the read timeout (a client that sends half a body and stalls holds nothing for
+long; run.py gives the headers the same deadline). A body that is not JSON, or nested
+past what the parser can follow, gets a 400; a record that does not fit the training
+columns a 422 that names the field; records the model itself refuses a 422 with its
+words. A client that hangs up mid-body is simply forgotten. The model's answer is plain
+JSON (predictions, and probabilities with their classes when the model has them).
+Concurrent requests are scored in one model call (serve/batch.py) unless `exact`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-from mlgate.serve.batch import Batcher, ModelError, plain, scorer
+from mlgate.serve.batch import EXACT, Batcher, ModelError, plain, scorer
 from mlgate.serve.schema import InputError, validate
 from mlgate.serve.service import Service
 
 MAX_BODY = 1 << 20  # bytes
+READ_TIMEOUT_S = 10.0  # for the headers, then again for the body
 
 
-def create_app(service: Service, *, max_body: int = MAX_BODY):  # -> Starlette
+def create_app(service: Service, *, max_body: int = MAX_BODY,
+               read_timeout_s: float = READ_TIMEOUT_S, exact: bool = False):  # -> Starlette
     from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse
+    from starlette.requests import ClientDisconnect, Request
+    from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
-    batcher = Batcher(scorer(service.model, service.schema))
+    batcher = Batcher(scorer(service.model, service.schema), **(EXACT if exact else {}))
     classes = [plain(c) for c in getattr(service.model, "classes_", [])]
 
     def error(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)
 
-    async def records_of(request: Request) -> list[dict[str, Any]] | JSONResponse:
+    def unread(status: int, message: str) -> JSONResponse:
+        """An answer before the body was read whole: the connection cannot carry another
+        request after it."""
+        return JSONResponse({"error": message}, status_code=status,
+                            headers={"connection": "close"})
+
+    async def body_of(request: Request) -> bytes | JSONResponse:
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_body):
-            return error(413, f"the body is over {max_body} bytes")
+            return unread(413, f"the body is over {max_body} bytes")
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_body:
-                return error(413, f"the body is over {max_body} bytes")
+        try:
+            async with asyncio.timeout(read_timeout_s):
+                async for chunk in request.stream():
+                    body += chunk
+                    if len(body) > max_body:
+                        return unread(413, f"the body is over {max_body} bytes")
+        except TimeoutError:
+            return unread(408, f"the body did not arrive within {read_timeout_s:g} s")
+        return bytes(body)
+
+    async def records_of(request: Request) -> list[dict[str, Any]] | JSONResponse:
+        body = await body_of(request)
+        if isinstance(body, JSONResponse):
+            return body
         try:
             payload = json.loads(body)
         except ValueError as exc:
             return error(400, f"the body is not JSON: {exc}")
+        except RecursionError:
+            return error(400, "the body is not JSON this server reads: it is nested deeper "
+                         "than Python's parser follows (a record is one object of values)")
         try:
             return validate(service.schema, payload)
         except InputError as exc:
             return error(422, str(exc))
 
-    async def predict(request: Request) -> JSONResponse:
-        with batcher.arriving():
-            records = await records_of(request)
+    async def predict(request: Request) -> Response:
+        try:
+            with batcher.arriving():
+                records = await records_of(request)
+        except ClientDisconnect:  # it hung up mid-body: nobody is left to answer
+            return Response(status_code=499)
         if isinstance(records, JSONResponse):
             return records
         try:
@@ -73,4 +101,3 @@ def create_app(service: Service, *, max_body: int = MAX_BODY):  # -> Starlette
 
     return Starlette(routes=[Route("/predict", predict, methods=["POST"]),
                              Route("/health", health), Route("/metadata", metadata)])
-

@@ -3,10 +3,13 @@ waiting, its answers handed back to each request in order.
 
 A scikit-learn model costs about as much for fifty rows as for one (the time goes to
 checking its input, not to arithmetic), so under load this is what keeps single-row
-latency low. Each row's answer is the model's own for that row: estimators score rows
-independently, and a test (tests/serve) holds batched answers equal to one-by-one ones.
-A batch the model refuses is scored again request by request, so one bad request fails
-alone.
+latency low. What an answer is, exactly: the model's own answer for the rows of the batch
+it was scored in, bit for bit, cut back to the request's share. That is the answer for
+the request alone when it was scored alone, and otherwise can differ from it in the last
+digits wherever the model sums products (a linear model, a network): BLAS adds in another
+order for another number of rows. `exact` batches of one request each give the answer
+alone, always. A batch the model refuses is scored again request by request, so one bad
+request fails alone.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from mlgate.serve.schema import InputSchema
 
 MAX_ROWS = 1024  # a batch grows no further; a larger request is scored alone
 MAX_WAIT_S = 0.002  # the longest a request waits for others still arriving
+EXACT = {"max_rows": 1, "max_wait_s": 0.0}  # each request scored alone: the answer alone
 
 Records = list[dict[str, Any]]
 
@@ -50,14 +54,30 @@ def scorer(model: Any, schema: InputSchema) -> Callable[[Records], Scored]:
             features = frame(records)
             if front is not None:
                 features = front.transform(features)
-            predictions = [plain(v) for v in final.predict(features)]
-            probabilities = final.predict_proba(features).round(6).tolist() if proba \
-                else None
+            predictions = final.predict(features)
+            probabilities = final.predict_proba(features) if proba else None
         except (ValueError, TypeError) as exc:
             raise ModelError(f"the model could not score these records: {exc}") from exc
-        return Scored(predictions=predictions, probabilities=probabilities)
+        predictions = _finite(predictions)
+        probabilities = None if probabilities is None else _finite(probabilities)
+        return Scored(predictions=predictions.tolist(),
+                      probabilities=None if probabilities is None else probabilities.tolist())
 
     return score
+
+
+def _finite(answers: Any) -> Any:
+    """The model's answers, refused when one is a number JSON has no spelling for."""
+    import numpy as np
+
+    answers = np.asarray(answers)
+    if answers.dtype.kind in "fc":
+        bad = ~np.isfinite(answers)
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0])
+            raise ModelError(f"the model answered {answers[row].tolist()} for records[{row}],"
+                             " which is not a JSON number")
+    return answers
 
 
 def _framer(schema: InputSchema) -> Callable[[Records], Any]:

@@ -1,6 +1,8 @@
 """Running the server: uvicorn (with uvloop and httptools, which mlgate[serve] brings),
 one worker process per core by default, each loading the model itself through the same
-checks. SIGTERM or Ctrl-C lets requests in flight finish first.
+checks. SIGTERM or Ctrl-C lets requests in flight finish first. The `serving ... on URL`
+line is printed once that URL has answered /health: loading the model can take a while,
+in each worker, and a script that waits for the line must find the server up.
 
 With one worker the model loaded by the command is served as it is; with more, uvicorn
 spawns each worker, which reloads the same version (never "the latest", which could have
@@ -10,16 +12,20 @@ moved meanwhile) from what the parent passes in MLGATE_SERVE_WORKER.
 from __future__ import annotations
 
 import gc
+import http.client
 import importlib.util
 import json
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from mlgate import words
 from mlgate.errors import UserError
+from mlgate.serve.app import READ_TIMEOUT_S
 from mlgate.serve.service import Service
 
 GRACE_S = 10  # on SIGTERM, requests in flight get this long to finish
@@ -50,27 +56,31 @@ def from_bundle(folder: Path) -> dict[str, str]:
 
 
 def serve(service: Service, *, reload: dict[str, str], host: str, port: int,
-          workers: int) -> None:
+          workers: int, read_timeout_s: float = READ_TIMEOUT_S, exact: bool = False) -> None:
     """Until SIGTERM or Ctrl-C, which end it normally (a container stopped on purpose
-    exits 0); `reload` says how each spawned worker loads the same model again."""
+    exits 0); `reload` says how each spawned worker loads the same model again.
+    `read_timeout_s`: how long a client has for a request's headers, then for its body;
+    `exact`: each request scored alone (serve/batch.py)."""
     require_extra()
     import uvicorn
 
     version = service.metadata.get("version") or "(unregistered)"
-    served = f"{service.metadata.get('model')} {version}"
-    print(f"serving {served} on http://{host}:{port} ({words.count(workers, 'worker')})",
-          file=sys.stderr)
+    url = f"http://{_bracketed(host)}:{port}"
+    _announce(f"serving {service.metadata.get('model')} {version} on {url} "
+              f"({words.count(workers, 'worker')})", host, port)
 
+    app = {"read_timeout_s": read_timeout_s, "exact": exact}
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning",
-                               "access_log": False, "timeout_graceful_shutdown": GRACE_S}
+                               "access_log": False, "timeout_graceful_shutdown": GRACE_S,
+                               "http": "mlgate.serve.protocol:HeaderDeadline"}
     # uvicorn stops gracefully on SIGTERM, then raises it again under the handler it
     # found: this one, so the process ends as a normal exit rather than by the signal
     signal.signal(signal.SIGTERM, _stopped)
     try:
         if workers <= 1:
-            uvicorn.run(_settled(service), **options)
+            uvicorn.run(_settled(service, **app), **options)
         else:
-            os.environ[WORKER_ENV] = json.dumps(reload)
+            os.environ[WORKER_ENV] = json.dumps({**reload, "app": app})
             uvicorn.run("mlgate.serve.run:worker_app", factory=True, workers=workers,
                         **options)
     except SystemExit as exc:
@@ -81,24 +91,54 @@ def serve(service: Service, *, reload: dict[str, str], host: str, port: int,
 def worker_app() -> Any:
     """A spawned worker's app: the same model, loaded and checked again in this process."""
     spec = json.loads(os.environ[WORKER_ENV])
+    app = spec.get("app", {})
     if "bundle" in spec:
         from mlgate.serve import bundle
 
-        return _settled(bundle.load(Path(spec["bundle"])))
+        return _settled(bundle.load(Path(spec["bundle"])), **app)
     from mlgate import manifest
     from mlgate.serve import service
 
     loaded = manifest.load(Path(spec["manifest"]))
-    return _settled(service.load(loaded, spec["target"] or None))
+    return _settled(service.load(loaded, spec["target"] or None), **app)
 
 
-def _settled(service: Service) -> Any:
+def _settled(service: Service, *, read_timeout_s: float = READ_TIMEOUT_S,
+             exact: bool = False) -> Any:
     from mlgate.serve.app import create_app
+    from mlgate.serve.protocol import HeaderDeadline
 
-    app = create_app(service)
+    HeaderDeadline.timeout_s = read_timeout_s  # this process's connections, from now on
+    app = create_app(service, read_timeout_s=read_timeout_s, exact=exact)
     gc.collect()
     gc.freeze()  # the model's objects leave the collector's sweeps: no pauses over them
     return app
+
+
+def _announce(line: str, host: str, port: int) -> None:
+    """Print the line once /health answers on host:port, from a thread that waits for
+    it: uvicorn binds the socket, and each worker loads the model, after this returns."""
+    local = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+
+    def wait_then_print() -> None:
+        while True:
+            connection = http.client.HTTPConnection(local, port, timeout=5)
+            try:
+                connection.request("GET", "/health")
+                if connection.getresponse().status == 200:
+                    print(line, file=sys.stderr, flush=True)
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            finally:
+                connection.close()
+            time.sleep(0.05)
+
+    threading.Thread(target=wait_then_print, name="mlgate-announce", daemon=True).start()
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def _stopped(signum: int, frame: object) -> None:

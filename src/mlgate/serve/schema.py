@@ -64,7 +64,10 @@ def _kind(dtype: str) -> Kind:
 
 def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
     """`{"records": [{...}, ...]}` or a bare list: each record must have every feature,
-    nothing else, each of its type (null allowed: the model decides what it makes of it)."""
+    nothing else, each of its type (null allowed: the model decides what it makes of it).
+    NaN, Infinity and -Infinity (and 1e999, which JSON parsers read as Infinity) are not
+    JSON numbers: each is refused alike whatever the column, null being how to say
+    "missing"."""
     records = body.get("records") if isinstance(body, dict) else body
     if not isinstance(records, list) or not records:
         raise InputError('send {"records": [{column: value, ...}, ...]} with at least one record')
@@ -83,7 +86,11 @@ def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
                              f"(the model takes {_list(schema.names[:5])}"
                              f"{', ...' if len(wanted) > 5 else ''})")
         for f in schema.fields:
-            if not _fits(record[f.name], f.kind):
+            value = record[f.name]
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InputError(f"records[{i}].{f.name} is {_spelled(value)}, which is not "
+                                 "a JSON number (send null for a missing value)")
+            if not _fits(value, f.kind):
                 raise InputError(f"records[{i}].{f.name} must be {_a(f.kind)}, not "
                                  f"{type(record[f.name]).__name__} {record[f.name]!r:.40}")
     return records
@@ -99,9 +106,13 @@ def _fits(value: Any, kind: Kind) -> bool:
     if kind == "integer":
         return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
     if kind == "number":
-        return isinstance(value, int | float) and not (isinstance(value, float)
-                                                       and math.isinf(value))
+        return isinstance(value, int | float)
     return isinstance(value, str)
+
+
+def _spelled(value: float) -> str:
+    """A non-finite number as JSON's extensions spell it."""
+    return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
 
 
 def _list(names: list[str]) -> str:

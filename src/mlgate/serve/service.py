@@ -27,8 +27,8 @@ class Service:
 
 
 def load(manifest: Manifest, target: str | None = None) -> Service:
-    """`target`: a registered version (v1.2.0), the manifest's model path, or None (the
-    latest version, else the manifest's model)."""
+    """`target`: a registered version (v1.2.0), `latest` (the latest version), the
+    manifest's model path, or None (the latest version, else the manifest's model)."""
     from mlgate.registry.operations import Where
 
     try:
@@ -36,8 +36,13 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
     except UserError:  # not a git repository: no registry, the manifest's path only
         where = None
     current = where.read() if where is not None else None
-    if target is None and current is not None and current.latest() is not None:
-        target = current.latest().version
+    latest = current.latest() if current is not None else None
+    if target == "latest" and latest is None:
+        raise UserError(f"{manifest.name} has no version registered yet, so no latest",
+                        hint="mlgate register the last run, or serve the manifest's model "
+                        "with no argument")
+    if target in (None, "latest") and latest is not None:
+        target = latest.version
     if target is not None and target.startswith("v") and where and current is not None:
         found = current.version(target)
         if found is None:

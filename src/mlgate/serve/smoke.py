@@ -1,12 +1,18 @@
 """`mlgate smoke URL`: sample rows of the test data, one request each, to a running
-server; every answer must be a prediction, and the latency is measured."""
+server; every answer must be a prediction, and the latency is measured.
+
+A server that serves another model, or is no prediction server at all, fails the smoke
+test saying what it is (a verdict, exit 1); a URL that nothing answers on is an outside
+failure (exit 3)."""
 
 from __future__ import annotations
 
 import statistics
 import time
 from dataclasses import dataclass
+from typing import Any
 
+from mlgate.errors import OutsideError
 from mlgate.manifest.model import Manifest
 
 
@@ -14,8 +20,8 @@ from mlgate.manifest.model import Manifest
 class SmokeResult:
     requests: int
     failures: tuple[str, ...]
-    p50_ms: float
-    p95_ms: float
+    p50_ms: float | None  # None: no request was sent
+    p95_ms: float | None
     version: str | None
 
     @property
@@ -25,30 +31,79 @@ class SmokeResult:
 
 def run(manifest: Manifest, url: str, *, rows: int = 20, timeout_s: float = 10.0) -> SmokeResult:
     import httpx
+
+    base = url.rstrip("/")
+    try:
+        with httpx.Client(timeout=timeout_s) as client:
+            return _run(client, manifest, base, rows)
+    except httpx.TransportError as exc:
+        raise OutsideError(f"cannot reach {base}: {exc or type(exc).__name__}",
+                           hint="is the server running, and at that address?") from exc
+
+
+def _run(client: Any, manifest: Manifest, base: str, rows: int) -> SmokeResult:  # httpx.Client
     import pandas as pd
 
     from mlgate.data import load
 
+    meta, problem = _metadata(client, base)
+    version = meta.get("version") if meta else None
     path = manifest.resolve(manifest.data.test)
     frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
     dropped = [c for c in (manifest.data.target, manifest.data.id) if c in frame.columns]
     sample = frame.drop(columns=dropped).head(rows)
-    base = url.rstrip("/")
+    if problem is None:
+        problem = _mismatch(meta, manifest.name, list(sample.columns), base)
+    if problem is not None:
+        return SmokeResult(requests=0, failures=(problem,), p50_ms=None, p95_ms=None,
+                           version=version)
+    wanted = list(meta.get("inputs", {})) or list(sample.columns)
     failures, took = [], []
-    with httpx.Client(timeout=timeout_s) as client:
-        meta = client.get(f"{base}/metadata").json()
-        wanted = list(meta.get("inputs", {})) or list(sample.columns)
-        for i, record in enumerate(sample[wanted].to_dict(orient="records")):
-            clean = {k: (None if pd.isna(v) else v) for k, v in record.items()}
-            start = time.perf_counter()
-            answer = client.post(f"{base}/predict", json={"records": [clean]})
-            took.append((time.perf_counter() - start) * 1000)
-            if answer.status_code != 200:
-                failures.append(f"row {i}: HTTP {answer.status_code}: {answer.text[:200]}")
-            elif len(answer.json().get("predictions", [])) != 1:
-                failures.append(f"row {i}: not one prediction: {answer.text[:200]}")
+    for i, record in enumerate(sample[wanted].to_dict(orient="records")):
+        clean = {k: (None if pd.isna(v) else v) for k, v in record.items()}
+        start = time.perf_counter()
+        answer = client.post(f"{base}/predict", json={"records": [clean]})
+        took.append((time.perf_counter() - start) * 1000)
+        said = _json(answer)
+        if answer.status_code != 200:
+            failures.append(f"row {i}: HTTP {answer.status_code}: {answer.text[:200]}")
+        elif not isinstance(said, dict) or len(said.get("predictions") or []) != 1:
+            failures.append(f"row {i}: not one prediction: {answer.text[:200]}")
     return SmokeResult(requests=len(took), failures=tuple(failures),
                        p50_ms=round(statistics.median(took), 2),
                        p95_ms=round(statistics.quantiles(took, n=20)[-1] if len(took) > 1
                                     else took[0], 2),
-                       version=meta.get("version"))
+                       version=version)
+
+
+def _metadata(client: Any, base: str) -> tuple[dict[str, Any], str | None]:
+    """What the server says it serves, or why it is no mlgate prediction server."""
+    answer = client.get(f"{base}/metadata")
+    said = _json(answer)
+    if answer.status_code != 200 or not isinstance(said, dict):
+        return {}, (f"{base}/metadata answered HTTP {answer.status_code}"
+                    f"{'' if isinstance(said, dict) else ', not JSON'}: this is not an "
+                    "mlgate prediction server")
+    return said, None
+
+
+def _mismatch(meta: dict[str, Any], model: str, columns: list[str], base: str) -> str | None:
+    """Why the server's model is not the manifest's, if it is not."""
+    served = f"{meta.get('model')} {meta.get('version') or '(unregistered)'}"
+    inputs = meta.get("inputs") if isinstance(meta.get("inputs"), dict) else {}
+    missing = [c for c in inputs if c not in columns]
+    if meta.get("model") == model and not missing:
+        return None
+    why = f"{base} serves {served}, not {model}"
+    if missing:
+        shown = ", ".join(f"'{c}'" for c in missing[:5])
+        why += (f": the test data have no column {shown}"
+                f"{f' (and {len(missing) - 5} more)' if len(missing) > 5 else ''}")
+    return why
+
+
+def _json(answer: Any) -> Any:  # httpx.Response
+    try:
+        return answer.json()
+    except ValueError:
+        return None

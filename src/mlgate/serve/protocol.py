@@ -1,0 +1,61 @@
+"""uvicorn's HTTP protocol, with a deadline for a request's headers.
+
+uvicorn waits for a request's headers as long as a client cares to take: a connection
+that says nothing, or half a request line, is kept open for good, and enough of them
+(slowloris) hold a worker's sockets and memory. Here a request's headers must be whole
+within `timeout_s` of its first byte (or of the connection, for the first request);
+otherwise the client gets a 408 and the connection is closed. The body has its own
+deadline in the app (app.py), where it can be answered in the app's own JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from mlgate.serve.app import READ_TIMEOUT_S
+
+
+class HeaderDeadline(HttpToolsProtocol):
+    timeout_s: float = READ_TIMEOUT_S  # each process sets it before serving (run.py)
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm()  # a further request on a kept-alive connection: its own deadline
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        if self._deadline is None:
+            self._deadline = self.loop.call_later(self.timeout_s, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        body = json.dumps({"error": "the request's headers did not arrive within "
+                                    f"{self.timeout_s:g} s"}).encode()
+        self.transport.write(b"HTTP/1.1 408 Request Timeout\r\n"
+                             b"content-type: application/json\r\n"
+                             b"content-length: %d\r\nconnection: close\r\n\r\n%s"
+                             % (len(body), body))
+        self.transport.close()

@@ -1,0 +1,97 @@
+"""`mlgate serve` and `mlgate smoke` as a user runs them: the URL is printed only once it
+answers, `latest` names the latest version, and smoke says what is wrong with a server it
+cannot reach or that serves another model, without a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import LinearRegression
+
+from mlgate.cli import main
+from mlgate.errors import UserError
+from mlgate.serve import service
+from mlgate.serve.app import create_app
+from mlgate.serve.schema import Field, InputSchema
+from tests.registry.conftest import Project
+from tests.serve.conftest import free_port, running, serving
+
+ROW = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_printed_url_answers_the_moment_it_is_printed(registered: Project,
+                                                          workers: str) -> None:
+    with serving(registered.root, "--workers", workers) as served:
+        assert served.url is not None
+        health = httpx.get(f"{served.url}/health", timeout=2)  # no retry: it must answer
+        assert health.json()["version"] == "v0.1.0"
+
+
+def test_serve_latest_serves_the_latest_version(registered: Project) -> None:
+    second = registered.next_commit(0.5)
+    from mlgate.registry import operations
+
+    operations.register(registered.where(), registered.manifest, second)
+    assert service.load(registered.manifest, "latest").metadata["version"] == "v0.2.0"
+    with serving(registered.root, "latest", "--workers", "1") as served:
+        assert served.url is not None
+        assert httpx.get(f"{served.url}/health").json()["version"] == "v0.2.0"
+    assert "serving iris v0.2.0" in served.stderr
+
+
+def test_serve_latest_with_nothing_registered_says_so(registered: Project) -> None:
+    from tests.registry.conftest import make_project
+
+    bare = make_project(registered.root.parent / "unregistered")
+    with pytest.raises(UserError, match="no version registered yet"):
+        service.load(bare.manifest, "latest")
+
+
+def test_smoke_on_an_unreachable_url_exits_3_saying_so(registered: Project,
+                                                      capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    assert main(["-C", str(registered.root), "smoke", url]) == 3
+    err = capsys.readouterr().err
+    assert f"cannot reach {url}" in err and "Traceback" not in err
+
+
+@pytest.fixture
+def other_model() -> Iterator[str]:
+    """A server for another model: diabetes, a regression on ten other columns."""
+    data = load_diabetes(as_frame=True)
+    model = LinearRegression().fit(data.data, data.target)
+    fields = InputSchema(fields=tuple(Field(name=c, kind="number") for c in data.data.columns))
+    served = service.Service(model=model, schema=fields,
+                             metadata={"model": "diabetes", "version": "v3.0.0"})
+    with running(create_app(served)) as url:
+        yield url
+
+
+def test_smoke_on_a_server_for_another_model_fails_saying_which(
+        registered: Project, other_model: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(registered.root), "smoke", other_model]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert "serves diabetes v3.0.0, not iris" in out
+    assert "the test data have no column 'age'" in out
+
+
+def test_smoke_on_something_that_is_not_a_prediction_server_fails_saying_so(
+        registered: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    async def hello(request: object) -> PlainTextResponse:
+        return PlainTextResponse("hello")
+
+    with running(Starlette(routes=[Route("/", hello)])) as url:
+        assert main(["-C", str(registered.root), "smoke", url]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert f"{url}/metadata answered HTTP 404" in out

@@ -1,0 +1,148 @@
+"""The prediction server against hostile clients, on 127.0.0.1: bodies nested past any
+parser's depth, numbers JSON has no spelling for, requests sent halfway and never
+finished, clients that hang up mid-body, and hundreds of slow clients at once. Each gets
+a JSON answer or a closed connection, never a traceback, and normal requests go on."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from mlgate.serve import schema, service
+from mlgate.serve.app import create_app
+from tests.registry.conftest import Project
+from tests.serve.conftest import running, serving
+
+ROW = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+
+
+@pytest.fixture
+def url(registered: Project) -> Iterator[str]:
+    with running(create_app(service.load(registered.manifest, "v0.1.0"))) as at:
+        yield at
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 100_000,
+    '{"records": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    '{"records": [' + '{"a": ' * 60_000 + "1" + "}" * 60_000 + "]}",
+], ids=["lists", "closed-lists", "objects"])
+def test_a_body_nested_too_deep_is_the_documented_400(url: str, body: str) -> None:
+    answer = httpx.post(f"{url}/predict", content=body.encode(),
+                        headers={"content-type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert "nested deeper than" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("spelling", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
+def test_every_non_finite_number_is_refused_alike_naming_the_field(url: str,
+                                                                    spelling: str) -> None:
+    body = '{"records": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, ' \
+           f'"petal_width": {spelling}}}]}}'
+    answer = httpx.post(f"{url}/predict", content=body.encode(),
+                        headers={"content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    said = answer.json()["error"]
+    spelled = {"1e999": "Infinity", "-1e999": "-Infinity"}.get(spelling, spelling)
+    assert said == f"records[0].petal_width is {spelled}, which is not a JSON number " \
+        "(send null for a missing value)"
+
+
+@pytest.mark.parametrize("kind", ["number", "integer", "string", "boolean"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_numbers_get_one_answer_whatever_the_columns_type(kind: str,
+                                                                      value: float) -> None:
+    fields = schema.InputSchema(fields=(schema.Field(name="x", kind=kind),))  # type: ignore[arg-type]
+    said = r"^records\[0\]\.x is (NaN|-?Infinity), which is not a JSON number"
+    with pytest.raises(schema.InputError, match=said):
+        schema.validate(fields, [{"x": value}])
+
+
+def _raw(url: str) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=10)
+
+
+def _answer_or_close(sock: socket.socket) -> bytes:
+    """What the server sends before it closes the connection (recv's timeout: 10 s)."""
+    got = b""
+    with contextlib.suppress(ConnectionResetError):
+        while chunk := sock.recv(65536):
+            got += chunk
+    return got
+
+
+HEADERS = (b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+           b"Content-Type: application/json\r\nContent-Length: 200\r\n\r\n")
+
+
+@pytest.mark.parametrize(("sent", "answered"), [
+    (b"", b""),  # connected, said nothing
+    (b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"408"),  # half the headers
+    (HEADERS + b'{"records": [', b"408"),  # the headers, a part of the body
+], ids=["nothing", "half-headers", "half-body"])
+def test_a_request_sent_halfway_times_out(registered: Project, sent: bytes,
+                                          answered: bytes) -> None:
+    with serving(registered.root, "--workers", "1", "--read-timeout", "1") as served:
+        assert served.url is not None
+        started = time.monotonic()
+        with _raw(served.url) as sock:
+            sock.sendall(sent)
+            got = _answer_or_close(sock)
+        assert time.monotonic() - started < 5
+        assert answered in got.split(b"\r\n", 1)[0]
+        if answered:
+            assert b'{"error":' in got and b"1 s" in got
+    assert "Traceback" not in served.stderr
+
+
+def test_a_client_hanging_up_mid_body_is_not_a_traceback(registered: Project) -> None:
+    with serving(registered.root, "--workers", "1") as served:
+        assert served.url is not None
+        for _ in range(5):
+            with _raw(served.url) as sock:
+                sock.sendall(HEADERS + b'{"records": [{"sepal_length": 5')
+                time.sleep(0.1)  # the server is now reading the body
+        answer = httpx.post(f"{served.url}/predict", json={"records": [ROW]})
+        assert answer.json()["predictions"] == ["setosa"]
+        time.sleep(0.5)
+    assert "Traceback" not in served.stderr and "Exception" not in served.stderr, \
+        served.stderr
+
+
+def test_three_hundred_slow_clients_do_not_lock_out_a_normal_request(
+        registered: Project) -> None:
+    with serving(registered.root, "--workers", "1", "--read-timeout", "3") as served:
+        assert served.url is not None
+        slow: list[socket.socket] = []
+        try:
+            for i in range(300):  # half stop inside the headers, half inside the body
+                sock = _raw(served.url)
+                sock.sendall(HEADERS[:40] if i % 2 else HEADERS + b'{"rec')
+                slow.append(sock)
+            for _ in range(5):  # ... and keep trickling, a byte each
+                for sock in slow:
+                    with contextlib.suppress(OSError):
+                        sock.send(b"x")
+                started = time.monotonic()
+                answer = httpx.post(f"{served.url}/predict", json={"records": [ROW]},
+                                    timeout=10)
+                took = time.monotonic() - started
+                assert answer.status_code == 200 and took < 1.0, (answer.text, took)
+            time.sleep(4)  # past the read timeout: every slow client has been let go
+            let_go = 0
+            for sock in slow:
+                sock.settimeout(0.5)
+                with contextlib.suppress(TimeoutError):
+                    said = _answer_or_close(sock)  # returns once the server closed it
+                    let_go += said.startswith(b"HTTP/1.1 408")
+            assert let_go == 300
+        finally:
+            for sock in slow:
+                sock.close()
+    assert "Traceback" not in served.stderr
