@@ -16,6 +16,7 @@ from mlgate.errors import UserError
 from mlgate.serve import service
 from mlgate.serve.app import create_app
 from mlgate.serve.schema import Field, InputSchema
+from tests.conftest import REPO_ROOT
 from tests.registry.conftest import Project
 from tests.serve.conftest import free_port, running, serving
 
@@ -76,9 +77,12 @@ def test_smoke_on_a_server_for_another_model_fails_saying_which(
         registered: Project, other_model: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-C", str(registered.root), "smoke", other_model]) == 1
     out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    assert "serves diabetes v3.0.0, not iris" in out
-    assert "the test data have no column 'age'" in out
+    assert "Traceback" not in out + err and err == ""
+    assert out == (f"0 requests to {other_model} (v3.0.0): 1 failed\n"
+                   f"  {other_model} serves diabetes v3.0.0, not iris: the test data have no "
+                   "column 'age', 'sex', 'bmi', 'bp', 's1' (and 5 more)\n")
+    shown = out.replace(other_model, "http://127.0.0.1:8000")
+    assert f"```text\n{shown}```" in (REPO_ROOT / "docs/serve.md").read_text()  # its sample
 
 
 def test_smoke_on_something_that_is_not_a_prediction_server_fails_saying_so(

@@ -100,27 +100,6 @@ def test_integers_and_nulls_follow_the_training_types() -> None:
         schema.validate(fields, [{"n": 3, "b": 1}])
 
 
-def test_concurrent_requests_get_the_answers_the_model_gives_each_alone(
-        url: str, registered: Project) -> None:
-    import asyncio
-
-    import joblib
-    import pandas as pd
-
-    rows = pd.read_csv(registered.root / "data/test.csv").drop(columns="species")
-    records = rows.to_dict("records")
-
-    async def send_all() -> list[httpx.Response]:
-        async with httpx.AsyncClient(base_url=url) as client:
-            return await asyncio.gather(*(client.post("/predict", json={"records": [r]})
-                                          for r in records))
-
-    answers = asyncio.run(send_all())
-    model = joblib.load(registered.root / "models/model.joblib")
-    alone = [model.predict(rows.iloc[[i]])[0] for i in range(len(rows))]
-    assert [a.json()["predictions"][0] for a in answers] == alone
-
-
 def test_a_record_the_model_refuses_is_a_422_with_its_words(url: str) -> None:
     answer = httpx.post(f"{url}/predict", json={"records": [{**ROW, "petal_width": None}]})
     assert answer.status_code == 422

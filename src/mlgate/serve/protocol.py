@@ -5,7 +5,8 @@ that says nothing, or half a request line, is kept open for good, and enough of 
 (slowloris) hold a worker's sockets and memory. Here a request's headers must be whole
 within `timeout_s` of its first byte (or of the connection, for the first request);
 otherwise the client gets a 408 and the connection is closed. The body has its own
-deadline in the app (app.py), where it can be answered in the app's own JSON.
+deadline in the app (app.py), where it can be answered in the app's own JSON. What is not
+HTTP at all gets uvicorn's 400, in the same JSON as every other error.
 """
 
 from __future__ import annotations
@@ -50,12 +51,17 @@ class HeaderDeadline(HttpToolsProtocol):
 
     def _too_slow(self) -> None:
         self._deadline = None
-        if self.transport.is_closing():
-            return
-        body = json.dumps({"error": "the request's headers did not arrive within "
-                                    f"{self.timeout_s:g} s"}).encode()
-        self.transport.write(b"HTTP/1.1 408 Request Timeout\r\n"
-                             b"content-type: application/json\r\n"
+        if not self.transport.is_closing():
+            self._refuse(b"408 Request Timeout", "the request's headers did not arrive "
+                         f"within {self.timeout_s:g} s")
+
+    def send_400_response(self, msg: str) -> None:
+        self._disarm()
+        self._refuse(b"400 Bad Request", f"not an HTTP request this server reads: {msg}")
+
+    def _refuse(self, status: bytes, message: str) -> None:
+        body = json.dumps({"error": message}).encode()
+        self.transport.write(b"HTTP/1.1 %s\r\ncontent-type: application/json\r\n"
                              b"content-length: %d\r\nconnection: close\r\n\r\n%s"
-                             % (len(body), body))
+                             % (status, len(body), body))
         self.transport.close()

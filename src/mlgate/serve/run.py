@@ -39,7 +39,7 @@ def default_workers() -> int:
 
 
 def require_extra() -> None:
-    for needed in ("starlette", "uvicorn"):
+    for needed in ("starlette", "uvicorn", "httptools"):
         if importlib.util.find_spec(needed) is None:
             raise UserError("mlgate serve needs its extra", hint="pip install 'mlgate[serve]'")
 
