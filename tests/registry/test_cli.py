@@ -41,7 +41,32 @@ def test_register_promote_rollback_list_and_history(project: Project,
     card = capsys.readouterr().out
     assert card.startswith("# iris v0.1.0\n") and "| accuracy |" in card
     assert "checks, all passed</summary>" in card  # the run, read back from the store
-    assert "- staging: " in card and "(rollback)" in card
+    assert "- staging: promoted " in card and "- staging: rolled back to " in card
+
+
+def test_rolling_back_twice_says_there_is_nothing_left_and_the_stats_agree(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(project.root)
+    assert main(["-C", root, "register"]) == 0
+    project.next_commit(0.5)
+    assert main(["-C", root, "register", "--bump", "major"]) == 0
+    for version in ("v0.1.0", "v1.0.0"):
+        assert main(["-C", root, "promote", version, "--to", "staging"]) == 0
+        assert main(["-C", root, "promote", version, "--to", "production"]) == 0
+    assert main(["-C", root, "rollback", "production", "--reason", "latency"]) == 0
+    assert "iris v0.1.0 in production (was v1.0.0)" in capsys.readouterr().out
+    assert main(["-C", root, "rollback", "production"]) == 2
+    err = capsys.readouterr().err
+    assert "no earlier version to roll back to: production holds v0.1.0, and every other " \
+        "version it held was rolled back from (v1.0.0)" in err and "Traceback" not in err
+    assert main(["-C", root, "registry", "stats", "--json"]) == 0
+    production = json.loads(capsys.readouterr().out)[1]
+    assert (production["promotions"], production["rollbacks"],
+            production["change_failure_rate"]) == (2, 1, 0.5)
+    assert main(["-C", root, "registry", "card", "v1.0.0"]) == 0
+    card = capsys.readouterr().out
+    assert "- production: **rolled back from** on " in card and ", to v0.1.0" in card
+    assert ": latency" in card
 
 
 def test_a_failed_run_is_not_registered(project: Project,

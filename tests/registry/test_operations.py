@@ -93,6 +93,25 @@ def test_rollback_returns_to_the_version_before_and_gto_agrees(project: Project)
     assert _gto_stage(project.root, "staging") == "v0.1.0"
 
 
+def test_a_second_rollback_does_not_restore_the_version_just_left(project: Project) -> None:
+    where = project.where()
+    for c in (None, 0.5, 0.6):  # v0.1.0, v0.2.0, v0.3.0, each promoted in turn
+        run = project.run if c is None else project.next_commit(c)
+        change = operations.register(where, project.manifest, run)
+        operations.promote(where, project.manifest, change.version, "staging")
+    assert operations.rollback(where, project.manifest, "staging").version == "v0.2.0"
+    assert operations.rollback(where, project.manifest, "staging").version == "v0.1.0"
+    with pytest.raises(UserError, match=r"no earlier version to roll back to: staging holds "
+                       r"v0\.1\.0, and every other version it held was rolled back from "
+                       r"\(v0\.2\.0, v0\.3\.0\)"):
+        operations.rollback(where, project.manifest, "staging")
+    operations.promote(where, project.manifest, "v0.3.0", "staging", reason="fixed")
+    back = operations.rollback(where, project.manifest, "staging")  # not to v0.2.0
+    assert (back.version, back.previous) == ("v0.1.0", "v0.3.0")
+    assert _gto_stage(project.root, "staging") == "v0.1.0"
+    assert len(where.read().history("staging")) == 7
+
+
 def _gto_stage(root: Path, stage: str) -> str:
     binary = shutil.which("gto", path=str(Path(sys.executable).parent)) or "gto"
     done = subprocess.run([binary, "show", f"iris#{stage}", "--ref"], cwd=root,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mlgate.registry import state
 from mlgate.registry import tags as T
@@ -40,10 +42,10 @@ def test_a_stage_holds_its_last_assignment_and_remembers_the_one_before() -> Non
     built = state.build("churn", TAGS)
     assert [a.n for a in built.history("staging")] == [1, 2, 3]
     assert built.current("staging").version == "v0.2.0"
-    assert built.previous("staging").version == "v0.1.0"  # #3 re-assigned v0.2.0
+    assert built.rollback_target("staging").version == "v0.1.0"  # #3 re-assigned v0.2.0
     assert built.next_n("staging") == 4 and built.next_n("qa") == 1
     assert built.ever_in("production", "v0.1.0") and not built.ever_in("production", "v0.2.0")
-    assert built.previous("production") is None
+    assert built.rollback_target("production") is None
     assert built.stages() == ("production", "staging")
 
 
@@ -93,3 +95,97 @@ def test_delivery_figures_from_the_history() -> None:
     empty = stats.delivery(state.build("churn", tags), "staging", committed,
                            now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
     assert (empty.promotions, empty.per_week, empty.change_failure_rate) == (0, None, None)
+
+
+def history(*steps: str) -> state.State:
+    """A production history from steps: "v1" promotes v1, "rb:v1" rolls back to v1."""
+    tags = [tag(f"churn@{v}", f"c-{v}", {"verdict": "passed"})
+            for v in ("v0.1.0", "v0.2.0", "v0.3.0", "v1.0.0")]
+    for n, step in enumerate(steps, start=1):
+        version = step.removeprefix("rb:")
+        tags.append(tag(f"churn#production#{n}", f"c-{version}",
+                        {"version": version, "rollback": step.startswith("rb:")},
+                        f"2026-11-{n:02d}T00:00:00+00:00"))
+    return state.build("churn", tags)
+
+
+def target(built: state.State) -> str | None:
+    found = built.rollback_target("production")
+    return found.version if found else None
+
+
+@pytest.mark.parametrize(("steps", "expected"), [
+    ((), None),
+    (("v0.1.0",), None),
+    (("v0.1.0", "v1.0.0"), "v0.1.0"),
+    # the issue: a second rollback went back to v1.0.0, the version just rolled back from
+    (("v0.1.0", "v1.0.0", "rb:v0.1.0"), None),
+    (("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0"), "v0.1.0"),
+    (("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0", "rb:v0.1.0"), None),
+    # promoted again on purpose: v0.3.0 is current, v0.2.0 is still marked
+    (("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0", "rb:v0.1.0", "v0.3.0"), "v0.1.0"),
+    # a deliberate promotion clears the mark: v0.2.0 held before v1.0.0
+    (("v0.1.0", "v0.2.0", "rb:v0.1.0", "v0.2.0", "v1.0.0"), "v0.2.0"),
+    (("v0.1.0", "v0.2.0", "rb:v0.1.0", "v1.0.0"), "v0.1.0"),
+    # the same version re-assigned (gto's tag) is not an earlier version
+    (("v0.1.0", "v0.2.0", "v0.2.0"), "v0.1.0"),
+])
+def test_a_rollback_skips_versions_rolled_back_from(steps: tuple[str, ...],
+                                                     expected: str | None) -> None:
+    assert target(history(*steps)) == expected
+
+
+def test_the_versions_rolled_back_from_are_known_with_their_rollback() -> None:
+    built = history("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0", "rb:v0.1.0")
+    left = [(version, a.n) for version, a in built.rollbacks("production")]
+    assert left == [("v0.3.0", 4), ("v0.2.0", 5)]
+
+
+VERSIONS = ("v0.1.0", "v0.2.0", "v0.3.0", "v1.0.0")
+
+
+@given(st.lists(st.one_of(st.sampled_from(VERSIONS), st.just("rollback")), max_size=14))
+def test_a_rollback_never_restores_what_was_left_and_not_promoted_since(
+        ops: list[str]) -> None:
+    steps: list[str] = []
+    for op in ops:  # each rollback as mlgate would make it, refused when there is none
+        if op == "rollback":
+            found = target(history(*steps))
+            if found is not None:
+                steps.append(f"rb:{found}")
+        elif not steps or steps[-1].removeprefix("rb:") != op:  # a no-op is not written
+            steps.append(op)
+    built = history(*steps)
+    found = target(built)
+    if found is None:
+        return
+    held = [s.removeprefix("rb:") for s in steps]
+    assert found != held[-1] and found in held[:-1]
+    for i, step in enumerate(steps):  # never one left by a rollback, unless promoted since
+        if step.startswith("rb:") and held[i - 1] == found:
+            assert found in steps[i + 1:], (steps, found)
+
+
+def test_a_change_rolled_back_from_twice_fails_once() -> None:
+    import datetime as dt
+
+    from mlgate.registry import stats
+
+    # written before the fix: the second rollback restored v1.0.0, a third left it again
+    built = history("v0.1.0", "v1.0.0", "rb:v0.1.0", "rb:v1.0.0", "rb:v0.1.0")
+    found = stats.delivery(built, "production", {},
+                           now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+    assert (found.promotions, found.rollbacks, found.failed) == (2, 3, 2)
+    assert found.change_failure_rate == 1.0  # was 1.5: three rollbacks of two changes
+
+
+def test_the_card_says_a_version_was_rolled_back_from() -> None:
+    from mlgate.registry import card
+
+    built = history("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0")
+    text = card.render(built.version("v0.3.0"), built.assignments, None)
+    assert "- production: promoted 2026-11-03T00:00:00+00:00\n" in text
+    assert ("- production: **rolled back from** on 2026-11-04T00:00:00+00:00, to v0.2.0\n"
+            in text)
+    text = card.render(built.version("v0.2.0"), built.assignments, None)
+    assert "rolled back to 2026-11-04" in text and "rolled back from" not in text

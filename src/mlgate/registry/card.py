@@ -49,13 +49,39 @@ def render(version: Version, history: tuple[Assignment, ...], run: RunResult | N
                 f"{model.get('bytes', 0):,} bytes, sha256 `{model.get('sha256', '')}`; "
                 f"trained with Python {escape(str(r.get('python', '?')))}."]
     out += ["", "## Environments", ""]
-    mine = [a for a in history if a.version == version.version]
-    out += [f"- {escape(a.stage)}: {escape(a.created)}" + (" (rollback)" if
-            a.record.get("rollback") else "") + (f" by {escape(a.record['by'])}"
-                                                  if a.record.get("by") else "")
-            + (f" ([run]({a.record['trigger']}))" if _link(a.record.get("trigger")) else "")
-            for a in mine] or ["- not promoted yet"]
+    out += _environments(version, history) or ["- not promoted yet"]
     return "\n".join(out) + "\n"
+
+
+def _environments(version: Version, history: tuple[Assignment, ...]) -> list[str]:
+    """Each time the version came into an environment, and each time an environment was
+    rolled back from it: oldest first."""
+    entries = []
+    for before, a in _with_previous(history):
+        if a.version == version.version:
+            what = "rolled back to" if a.record.get("rollback") else "promoted"
+            entries.append((a.created, f"- {escape(a.stage)}: {what} {escape(a.created)}"
+                            + _who(a)))
+        elif before == version.version and a.record.get("rollback"):
+            entries.append((a.created, f"- {escape(a.stage)}: **rolled back from** on "
+                            f"{escape(a.created)}{_who(a, to=a.version)}"))
+    return [line for _, line in sorted(entries, key=lambda e: e[0])]
+
+
+def _with_previous(history: tuple[Assignment, ...]):
+    """(the stage's version before, the assignment) for every assignment."""
+    held: dict[str, str] = {}
+    for a in sorted(history, key=lambda x: (x.stage, x.n)):
+        yield held.get(a.stage), a
+        held[a.stage] = a.version
+
+
+def _who(a: Assignment, *, to: str | None = None) -> str:
+    r = a.record
+    return ((f", to {escape(to)}" if to else "") + (f" by {escape(r['by'])}" if r.get("by")
+                                                      else "")
+            + (f": {escape(r['reason'])}" if r.get("reason") else "")
+            + (f" ([run]({r['trigger']}))" if _link(r.get("trigger")) else ""))
 
 
 def _link(url: object) -> bool:

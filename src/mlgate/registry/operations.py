@@ -173,6 +173,10 @@ def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
                             f"{environment} requires", hint=f"promote it to {env.requires} "
                             "first")
         held = current.current(environment)
+        if rollback_of is not None and (held is None or held.version != rollback_of):
+            raise UserError(f"{environment} changed while rolling back from {rollback_of} "
+                            f"(it now holds {held.version if held else 'no version'}); "
+                            "nothing was rolled back", hint="look, then roll back again")
         if held is not None and held.version == version:
             return Change(model=where.model, version=version, environment=environment,
                           previous=version)
@@ -194,15 +198,30 @@ def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
 
 def rollback(where: Where, manifest: Manifest, environment: str, *, actor: str = "",
              reason: str = "") -> Change:
-    """The environment back to the version it held before its current one."""
+    """The environment back to the last version it held before its current one that was
+    not itself rolled back from (state.rollback_target)."""
     _environment(manifest, environment)
     current = where.read()
-    held, before = current.current(environment), current.previous(environment)
-    if held is None or before is None:
-        raise UserError(f"{environment} has no earlier version to go back to" if held else
-                        f"{environment} holds no version of {where.model}")
-    return promote(where, manifest, before.version, environment, actor=actor,
+    held, target = current.current(environment), current.rollback_target(environment)
+    if held is None:
+        raise UserError(f"{environment} holds no version of {where.model}; nothing to roll "
+                        "back")
+    if target is None:
+        raise UserError(f"no earlier version to roll back to: {environment} holds "
+                        f"{held.version}, and {_before_said(current, environment)}",
+                        hint=f"promote a version: mlgate promote VERSION --to {environment}")
+    return promote(where, manifest, target.version, environment, actor=actor,
                    reason=reason or f"rollback from {held.version}", rollback_of=held.version)
+
+
+def _before_said(current: state.State, environment: str) -> str:
+    """Why no version qualifies, for the refusal."""
+    held = current.current(environment)
+    earlier = {a.version for a in current.history(environment)} - {held.version if held else ""}
+    if not earlier:
+        return "held no other version before it"
+    return ("every other version it held was rolled back from ("
+            + ", ".join(sorted(earlier, key=T.parse_version)) + ")")
 
 
 def _environment(manifest: Manifest, name: str) -> Environment:

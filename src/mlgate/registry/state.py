@@ -4,6 +4,7 @@ Pure: built from tags read elsewhere, so every rule is tested without git."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import semver
@@ -61,12 +62,33 @@ class State:
         found = self.history(stage)
         return found[-1].n + 1 if found else 1
 
-    def previous(self, stage: str) -> Assignment | None:
-        """What the stage held before its current version (for a rollback)."""
+    def rollbacks(self, stage: str) -> tuple[tuple[str, Assignment], ...]:
+        """Each rollback of the stage, with the version it left (the one held before it)."""
+        found = self.history(stage)
+        return tuple((before.version, a) for before, a in pairwise(found)
+                     if a.record.get("rollback"))
+
+    def rolled_back_from(self, stage: str) -> frozenset[str]:
+        """The versions the stage was rolled back from and not deliberately promoted to
+        since: a rollback must not restore them."""
+        found = self.history(stage)
+        marked: set[str] = set()
+        for before, a in zip((None, *found), found, strict=False):
+            if a.record.get("rollback"):
+                if before is not None:
+                    marked.add(before.version)
+            else:
+                marked.discard(a.version)
+        return frozenset(marked)
+
+    def rollback_target(self, stage: str) -> Assignment | None:
+        """Where a rollback goes: the last version the stage held before its current one
+        that was not itself rolled back from; None when there is none."""
         found = self.history(stage)
         if not found:
             return None
-        return next((a for a in reversed(found) if a.version != found[-1].version), None)
+        skipped = self.rolled_back_from(stage) | {found[-1].version}
+        return next((a for a in reversed(found) if a.version not in skipped), None)
 
     def ever_in(self, stage: str, version: str) -> bool:
         return any(a.version == version for a in self.history(stage))
