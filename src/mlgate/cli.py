@@ -265,8 +265,10 @@ def _registry(args: argparse.Namespace):  # -> (Manifest, Where)
     return loaded, Where.in_workflow(loaded, context.load(os.environ), token)
 
 
-def _actor() -> str:
-    return os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or ""
+def _actor(where) -> str:  # (Where)
+    from mlgate.registry.operations import actor
+
+    return actor(where.root, os.environ)
 
 
 def _print_change(args: argparse.Namespace, change) -> None:  # (Change)
@@ -290,8 +292,9 @@ def cmd_register(args: argparse.Namespace) -> int:
 
     loaded, where = _registry(args)
     change = operations.register(where, loaded, _read_run(args, loaded.root),
-                                 version=args.model_version, bump=args.bump, actor=_actor(),
-                                 reason=args.reason or "")
+                                 version=args.model_version, bump=args.bump,
+                                 actor=_actor(where), reason=args.reason or "",
+                                 allow_branch=args.allow_branch, allow_older=args.allow_older)
     _print_change(args, change)
     return EXIT_PASSED
 
@@ -301,7 +304,7 @@ def cmd_promote(args: argparse.Namespace) -> int:
 
     loaded, where = _registry(args)
     _print_change(args, operations.promote(where, loaded, args.version, args.to,
-                                           actor=_actor(), reason=args.reason or ""))
+                                           actor=_actor(where), reason=args.reason or ""))
     return EXIT_PASSED
 
 
@@ -309,7 +312,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from mlgate.registry import operations
 
     loaded, where = _registry(args)
-    _print_change(args, operations.rollback(where, loaded, args.environment, actor=_actor(),
+    _print_change(args, operations.rollback(where, loaded, args.environment, actor=_actor(where),
                                             reason=args.reason or ""))
     return EXIT_PASSED
 
@@ -584,6 +587,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="e.g. v1.4.0 (default: the latest, bumped)")
     register.add_argument("--bump", choices=("major", "minor", "patch"), default="minor")
     register.add_argument("--reason", help="why, for the record")
+    register.add_argument("--allow-branch", action="store_true",
+                          help="register a run made on a branch other than the default one")
+    register.add_argument("--allow-older", action="store_true",
+                          help="accept a --version lower than the latest")
     promote = command("promote", cmd_promote, "promote a version to an environment")
     promote.add_argument("version", help="e.g. v1.4.0")
     promote.add_argument("--to", required=True, metavar="ENVIRONMENT")

@@ -158,7 +158,7 @@ def test_dispatch_retrains_promotes_and_rolls_back_through_an_environment(
     rollback = repo.run("mlgate-dispatch.yml", "workflow_dispatch", events.workflow_dispatch(
         {"action": "rollback", "environment": "production", "version": ""}))
     assert rollback.conclusion == "failure"  # nothing to go back to
-    assert "production has no earlier version" in rollback.summary
+    assert "no earlier version to roll back to: production holds v0.1.0" in rollback.summary
     assert any("no earlier version" in a.message for a in rollback.annotations
                if a.level == "error")
 

@@ -33,7 +33,8 @@ def test_register_promote_rollback_list_and_history(project: Project,
     assert [v["version"] for v in listing["versions"]] == ["v0.2.0", "v0.1.0"]
     assert main(["-C", root, "registry", "history", "staging"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 3 and lines[-1].endswith("rollback to v0.1.0 (from v0.2.0): f1 dropped")
+    assert len(lines) == 3 and lines[-1].endswith(
+        "rollback to v0.1.0 (from v0.2.0) by mlgate tests <tests@mlgate.invalid>: f1 dropped")
     assert main(["-C", root, "registry", "show", "v0.2.0", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["record"]["params"]["train.C"] == 0.5
@@ -77,3 +78,44 @@ def test_a_failed_run_is_not_registered(project: Project,
     capsys.readouterr()
     assert main(["-C", str(project.root), "register"]) == 2
     assert "did not pass" in capsys.readouterr().err
+
+
+def test_who_registered_and_promoted_is_the_git_identity_outside_actions(
+        project: Project, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("USER", raising=False)
+    monkeypatch.setenv("GITHUB_ACTOR", "someone-else")  # not in Actions: not who is here
+    root = str(project.root)
+    assert main(["-C", root, "register"]) == 0
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "staging"]) == 0
+    capsys.readouterr()
+    assert main(["-C", root, "registry", "show", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["record"]["by"] == "mlgate tests <tests@mlgate.invalid>"
+    assert main(["-C", root, "registry", "history"]) == 0
+    assert "by mlgate tests <tests@mlgate.invalid>" in capsys.readouterr().out
+    from mlgate.registry.operations import actor
+
+    assert actor(project.root, {"GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "octocat"}) == \
+        "octocat"
+    assert actor(project.root / "missing", {"USER": "ana"}) == "ana"  # no git: the login
+
+
+def test_register_refuses_another_branch_and_an_older_version_unless_asked(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import git
+
+    root = str(project.root)
+    assert main(["-C", root, "register", "--version", "v1.0.0"]) == 0
+    git(project.root, "switch", "-q", "-c", "experiment")
+    project.next_commit(0.5)
+    capsys.readouterr()
+    assert main(["-C", root, "register"]) == 2
+    err = capsys.readouterr().err
+    assert "not on the default branch 'main'" in err and "--allow-branch" in err
+    assert main(["-C", root, "register", "--allow-branch", "--version", "v0.5.0"]) == 2
+    err = capsys.readouterr().err
+    assert "v0.5.0 is lower than the latest version v1.0.0" in err and "--allow-older" in err
+    assert main(["-C", root, "register", "--allow-branch", "--version", "v0.5.0",
+                 "--allow-older"]) == 0
+    assert "iris v0.5.0: tag iris@v0.5.0" in capsys.readouterr().out

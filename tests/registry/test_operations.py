@@ -248,3 +248,59 @@ def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -
     forged = replace(current.version("v0.1.0"), record={
         **current.version("v0.1.0").record, "trigger": "javascript:alert(1)"})
     assert "javascript" not in card.render(forged, (), None)  # a record is not Markdown
+
+
+def test_a_run_on_another_branch_is_registered_only_when_asked(project: Project) -> None:
+    where = project.where()
+    git(project.root, "switch", "-q", "-c", "try-c")
+    run = project.next_commit(0.5)
+    with pytest.raises(UserError, match=r"made on branch 'try-c', not on the default branch "
+                       r"'main'") as refused:
+        operations.register(where, project.manifest, run)
+    assert "--allow-branch" in (refused.value.hint or "")
+    assert gitio.read(project.root, "iris") == []
+    detached = replace(run, git=replace(run.git, branch=None))
+    with pytest.raises(UserError, match="made on a detached HEAD, not on the default branch"):
+        operations.register(where, project.manifest, detached)
+    # in Actions the event names the default branch; here it names this one
+    assert operations.register(where, project.manifest, run, default_branch="try-c").changed
+    git(project.root, "switch", "-q", "main")
+    other = project.next_commit(0.6)
+    assert operations.register(where, project.manifest, other, allow_branch=False).changed
+    git(project.root, "switch", "-q", "try-c")
+    assert operations.register(where, project.manifest, project.next_commit(0.7),
+                               allow_branch=True).version == "v0.3.0"
+
+
+def test_the_default_branch_is_origins_else_this_clones(tmp_path: Path, origin: Path) -> None:
+    from mlgate import git as mgit
+
+    ours = make_project(tmp_path / "ours", origin=origin)
+    assert mgit.default_branch(ours.root) == "main"  # the one of main and master there is
+    git(origin, "symbolic-ref", "HEAD", "refs/heads/trunk")
+    git(ours.root, "push", "-q", "origin", "main:trunk")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    git(clone, "switch", "-q", "-c", "main")
+    assert mgit.default_branch(clone) == "trunk"  # origin/HEAD
+    lone = tmp_path / "lone"
+    git(tmp_path, "init", "-q", "-b", "develop", str(lone))
+    git(lone, "commit", "-q", "--allow-empty", "-m", "x")
+    git(lone, "config", "init.defaultBranch", "nope")
+    assert mgit.default_branch(lone) == "develop"  # the only branch
+    git(lone, "branch", "feature")
+    assert mgit.default_branch(lone) is None
+
+
+def test_an_older_version_is_registered_only_when_asked(project: Project) -> None:
+    where = project.where()
+    operations.register(where, project.manifest, project.run, version="v1.0.0")
+    run = project.next_commit(0.5)
+    with pytest.raises(UserError, match=r"v0\.5\.0 is lower than the latest version v1\.0\.0")\
+            as refused:
+        operations.register(where, project.manifest, run, version="v0.5.0")
+    assert "--allow-older" in (refused.value.hint or "") and "v1.1.0" in refused.value.hint
+    assert len(gitio.read(project.root, "iris")) == 1
+    assert operations.register(where, project.manifest, run, version="v0.5.0",
+                               allow_older=True).version == "v0.5.0"
+    assert where.read().latest().version == "v1.0.0"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -106,10 +106,21 @@ class Where:
         return state.build(self.model, gitio.read(self.root, self.model))
 
 
+def actor(root: Path, environ: Mapping[str, str]) -> str:
+    """Who makes a change, for its record: in GitHub Actions the workflow's actor,
+    elsewhere git's identity (user.name <user.email>), else the login name."""
+    if environ.get("GITHUB_ACTIONS") == "true" and environ.get("GITHUB_ACTOR"):
+        return environ["GITHUB_ACTOR"]
+    return git.identity(root) or environ.get("USER", "")
+
+
 def register(where: Where, manifest: Manifest, result: RunResult, *,
              version: str | None = None, bump: str = "minor", actor: str = "",
-             reason: str = "") -> Change:
-    """The run's model as a new, immutable version; refused unless the run passed."""
+             reason: str = "", default_branch: str | None = None, allow_branch: bool = False,
+             allow_older: bool = False) -> Change:
+    """The run's model as a new, immutable version; refused unless the run passed, and,
+    unless asked for, unless it was made on the default branch (`default_branch`: the
+    event's, else git's) and `version` is above the latest."""
     if not result.passed:
         raise UserError(f"run {result.run_id} did not pass ({result.summary}); only a run "
                         "that passed its checks and gates is registered")
@@ -120,6 +131,8 @@ def register(where: Where, manifest: Manifest, result: RunResult, *,
                         "would not reproduce the model", hint="commit, then run again")
     if version is not None:
         _check_version(version)
+    if not allow_branch:
+        _check_branch(result, default_branch or git.default_branch(where.root))
     model_file = manifest.resolve(manifest.train.model)
     if result.train.model is None or not model_file.is_file():
         raise UserError(f"the run's model file {manifest.train.model} is not there")
@@ -136,6 +149,8 @@ def register(where: Where, manifest: Manifest, result: RunResult, *,
                                 f"{existing.version} already; a commit has one version")
             return Change(model=where.model, version=existing.version)
         chosen = version or state.next_version(current, bump=bump)
+        if version is not None and not allow_older:
+            _check_newer(current, version, bump)
         if current.version(chosen) is not None:
             if version is not None:
                 raise UserError(f"{where.model} {chosen} exists; versions are immutable",
@@ -361,6 +376,32 @@ def _check_version(version: str) -> None:
         raise UserError(f"'{version}' is not a semantic version", hint="like v1.4.0") from exc
     if not version.startswith("v"):
         raise UserError(f"write the version as GTO does: 'v{version}'")
+
+
+def _check_branch(result: RunResult, default: str | None) -> None:
+    """A version is what the default branch holds: code that was reviewed and merged."""
+    made = f"branch '{result.git.branch}'" if result.git.branch else "a detached HEAD"
+    if default is None:
+        raise UserError(f"run {result.run_id} was made on {made}, and git does not say "
+                        "which branch is the default one (no origin/HEAD, no "
+                        "init.defaultBranch, not one of main and master)",
+                        hint="git remote set-head origin --auto; or register it anyway "
+                        "with --allow-branch")
+    if result.git.branch != default:
+        raise UserError(f"run {result.run_id} was made on {made}, not on the default branch "
+                        f"'{default}': a version is normally what was merged there",
+                        hint=f"merge into {default} and register from there, or register "
+                        "this run anyway with --allow-branch")
+
+
+def _check_newer(current: state.State, version: str, bump: str) -> None:
+    """Versions go up, so that the latest is the newest and a bump follows it."""
+    latest = current.latest()
+    if latest is not None and T.parse_version(version) < latest.semver:
+        raise UserError(f"{version} is lower than the latest version {latest.version}",
+                        hint=f"leave out --version for {state.next_version(current, bump=bump)}, "
+                        "or pass --allow-older to register an older line on purpose (a "
+                        "patch of an earlier version)")
 
 
 def _version_record(where: Where, manifest: Manifest, result: RunResult, model_file: Path,
