@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from mlgate import proc
@@ -18,11 +18,17 @@ from mlgate.result.model import GitInfo
 UNKNOWN = GitInfo(commit=None, branch=None, dirty=None)
 
 
-def info(directory: Path) -> GitInfo:
-    """HEAD, branch and dirtiness in one `git status` call; UNKNOWN outside a repository."""
+def info(directory: Path, *, ignore: Sequence[str] = ()) -> GitInfo:
+    """HEAD, branch and dirtiness in one `git status` call; UNKNOWN outside a repository.
+
+    `ignore`: paths (relative to `directory`, a folder's whole content with it) whose
+    changes do not count, the files a run writes itself; a path outside `directory` is not
+    ignored."""
+    spec = [f":(exclude,literal){p}" for p in map(_inside, ignore) if p]
     try:
         out = proc.output(
-            ["git", "status", "--porcelain=v2", "--branch", "--untracked-files=normal"],
+            ["git", "status", "--porcelain=v2", "--branch", "--untracked-files=all",
+             "--", ":/", *spec],
             cwd=directory, env=env(),
         )
     except OutsideError:
@@ -39,6 +45,14 @@ def info(directory: Path) -> GitInfo:
         elif not line.startswith("#"):
             dirty = True
     return GitInfo(commit=commit, branch=branch, dirty=dirty)
+
+
+def _inside(relative: str) -> str | None:
+    """`relative` normalised, or None when it leaves the folder (or is absolute)."""
+    path = os.path.normpath(relative)
+    if os.path.isabs(path) or path == ".." or path.startswith("../") or path == ".":
+        return None
+    return path
 
 
 def toplevel(directory: Path) -> Path | None:

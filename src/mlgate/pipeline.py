@@ -88,7 +88,8 @@ def run(
         notes = (*(f"fork pull request: {c}" for c in manifest.forks.changes()), *notes)
         manifest = manifest.for_fork()
     started_at, clock = now(), time.monotonic()
-    source = git.info(manifest.root)  # before any stage writes files into the checkout
+    # before any stage writes files; what the run itself writes does not count
+    source = git.info(manifest.root, ignore=manifest.outputs())
     run_id = store.new_run_id(started_at)
     ctx = RunContext(
         manifest=manifest,

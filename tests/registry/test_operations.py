@@ -14,6 +14,7 @@ import pytest
 from mlgate import manifest as manifests
 from mlgate.errors import UserError
 from mlgate.registry import gitio, operations
+from mlgate.registry.operations import Where
 from tests.conftest import git
 from tests.registry.conftest import Project, make_project
 
@@ -304,3 +305,46 @@ def test_an_older_version_is_registered_only_when_asked(project: Project) -> Non
     assert operations.register(where, project.manifest, run, version="v0.5.0",
                                allow_older=True).version == "v0.5.0"
     assert where.read().latest().version == "v1.0.0"
+
+
+PREPARE = """import shutil
+shutil.copy('raw/train.csv', 'data/train.csv')
+shutil.copy('raw/test.csv', 'data/test.csv')
+"""
+
+
+def test_the_runs_own_outputs_do_not_make_it_uncommitted(tmp_path: Path) -> None:
+    from mlgate import git as mgit
+    from mlgate import pipeline
+    from tests import projects
+
+    root = tmp_path / "repo"
+    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST.replace(
+        "data:\n", "data:\n  prepare: python prepare.py\n") + "environments:\n  staging: {}\n")
+    files["raw/train.csv"], files["raw/test.csv"] = files.pop("data/train.csv"), \
+        files.pop("data/test.csv")
+    files["prepare.py"], files["data/.keep"] = PREPARE, ""
+    projects.write(root, files)  # no .gitignore: the model and the prepared data untracked
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "iris, prepared")
+    loaded = manifests.load(root / "mlops.yaml")
+    assert pipeline.run(loaded, compare=False).passed
+    again = pipeline.run(loaded, compare=False)  # model, data, .mlgate/ are there now
+    assert "models/model.joblib" in git(root, "status", "--porcelain", "-uall")
+    assert again.passed and again.git.dirty is False
+    assert operations.register(Where.of(loaded), loaded, again).changed
+    (root / "raw" / "notes.txt").write_text("not committed\n")  # anything else still counts
+    stray = pipeline.run(loaded, compare=False)
+    assert stray.git.dirty is True
+    with pytest.raises(UserError, match="uncommitted changes") as refused:
+        operations.register(Where.of(loaded), loaded, stray)
+    assert "git status" in (refused.value.hint or "")
+    (root / "raw" / "notes.txt").unlink()
+    (root / "raw" / "train.csv").write_text("changed\n")  # so does a changed input
+    assert mgit.info(root, ignore=loaded.outputs()).dirty is True
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "everything")
+    (root / "raw" / "train.csv").write_text("changed again\n")
+    assert mgit.info(root / "raw", ignore=("train.csv",)).dirty is False  # from a subfolder
+    assert mgit.info(root, ignore=("train.csv", "../raw/train.csv")).dirty is True

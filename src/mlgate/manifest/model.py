@@ -186,6 +186,13 @@ class Manifest:
     def resolve(self, relative: str) -> Path:
         return self.root / relative
 
+    def outputs(self) -> tuple[str, ...]:
+        """What a run writes into the checkout itself (relative to root): the model, the
+        data when a prepare command makes it, and mlgate's own folder. Their changes do
+        not make a run "uncommitted"; the rest of the checkout's do."""
+        prepared = (self.data.train, self.data.test) if self.data.prepare else ()
+        return (self.train.model, *prepared, ".mlgate")
+
     def for_fork(self) -> Manifest:
         """This manifest as a fork's pull request runs it (`forks:`)."""
         f = self.forks

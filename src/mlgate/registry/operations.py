@@ -128,7 +128,10 @@ def register(where: Where, manifest: Manifest, result: RunResult, *,
         raise UserError(f"run {result.run_id} was not made in a git commit")
     if result.git.dirty:
         raise UserError(f"run {result.run_id} was made on uncommitted changes: its commit "
-                        "would not reproduce the model", hint="commit, then run again")
+                        "would not reproduce the model", hint="git status shows them; commit "
+                        "them (or ignore them in .gitignore), then run again. What the "
+                        "manifest declares as outputs (the model, prepared data, .mlgate/) "
+                        "does not count")
     if version is not None:
         _check_version(version)
     if not allow_branch:
