@@ -334,8 +334,8 @@ def cmd_registry(args: argparse.Namespace) -> int:
         found = view.delivery(where, current, loaded)
         doc, text = [asdict(d) for d in found], view.stats_text(found)
     elif args.action == "show":
-        doc = view.version_doc(view.pick(current, args.target))
-        text = json.dumps(doc, indent=2)
+        found = view.pick(current, args.target)
+        doc, text = view.version_doc(found), view.version_text(current, found)
     else:
         doc = view.history(current, args.target)
         text = view.history_text(doc)  # type: ignore[arg-type]

@@ -119,3 +119,50 @@ def test_register_refuses_another_branch_and_an_older_version_unless_asked(
     assert main(["-C", root, "register", "--allow-branch", "--version", "v0.5.0",
                  "--allow-older"]) == 0
     assert "iris v0.5.0: tag iris@v0.5.0" in capsys.readouterr().out
+
+
+GATED = """compare:
+  gates:
+    roc_auc: {min_change: -0.05}
+    log_loss: {max_change: 0.1}
+environments:
+  staging: {on: merge}
+"""
+
+
+def test_list_shows_the_gated_metrics_and_show_is_for_people(
+        tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests import projects
+    from tests.registry.conftest import make_project
+
+    manifest = projects.IRIS_MANIFEST.replace(
+        "[accuracy, f1_macro, roc_auc]",
+        "[accuracy, balanced_accuracy, cohen_kappa, f1_macro, log_loss, roc_auc]") + GATED
+    project = make_project(tmp_path / "repo", files={"mlops.yaml": manifest})
+    root = str(project.root)
+    assert main(["-C", root, "register", "--reason", "first"]) == 0
+    capsys.readouterr()
+    assert main(["-C", root, "registry", "list"]) == 0
+    text = capsys.readouterr().out
+    line = next(x for x in text.splitlines() if x.strip().startswith("v0.1.0"))
+    metrics = project.run.evaluate.metrics
+    # the manifest's gates and checks, in its order; the rest said, not dropped
+    assert line.endswith(f"accuracy {metrics['accuracy']:.4f}, roc_auc "
+                         f"{metrics['roc_auc']:.4f}, log_loss {metrics['log_loss']:.4f} "
+                         "(+3 more)")
+    assert "registry show VERSION" in text.splitlines()[-1]
+    assert main(["-C", root, "registry", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["versions"][0]["record"]["metrics"]
+    assert set(listed) == {"accuracy", "balanced_accuracy", "cohen_kappa", "f1_macro",
+                           "log_loss", "roc_auc"}
+    assert main(["-C", root, "registry", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("iris v0.1.0\n") and not shown.lstrip().startswith("{")
+    assert f"  commit   {project.run.git.commit}" in shown
+    assert "  by       mlgate tests <tests@mlgate.invalid>: first\n" in shown
+    assert f"    cohen_kappa        {metrics['cohen_kappa']:.4f}\n" in shown
+    assert "  environments: none yet" in shown
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "staging"]) == 0
+    capsys.readouterr()
+    assert main(["-C", root, "registry", "show", "v0.1.0"]) == 0
+    assert "    staging: promoted " in capsys.readouterr().out

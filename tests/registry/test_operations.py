@@ -244,7 +244,7 @@ def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -
     assert (promoted["run"], promoted["trigger"], promoted["by"]) == (
         project.run.run_id, run_url, "ana")
     assert current.version("v0.1.0").record["trigger"] == run_url
-    text = card.render(current.version("v0.1.0"), current.assignments, None)
+    text = card.render(current.version("v0.1.0"), current.moves("v0.1.0"), None)
     assert f"[Workflow run]({run_url})" in text and f"by ana ([run]({run_url}))" in text
     forged = replace(current.version("v0.1.0"), record={
         **current.version("v0.1.0").record, "trigger": "javascript:alert(1)"})

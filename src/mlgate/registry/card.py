@@ -4,12 +4,12 @@ it came from, when the store has it), so the card of a version never goes stale.
 from __future__ import annotations
 
 from mlgate import words
-from mlgate.registry.state import Assignment, Version
+from mlgate.registry.state import Assignment, Move, Version
 from mlgate.report.markdown import escape
 from mlgate.result.model import RunResult
 
 
-def render(version: Version, history: tuple[Assignment, ...], run: RunResult | None) -> str:
+def render(version: Version, moves: tuple[Move, ...], run: RunResult | None) -> str:
     r = version.record
     out = [f"# {escape(version.model)} {escape(version.version)}", ""]
     out.append(f"Registered {escape(version.created)}" + (f" by {escape(r['by'])}"
@@ -49,31 +49,17 @@ def render(version: Version, history: tuple[Assignment, ...], run: RunResult | N
                 f"{model.get('bytes', 0):,} bytes, sha256 `{model.get('sha256', '')}`; "
                 f"trained with Python {escape(str(r.get('python', '?')))}."]
     out += ["", "## Environments", ""]
-    out += _environments(version, history) or ["- not promoted yet"]
+    out += _environments(moves) or ["- not promoted yet"]
     return "\n".join(out) + "\n"
 
 
-def _environments(version: Version, history: tuple[Assignment, ...]) -> list[str]:
+def _environments(moves: tuple[Move, ...]) -> list[str]:
     """Each time the version came into an environment, and each time an environment was
     rolled back from it: oldest first."""
-    entries = []
-    for before, a in _with_previous(history):
-        if a.version == version.version:
-            what = "rolled back to" if a.record.get("rollback") else "promoted"
-            entries.append((a.created, f"- {escape(a.stage)}: {what} {escape(a.created)}"
-                            + _who(a)))
-        elif before == version.version and a.record.get("rollback"):
-            entries.append((a.created, f"- {escape(a.stage)}: **rolled back from** on "
-                            f"{escape(a.created)}{_who(a, to=a.version)}"))
-    return [line for _, line in sorted(entries, key=lambda e: e[0])]
-
-
-def _with_previous(history: tuple[Assignment, ...]):
-    """(the stage's version before, the assignment) for every assignment."""
-    held: dict[str, str] = {}
-    for a in sorted(history, key=lambda x: (x.stage, x.n)):
-        yield held.get(a.stage), a
-        held[a.stage] = a.version
+    return [f"- {escape(m.stage)}: **rolled back from** on {escape(m.assignment.created)}"
+            f"{_who(m.assignment, to=m.assignment.version)}" if m.what == "rolled back from"
+            else f"- {escape(m.stage)}: {m.what} {escape(m.assignment.created)}"
+            f"{_who(m.assignment)}" for m in moves]
 
 
 def _who(a: Assignment, *, to: str | None = None) -> str:

@@ -40,6 +40,19 @@ class Assignment:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Move:
+    """A version coming into an environment ("promoted", "rolled back to"), or the
+    environment being rolled back from it ("rolled back from", to another version)."""
+
+    what: str
+    assignment: Assignment
+
+    @property
+    def stage(self) -> str:
+        return self.assignment.stage
+
+
+@dataclass(frozen=True, kw_only=True)
 class State:
     model: str
     versions: tuple[Version, ...]  # oldest first, by semantic version
@@ -89,6 +102,21 @@ class State:
             return None
         skipped = self.rolled_back_from(stage) | {found[-1].version}
         return next((a for a in reversed(found) if a.version not in skipped), None)
+
+    def moves(self, version: str) -> tuple[Move, ...]:
+        """Every environment's moves into and away from `version` by rollback, oldest
+        first."""
+        found = []
+        for stage in self.stages():
+            history = self.history(stage)
+            for before, a in zip((None, *history), history, strict=False):
+                back = bool(a.record.get("rollback"))
+                if a.version == version:
+                    found.append(Move(what="rolled back to" if back else "promoted",
+                                      assignment=a))
+                elif back and before is not None and before.version == version:
+                    found.append(Move(what="rolled back from", assignment=a))
+        return tuple(sorted(found, key=lambda m: (m.assignment.created, m.stage)))
 
     def ever_in(self, stage: str, version: str) -> bool:
         return any(a.version == version for a in self.history(stage))

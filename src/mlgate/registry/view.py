@@ -19,28 +19,81 @@ def assignment_doc(a: Assignment) -> dict[str, Any]:
             "created": a.created, "record": a.record, "problem": a.problem}
 
 
+def gated(manifest: Manifest) -> tuple[str, ...]:
+    """The metrics the manifest decides on: its checks' and its gates', in its order."""
+    return tuple(dict.fromkeys([*(c.metric for c in manifest.model_checks),
+                                *(g.metric for g in manifest.compare.gates)]))
+
+
 def listing(current: State, manifest: Manifest) -> dict[str, Any]:
     """Each environment's version (the manifest's, then any other stage the tags hold),
-    and every version, newest first."""
+    and every version, newest first, with every metric; `gated`: the ones a list shows."""
     stages = [*(e.name for e in manifest.environments),
               *(s for s in current.stages() if manifest.environment(s) is None)]
     held = {s: (a.version if (a := current.current(s)) else None) for s in stages}
-    return {"model": current.model, "environments": held,
+    return {"model": current.model, "environments": held, "gated": list(gated(manifest)),
             "versions": [version_doc(v) for v in reversed(current.versions)]}
 
 
 def listing_text(doc: dict[str, Any]) -> str:
+    """The gated metrics of each version (all, when the manifest gates none), and how many
+    others there are: nothing is left out without saying so."""
     lines = [f"{doc['model']}"]
     lines += [f"  {env:<12} {version or '-'}" for env, version in doc["environments"].items()]
     if doc["versions"]:
         lines.append("  versions:")
+    hidden = False
     for v in doc["versions"]:
-        metrics = v["record"].get("metrics", {})
-        shown = ", ".join(f"{k} {x:.4f}" for k, x in list(metrics.items())[:4]
-                          if isinstance(x, int | float))
+        metrics = {k: x for k, x in v["record"].get("metrics", {}).items()
+                   if isinstance(x, int | float)}
+        chosen = [k for k in doc["gated"] if k in metrics] or list(metrics)
+        shown = ", ".join(f"{k} {metrics[k]:.4f}" for k in chosen)
+        if len(metrics) > len(chosen):
+            shown += f" (+{len(metrics) - len(chosen)} more)"
+            hidden = True
         if v["problem"]:
             shown = f"unusable: {v['problem']}"
         lines.append(f"    {v['version']:<10} {v['commit'][:12]}  {v['created']}  {shown}")
+    if hidden:
+        lines.append("  (the metrics mlops.yaml checks and gates; every metric: "
+                     "mlgate registry show VERSION, or --json)")
+    return "\n".join(lines)
+
+
+def version_text(current: State, v: Version) -> str:
+    """One version for a person: where it came from, its metrics, where it has been."""
+    r = v.record
+    lines = [f"{v.model} {v.version}"]
+    if v.problem:
+        return "\n".join([*lines, f"  unusable: {v.problem}"])
+    said = [("tag", v.tag), ("commit", v.commit + (f" on {r['branch']}" if r.get("branch")
+                                                   else "")),
+            ("created", v.created),
+            ("by", (r.get("by") or "-") + (f": {r['reason']}" if r.get("reason") else "")),
+            ("run", f"{r.get('run', {}).get('id', '-')}: {r.get('verdict', '?')}, "
+                    f"{r.get('summary', '')}"),
+            ("trigger", r.get("trigger") or "")]
+    model = r.get("model") or {}
+    if model:
+        said.append(("model", f"{model.get('file')}, {model.get('bytes', 0):,} bytes, "
+                              f"sha256 {model.get('sha256')}"))
+    lines += [f"  {k:<8} {x}" for k, x in said if x]
+    for title, values, number in (("metrics", r.get("metrics") or {}, "{:.4f}"),
+                                  ("params", r.get("params") or {}, "{}")):
+        if values:
+            width = max(len(k) for k in values) + 1
+            lines.append(f"  {title}:")
+            lines += [f"    {k:<{width}} " + (number.format(x) if isinstance(x, float) else
+                                              str(x)) for k, x in values.items()]
+    moves = current.moves(v.version)
+    if not moves:
+        lines.append("  environments: none yet")
+    else:
+        lines.append("  environments:")
+        lines += [f"    {m.stage}: {m.what} {m.assignment.created}"
+                  + (f" (to {m.assignment.version})" if m.what == "rolled back from" else "")
+                  + (f" by {m.assignment.record['by']}" if m.assignment.record.get("by") else "")
+                  for m in moves]
     return "\n".join(lines)
 
 
@@ -95,7 +148,7 @@ def card_text(where, current: State, target: str | None) -> str:  # (Where, ...)
         raise UserError(f"no model card for {found.version}: {found.problem}")
     sha = found.record.get("run", {}).get("sha256")
     run = runs.read(where.store.get(sha)) if sha else None
-    return card.render(found, current.assignments, run)
+    return card.render(found, current.moves(found.version), run)
 
 
 def delivery(where, current: State, manifest: Manifest) -> list:  # -> list[stats.Delivery]
