@@ -265,12 +265,6 @@ def _registry(args: argparse.Namespace):  # -> (Manifest, Where)
     return loaded, Where.in_workflow(loaded, context.load(os.environ), token)
 
 
-def _actor(where) -> str:  # (Where)
-    from mlgate.registry.operations import actor
-
-    return actor(where.root, os.environ)
-
-
 def _print_change(args: argparse.Namespace, change) -> None:  # (Change)
     from dataclasses import asdict
 
@@ -293,7 +287,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     loaded, where = _registry(args)
     change = operations.register(where, loaded, _read_run(args, loaded.root),
                                  version=args.model_version, bump=args.bump,
-                                 actor=_actor(where), reason=args.reason or "",
+                                 reason=args.reason or "",
                                  allow_branch=args.allow_branch, allow_older=args.allow_older)
     _print_change(args, change)
     return EXIT_PASSED
@@ -304,7 +298,7 @@ def cmd_promote(args: argparse.Namespace) -> int:
 
     loaded, where = _registry(args)
     _print_change(args, operations.promote(where, loaded, args.version, args.to,
-                                           actor=_actor(where), reason=args.reason or ""))
+                                           reason=args.reason or ""))
     return EXIT_PASSED
 
 
@@ -312,7 +306,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from mlgate.registry import operations
 
     loaded, where = _registry(args)
-    _print_change(args, operations.rollback(where, loaded, args.environment, actor=_actor(where),
+    _print_change(args, operations.rollback(where, loaded, args.environment,
                                             reason=args.reason or ""))
     return EXIT_PASSED
 

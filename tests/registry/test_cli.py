@@ -94,11 +94,15 @@ def test_who_registered_and_promoted_is_the_git_identity_outside_actions(
     assert shown["record"]["by"] == "mlgate tests <tests@mlgate.invalid>"
     assert main(["-C", root, "registry", "history"]) == 0
     assert "by mlgate tests <tests@mlgate.invalid>" in capsys.readouterr().out
-    from mlgate.registry.operations import actor
+    from mlgate.github.context import ActionsContext
+    from mlgate.registry.operations import Where, who
 
-    assert actor(project.root, {"GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "octocat"}) == \
-        "octocat"
-    assert actor(project.root / "missing", {"USER": "ana"}) == "ana"  # no git: the login
+    ctx = ActionsContext(event_name="push", repository="o/r", actor="octocat",
+                         default_branch="trunk")
+    in_actions = Where.in_workflow(project.manifest, ctx)
+    assert (in_actions.actor, in_actions.default_branch) == ("octocat", "trunk")
+    monkeypatch.setenv("LOGNAME", "ana")
+    assert who(project.root / "missing") == "ana"  # no git to ask: the login name
 
 
 def test_register_refuses_another_branch_and_an_older_version_unless_asked(

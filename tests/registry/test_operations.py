@@ -263,8 +263,14 @@ def test_a_run_on_another_branch_is_registered_only_when_asked(project: Project)
     detached = replace(run, git=replace(run.git, branch=None))
     with pytest.raises(UserError, match="made on a detached HEAD, not on the default branch"):
         operations.register(where, project.manifest, detached)
+    pushed = replace(where, pushed_to=(run.git.commit, "main"))  # a detached checkout in CI
+    with pytest.raises(UserError, match="made on branch 'try-c'"):  # the checkout says
+        operations.register(pushed, project.manifest, run)
+    assert operations.register(pushed, project.manifest, detached).changed
+    git(project.root, "tag", "-d", "iris@v0.1.0")
     # in Actions the event names the default branch; here it names this one
-    assert operations.register(where, project.manifest, run, default_branch="try-c").changed
+    assert operations.register(replace(where, default_branch="try-c"), project.manifest,
+                               run).changed
     git(project.root, "switch", "-q", "main")
     other = project.next_commit(0.6)
     assert operations.register(where, project.manifest, other, allow_branch=False).changed

@@ -116,8 +116,7 @@ def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     if not result.passed:
         return _said(outcome, "register: skipped: the run did not pass its checks and gates")
     change = operations.register(_where(job, manifest), manifest, result,
-                                 actor=job.ctx.actor, reason=plan.reason,
-                                 default_branch=job.ctx.default_branch)
+                                 actor=job.ctx.actor, reason=plan.reason)
     said = f"registered {change.version}" if change.changed else \
         f"register: this commit is {change.version} already"
     return replace(_said(outcome, said), version=change.version)

@@ -10,9 +10,10 @@ a local tag that the next run's fetch confirms or replaces.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -76,15 +77,26 @@ class Where:
     token: str | None = None
     github: GitHubTarget | None = None  # None: promotions are not GitHub Deployments
     trigger: str = ""  # what started the change (a workflow run's URL); "" at a terminal
+    actor: str = ""  # who makes the changes, unless a change names someone
+    default_branch: str | None = None  # the event's; None: git's (git.default_branch)
+    pushed_to: tuple[str, str] | None = None  # the event's (commit, branch), for a detached
+    # checkout of a push: that commit was on that branch
     now: Clock = lambda: dt.datetime.now(dt.UTC)
 
     @classmethod
     def in_workflow(cls, manifest: Manifest, ctx: ActionsContext | None,
                     token: str | None = None) -> Where:
-        """In a workflow (ctx): its token, its GitHub Deployments and its run, recorded as
-        what triggered each change; outside one, `token` alone (for a private origin)."""
-        return cls.of(manifest, token=ctx.token if ctx else token, github=GitHubTarget.of(ctx),
-                      trigger=ctx.run_url if ctx else "")
+        """In a workflow (ctx): its token, its GitHub Deployments, its run (recorded as
+        what triggered each change), its actor and its default branch; outside one,
+        `token` alone (for a private origin) and git's identity."""
+        where = cls.of(manifest, token=ctx.token if ctx else token,
+                       github=GitHubTarget.of(ctx), trigger=ctx.run_url if ctx else "")
+        if ctx is not None:
+            pushed = (ctx.sha, ctx.ref.removeprefix("refs/heads/")) if ctx.sha and \
+                ctx.ref.startswith("refs/heads/") else None
+            return replace(where, actor=ctx.actor, default_branch=ctx.default_branch,
+                           pushed_to=pushed)
+        return replace(where, actor=who(where.root))
 
     @classmethod
     def of(cls, manifest: Manifest, *, token: str | None = None,
@@ -106,21 +118,23 @@ class Where:
         return state.build(self.model, gitio.read(self.root, self.model))
 
 
-def actor(root: Path, environ: Mapping[str, str]) -> str:
-    """Who makes a change, for its record: in GitHub Actions the workflow's actor,
-    elsewhere git's identity (user.name <user.email>), else the login name."""
-    if environ.get("GITHUB_ACTIONS") == "true" and environ.get("GITHUB_ACTOR"):
-        return environ["GITHUB_ACTOR"]
-    return git.identity(root) or environ.get("USER", "")
+def who(root: Path) -> str:
+    """Who works in this clone, for the records: git's identity (user.name <user.email>),
+    else the login name."""
+    if found := git.identity(root):
+        return found
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def register(where: Where, manifest: Manifest, result: RunResult, *,
              version: str | None = None, bump: str = "minor", actor: str = "",
-             reason: str = "", default_branch: str | None = None, allow_branch: bool = False,
-             allow_older: bool = False) -> Change:
+             reason: str = "", allow_branch: bool = False, allow_older: bool = False) -> Change:
     """The run's model as a new, immutable version; refused unless the run passed, and,
-    unless asked for, unless it was made on the default branch (`default_branch`: the
-    event's, else git's) and `version` is above the latest."""
+    unless asked for, unless it was made on the default branch and `version` is above
+    the latest."""
     if not result.passed:
         raise UserError(f"run {result.run_id} did not pass ({result.summary}); only a run "
                         "that passed its checks and gates is registered")
@@ -135,14 +149,16 @@ def register(where: Where, manifest: Manifest, result: RunResult, *,
     if version is not None:
         _check_version(version)
     if not allow_branch:
-        _check_branch(result, default_branch or git.default_branch(where.root))
+        _check_branch(result, _branch(where, result),
+                      where.default_branch or git.default_branch(where.root))
     model_file = manifest.resolve(manifest.train.model)
     if result.train.model is None or not model_file.is_file():
         raise UserError(f"the run's model file {manifest.train.model} is not there")
     if store.sha256_of(model_file) != result.train.model.sha256:
         raise UserError(f"{manifest.train.model} changed since run {result.run_id} wrote it",
                         hint="run again, then register")
-    record = _version_record(where, manifest, result, model_file, actor=actor, reason=reason)
+    record = _version_record(where, manifest, result, model_file, actor=actor or where.actor,
+                             reason=reason)
     for _ in range(TRIES):
         current = where.read()
         existing = next((v for v in current.versions if v.commit == result.git.commit), None)
@@ -201,7 +217,7 @@ def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
         name = T.assignment(where.model, environment, current.next_n(environment))
         deployed = _deploy(where, manifest, found, env, held.version if held else None)
         record = {"kind": "assignment", "version": version, "environment": environment,
-                  "previous": held.version if held else None, "by": actor,
+                  "previous": held.version if held else None, "by": actor or where.actor,
                   "reason": reason, "rollback": rollback_of is not None,
                   "run": found.record.get("run", {}).get("id"), "trigger": where.trigger,
                   "created": _iso(where.now()), "deploy": deployed}
@@ -381,16 +397,25 @@ def _check_version(version: str) -> None:
         raise UserError(f"write the version as GTO does: 'v{version}'")
 
 
-def _check_branch(result: RunResult, default: str | None) -> None:
+def _branch(where: Where, result: RunResult) -> str | None:
+    """The branch the run was made on; for a detached checkout, the event's, when it is
+    about the run's commit."""
+    if result.git.branch is None and where.pushed_to and where.pushed_to[0] == \
+            result.git.commit:
+        return where.pushed_to[1]
+    return result.git.branch
+
+
+def _check_branch(result: RunResult, branch: str | None, default: str | None) -> None:
     """A version is what the default branch holds: code that was reviewed and merged."""
-    made = f"branch '{result.git.branch}'" if result.git.branch else "a detached HEAD"
+    made = f"branch '{branch}'" if branch else "a detached HEAD"
     if default is None:
         raise UserError(f"run {result.run_id} was made on {made}, and git does not say "
                         "which branch is the default one (no origin/HEAD, no "
                         "init.defaultBranch, not one of main and master)",
                         hint="git remote set-head origin --auto; or register it anyway "
                         "with --allow-branch")
-    if result.git.branch != default:
+    if branch != default:
         raise UserError(f"run {result.run_id} was made on {made}, not on the default branch "
                         f"'{default}': a version is normally what was merged there",
                         hint=f"merge into {default} and register from there, or register "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 
 import semver
 
@@ -44,7 +44,7 @@ class Move:
     """A version coming into an environment ("promoted", "rolled back to"), or the
     environment being rolled back from it ("rolled back from", to another version)."""
 
-    what: str
+    what: Literal["promoted", "rolled back to", "rolled back from"]
     assignment: Assignment
 
     @property
