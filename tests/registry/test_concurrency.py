@@ -4,7 +4,6 @@ the last writer's version, for mlgate and for gto alike."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -36,10 +35,10 @@ def test_twenty_concurrent_promotions_are_all_recorded(tmp_path: Path, origin: P
     for i, version in enumerate(versions):
         clone = tmp_path / f"clone{i}"
         git(tmp_path, "clone", "-q", str(origin), str(clone))
+        git(clone, "config", "user.name", f"writer{i}")  # who each record says
         writers.append(subprocess.Popen(
             [mlgate, "promote", version, "--to", "production", "--reason", f"writer {i}"],
-            cwd=clone, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "GITHUB_ACTOR": f"writer{i}"}))
+            cwd=clone, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     # production requires staging: only versions[0] may go, the rest must be refused
     outcomes = [(w.wait(timeout=300), w.stdout.read(), w.stderr.read()) for w in writers]
     assert outcomes[0][0] == 0, outcomes[0]
@@ -51,7 +50,7 @@ def test_twenty_concurrent_promotions_are_all_recorded(tmp_path: Path, origin: P
         writers.append(subprocess.Popen(
             [mlgate, "promote", version, "--to", "staging", "--reason", f"writer {i}"],
             cwd=tmp_path / f"clone{i}", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env={**os.environ, "GITHUB_ACTOR": f"writer{i}"}))
+            text=True))
     outcomes = [(w.wait(timeout=300), w.stdout.read(), w.stderr.read()) for w in writers]
     assert all(code == 0 for code, _, _ in outcomes), [o for o in outcomes if o[0]][:2]
 
@@ -69,6 +68,9 @@ def test_twenty_concurrent_promotions_are_all_recorded(tmp_path: Path, origin: P
     assert sorted(a.version for a in history[1:] if a.version != versions[0]) == \
         sorted(versions[1:])
     assert all(a.record.get("by", "").startswith("writer") for a in history[1:])
+    assert {a.record["by"] for a in history[1:] if a.version != versions[0]} == {
+        f"writer{versions.index(a.version)} <tests@mlgate.invalid>" for a in history[1:]
+        if a.version != versions[0]}
     created = [a.created for a in history]
     assert created == sorted(created) and len(set(created)) == len(created)
     last = history[-1]
