@@ -354,3 +354,24 @@ def test_the_runs_own_outputs_do_not_make_it_uncommitted(tmp_path: Path) -> None
     (root / "raw" / "train.csv").write_text("changed again\n")
     assert mgit.info(root / "raw", ignore=("train.csv",)).dirty is False  # from a subfolder
     assert mgit.info(root, ignore=("train.csv", "../raw/train.csv")).dirty is True
+
+
+def test_a_rollback_decided_on_a_stale_read_changes_nothing(project: Project) -> None:
+    where = project.where()
+    for c in (None, 0.5, 0.6):
+        run = project.run if c is None else project.next_commit(c)
+        operations.promote(where, project.manifest, operations.register(
+            where, project.manifest, run).version, "staging")
+    stale = where.read()  # v0.3.0 held; someone promotes v0.1.0 before this rollback writes
+    operations.promote(where, project.manifest, "v0.1.0", "staging", actor="ben")
+    import unittest.mock as mock
+
+    reads = iter([stale])
+    real = operations.Where.read
+    with mock.patch.object(operations.Where, "read",
+                           lambda self: next(reads, None) or real(self)), \
+            pytest.raises(UserError, match=r"staging changed while rolling back from v0\.3\.0 "
+                          r"\(it now holds v0\.1\.0\); nothing was rolled back"):
+        operations.rollback(where, project.manifest, "staging")
+    assert [a.version for a in where.read().history("staging")] == [
+        "v0.1.0", "v0.2.0", "v0.3.0", "v0.1.0"]

@@ -207,13 +207,13 @@ def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
                             f"{environment} requires", hint=f"promote it to {env.requires} "
                             "first")
         held = current.current(environment)
+        if held is not None and held.version == version:  # (another rollback's too)
+            return Change(model=where.model, version=version, environment=environment,
+                          previous=version)
         if rollback_of is not None and (held is None or held.version != rollback_of):
             raise UserError(f"{environment} changed while rolling back from {rollback_of} "
                             f"(it now holds {held.version if held else 'no version'}); "
                             "nothing was rolled back", hint="look, then roll back again")
-        if held is not None and held.version == version:
-            return Change(model=where.model, version=version, environment=environment,
-                          previous=version)
         name = T.assignment(where.model, environment, current.next_n(environment))
         deployed = _deploy(where, manifest, found, env, held.version if held else None)
         record = {"kind": "assignment", "version": version, "environment": environment,
