@@ -63,24 +63,6 @@ def toplevel(directory: Path) -> Path | None:
     return Path(out.strip())
 
 
-def default_branch(directory: Path) -> str | None:
-    """The repository's default branch: origin's (origin/HEAD), else `init.defaultBranch`
-    when this clone has it, else the one of main and master it has, else its only branch;
-    None when nothing says."""
-    head = _quiet(directory, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
-    if head.startswith("refs/remotes/origin/"):
-        return head.removeprefix("refs/remotes/origin/")
-    branches = _quiet(directory, "for-each-ref", "--format=%(refname:short)",
-                      "refs/heads/").splitlines()
-    configured = _quiet(directory, "config", "init.defaultBranch")
-    if configured and configured in branches:
-        return configured
-    usual = [b for b in ("main", "master") if b in branches]
-    if len(usual) == 1:
-        return usual[0]
-    return branches[0] if len(branches) == 1 else None
-
-
 def identity(directory: Path) -> str:
     """Who git says is working here: "name <email>" (user.name, user.email), or "" """
     name = _quiet(directory, "config", "user.name")
