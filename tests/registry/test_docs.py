@@ -1,6 +1,8 @@
-"""docs/registry.md's sample sessions are the commands' real output: every ```console
-block is run, in order, in one real project, and each command's output compared with what
-the page shows (dates, ids, hashes and sizes stand for any; a line `...` for any lines)."""
+"""docs/registry.md's sample session is the commands' real output: every ```sh-session
+block is run, in order, in one real git repository with a project and its runs, and each
+command's output compared with what the page shows (dates, ids, hashes and sizes stand for
+any; a line `...` for any lines). tests/test_docs.py runs the docs' ```console blocks, each
+on its own in an empty folder: a registry needs a repository, commits and a history."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ VARYING = [  # what differs from one session to the next, as one placeholder eac
 def sessions(text: str) -> list[tuple[str, list[str]]]:
     """(command, expected output lines) for every `$ ` line of every console block."""
     steps: list[tuple[str, list[str]]] = []
-    for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+    for block in re.findall(r"```sh-session\n(.*?)```", text, flags=re.S):
         for line in block.splitlines():
             if line.startswith("$ "):
                 steps.append((line[2:], []))
