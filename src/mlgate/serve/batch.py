@@ -75,8 +75,9 @@ def _finite(answers: Any) -> Any:
         bad = ~np.isfinite(answers)
         if bad.any():
             row = int(np.argwhere(bad)[0][0])
-            raise ModelError(f"the model answered {answers[row].tolist()} for records[{row}],"
-                             " which is not a JSON number")
+            answer = answers[row].tolist()
+            raise ModelError(f"records[{row}]: the model answered {answer}, which is not a "
+                             "JSON number")
     return answers
 
 
