@@ -172,10 +172,9 @@ def ignore_lines(manifest: Path) -> list[str]:
                                  files=False)
     except (MlgateError, OSError):
         return lines
-    outputs = [loaded.train.model]
-    if loaded.data.prepare is not None:
-        outputs += [loaded.data.train, loaded.data.test]
-    for output in outputs:
+    for output in loaded.outputs():
+        if output == ".mlgate":
+            continue  # a folder: the line above
         relative = Path(os.path.normpath(output))
         if not relative.is_absolute() and relative.parts and relative.parts[0] != "..":
             lines.append("/" + _escape(relative.as_posix()))
