@@ -33,6 +33,19 @@ class MlgateError(Exception):
     def __str__(self) -> str:
         return self.message if self.hint is None else f"{self.message}\n  hint: {self.hint}"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # whole across a process boundary (the model is scored in a child): the default
+        # would call __init__ with the message alone and lose the hint, or the problems
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[MlgateError], args: tuple[object, ...],
+             state: dict[str, object]) -> MlgateError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class UserError(MlgateError):
     """The user can fix this by changing their input."""
@@ -71,10 +84,10 @@ class Problem:
 
 
 class ManifestError(UserError):
-    """The manifest has problems; all of them are listed, in file order."""
+    """The manifest (or a file it names) has problems; all of them are listed, in order."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], *, subject: str = "the manifest") -> None:
         self.problems = sorted(problems)
         count = len(self.problems)
-        head = f"{words.count(count, 'problem')} in the manifest:"
+        head = f"{words.count(count, 'problem')} in {subject}:"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))

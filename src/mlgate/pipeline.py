@@ -234,9 +234,10 @@ def data_stage(ctx: RunContext) -> DataStage:
     try:
         for role, relative in (("train", spec.train), ("test", spec.test)):
             path = manifest.resolve(relative)
-            if not path.is_file():
+            if not path.exists():
                 raise UserError(f"data.{role}: file '{relative}' does not exist"
                                 + (" after data.prepare ran" if prepare else ""))
+            load.regular_file(path, f"data.{role}")  # a FIFO would block the read
             fmt = load.detect_format(path, spec.format)
             frames[role] = load.read(path, fmt)
             summaries.append(checks.summarize(
@@ -308,20 +309,27 @@ def _warm_imports() -> None:
 
 
 def evaluate_stage(ctx: RunContext) -> EvaluateStage:
-    from mlgate.data import load
-    from mlgate.model import evaluate, loading
+    """The model loaded and scored in a child process, stopped at evaluate.timeout: the
+    user's predict() may raise, return nonsense or never return, and the run says which."""
+    from mlgate import proc
+    from mlgate.model import evaluate
 
     manifest = ctx.manifest
-    try:
-        model = loading.load(manifest.resolve(manifest.train.model))
-        path = manifest.resolve(manifest.data.test)
-        frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
-        scored = evaluate.score(manifest, model, frame)
-        train_path = manifest.resolve(manifest.data.train)
-        train_rows = evaluate.train_rows(manifest, load.read_pandas(
-            train_path, load.detect_format(train_path, manifest.data.format)), frame)
-    except (loading.ModelLoadError, evaluate.EvaluationError, UserError) as exc:
-        return EvaluateStage(status="error", message=str(exc))
+    _warm_imports()  # the child inherits them; a fork amid another thread's import would hang
+    log = open(ctx.run_dir / "evaluate.log", "a", encoding="utf-8")  # noqa: SIM115
+    with log:
+        def on_line(line: str) -> None:
+            log.write(line + "\n")
+            ctx.observer.stage_output("evaluate", line)
+
+        called = proc.call(lambda announce: _score(manifest, announce),
+                           timeout_s=manifest.evaluate.timeout_s, on_line=on_line)
+    if not called.answered:
+        return EvaluateStage(status="error", message=_no_answer(called, manifest))
+    if called.error is not None:
+        return EvaluateStage(status="error", message=_evaluation_error(called.error))
+    scored: evaluate.Scored
+    scored, train_rows = called.value  # type: ignore[misc]
     missing = sorted(scored.metric_errors)
     return EvaluateStage(
         status="passed",
@@ -336,6 +344,50 @@ def evaluate_stage(ctx: RunContext) -> EvaluateStage:
         f"{words.count(scored.predictions.rows, 'row')}"
         + (f"; not computed: {', '.join(missing)}" if missing else ""),
     )
+
+
+def _score(manifest: Manifest, announce: Callable[[str], None]) -> Any:
+    """In the child: load the model, read the test data, score."""
+    from mlgate.data import load
+    from mlgate.model import evaluate, loading
+
+    announce(f"loading {manifest.train.model}")
+    model = loading.load(manifest.resolve(manifest.train.model))
+    announce(f"reading {manifest.data.test}")
+    path = manifest.resolve(manifest.data.test)
+    frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
+    scored = evaluate.score(manifest, model, frame, announce)
+    announce(f"reading {manifest.data.train}")  # which rows the model was trained on
+    train_path = manifest.resolve(manifest.data.train)
+    train_rows = evaluate.train_rows(manifest, load.read_pandas(
+        train_path, load.detect_format(train_path, manifest.data.format)), frame)
+    return scored, train_rows
+
+
+def _no_answer(called: Any, manifest: Manifest) -> str:
+    from mlgate.train import duration
+
+    doing = f" ({called.stage})" if called.stage else ""
+    if called.timed_out:
+        return f"the model did not finish within {duration(manifest.evaluate.timeout_s)}" \
+            f"{doing} and was stopped; make it faster, or raise evaluate.timeout"
+    code = called.exit_code
+    how = f"was killed by signal {-code}" if code is not None and code < 0 else \
+        f"exited with code {code}"
+    last = f"; its last output: {called.tail[-1]}" if called.tail else ""
+    return f"the model's process {how} before it answered{doing}{last}"
+
+
+def _evaluation_error(error: BaseException) -> str:
+    """Errors about the user's model or data are theirs to read; anything else is a bug
+    in mlgate, raised here as it would have been in-process."""
+    from mlgate.model import evaluate, loading
+
+    if isinstance(error, loading.ModelLoadError | evaluate.EvaluationError | UserError):
+        return str(error)
+    if isinstance(error, SystemExit | KeyboardInterrupt):
+        return f"the model called exit() ({type(error).__name__}: {error}) while it was scored"
+    raise error
 
 
 def model_stage(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
@@ -390,31 +442,9 @@ def _gates_said(compared: CompareStage) -> str:
 
 def read_params(manifest: Manifest) -> dict[str, Any]:
     """The params file flattened as DVC does: {"train": {"C": 1}} -> {"train.C": 1}."""
-    if manifest.train.params is None:
-        return {}
-    import yaml
+    from mlgate.manifest import params
 
-    path = manifest.resolve(manifest.train.params)
-    try:
-        loaded = yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader",
-                                                                    yaml.SafeLoader))
-    except FileNotFoundError as exc:
-        raise UserError(f"train.params: file '{manifest.train.params}' does not exist") from exc
-    except yaml.YAMLError as exc:
-        raise UserError(f"{manifest.train.params} is not valid YAML: {exc}") from exc
-    return flatten(loaded) if isinstance(loaded, dict) else {}
-
-
-def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in tree.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            flat.update(flatten(value, f"{name}."))
-        else:
-            flat[name] = value if isinstance(value, str | int | float | bool | list) or \
-                value is None else str(value)
-    return flat
+    return params.read(manifest.root, manifest.train.params)
 
 
 def environment() -> Environment:

@@ -11,11 +11,13 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mlgate import credentials
 from mlgate.errors import OutsideError
@@ -207,3 +209,156 @@ def output_bytes(
         raise OutsideError(f"`{shown}` exited with code {done.returncode}"
                            + (f": {stderr}" if stderr else ""))
     return done.stdout
+
+
+@dataclass(frozen=True, kw_only=True)
+class Called:
+    """What a function run in a child process (`call`) came to."""
+
+    value: object = None  # what it returned
+    error: BaseException | None = None  # what it raised, re-created here
+    timed_out: bool = False
+    exit_code: int | None = None  # when the child ended without an answer: -N a signal
+    stage: str = ""  # the last step the function announced, for a message in user terms
+    duration_s: float = 0.0
+    tail: tuple[str, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return not self.timed_out and self.exit_code is None
+
+
+def call(
+    fn: Callable[[Callable[[str], None]], object],
+    *,
+    timeout_s: float,
+    on_line: Callable[[str], None] | None = None,
+    tail_lines: int = 20,
+) -> Called:
+    """Run `fn(announce)` in a forked child that is killed, with everything it started,
+    when it has not answered within `timeout_s`; the user's model runs this way, so a
+    predict() that never returns cannot hang the run. Output the child prints (on
+    Python's streams or its file descriptors) comes back line by line to `on_line`.
+
+    Fork, not a fresh interpreter, so the child starts with everything already imported
+    (joblib, pandas, scikit-learn: a second or more to import again). `announce(step)`
+    records what the child is doing, so a timeout can say where it stopped.
+    """
+    import pickle
+
+    out_read, out_write = os.pipe()
+    result_read, result_write = os.pipe()
+    step_read, step_write = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child; its coverage is not collected)
+        os.close(out_read)
+        os.close(result_read)
+        os.close(step_read)
+        _child(fn, out_write, result_write, step_write, pickle)
+    with contextlib.suppress(OSError):  # also here: the child may not have done it yet
+        os.setpgid(pid, pid)
+    os.close(out_write)
+    os.close(result_write)
+    os.close(step_write)
+    tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
+    reader = threading.Thread(target=_pump_fd, args=(out_read, tail, on_line), daemon=True)
+    reader.start()
+    answer = bytearray()
+    steps = bytearray()
+    timed_out = False
+    try:
+        timed_out = not _collect(result_read, step_read, answer, steps, started + timeout_s)
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)  # the child and whatever it left running
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        os.close(result_read)
+        os.close(step_read)
+        reader.join(timeout=DRAIN_S)
+    stage = steps.decode("utf-8", "replace").rstrip("\n").rpartition("\n")[2]
+    common = {"stage": stage, "duration_s": time.monotonic() - started, "tail": tuple(tail)}
+    payload = bytes(answer[8:])
+    if timed_out or not payload:
+        code = None if timed_out else os.waitstatus_to_exitcode(status)
+        return Called(timed_out=timed_out, exit_code=code, **common)
+    kind, value = pickle.loads(payload)
+    return Called(value=value, **common) if kind == "value" else Called(error=value, **common)
+
+
+def _collect(result_fd: int, step_fd: int, answer: bytearray, steps: bytearray,
+             deadline: float) -> bool:
+    """Read the answer and the steps until the child closes its end; False on timeout."""
+    import selectors
+
+    with selectors.DefaultSelector() as selector:
+        selector.register(result_fd, selectors.EVENT_READ)
+        selector.register(step_fd, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            for key, _ in selector.select(timeout=left):
+                data = os.read(key.fd, 1 << 16)
+                if key.fd == step_fd:
+                    if data:
+                        steps[:] = steps[-4096:] + data
+                    else:
+                        selector.unregister(step_fd)
+                elif data:
+                    answer += data
+                    # whole (a length, then the pickle), whoever else holds the pipe open
+                    if len(answer) >= 8 and len(answer) >= 8 + int.from_bytes(answer[:8]):
+                        return True
+                else:
+                    return True
+
+
+def _child(fn: Callable[[Callable[[str], None]], object], out_fd: int, result_fd: int,
+           step_fd: int, pickle: Any) -> None:  # pragma: no cover (runs in the child)
+    """Never returns: the child ends with os._exit, running none of the parent's exit code."""
+    code = 0
+    try:
+        os.setpgid(0, 0)  # a group of its own: the parent ends it and all it started
+        # fresh streams: the parent's may be locked by a thread that does not exist here
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        os.close(out_fd)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        sys.stdout = sys.stderr = open(1, "w", buffering=1, encoding="utf-8",  # noqa: SIM115
+                                       errors="replace", closefd=False)
+
+        def announce(step: str) -> None:
+            os.write(step_fd, (step.replace("\n", " ") + "\n").encode("utf-8", "replace"))
+
+        try:
+            answer: tuple[str, object] = ("value", fn(announce))
+        except BaseException as exc:  # sent to the parent, which decides
+            answer = ("error", exc)
+        try:
+            payload = pickle.dumps(answer)
+        except Exception as exc:  # an exception or a value that does not pickle
+            payload = pickle.dumps(("error", RuntimeError(
+                f"{type(answer[1]).__name__}: {answer[1]} (could not be sent back: {exc})")))
+        with os.fdopen(result_fd, "wb") as result:
+            result.write(len(payload).to_bytes(8, "big") + payload)
+        sys.stdout.flush()
+    except BaseException:  # the answer could not be sent: the parent sees the exit code
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _pump_fd(fd: int, tail: collections.deque[str],
+             on_line: Callable[[str], None] | None) -> None:
+    with open(fd, "rb") as stream:
+        for raw in stream:
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            tail.append(line)
+            if on_line is not None:
+                with contextlib.suppress(Exception):
+                    on_line(line)

@@ -79,7 +79,7 @@ def _describe(command: Command, outcome: proc.Outcome) -> str:
     if outcome.start_error is not None:
         return f"could not start `{command.display}`: {outcome.start_error}"
     if outcome.timed_out:
-        return f"`{command.display}` timed out after {_duration(command.timeout_s)} and was stopped"
+        return f"`{command.display}` timed out after {duration(command.timeout_s)} and was stopped"
     if outcome.exit_code == 0:
         return f"`{command.display}` finished in {outcome.duration_s:.1f}s"
     if outcome.exit_code is not None and outcome.exit_code < 0:
@@ -87,7 +87,8 @@ def _describe(command: Command, outcome: proc.Outcome) -> str:
     return f"`{command.display}` exited with code {outcome.exit_code}"
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """`90` -> 1m30s, as the manifest writes durations."""
     if seconds < 60:
         return f"{seconds:g}s"
     hours, rest = divmod(int(seconds), 3600)

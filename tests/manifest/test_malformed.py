@@ -600,11 +600,13 @@ def test_non_utf8_bytes(root: Path) -> None:
     with pytest.raises(ManifestError) as error:
         parse(b"name: churn\ndata: \xff\xfe\n", name="mlops.yaml", root=root)
     assert [str(p) for p in error.value.problems] == [
-        "mlops.yaml:2:1: not UTF-8 text; save the manifest as UTF-8"]
+        "mlops.yaml:2:7: not UTF-8 text (byte 0xff); save the manifest as UTF-8"]
 
 
 @pytest.mark.parametrize("trap", ["on", "off", "yes", "no", "2024-01-01", "1:30", "1e3x", "~x"])
 def test_yaml_1_1_traps_read_as_strings(root: Path, trap: str) -> None:
+    for name in ("train", "test"):  # a column of that name, as the target must be
+        (root / f"data/{name}.csv").write_text(f"age,plan,{trap}\n30,pro,0\n")
     manifest = parse(BASE.replace("target: churned", f"target: {trap}").encode(),
                      name="mlops.yaml", root=root)
     assert manifest.data.target == trap

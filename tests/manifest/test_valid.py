@@ -29,7 +29,7 @@ model_checks:
 def root(tmp_path: Path) -> Path:
     (tmp_path / "data").mkdir()
     for name in ("train.csv", "test.csv"):
-        (tmp_path / "data" / name).write_text("x\n")
+        (tmp_path / "data" / name).write_text("x,churned,résilié\n1,0,0\n")
     return tmp_path
 
 

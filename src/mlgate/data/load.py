@@ -12,20 +12,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from mlgate import files
+from mlgate.data.formats import EXTENSIONS, FORMATS, detect_format, separator
 from mlgate.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-FORMATS = ("csv", "parquet", "jsonl")
-EXTENSIONS = {
-    ".csv": "csv",
-    ".tsv": "csv",  # read with a tab as the separator
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-}
 # pandas.read_csv's default missing-value markers (pandas._libs.parsers.STR_NA_VALUES), so
 # the checks count as missing exactly what the model, read with pandas, sees as NaN.
 PANDAS_NA = (
@@ -38,21 +31,18 @@ CSV_INFER_ROWS = 10_000
 PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 
 
-def detect_format(path: Path, declared: str) -> str:
-    """The declared format, or the one the extension names when data.format is auto."""
-    if declared != "auto":
-        if declared not in FORMATS:
-            raise UserError(f"data.format '{declared}' is not one of {', '.join(FORMATS)}")
-        return declared
-    suffix = path.suffix.lower()
-    if suffix in EXTENSIONS:
-        return EXTENSIONS[suffix]
-    known = ", ".join(f"{ext} ({fmt})" for ext, fmt in EXTENSIONS.items())
-    found = f"extension '{path.suffix}'" if path.suffix else "no extension"
-    raise UserError(
-        f"data file '{path}' has {found}, so its format is unknown; known extensions: {known}",
-        hint=f"set data.format to one of {', '.join(FORMATS)}",
-    )
+__all__ = ["EXTENSIONS", "FORMATS", "detect_format", "read", "read_pandas"]
+
+
+def regular_file(path: Path, name: str) -> None:
+    """Refuse what is not a regular file before a reader opens it: a FIFO would block the
+    run, a device such as /dev/zero would never end. `name` is the manifest key."""
+    try:
+        kind = files.not_a_file(path)
+    except OSError as exc:
+        raise UserError(f"{name}: file '{path}' does not exist") from exc
+    if kind:
+        raise UserError(f"{name}: '{path}' is {kind}, not a regular file")
 
 
 def read(path: Path, fmt: str) -> pl.DataFrame:
@@ -77,7 +67,7 @@ def _without_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
-    options = {"separator": _separator(path), "null_values": list(PANDAS_NA)}
+    options = {"separator": separator(path), "null_values": list(PANDAS_NA)}
     try:
         frame = pl.read_csv(path, infer_schema_length=CSV_INFER_ROWS, **options)
     except pl.exceptions.ComputeError:
@@ -100,7 +90,7 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
 
     try:
         if fmt == "csv":
-            return pd.read_csv(path, sep=_separator(path))
+            return pd.read_csv(path, sep=separator(path))
         if fmt == "parquet":
             return pd.read_parquet(path)
         return pd.read_json(path, lines=True)
@@ -111,10 +101,6 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
         ) from exc
     except (OSError, ValueError) as exc:
         raise _unreadable(path, fmt, exc) from exc
-
-
-def _separator(path: Path) -> str:
-    return "\t" if path.suffix.lower() == ".tsv" else ","
 
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mlgate.errors import Problem
+from mlgate import files
+from mlgate.errors import Problem, UserError
 from mlgate.manifest.model import (
     DEFAULT_ARTIFACTS,
     Column,
@@ -37,6 +38,8 @@ from mlgate.model.metrics import METRICS
 DEFAULT_MODEL = "models/model.joblib"
 DEFAULT_PARAMS = "params.yaml"
 DEFAULT_TIMEOUT_S = 3600.0
+DEFAULT_EVALUATE_TIMEOUT_S = 600.0
+MAX_TIMEOUT_S = 30 * 24 * 3600.0  # past this a timeout is a typo (and overflows the clock)
 NUMERIC_TYPES = ("integer", "number")
 COLUMN_TYPES = ("integer", "number", "string", "category", "boolean", "datetime")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -58,6 +61,8 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
     raw = doc.data if isinstance(doc.data, dict) else {}
     found = [
         *(_file_problems(raw, root) if files else ()),
+        *_format_problems(raw),
+        *(_header_problems(raw, root) if files else ()),
         *_column_problems(raw),
         *_range_problems(raw),
         *_duration_problems(raw),
@@ -89,6 +94,10 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         if not isinstance(relative, str) or not relative:
             continue
         target = root / relative
+        kind = _not_a_file(target)
+        if kind:
+            yield keys, f"'{relative}' is {kind}, not a file; name a file", False
+            continue
         if _exists(target) or (keys[0] == "data" and produced):
             continue
         if _exists(Path(f"{target}.dvc")):
@@ -100,6 +109,85 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         elif keys[0] == "data":
             message += " (add data.prepare to write it, or track it with DVC)"
         yield keys, message, False
+
+
+def _not_a_file(path: Path) -> str | None:
+    try:
+        return files.not_a_file(path)
+    except OSError:  # absent: reported as such
+        return None
+
+
+def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A data file whose format the run could not tell (data.format: auto)."""
+    from mlgate.data import formats
+
+    declared = _get(raw, "data", "format")
+    if declared not in (None, "auto"):
+        return  # the schema judges the name; a declared format reads any file
+    for role in ("train", "test"):
+        relative = _get(raw, "data", role)
+        if not isinstance(relative, str) or not relative:
+            continue
+        suffix = Path(relative).suffix
+        if suffix.lower() not in formats.EXTENSIONS:
+            found = f"extension '{suffix}'" if suffix else "no extension"
+            known = ", ".join(formats.EXTENSIONS)
+            yield ("data", role), f"'{relative}' has {found}, so its format is unknown " \
+                f"(known: {known}); set data.format to one of {', '.join(formats.FORMATS)}", \
+                False
+
+
+def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    """Columns the run needs (target, id, features) missing from data files already there.
+
+    Files that data.prepare writes are judged after it runs, by the data checks.
+    """
+    from mlgate.data import formats
+
+    if _get(raw, "data", "prepare") is not None:
+        return
+    needed: list[tuple[KeyPath, str]] = [
+        (("data", role), name) for role in ("target", "id")
+        if isinstance(name := _get(raw, "data", role), str) and name]
+    features = _get(raw, "data", "features")
+    if isinstance(features, list):
+        needed += [(("data", "features", i), f) for i, f in enumerate(features)
+                   if isinstance(f, str) and f]
+    if not needed:
+        return
+    for role in ("train", "test"):
+        relative = _get(raw, "data", role)
+        if not isinstance(relative, str) or not relative:
+            continue
+        path = root / relative
+        if _not_a_file(path) or not _exists(path):
+            continue  # reported as such
+        try:
+            fmt = formats.detect_format(path, _get(raw, "data", "format") or "auto")
+        except UserError:
+            continue  # reported by _format_problems or the schema
+        missing = formats.missing_columns(path, fmt, [name for _, name in needed])
+        if not missing:
+            continue
+        columns = formats.header(path, fmt)
+        for where, name in needed:
+            if name in missing:
+                yield where, f"column '{name}' is not in {relative}" \
+                    f"{_columns_hint(name, columns)}", False
+
+
+def _columns_hint(name: str, columns: list[str] | None) -> str:
+    if columns is None:
+        return ""
+    if not columns:
+        return " (the file has no header row)"
+    lowered = {c.lower(): c for c in columns}
+    close = [lowered[name.lower()]] if name.lower() in lowered else \
+        difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
+    shown = f"; its columns: {', '.join(columns)}" if len(columns) <= 20 else \
+        f"; it has {len(columns)} columns"
+    return shown + (f"; did you mean '{close[0]}'?" if close else "")
 
 
 def _exists(path: Path) -> bool:
@@ -187,12 +275,36 @@ def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _duration_problems(raw: dict[str, Any]) -> Iterator[Finding]:
-    """`0s` matches the schema's pattern, but no command finishes in no time."""
-    for keys in (("train", "timeout"), ("data", "prepare", "timeout")):
+    """`0s` matches the schema's pattern, but no command finishes in no time; and a
+    timeout of years is a typo that the clock cannot even wait for."""
+    places = [("train", "timeout"), ("data", "prepare", "timeout"), ("evaluate", "timeout")]
+    envs = _get(raw, "environments")
+    if isinstance(envs, dict):
+        places += [("environments", name, "deploy", "command", "timeout") for name in envs]
+    for keys in places:
         value = _get(raw, *keys)
         if isinstance(value, str) and value and set(value) <= set("0hms") \
                 and _DURATION.match(value):
             yield keys, f"must be at least 1 second, found '{value}'", False
+        elif _duration_seconds(value) > MAX_TIMEOUT_S:
+            yield keys, f"must be at most 720h (30 days), found {_shown(value)}", False
+
+
+def _duration_seconds(value: object) -> float:
+    """Seconds of a well-formed duration; 0 for anything else (the schema reports it)."""
+    if isinstance(value, str) and (found := _DURATION.match(value)):
+        if any(g and len(g) > 15 for g in found.groups()):
+            return math.inf  # Python will not convert a decimal of 4300 digits or more
+        hours, minutes, secs = (int(g) if g else 0 for g in found.groups())
+        return hours * 3600.0 + minutes * 60.0 + secs
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return 0.0
+
+
+def _shown(value: object) -> str:
+    text = f"'{value}'" if isinstance(value, str) else str(value)
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
 
 
 def _is_number(value: object) -> bool:
@@ -299,15 +411,21 @@ def _registry_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         yield ("registry", "artifacts"), problem, False
 
 
+def params_file(raw: object, root: Path) -> str | None:
+    """train.params, else params.yaml when there is one (as DVC's default)."""
+    named = _get(raw, "train", "params")
+    if named is not None:
+        return named if isinstance(named, str) else None
+    return DEFAULT_PARAMS if (root / DEFAULT_PARAMS).is_file() else None
+
+
 def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
     """Typed manifest from data that passed the schema and the semantic checks."""
     raw: dict[str, Any] = doc.data  # type: ignore[assignment]
     data, train = raw["data"], raw["train"]
     checks = data.get("checks", {})
     evaluate = raw.get("evaluate", {})
-    params = train.get("params")
-    if params is None and (root / DEFAULT_PARAMS).is_file():
-        params = DEFAULT_PARAMS
+    params = params_file(raw, root)
     return Manifest(
         path=path,
         root=root,
@@ -338,6 +456,8 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             task=evaluate.get("task"),
             metrics=tuple(evaluate["metrics"]) if "metrics" in evaluate else None,
             positive_label=evaluate.get("positive_label"),
+            timeout_s=seconds(evaluate["timeout"]) if "timeout" in evaluate
+            else DEFAULT_EVALUATE_TIMEOUT_S,
         ),
         model_checks=tuple(
             MetricCheck(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from mlgate import files
 from mlgate.errors import ManifestError, Problem, UserError
-from mlgate.manifest import build, schema_check, yaml_source
+from mlgate.manifest import build, params, schema_check, yaml_source
 from mlgate.manifest.model import Manifest
 
 MANIFEST_NAMES = ("mlops.yaml", "mlops.yml")
@@ -30,11 +31,8 @@ def find(directory: Path, manifest: Path | None = None) -> Path:
 
 def load(path: Path, *, display_name: str | None = None) -> Manifest:
     """Parse and validate the manifest at `path`. Raises ManifestError with every problem."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read manifest {path}: {exc.strerror}") from exc
     name = display_name or str(path)
+    raw = files.read_bytes(path, limit=yaml_source.MAX_BYTES, name=f"manifest {name}")
     return parse(raw, name=name, root=path.parent, path=path)
 
 
@@ -43,14 +41,7 @@ def parse(raw: bytes, *, name: str, root: Path, path: Path | None = None,
     """Validate manifest bytes; `name` is how problems refer to the file; `files=False`
     does not look for the files it names."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problem = Problem(file=name, line=line, column=1, path="",
-                          message="not UTF-8 text; save the manifest as UTF-8")
-        raise ManifestError([problem]) from exc
-    try:
-        doc = yaml_source.parse(text, name)
+        doc = yaml_source.load_bytes(raw, name)
     except yaml_source.YamlProblems as exc:
         raise ManifestError(exc.problems) from exc
     problems = list(doc.problems)
@@ -66,11 +57,21 @@ def parse(raw: bytes, *, name: str, root: Path, path: Path | None = None,
             p for p in [*schema_check.check(doc), *build.semantic_problems(doc, root, files=files)]
             if p.path not in rejected
         ]
+        if files:  # what validate accepts, the run can read
+            problems += params.problems(root, build.params_file(doc.data, root), name)
     if problems:
-        raise ManifestError(_unique(problems))
+        raise ManifestError(_unique(problems), subject=_subject(problems, name))
     return build.build(
         doc, path=path or root / name, root=root, sha256=hashlib.sha256(raw).hexdigest()
     )
+
+
+def _subject(problems: list[Problem], name: str) -> str:
+    """Where the problems are: the manifest, the params file it names, or both."""
+    found = {p.file for p in problems}
+    if found == {name}:
+        return "the manifest"
+    return next(iter(found)) if len(found) == 1 else "the manifest and the files it names"
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

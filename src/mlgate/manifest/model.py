@@ -72,6 +72,7 @@ class Evaluate:
     task: Task | None = None
     metrics: tuple[str, ...] | None = None  # None: the task's defaults
     positive_label: str | int | bool | None = None
+    timeout_s: float = 600.0  # loading and scoring the model, in a child process
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,15 +1,20 @@
 """YAML text -> plain data plus the position of every key and value.
 
-The manifest is data, never code: only the YAML 1.2 core schema is understood (no
-`yes`/`on` booleans, no sexagesimal numbers, no timestamps) and any explicit tag that
-would construct an object is a located problem. Duplicate keys, which PyYAML silently
-overwrites, are problems too.
+Every YAML file mlgate reads from the user (the manifest, the params file, DVC's
+dvc.yaml and metrics files) comes through here. It is data, never code: only the YAML
+1.2 core schema is understood (no `yes`/`on` booleans, no sexagesimal numbers, no
+timestamps; as DVC reads params) and any explicit tag that would construct an object is
+a located problem. Duplicate keys, which PyYAML silently overwrites, are problems too.
+Nothing here can hang or exhaust memory: the text has a size limit, aliases may not
+expand past a number of values, nesting past a depth, and integers past what a float
+holds (Python refuses to read a decimal integer of more than 4300 digits at all).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 
 import yaml
@@ -21,6 +26,9 @@ KeyPath = tuple[str | int, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_VALUES = 20_000  # a real manifest has a few hundred
 MAX_DEPTH = 50  # levels of lists and mappings; a real manifest has about five
+MAX_BYTES = 2**20  # a real manifest has a few KiB
+# digits past which an integer cannot be below sys.float_info.max (about 1.8e308)
+_MAX_DIGITS = {10: 309, 16: 256, 8: 342}
 # libyaml recurses on the C stack and kills the process at some 25,000 levels of nesting;
 # text that might nest deeper than this is composed in pure Python (a RecursionError)
 _C_SAFE_DEPTH = 5_000
@@ -111,11 +119,36 @@ class YamlProblems(Exception):
         self.problems = problems
 
 
-def parse(text: str, file: str) -> Document:
-    """Parse manifest text; raise YamlProblems when no data can be had from it.
+def load_bytes(raw: bytes, file: str, *, what: str = "manifest", max_bytes: int = MAX_BYTES,
+               max_values: int = MAX_VALUES, merge_keys: bool = False) -> Document:
+    """`parse` for a file's bytes: too many of them, or bytes that are not UTF-8 text, are
+    located problems too. `what` names the file in messages ("params file")."""
+    if len(raw) > max_bytes:
+        raise YamlProblems([Problem(
+            file=file, line=1, column=1, path="",
+            message=f"the {what} is {len(raw):,} bytes, more than the {max_bytes:,} "
+            f"mlgate reads from a {what}",
+        )])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblems([Problem(
+            file=file, line=line, column=column, path="",
+            message=f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the {what} as UTF-8",
+        )]) from exc
+    return parse(text, file, what=what, max_values=max_values, merge_keys=merge_keys)
+
+
+def parse(text: str, file: str, *, what: str = "manifest", max_values: int = MAX_VALUES,
+          merge_keys: bool = False) -> Document:
+    """Parse YAML text; raise YamlProblems when no data can be had from it.
 
     Problems that leave data behind (a duplicate key, a forbidden tag) are kept on the
     document instead, so that they are reported together with the schema's findings.
+    `merge_keys` reads `<<: *defaults` as YAML 1.1 loaders do (params files use it); the
+    manifest refuses it, so that every key it holds is written where it applies.
     """
     unreadable = _character_problems(text, file)
     if unreadable:
@@ -129,18 +162,18 @@ def parse(text: str, file: str) -> Document:
         tabs = _tab_problems(text, file) if _at_tab(text, exc.problem_mark) else []
         raise YamlProblems(tabs or [_syntax_problem(exc, file)]) from exc
     except RecursionError as exc:
-        raise YamlProblems([_too_deep(file, Mark(line=1, column=1))]) from exc
+        raise YamlProblems([_too_deep(file, Mark(line=1, column=1), what)]) from exc
     except yaml.YAMLError as exc:  # pragma: no cover (PyYAML always marks reader errors)
         problem = Problem(file=file, line=1, column=1, path="", message=str(exc))
         raise YamlProblems([problem]) from exc
     doc = Document(data=None, file=file)
-    pending: list[_Pending] = []
+    builder = _Builder(doc=doc, what=what, max_values=max_values, merge_keys=merge_keys)
     if node is not None:
-        doc.data = _construct(node, (), doc, pending)
+        doc.data = builder.construct(node, ())
     doc.problems = [
         Problem(file=file, line=mark.line, column=mark.column,
                 path=format_path(path, doc.data), message=message)
-        for path, mark, message in pending
+        for path, mark, message in builder.pending
     ]
     return doc
 
@@ -152,75 +185,133 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(line=node.start_mark.line + 1, column=node.start_mark.column + 1)
 
 
-def _construct(
-    node: yaml.Node, path: KeyPath, doc: Document, pending: list[_Pending],
-    within: frozenset[int] = frozenset(),
-) -> object:
-    doc.value_marks.setdefault(path, _mark(node))
-    if len(path) > MAX_DEPTH:
-        raise YamlProblems([_too_deep(doc.file, _mark(node))])
-    if len(doc.value_marks) > MAX_VALUES:  # aliases of aliases can expand exponentially
-        raise YamlProblems([Problem(
-            file=doc.file, line=_mark(node).line, column=_mark(node).column, path="",
-            message=f"the manifest expands to more than {MAX_VALUES} values "
-            "(through aliases); write it out plainly",
-        )])
-    if id(node) in within:  # an alias to one of its own ancestors: `a: &x [*x]`
-        pending.append((path, _mark(node), "an alias refers to the value that contains it"))
-        return None
-    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-        within = within | {id(node)}
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != _MAP:
-            pending.append(_tag_problem(node, path))
+@dataclass(kw_only=True)
+class _Builder:
+    """Nodes -> plain data, counting every value built: aliases of aliases can expand
+    exponentially (a 1 KiB "billion laughs" names 10^9 values)."""
+
+    doc: Document
+    what: str
+    max_values: int
+    merge_keys: bool
+    built: int = 0
+    pending: list[_Pending] = field(default_factory=list)
+
+    def construct(self, node: yaml.Node, path: KeyPath,
+                  within: frozenset[int] = frozenset()) -> object:
+        doc = self.doc
+        doc.value_marks.setdefault(path, _mark(node))
+        self.built += 1
+        if len(path) > MAX_DEPTH:
+            raise YamlProblems([_too_deep(doc.file, _mark(node), self.what)])
+        if self.built > self.max_values:
+            raise YamlProblems([Problem(
+                file=doc.file, line=_mark(node).line, column=_mark(node).column, path="",
+                message=f"the {self.what} expands to more than {self.max_values} values "
+                "(through aliases); write it out plainly",
+            )])
+        if id(node) in within:  # an alias to one of its own ancestors: `a: &x [*x]`
+            self.pending.append((path, _mark(node),
+                                 "an alias refers to the value that contains it"))
             return None
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            within = within | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAP:
+                self.pending.append(_tag_problem(node, path))
+                return None
+            return self._mapping(node, path, within)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                self.pending.append(_tag_problem(node, path))
+                return None
+            return [self.construct(item, (*path, i), within)
+                    for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath, within: frozenset[int],
+                 skip: frozenset[str] = frozenset()) -> dict[str, object]:
+        """`skip`: keys already set where this mapping is merged in; they win."""
         result: dict[str, object] = {}
+        merged: list[yaml.Node] = []
         for key_node, value_node in node.value:
             if key_node.value == "<<" and not key_node.style:  # plain, not quoted
-                message = "merge keys (<<) are not supported; write the keys out"
-                pending.append((path, _mark(key_node), message))
+                if self.merge_keys:
+                    merged.append(value_node)
+                else:
+                    message = "merge keys (<<) are not supported; write the keys out"
+                    self.pending.append((path, _mark(key_node), message))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                pending.append((path, _mark(key_node), "a key must be a plain string"))
+                self.pending.append((path, _mark(key_node), "a key must be a plain string"))
                 continue
             key = key_node.value
             child = (*path, key)
-            if key in result:
-                first = doc.key_marks[child].line
-                message = f"duplicate key '{key}' (first given at line {first}); keep one"
-                pending.append((child, _mark(key_node), message))
+            if key in skip:
                 continue
-            doc.key_marks[child] = _mark(key_node)
-            result[key] = _construct(value_node, child, doc, pending, within)
+            if key in result:
+                first = self.doc.key_marks[child].line
+                message = f"duplicate key '{key}' (first given at line {first}); keep one"
+                self.pending.append((child, _mark(key_node), message))
+                continue
+            self.doc.key_marks[child] = _mark(key_node)
+            result[key] = self.construct(value_node, child, within)
+        for source in merged:  # keys written out win, then earlier sources over later
+            sources = source.value if isinstance(source, yaml.SequenceNode) else [source]
+            for mapping in sources:
+                if not isinstance(mapping, yaml.MappingNode) or mapping.tag != _MAP:
+                    self.pending.append((path, _mark(mapping),
+                                         "a merge key (<<) takes a mapping or a list of them"))
+                    continue
+                if id(mapping) in within:
+                    self.pending.append((path, _mark(mapping),
+                                         "an alias refers to the value that contains it"))
+                    continue
+                result.update(self._mapping(mapping, path, within | {id(mapping)},
+                                            skip | frozenset(result)))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            pending.append(_tag_problem(node, path))
+
+    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> object:
+        value, tag = node.value, node.tag
+        if tag == _STR:
+            return value
+        if tag == _NULL:
             return None
-        return [_construct(item, (*path, i), doc, pending, within)
-                for i, item in enumerate(node.value)]
-    return _scalar(node, path, pending)
-
-
-def _scalar(node: yaml.ScalarNode, path: KeyPath, pending: list[_Pending]) -> object:
-    value, tag = node.value, node.tag
-    if tag == _STR:
-        return value
-    if tag == _NULL:
+        if tag == _BOOL:
+            return value.lower() == "true"
+        if tag == _INT:
+            number = _integer(value)
+            if number is None:
+                self.pending.append((path, _mark(node), _too_large(value)))
+            return number
+        if tag == _FLOAT:
+            lowered = value.lower()
+            if lowered.endswith(".inf"):
+                return -math.inf if lowered.startswith("-") else math.inf
+            if lowered == ".nan":
+                return math.nan
+            return float(value)
+        self.pending.append(_tag_problem(node, path))
         return None
-    if tag == _BOOL:
-        return value.lower() == "true"
-    if tag == _INT:
-        return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
-    if tag == _FLOAT:
-        lowered = value.lower()
-        if lowered.endswith(".inf"):
-            return -math.inf if lowered.startswith("-") else math.inf
-        if lowered == ".nan":
-            return math.nan
-        return float(value)
-    pending.append(_tag_problem(node, path))
-    return None
+
+
+def _integer(text: str) -> int | None:
+    """The integer, or None when no float can hold it: such a number is a mistake in a
+    file of settings, and Python will not even convert one of more than 4300 digits."""
+    digits = text.lstrip("+-")
+    base = {"0x": 16, "0o": 8}.get(digits[:2], 10)
+    if base != 10:
+        digits = digits[2:]
+    if len(digits.lstrip("0")) > _MAX_DIGITS[base]:
+        return None
+    number = int(digits, base) * (-1 if text.startswith("-") else 1)
+    return number if abs(number) <= sys.float_info.max else None
+
+
+def _too_large(text: str) -> str:
+    shown = text if len(text) <= 20 else f"{text[:12]}...{text[-4:]}"
+    return f"the integer {shown} ({len(text)} characters) is too large: numbers go up to " \
+        "about 1.8e308; quote it if it is meant as text"
 
 
 def _tag_problem(node: yaml.Node, path: KeyPath) -> _Pending:
@@ -232,11 +323,11 @@ def _tag_problem(node: yaml.Node, path: KeyPath) -> _Pending:
     return (path, _mark(node), message)
 
 
-def _too_deep(file: str, mark: Mark) -> Problem:
+def _too_deep(file: str, mark: Mark, what: str) -> Problem:
     return Problem(
         file=file, line=mark.line, column=mark.column, path="",
         message=f"lists and mappings nest more than {MAX_DEPTH} levels deep; "
-        "a manifest needs a few",
+        f"a {what} needs a few",
     )
 
 

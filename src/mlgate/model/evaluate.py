@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +113,13 @@ def metric_names(manifest: Manifest, task: str) -> tuple[list[str], bool]:
     return names, asked is None
 
 
-def score(manifest: Manifest, model: Any, frame: pd.DataFrame) -> Scored:
+def _quiet(step: str) -> None:
+    pass
+
+
+def score(manifest: Manifest, model: Any, frame: pd.DataFrame,
+          announce: Callable[[str], None] = _quiet) -> Scored:
+    """`announce(step)` says what runs now (the user's predict, say), for a timeout."""
     target = manifest.data.target
     features = feature_columns(manifest, frame)
     missing = [c for c in [target, *features] if c not in frame.columns]
@@ -120,18 +127,77 @@ def score(manifest: Manifest, model: Any, frame: pd.DataFrame) -> Scored:
         raise EvaluationError(f"the test data has no column {', '.join(map(repr, missing))}")
     X, y = _as_fitted(manifest, model, frame, features), frame[target]
     task, inferred = infer_task(manifest, model, y)
+    announce(f"model.predict on {len(frame)} rows")
     try:
-        y_pred = np.asarray(model.predict(X))
+        returned = model.predict(X)
     except Exception as exc:  # the user's model: any error is theirs to see
         raise EvaluationError(f"model.predict failed: {type(exc).__name__}: {exc}") from exc
-    if len(y_pred) != len(frame):
-        raise EvaluationError(f"model.predict returned {words.count(len(y_pred), 'row')} for "
-                              f"{len(frame)}")
+    y_pred = predictions(returned, len(frame), task, target)
+    announce("computing the metrics")
     row_keys = hash_rows(frame, [*features, target])
     if task == "regression":
-        return _regression(manifest, y.to_numpy(dtype=float), y_pred.astype(float), row_keys,
-                           inferred)
-    return _classification(manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred)
+        try:
+            y_true = y.to_numpy(dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise EvaluationError(
+                f"the test data's '{target}' holds values that are not numbers, but "
+                "evaluate.task is regression; set evaluate.task: classification") from exc
+        return _regression(manifest, y_true, y_pred, row_keys, inferred)
+    return _classification(manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred,
+                           announce)
+
+
+def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
+    """What predict returned as one value per row, or an EvaluationError saying, in the
+    user's terms, what came back and what was expected."""
+    expected = f"one prediction per test row ({rows} values)"
+    if returned is None:
+        raise EvaluationError(f"model.predict returned None; expected {expected}")
+    try:
+        y_pred = np.asarray(returned)
+    except Exception as exc:  # a ragged list, an object numpy cannot take
+        raise EvaluationError(f"model.predict returned a {type(returned).__name__} that is "
+                              f"not an array ({exc}); expected {expected}") from exc
+    if y_pred.ndim == 2 and y_pred.shape[1] == 1:
+        y_pred = y_pred[:, 0]  # a single output as a column (Keras, say)
+    if y_pred.ndim != 1:
+        shape = "a single value" if y_pred.ndim == 0 else \
+            f"an array of shape {tuple(y_pred.shape)}"
+        hint = "; probabilities belong in predict_proba" if y_pred.ndim == 2 else ""
+        raise EvaluationError(f"model.predict returned {shape}; expected {expected}{hint}")
+    if len(y_pred) != rows:
+        raise EvaluationError(f"model.predict returned {words.count(len(y_pred), 'value')} "
+                              f"for {rows} test rows; expected one per row")
+    if task != "regression":
+        return y_pred
+    try:
+        numbers = y_pred.astype(float)
+    except (TypeError, ValueError) as exc:
+        sample = next((v for v in y_pred.tolist() if not _is_number(v)), y_pred[0])
+        raise EvaluationError(
+            f"model.predict returned {_kind(sample)} such as {str(sample)[:40]!r}, but "
+            f"'{target}' is a regression target: expected numbers (or set evaluate.task: "
+            "classification if the model predicts classes)") from exc
+    bad = ~np.isfinite(numbers)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise EvaluationError(
+            f"model.predict returned {int(bad.sum())} values that are not finite numbers "
+            f"(NaN or infinity; the first for test row {first + 1}); expected a number "
+            "for every row")
+    return numbers
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _kind(value: Any) -> str:
+    return "text" if isinstance(value, str | bytes) else f"values of type {type(value).__name__}"
 
 
 def hash_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -168,17 +234,28 @@ def _typed_like(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
 
 def _classification(
     manifest: Manifest, model: Any, X: pd.DataFrame, y_true: np.ndarray, y_pred: np.ndarray,
-    row_keys: np.ndarray, inferred: bool,
+    row_keys: np.ndarray, inferred: bool, announce: Callable[[str], None] = _quiet,
 ) -> Scored:
     scores = None
+    known = getattr(model, "classes_", None)
+    labels = {*y_true.tolist(), *(known.tolist() if hasattr(known, "tolist") else known or ())}
+    if len(y_pred) and not labels & set(_hashable(y_pred)):
+        shown = ", ".join(map(repr, sorted(map(str, set(_hashable(y_pred))))[:5]))
+        raise EvaluationError(
+            f"model.predict returned labels ({shown}) none of which is a value of "
+            f"'{manifest.data.target}' in the test data "
+            f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}); "
+            "expected the target's own labels")
     if callable(getattr(model, "predict_proba", None)):
+        announce(f"model.predict_proba on {len(y_true)} rows")
         try:
-            scores = np.asarray(model.predict_proba(X), dtype=float)
+            returned = model.predict_proba(X)
         except Exception as exc:
             raise EvaluationError(
                 f"model.predict_proba failed: {type(exc).__name__}: {exc}"
             ) from exc
-    known = getattr(model, "classes_", None)
+        scores = probabilities(returned, len(y_true), known)
+        announce("computing the metrics")
     classes = list(known) if known is not None else sorted({*y_true.tolist(), *y_pred.tolist()})
     positive_index = _positive_index(manifest.evaluate.positive_label, classes)
     names, defaulted = metric_names(manifest, "classification")
@@ -235,6 +312,29 @@ def _regression(
     )
     return Scored(task="regression", task_inferred=inferred, metrics=values,
                   metric_errors=errors, predictions=predictions)
+
+
+def probabilities(returned: Any, rows: int, classes: Any) -> np.ndarray:
+    """predict_proba's answer as a rows x classes array of numbers, or what was wrong."""
+    width = f" x {len(classes)}" if classes is not None else ""
+    expected = f"expected an array of {rows}{width} probabilities (a row per test row, a " \
+        "column per class)"
+    try:
+        scores = np.asarray(returned, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise EvaluationError(f"model.predict_proba returned "
+                              f"{'None' if returned is None else 'values that are not numbers'}"
+                              f"; {expected}") from exc
+    if scores.ndim != 2 or scores.shape[0] != rows or \
+            (classes is not None and scores.shape[1] != len(classes)):
+        raise EvaluationError(f"model.predict_proba returned an array of shape "
+                              f"{tuple(scores.shape)}; {expected}")
+    return scores
+
+
+def _hashable(values: np.ndarray) -> list[Any]:
+    return [v if isinstance(v, str | int | float | bool | bytes) else str(v)
+            for v in values.tolist()]
 
 
 def _positive_index(label: Any, classes: list[Any]) -> int:

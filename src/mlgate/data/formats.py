@@ -1,0 +1,253 @@
+"""What a data file is, and which columns its header names, without reading its rows.
+
+`mlgate validate` uses this to find a column the manifest needs (the target, say) missing
+from a data file that is already there, so it imports no data library: the CSV header is
+its first record, a Parquet file's columns are in its footer (Thrift, read here), and a
+JSON Lines file names its keys in its records.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from pathlib import Path
+
+from mlgate.errors import UserError
+
+FORMATS = ("csv", "parquet", "jsonl")
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",  # read with a tab as the separator
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+HEADER_BYTES = 2**20  # a header longer than this is not judged here (the run reads it)
+_CHUNK = 2**20
+
+
+def detect_format(path: Path, declared: str) -> str:
+    """The declared format, or the one the extension names when data.format is auto."""
+    if declared != "auto":
+        if declared not in FORMATS:
+            raise UserError(f"data.format '{declared}' is not one of {', '.join(FORMATS)}")
+        return declared
+    suffix = path.suffix.lower()
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    known = ", ".join(f"{ext} ({fmt})" for ext, fmt in EXTENSIONS.items())
+    found = f"extension '{path.suffix}'" if path.suffix else "no extension"
+    raise UserError(
+        f"data file '{path}' has {found}, so its format is unknown; known extensions: {known}",
+        hint=f"set data.format to one of {', '.join(FORMATS)}",
+    )
+
+
+def separator(path: Path) -> str:
+    return "\t" if path.suffix.lower() == ".tsv" else ","
+
+
+def missing_columns(path: Path, fmt: str, wanted: list[str]) -> list[str] | None:
+    """Which of `wanted` the file certainly lacks; None when that cannot be told cheaply
+    (the data stage reads the whole file and says)."""
+    try:
+        if fmt == "csv":
+            return _absent(_csv_header(path), wanted)
+        if fmt == "parquet":
+            return _absent(parquet_columns(path), wanted)
+        return _jsonl_missing(path, wanted)
+    except (OSError, ValueError, IndexError, RecursionError):
+        return None  # unreadable or malformed: the run's reader names what is wrong
+
+
+def header(path: Path, fmt: str) -> list[str] | None:
+    """The columns the header names (None for JSON Lines, whose records may differ)."""
+    try:
+        if fmt == "csv":
+            return _csv_header(path)
+        if fmt == "parquet":
+            return parquet_columns(path)
+    except (OSError, ValueError, IndexError, RecursionError):
+        return None
+    return None
+
+
+def _absent(columns: list[str] | None, wanted: list[str]) -> list[str] | None:
+    return None if columns is None else [c for c in wanted if c not in columns]
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    with open(path, "rb") as handle:
+        raw = handle.read(HEADER_BYTES)
+    text = codecs.getincrementaldecoder("utf-8-sig")(errors="strict").decode(raw)
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator(path))
+    first = next(records, None)
+    if first is None:
+        return []  # an empty file: no columns at all
+    if len(raw) == HEADER_BYTES and next(records, None) is None:
+        return None  # the header may go on past what was read
+    return first
+
+
+def _jsonl_missing(path: Path, wanted: list[str]) -> list[str]:
+    """A key is missing when no record names it: absent from the first record, and its
+    quoted name appears nowhere in the file (one pass over the bytes, no parsing)."""
+    with open(path, "rb") as handle:
+        first = handle.readline(HEADER_BYTES)
+        record = json.loads(first) if first.strip() else {}
+        keys = set(record) if isinstance(record, dict) else set()
+        left = {c: json.dumps(c).encode() for c in wanted if c not in keys}
+        tail = b""
+        handle.seek(0)
+        while left:
+            chunk = handle.read(_CHUNK)
+            if not chunk:
+                break
+            window = tail + chunk
+            left = {c: q for c, q in left.items() if q not in window}
+            tail = window[-max(map(len, left.values()), default=1):]
+    return [c for c in wanted if c in left]
+
+
+def parquet_columns(path: Path) -> list[str]:
+    """Top-level column names from the footer: FileMetaData.schema, compact Thrift."""
+    with open(path, "rb") as handle:
+        handle.seek(0, io.SEEK_END)
+        size = handle.tell()
+        if size < 12:
+            raise ValueError("too short for Parquet")
+        handle.seek(size - 8)
+        tail = handle.read(8)
+        if tail[4:] != b"PAR1":
+            raise ValueError("not Parquet")
+        length = int.from_bytes(tail[:4], "little")
+        if length > min(size - 8, 64 * 2**20):
+            raise ValueError("footer too large")
+        handle.seek(size - 8 - length)
+        footer = handle.read(length)
+    elements = _Thrift(footer).file_schema()
+    names: list[str] = []
+    at = 1
+    for _ in range(elements[0][1] if elements else 0):  # the root's children
+        names.append(elements[at][0])
+        at = _after(elements, at)
+    return names
+
+
+def _after(elements: list[tuple[str, int]], at: int) -> int:
+    """The index after element `at` and all of its descendants (depth-first order)."""
+    children = elements[at][1]
+    at += 1
+    for _ in range(children):
+        at = _after(elements, at)
+    return at
+
+
+class _Thrift:
+    """Just enough of Thrift's compact protocol to read SchemaElement names."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.at = data, 0
+
+    def file_schema(self) -> list[tuple[str, int]]:
+        """FileMetaData field 2: (name, num_children) of every SchemaElement."""
+        for field, kind in self._fields():
+            if field == 2 and kind == 9:
+                count, item = self._list_header()
+                if item != 12:
+                    raise ValueError("schema is not a list of structs")
+                return [self._schema_element() for _ in range(count)]
+            self._skip(kind)
+        raise ValueError("no schema in the footer")
+
+    def _schema_element(self) -> tuple[str, int]:
+        name, children = "", 0
+        for field, kind in self._fields():
+            if field == 4 and kind == 8:
+                name = self._binary().decode("utf-8")
+            elif field == 5 and kind == 5:
+                children = self._zigzag()
+            else:
+                self._skip(kind)
+        return name, children
+
+    def _byte(self) -> int:
+        value = self.data[self.at]
+        self.at += 1
+        return value
+
+    def _varint(self) -> int:
+        shift = result = 0
+        while True:
+            byte = self._byte()
+            result |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return result
+            shift += 7
+            if shift > 70:
+                raise ValueError("varint too long")
+
+    def _zigzag(self) -> int:
+        n = self._varint()
+        return (n >> 1) ^ -(n & 1)
+
+    def _binary(self) -> bytes:
+        length = self._varint()
+        if self.at + length > len(self.data):
+            raise ValueError("truncated")
+        value = self.data[self.at:self.at + length]
+        self.at += length
+        return value
+
+    def _fields(self):  # -> Iterator[tuple[int, int]]
+        last = 0
+        while True:
+            header = self._byte()
+            kind = header & 0x0F
+            if kind == 0:
+                return
+            delta = header >> 4
+            last = last + delta if delta else self._zigzag()
+            yield last, kind
+
+    def _list_header(self) -> tuple[int, int]:
+        header = self._byte()
+        count = header >> 4
+        return (self._varint() if count == 15 else count), header & 0x0F
+
+    def _skip(self, kind: int) -> None:
+        if kind in (1, 2):  # booleans live in the field header
+            return
+        if kind == 3:
+            self.at += 1
+        elif kind in (4, 5, 6):
+            self._varint()
+        elif kind == 7:
+            self.at += 8
+        elif kind == 8:
+            self._binary()
+        elif kind in (9, 10):
+            count, item = self._list_header()
+            for _ in range(count):
+                self._skip_item(item)
+        elif kind == 11:
+            count = self._varint()
+            if count:
+                types = self._byte()
+                for _ in range(count):
+                    self._skip_item(types >> 4)
+                    self._skip_item(types & 0x0F)
+        elif kind == 12:
+            for _, inner in self._fields():
+                self._skip(inner)
+        else:
+            raise ValueError(f"unknown Thrift type {kind}")
+
+    def _skip_item(self, kind: int) -> None:
+        if kind in (1, 2):  # a boolean element of a list is a whole byte
+            self.at += 1
+        else:
+            self._skip(kind)
