@@ -293,11 +293,9 @@ def _dvc_metrics_files(root: Path, commit: str, inside: str) -> tuple[str, ...]:
     raw = git.show(root, commit, f"{inside}dvc.yaml")
     if raw is None:
         return ()
-    import yaml
-
     try:
-        stages = yaml.safe_load(raw)
-    except yaml.YAMLError:
+        stages = metrics_file.read_yaml(raw, f"dvc.yaml at {commit[:12]}", what="dvc.yaml")
+    except UserError:
         return ()
     return tuple(sorted(metrics_file.dvc_metrics_paths(stages)))
 

@@ -37,13 +37,8 @@ def at_revision(root: Path, rev: str | None, extra: Iterable[str] = ()) -> Metri
     paths = set(extra)
     declared = read("dvc.yaml")
     if declared is not None:
-        import yaml
-
-        try:
-            paths |= metrics_file.dvc_metrics_paths(yaml.safe_load(declared))
-        except yaml.YAMLError as exc:
-            raise UserError(f"dvc.yaml at {rev or 'the working tree'} is not valid YAML: "
-                            f"{exc}") from exc
+        paths |= metrics_file.dvc_metrics_paths(metrics_file.read_yaml(
+            declared, f"dvc.yaml at {rev or 'the working tree'}", what="dvc.yaml"))
     found: Metrics = {}
     for relative in sorted(paths):
         raw = read(relative)

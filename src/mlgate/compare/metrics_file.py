@@ -12,6 +12,9 @@ from typing import Any
 
 from mlgate.errors import UserError
 
+MAX_BYTES = 8 * 2**20
+MAX_VALUES = 200_000
+
 
 def parse(text: str | bytes, *, source: str) -> dict[str, int | float]:
     """Flattened numeric leaves of a metrics file; a clear error for anything else."""
@@ -29,25 +32,37 @@ def leaves(text: str | bytes, *, source: str) -> dict[str, Any]:
 
 
 def _load(text: str | bytes, source: str) -> Any:
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise UserError(f"{source}: not a metrics file (not UTF-8 text)") from exc
+    raw = text.encode("utf-8") if isinstance(text, str) else text
     if source.endswith(".json"):
         try:
-            return json.loads(text)
-        except ValueError as exc:
+            return json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{source}: not a metrics file (not UTF-8 text)") from exc
+        except (ValueError, RecursionError) as exc:  # nesting past the parser's stack
             raise UserError(f"{source}: not valid JSON: {exc}") from exc
-    import yaml  # YAML is a superset of JSON: other names read either
+    return read_yaml(raw, source, what="metrics file")  # YAML reads JSON too
+
+
+def read_yaml(raw: bytes, source: str, *, what: str) -> Any:
+    """A DVC file's data, read with the manifest's limits; a UserError says where it is
+    wrong (`source` names the file and the revision)."""
+    from mlgate.manifest import yaml_source
 
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        at = f" (line {where.line + 1})" if where is not None else ""
-        raise UserError(f"{source}: neither JSON nor YAML{at}: "
-                        f"{getattr(exc, 'problem', None) or exc}") from exc
+        doc = yaml_source.load_bytes(raw, source, what=what, max_bytes=MAX_BYTES,
+                                     max_values=MAX_VALUES, merge_keys=True)
+    except yaml_source.YamlProblems as exc:
+        raise UserError(_located(exc.problems)) from exc
+    if doc.problems:
+        raise UserError(_located(doc.problems))
+    return doc.data
+
+
+def _located(problems: list[Any]) -> str:
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{first.file}: line {first.line}, column {first.column}: " \
+        f"{first.path + ': ' if first.path else ''}{first.message}{more}"
 
 
 def _scalars(tree: Mapping[Any, Any], prefix: str = "") -> list[tuple[str, Any]]:

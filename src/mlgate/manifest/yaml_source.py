@@ -196,22 +196,29 @@ class _Builder:
     merge_keys: bool
     built: int = 0
     pending: list[_Pending] = field(default_factory=list)
+    marks: dict[int, Mark] = field(default_factory=dict)  # by node: aliases revisit nodes
+
+    def mark(self, node: yaml.Node) -> Mark:
+        found = self.marks.get(id(node))
+        if found is None:
+            found = self.marks[id(node)] = _mark(node)
+        return found
 
     def construct(self, node: yaml.Node, path: KeyPath,
                   within: frozenset[int] = frozenset()) -> object:
         doc = self.doc
-        doc.value_marks.setdefault(path, _mark(node))
+        doc.value_marks.setdefault(path, self.mark(node))
         self.built += 1
         if len(path) > MAX_DEPTH:
-            raise YamlProblems([_too_deep(doc.file, _mark(node), self.what)])
+            raise YamlProblems([_too_deep(doc.file, self.mark(node), self.what)])
         if self.built > self.max_values:
             raise YamlProblems([Problem(
-                file=doc.file, line=_mark(node).line, column=_mark(node).column, path="",
+                file=doc.file, line=self.mark(node).line, column=self.mark(node).column, path="",
                 message=f"the {self.what} expands to more than {self.max_values} values "
                 "(through aliases); write it out plainly",
             )])
         if id(node) in within:  # an alias to one of its own ancestors: `a: &x [*x]`
-            self.pending.append((path, _mark(node),
+            self.pending.append((path, self.mark(node),
                                  "an alias refers to the value that contains it"))
             return None
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
@@ -240,10 +247,10 @@ class _Builder:
                     merged.append(value_node)
                 else:
                     message = "merge keys (<<) are not supported; write the keys out"
-                    self.pending.append((path, _mark(key_node), message))
+                    self.pending.append((path, self.mark(key_node), message))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self.pending.append((path, _mark(key_node), "a key must be a plain string"))
+                self.pending.append((path, self.mark(key_node), "a key must be a plain string"))
                 continue
             key = key_node.value
             child = (*path, key)
@@ -252,19 +259,19 @@ class _Builder:
             if key in result:
                 first = self.doc.key_marks[child].line
                 message = f"duplicate key '{key}' (first given at line {first}); keep one"
-                self.pending.append((child, _mark(key_node), message))
+                self.pending.append((child, self.mark(key_node), message))
                 continue
-            self.doc.key_marks[child] = _mark(key_node)
+            self.doc.key_marks[child] = self.mark(key_node)
             result[key] = self.construct(value_node, child, within)
         for source in merged:  # keys written out win, then earlier sources over later
             sources = source.value if isinstance(source, yaml.SequenceNode) else [source]
             for mapping in sources:
                 if not isinstance(mapping, yaml.MappingNode) or mapping.tag != _MAP:
-                    self.pending.append((path, _mark(mapping),
+                    self.pending.append((path, self.mark(mapping),
                                          "a merge key (<<) takes a mapping or a list of them"))
                     continue
                 if id(mapping) in within:
-                    self.pending.append((path, _mark(mapping),
+                    self.pending.append((path, self.mark(mapping),
                                          "an alias refers to the value that contains it"))
                     continue
                 result.update(self._mapping(mapping, path, within | {id(mapping)},
@@ -282,7 +289,7 @@ class _Builder:
         if tag == _INT:
             number = _integer(value)
             if number is None:
-                self.pending.append((path, _mark(node), _too_large(value)))
+                self.pending.append((path, self.mark(node), _too_large(value)))
             return number
         if tag == _FLOAT:
             lowered = value.lower()
