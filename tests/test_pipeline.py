@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import jsonschema
@@ -200,3 +202,110 @@ def test_unreadable_data_is_a_data_error(make_repo) -> None:
     assert result.data.status == "error"
     assert result.data.message.startswith("data file 'data/test.csv' could not be read as csv")
     assert result.verdict == "failed"
+
+
+# -- a model that misbehaves at evaluation: the run fails in the user's terms, never hangs
+
+COPY_MODEL = "import os, shutil\nshutil.copy('prebuilt.joblib', os.environ['MLGATE_MODEL'])\n"
+
+
+def with_model(make_repo, model: object, evaluate: str = "{timeout: 3s}",
+               name: str = "repo") -> Path:
+    import io
+
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    files: dict[str, str | bytes] = dict(projects.diabetes_files())
+    files["mlops.yaml"] += f"evaluate: {evaluate}\ncompare: {{baseline: none, gates: " \
+        "{rmse: {max: 1000}}}\n"
+    files["train.py"] = COPY_MODEL
+    files["prebuilt.joblib"] = buffer.getvalue()
+    return make_repo(files, name=name)
+
+
+def failed_evaluation(root: Path) -> str:
+    result = pipeline.run(mf.load(root / "mlops.yaml"))
+    assert result.evaluate.status == "error" and result.verdict == "failed"
+    assert result.model.status == "skipped" and result.compare is None  # the gate stays shut
+    assert result.summary == f"evaluate stage: {result.evaluate.message}"
+    return result.evaluate.message
+
+
+@pytest.mark.parametrize("kind", ["sleep", "spin"])
+def test_a_predict_that_never_returns_is_stopped_at_the_timeout(make_repo, kind: str) -> None:
+    from tests.model.bad_models import Misbehaving
+
+    root = with_model(make_repo, Misbehaving(kind))
+    started = time.monotonic()
+    message = failed_evaluation(root)
+    assert message == "the model did not finish within 3s (model.predict on 111 rows) and " \
+        "was stopped; make it faster, or raise evaluate.timeout"
+    assert time.monotonic() - started < 60
+
+
+def test_a_predict_proba_or_a_load_that_never_returns_is_named(make_repo) -> None:
+    from tests.model.bad_models import BadProbabilities, SlowToLoad
+
+    root = with_model(make_repo, BadProbabilities("sleep", ["a", "b"]))
+    assert failed_evaluation(root).startswith("the model did not finish within 3s "
+                                              "(model.predict_proba on 111 rows)")
+    root = with_model(make_repo, SlowToLoad(), evaluate="{timeout: 2s}", name="slow-load")
+    assert failed_evaluation(root) == "the model did not finish within 2s (loading " \
+        "models/model.joblib) and was stopped; make it faster, or raise evaluate.timeout"
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("exit", "the model's process exited with code 3 before it answered (model.predict on 111 "
+     "rows); its last output: giving up"),
+    ("kill", "the model's process was killed by signal 9 before it answered (model.predict on "
+     "111 rows)"),
+    ("sysexit", "the model called exit() (SystemExit: 4) while it was scored"),
+    ("2d", "model.predict returned an array of shape (111, 3); expected one prediction per "
+     "test row (111 values); probabilities belong in predict_proba"),
+    ("none", "model.predict returned None; expected one prediction per test row (111 values)"),
+    ("strings", "model.predict returned text such as 'high', but 'target' is a regression "
+     "target: expected numbers (or set evaluate.task: classification if the model predicts "
+     "classes)"),
+])
+def test_a_model_that_dies_or_answers_wrongly_fails_the_run(make_repo, kind: str,
+                                                             message: str) -> None:
+    from tests.model.bad_models import Misbehaving
+
+    assert failed_evaluation(with_model(make_repo, Misbehaving(kind))) == message
+
+
+def test_the_models_output_is_the_stages_and_never_stdout(make_repo) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+    from tests.model.bad_models import Misbehaving
+
+    root = with_model(make_repo, Misbehaving("noisy"))
+    env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT / 'src'}{os.pathsep}{REPO_ROOT}"}
+    done = subprocess.run([sys.executable, "-m", "mlgate", "run", "--json"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["verdict"] == "passed"  # stdout is the JSON alone
+    assert "  ::error::from the model" in done.stderr.splitlines()
+    (run_dir,) = (root / ".mlgate" / "runs").glob("*/")
+    assert (run_dir / "evaluate.log").read_text() == "::error::from the model\n"
+
+
+def test_a_wrong_model_exits_1_from_the_command_line(make_repo) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+    from tests.model.bad_models import Misbehaving
+
+    root = with_model(make_repo, Misbehaving("2d"))
+    env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT / 'src'}{os.pathsep}{REPO_ROOT}"}
+    done = subprocess.run([sys.executable, "-m", "mlgate", "run"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stdout.startswith("diabetes: FAILED - evaluate stage: model.predict returned "
+                                  "an array of shape (111, 3)")

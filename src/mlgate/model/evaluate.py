@@ -319,12 +319,13 @@ def probabilities(returned: Any, rows: int, classes: Any) -> np.ndarray:
     width = f" x {len(classes)}" if classes is not None else ""
     expected = f"expected an array of {rows}{width} probabilities (a row per test row, a " \
         "column per class)"
+    if returned is None:
+        raise EvaluationError(f"model.predict_proba returned None; {expected}")
     try:
         scores = np.asarray(returned, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise EvaluationError(f"model.predict_proba returned "
-                              f"{'None' if returned is None else 'values that are not numbers'}"
-                              f"; {expected}") from exc
+        raise EvaluationError(f"model.predict_proba returned values that are not numbers; "
+                              f"{expected}") from exc
     if scores.ndim != 2 or scores.shape[0] != rows or \
             (classes is not None and scores.shape[1] != len(classes)):
         raise EvaluationError(f"model.predict_proba returned an array of shape "

@@ -1,0 +1,157 @@
+"""What `validate` accepts, `run` can read: a path that is a directory, a FIFO or a
+device, a data file whose format cannot be told, and a column the run needs (target, id,
+features) missing from a data file that is already there, are each located by validate."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as mf
+from mlgate import pipeline
+from mlgate.errors import ManifestError
+from mlgate.manifest import parse
+from tests import projects
+
+HEAD = "name: churn\ndata:\n  train: {train}\n  test: {test}\n  target: churned\n"
+TAIL = "train:\n  command: python train.py\n"
+CSV = "age,plan,churned\n30,pro,0\n"
+
+
+def manifest(train: str = "data/train.csv", test: str = "data/test.csv", extra: str = "",
+             more: str = "") -> str:
+    return HEAD.format(train=train, test=test) + extra + TAIL + more
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/train.csv").write_text(CSV)
+    (tmp_path / "data/test.csv").write_text(CSV)
+    return tmp_path
+
+
+def problems(text: str, root: Path) -> list[str]:
+    with pytest.raises(ManifestError) as error:
+        parse(text.encode(), name="mlops.yaml", root=root)
+    return [str(p) for p in error.value.problems]
+
+
+def make(kind: str, path: Path) -> None:
+    path.unlink(missing_ok=True)
+    if kind == "a directory":
+        path.mkdir()
+    elif kind == "a named pipe (FIFO)":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")  # a device that never ends
+
+
+KINDS = ["a directory", "a named pipe (FIFO)", "a device"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_data_path_that_is_not_a_file_is_located(root: Path, kind: str) -> None:
+    make(kind, root / "data/test.csv")
+    started = time.monotonic()
+    assert problems(manifest(), root) == [
+        f"mlops.yaml:4:9: data.test: 'data/test.csv' is {kind}, not a file; name a file"]
+    assert time.monotonic() - started < 5  # nothing was opened
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_params_or_baseline_path_that_is_not_a_file_is_located(root: Path, kind: str) -> None:
+    make(kind, root / "p.yaml")
+    make(kind, root / "base.json")
+    text = manifest(more="compare:\n  baseline: {file: base.json}\n").replace(
+        "train.py\n", "train.py\n  params: p.yaml\n")
+    assert problems(text, root) == [
+        f"mlops.yaml:8:11: train.params: 'p.yaml' is {kind}, not a file; name a file",
+        f"mlops.yaml:10:20: compare.baseline.file: 'base.json' is {kind}, not a file; name a "
+        "file"]
+
+
+def test_the_run_refuses_a_fifo_that_prepare_left_without_blocking(make_repo) -> None:
+    text = projects.IRIS_MANIFEST.replace(
+        "data:\n", "data:\n  prepare: python -c \"import os; os.remove('data/test.csv'); "
+        "os.mkfifo('data/test.csv')\"\n")
+    root = make_repo(projects.iris_files(Path(), manifest=text))
+    done: list[object] = []
+    runner = threading.Thread(target=lambda: done.append(pipeline.run(mf.load(
+        root / "mlops.yaml"))), daemon=True)
+    runner.start()
+    runner.join(timeout=120)
+    assert done, "the run blocked on the FIFO"
+    result = done[0]
+    assert result.data.status == "error"  # type: ignore[attr-defined]
+    assert result.data.message == "data.test: 'data/test.csv' is a named pipe (FIFO), not " \
+        "a regular file"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "parquet", "jsonl"])
+def test_a_target_missing_from_an_existing_file_is_located(root: Path, fmt: str) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"age": [30, 40], "plan": ["pro", "basic"], "churn": [0, 1]})
+    name = f"data/train.{fmt}"
+    if fmt == "csv":
+        frame.to_csv(root / name, index=False)
+    elif fmt == "tsv":
+        frame.to_csv(root / name, index=False, sep="\t")
+    elif fmt == "parquet":
+        frame.to_parquet(root / name)
+    else:
+        frame.to_json(root / name, orient="records", lines=True)
+    hint = "; its columns: age, plan, churn; did you mean 'churn'?" if fmt != "jsonl" else ""
+    assert problems(manifest(train=name), root) == [
+        f"mlops.yaml:5:11: data.target: column 'churned' is not in {name}{hint}"]
+
+
+def test_id_and_features_missing_from_a_file_are_located(root: Path) -> None:
+    (root / "data/test.csv").write_text("Age,churned\n30,0\n")
+    text = manifest(extra="  id: customer\n  features: [age, plan]\n")
+    assert problems(text, root) == [
+        "mlops.yaml:6:7: data.id: column 'customer' is not in data/test.csv; its columns: Age, "
+        "churned",
+        "mlops.yaml:6:7: data.id: column 'customer' is not in data/train.csv; its columns: age, "
+        "plan, churned",
+        "mlops.yaml:7:14: data.features[0]: column 'age' is not in data/test.csv; its columns: "
+        "Age, churned; did you mean 'Age'?",
+        "mlops.yaml:7:19: data.features[1]: column 'plan' is not in data/test.csv; its columns: "
+        "Age, churned",
+    ]
+
+
+def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
+    (root / "data/train.csv").write_text(",".join(f"c{i}" for i in range(500)) + ",churn\n")
+    (root / "data/test.csv").write_text("")
+    assert problems(manifest(), root) == [
+        "mlops.yaml:5:11: data.target: column 'churned' is not in data/test.csv (the file has "
+        "no header row)",
+        "mlops.yaml:5:11: data.target: column 'churned' is not in data/train.csv; it has 501 "
+        "columns; did you mean 'churn'?"]
+
+
+def test_files_that_prepare_writes_and_late_json_keys_are_left_to_the_run(root: Path) -> None:
+    (root / "data/train.csv").write_text("stale,columns\n1,2\n")
+    assert parse(manifest(extra="  prepare: python prepare.py\n").encode(), name="mlops.yaml",
+                 root=root).data.target == "churned"
+    lines = [{"age": 30}, {"age": 40, "churned": 1}]
+    (root / "data/train.jsonl").write_text("\n".join(map(json.dumps, lines)) + "\n")
+    assert parse(manifest(train="data/train.jsonl").encode(), name="mlops.yaml",
+                 root=root).data.train == "data/train.jsonl"
+
+
+def test_a_data_file_whose_format_cannot_be_told_is_located(root: Path) -> None:
+    (root / "data/train.txt").write_text(CSV)
+    assert problems(manifest(train="data/train.txt"), root) == [
+        "mlops.yaml:3:10: data.train: 'data/train.txt' has extension '.txt', so its format is "
+        "unknown (known: .csv, .tsv, .parquet, .pq, .jsonl, .ndjson); set data.format to one "
+        "of csv, parquet, jsonl"]
+    text = manifest(train="data/train.txt").replace("  target:", "  format: csv\n  target:")
+    assert parse(text.encode(), name="mlops.yaml", root=root).data.format == "csv"
