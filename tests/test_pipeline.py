@@ -196,7 +196,8 @@ def test_prepare_failure_stops_the_run(make_repo) -> None:
 
 def test_unreadable_data_is_a_data_error(make_repo) -> None:
     files = projects.iris_files(Path())
-    files["data/test.csv"] = 'a,b\n1,"unterminated\n'
+    header = files["data/test.csv"].splitlines()[0]  # validate reads the header alone
+    files["data/test.csv"] = header + '\n1,"unterminated\n'
     root = make_repo(files)
     result = run(root)
     assert result.data.status == "error"
