@@ -310,3 +310,20 @@ def test_a_wrong_model_exits_1_from_the_command_line(make_repo) -> None:
     assert "Traceback" not in done.stderr + done.stdout
     assert done.stdout.startswith("diabetes: FAILED - evaluate stage: model.predict returned "
                                   "an array of shape (111, 3)")
+
+
+def test_a_baseline_model_that_never_returns_is_stopped_too(make_repo) -> None:
+    """The baseline's model is scored on the candidate's rows in a child as well."""
+    from mlgate.compare import baseline
+    from mlgate.errors import UserError
+    from tests.model.bad_models import Misbehaving
+
+    root = with_model(make_repo, Misbehaving("sleep"), evaluate="{timeout: 2s}")
+    loaded = mf.load(root / "mlops.yaml")
+    candidate = pipeline.run(loaded)
+    started = time.monotonic()
+    with pytest.raises(UserError, match=r"^the model did not finish within 2s \(scoring the "
+                       r"baseline's model on the candidate's rows\)"):
+        baseline._score_isolated(lambda: Misbehaving("sleep"), loaded, loaded, candidate,
+                                 trained=None)
+    assert time.monotonic() - started < 30

@@ -268,12 +268,13 @@ def _command(ctx: RunContext, stage: str, command: Any, log_name: str) -> Comman
 
 def train_stage(ctx: RunContext) -> TrainStage:
     from mlgate.data import fingerprint
+    from mlgate.model import isolated
 
     manifest = ctx.manifest
     model_path = manifest.resolve(manifest.train.model)
     model_path.parent.mkdir(parents=True, exist_ok=True)
     before = _mtime(model_path)
-    warm = threading.Thread(target=_warm_imports, daemon=True)
+    warm = threading.Thread(target=isolated.warm_imports, daemon=True)
     warm.start()  # the evaluation's imports load on the idle core while training runs
     outcome = _command(ctx, "train", manifest.train.command, "train.log")
     if outcome.status != "passed":
@@ -299,37 +300,28 @@ def _mtime(path: Path) -> int | None:
         return None
 
 
-def _warm_imports() -> None:
-    try:
-        import joblib  # noqa: F401
-        import pandas  # noqa: F401
-        import sklearn.metrics  # noqa: F401
-    except ImportError:  # pragma: no cover (reported properly where the stage imports them)
-        pass
-
-
 def evaluate_stage(ctx: RunContext) -> EvaluateStage:
     """The model loaded and scored in a child process, stopped at evaluate.timeout: the
     user's predict() may raise, return nonsense or never return, and the run says which."""
-    from mlgate import proc
-    from mlgate.model import evaluate
+    from mlgate.model import evaluate, isolated
+    from mlgate.train import duration
 
     manifest = ctx.manifest
-    _warm_imports()  # the child inherits them; a fork amid another thread's import would hang
     log = open(ctx.run_dir / "evaluate.log", "a", encoding="utf-8")  # noqa: SIM115
     with log:
         def on_line(line: str) -> None:
             log.write(line + "\n")
             ctx.observer.stage_output("evaluate", line)
 
-        called = proc.call(lambda announce: _score(manifest, announce),
-                           timeout_s=manifest.evaluate.timeout_s, on_line=on_line)
-    if not called.answered:
-        return EvaluateStage(status="error", message=_no_answer(called, manifest))
-    if called.error is not None:
-        return EvaluateStage(status="error", message=_evaluation_error(called.error))
+        try:
+            answer = isolated.run(lambda announce: _score(manifest, announce),
+                                  timeout_s=manifest.evaluate.timeout_s,
+                                  timeout_said=duration(manifest.evaluate.timeout_s),
+                                  on_line=on_line)
+        except isolated.NoAnswer as exc:
+            return EvaluateStage(status="error", message=str(exc))
     scored: evaluate.Scored
-    scored, train_rows = called.value  # type: ignore[misc]
+    scored, train_rows = answer  # type: ignore[misc]
     missing = sorted(scored.metric_errors)
     return EvaluateStage(
         status="passed",
@@ -363,31 +355,6 @@ def _score(manifest: Manifest, announce: Callable[[str], None]) -> Any:
         train_path, load.detect_format(train_path, manifest.data.format)), frame)
     return scored, train_rows
 
-
-def _no_answer(called: Any, manifest: Manifest) -> str:
-    from mlgate.train import duration
-
-    doing = f" ({called.stage})" if called.stage else ""
-    if called.timed_out:
-        return f"the model did not finish within {duration(manifest.evaluate.timeout_s)}" \
-            f"{doing} and was stopped; make it faster, or raise evaluate.timeout"
-    code = called.exit_code
-    how = f"was killed by signal {-code}" if code is not None and code < 0 else \
-        f"exited with code {code}"
-    last = f"; its last output: {called.tail[-1]}" if called.tail else ""
-    return f"the model's process {how} before it answered{doing}{last}"
-
-
-def _evaluation_error(error: BaseException) -> str:
-    """Errors about the user's model or data are theirs to read; anything else is a bug
-    in mlgate, raised here as it would have been in-process."""
-    from mlgate.model import evaluate, loading
-
-    if isinstance(error, loading.ModelLoadError | evaluate.EvaluationError | UserError):
-        return str(error)
-    if isinstance(error, SystemExit | KeyboardInterrupt):
-        return f"the model called exit() ({type(error).__name__}: {error}) while it was scored"
-    raise error
 
 
 def model_stage(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:

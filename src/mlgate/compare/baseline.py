@@ -188,12 +188,9 @@ def _run_and_score(root: Path, candidate_manifest: Manifest, candidate: RunResul
                                   f"run failed in its {stage} stage: {reason}"))
     own = dict(result.evaluate.metrics)
     try:
-        try:
-            model = loading.load(base_manifest.resolve(base_manifest.train.model))
-        except loading.ModelLoadError as exc:
-            raise UserError(str(exc)) from exc
-        scored = score_on_candidate_rows(model, base_manifest, candidate_manifest, candidate,
-                                         trained=result.evaluate.train_rows)
+        scored = _score_isolated(
+            lambda: loading.load(base_manifest.resolve(base_manifest.train.model)),
+            base_manifest, candidate_manifest, candidate, trained=result.evaluate.train_rows)
     except MlgateError as exc:
         message = f"its model could not score the candidate's rows ({exc})"
         return Found(info=replace(info, source=OWN_RUN, message=message), result=result,
@@ -201,6 +198,27 @@ def _run_and_score(root: Path, candidate_manifest: Manifest, candidate: RunResul
     result = replace(result, evaluate=scored)
     _cache_write(candidate_manifest.root, key, result, own)
     return _scored(result, own, info)
+
+
+def _score_isolated(load_model: Callable[[], object], base: Manifest, ours: Manifest,
+                    candidate: RunResult, *, trained: RowSet | None) -> EvaluateStage:
+    """score_on_candidate_rows in a child process, stopped at the candidate's
+    evaluate.timeout: the baseline's model is the user's code as much as the candidate's."""
+    from mlgate.model import isolated
+    from mlgate.train import duration
+
+    def work(announce: Callable[[str], None]) -> EvaluateStage:
+        announce("loading the baseline's model")
+        model = load_model()
+        announce("scoring the baseline's model on the candidate's rows")
+        return score_on_candidate_rows(model, base, ours, candidate, trained=trained)
+
+    timeout = ours.evaluate.timeout_s
+    try:
+        return isolated.run(work, timeout_s=timeout,  # type: ignore[return-value]
+                            timeout_said=duration(timeout))
+    except isolated.NoAnswer as exc:
+        raise UserError(str(exc)) from exc
 
 
 def score_on_candidate_rows(model: object, base: Manifest, ours: Manifest,
@@ -263,12 +281,10 @@ def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
     own = dict(result.evaluate.metrics)
     try:
         model_file = where.store.get(record["model"]["sha256"])  # checks the sha256
-        try:  # a store object has no suffix: the record says what the file was
-            model = loading.load(model_file, suffix=Path(record["model"]["file"]).suffix)
-        except loading.ModelLoadError as exc:
-            raise UserError(str(exc)) from exc
-        scored = score_on_candidate_rows(model, manifest, manifest, candidate,
-                                         trained=result.evaluate.train_rows)
+        suffix = Path(record["model"]["file"]).suffix  # a store object has none of its own
+        scored = _score_isolated(lambda: loading.load(model_file, suffix=suffix),
+                                 manifest, manifest, candidate,
+                                 trained=result.evaluate.train_rows)
     except MlgateError as exc:
         return Found(info=replace(info, source=OWN_RUN, message="its model could not score "
                                   f"the candidate's rows ({exc})"), result=result, metrics=own)
