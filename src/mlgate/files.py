@@ -30,6 +30,19 @@ def not_a_file(path: Path) -> str | None:
     return _kind(os.stat(path).st_mode)
 
 
+def require_regular(path: Path, key: str, shown: str | None = None) -> None:
+    """Refuse what is not a regular file before a reader opens it: a FIFO would block the
+    run, a device such as /dev/zero would never end. `key` is the manifest key, `shown`
+    the path as the user wrote it."""
+    shown = str(path) if shown is None else shown
+    try:
+        kind = not_a_file(path)
+    except OSError as exc:
+        raise UserError(f"{key}: file '{shown}' does not exist") from exc
+    if kind:
+        raise UserError(f"{key}: '{shown}' is {kind}, not a regular file")
+
+
 def _kind(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None

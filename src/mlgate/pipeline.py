@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
-from mlgate import __version__, git, train, words
+from mlgate import __version__, files, git, train, words
 from mlgate.errors import UserError
 from mlgate.manifest.model import Manifest
 from mlgate.result import store
@@ -237,7 +237,7 @@ def data_stage(ctx: RunContext) -> DataStage:
             if not path.exists():
                 raise UserError(f"data.{role}: file '{relative}' does not exist"
                                 + (" after data.prepare ran" if prepare else ""))
-            load.regular_file(path, f"data.{role}")  # a FIFO would block the read
+            files.require_regular(path, f"data.{role}", relative)  # a FIFO would block
             fmt = load.detect_format(path, spec.format)
             frames[role] = load.read(path, fmt)
             summaries.append(checks.summarize(

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from mlgate import files
 from mlgate.data.formats import EXTENSIONS, FORMATS, detect_format, separator
 from mlgate.errors import UserError
 
@@ -32,17 +31,6 @@ PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 
 
 __all__ = ["EXTENSIONS", "FORMATS", "detect_format", "read", "read_pandas"]
-
-
-def regular_file(path: Path, name: str) -> None:
-    """Refuse what is not a regular file before a reader opens it: a FIFO would block the
-    run, a device such as /dev/zero would never end. `name` is the manifest key."""
-    try:
-        kind = files.not_a_file(path)
-    except OSError as exc:
-        raise UserError(f"{name}: file '{path}' does not exist") from exc
-    if kind:
-        raise UserError(f"{name}: '{path}' is {kind}, not a regular file")
 
 
 def read(path: Path, fmt: str) -> pl.DataFrame:

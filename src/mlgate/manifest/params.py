@@ -46,12 +46,7 @@ def read(root: Path, relative: str | None) -> dict[str, Any]:
     if relative is None:
         return {}
     path = root / relative
-    try:
-        kind = files.not_a_file(path)
-    except OSError as exc:
-        raise UserError(f"train.params: file '{relative}' does not exist") from exc
-    if kind:
-        raise UserError(f"train.params: '{relative}' is {kind}, not a regular file")
+    files.require_regular(path, "train.params", relative)
     try:
         doc = _document(path, relative)
     except yaml_source.YamlProblems as exc:
