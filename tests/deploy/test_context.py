@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mlgate import __version__
 from mlgate.deploy import context, source
 from mlgate.errors import UserError
 from mlgate.manifest.model import DockerTarget
@@ -49,7 +50,7 @@ def test_the_context_holds_the_stores_files_and_pins_the_training_packages(
             assert f"{name}=={version}" in lines
     assert any(line.startswith(("scipy==", "starlette==", "uvicorn==")) for line in lines)
     assert all(line.startswith(("#", "./wheels/")) or "==" in line for line in lines if line)
-    assert "./wheels/mlgate-0.1.0-py3-none-any.whl" in lines
+    assert f"./wheels/mlgate-{__version__}-py3-none-any.whl" in lines
     assert not [line for line in lines if line.startswith(("pytest", "hypothesis", "ruff"))]
     dockerfile = (made.folder / "Dockerfile").read_text()
     assert f"FROM python:{made.python}-slim\n" in dockerfile

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from mlgate import __version__
 from mlgate.cli import main
 from mlgate.errors import OutsideError
 from mlgate.registry import operations
@@ -28,7 +29,7 @@ def test_the_image_is_built_from_the_context_and_pushed_before_the_tag(
     assert sorted(build.files) == [  # the SDK always sends .dockerignore, as the CLI does
         ".dockerignore", "Dockerfile", "bundle/bundle.json", "bundle/mlops.yaml",
         "bundle/model.joblib", "bundle/run.json", "requirements.txt", "serve.py",
-        "wheels/mlgate-0.1.0-py3-none-any.whl"]
+        f"wheels/mlgate-{__version__}-py3-none-any.whl"]
     sources = re.findall(r"^COPY (\S+)", build.files["Dockerfile"].decode(), re.M)
     for source in sources:  # what the Dockerfile copies is in what reached the engine
         assert any(name == source or name.startswith(source) for name in build.files), source

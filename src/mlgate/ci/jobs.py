@@ -25,7 +25,7 @@ OUTPUTS = {
     "run-id": re.compile(r"|[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}"),
     "version": re.compile(r"|v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]{0,64}"),
 }
-MONITOR_NOTE = ("scheduled run: drift monitoring (`monitor:`) is not in this version of "
+MONITOR_NOTE = ("scheduled run: drift monitoring ('monitor:') is not in this version of "
                 "mlgate, so this run re-checks today's data, retrains and re-checks the model")
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mlgate import files
+from mlgate import files, words
 from mlgate.errors import Problem, UserError
 from mlgate.manifest.model import (
     DEFAULT_ARTIFACTS,
@@ -186,7 +186,7 @@ def _columns_hint(name: str, columns: list[str] | None) -> str:
     close = [lowered[name.lower()]] if name.lower() in lowered else \
         difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
     shown = f"; its columns: {', '.join(columns)}" if len(columns) <= 20 else \
-        f"; it has {len(columns)} columns"
+        f"; it has {words.count(len(columns), 'column')}"
     return shown + (f"; did you mean '{close[0]}'?" if close else "")
 
 

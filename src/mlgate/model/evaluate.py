@@ -127,7 +127,7 @@ def score(manifest: Manifest, model: Any, frame: pd.DataFrame,
         raise EvaluationError(f"the test data has no column {', '.join(map(repr, missing))}")
     X, y = _as_fitted(manifest, model, frame, features), frame[target]
     task, inferred = infer_task(manifest, model, y)
-    announce(f"model.predict on {len(frame)} rows")
+    announce(f"model.predict on {words.count(len(frame), 'row')}")
     try:
         returned = model.predict(X)
     except Exception as exc:  # the user's model: any error is theirs to see
@@ -167,7 +167,7 @@ def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
         raise EvaluationError(f"model.predict returned {shape}; expected {expected}{hint}")
     if len(y_pred) != rows:
         raise EvaluationError(f"model.predict returned {words.count(len(y_pred), 'value')} "
-                              f"for {rows} test rows; expected one per row")
+                              f"for {words.count(rows, 'test row')}; expected one per row")
     if task != "regression":
         return y_pred
     try:
@@ -247,7 +247,7 @@ def _classification(
             f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}); "
             "expected the target's own labels")
     if callable(getattr(model, "predict_proba", None)):
-        announce(f"model.predict_proba on {len(y_true)} rows")
+        announce(f"model.predict_proba on {words.count(len(y_true), 'row')}")
         try:
             returned = model.predict_proba(X)
         except Exception as exc:
