@@ -30,8 +30,10 @@ def venv(name: str, *requirements: str) -> Path:
 def mlgate_bin() -> Path:
     """mlgate's venv, with this checkout's code installed afresh each time (deps kept)."""
     bin_dir = venv("mlgate", str(ROOT))
-    subprocess.run([str(bin_dir / "pip"), "install", "-q", "--no-deps", "--force-reinstall",
-                    str(ROOT)], check=True)
+    subprocess.run(
+        [str(bin_dir / "pip"), "install", "-q", "--no-deps", "--force-reinstall", str(ROOT)],
+        check=True,
+    )
     subprocess.run([str(bin_dir / "pip"), "install", "-q", str(ROOT)], check=True)  # new deps
     return bin_dir
 

@@ -79,19 +79,35 @@ CML_TAG = "v0.20.6"
 # where the `fetch` tool leaves CML's repository: beside this checkout's parent
 CML_MIRROR = Path(__file__).resolve().parents[2] / ".mirror" / "iterative+cml" / "repo"
 FORK_RUN_ID = 9001
-GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@mlgate.invalid",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@mlgate.invalid",
-           "GIT_CONFIG_NOSYSTEM": "1"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@mlgate.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@mlgate.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 # the steps of mlgate's fork-report job, by the id or name the harness reports them under
-MLGATE_STEPS = {"setup-python": "python", "key": "install-key", "cache restore": "env-cache",
-                "install": "Install mlgate", "mlgate (start + post)": "mlgate"}
+MLGATE_STEPS = {
+    "setup-python": "python",
+    "key": "install-key",
+    "cache restore": "env-cache",
+    "install": "Install mlgate",
+    "mlgate (start + post)": "mlgate",
+}
 
 
 # --- the action under test, and a bare interpreter ------------------------------------------
 
+
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env={**os.environ, **GIT_ENV}).stdout.strip()
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+    ).stdout.strip()
 
 
 def action_tree(which: str) -> Path:
@@ -104,8 +120,9 @@ def action_tree(which: str) -> Path:
     if not (folder / "action.yml").exists():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True,
-                                 capture_output=True).stdout
+        archive = subprocess.run(
+            ["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True
+        ).stdout
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
 
@@ -136,8 +153,9 @@ def bare_python() -> Path:
     (folder / stdlib / "site-packages").mkdir()
     env = {**pip_env(), "PATH": os.environ["PATH"]}
     subprocess.run([str(python), "-m", "ensurepip"], check=True, env=env, capture_output=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True,
-                   env=env)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True, env=env
+    )
     done.touch()
     return folder
 
@@ -163,14 +181,18 @@ def pip_env() -> dict[str, str]:
     """pip as on a fresh runner: no configuration file (this machine's adds local wheel
     folders), no cache; this machine's certificate bundle, without which PyPI is not
     reached here."""
-    env = {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_CACHE_DIR": "1",
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env = {
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_NO_CACHE_DIR": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
     if os.environ.get("PIP_CERT"):
         env["PIP_CERT"] = os.environ["PIP_CERT"]
     return env
 
 
 # --- the repository and the fork's artifact -------------------------------------------------
+
 
 @dataclass
 class Project:
@@ -181,8 +203,9 @@ class Project:
     artifact: Path  # the mlgate-run artifact of the fork's pull request run
 
     def pull_request(self) -> dict:
-        return events.pull_request(number=PR_NUMBER, head_sha=self.head, base_sha=self.base,
-                                   fork=True)
+        return events.pull_request(
+            number=PR_NUMBER, head_sha=self.head, base_sha=self.base, fork=True
+        )
 
     def report(self) -> Path:
         (found,) = self.artifact.glob("*/report.md")
@@ -216,15 +239,25 @@ def fork_artifact(action: Path) -> Project:
     root, base, head = example_repo(folder, action)
     state = folder / "state"
     shutil.rmtree(state, ignore_errors=True)
-    project = Project(root, base, head, action, state / "artifacts" / str(FORK_RUN_ID)
-                      / "mlgate-run")
+    project = Project(
+        root, base, head, action, state / "artifacts" / str(FORK_RUN_ID) / "mlgate-run"
+    )
     event = events.write(folder / "events" / "pull_request.json", project.pull_request())
-    result = run_job(root / ".github/workflows/mlgate.yml", "model", event_name="pull_request",
-                     event_path=event, workspace=root, state_dir=state,
-                     env={"GITHUB_REPOSITORY": events.REPOSITORY,
-                          "GITHUB_API_URL": "http://127.0.0.1:9"},  # a fork's job calls none
-                     actions={"mlgate/mlgate": action}, secrets={"GITHUB_TOKEN": TOKEN},
-                     run_id=FORK_RUN_ID)
+    result = run_job(
+        root / ".github/workflows/mlgate.yml",
+        "model",
+        event_name="pull_request",
+        event_path=event,
+        workspace=root,
+        state_dir=state,
+        env={
+            "GITHUB_REPOSITORY": events.REPOSITORY,
+            "GITHUB_API_URL": "http://127.0.0.1:9",
+        },  # a fork's job calls none
+        actions={"mlgate/mlgate": action},
+        secrets={"GITHUB_TOKEN": TOKEN},
+        run_id=FORK_RUN_ID,
+    )
     if result.conclusion != "success" or not project.artifact.is_dir():
         sys.exit(f"the fork's pull-request run failed:\n{result.log[-3000:]}")
     return project
@@ -238,11 +271,13 @@ def seed_artifact(project: Project, state: Path) -> None:
 
 
 def workflow_run_event(project: Project, folder: Path) -> Path:
-    return events.write(folder / "workflow_run.json",
-                        events.workflow_run(run_id=FORK_RUN_ID, head_sha=project.head))
+    return events.write(
+        folder / "workflow_run.json", events.workflow_run(run_id=FORK_RUN_ID, head_sha=project.head)
+    )
 
 
 # --- the loopback GitHub, over HTTP for mlgate and over TLS for CML -------------------------
+
 
 @dataclass
 class Loopback:
@@ -307,8 +342,9 @@ def loopback(pull: dict, tls: tuple[Path, Path] | None = None) -> Loopback:
     server.daemon_threads = True
     server.socket = context.wrap_socket(server.socket, server_side=True)
     fake.url = f"https://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     return Loopback(fake, server, thread)
 
@@ -319,10 +355,28 @@ def loopback_certificate() -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     if not cert.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
-                        "3650", "-subj", "/CN=127.0.0.1", "-addext",
-                        "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "3650",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
     return cert, key
 
 
@@ -356,6 +410,7 @@ class RefusingProxy:
 
 # --- timing one job -------------------------------------------------------------------------
 
+
 @dataclass
 class Timed:
     steps: dict[str, float]  # label -> seconds
@@ -374,15 +429,31 @@ def find_step(result: JobResult, key: str) -> StepResult:
     return result.step(key)
 
 
-def timed_job(workflow: Path, workspace: Path, state: Path, event: Path, env: dict[str, str],
-              action: Path, stubs: dict) -> tuple[JobResult, float]:
+def timed_job(
+    workflow: Path,
+    workspace: Path,
+    state: Path,
+    event: Path,
+    env: dict[str, str],
+    action: Path,
+    stubs: dict,
+) -> tuple[JobResult, float]:
     shutil.rmtree(workspace, ignore_errors=True)
     workspace.mkdir(parents=True)
     started = time.perf_counter()
-    result = run_job(workflow, "report", event_name="workflow_run", event_path=event,
-                     workspace=workspace, state_dir=state, env=env,
-                     actions={"mlgate/mlgate": action}, stubs=stubs,
-                     secrets={"GITHUB_TOKEN": TOKEN}, run_id=FORK_RUN_ID + 1)
+    result = run_job(
+        workflow,
+        "report",
+        event_name="workflow_run",
+        event_path=event,
+        workspace=workspace,
+        state_dir=state,
+        env=env,
+        actions={"mlgate/mlgate": action},
+        stubs=stubs,
+        secrets={"GITHUB_TOKEN": TOKEN},
+        run_id=FORK_RUN_ID + 1,
+    )
     return result, time.perf_counter() - started
 
 
@@ -393,13 +464,21 @@ def mlgate_once(project: Project, state: Path, python: Path, cold: bool) -> Time
     seed_artifact(project, state)
     github = loopback(project.pull_request()["pull_request"])
     try:
-        env = {"GITHUB_REPOSITORY": events.REPOSITORY, "GITHUB_API_URL": github.fake.url,
-               **pip_env()}
+        env = {
+            "GITHUB_REPOSITORY": events.REPOSITORY,
+            "GITHUB_API_URL": github.fake.url,
+            **pip_env(),
+        }
         stubs = {**DEFAULT_STUBS, "actions/setup-python": ToolCachePython(python)}
-        result, wall = timed_job(project.root / ".github/workflows/mlgate-fork-report.yml",
-                                 WORK / "workspace-mlgate", state,
-                                 workflow_run_event(project, WORK / "events"), env,
-                                 project.action, stubs)
+        result, wall = timed_job(
+            project.root / ".github/workflows/mlgate-fork-report.yml",
+            WORK / "workspace-mlgate",
+            state,
+            workflow_run_event(project, WORK / "events"),
+            env,
+            project.action,
+            stubs,
+        )
     finally:
         github.close()
     if result.conclusion != "success":
@@ -475,16 +554,22 @@ def cml_tarball(source: Path) -> Path:
     tree = folder / "src"
     shutil.rmtree(tree, ignore_errors=True)
     tree.mkdir(parents=True)
-    archive = subprocess.run(["git", f"--git-dir={source}", "archive", CML_TAG], check=True,
-                             capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", f"--git-dir={source}", "archive", CML_TAG], check=True, capture_output=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    subprocess.run(["npm", "pack", "--pack-destination", str(folder)], cwd=tree, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["npm", "pack", "--pack-destination", str(folder)],
+        cwd=tree,
+        check=True,
+        capture_output=True,
+    )
     return tarball
 
 
-def cml_once(project: Project, state: Path, spec: str, npm_cache: Path, cold: bool,
-             cert: tuple[Path, Path]) -> Timed:
+def cml_once(
+    project: Project, state: Path, spec: str, npm_cache: Path, cold: bool, cert: tuple[Path, Path]
+) -> Timed:
     """The CML workflow above, against a fresh loopback GitHub over TLS."""
     if cold:
         shutil.rmtree(state, ignore_errors=True)
@@ -495,15 +580,27 @@ def cml_once(project: Project, state: Path, spec: str, npm_cache: Path, cold: bo
     github = loopback(project.pull_request()["pull_request"], tls=cert)
     guard = RefusingProxy()
     try:
-        env = {"GITHUB_REPOSITORY": events.REPOSITORY, "GITHUB_API_URL": github.fake.url,
-               "CML_SPEC": spec, "CML_NPM_CACHE": str(npm_cache),
-               "CML_ALLOW_SCRIPTS": CML_INSTALL_SCRIPTS, "CML_PR": str(PR_NUMBER),
-               "CML_REPO_URL": f"{github.fake.url}/{events.REPOSITORY}",
-               "CML_GUARD_PROXY": guard.url, "CML_LOOPBACK_CA": str(cert[0]),
-               **machine_ca()}
-        result, wall = timed_job(workflow, WORK / "workspace-cml", state,
-                                 workflow_run_event(project, WORK / "events"), env,
-                                 project.action, DEFAULT_STUBS)
+        env = {
+            "GITHUB_REPOSITORY": events.REPOSITORY,
+            "GITHUB_API_URL": github.fake.url,
+            "CML_SPEC": spec,
+            "CML_NPM_CACHE": str(npm_cache),
+            "CML_ALLOW_SCRIPTS": CML_INSTALL_SCRIPTS,
+            "CML_PR": str(PR_NUMBER),
+            "CML_REPO_URL": f"{github.fake.url}/{events.REPOSITORY}",
+            "CML_GUARD_PROXY": guard.url,
+            "CML_LOOPBACK_CA": str(cert[0]),
+            **machine_ca(),
+        }
+        result, wall = timed_job(
+            workflow,
+            WORK / "workspace-cml",
+            state,
+            workflow_run_event(project, WORK / "events"),
+            env,
+            project.action,
+            DEFAULT_STUBS,
+        )
     finally:
         github.close()
         guard.close()
@@ -514,11 +611,19 @@ def cml_once(project: Project, state: Path, spec: str, npm_cache: Path, cold: bo
     comments = github.fake.comments.get(PR_NUMBER, [])
     if len(comments) != 1:
         sys.exit(f"CML posted {len(comments)} comments:\n{result.log[-3000:]}")
-    steps = {"download-artifact": result.steps[0].duration_s,
-             "install": find_step(result, "setup-cml").duration_s,
-             "cml comment create": find_step(result, "cml").duration_s}
-    return Timed(steps, wall, result, sum(github.busy), requests(github.fake),
-                 notes=violations(github.fake.violations))
+    steps = {
+        "download-artifact": result.steps[0].duration_s,
+        "install": find_step(result, "setup-cml").duration_s,
+        "cml comment create": find_step(result, "cml").duration_s,
+    }
+    return Timed(
+        steps,
+        wall,
+        result,
+        sum(github.busy),
+        requests(github.fake),
+        notes=violations(github.fake.violations),
+    )
 
 
 def requests(fake: FakeGitHub) -> list[str]:
@@ -536,6 +641,7 @@ def violations(found: list[str]) -> list[str]:
 
 # --- sizes, and the table -------------------------------------------------------------------
 
+
 def du(path: Path) -> int:
     return sum(p.lstat().st_size for p in path.rglob("*") if not p.is_symlink())
 
@@ -544,10 +650,12 @@ def zstd_size(path: Path) -> int | None:
     """The size actions/cache would upload: a tar of the path through `zstd -T0 --long=30`."""
     if not shutil.which("zstd"):
         return None
-    tar = subprocess.Popen(["tar", "-cf", "-", "-C", "/", str(path).lstrip("/")],
-                           stdout=subprocess.PIPE)
-    done = subprocess.run(["zstd", "-T0", "--long=30", "-c"], stdin=tar.stdout,
-                          capture_output=True, check=True)
+    tar = subprocess.Popen(
+        ["tar", "-cf", "-", "-C", "/", str(path).lstrip("/")], stdout=subprocess.PIPE
+    )
+    done = subprocess.run(
+        ["zstd", "-T0", "--long=30", "-c"], stdin=tar.stdout, capture_output=True, check=True
+    )
     tar.wait()
     return len(done.stdout)
 
@@ -580,8 +688,9 @@ def table(rows: dict[str, dict[str, float]]) -> None:
     def install(row: dict[str, float], mlgate: bool) -> float:
         if not mlgate:
             return row["install"]
-        return sum(row[k] for k in ("setup-python", "key", "cache restore", "install",
-                                    "cache save (post)"))
+        return sum(
+            row[k] for k in ("setup-python", "key", "cache restore", "install", "cache save (post)")
+        )
 
     def post(row: dict[str, float], mlgate: bool) -> float:
         return row["mlgate (start + post)" if mlgate else "cml comment create"]
@@ -593,28 +702,43 @@ def table(rows: dict[str, dict[str, float]]) -> None:
     for label, fn in (("install (+ cache save)", install), ("start + post", post)):
         line = f"{label:28}{fn(mc, True):12.2f}{fn(mw, True):12.2f}"
         if cc and cw:
-            line += (f"{fn(cc, False):10.2f}{fn(cw, False):10.2f}"
-                     f"{fn(mc, True) / fn(cc, False):11.2f}{fn(mw, True) / fn(cw, False):11.2f}")
+            line += (
+                f"{fn(cc, False):10.2f}{fn(cw, False):10.2f}"
+                f"{fn(mc, True) / fn(cc, False):11.2f}{fn(mw, True) / fn(cw, False):11.2f}"
+            )
         print(line)
     line = f"{'overhead (all but download)':28}{mc['overhead']:12.2f}{mw['overhead']:12.2f}"
     if cc and cw:
-        line += (f"{cc['overhead']:10.2f}{cw['overhead']:10.2f}"
-                 f"{mc['overhead'] / cc['overhead']:11.2f}{mw['overhead'] / cw['overhead']:11.2f}")
+        line += (
+            f"{cc['overhead']:10.2f}{cw['overhead']:10.2f}"
+            f"{mc['overhead'] / cc['overhead']:11.2f}{mw['overhead'] / cw['overhead']:11.2f}"
+        )
     print(line)
-    print(f"\nbars: warm {mw['overhead']:.2f} s < 10 s: {mw['overhead'] < 10}; "
-          f"cold {mc['overhead']:.2f} s < 60 s: {mc['overhead'] < 60}")
+    print(
+        f"\nbars: warm {mw['overhead']:.2f} s < 10 s: {mw['overhead'] < 10}; "
+        f"cold {mc['overhead']:.2f} s < 60 s: {mc['overhead'] < 60}"
+    )
 
 
 # --- main -----------------------------------------------------------------------------------
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="warm runs of each tool")
     parser.add_argument("--cold-runs", type=int, default=1, help="cold runs of each tool")
-    parser.add_argument("--tree", choices=["HEAD", "worktree"], default="HEAD",
-                        help="the action as committed (a copy of HEAD) or the work tree")
-    parser.add_argument("--cml-source", type=Path, default=CML_MIRROR,
-                        help=f"a git directory of CML's repository (packed at {CML_TAG})")
+    parser.add_argument(
+        "--tree",
+        choices=["HEAD", "worktree"],
+        default="HEAD",
+        help="the action as committed (a copy of HEAD) or the work tree",
+    )
+    parser.add_argument(
+        "--cml-source",
+        type=Path,
+        default=CML_MIRROR,
+        help=f"a git directory of CML's repository (packed at {CML_TAG})",
+    )
     parser.add_argument("--cml-spec", help="what npm installs instead of that tarball")
     parser.add_argument("--no-cml", action="store_true", help="time mlgate alone")
     args = parser.parse_args()
@@ -622,8 +746,10 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     action = action_tree(args.tree)
     python = bare_python()
-    print(f"action: {action}; interpreter: {python} (site-packages: "
-          f"{sorted(p.name for p in (python / 'lib').glob('python3.*/site-packages/*'))})")
+    print(
+        f"action: {action}; interpreter: {python} (site-packages: "
+        f"{sorted(p.name for p in (python / 'lib').glob('python3.*/site-packages/*'))})"
+    )
     project = fork_artifact(action)
     report = project.report()
     print(f"report: {report.relative_to(project.artifact)}, {report.stat().st_size} bytes")
@@ -641,8 +767,9 @@ def main() -> None:
     mlgate_state, cml_state = WORK / "state-mlgate", WORK / "state-cml"
     npm_cache = WORK / "npm-cache"
 
-    runs: dict[str, list[Timed]] = {k: [] for k in
-                                    ("mlgate cold", "mlgate warm", "CML cold", "CML warm")}
+    runs: dict[str, list[Timed]] = {
+        k: [] for k in ("mlgate cold", "mlgate warm", "CML cold", "CML warm")
+    }
     for _ in range(args.cold_runs):  # alternated, so that load on the machine hits both
         runs["mlgate cold"].append(mlgate_once(project, mlgate_state, python, cold=True))
         print(f"mlgate cold: {runs['mlgate cold'][-1].overhead():.1f} s", flush=True)
@@ -658,19 +785,29 @@ def main() -> None:
 
     rows = {name: summarise(name, timed) for name, timed in runs.items() if timed}
     table(rows)
-    print(f"\nmlgate's cached environment: {mib(sizes[0])} on disk, {mib(sizes[1])} as "
-          "actions/cache stores it (tar | zstd -T0 --long=30)")
+    print(
+        f"\nmlgate's cached environment: {mib(sizes[0])} on disk, {mib(sizes[1])} as "
+        "actions/cache stores it (tar | zstd -T0 --long=30)"
+    )
     if spec:
-        print(f"CML's install: {mib(du(cml_state / '_temp' / 'cml'))} on disk, npm cache "
-              f"{mib(du(npm_cache))}")
+        print(
+            f"CML's install: {mib(du(cml_state / '_temp' / 'cml'))} on disk, npm cache "
+            f"{mib(du(npm_cache))}"
+        )
         last = runs["CML warm"][-1] if runs["CML warm"] else runs["CML cold"][-1]
         print(f"CML asked the loopback GitHub: {last.requests}")
         for note in last.notes:
             print(f"  {note}")
     print(f"mlgate asked the loopback GitHub: {runs['mlgate warm'][-1].requests}")
-    (WORK / "last-run.json").write_text(json.dumps(
-        {name: [{"steps": t.steps, "wall": t.wall} for t in timed]
-         for name, timed in runs.items()}, indent=1))
+    (WORK / "last-run.json").write_text(
+        json.dumps(
+            {
+                name: [{"steps": t.steps, "wall": t.wall} for t in timed]
+                for name, timed in runs.items()
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

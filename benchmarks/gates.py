@@ -40,8 +40,14 @@ def rows(count: int, seed: int = 0) -> dict[str, np.ndarray | int]:
         logits = 2.0 * np.eye(2)[y] + shared + noise * rng.normal(size=(count, 2))
         proba = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype(np.float32)
         out += [proba.argmax(axis=1), proba]
-    return {"y_true": y, "candidate_pred": out[0], "candidate_scores": out[1],
-            "baseline_pred": out[2], "baseline_scores": out[3], "n_classes": 2}
+    return {
+        "y_true": y,
+        "candidate_pred": out[0],
+        "candidate_scores": out[1],
+        "baseline_pred": out[2],
+        "baseline_scores": out[3],
+        "n_classes": 2,
+    }
 
 
 def seconds(fn: Callable[[], object]) -> float:
@@ -72,9 +78,12 @@ def _row_bootstrap(metric: str, data: dict, resamples: int) -> np.ndarray:
     # all resamples' counts at once, so that each model's rows are sorted once, as before
     counts = np.vstack(list(stats.resample_counts(len(data["y_true"]), resamples, rng)))
     common = {"y_true": data["y_true"], "n_classes": 2}
-    cand, base = (significance.on_resamples(metric, counts, **common, pred=data[f"{side}_pred"],
-                                            scores=data[f"{side}_scores"])
-                  for side in ("candidate", "baseline"))
+    cand, base = (
+        significance.on_resamples(
+            metric, counts, **common, pred=data[f"{side}_pred"], scores=data[f"{side}_scores"]
+        )
+        for side in ("candidate", "baseline")
+    )
     return cand - base
 
 
@@ -109,8 +118,12 @@ def main() -> None:
     for _ in range(args.runs):  # alternating, so that machine load hits every metric alike
         for m in FIVE:
             warm[m].append(seconds(lambda m=m: significance.paired_test(m, **data)))
-    cpu = {m: statistics.median(cpu_seconds(lambda m=m: significance.paired_test(m, **data))
-                                for _ in range(args.runs)) for m in FIVE}
+    cpu = {
+        m: statistics.median(
+            cpu_seconds(lambda m=m: significance.paired_test(m, **data)) for _ in range(args.runs)
+        )
+        for m in FIVE
+    }
     tests = {m: significance.paired_test(m, **data) for m in FIVE}
     for t in tests.values():  # the coherence the gates rely on
         assert (t.ci_low > 0 or t.ci_high < 0) == t.significant(), t
@@ -129,18 +142,47 @@ def main() -> None:
             loop = seconds(lambda m=m: sklearn_loop(m, data, few)) * scale
         for i, value in enumerate((cold[m], ours, cpu[m], before, loop)):
             totals[i] += value
-        body.append([m, t.method, f"{cold[m] * 1000:,.1f} ms", f"{ours * 1000:,.1f} ms",
-                     f"{cpu[m] * 1000:,.1f} ms",
-                     f"{before:,.1f} s", f"{loop:,.0f} s", f"{loop / ours:,.0f}",
-                     f"[{t.ci_low:+.5f}, {t.ci_high:+.5f}]", f"{t.p_value:.2g}"])
-    body.append(["**all five**", "", f"**{totals[0] * 1000:,.1f} ms**",
-                 f"**{totals[1] * 1000:,.1f} ms**", f"{totals[2] * 1000:,.1f} ms",
-                 f"{totals[3]:,.1f} s", f"{totals[4]:,.0f} s", f"{totals[4] / totals[1]:,.0f}",
-                 "", ""])
+        body.append(
+            [
+                m,
+                t.method,
+                f"{cold[m] * 1000:,.1f} ms",
+                f"{ours * 1000:,.1f} ms",
+                f"{cpu[m] * 1000:,.1f} ms",
+                f"{before:,.1f} s",
+                f"{loop:,.0f} s",
+                f"{loop / ours:,.0f}",
+                f"[{t.ci_low:+.5f}, {t.ci_high:+.5f}]",
+                f"{t.p_value:.2g}",
+            ]
+        )
+    body.append(
+        [
+            "**all five**",
+            "",
+            f"**{totals[0] * 1000:,.1f} ms**",
+            f"**{totals[1] * 1000:,.1f} ms**",
+            f"{totals[2] * 1000:,.1f} ms",
+            f"{totals[3]:,.1f} s",
+            f"{totals[4]:,.0f} s",
+            f"{totals[4] / totals[1]:,.0f}",
+            "",
+            "",
+        ]
+    )
     print(f"## Five gates' paired tests, {args.rows:,} paired rows\n")
-    header = ["metric", "method (mlgate)", "mlgate, cold", "mlgate, median", "mlgate, CPU",
-              f"row bootstrap before (x{scale:g})", f"scikit-learn loop (x{scale:g})",
-              "loop / mlgate", "95% interval", "p"]
+    header = [
+        "metric",
+        "method (mlgate)",
+        "mlgate, cold",
+        "mlgate, median",
+        "mlgate, CPU",
+        f"row bootstrap before (x{scale:g})",
+        f"scikit-learn loop (x{scale:g})",
+        "loop / mlgate",
+        "95% interval",
+        "p",
+    ]
     print("| " + " | ".join(header) + " |")
     print("| " + " | ".join(["---", "---"] + ["---:"] * (len(header) - 2)) + " |")
     for line in body:

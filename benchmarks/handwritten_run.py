@@ -33,14 +33,21 @@ for role, frame in (("train", train), ("test", test)):
     checks[f"{role}.duplicates"] = frame.duplicated().mean() <= 0.01
     checks[f"{role}.target"] = "diagnosis" in frame
     diagnosis = frame["diagnosis"]
-    checks[f"{role}.diagnosis"] = diagnosis.notna().all() and diagnosis.isin(
-        ["benign", "malignant"]).all()
-    for column, low, high in (("mean_radius", 0, 50), ("mean_texture", 0, None),
-                              ("mean_area", 0, None)):
+    checks[f"{role}.diagnosis"] = (
+        diagnosis.notna().all() and diagnosis.isin(["benign", "malignant"]).all()
+    )
+    for column, low, high in (
+        ("mean_radius", 0, 50),
+        ("mean_texture", 0, None),
+        ("mean_area", 0, None),
+    ):
         values = frame[column]
         checks[f"{role}.{column}"] = bool(
-            pd.api.types.is_numeric_dtype(values) and values.notna().all()
-            and (values >= low).all() and (high is None or (values <= high).all()))
+            pd.api.types.is_numeric_dtype(values)
+            and values.notna().all()
+            and (values >= low).all()
+            and (high is None or (values <= high).all())
+        )
     concavity = frame["worst_concavity"].dropna()
     checks[f"{role}.worst_concavity"] = bool(concavity.between(0, 2).all())
 checks["leakage"] = len(test.merge(train.drop_duplicates(), how="inner")) == 0
@@ -62,7 +69,8 @@ scores = {
 }
 checks["f1"] = scores["f1"] >= 0.9
 checks["roc_auc"] = scores["roc_auc"] >= 0.97
-(root / "result.json").write_text(json.dumps(
-    {"metrics": scores, "checks": {k: bool(v) for k, v in checks.items()}}, indent=2))
+(root / "result.json").write_text(
+    json.dumps({"metrics": scores, "checks": {k: bool(v) for k, v in checks.items()}}, indent=2)
+)
 print(json.dumps(scores))
 sys.exit(0 if all(checks.values()) else 1)

@@ -44,8 +44,12 @@ model.ballast = np.random.default_rng(0).bytes(int(os.environ["BALLAST"]))  # th
 os.makedirs("models", exist_ok=True)
 joblib.dump(model, os.environ["MLGATE_MODEL"])
 """
-GIT = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@b.invalid",
-       "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@b.invalid"}
+GIT = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "b@b.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "b@b.invalid",
+}
 
 
 def sh(argv: list[str], cwd: Path, env: dict[str, str]) -> None:
@@ -61,8 +65,12 @@ def project(folder: Path, megabytes: int, mlgate: Path) -> dict[str, str]:
     (folder / "mlops.yaml").write_text(MANIFEST)
     (folder / "train.py").write_text(TRAIN)
     (folder / ".gitignore").write_text("models/\n")
-    env = {**os.environ, **GIT, "BALLAST": str(megabytes << 20),
-           "PATH": f"{mlgate}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        **GIT,
+        "BALLAST": str(megabytes << 20),
+        "PATH": f"{mlgate}:{os.environ['PATH']}",
+    }
     sh(["git", "init", "-q", "-b", "main"], folder, env)
     sh(["git", "add", "-A"], folder, env)
     sh(["git", "commit", "-q", "-m", "big"], folder, env)
@@ -75,8 +83,14 @@ def project(folder: Path, megabytes: int, mlgate: Path) -> dict[str, str]:
 
 
 def forget_production(folder: Path, env: dict[str, str]) -> None:
-    tags = subprocess.run(["git", "tag", "--list", "big#production#*"], cwd=folder, env=env,
-                          capture_output=True, text=True, check=True).stdout.split()
+    tags = subprocess.run(
+        ["git", "tag", "--list", "big#production#*"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     if tags:
         sh(["git", "tag", "-d", *tags], folder, env)
 
@@ -101,8 +115,22 @@ def main() -> None:
         # each round: production gets the version (timed), then loses it again (untimed)
         ours.append(timed(["mlgate", "promote", "v0.1.0", "--to", "production"], folder, env))
         forget_production(folder, env)
-        theirs.append(timed([str(gto / "gto"), "assign", "big", "--version", "v0.1.0",
-                             "--stage", "production", "--force"], folder, env))
+        theirs.append(
+            timed(
+                [
+                    str(gto / "gto"),
+                    "assign",
+                    "big",
+                    "--version",
+                    "v0.1.0",
+                    "--stage",
+                    "production",
+                    "--force",
+                ],
+                folder,
+                env,
+            )
+        )
         forget_production(folder, env)
     for name, found in (("mlgate promote", ours), ("gto assign", theirs)):
         print(f"{name:<16} median {statistics.median(found):.3f} s, min {min(found):.3f} s")

@@ -62,10 +62,14 @@ def big_result(template):  # -> RunResult with 100,000 binary rows
     p = np.clip(y * 0.6 + rng.normal(0.2, 0.25, rows), 0, 1)
     scores = np.column_stack([1 - p, p])
     pred = template.evaluate.predictions
-    big = replace(pred, rows=rows, row_keys=arrays.encode(rng.integers(0, 2**63, rows,
-                                                                       dtype=np.uint64)),
-                  y_true=arrays.encode(y), y_pred=arrays.encode((p > 0.5).astype(np.int64)),
-                  scores=arrays.encode(scores))
+    big = replace(
+        pred,
+        rows=rows,
+        row_keys=arrays.encode(rng.integers(0, 2**63, rows, dtype=np.uint64)),
+        y_true=arrays.encode(y),
+        y_pred=arrays.encode((p > 0.5).astype(np.int64)),
+        scores=arrays.encode(scores),
+    )
     return replace(template, evaluate=replace(template.evaluate, predictions=big))
 
 
@@ -93,13 +97,20 @@ def main() -> None:
         assert result.compare is not None and result.compare.baseline.kind == "git"
         big = big_result(result)
         rows = [
-            ("render, example vs main (114 rows)",
-             median_ms(lambda: markdown.render(result, loaded), args.runs)),
-            ("render, 100,000 rows (curves included)",
-             median_ms(lambda: markdown.render(big, loaded), args.runs)),
-            ("render within the comment limit",
-             median_ms(lambda: markdown.render(result, loaded,
-                                               limit=markdown.COMMENT_LIMIT), args.runs)),
+            (
+                "render, example vs main (114 rows)",
+                median_ms(lambda: markdown.render(result, loaded), args.runs),
+            ),
+            (
+                "render, 100,000 rows (curves included)",
+                median_ms(lambda: markdown.render(big, loaded), args.runs),
+            ),
+            (
+                "render within the comment limit",
+                median_ms(
+                    lambda: markdown.render(result, loaded, limit=markdown.COMMENT_LIMIT), args.runs
+                ),
+            ),
         ]
         print(f"{'in-process':48} {'median ms':>10}")
         for name, ms in rows:
@@ -107,14 +118,19 @@ def main() -> None:
 
         mlgate, dvc = str(mlgate_bin() / "mlgate"), str(others_bin() / "dvc")
         pairs = {
-            "metrics diff JSON": ([mlgate, "compare", "--format", "dvc", "main", "feature"],
-                                  [dvc, "metrics", "diff", "main", "feature", "--json"]),
-            "report Markdown": ([mlgate, "report"],
-                                [dvc, "metrics", "diff", "main", "feature", "--md"]),
+            "metrics diff JSON": (
+                [mlgate, "compare", "--format", "dvc", "main", "feature"],
+                [dvc, "metrics", "diff", "main", "feature", "--json"],
+            ),
+            "report Markdown": (
+                [mlgate, "report"],
+                [dvc, "metrics", "diff", "main", "feature", "--md"],
+            ),
         }
         env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
-        print(f"\n{'command (median of 10, alternated)':36} {'mlgate s':>9} {'dvc s':>9} "
-              f"{'ratio':>6}")
+        print(
+            f"\n{'command (median of 10, alternated)':36} {'mlgate s':>9} {'dvc s':>9} {'ratio':>6}"
+        )
         for name, (ours, theirs) in pairs.items():
             a, b = [], []
             for _ in range(10):

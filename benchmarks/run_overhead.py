@@ -26,13 +26,22 @@ HANDWRITTEN = Path(__file__).with_name("handwritten_run.py")
 def fresh_copy(name: str) -> Path:
     target = WORK / name
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(
-        "data", "models", ".mlgate", "__pycache__"))
+    shutil.copytree(
+        EXAMPLE, target, ignore=shutil.ignore_patterns("data", "models", ".mlgate", "__pycache__")
+    )
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "example"]):
-        subprocess.run(["git", *args], cwd=target, check=True,
-                       env={"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@bench.invalid",
-                            "GIT_COMMITTER_NAME": "bench",
-                            "GIT_COMMITTER_EMAIL": "b@bench.invalid", "PATH": _path()})
+        subprocess.run(
+            ["git", *args],
+            cwd=target,
+            check=True,
+            env={
+                "GIT_AUTHOR_NAME": "bench",
+                "GIT_AUTHOR_EMAIL": "b@bench.invalid",
+                "GIT_COMMITTER_NAME": "bench",
+                "GIT_COMMITTER_EMAIL": "b@bench.invalid",
+                "PATH": _path(),
+            },
+        )
     return target
 
 
@@ -46,8 +55,9 @@ def timed(argv: list[str], cwd: Path) -> float:
     import os
 
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PATH": _path()})
+    done = subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, env={**os.environ, "PATH": _path()}
+    )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
@@ -76,8 +86,10 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"| {name} | {median:.2f} | {min(values):.2f} | {max(values):.2f} | "
-              f"{median / base:.2f} |")
+        print(
+            f"| {name} | {median:.2f} | {min(values):.2f} | {max(values):.2f} | "
+            f"{median / base:.2f} |"
+        )
 
 
 if __name__ == "__main__":

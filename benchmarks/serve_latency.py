@@ -57,8 +57,12 @@ def wait_up(url: str, timeout_s: float = 60) -> None:
 def load(url: str, body: str, seconds: int, connections: int) -> str:
     script = WORK / "serve-bench.lua"
     script.write_text(LUA % body)
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s",
-                          str(script), url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return out.strip().splitlines()[-1]
 
 
@@ -66,59 +70,118 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
-                        help="server processes, the same for both (default: one per core)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="server processes, the same for both (default: one per core)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     project = WORK / "serve-project"
     shutil.rmtree(project, ignore_errors=True)
-    shutil.copytree(ROOT / "templates/projects/breast-cancer", project,
-                    ignore=shutil.ignore_patterns(".mlgate", "data", "models"))
+    shutil.copytree(
+        ROOT / "templates/projects/breast-cancer",
+        project,
+        ignore=shutil.ignore_patterns(".mlgate", "data", "models"),
+    )
     mlgate, others = mlgate_bin(), others_bin()
-    subprocess.run([str(mlgate / "mlgate"), "run"], cwd=project, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(mlgate / "mlgate"), "run"],
+        cwd=project,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     subprocess.run([str(mlgate / "pip"), "install", "-q", f"{ROOT}[serve]"], check=True)
     row = subprocess.run(
-        [str(mlgate / "python"), "-c", "import pandas as pd, json; f = pd.read_csv("
-         "'data/test.csv').drop(columns=['diagnosis']); print(json.dumps(f.iloc[0].to_dict()))"],
-        cwd=project, capture_output=True, text=True, check=True).stdout.strip()
+        [
+            str(mlgate / "python"),
+            "-c",
+            "import pandas as pd, json; f = pd.read_csv("
+            "'data/test.csv').drop(columns=['diagnosis']); print(json.dumps(f.iloc[0].to_dict()))",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     mlflow_model = WORK / "serve-mlflow-model"
     shutil.rmtree(mlflow_model, ignore_errors=True)
-    subprocess.run([str(others / "python"), "-c",
-                    "import joblib, mlflow.sklearn, sys; mlflow.sklearn.save_model("
-                    "joblib.load(sys.argv[1]), sys.argv[2])",
-                    str(project / "models/model.joblib"), str(mlflow_model)], check=True)
+    subprocess.run(
+        [
+            str(others / "python"),
+            "-c",
+            "import joblib, mlflow.sklearn, sys; mlflow.sklearn.save_model("
+            "joblib.load(sys.argv[1]), sys.argv[2])",
+            str(project / "models/model.joblib"),
+            str(mlflow_model),
+        ],
+        check=True,
+    )
     results = {}
     for name in ("mlgate", "mlflow"):
         port = free_port()
         if name == "mlgate":
-            argv = [str(mlgate / "mlgate"), "serve", "models/model.joblib", "--port", str(port),
-                    "--workers", str(args.workers)]
+            argv = [
+                str(mlgate / "mlgate"),
+                "serve",
+                "models/model.joblib",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ]
             body, path = json.dumps({"records": [json.loads(row)]}), "/predict"
         else:
-            argv = [str(others / "mlflow"), "models", "serve", "-m", str(mlflow_model),
-                    "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port),
-                    "-w", str(args.workers)]
+            argv = [
+                str(others / "mlflow"),
+                "models",
+                "serve",
+                "-m",
+                str(mlflow_model),
+                "--env-manager",
+                "local",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-w",
+                str(args.workers),
+            ]
             body = json.dumps({"dataframe_records": [json.loads(row)]})
             path = "/invocations"
-        server = subprocess.Popen(argv, cwd=project, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, start_new_session=True,
-                                  # mlflow starts `uvicorn` by name, from PATH
-                                  env={**os.environ, "PATH": f"{others}:{os.environ['PATH']}",
-                                       "MLFLOW_TRACKING_URI": str(WORK / "mlruns")})
+        server = subprocess.Popen(
+            argv,
+            cwd=project,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            # mlflow starts `uvicorn` by name, from PATH
+            env={
+                **os.environ,
+                "PATH": f"{others}:{os.environ['PATH']}",
+                "MLFLOW_TRACKING_URI": str(WORK / "mlruns"),
+            },
+        )
         try:
-            wait_up(f"http://127.0.0.1:{port}/health" if name == "mlgate"
-                    else f"http://127.0.0.1:{port}/ping")
+            wait_up(
+                f"http://127.0.0.1:{port}/health"
+                if name == "mlgate"
+                else f"http://127.0.0.1:{port}/ping"
+            )
             load(f"http://127.0.0.1:{port}{path}", body, 2, args.connections)  # warm up
-            results[name] = load(f"http://127.0.0.1:{port}{path}", body, args.seconds,
-                                 args.connections)
+            results[name] = load(
+                f"http://127.0.0.1:{port}{path}", body, args.seconds, args.connections
+            )
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         print(f"{name:<7} {results[name]}")
-    ours, theirs = (float(re.search(r"p95 ([\d.]+)", results[n]).group(1))
-                    for n in ("mlgate", "mlflow"))
+    ours, theirs = (
+        float(re.search(r"p95 ([\d.]+)", results[n]).group(1)) for n in ("mlgate", "mlflow")
+    )
     print(f"p95 mlgate / mlflow: {ours / theirs:.2f}")
 
 

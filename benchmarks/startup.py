@@ -37,8 +37,12 @@ def main() -> None:
         "python -c pass (floor)": [str(mlgate / "python"), "-c", "pass"],
         "mlgate --help": [str(mlgate / "mlgate"), "--help"],
         "mlgate validate (example)": [str(mlgate / "mlgate"), "validate"],
-        "mlgate validate (one problem)": [str(mlgate / "mlgate"), "--manifest", str(broken),
-                                          "validate"],
+        "mlgate validate (one problem)": [
+            str(mlgate / "mlgate"),
+            "--manifest",
+            str(broken),
+            "validate",
+        ],
         "dvc --help": [str(others / "dvc"), "--help"],
         "mlflow --help": [str(others / "mlflow"), "--help"],
     }

@@ -38,7 +38,8 @@ _VERSION = re.compile(r'^__version__ = "([^"]+)"$', re.M)
 _COMMIT = re.compile(r'^COMMIT = "([0-9a-f]{40})"$', re.M)
 _TAG = re.compile(r'^TAG = "(v[^"]+)"', re.M)
 _USES = re.compile(
-    r"(mlgate/mlgate@)(<commit>|[0-9a-f]{40})( # )v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?")
+    r"(mlgate/mlgate@)(<commit>|[0-9a-f]{40})( # )v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?"
+)
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -72,18 +73,25 @@ def check(root: Path = ROOT) -> list[str]:
     if tag != f"v{version}":
         problems.append(f"{PIN_FILE} says {tag} but the tree is version {version}")
     if git(root, "cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode != 0:
-        return [*problems, f"the pinned commit {commit} is not in this repository's history "
-                f"(a shallow clone? `git fetch --unshallow`)"]
+        return [
+            *problems,
+            f"the pinned commit {commit} is not in this repository's history "
+            f"(a shallow clone? `git fetch --unshallow`)",
+        ]
     if git(root, "merge-base", "--is-ancestor", commit, "HEAD", check=False).returncode != 0:
         problems.append(f"the pinned commit {commit} is not an ancestor of HEAD")
     pinned_version = version_in(at(root, commit, VERSION_FILE) or "")
     if pinned_version != version:
-        problems.append(f"the pinned commit {commit[:12]} is version {pinned_version}, "
-                        f"the tree is {version}: cut a release (scripts/release.py)")
+        problems.append(
+            f"the pinned commit {commit[:12]} is version {pinned_version}, "
+            f"the tree is {version}: cut a release (scripts/release.py)"
+        )
     for relative in PINNED_AS_IS:
         if at(root, commit, relative) != (root / relative).read_text():
-            problems.append(f"{relative} differs from the pinned commit {commit[:12]}'s: "
-                            f"cut a release (scripts/release.py --bump minor)")
+            problems.append(
+                f"{relative} differs from the pinned commit {commit[:12]}'s: "
+                f"cut a release (scripts/release.py --bump minor)"
+            )
     return problems + stale_pins(root, commit, tag)
 
 
@@ -95,8 +103,9 @@ def stale_pins(root: Path, commit: str, tag: str) -> list[str]:
             for match in _USES.finditer(path.read_text()):
                 shown = match.group(0)
                 if match.group(2) not in (commit, "<commit>") or not shown.endswith(f"# {tag}"):
-                    found.append(f"{path.relative_to(root)} shows '{shown}', "
-                                 f"not {commit[:12]} # {tag}")
+                    found.append(
+                        f"{path.relative_to(root)} shows '{shown}', not {commit[:12]} # {tag}"
+                    )
     return found
 
 
@@ -110,9 +119,15 @@ def write_pin(root: Path, commit: str, version: str) -> list[Path]:
     for pattern in PIN_CARRIERS:
         for path in sorted(root.glob(pattern)):
             old = path.read_text()
-            new = _USES.sub(lambda m: m.group(1) + (commit if m.group(2) != "<commit>"
-                                                    else "<commit>") + m.group(3) + f"v{version}",
-                            old)
+            new = _USES.sub(
+                lambda m: (
+                    m.group(1)
+                    + (commit if m.group(2) != "<commit>" else "<commit>")
+                    + m.group(3)
+                    + f"v{version}"
+                ),
+                old,
+            )
             changed += _write_if_changed(path, new)
     return changed
 
@@ -137,8 +152,14 @@ def release(root: Path, version: str) -> tuple[str, str]:
     released = git(root, "rev-parse", "HEAD").stdout.strip()
     changed = write_pin(root, released, version)
     git(root, "add", "--", *(str(p.relative_to(root)) for p in changed))
-    git(root, "commit", "-q", "-m", f"Pin the action at v{version} ({released[:12]}): "
-        "the workflows mlgate init writes, the templates and the docs")
+    git(
+        root,
+        "commit",
+        "-q",
+        "-m",
+        f"Pin the action at v{version} ({released[:12]}): "
+        "the workflows mlgate init writes, the templates and the docs",
+    )
     return released, git(root, "rev-parse", "HEAD").stdout.strip()
 
 

@@ -28,9 +28,20 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
     monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-    for name in ("GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "GITHUB_STEP_SUMMARY",
-                 "GITHUB_OUTPUT", "GITHUB_BASE_REF", "GITHUB_HEAD_REF", "GITHUB_REPOSITORY",
-                 "GITHUB_TOKEN", "MLGATE_GITHUB_TOKEN", "GITHUB_API_URL", "GIT_DIR"):
+    for name in (
+        "GITHUB_ACTIONS",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_EVENT_NAME",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+        "GITHUB_BASE_REF",
+        "GITHUB_HEAD_REF",
+        "GITHUB_REPOSITORY",
+        "GITHUB_TOKEN",
+        "MLGATE_GITHUB_TOKEN",
+        "GITHUB_API_URL",
+        "GIT_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

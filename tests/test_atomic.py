@@ -18,8 +18,7 @@ def test_writes_and_replaces(tmp_path: Path) -> None:
     assert os.listdir(target.parent) == ["run.json"]
 
 
-def test_a_failed_rename_leaves_the_old_file_and_no_temporary(tmp_path: Path,
-                                                               monkeypatch) -> None:
+def test_a_failed_rename_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch) -> None:
     target = tmp_path / "run.json"
     target.write_bytes(b"old")
 

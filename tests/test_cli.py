@@ -20,7 +20,10 @@ HEAVY = ("pandas", "numpy", "sklearn", "polars", "joblib", "pyarrow", "scipy")
 
 def mlgate(*args: str, cwd: Path, env: dict[str, str] | None = None):
     return subprocess.run(
-        [sys.executable, "-m", "mlgate", *args], cwd=cwd, capture_output=True, text=True,
+        [sys.executable, "-m", "mlgate", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         env={**os.environ, **(env or {})},
     )
 
@@ -47,8 +50,9 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
     assert "usage: mlgate" in capsys.readouterr().out
 
 
-def test_validate_valid_manifest(iris: Path, capsys: pytest.CaptureFixture[str],
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validate_valid_manifest(
+    iris: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(iris)
     assert main(["validate"]) == 0
     assert capsys.readouterr().out == "mlops.yaml: valid (iris)\n"
@@ -60,7 +64,11 @@ def test_validate_valid_manifest(iris: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch.chdir(iris.parent)
     assert main(["validate", "-C", "iris", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "valid": True, "manifest": "iris/mlops.yaml", "name": "iris", "warnings": []}
+        "valid": True,
+        "manifest": "iris/mlops.yaml",
+        "name": "iris",
+        "warnings": [],
+    }
 
 
 def test_validate_reports_located_problems_without_traceback(tmp_path: Path) -> None:
@@ -87,8 +95,13 @@ def test_validate_json_lists_problems(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["-C", str(tmp_path), "--json", "validate"]) == 2
     doc = json.loads(capsys.readouterr().out)
     assert doc["exit_code"] == 2
-    assert {"file": str(tmp_path / "mlops.yaml"), "line": 2, "column": 1, "path": "name",
-            "message": "duplicate key 'name' (first given at line 1); keep one"} in doc["problems"]
+    assert {
+        "file": str(tmp_path / "mlops.yaml"),
+        "line": 2,
+        "column": 1,
+        "path": "name",
+        "message": "duplicate key 'name' (first given at line 1); keep one",
+    } in doc["problems"]
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
@@ -160,13 +173,15 @@ def test_help_and_validate_do_not_import_heavy_libraries(iris: Path) -> None:
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}), code)\n"
     )
     for args in (["validate"], ["schema"]):
-        done = subprocess.run([sys.executable, "-c", probe, *args], cwd=iris,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args], cwd=iris, capture_output=True, text=True
+        )
         assert done.stdout.splitlines()[-1] == "[] 0", done.stdout + done.stderr
 
 
 def test_paths_are_printed_from_where_the_command_started_and_runs_are_found_by_id(
-        iris: Path) -> None:
+    iris: Path,
+) -> None:
     """`mlgate -C DIR run` printed the report path relative to DIR; --run took only a
     run.json path."""
     started = iris.parent
@@ -176,8 +191,16 @@ def test_paths_are_printed_from_where_the_command_started_and_runs_are_found_by_
     assert report.startswith("iris/.mlgate/runs/") and (started / report).is_file()
     assert mlgate("-C", "iris", "validate", cwd=started).stdout == "iris/mlops.yaml: valid (iris)\n"
     folder = (started / report).parent
-    by_json = mlgate("-C", "iris", "report", "--format", "text", "--run",
-                     f".mlgate/runs/{folder.name}/run.json", cwd=started)
+    by_json = mlgate(
+        "-C",
+        "iris",
+        "report",
+        "--format",
+        "text",
+        "--run",
+        f".mlgate/runs/{folder.name}/run.json",
+        cwd=started,
+    )
     assert by_json.returncode == 0, by_json.stderr
     for run in (folder.name, folder.name[:18], str(folder), f".mlgate/runs/{folder.name}"):
         done = mlgate("-C", "iris", "report", "--format", "text", "--run", run, cwd=started)
@@ -195,17 +218,24 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> Non
     workflow = root / ".github/workflows/mlgate.yml"
     workflow.write_text("".join(f"# line {i} of a hand-edited workflow\n" for i in range(20000)))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    command = f'"{sys.executable}" -m mlgate init --check 2>"{tmp_path}/err" | head -1; ' \
+    command = (
+        f'"{sys.executable}" -m mlgate init --check 2>"{tmp_path}/err" | head -1; '
         'echo "exit ${PIPESTATUS[0]}"'
-    done = subprocess.run(["bash", "-c", command], cwd=root, capture_output=True, text=True,
-                          env=env)
+    )
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=root, capture_output=True, text=True, env=env
+    )
     first, status = done.stdout.splitlines()
     assert first.startswith(".github/workflows/mlgate.yml: out of date")
     assert status == "exit 141"  # as a tool ended by SIGPIPE
     assert (tmp_path / "err").read_text() == ""
     # a reader gone before anything was written: the same, deterministically
-    reader = subprocess.Popen([sys.executable, "-m", "mlgate", "schema"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=env)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "mlgate", "schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     reader.stdout.close()
     err = reader.stderr.read().decode()
     assert (reader.wait(), err) == (141, "")

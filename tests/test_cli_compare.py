@@ -16,8 +16,13 @@ GATES = "compare:\n  baseline: none\n  gates:\n    accuracy: {min_change: -0.02}
 
 
 def mlgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mlgate", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "mlgate", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def project(make_repo: Callable[..., Path]) -> Path:
@@ -27,7 +32,8 @@ def project(make_repo: Callable[..., Path]) -> Path:
 
 
 def test_compare_again_with_another_baseline_rewrites_the_verdict(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     root = project(make_repo)
     assert mlgate("run", cwd=root).returncode == 0
     (root / "worse.json").write_text(json.dumps({"accuracy": 0.5}))
@@ -73,10 +79,13 @@ def test_no_run_yet_is_a_clear_error(make_repo: Callable[..., Path]) -> None:
 
 
 def test_each_gate_names_its_paired_test_and_says_why_it_has_none(
-        make_repo: Callable[..., Path]) -> None:
-    gates = ("compare:\n  baseline: main\n  confidence: 0.999\n  resamples: 100\n  gates:\n"
-             "    accuracy: {significance: no significant drop}\n"
-             "    f1_macro: {significance: no significant drop}\n")
+    make_repo: Callable[..., Path],
+) -> None:
+    gates = (
+        "compare:\n  baseline: main\n  confidence: 0.999\n  resamples: 100\n  gates:\n"
+        "    accuracy: {significance: no significant drop}\n"
+        "    f1_macro: {significance: no significant drop}\n"
+    )
     files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + gates)
     files[".gitignore"] = "models/\n"
     root = make_repo(files)
@@ -90,7 +99,9 @@ def test_each_gate_names_its_paired_test_and_says_why_it_has_none(
     assert (test["ci_low"] > 0 or test["ci_high"] < 0) == (test["p_value"] < 1 - 0.999)
     # 100 resamples cannot reach p < 0.001: the bootstrap gate says so, and fails closed
     assert f1["significance"] is None and f1["status"] == "failed"
-    assert "'no significant drop' has no paired test: 100 resamples cannot show a change at " \
-           "0.999 confidence: it takes at least 1999 resamples" in f1["explanation"]
+    assert (
+        "'no significant drop' has no paired test: 100 resamples cannot show a change at "
+        "0.999 confidence: it takes at least 1999 resamples" in f1["explanation"]
+    )
     markdown = mlgate("report", cwd=root).stdout
     assert f"({test['rows']} rows, exact McNemar)" in markdown

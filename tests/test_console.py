@@ -24,7 +24,8 @@ def test_plain_log_has_one_line_per_event() -> None:
     assert lines[0] == "Training..."
     assert lines[1] == "  epoch 1"
     assert lines[2].startswith("✓ Training ") and lines[2].endswith(
-        "s  `python train.py` finished in 0.1s")
+        "s  `python train.py` finished in 0.1s"
+    )
     assert lines[3] == "- Evaluation            skipped: an earlier stage did not pass"
 
 

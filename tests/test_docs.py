@@ -37,10 +37,23 @@ from tests.conftest import REPO_ROOT
 
 DOCS = sorted([REPO_ROOT / "README.md", *(REPO_ROOT / "docs").glob("*.md")])
 FENCE = re.compile(r"^```([\w-]*)([^\n]*)\n(.*?)^```$", re.M | re.S)
-TOP_KEYS = {"version", "name", "description", "data", "train", "evaluate", "model_checks",
-            "compare", "forks", "registry", "environments"}
-BASE = "name: docs\ndata: {train: train.csv, test: test.csv, target: y}\ntrain: " \
+TOP_KEYS = {
+    "version",
+    "name",
+    "description",
+    "data",
+    "train",
+    "evaluate",
+    "model_checks",
+    "compare",
+    "forks",
+    "registry",
+    "environments",
+}
+BASE = (
+    "name: docs\ndata: {train: train.csv, test: test.csv, target: y}\ntrain: "
     "{command: python train.py}\n"
+)
 
 
 @dataclass(frozen=True)
@@ -55,9 +68,12 @@ class Block:
 
 def blocks(doc: Path) -> list[Block]:
     source = doc.read_text("utf-8")
-    return [Block(doc, m.group(1), m.group(2).strip(), m.group(3), i,
-                  source.count("\n", 0, m.start()) + 1)
-            for i, m in enumerate(FENCE.finditer(source))]
+    return [
+        Block(
+            doc, m.group(1), m.group(2).strip(), m.group(3), i, source.count("\n", 0, m.start()) + 1
+        )
+        for i, m in enumerate(FENCE.finditer(source))
+    ]
 
 
 def _name(block: Block) -> str:
@@ -80,26 +96,32 @@ CONSOLE = [example for doc in DOCS for example in console_examples(doc)]
 
 
 @pytest.mark.parametrize(("files", "block"), CONSOLE, ids=[_name(b) for _, b in CONSOLE])
-def test_sample_output_is_the_real_output(files: dict[str, str], block: Block,
-                                          tmp_path: Path) -> None:
+def test_sample_output_is_the_real_output(
+    files: dict[str, str], block: Block, tmp_path: Path
+) -> None:
     for relative, text in files.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(text + "\n")
     shown, real = [], []
-    for command, output in re.findall(r"^\$ (.*)\n((?:(?!\$ ).*\n?)*)", block.text + "\n",
-                                      re.M):
+    for command, output in re.findall(r"^\$ (.*)\n((?:(?!\$ ).*\n?)*)", block.text + "\n", re.M):
         argv = shlex.split(command)
         assert argv[0] == "mlgate", f"{_name(block)}: only mlgate commands are run"
-        done = subprocess.run([sys.executable, "-m", "mlgate", *argv[1:]], cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "100"})
+        done = subprocess.run(
+            [sys.executable, "-m", "mlgate", *argv[1:]],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "100"},
+        )
         shown.append(f"$ {command}\n{output.rstrip()}")
         real.append(f"$ {command}\n{done.stdout.rstrip()}")
     if shown != real and os.environ.get("MLGATE_REGENERATE_DOCS"):
         source = block.doc.read_text("utf-8")  # as earlier examples may have rewritten it
         at = list(FENCE.finditer(source))[block.index]
-        block.doc.write_text(source[:at.start(3)] + "\n".join(real) + "\n"
-                             + source[at.end(3):], "utf-8")
+        block.doc.write_text(
+            source[: at.start(3)] + "\n".join(real) + "\n" + source[at.end(3) :], "utf-8"
+        )
         return
     assert "\n".join(shown) == "\n".join(real), f"{_name(block)} differs from the real output"
 
@@ -113,16 +135,21 @@ def _keys(text: str) -> set[str]:
     return set(data) if isinstance(data, dict) else set()
 
 
-MANIFESTS = [b for doc in DOCS for b in blocks(doc) if b.language == "yaml"
-             and not b.info.startswith("file=") and _keys(b.text)
-             and _keys(b.text) <= TOP_KEYS]
+MANIFESTS = [
+    b
+    for doc in DOCS
+    for b in blocks(doc)
+    if b.language == "yaml"
+    and not b.info.startswith("file=")
+    and _keys(b.text)
+    and _keys(b.text) <= TOP_KEYS
+]
 
 
 @pytest.mark.parametrize("block", MANIFESTS, ids=[_name(b) for b in MANIFESTS])
 def test_every_manifest_in_the_docs_validates(block: Block) -> None:
     """A whole manifest as it is; a fragment (a `compare:` section) in a minimal one."""
-    whole = block.text if {"name", "data", "train"} <= _keys(block.text) else \
-        BASE + block.text
+    whole = block.text if {"name", "data", "train"} <= _keys(block.text) else BASE + block.text
     try:
         manifest.parse(whole.encode(), name="mlops.yaml", root=REPO_ROOT, files=False)
     except ManifestError as exc:
@@ -143,8 +170,9 @@ def _quoted(doc: str, pattern: str) -> str:
 
 def test_the_failed_model_check_in_manifest_md_is_what_the_check_says() -> None:
     shown = _quoted("docs/manifest.md", r"by how much\s+it missed: `([^`]+)`")
-    check = model_checks.metric_checks((MetricCheck(metric="f1", min=0.9, key="k"),),
-                                       {"f1": 0.8712}, {})[0]
+    check = model_checks.metric_checks(
+        (MetricCheck(metric="f1", min=0.9, key="k"),), {"f1": 0.8712}, {}
+    )[0]
     assert check.message == shown
 
 
@@ -161,13 +189,17 @@ def test_the_check_in_run_result_md_is_a_real_check() -> None:
     from mlgate.result.document import schema
 
     document = json.loads(shown)
-    Draft202012Validator({"$defs": schema()["$defs"], "$ref": "#/$defs/check"}
-                         ).validate(document)
+    Draft202012Validator({"$defs": schema()["$defs"], "$ref": "#/$defs/check"}).validate(document)
     ages = [12, 15, 17, *range(18, 129)]
     frame = pl.DataFrame({"age": ages, "y": [0] * len(ages)})
-    (found,) = [c for c in checks.run_checks(
-        Data(train="a", test="b", target="y", columns=(Column(name="age", min=18),)),
-        {"test": frame}) if c.id == document["id"]]
+    (found,) = [
+        c
+        for c in checks.run_checks(
+            Data(train="a", test="b", target="y", columns=(Column(name="age", min=18),)),
+            {"test": frame},
+        )
+        if c.id == document["id"]
+    ]
     assert {k: getattr(found, k) for k in document} == document
 
 

@@ -18,8 +18,9 @@ from tests.conftest import EXAMPLE, git
 
 def clone_of_example(tmp_path: Path) -> Path:
     root = tmp_path / "clone"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(
-        "data", "models", ".mlgate", "__pycache__"))
+    shutil.copytree(
+        EXAMPLE, root, ignore=shutil.ignore_patterns("data", "models", ".mlgate", "__pycache__")
+    )
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "example")
@@ -29,8 +30,9 @@ def clone_of_example(tmp_path: Path) -> Path:
 def test_quick_start_runs_twice_and_leaves_the_clone_clean(tmp_path: Path) -> None:
     root = clone_of_example(tmp_path)
     for _ in range(2):
-        done = subprocess.run([sys.executable, "-m", "mlgate", "run", "-C", str(root)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "mlgate", "run", "-C", str(root)], capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert done.stdout.startswith("breast-cancer: PASSED - all ")
         assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
@@ -54,14 +56,20 @@ def test_run_by_hand_with_the_default_paths(tmp_path: Path) -> None:
     # the parameters come from the file mlgate names, not from a constant
     (tmp_path / "weak.yaml").write_text("train:\n  C: 0.00001\n  max_iter: 1000\n")
     weak = tmp_path / "weak.joblib"
-    run_script(root, "train.py", {"MLGATE_PARAMS": str(tmp_path / "weak.yaml"),
-                                  "MLGATE_MODEL": str(weak)})
+    run_script(
+        root, "train.py", {"MLGATE_PARAMS": str(tmp_path / "weak.yaml"), "MLGATE_MODEL": str(weak)}
+    )
     assert joblib.load(weak)[-1].C == 0.00001
 
 
 def run_script(root: Path, script: str, env: dict[str, str]) -> str:
-    done = subprocess.run([sys.executable, script], cwd=root, env={**os.environ, **env},
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, script],
+        cwd=root,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 

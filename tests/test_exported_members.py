@@ -24,7 +24,9 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
 
 def test_import_loads_no_heavy_library() -> None:
-    probe = "import sys, mlgate; print(sorted({m.split('.')[0] for m in sys.modules} & " \
+    probe = (
+        "import sys, mlgate; print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'pandas', 'numpy', 'sklearn', 'polars', 'jsonschema', 'yaml'}))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stderr

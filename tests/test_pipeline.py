@@ -67,8 +67,10 @@ def test_predictions_pair_rows_by_content(iris: Path) -> None:
 
 
 def test_training_env_names_the_manifest_paths(make_repo) -> None:
-    dump = "import json, os\njson.dump({k: v for k, v in os.environ.items() if " \
+    dump = (
+        "import json, os\njson.dump({k: v for k, v in os.environ.items() if "
         "k.startswith('MLGATE_')}, open('env.json', 'w'))\n" + projects.TRAIN_CLASSIFIER
+    )
     root = make_repo(projects.iris_files(Path(), train=dump))
     result = run(root)
     env = json.loads((root / "env.json").read_text())
@@ -84,8 +86,10 @@ def test_training_env_names_the_manifest_paths(make_repo) -> None:
 
 
 def test_failing_training_is_a_verdict_with_its_last_lines(make_repo) -> None:
-    script = "import sys\nprint('loading data')\nprint('KeyError: petal', file=sys.stderr)\n" \
+    script = (
+        "import sys\nprint('loading data')\nprint('KeyError: petal', file=sys.stderr)\n"
         "sys.exit(3)\n"
+    )
     root = make_repo(projects.iris_files(Path(), train=script))
     result = run(root)
     assert result.verdict == "failed"
@@ -99,8 +103,11 @@ def test_failing_training_is_a_verdict_with_its_last_lines(make_repo) -> None:
 
 def test_training_that_times_out_is_stopped(make_repo) -> None:
     manifest = projects.IRIS_MANIFEST.replace("timeout: 2m", "timeout: 1")
-    root = make_repo(projects.iris_files(Path(), manifest=manifest,
-                                         train="import time\nprint('epoch 1')\ntime.sleep(60)\n"))
+    root = make_repo(
+        projects.iris_files(
+            Path(), manifest=manifest, train="import time\nprint('epoch 1')\ntime.sleep(60)\n"
+        )
+    )
     result = run(root)
     outcome = result.train.outcome
     assert outcome is not None and outcome.timed_out and outcome.status == "error"
@@ -129,22 +136,27 @@ def test_failed_data_check_skips_training(make_repo) -> None:
     result = run(root)
     assert result.verdict == "failed"
     failed = [c for c in result.checks if c.status == "failed"]
-    assert {c.id for c in failed} == {"data.train.columns.sepal_length.min",
-                                      "data.test.columns.sepal_length.min"}
+    assert {c.id for c in failed} == {
+        "data.train.columns.sepal_length.min",
+        "data.test.columns.sepal_length.min",
+    }
     assert result.train.status == "skipped"
     assert not (root / "models").exists()
 
 
 def test_failed_model_check_explains_by_how_much(make_repo) -> None:
-    manifest = projects.IRIS_MANIFEST.replace("metric: accuracy, min: 0.8",
-                                              "metric: accuracy, min: 0.999")
+    manifest = projects.IRIS_MANIFEST.replace(
+        "metric: accuracy, min: 0.8", "metric: accuracy, min: 0.999"
+    )
     root = make_repo(projects.iris_files(Path(), manifest=manifest))
     result = run(root)
     (check,) = result.model.checks
     accuracy = result.evaluate.metrics["accuracy"]
     assert check.status == "failed"
-    assert check.message == f"accuracy = {accuracy:.4f}, {0.999 - accuracy:.4f} below the " \
+    assert (
+        check.message == f"accuracy = {accuracy:.4f}, {0.999 - accuracy:.4f} below the "
         "minimum 0.999"
+    )
     assert result.summary == f"1 of {len(result.checks)} checks failed: accuracy >= 0.999"
 
 
@@ -163,13 +175,16 @@ def test_unknown_positive_label_is_reported(make_repo) -> None:
     files = projects.iris_files(Path(), manifest=manifest)
     # two classes, so that the positive label matters
     for name in ("data/train.csv", "data/test.csv"):
-        files[name] = "\n".join(line for line in files[name].splitlines()
-                                if "virginica" not in line) + "\n"
+        files[name] = (
+            "\n".join(line for line in files[name].splitlines() if "virginica" not in line) + "\n"
+        )
     root = make_repo(files)
     result = run(root)
     assert result.evaluate.status == "error"
-    assert result.evaluate.message == "evaluate.positive_label 'rose' is not one of the " \
+    assert (
+        result.evaluate.message == "evaluate.positive_label 'rose' is not one of the "
         "model's classes: setosa, versicolor"
+    )
 
 
 def test_regression_with_defaults(make_repo) -> None:
@@ -181,12 +196,15 @@ def test_regression_with_defaults(make_repo) -> None:
     assert 0.2 < result.evaluate.metrics["r2"] < 0.7
     # no columns, no thresholds: only the target's presence is checked
     assert [(c.id, c.status) for c in result.checks] == [
-        ("data.train.target", "passed"), ("data.test.target", "passed")]
+        ("data.train.target", "passed"),
+        ("data.test.target", "passed"),
+    ]
 
 
 def test_prepare_failure_stops_the_run(make_repo) -> None:
-    manifest = projects.IRIS_MANIFEST.replace("data:\n", "data:\n  prepare: python -c 'raise "
-                                              "SystemExit(\"no source\")'\n")
+    manifest = projects.IRIS_MANIFEST.replace(
+        "data:\n", "data:\n  prepare: python -c 'raise SystemExit(\"no source\")'\n"
+    )
     root = make_repo(projects.iris_files(Path(), manifest=manifest))
     result = run(root)
     assert result.data.status == "failed"
@@ -210,8 +228,9 @@ def test_unreadable_data_is_a_data_error(make_repo) -> None:
 COPY_MODEL = "import os, shutil\nshutil.copy('prebuilt.joblib', os.environ['MLGATE_MODEL'])\n"
 
 
-def with_model(make_repo, model: object, evaluate: str = "{timeout: 3s}",
-               name: str = "repo") -> Path:
+def with_model(
+    make_repo, model: object, evaluate: str = "{timeout: 3s}", name: str = "repo"
+) -> Path:
     import io
 
     import joblib
@@ -219,8 +238,9 @@ def with_model(make_repo, model: object, evaluate: str = "{timeout: 3s}",
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
     files: dict[str, str | bytes] = dict(projects.diabetes_files())
-    files["mlops.yaml"] += f"evaluate: {evaluate}\ncompare: {{baseline: none, gates: " \
-        "{rmse: {max: 1000}}}\n"
+    files["mlops.yaml"] += (
+        f"evaluate: {evaluate}\ncompare: {{baseline: none, gates: {{rmse: {{max: 1000}}}}}}\n"
+    )
     files["train.py"] = COPY_MODEL
     files["prebuilt.joblib"] = buffer.getvalue()
     return make_repo(files, name=name)
@@ -241,8 +261,10 @@ def test_a_predict_that_never_returns_is_stopped_at_the_timeout(make_repo, kind:
     root = with_model(make_repo, Misbehaving(kind))
     started = time.monotonic()
     message = failed_evaluation(root)
-    assert message == "the model did not finish within 3s (model.predict on 111 rows) and " \
+    assert (
+        message == "the model did not finish within 3s (model.predict on 111 rows) and "
         "was stopped; make it faster, or raise evaluate.timeout"
+    )
     assert time.monotonic() - started < 60
 
 
@@ -250,28 +272,47 @@ def test_a_predict_proba_or_a_load_that_never_returns_is_named(make_repo) -> Non
     from tests.model.bad_models import BadProbabilities, SlowToLoad
 
     root = with_model(make_repo, BadProbabilities("sleep", ["a", "b"]))
-    assert failed_evaluation(root).startswith("the model did not finish within 3s "
-                                              "(model.predict_proba on 111 rows)")
+    assert failed_evaluation(root).startswith(
+        "the model did not finish within 3s (model.predict_proba on 111 rows)"
+    )
     root = with_model(make_repo, SlowToLoad(), evaluate="{timeout: 2s}", name="slow-load")
-    assert failed_evaluation(root) == "the model did not finish within 2s (loading " \
+    assert (
+        failed_evaluation(root) == "the model did not finish within 2s (loading "
         "models/model.joblib) and was stopped; make it faster, or raise evaluate.timeout"
+    )
 
 
-@pytest.mark.parametrize(("kind", "message"), [
-    ("exit", "the model's process exited with code 3 before it answered (model.predict on 111 "
-     "rows); its last output: giving up"),
-    ("kill", "the model's process was killed by signal 9 before it answered (model.predict on "
-     "111 rows)"),
-    ("sysexit", "the model called exit() (SystemExit: 4) while it was scored"),
-    ("2d", "model.predict returned an array of shape (111, 3); expected one prediction per "
-     "test row (111 values); probabilities belong in predict_proba"),
-    ("none", "model.predict returned None; expected one prediction per test row (111 values)"),
-    ("strings", "model.predict returned text such as 'high', but 'target' is a regression "
-     "target: expected numbers (or set evaluate.task: classification if the model predicts "
-     "classes)"),
-])
-def test_a_model_that_dies_or_answers_wrongly_fails_the_run(make_repo, kind: str,
-                                                             message: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        (
+            "exit",
+            "the model's process exited with code 3 before it answered (model.predict on 111 "
+            "rows); its last output: giving up",
+        ),
+        (
+            "kill",
+            "the model's process was killed by signal 9 before it answered (model.predict on "
+            "111 rows)",
+        ),
+        ("sysexit", "the model called exit() (SystemExit: 4) while it was scored"),
+        (
+            "2d",
+            "model.predict returned an array of shape (111, 3); expected one prediction per "
+            "test row (111 values); probabilities belong in predict_proba",
+        ),
+        ("none", "model.predict returned None; expected one prediction per test row (111 values)"),
+        (
+            "strings",
+            "model.predict returned text such as 'high', but 'target' is a regression "
+            "target: expected numbers (or set evaluate.task: classification if the model predicts "
+            "classes)",
+        ),
+    ],
+)
+def test_a_model_that_dies_or_answers_wrongly_fails_the_run(
+    make_repo, kind: str, message: str
+) -> None:
     from tests.model.bad_models import Misbehaving
 
     assert failed_evaluation(with_model(make_repo, Misbehaving(kind))) == message
@@ -286,8 +327,14 @@ def test_the_models_output_is_the_stages_and_never_stdout(make_repo) -> None:
 
     root = with_model(make_repo, Misbehaving("noisy"))
     env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT / 'src'}{os.pathsep}{REPO_ROOT}"}
-    done = subprocess.run([sys.executable, "-m", "mlgate", "run", "--json"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "run", "--json"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["verdict"] == "passed"  # stdout is the JSON alone
     assert "  ::error::from the model" in done.stderr.splitlines()
@@ -304,12 +351,19 @@ def test_a_wrong_model_exits_1_from_the_command_line(make_repo) -> None:
 
     root = with_model(make_repo, Misbehaving("2d"))
     env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT / 'src'}{os.pathsep}{REPO_ROOT}"}
-    done = subprocess.run([sys.executable, "-m", "mlgate", "run"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "run"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
-    assert done.stdout.startswith("diabetes: FAILED - evaluate stage: model.predict returned "
-                                  "an array of shape (111, 3)")
+    assert done.stdout.startswith(
+        "diabetes: FAILED - evaluate stage: model.predict returned an array of shape (111, 3)"
+    )
 
 
 def test_a_baseline_model_that_never_returns_is_stopped_too(make_repo) -> None:
@@ -322,8 +376,12 @@ def test_a_baseline_model_that_never_returns_is_stopped_too(make_repo) -> None:
     loaded = mf.load(root / "mlops.yaml")
     candidate = pipeline.run(loaded)
     started = time.monotonic()
-    with pytest.raises(UserError, match=r"^the model did not finish within 2s \(scoring the "
-                       r"baseline's model on the candidate's rows\)"):
-        baseline._score_isolated(lambda: Misbehaving("sleep"), loaded, loaded, candidate,
-                                 trained=None)
+    with pytest.raises(
+        UserError,
+        match=r"^the model did not finish within 2s \(scoring the "
+        r"baseline's model on the candidate's rows\)",
+    ):
+        baseline._score_isolated(
+            lambda: Misbehaving("sleep"), loaded, loaded, candidate, trained=None
+        )
     assert time.monotonic() - started < 30

@@ -13,16 +13,30 @@ from mlgate import proc
 from mlgate.errors import OutsideError
 
 
-def request(tmp_path: Path, *, shell: str | None = None, argv: tuple[str, ...] | None = None,
-            timeout_s: float | None = 20) -> proc.Request:
-    return proc.Request(shell=shell, argv=argv, cwd=tmp_path, env=dict(os.environ),
-                        timeout_s=timeout_s, kill_grace_s=0.5)
+def request(
+    tmp_path: Path,
+    *,
+    shell: str | None = None,
+    argv: tuple[str, ...] | None = None,
+    timeout_s: float | None = 20,
+) -> proc.Request:
+    return proc.Request(
+        shell=shell,
+        argv=argv,
+        cwd=tmp_path,
+        env=dict(os.environ),
+        timeout_s=timeout_s,
+        kill_grace_s=0.5,
+    )
 
 
 def test_lines_stream_in_order_with_stderr_merged(tmp_path: Path) -> None:
     seen: list[str] = []
-    outcome = proc.stream(request(tmp_path, shell="echo one; echo two >&2; printf three"),
-                          seen.append, log_path=tmp_path / "log")
+    outcome = proc.stream(
+        request(tmp_path, shell="echo one; echo two >&2; printf three"),
+        seen.append,
+        log_path=tmp_path / "log",
+    )
     assert outcome.ok and outcome.exit_code == 0 and not outcome.timed_out
     assert seen == ["one", "two", "three"]  # the last line has no newline, and still counts
     assert outcome.tail == ("one", "two", "three")
@@ -33,14 +47,17 @@ def test_lines_arrive_while_the_command_runs(tmp_path: Path) -> None:
     arrivals: list[float] = []
     script = "import time\nprint('early')\ntime.sleep(1)\nprint('late')\n"
     start = time.monotonic()
-    proc.stream(request(tmp_path, argv=(sys.executable, "-c", script)),
-                lambda _: arrivals.append(time.monotonic() - start))
+    proc.stream(
+        request(tmp_path, argv=(sys.executable, "-c", script)),
+        lambda _: arrivals.append(time.monotonic() - start),
+    )
     assert arrivals[0] < 0.9 < arrivals[1]  # Python's output was not held in a buffer
 
 
 def test_tail_keeps_the_last_lines_and_odd_bytes_do_not_crash(tmp_path: Path) -> None:
-    script = ("import sys\nfor i in range(100): print(i)\n"
-              "sys.stdout.buffer.write(b'\\xff\\xfe ok\\n')")
+    script = (
+        "import sys\nfor i in range(100): print(i)\nsys.stdout.buffer.write(b'\\xff\\xfe ok\\n')"
+    )
     outcome = proc.stream(request(tmp_path, argv=(sys.executable, "-c", script)), tail_lines=3)
     assert outcome.tail == ("98", "99", "\ufffd\ufffd ok")
 
@@ -55,8 +72,10 @@ def test_exit_codes_and_signals(tmp_path: Path) -> None:
 
 def test_commands_that_cannot_start(tmp_path: Path) -> None:
     outcome = proc.stream(request(tmp_path, argv=("no-such-command-xyz",)))
-    assert outcome.exit_code is None and outcome.start_error == "command not found: " \
-        "no-such-command-xyz"
+    assert (
+        outcome.exit_code is None
+        and outcome.start_error == "command not found: no-such-command-xyz"
+    )
     gone = proc.stream(request(tmp_path / "missing", argv=("true",)))
     assert gone.start_error == f"working directory not found: {tmp_path / 'missing'}"
     script = tmp_path / "script.sh"
@@ -103,8 +122,7 @@ def test_interrupting_the_reader_kills_the_command(tmp_path: Path) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        proc.stream(request(tmp_path, shell=f"echo $$ > {pid_file}; echo go; sleep 300"),
-                    interrupt)
+        proc.stream(request(tmp_path, shell=f"echo $$ > {pid_file}; echo go; sleep 300"), interrupt)
     time.sleep(0.2)
     assert not _alive(int(pid_file.read_text()))
 

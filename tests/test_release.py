@@ -22,8 +22,9 @@ from tests.conftest import REPO_ROOT, git
 
 
 def _release_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("release_script",
-                                                  REPO_ROOT / "scripts" / "release.py")
+    spec = importlib.util.spec_from_file_location(
+        "release_script", REPO_ROOT / "scripts" / "release.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -39,8 +40,12 @@ def test_the_pinned_commit_is_this_release() -> None:
 
 def _pinned_mlgate(tmp_path: Path) -> Path:
     """The pinned commit's src/ and templates/, as a folder to put on PYTHONPATH."""
-    archive = subprocess.run(["git", "archive", "--format=tar", release.COMMIT, "src",
-                              "templates"], cwd=REPO_ROOT, capture_output=True, check=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", release.COMMIT, "src", "templates"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+    )
     target = tmp_path / "pinned"
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(target, filter="data")
@@ -49,8 +54,12 @@ def _pinned_mlgate(tmp_path: Path) -> Path:
 
 def _validate(root: Path, src: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(src)}
-    return subprocess.run([sys.executable, "-m", "mlgate", "validate", "-C", str(root)],
-                          capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "mlgate", "validate", "-C", str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
 @pytest.mark.parametrize("example", [False, True], ids=["starter", "example"])
@@ -59,17 +68,19 @@ def test_the_pinned_mlgate_validates_what_this_one_writes(tmp_path: Path, exampl
     project.mkdir()
     git(project, "init", "-q")
     argv = ["init", str(project), *(["--example"] if example else [])]
-    ours = subprocess.run([sys.executable, "-m", "mlgate", *argv], capture_output=True,
-                          text=True)
+    ours = subprocess.run([sys.executable, "-m", "mlgate", *argv], capture_output=True, text=True)
     assert ours.returncode == 0, ours.stdout + ours.stderr
     pinned_src = _pinned_mlgate(tmp_path)
     this = _validate(project, REPO_ROOT / "src")
     pinned = _validate(project, pinned_src)
     assert this.returncode == 0, this.stdout + this.stderr
     assert pinned.returncode == 0, f"the pinned mlgate refuses it:\n{pinned.stderr}"
-    version = subprocess.run([sys.executable, "-c", "import mlgate; print(mlgate.__file__)"],
-                             capture_output=True, text=True,
-                             env={**os.environ, "PYTHONPATH": str(pinned_src)})
+    version = subprocess.run(
+        [sys.executable, "-c", "import mlgate; print(mlgate.__file__)"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(pinned_src)},
+    )
     assert version.stdout.strip().startswith(str(pinned_src)), "the pinned copy was not used"
 
 
@@ -86,8 +97,11 @@ def test_a_release_pins_its_own_commit_everywhere(clone: Path) -> None:
     assert git(clone, "log", "-1", "--format=%s", released) == "Release v99.0.0"
     assert git(clone, "rev-parse", f"{pinned}~1") == released
     workflows = sorted((clone / "templates").rglob("*.yml"))
-    assert workflows and all(f"mlgate/mlgate@{released} # v99.0.0" in p.read_text()
-                             for p in workflows if "mlgate/mlgate@" in p.read_text())
+    assert workflows and all(
+        f"mlgate/mlgate@{released} # v99.0.0" in p.read_text()
+        for p in workflows
+        if "mlgate/mlgate@" in p.read_text()
+    )
     assert f'COMMIT = "{released}"' in (clone / "src/mlgate/release.py").read_text()
     assert "# v99.0.0" in (clone / "docs/action.md").read_text()
 

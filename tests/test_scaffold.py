@@ -18,8 +18,19 @@ from mlgate.errors import UserError
 from tests.conftest import REPO_ROOT, git
 
 EXAMPLE_SOURCE = REPO_ROOT / "templates" / "projects" / "breast-cancer"
-EXAMPLE_FILES = tuple(sorted([*scaffold.WORKFLOWS, ".gitignore", "README.md", "mlops.yaml",
-                              "params.yaml", "prepare.py", "train.py"]))
+EXAMPLE_FILES = tuple(
+    sorted(
+        [
+            *scaffold.WORKFLOWS,
+            ".gitignore",
+            "README.md",
+            "mlops.yaml",
+            "params.yaml",
+            "prepare.py",
+            "train.py",
+        ]
+    )
+)
 
 
 def test_starter_manifest_and_workflow_are_written_and_valid(tmp_path: Path) -> None:
@@ -70,19 +81,27 @@ def test_an_existing_manifest_is_kept_and_what_is_missing_is_added(tmp_path: Pat
     done = scaffold.init(tmp_path)
     assert (tmp_path / "mlops.yaml").read_text() == HAND_WRITTEN
     assert (tmp_path / ".github/workflows/mlgate.yml").read_text() == "mine too\n"
-    assert done.written == (".github/workflows/mlgate-dispatch.yml",
-                            ".github/workflows/mlgate-fork-report.yml",
-                            ".github/workflows/mlgate-merge.yml",
-                            ".github/workflows/mlgate-monitor.yml", ".gitignore")
+    assert done.written == (
+        ".github/workflows/mlgate-dispatch.yml",
+        ".github/workflows/mlgate-fork-report.yml",
+        ".github/workflows/mlgate-merge.yml",
+        ".github/workflows/mlgate-monitor.yml",
+        ".gitignore",
+    )
     assert [p for p, _ in done.kept] == [".github/workflows/mlgate.yml", "mlops.yaml"]
-    assert dict(done.kept)["mlops.yaml"] == ("it is your manifest; `--overwrite mlops.yaml` "
-                                             "replaces it")
+    assert dict(done.kept)["mlops.yaml"] == (
+        "it is your manifest; `--overwrite mlops.yaml` replaces it"
+    )
     # what the manifest declares a run writes: ignored, with what was there kept
-    assert done.ignored == ("/.mlgate/", "/artifacts/model\\[v1].joblib",
-                            "/work/prepared/test.parquet")
+    assert done.ignored == (
+        "/.mlgate/",
+        "/artifacts/model\\[v1].joblib",
+        "/work/prepared/test.parquet",
+    )
     assert (tmp_path / ".gitignore").read_text() == (
         "*.pyc\nwork/prepared/train.parquet\n\n" + scaffold.IGNORE_HEADER + "\n/.mlgate/\n"
-        "/artifacts/model\\[v1].joblib\n/work/prepared/test.parquet\n")
+        "/artifacts/model\\[v1].joblib\n/work/prepared/test.parquet\n"
+    )
     # --force replaces mlgate's files, never the manifest; a second run adds nothing
     again = scaffold.init(tmp_path, force=True)
     assert again.written == (".github/workflows/mlgate.yml",) and again.ignored == ()
@@ -94,19 +113,28 @@ def test_the_ignored_outputs_are_what_git_ignores(make_repo) -> None:
     """The lines init adds make git see a run's outputs as ignored, and nothing else."""
     root = make_repo({"mlops.yaml": HAND_WRITTEN, "fit.py": "", "prepare.py": ""})
     scaffold.init(root)
-    outputs = [".mlgate/runs/x/run.json", "artifacts/model[v1].joblib",
-               "work/prepared/train.parquet", "work/prepared/test.parquet"]
+    outputs = [
+        ".mlgate/runs/x/run.json",
+        "artifacts/model[v1].joblib",
+        "work/prepared/train.parquet",
+        "work/prepared/test.parquet",
+    ]
     for output in outputs:
         (root / output).parent.mkdir(parents=True, exist_ok=True)
         (root / output).write_text("written by a run")
     (root / "artifacts/modelv.joblib").write_text("not an output")
     status = git(root, "status", "--porcelain", "--untracked-files=all").splitlines()
-    assert sorted(status) == sorted(["?? .github/workflows/mlgate-dispatch.yml",
-                                     "?? .github/workflows/mlgate-fork-report.yml",
-                                     "?? .github/workflows/mlgate-merge.yml",
-                                     "?? .github/workflows/mlgate-monitor.yml",
-                                     "?? .github/workflows/mlgate.yml", "?? .gitignore",
-                                     "?? artifacts/modelv.joblib"])
+    assert sorted(status) == sorted(
+        [
+            "?? .github/workflows/mlgate-dispatch.yml",
+            "?? .github/workflows/mlgate-fork-report.yml",
+            "?? .github/workflows/mlgate-merge.yml",
+            "?? .github/workflows/mlgate-monitor.yml",
+            "?? .github/workflows/mlgate.yml",
+            "?? .gitignore",
+            "?? artifacts/modelv.joblib",
+        ]
+    )
 
 
 def test_overwrite_names_the_manifest_to_replace(tmp_path: Path) -> None:
@@ -123,8 +151,7 @@ def test_a_manifest_under_its_other_name_is_kept_too(tmp_path: Path) -> None:
     (tmp_path / "mlops.yml").write_text(HAND_WRITTEN)
     done = scaffold.init(tmp_path, force=True)
     assert not (tmp_path / "mlops.yaml").exists()
-    assert "mlops.yaml" not in done.written and (tmp_path / "mlops.yml").read_text() == \
-        HAND_WRITTEN
+    assert "mlops.yaml" not in done.written and (tmp_path / "mlops.yml").read_text() == HAND_WRITTEN
     assert "/work/prepared/test.parquet" in done.ignored
 
 
@@ -143,8 +170,11 @@ def test_example_force_replaces_its_files_but_not_an_edited_manifest(tmp_path: P
 def test_a_folder_in_the_way_is_refused_even_with_force(tmp_path: Path) -> None:
     (tmp_path / "mlops.yaml").mkdir()
     (tmp_path / ".github").write_text("a file where a folder goes\n")
-    with pytest.raises(UserError, match="stands where mlgate would write: "
-                       r"\.github/workflows/mlgate-dispatch\.yml, .*, mlops\.yaml") as error:
+    with pytest.raises(
+        UserError,
+        match="stands where mlgate would write: "
+        r"\.github/workflows/mlgate-dispatch\.yml, .*, mlops\.yaml",
+    ) as error:
         scaffold.init(tmp_path, force=True)
     assert error.value.hint == "move it away; --force replaces files, never folders"
     assert (tmp_path / "mlops.yaml").is_dir()
@@ -169,7 +199,8 @@ def test_example_takes_the_given_name(tmp_path: Path) -> None:
 
 def test_the_wheel_leaves_out_what_scaffold_leaves_out() -> None:
     wheel = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"][
-        "targets"]["wheel"]
+        "targets"
+    ]["wheel"]
     excluded = {pattern.rsplit("/", 1)[-1] for pattern in wheel["exclude"]}
     assert excluded == scaffold.GENERATED
 
@@ -178,15 +209,22 @@ def test_example_is_copied_without_generated_files(tmp_path: Path, monkeypatch) 
     templates = tmp_path / "templates"
     shutil.copytree(scaffold.templates_dir(), templates)
     project = templates / "projects" / "breast-cancer"
-    for generated in ("data/train.csv", "models/model.joblib", ".mlgate/runs/x/run.json",
-                      "__pycache__/train.cpython-311.pyc"):
+    for generated in (
+        "data/train.csv",
+        "models/model.joblib",
+        ".mlgate/runs/x/run.json",
+        "__pycache__/train.cpython-311.pyc",
+    ):
         (project / generated).parent.mkdir(parents=True, exist_ok=True)
         (project / generated).write_text("left by a run")
     monkeypatch.setattr(scaffold, "templates_dir", lambda: templates)
     done = scaffold.init(tmp_path / "ex", example=True)
     assert done.written == EXAMPLE_FILES
-    assert sorted(p.relative_to(tmp_path / "ex").as_posix()
-                  for p in (tmp_path / "ex").rglob("*") if p.is_file()) == sorted(EXAMPLE_FILES)
+    assert sorted(
+        p.relative_to(tmp_path / "ex").as_posix()
+        for p in (tmp_path / "ex").rglob("*")
+        if p.is_file()
+    ) == sorted(EXAMPLE_FILES)
     for relative in EXAMPLE_FILES:
         assert (tmp_path / "ex" / relative).read_bytes() == (project / relative).read_bytes()
 
@@ -197,10 +235,16 @@ def test_init_into_a_file_is_refused(tmp_path: Path) -> None:
         scaffold.init(tmp_path / "f")
 
 
-@pytest.mark.parametrize(("folder", "expected"), [
-    ("Churn Model", "churn-model"), ("--x--", "x"), ("ÄÖ", "model"), ("a" * 80, "a" * 64),
-    ("credit_risk.v2", "credit-risk-v2"),
-])
+@pytest.mark.parametrize(
+    ("folder", "expected"),
+    [
+        ("Churn Model", "churn-model"),
+        ("--x--", "x"),
+        ("ÄÖ", "model"),
+        ("a" * 80, "a" * 64),
+        ("credit_risk.v2", "credit-risk-v2"),
+    ],
+)
 def test_slug_gives_valid_model_names(folder: str, expected: str) -> None:
     assert scaffold.slug(folder) == expected
 
@@ -234,8 +278,9 @@ def test_a_python_older_than_mlgate_supports_gives_mlgates_default(tmp_path: Pat
 
 def test_origins_default_branch_wins_over_the_checked_out_one(tmp_path: Path) -> None:
     origin = _git_repo(tmp_path / "origin", "develop")
-    subprocess.run(["git", "-C", str(origin), "commit", "-q", "--allow-empty", "-m", "x"],
-                   check=True)
+    subprocess.run(
+        ["git", "-C", str(origin), "commit", "-q", "--allow-empty", "-m", "x"], check=True
+    )
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
     subprocess.run(["git", "-C", str(clone), "checkout", "-q", "-b", "feature"], check=True)
@@ -261,8 +306,9 @@ def test_init_check_says_up_to_date_missing_edited_and_out_of_date(tmp_path: Pat
     assert found[".github/workflows/mlgate-dispatch.yml"].status == "up to date"
 
 
-def test_cli_init_check_exits_1_until_init_force(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_init_check_exits_1_until_init_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _git_repo(tmp_path / "repo", "main")
     assert main(["init", str(root), "--check"]) == 1
     assert ".github/workflows/mlgate.yml: missing" in capsys.readouterr().out
@@ -274,8 +320,10 @@ def test_cli_init_check_exits_1_until_init_force(tmp_path: Path,
 def test_init_pins_the_action_asked_for_and_refuses_an_unpinned_one(tmp_path: Path) -> None:
     fork = "acme/mlgate@" + "a" * 40
     scaffold.init(tmp_path, action=fork)
-    assert f"uses: {fork} # {scaffold.release.TAG}" in \
-        (tmp_path / ".github/workflows/mlgate.yml").read_text()
+    assert (
+        f"uses: {fork} # {scaffold.release.TAG}"
+        in (tmp_path / ".github/workflows/mlgate.yml").read_text()
+    )
     assert {c.status for c in scaffold.check(tmp_path, action=fork)} == {"up to date"}
     with pytest.raises(UserError, match="is not OWNER/REPO@COMMIT"):
         scaffold.init(tmp_path / "other", action="acme/mlgate@v1")
@@ -287,7 +335,8 @@ def test_init_check_of_a_folder_that_is_not_there_says_so(tmp_path: Path) -> Non
 
 
 def test_init_check_suggests_only_what_leaves_the_manifest_alone(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`init --check` suggested --force, which replaced the hand-written manifest."""
     root = _git_repo(tmp_path / "repo", "main")
     (root / "mlops.yaml").write_text(HAND_WRITTEN)
@@ -349,8 +398,10 @@ def test_the_starter_manifest_finds_a_regression_target_and_the_scripts(tmp_path
     (tmp_path / "prepare.py").write_text("")
     scaffold.init(tmp_path)
     loaded = manifest.load(tmp_path / "mlops.yaml")
-    assert (loaded.data.train, loaded.data.test) == ("input/diabetes_training.csv",
-                                                    "input/diabetes_holdout.csv")
+    assert (loaded.data.train, loaded.data.test) == (
+        "input/diabetes_training.csv",
+        "input/diabetes_holdout.csv",
+    )
     assert loaded.data.target == "target" and loaded.evaluate.task == "regression"
     assert loaded.data.rows_min == 40  # the holdout has 42 rows
     assert loaded.data.prepare is not None and loaded.data.prepare.display == "python prepare.py"
@@ -366,38 +417,49 @@ def test_with_nothing_to_read_the_starter_says_what_is_not_there(tmp_path: Path)
     assert manifest.load(tmp_path / "mlops.yaml").data.target == "label"
 
 
-@pytest.mark.parametrize(("rows", "floor"), [(1, 1), (7, 7), (54, 50), (114, 100),
-                                             (455, 400), (1000, 1000), (98_765, 90_000)])
+@pytest.mark.parametrize(
+    ("rows", "floor"),
+    [(1, 1), (7, 7), (54, 50), (114, 100), (455, 400), (1000, 1000), (98_765, 90_000)],
+)
 def test_rows_min_rounds_down_to_one_figure(rows: int, floor: int) -> None:
     from mlgate.survey import round_down
 
     assert round_down(rows) == floor
 
 
-@pytest.mark.parametrize(("paths", "pair"), [
-    (["data/test.csv", "data/train.csv"], ("data/train.csv", "data/test.csv")),
-    (["data/val.csv", "data/test.csv", "data/train.csv"], ("data/train.csv", "data/test.csv")),
-    (["raw/train.csv", "raw/test.csv", "data/train.parquet", "data/test.parquet"],
-     ("raw/train.csv", "raw/test.csv")),
-    (["a/train.csv", "b/test.parquet"], ("a/train.csv", "b/test.parquet")),
-    (["data/all.csv"], (None, None)),
-])
+@pytest.mark.parametrize(
+    ("paths", "pair"),
+    [
+        (["data/test.csv", "data/train.csv"], ("data/train.csv", "data/test.csv")),
+        (["data/val.csv", "data/test.csv", "data/train.csv"], ("data/train.csv", "data/test.csv")),
+        (
+            ["raw/train.csv", "raw/test.csv", "data/train.parquet", "data/test.parquet"],
+            ("raw/train.csv", "raw/test.csv"),
+        ),
+        (["a/train.csv", "b/test.parquet"], ("a/train.csv", "b/test.parquet")),
+        (["data/all.csv"], (None, None)),
+    ],
+)
 def test_train_and_test_files_are_paired_by_name_folder_and_format(paths, pair) -> None:
     from mlgate.survey import pick_pair
 
     assert pick_pair(paths) == pair
 
 
-@pytest.mark.parametrize(("line", "patterns", "covered"), [
-    ("/models/model.joblib", ["models/"], True),
-    ("/models/model.joblib", ["/models"], True),
-    ("/models/model.joblib", ["*.joblib"], True),
-    ("/models/model.joblib", ["/model.joblib"], False),  # anchored: only at the top
-    ("/models/model.joblib", ["model.joblib"], True),  # unanchored: at any depth
-    ("/models/model.joblib", ["# models/", "!models/"], False),
-    ("/.mlgate/", [".mlgate/"], True),
-    ("/data/train.csv", ["/data/test.csv"], False),
-])
-def test_a_gitignore_line_already_covered_is_not_added(line: str, patterns: list[str],
-                                                       covered: bool) -> None:
+@pytest.mark.parametrize(
+    ("line", "patterns", "covered"),
+    [
+        ("/models/model.joblib", ["models/"], True),
+        ("/models/model.joblib", ["/models"], True),
+        ("/models/model.joblib", ["*.joblib"], True),
+        ("/models/model.joblib", ["/model.joblib"], False),  # anchored: only at the top
+        ("/models/model.joblib", ["model.joblib"], True),  # unanchored: at any depth
+        ("/models/model.joblib", ["# models/", "!models/"], False),
+        ("/.mlgate/", [".mlgate/"], True),
+        ("/data/train.csv", ["/data/test.csv"], False),
+    ],
+)
+def test_a_gitignore_line_already_covered_is_not_added(
+    line: str, patterns: list[str], covered: bool
+) -> None:
     assert scaffold._covered(line, patterns) is covered

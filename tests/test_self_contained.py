@@ -12,7 +12,8 @@ def test_no_test_file_names_a_folder_beside_the_checkout() -> None:
     offenders = [
         str(path.relative_to(REPO_ROOT))
         for path in (REPO_ROOT / "tests").rglob("*")
-        if path.is_file() and path.suffix in {".py", ".mjs", ".json", ".yml", ".yaml", ".md"}
+        if path.is_file()
+        and path.suffix in {".py", ".mjs", ".json", ".yml", ".yaml", ".md"}
         and "node_modules" not in path.parts
         and any(name in path.read_text(errors="replace") for name in OUTSIDE)
     ]

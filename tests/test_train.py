@@ -41,7 +41,11 @@ def test_outcome_messages(tmp_path: Path) -> None:
     assert outcome("exit 0").status == "passed"
     failed = outcome("echo boom; exit 2")
     assert (failed.status, failed.exit_code, failed.message, failed.log_tail) == (
-        "failed", 2, "`echo boom; exit 2` exited with code 2", ("boom",))
+        "failed",
+        2,
+        "`echo boom; exit 2` exited with code 2",
+        ("boom",),
+    )
     killed = outcome("kill -TERM $$")
     assert killed.message == "`kill -TERM $$` was killed by signal 15"
     slow = outcome("sleep 30", timeout_s=0.5)
@@ -49,22 +53,28 @@ def test_outcome_messages(tmp_path: Path) -> None:
     assert slow.message == "`sleep 30` timed out after 0.5s and was stopped"
     missing = train.run(loaded, Command(argv=("no-such-trainer",), timeout_s=5), "r")
     assert (missing.status, missing.exit_code) == ("error", None)
-    assert missing.message == "could not start `no-such-trainer`: command not found: " \
-        "no-such-trainer"
+    assert (
+        missing.message == "could not start `no-such-trainer`: command not found: no-such-trainer"
+    )
 
 
 TOKEN = "ghs_" + "s3cr3tT0ken" * 3
 CREDENTIALS = {
-    "GITHUB_TOKEN": TOKEN, "GH_TOKEN": TOKEN + "gh", "MLGATE_GITHUB_TOKEN": TOKEN + "ml",
-    "INPUT_TOKEN": TOKEN + "in", "ACTIONS_RUNTIME_TOKEN": "runtime-" + TOKEN,
+    "GITHUB_TOKEN": TOKEN,
+    "GH_TOKEN": TOKEN + "gh",
+    "MLGATE_GITHUB_TOKEN": TOKEN + "ml",
+    "INPUT_TOKEN": TOKEN + "in",
+    "ACTIONS_RUNTIME_TOKEN": "runtime-" + TOKEN,
     "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc-" + TOKEN,
     "ACTIONS_ID_TOKEN_REQUEST_URL": "https://pipelines.example/oidc",
     "ACTIONS_RUNTIME_URL": "https://pipelines.example/runtime",
-    "ACTIONS_RESULTS_URL": "https://results.example/", "ACTIONS_CACHE_URL": "https://c.example/",
+    "ACTIONS_RESULTS_URL": "https://results.example/",
+    "ACTIONS_CACHE_URL": "https://c.example/",
 }
 PRINTS_ITS_ENVIRONMENT = (
     "python -c \"import os; [print(f'{k}={v}') for k, v in sorted(os.environ.items())]; "
-    "raise SystemExit(1)\"")
+    'raise SystemExit(1)"'
+)
 
 
 def test_a_command_gets_no_credential_unless_the_manifest_passes_it(tmp_path: Path) -> None:
@@ -74,9 +84,12 @@ def test_a_command_gets_no_credential_unless_the_manifest_passes_it(tmp_path: Pa
     plain = train.request(loaded, Command(shell="x", timeout_s=5), "r", base)
     assert not set(plain.env) & set(CREDENTIALS), sorted(set(plain.env) & set(CREDENTIALS))
     assert plain.env["HOME"] == "/home/u"
-    passed = train.request(loaded, Command(shell="x", timeout_s=5,
-                                           pass_env=("GITHUB_TOKEN", "ACTIONS_CACHE_URL")),
-                           "r", base)
+    passed = train.request(
+        loaded,
+        Command(shell="x", timeout_s=5, pass_env=("GITHUB_TOKEN", "ACTIONS_CACHE_URL")),
+        "r",
+        base,
+    )
     assert {k for k in passed.env if k in CREDENTIALS} == {"GITHUB_TOKEN", "ACTIONS_CACHE_URL"}
     assert passed.env["GITHUB_TOKEN"] == TOKEN
 
@@ -96,5 +109,6 @@ def test_a_token_a_command_prints_is_scrubbed_from_its_output(tmp_path: Path) ->
     assert "GITHUB_TOKEN=***" in printed or "GITHUB_TOKEN=***" in "\n".join(seen)
     for text in (printed, "\n".join(seen), log.read_text()):
         assert "s3cr3tT0ken" not in text
-    assert "GITHUB_TOKEN=***" in log.read_text() and "ACTIONS_CACHE_URL=https://c" in \
-        log.read_text()
+    assert (
+        "GITHUB_TOKEN=***" in log.read_text() and "ACTIONS_CACHE_URL=https://c" in log.read_text()
+    )

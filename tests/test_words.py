@@ -9,21 +9,51 @@ import pytest
 from mlgate import words
 from tests.conftest import REPO_ROOT
 
-NOUNS = ("checks", "rows", "columns", "files", "versions", "gates", "classes", "problems",
-         "requests", "records", "metrics", "tags", "runs", "failures", "warnings", "lines",
-         "test rows", "paired rows", "shared columns", "non-null rows")
+NOUNS = (
+    "checks",
+    "rows",
+    "columns",
+    "files",
+    "versions",
+    "gates",
+    "classes",
+    "problems",
+    "requests",
+    "records",
+    "metrics",
+    "tags",
+    "runs",
+    "failures",
+    "warnings",
+    "lines",
+    "test rows",
+    "paired rows",
+    "shared columns",
+    "non-null rows",
+)
 # a number in braces right before a plural noun, unless the number is a constant (LIMIT)
-HAND_COUNTED = re.compile(r"\{(?![A-Z_]+\})[^{}]+\}\s+(?:[a-z-]+\s+)?(?:"
-                          + "|".join(n.split()[-1] for n in NOUNS) + r")\b")
+HAND_COUNTED = re.compile(
+    r"\{(?![A-Z_]+\})[^{}]+\}\s+(?:[a-z-]+\s+)?(?:"
+    + "|".join(n.split()[-1] for n in NOUNS)
+    + r")\b"
+)
 
 # an "s" added by hand: {'s' if n != 1 else ''}
 HAND_PLURAL = re.compile(r"""\{\s*['"]s['"]\s+if\b""")
 
-@pytest.mark.parametrize(("n", "noun", "said"), [
-    (0, "check", "0 checks"), (1, "check", "1 check"), (2, "check", "2 checks"),
-    (1, "class", "1 class"), (3, "class", "3 classes"), (1, "test row", "1 test row"),
-    (114, "test row", "114 test rows"),
-])
+
+@pytest.mark.parametrize(
+    ("n", "noun", "said"),
+    [
+        (0, "check", "0 checks"),
+        (1, "check", "1 check"),
+        (2, "check", "2 checks"),
+        (1, "class", "1 class"),
+        (3, "class", "3 classes"),
+        (1, "test row", "1 test row"),
+        (114, "test row", "114 test rows"),
+    ],
+)
 def test_count_agrees_with_the_number(n: int, noun: str, said: str) -> None:
     assert words.count(n, noun) == said
 

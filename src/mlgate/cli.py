@@ -89,8 +89,10 @@ def _run_guarded(handler: Handler, args: argparse.Namespace) -> int:
         raise  # the reader went away: main ends quietly
     except Exception:  # a bug in mlgate, not the user's fault: show everything
         traceback.print_exc()
-        print(f"mlgate {__version__}: internal error (please report it with the traceback "
-              "above)", file=sys.stderr)
+        print(
+            f"mlgate {__version__}: internal error (please report it with the traceback above)",
+            file=sys.stderr,
+        )
         return EXIT_OUTSIDE_ERROR
 
 
@@ -154,8 +156,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     name = _shown(args, loaded.path)
     warned = lint.warnings(loaded, name)
     if args.json:
-        _print_json({"valid": True, "manifest": name, "name": loaded.name,
-                     "warnings": [w.to_dict() for w in warned]})
+        _print_json(
+            {
+                "valid": True,
+                "manifest": name,
+                "name": loaded.name,
+                "warnings": [w.to_dict() for w in warned],
+            }
+        )
         return EXIT_PASSED
     for warning in warned:
         print(f"mlgate: warning: {warning}", file=sys.stderr)
@@ -207,11 +215,15 @@ def cmd_comment(args: argparse.Namespace) -> int:
     result = _read_run(args, loaded.root)
     ctx = context.load(os.environ)
     if ctx is None:
-        raise UserError("not in GitHub Actions: `mlgate comment` needs GITHUB_REPOSITORY, "
-                        "GITHUB_EVENT_PATH and a token", hint="use `mlgate report` locally")
+        raise UserError(
+            "not in GitHub Actions: `mlgate comment` needs GITHUB_REPOSITORY, "
+            "GITHUB_EVENT_PATH and a token",
+            hint="use `mlgate report` locally",
+        )
     if args.pr is not None:  # the fork-safe workflow posts for a pull request it names
-        ctx = replace(ctx, pull_number=args.pr, head_sha=args.sha or result.git.commit,
-                      is_fork=False)
+        ctx = replace(
+            ctx, pull_number=args.pr, head_sha=args.sha or result.git.commit, is_fork=False
+        )
     done = publish.publish(result, loaded, ctx, strict=True)
     for line in done.lines():
         print(f"mlgate: {line}", file=sys.stderr)
@@ -225,15 +237,21 @@ def cmd_ci(args: argparse.Namespace) -> int:
 
     ctx = context.load(os.environ)
     if ctx is None:
-        raise UserError("`mlgate ci` reads a GitHub Actions event; GITHUB_ACTIONS is not true",
-                        hint="on a laptop, `mlgate run` does the pull request's job")
+        raise UserError(
+            "`mlgate ci` reads a GitHub Actions event; GITHUB_ACTIONS is not true",
+            hint="on a laptop, `mlgate run` does the pull request's job",
+        )
     try:
-        chosen = ci.plan(ctx, args.ci_command, action=args.action, version=args.model_version,
-                         environment=args.environment)
+        chosen = ci.plan(
+            ctx,
+            args.ci_command,
+            action=args.action,
+            version=args.model_version,
+            environment=args.environment,
+        )
         # parsed once: run, register and promote each ask for it
         load = functools.cache(lambda: _load_manifest(args))
-        job = ci.Job(ctx=ctx, load=load, observer=_console(),
-                     artifact=Path(args.artifact))
+        job = ci.Job(ctx=ctx, load=load, observer=_console(), artifact=Path(args.artifact))
         outcome = ci.execute(chosen, job)
     except MlgateError as exc:
         ci.write_error(exc, ctx)
@@ -273,8 +291,7 @@ def _print_change(args: argparse.Namespace, change) -> None:  # (Change)
         return
     where = f" in {change.environment}" if change.environment else ""
     if not change.changed:
-        print(f"{change.model} {change.version}: already{where or ' registered'}; nothing "
-              "to do")
+        print(f"{change.model} {change.version}: already{where or ' registered'}; nothing to do")
         return
     pushed = "pushed to origin" if change.pushed else "local (no origin)"
     before = f" (was {change.previous or 'empty'})" if change.environment else ""
@@ -285,10 +302,16 @@ def cmd_register(args: argparse.Namespace) -> int:
     from mlgate.registry import operations
 
     loaded, where = _registry(args)
-    change = operations.register(where, loaded, _read_run(args, loaded.root),
-                                 version=args.model_version, bump=args.bump,
-                                 reason=args.reason or "",
-                                 allow_branch=args.allow_branch, allow_older=args.allow_older)
+    change = operations.register(
+        where,
+        loaded,
+        _read_run(args, loaded.root),
+        version=args.model_version,
+        bump=args.bump,
+        reason=args.reason or "",
+        allow_branch=args.allow_branch,
+        allow_older=args.allow_older,
+    )
     _print_change(args, change)
     return EXIT_PASSED
 
@@ -297,8 +320,9 @@ def cmd_promote(args: argparse.Namespace) -> int:
     from mlgate.registry import operations
 
     loaded, where = _registry(args)
-    _print_change(args, operations.promote(where, loaded, args.version, args.to,
-                                           reason=args.reason or ""))
+    _print_change(
+        args, operations.promote(where, loaded, args.version, args.to, reason=args.reason or "")
+    )
     return EXIT_PASSED
 
 
@@ -306,8 +330,9 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from mlgate.registry import operations
 
     loaded, where = _registry(args)
-    _print_change(args, operations.rollback(where, loaded, args.environment,
-                                            reason=args.reason or ""))
+    _print_change(
+        args, operations.rollback(where, loaded, args.environment, reason=args.reason or "")
+    )
     return EXIT_PASSED
 
 
@@ -346,9 +371,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     run.require_extra()
     loaded = _load_manifest(args)
     served = service.load(loaded, args.target)
-    run.serve(served, reload=run.from_manifest(loaded.path, served, args.target),
-              host=args.host, port=args.port, workers=args.workers or run.default_workers(),
-              read_timeout_s=args.read_timeout, exact=args.exact)
+    run.serve(
+        served,
+        reload=run.from_manifest(loaded.path, served, args.target),
+        host=args.host,
+        port=args.port,
+        workers=args.workers or run.default_workers(),
+        read_timeout_s=args.read_timeout,
+        exact=args.exact,
+    )
     return EXIT_PASSED
 
 
@@ -358,15 +389,15 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     from mlgate.serve import smoke
 
     done = smoke.run(_load_manifest(args), args.url, rows=args.rows)
-    slow = args.max_p95_ms is not None and done.p95_ms is not None \
-        and done.p95_ms > args.max_p95_ms
+    slow = args.max_p95_ms is not None and done.p95_ms is not None and done.p95_ms > args.max_p95_ms
     if args.json:
         _print_json({**asdict(done), "passed": done.passed and not slow})
     else:
-        timing = "" if done.p50_ms is None else \
-            f", p50 {done.p50_ms} ms, p95 {done.p95_ms} ms"
-        print(f"{words.count(done.requests, 'request')} to {args.url} "
-              f"({done.version or 'unregistered'}): {len(done.failures)} failed{timing}")
+        timing = "" if done.p50_ms is None else f", p50 {done.p50_ms} ms, p95 {done.p95_ms} ms"
+        print(
+            f"{words.count(done.requests, 'request')} to {args.url} "
+            f"({done.version or 'unregistered'}): {len(done.failures)} failed{timing}"
+        )
         for failure in done.failures[:10]:
             print(f"  {failure}")
         if slow:
@@ -417,8 +448,11 @@ def _compare_dvc(args: argparse.Namespace) -> int:
     if args.manifest or (root / "mlops.yaml").is_file():
         extra = _load_manifest(args).compare.metrics_files
     old_rev, new_rev = ([*args.baseline, None, None])[:2]
-    found = dvc_diff.diff(dvc_diff.at_revision(root, old_rev or "HEAD", extra),
-                          dvc_diff.at_revision(root, new_rev, extra), show_all=args.all)
+    found = dvc_diff.diff(
+        dvc_diff.at_revision(root, old_rev or "HEAD", extra),
+        dvc_diff.at_revision(root, new_rev, extra),
+        show_all=args.all,
+    )
     sys.stdout.write(json.dumps(found, sort_keys=False) + "\n")
     return EXIT_PASSED
 
@@ -453,13 +487,24 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     if args.check:
         return _init_check(args)
-    done = scaffold.init(Path(args.path), example=args.example, force=args.force,
-                         overwrite=tuple(args.overwrite or ()), name=args.name,
-                         action=args.action)
+    done = scaffold.init(
+        Path(args.path),
+        example=args.example,
+        force=args.force,
+        overwrite=tuple(args.overwrite or ()),
+        name=args.name,
+        action=args.action,
+    )
     if args.json:
-        _print_json({"root": str(done.root), "written": list(done.written),
-                     "kept": [{"path": p, "why": why} for p, why in done.kept],
-                     "ignored": list(done.ignored), "read": list(done.read)})
+        _print_json(
+            {
+                "root": str(done.root),
+                "written": list(done.written),
+                "kept": [{"path": p, "why": why} for p, why in done.kept],
+                "ignored": list(done.ignored),
+                "read": list(done.read),
+            }
+        )
         return EXIT_PASSED
     if done.read:
         print("read from the project (each guess is a comment in mlops.yaml, to check):")
@@ -473,8 +518,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"kept {_shown(args, done.root / relative)}: {why}")
     if not done.written and not done.kept:
         print("nothing to do: every file is there and up to date")
-    print("next: mlgate validate, then mlgate run" if args.example or "mlops.yaml" not in
-          done.written else "next: check mlops.yaml, then mlgate validate")
+    print(
+        "next: mlgate validate, then mlgate run"
+        if args.example or "mlops.yaml" not in done.written
+        else "next: check mlops.yaml, then mlgate validate"
+    )
     return EXIT_PASSED
 
 
@@ -489,15 +537,19 @@ def _init_check(args: argparse.Namespace) -> int:
         _print_json({"up_to_date": not stale, "workflows": [asdict(f) for f in found]})
     else:
         for f in found:
-            print(f"{_shown(args, Path(args.path) / f.path)}: {f.status}"
-                  + (f" ({f.detail})" if f.detail else ""))
+            print(
+                f"{_shown(args, Path(args.path) / f.path)}: {f.status}"
+                + (f" ({f.detail})" if f.detail else "")
+            )
         for f in stale:
             if f.diff:
                 print(f"\n{f.diff}", end="")
         command = "mlgate init" + ("" if args.path == "." else f" {shlex.quote(args.path)}")
         if any(f.status != "missing" for f in stale):
-            print("\nto rewrite them (never your mlops.yaml; commit your edits first): "
-                  f"{command} --force")
+            print(
+                "\nto rewrite them (never your mlops.yaml; commit your edits first): "
+                f"{command} --force"
+            )
         elif stale:
             print(f"\nto write the missing ones: {command}")
     return EXIT_FAILED if stale else EXIT_PASSED
@@ -533,117 +585,229 @@ def _parser() -> argparse.ArgumentParser:
         return parser
 
     command("validate", cmd_validate, "check the manifest and the files it names")
-    compare = command("compare", cmd_compare,
-                      "compare the last run with a baseline and decide its gates again")
-    compare.add_argument("baseline", nargs="*", metavar="BASELINE",
-                         help="a git ref, a file (run.json or a metrics file) or none "
-                         "(default: compare.baseline); with --format dvc: [A_REV [B_REV]]")
+    compare = command(
+        "compare", cmd_compare, "compare the last run with a baseline and decide its gates again"
+    )
+    compare.add_argument(
+        "baseline",
+        nargs="*",
+        metavar="BASELINE",
+        help="a git ref, a file (run.json or a metrics file) or none "
+        "(default: compare.baseline); with --format dvc: [A_REV [B_REV]]",
+    )
     compare.add_argument("--run", metavar="RUN", help=RUN_HELP)
-    compare.add_argument("--format", choices=("text", "markdown", "json", "dvc"),
-                         default="text", help="dvc: print what `dvc metrics diff --json` does")
-    compare.add_argument("--all", action="store_true",
-                         help="with --format dvc: unchanged metrics too (as dvc's --all)")
-    comment = command("comment", cmd_comment, "post a run's report to its pull request: "
-                      "the sticky comment, a check and the job summary")
+    compare.add_argument(
+        "--format",
+        choices=("text", "markdown", "json", "dvc"),
+        default="text",
+        help="dvc: print what `dvc metrics diff --json` does",
+    )
+    compare.add_argument(
+        "--all",
+        action="store_true",
+        help="with --format dvc: unchanged metrics too (as dvc's --all)",
+    )
+    comment = command(
+        "comment",
+        cmd_comment,
+        "post a run's report to its pull request: the sticky comment, a check and the job summary",
+    )
     comment.add_argument("--run", metavar="RUN", help=RUN_HELP)
-    comment.add_argument("--pr", type=int, metavar="N", help="the pull request (default: the "
-                         "event's)")
+    comment.add_argument(
+        "--pr", type=int, metavar="N", help="the pull request (default: the event's)"
+    )
     comment.add_argument("--sha", help="the commit the check belongs to (default: the run's)")
     report = command("report", cmd_report, "render a run's report")
     report.add_argument("--run", metavar="RUN", help=RUN_HELP)
-    report.add_argument("--format", choices=("markdown", "text", "json", "junit"),
-                        default="markdown")
+    report.add_argument(
+        "--format", choices=("markdown", "text", "json", "junit"), default="markdown"
+    )
     report.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
-    report.add_argument("--limit", type=int, metavar="CHARS",
-                        help="fit the Markdown in CHARS characters (GitHub comment: 65536)")
+    report.add_argument(
+        "--limit",
+        type=int,
+        metavar="CHARS",
+        help="fit the Markdown in CHARS characters (GitHub comment: 65536)",
+    )
     report.add_argument("--png", metavar="DIR", help="also write the charts as PNG into DIR")
-    run = command("run", cmd_run, "check data, train, evaluate, check and compare the model; "
-                  "in a pull request's workflow, post the report")
-    run.add_argument("--no-post", action="store_true",
-                     help="in GitHub Actions, write the job summary but post no comment or check")
-    ci = command("ci", cmd_ci, "in GitHub Actions: do the job the event asks for (pull "
-                 "request, push, dispatch, schedule, workflow_run)")
-    ci.add_argument("--command", dest="ci_command", default="auto", metavar="NAME",
-                    help="auto (default: from the event), run, validate, retrain, register, "
-                    "promote, rollback or monitor")
-    ci.add_argument("--action", help="dispatch: promote, rollback, retrain or run (default: "
-                    "the event's `action` input)")
-    ci.add_argument("--version", dest="model_version", metavar="VERSION",
-                    help="promote: the model version (default: the event's input)")
-    ci.add_argument("--environment", help="promote/rollback: the environment (default: the "
-                    "event's input)")
-    ci.add_argument("--artifact", default="mlgate-run", metavar="DIR",
-                    help="workflow_run: where the pull request run's artifact was downloaded")
-    register = command("register", cmd_register, "register the last run's model as a new "
-                       "version (a git tag in GTO's format); refused unless the run passed")
+    run = command(
+        "run",
+        cmd_run,
+        "check data, train, evaluate, check and compare the model; "
+        "in a pull request's workflow, post the report",
+    )
+    run.add_argument(
+        "--no-post",
+        action="store_true",
+        help="in GitHub Actions, write the job summary but post no comment or check",
+    )
+    ci = command(
+        "ci",
+        cmd_ci,
+        "in GitHub Actions: do the job the event asks for (pull "
+        "request, push, dispatch, schedule, workflow_run)",
+    )
+    ci.add_argument(
+        "--command",
+        dest="ci_command",
+        default="auto",
+        metavar="NAME",
+        help="auto (default: from the event), run, validate, retrain, register, "
+        "promote, rollback or monitor",
+    )
+    ci.add_argument(
+        "--action",
+        help="dispatch: promote, rollback, retrain or run (default: the event's `action` input)",
+    )
+    ci.add_argument(
+        "--version",
+        dest="model_version",
+        metavar="VERSION",
+        help="promote: the model version (default: the event's input)",
+    )
+    ci.add_argument(
+        "--environment", help="promote/rollback: the environment (default: the event's input)"
+    )
+    ci.add_argument(
+        "--artifact",
+        default="mlgate-run",
+        metavar="DIR",
+        help="workflow_run: where the pull request run's artifact was downloaded",
+    )
+    register = command(
+        "register",
+        cmd_register,
+        "register the last run's model as a new "
+        "version (a git tag in GTO's format); refused unless the run passed",
+    )
     register.add_argument("--run", metavar="RUN", help=RUN_HELP)
-    register.add_argument("--version", dest="model_version", metavar="VERSION",
-                          help="e.g. v1.4.0 (default: the latest, bumped)")
+    register.add_argument(
+        "--version",
+        dest="model_version",
+        metavar="VERSION",
+        help="e.g. v1.4.0 (default: the latest, bumped)",
+    )
     register.add_argument("--bump", choices=("major", "minor", "patch"), default="minor")
     register.add_argument("--reason", help="why, for the record")
-    register.add_argument("--allow-branch", action="store_true",
-                          help="register a run made on a branch other than the default one")
-    register.add_argument("--allow-older", action="store_true",
-                          help="accept a --version lower than the latest")
+    register.add_argument(
+        "--allow-branch",
+        action="store_true",
+        help="register a run made on a branch other than the default one",
+    )
+    register.add_argument(
+        "--allow-older", action="store_true", help="accept a --version lower than the latest"
+    )
     promote = command("promote", cmd_promote, "promote a version to an environment")
     promote.add_argument("version", help="e.g. v1.4.0")
     promote.add_argument("--to", required=True, metavar="ENVIRONMENT")
     promote.add_argument("--reason", help="why, for the record")
-    rollback = command("rollback", cmd_rollback,
-                       "return an environment to the version it held before")
+    rollback = command(
+        "rollback", cmd_rollback, "return an environment to the version it held before"
+    )
     rollback.add_argument("environment")
     rollback.add_argument("--reason", help="why, for the record")
     registry = command("registry", cmd_registry, "the model's versions and environments")
     registry.add_argument("action", choices=("list", "show", "history", "stats", "card"))
-    registry.add_argument("target", nargs="?", metavar="VERSION|ENVIRONMENT",
-                          help="show, card: a version (default: the latest); history: an "
-                          "environment (default: all)")
-    serve = command("serve", cmd_serve, "serve a registered version (or the manifest's model) "
-                    "over HTTP: /predict, /health, /metadata (mlgate[serve])")
-    serve.add_argument("target", nargs="?", metavar="VERSION|latest|PATH",
-                       help="default: the latest version, else the manifest's model file")
+    registry.add_argument(
+        "target",
+        nargs="?",
+        metavar="VERSION|ENVIRONMENT",
+        help="show, card: a version (default: the latest); history: an environment (default: all)",
+    )
+    serve = command(
+        "serve",
+        cmd_serve,
+        "serve a registered version (or the manifest's model) "
+        "over HTTP: /predict, /health, /metadata (mlgate[serve])",
+    )
+    serve.add_argument(
+        "target",
+        nargs="?",
+        metavar="VERSION|latest|PATH",
+        help="default: the latest version, else the manifest's model file",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=_positive, metavar="N",
-                       help="worker processes, each with the model loaded (default: one "
-                            "per core)")
-    serve.add_argument("--read-timeout", type=_positive_seconds, default=10.0, metavar="S",
-                       help="a client's time for a request's headers, then for its body "
-                       "(default: 10)")
-    serve.add_argument("--exact", action="store_true",
-                       help="score each request alone, so every answer is bit for bit the "
-                       "model's answer alone (slower under load than batching)")
-    smoke = command("smoke", cmd_smoke, "send sample test rows to a running server and "
-                    "check its answers and latency")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="worker processes, each with the model loaded (default: one per core)",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=_positive_seconds,
+        default=10.0,
+        metavar="S",
+        help="a client's time for a request's headers, then for its body (default: 10)",
+    )
+    serve.add_argument(
+        "--exact",
+        action="store_true",
+        help="score each request alone, so every answer is bit for bit the "
+        "model's answer alone (slower under load than batching)",
+    )
+    smoke = command(
+        "smoke",
+        cmd_smoke,
+        "send sample test rows to a running server and check its answers and latency",
+    )
     smoke.add_argument("url")
     smoke.add_argument("--rows", type=int, default=20)
     smoke.add_argument("--max-p95-ms", type=float, metavar="MS", help="fail when slower")
-    init = command("init", cmd_init, "write what is missing: a starter mlops.yaml read from "
-                   "the project's data, the workflows, a .gitignore (or the example); --check: "
-                   "are the workflows up to date?")
+    init = command(
+        "init",
+        cmd_init,
+        "write what is missing: a starter mlops.yaml read from "
+        "the project's data, the workflows, a .gitignore (or the example); --check: "
+        "are the workflows up to date?",
+    )
     init.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
     init.add_argument("--example", action="store_true", help="write the whole example project")
-    init.add_argument("--force", action="store_true", help="replace mlgate's files that "
-                      "differ (the workflows, the example's files); never the manifest")
-    init.add_argument("--overwrite", action="append", metavar="FILE",
-                      help="replace FILE too, even your manifest (--overwrite mlops.yaml)")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="replace mlgate's files that "
+        "differ (the workflows, the example's files); never the manifest",
+    )
+    init.add_argument(
+        "--overwrite",
+        action="append",
+        metavar="FILE",
+        help="replace FILE too, even your manifest (--overwrite mlops.yaml)",
+    )
     init.add_argument("--name", help="the model's name (default: from the folder's name)")
-    init.add_argument("--check", action="store_true", help="write nothing; say whether the "
-                      "workflows are what this mlgate writes (exit 1 when not)")
-    init.add_argument("--action", metavar="OWNER/REPO@COMMIT",
-                      help="the mlgate action the workflows call (default: this release's)")
+    init.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; say whether the "
+        "workflows are what this mlgate writes (exit 1 when not)",
+    )
+    init.add_argument(
+        "--action",
+        metavar="OWNER/REPO@COMMIT",
+        help="the mlgate action the workflows call (default: this release's)",
+    )
     schema = command("schema", cmd_schema, "print the manifest's JSON Schema")
-    schema.add_argument("--run-result", action="store_true",
-                        help="print the run result's JSON Schema instead")
+    schema.add_argument(
+        "--run-result", action="store_true", help="print the run result's JSON Schema instead"
+    )
     return top
 
 
 def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
-    parser.add_argument("-C", dest="directory", metavar="DIR", default=default,
-                        help="run as if started in DIR")
-    parser.add_argument("--manifest", metavar="PATH", default=default,
-                        help="the manifest (default: mlops.yaml)")
-    parser.add_argument("--json", action="store_true", default=default or False,
-                        help="machine-readable output on stdout")
-    parser.add_argument("--debug", action="store_true", default=default or False,
-                        help="show tracebacks")
+    parser.add_argument(
+        "-C", dest="directory", metavar="DIR", default=default, help="run as if started in DIR"
+    )
+    parser.add_argument(
+        "--manifest", metavar="PATH", default=default, help="the manifest (default: mlops.yaml)"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default or False,
+        help="machine-readable output on stdout",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", default=default or False, help="show tracebacks"
+    )

@@ -15,8 +15,17 @@ from typing import Any
 # variables that carry one: the job's token (as Actions, mlgate's action and the gh CLI
 # name it) and the runner's own (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN
 # and the URLs they open: ACTIONS_RUNTIME_URL, ACTIONS_RESULTS_URL, ACTIONS_CACHE_URL, ...)
-NAMES = frozenset({"GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN",
-                   "MLGATE_GITHUB_TOKEN", "INPUT_TOKEN", "INPUT_GITHUB_TOKEN"})
+NAMES = frozenset(
+    {
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GH_ENTERPRISE_TOKEN",
+        "GITHUB_ENTERPRISE_TOKEN",
+        "MLGATE_GITHUB_TOKEN",
+        "INPUT_TOKEN",
+        "INPUT_GITHUB_TOKEN",
+    }
+)
 PREFIXES = ("ACTIONS_",)
 MASK = "***"
 SHORTEST = 8  # a value shorter than this is no token, and masking it would garble text

@@ -39,8 +39,9 @@ class MlgateError(Exception):
         return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
-def _restore(cls: type[MlgateError], args: tuple[object, ...],
-             state: dict[str, object]) -> MlgateError:
+def _restore(
+    cls: type[MlgateError], args: tuple[object, ...], state: dict[str, object]
+) -> MlgateError:
     error = cls.__new__(cls)
     Exception.__init__(error, *args)
     error.__dict__.update(state)

@@ -70,8 +70,9 @@ def read_bytes(path: Path, *, limit: int, name: str) -> bytes:
         except OSError as exc:
             raise UserError(f"{name}: cannot read: {exc.strerror}") from exc
     if len(raw) > limit:
-        raise UserError(f"{name} is larger than {_size(limit)}, more than mlgate reads "
-                        "from such a file")
+        raise UserError(
+            f"{name} is larger than {_size(limit)}, more than mlgate reads from such a file"
+        )
     return raw
 
 

@@ -27,9 +27,18 @@ def info(directory: Path, *, ignore: Sequence[str] = ()) -> GitInfo:
     spec = [f":(exclude,literal){p}" for p in map(_inside, ignore) if p]
     try:
         out = proc.output(
-            ["git", "status", "--porcelain=v2", "--branch", "--untracked-files=all",
-             "--", ":/", *spec],
-            cwd=directory, env=env(),
+            [
+                "git",
+                "status",
+                "--porcelain=v2",
+                "--branch",
+                "--untracked-files=all",
+                "--",
+                ":/",
+                *spec,
+            ],
+            cwd=directory,
+            env=env(),
         )
     except OutsideError:
         return UNKNOWN
@@ -84,8 +93,19 @@ _SHA = re.compile(r"^[0-9a-f]{7,40}$")
 def resolve(directory: Path, ref: str) -> str | None:
     """The commit a ref names, or None when this clone does not have it."""
     for candidate in (ref, f"origin/{ref}"):
-        out = proc.output(["git", "rev-parse", "--verify", "--quiet", "--end-of-options",
-                           f"{candidate}^{{commit}}"], cwd=directory, env=env(), check=False)
+        out = proc.output(
+            [
+                "git",
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                f"{candidate}^{{commit}}",
+            ],
+            cwd=directory,
+            env=env(),
+            check=False,
+        )
         if out.strip():
             return out.strip()
     return None
@@ -94,14 +114,23 @@ def resolve(directory: Path, ref: str) -> str | None:
 def default_branch(directory: Path) -> str | None:
     """The repository's default branch: origin's HEAD, else the local one of
     init.defaultBranch, main and master that exists, else the only branch; None if unsure."""
-    head = proc.output(["git", "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"],
-                       cwd=directory, env=env(), check=False).strip()
+    head = proc.output(
+        ["git", "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"],
+        cwd=directory,
+        env=env(),
+        check=False,
+    ).strip()
     if head.startswith("origin/"):
         return head.removeprefix("origin/")
-    branches = proc.output(["git", "for-each-ref", "--format=%(refname:short)", "refs/heads/"],
-                           cwd=directory, env=env(), check=False).split()
-    configured = proc.output(["git", "config", "--get", "init.defaultBranch"], cwd=directory,
-                             env=env(), check=False).strip()
+    branches = proc.output(
+        ["git", "for-each-ref", "--format=%(refname:short)", "refs/heads/"],
+        cwd=directory,
+        env=env(),
+        check=False,
+    ).split()
+    configured = proc.output(
+        ["git", "config", "--get", "init.defaultBranch"], cwd=directory, env=env(), check=False
+    ).strip()
     for name in (configured, "main", "master"):
         if name and name in branches:
             return name
@@ -117,9 +146,22 @@ def fetch(directory: Path, ref: str, *, token: str | None = None, depth: int = 1
     with_token = auth_env(token)
     wanted = ref if _SHA.match(ref) else f"refs/heads/{ref}:refs/remotes/origin/{ref}"
     try:
-        proc.output(["git", "fetch", "--quiet", "--no-tags", "--no-recurse-submodules",
-                     f"--depth={depth}", "origin", "--end-of-options", wanted],
-                    cwd=directory, env=with_token, timeout_s=300)
+        proc.output(
+            [
+                "git",
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "--no-recurse-submodules",
+                f"--depth={depth}",
+                "origin",
+                "--end-of-options",
+                wanted,
+            ],
+            cwd=directory,
+            env=with_token,
+            timeout_s=300,
+        )
     except OutsideError:
         return None
     return resolve(directory, ref)
@@ -148,12 +190,20 @@ def worktree(directory: Path, commit: str) -> Iterator[Path]:
     parent = Path(tempfile.mkdtemp(prefix="mlgate-baseline-"))
     target = parent / "checkout"
     try:
-        proc.output(["git", "worktree", "add", "--detach", "--quiet", str(target), commit],
-                    cwd=directory, env=env(), timeout_s=300)
+        proc.output(
+            ["git", "worktree", "add", "--detach", "--quiet", str(target), commit],
+            cwd=directory,
+            env=env(),
+            timeout_s=300,
+        )
         yield target
     finally:
-        proc.output(["git", "worktree", "remove", "--force", str(target)], cwd=directory,
-                    env=env(), check=False)
+        proc.output(
+            ["git", "worktree", "remove", "--force", str(target)],
+            cwd=directory,
+            env=env(),
+            check=False,
+        )
         shutil.rmtree(parent, ignore_errors=True)
         proc.output(["git", "worktree", "prune"], cwd=directory, env=env(), check=False)
 
@@ -164,8 +214,13 @@ def auth_env(token: str | None) -> dict[str, str]:
     found = env()
     if token:
         basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-        found.update({"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraheader",
-                    "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}"})
+        found.update(
+            {
+                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_KEY_0": "http.extraheader",
+                "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}",
+            }
+        )
     return found
 
 

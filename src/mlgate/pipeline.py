@@ -102,8 +102,9 @@ def run(
     data = _stage(ctx, "data", lambda: data_stage(ctx))
     trained = _stage(ctx, "train", lambda: train_stage(ctx), skip=not _ok(data.status))
     evaluated = _stage(ctx, "evaluate", lambda: evaluate_stage(ctx), skip=not _ok(trained.status))
-    model = _stage(ctx, "model", lambda: model_stage(ctx, evaluated),
-                   skip=not _ok(evaluated.status))
+    model = _stage(
+        ctx, "model", lambda: model_stage(ctx, evaluated), skip=not _ok(evaluated.status)
+    )
     result = RunResult(
         run_id=run_id,
         name=manifest.name,
@@ -112,8 +113,9 @@ def run(
         duration_s=round(time.monotonic() - clock, 3),
         verdict="failed",
         summary="",
-        manifest=FileFingerprint(path=manifest.path.name, sha256=manifest.sha256,
-                                 bytes=manifest.path.stat().st_size),
+        manifest=FileFingerprint(
+            path=manifest.path.name, sha256=manifest.sha256, bytes=manifest.path.stat().st_size
+        ),
         git=source,
         params=params,
         environment=environment(),
@@ -126,8 +128,9 @@ def run(
     if compare and _ok(evaluated.status):
         result = replace(result, compare=compare_stage(ctx, result, fork=fork))
     verdict, summary = decide(result)
-    result = replace(result, verdict=verdict, summary=summary,
-                     duration_s=round(time.monotonic() - clock, 3))
+    result = replace(
+        result, verdict=verdict, summary=summary, duration_s=round(time.monotonic() - clock, 3)
+    )
     save(manifest, result)
     return result
 
@@ -140,16 +143,23 @@ def save(manifest: Manifest, result: RunResult) -> None:
     store.save(manifest.root, result, markdown.render(result, manifest, history=history))
 
 
-def recompare(manifest: Manifest, result: RunResult, *, observer: Observer | None = None,
-              env: Mapping[str, str] | None = None) -> RunResult:
+def recompare(
+    manifest: Manifest,
+    result: RunResult,
+    *,
+    observer: Observer | None = None,
+    env: Mapping[str, str] | None = None,
+) -> RunResult:
     """A finished run compared again (with another baseline, say), its verdict redone."""
     if result.evaluate.status != "passed":
-        raise UserError(f"run {result.run_id} has no evaluation to compare: "
-                        f"{result.summary}")
-    ctx = RunContext(manifest=manifest, run_id=result.run_id,
-                     run_dir=store.run_dir(manifest.root, result.run_id),
-                     observer=observer or QuietObserver(),
-                     env=os.environ if env is None else env)
+        raise UserError(f"run {result.run_id} has no evaluation to compare: {result.summary}")
+    ctx = RunContext(
+        manifest=manifest,
+        run_id=result.run_id,
+        run_dir=store.run_dir(manifest.root, result.run_id),
+        observer=observer or QuietObserver(),
+        env=os.environ if env is None else env,
+    )
     result = replace(result, compare=compare_stage(ctx, replace(result, compare=None)))
     verdict, summary = decide(result)
     result = replace(result, verdict=verdict, summary=summary)
@@ -196,8 +206,12 @@ def _ok(status: Status) -> bool:
 
 
 def _stage(ctx: RunContext, name: str, body: Callable[[], Any], *, skip: bool = False) -> Any:
-    empty = {"data": DataStage, "train": TrainStage, "evaluate": EvaluateStage,
-             "model": ModelStage}[name]
+    empty = {
+        "data": DataStage,
+        "train": TrainStage,
+        "evaluate": EvaluateStage,
+        "model": ModelStage,
+    }[name]
     if skip:
         ctx.observer.stage_finished(name, "skipped", SKIPPED)
         return empty(status="skipped")
@@ -228,28 +242,40 @@ def data_stage(ctx: RunContext) -> DataStage:
     if spec.prepare is not None:
         prepare = _command(ctx, "data", spec.prepare, "prepare.log")
         if prepare.status != "passed":
-            return DataStage(status="failed", prepare=prepare,
-                             message=f"data preparation failed: {prepare.message}")
+            return DataStage(
+                status="failed",
+                prepare=prepare,
+                message=f"data preparation failed: {prepare.message}",
+            )
     frames, summaries = {}, []
     try:
         for role, relative in (("train", spec.train), ("test", spec.test)):
             path = manifest.resolve(relative)
             if not path.exists():
-                raise UserError(f"data.{role}: file '{relative}' does not exist"
-                                + (" after data.prepare ran" if prepare else ""))
+                raise UserError(
+                    f"data.{role}: file '{relative}' does not exist"
+                    + (" after data.prepare ran" if prepare else "")
+                )
             files.require_regular(path, f"data.{role}", relative)  # a FIFO would block
             fmt = load.detect_format(path, spec.format)
             frames[role] = load.read(path, fmt)
-            summaries.append(checks.summarize(
-                role, frames[role], fingerprint.file_fingerprint(path, manifest.root), fmt))
+            summaries.append(
+                checks.summarize(
+                    role, frames[role], fingerprint.file_fingerprint(path, manifest.root), fmt
+                )
+            )
     except UserError as exc:
         # paths relative to the manifest: the message lands in reports others read
         message = str(exc).replace(f"{manifest.root}{os.sep}", "")
-        return DataStage(status="error", prepare=prepare, datasets=tuple(summaries),
-                         message=message)
+        return DataStage(
+            status="error", prepare=prepare, datasets=tuple(summaries), message=message
+        )
     found = tuple(checks.run_checks(spec, frames))
     return DataStage(
-        status=_status(found), prepare=prepare, datasets=tuple(summaries), checks=found,
+        status=_status(found),
+        prepare=prepare,
+        datasets=tuple(summaries),
+        checks=found,
     )
 
 
@@ -259,7 +285,9 @@ def _status(found: tuple[CheckResult, ...]) -> Status:
 
 def _command(ctx: RunContext, stage: str, command: Any, log_name: str) -> CommandOutcome:
     return train.run(
-        ctx.manifest, command, ctx.run_id,
+        ctx.manifest,
+        command,
+        ctx.run_id,
         on_line=lambda line: ctx.observer.stage_output(stage, line),
         log_path=ctx.run_dir / log_name,
         base_env=ctx.env,
@@ -283,12 +311,15 @@ def train_stage(ctx: RunContext) -> TrainStage:
     if after is None or after == before:
         what = "did not write" if after is None else "did not update"
         return TrainStage(
-            status="failed", outcome=outcome,
+            status="failed",
+            outcome=outcome,
             message=f"training finished but {what} {manifest.train.model} "
             "(write the model to $MLGATE_MODEL, or set train.outputs.model)",
         )
     return TrainStage(
-        status="passed", outcome=outcome, message=outcome.message,
+        status="passed",
+        outcome=outcome,
+        message=outcome.message,
         model=fingerprint.file_fingerprint(model_path, manifest.root),
     )
 
@@ -309,15 +340,18 @@ def evaluate_stage(ctx: RunContext) -> EvaluateStage:
     manifest = ctx.manifest
     log = open(ctx.run_dir / "evaluate.log", "a", encoding="utf-8")  # noqa: SIM115
     with log:
+
         def on_line(line: str) -> None:
             log.write(line + "\n")
             ctx.observer.stage_output("evaluate", line)
 
         try:
-            answer = isolated.run(lambda announce: _score(manifest, announce),
-                                  timeout_s=manifest.evaluate.timeout_s,
-                                  timeout_said=duration(manifest.evaluate.timeout_s),
-                                  on_line=on_line)
+            answer = isolated.run(
+                lambda announce: _score(manifest, announce),
+                timeout_s=manifest.evaluate.timeout_s,
+                timeout_said=duration(manifest.evaluate.timeout_s),
+                on_line=on_line,
+            )
         except isolated.NoAnswer as exc:
             return EvaluateStage(status="error", message=str(exc))
     scored: evaluate.Scored
@@ -351,17 +385,20 @@ def _score(manifest: Manifest, announce: Callable[[str], None]) -> Any:
     scored = evaluate.score(manifest, model, frame, announce)
     announce(f"reading {manifest.data.train}")  # which rows the model was trained on
     train_path = manifest.resolve(manifest.data.train)
-    train_rows = evaluate.train_rows(manifest, load.read_pandas(
-        train_path, load.detect_format(train_path, manifest.data.format)), frame)
+    train_rows = evaluate.train_rows(
+        manifest,
+        load.read_pandas(train_path, load.detect_format(train_path, manifest.data.format)),
+        frame,
+    )
     return scored, train_rows
-
 
 
 def model_stage(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
     from mlgate.model import checks
 
-    found = tuple(checks.metric_checks(
-        ctx.manifest.model_checks, evaluated.metrics, evaluated.metric_errors))
+    found = tuple(
+        checks.metric_checks(ctx.manifest.model_checks, evaluated.metrics, evaluated.metric_errors)
+    )
     return ModelStage(status=_status(found), checks=found)
 
 
@@ -378,11 +415,15 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
     failed_gates = [g for g in gate_list if g.status == "failed"]
     said = []
     if failed:
-        said.append(f"{words.of(len(failed), len(result.checks), 'check')} failed: "
-                    + "; ".join(f"{c.subject} {c.rule}" for c in failed))
+        said.append(
+            f"{words.of(len(failed), len(result.checks), 'check')} failed: "
+            + "; ".join(f"{c.subject} {c.rule}" for c in failed)
+        )
     if failed_gates:
-        said.append(f"{words.of(len(failed_gates), len(gate_list), 'gate')} failed: "
-                    + "; ".join(f"{g.metric} {g.rule}".strip() for g in failed_gates))
+        said.append(
+            f"{words.of(len(failed_gates), len(gate_list), 'gate')} failed: "
+            + "; ".join(f"{g.metric} {g.rule}".strip() for g in failed_gates)
+        )
     if compared is not None and compared.status != "passed" and not failed_gates:
         said.append(compared.message)
     if said:
@@ -403,7 +444,8 @@ def _gates_said(compared: CompareStage) -> str:
         which = "the gate was" if total == 1 else f"the {words.count(total, 'gate')} were"
         return f"{which} not evaluated: {reason}"
     said = f"{words.of(passed, total, 'gate')} passed" + (
-        f" against {compared.baseline.name}" if compared.baseline.kind != "none" else "")
+        f" against {compared.baseline.name}" if compared.baseline.kind != "none" else ""
+    )
     return said + (f" ({idle} not evaluated: {reason})" if idle else "")
 
 
@@ -421,5 +463,6 @@ def environment() -> Environment:
             packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-    return Environment(python=platform.python_version(), platform=platform.platform(),
-                       packages=packages)
+    return Environment(
+        python=platform.python_version(), platform=platform.platform(), packages=packages
+    )

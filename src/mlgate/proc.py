@@ -67,13 +67,21 @@ def stream(
     started = time.monotonic()
     try:
         child = subprocess.Popen(
-            args, shell=request.shell is not None, cwd=request.cwd, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            args,
+            shell=request.shell is not None,
+            cwd=request.cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     except OSError as exc:
-        return Outcome(exit_code=None, duration_s=time.monotonic() - started,
-                       start_error=_start_error(exc, request))
+        return Outcome(
+            exit_code=None,
+            duration_s=time.monotonic() - started,
+            start_error=_start_error(exc, request),
+        )
     tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
     failures: list[BaseException] = []
     assert child.stdout is not None
@@ -102,8 +110,12 @@ def stream(
         child.stdout.close()
     if failures:  # on_line raised (an interrupt, a broken console): the run stops too
         raise failures[0]
-    return Outcome(exit_code=child.returncode, duration_s=time.monotonic() - started,
-                   timed_out=timed_out, tail=tuple(tail))
+    return Outcome(
+        exit_code=child.returncode,
+        duration_s=time.monotonic() - started,
+        timed_out=timed_out,
+        tail=tuple(tail),
+    )
 
 
 def _pump(
@@ -197,8 +209,12 @@ def output_bytes(
     shown = " ".join(argv)
     try:
         done = subprocess.run(
-            list(argv), cwd=cwd, env=dict(env) if env is not None else None,
-            stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout_s,
+            list(argv),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout_s,
         )
     except FileNotFoundError as exc:
         raise OutsideError(f"`{argv[0]}` is not installed (needed for `{shown}`)") from exc
@@ -206,8 +222,9 @@ def output_bytes(
         raise OutsideError(f"`{shown}` did not finish within {timeout_s:g}s") from exc
     if check and done.returncode != 0:
         stderr = done.stderr.decode("utf-8", errors="replace").strip()
-        raise OutsideError(f"`{shown}` exited with code {done.returncode}"
-                           + (f": {stderr}" if stderr else ""))
+        raise OutsideError(
+            f"`{shown}` exited with code {done.returncode}" + (f": {stderr}" if stderr else "")
+        )
     return done.stdout
 
 
@@ -288,8 +305,9 @@ def call(
     return Called(value=value, **common) if kind == "value" else Called(error=value, **common)
 
 
-def _collect(result_fd: int, step_fd: int, answer: bytearray, steps: bytearray,
-             deadline: float) -> bool:
+def _collect(
+    result_fd: int, step_fd: int, answer: bytearray, steps: bytearray, deadline: float
+) -> bool:
     """Read the answer and the steps until the child closes its end; False on timeout."""
     import selectors
 
@@ -316,8 +334,13 @@ def _collect(result_fd: int, step_fd: int, answer: bytearray, steps: bytearray,
                     return True
 
 
-def _child(fn: Callable[[Callable[[str], None]], object], out_fd: int, result_fd: int,
-           step_fd: int, pickle: Any) -> None:  # pragma: no cover (runs in the child)
+def _child(
+    fn: Callable[[Callable[[str], None]], object],
+    out_fd: int,
+    result_fd: int,
+    step_fd: int,
+    pickle: Any,
+) -> None:  # pragma: no cover (runs in the child)
     """Never returns: the child ends with os._exit, running none of the parent's exit code."""
     code = 0
     try:
@@ -329,8 +352,9 @@ def _child(fn: Callable[[Callable[[str], None]], object], out_fd: int, result_fd
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
-        sys.stdout = sys.stderr = open(1, "w", buffering=1, encoding="utf-8",  # noqa: SIM115
-                                       errors="replace", closefd=False)
+        sys.stdout = sys.stderr = open(  # noqa: SIM115
+            1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False
+        )
 
         def announce(step: str) -> None:
             os.write(step_fd, (step.replace("\n", " ") + "\n").encode("utf-8", "replace"))
@@ -342,8 +366,14 @@ def _child(fn: Callable[[Callable[[str], None]], object], out_fd: int, result_fd
         try:
             payload = pickle.dumps(answer)
         except Exception as exc:  # an exception or a value that does not pickle
-            payload = pickle.dumps(("error", RuntimeError(
-                f"{type(answer[1]).__name__}: {answer[1]} (could not be sent back: {exc})")))
+            payload = pickle.dumps(
+                (
+                    "error",
+                    RuntimeError(
+                        f"{type(answer[1]).__name__}: {answer[1]} (could not be sent back: {exc})"
+                    ),
+                )
+            )
         with os.fdopen(result_fd, "wb") as result:
             result.write(len(payload).to_bytes(8, "big") + payload)
         sys.stdout.flush()
@@ -353,8 +383,7 @@ def _child(fn: Callable[[Callable[[str], None]], object], out_fd: int, result_fd
         os._exit(code)
 
 
-def _pump_fd(fd: int, tail: collections.deque[str],
-             on_line: Callable[[str], None] | None) -> None:
+def _pump_fd(fd: int, tail: collections.deque[str], on_line: Callable[[str], None] | None) -> None:
     with open(fd, "rb") as stream:
         for raw in stream:
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")

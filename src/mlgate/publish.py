@@ -36,9 +36,15 @@ class Published:
         return done + [f"note: {n}" for n in self.notes]
 
 
-def publish(result: RunResult, manifest: Manifest, ctx: ActionsContext, *,
-            post: bool = True, strict: bool = False,
-            manifest_path: str | None = None) -> Published:
+def publish(
+    result: RunResult,
+    manifest: Manifest,
+    ctx: ActionsContext,
+    *,
+    post: bool = True,
+    strict: bool = False,
+    manifest_path: str | None = None,
+) -> Published:
     """Everything the context allows. `strict` (the `comment` command) raises instead of
     noting when the comment or the check cannot be posted. `manifest_path`: where the
     manifest is in the repository, when it was read from elsewhere (a hand-over)."""
@@ -54,12 +60,13 @@ def publish(result: RunResult, manifest: Manifest, ctx: ActionsContext, *,
     if reason:
         if strict:
             raise UserError(f"cannot post the report: {reason}")
-        notes.append(f"no comment or check posted: {reason}; the report is in the job "
-                     "summary and the run's artifact")
+        notes.append(
+            f"no comment or check posted: {reason}; the report is in the job "
+            "summary and the run's artifact"
+        )
     else:
         comment, check = _post(result, manifest, ctx, history, found, notes, strict=strict)
-    return Published(summary=written, comment=comment, check=check, charts=pngs,
-                     notes=tuple(notes))
+    return Published(summary=written, comment=comment, check=check, charts=pngs, notes=tuple(notes))
 
 
 def scrubbed(result: RunResult, secrets: tuple[str, ...]) -> RunResult:
@@ -69,29 +76,32 @@ def scrubbed(result: RunResult, secrets: tuple[str, ...]) -> RunResult:
 
     if not secrets or not any(s in document.dumps(result) for s in secrets):
         return result
-    return document.from_dict(RunResult, credentials.scrub_tree(document.to_dict(result),
-                                                                secrets))
+    return document.from_dict(RunResult, credentials.scrub_tree(document.to_dict(result), secrets))
 
 
 def _cannot_post(ctx: ActionsContext) -> str:
     if ctx.pull_number is None:
         return f"the event is {ctx.event_name}, not a pull request"
     if ctx.is_fork:
-        return ("the pull request comes from a fork, whose token is read-only; the fork-safe "
-                "workflow posts it from the uploaded run result")
+        return (
+            "the pull request comes from a fork, whose token is read-only; the fork-safe "
+            "workflow posts it from the uploaded run result"
+        )
     if not ctx.token:
         return "no token (set GITHUB_TOKEN, or pass `token:` to the action)"
     return ""
 
 
-def _summary(result: RunResult, manifest: Manifest, ctx: ActionsContext, history,
-             notes: list[str]) -> str:
+def _summary(
+    result: RunResult, manifest: Manifest, ctx: ActionsContext, history, notes: list[str]
+) -> str:
     if ctx.step_summary is None:
         return ""
     from mlgate.github import actions
 
-    text = markdown.render(result, manifest, history=history,
-                           limit=markdown.JOB_SUMMARY_LIMIT // 4)  # 4 bytes a character at most
+    text = markdown.render(
+        result, manifest, history=history, limit=markdown.JOB_SUMMARY_LIMIT // 4
+    )  # 4 bytes a character at most
     try:
         actions.write_summary(ctx.step_summary, text)
     except MlgateError as exc:
@@ -128,8 +138,9 @@ def manifest_path(manifest: Manifest) -> str:
         return manifest.path.name
 
 
-def annotations(result: RunResult, manifest: Manifest,
-                path: str | None = None) -> list:  # -> list[checks.Annotation]
+def annotations(
+    result: RunResult, manifest: Manifest, path: str | None = None
+) -> list:  # -> list[checks.Annotation]
     """One per failing gate or check, at its line in mlops.yaml (path from the repo's top)."""
     from mlgate.github.checks import Annotation
 
@@ -141,45 +152,74 @@ def annotations(result: RunResult, manifest: Manifest,
             found.append((gate.manifest_key, f"gate {gate.metric}", gate.explanation))
     for c in result.checks:
         if c.status in ("failed", "error"):
-            found.append((c.manifest_key, f"{c.stage} check {c.subject}",
-                          f"{c.subject} {c.rule}: {c.message}"))
+            found.append(
+                (
+                    c.manifest_key,
+                    f"{c.stage} check {c.subject}",
+                    f"{c.subject} {c.rule}: {c.message}",
+                )
+            )
     out = []
     for key, title, message in found:
         line = (manifest.line_of(key) if key else None) or 1
-        out.append(Annotation(path=path, start_line=line, end_line=line, level="failure",
-                              title=title, message=message))
+        out.append(
+            Annotation(
+                path=path,
+                start_line=line,
+                end_line=line,
+                level="failure",
+                title=title,
+                message=message,
+            )
+        )
     return out
 
 
-def _post(result: RunResult, manifest: Manifest, ctx: ActionsContext, history,
-          found: list, notes: list[str], *, strict: bool) -> tuple[str, str]:
+def _post(
+    result: RunResult,
+    manifest: Manifest,
+    ctx: ActionsContext,
+    history,
+    found: list,
+    notes: list[str],
+    *,
+    strict: bool,
+) -> tuple[str, str]:
     from mlgate.github import checks, comments
     from mlgate.github.http import GitHub
 
     gh = GitHub(api_url=ctx.api_url, token=ctx.token)
     marker = comments.marker_for(result.name)
     footer = f"<sub>[run {result.run_id}]({ctx.run_url}) · mlgate</sub>\n{marker}"
-    body = markdown.render(result, manifest, history=history, footer=footer,
-                           limit=markdown.COMMENT_LIMIT)
+    body = markdown.render(
+        result, manifest, history=history, footer=footer, limit=markdown.COMMENT_LIMIT
+    )
     comment = check = ""
     try:
-        done = comments.upsert_comment(gh, ctx.owner, ctx.repo, ctx.pull_number, marker=marker,
-                                       body=body, author=ctx.login)
+        done = comments.upsert_comment(
+            gh, ctx.owner, ctx.repo, ctx.pull_number, marker=marker, body=body, author=ctx.login
+        )
         comment = f"{done.action} {done.html_url}"
     except MlgateError as exc:
         if strict:
             raise
         notes.append(f"no comment posted: {exc}")
-    summary = markdown.render(result, manifest, history=history, charts=False,
-                              limit=markdown.CHECK_SUMMARY_LIMIT)
+    summary = markdown.render(
+        result, manifest, history=history, charts=False, limit=markdown.CHECK_SUMMARY_LIMIT
+    )
     try:
         outcome = checks.publish_check(
-            gh, ctx.owner, ctx.repo, head_sha=ctx.head_sha or ctx.sha,
+            gh,
+            ctx.owner,
+            ctx.repo,
+            head_sha=ctx.head_sha or ctx.sha,
             name=f"mlgate / {result.name}",
             conclusion="success" if result.passed else "failure",
-            title=_title(result), summary=summary,
+            title=_title(result),
+            summary=summary,
             annotations=found,
-            details_url=ctx.run_url)
+            details_url=ctx.run_url,
+        )
         check = f"{outcome.kind} {outcome.url or outcome.id}"
     except MlgateError as exc:
         if strict:
@@ -192,4 +232,3 @@ def _title(result: RunResult) -> str:
     word = "passed" if result.passed else "failed"
     text = f"{result.name} {word}: {result.summary}"
     return text if len(text) <= 200 else text[:199] + "…"
-

@@ -85,17 +85,24 @@ def templates_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parents[2] / "templates"
 
 
-def init(root: Path, *, example: bool = False, force: bool = False,
-         overwrite: tuple[str, ...] = (), name: str | None = None,
-         action: str | None = None) -> InitResult:
+def init(
+    root: Path,
+    *,
+    example: bool = False,
+    force: bool = False,
+    overwrite: tuple[str, ...] = (),
+    name: str | None = None,
+    action: str | None = None,
+) -> InitResult:
     """Write into `root` what is missing; refuse before writing anything when a folder stands
     where a file goes, or `overwrite` names a file init does not write."""
     if root.exists() and not root.is_dir():
         raise UserError(f"'{root}' is a file, not a folder")
     if name is not None and not valid_name(name):
-        raise UserError(f"'{name}' is not a valid model name",
-                        hint=f"use lowercase letters, digits and inner dashes, such as "
-                             f"'{slug(name)}'")
+        raise UserError(
+            f"'{name}' is not a valid model name",
+            hint=f"use lowercase letters, digits and inner dashes, such as '{slug(name)}'",
+        )
     values = values_for(root, name, action)
     present = next((m for m in MANIFEST_NAMES if (root / m).is_file()), None)
     found = None
@@ -106,16 +113,24 @@ def init(root: Path, *, example: bool = False, force: bool = False,
     files = example_files(values, name) if example else starter_files(values, found)
     unknown = sorted(set(overwrite) - set(files))
     if unknown:
-        raise UserError(f"--overwrite {', '.join(unknown)}: init does not write "
-                        + ("them" if len(unknown) > 1 else "it"),
-                        hint="init writes " + ", ".join(sorted(files)))
+        raise UserError(
+            f"--overwrite {', '.join(unknown)}: init does not write "
+            + ("them" if len(unknown) > 1 else "it"),
+            hint="init writes " + ", ".join(sorted(files)),
+        )
     blocked = sorted(p for p in {*files, GITIGNORE} if _blocked(root, p))
     if blocked:
-        raise UserError("a folder or file stands where mlgate would write: " + ", ".join(blocked),
-                        hint="move it away; --force replaces files, never folders")
+        raise UserError(
+            "a folder or file stands where mlgate would write: " + ", ".join(blocked),
+            hint="move it away; --force replaces files, never folders",
+        )
     ignore_template = files.pop(GITIGNORE, b"")
-    if present is not None and present != "mlops.yaml" and "mlops.yaml" in files \
-            and "mlops.yaml" not in overwrite:
+    if (
+        present is not None
+        and present != "mlops.yaml"
+        and "mlops.yaml" in files
+        and "mlops.yaml" not in overwrite
+    ):
         del files["mlops.yaml"]  # the manifest is there under its other name
     written, kept = [], []
     for relative, content in sorted(files.items()):
@@ -131,31 +146,38 @@ def init(root: Path, *, example: bool = False, force: bool = False,
         elif force:
             written.append(relative)
         else:
-            kept.append((relative, "it differs from what this mlgate writes; --force "
-                                   "replaces it"))
+            kept.append((relative, "it differs from what this mlgate writes; --force replaces it"))
     for relative in written:
         atomic.write_bytes(root / relative, files[relative])
     manifest = root / (present if present and present not in overwrite else "mlops.yaml")
     wrote, ignored = _ignore(root, manifest, ignore_template)
     if wrote:
         written = sorted({*written, GITIGNORE})
-    return InitResult(root=root, written=tuple(sorted(written)), kept=tuple(kept),
-                      ignored=ignored, read=found.said if found else ())
+    return InitResult(
+        root=root,
+        written=tuple(sorted(written)),
+        kept=tuple(kept),
+        ignored=ignored,
+        read=found.said if found else (),
+    )
 
 
 def _ignore(root: Path, manifest: Path, template: bytes) -> tuple[bool, tuple[str, ...]]:
     """Add to the .gitignore beside the manifest the lines for what a run writes that it
     does not cover yet (never removing one); whether it was written, and the lines added."""
     path = root / GITIGNORE
-    text = path.read_text("utf-8", errors="replace") if path.is_file() else \
-        template.decode("utf-8")
+    text = path.read_text("utf-8", errors="replace") if path.is_file() else template.decode("utf-8")
     patterns = [line.strip() for line in text.splitlines()]
     wanted = [line for line in ignore_lines(manifest) if not _covered(line, patterns)]
     if not wanted and path.is_file():
         return False, ()
     if wanted:
-        text += ("" if not text or text.endswith("\n") else "\n") \
-            + ("\n" if text else "") + "\n".join([IGNORE_HEADER, *wanted]) + "\n"
+        text += (
+            ("" if not text or text.endswith("\n") else "\n")
+            + ("\n" if text else "")
+            + "\n".join([IGNORE_HEADER, *wanted])
+            + "\n"
+        )
     atomic.write_text(path, text)
     return True, tuple(wanted)
 
@@ -168,8 +190,9 @@ def ignore_lines(manifest: Path) -> list[str]:
 
     lines = ["/.mlgate/"]
     try:
-        loaded = manifests.parse(manifest.read_bytes(), name=manifest.name, root=manifest.parent,
-                                 files=False)
+        loaded = manifests.parse(
+            manifest.read_bytes(), name=manifest.name, root=manifest.parent, files=False
+        )
     except (MlgateError, OSError):
         return lines
     for output in loaded.outputs():
@@ -222,17 +245,29 @@ def check(root: Path, *, action: str | None = None) -> list[WorkflowCheck]:
         if text == wanted:
             found.append(WorkflowCheck(path=relative, status="up to date"))
             continue
-        diff = "".join(difflib.unified_diff(
-            text.splitlines(keepends=True), wanted.splitlines(keepends=True),
-            fromfile=relative, tofile=f"{relative} (mlgate init)"))
+        diff = "".join(
+            difflib.unified_diff(
+                text.splitlines(keepends=True),
+                wanted.splitlines(keepends=True),
+                fromfile=relative,
+                tofile=f"{relative} (mlgate init)",
+            )
+        )
         pinned, pins = _pin(text), _pin(wanted)
         if pinned != pins:
             detail = f"calls {pinned or 'no pinned mlgate action'}; this mlgate writes {pins}"
-            found.append(WorkflowCheck(path=relative, status="out of date", detail=detail,
-                                       diff=diff))
+            found.append(
+                WorkflowCheck(path=relative, status="out of date", detail=detail, diff=diff)
+            )
         else:
-            found.append(WorkflowCheck(path=relative, status="edited", diff=diff,
-                                       detail="differs from what this mlgate writes"))
+            found.append(
+                WorkflowCheck(
+                    path=relative,
+                    status="edited",
+                    diff=diff,
+                    detail="differs from what this mlgate writes",
+                )
+            )
     return found
 
 
@@ -246,14 +281,16 @@ def example_files(values: Values, name: str | None = None) -> dict[str, bytes]:
         if path.is_file() and not GENERATED.intersection(relative.parts):
             files[relative.as_posix()] = path.read_bytes()
     if name is not None:
-        files["mlops.yaml"] = re.sub(rb"(?m)^name: .*$", b"name: " + name.encode(),
-                                     files["mlops.yaml"], count=1)
+        files["mlops.yaml"] = re.sub(
+            rb"(?m)^name: .*$", b"name: " + name.encode(), files["mlops.yaml"], count=1
+        )
     return files | workflow_files(values)
 
 
 def starter_files(values: Values, found: Survey | None = None) -> dict[str, bytes]:
-    return {target: _fill(source, values, starter_fields(found))
-            for target, source in STARTER.items()} | workflow_files(values)
+    return {
+        target: _fill(source, values, starter_fields(found)) for target, source in STARTER.items()
+    } | workflow_files(values)
 
 
 def starter_fields(found: Survey | None) -> dict[str, str]:
@@ -268,44 +305,63 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     if fields["read_note"]:
         fields["read_note"] = "# read by mlgate init (check each guess):\n" + fields["read_note"]
     if found.prepare:
-        fields["prepare_line"] = f"  prepare: python {_scalar(found.prepare)}  # writes the " \
-            "data files"
+        fields["prepare_line"] = (
+            f"  prepare: python {_scalar(found.prepare)}  # writes the data files"
+        )
     elif data:
-        fields["prepare_line"] = "  # prepare: python prepare.py  # a command that writes " \
+        fields["prepare_line"] = (
+            "  # prepare: python prepare.py  # a command that writes "
             "the data files, if they are made"
+        )
     else:
-        fields["prepare_line"] = "  prepare: python prepare.py    # writes the data files " \
+        fields["prepare_line"] = (
+            "  prepare: python prepare.py    # writes the data files "
             "(prepare.py does not exist yet; or drop this line and commit the files)"
+        )
     for role, file in (("train", found.train), ("test", found.test)):
         fields[role] = _scalar(file.path) if file else f"data/{role}.csv"
         fields[f"{role}_note"] = "" if file else f"         # no {role} data file was found"
     fields["target"] = _scalar(found.target) if found.target else "label"
-    fields["target_note"] = "   # the column the model predicts" + \
-        ("" if found.target else ": set it")
+    fields["target_note"] = "   # the column the model predicts" + (
+        "" if found.target else ": set it"
+    )
     rows = found.rows_min
     fields["rows_min"] = str(rows or 100)
     fewest = words.count(found.fewest_rows or 0, "row")
-    fields["rows_note"] = f"  # the smallest file has {fewest}" \
-        " today" if rows else ""
+    fields["rows_note"] = f"  # the smallest file has {fewest} today" if rows else ""
     trainer = found.trainer or "train.py"
     fields["train_command"] = f"python {_scalar(trainer)}"
-    fields["train_command_note"] = "     # writes the model to $MLGATE_MODEL" + \
-        ("" if found.trainer else f"; {trainer} does not exist yet")
+    fields["train_command_note"] = "     # writes the model to $MLGATE_MODEL" + (
+        "" if found.trainer else f"; {trainer} does not exist yet"
+    )
     task = found.task or "classification"
     fields["task"] = task
-    fields["task_note"] = "         # or regression" if task == "classification" else \
-        "             # or classification"
-    fields["metrics"] = "accuracy, f1_macro, roc_auc" if task == "classification" else \
-        "rmse, mae, r2"
-    fields["model_check"] = "{metric: accuracy, min: 0.8}" if task == "classification" else \
-        "{metric: r2, min: 0.5}"
+    fields["task_note"] = (
+        "         # or regression"
+        if task == "classification"
+        else "             # or classification"
+    )
+    fields["metrics"] = (
+        "accuracy, f1_macro, roc_auc" if task == "classification" else "rmse, mae, r2"
+    )
+    fields["model_check"] = (
+        "{metric: accuracy, min: 0.8}" if task == "classification" else "{metric: r2, min: 0.5}"
+    )
     return fields
 
 
 def _scalar(text: str) -> str:
     """A string as a YAML scalar: bare when plain, else double-quoted (JSON's quoting)."""
     if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*", text) and text.lower() not in (
-            "true", "false", "null", "yes", "no", "on", "off", "~"):
+        "true",
+        "false",
+        "null",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "~",
+    ):
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -319,14 +375,21 @@ def _fill(template: str, values: Values, fields: dict[str, str] | None = None) -
     the pinned mlgate action replaced by the one asked for."""
     text = (templates_dir() / template).read_text("utf-8")
     text = string.Template(text).safe_substitute(
-        name=values.name, python_version=values.python_version,
-        default_branch=values.default_branch, **(fields or {}))
+        name=values.name,
+        python_version=values.python_version,
+        default_branch=values.default_branch,
+        **(fields or {}),
+    )
     return text.replace(release.uses(), values.action).encode("utf-8")
 
 
 def values_for(root: Path, name: str | None, action: str | None) -> Values:
-    return Values(name=name or slug(root.resolve().name), python_version=python_version(root),
-                  default_branch=default_branch(root), action=parse_action(action))
+    return Values(
+        name=name or slug(root.resolve().name),
+        python_version=python_version(root),
+        default_branch=default_branch(root),
+        action=parse_action(action),
+    )
 
 
 def parse_action(action: str | None) -> str:
@@ -335,8 +398,10 @@ def parse_action(action: str | None) -> str:
         return release.uses()
     match = re.fullmatch(r"([\w.-]+/[\w.-]+)@([0-9a-f]{40})", action)
     if match is None:
-        raise UserError(f"--action '{action}' is not OWNER/REPO@COMMIT",
-                        hint="pin the action by its full 40-character commit id")
+        raise UserError(
+            f"--action '{action}' is not OWNER/REPO@COMMIT",
+            hint="pin the action by its full 40-character commit id",
+        )
     return release.uses(match.group(1), match.group(2), release.TAG)
 
 
@@ -366,8 +431,10 @@ def python_version(root: Path) -> str:
     if pinned.is_file():
         found = re.match(r"\s*(\d+)\.(\d+)", pinned.read_text("utf-8", errors="replace"))
     elif project.is_file():
-        found = re.search(r"(?m)^requires-python\s*=\s*[\"'][^\"']*>=\s*(\d+)\.(\d+)",
-                          project.read_text("utf-8", errors="replace"))
+        found = re.search(
+            r"(?m)^requires-python\s*=\s*[\"'][^\"']*>=\s*(\d+)\.(\d+)",
+            project.read_text("utf-8", errors="replace"),
+        )
     if found and (int(found.group(1)), int(found.group(2))) >= OLDEST_PYTHON:
         return f"{found.group(1)}.{found.group(2)}"
     return DEFAULT_PYTHON
@@ -377,9 +444,11 @@ def default_branch(root: Path) -> str:
     """origin's default branch, else the branch checked out, else git's init.defaultBranch."""
     if not root.is_dir():
         return DEFAULT_BRANCH
-    for argv in (["git", "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"],
-                 ["git", "symbolic-ref", "--quiet", "--short", "HEAD"],
-                 ["git", "config", "--get", "init.defaultBranch"]):
+    for argv in (
+        ["git", "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"],
+        ["git", "symbolic-ref", "--quiet", "--short", "HEAD"],
+        ["git", "config", "--get", "init.defaultBranch"],
+    ):
         try:
             out = proc.output(argv, cwd=root, check=False).strip()
         except OutsideError:  # no git at all

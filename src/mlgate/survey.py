@@ -20,14 +20,39 @@ import polars as pl
 from mlgate import words
 from mlgate.data.load import EXTENSIONS, PANDAS_INDEX
 
-SKIPPED_FOLDERS = {".git", ".mlgate", ".venv", "venv", "env", "node_modules", "__pycache__",
-                   "site-packages", ".tox", ".dvc", "mlruns", "build", "dist"}
+SKIPPED_FOLDERS = {
+    ".git",
+    ".mlgate",
+    ".venv",
+    "venv",
+    "env",
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+    ".tox",
+    ".dvc",
+    "mlruns",
+    "build",
+    "dist",
+}
 DEPTH = 3  # folders below the project searched for data and scripts
 TRAIN_WORDS = ("train", "training")
 TEST_WORDS = ("test", "testing", "holdout", "eval", "evaluation", "valid", "validation", "val")
 # names a target column usually has, likeliest first
-TARGET_NAMES = ("target", "label", "labels", "y", "class", "outcome", "churn", "churned",
-                "response", "diagnosis", "species", "price")
+TARGET_NAMES = (
+    "target",
+    "label",
+    "labels",
+    "y",
+    "class",
+    "outcome",
+    "churn",
+    "churned",
+    "response",
+    "diagnosis",
+    "species",
+    "price",
+)
 REGRESSION_MIN_VALUES = 20  # an integer target with more distinct values is a quantity
 Task = Literal["classification", "regression"]
 
@@ -76,9 +101,15 @@ def survey(root: Path) -> Survey:
         said.append(f"target '{target}': {why}")
         task, why = _guess_task(root, train, target)
         said.append(f"task {task}: {why}")
-    return Survey(train=train, test=test, target=target, task=task,
-                  prepare=_script(scripts, "prepare"), trainer=_script(scripts, "train"),
-                  said=tuple(said))
+    return Survey(
+        train=train,
+        test=test,
+        target=target,
+        task=task,
+        prepare=_script(scripts, "prepare"),
+        trainer=_script(scripts, "train"),
+        said=tuple(said),
+    )
 
 
 def _files(root: Path) -> tuple[list[str], list[str]]:
@@ -88,8 +119,9 @@ def _files(root: Path) -> tuple[list[str], list[str]]:
     for folder, dirs, names in os.walk(root):
         here = Path(folder)
         depth = len(here.relative_to(root).parts)
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith(".")
-                         and depth < DEPTH)
+        dirs[:] = sorted(
+            d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith(".") and depth < DEPTH
+        )
         for name in sorted(names):
             relative = (here / name).relative_to(root).as_posix()
             suffix = Path(name).suffix.lower()
@@ -108,12 +140,16 @@ def _words(path: str) -> set[str]:
 def pick_pair(paths: list[str]) -> tuple[str | None, str | None]:
     """A training and a test file, from their names; in one folder and format if possible."""
     trains = [p for p in paths if _words(p) & set(TRAIN_WORDS)]
-    tests = sorted((p for p in paths if _words(p) & set(TEST_WORDS) and p not in trains),
-                   key=lambda p: min(TEST_WORDS.index(w) for w in _words(p) & set(TEST_WORDS)))
+    tests = sorted(
+        (p for p in paths if _words(p) & set(TEST_WORDS) and p not in trains),
+        key=lambda p: min(TEST_WORDS.index(w) for w in _words(p) & set(TEST_WORDS)),
+    )
     for train in trains:
         for test in tests:
-            if Path(train).parent == Path(test).parent and \
-                    EXTENSIONS[Path(train).suffix.lower()] == EXTENSIONS[Path(test).suffix.lower()]:
+            if (
+                Path(train).parent == Path(test).parent
+                and EXTENSIONS[Path(train).suffix.lower()] == EXTENSIONS[Path(test).suffix.lower()]
+            ):
                 return train, test
     return (trains[0] if trains else None), (tests[0] if tests else None)
 
@@ -123,8 +159,11 @@ def _read(root: Path, relative: str, said: list[str]) -> DataFile | None:
     fmt = EXTENSIONS[path.suffix.lower()]
     try:
         if fmt == "csv":
-            lazy = pl.scan_csv(path, separator="\t" if path.suffix.lower() == ".tsv" else ",",
-                               infer_schema_length=1000)
+            lazy = pl.scan_csv(
+                path,
+                separator="\t" if path.suffix.lower() == ".tsv" else ",",
+                infer_schema_length=1000,
+            )
         elif fmt == "parquet":
             lazy = pl.scan_parquet(path)
         else:
@@ -138,8 +177,9 @@ def _read(root: Path, relative: str, said: list[str]) -> DataFile | None:
     # a pandas index stored in Parquet is not a column (data.load drops it too)
     columns = {n: str(t) for n, t in schema.items() if not PANDAS_INDEX.fullmatch(n)}
     said.append(f"{relative}: {words.count(rows, 'row')}, {words.count(len(columns), 'column')}")
-    return DataFile(path=relative, rows=rows, columns=tuple(columns),
-                    dtypes=tuple(columns.values()))
+    return DataFile(
+        path=relative, rows=rows, columns=tuple(columns), dtypes=tuple(columns.values())
+    )
 
 
 def guess_target(train: DataFile, test: DataFile | None) -> tuple[str, str]:

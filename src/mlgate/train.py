@@ -65,8 +65,9 @@ def run(
     outcome = proc.stream(req, on_line, log_path=log_path)
     return CommandOutcome(
         command=command.display,
-        status="passed" if outcome.ok else ("failed" if outcome.exit_code is not None
-                                            and not outcome.timed_out else "error"),
+        status="passed"
+        if outcome.ok
+        else ("failed" if outcome.exit_code is not None and not outcome.timed_out else "error"),
         exit_code=outcome.exit_code,
         duration_s=round(outcome.duration_s, 3),
         timed_out=outcome.timed_out,

@@ -25,5 +25,5 @@ def count(n: int, noun: str) -> str:
 
 
 def of(part: int, whole: int, noun: str) -> str:
-    """ "2 of 43 checks", "0 of 1 gate": the noun agrees with the whole """
+    """ "2 of 43 checks", "0 of 1 gate": the noun agrees with the whole"""
     return f"{part} of {count(whole, noun)}"

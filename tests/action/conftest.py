@@ -51,22 +51,40 @@ class Repo:
         """Where the harness keeps an artifact a run uploaded."""
         return self.state / "artifacts" / str(run.run_id) / name
 
-    def run(self, workflow: str, event_name: str, payload: dict[str, Any], *,
-            job: str = "model", run_id: int | None = None, token: str = TOKEN,
-            sha: str | None = None, workspace: Path | None = None) -> JobResult:
+    def run(
+        self,
+        workflow: str,
+        event_name: str,
+        payload: dict[str, Any],
+        *,
+        job: str = "model",
+        run_id: int | None = None,
+        token: str = TOKEN,
+        sha: str | None = None,
+        workspace: Path | None = None,
+    ) -> JobResult:
         """One job of one of the repository's workflows, for this event (in `workspace`:
         the checkout by default; an empty folder for a job that checks out nothing)."""
         path = events.write(self.root.parent / "events" / f"{event_name}.json", payload)
-        env = {"GITHUB_API_URL": self.github.url, "PIP_CACHE_DIR": PIP_CACHE,
-               "GITHUB_REPOSITORY": events.REPOSITORY}
+        env = {
+            "GITHUB_API_URL": self.github.url,
+            "PIP_CACHE_DIR": PIP_CACHE,
+            "GITHUB_REPOSITORY": events.REPOSITORY,
+        }
         if sha:
             env["GITHUB_SHA"] = sha
-        result = run_job(self.root / ".github/workflows" / workflow, job,
-                         event_name=event_name, event_path=path,
-                         workspace=workspace or self.root,
-                         state_dir=self.state, env=env,
-                         actions={"mlgate/mlgate": REPO_ROOT},
-                         secrets={"GITHUB_TOKEN": token}, run_id=run_id)
+        result = run_job(
+            self.root / ".github/workflows" / workflow,
+            job,
+            event_name=event_name,
+            event_path=path,
+            workspace=workspace or self.root,
+            state_dir=self.state,
+            env=env,
+            actions={"mlgate/mlgate": REPO_ROOT},
+            secrets={"GITHUB_TOKEN": token},
+            run_id=run_id,
+        )
         self.runs.append(result)
         return result
 
@@ -85,5 +103,10 @@ def repo(tmp_path: Path, github: FakeGitHub, harness_state: Path) -> Repo:
     params = root / "params.yaml"
     params.write_text(params.read_text().replace("C: 0.5", "C: 0.4"))
     git(root, "commit", "-q", "-am", "Tune C")
-    return Repo(root=root, base=base, head=git(root, "rev-parse", "HEAD"), github=github,
-                state=harness_state)
+    return Repo(
+        root=root,
+        base=base,
+        head=git(root, "rev-parse", "HEAD"),
+        github=github,
+        state=harness_state,
+    )

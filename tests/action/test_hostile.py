@@ -14,7 +14,7 @@ from tests.action.conftest import TOKEN, Repo
 from tests.conftest import git
 from tests.harness.runner import JobResult
 
-HOSTILE = ['$(touch pwned)', '`touch pwned2`', '"; exit 0; "', "'; touch pwned3; '"]
+HOSTILE = ["$(touch pwned)", "`touch pwned2`", '"; exit 0; "', "'; touch pwned3; '"]
 
 
 def custom(repo: Repo, on: str, **with_: str) -> str:
@@ -47,15 +47,17 @@ def failed_clearly(result: JobResult, said: str) -> None:
 
 def test_a_missing_manifest_fails_the_step_and_says_so(repo: Repo) -> None:
     name = custom(repo, "pull_request", manifest="models.yaml")
-    result = repo.run(name, "pull_request", events.pull_request(
-        number=7, head_sha=repo.head, base_sha=repo.base))
+    result = repo.run(
+        name, "pull_request", events.pull_request(number=7, head_sha=repo.head, base_sha=repo.base)
+    )
     failed_clearly(result, "manifest &#39;models.yaml&#39; not found".replace("&#39;", "'"))
 
 
 def test_an_unknown_command_fails_the_step_and_lists_the_commands(repo: Repo) -> None:
     name = custom(repo, "pull_request", command="deploy-everything")
-    result = repo.run(name, "pull_request", events.pull_request(
-        number=7, head_sha=repo.head, base_sha=repo.base))
+    result = repo.run(
+        name, "pull_request", events.pull_request(number=7, head_sha=repo.head, base_sha=repo.base)
+    )
     failed_clearly(result, "unknown command 'deploy-everything'")
     assert "auto, run, validate" in result.summary
 
@@ -69,9 +71,13 @@ def test_an_event_the_action_does_not_handle_fails_the_step(repo: Repo) -> None:
 
 def test_shell_syntax_in_a_pull_request_is_never_run(repo: Repo, tmp_path: Path) -> None:
     text = " ".join(HOSTILE)
-    result = repo.run("mlgate.yml", "pull_request", events.pull_request(
-        number=7, head_sha=repo.head, base_sha=repo.base, title=text, body=text,
-        head_ref=text))
+    result = repo.run(
+        "mlgate.yml",
+        "pull_request",
+        events.pull_request(
+            number=7, head_sha=repo.head, base_sha=repo.base, title=text, body=text, head_ref=text
+        ),
+    )
     assert result.conclusion == "success", result.log[-2000:]
     assert not [p for p in tmp_path.rglob("pwned*")], "a shell ran text from the event"
     assert not [p for p in repo.state.rglob("pwned*")]
@@ -82,16 +88,23 @@ def test_untrusted_names_cannot_inject_workflow_commands(repo: Repo) -> None:
     """A column named like a workflow command, and a data script printing commands:
     the log shows them, the runner runs none of them."""
     manifest = repo.root / "mlops.yaml"
-    manifest.write_text(manifest.read_text().replace(
-        "  columns:\n", '  columns:\n    "::error title=x::injected": {type: number}\n'))
+    manifest.write_text(
+        manifest.read_text().replace(
+            "  columns:\n", '  columns:\n    "::error title=x::injected": {type: number}\n'
+        )
+    )
     prepare = repo.root / "prepare.py"
-    prepare.write_text("print('::warning::injected by a script')\n"
-                       "print('  ::add-mask::mlgate')\nprint('##[error]injected v1')\n"
-                       + prepare.read_text())
+    prepare.write_text(
+        "print('::warning::injected by a script')\n"
+        "print('  ::add-mask::mlgate')\nprint('##[error]injected v1')\n" + prepare.read_text()
+    )
     git(repo.root, "commit", "-q", "-am", "hostile names")
     repo.head = git(repo.root, "rev-parse", "HEAD")
-    result = repo.run("mlgate.yml", "pull_request", events.pull_request(
-        number=7, head_sha=repo.head, base_sha=repo.base))
+    result = repo.run(
+        "mlgate.yml",
+        "pull_request",
+        events.pull_request(number=7, head_sha=repo.head, base_sha=repo.base),
+    )
     assert result.conclusion == "failure"  # the column is missing: a failed check
     messages = [a.message for a in result.annotations]
     assert not [m for m in messages if m.startswith("injected")], messages
@@ -104,15 +117,23 @@ def test_untrusted_names_cannot_inject_workflow_commands(repo: Repo) -> None:
 def test_no_runner_line_end_lets_a_manifest_value_inject_a_command(repo: Repo) -> None:
     """The runner ends lines at CR, LF and CRLF: a value that mlgate quotes in an error
     (here a data path) holding each, then commands, runs none of them."""
-    payload = ("x\r::error::injected by CR\n::error::injected by LF\r\n::warning::injected "
-               "by CRLF\r::add-mask::mlgate\r::stop-commands::tok\r::error::injected after")
+    payload = (
+        "x\r::error::injected by CR\n::error::injected by LF\r\n::warning::injected "
+        "by CRLF\r::add-mask::mlgate\r::stop-commands::tok\r::error::injected after"
+    )
     manifest = repo.root / "mlops.yaml"
-    manifest.write_text(manifest.read_text().replace("  prepare: python prepare.py\n", "")
-                        .replace("  train: data/train.csv", f"  train: {json.dumps(payload)}"))
+    manifest.write_text(
+        manifest.read_text()
+        .replace("  prepare: python prepare.py\n", "")
+        .replace("  train: data/train.csv", f"  train: {json.dumps(payload)}")
+    )
     git(repo.root, "commit", "-q", "-am", "hostile path")
     repo.head = git(repo.root, "rev-parse", "HEAD")
-    result = repo.run("mlgate.yml", "pull_request", events.pull_request(
-        number=7, head_sha=repo.head, base_sha=repo.base))
+    result = repo.run(
+        "mlgate.yml",
+        "pull_request",
+        events.pull_request(number=7, head_sha=repo.head, base_sha=repo.base),
+    )
     assert result.conclusion == "failure"
     messages = [a.message for a in result.annotations]
     assert not [m for m in messages if m.startswith("injected")], messages
@@ -123,26 +144,36 @@ def test_no_runner_line_end_lets_a_manifest_value_inject_a_command(repo: Repo) -
 
 @pytest.mark.parametrize("passed", [False, True])
 def test_a_training_log_that_prints_its_environment_publishes_no_token(
-        repo: Repo, passed: bool) -> None:
+    repo: Repo, passed: bool
+) -> None:
     """Commands get no credential; one passed by name and printed is *** wherever mlgate
     publishes: run.json, report.md, the comment, the check run, the job summary."""
     (repo.root / "train.py").write_text(
         "import os\nfor k, v in sorted(os.environ.items()):\n    print(f'{k}={v}')\n"
-        "raise SystemExit('training failed on purpose')\n")
+        "raise SystemExit('training failed on purpose')\n"
+    )
     manifest = repo.root / "mlops.yaml"
     given = "  pass_env: [GITHUB_TOKEN]\n" if passed else ""
-    manifest.write_text(manifest.read_text().replace(
-        "  command: python train.py\n", f"  command: python train.py\n{given}"))
+    manifest.write_text(
+        manifest.read_text().replace(
+            "  command: python train.py\n", f"  command: python train.py\n{given}"
+        )
+    )
     git(repo.root, "commit", "-q", "-am", "training that prints its environment")
     repo.head = git(repo.root, "rev-parse", "HEAD")
-    result = repo.run("mlgate.yml", "pull_request", events.pull_request(
-        number=7, head_sha=repo.head, base_sha=repo.base))
+    result = repo.run(
+        "mlgate.yml",
+        "pull_request",
+        events.pull_request(number=7, head_sha=repo.head, base_sha=repo.base),
+    )
     assert result.conclusion == "failure"
     run_json = next(repo.root.glob(".mlgate/runs/*/run.json"))
     report = run_json.with_name("report.md").read_text()
     published = {
-        "run.json": run_json.read_text(), "report.md": report,
-        "comment": json.dumps(repo.github.comments), "check": json.dumps(repo.github.check_runs),
+        "run.json": run_json.read_text(),
+        "report.md": report,
+        "comment": json.dumps(repo.github.comments),
+        "check": json.dumps(repo.github.check_runs),
         "summary": result.summary,
     }
     for where, text in published.items():

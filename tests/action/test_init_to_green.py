@@ -41,12 +41,14 @@ joblib.dump(model, os.environ["MLGATE_MODEL"])
 
 
 def yaml_lines(text: str) -> int:
-    return sum(1 for line in text.splitlines() if line.strip() and not line.lstrip()
-               .startswith("#"))
+    return sum(
+        1 for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    )
 
 
 def test_from_init_in_an_empty_repository_to_a_green_pull_request(
-        tmp_path: Path, github, harness_state: Path) -> None:
+    tmp_path: Path, github, harness_state: Path
+) -> None:
     from sklearn.datasets import load_wine
 
     root = tmp_path / "repo"
@@ -68,11 +70,19 @@ def test_from_init_in_an_empty_repository_to_a_green_pull_request(
     git(root, "checkout", "-q", "-b", "more-iterations")
     (root / "train.py").write_text(TRAIN.replace("max_iter=500", "max_iter=1000"))
     git(root, "commit", "-q", "-am", "more iterations")
-    repo = Repo(root=root, base=base, head=git(root, "rev-parse", "HEAD"), github=github,
-                state=harness_state)
+    repo = Repo(
+        root=root,
+        base=base,
+        head=git(root, "rev-parse", "HEAD"),
+        github=github,
+        state=harness_state,
+    )
 
-    result = repo.run("mlgate.yml", "pull_request", events.pull_request(
-        number=1, head_sha=repo.head, base_sha=repo.base))
+    result = repo.run(
+        "mlgate.yml",
+        "pull_request",
+        events.pull_request(number=1, head_sha=repo.head, base_sha=repo.base),
+    )
     assert result.conclusion == "success", result.log[-3000:]
     (comment,) = github.comments[1]
     assert "## ✅ wine: passed" in comment["body"]

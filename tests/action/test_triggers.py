@@ -50,8 +50,9 @@ def test_a_second_push_updates_the_same_comment(repo: Repo) -> None:
 
 def test_a_failing_gate_fails_the_job_with_an_annotation_on_the_manifest(repo: Repo) -> None:
     manifest = repo.root / "mlops.yaml"
-    manifest.write_text(manifest.read_text().replace("{metric: f1, min: 0.9}",
-                                                     "{metric: f1, min: 0.999}"))
+    manifest.write_text(
+        manifest.read_text().replace("{metric: f1, min: 0.9}", "{metric: f1, min: 0.999}")
+    )
     git(repo.root, "commit", "-q", "-am", "an f1 no model reaches")
     repo.head = git(repo.root, "rev-parse", "HEAD")
     result = repo.run("mlgate.yml", "pull_request", pull_request(repo))
@@ -61,7 +62,8 @@ def test_a_failing_gate_fails_the_job_with_an_annotation_on_the_manifest(repo: R
     assert check["conclusion"] == "failure"
     errors = [a for a in result.annotations if a.properties.get("file") == "mlops.yaml"]
     assert errors and errors[0].properties["line"] == str(
-        manifest.read_text().splitlines().index("  - {metric: f1, min: 0.999}") + 1)
+        manifest.read_text().splitlines().index("  - {metric: f1, min: 0.999}") + 1
+    )
     # the artifact is kept for a failed gate too
     assert (repo.artifact(result) / mlgate(result)["run-id"] / "report.md").is_file()
 
@@ -79,9 +81,13 @@ def test_a_fork_hands_over_and_the_trusted_workflow_posts_it(repo: Repo, tmp_pat
     repo.github.add_pull(payload["pull_request"])
     empty = tmp_path / "trusted-workspace"
     empty.mkdir()
-    trusted = repo.run("mlgate-fork-report.yml", "workflow_run",
-                       events.workflow_run(run_id=9001, head_sha=repo.head),
-                       job="report", workspace=empty)
+    trusted = repo.run(
+        "mlgate-fork-report.yml",
+        "workflow_run",
+        events.workflow_run(run_id=9001, head_sha=repo.head),
+        job="report",
+        workspace=empty,
+    )
     assert trusted.conclusion == "success", trusted.log[-3000:]
     assert mlgate(trusted)["job"] == "fork-report"
     assert mlgate(trusted)["verdict"] == "passed"
@@ -93,7 +99,8 @@ def test_a_fork_hands_over_and_the_trusted_workflow_posts_it(repo: Repo, tmp_pat
 
 
 def test_the_trusted_workflow_refuses_a_handoff_for_another_commit(
-        repo: Repo, tmp_path: Path) -> None:
+    repo: Repo, tmp_path: Path
+) -> None:
     payload = pull_request(repo, fork=True)
     untrusted = repo.run("mlgate.yml", "pull_request", payload, run_id=9002)
     handoff = repo.artifact(untrusted) / mlgate(untrusted)["run-id"] / "handoff.json"
@@ -101,37 +108,48 @@ def test_the_trusted_workflow_refuses_a_handoff_for_another_commit(
     handoff.write_text(json.dumps(forged))
     repo.github.add_pull(payload["pull_request"])
     (tmp_path / "w").mkdir()
-    trusted = repo.run("mlgate-fork-report.yml", "workflow_run",
-                       events.workflow_run(run_id=9002, head_sha=repo.head),
-                       job="report", workspace=tmp_path / "w")
+    trusted = repo.run(
+        "mlgate-fork-report.yml",
+        "workflow_run",
+        events.workflow_run(run_id=9002, head_sha=repo.head),
+        job="report",
+        workspace=tmp_path / "w",
+    )
     assert trusted.conclusion == "failure"
     assert repo.github.comments == {} and repo.github.check_runs == []
     assert "mlgate stopped" in trusted.summary and "not posted" in trusted.summary
 
 
 def test_the_trusted_workflow_posts_nothing_for_a_pull_request_that_moved_on(
-        repo: Repo, tmp_path: Path) -> None:
+    repo: Repo, tmp_path: Path
+) -> None:
     payload = pull_request(repo, fork=True)
     repo.run("mlgate.yml", "pull_request", payload, run_id=9003)
     moved = json.loads(json.dumps(payload["pull_request"]))
     moved["head"]["sha"] = "f" * 40
     repo.github.add_pull(moved)
     (tmp_path / "w").mkdir()
-    trusted = repo.run("mlgate-fork-report.yml", "workflow_run",
-                       events.workflow_run(run_id=9003, head_sha=repo.head),
-                       job="report", workspace=tmp_path / "w")
+    trusted = repo.run(
+        "mlgate-fork-report.yml",
+        "workflow_run",
+        events.workflow_run(run_id=9003, head_sha=repo.head),
+        job="report",
+        workspace=tmp_path / "w",
+    )
     assert trusted.conclusion == "success"
     assert repo.github.comments == {}
     assert "has moved on to ffffffffffff" in trusted.summary
 
 
-def test_merge_registers_and_promotes_to_the_environments_promoted_on_merge(
-        repo: Repo) -> None:
+def test_merge_registers_and_promotes_to_the_environments_promoted_on_merge(repo: Repo) -> None:
     git(repo.root, "checkout", "-q", "main")
     git(repo.root, "merge", "-q", "--no-ff", "-m", "Merge #7", "feature")
     merged = git(repo.root, "rev-parse", "HEAD")
-    result = repo.run("mlgate-merge.yml", "push",
-                      events.push(ref="refs/heads/main", before=repo.base, after=merged))
+    result = repo.run(
+        "mlgate-merge.yml",
+        "push",
+        events.push(ref="refs/heads/main", before=repo.base, after=merged),
+    )
     assert result.conclusion == "success", result.log[-3000:]
     out = mlgate(result)
     assert out["job"] == "merge" and out["verdict"] == "passed" and out["version"] == "v0.1.0"
@@ -146,24 +164,37 @@ def test_merge_registers_and_promotes_to_the_environments_promoted_on_merge(
     assert repo.github.total_calls() == 0  # a push posts nothing
 
 
-def test_dispatch_retrains_promotes_and_rolls_back_through_an_environment(
-        repo: Repo) -> None:
+def test_dispatch_retrains_promotes_and_rolls_back_through_an_environment(repo: Repo) -> None:
     git(repo.root, "checkout", "-q", "main")
-    retrain = repo.run("mlgate-dispatch.yml", "workflow_dispatch", events.workflow_dispatch(
-        {"action": "retrain", "environment": "staging", "version": ""}))
+    retrain = repo.run(
+        "mlgate-dispatch.yml",
+        "workflow_dispatch",
+        events.workflow_dispatch({"action": "retrain", "environment": "staging", "version": ""}),
+    )
     assert retrain.conclusion == "success", retrain.log[-3000:]
     assert mlgate(retrain)["verdict"] == "passed" and mlgate(retrain)["version"] == "v0.1.0"
     assert retrain.environment == "staging"  # the environment's reviewers apply
-    promote = repo.run("mlgate-dispatch.yml", "workflow_dispatch", events.workflow_dispatch(
-        {"action": "promote", "environment": "production", "version": "v0.1.0"}))
+    promote = repo.run(
+        "mlgate-dispatch.yml",
+        "workflow_dispatch",
+        events.workflow_dispatch(
+            {"action": "promote", "environment": "production", "version": "v0.1.0"}
+        ),
+    )
     assert promote.conclusion == "success", promote.log[-3000:]
     assert "production: empty -&gt; v0.1.0" in promote.summary
-    rollback = repo.run("mlgate-dispatch.yml", "workflow_dispatch", events.workflow_dispatch(
-        {"action": "rollback", "environment": "production", "version": ""}))
+    rollback = repo.run(
+        "mlgate-dispatch.yml",
+        "workflow_dispatch",
+        events.workflow_dispatch(
+            {"action": "rollback", "environment": "production", "version": ""}
+        ),
+    )
     assert rollback.conclusion == "failure"  # nothing to go back to
     assert "no earlier version to roll back to: production holds v0.1.0" in rollback.summary
-    assert any("no earlier version" in a.message for a in rollback.annotations
-               if a.level == "error")
+    assert any(
+        "no earlier version" in a.message for a in rollback.annotations if a.level == "error"
+    )
 
 
 def test_schedule_monitors(repo: Repo) -> None:
@@ -172,13 +203,17 @@ def test_schedule_monitors(repo: Repo) -> None:
     assert result.conclusion == "success", result.log[-3000:]
     assert mlgate(result)["job"] == "monitor" and mlgate(result)["verdict"] == "passed"
     # the run says what it is, in the report's verdict
-    assert "> scheduled run: drift monitoring ('monitor:') is not in this version" \
-        in result.summary
+    assert "> scheduled run: drift monitoring ('monitor:') is not in this version" in result.summary
 
 
 def test_nothing_to_do_for_a_closed_pull_request(repo: Repo) -> None:
     result = repo.run("mlgate.yml", "pull_request", pull_request(repo, action="closed"))
     assert result.conclusion == "success"
-    assert mlgate(result) == {"job": "nothing", "verdict": "", "report": "", "run-id": "",
-                              "version": ""}
+    assert mlgate(result) == {
+        "job": "nothing",
+        "verdict": "",
+        "report": "",
+        "run-id": "",
+        "version": "",
+    }
     assert "pull request closed: nothing a model depends on changed" in result.summary

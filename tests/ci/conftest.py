@@ -12,10 +12,10 @@ from mlgate.github.context import ActionsContext, WorkflowRun
 from tests.action import events
 
 HEAD = "a" * 40
-RUN = WorkflowRun(id=5, event="pull_request", conclusion="success", head_sha=HEAD,
-                  head_repository=events.FORK)
-CTX = ActionsContext(event_name="workflow_run", repository=events.REPOSITORY,
-                     workflow_run=RUN)
+RUN = WorkflowRun(
+    id=5, event="pull_request", conclusion="success", head_sha=HEAD, head_repository=events.FORK
+)
+CTX = ActionsContext(event_name="workflow_run", repository=events.REPOSITORY, workflow_run=RUN)
 
 
 @pytest.fixture(scope="session")

@@ -15,29 +15,45 @@ from mlgate.github.pulls import PullRequest
 from tests.action import events
 from tests.ci.conftest import CTX, HEAD
 
-CLAIM = handoff.Handoff(repository=events.REPOSITORY, pull_number=7, head_sha=HEAD,
-                        manifest_path="mlops.yaml", folder=Path("."))
-PULL = PullRequest(number=7, state="open", head_sha=HEAD, head_repository=events.FORK,
-                   base_repository=events.REPOSITORY)
+CLAIM = handoff.Handoff(
+    repository=events.REPOSITORY,
+    pull_number=7,
+    head_sha=HEAD,
+    manifest_path="mlops.yaml",
+    folder=Path("."),
+)
+PULL = PullRequest(
+    number=7,
+    state="open",
+    head_sha=HEAD,
+    head_repository=events.FORK,
+    base_repository=events.REPOSITORY,
+)
 
 
 def test_a_handoff_that_agrees_with_github_may_be_posted() -> None:
     assert handoff.verify(CLAIM, CTX, PULL) == ""
 
 
-@pytest.mark.parametrize(("claim", "said"), [
-    (replace(CLAIM, head_sha="b" * 40), "GitHub says run 5 ran on aaaaaaaaaaaa"),
-    (replace(CLAIM, repository="evil/repo"), "names repository 'evil/repo'"),
-])
+@pytest.mark.parametrize(
+    ("claim", "said"),
+    [
+        (replace(CLAIM, head_sha="b" * 40), "GitHub says run 5 ran on aaaaaaaaaaaa"),
+        (replace(CLAIM, repository="evil/repo"), "names repository 'evil/repo'"),
+    ],
+)
 def test_a_handoff_that_lies_about_its_run_is_refused(claim, said: str) -> None:
     with pytest.raises(UserError, match=said):
         handoff.verify(claim, CTX, PULL)
 
 
-@pytest.mark.parametrize(("pull", "said"), [
-    (replace(PULL, base_repository="other/repo"), "is not this repository's"),
-    (replace(PULL, head_repository="someone/else"), "comes from someone/else"),
-])
+@pytest.mark.parametrize(
+    ("pull", "said"),
+    [
+        (replace(PULL, base_repository="other/repo"), "is not this repository's"),
+        (replace(PULL, head_repository="someone/else"), "comes from someone/else"),
+    ],
+)
 def test_a_pull_request_that_is_not_the_runs_is_refused(pull, said: str) -> None:
     with pytest.raises(UserError, match=said):
         handoff.verify(CLAIM, CTX, pull)
@@ -45,8 +61,7 @@ def test_a_pull_request_that_is_not_the_runs_is_refused(pull, said: str) -> None
 
 def test_a_moved_or_closed_pull_request_is_skipped_not_refused() -> None:
     assert "has moved on" in handoff.verify(CLAIM, CTX, replace(PULL, head_sha="c" * 40))
-    assert handoff.verify(CLAIM, CTX, replace(PULL, state="closed")) == \
-        "pull request #7 is closed"
+    assert handoff.verify(CLAIM, CTX, replace(PULL, state="closed")) == "pull request #7 is closed"
 
 
 def _handed_over(tmp_path: Path, example_run: Path) -> Path:
@@ -56,8 +71,7 @@ def _handed_over(tmp_path: Path, example_run: Path) -> Path:
     return folder
 
 
-def test_read_gives_the_run_its_manifest_and_the_claim(tmp_path: Path,
-                                                       example_run: Path) -> None:
+def test_read_gives_the_run_its_manifest_and_the_claim(tmp_path: Path, example_run: Path) -> None:
     _handed_over(tmp_path, example_run)
     received = handoff.read(tmp_path / "mlgate-run")
     assert received.handoff.pull_number == 7 and received.handoff.head_sha == HEAD
@@ -65,21 +79,37 @@ def test_read_gives_the_run_its_manifest_and_the_claim(tmp_path: Path,
     assert received.manifest.name == received.result.name == "breast-cancer"
 
 
-@pytest.mark.parametrize(("change", "said"), [
-    (lambda f: (f / "manifest.yaml").write_text("name: other\n"), "problem"),
-    (lambda f: (f / "manifest.yaml").write_bytes((f / "manifest.yaml").read_bytes() + b"#\n"),
-     "not the one the run used"),
-    (lambda f: (f / "handoff.json").write_text("{"), "handoff.json is not a valid hand-over"),
-    (lambda f: (f / "handoff.json").write_text(json.dumps(
-        {**json.loads((f / "handoff.json").read_text()), "pull_number": True})),
-     'at pull_number: true is not of type "integer"'),
-    (lambda f: (f / "handoff.json").write_text(json.dumps(
-        {**json.loads((f / "handoff.json").read_text()), "head_sha": "$(touch x)"})),
-     r'at head_sha: "\$\(touch x\)" does not match'),
-    (lambda f: shutil.copytree(f, f.parent / "second"), "2 run hand-overs"),
-])
-def test_a_malformed_artifact_is_refused(tmp_path: Path, example_run: Path, change,
-                                         said: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda f: (f / "manifest.yaml").write_text("name: other\n"), "problem"),
+        (
+            lambda f: (f / "manifest.yaml").write_bytes(
+                (f / "manifest.yaml").read_bytes() + b"#\n"
+            ),
+            "not the one the run used",
+        ),
+        (lambda f: (f / "handoff.json").write_text("{"), "handoff.json is not a valid hand-over"),
+        (
+            lambda f: (f / "handoff.json").write_text(
+                json.dumps({**json.loads((f / "handoff.json").read_text()), "pull_number": True})
+            ),
+            'at pull_number: true is not of type "integer"',
+        ),
+        (
+            lambda f: (f / "handoff.json").write_text(
+                json.dumps(
+                    {**json.loads((f / "handoff.json").read_text()), "head_sha": "$(touch x)"}
+                )
+            ),
+            r'at head_sha: "\$\(touch x\)" does not match',
+        ),
+        (lambda f: shutil.copytree(f, f.parent / "second"), "2 run hand-overs"),
+    ],
+)
+def test_a_malformed_artifact_is_refused(
+    tmp_path: Path, example_run: Path, change, said: str
+) -> None:
     folder = _handed_over(tmp_path, example_run)
     change(folder)
     with pytest.raises(UserError, match=said):

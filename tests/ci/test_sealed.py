@@ -23,9 +23,11 @@ from mlgate.report import junit, markdown, text
 from mlgate.result import document, store
 
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-MARKDOWN = ("[Approve PR](https://evil.example) ![i](https://evil.example/i.png) *em* "
-            "__strong__ ~~gone~~ `code` $x$ @admin #1 www.evil.example "
-            "</details></summary><img src=x onerror=alert(1)> | cell")
+MARKDOWN = (
+    "[Approve PR](https://evil.example) ![i](https://evil.example/i.png) *em* "
+    "__strong__ ~~gone~~ `code` $x$ @admin #1 www.evil.example "
+    "</details></summary><img src=x onerror=alert(1)> | cell"
+)
 HOSTILE: dict[str, Any] = {  # JSON values
     "wrong type": {"x": [1]},
     "path traversal": "../../../x",
@@ -49,8 +51,7 @@ def leaves(node: Any, path: tuple = ()) -> Iterator[tuple]:
     """A path to every field (the first item of each list stands for the rest), and to
     each free-form key (metric, column, package and param names)."""
     if isinstance(node, dict):
-        free = path and path[-1] in ("metrics", "params", "packages", "columns",
-                                     "metric_errors")
+        free = path and path[-1] in ("metrics", "params", "packages", "columns", "metric_errors")
         for key, value in list(node.items())[:1] if free else node.items():
             yield (*path, key)
             yield from leaves(value, (*path, key))
@@ -78,12 +79,13 @@ def inert(rendered: str) -> None:
     tokens = PARSER.parse(rendered)
     kids = [c for t in tokens for c in (t, *(t.children or []))]
     for t in kids:
-        assert t.type not in ("link_open", "image", "code_block", "s_open", "em_open"), \
-            (t.type, t.content[:200])
+        assert t.type not in ("link_open", "image", "code_block", "s_open", "em_open"), (
+            t.type,
+            t.content[:200],
+        )
         if t.type in ("html_inline", "html_block"):
             leftover = OURS_HTML.sub("", t.content)
-            assert "<" not in leftover and not re.search(r"@admin|#1\b", leftover), \
-                leftover[:200]
+            assert "<" not in leftover and not re.search(r"@admin|#1\b", leftover), leftover[:200]
         if t.type == "text":
             assert not re.search(r"@admin|#1\b|://|(?i:www\.evil)", t.content), t.content
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
@@ -96,10 +98,14 @@ def outputs(tmp_path: Path, result) -> str:
     out = tmp_path / "output"
     from mlgate.github.context import ActionsContext
 
-    outcome = jobs.Outcome(plan=Plan(job="fork-report", steps=(), reason="test"),
-                           result=result, report="mlgate-run/x/report.md")
-    jobs.set_outputs(outcome, ActionsContext(event_name="workflow_run", repository="o/r",
-                                             output=out))
+    outcome = jobs.Outcome(
+        plan=Plan(job="fork-report", steps=(), reason="test"),
+        result=result,
+        report="mlgate-run/x/report.md",
+    )
+    jobs.set_outputs(
+        outcome, ActionsContext(event_name="workflow_run", repository="o/r", output=out)
+    )
     return out.read_text()
 
 
@@ -112,23 +118,65 @@ def valid(example_run: Path) -> dict:
     doc = json.loads((example_run / store.RESULT_FILE).read_text())
     sha = "b" * 64
     compare = m.CompareStage(
-        status="failed", duration_s=0.5, message="1 gate failed",
-        baseline=m.Baseline(kind="git", ref="main", commit="c" * 40, name="main @ ccccccc",
-                            source="scored on the candidate's test rows", same_data=True,
-                            paired_rows=114, message="ok"),
-        metrics=(m.MetricChange(metric="f1_macro", baseline=0.9, candidate=0.8, change=-0.1,
-                                relative_change=-0.11, greater_is_better=True),),
-        gates=(m.GateResult(metric="f1_macro", status="failed", candidate=0.8, baseline=0.9,
-                            change=-0.1, relative_change=-0.11, rule="change >= -0.01",
-                            explanation="f1_macro fell by 0.1", manifest_key="compare.gates",
-                            warning="few rows",
-                            significance=m.Significance(
-                                method="paired bootstrap", rows=114, delta=-0.1,
-                                ci_low=-0.2, ci_high=-0.05, p_value=0.01, confidence=0.95,
-                                detectable_change=0.05)),),
+        status="failed",
+        duration_s=0.5,
+        message="1 gate failed",
+        baseline=m.Baseline(
+            kind="git",
+            ref="main",
+            commit="c" * 40,
+            name="main @ ccccccc",
+            source="scored on the candidate's test rows",
+            same_data=True,
+            paired_rows=114,
+            message="ok",
+        ),
+        metrics=(
+            m.MetricChange(
+                metric="f1_macro",
+                baseline=0.9,
+                candidate=0.8,
+                change=-0.1,
+                relative_change=-0.11,
+                greater_is_better=True,
+            ),
+        ),
+        gates=(
+            m.GateResult(
+                metric="f1_macro",
+                status="failed",
+                candidate=0.8,
+                baseline=0.9,
+                change=-0.1,
+                relative_change=-0.11,
+                rule="change >= -0.01",
+                explanation="f1_macro fell by 0.1",
+                manifest_key="compare.gates",
+                warning="few rows",
+                significance=m.Significance(
+                    method="paired bootstrap",
+                    rows=114,
+                    delta=-0.1,
+                    ci_low=-0.2,
+                    ci_high=-0.05,
+                    p_value=0.01,
+                    confidence=0.95,
+                    detectable_change=0.05,
+                ),
+            ),
+        ),
         params=(m.ParamChange(name="train.C", change="changed", old=1.0, new=0.5),),
-        data=(m.DataChange(role="test", change="changed", old_rows=100, new_rows=114,
-                           old_sha256=sha, new_sha256=sha),))
+        data=(
+            m.DataChange(
+                role="test",
+                change="changed",
+                old_rows=100,
+                new_rows=114,
+                old_sha256=sha,
+                new_sha256=sha,
+            ),
+        ),
+    )
     doc["compare"] = document.to_dict(compare)
     doc["notes"] = ["a fork's pull request: no secrets"]
     doc["params"] = {"train.C": 0.5}
@@ -142,7 +190,8 @@ def _cases(doc: dict) -> Iterator[tuple[tuple, str]]:
 
 
 def test_every_field_set_to_every_kind_of_hostile_value_is_refused_or_inert(
-        valid: dict, tmp_path: Path, example_run: Path) -> None:
+    valid: dict, tmp_path: Path, example_run: Path
+) -> None:
     from mlgate import manifest as manifests
     from mlgate import publish
     from mlgate.github import actions
@@ -168,8 +217,11 @@ def test_every_field_set_to_every_kind_of_hostile_value_is_refused_or_inert(
                 assert "\n" not in command and "\r" not in command
             inert(markdown.render(result, charts=False, limit=markdown.COMMENT_LIMIT))
             text.render(result)
-            junit.render(result.checks, result.compare.gates if result.compare else (),
-                         suite_name=result.name)
+            junit.render(
+                result.checks,
+                result.compare.gates if result.compare else (),
+                suite_name=result.name,
+            )
             said_outputs = outputs(tmp_path, result)
         except AssertionError as exc:
             raise AssertionError(f"{said}: {exc}") from exc
@@ -179,9 +231,13 @@ def test_every_field_set_to_every_kind_of_hostile_value_is_refused_or_inert(
 
 @pytest.mark.parametrize("kind", RAW)
 def test_json_that_no_json_value_gives_is_refused_in_any_number_field(
-        valid: dict, kind: str) -> None:
-    numbers = [p for p in leaves(valid) if isinstance(_at(valid, p), int | float)
-               and not isinstance(_at(valid, p), bool)]
+    valid: dict, kind: str
+) -> None:
+    numbers = [
+        p
+        for p in leaves(valid)
+        if isinstance(_at(valid, p), int | float) and not isinstance(_at(valid, p), bool)
+    ]
     assert len(numbers) > 20
     for path in numbers:
         marker = "__RAW__"
@@ -198,8 +254,9 @@ def _at(doc: Any, path: tuple) -> Any:
     return doc
 
 
-def _artifact(tmp_path: Path, example_run: Path, doc: dict | None = None,
-              handoff_doc: dict | None = None) -> Path:
+def _artifact(
+    tmp_path: Path, example_run: Path, doc: dict | None = None, handoff_doc: dict | None = None
+) -> Path:
     folder = tmp_path / "mlgate-run" / example_run.name
     shutil.copytree(example_run, folder)
     if doc is not None:
@@ -210,7 +267,8 @@ def _artifact(tmp_path: Path, example_run: Path, doc: dict | None = None,
 
 
 def test_a_run_id_that_is_a_path_is_refused_before_anything_is_written(
-        tmp_path: Path, example_run: Path, valid: dict) -> None:
+    tmp_path: Path, example_run: Path, valid: dict
+) -> None:
     artifact = _artifact(tmp_path, example_run, {**valid, "run_id": "../../../../x"})
     with pytest.raises(UserError, match=r'at run_id: "\.\./\.\./\.\./\.\./x" does not match'):
         handoff.read(artifact)
@@ -219,43 +277,59 @@ def test_a_run_id_that_is_a_path_is_refused_before_anything_is_written(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mlgate-run"]
 
 
-@pytest.mark.parametrize(("field", "value", "said"), [
-    ("verdict", "passed\nversion=v9", "at verdict"),
-    ("verdict", "approved", "at verdict"),
-    ("duration_s", "fast", 'at duration_s: "fast" is not of type "number"'),
-    ("duration_s", -5, "at duration_s: -5 is less than the minimum"),
-    ("mlgate_version", "@admin <b>x</b>", "at mlgate_version"),
-    ("started_at", "yesterday", "at started_at"),
-])
-def test_a_forged_field_is_a_refused_artifact(tmp_path: Path, example_run: Path, valid: dict,
-                                              field: str, value: Any, said: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("verdict", "passed\nversion=v9", "at verdict"),
+        ("verdict", "approved", "at verdict"),
+        ("duration_s", "fast", 'at duration_s: "fast" is not of type "number"'),
+        ("duration_s", -5, "at duration_s: -5 is less than the minimum"),
+        ("mlgate_version", "@admin <b>x</b>", "at mlgate_version"),
+        ("started_at", "yesterday", "at started_at"),
+    ],
+)
+def test_a_forged_field_is_a_refused_artifact(
+    tmp_path: Path, example_run: Path, valid: dict, field: str, value: Any, said: str
+) -> None:
     artifact = _artifact(tmp_path, example_run, {**valid, field: value})
     with pytest.raises(UserError, match=re.escape(said)) as error:
         handoff.read(artifact)
     assert error.value.exit_code == 2 and "run.json" in error.value.message
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("repository", "evil/repo\n::error::x"), ("repository", "../x"),
-    ("pull_number", 0), ("pull_number", "7"), ("pull_number", 1.5), ("pull_number", 2 ** 40),
-    ("head_sha", "A" * 40), ("head_sha", "a" * 39),
-    ("manifest_path", "../../etc/passwd"), ("manifest_path", "/etc/passwd"),
-    ("manifest_path", "a\n::error::x"), ("manifest_path", "x" * 2000),
-    ("extra", "field"),
-])
-def test_a_hostile_handoff_field_is_refused(tmp_path: Path, example_run: Path,
-                                            field: str, value: Any) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("repository", "evil/repo\n::error::x"),
+        ("repository", "../x"),
+        ("pull_number", 0),
+        ("pull_number", "7"),
+        ("pull_number", 1.5),
+        ("pull_number", 2**40),
+        ("head_sha", "A" * 40),
+        ("head_sha", "a" * 39),
+        ("manifest_path", "../../etc/passwd"),
+        ("manifest_path", "/etc/passwd"),
+        ("manifest_path", "a\n::error::x"),
+        ("manifest_path", "x" * 2000),
+        ("extra", "field"),
+    ],
+)
+def test_a_hostile_handoff_field_is_refused(
+    tmp_path: Path, example_run: Path, field: str, value: Any
+) -> None:
     claimed = json.loads((example_run / handoff.HANDOFF_FILE).read_text())
     artifact = _artifact(tmp_path, example_run, handoff_doc={**claimed, field: value})
-    with pytest.raises(UserError, match=f"handoff.json is not a valid hand-over: at "
-                       f"({field}|the top level)"):
+    with pytest.raises(
+        UserError, match=f"handoff.json is not a valid hand-over: at ({field}|the top level)"
+    ):
         handoff.read(artifact)
 
 
-@pytest.mark.parametrize("name", [store.RESULT_FILE, handoff.HANDOFF_FILE,
-                                  handoff.MANIFEST_COPY])
-def test_an_oversized_file_is_refused_unread(tmp_path: Path, example_run: Path,
-                                             name: str, monkeypatch) -> None:
+@pytest.mark.parametrize("name", [store.RESULT_FILE, handoff.HANDOFF_FILE, handoff.MANIFEST_COPY])
+def test_an_oversized_file_is_refused_unread(
+    tmp_path: Path, example_run: Path, name: str, monkeypatch
+) -> None:
     artifact = _artifact(tmp_path, example_run)
     monkeypatch.setattr(document, "MAX_BYTES", 1000)
     path = next(artifact.glob(f"*/{name}"))
@@ -265,8 +339,9 @@ def test_an_oversized_file_is_refused_unread(tmp_path: Path, example_run: Path,
         handoff.read(artifact)
 
 
-def test_a_zlib_bomb_in_the_predictions_is_refused(tmp_path: Path, example_run: Path,
-                                                   valid: dict) -> None:
+def test_a_zlib_bomb_in_the_predictions_is_refused(
+    tmp_path: Path, example_run: Path, valid: dict
+) -> None:
     import base64
     import zlib
 
@@ -277,8 +352,9 @@ def test_a_zlib_bomb_in_the_predictions_is_refused(tmp_path: Path, example_run: 
         handoff.read(_artifact(tmp_path, example_run, doc))
 
 
-def test_class_indices_outside_the_classes_are_refused(tmp_path: Path, example_run: Path,
-                                                       valid: dict) -> None:
+def test_class_indices_outside_the_classes_are_refused(
+    tmp_path: Path, example_run: Path, valid: dict
+) -> None:
     import numpy as np
 
     from mlgate.result import arrays
@@ -291,35 +367,45 @@ def test_class_indices_outside_the_classes_are_refused(tmp_path: Path, example_r
         handoff.read(_artifact(tmp_path, example_run, doc))
 
 
-def test_a_run_folder_not_named_by_its_run_id_is_refused(tmp_path: Path,
-                                                         example_run: Path) -> None:
+def test_a_run_folder_not_named_by_its_run_id_is_refused(tmp_path: Path, example_run: Path) -> None:
     artifact = _artifact(tmp_path, example_run)
     next(artifact.iterdir()).rename(artifact / "x\n::error::forged")
     with pytest.raises(UserError, match="a run's folder is named by its id"):
         handoff.read(artifact)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("verdict", "passed\n::error::x"), ("verdict", "maybe"), ("run_id", "../x"),
-])
-def test_step_outputs_take_only_their_own_values(tmp_path: Path, valid: dict,
-                                                 field: str, value: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("verdict", "passed\n::error::x"),
+        ("verdict", "maybe"),
+        ("run_id", "../x"),
+    ],
+)
+def test_step_outputs_take_only_their_own_values(
+    tmp_path: Path, valid: dict, field: str, value: str
+) -> None:
     result = replace(document.loads(json.dumps(valid)), **{field: value})
     with pytest.raises(UserError, match="refused to set the step output"):
         outputs(tmp_path, result)
     assert not (tmp_path / "output").exists()
 
 
-def test_a_token_mlgate_knows_is_masked_in_the_job_summary(tmp_path: Path, monkeypatch,
-                                                          capfd) -> None:
+def test_a_token_mlgate_knows_is_masked_in_the_job_summary(
+    tmp_path: Path, monkeypatch, capfd
+) -> None:
     """Whatever reaches the summary (an error quoting a command's output, say)."""
     from mlgate.ci import summary
     from mlgate.github.context import ActionsContext
 
     token, runtime = "ghs_" + "Zx9" * 12, "eyJ" + "runtime" * 6
     monkeypatch.setenv("ACTIONS_RUNTIME_TOKEN", runtime)
-    ctx = ActionsContext(event_name="pull_request", repository="o/r", token=token,
-                         step_summary=tmp_path / "summary.md")
+    ctx = ActionsContext(
+        event_name="pull_request",
+        repository="o/r",
+        token=token,
+        step_summary=tmp_path / "summary.md",
+    )
     summary.write_error(UserError(f"train.log said {token} and {runtime}"), ctx)
     annotation = capfd.readouterr().err
     assert "::error title=mlgate::train.log said *** and ***" in annotation, annotation

@@ -50,7 +50,8 @@ def branch_with_params(root: Path, c: float) -> None:
 
 
 def test_a_git_baseline_runs_at_its_commit_and_scores_the_candidates_rows(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     root = iris_repo(make_repo)
     main = git(root, "rev-parse", "HEAD")
     branch_with_params(root, 0.05)
@@ -72,7 +73,7 @@ def test_a_git_baseline_runs_at_its_commit_and_scores_the_candidates_rows(
     saved = json.loads((root / ".mlgate" / "runs" / result.run_id / "run.json").read_text())
     jsonschema.Draft202012Validator(document.schema()).validate(saved)
     report = (root / ".mlgate" / "runs" / result.run_id / "report.md").read_text()
-    history = report[report.index("<summary>Metric history</summary>"):]
+    history = report[report.index("<summary>Metric history</summary>") :]
     assert f'x-axis ["{main[:7]}", "{result.git.commit[:7]}"]' in history  # type: ignore[index]
     # the user's checkout is as it was: no worktree left, nothing staged, same branch
     assert git(root, "worktree", "list").count("\n") == 0
@@ -91,14 +92,25 @@ def test_the_baseline_is_computed_once_per_base_commit(make_repo: Callable[..., 
     assert [g.significance for g in first.gates] == [g.significance for g in second.gates]
 
 
-def test_a_shallow_clone_fetches_the_base_branch_itself(make_repo: Callable[..., Path],
-                                                        tmp_path: Path) -> None:
+def test_a_shallow_clone_fetches_the_base_branch_itself(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
     origin = iris_repo(make_repo)
     main = git(origin, "rev-parse", "HEAD")
     branch_with_params(origin, 0.05)
     clone = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", "--single-branch",
-        f"file://{origin}", str(clone))
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--branch",
+        "feature",
+        "--single-branch",
+        f"file://{origin}",
+        str(clone),
+    )
     assert git(clone, "rev-parse", "--is-shallow-repository") == "true"
     with pytest.raises(subprocess.CalledProcessError):
         git(clone, "rev-parse", "--verify", "main^{commit}")
@@ -108,7 +120,8 @@ def test_a_shallow_clone_fetches_the_base_branch_itself(make_repo: Callable[...,
 
 
 def test_a_pull_requests_base_branch_is_the_default_baseline(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     compare = "compare:\n  gates:\n    accuracy: {min_change: -0.05}\n"
     root = iris_repo(make_repo, compare)
     branch_with_params(root, 0.05)
@@ -135,8 +148,7 @@ def test_a_base_without_a_manifest_is_the_first_model(make_repo: Callable[..., P
     assert result.passed  # the absolute model check decides
 
 
-def test_a_required_baseline_that_is_missing_fails_the_run(
-        make_repo: Callable[..., Path]) -> None:
+def test_a_required_baseline_that_is_missing_fails_the_run(make_repo: Callable[..., Path]) -> None:
     compare = "compare:\n  baseline: none\n  required: true\n"
     root = iris_repo(make_repo, compare)
     result = run(root)
@@ -150,10 +162,11 @@ def test_an_unknown_ref_is_a_clear_error(make_repo: Callable[..., Path]) -> None
         run(root)
 
 
-def test_a_dvc_metrics_file_is_a_baseline_of_stored_numbers(
-        make_repo: Callable[..., Path]) -> None:
-    compare = ("compare:\n  baseline: {file: baseline/metrics.json}\n  gates:\n"
-               "    accuracy: {min_change: -0.05}\n    f1_macro: {min_change: -0.05}\n")
+def test_a_dvc_metrics_file_is_a_baseline_of_stored_numbers(make_repo: Callable[..., Path]) -> None:
+    compare = (
+        "compare:\n  baseline: {file: baseline/metrics.json}\n  gates:\n"
+        "    accuracy: {min_change: -0.05}\n    f1_macro: {min_change: -0.05}\n"
+    )
     root = iris_repo(make_repo, compare)
     (root / "baseline").mkdir()
     (root / "baseline" / "metrics.json").write_text(json.dumps({"test": {"accuracy": 0.5}}))
@@ -169,14 +182,16 @@ def test_a_dvc_metrics_file_is_a_baseline_of_stored_numbers(
     saved = json.loads((root / ".mlgate" / "runs" / result.run_id / "run.json").read_text())
     jsonschema.Draft202012Validator(document.schema()).validate(saved)
     report = (root / ".mlgate" / "runs" / result.run_id / "report.md").read_text()
-    assert "stored metrics: whether they were measured on the same data cannot be checked" \
-        in report
+    assert "stored metrics: whether they were measured on the same data cannot be checked" in report
 
 
 def test_a_missing_baseline_metric_passes_only_when_the_gate_says_so(
-        make_repo: Callable[..., Path]) -> None:
-    compare = ("compare:\n  baseline: {file: old.yaml}\n  gates:\n"
-               "    f1_macro: {min_change: -0.05, missing: pass}\n")
+    make_repo: Callable[..., Path],
+) -> None:
+    compare = (
+        "compare:\n  baseline: {file: old.yaml}\n  gates:\n"
+        "    f1_macro: {min_change: -0.05, missing: pass}\n"
+    )
     root = iris_repo(make_repo, compare)
     (root / "old.yaml").write_text("accuracy: 0.9\n")
     result = run(root)
@@ -185,7 +200,8 @@ def test_a_missing_baseline_metric_passes_only_when_the_gate_says_so(
 
 
 def test_a_metrics_file_that_is_neither_json_nor_yaml_is_a_clear_error(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     compare = "compare:\n  baseline: {file: old.json}\n"
     root = iris_repo(make_repo, compare)
     (root / "old.json").write_text("accuracy: [0.9\n")
@@ -194,8 +210,10 @@ def test_a_metrics_file_that_is_neither_json_nor_yaml_is_a_clear_error(
 
 
 def test_metrics_files_at_a_ref_are_read_with_git(make_repo: Callable[..., Path]) -> None:
-    compare = ("compare:\n  baseline: main\n  metrics: [metrics.json]\n  gates:\n"
-               "    accuracy: {min_change: 0.0}\n")
+    compare = (
+        "compare:\n  baseline: main\n  metrics: [metrics.json]\n  gates:\n"
+        "    accuracy: {min_change: 0.0}\n"
+    )
     files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + compare)
     files["metrics.json"] = json.dumps({"accuracy": 0.99})
     root = make_repo(files)
@@ -209,8 +227,10 @@ def test_metrics_files_at_a_ref_are_read_with_git(make_repo: Callable[..., Path]
 
 def test_a_regression_baseline_is_paired_and_tested_too(make_repo: Callable[..., Path]) -> None:
     files = projects.diabetes_files()
-    files["mlops.yaml"] += ("compare:\n  baseline: main\n  gates:\n"
-                            "    rmse: {max_change: 5, significance: no significant drop}\n")
+    files["mlops.yaml"] += (
+        "compare:\n  baseline: main\n  gates:\n"
+        "    rmse: {max_change: 5, significance: no significant drop}\n"
+    )
     root = make_repo(files)
     git(root, "checkout", "-q", "-b", "feature")
     (root / "train.py").write_text(projects.TRAIN_REGRESSOR.replace("Ridge()", "Ridge(alpha=3)"))
@@ -229,9 +249,11 @@ def test_a_regression_baseline_is_paired_and_tested_too(make_repo: Callable[...,
 
 
 def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(
-        make_repo: Callable[..., Path]) -> None:
-    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + GATES,
-                                train="raise SystemExit(1)\n")
+    make_repo: Callable[..., Path],
+) -> None:
+    files = projects.iris_files(
+        Path(), manifest=projects.IRIS_MANIFEST + GATES, train="raise SystemExit(1)\n"
+    )
     root = make_repo(files)
     git(root, "checkout", "-q", "-b", "feature")
     (root / "train.py").write_text(projects.TRAIN_CLASSIFIER)
@@ -246,14 +268,19 @@ def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(
 
 def test_a_registry_stage_outside_a_repository_says_so(tmp_path: Path) -> None:
     # a stage that holds a version is a baseline (tests/compare/test_resplit.py)
-    root = projects.write(tmp_path / "plain", projects.iris_files(
-        Path(), manifest=projects.IRIS_MANIFEST + "compare:\n  baseline: {stage: production}\n"))
+    root = projects.write(
+        tmp_path / "plain",
+        projects.iris_files(
+            Path(), manifest=projects.IRIS_MANIFEST + "compare:\n  baseline: {stage: production}\n"
+        ),
+    )
     with pytest.raises(UserError, match="is not in a git repository; the registry keeps"):
         run(root)
 
 
 def test_a_git_baseline_outside_a_repository_says_so(tmp_path: Path) -> None:
-    root = projects.write(tmp_path / "plain", projects.iris_files(
-        Path(), manifest=projects.IRIS_MANIFEST + GATES))
+    root = projects.write(
+        tmp_path / "plain", projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + GATES)
+    )
     with pytest.raises(UserError, match="is not in a git repository"):
         run(root)

@@ -38,16 +38,18 @@ FAMILIES = {
 
 
 def test_the_families_cover_every_metric() -> None:
-    assert set(FAMILIES) | {n for n, m in METRICS.items() if m.task == "classification"
-                            and m.needs == "labels"} == set(METRICS)
+    assert set(FAMILIES) | {
+        n for n, m in METRICS.items() if m.task == "classification" and m.needs == "labels"
+    } == set(METRICS)
 
 
 def excludes_zero(test: PairedTest) -> bool:
     return test.ci_low > 0 or test.ci_high < 0
 
 
-def paired_rows(metric: str, rows: int, seed: int, shift: float, ties: bool,
-                identical: bool, n_classes: int) -> dict:
+def paired_rows(
+    metric: str, rows: int, seed: int, shift: float, ties: bool, identical: bool, n_classes: int
+) -> dict:
     """Two models on the same rows; `shift` makes the candidate better (or worse)."""
     rng = np.random.default_rng(seed)
     if FAMILIES.get(metric, "classification") == "regression":
@@ -70,13 +72,19 @@ def paired_rows(metric: str, rows: int, seed: int, shift: float, ties: bool,
             proba /= proba.sum(axis=1, keepdims=True)
         out.append(proba)
     cand_p, base_p = (out[1], out[1]) if identical else out
-    return {"y_true": y, "candidate_pred": cand_p.argmax(axis=1),
-            "baseline_pred": base_p.argmax(axis=1), "candidate_scores": cand_p,
-            "baseline_scores": base_p, "n_classes": k}
+    return {
+        "y_true": y,
+        "candidate_pred": cand_p.argmax(axis=1),
+        "baseline_pred": base_p.argmax(axis=1),
+        "candidate_scores": cand_p,
+        "baseline_scores": base_p,
+        "n_classes": k,
+    }
 
 
-def checked(metric: str, data: dict, *, confidence: float, resamples: int,
-            seed: int) -> PairedTest | None:
+def checked(
+    metric: str, data: dict, *, confidence: float, resamples: int, seed: int
+) -> PairedTest | None:
     try:
         test = paired_test(metric, **data, confidence=confidence, resamples=resamples, seed=seed)
     except ValueError:
@@ -87,13 +95,20 @@ def checked(metric: str, data: dict, *, confidence: float, resamples: int,
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(metric=st.sampled_from(sorted(FAMILIES)), rows=st.integers(2, 80),
-       seed=st.integers(0, 2**32 - 1), shift=st.sampled_from([0.0, 0.05, 0.3, 1.0, -0.5]),
-       ties=st.booleans(), identical=st.booleans(), n_classes=st.sampled_from([2, 3]),
-       confidence=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
-       resamples=st.sampled_from([199, 200, 1000]))
+@given(
+    metric=st.sampled_from(sorted(FAMILIES)),
+    rows=st.integers(2, 80),
+    seed=st.integers(0, 2**32 - 1),
+    shift=st.sampled_from([0.0, 0.05, 0.3, 1.0, -0.5]),
+    ties=st.booleans(),
+    identical=st.booleans(),
+    n_classes=st.sampled_from([2, 3]),
+    confidence=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+    resamples=st.sampled_from([199, 200, 1000]),
+)
 def test_the_interval_excludes_zero_exactly_when_p_is_below_one_minus_confidence(
-        metric, rows, seed, shift, ties, identical, n_classes, confidence, resamples) -> None:
+    metric, rows, seed, shift, ties, identical, n_classes, confidence, resamples
+) -> None:
     data = paired_rows(metric, rows, seed, shift, ties, identical, n_classes)
     checked(metric, data, confidence=confidence, resamples=resamples, seed=seed % 1000)
 
@@ -105,8 +120,9 @@ def test_coherence_holds_over_many_samples_that_are_and_are_not_significant(metr
     for seed in range(60):
         rows = (20, 60, 200, 1000)[seed % 4]
         shift = (0.0, 0.1, 0.4, 1.0, -0.4)[seed % 5]
-        data = paired_rows(metric, rows, seed, shift, ties=seed % 3 == 0,
-                           identical=seed % 17 == 0, n_classes=3)
+        data = paired_rows(
+            metric, rows, seed, shift, ties=seed % 3 == 0, identical=seed % 17 == 0, n_classes=3
+        )
         test = checked(metric, data, confidence=0.95, resamples=200, seed=seed)
         if test is not None:
             verdicts.append(test.significant())
@@ -136,7 +152,7 @@ def test_mcnemar_coheres_at_every_split_of_the_discordant_rows(gains) -> None:
             right = np.ones(100, bool)
             cand, base = right.copy(), right.copy()
             cand[:losses] = False
-            base[losses:losses + gains] = False
+            base[losses : losses + gains] = False
             test = mcnemar(cand, base, confidence=confidence)
             assert excludes_zero(test) == test.significant(), (gains, losses, confidence)
             assert test.ci_low <= test.delta <= test.ci_high

@@ -19,15 +19,26 @@ def test_params_added_removed_changed_and_type_changes() -> None:
 
 
 def summary(role: str, sha: str, rows: int) -> DatasetSummary:
-    return DatasetSummary(role=role, file=FileFingerprint(path=f"{role}.csv", sha256=sha,
-                                                          bytes=1), format="csv", rows=rows,
-                          columns={})
+    return DatasetSummary(
+        role=role,
+        file=FileFingerprint(path=f"{role}.csv", sha256=sha, bytes=1),
+        format="csv",
+        rows=rows,
+        columns={},
+    )
 
 
 def test_data_changes_by_fingerprint() -> None:
     old = (summary("train", "a" * 64, 100), summary("test", "b" * 64, 20))
     new = (summary("train", "c" * 64, 120), summary("test", "b" * 64, 20))
-    assert datasets(old, new) == [DataChange(role="train", change="changed", old_rows=100,
-                                             new_rows=120, old_sha256="a" * 64,
-                                             new_sha256="c" * 64)]
+    assert datasets(old, new) == [
+        DataChange(
+            role="train",
+            change="changed",
+            old_rows=100,
+            new_rows=120,
+            old_sha256="a" * 64,
+            new_sha256="c" * 64,
+        )
+    ]
     assert datasets(old, old[:1])[0].change == "removed"

@@ -18,17 +18,25 @@ from tests.conftest import git
 DVC = shutil.which("dvc")
 # each step: files written (None removes), then a commit
 HISTORY: list[dict[str, str | None]] = [
-    {"metrics.json": '{"acc": 0.9, "nested": {"f1": 0.8, "n": 3}, "name": "x", "flag": true, '
-                     '"gone": 1}',
-     "eval/scores.yaml": "auc: 0.7\nloss: 0.5\n"},
-    {"metrics.json": '{"acc": 0.95, "nested": {"f1": 0.8, "n": 5}, "name": "y", "flag": false, '
-                     '"new": 2.5}',
-     "eval/scores.yaml": "auc: 0.75\nloss: 0.4\nextra: [1, 2]\n"},
-    {"metrics.json": '{"acc": 0.95, "z": null, "mix": "a", "deep": {"a": {"b": 1}}, '
-                     '"l": [{"x": 1}], "int_to_float": 1}'},
-    {"metrics.json": '{"acc": 0.95, "z": 1, "mix": 3, "deep": {"a": {"b": 2}}, '
-                     '"l": [{"x": 2}], "int_to_float": 1.0}',
-     "eval/scores.yaml": None},
+    {
+        "metrics.json": '{"acc": 0.9, "nested": {"f1": 0.8, "n": 3}, "name": "x", "flag": true, '
+        '"gone": 1}',
+        "eval/scores.yaml": "auc: 0.7\nloss: 0.5\n",
+    },
+    {
+        "metrics.json": '{"acc": 0.95, "nested": {"f1": 0.8, "n": 5}, "name": "y", "flag": false, '
+        '"new": 2.5}',
+        "eval/scores.yaml": "auc: 0.75\nloss: 0.4\nextra: [1, 2]\n",
+    },
+    {
+        "metrics.json": '{"acc": 0.95, "z": null, "mix": "a", "deep": {"a": {"b": 1}}, '
+        '"l": [{"x": 1}], "int_to_float": 1}'
+    },
+    {
+        "metrics.json": '{"acc": 0.95, "z": 1, "mix": 3, "deep": {"a": {"b": 2}}, '
+        '"l": [{"x": 2}], "int_to_float": 1.0}',
+        "eval/scores.yaml": None,
+    },
     {"metrics.json": "not: [json"},
 ]
 
@@ -37,8 +45,9 @@ HISTORY: list[dict[str, str | None]] = [
 def dvc_repo(make_repo: Callable[..., Path]) -> Path:
     if DVC is None:  # a test extra: its absence is a broken install, not a reason to skip
         pytest.fail("dvc is not installed: pip install -e '.[test]'")
-    root = make_repo({"dvc.yaml": "metrics:\n  - metrics.json\n  - eval/scores.yaml\n"},
-                     commit=False)
+    root = make_repo(
+        {"dvc.yaml": "metrics:\n  - metrics.json\n  - eval/scores.yaml\n"}, commit=False
+    )
     subprocess.run([DVC, "init", "-q"], cwd=root, check=True, env=_env())
     for i, files in enumerate(HISTORY):
         for relative, text in files.items():
@@ -58,20 +67,30 @@ def _env() -> dict[str, str]:
 
 
 def dvc_diff(root: Path, *args: str) -> object:
-    done = subprocess.run([DVC or "dvc", "metrics", "diff", *args, "--json"], cwd=root,
-                          capture_output=True, text=True, check=True, env=_env())
+    done = subprocess.run(
+        [DVC or "dvc", "metrics", "diff", *args, "--json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_env(),
+    )
     return json.loads(done.stdout)
 
 
 def mlgate_diff(root: Path, *args: str) -> tuple[object, str]:
-    done = subprocess.run([sys.executable, "-m", "mlgate", "compare", "--format", "dvc", *args],
-                          cwd=root, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "compare", "--format", "dvc", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout), done.stdout
 
 
 @pytest.mark.parametrize("show_all", [False, True], ids=["changed", "all"])
-def test_the_same_document_as_dvc_for_every_pair_of_commits(dvc_repo: Path,
-                                                            show_all: bool) -> None:
+def test_the_same_document_as_dvc_for_every_pair_of_commits(dvc_repo: Path, show_all: bool) -> None:
     revs = [*(f"HEAD~{i}" for i in range(len(HISTORY) - 1, 0, -1)), "HEAD"]
     extra = ("--all",) if show_all else ()
     for old, new in [*itertools.pairwise(revs), (revs[0], revs[-1])]:
@@ -96,7 +115,11 @@ def test_mlgates_key_order_never_varies(dvc_repo: Path) -> None:
 
 
 def test_an_unknown_revision_is_a_clear_error(dvc_repo: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "mlgate", "compare", "--format", "dvc",
-                           "no-such-rev"], cwd=dvc_repo, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "compare", "--format", "dvc", "no-such-rev"],
+        cwd=dvc_repo,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert "unknown revision 'no-such-rev'" in done.stderr and "Traceback" not in done.stderr

@@ -22,8 +22,9 @@ def test_allowed_drop_holds_and_explains_itself() -> None:
 def test_a_larger_drop_fails_by_how_much() -> None:
     found = decide(Gate(metric="f1_macro", min_change=-0.01), 0.89, 0.912, has_baseline=True)
     assert found.status == "failed"
-    assert found.explanation == ("f1_macro: 0.8900 vs 0.9120 (-0.0220): change -0.0220 is "
-                                 "below the allowed -0.01")
+    assert found.explanation == (
+        "f1_macro: 0.8900 vs 0.9120 (-0.0220): change -0.0220 is below the allowed -0.01"
+    )
 
 
 def test_relative_and_max_change_for_a_loss() -> None:
@@ -47,14 +48,21 @@ def test_missing_values_fail_closed_unless_allowed(missing: float | None) -> Non
     gate = Gate(metric="roc_auc", min_change=-0.01)
     assert decide(gate, 0.9, missing, has_baseline=True).status == "failed"
     assert decide(gate, missing, 0.9, has_baseline=True).explanation == (
-        "roc_auc: no value on the candidate side, so the gate cannot hold")
+        "roc_auc: no value on the candidate side, so the gate cannot hold"
+    )
     allowed = Gate(metric="roc_auc", min_change=-0.01, missing_passes=True)
     assert decide(allowed, 0.9, missing, has_baseline=True).status == "passed"
 
 
 def paired(delta: float, p: float, rows: int = 114) -> PairedTest:
-    return PairedTest(method="paired bootstrap", rows=rows, delta=delta, ci_low=delta - 0.02,
-                      ci_high=delta + 0.02, p_value=p)
+    return PairedTest(
+        method="paired bootstrap",
+        rows=rows,
+        delta=delta,
+        ci_low=delta - 0.02,
+        ci_high=delta + 0.02,
+        p_value=p,
+    )
 
 
 def test_no_significant_drop_uses_the_metric_direction() -> None:
@@ -86,31 +94,59 @@ def test_direction_override() -> None:
 _bound = st.one_of(st.none(), st.floats(-1, 1, allow_nan=False))
 
 
-@given(min_=_bound, max_=_bound, min_change=_bound, max_change=_bound, min_rel=_bound,
-       max_rel=_bound, significance=st.sampled_from(["none", "no significant drop",
-                                                     "significant gain"]),
-       candidate=st.floats(-2, 2, allow_nan=False), missing=st.sampled_from([None, math.nan,
-                                                                             math.inf]))
+@given(
+    min_=_bound,
+    max_=_bound,
+    min_change=_bound,
+    max_change=_bound,
+    min_rel=_bound,
+    max_rel=_bound,
+    significance=st.sampled_from(["none", "no significant drop", "significant gain"]),
+    candidate=st.floats(-2, 2, allow_nan=False),
+    missing=st.sampled_from([None, math.nan, math.inf]),
+)
 def test_no_gate_ever_passes_on_a_missing_baseline_metric_unless_told_to(
-        min_: float | None, max_: float | None, min_change: float | None,
-        max_change: float | None, min_rel: float | None, max_rel: float | None,
-        significance: str, candidate: float, missing: float | None) -> None:
-    gate = Gate(metric="f1", min=min_, max=max_, min_change=min_change, max_change=max_change,
-                min_relative_change=min_rel, max_relative_change=max_rel,
-                significance=significance)  # type: ignore[arg-type]
+    min_: float | None,
+    max_: float | None,
+    min_change: float | None,
+    max_change: float | None,
+    min_rel: float | None,
+    max_rel: float | None,
+    significance: str,
+    candidate: float,
+    missing: float | None,
+) -> None:
+    gate = Gate(
+        metric="f1",
+        min=min_,
+        max=max_,
+        min_change=min_change,
+        max_change=max_change,
+        min_relative_change=min_rel,
+        max_relative_change=max_rel,
+        significance=significance,
+    )  # type: ignore[arg-type]
     decided = decide(gate, candidate, missing, has_baseline=True)
-    needs_baseline = any(v is not None for v in (min_change, max_change, min_rel, max_rel)) \
+    needs_baseline = (
+        any(v is not None for v in (min_change, max_change, min_rel, max_rel))
         or significance != "none"
+    )
     if needs_baseline:
         assert decided.status == "failed"
         assert "no value on the baseline side" in decided.explanation
 
 
 def test_a_significant_rise_of_a_lower_is_better_metric_reports_the_worst_end() -> None:
-    test = PairedTest(method="paired bootstrap", rows=111, delta=6.28, ci_low=4.21,
-                      ci_high=8.29, p_value=0.001)
-    found = decide(Gate(metric="rmse", significance="no significant drop"), 70.6, 64.3,
-                   has_baseline=True, test=test)
+    test = PairedTest(
+        method="paired bootstrap", rows=111, delta=6.28, ci_low=4.21, ci_high=8.29, p_value=0.001
+    )
+    found = decide(
+        Gate(metric="rmse", significance="no significant drop"),
+        70.6,
+        64.3,
+        has_baseline=True,
+        test=test,
+    )
     assert found.status == "failed" and "worst plausible change +8.2900" in found.explanation
 
 

@@ -89,8 +89,13 @@ def split(frame: pd.DataFrame, seed: int, test_size: float) -> tuple[pd.DataFram
     return tuple(train_test_split(frame, test_size=test_size, random_state=seed))
 
 
-def project(make_repo: Callable[..., Path], *, data: str = "breast_cancer",
-            test_size: float = 0.4, baseline: str = "main") -> Path:
+def project(
+    make_repo: Callable[..., Path],
+    *,
+    data: str = "breast_cancer",
+    test_size: float = 0.4,
+    baseline: str = "main",
+) -> Path:
     files = {
         "mlops.yaml": MANIFEST.format(baseline=baseline),
         "prepare.py": PREPARE.format(seed=0, test_size=test_size),
@@ -128,8 +133,9 @@ def run(root: Path, **compare_with: str):
 
 def figures(model, rows: pd.DataFrame) -> tuple[float, float]:
     X, y = rows.drop(columns=["target"]), rows["target"]
-    return accuracy_score(y, model.predict(X)), log_loss(y, model.predict_proba(X),
-                                                         labels=model.classes_)
+    return accuracy_score(y, model.predict(X)), log_loss(
+        y, model.predict_proba(X), labels=model.classes_
+    )
 
 
 def report_of(result) -> str:
@@ -137,7 +143,8 @@ def report_of(result) -> str:
 
 
 def test_a_git_baseline_is_scored_only_on_rows_neither_model_trained_on(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     root = project(make_repo)
     resplit(root, seed=1)
     result = run(root)
@@ -181,8 +188,7 @@ def test_a_git_baseline_is_scored_only_on_rows_neither_model_trained_on(
     jsonschema.Draft202012Validator(document.schema()).validate(saved)
 
 
-def test_too_few_unseen_rows_fall_back_to_different_data(
-        make_repo: Callable[..., Path]) -> None:
+def test_too_few_unseen_rows_fall_back_to_different_data(make_repo: Callable[..., Path]) -> None:
     root = project(make_repo, data="iris", test_size=0.2)
     resplit(root, seed=1, test_size=0.2)
     result = run(root)
@@ -230,14 +236,16 @@ def stored_base_run(root: Path) -> Path:
 
 def name_file_baseline(root: Path) -> None:
     manifest = root / "mlops.yaml"
-    manifest.write_text(manifest.read_text().replace("baseline: none",
-                                                     "baseline: {file: baseline-run.json}"))
+    manifest.write_text(
+        manifest.read_text().replace("baseline: none", "baseline: {file: baseline-run.json}")
+    )
     git(root, "add", "mlops.yaml", "baseline-run.json")
     git(root, "commit", "-qm", "the base run, kept")
 
 
 def test_a_file_baseline_pairs_only_rows_both_tested_and_neither_trained_on(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     root = project(make_repo, baseline="none")
     stored_base_run(root)
     name_file_baseline(root)
@@ -255,15 +263,17 @@ def test_a_file_baseline_pairs_only_rows_both_tested_and_neither_trained_on(
     base_acc, _ = figures(fitted(base_train), both)
     gate = {g.metric: g for g in compared.gates}
     assert gate["accuracy"].baseline == pytest.approx(base_acc, abs=1e-12)
-    assert gate["accuracy"].candidate == pytest.approx(figures(fitted(ours_train), both)[0],
-                                                       abs=1e-12)
+    assert gate["accuracy"].candidate == pytest.approx(
+        figures(fitted(ours_train), both)[0], abs=1e-12
+    )
     report = report_of(result)
     assert "not among the rows the baseline was scored on" in report
     assert "exactly the same rows" not in report
 
 
 def test_a_run_without_training_rows_is_not_called_the_same_data(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     root = project(make_repo, data="iris", test_size=0.2, baseline="none")
     kept = stored_base_run(root)
     old = json.loads(kept.read_text())
@@ -284,7 +294,8 @@ def test_a_run_without_training_rows_is_not_called_the_same_data(
 
 
 def test_a_registry_stage_is_a_baseline_scored_on_the_candidates_unseen_rows(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     root = project(make_repo, baseline="{stage: production}")
     loaded = manifests.load(root / "mlops.yaml")
     base = pipeline.run(loaded, compare=False)
@@ -306,13 +317,15 @@ def test_a_registry_stage_is_a_baseline_scored_on_the_candidates_unseen_rows(
     assert b.source == "scored on the candidate's test rows"
     assert b.paired_rows == len(clean) and b.rows_in_baseline_training > 0
     gate = {g.metric: g for g in compared.gates}
-    assert gate["accuracy"].baseline == pytest.approx(figures(fitted(base_train), clean)[0],
-                                                      abs=1e-12)
+    assert gate["accuracy"].baseline == pytest.approx(
+        figures(fitted(base_train), clean)[0], abs=1e-12
+    )
     assert np.isfinite(gate["log_loss"].significance.p_value)  # type: ignore[union-attr]
 
 
 def test_a_registry_stage_that_holds_nothing_is_the_first_model(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     root = project(make_repo, data="iris", test_size=0.2, baseline="{stage: production}")
     compared = run(root).compare
     assert compared is not None and compared.baseline.kind == "none"
@@ -320,11 +333,15 @@ def test_a_registry_stage_that_holds_nothing_is_the_first_model(
 
 
 def test_a_candidate_with_a_new_column_still_leaves_out_the_baselines_training_rows(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     root = project(make_repo)
     resplit(root, seed=1)
-    (root / "prepare.py").write_text(PREPARE.format(seed=1, test_size=0.4).replace(
-        "train, test =", "frame['extra'] = frame['x0'] * 2\ntrain, test ="))
+    (root / "prepare.py").write_text(
+        PREPARE.format(seed=1, test_size=0.4).replace(
+            "train, test =", "frame['extra'] = frame['x0'] * 2\ntrain, test ="
+        )
+    )
     git(root, "commit", "-qam", "a new feature column")
     result = run(root)
     frame = dataset("breast_cancer")
@@ -338,5 +355,6 @@ def test_a_candidate_with_a_new_column_still_leaves_out_the_baselines_training_r
     assert b.rows_in_baseline_training == len(ours_test) - len(unseen(ours_test, base_train))
     assert b.paired_rows == len(clean)
     gate = {g.metric: g for g in compared.gates}
-    assert gate["accuracy"].baseline == pytest.approx(figures(fitted(base_train), clean)[0],
-                                                      abs=1e-12)
+    assert gate["accuracy"].baseline == pytest.approx(
+        figures(fitted(base_train), clean)[0], abs=1e-12
+    )

@@ -425,14 +425,14 @@ def test_the_largest_drawn_value_past_the_prefix_is_still_exact() -> None:
 
 
 def test_each_metric_states_its_method() -> None:
-    methods = {name: paired_test(name, **data, resamples=200).method
-               for name, data in every_metric()}
+    methods = {
+        name: paired_test(name, **data, resamples=200).method for name, data in every_metric()
+    }
     assert methods == {
         **{n: "paired bootstrap of outcome counts" for n in counts.LABEL_METRICS},
         "accuracy": "exact McNemar",
         **dict.fromkeys(("log_loss", "brier_score", "mae", "mse", "mape"), "paired t"),
-        **dict.fromkeys(("rmse", "r2", "explained_variance", "average_precision"),
-                        "delta method"),
+        **dict.fromkeys(("rmse", "r2", "explained_variance", "average_precision"), "delta method"),
         "roc_auc": "DeLong",
         "median_ae": "paired bootstrap of rows",
         "max_error": "paired bootstrap of rows",
@@ -459,8 +459,14 @@ def test_a_mean_of_per_row_terms_gets_the_paired_t_test(name) -> None:
         cand_p = base_p = None
     else:
         y, cand, base, cand_p, base_p = outcomes(500, seed=3)
-        data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base,
-                "candidate_scores": cand_p, "baseline_scores": base_p, "n_classes": 2}
+        data = {
+            "y_true": y,
+            "candidate_pred": cand,
+            "baseline_pred": base,
+            "candidate_scores": cand_p,
+            "baseline_scores": base_p,
+            "n_classes": 2,
+        }
     test = paired_test(name, **data, confidence=0.9)
     losses = [per_row_losses(name, y, p, s) for p, s in ((cand, cand_p), (base, base_p))]
     reference = ttest_rel(*losses)
@@ -487,8 +493,15 @@ def delong(y, cand_scores, base_scores) -> tuple[float, float]:
 def test_the_roc_area_gets_delongs_test(dtype) -> None:
     y, cand, base, cand_p, base_p = outcomes(600, seed=4)  # rounded scores: ties
     cand_p, base_p = cand_p.astype(dtype), base_p.astype(dtype)
-    test = paired_test("roc_auc", y_true=y, candidate_pred=cand, baseline_pred=base,
-                       candidate_scores=cand_p, baseline_scores=base_p, n_classes=2)
+    test = paired_test(
+        "roc_auc",
+        y_true=y,
+        candidate_pred=cand,
+        baseline_pred=base,
+        candidate_scores=cand_p,
+        baseline_scores=base_p,
+        n_classes=2,
+    )
     delta, error = delong(y, cand_p[:, 1], base_p[:, 1])
     assert test.delta == pytest.approx(delta, rel=1e-12)
     # DeLong divides by positives - 1 and negatives - 1, the delta method by rows - 1
@@ -498,8 +511,15 @@ def test_the_roc_area_gets_delongs_test(dtype) -> None:
 
 @pytest.mark.parametrize(
     ("name", "n_classes"),
-    [("rmse", 0), ("r2", 0), ("explained_variance", 0), ("average_precision", 2),
-     ("roc_auc", 3), ("log_loss", 3), ("mape", 0)],
+    [
+        ("rmse", 0),
+        ("r2", 0),
+        ("explained_variance", 0),
+        ("average_precision", 2),
+        ("roc_auc", 3),
+        ("log_loss", 3),
+        ("mape", 0),
+    ],
 )
 def test_a_closed_forms_error_is_the_row_bootstraps(name, n_classes) -> None:
     """The delta method's standard error against 3,000 resamples of rows."""
@@ -513,17 +533,28 @@ def test_a_closed_forms_error_is_the_row_bootstraps(name, n_classes) -> None:
         y, cand, base, cand_p, base_p = outcomes(rows, n_classes, seed=8)
         sides = {"y_true": y, "n_classes": n_classes}
         cand_side, base_side = {"pred": cand, "scores": cand_p}, {"pred": base, "scores": base_p}
-        data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base,
-                "candidate_scores": cand_p, "baseline_scores": base_p, "n_classes": n_classes}
+        data = {
+            "y_true": y,
+            "candidate_pred": cand,
+            "baseline_pred": base,
+            "candidate_scores": cand_p,
+            "baseline_scores": base_p,
+            "n_classes": n_classes,
+        }
     test = paired_test(name, **data)
     drawn = np.vstack(list(stats.resample_counts(rows, 3000, np.random.default_rng(9))))
-    deltas = (on_resamples(name, drawn, **sides, **cand_side)
-              - on_resamples(name, drawn, **sides, **base_side))
+    deltas = on_resamples(name, drawn, **sides, **cand_side) - on_resamples(
+        name, drawn, **sides, **base_side
+    )
     # Monte Carlo noise of a standard deviation at 3,000 resamples: about 1.3%
     assert test.std_error == pytest.approx(np.std(deltas, ddof=1), rel=0.08), name
     assert test.delta == pytest.approx(
-        float(on_resamples(name, np.ones((1, rows)), **sides, **cand_side)[0]
-              - on_resamples(name, np.ones((1, rows)), **sides, **base_side)[0]), rel=1e-9)
+        float(
+            on_resamples(name, np.ones((1, rows)), **sides, **cand_side)[0]
+            - on_resamples(name, np.ones((1, rows)), **sides, **base_side)[0]
+        ),
+        rel=1e-9,
+    )
 
 
 def test_the_closed_forms_do_not_resample() -> None:
@@ -533,10 +564,17 @@ def test_the_closed_forms_do_not_resample() -> None:
 
     rows = 300_000
     y, cand, base, cand_p, base_p = outcomes(rows, seed=10)
-    cand_p, base_p = (np.asarray(p + 1e-7 * np.arange(rows)[:, None] / rows, np.float32)
-                      for p in (cand_p, base_p))  # few ties, as real scores
-    data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base,
-            "candidate_scores": cand_p, "baseline_scores": base_p, "n_classes": 2}
+    cand_p, base_p = (
+        np.asarray(p + 1e-7 * np.arange(rows)[:, None] / rows, np.float32) for p in (cand_p, base_p)
+    )  # few ties, as real scores
+    data = {
+        "y_true": y,
+        "candidate_pred": cand,
+        "baseline_pred": base,
+        "candidate_scores": cand_p,
+        "baseline_scores": base_p,
+        "n_classes": 2,
+    }
 
     def fastest(fn) -> float:
         times = []
@@ -584,12 +622,16 @@ def test_float32_scores_sort_by_their_bits_as_argsort_sorts_them(values) -> None
     np.testing.assert_array_equal(scores[order], np.sort(scores))
 
 
-@pytest.mark.parametrize(("name", "rows", "ties"), [("median_ae", 2000, False),
-                                                   ("median_ae", 2001, True),
-                                                   ("max_error", 2000, False),
-                                                   ("max_error", 300, True)])
-def test_the_median_and_max_bootstrap_has_the_row_bootstraps_distribution(name, rows,
-                                                                          ties) -> None:
+@pytest.mark.parametrize(
+    ("name", "rows", "ties"),
+    [
+        ("median_ae", 2000, False),
+        ("median_ae", 2001, True),
+        ("max_error", 2000, False),
+        ("max_error", 300, True),
+    ],
+)
+def test_the_median_and_max_bootstrap_has_the_row_bootstraps_distribution(name, rows, ties) -> None:
     """Drawn through the rows that can hold the statistic: the same distribution as
     resampling every row, against 4,000 resamples of every row."""
     y, cand, base = regression(rows, seed=13)
@@ -598,12 +640,14 @@ def test_the_median_and_max_bootstrap_has_the_row_bootstraps_distribution(name, 
     data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
     test = paired_test(name, **data, resamples=4000, seed=1)
     drawn = np.vstack(list(stats.resample_counts(rows, 4000, np.random.default_rng(2))))
-    every_row = (on_resamples(name, drawn, y_true=y, pred=cand)
-                 - on_resamples(name, drawn, y_true=y, pred=base))
+    every_row = on_resamples(name, drawn, y_true=y, pred=cand) - on_resamples(
+        name, drawn, y_true=y, pred=base
+    )
     reference = stats.summarise(test.delta, every_row, rows=rows)
     se = reference.std_error
     assert test.std_error == pytest.approx(se, rel=0.08)
     assert abs(test.ci_low - reference.ci_low) < 0.25 * se
     assert abs(test.ci_high - reference.ci_high) < 0.25 * se
-    assert test.delta == pytest.approx(sklearn(name, y, cand, None, 0)
-                                       - sklearn(name, y, base, None, 0), rel=1e-12)
+    assert test.delta == pytest.approx(
+        sklearn(name, y, cand, None, 0) - sklearn(name, y, base, None, 0), rel=1e-12
+    )

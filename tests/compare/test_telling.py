@@ -25,8 +25,13 @@ compare:
 
 
 def mlgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mlgate", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "mlgate", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def iris(make_repo: Callable[..., Path], extra: str, *, branch: str = "main") -> Path:
@@ -44,12 +49,16 @@ def run(root: Path):
 
 
 def test_the_first_line_names_failed_checks_and_failed_gates(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     manifest = projects.IRIS_MANIFEST.replace(
         "  - {metric: accuracy, min: 0.8}\n",
-        "  - {metric: accuracy, min: 0.999}\n  - {metric: f1_macro, min: 0.999}\n")
-    compare = ("compare:\n  baseline: none\n  gates:\n    accuracy: {min: 0.999}\n"
-               "    roc_auc: {max: 0.5}\n    f1_macro: {min_change: -0.05}\n")
+        "  - {metric: accuracy, min: 0.999}\n  - {metric: f1_macro, min: 0.999}\n",
+    )
+    compare = (
+        "compare:\n  baseline: none\n  gates:\n    accuracy: {min: 0.999}\n"
+        "    roc_auc: {max: 0.5}\n    f1_macro: {min_change: -0.05}\n"
+    )
     files = projects.iris_files(Path(), manifest=manifest + compare)
     files[".gitignore"] = "models/\n"
     result = run(make_repo(files))
@@ -57,31 +66,33 @@ def test_the_first_line_names_failed_checks_and_failed_gates(
     first = result.summary
     assert markdown.render(result).splitlines()[2] == markdown.escape(first)  # under the title
     assert text.render(result).splitlines()[0] == f"iris: FAILED - {first}"
-    assert first.startswith(f"2 of {len(result.checks)} checks failed: accuracy >= 0.999; "
-                            "f1_macro >= 0.999. ")
+    assert first.startswith(
+        f"2 of {len(result.checks)} checks failed: accuracy >= 0.999; f1_macro >= 0.999. "
+    )
     assert first.endswith("2 of 3 gates failed: accuracy >= 0.999; roc_auc <= 0.5"), first
 
 
 def test_a_run_without_a_baseline_says_its_gates_were_not_evaluated(
-        make_repo: Callable[..., Path]) -> None:
+    make_repo: Callable[..., Path],
+) -> None:
     root = iris(make_repo, RELATIVE.format(baseline="none"))
     result = run(root)
     assert result.passed
     assert "the 3 gates were not evaluated: no baseline" in result.summary
     report = markdown.render(result)
     assert "### Gates: not evaluated" in report and "0 of 3 passed" not in report
-    assert "no baseline" in report[report.index("### Gates"):]
+    assert "no baseline" in report[report.index("### Gates") :]
 
 
 def test_a_run_with_some_gates_not_evaluated_counts_only_those_evaluated(
-        make_repo: Callable[..., Path]) -> None:
-    extra = RELATIVE.format(baseline="none") + "    accuracy_floor: {metric: accuracy, " \
-        "min: 0.5}\n"
-    root = iris(make_repo, extra.replace("    accuracy_floor: {metric: accuracy, min: 0.5}\n",
-                                         ""))
+    make_repo: Callable[..., Path],
+) -> None:
+    extra = RELATIVE.format(baseline="none") + "    accuracy_floor: {metric: accuracy, min: 0.5}\n"
+    root = iris(make_repo, extra.replace("    accuracy_floor: {metric: accuracy, min: 0.5}\n", ""))
     manifest = root / "mlops.yaml"
-    manifest.write_text(manifest.read_text().replace(
-        "accuracy: {min_change: -0.05}", "accuracy: {min: 0.5}"))
+    manifest.write_text(
+        manifest.read_text().replace("accuracy: {min_change: -0.05}", "accuracy: {min: 0.5}")
+    )
     result = run(root)
     assert "1 of 3 gates passed (2 not evaluated: no baseline" in result.summary
     assert "### Gates: 1 of 1 passed, 2 not evaluated" in markdown.render(result)
@@ -95,8 +106,10 @@ def test_compare_none_says_it_was_the_command_line(make_repo: Callable[..., Path
     assert done.returncode == 0, done.stderr
     assert "compare.baseline is none" not in done.stdout
     assert "the command line" in done.stdout
-    assert "none was named by the command line, in place of main from mlops.yaml line 19 " \
-        "(compare.baseline)" in done.stdout, done.stdout
+    assert (
+        "none was named by the command line, in place of main from mlops.yaml line 19 "
+        "(compare.baseline)" in done.stdout
+    ), done.stdout
 
 
 def test_a_manifests_baseline_says_where_it_was_named(make_repo: Callable[..., Path]) -> None:
@@ -104,12 +117,12 @@ def test_a_manifests_baseline_says_where_it_was_named(make_repo: Callable[..., P
     result = run(root)
     assert result.compare is not None
     assert result.compare.baseline.origin == "mlops.yaml line 19 (compare.baseline)"
-    assert result.compare.baseline.message == "none was named by mlops.yaml line 19 " \
-        "(compare.baseline)"
+    assert (
+        result.compare.baseline.message == "none was named by mlops.yaml line 19 (compare.baseline)"
+    )
 
 
-def test_the_hint_names_the_repositorys_real_default_branch(
-        make_repo: Callable[..., Path]) -> None:
+def test_the_hint_names_the_repositorys_real_default_branch(make_repo: Callable[..., Path]) -> None:
     root = iris(make_repo, RELATIVE.format(baseline="auto"), branch="master")
     git(root, "checkout", "-q", "-b", "feature")
     (root / "params.yaml").write_text("train:\n  C: 0.5\n")

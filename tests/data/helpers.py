@@ -23,8 +23,9 @@ def write(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
 
 
 def spec(*columns: Column, target: str = "target", **fields: object) -> Data:
-    return Data(train="data/train.csv", test="data/test.csv", target=target,
-                columns=columns, **fields)  # type: ignore[arg-type]
+    return Data(
+        train="data/train.csv", test="data/test.csv", target=target, columns=columns, **fields
+    )  # type: ignore[arg-type]
 
 
 def by_id(results: list[CheckResult]) -> dict[str, CheckResult]:

@@ -36,6 +36,7 @@ def said(result: CheckResult) -> tuple[str, str, object]:
 
 # presence -----------------------------------------------------------------------------
 
+
 def test_a_present_column_passes_and_points_at_its_manifest_entry() -> None:
     found = one(pl.DataFrame({"age": [30]}), Column(name="age"), "required")
     assert said(found) == ("passed", "present (Int64)", None)
@@ -47,11 +48,16 @@ def test_a_missing_column_names_the_closest_ones_and_skips_its_other_checks() ->
     frame = pl.DataFrame({"age": [1], "page": [2], "name": ["x"]})
     found = run(frame, Column(name="agee", type="integer", min=0))
     assert said(found["data.test.columns.agee.required"]) == (
-        "failed", "column 'agee' is missing; closest: 'age', 'page'; the file has 3 columns: "
-        "age, page, name", None)
+        "failed",
+        "column 'agee' is missing; closest: 'age', 'page'; the file has 3 columns: age, page, name",
+        None,
+    )
     for rule in ("type", "min"):
         assert said(found[f"data.test.columns.agee.{rule}"]) == (
-            "skipped", "column 'agee' is missing", None)
+            "skipped",
+            "column 'agee' is missing",
+            None,
+        )
 
 
 def test_closeness_ignores_case() -> None:
@@ -62,8 +68,10 @@ def test_closeness_ignores_case() -> None:
 def test_with_nothing_close_the_message_lists_the_files_columns() -> None:
     frame = pl.DataFrame({f"c{i}": [i] for i in range(12)})
     found = one(frame, Column(name="zzz"), "required")
-    assert found.message == ("column 'zzz' is missing; the file has 12 columns: "
-                             "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11")
+    assert found.message == (
+        "column 'zzz' is missing; the file has 12 columns: "
+        "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11"
+    )
 
 
 def test_the_column_that_was_meant_is_listed_even_past_the_tenth() -> None:
@@ -77,16 +85,19 @@ def test_the_column_that_was_meant_is_listed_even_past_the_tenth() -> None:
 def test_close_matches_come_first_and_the_columns_are_still_listed() -> None:
     frame = pl.DataFrame({"labels_v1": [1], "x": [2], "species": ["a"]})
     found = one(frame, Column(name="label"), "required")
-    assert found.message == ("column 'label' is missing; closest: 'labels_v1'; the file has 3 "
-                             "columns: labels_v1, x, species")
+    assert found.message == (
+        "column 'label' is missing; closest: 'labels_v1'; the file has 3 "
+        "columns: labels_v1, x, species"
+    )
 
 
 def test_a_very_wide_file_shows_its_first_and_last_columns_and_the_close_ones() -> None:
     names = [f"feature_{i:03d}" for i in range(200)] + ["churned"]
     frame = pl.DataFrame({n: [0] for n in names})
     message = one(frame, Column(name="churn"), "required").message
-    assert message.startswith("column 'churn' is missing; closest: 'churned'; the file has "
-                              "201 columns: feature_000, ")
+    assert message.startswith(
+        "column 'churn' is missing; closest: 'churned'; the file has 201 columns: feature_000, "
+    )
     assert message.endswith("feature_199, churned")
     assert "(161 more)" in message
     one_wide = one(pl.DataFrame({"only": [1]}), Column(name="zzz"), "required").message
@@ -96,28 +107,34 @@ def test_a_very_wide_file_shows_its_first_and_last_columns_and_the_close_ones() 
 def test_an_absent_optional_column_skips_without_failing() -> None:
     found = run(pl.DataFrame({"a": [1]}), Column(name="b", required=False, nullable=False))
     assert said(found["data.test.columns.b.required"]) == (
-        "skipped", "column 'b' is absent; it is optional", None)
+        "skipped",
+        "column 'b' is absent; it is optional",
+        None,
+    )
     assert found["data.test.columns.b.required"].rule == "present (optional)"
-    assert said(found["data.test.columns.b.nullable"]) == ("skipped", "column 'b' is absent",
-                                                          None)
+    assert said(found["data.test.columns.b.nullable"]) == ("skipped", "column 'b' is absent", None)
 
 
 # type ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("kind", "series"), [
-    ("integer", pl.Series([1, 2], dtype=pl.Int64)),
-    ("integer", pl.Series([1, 2], dtype=pl.UInt8)),
-    ("number", pl.Series([1.5, 2.0])),
-    ("number", pl.Series([1, 2])),
-    ("string", pl.Series(["a", "b"])),
-    ("string", pl.Series(["a", "b"], dtype=pl.Categorical)),
-    ("category", pl.Series(["a", "b"], dtype=pl.Enum(["a", "b"]))),
-    ("category", pl.Series([0, 1])),
-    ("boolean", pl.Series([True, False])),
-    ("datetime", pl.Series([dt.date(2024, 1, 1)])),
-    ("datetime", pl.Series([dt.datetime(2024, 1, 1, 10)])),
-    ("integer", pl.Series([None, None], dtype=pl.Null)),
-])
+
+@pytest.mark.parametrize(
+    ("kind", "series"),
+    [
+        ("integer", pl.Series([1, 2], dtype=pl.Int64)),
+        ("integer", pl.Series([1, 2], dtype=pl.UInt8)),
+        ("number", pl.Series([1.5, 2.0])),
+        ("number", pl.Series([1, 2])),
+        ("string", pl.Series(["a", "b"])),
+        ("string", pl.Series(["a", "b"], dtype=pl.Categorical)),
+        ("category", pl.Series(["a", "b"], dtype=pl.Enum(["a", "b"]))),
+        ("category", pl.Series([0, 1])),
+        ("boolean", pl.Series([True, False])),
+        ("datetime", pl.Series([dt.date(2024, 1, 1)])),
+        ("datetime", pl.Series([dt.datetime(2024, 1, 1, 10)])),
+        ("integer", pl.Series([None, None], dtype=pl.Null)),
+    ],
+)
 def test_a_dtype_that_holds_the_type_passes(kind: str, series: pl.Series) -> None:
     found = one(pl.DataFrame({"x": series}), Column(name="x", type=kind), "type")  # type: ignore[arg-type]
     assert found.status == "passed"
@@ -125,16 +142,20 @@ def test_a_dtype_that_holds_the_type_passes(kind: str, series: pl.Series) -> Non
     assert (found.message, found.observed) == (f"column is {shown}", shown)
 
 
-@pytest.mark.parametrize(("kind", "series", "message"), [
-    ("integer", pl.Series([True]), "column is Boolean, not an integer type"),
-    ("number", pl.Series([True]), "column is Boolean, not a numeric type"),
-    ("string", pl.Series([1]), "column is Int64, not text"),
-    ("category", pl.Series([1.5]), "column is Float64, not text or integer codes"),
-    ("boolean", pl.Series([1]), "column is Int64, not boolean"),
-    ("datetime", pl.Series([20240101]), "column is Int64, not a date or datetime"),
-])
-def test_a_dtype_that_cannot_hold_the_type_fails(kind: str, series: pl.Series,
-                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "series", "message"),
+    [
+        ("integer", pl.Series([True]), "column is Boolean, not an integer type"),
+        ("number", pl.Series([True]), "column is Boolean, not a numeric type"),
+        ("string", pl.Series([1]), "column is Int64, not text"),
+        ("category", pl.Series([1.5]), "column is Float64, not text or integer codes"),
+        ("boolean", pl.Series([1]), "column is Int64, not boolean"),
+        ("datetime", pl.Series([20240101]), "column is Int64, not a date or datetime"),
+    ],
+)
+def test_a_dtype_that_cannot_hold_the_type_fails(
+    kind: str, series: pl.Series, message: str
+) -> None:
     found = one(pl.DataFrame({"x": series}), Column(name="x", type=kind), "type")  # type: ignore[arg-type]
     assert (found.status, found.message) == ("failed", message)
 
@@ -148,30 +169,45 @@ def test_integer_accepts_floats_that_are_whole_and_ignores_missing_ones() -> Non
 def test_integer_counts_fractions_and_infinities() -> None:
     frame = pl.DataFrame({"x": [1.0, 2.5, math.inf, 2.5, NAN, 0.25]})
     found = one(frame, Column(name="x", type="integer"), "type")
-    assert said(found) == ("failed",
-                           "4 of 6 rows (66.7%) are not whole numbers, e.g. 0.25, 2.5, inf", 4)
+    assert said(found) == (
+        "failed",
+        "4 of 6 rows (66.7%) are not whole numbers, e.g. 0.25, 2.5, inf",
+        4,
+    )
 
 
 def test_text_is_parsed_for_numeric_types() -> None:
     frame = pl.DataFrame({"x": ["1", "1.5", "x", None, "1e3"]})
     assert said(one(frame, Column(name="x", type="integer"), "type")) == (
-        "failed", "String column; 2 of 5 rows (40.0%) do not parse as integers, e.g. '1.5', 'x'",
-        2)
+        "failed",
+        "String column; 2 of 5 rows (40.0%) do not parse as integers, e.g. '1.5', 'x'",
+        2,
+    )
     assert said(one(frame, Column(name="x", type="number"), "type")) == (
-        "failed", "String column; 1 of 5 rows (20.0%) do not parse as numbers, e.g. 'x'", 1)
+        "failed",
+        "String column; 1 of 5 rows (20.0%) do not parse as numbers, e.g. 'x'",
+        1,
+    )
     numbers = pl.DataFrame({"x": ["1", "2.5"]})
-    assert one(numbers, Column(name="x", type="number"), "type").message == \
-        "String column; all 2 rows parse as numbers"
+    assert (
+        one(numbers, Column(name="x", type="number"), "type").message
+        == "String column; all 2 rows parse as numbers"
+    )
 
 
 def test_boolean_accepts_true_and_false_text_in_any_case() -> None:
     frame = pl.DataFrame({"x": ["True", "false", "TRUE", None]})
     assert said(one(frame, Column(name="x", type="boolean"), "type")) == (
-        "passed", "String column; all 3 non-null rows are true or false", 0)
+        "passed",
+        "String column; all 3 non-null rows are true or false",
+        0,
+    )
     frame = pl.DataFrame({"x": ["True", "yes", "1", "no"]})
     assert said(one(frame, Column(name="x", type="boolean"), "type")) == (
-        "failed", "String column; 3 of 4 rows (75.0%) are not true or false, e.g. '1', 'no', "
-        "'yes'", 3)
+        "failed",
+        "String column; 3 of 4 rows (75.0%) are not true or false, e.g. '1', 'no', 'yes'",
+        3,
+    )
 
 
 def test_boolean_from_a_pandas_csv_is_boolean(tmp_path: Path) -> None:
@@ -182,8 +218,16 @@ def test_boolean_from_a_pandas_csv_is_boolean(tmp_path: Path) -> None:
 
 
 def test_datetime_accepts_iso_text_with_or_without_time_and_offset() -> None:
-    values = ["2024-01-31", "2024-01-31T10:00", "2024-01-31 10:00:00", "2024-01-31T10:00:00.5",
-              "2024-01-31T10:00:00Z", "2024-01-31 10:00:00+00:00", "2024-01-31T10:00+01:00", None]
+    values = [
+        "2024-01-31",
+        "2024-01-31T10:00",
+        "2024-01-31 10:00:00",
+        "2024-01-31T10:00:00.5",
+        "2024-01-31T10:00:00Z",
+        "2024-01-31 10:00:00+00:00",
+        "2024-01-31T10:00+01:00",
+        None,
+    ]
     found = one(pl.DataFrame({"when": values}), Column(name="when", type="datetime"), "type")
     assert said(found) == ("passed", "String column; all 7 non-null rows parse as dates", 0)
 
@@ -193,18 +237,25 @@ def test_datetime_accepts_a_non_iso_format_polars_infers() -> None:
     assert one(frame, Column(name="when", type="datetime"), "type").status == "passed"
     # polars reads slashes day first; month-first dates are not inferred
     frame = pl.DataFrame({"when": ["01/31/2024", "02/01/2024"]})
-    assert one(frame, Column(name="when", type="datetime"), "type").message == \
-        "String column; 1 of 2 rows (50.0%) do not parse as dates or datetimes, e.g. '01/31/2024'"
+    assert (
+        one(frame, Column(name="when", type="datetime"), "type").message
+        == "String column; 1 of 2 rows (50.0%) do not parse as dates or datetimes, e.g. '01/31/2024'"
+    )
 
 
 def test_datetime_counts_text_that_is_no_date() -> None:
     frame = pl.DataFrame({"when": ["2024-01-31", "2024-02-30", "soon", "2024-13-01", None]})
     found = one(frame, Column(name="when", type="datetime"), "type")
-    assert said(found) == ("failed", "String column; 3 of 5 rows (60.0%) do not parse as dates "
-                           "or datetimes, e.g. '2024-02-30', '2024-13-01', 'soon'", 3)
+    assert said(found) == (
+        "failed",
+        "String column; 3 of 5 rows (60.0%) do not parse as dates "
+        "or datetimes, e.g. '2024-02-30', '2024-13-01', 'soon'",
+        3,
+    )
 
 
 # nullable -----------------------------------------------------------------------------
+
 
 def test_not_null_counts_nulls_and_nan_as_missing() -> None:
     frame = pl.DataFrame({"x": [1.0, NAN, None, 4.0, 5.0]})
@@ -220,19 +271,31 @@ def test_not_null_passes_on_a_full_column() -> None:
 
 # min and max --------------------------------------------------------------------------
 
+
 def test_min_and_max_on_breast_cancer(cancer) -> None:
     frame = pl.from_pandas(cancer)
-    found = run(frame, Column(name="mean radius", min=10, max=25),
-                Column(name="mean texture", min=9.71, max=39.28))
+    found = run(
+        frame,
+        Column(name="mean radius", min=10, max=25),
+        Column(name="mean texture", min=9.71, max=39.28),
+    )
     assert said(found["data.test.columns.mean radius.min"]) == (
-        "failed", "47 of 569 rows (8.3%) below 10, e.g. 6.981, 7.691, 7.729", 47)
+        "failed",
+        "47 of 569 rows (8.3%) below 10, e.g. 6.981, 7.691, 7.729",
+        47,
+    )
     assert said(found["data.test.columns.mean radius.max"]) == (
-        "failed", "5 of 569 rows (0.9%) above 25, e.g. 28.11, 27.42, 27.22", 5)
+        "failed",
+        "5 of 569 rows (0.9%) above 25, e.g. 28.11, 27.42, 27.22",
+        5,
+    )
     assert said(found["data.test.columns.mean texture.min"]) == (
-        "passed", "all 569 rows >= 9.71", 0)
+        "passed",
+        "all 569 rows >= 9.71",
+        0,
+    )
     assert found["data.test.columns.mean texture.max"].message == "all 569 rows <= 39.28"
-    assert found["data.test.columns.mean radius.min"].manifest_key == \
-        "data.columns.mean radius.min"
+    assert found["data.test.columns.mean radius.min"].manifest_key == "data.columns.mean radius.min"
     # independently: the counts the messages claim
     assert int((cancer["mean radius"] < 10).sum()) == 47
     assert int((cancer["mean radius"] > 25).sum()) == 5
@@ -241,12 +304,21 @@ def test_min_and_max_on_breast_cancer(cancer) -> None:
 def test_min_ignores_missing_values_and_shows_distinct_examples() -> None:
     frame = pl.DataFrame({"x": [3.0, 3.0, None, NAN, 1.0, 20.0]})
     assert said(one(frame, Column(name="x", min=5), "min")) == (
-        "failed", "3 of 6 rows (50.0%) below 5, e.g. 1, 3", 3)
+        "failed",
+        "3 of 6 rows (50.0%) below 5, e.g. 1, 3",
+        3,
+    )
     assert said(one(frame, Column(name="x", min=1), "min")) == (
-        "passed", "all 4 non-null rows >= 1", 0)
+        "passed",
+        "all 4 non-null rows >= 1",
+        0,
+    )
     # NaN sorts above every number in polars; as a missing value it never exceeds a max
     assert said(one(frame, Column(name="x", max=20), "max")) == (
-        "passed", "all 4 non-null rows <= 20", 0)
+        "passed",
+        "all 4 non-null rows <= 20",
+        0,
+    )
 
 
 def test_min_on_text_is_an_error() -> None:
@@ -257,10 +329,14 @@ def test_min_on_text_is_an_error() -> None:
 def test_an_all_missing_column_has_nothing_to_check() -> None:
     frame = pl.DataFrame({"x": pl.Series([None, None, None], dtype=pl.Null)})
     assert said(one(frame, Column(name="x", min=1), "min")) == (
-        "passed", "no values to check: all 3 rows are missing", 0)
+        "passed",
+        "no values to check: all 3 rows are missing",
+        0,
+    )
 
 
 # values -------------------------------------------------------------------------------
+
 
 def test_values_from_a_csv_integer_column_compare_as_numbers(tmp_path: Path) -> None:
     path = tmp_path / "plans.csv"
@@ -270,40 +346,57 @@ def test_values_from_a_csv_integer_column_compare_as_numbers(tmp_path: Path) -> 
     found = one(frame, Column(name="tier", values=(1, 2)), "values")
     assert said(found) == ("failed", "1 of 5 rows (20.0%) not in {1, 2}, e.g. 3", 1)
     assert found.rule == "in {1, 2}"
-    assert one(frame, Column(name="tier", values=(1, 2, 3)), "values").message == \
-        "all 4 non-null rows in {1, 2, 3}"
+    assert (
+        one(frame, Column(name="tier", values=(1, 2, 3)), "values").message
+        == "all 4 non-null rows in {1, 2, 3}"
+    )
     assert one(frame, Column(name="tier", values=("1", "2", "3")), "values").status == "passed"
 
 
 def test_values_on_floats_compare_as_numbers() -> None:
     frame = pl.DataFrame({"x": [0.5, 1.0, 2.0, NAN]})
     assert said(one(frame, Column(name="x", values=(0.5, 1)), "values")) == (
-        "failed", "1 of 4 rows (25.0%) not in {0.5, 1}, e.g. 2", 1)
+        "failed",
+        "1 of 4 rows (25.0%) not in {0.5, 1}, e.g. 2",
+        1,
+    )
 
 
 def test_values_on_text_compare_as_text() -> None:
     frame = pl.DataFrame({"plan": ["basic", "pro", "gold", None, "GOLD", "gold", "basic"]})
     found = one(frame, Column(name="plan", values=("basic", "pro")), "values")
-    assert said(found) == ("failed", "3 of 7 rows (42.9%) not in {basic, pro}, e.g. 'GOLD', "
-                           "'gold'", 3)
+    assert said(found) == (
+        "failed",
+        "3 of 7 rows (42.9%) not in {basic, pro}, e.g. 'GOLD', 'gold'",
+        3,
+    )
     codes = pl.DataFrame({"code": ["1", "2", "x"]})
-    assert one(codes, Column(name="code", values=(1, 2)), "values").message == \
-        "1 of 3 rows (33.3%) not in {1, 2}, e.g. 'x'"
+    assert (
+        one(codes, Column(name="code", values=(1, 2)), "values").message
+        == "1 of 3 rows (33.3%) not in {1, 2}, e.g. 'x'"
+    )
 
 
 def test_values_on_categoricals_and_booleans() -> None:
-    frame = pl.DataFrame({"plan": pl.Series(["a", "b", "c"], dtype=pl.Categorical),
-                          "ok": [True, False, True]})
+    frame = pl.DataFrame(
+        {"plan": pl.Series(["a", "b", "c"], dtype=pl.Categorical), "ok": [True, False, True]}
+    )
     assert one(frame, Column(name="plan", values=("a", "b")), "values").observed == 1
     assert said(one(frame, Column(name="ok", values=(True,)), "values")) == (
-        "failed", "1 of 3 rows (33.3%) not in {true}, e.g. false", 1)
+        "failed",
+        "1 of 3 rows (33.3%) not in {true}, e.g. false",
+        1,
+    )
     assert one(frame, Column(name="ok", values=("true", "False")), "values").status == "passed"
 
 
 def test_values_on_a_nested_column_is_an_error() -> None:
     frame = pl.DataFrame({"x": [[1, 2]]})
     assert said(one(frame, Column(name="x", values=(1,)), "values")) == (
-        "error", "values cannot be compared with a List(Int64) column", None)
+        "error",
+        "values cannot be compared with a List(Int64) column",
+        None,
+    )
 
 
 def test_a_long_value_list_is_abbreviated_in_the_rule() -> None:
@@ -313,16 +406,26 @@ def test_a_long_value_list_is_abbreviated_in_the_rule() -> None:
 
 # pattern ------------------------------------------------------------------------------
 
+
 def test_pattern_searches_unless_anchored() -> None:
     frame = pl.DataFrame({"email": ["a@x.org", "b@y.org", "no-at", None, "c@@z", "@"]})
     anchored = Column(name="email", pattern="^[^@]+@[^@]+$")
     assert said(one(frame, anchored, "pattern")) == (
-        "failed", "3 of 6 rows (50.0%) do not match, e.g. '@', 'c@@z', 'no-at'", 3)
+        "failed",
+        "3 of 6 rows (50.0%) do not match, e.g. '@', 'c@@z', 'no-at'",
+        3,
+    )
     assert one(frame, anchored, "pattern").rule == "matches ^[^@]+@[^@]+$"
     assert said(one(frame, Column(name="email", pattern="@"), "pattern")) == (
-        "failed", "1 of 6 rows (16.7%) do not match, e.g. 'no-at'", 1)
+        "failed",
+        "1 of 6 rows (16.7%) do not match, e.g. 'no-at'",
+        1,
+    )
     assert said(one(frame, Column(name="email", pattern="[@-]"), "pattern")) == (
-        "passed", "all 5 non-null rows match", 0)
+        "passed",
+        "all 5 non-null rows match",
+        0,
+    )
 
 
 def test_pattern_on_a_categorical_matches_its_text() -> None:
@@ -332,49 +435,84 @@ def test_pattern_on_a_categorical_matches_its_text() -> None:
 
 def test_pattern_on_numbers_is_an_error() -> None:
     assert said(one(pl.DataFrame({"x": [1]}), Column(name="x", pattern="1"), "pattern")) == (
-        "error", "pattern applies to text columns; this one is Int64", None)
+        "error",
+        "pattern applies to text columns; this one is Int64",
+        None,
+    )
 
 
 def test_a_python_only_pattern_is_an_error_in_rust_syntax() -> None:
     found = one(pl.DataFrame({"x": ["a"]}), Column(name="x", pattern="a(?=b)"), "pattern")
-    assert said(found) == ("error", "pattern is not valid in polars' (Rust) regex syntax: "
-                           "look-around, including look-ahead and look-behind, is not "
-                           "supported", None)
+    assert said(found) == (
+        "error",
+        "pattern is not valid in polars' (Rust) regex syntax: "
+        "look-around, including look-ahead and look-behind, is not "
+        "supported",
+        None,
+    )
 
 
 # unique -------------------------------------------------------------------------------
 
+
 def test_unique_counts_repeats_on_breast_cancer(cancer) -> None:
     found = one(pl.from_pandas(cancer), Column(name="mean radius", unique=True), "unique")
-    assert said(found) == ("failed", "113 of 569 rows (19.9%) repeat an earlier value, "
-                           "e.g. 9.742, 9.876, 10.26", 113)
+    assert said(found) == (
+        "failed",
+        "113 of 569 rows (19.9%) repeat an earlier value, e.g. 9.742, 9.876, 10.26",
+        113,
+    )
     assert int(cancer["mean radius"].duplicated().sum()) == 113
 
 
 def test_unique_ignores_missing_values() -> None:
     frame = pl.DataFrame({"x": [1.0, None, None, NAN, NAN, 2.0]})
     assert said(one(frame, Column(name="x", unique=True), "unique")) == (
-        "passed", "all 2 non-null rows are distinct", 0)
+        "passed",
+        "all 2 non-null rows are distinct",
+        0,
+    )
 
 
 # evaluation ---------------------------------------------------------------------------
 
+
 def test_rules_run_in_manifest_order_per_column() -> None:
-    column = Column(name="x", type="number", nullable=False, min=0, max=9, values=(1,),
-                    unique=True)
-    assert [c.id.rsplit(".", 1)[1] for c in run(pl.DataFrame({"x": [1]}), column).values()] == \
-        ["required", "type", "nullable", "min", "max", "values", "unique"]
+    column = Column(name="x", type="number", nullable=False, min=0, max=9, values=(1,), unique=True)
+    assert [c.id.rsplit(".", 1)[1] for c in run(pl.DataFrame({"x": [1]}), column).values()] == [
+        "required",
+        "type",
+        "nullable",
+        "min",
+        "max",
+        "values",
+        "unique",
+    ]
 
 
 def test_a_statistic_polars_cannot_compute_is_an_error_of_that_check_alone() -> None:
     frame = pl.DataFrame({"x": ["a", "b"]})
-    broken = Counted(id="data.test.columns.x.custom", subject="test.x", rule="custom",
-                     manifest_key="data.columns.x", offending=pl.col("x").str.contains("("),
-                     judged=pl.len(), found="bad", holds="good")
-    fine = Counted(id="data.test.columns.x.min", subject="test.x", rule="not a",
-                   manifest_key="data.columns.x", offending=pl.col("x") == "a",
-                   judged=pl.len(), found="are a", holds="are not a",
-                   examples=pl.col("x").filter(pl.col("x") == "a"))
+    broken = Counted(
+        id="data.test.columns.x.custom",
+        subject="test.x",
+        rule="custom",
+        manifest_key="data.columns.x",
+        offending=pl.col("x").str.contains("("),
+        judged=pl.len(),
+        found="bad",
+        holds="good",
+    )
+    fine = Counted(
+        id="data.test.columns.x.min",
+        subject="test.x",
+        rule="not a",
+        manifest_key="data.columns.x",
+        offending=pl.col("x") == "a",
+        judged=pl.len(),
+        found="are a",
+        holds="are not a",
+        examples=pl.col("x").filter(pl.col("x") == "a"),
+    )
     broken_result, fine_result = checks.settle(frame, [broken, fine])
     assert broken_result.status == "error"
     assert broken_result.message.startswith("could not be evaluated: regex error")
@@ -382,8 +520,10 @@ def test_a_statistic_polars_cannot_compute_is_an_error_of_that_check_alone() -> 
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.just(NAN), st.floats(-100, 100)), max_size=40),
-       st.integers(-50, 50))
+@given(
+    st.lists(st.one_of(st.none(), st.just(NAN), st.floats(-100, 100)), max_size=40),
+    st.integers(-50, 50),
+)
 def test_min_counts_agree_with_python(values: list[float | None], bound: int) -> None:
     frame = pl.DataFrame({"x": pl.Series(values, dtype=pl.Float64)})
     found = run(frame, Column(name="x", min=bound, nullable=False))

@@ -13,11 +13,18 @@ from mlgate.errors import EXIT_USER_ERROR, UserError
 from tests.data.helpers import SUFFIX, write
 
 
-@pytest.mark.parametrize(("name", "fmt"), [
-    ("train.csv", "csv"), ("train.tsv", "csv"), ("TRAIN.CSV", "csv"),
-    ("train.parquet", "parquet"), ("train.pq", "parquet"),
-    ("train.jsonl", "jsonl"), ("train.ndjson", "jsonl"),
-])
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("train.csv", "csv"),
+        ("train.tsv", "csv"),
+        ("TRAIN.CSV", "csv"),
+        ("train.parquet", "parquet"),
+        ("train.pq", "parquet"),
+        ("train.jsonl", "jsonl"),
+        ("train.ndjson", "jsonl"),
+    ],
+)
 def test_format_comes_from_the_extension(name: str, fmt: str) -> None:
     assert load.detect_format(Path("data") / name, "auto") == fmt
 
@@ -60,8 +67,9 @@ def test_every_format_reads_the_same_frame(cancer: pd.DataFrame, cancer_file: Pa
     assert frame["target"].sum() == 357
 
 
-def test_pandas_reads_what_the_users_pd_read_csv_would(cancer: pd.DataFrame,
-                                                       cancer_file: Path) -> None:
+def test_pandas_reads_what_the_users_pd_read_csv_would(
+    cancer: pd.DataFrame, cancer_file: Path
+) -> None:
     frame = load.read_pandas(cancer_file, load.detect_format(cancer_file, "auto"))
     pd.testing.assert_frame_equal(frame, cancer, check_dtype=False)
     if cancer_file.suffix == ".csv":
@@ -78,8 +86,7 @@ def test_a_late_float_in_an_integer_column_widens_the_column(tmp_path: Path) -> 
     assert frame["n"][-1] == 2.5
 
 
-def test_a_column_empty_in_the_inferred_rows_gets_the_type_of_what_follows(
-        tmp_path: Path) -> None:
+def test_a_column_empty_in_the_inferred_rows_gets_the_type_of_what_follows(tmp_path: Path) -> None:
     rows = load.CSV_INFER_ROWS
     path = tmp_path / "blind.csv"
     path.write_text("a,b\n" + "1,\n" * rows + "2,7\n3,8\n")
@@ -155,8 +162,7 @@ def test_the_reason_is_the_readers_first_line(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         load.read(path, "csv")
     assert caught.value.message == (
-        f"data file '{path}' could not be read as csv: found more fields than defined in "
-        "'Schema'"
+        f"data file '{path}' could not be read as csv: found more fields than defined in 'Schema'"
     )
 
 
@@ -176,8 +182,13 @@ def test_a_missing_file_is_a_user_error(tmp_path: Path, reader) -> None:
 
 
 def test_a_parquet_file_keeps_its_dtypes(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"when": pd.to_datetime(["2024-01-01", "2024-02-01"]),
-                          "plan": pd.Categorical(["basic", "pro"]), "ok": [True, False]})
+    frame = pd.DataFrame(
+        {
+            "when": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+            "plan": pd.Categorical(["basic", "pro"]),
+            "ok": [True, False],
+        }
+    )
     path = write(frame, tmp_path / "typed.parquet", "parquet")
     schema = load.read(path, "parquet").schema
     assert schema["when"].base_type() == pl.Datetime
@@ -186,7 +197,8 @@ def test_a_parquet_file_keeps_its_dtypes(tmp_path: Path) -> None:
 
 
 def test_a_pandas_index_in_parquet_is_not_a_column_as_pandas_reads_it(
-        cancer: pd.DataFrame, tmp_path: Path) -> None:
+    cancer: pd.DataFrame, tmp_path: Path
+) -> None:
     """A shuffled frame's index is stored as __index_level_0__; pandas reads it back as the
     index, so the model never sees it, and leakage must not compare it."""
     shuffled = cancer.sample(frac=1, random_state=0)

@@ -10,18 +10,35 @@ import pytest
 from mlgate.data import phrases
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (18, "18"), (18.0, "18"), (0.1, "0.1"), (-2.5, "-2.5"), (1e20, "1e+20"),
-    (math.inf, "inf"), (math.nan, "NaN"), (True, "true"), ("basic", "basic"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (18, "18"),
+        (18.0, "18"),
+        (0.1, "0.1"),
+        (-2.5, "-2.5"),
+        (1e20, "1e+20"),
+        (math.inf, "inf"),
+        (math.nan, "NaN"),
+        (True, "true"),
+        ("basic", "basic"),
+    ],
+)
 def test_numbers_read_as_written_in_the_manifest(value: object, text: str) -> None:
     assert phrases.number(value) == text
 
 
-@pytest.mark.parametrize(("count", "total", "text"), [
-    (3, 114, "2.6%"), (1, 1_000_000, "<0.1%"), (999_999, 1_000_000, ">99.9%"),
-    (0, 10, "0.0%"), (10, 10, "100.0%"), (0, 0, "0%"),
-])
+@pytest.mark.parametrize(
+    ("count", "total", "text"),
+    [
+        (3, 114, "2.6%"),
+        (1, 1_000_000, "<0.1%"),
+        (999_999, 1_000_000, ">99.9%"),
+        (0, 10, "0.0%"),
+        (10, 10, "100.0%"),
+        (0, 0, "0%"),
+    ],
+)
 def test_percent_never_rounds_a_real_count_away(count: int, total: int, text: str) -> None:
     assert phrases.percent(count, total) == text
 
@@ -35,4 +52,9 @@ def test_examples_quote_text_and_stop_at_three() -> None:
 
 def test_fractions_read_as_percentages() -> None:
     assert [phrases.fraction(f) for f in (0.01, 0.005, 0.07, 0.0, 1.0)] == [
-        "1%", "0.5%", "7%", "0%", "100%"]
+        "1%",
+        "0.5%",
+        "7%",
+        "0%",
+        "100%",
+    ]

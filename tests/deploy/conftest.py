@@ -36,8 +36,11 @@ with open("rollout.json", "w") as out:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """With v0.1.0 registered."""
-    made = make_project(tmp_path / "repo", environments=ENVIRONMENTS, files={
-        ".gitignore": "models/\nrollout.json\n", "rollout.py": ROLLOUT})
+    made = make_project(
+        tmp_path / "repo",
+        environments=ENVIRONMENTS,
+        files={".gitignore": "models/\nrollout.json\n", "rollout.py": ROLLOUT},
+    )
     operations.register(made.where(), made.manifest, made.run)
     return made
 

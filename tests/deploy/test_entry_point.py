@@ -19,14 +19,21 @@ from tests.deploy.conftest import Project, closed_port
 
 
 def test_the_entry_point_serves_the_bundle_and_stops_gracefully(
-        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     operations.promote(project.where(), project.manifest, "v0.1.0", "qa")  # build: false
     folder = project.root / ".mlgate/docker/qa-v0.1.0"
     port = closed_port()
     env = {**os.environ, "PORT": str(port)}
     env.pop("MLGATE_HOST", None)  # the default: 127.0.0.1 (the image says 0.0.0.0)
-    server = subprocess.Popen([sys.executable, "serve.py"], cwd=folder, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "serve.py"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         health = _wait_for(f"{url}/health", server)
@@ -51,11 +58,19 @@ def test_the_entry_point_refuses_a_tampered_bundle(project: Project) -> None:
     operations.promote(project.where(), project.manifest, "v0.1.0", "qa")
     folder = project.root / ".mlgate/docker/qa-v0.1.0"
     (folder / "bundle/run.json").write_text("{}")
-    done = subprocess.run([sys.executable, "serve.py"], cwd=folder, capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "PORT": "1"})
+    done = subprocess.run(
+        [sys.executable, "serve.py"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PORT": "1"},
+    )
     assert done.returncode == 2
-    assert "run.json in" in done.stderr and "is not the file the bundle was written with" \
-        in done.stderr
+    assert (
+        "run.json in" in done.stderr
+        and "is not the file the bundle was written with" in done.stderr
+    )
 
 
 def _wait_for(url: str, server: subprocess.Popen[str]) -> dict:

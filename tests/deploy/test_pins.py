@@ -6,10 +6,17 @@ from __future__ import annotations
 from mlgate.deploy import pins as P
 
 WORLD = {  # name -> (installed version, requires)
-    "mlgate": ("0.1.0", ("numpy>=1.26", "scikit-learn>=1.4", "pyyaml>=6",
-                         "starlette>=0.40; extra == 'serve'",
-                         "uvloop>=0.19; sys_platform != 'win32' and extra == 'serve'",
-                         "pytest>=8; extra == 'test'")),
+    "mlgate": (
+        "0.1.0",
+        (
+            "numpy>=1.26",
+            "scikit-learn>=1.4",
+            "pyyaml>=6",
+            "starlette>=0.40; extra == 'serve'",
+            "uvloop>=0.19; sys_platform != 'win32' and extra == 'serve'",
+            "pytest>=8; extra == 'test'",
+        ),
+    ),
     "numpy": ("2.4.0", ()),
     "scikit-learn": ("1.9.0", ("numpy>=1.22", "scipy>=1.8", "joblib>=1.2")),
     "scipy": ("1.17.1", ("numpy<2.6,>=1.25",)),
@@ -25,10 +32,12 @@ WORLD = {  # name -> (installed version, requires)
 
 
 def resolve(python: str, recorded: dict[str, str] | None = None) -> dict[str, P.Pin]:
-    found = P.resolve(recorded or {"numpy": "1.26.4", "scikit-learn": "1.4.2",
-                                   "mlgate": "0.0.9"},
-                      ["mlgate[serve]"], P.Target(python=python),
-                      lookup=lambda name: WORLD.get(name) or WORLD.get(name.lower()))
+    found = P.resolve(
+        recorded or {"numpy": "1.26.4", "scikit-learn": "1.4.2", "mlgate": "0.0.9"},
+        ["mlgate[serve]"],
+        P.Target(python=python),
+        lookup=lambda name: WORLD.get(name) or WORLD.get(name.lower()),
+    )
     return {p.name: p for p in found}
 
 
@@ -50,11 +59,14 @@ def test_markers_are_judged_for_the_images_python() -> None:
 
 
 def test_render_says_where_each_pin_comes_from() -> None:
-    text = P.render(resolve("3.11.7").values(), "./wheels/mlgate-0.1.0-py3-none-any.whl",
-                    title="iris v0.1.0")
+    text = P.render(
+        resolve("3.11.7").values(), "./wheels/mlgate-0.1.0-py3-none-any.whl", title="iris v0.1.0"
+    )
     lines = text.splitlines()
     assert lines[0] == "# iris v0.1.0: written by mlgate; every package pinned"
-    record = lines.index("# the training run's packages, at the versions it recorded: the "
-                         "model was pickled with these")
-    assert lines[record + 1:record + 3] == ["numpy==1.26.4", "scikit-learn==1.4.2"]
+    record = lines.index(
+        "# the training run's packages, at the versions it recorded: the "
+        "model was pickled with these"
+    )
+    assert lines[record + 1 : record + 3] == ["numpy==1.26.4", "scikit-learn==1.4.2"]
     assert lines[-1] == "./wheels/mlgate-0.1.0-py3-none-any.whl"

@@ -17,7 +17,8 @@ from tests.deploy.conftest import IMAGE, Project
 
 
 def test_the_image_is_built_from_the_context_and_pushed_before_the_tag(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with fake_engine.running() as engine:
         monkeypatch.setenv("DOCKER_HOST", engine.url)
         change = operations.promote(project.where(), project.manifest, "v0.1.0", "staging")
@@ -27,9 +28,16 @@ def test_the_image_is_built_from_the_context_and_pushed_before_the_tag(
     (build,) = engine.builds
     assert build.params["t"] == f"{IMAGE}:v0.1.0" and build.params["pull"] == "True"
     assert sorted(build.files) == [  # the SDK always sends .dockerignore, as the CLI does
-        ".dockerignore", "Dockerfile", "bundle/bundle.json", "bundle/mlops.yaml",
-        "bundle/model.joblib", "bundle/run.json", "requirements.txt", "serve.py",
-        f"wheels/mlgate-{__version__}-py3-none-any.whl"]
+        ".dockerignore",
+        "Dockerfile",
+        "bundle/bundle.json",
+        "bundle/mlops.yaml",
+        "bundle/model.joblib",
+        "bundle/run.json",
+        "requirements.txt",
+        "serve.py",
+        f"wheels/mlgate-{__version__}-py3-none-any.whl",
+    ]
     sources = re.findall(r"^COPY (\S+)", build.files["Dockerfile"].decode(), re.M)
     for source in sources:  # what the Dockerfile copies is in what reached the engine
         assert any(name == source or name.startswith(source) for name in build.files), source
@@ -43,20 +51,24 @@ def test_the_image_is_built_from_the_context_and_pushed_before_the_tag(
 
 
 def test_no_engine_fails_the_promotion_and_says_where_the_context_is(
-        project: Project, no_engine: str, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Project, no_engine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["-C", str(project.root), "promote", "v0.1.0", "--to", "staging"]) == 3
     message = capsys.readouterr().err
     context = project.root / ".mlgate/docker/staging-v0.1.0"
-    assert message.startswith("mlgate: error: deploying v0.1.0 to staging failed: no Docker "
-                              f"engine reachable at {no_engine}: ")
+    assert message.startswith(
+        "mlgate: error: deploying v0.1.0 to staging failed: no Docker "
+        f"engine reachable at {no_engine}: "
+    )
     assert f"staging stays on no version; the build context is at {context}\n" in message
     assert message.rstrip().endswith("hint: start one, or set DOCKER_HOST to one")
     assert (context / "Dockerfile").is_file()  # there to look at, or to build by hand
     assert project.where().read().current("staging") is None  # no tag was written
 
 
-def test_a_refused_push_keeps_the_previous_version(project: Project,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_push_keeps_the_previous_version(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with fake_engine.running() as engine:
         monkeypatch.setenv("DOCKER_HOST", engine.url)
         operations.promote(project.where(), project.manifest, "v0.1.0", "staging")
@@ -66,29 +78,38 @@ def test_a_refused_push_keeps_the_previous_version(project: Project,
         with pytest.raises(OutsideError) as error:
             operations.promote(project.where(), project.manifest, "v0.2.0", "staging")
     message = str(error.value)
-    assert message.startswith("deploying v0.2.0 to staging failed: pushing "
-                              f"{IMAGE}:v0.2.0 failed: denied: requested access")
+    assert message.startswith(
+        "deploying v0.2.0 to staging failed: pushing "
+        f"{IMAGE}:v0.2.0 failed: denied: requested access"
+    )
     assert "staging stays on v0.1.0" in message
     assert "  | 5f70bf18a086 Pushed" in message  # the engine's last words
     assert "docker login" in (error.value.hint or "")
     assert project.where().read().current("staging").version == "v0.1.0"
 
 
-def test_a_failed_build_is_quoted_and_writes_no_tag(project: Project,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_build_is_quoted_and_writes_no_tag(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with fake_engine.running() as engine:
         monkeypatch.setenv("DOCKER_HOST", engine.url)
-        engine.build_error = ("The command '/bin/sh -c pip install --no-cache-dir -r "
-                              "requirements.txt' returned a non-zero code: 1")
-        with pytest.raises(OutsideError, match=r"building .*:v0\.1\.0 failed: The command "
-                           r"'/bin/sh -c pip install .* staging stays on no version"):
+        engine.build_error = (
+            "The command '/bin/sh -c pip install --no-cache-dir -r "
+            "requirements.txt' returned a non-zero code: 1"
+        )
+        with pytest.raises(
+            OutsideError,
+            match=r"building .*:v0\.1\.0 failed: The command "
+            r"'/bin/sh -c pip install .* staging stays on no version",
+        ):
             operations.promote(project.where(), project.manifest, "v0.1.0", "staging")
     assert engine.pushes == []  # nothing pushed after a failed build
     assert project.where().read().current("staging") is None
 
 
-def test_push_false_builds_only_for_the_platform_asked(project: Project,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_push_false_builds_only_for_the_platform_asked(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with fake_engine.running() as engine:
         monkeypatch.setenv("DOCKER_HOST", engine.url)
         where = project.where()
@@ -108,14 +129,17 @@ def test_an_engine_error_answer_is_an_outside_error(tmp_path) -> None:
     (context / "Dockerfile").write_text("FROM scratch\n")
     with fake_engine.running() as engine:
         engine.keep_images = False  # the push then answers 404, as for an unknown image
-        with pytest.raises(OutsideError, match=r"the Docker engine at tcp://127\.0\.0\.1:\d+ "
-                           r"failed on x/y:v1: .*An image does not exist locally"):
-            docker.build_and_push(context, "x/y", "v1", push=True,
-                                  environ={"DOCKER_HOST": engine.url})
+        with pytest.raises(
+            OutsideError,
+            match=r"the Docker engine at tcp://127\.0\.0\.1:\d+ "
+            r"failed on x/y:v1: .*An image does not exist locally",
+        ):
+            docker.build_and_push(
+                context, "x/y", "v1", push=True, environ={"DOCKER_HOST": engine.url}
+            )
 
 
-def test_build_false_writes_the_context_and_tells_the_command(
-        project: Project) -> None:
+def test_build_false_writes_the_context_and_tells_the_command(project: Project) -> None:
     operations.promote(project.where(), project.manifest, "v0.1.0", "qa")
     told = json.loads((project.root / "rollout.json").read_text())
     context = project.root / ".mlgate/docker/qa-v0.1.0"

@@ -69,31 +69,54 @@ OTHER_HEADERS = {  # operations that ask for other headers than REQUIRED_HEADERS
 # checked for shape; docs/registry.md says these two were not checked against GitHub's
 # own description.
 BEYOND_SUBSET: dict[str, dict[str, Any]] = {
-    ASSETS: {"get": {
-        "operationId": "repos/list-release-assets",
-        "parameters": [{"$ref": "#/components/parameters/owner"},
-                       {"$ref": "#/components/parameters/repo"},
-                       {"$ref": "#/components/parameters/release-id"},
-                       {"$ref": "#/components/parameters/per-page"},
-                       {"$ref": "#/components/parameters/page"}],
-        "responses": {
-            "200": {"description": "Response", "content": {"application/json": {"schema": {
-                "type": "array", "items": {"$ref": "#/components/schemas/release-asset"}}}}},
-            "404": {"$ref": "#/components/responses/not_found"}},
-    }},
-    ONE_ASSET: {"get": {
-        "operationId": "repos/get-release-asset",
-        "parameters": [{"$ref": "#/components/parameters/owner"},
-                       {"$ref": "#/components/parameters/repo"},
-                       {"name": "asset_id", "in": "path", "required": True,
-                        "schema": {"type": "integer"}}],
-        "responses": {
-            "200": {"description": "The asset's bytes (with Accept: application/octet-stream)",
-                    "content": {"application/octet-stream": {"schema": {
-                        "type": "string", "format": "binary"}}}},
-            "302": {"description": "Found: a short-lived storage URL in Location"},
-            "404": {"$ref": "#/components/responses/not_found"}},
-    }},
+    ASSETS: {
+        "get": {
+            "operationId": "repos/list-release-assets",
+            "parameters": [
+                {"$ref": "#/components/parameters/owner"},
+                {"$ref": "#/components/parameters/repo"},
+                {"$ref": "#/components/parameters/release-id"},
+                {"$ref": "#/components/parameters/per-page"},
+                {"$ref": "#/components/parameters/page"},
+            ],
+            "responses": {
+                "200": {
+                    "description": "Response",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/release-asset"},
+                            }
+                        }
+                    },
+                },
+                "404": {"$ref": "#/components/responses/not_found"},
+            },
+        }
+    },
+    ONE_ASSET: {
+        "get": {
+            "operationId": "repos/get-release-asset",
+            "parameters": [
+                {"$ref": "#/components/parameters/owner"},
+                {"$ref": "#/components/parameters/repo"},
+                {"name": "asset_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "The asset's bytes (with Accept: application/octet-stream)",
+                    "content": {
+                        "application/octet-stream": {
+                            "schema": {"type": "string", "format": "binary"}
+                        }
+                    },
+                },
+                "302": {"description": "Found: a short-lived storage URL in Location"},
+                "404": {"$ref": "#/components/responses/not_found"},
+            },
+        }
+    },
 }
 
 
@@ -126,8 +149,15 @@ def _without_unmapped_discriminators(node: Any) -> Any:
     return node
 
 
-def _openapi_request(method: str, path: str, query: str, body: bytes, *, base: str = BASE,
-                     content_type: str | None = None):
+def _openapi_request(
+    method: str,
+    path: str,
+    query: str,
+    body: bytes,
+    *,
+    base: str = BASE,
+    content_type: str | None = None,
+):
     from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
@@ -275,11 +305,18 @@ class FakeGitHub:
 
     def asset(self, name: str) -> dict[str, Any] | None:
         with self.lock:
-            return next((a for r in self.releases for a in r["assets"] if a["name"] == name),
-                        None)
+            return next((a for r in self.releases for a in r["assets"] if a["name"] == name), None)
 
-    def add_asset(self, tag: str, name: str, data: bytes, *, state: str = "uploaded",
-                  owner: str = "o", repo: str = "r") -> dict[str, Any]:
+    def add_asset(
+        self,
+        tag: str,
+        name: str,
+        data: bytes,
+        *,
+        state: str = "uploaded",
+        owner: str = "o",
+        repo: str = "r",
+    ) -> dict[str, Any]:
         """An asset put there behind the client's back (an upload that broke: state open)."""
         with self.lock:
             release = self._release_by_tag(tag)
@@ -307,9 +344,14 @@ class FakeGitHub:
         for name, pattern in expected.items():
             if not pattern.fullmatch(headers.get(name.lower(), "")):
                 self.violations.append(f"{method} {path}: header {name} missing or wrong")
-        request = _openapi_request(method, path, parts.query, body,
-                                   base=UPLOADS if upload else BASE,
-                                   content_type=headers.get("content-type") if upload else None)
+        request = _openapi_request(
+            method,
+            path,
+            parts.query,
+            body,
+            base=UPLOADS if upload else BASE,
+            content_type=headers.get("content-type") if upload else None,
+        )
         try:
             openapi().validate_request(request)
         except (PathNotFound, OperationNotFound):
@@ -385,8 +427,9 @@ class FakeGitHub:
                 return 403, {}, NOT_ACCESSIBLE
             author = BOT if token.startswith("ghs_") else user(self.user_login)
             if template.startswith(RELEASES):
-                return self._releases_route(method, template, segs, query, body, data, author,
-                                            root + path)
+                return self._releases_route(
+                    method, template, segs, query, body, data, author, root + path
+                )
             if template == "/repos/{owner}/{repo}/issues/{issue_number}/comments":
                 number = int(segs[4])
                 if method == "POST":
@@ -422,8 +465,10 @@ class FakeGitHub:
                 self.deployments.append(deployment)
                 self.deployment_statuses[deployment["id"]] = []
                 return 201, {}, deployment
-            if template == "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses" \
-                    and method == "POST":
+            if (
+                template == "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+                and method == "POST"
+            ):
                 found = self.deployment_statuses.get(int(segs[4]))
                 if found is None:
                     return 404, {}, NOT_FOUND
@@ -441,13 +486,30 @@ class FakeGitHub:
         return 404, {}, NOT_FOUND
 
     # --- releases and their assets -----------------------------------------------------
-    def _releases_route(self, method: str, template: str, segs: list[str], query: str,
-                        body: bytes, data: Any, author: dict[str, Any], url: str) -> Answer:
+    def _releases_route(
+        self,
+        method: str,
+        template: str,
+        segs: list[str],
+        query: str,
+        body: bytes,
+        data: Any,
+        author: dict[str, Any],
+        url: str,
+    ) -> Answer:
         if template == RELEASES and method == "POST":
             if self._release_by_tag(data["tag_name"], drafts=True) is not None:
-                return 422, {}, {"message": "Validation Failed", "documentation_url": "x",
-                                 "errors": [{"resource": "Release", "code": "already_exists",
-                                             "field": "tag_name"}]}
+                return (
+                    422,
+                    {},
+                    {
+                        "message": "Validation Failed",
+                        "documentation_url": "x",
+                        "errors": [
+                            {"resource": "Release", "code": "already_exists", "field": "tag_name"}
+                        ],
+                    },
+                )
             release = self._release(segs[1], segs[2], data, author)
             self.releases.append(release)
             return 201, {}, release
@@ -470,46 +532,74 @@ class FakeGitHub:
             return self._page(release["assets"], query, url)
         name = parse_qs(query)["name"][0]
         if any(a["name"] == name for a in release["assets"]):  # GitHub: delete it first
-            return 422, {}, {"message": "Validation Failed", "documentation_url": "x",
-                             "errors": [{"resource": "ReleaseAsset", "code": "already_exists",
-                                         "field": "name"}]}
+            return (
+                422,
+                {},
+                {
+                    "message": "Validation Failed",
+                    "documentation_url": "x",
+                    "errors": [
+                        {"resource": "ReleaseAsset", "code": "already_exists", "field": "name"}
+                    ],
+                },
+            )
         asset = self._asset(name, body, author)
         release["assets"].append(asset)
         return 201, {}, asset
 
     def _release_by_tag(self, tag: str, *, drafts: bool = False) -> dict[str, Any] | None:
-        return next((r for r in self.releases if r["tag_name"] == tag
-                     and (drafts or not r["draft"])), None)
+        return next(
+            (r for r in self.releases if r["tag_name"] == tag and (drafts or not r["draft"])), None
+        )
 
-    def _release(self, owner: str, repo: str, data: dict[str, Any],
-                 author: dict[str, Any]) -> dict[str, Any]:
+    def _release(
+        self, owner: str, repo: str, data: dict[str, Any], author: dict[str, Any]
+    ) -> dict[str, Any]:
         rid = self._new_id()
         repo_url = f"{BASE}/repos/{owner}/{repo}"
         draft = bool(data.get("draft", False))
         uploads = self.upload_root or self.url + UPLOAD_PREFIX
         tag = data["tag_name"]
-        return {"url": f"{repo_url}/releases/{rid}", "id": rid, "node_id": f"RE_{rid}",
-                "html_url": f"https://github.com/{owner}/{repo}/releases/tag/{tag}",
-                "assets_url": f"{repo_url}/releases/{rid}/assets",
-                "upload_url": f"{uploads}/repos/{owner}/{repo}/releases/{rid}/assets"
-                              "{?name,label}",
-                "tarball_url": f"{repo_url}/tarball/{tag}",
-                "zipball_url": f"{repo_url}/zipball/{tag}", "tag_name": tag,
-                "target_commitish": data.get("target_commitish", "main"),
-                "name": data.get("name"), "body": data.get("body"), "draft": draft,
-                "prerelease": bool(data.get("prerelease", False)),
-                "created_at": _stamp(rid), "published_at": None if draft else _stamp(rid),
-                "author": author, "assets": []}
+        return {
+            "url": f"{repo_url}/releases/{rid}",
+            "id": rid,
+            "node_id": f"RE_{rid}",
+            "html_url": f"https://github.com/{owner}/{repo}/releases/tag/{tag}",
+            "assets_url": f"{repo_url}/releases/{rid}/assets",
+            "upload_url": f"{uploads}/repos/{owner}/{repo}/releases/{rid}/assets{{?name,label}}",
+            "tarball_url": f"{repo_url}/tarball/{tag}",
+            "zipball_url": f"{repo_url}/zipball/{tag}",
+            "tag_name": tag,
+            "target_commitish": data.get("target_commitish", "main"),
+            "name": data.get("name"),
+            "body": data.get("body"),
+            "draft": draft,
+            "prerelease": bool(data.get("prerelease", False)),
+            "created_at": _stamp(rid),
+            "published_at": None if draft else _stamp(rid),
+            "author": author,
+            "assets": [],
+        }
 
     def _asset(self, name: str, body: bytes, author: dict[str, Any] = BOT) -> dict[str, Any]:
         aid = self._new_id()
         self.blobs[aid] = body
-        return {"url": f"{BASE}/repos/o/r/releases/assets/{aid}", "id": aid,
-                "browser_download_url": f"https://github.com/o/r/releases/download/x/{name}",
-                "node_id": f"RA_{aid}", "name": name, "label": None, "state": "uploaded",
-                "content_type": "application/octet-stream", "size": len(body),
-                "digest": f"sha256:{hashlib.sha256(body).hexdigest()}", "download_count": 0,
-                "created_at": _stamp(aid), "updated_at": _stamp(aid), "uploader": author}
+        return {
+            "url": f"{BASE}/repos/o/r/releases/assets/{aid}",
+            "id": aid,
+            "browser_download_url": f"https://github.com/o/r/releases/download/x/{name}",
+            "node_id": f"RA_{aid}",
+            "name": name,
+            "label": None,
+            "state": "uploaded",
+            "content_type": "application/octet-stream",
+            "size": len(body),
+            "digest": f"sha256:{hashlib.sha256(body).hexdigest()}",
+            "download_count": 0,
+            "created_at": _stamp(aid),
+            "updated_at": _stamp(aid),
+            "uploader": author,
+        }
 
     def _user(self, token: str) -> Answer:
         if token.startswith("ghs_"):  # installation tokens (GITHUB_TOKEN) are not users
@@ -612,33 +702,52 @@ class FakeGitHub:
             "pull_requests": [],
         }
 
-    def _deployment(self, root: str, segs: list[str], data: dict[str, Any],
-                    author: dict[str, Any]) -> dict[str, Any]:
+    def _deployment(
+        self, root: str, segs: list[str], data: dict[str, Any], author: dict[str, Any]
+    ) -> dict[str, Any]:
         did = self._new_id()
         repo_url = f"{BASE}/repos/{segs[1]}/{segs[2]}"
-        return {"id": did, "node_id": f"DE_{did}", "sha": data["ref"], "ref": data["ref"],
-                "task": data.get("task", "deploy"), "payload": data.get("payload", {}),
-                "original_environment": data.get("environment", "production"),
-                "environment": data.get("environment", "production"),
-                "description": data.get("description"), "creator": author,
-                "created_at": _stamp(did), "updated_at": _stamp(did),
-                "statuses_url": f"{repo_url}/deployments/{did}/statuses",
-                "repository_url": repo_url, "url": f"{repo_url}/deployments/{did}",
-                "transient_environment": data.get("transient_environment", False),
-                "production_environment": data.get("production_environment", False)}
+        return {
+            "id": did,
+            "node_id": f"DE_{did}",
+            "sha": data["ref"],
+            "ref": data["ref"],
+            "task": data.get("task", "deploy"),
+            "payload": data.get("payload", {}),
+            "original_environment": data.get("environment", "production"),
+            "environment": data.get("environment", "production"),
+            "description": data.get("description"),
+            "creator": author,
+            "created_at": _stamp(did),
+            "updated_at": _stamp(did),
+            "statuses_url": f"{repo_url}/deployments/{did}/statuses",
+            "repository_url": repo_url,
+            "url": f"{repo_url}/deployments/{did}",
+            "transient_environment": data.get("transient_environment", False),
+            "production_environment": data.get("production_environment", False),
+        }
 
-    def _deployment_status(self, root: str, segs: list[str], data: dict[str, Any],
-                           author: dict[str, Any]) -> dict[str, Any]:
+    def _deployment_status(
+        self, root: str, segs: list[str], data: dict[str, Any], author: dict[str, Any]
+    ) -> dict[str, Any]:
         sid = self._new_id()
         repo_url = f"{BASE}/repos/{segs[1]}/{segs[2]}"
         deployment_url = f"{repo_url}/deployments/{segs[4]}"
-        return {"id": sid, "node_id": f"DES_{sid}", "state": data["state"], "creator": author,
-                "description": data.get("description", ""),
-                "environment_url": data.get("environment_url", ""),
-                "log_url": data.get("log_url", ""), "deployment_url": deployment_url,
-                "target_url": data.get("log_url", ""), "repository_url": repo_url,
-                "url": f"{deployment_url}/statuses/{sid}", "created_at": _stamp(sid),
-                "updated_at": _stamp(sid)}
+        return {
+            "id": sid,
+            "node_id": f"DES_{sid}",
+            "state": data["state"],
+            "creator": author,
+            "description": data.get("description", ""),
+            "environment_url": data.get("environment_url", ""),
+            "log_url": data.get("log_url", ""),
+            "deployment_url": deployment_url,
+            "target_url": data.get("log_url", ""),
+            "repository_url": repo_url,
+            "url": f"{deployment_url}/statuses/{sid}",
+            "created_at": _stamp(sid),
+            "updated_at": _stamp(sid),
+        }
 
     def _status(self, sha: str, data: dict[str, Any]) -> dict[str, Any]:
         sid = self._new_id()
@@ -682,8 +791,10 @@ def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
             payload = data if binary else b"" if data is None else json.dumps(data).encode()
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/octet-stream" if binary
-                                 else "application/json; charset=utf-8")
+                self.send_header(
+                    "Content-Type",
+                    "application/octet-stream" if binary else "application/json; charset=utf-8",
+                )
                 self.send_header("Content-Length", str(len(payload)))
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -736,8 +847,7 @@ def serve_storage(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thre
     return server, thread
 
 
-def _start(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer,
-                                                          threading.Thread]:
+def _start(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, threading.Thread]:
     """A server for `handler` on a free port of 127.0.0.1, answering on its own thread."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

@@ -112,19 +112,23 @@ def test_an_output_name_that_could_inject_is_refused(tmp_path: Path, name: str) 
     assert not (tmp_path / "output").exists()
 
 
-@pytest.mark.parametrize(("line", "shown"), [
-    ("::error::x", ": :error::x"),
-    ("   ::add-mask::secret", "   : :add-mask::secret"),
-    ("\t::stop-commands::tok", "\t: :stop-commands::tok"),
-    ("text ##[error]old form", "text # #[error]old form"),
-    ("a::b is fine", "a::b is fine"),
-])
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("::error::x", ": :error::x"),
+        ("   ::add-mask::secret", "   : :add-mask::secret"),
+        ("\t::stop-commands::tok", "\t: :stop-commands::tok"),
+        ("text ##[error]old form", "text # #[error]old form"),
+        ("a::b is fine", "a::b is fine"),
+    ],
+)
 def test_neutralize_leaves_no_line_the_runner_reads_as_a_command(line: str, shown: str) -> None:
     assert actions.neutralize(line) == shown
 
 
 def test_guarded_streams_neutralize_everything_but_our_own_commands(
-        capfd: pytest.CaptureFixture[str]) -> None:
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     import sys
 
     with actions.guarded_streams():
@@ -149,14 +153,21 @@ class _Chunks:
 
 
 ENDS = ["\r", "\n", "\r\n"]
-COMMANDS = ["::error::forged", "::add-mask::mlgate", "::stop-commands::tok", "  ::warning::x",
-            "\t::notice::y", "##[error]old form"]
+COMMANDS = [
+    "::error::forged",
+    "::add-mask::mlgate",
+    "::stop-commands::tok",
+    "  ::warning::x",
+    "\t::notice::y",
+    "##[error]old form",
+]
 
 
 @pytest.mark.parametrize("end", ENDS)
 @pytest.mark.parametrize("command", COMMANDS)
 def test_no_line_end_the_runner_honours_lets_a_command_through_the_guard(
-        end: str, command: str) -> None:
+    end: str, command: str
+) -> None:
     """Split as the runner splits (CR, LF, CRLF), in every chunking, the guarded text holds
     no line the runner would read as a command."""
     import io
@@ -172,10 +183,13 @@ def test_no_line_end_the_runner_honours_lets_a_command_through_the_guard(
         guard.flush()
         data = out.getvalue().encode()
         for size in (1, 2, 7, len(data) or 1):
-            pieces = [data[i:i + size] for i in range(0, len(data), size)]
+            pieces = [data[i : i + size] for i in range(0, len(data), size)]
             lines = [raw.decode().rstrip("\r\n") for raw in runner_lines(_Chunks(pieces))]
-            assert not [ln for ln in lines if ln.lstrip().startswith("::") or "##[" in ln], \
-                (cut, size, lines)
+            assert not [ln for ln in lines if ln.lstrip().startswith("::") or "##[" in ln], (
+                cut,
+                size,
+                lines,
+            )
             assert "mlgate: error: x" in lines
 
 
@@ -183,6 +197,5 @@ def test_the_harness_splits_lines_as_the_runner_does() -> None:
     from tests.harness.runner import runner_lines
 
     pieces = [b"a\r", b"\nb\rc", b"\n\r", b"\r\nd\r"]
-    assert list(runner_lines(_Chunks(pieces))) == [b"a\r\n", b"b\r", b"c\n", b"\r", b"\r\n",
-                                                   b"d\r"]
+    assert list(runner_lines(_Chunks(pieces))) == [b"a\r\n", b"b\r", b"c\n", b"\r", b"\r\n", b"d\r"]
     assert list(runner_lines(_Chunks([b"x\ny"]))) == [b"x\n", b"y"]

@@ -49,7 +49,9 @@ def ensure_node_modules() -> Path:
             raise RuntimeError("npm is needed for the expression evaluator: install node and npm")
         done = subprocess.run(
             [npm, "ci", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode != 0 or not marker.exists():
             raise RuntimeError(f"`npm ci --prefix {NODE_DIR}` failed:\n{done.stderr}")
@@ -57,6 +59,7 @@ def ensure_node_modules() -> Path:
 
 
 # --- where ${{ }} are in a string ----------------------------------------------------------
+
 
 def split_template(text: str) -> list[tuple[str, str]]:
     """Cut `text` into ("text", s) and ("expr", s) parts, as GitHub's template reader does.
@@ -82,7 +85,8 @@ def split_template(text: str) -> list[tuple[str, str]]:
                 break
         if end < 0:
             raise ExpressionError(
-                text[start:], "the expression is not closed: an unescaped ${{ has no closing }}",
+                text[start:],
+                "the expression is not closed: an unescaped ${{ has no closing }}",
                 "parse",
             )
         if start > pos:
@@ -116,6 +120,7 @@ def condition_expression(value: object) -> str:
 
 
 # --- hashFiles ----------------------------------------------------------------------------
+
 
 def _match_parts(pattern: list[str], parts: list[str]) -> bool:
     if not pattern:
@@ -178,6 +183,7 @@ def hash_files(patterns: list[str], workspace: Path) -> str:
 
 # --- the evaluator process -------------------------------------------------------------------
 
+
 class Evaluator:
     """One node process running evaluate.mjs, spoken to in JSON lines."""
 
@@ -192,8 +198,12 @@ class Evaluator:
             modules = ensure_node_modules()
             self._proc = subprocess.Popen(
                 [self._node, str(SCRIPT), str(modules)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
-                text=True, encoding="utf-8", bufsize=1,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                text=True,
+                encoding="utf-8",
+                bufsize=1,
             )
         return self._proc
 
@@ -255,8 +265,12 @@ class Evaluator:
         return Path(ws) if ws else None
 
     def evaluate(
-        self, expression: str, contexts: Mapping[str, Any], *,
-        status: str | None = None, workspace: Path | None = None,
+        self,
+        expression: str,
+        contexts: Mapping[str, Any],
+        *,
+        status: str | None = None,
+        workspace: Path | None = None,
     ) -> Any:
         """The value of one expression (no `${{ }}`), as plain Python data.
 
@@ -264,12 +278,20 @@ class Evaluator:
         `if:`); hashFiles only when there is a workspace (given, or github.workspace).
         """
         ws = self._workspace(contexts, workspace)
-        request = {"op": "evaluate", "expression": expression, "contexts": dict(contexts),
-                   "functions": self._functions(status, ws)}
+        request = {
+            "op": "evaluate",
+            "expression": expression,
+            "contexts": dict(contexts),
+            "functions": self._functions(status, ws),
+        }
         return self._request(request, ws)["value"]
 
     def interpolate(
-        self, text: str, contexts: Mapping[str, Any], *, workspace: Path | None = None,
+        self,
+        text: str,
+        contexts: Mapping[str, Any],
+        *,
+        workspace: Path | None = None,
     ) -> str:
         """Replace every `${{ }}` in `text` by its value coerced to a string, as GitHub does."""
         parts = split_template(text)
@@ -277,19 +299,31 @@ class Evaluator:
         if not expressions:
             return text
         ws = self._workspace(contexts, workspace)
-        request = {"op": "interpolate", "expressions": expressions, "contexts": dict(contexts),
-                   "functions": self._functions(None, ws)}
+        request = {
+            "op": "interpolate",
+            "expressions": expressions,
+            "contexts": dict(contexts),
+            "functions": self._functions(None, ws),
+        }
         strings = iter(self._request(request, ws)["strings"])
         return "".join(s if kind == "text" else next(strings) for kind, s in parts)
 
     def condition(
-        self, expression: object, contexts: Mapping[str, Any], status: str = "success", *,
+        self,
+        expression: object,
+        contexts: Mapping[str, Any],
+        status: str = "success",
+        *,
         workspace: Path | None = None,
     ) -> bool:
         """Whether an `if:` holds; without a status function it means success() && (expr)."""
         ws = self._workspace(contexts, workspace)
-        request = {"op": "condition", "expression": condition_expression(expression),
-                   "contexts": dict(contexts), "functions": self._functions(status, ws)}
+        request = {
+            "op": "condition",
+            "expression": condition_expression(expression),
+            "contexts": dict(contexts),
+            "functions": self._functions(status, ws),
+        }
         return bool(self._request(request, ws)["truthy"])
 
 
@@ -314,6 +348,9 @@ def interpolate(text: str, contexts: Mapping[str, Any], **kw: Any) -> str:
 
 
 def condition(
-    expression: object, contexts: Mapping[str, Any], status: str = "success", **kw: Any,
+    expression: object,
+    contexts: Mapping[str, Any],
+    status: str = "success",
+    **kw: Any,
 ) -> bool:
     return default_evaluator().condition(expression, contexts, status, **kw)

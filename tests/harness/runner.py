@@ -39,30 +39,55 @@ SHELLS = {
     "python": ("python {0}", ".py"),
 }
 DEFAULT_SHELL = ("bash -e {0}", ".sh")  # no `shell:` at all: GitHub's default has no pipefail
-WORKFLOW_COMMANDS = {"error", "warning", "notice", "debug", "add-mask", "group", "endgroup",
-                     "stop-commands", "set-output", "save-state", "set-env", "add-path", "echo",
-                     "add-matcher", "remove-matcher"}
+WORKFLOW_COMMANDS = {
+    "error",
+    "warning",
+    "notice",
+    "debug",
+    "add-mask",
+    "group",
+    "endgroup",
+    "stop-commands",
+    "set-output",
+    "save-state",
+    "set-env",
+    "add-path",
+    "echo",
+    "add-matcher",
+    "remove-matcher",
+}
 ENV_TO_GITHUB = {
-    "GITHUB_SHA": "sha", "GITHUB_REF": "ref", "GITHUB_REF_NAME": "ref_name",
-    "GITHUB_REF_TYPE": "ref_type", "GITHUB_HEAD_REF": "head_ref",
-    "GITHUB_BASE_REF": "base_ref", "GITHUB_REPOSITORY": "repository",
-    "GITHUB_REPOSITORY_OWNER": "repository_owner", "GITHUB_RUN_ID": "run_id",
-    "GITHUB_RUN_NUMBER": "run_number", "GITHUB_RUN_ATTEMPT": "run_attempt",
-    "GITHUB_ACTOR": "actor", "GITHUB_TRIGGERING_ACTOR": "triggering_actor",
-    "GITHUB_WORKFLOW": "workflow", "GITHUB_SERVER_URL": "server_url",
-    "GITHUB_API_URL": "api_url", "GITHUB_GRAPHQL_URL": "graphql_url",
+    "GITHUB_SHA": "sha",
+    "GITHUB_REF": "ref",
+    "GITHUB_REF_NAME": "ref_name",
+    "GITHUB_REF_TYPE": "ref_type",
+    "GITHUB_HEAD_REF": "head_ref",
+    "GITHUB_BASE_REF": "base_ref",
+    "GITHUB_REPOSITORY": "repository",
+    "GITHUB_REPOSITORY_OWNER": "repository_owner",
+    "GITHUB_RUN_ID": "run_id",
+    "GITHUB_RUN_NUMBER": "run_number",
+    "GITHUB_RUN_ATTEMPT": "run_attempt",
+    "GITHUB_ACTOR": "actor",
+    "GITHUB_TRIGGERING_ACTOR": "triggering_actor",
+    "GITHUB_WORKFLOW": "workflow",
+    "GITHUB_SERVER_URL": "server_url",
+    "GITHUB_API_URL": "api_url",
+    "GITHUB_GRAPHQL_URL": "graphql_url",
 }
 # which contexts GitHub makes available where (a wrong one is a parse error, as on GitHub)
 WORKFLOW_ENV_CONTEXTS = frozenset({"github", "secrets", "inputs", "vars"})
 JOB_IF_CONTEXTS = frozenset({"github", "needs", "vars", "inputs"})
 JOB_CONTEXTS = frozenset({"github", "needs", "strategy", "matrix", "vars", "secrets", "inputs"})
-IF_CONTEXTS = frozenset({"github", "needs", "strategy", "matrix", "job", "runner", "env", "vars",
-                         "steps", "inputs"})
+IF_CONTEXTS = frozenset(
+    {"github", "needs", "strategy", "matrix", "job", "runner", "env", "vars", "steps", "inputs"}
+)
 DEFAULT_CONTEXTS = frozenset({"github", "strategy", "matrix", "job", "runner", "env", "vars"})
 _run_ids = itertools.count(int(time.time()) % 1_000_000 * 1000 + os.getpid() % 1000)
 
 
 # --- results ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Annotation:
@@ -110,8 +135,10 @@ class JobResult:
 
     def step(self, key: str) -> StepResult:
         """A step by id or name (main steps first, then inner composite and post steps)."""
+
         def walk(steps: list[StepResult]) -> list[StepResult]:
             return [s for step in steps for s in (step, *walk(step.steps))]
+
         for step in [*self.steps, *walk(self.steps), *self.post_steps]:
             if key in (step.id, step.name):
                 return step
@@ -130,6 +157,7 @@ class JobResult:
 
 
 # --- file commands and workflow commands ------------------------------------------------------
+
 
 def parse_file_command(text: str, what: str) -> list[tuple[str, str]]:
     """GITHUB_OUTPUT / GITHUB_ENV content: `name=value` lines and `name<<DELIM` heredocs."""
@@ -212,15 +240,23 @@ class _CommandReader:
         elif command == "stop-commands":
             self.stop_token = data
         elif command == "set-output":  # deprecated, still honoured by GitHub
-            job.annotate("warning", "The `set-output` command is deprecated and will be "
-                         "disabled soon. Please upgrade to using Environment Files.", {},
-                         self.step_name)
+            job.annotate(
+                "warning",
+                "The `set-output` command is deprecated and will be "
+                "disabled soon. Please upgrade to using Environment Files.",
+                {},
+                self.step_name,
+            )
             if props.get("name"):
                 self.outputs[props["name"]] = data
         elif command == "save-state":
-            job.annotate("warning", "The `save-state` command is deprecated and will be "
-                         "disabled soon. Please upgrade to using Environment Files.", {},
-                         self.step_name)
+            job.annotate(
+                "warning",
+                "The `save-state` command is deprecated and will be "
+                "disabled soon. Please upgrade to using Environment Files.",
+                {},
+                self.step_name,
+            )
         elif command in ("set-env", "add-path"):
             if self.unsecure:
                 if command == "set-env" and props.get("name"):
@@ -229,12 +265,21 @@ class _CommandReader:
                     job.prepend_path(data)
                 return
             job.rejected_commands.append(raw.strip())
-            job.annotate("error", f"Unable to process command '{raw.strip()}' successfully.",
-                         {}, self.step_name)
-            job.annotate("error", f"The `{command}` command is disabled. Please upgrade to "
-                         "using Environment Files or opt into unsecure command execution by "
-                         "setting the `ACTIONS_ALLOW_UNSECURE_COMMANDS` environment variable "
-                         "to `true`.", {}, self.step_name)
+            job.annotate(
+                "error",
+                f"Unable to process command '{raw.strip()}' successfully.",
+                {},
+                self.step_name,
+            )
+            job.annotate(
+                "error",
+                f"The `{command}` command is disabled. Please upgrade to "
+                "using Environment Files or opt into unsecure command execution by "
+                "setting the `ACTIONS_ALLOW_UNSECURE_COMMANDS` environment variable "
+                "to `true`.",
+                {},
+                self.step_name,
+            )
             self.failed.append(command)
 
 
@@ -260,6 +305,7 @@ def runner_lines(stream: Any) -> Iterator[bytes]:
 
 
 # --- scopes: a job's steps, or a composite action's ------------------------------------------
+
 
 @dataclass
 class _Scope:
@@ -313,8 +359,12 @@ def _stringify(value: Any) -> str:
 
 
 def _git_head(workspace: Path) -> str:
-    done = subprocess.run(["git", "-C", str(workspace), "rev-parse", "HEAD"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["git", "-C", str(workspace), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return done.stdout.strip() if done.returncode == 0 else "0" * 40
 
 
@@ -324,8 +374,12 @@ def _github_context(opts: _Options, workflow_name: str, workflow_file: str) -> d
     repo = ev.get("repository") or {}
     default_branch = repo.get("default_branch", "main")
     sha, ref, head_ref, base_ref = "", f"refs/heads/{default_branch}", "", ""
-    if name in ("pull_request", "pull_request_target", "pull_request_review",
-                "pull_request_review_comment"):
+    if name in (
+        "pull_request",
+        "pull_request_target",
+        "pull_request_review",
+        "pull_request_review_comment",
+    ):
         pr = ev.get("pull_request") or {}
         head_ref = (pr.get("head") or {}).get("ref", "")
         base_ref = (pr.get("base") or {}).get("ref", "")
@@ -350,8 +404,12 @@ def _github_context(opts: _Options, workflow_name: str, workflow_file: str) -> d
     elif name == "check_run":
         sha = ((ev.get("check_run") or {}).get("head_sha")) or ""
     github: dict[str, Any] = {
-        "event_name": name, "event": ev, "sha": sha, "ref": ref,
-        "head_ref": head_ref, "base_ref": base_ref,
+        "event_name": name,
+        "event": ev,
+        "sha": sha,
+        "ref": ref,
+        "head_ref": head_ref,
+        "base_ref": base_ref,
         "repository": repo.get("full_name", "owner/repo"),
         "repository_id": str(repo.get("id", "")),
         "repository_owner": (repo.get("owner") or {}).get("login", "owner"),
@@ -359,13 +417,23 @@ def _github_context(opts: _Options, workflow_name: str, workflow_file: str) -> d
         "repositoryUrl": f"git://github.com/{repo.get('full_name', 'owner/repo')}.git",
         "actor": (ev.get("sender") or {}).get("login", "octocat"),
         "actor_id": str((ev.get("sender") or {}).get("id", "")),
-        "run_id": opts.run_id, "run_number": "1", "run_attempt": "1",
-        "retention_days": "90", "workflow": workflow_name,
-        "server_url": "https://github.com", "api_url": "https://api.github.com",
+        "run_id": opts.run_id,
+        "run_number": "1",
+        "run_attempt": "1",
+        "retention_days": "90",
+        "workflow": workflow_name,
+        "server_url": "https://github.com",
+        "api_url": "https://api.github.com",
         "graphql_url": "https://api.github.com/graphql",
-        "workspace": str(opts.workspace), "token": opts.secrets.get("GITHUB_TOKEN", ""),
-        "secret_source": "Actions", "action": "", "action_path": "", "action_ref": "",
-        "action_repository": "", "action_status": "", "job": "",
+        "workspace": str(opts.workspace),
+        "token": opts.secrets.get("GITHUB_TOKEN", ""),
+        "secret_source": "Actions",
+        "action": "",
+        "action_path": "",
+        "action_ref": "",
+        "action_repository": "",
+        "action_status": "",
+        "job": "",
     }
     github["triggering_actor"] = github["actor"]
     for var, key in ENV_TO_GITHUB.items():
@@ -386,11 +454,18 @@ def _github_context(opts: _Options, workflow_name: str, workflow_file: str) -> d
 
 # --- a job ------------------------------------------------------------------------------------
 
+
 class _Job:
     """The state of one job while its steps run."""
 
-    def __init__(self, opts: _Options, job_id: str, job: dict[str, Any],
-                 github: dict[str, Any], needs: dict[str, Any]):
+    def __init__(
+        self,
+        opts: _Options,
+        job_id: str,
+        job: dict[str, Any],
+        github: dict[str, Any],
+        needs: dict[str, Any],
+    ):
         self.opts, self.job_id, self.job = opts, job_id, job
         self.ev = opts.evaluator
         self.status = "success"
@@ -419,22 +494,35 @@ class _Job:
         self.tool_cache.mkdir(parents=True, exist_ok=True)
 
     # contexts and expressions
-    def contexts(self, scope: _Scope, step_env: dict[str, str] | None = None,
-                 **github: str) -> dict[str, Any]:
+    def contexts(
+        self, scope: _Scope, step_env: dict[str, str] | None = None, **github: str
+    ) -> dict[str, Any]:
         gh = {**self.github, **github}
         if scope.composite:
-            gh.update(action_path=scope.action_path, action_repository=scope.action_repository,
-                      action_ref=scope.action_ref, action_status=scope.status(self))
+            gh.update(
+                action_path=scope.action_path,
+                action_repository=scope.action_repository,
+                action_ref=scope.action_ref,
+                action_status=scope.status(self),
+            )
         contexts = {
             "github": gh,
             "env": {**self.env, **scope.env, **(step_env or {})},
-            "inputs": scope.inputs, "steps": scope.steps,
-            "runner": {"os": "Linux", "arch": "X64", "name": "GitHub Actions 1",
-                       "environment": "github-hosted", "temp": str(self.temp),
-                       "tool_cache": str(self.tool_cache)},
+            "inputs": scope.inputs,
+            "steps": scope.steps,
+            "runner": {
+                "os": "Linux",
+                "arch": "X64",
+                "name": "GitHub Actions 1",
+                "environment": "github-hosted",
+                "temp": str(self.temp),
+                "tool_cache": str(self.tool_cache),
+            },
             "job": {"status": self.status, "container": {}, "services": {}},
-            "secrets": {**self.opts.secrets}, "vars": {**self.opts.vars},
-            "matrix": {}, "needs": self.needs,
+            "secrets": {**self.opts.secrets},
+            "vars": {**self.opts.vars},
+            "matrix": {},
+            "needs": self.needs,
             "strategy": {"fail-fast": True, "job-index": 0, "job-total": 1, "max-parallel": 1},
         }
         if scope.composite:  # action.yml has no secrets context
@@ -453,34 +541,55 @@ class _Job:
             self.path_prepends.remove(entry)
         self.path_prepends.append(entry)
 
-    def process_env(self, scope: _Scope, step_env: dict[str, str], *, action: str,
-                    files: dict[str, Path]) -> dict[str, str]:
+    def process_env(
+        self, scope: _Scope, step_env: dict[str, str], *, action: str, files: dict[str, Path]
+    ) -> dict[str, str]:
         """The step's environment: machine basics, the caller's env, workflow/job/GITHUB_ENV/
         step env, then the runner's own variables, which user env cannot override."""
         base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
         env = {**base, **self.opts.env, **self.env, **scope.env, **step_env}
         gh = self.github
-        env.update({
-            "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": gh["event_name"],
-            "GITHUB_EVENT_PATH": str(self.event_path), "GITHUB_WORKSPACE": gh["workspace"],
-            "GITHUB_REPOSITORY": gh["repository"], "GITHUB_REPOSITORY_ID": gh["repository_id"],
-            "GITHUB_REPOSITORY_OWNER": gh["repository_owner"],
-            "GITHUB_REPOSITORY_OWNER_ID": gh["repository_owner_id"],
-            "GITHUB_SHA": gh["sha"], "GITHUB_REF": gh["ref"], "GITHUB_REF_NAME": gh["ref_name"],
-            "GITHUB_REF_TYPE": gh["ref_type"], "GITHUB_REF_PROTECTED": "false",
-            "GITHUB_HEAD_REF": gh["head_ref"], "GITHUB_BASE_REF": gh["base_ref"],
-            "GITHUB_RUN_ID": gh["run_id"], "GITHUB_RUN_NUMBER": gh["run_number"],
-            "GITHUB_RUN_ATTEMPT": gh["run_attempt"], "GITHUB_ACTOR": gh["actor"],
-            "GITHUB_ACTOR_ID": gh["actor_id"], "GITHUB_TRIGGERING_ACTOR": gh["triggering_actor"],
-            "GITHUB_WORKFLOW": gh["workflow"], "GITHUB_WORKFLOW_REF": gh["workflow_ref"],
-            "GITHUB_WORKFLOW_SHA": gh["workflow_sha"], "GITHUB_JOB": self.job_id,
-            "GITHUB_ACTION": action, "GITHUB_API_URL": gh["api_url"],
-            "GITHUB_SERVER_URL": gh["server_url"], "GITHUB_GRAPHQL_URL": gh["graphql_url"],
-            "GITHUB_RETENTION_DAYS": gh["retention_days"],
-            "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64", "RUNNER_NAME": "GitHub Actions 1",
-            "RUNNER_ENVIRONMENT": "github-hosted", "RUNNER_TEMP": str(self.temp),
-            "RUNNER_TOOL_CACHE": str(self.tool_cache),
-        })
+        env.update(
+            {
+                "CI": "true",
+                "GITHUB_ACTIONS": "true",
+                "GITHUB_EVENT_NAME": gh["event_name"],
+                "GITHUB_EVENT_PATH": str(self.event_path),
+                "GITHUB_WORKSPACE": gh["workspace"],
+                "GITHUB_REPOSITORY": gh["repository"],
+                "GITHUB_REPOSITORY_ID": gh["repository_id"],
+                "GITHUB_REPOSITORY_OWNER": gh["repository_owner"],
+                "GITHUB_REPOSITORY_OWNER_ID": gh["repository_owner_id"],
+                "GITHUB_SHA": gh["sha"],
+                "GITHUB_REF": gh["ref"],
+                "GITHUB_REF_NAME": gh["ref_name"],
+                "GITHUB_REF_TYPE": gh["ref_type"],
+                "GITHUB_REF_PROTECTED": "false",
+                "GITHUB_HEAD_REF": gh["head_ref"],
+                "GITHUB_BASE_REF": gh["base_ref"],
+                "GITHUB_RUN_ID": gh["run_id"],
+                "GITHUB_RUN_NUMBER": gh["run_number"],
+                "GITHUB_RUN_ATTEMPT": gh["run_attempt"],
+                "GITHUB_ACTOR": gh["actor"],
+                "GITHUB_ACTOR_ID": gh["actor_id"],
+                "GITHUB_TRIGGERING_ACTOR": gh["triggering_actor"],
+                "GITHUB_WORKFLOW": gh["workflow"],
+                "GITHUB_WORKFLOW_REF": gh["workflow_ref"],
+                "GITHUB_WORKFLOW_SHA": gh["workflow_sha"],
+                "GITHUB_JOB": self.job_id,
+                "GITHUB_ACTION": action,
+                "GITHUB_API_URL": gh["api_url"],
+                "GITHUB_SERVER_URL": gh["server_url"],
+                "GITHUB_GRAPHQL_URL": gh["graphql_url"],
+                "GITHUB_RETENTION_DAYS": gh["retention_days"],
+                "RUNNER_OS": "Linux",
+                "RUNNER_ARCH": "X64",
+                "RUNNER_NAME": "GitHub Actions 1",
+                "RUNNER_ENVIRONMENT": "github-hosted",
+                "RUNNER_TEMP": str(self.temp),
+                "RUNNER_TOOL_CACHE": str(self.tool_cache),
+            }
+        )
         for name, path in files.items():
             env[name] = str(path)
         if scope.composite:
@@ -495,8 +604,16 @@ class _Job:
         """GITHUB_ACTION: the step id, else __run, __run_2, ... or __owner_repo."""
         if step.get("id"):
             return str(step["id"])
-        stem = "__run" if "run" in step else "__" + str(step.get("uses", "")).split("@")[0] \
-            .strip("./").replace("/", "_").replace("-", "_")
+        stem = (
+            "__run"
+            if "run" in step
+            else "__"
+            + str(step.get("uses", ""))
+            .split("@")[0]
+            .strip("./")
+            .replace("/", "_")
+            .replace("-", "_")
+        )
         n = self.action_counter.get(stem, 0) + 1
         self.action_counter[stem] = n
         return stem if n == 1 else f"{stem}_{n}"
@@ -508,9 +625,11 @@ class _Job:
             result = self.run_step(step, scope)
             results.append(result)
             if step.get("id"):
-                scope.steps[str(step["id"])] = {"outputs": result.outputs,
-                                                "outcome": result.outcome,
-                                                "conclusion": result.conclusion}
+                scope.steps[str(step["id"])] = {
+                    "outputs": result.outputs,
+                    "outcome": result.outcome,
+                    "conclusion": result.conclusion,
+                }
             if result.conclusion == "failure":
                 if scope.composite:
                     scope.failed = True
@@ -525,8 +644,9 @@ class _Job:
         uses_text = str(uses) if uses is not None else None
         ctx = _pick(self.contexts(scope), IF_CONTEXTS)
         try:
-            runs = self.ev.condition(step.get("if", "success()"), ctx, scope.status(self),
-                                     workspace=self.opts.workspace)
+            runs = self.ev.condition(
+                step.get("if", "success()"), ctx, scope.status(self), workspace=self.opts.workspace
+            )
         except ExpressionError as exc:
             if exc.kind == "parse":
                 raise
@@ -557,8 +677,9 @@ class _Job:
             self.annotate("error", str(exc), {}, name)
             result.outcome = "failure"
         result.duration_s = time.monotonic() - started
-        result.conclusion = "success" if (result.outcome == "failure" and continue_on_error) \
-            else result.outcome
+        result.conclusion = (
+            "success" if (result.outcome == "failure" and continue_on_error) else result.outcome
+        )
         return result
 
     def step_name(self, step: dict[str, Any], scope: _Scope) -> str:
@@ -575,9 +696,13 @@ class _Job:
         """Fresh GITHUB_OUTPUT/ENV/PATH/STATE/STEP_SUMMARY files, one set per step."""
         tag = uuid.uuid4().hex
         files = {}
-        for var, stem in (("GITHUB_OUTPUT", "set_output"), ("GITHUB_ENV", "set_env"),
-                          ("GITHUB_PATH", "add_path"), ("GITHUB_STATE", "save_state"),
-                          ("GITHUB_STEP_SUMMARY", "step_summary")):
+        for var, stem in (
+            ("GITHUB_OUTPUT", "set_output"),
+            ("GITHUB_ENV", "set_env"),
+            ("GITHUB_PATH", "add_path"),
+            ("GITHUB_STATE", "save_state"),
+            ("GITHUB_STEP_SUMMARY", "step_summary"),
+        ):
             path = self.files / f"{stem}_{tag}"
             path.touch()
             files[var] = path
@@ -587,13 +712,18 @@ class _Job:
         """Apply what the step wrote to its file commands; False if one was malformed."""
         ok = True
         try:
-            for name, value in parse_file_command(files["GITHUB_OUTPUT"].read_text(),
-                                                  "GITHUB_OUTPUT"):
+            for name, value in parse_file_command(
+                files["GITHUB_OUTPUT"].read_text(), "GITHUB_OUTPUT"
+            ):
                 result.outputs[name] = value
             for name, value in parse_file_command(files["GITHUB_ENV"].read_text(), "GITHUB_ENV"):
                 if name.upper() == "NODE_OPTIONS":
-                    self.annotate("error", "Can't store NODE_OPTIONS output parameter using "
-                                  "'$GITHUB_ENV' command.", {}, step_name)
+                    self.annotate(
+                        "error",
+                        "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.",
+                        {},
+                        step_name,
+                    )
                     ok = False
                     continue
                 self.env[name] = value
@@ -606,13 +736,20 @@ class _Job:
         self.summary.append(files["GITHUB_STEP_SUMMARY"].read_text())
         return ok
 
-    def run_script(self, step: dict[str, Any], scope: _Scope, step_env: dict[str, str],
-                   ctx: dict[str, Any], result: StepResult) -> None:
+    def run_script(
+        self,
+        step: dict[str, Any],
+        scope: _Scope,
+        step_env: dict[str, str],
+        ctx: dict[str, Any],
+        result: StepResult,
+    ) -> None:
         defaults = scope.defaults
         shell = step.get("shell") or defaults.get("shell")
         if scope.composite and not step.get("shell"):
-            raise StubFailure("Required property is missing: shell (composite `run:` steps "
-                              "must name their shell)")
+            raise StubFailure(
+                "Required property is missing: shell (composite `run:` steps must name their shell)"
+            )
         script = self.text(step["run"], ctx)
         result.run = script
         if shell is None:
@@ -628,8 +765,10 @@ class _Job:
         if workdir:
             cwd = cwd / self.text(workdir, ctx)
         if not cwd.is_dir():
-            raise StubFailure(f"An error occurred trying to start process in working "
-                              f"directory '{cwd}': No such file or directory")
+            raise StubFailure(
+                f"An error occurred trying to start process in working "
+                f"directory '{cwd}': No such file or directory"
+            )
         timeout = step.get("timeout-minutes")
         if isinstance(timeout, str):
             timeout = float(self.text(timeout, ctx))
@@ -637,33 +776,51 @@ class _Job:
         env = self.process_env(scope, step_env, action=self.action_id(step), files=files)
         script_path = self.temp / f"{uuid.uuid4()}{ext}"
         script_path.write_text(script)
-        argv = [script_path.as_posix() if a == "{0}" else a.replace("{0}", str(script_path))
-                for a in shlex.split(template)]
+        argv = [
+            script_path.as_posix() if a == "{0}" else a.replace("{0}", str(script_path))
+            for a in shlex.split(template)
+        ]
         resolved = shutil.which(argv[0], path=env.get("PATH"))
         if resolved is None:
             raise StubFailure(f"{argv[0]}: command not found")
         argv[0] = resolved
-        reader = _CommandReader(self, result.name,
-                                env.get("ACTIONS_ALLOW_UNSECURE_COMMANDS") == "true")
+        reader = _CommandReader(
+            self, result.name, env.get("ACTIONS_ALLOW_UNSECURE_COMMANDS") == "true"
+        )
         code, out, err, timed_out = self.execute(argv, cwd, env, timeout, reader)
         result.exit_code, result.stdout, result.stderr = code, out, err
         result.outputs.update(reader.outputs)
         files_ok = self.apply_files(files, result, result.name)
         if timed_out:
-            self.annotate("error", f"The action '{result.name}' has timed out after "
-                          f"{_stringify(timeout)} minutes.", {}, result.name)
+            self.annotate(
+                "error",
+                f"The action '{result.name}' has timed out after {_stringify(timeout)} minutes.",
+                {},
+                result.name,
+            )
         elif code != 0:
             self.annotate("error", f"Process completed with exit code {code}.", {}, result.name)
         if code != 0 or timed_out or reader.failed or not files_ok:
             result.outcome = "failure"
 
-    def execute(self, argv: list[str], cwd: Path, env: dict[str, str],
-                timeout_minutes: float | None,
-                reader: _CommandReader) -> tuple[int, str, str, bool]:
+    def execute(
+        self,
+        argv: list[str],
+        cwd: Path,
+        env: dict[str, str],
+        timeout_minutes: float | None,
+        reader: _CommandReader,
+    ) -> tuple[int, str, str, bool]:
         """Run a process; read stdout and stderr lines as they come for workflow commands."""
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
 
         def pump(stream: Any, label: str) -> None:
@@ -671,8 +828,10 @@ class _Job:
                 lines.put((label, raw.decode("utf-8", "replace")))
             lines.put((label, None))
 
-        threads = [threading.Thread(target=pump, args=(proc.stdout, "out"), daemon=True),
-                   threading.Thread(target=pump, args=(proc.stderr, "err"), daemon=True)]
+        threads = [
+            threading.Thread(target=pump, args=(proc.stdout, "out"), daemon=True),
+            threading.Thread(target=pump, args=(proc.stderr, "err"), daemon=True),
+        ]
         for t in threads:
             t.start()
         deadline = None if timeout_minutes is None else time.monotonic() + timeout_minutes * 60
@@ -698,8 +857,14 @@ class _Job:
         return code, "".join(captured["out"]), "".join(captured["err"]), timed_out
 
     # uses:
-    def run_uses(self, step: dict[str, Any], scope: _Scope, step_env: dict[str, str],
-                 ctx: dict[str, Any], result: StepResult) -> None:
+    def run_uses(
+        self,
+        step: dict[str, Any],
+        scope: _Scope,
+        step_env: dict[str, str],
+        ctx: dict[str, Any],
+        result: StepResult,
+    ) -> None:
         uses = step["uses"]
         with_ = {str(k): self.text(v, ctx) for k, v in (step.get("with") or {}).items()}
         if isinstance(uses, Path):
@@ -708,43 +873,77 @@ class _Job:
         if uses.startswith("docker://"):
             raise StubFailure(f"the harness cannot run container actions ({uses})")
         if uses.startswith("./"):
-            return self.run_action_dir(self.opts.workspace / uses, "", "", step, scope,
-                                       step_env, with_, result)
+            return self.run_action_dir(
+                self.opts.workspace / uses, "", "", step, scope, step_env, with_, result
+            )
         name, at, ref = uses.partition("@")
         if not at or name.count("/") < 1:
             raise StubFailure(f"Expected format {{org}}/{{repo}}[/path]@ref. Actual '{uses}'")
         owner_repo = "/".join(name.split("/")[:2])
         subpath = "/".join(name.split("/")[2:])
         if owner_repo in self.opts.actions:
-            return self.run_action_dir(Path(self.opts.actions[owner_repo]) / subpath,
-                                       owner_repo, ref, step, scope, step_env, with_, result)
+            return self.run_action_dir(
+                Path(self.opts.actions[owner_repo]) / subpath,
+                owner_repo,
+                ref,
+                step,
+                scope,
+                step_env,
+                with_,
+                result,
+            )
         stub = self.opts.stubs.get(name) or self.opts.stubs.get(owner_repo)
         if stub is None:
-            raise StubFailure(f"Unable to resolve action `{uses}`: the harness has no copy of "
-                              f"{owner_repo} (pass it in actions=) and no stub for it")
+            raise StubFailure(
+                f"Unable to resolve action `{uses}`: the harness has no copy of "
+                f"{owner_repo} (pass it in actions=) and no stub for it"
+            )
         return self.run_stub(stub, name, ref, step, scope, step_env, with_, result)
 
-    def run_action_dir(self, folder: Path, repository: str, ref: str, step: dict[str, Any],
-                       scope: _Scope, step_env: dict[str, str], with_: dict[str, str],
-                       result: StepResult) -> None:
-        manifest = next((folder / n for n in ("action.yml", "action.yaml")
-                         if (folder / n).is_file()), None)
+    def run_action_dir(
+        self,
+        folder: Path,
+        repository: str,
+        ref: str,
+        step: dict[str, Any],
+        scope: _Scope,
+        step_env: dict[str, str],
+        with_: dict[str, str],
+        result: StepResult,
+    ) -> None:
+        manifest = next(
+            (folder / n for n in ("action.yml", "action.yaml") if (folder / n).is_file()), None
+        )
         if manifest is None:
-            raise StubFailure(f"Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under "
-                              f"'{folder}'. Did you forget to run actions/checkout before "
-                              "running your local action?")
+            raise StubFailure(
+                f"Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under "
+                f"'{folder}'. Did you forget to run actions/checkout before "
+                "running your local action?"
+            )
         action = yaml.safe_load(manifest.read_text()) or {}
         using = str((action.get("runs") or {}).get("using", ""))
         if using != "composite":
-            raise StubFailure(f"the harness runs composite actions only; {folder} uses "
-                              f"'{using}' (give a stub instead)")
+            raise StubFailure(
+                f"the harness runs composite actions only; {folder} uses "
+                f"'{using}' (give a stub instead)"
+            )
         declared = {str(k): (v or {}) for k, v in (action.get("inputs") or {}).items()}
         unexpected = [k for k in with_ if k.lower() not in {d.lower() for d in declared}]
         if unexpected:
-            self.annotate("warning", f"Unexpected input(s) {', '.join(map(repr, unexpected))}, "
-                          f"valid inputs are {list(declared)}", {}, result.name)
-        inner = _Scope(env={**scope.env, **step_env}, action_path=str(folder),
-                       action_repository=repository, action_ref=ref, composite=True)
+            self.annotate(
+                "warning",
+                f"Unexpected input(s) {', '.join(map(repr, unexpected))}, "
+                f"valid inputs are {list(declared)}",
+                {},
+                result.name,
+            )
+        inner = _Scope(
+            env={**scope.env, **step_env},
+            action_path=str(folder),
+            action_repository=repository,
+            action_ref=ref,
+            composite=True,
+        )
         given = {k.lower(): v for k, v in with_.items()}
         default_ctx = _pick(self.contexts(inner), DEFAULT_CONTEXTS)
         for key, spec in declared.items():
@@ -759,24 +958,42 @@ class _Job:
         if inner.failed:
             result.outcome = "failure"
 
-    def run_stub(self, stub: Stub, name: str, ref: str, step: dict[str, Any], scope: _Scope,
-                 step_env: dict[str, str], with_: dict[str, str], result: StepResult) -> None:
+    def run_stub(
+        self,
+        stub: Stub,
+        name: str,
+        ref: str,
+        step: dict[str, Any],
+        scope: _Scope,
+        step_env: dict[str, str],
+        with_: dict[str, str],
+        result: StepResult,
+    ) -> None:
         unknown = sorted(set(with_) - set(stub.inputs))
         if unknown:
-            raise StubFailure(f"{name}: unexpected input(s) {unknown}; the real action accepts "
-                              f"{sorted(stub.inputs)}")
+            raise StubFailure(
+                f"{name}: unexpected input(s) {unknown}; the real action accepts "
+                f"{sorted(stub.inputs)}"
+            )
         missing = sorted(k for k in stub.required if not with_.get(k))
         if missing:
             raise StubFailure(f"Input required and not supplied: {missing[0]}")
         ctx = self.contexts(scope, step_env)
-        inputs = {k: with_[k] if k in with_ else self.text(d or "", ctx)
-                  for k, d in stub.inputs.items()}
+        inputs = {
+            k: with_[k] if k in with_ else self.text(d or "", ctx) for k, d in stub.inputs.items()
+        }
         files = self.new_files()
-        call = StubCall(action=name, ref=ref, inputs=inputs, workspace=self.opts.workspace,
-                        state_dir=self.opts.state_dir, run_id=str(self.github["run_id"]),
-                        env=self.process_env(scope, step_env, action=self.action_id(step),
-                                             files=files),
-                        github=dict(self.github), runner_temp=self.temp)
+        call = StubCall(
+            action=name,
+            ref=ref,
+            inputs=inputs,
+            workspace=self.opts.workspace,
+            state_dir=self.opts.state_dir,
+            run_id=str(self.github["run_id"]),
+            env=self.process_env(scope, step_env, action=self.action_id(step), files=files),
+            github=dict(self.github),
+            runner_temp=self.temp,
+        )
         try:
             stub.main(call)
         finally:
@@ -825,6 +1042,7 @@ class _Job:
 
 # --- workflows --------------------------------------------------------------------------------
 
+
 def _needs(job: dict[str, Any]) -> list[str]:
     needs = job.get("needs") or []
     return [needs] if isinstance(needs, str) else [str(n) for n in needs]
@@ -855,8 +1073,9 @@ def _dispatch_inputs(workflow: dict[str, Any], opts: _Options) -> dict[str, Any]
     if opts.event_name != "workflow_dispatch":
         return {}
     on = workflow.get("on", workflow.get(True)) or {}
-    declared = ((on.get("workflow_dispatch") or {}).get("inputs") or {}) \
-        if isinstance(on, dict) else {}
+    declared = (
+        ((on.get("workflow_dispatch") or {}).get("inputs") or {}) if isinstance(on, dict) else {}
+    )
     given = opts.event.get("inputs") or {}
     inputs: dict[str, Any] = {}
     for name, spec in declared.items():
@@ -872,41 +1091,70 @@ def _dispatch_inputs(workflow: dict[str, Any], opts: _Options) -> dict[str, Any]
     return inputs
 
 
-def _options(workspace: Path, state_dir: Path, *, event_name: str, event_path: Path | None,
-             env: dict[str, str] | None, actions: dict[str, Path] | None,
-             stubs: dict[str, Stub] | None, secrets: dict[str, str] | None,
-             vars: dict[str, str] | None, run_id: int | str | None,
-             evaluator: Evaluator | None) -> _Options:
+def _options(
+    workspace: Path,
+    state_dir: Path,
+    *,
+    event_name: str,
+    event_path: Path | None,
+    env: dict[str, str] | None,
+    actions: dict[str, Path] | None,
+    stubs: dict[str, Stub] | None,
+    secrets: dict[str, str] | None,
+    vars: dict[str, str] | None,
+    run_id: int | str | None,
+    evaluator: Evaluator | None,
+) -> _Options:
     event = json.loads(Path(event_path).read_text()) if event_path else {}
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     return _Options(
-        event_name=event_name, event=event, event_path=event_path,
-        workspace=Path(workspace).resolve(), env=dict(env or {}), actions=dict(actions or {}),
-        stubs=DEFAULT_STUBS if stubs is None else dict(stubs), secrets=dict(secrets or {}),
-        vars=dict(vars or {}), state_dir=state_dir.resolve(),
+        event_name=event_name,
+        event=event,
+        event_path=event_path,
+        workspace=Path(workspace).resolve(),
+        env=dict(env or {}),
+        actions=dict(actions or {}),
+        stubs=DEFAULT_STUBS if stubs is None else dict(stubs),
+        secrets=dict(secrets or {}),
+        vars=dict(vars or {}),
+        state_dir=state_dir.resolve(),
         run_id=str(run_id if run_id is not None else next(_run_ids)),
         evaluator=evaluator or default_evaluator(),
     )
 
 
-def _run_one(opts: _Options, workflow: dict[str, Any], job_id: str, github: dict[str, Any],
-             inputs: dict[str, Any], done: dict[str, JobResult]) -> JobResult:
+def _run_one(
+    opts: _Options,
+    workflow: dict[str, Any],
+    job_id: str,
+    github: dict[str, Any],
+    inputs: dict[str, Any],
+    done: dict[str, JobResult],
+) -> JobResult:
     job = workflow["jobs"][job_id] or {}
     for unsupported in ("strategy", "container", "services", "uses"):
         if unsupported in job:
-            raise NotImplementedError(f"job {job_id!r}: `{unsupported}:` is not supported by "
-                                      "the harness")
+            raise NotImplementedError(
+                f"job {job_id!r}: `{unsupported}:` is not supported by the harness"
+            )
     direct = _needs(job)
     needs = {n: {"result": done[n].conclusion, "outputs": done[n].outputs} for n in direct}
     state = _Job(opts, job_id, job, github, needs)
-    defaults = {**((workflow.get("defaults") or {}).get("run") or {}),
-                **((job.get("defaults") or {}).get("run") or {})}
+    defaults = {
+        **((workflow.get("defaults") or {}).get("run") or {}),
+        **((job.get("defaults") or {}).get("run") or {}),
+    }
     scope = _Scope(inputs=dict(inputs), defaults=defaults)
     results = [done[n].conclusion for n in direct]
     ancestors = [done[n] for n in _order(workflow["jobs"], direct)]
-    state.status = ("failure" if any(a.conclusion == "failure" for a in ancestors)
-                    else "success" if all(r == "success" for r in results) else "skipped")
+    state.status = (
+        "failure"
+        if any(a.conclusion == "failure" for a in ancestors)
+        else "success"
+        if all(r == "success" for r in results)
+        else "skipped"
+    )
     permissions = job.get("permissions", workflow.get("permissions"))
     ctx = state.contexts(scope)
     for key, value in (workflow.get("env") or {}).items():
@@ -919,8 +1167,7 @@ def _run_one(opts: _Options, workflow: dict[str, Any], job_id: str, github: dict
         environment = state.text(environment, job_ctx)
     elif isinstance(environment, dict):
         environment = {k: state.text(v, job_ctx) for k, v in environment.items()}
-    runs = state.ev.condition(job.get("if", "success()"), _pick(ctx, JOB_IF_CONTEXTS),
-                              state.status)
+    runs = state.ev.condition(job.get("if", "success()"), _pick(ctx, JOB_IF_CONTEXTS), state.status)
     steps: list[StepResult] = []
     post: list[StepResult] = []
     outputs: dict[str, str] = {}
@@ -932,11 +1179,21 @@ def _run_one(opts: _Options, workflow: dict[str, Any], job_id: str, github: dict
         for key, value in (job.get("outputs") or {}).items():
             outputs[str(key)] = state.text(value, out_ctx)
     return JobResult(
-        job=job_id, conclusion=state.status if runs else "skipped", steps=steps,
-        outputs=outputs, summary="".join(state.summary), annotations=state.annotations,
-        env=dict(state.env), permissions=permissions, environment=environment,
-        post_steps=post, run_id=opts.run_id, workspace=opts.workspace, log_lines=state.log,
-        masks=state.masks, rejected_commands=state.rejected_commands,
+        job=job_id,
+        conclusion=state.status if runs else "skipped",
+        steps=steps,
+        outputs=outputs,
+        summary="".join(state.summary),
+        annotations=state.annotations,
+        env=dict(state.env),
+        permissions=permissions,
+        environment=environment,
+        post_steps=post,
+        run_id=opts.run_id,
+        workspace=opts.workspace,
+        log_lines=state.log,
+        masks=state.masks,
+        rejected_commands=state.rejected_commands,
         needs={n: done[n] for n in direct},
     )
 
@@ -951,20 +1208,40 @@ def _reset(workspace: Path, snapshot: Path) -> None:
     shutil.copytree(snapshot, workspace, symlinks=True, dirs_exist_ok=True)
 
 
-def run_workflow(workflow: Path, *, jobs: list[str] | None = None, workspace: Path,
-                 state_dir: Path, event_name: str = "push", event_path: Path | None = None,
-                 env: dict[str, str] | None = None, actions: dict[str, Path] | None = None,
-                 stubs: dict[str, Stub] | None = None, secrets: dict[str, str] | None = None,
-                 vars: dict[str, str] | None = None, run_id: int | str | None = None,
-                 evaluator: Evaluator | None = None) -> dict[str, JobResult]:
+def run_workflow(
+    workflow: Path,
+    *,
+    jobs: list[str] | None = None,
+    workspace: Path,
+    state_dir: Path,
+    event_name: str = "push",
+    event_path: Path | None = None,
+    env: dict[str, str] | None = None,
+    actions: dict[str, Path] | None = None,
+    stubs: dict[str, Stub] | None = None,
+    secrets: dict[str, str] | None = None,
+    vars: dict[str, str] | None = None,
+    run_id: int | str | None = None,
+    evaluator: Evaluator | None = None,
+) -> dict[str, JobResult]:
     """Run the given jobs (default: all) and the jobs they need, in `needs` order.
 
     Jobs share nothing but their `needs` outputs and the stubs' state (cache, artifacts):
     from the second job on, the workspace is reset to what it was at the start.
     """
-    opts = _options(workspace, state_dir, event_name=event_name, event_path=event_path,
-                    env=env, actions=actions, stubs=stubs, secrets=secrets, vars=vars,
-                    run_id=run_id, evaluator=evaluator)
+    opts = _options(
+        workspace,
+        state_dir,
+        event_name=event_name,
+        event_path=event_path,
+        env=env,
+        actions=actions,
+        stubs=stubs,
+        secrets=secrets,
+        vars=vars,
+        run_id=run_id,
+        evaluator=evaluator,
+    )
     wf_path = Path(workflow)
     wf = yaml.safe_load(wf_path.read_text())
     order = _order(wf.get("jobs") or {}, jobs or list(wf.get("jobs") or {}))
@@ -989,14 +1266,33 @@ def run_job(workflow: Path, job: str, **kwargs: Any) -> JobResult:
     return run_workflow(workflow, jobs=[job], **kwargs)[job]
 
 
-def run_action(action_dir: Path, *, with_: dict[str, Any] | None = None,
-               step_env: dict[str, Any] | None = None, workspace: Path, state_dir: Path,
-               **kwargs: Any) -> JobResult:
+def run_action(
+    action_dir: Path,
+    *,
+    with_: dict[str, Any] | None = None,
+    step_env: dict[str, Any] | None = None,
+    workspace: Path,
+    state_dir: Path,
+    **kwargs: Any,
+) -> JobResult:
     """Run an action as the single step (id `action`) of a job; the job's outputs are the
     action's outputs."""
-    opts_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in (
-        "event_name", "event_path", "env", "actions", "stubs", "secrets", "vars", "run_id",
-        "evaluator")}
+    opts_kw = {
+        k: kwargs.pop(k)
+        for k in list(kwargs)
+        if k
+        in (
+            "event_name",
+            "event_path",
+            "env",
+            "actions",
+            "stubs",
+            "secrets",
+            "vars",
+            "run_id",
+            "evaluator",
+        )
+    }
     if kwargs:
         raise TypeError(f"unexpected arguments {sorted(kwargs)}")
     opts_kw.setdefault("event_name", "push")
@@ -1005,8 +1301,12 @@ def run_action(action_dir: Path, *, with_: dict[str, Any] | None = None,
         opts_kw.setdefault(key, None)
     opts = _options(workspace, state_dir, **opts_kw)
     github = _github_context(opts, "run_action", ".github/workflows/run_action.yml")
-    step = {"id": "action", "uses": Path(action_dir).resolve(), "with": with_ or {},
-            "env": step_env or {}}
+    step = {
+        "id": "action",
+        "uses": Path(action_dir).resolve(),
+        "with": with_ or {},
+        "env": step_env or {},
+    }
     workflow = {"jobs": {"action": {"steps": [step], "outputs": {}}}}
     result = _run_one(opts, workflow, "action", github, {}, {})
     if result.steps:

@@ -64,7 +64,7 @@ class StubCall:
         if value in ("false", "False", "FALSE"):
             return False
         raise StubFailure(
-            f"Input does not meet YAML 1.2 \"Core Schema\" specification: {name}\n"
+            f'Input does not meet YAML 1.2 "Core Schema" specification: {name}\n'
             "Support boolean input list: `true | True | TRUE | false | False | FALSE`"
         )
 
@@ -92,17 +92,33 @@ def _lines(value: str) -> list[str]:
 
 # --- actions/checkout -----------------------------------------------------------------------
 
+
 class Checkout(Stub):
     """The workspace already is the checkout; what is checked is how it was asked for."""
 
     name = "actions/checkout"
     inputs: ClassVar[dict[str, str | None]] = {
-        "repository": "${{ github.repository }}", "ref": "", "token": "${{ github.token }}",
-        "ssh-key": "", "ssh-known-hosts": "", "ssh-strict": "true", "ssh-user": "git",
-        "persist-credentials": "true", "path": "", "clean": "true", "filter": "",
-        "sparse-checkout": "", "sparse-checkout-cone-mode": "true", "fetch-depth": "1",
-        "fetch-tags": "false", "show-progress": "true", "lfs": "false", "submodules": "false",
-        "set-safe-directory": "true", "github-server-url": "", "allow-unsafe-pr-checkout": "false",
+        "repository": "${{ github.repository }}",
+        "ref": "",
+        "token": "${{ github.token }}",
+        "ssh-key": "",
+        "ssh-known-hosts": "",
+        "ssh-strict": "true",
+        "ssh-user": "git",
+        "persist-credentials": "true",
+        "path": "",
+        "clean": "true",
+        "filter": "",
+        "sparse-checkout": "",
+        "sparse-checkout-cone-mode": "true",
+        "fetch-depth": "1",
+        "fetch-tags": "false",
+        "show-progress": "true",
+        "lfs": "false",
+        "submodules": "false",
+        "set-safe-directory": "true",
+        "github-server-url": "",
+        "allow-unsafe-pr-checkout": "false",
     }
 
     def main(self, call: StubCall) -> None:
@@ -116,8 +132,9 @@ class Checkout(Stub):
                 "harness policy: actions/checkout must be given `persist-credentials: false` "
                 "(the default leaves the token in .git/config for every later step)"
             )
-        call.outputs.update(ref=call.inputs["ref"] or call.github.get("ref", ""),
-                            commit=call.github.get("sha", ""))
+        call.outputs.update(
+            ref=call.inputs["ref"] or call.github.get("ref", ""), commit=call.github.get("sha", "")
+        )
 
     @staticmethod
     def refuse_fork_code(call: StubCall) -> None:
@@ -136,8 +153,9 @@ class Checkout(Stub):
             pr = event.get("pull_request") or {}
             head_repo = (pr.get("head") or {}).get("repo") or {}
             shas = [(pr.get("head") or {}).get("sha"), pr.get("merge_commit_sha")]
-        elif name == "workflow_run" and str((event.get("workflow_run") or {}).get(
-                "event", "")).startswith("pull_request"):
+        elif name == "workflow_run" and str(
+            (event.get("workflow_run") or {}).get("event", "")
+        ).startswith("pull_request"):
             run = event["workflow_run"]
             head_repo = run.get("head_repository") or {}
             shas = [(run.get("head_commit") or {}).get("id")]
@@ -145,15 +163,22 @@ class Checkout(Stub):
                 shas.append(run.get("head_sha"))
         else:
             return
-        if not isinstance(base_id, int) or not isinstance(head_repo.get("id"), int) \
-                or head_repo["id"] == base_id:
+        if (
+            not isinstance(base_id, int)
+            or not isinstance(head_repo.get("id"), int)
+            or head_repo["id"] == base_id
+        ):
             return
         shas = [str(sha).lower() for sha in shas if sha]
-        if (repository.lower() == str(head_repo.get("full_name", "")).lower()
-                or re.fullmatch(r"refs/pull/[0-9]+/(head|merge)", ref)
-                or (re.fullmatch(r"[0-9a-fA-F]{40}", ref) and ref.lower() in shas)):
-            raise StubFailure(f"Refusing to check out fork pull request code from a '{name}' "
-                              "workflow (set 'allow-unsafe-pr-checkout: true' to opt in)")
+        if (
+            repository.lower() == str(head_repo.get("full_name", "")).lower()
+            or re.fullmatch(r"refs/pull/[0-9]+/(head|merge)", ref)
+            or (re.fullmatch(r"[0-9a-fA-F]{40}", ref) and ref.lower() in shas)
+        ):
+            raise StubFailure(
+                f"Refusing to check out fork pull request code from a '{name}' "
+                "workflow (set 'allow-unsafe-pr-checkout: true' to opt in)"
+            )
 
 
 # --- actions/setup-python -------------------------------------------------------------------
@@ -166,11 +191,17 @@ class SetupPython(Stub):
 
     name = "actions/setup-python"
     inputs: ClassVar[dict[str, str | None]] = {
-        "python-version": "", "python-version-file": "", "cache": "", "architecture": "",
+        "python-version": "",
+        "python-version-file": "",
+        "cache": "",
+        "architecture": "",
         "check-latest": "false",
         "token": "${{ github.server_url == 'https://github.com' && github.token || '' }}",
-        "cache-dependency-path": "", "update-environment": "true", "allow-prereleases": "false",
-        "freethreaded": "false", "pip-version": "",
+        "cache-dependency-path": "",
+        "update-environment": "true",
+        "allow-prereleases": "false",
+        "freethreaded": "false",
+        "pip-version": "",
     }
 
     def main(self, call: StubCall) -> None:
@@ -190,15 +221,20 @@ class SetupPython(Stub):
         if wanted and not any(
             actual.startswith(v.replace(".x", "").rstrip("*").rstrip(".")) for v in _lines(wanted)
         ):
-            call.warning(f"harness: python-version {wanted} requested, {actual} is what this "
-                         "machine has")
+            call.warning(
+                f"harness: python-version {wanted} requested, {actual} is what this machine has"
+            )
         if call.flag("update-environment"):
             call.paths.append(str(venv / "bin"))
-            call.exported.update(pythonLocation=str(venv), Python_ROOT_DIR=str(venv),
-                                 Python3_ROOT_DIR=str(venv),
-                                 PKG_CONFIG_PATH=str(venv / "lib" / "pkgconfig"))
-        call.outputs.update({"python-version": actual, "python-path": str(python),
-                             "cache-hit": "false"})
+            call.exported.update(
+                pythonLocation=str(venv),
+                Python_ROOT_DIR=str(venv),
+                Python3_ROOT_DIR=str(venv),
+                PKG_CONFIG_PATH=str(venv / "lib" / "pkgconfig"),
+            )
+        call.outputs.update(
+            {"python-version": actual, "python-path": str(python), "cache-hit": "false"}
+        )
 
     @staticmethod
     def _venv(state_dir: Path) -> Path:
@@ -208,20 +244,32 @@ class SetupPython(Stub):
         key = hashlib.sha256(f"{exe}|{sys.prefix}|{sys.version}".encode()).hexdigest()[:16]
         venv = state_dir / "python" / key
         if not (venv / "bin" / "python").exists():
-            subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                check=True,
+                capture_output=True,
+            )
             purelib = subprocess.run(
-                [str(venv / "bin" / "python"), "-c",
-                 "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                check=True, capture_output=True, text=True).stdout.strip()
+                [
+                    str(venv / "bin" / "python"),
+                    "-c",
+                    "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
             if sys.prefix != sys.base_prefix:  # the tests run in a venv: make its packages seen
                 import site
+
                 Path(purelib, "_harness_parent.pth").write_text(
-                    "\n".join(site.getsitepackages()) + "\n")
+                    "\n".join(site.getsitepackages()) + "\n"
+                )
         return venv
 
 
 # --- actions/cache ----------------------------------------------------------------------------
+
 
 def _cache_paths(call: StubCall) -> list[str]:
     return _lines(call.inputs["path"])
@@ -274,26 +322,43 @@ class _CacheBase(Stub):
         if call.flag("lookup-only"):
             return match["key"]
         # GNU tar, as actions/cache itself uses (and far faster than Python's tarfile)
-        subprocess.run(["tar", "-xf", str(_cache_file(call.state_dir, match["key"])), "-C",
-                        "/", "-P"], check=True)
+        subprocess.run(
+            ["tar", "-xf", str(_cache_file(call.state_dir, match["key"])), "-C", "/", "-P"],
+            check=True,
+        )
         call.info(f"Cache restored from key: {match['key']}")
         return match["key"]
 
     def save(self, call: StubCall, key: str) -> None:
         paths = _resolve(_cache_paths(call), call.workspace, call.home())
         if not paths:
-            call.warning("Path Validation Error: Path(s) specified in the action for caching "
-                         "do(es) not exist, hence no cache is being saved.")
+            call.warning(
+                "Path Validation Error: Path(s) specified in the action for caching "
+                "do(es) not exist, hence no cache is being saved."
+            )
             return
         target = _cache_file(call.state_dir, key)
         if target.exists():
-            call.warning(f"Failed to save: Unable to reserve cache with key {key}, another job "
-                         "may be creating this cache.")
+            call.warning(
+                f"Failed to save: Unable to reserve cache with key {key}, another job "
+                "may be creating this cache."
+            )
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".partial")
-        subprocess.run(["tar", "-cf", str(partial), "-C", "/", "-P", "--",
-                        *(str(path.resolve()).lstrip("/") for path in paths)], check=True)
+        subprocess.run(
+            [
+                "tar",
+                "-cf",
+                str(partial),
+                "-C",
+                "/",
+                "-P",
+                "--",
+                *(str(path.resolve()).lstrip("/") for path in paths),
+            ],
+            check=True,
+        )
         partial.rename(target)
         version = _cache_version(_cache_paths(call), call.inputs["enableCrossOsArchive"])
         index = self._index(call.state_dir)
@@ -313,8 +378,13 @@ class Cache(_CacheBase):
 
     name = "actions/cache"
     inputs: ClassVar[dict[str, str | None]] = {
-        "path": None, "key": None, "restore-keys": "", "upload-chunk-size": "",
-        "enableCrossOsArchive": "false", "fail-on-cache-miss": "false", "lookup-only": "false",
+        "path": None,
+        "key": None,
+        "restore-keys": "",
+        "upload-chunk-size": "",
+        "enableCrossOsArchive": "false",
+        "fail-on-cache-miss": "false",
+        "lookup-only": "false",
         "save-always": "false",
     }
     required = frozenset({"path", "key"})
@@ -326,8 +396,10 @@ class Cache(_CacheBase):
         call.outputs["cache-hit"] = "true" if hit else "false"
         call.recorded["restored"] = restored
         if restored is None and call.flag("fail-on-cache-miss"):
-            raise StubFailure("Failed to restore cache entry. Exiting as fail-on-cache-miss is "
-                              f"set. Input key: {call.inputs['key']}")
+            raise StubFailure(
+                "Failed to restore cache entry. Exiting as fail-on-cache-miss is "
+                f"set. Input key: {call.inputs['key']}"
+            )
         if restored is None:
             call.info(f"Cache not found for input keys: {call.inputs['key']}")
         call.state["hit"] = hit
@@ -335,8 +407,9 @@ class Cache(_CacheBase):
 
     def post(self, call: StubCall) -> None:
         if call.state.get("hit"):
-            call.info(f"Cache hit occurred on the primary key {call.inputs['key']}, "
-                      "not saving cache.")
+            call.info(
+                f"Cache hit occurred on the primary key {call.inputs['key']}, not saving cache."
+            )
             return
         if call.flag("lookup-only"):
             return
@@ -346,25 +419,38 @@ class Cache(_CacheBase):
 class CacheRestore(_CacheBase):
     name = "actions/cache/restore"
     inputs: ClassVar[dict[str, str | None]] = {
-        "path": None, "key": None, "restore-keys": "", "enableCrossOsArchive": "false",
-        "fail-on-cache-miss": "false", "lookup-only": "false",
+        "path": None,
+        "key": None,
+        "restore-keys": "",
+        "enableCrossOsArchive": "false",
+        "fail-on-cache-miss": "false",
+        "lookup-only": "false",
     }
     required = frozenset({"path", "key"})
 
     def main(self, call: StubCall) -> None:
         restored = self.restore(call)
         if restored is None and call.flag("fail-on-cache-miss"):
-            raise StubFailure("Failed to restore cache entry. Exiting as fail-on-cache-miss is "
-                              f"set. Input key: {call.inputs['key']}")
-        call.outputs.update({"cache-hit": str(restored == call.inputs["key"]).lower(),
-                             "cache-primary-key": call.inputs["key"],
-                             "cache-matched-key": restored or ""})
+            raise StubFailure(
+                "Failed to restore cache entry. Exiting as fail-on-cache-miss is "
+                f"set. Input key: {call.inputs['key']}"
+            )
+        call.outputs.update(
+            {
+                "cache-hit": str(restored == call.inputs["key"]).lower(),
+                "cache-primary-key": call.inputs["key"],
+                "cache-matched-key": restored or "",
+            }
+        )
 
 
 class CacheSave(_CacheBase):
     name = "actions/cache/save"
     inputs: ClassVar[dict[str, str | None]] = {
-        "path": None, "key": None, "upload-chunk-size": "", "enableCrossOsArchive": "false",
+        "path": None,
+        "key": None,
+        "upload-chunk-size": "",
+        "enableCrossOsArchive": "false",
     }
     required = frozenset({"path", "key"})
 
@@ -373,6 +459,7 @@ class CacheSave(_CacheBase):
 
 
 # --- artifacts ---------------------------------------------------------------------------------
+
 
 def _artifact_dir(state_dir: Path, run_id: str, name: str) -> Path:
     return state_dir / "artifacts" / str(run_id) / name
@@ -400,8 +487,13 @@ class UploadArtifact(Stub):
 
     name = "actions/upload-artifact"
     inputs: ClassVar[dict[str, str | None]] = {
-        "name": "artifact", "path": None, "if-no-files-found": "warn", "retention-days": "",
-        "compression-level": "6", "overwrite": "false", "include-hidden-files": "false",
+        "name": "artifact",
+        "path": None,
+        "if-no-files-found": "warn",
+        "retention-days": "",
+        "compression-level": "6",
+        "overwrite": "false",
+        "include-hidden-files": "false",
         "archive": "true",
     }
     required = frozenset({"path"})
@@ -409,23 +501,32 @@ class UploadArtifact(Stub):
     def main(self, call: StubCall) -> None:
         mode = call.inputs["if-no-files-found"]
         if mode not in ("warn", "error", "ignore"):
-            raise StubFailure(f"Unrecognized if-no-files-found input. Provided: {mode}. "
-                              "Available options: warn, error, ignore")
+            raise StubFailure(
+                f"Unrecognized if-no-files-found input. Provided: {mode}. "
+                "Available options: warn, error, ignore"
+            )
         include_hidden = call.flag("include-hidden-files")
         patterns = _lines(call.inputs["path"])
         includes = [p for p in patterns if not p.startswith("!")]
-        excluded = _resolve([p[1:] for p in patterns if p.startswith("!")], call.workspace,
-                            call.home())
+        excluded = _resolve(
+            [p[1:] for p in patterns if p.startswith("!")], call.workspace, call.home()
+        )
         # the search root of a pattern is its part before the first glob character
-        searches = [(_search_root(p, call.workspace, call.home()),
-                     _resolve([p], call.workspace, call.home())) for p in includes]
+        searches = [
+            (
+                _search_root(p, call.workspace, call.home()),
+                _resolve([p], call.workspace, call.home()),
+            )
+            for p in includes
+        ]
         bases = [str(root if root.is_dir() else root.parent) for root, _ in searches]
         base = Path(os.path.commonpath(bases)) if bases else call.workspace
         files: dict[Path, Path] = {}
         for root, hits in searches:
             for hit in hits:
-                candidates = [hit] if hit.is_file() else sorted(
-                    p for p in hit.rglob("*") if p.is_file())
+                candidates = (
+                    [hit] if hit.is_file() else sorted(p for p in hit.rglob("*") if p.is_file())
+                )
                 for path in candidates:
                     if any(path == e or e in path.parents for e in excluded):
                         continue
@@ -434,8 +535,10 @@ class UploadArtifact(Stub):
                     files[path.relative_to(base)] = path
         name = call.inputs["name"]
         if not files:
-            text = (f"No files were found with the provided path: {call.inputs['path']}. "
-                    "No artifacts will be uploaded.")
+            text = (
+                f"No files were found with the provided path: {call.inputs['path']}. "
+                "No artifacts will be uploaded."
+            )
             if mode == "error":
                 raise StubFailure(text)
             if mode == "warn":
@@ -445,16 +548,19 @@ class UploadArtifact(Stub):
             return
         if not call.flag("archive"):  # v7: one file, uploaded as is, named after itself
             if len(files) != 1:
-                raise StubFailure("When 'archive' is false, exactly one file can be uploaded; "
-                                  f"found {len(files)}")
+                raise StubFailure(
+                    f"When 'archive' is false, exactly one file can be uploaded; found {len(files)}"
+                )
             rel = next(iter(files))
             name, files = rel.name, {Path(rel.name): files[rel]}
         target = _artifact_dir(call.state_dir, call.run_id, name)
         if target.exists():
             if not call.flag("overwrite"):
-                raise StubFailure("Failed to CreateArtifact: Received non-retryable error: "
-                                  "(409) Conflict: an artifact with this name already exists "
-                                  "on the workflow run")
+                raise StubFailure(
+                    "Failed to CreateArtifact: Received non-retryable error: "
+                    "(409) Conflict: an artifact with this name already exists "
+                    "on the workflow run"
+                )
             shutil.rmtree(target)
         for rel, path in files.items():
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -464,13 +570,15 @@ class UploadArtifact(Stub):
             digest.update(str(rel).encode() + b"\0" + (target / rel).read_bytes())
         call.recorded["files"] = sorted(str(r) for r in files)
         artifact_id = str(int(digest.hexdigest()[:8], 16))
-        call.outputs.update({
-            "artifact-id": artifact_id,
-            "artifact-url": f"{call.github.get('server_url', '')}/"
-                            f"{call.github.get('repository', '')}/actions/runs/"
-                            f"{call.run_id}/artifacts/{artifact_id}",
-            "artifact-digest": digest.hexdigest(),
-        })
+        call.outputs.update(
+            {
+                "artifact-id": artifact_id,
+                "artifact-url": f"{call.github.get('server_url', '')}/"
+                f"{call.github.get('repository', '')}/actions/runs/"
+                f"{call.run_id}/artifacts/{artifact_id}",
+                "artifact-digest": digest.hexdigest(),
+            }
+        )
 
 
 class DownloadArtifact(Stub):
@@ -479,15 +587,24 @@ class DownloadArtifact(Stub):
 
     name = "actions/download-artifact"
     inputs: ClassVar[dict[str, str | None]] = {
-        "name": "", "artifact-ids": "", "path": "", "pattern": "", "merge-multiple": "false",
-        "github-token": "", "repository": "${{ github.repository }}",
-        "run-id": "${{ github.run_id }}", "skip-decompress": "false", "digest-mismatch": "error",
+        "name": "",
+        "artifact-ids": "",
+        "path": "",
+        "pattern": "",
+        "merge-multiple": "false",
+        "github-token": "",
+        "repository": "${{ github.repository }}",
+        "run-id": "${{ github.run_id }}",
+        "skip-decompress": "false",
+        "digest-mismatch": "error",
     }
 
     def main(self, call: StubCall) -> None:
         if call.inputs["digest-mismatch"] not in ("ignore", "info", "warn", "error"):
-            raise StubFailure(f"digest-mismatch must be ignore, info, warn or error, not "
-                              f"{call.inputs['digest-mismatch']!r}")
+            raise StubFailure(
+                f"digest-mismatch must be ignore, info, warn or error, not "
+                f"{call.inputs['digest-mismatch']!r}"
+            )
         run_id = call.run_id
         if call.inputs["github-token"]:
             run_id = call.inputs["run-id"]
@@ -502,10 +619,12 @@ class DownloadArtifact(Stub):
         if name:
             source = stored / name
             if not source.is_dir():
-                raise StubFailure(f"Unable to download artifact(s): Artifact not found for "
-                                  f"name: {name}\n        Please ensure that your artifact is "
-                                  "not expired and the artifact was uploaded using a compatible "
-                                  "version of toolkit/upload-artifact.")
+                raise StubFailure(
+                    f"Unable to download artifact(s): Artifact not found for "
+                    f"name: {name}\n        Please ensure that your artifact is "
+                    "not expired and the artifact was uploaded using a compatible "
+                    "version of toolkit/upload-artifact."
+                )
             shutil.copytree(source, dest, dirs_exist_ok=True)
             chosen = [name]
         else:
@@ -513,11 +632,11 @@ class DownloadArtifact(Stub):
             pattern = call.inputs["pattern"]
             if pattern:
                 import fnmatch
+
                 names = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
             merge = call.flag("merge-multiple")
             for each in names:
-                shutil.copytree(stored / each, dest if merge else dest / each,
-                                dirs_exist_ok=True)
+                shutil.copytree(stored / each, dest if merge else dest / each, dirs_exist_ok=True)
             chosen = names
         call.recorded["artifacts"] = chosen
         call.outputs["download-path"] = str(dest)
@@ -525,6 +644,13 @@ class DownloadArtifact(Stub):
 
 DEFAULT_STUBS: dict[str, Stub] = {
     stub.name: stub
-    for stub in (Checkout(), SetupPython(), Cache(), CacheRestore(), CacheSave(),
-                 UploadArtifact(), DownloadArtifact())
+    for stub in (
+        Checkout(),
+        SetupPython(),
+        Cache(),
+        CacheRestore(),
+        CacheSave(),
+        UploadArtifact(),
+        DownloadArtifact(),
+    )
 }

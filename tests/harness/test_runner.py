@@ -53,22 +53,28 @@ HOSTILE = "x $(touch pwned) `touch pwned2`"
 
 
 def test_an_interpolated_title_is_executed_by_the_shell(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         on: pull_request
         jobs:
           j:
             runs-on: ubuntu-latest
             steps:
               - run: echo "title ${{ github.event.pull_request.title }}"
-    """, event_name="pull_request", event_path=event(tmp_path, "pull_request.opened",
-                                                      title=HOSTILE))
+    """,
+        event_name="pull_request",
+        event_path=event(tmp_path, "pull_request.opened", title=HOSTILE),
+    )
     assert result.conclusion == "success"
     assert (ws / "pwned").exists() and (ws / "pwned2").exists()  # faithful: this is the bug
     assert "$(touch pwned)" in result.steps[0].run
 
 
 def test_a_title_passed_through_env_stays_text(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         on: pull_request
         jobs:
           j:
@@ -77,16 +83,21 @@ def test_a_title_passed_through_env_stays_text(tmp_path: Path, ws: Path) -> None
               - env:
                   TITLE: ${{ github.event.pull_request.title }}
                 run: echo "title $TITLE"
-    """, event_name="pull_request", event_path=event(tmp_path, "pull_request.opened",
-                                                      title=HOSTILE))
+    """,
+        event_name="pull_request",
+        event_path=event(tmp_path, "pull_request.opened", title=HOSTILE),
+    )
     assert not (ws / "pwned").exists() and not (ws / "pwned2").exists()
     assert result.steps[0].stdout == f"title {HOSTILE}\n"
 
 
 # --- file commands ----------------------------------------------------------------------------
 
+
 def test_github_output_both_forms(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -102,7 +113,8 @@ def test_github_output_both_forms(tmp_path: Path, ws: Path) -> None:
                     echo "EOF_1"
                   } >> "$GITHUB_OUTPUT"
               - run: echo "${{ steps.out.outputs.simple }}|${{ steps.out.outputs.notes }}"
-    """)
+    """,
+    )
     assert result.step("out").outputs == {"simple": "a=b", "notes": "line one\nline two"}
     assert result.steps[1].stdout == "a=b|line one\nline two\n"
     assert result.outputs == {"notes": "line one\nline two"}
@@ -117,7 +129,9 @@ def test_malformed_file_commands_fail_the_step() -> None:
 
 def test_github_env_and_path_reach_later_steps_only(tmp_path: Path, ws: Path) -> None:
     write(ws / "tools" / "mytool", "#!/bin/sh\necho tool ran\n").chmod(0o755)
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         env:
           LEVEL: workflow
         jobs:
@@ -134,14 +148,20 @@ def test_github_env_and_path_reach_later_steps_only(tmp_path: Path, ws: Path) ->
               - env:
                   LEVEL: step
                 run: echo "step wins $LEVEL"
-    """)
+    """,
+    )
     assert [s.stdout for s in result.steps] == [
-        "now workflow\n", "then from-github-env from-github-env\ntool ran\n", "step wins step\n"]
+        "now workflow\n",
+        "then from-github-env from-github-env\ntool ran\n",
+        "step wins step\n",
+    ]
     assert result.env["LEVEL"] == "from-github-env"
 
 
 def test_step_summaries_are_concatenated(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -150,25 +170,32 @@ def test_step_summaries_are_concatenated(tmp_path: Path, ws: Path) -> None:
               - run: |
                   test ! -s "$GITHUB_STEP_SUMMARY"  # a fresh file for every step
                   echo "two" >> "$GITHUB_STEP_SUMMARY"
-    """)
+    """,
+    )
     assert result.conclusion == "success"
     assert result.summary == "# one\ntwo\n"
 
 
 # --- the environment --------------------------------------------------------------------------
 
-def test_the_test_process_environment_does_not_leak(tmp_path: Path, ws: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_the_test_process_environment_does_not_leak(
+    tmp_path: Path, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "leaked-token")
     monkeypatch.setenv("GITHUB_SHA", "f" * 40)
     monkeypatch.setenv("SOMETHING_ELSE", "leaked")
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
             steps:
               - run: env
-    """, env={"GITHUB_API_URL": "http://127.0.0.1:9", "EXTRA": "given"})
+    """,
+        env={"GITHUB_API_URL": "http://127.0.0.1:9", "EXTRA": "given"},
+    )
     env = dict(line.split("=", 1) for line in result.steps[0].stdout.splitlines() if "=" in line)
     assert "leaked" not in result.steps[0].stdout
     assert "GITHUB_TOKEN" not in env
@@ -182,22 +209,35 @@ def test_the_test_process_environment_does_not_leak(tmp_path: Path, ws: Path,
 
 
 def test_pull_request_context_and_overrides(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
             steps:
               - run: echo "${{ github.sha }} ${{ github.ref }} ${{ github.head_ref }}
                   ${{ github.base_ref }} $GITHUB_SHA ${{ github.token }}"
-    """, event_name="pull_request", event_path=event(tmp_path, "pull_request.synchronize"),
-        env={"GITHUB_SHA": "m" * 40})
+    """,
+        event_name="pull_request",
+        event_path=event(tmp_path, "pull_request.synchronize"),
+        env={"GITHUB_SHA": "m" * 40},
+    )
     assert result.steps[0].stdout.split() == [
-        "m" * 40, "refs/pull/2/merge", "changes", "master", "m" * 40, "ghs_test_token"]
+        "m" * 40,
+        "refs/pull/2/merge",
+        "changes",
+        "master",
+        "m" * 40,
+        "ghs_test_token",
+    ]
     assert "ghs_test_token" not in result.log  # secrets are masked in the log
 
 
 def test_workflow_dispatch_inputs_are_typed(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         on:
           workflow_dispatch:
             inputs:
@@ -210,14 +250,19 @@ def test_workflow_dispatch_inputs_are_typed(tmp_path: Path, ws: Path) -> None:
               - run: echo "${{ inputs.name }}|${{ inputs.dry-run }}|${{ github.ref }}"
               - if: ${{ !inputs.dry-run }}
                 run: echo wet
-    """, event_name="workflow_dispatch", event_path=EVENTS / "workflow_dispatch.json")
+    """,
+        event_name="workflow_dispatch",
+        event_path=EVENTS / "workflow_dispatch.json",
+    )
     assert result.steps[0].stdout == "Mona the Octocat|false|refs/heads/master\n"
     assert result.steps[1].stdout == "wet\n"
 
 
 def test_shells_and_working_directory(tmp_path: Path, ws: Path) -> None:
     (ws / "sub").mkdir()
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -234,21 +279,25 @@ def test_shells_and_working_directory(tmp_path: Path, ws: Path) -> None:
                 run: |
                   import os
                   print(os.path.basename(os.getcwd()))
-    """)
+    """,
+    )
     assert result.step("default").outcome == "success"  # no pipefail without `shell:`
     assert result.step("bash").outcome == "failure"  # `shell: bash` has pipefail
     assert result.step("py").stdout == "sub\n"
 
 
 def test_timeout_minutes(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
             steps:
               - timeout-minutes: 0.02
                 run: sleep 30
-    """)
+    """,
+    )
     assert result.steps[0].outcome == "failure"
     assert result.steps[0].duration_s < 10
     assert any("timed out" in m for m in result.errors())
@@ -256,8 +305,11 @@ def test_timeout_minutes(tmp_path: Path, ws: Path) -> None:
 
 # --- conditions -------------------------------------------------------------------------------
 
+
 def test_if_always_and_failure_after_a_failed_step(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -272,7 +324,8 @@ def test_if_always_and_failure_after_a_failed_step(tmp_path: Path, ws: Path) -> 
               - id: on-failure
                 if: failure() && steps.boom.conclusion == 'failure'
                 run: echo cleanup
-    """)
+    """,
+    )
     assert result.conclusion == "failure"
     assert result.step("boom").exit_code == 3
     assert result.step("skipped").outcome == "skipped"
@@ -282,7 +335,9 @@ def test_if_always_and_failure_after_a_failed_step(tmp_path: Path, ws: Path) -> 
 
 
 def test_continue_on_error(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -291,29 +346,35 @@ def test_continue_on_error(tmp_path: Path, ws: Path) -> None:
                 continue-on-error: true
                 run: exit 1
               - run: echo "${{ steps.flaky.outcome }}/${{ steps.flaky.conclusion }}"
-    """)
+    """,
+    )
     assert result.conclusion == "success"
-    assert (result.step("flaky").outcome, result.step("flaky").conclusion) == ("failure",
-                                                                                "success")
+    assert (result.step("flaky").outcome, result.step("flaky").conclusion) == ("failure", "success")
     assert result.steps[1].stdout == "failure/success\n"
 
 
 def test_secrets_in_a_step_if_are_rejected_as_on_github(tmp_path: Path, ws: Path) -> None:
     with pytest.raises(ExpressionError, match="secrets"):
-        job(tmp_path, """
+        job(
+            tmp_path,
+            """
             jobs:
               j:
                 runs-on: ubuntu-latest
                 steps:
                   - if: secrets.GITHUB_TOKEN != ''
                     run: echo hi
-        """)
+        """,
+        )
 
 
 # --- workflow commands ------------------------------------------------------------------------
 
+
 def test_workflow_commands(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -334,7 +395,8 @@ def test_workflow_commands(tmp_path: Path, ws: Path) -> None:
                   echo "::not-a-command::ignored"
               - name: stderr
                 run: echo "::warning::from stderr" >&2
-    """)
+    """,
+    )
     found = [(a.level, a.message, a.properties) for a in result.annotations]
     assert found == [
         ("error", "msg", {"file": "a", "line": "3"}),
@@ -349,9 +411,12 @@ def test_workflow_commands(tmp_path: Path, ws: Path) -> None:
 
 @pytest.mark.parametrize("end", ["\\r", "\\n", "\\r\\n"])
 def test_a_command_starts_after_every_line_end_the_runner_honours(
-        tmp_path: Path, ws: Path, end: str) -> None:
+    tmp_path: Path, ws: Path, end: str
+) -> None:
     """The runner reads output with .NET's ReadLine, which ends a line at CR, LF or CRLF."""
-    result = job(tmp_path, f"""
+    result = job(
+        tmp_path,
+        f"""
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -360,14 +425,17 @@ def test_a_command_starts_after_every_line_end_the_runner_honours(
                   printf 'x{end}::error::one{end}::add-mask::hunter2{end}'
                   printf '::stop-commands::tok{end}::error::stopped{end}::tok::{end}'
                   printf '::warning::two{end}hunter2'
-    """)
+    """,
+    )
     found = [(a.level, a.message) for a in result.annotations]
     assert found == [("error", "one"), ("warning", "two")]
     assert "hunter2" in result.masks and "x" in result.log.splitlines()
 
 
 def test_disabled_and_deprecated_commands(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -378,7 +446,8 @@ def test_disabled_and_deprecated_commands(tmp_path: Path, ws: Path) -> None:
                 run: echo "::set-env name=EVIL::1"
               - if: always()
                 run: echo "[$EVIL]"
-    """)
+    """,
+    )
     assert result.step("legacy").outputs == {"x": "1"}  # still honoured, with a warning
     assert any("set-output` command is deprecated" in a.message for a in result.annotations)
     assert result.step("setenv").outcome == "failure"
@@ -426,7 +495,9 @@ COMPOSITE = """
 
 def test_composite_outputs_inputs_and_defaults(tmp_path: Path, ws: Path) -> None:
     write(ws / ".github" / "actions" / "greet" / "action.yml", COMPOSITE)
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -436,18 +507,25 @@ def test_composite_outputs_inputs_and_defaults(tmp_path: Path, ws: Path) -> None
                 with:
                   who: ${{ github.event.sender.login }}
               - run: echo "${{ steps.greet.outputs.greeting }}"
-    """)
+    """,
+    )
     assert result.conclusion == "success"
-    assert result.step("greet").outputs == {"greeting": "hello Codertocat",
-                                            "token-length": str(len("ghs_test_token"))}
+    assert result.step("greet").outputs == {
+        "greeting": "hello Codertocat",
+        "token-length": str(len("ghs_test_token")),
+    }
     assert result.steps[1].stdout == "hello Codertocat\n"
     assert [s.outcome for s in result.step("greet").steps] == ["success", "skipped", "skipped"]
 
 
 def test_a_failing_inner_step_fails_the_calling_step(tmp_path: Path, ws: Path) -> None:
     action = write(tmp_path / "actions" / "greet" / "action.yml", COMPOSITE).parent
-    result = run_action(action, with_={"who": "x", "fail": "true", "extra": "?"}, workspace=ws,
-                        state_dir=tmp_path / "state")
+    result = run_action(
+        action,
+        with_={"who": "x", "fail": "true", "extra": "?"},
+        workspace=ws,
+        state_dir=tmp_path / "state",
+    )
     assert result.conclusion == "failure"
     inner = result.step("action").steps
     assert [s.outcome for s in inner] == ["success", "failure", "success"]
@@ -457,7 +535,9 @@ def test_a_failing_inner_step_fails_the_calling_step(tmp_path: Path, ws: Path) -
 
 def test_actions_from_the_mapping_and_missing_actions(tmp_path: Path, ws: Path) -> None:
     write(tmp_path / "repos" / "acme" / "tools" / "greet" / "action.yml", COMPOSITE)
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -471,7 +551,9 @@ def test_actions_from_the_mapping_and_missing_actions(tmp_path: Path, ws: Path) 
               - id: local-missing
                 if: always()
                 uses: ./not/here
-    """, actions={"acme/tools": tmp_path / "repos" / "acme" / "tools"})
+    """,
+        actions={"acme/tools": tmp_path / "repos" / "acme" / "tools"},
+    )
     assert result.step("mapped").outputs["greeting"] == "hello mapped"
     assert result.step("missing").outcome == "failure"
     assert result.step("local-missing").outcome == "failure"
@@ -481,8 +563,11 @@ def test_actions_from_the_mapping_and_missing_actions(tmp_path: Path, ws: Path) 
 
 # --- stubs ------------------------------------------------------------------------------------
 
+
 def test_checkout_stub_is_strict(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -499,7 +584,8 @@ def test_checkout_stub_is_strict(tmp_path: Path, ws: Path) -> None:
                 uses: actions/checkout@v4
                 with:
                   persist-credential: false
-    """)
+    """,
+    )
     assert result.step("good").recorded["persist-credentials"] is False
     assert result.step("good").outcome == "success"
     assert result.step("default").outcome == "failure"
@@ -511,7 +597,9 @@ def test_checkout_refuses_fork_code_in_a_trusted_context(tmp_path: Path, ws: Pat
     payload = json.loads((EVENTS / "pull_request.opened.json").read_text())
     payload["pull_request"]["head"]["repo"].update(id=1, full_name="forker/Hello-World")
     path = write(tmp_path / "events" / "fork.json", json.dumps(payload))
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         on: pull_request_target
         jobs:
           j:
@@ -526,14 +614,19 @@ def test_checkout_refuses_fork_code_in_a_trusted_context(tmp_path: Path, ws: Pat
                 with:
                   ref: ${{ github.event.pull_request.head.sha }}
                   persist-credentials: false
-    """, event_name="pull_request_target", event_path=path)
+    """,
+        event_name="pull_request_target",
+        event_path=path,
+    )
     assert result.step("base").outcome == "success"
     assert result.step("fork-head").outcome == "failure"
     assert any("Refusing to check out fork pull request code" in m for m in result.errors())
 
 
 def test_setup_python_puts_a_venv_first(tmp_path: Path, ws: Path) -> None:
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -545,7 +638,8 @@ def test_setup_python_puts_a_venv_first(tmp_path: Path, ws: Path) -> None:
               - run: |
                   python -c "import sys, yaml; print(sys.prefix)"
                   python -m pip --version
-    """)
+    """,
+    )
     assert result.conclusion == "success", result.log
     prefix = result.steps[1].stdout.splitlines()[0]
     assert Path(result.step("py").outputs["python-path"]).parent.parent == Path(prefix)
@@ -576,7 +670,8 @@ CACHE_JOB = """
 
 
 def test_cache_saves_in_a_post_step_and_restores_with_restore_keys(
-        tmp_path: Path, ws: Path) -> None:
+    tmp_path: Path, ws: Path
+) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (ws / "lock.txt").write_text("v1")
@@ -600,7 +695,9 @@ def test_upload_then_download_across_runs(tmp_path: Path, ws: Path) -> None:
     write(ws / "out" / "report.json", "{}")
     write(ws / "out" / "deep" / "metrics.txt", "0.9")
     write(ws / "out" / ".hidden", "secret")
-    upload = job(tmp_path, """
+    upload = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -616,10 +713,14 @@ def test_upload_then_download_across_runs(tmp_path: Path, ws: Path) -> None:
                   name: nothing
                   path: no-such-dir/
                   if-no-files-found: error
-    """, run_id=111)
+    """,
+        run_id=111,
+    )
     assert upload.step("up").recorded["files"] == ["deep/metrics.txt", "report.json"]
     assert upload.step("none").outcome == "failure"
-    download = job(tmp_path, """
+    download = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -637,7 +738,9 @@ def test_upload_then_download_across_runs(tmp_path: Path, ws: Path) -> None:
                 uses: actions/download-artifact@v4
                 with:
                   name: results
-    """, run_id=222)
+    """,
+        run_id=222,
+    )
     assert download.steps[1].stdout == "0.9"
     assert not (ws / "got" / ".hidden").exists()
     # without github-token, run-id is ignored: this run (222) has no such artifact
@@ -648,7 +751,9 @@ def test_upload_multi_line_paths_hidden_files_and_download_all(tmp_path: Path, w
     write(ws / "reports" / "a" / "report.md", "# a")
     write(ws / "reports" / "b" / ".mlgate" / "state.json", "{}")
     write(ws / "model.txt", "m")
-    result = job(tmp_path, """
+    result = job(
+        tmp_path,
+        """
         jobs:
           j:
             runs-on: ubuntu-latest
@@ -671,10 +776,10 @@ def test_upload_multi_line_paths_hidden_files_and_download_all(tmp_path: Path, w
                 uses: actions/download-artifact@v4
                 with:
                   path: all
-    """)
+    """,
+    )
     # multi-line paths are stored relative to their common root (here the workspace)
-    assert result.step("up").recorded["files"] == ["model.txt",
-                                                   "reports/b/.mlgate/state.json"]
+    assert result.step("up").recorded["files"] == ["model.txt", "reports/b/.mlgate/state.json"]
     assert result.step("plain").outcome == "success"  # nothing but hidden files: a warning
     assert any("No files were found" in a.message for a in result.annotations)
     assert result.step("down").recorded["artifacts"] == ["bundle"]
@@ -683,8 +788,11 @@ def test_upload_multi_line_paths_hidden_files_and_download_all(tmp_path: Path, w
 
 # --- jobs -------------------------------------------------------------------------------------
 
+
 def test_needs_order_outputs_and_job_if(tmp_path: Path, ws: Path) -> None:
-    wf = write(tmp_path / "wf" / "ci.yml", """
+    wf = write(
+        tmp_path / "wf" / "ci.yml",
+        """
         on: push
         permissions:
           contents: read
@@ -715,9 +823,11 @@ def test_needs_order_outputs_and_job_if(tmp_path: Path, ws: Path) -> None:
             runs-on: ubuntu-latest
             steps:
               - run: echo lint
-    """)
-    results = run_workflow(wf, workspace=ws, state_dir=tmp_path / "state",
-                           event_path=EVENTS / "push.json")
+    """,
+    )
+    results = run_workflow(
+        wf, workspace=ws, state_dir=tmp_path / "state", event_path=EVENTS / "push.json"
+    )
     assert list(results) == ["train", "lint", "report"]
     assert results["lint"].conclusion == "skipped"
     report = results["report"]
@@ -726,13 +836,16 @@ def test_needs_order_outputs_and_job_if(tmp_path: Path, ws: Path) -> None:
     assert report.permissions == {"pull-requests": "write"}
     assert results["train"].permissions == {"contents": "read"}
     assert report.environment == "staging"
-    single = run_job(wf, "train", workspace=ws, state_dir=tmp_path / "state",
-                     event_path=EVENTS / "push.json")
+    single = run_job(
+        wf, "train", workspace=ws, state_dir=tmp_path / "state", event_path=EVENTS / "push.json"
+    )
     assert single.outputs == {"score": "0.93", "stage": "staging"}
 
 
 def test_a_failed_need_skips_the_job(tmp_path: Path, ws: Path) -> None:
-    wf = write(tmp_path / "wf" / "ci.yml", """
+    wf = write(
+        tmp_path / "wf" / "ci.yml",
+        """
         jobs:
           a:
             runs-on: ubuntu-latest
@@ -743,7 +856,8 @@ def test_a_failed_need_skips_the_job(tmp_path: Path, ws: Path) -> None:
             runs-on: ubuntu-latest
             steps:
               - run: echo never
-    """)
+    """,
+    )
     results = run_workflow(wf, workspace=ws, state_dir=tmp_path / "state")
     assert [r.conclusion for r in results.values()] == ["failure", "skipped"]
 

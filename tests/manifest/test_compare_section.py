@@ -37,23 +37,41 @@ def problems(path: Path) -> list[str]:
 
 
 def test_gates_and_baselines_become_typed_values(write: Callable[[str], Path]) -> None:
-    loaded = manifest.load(write(
-        "compare:\n  baseline: {file: test.csv}\n  required: true\n  seed: 7\n  gates:\n"
-        "    f1: {min_change: -0.01, significance: no significant drop}\n"
-        "    log_loss: {max_change: 0.05, missing: pass}\n"))
+    loaded = manifest.load(
+        write(
+            "compare:\n  baseline: {file: test.csv}\n  required: true\n  seed: 7\n  gates:\n"
+            "    f1: {min_change: -0.01, significance: no significant drop}\n"
+            "    log_loss: {max_change: 0.05, missing: pass}\n"
+        )
+    )
     spec = loaded.compare
     assert (spec.baseline_kind, spec.baseline, spec.required, spec.seed) == (
-        "file", "test.csv", True, 7)
+        "file",
+        "test.csv",
+        True,
+        7,
+    )
     f1, log_loss = spec.gates
     assert (f1.metric, f1.min_change, f1.significance, f1.key) == (
-        "f1", -0.01, "no significant drop", "compare.gates.f1")
+        "f1",
+        -0.01,
+        "no significant drop",
+        "compare.gates.f1",
+    )
     assert f1.better_is_higher and not log_loss.better_is_higher and log_loss.missing_passes
     assert loaded.line_of("compare.gates.f1") == 9
 
 
-@pytest.mark.parametrize("text,kind", [("main", "git"), ("none", "none"), ("auto", "auto"),
-                                       ("{ref: v1.2.0}", "git"), ("{stage: production}",
-                                                                   "stage")])
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("main", "git"),
+        ("none", "none"),
+        ("auto", "auto"),
+        ("{ref: v1.2.0}", "git"),
+        ("{stage: production}", "stage"),
+    ],
+)
 def test_every_baseline_form(write: Callable[[str], Path], text: str, kind: str) -> None:
     assert manifest.load(write(f"compare:\n  baseline: {text}\n")).compare.baseline_kind == kind
 
@@ -65,16 +83,19 @@ def test_the_default_is_auto_with_no_gates(write: Callable[[str], Path]) -> None
 
 def test_a_gate_on_an_unknown_metric_names_the_closest(write: Callable[[str], Path]) -> None:
     found = problems(write("compare:\n  gates:\n    f1_macr: {min: 0.5}\n"))
-    assert len(found) == 1 and found[0].startswith("mlops.yaml:6:5: compare.gates: found "
-                                                   "'f1_macr'")
+    assert len(found) == 1 and found[0].startswith("mlops.yaml:6:5: compare.gates: found 'f1_macr'")
     assert "did you mean 'f1_macro'?" in found[0]
 
 
 def test_crossed_bounds_a_missing_file_and_a_wrong_task_are_all_reported(
-        write: Callable[[str], Path]) -> None:
-    found = problems(write(
-        "evaluate: {task: classification}\ncompare:\n  baseline: {file: old.json}\n  gates:\n"
-        "    f1: {min_change: 0.1, max_change: 0.0}\n    rmse: {max_change: 1}\n"))
+    write: Callable[[str], Path],
+) -> None:
+    found = problems(
+        write(
+            "evaluate: {task: classification}\ncompare:\n  baseline: {file: old.json}\n  gates:\n"
+            "    f1: {min_change: 0.1, max_change: 0.0}\n    rmse: {max_change: 1}\n"
+        )
+    )
     assert found == [
         "mlops.yaml:6:20: compare.baseline.file: file 'old.json' does not exist",
         "mlops.yaml:8:22: compare.gates.f1.min_change: min_change (0.1) is greater than "
@@ -87,5 +108,6 @@ def test_crossed_bounds_a_missing_file_and_a_wrong_task_are_all_reported(
 def test_an_empty_gate_and_a_bad_significance_are_refused(write: Callable[[str], Path]) -> None:
     found = problems(write("compare:\n  gates:\n    f1: {}\n    accuracy: {significance: yes}\n"))
     assert any("compare.gates.f1" in p for p in found)
-    assert any("compare.gates.accuracy.significance" in p and "no significant drop" in p
-               for p in found)
+    assert any(
+        "compare.gates.accuracy.significance" in p and "no significant drop" in p for p in found
+    )

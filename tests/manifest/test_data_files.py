@@ -23,8 +23,9 @@ TAIL = "train:\n  command: python train.py\n"
 CSV = "age,plan,churned\n30,pro,0\n"
 
 
-def manifest(train: str = "data/train.csv", test: str = "data/test.csv", extra: str = "",
-             more: str = "") -> str:
+def manifest(
+    train: str = "data/train.csv", test: str = "data/test.csv", extra: str = "", more: str = ""
+) -> str:
     return HEAD.format(train=train, test=test) + extra + TAIL + more
 
 
@@ -60,7 +61,8 @@ def test_a_data_path_that_is_not_a_file_is_located(root: Path, kind: str) -> Non
     make(kind, root / "data/test.csv")
     started = time.monotonic()
     assert problems(manifest(), root) == [
-        f"mlops.yaml:4:9: data.test: 'data/test.csv' is {kind}, not a file; name a file"]
+        f"mlops.yaml:4:9: data.test: 'data/test.csv' is {kind}, not a file; name a file"
+    ]
     assert time.monotonic() - started < 5  # nothing was opened
 
 
@@ -69,28 +71,34 @@ def test_a_params_or_baseline_path_that_is_not_a_file_is_located(root: Path, kin
     make(kind, root / "p.yaml")
     make(kind, root / "base.json")
     text = manifest(more="compare:\n  baseline: {file: base.json}\n").replace(
-        "train.py\n", "train.py\n  params: p.yaml\n")
+        "train.py\n", "train.py\n  params: p.yaml\n"
+    )
     assert problems(text, root) == [
         f"mlops.yaml:8:11: train.params: 'p.yaml' is {kind}, not a file; name a file",
-        f"mlops.yaml:10:20: compare.baseline.file: 'base.json' is {kind}, not a file; name a "
-        "file"]
+        f"mlops.yaml:10:20: compare.baseline.file: 'base.json' is {kind}, not a file; name a file",
+    ]
 
 
 def test_the_run_refuses_a_fifo_that_prepare_left_without_blocking(make_repo) -> None:
     text = projects.IRIS_MANIFEST.replace(
-        "data:\n", "data:\n  prepare: python -c \"import os; os.remove('data/test.csv'); "
-        "os.mkfifo('data/test.csv')\"\n")
+        "data:\n",
+        "data:\n  prepare: python -c \"import os; os.remove('data/test.csv'); "
+        "os.mkfifo('data/test.csv')\"\n",
+    )
     root = make_repo(projects.iris_files(Path(), manifest=text))
     done: list[object] = []
-    runner = threading.Thread(target=lambda: done.append(pipeline.run(mf.load(
-        root / "mlops.yaml"))), daemon=True)
+    runner = threading.Thread(
+        target=lambda: done.append(pipeline.run(mf.load(root / "mlops.yaml"))), daemon=True
+    )
     runner.start()
     runner.join(timeout=120)
     assert done, "the run blocked on the FIFO"
     result = done[0]
     assert result.data.status == "error"  # type: ignore[attr-defined]
-    assert result.data.message == "data.test: 'data/test.csv' is a named pipe (FIFO), not " \
-        "a regular file"  # type: ignore[attr-defined]
+    assert (
+        result.data.message == "data.test: 'data/test.csv' is a named pipe (FIFO), not "
+        "a regular file"
+    )  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "parquet", "jsonl"])
@@ -109,7 +117,8 @@ def test_a_target_missing_from_an_existing_file_is_located(root: Path, fmt: str)
         frame.to_json(root / name, orient="records", lines=True)
     hint = "; its columns: age, plan, churn; did you mean 'churn'?" if fmt != "jsonl" else ""
     assert problems(manifest(train=name), root) == [
-        f"mlops.yaml:5:11: data.target: column 'churned' is not in {name}{hint}"]
+        f"mlops.yaml:5:11: data.target: column 'churned' is not in {name}{hint}"
+    ]
 
 
 def test_id_and_features_missing_from_a_file_are_located(root: Path) -> None:
@@ -134,17 +143,24 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
         "mlops.yaml:5:11: data.target: column 'churned' is not in data/test.csv (the file has "
         "no header row)",
         "mlops.yaml:5:11: data.target: column 'churned' is not in data/train.csv; it has 501 "
-        "columns; did you mean 'churn'?"]
+        "columns; did you mean 'churn'?",
+    ]
 
 
 def test_files_that_prepare_writes_and_late_json_keys_are_left_to_the_run(root: Path) -> None:
     (root / "data/train.csv").write_text("stale,columns\n1,2\n")
-    assert parse(manifest(extra="  prepare: python prepare.py\n").encode(), name="mlops.yaml",
-                 root=root).data.target == "churned"
+    assert (
+        parse(
+            manifest(extra="  prepare: python prepare.py\n").encode(), name="mlops.yaml", root=root
+        ).data.target
+        == "churned"
+    )
     lines = [{"age": 30}, {"age": 40, "churned": 1}]
     (root / "data/train.jsonl").write_text("\n".join(map(json.dumps, lines)) + "\n")
-    assert parse(manifest(train="data/train.jsonl").encode(), name="mlops.yaml",
-                 root=root).data.train == "data/train.jsonl"
+    assert (
+        parse(manifest(train="data/train.jsonl").encode(), name="mlops.yaml", root=root).data.train
+        == "data/train.jsonl"
+    )
 
 
 def test_a_data_file_whose_format_cannot_be_told_is_located(root: Path) -> None:
@@ -152,6 +168,7 @@ def test_a_data_file_whose_format_cannot_be_told_is_located(root: Path) -> None:
     assert problems(manifest(train="data/train.txt"), root) == [
         "mlops.yaml:3:10: data.train: 'data/train.txt' has extension '.txt', so its format is "
         "unknown (known: .csv, .tsv, .parquet, .pq, .jsonl, .ndjson); set data.format to one "
-        "of csv, parquet, jsonl"]
+        "of csv, parquet, jsonl"
+    ]
     text = manifest(train="data/train.txt").replace("  target:", "  format: csv\n  target:")
     assert parse(text.encode(), name="mlops.yaml", root=root).data.format == "csv"

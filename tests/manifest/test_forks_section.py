@@ -13,12 +13,19 @@ from mlgate.errors import ManifestError
 from tests import projects
 
 # a preparation that needs a secret (a fork's run has none), and committed sample data
-FORKABLE = projects.IRIS_MANIFEST.replace("data:\n", """data:
+FORKABLE = (
+    projects.IRIS_MANIFEST.replace(
+        "data:\n",
+        """data:
   prepare: python -c "import os, sys; os.environ.get('DATA_TOKEN') or sys.exit('no DATA_TOKEN')"
-""", 1) + """forks:
+""",
+        1,
+    )
+    + """forks:
   prepare: false
   data: {train: sample/train.csv, test: sample/test.csv}
 """
+)
 
 
 @pytest.fixture
@@ -31,9 +38,11 @@ def root(tmp_path: Path) -> Path:
 
 def test_the_section_is_typed_and_says_what_changes(root: Path) -> None:
     loaded = manifest.load(root / "mlops.yaml")
-    assert loaded.forks.changes() == ("data.prepare not run",
-                                      "data.train read from sample/train.csv",
-                                      "data.test read from sample/test.csv")
+    assert loaded.forks.changes() == (
+        "data.prepare not run",
+        "data.train read from sample/train.csv",
+        "data.test read from sample/test.csv",
+    )
     fork = loaded.for_fork()
     assert fork.data.prepare is None and fork.data.train == "sample/train.csv"
     assert loaded.data.prepare is not None  # the manifest itself is unchanged
@@ -44,12 +53,15 @@ def test_a_forks_run_passes_without_the_secret_and_says_how_it_ran(root: Path) -
     no_secrets = {"PATH": os.environ["PATH"]}
     normal = pipeline.run(loaded, env=no_secrets, compare=False)
     assert normal.data.status == "failed" and "no DATA_TOKEN" in "\n".join(
-        normal.data.prepare.log_tail)
+        normal.data.prepare.log_tail
+    )
     fork = pipeline.run(loaded, env=no_secrets, compare=False, fork=True)
     assert fork.passed, fork.summary
-    assert fork.notes == ("fork pull request: data.prepare not run",
-                          "fork pull request: data.train read from sample/train.csv",
-                          "fork pull request: data.test read from sample/test.csv")
+    assert fork.notes == (
+        "fork pull request: data.prepare not run",
+        "fork pull request: data.train read from sample/train.csv",
+        "fork pull request: data.test read from sample/test.csv",
+    )
     report = (root / ".mlgate/runs" / fork.run_id / "report.md").read_text()
     assert "> fork pull request: data.prepare not run" in report
 

@@ -26,12 +26,15 @@ def bomb(kind: str = "mapping", levels: int = 9) -> str:
     """~1 KiB of YAML that names 9^levels values through aliases of aliases."""
     if kind == "mapping":
         lines = ["a0: &a0 {" + ", ".join(f"k{j}: x" for j in range(9)) + "}"]
-        lines += [f"a{i}: &a{i} {{" + ", ".join(f"k{j}: *a{i - 1}" for j in range(9)) + "}"
-                  for i in range(1, levels + 1)]
+        lines += [
+            f"a{i}: &a{i} {{" + ", ".join(f"k{j}: *a{i - 1}" for j in range(9)) + "}"
+            for i in range(1, levels + 1)
+        ]
     else:
         lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-        lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]"
-                  for i in range(1, levels + 1)]
+        lines += [
+            f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels + 1)
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -56,42 +59,61 @@ def problems(text: str | bytes, root: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("number", NUMBERS, ids=["decimal", "negative", "hex", "octal", "1e320"])
-@pytest.mark.parametrize(("old", "where"), [
-    ("timeout: 30m", "11:12: train.timeout"), ("min: 18", "7:31: data.columns.age.min"),
-    ("min: 0.8}", "16:29: model_checks[metric=f1_macro].min")])
-def test_an_integer_no_float_can_hold_is_located(root: Path, number: str, old: str,
-                                                 where: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "where"),
+    [
+        ("timeout: 30m", "11:12: train.timeout"),
+        ("min: 18", "7:31: data.columns.age.min"),
+        ("min: 0.8}", "16:29: model_checks[metric=f1_macro].min"),
+    ],
+)
+def test_an_integer_no_float_can_hold_is_located(
+    root: Path, number: str, old: str, where: str
+) -> None:
     text = BASE.replace(old, old.split(":")[0] + f": {number}" + ("}" if old.endswith("}") else ""))
     (found,) = problems(text, root)
     assert found.startswith(f"mlops.yaml:{where}: the integer ")
-    assert found.endswith(f"({len(number)} characters) is too large: numbers go up to about "
-                          "1.8e308; quote it if it is meant as text")
+    assert found.endswith(
+        f"({len(number)} characters) is too large: numbers go up to about "
+        "1.8e308; quote it if it is meant as text"
+    )
 
 
-@pytest.mark.parametrize(("timeout", "shown"), [
-    (f"{HUGE}s", f"'{HUGE[:19]}... (5003 characters)"), ("1e300", "1e+300"),
-    ("9000000h", "'9000000h'"), ("2592001", "2592001")])
+@pytest.mark.parametrize(
+    ("timeout", "shown"),
+    [
+        (f"{HUGE}s", f"'{HUGE[:19]}... (5003 characters)"),
+        ("1e300", "1e+300"),
+        ("9000000h", "'9000000h'"),
+        ("2592001", "2592001"),
+    ],
+)
 def test_a_timeout_past_30_days_is_located(root: Path, timeout: str, shown: str) -> None:
     assert problems(BASE.replace("timeout: 30m", f"timeout: {timeout}"), root) == [
-        f"mlops.yaml:11:12: train.timeout: must be at most 720h (30 days), found {shown}"]
+        f"mlops.yaml:11:12: train.timeout: must be at most 720h (30 days), found {shown}"
+    ]
     text = BASE.replace("  task: classification", f"  task: classification\n  timeout: {timeout}")
     assert problems(text, root) == [
-        f"mlops.yaml:14:12: evaluate.timeout: must be at most 720h (30 days), found {shown}"]
+        f"mlops.yaml:14:12: evaluate.timeout: must be at most 720h (30 days), found {shown}"
+    ]
 
 
 def test_a_manifest_larger_than_a_mebibyte_is_refused_unread(root: Path) -> None:
     text = BASE + "description: " + "x" * 2**20 + "\n"
     assert problems(text, root) == [
         f"mlops.yaml:1:1: the manifest is {len(text):,} bytes, more than the 1,048,576 mlgate "
-        "reads from a manifest"]
+        "reads from a manifest"
+    ]
 
 
 def test_binary_bytes_are_located_to_the_byte(root: Path) -> None:
     assert problems(b"name: churn\ndata: ab\xc3\x28\n", root) == [
-        "mlops.yaml:2:9: not UTF-8 text (byte 0xc3); save the manifest as UTF-8"]
+        "mlops.yaml:2:9: not UTF-8 text (byte 0xc3); save the manifest as UTF-8"
+    ]
 
 
 # -- the params file: read by validate and by the run, with the manifest's safety
+
 
 def with_params(root: Path, content: str | bytes) -> Path:
     path = root / "params.yaml"
@@ -108,35 +130,59 @@ def test_an_alias_bomb_in_params_is_stopped_at_once(root: Path, kind: str) -> No
     started = time.monotonic()
     assert problems(BASE, root) == [
         "params.yaml:1:70: the params file expands to more than 200000 values (through "
-        "aliases); write it out plainly" if kind == "mapping" else
-        "params.yaml:1:34: the params file expands to more than 200000 values (through "
-        "aliases); write it out plainly"]
+        "aliases); write it out plainly"
+        if kind == "mapping"
+        else "params.yaml:1:34: the params file expands to more than 200000 values (through "
+        "aliases); write it out plainly"
+    ]
     with pytest.raises(ManifestError) as error:
         params.read(root, "params.yaml")
     assert str(error.value).startswith("1 problem in the params file params.yaml:\n  params.yaml:")
     assert time.monotonic() - started < 10
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (f"train:\n  C: {HUGE}\n", "params.yaml:2:6: train.C: the integer 999999999999...9999 "
-     "(5000 characters) is too large: numbers go up to about 1.8e308; quote it if it is meant "
-     "as text"),
-    ("seed: 0x" + "f" * 300 + "\n", "params.yaml:1:7: seed: the integer 0xffffffffff...ffff "
-     "(302 characters) is too large: numbers go up to about 1.8e308; quote it if it is meant "
-     "as text"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "params.yaml:1:1: not UTF-8 text (byte 0x89); save the "
-     "params file as UTF-8"),
-    ("a: 1\nb: [\n", "params.yaml:3:1: invalid YAML: while parsing a flow node; did not find "
-     "expected node content"),
-    ("C: 1\nC: 2\n", "params.yaml:2:1: C: duplicate key 'C' (first given at line 1); keep one"),
-    ("model: !!python/object:os.system {}\n", "params.yaml:1:8: model: tag "
-     "'!!python/object:os.system' is not allowed: the manifest is plain data (strings, "
-     "numbers, booleans, lists and mappings)"),
-    ("x: " + "[" * 60 + "]" * 60 + "\n", "params.yaml:1:54: lists and mappings nest more than "
-     "50 levels deep; a params file needs a few"),
-], ids=["huge-int", "huge-hex", "binary", "syntax", "duplicate", "tag", "deep"])
-def test_what_is_wrong_in_params_is_located(root: Path, content: str | bytes,
-                                            expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            f"train:\n  C: {HUGE}\n",
+            "params.yaml:2:6: train.C: the integer 999999999999...9999 "
+            "(5000 characters) is too large: numbers go up to about 1.8e308; quote it if it is meant "
+            "as text",
+        ),
+        (
+            "seed: 0x" + "f" * 300 + "\n",
+            "params.yaml:1:7: seed: the integer 0xffffffffff...ffff "
+            "(302 characters) is too large: numbers go up to about 1.8e308; quote it if it is meant "
+            "as text",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            "params.yaml:1:1: not UTF-8 text (byte 0x89); save the params file as UTF-8",
+        ),
+        (
+            "a: 1\nb: [\n",
+            "params.yaml:3:1: invalid YAML: while parsing a flow node; did not find "
+            "expected node content",
+        ),
+        ("C: 1\nC: 2\n", "params.yaml:2:1: C: duplicate key 'C' (first given at line 1); keep one"),
+        (
+            "model: !!python/object:os.system {}\n",
+            "params.yaml:1:8: model: tag "
+            "'!!python/object:os.system' is not allowed: the manifest is plain data (strings, "
+            "numbers, booleans, lists and mappings)",
+        ),
+        (
+            "x: " + "[" * 60 + "]" * 60 + "\n",
+            "params.yaml:1:54: lists and mappings nest more than "
+            "50 levels deep; a params file needs a few",
+        ),
+    ],
+    ids=["huge-int", "huge-hex", "binary", "syntax", "duplicate", "tag", "deep"],
+)
+def test_what_is_wrong_in_params_is_located(
+    root: Path, content: str | bytes, expected: str
+) -> None:
     with_params(root, content)
     assert problems(BASE, root) == [expected]  # validate
     with pytest.raises(ManifestError) as error:  # the run
@@ -148,16 +194,25 @@ def test_params_larger_than_the_limit_are_refused(root: Path) -> None:
     with_params(root, "x: " + "y" * params.MAX_BYTES + "\n")
     assert problems(BASE, root) == [
         f"params.yaml:1:1: params.yaml is larger than {params.MAX_BYTES // 2**20} MiB, more "
-        "than mlgate reads from such a file"]
+        "than mlgate reads from such a file"
+    ]
 
 
 def test_params_read_as_dvc_reads_them(root: Path) -> None:
-    with_params(root, "base: &base {lr: 0.1, depth: 3}\ntrain:\n  <<: *base\n  depth: 5\n"
-                "  flag: yes\n  big: 123456789012345678901234567890\n")
+    with_params(
+        root,
+        "base: &base {lr: 0.1, depth: 3}\ntrain:\n  <<: *base\n  depth: 5\n"
+        "  flag: yes\n  big: 123456789012345678901234567890\n",
+    )
     loaded = parse(BASE.encode(), name="mlops.yaml", root=root)
     assert pipeline.read_params(loaded) == {
-        "base.lr": 0.1, "base.depth": 3, "train.depth": 5, "train.lr": 0.1,
-        "train.flag": "yes", "train.big": 123456789012345678901234567890}
+        "base.lr": 0.1,
+        "base.depth": 3,
+        "train.depth": 5,
+        "train.lr": 0.1,
+        "train.flag": "yes",
+        "train.big": 123456789012345678901234567890,
+    }
 
 
 def test_a_params_file_in_a_subfolder_is_named_from_where_validate_runs(root: Path) -> None:
@@ -168,17 +223,27 @@ def test_a_params_file_in_a_subfolder_is_named_from_where_validate_runs(root: Pa
         parse(text.encode(), name="proj/mlops.yaml", root=root)
     assert str(error.value).splitlines() == [
         "1 problem in proj/conf/p.yaml:",
-        "  proj/conf/p.yaml:2:1: a: duplicate key 'a' (first given at line 1); keep one"]
+        "  proj/conf/p.yaml:2:1: a: duplicate key 'a' (first given at line 1); keep one",
+    ]
 
 
 def mlgate(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
-    return subprocess.run([sys.executable, "-m", "mlgate", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "mlgate", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
-@pytest.mark.parametrize("content", [bomb(), f"C: {HUGE}\n", "C: 0x" + "f" * 5000 + "\n"],
-                         ids=["bomb", "huge-int", "huge-hex"])
+@pytest.mark.parametrize(
+    "content",
+    [bomb(), f"C: {HUGE}\n", "C: 0x" + "f" * 5000 + "\n"],
+    ids=["bomb", "huge-int", "huge-hex"],
+)
 def test_run_and_validate_exit_2_with_the_place(tmp_path: Path, content: str) -> None:
     root = projects.write(tmp_path / "iris", projects.iris_files(Path()))
     (root / "params.yaml").write_text(content)
@@ -197,14 +262,19 @@ def test_a_huge_integer_in_the_manifest_exits_2(tmp_path: Path) -> None:
     (root / "mlops.yaml").write_text(text)
     done = mlgate("validate", cwd=root)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.splitlines()[1].startswith("  mlops.yaml:13:12: train.timeout: the "
-                                                  "integer 999999999999...9999")
+    assert done.stderr.splitlines()[1].startswith(
+        "  mlops.yaml:13:12: train.timeout: the integer 999999999999...9999"
+    )
 
 
 # -- DVC's files: dvc.yaml and YAML metrics files
 
-@pytest.mark.parametrize("content", [bomb(), f"acc: {HUGE}\n", "acc: [" * 60 + "]" * 60],
-                         ids=["bomb", "huge-int", "deep"])
+
+@pytest.mark.parametrize(
+    "content",
+    [bomb(), f"acc: {HUGE}\n", "acc: [" * 60 + "]" * 60],
+    ids=["bomb", "huge-int", "deep"],
+)
 def test_a_hostile_metrics_file_is_a_user_error(content: str) -> None:
     started = time.monotonic()
     with pytest.raises(UserError) as error:
@@ -221,7 +291,9 @@ def test_deeply_nested_json_metrics_are_a_user_error() -> None:
 
 def test_metrics_files_keep_reading_as_before() -> None:
     assert metrics_file.parse(b"train:\n  acc: 0.9\n  n: 3\nname: x\n", source="m.yaml") == {
-        "train.acc": 0.9, "train.n": 3}
+        "train.acc": 0.9,
+        "train.n": 3,
+    }
 
 
 def test_an_alias_bomb_in_dvc_yaml_is_a_user_error(tmp_path: Path) -> None:

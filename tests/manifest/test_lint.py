@@ -15,21 +15,24 @@ from mlgate.manifest import lint
 from mlgate.manifest.model import Command
 
 
-@pytest.mark.parametrize(("shell", "script"), [
-    ("python train.py", "train.py"),
-    ("python3.11 -u src/train.py --epochs 3", "src/train.py"),
-    ("PYTHONHASHSEED=0 python ./prepare.py", "prepare.py"),
-    ("./deploy.sh staging", "deploy.sh"),
-    ("Rscript fit.R", "fit.R"),
-    ("bash scripts/run", "scripts/run"),
-    ("python -m mypackage.train", None),
-    ("python -c 'print(1)'", None),
-    ("make train", None),
-    ("dvc repro train", None),
-    ("python $SCRIPT", None),
-    ("python /opt/train.py", None),
-    ("python 'unbalanced", None),
-])
+@pytest.mark.parametrize(
+    ("shell", "script"),
+    [
+        ("python train.py", "train.py"),
+        ("python3.11 -u src/train.py --epochs 3", "src/train.py"),
+        ("PYTHONHASHSEED=0 python ./prepare.py", "prepare.py"),
+        ("./deploy.sh staging", "deploy.sh"),
+        ("Rscript fit.R", "fit.R"),
+        ("bash scripts/run", "scripts/run"),
+        ("python -m mypackage.train", None),
+        ("python -c 'print(1)'", None),
+        ("make train", None),
+        ("dvc repro train", None),
+        ("python $SCRIPT", None),
+        ("python /opt/train.py", None),
+        ("python 'unbalanced", None),
+    ],
+)
 def test_the_script_a_command_runs(shell: str, script: str | None) -> None:
     assert lint.script_of(Command(shell=shell, timeout_s=1)) == script
 
@@ -41,15 +44,18 @@ def test_an_argument_list_names_its_script_too() -> None:
 def test_validate_warns_of_the_starters_missing_scripts_and_stays_valid(tmp_path: Path) -> None:
     """The starter manifest named prepare.py and train.py, and validate called it valid."""
     scaffold.init(tmp_path)
-    (tmp_path / "mlops.yaml").write_text((tmp_path / "mlops.yaml").read_text() + (
-        "environments:\n  staging:\n    deploy: {command: ./deploy.sh staging}\n"))
+    (tmp_path / "mlops.yaml").write_text(
+        (tmp_path / "mlops.yaml").read_text()
+        + ("environments:\n  staging:\n    deploy: {command: ./deploy.sh staging}\n")
+    )
     lines = (tmp_path / "mlops.yaml").read_text().splitlines()
 
     def line_of(text: str) -> int:
         return next(i for i, line in enumerate(lines, 1) if text in line)
 
-    done = subprocess.run([sys.executable, "-m", "mlgate", "validate"], cwd=tmp_path,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "validate"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert done.returncode == 0
     assert done.stdout == f"mlops.yaml: valid ({scaffold.slug(tmp_path.name)}), with 3 warnings\n"
     assert done.stderr.splitlines() == [
@@ -65,8 +71,12 @@ def test_validate_warns_of_the_starters_missing_scripts_and_stays_valid(tmp_path
     ]
     for script in ("prepare.py", "train.py", "deploy.sh"):
         (tmp_path / script).write_text("")
-    done = subprocess.run([sys.executable, "-m", "mlgate", "validate", "--json"], cwd=tmp_path,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "validate", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert (done.returncode, json.loads(done.stdout)["warnings"], done.stderr) == (0, [], "")
 
 
@@ -74,11 +84,20 @@ def test_the_ci_validate_job_says_the_warnings_too(tmp_path: Path) -> None:
     from tests.conftest import FIXTURES
 
     scaffold.init(tmp_path)
-    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push",
-           "GITHUB_EVENT_PATH": str(FIXTURES / "github/events/push.json"),
-           "GITHUB_REPOSITORY": "acme/churn"}
-    done = subprocess.run([sys.executable, "-m", "mlgate", "ci", "--command", "validate"],
-                          cwd=tmp_path, capture_output=True, text=True, env=env)
+    env = {
+        **os.environ,
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": str(FIXTURES / "github/events/push.json"),
+        "GITHUB_REPOSITORY": "acme/churn",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "ci", "--command", "validate"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     warned = [line for line in done.stderr.splitlines() if line.startswith("mlgate: warning: ")]
     assert [w.split(": ")[3] for w in warned] == ["data.prepare", "train.command"]

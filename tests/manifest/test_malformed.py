@@ -32,6 +32,7 @@ model_checks:
   - {metric: f1_macro, min: 0.8}
 """
 
+
 def sub(old, new, count=1):
     assert old in BASE, old
     return BASE.replace(old, new, count)
@@ -42,509 +43,518 @@ CASES = [
         "unclosed-bracket",
         sub("[accuracy, f1_macro]", "[accuracy, f1_macro"),
         [
-        "mlops.yaml:15:13: invalid YAML: while parsing a flow sequence; did not find expected ',' or ']' (the construct starts at line 14)",
+            "mlops.yaml:15:13: invalid YAML: while parsing a flow sequence; did not find expected ',' or ']' (the construct starts at line 14)",
         ],
     ),
     (
         "unclosed-quote",
         sub("python train.py", '"python train.py'),
         [
-        'mlops.yaml:17:1: invalid YAML: while scanning a quoted scalar; found unexpected end of stream (the construct starts at line 10)',
+            "mlops.yaml:17:1: invalid YAML: while scanning a quoted scalar; found unexpected end of stream (the construct starts at line 10)",
         ],
     ),
     (
         "bad-indentation",
         sub("  test: data/test.csv", "   test: data/test.csv"),
         [
-        "mlops.yaml:4:8: invalid YAML: mapping values are not allowed in this context; check this line's indentation, or quote a value that contains ': '",
+            "mlops.yaml:4:8: invalid YAML: mapping values are not allowed in this context; check this line's indentation, or quote a value that contains ': '",
         ],
     ),
     (
         "mapping-value-not-allowed",
         sub("  target: churned", "  target: churned: yes"),
         [
-        "mlops.yaml:5:18: invalid YAML: mapping values are not allowed in this context; check this line's indentation, or quote a value that contains ': '",
+            "mlops.yaml:5:18: invalid YAML: mapping values are not allowed in this context; check this line's indentation, or quote a value that contains ': '",
         ],
     ),
     (
         "tab-indentation",
         sub("  test: data/test.csv", "\ttest: data/test.csv"),
         [
-        'mlops.yaml:4:1: tab character in indentation; YAML indents with spaces only',
+            "mlops.yaml:4:1: tab character in indentation; YAML indents with spaces only",
         ],
     ),
     (
         "two-tabs",
         sub("  test:", "\ttest:").replace("  target:", "\ttarget:"),
         [
-        'mlops.yaml:4:1: tab character in indentation; YAML indents with spaces only',
-        'mlops.yaml:5:1: tab character in indentation; YAML indents with spaces only',
+            "mlops.yaml:4:1: tab character in indentation; YAML indents with spaces only",
+            "mlops.yaml:5:1: tab character in indentation; YAML indents with spaces only",
         ],
     ),
     (
         "duplicate-top-level",
         BASE + "name: other\n",
         [
-        "mlops.yaml:17:1: name: duplicate key 'name' (first given at line 1); keep one",
+            "mlops.yaml:17:1: name: duplicate key 'name' (first given at line 1); keep one",
         ],
     ),
     (
         "duplicate-nested",
         sub("  target: churned", "  target: churned\n  target: left"),
         [
-        "mlops.yaml:6:3: data.target: duplicate key 'target' (first given at line 5); keep one",
+            "mlops.yaml:6:3: data.target: duplicate key 'target' (first given at line 5); keep one",
         ],
     ),
     (
         "duplicate-in-list-item",
         sub("{metric: f1_macro, min: 0.8}", "{metric: f1_macro, min: 0.8, min: 0.9}"),
         [
-        "mlops.yaml:16:34: model_checks[metric=f1_macro].min: duplicate key 'min' (first given at line 16); keep one",
+            "mlops.yaml:16:34: model_checks[metric=f1_macro].min: duplicate key 'min' (first given at line 16); keep one",
         ],
     ),
     (
         "python-tag",
         sub("python train.py", "!!python/object/apply:os.system [ls]"),
         [
-        "mlops.yaml:10:12: train.command: tag '!!python/object/apply:os.system' is not allowed: the manifest is plain data (strings, numbers, booleans, lists and mappings)",
+            "mlops.yaml:10:12: train.command: tag '!!python/object/apply:os.system' is not allowed: the manifest is plain data (strings, numbers, booleans, lists and mappings)",
         ],
     ),
     (
         "custom-tag",
         sub("  target: churned", "  target: !Column churned"),
         [
-        "mlops.yaml:5:11: data.target: tag '!Column' is not allowed: the manifest is plain data (strings, numbers, booleans, lists and mappings)",
+            "mlops.yaml:5:11: data.target: tag '!Column' is not allowed: the manifest is plain data (strings, numbers, booleans, lists and mappings)",
         ],
     ),
     (
         "binary-tag",
         sub("  target: churned", "  target: !!binary aGVsbG8="),
         [
-        "mlops.yaml:5:11: data.target: tag '!!binary' is not allowed: the manifest is plain data (strings, numbers, booleans, lists and mappings)",
+            "mlops.yaml:5:11: data.target: tag '!!binary' is not allowed: the manifest is plain data (strings, numbers, booleans, lists and mappings)",
         ],
     ),
     (
         "merge-key",
         BASE + "defaults: &d {a: 1}\nextra:\n  <<: *d\n",
         [
-        "mlops.yaml:17:1: defaults: unknown key 'defaults' (allowed: compare, data, description, environments, evaluate, forks, model_checks, name, registry, train, version)",
-        'mlops.yaml:19:3: extra: merge keys (<<) are not supported; write the keys out',
+            "mlops.yaml:17:1: defaults: unknown key 'defaults' (allowed: compare, data, description, environments, evaluate, forks, model_checks, name, registry, train, version)",
+            "mlops.yaml:19:3: extra: merge keys (<<) are not supported; write the keys out",
         ],
     ),
     (
         "empty-file",
         "",
         [
-        'mlops.yaml:1:1: the manifest is empty; it needs at least name, data and train',
+            "mlops.yaml:1:1: the manifest is empty; it needs at least name, data and train",
         ],
     ),
     (
         "comment-only",
         "# nothing here\n",
         [
-        'mlops.yaml:1:1: the manifest is empty; it needs at least name, data and train',
+            "mlops.yaml:1:1: the manifest is empty; it needs at least name, data and train",
         ],
     ),
     (
         "document-is-a-list",
         "- name: churn\n",
         [
-        'mlops.yaml:1:1: expected a mapping, found a list',
+            "mlops.yaml:1:1: expected a mapping, found a list",
         ],
     ),
     (
         "document-is-a-string",
         "just text\n",
         [
-        "mlops.yaml:1:1: expected a mapping, found 'just text'",
+            "mlops.yaml:1:1: expected a mapping, found 'just text'",
         ],
     ),
     (
         "unknown-top-level-typo",
         sub("evaluate:", "evalute:"),
         [
-        "mlops.yaml:12:1: evalute: unknown key 'evalute'; did you mean 'evaluate'? (allowed: compare, data, description, environments, evaluate, forks, model_checks, name, registry, train, version)",
+            "mlops.yaml:12:1: evalute: unknown key 'evalute'; did you mean 'evaluate'? (allowed: compare, data, description, environments, evaluate, forks, model_checks, name, registry, train, version)",
         ],
     ),
     (
         "unknown-key-no-suggestion",
         BASE + "color: blue\n",
         [
-        "mlops.yaml:17:1: color: unknown key 'color' (allowed: compare, data, description, environments, evaluate, forks, model_checks, name, registry, train, version)",
+            "mlops.yaml:17:1: color: unknown key 'color' (allowed: compare, data, description, environments, evaluate, forks, model_checks, name, registry, train, version)",
         ],
     ),
     (
         "unknown-nested-typo",
         sub("  target: churned", "  targt: churned"),
         [
-        "mlops.yaml:2:1: data: missing required key 'target' (the column the model predicts)",
-        "mlops.yaml:5:3: data.targt: unknown key 'targt'; did you mean 'target'? (allowed: checks, columns, features, format, id, prepare, target, test, train)",
+            "mlops.yaml:2:1: data: missing required key 'target' (the column the model predicts)",
+            "mlops.yaml:5:3: data.targt: unknown key 'targt'; did you mean 'target'? (allowed: checks, columns, features, format, id, prepare, target, test, train)",
         ],
     ),
     (
         "unknown-column-option",
         sub("{type: integer, min: 18, max: 120}", "{type: integer, minimum: 18}"),
         [
-        "mlops.yaml:7:26: data.columns.age.minimum: unknown key 'minimum'; did you mean 'min'? (allowed: max, min, nullable, pattern, required, type, unique, values)",
+            "mlops.yaml:7:26: data.columns.age.minimum: unknown key 'minimum'; did you mean 'min'? (allowed: max, min, nullable, pattern, required, type, unique, values)",
         ],
     ),
     (
         "unknown-check-option",
         sub("{metric: f1_macro, min: 0.8}", "{metric: f1_macro, min: 0.8, severity: warn}"),
         [
-        "mlops.yaml:16:34: model_checks[metric=f1_macro].severity: unknown key 'severity' (allowed: max, metric, min)",
+            "mlops.yaml:16:34: model_checks[metric=f1_macro].severity: unknown key 'severity' (allowed: max, metric, min)",
         ],
     ),
     (
         "missing-name",
         sub("name: churn\n", ""),
         [
-        "mlops.yaml:1:1: missing required key 'name' (the model's name, used in registry tags)",
+            "mlops.yaml:1:1: missing required key 'name' (the model's name, used in registry tags)",
         ],
     ),
     (
         "missing-data",
         "name: churn\ntrain:\n  command: python train.py\n",
         [
-        "mlops.yaml:1:1: missing required key 'data' (the data the model is trained and tested on)",
+            "mlops.yaml:1:1: missing required key 'data' (the data the model is trained and tested on)",
         ],
     ),
     (
         "missing-target",
         sub("  target: churned\n", ""),
         [
-        "mlops.yaml:2:1: data: missing required key 'target' (the column the model predicts)",
+            "mlops.yaml:2:1: data: missing required key 'target' (the column the model predicts)",
         ],
     ),
     (
         "missing-command",
         sub("  command: python train.py\n", ""),
         [
-        "mlops.yaml:9:1: train: missing required key 'command' (a shell command line, or a list of arguments run without a shell)",
+            "mlops.yaml:9:1: train: missing required key 'command' (a shell command line, or a list of arguments run without a shell)",
         ],
     ),
     (
         "string-for-number",
         sub("min: 18", "min: eighteen"),
         [
-        "mlops.yaml:7:31: data.columns.age.min: expected a number, found 'eighteen'",
+            "mlops.yaml:7:31: data.columns.age.min: expected a number, found 'eighteen'",
         ],
     ),
     (
         "list-for-mapping",
         sub("data:\n", "data: [a]\nignored:\n"),
         [
-        'mlops.yaml:2:7: data: expected a mapping, found a list',
-        "mlops.yaml:3:1: ignored: unknown key 'ignored' (allowed: compare, data, description, environments, evaluate, forks, model_checks, name, registry, train, version)",
+            "mlops.yaml:2:7: data: expected a mapping, found a list",
+            "mlops.yaml:3:1: ignored: unknown key 'ignored' (allowed: compare, data, description, environments, evaluate, forks, model_checks, name, registry, train, version)",
         ],
     ),
     (
         "number-for-command",
         sub("python train.py", "42"),
         [
-        'mlops.yaml:10:12: train.command: expected a command line (a string) or a list of arguments, found 42',
+            "mlops.yaml:10:12: train.command: expected a command line (a string) or a list of arguments, found 42",
         ],
     ),
     (
         "null-value",
         sub("  target: churned", "  target:"),
         [
-        'mlops.yaml:5:10: data.target: expected a string, found nothing (an empty value)',
+            "mlops.yaml:5:10: data.target: expected a string, found nothing (an empty value)",
         ],
     ),
     (
         "bool-for-string",
         sub("  target: churned", "  target: true"),
         [
-        'mlops.yaml:5:11: data.target: expected a string, found true',
+            "mlops.yaml:5:11: data.target: expected a string, found true",
         ],
     ),
     (
         "enum-typo",
         sub("task: classification", "task: clasification"),
         [
-        "mlops.yaml:13:9: evaluate.task: found 'clasification', expected one of: classification, regression; did you mean 'classification'?",
+            "mlops.yaml:13:9: evaluate.task: found 'clasification', expected one of: classification, regression; did you mean 'classification'?",
         ],
     ),
     (
         "enum-wrong-case",
         sub("  target: churned", "  target: churned\n  format: CSV"),
         [
-        "mlops.yaml:6:11: data.format: found 'CSV', expected one of: auto, csv, parquet, jsonl; did you mean 'csv'?",
+            "mlops.yaml:6:11: data.format: found 'CSV', expected one of: auto, csv, parquet, jsonl; did you mean 'csv'?",
         ],
     ),
     (
         "enum-no-suggestion",
         sub("task: classification", "task: ranking"),
         [
-        "mlops.yaml:13:9: evaluate.task: found 'ranking', expected one of: classification, regression",
+            "mlops.yaml:13:9: evaluate.task: found 'ranking', expected one of: classification, regression",
         ],
     ),
     (
         "metric-typo",
         sub("[accuracy, f1_macro]", "[acuracy, f1_macro]"),
         [
-        "mlops.yaml:14:13: evaluate.metrics[0]: found 'acuracy', expected one of: accuracy, balanced_accuracy, precision, recall, f1, precision_macro, recall_macro, f1_macro, f1_micro, f1_weighted, matthews_corrcoef, cohen_kappa, roc_auc, average_precision, log_loss, brier_score, r2, explained_variance, mae, mse, rmse, mape, median_ae, max_error; did you mean 'accuracy'?",
+            "mlops.yaml:14:13: evaluate.metrics[0]: found 'acuracy', expected one of: accuracy, balanced_accuracy, precision, recall, f1, precision_macro, recall_macro, f1_macro, f1_micro, f1_weighted, matthews_corrcoef, cohen_kappa, roc_auc, average_precision, log_loss, brier_score, r2, explained_variance, mae, mse, rmse, mape, median_ae, max_error; did you mean 'accuracy'?",
         ],
     ),
     (
         "column-type-typo",
         sub("type: integer", "type: int"),
         [
-        "mlops.yaml:7:17: data.columns.age.type: found 'int', expected one of: integer, number, string, category, boolean, datetime; did you mean 'integer'?",
+            "mlops.yaml:7:17: data.columns.age.type: found 'int', expected one of: integer, number, string, category, boolean, datetime; did you mean 'integer'?",
         ],
     ),
     (
         "version-2",
         "version: 2\n" + BASE,
         [
-        'mlops.yaml:1:10: version: expected 1, found 2',
+            "mlops.yaml:1:10: version: expected 1, found 2",
         ],
     ),
     (
         "negative-rows",
-        sub("    plan: {type: category, values: [basic, pro]}\n", "    plan: {type: category, values: [basic, pro]}\n  checks:\n    rows: {min: -5}\n"),
+        sub(
+            "    plan: {type: category, values: [basic, pro]}\n",
+            "    plan: {type: category, values: [basic, pro]}\n  checks:\n    rows: {min: -5}\n",
+        ),
         [
-        'mlops.yaml:10:17: data.checks.rows.min: must be at least 0, found -5',
+            "mlops.yaml:10:17: data.checks.rows.min: must be at least 0, found -5",
         ],
     ),
     (
         "fraction-above-one",
-        sub("    plan: {type: category, values: [basic, pro]}\n", "    plan: {type: category, values: [basic, pro]}\n  checks:\n    duplicates: {max_fraction: 1.5}\n"),
+        sub(
+            "    plan: {type: category, values: [basic, pro]}\n",
+            "    plan: {type: category, values: [basic, pro]}\n  checks:\n    duplicates: {max_fraction: 1.5}\n",
+        ),
         [
-        'mlops.yaml:10:32: data.checks.duplicates.max_fraction: must be at most 1, found 1.5',
+            "mlops.yaml:10:32: data.checks.duplicates.max_fraction: must be at most 1, found 1.5",
         ],
     ),
     (
         "timeout-zero",
         sub("timeout: 30m", "timeout: 0"),
         [
-        'mlops.yaml:11:12: train.timeout: must be at least 1, found 0',
+            "mlops.yaml:11:12: train.timeout: must be at least 1, found 0",
         ],
     ),
     (
         "timeout-words",
         sub("timeout: 30m", "timeout: half an hour"),
         [
-        "mlops.yaml:11:12: train.timeout: found 'half an hour', expected a duration such as 90s, 30m or 1h30m",
+            "mlops.yaml:11:12: train.timeout: found 'half an hour', expected a duration such as 90s, 30m or 1h30m",
         ],
     ),
     (
         "timeout-empty-duration",
         sub("timeout: 30m", "timeout: h"),
         [
-        "mlops.yaml:11:12: train.timeout: found 'h', expected a duration such as 90s, 30m or 1h30m",
+            "mlops.yaml:11:12: train.timeout: found 'h', expected a duration such as 90s, 30m or 1h30m",
         ],
     ),
     (
         "name-pattern",
         sub("name: churn", "name: Churn_Model"),
         [
-        "mlops.yaml:1:7: name: found 'Churn_Model', expected lowercase letters, digits and inner dashes, such as churn-model",
+            "mlops.yaml:1:7: name: found 'Churn_Model', expected lowercase letters, digits and inner dashes, such as churn-model",
         ],
     ),
     (
         "name-too-long",
         sub("name: churn", "name: " + "a" * 65),
         [
-        'mlops.yaml:1:7: name: must be at most 64 characters, found 65',
+            "mlops.yaml:1:7: name: must be at most 64 characters, found 65",
         ],
     ),
     (
         "empty-target",
         sub("  target: churned", '  target: ""'),
         [
-        'mlops.yaml:5:11: data.target: must not be empty',
+            "mlops.yaml:5:11: data.target: must not be empty",
         ],
     ),
     (
         "empty-metrics",
         sub("[accuracy, f1_macro]", "[]"),
         [
-        'mlops.yaml:14:12: evaluate.metrics: needs at least 1 item',
+            "mlops.yaml:14:12: evaluate.metrics: needs at least 1 item",
         ],
     ),
     (
         "repeated-metric",
         sub("[accuracy, f1_macro]", "[accuracy, accuracy]"),
         [
-        "mlops.yaml:14:12: evaluate.metrics: lists 'accuracy' more than once",
+            "mlops.yaml:14:12: evaluate.metrics: lists 'accuracy' more than once",
         ],
     ),
     (
         "repeated-values",
         sub("[basic, pro]", "[basic, basic]"),
         [
-        "mlops.yaml:8:36: data.columns.plan.values: lists 'basic' more than once",
+            "mlops.yaml:8:36: data.columns.plan.values: lists 'basic' more than once",
         ],
     ),
     (
         "check-without-bound",
         sub("{metric: f1_macro, min: 0.8}", "{metric: f1_macro}"),
         [
-        'mlops.yaml:16:5: model_checks[metric=f1_macro]: needs a bound: min, max or both',
+            "mlops.yaml:16:5: model_checks[metric=f1_macro]: needs a bound: min, max or both",
         ],
     ),
     (
         "check-min-above-max",
         sub("{metric: f1_macro, min: 0.8}", "{metric: f1_macro, min: 0.9, max: 0.5}"),
         [
-        'mlops.yaml:16:29: model_checks[metric=f1_macro].min: min (0.9) is greater than max (0.5)',
+            "mlops.yaml:16:29: model_checks[metric=f1_macro].min: min (0.9) is greater than max (0.5)",
         ],
     ),
     (
         "column-min-above-max",
         sub("min: 18, max: 120", "min: 120, max: 18"),
         [
-        'mlops.yaml:7:31: data.columns.age.min: min (120) is greater than max (18)',
+            "mlops.yaml:7:31: data.columns.age.min: min (120) is greater than max (18)",
         ],
     ),
     (
         "nan-threshold",
         sub("{metric: f1_macro, min: 0.8}", "{metric: f1_macro, min: .nan}"),
         [
-        'mlops.yaml:16:29: model_checks[metric=f1_macro].min: must be a number, found .nan',
+            "mlops.yaml:16:29: model_checks[metric=f1_macro].min: must be a number, found .nan",
         ],
     ),
     (
         "bad-regex",
         sub("{type: category, values: [basic, pro]}", "{type: string, pattern: '(unclosed'}"),
         [
-        'mlops.yaml:8:35: data.columns.plan.pattern: not a valid regular expression: missing ), unterminated subpattern at position 0',
+            "mlops.yaml:8:35: data.columns.plan.pattern: not a valid regular expression: missing ), unterminated subpattern at position 0",
         ],
     ),
     (
         "min-on-string-column",
         sub("{type: category, values: [basic, pro]}", "{type: string, min: 3}"),
         [
-        "mlops.yaml:8:26: data.columns.plan.min: 'min' applies to integer or number columns, not string",
+            "mlops.yaml:8:26: data.columns.plan.min: 'min' applies to integer or number columns, not string",
         ],
     ),
     (
         "pattern-on-number",
         sub("{type: integer, min: 18, max: 120}", "{type: integer, pattern: '^[0-9]+$'}"),
         [
-        "mlops.yaml:7:26: data.columns.age.pattern: 'pattern' applies to string columns, not integer",
+            "mlops.yaml:7:26: data.columns.age.pattern: 'pattern' applies to string columns, not integer",
         ],
     ),
     (
         "text-value-in-numeric-column",
         sub("{type: integer, min: 18, max: 120}", "{type: integer, values: [1, two]}"),
         [
-        "mlops.yaml:7:38: data.columns.age.values[1]: an integer column cannot hold 'two'",
+            "mlops.yaml:7:38: data.columns.age.values[1]: an integer column cannot hold 'two'",
         ],
     ),
     (
         "metric-wrong-task",
         sub("[accuracy, f1_macro]", "[accuracy, r2]"),
         [
-        "mlops.yaml:14:23: evaluate.metrics[1]: 'r2' is a regression metric, but evaluate.task is classification",
+            "mlops.yaml:14:23: evaluate.metrics[1]: 'r2' is a regression metric, but evaluate.task is classification",
         ],
     ),
     (
         "mixed-task-metrics",
         sub("  task: classification\n", "").replace("[accuracy, f1_macro]", "[accuracy, rmse]"),
         [
-        "mlops.yaml:13:23: evaluate.metrics[1]: 'rmse' is a regression metric, but 'accuracy' is a classification metric: set evaluate.task",
+            "mlops.yaml:13:23: evaluate.metrics[1]: 'rmse' is a regression metric, but 'accuracy' is a classification metric: set evaluate.task",
         ],
     ),
     (
         "check-metric-wrong-task",
         sub("{metric: f1_macro, min: 0.8}", "{metric: mae, max: 3}"),
         [
-        "mlops.yaml:16:14: model_checks[metric=mae].metric: 'mae' is a regression metric, but evaluate.task is classification",
+            "mlops.yaml:16:14: model_checks[metric=mae].metric: 'mae' is a regression metric, but evaluate.task is classification",
         ],
     ),
     (
         "feature-is-target",
         sub("  target: churned\n", "  target: churned\n  features: [age, churned]\n"),
         [
-        "mlops.yaml:6:19: data.features[1]: 'churned' is the target column; it cannot be a feature",
+            "mlops.yaml:6:19: data.features[1]: 'churned' is the target column; it cannot be a feature",
         ],
     ),
     (
         "missing-data-file-with-suggestion",
         sub("data/test.csv", "data/tset.csv"),
         [
-        "mlops.yaml:4:9: data.test: file 'data/tset.csv' does not exist; did you mean 'data/test.csv'?",
+            "mlops.yaml:4:9: data.test: file 'data/tset.csv' does not exist; did you mean 'data/test.csv'?",
         ],
     ),
     (
         "missing-data-file",
         sub("data/test.csv", "data/holdout.csv"),
         [
-        "mlops.yaml:4:9: data.test: file 'data/holdout.csv' does not exist (add data.prepare to write it, or track it with DVC)",
+            "mlops.yaml:4:9: data.test: file 'data/holdout.csv' does not exist (add data.prepare to write it, or track it with DVC)",
         ],
     ),
     (
         "missing-params-file",
         sub("  timeout: 30m", "  timeout: 30m\n  params: conf/params.yaml"),
         [
-        "mlops.yaml:12:11: train.params: file 'conf/params.yaml' does not exist",
+            "mlops.yaml:12:11: train.params: file 'conf/params.yaml' does not exist",
         ],
     ),
     (
         "env-bad-name",
         sub("  timeout: 30m", "  timeout: 30m\n  env: {BAD-NAME: 1}"),
         [
-        "mlops.yaml:12:9: train.env.BAD-NAME: the key 'BAD-NAME' is not a valid environment variable name (letters, digits and _, not starting with a digit)",
+            "mlops.yaml:12:9: train.env.BAD-NAME: the key 'BAD-NAME' is not a valid environment variable name (letters, digits and _, not starting with a digit)",
         ],
     ),
     (
         "env-list-value",
         sub("  timeout: 30m", "  timeout: 30m\n  env: {SEED: [1, 2]}"),
         [
-        'mlops.yaml:12:15: train.env.SEED: expected a string, a number or a boolean, found a list',
+            "mlops.yaml:12:15: train.env.SEED: expected a string, a number or a boolean, found a list",
         ],
     ),
     (
         "prepare-mapping-missing-command",
         sub("  train: data/train.csv", "  prepare: {timeout: 5m}\n  train: data/train.csv"),
         [
-        "mlops.yaml:3:3: data.prepare: missing required key 'command' (a shell command line, or a list of arguments run without a shell)",
+            "mlops.yaml:3:3: data.prepare: missing required key 'command' (a shell command line, or a list of arguments run without a shell)",
         ],
     ),
     (
         "prepare-mapping-typo",
         sub("  train: data/train.csv", "  prepare: {comand: make data}\n  train: data/train.csv"),
         [
-        "mlops.yaml:3:3: data.prepare: missing required key 'command' (a shell command line, or a list of arguments run without a shell)",
-        "mlops.yaml:3:13: data.prepare.comand: unknown key 'comand'; did you mean 'command'? (allowed: command, env, pass_env, timeout)",
+            "mlops.yaml:3:3: data.prepare: missing required key 'command' (a shell command line, or a list of arguments run without a shell)",
+            "mlops.yaml:3:13: data.prepare.comand: unknown key 'comand'; did you mean 'command'? (allowed: command, env, pass_env, timeout)",
         ],
     ),
     (
         "command-empty-list",
         sub("python train.py", "[]"),
         [
-        'mlops.yaml:10:12: train.command: needs at least 1 item',
+            "mlops.yaml:10:12: train.command: needs at least 1 item",
         ],
     ),
     (
         "timeout-zero-duration",
         sub("timeout: 30m", "timeout: 0m"),
         [
-        "mlops.yaml:11:12: train.timeout: must be at least 1 second, found '0m'",
+            "mlops.yaml:11:12: train.timeout: must be at least 1 second, found '0m'",
         ],
     ),
     (
         "nan-max-fraction",
-        sub("    plan: {type: category, values: [basic, pro]}\n", "    plan: {type: category, values: [basic, pro]}\n  checks:\n    duplicates: {max_fraction: .nan}\n"),
+        sub(
+            "    plan: {type: category, values: [basic, pro]}\n",
+            "    plan: {type: category, values: [basic, pro]}\n  checks:\n    duplicates: {max_fraction: .nan}\n",
+        ),
         [
-        'mlops.yaml:10:32: data.checks.duplicates.max_fraction: must be a number, found .nan',
+            "mlops.yaml:10:32: data.checks.duplicates.max_fraction: must be a number, found .nan",
         ],
     ),
     (
         "control-character",
         sub("  target: churned", "  target: churned\x07"),
         [
-        'mlops.yaml:5:18: character U+0007 is not allowed in YAML text; remove it, or write it as \\u0007 inside double quotes',
+            "mlops.yaml:5:18: character U+0007 is not allowed in YAML text; remove it, or write it as \\u0007 inside double quotes",
         ],
     ),
     (
         "nested-too-deeply",
         BASE + "description: " + "[" * 60 + "]" * 60 + "\n",
         [
-        'mlops.yaml:17:64: lists and mappings nest more than 50 levels deep; a manifest needs a few',
+            "mlops.yaml:17:64: lists and mappings nest more than 50 levels deep; a manifest needs a few",
         ],
     ),
     (
@@ -552,24 +562,27 @@ CASES = [
         "nested-deep-enough-to-crash-libyaml",
         "[" * 30_000 + "]" * 30_000,
         [
-        'mlops.yaml:1:1: lists and mappings nest more than 50 levels deep; a manifest needs a few',
+            "mlops.yaml:1:1: lists and mappings nest more than 50 levels deep; a manifest needs a few",
         ],
     ),
     (
         "file-name-too-long-for-the-file-system",
         sub("data/test.csv", "data/" + "t" * 300 + ".csv"),
         [
-        f"mlops.yaml:4:9: data.test: file 'data/{'t' * 300}.csv' does not exist (add data.prepare to write it, or track it with DVC)",
+            f"mlops.yaml:4:9: data.test: file 'data/{'t' * 300}.csv' does not exist (add data.prepare to write it, or track it with DVC)",
         ],
     ),
     (
         "many-problems-at-once",
-        sub("name: churn", "name: Churn").replace("task: classification", "task: regresion").replace("timeout: 30m", "timeout: soon").replace("min: 18", "min: old"),
+        sub("name: churn", "name: Churn")
+        .replace("task: classification", "task: regresion")
+        .replace("timeout: 30m", "timeout: soon")
+        .replace("min: 18", "min: old"),
         [
-        "mlops.yaml:1:7: name: found 'Churn', expected lowercase letters, digits and inner dashes, such as churn-model",
-        "mlops.yaml:7:31: data.columns.age.min: expected a number, found 'old'",
-        "mlops.yaml:11:12: train.timeout: found 'soon', expected a duration such as 90s, 30m or 1h30m",
-        "mlops.yaml:13:9: evaluate.task: found 'regresion', expected one of: classification, regression; did you mean 'regression'?",
+            "mlops.yaml:1:7: name: found 'Churn', expected lowercase letters, digits and inner dashes, such as churn-model",
+            "mlops.yaml:7:31: data.columns.age.min: expected a number, found 'old'",
+            "mlops.yaml:11:12: train.timeout: found 'soon', expected a duration such as 90s, 30m or 1h30m",
+            "mlops.yaml:13:9: evaluate.task: found 'regresion', expected one of: classification, regression; did you mean 'regression'?",
         ],
     ),
 ]
@@ -600,15 +613,17 @@ def test_non_utf8_bytes(root: Path) -> None:
     with pytest.raises(ManifestError) as error:
         parse(b"name: churn\ndata: \xff\xfe\n", name="mlops.yaml", root=root)
     assert [str(p) for p in error.value.problems] == [
-        "mlops.yaml:2:7: not UTF-8 text (byte 0xff); save the manifest as UTF-8"]
+        "mlops.yaml:2:7: not UTF-8 text (byte 0xff); save the manifest as UTF-8"
+    ]
 
 
 @pytest.mark.parametrize("trap", ["on", "off", "yes", "no", "2024-01-01", "1:30", "1e3x", "~x"])
 def test_yaml_1_1_traps_read_as_strings(root: Path, trap: str) -> None:
     for name in ("train", "test"):  # a column of that name, as the target must be
         (root / f"data/{name}.csv").write_text(f"age,plan,{trap}\n30,pro,0\n")
-    manifest = parse(BASE.replace("target: churned", f"target: {trap}").encode(),
-                     name="mlops.yaml", root=root)
+    manifest = parse(
+        BASE.replace("target: churned", f"target: {trap}").encode(), name="mlops.yaml", root=root
+    )
     assert manifest.data.target == trap
 
 

@@ -13,25 +13,53 @@ from mlgate.errors import ManifestError
 from mlgate.manifest import Manifest, parse
 from tests.manifest.test_malformed import BASE
 
-KEYS = ["name", "data", "train", "test", "target", "columns", "checks", "rows", "min", "max",
-        "command", "timeout", "evaluate", "task", "metrics", "model_checks", "metric", "type",
-        "values", "pattern", "prepare", "env", "outputs", "model", "params", "version"]
+KEYS = [
+    "name",
+    "data",
+    "train",
+    "test",
+    "target",
+    "columns",
+    "checks",
+    "rows",
+    "min",
+    "max",
+    "command",
+    "timeout",
+    "evaluate",
+    "task",
+    "metrics",
+    "model_checks",
+    "metric",
+    "type",
+    "values",
+    "pattern",
+    "prepare",
+    "env",
+    "outputs",
+    "model",
+    "params",
+    "version",
+]
 ROOT = Path(tempfile.mkdtemp(prefix="mlgate-properties-"))
 (ROOT / "data").mkdir(exist_ok=True)
 for name in ("train.csv", "test.csv"):
     (ROOT / "data" / name).write_text("age,plan,churned\n30,pro,0\n")
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-                    st.text(max_size=20))
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20)
+)
 keys = st.one_of(st.sampled_from(KEYS), st.text(min_size=1, max_size=12))
 documents = st.recursive(
     scalars,
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(keys, children, max_size=5)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=5)
+    ),
     max_leaves=25,
 )
-SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def check(text: str | bytes) -> None:
@@ -71,10 +99,16 @@ lines = BASE.splitlines(keepends=True)
 mutations = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, len(lines) - 1)),
     st.tuples(st.just("duplicate"), st.integers(0, len(lines) - 1)),
-    st.tuples(st.just("insert"), st.integers(0, len(lines)),
-              st.builds(lambda k, v: f"{k}: {v}\n", keys, scalars)),
-    st.tuples(st.just("replace-char"), st.integers(0, len(BASE) - 1),
-              st.sampled_from([*list(":-[]{}\t #&*!|>'\"%@`,?\n"), "x", "1", ""])),
+    st.tuples(
+        st.just("insert"),
+        st.integers(0, len(lines)),
+        st.builds(lambda k, v: f"{k}: {v}\n", keys, scalars),
+    ),
+    st.tuples(
+        st.just("replace-char"),
+        st.integers(0, len(BASE) - 1),
+        st.sampled_from([*list(":-[]{}\t #&*!|>'\"%@`,?\n"), "x", "1", ""]),
+    ),
     st.tuples(st.just("truncate"), st.integers(0, len(BASE))),
     st.tuples(st.just("retype"), st.integers(0, len(lines) - 1), scalars),
 )
@@ -87,16 +121,16 @@ def mutate(text: str, mutation: tuple) -> str:
         return text + (rest[0] if kind == "insert" else "")
     where = min(where, len(current) - (0 if kind == "insert" else 1))
     if kind == "delete":
-        return "".join(current[:where] + current[where + 1:])
+        return "".join(current[:where] + current[where + 1 :])
     if kind == "duplicate":
-        return "".join(current[:where + 1] + current[where:])
+        return "".join(current[: where + 1] + current[where:])
     if kind == "insert":
         return "".join([*current[:where], rest[0], *current[where:]])
     if kind == "replace-char":
         at = mutation[1] % len(text)
-        return text[:at] + rest[0] + text[at + 1:]
+        return text[:at] + rest[0] + text[at + 1 :]
     if kind == "truncate":
-        return text[:mutation[1]]
+        return text[: mutation[1]]
     line = current[where]  # retype: keep the key, give it a value of another type
     if ":" in line:
         head = line.split(":", 1)[0]
@@ -118,13 +152,14 @@ def test_mutations_of_a_valid_manifest(changes: list[tuple]) -> None:
 def test_alias_bombs_are_stopped() -> None:
     levels = zip("abcdefg", "bcdefgh", strict=True)
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in levels)
+        f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in levels
+    )
     try:
         parse(bomb.encode(), name="mlops.yaml", root=ROOT)
     except ManifestError as error:
         assert [p.message for p in error.problems] == [
-            "the manifest expands to more than 20000 values (through aliases); write it out "
-            "plainly"]
+            "the manifest expands to more than 20000 values (through aliases); write it out plainly"
+        ]
     else:
         raise AssertionError("a manifest of 10^8 values was accepted")
 

@@ -48,7 +48,11 @@ def test_ten_lines_get_the_documented_defaults(root: Path) -> None:
     assert manifest.evaluate.task is None and manifest.evaluate.metrics is None
     (check,) = manifest.model_checks
     assert (check.metric, check.min, check.max, check.key) == (
-        "f1_macro", 0.8, None, "model_checks[metric=f1_macro]")
+        "f1_macro",
+        0.8,
+        None,
+        "model_checks[metric=f1_macro]",
+    )
     assert manifest.line_of("model_checks[metric=f1_macro]") == 9
     assert manifest.line_of("model_checks[metric=f1_macro].min") == 9
     assert manifest.line_of("train.command") == 7
@@ -98,28 +102,45 @@ model_checks:
     (root / "conf.yaml").write_text("a: 1\n")
     m = load(text, root)
     assert m.description == "churn in 30 days"
-    assert m.data.prepare == Command(argv=("python", "prep.py"), timeout_s=90.0,
-                                     env={"SEED": "7", "FAST": "true"})
-    assert (m.data.format, m.data.id, m.data.features) == ("parquet", "customer_id",
-                                                           ("age", "plan"))
-    assert m.data.columns[0] == Column(name="age", type="integer", min=18, max=120,
-                                       nullable=False, unique=True)
+    assert m.data.prepare == Command(
+        argv=("python", "prep.py"), timeout_s=90.0, env={"SEED": "7", "FAST": "true"}
+    )
+    assert (m.data.format, m.data.id, m.data.features) == (
+        "parquet",
+        "customer_id",
+        ("age", "plan"),
+    )
+    assert m.data.columns[0] == Column(
+        name="age", type="integer", min=18, max=120, nullable=False, unique=True
+    )
     assert m.data.columns[1].required is False and m.data.columns[1].values == ("basic", "pro")
     assert m.data.columns[2].pattern == "^[^@]+@[^@]+$"
     assert (m.data.rows_min, m.data.rows_max, m.data.duplicates_max_fraction) == (
-        100, 1_000_000, 0.01)
+        100,
+        1_000_000,
+        0.01,
+    )
     assert m.data.leakage
     assert m.train.command.timeout_s == 5400.0 and m.train.command.env == {
-        "CUDA_VISIBLE_DEVICES": ""}
+        "CUDA_VISIBLE_DEVICES": ""
+    }
     assert (m.train.params, m.train.model) == ("conf.yaml", "out/model.skops")
     assert m.evaluate.metrics == ("accuracy", "roc_auc") and m.evaluate.positive_label == 1
     assert (m.model_checks[0].min, m.model_checks[0].max) == (0.9, 0.999)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (90, 90.0), ("90s", 90.0), ("30m", 1800.0), ("1h30m", 5400.0), ("2h", 7200.0),
-    ("1h0m5s", 3605.0), (90.0, 90.0),  # JSON Schema's integer admits 90.0
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (90, 90.0),
+        ("90s", 90.0),
+        ("30m", 1800.0),
+        ("1h30m", 5400.0),
+        ("2h", 7200.0),
+        ("1h0m5s", 3605.0),
+        (90.0, 90.0),  # JSON Schema's integer admits 90.0
+    ],
+)
 def test_durations(value: int | str, expected: float) -> None:
     assert seconds(value) == expected
 
@@ -149,6 +170,7 @@ def test_an_empty_env_value_and_unicode_survive(root: Path) -> None:
 
 
 def test_a_tab_inside_block_text_is_text(root: Path) -> None:
-    text = TEN_LINES.replace("name: churn-model\n",
-                             "name: churn-model\ndescription: |\n  cols:\n  \tage\tplan\n")
+    text = TEN_LINES.replace(
+        "name: churn-model\n", "name: churn-model\ndescription: |\n  cols:\n  \tage\tplan\n"
+    )
     assert load(text, root).description == "cols:\n\tage\tplan\n"

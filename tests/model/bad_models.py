@@ -63,9 +63,12 @@ class BadProbabilities:
         rows, width = len(X), len(self.classes_)
         if self.kind == "sleep":
             time.sleep(3600)
-        return {"none": None, "1d": np.full(rows, 0.5),
-                "narrow": np.full((rows, width - 1), 0.5),
-                "text": np.full((rows, width), "p")}[self.kind]
+        return {
+            "none": None,
+            "1d": np.full(rows, 0.5),
+            "narrow": np.full((rows, width - 1), 0.5),
+            "text": np.full((rows, width), "p"),
+        }[self.kind]
 
 
 class SlowToLoad:

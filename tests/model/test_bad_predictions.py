@@ -14,8 +14,10 @@ from mlgate.model import evaluate
 from tests import projects
 from tests.model.bad_models import BadProbabilities, Misbehaving
 
-REGRESSION = "name: d\ndata: {train: a.csv, test: b.csv, target: target}\n" \
+REGRESSION = (
+    "name: d\ndata: {train: a.csv, test: b.csv, target: target}\n"
     "train: {command: x}\nevaluate: {task: regression}\n"
+)
 
 
 def regression() -> tuple:
@@ -25,27 +27,41 @@ def regression() -> tuple:
 
 def classification() -> tuple:
     files = projects.iris_files(Path())
-    manifest = parse(files["mlops.yaml"].encode(), name="mlops.yaml", root=Path("."),
-                     files=False)
+    manifest = parse(files["mlops.yaml"].encode(), name="mlops.yaml", root=Path("."), files=False)
     return manifest, pd.read_csv(pd.io.common.StringIO(files["data/test.csv"]))
 
 
-@pytest.mark.parametrize(("kind", "message"), [
-    ("none", "model.predict returned None; expected one prediction per test row (111 values)"),
-    ("2d", "model.predict returned an array of shape (111, 3); expected one prediction per "
-     "test row (111 values); probabilities belong in predict_proba"),
-    ("scalar", "model.predict returned a single value; expected one prediction per test row "
-     "(111 values)"),
-    ("short", "model.predict returned 110 values for 111 test rows; expected one per row"),
-    ("strings", "model.predict returned text such as 'high', but 'target' is a regression "
-     "target: expected numbers (or set evaluate.task: classification if the model predicts "
-     "classes)"),
-    ("objects", "model.predict returned values of type object such as '<object object at"),
-    ("nan", "model.predict returned 1 values that are not finite numbers (NaN or infinity; the "
-     "first for test row 4); expected a number for every row"),
-    ("ragged", "model.predict returned a list that is not an array"),
-    ("raises", "model.predict failed: KeyError: 'feature_x'"),
-])
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("none", "model.predict returned None; expected one prediction per test row (111 values)"),
+        (
+            "2d",
+            "model.predict returned an array of shape (111, 3); expected one prediction per "
+            "test row (111 values); probabilities belong in predict_proba",
+        ),
+        (
+            "scalar",
+            "model.predict returned a single value; expected one prediction per test row "
+            "(111 values)",
+        ),
+        ("short", "model.predict returned 110 values for 111 test rows; expected one per row"),
+        (
+            "strings",
+            "model.predict returned text such as 'high', but 'target' is a regression "
+            "target: expected numbers (or set evaluate.task: classification if the model predicts "
+            "classes)",
+        ),
+        ("objects", "model.predict returned values of type object such as '<object object at"),
+        (
+            "nan",
+            "model.predict returned 1 values that are not finite numbers (NaN or infinity; the "
+            "first for test row 4); expected a number for every row",
+        ),
+        ("ragged", "model.predict returned a list that is not an array"),
+        ("raises", "model.predict failed: KeyError: 'feature_x'"),
+    ],
+)
 def test_a_regression_model_that_answers_wrongly(kind: str, message: str) -> None:
     manifest, frame = regression()
     with pytest.raises(evaluate.EvaluationError) as error:
@@ -59,23 +75,40 @@ def test_a_single_output_column_is_one_prediction_per_row() -> None:
     assert scored.predictions.rows == len(frame) and scored.metrics["rmse"] is not None
 
 
-@pytest.mark.parametrize(("model", "message"), [
-    (Misbehaving("labels"), "model.predict returned labels ('7') none of which is a value of "
-     "'species' in the test data ('setosa', 'versicolor', 'virginica'); expected the target's "
-     "own labels"),
-    (Misbehaving("2d", classes=["setosa", "versicolor", "virginica"]),
-     "model.predict returned an array of shape (30, 3); expected one prediction per test row "
-     "(30 values); probabilities belong in predict_proba"),
-    (BadProbabilities("none", ["setosa", "versicolor", "virginica"]),
-     "model.predict_proba returned None; expected an array of 30 x 3 probabilities (a row per "
-     "test row, a column per class)"),
-    (BadProbabilities("1d", ["setosa", "versicolor", "virginica"]),
-     "model.predict_proba returned an array of shape (30,); expected an array of 30 x 3"),
-    (BadProbabilities("narrow", ["setosa", "versicolor", "virginica"]),
-     "model.predict_proba returned an array of shape (30, 2); expected an array of 30 x 3"),
-    (BadProbabilities("text", ["setosa", "versicolor", "virginica"]),
-     "model.predict_proba returned values that are not numbers; expected an array of 30 x 3"),
-], ids=["labels", "2d", "proba-none", "proba-1d", "proba-narrow", "proba-text"])
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        (
+            Misbehaving("labels"),
+            "model.predict returned labels ('7') none of which is a value of "
+            "'species' in the test data ('setosa', 'versicolor', 'virginica'); expected the target's "
+            "own labels",
+        ),
+        (
+            Misbehaving("2d", classes=["setosa", "versicolor", "virginica"]),
+            "model.predict returned an array of shape (30, 3); expected one prediction per test row "
+            "(30 values); probabilities belong in predict_proba",
+        ),
+        (
+            BadProbabilities("none", ["setosa", "versicolor", "virginica"]),
+            "model.predict_proba returned None; expected an array of 30 x 3 probabilities (a row per "
+            "test row, a column per class)",
+        ),
+        (
+            BadProbabilities("1d", ["setosa", "versicolor", "virginica"]),
+            "model.predict_proba returned an array of shape (30,); expected an array of 30 x 3",
+        ),
+        (
+            BadProbabilities("narrow", ["setosa", "versicolor", "virginica"]),
+            "model.predict_proba returned an array of shape (30, 2); expected an array of 30 x 3",
+        ),
+        (
+            BadProbabilities("text", ["setosa", "versicolor", "virginica"]),
+            "model.predict_proba returned values that are not numbers; expected an array of 30 x 3",
+        ),
+    ],
+    ids=["labels", "2d", "proba-none", "proba-1d", "proba-narrow", "proba-text"],
+)
 def test_a_classifier_that_answers_wrongly(model: object, message: str) -> None:
     manifest, frame = classification()
     with pytest.raises(evaluate.EvaluationError) as error:
@@ -85,12 +118,18 @@ def test_a_classifier_that_answers_wrongly(model: object, message: str) -> None:
 
 def test_a_regression_task_on_a_text_target_is_explained() -> None:
     manifest, frame = classification()
-    manifest = parse(projects.IRIS_MANIFEST.replace("evaluate:\n", "evaluate:\n  task: "
-                                                    "regression\n").replace(
-        "[accuracy, f1_macro, roc_auc]", "[rmse]").replace("{metric: accuracy, min: 0.8}",
-                                                          "{metric: rmse, max: 1}").encode(),
-                     name="mlops.yaml", root=Path("."), files=False)
+    manifest = parse(
+        projects.IRIS_MANIFEST.replace("evaluate:\n", "evaluate:\n  task: regression\n")
+        .replace("[accuracy, f1_macro, roc_auc]", "[rmse]")
+        .replace("{metric: accuracy, min: 0.8}", "{metric: rmse, max: 1}")
+        .encode(),
+        name="mlops.yaml",
+        root=Path("."),
+        files=False,
+    )
     with pytest.raises(evaluate.EvaluationError) as error:
         evaluate.score(manifest, Misbehaving("column"), frame)
-    assert str(error.value) == "the test data's 'species' holds values that are not numbers, " \
+    assert (
+        str(error.value) == "the test data's 'species' holds values that are not numbers, "
         "but evaluate.task is regression; set evaluate.task: classification"
+    )

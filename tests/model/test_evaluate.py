@@ -25,19 +25,22 @@ data:
 
 
 def _manifest(features: str = ""):
-    return manifest.parse(MANIFEST.format(features=features).encode(), name="mlops.yaml",
-                          root=Path("."), files=False)
+    return manifest.parse(
+        MANIFEST.format(features=features).encode(), name="mlops.yaml", root=Path("."), files=False
+    )
 
 
 @pytest.fixture(scope="module")
 def iris() -> pd.DataFrame:
-    frame = load_iris(as_frame=True).frame.rename(columns=lambda c: c.replace(" (cm)", "")
-                                                  .replace(" ", "_"))
+    frame = load_iris(as_frame=True).frame.rename(
+        columns=lambda c: c.replace(" (cm)", "").replace(" ", "_")
+    )
     return frame.rename(columns={"target": "species"})
 
 
 def test_a_model_fitted_on_some_columns_names_them_and_points_at_data_features(
-        iris: pd.DataFrame) -> None:
+    iris: pd.DataFrame,
+) -> None:
     """scikit-learn said "feature names unseen at fit time" and no more."""
     fitted_on = ["petal_length", "petal_width"]
     model = LogisticRegression(max_iter=500).fit(iris[fitted_on], iris["species"])
@@ -48,13 +51,15 @@ def test_a_model_fitted_on_some_columns_names_them_and_points_at_data_features(
         "the model was fitted on other columns than it is given (every column but the "
         "target, as data.features is not set): 2 columns it was not fitted on: "
         "'sepal_length', 'sepal_width'; set data.features to the columns it was fitted on: "
-        "[petal_length, petal_width]")
+        "[petal_length, petal_width]"
+    )
     scored = evaluate.score(_manifest("  features: [petal_length, petal_width]\n"), model, iris)
     assert scored.metrics["accuracy"] > 0.9
     # the suggested line is valid YAML for any column name
     odd = iris.rename(columns={"petal_length": "petal length (cm)", "petal_width": "2nd: w"})
-    model = LogisticRegression(max_iter=500).fit(odd[["petal length (cm)", "2nd: w"]],
-                                                 odd["species"])
+    model = LogisticRegression(max_iter=500).fit(
+        odd[["petal length (cm)", "2nd: w"]], odd["species"]
+    )
     with pytest.raises(evaluate.EvaluationError) as error:
         evaluate.score(_manifest(), model, odd)
     suggested = str(error.value).split("the columns it was fitted on: ", 1)[1]
@@ -66,17 +71,18 @@ def test_a_column_the_model_needs_that_the_data_lacks_is_named(iris: pd.DataFram
     frame = iris.assign(petal_area=iris["petal_length"] * iris["petal_width"])
     model = LogisticRegression(max_iter=500).fit(frame.drop(columns="species"), frame["species"])
     with pytest.raises(evaluate.EvaluationError) as error:
-        evaluate.score(_manifest("  features: [sepal_length, sepal_width, petal_length]\n"),
-                       model, iris)
+        evaluate.score(
+            _manifest("  features: [sepal_length, sepal_width, petal_length]\n"), model, iris
+        )
     assert str(error.value) == (
         "the model was fitted on other columns than it is given (data.features, line 6): "
         "2 columns it was fitted on that it is not given: 'petal_width', 'petal_area' (the "
         "test data has no 'petal_area'); set data.features to the columns it was fitted on, "
-        "and give the test data 'petal_area'")
+        "and give the test data 'petal_area'"
+    )
 
 
-def test_columns_in_another_order_are_handed_over_in_the_models_order(
-        iris: pd.DataFrame) -> None:
+def test_columns_in_another_order_are_handed_over_in_the_models_order(iris: pd.DataFrame) -> None:
     model = LogisticRegression(max_iter=500).fit(iris.drop(columns="species"), iris["species"])
     reordered = iris[["species", *reversed(iris.columns[:4])]]
     assert evaluate.score(_manifest(), model, reordered).metrics["accuracy"] > 0.9
@@ -88,4 +94,5 @@ def test_a_model_fitted_without_names_is_told_by_its_column_count(iris: pd.DataF
         evaluate.score(_manifest(), model, iris)
     assert str(error.value) == (
         "the model was fitted on 3 columns and is given 4 (every column but the target, as "
-        "data.features is not set): set data.features to the 3 it was fitted on, in order")
+        "data.features is not set): set data.features to the 3 it was fitted on, in order"
+    )

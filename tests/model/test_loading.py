@@ -37,8 +37,9 @@ def test_skops_refuses_types_outside_the_allow_list(tmp_path: Path) -> None:
     sio.dump(FunctionTransformer(func=os.system), tmp_path / "m.skops")
     with pytest.raises(ModelLoadError) as error:
         load(tmp_path / "m.skops")
-    assert str(error.value) == "m.skops contains types outside scikit-learn/NumPy/SciPy: " \
-        "posix.system"
+    assert (
+        str(error.value) == "m.skops contains types outside scikit-learn/NumPy/SciPy: posix.system"
+    )
 
 
 def test_an_object_without_predict_is_not_a_model(tmp_path: Path) -> None:

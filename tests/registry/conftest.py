@@ -39,8 +39,13 @@ class Project:
         return self.run
 
 
-def make_project(root: Path, *, origin: Path | None = None, environments: str = ENVIRONMENTS,
-                 files: dict[str, str] | None = None) -> Project:
+def make_project(
+    root: Path,
+    *,
+    origin: Path | None = None,
+    environments: str = ENVIRONMENTS,
+    files: dict[str, str] | None = None,
+) -> Project:
     """The iris project committed in a new repository, and a run of it that passed."""
     written = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + environments)
     written[".gitignore"] = "models/\n"

@@ -10,8 +10,9 @@ from mlgate.cli import main
 from tests.registry.conftest import Project
 
 
-def test_register_promote_rollback_list_and_history(project: Project,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_register_promote_rollback_list_and_history(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = str(project.root)
     assert main(["-C", root, "register", "--reason", "first"]) == 0
     assert "iris v0.1.0: tag iris@v0.1.0 (local (no origin))" in capsys.readouterr().out
@@ -34,7 +35,8 @@ def test_register_promote_rollback_list_and_history(project: Project,
     assert main(["-C", root, "registry", "history", "staging"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and lines[-1].endswith(
-        "rollback to v0.1.0 (from v0.2.0) by mlgate tests <tests@mlgate.invalid>: f1 dropped")
+        "rollback to v0.1.0 (from v0.2.0) by mlgate tests <tests@mlgate.invalid>: f1 dropped"
+    )
     assert main(["-C", root, "registry", "show", "v0.2.0", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["record"]["params"]["train.C"] == 0.5
@@ -46,7 +48,8 @@ def test_register_promote_rollback_list_and_history(project: Project,
 
 
 def test_rolling_back_twice_says_there_is_nothing_left_and_the_stats_agree(
-        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = str(project.root)
     assert main(["-C", root, "register"]) == 0
     project.next_commit(0.5)
@@ -58,20 +61,28 @@ def test_rolling_back_twice_says_there_is_nothing_left_and_the_stats_agree(
     assert "iris v0.1.0 in production (was v1.0.0)" in capsys.readouterr().out
     assert main(["-C", root, "rollback", "production"]) == 2
     err = capsys.readouterr().err
-    assert "no earlier version to roll back to: production holds v0.1.0, and every other " \
-        "version it held was rolled back from (v1.0.0)" in err and "Traceback" not in err
+    assert (
+        "no earlier version to roll back to: production holds v0.1.0, and every other "
+        "version it held was rolled back from (v1.0.0)"
+        in err
+        and "Traceback" not in err
+    )
     assert main(["-C", root, "registry", "stats", "--json"]) == 0
     production = json.loads(capsys.readouterr().out)[1]
-    assert (production["promotions"], production["rollbacks"],
-            production["change_failure_rate"]) == (2, 1, 0.5)
+    assert (
+        production["promotions"],
+        production["rollbacks"],
+        production["change_failure_rate"],
+    ) == (2, 1, 0.5)
     assert main(["-C", root, "registry", "card", "v1.0.0"]) == 0
     card = capsys.readouterr().out
     assert "- production: **rolled back from** on " in card and ", to v0.1.0" in card
     assert ": latency" in card
 
 
-def test_a_failed_run_is_not_registered(project: Project,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_run_is_not_registered(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     manifest = project.root / "mlops.yaml"
     manifest.write_text(manifest.read_text().replace("min: 0.8}", "min: 0.9999}"))
     assert main(["-C", str(project.root), "run"]) == 1
@@ -81,8 +92,8 @@ def test_a_failed_run_is_not_registered(project: Project,
 
 
 def test_who_registered_and_promoted_is_the_git_identity_outside_actions(
-        project: Project, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("USER", raising=False)
     monkeypatch.setenv("GITHUB_ACTOR", "someone-else")  # not in Actions: not who is here
     root = str(project.root)
@@ -97,8 +108,9 @@ def test_who_registered_and_promoted_is_the_git_identity_outside_actions(
     from mlgate.github.context import ActionsContext
     from mlgate.registry.operations import Where, who
 
-    ctx = ActionsContext(event_name="push", repository="o/r", actor="octocat",
-                         default_branch="trunk")
+    ctx = ActionsContext(
+        event_name="push", repository="o/r", actor="octocat", default_branch="trunk"
+    )
     in_actions = Where.in_workflow(project.manifest, ctx)
     assert (in_actions.actor, in_actions.default_branch) == ("octocat", "trunk")
     monkeypatch.setenv("LOGNAME", "ana")
@@ -106,7 +118,8 @@ def test_who_registered_and_promoted_is_the_git_identity_outside_actions(
 
 
 def test_register_refuses_another_branch_and_an_older_version_unless_asked(
-        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tests.conftest import git
 
     root = str(project.root)
@@ -120,8 +133,10 @@ def test_register_refuses_another_branch_and_an_older_version_unless_asked(
     assert main(["-C", root, "register", "--allow-branch", "--version", "v0.5.0"]) == 2
     err = capsys.readouterr().err
     assert "v0.5.0 is lower than the latest version v1.0.0" in err and "--allow-older" in err
-    assert main(["-C", root, "register", "--allow-branch", "--version", "v0.5.0",
-                 "--allow-older"]) == 0
+    assert (
+        main(["-C", root, "register", "--allow-branch", "--version", "v0.5.0", "--allow-older"])
+        == 0
+    )
     assert "iris v0.5.0: tag iris@v0.5.0" in capsys.readouterr().out
 
 
@@ -135,13 +150,18 @@ environments:
 
 
 def test_list_shows_the_gated_metrics_and_show_is_for_people(
-        tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tests import projects
     from tests.registry.conftest import make_project
 
-    manifest = projects.IRIS_MANIFEST.replace(
-        "[accuracy, f1_macro, roc_auc]",
-        "[accuracy, balanced_accuracy, cohen_kappa, f1_macro, log_loss, roc_auc]") + GATED
+    manifest = (
+        projects.IRIS_MANIFEST.replace(
+            "[accuracy, f1_macro, roc_auc]",
+            "[accuracy, balanced_accuracy, cohen_kappa, f1_macro, log_loss, roc_auc]",
+        )
+        + GATED
+    )
     project = make_project(tmp_path / "repo", files={"mlops.yaml": manifest})
     root = str(project.root)
     assert main(["-C", root, "register", "--reason", "first"]) == 0
@@ -151,14 +171,22 @@ def test_list_shows_the_gated_metrics_and_show_is_for_people(
     line = next(x for x in text.splitlines() if x.strip().startswith("v0.1.0"))
     metrics = project.run.evaluate.metrics
     # the manifest's gates and checks, in its order; the rest said, not dropped
-    assert line.endswith(f"accuracy {metrics['accuracy']:.4f}, roc_auc "
-                         f"{metrics['roc_auc']:.4f}, log_loss {metrics['log_loss']:.4f} "
-                         "(+3 more)")
+    assert line.endswith(
+        f"accuracy {metrics['accuracy']:.4f}, roc_auc "
+        f"{metrics['roc_auc']:.4f}, log_loss {metrics['log_loss']:.4f} "
+        "(+3 more)"
+    )
     assert "registry show VERSION" in text.splitlines()[-1]
     assert main(["-C", root, "registry", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)["versions"][0]["record"]["metrics"]
-    assert set(listed) == {"accuracy", "balanced_accuracy", "cohen_kappa", "f1_macro",
-                           "log_loss", "roc_auc"}
+    assert set(listed) == {
+        "accuracy",
+        "balanced_accuracy",
+        "cohen_kappa",
+        "f1_macro",
+        "log_loss",
+        "roc_auc",
+    }
     assert main(["-C", root, "registry", "show"]) == 0
     shown = capsys.readouterr().out
     assert shown.startswith("iris v0.1.0\n") and not shown.lstrip().startswith("{")

@@ -24,8 +24,11 @@ def test_twenty_concurrent_promotions_are_all_recorded(tmp_path: Path, origin: P
     for i in range(WRITERS):  # twenty versions on twenty commits (one run's model each)
         git(ours.root, "commit", "-q", "--allow-empty", "-m", f"release {i}")
         commit = git(ours.root, "rev-parse", "HEAD")
-        run = replace(ours.run, run_id=f"2099010{i // 10}T0000{i % 10}0Z-abcdef",
-                      git=replace(ours.run.git, commit=commit))
+        run = replace(
+            ours.run,
+            run_id=f"2099010{i // 10}T0000{i % 10}0Z-abcdef",
+            git=replace(ours.run.git, commit=commit),
+        )
         versions.append(operations.register(where, ours.manifest, run).version)
     git(ours.root, "push", "-q", "origin", "main")
     operations.promote(where, ours.manifest, versions[0], "staging")
@@ -36,21 +39,33 @@ def test_twenty_concurrent_promotions_are_all_recorded(tmp_path: Path, origin: P
         clone = tmp_path / f"clone{i}"
         git(tmp_path, "clone", "-q", str(origin), str(clone))
         git(clone, "config", "user.name", f"writer{i}")  # who each record says
-        writers.append(subprocess.Popen(
-            [mlgate, "promote", version, "--to", "production", "--reason", f"writer {i}"],
-            cwd=clone, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        writers.append(
+            subprocess.Popen(
+                [mlgate, "promote", version, "--to", "production", "--reason", f"writer {i}"],
+                cwd=clone,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     # production requires staging: only versions[0] may go, the rest must be refused
     outcomes = [(w.wait(timeout=300), w.stdout.read(), w.stderr.read()) for w in writers]
     assert outcomes[0][0] == 0, outcomes[0]
-    assert all(code == 2 and "has not been in staging" in err
-               for code, _, err in outcomes[1:]), outcomes[1:3]
+    assert all(code == 2 and "has not been in staging" in err for code, _, err in outcomes[1:]), (
+        outcomes[1:3]
+    )
 
     writers = []
     for i, version in enumerate(versions):
-        writers.append(subprocess.Popen(
-            [mlgate, "promote", version, "--to", "staging", "--reason", f"writer {i}"],
-            cwd=tmp_path / f"clone{i}", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True))
+        writers.append(
+            subprocess.Popen(
+                [mlgate, "promote", version, "--to", "staging", "--reason", f"writer {i}"],
+                cwd=tmp_path / f"clone{i}",
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     outcomes = [(w.wait(timeout=300), w.stdout.read(), w.stderr.read()) for w in writers]
     assert all(code == 0 for code, _, _ in outcomes), [o for o in outcomes if o[0]][:2]
 
@@ -65,16 +80,20 @@ def test_twenty_concurrent_promotions_are_all_recorded(tmp_path: Path, origin: P
     assert again in (0, 1)
     assert ("nothing to do" in outcomes[0][1]) == (again == 0), outcomes[0]
     assert [a.n for a in history] == list(range(1, WRITERS + 1 + again))
-    assert sorted(a.version for a in history[1:] if a.version != versions[0]) == \
-        sorted(versions[1:])
+    assert sorted(a.version for a in history[1:] if a.version != versions[0]) == sorted(
+        versions[1:]
+    )
     assert all(a.record.get("by", "").startswith("writer") for a in history[1:])
     assert {a.record["by"] for a in history[1:] if a.version != versions[0]} == {
-        f"writer{versions.index(a.version)} <tests@mlgate.invalid>" for a in history[1:]
-        if a.version != versions[0]}
+        f"writer{versions.index(a.version)} <tests@mlgate.invalid>"
+        for a in history[1:]
+        if a.version != versions[0]
+    }
     created = [a.created for a in history]
     assert created == sorted(created) and len(set(created)) == len(created)
     last = history[-1]
     gto = shutil.which("gto", path=str(Path(sys.executable).parent)) or "gto"
-    shown = subprocess.run([gto, "show", "iris#staging", "--ref"], cwd=fresh,
-                           capture_output=True, text=True)
+    shown = subprocess.run(
+        [gto, "show", "iris#staging", "--ref"], cwd=fresh, capture_output=True, text=True
+    )
     assert shown.stdout.strip() == f"iris@{last.version}", shown.stdout + shown.stderr

@@ -60,8 +60,9 @@ def matches(expected: list[str], actual: list[str]) -> bool:
     return bool(actual) and expected[0] == actual[0] and matches(expected[1:], actual[1:])
 
 
-def test_the_pages_sessions_are_what_the_commands_print(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_pages_sessions_are_what_the_commands_print(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     steps = sessions(PAGE.read_text())
     assert len(steps) >= 10, "docs/registry.md lost its sample session"
     for name in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "USER"):
@@ -73,13 +74,26 @@ def test_the_pages_sessions_are_what_the_commands_print(tmp_path: Path,
     bin_dir.mkdir()
     (bin_dir / "mlgate").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m mlgate "$@"\n')
     (bin_dir / "mlgate").chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}"
-           f"{os.pathsep}{os.environ['PATH']}",
-           "PYTHONPATH": str(REPO_ROOT / "src"), "NO_COLOR": "1"}
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}"
+        f"{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(REPO_ROOT / "src"),
+        "NO_COLOR": "1",
+    }
     for command, expected in steps:
-        done = subprocess.run(["sh", "-c", command], cwd=project.root, env=env,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            ["sh", "-c", command],
+            cwd=project.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         actual = (done.stdout + done.stderr).splitlines()
         assert matches(normal(expected), normal(actual)), (
-            f"docs/registry.md shows for `$ {command}`:\n" + "\n".join(expected)
-            + "\n\nbut it printed:\n" + "\n".join(actual))
+            f"docs/registry.md shows for `$ {command}`:\n"
+            + "\n".join(expected)
+            + "\n\nbut it printed:\n"
+            + "\n".join(actual)
+        )

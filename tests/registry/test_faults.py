@@ -25,12 +25,12 @@ def _tags(root: Path) -> list[str]:
 
 
 def _files(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) \
-        if folder.exists() else []
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
 
 
 def test_a_corrupt_record_makes_its_version_unusable_and_says_which_tag(
-        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     where = project.where()
     operations.register(where, project.manifest, project.run)
     operations.promote(where, project.manifest, "v0.1.0", "staging")
@@ -42,8 +42,11 @@ def test_a_corrupt_record_makes_its_version_unusable_and_says_which_tag(
 
     assert main(["-C", root, "promote", "v0.2.0", "--to", "staging"]) == 2
     said = capsys.readouterr().err
-    assert "iris v0.2.0 cannot be promoted: tag iris@v0.2.0 is corrupt: its record is not " \
-           "JSON" in said and "nothing was changed" in said and "git show iris@v0.2.0" in said
+    assert (
+        "iris v0.2.0 cannot be promoted: tag iris@v0.2.0 is corrupt: its record is not JSON" in said
+        and "nothing was changed" in said
+        and "git show iris@v0.2.0" in said
+    )
     assert _tags(project.root) == before
     assert where.read().current("staging").version == "v0.1.0"
 
@@ -62,7 +65,8 @@ def test_a_corrupt_record_makes_its_version_unusable_and_says_which_tag(
 
 
 def test_a_rejected_push_leaves_origin_and_the_clone_as_they_were(
-        tmp_path: Path, origin: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, origin: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = make_project(tmp_path / "repo", origin=origin)
     operations.register(project.where(), project.manifest, project.run)
     hook = origin / "hooks" / "pre-receive"
@@ -88,28 +92,49 @@ find "$FULL" -type f -printf '%P\\n' | sort > "$OUT/left"
 """
 
 
-@pytest.mark.parametrize(("full", "said"), [
-    (".mlgate/registry", "cannot write to the model store"),  # the model store's disk
-    (".git/refs/tags", "cannot update ref 'refs/tags/iris@v0.1.0'"),  # git's own
-])
+@pytest.mark.parametrize(
+    ("full", "said"),
+    [
+        (".mlgate/registry", "cannot write to the model store"),  # the model store's disk
+        (".git/refs/tags", "cannot update ref 'refs/tags/iris@v0.1.0'"),  # git's own
+    ],
+)
 def test_a_full_disk_fails_the_registration_and_leaves_no_tag_or_partial_file(
-        project: Project, tmp_path: Path, full: str, said: str) -> None:
+    project: Project, tmp_path: Path, full: str, said: str
+) -> None:
     """A 64 KiB tmpfs, already full, is mounted over the folder in a private mount
     namespace (util-linux's unshare; root is not needed), so the disk really says ENOSPC."""
     (project.root / full).mkdir(parents=True, exist_ok=True)
     out = tmp_path / "out"
     out.mkdir()
     done = subprocess.run(
-        ["unshare", "--mount", "--map-root-user", "--propagation", "private",
-         "sh", "-c", FULL_DISK],
-        env={**os.environ, "FULL": str(project.root / full), "ROOT": str(project.root),
-             "OUT": str(out), "PYTHON": sys.executable},
-        capture_output=True, text=True, timeout=120)
+        [
+            "unshare",
+            "--mount",
+            "--map-root-user",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            FULL_DISK,
+        ],
+        env={
+            **os.environ,
+            "FULL": str(project.root / full),
+            "ROOT": str(project.root),
+            "OUT": str(out),
+            "PYTHON": sys.executable,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     stderr = (out / "stderr").read_text()
     assert (out / "code").read_text().strip() == "3", stderr
     assert said in stderr and "Traceback" not in stderr
     assert (out / "left").read_text().split() == []  # not half a file, not a .lock
     assert _tags(project.root) == []
-    assert operations.register(project.where(), project.manifest, project.run).version \
-        == "v0.1.0"  # with room again, the same run registers
+    assert (
+        operations.register(project.where(), project.manifest, project.run).version == "v0.1.0"
+    )  # with room again, the same run registers

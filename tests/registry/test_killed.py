@@ -26,14 +26,16 @@ def _bin(name: str) -> str:
 
 
 def test_promotions_killed_at_random_leave_the_registry_consistent(
-        tmp_path: Path, origin: Path) -> None:
+    tmp_path: Path, origin: Path
+) -> None:
     ours = make_project(tmp_path / "ours", origin=origin)
     where = ours.where()
     versions = []
     for i in range(3):
         git(ours.root, "commit", "-q", "--allow-empty", "-m", f"release {i}")
-        run = replace(ours.run, git=replace(ours.run.git,
-                                            commit=git(ours.root, "rev-parse", "HEAD")))
+        run = replace(
+            ours.run, git=replace(ours.run.git, commit=git(ours.root, "rev-parse", "HEAD"))
+        )
         versions.append(operations.register(where, ours.manifest, run).version)
     git(ours.root, "push", "-q", "origin", "main")
     clone = tmp_path / "clone"
@@ -44,9 +46,13 @@ def test_promotions_killed_at_random_leave_the_registry_consistent(
     for i in range(KILLS):
         # its own process group: the kill takes its git children too, as a cancelled job's
         # does (a git push left running would land after the check below)
-        writer = subprocess.Popen([_bin("mlgate"), "promote", versions[i % 3], "--to",
-                                   "staging"], cwd=clone, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, start_new_session=True)
+        writer = subprocess.Popen(
+            [_bin("mlgate"), "promote", versions[i % 3], "--to", "staging"],
+            cwd=clone,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(rng.uniform(0.0, 0.5))  # a promotion takes about that long
         if writer.poll() is None:
             os.killpg(writer.pid, signal.SIGKILL)
@@ -56,11 +62,17 @@ def test_promotions_killed_at_random_leave_the_registry_consistent(
         held = read.current("staging").version if read.current("staging") else None
         remote = git(tmp_path, "ls-remote", "--tags", str(origin), "refs/tags/iris#*")
         local = git(clone, "tag", "--list", "iris#*").split()
-        on_origin = {line.split("\t")[1].removeprefix("refs/tags/").removesuffix("^{}")
-                     for line in remote.splitlines()}
+        on_origin = {
+            line.split("\t")[1].removeprefix("refs/tags/").removesuffix("^{}")
+            for line in remote.splitlines()
+        }
         assert sorted(local) == sorted(on_origin), i  # `list` dropped any half-made tag
         if i % 10 == 9 or i == KILLS - 1:
-            shown = subprocess.run([_bin("gto"), "show", "iris#staging", "--ref"], cwd=clone,
-                                   capture_output=True, text=True)
+            shown = subprocess.run(
+                [_bin("gto"), "show", "iris#staging", "--ref"],
+                cwd=clone,
+                capture_output=True,
+                text=True,
+            )
             assert shown.stdout.strip() == (f"iris@{held}" if held else ""), shown.stderr
     assert killed >= 10  # the moments did land inside promotions

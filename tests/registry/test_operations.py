@@ -31,15 +31,19 @@ def test_register_makes_an_immutable_version_with_its_lineage(project: Project) 
     assert {d["role"] for d in record["data"]} == {"train", "test"}
     model = where.store.get(record["model"]["sha256"])
     assert model.read_bytes() == (project.root / "models/model.joblib").read_bytes()
-    assert where.store.get(record["manifest"]["sha256"]).read_bytes() == \
-        (project.root / "mlops.yaml").read_bytes()
+    assert (
+        where.store.get(record["manifest"]["sha256"]).read_bytes()
+        == (project.root / "mlops.yaml").read_bytes()
+    )
     # the same commit again is the same version (GTO: one version a commit)
     again = replace(project.run, run_id="20990101T000000Z-abcdef")
     assert not operations.register(where, project.manifest, again).changed
     with pytest.raises(UserError, match="a commit has one version"):
         operations.register(where, project.manifest, again, version="v2.0.0")
-    assert operations.register(where, project.manifest, project.next_commit(0.5),
-                               bump="patch").version == "v0.1.1"
+    assert (
+        operations.register(where, project.manifest, project.next_commit(0.5), bump="patch").version
+        == "v0.1.1"
+    )
 
 
 def test_a_failed_or_dirty_run_is_refused_and_nothing_is_written(project: Project) -> None:
@@ -64,13 +68,17 @@ def test_promotion_follows_the_environments_order_and_is_idempotent(project: Pro
     operations.register(where, project.manifest, project.run)
     with pytest.raises(UserError, match="has not been in staging, which production requires"):
         operations.promote(where, project.manifest, "v0.1.0", "production")
-    with pytest.raises(UserError, match=r"unknown environment 'prod' \(environments: "
-                       "staging, production\\)"):
+    with pytest.raises(
+        UserError,
+        match=r"unknown environment 'prod' \(environments: "
+        "staging, production\\)",
+    ):
         operations.promote(where, project.manifest, "v0.1.0", "prod")
     with pytest.raises(UserError, match=r"has no version v9\.9\.9"):
         operations.promote(where, project.manifest, "v9.9.9", "staging")
-    first = operations.promote(where, project.manifest, "v0.1.0", "staging", actor="ana",
-                               reason="nightly")
+    first = operations.promote(
+        where, project.manifest, "v0.1.0", "staging", actor="ana", reason="nightly"
+    )
     assert (first.tag, first.previous) == ("iris#staging#1", None)
     assert not operations.promote(where, project.manifest, "v0.1.0", "staging").changed
     assert operations.promote(where, project.manifest, "v0.1.0", "production").changed
@@ -102,9 +110,12 @@ def test_a_second_rollback_does_not_restore_the_version_just_left(project: Proje
         operations.promote(where, project.manifest, change.version, "staging")
     assert operations.rollback(where, project.manifest, "staging").version == "v0.2.0"
     assert operations.rollback(where, project.manifest, "staging").version == "v0.1.0"
-    with pytest.raises(UserError, match=r"no earlier version to roll back to: staging holds "
-                       r"v0\.1\.0, and every other version it held was rolled back from "
-                       r"\(v0\.2\.0, v0\.3\.0\)"):
+    with pytest.raises(
+        UserError,
+        match=r"no earlier version to roll back to: staging holds "
+        r"v0\.1\.0, and every other version it held was rolled back from "
+        r"\(v0\.2\.0, v0\.3\.0\)",
+    ):
         operations.rollback(where, project.manifest, "staging")
     operations.promote(where, project.manifest, "v0.3.0", "staging", reason="fixed")
     back = operations.rollback(where, project.manifest, "staging")  # not to v0.2.0
@@ -115,14 +126,16 @@ def test_a_second_rollback_does_not_restore_the_version_just_left(project: Proje
 
 def _gto_stage(root: Path, stage: str) -> str:
     binary = shutil.which("gto", path=str(Path(sys.executable).parent)) or "gto"
-    done = subprocess.run([binary, "show", f"iris#{stage}", "--ref"], cwd=root,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [binary, "show", f"iris#{stage}", "--ref"], cwd=root, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout.strip().removeprefix("iris@")
 
 
 def test_with_an_origin_tags_are_pushed_and_a_lost_race_is_retried(
-        tmp_path: Path, origin: Path) -> None:
+    tmp_path: Path, origin: Path
+) -> None:
     ours = make_project(tmp_path / "ours", origin=origin)
     where = ours.where()
     assert operations.register(where, ours.manifest, ours.run).pushed
@@ -152,16 +165,21 @@ def test_with_an_origin_tags_are_pushed_and_a_lost_race_is_retried(
 
 
 def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_version(
-        project: Project) -> None:
+    project: Project,
+) -> None:
     (project.root / "deploy.py").write_text(
         "import os, sys\n"
         "with open('deployed.log', 'a') as log:\n"
         "    log.write(' '.join(os.environ[k] for k in ('MLGATE_VERSION', "
         "'MLGATE_ENVIRONMENT', 'MLGATE_MODEL')) + '\\n')\n"
-        "sys.exit('the cluster said no' if os.path.exists('refuse') else 0)\n")
+        "sys.exit('the cluster said no' if os.path.exists('refuse') else 0)\n"
+    )
     manifest_file = project.root / "mlops.yaml"
-    manifest_file.write_text(manifest_file.read_text().replace(
-        "  staging: {on: merge}", "  staging: {on: merge, deploy: {command: python deploy.py}}"))
+    manifest_file.write_text(
+        manifest_file.read_text().replace(
+            "  staging: {on: merge}", "  staging: {on: merge, deploy: {command: python deploy.py}}"
+        )
+    )
     (project.root / ".gitignore").write_text("models/\ndeployed.log\nrefuse\n")
     project.manifest = manifests.load(manifest_file)
     project.next_commit(0.8)
@@ -170,35 +188,46 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
     change = operations.promote(where, project.manifest, "v0.1.0", "staging")
     version, env, model = (project.root / "deployed.log").read_text().split()
     assert (version, env) == ("v0.1.0", "staging")
-    assert Path(model) == where.store.path(where.read().version(
-        "v0.1.0").record["model"]["sha256"])  # the store's copy, never the work tree's
+    assert Path(model) == where.store.path(
+        where.read().version("v0.1.0").record["model"]["sha256"]
+    )  # the store's copy, never the work tree's
     assert where.read().current("staging").record["deploy"]["command"] == "python deploy.py"
     (project.root / "refuse").write_text("")
     project.next_commit(0.9)
     operations.register(where, project.manifest, project.run)
-    with pytest.raises(UserError, match=r"deploying v0\.2\.0 to staging failed: .* staging "
-                       r"stays on v0\.1\.0") as error:
+    with pytest.raises(
+        UserError,
+        match=r"deploying v0\.2\.0 to staging failed: .* staging "
+        r"stays on v0\.1\.0",
+    ) as error:
         operations.promote(where, project.manifest, "v0.2.0", "staging")
     assert "the cluster said no" in str(error.value)
     assert where.read().current("staging").version == "v0.1.0" and change.changed
 
 
 def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
-        project: Project) -> None:
+    project: Project,
+) -> None:
     from tests.github.server import running
 
     (project.root / "deploy.py").write_text(
-        "import os, sys\nsys.exit('no capacity' if os.path.exists('refuse') else 0)\n")
+        "import os, sys\nsys.exit('no capacity' if os.path.exists('refuse') else 0)\n"
+    )
     manifest_file = project.root / "mlops.yaml"
-    manifest_file.write_text(manifest_file.read_text().replace(
-        "  staging: {on: merge}", "  staging: {on: merge, deploy: {command: python deploy.py, "
-        "github: {url: 'https://staging.example.org'}}}"))
+    manifest_file.write_text(
+        manifest_file.read_text().replace(
+            "  staging: {on: merge}",
+            "  staging: {on: merge, deploy: {command: python deploy.py, "
+            "github: {url: 'https://staging.example.org'}}}",
+        )
+    )
     (project.root / ".gitignore").write_text("models/\nrefuse\n")
     project.manifest = manifests.load(manifest_file)
     project.next_commit(0.6)
     with running() as fake:
-        target = operations.GitHubTarget(api_url=fake.url, repository="o/r",
-                                         token="ghs_" + "d" * 36, run_url="https://run/1")
+        target = operations.GitHubTarget(
+            api_url=fake.url, repository="o/r", token="ghs_" + "d" * 36, run_url="https://run/1"
+        )
         where = replace(project.where(), github=target)
         operations.register(where, project.manifest, project.run)
         operations.promote(where, project.manifest, "v0.1.0", "staging")
@@ -216,14 +245,17 @@ def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
             operations.promote(where, project.manifest, "v0.2.0", "staging")
         failed = fake.deployments[-1]
         assert [s["state"] for s in fake.deployment_statuses[failed["id"]]] == [
-            "in_progress", "failure"]
+            "in_progress",
+            "failure",
+        ]
         assert where.read().current("staging").version == "v0.1.0"
 
         (project.root / "refuse").unlink()
         from tests.github.server import NOT_ACCESSIBLE, Fault
 
-        fake.fail("POST", "/repos/{owner}/{repo}/deployments",
-                  Fault(status=403, body=NOT_ACCESSIBLE))  # a token without the permission
+        fake.fail(
+            "POST", "/repos/{owner}/{repo}/deployments", Fault(status=403, body=NOT_ACCESSIBLE)
+        )  # a token without the permission
         from mlgate.github.http import Forbidden
 
         with pytest.raises(Forbidden) as refused:
@@ -242,12 +274,17 @@ def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -
     current = where.read()
     promoted = current.current("staging").record
     assert (promoted["run"], promoted["trigger"], promoted["by"]) == (
-        project.run.run_id, run_url, "ana")
+        project.run.run_id,
+        run_url,
+        "ana",
+    )
     assert current.version("v0.1.0").record["trigger"] == run_url
     text = card.render(current.version("v0.1.0"), current.moves("v0.1.0"), None)
     assert f"[Workflow run]({run_url})" in text and f"by ana ([run]({run_url}))" in text
-    forged = replace(current.version("v0.1.0"), record={
-        **current.version("v0.1.0").record, "trigger": "javascript:alert(1)"})
+    forged = replace(
+        current.version("v0.1.0"),
+        record={**current.version("v0.1.0").record, "trigger": "javascript:alert(1)"},
+    )
     assert "javascript" not in card.render(forged, (), None)  # a record is not Markdown
 
 
@@ -255,8 +292,11 @@ def test_a_run_on_another_branch_is_registered_only_when_asked(project: Project)
     where = project.where()
     git(project.root, "switch", "-q", "-c", "try-c")
     run = project.next_commit(0.5)
-    with pytest.raises(UserError, match=r"made on branch 'try-c', not on the default branch "
-                       r"'main'") as refused:
+    with pytest.raises(
+        UserError,
+        match=r"made on branch 'try-c', not on the default branch "
+        r"'main'",
+    ) as refused:
         operations.register(where, project.manifest, run)
     assert "--allow-branch" in (refused.value.hint or "")
     assert gitio.read(project.root, "iris") == []
@@ -269,14 +309,19 @@ def test_a_run_on_another_branch_is_registered_only_when_asked(project: Project)
     assert operations.register(pushed, project.manifest, detached).changed
     git(project.root, "tag", "-d", "iris@v0.1.0")
     # in Actions the event names the default branch; here it names this one
-    assert operations.register(replace(where, default_branch="try-c"), project.manifest,
-                               run).changed
+    assert operations.register(
+        replace(where, default_branch="try-c"), project.manifest, run
+    ).changed
     git(project.root, "switch", "-q", "main")
     other = project.next_commit(0.6)
     assert operations.register(where, project.manifest, other, allow_branch=False).changed
     git(project.root, "switch", "-q", "try-c")
-    assert operations.register(where, project.manifest, project.next_commit(0.7),
-                               allow_branch=True).version == "v0.3.0"
+    assert (
+        operations.register(
+            where, project.manifest, project.next_commit(0.7), allow_branch=True
+        ).version
+        == "v0.3.0"
+    )
 
 
 def test_the_default_branch_is_origins_else_this_clones(tmp_path: Path, origin: Path) -> None:
@@ -303,13 +348,18 @@ def test_an_older_version_is_registered_only_when_asked(project: Project) -> Non
     where = project.where()
     operations.register(where, project.manifest, project.run, version="v1.0.0")
     run = project.next_commit(0.5)
-    with pytest.raises(UserError, match=r"v0\.5\.0 is lower than the latest version v1\.0\.0")\
-            as refused:
+    with pytest.raises(
+        UserError, match=r"v0\.5\.0 is lower than the latest version v1\.0\.0"
+    ) as refused:
         operations.register(where, project.manifest, run, version="v0.5.0")
     assert "--allow-older" in (refused.value.hint or "") and "v1.1.0" in refused.value.hint
     assert len(gitio.read(project.root, "iris")) == 1
-    assert operations.register(where, project.manifest, run, version="v0.5.0",
-                               allow_older=True).version == "v0.5.0"
+    assert (
+        operations.register(
+            where, project.manifest, run, version="v0.5.0", allow_older=True
+        ).version
+        == "v0.5.0"
+    )
     assert where.read().latest().version == "v1.0.0"
 
 
@@ -325,10 +375,15 @@ def test_the_runs_own_outputs_do_not_make_it_uncommitted(tmp_path: Path) -> None
     from tests import projects
 
     root = tmp_path / "repo"
-    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST.replace(
-        "data:\n", "data:\n  prepare: python prepare.py\n") + "environments:\n  staging: {}\n")
-    files["raw/train.csv"], files["raw/test.csv"] = files.pop("data/train.csv"), \
-        files.pop("data/test.csv")
+    files = projects.iris_files(
+        Path(),
+        manifest=projects.IRIS_MANIFEST.replace("data:\n", "data:\n  prepare: python prepare.py\n")
+        + "environments:\n  staging: {}\n",
+    )
+    files["raw/train.csv"], files["raw/test.csv"] = (
+        files.pop("data/train.csv"),
+        files.pop("data/test.csv"),
+    )
     files["prepare.py"], files["data/.keep"] = PREPARE, ""
     projects.write(root, files)  # no .gitignore: the model and the prepared data untracked
     git(root, "init", "-q", "-b", "main")
@@ -360,18 +415,30 @@ def test_a_rollback_decided_on_a_stale_read_changes_nothing(project: Project) ->
     where = project.where()
     for c in (None, 0.5, 0.6):
         run = project.run if c is None else project.next_commit(c)
-        operations.promote(where, project.manifest, operations.register(
-            where, project.manifest, run).version, "staging")
+        operations.promote(
+            where,
+            project.manifest,
+            operations.register(where, project.manifest, run).version,
+            "staging",
+        )
     stale = where.read()  # v0.3.0 held; someone promotes v0.1.0 before this rollback writes
     operations.promote(where, project.manifest, "v0.1.0", "staging", actor="ben")
     import unittest.mock as mock
 
     reads = iter([stale])
     real = operations.Where.read
-    with mock.patch.object(operations.Where, "read",
-                           lambda self: next(reads, None) or real(self)), \
-            pytest.raises(UserError, match=r"staging changed while rolling back from v0\.3\.0 "
-                          r"\(it now holds v0\.1\.0\); nothing was rolled back"):
+    with (
+        mock.patch.object(operations.Where, "read", lambda self: next(reads, None) or real(self)),
+        pytest.raises(
+            UserError,
+            match=r"staging changed while rolling back from v0\.3\.0 "
+            r"\(it now holds v0\.1\.0\); nothing was rolled back",
+        ),
+    ):
         operations.rollback(where, project.manifest, "staging")
     assert [a.version for a in where.read().history("staging")] == [
-        "v0.1.0", "v0.2.0", "v0.3.0", "v0.1.0"]
+        "v0.1.0",
+        "v0.2.0",
+        "v0.3.0",
+        "v0.1.0",
+    ]

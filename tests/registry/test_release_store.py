@@ -41,10 +41,14 @@ def open_on(fake: FakeGitHub, root: Path, waits: list[float] | None = None) -> R
     opened = store.open_store(f"github-release:{TAG}", root, target)
     assert isinstance(opened, ReleaseStore)
     sleep = (waits if waits is not None else []).append
-    return ReleaseStore(tag=opened.tag, cache=opened.cache, repository=opened.repository,
-                        api_url=opened.api_url, token=opened.token,
-                        client={"timeout_s": 2.0, "min_write_interval_s": 0.0, "seed": 0,
-                                "sleep": sleep})
+    return ReleaseStore(
+        tag=opened.tag,
+        cache=opened.cache,
+        repository=opened.repository,
+        api_url=opened.api_url,
+        token=opened.token,
+        client={"timeout_s": 2.0, "min_write_interval_s": 0.0, "seed": 0, "sleep": sleep},
+    )
 
 
 def a_file(root: Path, content: bytes = b"weights" * 5000) -> Path:
@@ -71,8 +75,7 @@ def test_put_then_get_reads_the_same_bytes_back(fake: FakeGitHub, tmp_path: Path
     assert fake.total_calls() == before
 
 
-def test_an_object_already_there_is_not_uploaded_again(fake: FakeGitHub,
-                                                       tmp_path: Path) -> None:
+def test_an_object_already_there_is_not_uploaded_again(fake: FakeGitHub, tmp_path: Path) -> None:
     source = a_file(tmp_path / "work")
     open_on(fake, tmp_path).put(source)
     again = open_on(fake, tmp_path)  # another job: it finds the release and the asset
@@ -97,8 +100,9 @@ def test_a_corrupt_asset_is_refused(fake: FakeGitHub, tmp_path: Path) -> None:
 
 def test_a_missing_object_is_a_clear_error(fake: FakeGitHub, tmp_path: Path) -> None:
     remote = open_on(fake, tmp_path)
-    with pytest.raises(UserError, match="is not in the model store github-release:"
-                                        "mlgate-models in o/r") as caught:
+    with pytest.raises(
+        UserError, match="is not in the model store github-release:mlgate-models in o/r"
+    ) as caught:
         remote.get("0" * 64)
     assert "release mlgate-models does not exist" in str(caught.value)
     assert fake.calls[("POST", RELEASES)] == 0  # reading never makes the release
@@ -107,10 +111,14 @@ def test_a_missing_object_is_a_clear_error(fake: FakeGitHub, tmp_path: Path) -> 
         remote.get("1" * 64)
 
 
-@pytest.mark.parametrize("fault", [Fault(apply_first=True), Fault(apply_first=True, drop=True)],
-                         ids=["502-after-upload", "connection-dropped-after-upload"])
-def test_a_lost_upload_answer_does_not_duplicate_the_asset(fake: FakeGitHub, tmp_path: Path,
-                                                           fault: Fault) -> None:
+@pytest.mark.parametrize(
+    "fault",
+    [Fault(apply_first=True), Fault(apply_first=True, drop=True)],
+    ids=["502-after-upload", "connection-dropped-after-upload"],
+)
+def test_a_lost_upload_answer_does_not_duplicate_the_asset(
+    fake: FakeGitHub, tmp_path: Path, fault: Fault
+) -> None:
     fake.fail(*UPLOAD, fault)
     source = a_file(tmp_path / "work")
     sha = open_on(fake, tmp_path).put(source)
@@ -126,8 +134,9 @@ def test_an_upload_that_never_arrived_is_sent_again(fake: FakeGitHub, tmp_path: 
     assert [a["name"] for a in fake.releases[0]["assets"]] == [sha]
 
 
-def test_a_broken_earlier_upload_is_reported_with_the_way_out(fake: FakeGitHub,
-                                                               tmp_path: Path) -> None:
+def test_a_broken_earlier_upload_is_reported_with_the_way_out(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
     source = a_file(tmp_path / "work")
     sha = store.sha256_of(source)
     fake.add_asset(TAG, sha, b"", state="open")
@@ -140,7 +149,8 @@ def test_a_broken_earlier_upload_is_reported_with_the_way_out(fake: FakeGitHub,
 
 
 def test_an_immutable_release_keeps_what_it_has_and_takes_nothing_new(
-        fake: FakeGitHub, tmp_path: Path) -> None:
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
     source = a_file(tmp_path / "work")
     sha = open_on(fake, tmp_path).put(source)
     fake.releases[0]["immutable"] = True  # the repository turned immutable releases on
@@ -152,10 +162,17 @@ def test_an_immutable_release_keeps_what_it_has_and_takes_nothing_new(
     assert fake.calls[UPLOAD] == 1
 
 
-def test_an_upload_refused_for_another_reason_says_why(fake: FakeGitHub,
-                                                       tmp_path: Path) -> None:
-    fake.fail(*UPLOAD, Fault(status=422, body={"message": "Cannot upload assets to an "
-                                               "immutable release.", "documentation_url": "x"}))
+def test_an_upload_refused_for_another_reason_says_why(fake: FakeGitHub, tmp_path: Path) -> None:
+    fake.fail(
+        *UPLOAD,
+        Fault(
+            status=422,
+            body={
+                "message": "Cannot upload assets to an immutable release.",
+                "documentation_url": "x",
+            },
+        ),
+    )
     with pytest.raises(GitHubError, match="422: Cannot upload assets"):
         open_on(fake, tmp_path).put(a_file(tmp_path / "work"))
     assert fake.calls[UPLOAD] == 1
@@ -178,27 +195,39 @@ def test_a_download_the_api_answers_itself(fake: FakeGitHub, tmp_path: Path) -> 
     assert fake.storage_log == []
 
 
-def test_an_upload_url_on_another_origin_gets_no_token(fake: FakeGitHub,
-                                                       tmp_path: Path) -> None:
+def test_an_upload_url_on_another_origin_gets_no_token(fake: FakeGitHub, tmp_path: Path) -> None:
     fake.upload_root = fake.storage_url + "/api/uploads"  # a release pointing elsewhere
     with pytest.raises(GitHubError, match="not sending the token there"):
         open_on(fake, tmp_path).put(a_file(tmp_path / "work"))
     assert fake.storage_log == []  # nothing was sent at all
 
 
-@pytest.mark.parametrize(("api", "upload", "allowed"), [
-    ("https://api.github.com", "https://uploads.github.com/repos/o/r/releases/1/assets"
-                               "{?name,label}", True),
-    ("https://api.acme.ghe.com", "https://uploads.acme.ghe.com/repos/o/r/releases/1/assets", True),
-    ("https://ghe.example/api/v3", "https://ghe.example/api/uploads/repos/o/r/releases/1/assets"
-                                   "{?name,label}", True),
-    ("https://api.github.com", "https://uploads.github.com.evil.example/x", False),
-    ("https://api.github.com", "https://evil.example/x", False),
-    ("https://api.github.com", "http://uploads.github.com/x", False),
-    ("https://api.github.com", "https://uploads.github.com:8443/x", False),
-    ("https://api.github.com", "https://user:pw@uploads.github.com/x", False),
-    ("https://ghe.example/api/v3", "https://ghe.example:444/api/uploads/x", False),
-])
+@pytest.mark.parametrize(
+    ("api", "upload", "allowed"),
+    [
+        (
+            "https://api.github.com",
+            "https://uploads.github.com/repos/o/r/releases/1/assets{?name,label}",
+            True,
+        ),
+        (
+            "https://api.acme.ghe.com",
+            "https://uploads.acme.ghe.com/repos/o/r/releases/1/assets",
+            True,
+        ),
+        (
+            "https://ghe.example/api/v3",
+            "https://ghe.example/api/uploads/repos/o/r/releases/1/assets{?name,label}",
+            True,
+        ),
+        ("https://api.github.com", "https://uploads.github.com.evil.example/x", False),
+        ("https://api.github.com", "https://evil.example/x", False),
+        ("https://api.github.com", "http://uploads.github.com/x", False),
+        ("https://api.github.com", "https://uploads.github.com:8443/x", False),
+        ("https://api.github.com", "https://user:pw@uploads.github.com/x", False),
+        ("https://ghe.example/api/v3", "https://ghe.example:444/api/uploads/x", False),
+    ],
+)
 def test_which_upload_origins_may_have_the_token(api: str, upload: str, allowed: bool) -> None:
     if allowed:
         assert upload_target(api, upload) == upload.split("{")[0]
@@ -207,22 +236,31 @@ def test_which_upload_origins_may_have_the_token(api: str, upload: str, allowed:
             upload_target(api, upload)
 
 
-def test_a_release_made_meanwhile_by_another_job_is_used(fake: FakeGitHub,
-                                                         tmp_path: Path) -> None:
+def test_a_release_made_meanwhile_by_another_job_is_used(fake: FakeGitHub, tmp_path: Path) -> None:
     def another_job() -> None:
         fake.add_asset(TAG, "f" * 64, b"x")
 
-    fake.fail("POST", RELEASES, Fault(status=422, body={
-        "message": "Validation Failed", "documentation_url": "x",
-        "errors": [{"resource": "Release", "code": "already_exists", "field": "tag_name"}]},
-        before=another_job))
+    fake.fail(
+        "POST",
+        RELEASES,
+        Fault(
+            status=422,
+            body={
+                "message": "Validation Failed",
+                "documentation_url": "x",
+                "errors": [{"resource": "Release", "code": "already_exists", "field": "tag_name"}],
+            },
+            before=another_job,
+        ),
+    )
     sha = open_on(fake, tmp_path).put(a_file(tmp_path / "work"))
     assert len(fake.releases) == 1
     assert sorted(a["name"] for a in fake.releases[0]["assets"]) == sorted([sha, "f" * 64])
 
 
 def test_outside_actions_it_needs_a_repository_and_a_token(
-        fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = a_file(tmp_path / "work")
     remote = store.open_store(f"github-release:{TAG}", tmp_path)  # nothing set: no error yet
     with pytest.raises(UserError, match="needs the repository") as caught:
@@ -238,14 +276,18 @@ def test_outside_actions_it_needs_a_repository_and_a_token(
     assert fake.calls[UPLOAD] == 1
 
 
-@pytest.mark.parametrize(("value", "said"), [
-    ("github-release:churn@v1", "would read as a registry tag"),
-    ("github-release:", "needs the release's tag after it"),
-    ("github-releases:models", "for a release's assets write 'github-release:<tag>'"),
-    ("github-release:a b", "is not a release tag this store uses"),
-])
-def test_a_wrong_release_location_is_reported_where_it_is(tmp_path: Path, value: str,
-                                                          said: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("github-release:churn@v1", "would read as a registry tag"),
+        ("github-release:", "needs the release's tag after it"),
+        ("github-releases:models", "for a release's assets write 'github-release:<tag>'"),
+        ("github-release:a b", "is not a release tag this store uses"),
+    ],
+)
+def test_a_wrong_release_location_is_reported_where_it_is(
+    tmp_path: Path, value: str, said: str
+) -> None:
     manifest = projects.IRIS_MANIFEST + f"registry:\n  artifacts: '{value}'\n"
     projects.write(tmp_path, projects.iris_files(tmp_path, manifest=manifest))
     with pytest.raises(ManifestError) as caught:
@@ -256,22 +298,36 @@ def test_a_wrong_release_location_is_reported_where_it_is(tmp_path: Path, value:
 
 
 def test_register_and_promote_through_a_release(
-        fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    fake: FakeGitHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     project = make_project(tmp_path / "repo")
-    deploy = json.dumps([sys.executable, "-c", "import os, shutil; shutil.copy(os.environ["
-                         "'MLGATE_MODEL'], 'deployed.bin')"])
+    deploy = json.dumps(
+        [
+            sys.executable,
+            "-c",
+            "import os, shutil; shutil.copy(os.environ['MLGATE_MODEL'], 'deployed.bin')",
+        ]
+    )
     manifest_file = project.root / "mlops.yaml"
     text = manifest_file.read_text().replace(
-        ENVIRONMENTS, ENVIRONMENTS.replace("{requires: staging}",
-                                           f"{{requires: staging, deploy: {{command: {deploy}}}}}"))
+        ENVIRONMENTS,
+        ENVIRONMENTS.replace(
+            "{requires: staging}", f"{{requires: staging, deploy: {{command: {deploy}}}}}"
+        ),
+    )
     manifest_file.write_text(text + f"registry:\n  artifacts: github-release:{TAG}\n")
     (project.root / ".gitignore").write_text("models/\n.mlgate/\ndeployed.bin\n")
     git(project.root, "commit", "-q", "-am", "the team's release store")
     project.manifest = manifests.load(manifest_file)
     project.next_commit(0.7)
-    for name, value in {"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": TOKEN,
-                        "GITHUB_API_URL": fake.url}.items():
+    for name, value in {
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_API_URL": fake.url,
+    }.items():
         monkeypatch.setenv(name, value)
     root = str(project.root)
     assert main(["-C", root, "register"]) == 0, capsys.readouterr().err
@@ -279,13 +335,17 @@ def test_register_and_promote_through_a_release(
     assert main(["-C", root, "registry", "show", "v0.1.0", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)["record"]
     names = {a["name"] for a in fake.releases[0]["assets"]}
-    assert names == {record["model"]["sha256"], record["run"]["sha256"],
-                     record["manifest"]["sha256"]}
+    assert names == {
+        record["model"]["sha256"],
+        record["run"]["sha256"],
+        record["manifest"]["sha256"],
+    }
     uploads = fake.calls[UPLOAD]
     assert uploads == 3
     assert main(["-C", root, "promote", "v0.1.0", "--to", "staging"]) == 0
-    assert main(["-C", root, "promote", "v0.1.0", "--to", "production"]) == 0, \
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "production"]) == 0, (
         capsys.readouterr().err
+    )
     assert fake.calls[UPLOAD] == uploads  # promoting copies nothing
     assert len(fake.releases[0]["assets"]) == 3
     model = project.root / "models" / "model.joblib"

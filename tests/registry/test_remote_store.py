@@ -23,9 +23,13 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    for name, value in {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                        "AWS_EC2_METADATA_DISABLED": "true"}.items():
+    for name, value in {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
         monkeypatch.setenv(name, value)
     import httpx
     import s3fs
@@ -40,8 +44,9 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> None:
     project = make_project(tmp_path / "repo")
     manifest_file = project.root / "mlops.yaml"
-    manifest_file.write_text(manifest_file.read_text()
-                             + "registry:\n  artifacts: s3://models-bucket/iris\n")
+    manifest_file.write_text(
+        manifest_file.read_text() + "registry:\n  artifacts: s3://models-bucket/iris\n"
+    )
     git(project.root, "commit", "-q", "-am", "the team's bucket")
     project.manifest = manifests.load(manifest_file)
     project.next_commit(0.7)

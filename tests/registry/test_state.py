@@ -12,8 +12,12 @@ from mlgate.registry import tags as T
 
 def tag(name: str, commit: str, record: dict | None = None, created: str = "2026-01-01") -> T.Tag:
     subject = "gto wrote this"
-    return T.Tag(name=name, commit=commit, created=created,
-                 message=T.message(subject, record) if record is not None else subject)
+    return T.Tag(
+        name=name,
+        commit=commit,
+        created=created,
+        message=T.message(subject, record) if record is not None else subject,
+    )
 
 
 TAGS = [
@@ -24,8 +28,10 @@ TAGS = [
     tag("churn#staging#2", "c2", {"version": "v0.2.0"}),
     tag("churn#staging#3", "c2"),  # gto's own tag: the version is the one at its commit
     tag("churn#production#1", "c1", {"version": "v0.1.0"}),
-    tag("other@v9.0.0", "c9", {}), tag("churn-v2@v1.0.0", "c9", {}),
-    tag("churn#staging#x", "c1"), tag("release-1", "c1"),
+    tag("other@v9.0.0", "c9", {}),
+    tag("churn-v2@v1.0.0", "c9", {}),
+    tag("churn#staging#x", "c1"),
+    tag("release-1", "c1"),
 ]
 
 
@@ -49,23 +55,31 @@ def test_a_stage_holds_its_last_assignment_and_remembers_the_one_before() -> Non
     assert built.stages() == ("production", "staging")
 
 
-@pytest.mark.parametrize(("text", "record"), [
-    (T.message("s", {"a": 1}), {"a": 1}),
-    ("Registering artifact x version v1.0.0", None),  # gto wrote it: no record
-])
+@pytest.mark.parametrize(
+    ("text", "record"),
+    [
+        (T.message("s", {"a": 1}), {"a": 1}),
+        ("Registering artifact x version v1.0.0", None),  # gto wrote it: no record
+    ],
+)
 def test_a_record_is_read_only_when_mlgate_wrote_one(text: str, record) -> None:
     assert T.record_of(text) == record
 
 
-@pytest.mark.parametrize(("text", "said"), [
-    ("s\n\nmlgate-record: {not json", "its record is not JSON"),
-    ("s\n\nmlgate-record: [1, 2]", "its record is a JSON list, not an object"),
-])
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("s\n\nmlgate-record: {not json", "its record is not JSON"),
+        ("s\n\nmlgate-record: [1, 2]", "its record is a JSON list, not an object"),
+    ],
+)
 def test_a_torn_record_is_told_apart_from_none(text: str, said: str) -> None:
     with pytest.raises(T.CorruptRecord, match=said):
         T.record_of(text)
-    built = state.build("m", [T.Tag(name="m@v1.0.0", commit="c1", message=text,
-                                     created="2026-01-01T00:00:00+00:00")])
+    built = state.build(
+        "m",
+        [T.Tag(name="m@v1.0.0", commit="c1", message=text, created="2026-01-01T00:00:00+00:00")],
+    )
     assert built.version("v1.0.0").problem.startswith(f"tag m@v1.0.0 is corrupt: {said}")
 
 
@@ -80,32 +94,54 @@ def test_delivery_figures_from_the_history() -> None:
         tag("churn@v0.3.0", "c3", {"verdict": "passed"}),
         tag("churn#production#1", "c1", {"version": "v0.1.0"}, "2026-11-02T00:00:00+00:00"),
         tag("churn#production#2", "c2", {"version": "v0.2.0"}, "2026-11-09T00:00:00+00:00"),
-        tag("churn#production#3", "c1", {"version": "v0.1.0", "rollback": True},
-            "2026-11-09T06:00:00+00:00"),
+        tag(
+            "churn#production#3",
+            "c1",
+            {"version": "v0.1.0", "rollback": True},
+            "2026-11-09T06:00:00+00:00",
+        ),
         tag("churn#production#4", "c3", {"version": "v0.3.0"}, "2026-11-16T00:00:00+00:00"),
     ]
-    committed = {"c1": "2026-11-01T00:00:00+00:00", "c2": "2026-11-08T12:00:00+00:00",
-                 "c3": "2026-11-15T00:00:00+00:00"}
-    found = stats.delivery(state.build("churn", tags), "production", committed,
-                           now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+    committed = {
+        "c1": "2026-11-01T00:00:00+00:00",
+        "c2": "2026-11-08T12:00:00+00:00",
+        "c3": "2026-11-15T00:00:00+00:00",
+    }
+    found = stats.delivery(
+        state.build("churn", tags),
+        "production",
+        committed,
+        now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+    )
     assert (found.promotions, found.rollbacks) == (3, 1)
     assert found.per_week == 1.0  # three in the three weeks since the first
     assert found.lead_time_h == 24.0  # 24 h, 12 h, 24 h
     assert found.change_failure_rate == 0.333
-    empty = stats.delivery(state.build("churn", tags), "staging", committed,
-                           now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+    empty = stats.delivery(
+        state.build("churn", tags),
+        "staging",
+        committed,
+        now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+    )
     assert (empty.promotions, empty.per_week, empty.change_failure_rate) == (0, None, None)
 
 
 def history(*steps: str) -> state.State:
     """A production history from steps: "v1" promotes v1, "rb:v1" rolls back to v1."""
-    tags = [tag(f"churn@{v}", f"c-{v}", {"verdict": "passed"})
-            for v in ("v0.1.0", "v0.2.0", "v0.3.0", "v1.0.0")]
+    tags = [
+        tag(f"churn@{v}", f"c-{v}", {"verdict": "passed"})
+        for v in ("v0.1.0", "v0.2.0", "v0.3.0", "v1.0.0")
+    ]
     for n, step in enumerate(steps, start=1):
         version = step.removeprefix("rb:")
-        tags.append(tag(f"churn#production#{n}", f"c-{version}",
-                        {"version": version, "rollback": step.startswith("rb:")},
-                        f"2026-11-{n:02d}T00:00:00+00:00"))
+        tags.append(
+            tag(
+                f"churn#production#{n}",
+                f"c-{version}",
+                {"version": version, "rollback": step.startswith("rb:")},
+                f"2026-11-{n:02d}T00:00:00+00:00",
+            )
+        )
     return state.build("churn", tags)
 
 
@@ -114,24 +150,28 @@ def target(built: state.State) -> str | None:
     return found.version if found else None
 
 
-@pytest.mark.parametrize(("steps", "expected"), [
-    ((), None),
-    (("v0.1.0",), None),
-    (("v0.1.0", "v1.0.0"), "v0.1.0"),
-    # the issue: a second rollback went back to v1.0.0, the version just rolled back from
-    (("v0.1.0", "v1.0.0", "rb:v0.1.0"), None),
-    (("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0"), "v0.1.0"),
-    (("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0", "rb:v0.1.0"), None),
-    # promoted again on purpose: v0.3.0 is current, v0.2.0 is still marked
-    (("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0", "rb:v0.1.0", "v0.3.0"), "v0.1.0"),
-    # a deliberate promotion clears the mark: v0.2.0 held before v1.0.0
-    (("v0.1.0", "v0.2.0", "rb:v0.1.0", "v0.2.0", "v1.0.0"), "v0.2.0"),
-    (("v0.1.0", "v0.2.0", "rb:v0.1.0", "v1.0.0"), "v0.1.0"),
-    # the same version re-assigned (gto's tag) is not an earlier version
-    (("v0.1.0", "v0.2.0", "v0.2.0"), "v0.1.0"),
-])
-def test_a_rollback_skips_versions_rolled_back_from(steps: tuple[str, ...],
-                                                     expected: str | None) -> None:
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        ((), None),
+        (("v0.1.0",), None),
+        (("v0.1.0", "v1.0.0"), "v0.1.0"),
+        # the issue: a second rollback went back to v1.0.0, the version just rolled back from
+        (("v0.1.0", "v1.0.0", "rb:v0.1.0"), None),
+        (("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0"), "v0.1.0"),
+        (("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0", "rb:v0.1.0"), None),
+        # promoted again on purpose: v0.3.0 is current, v0.2.0 is still marked
+        (("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0", "rb:v0.1.0", "v0.3.0"), "v0.1.0"),
+        # a deliberate promotion clears the mark: v0.2.0 held before v1.0.0
+        (("v0.1.0", "v0.2.0", "rb:v0.1.0", "v0.2.0", "v1.0.0"), "v0.2.0"),
+        (("v0.1.0", "v0.2.0", "rb:v0.1.0", "v1.0.0"), "v0.1.0"),
+        # the same version re-assigned (gto's tag) is not an earlier version
+        (("v0.1.0", "v0.2.0", "v0.2.0"), "v0.1.0"),
+    ],
+)
+def test_a_rollback_skips_versions_rolled_back_from(
+    steps: tuple[str, ...], expected: str | None
+) -> None:
     assert target(history(*steps)) == expected
 
 
@@ -145,8 +185,7 @@ VERSIONS = ("v0.1.0", "v0.2.0", "v0.3.0", "v1.0.0")
 
 
 @given(st.lists(st.one_of(st.sampled_from(VERSIONS), st.just("rollback")), max_size=14))
-def test_a_rollback_never_restores_what_was_left_and_not_promoted_since(
-        ops: list[str]) -> None:
+def test_a_rollback_never_restores_what_was_left_and_not_promoted_since(ops: list[str]) -> None:
     steps: list[str] = []
     for op in ops:  # each rollback as mlgate would make it, refused when there is none
         if op == "rollback":
@@ -163,7 +202,7 @@ def test_a_rollback_never_restores_what_was_left_and_not_promoted_since(
     assert found != held[-1] and found in held[:-1]
     for i, step in enumerate(steps):  # never one left by a rollback, unless promoted since
         if step.startswith("rb:") and held[i - 1] == found:
-            assert found in steps[i + 1:], (steps, found)
+            assert found in steps[i + 1 :], (steps, found)
 
 
 def test_a_change_rolled_back_from_twice_fails_once() -> None:
@@ -173,8 +212,7 @@ def test_a_change_rolled_back_from_twice_fails_once() -> None:
 
     # written before the fix: the second rollback restored v1.0.0, a third left it again
     built = history("v0.1.0", "v1.0.0", "rb:v0.1.0", "rb:v1.0.0", "rb:v0.1.0")
-    found = stats.delivery(built, "production", {},
-                           now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+    found = stats.delivery(built, "production", {}, now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
     assert (found.promotions, found.rollbacks, found.failed) == (2, 3, 2)
     assert found.change_failure_rate == 1.0  # was 1.5: three rollbacks of two changes
 
@@ -185,7 +223,6 @@ def test_the_card_says_a_version_was_rolled_back_from() -> None:
     built = history("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0")
     text = card.render(built.version("v0.3.0"), built.moves("v0.3.0"), None)
     assert "- production: promoted 2026-11-03T00:00:00+00:00\n" in text
-    assert ("- production: **rolled back from** on 2026-11-04T00:00:00+00:00, to v0.2.0\n"
-            in text)
+    assert "- production: **rolled back from** on 2026-11-04T00:00:00+00:00, to v0.2.0\n" in text
     text = card.render(built.version("v0.2.0"), built.moves("v0.2.0"), None)
     assert "rolled back to 2026-11-04" in text and "rolled back from" not in text

@@ -15,8 +15,18 @@ from mlgate.report import inert
 
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 # every character Markdown, GFM or GitHub reads as more than text, and some words
-MARKUP = [*"\\`*_[]()!<>&#|~$@:/.-+=^\"' \t\r\n\x00\x0b\x0c\x1b\x85\u2028",
-          "www.", "https://", "evil.example", "details", "1.", "a", "b", "0", "é"]
+MARKUP = [
+    *"\\`*_[]()!<>&#|~$@:/.-+=^\"' \t\r\n\x00\x0b\x0c\x1b\x85\u2028",
+    "www.",
+    "https://",
+    "evil.example",
+    "details",
+    "1.",
+    "a",
+    "b",
+    "0",
+    "é",
+]
 HOSTILE = {
     "link": "[Approve PR](https://evil.example)",
     "image": "![x](https://evil.example/i.png)",
@@ -60,13 +70,20 @@ def _inert(context: str, text: str) -> None:
     rendered = CONTEXTS[context].format(inert.escape(text))
     tokens = PARSER.parse(rendered)
     blocks = {t.type for t in tokens} - {"inline"}
-    expected = {"paragraph": {"paragraph_open", "paragraph_close"},
-                "after text": {"paragraph_open", "paragraph_close"},
-                "quote": {"blockquote_open", "blockquote_close", "paragraph_open",
-                          "paragraph_close"},
-                "list": {"bullet_list_open", "bullet_list_close", "list_item_open",
-                         "list_item_close", "paragraph_open", "paragraph_close"},
-                "heading": {"heading_open", "heading_close"}}.get(context)
+    expected = {
+        "paragraph": {"paragraph_open", "paragraph_close"},
+        "after text": {"paragraph_open", "paragraph_close"},
+        "quote": {"blockquote_open", "blockquote_close", "paragraph_open", "paragraph_close"},
+        "list": {
+            "bullet_list_open",
+            "bullet_list_close",
+            "list_item_open",
+            "list_item_close",
+            "paragraph_open",
+            "paragraph_close",
+        },
+        "heading": {"heading_open", "heading_close"},
+    }.get(context)
     if context == "cell":
         cells = [t for t in tokens if t.type == "td_open"]
         assert len(cells) == 2, rendered  # no cell of its own
@@ -88,8 +105,9 @@ def test_each_kind_of_markup_is_inert_in_each_place(kind: str, context: str) -> 
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(MARKUP), max_size=30).map("".join),
-       st.sampled_from(sorted(CONTEXTS)))
+@given(
+    st.lists(st.sampled_from(MARKUP), max_size=30).map("".join), st.sampled_from(sorted(CONTEXTS))
+)
 def test_any_mix_of_markup_is_inert_anywhere(text: str, context: str) -> None:
     _inert(context, text)
 

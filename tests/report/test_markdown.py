@@ -28,14 +28,24 @@ SHA = "ab" * 32
 
 
 def check(subject: str, status: str, message: str = "ok") -> CheckResult:
-    return CheckResult(id=f"data.test.columns.{subject}", stage="data", subject=subject,
-                       rule=">= 0", status=status, message=message)  # type: ignore[arg-type]
+    return CheckResult(
+        id=f"data.test.columns.{subject}",
+        stage="data",
+        subject=subject,
+        rule=">= 0",
+        status=status,
+        message=message,
+    )  # type: ignore[arg-type]
 
 
 def result(**changes) -> RunResult:
     base = RunResult(
-        run_id="20261123T000000Z-abcdef", name="churn", mlgate_version="0.1.0",
-        started_at="2026-11-23T00:00:00Z", duration_s=3.2, verdict="passed",
+        run_id="20261123T000000Z-abcdef",
+        name="churn",
+        mlgate_version="0.1.0",
+        started_at="2026-11-23T00:00:00Z",
+        duration_s=3.2,
+        verdict="passed",
         summary="all 2 checks passed",
         manifest=FileFingerprint(path="mlops.yaml", sha256=SHA, bytes=120),
         git=GitInfo(commit="c" * 40, branch="feature/x", dirty=False),
@@ -43,9 +53,12 @@ def result(**changes) -> RunResult:
         environment=Environment(python="3.11.7", platform="Linux", packages={"mlgate": "0.1.0"}),
         data=DataStage(status="passed", checks=(check("age", "passed"), check("plan", "passed"))),
         train=TrainStage(status="passed", message="`python train.py` finished in 1.0s"),
-        evaluate=EvaluateStage(status="passed", task="classification",
-                               metrics={"f1": 0.91234, "roc_auc": None},
-                               metric_errors={"roc_auc": "no probabilities"}),
+        evaluate=EvaluateStage(
+            status="passed",
+            task="classification",
+            metrics={"f1": 0.91234, "roc_auc": None},
+            metric_errors={"roc_auc": "no probabilities"},
+        ),
         model=ModelStage(status="passed"),
     )
     return replace(base, **changes)
@@ -60,8 +73,13 @@ def test_verdict_comes_first_and_metrics_follow() -> None:
 
 def test_failures_are_listed_before_the_collapsed_passes() -> None:
     checks = (check("age", "passed"), check("plan", "failed", "3 of 10 rows (30.0%) below 0"))
-    out = markdown.render(result(verdict="failed", summary="1 of 2 checks failed",
-                                 data=DataStage(status="failed", checks=checks)))
+    out = markdown.render(
+        result(
+            verdict="failed",
+            summary="1 of 2 checks failed",
+            data=DataStage(status="failed", checks=checks),
+        )
+    )
     failed_at = out.index("| ❌ | plan |")
     assert out.index("### Data checks: 1 of 2 passed") < failed_at
     assert failed_at < out.index("<details><summary>1 passed or skipped</summary>")
@@ -71,15 +89,22 @@ def test_untrusted_text_cannot_break_the_table_or_inject_html() -> None:
     evil = check("a|b", "failed", "<img src=x onerror=alert(1)> | `code`\nnext")
     out = markdown.render(result(data=DataStage(status="failed", checks=(evil,))))
     row = next(line for line in out.splitlines() if line.startswith("| ❌ |"))
-    assert row == ("| ❌ | a\\|b | &gt;= 0 | &lt;img src=x onerror=alert(1)&gt; \\| "
-                   "\\`code\\` next |")
+    assert row == (
+        "| ❌ | a\\|b | &gt;= 0 | &lt;img src=x onerror=alert(1)&gt; \\| \\`code\\` next |"
+    )
 
 
 def test_failed_command_output_is_shown_and_cannot_close_its_fence() -> None:
-    outcome = CommandOutcome(command="python train.py", status="failed", exit_code=1,
-                             duration_s=0.5, log_tail=("```", "ValueError: bad"))
-    out = markdown.render(result(train=TrainStage(status="failed", outcome=outcome,
-                                                  message="exited with code 1")))
+    outcome = CommandOutcome(
+        command="python train.py",
+        status="failed",
+        exit_code=1,
+        duration_s=0.5,
+        log_tail=("```", "ValueError: bad"),
+    )
+    out = markdown.render(
+        result(train=TrainStage(status="failed", outcome=outcome, message="exited with code 1"))
+    )
     assert "```text\nʼʼʼ\nValueError: bad\n```" in out
 
 
@@ -89,8 +114,14 @@ def test_rendering_is_deterministic() -> None:
 
 def test_terminal_summary_names_failures() -> None:
     failed = check("plan", "failed", "3 rows below 0")
-    out = text.render(result(verdict="failed", summary="1 of 1 checks failed",
-                             data=DataStage(status="failed", checks=(failed,))), "r.md")
+    out = text.render(
+        result(
+            verdict="failed",
+            summary="1 of 1 checks failed",
+            data=DataStage(status="failed", checks=(failed,)),
+        ),
+        "r.md",
+    )
     assert out.splitlines() == [
         "churn: FAILED - 1 of 1 checks failed",
         "  metrics: f1 0.9123, roc_auc n/a",
@@ -101,8 +132,13 @@ def test_terminal_summary_names_failures() -> None:
 
 def test_terminal_lines_stay_single_lines() -> None:
     sneaky = check("name", "failed", "e.g. 'x\n::warning::injected'")
-    out = text.render(result(verdict="failed", summary="1 of 1 checks failed",
-                             data=DataStage(status="failed", checks=(sneaky,))))
+    out = text.render(
+        result(
+            verdict="failed",
+            summary="1 of 1 checks failed",
+            data=DataStage(status="failed", checks=(sneaky,)),
+        )
+    )
     assert not any(line.startswith("::") for line in out.splitlines())
     assert "  failed: name >= 0: e.g. 'x ::warning::injected'" in out.splitlines()
 
@@ -113,24 +149,59 @@ def test_terminal_lines_stay_single_lines() -> None:
 def compared(**changes) -> CompareStage:
     base = CompareStage(
         status="failed",
-        baseline=Baseline(kind="git", ref="main", commit="d" * 40, name="main @ ddddddd",
-                          source="scored on the candidate's test rows", same_data=True,
-                          paired_rows=114),
-        metrics=(MetricChange(metric="f1", baseline=0.95, candidate=0.91, change=-0.04,
-                              relative_change=-0.04 / 0.95, greater_is_better=True),),
+        baseline=Baseline(
+            kind="git",
+            ref="main",
+            commit="d" * 40,
+            name="main @ ddddddd",
+            source="scored on the candidate's test rows",
+            same_data=True,
+            paired_rows=114,
+        ),
+        metrics=(
+            MetricChange(
+                metric="f1",
+                baseline=0.95,
+                candidate=0.91,
+                change=-0.04,
+                relative_change=-0.04 / 0.95,
+                greater_is_better=True,
+            ),
+        ),
         gates=(
-            GateResult(metric="f1", status="failed", candidate=0.91, baseline=0.95,
-                       change=-0.04, relative_change=-0.04 / 0.95, rule="change >= -0.01",
-                       explanation="f1: 0.9100 vs 0.9500 (-0.0400): change -0.0400 is below "
-                       "the allowed -0.01", manifest_key="compare.gates.f1",
-                       significance=Significance(method="paired bootstrap", rows=114,
-                                                 delta=-0.04, ci_low=-0.08, ci_high=-0.005,
-                                                 p_value=0.012, confidence=0.95,
-                                                 detectable_change=0.05),
-                       warning="114 paired rows cannot reliably detect the 0.01 margin"),
-            GateResult(metric="roc_auc", status="passed", candidate=0.99, baseline=0.99,
-                       change=0.0, relative_change=0.0, rule="change >= -0.02",
-                       explanation="roc_auc: holds"),
+            GateResult(
+                metric="f1",
+                status="failed",
+                candidate=0.91,
+                baseline=0.95,
+                change=-0.04,
+                relative_change=-0.04 / 0.95,
+                rule="change >= -0.01",
+                explanation="f1: 0.9100 vs 0.9500 (-0.0400): change -0.0400 is below "
+                "the allowed -0.01",
+                manifest_key="compare.gates.f1",
+                significance=Significance(
+                    method="paired bootstrap",
+                    rows=114,
+                    delta=-0.04,
+                    ci_low=-0.08,
+                    ci_high=-0.005,
+                    p_value=0.012,
+                    confidence=0.95,
+                    detectable_change=0.05,
+                ),
+                warning="114 paired rows cannot reliably detect the 0.01 margin",
+            ),
+            GateResult(
+                metric="roc_auc",
+                status="passed",
+                candidate=0.99,
+                baseline=0.99,
+                change=0.0,
+                relative_change=0.0,
+                rule="change >= -0.02",
+                explanation="roc_auc: holds",
+            ),
         ),
         params=(ParamChange(name="train.C", change="changed", old=1.0, new=0.01),),
         message="1 of 2 gates failed",
@@ -139,13 +210,13 @@ def compared(**changes) -> CompareStage:
 
 
 def test_the_gates_table_leads_with_failures_and_shows_the_paired_test() -> None:
-    out = markdown.render(result(verdict="failed", summary="1 of 2 gates failed",
-                                 compare=compared()))
+    out = markdown.render(
+        result(verdict="failed", summary="1 of 2 gates failed", compare=compared())
+    )
     assert out.index("### Gates: 1 of 2 passed") < out.index("### Baseline")
     row = next(line for line in out.splitlines() if line.startswith("| ❌ | f1"))
     assert "| 0.9500 | 0.9100 | -0.0400 | -4.21% | change &gt;= -0.01 |" in row
-    assert "significant, p = 0.012; 95% CI [-0.0800, -0.0050] (114 rows, paired bootstrap)" \
-        in row
+    assert "significant, p = 0.012; 95% CI [-0.0800, -0.0050] (114 rows, paired bootstrap)" in row
     assert out.index("| ❌ | f1") < out.index("| ✅ | roc_auc")
     assert "- ⚠️ f1: 114 paired rows cannot reliably detect the 0.01 margin" in out
     assert "Compared with **main @ ddddddd**, on the same test rows." in out
@@ -159,16 +230,18 @@ def test_different_data_is_said_plainly() -> None:
 
 
 def test_no_baseline_says_why_and_that_absolute_thresholds_decide() -> None:
-    none = compared(baseline=Baseline(kind="none", message="main has no mlops.yaml: this is "
-                                      "the first model"), gates=(), metrics=())
+    none = compared(
+        baseline=Baseline(kind="none", message="main has no mlops.yaml: this is the first model"),
+        gates=(),
+        metrics=(),
+    )
     out = markdown.render(result(compare=none))
     assert "None: main has no mlops.yaml: this is the first model. Gates that compare" in out
 
 
 def test_a_report_past_the_limit_drops_the_least_important_sections_and_says_so() -> None:
     many = tuple(check(f"c{i}", "failed", "x" * 200) for i in range(400))
-    big = result(verdict="failed", compare=compared(),
-                 data=DataStage(status="failed", checks=many))
+    big = result(verdict="failed", compare=compared(), data=DataStage(status="failed", checks=many))
     full = markdown.render(big)
     assert len(full) > markdown.COMMENT_LIMIT
     cut = markdown.render(big, limit=markdown.COMMENT_LIMIT, footer="<!-- marker -->")
@@ -191,8 +264,9 @@ def test_the_comparison_report_is_deterministic() -> None:
 
 
 def test_hostile_metric_and_gate_text_stays_inert() -> None:
-    hostile = compared(gates=(replace(compared().gates[0], metric="f1|<img src=x>",
-                                      explanation="a\n## injected"),))
+    hostile = compared(
+        gates=(replace(compared().gates[0], metric="f1|<img src=x>", explanation="a\n## injected"),)
+    )
     out = markdown.render(result(compare=hostile))
     assert "<img" not in out and "\n## injected" not in out
 

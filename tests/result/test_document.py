@@ -15,10 +15,12 @@ from mlgate.result.model import CheckResult, EvaluateStage
 
 
 @settings(max_examples=60, deadline=None)
-@given(hnp.arrays(
-    dtype=st.sampled_from([np.uint64, np.int32, np.float32, np.float64]),
-    shape=hnp.array_shapes(min_dims=1, max_dims=2, min_side=0, max_side=50),
-))
+@given(
+    hnp.arrays(
+        dtype=st.sampled_from([np.uint64, np.int32, np.float32, np.float64]),
+        shape=hnp.array_shapes(min_dims=1, max_dims=2, min_side=0, max_side=50),
+    )
+)
 def test_arrays_round_trip_exactly(array: np.ndarray) -> None:
     back = arrays.decode(arrays.encode(array))
     assert back.dtype == array.dtype and back.shape == array.shape
@@ -44,10 +46,17 @@ def test_non_finite_metrics_become_null_and_the_document_is_strict_json() -> Non
 
 
 def test_dataclasses_rebuild_from_their_dicts() -> None:
-    check = CheckResult(id="data.rows", stage="data", subject="train", rule="rows >= 10",
-                        status="failed", message="9 rows", observed=9, manifest_key=None)
-    assert document.from_dict(CheckResult, json.loads(json.dumps(document.to_dict(check)))) \
-        == check
+    check = CheckResult(
+        id="data.rows",
+        stage="data",
+        subject="train",
+        rule="rows >= 10",
+        status="failed",
+        message="9 rows",
+        observed=9,
+        manifest_key=None,
+    )
+    assert document.from_dict(CheckResult, json.loads(json.dumps(document.to_dict(check)))) == check
 
 
 def test_a_document_that_is_not_a_run_result_is_a_clear_error() -> None:

@@ -23,8 +23,9 @@ def test_members_are_found_and_strangers_almost_never() -> None:
 def test_an_empty_set_holds_nothing() -> None:
     kept = rowsets.encode(np.array([], dtype=np.uint64))
     assert not rowsets.contains(kept, np.array([1, 2**63], dtype=np.uint64)).any()
-    assert rowsets.contains(rowsets.encode(np.array([7], dtype=np.uint64)),
-                            np.array([], dtype=np.uint64)).shape == (0,)
+    assert rowsets.contains(
+        rowsets.encode(np.array([7], dtype=np.uint64)), np.array([], dtype=np.uint64)
+    ).shape == (0,)
 
 
 def test_a_million_training_rows_stay_small_in_json() -> None:

@@ -55,9 +55,13 @@ def serving(root: Path, *args: str, timeout_s: float = 90) -> Iterator[Served]:
     with 0); the block starts the moment the `serving ... on URL` line is printed."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "mlgate", "serve", "--port", str(port), *args], cwd=root,
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-        start_new_session=True)
+        [sys.executable, "-m", "mlgate", "serve", "--port", str(port), *args],
+        cwd=root,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     served = Served(process=process)
 
     def read() -> None:
@@ -95,8 +99,15 @@ def running(app: object, **options: object) -> Iterator[str]:
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,  # type: ignore[arg-type]
-                                           log_level="warning", **options))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,  # type: ignore[arg-type]
+            log_level="warning",
+            **options,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -51,8 +51,7 @@ def test_the_scorer_answers_what_the_pipeline_itself_answers(iris) -> None:
 
     table = pd.DataFrame.from_records(rows)
     assert scored.predictions == model.predict(table).tolist()
-    assert np.array_equal(np.array(scored.probabilities),
-                          model.predict_proba(table))
+    assert np.array_equal(np.array(scored.probabilities), model.predict_proba(table))
 
 
 def test_an_integer_sent_for_a_float_column_scores_as_the_float(iris) -> None:
@@ -74,8 +73,7 @@ def test_concurrent_requests_share_one_model_call(iris) -> None:
 
     answers = asyncio.run(main())
     assert calls == [len(rows[::10])]
-    assert [a.predictions[0] for a in answers] == [score([r]).predictions[0]
-                                                   for r in rows[::10]]
+    assert [a.predictions[0] for a in answers] == [score([r]).predictions[0] for r in rows[::10]]
 
 
 def test_a_batch_waits_for_requests_still_arriving_but_not_forever(iris) -> None:
@@ -112,8 +110,12 @@ def test_a_request_the_model_refuses_fails_alone(iris) -> None:
     async def main():
         batcher = batch.Batcher(score)
         bad = {**rows[0], "petal_width": None}  # LogisticRegression takes no NaN
-        return await asyncio.gather(batcher.submit([rows[0]]), batcher.submit([bad]),
-                                    batcher.submit([rows[100]]), return_exceptions=True)
+        return await asyncio.gather(
+            batcher.submit([rows[0]]),
+            batcher.submit([bad]),
+            batcher.submit([rows[100]]),
+            return_exceptions=True,
+        )
 
     good, refused, other = asyncio.run(main())
     assert isinstance(refused, batch.ModelError) and "NaN" in str(refused)

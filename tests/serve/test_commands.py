@@ -24,8 +24,9 @@ ROW = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_widt
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_the_printed_url_answers_the_moment_it_is_printed(registered: Project,
-                                                          workers: str) -> None:
+def test_the_printed_url_answers_the_moment_it_is_printed(
+    registered: Project, workers: str
+) -> None:
     with serving(registered.root, "--workers", workers) as served:
         assert served.url is not None
         health = httpx.get(f"{served.url}/health", timeout=2)  # no retry: it must answer
@@ -52,9 +53,9 @@ def test_serve_latest_with_nothing_registered_says_so(registered: Project) -> No
         service.load(bare.manifest, "latest")
 
 
-def test_smoke_on_an_unreachable_url_exits_3_saying_so(registered: Project,
-                                                      capsys: pytest.CaptureFixture[str]
-                                                      ) -> None:
+def test_smoke_on_an_unreachable_url_exits_3_saying_so(
+    registered: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     assert main(["-C", str(registered.root), "smoke", url]) == 3
     err = capsys.readouterr().err
@@ -67,26 +68,31 @@ def other_model() -> Iterator[str]:
     data = load_diabetes(as_frame=True)
     model = LinearRegression().fit(data.data, data.target)
     fields = InputSchema(fields=tuple(Field(name=c, kind="number") for c in data.data.columns))
-    served = service.Service(model=model, schema=fields,
-                             metadata={"model": "diabetes", "version": "v3.0.0"})
+    served = service.Service(
+        model=model, schema=fields, metadata={"model": "diabetes", "version": "v3.0.0"}
+    )
     with running(create_app(served)) as url:
         yield url
 
 
 def test_smoke_on_a_server_for_another_model_fails_saying_which(
-        registered: Project, other_model: str, capsys: pytest.CaptureFixture[str]) -> None:
+    registered: Project, other_model: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["-C", str(registered.root), "smoke", other_model]) == 1
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err and err == ""
-    assert out == (f"0 requests to {other_model} (v3.0.0): 1 failed\n"
-                   f"  {other_model} serves diabetes v3.0.0, not iris: the test data have no "
-                   "column 'age', 'sex', 'bmi', 'bp', 's1' (and 5 more)\n")
+    assert out == (
+        f"0 requests to {other_model} (v3.0.0): 1 failed\n"
+        f"  {other_model} serves diabetes v3.0.0, not iris: the test data have no "
+        "column 'age', 'sex', 'bmi', 'bp', 's1' (and 5 more)\n"
+    )
     shown = out.replace(other_model, "http://127.0.0.1:8000")
     assert f"```text\n{shown}```" in (REPO_ROOT / "docs/serve.md").read_text()  # its sample
 
 
 def test_smoke_on_something_that_is_not_a_prediction_server_fails_saying_so(
-        registered: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    registered: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route

@@ -28,8 +28,11 @@ def _fitted(loader: Any, model: Any) -> tuple[Any, InputSchema, pd.DataFrame]:
     data = loader(as_frame=True)
     frame = data.data.rename(columns=lambda c: c.replace("/", "_"))
     model.fit(frame, data.target)
-    return model, InputSchema(fields=tuple(Field(name=c, kind="number")
-                                           for c in frame.columns)), frame
+    return (
+        model,
+        InputSchema(fields=tuple(Field(name=c, kind="number") for c in frame.columns)),
+        frame,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +49,16 @@ def _send_at_once(url: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
     async def main() -> list[httpx.Response]:
         limits = httpx.Limits(max_connections=64)
         async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-            return await asyncio.gather(*(
-                client.post("/predict", content=json.dumps({"records": [row]}),
-                            headers={"content-type": "application/json"})
-                for row in frame.to_dict("records")))
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        "/predict",
+                        content=json.dumps({"records": [row]}),
+                        headers={"content-type": "application/json"},
+                    )
+                    for row in frame.to_dict("records")
+                )
+            )
 
     answers = asyncio.run(main())
     assert all(a.status_code == 200 for a in answers)
@@ -57,8 +66,7 @@ def _send_at_once(url: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("name", ["diabetes", "wine"])
-def test_exact_answers_are_bit_for_bit_the_models_answers_alone(name: str,
-                                                                request: Any) -> None:
+def test_exact_answers_are_bit_for_bit_the_models_answers_alone(name: str, request: Any) -> None:
     model, fields, frame = request.getfixturevalue(name)
     served = service.Service(model=model, schema=fields, metadata={"model": name})
     with running(create_app(served, exact=True)) as url:
@@ -72,22 +80,25 @@ def test_exact_answers_are_bit_for_bit_the_models_answers_alone(name: str,
 
 @pytest.mark.parametrize("name", ["diabetes", "wine"])
 def test_batched_answers_are_bit_for_bit_the_models_answers_for_the_batch(
-        name: str, request: Any) -> None:
+    name: str, request: Any
+) -> None:
     model, fields, frame = request.getfixturevalue(name)
     records = frame.to_dict("records")
     score = batch.scorer(model, fields)
 
     async def main() -> list[batch.Scored]:
         batcher = batch.Batcher(score)
-        return await asyncio.gather(*(batcher.submit(records[i:i + 3])
-                                      for i in range(0, 60, 3)))  # one batch of 60 rows
+        return await asyncio.gather(
+            *(batcher.submit(records[i : i + 3]) for i in range(0, 60, 3))
+        )  # one batch of 60 rows
 
     answers = asyncio.run(main())
     together = frame.iloc[:60]
     assert [p for a in answers for p in a.predictions] == model.predict(together).tolist()
     if hasattr(model, "predict_proba"):
-        assert [p for a in answers for p in a.probabilities or []] == \
-            model.predict_proba(together).tolist()
+        assert [p for a in answers for p in a.probabilities or []] == model.predict_proba(
+            together
+        ).tolist()
 
 
 def test_non_finite_answers_are_a_422_naming_the_record(diabetes) -> None:

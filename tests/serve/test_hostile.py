@@ -27,36 +27,46 @@ def url(registered: Project) -> Iterator[str]:
         yield at
 
 
-@pytest.mark.parametrize("body", [
-    "[" * 100_000,
-    '{"records": ' + "[" * 100_000 + "]" * 100_000 + "}",
-    '{"records": [' + '{"a": ' * 60_000 + "1" + "}" * 60_000 + "]}",
-], ids=["lists", "closed-lists", "objects"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000,
+        '{"records": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"records": [' + '{"a": ' * 60_000 + "1" + "}" * 60_000 + "]}",
+    ],
+    ids=["lists", "closed-lists", "objects"],
+)
 def test_a_body_nested_too_deep_is_the_documented_400(url: str, body: str) -> None:
-    answer = httpx.post(f"{url}/predict", content=body.encode(),
-                        headers={"content-type": "application/json"})
+    answer = httpx.post(
+        f"{url}/predict", content=body.encode(), headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 400, answer.text
     assert "nested deeper than" in answer.json()["error"]
 
 
 @pytest.mark.parametrize("spelling", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
-def test_every_non_finite_number_is_refused_alike_naming_the_field(url: str,
-                                                                    spelling: str) -> None:
-    body = '{"records": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, ' \
-           f'"petal_width": {spelling}}}]}}'
-    answer = httpx.post(f"{url}/predict", content=body.encode(),
-                        headers={"content-type": "application/json"})
+def test_every_non_finite_number_is_refused_alike_naming_the_field(url: str, spelling: str) -> None:
+    body = (
+        '{"records": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, '
+        f'"petal_width": {spelling}}}]}}'
+    )
+    answer = httpx.post(
+        f"{url}/predict", content=body.encode(), headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 422, answer.text
     said = answer.json()["error"]
     spelled = {"1e999": "Infinity", "-1e999": "-Infinity"}.get(spelling, spelling)
-    assert said == f"records[0].petal_width is {spelled}, which is not a JSON number " \
+    assert (
+        said == f"records[0].petal_width is {spelled}, which is not a JSON number "
         "(send null for a missing value)"
+    )
 
 
 @pytest.mark.parametrize("kind", ["number", "integer", "string", "boolean"])
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
-def test_non_finite_numbers_get_one_answer_whatever_the_columns_type(kind: str,
-                                                                      value: float) -> None:
+def test_non_finite_numbers_get_one_answer_whatever_the_columns_type(
+    kind: str, value: float
+) -> None:
     fields = schema.InputSchema(fields=(schema.Field(name="x", kind=kind),))  # type: ignore[arg-type]
     said = r"^records\[0\]\.x is (NaN|-?Infinity), which is not a JSON number"
     with pytest.raises(schema.InputError, match=said):
@@ -78,18 +88,25 @@ def _answer_or_close(sock: socket.socket) -> bytes:
 
 
 SLOW_HEADER = b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "  # a value, unending
-HEADERS = (b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-           b"Content-Type: application/json\r\nContent-Length: 200\r\n\r\n")
+HEADERS = (
+    b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+)
 
 
-@pytest.mark.parametrize(("sent", "answered"), [
-    (b"", b""),  # connected, said nothing
-    (b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"408"),  # half the headers
-    (HEADERS + b'{"records": [', b"408"),  # the headers, a part of the body
-    (b"HELLO\x00 / HTTP/1.1\r\n\r\n", b"400"),  # not HTTP: no wait, a JSON 400
-], ids=["nothing", "half-headers", "half-body", "not-http"])
-def test_a_request_sent_halfway_times_out(registered: Project, sent: bytes,
-                                          answered: bytes) -> None:
+@pytest.mark.parametrize(
+    ("sent", "answered"),
+    [
+        (b"", b""),  # connected, said nothing
+        (b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"408"),  # half the headers
+        (HEADERS + b'{"records": [', b"408"),  # the headers, a part of the body
+        (b"HELLO\x00 / HTTP/1.1\r\n\r\n", b"400"),  # not HTTP: no wait, a JSON 400
+    ],
+    ids=["nothing", "half-headers", "half-body", "not-http"],
+)
+def test_a_request_sent_halfway_times_out(
+    registered: Project, sent: bytes, answered: bytes
+) -> None:
     with serving(registered.root, "--workers", "1", "--read-timeout", "1") as served:
         assert served.url is not None
         started = time.monotonic()
@@ -114,12 +131,10 @@ def test_a_client_hanging_up_mid_body_is_not_a_traceback(registered: Project) ->
         answer = httpx.post(f"{served.url}/predict", json={"records": [ROW]})
         assert answer.json()["predictions"] == ["setosa"]
         time.sleep(0.5)
-    assert "Traceback" not in served.stderr and "Exception" not in served.stderr, \
-        served.stderr
+    assert "Traceback" not in served.stderr and "Exception" not in served.stderr, served.stderr
 
 
-def test_three_hundred_slow_clients_do_not_lock_out_a_normal_request(
-        registered: Project) -> None:
+def test_three_hundred_slow_clients_do_not_lock_out_a_normal_request(registered: Project) -> None:
     with serving(registered.root, "--workers", "1", "--read-timeout", "3") as served:
         assert served.url is not None
         slow: list[socket.socket] = []
@@ -133,8 +148,7 @@ def test_three_hundred_slow_clients_do_not_lock_out_a_normal_request(
                     with contextlib.suppress(OSError):
                         sock.send(b"x")
                 started = time.monotonic()
-                answer = httpx.post(f"{served.url}/predict", json={"records": [ROW]},
-                                    timeout=10)
+                answer = httpx.post(f"{served.url}/predict", json={"records": [ROW]}, timeout=10)
                 took = time.monotonic() - started
                 assert answer.status_code == 200 and took < 1.0, (answer.text, took)
             time.sleep(4)  # past the read timeout: every slow client has been let go

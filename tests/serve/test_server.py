@@ -27,8 +27,9 @@ def url(registered: Project) -> Iterator[str]:
 
 
 def test_predict_answers_with_classes_and_probabilities(url: str) -> None:
-    answer = httpx.post(f"{url}/predict", json={"records": [ROW, {**ROW, "petal_length": 5.9,
-                                                                   "petal_width": 2.1}]})
+    answer = httpx.post(
+        f"{url}/predict", json={"records": [ROW, {**ROW, "petal_length": 5.9, "petal_width": 2.1}]}
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["predictions"] == ["setosa", "virginica"]
@@ -36,44 +37,64 @@ def test_predict_answers_with_classes_and_probabilities(url: str) -> None:
     assert [round(sum(p), 4) for p in body["probabilities"]] == [1.0, 1.0]
 
 
-@pytest.mark.parametrize(("body", "status", "said"), [
-    ({"records": [{**ROW, "petal_width": "wide"}]}, 422,
-     "records[0].petal_width must be a number, not str"),
-    ({"records": [{k: v for k, v in ROW.items() if k != "sepal_width"}]}, 422,
-     "records[0] is missing 'sepal_width'"),
-    ({"records": [{**ROW, "colour": "blue"}]}, 422, "unknown field 'colour'"),
-    ({"records": []}, 422, "at least one record"),
-    ({"records": [ROW] * 60}, 413, "over 4096 bytes"),
-])
-def test_bad_requests_are_refused_with_the_field_named(url: str, body, status: int,
-                                                       said: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "status", "said"),
+    [
+        (
+            {"records": [{**ROW, "petal_width": "wide"}]},
+            422,
+            "records[0].petal_width must be a number, not str",
+        ),
+        (
+            {"records": [{k: v for k, v in ROW.items() if k != "sepal_width"}]},
+            422,
+            "records[0] is missing 'sepal_width'",
+        ),
+        ({"records": [{**ROW, "colour": "blue"}]}, 422, "unknown field 'colour'"),
+        ({"records": []}, 422, "at least one record"),
+        ({"records": [ROW] * 60}, 413, "over 4096 bytes"),
+    ],
+)
+def test_bad_requests_are_refused_with_the_field_named(
+    url: str, body, status: int, said: str
+) -> None:
     answer = httpx.post(f"{url}/predict", json=body)
     assert answer.status_code == status and said in answer.json()["error"], answer.text
 
 
 def test_a_body_that_is_not_json_is_a_400(url: str) -> None:
-    answer = httpx.post(f"{url}/predict", content=b"{nope",
-                        headers={"content-type": "application/json"})
+    answer = httpx.post(
+        f"{url}/predict", content=b"{nope", headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 400 and "not JSON" in answer.json()["error"]
 
 
 def test_health_and_metadata_say_which_version_runs(url: str, registered: Project) -> None:
-    assert httpx.get(f"{url}/health").json() == {"status": "ok", "model": "iris",
-                                                "version": "v0.1.0"}
+    assert httpx.get(f"{url}/health").json() == {
+        "status": "ok",
+        "model": "iris",
+        "version": "v0.1.0",
+    }
     meta = httpx.get(f"{url}/metadata").json()
-    assert meta["commit"] == registered.run.git.commit and meta["run_id"] == \
-        registered.run.run_id
-    assert meta["inputs"] == {"sepal_length": "number", "sepal_width": "number",
-                              "petal_length": "number", "petal_width": "number"}
+    assert meta["commit"] == registered.run.git.commit and meta["run_id"] == registered.run.run_id
+    assert meta["inputs"] == {
+        "sepal_length": "number",
+        "sepal_width": "number",
+        "petal_length": "number",
+        "petal_width": "number",
+    }
 
 
-def test_smoke_checks_a_running_server(url: str, registered: Project,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_smoke_checks_a_running_server(
+    url: str, registered: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["-C", str(registered.root), "smoke", url, "--rows", "10"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("10 requests to") and "0 failed" in out
-    assert main(["-C", str(registered.root), "smoke", url, "--rows", "3",
-                 "--max-p95-ms", "0.001"]) == 1  # nothing answers that fast
+    assert (
+        main(["-C", str(registered.root), "smoke", url, "--rows", "3", "--max-p95-ms", "0.001"])
+        == 1
+    )  # nothing answers that fast
 
 
 def test_a_pickle_loads_only_from_the_store_or_the_manifests_path(registered: Project) -> None:
@@ -91,8 +112,9 @@ def test_a_pickle_loads_only_from_the_store_or_the_manifests_path(registered: Pr
 
 
 def test_integers_and_nulls_follow_the_training_types() -> None:
-    fields = schema.InputSchema(fields=(schema.Field(name="n", kind="integer"),
-                                        schema.Field(name="b", kind="boolean")))
+    fields = schema.InputSchema(
+        fields=(schema.Field(name="n", kind="integer"), schema.Field(name="b", kind="boolean"))
+    )
     assert schema.validate(fields, [{"n": 3.0, "b": None}])
     with pytest.raises(schema.InputError, match=r"records\[0\]\.n must be an integer"):
         schema.validate(fields, [{"n": 3.5, "b": True}])
@@ -118,7 +140,11 @@ def test_serve_with_two_workers_answers_and_stops_gracefully(registered: Project
         port = s.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "mlgate", "serve", "--port", str(port), "--workers", "2"],
-        cwd=registered.root, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        cwd=registered.root,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -5,5 +5,14 @@ from mlgate.ci.jobs import Job, Outcome, execute, set_outputs
 from mlgate.ci.plan import COMMANDS, Plan, plan
 from mlgate.ci.summary import write_error, write_outcome
 
-__all__ = ["COMMANDS", "Job", "Outcome", "Plan", "execute", "plan", "set_outputs",
-           "write_error", "write_outcome"]
+__all__ = [
+    "COMMANDS",
+    "Job",
+    "Outcome",
+    "Plan",
+    "execute",
+    "plan",
+    "set_outputs",
+    "write_error",
+    "write_outcome",
+]

@@ -50,9 +50,19 @@ class Received:
 def write(run_folder: Path, manifest: Manifest, ctx: ActionsContext, manifest_path: str) -> None:
     """Beside run.json: what the trusted job needs, and nothing it must trust."""
     atomic.write_bytes(run_folder / MANIFEST_COPY, manifest.path.read_bytes())
-    atomic.write_text(run_folder / HANDOFF_FILE, json.dumps({
-        "repository": ctx.repository, "pull_number": ctx.pull_number,
-        "head_sha": ctx.head_sha, "manifest_path": manifest_path}, indent=2) + "\n")
+    atomic.write_text(
+        run_folder / HANDOFF_FILE,
+        json.dumps(
+            {
+                "repository": ctx.repository,
+                "pull_number": ctx.pull_number,
+                "head_sha": ctx.head_sha,
+                "manifest_path": manifest_path,
+            },
+            indent=2,
+        )
+        + "\n",
+    )
 
 
 def find(folder: Path) -> Path:
@@ -63,7 +73,8 @@ def find(folder: Path) -> Path:
         raise UserError(
             f"{'no' if not found else len(found)} run hand-overs in '{folder}'; expected one",
             hint="download the pull request run's `mlgate-run` artifact into this folder "
-            "(the fork-safe template does)")
+            "(the fork-safe template does)",
+        )
     return found[0]
 
 
@@ -75,18 +86,29 @@ def read(folder: Path) -> Received:
     handoff = _handoff(run_folder)
     result = store.read(run_folder / store.RESULT_FILE)
     if run_folder != folder and run_folder.name != result.run_id:
-        raise UserError(f"the handed-over run {result.run_id} is in a folder named "
-                        f"{run_folder.name[:80]!r}; a run's folder is named by its id")
-    raw = strict.read(run_folder / MANIFEST_COPY, limit=MAX_MANIFEST_BYTES,
-                      what="the handed-over manifest")
-    loaded = manifests.parse(raw, name=handoff.manifest_path, root=run_folder,
-                             path=run_folder / MANIFEST_COPY, files=False)
+        raise UserError(
+            f"the handed-over run {result.run_id} is in a folder named "
+            f"{run_folder.name[:80]!r}; a run's folder is named by its id"
+        )
+    raw = strict.read(
+        run_folder / MANIFEST_COPY, limit=MAX_MANIFEST_BYTES, what="the handed-over manifest"
+    )
+    loaded = manifests.parse(
+        raw,
+        name=handoff.manifest_path,
+        root=run_folder,
+        path=run_folder / MANIFEST_COPY,
+        files=False,
+    )
     if loaded.sha256 != result.manifest.sha256:
-        raise UserError("the handed-over manifest is not the one the run used "
-                        "(its sha256 differs from run.json's)")
+        raise UserError(
+            "the handed-over manifest is not the one the run used "
+            "(its sha256 differs from run.json's)"
+        )
     if loaded.name != result.name:
-        raise UserError(f"the handed-over run is of '{result.name}', its manifest of "
-                        f"'{loaded.name}'")
+        raise UserError(
+            f"the handed-over run is of '{result.name}', its manifest of '{loaded.name}'"
+        )
     return Received(handoff=handoff, result=result, manifest=loaded)
 
 
@@ -97,22 +119,33 @@ def verify(handoff: Handoff, ctx: ActionsContext, pull: PullRequest | None) -> s
     if run is None:
         raise UserError("not a workflow_run event: nothing says which run to trust")
     if handoff.repository != ctx.repository:
-        raise UserError(f"the hand-over names repository '{handoff.repository}', "
-                        f"this workflow runs in '{ctx.repository}'")
+        raise UserError(
+            f"the hand-over names repository '{handoff.repository}', "
+            f"this workflow runs in '{ctx.repository}'"
+        )
     if handoff.head_sha != run.head_sha:
-        raise UserError(f"the hand-over claims head commit {handoff.head_sha[:12]}, GitHub "
-                        f"says run {run.id} ran on {run.head_sha[:12]}: not posted")
+        raise UserError(
+            f"the hand-over claims head commit {handoff.head_sha[:12]}, GitHub "
+            f"says run {run.id} ran on {run.head_sha[:12]}: not posted"
+        )
     if pull is None:
         return ""
     if pull.base_repository != ctx.repository or pull.number != handoff.pull_number:
         raise UserError(f"pull request #{handoff.pull_number} is not this repository's")
-    if pull.head_repository is not None and run.head_repository is not None \
-            and pull.head_repository != run.head_repository:
-        raise UserError(f"pull request #{pull.number} comes from {pull.head_repository}, "
-                        f"run {run.id} from {run.head_repository}")
+    if (
+        pull.head_repository is not None
+        and run.head_repository is not None
+        and pull.head_repository != run.head_repository
+    ):
+        raise UserError(
+            f"pull request #{pull.number} comes from {pull.head_repository}, "
+            f"run {run.id} from {run.head_repository}"
+        )
     if pull.head_sha != run.head_sha:
-        return (f"pull request #{pull.number} has moved on to {pull.head_sha[:12]} since "
-                f"run {run.id}; that commit's own run posts its report")
+        return (
+            f"pull request #{pull.number} has moved on to {pull.head_sha[:12]} since "
+            f"run {run.id}; that commit's own run posts its report"
+        )
     if pull.state != "open":
         return f"pull request #{pull.number} is {pull.state}"
     return ""
@@ -121,12 +154,20 @@ def verify(handoff: Handoff, ctx: ActionsContext, pull: PullRequest | None) -> s
 def _handoff(run_folder: Path) -> Handoff:
     path = run_folder / HANDOFF_FILE
     source = f"the hand-over {path.name}"
-    data = strict.parse(strict.read(path, limit=MAX_HANDOFF_BYTES, what="hand-over"),
-                        limit=MAX_HANDOFF_BYTES, source=source, what="hand-over")
+    data = strict.parse(
+        strict.read(path, limit=MAX_HANDOFF_BYTES, what="hand-over"),
+        limit=MAX_HANDOFF_BYTES,
+        source=source,
+        what="hand-over",
+    )
     strict.check(data, schema(), source=source, what="hand-over")
-    return Handoff(repository=data["repository"], pull_number=int(data["pull_number"]),
-                   head_sha=data["head_sha"], manifest_path=data["manifest_path"],
-                   folder=run_folder)
+    return Handoff(
+        repository=data["repository"],
+        pull_number=int(data["pull_number"]),
+        head_sha=data["head_sha"],
+        manifest_path=data["manifest_path"],
+        folder=run_folder,
+    )
 
 
 @functools.cache

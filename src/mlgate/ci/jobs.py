@@ -25,8 +25,10 @@ OUTPUTS = {
     "run-id": re.compile(r"|[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}"),
     "version": re.compile(r"|v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]{0,64}"),
 }
-MONITOR_NOTE = ("scheduled run: drift monitoring ('monitor:') is not in this version of "
-                "mlgate, so this run re-checks today's data, retrains and re-checks the model")
+MONITOR_NOTE = (
+    "scheduled run: drift monitoring ('monitor:') is not in this version of "
+    "mlgate, so this run re-checks today's data, retrains and re-checks the model"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,18 +74,26 @@ def _run(plan: Plan, job: Job, outcome: Outcome, *, notes: tuple[str, ...] = ())
 
     manifest = job.load()
     if plan.baseline and manifest.compare.baseline_kind == "auto":
-        manifest = baseline.override(manifest, plan.baseline,
-                                     origin="the push event (the commit before the push)")
-    result = pipeline.run(manifest, observer=job.observer, env=job.env,
-                          fork=plan.fork_settings, notes=notes)
+        manifest = baseline.override(
+            manifest, plan.baseline, origin="the push event (the commit before the push)"
+        )
+    result = pipeline.run(
+        manifest, observer=job.observer, env=job.env, fork=plan.fork_settings, notes=notes
+    )
     folder = store.run_dir(manifest.root, result.run_id)
     if plan.handoff:
         handoff.write(folder, manifest, job.ctx, publish.manifest_path(manifest))
     done = publish.publish(result, manifest, job.ctx)  # posts where the event allows
-    return replace(outcome, result=result,
-                   report=os.path.relpath(folder / store.REPORT_FILE),
-                   lines=(*outcome.lines, f"run {result.run_id}: {result.verdict}: "
-                          f"{result.summary}", *done.lines()))
+    return replace(
+        outcome,
+        result=result,
+        report=os.path.relpath(folder / store.REPORT_FILE),
+        lines=(
+            *outcome.lines,
+            f"run {result.run_id}: {result.verdict}: {result.summary}",
+            *done.lines(),
+        ),
+    )
 
 
 def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
@@ -95,8 +105,9 @@ def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 
     loaded = job.load()
     warned = tuple(f"warning: {w}" for w in lint.warnings(loaded, loaded.path.name))
-    return replace(outcome, lines=(*outcome.lines, *warned,
-                                   f"{loaded.path.name}: valid ({loaded.name})"))
+    return replace(
+        outcome, lines=(*outcome.lines, *warned, f"{loaded.path.name}: valid ({loaded.name})")
+    )
 
 
 def _where(job: Job, manifest: Manifest):  # -> operations.Where
@@ -115,10 +126,14 @@ def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     result = outcome.result or store.read_latest(manifest.root)  # `command: register`
     if not result.passed:
         return _said(outcome, "register: skipped: the run did not pass its checks and gates")
-    change = operations.register(_where(job, manifest), manifest, result,
-                                 actor=job.ctx.actor, reason=plan.reason)
-    said = f"registered {change.version}" if change.changed else \
-        f"register: this commit is {change.version} already"
+    change = operations.register(
+        _where(job, manifest), manifest, result, actor=job.ctx.actor, reason=plan.reason
+    )
+    said = (
+        f"registered {change.version}"
+        if change.changed
+        else f"register: this commit is {change.version} already"
+    )
     return replace(_said(outcome, said), version=change.version)
 
 
@@ -129,9 +144,14 @@ def _promote(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 
     manifest = job.load()
     if "run" not in plan.steps:  # a dispatch: promote VERSION to ENVIRONMENT
-        change = operations.promote(_where(job, manifest), manifest, plan.version or "",
-                                    plan.environment or "", actor=job.ctx.actor,
-                                    reason=plan.reason)
+        change = operations.promote(
+            _where(job, manifest),
+            manifest,
+            plan.version or "",
+            plan.environment or "",
+            actor=job.ctx.actor,
+            reason=plan.reason,
+        )
         return replace(_said(outcome, _change_line(change)), version=change.version)
     if not outcome.version:
         return _said(outcome, "promote: skipped: no version was registered")
@@ -139,8 +159,14 @@ def _promote(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     if not targets:
         return _said(outcome, "promote: no environment in mlops.yaml is promoted on merge")
     for name in targets:
-        change = operations.promote(_where(job, manifest), manifest, outcome.version, name,
-                                    actor=job.ctx.actor, reason=plan.reason)
+        change = operations.promote(
+            _where(job, manifest),
+            manifest,
+            outcome.version,
+            name,
+            actor=job.ctx.actor,
+            reason=plan.reason,
+        )
         outcome = _said(outcome, _change_line(change))
     return outcome
 
@@ -149,16 +175,20 @@ def _rollback(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     from mlgate.registry import operations
 
     manifest = job.load()
-    change = operations.rollback(_where(job, manifest), manifest, plan.environment or "",
-                                 actor=job.ctx.actor, reason=plan.reason)
+    change = operations.rollback(
+        _where(job, manifest),
+        manifest,
+        plan.environment or "",
+        actor=job.ctx.actor,
+        reason=plan.reason,
+    )
     return replace(_said(outcome, _change_line(change)), version=change.version)
 
 
 def _change_line(change) -> str:  # (operations.Change)
     if not change.changed:
         return f"{change.environment}: holds {change.version} already"
-    return f"{change.environment}: {change.previous or 'empty'} -> {change.version} " \
-        f"({change.tag})"
+    return f"{change.environment}: {change.previous or 'empty'} -> {change.version} ({change.tag})"
 
 
 def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
@@ -180,18 +210,25 @@ def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
             raise UserError(f"pull request #{claimed.pull_number} does not exist here") from exc
     why_not = handoff.verify(claimed, ctx, pull)
     result = received.result
-    said = (f"hand-over of #{claimed.pull_number} at {claimed.head_sha[:12]} checked "
-            "against GitHub",)
+    said = (
+        f"hand-over of #{claimed.pull_number} at {claimed.head_sha[:12]} checked against GitHub",
+    )
     if why_not:
-        return replace(outcome, result=result, lines=(*outcome.lines, *said,
-                                                      f"not posted: {why_not}"))
-    trusted = replace(ctx, pull_number=claimed.pull_number, head_sha=claimed.head_sha,
-                      is_fork=False)
-    done = publish.publish(result, received.manifest, trusted, strict=True,
-                           manifest_path=claimed.manifest_path)
-    return replace(outcome, result=result,
-                   report=os.path.relpath(claimed.folder / "report.md"),
-                   lines=(*outcome.lines, *said, *done.lines()))
+        return replace(
+            outcome, result=result, lines=(*outcome.lines, *said, f"not posted: {why_not}")
+        )
+    trusted = replace(
+        ctx, pull_number=claimed.pull_number, head_sha=claimed.head_sha, is_fork=False
+    )
+    done = publish.publish(
+        result, received.manifest, trusted, strict=True, manifest_path=claimed.manifest_path
+    )
+    return replace(
+        outcome,
+        result=result,
+        report=os.path.relpath(claimed.folder / "report.md"),
+        lines=(*outcome.lines, *said, *done.lines()),
+    )
 
 
 def _said(outcome: Outcome, line: str) -> Outcome:
@@ -215,12 +252,19 @@ def set_outputs(outcome: Outcome, ctx: ActionsContext) -> None:
         return
     from mlgate.github import actions
 
-    values = (outcome.plan.job, outcome.verdict, outcome.report,
-              outcome.result.run_id if outcome.result else "", outcome.version)
+    values = (
+        outcome.plan.job,
+        outcome.verdict,
+        outcome.report,
+        outcome.result.run_id if outcome.result else "",
+        outcome.version,
+    )
     said = dict(zip(OUTPUTS, values, strict=True))
     for name, value in said.items():
         if not OUTPUTS[name].fullmatch(value):
-            raise UserError(f"refused to set the step output {name} to {value[:80]!r}: not "
-                            "one of the values it may take")
+            raise UserError(
+                f"refused to set the step output {name} to {value[:80]!r}: not "
+                "one of the values it may take"
+            )
     for name, value in said.items():
         actions.set_output(ctx.output, name, value)

@@ -19,18 +19,37 @@ from mlgate.errors import UserError
 from mlgate.github.context import ActionsContext
 
 # what the action's `command` input may say; `auto` reads the event
-COMMANDS = ("auto", "run", "validate", "retrain", "register", "promote", "rollback",
-            "monitor")
+COMMANDS = ("auto", "run", "validate", "retrain", "register", "promote", "rollback", "monitor")
 DISPATCH_ACTIONS = ("run", "retrain", "promote", "rollback")
-HANDLED_EVENTS = ("pull_request", "push", "workflow_dispatch", "repository_dispatch",
-                  "schedule", "workflow_run")
+HANDLED_EVENTS = (
+    "pull_request",
+    "push",
+    "workflow_dispatch",
+    "repository_dispatch",
+    "schedule",
+    "workflow_run",
+)
 ZERO_SHA = "0" * 40
 # pull_request activity that changes nothing a model depends on (`edited` is not among
 # them: a new base branch is a new baseline)
-QUIET_PR_ACTIONS = ("closed", "labeled", "unlabeled", "assigned", "unassigned",
-                    "review_requested", "review_request_removed", "locked",
-                    "unlocked", "milestoned", "demilestoned", "auto_merge_enabled",
-                    "auto_merge_disabled", "enqueued", "dequeued", "converted_to_draft")
+QUIET_PR_ACTIONS = (
+    "closed",
+    "labeled",
+    "unlabeled",
+    "assigned",
+    "unassigned",
+    "review_requested",
+    "review_request_removed",
+    "locked",
+    "unlocked",
+    "milestoned",
+    "demilestoned",
+    "auto_merge_enabled",
+    "auto_merge_disabled",
+    "enqueued",
+    "dequeued",
+    "converted_to_draft",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,12 +65,20 @@ class Plan:
     fork_settings: bool = False  # apply the manifest's `forks:` section
 
 
-def plan(ctx: ActionsContext, command: str = "auto", *, action: str | None = None,
-         version: str | None = None, environment: str | None = None) -> Plan:
+def plan(
+    ctx: ActionsContext,
+    command: str = "auto",
+    *,
+    action: str | None = None,
+    version: str | None = None,
+    environment: str | None = None,
+) -> Plan:
     """The job for this event; `command` other than auto forces one step."""
     if command not in COMMANDS:
-        raise UserError(f"unknown command '{command}'",
-                        hint="the action's `command` input takes " + ", ".join(COMMANDS))
+        raise UserError(
+            f"unknown command '{command}'",
+            hint="the action's `command` input takes " + ", ".join(COMMANDS),
+        )
     if command != "auto":
         return _forced(ctx, command, version=version, environment=environment)
     event = ctx.event_name
@@ -60,7 +87,8 @@ def plan(ctx: ActionsContext, command: str = "auto", *, action: str | None = Non
             "mlgate does not run on pull_request_target: that event runs with the base "
             "repository's token and secrets, and training runs the pull request's code",
             hint="trigger on pull_request, and add the fork-safe workflow_run companion "
-            "(mlgate init writes both)")
+            "(mlgate init writes both)",
+        )
     if event == "pull_request":
         return _pull_request(ctx)
     if event == "workflow_run":
@@ -69,57 +97,97 @@ def plan(ctx: ActionsContext, command: str = "auto", *, action: str | None = Non
         return _push(ctx)
     if event in ("workflow_dispatch", "repository_dispatch"):
         requested = action or ctx.inputs.get("action") or "run"
-        return _dispatch(ctx, requested, version=version or ctx.inputs.get("version"),
-                         environment=environment or ctx.inputs.get("environment"))
+        return _dispatch(
+            ctx,
+            requested,
+            version=version or ctx.inputs.get("version"),
+            environment=environment or ctx.inputs.get("environment"),
+        )
     if event == "schedule":
-        return Plan(job="monitor", steps=("monitor",),
-                    reason=f"scheduled run ({ctx.schedule or 'schedule'})")
-    raise UserError(f"mlgate's action does not handle the '{event}' event",
-                    hint="it handles " + ", ".join(HANDLED_EVENTS)
-                    + "; or set the action's `command` input")
+        return Plan(
+            job="monitor",
+            steps=("monitor",),
+            reason=f"scheduled run ({ctx.schedule or 'schedule'})",
+        )
+    raise UserError(
+        f"mlgate's action does not handle the '{event}' event",
+        hint="it handles " + ", ".join(HANDLED_EVENTS) + "; or set the action's `command` input",
+    )
 
 
-def _forced(ctx: ActionsContext, command: str, *, version: str | None,
-            environment: str | None) -> Plan:
+def _forced(
+    ctx: ActionsContext, command: str, *, version: str | None, environment: str | None
+) -> Plan:
     in_pr = ctx.event_name == "pull_request"
     if command in ("run", "retrain"):
-        return Plan(job="run", steps=("run",), reason=f"command: {command}",
-                    handoff=in_pr and ctx.is_fork,
-                    fork_settings=in_pr and ctx.is_fork)
+        return Plan(
+            job="run",
+            steps=("run",),
+            reason=f"command: {command}",
+            handoff=in_pr and ctx.is_fork,
+            fork_settings=in_pr and ctx.is_fork,
+        )
     if command in ("promote", "rollback"):
-        return _dispatch(ctx, command, version=version or ctx.inputs.get("version"),
-                         environment=environment or ctx.inputs.get("environment"))
-    return Plan(job=command, steps=(command,), reason=f"command: {command}",
-                version=version, environment=environment)
+        return _dispatch(
+            ctx,
+            command,
+            version=version or ctx.inputs.get("version"),
+            environment=environment or ctx.inputs.get("environment"),
+        )
+    return Plan(
+        job=command,
+        steps=(command,),
+        reason=f"command: {command}",
+        version=version,
+        environment=environment,
+    )
 
 
 def _pull_request(ctx: ActionsContext) -> Plan:
     if ctx.action in QUIET_PR_ACTIONS:
-        return Plan(job="nothing", steps=(),
-                    reason=f"pull request {ctx.action}: nothing a model depends on changed")
+        return Plan(
+            job="nothing",
+            steps=(),
+            reason=f"pull request {ctx.action}: nothing a model depends on changed",
+        )
     number = f"#{ctx.pull_number}" if ctx.pull_number is not None else "a pull request"
     if ctx.is_fork:
-        return Plan(job="fork-pull-request", steps=("run",), handoff=True, fork_settings=True,
-                    reason=f"{number} comes from a fork: run with no secrets and the "
-                    "manifest's fork settings; the workflow_run companion posts the report")
-    return Plan(job="pull-request", steps=("run",),
-                reason=f"{number} into {ctx.base_ref or 'its base branch'}")
+        return Plan(
+            job="fork-pull-request",
+            steps=("run",),
+            handoff=True,
+            fork_settings=True,
+            reason=f"{number} comes from a fork: run with no secrets and the "
+            "manifest's fork settings; the workflow_run companion posts the report",
+        )
+    return Plan(
+        job="pull-request",
+        steps=("run",),
+        reason=f"{number} into {ctx.base_ref or 'its base branch'}",
+    )
 
 
 def _workflow_run(ctx: ActionsContext) -> Plan:
     run = ctx.workflow_run
     if run is None or run.event != "pull_request":
         origin = run.event if run is not None else "unknown"
-        return Plan(job="nothing", steps=(),
-                    reason=f"workflow_run from a {origin} run: only pull request runs are "
-                    "handed over")
+        return Plan(
+            job="nothing",
+            steps=(),
+            reason=f"workflow_run from a {origin} run: only pull request runs are handed over",
+        )
     if run.conclusion not in ("success", "failure"):
-        return Plan(job="nothing", steps=(),
-                    reason=f"the pull request's run ended {run.conclusion or 'unfinished'}: "
-                    "no run result to post")
-    return Plan(job="fork-report", steps=("post-handoff",),
-                reason=f"post the report of pull request run {run.id} "
-                f"(head {run.head_sha[:12]})")
+        return Plan(
+            job="nothing",
+            steps=(),
+            reason=f"the pull request's run ended {run.conclusion or 'unfinished'}: "
+            "no run result to post",
+        )
+    return Plan(
+        job="fork-report",
+        steps=("post-handoff",),
+        reason=f"post the report of pull request run {run.id} (head {run.head_sha[:12]})",
+    )
 
 
 def _push(ctx: ActionsContext) -> Plan:
@@ -129,28 +197,48 @@ def _push(ctx: ActionsContext) -> Plan:
     branch = ctx.ref.removeprefix("refs/heads/")
     before = ctx.before if ctx.before and ctx.before != ZERO_SHA else None
     if ctx.default_branch and branch == ctx.default_branch:
-        return Plan(job="merge", steps=("run", "register", "promote"), baseline=before,
-                    reason=f"push to the default branch {branch}: run against "
-                    f"{before[:12] if before else 'no earlier commit'}, register, promote "
-                    "on merge")
-    return Plan(job="branch", steps=("run",), baseline=before,
-                reason=f"push to {branch}, not the default branch: run only")
+        return Plan(
+            job="merge",
+            steps=("run", "register", "promote"),
+            baseline=before,
+            reason=f"push to the default branch {branch}: run against "
+            f"{before[:12] if before else 'no earlier commit'}, register, promote "
+            "on merge",
+        )
+    return Plan(
+        job="branch",
+        steps=("run",),
+        baseline=before,
+        reason=f"push to {branch}, not the default branch: run only",
+    )
 
 
-def _dispatch(ctx: ActionsContext, action: str, *, version: str | None,
-              environment: str | None) -> Plan:
+def _dispatch(
+    ctx: ActionsContext, action: str, *, version: str | None, environment: str | None
+) -> Plan:
     if action not in DISPATCH_ACTIONS:
-        raise UserError(f"unknown dispatch action '{action}'",
-                        hint="the workflow's `action` input takes "
-                        + ", ".join(DISPATCH_ACTIONS))
+        raise UserError(
+            f"unknown dispatch action '{action}'",
+            hint="the workflow's `action` input takes " + ", ".join(DISPATCH_ACTIONS),
+        )
     if action in ("run", "retrain"):
-        return Plan(job="dispatch", steps=("run", "register", "promote"),
-                    reason=f"{ctx.event_name}: {action} on {ctx.ref or 'the default branch'}")
+        return Plan(
+            job="dispatch",
+            steps=("run", "register", "promote"),
+            reason=f"{ctx.event_name}: {action} on {ctx.ref or 'the default branch'}",
+        )
     if not environment:
-        raise UserError(f"{action} needs an environment",
-                        hint="set the workflow's `environment` input (staging, production, ...)")
+        raise UserError(
+            f"{action} needs an environment",
+            hint="set the workflow's `environment` input (staging, production, ...)",
+        )
     if action == "promote" and not version:
         raise UserError("promote needs a version", hint="set the workflow's `version` input")
     target = f"{version} to {environment}" if action == "promote" else environment
-    return Plan(job="dispatch", steps=(action,), version=version, environment=environment,
-                reason=f"{ctx.event_name}: {action} {target}")
+    return Plan(
+        job="dispatch",
+        steps=(action,),
+        version=version,
+        environment=environment,
+        reason=f"{ctx.event_name}: {action} {target}",
+    )

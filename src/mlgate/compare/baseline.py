@@ -48,16 +48,19 @@ class Found:
         return self.info.kind != "none"
 
 
-def resolve(manifest: Manifest, candidate: RunResult, *, env: Mapping[str, str],
-            run: Runner) -> Found:
+def resolve(
+    manifest: Manifest, candidate: RunResult, *, env: Mapping[str, str], run: Runner
+) -> Found:
     spec = manifest.compare
     kind, ref = spec.baseline_kind, spec.baseline
     origin = origin_of(manifest)
     if kind == "auto":
         base = env.get("GITHUB_BASE_REF", "")
         if not base:
-            return _none(f"not a pull request, and {origin} names auto; "
-                         + _branch_hint(manifest.root), origin)
+            return _none(
+                f"not a pull request, and {origin} names auto; " + _branch_hint(manifest.root),
+                origin,
+            )
         kind, ref = "git", base
         origin = "the pull request's base branch (GITHUB_BASE_REF)"
     if kind == "none":
@@ -99,11 +102,18 @@ def override(manifest: Manifest, baseline: str, *, origin: str = "the command li
     else:
         kind = "git"
     said = manifest.compare.baseline_kind
-    said = manifest.compare.baseline if said in ("git", "auto", "none") else \
-        f"{{{said}: {manifest.compare.baseline}}}"
+    said = (
+        manifest.compare.baseline
+        if said in ("git", "auto", "none")
+        else f"{{{said}: {manifest.compare.baseline}}}"
+    )
     origin = f"{origin}, in place of {said} from {origin_of(manifest)}"
-    compare = replace(manifest.compare, baseline=baseline, baseline_kind=kind,  # type: ignore[arg-type]
-                      baseline_origin=origin)
+    compare = replace(
+        manifest.compare,
+        baseline=baseline,
+        baseline_kind=kind,  # type: ignore[arg-type]
+        baseline_origin=origin,
+    )
     return replace(manifest, compare=compare)
 
 
@@ -116,16 +126,21 @@ def _from_file(manifest: Manifest, relative: str) -> Found:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UserError(f"compare.baseline.file: cannot read '{relative}': "
-                        f"{exc.strerror}") from exc
+        raise UserError(f"compare.baseline.file: cannot read '{relative}': {exc.strerror}") from exc
     if _looks_like_run_result(raw):
         result = document.loads(raw, source=relative)
-        return Found(info=Baseline(kind="file", ref=relative, name=relative, source=OWN_RUN,
-                                   commit=result.git.commit),
-                     result=result, metrics=dict(result.evaluate.metrics))
+        return Found(
+            info=Baseline(
+                kind="file", ref=relative, name=relative, source=OWN_RUN, commit=result.git.commit
+            ),
+            result=result,
+            metrics=dict(result.evaluate.metrics),
+        )
     values = metrics_file.parse(raw, source=relative)
-    return Found(info=Baseline(kind="file", ref=relative, name=relative, source=STORED),
-                 metrics={k: float(v) for k, v in values.items()})
+    return Found(
+        info=Baseline(kind="file", ref=relative, name=relative, source=STORED),
+        metrics={k: float(v) for k, v in values.items()},
+    )
 
 
 def _looks_like_run_result(raw: bytes) -> bool:
@@ -133,17 +148,22 @@ def _looks_like_run_result(raw: bytes) -> bool:
     return b'"schema_version"' in head and b'"run_id"' in head
 
 
-def _from_git(manifest: Manifest, candidate: RunResult, ref: str, *, env: Mapping[str, str],
-              run: Runner) -> Found:
+def _from_git(
+    manifest: Manifest, candidate: RunResult, ref: str, *, env: Mapping[str, str], run: Runner
+) -> Found:
     root = manifest.root
     if git.toplevel(root) is None:
-        raise UserError(f"compare.baseline: '{ref}' names a git ref, but {root} is not in a "
-                        "git repository", hint="use {file: PATH} or none")
+        raise UserError(
+            f"compare.baseline: '{ref}' names a git ref, but {root} is not in a git repository",
+            hint="use {file: PATH} or none",
+        )
     commit = git.resolve(root, ref) or git.fetch(root, ref, token=_token(env))
     if commit is None:
-        raise UserError(f"compare.baseline: unknown git ref '{ref}' (not in this clone, and "
-                        "`git fetch origin` could not find it)",
-                        hint="name a branch, tag or commit that exists on origin")
+        raise UserError(
+            f"compare.baseline: unknown git ref '{ref}' (not in this clone, and "
+            "`git fetch origin` could not find it)",
+            hint="name a branch, tag or commit that exists on origin",
+        )
     named = commit[:12] if commit.startswith(ref) else f"{ref} @ {commit[:7]}"
     info = Baseline(kind="git", ref=ref, commit=commit, name=named)
     inside = git.prefix(root)
@@ -154,8 +174,11 @@ def _from_git(manifest: Manifest, candidate: RunResult, ref: str, *, env: Mappin
         dvc_metrics = _dvc_metrics_files(root, commit, inside)
         if dvc_metrics:
             return _stored_metrics(root, commit, inside, dvc_metrics, info)
-        return Found(info=replace(info, kind="none", message=f"{ref} has no "
-                                  f"{manifest_path}: this is the first model"))
+        return Found(
+            info=replace(
+                info, kind="none", message=f"{ref} has no {manifest_path}: this is the first model"
+            )
+        )
     key = cache_key(commit, candidate, manifest)
     cached = _cache_read(root, key)
     if cached is not None:
@@ -164,16 +187,27 @@ def _from_git(manifest: Manifest, candidate: RunResult, ref: str, *, env: Mappin
         with git.worktree(root, commit) as checkout:
             return _run_and_score(checkout / inside, manifest, candidate, run, info, key)
     except MlgateError as exc:
-        return Found(info=replace(info, source="unavailable",
-                                  message=f"the baseline at {named} could not be run: {exc}"))
+        return Found(
+            info=replace(
+                info,
+                source="unavailable",
+                message=f"the baseline at {named} could not be run: {exc}",
+            )
+        )
 
 
 def _scored(result: RunResult, own: Mapping[str, float | None], info: Baseline) -> Found:
     return Found(info=replace(info, source=SCORED), result=result, metrics=dict(own))
 
 
-def _run_and_score(root: Path, candidate_manifest: Manifest, candidate: RunResult,
-                   run: Runner, info: Baseline, key: str) -> Found:
+def _run_and_score(
+    root: Path,
+    candidate_manifest: Manifest,
+    candidate: RunResult,
+    run: Runner,
+    info: Baseline,
+    key: str,
+) -> Found:
     """The baseline's run at its commit, its evaluation replaced by one on our rows."""
     from mlgate import manifest as manifests
     from mlgate.model import loading
@@ -181,27 +215,45 @@ def _run_and_score(root: Path, candidate_manifest: Manifest, candidate: RunResul
     base_manifest = manifests.load(root / candidate_manifest.path.name)
     result = run(base_manifest)
     if result.evaluate.status != "passed":
-        stage = next((s for s in ("data", "train", "evaluate")
-                      if getattr(result, s).status != "passed"), "evaluate")
+        stage = next(
+            (s for s in ("data", "train", "evaluate") if getattr(result, s).status != "passed"),
+            "evaluate",
+        )
         reason = getattr(result, stage).message or result.summary
-        return Found(info=replace(info, source="unavailable", message="the baseline's own "
-                                  f"run failed in its {stage} stage: {reason}"))
+        return Found(
+            info=replace(
+                info,
+                source="unavailable",
+                message=f"the baseline's own run failed in its {stage} stage: {reason}",
+            )
+        )
     own = dict(result.evaluate.metrics)
     try:
         scored = _score_isolated(
             lambda: loading.load(base_manifest.resolve(base_manifest.train.model)),
-            base_manifest, candidate_manifest, candidate, trained=result.evaluate.train_rows)
+            base_manifest,
+            candidate_manifest,
+            candidate,
+            trained=result.evaluate.train_rows,
+        )
     except MlgateError as exc:
         message = f"its model could not score the candidate's rows ({exc})"
-        return Found(info=replace(info, source=OWN_RUN, message=message), result=result,
-                     metrics=own)
+        return Found(
+            info=replace(info, source=OWN_RUN, message=message), result=result, metrics=own
+        )
     result = replace(result, evaluate=scored)
     _cache_write(candidate_manifest.root, key, result, own)
     return _scored(result, own, info)
 
 
-def _score_isolated(load_model: Callable[[], object], base: Manifest, ours: Manifest,
-                    candidate: RunResult, *, trained: RowSet | None) -> EvaluateStage:
+def _score_isolated(
+    load_model: Callable[[], object],
+    base: Manifest,
+    ours: Manifest,
+    candidate: RunResult,
+    *,
+    trained: RowSet | None,
+) -> EvaluateStage:
     """score_on_candidate_rows in a child process, stopped at the candidate's
     evaluate.timeout: the baseline's model is the user's code as much as the candidate's."""
     from mlgate.model import isolated
@@ -215,14 +267,18 @@ def _score_isolated(load_model: Callable[[], object], base: Manifest, ours: Mani
 
     timeout = ours.evaluate.timeout_s
     try:
-        return isolated.run(work, timeout_s=timeout,  # type: ignore[return-value]
-                            timeout_said=duration(timeout))
+        return isolated.run(
+            work,
+            timeout_s=timeout,  # type: ignore[return-value]
+            timeout_said=duration(timeout),
+        )
     except isolated.NoAnswer as exc:
         raise UserError(str(exc)) from exc
 
 
-def score_on_candidate_rows(model: object, base: Manifest, ours: Manifest,
-                            candidate: RunResult, *, trained: RowSet | None) -> EvaluateStage:
+def score_on_candidate_rows(
+    model: object, base: Manifest, ours: Manifest, candidate: RunResult, *, trained: RowSet | None
+) -> EvaluateStage:
     """The baseline's model scored on the candidate's test rows; `trained` (the baseline's
     training rows, hashed over its own columns) becomes the set of those rows it was
     trained on, hashed as the rows are now keyed."""
@@ -241,19 +297,26 @@ def score_on_candidate_rows(model: object, base: Manifest, ours: Manifest,
     ours_keys = candidate.evaluate.predictions
     predictions = scored.predictions
     # which rows it trained on, asked in its own columns (the candidate's may differ)
-    inside = None if trained is None else \
-        rowsets.contains(trained, arrays.decode(predictions.row_keys))
+    inside = (
+        None if trained is None else rowsets.contains(trained, arrays.decode(predictions.row_keys))
+    )
     if ours_keys is not None and ours_keys.rows == predictions.rows:
         # the same frame in the same order: the candidate's row keys pair the rows exactly
         predictions = replace(predictions, row_keys=ours_keys.row_keys)
-    train_rows = None if inside is None else \
-        rowsets.encode(arrays.decode(predictions.row_keys)[inside])
-    return EvaluateStage(status="passed", task=scored.task, task_inferred=scored.task_inferred,
-                         metrics=scored.metrics, metric_errors=scored.metric_errors,
-                         predictions=predictions, positive_label=scored.positive_label,
-                         train_rows=train_rows,
-                         message="scored on the candidate's "
-                         f"{words.count(predictions.rows, 'test row')}")
+    train_rows = (
+        None if inside is None else rowsets.encode(arrays.decode(predictions.row_keys)[inside])
+    )
+    return EvaluateStage(
+        status="passed",
+        task=scored.task,
+        task_inferred=scored.task_inferred,
+        metrics=scored.metrics,
+        metric_errors=scored.metric_errors,
+        predictions=predictions,
+        positive_label=scored.positive_label,
+        train_rows=train_rows,
+        message=f"scored on the candidate's {words.count(predictions.rows, 'test row')}",
+    )
 
 
 def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
@@ -267,32 +330,55 @@ def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
     current = where.read()
     held = current.current(stage)
     if held is None:
-        return _none(f"registry stage {stage} holds no version of {manifest.name} yet: "
-                     "this is the first model")
+        return _none(
+            f"registry stage {stage} holds no version of {manifest.name} yet: "
+            "this is the first model"
+        )
     version = current.version(held.version)
-    info = Baseline(kind="stage", ref=stage, name=f"{stage} ({held.version})",
-                    commit=version.commit if version else None)
+    info = Baseline(
+        kind="stage",
+        ref=stage,
+        name=f"{stage} ({held.version})",
+        commit=version.commit if version else None,
+    )
     if version is None or version.problem:
         why = version.problem if version else "its version record is missing"
-        return Found(info=replace(info, source="unavailable", message=f"{held.version}, "
-                                  f"which {stage} holds, cannot be read: {why}"))
+        return Found(
+            info=replace(
+                info,
+                source="unavailable",
+                message=f"{held.version}, which {stage} holds, cannot be read: {why}",
+            )
+        )
     record = version.record
     result = runs.read(where.store.get(record["run"]["sha256"]))
     own = dict(result.evaluate.metrics)
     try:
         model_file = where.store.get(record["model"]["sha256"])  # checks the sha256
         suffix = Path(record["model"]["file"]).suffix  # a store object has none of its own
-        scored = _score_isolated(lambda: loading.load(model_file, suffix=suffix),
-                                 manifest, manifest, candidate,
-                                 trained=result.evaluate.train_rows)
+        scored = _score_isolated(
+            lambda: loading.load(model_file, suffix=suffix),
+            manifest,
+            manifest,
+            candidate,
+            trained=result.evaluate.train_rows,
+        )
     except MlgateError as exc:
-        return Found(info=replace(info, source=OWN_RUN, message="its model could not score "
-                                  f"the candidate's rows ({exc})"), result=result, metrics=own)
+        return Found(
+            info=replace(
+                info,
+                source=OWN_RUN,
+                message=f"its model could not score the candidate's rows ({exc})",
+            ),
+            result=result,
+            metrics=own,
+        )
     return _scored(replace(result, evaluate=scored), own, info)
 
 
-def _stored_metrics(root: Path, commit: str, inside: str, files: tuple[str, ...],
-                    info: Baseline) -> Found:
+def _stored_metrics(
+    root: Path, commit: str, inside: str, files: tuple[str, ...], info: Baseline
+) -> Found:
     values: dict[str, float | None] = {}
     for relative in files:
         raw = git.show(root, commit, f"{inside}{relative}")
@@ -300,9 +386,15 @@ def _stored_metrics(root: Path, commit: str, inside: str, files: tuple[str, ...]
             raise UserError(f"compare.metrics: '{relative}' does not exist at {info.name}")
         for name, value in metrics_file.parse(raw, source=f"{relative} at {info.name}").items():
             values.setdefault(name, float(value))
-    return Found(info=replace(info, source=STORED, same_data=None,
-                              message="stored metrics: the data they were measured on "
-                              "cannot be checked"), metrics=values)
+    return Found(
+        info=replace(
+            info,
+            source=STORED,
+            same_data=None,
+            message="stored metrics: the data they were measured on cannot be checked",
+        ),
+        metrics=values,
+    )
 
 
 def _dvc_metrics_files(root: Path, commit: str, inside: str) -> tuple[str, ...]:
@@ -337,8 +429,7 @@ def _cache_read(root: Path, key: str) -> tuple[RunResult, dict[str, float | None
         return None
 
 
-def _cache_write(root: Path, key: str, result: RunResult, own: Mapping[str, float | None]
-                 ) -> None:
+def _cache_write(root: Path, key: str, result: RunResult, own: Mapping[str, float | None]) -> None:
     folder = root / CACHE
     if not (folder / ".gitignore").exists():
         atomic.write_text(folder / ".gitignore", "# written by mlgate: caches stay local\n*\n")

@@ -58,19 +58,21 @@ def compare(manifest: Manifest, candidate: RunResult, found: Found) -> CompareSt
     names = list(candidate.evaluate.metrics)
     names += [g.metric for g in spec.gates if g.metric not in names]
     ours, theirs = _values(candidate, found, paired, names)
-    changes = tuple(_change(n, ours.get(n), _lookup(theirs, n), _direction(n, spec.gates))
-                    for n in names)
-    results = tuple(_gate(g, ours, theirs, paired, spec, exists=found.exists)
-                    for g in spec.gates)
+    changes = tuple(
+        _change(n, ours.get(n), _lookup(theirs, n), _direction(n, spec.gates)) for n in names
+    )
+    results = tuple(_gate(g, ours, theirs, paired, spec, exists=found.exists) for g in spec.gates)
     stage = CompareStage(
         status="passed",
         baseline=info,
         metrics=changes,
         gates=results,
         params=tuple(diff.params(found.result.params, candidate.params))
-        if found.result is not None else (),
+        if found.result is not None
+        else (),
         data=tuple(diff.datasets(found.result.data.datasets, candidate.data.datasets))
-        if found.result is not None else (),
+        if found.result is not None
+        else (),
     )
     return replace(stage, **_status(stage, required=spec.required, exists=found.exists))
 
@@ -78,16 +80,25 @@ def compare(manifest: Manifest, candidate: RunResult, found: Found) -> CompareSt
 def _status(stage: CompareStage, *, required: bool, exists: bool) -> dict[str, str]:
     failed = [g for g in stage.gates if g.status == "failed"]
     if required and not exists:
-        return {"status": "failed", "message": "compare.required is set, but there is no "
-                f"baseline: {stage.baseline.message}"}
+        return {
+            "status": "failed",
+            "message": "compare.required is set, but there is no "
+            f"baseline: {stage.baseline.message}",
+        }
     if failed:
-        return {"status": "failed", "message": f"{words.of(len(failed), len(stage.gates), 'gate')} "
-                "failed: " + "; ".join(g.explanation for g in failed[:3])}
+        return {
+            "status": "failed",
+            "message": f"{words.of(len(failed), len(stage.gates), 'gate')} "
+            "failed: " + "; ".join(g.explanation for g in failed[:3]),
+        }
     if not exists:
         return {"status": "passed", "message": stage.baseline.message}
     evaluated = sum(g.status == "passed" for g in stage.gates)
-    return {"status": "passed", "message": f"against {stage.baseline.name}: {evaluated} of "
-            f"{words.count(len(stage.gates), 'gate')} passed"}
+    return {
+        "status": "passed",
+        "message": f"against {stage.baseline.name}: {evaluated} of "
+        f"{words.count(len(stage.gates), 'gate')} passed",
+    }
 
 
 def _lookup(metrics: Mapping[str, float | None], name: str) -> float | None:
@@ -106,78 +117,115 @@ def _direction(name: str, gate_list: Sequence[Gate]) -> bool:
     return True if metric is None else metric.greater_is_better
 
 
-def _change(name: str, candidate: float | None, baseline: float | None,
-            greater_is_better: bool) -> MetricChange:
+def _change(
+    name: str, candidate: float | None, baseline: float | None, greater_is_better: bool
+) -> MetricChange:
     cand, base = _finite(candidate), _finite(baseline)
     change = cand - base if cand is not None and base is not None else None
     relative = change / abs(base) if change is not None and base else None
-    return MetricChange(metric=name, baseline=base, candidate=cand, change=change,
-                        relative_change=relative, greater_is_better=greater_is_better)
+    return MetricChange(
+        metric=name,
+        baseline=base,
+        candidate=cand,
+        change=change,
+        relative_change=relative,
+        greater_is_better=greater_is_better,
+    )
 
 
 def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def _values(candidate: RunResult, found: Found, paired: Paired | None, names: list[str]
-            ) -> tuple[Mapping[str, float | None], Mapping[str, float | None]]:
+def _values(
+    candidate: RunResult, found: Found, paired: Paired | None, names: list[str]
+) -> tuple[Mapping[str, float | None], Mapping[str, float | None]]:
     """Both sides' figures, on the rows they are compared on."""
     if paired is None:  # each side's own, as measured
         return candidate.evaluate.metrics, found.metrics
     if paired.same_data and found.result is not None:  # exactly the rows each was scored on
         return candidate.evaluate.metrics, found.result.evaluate.metrics
     known = [n for n in names if n in METRICS and n in candidate.evaluate.metrics]
-    return ({n: _on_rows(n, paired, paired.candidate_pred, paired.candidate_scores)
-             for n in known},
-            {n: _on_rows(n, paired, paired.baseline_pred, paired.baseline_scores)
-             for n in known})
+    return (
+        {n: _on_rows(n, paired, paired.candidate_pred, paired.candidate_scores) for n in known},
+        {n: _on_rows(n, paired, paired.baseline_pred, paired.baseline_scores) for n in known},
+    )
 
 
-def _on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | None
-             ) -> float | None:
+def _on_rows(
+    name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | None
+) -> float | None:
     from mlgate.model.metrics import compute
 
     classes = list(range(paired.n_classes)) if paired.n_classes else None
     try:
-        value = compute(name, paired.y_true, pred, scores, classes=classes,
-                        positive_index=paired.positive_index)
+        value = compute(
+            name, paired.y_true, pred, scores, classes=classes, positive_index=paired.positive_index
+        )
     except ValueError:
         return None
     return _finite(value)
 
 
-def _gate(gate: Gate, ours: Mapping[str, float | None], theirs: Mapping[str, float | None],
-          paired: Paired | None, spec: Compare, *, exists: bool) -> GateResult:
+def _gate(
+    gate: Gate,
+    ours: Mapping[str, float | None],
+    theirs: Mapping[str, float | None],
+    paired: Paired | None,
+    spec: Compare,
+    *,
+    exists: bool,
+) -> GateResult:
     test = significance = None
     warning = untested = ""
     if paired is not None and gate.metric in ours:
         test, significance, warning, untested = _test(gate, paired, spec)
-    decided = gates.decide(gate, ours.get(gate.metric), _lookup(theirs, gate.metric),
-                           has_baseline=exists, test=test, untested=untested)
-    return replace(decided, manifest_key=gate.key or None, significance=significance,
-                   warning=warning)
+    decided = gates.decide(
+        gate,
+        ours.get(gate.metric),
+        _lookup(theirs, gate.metric),
+        has_baseline=exists,
+        test=test,
+        untested=untested,
+    )
+    return replace(
+        decided, manifest_key=gate.key or None, significance=significance, warning=warning
+    )
 
 
-def _test(gate: Gate, paired: Paired, spec: Compare
-          ) -> tuple[PairedTest | None, Significance | None, str, str]:
+def _test(
+    gate: Gate, paired: Paired, spec: Compare
+) -> tuple[PairedTest | None, Significance | None, str, str]:
     """The test, as the result keeps it, a warning, and why there is no test if none."""
     from mlgate.compare import significance as sig
 
     try:
         test = sig.paired_test(
-            gate.metric, y_true=paired.y_true, candidate_pred=paired.candidate_pred,
-            baseline_pred=paired.baseline_pred, candidate_scores=paired.candidate_scores,
-            baseline_scores=paired.baseline_scores, n_classes=paired.n_classes,
-            positive_index=paired.positive_index, resamples=spec.resamples, seed=spec.seed,
+            gate.metric,
+            y_true=paired.y_true,
+            candidate_pred=paired.candidate_pred,
+            baseline_pred=paired.baseline_pred,
+            candidate_scores=paired.candidate_scores,
+            baseline_scores=paired.baseline_scores,
+            n_classes=paired.n_classes,
+            positive_index=paired.positive_index,
+            resamples=spec.resamples,
+            seed=spec.seed,
             confidence=spec.confidence,
         )
     except ValueError as exc:  # undefined on these rows (one class only, ...)
         return None, None, f"no paired test: {exc}", str(exc)
     detectable = sig.detectable_change(test)
-    found = Significance(method=test.method, rows=test.rows, delta=test.delta,
-                         ci_low=test.ci_low, ci_high=test.ci_high, p_value=test.p_value,
-                         confidence=test.confidence,
-                         detectable_change=_finite(detectable))
+    found = Significance(
+        method=test.method,
+        rows=test.rows,
+        delta=test.delta,
+        ci_low=test.ci_low,
+        ci_high=test.ci_high,
+        p_value=test.p_value,
+        confidence=test.confidence,
+        detectable_change=_finite(detectable),
+    )
     return test, found, _power_warning(gate, test.rows, detectable), ""
 
 
@@ -190,9 +238,11 @@ def _power_warning(gate: Gate, rows: int, detectable: float | None) -> str:
         margin = min(margins) if margins else None
         if margin is None or detectable > margin:
             asked = f"the {margin:g} margin this gate asks for" if margin else "small changes"
-            return (f"{words.count(rows, 'paired row')} cannot reliably detect {asked}: "
-                    "changes under "
-                    f"{detectable:.4f} look like noise (80% power)")
+            return (
+                f"{words.count(rows, 'paired row')} cannot reliably detect {asked}: "
+                "changes under "
+                f"{detectable:.4f} look like noise (80% power)"
+            )
     return ""
 
 
@@ -203,35 +253,49 @@ def _pair(candidate: RunResult, found: Found) -> tuple[Paired | None, Baseline]:
         return None, info
     ours, theirs = candidate.evaluate.predictions, baseline.evaluate.predictions
     if ours is None or theirs is None:
-        return None, _note(info, "no per-row predictions on one side: metrics compared as "
-                           "stored")
+        return None, _note(info, "no per-row predictions on one side: metrics compared as stored")
     if candidate.evaluate.task != baseline.evaluate.task:
-        return None, _note(info, f"the baseline is a {baseline.evaluate.task} model and the "
-                           f"candidate a {candidate.evaluate.task} model")
+        return None, _note(
+            info,
+            f"the baseline is a {baseline.evaluate.task} model and the "
+            f"candidate a {candidate.evaluate.task} model",
+        )
     keys = arrays.decode(ours.row_keys)
     rows = pairing.pair(keys, arrays.decode(theirs.row_keys))
     in_base = _trained_on(baseline.evaluate.train_rows, keys[rows.candidate])
     in_ours = _trained_on(candidate.evaluate.train_rows, keys[rows.candidate]) & ~in_base
-    unknown = tuple(side for side, r in (("baseline", baseline), ("candidate", candidate))
-                    if r.evaluate.train_rows is None)
+    unknown = tuple(
+        side
+        for side, r in (("baseline", baseline), ("candidate", candidate))
+        if r.evaluate.train_rows is None
+    )
     rows = pairing.subset(rows, ~(in_base | in_ours))
-    info = replace(info, candidate_rows=rows.candidate_rows,
-                   rows_not_scored_by_baseline=rows.candidate_rows - len(in_base),
-                   rows_in_baseline_training=int(in_base.sum()),
-                   rows_in_candidate_training=int(in_ours.sum()),
-                   training_rows_unknown=unknown,
-                   # the same rows, but whether one side trained on them cannot be known
-                   same_data=None if rows.same_data and unknown else rows.same_data)
+    info = replace(
+        info,
+        candidate_rows=rows.candidate_rows,
+        rows_not_scored_by_baseline=rows.candidate_rows - len(in_base),
+        rows_in_baseline_training=int(in_base.sum()),
+        rows_in_candidate_training=int(in_ours.sum()),
+        training_rows_unknown=unknown,
+        # the same rows, but whether one side trained on them cannot be known
+        same_data=None if rows.same_data and unknown else rows.same_data,
+    )
     if rows.rows == 0:
-        return None, _note(info, "no test row of the candidate's is one the baseline was "
-                           "scored on and neither model trained on: each side's own "
-                           "figures are compared")
+        return None, _note(
+            info,
+            "no test row of the candidate's is one the baseline was "
+            "scored on and neither model trained on: each side's own "
+            "figures are compared",
+        )
     needed = max(MIN_ROWS, math.ceil(MIN_FRACTION * rows.candidate_rows))
     if not rows.same_data and rows.rows < needed:
-        return None, _note(info, f"only {rows.rows} of the candidate's {rows.candidate_rows} "
-                           "test rows were scored by the baseline and trained on by neither "
-                           f"model: too few (fewer than {needed}) to compare on, so each "
-                           "side's own figures are compared")
+        return None, _note(
+            info,
+            f"only {rows.rows} of the candidate's {rows.candidate_rows} "
+            "test rows were scored by the baseline and trained on by neither "
+            f"model: too few (fewer than {needed}) to compare on, so each "
+            "side's own figures are compared",
+        )
     info = replace(info, paired_rows=rows.rows)
     if candidate.evaluate.task == "regression":
         return _regression(ours, theirs, rows), info
@@ -257,13 +321,17 @@ def _regression(ours: Predictions, theirs: Predictions, rows: pairing.Pairing) -
         y_true=arrays.decode(ours.y_true)[rows.candidate],
         candidate_pred=arrays.decode(ours.y_pred)[rows.candidate],
         baseline_pred=arrays.decode(theirs.y_pred)[rows.baseline],
-        candidate_scores=None, baseline_scores=None, n_classes=0, positive_index=0,
+        candidate_scores=None,
+        baseline_scores=None,
+        n_classes=0,
+        positive_index=0,
         same_data=rows.same_data,
     )
 
 
-def _classification(candidate: RunResult, ours: Predictions, theirs: Predictions,
-                     rows: pairing.Pairing) -> tuple[Paired | None, str]:
+def _classification(
+    candidate: RunResult, ours: Predictions, theirs: Predictions, rows: pairing.Pairing
+) -> tuple[Paired | None, str]:
     mine, other = list(ours.classes or ()), list(theirs.classes or ())
     keys = {_label(c): i for i, c in enumerate(mine)}
     if any(_label(c) not in keys for c in other):
@@ -281,8 +349,12 @@ def _classification(candidate: RunResult, ours: Predictions, theirs: Predictions
     return Paired(
         y_true=arrays.decode(ours.y_true)[rows.candidate].astype(np.int64),
         candidate_pred=arrays.decode(ours.y_pred)[rows.candidate].astype(np.int64),
-        baseline_pred=base_pred, candidate_scores=cand_scores, baseline_scores=base_scores,
-        n_classes=len(mine), positive_index=positive_index, same_data=rows.same_data,
+        baseline_pred=base_pred,
+        candidate_scores=cand_scores,
+        baseline_scores=base_scores,
+        n_classes=len(mine),
+        positive_index=positive_index,
+        same_data=rows.same_data,
     ), ""
 
 

@@ -28,13 +28,22 @@ def datasets(old: tuple[DatasetSummary, ...], new: tuple[DatasetSummary, ...]) -
     for role in sorted(set(before) | set(after)):
         a, b = before.get(role), after.get(role)
         if a is None and b is not None:
-            found.append(DataChange(role=role, change="added", new_rows=b.rows,
-                                    new_sha256=b.file.sha256))
+            found.append(
+                DataChange(role=role, change="added", new_rows=b.rows, new_sha256=b.file.sha256)
+            )
         elif b is None and a is not None:
-            found.append(DataChange(role=role, change="removed", old_rows=a.rows,
-                                    old_sha256=a.file.sha256))
+            found.append(
+                DataChange(role=role, change="removed", old_rows=a.rows, old_sha256=a.file.sha256)
+            )
         elif a is not None and b is not None and a.file.sha256 != b.file.sha256:
-            found.append(DataChange(role=role, change="changed", old_rows=a.rows,
-                                    new_rows=b.rows, old_sha256=a.file.sha256,
-                                    new_sha256=b.file.sha256))
+            found.append(
+                DataChange(
+                    role=role,
+                    change="changed",
+                    old_rows=a.rows,
+                    new_rows=b.rows,
+                    old_sha256=a.file.sha256,
+                    new_sha256=b.file.sha256,
+                )
+            )
     return found

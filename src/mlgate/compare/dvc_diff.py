@@ -37,8 +37,11 @@ def at_revision(root: Path, rev: str | None, extra: Iterable[str] = ()) -> Metri
     paths = set(extra)
     declared = read("dvc.yaml")
     if declared is not None:
-        paths |= metrics_file.dvc_metrics_paths(metrics_file.read_yaml(
-            declared, f"dvc.yaml at {rev or 'the working tree'}", what="dvc.yaml"))
+        paths |= metrics_file.dvc_metrics_paths(
+            metrics_file.read_yaml(
+                declared, f"dvc.yaml at {rev or 'the working tree'}", what="dvc.yaml"
+            )
+        )
     found: Metrics = {}
     for relative in sorted(paths):
         raw = read(relative)
@@ -47,8 +50,10 @@ def at_revision(root: Path, rev: str | None, extra: Iterable[str] = ()) -> Metri
         try:
             found[relative] = metrics_file.leaves(raw, source=relative)
         except UserError as exc:  # as DVC does: unreadable counts as missing, with a word
-            print(f"mlgate: {exc} (counted as missing at {rev or 'the working tree'})",
-                  file=sys.stderr)
+            print(
+                f"mlgate: {exc} (counted as missing at {rev or 'the working tree'})",
+                file=sys.stderr,
+            )
             found[relative] = None
     return found
 
@@ -76,4 +81,3 @@ def _entry(old: Any, new: Any) -> dict[str, Any]:
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float)  # bools too: DVC subtracts them
-

@@ -21,9 +21,15 @@ if TYPE_CHECKING:
 __all__ = ["Gate", "GateResult", "GateStatus", "SignificanceRule", "decide"]
 
 
-def decide(gate: Gate, candidate: float | None, baseline: float | None, *,
-           has_baseline: bool, test: PairedTest | None = None,
-           untested: str = "") -> GateResult:
+def decide(
+    gate: Gate,
+    candidate: float | None,
+    baseline: float | None,
+    *,
+    has_baseline: bool,
+    test: PairedTest | None = None,
+    untested: str = "",
+) -> GateResult:
     """`untested`: why the rows were paired but gave no test (undefined on them, ...)."""
     rule = _rule(gate)
     cand = _number(candidate)
@@ -32,9 +38,16 @@ def decide(gate: Gate, candidate: float | None, baseline: float | None, *,
     relative = change / abs(base) if change is not None and base not in (None, 0) else None
 
     def result(status: GateStatus, explanation: str) -> GateResult:
-        return GateResult(metric=gate.metric, status=status, candidate=cand, baseline=base,
-                          change=change, relative_change=relative, rule=rule,
-                          explanation=f"{gate.metric}: {explanation}")
+        return GateResult(
+            metric=gate.metric,
+            status=status,
+            candidate=cand,
+            baseline=base,
+            change=change,
+            relative_change=relative,
+            rule=rule,
+            explanation=f"{gate.metric}: {explanation}",
+        )
 
     if cand is None or (has_baseline and base is None and _relative(gate)):
         side = "candidate" if cand is None else "baseline"
@@ -46,8 +59,9 @@ def decide(gate: Gate, candidate: float | None, baseline: float | None, *,
         failures += _change_failures(gate, change, relative)
         failures += _significance_failures(gate, test, untested)
     elif _relative(gate) and not failures:
-        return result("not evaluated", f"{_fmt(cand)}; no baseline, so only absolute bounds "
-                      "were checked")
+        return result(
+            "not evaluated", f"{_fmt(cand)}; no baseline, so only absolute bounds were checked"
+        )
     values = _fmt(cand) if change is None else f"{_fmt(cand)} vs {_fmt(base)} ({change:+.4f})"
     if failures:
         return result("failed", f"{values}: " + "; ".join(failures))
@@ -59,8 +73,18 @@ def _number(value: float | None) -> float | None:
 
 
 def _relative(gate: Gate) -> bool:
-    return any(v is not None for v in (gate.min_change, gate.max_change, gate.min_relative_change,
-                                       gate.max_relative_change)) or gate.significance != "none"
+    return (
+        any(
+            v is not None
+            for v in (
+                gate.min_change,
+                gate.max_change,
+                gate.min_relative_change,
+                gate.max_relative_change,
+            )
+        )
+        or gate.significance != "none"
+    )
 
 
 def _absolute_failures(gate: Gate, value: float) -> list[str]:
@@ -99,11 +123,15 @@ def _significance_failures(gate: Gate, test: PairedTest | None, untested: str) -
     better = test.delta if gate.better_is_higher else -test.delta
     worst = test.ci_low if gate.better_is_higher else test.ci_high  # raw change, worst end
     if gate.significance == "no significant drop" and better < 0 and test.significant():
-        return [f"a significant drop ({test.method}, p = {test.p_value:.3g}, "
-                f"{words.count(test.rows, 'row')}; worst plausible change {worst:+.4f})"]
+        return [
+            f"a significant drop ({test.method}, p = {test.p_value:.3g}, "
+            f"{words.count(test.rows, 'row')}; worst plausible change {worst:+.4f})"
+        ]
     if gate.significance == "significant gain" and not (better > 0 and test.significant()):
-        return [f"no significant gain ({test.method}, p = {test.p_value:.3g}, "
-                f"{words.count(test.rows, 'row')})"]
+        return [
+            f"no significant gain ({test.method}, p = {test.p_value:.3g}, "
+            f"{words.count(test.rows, 'row')})"
+        ]
     return []
 
 
@@ -115,8 +143,10 @@ def _rule(gate: Gate) -> str:
     for name, value in (("change >=", gate.min_change), ("change <=", gate.max_change)):
         if value is not None:
             parts.append(f"{name} {value:+g}")
-    for name, value in (("relative change >=", gate.min_relative_change),
-                        ("relative change <=", gate.max_relative_change)):
+    for name, value in (
+        ("relative change >=", gate.min_relative_change),
+        ("relative change <=", gate.max_relative_change),
+    ):
         if value is not None:
             parts.append(f"{name} {value:+.0%}")
     if gate.significance != "none":

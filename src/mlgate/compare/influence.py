@@ -70,11 +70,14 @@ def scores_change(
 ) -> Linear:
     """A score metric's change; y class indices, the scores (rows, n_classes)."""
     if metric in MEANS:
-        return _mean_change(*(per_row(metric, y, None, s, positive_index) for s in (candidate,
-                                                                                   baseline)))
+        return _mean_change(
+            *(per_row(metric, y, None, s, positive_index) for s in (candidate, baseline))
+        )
     if metric == "average_precision":
-        sides = [_average_precision(y == positive_index, s[:, positive_index])
-                 for s in (candidate, baseline)]
+        sides = [
+            _average_precision(y == positive_index, s[:, positive_index])
+            for s in (candidate, baseline)
+        ]
         return _difference(sides, DELTA_METHOD)
     if metric != "roc_auc":
         raise ValueError(f"no closed-form test for '{metric}'")
@@ -83,13 +86,15 @@ def scores_change(
     for scores in (candidate, baseline):
         # one class against the rest, averaged: scikit-learn's multi_class="ovr"
         per_class = [_roc_auc(y == k, scores[:, k]) for k in classes]
-        sides.append((float(np.mean([v for v, _ in per_class])),
-                      np.mean([u for _, u in per_class], axis=0)))
+        sides.append(
+            (float(np.mean([v for v, _ in per_class])), np.mean([u for _, u in per_class], axis=0))
+        )
     return _difference(sides, DELONG)
 
 
-def values_change(metric: str, y: np.ndarray, candidate: np.ndarray,
-                  baseline: np.ndarray) -> Linear:
+def values_change(
+    metric: str, y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray
+) -> Linear:
     """A regression metric's change, from the targets and both models' predictions."""
     if metric in MEANS:
         return _mean_change(per_row(metric, y, candidate), per_row(metric, y, baseline))
@@ -102,8 +107,11 @@ def values_change(metric: str, y: np.ndarray, candidate: np.ndarray,
 
 def _mean_change(candidate: np.ndarray, baseline: np.ndarray) -> Linear:
     difference = candidate - baseline
-    return Linear(delta=float(candidate.mean() - baseline.mean()),
-                  influence=difference - difference.mean(), method=PAIRED_T)
+    return Linear(
+        delta=float(candidate.mean() - baseline.mean()),
+        influence=difference - difference.mean(),
+        method=PAIRED_T,
+    )
 
 
 def _difference(sides: list[tuple[float, np.ndarray]], method: str) -> Linear:
@@ -120,8 +128,9 @@ def _rmse(error: np.ndarray) -> tuple[float, np.ndarray]:
     return float(root), (squared - mse) / (2 * root)
 
 
-def _explained(metric: str, y: np.ndarray, cand_error: np.ndarray,
-               base_error: np.ndarray) -> Linear:
+def _explained(
+    metric: str, y: np.ndarray, cand_error: np.ndarray, base_error: np.ndarray
+) -> Linear:
     """R² (or explained variance): both share the target's spread V, so the change is
     (baseline's residual spread - candidate's) / V, a ratio of means."""
     spread_terms = (y - y.mean()) ** 2
@@ -199,8 +208,9 @@ def _roc_auc(is_pos: np.ndarray, scores: np.ndarray) -> tuple[float, np.ndarray]
     neg_place = (pos_above + g.pos / 2) / g.positives
     area = float(np.dot(g.pos, pos_place) / g.positives)
     rows = len(scores)
-    return area, g.spread((pos_place - area) * (rows / g.positives),
-                          (neg_place - area) * (rows / g.negatives))
+    return area, g.spread(
+        (pos_place - area) * (rows / g.positives), (neg_place - area) * (rows / g.negatives)
+    )
 
 
 def _average_precision(is_pos: np.ndarray, scores: np.ndarray) -> tuple[float, np.ndarray]:

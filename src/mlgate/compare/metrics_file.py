@@ -18,16 +18,21 @@ MAX_VALUES = 200_000
 
 def parse(text: str | bytes, *, source: str) -> dict[str, int | float]:
     """Flattened numeric leaves of a metrics file; a clear error for anything else."""
-    return {k: v for k, v in leaves(text, source=source).items()
-            if isinstance(v, int | float) and not isinstance(v, bool)}
+    return {
+        k: v
+        for k, v in leaves(text, source=source).items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
 
 
 def leaves(text: str | bytes, *, source: str) -> dict[str, Any]:
     """Every scalar leaf, flattened and sorted, as DVC shows them (lists and nulls left out)."""
     loaded = _load(text, source)
     if not isinstance(loaded, Mapping):
-        raise UserError(f"{source}: a metrics file holds a mapping of names to numbers, "
-                        f"found {type(loaded).__name__}")
+        raise UserError(
+            f"{source}: a metrics file holds a mapping of names to numbers, "
+            f"found {type(loaded).__name__}"
+        )
     return dict(sorted(_scalars(loaded)))
 
 
@@ -49,8 +54,9 @@ def read_yaml(raw: bytes, source: str, *, what: str) -> Any:
     from mlgate.manifest import yaml_source
 
     try:
-        doc = yaml_source.load_bytes(raw, source, what=what, max_bytes=MAX_BYTES,
-                                     max_values=MAX_VALUES, merge_keys=True)
+        doc = yaml_source.load_bytes(
+            raw, source, what=what, max_bytes=MAX_BYTES, max_values=MAX_VALUES, merge_keys=True
+        )
     except yaml_source.YamlProblems as exc:
         raise UserError(_located(exc.problems)) from exc
     if doc.problems:
@@ -61,8 +67,10 @@ def read_yaml(raw: bytes, source: str, *, what: str) -> Any:
 def _located(problems: list[Any]) -> str:
     first = problems[0]
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return f"{first.file}: line {first.line}, column {first.column}: " \
+    return (
+        f"{first.file}: line {first.line}, column {first.column}: "
         f"{first.path + ': ' if first.path else ''}{first.message}{more}"
+    )
 
 
 def _scalars(tree: Mapping[Any, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -84,7 +92,11 @@ def dvc_metrics_paths(dvc_yaml: Any) -> set[str]:
     found.update(p for p in dvc_yaml.get("metrics", []) or [] if isinstance(p, str))
     for stage in (dvc_yaml.get("stages") or {}).values():
         for entry in (stage or {}).get("metrics", []) or []:
-            found.update([entry] if isinstance(entry, str) else
-                         [k for k in entry if isinstance(k, str)] if isinstance(entry, dict)
-                         else [])
+            found.update(
+                [entry]
+                if isinstance(entry, str)
+                else [k for k in entry if isinstance(k, str)]
+                if isinstance(entry, dict)
+                else []
+            )
     return found

@@ -31,8 +31,12 @@ class Pairing:
 
 def subset(pairing: Pairing, keep: np.ndarray) -> Pairing:
     """Only the pairs `keep` marks (rows left out count as not paired)."""
-    return Pairing(candidate=pairing.candidate[keep], baseline=pairing.baseline[keep],
-                   candidate_rows=pairing.candidate_rows, baseline_rows=pairing.baseline_rows)
+    return Pairing(
+        candidate=pairing.candidate[keep],
+        baseline=pairing.baseline[keep],
+        candidate_rows=pairing.candidate_rows,
+        baseline_rows=pairing.baseline_rows,
+    )
 
 
 def pair(candidate_keys: np.ndarray, baseline_keys: np.ndarray) -> Pairing:

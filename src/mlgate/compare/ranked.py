@@ -46,8 +46,13 @@ def _max_side(values: np.ndarray) -> _Side:
     return _Side(order, np.zeros(len(values), dtype=bool), values[order])
 
 
-def deltas(statistic: str, candidate: np.ndarray, baseline: np.ndarray, resamples: int,
-           rng: np.random.Generator) -> np.ndarray:
+def deltas(
+    statistic: str,
+    candidate: np.ndarray,
+    baseline: np.ndarray,
+    resamples: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """(resamples,) resampled changes of `statistic` ("median" or "max"), rows paired."""
     rows = len(candidate)
     make = _median_side if statistic == "median" else _max_side
@@ -68,18 +73,20 @@ def deltas(statistic: str, candidate: np.ndarray, baseline: np.ndarray, resample
         size = min(chunk, resamples - done)
         cells, counts = _draw(rows, weights, len(drawn_one_by_one), size, rng)
         (cand, cand_held), (base, base_held) = (
-            _statistic(statistic, side, column, side.below[drawn_one_by_one], cells, counts,
-                       rows, bit)
+            _statistic(
+                statistic, side, column, side.below[drawn_one_by_one], cells, counts, rows, bit
+            )
             for side, bit in zip(sides, (1, 2), strict=True)
         )
         change = (cand - base)[cand_held & base_held]  # else drawn again
-        out[done:done + len(change)] = change
+        out[done : done + len(change)] = change
         done += len(change)
     return out
 
 
-def _draw(rows: int, weights: np.ndarray, window: int, size: int,
-          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _draw(
+    rows: int, weights: np.ndarray, window: int, size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Counts of the four outside cells, and of each row drawn one by one, per resample."""
     cells = rng.multinomial(rows, weights, size=size)
     inside = cells[:, 4]
@@ -89,9 +96,16 @@ def _draw(rows: int, weights: np.ndarray, window: int, size: int,
     return cells[:, :4], counts
 
 
-def _statistic(statistic: str, side: _Side, column: np.ndarray, below_one_by_one: np.ndarray,
-               cells: np.ndarray, counts: np.ndarray, rows: int,
-               bit: int) -> tuple[np.ndarray, np.ndarray]:
+def _statistic(
+    statistic: str,
+    side: _Side,
+    column: np.ndarray,
+    below_one_by_one: np.ndarray,
+    cells: np.ndarray,
+    counts: np.ndarray,
+    rows: int,
+    bit: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """One model's statistic per resample, and whether its window held it."""
     drawn = counts[:, column[side.window]]
     if statistic == "max":
@@ -103,7 +117,6 @@ def _statistic(statistic: str, side: _Side, column: np.ndarray, below_one_by_one
     before = cells @ outside_below + counts[:, below_one_by_one].sum(axis=1)
     running = before[:, None] + np.cumsum(drawn, axis=1)
     middle = ((rows - 1) // 2, rows // 2)  # the two middle order statistics, from 0
-    at = [np.minimum(np.count_nonzero(running <= m, axis=1), len(side.values) - 1)
-          for m in middle]
+    at = [np.minimum(np.count_nonzero(running <= m, axis=1), len(side.values) - 1) for m in middle]
     held = (before <= middle[0]) & (running[:, -1] > middle[1])
     return (side.values[at[0]] + side.values[at[1]]) / 2, held

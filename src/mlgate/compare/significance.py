@@ -90,12 +90,19 @@ def paired_test(
     if spec.needs == "scores" and (candidate_scores is None or baseline_scores is None):
         raise ValueError(f"'{metric}' needs probabilities from both models")
     if metric in influence.CLOSED_FORM:
-        found = _closed_form(metric, y_true, candidate_pred, baseline_pred, candidate_scores,
-                             baseline_scores, n_classes, positive_index)
+        found = _closed_form(
+            metric,
+            y_true,
+            candidate_pred,
+            baseline_pred,
+            candidate_scores,
+            baseline_scores,
+            n_classes,
+            positive_index,
+        )
         if not math.isfinite(found.delta):
             raise ValueError(f"'{metric}' is undefined on these rows")
-        return linear_test(found.delta, found.influence, confidence=confidence,
-                           method=found.method)
+        return linear_test(found.delta, found.influence, confidence=confidence, method=found.method)
     if metric not in ("median_ae", "max_error"):
         raise ValueError(f"no paired test for '{metric}'")
     y, cand = _checked_values(y_true, candidate_pred)
@@ -252,8 +259,10 @@ def _checked_classes(y_true: np.ndarray, n_classes: int) -> np.ndarray:
 def _checked_scores(scores: np.ndarray, rows: int, n_classes: int) -> np.ndarray:
     scores = np.asarray(scores)
     if scores.ndim != 2 or scores.shape != (rows, n_classes):
-        raise ValueError(f"scores of shape {scores.shape} for {words.count(rows, 'row')} and "
-                         f"{words.count(n_classes, 'class')}")
+        raise ValueError(
+            f"scores of shape {scores.shape} for {words.count(rows, 'row')} and "
+            f"{words.count(n_classes, 'class')}"
+        )
     if not np.all(np.isfinite(scores)):
         raise ValueError("the scores hold values that are not numbers")
     return scores

@@ -31,8 +31,13 @@ ROLES = ("train", "test")
 
 
 def summarize(role: str, frame: pl.DataFrame, file: FileFingerprint, fmt: str) -> DatasetSummary:
-    return DatasetSummary(role=role, file=file, format=fmt, rows=frame.height,
-                          columns={name: str(dtype) for name, dtype in frame.schema.items()})
+    return DatasetSummary(
+        role=role,
+        file=file,
+        format=fmt,
+        rows=frame.height,
+        columns={name: str(dtype) for name, dtype in frame.schema.items()},
+    )
 
 
 def run_checks(spec: Data, frames: Mapping[str, pl.DataFrame]) -> list[CheckResult]:
@@ -72,13 +77,22 @@ def _implicit_presence(spec: Data, role: str, frame: pl.DataFrame) -> list[Check
         if name in declared:
             continue
         present = name in frame.columns
-        message = (f"present ({type_checks.name(frame.schema[name])})" if present
-                   else column_checks.missing(name, frame.columns))
-        found.append(CheckResult(
-            id=f"data.{role}.{suffix}", stage="data", subject=f"{role}.{name}", rule="present",
-            status="passed" if present else "failed", message=message,
-            manifest_key=format_path(path, None),
-        ))
+        message = (
+            f"present ({type_checks.name(frame.schema[name])})"
+            if present
+            else column_checks.missing(name, frame.columns)
+        )
+        found.append(
+            CheckResult(
+                id=f"data.{role}.{suffix}",
+                stage="data",
+                subject=f"{role}.{name}",
+                rule="present",
+                status="passed" if present else "failed",
+                message=message,
+                manifest_key=format_path(path, None),
+            )
+        )
     return found
 
 
@@ -91,7 +105,8 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
         exprs[f"judged.{i}"] = check.judged
     stats = _evaluate(frame, exprs)
     wanted = {
-        f"examples.{i}": check.examples.implode() for i, check in counted.items()
+        f"examples.{i}": check.examples.implode()
+        for i, check in counted.items()
         if check.examples is not None and _positive(stats[f"count.{i}"])
     }
     shown = _evaluate(frame, wanted) if wanted else {}
@@ -99,10 +114,15 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
     for i, check in enumerate(planned):
         if isinstance(check, Counted):
             examples = shown.get(f"examples.{i}")
-            results.append(_verdict(
-                check, stats[f"count.{i}"], stats[f"judged.{i}"], frame.height,
-                examples if isinstance(examples, list) else [],
-            ))
+            results.append(
+                _verdict(
+                    check,
+                    stats[f"count.{i}"],
+                    stats[f"judged.{i}"],
+                    frame.height,
+                    examples if isinstance(examples, list) else [],
+                )
+            )
         else:
             results.append(check)
     return results
@@ -129,17 +149,30 @@ def _evaluate(frame: pl.DataFrame, exprs: Mapping[str, pl.Expr]) -> dict[str, An
     return values
 
 
-def _verdict(check: Counted, count: int | Exception, judged: int | Exception, height: int,
-             examples: list[Any]) -> CheckResult:
-    result = partial(CheckResult, id=check.id, stage="data", subject=check.subject,
-                     rule=check.rule, manifest_key=check.manifest_key)
+def _verdict(
+    check: Counted,
+    count: int | Exception,
+    judged: int | Exception,
+    height: int,
+    examples: list[Any],
+) -> CheckResult:
+    result = partial(
+        CheckResult,
+        id=check.id,
+        stage="data",
+        subject=check.subject,
+        rule=check.rule,
+        manifest_key=check.manifest_key,
+    )
     for value in (count, judged):
         if isinstance(value, Exception):
             return result(status="error", message=dataset_checks.not_evaluated(value))
     assert isinstance(count, int) and isinstance(judged, int)
     if count:
-        message = f"{check.prefix}{phrases.share(count, height)} {check.found}" \
+        message = (
+            f"{check.prefix}{phrases.share(count, height)} {check.found}"
             f"{phrases.examples(examples)}"
+        )
         return result(status="failed", message=message, observed=count)
     if height == 0:
         message = "no rows to check"

@@ -59,20 +59,44 @@ class _Where:
     role: str
     column: str
 
-    def result(self, rule_key: str, rule: str, status: Status, message: str,
-               observed: str | None = None) -> CheckResult:
+    def result(
+        self, rule_key: str, rule: str, status: Status, message: str, observed: str | None = None
+    ) -> CheckResult:
         return CheckResult(
-            id=self.id(rule_key), stage="data", subject=f"{self.role}.{self.column}",
-            rule=rule, status=status, message=message, observed=observed,
+            id=self.id(rule_key),
+            stage="data",
+            subject=f"{self.role}.{self.column}",
+            rule=rule,
+            status=status,
+            message=message,
+            observed=observed,
             manifest_key=self.key(rule_key),
         )
 
-    def counted(self, rule_key: str, rule: str, *, offending: pl.Expr, judged: pl.Expr,
-                found: str, holds: str, examples: pl.Expr | None = None,
-                prefix: str = "") -> Counted:
-        return Counted(id=self.id(rule_key), subject=f"{self.role}.{self.column}", rule=rule,
-                       manifest_key=self.key(rule_key), offending=offending, judged=judged,
-                       found=found, holds=holds, examples=examples, prefix=prefix)
+    def counted(
+        self,
+        rule_key: str,
+        rule: str,
+        *,
+        offending: pl.Expr,
+        judged: pl.Expr,
+        found: str,
+        holds: str,
+        examples: pl.Expr | None = None,
+        prefix: str = "",
+    ) -> Counted:
+        return Counted(
+            id=self.id(rule_key),
+            subject=f"{self.role}.{self.column}",
+            rule=rule,
+            manifest_key=self.key(rule_key),
+            offending=offending,
+            judged=judged,
+            found=found,
+            holds=holds,
+            examples=examples,
+            prefix=prefix,
+        )
 
     def id(self, rule_key: str) -> str:
         return f"data.{self.role}.columns.{self.column}.{rule_key}"
@@ -108,14 +132,21 @@ def plan(role: str, column: Column, frame: pl.DataFrame) -> list[Planned]:
     (_, presence), *others = rules(column)
     if column.name not in frame.columns:
         if column.required:
-            first = where.result("required", presence, "failed",
-                                 missing(column.name, frame.columns))
+            first = where.result(
+                "required", presence, "failed", missing(column.name, frame.columns)
+            )
         else:
-            first = where.result("required", presence, "skipped",
-                                 f"column '{column.name}' is absent; it is optional")
+            first = where.result(
+                "required", presence, "skipped", f"column '{column.name}' is absent; it is optional"
+            )
         state = "missing" if column.required else "absent"
-        return [first, *(where.result(key, rule, "skipped", f"column '{column.name}' is {state}")
-                         for key, rule in others)]
+        return [
+            first,
+            *(
+                where.result(key, rule, "skipped", f"column '{column.name}' is {state}")
+                for key, rule in others
+            ),
+        ]
     dtype = frame.schema[column.name]
     base = pl.col(column.name)
     if dtype.is_float():
@@ -152,72 +183,115 @@ def _type(on: _On, key: str, rule: str) -> Planned:
         return on.where.result(key, rule, "passed", f"column is {on.shown}", on.shown)
     if verdict is False:
         wanted = type_checks.WANTED[on.column.type]
-        return on.where.result(key, rule, "failed", f"column is {on.shown}, not {wanted}",
-                               on.shown)
+        return on.where.result(key, rule, "failed", f"column is {on.shown}, not {wanted}", on.shown)
     return on.where.counted(
-        key, rule, offending=verdict.offending, judged=on.judged, found=verdict.found,
-        holds=verdict.holds, examples=_first(on.base, verdict.offending),
+        key,
+        rule,
+        offending=verdict.offending,
+        judged=on.judged,
+        found=verdict.found,
+        holds=verdict.holds,
+        examples=_first(on.base, verdict.offending),
         prefix="" if on.dtype.is_numeric() else f"{on.shown} column; ",
     )
 
 
 def _nullable(on: _On, key: str, rule: str) -> Planned:
-    return on.where.counted(key, rule, offending=on.base.is_null(), judged=pl.len(),
-                            found="missing", holds="have a value")
+    return on.where.counted(
+        key,
+        rule,
+        offending=on.base.is_null(),
+        judged=pl.len(),
+        found="missing",
+        holds="have a value",
+    )
 
 
 def _bound(on: _On, key: str, rule: str) -> Planned:
     if not (on.dtype.is_numeric() or on.dtype == pl.Null):
-        return on.where.result(key, rule, "error",
-                               f"{key} applies to numeric columns; this one is {on.shown}")
+        return on.where.result(
+            key, rule, "error", f"{key} applies to numeric columns; this one is {on.shown}"
+        )
     number = on.base.cast(pl.Float64)
     if key == "min":
         bound, offending, side = on.column.min, number < on.column.min, "below"
     else:
         bound, offending, side = on.column.max, number > on.column.max, "above"
     offending = offending.fill_null(False)
-    return on.where.counted(key, rule, offending=offending, judged=on.judged,
-                            found=f"{side} {phrases.number(bound)}", holds=rule,
-                            examples=_first(on.base, offending, descending=key == "max"))
+    return on.where.counted(
+        key,
+        rule,
+        offending=offending,
+        judged=on.judged,
+        found=f"{side} {phrases.number(bound)}",
+        holds=rule,
+        examples=_first(on.base, offending, descending=key == "max"),
+    )
 
 
 def _values(on: _On, key: str, rule: str) -> Planned:
     assert on.column.values is not None
     comparable = _comparable(on.base, on.dtype, on.column.values)
     if comparable is None:
-        return on.where.result(key, rule, "error",
-                               f"values cannot be compared with a {on.shown} column")
+        return on.where.result(
+            key, rule, "error", f"values cannot be compared with a {on.shown} column"
+        )
     offending = on.base.is_not_null() & ~comparable.fill_null(False)
-    return on.where.counted(key, rule, offending=offending, judged=on.judged, found=f"not {rule}",
-                            holds=rule, examples=_first(on.base, offending))
+    return on.where.counted(
+        key,
+        rule,
+        offending=offending,
+        judged=on.judged,
+        found=f"not {rule}",
+        holds=rule,
+        examples=_first(on.base, offending),
+    )
 
 
 def _pattern(on: _On, key: str, rule: str) -> Planned:
     pattern = on.column.pattern
     assert pattern is not None
     if not (type_checks.is_text(on.dtype) or on.dtype == pl.Null):
-        return on.where.result(key, rule, "error",
-                               f"pattern applies to text columns; this one is {on.shown}")
+        return on.where.result(
+            key, rule, "error", f"pattern applies to text columns; this one is {on.shown}"
+        )
     problem = regex_problem(pattern)
     if problem:
         return on.where.result(key, rule, "error", problem)
     text = on.base.cast(pl.String)
     offending = text.is_not_null() & ~text.str.contains(pattern).fill_null(False)
-    return on.where.counted(key, rule, offending=offending, judged=on.judged,
-                            found="do not match", holds="match",
-                            examples=_first(text, offending))
+    return on.where.counted(
+        key,
+        rule,
+        offending=offending,
+        judged=on.judged,
+        found="do not match",
+        holds="match",
+        examples=_first(text, offending),
+    )
 
 
 def _unique(on: _On, key: str, rule: str) -> Planned:
     offending = on.base.is_not_null() & ~on.base.is_first_distinct()
-    return on.where.counted(key, rule, offending=offending, judged=on.judged,
-                            found="repeat an earlier value", holds="are distinct",
-                            examples=_first(on.base, offending))
+    return on.where.counted(
+        key,
+        rule,
+        offending=offending,
+        judged=on.judged,
+        found="repeat an earlier value",
+        holds="are distinct",
+        examples=_first(on.base, offending),
+    )
 
 
 _PLANNERS = {
-    "type": _type, "nullable": _nullable, "min": _bound, "max": _bound, "values": _values,
-    "pattern": _pattern, "unique": _unique,
+    "type": _type,
+    "nullable": _nullable,
+    "min": _bound,
+    "max": _bound,
+    "values": _values,
+    "pattern": _pattern,
+    "unique": _unique,
 }
 
 
@@ -227,8 +301,9 @@ def _first(values: pl.Expr, offending: pl.Expr, *, descending: bool = False) -> 
     return picked.head(phrases.EXAMPLES)
 
 
-def _comparable(base: pl.Expr, dtype: pl.DataType,
-                values: Sequence[str | int | float | bool]) -> pl.Expr | None:
+def _comparable(
+    base: pl.Expr, dtype: pl.DataType, values: Sequence[str | int | float | bool]
+) -> pl.Expr | None:
     """Membership in the allowed set: numbers compared as numbers, text as text."""
     if dtype.is_integer():
         wanted = [int(n) for n in _numbers(values) if float(n).is_integer()]
@@ -238,8 +313,9 @@ def _comparable(base: pl.Expr, dtype: pl.DataType,
     if dtype == pl.Boolean:
         truth = {"true": True, "false": False}
         wanted_bools = {v for v in values if isinstance(v, bool)}
-        wanted_bools |= {truth[v.lower()] for v in values
-                         if isinstance(v, str) and v.lower() in truth}
+        wanted_bools |= {
+            truth[v.lower()] for v in values if isinstance(v, str) and v.lower() in truth
+        }
         return base.is_in(sorted(wanted_bools))
     if dtype.is_nested() or dtype.is_object():
         return None
@@ -268,8 +344,9 @@ def _numbers(values: Sequence[str | int | float | bool]) -> list[int | float]:
 def _as_text(value: str | int | float | bool) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value if isinstance(value, str) else repr(value) if isinstance(value, float) \
-        else str(value)
+    return (
+        value if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
+    )
 
 
 def regex_problem(pattern: str) -> str | None:
@@ -279,8 +356,9 @@ def regex_problem(pattern: str) -> str | None:
     except pl.exceptions.PolarsError as exc:
         lines = [line.strip() for line in str(exc).splitlines()]
         reason = next((line for line in lines if line.startswith("error:")), lines[0])
-        return f"pattern is not valid in polars' (Rust) regex syntax: " \
-            f"{reason.removeprefix('error: ')}"
+        return (
+            f"pattern is not valid in polars' (Rust) regex syntax: {reason.removeprefix('error: ')}"
+        )
     return None
 
 

@@ -21,8 +21,15 @@ def rows(role: str, height: int, low: int | None, high: int | None) -> CheckResu
         rule = f"{low} <= rows <= {high}"
     else:
         rule = f"rows >= {low}" if low is not None else f"rows <= {high}"
-    result = partial(CheckResult, id=f"data.{role}.rows", stage="data", subject=role, rule=rule,
-                     observed=height, manifest_key="data.checks.rows")
+    result = partial(
+        CheckResult,
+        id=f"data.{role}.rows",
+        stage="data",
+        subject=role,
+        rule=rule,
+        observed=height,
+        manifest_key="data.checks.rows",
+    )
     if low is not None and height < low:
         return result(status="failed", message=f"{words.count(height, 'row')}, fewer than {low}")
     if high is not None and height > high:
@@ -45,9 +52,14 @@ def duplicate_rows(frame: pl.DataFrame) -> int:
 
 def duplicates(role: str, frame: pl.DataFrame, limit: float) -> CheckResult:
     """Fails when the share of repeated rows passes `limit` (data.checks.duplicates)."""
-    result = partial(CheckResult, id=f"data.{role}.duplicates", stage="data", subject=role,
-                     rule=f"duplicate rows <= {phrases.fraction(limit)}",
-                     manifest_key="data.checks.duplicates.max_fraction")
+    result = partial(
+        CheckResult,
+        id=f"data.{role}.duplicates",
+        stage="data",
+        subject=role,
+        rule=f"duplicate rows <= {phrases.fraction(limit)}",
+        manifest_key="data.checks.duplicates.max_fraction",
+    )
     try:
         count = duplicate_rows(frame)
     except pl.exceptions.PolarsError as exc:
@@ -57,20 +69,28 @@ def duplicates(role: str, frame: pl.DataFrame, limit: float) -> CheckResult:
         return result(status="passed", message=f"no duplicate rows in {height}", observed=0)
     over = count / height > limit
     verdict = "more than" if over else "within"
-    message = f"{phrases.share(count, height)} repeat an earlier row, {verdict} " \
-        f"{phrases.fraction(limit)}"
+    message = (
+        f"{phrases.share(count, height)} repeat an earlier row, {verdict} {phrases.fraction(limit)}"
+    )
     return result(status="failed" if over else "passed", message=message, observed=count)
 
 
-def leakage(train: pl.DataFrame, test: pl.DataFrame, *,
-            id_column: str | None = None) -> CheckResult:
+def leakage(
+    train: pl.DataFrame, test: pl.DataFrame, *, id_column: str | None = None
+) -> CheckResult:
     """Test rows equal to a training row on every shared column (data.checks.leakage).
 
     The id column is left out of the comparison: ids differ between copies of a row by
     construction, so comparing them would hide every leak.
     """
-    result = partial(CheckResult, id="data.leakage", stage="data", subject="test",
-                     rule="no test row in train", manifest_key="data.checks.leakage")
+    result = partial(
+        CheckResult,
+        id="data.leakage",
+        stage="data",
+        subject="test",
+        rule="no test row in train",
+        manifest_key="data.checks.leakage",
+    )
     shared = [c for c in test.columns if c in train.columns and c != id_column]
     if not shared:
         return result(status="error", message="train and test share no columns to compare")
@@ -84,9 +104,11 @@ def leakage(train: pl.DataFrame, test: pl.DataFrame, *,
     if count:
         message = f"{phrases.share(count, test.height, 'test rows')} also appear in train ({basis})"
         return result(status="failed", message=message, observed=count)
-    return result(status="passed", observed=0,
-                  message=f"none of {words.count(test.height, 'test row')} appear in train "
-                          f"({basis})")
+    return result(
+        status="passed",
+        observed=0,
+        message=f"none of {words.count(test.height, 'test row')} appear in train ({basis})",
+    )
 
 
 def leaked_rows(test: pl.DataFrame, train: pl.DataFrame) -> int:
@@ -103,8 +125,9 @@ def leaked_rows(test: pl.DataFrame, train: pl.DataFrame) -> int:
     return test.join(train, on=test.columns, how="semi", nulls_equal=True).height
 
 
-def _aligned(left: pl.DataFrame, right: pl.DataFrame,
-             shared: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _aligned(
+    left: pl.DataFrame, right: pl.DataFrame, shared: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Both frames on the shared columns with one dtype each, NaN as null: joinable."""
     left_exprs, right_exprs = [], []
     for name in shared:

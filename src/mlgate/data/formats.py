@@ -108,7 +108,7 @@ def _jsonl_missing(path: Path, wanted: list[str]) -> list[str]:
                 break
             window = tail + chunk
             left = {c: q for c, q in left.items() if q not in window}
-            tail = window[-max(map(len, left.values()), default=1):]
+            tail = window[-max(map(len, left.values()), default=1) :]
     return [c for c in wanted if c in left]
 
 
@@ -198,7 +198,7 @@ class _Thrift:
         length = self._varint()
         if self.at + length > len(self.data):
             raise ValueError("truncated")
-        value = self.data[self.at:self.at + length]
+        value = self.data[self.at : self.at + length]
         self.at += length
         return value
 

@@ -21,8 +21,25 @@ if TYPE_CHECKING:
 # pandas.read_csv's default missing-value markers (pandas._libs.parsers.STR_NA_VALUES), so
 # the checks count as missing exactly what the model, read with pandas, sees as NaN.
 PANDAS_NA = (
-    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
-    "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
 )
 # Inferring CSV types from every row costs ~5x the read (1M x 20: 4 s against 0.4-0.7 s);
 # from this many rows first, and from all of them only when that guess proves wrong.

@@ -30,9 +30,14 @@ WANTED = {
     "datetime": "a date or datetime",
 }
 ISO_DATETIMES = (
-    "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
     # with an offset (Z, +01:00, +0100); pandas writes aware datetimes with a space
-    "%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M%#z",
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%dT%H:%M%#z",
     "%Y-%m-%d %H:%M%#z",
 )
 
@@ -63,19 +68,25 @@ def judge(kind: str, dtype: pl.DataType, base: pl.Expr) -> bool | Parse:
         if dtype.is_integer():
             return True
         if dtype.is_float() or dtype.is_decimal():
-            return _whole(base, base.cast(pl.Float64), "are not whole numbers",
-                          "are whole numbers")
+            return _whole(base, base.cast(pl.Float64), "are not whole numbers", "are whole numbers")
         if dtype == pl.String:
-            return _whole(base, base.cast(pl.Float64, strict=False),
-                          "do not parse as integers", "parse as integers")
+            return _whole(
+                base,
+                base.cast(pl.Float64, strict=False),
+                "do not parse as integers",
+                "parse as integers",
+            )
         return False
     if kind == "number":
         if dtype.is_numeric():
             return True
         if dtype == pl.String:
             parsed = base.cast(pl.Float64, strict=False).is_not_null()
-            return Parse(offending=_bad(base, parsed), found="do not parse as numbers",
-                         holds="parse as numbers")
+            return Parse(
+                offending=_bad(base, parsed),
+                found="do not parse as numbers",
+                holds="parse as numbers",
+            )
         return False
     if kind == "string":
         return is_text(dtype)
@@ -86,15 +97,21 @@ def judge(kind: str, dtype: pl.DataType, base: pl.Expr) -> bool | Parse:
             return True
         if dtype == pl.String:
             parsed = base.str.to_lowercase().is_in(["true", "false"])
-            return Parse(offending=_bad(base, parsed), found="are not true or false",
-                         holds="are true or false")
+            return Parse(
+                offending=_bad(base, parsed),
+                found="are not true or false",
+                holds="are true or false",
+            )
         return False
     if kind == "datetime":
         if dtype.base_type() in (pl.Date, pl.Datetime):
             return True
         if dtype == pl.String:
-            return Parse(offending=_bad(base, _parses_as_date(base)),
-                         found="do not parse as dates or datetimes", holds="parse as dates")
+            return Parse(
+                offending=_bad(base, _parses_as_date(base)),
+                found="do not parse as dates or datetimes",
+                holds="parse as dates",
+            )
         return False
     raise ValueError(f"unknown column type {kind!r}")  # the schema admits no other
 

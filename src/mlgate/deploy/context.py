@@ -32,8 +32,15 @@ BUNDLE = "bundle"  # the bundle's folder in the context (and in the image, under
 ENTRY_POINT = "serve.py"
 PORT = 8000
 UID = 10001  # the server's user: not root, and no name a base image already uses
-_MACHINES = {"amd64": "x86_64", "arm64": "aarch64", "arm": "armv7l", "386": "i686",
-             "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64"}
+_MACHINES = {
+    "amd64": "x86_64",
+    "arm64": "aarch64",
+    "arm": "armv7l",
+    "386": "i686",
+    "ppc64le": "ppc64le",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,8 +56,16 @@ def folder_for(root: Path, environment: str, version: str) -> Path:
     return root / CONTEXTS / f"{environment}-{version}"
 
 
-def write(store: Store, model: str, version: Version, environment: str,
-          target: DockerTarget, *, root: Path, source: Source) -> Context:
+def write(
+    store: Store,
+    model: str,
+    version: Version,
+    environment: str,
+    target: DockerTarget,
+    *,
+    root: Path,
+    source: Source,
+) -> Context:
     """The context of `version` for `environment`, at `folder_for(root, ...)`, replacing
     one written before."""
     record = version.record
@@ -60,8 +75,9 @@ def write(store: Store, model: str, version: Version, environment: str,
     parent = final.parent
     parent.mkdir(parents=True, exist_ok=True)
     if not (parent / ".gitignore").exists():  # contexts hold a model: never in git
-        atomic.write_text(parent / ".gitignore", "# written by mlgate: build contexts stay "
-                          "local\n*\n")
+        atomic.write_text(
+            parent / ".gitignore", "# written by mlgate: build contexts stay local\n*\n"
+        )
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=parent))
     try:
         bundle = _bundle(store, model, version, work / BUNDLE)
@@ -76,25 +92,36 @@ def write(store: Store, model: str, version: Version, environment: str,
         shutil.rmtree(work, ignore_errors=True)
         raise
     files = sorted(str(p.relative_to(final)) for p in final.rglob("*") if p.is_file())
-    return Context(folder=final, image=f"{target.image}:{version.version}", python=python,
-                   mlgate=source.how, files=tuple(files))
+    return Context(
+        folder=final,
+        image=f"{target.image}:{version.version}",
+        python=python,
+        mlgate=source.how,
+        files=tuple(files),
+    )
 
 
-def _texts(model: str, version: Version, target: DockerTarget, *, python: str,
-           source: Source) -> dict[str, str]:
+def _texts(
+    model: str, version: Version, target: DockerTarget, *, python: str, source: Source
+) -> dict[str, str]:
     record = version.record
     arch = target.platform.split("/")[1] if target.platform else ""
     machine = _MACHINES.get(arch, host.machine() or "x86_64")
-    pinned = P.resolve(record.get("packages", {}), [f"mlgate[{P.SERVE_EXTRA}]"],
-                       P.Target(python=record.get("python") or host.python_version(),
-                                machine=machine),
-                       lookup=lambda name: (source.version, source.requires)
-                       if name == "mlgate" else P.installed(name))
+    pinned = P.resolve(
+        record.get("packages", {}),
+        [f"mlgate[{P.SERVE_EXTRA}]"],
+        P.Target(python=record.get("python") or host.python_version(), machine=machine),
+        lookup=lambda name: (
+            (source.version, source.requires) if name == "mlgate" else P.installed(name)
+        ),
+    )
     return {
-        "requirements.txt": P.render(pinned, source.requirement,
-                                     title=f"{model} {version.version}"),
-        "Dockerfile": dockerfile(model, version.version, version.commit, python=python,
-                                 wheels=source.wheel is not None),
+        "requirements.txt": P.render(
+            pinned, source.requirement, title=f"{model} {version.version}"
+        ),
+        "Dockerfile": dockerfile(
+            model, version.version, version.commit, python=python, wheels=source.wheel is not None
+        ),
         ".dockerignore": dockerignore(wheels=source.wheel is not None),
         ENTRY_POINT: entry_point(model, version.version),
     }
@@ -106,12 +133,20 @@ def _bundle(store: Store, model: str, version: Version, folder: Path) -> Bundle:
     record = version.record
     folder.mkdir()
     model_name = "model" + Path(record["model"]["file"]).suffix
-    wanted = {model_name: record["model"]["sha256"], "run.json": record["run"]["sha256"],
-              "mlops.yaml": record["manifest"]["sha256"]}
+    wanted = {
+        model_name: record["model"]["sha256"],
+        "run.json": record["run"]["sha256"],
+        "mlops.yaml": record["manifest"]["sha256"],
+    }
     for name, sha in wanted.items():
         shutil.copyfile(store.get(sha), folder / name)
-    return Bundle(model=model_name, run="run.json", manifest="mlops.yaml", files=wanted,
-                  metadata=version_metadata(model, version))
+    return Bundle(
+        model=model_name,
+        run="run.json",
+        manifest="mlops.yaml",
+        files=wanted,
+        metadata=version_metadata(model, version),
+    )
 
 
 def _replace(work: Path, final: Path) -> None:
@@ -130,8 +165,10 @@ def _python_minor(record: dict[str, Any]) -> str:
     recorded = str(record.get("python") or host.python_version())
     parts = recorded.split(".")
     if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
-        raise UserError(f"the version's record gives Python as '{recorded}'; the image "
-                        "needs a version like 3.11.7")
+        raise UserError(
+            f"the version's record gives Python as '{recorded}'; the image "
+            "needs a version like 3.11.7"
+        )
     return ".".join(parts[:2])
 
 
@@ -139,8 +176,10 @@ def dockerfile(model: str, version: str, commit: str, *, python: str, wheels: bo
     """Python slim at the training run's minor version, the pinned requirements, the
     bundle, a user that is not root, a health check on /health, the entry point."""
     copy_wheels = f"COPY {WHEELS}/ ./{WHEELS}/\n" if wheels else ""
-    probe = ("import os, urllib.request; urllib.request.urlopen("
-             "'http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/health', timeout=4)")
+    probe = (
+        "import os, urllib.request; urllib.request.urlopen("
+        "'http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/health', timeout=4)"
+    )
     return f"""\
 # written by mlgate: {model} {version} (commit {commit[:12]}), served by {ENTRY_POINT}
 FROM python:{python}-slim
@@ -171,10 +210,10 @@ CMD ["python", "{ENTRY_POINT}"]
 
 def dockerignore(*, wheels: bool) -> str:
     """Everything out but what the Dockerfile copies: nothing else reaches the engine."""
-    kept = ["Dockerfile", "requirements.txt", ENTRY_POINT, BUNDLE,
-            *([WHEELS] if wheels else [])]
-    return "# written by mlgate: only what the Dockerfile copies\n*\n" + \
-        "".join(f"!{name}\n" for name in kept)
+    kept = ["Dockerfile", "requirements.txt", ENTRY_POINT, BUNDLE, *([WHEELS] if wheels else [])]
+    return "# written by mlgate: only what the Dockerfile copies\n*\n" + "".join(
+        f"!{name}\n" for name in kept
+    )
 
 
 def entry_point(model: str, version: str) -> str:

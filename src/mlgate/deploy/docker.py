@@ -40,17 +40,24 @@ def engine(environ: Mapping[str, str]) -> str:
     return environ.get("DOCKER_HOST") or DEFAULT_ENGINE
 
 
-def build_and_push(context: Path, repository: str, tag: str, *, push: bool,
-                   platform: str | None = None,
-                   environ: Mapping[str, str] | None = None) -> Built:
+def build_and_push(
+    context: Path,
+    repository: str,
+    tag: str,
+    *,
+    push: bool,
+    platform: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Built:
     """Build `context` as repository:tag on the engine, and push it when `push`."""
     try:
         import docker
         from docker.errors import DockerException
         from requests.exceptions import RequestException
     except ImportError as exc:
-        raise UserError("building an image needs the Docker SDK",
-                        hint="pip install 'mlgate[docker]'") from exc
+        raise UserError(
+            "building an image needs the Docker SDK", hint="pip install 'mlgate[docker]'"
+        ) from exc
     environ = dict(os.environ if environ is None else environ)
     where = engine(environ)
     unreachable = (DockerException, RequestException)
@@ -61,19 +68,35 @@ def build_and_push(context: Path, repository: str, tag: str, *, push: bool,
     except unreachable as exc:
         if client is not None:
             client.close()
-        raise OutsideError(f"no Docker engine reachable at {where}: {_reason(exc)}",
-                           hint="start one, or set DOCKER_HOST to one") from exc
+        raise OutsideError(
+            f"no Docker engine reachable at {where}: {_reason(exc)}",
+            hint="start one, or set DOCKER_HOST to one",
+        ) from exc
     image = f"{repository}:{tag}"
     try:
         if not reachable:
             raise OutsideError(f"the Docker engine at {where} does not answer its ping")
-        built = _build(client.api.build(path=str(context), tag=image, rm=True, forcerm=True,
-                                        pull=True, decode=True, platform=platform), image)
-        digest = _push(client.api.push(repository, tag=tag, stream=True, decode=True),
-                       image) if push else None
+        built = _build(
+            client.api.build(
+                path=str(context),
+                tag=image,
+                rm=True,
+                forcerm=True,
+                pull=True,
+                decode=True,
+                platform=platform,
+            ),
+            image,
+        )
+        digest = (
+            _push(client.api.push(repository, tag=tag, stream=True, decode=True), image)
+            if push
+            else None
+        )
     except unreachable as exc:
-        raise OutsideError(f"the Docker engine at {where} failed on {image}: "
-                           f"{_reason(exc)}") from exc
+        raise OutsideError(
+            f"the Docker engine at {where} failed on {image}: {_reason(exc)}"
+        ) from exc
     finally:
         client.close()
     return Built(image=image, image_id=built, engine=where, digest=digest)
@@ -94,8 +117,9 @@ def _build(answers: Iterable[dict[str, Any]], image: str) -> str:
         if isinstance(aux, dict) and aux.get("ID"):
             image_id = str(aux["ID"])
     if not image_id:
-        raise OutsideError(f"the engine's answer to building {image} ended without an "
-                           "image" + _quoted(tail))
+        raise OutsideError(
+            f"the engine's answer to building {image} ended without an image" + _quoted(tail)
+        )
     return image_id
 
 
@@ -105,9 +129,13 @@ def _push(answers: Iterable[dict[str, Any]], image: str) -> str:
     tail: collections.deque[str] = collections.deque(maxlen=TAIL)
     digest = None
     for answer in answers:
-        _raise_on_error(answer, f"pushing {image} failed", tail,
-                        hint="log in to the registry first (docker login, or "
-                             "docker/login-action in the workflow)")
+        _raise_on_error(
+            answer,
+            f"pushing {image} failed",
+            tail,
+            hint="log in to the registry first (docker login, or "
+            "docker/login-action in the workflow)",
+        )
         status = " ".join(str(answer[k]) for k in ("id", "status") if answer.get(k))
         if status:
             tail.append(status)
@@ -115,21 +143,28 @@ def _push(answers: Iterable[dict[str, Any]], image: str) -> str:
         if isinstance(aux, dict) and aux.get("Digest"):
             digest = str(aux["Digest"])
     if digest is None:
-        raise OutsideError(f"the push of {image} ended without the registry's digest; it "
-                           "may not have completed" + _quoted(tail))
+        raise OutsideError(
+            f"the push of {image} ended without the registry's digest; it "
+            "may not have completed" + _quoted(tail)
+        )
     return digest
 
 
-def _raise_on_error(answer: dict[str, Any], doing: str, tail: Iterable[str], *,
-                    hint: str | None = None) -> None:
+def _raise_on_error(
+    answer: dict[str, Any], doing: str, tail: Iterable[str], *, hint: str | None = None
+) -> None:
     if "error" not in answer and "errorDetail" not in answer:
         return
     detail = answer.get("errorDetail") or {}
-    message = (detail.get("message") if isinstance(detail, dict) else None) or \
-        answer.get("error") or "an error without a message"
-    raise OutsideError(f"{doing}: {str(message).strip()}" + _quoted(tail),
-                       hint=hint if "denied" in str(message) or "unauthorized" in
-                       str(message) else None)
+    message = (
+        (detail.get("message") if isinstance(detail, dict) else None)
+        or answer.get("error")
+        or "an error without a message"
+    )
+    raise OutsideError(
+        f"{doing}: {str(message).strip()}" + _quoted(tail),
+        hint=hint if "denied" in str(message) or "unauthorized" in str(message) else None,
+    )
 
 
 def _quoted(tail: Iterable[str]) -> str:

@@ -23,13 +23,16 @@ def problem(reference: str) -> str | None:
     if "://" in reference:
         return _said("it has a URL scheme, which an image reference never has", reference)
     if "@" in reference:
-        return _said("it has a digest: leave it out, each version is pushed as "
-                     "IMAGE:VERSION", reference)
+        return _said(
+            "it has a digest: leave it out, each version is pushed as IMAGE:VERSION", reference
+        )
     domain, path = split(reference)
     if ":" in path:
         tag = path.rsplit(":", 1)[1]
-        return _said(f"it has the tag ':{tag}': leave it out, each version is pushed as "
-                     "IMAGE:VERSION", reference)
+        return _said(
+            f"it has the tag ':{tag}': leave it out, each version is pushed as IMAGE:VERSION",
+            reference,
+        )
     if domain is not None and not _DOMAIN.match(domain):
         return _said(f"'{domain}' is not a registry host[:port]", reference)
     parts = path.split("/")
@@ -37,8 +40,11 @@ def problem(reference: str) -> str | None:
         return _said("the repository path must be lowercase", reference)
     bad = next((p for p in parts if not _PATH_PART.match(p)), None)
     if bad is not None:
-        return _said(f"'{bad}' is not a repository name part: lowercase letters and digits, "
-                     "joined by '.', '_', '__' or dashes", reference)
+        return _said(
+            f"'{bad}' is not a repository name part: lowercase letters and digits, "
+            "joined by '.', '_', '__' or dashes",
+            reference,
+        )
     if len(reference) > MAX_NAME:
         return _said(f"it is {len(reference)} characters long, over {MAX_NAME}", reference)
     return None

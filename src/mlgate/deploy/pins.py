@@ -36,12 +36,20 @@ class Target:
 
     def markers(self, extra: str = "") -> dict[str, str]:
         minor = ".".join(self.python.split(".")[:2])
-        return {"python_version": minor, "python_full_version": self.python,
-                "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
-                "platform_machine": self.machine, "implementation_name": "cpython",
-                "platform_python_implementation": "CPython", "platform_release": "",
-                "platform_version": "", "implementation_version": self.python,
-                "extra": extra}
+        return {
+            "python_version": minor,
+            "python_full_version": self.python,
+            "sys_platform": "linux",
+            "platform_system": "Linux",
+            "os_name": "posix",
+            "platform_machine": self.machine,
+            "implementation_name": "cpython",
+            "platform_python_implementation": "CPython",
+            "platform_release": "",
+            "platform_version": "",
+            "implementation_version": self.python,
+            "extra": extra,
+        }
 
 
 Installed = Callable[[str], "tuple[str, tuple[str, ...]] | None"]  # name -> (version, requires)
@@ -56,8 +64,13 @@ def installed(name: str) -> tuple[str, tuple[str, ...]] | None:
     return dist.version, tuple(dist.requires or ())
 
 
-def resolve(recorded: Mapping[str, str], roots: Iterable[str], target: Target, *,
-            lookup: Installed = installed) -> tuple[Pin, ...]:
+def resolve(
+    recorded: Mapping[str, str],
+    roots: Iterable[str],
+    target: Target,
+    *,
+    lookup: Installed = installed,
+) -> tuple[Pin, ...]:
     """Pins for `roots` (requirement strings, mlgate's own with its serve extra) and
     the recorded packages, with everything they need on `target`, sorted by name."""
     from packaging.requirements import Requirement
@@ -79,14 +92,14 @@ def resolve(recorded: Mapping[str, str], roots: Iterable[str], target: Target, *
             pins[key] = _pin(req, key, record, found)
         for line in found[1] if found else ():
             dep = Requirement(line)
-            if dep.marker is None or any(dep.marker.evaluate(target.markers(e))
-                                         for e in extras):
+            if dep.marker is None or any(dep.marker.evaluate(target.markers(e)) for e in extras):
                 queue.append(dep)
     return tuple(sorted(pins.values(), key=lambda p: p.name.lower()))
 
 
-def _pin(req, key: str, record: Mapping[str, tuple[str, str]],
-         found: tuple[str, tuple[str, ...]] | None) -> Pin:
+def _pin(
+    req, key: str, record: Mapping[str, tuple[str, str]], found: tuple[str, tuple[str, ...]] | None
+) -> Pin:
     if key in record:
         name, version = record[key]
         return Pin(name=name, line=f"{name}=={version}", source="training run")
@@ -99,12 +112,21 @@ def render(pins: Iterable[Pin], mlgate_line: str, *, title: str) -> str:
     """requirements.txt, in sections that say where each pin comes from."""
     pins = list(pins)
     sections = [
-        ("training run", "the training run's packages, at the versions it recorded: the "
-                         "model was pickled with these"),
-        ("installed", "what serving needs beside them, at the versions installed where "
-                      "this context was written"),
-        ("unpinned", "needed on the image's Python but not installed where this was "
-                     "written: pip resolves these"),
+        (
+            "training run",
+            "the training run's packages, at the versions it recorded: the "
+            "model was pickled with these",
+        ),
+        (
+            "installed",
+            "what serving needs beside them, at the versions installed where "
+            "this context was written",
+        ),
+        (
+            "unpinned",
+            "needed on the image's Python but not installed where this was "
+            "written: pip resolves these",
+        ),
     ]
     lines = [f"# {title}: written by mlgate; every package pinned"]
     for source, said in sections:

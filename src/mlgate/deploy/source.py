@@ -50,21 +50,24 @@ def locate() -> Source:
     dist = metadata.distribution("mlgate")
     origin = _direct_url(dist)
     if origin is None:
-        return Source(version=dist.version, requirement=f"mlgate=={dist.version}", wheel=None,
-                      requires=tuple(dist.requires or ()),
-                      how=f"mlgate=={dist.version} from the package index")
+        return Source(
+            version=dist.version,
+            requirement=f"mlgate=={dist.version}",
+            wheel=None,
+            requires=tuple(dist.requires or ()),
+            how=f"mlgate=={dist.version} from the package index",
+        )
     url = origin.get("url", "")
     local = Path(unquote(urlparse(url).path)) if url.startswith("file://") else None
     if "dir_info" in origin and local is not None and local.is_dir():
-        return _wheel_source(dist.version, _built_wheel(str(local)),
-                             f"a wheel built from {local}")
+        return _wheel_source(dist.version, _built_wheel(str(local)), f"a wheel built from {local}")
     if local is not None and local.suffix == ".whl" and local.is_file():
-        return _wheel_source(dist.version, local, f"the wheel it was installed from, "
-                             f"{local.name}")
-    raise UserError(f"mlgate was installed from {url or 'an unknown place'}; the image "
-                    "cannot get the same mlgate from there",
-                    hint="install mlgate from a package index, a wheel file or a folder "
-                         "(docs/docker.md)")
+        return _wheel_source(dist.version, local, f"the wheel it was installed from, {local.name}")
+    raise UserError(
+        f"mlgate was installed from {url or 'an unknown place'}; the image "
+        "cannot get the same mlgate from there",
+        hint="install mlgate from a package index, a wheel file or a folder (docs/docker.md)",
+    )
 
 
 def _direct_url(dist: metadata.Distribution) -> dict | None:
@@ -76,8 +79,13 @@ def _direct_url(dist: metadata.Distribution) -> dict | None:
 
 
 def _wheel_source(version: str, wheel: Path, how: str) -> Source:
-    return Source(version=version, requirement=f"./{WHEELS}/{wheel.name}", wheel=wheel,
-                  requires=_wheel_requires(wheel), how=how)
+    return Source(
+        version=version,
+        requirement=f"./{WHEELS}/{wheel.name}",
+        wheel=wheel,
+        requires=_wheel_requires(wheel),
+        how=how,
+    )
 
 
 def _wheel_requires(wheel: Path) -> tuple[str, ...]:
@@ -96,12 +104,26 @@ def _built_wheel(folder: str) -> Path:
     out = Path(tempfile.mkdtemp(prefix="mlgate-wheel-"))
     atexit.register(shutil.rmtree, out, True)
     try:
-        proc.output([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
-                     "--disable-pip-version-check", "--wheel-dir", str(out), folder],
-                    cwd=out, timeout_s=WHEEL_TIMEOUT_S)
+        proc.output(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--wheel-dir",
+                str(out),
+                folder,
+            ],
+            cwd=out,
+            timeout_s=WHEEL_TIMEOUT_S,
+        )
     except OutsideError as exc:
-        raise OutsideError(f"could not build a wheel of mlgate from {folder} for the image: "
-                           f"{exc.message}") from exc
+        raise OutsideError(
+            f"could not build a wheel of mlgate from {folder} for the image: {exc.message}"
+        ) from exc
     wheels = sorted(out.glob("mlgate-*.whl"))
     if not wheels:
         raise OutsideError(f"pip wheel wrote no mlgate wheel from {folder}")

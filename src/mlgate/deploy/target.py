@@ -33,8 +33,7 @@ class Deployed:
         return self.digest is not None
 
     def to_record(self) -> dict[str, Any]:
-        return {k: v for k, v in {**asdict(self), "pushed": self.pushed}.items()
-                if v is not None}
+        return {k: v for k, v in {**asdict(self), "pushed": self.pushed}.items() if v is not None}
 
     def environ(self, root: Path) -> dict[str, str]:
         """What a deploy command that follows is told (it may roll the image out)."""
@@ -44,27 +43,54 @@ class Deployed:
         return said
 
 
-def deploy(store: Store, model: str, version: Version, environment: str,
-           target: DockerTarget, *, root: Path, previous: str | None) -> Deployed:
+def deploy(
+    store: Store,
+    model: str,
+    version: Version,
+    environment: str,
+    target: DockerTarget,
+    *,
+    root: Path,
+    previous: str | None,
+) -> Deployed:
     """Write the context under `root`, then build and push as `target` says."""
     from mlgate.deploy import context, docker, source
 
     folder = context.folder_for(root, environment, version.version)
     try:
-        written = context.write(store, model, version, environment, target, root=root,
-                                source=source.locate())
-        said = Deployed(image=written.image, context=os.path.relpath(written.folder, root),
-                        mlgate=written.mlgate)
+        written = context.write(
+            store, model, version, environment, target, root=root, source=source.locate()
+        )
+        said = Deployed(
+            image=written.image,
+            context=os.path.relpath(written.folder, root),
+            mlgate=written.mlgate,
+        )
         if not target.build:
             return said
-        built = docker.build_and_push(written.folder, target.image, version.version,
-                                      push=target.push, platform=target.platform)
+        built = docker.build_and_push(
+            written.folder,
+            target.image,
+            version.version,
+            push=target.push,
+            platform=target.platform,
+        )
     except MlgateError as exc:
         first, _, rest = exc.message.partition("\n")
         where = f"; the build context is at {folder}" if folder.is_dir() else ""
         kind = UserError if isinstance(exc, UserError) else OutsideError
-        raise kind(f"deploying {version.version} to {environment} failed: {first}; "
-                   f"{environment} stays on {previous or 'no version'}{where}"
-                   + (f"\n{rest}" if rest else ""), hint=exc.hint) from exc
-    return Deployed(**{**asdict(said), "built": True, "image_id": built.image_id,
-                       "engine": built.engine, "digest": built.digest})
+        raise kind(
+            f"deploying {version.version} to {environment} failed: {first}; "
+            f"{environment} stays on {previous or 'no version'}{where}"
+            + (f"\n{rest}" if rest else ""),
+            hint=exc.hint,
+        ) from exc
+    return Deployed(
+        **{
+            **asdict(said),
+            "built": True,
+            "image_id": built.image_id,
+            "engine": built.engine,
+            "digest": built.digest,
+        }
+    )

@@ -145,9 +145,12 @@ def _workflow_run(event: dict[str, Any]) -> WorkflowRun | None:
         return None
     conclusion = run.get("conclusion")
     return WorkflowRun(
-        id=run["id"], event=str(run.get("event", "")), head_sha=run["head_sha"],
+        id=run["id"],
+        event=str(run.get("event", "")),
+        head_sha=run["head_sha"],
         conclusion=conclusion if isinstance(conclusion, str) else None,
-        head_repository=_dict(run.get("head_repository")).get("full_name"))
+        head_repository=_dict(run.get("head_repository")).get("full_name"),
+    )
 
 
 def _full_name(side: dict[str, Any]) -> str | None:

@@ -23,9 +23,13 @@ def get(gh: GitHub, owner: str, repo: str, number: int) -> PullRequest:
     try:
         head, base = data["head"], data["base"]
         return PullRequest(
-            number=int(data["number"]), state=str(data["state"]), head_sha=str(head["sha"]),
+            number=int(data["number"]),
+            state=str(data["state"]),
+            head_sha=str(head["sha"]),
             head_repository=(head.get("repo") or {}).get("full_name"),
-            base_repository=str(base["repo"]["full_name"]))
+            base_repository=str(base["repo"]["full_name"]),
+        )
     except (KeyError, TypeError, ValueError) as exc:
-        raise GitHubError(f"GET {path}: GitHub's answer is not a pull request ({exc!r})",
-                          method="GET", path=path) from exc
+        raise GitHubError(
+            f"GET {path}: GitHub's answer is not a pull request ({exc!r})", method="GET", path=path
+        ) from exc

@@ -38,8 +38,10 @@ CHUNK = 1 << 20
 MAX_ASSET_BYTES = 2 * 1024**3  # GitHub: each release asset under 2 GiB
 MAX_REDIRECTS = 3
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-CONTENTS_HINT = ("the token needs the Contents permission: `permissions: contents: write` "
-                 "in the workflow (read is enough to download); a personal token: `repo`")
+CONTENTS_HINT = (
+    "the token needs the Contents permission: `permissions: contents: write` "
+    "in the workflow (read is enough to download); a personal token: `repo`"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,11 +53,18 @@ class Release:
 
     @classmethod
     def of(cls, data: Any) -> Release:
-        if not isinstance(data, dict) or not isinstance(data.get("id"), int) \
-                or not isinstance(data.get("upload_url"), str):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("id"), int)
+            or not isinstance(data.get("upload_url"), str)
+        ):
             raise GitHubError("GitHub answered with something that is not a release")
-        return cls(id=data["id"], tag=str(data.get("tag_name", "")),
-                   upload_url=data["upload_url"], immutable=data.get("immutable") is True)
+        return cls(
+            id=data["id"],
+            tag=str(data.get("tag_name", "")),
+            upload_url=data["upload_url"],
+            immutable=data.get("immutable") is True,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,13 +81,20 @@ class Asset:
 
     @classmethod
     def of(cls, data: Any) -> Asset:
-        if not isinstance(data, dict) or not isinstance(data.get("id"), int) \
-                or not isinstance(data.get("name"), str):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("id"), int)
+            or not isinstance(data.get("name"), str)
+        ):
             raise GitHubError("GitHub answered with something that is not a release asset")
         digest = data.get("digest")
-        return cls(id=data["id"], name=data["name"], size=int(data.get("size") or 0),
-                   state=str(data.get("state", "")),
-                   digest=digest if isinstance(digest, str) else None)
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            size=int(data.get("size") or 0),
+            state=str(data.get("state", "")),
+            digest=digest if isinstance(digest, str) else None,
+        )
 
 
 class AssetExists(GitHubError):
@@ -94,8 +110,11 @@ class Releases:
         self.gh = gh  # its pacing, backoff and rate-limit reading serve the bytes too
         self.owner, _, self.repo = repository.partition("/")
         self._token = token
-        self._http = httpx.Client(timeout=gh.timeout_s, follow_redirects=False, headers={
-            "User-Agent": f"mlgate/{__version__}", "X-GitHub-Api-Version": API_VERSION})
+        self._http = httpx.Client(
+            timeout=gh.timeout_s,
+            follow_redirects=False,
+            headers={"User-Agent": f"mlgate/{__version__}", "X-GitHub-Api-Version": API_VERSION},
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -118,8 +137,14 @@ class Releases:
         """A published prerelease, never `latest`: a draft's assets would be invisible to
         read-only tokens and a draft is not found by its tag. A release made meanwhile by
         another job (422), or a create whose answer was lost, is looked up instead."""
-        payload = {"tag_name": tag, "name": name, "body": body, "draft": False,
-                   "prerelease": True, "make_latest": "false"}
+        payload = {
+            "tag_name": tag,
+            "name": name,
+            "body": body,
+            "draft": False,
+            "prerelease": True,
+            "make_latest": "false",
+        }
         try:
             answer = self.gh.request("POST", self._base, json=payload)
         except UncertainWrite:
@@ -148,11 +173,18 @@ class Releases:
         size = source.stat().st_size
         self.gh.pace()
         try:
-            answer = self._send("POST", url, params={"name": name}, source=source, headers={
-                "Authorization": f"Bearer {self._token}",
-                "Accept": "application/vnd.github+json",
-                "Content-Type": "application/octet-stream",
-                "Content-Length": str(size)})
+            answer = self._send(
+                "POST",
+                url,
+                params={"name": name},
+                source=source,
+                headers={
+                    "Authorization": f"Bearer {self._token}",
+                    "Accept": "application/vnd.github+json",
+                    "Content-Type": "application/octet-stream",
+                    "Content-Length": str(size),
+                },
+            )
         finally:
             self.gh.wrote()
         if answer.status_code == 201:
@@ -172,8 +204,11 @@ class Releases:
                 return
             except _Again as again:
                 if attempt + 1 == tries:
-                    raise GitHubError(f"GET {urlsplit(first).path}: {again} after {tries} "
-                                      "tries", method="GET", path=urlsplit(first).path) from None
+                    raise GitHubError(
+                        f"GET {urlsplit(first).path}: {again} after {tries} tries",
+                        method="GET",
+                        path=urlsplit(first).path,
+                    ) from None
                 self.gh.wait(self.gh.backoff(attempt), str(again))
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -204,8 +239,15 @@ class Releases:
                 raise _Again(f"no answer ({type(exc).__name__})") from None
         raise GitHubError(f"GET {urlsplit(url).path}: more than {MAX_REDIRECTS} redirects")
 
-    def _send(self, method: str, url: str, *, params: dict[str, str], source: Path,
-              headers: dict[str, str]) -> Any:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, str],
+        source: Path,
+        headers: dict[str, str],
+    ) -> Any:
         """An upload, sent again only when it surely never left, or GitHub asked us to wait
         (a rate limit: it did nothing)."""
         import httpx
@@ -217,8 +259,9 @@ class Releases:
         for attempt in range(tries):
             try:
                 with source.open("rb") as f:
-                    request = self._http.build_request(method, url, params=params,
-                                                       headers=headers, content=_chunks(f))
+                    request = self._http.build_request(
+                        method, url, params=params, headers=headers, content=_chunks(f)
+                    )
                     answer = self._http.send(request)
             except httpx.TransportError as exc:
                 what = f"{where}: no answer from GitHub ({type(exc).__name__})"
@@ -251,9 +294,11 @@ def upload_target(api_url: str, template: str) -> str:
     sibling = api[1].startswith("api.") and target[1] == "uploads." + api[1][4:]
     if target == api or (sibling and (target[0], target[2]) == (api[0], api[2])):
         return url
-    raise GitHubError(f"the release's upload URL is on {_show(url)}, which is neither the API "
-                      f"({_show(api_url)}) nor its uploads host; not sending the token there",
-                      hint="check GITHUB_API_URL")
+    raise GitHubError(
+        f"the release's upload URL is on {_show(url)}, which is neither the API "
+        f"({_show(api_url)}) nor its uploads host; not sending the token there",
+        hint="check GITHUB_API_URL",
+    )
 
 
 def _origin(url: str) -> tuple[str, str, int]:
@@ -273,10 +318,13 @@ def _show(url: str) -> str:
 def _redirect(current: str, location: str, api_url: str) -> str:
     target = urljoin(current, location)
     scheme = urlsplit(target).scheme.lower()
-    if scheme not in ("http", "https") or (scheme == "http" and
-                                           urlsplit(api_url).scheme.lower() == "https"):
-        raise GitHubError(f"GitHub redirected the download to {_show(target)}; not following "
-                          "a redirect away from https")
+    if scheme not in ("http", "https") or (
+        scheme == "http" and urlsplit(api_url).scheme.lower() == "https"
+    ):
+        raise GitHubError(
+            f"GitHub redirected the download to {_show(target)}; not following "
+            "a redirect away from https"
+        )
     return target
 
 
@@ -293,8 +341,17 @@ def _error(where: str, answer: Any, kind: type[GitHubError] | None = None) -> Gi
     hint = None
     if kind is None:
         kind = {403: Forbidden, 404: NotFound}.get(status, GitHubError)
-        hint = CONTENTS_HINT if status == 403 else ("the token is invalid or has expired"
-                                                 if status == 401 else None)
+        hint = (
+            CONTENTS_HINT
+            if status == 403
+            else ("the token is invalid or has expired" if status == 401 else None)
+        )
     method, _, path = where.partition(" ")
-    return kind(f"{where}: GitHub answered {status}" + (f": {said}" if said else ""),
-                method=method, path=path, status=status, github_message=said, hint=hint)
+    return kind(
+        f"{where}: GitHub answered {status}" + (f": {said}" if said else ""),
+        method=method,
+        path=path,
+        status=status,
+        github_message=said,
+        hint=hint,
+    )

@@ -88,8 +88,12 @@ def _get(raw: object, *keys: str) -> Any:
 
 def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     produced = _get(raw, "data", "prepare") is not None
-    for keys in (("data", "train"), ("data", "test"), ("train", "params"),
-                 ("compare", "baseline", "file")):
+    for keys in (
+        ("data", "train"),
+        ("data", "test"),
+        ("train", "params"),
+        ("compare", "baseline", "file"),
+    ):
         relative = _get(raw, *keys)
         if not isinstance(relative, str) or not relative:
             continue
@@ -133,9 +137,12 @@ def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         if suffix.lower() not in formats.EXTENSIONS:
             found = f"extension '{suffix}'" if suffix else "no extension"
             known = ", ".join(formats.EXTENSIONS)
-            yield ("data", role), f"'{relative}' has {found}, so its format is unknown " \
-                f"(known: {known}); set data.format to one of {', '.join(formats.FORMATS)}", \
-                False
+            yield (
+                ("data", role),
+                f"'{relative}' has {found}, so its format is unknown "
+                f"(known: {known}); set data.format to one of {', '.join(formats.FORMATS)}",
+                False,
+            )
 
 
 def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
@@ -148,12 +155,15 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     if _get(raw, "data", "prepare") is not None:
         return
     needed: list[tuple[KeyPath, str]] = [
-        (("data", role), name) for role in ("target", "id")
-        if isinstance(name := _get(raw, "data", role), str) and name]
+        (("data", role), name)
+        for role in ("target", "id")
+        if isinstance(name := _get(raw, "data", role), str) and name
+    ]
     features = _get(raw, "data", "features")
     if isinstance(features, list):
-        needed += [(("data", "features", i), f) for i, f in enumerate(features)
-                   if isinstance(f, str) and f]
+        needed += [
+            (("data", "features", i), f) for i, f in enumerate(features) if isinstance(f, str) and f
+        ]
     if not needed:
         return
     for role in ("train", "test"):
@@ -173,8 +183,11 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         columns = formats.header(path, fmt)
         for where, name in needed:
             if name in missing:
-                yield where, f"column '{name}' is not in {relative}" \
-                    f"{_columns_hint(name, columns)}", False
+                yield (
+                    where,
+                    f"column '{name}' is not in {relative}{_columns_hint(name, columns)}",
+                    False,
+                )
 
 
 def _columns_hint(name: str, columns: list[str] | None) -> str:
@@ -183,10 +196,16 @@ def _columns_hint(name: str, columns: list[str] | None) -> str:
     if not columns:
         return " (the file has no header row)"
     lowered = {c.lower(): c for c in columns}
-    close = [lowered[name.lower()]] if name.lower() in lowered else \
-        difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
-    shown = f"; its columns: {', '.join(columns)}" if len(columns) <= 20 else \
-        f"; it has {words.count(len(columns), 'column')}"
+    close = (
+        [lowered[name.lower()]]
+        if name.lower() in lowered
+        else difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
+    )
+    shown = (
+        f"; its columns: {', '.join(columns)}"
+        if len(columns) <= 20
+        else f"; it has {words.count(len(columns), 'column')}"
+    )
     return shown + (f"; did you mean '{close[0]}'?" if close else "")
 
 
@@ -220,8 +239,11 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             continue  # the schema reports the type; rules that depend on it cannot be judged
         for bound in ("min", "max"):
             if bound in spec and kind not in (None, *NUMERIC_TYPES):
-                yield (*where, bound), f"'{bound}' applies to integer or number columns, " \
-                    f"not {kind}", True
+                yield (
+                    (*where, bound),
+                    f"'{bound}' applies to integer or number columns, not {kind}",
+                    True,
+                )
         if "pattern" in spec and kind not in (None, "string", "category"):
             yield (*where, "pattern"), f"'pattern' applies to string columns, not {kind}", True
         pattern = spec.get("pattern")
@@ -234,8 +256,11 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         if isinstance(values, list) and kind in NUMERIC_TYPES:
             for i, value in enumerate(values):
                 if isinstance(value, bool) or not isinstance(value, int | float):
-                    yield (*where, "values", i), f"{_a(kind)} {kind} column cannot hold " \
-                        f"'{value}'", False
+                    yield (
+                        (*where, "values", i),
+                        f"{_a(kind)} {kind} column cannot hold '{value}'",
+                        False,
+                    )
 
 
 def _a(word: str) -> str:
@@ -243,8 +268,9 @@ def _a(word: str) -> str:
 
 
 def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
-    ranges: list[tuple[KeyPath, object]] = [(("data", "checks", "rows"), _get(raw, "data", "checks",
-                                                                         "rows"))]
+    ranges: list[tuple[KeyPath, object]] = [
+        (("data", "checks", "rows"), _get(raw, "data", "checks", "rows"))
+    ]
     columns = _get(raw, "data", "columns")
     if isinstance(columns, dict):
         ranges += [(("data", "columns", name), spec) for name, spec in columns.items()]
@@ -266,12 +292,18 @@ def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         for kind in ("change", "relative_change"):
             low, high = spec.get(f"min_{kind}"), spec.get(f"max_{kind}")
             if _is_number(low) and _is_number(high) and low > high:
-                yield (*where, f"min_{kind}"), f"min_{kind} ({low}) is greater than " \
-                    f"max_{kind} ({high})", False
+                yield (
+                    (*where, f"min_{kind}"),
+                    f"min_{kind} ({low}) is greater than max_{kind} ({high})",
+                    False,
+                )
     fraction = _get(raw, "data", "checks", "duplicates", "max_fraction")
     if isinstance(fraction, float) and math.isnan(fraction):
-        yield ("data", "checks", "duplicates", "max_fraction"), "must be a number, found .nan", \
-            False
+        yield (
+            ("data", "checks", "duplicates", "max_fraction"),
+            "must be a number, found .nan",
+            False,
+        )
 
 
 def _duration_problems(raw: dict[str, Any]) -> Iterator[Finding]:
@@ -283,8 +315,12 @@ def _duration_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         places += [("environments", name, "deploy", "command", "timeout") for name in envs]
     for keys in places:
         value = _get(raw, *keys)
-        if isinstance(value, str) and value and set(value) <= set("0hms") \
-                and _DURATION.match(value):
+        if (
+            isinstance(value, str)
+            and value
+            and set(value) <= set("0hms")
+            and _DURATION.match(value)
+        ):
             yield keys, f"must be at least 1 second, found '{value}'", False
         elif _duration_seconds(value) > MAX_TIMEOUT_S:
             yield keys, f"must be at most 720h (30 days), found {_shown(value)}", False
@@ -319,25 +355,36 @@ def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         task = METRICS[first].task
         for where, name in names[1:]:
             if METRICS[name].task != task:
-                yield where, f"'{name}' is a {METRICS[name].task} metric, but '{first}' is a " \
-                    f"{task} metric: set evaluate.task", False
+                yield (
+                    where,
+                    f"'{name}' is a {METRICS[name].task} metric, but '{first}' is a "
+                    f"{task} metric: set evaluate.task",
+                    False,
+                )
         return
     for where, name in names:
         if task in ("classification", "regression") and METRICS[name].task != task:
-            yield where, f"'{name}' is a {METRICS[name].task} metric, but evaluate.task is " \
-                f"{task}", False
+            yield (
+                where,
+                f"'{name}' is a {METRICS[name].task} metric, but evaluate.task is {task}",
+                False,
+            )
 
 
 def _metric_names(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     names: list[tuple[KeyPath, str]] = []
     metrics = _get(raw, "evaluate", "metrics")
     if isinstance(metrics, list):
-        names += [(("evaluate", "metrics", i), m) for i, m in enumerate(metrics)
-                  if isinstance(m, str)]
+        names += [
+            (("evaluate", "metrics", i), m) for i, m in enumerate(metrics) if isinstance(m, str)
+        ]
     checks = _get(raw, "model_checks")
     if isinstance(checks, list):
-        names += [(("model_checks", i, "metric"), c["metric"]) for i, c in enumerate(checks)
-                  if isinstance(c, dict) and isinstance(c.get("metric"), str)]
+        names += [
+            (("model_checks", i, "metric"), c["metric"])
+            for i, c in enumerate(checks)
+            if isinstance(c, dict) and isinstance(c.get("metric"), str)
+        ]
     gates = _get(raw, "compare", "gates")
     if isinstance(gates, dict):
         names += [(("compare", "gates", name), name) for name in gates if isinstance(name, str)]
@@ -352,8 +399,11 @@ def _feature_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         column = _get(raw, "data", role)
         if isinstance(column, str) and column in features:
             index = features.index(column)
-            yield ("data", "features", index), f"'{column}' is the {role} column; it cannot " \
-                "be a feature", False
+            yield (
+                ("data", "features", index),
+                f"'{column}' is the {role} column; it cannot be a feature",
+                False,
+            )
 
 
 def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
@@ -367,16 +417,22 @@ def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             continue
         if required not in envs:
             known = ", ".join(n for n in envs if n != name) or "none"
-            yield ("environments", name, "requires"), f"'{required}' is not an environment " \
-                f"(declared: {known})", False
+            yield (
+                ("environments", name, "requires"),
+                f"'{required}' is not an environment (declared: {known})",
+                False,
+            )
             continue
         seen, at = {name}, required
         while at is not None and at not in seen:
             seen.add(at)
             at = needs.get(at)
         if at is not None:
-            yield ("environments", name, "requires"), "environments require each other in " \
-                f"a loop through '{name}'", False
+            yield (
+                ("environments", name, "requires"),
+                f"environments require each other in a loop through '{name}'",
+                False,
+            )
 
 
 def _docker_problems(raw: dict[str, Any]) -> Iterator[Finding]:
@@ -396,9 +452,12 @@ def _docker_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         if wrong:
             yield (*where, "image"), wrong, False
         if spec.get("build") is False and spec.get("push") is True:
-            yield (*where, "push"), "push: true needs the image built here; with build: " \
-                "false mlgate writes the build context only (drop push, or set build: true)", \
-                False
+            yield (
+                (*where, "push"),
+                "push: true needs the image built here; with build: "
+                "false mlgate writes the build context only (drop push, or set build: true)",
+                False,
+            )
 
 
 def _registry_problems(raw: dict[str, Any]) -> Iterator[Finding]:
@@ -447,8 +506,9 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             prepare=_command(data["prepare"]) if "prepare" in data else None,
         ),
         train=Train(
-            command=_command(train["command"], train.get("timeout"), train.get("env"),
-                             train.get("pass_env")),
+            command=_command(
+                train["command"], train.get("timeout"), train.get("env"), train.get("pass_env")
+            ),
             model=train.get("outputs", {}).get("model", DEFAULT_MODEL),
             params=params,
         ),
@@ -456,22 +516,23 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             task=evaluate.get("task"),
             metrics=tuple(evaluate["metrics"]) if "metrics" in evaluate else None,
             positive_label=evaluate.get("positive_label"),
-            timeout_s=seconds(evaluate["timeout"]) if "timeout" in evaluate
+            timeout_s=seconds(evaluate["timeout"])
+            if "timeout" in evaluate
             else DEFAULT_EVALUATE_TIMEOUT_S,
         ),
         model_checks=tuple(
             MetricCheck(
-                metric=c["metric"], min=c.get("min"), max=c.get("max"),
+                metric=c["metric"],
+                min=c.get("min"),
+                max=c.get("max"),
                 key=format_path(("model_checks", i), raw),
             )
             for i, c in enumerate(raw.get("model_checks", []))
         ),
         compare=_compare(raw.get("compare", {}), raw),
         forks=_forks(raw.get("forks", {})),
-        registry=Registry(artifacts=raw.get("registry", {}).get("artifacts",
-                                                                 DEFAULT_ARTIFACTS)),
-        environments=tuple(
-            _environment(n, s) for n, s in raw.get("environments", {}).items()),
+        registry=Registry(artifacts=raw.get("registry", {}).get("artifacts", DEFAULT_ARTIFACTS)),
+        environments=tuple(_environment(n, s) for n, s in raw.get("environments", {}).items()),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position
             format_path(p, raw): (m.line, m.column)
@@ -499,8 +560,10 @@ def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
         gates=tuple(
             Gate(
                 metric=name,
-                min=g.get("min"), max=g.get("max"),
-                min_change=g.get("min_change"), max_change=g.get("max_change"),
+                min=g.get("min"),
+                max=g.get("max"),
+                min_change=g.get("min_change"),
+                max_change=g.get("max_change"),
                 min_relative_change=g.get("min_relative_change"),
                 max_relative_change=g.get("max_relative_change"),
                 significance=g.get("significance", "none"),
@@ -518,18 +581,28 @@ def _environment(name: str, spec: dict[str, Any]) -> Environment:
     github = deploy.get("github", False)
     docker = deploy.get("docker")
     return Environment(
-        name=name, on=spec.get("on", "manual"), requires=spec.get("requires"),
+        name=name,
+        on=spec.get("on", "manual"),
+        requires=spec.get("requires"),
         deploy=_command(deploy["command"]) if "command" in deploy else None,
-        docker=DockerTarget(image=docker["image"], build=docker.get("build", True),
-                            push=docker.get("push", True), platform=docker.get("platform"))
-        if docker is not None else None,
-        github=bool(github), url=github.get("url") if isinstance(github, dict) else None)
+        docker=DockerTarget(
+            image=docker["image"],
+            build=docker.get("build", True),
+            push=docker.get("push", True),
+            platform=docker.get("platform"),
+        )
+        if docker is not None
+        else None,
+        github=bool(github),
+        url=github.get("url") if isinstance(github, dict) else None,
+    )
 
 
 def _forks(spec: dict[str, Any]) -> Forks:
     files = spec.get("data", {})
-    return Forks(prepare=spec.get("prepare", True), train=files.get("train"),
-                 test=files.get("test"))
+    return Forks(
+        prepare=spec.get("prepare", True), train=files.get("train"), test=files.get("test")
+    )
 
 
 def _column(name: str, spec: dict[str, Any]) -> Column:
@@ -547,11 +620,9 @@ def _column(name: str, spec: dict[str, Any]) -> Column:
     )
 
 
-def _command(spec: Any, timeout: Any = None, env: Any = None,
-             pass_env: Any = None) -> Command:
+def _command(spec: Any, timeout: Any = None, env: Any = None, pass_env: Any = None) -> Command:
     if isinstance(spec, dict):
-        return _command(spec["command"], spec.get("timeout"), spec.get("env"),
-                        spec.get("pass_env"))
+        return _command(spec["command"], spec.get("timeout"), spec.get("env"), spec.get("pass_env"))
     return Command(
         shell=spec if isinstance(spec, str) else None,
         argv=tuple(spec) if isinstance(spec, list) else None,

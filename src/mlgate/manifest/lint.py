@@ -16,8 +16,21 @@ from mlgate.errors import Problem
 from mlgate.manifest.model import Command, Manifest
 
 # programs that run the script named after their options
-INTERPRETERS = ("python", "python3", "pypy3", "Rscript", "bash", "sh", "zsh", "node", "julia",
-                "ruby", "perl", "deno", "bun")
+INTERPRETERS = (
+    "python",
+    "python3",
+    "pypy3",
+    "Rscript",
+    "bash",
+    "sh",
+    "zsh",
+    "node",
+    "julia",
+    "ruby",
+    "perl",
+    "deno",
+    "bun",
+)
 SCRIPT_SUFFIXES = (".py", ".sh", ".bash", ".r", ".jl", ".js", ".mjs", ".ts", ".rb", ".pl")
 # options after which the next word is code or a module, not a script
 NOT_A_SCRIPT = ("-m", "-c", "-e", "--eval", "--version")
@@ -26,7 +39,9 @@ NOT_A_SCRIPT = ("-m", "-c", "-e", "--eval", "--version")
 def warnings(manifest: Manifest, name: str) -> list[Problem]:
     """Each command whose script does not exist in the manifest's folder, located."""
     commands: list[tuple[str, Command | None]] = [
-        ("data.prepare", manifest.data.prepare), ("train.command", manifest.train.command)]
+        ("data.prepare", manifest.data.prepare),
+        ("train.command", manifest.train.command),
+    ]
     commands += [(f"environments.{e.name}.deploy", e.deploy) for e in manifest.environments]
     found = []
     for key, command in commands:
@@ -34,10 +49,16 @@ def warnings(manifest: Manifest, name: str) -> list[Problem]:
         if script is None or (manifest.root / script).exists():
             continue
         key, (line, column) = _place(manifest, key)
-        found.append(Problem(
-            file=name, line=line, column=column, path=key,
-            message=f"'{script}' does not exist yet: `{command.display}` will fail until it "
-                    "is written (or change the command)"))
+        found.append(
+            Problem(
+                file=name,
+                line=line,
+                column=column,
+                path=key,
+                message=f"'{script}' does not exist yet: `{command.display}` will fail until it "
+                "is written (or change the command)",
+            )
+        )
     return found
 
 
@@ -45,8 +66,7 @@ def script_of(command: Command) -> str | None:
     """The relative script file a command runs, when one can be told from its words:
     `python train.py`, `./deploy.sh staging`, `Rscript -e ...` (none)."""
     try:
-        argv = list(command.argv) if command.argv is not None else \
-            shlex.split(command.shell or "")
+        argv = list(command.argv) if command.argv is not None else shlex.split(command.shell or "")
     except ValueError:  # unbalanced quotes: the shell will say
         return None
     while argv and "=" in argv[0] and not argv[0].startswith(("-", "=")):

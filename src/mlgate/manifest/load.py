@@ -36,8 +36,9 @@ def load(path: Path, *, display_name: str | None = None) -> Manifest:
     return parse(raw, name=name, root=path.parent, path=path)
 
 
-def parse(raw: bytes, *, name: str, root: Path, path: Path | None = None,
-          files: bool = True) -> Manifest:
+def parse(
+    raw: bytes, *, name: str, root: Path, path: Path | None = None, files: bool = True
+) -> Manifest:
     """Validate manifest bytes; `name` is how problems refer to the file; `files=False`
     does not look for the files it names."""
     try:
@@ -46,15 +47,21 @@ def parse(raw: bytes, *, name: str, root: Path, path: Path | None = None,
         raise ManifestError(exc.problems) from exc
     problems = list(doc.problems)
     if doc.data is None:
-        problems.append(Problem(
-            file=name, line=1, column=1, path="",
-            message="the manifest is empty; it needs at least name, data and train",
-        ))
+        problems.append(
+            Problem(
+                file=name,
+                line=1,
+                column=1,
+                path="",
+                message="the manifest is empty; it needs at least name, data and train",
+            )
+        )
     else:
         # a value the YAML layer rejected is not reported again as wrong for the schema
         rejected = {p.path for p in doc.problems}
         problems += [
-            p for p in [*schema_check.check(doc), *build.semantic_problems(doc, root, files=files)]
+            p
+            for p in [*schema_check.check(doc), *build.semantic_problems(doc, root, files=files)]
             if p.path not in rejected
         ]
         if files:  # what validate accepts, the run can read

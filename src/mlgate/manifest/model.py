@@ -132,8 +132,11 @@ class Forks:
     def changes(self) -> tuple[str, ...]:
         """What differs from a normal run, one phrase each, for the report."""
         said = () if self.prepare else ("data.prepare not run",)
-        return said + tuple(f"data.{role} read from {path}" for role, path in
-                            (("train", self.train), ("test", self.test)) if path)
+        return said + tuple(
+            f"data.{role} read from {path}"
+            for role, path in (("train", self.train), ("test", self.test))
+            if path
+        )
 
 
 DEFAULT_ARTIFACTS = ".mlgate/registry"
@@ -197,8 +200,12 @@ class Manifest:
     def for_fork(self) -> Manifest:
         """This manifest as a fork's pull request runs it (`forks:`)."""
         f = self.forks
-        data = replace(self.data, prepare=self.data.prepare if f.prepare else None,
-                       train=f.train or self.data.train, test=f.test or self.data.test)
+        data = replace(
+            self.data,
+            prepare=self.data.prepare if f.prepare else None,
+            train=f.train or self.data.train,
+            test=f.test or self.data.test,
+        )
         return replace(self, data=data)
 
     def environment(self, name: str) -> Environment | None:

@@ -58,8 +58,9 @@ def read(root: Path, relative: str | None) -> dict[str, Any]:
 
 def _document(path: Path, name: str) -> yaml_source.Document:
     raw = files.read_bytes(path, limit=MAX_BYTES, name=name)
-    return yaml_source.load_bytes(raw, name, what="params file", max_bytes=MAX_BYTES,
-                                  max_values=MAX_VALUES, merge_keys=True)
+    return yaml_source.load_bytes(
+        raw, name, what="params file", max_bytes=MAX_BYTES, max_values=MAX_VALUES, merge_keys=True
+    )
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

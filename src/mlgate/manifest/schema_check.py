@@ -94,8 +94,12 @@ def _explain(error: Any) -> Iterator[Finding]:
     elif kind == "const":
         yield path, f"expected {json.dumps(expected)}, found {_found(instance)}", False
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        word = {"minimum": "at least", "maximum": "at most",
-                "exclusiveMinimum": "greater than", "exclusiveMaximum": "less than"}[kind]
+        word = {
+            "minimum": "at least",
+            "maximum": "at most",
+            "exclusiveMinimum": "greater than",
+            "exclusiveMaximum": "less than",
+        }[kind]
         yield path, f"must be {word} {_num(expected)}, found {_num(instance)}", False
     elif kind == "minLength":
         yield path, "must not be empty", False

@@ -119,30 +119,59 @@ class YamlProblems(Exception):
         self.problems = problems
 
 
-def load_bytes(raw: bytes, file: str, *, what: str = "manifest", max_bytes: int = MAX_BYTES,
-               max_values: int = MAX_VALUES, merge_keys: bool = False) -> Document:
+def load_bytes(
+    raw: bytes,
+    file: str,
+    *,
+    what: str = "manifest",
+    max_bytes: int = MAX_BYTES,
+    max_values: int = MAX_VALUES,
+    merge_keys: bool = False,
+) -> Document:
     """`parse` for a file's bytes: too many of them, or bytes that are not UTF-8 text, are
     located problems too. `what` names the file in messages ("params file")."""
     if len(raw) > max_bytes:
-        raise YamlProblems([Problem(
-            file=file, line=1, column=1, path="",
-            message=f"the {what} is {len(raw):,} bytes, more than the {max_bytes:,} "
-            f"mlgate reads from a {what}",
-        )])
+        raise YamlProblems(
+            [
+                Problem(
+                    file=file,
+                    line=1,
+                    column=1,
+                    path="",
+                    message=f"the {what} is {len(raw):,} bytes, more than the {max_bytes:,} "
+                    f"mlgate reads from a {what}",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise YamlProblems([Problem(
-            file=file, line=line, column=column, path="",
-            message=f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the {what} as UTF-8",
-        )]) from exc
+        raise YamlProblems(
+            [
+                Problem(
+                    file=file,
+                    line=line,
+                    column=column,
+                    path="",
+                    message=(
+                        f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the {what} as UTF-8"
+                    ),
+                )
+            ]
+        ) from exc
     return parse(text, file, what=what, max_values=max_values, merge_keys=merge_keys)
 
 
-def parse(text: str, file: str, *, what: str = "manifest", max_values: int = MAX_VALUES,
-          merge_keys: bool = False) -> Document:
+def parse(
+    text: str,
+    file: str,
+    *,
+    what: str = "manifest",
+    max_values: int = MAX_VALUES,
+    merge_keys: bool = False,
+) -> Document:
     """Parse YAML text; raise YamlProblems when no data can be had from it.
 
     Problems that leave data behind (a duplicate key, a forbidden tag) are kept on the
@@ -171,8 +200,13 @@ def parse(text: str, file: str, *, what: str = "manifest", max_values: int = MAX
     if node is not None:
         doc.data = builder.construct(node, ())
     doc.problems = [
-        Problem(file=file, line=mark.line, column=mark.column,
-                path=format_path(path, doc.data), message=message)
+        Problem(
+            file=file,
+            line=mark.line,
+            column=mark.column,
+            path=format_path(path, doc.data),
+            message=message,
+        )
         for path, mark, message in builder.pending
     ]
     return doc
@@ -204,22 +238,31 @@ class _Builder:
             found = self.marks[id(node)] = _mark(node)
         return found
 
-    def construct(self, node: yaml.Node, path: KeyPath,
-                  within: frozenset[int] = frozenset()) -> object:
+    def construct(
+        self, node: yaml.Node, path: KeyPath, within: frozenset[int] = frozenset()
+    ) -> object:
         doc = self.doc
         doc.value_marks.setdefault(path, self.mark(node))
         self.built += 1
         if len(path) > MAX_DEPTH:
             raise YamlProblems([_too_deep(doc.file, self.mark(node), self.what)])
         if self.built > self.max_values:
-            raise YamlProblems([Problem(
-                file=doc.file, line=self.mark(node).line, column=self.mark(node).column, path="",
-                message=f"the {self.what} expands to more than {self.max_values} values "
-                "(through aliases); write it out plainly",
-            )])
+            raise YamlProblems(
+                [
+                    Problem(
+                        file=doc.file,
+                        line=self.mark(node).line,
+                        column=self.mark(node).column,
+                        path="",
+                        message=f"the {self.what} expands to more than {self.max_values} values "
+                        "(through aliases); write it out plainly",
+                    )
+                ]
+            )
         if id(node) in within:  # an alias to one of its own ancestors: `a: &x [*x]`
-            self.pending.append((path, self.mark(node),
-                                 "an alias refers to the value that contains it"))
+            self.pending.append(
+                (path, self.mark(node), "an alias refers to the value that contains it")
+            )
             return None
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
             within = within | {id(node)}
@@ -232,12 +275,16 @@ class _Builder:
             if node.tag != _SEQ:
                 self.pending.append(_tag_problem(node, path))
                 return None
-            return [self.construct(item, (*path, i), within)
-                    for i, item in enumerate(node.value)]
+            return [self.construct(item, (*path, i), within) for i, item in enumerate(node.value)]
         return self._scalar(node, path)
 
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath, within: frozenset[int],
-                 skip: frozenset[str] = frozenset()) -> dict[str, object]:
+    def _mapping(
+        self,
+        node: yaml.MappingNode,
+        path: KeyPath,
+        within: frozenset[int],
+        skip: frozenset[str] = frozenset(),
+    ) -> dict[str, object]:
         """`skip`: keys already set where this mapping is merged in; they win."""
         result: dict[str, object] = {}
         merged: list[yaml.Node] = []
@@ -267,15 +314,22 @@ class _Builder:
             sources = source.value if isinstance(source, yaml.SequenceNode) else [source]
             for mapping in sources:
                 if not isinstance(mapping, yaml.MappingNode) or mapping.tag != _MAP:
-                    self.pending.append((path, self.mark(mapping),
-                                         "a merge key (<<) takes a mapping or a list of them"))
+                    self.pending.append(
+                        (
+                            path,
+                            self.mark(mapping),
+                            "a merge key (<<) takes a mapping or a list of them",
+                        )
+                    )
                     continue
                 if id(mapping) in within:
-                    self.pending.append((path, self.mark(mapping),
-                                         "an alias refers to the value that contains it"))
+                    self.pending.append(
+                        (path, self.mark(mapping), "an alias refers to the value that contains it")
+                    )
                     continue
-                result.update(self._mapping(mapping, path, within | {id(mapping)},
-                                            skip | frozenset(result)))
+                result.update(
+                    self._mapping(mapping, path, within | {id(mapping)}, skip | frozenset(result))
+                )
         return result
 
     def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> object:
@@ -317,8 +371,10 @@ def _integer(text: str) -> int | None:
 
 def _too_large(text: str) -> str:
     shown = text if len(text) <= 20 else f"{text[:12]}...{text[-4:]}"
-    return f"the integer {shown} ({len(text)} characters) is too large: numbers go up to " \
+    return (
+        f"the integer {shown} ({len(text)} characters) is too large: numbers go up to "
         "about 1.8e308; quote it if it is meant as text"
+    )
 
 
 def _tag_problem(node: yaml.Node, path: KeyPath) -> _Pending:
@@ -332,15 +388,18 @@ def _tag_problem(node: yaml.Node, path: KeyPath) -> _Pending:
 
 def _too_deep(file: str, mark: Mark, what: str) -> Problem:
     return Problem(
-        file=file, line=mark.line, column=mark.column, path="",
-        message=f"lists and mappings nest more than {MAX_DEPTH} levels deep; "
-        f"a {what} needs a few",
+        file=file,
+        line=mark.line,
+        column=mark.column,
+        path="",
+        message=f"lists and mappings nest more than {MAX_DEPTH} levels deep; a {what} needs a few",
     )
 
 
 # what YAML allows in a file; PyYAML's reader rejects the rest without a line number
-_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
-                            "\U00010000-\U0010ffff]")
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def _character_problems(text: str, file: str) -> list[Problem]:
@@ -349,11 +408,16 @@ def _character_problems(text: str, file: str) -> list[Problem]:
         found = _NOT_PRINTABLE.search(line)
         if found:  # the first on each line
             code = ord(found.group())
-            problems.append(Problem(
-                file=file, line=number, column=found.start() + 1, path="",
-                message=f"character U+{code:04X} is not allowed in YAML text; remove it, "
-                f"or write it as \\u{code:04X} inside double quotes",
-            ))
+            problems.append(
+                Problem(
+                    file=file,
+                    line=number,
+                    column=found.start() + 1,
+                    path="",
+                    message=f"character U+{code:04X} is not allowed in YAML text; remove it, "
+                    f"or write it as \\u{code:04X} inside double quotes",
+                )
+            )
     return problems
 
 
@@ -361,7 +425,7 @@ def _at_tab(text: str, mark: yaml.Mark | None) -> bool:
     lines = text.split("\n")
     if mark is None or mark.line >= len(lines):
         return False
-    return lines[mark.line][mark.column:mark.column + 1] == "\t"
+    return lines[mark.line][mark.column : mark.column + 1] == "\t"
 
 
 def _tab_problems(text: str, file: str) -> list[Problem]:
@@ -373,7 +437,10 @@ def _tab_problems(text: str, file: str) -> list[Problem]:
         if "\t" in indent:
             problems.append(
                 Problem(
-                    file=file, line=number, column=indent.index("\t") + 1, path="",
+                    file=file,
+                    line=number,
+                    column=indent.index("\t") + 1,
+                    path="",
                     message="tab character in indentation; YAML indents with spaces only",
                 )
             )

@@ -30,20 +30,23 @@ def _metric_check(check: MetricCheck, value: float | None, error: str | None) ->
         return CheckResult(status="error", message=f"{check.metric} unknown: {reason}", **common)
     if check.min is not None and value < check.min:
         return CheckResult(
-            status="failed", observed=value,
+            status="failed",
+            observed=value,
             message=f"{check.metric} = {value:.4f}, {check.min - value:.4f} below the minimum "
             f"{check.min:g}",
             **common,
         )
     if check.max is not None and value > check.max:
         return CheckResult(
-            status="failed", observed=value,
+            status="failed",
+            observed=value,
             message=f"{check.metric} = {value:.4f}, {value - check.max:.4f} above the maximum "
             f"{check.max:g}",
             **common,
         )
-    return CheckResult(status="passed", observed=value,
-                       message=f"{check.metric} = {value:.4f} ({rule})", **common)
+    return CheckResult(
+        status="passed", observed=value, message=f"{check.metric} = {value:.4f} ({rule})", **common
+    )
 
 
 def _rule(check: MetricCheck) -> str:

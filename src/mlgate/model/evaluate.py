@@ -40,8 +40,9 @@ def feature_columns(manifest: Manifest, frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in excluded]
 
 
-def _as_fitted(manifest: Manifest, model: Any, frame: pd.DataFrame,
-               features: list[str]) -> pd.DataFrame:
+def _as_fitted(
+    manifest: Manifest, model: Any, frame: pd.DataFrame, features: list[str]
+) -> pd.DataFrame:
     """The features in the order the model was fitted on them; a model fitted on other
     columns is refused in the manifest's terms (scikit-learn says only "feature names
     unseen at fit time")."""
@@ -57,24 +58,35 @@ def _as_fitted(manifest: Manifest, model: Any, frame: pd.DataFrame,
         raise EvaluationError(
             f"the model was fitted on {words.count(count, 'column')} and is given "
             f"{len(features)} ({where}): set data.features to the {count} it was fitted on, "
-            "in order")
+            "in order"
+        )
     extra = [c for c in features if c not in fitted]
     lacking = [c for c in fitted if c not in features]
     absent = [c for c in lacking if c not in frame.columns]
     said = []
     if extra:
-        said.append(f"{words.count(len(extra), 'column')} it was not fitted on: "
-                    + ", ".join(map(repr, extra)))
+        said.append(
+            f"{words.count(len(extra), 'column')} it was not fitted on: "
+            + ", ".join(map(repr, extra))
+        )
     if lacking:
-        said.append(f"{words.count(len(lacking), 'column')} it was fitted on that it is not "
-                    "given: " + ", ".join(map(repr, lacking))
-                    + (f" (the test data has no {', '.join(map(repr, absent))})"
-                       if absent else ""))
+        said.append(
+            f"{words.count(len(lacking), 'column')} it was fitted on that it is not "
+            "given: "
+            + ", ".join(map(repr, lacking))
+            + (f" (the test data has no {', '.join(map(repr, absent))})" if absent else "")
+        )
     fix = "set data.features to the columns it was fitted on"
-    fix += f", and give the test data {', '.join(map(repr, absent))}" if absent else \
-        f": [{', '.join(map(_yaml_name, fitted))}]"
-    raise EvaluationError(f"the model was fitted on other columns than it is given ({where}): "
-                          + "; ".join(said) + f"; {fix}")
+    fix += (
+        f", and give the test data {', '.join(map(repr, absent))}"
+        if absent
+        else f": [{', '.join(map(_yaml_name, fitted))}]"
+    )
+    raise EvaluationError(
+        f"the model was fitted on other columns than it is given ({where}): "
+        + "; ".join(said)
+        + f"; {fix}"
+    )
 
 
 def _yaml_name(name: str) -> str:
@@ -106,8 +118,10 @@ def metric_names(manifest: Manifest, task: str) -> tuple[list[str], bool]:
     """Metrics to compute (asked-for ones plus those model checks need) and whether defaulted."""
     asked = manifest.evaluate.metrics
     names = list(asked) if asked is not None else list(metric_table.DEFAULT_METRICS[task])  # type: ignore[index]
-    for needed in (*(c.metric for c in manifest.model_checks),
-                   *(g.metric for g in manifest.compare.gates)):
+    for needed in (
+        *(c.metric for c in manifest.model_checks),
+        *(g.metric for g in manifest.compare.gates),
+    ):
         if needed not in names:
             names.append(needed)
     return names, asked is None
@@ -117,8 +131,9 @@ def _quiet(step: str) -> None:
     pass
 
 
-def score(manifest: Manifest, model: Any, frame: pd.DataFrame,
-          announce: Callable[[str], None] = _quiet) -> Scored:
+def score(
+    manifest: Manifest, model: Any, frame: pd.DataFrame, announce: Callable[[str], None] = _quiet
+) -> Scored:
     """`announce(step)` says what runs now (the user's predict, say), for a timeout."""
     target = manifest.data.target
     features = feature_columns(manifest, frame)
@@ -141,10 +156,10 @@ def score(manifest: Manifest, model: Any, frame: pd.DataFrame,
         except (TypeError, ValueError) as exc:
             raise EvaluationError(
                 f"the test data's '{target}' holds values that are not numbers, but "
-                "evaluate.task is regression; set evaluate.task: classification") from exc
+                "evaluate.task is regression; set evaluate.task: classification"
+            ) from exc
         return _regression(manifest, y_true, y_pred, row_keys, inferred)
-    return _classification(manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred,
-                           announce)
+    return _classification(manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred, announce)
 
 
 def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
@@ -156,18 +171,21 @@ def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
     try:
         y_pred = np.asarray(returned)
     except Exception as exc:  # a ragged list, an object numpy cannot take
-        raise EvaluationError(f"model.predict returned a {type(returned).__name__} that is "
-                              f"not an array ({exc}); expected {expected}") from exc
+        raise EvaluationError(
+            f"model.predict returned a {type(returned).__name__} that is "
+            f"not an array ({exc}); expected {expected}"
+        ) from exc
     if y_pred.ndim == 2 and y_pred.shape[1] == 1:
         y_pred = y_pred[:, 0]  # a single output as a column (Keras, say)
     if y_pred.ndim != 1:
-        shape = "a single value" if y_pred.ndim == 0 else \
-            f"an array of shape {tuple(y_pred.shape)}"
+        shape = "a single value" if y_pred.ndim == 0 else f"an array of shape {tuple(y_pred.shape)}"
         hint = "; probabilities belong in predict_proba" if y_pred.ndim == 2 else ""
         raise EvaluationError(f"model.predict returned {shape}; expected {expected}{hint}")
     if len(y_pred) != rows:
-        raise EvaluationError(f"model.predict returned {words.count(len(y_pred), 'value')} "
-                              f"for {words.count(rows, 'test row')}; expected one per row")
+        raise EvaluationError(
+            f"model.predict returned {words.count(len(y_pred), 'value')} "
+            f"for {words.count(rows, 'test row')}; expected one per row"
+        )
     if task != "regression":
         return y_pred
     try:
@@ -177,14 +195,16 @@ def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
         raise EvaluationError(
             f"model.predict returned {_kind(sample)} such as {str(sample)[:40]!r}, but "
             f"'{target}' is a regression target: expected numbers (or set evaluate.task: "
-            "classification if the model predicts classes)") from exc
+            "classification if the model predicts classes)"
+        ) from exc
     bad = ~np.isfinite(numbers)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise EvaluationError(
             f"model.predict returned {int(bad.sum())} values that are not finite numbers "
             f"(NaN or infinity; the first for test row {first + 1}); expected a number "
-            "for every row")
+            "for every row"
+        )
     return numbers
 
 
@@ -233,8 +253,14 @@ def _typed_like(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
 
 
 def _classification(
-    manifest: Manifest, model: Any, X: pd.DataFrame, y_true: np.ndarray, y_pred: np.ndarray,
-    row_keys: np.ndarray, inferred: bool, announce: Callable[[str], None] = _quiet,
+    manifest: Manifest,
+    model: Any,
+    X: pd.DataFrame,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    row_keys: np.ndarray,
+    inferred: bool,
+    announce: Callable[[str], None] = _quiet,
 ) -> Scored:
     scores = None
     known = getattr(model, "classes_", None)
@@ -245,7 +271,8 @@ def _classification(
             f"model.predict returned labels ({shown}) none of which is a value of "
             f"'{manifest.data.target}' in the test data "
             f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}); "
-            "expected the target's own labels")
+            "expected the target's own labels"
+        )
     if callable(getattr(model, "predict_proba", None)):
         announce(f"model.predict_proba on {words.count(len(y_true), 'row')}")
         try:
@@ -266,8 +293,9 @@ def _classification(
         if defaulted and metric.needs == "scores" and scores is None:
             continue  # a default the model cannot give is left out, not failed
         try:
-            value = metric_table.compute(name, y_true, y_pred, scores, classes=classes,
-                                         positive_index=positive_index)
+            value = metric_table.compute(
+                name, y_true, y_pred, scores, classes=classes, positive_index=positive_index
+            )
         except ValueError as exc:
             values[name], errors[name] = None, str(exc).splitlines()[0]
             continue
@@ -284,14 +312,20 @@ def _classification(
         classes=tuple(_plain(c) for c in classes),
     )
     return Scored(
-        task="classification", task_inferred=inferred, metrics=values, metric_errors=errors,
+        task="classification",
+        task_inferred=inferred,
+        metrics=values,
+        metric_errors=errors,
         predictions=predictions,
         positive_label=_plain(classes[positive_index]) if len(classes) == 2 else None,
     )
 
 
 def _regression(
-    manifest: Manifest, y_true: np.ndarray, y_pred: np.ndarray, row_keys: np.ndarray,
+    manifest: Manifest,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    row_keys: np.ndarray,
     inferred: bool,
 ) -> Scored:
     names, _ = metric_names(manifest, "regression")
@@ -310,32 +344,44 @@ def _regression(
         y_true=arrays.encode(y_true.astype(np.float64)),
         y_pred=arrays.encode(y_pred.astype(np.float64)),
     )
-    return Scored(task="regression", task_inferred=inferred, metrics=values,
-                  metric_errors=errors, predictions=predictions)
+    return Scored(
+        task="regression",
+        task_inferred=inferred,
+        metrics=values,
+        metric_errors=errors,
+        predictions=predictions,
+    )
 
 
 def probabilities(returned: Any, rows: int, classes: Any) -> np.ndarray:
     """predict_proba's answer as a rows x classes array of numbers, or what was wrong."""
     width = f" x {len(classes)}" if classes is not None else ""
-    expected = f"expected an array of {rows}{width} probabilities (a row per test row, a " \
-        "column per class)"
+    expected = (
+        f"expected an array of {rows}{width} probabilities (a row per test row, a column per class)"
+    )
     if returned is None:
         raise EvaluationError(f"model.predict_proba returned None; {expected}")
     try:
         scores = np.asarray(returned, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise EvaluationError(f"model.predict_proba returned values that are not numbers; "
-                              f"{expected}") from exc
-    if scores.ndim != 2 or scores.shape[0] != rows or \
-            (classes is not None and scores.shape[1] != len(classes)):
-        raise EvaluationError(f"model.predict_proba returned an array of shape "
-                              f"{tuple(scores.shape)}; {expected}")
+        raise EvaluationError(
+            f"model.predict_proba returned values that are not numbers; {expected}"
+        ) from exc
+    if (
+        scores.ndim != 2
+        or scores.shape[0] != rows
+        or (classes is not None and scores.shape[1] != len(classes))
+    ):
+        raise EvaluationError(
+            f"model.predict_proba returned an array of shape {tuple(scores.shape)}; {expected}"
+        )
     return scores
 
 
 def _hashable(values: np.ndarray) -> list[Any]:
-    return [v if isinstance(v, str | int | float | bool | bytes) else str(v)
-            for v in values.tolist()]
+    return [
+        v if isinstance(v, str | int | float | bool | bytes) else str(v) for v in values.tolist()
+    ]
 
 
 def _positive_index(label: Any, classes: list[Any]) -> int:

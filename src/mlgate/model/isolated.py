@@ -14,8 +14,13 @@ class NoAnswer(Exception):
     """The model's process timed out, died, or raised an error about the model or data."""
 
 
-def run(work: Callable[[Callable[[str], None]], object], *, timeout_s: float,
-        timeout_said: str, on_line: Callable[[str], None] | None = None) -> object:
+def run(
+    work: Callable[[Callable[[str], None]], object],
+    *,
+    timeout_s: float,
+    timeout_said: str,
+    on_line: Callable[[str], None] | None = None,
+) -> object:
     """`work(announce)`'s value, computed in a child; NoAnswer with the reason otherwise."""
     warm_imports()  # the child inherits them; a fork amid another thread's import would hang
     called = proc.call(work, timeout_s=timeout_s, on_line=on_line)
@@ -39,11 +44,16 @@ def warm_imports() -> None:
 def no_answer(called: proc.Called, timeout_said: str) -> str:
     doing = f" ({called.stage})" if called.stage else ""
     if called.timed_out:
-        return f"the model did not finish within {timeout_said}{doing} and was stopped; " \
+        return (
+            f"the model did not finish within {timeout_said}{doing} and was stopped; "
             "make it faster, or raise evaluate.timeout"
+        )
     code = called.exit_code
-    how = f"was killed by signal {-code}" if code is not None and code < 0 else \
-        f"exited with code {code}"
+    how = (
+        f"was killed by signal {-code}"
+        if code is not None and code < 0
+        else f"exited with code {code}"
+    )
     last = f"; its last output: {called.tail[-1]}" if called.tail else ""
     return f"the model's process {how} before it answered{doing}{last}"
 

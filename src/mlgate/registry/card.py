@@ -12,27 +12,45 @@ from mlgate.result.model import RunResult
 def render(version: Version, moves: tuple[Move, ...], run: RunResult | None) -> str:
     r = version.record
     out = [f"# {escape(version.model)} {escape(version.version)}", ""]
-    out.append(f"Registered {escape(version.created)}" + (f" by {escape(r['by'])}"
-                                                          if r.get("by") else "")
-               + (f": {escape(r['reason'])}" if r.get("reason") else "") + "."
-               + (f" [Workflow run]({r['trigger']})." if _link(r.get("trigger")) else ""))
-    out.append(f"Commit `{version.commit}`" + (f" on `{escape(r['branch'])}`"
-                                              if r.get("branch") else "") + ".")
+    out.append(
+        f"Registered {escape(version.created)}"
+        + (f" by {escape(r['by'])}" if r.get("by") else "")
+        + (f": {escape(r['reason'])}" if r.get("reason") else "")
+        + "."
+        + (f" [Workflow run]({r['trigger']})." if _link(r.get("trigger")) else "")
+    )
+    out.append(
+        f"Commit `{version.commit}`"
+        + (f" on `{escape(r['branch'])}`" if r.get("branch") else "")
+        + "."
+    )
     if r.get("summary"):
         out += ["", f"Verdict: **{escape(r.get('verdict', '?'))}**: {escape(r['summary'])}"]
     metrics = r.get("metrics") or {}
     if metrics:
         out += ["", "## Metrics", "", "| metric | value |", "| --- | ---: |"]
-        out += [f"| {escape(k)} | {v:.4f} |" if isinstance(v, int | float) else
-                f"| {escape(k)} | – |" for k, v in metrics.items()]
+        out += [
+            f"| {escape(k)} | {v:.4f} |" if isinstance(v, int | float) else f"| {escape(k)} | – |"
+            for k, v in metrics.items()
+        ]
     if run is not None and run.checks:
         failed = sum(c.status in ("failed", "error") for c in run.checks)
-        said = f"{words.count(len(run.checks), 'check')}, " \
-            + (f"{failed} failed" if failed else "all passed")
-        out += ["", "## Checks", "", f"<details><summary>{said}</summary>", "",
-                "| check | verdict |", "| --- | --- |"]
-        out += [f"| {escape(c.stage)}: {escape(c.subject)} {escape(c.rule)} | {c.status} |"
-                for c in run.checks]
+        said = f"{words.count(len(run.checks), 'check')}, " + (
+            f"{failed} failed" if failed else "all passed"
+        )
+        out += [
+            "",
+            "## Checks",
+            "",
+            f"<details><summary>{said}</summary>",
+            "",
+            "| check | verdict |",
+            "| --- | --- |",
+        ]
+        out += [
+            f"| {escape(c.stage)}: {escape(c.subject)} {escape(c.rule)} | {c.status} |"
+            for c in run.checks
+        ]
         out += ["", "</details>"]
     params = r.get("params") or {}
     if params:
@@ -41,13 +59,20 @@ def render(version: Version, moves: tuple[Move, ...], run: RunResult | None) -> 
     data = r.get("data") or []
     if data:
         out += ["", "## Data", "", "| role | file | rows | sha256 |", "| --- | --- | ---: | --- |"]
-        out += [f"| {escape(d['role'])} | {escape(d['file'])} | {d['rows']} | "
-                f"`{d['sha256'][:16]}` |" for d in data]
+        out += [
+            f"| {escape(d['role'])} | {escape(d['file'])} | {d['rows']} | `{d['sha256'][:16]}` |"
+            for d in data
+        ]
     model = r.get("model") or {}
     if model:
-        out += ["", "## Artifact", "", f"`{escape(model.get('file', ''))}`, "
-                f"{model.get('bytes', 0):,} bytes, sha256 `{model.get('sha256', '')}`; "
-                f"trained with Python {escape(str(r.get('python', '?')))}."]
+        out += [
+            "",
+            "## Artifact",
+            "",
+            f"`{escape(model.get('file', ''))}`, "
+            f"{model.get('bytes', 0):,} bytes, sha256 `{model.get('sha256', '')}`; "
+            f"trained with Python {escape(str(r.get('python', '?')))}.",
+        ]
     out += ["", "## Environments", ""]
     out += _environments(moves) or ["- not promoted yet"]
     return "\n".join(out) + "\n"
@@ -56,21 +81,29 @@ def render(version: Version, moves: tuple[Move, ...], run: RunResult | None) -> 
 def _environments(moves: tuple[Move, ...]) -> list[str]:
     """Each time the version came into an environment, and each time an environment was
     rolled back from it: oldest first."""
-    return [f"- {escape(m.stage)}: **rolled back from** on {escape(m.assignment.created)}"
-            f"{_who(m.assignment, to=m.assignment.version)}" if m.what == "rolled back from"
-            else f"- {escape(m.stage)}: {m.what} {escape(m.assignment.created)}"
-            f"{_who(m.assignment)}" for m in moves]
+    return [
+        f"- {escape(m.stage)}: **rolled back from** on {escape(m.assignment.created)}"
+        f"{_who(m.assignment, to=m.assignment.version)}"
+        if m.what == "rolled back from"
+        else f"- {escape(m.stage)}: {m.what} {escape(m.assignment.created)}{_who(m.assignment)}"
+        for m in moves
+    ]
 
 
 def _who(a: Assignment, *, to: str | None = None) -> str:
     r = a.record
-    return ((f", to {escape(to)}" if to else "") + (f" by {escape(r['by'])}" if r.get("by")
-                                                      else "")
-            + (f": {escape(r['reason'])}" if r.get("reason") else "")
-            + (f" ([run]({r['trigger']}))" if _link(r.get("trigger")) else ""))
+    return (
+        (f", to {escape(to)}" if to else "")
+        + (f" by {escape(r['by'])}" if r.get("by") else "")
+        + (f": {escape(r['reason'])}" if r.get("reason") else "")
+        + (f" ([run]({r['trigger']}))" if _link(r.get("trigger")) else "")
+    )
 
 
 def _link(url: object) -> bool:
     """Only a plain https URL becomes a link: a record is data, not Markdown."""
-    return isinstance(url, str) and url.startswith("https://") and not any(
-        c in url for c in " ()[]<>\"'`\n")
+    return (
+        isinstance(url, str)
+        and url.startswith("https://")
+        and not any(c in url for c in " ()[]<>\"'`\n")
+    )

@@ -16,22 +16,39 @@ from mlgate import git, proc
 from mlgate.errors import OutsideError
 from mlgate.registry.tags import Tag
 
-FIELDS = "%(refname:strip=2)%00%(objecttype)%00%(*objectname)%00%(objectname)%00" \
+FIELDS = (
+    "%(refname:strip=2)%00%(objecttype)%00%(*objectname)%00%(objectname)%00"
     "%(creatordate:iso-strict)%00%(contents)%1e"
+)
 
 
 def read(root: Path, model: str) -> list[Tag]:
     """Every tag of this model (`model@...`, `model#...`) in the local clone."""
-    out = proc.output(["git", "for-each-ref", f"--format={FIELDS}", f"refs/tags/{model}@*",
-                       f"refs/tags/{model}#*"], cwd=root, env=git.env())
+    out = proc.output(
+        [
+            "git",
+            "for-each-ref",
+            f"--format={FIELDS}",
+            f"refs/tags/{model}@*",
+            f"refs/tags/{model}#*",
+        ],
+        cwd=root,
+        env=git.env(),
+    )
     found = []
     for entry in out.split("\x1e"):
         parts = entry.lstrip("\n").split("\x00")
         if len(parts) != 6:
             continue
         name, kind, peeled, target, created, message = parts
-        found.append(Tag(name=name, commit=peeled if kind == "tag" else target,
-                         message=message, created=created))
+        found.append(
+            Tag(
+                name=name,
+                commit=peeled if kind == "tag" else target,
+                message=message,
+                created=created,
+            )
+        )
     return found
 
 
@@ -43,23 +60,36 @@ def has_origin(root: Path) -> bool:
 def fetch(root: Path, model: str, *, token: str | None = None) -> None:
     """Origin's tags of this model, so the state read is origin's: `--prune` drops a local
     tag origin never got (a process killed between writing a tag and pushing it)."""
-    proc.output(["git", "fetch", "--quiet", "--prune", "--no-recurse-submodules", "origin",
-                 f"refs/tags/{model}@*:refs/tags/{model}@*",
-                 f"refs/tags/{model}#*:refs/tags/{model}#*"],
-                cwd=root, env=git.auth_env(token), timeout_s=300)
+    proc.output(
+        [
+            "git",
+            "fetch",
+            "--quiet",
+            "--prune",
+            "--no-recurse-submodules",
+            "origin",
+            f"refs/tags/{model}@*:refs/tags/{model}@*",
+            f"refs/tags/{model}#*:refs/tags/{model}#*",
+        ],
+        cwd=root,
+        env=git.auth_env(token),
+        timeout_s=300,
+    )
 
 
 def create(root: Path, name: str, commit: str, message: str, *, date: str) -> bool:
     """An annotated tag; False when it exists already (someone else made it first)."""
     if exists(root, name):
         return False
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False,
-                                     encoding="utf-8") as f:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
         f.write(message)
     env = {**git.env(), "GIT_COMMITTER_DATE": date}
     try:
-        proc.output(["git", "tag", "--annotate", "--file", f.name, "--end-of-options",
-                     name, commit], cwd=root, env=env)
+        proc.output(
+            ["git", "tag", "--annotate", "--file", f.name, "--end-of-options", name, commit],
+            cwd=root,
+            env=env,
+        )
     except OutsideError as exc:
         if "already exists" in str(exc):  # made by another process in this clone meanwhile
             return False
@@ -70,34 +100,56 @@ def create(root: Path, name: str, commit: str, message: str, *, date: str) -> bo
 
 
 def exists(root: Path, name: str) -> bool:
-    out = proc.output(["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{name}"],
-                      cwd=root, env=git.env(), check=False)
+    out = proc.output(
+        ["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{name}"],
+        cwd=root,
+        env=git.env(),
+        check=False,
+    )
     return bool(out.strip())
 
 
 def delete_local(root: Path, names: Iterable[str]) -> None:
     for name in names:
-        proc.output(["git", "tag", "--delete", "--end-of-options", name], cwd=root,
-                    env=git.env(), check=False)
+        proc.output(
+            ["git", "tag", "--delete", "--end-of-options", name],
+            cwd=root,
+            env=git.env(),
+            check=False,
+        )
 
 
-RACE_SIGNS = ("already exists", "! [rejected]", "cannot lock", "unable to lock",
-              "failed to lock", ".lock'", "failed to update ref", "incorrect old value",
-              "atomic transaction failed", "stale info")  # git's words, across versions
+RACE_SIGNS = (
+    "already exists",
+    "! [rejected]",
+    "cannot lock",
+    "unable to lock",
+    "failed to lock",
+    ".lock'",
+    "failed to update ref",
+    "incorrect old value",
+    "atomic transaction failed",
+    "stale info",
+)  # git's words, across versions
 
 
 def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
     """All of `names` to origin, or none; False when origin refused (a tag exists there)."""
     refs = [f"refs/tags/{n}:refs/tags/{n}" for n in names]
     try:
-        proc.output(["git", "push", "--atomic", "--quiet", "origin", *refs], cwd=root,
-                    env=git.auth_env(token), timeout_s=300)
+        proc.output(
+            ["git", "push", "--atomic", "--quiet", "origin", *refs],
+            cwd=root,
+            env=git.auth_env(token),
+            timeout_s=300,
+        )
     except OutsideError as exc:
         if _lost_race(str(exc)):
             return False
-        raise OutsideError(f"origin refused the registry's tags: {exc}",
-                           hint="nothing was recorded; fix what origin says, then run the "
-                                "same command again") from exc
+        raise OutsideError(
+            f"origin refused the registry's tags: {exc}",
+            hint="nothing was recorded; fix what origin says, then run the same command again",
+        ) from exc
     return True
 
 
@@ -113,6 +165,10 @@ def commit_dates(root: Path, commits: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(commits))
     if not wanted:
         return {}
-    out = proc.output(["git", "show", "--no-patch", "--format=%H %cI", *wanted, "--"],
-                      cwd=root, env=git.env(), check=False)
+    out = proc.output(
+        ["git", "show", "--no-patch", "--format=%H %cI", *wanted, "--"],
+        cwd=root,
+        env=git.env(),
+        check=False,
+    )
     return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)

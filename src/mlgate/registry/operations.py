@@ -63,8 +63,9 @@ class GitHubTarget:
         """From a workflow's context; None outside Actions or without a token."""
         if ctx is None or not ctx.token:
             return None
-        return cls(api_url=ctx.api_url, repository=ctx.repository, token=ctx.token,
-                   run_url=ctx.run_url)
+        return cls(
+            api_url=ctx.api_url, repository=ctx.repository, token=ctx.token, run_url=ctx.run_url
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,33 +85,55 @@ class Where:
     now: Clock = lambda: dt.datetime.now(dt.UTC)
 
     @classmethod
-    def in_workflow(cls, manifest: Manifest, ctx: ActionsContext | None,
-                    token: str | None = None) -> Where:
+    def in_workflow(
+        cls, manifest: Manifest, ctx: ActionsContext | None, token: str | None = None
+    ) -> Where:
         """In a workflow (ctx): its token, its GitHub Deployments, its run (recorded as
         what triggered each change), its actor and its default branch; outside one,
         `token` alone (for a private origin) and git's identity."""
-        where = cls.of(manifest, token=ctx.token if ctx else token,
-                       github=GitHubTarget.of(ctx), trigger=ctx.run_url if ctx else "")
+        where = cls.of(
+            manifest,
+            token=ctx.token if ctx else token,
+            github=GitHubTarget.of(ctx),
+            trigger=ctx.run_url if ctx else "",
+        )
         if ctx is not None:
-            pushed = (ctx.sha, ctx.ref.removeprefix("refs/heads/")) if ctx.sha and \
-                ctx.ref.startswith("refs/heads/") else None
-            return replace(where, actor=ctx.actor, default_branch=ctx.default_branch,
-                           pushed_to=pushed)
+            pushed = (
+                (ctx.sha, ctx.ref.removeprefix("refs/heads/"))
+                if ctx.sha and ctx.ref.startswith("refs/heads/")
+                else None
+            )
+            return replace(
+                where, actor=ctx.actor, default_branch=ctx.default_branch, pushed_to=pushed
+            )
         return replace(where, actor=who(where.root))
 
     @classmethod
-    def of(cls, manifest: Manifest, *, token: str | None = None,
-           github: GitHubTarget | None = None, trigger: str = "",
-           now: Clock | None = None) -> Where:
+    def of(
+        cls,
+        manifest: Manifest,
+        *,
+        token: str | None = None,
+        github: GitHubTarget | None = None,
+        trigger: str = "",
+        now: Clock | None = None,
+    ) -> Where:
         top = git.toplevel(manifest.root)
         if top is None:
-            raise UserError(f"{manifest.root} is not in a git repository; the registry "
-                            "keeps its records in git tags", hint="git init, and commit")
-        return cls(root=top, model=manifest.name,
-                   store=store.open_store(manifest.registry.artifacts, manifest.root,
-                                          github),
-                   token=token, github=github, trigger=trigger,
-                   **({"now": now} if now else {}))
+            raise UserError(
+                f"{manifest.root} is not in a git repository; the registry "
+                "keeps its records in git tags",
+                hint="git init, and commit",
+            )
+        return cls(
+            root=top,
+            model=manifest.name,
+            store=store.open_store(manifest.registry.artifacts, manifest.root, github),
+            token=token,
+            github=github,
+            trigger=trigger,
+            **({"now": now} if now else {}),
+        )
 
     def read(self) -> state.State:
         if gitio.has_origin(self.root):
@@ -129,64 +152,96 @@ def who(root: Path) -> str:
         return ""
 
 
-def register(where: Where, manifest: Manifest, result: RunResult, *,
-             version: str | None = None, bump: str = "minor", actor: str = "",
-             reason: str = "", allow_branch: bool = False, allow_older: bool = False) -> Change:
+def register(
+    where: Where,
+    manifest: Manifest,
+    result: RunResult,
+    *,
+    version: str | None = None,
+    bump: str = "minor",
+    actor: str = "",
+    reason: str = "",
+    allow_branch: bool = False,
+    allow_older: bool = False,
+) -> Change:
     """The run's model as a new, immutable version; refused unless the run passed, and,
     unless asked for, unless it was made on the default branch and `version` is above
     the latest."""
     if not result.passed:
-        raise UserError(f"run {result.run_id} did not pass ({result.summary}); only a run "
-                        "that passed its checks and gates is registered")
+        raise UserError(
+            f"run {result.run_id} did not pass ({result.summary}); only a run "
+            "that passed its checks and gates is registered"
+        )
     if result.git.commit is None:
         raise UserError(f"run {result.run_id} was not made in a git commit")
     if result.git.dirty:
-        raise UserError(f"run {result.run_id} was made on uncommitted changes: its commit "
-                        "would not reproduce the model", hint="git status shows them; commit "
-                        "them (or ignore them in .gitignore), then run again. What the "
-                        "manifest declares as outputs (the model, prepared data, .mlgate/) "
-                        "does not count")
+        raise UserError(
+            f"run {result.run_id} was made on uncommitted changes: its commit "
+            "would not reproduce the model",
+            hint="git status shows them; commit "
+            "them (or ignore them in .gitignore), then run again. What the "
+            "manifest declares as outputs (the model, prepared data, .mlgate/) "
+            "does not count",
+        )
     if version is not None:
         _check_version(version)
     if not allow_branch:
-        _check_branch(result, _branch(where, result),
-                      where.default_branch or git.default_branch(where.root))
+        _check_branch(
+            result, _branch(where, result), where.default_branch or git.default_branch(where.root)
+        )
     model_file = manifest.resolve(manifest.train.model)
     if result.train.model is None or not model_file.is_file():
         raise UserError(f"the run's model file {manifest.train.model} is not there")
     if store.sha256_of(model_file) != result.train.model.sha256:
-        raise UserError(f"{manifest.train.model} changed since run {result.run_id} wrote it",
-                        hint="run again, then register")
-    record = _version_record(where, manifest, result, model_file, actor=actor or where.actor,
-                             reason=reason)
+        raise UserError(
+            f"{manifest.train.model} changed since run {result.run_id} wrote it",
+            hint="run again, then register",
+        )
+    record = _version_record(
+        where, manifest, result, model_file, actor=actor or where.actor, reason=reason
+    )
     for _ in range(TRIES):
         current = where.read()
         existing = next((v for v in current.versions if v.commit == result.git.commit), None)
         if existing is not None:  # GTO's rule: one version a commit; this one has it
             if version is not None and version != existing.version:
-                raise UserError(f"commit {result.git.commit[:12]} is {where.model} "
-                                f"{existing.version} already; a commit has one version")
+                raise UserError(
+                    f"commit {result.git.commit[:12]} is {where.model} "
+                    f"{existing.version} already; a commit has one version"
+                )
             return Change(model=where.model, version=existing.version)
         chosen = version or state.next_version(current, bump=bump)
         if version is not None and not allow_older:
             _check_newer(current, version, bump)
         if current.version(chosen) is not None:
             if version is not None:
-                raise UserError(f"{where.model} {chosen} exists; versions are immutable",
-                                hint=f"the next is {state.next_version(current)}")
+                raise UserError(
+                    f"{where.model} {chosen} exists; versions are immutable",
+                    hint=f"the next is {state.next_version(current)}",
+                )
             continue
         name = T.registration(where.model, chosen)
-        message = T.message(T.registration_subject(where.model, chosen),
-                            {**record, "version": chosen})
+        message = T.message(
+            T.registration_subject(where.model, chosen), {**record, "version": chosen}
+        )
         written = _write(where, current, name, result.git.commit, message)
         if written is not None:
             return Change(model=where.model, version=chosen, tag=name, pushed=written)
-    raise OutsideError(f"could not register {where.model}: the registry kept changing "
-                       f"({TRIES} tries)")
+    raise OutsideError(
+        f"could not register {where.model}: the registry kept changing ({TRIES} tries)"
+    )
 
 
-def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
-            actor: str = "", reason: str = "", rollback_of: str | None = None) -> Change:
+def promote(
+    where: Where,
+    manifest: Manifest,
+    version: str,
+    environment: str,
+    *,
+    actor: str = "",
+    reason: str = "",
+    rollback_of: str | None = None,
+) -> Change:
     """`version` into `environment`; a no-op when it is there already."""
     env = _environment(manifest, environment)
     for _ in range(TRIES):
@@ -196,56 +251,89 @@ def promote(where: Where, manifest: Manifest, version: str, environment: str, *,
             known = ", ".join(v.version for v in current.versions[-5:]) or "none yet"
             raise UserError(f"{where.model} has no version {version} (latest: {known})")
         if found.problem:
-            raise UserError(f"{where.model} {version} cannot be promoted: {found.problem}; "
-                            "nothing was changed", hint=f"git show {found.tag} shows it; "
-                            "register the model again for a sound version")
+            raise UserError(
+                f"{where.model} {version} cannot be promoted: {found.problem}; nothing was changed",
+                hint=f"git show {found.tag} shows it; register the model again for a sound version",
+            )
         if found.record.get("verdict") != "passed":
-            raise UserError(f"{where.model} {version} has no passing run on record "
-                            "(registered outside mlgate?); it is not promoted")
+            raise UserError(
+                f"{where.model} {version} has no passing run on record "
+                "(registered outside mlgate?); it is not promoted"
+            )
         if env.requires and not current.ever_in(env.requires, version) and rollback_of is None:
-            raise UserError(f"{version} has not been in {env.requires}, which "
-                            f"{environment} requires", hint=f"promote it to {env.requires} "
-                            "first")
+            raise UserError(
+                f"{version} has not been in {env.requires}, which {environment} requires",
+                hint=f"promote it to {env.requires} first",
+            )
         held = current.current(environment)
         if held is not None and held.version == version:  # (another rollback's too)
-            return Change(model=where.model, version=version, environment=environment,
-                          previous=version)
+            return Change(
+                model=where.model, version=version, environment=environment, previous=version
+            )
         if rollback_of is not None and (held is None or held.version != rollback_of):
-            raise UserError(f"{environment} changed while rolling back from {rollback_of} "
-                            f"(it now holds {held.version if held else 'no version'}); "
-                            "nothing was rolled back", hint="look, then roll back again")
+            raise UserError(
+                f"{environment} changed while rolling back from {rollback_of} "
+                f"(it now holds {held.version if held else 'no version'}); "
+                "nothing was rolled back",
+                hint="look, then roll back again",
+            )
         name = T.assignment(where.model, environment, current.next_n(environment))
         deployed = _deploy(where, manifest, found, env, held.version if held else None)
-        record = {"kind": "assignment", "version": version, "environment": environment,
-                  "previous": held.version if held else None, "by": actor or where.actor,
-                  "reason": reason, "rollback": rollback_of is not None,
-                  "run": found.record.get("run", {}).get("id"), "trigger": where.trigger,
-                  "created": _iso(where.now()), "deploy": deployed}
+        record = {
+            "kind": "assignment",
+            "version": version,
+            "environment": environment,
+            "previous": held.version if held else None,
+            "by": actor or where.actor,
+            "reason": reason,
+            "rollback": rollback_of is not None,
+            "run": found.record.get("run", {}).get("id"),
+            "trigger": where.trigger,
+            "created": _iso(where.now()),
+            "deploy": deployed,
+        }
         message = T.message(T.assignment_subject(where.model, environment, version), record)
         written = _write(where, current, name, found.commit, message)
         if written is not None:
-            return Change(model=where.model, version=version, environment=environment,
-                          tag=name, previous=held.version if held else None, pushed=written)
-    raise OutsideError(f"could not promote {where.model} {version} to {environment}: the "
-                       f"registry kept changing ({TRIES} tries)")
+            return Change(
+                model=where.model,
+                version=version,
+                environment=environment,
+                tag=name,
+                previous=held.version if held else None,
+                pushed=written,
+            )
+    raise OutsideError(
+        f"could not promote {where.model} {version} to {environment}: the "
+        f"registry kept changing ({TRIES} tries)"
+    )
 
 
-def rollback(where: Where, manifest: Manifest, environment: str, *, actor: str = "",
-             reason: str = "") -> Change:
+def rollback(
+    where: Where, manifest: Manifest, environment: str, *, actor: str = "", reason: str = ""
+) -> Change:
     """The environment back to the last version it held before its current one that was
     not itself rolled back from (state.rollback_target)."""
     _environment(manifest, environment)
     current = where.read()
     held, target = current.current(environment), current.rollback_target(environment)
     if held is None:
-        raise UserError(f"{environment} holds no version of {where.model}; nothing to roll "
-                        "back")
+        raise UserError(f"{environment} holds no version of {where.model}; nothing to roll back")
     if target is None:
-        raise UserError(f"no earlier version to roll back to: {environment} holds "
-                        f"{held.version}, and {_before_said(current, environment)}",
-                        hint=f"promote a version: mlgate promote VERSION --to {environment}")
-    return promote(where, manifest, target.version, environment, actor=actor,
-                   reason=reason or f"rollback from {held.version}", rollback_of=held.version)
+        raise UserError(
+            f"no earlier version to roll back to: {environment} holds "
+            f"{held.version}, and {_before_said(current, environment)}",
+            hint=f"promote a version: mlgate promote VERSION --to {environment}",
+        )
+    return promote(
+        where,
+        manifest,
+        target.version,
+        environment,
+        actor=actor,
+        reason=reason or f"rollback from {held.version}",
+        rollback_of=held.version,
+    )
 
 
 def _before_said(current: state.State, environment: str) -> str:
@@ -254,21 +342,27 @@ def _before_said(current: state.State, environment: str) -> str:
     earlier = {a.version for a in current.history(environment)} - {held.version if held else ""}
     if not earlier:
         return "held no other version before it"
-    return ("every other version it held was rolled back from ("
-            + ", ".join(sorted(earlier, key=T.parse_version)) + ")")
+    return (
+        "every other version it held was rolled back from ("
+        + ", ".join(sorted(earlier, key=T.parse_version))
+        + ")"
+    )
 
 
 def _environment(manifest: Manifest, name: str) -> Environment:
     env = manifest.environment(name)
     if env is None:
         names = ", ".join(e.name for e in manifest.environments) or "none declared"
-        raise UserError(f"unknown environment '{name}' (environments: {names})",
-                        hint="declare it under environments: in mlops.yaml")
+        raise UserError(
+            f"unknown environment '{name}' (environments: {names})",
+            hint="declare it under environments: in mlops.yaml",
+        )
     return env
 
 
-def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Environment,
-            previous: str | None) -> dict[str, Any] | None:
+def _deploy(
+    where: Where, manifest: Manifest, version: state.Version, env: Environment, previous: str | None
+) -> dict[str, Any] | None:
     """The environment's deployment, before anything is written: when it fails, the
     environment stays where it was and the error says so. The image goes first (a
     command may roll it out). A GitHub Deployment, when asked for, goes in_progress
@@ -284,8 +378,15 @@ def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Envir
         if env.docker is not None:  # first: a command that follows may roll the image out
             from mlgate.deploy import target
 
-            shipped = target.deploy(where.store, where.model, version, env.name, env.docker,
-                                    root=manifest.root, previous=previous)
+            shipped = target.deploy(
+                where.store,
+                where.model,
+                version,
+                env.name,
+                env.docker,
+                root=manifest.root,
+                previous=previous,
+            )
             said["docker"] = shipped.to_record()
             told = shipped.environ(manifest.root)
         if env.deploy is not None:
@@ -299,8 +400,14 @@ def _deploy(where: Where, manifest: Manifest, version: state.Version, env: Envir
     return said
 
 
-def _run_deploy(where: Where, manifest: Manifest, version: state.Version, env: Environment,
-                previous: str | None, told: dict[str, str]) -> dict[str, Any]:
+def _run_deploy(
+    where: Where,
+    manifest: Manifest,
+    version: state.Version,
+    env: Environment,
+    previous: str | None,
+    told: dict[str, str],
+) -> dict[str, Any]:
     from mlgate import train
 
     sha = version.record.get("model", {}).get("sha256")
@@ -308,16 +415,24 @@ def _run_deploy(where: Where, manifest: Manifest, version: state.Version, env: E
         raise UserError(f"{where.model} {version.version} has no model in the store to deploy")
     model = where.store.get(sha)
     assert env.deploy is not None
-    command = replace(env.deploy, env={**env.deploy.env, **told, "MLGATE_MODEL": str(model),
-                                       "MLGATE_MODEL_NAME": where.model,
-                                       "MLGATE_VERSION": version.version,
-                                       "MLGATE_ENVIRONMENT": env.name})
+    command = replace(
+        env.deploy,
+        env={
+            **env.deploy.env,
+            **told,
+            "MLGATE_MODEL": str(model),
+            "MLGATE_MODEL_NAME": where.model,
+            "MLGATE_VERSION": version.version,
+            "MLGATE_ENVIRONMENT": env.name,
+        },
+    )
     done = train.run(manifest, command, f"deploy-{env.name}-{version.version}")
     if done.status != "passed":
         tail = "\n".join(done.log_tail[-5:])
-        raise UserError(f"deploying {version.version} to {env.name} failed: {done.message}; "
-                        f"{env.name} stays on {previous or 'no version'}"
-                        + (f"\n{tail}" if tail else ""))
+        raise UserError(
+            f"deploying {version.version} to {env.name} failed: {done.message}; "
+            f"{env.name} stays on {previous or 'no version'}" + (f"\n{tail}" if tail else "")
+        )
     return {"command": done.command, "duration_s": done.duration_s}
 
 
@@ -332,12 +447,25 @@ def _github_deployment(where: Where, version: state.Version, env: Environment):
 
     gh = GitHub(api_url=target.api_url, token=target.token)
     owner, repo = target.repository.split("/", 1)
-    made = deployments.create(gh, owner, repo, sha=version.commit, environment=env.name,
-                              description=f"{where.model} {version.version}",
-                              payload={"model": where.model, "version": version.version},
-                              production=env.name == "production")
-    deployments.set_status(gh, owner, repo, made, "in_progress", log_url=target.run_url,
-                           description=f"deploying {version.version}")
+    made = deployments.create(
+        gh,
+        owner,
+        repo,
+        sha=version.commit,
+        environment=env.name,
+        description=f"{where.model} {version.version}",
+        payload={"model": where.model, "version": version.version},
+        production=env.name == "production",
+    )
+    deployments.set_status(
+        gh,
+        owner,
+        repo,
+        made,
+        "in_progress",
+        log_url=target.run_url,
+        description=f"deploying {version.version}",
+    )
     return gh, made, target
 
 
@@ -347,14 +475,21 @@ def _github_status(tracked, state_: str, description: str, *, url: str = "") -> 
     gh, made, target = tracked
     owner, repo = target.repository.split("/", 1)
     try:
-        deployments.set_status(gh, owner, repo, made, state_, description=description,
-                               environment_url=url, log_url=target.run_url)
+        deployments.set_status(
+            gh,
+            owner,
+            repo,
+            made,
+            state_,
+            description=description,
+            environment_url=url,
+            log_url=target.run_url,
+        )
     finally:
         gh.close()
 
 
-def _write(where: Where, current: state.State, name: str, commit: str,
-           message: str) -> bool | None:
+def _write(where: Where, current: state.State, name: str, commit: str, message: str) -> bool | None:
     """Create the tag and push it: True pushed, False local only (no origin), None lost
     the race (someone wrote first; read again)."""
     if not gitio.create(where.root, name, commit, message, date=_date(where, current)):
@@ -376,8 +511,9 @@ def _date(where: Where, current: state.State) -> str:
     """Now, or a second after the model's newest tag: GTO orders a stage's assignments by
     time, so each must be later than the last for `gto show` to agree with mlgate."""
     now = where.now().replace(microsecond=0)
-    stamps = [dt.datetime.fromisoformat(x.created) for x in (*current.versions,
-                                                            *current.assignments)]
+    stamps = [
+        dt.datetime.fromisoformat(x.created) for x in (*current.versions, *current.assignments)
+    ]
     latest = max(stamps, default=None)
     if latest is not None and latest >= now:
         now = latest + dt.timedelta(seconds=1)
@@ -400,8 +536,7 @@ def _check_version(version: str) -> None:
 def _branch(where: Where, result: RunResult) -> str | None:
     """The branch the run was made on; for a detached checkout, the event's, when it is
     about the run's commit."""
-    if result.git.branch is None and where.pushed_to and where.pushed_to[0] == \
-            result.git.commit:
+    if result.git.branch is None and where.pushed_to and where.pushed_to[0] == result.git.commit:
         return where.pushed_to[1]
     return result.git.branch
 
@@ -410,45 +545,70 @@ def _check_branch(result: RunResult, branch: str | None, default: str | None) ->
     """A version is what the default branch holds: code that was reviewed and merged."""
     made = f"branch '{branch}'" if branch else "a detached HEAD"
     if default is None:
-        raise UserError(f"run {result.run_id} was made on {made}, and git does not say "
-                        "which branch is the default one (no origin/HEAD, no "
-                        "init.defaultBranch, not one of main and master)",
-                        hint="git remote set-head origin --auto; or register it anyway "
-                        "with --allow-branch")
+        raise UserError(
+            f"run {result.run_id} was made on {made}, and git does not say "
+            "which branch is the default one (no origin/HEAD, no "
+            "init.defaultBranch, not one of main and master)",
+            hint="git remote set-head origin --auto; or register it anyway with --allow-branch",
+        )
     if branch != default:
-        raise UserError(f"run {result.run_id} was made on {made}, not on the default branch "
-                        f"'{default}': a version is normally what was merged there",
-                        hint=f"merge into {default} and register from there, or register "
-                        "this run anyway with --allow-branch")
+        raise UserError(
+            f"run {result.run_id} was made on {made}, not on the default branch "
+            f"'{default}': a version is normally what was merged there",
+            hint=f"merge into {default} and register from there, or register "
+            "this run anyway with --allow-branch",
+        )
 
 
 def _check_newer(current: state.State, version: str, bump: str) -> None:
     """Versions go up, so that the latest is the newest and a bump follows it."""
     latest = current.latest()
     if latest is not None and T.parse_version(version) < latest.semver:
-        raise UserError(f"{version} is lower than the latest version {latest.version}",
-                        hint=f"leave out --version for {state.next_version(current, bump=bump)}, "
-                        "or pass --allow-older to register an older line on purpose (a "
-                        "patch of an earlier version)")
+        raise UserError(
+            f"{version} is lower than the latest version {latest.version}",
+            hint=f"leave out --version for {state.next_version(current, bump=bump)}, "
+            "or pass --allow-older to register an older line on purpose (a "
+            "patch of an earlier version)",
+        )
 
 
-def _version_record(where: Where, manifest: Manifest, result: RunResult, model_file: Path,
-                    *, actor: str, reason: str) -> dict[str, Any]:
+def _version_record(
+    where: Where,
+    manifest: Manifest,
+    result: RunResult,
+    model_file: Path,
+    *,
+    actor: str,
+    reason: str,
+) -> dict[str, Any]:
     """Lineage: the model, run and manifest by hash in the store, and what made them."""
     model_sha = where.store.put(model_file)
     run_file = runs.run_dir(manifest.root, result.run_id) / runs.RESULT_FILE
     if not run_file.is_file():  # a run given by path, from elsewhere: keep it as it is
         atomic.write_text(run_file, document.dumps(result))
     return {
-        "kind": "version", "verdict": result.verdict, "summary": result.summary,
-        "model": {"file": manifest.train.model, "sha256": model_sha,
-                  "bytes": model_file.stat().st_size},
+        "kind": "version",
+        "verdict": result.verdict,
+        "summary": result.summary,
+        "model": {
+            "file": manifest.train.model,
+            "sha256": model_sha,
+            "bytes": model_file.stat().st_size,
+        },
         "run": {"id": result.run_id, "sha256": where.store.put(run_file)},
         "manifest": {"file": manifest.path.name, "sha256": where.store.put(manifest.path)},
-        "commit": result.git.commit, "branch": result.git.branch,
-        "params": dict(result.params), "metrics": dict(result.evaluate.metrics),
-        "data": [{"role": d.role, "file": d.file.path, "sha256": d.file.sha256,
-                  "rows": d.rows} for d in result.data.datasets],
-        "python": result.environment.python, "packages": dict(result.environment.packages),
-        "by": actor, "reason": reason, "trigger": where.trigger, "created": _iso(where.now()),
+        "commit": result.git.commit,
+        "branch": result.git.branch,
+        "params": dict(result.params),
+        "metrics": dict(result.evaluate.metrics),
+        "data": [
+            {"role": d.role, "file": d.file.path, "sha256": d.file.sha256, "rows": d.rows}
+            for d in result.data.datasets
+        ],
+        "python": result.environment.python,
+        "packages": dict(result.environment.packages),
+        "by": actor,
+        "reason": reason,
+        "trigger": where.trigger,
+        "created": _iso(where.now()),
     }

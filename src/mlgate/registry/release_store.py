@@ -29,10 +29,12 @@ TOKEN_VARIABLES = ("MLGATE_GITHUB_TOKEN", "GITHUB_TOKEN")  # first set wins, as 
 TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 NEAR_MISSES = re.compile(r"(?i)(github|gh)[-_ ]?releases?\s*:")
 TRIES = 5  # looks at the release: an upload still going on gets 1+2+4+8 s to finish
-BODY = ("The model store of mlgate: each asset is one file (a model, "
-        "a run record, a manifest) named by its sha256, written once and checked when read. "
-        "The registry's versions and stages are git tags (`gto show`). Written by mlgate: "
-        "do not rename or replace assets.")
+BODY = (
+    "The model store of mlgate: each asset is one file (a model, "
+    "a run record, a manifest) named by its sha256, written once and checked when read. "
+    "The registry's versions and stages are git tags (`gto show`). Written by mlgate: "
+    "do not rename or replace assets."
+)
 
 
 class Target(Protocol):
@@ -47,35 +49,54 @@ def location_problem(location: str) -> str | None:
     """What is wrong with a `github-release:` location (None: nothing, or not one)."""
     if not location.startswith(SCHEME):
         if NEAR_MISSES.match(location) and "://" not in location:
-            return f"'{location}' is not a store; for a release's assets write " \
-                   f"'{SCHEME}<tag>', like {SCHEME}mlgate-models"
+            return (
+                f"'{location}' is not a store; for a release's assets write "
+                f"'{SCHEME}<tag>', like {SCHEME}mlgate-models"
+            )
         return None
     tag = location.removeprefix(SCHEME)
     if not tag:
         return f"'{SCHEME}' needs the release's tag after it, like {SCHEME}mlgate-models"
     if "@" in tag or "#" in tag:
-        return f"release tag '{tag}' would read as a registry tag (GTO's tags use @ and #); " \
-               f"name it like {SCHEME}mlgate-models"
+        return (
+            f"release tag '{tag}' would read as a registry tag (GTO's tags use @ and #); "
+            f"name it like {SCHEME}mlgate-models"
+        )
     if not TAG.fullmatch(tag) or tag.endswith((".", ".lock")) or ".." in tag:
-        return f"'{tag}' is not a release tag this store uses: letters, digits, '.', '_' " \
-               f"and '-', starting with a letter or digit, at most 100 characters, like " \
-               f"{SCHEME}mlgate-models"
+        return (
+            f"'{tag}' is not a release tag this store uses: letters, digits, '.', '_' "
+            f"and '-', starting with a letter or digit, at most 100 characters, like "
+            f"{SCHEME}mlgate-models"
+        )
     return None
 
 
-def open_release_store(location: str, cache: Path, github: Target | None = None,
-                       environ: Mapping[str, str] = os.environ) -> ReleaseStore:
+def open_release_store(
+    location: str,
+    cache: Path,
+    github: Target | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> ReleaseStore:
     """No network here: a command that never reads the store never needs a token."""
     problem = location_problem(location)
     if problem:
         raise UserError(f"registry.artifacts: {problem}")
     tag = location.removeprefix(SCHEME)
     if github is not None:
-        return ReleaseStore(tag=tag, cache=cache, repository=github.repository,
-                            api_url=github.api_url, token=github.token)
-    return ReleaseStore(tag=tag, cache=cache, repository=environ.get("GITHUB_REPOSITORY", ""),
-                        api_url=(environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/"),
-                        token=next((environ[v] for v in TOKEN_VARIABLES if environ.get(v)), None))
+        return ReleaseStore(
+            tag=tag,
+            cache=cache,
+            repository=github.repository,
+            api_url=github.api_url,
+            token=github.token,
+        )
+    return ReleaseStore(
+        tag=tag,
+        cache=cache,
+        repository=environ.get("GITHUB_REPOSITORY", ""),
+        api_url=(environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/"),
+        token=next((environ[v] for v in TOKEN_VARIABLES if environ.get(v)), None),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,8 +107,9 @@ class ReleaseStore:
     api_url: str = DEFAULT_API
     token: str | None = field(default=None, repr=False)
     client: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    _found: dict[str, Release] = field(default_factory=dict, init=False, repr=False,
-                                       compare=False)  # the release, once looked up
+    _found: dict[str, Release] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # the release, once looked up
 
     @property
     def location(self) -> str:
@@ -102,9 +124,10 @@ class ReleaseStore:
         sha256 = sha256_of(source)
         size = source.stat().st_size
         if size > MAX_ASSET_BYTES:
-            raise UserError(f"{source} is {size / 1024**3:.1f} GiB; a GitHub release asset "
-                            "holds at most 2 GiB", hint="use a bucket: registry.artifacts: "
-                            "s3://bucket/prefix")
+            raise UserError(
+                f"{source} is {size / 1024**3:.1f} GiB; a GitHub release asset holds at most 2 GiB",
+                hint="use a bucket: registry.artifacts: s3://bucket/prefix",
+            )
         with self._session() as releases:
             release = self._release(releases, create=True)
             assert release is not None
@@ -117,10 +140,13 @@ class ReleaseStore:
                     return sha256
                 if found is None:
                     if release.immutable:
-                        raise UserError(f"release {self.tag} in {self.repository} is immutable "
-                                        "(the immutable releases setting): it takes no new "
-                                        "assets", hint="turn the setting off for this "
-                                        "repository, or use a bucket (s3://...)")
+                        raise UserError(
+                            f"release {self.tag} in {self.repository} is immutable "
+                            "(the immutable releases setting): it takes no new "
+                            "assets",
+                            hint="turn the setting off for this "
+                            "repository, or use a bucket (s3://...)",
+                        )
                     if refused is not None:  # a 422 with no asset behind it: not a race
                         raise refused
                     try:
@@ -134,8 +160,10 @@ class ReleaseStore:
                 if attempt + 1 < TRIES:  # another job's upload, perhaps still going on
                     releases.gh.wait(2.0**attempt, f"asset {sha256[:12]} is still uploading")
         if found is None:
-            raise OutsideError(f"could not upload object {sha256[:12]} to {self.location}: "
-                               f"GitHub's answers were lost {TRIES} times")
+            raise OutsideError(
+                f"could not upload object {sha256[:12]} to {self.location}: "
+                f"GitHub's answers were lost {TRIES} times"
+            )
         raise self._broken(found)
 
     def get(self, sha256: str) -> Path:
@@ -147,17 +175,20 @@ class ReleaseStore:
                 release = self._release(releases, create=False)
                 found = _named(releases.assets(release), sha256) if release else None
                 if found is None:
-                    raise UserError(f"object {sha256[:12]} is not in the model store "
-                                    f"{self.location}", hint="registry.artifacts in mlops.yaml "
-                                    "names the store" + ("" if release else
-                                                         f"; release {self.tag} does not exist"))
+                    raise UserError(
+                        f"object {sha256[:12]} is not in the model store {self.location}",
+                        hint="registry.artifacts in mlops.yaml "
+                        "names the store"
+                        + ("" if release else f"; release {self.tag} does not exist"),
+                    )
                 if not found.uploaded:
                     raise self._broken(found)
                 try:
                     releases.download(found, to)
                 except NotFound as exc:  # deleted between the listing and the download
-                    raise UserError(f"object {sha256[:12]} is not in the model store "
-                                    f"{self.location}") from exc
+                    raise UserError(
+                        f"object {sha256[:12]} is not in the model store {self.location}"
+                    ) from exc
 
         return cached(self.cache, sha256, self.location, fetch)
 
@@ -167,14 +198,17 @@ class ReleaseStore:
         from mlgate.github.releases import CONTENTS_HINT, Releases
 
         if "/" not in self.repository:
-            raise UserError(f"registry.artifacts is {SCHEME}{self.tag}, which needs the "
-                            "repository", hint="set GITHUB_REPOSITORY=owner/name (GitHub "
-                            "Actions sets it)")
+            raise UserError(
+                f"registry.artifacts is {SCHEME}{self.tag}, which needs the repository",
+                hint="set GITHUB_REPOSITORY=owner/name (GitHub Actions sets it)",
+            )
         if not self.token:
-            raise UserError(f"registry.artifacts is {SCHEME}{self.tag}, which needs a GitHub "
-                            "token", hint="set GITHUB_TOKEN (in a workflow: `env: "
-                            "GITHUB_TOKEN: ${{ github.token }}` with `permissions: contents: "
-                            "write`)")
+            raise UserError(
+                f"registry.artifacts is {SCHEME}{self.tag}, which needs a GitHub token",
+                hint="set GITHUB_TOKEN (in a workflow: `env: "
+                "GITHUB_TOKEN: ${{ github.token }}` with `permissions: contents: "
+                "write`)",
+            )
         gh = GitHub(self.api_url, self.token, **self.client)
         releases = Releases(gh, self.token, self.repository)
         try:
@@ -190,8 +224,9 @@ class ReleaseStore:
         if self.tag not in self._found:
             found = releases.find(self.tag)
             if found is None and create:
-                found = releases.create(self.tag, name=f"mlgate model store ({self.tag})",
-                                        body=BODY)
+                found = releases.create(
+                    self.tag, name=f"mlgate model store ({self.tag})", body=BODY
+                )
             if found is None:
                 return None
             self._found[self.tag] = found
@@ -200,13 +235,19 @@ class ReleaseStore:
     def _check_digest(self, asset: Asset) -> None:
         """GitHub's own sha256 of the asset, where it has one, must be the asset's name."""
         if asset.digest is not None and asset.digest.lower() != f"sha256:{asset.name}":
-            raise OutsideError(f"object {asset.name[:12]} in {self.location} is corrupt (GitHub "
-                               f"reports {asset.digest[:19]}...)", hint=self._delete_hint(asset))
+            raise OutsideError(
+                f"object {asset.name[:12]} in {self.location} is corrupt (GitHub "
+                f"reports {asset.digest[:19]}...)",
+                hint=self._delete_hint(asset),
+            )
 
     def _broken(self, asset: Asset) -> OutsideError:
-        return OutsideError(f"object {asset.name[:12]} in {self.location} is an upload that "
-                            f"did not finish (state: {asset.state}); delete the asset, then run "
-                            "again", hint=self._delete_hint(asset))
+        return OutsideError(
+            f"object {asset.name[:12]} in {self.location} is an upload that "
+            f"did not finish (state: {asset.state}); delete the asset, then run "
+            "again",
+            hint=self._delete_hint(asset),
+        )
 
     def _delete_hint(self, asset: Asset) -> str:
         return f"gh release delete-asset {self.tag} {asset.name} --repo {self.repository}"

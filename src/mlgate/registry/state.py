@@ -78,8 +78,9 @@ class State:
     def rollbacks(self, stage: str) -> tuple[tuple[str, Assignment], ...]:
         """Each rollback of the stage, with the version it left (the one held before it)."""
         found = self.history(stage)
-        return tuple((before.version, a) for before, a in pairwise(found)
-                     if a.record.get("rollback"))
+        return tuple(
+            (before.version, a) for before, a in pairwise(found) if a.record.get("rollback")
+        )
 
     def rolled_back_from(self, stage: str) -> frozenset[str]:
         """The versions the stage was rolled back from and not deliberately promoted to
@@ -112,8 +113,7 @@ class State:
             for before, a in zip((None, *history), history, strict=False):
                 back = bool(a.record.get("rollback"))
                 if a.version == version:
-                    found.append(Move(what="rolled back to" if back else "promoted",
-                                      assignment=a))
+                    found.append(Move(what="rolled back to" if back else "promoted", assignment=a))
                 elif back and before is not None and before.version == version:
                     found.append(Move(what="rolled back from", assignment=a))
         return tuple(sorted(found, key=lambda m: (m.assignment.created, m.stage)))
@@ -135,9 +135,17 @@ def build(model: str, found: list[T.Tag]) -> State:
     for tag in found:
         if (m := T.REGISTRATION.match(tag.name)) and m["name"] == model:
             record, problem = _record(tag)
-            versions.append(Version(model=model, version=m["version"], commit=tag.commit,
-                                    tag=tag.name, created=tag.created, record=record,
-                                    problem=problem))
+            versions.append(
+                Version(
+                    model=model,
+                    version=m["version"],
+                    commit=tag.commit,
+                    tag=tag.name,
+                    created=tag.created,
+                    record=record,
+                    problem=problem,
+                )
+            )
         elif (m := T.ASSIGNMENT.match(tag.name)) and m["name"] == model:
             raw_assignments.append((m["stage"], int(m["n"]), tag))
     versions.sort(key=lambda v: v.semver)
@@ -148,9 +156,18 @@ def build(model: str, found: list[T.Tag]) -> State:
         version = record.get("version") or by_commit.get(tag.commit)
         if version is None:
             continue  # assigns a commit with no version: not a model version
-        assignments.append(Assignment(model=model, stage=stage, n=n, version=str(version),
-                                      tag=tag.name, created=tag.created, record=record,
-                                      problem=problem))
+        assignments.append(
+            Assignment(
+                model=model,
+                stage=stage,
+                n=n,
+                version=str(version),
+                tag=tag.name,
+                created=tag.created,
+                record=record,
+                problem=problem,
+            )
+        )
     return State(model=model, versions=tuple(versions), assignments=tuple(assignments))
 
 
@@ -166,6 +183,9 @@ def next_version(state: State, *, bump: str = "minor") -> str:
     latest = state.latest()
     if latest is None:
         return "v0.1.0"
-    bumped = {"major": latest.semver.bump_major, "minor": latest.semver.bump_minor,
-              "patch": latest.semver.bump_patch}[bump]()
+    bumped = {
+        "major": latest.semver.bump_major,
+        "minor": latest.semver.bump_minor,
+        "patch": latest.semver.bump_patch,
+    }[bump]()
     return T.format_version(bumped)

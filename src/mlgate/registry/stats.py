@@ -23,16 +23,24 @@ class Delivery:
     change_failure_rate: float | None  # failed / promotions
 
 
-def delivery(current: State, environment: str, committed: Mapping[str, str], *,
-             now: dt.datetime) -> Delivery:
+def delivery(
+    current: State, environment: str, committed: Mapping[str, str], *, now: dt.datetime
+) -> Delivery:
     """`committed`: each version's commit date (ISO 8601), by commit id."""
     history = current.history(environment)
     promotions = [a for a in history if not a.record.get("rollback")]
     rollbacks = len(history) - len(promotions)
     failed = len(_failed(current, environment))
     if not promotions:
-        return Delivery(environment=environment, promotions=0, rollbacks=rollbacks, failed=0,
-                        per_week=None, lead_time_h=None, change_failure_rate=None)
+        return Delivery(
+            environment=environment,
+            promotions=0,
+            rollbacks=rollbacks,
+            failed=0,
+            per_week=None,
+            lead_time_h=None,
+            change_failure_rate=None,
+        )
     first = min(_time(a.created) for a in promotions)
     weeks = max((now - first).total_seconds() / (7 * 86400), 1 / 7)  # at least a day
     leads = []
@@ -41,10 +49,15 @@ def delivery(current: State, environment: str, committed: Mapping[str, str], *,
         when = committed.get(version.commit) if version else None
         if when is not None:
             leads.append((_time(a.created) - _time(when)).total_seconds() / 3600)
-    return Delivery(environment=environment, promotions=len(promotions), rollbacks=rollbacks,
-                    failed=failed, per_week=round(len(promotions) / weeks, 2),
-                    lead_time_h=round(statistics.median(leads), 2) if leads else None,
-                    change_failure_rate=round(failed / len(promotions), 3))
+    return Delivery(
+        environment=environment,
+        promotions=len(promotions),
+        rollbacks=rollbacks,
+        failed=failed,
+        per_week=round(len(promotions) / weeks, 2),
+        lead_time_h=round(statistics.median(leads), 2) if leads else None,
+        change_failure_rate=round(failed / len(promotions), 3),
+    )
 
 
 def _failed(current: State, environment: str) -> set[int]:
@@ -54,8 +67,11 @@ def _failed(current: State, environment: str) -> set[int]:
     history = current.history(environment)
     found: set[int] = set()
     for left, rollback in current.rollbacks(environment):
-        promoted = [a.n for a in history if a.n < rollback.n and a.version == left
-                    and not a.record.get("rollback")]
+        promoted = [
+            a.n
+            for a in history
+            if a.n < rollback.n and a.version == left and not a.record.get("rollback")
+        ]
         if promoted:
             found.add(promoted[-1])
     return found

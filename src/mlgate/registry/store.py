@@ -81,19 +81,23 @@ class LocalStore:
             _copy_in(source, target)
         except OSError as exc:
             _remove_empty(target.parent)
-            raise OutsideError(f"cannot write to the model store {self.folder}: "
-                               f"{exc.strerror or exc}") from exc
+            raise OutsideError(
+                f"cannot write to the model store {self.folder}: {exc.strerror or exc}"
+            ) from exc
         return sha256
 
     def get(self, sha256: str) -> Path:
         """The object's path, after checking it still has its sha256."""
         path = self.path(sha256)
         if not path.is_file():
-            raise UserError(f"object {sha256[:12]} is not in the model store {self.folder}",
-                            hint="registry.artifacts in mlops.yaml names the store")
+            raise UserError(
+                f"object {sha256[:12]} is not in the model store {self.folder}",
+                hint="registry.artifacts in mlops.yaml names the store",
+            )
         if sha256_of(path) != sha256:
-            raise OutsideError(f"object {sha256[:12]} in {self.folder} is corrupt (its "
-                               "content changed)")
+            raise OutsideError(
+                f"object {sha256[:12]} in {self.folder} is corrupt (its content changed)"
+            )
         return path
 
 
@@ -106,13 +110,17 @@ class RemoteStore:
         try:
             import fsspec
         except ImportError as exc:
-            raise UserError(f"registry.artifacts is {self.url}, which needs fsspec",
-                            hint="pip install 'mlgate[s3]' (or gcsfs, adlfs)") from exc
+            raise UserError(
+                f"registry.artifacts is {self.url}, which needs fsspec",
+                hint="pip install 'mlgate[s3]' (or gcsfs, adlfs)",
+            ) from exc
         try:
             fs, path = fsspec.core.url_to_fs(self.url)
         except (ImportError, ValueError) as exc:
-            raise UserError(f"registry.artifacts: cannot open {self.url}: {exc}",
-                            hint="pip install 'mlgate[s3]' for s3://") from exc
+            raise UserError(
+                f"registry.artifacts: cannot open {self.url}: {exc}",
+                hint="pip install 'mlgate[s3]' for s3://",
+            ) from exc
         return fs, path
 
     def put(self, source: Path) -> str:
@@ -135,8 +143,9 @@ class RemoteStore:
             try:
                 fs.get_file(key, str(to))
             except FileNotFoundError as exc:
-                raise UserError(f"object {sha256[:12]} is not in the model store "
-                                f"{self.url}") from exc
+                raise UserError(
+                    f"object {sha256[:12]} is not in the model store {self.url}"
+                ) from exc
             except OSError as exc:
                 raise OutsideError(f"cannot read {key} from the model store: {exc}") from exc
 
@@ -157,8 +166,7 @@ def cached(cache: Path, sha256: str, where: str, fetch: Callable[[Path], None]) 
     try:
         fetch(temporary)
         if sha256_of(temporary) != sha256:
-            raise OutsideError(f"object {sha256[:12]} in {where} is corrupt (its content "
-                               "changed)")
+            raise OutsideError(f"object {sha256[:12]} in {where} is corrupt (its content changed)")
         os.replace(temporary, local)
     finally:
         temporary.unlink(missing_ok=True)

@@ -18,8 +18,10 @@ import semver
 
 RECORD_MARK = "mlgate-record: "
 REGISTRATION = re.compile(r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>v\d+\.\d+\.\d+)$")
-ASSIGNMENT = re.compile(r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)#(?P<stage>[a-z][a-z0-9-]*)"
-                        r"#(?P<n>[1-9]\d*)$")
+ASSIGNMENT = re.compile(
+    r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)#(?P<stage>[a-z][a-z0-9-]*)"
+    r"#(?P<n>[1-9]\d*)$"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,8 +68,7 @@ def record_of(text: str) -> dict[str, Any] | None:
             except ValueError as exc:
                 raise CorruptRecord(f"its record is not JSON ({exc})") from exc
             if not isinstance(found, dict):
-                raise CorruptRecord(f"its record is a JSON {type(found).__name__}, not an "
-                                    "object")
+                raise CorruptRecord(f"its record is a JSON {type(found).__name__}, not an object")
             return found
     return None
 

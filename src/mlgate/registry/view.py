@@ -10,29 +10,54 @@ from mlgate.registry.state import Assignment, State, Version
 
 
 def version_doc(v: Version) -> dict[str, Any]:
-    return {"version": v.version, "commit": v.commit, "tag": v.tag, "created": v.created,
-            "record": v.record, "problem": v.problem}
+    return {
+        "version": v.version,
+        "commit": v.commit,
+        "tag": v.tag,
+        "created": v.created,
+        "record": v.record,
+        "problem": v.problem,
+    }
 
 
 def assignment_doc(a: Assignment) -> dict[str, Any]:
-    return {"environment": a.stage, "n": a.n, "version": a.version, "tag": a.tag,
-            "created": a.created, "record": a.record, "problem": a.problem}
+    return {
+        "environment": a.stage,
+        "n": a.n,
+        "version": a.version,
+        "tag": a.tag,
+        "created": a.created,
+        "record": a.record,
+        "problem": a.problem,
+    }
 
 
 def gated(manifest: Manifest) -> tuple[str, ...]:
     """The metrics the manifest decides on: its checks' and its gates', in its order."""
-    return tuple(dict.fromkeys([*(c.metric for c in manifest.model_checks),
-                                *(g.metric for g in manifest.compare.gates)]))
+    return tuple(
+        dict.fromkeys(
+            [
+                *(c.metric for c in manifest.model_checks),
+                *(g.metric for g in manifest.compare.gates),
+            ]
+        )
+    )
 
 
 def listing(current: State, manifest: Manifest) -> dict[str, Any]:
     """Each environment's version (the manifest's, then any other stage the tags hold),
     and every version, newest first, with every metric; `gated`: the ones a list shows."""
-    stages = [*(e.name for e in manifest.environments),
-              *(s for s in current.stages() if manifest.environment(s) is None)]
+    stages = [
+        *(e.name for e in manifest.environments),
+        *(s for s in current.stages() if manifest.environment(s) is None),
+    ]
     held = {s: (a.version if (a := current.current(s)) else None) for s in stages}
-    return {"model": current.model, "environments": held, "gated": list(gated(manifest)),
-            "versions": [version_doc(v) for v in reversed(current.versions)]}
+    return {
+        "model": current.model,
+        "environments": held,
+        "gated": list(gated(manifest)),
+        "versions": [version_doc(v) for v in reversed(current.versions)],
+    }
 
 
 def listing_text(doc: dict[str, Any]) -> str:
@@ -44,8 +69,9 @@ def listing_text(doc: dict[str, Any]) -> str:
         lines.append("  versions:")
     hidden = False
     for v in doc["versions"]:
-        metrics = {k: x for k, x in v["record"].get("metrics", {}).items()
-                   if isinstance(x, int | float)}
+        metrics = {
+            k: x for k, x in v["record"].get("metrics", {}).items() if isinstance(x, int | float)
+        }
         chosen = [k for k in doc["gated"] if k in metrics] or list(metrics)
         shown = ", ".join(f"{k} {metrics[k]:.4f}" for k in chosen)
         if len(metrics) > len(chosen):
@@ -55,8 +81,10 @@ def listing_text(doc: dict[str, Any]) -> str:
             shown = f"unusable: {v['problem']}"
         lines.append(f"    {v['version']:<10} {v['commit'][:12]}  {v['created']}  {shown}")
     if hidden:
-        lines.append("  (the metrics mlops.yaml checks and gates; every metric: "
-                     "mlgate registry show VERSION, or --json)")
+        lines.append(
+            "  (the metrics mlops.yaml checks and gates; every metric: "
+            "mlgate registry show VERSION, or --json)"
+        )
     return "\n".join(lines)
 
 
@@ -66,34 +94,49 @@ def version_text(current: State, v: Version) -> str:
     lines = [f"{v.model} {v.version}"]
     if v.problem:
         return "\n".join([*lines, f"  unusable: {v.problem}"])
-    said = [("tag", v.tag), ("commit", v.commit + (f" on {r['branch']}" if r.get("branch")
-                                                   else "")),
-            ("created", v.created),
-            ("by", (r.get("by") or "-") + (f": {r['reason']}" if r.get("reason") else "")),
-            ("run", f"{r.get('run', {}).get('id', '-')}: {r.get('verdict', '?')}, "
-                    f"{r.get('summary', '')}"),
-            ("trigger", r.get("trigger") or "")]
+    said = [
+        ("tag", v.tag),
+        ("commit", v.commit + (f" on {r['branch']}" if r.get("branch") else "")),
+        ("created", v.created),
+        ("by", (r.get("by") or "-") + (f": {r['reason']}" if r.get("reason") else "")),
+        (
+            "run",
+            f"{r.get('run', {}).get('id', '-')}: {r.get('verdict', '?')}, {r.get('summary', '')}",
+        ),
+        ("trigger", r.get("trigger") or ""),
+    ]
     model = r.get("model") or {}
     if model:
-        said.append(("model", f"{model.get('file')}, {model.get('bytes', 0):,} bytes, "
-                              f"sha256 {model.get('sha256')}"))
+        said.append(
+            (
+                "model",
+                f"{model.get('file')}, {model.get('bytes', 0):,} bytes, "
+                f"sha256 {model.get('sha256')}",
+            )
+        )
     lines += [f"  {k:<8} {x}" for k, x in said if x]
-    for title, values, number in (("metrics", r.get("metrics") or {}, "{:.4f}"),
-                                  ("params", r.get("params") or {}, "{}")):
+    for title, values, number in (
+        ("metrics", r.get("metrics") or {}, "{:.4f}"),
+        ("params", r.get("params") or {}, "{}"),
+    ):
         if values:
             width = max(len(k) for k in values) + 1
             lines.append(f"  {title}:")
-            lines += [f"    {k:<{width}} " + (number.format(x) if isinstance(x, float) else
-                                              str(x)) for k, x in values.items()]
+            lines += [
+                f"    {k:<{width}} " + (number.format(x) if isinstance(x, float) else str(x))
+                for k, x in values.items()
+            ]
     moves = current.moves(v.version)
     if not moves:
         lines.append("  environments: none yet")
     else:
         lines.append("  environments:")
-        lines += [f"    {m.stage}: {m.what} {m.assignment.created}"
-                  + (f" (to {m.assignment.version})" if m.what == "rolled back from" else "")
-                  + (f" by {m.assignment.record['by']}" if m.assignment.record.get("by") else "")
-                  for m in moves]
+        lines += [
+            f"    {m.stage}: {m.what} {m.assignment.created}"
+            + (f" (to {m.assignment.version})" if m.what == "rolled back from" else "")
+            + (f" by {m.assignment.record['by']}" if m.assignment.record.get("by") else "")
+            for m in moves
+        ]
     return "\n".join(lines)
 
 
@@ -105,8 +148,10 @@ def history_text(entries: list[dict[str, Any]]) -> str:
         by = f" by {r['by']}" if r.get("by") else ""
         why = f": {r['reason']}" if r.get("reason") else ""
         via = f" [{r['trigger']}]" if r.get("trigger") else ""
-        lines.append(f"{a['created']}  {a['environment']:<12} {what} {a['version']}"
-                     f" (from {r.get('previous') or '-'}){by}{why}{via}")
+        lines.append(
+            f"{a['created']}  {a['environment']:<12} {what} {a['version']}"
+            f" (from {r.get('previous') or '-'}){by}{why}{via}"
+        )
     return "\n".join(lines) or "no promotions yet"
 
 
@@ -117,9 +162,11 @@ def stats_text(found: list) -> str:  # (list[stats.Delivery])
     lines = ["environment   promotions  rollbacks  per week  lead time  change failure"]
     for d in found:
         rate = None if d.change_failure_rate is None else f"{d.change_failure_rate:.0%}"
-        lines.append(f"{d.environment:<13} {d.promotions:>10} {d.rollbacks:>10} "
-                     f"{shown(d.per_week):>9} {shown(d.lead_time_h, ' h'):>10} "
-                     f"{shown(rate):>15}")
+        lines.append(
+            f"{d.environment:<13} {d.promotions:>10} {d.rollbacks:>10} "
+            f"{shown(d.per_week):>9} {shown(d.lead_time_h, ' h'):>10} "
+            f"{shown(rate):>15}"
+        )
     return "\n".join(lines)
 
 
@@ -133,8 +180,7 @@ def pick(current: State, target: str | None) -> Version:
 
 def history(current: State, environment: str | None) -> list[dict[str, Any]]:
     """Every promotion (of one environment, or all), oldest first."""
-    entries = [assignment_doc(a) for a in current.assignments
-               if environment in (None, a.stage)]
+    entries = [assignment_doc(a) for a in current.assignments if environment in (None, a.stage)]
     return sorted(entries, key=lambda e: e["created"])
 
 

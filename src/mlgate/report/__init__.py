@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 FORMATS = ("markdown", "text", "json", "junit")
 
 
-def render(result: RunResult, manifest: Manifest | None, fmt: str, *,
-           limit: int | None = None) -> str:
+def render(
+    result: RunResult, manifest: Manifest | None, fmt: str, *, limit: int | None = None
+) -> str:
     """One run in one format; every format is rendered from the result alone."""
     if fmt == "json":
         from mlgate.result import document

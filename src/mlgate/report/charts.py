@@ -17,8 +17,10 @@ MANY_CLASSES = 6  # past this, per-class charts and big tables fold away
 
 def charted_metrics(manifest: Manifest, result: RunResult) -> list[str]:
     """The metrics a gate or check is about, else the first few: history shows those."""
-    named = [*(g.metric for g in manifest.compare.gates),
-             *(c.metric for c in manifest.model_checks)]
+    named = [
+        *(g.metric for g in manifest.compare.gates),
+        *(c.metric for c in manifest.model_checks),
+    ]
     picked = list(dict.fromkeys(named)) or list(result.evaluate.metrics)[:3]
     return [m for m in picked if m in result.evaluate.metrics]
 
@@ -66,12 +68,17 @@ def sections(result: RunResult) -> tuple[str, str]:
         confusion = f"### Confusion matrix\n\n{table}"
     if not found.roc:
         return confusion, ""
-    charts = [mermaid.roc_chart(c, label=label if len(found.roc) > 1 else "")
-              for label, c in found.roc]
-    charts += [mermaid.pr_chart(c, label=label if len(found.pr) > 1 else "")
-               for label, c in found.pr]
-    what = f"positive class {inert.html(found.positive)}" if found.positive else \
-        "each class against the rest"
+    charts = [
+        mermaid.roc_chart(c, label=label if len(found.roc) > 1 else "") for label, c in found.roc
+    ]
+    charts += [
+        mermaid.pr_chart(c, label=label if len(found.pr) > 1 else "") for label, c in found.pr
+    ]
+    what = (
+        f"positive class {inert.html(found.positive)}"
+        if found.positive
+        else "each class against the rest"
+    )
     return confusion, _details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
 
 
@@ -83,8 +90,11 @@ def history_section(history: Mapping[str, Sequence[tuple[str, float]]]) -> str:
     return _details("Metric history", "\n\n".join(charts)) if charts else ""
 
 
-def write_png(result: RunResult, folder: Path,
-              history: Mapping[str, Sequence[tuple[str, float]]] | None = None) -> list[Path]:
+def write_png(
+    result: RunResult,
+    folder: Path,
+    history: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+) -> list[Path]:
     """The charts as PNG files (needs mlgate[png]); nothing for a regression run."""
     found = _curves(result)
     if found is None:

@@ -40,9 +40,15 @@ class Section:
     keep: int  # higher is kept longer when the report must shrink
 
 
-def render(result: RunResult, manifest: Manifest | None = None, *,
-           limit: int | None = None, history: dict[str, History] | None = None,
-           charts: bool = True, footer: str = "") -> str:
+def render(
+    result: RunResult,
+    manifest: Manifest | None = None,
+    *,
+    limit: int | None = None,
+    history: dict[str, History] | None = None,
+    charts: bool = True,
+    footer: str = "",
+) -> str:
     """The report, within `limit` characters by leaving out the least important sections.
 
     `manifest` (optional) lets check and gate rows point at their line in mlops.yaml;
@@ -55,17 +61,20 @@ def render(result: RunResult, manifest: Manifest | None = None, *,
         Section(title="gates", text=_gates(result.compare, manifest), keep=90),
         Section(title="baseline", text=_baseline(result.compare), keep=85),
         Section(title="metrics", text=_metrics(result), keep=80),
-        Section(title="model checks", text=_checks("Model checks", result.model.checks,
-                                                   manifest), keep=75),
-        Section(title="data checks", text=_checks("Data checks", result.data.checks, manifest),
-                keep=70),
+        Section(
+            title="model checks",
+            text=_checks("Model checks", result.model.checks, manifest),
+            keep=75,
+        ),
+        Section(
+            title="data checks", text=_checks("Data checks", result.data.checks, manifest), keep=70
+        ),
         Section(title="stages", text=_stages(result), keep=60),
         Section(title="parameter changes", text=_param_changes(result.compare), keep=55),
         Section(title="data changes", text=_data_changes(result.compare), keep=54),
         Section(title="confusion matrix", text=confusion, keep=50),
         Section(title="curves", text=curves, keep=40),
-        Section(title="metric history", text=_history(history or {}) if charts else "",
-                keep=30),
+        Section(title="metric history", text=_history(history or {}) if charts else "", keep=30),
         Section(title="data", text=_datasets(result), keep=20),
         Section(title="lineage", text=_lineage(result), keep=10),
     ]
@@ -74,12 +83,15 @@ def render(result: RunResult, manifest: Manifest | None = None, *,
 
 def fit(sections: list[Section], *, limit: int | None, footer: str = "") -> str:
     """Join the sections; past `limit`, drop the least important first and say which."""
+
     def joined(kept: list[Section], dropped: list[Section]) -> str:
         parts = [s.text for s in kept]
         if dropped:
             names = ", ".join(s.title for s in sorted(dropped, key=lambda s: -s.keep))
-            parts.append(f"> [!NOTE]\n> Left out to stay within GitHub's size limit: {names}. "
-                         "The full report is in the run's artifact (`report.md`).")
+            parts.append(
+                f"> [!NOTE]\n> Left out to stay within GitHub's size limit: {names}. "
+                "The full report is in the run's artifact (`report.md`)."
+            )
         if footer:
             parts.append(footer)
         return "\n\n".join(parts) + "\n"
@@ -106,8 +118,9 @@ def _verdict(result: RunResult) -> str:
         head += "\n\n" + "\n".join(f"> {escape(note)}" for note in result.notes)
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none":
-        head += f"\n\nCompared with **{escape(compared.baseline.name)}**" \
-            + _like_for_like(compared.baseline)
+        head += f"\n\nCompared with **{escape(compared.baseline.name)}**" + _like_for_like(
+            compared.baseline
+        )
     return head
 
 
@@ -116,16 +129,22 @@ def _like_for_like(b: Baseline) -> str:
     if b.paired_rows and b.same_data:
         return ", on the same test rows."
     if b.paired_rows and b.candidate_rows:
-        said = f", on {b.paired_rows} of the candidate's " \
+        said = (
+            f", on {b.paired_rows} of the candidate's "
             f"{words.count(b.candidate_rows, 'test row')} ({left_out(b)})."
+        )
     elif b.same_data is False:
-        return ". ⚠️ **The two sides were measured on different data**, so the change " \
+        return (
+            ". ⚠️ **The two sides were measured on different data**, so the change "
             "mixes the model's change with the data's."
+        )
     elif b.source == "unavailable":
         return "."
     elif not b.training_rows_unknown:
-        return ". ⚠️ The baseline's numbers are stored metrics: whether they were " \
+        return (
+            ". ⚠️ The baseline's numbers are stored metrics: whether they were "
             "measured on the same data cannot be checked."
+        )
     else:
         said = "."
     if b.training_rows_unknown:
@@ -138,13 +157,17 @@ def _gates(compared: CompareStage | None, manifest: Manifest | None) -> str:
         return ""
     order = {"failed": 0, "passed": 1, "not evaluated": 2}
     ordered = sorted(compared.gates, key=lambda g: order[g.status])
-    rows = ["| | metric | baseline | candidate | change | change % | threshold | paired test |",
-            "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    rows = [
+        "| | metric | baseline | candidate | change | change % | threshold | paired test |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
     for g in ordered:
         where = _key_ref(g.manifest_key, manifest)
-        rows.append(f"| {ICON[g.status]} | {escape(g.metric)}{where} | {_value(g.baseline)} | "
-                    f"{_value(g.candidate)} | {_signed(g.change)} | {_percent(g.relative_change)}"
-                    f" | {escape(g.rule) or '–'} | {_test(g)} |")
+        rows.append(
+            f"| {ICON[g.status]} | {escape(g.metric)}{where} | {_value(g.baseline)} | "
+            f"{_value(g.candidate)} | {_signed(g.change)} | {_percent(g.relative_change)}"
+            f" | {escape(g.rule) or '–'} | {_test(g)} |"
+        )
     lines = [f"- {ICON[g.status]} {escape(g.explanation)}" for g in ordered]
     lines += [f"- ⚠️ {escape(g.metric)}: {escape(g.warning)}" for g in ordered if g.warning]
     return "\n\n".join([_gates_head(compared), "\n".join(rows), "\n".join(lines)])
@@ -155,8 +178,11 @@ def _gates_head(compared: CompareStage) -> str:
     idle = sum(g.status == "not evaluated" for g in compared.gates)
     evaluated = len(compared.gates) - idle
     passed = sum(g.status == "passed" for g in compared.gates)
-    why = f"no baseline: {escape(compared.baseline.message)}" \
-        if compared.baseline.kind == "none" else escape(compared.baseline.message)
+    why = (
+        f"no baseline: {escape(compared.baseline.message)}"
+        if compared.baseline.kind == "none"
+        else escape(compared.baseline.message)
+    )
     if not evaluated:
         return f"### Gates: not evaluated\n\n➖ {why}"
     head = f"### Gates: {passed} of {evaluated} passed"
@@ -168,9 +194,11 @@ def _test(gate: GateResult) -> str:
     if t is None:
         return "–"
     verdict = "significant" if t.p_value < 1 - t.confidence else "not significant"
-    return (f"{verdict}, p = {t.p_value:.3g}; {t.confidence:.0%} CI "
-            f"[{t.ci_low:+.4f}, {t.ci_high:+.4f}] ({words.count(t.rows, 'row')}, "
-            f"{escape(t.method)})")
+    return (
+        f"{verdict}, p = {t.p_value:.3g}; {t.confidence:.0%} CI "
+        f"[{t.ci_low:+.4f}, {t.ci_high:+.4f}] ({words.count(t.rows, 'row')}, "
+        f"{escape(t.method)})"
+    )
 
 
 def _baseline(compared: CompareStage | None) -> str:
@@ -178,26 +206,36 @@ def _baseline(compared: CompareStage | None) -> str:
         return ""
     b = compared.baseline
     if b.kind == "none":
-        return f"### Baseline\n\nNone: {escape(b.message)}. Gates that compare with a " \
+        return (
+            f"### Baseline\n\nNone: {escape(b.message)}. Gates that compare with a "
             "baseline are not evaluated; absolute thresholds decide."
-    lines = [f"- **{escape(b.name)}**: {escape(b.source)}"
-             + (" (from the cache)" if b.cached else "")]
+        )
+    lines = [
+        f"- **{escape(b.name)}**: {escape(b.source)}" + (" (from the cache)" if b.cached else "")
+    ]
     if b.origin:
         lines.append(f"- named by {escape(b.origin)}")
     if b.paired_rows and b.same_data:
-        lines.append(f"- both sides were scored on the same "
-                     f"{words.count(b.paired_rows, 'test row')}, which neither model was "
-                     "trained on")
+        lines.append(
+            f"- both sides were scored on the same "
+            f"{words.count(b.paired_rows, 'test row')}, which neither model was "
+            "trained on"
+        )
     elif b.paired_rows and b.candidate_rows:
-        lines.append(f"- compared on {b.paired_rows} of the candidate's "
-                     f"{words.count(b.candidate_rows, 'test row')}, paired by content: "
-                     f"{left_out(b)}")
+        lines.append(
+            f"- compared on {b.paired_rows} of the candidate's "
+            f"{words.count(b.candidate_rows, 'test row')}, paired by content: "
+            f"{left_out(b)}"
+        )
     elif b.paired_rows:  # a result from before the rows left out were counted
-        lines.append(f"- {words.count(b.paired_rows, 'test row')} paired by content; the two "
-                     "test sets differ beyond these rows")
+        lines.append(
+            f"- {words.count(b.paired_rows, 'test row')} paired by content; the two "
+            "test sets differ beyond these rows"
+        )
     elif b.candidate_rows and (b.rows_in_baseline_training or b.rows_in_candidate_training):
-        lines.append(f"- of the candidate's {words.count(b.candidate_rows, 'test row')}, "
-                     f"{left_out(b)}")
+        lines.append(
+            f"- of the candidate's {words.count(b.candidate_rows, 'test row')}, {left_out(b)}"
+        )
     if b.training_rows_unknown:
         lines.append(f"- ⚠️ {training_unknown(b)}")
     if b.message:
@@ -206,12 +244,16 @@ def _baseline(compared: CompareStage | None) -> str:
 
 
 def _changes_table(changes: Sequence[MetricChange]) -> str:
-    rows = ["| metric | baseline | candidate | change | change % | |",
-            "| --- | ---: | ---: | ---: | ---: | --- |"]
+    rows = [
+        "| metric | baseline | candidate | change | change % | |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
     for m in changes:
         mark = {True: "better", False: "worse", None: ""}[m.improved]
-        rows.append(f"| {escape(m.metric)} | {_value(m.baseline)} | {_value(m.candidate)} | "
-                    f"{_signed(m.change)} | {_percent(m.relative_change)} | {mark} |")
+        rows.append(
+            f"| {escape(m.metric)} | {_value(m.baseline)} | {_value(m.candidate)} | "
+            f"{_signed(m.change)} | {_percent(m.relative_change)} | {mark} |"
+        )
     return "\n".join(rows)
 
 
@@ -267,7 +309,7 @@ def _metrics(result: RunResult) -> str:
         return ""
     task = escape(ev.task) + (" (inferred)" if ev.task_inferred else "")
     rows = [f"| {escape(name)} | {_value(value)} |" for name, value in ev.metrics.items()]
-    rows_said = words.count(ev.predictions.rows, 'test row') if ev.predictions else '? test rows'
+    rows_said = words.count(ev.predictions.rows, "test row") if ev.predictions else "? test rows"
     head = f"### Metrics\n\n{task}, {rows_said}"
     if ev.positive_label is not None:
         head += f", positive class {code(ev.positive_label)}"
@@ -275,8 +317,9 @@ def _metrics(result: RunResult) -> str:
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none" and compared.metrics:
         table = _changes_table(compared.metrics)
-    errors = "".join(f"\n- {escape(k)} not computed: {escape(v)}"
-                     for k, v in ev.metric_errors.items())
+    errors = "".join(
+        f"\n- {escape(k)} not computed: {escape(v)}" for k, v in ev.metric_errors.items()
+    )
     return f"{head}\n\n{table}{errors}"
 
 
@@ -296,8 +339,11 @@ def _checks(title: str, checks: Iterable[CheckResult], manifest: Manifest | None
         out.append(_check_table(bad, manifest))
     if rest:
         table = _check_table(rest, manifest)
-        out.append(table if not bad and len(rest) <= 5 else _details(
-            f"{len(rest)} passed or skipped", table))
+        out.append(
+            table
+            if not bad and len(rest) <= 5
+            else _details(f"{len(rest)} passed or skipped", table)
+        )
     return "\n\n".join(out)
 
 
@@ -334,13 +380,19 @@ def _stages(result: RunResult) -> str:
         stage = getattr(result, name)
         if stage is None:
             continue
-        rows.append(f"| {name} | {ICON[stage.status]} {stage.status} | {stage.duration_s:.2f}s "
-                    f"| {escape(stage.message)} |")
+        rows.append(
+            f"| {name} | {ICON[stage.status]} {stage.status} | {stage.duration_s:.2f}s "
+            f"| {escape(stage.message)} |"
+        )
     out = ["### Stages", "\n".join(rows)]
     for name, outcome in commands:
         if outcome.status != "passed" and outcome.log_tail:
-            out.append(_details(f"last lines of `{name}` output",
-                                "```text\n" + fence_safe("\n".join(outcome.log_tail)) + "\n```"))
+            out.append(
+                _details(
+                    f"last lines of `{name}` output",
+                    "```text\n" + fence_safe("\n".join(outcome.log_tail)) + "\n```",
+                )
+            )
     return "\n\n".join(out)
 
 
@@ -349,8 +401,10 @@ def _datasets(result: RunResult) -> str:
         return ""
     rows = ["| data | file | rows | columns | sha256 |", "| --- | --- | ---: | ---: | --- |"]
     for d in result.data.datasets:
-        rows.append(f"| {escape(d.role)} | {escape(d.file.path)} | {d.rows} | {len(d.columns)} | "
-                    f"{escape(d.file.sha256[:12])} |")
+        rows.append(
+            f"| {escape(d.role)} | {escape(d.file.path)} | {d.rows} | {len(d.columns)} | "
+            f"{escape(d.file.sha256[:12])} |"
+        )
     return "### Data\n\n" + "\n".join(rows)
 
 

@@ -13,10 +13,11 @@ def one_line(text: str) -> str:
 
 def left_out(b: Baseline) -> str:
     """The candidate's test rows the comparison left out, and why."""
-    reasons = [(b.rows_in_baseline_training, "in the baseline's training data"),
-               (b.rows_in_candidate_training, "in the candidate's training data"),
-               (b.rows_not_scored_by_baseline, "not among the rows the baseline was "
-                "scored on")]
+    reasons = [
+        (b.rows_in_baseline_training, "in the baseline's training data"),
+        (b.rows_in_candidate_training, "in the candidate's training data"),
+        (b.rows_not_scored_by_baseline, "not among the rows the baseline was scored on"),
+    ]
     said = [f"{n} {why}" for n, why in reasons if n]
     if not said:
         return "none left out"
@@ -26,9 +27,11 @@ def left_out(b: Baseline) -> str:
 def training_unknown(b: Baseline) -> str:
     whose = " and ".join(f"the {side}'s" for side in b.training_rows_unknown)
     whose = whose[0].upper() + whose[1:] + " training rows"
-    return (f"{whose} are unknown (a run.json from an "
-            "mlgate that did not keep them), so rows it was trained on may be among those "
-            "compared.")
+    return (
+        f"{whose} are unknown (a run.json from an "
+        "mlgate that did not keep them), so rows it was trained on may be among those "
+        "compared."
+    )
 
 
 def render(result: RunResult, report_path: str | None = None) -> str:
@@ -36,8 +39,9 @@ def render(result: RunResult, report_path: str | None = None) -> str:
     lines += [one_line(f"  note: {note}") for note in result.notes]
     metrics = result.evaluate.metrics
     if metrics:
-        shown = ", ".join(f"{k} {v:.4f}" if v is not None else f"{k} n/a"
-                          for k, v in metrics.items())
+        shown = ", ".join(
+            f"{k} {v:.4f}" if v is not None else f"{k} n/a" for k, v in metrics.items()
+        )
         lines.append(f"  metrics: {shown}")
     compared = result.compare
     if compared is not None:
@@ -45,8 +49,10 @@ def render(result: RunResult, report_path: str | None = None) -> str:
         what = f"{b.name} ({b.source})" if b.kind != "none" else "none"
         lines.append(one_line(f"  baseline: {what}" + (f": {b.message}" if b.message else "")))
         if b.paired_rows and b.candidate_rows:
-            lines.append(f"  compared on {b.paired_rows} of the candidate's {b.candidate_rows}"
-                         f" test rows ({left_out(b)})")
+            lines.append(
+                f"  compared on {b.paired_rows} of the candidate's {b.candidate_rows}"
+                f" test rows ({left_out(b)})"
+            )
         if b.training_rows_unknown:
             lines.append(f"  warning: {training_unknown(b)}")
         order = {"failed": 0, "passed": 1, "not evaluated": 2}
@@ -56,8 +62,9 @@ def render(result: RunResult, report_path: str | None = None) -> str:
                 lines.append(one_line(f"    warning: {gate.warning}"))
     for check in result.checks:
         if check.status in ("failed", "error"):
-            lines.append(one_line(
-                f"  {check.status}: {check.subject} {check.rule}: {check.message}"))
+            lines.append(
+                one_line(f"  {check.status}: {check.subject} {check.rule}: {check.message}")
+            )
     for name in ("data", "train", "evaluate"):
         stage = getattr(result, name)
         outcome = getattr(stage, "outcome", None) or getattr(stage, "prepare", None)

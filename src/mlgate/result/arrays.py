@@ -40,6 +40,8 @@ def decode(encoded: EncodedArray) -> np.ndarray:
     except (zlib.error, binascii.Error) as exc:
         raise ValueError(f"not base64 of zlib data: {exc}") from exc
     if len(raw) != size or not inflate.eof:
-        raise ValueError(f"holds {'more than' if len(raw) > size else len(raw)} bytes where "
-                         f"its shape {list(encoded.shape)} needs {size}")
+        raise ValueError(
+            f"holds {'more than' if len(raw) > size else len(raw)} bytes where "
+            f"its shape {list(encoded.shape)} needs {size}"
+        )
     return np.frombuffer(raw, dtype=dtype).reshape(encoded.shape)

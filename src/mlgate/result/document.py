@@ -57,8 +57,7 @@ def loads(text: str | bytes, *, source: str = "run result") -> RunResult:
     if result.evaluate.predictions is not None:
         problem = _predictions_problem(result.evaluate.predictions)
         if problem:
-            raise UserError(f"{source} is not a valid {WHAT}: at evaluate.predictions: "
-                            f"{problem}")
+            raise UserError(f"{source} is not a valid {WHAT}: at evaluate.predictions: {problem}")
     return result
 
 
@@ -74,15 +73,19 @@ def _predictions_problem(p: Predictions) -> str:
     for name, shape in expected.items():
         encoded = getattr(p, name)
         if len(encoded.shape) != len(shape) or any(
-                want not in (-1, got) for want, got in zip(shape, encoded.shape, strict=True)):
-            return f"{name} has shape {list(encoded.shape)}, not {list(shape)} " \
-                "(rows, classes)"
+            want not in (-1, got) for want, got in zip(shape, encoded.shape, strict=True)
+        ):
+            return f"{name} has shape {list(encoded.shape)}, not {list(shape)} (rows, classes)"
         try:
             values = arrays.decode(encoded)
         except ValueError as exc:
             return f"{name}: {exc}"
-        if classes is not None and name in ("y_true", "y_pred") and values.size and (
-                values.dtype.kind not in "iu" or values.min() < -1 or values.max() >= classes):
+        if (
+            classes is not None
+            and name in ("y_true", "y_pred")
+            and values.size
+            and (values.dtype.kind not in "iu" or values.min() < -1 or values.max() >= classes)
+        ):
             return f"{name} holds class indices outside -1..{classes - 1}"
     return ""
 

@@ -19,8 +19,7 @@ def encode(keys: np.ndarray) -> RowSet:
     keys = np.asarray(keys, dtype=np.uint64)
     bits = min(64, max(1, int(np.ceil(np.log2(max(len(keys), 2)))) + SPARE_BITS))
     prefixes = np.sort(_prefix(keys, bits))  # sort and drop repeats: np.unique is far slower
-    prefixes = prefixes[np.r_[True, prefixes[1:] != prefixes[:-1]]] if len(prefixes) else \
-        prefixes
+    prefixes = prefixes[np.r_[True, prefixes[1:] != prefixes[:-1]]] if len(prefixes) else prefixes
     deltas = np.diff(prefixes, prepend=np.uint64(0))
     if len(deltas) and deltas.max() < 2**32:
         deltas = deltas.astype(np.uint32)  # the usual case: half the bytes before zlib

@@ -73,13 +73,16 @@ def find(root: Path, given: str) -> Path:
     if len(starting) == 1:
         return runs / starting[0] / RESULT_FILE
     if starting:
-        raise UserError(f"'{given}' starts {words.count(len(starting), 'run id')}: "
-                        f"{', '.join(starting[:5])}"
-                        + (", …" if len(starting) > 5 else ""), hint="give more of the run id")
+        raise UserError(
+            f"'{given}' starts {words.count(len(starting), 'run id')}: "
+            f"{', '.join(starting[:5])}" + (", …" if len(starting) > 5 else ""),
+            hint="give more of the run id",
+        )
     said = f"; the latest is {ids[-1]}" if ids else "; there are no runs yet"
-    raise UserError(f"no run '{given}'{said}",
-                    hint=f"give a run id (a folder of {RUNS.as_posix()}/), a run's folder or "
-                         "its run.json")
+    raise UserError(
+        f"no run '{given}'{said}",
+        hint=f"give a run id (a folder of {RUNS.as_posix()}/), a run's folder or its run.json",
+    )
 
 
 def read_latest(root: Path) -> RunResult:
@@ -90,9 +93,15 @@ def read_latest(root: Path) -> RunResult:
     return read(path)
 
 
-def history(root: Path, name: str, metrics: list[str], *, limit: int = 20,
-            current: RunResult | None = None, minimum: int = 2
-            ) -> dict[str, list[tuple[str, float]]]:
+def history(
+    root: Path,
+    name: str,
+    metrics: list[str],
+    *,
+    limit: int = 20,
+    current: RunResult | None = None,
+    minimum: int = 2,
+) -> dict[str, list[tuple[str, float]]]:
     """Each metric over this model's recent local runs (oldest first), labelled by commit."""
     runs = sorted((root / RUNS).glob(f"*/{RESULT_FILE}"))[-limit:]
     found = []
@@ -102,7 +111,7 @@ def history(root: Path, name: str, metrics: list[str], *, limit: int = 20,
         except UserError:  # a run written by an older mlgate, or torn: not history
             continue
     if current is not None:
-        found = [*[r for r in found if r.run_id != current.run_id][-(limit - 1):], current]
+        found = [*[r for r in found if r.run_id != current.run_id][-(limit - 1) :], current]
     points: dict[str, list[tuple[str, float]]] = {m: [] for m in metrics}
     for run in found:
         if run.name != name:

@@ -34,8 +34,10 @@ def read(path: Path, *, limit: int, what: str) -> bytes:
     except OSError as exc:
         raise UserError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
     if len(data) > limit:
-        raise UserError(f"{what} {path} is over {limit:,} bytes: refused unread",
-                        hint="a file this big was not written by mlgate")
+        raise UserError(
+            f"{what} {path} is over {limit:,} bytes: refused unread",
+            hint="a file this big was not written by mlgate",
+        )
     return data
 
 
@@ -46,8 +48,7 @@ def parse(data: bytes | str, *, limit: int, source: str, what: str) -> Any:
         raise UserError(f"{source} is over {limit:,} bytes: not read as {what}")
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        value = json.loads(text, parse_constant=_constant, parse_float=_float,
-                           parse_int=_int)
+        value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
         _depth(value)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError too
         said = str(exc) if isinstance(exc, ValueError) else "it nests too deep"
@@ -63,9 +64,11 @@ def check(value: Any, schema: Mapping[str, Any], *, source: str, what: str) -> N
         return
     path, message = found
     where = ".".join(str(p) for p in path) or "the top level"
-    raise UserError(f"{source} is not a valid {what}: at {where}: {_short(message)}",
-                    hint=f"the {what} is checked against its schema before anything reads "
-                    "it; this one was not written by this mlgate, or was changed since")
+    raise UserError(
+        f"{source} is not a valid {what}: at {where}: {_short(message)}",
+        hint=f"the {what} is checked against its schema before anything reads "
+        "it; this one was not written by this mlgate, or was changed since",
+    )
 
 
 def _first_error(value: Any, schema: Mapping[str, Any]) -> tuple[list, str] | None:

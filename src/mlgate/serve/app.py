@@ -24,8 +24,13 @@ MAX_BODY = 1 << 20  # bytes
 READ_TIMEOUT_S = 10.0  # for the headers, then again for the body
 
 
-def create_app(service: Service, *, max_body: int = MAX_BODY,
-               read_timeout_s: float = READ_TIMEOUT_S, exact: bool = False):  # -> Starlette
+def create_app(
+    service: Service,
+    *,
+    max_body: int = MAX_BODY,
+    read_timeout_s: float = READ_TIMEOUT_S,
+    exact: bool = False,
+):  # -> Starlette
     from starlette.applications import Starlette
     from starlette.requests import ClientDisconnect, Request
     from starlette.responses import JSONResponse, Response
@@ -40,8 +45,7 @@ def create_app(service: Service, *, max_body: int = MAX_BODY,
     def unread(status: int, message: str) -> JSONResponse:
         """An answer before the body was read whole: the connection cannot carry another
         request after it."""
-        return JSONResponse({"error": message}, status_code=status,
-                            headers={"connection": "close"})
+        return JSONResponse({"error": message}, status_code=status, headers={"connection": "close"})
 
     async def body_of(request: Request) -> bytes | JSONResponse:
         declared = request.headers.get("content-length")
@@ -67,8 +71,11 @@ def create_app(service: Service, *, max_body: int = MAX_BODY,
         except ValueError as exc:
             return error(400, f"the body is not JSON: {exc}")
         except RecursionError:
-            return error(400, "the body is not JSON this server reads: it is nested deeper "
-                         "than Python's parser follows (a record is one object of values)")
+            return error(
+                400,
+                "the body is not JSON this server reads: it is nested deeper "
+                "than Python's parser follows (a record is one object of values)",
+            )
         try:
             return validate(service.schema, payload)
         except InputError as exc:
@@ -93,11 +100,21 @@ def create_app(service: Service, *, max_body: int = MAX_BODY,
         return JSONResponse(answer)
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "model": service.metadata.get("model"),
-                             "version": service.metadata.get("version")})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "model": service.metadata.get("model"),
+                "version": service.metadata.get("version"),
+            }
+        )
 
     async def metadata(request: Request) -> JSONResponse:
         return JSONResponse({**service.metadata, "inputs": service.schema.to_dict()})
 
-    return Starlette(routes=[Route("/predict", predict, methods=["POST"]),
-                             Route("/health", health), Route("/metadata", metadata)])
+    return Starlette(
+        routes=[
+            Route("/predict", predict, methods=["POST"]),
+            Route("/health", health),
+            Route("/metadata", metadata),
+        ]
+    )

@@ -60,8 +60,10 @@ def scorer(model: Any, schema: InputSchema) -> Callable[[Records], Scored]:
             raise ModelError(f"the model could not score these records: {exc}") from exc
         predictions = _finite(predictions)
         probabilities = None if probabilities is None else _finite(probabilities)
-        return Scored(predictions=predictions.tolist(),
-                      probabilities=None if probabilities is None else probabilities.tolist())
+        return Scored(
+            predictions=predictions.tolist(),
+            probabilities=None if probabilities is None else probabilities.tolist(),
+        )
 
     return score
 
@@ -76,8 +78,9 @@ def _finite(answers: Any) -> Any:
         if bad.any():
             row = int(np.argwhere(bad)[0][0])
             answer = answers[row].tolist()
-            raise ModelError(f"records[{row}]: the model answered {answer}, which is not a "
-                             "JSON number")
+            raise ModelError(
+                f"records[{row}]: the model answered {answer}, which is not a JSON number"
+            )
     return answers
 
 
@@ -92,9 +95,11 @@ def _framer(schema: InputSchema) -> Callable[[Records], Any]:
     names = schema.names
     columns = pd.Index(names)
     if all(f.kind == "number" for f in schema.fields):
+
         def numeric(records: Records) -> Any:
             rows = np.array([[r[n] for n in names] for r in records], dtype=np.float64)
             return pd.DataFrame(rows, columns=columns, copy=False)
+
         return numeric
     return lambda records: pd.DataFrame.from_records(records, columns=columns)
 
@@ -116,10 +121,14 @@ def split(scored: Scored, sizes: Sequence[int]) -> list[Scored]:
     parts, start = [], 0
     for size in sizes:
         end = start + size
-        parts.append(Scored(
-            predictions=scored.predictions[start:end],
-            probabilities=None if scored.probabilities is None
-            else scored.probabilities[start:end]))
+        parts.append(
+            Scored(
+                predictions=scored.predictions[start:end],
+                probabilities=None
+                if scored.probabilities is None
+                else scored.probabilities[start:end],
+            )
+        )
         start = end
     return parts
 
@@ -145,8 +154,12 @@ class Batcher:
     after its first request, whichever comes first: under load batches grow by
     themselves, and a lone request waits for nothing."""
 
-    def __init__(self, score: Callable[[Records], Scored], max_rows: int = MAX_ROWS,
-                 max_wait_s: float = MAX_WAIT_S) -> None:
+    def __init__(
+        self,
+        score: Callable[[Records], Scored],
+        max_rows: int = MAX_ROWS,
+        max_wait_s: float = MAX_WAIT_S,
+    ) -> None:
         self._score, self._max_rows, self._max_wait_s = score, max_rows, max_wait_s
         self._waiting: list[tuple[Records, asyncio.Future[Scored]]] = []
         self._arriving = 0  # requests started and not yet submitted or given up
@@ -200,13 +213,16 @@ class Batcher:
             for _, answer in group:
                 _answer(answer, error=exc)
             return
-        for (_, answer), part in zip(group, split(scored, [len(r) for r, _ in group]),
-                                     strict=True):
+        for (_, answer), part in zip(group, split(scored, [len(r) for r, _ in group]), strict=True):
             _answer(answer, value=part)
 
 
-def _answer(answer: asyncio.Future[Scored], *, value: Scored | None = None,
-            error: BaseException | None = None) -> None:
+def _answer(
+    answer: asyncio.Future[Scored],
+    *,
+    value: Scored | None = None,
+    error: BaseException | None = None,
+) -> None:
     if answer.done():  # its client went away
         return
     if error is not None:

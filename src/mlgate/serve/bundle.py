@@ -37,8 +37,14 @@ class Bundle:
     format: int = FORMAT
 
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "files": dict(self.files),
-                           "metadata": dict(self.metadata)}, indent=2, sort_keys=True) + "\n"
+        return (
+            json.dumps(
+                {**asdict(self), "files": dict(self.files), "metadata": dict(self.metadata)},
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n"
+        )
 
 
 def read(folder: Path) -> Bundle:
@@ -49,11 +55,14 @@ def read(folder: Path) -> Bundle:
         raw = json.loads((folder / BUNDLE_FILE).read_text("utf-8"))
         found = Bundle(**raw)
     except (OSError, ValueError, TypeError) as exc:
-        raise UserError(f"{folder} holds no readable {BUNDLE_FILE}: {exc}",
-                        hint="write the bundle with mlgate (a docker deployment)") from exc
+        raise UserError(
+            f"{folder} holds no readable {BUNDLE_FILE}: {exc}",
+            hint="write the bundle with mlgate (a docker deployment)",
+        ) from exc
     if found.format != FORMAT:
-        raise UserError(f"{folder / BUNDLE_FILE} is format {found.format}; this mlgate "
-                        f"reads format {FORMAT}")
+        raise UserError(
+            f"{folder / BUNDLE_FILE} is format {found.format}; this mlgate reads format {FORMAT}"
+        )
     for role in (found.model, found.run, found.manifest):
         if role not in found.files:
             raise UserError(f"{BUNDLE_FILE} names {role} but gives no sha256 for it")
@@ -62,8 +71,10 @@ def read(folder: Path) -> Bundle:
         if Path(name).name != name or not path.is_file():
             raise UserError(f"{BUNDLE_FILE} lists '{name}', which is not a file in {folder}")
         if sha256_of(path) != sha:
-            raise UserError(f"{name} in {folder} is not the file the bundle was written "
-                            f"with (sha256 {sha[:12]}); it is not loaded")
+            raise UserError(
+                f"{name} in {folder} is not the file the bundle was written "
+                f"with (sha256 {sha[:12]}); it is not loaded"
+            )
     return found
 
 
@@ -77,8 +88,9 @@ def load(folder: Path) -> Service:
     from mlgate.serve.schema import InputError, from_run
 
     found = read(folder)
-    manifest = parse((folder / found.manifest).read_bytes(), name=found.manifest,
-                     root=folder, files=False)
+    manifest = parse(
+        (folder / found.manifest).read_bytes(), name=found.manifest, root=folder, files=False
+    )
     run = runs.read(folder / found.run)
     try:
         schema = from_run(run, manifest)
@@ -104,13 +116,16 @@ def main(folder: Path, environ: Mapping[str, str] | None = None) -> int:
         print(f"mlgate: error: {exc}", file=sys.stderr)
         return exc.exit_code
     run.serve(service, reload=run.from_bundle(folder), host=host, port=port, workers=workers)
-    print(f"stopped serving {service.metadata.get('model')} {service.metadata.get('version')}",
-          file=sys.stderr)
+    print(
+        f"stopped serving {service.metadata.get('model')} {service.metadata.get('version')}",
+        file=sys.stderr,
+    )
     return 0
 
 
-def _number(environ: Mapping[str, str], name: str, default: int = DEFAULT_PORT, *,
-            most: int = 65535) -> int:
+def _number(
+    environ: Mapping[str, str], name: str, default: int = DEFAULT_PORT, *, most: int = 65535
+) -> int:
     raw = environ.get(name, str(default))
     if not raw.isdigit() or not 0 < int(raw) <= most:
         raise UserError(f"{name} is '{raw}'; it must be a whole number from 1 to {most}")

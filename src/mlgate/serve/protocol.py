@@ -52,8 +52,10 @@ class HeaderDeadline(HttpToolsProtocol):
     def _too_slow(self) -> None:
         self._deadline = None
         if not self.transport.is_closing():
-            self._refuse(b"408 Request Timeout", "the request's headers did not arrive "
-                         f"within {self.timeout_s:g} s")
+            self._refuse(
+                b"408 Request Timeout",
+                f"the request's headers did not arrive within {self.timeout_s:g} s",
+            )
 
     def send_400_response(self, msg: str) -> None:
         self._disarm()
@@ -61,7 +63,8 @@ class HeaderDeadline(HttpToolsProtocol):
 
     def _refuse(self, status: bytes, message: str) -> None:
         body = json.dumps({"error": message}).encode()
-        self.transport.write(b"HTTP/1.1 %s\r\ncontent-type: application/json\r\n"
-                             b"content-length: %d\r\nconnection: close\r\n\r\n%s"
-                             % (status, len(body), body))
+        self.transport.write(
+            b"HTTP/1.1 %s\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (status, len(body), body)
+        )
         self.transport.close()

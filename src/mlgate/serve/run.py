@@ -34,8 +34,7 @@ WORKER_ENV = "MLGATE_SERVE_WORKER"
 
 def default_workers() -> int:
     """The cores this process may use: a model's work is CPU-bound."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else os.cpu_count() or 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def require_extra() -> None:
@@ -47,16 +46,23 @@ def require_extra() -> None:
 def from_manifest(manifest: Path, service: Service, target: str | None) -> dict[str, str]:
     """How a worker reloads what `mlgate serve` loaded: the manifest, and the version it
     resolved to (pinned: "the latest" could move meanwhile) or the path it was given."""
-    return {"manifest": str(manifest), "target": service.metadata.get("version") or target
-            or ""}
+    return {"manifest": str(manifest), "target": service.metadata.get("version") or target or ""}
 
 
 def from_bundle(folder: Path) -> dict[str, str]:
     return {"bundle": str(folder)}
 
 
-def serve(service: Service, *, reload: dict[str, str], host: str, port: int,
-          workers: int, read_timeout_s: float = READ_TIMEOUT_S, exact: bool = False) -> None:
+def serve(
+    service: Service,
+    *,
+    reload: dict[str, str],
+    host: str,
+    port: int,
+    workers: int,
+    read_timeout_s: float = READ_TIMEOUT_S,
+    exact: bool = False,
+) -> None:
     """Until SIGTERM or Ctrl-C, which end it normally (a container stopped on purpose
     exits 0); `reload` says how each spawned worker loads the same model again.
     `read_timeout_s`: how long a client has for a request's headers, then for its body;
@@ -66,13 +72,22 @@ def serve(service: Service, *, reload: dict[str, str], host: str, port: int,
 
     version = service.metadata.get("version") or "(unregistered)"
     url = f"http://{_bracketed(host)}:{port}"
-    _announce(f"serving {service.metadata.get('model')} {version} on {url} "
-              f"({words.count(workers, 'worker')})", host, port)
+    _announce(
+        f"serving {service.metadata.get('model')} {version} on {url} "
+        f"({words.count(workers, 'worker')})",
+        host,
+        port,
+    )
 
     app = {"read_timeout_s": read_timeout_s, "exact": exact}
-    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning",
-                               "access_log": False, "timeout_graceful_shutdown": GRACE_S,
-                               "http": "mlgate.serve.protocol:HeaderDeadline"}
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "timeout_graceful_shutdown": GRACE_S,
+        "http": "mlgate.serve.protocol:HeaderDeadline",
+    }
     # uvicorn stops gracefully on SIGTERM, then raises it again under the handler it
     # found: this one, so the process ends as a normal exit rather than by the signal
     signal.signal(signal.SIGTERM, _stopped)
@@ -81,8 +96,7 @@ def serve(service: Service, *, reload: dict[str, str], host: str, port: int,
             uvicorn.run(_settled(service, **app), **options)
         else:
             os.environ[WORKER_ENV] = json.dumps({**reload, "app": app})
-            uvicorn.run("mlgate.serve.run:worker_app", factory=True, workers=workers,
-                        **options)
+            uvicorn.run("mlgate.serve.run:worker_app", factory=True, workers=workers, **options)
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise
@@ -103,8 +117,9 @@ def worker_app() -> Any:
     return _settled(service.load(loaded, spec["target"] or None), **app)
 
 
-def _settled(service: Service, *, read_timeout_s: float = READ_TIMEOUT_S,
-             exact: bool = False) -> Any:
+def _settled(
+    service: Service, *, read_timeout_s: float = READ_TIMEOUT_S, exact: bool = False
+) -> Any:
     from mlgate.serve.app import create_app
     from mlgate.serve.protocol import HeaderDeadline
 

@@ -45,10 +45,14 @@ def from_run(result: RunResult, manifest: Manifest) -> InputSchema:
     if train is None:
         raise InputError(f"run {result.run_id} has no training data summary to serve from")
     spec = manifest.data
-    names = list(spec.features) if spec.features is not None else [
-        c for c in train.columns if c not in (spec.target, spec.id)]
-    return InputSchema(fields=tuple(Field(name=n, kind=_kind(train.columns.get(n, "")))
-                                    for n in names))
+    names = (
+        list(spec.features)
+        if spec.features is not None
+        else [c for c in train.columns if c not in (spec.target, spec.id)]
+    )
+    return InputSchema(
+        fields=tuple(Field(name=n, kind=_kind(train.columns.get(n, ""))) for n in names)
+    )
 
 
 def _kind(dtype: str) -> Kind:
@@ -82,17 +86,23 @@ def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
             raise InputError(f"records[{i}] is missing {_list(missing)}")
         extra = sorted(set(record) - wanted)
         if extra:
-            raise InputError(f"records[{i}] has unknown field {_list(extra)} "
-                             f"(the model takes {_list(schema.names[:5])}"
-                             f"{', ...' if len(wanted) > 5 else ''})")
+            raise InputError(
+                f"records[{i}] has unknown field {_list(extra)} "
+                f"(the model takes {_list(schema.names[:5])}"
+                f"{', ...' if len(wanted) > 5 else ''})"
+            )
         for f in schema.fields:
             value = record[f.name]
             if isinstance(value, float) and not math.isfinite(value):
-                raise InputError(f"records[{i}].{f.name} is {_spelled(value)}, which is not "
-                                 "a JSON number (send null for a missing value)")
+                raise InputError(
+                    f"records[{i}].{f.name} is {_spelled(value)}, which is not "
+                    "a JSON number (send null for a missing value)"
+                )
             if not _fits(value, f.kind):
-                raise InputError(f"records[{i}].{f.name} must be {_a(f.kind)}, not "
-                                 f"{type(record[f.name]).__name__} {record[f.name]!r:.40}")
+                raise InputError(
+                    f"records[{i}].{f.name} must be {_a(f.kind)}, not "
+                    f"{type(record[f.name]).__name__} {record[f.name]!r:.40}"
+                )
     return records
 
 

@@ -38,9 +38,10 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
     current = where.read() if where is not None else None
     latest = current.latest() if current is not None else None
     if target == "latest" and latest is None:
-        raise UserError(f"{manifest.name} has no version registered yet, so no latest",
-                        hint="mlgate register the last run, or serve the manifest's model "
-                        "with no argument")
+        raise UserError(
+            f"{manifest.name} has no version registered yet, so no latest",
+            hint="mlgate register the last run, or serve the manifest's model with no argument",
+        )
     if target in (None, "latest") and latest is not None:
         target = latest.version
     if target is not None and target.startswith("v") and where and current is not None:
@@ -48,12 +49,17 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
         if found is None:
             raise UserError(f"{manifest.name} has no version {target}")
         return _from_version(manifest, where, found)
-    if target is not None and Path(target) != Path(manifest.train.model) \
-            and not target.endswith(".skops"):
-        raise UserError(f"'{target}' is not the model file mlops.yaml names "
-                        f"({manifest.train.model}); a pickle or joblib file loads only "
-                        "from there or from the registry, because loading it runs code",
-                        hint="serve a registered version, or a .skops file")
+    if (
+        target is not None
+        and Path(target) != Path(manifest.train.model)
+        and not target.endswith(".skops")
+    ):
+        raise UserError(
+            f"'{target}' is not the model file mlops.yaml names "
+            f"({manifest.train.model}); a pickle or joblib file loads only "
+            "from there or from the registry, because loading it runs code",
+            hint="serve a registered version, or a .skops file",
+        )
     return _from_manifest(manifest, Path(target) if target else None)
 
 
@@ -73,17 +79,27 @@ def _from_version(manifest: Manifest, where, version) -> Service:  # (Where, sta
         model = load_model(path, suffix=Path(record["model"]["file"]).suffix)
     except ModelLoadError as exc:
         raise UserError(str(exc)) from exc
-    return Service(model=model, schema=from_run(run, manifest),
-                   metadata=version_metadata(manifest.name, version))
+    return Service(
+        model=model,
+        schema=from_run(run, manifest),
+        metadata=version_metadata(manifest.name, version),
+    )
 
 
 def version_metadata(model: str, version) -> dict[str, Any]:  # (str, state.Version)
     """What /metadata says of a registered version: its lineage, from its record."""
     record = version.record
-    return {"model": model, "version": version.version, "commit": version.commit,
-            "registered": version.created, "metrics": record.get("metrics", {}),
-            "params": record.get("params", {}), "data": record.get("data", []),
-            "model_sha256": record["model"]["sha256"], "run_id": record["run"].get("id")}
+    return {
+        "model": model,
+        "version": version.version,
+        "commit": version.commit,
+        "registered": version.created,
+        "metrics": record.get("metrics", {}),
+        "params": record.get("params", {}),
+        "data": record.get("data", []),
+        "model_sha256": record["model"]["sha256"],
+        "run_id": record["run"].get("id"),
+    }
 
 
 def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
@@ -95,18 +111,32 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
     path = manifest.resolve(str(given)) if given else manifest.resolve(manifest.train.model)
     latest = runs.latest(manifest.root)
     if latest is None or not path.is_file():
-        raise UserError(f"no model to serve: {path.name} and a run that wrote it are needed",
-                        hint="mlgate run first")
+        raise UserError(
+            f"no model to serve: {path.name} and a run that wrote it are needed",
+            hint="mlgate run first",
+        )
     run = runs.read(latest)
     sha = sha256_of(path)
     if run.train.model is None or run.train.model.sha256 != sha:
-        raise UserError(f"{path.name} is not the model run {run.run_id} trained and scored",
-                        hint="mlgate run again, so what is served is what was checked")
+        raise UserError(
+            f"{path.name} is not the model run {run.run_id} trained and scored",
+            hint="mlgate run again, so what is served is what was checked",
+        )
     try:
         model = load_model(path)
     except ModelLoadError as exc:
         raise UserError(str(exc)) from exc
-    return Service(model=model, schema=from_run(run, manifest), metadata={
-        "model": manifest.name, "version": None, "commit": run.git.commit,
-        "metrics": dict(run.evaluate.metrics), "params": dict(run.params),
-        "model_sha256": sha, "run_id": run.run_id, "verdict": run.verdict})
+    return Service(
+        model=model,
+        schema=from_run(run, manifest),
+        metadata={
+            "model": manifest.name,
+            "version": None,
+            "commit": run.git.commit,
+            "metrics": dict(run.evaluate.metrics),
+            "params": dict(run.params),
+            "model_sha256": sha,
+            "run_id": run.run_id,
+            "verdict": run.verdict,
+        },
+    )

@@ -37,8 +37,10 @@ def run(manifest: Manifest, url: str, *, rows: int = 20, timeout_s: float = 10.0
         with httpx.Client(timeout=timeout_s) as client:
             return _run(client, manifest, base, rows)
     except httpx.TransportError as exc:
-        raise OutsideError(f"cannot reach {base}: {exc or type(exc).__name__}",
-                           hint="is the server running, and at that address?") from exc
+        raise OutsideError(
+            f"cannot reach {base}: {exc or type(exc).__name__}",
+            hint="is the server running, and at that address?",
+        ) from exc
 
 
 def _run(client: Any, manifest: Manifest, base: str, rows: int) -> SmokeResult:  # httpx.Client
@@ -55,8 +57,9 @@ def _run(client: Any, manifest: Manifest, base: str, rows: int) -> SmokeResult: 
     if problem is None:
         problem = _mismatch(meta, manifest.name, list(sample.columns), base)
     if problem is not None:
-        return SmokeResult(requests=0, failures=(problem,), p50_ms=None, p95_ms=None,
-                           version=version)
+        return SmokeResult(
+            requests=0, failures=(problem,), p50_ms=None, p95_ms=None, version=version
+        )
     wanted = list(meta.get("inputs", {})) or list(sample.columns)
     failures, took = [], []
     for i, record in enumerate(sample[wanted].to_dict(orient="records")):
@@ -69,11 +72,13 @@ def _run(client: Any, manifest: Manifest, base: str, rows: int) -> SmokeResult: 
             failures.append(f"row {i}: HTTP {answer.status_code}: {answer.text[:200]}")
         elif not isinstance(said, dict) or len(said.get("predictions") or []) != 1:
             failures.append(f"row {i}: not one prediction: {answer.text[:200]}")
-    return SmokeResult(requests=len(took), failures=tuple(failures),
-                       p50_ms=round(statistics.median(took), 2),
-                       p95_ms=round(statistics.quantiles(took, n=20)[-1] if len(took) > 1
-                                    else took[0], 2),
-                       version=version)
+    return SmokeResult(
+        requests=len(took),
+        failures=tuple(failures),
+        p50_ms=round(statistics.median(took), 2),
+        p95_ms=round(statistics.quantiles(took, n=20)[-1] if len(took) > 1 else took[0], 2),
+        version=version,
+    )
 
 
 def _metadata(client: Any, base: str) -> tuple[dict[str, Any], str | None]:
@@ -81,9 +86,11 @@ def _metadata(client: Any, base: str) -> tuple[dict[str, Any], str | None]:
     answer = client.get(f"{base}/metadata")
     said = _json(answer)
     if answer.status_code != 200 or not isinstance(said, dict):
-        return {}, (f"{base}/metadata answered HTTP {answer.status_code}"
-                    f"{'' if isinstance(said, dict) else ', not JSON'}: this is not an "
-                    "mlgate prediction server")
+        return {}, (
+            f"{base}/metadata answered HTTP {answer.status_code}"
+            f"{'' if isinstance(said, dict) else ', not JSON'}: this is not an "
+            "mlgate prediction server"
+        )
     return said, None
 
 
@@ -97,8 +104,10 @@ def _mismatch(meta: dict[str, Any], model: str, columns: list[str], base: str) -
     why = f"{base} serves {served}, not {model}"
     if missing:
         shown = ", ".join(f"'{c}'" for c in missing[:5])
-        why += (f": the test data have no column {shown}"
-                f"{f' (and {len(missing) - 5} more)' if len(missing) > 5 else ''}")
+        why += (
+            f": the test data have no column {shown}"
+            f"{f' (and {len(missing) - 5} more)' if len(missing) > 5 else ''}"
+        )
     return why
 
 
