@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 from sklearn import metrics as skm
 
-from mlgate.compare import significance, stats
+from mlgate.compare import distributions, significance
 from mlgate.model import counts
 from mlgate.model.metrics import METRICS, compute
 
@@ -154,7 +154,7 @@ def main() -> None:
     t_sklearn = median_s(lambda: f1_index_sklearn(y, cand, base, few, seed=1), 3) * RESAMPLES / few
     # the same seed draws the same rows: scikit-learn agrees with NumPy resample by resample
     assert np.allclose(f1_index_sklearn(y, cand, base, few, seed=1), index[:few], rtol=1e-12)
-    by_index = stats.summarise(counted.delta, index, rows=ROWS)
+    by_index = distributions.summarise(counted.delta, index, rows=ROWS)
     expected = skm.f1_score(y, cand) - skm.f1_score(y, base)
     assert np.isclose(counted.delta, expected, rtol=1e-12), (counted.delta, expected)
     print(f"## F1, {RESAMPLES:,} paired resamples of {ROWS:,} rows\n")

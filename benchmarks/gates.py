@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 from sklearn import metrics as skm
 
-from mlgate.compare import significance, stats
+from mlgate.compare import distributions, significance
 
 FIVE = ("accuracy", "f1", "roc_auc", "log_loss", "brier_score")
 RESAMPLES = 1000
@@ -76,7 +76,7 @@ def row_bootstrap(metric: str, data: dict, resamples: int) -> np.ndarray:
 def _row_bootstrap(metric: str, data: dict, resamples: int) -> np.ndarray:
     rng = np.random.default_rng(0)
     # all resamples' counts at once, so that each model's rows are sorted once, as before
-    counts = np.vstack(list(stats.resample_counts(len(data["y_true"]), resamples, rng)))
+    counts = np.vstack(list(distributions.resample_counts(len(data["y_true"]), resamples, rng)))
     common = {"y_true": data["y_true"], "n_classes": 2}
     cand, base = (
         significance.on_resamples(

@@ -4,7 +4,7 @@ The workflows `mlgate init` writes call the action by commit (`mlgate/mlgate@<sh
 A commit cannot name itself, so a release is two commits:
 
 1. "Release vX.Y.Z": the new `__version__`; this is the commit the workflows will pin.
-2. "Pin the action at vX.Y.Z": `src/mlgate/release.py`, the workflow templates and the docs
+2. "Pin the action at vX.Y.Z": `src/mlgate/action_pin.py`, the workflow templates and the docs
    now name commit 1.
 
 Between a release and the next, `check()` (run by tests/test_release.py) holds the tree to
@@ -28,7 +28,7 @@ import semver
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSION_FILE = "src/mlgate/__init__.py"
-PIN_FILE = "src/mlgate/release.py"
+PIN_FILE = "src/mlgate/action_pin.py"
 # what must be identical at the pinned commit and in the tree
 PINNED_AS_IS = ("action.yml", "src/mlgate/manifest/schema.json")
 # where the pin or its version comment is written out

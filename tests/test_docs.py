@@ -30,7 +30,7 @@ from mlgate.compare import gates
 from mlgate.data import checks
 from mlgate.errors import ManifestError
 from mlgate.manifest import yaml_source
-from mlgate.manifest.model import Column, Data, Gate, MetricCheck
+from mlgate.manifest.spec import Column, Data, Gate, MetricCheck
 from mlgate.model import checks as model_checks
 from mlgate.result import arrays
 from tests.conftest import REPO_ROOT

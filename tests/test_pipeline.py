@@ -13,7 +13,7 @@ import pytest
 
 from mlgate import manifest as mf
 from mlgate import pipeline
-from mlgate.result import arrays, document, store
+from mlgate.result import arrays, document, runs
 from tests import projects
 from tests.conftest import git
 
@@ -47,7 +47,7 @@ def test_passing_run_writes_a_valid_result_and_report(iris: Path) -> None:
     assert document.loads((saved / "run.json").read_text()) == result
     assert (saved / "report.md").read_text().startswith("## ✅ iris: passed")
     assert "trained on 120 rows" in (saved / "train.log").read_text()
-    assert store.latest(iris) == saved / "run.json"
+    assert runs.latest(iris) == saved / "run.json"
     # the run leaves the checkout clean: runs ignore themselves; models/ is the user's
     assert git(iris, "status", "--porcelain", "--", ".mlgate") == ""
 

@@ -17,7 +17,7 @@ from types import ModuleType
 
 import pytest
 
-from mlgate import release
+from mlgate import action_pin
 from tests.conftest import REPO_ROOT, git
 
 
@@ -41,7 +41,7 @@ def test_the_pinned_commit_is_this_release() -> None:
 def _pinned_mlgate(tmp_path: Path) -> Path:
     """The pinned commit's src/ and templates/, as a folder to put on PYTHONPATH."""
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", release.COMMIT, "src", "templates"],
+        ["git", "archive", "--format=tar", action_pin.COMMIT, "src", "templates"],
         cwd=REPO_ROOT,
         capture_output=True,
         check=True,
@@ -102,7 +102,7 @@ def test_a_release_pins_its_own_commit_everywhere(clone: Path) -> None:
         for p in workflows
         if "mlgate/mlgate@" in p.read_text()
     )
-    assert f'COMMIT = "{released}"' in (clone / "src/mlgate/release.py").read_text()
+    assert f'COMMIT = "{released}"' in (clone / "src/mlgate/action_pin.py").read_text()
     assert "# v99.0.0" in (clone / "docs/action.md").read_text()
 
 

@@ -296,7 +296,7 @@ def test_init_check_says_up_to_date_missing_edited_and_out_of_date(tmp_path: Pat
     merge.write_text(merge.read_text().replace("timeout-minutes: 60", "timeout-minutes: 90"))
     pr = root / ".github/workflows/mlgate.yml"
     old = "mlgate/mlgate@" + "1" * 40 + " # v0.0.9"
-    pr.write_text(pr.read_text().replace(scaffold.release.uses(), old))
+    pr.write_text(pr.read_text().replace(scaffold.action_pin.uses(), old))
     found = {c.path: c for c in scaffold.check(root)}
     assert found[".github/workflows/mlgate-monitor.yml"].status == "missing"
     assert found[".github/workflows/mlgate-merge.yml"].status == "edited"
@@ -321,7 +321,7 @@ def test_init_pins_the_action_asked_for_and_refuses_an_unpinned_one(tmp_path: Pa
     fork = "acme/mlgate@" + "a" * 40
     scaffold.init(tmp_path, action=fork)
     assert (
-        f"uses: {fork} # {scaffold.release.TAG}"
+        f"uses: {fork} # {scaffold.action_pin.TAG}"
         in (tmp_path / ".github/workflows/mlgate.yml").read_text()
     )
     assert {c.status for c in scaffold.check(tmp_path, action=fork)} == {"up to date"}

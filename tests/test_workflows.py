@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlgate import __version__, release, scaffold
+from mlgate import __version__, action_pin, scaffold
 from mlgate.ci.jobs import OUTPUTS
 from tests.conftest import EXAMPLE, REPO_ROOT
 
@@ -84,12 +84,12 @@ def test_every_action_is_pinned_by_commit_with_its_version_and_inputs(path: Path
             unknown = set(by_uses[uses].get("with", {})) - set(known["inputs"])
             assert not unknown, f"{path.name}: {uses} has no input {unknown}"
         else:
-            assert f"{uses} # {comment}" == release.uses(), f"{path.name}: {uses}"
+            assert f"{uses} # {comment}" == action_pin.uses(), f"{path.name}: {uses}"
 
 
 def test_the_release_pin_carries_this_version() -> None:
-    assert f"v{__version__}" == release.TAG
-    assert re.fullmatch(r"[0-9a-f]{40}", release.COMMIT)
+    assert f"v{__version__}" == action_pin.TAG
+    assert re.fullmatch(r"[0-9a-f]{40}", action_pin.COMMIT)
 
 
 @pytest.mark.parametrize("path", sorted((REPO_ROOT / "templates/workflows").glob("*.yml")), ids=ids)

@@ -11,16 +11,16 @@ from typing import Any
 __version__ = "0.2.0"
 
 _PUBLIC = {
-    "CheckResult": "mlgate.result.model",
-    "Manifest": "mlgate.manifest.model",
+    "CheckResult": "mlgate.result.records",
+    "Manifest": "mlgate.manifest.spec",
     "ManifestError": "mlgate.errors",
     "MlgateError": "mlgate.errors",
     "OutsideError": "mlgate.errors",
     "Problem": "mlgate.errors",
-    "RunResult": "mlgate.result.model",
+    "RunResult": "mlgate.result.records",
     "UserError": "mlgate.errors",
     "load_manifest": "mlgate.manifest.load:load",
-    "read_run": "mlgate.result.store:read",
+    "read_run": "mlgate.result.runs:read",
     "run": "mlgate.pipeline:run",
 }
 __all__ = sorted(["__version__", *_PUBLIC])

@@ -175,7 +175,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from mlgate import pipeline
     from mlgate.report import text
-    from mlgate.result import store
+    from mlgate.result import runs
 
     loaded = _load_manifest(args)
     result = pipeline.run(loaded, observer=_console())
@@ -185,8 +185,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         sys.stdout.write(document.dumps(result))
     else:
-        folder = store.run_dir(loaded.root, result.run_id)
-        print(text.render(result, _shown(args, folder / store.REPORT_FILE)))
+        folder = runs.run_dir(loaded.root, result.run_id)
+        print(text.render(result, _shown(args, folder / runs.REPORT_FILE)))
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
@@ -417,9 +417,9 @@ def _console():  # -> Console
 
 
 def _read_run(args: argparse.Namespace, root: Path):  # -> RunResult
-    from mlgate.result import store
+    from mlgate.result import runs
 
-    return store.read(store.find(root, args.run)) if args.run else store.read_latest(root)
+    return runs.read(runs.find(root, args.run)) if args.run else runs.read_latest(root)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import time
 from typing import TextIO
 
 from mlgate.report.text import one_line
-from mlgate.result.model import Status
+from mlgate.result.records import Status
 
 TITLES = {
     "data": "Data checks",

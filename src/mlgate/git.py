@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mlgate import proc
 from mlgate.errors import OutsideError
-from mlgate.result.model import GitInfo
+from mlgate.result.records import GitInfo
 
 UNKNOWN = GitInfo(commit=None, branch=None, dirty=None)
 

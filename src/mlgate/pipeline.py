@@ -18,11 +18,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
-from mlgate import __version__, files, git, train, words
+from mlgate import __version__, commands, files, git, words
 from mlgate.errors import UserError
-from mlgate.manifest.model import Manifest
-from mlgate.result import store
-from mlgate.result.model import (
+from mlgate.manifest.spec import Manifest
+from mlgate.result import runs
+from mlgate.result.records import (
     CheckResult,
     CommandOutcome,
     CompareStage,
@@ -90,11 +90,11 @@ def run(
     started_at, clock = now(), time.monotonic()
     # before any stage writes files; what the run itself writes does not count
     source = git.info(manifest.root, ignore=manifest.outputs())
-    run_id = store.new_run_id(started_at)
+    run_id = runs.new_run_id(started_at)
     ctx = RunContext(
         manifest=manifest,
         run_id=run_id,
-        run_dir=store.run_dir(manifest.root, run_id),
+        run_dir=runs.run_dir(manifest.root, run_id),
         observer=observer or QuietObserver(),
         env=os.environ if env is None else env,
     )
@@ -140,7 +140,7 @@ def save(manifest: Manifest, result: RunResult) -> None:
     from mlgate.report import charts, markdown
 
     history = charts.history(manifest, result)
-    store.save(manifest.root, result, markdown.render(result, manifest, history=history))
+    runs.save(manifest.root, result, markdown.render(result, manifest, history=history))
 
 
 def recompare(
@@ -156,7 +156,7 @@ def recompare(
     ctx = RunContext(
         manifest=manifest,
         run_id=result.run_id,
-        run_dir=store.run_dir(manifest.root, result.run_id),
+        run_dir=runs.run_dir(manifest.root, result.run_id),
         observer=observer or QuietObserver(),
         env=os.environ if env is None else env,
     )
@@ -284,7 +284,7 @@ def _status(found: tuple[CheckResult, ...]) -> Status:
 
 
 def _command(ctx: RunContext, stage: str, command: Any, log_name: str) -> CommandOutcome:
-    return train.run(
+    return commands.run(
         ctx.manifest,
         command,
         ctx.run_id,
@@ -334,8 +334,8 @@ def _mtime(path: Path) -> int | None:
 def evaluate_stage(ctx: RunContext) -> EvaluateStage:
     """The model loaded and scored in a child process, stopped at evaluate.timeout: the
     user's predict() may raise, return nonsense or never return, and the run says which."""
+    from mlgate.commands import duration
     from mlgate.model import evaluate, isolated
-    from mlgate.train import duration
 
     manifest = ctx.manifest
     log = open(ctx.run_dir / "evaluate.log", "a", encoding="utf-8")  # noqa: SIM115

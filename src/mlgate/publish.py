@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from mlgate import credentials, git
 from mlgate.errors import MlgateError, UserError
 from mlgate.github.context import ActionsContext
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 from mlgate.report import charts, markdown
-from mlgate.result import store
-from mlgate.result.model import RunResult
+from mlgate.result import runs
+from mlgate.result.records import RunResult
 
 MAX_ANNOTATIONS = 200  # beyond this a reviewer reads the report, not the margin
 
@@ -111,7 +111,7 @@ def _summary(
 
 
 def _pngs(result: RunResult, manifest: Manifest, history, notes: list[str]) -> tuple[str, ...]:
-    folder = store.run_dir(manifest.root, result.run_id)
+    folder = runs.run_dir(manifest.root, result.run_id)
     try:
         written = charts.write_png(result, folder, history)
     except UserError as exc:  # mlgate[png] not installed: the Mermaid charts remain

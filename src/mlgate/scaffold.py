@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mlgate import atomic, proc, release, words
+from mlgate import action_pin, atomic, proc, words
 from mlgate.errors import MlgateError, OutsideError, UserError
 from mlgate.manifest.load import MANIFEST_NAMES
 
@@ -76,7 +76,7 @@ class Values:
     name: str
     python_version: str
     default_branch: str
-    action: str = release.uses()  # the `uses:` value (with its version comment)
+    action: str = action_pin.uses()  # the `uses:` value (with its version comment)
 
 
 def templates_dir() -> Path:
@@ -380,7 +380,7 @@ def _fill(template: str, values: Values, fields: dict[str, str] | None = None) -
         default_branch=values.default_branch,
         **(fields or {}),
     )
-    return text.replace(release.uses(), values.action).encode("utf-8")
+    return text.replace(action_pin.uses(), values.action).encode("utf-8")
 
 
 def values_for(root: Path, name: str | None, action: str | None) -> Values:
@@ -395,14 +395,14 @@ def values_for(root: Path, name: str | None, action: str | None) -> Values:
 def parse_action(action: str | None) -> str:
     """`OWNER/REPO@SHA` (a fork or mirror of mlgate's action) as a pinned `uses:` value."""
     if action is None:
-        return release.uses()
+        return action_pin.uses()
     match = re.fullmatch(r"([\w.-]+/[\w.-]+)@([0-9a-f]{40})", action)
     if match is None:
         raise UserError(
             f"--action '{action}' is not OWNER/REPO@COMMIT",
             hint="pin the action by its full 40-character commit id",
         )
-    return release.uses(match.group(1), match.group(2), release.TAG)
+    return action_pin.uses(match.group(1), match.group(2), action_pin.TAG)
 
 
 def _pin(text: str) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgate import release
+from mlgate import action_pin
 from tests.action import events
 from tests.action.conftest import TOKEN, Repo
 from tests.conftest import git
@@ -33,7 +33,7 @@ jobs:
       - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
         with:
           persist-credentials: false
-      - uses: {release.uses()}
+      - uses: {action_pin.uses()}
         with:{given or " {}"}
 """)
     return path.name

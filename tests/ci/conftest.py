@@ -23,13 +23,13 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real run of the example, with its hand-over written as a fork's job writes it."""
     from mlgate import manifest as manifests
     from mlgate import pipeline, scaffold
-    from mlgate.result import store
+    from mlgate.result import runs
 
     root = tmp_path_factory.mktemp("ex")
     scaffold.init(root, example=True)
     loaded = manifests.load(root / "mlops.yaml")
     result = pipeline.run(loaded, compare=False)
-    folder = store.run_dir(root, result.run_id)
+    folder = runs.run_dir(root, result.run_id)
     ctx = replace(CTX, event_name="pull_request", pull_number=7, head_sha=HEAD, is_fork=True)
     handoff.write(folder, loaded, ctx, "models/mlops.yaml")
     return folder

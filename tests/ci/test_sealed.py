@@ -20,7 +20,7 @@ from mlgate.ci import handoff, jobs
 from mlgate.ci.plan import Plan
 from mlgate.errors import UserError
 from mlgate.report import junit, markdown, text
-from mlgate.result import document, store
+from mlgate.result import document, runs
 
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 MARKDOWN = (
@@ -113,9 +113,9 @@ def outputs(tmp_path: Path, result) -> str:
 def valid(example_run: Path) -> dict:
     """The example's run.json, with a comparison (the example's first run has none), and
     a note, so that every field a report shows is there to be made hostile."""
-    from mlgate.result import model as m
+    from mlgate.result import records as m
 
-    doc = json.loads((example_run / store.RESULT_FILE).read_text())
+    doc = json.loads((example_run / runs.RESULT_FILE).read_text())
     sha = "b" * 64
     compare = m.CompareStage(
         status="failed",
@@ -260,7 +260,7 @@ def _artifact(
     folder = tmp_path / "mlgate-run" / example_run.name
     shutil.copytree(example_run, folder)
     if doc is not None:
-        (folder / store.RESULT_FILE).write_text(json.dumps(doc))
+        (folder / runs.RESULT_FILE).write_text(json.dumps(doc))
     if handoff_doc is not None:
         (folder / handoff.HANDOFF_FILE).write_text(json.dumps(handoff_doc))
     return tmp_path / "mlgate-run"
@@ -273,7 +273,7 @@ def test_a_run_id_that_is_a_path_is_refused_before_anything_is_written(
     with pytest.raises(UserError, match=r'at run_id: "\.\./\.\./\.\./\.\./x" does not match'):
         handoff.read(artifact)
     with pytest.raises(UserError, match="is not a run id"):
-        store.run_dir(tmp_path, "../../x")
+        runs.run_dir(tmp_path, "../../x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mlgate-run"]
 
 
@@ -326,7 +326,7 @@ def test_a_hostile_handoff_field_is_refused(
         handoff.read(artifact)
 
 
-@pytest.mark.parametrize("name", [store.RESULT_FILE, handoff.HANDOFF_FILE, handoff.MANIFEST_COPY])
+@pytest.mark.parametrize("name", [runs.RESULT_FILE, handoff.HANDOFF_FILE, handoff.MANIFEST_COPY])
 def test_an_oversized_file_is_refused_unread(
     tmp_path: Path, example_run: Path, name: str, monkeypatch
 ) -> None:

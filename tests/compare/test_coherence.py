@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mlgate.compare.distributions import PairedTest, mcnemar, summarise
 from mlgate.compare.significance import paired_test
-from mlgate.compare.stats import PairedTest, mcnemar, summarise
 from mlgate.model.metrics import METRICS
 
 # one metric of each family, each family its own method

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mlgate.compare.diff import DataChange, ParamChange, datasets, params
-from mlgate.result.model import DatasetSummary, FileFingerprint
+from mlgate.result.records import DatasetSummary, FileFingerprint
 
 
 def test_params_added_removed_changed_and_type_changes() -> None:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mlgate.compare.distributions import PairedTest
 from mlgate.compare.gates import Gate, decide
-from mlgate.compare.stats import PairedTest
 
 
 def test_allowed_drop_holds_and_explains_itself() -> None:

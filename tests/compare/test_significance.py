@@ -16,7 +16,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mlgate.compare import stats
+from mlgate.compare import distributions
 from mlgate.compare.gates import Gate, decide
 from mlgate.compare.significance import detectable_change, on_resamples, paired_test
 from mlgate.model import counts
@@ -83,7 +83,7 @@ def test_the_counts_bootstrap_has_the_row_bootstraps_distribution(metric, n_clas
         seed=1,
     )
     rows = index_bootstrap(metric, y, cand, base, resamples=resamples, seed=2)
-    reference = stats.summarise(test.delta, rows, rows=len(y))
+    reference = distributions.summarise(test.delta, rows, rows=len(y))
     se = reference.std_error
     # Monte Carlo noise at 4000 resamples: about 2% of the SE for the spread, 0.06 SE for
     # the 2.5% quantiles; the bounds are four times that
@@ -542,7 +542,7 @@ def test_a_closed_forms_error_is_the_row_bootstraps(name, n_classes) -> None:
             "n_classes": n_classes,
         }
     test = paired_test(name, **data)
-    drawn = np.vstack(list(stats.resample_counts(rows, 3000, np.random.default_rng(9))))
+    drawn = np.vstack(list(distributions.resample_counts(rows, 3000, np.random.default_rng(9))))
     deltas = on_resamples(name, drawn, **sides, **cand_side) - on_resamples(
         name, drawn, **sides, **base_side
     )
@@ -639,11 +639,11 @@ def test_the_median_and_max_bootstrap_has_the_row_bootstraps_distribution(name, 
         cand, base = np.round(cand), np.round(base)
     data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
     test = paired_test(name, **data, resamples=4000, seed=1)
-    drawn = np.vstack(list(stats.resample_counts(rows, 4000, np.random.default_rng(2))))
+    drawn = np.vstack(list(distributions.resample_counts(rows, 4000, np.random.default_rng(2))))
     every_row = on_resamples(name, drawn, y_true=y, pred=cand) - on_resamples(
         name, drawn, y_true=y, pred=base
     )
-    reference = stats.summarise(test.delta, every_row, rows=rows)
+    reference = distributions.summarise(test.delta, every_row, rows=rows)
     se = reference.std_error
     assert test.std_error == pytest.approx(se, rel=0.08)
     assert abs(test.ci_low - reference.ci_low) < 0.25 * se

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlgate.manifest.model import Column, Data
-from mlgate.result.model import CheckResult
+from mlgate.manifest.spec import Column, Data
+from mlgate.result.records import CheckResult
 
 SUFFIX = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from mlgate.data import checks, dataset_checks, fingerprint, load
-from mlgate.manifest.model import Column
+from mlgate.manifest.spec import Column
 from tests.data.helpers import by_id, spec, write
 
 # rows and duplicates ------------------------------------------------------------------

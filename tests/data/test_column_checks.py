@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from mlgate.data import checks, load
 from mlgate.data.column_checks import Counted
-from mlgate.manifest.model import Column
-from mlgate.result.model import CheckResult
+from mlgate.manifest.spec import Column
+from mlgate.result.records import CheckResult
 from tests.data.helpers import by_id, spec
 
 NAN = math.nan

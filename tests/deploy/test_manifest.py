@@ -10,7 +10,7 @@ import pytest
 from mlgate.deploy import image
 from mlgate.errors import ManifestError
 from mlgate.manifest.load import parse
-from mlgate.manifest.model import DockerTarget
+from mlgate.manifest.spec import DockerTarget
 
 HEAD = """\
 name: iris

@@ -12,7 +12,7 @@ import pytest
 
 from mlgate import scaffold
 from mlgate.manifest import lint
-from mlgate.manifest.model import Command
+from mlgate.manifest.spec import Command
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from mlgate.model import curves
 from mlgate.model.curves import GRID, Curve
 from mlgate.result import arrays
-from mlgate.result.model import Predictions
+from mlgate.result.records import Predictions
 
 
 def generated(kind: str, rows: int = 3000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -9,9 +9,9 @@ import pytest
 
 from mlgate import manifest as manifests
 from mlgate import pipeline
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 from mlgate.registry.operations import Where
-from mlgate.result.model import RunResult
+from mlgate.result.records import RunResult
 from tests import projects
 from tests.conftest import git
 

@@ -10,7 +10,7 @@ import pytest
 
 from mlgate import manifest as manifests
 from mlgate.errors import OutsideError, UserError
-from mlgate.registry import operations, store
+from mlgate.registry import artifacts, operations
 from tests.conftest import git
 from tests.registry.conftest import make_project
 
@@ -51,7 +51,7 @@ def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> Non
     project.manifest = manifests.load(manifest_file)
     project.next_commit(0.7)
     where = project.where()
-    assert isinstance(where.store, store.RemoteStore)
+    assert isinstance(where.store, artifacts.RemoteStore)
     operations.register(where, project.manifest, project.run)
     record = where.read().version("v0.1.0").record
     import s3fs
@@ -73,13 +73,13 @@ def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> Non
 def test_a_corrupt_or_missing_remote_object_is_refused(tmp_path: Path, s3: str) -> None:
     import s3fs
 
-    remote = store.open_store("s3://models-bucket/x", tmp_path)
+    remote = artifacts.open_store("s3://models-bucket/x", tmp_path)
     source = tmp_path / "model.bin"
     source.write_bytes(b"weights" * 1000)
     sha = remote.put(source)
     s3fs.S3FileSystem().pipe_file(f"models-bucket/x/objects/{sha[:2]}/{sha[2:]}", b"evil")
     with pytest.raises(OutsideError, match="is corrupt"):
         remote.get(sha)
-    assert not (tmp_path / store.CACHE / sha).exists()
+    assert not (tmp_path / artifacts.CACHE / sha).exists()
     with pytest.raises(UserError, match="is not in the model store"):
         remote.get("0" * 64)

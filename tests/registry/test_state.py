@@ -86,7 +86,7 @@ def test_a_torn_record_is_told_apart_from_none(text: str, said: str) -> None:
 def test_delivery_figures_from_the_history() -> None:
     import datetime as dt
 
-    from mlgate.registry import stats
+    from mlgate.registry import delivery
 
     tags = [
         tag("churn@v0.1.0", "c1", {"verdict": "passed"}),
@@ -107,7 +107,7 @@ def test_delivery_figures_from_the_history() -> None:
         "c2": "2026-11-08T12:00:00+00:00",
         "c3": "2026-11-15T00:00:00+00:00",
     }
-    found = stats.delivery(
+    found = delivery.delivery(
         state.build("churn", tags),
         "production",
         committed,
@@ -117,7 +117,7 @@ def test_delivery_figures_from_the_history() -> None:
     assert found.per_week == 1.0  # three in the three weeks since the first
     assert found.lead_time_h == 24.0  # 24 h, 12 h, 24 h
     assert found.change_failure_rate == 0.333
-    empty = stats.delivery(
+    empty = delivery.delivery(
         state.build("churn", tags),
         "staging",
         committed,
@@ -208,11 +208,11 @@ def test_a_rollback_never_restores_what_was_left_and_not_promoted_since(ops: lis
 def test_a_change_rolled_back_from_twice_fails_once() -> None:
     import datetime as dt
 
-    from mlgate.registry import stats
+    from mlgate.registry import delivery
 
     # written before the fix: the second rollback restored v1.0.0, a third left it again
     built = history("v0.1.0", "v1.0.0", "rb:v0.1.0", "rb:v1.0.0", "rb:v0.1.0")
-    found = stats.delivery(built, "production", {}, now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+    found = delivery.delivery(built, "production", {}, now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
     assert (found.promotions, found.rollbacks, found.failed) == (2, 3, 2)
     assert found.change_failure_rate == 1.0  # was 1.5: three rollbacks of two changes
 

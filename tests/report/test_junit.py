@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from mlgate.compare.gates import GateResult
 from mlgate.report import junit
-from mlgate.result.model import CheckResult
+from mlgate.result.records import CheckResult
 
 SUITES = ["churn: data checks", "churn: model checks", "churn: gates"]
 

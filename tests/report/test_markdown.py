@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mlgate.report import markdown, text
-from mlgate.result.model import (
+from mlgate.result.records import (
     Baseline,
     CheckResult,
     CommandOutcome,

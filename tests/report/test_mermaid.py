@@ -12,7 +12,7 @@ from mlgate.model import curves
 from mlgate.model.curves import GRID, Curves
 from mlgate.report import mermaid
 from mlgate.result import arrays
-from mlgate.result.model import Predictions
+from mlgate.result.records import Predictions
 
 HOSTILE = (
     'a"b`c\n```\n--> x; %%{init: {"theme": "dark"}}%% <img src=x onerror=alert(1)> #lt; \u2028'

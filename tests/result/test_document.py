@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mlgate.result import arrays, document
-from mlgate.result.model import CheckResult, EvaluateStage
+from mlgate.result.records import CheckResult, EvaluateStage
 
 
 @settings(max_examples=60, deadline=None)

@@ -21,9 +21,9 @@ from mlgate import atomic
 from mlgate.errors import UserError
 from mlgate.github.context import ActionsContext
 from mlgate.github.pulls import PullRequest
-from mlgate.manifest.model import Manifest
-from mlgate.result import store, strict
-from mlgate.result.model import RunResult
+from mlgate.manifest.spec import Manifest
+from mlgate.result import runs, strict
+from mlgate.result.records import RunResult
 
 HANDOFF_FILE = "handoff.json"
 MANIFEST_COPY = "manifest.yaml"
@@ -84,7 +84,7 @@ def read(folder: Path) -> Received:
 
     run_folder = find(folder)
     handoff = _handoff(run_folder)
-    result = store.read(run_folder / store.RESULT_FILE)
+    result = runs.read(run_folder / runs.RESULT_FILE)
     if run_folder != folder and run_folder.name != result.run_id:
         raise UserError(
             f"the handed-over run {result.run_id} is in a folder named "

@@ -12,8 +12,8 @@ from pathlib import Path
 from mlgate.ci.plan import Plan
 from mlgate.errors import UserError
 from mlgate.github.context import ActionsContext
-from mlgate.manifest.model import Manifest
-from mlgate.result.model import RunResult
+from mlgate.manifest.spec import Manifest
+from mlgate.result.records import RunResult
 
 # the action's outputs, by name, each with the only values it may take: what a workflow
 # does with them (`if: steps.mlgate.outputs.verdict == 'passed'`) must not be steered by
@@ -70,7 +70,7 @@ def _run(plan: Plan, job: Job, outcome: Outcome, *, notes: tuple[str, ...] = ())
     from mlgate import pipeline, publish
     from mlgate.ci import handoff
     from mlgate.compare import baseline
-    from mlgate.result import store
+    from mlgate.result import runs
 
     manifest = job.load()
     if plan.baseline and manifest.compare.baseline_kind == "auto":
@@ -80,14 +80,14 @@ def _run(plan: Plan, job: Job, outcome: Outcome, *, notes: tuple[str, ...] = ())
     result = pipeline.run(
         manifest, observer=job.observer, env=job.env, fork=plan.fork_settings, notes=notes
     )
-    folder = store.run_dir(manifest.root, result.run_id)
+    folder = runs.run_dir(manifest.root, result.run_id)
     if plan.handoff:
         handoff.write(folder, manifest, job.ctx, publish.manifest_path(manifest))
     done = publish.publish(result, manifest, job.ctx)  # posts where the event allows
     return replace(
         outcome,
         result=result,
-        report=os.path.relpath(folder / store.REPORT_FILE),
+        report=os.path.relpath(folder / runs.REPORT_FILE),
         lines=(
             *outcome.lines,
             f"run {result.run_id}: {result.verdict}: {result.summary}",
@@ -121,9 +121,9 @@ def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     from mlgate.registry import operations
 
     manifest = job.load()
-    from mlgate.result import store
+    from mlgate.result import runs
 
-    result = outcome.result or store.read_latest(manifest.root)  # `command: register`
+    result = outcome.result or runs.read_latest(manifest.root)  # `command: register`
     if not result.passed:
         return _said(outcome, "register: skipped: the run did not pass its checks and gates")
     change = operations.register(

@@ -22,9 +22,9 @@ from pathlib import Path
 from mlgate import __version__, atomic, git, words
 from mlgate.compare import metrics_file
 from mlgate.errors import MlgateError, UserError
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 from mlgate.result import arrays, document, rowsets
-from mlgate.result.model import Baseline, EvaluateStage, RowSet, RunResult
+from mlgate.result.records import Baseline, EvaluateStage, RowSet, RunResult
 
 CACHE = Path(".mlgate") / "cache" / "baselines"
 SCORED = "scored on the candidate's test rows"
@@ -256,8 +256,8 @@ def _score_isolated(
 ) -> EvaluateStage:
     """score_on_candidate_rows in a child process, stopped at the candidate's
     evaluate.timeout: the baseline's model is the user's code as much as the candidate's."""
+    from mlgate.commands import duration
     from mlgate.model import isolated
-    from mlgate.train import duration
 
     def work(announce: Callable[[str], None]) -> EvaluateStage:
         announce("loading the baseline's model")
@@ -324,7 +324,7 @@ def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
     by the sha256 its version recorded) scored on the candidate's test rows."""
     from mlgate.model import loading
     from mlgate.registry.operations import Where
-    from mlgate.result import store as runs
+    from mlgate.result import runs
 
     where = Where.of(manifest)
     current = where.read()

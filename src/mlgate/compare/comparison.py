@@ -19,11 +19,11 @@ import numpy as np
 from mlgate import words
 from mlgate.compare import diff, gates, pairing
 from mlgate.compare.baseline import Found
-from mlgate.compare.stats import PairedTest
-from mlgate.manifest.model import Compare, Gate, Manifest
+from mlgate.compare.distributions import PairedTest
+from mlgate.manifest.spec import Compare, Gate, Manifest
 from mlgate.model.metrics import METRICS
 from mlgate.result import arrays, rowsets
-from mlgate.result.model import (
+from mlgate.result.records import (
     Baseline,
     CompareStage,
     GateResult,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mlgate.result.model import DataChange, DatasetSummary, ParamChange
+from mlgate.result.records import DataChange, DatasetSummary, ParamChange
 
 
 def params(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[ParamChange]:

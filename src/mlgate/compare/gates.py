@@ -12,11 +12,11 @@ import math
 from typing import TYPE_CHECKING
 
 from mlgate import words
-from mlgate.manifest.model import Gate, SignificanceRule
-from mlgate.result.model import GateResult, GateStatus
+from mlgate.manifest.spec import Gate, SignificanceRule
+from mlgate.result.records import GateResult, GateStatus
 
 if TYPE_CHECKING:
-    from mlgate.compare.stats import PairedTest
+    from mlgate.compare.distributions import PairedTest
 
 __all__ = ["Gate", "GateResult", "GateStatus", "SignificanceRule", "decide"]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlgate.compare.stats import DELONG, DELTA_METHOD, PAIRED_T
+from mlgate.compare.distributions import DELONG, DELTA_METHOD, PAIRED_T
 
 MEANS = frozenset({"log_loss", "brier_score", "mae", "mse", "mape"})
 CLOSED_FORM = MEANS | {"rmse", "r2", "explained_variance", "roc_auc", "average_precision"}

@@ -29,7 +29,7 @@ import numpy as np
 
 from mlgate import words
 from mlgate.compare import influence, ranked
-from mlgate.compare.stats import (
+from mlgate.compare.distributions import (
     BOOTSTRAP_COUNTS,
     PairedTest,
     linear_test,

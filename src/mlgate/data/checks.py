@@ -23,9 +23,9 @@ import polars as pl
 from mlgate import words
 from mlgate.data import column_checks, dataset_checks, phrases, type_checks
 from mlgate.data.column_checks import Counted, Planned
-from mlgate.manifest.model import Data
+from mlgate.manifest.spec import Data
 from mlgate.manifest.yaml_source import format_path
-from mlgate.result.model import CheckResult, DatasetSummary, FileFingerprint
+from mlgate.result.records import CheckResult, DatasetSummary, FileFingerprint
 
 ROLES = ("train", "test")
 

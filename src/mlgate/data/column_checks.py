@@ -25,9 +25,9 @@ import polars as pl
 
 from mlgate import words
 from mlgate.data import phrases, type_checks
-from mlgate.manifest.model import Column
+from mlgate.manifest.spec import Column
 from mlgate.manifest.yaml_source import format_path
-from mlgate.result.model import CheckResult, Status
+from mlgate.result.records import CheckResult, Status
 
 LISTED_COLUMNS = 40  # a wider file shows its first 30 and last 10
 LISTED_LAST = 10

@@ -8,7 +8,7 @@ import polars as pl
 
 from mlgate import words
 from mlgate.data import phrases, type_checks
-from mlgate.result.model import CheckResult
+from mlgate.result.records import CheckResult
 
 
 def not_evaluated(exc: BaseException) -> str:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from mlgate.errors import UserError
-from mlgate.result.model import FileFingerprint
+from mlgate.result.records import FileFingerprint
 
 BLOCK = 1 << 20  # 1 MiB: files of any size hash in constant memory
 

@@ -9,7 +9,7 @@ the image's server reads the bundle this one writes.
 
 An install from a VCS URL or a remote archive is refused: the image would need git, or
 would fetch something other than what runs here. The published action's pin
-(`mlgate.release`) is not used either: it names a commit, not necessarily this code.
+(`mlgate.action_pin`) is not used either: it names a commit, not necessarily this code.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from mlgate.errors import MlgateError, OutsideError, UserError
-from mlgate.manifest.model import DockerTarget
+from mlgate.manifest.spec import DockerTarget
+from mlgate.registry.artifacts import Store
 from mlgate.registry.state import Version
-from mlgate.registry.store import Store
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,11 +54,11 @@ def deploy(
     previous: str | None,
 ) -> Deployed:
     """Write the context under `root`, then build and push as `target` says."""
-    from mlgate.deploy import context, docker, source
+    from mlgate.deploy import build_context, docker, source
 
-    folder = context.folder_for(root, environment, version.version)
+    folder = build_context.folder_for(root, environment, version.version)
     try:
-        written = context.write(
+        written = build_context.write(
             store, model, version, environment, target, root=root, source=source.locate()
         )
         said = Deployed(

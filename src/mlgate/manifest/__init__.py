@@ -1,7 +1,7 @@
 """The manifest: mlops.yaml parsed, validated against its schema, and typed."""
 
 from mlgate.manifest.load import MANIFEST_NAMES, find, load, parse
-from mlgate.manifest.model import Column, Command, Data, Evaluate, Manifest, MetricCheck, Train
+from mlgate.manifest.spec import Column, Command, Data, Evaluate, Manifest, MetricCheck, Train
 
 __all__ = [
     "MANIFEST_NAMES",

@@ -16,7 +16,7 @@ from typing import Any
 
 from mlgate import files, words
 from mlgate.errors import Problem, UserError
-from mlgate.manifest.model import (
+from mlgate.manifest.spec import (
     DEFAULT_ARTIFACTS,
     Column,
     Command,
@@ -462,7 +462,7 @@ def _docker_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 
 def _registry_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     """A `github-release:` store needs a tag that cannot pass for one of GTO's."""
-    from mlgate.registry.release_store import location_problem
+    from mlgate.registry.release_assets import location_problem
 
     location = _get(raw, "registry", "artifacts")
     problem = location_problem(location) if isinstance(location, str) else None

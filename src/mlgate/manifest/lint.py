@@ -13,7 +13,7 @@ import shlex
 from pathlib import Path
 
 from mlgate.errors import Problem
-from mlgate.manifest.model import Command, Manifest
+from mlgate.manifest.spec import Command, Manifest
 
 # programs that run the script named after their options
 INTERPRETERS = (

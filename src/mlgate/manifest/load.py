@@ -8,7 +8,7 @@ from pathlib import Path
 from mlgate import files
 from mlgate.errors import ManifestError, Problem, UserError
 from mlgate.manifest import build, params, schema_check, yaml_source
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 
 MANIFEST_NAMES = ("mlops.yaml", "mlops.yml")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mlgate.manifest.model import MetricCheck
-from mlgate.result.model import CheckResult
+from mlgate.manifest.spec import MetricCheck
+from mlgate.result.records import CheckResult
 
 
 def metric_checks(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlgate.result import arrays
-from mlgate.result.model import Predictions
+from mlgate.result.records import Predictions
 
 # Where the Mermaid charts read the curves: every percent. A line on a numeric x-axis
 # `min --> max` gets its n values placed at steps of (max - min + 1) / n in Mermaid 10 and

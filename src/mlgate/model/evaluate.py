@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from mlgate import words
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays, rowsets
-from mlgate.result.model import Predictions, RowSet
+from mlgate.result.records import Predictions, RowSet
 
 
 class EvaluationError(Exception):

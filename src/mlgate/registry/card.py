@@ -6,7 +6,7 @@ from __future__ import annotations
 from mlgate import words
 from mlgate.registry.state import Assignment, Move, Version
 from mlgate.report.markdown import escape
-from mlgate.result.model import RunResult
+from mlgate.result.records import RunResult
 
 
 def render(version: Version, moves: tuple[Move, ...], run: RunResult | None) -> str:

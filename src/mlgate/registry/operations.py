@@ -21,12 +21,11 @@ from typing import Any
 from mlgate import atomic, git
 from mlgate.errors import MlgateError, OutsideError, UserError
 from mlgate.github.context import ActionsContext
-from mlgate.manifest.model import Environment, Manifest
-from mlgate.registry import gitio, state, store
+from mlgate.manifest.spec import Environment, Manifest
+from mlgate.registry import artifacts, gitio, state
 from mlgate.registry import tags as T
-from mlgate.result import document
-from mlgate.result import store as runs
-from mlgate.result.model import RunResult
+from mlgate.result import document, runs
+from mlgate.result.records import RunResult
 
 TRIES = 40  # each round one of the writers racing wins; the others read again
 JITTER_S = 0.2  # a loser waits a random moment up to this before reading again
@@ -74,7 +73,7 @@ class Where:
 
     root: Path  # the repository's top
     model: str
-    store: store.Store
+    store: artifacts.Store
     token: str | None = None
     github: GitHubTarget | None = None  # None: promotions are not GitHub Deployments
     trigger: str = ""  # what started the change (a workflow run's URL); "" at a terminal
@@ -128,7 +127,7 @@ class Where:
         return cls(
             root=top,
             model=manifest.name,
-            store=store.open_store(manifest.registry.artifacts, manifest.root, github),
+            store=artifacts.open_store(manifest.registry.artifacts, manifest.root, github),
             token=token,
             github=github,
             trigger=trigger,
@@ -192,7 +191,7 @@ def register(
     model_file = manifest.resolve(manifest.train.model)
     if result.train.model is None or not model_file.is_file():
         raise UserError(f"the run's model file {manifest.train.model} is not there")
-    if store.sha256_of(model_file) != result.train.model.sha256:
+    if artifacts.sha256_of(model_file) != result.train.model.sha256:
         raise UserError(
             f"{manifest.train.model} changed since run {result.run_id} wrote it",
             hint="run again, then register",
@@ -408,7 +407,7 @@ def _run_deploy(
     previous: str | None,
     told: dict[str, str],
 ) -> dict[str, Any]:
-    from mlgate import train
+    from mlgate import commands
 
     sha = version.record.get("model", {}).get("sha256")
     if not sha:
@@ -426,7 +425,7 @@ def _run_deploy(
             "MLGATE_ENVIRONMENT": env.name,
         },
     )
-    done = train.run(manifest, command, f"deploy-{env.name}-{version.version}")
+    done = commands.run(manifest, command, f"deploy-{env.name}-{version.version}")
     if done.status != "passed":
         tail = "\n".join(done.log_tail[-5:])
         raise UserError(

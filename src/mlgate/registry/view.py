@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlgate.errors import UserError
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 from mlgate.registry.state import Assignment, State, Version
 
 
@@ -187,7 +187,7 @@ def history(current: State, environment: str | None) -> list[dict[str, Any]]:
 def card_text(where, current: State, target: str | None) -> str:  # (Where, ...)
     """The version's model card, with its run read back from the store."""
     from mlgate.registry import card
-    from mlgate.result import store as runs
+    from mlgate.result import runs
 
     found = pick(current, target)
     if found.problem:
@@ -201,9 +201,9 @@ def delivery(where, current: State, manifest: Manifest) -> list:  # -> list[stat
     """Each environment's delivery figures (the manifest's, else those the tags hold)."""
     import datetime as dt
 
-    from mlgate.registry import gitio, stats
+    from mlgate.registry import delivery, gitio
 
     dates = gitio.commit_dates(where.root, [v.commit for v in current.versions])
     now = dt.datetime.now(dt.UTC)
     envs = [e.name for e in manifest.environments] or list(current.stages())
-    return [stats.delivery(current, e, dates, now=now) for e in envs]
+    return [delivery.delivery(current, e, dates, now=now) for e in envs]

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mlgate.manifest.model import Manifest
-    from mlgate.result.model import RunResult
+    from mlgate.manifest.spec import Manifest
+    from mlgate.result.records import RunResult
 
 FORMATS = ("markdown", "text", "json", "junit")
 

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mlgate import words
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 from mlgate.report import inert
-from mlgate.result.model import RunResult
+from mlgate.result.records import RunResult
 
 MANY_CLASSES = 6  # past this, per-class charts and big tables fold away
 
@@ -28,10 +28,10 @@ def charted_metrics(manifest: Manifest, result: RunResult) -> list[str]:
 def history(manifest: Manifest, result: RunResult) -> dict[str, list[tuple[str, float]]]:
     """The charted metrics over this model's local runs, with the baseline before this run
     (on a fresh CI runner, baseline -> candidate is the history there is)."""
-    from mlgate.result import store
+    from mlgate.result import runs
 
     metrics = charted_metrics(manifest, result)
-    found = store.history(manifest.root, result.name, metrics, current=result, minimum=1)
+    found = runs.history(manifest.root, result.name, metrics, current=result, minimum=1)
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none":
         label = (compared.baseline.commit or "")[:7] or compared.baseline.name

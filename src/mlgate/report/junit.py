@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mlgate.compare.gates import GateResult
-from mlgate.result.model import CheckResult
+from mlgate.result.records import CheckResult
 
 
 @dataclass(frozen=True, kw_only=True)

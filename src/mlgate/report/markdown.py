@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mlgate import words
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 from mlgate.report.inert import code, escape, fence_safe
 from mlgate.report.text import left_out, training_unknown
-from mlgate.result.model import (
+from mlgate.result.records import (
     Baseline,
     CheckResult,
     CommandOutcome,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlgate.result.model import Baseline, RunResult
+from mlgate.result.records import Baseline, RunResult
 
 
 def one_line(text: str) -> str:

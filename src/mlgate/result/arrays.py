@@ -9,7 +9,7 @@ import zlib
 
 import numpy as np
 
-from mlgate.result.model import EncodedArray
+from mlgate.result.records import EncodedArray
 
 
 def encode(array: np.ndarray) -> EncodedArray:

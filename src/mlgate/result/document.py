@@ -18,7 +18,7 @@ from typing import Any
 
 from mlgate.errors import UserError
 from mlgate.result import strict
-from mlgate.result.model import Predictions, RunResult
+from mlgate.result.records import Predictions, RunResult
 
 MAX_BYTES = 256 * 1024 * 1024  # a million rows' predictions take about 30 MB
 WHAT = "mlgate run result"

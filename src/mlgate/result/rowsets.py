@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlgate.result import arrays
-from mlgate.result.model import RowSet
+from mlgate.result.records import RowSet
 
 SPARE_BITS = 20  # beyond log2(rows): a test row matches by chance with odds about 2**-20
 

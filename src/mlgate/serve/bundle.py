@@ -4,7 +4,7 @@ lists each file's sha256. What a Docker image serves: there is no git repository
 registry in it, so the bundle carries the schema's inputs and the metadata itself.
 
 Unpickling runs code, so every file is checked against `bundle.json` before the model is
-loaded; the bundle is written from the registry's store (`mlgate.deploy.context`), where
+loaded; the bundle is written from the registry's store (`mlgate.deploy.build_context`), where
 each file was checked against the version's record.
 """
 
@@ -49,7 +49,7 @@ class Bundle:
 
 def read(folder: Path) -> Bundle:
     """The bundle in `folder`, after checking that each file it lists has its sha256."""
-    from mlgate.registry.store import sha256_of
+    from mlgate.registry.artifacts import sha256_of
 
     try:
         raw = json.loads((folder / BUNDLE_FILE).read_text("utf-8"))
@@ -84,7 +84,7 @@ def load(folder: Path) -> Service:
     from mlgate.manifest.load import parse
     from mlgate.model.loading import ModelLoadError
     from mlgate.model.loading import load as load_model
-    from mlgate.result import store as runs
+    from mlgate.result import runs
     from mlgate.serve.schema import InputError, from_run
 
     found = read(folder)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mlgate import words
-from mlgate.manifest.model import Manifest
-from mlgate.result.model import RunResult
+from mlgate.manifest.spec import Manifest
+from mlgate.result.records import RunResult
 
 Kind = Literal["number", "integer", "string", "boolean"]
 MAX_RECORDS = 10_000

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlgate.errors import UserError
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 from mlgate.serve.schema import InputSchema, from_run
 
 
@@ -66,7 +66,7 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
 def _from_version(manifest: Manifest, where, version) -> Service:  # (Where, state.Version)
     from mlgate.model.loading import ModelLoadError
     from mlgate.model.loading import load as load_model
-    from mlgate.result import store as runs
+    from mlgate.result import runs
 
     record = version.record
     if version.problem:
@@ -105,8 +105,8 @@ def version_metadata(model: str, version) -> dict[str, Any]:  # (str, state.Vers
 def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
     from mlgate.model.loading import ModelLoadError
     from mlgate.model.loading import load as load_model
-    from mlgate.registry.store import sha256_of
-    from mlgate.result import store as runs
+    from mlgate.registry.artifacts import sha256_of
+    from mlgate.result import runs
 
     path = manifest.resolve(str(given)) if given else manifest.resolve(manifest.train.model)
     latest = runs.latest(manifest.root)

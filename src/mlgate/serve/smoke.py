@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlgate.errors import OutsideError
-from mlgate.manifest.model import Manifest
+from mlgate.manifest.spec import Manifest
 
 
 @dataclass(frozen=True, kw_only=True)

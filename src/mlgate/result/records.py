@@ -229,7 +229,7 @@ class MetricChange:
 class Significance:
     """A paired test of candidate against baseline on the same rows."""
 
-    method: str  # the test that gave both the interval and p (compare.stats names them)
+    method: str  # the test that gave both the interval and p (compare.distributions names them)
     rows: int
     delta: float
     ci_low: float  # excludes zero exactly when p_value < 1 - confidence

@@ -21,9 +21,9 @@ from mlgate import atomic
 from mlgate.deploy import pins as P
 from mlgate.deploy.source import WHEELS, Source
 from mlgate.errors import UserError
-from mlgate.manifest.model import DockerTarget
+from mlgate.manifest.spec import DockerTarget
+from mlgate.registry.artifacts import Store
 from mlgate.registry.state import Version
-from mlgate.registry.store import Store
 from mlgate.serve.bundle import BUNDLE_FILE, Bundle
 from mlgate.serve.service import version_metadata
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mlgate.errors import OutsideError, UserError
-from mlgate.registry.store import cached, sha256_of
+from mlgate.registry.artifacts import cached, sha256_of
 
 if TYPE_CHECKING:
     from mlgate.github.releases import Asset, Release, Releases

@@ -13,7 +13,7 @@ from pathlib import Path
 from mlgate import atomic, words
 from mlgate.errors import UserError
 from mlgate.result import document, strict
-from mlgate.result.model import RunResult
+from mlgate.result.records import RunResult
 
 RUNS = Path(".mlgate") / "runs"
 RESULT_FILE = "run.json"

@@ -16,9 +16,9 @@ from mlgate.cli import main
 from mlgate.errors import ManifestError, OutsideError, UserError
 from mlgate.github.http import GitHubError
 from mlgate.github.releases import upload_target
-from mlgate.registry import store
+from mlgate.registry import artifacts
 from mlgate.registry.operations import GitHubTarget
-from mlgate.registry.release_store import ReleaseStore
+from mlgate.registry.release_assets import ReleaseStore
 from tests import projects
 from tests.conftest import git
 from tests.github.server import ASSETS, ONE_ASSET, RELEASES, FakeGitHub, Fault, running
@@ -38,7 +38,7 @@ def fake() -> Iterator[FakeGitHub]:
 def open_on(fake: FakeGitHub, root: Path, waits: list[float] | None = None) -> ReleaseStore:
     """The store as `mlgate` opens it in a workflow, with a client that does not sleep."""
     target = GitHubTarget(api_url=fake.url, repository="o/r", token=TOKEN)
-    opened = store.open_store(f"github-release:{TAG}", root, target)
+    opened = artifacts.open_store(f"github-release:{TAG}", root, target)
     assert isinstance(opened, ReleaseStore)
     sleep = (waits if waits is not None else []).append
     return ReleaseStore(
@@ -62,13 +62,13 @@ def test_put_then_get_reads_the_same_bytes_back(fake: FakeGitHub, tmp_path: Path
     remote = open_on(fake, tmp_path)
     source = a_file(tmp_path / "work")
     sha = remote.put(source)
-    assert sha == store.sha256_of(source)
+    assert sha == artifacts.sha256_of(source)
     (release,) = fake.releases
     assert release["tag_name"] == TAG and release["prerelease"] and not release["draft"]
     asset = fake.asset(sha)
     assert asset is not None and fake.blobs[asset["id"]] == source.read_bytes()
     fetched = remote.get(sha)
-    assert fetched == tmp_path / store.CACHE / sha
+    assert fetched == tmp_path / artifacts.CACHE / sha
     assert fetched.read_bytes() == source.read_bytes()
     before = fake.total_calls()
     assert remote.get(sha) == fetched  # from the cache, checked, with no call at all
@@ -79,8 +79,8 @@ def test_an_object_already_there_is_not_uploaded_again(fake: FakeGitHub, tmp_pat
     source = a_file(tmp_path / "work")
     open_on(fake, tmp_path).put(source)
     again = open_on(fake, tmp_path)  # another job: it finds the release and the asset
-    assert again.put(source) == store.sha256_of(source)
-    assert again.put(source) == store.sha256_of(source)
+    assert again.put(source) == artifacts.sha256_of(source)
+    assert again.put(source) == artifacts.sha256_of(source)
     assert fake.calls[UPLOAD] == 1
     assert fake.calls[("POST", RELEASES)] == 1
     assert len(fake.releases[0]["assets"]) == 1
@@ -94,7 +94,7 @@ def test_a_corrupt_asset_is_refused(fake: FakeGitHub, tmp_path: Path) -> None:
     fake.blobs[asset["id"]] = b"evil"  # the bytes changed behind the store's back
     with pytest.raises(OutsideError, match="is corrupt"):
         remote.get(sha)
-    cache = tmp_path / store.CACHE
+    cache = tmp_path / artifacts.CACHE
     assert not (cache / sha).exists() and list(cache.iterdir()) == []  # no partial file
 
 
@@ -138,7 +138,7 @@ def test_a_broken_earlier_upload_is_reported_with_the_way_out(
     fake: FakeGitHub, tmp_path: Path
 ) -> None:
     source = a_file(tmp_path / "work")
-    sha = store.sha256_of(source)
+    sha = artifacts.sha256_of(source)
     fake.add_asset(TAG, sha, b"", state="open")
     waits: list[float] = []
     with pytest.raises(OutsideError, match="did not finish") as caught:
@@ -262,17 +262,17 @@ def test_outside_actions_it_needs_a_repository_and_a_token(
     fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = a_file(tmp_path / "work")
-    remote = store.open_store(f"github-release:{TAG}", tmp_path)  # nothing set: no error yet
+    remote = artifacts.open_store(f"github-release:{TAG}", tmp_path)  # nothing set: no error yet
     with pytest.raises(UserError, match="needs the repository") as caught:
         remote.put(source)
     assert "GITHUB_REPOSITORY" in str(caught.value)
     monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
     with pytest.raises(UserError, match="needs a GitHub token") as caught:
-        store.open_store(f"github-release:{TAG}", tmp_path).put(source)
+        artifacts.open_store(f"github-release:{TAG}", tmp_path).put(source)
     assert "GITHUB_TOKEN" in str(caught.value)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     monkeypatch.setenv("GITHUB_API_URL", fake.url)
-    assert store.open_store(f"github-release:{TAG}", tmp_path).put(source)
+    assert artifacts.open_store(f"github-release:{TAG}", tmp_path).put(source)
     assert fake.calls[UPLOAD] == 1
 
 

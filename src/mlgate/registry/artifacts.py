@@ -4,7 +4,7 @@ copies nothing.
 
 `registry.artifacts` is a folder (the default, `.mlgate/registry`), any fsspec URL
 (`s3://bucket/models`, `gs://...`, `az://...`, with that filesystem's package installed:
-`mlgate[s3]`), or `github-release:<tag>` (release_store.py). A remote object is read
+`mlgate[s3]`), or `github-release:<tag>` (release_assets.py). A remote object is read
 through a local cache, checked the same way.
 """
 
@@ -24,7 +24,7 @@ from mlgate import atomic
 from mlgate.errors import OutsideError, UserError
 
 if TYPE_CHECKING:
-    from mlgate.registry.release_store import Target
+    from mlgate.registry.release_assets import Target
 
 CHUNK = 1 << 20
 CACHE = Path(".mlgate") / "cache" / "store"
@@ -39,10 +39,10 @@ class Store(Protocol):
 def open_store(location: str, root: Path, github: Target | None = None) -> Store:
     """The store `registry.artifacts` names, relative paths from the manifest's folder;
     `github` is the repository a `github-release:` store belongs to (None: from GITHUB_*)."""
-    from mlgate.registry import release_store
+    from mlgate.registry import release_assets
 
-    if location.startswith(release_store.SCHEME):
-        return release_store.open_release_store(location, root / CACHE, github)
+    if location.startswith(release_assets.SCHEME):
+        return release_assets.open_release_store(location, root / CACHE, github)
     if "://" in location:
         return RemoteStore(url=location.rstrip("/"), cache=root / CACHE)
     return LocalStore(folder=root / location)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlgate import commands
 from mlgate import manifest as mf
-from mlgate import train
-from mlgate.manifest.model import Command
+from mlgate.manifest.spec import Command
 from tests import projects
 
 
@@ -15,7 +15,7 @@ def test_request_carries_the_manifest_paths_and_drops_stale_variables(tmp_path: 
     loaded = mf.load(root / "mlops.yaml")
     command = Command(shell="python train.py", timeout_s=60, env={"SEED": "7"})
     base = {"PATH": "/bin", "MLGATE_MODEL": "/elsewhere/old.joblib", "MLGATE_STALE": "x"}
-    req = train.request(loaded, command, "run-1", base)
+    req = commands.request(loaded, command, "run-1", base)
     assert req.cwd == root and req.shell == "python train.py" and req.timeout_s == 60
     assert req.env == {
         "PATH": "/bin",
@@ -35,7 +35,7 @@ def test_outcome_messages(tmp_path: Path) -> None:
     loaded = mf.load(root / "mlops.yaml")
 
     def outcome(shell: str, timeout_s: float = 30):
-        return train.run(loaded, Command(shell=shell, timeout_s=timeout_s), "r")
+        return commands.run(loaded, Command(shell=shell, timeout_s=timeout_s), "r")
 
     assert outcome("exit 0").message.startswith("`exit 0` finished in ")
     assert outcome("exit 0").status == "passed"
@@ -51,7 +51,7 @@ def test_outcome_messages(tmp_path: Path) -> None:
     slow = outcome("sleep 30", timeout_s=0.5)
     assert (slow.status, slow.timed_out) == ("error", True)
     assert slow.message == "`sleep 30` timed out after 0.5s and was stopped"
-    missing = train.run(loaded, Command(argv=("no-such-trainer",), timeout_s=5), "r")
+    missing = commands.run(loaded, Command(argv=("no-such-trainer",), timeout_s=5), "r")
     assert (missing.status, missing.exit_code) == ("error", None)
     assert (
         missing.message == "could not start `no-such-trainer`: command not found: no-such-trainer"
@@ -81,10 +81,10 @@ def test_a_command_gets_no_credential_unless_the_manifest_passes_it(tmp_path: Pa
     root = projects.write(tmp_path / "p", projects.iris_files(Path()))
     loaded = mf.load(root / "mlops.yaml")
     base = {"PATH": "/bin:/usr/bin", "HOME": "/home/u", **CREDENTIALS}
-    plain = train.request(loaded, Command(shell="x", timeout_s=5), "r", base)
+    plain = commands.request(loaded, Command(shell="x", timeout_s=5), "r", base)
     assert not set(plain.env) & set(CREDENTIALS), sorted(set(plain.env) & set(CREDENTIALS))
     assert plain.env["HOME"] == "/home/u"
-    passed = train.request(
+    passed = commands.request(
         loaded,
         Command(shell="x", timeout_s=5, pass_env=("GITHUB_TOKEN", "ACTIONS_CACHE_URL")),
         "r",
@@ -104,7 +104,7 @@ def test_a_token_a_command_prints_is_scrubbed_from_its_output(tmp_path: Path) ->
     log = tmp_path / "train.log"
     seen: list[str] = []
     command = Command(shell=PRINTS_ITS_ENVIRONMENT, timeout_s=30, pass_env=tuple(CREDENTIALS))
-    outcome = train.run(loaded, command, "r", base_env=base, log_path=log, on_line=seen.append)
+    outcome = commands.run(loaded, command, "r", base_env=base, log_path=log, on_line=seen.append)
     printed = "\n".join(outcome.log_tail)
     assert "GITHUB_TOKEN=***" in printed or "GITHUB_TOKEN=***" in "\n".join(seen)
     for text in (printed, "\n".join(seen), log.read_text()):

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mlgate import credentials, proc
-from mlgate.manifest.model import Command, Manifest
-from mlgate.result.model import CommandOutcome
+from mlgate.manifest.spec import Command, Manifest
+from mlgate.result.records import CommandOutcome
 
 ENV_PREFIX = "MLGATE_"
 

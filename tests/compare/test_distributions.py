@@ -11,7 +11,7 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mlgate.compare.stats import mcnemar, paired_bootstrap, resample_counts, summarise
+from mlgate.compare.distributions import mcnemar, paired_bootstrap, resample_counts, summarise
 
 
 @pytest.fixture(scope="module")

@@ -11,19 +11,19 @@ from pathlib import Path
 import pytest
 
 from mlgate import __version__
-from mlgate.deploy import context, source
+from mlgate.deploy import build_context, source
 from mlgate.errors import UserError
-from mlgate.manifest.model import DockerTarget
-from mlgate.registry.store import sha256_of
+from mlgate.manifest.spec import DockerTarget
+from mlgate.registry.artifacts import sha256_of
 from mlgate.serve import bundle
 from tests.deploy.conftest import IMAGE, Project
 
 HADOLINT = shutil.which("hadolint")
 
 
-def write(project: Project, environment: str = "staging") -> context.Context:
+def write(project: Project, environment: str = "staging") -> build_context.Context:
     where = project.where()
-    return context.write(
+    return build_context.write(
         where.store,
         "iris",
         where.read().version("v0.1.0"),
@@ -90,7 +90,7 @@ def test_the_dockerfile_passes_hadolint_with_no_rule_ignored(project: Project) -
     without_wheel = made.folder / "plain" / "Dockerfile"
     without_wheel.parent.mkdir()
     without_wheel.write_text(
-        context.dockerfile("iris", "v0.1.0", "0" * 40, python="3.12", wheels=False)
+        build_context.dockerfile("iris", "v0.1.0", "0" * 40, python="3.12", wheels=False)
     )
     done = lint(without_wheel)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -123,6 +123,6 @@ def test_the_bundle_serves_its_own_files_and_refuses_a_changed_one(project: Proj
 
 
 def test_a_record_without_a_python_version_is_not_guessed_wrong() -> None:
-    assert context._python_minor({"python": "3.12.4"}) == "3.12"
+    assert build_context._python_minor({"python": "3.12.4"}) == "3.12"
     with pytest.raises(UserError, match=r"like 3\.11\.7"):
-        context._python_minor({"python": "CPython"})
+        build_context._python_minor({"python": "CPython"})
