@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mlgate import credentials, git
 from mlgate.errors import MlgateError, UserError
@@ -16,6 +17,10 @@ from mlgate.manifest.spec import Manifest
 from mlgate.report import charts, markdown
 from mlgate.result import runs
 from mlgate.result.records import RunResult
+
+if TYPE_CHECKING:
+    from mlgate.github.checks import Annotation
+    from mlgate.github.http import GitHub
 
 MAX_ANNOTATIONS = 200  # beyond this a reviewer reads the report, not the margin
 
@@ -50,22 +55,28 @@ def publish(
     manifest is in the repository, when it was read from elsewhere (a hand-over)."""
     notes: list[str] = []
     result = scrubbed(result, credentials.values(os.environ, ctx.token))
-    history = charts.history(manifest, result)
-    found = annotations(result, manifest, manifest_path)[:MAX_ANNOTATIONS]
+    # a copy typed as markdown.render reads it (a dict of sequences, not of lists)
+    history: dict[str, markdown.History] = dict(charts.history(manifest, result))
+    found = annotations_for(result, manifest, manifest_path)[:MAX_ANNOTATIONS]
     written = _summary(result, manifest, ctx, history, notes)
     pngs = _pngs(result, manifest, history, notes)
     _workflow_annotations(found)
     comment = check = ""
-    reason = _cannot_post(ctx) if post else "posting was switched off"
-    if reason:
+    pull = _pull_to_post_on(ctx) if post else "posting was switched off"
+    if isinstance(pull, str):  # why there is none: the summary and artifact hold the report
         if strict:
-            raise UserError(f"cannot post the report: {reason}")
+            raise UserError(f"cannot post the report: {pull}")
         notes.append(
-            f"no comment or check posted: {reason}; the report is in the job "
+            f"no comment or check posted: {pull}; the report is in the job "
             "summary and the run's artifact"
         )
     else:
-        comment, check = _post(result, manifest, ctx, history, found, notes, strict=strict)
+        from mlgate.github.http import GitHub
+
+        with GitHub(api_url=ctx.api_url, token=ctx.token) as gh:
+            comment, check = _post(
+                gh, pull, result, manifest, ctx, history, found, notes, strict=strict
+            )
     return Published(summary=written, comment=comment, check=check, charts=pngs, notes=tuple(notes))
 
 
@@ -76,10 +87,16 @@ def scrubbed(result: RunResult, secrets: tuple[str, ...]) -> RunResult:
 
     if not secrets or not any(s in document.dumps(result) for s in secrets):
         return result
-    return document.from_dict(RunResult, credentials.scrub_tree(document.to_dict(result), secrets))
+    clean: RunResult = document.from_dict(
+        RunResult, credentials.scrub_tree(document.to_dict(result), secrets)
+    )
+    return clean
 
 
-def _cannot_post(ctx: ActionsContext) -> str:
+def _pull_to_post_on(ctx: ActionsContext) -> int | str:
+    """The pull request's number, or why the report cannot be posted: no pull request
+    (pull_number None: a push, a schedule, `mlgate comment` without --pr), a fork's
+    read-only token, no token."""
     if ctx.pull_number is None:
         return f"the event is {ctx.event_name}, not a pull request"
     if ctx.is_fork:
@@ -89,11 +106,15 @@ def _cannot_post(ctx: ActionsContext) -> str:
         )
     if not ctx.token:
         return "no token (set GITHUB_TOKEN, or pass `token:` to the action)"
-    return ""
+    return ctx.pull_number
 
 
 def _summary(
-    result: RunResult, manifest: Manifest, ctx: ActionsContext, history, notes: list[str]
+    result: RunResult,
+    manifest: Manifest,
+    ctx: ActionsContext,
+    history: dict[str, markdown.History],
+    notes: list[str],
 ) -> str:
     if ctx.step_summary is None:
         return ""
@@ -110,7 +131,9 @@ def _summary(
     return str(ctx.step_summary)
 
 
-def _pngs(result: RunResult, manifest: Manifest, history, notes: list[str]) -> tuple[str, ...]:
+def _pngs(
+    result: RunResult, manifest: Manifest, history: dict[str, markdown.History], notes: list[str]
+) -> tuple[str, ...]:
     folder = runs.run_dir(manifest.root, result.run_id)
     try:
         written = charts.write_png(result, folder, history)
@@ -120,7 +143,7 @@ def _pngs(result: RunResult, manifest: Manifest, history, notes: list[str]) -> t
     return tuple(os.path.relpath(p) for p in written)
 
 
-def _workflow_annotations(found: list) -> None:  # (list[checks.Annotation])
+def _workflow_annotations(found: list[Annotation]) -> None:
     """`::error file=mlops.yaml,line=N::` lines: annotations that need no token (forks too).
 
     On stderr, which the runner reads for commands too: stdout stays for `--json`."""
@@ -138,9 +161,9 @@ def manifest_path(manifest: Manifest) -> str:
         return manifest.path.name
 
 
-def annotations(
+def annotations_for(
     result: RunResult, manifest: Manifest, path: str | None = None
-) -> list:  # -> list[checks.Annotation]
+) -> list[Annotation]:
     """One per failing gate or check, at its line in mlops.yaml (path from the repo's top)."""
     from mlgate.github.checks import Annotation
 
@@ -176,19 +199,19 @@ def annotations(
 
 
 def _post(
+    gh: GitHub,
+    pull_number: int,
     result: RunResult,
     manifest: Manifest,
     ctx: ActionsContext,
-    history,
-    found: list,
+    history: dict[str, markdown.History],
+    found: list[Annotation],
     notes: list[str],
     *,
     strict: bool,
 ) -> tuple[str, str]:
     from mlgate.github import checks, comments
-    from mlgate.github.http import GitHub
 
-    gh = GitHub(api_url=ctx.api_url, token=ctx.token)
     marker = comments.marker_for(result.name)
     footer = f"<sub>[run {result.run_id}]({ctx.run_url}) · mlgate</sub>\n{marker}"
     body = markdown.render(
@@ -197,7 +220,7 @@ def _post(
     comment = check = ""
     try:
         done = comments.upsert_comment(
-            gh, ctx.owner, ctx.repo, ctx.pull_number, marker=marker, body=body, author=ctx.login
+            gh, ctx.owner, ctx.repo, pull_number, marker=marker, body=body, author=ctx.login
         )
         comment = f"{done.action} {done.html_url}"
     except MlgateError as exc:

@@ -212,7 +212,7 @@ def test_every_field_set_to_every_kind_of_hostile_value_is_refused_or_inert(
         try:
             report = markdown.render(result, manifest, footer="<sub>run</sub>")
             inert(report)
-            for found in publish.annotations(result, manifest, "mlops.yaml"):
+            for found in publish.annotations_for(result, manifest, "mlops.yaml"):
                 command = actions.annotation_command(found)
                 assert "\n" not in command and "\r" not in command
             inert(markdown.render(result, charts=False, limit=markdown.COMMENT_LIMIT))

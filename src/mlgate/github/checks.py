@@ -134,7 +134,8 @@ def _create(gh: GitHub, owner: str, repo: str, body: dict[str, Any]) -> dict[str
     path = f"/repos/{owner}/{repo}/check-runs"
     for _ in range(POST_TRIES):
         try:
-            return gh.request("POST", path, json=body).data
+            created: dict[str, Any] = gh.request("POST", path, json=body).data
+            return created
         except UncertainWrite:  # look before writing again: one check run per publish
             gh.wait(SETTLE_S, "")
             found = _find(gh, owner, repo, body)

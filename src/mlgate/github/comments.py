@@ -134,11 +134,13 @@ class _Place:
         return sorted(found, key=lambda c: (c.get("created_at") or "", c["id"]))
 
     def post(self, body: str) -> dict[str, Any]:
-        return self.gh.request("POST", self.path, json={"body": body}).data
+        posted: dict[str, Any] = self.gh.request("POST", self.path, json={"body": body}).data
+        return posted
 
     def update(self, comment: dict[str, Any], body: str) -> dict[str, Any]:
         where = f"/repos/{self.owner}/{self.repo}/issues/comments/{comment['id']}"
-        return self.gh.request("PATCH", where, json={"body": body}).data
+        updated: dict[str, Any] = self.gh.request("PATCH", where, json={"body": body}).data
+        return updated
 
 
 def _outcome(action: Any, comment: dict[str, Any], duplicates: int = 0) -> CommentOutcome:

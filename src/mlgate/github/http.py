@@ -1,12 +1,14 @@
 """A thin, careful client for GitHub's REST API (httpx, imported on first use; see
-docs/github.md for why not an SDK).
+docs/github.md for why not an SDK): the one transport every GitHub call goes through,
+JSON and a release asset's streamed bytes alike.
 
 Careful means: a timeout on every call; retries with backoff and jitter on 5xx and lost
 answers; waits as long as GitHub says on rate limits (Retry-After, or the reset time),
 up to a cap; never retries what would fail again (400/401/404/422, a 403 that is not a
 rate limit); writes one at a time and a second apart, as GitHub asks of integrations;
 and a POST whose answer was lost is never repeated blindly: `UncertainWrite` tells the
-caller to look first. The token is sent only to the API's own origin, and appears in no
+caller to look first. The token is sent only to the API's own origin and its `uploads.`
+host (see `may_have_token`), never to where a download is redirected, and appears in no
 message, repr or progress line.
 
     OutsideError
@@ -19,15 +21,21 @@ message, repr or progress line.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
 
 from mlgate import __version__
 from mlgate.errors import OutsideError, UserError
+
+if TYPE_CHECKING:
+    import httpx
 
 API_VERSION = "2022-11-28"
 WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
@@ -37,6 +45,9 @@ UNTIMED_LIMIT_WAIT_S = 60.0  # GitHub: "wait at least one minute" when it names 
 ANNOUNCE_WAIT_S = 2.0  # waits this long are told to on_wait, lest they look like a hang
 MAX_PAGES = 1000  # 100,000 items: far past any pull request's comments
 MIN_WRITE_INTERVAL_S = 1.0  # GitHub: "wait at least one second" between mutative requests
+CHUNK = 1 << 20  # bytes read or written at a time when a file is streamed
+MAX_REDIRECTS = 3  # a download: GitHub's one redirect to storage, and some room
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class GitHubError(OutsideError):
@@ -80,10 +91,12 @@ class Response:
     status: int
     headers: Mapping[str, str] = field(repr=False)
     data: Any = field(repr=False)
+    links: Mapping[str | None, Mapping[str, str]] = field(default_factory=dict, repr=False)
 
 
 class GitHub:
-    """One connection pool to one GitHub API (github.com, GHE's `/api/v3`, or loopback)."""
+    """One connection pool to one GitHub API (github.com, GHE's `/api/v3`, or loopback),
+    one token, and one retry policy for every request sent through it."""
 
     def __init__(
         self,
@@ -119,13 +132,13 @@ class GitHub:
         self._on_wait = on_wait
         self._write_lock = threading.Lock()
         self._last_write: float | None = None
-        # httpx drops the Authorization header on a redirect to another origin
+        # The token is added per request (`_build`), only where may_have_token allows;
+        # httpx drops it again on a redirect to another origin.
         self._client = httpx.Client(
             base_url=self.api_url,
             timeout=timeout_s,
             follow_redirects=True,
             headers={
-                "Authorization": f"Bearer {token}",
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": API_VERSION,
                 "User-Agent": f"mlgate/{__version__}",
@@ -145,6 +158,10 @@ class GitHub:
         self._client.close()
 
     @property
+    def closed(self) -> bool:
+        return self._client.is_closed
+
+    @property
     def installation_token(self) -> bool:
         """An app installation token (`ghs_`, which GITHUB_TOKEN is): GET /user refuses it."""
         return self._token.startswith("ghs_")
@@ -157,12 +174,13 @@ class GitHub:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
     ) -> Response:
-        """One call, retried where that is safe; path is relative to the API's root."""
+        """One JSON call, retried where that is safe; path is relative to the API's root."""
         method = method.upper()
-        if method not in WRITES:
-            return self._send(method, path, params, json)
-        with self._write_lock:  # one write at a time, even from several threads
-            return self._send(method, path, params, json)
+
+        def once() -> httpx.Response:
+            return self._client.send(self._build(method, path, params=params, json=json))
+
+        return _response(self._send(method, path, once))
 
     def paginate(
         self, path: str, params: Mapping[str, Any] | None = None, *, key: str | None = None
@@ -171,7 +189,7 @@ class GitHub:
 
         `key` names the list in endpoints that wrap it in an object (`check_runs`)."""
         query: Mapping[str, Any] | None = {**(params or {}), "per_page": 100}
-        url, seen = path, set()
+        url, seen = path, set[str]()
         while url and url not in seen and len(seen) < MAX_PAGES:
             seen.add(url)
             page = self.request("GET", url, params=query)
@@ -184,8 +202,66 @@ class GitHub:
                     status=page.status,
                 )
             yield items
-            url = self._next_page(page.headers.get("link", ""), path)
+            url = self._next_page(page.links.get("next", {}).get("url", ""), path)
             query = None  # the next link carries its own query
+
+    def upload(self, url: str, source: Path, *, params: Mapping[str, str]) -> Response:
+        """A file's bytes in one streamed POST to `url` (a release's upload URL: the API's
+        origin, or its uploads host; anywhere else is refused before anything is sent).
+        Retried, paced and rate-limited as every POST is."""
+        path = urlsplit(url).path
+        if not may_have_token(self.api_url, url):
+            raise GitHubError(
+                f"the upload URL is on {_show(url)}, which is neither the API "
+                f"({_show(self.api_url)}) nor its uploads host; not sending the token there",
+                method="POST",
+                path=path,
+                hint="check GITHUB_API_URL",
+            )
+        headers = {
+            "Content-Type": "application/octet-stream",
+            "Content-Length": str(source.stat().st_size),
+        }
+
+        def once() -> httpx.Response:
+            with source.open("rb") as f:
+                request = self._build(
+                    "POST", url, params=params, headers=headers, content=_chunks(f)
+                )
+                return self._client.send(request)
+
+        return _response(self._send("POST", path, once))
+
+    def download(self, path: str, target: Path) -> None:
+        """The bytes at `path` (relative to the API's root) into `target`, streamed. GitHub
+        answers with a redirect to short-lived storage on another origin, which gets no
+        token; at most MAX_REDIRECTS, never from https to http. Retried as every GET is,
+        each try starting the file over."""
+
+        def once() -> httpx.Response:
+            url = self.api_url + path
+            for _ in range(MAX_REDIRECTS + 1):
+                request = self._build("GET", url, headers={"Accept": "application/octet-stream"})
+                answer = self._client.send(request, stream=True, follow_redirects=False)
+                try:
+                    location = answer.headers.get("location")
+                    if answer.status_code in REDIRECTS and location:
+                        url = self._redirect(path, url, location)
+                        continue
+                    if 200 <= answer.status_code < 300:
+                        with target.open("wb") as out:
+                            for chunk in answer.iter_bytes(CHUNK):
+                                out.write(chunk)
+                    else:
+                        answer.read()  # GitHub's message, for the error
+                    return answer
+                finally:
+                    answer.close()
+            raise GitHubError(
+                f"GET {path}: more than {MAX_REDIRECTS} redirects", method="GET", path=path
+            )
+
+        self._send("GET", path, once)
 
     def wait(self, seconds: float, why: str) -> None:
         """Sleep (the injected sleep); a wait long enough to look like a hang is announced."""
@@ -195,82 +271,103 @@ class GitHub:
             self._on_wait(self._scrub(f"GitHub: {why}; waiting {seconds:.0f}s"))
         self._sleep(seconds)
 
-    # --- one call, and what to do with its answer ------------------------------------------
-    def _send(self, method: str, path: str, params: Any, json: Any) -> Response:
+    # --- the retry policy: one try at a time, and what to do with its answer ----------------
+    def _send(self, method: str, path: str, once: Callable[[], httpx.Response]) -> httpx.Response:
+        """`once` sends the request (each time anew) and returns GitHub's answer, read;
+        this decides whether to wait and send it again, or what to raise."""
         import httpx
 
         not_sent = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # never left
         tries = self.max_retries + 1
-        for attempt in range(tries):
-            more = attempt + 1 < tries
-            if method in WRITES:
-                self.pace()
-            try:
-                answer = self._client.request(method, path, params=params, json=json)
-            except httpx.TransportError as exc:  # timeouts, resets, refused connections
-                what = f"{method} {path}: no answer from GitHub ({self._transport(exc)})"
-                if method == "POST" and not isinstance(exc, not_sent):
-                    raise UncertainWrite(what, method=method, path=path) from None
-                if not more:
-                    raise GitHubError(
-                        f"{what} after {tries} tries",
-                        method=method,
-                        path=path,
-                        hint="check GITHUB_API_URL and the network",
-                    ) from None
-                self.wait(self.backoff(attempt), "no answer")
-                continue
-            finally:
-                if method in WRITES:
-                    self.wrote()
-            status = answer.status_code
-            if 200 <= status < 300:
-                return Response(status=status, headers=answer.headers, data=json_of(answer))
-            wait = self.rate_limit_wait(answer)
-            if wait is not None:  # GitHub did not carry the request out: safe to send again
-                if wait > self.max_wait_s:
-                    raise self._error(
-                        method,
-                        path,
-                        answer,
-                        RateLimited,
-                        hint=(
-                            f"GitHub asked for {wait:.0f}s more (mlgate waits at most "
-                            f"{self.max_wait_s:.0f}s); run the job again later"
-                        ),
-                    )
-                if not more:
-                    raise self._error(
-                        method,
-                        path,
-                        answer,
-                        RateLimited,
-                        hint=(f"still rate limited after {tries} tries; run the job again later"),
-                    )
-                self.wait(wait, f"rate limited ({status})")
-                continue
-            if status >= 500:
-                if method == "POST":
-                    raise self._error(method, path, answer, UncertainWrite)
-                if more:
-                    self.wait(self.backoff(attempt), f"answered {status}")
+        writing = method in WRITES
+        # one write at a time, even from several threads
+        with self._write_lock if writing else contextlib.nullcontext():
+            for attempt in range(tries):
+                more = attempt + 1 < tries
+                if writing:
+                    self._pace()
+                try:
+                    answer = once()
+                except httpx.TransportError as exc:  # timeouts, resets, refused connections
+                    what = f"{method} {path}: no answer from GitHub ({self._transport(exc)})"
+                    if method == "POST" and not isinstance(exc, not_sent):
+                        raise UncertainWrite(what, method=method, path=path) from None
+                    if not more:
+                        raise GitHubError(
+                            f"{what} after {tries} tries",
+                            method=method,
+                            path=path,
+                            hint="check GITHUB_API_URL and the network",
+                        ) from None
+                    self.wait(self._backoff(attempt), "no answer")
                     continue
-            raise self._classify(method, path, answer)
+                finally:
+                    if writing:
+                        self._last_write = self._clock()
+                status = answer.status_code
+                if 200 <= status < 300:
+                    return answer
+                wait = self._rate_limit_wait(answer)
+                if wait is not None:  # GitHub did not carry the request out: safe to resend
+                    if wait > self.max_wait_s:
+                        raise self._error(
+                            method,
+                            path,
+                            answer,
+                            RateLimited,
+                            hint=(
+                                f"GitHub asked for {wait:.0f}s more (mlgate waits at most "
+                                f"{self.max_wait_s:.0f}s); run the job again later"
+                            ),
+                        )
+                    if not more:
+                        raise self._error(
+                            method,
+                            path,
+                            answer,
+                            RateLimited,
+                            hint=f"still rate limited after {tries} tries; run the job again later",
+                        )
+                    self.wait(wait, f"rate limited ({status})")
+                    continue
+                if status >= 500:
+                    if method == "POST":
+                        raise self._error(method, path, answer, UncertainWrite)
+                    if more:
+                        self.wait(self._backoff(attempt), f"answered {status}")
+                        continue
+                raise self._classify(method, path, answer)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def wrote(self) -> None:
-        """A write just went out (this client's, or bytes sent beside it: releases.py)."""
-        self._last_write = self._clock()
+    def _build(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        content: Iterator[bytes] | None = None,
+    ) -> httpx.Request:
+        """The request, with the token only where may_have_token allows."""
+        request = self._client.build_request(
+            method, url, params=params, json=json, headers=headers, content=content
+        )
+        if may_have_token(self.api_url, str(request.url)):
+            request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
 
-    def pace(self) -> None:
+    def _pace(self) -> None:
         """GitHub asks integrations to leave a second between mutative requests."""
         if self._last_write is not None:
             self.wait(self.min_write_interval_s - (self._clock() - self._last_write), "")
 
-    def backoff(self, attempt: int) -> float:
-        return min(BACKOFF_FIRST_S * 2**attempt, BACKOFF_CAP_S) * (1 + 0.25 * self._random.random())
+    def _backoff(self, attempt: int) -> float:
+        return min(BACKOFF_FIRST_S * 2.0**attempt, BACKOFF_CAP_S) * (
+            1 + 0.25 * self._random.random()
+        )
 
-    def rate_limit_wait(self, answer: Any) -> float | None:
+    def _rate_limit_wait(self, answer: httpx.Response) -> float | None:
         """Seconds GitHub asks us to wait, or None when the answer is not a rate limit."""
         if answer.status_code not in (403, 429):
             return None
@@ -289,7 +386,7 @@ class GitHub:
             return UNTIMED_LIMIT_WAIT_S
         return None
 
-    def _classify(self, method: str, path: str, answer: Any) -> GitHubError:
+    def _classify(self, method: str, path: str, answer: httpx.Response) -> GitHubError:
         status = answer.status_code
         if status == 401:
             return self._error(
@@ -314,7 +411,7 @@ class GitHub:
         self,
         method: str,
         path: str,
-        answer: Any,
+        answer: httpx.Response,
         kind: type[GitHubError],
         *,
         hint: str | None = None,
@@ -341,9 +438,8 @@ class GitHub:
         said = self._scrub(str(exc))[:200]
         return f"{type(exc).__name__}: {said}" if said else type(exc).__name__
 
-    def _next_page(self, link: str, path: str) -> str:
+    def _next_page(self, url: str, path: str) -> str:
         """The next page's path, refusing a link that would carry the token elsewhere."""
-        url = _next_link(link)
         if not url:
             return ""
         if not url.startswith(self.api_url + "/"):
@@ -354,26 +450,81 @@ class GitHub:
             )
         return url[len(self.api_url) :]
 
+    def _redirect(self, path: str, current: str, location: str) -> str:
+        """Where a download is redirected, refused when that leaves https."""
+        target = urljoin(current, location)
+        scheme = urlsplit(target).scheme.lower()
+        if scheme not in ("http", "https") or (
+            scheme == "http" and urlsplit(self.api_url).scheme.lower() == "https"
+        ):
+            raise GitHubError(
+                f"GET {path}: GitHub redirected the download to {_show(target)}; not "
+                "following a redirect away from https",
+                method="GET",
+                path=path,
+            )
+        return target
+
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "***") if self._token else text
 
 
-def json_of(answer: Any) -> Any:
+def may_have_token(api_url: str, url: str) -> bool:
+    """May a request to `url` carry the token of the API at `api_url`? Only on the API's
+    own origin (GitHub Enterprise Server serves uploads there too, at /api/uploads), or on
+    the API host's `uploads.` sibling with the same scheme and port (api.github.com ->
+    uploads.github.com); never a URL with credentials in it."""
+    api, target = _origin(api_url), _origin(url)
+    if not target[1]:
+        return False
+    sibling = api[1].startswith("api.") and target[1] == "uploads." + api[1][4:]
+    return target == api or (sibling and (target[0], target[2]) == (api[0], api[2]))
+
+
+def _response(answer: httpx.Response) -> Response:
+    return Response(
+        status=answer.status_code,
+        headers=answer.headers,
+        data=_json_of(answer),
+        links=answer.links,
+    )
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
+    if parts.username or parts.password:  # credentials in a URL: no origin we trust
+        return ("", "", 0)
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def _show(url: str) -> str:
+    scheme, host, port = _origin(url)
+    return f"{scheme}://{host}:{port}"
+
+
+def _chunks(f: IO[bytes]) -> Iterator[bytes]:
+    while chunk := f.read(CHUNK):
+        yield chunk
+
+
+def _json_of(answer: httpx.Response) -> Any:
     try:
         return answer.json()
     except ValueError:
         return None
 
 
-def _github_message(answer: Any) -> str:
-    data = json_of(answer)
+def _github_message(answer: httpx.Response) -> str:
+    data = _json_of(answer)
     said = data.get("message") if isinstance(data, dict) else None
     return said.strip()[:500] if isinstance(said, str) else ""
 
 
-def _validation_details(answer: Any) -> str:
+def _validation_details(answer: httpx.Response) -> str:
     """What a 422 says is wrong, e.g. `body: is too long (maximum is 65536 characters)`."""
-    data = json_of(answer)
+    data = _json_of(answer)
     errors = data.get("errors") if isinstance(data, dict) else None
     if not isinstance(errors, list):
         return ""
@@ -386,12 +537,3 @@ def _validation_details(answer: Any) -> str:
         elif isinstance(e, str):
             parts.append(e)
     return "; ".join(parts)[:500]
-
-
-def _next_link(header: str) -> str:
-    """The rel="next" URL of a Link header (`<url>; rel="next", <url>; rel="last"`)."""
-    for part in header.split(","):
-        target, _, rels = part.partition(";")
-        if 'rel="next"' in rels.replace(" ", ""):
-            return target.strip().removeprefix("<").removesuffix(">")
-    return ""

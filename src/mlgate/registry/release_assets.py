@@ -209,16 +209,12 @@ class ReleaseStore:
                 "GITHUB_TOKEN: ${{ github.token }}` with `permissions: contents: "
                 "write`)",
             )
-        gh = GitHub(self.api_url, self.token, **self.client)
-        releases = Releases(gh, self.token, self.repository)
-        try:
-            yield releases
-        except Forbidden as exc:
-            exc.hint = CONTENTS_HINT
-            raise
-        finally:
-            releases.close()
-            gh.close()
+        with GitHub(self.api_url, self.token, **self.client) as gh:
+            try:
+                yield Releases(gh, self.repository)
+            except Forbidden as exc:
+                exc.hint = CONTENTS_HINT
+                raise
 
     def _release(self, releases: Releases, *, create: bool) -> Release | None:
         if self.tag not in self._found:
