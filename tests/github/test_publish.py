@@ -25,7 +25,7 @@ from mlgate.github import http
 from tests import projects
 from tests.conftest import FIXTURES
 from tests.github.conftest import TOKEN
-from tests.github.server import FakeGitHub, serve
+from tests.github.server import FakeGitHub, Fault, serve
 
 EVENT = FIXTURES / "github" / "events" / "pull_request.opened.json"
 HEAD = json.loads(EVENT.read_text())["pull_request"]["head"]["sha"]
@@ -202,3 +202,22 @@ def test_mlgate_comment_without_a_token_is_a_clear_error(
     err = capsys.readouterr().err
     assert "no token" in err and "Traceback" not in err
     assert posted.fake.total_calls() == before
+
+
+def test_the_client_is_closed_after_posting_and_after_an_error(
+    posted: Posted, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made: list[http.GitHub] = []
+
+    class Watched(http.GitHub):
+        def __init__(self, *args: Any, **kw: Any) -> None:
+            super().__init__(*args, **kw)
+            made.append(self)
+
+    monkeypatch.setattr(http, "GitHub", Watched)
+    assert mlgate_here(posted, monkeypatch, "comment") == 0
+    listing = ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments")
+    posted.fake.fail(*listing, Fault(status=401, body={"message": "Bad credentials"}))
+    assert mlgate_here(posted, monkeypatch, "comment") == 3  # strict: the 401 is raised
+    assert "token is invalid" in capsys.readouterr().err
+    assert len(made) == 2 and all(gh.closed for gh in made)
