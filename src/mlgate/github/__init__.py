@@ -1,13 +1,14 @@
 """GitHub: the Actions context, and a small REST client for comments, checks and statuses.
 
     context.py   where a run is (GITHUB_* variables and the event payload); no HTTP
-    http.py      the client: timeouts, retries, rate limits, pacing, errors (httpx)
+    http.py      the client, the one transport (httpx): timeouts, retries, rate limits,
+                 pacing, errors, for JSON and a release asset's bytes alike
     comments.py  the sticky comment, found by marker and author
     checks.py    the check run with annotations, or a commit status
     actions.py   job summary, step outputs, workflow commands
     pulls.py     a pull request, to check a fork's hand-over against
     deployments.py  a GitHub Deployment and its statuses, for each promotion
-    releases.py  a release's assets: the github-release: model store's bytes
+    releases.py  a release's assets (the github-release: model store): the Releases API
 
 The public names load on first use: reading the context never imports httpx.
 """
