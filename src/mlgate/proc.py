@@ -15,9 +15,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
 from mlgate import credentials
 from mlgate.errors import OutsideError
@@ -63,7 +63,12 @@ def stream(
         raise ValueError("a Request needs exactly one of shell and argv")
     env = dict(request.env)
     env.setdefault("PYTHONUNBUFFERED", "1")  # Python children print as they go
-    args: str | list[str] = request.shell if request.shell is not None else list(request.argv)
+    args: str | list[str]
+    if request.shell is not None:
+        args = request.shell
+    else:
+        assert request.argv is not None  # exactly one of the two, checked above
+        args = list(request.argv)
     started = time.monotonic()
     try:
         child = subprocess.Popen(
@@ -296,13 +301,15 @@ def call(
         os.close(step_read)
         reader.join(timeout=DRAIN_S)
     stage = steps.decode("utf-8", "replace").rstrip("\n").rpartition("\n")[2]
-    common = {"stage": stage, "duration_s": time.monotonic() - started, "tail": tuple(tail)}
+    ended = Called(stage=stage, duration_s=time.monotonic() - started, tail=tuple(tail))
     payload = bytes(answer[8:])
     if timed_out or not payload:
         code = None if timed_out else os.waitstatus_to_exitcode(status)
-        return Called(timed_out=timed_out, exit_code=code, **common)
+        return replace(ended, timed_out=timed_out, exit_code=code)
     kind, value = pickle.loads(payload)
-    return Called(value=value, **common) if kind == "value" else Called(error=value, **common)
+    if kind == "value":
+        return replace(ended, value=value)
+    return replace(ended, error=value)
 
 
 def _collect(
@@ -339,7 +346,7 @@ def _child(
     out_fd: int,
     result_fd: int,
     step_fd: int,
-    pickle: Any,
+    pickle: ModuleType,  # imported by the caller, before the fork
 ) -> None:  # pragma: no cover (runs in the child)
     """Never returns: the child ends with os._exit, running none of the parent's exit code."""
     code = 0

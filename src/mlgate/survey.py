@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -207,7 +208,12 @@ def _guess_task(root: Path, train: DataFile, target: str) -> tuple[Task, str]:
 
 def _distinct(path: Path, column: str) -> int | None:
     fmt = EXTENSIONS[path.suffix.lower()]
-    scan = {"csv": pl.scan_csv, "parquet": pl.scan_parquet, "jsonl": pl.scan_ndjson}[fmt]
+    scanners: dict[str, Callable[[Path], pl.LazyFrame]] = {
+        "csv": pl.scan_csv,
+        "parquet": pl.scan_parquet,
+        "jsonl": pl.scan_ndjson,
+    }
+    scan = scanners[fmt]
     try:
         return int(scan(path).select(pl.col(column).n_unique()).collect().item())
     except (pl.exceptions.PolarsError, OSError, ValueError):
@@ -224,5 +230,5 @@ def _script(scripts: list[str], word: str) -> str | None:
 
 def round_down(n: int) -> int:
     """To one significant figure: 54 -> 50, 455 -> 400, 7 -> 7."""
-    scale = 10 ** (len(str(n)) - 1)
+    scale: int = 10 ** (len(str(n)) - 1)  # a non-negative power: an int
     return n // scale * scale

@@ -173,4 +173,7 @@ def _handoff(run_folder: Path) -> Handoff:
 @functools.cache
 def schema() -> dict[str, Any]:
     """The hand-over's JSON Schema, beside this module."""
-    return json.loads(Path(__file__).with_name("handoff.schema.json").read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(
+        Path(__file__).with_name("handoff.schema.json").read_text("utf-8")
+    )
+    return loaded

@@ -8,12 +8,17 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlgate.ci.plan import Plan
 from mlgate.errors import UserError
 from mlgate.github.context import ActionsContext
 from mlgate.manifest.spec import Manifest
 from mlgate.result.records import RunResult
+
+if TYPE_CHECKING:
+    from mlgate.pipeline import Observer
+    from mlgate.registry.operations import Change, Where
 
 # the action's outputs, by name, each with the only values it may take: what a workflow
 # does with them (`if: steps.mlgate.outputs.verdict == 'passed'`) must not be steered by
@@ -54,7 +59,7 @@ class Job:
 
     ctx: ActionsContext
     load: Callable[[], Manifest]
-    observer: object = None  # pipeline.Observer
+    observer: Observer | None = None
     env: Mapping[str, str] | None = None
     artifact: Path = Path("mlgate-run")  # where the fork-safe workflow downloaded the run
 
@@ -110,7 +115,7 @@ def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     )
 
 
-def _where(job: Job, manifest: Manifest):  # -> operations.Where
+def _where(job: Job, manifest: Manifest) -> Where:
     from mlgate.registry.operations import Where
 
     return Where.in_workflow(manifest, job.ctx)
@@ -185,7 +190,7 @@ def _rollback(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     return replace(_said(outcome, _change_line(change)), version=change.version)
 
 
-def _change_line(change) -> str:  # (operations.Change)
+def _change_line(change: Change) -> str:
     if not change.changed:
         return f"{change.environment}: holds {change.version} already"
     return f"{change.environment}: {change.previous or 'empty'} -> {change.version} ({change.tag})"

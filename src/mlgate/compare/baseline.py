@@ -22,7 +22,7 @@ from pathlib import Path
 from mlgate import __version__, atomic, git, words
 from mlgate.compare import metrics_file
 from mlgate.errors import MlgateError, UserError
-from mlgate.manifest.spec import Manifest
+from mlgate.manifest.spec import BaselineKind, Manifest
 from mlgate.result import arrays, document, rowsets
 from mlgate.result.records import Baseline, EvaluateStage, RowSet, RunResult
 
@@ -95,23 +95,26 @@ def _branch_hint(root: Path) -> str:
 def override(manifest: Manifest, baseline: str, *, origin: str = "the command line") -> Manifest:
     """The manifest with the baseline named elsewhere (the command line, the event): none,
     auto, a file, or a ref; `origin` says where, with what the manifest said."""
-    if baseline in ("none", "auto"):
-        kind = baseline
+    kind: BaselineKind
+    if baseline == "none":
+        kind = "none"
+    elif baseline == "auto":
+        kind = "auto"
     elif manifest.resolve(baseline).is_file():
         kind = "file"
     else:
         kind = "git"
-    said = manifest.compare.baseline_kind
+    said_kind = manifest.compare.baseline_kind
     said = (
         manifest.compare.baseline
-        if said in ("git", "auto", "none")
-        else f"{{{said}: {manifest.compare.baseline}}}"
+        if said_kind in ("git", "auto", "none")
+        else f"{{{said_kind}: {manifest.compare.baseline}}}"
     )
     origin = f"{origin}, in place of {said} from {origin_of(manifest)}"
     compare = replace(
         manifest.compare,
         baseline=baseline,
-        baseline_kind=kind,  # type: ignore[arg-type]
+        baseline_kind=kind,
         baseline_origin=origin,
     )
     return replace(manifest, compare=compare)
@@ -267,13 +270,12 @@ def _score_isolated(
 
     timeout = ours.evaluate.timeout_s
     try:
-        return isolated.run(
-            work,
-            timeout_s=timeout,  # type: ignore[return-value]
-            timeout_said=duration(timeout),
-        )
+        answer = isolated.run(work, timeout_s=timeout, timeout_said=duration(timeout))
     except isolated.NoAnswer as exc:
         raise UserError(str(exc)) from exc
+    if not isinstance(answer, EvaluateStage):  # pragma: no cover (`work` returns only this)
+        raise TypeError(f"the baseline's scoring child sent {type(answer).__name__}")
+    return answer
 
 
 def score_on_candidate_rows(

@@ -262,7 +262,8 @@ def _binomial_two_sided(k: int, n: int) -> float:
     if n == 0:
         return 1.0
     if n <= 1000:  # exact in integers; past this the sum of big integers gets slow
-        return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2**n)
+        tails: float = 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+        return min(1.0, tails)
     from scipy.special import bdtr  # the binomial tail as a regularised incomplete beta
 
     return min(1.0, 2 * float(bdtr(k, n, 0.5)))

@@ -39,23 +39,28 @@ def per_row(
     positive_index: int = 1,
 ) -> np.ndarray:
     """The per-row terms whose mean is `metric`, for the metrics that are such a mean."""
+    terms: np.ndarray
     if metric == "log_loss":
         assert scores is not None
         # scikit-learn clips to the probabilities' own precision before the logarithm
         eps = np.finfo(scores.dtype).eps
         right = np.clip(scores[np.arange(len(y)), y], eps, 1 - eps)
-        return -np.log(right.astype(np.float64))
+        terms = -np.log(right.astype(np.float64))
+        return terms
     if metric == "brier_score":
         assert scores is not None
-        return ((y == positive_index) - scores[:, positive_index].astype(np.float64)) ** 2
+        terms = ((y == positive_index) - scores[:, positive_index].astype(np.float64)) ** 2
+        return terms
     assert pred is not None
-    error = np.abs(y - pred)
+    error: np.ndarray = np.abs(y - pred)
     if metric == "mae":
         return error
     if metric == "mse":
-        return error**2
+        terms = error**2
+        return terms
     if metric == "mape":
-        return error / np.maximum(np.abs(y), np.finfo(np.float64).eps)
+        terms = error / np.maximum(np.abs(y), np.finfo(np.float64).eps)
+        return terms
     raise ValueError(f"'{metric}' is not a mean of per-row terms")
 
 
@@ -158,6 +163,7 @@ class _Groups:
         starts[:1] = True
         np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
         self.tied = not starts.all()
+        self.rows: np.ndarray  # per group: its rows, and how many are positive
         if self.tied:
             self.group = np.cumsum(starts) - 1  # of each row in score order
             self.rows = np.bincount(self.group)

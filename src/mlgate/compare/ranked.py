@@ -110,7 +110,7 @@ def _statistic(
     drawn = counts[:, column[side.window]]
     if statistic == "max":
         hit = drawn > 0
-        return side.values[hit.argmax(axis=1)], hit.any(axis=1)
+        return side.values[hit.argmax(axis=1)], np.any(hit, axis=1)
     # draws below the window: outside cells below it, and rows of the other model's
     # window that sort below this one's
     outside_below = np.array([(c & bit) > 0 for c in range(4)], dtype=np.int64)

@@ -24,7 +24,7 @@ from mlgate import words
 from mlgate.data import column_checks, dataset_checks, phrases, type_checks
 from mlgate.data.column_checks import Counted, Planned
 from mlgate.manifest.spec import Data
-from mlgate.manifest.yaml_source import format_path
+from mlgate.manifest.yaml_source import KeyPath, format_path
 from mlgate.result.records import CheckResult, DatasetSummary, FileFingerprint
 
 ROLES = ("train", "test")
@@ -66,7 +66,7 @@ def _frame_checks(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResul
 def _implicit_presence(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResult]:
     """Target, id and features are named columns too: a typo is a failed check, not a crash.
     A name that `data.columns` requires is checked there, once."""
-    named = [("target", spec.target, ("data", "target"))]
+    named: list[tuple[str, str, KeyPath]] = [("target", spec.target, ("data", "target"))]
     if spec.id is not None:
         named.append(("id", spec.id, ("data", "id")))
     for i, feature in enumerate(spec.features or ()):
@@ -111,12 +111,12 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
     }
     shown = _evaluate(frame, wanted) if wanted else {}
     results = []
-    for i, check in enumerate(planned):
-        if isinstance(check, Counted):
+    for i, plan in enumerate(planned):
+        if isinstance(plan, Counted):
             examples = shown.get(f"examples.{i}")
             results.append(
                 _verdict(
-                    check,
+                    plan,
                     stats[f"count.{i}"],
                     stats[f"judged.{i}"],
                     frame.height,
@@ -124,7 +124,7 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
                 )
             )
         else:
-            results.append(check)
+            results.append(plan)
     return results
 
 

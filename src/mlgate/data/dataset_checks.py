@@ -129,15 +129,16 @@ def _aligned(
     left: pl.DataFrame, right: pl.DataFrame, shared: list[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Both frames on the shared columns with one dtype each, NaN as null: joinable."""
-    left_exprs, right_exprs = [], []
+    left_exprs: list[pl.Expr] = []
+    right_exprs: list[pl.Expr] = []
     for name in shared:
         a, b = left.schema[name], right.schema[name]
         if a == b and not (a.is_float() or type_checks.is_text(a)):
             target = a
         elif a.is_numeric() and b.is_numeric():
-            target = pl.Float64
+            target = pl.Float64()
         else:
-            target = pl.String  # text, categoricals from two files, or dtypes that disagree
+            target = pl.String()  # text, categoricals from two files, or dtypes that disagree
         for exprs, dtype in ((left_exprs, a), (right_exprs, b)):
             expr = pl.col(name).cast(target, strict=False) if dtype != target else pl.col(name)
             exprs.append(expr.fill_nan(None) if target.is_float() else expr)

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from mlgate.errors import UserError
@@ -202,7 +203,7 @@ class _Thrift:
         self.at += length
         return value
 
-    def _fields(self):  # -> Iterator[tuple[int, int]]
+    def _fields(self) -> Iterator[tuple[int, int]]:
         last = 0
         while True:
             header = self._byte()

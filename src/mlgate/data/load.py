@@ -72,14 +72,20 @@ def _without_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
-    options = {"separator": separator(path), "null_values": list(PANDAS_NA)}
+    sep = separator(path)
+
+    def read_inferring(rows: int | None) -> pl.DataFrame:
+        return pl.read_csv(
+            path, separator=sep, null_values=list(PANDAS_NA), infer_schema_length=rows
+        )
+
     try:
-        frame = pl.read_csv(path, infer_schema_length=CSV_INFER_ROWS, **options)
+        frame = read_inferring(CSV_INFER_ROWS)
     except pl.exceptions.ComputeError:
         # a late value of another type ("1.5" under integers): infer from every row
-        return pl.read_csv(path, infer_schema_length=None, **options)
+        return read_inferring(None)
     if frame.height > CSV_INFER_ROWS and _typed_blind(frame):
-        return pl.read_csv(path, infer_schema_length=None, **options)
+        return read_inferring(None)
     return frame
 
 

@@ -45,7 +45,9 @@ def warnings(manifest: Manifest, name: str) -> list[Problem]:
     commands += [(f"environments.{e.name}.deploy", e.deploy) for e in manifest.environments]
     found = []
     for key, command in commands:
-        script = script_of(command) if command is not None else None
+        if command is None:
+            continue
+        script = script_of(command)
         if script is None or (manifest.root / script).exists():
             continue
         key, (line, column) = _place(manifest, key)

@@ -28,7 +28,8 @@ _TYPE_NAMES = {
 def schema() -> dict[str, Any]:
     """The manifest's JSON Schema, as shipped inside the package."""
     # beside this module; importlib.resources would cost more than the whole validation
-    return json.loads(Path(__file__).with_name("schema.json").read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(Path(__file__).with_name("schema.json").read_text("utf-8"))
+    return loaded
 
 
 @functools.cache
@@ -159,7 +160,7 @@ def _wrong_type(error: Any) -> bool:
         return False
     if error.validator in ("anyOf", "oneOf"):
         return all(any(map(_wrong_type, errs)) for errs in _branches(error).values())
-    return error.validator == "type"
+    return bool(error.validator == "type")
 
 
 def _unknown_key(key: str, allowed: list[str]) -> str:

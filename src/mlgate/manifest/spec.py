@@ -10,6 +10,7 @@ from typing import Literal
 ColumnType = Literal["integer", "number", "string", "category", "boolean", "datetime"]
 Task = Literal["classification", "regression"]
 SignificanceRule = Literal["none", "no significant drop", "significant gain"]
+BaselineKind = Literal["auto", "git", "file", "stage", "none"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,7 +112,7 @@ class Gate:
 class Compare:
     # "auto": the pull request's base branch, else none; "none"; else a git ref
     baseline: str = "auto"
-    baseline_kind: Literal["auto", "git", "file", "stage", "none"] = "auto"
+    baseline_kind: BaselineKind = "auto"
     baseline_origin: str = ""  # where the baseline was named, if not here (the command line)
     required: bool = False  # no baseline fails the run instead of leaving relative gates out
     metrics_files: tuple[str, ...] = ()  # read at a git ref instead of re-running the baseline

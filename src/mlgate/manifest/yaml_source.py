@@ -16,6 +16,7 @@ import math
 import re
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -23,7 +24,10 @@ from mlgate.errors import Problem
 
 KeyPath = tuple[str | int, ...]
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _Loader = yaml.SafeLoader  # libyaml's CSafeLoader, where built, behaves the same
+else:
+    _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_VALUES = 20_000  # a real manifest has a few hundred
 MAX_DEPTH = 50  # levels of lists and mappings; a real manifest has about five
 MAX_BYTES = 2**20  # a real manifest has a few KiB
@@ -34,16 +38,20 @@ _MAX_DIGITS = {10: 309, 16: 256, 8: 342}
 _C_SAFE_DEPTH = 5_000
 
 
-class _CoreSchemaLoader(_Loader):  # type: ignore[misc, valid-type]
+# PyYAML's registry: a plain scalar's first character -> (tag, pattern) to try in turn
+_Resolvers = dict[str | None, list[tuple[str, re.Pattern[str]]]]
+
+
+class _CoreSchemaLoader(_Loader):
     """SafeLoader resolving plain scalars by the YAML 1.2 core schema."""
 
-    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 (PyYAML's class-level registry)
+    yaml_implicit_resolvers: _Resolvers = {}  # noqa: RUF012 (PyYAML's class-level registry)
 
 
 class _PureCoreSchemaLoader(yaml.SafeLoader):
     """The same in pure Python, for text that may nest too deeply for libyaml."""
 
-    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 (PyYAML's class-level registry)
+    yaml_implicit_resolvers: _Resolvers = {}  # noqa: RUF012 (PyYAML's class-level registry)
 
 
 _CORE_RESOLVERS = [
@@ -332,7 +340,8 @@ class _Builder:
                 )
         return result
 
-    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> object:
+    def _scalar(self, node: yaml.Node, path: KeyPath) -> object:
+        """A scalar: what remains once mappings and sequences are taken out."""
         value, tag = node.value, node.tag
         if tag == _STR:
             return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mlgate.manifest.spec import MetricCheck
-from mlgate.result.records import CheckResult
+from mlgate.result.records import CheckResult, Status
 
 
 def metric_checks(
@@ -18,35 +18,35 @@ def metric_checks(
 
 def _metric_check(check: MetricCheck, value: float | None, error: str | None) -> CheckResult:
     rule = _rule(check)
-    common = {
-        "id": f"model.metrics.{check.metric}",
-        "stage": "model",
-        "subject": check.metric,
-        "rule": rule,
-        "manifest_key": check.key,
-    }
+
+    def verdict(status: Status, message: str) -> CheckResult:
+        return CheckResult(
+            id=f"model.metrics.{check.metric}",
+            stage="model",
+            subject=check.metric,
+            rule=rule,
+            status=status,
+            message=message,
+            observed=value,
+            manifest_key=check.key,
+        )
+
     if value is None:
         reason = error or "the metric was not computed"
-        return CheckResult(status="error", message=f"{check.metric} unknown: {reason}", **common)
+        return verdict("error", f"{check.metric} unknown: {reason}")
     if check.min is not None and value < check.min:
-        return CheckResult(
-            status="failed",
-            observed=value,
-            message=f"{check.metric} = {value:.4f}, {check.min - value:.4f} below the minimum "
+        return verdict(
+            "failed",
+            f"{check.metric} = {value:.4f}, {check.min - value:.4f} below the minimum "
             f"{check.min:g}",
-            **common,
         )
     if check.max is not None and value > check.max:
-        return CheckResult(
-            status="failed",
-            observed=value,
-            message=f"{check.metric} = {value:.4f}, {value - check.max:.4f} above the maximum "
+        return verdict(
+            "failed",
+            f"{check.metric} = {value:.4f}, {value - check.max:.4f} above the maximum "
             f"{check.max:g}",
-            **common,
         )
-    return CheckResult(
-        status="passed", observed=value, message=f"{check.metric} = {value:.4f} ({rule})", **common
-    )
+    return verdict("passed", f"{check.metric} = {value:.4f} ({rule})")
 
 
 def _rule(check: MetricCheck) -> str:

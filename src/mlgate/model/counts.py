@@ -58,11 +58,11 @@ class _Totals:
     def __init__(self, tables: np.ndarray) -> None:
         self.tables = tables
         self.tp = np.diagonal(tables, axis1=-2, axis2=-1)
-        self.true = tables.sum(axis=-1)  # support of each class
-        self.pred = tables.sum(axis=-2)
-        self.n = self.true.sum(axis=-1)
-        self.correct = self.tp.sum(axis=-1)
-        self.present = (self.true + self.pred) > 0  # scikit-learn's unique_labels
+        self.true: np.ndarray = tables.sum(axis=-1)  # support of each class
+        self.pred: np.ndarray = tables.sum(axis=-2)
+        self.n: np.ndarray = self.true.sum(axis=-1)
+        self.correct: np.ndarray = self.tp.sum(axis=-1)
+        self.present: np.ndarray = (self.true + self.pred) > 0  # scikit-learn's unique_labels
 
 
 def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -86,7 +86,8 @@ def _f1(t: _Totals) -> np.ndarray:
 def _macro(per_class: Callable[[_Totals], np.ndarray]) -> Callable[[_Totals], np.ndarray]:
     def average(t: _Totals) -> np.ndarray:
         values = np.where(t.present, per_class(t), 0.0)
-        return values.sum(axis=-1) / t.present.sum(axis=-1)
+        mean: np.ndarray = values.sum(axis=-1) / t.present.sum(axis=-1)
+        return mean
 
     return average
 
@@ -94,11 +95,13 @@ def _macro(per_class: Callable[[_Totals], np.ndarray]) -> Callable[[_Totals], np
 def _balanced_accuracy(t: _Totals) -> np.ndarray:
     # mean recall over the classes that occur in y_true; predicted-only classes are dropped
     seen = t.true > 0
-    return np.where(seen, _recall(t), 0.0).sum(axis=-1) / seen.sum(axis=-1)
+    mean: np.ndarray = np.where(seen, _recall(t), 0.0).sum(axis=-1) / seen.sum(axis=-1)
+    return mean
 
 
 def _f1_weighted(t: _Totals) -> np.ndarray:
-    return (_f1(t) * t.true).sum(axis=-1) / t.true.sum(axis=-1)
+    mean: np.ndarray = (_f1(t) * t.true).sum(axis=-1) / t.true.sum(axis=-1)
+    return mean
 
 
 def _f1_micro(t: _Totals) -> np.ndarray:

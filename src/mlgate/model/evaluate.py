@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mlgate import words
-from mlgate.manifest.spec import Manifest
+from mlgate.manifest.spec import Manifest, Task
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays, rowsets
 from mlgate.result.records import Predictions, RowSet
@@ -51,15 +51,15 @@ def _as_fitted(
     if fitted is not None and set(fitted) == set(features):
         return frame[fitted]  # a model that names its columns is handed them by name
     count = getattr(model, "n_features_in_", None)
-    if fitted is None and (not isinstance(count, int) or count == len(features)):
-        return frame[features]
-    where = _features_from(manifest)
     if fitted is None:
+        if not isinstance(count, int) or count == len(features):
+            return frame[features]
         raise EvaluationError(
             f"the model was fitted on {words.count(count, 'column')} and is given "
-            f"{len(features)} ({where}): set data.features to the {count} it was fitted on, "
-            "in order"
+            f"{len(features)} ({_features_from(manifest)}): set data.features to the "
+            f"{count} it was fitted on, in order"
         )
+    where = _features_from(manifest)
     extra = [c for c in features if c not in fitted]
     lacking = [c for c in fitted if c not in features]
     absent = [c for c in lacking if c not in frame.columns]
@@ -105,7 +105,7 @@ def _features_from(manifest: Manifest) -> str:
     return f"every column but {but}, as data.features is not set"
 
 
-def infer_task(manifest: Manifest, model: Any, y: pd.Series) -> tuple[str, bool]:
+def infer_task(manifest: Manifest, model: Any, y: pd.Series) -> tuple[Task, bool]:
     """The manifest's task, else classification for a model with classes or a non-float target."""
     if manifest.evaluate.task is not None:
         return manifest.evaluate.task, False
@@ -114,10 +114,10 @@ def infer_task(manifest: Manifest, model: Any, y: pd.Series) -> tuple[str, bool]
     return "regression", True
 
 
-def metric_names(manifest: Manifest, task: str) -> tuple[list[str], bool]:
+def metric_names(manifest: Manifest, task: Task) -> tuple[list[str], bool]:
     """Metrics to compute (asked-for ones plus those model checks need) and whether defaulted."""
     asked = manifest.evaluate.metrics
-    names = list(asked) if asked is not None else list(metric_table.DEFAULT_METRICS[task])  # type: ignore[index]
+    names = list(asked) if asked is not None else list(metric_table.DEFAULT_METRICS[task])
     for needed in (
         *(c.metric for c in manifest.model_checks),
         *(g.metric for g in manifest.compare.gates),
@@ -263,7 +263,7 @@ def _classification(
     announce: Callable[[str], None] = _quiet,
 ) -> Scored:
     scores = None
-    known = getattr(model, "classes_", None)
+    known: Any = getattr(model, "classes_", None)  # the model's own: an array, a list, or None
     labels = {*y_true.tolist(), *(known.tolist() if hasattr(known, "tolist") else known or ())}
     if len(y_pred) and not labels & set(_hashable(y_pred)):
         shown = ", ".join(map(repr, sorted(map(str, set(_hashable(y_pred))))[:5]))

@@ -27,8 +27,12 @@ class Metric:
     binary_only: bool = False
 
 
-def _m(name: str, task: Task, better: bool, **kw: object) -> Metric:
-    return Metric(name=name, task=task, greater_is_better=better, **kw)  # type: ignore[arg-type]
+def _m(
+    name: str, task: Task, better: bool, *, needs: Needs = "labels", binary_only: bool = False
+) -> Metric:
+    return Metric(
+        name=name, task=task, greater_is_better=better, needs=needs, binary_only=binary_only
+    )
 
 
 METRICS: dict[str, Metric] = {
@@ -154,10 +158,10 @@ def _from_counts(
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.ndim != 1 or y_true.shape != y_pred.shape or len(y_true) == 0:
         return None
-    coded = [_codes(y_true), _codes(y_pred)]
-    if coded[0] is None or coded[1] is None:
+    true_coded, pred_coded = _codes(y_true), _codes(y_pred)
+    if true_coded is None or pred_coded is None:
         return None
-    (true_index, true_labels), (pred_index, pred_labels) = coded
+    (true_index, true_labels), (pred_index, pred_labels) = true_coded, pred_coded
     plain = [*true_labels.tolist(), *pred_labels.tolist()]
     if len({isinstance(v, str) for v in plain}) > 1 or not all(map(_label, plain)):
         return None

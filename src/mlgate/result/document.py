@@ -22,6 +22,7 @@ from mlgate.result.records import Predictions, RunResult
 
 MAX_BYTES = 256 * 1024 * 1024  # a million rows' predictions take about 30 MB
 WHAT = "mlgate run result"
+T = typing.TypeVar("T")
 
 
 def to_dict(value: Any) -> Any:
@@ -67,7 +68,11 @@ def _predictions_problem(p: Predictions) -> str:
     from mlgate.result import arrays
 
     classes = len(p.classes) if p.classes is not None else None
-    expected = {"row_keys": (p.rows,), "y_true": (p.rows,), "y_pred": (p.rows,)}
+    expected: dict[str, tuple[int, ...]] = {
+        "row_keys": (p.rows,),
+        "y_true": (p.rows,),
+        "y_pred": (p.rows,),
+    }
     if p.scores is not None:
         expected["scores"] = (p.rows, classes if classes is not None else -1)
     for name, shape in expected.items():
@@ -90,13 +95,20 @@ def _predictions_problem(p: Predictions) -> str:
     return ""
 
 
-def from_dict(cls: Any, data: Any) -> Any:
-    """Rebuild a value of type `cls` (a dataclass or a typing construct) from JSON data."""
+def from_dict(cls: type[T], data: Any) -> T:
+    """Rebuild a dataclass of type `cls` from JSON data."""
+    built: T = _build(cls, data)
+    return built
+
+
+def _build(cls: Any, data: Any) -> Any:
+    """A value of `cls`, a dataclass or a typing construct (`int | None`, `tuple[str, ...]`),
+    which is not always a class: hence Any."""
     origin = typing.get_origin(cls)
-    if dataclasses.is_dataclass(cls):
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls):
         hints = _hints(cls)
         kwargs = {
-            f.name: from_dict(hints[f.name], data[f.name])
+            f.name: _build(hints[f.name], data[f.name])
             for f in dataclasses.fields(cls)
             if f.name in data
         }
@@ -106,15 +118,15 @@ def from_dict(cls: Any, data: Any) -> Any:
             return None
         for arg in typing.get_args(cls):
             if arg is not type(None):
-                return from_dict(arg, data)
+                return _build(arg, data)
     if origin is tuple:
         args = typing.get_args(cls)
         inner = args[0] if args else Any
-        return tuple(from_dict(inner, v) for v in data)
+        return tuple(_build(inner, v) for v in data)
     if origin in (dict, collections.abc.Mapping) or cls is dict:
         args = typing.get_args(cls)
         inner = args[1] if len(args) == 2 else Any
-        return {k: from_dict(inner, v) for k, v in data.items()}
+        return {k: _build(inner, v) for k, v in data.items()}
     if cls is int and isinstance(data, float):  # JSON Schema's integer admits 114.0
         return int(data)
     return data
@@ -129,4 +141,5 @@ def _hints(cls: type) -> dict[str, Any]:
 def schema() -> dict[str, Any]:
     """The run result's JSON Schema, as shipped inside the package."""
     # beside this module; importlib.resources would cost more than the whole validation
-    return json.loads(Path(__file__).with_name("schema.json").read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(Path(__file__).with_name("schema.json").read_text("utf-8"))
+    return loaded

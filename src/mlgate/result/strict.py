@@ -13,9 +13,13 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import UserError
+
+if TYPE_CHECKING:
+    import jsonschema_rs
+    from jsonschema.protocols import Validator
 
 MAX_DEPTH = 32  # run.json nests 6 deep; params may nest lists a little
 MAX_INT_DIGITS = 18
@@ -71,7 +75,7 @@ def check(value: Any, schema: Mapping[str, Any], *, source: str, what: str) -> N
     )
 
 
-def _first_error(value: Any, schema: Mapping[str, Any]) -> tuple[list, str] | None:
+def _first_error(value: Any, schema: Mapping[str, Any]) -> tuple[list[str | int], str] | None:
     """(path, message) of the first violation, or None. jsonschema-rs is fast either way
     (docs/benchmarks.md); `jsonschema` judges what it cannot convert."""
     fast = _fast(schema["$id"], schema)
@@ -87,11 +91,11 @@ def _first_error(value: Any, schema: Mapping[str, Any]) -> tuple[list, str] | No
     return None if slow is None else (list(slow.absolute_path), slow.message)
 
 
-_validators: dict[str, Any] = {}
-_explainers: dict[str, Any] = {}
+_validators: dict[str, jsonschema_rs.Validator | None] = {}
+_explainers: dict[str, Validator] = {}
 
 
-def _explaining(key: str, schema: Mapping[str, Any]) -> Any:
+def _explaining(key: str, schema: Mapping[str, Any]) -> Validator:
     if key not in _explainers:
         from jsonschema import Draft202012Validator
 
@@ -99,7 +103,7 @@ def _explaining(key: str, schema: Mapping[str, Any]) -> Any:
     return _explainers[key]
 
 
-def _fast(key: str, schema: Mapping[str, Any]) -> Any:
+def _fast(key: str, schema: Mapping[str, Any]) -> jsonschema_rs.Validator | None:
     """jsonschema-rs says yes fast (docs/benchmarks.md); `jsonschema` explains a no."""
     if key not in _validators:
         try:

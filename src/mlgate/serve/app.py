@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlgate.serve.batch import EXACT, Batcher, ModelError, plain, scorer
+from mlgate.serve.batch import EXACT, Batcher, ModelError, Pacing, plain, scorer
 from mlgate.serve.schema import InputError, validate
 from mlgate.serve.service import Service
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 MAX_BODY = 1 << 20  # bytes
 READ_TIMEOUT_S = 10.0  # for the headers, then again for the body
@@ -30,13 +33,14 @@ def create_app(
     max_body: int = MAX_BODY,
     read_timeout_s: float = READ_TIMEOUT_S,
     exact: bool = False,
-):  # -> Starlette
+) -> Starlette:
     from starlette.applications import Starlette
     from starlette.requests import ClientDisconnect, Request
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
-    batcher = Batcher(scorer(service.model, service.schema), **(EXACT if exact else {}))
+    pacing: Pacing = EXACT if exact else {}
+    batcher = Batcher(scorer(service.model, service.schema), **pacing)
     classes = [plain(c) for c in getattr(service.model, "classes_", [])]
 
     def error(status: int, message: str) -> JSONResponse:

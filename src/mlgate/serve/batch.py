@@ -18,13 +18,22 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from mlgate.serve.schema import InputSchema
 
 MAX_ROWS = 1024  # a batch grows no further; a larger request is scored alone
 MAX_WAIT_S = 0.002  # the longest a request waits for others still arriving
-EXACT = {"max_rows": 1, "max_wait_s": 0.0}  # each request scored alone: the answer alone
+
+
+class Pacing(TypedDict, total=False):
+    """How a Batcher groups requests (its keyword arguments)."""
+
+    max_rows: int
+    max_wait_s: float
+
+
+EXACT: Pacing = {"max_rows": 1, "max_wait_s": 0.0}  # each request scored alone: the answer alone
 
 Records = list[dict[str, Any]]
 
@@ -204,31 +213,26 @@ class Batcher:
             scored = self._score([row for records, _ in group for row in records])
         except ModelError as exc:
             if len(group) == 1:
-                _answer(group[0][1], error=exc)
+                _answer(group[0][1], exc)
                 return
             for one in group:  # which request was it: each alone
                 self._settle([one])
             return
         except Exception as exc:  # every waiting request must hear of it
             for _, answer in group:
-                _answer(answer, error=exc)
+                _answer(answer, exc)
             return
         for (_, answer), part in zip(group, split(scored, [len(r) for r, _ in group]), strict=True):
-            _answer(answer, value=part)
+            _answer(answer, part)
 
 
-def _answer(
-    answer: asyncio.Future[Scored],
-    *,
-    value: Scored | None = None,
-    error: BaseException | None = None,
-) -> None:
+def _answer(answer: asyncio.Future[Scored], outcome: Scored | BaseException) -> None:
     if answer.done():  # its client went away
         return
-    if error is not None:
-        answer.set_exception(error)
+    if isinstance(outcome, BaseException):
+        answer.set_exception(outcome)
     else:
-        answer.set_result(value)
+        answer.set_result(outcome)
 
 
 def plain(value: Any) -> Any:

@@ -24,6 +24,7 @@ class HeaderDeadline(HttpToolsProtocol):
 
     _deadline: asyncio.TimerHandle | None = None
 
+    # uvicorn's own signature, narrower than asyncio's BaseTransport: the override follows it
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()

@@ -21,12 +21,15 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from mlgate import words
 from mlgate.errors import UserError
 from mlgate.serve.app import READ_TIMEOUT_S
 from mlgate.serve.service import Service
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 GRACE_S = 10  # on SIGTERM, requests in flight get this long to finish
 WORKER_ENV = "MLGATE_SERVE_WORKER"
@@ -79,7 +82,7 @@ def serve(
         port,
     )
 
-    app = {"read_timeout_s": read_timeout_s, "exact": exact}
+    app: _AppOptions = {"read_timeout_s": read_timeout_s, "exact": exact}
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -102,7 +105,7 @@ def serve(
             raise
 
 
-def worker_app() -> Any:
+def worker_app() -> Starlette:
     """A spawned worker's app: the same model, loaded and checked again in this process."""
     spec = json.loads(os.environ[WORKER_ENV])
     app = spec.get("app", {})
@@ -117,9 +120,16 @@ def worker_app() -> Any:
     return _settled(service.load(loaded, spec["target"] or None), **app)
 
 
+class _AppOptions(TypedDict):
+    """`_settled`'s options, passed to spawned workers as JSON."""
+
+    read_timeout_s: float
+    exact: bool
+
+
 def _settled(
     service: Service, *, read_timeout_s: float = READ_TIMEOUT_S, exact: bool = False
-) -> Any:
+) -> Starlette:
     from mlgate.serve.app import create_app
     from mlgate.serve.protocol import HeaderDeadline
 

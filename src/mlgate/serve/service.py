@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Manifest
 from mlgate.serve.schema import InputSchema, from_run
+
+if TYPE_CHECKING:
+    from mlgate.registry.operations import Where
+    from mlgate.registry.state import Version
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,7 +67,7 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
     return _from_manifest(manifest, Path(target) if target else None)
 
 
-def _from_version(manifest: Manifest, where, version) -> Service:  # (Where, state.Version)
+def _from_version(manifest: Manifest, where: Where, version: Version) -> Service:
     from mlgate.model.loading import ModelLoadError
     from mlgate.model.loading import load as load_model
     from mlgate.result import runs
@@ -86,7 +90,7 @@ def _from_version(manifest: Manifest, where, version) -> Service:  # (Where, sta
     )
 
 
-def version_metadata(model: str, version) -> dict[str, Any]:  # (str, state.Version)
+def version_metadata(model: str, version: Version) -> dict[str, Any]:
     """What /metadata says of a registered version: its lineage, from its record."""
     record = version.record
     return {
