@@ -27,12 +27,8 @@ class Metric:
     binary_only: bool = False
 
 
-def _m(
-    name: str, task: Task, better: bool, *, needs: Needs = "labels", binary_only: bool = False
-) -> Metric:
-    return Metric(
-        name=name, task=task, greater_is_better=better, needs=needs, binary_only=binary_only
-    )
+def _m(name: str, task: Task, better: bool, **kw: object) -> Metric:
+    return Metric(name=name, task=task, greater_is_better=better, **kw)  # type: ignore[arg-type]
 
 
 METRICS: dict[str, Metric] = {
