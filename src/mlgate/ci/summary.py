@@ -10,7 +10,7 @@ from mlgate import credentials
 from mlgate.ci.jobs import Outcome
 from mlgate.errors import MlgateError
 from mlgate.github.context import ActionsContext
-from mlgate.report.markdown import escape
+from mlgate.report.inert import escape
 
 
 def outcome_markdown(outcome: Outcome) -> str:

@@ -22,6 +22,7 @@ from mlgate.compare.baseline import Found
 from mlgate.compare.distributions import PairedTest
 from mlgate.manifest.spec import Compare, Gate, Manifest
 from mlgate.model.metrics import METRICS
+from mlgate.report import gate_text
 from mlgate.result import arrays, rowsets
 from mlgate.result.records import (
     Baseline,
@@ -74,31 +75,34 @@ def compare(manifest: Manifest, candidate: RunResult, found: Found) -> CompareSt
         if found.result is not None
         else (),
     )
-    return replace(stage, **_status(stage, required=spec.required, exists=found.exists))
+    return _status(stage, required=spec.required, exists=found.exists)
 
 
-def _status(stage: CompareStage, *, required: bool, exists: bool) -> dict[str, str]:
+def _status(stage: CompareStage, *, required: bool, exists: bool) -> CompareStage:
+    """The stage with its status and the one line that says why."""
     failed = [g for g in stage.gates if g.status == "failed"]
     if required and not exists:
-        return {
-            "status": "failed",
-            "message": "compare.required is set, but there is no "
-            f"baseline: {stage.baseline.message}",
-        }
+        return replace(
+            stage,
+            status="failed",
+            message=f"compare.required is set, but there is no baseline: {stage.baseline.message}",
+        )
     if failed:
-        return {
-            "status": "failed",
-            "message": f"{words.of(len(failed), len(stage.gates), 'gate')} "
+        return replace(
+            stage,
+            status="failed",
+            message=f"{words.of(len(failed), len(stage.gates), 'gate')} "
             "failed: " + "; ".join(g.explanation for g in failed[:3]),
-        }
+        )
     if not exists:
-        return {"status": "passed", "message": stage.baseline.message}
+        return replace(stage, status="passed", message=stage.baseline.message)
     evaluated = sum(g.status == "passed" for g in stage.gates)
-    return {
-        "status": "passed",
-        "message": f"against {stage.baseline.name}: {evaluated} of "
+    return replace(
+        stage,
+        status="passed",
+        message=f"against {stage.baseline.name}: {evaluated} of "
         f"{words.count(len(stage.gates), 'gate')} passed",
-    }
+    )
 
 
 def _lookup(metrics: Mapping[str, float | None], name: str) -> float | None:
@@ -157,7 +161,7 @@ def _on_rows(
 ) -> float | None:
     from mlgate.model.metrics import compute
 
-    classes = list(range(paired.n_classes)) if paired.n_classes else None
+    classes: list[object] | None = list(range(paired.n_classes)) if paired.n_classes else None
     try:
         value = compute(
             name, paired.y_true, pred, scores, classes=classes, positive_index=paired.positive_index
@@ -237,12 +241,7 @@ def _power_warning(gate: Gate, rows: int, detectable: float | None) -> str:
     if gate.significance != "none" or margins:
         margin = min(margins) if margins else None
         if margin is None or detectable > margin:
-            asked = f"the {margin:g} margin this gate asks for" if margin else "small changes"
-            return (
-                f"{words.count(rows, 'paired row')} cannot reliably detect {asked}: "
-                "changes under "
-                f"{detectable:.4f} look like noise (80% power)"
-            )
+            return gate_text.power_warning(rows, margin, detectable)
     return ""
 
 

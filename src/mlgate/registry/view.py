@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Manifest
 from mlgate.registry.state import Assignment, State, Version
+from mlgate.report import numbers
+
+if TYPE_CHECKING:
+    from mlgate.registry.delivery import Delivery
 
 
 def version_doc(v: Version) -> dict[str, Any]:
@@ -73,7 +78,7 @@ def listing_text(doc: dict[str, Any]) -> str:
             k: x for k, x in v["record"].get("metrics", {}).items() if isinstance(x, int | float)
         }
         chosen = [k for k in doc["gated"] if k in metrics] or list(metrics)
-        shown = ", ".join(f"{k} {metrics[k]:.4f}" for k in chosen)
+        shown = ", ".join(f"{k} {numbers.value(metrics[k])}" for k in chosen)
         if len(metrics) > len(chosen):
             shown += f" (+{len(metrics) - len(chosen)} more)"
             hidden = True
@@ -116,14 +121,14 @@ def version_text(current: State, v: Version) -> str:
         )
     lines += [f"  {k:<8} {x}" for k, x in said if x]
     for title, values, number in (
-        ("metrics", r.get("metrics") or {}, "{:.4f}"),
-        ("params", r.get("params") or {}, "{}"),
+        ("metrics", r.get("metrics") or {}, numbers.value),
+        ("params", r.get("params") or {}, str),
     ):
         if values:
             width = max(len(k) for k in values) + 1
             lines.append(f"  {title}:")
             lines += [
-                f"    {k:<{width}} " + (number.format(x) if isinstance(x, float) else str(x))
+                f"    {k:<{width}} " + (number(x) if isinstance(x, float) else str(x))
                 for k, x in values.items()
             ]
     moves = current.moves(v.version)
@@ -155,8 +160,8 @@ def history_text(entries: list[dict[str, Any]]) -> str:
     return "\n".join(lines) or "no promotions yet"
 
 
-def stats_text(found: list) -> str:  # (list[stats.Delivery])
-    def shown(value, unit: str = "") -> str:
+def stats_text(found: Sequence[Delivery]) -> str:
+    def shown(value: object, unit: str = "") -> str:
         return "-" if value is None else f"{value}{unit}"
 
     lines = ["environment   promotions  rollbacks  per week  lead time  change failure"]
@@ -197,7 +202,7 @@ def card_text(where, current: State, target: str | None) -> str:  # (Where, ...)
     return card.render(found, current.moves(found.version), run)
 
 
-def delivery(where, current: State, manifest: Manifest) -> list:  # -> list[stats.Delivery]
+def delivery(where, current: State, manifest: Manifest) -> list[Delivery]:  # where: Where
     """Each environment's delivery figures (the manifest's, else those the tags hold)."""
     import datetime as dt
 

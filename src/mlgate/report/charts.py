@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlgate import words
 from mlgate.manifest.spec import Manifest
 from mlgate.report import inert
+from mlgate.report.blocks import details
 from mlgate.result.records import RunResult
+
+if TYPE_CHECKING:
+    from mlgate.model.curves import Curves
 
 MANY_CLASSES = 6  # past this, per-class charts and big tables fold away
 
@@ -44,7 +49,7 @@ def history(manifest: Manifest, result: RunResult) -> dict[str, list[tuple[str, 
     return {m: p for m, p in found.items() if len(p) >= 2}
 
 
-def _curves(result: RunResult):  # -> Curves | None
+def _curves(result: RunResult) -> Curves | None:
     ev = result.evaluate
     if ev.task != "classification" or ev.predictions is None or not ev.predictions.classes:
         return None
@@ -63,7 +68,7 @@ def sections(result: RunResult) -> tuple[str, str]:
     table = mermaid.confusion_table(found.confusion, found.class_names)
     if len(found.class_names) > MANY_CLASSES:
         classes = words.count(len(found.class_names), "class")
-        confusion = _details(f"Confusion matrix ({classes})", table)
+        confusion = details(f"Confusion matrix ({classes})", table)
     else:
         confusion = f"### Confusion matrix\n\n{table}"
     if not found.roc:
@@ -79,7 +84,7 @@ def sections(result: RunResult) -> tuple[str, str]:
         if found.positive
         else "each class against the rest"
     )
-    return confusion, _details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
+    return confusion, details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
 
 
 def history_section(history: Mapping[str, Sequence[tuple[str, float]]]) -> str:
@@ -87,7 +92,7 @@ def history_section(history: Mapping[str, Sequence[tuple[str, float]]]) -> str:
 
     charts = [mermaid.history(metric, points) for metric, points in history.items()]
     charts = [c for c in charts if c]
-    return _details("Metric history", "\n\n".join(charts)) if charts else ""
+    return details("Metric history", "\n\n".join(charts)) if charts else ""
 
 
 def write_png(
@@ -103,7 +108,3 @@ def write_png(
 
     first = next(iter((history or {}).items()), None)  # the first gated metric's history
     return png.write_charts(found, folder, history=first)
-
-
-def _details(summary: str, body: str) -> str:
-    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"

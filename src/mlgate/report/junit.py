@@ -14,8 +14,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from mlgate.compare.gates import GateResult
-from mlgate.result.records import CheckResult
+from mlgate.report import numbers
+from mlgate.result.records import CheckResult, GateResult
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,12 +65,12 @@ def _gate(gate: GateResult) -> _Case:
     outcome = {"failed": "failure", "not evaluated": "skipped"}.get(gate.status, "passed")
     details = [
         f"rule: {gate.rule or 'no threshold'}",
-        f"candidate: {_number(gate.candidate)}",
-        f"baseline: {_number(gate.baseline)}",
-        f"change: {_number(gate.change, signed=True)}",
+        f"candidate: {numbers.value(gate.candidate)}",
+        f"baseline: {numbers.value(gate.baseline)}",
+        f"change: {numbers.delta(gate.change)}",
     ]
     if gate.relative_change is not None:
-        details.append(f"relative change: {gate.relative_change:+.2%}")
+        details.append(f"relative change: {numbers.relative(gate.relative_change)}")
     return _Case(
         name=gate.metric, outcome=outcome, message=gate.explanation, details="\n".join(details)
     )
@@ -87,12 +87,6 @@ def _counts(cases: Iterable[_Case]) -> dict[str, str]:
         # parse the attribute as a number, so it is present
         "time": "0",
     }
-
-
-def _number(value: float | None, *, signed: bool = False) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:+.4f}" if signed else f"{value:.4f}"
 
 
 # XML 1.0 allows tab, newline, carriage return, and U+0020 up, less surrogates, FFFE, FFFF

@@ -7,11 +7,13 @@ user's commands is escaped so that it cannot break the tables or inject HTML.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mlgate import words
 from mlgate.manifest.spec import Manifest
+from mlgate.report import numbers
+from mlgate.report.blocks import details
 from mlgate.report.inert import code, escape, fence_safe
 from mlgate.report.text import left_out, training_unknown
 from mlgate.result.records import (
@@ -45,7 +47,7 @@ def render(
     manifest: Manifest | None = None,
     *,
     limit: int | None = None,
-    history: dict[str, History] | None = None,
+    history: Mapping[str, History] | None = None,
     charts: bool = True,
     footer: str = "",
 ) -> str:
@@ -164,8 +166,9 @@ def _gates(compared: CompareStage | None, manifest: Manifest | None) -> str:
     for g in ordered:
         where = _key_ref(g.manifest_key, manifest)
         rows.append(
-            f"| {ICON[g.status]} | {escape(g.metric)}{where} | {_value(g.baseline)} | "
-            f"{_value(g.candidate)} | {_signed(g.change)} | {_percent(g.relative_change)}"
+            f"| {ICON[g.status]} | {escape(g.metric)}{where} | {numbers.value(g.baseline)} | "
+            f"{numbers.value(g.candidate)} | {numbers.delta(g.change)} | "
+            f"{numbers.relative(g.relative_change)}"
             f" | {escape(g.rule) or '–'} | {_test(g)} |"
         )
     lines = [f"- {ICON[g.status]} {escape(g.explanation)}" for g in ordered]
@@ -195,8 +198,8 @@ def _test(gate: GateResult) -> str:
         return "–"
     verdict = "significant" if t.p_value < 1 - t.confidence else "not significant"
     return (
-        f"{verdict}, p = {t.p_value:.3g}; {t.confidence:.0%} CI "
-        f"[{t.ci_low:+.4f}, {t.ci_high:+.4f}] ({words.count(t.rows, 'row')}, "
+        f"{verdict}, p = {numbers.p_value(t.p_value)}; {numbers.confidence(t.confidence)} CI "
+        f"{numbers.interval(t.ci_low, t.ci_high)} ({words.count(t.rows, 'row')}, "
         f"{escape(t.method)})"
     )
 
@@ -251,18 +254,10 @@ def _changes_table(changes: Sequence[MetricChange]) -> str:
     for m in changes:
         mark = {True: "better", False: "worse", None: ""}[m.improved]
         rows.append(
-            f"| {escape(m.metric)} | {_value(m.baseline)} | {_value(m.candidate)} | "
-            f"{_signed(m.change)} | {_percent(m.relative_change)} | {mark} |"
+            f"| {escape(m.metric)} | {numbers.value(m.baseline)} | {numbers.value(m.candidate)} "
+            f"| {numbers.delta(m.change)} | {numbers.relative(m.relative_change)} | {mark} |"
         )
     return "\n".join(rows)
-
-
-def _signed(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.4f}"
-
-
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.2%}"
 
 
 def _charts(result: RunResult) -> tuple[str, str]:
@@ -271,7 +266,7 @@ def _charts(result: RunResult) -> tuple[str, str]:
     return charts.sections(result)
 
 
-def _history(history: dict[str, History]) -> str:
+def _history(history: Mapping[str, History]) -> str:
     from mlgate.report import charts
 
     return charts.history_section(history)
@@ -285,7 +280,7 @@ def _param_changes(compared: CompareStage | None) -> str:
         old = "–" if p.change == "added" else escape(p.old)
         new = "–" if p.change == "removed" else escape(p.new)
         rows.append(f"| {escape(p.name)} | {old} | {new} |")
-    return _details(f"Parameters: {len(compared.params)} changed", "\n".join(rows))
+    return details(f"Parameters: {len(compared.params)} changed", "\n".join(rows))
 
 
 def _data_changes(compared: CompareStage | None) -> str:
@@ -308,7 +303,7 @@ def _metrics(result: RunResult) -> str:
     if not ev.metrics:
         return ""
     task = escape(ev.task) + (" (inferred)" if ev.task_inferred else "")
-    rows = [f"| {escape(name)} | {_value(value)} |" for name, value in ev.metrics.items()]
+    rows = [f"| {escape(name)} | {numbers.value(value)} |" for name, value in ev.metrics.items()]
     rows_said = words.count(ev.predictions.rows, "test row") if ev.predictions else "? test rows"
     head = f"### Metrics\n\n{task}, {rows_said}"
     if ev.positive_label is not None:
@@ -321,10 +316,6 @@ def _metrics(result: RunResult) -> str:
         f"\n- {escape(k)} not computed: {escape(v)}" for k, v in ev.metric_errors.items()
     )
     return f"{head}\n\n{table}{errors}"
-
-
-def _value(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4f}"
 
 
 def _checks(title: str, checks: Iterable[CheckResult], manifest: Manifest | None) -> str:
@@ -342,7 +333,7 @@ def _checks(title: str, checks: Iterable[CheckResult], manifest: Manifest | None
         out.append(
             table
             if not bad and len(rest) <= 5
-            else _details(f"{len(rest)} passed or skipped", table)
+            else details(f"{len(rest)} passed or skipped", table)
         )
     return "\n\n".join(out)
 
@@ -388,7 +379,7 @@ def _stages(result: RunResult) -> str:
     for name, outcome in commands:
         if outcome.status != "passed" and outcome.log_tail:
             out.append(
-                _details(
+                details(
                     f"last lines of `{name}` output",
                     "```text\n" + fence_safe("\n".join(outcome.log_tail)) + "\n```",
                 )
@@ -427,8 +418,4 @@ def _lineage(result: RunResult) -> str:
     if result.params:
         params = "\n".join(f"| {escape(k)} | {escape(v)} |" for k, v in result.params.items())
         body += "\n\n| param | value |\n| --- | --- |\n" + params
-    return _details("Lineage", body)
-
-
-def _details(summary: str, body: str) -> str:
-    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
+    return details("Lineage", body)

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from mlgate.model.curves import GRID, Curve, Curves, precision_at, roc_at
-from mlgate.report.markdown import escape
+from mlgate.report import numbers
+from mlgate.report.inert import escape
 
 LABEL_CHARS = 60  # Mermaid does not wrap, and a long class name would squeeze the plot
 
@@ -81,7 +82,10 @@ def charts(curves: Curves) -> str:
 
 
 def _xychart(
-    title: str, axes: tuple[str, str], line: Sequence[float], second: Sequence[float]
+    title: str,
+    axes: tuple[str, str],
+    line: Sequence[float] | np.ndarray,
+    second: Sequence[float] | np.ndarray,
 ) -> str:
     # one value per percent on a 0 --> 100 axis: the only spacing every Mermaid version
     # places where it belongs (see GRID)
@@ -109,7 +113,7 @@ def _percent(value: float) -> str:
 
 
 def _number(value: float) -> str:
-    text = f"{value:.4f}"
+    text = numbers.value(value)
     return text[1:] if text == "-0.0000" else text  # Mermaid reads it, but it reads oddly
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate import atomic
 from mlgate.errors import UserError
 from mlgate.model.curves import Curves
+from mlgate.report import numbers
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -71,7 +72,9 @@ def _png(figure: Figure) -> bytes:
 def _roc(curves: Curves) -> Figure:
     figure, ax = _square("ROC curve", "False positive rate", "True positive rate")
     for label, curve in curves.roc:
-        ax.plot(curve.x, curve.y, linewidth=2, label=f"{_label(label)} (AUC {curve.auc:.4f})")
+        ax.plot(
+            curve.x, curve.y, linewidth=2, label=f"{_label(label)} (AUC {numbers.value(curve.auc)})"
+        )
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="chance")
     ax.legend(loc="lower right")
     return figure
@@ -86,12 +89,16 @@ def _pr(curves: Curves) -> Figure:
             curve.y,
             drawstyle="steps-pre",
             linewidth=2,
-            label=f"{_label(label)} (AP {curve.auc:.4f})",
+            label=f"{_label(label)} (AP {numbers.value(curve.auc)})",
         )
     if len(curves.pr) == 1:  # one-vs-rest curves each have their own share of positives
         chance = curves.pr[0][1].y[-1]
         ax.axhline(
-            chance, linestyle="--", color="grey", linewidth=1, label=f"chance ({chance:.4f})"
+            chance,
+            linestyle="--",
+            color="grey",
+            linewidth=1,
+            label=f"chance ({numbers.value(chance)})",
         )
     ax.legend(loc="lower left")
     return figure

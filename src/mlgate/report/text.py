@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mlgate.report import numbers
 from mlgate.result.records import Baseline, RunResult
 
 
@@ -39,9 +40,7 @@ def render(result: RunResult, report_path: str | None = None) -> str:
     lines += [one_line(f"  note: {note}") for note in result.notes]
     metrics = result.evaluate.metrics
     if metrics:
-        shown = ", ".join(
-            f"{k} {v:.4f}" if v is not None else f"{k} n/a" for k, v in metrics.items()
-        )
+        shown = ", ".join(f"{k} {numbers.value(v)}" for k, v in metrics.items())
         lines.append(f"  metrics: {shown}")
     compared = result.compare
     if compared is not None:

@@ -1,0 +1,54 @@
+"""How every number in a report reads: one place, so a metric looks the same in the
+Markdown report, the terminal, JUnit, the registry's views and a gate's explanation.
+
+Missing values read "n/a"; NaN and infinities print as Python prints them ("nan", "inf").
+"""
+
+from __future__ import annotations
+
+NA = "n/a"
+
+
+def value(x: float | None) -> str:
+    """A metric's value: 0.9050."""
+    return NA if x is None else f"{x:.4f}"
+
+
+def delta(x: float | None) -> str:
+    """A change, always signed: +0.0070, -0.0070 (a change that rounds to zero keeps its sign)."""
+    return NA if x is None else f"{x:+.4f}"
+
+
+def relative(x: float | None) -> str:
+    """A relative change as a signed percentage: +1.25%."""
+    return NA if x is None else f"{x:+.2%}"
+
+
+def p_value(p: float) -> str:
+    """Three significant digits, so a tiny p-value stays readable: 0.0312, 1.2e-08."""
+    return f"{p:.3g}"
+
+
+def interval(low: float, high: float) -> str:
+    """A confidence interval of a change: [-0.0120, +0.0040]."""
+    return f"[{delta(low)}, {delta(high)}]"
+
+
+def confidence(level: float) -> str:
+    """A confidence level: 95%."""
+    return f"{level:.0%}"
+
+
+def threshold(x: float) -> str:
+    """A threshold as the manifest wrote it: 0.95, 1e-05."""
+    return f"{x:g}"
+
+
+def signed_threshold(x: float) -> str:
+    """A threshold on a change: -0.01, +0.05."""
+    return f"{x:+g}"
+
+
+def relative_threshold(x: float, *, places: int = 0) -> str:
+    """A threshold on a relative change: -2% in a rule, -2.00% beside a measured change."""
+    return f"{x:+.{places}%}"
