@@ -1,0 +1,87 @@
+"""A gate's words come from report/gate_text.py; compare/ only decides. The expected texts
+are what compare/gates.py and compare/comparison.py wrote before the wording moved."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlgate.compare import comparison
+from mlgate.compare.gates import decide
+from mlgate.manifest.spec import Gate
+from mlgate.report import gate_text
+
+
+def test_rule_lists_every_threshold_as_written() -> None:
+    gate = Gate(
+        metric="f1",
+        min=0.8,
+        max=0.99,
+        min_change=-0.01,
+        max_change=0.05,
+        min_relative_change=-0.02,
+        max_relative_change=0.1,
+        significance="no significant drop",
+    )
+    assert gate_text.rule(gate) == (
+        ">= 0.8, <= 0.99, change >= -0.01, change <= +0.05, relative change >= -2%, "
+        "relative change <= +10%, no significant drop"
+    )
+    assert gate_text.rule(Gate(metric="f1")) == ""
+
+
+def test_power_warning_names_the_margin_or_small_changes() -> None:
+    assert gate_text.power_warning(114, 0.01, 0.0312345) == (
+        "114 paired rows cannot reliably detect the 0.01 margin this gate asks for: "
+        "changes under 0.0312 look like noise (80% power)"
+    )
+    assert gate_text.power_warning(1, None, 0.5) == (
+        "1 paired row cannot reliably detect small changes: changes under 0.5000 look like "
+        "noise (80% power)"
+    )
+
+
+def test_the_comparison_warns_through_gate_text() -> None:
+    warned = comparison._power_warning(Gate(metric="f1", min_change=-0.01), 114, 0.0312345)
+    assert warned == gate_text.power_warning(114, 0.01, 0.0312345)
+    assert comparison._power_warning(Gate(metric="f1", min_change=-0.05), 1000, 0.01) == ""
+
+
+CASES = [  # (gate, candidate, baseline, has_baseline, untested) -> the explanation
+    (
+        (Gate(metric="acc", min=0.95, max=0.9), 0.97, None, False, ""),
+        "acc: 0.9700: 0.0700 above the maximum 0.9",
+    ),
+    (
+        (Gate(metric="acc", min_relative_change=-0.02), 0.5, 0.0, True, ""),
+        "acc: 0.5000 vs 0.0000 (+0.5000): relative change undefined (the baseline is 0)",
+    ),
+    (
+        (Gate(metric="acc", min_relative_change=-0.02), 0.5, 0.6, True, ""),
+        "acc: 0.5000 vs 0.6000 (-0.1000): relative change -16.67% is below the allowed -2.00%",
+    ),
+    (
+        (Gate(metric="acc", min_change=-0.01, missing_passes=True), None, 0.6, True, ""),
+        "acc: no value on the candidate side; allowed by the gate",
+    ),
+    (
+        (Gate(metric="acc", significance="no significant drop"), 0.5, 0.6, True, "one class"),
+        "acc: 0.5000 vs 0.6000 (-0.1000): 'no significant drop' has no paired test: one class",
+    ),
+    (
+        (Gate(metric="acc"), 0.5, 0.6, True, ""),
+        "acc: 0.5000 vs 0.6000 (-0.1000): no threshold holds",
+    ),
+    (
+        (Gate(metric="acc", min_change=-0.1), 0.5, None, False, ""),
+        "acc: 0.5000; no baseline, so only absolute bounds were checked",
+    ),
+]
+
+
+@pytest.mark.parametrize(("given", "said"), CASES)
+def test_explanations_read_as_before(
+    given: tuple[Gate, float | None, float | None, bool, str], said: str
+) -> None:
+    gate, candidate, baseline, has_baseline, untested = given
+    found = decide(gate, candidate, baseline, has_baseline=has_baseline, untested=untested)
+    assert found.explanation == said

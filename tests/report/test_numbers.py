@@ -1,0 +1,112 @@
+"""Every number the reports show goes through report/numbers.py: these are the exact texts
+the report, the terminal, JUnit and the registry printed before the formatting moved here."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from mlgate.report import blocks, numbers
+
+
+@pytest.mark.parametrize(
+    ("x", "shown"),
+    [
+        (None, "n/a"),
+        (0.905, "0.9050"),
+        (1, "1.0000"),  # registry metrics may be ints
+        (0.0, "0.0000"),
+        (-0.0, "-0.0000"),
+        (-1e-6, "-0.0000"),  # rounds to zero, keeps its sign
+        (0.99995, "1.0000"),
+        (12345.678912, "12345.6789"),
+        (math.nan, "nan"),
+        (math.inf, "inf"),
+        (-math.inf, "-inf"),
+    ],
+)
+def test_value(x: float | None, shown: str) -> None:
+    assert numbers.value(x) == shown
+
+
+@pytest.mark.parametrize(
+    ("x", "shown"),
+    [
+        (None, "n/a"),
+        (-0.007, "-0.0070"),
+        (0.08, "+0.0800"),
+        (0.0, "+0.0000"),
+        (-0.0, "-0.0000"),
+        (1e-6, "+0.0000"),
+        (math.nan, "+nan"),
+        (-math.inf, "-inf"),
+    ],
+)
+def test_delta_is_always_signed(x: float | None, shown: str) -> None:
+    assert numbers.delta(x) == shown
+
+
+@pytest.mark.parametrize(
+    ("x", "shown"),
+    [(None, "n/a"), (0.32, "+32.00%"), (-0.0125, "-1.25%"), (0.0, "+0.00%"), (-0.0, "-0.00%")],
+)
+def test_relative(x: float | None, shown: str) -> None:
+    assert numbers.relative(x) == shown
+
+
+@pytest.mark.parametrize(
+    ("p", "shown"),
+    [
+        (1.0, "1"),
+        (0.5, "0.5"),
+        (0.031234, "0.0312"),
+        (0.0001234, "0.000123"),
+        (1.234e-8, "1.23e-08"),
+        (1e-300, "1e-300"),
+        (5e-324, "4.94e-324"),  # the smallest float
+        (0.0, "0"),
+    ],
+)
+def test_p_value_keeps_three_significant_digits(p: float, shown: str) -> None:
+    assert numbers.p_value(p) == shown
+
+
+def test_interval_signs_both_ends() -> None:
+    assert numbers.interval(-0.012, 0.004) == "[-0.0120, +0.0040]"
+    assert numbers.interval(0.0, 0.25) == "[+0.0000, +0.2500]"
+    assert numbers.interval(-0.0, -0.0) == "[-0.0000, -0.0000]"
+
+
+def test_confidence() -> None:
+    assert numbers.confidence(0.95) == "95%"
+    assert numbers.confidence(0.999) == "100%"  # as the report printed it: no decimals
+
+
+@pytest.mark.parametrize(
+    ("x", "plain", "signed"),
+    [
+        (0.95, "0.95", "+0.95"),
+        (-0.01, "-0.01", "-0.01"),
+        (1e-5, "1e-05", "+1e-05"),
+        (2.0, "2", "+2"),
+        (1234567.0, "1.23457e+06", "+1.23457e+06"),
+        (-0.0, "-0", "-0"),
+    ],
+)
+def test_thresholds_read_as_written(x: float, plain: str, signed: str) -> None:
+    assert numbers.threshold(x) == plain
+    assert numbers.signed_threshold(x) == signed
+
+
+def test_relative_threshold() -> None:
+    assert numbers.relative_threshold(-0.02) == "-2%"
+    assert numbers.relative_threshold(0.1, places=2) == "+10.00%"
+    assert numbers.relative_threshold(0.005) == "+0%"  # a rule rounds; the failure does not
+    assert numbers.relative_threshold(0.005, places=2) == "+0.50%"
+
+
+def test_details_is_a_collapsed_section() -> None:
+    assert blocks.details("Lineage", "- run `x`") == (
+        "<details><summary>Lineage</summary>\n\n- run `x`\n\n</details>"
+    )
