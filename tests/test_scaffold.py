@@ -155,6 +155,17 @@ def test_a_manifest_under_its_other_name_is_kept_too(tmp_path: Path) -> None:
     assert "/work/prepared/test.parquet" in done.ignored
 
 
+def test_overwrite_replaces_the_manifest_under_the_name_it_has(tmp_path: Path) -> None:
+    """`--overwrite mlops.yaml` where the manifest is mlops.yml wrote a second manifest
+    beside it, and `--overwrite mlops.yml` was refused as a file init does not write."""
+    for named in ("mlops.yaml", "mlops.yml"):
+        (tmp_path / "mlops.yml").write_text(HAND_WRITTEN)
+        done = scaffold.init(tmp_path, overwrite=(named,), name="churn")
+        assert not (tmp_path / "mlops.yaml").exists()
+        assert "mlops.yml" in done.written and done.manifest == "mlops.yml"
+        assert manifest.load(tmp_path / "mlops.yml").name == "churn"
+
+
 def test_example_force_replaces_its_files_but_not_an_edited_manifest(tmp_path: Path) -> None:
     scaffold.init(tmp_path, example=True)
     (tmp_path / "train.py").write_text("edited\n")

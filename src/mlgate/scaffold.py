@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from mlgate import action_pin, atomic, proc, words
 from mlgate.errors import MlgateError, OutsideError, UserError
-from mlgate.manifest.load import MANIFEST_NAMES
+from mlgate.manifest.load import MANIFEST_NAMES, present
 
 if TYPE_CHECKING:
     from mlgate.survey import Survey
@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 EXAMPLE = "breast-cancer"
 # what a run of the example leaves in its folder; never copied into a user's repository
 GENERATED = frozenset({"data", "models", ".mlgate", "__pycache__"})
-STARTER = {"mlops.yaml": "starter/mlops.yaml"}
+MANIFEST = "mlops.yaml"  # the name init gives a manifest it writes where there is none
+STARTER = {MANIFEST: "starter/mlops.yaml"}
 GITIGNORE = ".gitignore"
 IGNORE_HEADER = "# what `mlgate run` writes: its runs, and the outputs mlops.yaml declares"
 # one workflow a trigger, each a few lines around the one action
@@ -59,6 +60,7 @@ class InitResult:
     kept: tuple[tuple[str, str], ...] = ()  # (path, why) of files that exist and differ
     ignored: tuple[str, ...] = ()  # lines added to .gitignore
     read: tuple[str, ...] = ()  # what was read from the project for the manifest
+    manifest: str = MANIFEST  # the project's manifest: the name it was found under, if any
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,13 +106,20 @@ def init(
             hint=f"use lowercase letters, digits and inner dashes, such as '{slug(name)}'",
         )
     values = values_for(root, name, action)
-    present = next((m for m in MANIFEST_NAMES if (root / m).is_file()), None)
+    existing = present(root)
+    manifest = existing.name if existing else MANIFEST
+    if existing:  # either name on --overwrite means the manifest, whichever name it has
+        overwrite = tuple(manifest if o in MANIFEST_NAMES else o for o in overwrite)
     found = None
-    if not example and (present is None or present in overwrite) and root.is_dir():
+    if not example and (existing is None or manifest in overwrite) and root.is_dir():
         from mlgate.survey import survey
 
         found = survey(root)
     files = example_files(values, name) if example else starter_files(values, found)
+    if manifest != MANIFEST and MANIFEST in files:  # the manifest is there under its other name
+        content = files.pop(MANIFEST)
+        if manifest in overwrite:
+            files[manifest] = content
     unknown = sorted(set(overwrite) - set(files))
     if unknown:
         raise UserError(
@@ -125,13 +134,6 @@ def init(
             hint="move it away; --force replaces files, never folders",
         )
     ignore_template = files.pop(GITIGNORE, b"")
-    if (
-        present is not None
-        and present != "mlops.yaml"
-        and "mlops.yaml" in files
-        and "mlops.yaml" not in overwrite
-    ):
-        del files["mlops.yaml"]  # the manifest is there under its other name
     written, kept = [], []
     for relative, content in sorted(files.items()):
         target = root / relative
@@ -149,8 +151,7 @@ def init(
             kept.append((relative, "it differs from what this mlgate writes; --force replaces it"))
     for relative in written:
         atomic.write_bytes(root / relative, files[relative])
-    manifest = root / (present if present and present not in overwrite else "mlops.yaml")
-    wrote, ignored = _ignore(root, manifest, ignore_template)
+    wrote, ignored = _ignore(root, root / manifest, ignore_template)
     if wrote:
         written = sorted({*written, GITIGNORE})
     return InitResult(
@@ -159,6 +160,7 @@ def init(
         kept=tuple(kept),
         ignored=ignored,
         read=found.said if found else (),
+        manifest=manifest,
     )
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from mlgate import pipeline
 from mlgate.compare import dvc_diff, metrics_file
 from mlgate.errors import ManifestError, UserError
 from mlgate.manifest import load, params, parse
@@ -205,7 +204,7 @@ def test_params_read_as_dvc_reads_them(root: Path) -> None:
         "  flag: yes\n  big: 123456789012345678901234567890\n",
     )
     loaded = parse(BASE.encode(), name="mlops.yaml", root=root)
-    assert pipeline.read_params(loaded) == {
+    assert params.read(loaded.root, loaded.train.params) == {
         "base.lr": 0.1,
         "base.depth": 3,
         "train.depth": 5,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ from mlgate.errors import UserError
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 TOKEN_VARIABLES = ("MLGATE_GITHUB_TOKEN", "GITHUB_TOKEN", "INPUT_TOKEN")  # first set wins
+# outside a workflow there is no action input: a token the user exported, if any
+LOCAL_TOKEN_VARIABLES = ("MLGATE_GITHUB_TOKEN", "GITHUB_TOKEN")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +73,11 @@ class ActionsContext:
     def run_url(self) -> str:
         return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}"
 
+    def for_pull_request(self, number: int, *, head_sha: str | None) -> ActionsContext:
+        """This job reporting on a pull request it names (the fork-safe workflow's
+        `mlgate comment --pr N`): checks go to `head_sha`, and this repository posts."""
+        return replace(self, pull_number=number, head_sha=head_sha, is_fork=False)
+
 
 def load(environ: Mapping[str, str]) -> ActionsContext | None:
     """The context, or None outside GitHub Actions (GITHUB_ACTIONS is not `true`)."""
@@ -114,8 +121,15 @@ def load(environ: Mapping[str, str]) -> ActionsContext | None:
         deleted=name == "push" and event.get("deleted") is True,
         schedule=event.get("schedule") if isinstance(event.get("schedule"), str) else None,
         workflow_run=_workflow_run(event) if name == "workflow_run" else None,
-        token=next((environ[v] for v in TOKEN_VARIABLES if environ.get(v)), None),
+        token=token(environ),
     )
+
+
+def token(environ: Mapping[str, str]) -> str | None:
+    """The token for GitHub in a workflow (its context's) and outside one (exported by
+    the user, for a private origin): the one place a command reads it from."""
+    names = TOKEN_VARIABLES if environ.get("GITHUB_ACTIONS") == "true" else LOCAL_TOKEN_VARIABLES
+    return next((environ[v] for v in names if environ.get(v)), None)
 
 
 def _inputs(name: str, event: dict[str, Any]) -> dict[str, str]:

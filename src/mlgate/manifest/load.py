@@ -1,4 +1,5 @@
-"""Find, read and validate `mlops.yaml`: a typed Manifest or a ManifestError listing all."""
+"""Find, read and validate the manifest (`mlops.yaml` or `mlops.yml`): a typed Manifest
+or a ManifestError listing all."""
 
 from __future__ import annotations
 
@@ -14,19 +15,25 @@ MANIFEST_NAMES = ("mlops.yaml", "mlops.yml")
 
 
 def find(directory: Path, manifest: Path | None = None) -> Path:
-    """The manifest to use: the one given (relative to `directory`), else mlops.yaml there."""
+    """The manifest to use: the one given (relative to `directory`), else the one there
+    (`present`)."""
     if manifest is not None:
         candidate = directory / manifest
         if not candidate.is_file():
             raise UserError(f"manifest '{manifest}' not found in {directory}")
         return candidate
-    for name in MANIFEST_NAMES:
-        if (directory / name).is_file():
-            return directory / name
+    found = present(directory)
+    if found is not None:
+        return found
     raise UserError(
         f"no mlops.yaml in {directory}",
         hint="run `mlgate init` to write one, or pass --manifest PATH",
     )
+
+
+def present(directory: Path) -> Path | None:
+    """The manifest in `directory` under either of its names (mlops.yaml first), or None."""
+    return next((directory / n for n in MANIFEST_NAMES if (directory / n).is_file()), None)
 
 
 def load(path: Path, *, display_name: str | None = None) -> Manifest:

@@ -3,13 +3,14 @@ server; every answer must be a prediction, and the latency is measured.
 
 A server that serves another model, or is no prediction server at all, fails the smoke
 test saying what it is (a verdict, exit 1); a URL that nothing answers on is an outside
-failure (exit 3)."""
+failure (exit 3). So is a server slower than `--max-p95-ms`: the verdict is
+`SmokeResult.passed`."""
 
 from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from mlgate.errors import OutsideError
@@ -23,19 +24,43 @@ class SmokeResult:
     p50_ms: float | None  # None: no request was sent
     p95_ms: float | None
     version: str | None
+    max_p95_ms: float | None = None  # the latency asked for; None: any
+
+    @property
+    def slow(self) -> bool:
+        """The 95th percentile of the latency is over what was asked for."""
+        return (
+            self.max_p95_ms is not None
+            and self.p95_ms is not None
+            and self.p95_ms > self.max_p95_ms
+        )
 
     @property
     def passed(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.slow
+
+    def to_dict(self) -> dict[str, object]:
+        """What `mlgate smoke --json` prints."""
+        doc: dict[str, object] = asdict(self)
+        del doc["max_p95_ms"]
+        return {**doc, "passed": self.passed}
 
 
-def run(manifest: Manifest, url: str, *, rows: int = 20, timeout_s: float = 10.0) -> SmokeResult:
+def run(
+    manifest: Manifest,
+    url: str,
+    *,
+    rows: int = 20,
+    timeout_s: float = 10.0,
+    max_p95_ms: float | None = None,
+) -> SmokeResult:
+    """Smoke-test the server at `url`; `max_p95_ms`: fail when its p95 latency is over."""
     import httpx
 
     base = url.rstrip("/")
     try:
         with httpx.Client(timeout=timeout_s) as client:
-            return _run(client, manifest, base, rows)
+            return replace(_run(client, manifest, base, rows), max_p95_ms=max_p95_ms)
     except httpx.TransportError as exc:
         raise OutsideError(
             f"cannot reach {base}: {exc or type(exc).__name__}",

@@ -1,0 +1,84 @@
+"""`mlgate init` (write what a project is missing) and `mlgate init --check` (are its
+workflows what this mlgate writes?), over `mlgate.scaffold`."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from pathlib import Path
+
+from mlgate.cli.shared import print_json, shown
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED
+
+
+def init(args: argparse.Namespace) -> int:
+    from mlgate import scaffold
+
+    if args.check:
+        return _check(args)
+    done = scaffold.init(
+        Path(args.path),
+        example=args.example,
+        force=args.force,
+        overwrite=tuple(args.overwrite or ()),
+        name=args.name,
+        action=args.action,
+    )
+    if args.json:
+        print_json(
+            {
+                "root": str(done.root),
+                "written": list(done.written),
+                "kept": [{"path": p, "why": why} for p, why in done.kept],
+                "ignored": list(done.ignored),
+                "read": list(done.read),
+            }
+        )
+        return EXIT_PASSED
+    if done.read:
+        print(f"read from the project (each guess is a comment in {done.manifest}, to check):")
+        for line in done.read:
+            print(f"  {line}")
+    for relative in done.written:
+        print(f"wrote {shown(args, done.root / relative)}")
+    if done.ignored:
+        print(f"  {scaffold.GITIGNORE} ignores {', '.join(done.ignored)} (what a run writes)")
+    for relative, why in done.kept:
+        print(f"kept {shown(args, done.root / relative)}: {why}")
+    if not done.written and not done.kept:
+        print("nothing to do: every file is there and up to date")
+    print(
+        "next: mlgate validate, then mlgate run"
+        if args.example or done.manifest not in done.written
+        else f"next: check {done.manifest}, then mlgate validate"
+    )
+    return EXIT_PASSED
+
+
+def _check(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from mlgate import scaffold
+
+    found = scaffold.check(Path(args.path), action=args.action)
+    stale = [f for f in found if f.status != "up to date"]
+    if args.json:
+        print_json({"up_to_date": not stale, "workflows": [asdict(f) for f in found]})
+    else:
+        for f in found:
+            print(
+                f"{shown(args, Path(args.path) / f.path)}: {f.status}"
+                + (f" ({f.detail})" if f.detail else "")
+            )
+        for f in stale:
+            if f.diff:
+                print(f"\n{f.diff}", end="")
+        command = "mlgate init" + ("" if args.path == "." else f" {shlex.quote(args.path)}")
+        if any(f.status != "missing" for f in stale):
+            print(
+                "\nto rewrite them (never your manifest; commit your edits first): "
+                f"{command} --force"
+            )
+        elif stale:
+            print(f"\nto write the missing ones: {command}")
+    return EXIT_FAILED if stale else EXIT_PASSED

@@ -1,0 +1,99 @@
+"""The `mlgate` command's entry: parse, run the command, and turn what it raised into an
+exit code; nothing else prints a traceback or chooses an exit code for an error."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from mlgate import __version__
+from mlgate.cli import parser
+from mlgate.cli.shared import print_json
+from mlgate.errors import EXIT_OUTSIDE_ERROR, EXIT_USER_ERROR, ManifestError, MlgateError
+
+EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe ended
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            from mlgate.github.actions import guarded_streams
+
+            with guarded_streams():  # no text mlgate prints can become a workflow command
+                code = _main(argv)
+        else:
+            code = _main(argv)
+        sys.stdout.flush()  # a reader that has gone shows here, not in Python's exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (`mlgate run | head`): stop quietly, as tools
+    ended by SIGPIPE do, with nothing left for Python to fail to flush at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        # not a real file (a test's capture): nothing to flush at exit
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
+    return EXIT_READER_GONE
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    top = parser.build()
+    args = top.parse_args(argv)
+    if args.command is None:
+        top.print_help()
+        return EXIT_USER_ERROR
+    return _run_guarded(args.handler, args)
+
+
+def _run_guarded(handler: parser.Handler, args: argparse.Namespace) -> int:
+    """The one place where exceptions become exit codes."""
+    args.started_in = os.getcwd()
+    try:
+        if args.directory is not None:
+            _enter(args.directory)
+        return handler(args)
+    except MlgateError as exc:
+        if args.debug:
+            traceback.print_exc()
+        if args.json:
+            print_json(_error_document(exc))
+        print(f"mlgate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mlgate: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise  # the reader went away: main ends quietly
+    except Exception:  # a bug in mlgate, not the user's fault: show everything
+        traceback.print_exc()
+        print(
+            f"mlgate {__version__}: internal error (please report it with the traceback above)",
+            file=sys.stderr,
+        )
+        return EXIT_OUTSIDE_ERROR
+
+
+def _enter(directory: str) -> None:
+    from mlgate.errors import UserError
+
+    try:
+        os.chdir(directory)
+    except OSError as exc:
+        raise UserError(f"cannot change to directory '{directory}': {exc.strerror}") from exc
+
+
+def _error_document(exc: MlgateError) -> dict[str, object]:
+    doc: dict[str, object] = {"error": exc.message, "exit_code": exc.exit_code}
+    if isinstance(exc, ManifestError):
+        doc["problems"] = [p.to_dict() for p in exc.problems]
+    return doc

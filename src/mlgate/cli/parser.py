@@ -1,0 +1,289 @@
+"""The arguments of every `mlgate` command, in one place; each command is bound to the
+function of its module that runs it. Light on purpose: the command modules import what
+they need when they run, so `mlgate --help` loads argparse and nothing else."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from mlgate import __version__
+from mlgate.cli import ci, comment, compare, init, registry, report, run, schema, serve, validate
+from mlgate.cli.shared import RUN_HELP
+
+Handler = Callable[[argparse.Namespace], int]
+# what `mlgate registry ACTION` takes: mlgate.registry.show.HANDLERS' keys (a test checks)
+REGISTRY_ACTIONS = ("list", "show", "history", "stats", "card")
+
+
+def build() -> argparse.ArgumentParser:
+    """Every command and its arguments, each bound to the function that runs it."""
+    common = argparse.ArgumentParser(add_help=False)
+    # every common option also works after the command (SUPPRESS keeps the earlier value)
+    _add_common(common, argparse.SUPPRESS)
+    top = argparse.ArgumentParser(
+        prog="mlgate",
+        description="Check data, train, evaluate and gate a model, as mlops.yaml says.",
+        epilog="exit codes: 0 passed, 1 a check or gate failed, 2 bad input, "
+        "3 an outside system failed",
+    )
+    top.add_argument("--version", action="version", version=f"mlgate {__version__}")
+    _add_common(top, None)
+    top.set_defaults(command=None)
+    sub = top.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        parser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        parser.set_defaults(command=name, handler=handler)
+        return parser
+
+    command("validate", validate.validate, "check the manifest and the files it names")
+    compare_ = command(
+        "compare",
+        compare.compare,
+        "compare the last run with a baseline and decide its gates again",
+    )
+    compare_.add_argument(
+        "baseline",
+        nargs="*",
+        metavar="BASELINE",
+        help="a git ref, a file (run.json or a metrics file) or none "
+        "(default: compare.baseline); with --format dvc: [A_REV [B_REV]]",
+    )
+    compare_.add_argument("--run", metavar="RUN", help=RUN_HELP)
+    compare_.add_argument(
+        "--format",
+        choices=("text", "markdown", "json", "dvc"),
+        default="text",
+        help="dvc: print what `dvc metrics diff --json` does",
+    )
+    compare_.add_argument(
+        "--all",
+        action="store_true",
+        help="with --format dvc: unchanged metrics too (as dvc's --all)",
+    )
+    comment_ = command(
+        "comment",
+        comment.comment,
+        "post a run's report to its pull request: the sticky comment, a check and the job summary",
+    )
+    comment_.add_argument("--run", metavar="RUN", help=RUN_HELP)
+    comment_.add_argument(
+        "--pr", type=int, metavar="N", help="the pull request (default: the event's)"
+    )
+    comment_.add_argument("--sha", help="the commit the check belongs to (default: the run's)")
+    report_ = command("report", report.report, "render a run's report")
+    report_.add_argument("--run", metavar="RUN", help=RUN_HELP)
+    report_.add_argument(
+        "--format", choices=("markdown", "text", "json", "junit"), default="markdown"
+    )
+    report_.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    report_.add_argument(
+        "--limit",
+        type=int,
+        metavar="CHARS",
+        help="fit the Markdown in CHARS characters (GitHub comment: 65536)",
+    )
+    report_.add_argument("--png", metavar="DIR", help="also write the charts as PNG into DIR")
+    run_ = command(
+        "run",
+        run.run,
+        "check data, train, evaluate, check and compare the model; "
+        "in a pull request's workflow, post the report",
+    )
+    run_.add_argument(
+        "--no-post",
+        action="store_true",
+        help="in GitHub Actions, write the job summary but post no comment or check",
+    )
+    ci_ = command(
+        "ci",
+        ci.ci,
+        "in GitHub Actions: do the job the event asks for (pull "
+        "request, push, dispatch, schedule, workflow_run)",
+    )
+    ci_.add_argument(
+        "--command",
+        dest="ci_command",
+        default="auto",
+        metavar="NAME",
+        help="auto (default: from the event), run, validate, retrain, register, "
+        "promote, rollback or monitor",
+    )
+    ci_.add_argument(
+        "--action",
+        help="dispatch: promote, rollback, retrain or run (default: the event's `action` input)",
+    )
+    ci_.add_argument(
+        "--version",
+        dest="model_version",
+        metavar="VERSION",
+        help="promote: the model version (default: the event's input)",
+    )
+    ci_.add_argument(
+        "--environment", help="promote/rollback: the environment (default: the event's input)"
+    )
+    ci_.add_argument(
+        "--artifact",
+        default="mlgate-run",
+        metavar="DIR",
+        help="workflow_run: where the pull request run's artifact was downloaded",
+    )
+    register_ = command(
+        "register",
+        registry.register,
+        "register the last run's model as a new "
+        "version (a git tag in GTO's format); refused unless the run passed",
+    )
+    register_.add_argument("--run", metavar="RUN", help=RUN_HELP)
+    register_.add_argument(
+        "--version",
+        dest="model_version",
+        metavar="VERSION",
+        help="e.g. v1.4.0 (default: the latest, bumped)",
+    )
+    register_.add_argument("--bump", choices=("major", "minor", "patch"), default="minor")
+    register_.add_argument("--reason", help="why, for the record")
+    register_.add_argument(
+        "--allow-branch",
+        action="store_true",
+        help="register a run made on a branch other than the default one",
+    )
+    register_.add_argument(
+        "--allow-older", action="store_true", help="accept a --version lower than the latest"
+    )
+    promote_ = command("promote", registry.promote, "promote a version to an environment")
+    promote_.add_argument("version", help="e.g. v1.4.0")
+    promote_.add_argument("--to", required=True, metavar="ENVIRONMENT")
+    promote_.add_argument("--reason", help="why, for the record")
+    rollback_ = command(
+        "rollback", registry.rollback, "return an environment to the version it held before"
+    )
+    rollback_.add_argument("environment")
+    rollback_.add_argument("--reason", help="why, for the record")
+    registry_ = command("registry", registry.registry, "the model's versions and environments")
+    registry_.add_argument("action", choices=REGISTRY_ACTIONS)
+    registry_.add_argument(
+        "target",
+        nargs="?",
+        metavar="VERSION|ENVIRONMENT",
+        help="show, card: a version (default: the latest); history: an environment (default: all)",
+    )
+    serve_ = command(
+        "serve",
+        serve.serve,
+        "serve a registered version (or the manifest's model) "
+        "over HTTP: /predict, /health, /metadata (mlgate[serve])",
+    )
+    serve_.add_argument(
+        "target",
+        nargs="?",
+        metavar="VERSION|latest|PATH",
+        help="default: the latest version, else the manifest's model file",
+    )
+    serve_.add_argument("--host", default="127.0.0.1")
+    serve_.add_argument("--port", type=int, default=8000)
+    serve_.add_argument(
+        "--workers",
+        type=positive,
+        metavar="N",
+        help="worker processes, each with the model loaded (default: one per core)",
+    )
+    serve_.add_argument(
+        "--read-timeout",
+        type=positive_seconds,
+        default=10.0,
+        metavar="S",
+        help="a client's time for a request's headers, then for its body (default: 10)",
+    )
+    serve_.add_argument(
+        "--exact",
+        action="store_true",
+        help="score each request alone, so every answer is bit for bit the "
+        "model's answer alone (slower under load than batching)",
+    )
+    smoke_ = command(
+        "smoke",
+        serve.smoke,
+        "send sample test rows to a running server and check its answers and latency",
+    )
+    smoke_.add_argument("url")
+    smoke_.add_argument("--rows", type=int, default=20)
+    smoke_.add_argument("--max-p95-ms", type=float, metavar="MS", help="fail when slower")
+    init_ = command(
+        "init",
+        init.init,
+        "write what is missing: a starter mlops.yaml read from "
+        "the project's data, the workflows, a .gitignore (or the example); --check: "
+        "are the workflows up to date?",
+    )
+    init_.add_argument("path", nargs="?", default=".", help="the repository (default: .)")
+    init_.add_argument("--example", action="store_true", help="write the whole example project")
+    init_.add_argument(
+        "--force",
+        action="store_true",
+        help="replace mlgate's files that "
+        "differ (the workflows, the example's files); never the manifest",
+    )
+    init_.add_argument(
+        "--overwrite",
+        action="append",
+        metavar="FILE",
+        help="replace FILE too, even your manifest (--overwrite mlops.yaml)",
+    )
+    init_.add_argument("--name", help="the model's name (default: from the folder's name)")
+    init_.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; say whether the "
+        "workflows are what this mlgate writes (exit 1 when not)",
+    )
+    init_.add_argument(
+        "--action",
+        metavar="OWNER/REPO@COMMIT",
+        help="the mlgate action the workflows call (default: this release's)",
+    )
+    schema_ = command("schema", schema.schema, "print the manifest's JSON Schema")
+    schema_.add_argument(
+        "--run-result", action="store_true", help="print the run result's JSON Schema instead"
+    )
+    return top
+
+
+def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "-C", dest="directory", metavar="DIR", default=default, help="run as if started in DIR"
+    )
+    parser.add_argument(
+        "--manifest",
+        metavar="PATH",
+        default=default,
+        help="the manifest (default: mlops.yaml or mlops.yml)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default or False,
+        help="machine-readable output on stdout",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", default=default or False, help="show tracebacks"
+    )
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
+
+
+def positive_seconds(text: str) -> float:
+    import math
+
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds above 0")
+    return seconds

@@ -1,0 +1,29 @@
+"""`mlgate report`: a finished run's report in a format, to stdout or a file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mlgate.cli.shared import load_manifest, read_run, shown
+from mlgate.errors import EXIT_PASSED
+
+
+def report(args: argparse.Namespace) -> int:
+    from mlgate import report as reports
+
+    loaded = load_manifest(args)
+    result = read_run(args, loaded.root)
+    fmt = "json" if args.json else args.format
+    text = reports.render(result, loaded, fmt, limit=args.limit)
+    if args.output:
+        from mlgate import atomic
+
+        atomic.write_text(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    if args.png:
+        for path in reports.write_png(result, loaded, Path(args.png)):
+            print(f"wrote {shown(args, path)}", file=sys.stderr)
+    return EXIT_PASSED

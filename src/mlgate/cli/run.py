@@ -1,0 +1,47 @@
+"""`mlgate run`: the pipeline, its report on the terminal, and in GitHub Actions the
+report where reviewers look."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from mlgate.cli.shared import console, load_manifest, shown, tell
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED
+
+if TYPE_CHECKING:
+    from mlgate.manifest.spec import Manifest
+    from mlgate.result.records import RunResult
+
+
+def run(args: argparse.Namespace) -> int:
+    from mlgate import pipeline
+    from mlgate.report import text
+    from mlgate.result import runs
+
+    loaded = load_manifest(args)
+    result = pipeline.run(loaded, observer=console())
+    _publish_if_in_actions(result, loaded, post=not args.no_post)
+    if args.json:
+        from mlgate.result import document
+
+        sys.stdout.write(document.dumps(result))
+    else:
+        folder = runs.run_dir(loaded.root, result.run_id)
+        print(text.render(result, shown(args, folder / runs.REPORT_FILE)))
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _publish_if_in_actions(result: RunResult, loaded: Manifest, *, post: bool) -> None:
+    """In GitHub Actions a run reports where reviewers look; elsewhere nothing is posted."""
+    from mlgate.github import context
+
+    ctx = context.load(os.environ)
+    if ctx is None:
+        return
+    from mlgate import publish
+
+    done = publish.publish(result, loaded, ctx, post=post and ctx.pull_number is not None)
+    tell(done.lines())

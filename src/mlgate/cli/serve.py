@@ -1,0 +1,46 @@
+"""`mlgate serve` (the prediction server) and `mlgate smoke` (a running server tried)."""
+
+from __future__ import annotations
+
+import argparse
+
+from mlgate import words
+from mlgate.cli.shared import load_manifest, print_json
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED
+
+
+def serve(args: argparse.Namespace) -> int:
+    from mlgate.serve import run, service
+
+    run.require_extra()
+    loaded = load_manifest(args)
+    served = service.load(loaded, args.target)
+    run.serve(
+        served,
+        reload=run.from_manifest(loaded.path, served, args.target),
+        host=args.host,
+        port=args.port,
+        workers=args.workers or run.default_workers(),
+        read_timeout_s=args.read_timeout,
+        exact=args.exact,
+    )
+    return EXIT_PASSED
+
+
+def smoke(args: argparse.Namespace) -> int:
+    from mlgate.serve import smoke
+
+    done = smoke.run(load_manifest(args), args.url, rows=args.rows, max_p95_ms=args.max_p95_ms)
+    if args.json:
+        print_json(done.to_dict())
+    else:
+        timing = "" if done.p50_ms is None else f", p50 {done.p50_ms} ms, p95 {done.p95_ms} ms"
+        print(
+            f"{words.count(done.requests, 'request')} to {args.url} "
+            f"({done.version or 'unregistered'}): {len(done.failures)} failed{timing}"
+        )
+        for failure in done.failures[:10]:
+            print(f"  {failure}")
+        if done.slow:
+            print(f"  p95 {done.p95_ms} ms is over {done.max_p95_ms} ms")
+    return EXIT_PASSED if done.passed else EXIT_FAILED

@@ -1,0 +1,64 @@
+"""What every command module shares: the manifest and run it names, paths shown as the
+user can use them, JSON on stdout, and the progress console. No decisions live here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlgate.console import Console
+    from mlgate.manifest.spec import Manifest
+    from mlgate.result.records import RunResult
+
+RUN_HELP = "the run: its id (or the start of it), its folder or its run.json (default: the last)"
+
+
+def load_manifest(args: argparse.Namespace) -> Manifest:
+    """The manifest `--manifest` names, else the one in the working directory."""
+    from mlgate import manifest
+
+    path = manifest.find(Path.cwd(), Path(args.manifest) if args.manifest else None)
+    return manifest.load(path, display_name=shown(args, path))
+
+
+def read_run(args: argparse.Namespace, root: Path) -> RunResult:
+    """The run `--run` names, else the last one."""
+    from mlgate.result import runs
+
+    return runs.read(runs.find(root, args.run)) if args.run else runs.read_latest(root)
+
+
+def shown(args: argparse.Namespace, path: Path | str) -> str:
+    """A path as the user can use it where they started the command (before -C): relative
+    when it lies there, else absolute."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, args.started_in)
+    return absolute if relative == ".." or relative.startswith(".." + os.sep) else relative
+
+
+def print_json(document: object) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def tell(lines: Iterable[str]) -> None:
+    """What was done besides the command's output (posted, written), on stderr."""
+    for line in lines:
+        print(f"mlgate: {line}", file=sys.stderr)
+
+
+def console() -> Console:
+    """Progress on stderr: a spinner on a terminal, groups in a GitHub Actions log."""
+    from mlgate.console import Console
+
+    return Console(
+        sys.stderr,
+        tty=sys.stderr.isatty(),
+        actions=os.environ.get("GITHUB_ACTIONS") == "true",
+        color=sys.stderr.isatty() and "NO_COLOR" not in os.environ,
+    )

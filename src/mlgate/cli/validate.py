@@ -1,0 +1,33 @@
+"""`mlgate validate`: the manifest checked, with its warnings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mlgate import words
+from mlgate.cli.shared import load_manifest, print_json, shown
+from mlgate.errors import EXIT_PASSED
+
+
+def validate(args: argparse.Namespace) -> int:
+    from mlgate.manifest import lint
+
+    loaded = load_manifest(args)  # a manifest with problems raises: exit 2, each one said
+    name = shown(args, loaded.path)
+    warned = lint.warnings(loaded, name)
+    if args.json:
+        print_json(
+            {
+                "valid": True,
+                "manifest": name,
+                "name": loaded.name,
+                "warnings": [w.to_dict() for w in warned],
+            }
+        )
+        return EXIT_PASSED
+    for warning in warned:
+        print(f"mlgate: warning: {warning}", file=sys.stderr)
+    said = f", with {words.count(len(warned), 'warning')}" if warned else ""
+    print(f"{name}: valid ({loaded.name}){said}")
+    return EXIT_PASSED

@@ -1,0 +1,11 @@
+"""The run, stage by stage, to one RunResult and its verdict.
+
+`flow` is the sequence (run, recompare); `stages` the body of each stage; `verdict` the
+words a run is summed up in; `observer` who hears of progress; `environment` what the
+run ran on; `warmup` the imports loaded while the user's training runs.
+"""
+
+from mlgate.pipeline.flow import recompare, run, save
+from mlgate.pipeline.observer import Observer, QuietObserver
+
+__all__ = ["Observer", "QuietObserver", "recompare", "run", "save"]

@@ -1,0 +1,187 @@
+"""The run: data checks -> training -> evaluation -> model checks -> comparison -> one
+RunResult with its verdict.
+
+Each stage returns its dataclass (`stages`); a stage whose inputs failed is recorded as
+skipped. Progress goes to an Observer (the terminal, a CI log, or nothing); the pipeline
+itself never prints. Later stages (compare, gate, register) read the RunResult.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import TypeVar
+
+from mlgate import __version__, git
+from mlgate.errors import UserError
+from mlgate.manifest import params
+from mlgate.manifest.spec import Manifest
+from mlgate.pipeline import stages
+from mlgate.pipeline.environment import environment
+from mlgate.pipeline.observer import Nested, Observer, QuietObserver
+from mlgate.pipeline.stages import RunContext
+from mlgate.pipeline.verdict import SKIPPED, decide, stage_summary
+from mlgate.result import runs
+from mlgate.result.records import (
+    CompareStage,
+    DataStage,
+    EvaluateStage,
+    FileFingerprint,
+    ModelStage,
+    RunResult,
+    Status,
+    TrainStage,
+)
+
+# each stage's own dataclass, kept through `_stage`
+Stage = TypeVar("Stage", DataStage, TrainStage, EvaluateStage, ModelStage)
+
+
+def run(
+    manifest: Manifest,
+    *,
+    observer: Observer | None = None,
+    env: Mapping[str, str] | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    compare: bool = True,
+    fork: bool = False,
+    notes: tuple[str, ...] = (),
+) -> RunResult:
+    """Run every stage, save the result and the report, and return the result.
+
+    `compare=False` leaves out the comparison: the baseline's own run uses it.
+    `fork=True` runs as a fork's pull request may (the manifest's `forks:`), the baseline too.
+    `notes` say how this run differs from a normal one, in its result and report.
+    """
+    if fork:
+        notes = (*(f"fork pull request: {c}" for c in manifest.forks.changes()), *notes)
+        manifest = manifest.for_fork()
+    started_at, clock = now(), time.monotonic()
+    # before any stage writes files; what the run itself writes does not count
+    source = git.info(manifest.root, ignore=manifest.outputs())
+    run_id = runs.new_run_id(started_at)
+    ctx = _context(manifest, run_id, observer, env)
+    read_params = params.read(manifest.root, manifest.train.params)  # flattened as DVC does
+    data = _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
+    trained = _stage(ctx, "train", TrainStage, lambda: stages.train(ctx), skip=not _ok(data.status))
+    evaluated = _stage(
+        ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx), skip=not _ok(trained.status)
+    )
+    model = _stage(
+        ctx,
+        "model",
+        ModelStage,
+        lambda: stages.model(ctx, evaluated),
+        skip=not _ok(evaluated.status),
+    )
+    result = RunResult(
+        run_id=run_id,
+        name=manifest.name,
+        mlgate_version=__version__,
+        started_at=started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        duration_s=round(time.monotonic() - clock, 3),
+        verdict="failed",
+        summary="",
+        manifest=FileFingerprint(
+            path=manifest.path.name, sha256=manifest.sha256, bytes=manifest.path.stat().st_size
+        ),
+        git=source,
+        params=read_params,
+        environment=environment(),
+        data=data,
+        train=trained,
+        evaluate=evaluated,
+        model=model,
+        notes=notes,
+    )
+    if compare and _ok(evaluated.status):
+        result = replace(result, compare=compare_stage(ctx, result, fork=fork))
+    verdict, summary = decide(result)
+    result = replace(
+        result, verdict=verdict, summary=summary, duration_s=round(time.monotonic() - clock, 3)
+    )
+    save(manifest, result)
+    return result
+
+
+def save(manifest: Manifest, result: RunResult) -> None:
+    """The run's result and its full report (with the metrics' local history)."""
+    from mlgate.report import charts, markdown
+
+    # each metric's points, as the report reads them (a copy: dict is invariant)
+    history: dict[str, markdown.History] = {**charts.history(manifest, result)}
+    runs.save(manifest.root, result, markdown.render(result, manifest, history=history))
+
+
+def recompare(
+    manifest: Manifest,
+    result: RunResult,
+    *,
+    observer: Observer | None = None,
+    env: Mapping[str, str] | None = None,
+) -> RunResult:
+    """A finished run compared again (with another baseline, say), its verdict redone."""
+    if result.evaluate.status != "passed":
+        raise UserError(f"run {result.run_id} has no evaluation to compare: {result.summary}")
+    ctx = _context(manifest, result.run_id, observer, env)
+    result = replace(result, compare=compare_stage(ctx, replace(result, compare=None)))
+    verdict, summary = decide(result)
+    result = replace(result, verdict=verdict, summary=summary)
+    save(manifest, result)
+    return result
+
+
+def compare_stage(ctx: RunContext, candidate: RunResult, *, fork: bool = False) -> CompareStage:
+    """The baseline found (its own run, in a worktree, if need be) and the gates decided."""
+    from mlgate.compare import baseline, comparison
+
+    ctx.observer.stage_started("compare")
+    clock = time.monotonic()
+    nested = Nested(ctx.observer)
+
+    def run_baseline(base: Manifest) -> RunResult:
+        return run(base, observer=nested, env=ctx.env, compare=False, fork=fork)
+
+    found = baseline.resolve(ctx.manifest, candidate, env=ctx.env, run=run_baseline)
+    stage = comparison.compare(ctx.manifest, candidate, found)
+    stage = replace(stage, duration_s=round(time.monotonic() - clock, 3))
+    ctx.observer.stage_finished("compare", stage.status, stage.message or stage.status)
+    return stage
+
+
+def _context(
+    manifest: Manifest, run_id: str, observer: Observer | None, env: Mapping[str, str] | None
+) -> RunContext:
+    return RunContext(
+        manifest=manifest,
+        run_id=run_id,
+        run_dir=runs.run_dir(manifest.root, run_id),
+        observer=observer or QuietObserver(),
+        env=os.environ if env is None else env,
+    )
+
+
+def _ok(status: Status) -> bool:
+    return status == "passed"
+
+
+def _stage(
+    ctx: RunContext,
+    name: str,
+    kind: type[Stage],
+    body: Callable[[], Stage],
+    *,
+    skip: bool = False,
+) -> Stage:
+    """One stage timed and told to the observer; `skip`: recorded as skipped, not run."""
+    if skip:
+        ctx.observer.stage_finished(name, "skipped", SKIPPED)
+        return kind(status="skipped")
+    ctx.observer.stage_started(name)
+    clock = time.monotonic()
+    done = replace(body(), duration_s=round(time.monotonic() - clock, 3))
+    ctx.observer.stage_finished(name, done.status, stage_summary(done))
+    return done

@@ -1,0 +1,223 @@
+"""The bodies of the run's stages: each reads what the run has (RunContext) and returns
+its stage's dataclass; the flow (`pipeline.flow`) times them, skips them and tells the
+observer."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlgate import commands, files, words
+from mlgate.errors import UserError
+from mlgate.manifest.spec import Command, Manifest
+from mlgate.pipeline import warmup
+from mlgate.pipeline.observer import Observer
+from mlgate.result.records import (
+    CheckResult,
+    CommandOutcome,
+    DatasetSummary,
+    DataStage,
+    EvaluateStage,
+    ModelStage,
+    RowSet,
+    Status,
+    TrainStage,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from mlgate.model.evaluate import Scored
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunContext:
+    """What every stage of one run reads."""
+
+    manifest: Manifest
+    run_id: str
+    run_dir: Path
+    observer: Observer
+    env: Mapping[str, str]
+
+
+def data(ctx: RunContext) -> DataStage:
+    """`data.prepare` run, the train and test files read and summarized, the data checks."""
+    from mlgate.data import checks, fingerprint, load
+
+    manifest, spec = ctx.manifest, ctx.manifest.data
+    prepare = None
+    if spec.prepare is not None:
+        prepare = _command(ctx, "data", spec.prepare, "prepare.log")
+        if prepare.status != "passed":
+            return DataStage(
+                status="failed",
+                prepare=prepare,
+                message=f"data preparation failed: {prepare.message}",
+            )
+    frames: dict[str, pl.DataFrame] = {}
+    summaries: list[DatasetSummary] = []
+    try:
+        for role, relative in (("train", spec.train), ("test", spec.test)):
+            path = manifest.resolve(relative)
+            if not path.exists():
+                raise UserError(
+                    f"data.{role}: file '{relative}' does not exist"
+                    + (" after data.prepare ran" if prepare else "")
+                )
+            files.require_regular(path, f"data.{role}", relative)  # a FIFO would block
+            fmt = load.detect_format(path, spec.format)
+            frames[role] = load.read(path, fmt)
+            summaries.append(
+                checks.summarize(
+                    role, frames[role], fingerprint.file_fingerprint(path, manifest.root), fmt
+                )
+            )
+    except UserError as exc:
+        # paths relative to the manifest: the message lands in reports others read
+        message = str(exc).replace(f"{manifest.root}{os.sep}", "")
+        return DataStage(
+            status="error", prepare=prepare, datasets=tuple(summaries), message=message
+        )
+    found = tuple(checks.run_checks(spec, frames))
+    return DataStage(
+        status=_status(found),
+        prepare=prepare,
+        datasets=tuple(summaries),
+        checks=found,
+    )
+
+
+def train(ctx: RunContext) -> TrainStage:
+    """The user's training command, which must write (or update) the model file."""
+    from mlgate.data import fingerprint
+
+    manifest = ctx.manifest
+    model_path = manifest.resolve(manifest.train.model)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    before = _mtime(model_path)
+    warmup.start()  # the evaluation's imports load on the idle core while training runs
+    outcome = _command(ctx, "train", manifest.train.command, "train.log")
+    if outcome.status != "passed":
+        return TrainStage(status=outcome.status, outcome=outcome, message=outcome.message)
+    after = _mtime(model_path)
+    if after is None or after == before:
+        what = "did not write" if after is None else "did not update"
+        return TrainStage(
+            status="failed",
+            outcome=outcome,
+            message=f"training finished but {what} {manifest.train.model} "
+            "(write the model to $MLGATE_MODEL, or set train.outputs.model)",
+        )
+    return TrainStage(
+        status="passed",
+        outcome=outcome,
+        message=outcome.message,
+        model=fingerprint.file_fingerprint(model_path, manifest.root),
+    )
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What the child that scored the model sends back."""
+
+    scored: Scored
+    train_rows: RowSet | None  # the rows the model was trained on, hashed (None: unknown)
+
+
+def evaluate(ctx: RunContext) -> EvaluateStage:
+    """The model loaded and scored in a child process, stopped at evaluate.timeout: the
+    user's predict() may raise, return nonsense or never return, and the run says which."""
+    from mlgate.commands import duration
+    from mlgate.model import isolated
+
+    manifest = ctx.manifest
+    log = open(ctx.run_dir / "evaluate.log", "a", encoding="utf-8")  # noqa: SIM115
+    with log:
+
+        def on_line(line: str) -> None:
+            log.write(line + "\n")
+            ctx.observer.stage_output("evaluate", line)
+
+        try:
+            answer = isolated.run(
+                lambda announce: _score(manifest, announce),
+                timeout_s=manifest.evaluate.timeout_s,
+                timeout_said=duration(manifest.evaluate.timeout_s),
+                on_line=on_line,
+            )
+        except isolated.NoAnswer as exc:
+            return EvaluateStage(status="error", message=str(exc))
+    if not isinstance(answer, Scoring):  # pragma: no cover (the child sends only Scoring)
+        raise TypeError(f"the scoring child sent {type(answer).__name__}")
+    scored = answer.scored
+    missing = sorted(scored.metric_errors)
+    return EvaluateStage(
+        status="passed",
+        task=scored.task,
+        task_inferred=scored.task_inferred,
+        metrics=scored.metrics,
+        metric_errors=scored.metric_errors,
+        predictions=scored.predictions,
+        positive_label=scored.positive_label,
+        train_rows=answer.train_rows,
+        message=f"{words.count(len(scored.metrics) - len(missing), 'metric')} on "
+        f"{words.count(scored.predictions.rows, 'row')}"
+        + (f"; not computed: {', '.join(missing)}" if missing else ""),
+    )
+
+
+def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
+    """In the child: load the model, read the test data, score."""
+    from mlgate.data import load
+    from mlgate.model import evaluate, loading
+
+    announce(f"loading {manifest.train.model}")
+    model = loading.load(manifest.resolve(manifest.train.model))
+    announce(f"reading {manifest.data.test}")
+    path = manifest.resolve(manifest.data.test)
+    frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
+    scored = evaluate.score(manifest, model, frame, announce)
+    announce(f"reading {manifest.data.train}")  # which rows the model was trained on
+    train_path = manifest.resolve(manifest.data.train)
+    train_rows = evaluate.train_rows(
+        manifest,
+        load.read_pandas(train_path, load.detect_format(train_path, manifest.data.format)),
+        frame,
+    )
+    return Scoring(scored, train_rows)
+
+
+def model(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
+    """The manifest's model checks on the evaluation's metrics."""
+    from mlgate.model import checks
+
+    found = tuple(
+        checks.metric_checks(ctx.manifest.model_checks, evaluated.metrics, evaluated.metric_errors)
+    )
+    return ModelStage(status=_status(found), checks=found)
+
+
+def _status(found: tuple[CheckResult, ...]) -> Status:
+    return "failed" if any(c.status in ("failed", "error") for c in found) else "passed"
+
+
+def _command(ctx: RunContext, stage: str, command: Command, log_name: str) -> CommandOutcome:
+    return commands.run(
+        ctx.manifest,
+        command,
+        ctx.run_id,
+        on_line=lambda line: ctx.observer.stage_output(stage, line),
+        log_path=ctx.run_dir / log_name,
+        base_env=ctx.env,
+    )
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None

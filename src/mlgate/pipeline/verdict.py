@@ -1,0 +1,76 @@
+"""The words of a run: each stage's one-line summary as it finishes, and the run's
+verdict with a reason that names everything that failed."""
+
+from __future__ import annotations
+
+from mlgate import words
+from mlgate.result.records import (
+    CompareStage,
+    DataStage,
+    EvaluateStage,
+    ModelStage,
+    RunResult,
+    TrainStage,
+    Verdict,
+)
+
+STAGES = ("data", "train", "evaluate", "model")  # in the order they run
+SKIPPED = "skipped: an earlier stage did not pass"
+
+
+def stage_summary(stage: DataStage | TrainStage | EvaluateStage | ModelStage) -> str:
+    if isinstance(stage, DataStage | ModelStage) and stage.checks:
+        failed = [c for c in stage.checks if c.status in ("failed", "error")]
+        if stage.status == "passed" or not failed:
+            return f"{words.count(len(stage.checks), 'check')} passed"
+        return f"{words.of(len(failed), len(stage.checks), 'check')} failed"
+    if isinstance(stage, EvaluateStage) and stage.metrics and stage.status == "passed":
+        return ", ".join(f"{k} {v:.4f}" for k, v in stage.metrics.items() if v is not None)
+    return stage.message or stage.status
+
+
+def decide(result: RunResult) -> tuple[Verdict, str]:
+    """The verdict and a one-line reason that names everything that failed (checks and
+    gates alike), or says why gates were not evaluated."""
+    for name in STAGES:
+        stage = getattr(result, name)
+        if stage.status in ("failed", "error") and stage.message:
+            return "failed", f"{name} stage: {stage.message}"
+    compared = result.compare
+    gate_list = compared.gates if compared is not None else ()
+    failed = [c for c in result.checks if c.status in ("failed", "error")]
+    failed_gates = [g for g in gate_list if g.status == "failed"]
+    said = []
+    if failed:
+        said.append(
+            f"{words.of(len(failed), len(result.checks), 'check')} failed: "
+            + "; ".join(f"{c.subject} {c.rule}" for c in failed)
+        )
+    if failed_gates:
+        said.append(
+            f"{words.of(len(failed_gates), len(gate_list), 'gate')} failed: "
+            + "; ".join(f"{g.metric} {g.rule}".strip() for g in failed_gates)
+        )
+    if compared is not None and compared.status != "passed" and not failed_gates:
+        said.append(compared.message)
+    if said:
+        return "failed", ". ".join(said)
+    summary = f"all {words.count(len(result.checks), 'check')} passed"
+    if compared is not None and gate_list:
+        summary += "; " + _gates_said(compared)
+    return "passed", summary
+
+
+def _gates_said(compared: CompareStage) -> str:
+    """The gates' part of a passing run's summary, with why any were not evaluated."""
+    total = len(compared.gates)
+    passed = sum(g.status == "passed" for g in compared.gates)
+    idle = total - passed
+    reason = f"no baseline ({compared.baseline.message})"  # the only reason a gate is idle
+    if passed == 0:
+        which = "the gate was" if total == 1 else f"the {words.count(total, 'gate')} were"
+        return f"{which} not evaluated: {reason}"
+    said = f"{words.of(passed, total, 'gate')} passed" + (
+        f" against {compared.baseline.name}" if compared.baseline.kind != "none" else ""
+    )
+    return said + (f" ({idle} not evaluated: {reason})" if idle else "")
