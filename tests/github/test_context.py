@@ -170,3 +170,29 @@ def test_no_event_file_at_all_is_an_empty_payload() -> None:
     assert ctx is not None and ctx.pull_number is None and ctx.token is None
     with pytest.raises(UserError, match="GITHUB_REPOSITORY"):
         context.load({"GITHUB_ACTIONS": "true"})
+
+
+def test_outside_actions_the_token_is_one_the_user_exported() -> None:
+    """`context.token` is where every command reads the token: in a workflow as the
+    context does (the action's input too), elsewhere only what a user exports."""
+    inside = env("push", EVENTS / "push.json")
+    del inside["GITHUB_TOKEN"]
+    inside["INPUT_TOKEN"] = "from the action"
+    assert context.token(inside) == "from the action" == load_token(inside)
+    outside = {"INPUT_TOKEN": "not here", "GITHUB_TOKEN": "exported"}
+    assert context.token(outside) == "exported"
+    assert context.token({**outside, "MLGATE_GITHUB_TOKEN": "mlgate's"}) == "mlgate's"
+    assert context.token({"INPUT_TOKEN": "not here"}) is None
+
+
+def load_token(environ: dict[str, str]) -> str | None:
+    ctx = context.load(environ)
+    assert ctx is not None
+    return ctx.token
+
+
+def test_a_named_pull_request_is_reported_on_by_this_repository() -> None:
+    ctx = load("push", EVENTS / "push.json")
+    named = ctx.for_pull_request(7, head_sha="h" * 40)
+    assert (named.pull_number, named.head_sha, named.is_fork) == (7, "h" * 40, False)
+    assert named.repository == ctx.repository and named.token == ctx.token

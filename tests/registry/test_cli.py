@@ -198,3 +198,12 @@ def test_list_shows_the_gated_metrics_and_show_is_for_people(
     capsys.readouterr()
     assert main(["-C", root, "registry", "show", "v0.1.0"]) == 0
     assert "    staging: promoted " in capsys.readouterr().out
+
+
+def test_every_registry_action_the_command_takes_has_a_handler() -> None:
+    """The parser lists the actions without importing the registry (a fast --help); the
+    handlers' table in the core is the same list, in the same order."""
+    from mlgate.cli import parser
+    from mlgate.registry import show
+
+    assert tuple(show.HANDLERS) == parser.REGISTRY_ACTIONS
