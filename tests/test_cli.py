@@ -239,3 +239,13 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> Non
     reader.stdout.close()
     err = reader.stderr.read().decode()
     assert (reader.wait(), err) == (141, "")
+
+
+def test_init_names_the_manifest_it_replaced_under_its_own_name(tmp_path: Path) -> None:
+    """`--overwrite mlops.yaml` where the manifest is mlops.yml replaces mlops.yml, and the
+    next step names that file."""
+    (tmp_path / "mlops.yml").write_text("name: mine\n")
+    done = mlgate("init", "--overwrite", "mlops.yaml", "--name", "churn", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "wrote mlops.yml\n" in done.stdout and not (tmp_path / "mlops.yaml").exists()
+    assert done.stdout.rstrip().endswith("next: check mlops.yml, then mlgate validate")
