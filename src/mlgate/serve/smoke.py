@@ -122,7 +122,8 @@ def _metadata(client: Any, base: str) -> tuple[dict[str, Any], str | None]:
 def _mismatch(meta: dict[str, Any], model: str, columns: list[str], base: str) -> str | None:
     """Why the server's model is not the manifest's, if it is not."""
     served = f"{meta.get('model')} {meta.get('version') or '(unregistered)'}"
-    inputs = meta.get("inputs") if isinstance(meta.get("inputs"), dict) else {}
+    said = meta.get("inputs")
+    inputs = said if isinstance(said, dict) else {}
     missing = [c for c in inputs if c not in columns]
     if meta.get("model") == model and not missing:
         return None
