@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from mlgate.compare.distributions import PairedTest, mcnemar, summarise
 from mlgate.compare.significance import paired_test
-from mlgate.model.metrics import METRICS
+from mlgate.manifest.metrics import METRICS
 
 # one metric of each family, each family its own method
 FAMILIES = {

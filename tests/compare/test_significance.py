@@ -19,8 +19,8 @@ from sklearn.preprocessing import StandardScaler
 from mlgate.compare import distributions
 from mlgate.compare.gates import Gate, decide
 from mlgate.compare.significance import detectable_change, on_resamples, paired_test
+from mlgate.manifest.metrics import METRICS
 from mlgate.model import counts
-from mlgate.model.metrics import METRICS
 
 
 def outcomes(rows: int, n_classes: int = 2, seed: int = 0):

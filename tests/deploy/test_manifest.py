@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mlgate.deploy import image
 from mlgate.errors import ManifestError
+from mlgate.manifest import image_name
 from mlgate.manifest.load import parse
 from mlgate.manifest.spec import DockerTarget
 
@@ -106,7 +106,7 @@ def test_a_wrong_docker_setting_is_located_and_explained(docker: str, said: str)
     ],
 )
 def test_image_references_a_registry_takes(reference: str) -> None:
-    assert image.problem(reference) is None
+    assert image_name.problem(reference) is None
 
 
 @pytest.mark.parametrize(
@@ -123,4 +123,4 @@ def test_image_references_a_registry_takes(reference: str) -> None:
     ],
 )
 def test_image_references_a_registry_refuses(reference: str, said: str) -> None:
-    assert said in (image.problem(reference) or "")
+    assert said in (image_name.problem(reference) or "")

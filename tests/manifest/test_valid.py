@@ -9,8 +9,8 @@ from jsonschema import Draft202012Validator
 
 from mlgate.manifest import Column, Command, parse
 from mlgate.manifest.build import seconds
+from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.schema_check import schema
-from mlgate.model.metrics import METRICS
 
 TEN_LINES = """\
 name: churn-model

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import metrics as skm
 
+from mlgate.manifest.metrics import METRICS
 from mlgate.model import counts
-from mlgate.model.metrics import METRICS, compute
+from mlgate.model.metrics import compute
 
 
 def sklearn_values(y_true: np.ndarray, y_pred: np.ndarray, positive: int) -> dict[str, float]:

@@ -10,7 +10,8 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mlgate.model.metrics import DEFAULT_METRICS, METRICS, compute
+from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS
+from mlgate.model.metrics import compute
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from mlgate import words
 from mlgate.compare import diff, gates, pairing
 from mlgate.compare.baseline import Found
 from mlgate.compare.distributions import PairedTest
+from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.spec import Compare, Gate, Manifest
-from mlgate.model.metrics import METRICS
 from mlgate.report import gate_text
 from mlgate.result import arrays, rowsets
 from mlgate.result.records import (

@@ -36,8 +36,8 @@ from mlgate.compare.distributions import (
     mcnemar,
     summarise,
 )
+from mlgate.manifest.metrics import METRICS
 from mlgate.model.counts import LABEL_METRICS, label_metric
-from mlgate.model.metrics import METRICS
 
 Side = Callable[[np.ndarray], np.ndarray]  # (resamples, rows) counts -> metric per resample
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from mlgate.data.formats import EXTENSIONS, FORMATS, detect_format, separator
 from mlgate.errors import UserError
+from mlgate.manifest.data_formats import EXTENSIONS, FORMATS, detect_format, separator
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mlgate import files
 from mlgate.errors import ManifestError, Problem, UserError
-from mlgate.manifest import build, params, schema_check, yaml_source
+from mlgate.manifest import build, params, schema_check, semantic_checks, yaml_source
 from mlgate.manifest.spec import Manifest
 
 MANIFEST_NAMES = ("mlops.yaml", "mlops.yml")
@@ -68,7 +68,10 @@ def parse(
         rejected = {p.path for p in doc.problems}
         problems += [
             p
-            for p in [*schema_check.check(doc), *build.semantic_problems(doc, root, files=files)]
+            for p in [
+                *schema_check.check(doc),
+                *semantic_checks.semantic_problems(doc, root, files=files),
+            ]
             if p.path not in rejected
         ]
         if files:  # what validate accepts, the run can read

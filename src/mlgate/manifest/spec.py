@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from mlgate.manifest.metrics import METRICS, Task
+
 ColumnType = Literal["integer", "number", "string", "category", "boolean", "datetime"]
-Task = Literal["classification", "regression"]
 SignificanceRule = Literal["none", "no significant drop", "significant gain"]
 BaselineKind = Literal["auto", "git", "file", "stage", "none"]
 
@@ -102,8 +103,6 @@ class Gate:
     def better_is_higher(self) -> bool:
         if self.greater_is_better is not None:
             return self.greater_is_better
-        from mlgate.model.metrics import METRICS
-
         metric = METRICS.get(self.metric)
         return True if metric is None else metric.greater_is_better
 

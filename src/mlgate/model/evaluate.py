@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mlgate import words
+from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS
 from mlgate.manifest.spec import Manifest, Task
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays, rowsets
@@ -117,7 +118,7 @@ def infer_task(manifest: Manifest, model: Any, y: pd.Series) -> tuple[Task, bool
 def metric_names(manifest: Manifest, task: Task) -> tuple[list[str], bool]:
     """Metrics to compute (asked-for ones plus those model checks need) and whether defaulted."""
     asked = manifest.evaluate.metrics
-    names = list(asked) if asked is not None else list(metric_table.DEFAULT_METRICS[task])
+    names = list(asked) if asked is not None else list(DEFAULT_METRICS[task])
     for needed in (
         *(c.metric for c in manifest.model_checks),
         *(g.metric for g in manifest.compare.gates),
@@ -289,7 +290,7 @@ def _classification(
     values: dict[str, float | None] = {}
     errors: dict[str, str] = {}
     for name in names:
-        metric = metric_table.METRICS[name]
+        metric = METRICS[name]
         if defaulted and metric.needs == "scores" and scores is None:
             continue  # a default the model cannot give is left out, not failed
         try:

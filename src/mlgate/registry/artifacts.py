@@ -39,9 +39,10 @@ class Store(Protocol):
 def open_store(location: str, root: Path, github: Target | None = None) -> Store:
     """The store `registry.artifacts` names, relative paths from the manifest's folder;
     `github` is the repository a `github-release:` store belongs to (None: from GITHUB_*)."""
+    from mlgate.manifest.store_location import SCHEME
     from mlgate.registry import release_assets
 
-    if location.startswith(release_assets.SCHEME):
+    if location.startswith(SCHEME):
         return release_assets.open_release_store(location, root / CACHE, github)
     if "://" in location:
         return RemoteStore(url=location.rstrip("/"), cache=root / CACHE)

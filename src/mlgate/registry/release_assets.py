@@ -10,7 +10,6 @@ token; outside Actions the same variables, with GITHUB_TOKEN) and is made on fir
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,16 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mlgate.errors import OutsideError, UserError
+from mlgate.manifest.store_location import SCHEME, location_problem
 from mlgate.registry.artifacts import cached, sha256_of
 
 if TYPE_CHECKING:
     from mlgate.github.releases import Asset, Release, Releases
 
-SCHEME = "github-release:"
 DEFAULT_API = "https://api.github.com"
 TOKEN_VARIABLES = ("MLGATE_GITHUB_TOKEN", "GITHUB_TOKEN")  # first set wins, as the CLI's
-TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-NEAR_MISSES = re.compile(r"(?i)(github|gh)[-_ ]?releases?\s*:")
 TRIES = 5  # looks at the release: an upload still going on gets 1+2+4+8 s to finish
 BODY = (
     "The model store of mlgate: each asset is one file (a model, "
@@ -43,32 +40,6 @@ class Target(Protocol):
     api_url: str
     repository: str
     token: str
-
-
-def location_problem(location: str) -> str | None:
-    """What is wrong with a `github-release:` location (None: nothing, or not one)."""
-    if not location.startswith(SCHEME):
-        if NEAR_MISSES.match(location) and "://" not in location:
-            return (
-                f"'{location}' is not a store; for a release's assets write "
-                f"'{SCHEME}<tag>', like {SCHEME}mlgate-models"
-            )
-        return None
-    tag = location.removeprefix(SCHEME)
-    if not tag:
-        return f"'{SCHEME}' needs the release's tag after it, like {SCHEME}mlgate-models"
-    if "@" in tag or "#" in tag:
-        return (
-            f"release tag '{tag}' would read as a registry tag (GTO's tags use @ and #); "
-            f"name it like {SCHEME}mlgate-models"
-        )
-    if not TAG.fullmatch(tag) or tag.endswith((".", ".lock")) or ".." in tag:
-        return (
-            f"'{tag}' is not a release tag this store uses: letters, digits, '.', '_' "
-            f"and '-', starting with a letter or digit, at most 100 characters, like "
-            f"{SCHEME}mlgate-models"
-        )
-    return None
 
 
 def open_release_store(

@@ -1,0 +1,67 @@
+"""The metrics a manifest may name, as data: each one's task, direction and what it needs.
+
+The manifest checks names and tasks against this table, the comparison reads each
+metric's direction from it, and `model.metrics` computes the values. It is plain data
+so that the manifest, at the bottom of the layers, can hold it without scikit-learn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Task = Literal["classification", "regression"]
+Needs = Literal["labels", "scores"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Metric:
+    name: str
+    task: Task
+    greater_is_better: bool
+    needs: Needs = "labels"  # "scores": probabilities or decision values
+    binary_only: bool = False
+
+
+def _m(
+    name: str, task: Task, better: bool, *, needs: Needs = "labels", binary_only: bool = False
+) -> Metric:
+    return Metric(
+        name=name, task=task, greater_is_better=better, needs=needs, binary_only=binary_only
+    )
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in [
+        _m("accuracy", "classification", True),
+        _m("balanced_accuracy", "classification", True),
+        _m("precision", "classification", True, binary_only=True),
+        _m("recall", "classification", True, binary_only=True),
+        _m("f1", "classification", True, binary_only=True),
+        _m("precision_macro", "classification", True),
+        _m("recall_macro", "classification", True),
+        _m("f1_macro", "classification", True),
+        _m("f1_micro", "classification", True),
+        _m("f1_weighted", "classification", True),
+        _m("matthews_corrcoef", "classification", True),
+        _m("cohen_kappa", "classification", True),
+        _m("roc_auc", "classification", True, needs="scores"),
+        _m("average_precision", "classification", True, needs="scores", binary_only=True),
+        _m("log_loss", "classification", False, needs="scores"),
+        _m("brier_score", "classification", False, needs="scores", binary_only=True),
+        _m("r2", "regression", True),
+        _m("explained_variance", "regression", True),
+        _m("mae", "regression", False),
+        _m("mse", "regression", False),
+        _m("rmse", "regression", False),
+        _m("mape", "regression", False),
+        _m("median_ae", "regression", False),
+        _m("max_error", "regression", False),
+    ]
+}
+
+DEFAULT_METRICS: dict[Task, tuple[str, ...]] = {
+    "classification": ("accuracy", "f1_macro", "roc_auc", "log_loss"),
+    "regression": ("rmse", "mae", "r2"),
+}

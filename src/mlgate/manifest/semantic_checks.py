@@ -1,0 +1,432 @@
+"""The rules of a manifest that its JSON Schema cannot say: files that exist and whose
+headers hold the columns named, metrics that fit the task, ranges that are not upside
+down, durations a clock can wait for, environments that do not require each other in a
+loop, image names and store locations that a registry accepts.
+
+`semantic_problems` reads the raw data defensively, so it can run beside the schema
+check and every problem is reported in one pass; `build` assumes both found nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mlgate import files, words
+from mlgate.errors import Problem, UserError
+from mlgate.manifest import data_formats, image_name
+from mlgate.manifest.build import DURATION
+from mlgate.manifest.metrics import METRICS
+from mlgate.manifest.store_location import location_problem
+from mlgate.manifest.yaml_source import Document, KeyPath
+
+MAX_TIMEOUT_S = 30 * 24 * 3600.0  # past this a timeout is a typo (and overflows the clock)
+NUMERIC_TYPES = ("integer", "number")
+COLUMN_TYPES = ("integer", "number", "string", "category", "boolean", "datetime")
+
+
+def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[Problem]:
+    """`files=False` leaves out whether the files it names exist: a manifest read as data,
+    away from its repository (the fork-safe workflow's)."""
+    raw = doc.data if isinstance(doc.data, dict) else {}
+    found = [
+        *(_file_problems(raw, root) if files else ()),
+        *_format_problems(raw),
+        *(_header_problems(raw, root) if files else ()),
+        *_column_problems(raw),
+        *_range_problems(raw),
+        *_duration_problems(raw),
+        *_metric_problems(raw),
+        *_feature_problems(raw),
+        *_environment_problems(raw),
+        *_docker_problems(raw),
+        *_registry_problems(raw),
+    ]
+    return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
+
+
+Finding = tuple[KeyPath, str, bool]
+
+
+def _get(raw: object, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(raw, dict):
+            return None
+        raw = raw.get(key)
+    return raw
+
+
+def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    produced = _get(raw, "data", "prepare") is not None
+    for keys in (
+        ("data", "train"),
+        ("data", "test"),
+        ("train", "params"),
+        ("compare", "baseline", "file"),
+    ):
+        relative = _get(raw, *keys)
+        if not isinstance(relative, str) or not relative:
+            continue
+        target = root / relative
+        kind = _not_a_file(target)
+        if kind:
+            yield keys, f"'{relative}' is {kind}, not a file; name a file", False
+            continue
+        if _exists(target) or (keys[0] == "data" and produced):
+            continue
+        if _exists(Path(f"{target}.dvc")):
+            continue  # DVC-tracked: pulled before the run
+        message = f"file '{relative}' does not exist"
+        close = _nearby_file(target)
+        if close:
+            message += f"; did you mean '{os.path.relpath(close, root)}'?"
+        elif keys[0] == "data":
+            message += " (add data.prepare to write it, or track it with DVC)"
+        yield keys, message, False
+
+
+def _not_a_file(path: Path) -> str | None:
+    try:
+        return files.not_a_file(path)
+    except OSError:  # absent: reported as such
+        return None
+
+
+def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A data file whose format the run could not tell (data.format: auto)."""
+    declared = _get(raw, "data", "format")
+    if declared not in (None, "auto"):
+        return  # the schema judges the name; a declared format reads any file
+    for role in ("train", "test"):
+        relative = _get(raw, "data", role)
+        if not isinstance(relative, str) or not relative:
+            continue
+        suffix = Path(relative).suffix
+        if suffix.lower() not in data_formats.EXTENSIONS:
+            found = f"extension '{suffix}'" if suffix else "no extension"
+            known = ", ".join(data_formats.EXTENSIONS)
+            yield (
+                ("data", role),
+                f"'{relative}' has {found}, so its format is unknown "
+                f"(known: {known}); set data.format to one of {', '.join(data_formats.FORMATS)}",
+                False,
+            )
+
+
+def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    """Columns the run needs (target, id, features) missing from data files already there.
+
+    Files that data.prepare writes are judged after it runs, by the data checks.
+    """
+    if _get(raw, "data", "prepare") is not None:
+        return
+    needed: list[tuple[KeyPath, str]] = [
+        (("data", role), name)
+        for role in ("target", "id")
+        if isinstance(name := _get(raw, "data", role), str) and name
+    ]
+    features = _get(raw, "data", "features")
+    if isinstance(features, list):
+        needed += [
+            (("data", "features", i), f) for i, f in enumerate(features) if isinstance(f, str) and f
+        ]
+    if not needed:
+        return
+    for role in ("train", "test"):
+        relative = _get(raw, "data", role)
+        if not isinstance(relative, str) or not relative:
+            continue
+        path = root / relative
+        if _not_a_file(path) or not _exists(path):
+            continue  # reported as such
+        try:
+            fmt = data_formats.detect_format(path, _get(raw, "data", "format") or "auto")
+        except UserError:
+            continue  # reported by _format_problems or the schema
+        missing = data_formats.missing_columns(path, fmt, [name for _, name in needed])
+        if not missing:
+            continue
+        columns = data_formats.header(path, fmt)
+        for where, name in needed:
+            if name in missing:
+                yield (
+                    where,
+                    f"column '{name}' is not in {relative}{_columns_hint(name, columns)}",
+                    False,
+                )
+
+
+def _columns_hint(name: str, columns: list[str] | None) -> str:
+    if columns is None:
+        return ""
+    if not columns:
+        return " (the file has no header row)"
+    lowered = {c.lower(): c for c in columns}
+    close = (
+        [lowered[name.lower()]]
+        if name.lower() in lowered
+        else difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
+    )
+    shown = (
+        f"; its columns: {', '.join(columns)}"
+        if len(columns) <= 20
+        else f"; it has {words.count(len(columns), 'column')}"
+    )
+    return shown + (f"; did you mean '{close[0]}'?" if close else "")
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the file system, a folder that cannot be read
+        return False
+
+
+def _nearby_file(target: Path) -> Path | None:
+    folder = target.parent
+    try:
+        names = [p.name for p in folder.iterdir() if p.is_file()]
+    except OSError:  # not a folder, or not one we may read
+        return None
+    close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.7)
+    return folder / close[0] if close else None
+
+
+def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    columns = _get(raw, "data", "columns")
+    if not isinstance(columns, dict):
+        return
+    for name, spec in columns.items():
+        if not isinstance(spec, dict):
+            continue
+        where = ("data", "columns", name)
+        kind = spec.get("type")
+        if kind not in (None, *COLUMN_TYPES):
+            continue  # the schema reports the type; rules that depend on it cannot be judged
+        for bound in ("min", "max"):
+            if bound in spec and kind not in (None, *NUMERIC_TYPES):
+                yield (
+                    (*where, bound),
+                    f"'{bound}' applies to integer or number columns, not {kind}",
+                    True,
+                )
+        if "pattern" in spec and kind not in (None, "string", "category"):
+            yield (*where, "pattern"), f"'pattern' applies to string columns, not {kind}", True
+        pattern = spec.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                yield (*where, "pattern"), f"not a valid regular expression: {exc}", False
+        values = spec.get("values")
+        if isinstance(values, list) and kind in NUMERIC_TYPES:
+            for i, value in enumerate(values):
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    yield (
+                        (*where, "values", i),
+                        f"{_a(kind)} {kind} column cannot hold '{value}'",
+                        False,
+                    )
+
+
+def _a(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    ranges: list[tuple[KeyPath, object]] = [
+        (("data", "checks", "rows"), _get(raw, "data", "checks", "rows"))
+    ]
+    columns = _get(raw, "data", "columns")
+    if isinstance(columns, dict):
+        ranges += [(("data", "columns", name), spec) for name, spec in columns.items()]
+    checks = _get(raw, "model_checks")
+    if isinstance(checks, list):
+        ranges += [(("model_checks", i), spec) for i, spec in enumerate(checks)]
+    gates = _get(raw, "compare", "gates")
+    if isinstance(gates, dict):
+        ranges += [(("compare", "gates", name), spec) for name, spec in gates.items()]
+    for where, spec in ranges:
+        if not isinstance(spec, dict):
+            continue
+        low, high = spec.get("min"), spec.get("max")
+        for bound, value in (("min", low), ("max", high)):
+            if isinstance(value, float) and math.isnan(value):
+                yield (*where, bound), "must be a number, found .nan", False
+        if _is_number(low) and _is_number(high) and low > high:
+            yield (*where, "min"), f"min ({low}) is greater than max ({high})", False
+        for kind in ("change", "relative_change"):
+            low, high = spec.get(f"min_{kind}"), spec.get(f"max_{kind}")
+            if _is_number(low) and _is_number(high) and low > high:
+                yield (
+                    (*where, f"min_{kind}"),
+                    f"min_{kind} ({low}) is greater than max_{kind} ({high})",
+                    False,
+                )
+    fraction = _get(raw, "data", "checks", "duplicates", "max_fraction")
+    if isinstance(fraction, float) and math.isnan(fraction):
+        yield (
+            ("data", "checks", "duplicates", "max_fraction"),
+            "must be a number, found .nan",
+            False,
+        )
+
+
+def _duration_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """`0s` matches the schema's pattern, but no command finishes in no time; and a
+    timeout of years is a typo that the clock cannot even wait for."""
+    places = [("train", "timeout"), ("data", "prepare", "timeout"), ("evaluate", "timeout")]
+    envs = _get(raw, "environments")
+    if isinstance(envs, dict):
+        places += [("environments", name, "deploy", "command", "timeout") for name in envs]
+    for keys in places:
+        value = _get(raw, *keys)
+        if isinstance(value, str) and value and set(value) <= set("0hms") and DURATION.match(value):
+            yield keys, f"must be at least 1 second, found '{value}'", False
+        elif _duration_seconds(value) > MAX_TIMEOUT_S:
+            yield keys, f"must be at most 720h (30 days), found {_shown(value)}", False
+
+
+def _duration_seconds(value: object) -> float:
+    """Seconds of a well-formed duration; 0 for anything else (the schema reports it)."""
+    if isinstance(value, str) and (found := DURATION.match(value)):
+        if any(g and len(g) > 15 for g in found.groups()):
+            return math.inf  # Python will not convert a decimal of 4300 digits or more
+        hours, minutes, secs = (int(g) if g else 0 for g in found.groups())
+        return hours * 3600.0 + minutes * 60.0 + secs
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return 0.0
+
+
+def _shown(value: object) -> str:
+    text = f"'{value}'" if isinstance(value, str) else str(value)
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    task = _get(raw, "evaluate", "task")
+    names = [(where, n) for where, n in _metric_names(raw) if n in METRICS]
+    if task is None and names:
+        first = names[0][1]
+        task = METRICS[first].task
+        for where, name in names[1:]:
+            if METRICS[name].task != task:
+                yield (
+                    where,
+                    f"'{name}' is a {METRICS[name].task} metric, but '{first}' is a "
+                    f"{task} metric: set evaluate.task",
+                    False,
+                )
+        return
+    for where, name in names:
+        if task in ("classification", "regression") and METRICS[name].task != task:
+            yield (
+                where,
+                f"'{name}' is a {METRICS[name].task} metric, but evaluate.task is {task}",
+                False,
+            )
+
+
+def _metric_names(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+    names: list[tuple[KeyPath, str]] = []
+    metrics = _get(raw, "evaluate", "metrics")
+    if isinstance(metrics, list):
+        names += [
+            (("evaluate", "metrics", i), m) for i, m in enumerate(metrics) if isinstance(m, str)
+        ]
+    checks = _get(raw, "model_checks")
+    if isinstance(checks, list):
+        names += [
+            (("model_checks", i, "metric"), c["metric"])
+            for i, c in enumerate(checks)
+            if isinstance(c, dict) and isinstance(c.get("metric"), str)
+        ]
+    gates = _get(raw, "compare", "gates")
+    if isinstance(gates, dict):
+        names += [(("compare", "gates", name), name) for name in gates if isinstance(name, str)]
+    return names
+
+
+def _feature_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    features = _get(raw, "data", "features")
+    if not isinstance(features, list):
+        return
+    for role in ("target", "id"):
+        column = _get(raw, "data", role)
+        if isinstance(column, str) and column in features:
+            index = features.index(column)
+            yield (
+                ("data", "features", index),
+                f"'{column}' is the {role} column; it cannot be a feature",
+                False,
+            )
+
+
+def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """`requires` names a declared environment, and the chain has no loop."""
+    envs = _get(raw, "environments")
+    if not isinstance(envs, dict):
+        return
+    needs = {n: s.get("requires") for n, s in envs.items() if isinstance(s, dict)}
+    for name, required in needs.items():
+        if required is None:
+            continue
+        if required not in envs:
+            known = ", ".join(n for n in envs if n != name) or "none"
+            yield (
+                ("environments", name, "requires"),
+                f"'{required}' is not an environment (declared: {known})",
+                False,
+            )
+            continue
+        seen, at = {name}, required
+        while at is not None and at not in seen:
+            seen.add(at)
+            at = needs.get(at)
+        if at is not None:
+            yield (
+                ("environments", name, "requires"),
+                f"environments require each other in a loop through '{name}'",
+                False,
+            )
+
+
+def _docker_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """The image is a repository a registry accepts, and push asks for a build."""
+    envs = _get(raw, "environments")
+    if not isinstance(envs, dict):
+        return
+    for name in envs:
+        spec = _get(envs, name, "deploy", "docker")
+        if not isinstance(spec, dict):
+            continue
+        where = ("environments", name, "deploy", "docker")
+        ref = spec.get("image")
+        wrong = image_name.problem(ref) if isinstance(ref, str) and ref else None
+        if wrong:
+            yield (*where, "image"), wrong, False
+        if spec.get("build") is False and spec.get("push") is True:
+            yield (
+                (*where, "push"),
+                "push: true needs the image built here; with build: "
+                "false mlgate writes the build context only (drop push, or set build: true)",
+                False,
+            )
+
+
+def _registry_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A `github-release:` store needs a tag that cannot pass for one of GTO's."""
+    location = _get(raw, "registry", "artifacts")
+    problem = location_problem(location) if isinstance(location, str) else None
+    if problem:
+        yield ("registry", "artifacts"), problem, False
