@@ -123,3 +123,30 @@ def test_an_unknown_revision_is_a_clear_error(dvc_repo: Path) -> None:
     )
     assert done.returncode == 2
     assert "unknown revision 'no-such-rev'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_unreadable_metrics_file_is_missing_with_a_note_the_core_returns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlgate.compare import dvc_diff as core
+
+    (tmp_path / "good.json").write_text('{"acc": 0.5}')
+    (tmp_path / "bad.json").write_text("not: [json")
+    read = core.at_revision(tmp_path, None, ["good.json", "bad.json"])
+    assert read.metrics == {"bad.json": None, "good.json": {"acc": 0.5}}
+    (note,) = read.notes
+    assert "bad.json" in note and note.endswith("(counted as missing at the working tree)")
+    assert capsys.readouterr() == ("", "")  # the core says nothing itself: the CLI prints it
+
+
+def test_the_command_line_prints_the_note(dvc_repo: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "compare", "--format", "dvc", "HEAD~1", "HEAD"],
+        cwd=dvc_repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("mlgate: ") and line.endswith("(counted as missing at HEAD)")
+    assert "metrics.json" in line

@@ -26,7 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlgate import manifest as manifests
-from mlgate import pipeline
+from mlgate import pipeline, promotion
 from mlgate.registry import operations
 from mlgate.report import markdown, text
 from mlgate.result import document
@@ -301,7 +301,7 @@ def test_a_registry_stage_is_a_baseline_scored_on_the_candidates_unseen_rows(
     base = pipeline.run(loaded, compare=False)
     where = operations.Where.of(loaded)
     version = operations.register(where, loaded, base).version
-    operations.promote(where, loaded, version, "production")
+    promotion.promote(where, loaded, version, "production")
     resplit(root, seed=1)
     (root / "models" / "model.joblib").unlink()  # only the registry's copy is left
     result = run(root)

@@ -13,15 +13,15 @@ import time
 import httpx
 import pytest
 
+from mlgate import promotion
 from mlgate.cli import main
-from mlgate.registry import operations
 from tests.deploy.conftest import Project, closed_port
 
 
 def test_the_entry_point_serves_the_bundle_and_stops_gracefully(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    operations.promote(project.where(), project.manifest, "v0.1.0", "qa")  # build: false
+    promotion.promote(project.where(), project.manifest, "v0.1.0", "qa")  # build: false
     folder = project.root / ".mlgate/docker/qa-v0.1.0"
     port = closed_port()
     env = {**os.environ, "PORT": str(port)}
@@ -55,7 +55,7 @@ def test_the_entry_point_serves_the_bundle_and_stops_gracefully(
 
 
 def test_the_entry_point_refuses_a_tampered_bundle(project: Project) -> None:
-    operations.promote(project.where(), project.manifest, "v0.1.0", "qa")
+    promotion.promote(project.where(), project.manifest, "v0.1.0", "qa")
     folder = project.root / ".mlgate/docker/qa-v0.1.0"
     (folder / "bundle/run.json").write_text("{}")
     done = subprocess.run(

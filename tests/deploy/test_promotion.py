@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from mlgate import __version__
+from mlgate import __version__, promotion
 from mlgate.cli import main
 from mlgate.errors import OutsideError
 from mlgate.registry import operations
@@ -21,7 +21,7 @@ def test_the_image_is_built_from_the_context_and_pushed_before_the_tag(
 ) -> None:
     with fake_engine.running() as engine:
         monkeypatch.setenv("DOCKER_HOST", engine.url)
-        change = operations.promote(project.where(), project.manifest, "v0.1.0", "staging")
+        change = promotion.promote(project.where(), project.manifest, "v0.1.0", "staging")
     assert change.changed
     assert engine.calls[:2] == ["GET /version", "GET /_ping"]
     assert engine.calls[2:] == ["POST /build", f"POST /images/{IMAGE}/push"]
@@ -71,12 +71,12 @@ def test_a_refused_push_keeps_the_previous_version(
 ) -> None:
     with fake_engine.running() as engine:
         monkeypatch.setenv("DOCKER_HOST", engine.url)
-        operations.promote(project.where(), project.manifest, "v0.1.0", "staging")
+        promotion.promote(project.where(), project.manifest, "v0.1.0", "staging")
         project.next_commit(0.5)
         operations.register(project.where(), project.manifest, project.run)
         engine.push_error = "denied: requested access to the resource is denied"
         with pytest.raises(OutsideError) as error:
-            operations.promote(project.where(), project.manifest, "v0.2.0", "staging")
+            promotion.promote(project.where(), project.manifest, "v0.2.0", "staging")
     message = str(error.value)
     assert message.startswith(
         "deploying v0.2.0 to staging failed: pushing "
@@ -102,7 +102,7 @@ def test_a_failed_build_is_quoted_and_writes_no_tag(
             match=r"building .*:v0\.1\.0 failed: The command "
             r"'/bin/sh -c pip install .* staging stays on no version",
         ):
-            operations.promote(project.where(), project.manifest, "v0.1.0", "staging")
+            promotion.promote(project.where(), project.manifest, "v0.1.0", "staging")
     assert engine.pushes == []  # nothing pushed after a failed build
     assert project.where().read().current("staging") is None
 
@@ -113,8 +113,8 @@ def test_push_false_builds_only_for_the_platform_asked(
     with fake_engine.running() as engine:
         monkeypatch.setenv("DOCKER_HOST", engine.url)
         where = project.where()
-        operations.promote(where, project.manifest, "v0.1.0", "staging")
-        operations.promote(where, project.manifest, "v0.1.0", "production")
+        promotion.promote(where, project.manifest, "v0.1.0", "staging")
+        promotion.promote(where, project.manifest, "v0.1.0", "production")
     assert [b.params.get("platform") for b in engine.builds] == [None, "linux/amd64"]
     assert len(engine.pushes) == 1  # staging's only
     said = where.read().current("production").record["deploy"]["docker"]
@@ -140,7 +140,7 @@ def test_an_engine_error_answer_is_an_outside_error(tmp_path) -> None:
 
 
 def test_build_false_writes_the_context_and_tells_the_command(project: Project) -> None:
-    operations.promote(project.where(), project.manifest, "v0.1.0", "qa")
+    promotion.promote(project.where(), project.manifest, "v0.1.0", "qa")
     told = json.loads((project.root / "rollout.json").read_text())
     context = project.root / ".mlgate/docker/qa-v0.1.0"
     assert told["MLGATE_IMAGE"] == f"{IMAGE}:v0.1.0" and "MLGATE_IMAGE_DIGEST" not in told

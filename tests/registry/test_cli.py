@@ -105,13 +105,14 @@ def test_who_registered_and_promoted_is_the_git_identity_outside_actions(
     assert shown["record"]["by"] == "mlgate tests <tests@mlgate.invalid>"
     assert main(["-C", root, "registry", "history"]) == 0
     assert "by mlgate tests <tests@mlgate.invalid>" in capsys.readouterr().out
+    from mlgate import promotion
     from mlgate.github.context import ActionsContext
-    from mlgate.registry.operations import Where, who
+    from mlgate.registry.operations import who
 
     ctx = ActionsContext(
         event_name="push", repository="o/r", actor="octocat", default_branch="trunk"
     )
-    in_actions = Where.in_workflow(project.manifest, ctx)
+    in_actions = promotion.where_in_workflow(project.manifest, ctx)
     assert (in_actions.actor, in_actions.default_branch) == ("octocat", "trunk")
     monkeypatch.setenv("LOGNAME", "ana")
     assert who(project.root / "missing") == "ana"  # no git to ask: the login name

@@ -10,6 +10,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from mlgate import promotion
 from mlgate.registry import gitio, operations, state
 from tests.conftest import git
 from tests.registry.conftest import make_project
@@ -31,7 +32,7 @@ def test_twenty_concurrent_promotions_are_all_recorded(tmp_path: Path, origin: P
         )
         versions.append(operations.register(where, ours.manifest, run).version)
     git(ours.root, "push", "-q", "origin", "main")
-    operations.promote(where, ours.manifest, versions[0], "staging")
+    promotion.promote(where, ours.manifest, versions[0], "staging")
 
     mlgate = shutil.which("mlgate", path=str(Path(sys.executable).parent)) or "mlgate"
     writers = []

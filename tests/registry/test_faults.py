@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mlgate import promotion
 from mlgate.cli import main
 from mlgate.errors import UserError
 from mlgate.registry import operations
@@ -33,7 +34,7 @@ def test_a_corrupt_record_makes_its_version_unusable_and_says_which_tag(
 ) -> None:
     where = project.where()
     operations.register(where, project.manifest, project.run)
-    operations.promote(where, project.manifest, "v0.1.0", "staging")
+    promotion.promote(where, project.manifest, "v0.1.0", "staging")
     git(project.root, "commit", "-q", "--allow-empty", "-m", "next")
     torn = 'Registering artifact iris version v0.2.0\n\nmlgate-record: {"model": {"sha2'
     git(project.root, "tag", "-a", "iris@v0.2.0", "-m", torn)

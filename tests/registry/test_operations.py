@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mlgate import manifest as manifests
+from mlgate import promotion
 from mlgate.errors import UserError
 from mlgate.registry import gitio, operations
 from mlgate.registry.operations import Where
@@ -67,21 +68,21 @@ def test_promotion_follows_the_environments_order_and_is_idempotent(project: Pro
     where = project.where()
     operations.register(where, project.manifest, project.run)
     with pytest.raises(UserError, match="has not been in staging, which production requires"):
-        operations.promote(where, project.manifest, "v0.1.0", "production")
+        promotion.promote(where, project.manifest, "v0.1.0", "production")
     with pytest.raises(
         UserError,
         match=r"unknown environment 'prod' \(environments: "
         "staging, production\\)",
     ):
-        operations.promote(where, project.manifest, "v0.1.0", "prod")
+        promotion.promote(where, project.manifest, "v0.1.0", "prod")
     with pytest.raises(UserError, match=r"has no version v9\.9\.9"):
-        operations.promote(where, project.manifest, "v9.9.9", "staging")
-    first = operations.promote(
+        promotion.promote(where, project.manifest, "v9.9.9", "staging")
+    first = promotion.promote(
         where, project.manifest, "v0.1.0", "staging", actor="ana", reason="nightly"
     )
     assert (first.tag, first.previous) == ("iris#staging#1", None)
-    assert not operations.promote(where, project.manifest, "v0.1.0", "staging").changed
-    assert operations.promote(where, project.manifest, "v0.1.0", "production").changed
+    assert not promotion.promote(where, project.manifest, "v0.1.0", "staging").changed
+    assert promotion.promote(where, project.manifest, "v0.1.0", "production").changed
     assert where.read().current("staging").record["reason"] == "nightly"
 
 
@@ -89,14 +90,14 @@ def test_rollback_returns_to_the_version_before_and_gto_agrees(project: Project)
     where = project.where()
     operations.register(where, project.manifest, project.run)
     with pytest.raises(UserError, match="staging holds no version of iris"):
-        operations.rollback(where, project.manifest, "staging")
-    operations.promote(where, project.manifest, "v0.1.0", "staging")
+        promotion.rollback(where, project.manifest, "staging")
+    promotion.promote(where, project.manifest, "v0.1.0", "staging")
     with pytest.raises(UserError, match="no earlier version"):
-        operations.rollback(where, project.manifest, "staging")
+        promotion.rollback(where, project.manifest, "staging")
     operations.register(where, project.manifest, project.next_commit(0.5))
-    operations.promote(where, project.manifest, "v0.2.0", "staging")
+    promotion.promote(where, project.manifest, "v0.2.0", "staging")
     assert _gto_stage(project.root, "staging") == "v0.2.0"
-    back = operations.rollback(where, project.manifest, "staging", actor="ops")
+    back = promotion.rollback(where, project.manifest, "staging", actor="ops")
     assert (back.version, back.previous, back.tag) == ("v0.1.0", "v0.2.0", "iris#staging#3")
     assert where.read().current("staging").record["rollback"] is True
     assert _gto_stage(project.root, "staging") == "v0.1.0"
@@ -107,18 +108,18 @@ def test_a_second_rollback_does_not_restore_the_version_just_left(project: Proje
     for c in (None, 0.5, 0.6):  # v0.1.0, v0.2.0, v0.3.0, each promoted in turn
         run = project.run if c is None else project.next_commit(c)
         change = operations.register(where, project.manifest, run)
-        operations.promote(where, project.manifest, change.version, "staging")
-    assert operations.rollback(where, project.manifest, "staging").version == "v0.2.0"
-    assert operations.rollback(where, project.manifest, "staging").version == "v0.1.0"
+        promotion.promote(where, project.manifest, change.version, "staging")
+    assert promotion.rollback(where, project.manifest, "staging").version == "v0.2.0"
+    assert promotion.rollback(where, project.manifest, "staging").version == "v0.1.0"
     with pytest.raises(
         UserError,
         match=r"no earlier version to roll back to: staging holds "
         r"v0\.1\.0, and every other version it held was rolled back from "
         r"\(v0\.2\.0, v0\.3\.0\)",
     ):
-        operations.rollback(where, project.manifest, "staging")
-    operations.promote(where, project.manifest, "v0.3.0", "staging", reason="fixed")
-    back = operations.rollback(where, project.manifest, "staging")  # not to v0.2.0
+        promotion.rollback(where, project.manifest, "staging")
+    promotion.promote(where, project.manifest, "v0.3.0", "staging", reason="fixed")
+    back = promotion.rollback(where, project.manifest, "staging")  # not to v0.2.0
     assert (back.version, back.previous) == ("v0.1.0", "v0.3.0")
     assert _gto_stage(project.root, "staging") == "v0.1.0"
     assert len(where.read().history("staging")) == 7
@@ -143,7 +144,7 @@ def test_with_an_origin_tags_are_pushed_and_a_lost_race_is_retried(
     git(tmp_path, "clone", "-q", str(origin), str(theirs))
     their = operations.Where.of(manifests.load(theirs / "mlops.yaml"))
     assert their.read().version("v0.1.0") is not None  # read from origin
-    operations.promote(where, ours.manifest, "v0.1.0", "staging")
+    promotion.promote(where, ours.manifest, "v0.1.0", "staging")
 
     real_read, raced = operations.Where.read, []
 
@@ -151,14 +152,14 @@ def test_with_an_origin_tags_are_pushed_and_a_lost_race_is_retried(
         found = real_read(self)
         if not raced:
             raced.append(True)
-            operations.promote(where, ours.manifest, "v0.1.0", "production", actor="ana")
+            promotion.promote(where, ours.manifest, "v0.1.0", "production", actor="ana")
         return found
 
     manifest = manifests.load(theirs / "mlops.yaml")
     import unittest.mock as mock
 
     with mock.patch.object(operations.Where, "read", stale_then_real):
-        change = operations.promote(their, manifest, "v0.1.0", "production", actor="ben")
+        change = promotion.promote(their, manifest, "v0.1.0", "production", actor="ben")
     assert not change.changed  # after the retry: production holds it already
     remote = git(tmp_path, "ls-remote", "--tags", str(origin))
     assert remote.count("iris#production#") == 2  # the tag and its peeled line: one tag
@@ -185,7 +186,7 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
     project.next_commit(0.8)
     where = project.where()
     operations.register(where, project.manifest, project.run)
-    change = operations.promote(where, project.manifest, "v0.1.0", "staging")
+    change = promotion.promote(where, project.manifest, "v0.1.0", "staging")
     version, env, model = (project.root / "deployed.log").read_text().split()
     assert (version, env) == ("v0.1.0", "staging")
     assert Path(model) == where.store.path(
@@ -200,7 +201,7 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
         match=r"deploying v0\.2\.0 to staging failed: .* staging "
         r"stays on v0\.1\.0",
     ) as error:
-        operations.promote(where, project.manifest, "v0.2.0", "staging")
+        promotion.promote(where, project.manifest, "v0.2.0", "staging")
     assert "the cluster said no" in str(error.value)
     assert where.read().current("staging").version == "v0.1.0" and change.changed
 
@@ -230,7 +231,7 @@ def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
         )
         where = replace(project.where(), github=target)
         operations.register(where, project.manifest, project.run)
-        operations.promote(where, project.manifest, "v0.1.0", "staging")
+        promotion.promote(where, project.manifest, "v0.1.0", "staging")
         (made,) = fake.deployments
         assert (made["environment"], made["sha"]) == ("staging", project.run.git.commit)
         statuses = fake.deployment_statuses[made["id"]]
@@ -242,7 +243,7 @@ def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
         project.next_commit(0.65)
         operations.register(where, project.manifest, project.run)
         with pytest.raises(UserError, match=r"staging stays on v0\.1\.0"):
-            operations.promote(where, project.manifest, "v0.2.0", "staging")
+            promotion.promote(where, project.manifest, "v0.2.0", "staging")
         failed = fake.deployments[-1]
         assert [s["state"] for s in fake.deployment_statuses[failed["id"]]] == [
             "in_progress",
@@ -259,18 +260,18 @@ def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
         from mlgate.github.http import Forbidden
 
         with pytest.raises(Forbidden) as refused:
-            operations.promote(where, project.manifest, "v0.2.0", "staging")
+            promotion.promote(where, project.manifest, "v0.2.0", "staging")
         assert "deployments: write" in (refused.value.hint or "")
         assert where.read().current("staging").version == "v0.1.0"
 
 
 def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -> None:
-    from mlgate.registry import card
+    from mlgate.report import model_card
 
     run_url = "https://github.com/o/r/actions/runs/7"
     where = replace(project.where(), trigger=run_url)
     operations.register(where, project.manifest, project.run, actor="ci")
-    operations.promote(where, project.manifest, "v0.1.0", "staging", actor="ana")
+    promotion.promote(where, project.manifest, "v0.1.0", "staging", actor="ana")
     current = where.read()
     promoted = current.current("staging").record
     assert (promoted["run"], promoted["trigger"], promoted["by"]) == (
@@ -279,13 +280,13 @@ def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -
         "ana",
     )
     assert current.version("v0.1.0").record["trigger"] == run_url
-    text = card.render(current.version("v0.1.0"), current.moves("v0.1.0"), None)
+    text = model_card.render(current.version("v0.1.0"), current.moves("v0.1.0"), None)
     assert f"[Workflow run]({run_url})" in text and f"by ana ([run]({run_url}))" in text
     forged = replace(
         current.version("v0.1.0"),
         record={**current.version("v0.1.0").record, "trigger": "javascript:alert(1)"},
     )
-    assert "javascript" not in card.render(forged, (), None)  # a record is not Markdown
+    assert "javascript" not in model_card.render(forged, (), None)  # a record is not Markdown
 
 
 def test_a_run_on_another_branch_is_registered_only_when_asked(project: Project) -> None:
@@ -415,14 +416,14 @@ def test_a_rollback_decided_on_a_stale_read_changes_nothing(project: Project) ->
     where = project.where()
     for c in (None, 0.5, 0.6):
         run = project.run if c is None else project.next_commit(c)
-        operations.promote(
+        promotion.promote(
             where,
             project.manifest,
             operations.register(where, project.manifest, run).version,
             "staging",
         )
     stale = where.read()  # v0.3.0 held; someone promotes v0.1.0 before this rollback writes
-    operations.promote(where, project.manifest, "v0.1.0", "staging", actor="ben")
+    promotion.promote(where, project.manifest, "v0.1.0", "staging", actor="ben")
     import unittest.mock as mock
 
     reads = iter([stale])
@@ -435,7 +436,7 @@ def test_a_rollback_decided_on_a_stale_read_changes_nothing(project: Project) ->
             r"\(it now holds v0\.1\.0\); nothing was rolled back",
         ),
     ):
-        operations.rollback(where, project.manifest, "staging")
+        promotion.rollback(where, project.manifest, "staging")
     assert [a.version for a in where.read().history("staging")] == [
         "v0.1.0",
         "v0.2.0",

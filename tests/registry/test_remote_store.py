@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlgate import manifest as manifests
+from mlgate import promotion
 from mlgate.errors import OutsideError, UserError
 from mlgate.registry import artifacts, operations
 from tests.conftest import git
@@ -66,7 +67,7 @@ def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> Non
     assert fetched.read_bytes() == fs.cat_file(key)
     # a promotion copies nothing to the store
     before = {p: fs.info(p)["LastModified"] for p in fs.find("models-bucket/iris")}
-    operations.promote(where, project.manifest, "v0.1.0", "staging")
+    promotion.promote(where, project.manifest, "v0.1.0", "staging")
     assert {p: fs.info(p)["LastModified"] for p in fs.find("models-bucket/iris")} == before
 
 

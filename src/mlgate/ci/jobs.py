@@ -116,9 +116,9 @@ def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 
 
 def _where(job: Job, manifest: Manifest) -> Where:
-    from mlgate.registry.operations import Where
+    from mlgate import promotion
 
-    return Where.in_workflow(manifest, job.ctx)
+    return promotion.where_in_workflow(manifest, job.ctx)
 
 
 def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
@@ -145,11 +145,11 @@ def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 def _promote(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     """After registering: to each environment promoted on merge. Asked for by a dispatch:
     the version to the environment."""
-    from mlgate.registry import operations
+    from mlgate import promotion
 
     manifest = job.load()
     if "run" not in plan.steps:  # a dispatch: promote VERSION to ENVIRONMENT
-        change = operations.promote(
+        change = promotion.promote(
             _where(job, manifest),
             manifest,
             plan.version or "",
@@ -164,7 +164,7 @@ def _promote(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     if not targets:
         return _said(outcome, "promote: no environment in mlops.yaml is promoted on merge")
     for name in targets:
-        change = operations.promote(
+        change = promotion.promote(
             _where(job, manifest),
             manifest,
             outcome.version,
@@ -177,10 +177,10 @@ def _promote(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 
 
 def _rollback(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
-    from mlgate.registry import operations
+    from mlgate import promotion
 
     manifest = job.load()
-    change = operations.rollback(
+    change = promotion.rollback(
         _where(job, manifest),
         manifest,
         plan.environment or "",

@@ -39,10 +39,10 @@ def _compare_dvc(args: argparse.Namespace) -> int:
     if args.manifest or present(root) is not None:
         extra = load_manifest(args).compare.metrics_files
     old_rev, new_rev = ([*args.baseline, None, None])[:2]
-    found = dvc_diff.diff(
-        dvc_diff.at_revision(root, old_rev or "HEAD", extra),
-        dvc_diff.at_revision(root, new_rev, extra),
-        show_all=args.all,
-    )
+    old = dvc_diff.at_revision(root, old_rev or "HEAD", extra)
+    new = dvc_diff.at_revision(root, new_rev, extra)
+    for note in (*old.notes, *new.notes):
+        print(f"mlgate: {note}", file=sys.stderr)
+    found = dvc_diff.diff(old.metrics, new.metrics, show_all=args.all)
     sys.stdout.write(json.dumps(found, sort_keys=False) + "\n")
     return EXIT_PASSED

@@ -35,21 +35,21 @@ def register(args: argparse.Namespace) -> int:
 
 
 def promote(args: argparse.Namespace) -> int:
-    from mlgate.registry import operations
+    from mlgate import promotion
 
     loaded, where = _registry(args)
     _print_change(
-        args, operations.promote(where, loaded, args.version, args.to, reason=args.reason or "")
+        args, promotion.promote(where, loaded, args.version, args.to, reason=args.reason or "")
     )
     return EXIT_PASSED
 
 
 def rollback(args: argparse.Namespace) -> int:
-    from mlgate.registry import operations
+    from mlgate import promotion
 
     loaded, where = _registry(args)
     _print_change(
-        args, operations.rollback(where, loaded, args.environment, reason=args.reason or "")
+        args, promotion.rollback(where, loaded, args.environment, reason=args.reason or "")
     )
     return EXIT_PASSED
 
@@ -69,11 +69,11 @@ def registry(args: argparse.Namespace) -> int:
 def _registry(args: argparse.Namespace) -> tuple[Manifest, operations.Where]:
     """The registry; in GitHub Actions with a token, promotions are GitHub Deployments
     where the manifest asks for them."""
+    from mlgate import promotion
     from mlgate.github import context
-    from mlgate.registry import operations
 
     loaded = load_manifest(args)
-    where = operations.Where.in_workflow(
+    where = promotion.where_in_workflow(
         loaded, context.load(os.environ), context.token(os.environ)
     )
     return loaded, where

@@ -7,8 +7,8 @@ Metrics files come from each revision's dvc.yaml, or from the manifest's compare
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,16 @@ from mlgate.errors import UserError
 Metrics = dict[str, dict[str, Any] | None]  # file -> flattened leaves, None: unreadable
 
 
-def at_revision(root: Path, rev: str | None, extra: Iterable[str] = ()) -> Metrics:
+@dataclass(frozen=True, kw_only=True)
+class Revision:
+    """The metrics files at one revision, and a note for each that could not be read: as
+    DVC does, it counts as missing, with a word (which the command line prints)."""
+
+    metrics: Metrics
+    notes: tuple[str, ...] = ()
+
+
+def at_revision(root: Path, rev: str | None, extra: Iterable[str] = ()) -> Revision:
     """Metrics files at a git revision, or in the working tree when `rev` is None."""
     commit = None
     if rev is not None:
@@ -43,19 +52,17 @@ def at_revision(root: Path, rev: str | None, extra: Iterable[str] = ()) -> Metri
             )
         )
     found: Metrics = {}
+    notes: list[str] = []
     for relative in sorted(paths):
         raw = read(relative)
         if raw is None:
             continue
         try:
             found[relative] = metrics_file.leaves(raw, source=relative)
-        except UserError as exc:  # as DVC does: unreadable counts as missing, with a word
-            print(
-                f"mlgate: {exc} (counted as missing at {rev or 'the working tree'})",
-                file=sys.stderr,
-            )
+        except UserError as exc:
+            notes.append(f"{exc} (counted as missing at {rev or 'the working tree'})")
             found[relative] = None
-    return found
+    return Revision(metrics=found, notes=tuple(notes))
 
 
 def diff(old: Metrics, new: Metrics, *, show_all: bool = False) -> dict[str, Any]:

@@ -13,7 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+    from packaging.utils import NormalizedName
 
 Source = Literal["training run", "installed", "unpinned"]
 SERVE_EXTRA = "serve"  # mlgate[serve]: what the server needs beside mlgate itself
@@ -98,7 +102,10 @@ def resolve(
 
 
 def _pin(
-    req, key: str, record: Mapping[str, tuple[str, str]], found: tuple[str, tuple[str, ...]] | None
+    req: Requirement,
+    key: NormalizedName,
+    record: Mapping[NormalizedName, tuple[str, str]],
+    found: tuple[str, tuple[str, ...]] | None,
 ) -> Pin:
     if key in record:
         name, version = record[key]

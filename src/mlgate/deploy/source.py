@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from email.parser import Parser
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from mlgate import proc
@@ -70,7 +71,7 @@ def locate() -> Source:
     )
 
 
-def _direct_url(dist: metadata.Distribution) -> dict | None:
+def _direct_url(dist: metadata.Distribution) -> dict[str, Any] | None:
     text = dist.read_text("direct_url.json")
     try:
         return json.loads(text) if text else None

@@ -1,96 +1,43 @@
-"""The docker deployment of one promotion: the version's build context written, then
-(unless `build: false`) its image built and pushed through the engine. What it did is a
-value for the assignment's record; when any step fails, the error says that the
-environment stays on its previous version and where the context is, to look at or to
-build by hand.
-"""
+"""What every deployment target is given and what it gives back, so that a promotion runs
+an environment's targets (a Docker image, a command) one after the other without knowing
+any of them: each adds its part to the assignment's record and tells the ones after it
+what it made (the image it pushed, for a command that rolls it out)."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from mlgate.errors import MlgateError, OutsideError, UserError
-from mlgate.manifest.spec import DockerTarget
 from mlgate.registry.artifacts import Store
 from mlgate.registry.state import Version
 
 
 @dataclass(frozen=True, kw_only=True)
+class Rollout:
+    """One version of a model going to one environment."""
+
+    store: Store  # where the version's model, run and manifest are, by sha256
+    model: str
+    version: Version
+    environment: str
+    root: Path  # the manifest's folder
+    previous: str | None  # the environment's version until now, for the error that says so
+    told: Mapping[str, str] = field(default_factory=dict)  # the targets' before this one
+
+
+@dataclass(frozen=True, kw_only=True)
 class Deployed:
-    image: str  # repository:version
-    context: str  # the build context, relative to the manifest's folder
-    mlgate: str  # how mlgate got into it
-    built: bool = False
-    image_id: str | None = None
-    engine: str | None = None
-    digest: str | None = None  # the registry's, once pushed
+    """What a target did: its part of the assignment's `deploy` record, and what it tells
+    the targets after it (MLGATE_* variables)."""
 
-    @property
-    def pushed(self) -> bool:
-        return self.digest is not None
-
-    def to_record(self) -> dict[str, Any]:
-        return {k: v for k, v in {**asdict(self), "pushed": self.pushed}.items() if v is not None}
-
-    def environ(self, root: Path) -> dict[str, str]:
-        """What a deploy command that follows is told (it may roll the image out)."""
-        said = {"MLGATE_IMAGE": self.image, "MLGATE_DOCKER_CONTEXT": str(root / self.context)}
-        if self.digest:
-            said["MLGATE_IMAGE_DIGEST"] = self.digest
-        return said
+    record: dict[str, Any]
+    told: dict[str, str] = field(default_factory=dict)
 
 
-def deploy(
-    store: Store,
-    model: str,
-    version: Version,
-    environment: str,
-    target: DockerTarget,
-    *,
-    root: Path,
-    previous: str | None,
-) -> Deployed:
-    """Write the context under `root`, then build and push as `target` says."""
-    from mlgate.deploy import build_context, docker, source
+class Target(Protocol):
+    """A way to deploy a version; raises an MlgateError that says the environment stays
+    on its previous version when it fails."""
 
-    folder = build_context.folder_for(root, environment, version.version)
-    try:
-        written = build_context.write(
-            store, model, version, environment, target, root=root, source=source.locate()
-        )
-        said = Deployed(
-            image=written.image,
-            context=os.path.relpath(written.folder, root),
-            mlgate=written.mlgate,
-        )
-        if not target.build:
-            return said
-        built = docker.build_and_push(
-            written.folder,
-            target.image,
-            version.version,
-            push=target.push,
-            platform=target.platform,
-        )
-    except MlgateError as exc:
-        first, _, rest = exc.message.partition("\n")
-        where = f"; the build context is at {folder}" if folder.is_dir() else ""
-        kind = UserError if isinstance(exc, UserError) else OutsideError
-        raise kind(
-            f"deploying {version.version} to {environment} failed: {first}; "
-            f"{environment} stays on {previous or 'no version'}{where}"
-            + (f"\n{rest}" if rest else ""),
-            hint=exc.hint,
-        ) from exc
-    return Deployed(
-        **{
-            **asdict(said),
-            "built": True,
-            "image_id": built.image_id,
-            "engine": built.engine,
-            "digest": built.digest,
-        }
-    )
+    def deploy(self, rollout: Rollout) -> Deployed: ...

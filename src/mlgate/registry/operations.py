@@ -1,6 +1,8 @@
-"""Register, promote, roll back: each reads the registry (origin's, when there is one),
-decides with the pure rules, writes one tag, and pushes it with compare-and-swap. A
-rejected push means someone changed the registry meanwhile: read again, decide again.
+"""Register, promote, roll back, as records: each reads the registry (origin's, when
+there is one), decides with the pure rules, writes one tag, and pushes it with
+compare-and-swap. A rejected push means someone changed the registry meanwhile: read
+again, decide again. A promotion's deployment is the caller's (`Deploy`, run before the
+tag is written); `mlgate.promotion` gives it the environment's targets.
 
 Nothing is written before every check has passed, so a refusal leaves the registry and
 the store as they were; a process killed between writing the tag and pushing it leaves
@@ -14,13 +16,12 @@ import getpass
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlgate import atomic, git
-from mlgate.errors import MlgateError, OutsideError, UserError
-from mlgate.github.context import ActionsContext
+from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.spec import Environment, Manifest
 from mlgate.registry import artifacts, gitio, state
 from mlgate.registry import tags as T
@@ -30,6 +31,14 @@ from mlgate.result.records import RunResult
 TRIES = 40  # each round one of the writers racing wins; the others read again
 JITTER_S = 0.2  # a loser waits a random moment up to this before reading again
 Clock = Callable[[], dt.datetime]
+Deploy = Callable[[state.Version, Environment, str | None], dict[str, Any] | None]
+"""Deploys a version to an environment (whose version until now is the third argument)
+before its assignment is written, and says what it did for the record (None: nothing to
+deploy); when it raises, nothing is written. `mlgate.promotion` runs the targets."""
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,21 +59,13 @@ class Change:
 
 @dataclass(frozen=True, kw_only=True)
 class GitHubTarget:
-    """Where GitHub Deployments go: the repository, its API, a token that may write them."""
+    """The repository a workflow runs in: where its promotions' GitHub Deployments go and
+    where a `github-release:` store lives; its API, and a token that may write them."""
 
     api_url: str
     repository: str  # owner/name
     token: str
     run_url: str = ""  # the workflow run, as each deployment status's log
-
-    @classmethod
-    def of(cls, ctx: ActionsContext | None) -> GitHubTarget | None:
-        """From a workflow's context; None outside Actions or without a token."""
-        if ctx is None or not ctx.token:
-            return None
-        return cls(
-            api_url=ctx.api_url, repository=ctx.repository, token=ctx.token, run_url=ctx.run_url
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,31 +82,7 @@ class Where:
     default_branch: str | None = None  # the event's; None: git's (git.default_branch)
     pushed_to: tuple[str, str] | None = None  # the event's (commit, branch), for a detached
     # checkout of a push: that commit was on that branch
-    now: Clock = lambda: dt.datetime.now(dt.UTC)
-
-    @classmethod
-    def in_workflow(
-        cls, manifest: Manifest, ctx: ActionsContext | None, token: str | None = None
-    ) -> Where:
-        """In a workflow (ctx): its token, its GitHub Deployments, its run (recorded as
-        what triggered each change), its actor and its default branch; outside one,
-        `token` alone (for a private origin) and git's identity."""
-        where = cls.of(
-            manifest,
-            token=ctx.token if ctx else token,
-            github=GitHubTarget.of(ctx),
-            trigger=ctx.run_url if ctx else "",
-        )
-        if ctx is not None:
-            pushed = (
-                (ctx.sha, ctx.ref.removeprefix("refs/heads/"))
-                if ctx.sha and ctx.ref.startswith("refs/heads/")
-                else None
-            )
-            return replace(
-                where, actor=ctx.actor, default_branch=ctx.default_branch, pushed_to=pushed
-            )
-        return replace(where, actor=who(where.root))
+    now: Clock = _utc_now
 
     @classmethod
     def of(
@@ -131,7 +108,7 @@ class Where:
             token=token,
             github=github,
             trigger=trigger,
-            **({"now": now} if now else {}),
+            now=now or _utc_now,
         )
 
     def read(self) -> state.State:
@@ -237,11 +214,13 @@ def promote(
     version: str,
     environment: str,
     *,
+    deploy: Deploy,
     actor: str = "",
     reason: str = "",
     rollback_of: str | None = None,
 ) -> Change:
-    """`version` into `environment`; a no-op when it is there already."""
+    """`version` into `environment`, once `deploy` has deployed it; a no-op when it is
+    there already."""
     env = _environment(manifest, environment)
     for _ in range(TRIES):
         current = where.read()
@@ -277,7 +256,7 @@ def promote(
                 hint="look, then roll back again",
             )
         name = T.assignment(where.model, environment, current.next_n(environment))
-        deployed = _deploy(where, manifest, found, env, held.version if held else None)
+        deployed = deploy(found, env, held.version if held else None)
         record = {
             "kind": "assignment",
             "version": version,
@@ -309,7 +288,13 @@ def promote(
 
 
 def rollback(
-    where: Where, manifest: Manifest, environment: str, *, actor: str = "", reason: str = ""
+    where: Where,
+    manifest: Manifest,
+    environment: str,
+    *,
+    deploy: Deploy,
+    actor: str = "",
+    reason: str = "",
 ) -> Change:
     """The environment back to the last version it held before its current one that was
     not itself rolled back from (state.rollback_target)."""
@@ -329,6 +314,7 @@ def rollback(
         manifest,
         target.version,
         environment,
+        deploy=deploy,
         actor=actor,
         reason=reason or f"rollback from {held.version}",
         rollback_of=held.version,
@@ -359,135 +345,6 @@ def _environment(manifest: Manifest, name: str) -> Environment:
     return env
 
 
-def _deploy(
-    where: Where, manifest: Manifest, version: state.Version, env: Environment, previous: str | None
-) -> dict[str, Any] | None:
-    """The environment's deployment, before anything is written: when it fails, the
-    environment stays where it was and the error says so. The image goes first (a
-    command may roll it out). A GitHub Deployment, when asked for, goes in_progress
-    first and ends success or failure with the rest."""
-    if env.deploy is None and env.docker is None and not env.github:
-        return None
-    said: dict[str, Any] = {}
-    tracked = _github_deployment(where, version, env) if env.github else None
-    if env.github:
-        said["github"] = tracked[1].url if tracked else "not recorded: not in GitHub Actions"
-    try:
-        told: dict[str, str] = {}
-        if env.docker is not None:  # first: a command that follows may roll the image out
-            from mlgate.deploy import target
-
-            shipped = target.deploy(
-                where.store,
-                where.model,
-                version,
-                env.name,
-                env.docker,
-                root=manifest.root,
-                previous=previous,
-            )
-            said["docker"] = shipped.to_record()
-            told = shipped.environ(manifest.root)
-        if env.deploy is not None:
-            said.update(_run_deploy(where, manifest, version, env, previous, told))
-    except MlgateError as exc:
-        if tracked:
-            _github_status(tracked, "failure", str(exc).splitlines()[0])
-        raise
-    if tracked:
-        _github_status(tracked, "success", f"{version.version} deployed", url=env.url or "")
-    return said
-
-
-def _run_deploy(
-    where: Where,
-    manifest: Manifest,
-    version: state.Version,
-    env: Environment,
-    previous: str | None,
-    told: dict[str, str],
-) -> dict[str, Any]:
-    from mlgate import commands
-
-    sha = version.record.get("model", {}).get("sha256")
-    if not sha:
-        raise UserError(f"{where.model} {version.version} has no model in the store to deploy")
-    model = where.store.get(sha)
-    assert env.deploy is not None
-    command = replace(
-        env.deploy,
-        env={
-            **env.deploy.env,
-            **told,
-            "MLGATE_MODEL": str(model),
-            "MLGATE_MODEL_NAME": where.model,
-            "MLGATE_VERSION": version.version,
-            "MLGATE_ENVIRONMENT": env.name,
-        },
-    )
-    done = commands.run(manifest, command, f"deploy-{env.name}-{version.version}")
-    if done.status != "passed":
-        tail = "\n".join(done.log_tail[-5:])
-        raise UserError(
-            f"deploying {version.version} to {env.name} failed: {done.message}; "
-            f"{env.name} stays on {previous or 'no version'}" + (f"\n{tail}" if tail else "")
-        )
-    return {"command": done.command, "duration_s": done.duration_s}
-
-
-def _github_deployment(where: Where, version: state.Version, env: Environment):
-    """(client, deployment, target), the deployment already in_progress; None outside
-    Actions."""
-    target = where.github
-    if target is None:
-        return None
-    from mlgate.github import deployments
-    from mlgate.github.http import GitHub
-
-    gh = GitHub(api_url=target.api_url, token=target.token)
-    owner, repo = target.repository.split("/", 1)
-    made = deployments.create(
-        gh,
-        owner,
-        repo,
-        sha=version.commit,
-        environment=env.name,
-        description=f"{where.model} {version.version}",
-        payload={"model": where.model, "version": version.version},
-        production=env.name == "production",
-    )
-    deployments.set_status(
-        gh,
-        owner,
-        repo,
-        made,
-        "in_progress",
-        log_url=target.run_url,
-        description=f"deploying {version.version}",
-    )
-    return gh, made, target
-
-
-def _github_status(tracked, state_: str, description: str, *, url: str = "") -> None:
-    from mlgate.github import deployments
-
-    gh, made, target = tracked
-    owner, repo = target.repository.split("/", 1)
-    try:
-        deployments.set_status(
-            gh,
-            owner,
-            repo,
-            made,
-            state_,
-            description=description,
-            environment_url=url,
-            log_url=target.run_url,
-        )
-    finally:
-        gh.close()
-
-
 def _write(where: Where, current: state.State, name: str, commit: str, message: str) -> bool | None:
     """Create the tag and push it: True pushed, False local only (no origin), None lost
     the race (someone wrote first; read again)."""
@@ -510,9 +367,8 @@ def _date(where: Where, current: state.State) -> str:
     """Now, or a second after the model's newest tag: GTO orders a stage's assignments by
     time, so each must be later than the last for `gto show` to agree with mlgate."""
     now = where.now().replace(microsecond=0)
-    stamps = [
-        dt.datetime.fromisoformat(x.created) for x in (*current.versions, *current.assignments)
-    ]
+    created = [*(v.created for v in current.versions), *(a.created for a in current.assignments)]
+    stamps = [dt.datetime.fromisoformat(x) for x in created]
     latest = max(stamps, default=None)
     if latest is not None and latest >= now:
         now = latest + dt.timedelta(seconds=1)

@@ -35,11 +35,14 @@ BODY = (
 
 
 class Target(Protocol):
-    """Where the workflow runs (operations.GitHubTarget is one)."""
+    """Where the workflow runs (operations.GitHubTarget is one); read only."""
 
-    api_url: str
-    repository: str
-    token: str
+    @property
+    def api_url(self) -> str: ...
+    @property
+    def repository(self) -> str: ...
+    @property
+    def token(self) -> str: ...
 
 
 def open_release_store(

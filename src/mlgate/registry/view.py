@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Manifest
-from mlgate.registry.state import Assignment, State, Version
+from mlgate.registry.state import Assignment, Move, State, Version
 from mlgate.report import numbers
 
 if TYPE_CHECKING:
     from mlgate.registry.delivery import Delivery
+    from mlgate.registry.operations import Where
+    from mlgate.result.records import RunResult
 
 
 def version_doc(v: Version) -> dict[str, Any]:
@@ -189,9 +191,17 @@ def history(current: State, environment: str | None) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda e: e["created"])
 
 
-def card_text(where, current: State, target: str | None) -> str:  # (Where, ...)
-    """The version's model card, with its run read back from the store."""
-    from mlgate.registry import card
+class Card(NamedTuple):
+    """What a version's model card is made from (`report.model_card.render(*card)`)."""
+
+    version: Version
+    moves: tuple[Move, ...]
+    run: RunResult | None  # as the store keeps it; None when the record names none
+
+
+def card(where: Where, current: State, target: str | None) -> Card:
+    """The version asked for (else the latest), its moves, and its run read back from
+    the store."""
     from mlgate.result import runs
 
     found = pick(current, target)
@@ -199,10 +209,10 @@ def card_text(where, current: State, target: str | None) -> str:  # (Where, ...)
         raise UserError(f"no model card for {found.version}: {found.problem}")
     sha = found.record.get("run", {}).get("sha256")
     run = runs.read(where.store.get(sha)) if sha else None
-    return card.render(found, current.moves(found.version), run)
+    return Card(found, current.moves(found.version), run)
 
 
-def delivery(where, current: State, manifest: Manifest) -> list[Delivery]:  # where: Where
+def delivery(where: Where, current: State, manifest: Manifest) -> list[Delivery]:
     """Each environment's delivery figures (the manifest's, else those the tags hold)."""
     import datetime as dt
 

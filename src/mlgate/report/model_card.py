@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mlgate import words
 from mlgate.registry.state import Assignment, Move, Version
-from mlgate.report.markdown import escape
+from mlgate.report.inert import escape
 from mlgate.result.records import RunResult
 
 

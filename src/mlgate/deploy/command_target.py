@@ -1,0 +1,47 @@
+"""`deploy.command` of an environment, as a deployment target: the user's command, run
+with the version's model file from the store and what the targets before it made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from mlgate import commands
+from mlgate.deploy.target import Deployed, Rollout
+from mlgate.errors import UserError
+from mlgate.manifest.spec import Command, Manifest
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandTarget:
+    manifest: Manifest  # the command runs as the manifest's other commands do
+    command: Command
+
+    def deploy(self, rollout: Rollout) -> Deployed:
+        version = rollout.version
+        sha = version.record.get("model", {}).get("sha256")
+        if not sha:
+            raise UserError(
+                f"{rollout.model} {version.version} has no model in the store to deploy"
+            )
+        model = rollout.store.get(sha)
+        command = replace(
+            self.command,
+            env={
+                **self.command.env,
+                **rollout.told,
+                "MLGATE_MODEL": str(model),
+                "MLGATE_MODEL_NAME": rollout.model,
+                "MLGATE_VERSION": version.version,
+                "MLGATE_ENVIRONMENT": rollout.environment,
+            },
+        )
+        name = f"deploy-{rollout.environment}-{version.version}"
+        done = commands.run(self.manifest, command, name)
+        if done.status != "passed":
+            tail = "\n".join(done.log_tail[-5:])
+            raise UserError(
+                f"deploying {version.version} to {rollout.environment} failed: "
+                f"{done.message}; {rollout.environment} stays on "
+                f"{rollout.previous or 'no version'}" + (f"\n{tail}" if tail else "")
+            )
+        return Deployed(record={"command": done.command, "duration_s": done.duration_s})
