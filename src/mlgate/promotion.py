@@ -9,6 +9,7 @@ it before writing anything. It sits above both, so neither knows the other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -103,11 +104,17 @@ def targets(manifest: Manifest, env: Environment) -> list[Target]:
     return found
 
 
-def deployment(where: Where, manifest: Manifest) -> Deploy:
-    """What the registry runs before it writes an assignment (`operations.Deploy`)."""
+def deployment(
+    where: Where,
+    manifest: Manifest,
+    *,
+    targets_of: Callable[[Manifest, Environment], list[Target]] = targets,
+) -> Deploy:
+    """What the registry runs before it writes an assignment (`operations.Deploy`): the
+    environment's targets (`targets_of`) in order, each told what the ones before made."""
 
     def deploy(version: Version, env: Environment, previous: str | None) -> dict[str, Any] | None:
-        steps = targets(manifest, env)
+        steps = targets_of(manifest, env)
         if not steps and not env.github:
             return None
         said: dict[str, Any] = {}
