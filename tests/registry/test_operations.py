@@ -266,7 +266,7 @@ def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
 
 
 def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -> None:
-    from mlgate.report import model_card
+    from mlgate.registry import card
 
     run_url = "https://github.com/o/r/actions/runs/7"
     where = replace(project.where(), trigger=run_url)
@@ -280,13 +280,13 @@ def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -
         "ana",
     )
     assert current.version("v0.1.0").record["trigger"] == run_url
-    text = model_card.render(current.version("v0.1.0"), current.moves("v0.1.0"), None)
+    text = card.render(current.version("v0.1.0"), current.moves("v0.1.0"), None)
     assert f"[Workflow run]({run_url})" in text and f"by ana ([run]({run_url}))" in text
     forged = replace(
         current.version("v0.1.0"),
         record={**current.version("v0.1.0").record, "trigger": "javascript:alert(1)"},
     )
-    assert "javascript" not in model_card.render(forged, (), None)  # a record is not Markdown
+    assert "javascript" not in card.render(forged, (), None)  # a record is not Markdown
 
 
 def test_a_run_on_another_branch_is_registered_only_when_asked(project: Project) -> None:

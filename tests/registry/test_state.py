@@ -218,11 +218,11 @@ def test_a_change_rolled_back_from_twice_fails_once() -> None:
 
 
 def test_the_card_says_a_version_was_rolled_back_from() -> None:
-    from mlgate.report import model_card
+    from mlgate.registry import card
 
     built = history("v0.1.0", "v0.2.0", "v0.3.0", "rb:v0.2.0")
-    text = model_card.render(built.version("v0.3.0"), built.moves("v0.3.0"), None)
+    text = card.render(built.version("v0.3.0"), built.moves("v0.3.0"), None)
     assert "- production: promoted 2026-11-03T00:00:00+00:00\n" in text
     assert "- production: **rolled back from** on 2026-11-04T00:00:00+00:00, to v0.2.0\n" in text
-    text = model_card.render(built.version("v0.2.0"), built.moves("v0.2.0"), None)
+    text = card.render(built.version("v0.2.0"), built.moves("v0.2.0"), None)
     assert "rolled back to 2026-11-04" in text and "rolled back from" not in text

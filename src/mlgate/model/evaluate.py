@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from mlgate import words
-from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS
-from mlgate.manifest.spec import Manifest, Task
+from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, Task
+from mlgate.manifest.spec import Manifest
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays, rowsets
 from mlgate.result.records import Predictions, RowSet

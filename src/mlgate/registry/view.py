@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Manifest
-from mlgate.registry.state import Assignment, Move, State, Version
+from mlgate.registry.state import Assignment, State, Version
 from mlgate.report import numbers
 
 if TYPE_CHECKING:
     from mlgate.registry.delivery import Delivery
     from mlgate.registry.operations import Where
-    from mlgate.result.records import RunResult
 
 
 def version_doc(v: Version) -> dict[str, Any]:
@@ -191,17 +190,9 @@ def history(current: State, environment: str | None) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda e: e["created"])
 
 
-class Card(NamedTuple):
-    """What a version's model card is made from (`report.model_card.render(*card)`)."""
-
-    version: Version
-    moves: tuple[Move, ...]
-    run: RunResult | None  # as the store keeps it; None when the record names none
-
-
-def card(where: Where, current: State, target: str | None) -> Card:
-    """The version asked for (else the latest), its moves, and its run read back from
-    the store."""
+def card_text(where: Where, current: State, target: str | None) -> str:
+    """The version's model card, with its run read back from the store."""
+    from mlgate.registry import card
     from mlgate.result import runs
 
     found = pick(current, target)
@@ -209,7 +200,7 @@ def card(where: Where, current: State, target: str | None) -> Card:
         raise UserError(f"no model card for {found.version}: {found.problem}")
     sha = found.record.get("run", {}).get("sha256")
     run = runs.read(where.store.get(sha)) if sha else None
-    return Card(found, current.moves(found.version), run)
+    return card.render(found, current.moves(found.version), run)
 
 
 def delivery(where: Where, current: State, manifest: Manifest) -> list[Delivery]:
