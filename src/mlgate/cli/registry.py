@@ -73,9 +73,7 @@ def _registry(args: argparse.Namespace) -> tuple[Manifest, operations.Where]:
     from mlgate.github import context
 
     loaded = load_manifest(args)
-    where = promotion.where_in_workflow(
-        loaded, context.load(os.environ), context.token(os.environ)
-    )
+    where = promotion.where_in_workflow(loaded, context.load(os.environ), context.token(os.environ))
     return loaded, where
 
 
