@@ -214,7 +214,8 @@ def _counts_bootstrap(
             label_metric(metric, _tables(draws, side, k), positive_index=positive_index)
             for side in sides
         )
-        return cand_value - base_value
+        delta: np.ndarray = cand_value - base_value  # label_metric's tables are untyped
+        return delta
 
     delta = float(deltas(weights[None, :].astype(np.float64))[0])
     if not math.isfinite(delta):
@@ -368,7 +369,8 @@ def _median(values: np.ndarray, margin: int | None = None) -> Side:
                 at[i] = start + np.searchsorted(running[i], middle, side="right")
             else:
                 at[i] = np.searchsorted(np.cumsum(counts[i, order]), middle, side="right")
-        return (ordered[at[:, 0]] + ordered[at[:, 1]]) / 2
+        medians: np.ndarray = (ordered[at[:, 0]] + ordered[at[:, 1]]) / 2
+        return medians
 
     return side
 
@@ -385,7 +387,8 @@ def _max(values: np.ndarray, prefix: int = 64) -> Side:
         missed = ~drawn.any(axis=1)
         if missed.any():
             first[missed] = (counts[missed][:, order] > 0).argmax(axis=1)
-        return ordered[first]
+        smallest: np.ndarray = ordered[first]
+        return smallest
 
     return side
 
