@@ -308,17 +308,8 @@ def score_on_candidate_rows(
     train_rows = (
         None if inside is None else rowsets.encode(arrays.decode(predictions.row_keys)[inside])
     )
-    return EvaluateStage(
-        status="passed",
-        task=scored.task,
-        task_inferred=scored.task_inferred,
-        metrics=scored.metrics,
-        metric_errors=scored.metric_errors,
-        predictions=predictions,
-        positive_label=scored.positive_label,
-        train_rows=train_rows,
-        message=f"scored on the candidate's {words.count(predictions.rows, 'test row')}",
-    )
+    message = f"scored on the candidate's {words.count(predictions.rows, 'test row')}"
+    return scored.passed(message, train_rows=train_rows, predictions=predictions)
 
 
 def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:

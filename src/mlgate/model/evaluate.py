@@ -16,7 +16,7 @@ from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, Task
 from mlgate.manifest.spec import Manifest
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays, rowsets
-from mlgate.result.records import Predictions, RowSet
+from mlgate.result.records import EvaluateStage, Predictions, RowSet
 
 
 class EvaluationError(Exception):
@@ -31,6 +31,23 @@ class Scored:
     metric_errors: dict[str, str]
     predictions: Predictions
     positive_label: Any = None
+
+    def passed(
+        self, message: str, *, train_rows: RowSet | None, predictions: Predictions | None = None
+    ) -> EvaluateStage:
+        """The evaluate stage these scores make (the candidate's, or a baseline's scored on the
+        candidate's rows, whose predictions carry the candidate's row keys)."""
+        return EvaluateStage(
+            status="passed",
+            task=self.task,
+            task_inferred=self.task_inferred,
+            metrics=self.metrics,
+            metric_errors=self.metric_errors,
+            predictions=self.predictions if predictions is None else predictions,
+            positive_label=self.positive_label,
+            train_rows=train_rows,
+            message=message,
+        )
 
 
 def feature_columns(manifest: Manifest, frame: pd.DataFrame) -> list[str]:

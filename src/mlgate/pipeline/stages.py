@@ -155,19 +155,12 @@ def evaluate(ctx: RunContext) -> EvaluateStage:
         raise TypeError(f"the scoring child sent {type(answer).__name__}")
     scored = answer.scored
     missing = sorted(scored.metric_errors)
-    return EvaluateStage(
-        status="passed",
-        task=scored.task,
-        task_inferred=scored.task_inferred,
-        metrics=scored.metrics,
-        metric_errors=scored.metric_errors,
-        predictions=scored.predictions,
-        positive_label=scored.positive_label,
-        train_rows=answer.train_rows,
-        message=f"{words.count(len(scored.metrics) - len(missing), 'metric')} on "
+    message = (
+        f"{words.count(len(scored.metrics) - len(missing), 'metric')} on "
         f"{words.count(scored.predictions.rows, 'row')}"
-        + (f"; not computed: {', '.join(missing)}" if missing else ""),
+        + (f"; not computed: {', '.join(missing)}" if missing else "")
     )
+    return scored.passed(message, train_rows=answer.train_rows)
 
 
 def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
