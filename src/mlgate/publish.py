@@ -14,7 +14,7 @@ from mlgate import credentials, git
 from mlgate.errors import MlgateError, UserError
 from mlgate.github.context import ActionsContext
 from mlgate.manifest.spec import Manifest
-from mlgate.report import charts, markdown
+from mlgate.report import charts, gate_text, markdown
 from mlgate.result import runs
 from mlgate.result.records import RunResult
 
@@ -172,7 +172,7 @@ def annotations_for(
     gates = result.compare.gates if result.compare is not None else ()
     for gate in gates:
         if gate.status == "failed":
-            found.append((gate.manifest_key, f"gate {gate.metric}", gate.explanation))
+            found.append((gate.manifest_key, f"gate {gate.metric}", gate_text.explanation(gate)))
     for c in result.checks:
         if c.status in ("failed", "error"):
             found.append(

@@ -10,19 +10,23 @@ from hypothesis import strategies as st
 
 from mlgate.compare.distributions import PairedTest
 from mlgate.compare.gates import Gate, decide
+from mlgate.report import gate_text
 
 
 def test_allowed_drop_holds_and_explains_itself() -> None:
     found = decide(Gate(metric="f1_macro", min_change=-0.01), 0.905, 0.912, has_baseline=True)
     assert found.status == "passed"
     assert found.change == pytest.approx(-0.007)
-    assert found.explanation == "f1_macro: 0.9050 vs 0.9120 (-0.0070): change >= -0.01 holds"
+    assert (
+        gate_text.explanation(found)
+        == "f1_macro: 0.9050 vs 0.9120 (-0.0070): change >= -0.01 holds"
+    )
 
 
 def test_a_larger_drop_fails_by_how_much() -> None:
     found = decide(Gate(metric="f1_macro", min_change=-0.01), 0.89, 0.912, has_baseline=True)
     assert found.status == "failed"
-    assert found.explanation == (
+    assert gate_text.explanation(found) == (
         "f1_macro: 0.8900 vs 0.9120 (-0.0220): change -0.0220 is below the allowed -0.01"
     )
 
@@ -32,22 +36,24 @@ def test_relative_and_max_change_for_a_loss() -> None:
     found = decide(gate, 0.33, 0.25, has_baseline=True)
     assert found.status == "failed"
     assert found.relative_change == pytest.approx(0.32)
-    assert "change +0.0800 is above the allowed +0.05" in found.explanation
-    assert "relative change +32.00% is above the allowed +10.00%" in found.explanation
+    assert "change +0.0800 is above the allowed +0.05" in gate_text.explanation(found)
+    assert "relative change +32.00% is above the allowed +10.00%" in gate_text.explanation(found)
 
 
 def test_first_model_relative_gates_are_not_evaluated_absolute_ones_decide() -> None:
     relative = decide(Gate(metric="f1", min_change=-0.01), 0.9, None, has_baseline=False)
     assert relative.status == "not evaluated"
     both = decide(Gate(metric="f1", min=0.95, min_change=-0.01), 0.9, None, has_baseline=False)
-    assert both.status == "failed" and "0.0500 below the minimum 0.95" in both.explanation
+    assert both.status == "failed" and "0.0500 below the minimum 0.95" in gate_text.explanation(
+        both
+    )
 
 
 @pytest.mark.parametrize("missing", [None, math.nan])
 def test_missing_values_fail_closed_unless_allowed(missing: float | None) -> None:
     gate = Gate(metric="roc_auc", min_change=-0.01)
     assert decide(gate, 0.9, missing, has_baseline=True).status == "failed"
-    assert decide(gate, missing, 0.9, has_baseline=True).explanation == (
+    assert gate_text.explanation(decide(gate, missing, 0.9, has_baseline=True)) == (
         "roc_auc: no value on the candidate side, so the gate cannot hold"
     )
     allowed = Gate(metric="roc_auc", min_change=-0.01, missing_passes=True)
@@ -70,7 +76,7 @@ def test_no_significant_drop_uses_the_metric_direction() -> None:
     noise = decide(gate, 0.90, 0.91, has_baseline=True, test=paired(-0.01, 0.4))
     assert noise.status == "passed"
     real = decide(gate, 0.85, 0.91, has_baseline=True, test=paired(-0.06, 0.001))
-    assert real.status == "failed" and "a significant drop" in real.explanation
+    assert real.status == "failed" and "a significant drop" in gate_text.explanation(real)
     # for a loss, a significant rise is the drop
     loss = Gate(metric="log_loss", significance="no significant drop")
     assert decide(loss, 0.2, 0.3, has_baseline=True, test=paired(-0.1, 0.001)).status == "passed"
@@ -82,7 +88,7 @@ def test_significant_gain_and_a_missing_pairing() -> None:
     assert decide(gate, 0.95, 0.9, has_baseline=True, test=paired(0.05, 0.01)).status == "passed"
     assert decide(gate, 0.91, 0.9, has_baseline=True, test=paired(0.01, 0.3)).status == "failed"
     unpaired = decide(gate, 0.95, 0.9, has_baseline=True, test=None)
-    assert unpaired.status == "failed" and "same rows" in unpaired.explanation
+    assert unpaired.status == "failed" and "same rows" in gate_text.explanation(unpaired)
 
 
 def test_direction_override() -> None:
@@ -133,7 +139,7 @@ def test_no_gate_ever_passes_on_a_missing_baseline_metric_unless_told_to(
     )
     if needs_baseline:
         assert decided.status == "failed"
-        assert "no value on the baseline side" in decided.explanation
+        assert "no value on the baseline side" in gate_text.explanation(decided)
 
 
 def test_a_significant_rise_of_a_lower_is_better_metric_reports_the_worst_end() -> None:
@@ -147,7 +153,9 @@ def test_a_significant_rise_of_a_lower_is_better_metric_reports_the_worst_end() 
         has_baseline=True,
         test=test,
     )
-    assert found.status == "failed" and "worst plausible change +8.2900" in found.explanation
+    assert found.status == "failed" and "worst plausible change +8.2900" in gate_text.explanation(
+        found
+    )
 
 
 def test_a_significance_gate_without_a_test_says_why() -> None:
@@ -155,7 +163,7 @@ def test_a_significance_gate_without_a_test_says_why() -> None:
     why = "150 resamples cannot show a change at 0.99 confidence: it takes at least 199"
     found = decide(gate, 0.9, 0.91, has_baseline=True, test=None, untested=why)
     assert found.status == "failed"
-    assert found.explanation.endswith(f"'no significant drop' has no paired test: {why}")
+    assert gate_text.explanation(found).endswith(f"'no significant drop' has no paired test: {why}")
     # with no reason given, the rows were not paired
     unpaired = decide(gate, 0.9, 0.91, has_baseline=True, test=None)
-    assert "needs both models scored on the same rows" in unpaired.explanation
+    assert "needs both models scored on the same rows" in gate_text.explanation(unpaired)

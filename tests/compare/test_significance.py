@@ -21,6 +21,7 @@ from mlgate.compare.gates import Gate, decide
 from mlgate.compare.significance import detectable_change, on_resamples, paired_test
 from mlgate.manifest.metrics import METRICS
 from mlgate.model import counts
+from mlgate.report import gate_text
 
 
 def outcomes(rows: int, n_classes: int = 2, seed: int = 0):
@@ -384,7 +385,7 @@ def test_a_drop_within_the_noise_of_114_rows_passes_no_significant_drop(breast_c
     # the margin of a -0.01 gate is below what 114 rows can tell apart
     assert detectable_change(test) > 0.01
     plain, noisy = gates_for(test, candidate, baseline)
-    assert plain.status == "failed" and "below the allowed +0" in plain.explanation
+    assert plain.status == "failed" and "below the allowed +0" in gate_text.explanation(plain)
     assert noisy.status == "passed"
 
 
@@ -397,7 +398,7 @@ def test_a_genuinely_worse_model_fails_both_gates(breast_cancer) -> None:
     assert test.significant() and test.ci_high < 0
     plain, noisy = gates_for(test, candidate, baseline)
     assert plain.status == "failed" and noisy.status == "failed"
-    assert "a significant drop (paired bootstrap" in noisy.explanation
+    assert "a significant drop (paired bootstrap" in gate_text.explanation(noisy)
 
 
 @pytest.mark.parametrize("rows", [1, 2, 7, 400, 401])

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from mlgate.compare import comparison
-from mlgate.compare.gates import decide
+from mlgate.compare.gates import decide, thresholds
 from mlgate.manifest.spec import Gate
 from mlgate.report import gate_text
+from mlgate.result.records import PowerShortfall
 
 
 def test_rule_lists_every_threshold_as_written() -> None:
@@ -22,11 +23,11 @@ def test_rule_lists_every_threshold_as_written() -> None:
         max_relative_change=0.1,
         significance="no significant drop",
     )
-    assert gate_text.rule(gate) == (
+    assert gate_text.written(thresholds(gate)) == (
         ">= 0.8, <= 0.99, change >= -0.01, change <= +0.05, relative change >= -2%, "
         "relative change <= +10%, no significant drop"
     )
-    assert gate_text.rule(Gate(metric="f1")) == ""
+    assert gate_text.written(thresholds(Gate(metric="f1"))) == ""
 
 
 def test_power_warning_names_the_margin_or_small_changes() -> None:
@@ -41,9 +42,10 @@ def test_power_warning_names_the_margin_or_small_changes() -> None:
 
 
 def test_the_comparison_warns_through_gate_text() -> None:
-    warned = comparison._power_warning(Gate(metric="f1", min_change=-0.01), 114, 0.0312345)
-    assert warned == gate_text.power_warning(114, 0.01, 0.0312345)
-    assert comparison._power_warning(Gate(metric="f1", min_change=-0.05), 1000, 0.01) == ""
+    short = comparison._power_shortfall(Gate(metric="f1", min_change=-0.01), 114, 0.0312345)
+    assert short == PowerShortfall(rows=114, margin=0.01, detectable=0.0312345)
+    assert gate_text.power(short) == gate_text.power_warning(114, 0.01, 0.0312345)
+    assert comparison._power_shortfall(Gate(metric="f1", min_change=-0.05), 1000, 0.01) is None
 
 
 CASES = [  # (gate, candidate, baseline, has_baseline, untested) -> the explanation
@@ -84,4 +86,4 @@ def test_explanations_read_as_before(
 ) -> None:
     gate, candidate, baseline, has_baseline, untested = given
     found = decide(gate, candidate, baseline, has_baseline=has_baseline, untested=untested)
-    assert found.explanation == said
+    assert gate_text.explanation(found) == said

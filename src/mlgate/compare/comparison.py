@@ -11,7 +11,7 @@ own figures are compared and the report says the data differ.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,13 +22,13 @@ from mlgate.compare.baseline import Found
 from mlgate.compare.distributions import PairedTest
 from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.spec import Compare, Gate, Manifest
-from mlgate.report import gate_text
 from mlgate.result import arrays, rowsets
 from mlgate.result.records import (
     Baseline,
     CompareStage,
     GateResult,
     MetricChange,
+    PowerShortfall,
     Predictions,
     RowSet,
     RunResult,
@@ -53,7 +53,14 @@ class Paired:
     same_data: bool
 
 
-def compare(manifest: Manifest, candidate: RunResult, found: Found) -> CompareStage:
+Words = Callable[[GateResult], GateResult]
+
+
+def compare(
+    manifest: Manifest, candidate: RunResult, found: Found, *, worded: Words
+) -> CompareStage:
+    """`worded` writes out a decided gate's words (report/gate_text.py's `worded`): run.json
+    keeps them beside the values, and this stage's message quotes the failed gates'."""
     spec = manifest.compare
     paired, info = _pair(candidate, found)
     names = list(candidate.evaluate.metrics)
@@ -62,7 +69,9 @@ def compare(manifest: Manifest, candidate: RunResult, found: Found) -> CompareSt
     changes = tuple(
         _change(n, ours.get(n), _lookup(theirs, n), _direction(n, spec.gates)) for n in names
     )
-    results = tuple(_gate(g, ours, theirs, paired, spec, exists=found.exists) for g in spec.gates)
+    results = tuple(
+        worded(_gate(g, ours, theirs, paired, spec, exists=found.exists)) for g in spec.gates
+    )
     stage = CompareStage(
         status="passed",
         baseline=info,
@@ -180,27 +189,32 @@ def _gate(
     *,
     exists: bool,
 ) -> GateResult:
-    test = significance = None
-    warning = untested = ""
+    test = significance = power = None
+    untested: str | None = None  # why the paired rows gave no test
     if paired is not None and gate.metric in ours:
-        test, significance, warning, untested = _test(gate, paired, spec)
+        test, significance, power, untested = _test(gate, paired, spec)
     decided = gates.decide(
         gate,
         ours.get(gate.metric),
         _lookup(theirs, gate.metric),
         has_baseline=exists,
         test=test,
-        untested=untested,
+        untested=untested or "",
     )
     return replace(
-        decided, manifest_key=gate.key or None, significance=significance, warning=warning
+        decided,
+        manifest_key=gate.key or None,
+        significance=significance,
+        power=power,
+        untested=untested,
     )
 
 
 def _test(
     gate: Gate, paired: Paired, spec: Compare
-) -> tuple[PairedTest | None, Significance | None, str, str]:
-    """The test, as the result keeps it, a warning, and why there is no test if none."""
+) -> tuple[PairedTest | None, Significance | None, PowerShortfall | None, str | None]:
+    """The test, as the result keeps it, whether the rows are too few for the margin asked
+    about, and why there is no test if none."""
     from mlgate.compare import significance as sig
 
     try:
@@ -218,7 +232,7 @@ def _test(
             confidence=spec.confidence,
         )
     except ValueError as exc:  # undefined on these rows (one class only, ...)
-        return None, None, f"no paired test: {exc}", str(exc)
+        return None, None, None, str(exc)
     detectable = sig.detectable_change(test)
     found = Significance(
         method=test.method,
@@ -230,19 +244,19 @@ def _test(
         confidence=test.confidence,
         detectable_change=_finite(detectable),
     )
-    return test, found, _power_warning(gate, test.rows, detectable), ""
+    return test, found, _power_shortfall(gate, test.rows, detectable), None
 
 
-def _power_warning(gate: Gate, rows: int, detectable: float | None) -> str:
-    """Warn when the margin a gate asks about is below what these rows can tell apart."""
+def _power_shortfall(gate: Gate, rows: int, detectable: float | None) -> PowerShortfall | None:
+    """When the margin a gate asks about is below what these rows can tell apart."""
     margins = [abs(m) for m in (gate.min_change, gate.max_change) if m]
     if detectable is None or not math.isfinite(detectable):
-        return ""
+        return None
     if gate.significance != "none" or margins:
         margin = min(margins) if margins else None
         if margin is None or detectable > margin:
-            return gate_text.power_warning(rows, margin, detectable)
-    return ""
+            return PowerShortfall(rows=rows, margin=margin, detectable=detectable)
+    return None
 
 
 def _pair(candidate: RunResult, found: Found) -> tuple[Paired | None, Baseline]:

@@ -1,25 +1,44 @@
-"""Gates: may the candidate replace the baseline? Pure decisions, each explained in a line.
+"""Gates: may the candidate replace the baseline? Pure decisions, each kept as values.
 
 Changes are raw (candidate minus baseline), as the manifest sketch writes them:
 `f1_macro: {min_change: -0.01}` allows a drop of 0.01, `log_loss: {max_change: 0.05}` a
 rise of 0.05. Which way is better matters only to the statistical requirements and the
-wording, and comes from the metric unless the gate overrides it. The decisions are made
-here on the values; their words (and every number in them) come from report/gate_text.py.
+wording, and comes from the metric unless the gate overrides it. The decision records its
+thresholds and each reason it failed as numbers (GateFailure); report/gate_text.py words them.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Literal
 
 from mlgate.manifest.spec import Gate, SignificanceRule
-from mlgate.report import gate_text
-from mlgate.result.records import GateResult, GateStatus
+from mlgate.result.records import (
+    FailureKind,
+    GateFailure,
+    GateResult,
+    GateStatus,
+    GateThresholds,
+)
 
 if TYPE_CHECKING:
     from mlgate.compare.distributions import PairedTest
 
-__all__ = ["Gate", "GateResult", "GateStatus", "SignificanceRule", "decide"]
+__all__ = ["Gate", "GateResult", "GateStatus", "SignificanceRule", "decide", "thresholds"]
+
+
+def thresholds(gate: Gate) -> GateThresholds:
+    """The gate's thresholds as mlops.yaml wrote them."""
+    return GateThresholds(
+        min=gate.min,
+        max=gate.max,
+        min_change=gate.min_change,
+        max_change=gate.max_change,
+        min_relative_change=gate.min_relative_change,
+        max_relative_change=gate.max_relative_change,
+        significance=gate.significance,
+    )
 
 
 def decide(
@@ -32,38 +51,31 @@ def decide(
     untested: str = "",
 ) -> GateResult:
     """`untested`: why the rows were paired but gave no test (undefined on them, ...)."""
-    rule = gate_text.rule(gate)
     cand = _number(candidate)
     base = _number(baseline) if has_baseline else None
     change = cand - base if cand is not None and base is not None else None
     relative = change / abs(base) if change is not None and base not in (None, 0) else None
-
-    def result(status: GateStatus, said: str) -> GateResult:
-        return GateResult(
-            metric=gate.metric,
-            status=status,
-            candidate=cand,
-            baseline=base,
-            change=change,
-            relative_change=relative,
-            rule=rule,
-            explanation=gate_text.explanation(gate.metric, said),
-        )
-
+    decided = GateResult(
+        metric=gate.metric,
+        status="passed",
+        candidate=cand,
+        baseline=base,
+        change=change,
+        relative_change=relative,
+        thresholds=thresholds(gate),
+    )
     if cand is None or (has_baseline and base is None and _relative(gate)):
-        side = "candidate" if cand is None else "baseline"
-        allowed = gate.missing_passes
-        return result("passed" if allowed else "failed", gate_text.missing(side, allowed=allowed))
+        side: Literal["candidate", "baseline"] = "candidate" if cand is None else "baseline"
+        return replace(decided, status="passed" if gate.missing_passes else "failed", missing=side)
     failures = [*_absolute_failures(gate, cand)]
     if has_baseline and base is not None and change is not None:
         failures += _change_failures(gate, change, relative)
         failures += _significance_failures(gate, test, untested)
     elif _relative(gate) and not failures:
-        return result("not evaluated", gate_text.absolute_only(cand))
-    values = gate_text.values(cand, base, change)
+        return replace(decided, status="not evaluated")
     if failures:
-        return result("failed", gate_text.failed(values, failures))
-    return result("passed", gate_text.held(values, rule))
+        return replace(decided, status="failed", failures=tuple(failures))
+    return decided
 
 
 def _number(value: float | None) -> float | None:
@@ -85,40 +97,56 @@ def _relative(gate: Gate) -> bool:
     )
 
 
-def _absolute_failures(gate: Gate, value: float) -> list[str]:
+def _absolute_failures(gate: Gate, value: float) -> list[GateFailure]:
     out = []
     if gate.min is not None and value < gate.min:
-        out.append(gate_text.past_bound(value, gate.min, below=True))
+        out.append(GateFailure(kind="min", bound=gate.min, found=value, by=gate.min - value))
     if gate.max is not None and value > gate.max:
-        out.append(gate_text.past_bound(value, gate.max, below=False))
+        out.append(GateFailure(kind="max", bound=gate.max, found=value, by=value - gate.max))
     return out
 
 
-def _change_failures(gate: Gate, change: float, relative: float | None) -> list[str]:
+def _change_failures(gate: Gate, change: float, relative: float | None) -> list[GateFailure]:
     out = []
     if gate.min_change is not None and change < gate.min_change:
-        out.append(gate_text.change_past(change, gate.min_change, below=True))
+        out.append(_past("min_change", change, gate.min_change))
     if gate.max_change is not None and change > gate.max_change:
-        out.append(gate_text.change_past(change, gate.max_change, below=False))
-    for bound, below in ((gate.min_relative_change, True), (gate.max_relative_change, False)):
+        out.append(_past("max_change", change, gate.max_change))
+    relative_bounds: tuple[tuple[FailureKind, float | None], ...] = (
+        ("min_relative_change", gate.min_relative_change),
+        ("max_relative_change", gate.max_relative_change),
+    )
+    for kind, bound in relative_bounds:
         if bound is None:
             continue
         if relative is None:
-            out.append(gate_text.relative_undefined())
-        elif (relative < bound) if below else (relative > bound):
-            out.append(gate_text.relative_past(relative, bound, below=below))
+            out.append(GateFailure(kind="relative_undefined"))
+        elif (relative < bound) if kind == "min_relative_change" else (relative > bound):
+            out.append(_past(kind, relative, bound))
     return out
 
 
-def _significance_failures(gate: Gate, test: PairedTest | None, untested: str) -> list[str]:
+def _past(kind: FailureKind, found: float, bound: float) -> GateFailure:
+    """A change (or relative change) past a bound, and how far past it."""
+    by = bound - found if kind.startswith("min") else found - bound
+    return GateFailure(kind=kind, bound=bound, found=found, by=by)
+
+
+def _significance_failures(gate: Gate, test: PairedTest | None, untested: str) -> list[GateFailure]:
     if gate.significance == "none":
         return []
     if test is None:
-        return [gate_text.untested(gate.significance, untested)]
+        return [GateFailure(kind="untested", why=untested)]
     better = test.delta if gate.better_is_higher else -test.delta
     worst = test.ci_low if gate.better_is_higher else test.ci_high  # raw change, worst end
     if gate.significance == "no significant drop" and better < 0 and test.significant():
-        return [gate_text.significant_drop(test.method, test.p_value, test.rows, worst)]
+        return [_tested("significant_drop", test, worst=worst)]
     if gate.significance == "significant gain" and not (better > 0 and test.significant()):
-        return [gate_text.no_significant_gain(test.method, test.p_value, test.rows)]
+        return [_tested("no_significant_gain", test)]
     return []
+
+
+def _tested(kind: FailureKind, test: PairedTest, *, worst: float | None = None) -> GateFailure:
+    return GateFailure(
+        kind=kind, method=test.method, p_value=test.p_value, rows=test.rows, worst=worst
+    )

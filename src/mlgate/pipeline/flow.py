@@ -137,6 +137,7 @@ def recompare(
 def compare_stage(ctx: RunContext, candidate: RunResult, *, fork: bool = False) -> CompareStage:
     """The baseline found (its own run, in a worktree, if need be) and the gates decided."""
     from mlgate.compare import baseline, comparison
+    from mlgate.report import gate_text
 
     ctx.observer.stage_started("compare")
     clock = time.monotonic()
@@ -146,7 +147,7 @@ def compare_stage(ctx: RunContext, candidate: RunResult, *, fork: bool = False) 
         return run(base, observer=nested, env=ctx.env, compare=False, fork=fork)
 
     found = baseline.resolve(ctx.manifest, candidate, env=ctx.env, run=run_baseline)
-    stage = comparison.compare(ctx.manifest, candidate, found)
+    stage = comparison.compare(ctx.manifest, candidate, found, worded=gate_text.worded)
     stage = replace(stage, duration_s=round(time.monotonic() - clock, 3))
     ctx.observer.stage_finished("compare", stage.status, stage.message or stage.status)
     return stage

@@ -4,6 +4,7 @@ verdict with a reason that names everything that failed."""
 from __future__ import annotations
 
 from mlgate import words
+from mlgate.report import gate_text
 from mlgate.result.records import (
     CompareStage,
     DataStage,
@@ -49,7 +50,7 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
     if failed_gates:
         said.append(
             f"{words.of(len(failed_gates), len(gate_list), 'gate')} failed: "
-            + "; ".join(f"{g.metric} {g.rule}".strip() for g in failed_gates)
+            + "; ".join(f"{g.metric} {gate_text.rule(g)}".strip() for g in failed_gates)
         )
     if compared is not None and compared.status != "passed" and not failed_gates:
         said.append(compared.message)

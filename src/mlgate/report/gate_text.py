@@ -1,41 +1,96 @@
-"""A gate's words: its rule, what held or failed and by how much, and the power warning.
+"""A gate's words: its rule, what held or failed and by how much, and the warnings.
 
-compare/gates.py decides and compare/comparison.py finds the paired test; the phrases
-they record (a run keeps them in run.json, and the run's summary quotes them) are worded
-here, with every number formatted by report/numbers.py like the rest of the report.
+compare/gates.py decides and compare/comparison.py finds the paired test; both keep what
+they found as values on the GateResult. The words are made here, when a report is
+rendered, with every number formatted by report/numbers.py like the rest of the report.
+A run.json from before mlgate kept the values has only the words: they are shown as stored.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mlgate import words
-from mlgate.manifest.spec import Gate
 from mlgate.report import numbers
+from mlgate.result.records import GateFailure, GateResult, GateThresholds, PowerShortfall
 
 
-def rule(gate: Gate) -> str:
+def rule(gate: GateResult) -> str:
+    """The gate's thresholds as written: "change >= -0.01, relative change >= -2%"."""
+    return gate.rule if gate.thresholds is None else written(gate.thresholds)
+
+
+def explanation(gate: GateResult) -> str:
+    """The gate's one line: "f1_macro: 0.9050 vs 0.9120 (-0.0070): change >= -0.01 holds"."""
+    return gate.explanation if gate.thresholds is None else f"{gate.metric}: {_said(gate)}"
+
+
+def warning(gate: GateResult) -> str:
+    """Why the gate's paired test says less than it seems to ("": nothing to warn of)."""
+    if gate.thresholds is None:
+        return gate.warning
+    if gate.power is not None:
+        return power(gate.power)
+    return no_test(gate.untested) if gate.untested is not None else ""
+
+
+def worded(gate: GateResult) -> GateResult:
+    """The gate with its words written out too, as run.json keeps them for its readers."""
+    return replace(gate, rule=rule(gate), explanation=explanation(gate), warning=warning(gate))
+
+
+def _said(gate: GateResult) -> str:
+    if gate.missing is not None:
+        return missing(gate.missing, allowed=gate.status == "passed")
+    if gate.candidate is None:  # pragma: no cover (a gate without a candidate is missing)
+        return missing("candidate", allowed=gate.status == "passed")
+    if gate.status == "not evaluated":
+        return absolute_only(gate.candidate)
+    said = values(gate.candidate, gate.baseline, gate.change)
+    if gate.failures:
+        return failed(said, [failure(f, gate) for f in gate.failures])
+    return held(said, rule(gate))
+
+
+def failure(found: GateFailure, gate: GateResult) -> str:
+    """One reason the gate failed: "change -0.0200 is below the allowed -0.01"."""
+    kind, bound, value, by = found.kind, found.bound or 0.0, found.found or 0.0, found.by or 0.0
+    if kind in ("min", "max"):
+        return past_bound(by, bound, below=kind == "min")
+    if kind in ("min_change", "max_change"):
+        return change_past(value, bound, below=kind == "min_change")
+    if kind in ("min_relative_change", "max_relative_change"):
+        return relative_past(value, bound, below=kind == "min_relative_change")
+    if kind == "relative_undefined":
+        return relative_undefined()
+    if kind == "untested":
+        asked = gate.thresholds.significance if gate.thresholds is not None else "none"
+        return untested(asked, found.why)
+    method, p, rows = found.method or "", found.p_value or 0.0, found.rows or 0
+    if kind == "significant_drop":
+        return significant_drop(method, p, rows, found.worst or 0.0)
+    return no_significant_gain(method, p, rows)
+
+
+def written(thresholds: GateThresholds) -> str:
     """The thresholds as written: "change >= -0.01, relative change >= -2%"."""
     parts = []
-    if gate.min is not None:
-        parts.append(f">= {numbers.threshold(gate.min)}")
-    if gate.max is not None:
-        parts.append(f"<= {numbers.threshold(gate.max)}")
-    for name, bound in (("change >=", gate.min_change), ("change <=", gate.max_change)):
+    if thresholds.min is not None:
+        parts.append(f">= {numbers.threshold(thresholds.min)}")
+    if thresholds.max is not None:
+        parts.append(f"<= {numbers.threshold(thresholds.max)}")
+    for name, bound in (("change >=", thresholds.min_change), ("change <=", thresholds.max_change)):
         if bound is not None:
             parts.append(f"{name} {numbers.signed_threshold(bound)}")
     for name, bound in (
-        ("relative change >=", gate.min_relative_change),
-        ("relative change <=", gate.max_relative_change),
+        ("relative change >=", thresholds.min_relative_change),
+        ("relative change <=", thresholds.max_relative_change),
     ):
         if bound is not None:
             parts.append(f"{name} {numbers.relative_threshold(bound)}")
-    if gate.significance != "none":
-        parts.append(gate.significance)
+    if thresholds.significance != "none":
+        parts.append(thresholds.significance)
     return ", ".join(parts)
-
-
-def explanation(metric: str, said: str) -> str:
-    """The one line a gate records: "f1_macro: 0.9050 vs 0.9120 (-0.0070): ... holds"."""
-    return f"{metric}: {said}"
 
 
 def values(candidate: float, baseline: float | None, change: float | None) -> str:
@@ -63,11 +118,11 @@ def absolute_only(candidate: float) -> str:
     return f"{numbers.value(candidate)}; no baseline, so only absolute bounds were checked"
 
 
-def past_bound(value: float, bound: float, *, below: bool) -> str:
+def past_bound(by: float, bound: float, *, below: bool) -> str:
     """How far a value is past the minimum or maximum: "0.0500 below the minimum 0.95"."""
     if below:
-        return f"{numbers.value(bound - value)} below the minimum {numbers.threshold(bound)}"
-    return f"{numbers.value(value - bound)} above the maximum {numbers.threshold(bound)}"
+        return f"{numbers.value(by)} below the minimum {numbers.threshold(bound)}"
+    return f"{numbers.value(by)} above the maximum {numbers.threshold(bound)}"
 
 
 def change_past(change: float, bound: float, *, below: bool) -> str:
@@ -106,6 +161,15 @@ def no_significant_gain(method: str, p_value: float, rows: int) -> str:
         f"no significant gain ({method}, p = {numbers.p_value(p_value)}, "
         f"{words.count(rows, 'row')})"
     )
+
+
+def no_test(why: str) -> str:
+    """The warning when the paired rows gave no test (one class only, ...)."""
+    return f"no paired test: {why}"
+
+
+def power(shortfall: PowerShortfall) -> str:
+    return power_warning(shortfall.rows, shortfall.margin, shortfall.detectable)
 
 
 def power_warning(rows: int, margin: float | None, detectable: float) -> str:

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from mlgate.report import numbers
+from mlgate.report import gate_text, numbers
 from mlgate.result.records import CheckResult, GateResult
 
 
@@ -64,7 +64,7 @@ def _check(check: CheckResult) -> _Case:
 def _gate(gate: GateResult) -> _Case:
     outcome = {"failed": "failure", "not evaluated": "skipped"}.get(gate.status, "passed")
     details = [
-        f"rule: {gate.rule or 'no threshold'}",
+        f"rule: {gate_text.rule(gate) or 'no threshold'}",
         f"candidate: {numbers.value(gate.candidate)}",
         f"baseline: {numbers.value(gate.baseline)}",
         f"change: {numbers.delta(gate.change)}",
@@ -72,7 +72,10 @@ def _gate(gate: GateResult) -> _Case:
     if gate.relative_change is not None:
         details.append(f"relative change: {numbers.relative(gate.relative_change)}")
     return _Case(
-        name=gate.metric, outcome=outcome, message=gate.explanation, details="\n".join(details)
+        name=gate.metric,
+        outcome=outcome,
+        message=gate_text.explanation(gate),
+        details="\n".join(details),
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mlgate import words
 from mlgate.manifest.spec import Manifest
-from mlgate.report import numbers
+from mlgate.report import gate_text, numbers
 from mlgate.report.blocks import details
 from mlgate.report.inert import code, escape, fence_safe
 from mlgate.report.text import left_out, training_unknown
@@ -169,10 +169,11 @@ def _gates(compared: CompareStage | None, manifest: Manifest | None) -> str:
             f"| {ICON[g.status]} | {escape(g.metric)}{where} | {numbers.value(g.baseline)} | "
             f"{numbers.value(g.candidate)} | {numbers.delta(g.change)} | "
             f"{numbers.relative(g.relative_change)}"
-            f" | {escape(g.rule) or '–'} | {_test(g)} |"
+            f" | {escape(gate_text.rule(g)) or '–'} | {_test(g)} |"
         )
-    lines = [f"- {ICON[g.status]} {escape(g.explanation)}" for g in ordered]
-    lines += [f"- ⚠️ {escape(g.metric)}: {escape(g.warning)}" for g in ordered if g.warning]
+    lines = [f"- {ICON[g.status]} {escape(gate_text.explanation(g))}" for g in ordered]
+    warned = [(g, gate_text.warning(g)) for g in ordered]
+    lines += [f"- ⚠️ {escape(g.metric)}: {escape(said)}" for g, said in warned if said]
     return "\n\n".join([_gates_head(compared), "\n".join(rows), "\n".join(lines)])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlgate.report import numbers
+from mlgate.report import gate_text, numbers
 from mlgate.result.records import Baseline, RunResult
 
 
@@ -56,9 +56,9 @@ def render(result: RunResult, report_path: str | None = None) -> str:
             lines.append(f"  warning: {training_unknown(b)}")
         order = {"failed": 0, "passed": 1, "not evaluated": 2}
         for gate in sorted(compared.gates, key=lambda g: order[g.status]):
-            lines.append(one_line(f"  gate {gate.status}: {gate.explanation}"))
-            if gate.warning:
-                lines.append(one_line(f"    warning: {gate.warning}"))
+            lines.append(one_line(f"  gate {gate.status}: {gate_text.explanation(gate)}"))
+            if warning := gate_text.warning(gate):
+                lines.append(one_line(f"    warning: {warning}"))
     for check in result.checks:
         if check.status in ("failed", "error"):
             lines.append(

@@ -239,19 +239,92 @@ class Significance:
     detectable_change: float | None = None  # smallest change these rows could show (80% power)
 
 
+GateSignificance = Literal["none", "no significant drop", "significant gain"]
+# what a gate failed on: one of its bounds (named as mlops.yaml names them), a relative
+# change with a baseline of 0, or its significance requirement (no test, or the test said no)
+FailureKind = Literal[
+    "min",
+    "max",
+    "min_change",
+    "max_change",
+    "min_relative_change",
+    "max_relative_change",
+    "relative_undefined",
+    "untested",
+    "significant_drop",
+    "no_significant_gain",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class GateThresholds:
+    """A gate's thresholds as mlops.yaml wrote them (None: not set), so a report can word them."""
+
+    min: float | None = None
+    max: float | None = None
+    min_change: float | None = None
+    max_change: float | None = None
+    min_relative_change: float | None = None
+    max_relative_change: float | None = None
+    significance: GateSignificance = "none"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GateFailure:
+    """One reason a gate failed, as values: the bound crossed and by how much, or the test.
+
+    For a bound: `found` is the value (min, max), the change (min_change, max_change) or the
+    relative change that crossed `bound`, and `by` how far past it (positive). For a test:
+    its method, p-value and rows, and for a significant drop the worst plausible change.
+    "untested" keeps `why` the paired rows gave no test ("": the rows were not paired).
+    """
+
+    kind: FailureKind
+    bound: float | None = None
+    found: float | None = None
+    by: float | None = None
+    method: str | None = None
+    p_value: float | None = None
+    rows: int | None = None
+    worst: float | None = None
+    why: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PowerShortfall:
+    """The paired rows cannot tell apart changes below `detectable` (80% power), and the
+    gate asks about `margin` (None: a significance requirement without a margin)."""
+
+    rows: int
+    margin: float | None
+    detectable: float
+
+
 @dataclass(frozen=True, kw_only=True)
 class GateResult:
+    """A gate's decision as values; report/gate_text.py words it.
+
+    `rule`, `explanation` and `warning` are those words as run.json keeps them for its
+    readers. A run.json from before mlgate kept the values has only the words
+    (`thresholds` is None there), and the report shows them as they were written.
+    """
+
     metric: str
     status: GateStatus
     candidate: float | None
     baseline: float | None
     change: float | None
     relative_change: float | None
-    rule: str  # the thresholds as written: "change >= -0.01, relative change >= -2%"
-    explanation: str  # one line: what held or failed, by how much
+    rule: str = ""  # the thresholds as written: "change >= -0.01, relative change >= -2%"
+    explanation: str = ""  # one line: what held or failed, by how much
     manifest_key: str | None = None
     significance: Significance | None = None
     warning: str = ""  # e.g. the test set is too small to detect the margin asked for
+    thresholds: GateThresholds | None = None  # None: a run.json from before the values
+    failures: tuple[GateFailure, ...] = ()
+    missing: Literal["candidate", "baseline"] | None = None  # the side without a value
+    power: PowerShortfall | None = None  # the rows cannot detect the margin asked for
+    untested: str | None = None  # why the paired rows gave no test (None: tested, or unpaired)
 
 
 @dataclass(frozen=True, kw_only=True)
