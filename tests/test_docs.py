@@ -32,8 +32,8 @@ from mlgate.errors import ManifestError
 from mlgate.manifest import yaml_source
 from mlgate.manifest.spec import Column, Data, Gate, MetricCheck
 from mlgate.model import checks as model_checks
-from mlgate.result import arrays
 from mlgate.report import gate_text
+from mlgate.result import arrays
 from tests.conftest import REPO_ROOT
 
 DOCS = sorted([REPO_ROOT / "README.md", *(REPO_ROOT / "docs").glob("*.md")])
