@@ -14,6 +14,24 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # (tests/fixtures/SOURCES.md says from where and under which license)
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 EXAMPLE = REPO_ROOT / "templates" / "projects" / "breast-cancer"
+# every test in these folders is end to end (docs/testing.md): collection fails on one
+# that is not marked, rather than let it slip into the fast tier
+E2E_FOLDERS = (REPO_ROOT / "tests" / "action",)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not e2e"` deselects anything
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if any(item.path.is_relative_to(folder) for folder in E2E_FOLDERS)
+        and item.get_closest_marker("e2e") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "end-to-end tests not marked e2e (add `pytestmark = pytest.mark.e2e`):\n  "
+            + "\n  ".join(unmarked)
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -121,6 +121,7 @@ def test_manifest_option_and_missing_manifest(iris: Path, capsys) -> None:
     assert "cannot change to directory" in capsys.readouterr().err
 
 
+@pytest.mark.e2e
 def test_run_exit_codes_follow_the_verdict(iris: Path) -> None:
     done = mlgate("run", cwd=iris)
     assert done.returncode == 0, done.stderr
@@ -137,6 +138,7 @@ def test_run_exit_codes_follow_the_verdict(iris: Path) -> None:
     assert json.loads(done.stdout)["verdict"] == "failed"
 
 
+@pytest.mark.e2e
 def test_actions_log_folds_stages_and_disables_workflow_commands(tmp_path: Path) -> None:
     train = "print('::set-output name=x::injected')\n" + projects.TRAIN_CLASSIFIER
     root = projects.write(tmp_path / "p", projects.iris_files(Path(), train=train))
@@ -179,6 +181,7 @@ def test_help_and_validate_do_not_import_heavy_libraries(iris: Path) -> None:
         assert done.stdout.splitlines()[-1] == "[] 0", done.stdout + done.stderr
 
 
+@pytest.mark.e2e
 def test_paths_are_printed_from_where_the_command_started_and_runs_are_found_by_id(
     iris: Path,
 ) -> None:

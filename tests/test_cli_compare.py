@@ -9,8 +9,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests import projects
 from tests.conftest import git
+
+pytestmark = pytest.mark.e2e  # `mlgate run`, then compare and report, each its own process
 
 GATES = "compare:\n  baseline: none\n  gates:\n    accuracy: {min_change: -0.02}\n"
 

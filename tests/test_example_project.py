@@ -10,10 +10,13 @@ from pathlib import Path
 
 import joblib
 import pandas as pd
+import pytest
 from sklearn.metrics import f1_score, roc_auc_score
 
 from mlgate import manifest
 from tests.conftest import EXAMPLE, git
+
+pytestmark = pytest.mark.e2e  # the quick start, run as a user runs it
 
 
 def clone_of_example(tmp_path: Path) -> Path:

@@ -318,6 +318,7 @@ def test_a_model_that_dies_or_answers_wrongly_fails_the_run(
     assert failed_evaluation(with_model(make_repo, Misbehaving(kind))) == message
 
 
+@pytest.mark.e2e
 def test_the_models_output_is_the_stages_and_never_stdout(make_repo) -> None:
     import subprocess
     import sys
@@ -342,6 +343,7 @@ def test_the_models_output_is_the_stages_and_never_stdout(make_repo) -> None:
     assert (run_dir / "evaluate.log").read_text() == "::error::from the model\n"
 
 
+@pytest.mark.e2e
 def test_a_wrong_model_exits_1_from_the_command_line(make_repo) -> None:
     import subprocess
     import sys

@@ -14,6 +14,10 @@ from tests.action.conftest import TOKEN, Repo
 from tests.conftest import git
 from tests.harness.runner import JobResult
 
+# the action, run by the workflow harness as GitHub runs it (docs/testing.md); one worker
+# runs them all, sharing the harness state: mlgate's environment is installed once
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("action")]
+
 HOSTILE = ["$(touch pwned)", "`touch pwned2`", '"; exit 0; "', "'; touch pwned3; '"]
 
 

@@ -6,10 +6,16 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from mlgate import scaffold
 from tests.action import events
 from tests.action.conftest import Repo
 from tests.conftest import git
+
+# the action, run by the workflow harness as GitHub runs it (docs/testing.md); one worker
+# runs them all, sharing the harness state: mlgate's environment is installed once
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("action")]
 
 # all the YAML the user writes
 MANIFEST = """\

@@ -15,6 +15,8 @@ import pytest
 
 from tests.conftest import git
 
+pytestmark = pytest.mark.e2e  # the real `dvc metrics diff`, a process per revision pair
+
 DVC = shutil.which("dvc")
 # each step: files written (None removes), then a commit
 HISTORY: list[dict[str, str | None]] = [

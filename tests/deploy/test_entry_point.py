@@ -18,6 +18,7 @@ from mlgate.cli import main
 from tests.deploy.conftest import Project, closed_port
 
 
+@pytest.mark.e2e
 def test_the_entry_point_serves_the_bundle_and_stops_gracefully(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:

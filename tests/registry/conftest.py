@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +15,7 @@ from mlgate import manifest as manifests
 from mlgate import pipeline
 from mlgate.manifest.spec import Manifest
 from mlgate.registry.operations import Where
+from mlgate.result import runs
 from mlgate.result.records import RunResult
 from tests import projects
 from tests.conftest import git
@@ -46,19 +51,39 @@ def make_project(
     environments: str = ENVIRONMENTS,
     files: dict[str, str] | None = None,
 ) -> Project:
-    """The iris project committed in a new repository, and a run of it that passed."""
-    written = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + environments)
-    written[".gitignore"] = "models/\n"
-    written.update(files or {})
-    projects.write(root, written)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "iris")
+    """The iris project committed in a new repository, and a run of it that passed.
+
+    Each kind of project is trained once per process (a run is a training subprocess and
+    an evaluation, seconds each) and copied: the copy is the same repository, commit and
+    run, byte for byte, at `root`."""
+    extra = files or {}
+    dates = tuple(os.environ.get(name, "") for name in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"))
+    key = (environments, tuple(sorted(extra.items())), dates)
+    if key not in _TRAINED:
+        _TRAINED[key] = _train(Path(tempfile.mkdtemp(prefix="mlgate-iris-")), environments, extra)
+    shutil.copytree(_TRAINED[key], root, symlinks=True)
     if origin is not None:
         git(root, "remote", "add", "origin", str(origin))
         git(root, "push", "-q", "origin", "main")
     loaded = manifests.load(root / "mlops.yaml")
-    return Project(root=root, manifest=loaded, run=pipeline.run(loaded, compare=False))
+    return Project(root=root, manifest=loaded, run=runs.read_latest(root))
+
+
+_TRAINED: dict[tuple[object, ...], Path] = {}
+
+
+def _train(folder: Path, environments: str, files: dict[str, str]) -> Path:
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    root = folder / "repo"
+    written = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + environments)
+    written[".gitignore"] = "models/\n"
+    written.update(files)
+    projects.write(root, written)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "iris")
+    pipeline.run(manifests.load(root / "mlops.yaml"), compare=False)
+    return root
 
 
 @pytest.fixture

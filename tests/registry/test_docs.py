@@ -17,6 +17,8 @@ import pytest
 from tests.conftest import REPO_ROOT, git
 from tests.registry.conftest import make_project
 
+pytestmark = pytest.mark.e2e  # a replay of the whole page, one process per command
+
 PAGE = REPO_ROOT / "docs" / "registry.md"
 VARYING = [  # what differs from one session to the next, as one placeholder each
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"), "<time>"),

@@ -23,6 +23,7 @@ from tests.serve.conftest import free_port, running, serving
 ROW = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_the_printed_url_answers_the_moment_it_is_printed(
     registered: Project, workers: str
@@ -33,6 +34,7 @@ def test_the_printed_url_answers_the_moment_it_is_printed(
         assert health.json()["version"] == "v0.1.0"
 
 
+@pytest.mark.e2e
 def test_serve_latest_serves_the_latest_version(registered: Project) -> None:
     second = registered.next_commit(0.5)
     from mlgate.registry import operations

@@ -104,6 +104,7 @@ HEADERS = (
     ],
     ids=["nothing", "half-headers", "half-body", "not-http"],
 )
+@pytest.mark.e2e
 def test_a_request_sent_halfway_times_out(
     registered: Project, sent: bytes, answered: bytes
 ) -> None:
@@ -121,6 +122,7 @@ def test_a_request_sent_halfway_times_out(
     assert "Traceback" not in served.stderr
 
 
+@pytest.mark.e2e
 def test_a_client_hanging_up_mid_body_is_not_a_traceback(registered: Project) -> None:
     with serving(registered.root, "--workers", "1") as served:
         assert served.url is not None
@@ -134,6 +136,7 @@ def test_a_client_hanging_up_mid_body_is_not_a_traceback(registered: Project) ->
     assert "Traceback" not in served.stderr and "Exception" not in served.stderr, served.stderr
 
 
+@pytest.mark.e2e
 def test_three_hundred_slow_clients_do_not_lock_out_a_normal_request(registered: Project) -> None:
     with serving(registered.root, "--workers", "1", "--read-timeout", "3") as served:
         assert served.url is not None

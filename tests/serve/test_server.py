@@ -129,6 +129,7 @@ def test_a_record_the_model_refuses_is_a_422_with_its_words(url: str) -> None:
     assert httpx.post(f"{url}/predict", json={"records": [ROW]}).status_code == 200
 
 
+@pytest.mark.e2e
 def test_serve_with_two_workers_answers_and_stops_gracefully(registered: Project) -> None:
     import os
     import signal
