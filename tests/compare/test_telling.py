@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from mlgate import manifest as manifests
 from mlgate import pipeline
 from mlgate.report import markdown, text
@@ -98,6 +100,7 @@ def test_a_run_with_some_gates_not_evaluated_counts_only_those_evaluated(
     assert "### Gates: 1 of 1 passed, 2 not evaluated" in markdown.render(result)
 
 
+@pytest.mark.e2e
 def test_compare_none_says_it_was_the_command_line(make_repo: Callable[..., Path]) -> None:
     root = iris(make_repo, RELATIVE.format(baseline="main"))
     git(root, "checkout", "-q", "-b", "feature")
@@ -122,6 +125,7 @@ def test_a_manifests_baseline_says_where_it_was_named(make_repo: Callable[..., P
     )
 
 
+@pytest.mark.e2e
 def test_the_hint_names_the_repositorys_real_default_branch(make_repo: Callable[..., Path]) -> None:
     root = iris(make_repo, RELATIVE.format(baseline="auto"), branch="master")
     git(root, "checkout", "-q", "-b", "feature")

@@ -10,10 +10,14 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from mlgate import promotion
 from mlgate.registry import gitio, operations, state
 from tests.conftest import git
 from tests.registry.conftest import make_project
+
+pytestmark = pytest.mark.e2e  # twenty `mlgate promote` processes at once
 
 WRITERS = 20
 

@@ -13,10 +13,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from mlgate import manifest as manifests
 from mlgate.registry import operations
 from tests.conftest import git
 from tests.registry.conftest import make_project
+
+pytestmark = pytest.mark.e2e  # `mlgate promote` processes killed at random, then `gto show`
 
 KILLS = 50
 
