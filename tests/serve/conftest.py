@@ -98,7 +98,11 @@ def running(app: object, **options: object) -> Iterator[str]:
     """An ASGI app under uvicorn in a thread of this process, on 127.0.0.1: its URL."""
     import uvicorn
 
-    port = free_port()
+    # the socket is bound here and handed over, so no other test (or worker) can take the
+    # port between picking it and listening on it
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -108,7 +112,7 @@ def running(app: object, **options: object) -> Iterator[str]:
             **options,
         )
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
@@ -118,4 +122,5 @@ def running(app: object, **options: object) -> Iterator[str]:
     finally:
         server.should_exit = True  # graceful: in-flight requests finish
         thread.join(timeout=10)
+        sock.close()
     assert not thread.is_alive()
