@@ -34,6 +34,7 @@ def test_the_entry_point_serves_the_bundle_and_stops_gracefully(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its uvicorn workers are killed with it if it hangs
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -48,7 +49,9 @@ def test_the_entry_point_serves_the_bundle_and_stops_gracefully(
         _, err = server.communicate(timeout=20)
     finally:
         if server.poll() is None:
-            server.kill()
+            # the whole group: a worker left alive holds the pipes open, and
+            # communicate() would wait for it forever
+            os.killpg(server.pid, signal.SIGKILL)
             server.communicate()
     assert server.returncode == 0, err
     assert "serving iris v0.1.0 on http://127.0.0.1:" in err
