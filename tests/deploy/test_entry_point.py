@@ -78,7 +78,9 @@ def test_the_entry_point_refuses_a_tampered_bundle(project: Project) -> None:
 
 
 def _wait_for(url: str, server: subprocess.Popen[str]) -> dict:
-    deadline = time.monotonic() + 30
+    # as long as tests/serve's serving() waits: two workers each importing scikit-learn
+    # and loading the model took over 30 s on a loaded 2-core machine
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise AssertionError(f"the entry point exited: {server.communicate()[1]}")
@@ -86,4 +88,4 @@ def _wait_for(url: str, server: subprocess.Popen[str]) -> dict:
             return httpx.get(url, timeout=1).json()
         except httpx.TransportError:
             time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within 30 s")
+    raise AssertionError(f"{url} did not answer within 90 s")
