@@ -37,7 +37,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fake HOME with a pinned identity: no test reads or writes the developer's config."""
-    home = tmp_path_factory.mktemp("home")
+    isolate(tmp_path_factory.mktemp("home"), monkeypatch)
+
+
+def isolate(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`isolated_git`'s environment, for session fixtures too (they are set up before it)."""
     (home / ".gitconfig").write_text(
         "[user]\n\tname = mlgate tests\n\temail = tests@mlgate.invalid\n"
         "[init]\n\tdefaultBranch = main\n"

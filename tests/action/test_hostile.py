@@ -8,39 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from mlgate import action_pin
 from tests.action import events
 from tests.action.conftest import TOKEN, Repo
+from tests.action.conftest import custom_workflow as custom
 from tests.conftest import git
 from tests.harness.runner import JobResult
 
-# the action, run by the workflow harness as GitHub runs it (docs/testing.md); one worker
-# runs them all, sharing the harness state: mlgate's environment is installed once
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("action")]
+# the action, run by the workflow harness as GitHub runs it (docs/testing.md)
+pytestmark = pytest.mark.e2e
 
 HOSTILE = ["$(touch pwned)", "`touch pwned2`", '"; exit 0; "', "'; touch pwned3; '"]
-
-
-def custom(repo: Repo, on: str, **with_: str) -> str:
-    """A workflow of the user's that calls the action with `with_`."""
-    given = "".join(f"\n          {k}: {v!r}" for k, v in with_.items())
-    path = repo.root / ".github/workflows/custom.yml"
-    path.write_text(f"""name: custom
-on: {on}
-permissions: {{}}
-jobs:
-  model:
-    runs-on: ubuntu-latest
-    permissions:
-      contents: read
-    steps:
-      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
-        with:
-          persist-credentials: false
-      - uses: {action_pin.uses()}
-        with:{given or " {}"}
-""")
-    return path.name
 
 
 def failed_clearly(result: JobResult, said: str) -> None:

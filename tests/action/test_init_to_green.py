@@ -13,9 +13,8 @@ from tests.action import events
 from tests.action.conftest import Repo
 from tests.conftest import git
 
-# the action, run by the workflow harness as GitHub runs it (docs/testing.md); one worker
-# runs them all, sharing the harness state: mlgate's environment is installed once
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("action")]
+# the action, run by the workflow harness as GitHub runs it (docs/testing.md)
+pytestmark = pytest.mark.e2e
 
 # all the YAML the user writes
 MANIFEST = """\
@@ -53,7 +52,7 @@ def yaml_lines(text: str) -> int:
 
 
 def test_from_init_in_an_empty_repository_to_a_green_pull_request(
-    tmp_path: Path, github, harness_state: Path
+    tmp_path: Path, github, warm_state: Path
 ) -> None:
     from sklearn.datasets import load_wine
 
@@ -81,7 +80,7 @@ def test_from_init_in_an_empty_repository_to_a_green_pull_request(
         base=base,
         head=git(root, "rev-parse", "HEAD"),
         github=github,
-        state=harness_state,
+        state=warm_state,
     )
 
     result = repo.run(

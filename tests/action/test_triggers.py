@@ -13,9 +13,8 @@ from tests.action.conftest import Repo
 from tests.conftest import git
 from tests.harness.runner import JobResult
 
-# the action, run by the workflow harness as GitHub runs it (docs/testing.md); one worker
-# runs them all, sharing the harness state: mlgate's environment is installed once
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("action")]
+# the action, run by the workflow harness as GitHub runs it (docs/testing.md)
+pytestmark = pytest.mark.e2e
 
 
 def mlgate(result: JobResult) -> dict[str, str]:
