@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,14 @@ EXAMPLE = REPO_ROOT / "templates" / "projects" / "breast-cancer"
 # every test in these folders is end to end (docs/testing.md): collection fails on one
 # that is not marked, rather than let it slip into the fast tier
 E2E_FOLDERS = (REPO_ROOT / "tests" / "action",)
+
+# Bytecode is cached, as Python does by default, even where PYTHONDONTWRITEBYTECODE is set
+# (this machine sets it): without it every test module's assertions are rewritten again
+# in each worker, and every `mlgate` process the tests start compiles mlgate again (4 s
+# of collection a worker, half a second a process). Set before the workers start, so
+# they and every process they start inherit it; `__pycache__/` is in .gitignore.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m "not e2e"` deselects anything
@@ -31,6 +41,55 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         raise pytest.UsageError(
             "end-to-end tests not marked e2e (add `pytestmark = pytest.mark.e2e`):\n  "
             + "\n  ".join(unmarked)
+        )
+
+
+# The fast tier runs no training: a test whose user commands run this long before they
+# finish (a training process importing scikit-learn takes 1.5 s; `python -c ...` 30 ms;
+# a command stopped at a timeout the test chose is not counted) is end to end, and fails
+# until it is marked so (docs/testing.md)
+USER_COMMANDS_LIMIT_S = 1.0
+_shared_setup = [False]
+
+
+@contextmanager
+def shared_setup() -> Iterator[None]:
+    """Training done once for many tests (`make_project`), not counted against the test
+    that happens to ask first."""
+    _shared_setup[0] = True
+    try:
+        yield
+    finally:
+        _shared_setup[0] = False
+
+
+@pytest.fixture(autouse=True)
+def fast_tier_trains_nothing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    if request.node.get_closest_marker("e2e") is not None:
+        yield
+        return
+    from mlgate import commands
+
+    spent: list[tuple[str, float]] = []
+    real = commands.run
+
+    def timed(*args: object, **kwargs: object) -> commands.CommandOutcome:
+        outcome = real(*args, **kwargs)  # type: ignore[arg-type]
+        if not _shared_setup[0] and not outcome.timed_out:
+            spent.append((outcome.command, outcome.duration_s))
+        return outcome
+
+    monkeypatch.setattr(commands, "run", timed)
+    yield
+    total = sum(seconds for _, seconds in spent)
+    if total > USER_COMMANDS_LIMIT_S:
+        ran = ", ".join(f"`{command}` {seconds:.1f} s" for command, seconds in spent)
+        pytest.fail(
+            f"this test spent {total:.1f} s in the user's commands ({ran}): it trains, so "
+            "it is end to end; mark it @pytest.mark.e2e (docs/testing.md)",
+            pytrace=False,
         )
 
 

@@ -17,6 +17,8 @@ from mlgate.result import arrays, document, runs
 from tests import projects
 from tests.conftest import git
 
+pytestmark = pytest.mark.e2e  # the whole run, the user's training a process in each test
+
 
 def run(root: Path):
     return pipeline.run(mf.load(root / "mlops.yaml"))
@@ -318,7 +320,6 @@ def test_a_model_that_dies_or_answers_wrongly_fails_the_run(
     assert failed_evaluation(with_model(make_repo, Misbehaving(kind))) == message
 
 
-@pytest.mark.e2e
 def test_the_models_output_is_the_stages_and_never_stdout(make_repo) -> None:
     import subprocess
     import sys
@@ -343,7 +344,6 @@ def test_the_models_output_is_the_stages_and_never_stdout(make_repo) -> None:
     assert (run_dir / "evaluate.log").read_text() == "::error::from the model\n"
 
 
-@pytest.mark.e2e
 def test_a_wrong_model_exits_1_from_the_command_line(make_repo) -> None:
     import subprocess
     import sys

@@ -11,7 +11,8 @@ import sys
 
 from tests.conftest import E2E_FOLDERS, REPO_ROOT
 
-# the end-to-end tests outside tests/action: whole modules, and single tests
+# the end-to-end tests outside tests/action: whole modules, and single tests (a single test
+# that trains need not be listed: `fast_tier_trains_nothing` fails it in the fast tier)
 E2E = [
     "tests/test_example_project.py",
     "tests/test_cli_compare.py",
@@ -19,8 +20,10 @@ E2E = [
     "tests/registry/test_killed.py",
     "tests/registry/test_concurrency.py",
     "tests/compare/test_dvc_diff.py",
-    "tests/compare/test_telling.py::test_compare_none_says_it_was_the_command_line",
-    "tests/compare/test_telling.py::test_the_hint_names_the_repositorys_real_default_branch",
+    "tests/compare/test_telling.py",
+    "tests/compare/test_baseline.py",
+    "tests/compare/test_resplit.py",
+    "tests/test_pipeline.py",
     "tests/serve/test_commands.py::test_the_printed_url_answers_the_moment_it_is_printed",
     "tests/serve/test_commands.py::test_serve_latest_serves_the_latest_version",
     "tests/serve/test_hostile.py::test_a_request_sent_halfway_times_out",
@@ -28,8 +31,6 @@ E2E = [
     "tests/serve/test_hostile.py::test_three_hundred_slow_clients_do_not_lock_out_a_normal_request",
     "tests/serve/test_server.py::test_serve_with_two_workers_answers_and_stops_gracefully",
     "tests/deploy/test_entry_point.py::test_the_entry_point_serves_the_bundle_and_stops_gracefully",
-    "tests/test_pipeline.py::test_the_models_output_is_the_stages_and_never_stdout",
-    "tests/test_pipeline.py::test_a_wrong_model_exits_1_from_the_command_line",
     "tests/test_cli.py::test_run_exit_codes_follow_the_verdict",
     "tests/test_cli.py::test_actions_log_folds_stages_and_disables_workflow_commands",
     "tests/test_cli.py::"
@@ -57,3 +58,76 @@ def test_the_fast_tier_selects_no_end_to_end_test() -> None:
     assert "no tests collected" in fast.stdout, fast.stdout
     deselected = re.search(r"\((\d+) deselected\)", fast.stdout)
     assert deselected and int(deselected.group(1)) > len(E2E), fast.stdout  # they were found
+
+
+GUARDED = """
+import pytest
+from pathlib import Path
+from mlgate import commands
+from mlgate import manifest as mf
+from mlgate.manifest.spec import Command
+from tests.conftest import fast_tier_trains_nothing, isolated_git  # noqa: F401
+
+SLOW = "python3 -c 'import time; time.sleep(1.2)'"
+
+
+def run(tmp_path, shell, timeout_s=30):
+    for name in ("mlops.yaml", "a.csv", "b.csv"):
+        (tmp_path / name).write_text("y\\n1\\n")
+    (tmp_path / "mlops.yaml").write_text(
+        "name: p\\ndata: {train: a.csv, test: b.csv, target: y}\\ntrain: {command: x}\\n"
+    )
+    loaded = mf.load(tmp_path / "mlops.yaml")
+    return commands.run(loaded, Command(shell=shell, timeout_s=timeout_s), "r")
+
+
+def test_slow_unmarked(tmp_path):
+    run(tmp_path, SLOW)
+
+
+@pytest.mark.e2e
+def test_slow_marked(tmp_path):
+    run(tmp_path, SLOW)
+
+
+def test_fast_unmarked(tmp_path):
+    run(tmp_path, "exit 0")
+
+
+def test_stopped_at_its_timeout(tmp_path):
+    assert run(tmp_path, "sleep 30", timeout_s=1.2).timed_out
+"""
+
+
+def test_a_test_that_trains_unmarked_fails_in_the_fast_tier(tmp_path) -> None:
+    """The guard in tests/conftest.py, on a test file of its own: the one unmarked test
+    that spends more than a second in a user's command that finished is failed, and
+    says which mark to add."""
+    (tmp_path / "test_guarded.py").write_text(GUARDED)
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--rootdir",
+            str(tmp_path),
+            "-o",
+            "addopts=",
+            "-o",
+            "markers=e2e: end to end",
+            str(tmp_path / "test_guarded.py"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTEST_ADDOPTS": "", "PYTHONPATH": str(REPO_ROOT)},
+        timeout=300,
+    )
+    assert "4 passed, 1 error" in ran.stdout, ran.stdout + ran.stderr
+    assert "ERROR test_guarded.py::test_slow_unmarked" in ran.stdout, ran.stdout
+    assert "mark it @pytest.mark.e2e" in ran.stdout, ran.stdout

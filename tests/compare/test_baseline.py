@@ -18,6 +18,10 @@ from mlgate.result import document
 from tests import projects
 from tests.conftest import git
 
+pytestmark = (
+    pytest.mark.e2e
+)  # each test trains: a git baseline is the user's training, run at its commit
+
 GATES = """\
 compare:
   baseline: main

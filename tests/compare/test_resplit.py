@@ -32,6 +32,8 @@ from mlgate.report import markdown, text
 from mlgate.result import document
 from tests.conftest import git
 
+pytestmark = pytest.mark.e2e  # each test trains both sides, on two splits
+
 PREPARE = """\
 import sys, pandas as pd
 from sklearn.model_selection import train_test_split

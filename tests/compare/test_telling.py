@@ -16,6 +16,8 @@ from mlgate.report import markdown, text
 from tests import projects
 from tests.conftest import git
 
+pytestmark = pytest.mark.e2e  # each test trains, and some run the mlgate command
+
 RELATIVE = """\
 compare:
   baseline: {baseline}
@@ -100,7 +102,6 @@ def test_a_run_with_some_gates_not_evaluated_counts_only_those_evaluated(
     assert "### Gates: 1 of 1 passed, 2 not evaluated" in markdown.render(result)
 
 
-@pytest.mark.e2e
 def test_compare_none_says_it_was_the_command_line(make_repo: Callable[..., Path]) -> None:
     root = iris(make_repo, RELATIVE.format(baseline="main"))
     git(root, "checkout", "-q", "-b", "feature")
@@ -125,7 +126,6 @@ def test_a_manifests_baseline_says_where_it_was_named(make_repo: Callable[..., P
     )
 
 
-@pytest.mark.e2e
 def test_the_hint_names_the_repositorys_real_default_branch(make_repo: Callable[..., Path]) -> None:
     root = iris(make_repo, RELATIVE.format(baseline="auto"), branch="master")
     git(root, "checkout", "-q", "-b", "feature")

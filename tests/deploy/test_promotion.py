@@ -66,6 +66,7 @@ def test_no_engine_fails_the_promotion_and_says_where_the_context_is(
     assert project.where().read().current("staging") is None  # no tag was written
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_a_refused_push_keeps_the_previous_version(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

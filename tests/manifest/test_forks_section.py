@@ -48,6 +48,7 @@ def test_the_section_is_typed_and_says_what_changes(root: Path) -> None:
     assert loaded.data.prepare is not None  # the manifest itself is unchanged
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_a_forks_run_passes_without_the_secret_and_says_how_it_ran(root: Path) -> None:
     loaded = manifest.load(root / "mlops.yaml")
     no_secrets = {"PATH": os.environ["PATH"]}

@@ -18,7 +18,7 @@ from mlgate.registry.operations import Where
 from mlgate.result import runs
 from mlgate.result.records import RunResult
 from tests import projects
-from tests.conftest import git
+from tests.conftest import git, shared_setup
 
 ENVIRONMENTS = """environments:
   staging: {on: merge}
@@ -60,7 +60,9 @@ def make_project(
     dates = tuple(os.environ.get(name, "") for name in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"))
     key = (environments, tuple(sorted(extra.items())), dates)
     if key not in _TRAINED:
-        _TRAINED[key] = _train(Path(tempfile.mkdtemp(prefix="mlgate-iris-")), environments, extra)
+        with shared_setup():
+            folder = Path(tempfile.mkdtemp(prefix="mlgate-iris-"))
+            _TRAINED[key] = _train(folder, environments, extra)
     shutil.copytree(_TRAINED[key], root, symlinks=True)
     if origin is not None:
         git(root, "remote", "add", "origin", str(origin))

@@ -10,6 +10,7 @@ from mlgate.cli import main
 from tests.registry.conftest import Project
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_register_promote_rollback_list_and_history(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -47,6 +48,7 @@ def test_register_promote_rollback_list_and_history(
     assert "- staging: promoted " in card and "- staging: rolled back to " in card
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_rolling_back_twice_says_there_is_nothing_left_and_the_stats_agree(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -80,6 +82,7 @@ def test_rolling_back_twice_says_there_is_nothing_left_and_the_stats_agree(
     assert ": latency" in card
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_a_failed_run_is_not_registered(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -118,6 +121,7 @@ def test_who_registered_and_promoted_is_the_git_identity_outside_actions(
     assert who(project.root / "missing") == "ana"  # no git to ask: the login name
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_register_refuses_another_branch_and_an_older_version_unless_asked(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:

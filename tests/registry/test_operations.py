@@ -20,6 +20,7 @@ from tests.conftest import git
 from tests.registry.conftest import Project, make_project
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_register_makes_an_immutable_version_with_its_lineage(project: Project) -> None:
     where = project.where()
     change = operations.register(where, project.manifest, project.run, actor="ana")
@@ -86,6 +87,7 @@ def test_promotion_follows_the_environments_order_and_is_idempotent(project: Pro
     assert where.read().current("staging").record["reason"] == "nightly"
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_rollback_returns_to_the_version_before_and_gto_agrees(project: Project) -> None:
     where = project.where()
     operations.register(where, project.manifest, project.run)
@@ -103,6 +105,7 @@ def test_rollback_returns_to_the_version_before_and_gto_agrees(project: Project)
     assert _gto_stage(project.root, "staging") == "v0.1.0"
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_a_second_rollback_does_not_restore_the_version_just_left(project: Project) -> None:
     where = project.where()
     for c in (None, 0.5, 0.6):  # v0.1.0, v0.2.0, v0.3.0, each promoted in turn
@@ -165,6 +168,7 @@ def test_with_an_origin_tags_are_pushed_and_a_lost_race_is_retried(
     assert remote.count("iris#production#") == 2  # the tag and its peeled line: one tag
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_version(
     project: Project,
 ) -> None:
@@ -206,6 +210,7 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
     assert where.read().current("staging").version == "v0.1.0" and change.changed
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
     project: Project,
 ) -> None:
@@ -289,6 +294,7 @@ def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -
     assert "javascript" not in card.render(forged, (), None)  # a record is not Markdown
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_a_run_on_another_branch_is_registered_only_when_asked(project: Project) -> None:
     where = project.where()
     git(project.root, "switch", "-q", "-c", "try-c")
@@ -345,6 +351,7 @@ def test_the_default_branch_is_origins_else_this_clones(tmp_path: Path, origin: 
     assert mgit.default_branch(lone) is None
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_an_older_version_is_registered_only_when_asked(project: Project) -> None:
     where = project.where()
     operations.register(where, project.manifest, project.run, version="v1.0.0")
@@ -370,6 +377,7 @@ shutil.copy('raw/test.csv', 'data/test.csv')
 """
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_the_runs_own_outputs_do_not_make_it_uncommitted(tmp_path: Path) -> None:
     from mlgate import git as mgit
     from mlgate import pipeline
@@ -412,6 +420,7 @@ def test_the_runs_own_outputs_do_not_make_it_uncommitted(tmp_path: Path) -> None
     assert mgit.info(root, ignore=("train.csv", "../raw/train.csv")).dirty is True
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_a_rollback_decided_on_a_stale_read_changes_nothing(project: Project) -> None:
     where = project.where()
     for c in (None, 0.5, 0.6):

@@ -298,6 +298,7 @@ def test_a_wrong_release_location_is_reported_where_it_is(
     assert said in problem.message and "github-release:mlgate-models" in problem.message
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_register_and_promote_through_a_release(
     fake: FakeGitHub,
     tmp_path: Path,

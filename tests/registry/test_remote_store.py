@@ -42,6 +42,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     server.stop()
 
 
+@pytest.mark.e2e  # trains: runs the user's training as a process
 def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> None:
     project = make_project(tmp_path / "repo")
     manifest_file = project.root / "mlops.yaml"
