@@ -9,11 +9,16 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import E2E_FOLDERS, REPO_ROOT
+
+pytestmark = pytest.mark.e2e  # each test runs pytest itself, as a process
 
 # the end-to-end tests outside tests/action: whole modules, and single tests (a single test
 # that trains need not be listed: `fast_tier_trains_nothing` fails it in the fast tier)
 E2E = [
+    "tests/test_tiers.py",
     "tests/test_example_project.py",
     "tests/test_cli_compare.py",
     "tests/registry/test_docs.py",

@@ -5,6 +5,7 @@ traceback, a file outside the artifact, a forged step output, or live Markdown."
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -74,6 +75,7 @@ def mutated(doc: Any, path: tuple, value: Any) -> Any:
     return doc
 
 
+@functools.cache  # many mutations render the same report: each text is judged once
 def inert(rendered: str) -> None:
     """Nothing the fork wrote renders as more than text."""
     tokens = PARSER.parse(rendered)
