@@ -4,13 +4,16 @@ loopback GitHub, one trigger at a time: what a user's repository would see."""
 from __future__ import annotations
 
 import json
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.action import events
-from tests.action.conftest import Repo
-from tests.conftest import git
+from tests.action.conftest import Repo, example_repo
+from tests.conftest import git, isolate
+from tests.github.server import running
 from tests.harness.runner import JobResult
 
 # the action, run by the workflow harness as GitHub runs it (docs/testing.md)
@@ -73,23 +76,59 @@ def test_a_failing_gate_fails_the_job_with_an_annotation_on_the_manifest(repo: R
     assert (repo.artifact(result) / mlgate(result)["run-id"] / "report.md").is_file()
 
 
-def test_a_fork_hands_over_and_the_trusted_workflow_posts_it(repo: Repo, tmp_path: Path) -> None:
-    payload = pull_request(repo, fork=True)
-    untrusted = repo.run("mlgate.yml", "pull_request", payload, run_id=9001)
-    assert untrusted.conclusion == "success", untrusted.log[-3000:]
-    assert mlgate(untrusted)["job"] == "fork-pull-request"
-    assert repo.github.comments == {} and repo.github.check_runs == []
-    assert repo.github.total_calls() == 0  # the fork's job calls nothing
-    handoff = repo.artifact(untrusted) / mlgate(untrusted)["run-id"] / "handoff.json"
+@dataclass
+class ForkRun:
+    """A fork's pull request job, run once for the trusted workflow's tests."""
+
+    head: str
+    payload: dict
+    run_id: int
+    result: JobResult
+    calls: int  # what the job asked of GitHub
+
+    def handoff(self, state: Path, run_id: int | None = None) -> Path:
+        """Its handoff.json, in its own artifact or in a copy under `run_id`."""
+        run = self.run_id if run_id is None else run_id
+        run_folder = mlgate(self.result)["run-id"]
+        return state / "artifacts" / str(run) / "mlgate-run" / run_folder / "handoff.json"
+
+    def as_run(self, state: Path, run_id: int) -> int:
+        """A copy of its artifact under another run id, for a test that changes it."""
+        shutil.copytree(state / "artifacts" / str(self.run_id), state / "artifacts" / str(run_id))
+        return run_id
+
+
+@pytest.fixture(scope="module")
+def fork_run(warm_state: Path, tmp_path_factory: pytest.TempPathFactory) -> ForkRun:
+    """The untrusted job trains and compares like any pull request's (seconds); what the
+    trusted workflow does with its artifact is each test's own. Git dates are pinned, so
+    every test's repository has this one's commits."""
+    with pytest.MonkeyPatch.context() as monkeypatch, running() as fake:
+        isolate(tmp_path_factory.mktemp("home"), monkeypatch)
+        repo = example_repo(tmp_path_factory.mktemp("fork") / "repo", fake, warm_state)
+        payload = pull_request(repo, fork=True)
+        result = repo.run("mlgate.yml", "pull_request", payload, run_id=9001)
+        calls = fake.total_calls()
+    assert result.conclusion == "success", result.log[-3000:]
+    return ForkRun(head=repo.head, payload=payload, run_id=9001, result=result, calls=calls)
+
+
+def test_a_fork_hands_over_and_the_trusted_workflow_posts_it(
+    repo: Repo, fork_run: ForkRun, tmp_path: Path
+) -> None:
+    assert repo.head == fork_run.head
+    assert mlgate(fork_run.result)["job"] == "fork-pull-request"
+    assert fork_run.calls == 0  # the fork's job calls nothing: no comment, no check
+    handoff = fork_run.handoff(repo.state)
     assert json.loads(handoff.read_text())["head_sha"] == repo.head
 
-    repo.github.add_pull(payload["pull_request"])
+    repo.github.add_pull(fork_run.payload["pull_request"])
     empty = tmp_path / "trusted-workspace"
     empty.mkdir()
     trusted = repo.run(
         "mlgate-fork-report.yml",
         "workflow_run",
-        events.workflow_run(run_id=9001, head_sha=repo.head),
+        events.workflow_run(run_id=fork_run.run_id, head_sha=repo.head),
         job="report",
         workspace=empty,
     )
@@ -104,19 +143,19 @@ def test_a_fork_hands_over_and_the_trusted_workflow_posts_it(repo: Repo, tmp_pat
 
 
 def test_the_trusted_workflow_refuses_a_handoff_for_another_commit(
-    repo: Repo, tmp_path: Path
+    repo: Repo, fork_run: ForkRun, tmp_path: Path
 ) -> None:
-    payload = pull_request(repo, fork=True)
-    untrusted = repo.run("mlgate.yml", "pull_request", payload, run_id=9002)
-    handoff = repo.artifact(untrusted) / mlgate(untrusted)["run-id"] / "handoff.json"
+    assert repo.head == fork_run.head
+    run_id = fork_run.as_run(repo.state, 9002)
+    handoff = fork_run.handoff(repo.state, run_id)
     forged = json.loads(handoff.read_text()) | {"head_sha": repo.base}  # the fork's code wrote it
     handoff.write_text(json.dumps(forged))
-    repo.github.add_pull(payload["pull_request"])
+    repo.github.add_pull(fork_run.payload["pull_request"])
     (tmp_path / "w").mkdir()
     trusted = repo.run(
         "mlgate-fork-report.yml",
         "workflow_run",
-        events.workflow_run(run_id=9002, head_sha=repo.head),
+        events.workflow_run(run_id=run_id, head_sha=repo.head),
         job="report",
         workspace=tmp_path / "w",
     )
@@ -126,18 +165,17 @@ def test_the_trusted_workflow_refuses_a_handoff_for_another_commit(
 
 
 def test_the_trusted_workflow_posts_nothing_for_a_pull_request_that_moved_on(
-    repo: Repo, tmp_path: Path
+    repo: Repo, fork_run: ForkRun, tmp_path: Path
 ) -> None:
-    payload = pull_request(repo, fork=True)
-    repo.run("mlgate.yml", "pull_request", payload, run_id=9003)
-    moved = json.loads(json.dumps(payload["pull_request"]))
+    assert repo.head == fork_run.head
+    moved = json.loads(json.dumps(fork_run.payload["pull_request"]))
     moved["head"]["sha"] = "f" * 40
     repo.github.add_pull(moved)
     (tmp_path / "w").mkdir()
     trusted = repo.run(
         "mlgate-fork-report.yml",
         "workflow_run",
-        events.workflow_run(run_id=9003, head_sha=repo.head),
+        events.workflow_run(run_id=fork_run.run_id, head_sha=repo.head),
         job="report",
         workspace=tmp_path / "w",
     )
