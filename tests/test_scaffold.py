@@ -61,8 +61,8 @@ HAND_WRITTEN = """\
 name: churn
 data:
   prepare: python prepare.py
-  train: work/prepared/train.parquet
-  test: work/prepared/test.parquet
+  train: interim/prepared/train.parquet
+  test: interim/prepared/test.parquet
   target: churned
 train:
   command: python fit.py
@@ -77,7 +77,7 @@ def test_an_existing_manifest_is_kept_and_what_is_missing_is_added(tmp_path: Pat
     (tmp_path / "mlops.yaml").write_text(HAND_WRITTEN)
     (tmp_path / ".github/workflows").mkdir(parents=True)
     (tmp_path / ".github/workflows/mlgate.yml").write_text("mine too\n")
-    (tmp_path / ".gitignore").write_text("*.pyc\nwork/prepared/train.parquet")
+    (tmp_path / ".gitignore").write_text("*.pyc\ninterim/prepared/train.parquet")
     done = scaffold.init(tmp_path)
     assert (tmp_path / "mlops.yaml").read_text() == HAND_WRITTEN
     assert (tmp_path / ".github/workflows/mlgate.yml").read_text() == "mine too\n"
@@ -96,11 +96,11 @@ def test_an_existing_manifest_is_kept_and_what_is_missing_is_added(tmp_path: Pat
     assert done.ignored == (
         "/.mlgate/",
         "/artifacts/model\\[v1].joblib",
-        "/work/prepared/test.parquet",
+        "/interim/prepared/test.parquet",
     )
     assert (tmp_path / ".gitignore").read_text() == (
-        "*.pyc\nwork/prepared/train.parquet\n\n" + scaffold.IGNORE_HEADER + "\n/.mlgate/\n"
-        "/artifacts/model\\[v1].joblib\n/work/prepared/test.parquet\n"
+        "*.pyc\ninterim/prepared/train.parquet\n\n" + scaffold.IGNORE_HEADER + "\n/.mlgate/\n"
+        "/artifacts/model\\[v1].joblib\n/interim/prepared/test.parquet\n"
     )
     # --force replaces mlgate's files, never the manifest; a second run adds nothing
     again = scaffold.init(tmp_path, force=True)
@@ -116,8 +116,8 @@ def test_the_ignored_outputs_are_what_git_ignores(make_repo) -> None:
     outputs = [
         ".mlgate/runs/x/run.json",
         "artifacts/model[v1].joblib",
-        "work/prepared/train.parquet",
-        "work/prepared/test.parquet",
+        "interim/prepared/train.parquet",
+        "interim/prepared/test.parquet",
     ]
     for output in outputs:
         (root / output).parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +152,7 @@ def test_a_manifest_under_its_other_name_is_kept_too(tmp_path: Path) -> None:
     done = scaffold.init(tmp_path, force=True)
     assert not (tmp_path / "mlops.yaml").exists()
     assert "mlops.yaml" not in done.written and (tmp_path / "mlops.yml").read_text() == HAND_WRITTEN
-    assert "/work/prepared/test.parquet" in done.ignored
+    assert "/interim/prepared/test.parquet" in done.ignored
 
 
 def test_overwrite_replaces_the_manifest_under_the_name_it_has(tmp_path: Path) -> None:
