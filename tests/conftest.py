@@ -49,18 +49,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # a command stopped at a timeout the test chose is not counted) is end to end, and fails
 # until it is marked so (docs/testing.md)
 USER_COMMANDS_LIMIT_S = 1.0
-_shared_setup = [False]
+_sharing = False  # inside shared_setup()
 
 
 @contextmanager
 def shared_setup() -> Iterator[None]:
     """Training done once for many tests (`make_project`), not counted against the test
     that happens to ask first."""
-    _shared_setup[0] = True
+    global _sharing
+    _sharing = True
     try:
         yield
     finally:
-        _shared_setup[0] = False
+        _sharing = False
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +78,7 @@ def fast_tier_trains_nothing(
 
     def timed(*args: object, **kwargs: object) -> commands.CommandOutcome:
         outcome = real(*args, **kwargs)  # type: ignore[arg-type]
-        if not _shared_setup[0] and not outcome.timed_out:
+        if not _sharing and not outcome.timed_out:
             spent.append((outcome.command, outcome.duration_s))
         return outcome
 

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -43,14 +44,14 @@ E2E = [
 ]
 
 
-def collect(*args: str) -> subprocess.CompletedProcess[str]:
-    """pytest's collection only, as the documented fast command selects."""
+def pytest_run(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
+    """pytest in its own process, with none of the caller's options."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
-        cwd=REPO_ROOT,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTEST_ADDOPTS": ""},
+        env={**os.environ, "PYTEST_ADDOPTS": "", "PYTHONPATH": str(REPO_ROOT)},
         timeout=300,
     )
 
@@ -58,7 +59,7 @@ def collect(*args: str) -> subprocess.CompletedProcess[str]:
 def test_the_fast_tier_selects_no_end_to_end_test() -> None:
     """Every test in these places is deselected by the fast tier's `-m "not e2e"`."""
     folders = [str(folder.relative_to(REPO_ROOT)) for folder in E2E_FOLDERS]
-    fast = collect("-m", "not e2e", *folders, *E2E)
+    fast = pytest_run("--collect-only", "-m", "not e2e", *folders, *E2E)  # as documented
     assert fast.returncode == 5, fast.stdout + fast.stderr  # 5: no test selected
     assert "no tests collected" in fast.stdout, fast.stdout
     deselected = re.search(r"\((\d+) deselected\)", fast.stdout)
@@ -67,7 +68,6 @@ def test_the_fast_tier_selects_no_end_to_end_test() -> None:
 
 GUARDED = """
 import pytest
-from pathlib import Path
 from mlgate import commands
 from mlgate import manifest as mf
 from mlgate.manifest.spec import Command
@@ -77,7 +77,7 @@ SLOW = "python3 -c 'import time; time.sleep(1.2)'"
 
 
 def run(tmp_path, shell, timeout_s=30):
-    for name in ("mlops.yaml", "a.csv", "b.csv"):
+    for name in ("a.csv", "b.csv"):
         (tmp_path / name).write_text("y\\n1\\n")
     (tmp_path / "mlops.yaml").write_text(
         "name: p\\ndata: {train: a.csv, test: b.csv, target: y}\\ntrain: {command: x}\\n"
@@ -109,30 +109,10 @@ def test_a_test_that_trains_unmarked_fails_in_the_fast_tier(tmp_path) -> None:
     that spends more than a second in a user's command that finished is failed, and
     says which mark to add."""
     (tmp_path / "test_guarded.py").write_text(GUARDED)
-    ran = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "--rootdir",
-            str(tmp_path),
-            "-o",
-            "addopts=",
-            "-o",
-            "markers=e2e: end to end",
-            str(tmp_path / "test_guarded.py"),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTEST_ADDOPTS": "", "PYTHONPATH": str(REPO_ROOT)},
-        timeout=300,
-    )
+    ran = pytest_run(
+        "-p", "no:xdist", "--rootdir", str(tmp_path), "-o", "addopts=",
+        "-o", "markers=e2e: end to end", str(tmp_path / "test_guarded.py"), cwd=tmp_path,
+    )  # fmt: skip
     assert "4 passed, 1 error" in ran.stdout, ran.stdout + ran.stderr
     assert "ERROR test_guarded.py::test_slow_unmarked" in ran.stdout, ran.stdout
     assert "mark it @pytest.mark.e2e" in ran.stdout, ran.stdout

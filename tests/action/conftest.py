@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,9 +58,7 @@ def warm_state(harness_state: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
     A job that fails saves no cache (actions/cache's rule), so without this every test
     whose job is meant to fail would install mlgate cold again."""
-    with pytest.MonkeyPatch.context() as monkeypatch, running() as fake:
-        isolate(tmp_path_factory.mktemp("home"), monkeypatch)
-        repo = example_repo(tmp_path_factory.mktemp("warm") / "repo", fake, harness_state)
+    with session_repo(tmp_path_factory, harness_state) as repo:
         result = repo.run(
             custom_workflow(repo, "pull_request", command="validate"),
             "pull_request",
@@ -132,6 +131,16 @@ class Repo:
 @pytest.fixture
 def repo(tmp_path: Path, github: FakeGitHub, warm_state: Path) -> Repo:
     return example_repo(tmp_path / "repo", github, warm_state)
+
+
+@contextmanager
+def session_repo(factory: pytest.TempPathFactory, state: Path) -> Iterator[Repo]:
+    """`example_repo` for a fixture wider than a test (set up before `isolated_git`):
+    with its own isolated git and loopback GitHub. Git's dates are pinned, so its commits
+    are every test's `repo`'s."""
+    with pytest.MonkeyPatch.context() as monkeypatch, running() as fake:
+        isolate(factory.mktemp("home"), monkeypatch)
+        yield example_repo(factory.mktemp("repo") / "repo", fake, state)
 
 
 def example_repo(root: Path, github: FakeGitHub, state: Path) -> Repo:

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.action import events
-from tests.action.conftest import Repo, example_repo
-from tests.conftest import git, isolate
-from tests.github.server import running
+from tests.action.conftest import Repo, session_repo
+from tests.conftest import git
 from tests.harness.runner import JobResult
 
 # the action, run by the workflow harness as GitHub runs it (docs/testing.md)
@@ -85,32 +84,28 @@ class ForkRun:
     run_id: int
     result: JobResult
     calls: int  # what the job asked of GitHub
+    handoff: Path  # in its artifact, in the harness state
 
-    def handoff(self, state: Path, run_id: int | None = None) -> Path:
-        """Its handoff.json, in its own artifact or in a copy under `run_id`."""
-        run = self.run_id if run_id is None else run_id
-        run_folder = mlgate(self.result)["run-id"]
-        return state / "artifacts" / str(run) / "mlgate-run" / run_folder / "handoff.json"
-
-    def as_run(self, state: Path, run_id: int) -> int:
-        """A copy of its artifact under another run id, for a test that changes it."""
-        shutil.copytree(state / "artifacts" / str(self.run_id), state / "artifacts" / str(run_id))
-        return run_id
+    def copied_as(self, run_id: int) -> Path:
+        """The hand-over in a copy of the run's artifacts under `run_id`, for a test that
+        changes it."""
+        run = self.handoff.parents[2]  # artifacts/<run id>/mlgate-run/<mlgate run>/
+        copy = run.with_name(str(run_id))
+        shutil.copytree(run, copy)
+        return copy / self.handoff.relative_to(run)
 
 
 @pytest.fixture(scope="module")
 def fork_run(warm_state: Path, tmp_path_factory: pytest.TempPathFactory) -> ForkRun:
     """The untrusted job trains and compares like any pull request's (seconds); what the
-    trusted workflow does with its artifact is each test's own. Git dates are pinned, so
-    every test's repository has this one's commits."""
-    with pytest.MonkeyPatch.context() as monkeypatch, running() as fake:
-        isolate(tmp_path_factory.mktemp("home"), monkeypatch)
-        repo = example_repo(tmp_path_factory.mktemp("fork") / "repo", fake, warm_state)
+    trusted workflow does with its artifact is each test's own."""
+    with session_repo(tmp_path_factory, warm_state) as repo:
         payload = pull_request(repo, fork=True)
         result = repo.run("mlgate.yml", "pull_request", payload, run_id=9001)
-        calls = fake.total_calls()
+        calls = repo.github.total_calls()
     assert result.conclusion == "success", result.log[-3000:]
-    return ForkRun(head=repo.head, payload=payload, run_id=9001, result=result, calls=calls)
+    handoff = repo.artifact(result) / mlgate(result)["run-id"] / "handoff.json"
+    return ForkRun(repo.head, payload, 9001, result, calls, handoff)
 
 
 def test_a_fork_hands_over_and_the_trusted_workflow_posts_it(
@@ -119,7 +114,7 @@ def test_a_fork_hands_over_and_the_trusted_workflow_posts_it(
     assert repo.head == fork_run.head
     assert mlgate(fork_run.result)["job"] == "fork-pull-request"
     assert fork_run.calls == 0  # the fork's job calls nothing: no comment, no check
-    handoff = fork_run.handoff(repo.state)
+    handoff = fork_run.handoff
     assert json.loads(handoff.read_text())["head_sha"] == repo.head
 
     repo.github.add_pull(fork_run.payload["pull_request"])
@@ -146,8 +141,7 @@ def test_the_trusted_workflow_refuses_a_handoff_for_another_commit(
     repo: Repo, fork_run: ForkRun, tmp_path: Path
 ) -> None:
     assert repo.head == fork_run.head
-    run_id = fork_run.as_run(repo.state, 9002)
-    handoff = fork_run.handoff(repo.state, run_id)
+    handoff = fork_run.copied_as(9002)
     forged = json.loads(handoff.read_text()) | {"head_sha": repo.base}  # the fork's code wrote it
     handoff.write_text(json.dumps(forged))
     repo.github.add_pull(fork_run.payload["pull_request"])
@@ -155,7 +149,7 @@ def test_the_trusted_workflow_refuses_a_handoff_for_another_commit(
     trusted = repo.run(
         "mlgate-fork-report.yml",
         "workflow_run",
-        events.workflow_run(run_id=run_id, head_sha=repo.head),
+        events.workflow_run(run_id=9002, head_sha=repo.head),
         job="report",
         workspace=tmp_path / "w",
     )
