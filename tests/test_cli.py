@@ -86,7 +86,7 @@ def test_validate_reports_located_problems_without_traceback(tmp_path: Path) -> 
         "  mlops.yaml:2:1: data: missing required key 'train' (the training data file: CSV, "
         "Parquet or JSON Lines)",
         "  mlops.yaml:3:3: data.trian: unknown key 'trian'; did you mean 'train'? (allowed: "
-        "checks, columns, features, format, id, prepare, target, test, train)",
+        "checks, columns, features, format, id, prepare, reference, target, test, train)",
     ]
 
 

@@ -7,7 +7,13 @@ Every message that puts a number before a noun goes through `count`, so no messa
 from __future__ import annotations
 
 # plurals that are not the noun + "s"
-IRREGULAR = {"class": "classes", "match": "matches", "entry": "entries", "index": "indices"}
+IRREGULAR = {
+    "class": "classes",
+    "match": "matches",
+    "entry": "entries",
+    "index": "indices",
+    "category": "categories",
+}
 
 
 def plural(noun: str, n: int) -> str:

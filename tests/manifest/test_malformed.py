@@ -179,7 +179,7 @@ CASES = [
         sub("  target: churned", "  targt: churned"),
         [
             "mlops.yaml:2:1: data: missing required key 'target' (the column the model predicts)",
-            "mlops.yaml:5:3: data.targt: unknown key 'targt'; did you mean 'target'? (allowed: checks, columns, features, format, id, prepare, target, test, train)",
+            "mlops.yaml:5:3: data.targt: unknown key 'targt'; did you mean 'target'? (allowed: checks, columns, features, format, id, prepare, reference, target, test, train)",
         ],
     ),
     (

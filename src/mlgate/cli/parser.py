@@ -8,7 +8,19 @@ import argparse
 from collections.abc import Callable
 
 from mlgate import __version__
-from mlgate.cli import ci, comment, compare, init, registry, report, run, schema, serve, validate
+from mlgate.cli import (
+    check,
+    ci,
+    comment,
+    compare,
+    init,
+    registry,
+    report,
+    run,
+    schema,
+    serve,
+    validate,
+)
 from mlgate.cli.shared import RUN_HELP
 
 Handler = Callable[[argparse.Namespace], int]
@@ -38,6 +50,15 @@ def build() -> argparse.ArgumentParser:
         return parser
 
     command("validate", validate.validate, "check the manifest and the files it names")
+    check_ = command("check", check.nothing_named, "run one stage's checks alone: data")
+    what = check_.add_subparsers(title="what", metavar="WHAT")
+    data_ = what.add_parser(
+        "data",
+        parents=[common],
+        help="data.prepare, the data checks and drift, without training",
+        description="data.prepare, the data checks and drift, without training",
+    )
+    data_.set_defaults(command="check data", handler=check.check_data)
     compare_ = command(
         "compare",
         compare.compare,

@@ -14,6 +14,8 @@ from mlgate.manifest.spec import (
     Compare,
     Data,
     DockerTarget,
+    Drift,
+    DriftColumn,
     Environment,
     Evaluate,
     Forks,
@@ -78,6 +80,8 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             duplicates_max_fraction=checks.get("duplicates", {}).get("max_fraction"),
             leakage=checks.get("leakage", False),
             prepare=_command(data["prepare"]) if "prepare" in data else None,
+            reference=data.get("reference"),
+            drift=_drift(checks.get("drift", False)),
         ),
         train=Train(
             command=_command(
@@ -208,3 +212,23 @@ def _command(spec: Any, timeout: Any = None, env: Any = None, pass_env: Any = No
 
 def _env_value(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _drift(raw: bool | dict[str, Any]) -> Drift | None:
+    """`drift: true` is every default; `false` or absent, no drift check."""
+    if raw is False:
+        return None
+    spec: dict[str, Any] = {} if raw is True else raw
+    columns = spec.get("columns", "all")
+    return Drift(
+        columns=None if columns == "all" else tuple(columns),
+        method=spec.get("method", "auto"),
+        threshold=spec.get("threshold"),
+        alpha=spec.get("alpha", 0.05),
+        correction=spec.get("correction", "holm"),
+        share=spec.get("share", 0.5),
+        per_column={
+            name: DriftColumn(method=c.get("method"), threshold=c.get("threshold"))
+            for name, c in spec.get("per_column", {}).items()
+        },
+    )

@@ -46,6 +46,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_environment_problems(raw),
         *_docker_problems(raw),
         *_registry_problems(raw),
+        *_drift_problems(raw),
     ]
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
 
@@ -66,6 +67,7 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     for keys in (
         ("data", "train"),
         ("data", "test"),
+        ("data", "reference"),
         ("train", "params"),
         ("compare", "baseline", "file"),
     ):
@@ -102,7 +104,7 @@ def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     declared = _get(raw, "data", "format")
     if declared not in (None, "auto"):
         return  # the schema judges the name; a declared format reads any file
-    for role in ("train", "test"):
+    for role in ("train", "test", "reference"):
         relative = _get(raw, "data", role)
         if not isinstance(relative, str) or not relative:
             continue
@@ -135,6 +137,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         needed += [
             (("data", "features", i), f) for i, f in enumerate(features) if isinstance(f, str) and f
         ]
+    needed += _drift_columns(raw)
     if not needed:
         return
     for role in ("train", "test"):
@@ -159,6 +162,19 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
                     f"column '{name}' is not in {relative}{_columns_hint(name, columns)}",
                     False,
                 )
+
+
+def _drift_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+    drift = _get(raw, "data", "checks", "drift")
+    if not isinstance(drift, dict):
+        return []
+    where: KeyPath = ("data", "checks", "drift")
+    named: list[tuple[KeyPath, str]] = []
+    if isinstance(columns := drift.get("columns"), list):
+        named += [((*where, "columns", i), c) for i, c in enumerate(columns) if isinstance(c, str)]
+    if isinstance(per_column := drift.get("per_column"), dict):
+        named += [((*where, "per_column", c), c) for c in per_column if isinstance(c, str)]
+    return named
 
 
 def _columns_hint(name: str, columns: list[str] | None) -> str:
@@ -430,3 +446,38 @@ def _registry_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     problem = location_problem(location) if isinstance(location, str) else None
     if problem:
         yield ("registry", "artifacts"), problem, False
+
+
+NUMERIC_DRIFT = ("ks", "wasserstein")  # the tests that need numbers (psi takes either)
+CATEGORICAL_DRIFT = ("chi2", "jensenshannon")
+
+
+def _drift_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A column's test that cannot apply to the column's declared type, or a column given
+    its own test but left out of the tested columns."""
+    per_column = _get(raw, "data", "checks", "drift", "per_column")
+    if not isinstance(per_column, dict):
+        return
+    chosen = _get(raw, "data", "checks", "drift", "columns")
+    declared = _get(raw, "data", "columns")
+    for name, spec in per_column.items():
+        where = ("data", "checks", "drift", "per_column", name)
+        if isinstance(chosen, list) and name not in chosen:
+            yield where, f"'{name}' is not among data.checks.drift.columns: add it there", True
+        method = spec.get("method") if isinstance(spec, dict) else None
+        kind = _get(declared, name, "type") if isinstance(declared, dict) else None
+        numbers = kind in NUMERIC_TYPES or kind == "datetime"
+        if method in NUMERIC_DRIFT and kind is not None and not numbers:
+            fits = ", ".join((*CATEGORICAL_DRIFT, "psi"))
+            yield (
+                (*where, "method"),
+                f"{method} tests numbers and '{name}' is {kind}; use {fits}",
+                True,
+            )
+        if method in CATEGORICAL_DRIFT and numbers:
+            fits = ", ".join((*NUMERIC_DRIFT, "psi"))
+            yield (
+                (*where, "method"),
+                f"{method} tests categories and '{name}' is {kind}; use {fits}",
+                True,
+            )

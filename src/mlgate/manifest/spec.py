@@ -47,6 +47,27 @@ class Column:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DriftColumn:
+    """One column's own choice of test or threshold (data.checks.drift.per_column)."""
+
+    method: str | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Drift:
+    """data.checks.drift: each column of the data against data.reference."""
+
+    columns: tuple[str, ...] | None = None  # None: every column but the id
+    method: str = "auto"
+    threshold: float | None = None  # None: the chosen test's default
+    alpha: float = 0.05
+    correction: str = "holm"
+    share: float = 0.5  # the data file drifted when this share of its columns did
+    per_column: Mapping[str, DriftColumn] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Data:
     train: str
     test: str
@@ -60,6 +81,8 @@ class Data:
     duplicates_max_fraction: float | None = None
     leakage: bool = False
     prepare: Command | None = None
+    reference: str | None = None  # the drift baseline; None: the training data
+    drift: Drift | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

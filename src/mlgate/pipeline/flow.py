@@ -107,6 +107,15 @@ def run(
     return result
 
 
+def check_data(
+    manifest: Manifest, *, observer: Observer | None = None, env: Mapping[str, str] | None = None
+) -> DataStage:
+    """The data stage alone (`mlgate check data`): data.prepare, the checks, drift."""
+    run_id = runs.new_run_id(dt.datetime.now(dt.UTC))
+    ctx = _context(manifest, run_id, observer, env)
+    return _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
+
+
 def save(manifest: Manifest, result: RunResult) -> None:
     """The run's result and its full report (with the metrics' local history)."""
     from mlgate.report import charts, markdown

@@ -46,7 +46,7 @@ class RunContext:
 
 def data(ctx: RunContext) -> DataStage:
     """`data.prepare` run, the train and test files read and summarized, the data checks."""
-    from mlgate.data import checks, fingerprint, load
+    from mlgate.data import checks, drift, fingerprint, load
 
     manifest, spec = ctx.manifest, ctx.manifest.data
     prepare = None
@@ -60,8 +60,11 @@ def data(ctx: RunContext) -> DataStage:
             )
     frames: dict[str, pl.DataFrame] = {}
     summaries: list[DatasetSummary] = []
+    roles = [("train", spec.train), ("test", spec.test)]
+    if spec.drift is not None and spec.reference is not None:
+        roles.append(("reference", spec.reference))
     try:
-        for role, relative in (("train", spec.train), ("test", spec.test)):
+        for role, relative in roles:
             path = manifest.resolve(relative)
             if not path.exists():
                 raise UserError(
@@ -82,12 +85,21 @@ def data(ctx: RunContext) -> DataStage:
         return DataStage(
             status="error", prepare=prepare, datasets=tuple(summaries), message=message
         )
+    reference = frames.pop("reference", None)
     found = tuple(checks.run_checks(spec, frames))
+    try:
+        drifts = drift.against_reference(spec, frames, reference)
+    except UserError as exc:
+        return DataStage(
+            status="error", prepare=prepare, datasets=tuple(summaries), message=str(exc)
+        )
+    found += tuple(drift.check(d) for d in drifts)
     return DataStage(
         status=_status(found),
         prepare=prepare,
         datasets=tuple(summaries),
         checks=found,
+        drift=drifts,
     )
 
 

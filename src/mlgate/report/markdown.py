@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mlgate import words
 from mlgate.manifest.spec import Manifest
-from mlgate.report import gate_text, numbers
+from mlgate.report import drift_tables, gate_text, numbers
 from mlgate.report.blocks import details
 from mlgate.report.inert import code, escape, fence_safe
 from mlgate.report.text import left_out, training_unknown
@@ -71,6 +71,7 @@ def render(
         Section(
             title="data checks", text=_checks("Data checks", result.data.checks, manifest), keep=70
         ),
+        Section(title="drift", text=drift_tables.markdown(result.data.drift), keep=65),
         Section(title="stages", text=_stages(result), keep=60),
         Section(title="parameter changes", text=_param_changes(result.compare), keep=55),
         Section(title="data changes", text=_data_changes(result.compare), keep=54),

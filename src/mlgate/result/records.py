@@ -68,10 +68,42 @@ class CommandOutcome:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ColumnDrift:
+    """One test of one column against the reference (data.drift explains the rules)."""
+
+    column: str
+    test: str  # ks | wasserstein | chi2 | jensenshannon | psi | missing | unseen | none
+    reason: str  # why this test, or why none
+    statistic: float | None  # the effect size compared with the threshold; None: untested
+    threshold: float | None
+    p_value: float | None  # of the two-sample test behind it; None: untested
+    adjusted_p_value: float | None = None  # for every test of the comparison
+    drifted: bool = False
+    values: tuple[int, int] = (0, 0)  # values tested in reference and current
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftResult:
+    """One data file against the reference."""
+
+    reference: str  # "train", or the reference file's path
+    current: str  # the role of the file compared: "test", "train"
+    correction: str  # "holm" | "bh"
+    alpha: float
+    share: float
+    columns: tuple[ColumnDrift, ...]
+    tested_columns: tuple[str, ...]
+    drifted_columns: tuple[str, ...]
+    drifted: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class DataStage:
     status: Status
     datasets: tuple[DatasetSummary, ...] = ()
     checks: tuple[CheckResult, ...] = ()
+    drift: tuple[DriftResult, ...] = ()
     prepare: CommandOutcome | None = None
     duration_s: float = 0.0
     message: str = ""

@@ -1,0 +1,454 @@
+"""Drift of each column of a data file against a reference, without crying wolf.
+
+A column is flagged only when its change is both significant and large:
+
+- significant: a two-sample test (Kolmogorov-Smirnov for numbers, chi-square for
+  categories) whose p-value, adjusted for every test of the comparison (Holm by default),
+  is below alpha. On a million rows any difference is significant, so this alone would
+  flag everything;
+- large: an effect size at least its threshold. Which effect size, and so which test a
+  report names, follows the column's type and the sample size, as practitioners expect:
+  on up to 1,000 values a side the KS statistic (numbers) or Cramer's V of the chi-square
+  table (categories), above that the Wasserstein distance in reference standard
+  deviations (numbers) or the Jensen-Shannon distance (categories). PSI when asked.
+
+Besides the values, the share of missing values (null, NaN or infinite) is tested on its
+own, since every test above sees only the values present, and so is the share of
+categories the reference never had, against how many new values the reference itself
+would show (Good-Turing: the share of its values seen exactly once). A column with fewer
+than 30 values on a side is not tested; two equal constants are no drift; more than 50
+categories fold into the 49 most frequent in the reference and "other"; a column whose
+reference values are mostly unique (an identifier) has its values left untested.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import polars as pl
+
+from mlgate import words
+from mlgate.data import corrections, phrases, two_sample
+from mlgate.errors import UserError
+from mlgate.manifest.spec import Data, Drift, DriftColumn
+from mlgate.result.records import CheckResult, ColumnDrift, DriftResult
+
+MIN_VALUES = 30  # fewer on a side: not tested
+SMALL = 1_000  # up to this many values on the smaller side: KS / chi-square
+MAX_CATEGORIES = 50  # more: the 49 most frequent in the reference and "other"
+RARE = 5  # categories with fewer rows in both files together fold into "other"
+IDENTIFIER_SHARE = 0.5  # more of the reference's values seen once: an identifier
+MISSING_THRESHOLD = 0.01  # the share of missing values must move by at least this much
+UNSEEN_THRESHOLD = 0.01  # new categories must exceed the reference's own by this share
+OTHER = "(other)"
+
+DEFAULT_THRESHOLDS = {
+    "ks": 0.1,
+    "wasserstein": 0.1,
+    "chi2": 0.1,
+    "jensenshannon": 0.1,
+    "psi": 0.2,
+}
+NUMERIC_METHODS = ("ks", "wasserstein", "psi")
+CATEGORICAL_METHODS = ("chi2", "jensenshannon", "psi")
+METHODS = ("auto", "ks", "wasserstein", "chi2", "jensenshannon", "psi")
+NAMES = {
+    "ks": "KS",
+    "wasserstein": "Wasserstein (normed)",
+    "chi2": "chi-square (Cramer's V)",
+    "jensenshannon": "Jensen-Shannon",
+    "psi": "PSI",
+    "missing": "missing share",
+    "unseen": "new categories",
+}
+SIGNIFICANCE = {"ks": "KS", "chi2": "chi-square", "proportion": "two-proportion", "binomial": ""}
+
+
+def against_reference(
+    spec: Data, frames: Mapping[str, pl.DataFrame], reference: pl.DataFrame | None
+) -> tuple[DriftResult, ...]:
+    """data.checks.drift: the test data against the training data, or every data file
+    against data.reference when the manifest names one."""
+    if spec.drift is None:
+        return ()
+    exclude = (spec.id,) if spec.id else ()
+    if reference is None:
+        if "train" not in frames or "test" not in frames:
+            return ()
+        return (
+            compare(
+                frames["train"],
+                frames["test"],
+                spec.drift,
+                reference_name="train",
+                current_name="test",
+                exclude=exclude,
+            ),
+        )
+    _usable(reference, spec, exclude)
+    return tuple(
+        compare(
+            reference,
+            frames[role],
+            spec.drift,
+            reference_name="reference",
+            current_name=role,
+            exclude=exclude,
+        )
+        for role in ("train", "test")
+        if role in frames
+    )
+
+
+def _usable(reference: pl.DataFrame, spec: Data, exclude: Sequence[str]) -> None:
+    """A reference that cannot be compared at all is a mistake to say, not a passed check."""
+    assert spec.drift is not None
+    where = f"data.reference: '{spec.reference}'"
+    wanted = spec.drift.columns or [c for c in (spec.target, *(spec.features or ())) if c]
+    if reference.height == 0:
+        raise UserError(f"{where} has no rows to measure drift against")
+    if not set(wanted) & set(reference.columns) or not set(reference.columns) - set(exclude):
+        shown = ", ".join(reference.columns[:10]) or "none"
+        raise UserError(
+            f"{where} has none of the columns drift tests ({', '.join(wanted)}); "
+            f"its columns: {shown}",
+            hint="name the file with the same columns as the training data in data.reference",
+        )
+
+
+def check(result: DriftResult) -> CheckResult:
+    """The comparison as one data check: it fails when the file as a whole drifted."""
+    tested, drifted = len(result.tested_columns), len(result.drifted_columns)
+    worst = [e for e in result.columns if e.drifted]
+    named = "; ".join(f"{e.column}: {e.message}" for e in worst[: phrases.EXAMPLES])
+    if len(worst) > phrases.EXAMPLES:
+        named += f"; and {len(worst) - phrases.EXAMPLES} more"
+    message = f"{drifted} of {words.count(tested, 'column')} drifted" + (
+        f" ({named})" if named else ""
+    )
+    return CheckResult(
+        id=f"data.{result.current}.drift",
+        stage="data",
+        subject=result.current,
+        rule=f"drifted columns < {phrases.fraction(result.share)} (against {result.reference})",
+        status="failed" if result.drifted else "passed",
+        message=message,
+        observed=drifted,
+        manifest_key="data.checks.drift",
+    )
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """One test's figures before the p-values of the whole comparison are adjusted."""
+
+    entry: ColumnDrift
+    significance: str  # the test the p-value comes from, as a report names it
+
+
+def compare(
+    reference: pl.DataFrame,
+    current: pl.DataFrame,
+    spec: Drift,
+    *,
+    reference_name: str,
+    current_name: str,
+    exclude: Sequence[str] = (),
+) -> DriftResult:
+    """Every selected column of `current` against the same column of `reference`."""
+    names = (
+        list(spec.columns)
+        if spec.columns is not None
+        else [c for c in reference.columns if c not in exclude]
+    )
+    pending: list[_Pending] = []
+    for name in names:
+        column = spec.per_column.get(name, DriftColumn())
+        if name not in reference.columns or name not in current.columns:
+            where = reference_name if name not in reference.columns else current_name
+            pending.append(_untested(name, f"not in {where}"))
+            continue
+        pending += column_tests(name, reference[name], current[name], spec, column)
+    adjusted = corrections.adjust(
+        [p.entry.p_value for p in pending if p.entry.p_value is not None], spec.correction
+    )
+    settled: list[ColumnDrift] = []
+    left = iter(adjusted)
+    for p in pending:
+        if p.entry.p_value is None:
+            settled.append(p.entry)
+            continue
+        settled.append(_settle(p, next(left), spec.alpha))
+    tested = sorted({e.column for e in settled if e.statistic is not None})
+    drifted = sorted({e.column for e in settled if e.drifted})
+    share = len(drifted) / len(tested) if tested else 0.0
+    return DriftResult(
+        reference=reference_name,
+        current=current_name,
+        correction=spec.correction,
+        alpha=spec.alpha,
+        share=spec.share,
+        columns=tuple(settled),
+        tested_columns=tuple(tested),
+        drifted_columns=tuple(drifted),
+        drifted=bool(tested) and share >= spec.share,
+    )
+
+
+def _settle(p: _Pending, adjusted: float, alpha: float) -> ColumnDrift:
+    entry = p.entry
+    assert entry.statistic is not None and entry.threshold is not None
+    assert entry.p_value is not None
+    large = entry.statistic >= entry.threshold
+    significant = adjusted < alpha
+    shown = f"{NAMES[entry.test]} {phrases.number(_rounded(entry.statistic))}"
+    verb = ">=" if large else "<"
+    sig = f"{p.significance} p {_p(entry.p_value)}".strip()
+    if entry.p_value != adjusted:
+        sig += f", adjusted {adjusted:.3g}"
+    sig += f" {'<' if significant else '>='} {phrases.number(alpha)}"
+    return replace(
+        entry,
+        adjusted_p_value=adjusted,
+        drifted=large and significant,
+        message=f"{shown} {verb} {phrases.number(entry.threshold)}, {sig}",
+    )
+
+
+def _p(p: float) -> str:
+    """Three significant digits, as the report gives every p-value."""
+    return f"= {p:.3g}"
+
+
+def _rounded(value: float) -> float:
+    return float(f"{value:.3g}") if math.isfinite(value) else value
+
+
+def column_tests(
+    name: str, reference: pl.Series, current: pl.Series, spec: Drift, column: DriftColumn
+) -> list[_Pending]:
+    """The missing-value test (when either side has any) and the values' test."""
+    numeric = reference.dtype.is_numeric() or reference.dtype.is_temporal()
+    ref_values, ref_missing = _present(reference, numeric)
+    cur_values, cur_missing = _present(current, numeric)
+    found: list[_Pending] = []
+    if ref_missing or cur_missing:
+        found.append(_missing(name, ref_missing, reference.len(), cur_missing, current.len()))
+    small = min(ref_values.len(), cur_values.len())
+    if small < MIN_VALUES:
+        counts = f"{ref_values.len():,} and {cur_values.len():,}"
+        return [*found, _untested(name, f"too few values to test ({counts}; {MIN_VALUES} a side)")]
+    if numeric and not current.dtype.is_numeric() and not current.dtype.is_temporal():
+        return [*found, _untested(name, f"numeric in reference, {current.dtype} in current")]
+    method = _fitting(name, column, spec, numeric=numeric)
+    if numeric:
+        return [*found, _numeric(name, ref_values, cur_values, method, column, spec)]
+    return [*found, *_categorical(name, ref_values, cur_values, method, column, spec)]
+
+
+def _fitting(name: str, column: DriftColumn, spec: Drift, *, numeric: bool) -> str:
+    """The column's own test, which must fit it; else the manifest's, where it fits."""
+    fits = NUMERIC_METHODS if numeric else CATEGORICAL_METHODS
+    if column.method is not None and column.method != "auto":
+        if column.method not in fits:
+            kind = "numbers" if numeric else "categories (text or booleans)"
+            raise UserError(
+                f"data.checks.drift.per_column.{name}.method: {column.method} cannot test "
+                f"'{name}', which holds {kind}; use auto or one of {', '.join(fits)}"
+            )
+        return column.method
+    return spec.method if spec.method in fits else "auto"
+
+
+def _present(series: pl.Series, numeric: bool) -> tuple[pl.Series, int]:
+    """The values present, and how many are missing (null, and for floats NaN or inf)."""
+    values = series.drop_nulls()
+    if numeric:
+        if series.dtype.is_temporal():
+            values = values.to_physical()
+        if values.dtype.is_float():
+            values = values.filter(values.is_finite())
+    return values, series.len() - values.len()
+
+
+def _missing(name: str, k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> _Pending:
+    moved = k_cur / n_cur - k_ref / n_ref if n_ref and n_cur else 0.0
+    return _Pending(
+        ColumnDrift(
+            column=name,
+            test="missing",
+            reason=f"missing {phrases.percent(k_ref, n_ref)} in reference, "
+            f"{phrases.percent(k_cur, n_cur)} in current",
+            statistic=abs(moved),
+            threshold=MISSING_THRESHOLD,
+            p_value=two_sample.proportion_p(k_ref, n_ref, k_cur, n_cur),
+            values=(n_ref, n_cur),
+        ),
+        significance=SIGNIFICANCE["proportion"],
+    )
+
+
+def _untested(name: str, why: str) -> _Pending:
+    return _Pending(
+        ColumnDrift(
+            column=name,
+            test="none",
+            reason=why,
+            statistic=None,
+            threshold=None,
+            p_value=None,
+            message=f"not tested: {why}",
+        ),
+        significance="",
+    )
+
+
+def _method(method: str, *, numeric: bool, small: bool) -> tuple[str, str]:
+    if method == "auto":
+        if numeric:
+            chosen = "ks" if small else "wasserstein"
+        else:
+            chosen = "chi2" if small else "jensenshannon"
+        return chosen, f"{'up to' if small else 'over'} {SMALL:,} values"
+    return method, "set in the manifest"
+
+
+def _numeric(
+    name: str,
+    reference: pl.Series,
+    current: pl.Series,
+    method: str,
+    column: DriftColumn,
+    spec: Drift,
+) -> _Pending:
+    ref = reference.cast(pl.Float64).to_numpy()
+    cur = current.cast(pl.Float64).to_numpy()
+    small = min(ref.size, cur.size) <= SMALL
+    chosen, why = _method(method, numeric=True, small=small)
+    shift = two_sample.numeric_shift(ref, cur)
+    if chosen == "ks":
+        statistic = shift.ks
+    elif chosen == "wasserstein":
+        statistic = two_sample.normed_wasserstein(shift, float(np.std(np.concatenate([ref, cur]))))
+    else:
+        statistic = two_sample.psi(*two_sample.decile_counts(ref, cur))
+    return _Pending(
+        ColumnDrift(
+            column=name,
+            test=chosen,
+            reason=f"numeric, {ref.size:,} and {cur.size:,} values: {NAMES[chosen]} ({why})",
+            statistic=statistic,
+            threshold=_threshold(chosen, column, spec),
+            p_value=shift.ks_p,
+            values=(ref.size, cur.size),
+        ),
+        significance=SIGNIFICANCE["ks"],
+    )
+
+
+def _categorical(
+    name: str,
+    reference: pl.Series,
+    current: pl.Series,
+    method: str,
+    column: DriftColumn,
+    spec: Drift,
+) -> list[_Pending]:
+    ref_counts = _counts(reference)
+    cur_counts = _counts(current)
+    n_ref, n_cur = reference.len(), current.len()
+    found = [_unseen(name, ref_counts, cur_counts, n_ref, n_cur)]
+    once = sum(1 for c in ref_counts.values() if c == 1)
+    if once > IDENTIFIER_SHARE * n_ref:
+        found.append(
+            _untested(name, f"values untested: {phrases.share(once, n_ref)} appear once (an id?)")
+        )
+        return found
+    small = min(n_ref, n_cur) <= SMALL
+    chosen, why = _method(method, numeric=False, small=small)
+    ref_table, cur_table = folded(ref_counts, cur_counts)
+    shift = two_sample.categorical_shift(ref_table, cur_table)
+    if chosen == "chi2":
+        statistic = math.sqrt(shift.chi2 / (n_ref + n_cur))  # Cramer's V of a 2 x k table
+    elif chosen == "jensenshannon":
+        statistic = shift.jensen_shannon
+    else:
+        statistic = two_sample.psi(ref_table, cur_table)
+    found.append(
+        _Pending(
+            ColumnDrift(
+                column=name,
+                test=chosen,
+                reason=f"categorical, {n_ref:,} and {n_cur:,} values in "
+                f"{words.count(ref_table.size, 'category')}: "
+                f"{NAMES[chosen]} ({why})",
+                statistic=statistic,
+                threshold=_threshold(chosen, column, spec),
+                p_value=shift.chi2_p,
+                values=(n_ref, n_cur),
+            ),
+            significance=SIGNIFICANCE["chi2"],
+        )
+    )
+    return found
+
+
+def _counts(values: pl.Series) -> dict[object, int]:
+    counted = values.value_counts(sort=False)
+    return dict(zip(counted[values.name].to_list(), counted["count"].to_list(), strict=True))
+
+
+def folded(
+    reference: Mapping[object, int], current: Mapping[object, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Aligned counts: the reference's categories by frequency (ties by value), then the
+    current's new ones; rare and surplus categories folded into one "other"."""
+    order = sorted(reference, key=lambda v: (-reference[v], str(v)))
+    order += sorted((v for v in current if v not in reference), key=str)
+    kept = [v for v in order if reference.get(v, 0) + current.get(v, 0) >= RARE]
+    if len(kept) > MAX_CATEGORIES:
+        kept = kept[: MAX_CATEGORIES - 1]
+    kept_set = set(kept)
+    ref = [reference.get(v, 0) for v in kept]
+    cur = [current.get(v, 0) for v in kept]
+    rest_ref = sum(c for v, c in reference.items() if v not in kept_set)
+    rest_cur = sum(c for v, c in current.items() if v not in kept_set)
+    if rest_ref or rest_cur:
+        ref.append(rest_ref)
+        cur.append(rest_cur)
+    return np.array(ref, dtype=float), np.array(cur, dtype=float)
+
+
+def _unseen(
+    name: str,
+    reference: Mapping[object, int],
+    current: Mapping[object, int],
+    n_ref: int,
+    n_cur: int,
+) -> _Pending:
+    new = sum(c for v, c in current.items() if v not in reference)
+    once = sum(1 for c in reference.values() if c == 1)  # Good-Turing: a new value's odds
+    excess = new / n_cur - once / n_ref
+    return _Pending(
+        ColumnDrift(
+            column=name,
+            test="unseen",
+            reason=f"{phrases.share(new, n_cur)} in categories the reference lacks; "
+            f"{phrases.percent(once, n_ref)} expected from the reference's values seen once",
+            statistic=max(excess, 0.0),
+            threshold=UNSEEN_THRESHOLD,
+            p_value=two_sample.proportion_p(once, n_ref, new, n_cur) if excess > 0 else 1.0,
+            values=(n_ref, n_cur),
+        ),
+        significance=SIGNIFICANCE["proportion"],
+    )
+
+
+def _threshold(method: str, column: DriftColumn, spec: Drift) -> float:
+    for given in (column.threshold, spec.threshold):
+        if given is not None:
+            return given
+    return DEFAULT_THRESHOLDS[method]

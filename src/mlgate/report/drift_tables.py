@@ -1,0 +1,92 @@
+"""Drift results as tables: Markdown for the report, plain text for the terminal.
+
+Drifted columns first, each with the test, why that test, its statistic against its
+threshold and the p-value before and after the correction, so every verdict can be
+checked by hand from the row that states it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from mlgate import words
+from mlgate.report import numbers
+from mlgate.report.blocks import details
+from mlgate.report.inert import escape
+from mlgate.result.records import ColumnDrift, DriftResult
+
+CORRECTIONS = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
+
+
+def headline(result: DriftResult) -> str:
+    """ "test against train: 3 of 20 columns drifted" """
+    tested = words.count(len(result.tested_columns), "column")
+    drifted = len(result.drifted_columns)
+    return f"{result.current} against {result.reference}: {drifted} of {tested} drifted"
+
+
+def rule(result: DriftResult) -> str:
+    return (
+        f"a column drifts when its change is at least its threshold and significant "
+        f"({CORRECTIONS[result.correction]}-adjusted p < {numbers.threshold(result.alpha)}); "
+        f"the file drifts when {numbers.threshold(result.share * 100)}% of its columns do"
+    )
+
+
+def markdown(results: Sequence[DriftResult]) -> str:
+    parts = []
+    for result in results:
+        mark = "❌" if result.drifted else "✅"
+        parts.append(f"### {mark} Drift: {escape(headline(result))}\n\n{escape(rule(result))}.")
+        moved = [e for e in result.columns if e.drifted]
+        rest = [e for e in result.columns if not e.drifted]
+        if moved:
+            parts.append(_table(moved))
+        if rest:
+            parts.append(details(f"{len(rest)} not drifted or not tested", _table(rest)))
+    return "\n\n".join(parts)
+
+
+def _table(entries: Iterable[ColumnDrift]) -> str:
+    rows = [
+        "| column | test | statistic | threshold | p | adjusted p | why this test |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for e in entries:
+        rows.append(
+            "| "
+            + " | ".join(
+                escape(cell)
+                for cell in (
+                    e.column,
+                    e.test,
+                    _figure(e.statistic),
+                    _figure(e.threshold),
+                    _p(e.p_value),
+                    _p(e.adjusted_p_value),
+                    e.reason,
+                )
+            )
+            + " |"
+        )
+    return "\n".join(rows)
+
+
+def text(results: Sequence[DriftResult]) -> str:
+    """For the terminal: one line a tested column, drifted ones marked."""
+    lines = []
+    for result in results:
+        lines.append(f"drift, {headline(result)}")
+        lines.append(f"  ({rule(result)})")
+        for e in sorted(result.columns, key=lambda e: not e.drifted):
+            mark = "DRIFTED" if e.drifted else "ok" if e.statistic is not None else "-"
+            lines.append(f"  {mark:<8}{e.column} [{e.test}] {e.message}")
+    return "\n".join(lines)
+
+
+def _figure(x: float | None) -> str:
+    return numbers.NA if x is None else f"{x:.4g}"
+
+
+def _p(p: float | None) -> str:
+    return numbers.NA if p is None else numbers.p_value(p)

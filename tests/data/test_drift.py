@@ -1,0 +1,205 @@
+"""Drift against a reference: real shifts in scikit-learn's bundled data are found, resamples
+of the same data are not, and the known false alarms of other tools do not happen."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy import stats
+from sklearn.datasets import load_breast_cancer, load_wine
+
+from mlgate.data import corrections, drift
+from mlgate.errors import UserError
+from mlgate.manifest.spec import Data, Drift, DriftColumn
+
+DEFAULTS = Drift()
+
+
+def frame_of(loader) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    bunch = loader()
+    return pl.DataFrame(bunch.data, schema=list(bunch.feature_names), orient="row")
+
+
+def halves(frame: pl.DataFrame, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Two random halves: the same distribution, by construction."""
+    order = np.random.default_rng(seed).permutation(frame.height)
+    half = frame.height // 2
+    return frame[order[:half]], frame[order[half:]]
+
+
+def compared(reference: pl.DataFrame, current: pl.DataFrame, spec: Drift = DEFAULTS):
+    return drift.compare(reference, current, spec, reference_name="train", current_name="test")
+
+
+def entry(result, column: str, test: str | None = None):  # type: ignore[no-untyped-def]
+    found = [e for e in result.columns if e.column == column and (test is None or e.test == test)]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_wine])
+def test_random_halves_of_bundled_data_do_not_drift(loader) -> None:  # type: ignore[no-untyped-def]
+    frame = frame_of(loader)
+    alarms = 0
+    for seed in range(10):
+        result = compared(*halves(frame, seed))
+        assert len(result.tested_columns) == frame.width
+        alarms += bool(result.drifted_columns)
+    assert alarms <= 1  # Holm keeps any false alarm at 5% a dataset
+
+
+def test_an_injected_shift_in_three_columns_flags_exactly_those() -> None:
+    frame = frame_of(load_breast_cancer)  # 569 rows: KS on each half
+    reference, current = halves(frame, seed=3)
+    moved = ["mean radius", "worst texture", "mean smoothness"]
+    current = current.with_columns(
+        (pl.col(c) + pl.col(c).std() * 0.8) for c in moved[:2]
+    ).with_columns(pl.col(moved[2]) * 1.3)
+    result = compared(reference, current)
+    assert sorted(result.drifted_columns) == sorted(moved)
+    radius = entry(result, "mean radius")
+    assert radius.test == "ks" and radius.drifted
+    assert radius.statistic == pytest.approx(
+        stats.ks_2samp(reference["mean radius"], current["mean radius"]).statistic, abs=1e-9
+    )
+    assert radius.adjusted_p_value is not None and radius.adjusted_p_value < 0.05
+    assert "up to 1,000 values" in radius.reason
+    assert result.drifted is False  # 3 of 30 columns: under half
+
+
+def test_large_samples_use_normed_wasserstein_and_ignore_a_tiny_real_shift() -> None:
+    """20,000 incomes a side: a shift of 2% of a standard deviation is too small to
+    matter; 30% is flagged."""
+    rng = np.random.default_rng(1)
+    reference = pl.DataFrame({"income": rng.lognormal(10, 0.5, size=20_000)})
+    current = pl.DataFrame({"income": rng.lognormal(10, 0.5, size=20_000)})
+    sd = reference["income"].std()
+    tiny = current.with_columns(pl.col("income") + sd * 0.02)
+    found = entry(compared(reference, tiny), "income")
+    assert found.test == "wasserstein" and not found.drifted
+    assert "over 1,000 values" in found.reason
+    big = current.with_columns(pl.col("income") + sd * 0.3)
+    flagged = entry(compared(reference, big), "income")
+    assert flagged.drifted and flagged.statistic == pytest.approx(0.3, abs=0.05)
+    w = stats.wasserstein_distance(reference["income"], big["income"])
+    assert flagged.statistic == pytest.approx(w / np.std(reference["income"].to_numpy()), rel=1e-9)
+    assert "Wasserstein (normed) 0.3" in flagged.message and "KS p = " in flagged.message
+
+
+def test_a_change_in_the_share_of_nulls_is_drift_even_when_the_values_are_alike() -> None:
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=4_000)
+    reference = pl.DataFrame({"x": values[:2_000]})
+    current = pl.DataFrame({"x": np.where(rng.random(2_000) < 0.2, np.nan, values[2_000:])})
+    result = compared(reference, current)
+    missing = entry(result, "x", "missing")
+    assert missing.drifted and missing.statistic == pytest.approx(0.2, abs=0.03)
+    assert not entry(result, "x", "wasserstein").drifted  # the values present did not move
+
+
+def test_constant_columns_are_not_drift_and_never_nan() -> None:
+    reference = pl.DataFrame({"c": [1.0] * 200, "s": ["a"] * 200})
+    result = compared(reference, reference.clone())
+    for e in result.columns:
+        assert e.statistic == 0.0 and not e.drifted and e.p_value is not None
+        assert np.isfinite(e.p_value)
+    moved = compared(reference, pl.DataFrame({"c": [2.0] * 200, "s": ["a"] * 200}))
+    assert entry(moved, "c").drifted
+
+
+def test_eight_rows_are_not_tested() -> None:
+    rng = np.random.default_rng(1)
+    reference = pl.DataFrame({"x": rng.normal(size=8)})
+    result = compared(reference, pl.DataFrame({"x": rng.normal(5, size=8)}))
+    only = entry(result, "x")
+    assert only.test == "none" and only.statistic is None and not only.drifted
+    assert "too few values to test (8 and 8; 30 a side)" in only.reason
+    assert result.tested_columns == () and result.drifted is False
+
+
+def test_unseen_categories_are_tested_and_do_not_crash() -> None:
+    rng = np.random.default_rng(2)
+    reference = pl.DataFrame({"plan": rng.choice(["basic", "pro"], size=3_000)})
+    current = pl.DataFrame({"plan": rng.choice(["basic", "pro", "enterprise"], size=3_000)})
+    result = compared(reference, current)
+    unseen = entry(result, "plan", "unseen")
+    assert unseen.drifted and unseen.statistic == pytest.approx(1 / 3, abs=0.03)
+    assert entry(result, "plan", "jensenshannon").drifted
+    same = compared(reference, pl.DataFrame({"plan": rng.choice(["basic", "pro"], size=3_000)}))
+    assert same.drifted_columns == ()
+
+
+def test_an_identifier_is_not_drift_however_new_its_values() -> None:
+    reference = pl.DataFrame({"id": [f"u{i}" for i in range(5_000)]})
+    current = pl.DataFrame({"id": [f"u{i}" for i in range(5_000, 10_000)]})
+    result = compared(reference, current)
+    assert result.drifted_columns == ()
+    assert entry(result, "id", "unseen").statistic == 0.0  # as new as the reference's own
+    assert "appear once" in entry(result, "id", "none").reason
+
+
+def test_many_categories_fold_into_the_top_49_and_other() -> None:
+    reference = {f"c{i}": 100 - i for i in range(80)}
+    current = {**{f"c{i}": 10 for i in range(80)}, "new": 7}
+    ref, cur = drift.folded(reference, current)
+    assert ref.size == cur.size == 50
+    assert ref[:49].tolist() == [100 - i for i in range(49)]
+    assert ref[49] == sum(100 - i for i in range(49, 80)) and cur[49] == 31 * 10 + 7
+
+
+def test_holm_adjusts_over_every_test_of_the_comparison() -> None:
+    rng = np.random.default_rng(5)
+    reference = pl.DataFrame({f"x{i}": rng.normal(size=300) for i in range(5)})
+    current = pl.DataFrame({f"x{i}": rng.normal(0.25 * i, size=300) for i in range(5)})
+    result = compared(reference, current)
+    raw = [e.p_value for e in result.columns]
+    assert [e.adjusted_p_value for e in result.columns] == corrections.adjust(raw, "holm")
+    bh = compared(reference, current, Drift(correction="bh"))
+    assert [e.adjusted_p_value for e in bh.columns] == corrections.adjust(raw, "bh")
+
+
+def test_per_column_method_and_threshold() -> None:
+    rng = np.random.default_rng(6)
+    reference = pl.DataFrame({"x": rng.normal(size=5_000), "y": rng.normal(size=5_000)})
+    current = pl.DataFrame({"x": rng.normal(0.15, size=5_000), "y": rng.normal(0.05, size=5_000)})
+    spec = Drift(per_column={"x": DriftColumn(method="psi", threshold=0.01)})
+    result = compared(reference, current, spec)
+    x, y = entry(result, "x"), entry(result, "y")
+    assert x.test == "psi" and x.threshold == 0.01 and x.drifted
+    assert x.reason.endswith("PSI (set in the manifest)")
+    assert y.test == "wasserstein" and y.threshold == 0.1 and not y.drifted
+    assert y.statistic == pytest.approx(0.05, abs=0.03)
+
+
+def test_a_test_that_cannot_apply_to_the_column_is_a_located_error() -> None:
+    reference = pl.DataFrame({"city": ["a", "b"] * 50})
+    spec = Drift(per_column={"city": DriftColumn(method="ks")})
+    with pytest.raises(UserError, match=r"per_column\.city\.method: ks cannot test 'city'"):
+        compared(reference, reference, spec)
+
+
+def test_the_check_fails_when_the_share_of_drifted_columns_is_reached() -> None:
+    rng = np.random.default_rng(7)
+    reference = pl.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500)})
+    current = pl.DataFrame({"a": rng.normal(1, size=500), "b": rng.normal(size=500)})
+    result = compared(reference, current, Drift(share=0.5))
+    check = drift.check(result)
+    assert check.status == "failed" and check.id == "data.test.drift"
+    assert check.message.startswith("1 of 2 columns drifted (a: KS ")
+    assert check.rule == "drifted columns < 50% (against train)"
+    assert drift.check(compared(reference, current, Drift(share=0.6))).status == "passed"
+
+
+def test_the_id_column_is_left_out_and_a_named_reference_compares_both_files() -> None:
+    rng = np.random.default_rng(8)
+    make = lambda: pl.DataFrame({"row": np.arange(100), "x": rng.normal(size=100)})  # noqa: E731
+    spec = Data(train="t", test="s", target="x", id="row", drift=Drift())
+    both = drift.against_reference(spec, {"train": make(), "test": make()}, make())
+    assert [(r.reference, r.current) for r in both] == [
+        ("reference", "train"),
+        ("reference", "test"),
+    ]
+    assert all(r.tested_columns == ("x",) for r in both)
+    alone = drift.against_reference(spec, {"train": make(), "test": make()}, None)
+    assert [(r.reference, r.current) for r in alone] == [("train", "test")]

@@ -1,0 +1,120 @@
+"""Every drift statistic equals SciPy's reference implementation on the same samples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.spatial import distance
+
+from mlgate.data import corrections, two_sample
+
+TOL = 1e-9
+
+
+def samples(n_ref: int, n_cur: int, *, shift: float = 0.0, seed: int = 0, ties: bool = False):
+    rng = np.random.default_rng(seed)
+    ref = rng.normal(size=n_ref)
+    cur = rng.normal(loc=shift, size=n_cur)
+    if ties:  # rounded: many equal values on both sides
+        ref, cur = np.round(ref, 1), np.round(cur, 1)
+    return ref, cur
+
+
+@pytest.mark.parametrize(
+    ("n_ref", "n_cur", "shift", "ties"),
+    [
+        (40, 35, 0.0, False),
+        (500, 800, 0.3, False),
+        (1_000, 1_000, 0.0, True),
+        (9_000, 10_000, 0.05, False),  # the last sizes ks_2samp computes exactly
+        (20_000, 15_000, 0.0, False),  # asymptotic from here
+        (200_000, 150_000, 0.02, True),
+    ],
+)
+def test_ks_and_wasserstein_equal_scipys(n_ref: int, n_cur: int, shift: float, ties: bool) -> None:
+    ref, cur = samples(n_ref, n_cur, shift=shift, ties=ties)
+    shift_found = two_sample.numeric_shift(ref, cur)
+    expected = stats.ks_2samp(ref, cur)
+    assert shift_found.ks == pytest.approx(expected.statistic, abs=TOL)
+    assert shift_found.ks_p == pytest.approx(expected.pvalue, abs=TOL)
+    assert shift_found.wasserstein == pytest.approx(
+        stats.wasserstein_distance(ref, cur), rel=TOL, abs=TOL
+    )
+    assert shift_found.reference_std == pytest.approx(np.std(ref), rel=TOL)
+
+
+def test_a_real_shift_is_found_and_none_is_not() -> None:
+    same = two_sample.numeric_shift(*samples(5_000, 5_000, seed=1))
+    moved = two_sample.numeric_shift(*samples(5_000, 5_000, shift=0.2, seed=1))
+    assert same.ks_p > 0.05 and moved.ks_p < 1e-6
+    assert two_sample.normed_wasserstein(moved, 1.0) == pytest.approx(0.2, abs=0.04)
+
+
+def test_a_constant_reference_is_never_nan() -> None:
+    ones = np.ones(100)
+    equal = two_sample.numeric_shift(ones, ones)
+    assert equal.ks == 0.0 and equal.ks_p == 1.0
+    assert two_sample.normed_wasserstein(equal, 0.0) == 0.0
+    other = two_sample.numeric_shift(ones, np.full(100, 3.0))
+    pooled = float(np.std(np.r_[ones, np.full(100, 3.0)]))  # 1.0
+    assert two_sample.normed_wasserstein(other, pooled) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    ("ref", "cur"),
+    [
+        ([50, 30, 20], [45, 35, 20]),
+        ([500, 300, 200, 7], [400, 350, 240, 0]),
+        ([60, 40], [30, 70]),  # one degree of freedom: Yates' correction, as SciPy applies it
+        ([100_000, 250_000, 650_000], [101_000, 249_000, 650_000]),
+    ],
+)
+def test_chi_square_and_jensen_shannon_equal_scipys(ref: list[int], cur: list[int]) -> None:
+    a, b = np.array(ref, dtype=float), np.array(cur, dtype=float)
+    found = two_sample.categorical_shift(a, b)
+    expected = stats.chi2_contingency(np.vstack([a, b]))
+    assert found.chi2 == pytest.approx(expected.statistic, rel=TOL, abs=TOL)
+    assert found.chi2_p == pytest.approx(expected.pvalue, rel=TOL, abs=TOL)
+    assert found.dof == expected.dof
+    assert found.jensen_shannon == pytest.approx(
+        distance.jensenshannon(a / a.sum(), b / b.sum()), abs=TOL
+    )
+
+
+def test_psi_by_hand() -> None:
+    ref, cur = np.array([50.0, 50.0]), np.array([25.0, 75.0])
+    by_hand = (0.25 - 0.5) * np.log(0.25 / 0.5) + (0.75 - 0.5) * np.log(0.75 / 0.5)
+    assert two_sample.psi(ref, cur) == pytest.approx(by_hand, abs=TOL)
+    empty_bin = two_sample.psi(np.array([10.0, 0.0]), np.array([5.0, 5.0]))
+    assert np.isfinite(empty_bin) and empty_bin > 1
+
+
+def test_deciles_hold_a_tenth_of_the_reference_each() -> None:
+    ref, cur = samples(10_000, 3_000, seed=4)
+    ref_counts, cur_counts = two_sample.decile_counts(ref, cur)
+    assert ref_counts.sum() == 10_000 and cur_counts.sum() == 3_000
+    assert np.all(np.abs(ref_counts - 1_000) <= 1)
+
+
+def test_two_proportions_use_fisher_when_a_cell_is_small() -> None:
+    assert two_sample.proportion_p(0, 100, 1, 100) == pytest.approx(
+        stats.fisher_exact([[0, 100], [1, 99]]).pvalue, abs=TOL
+    )
+    big = two_sample.proportion_p(500, 10_000, 700, 10_000)
+    assert big == pytest.approx(
+        stats.chi2_contingency([[500, 9_500], [700, 9_300]]).pvalue, abs=TOL
+    )
+    assert two_sample.proportion_p(0, 100, 0, 50) == 1.0
+
+
+def test_holm_and_bh_by_hand() -> None:
+    p = [0.01, 0.04, 0.03, 0.005]
+    # Holm: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1, made monotone
+    assert corrections.adjust(p, "holm") == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    # BH: sorted p * 4 / rank = 0.02, 0.02, 0.04, 0.04, made monotone from the top
+    assert corrections.adjust(p, "bh") == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert corrections.adjust([0.9, 0.8], "holm") == [1.0, 1.0]
+    assert corrections.adjust([], "bh") == []
+    with pytest.raises(ValueError, match="holm, bh"):
+        corrections.adjust([0.1], "bonferroni")

@@ -1,0 +1,105 @@
+"""`mlgate check data`: the data stage alone, as a process, with drift against a
+reference; its JSON says per column what was tested and what was found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from sklearn.datasets import load_breast_cancer
+
+from tests import projects
+from tests.test_cli import mlgate
+
+MANIFEST = """\
+name: cancer
+data:
+  train: data/train.csv
+  test: data/test.csv
+  reference: data/reference.csv
+  target: target
+  checks:
+    rows: {min: 50}
+    drift: {columns: [mean radius, mean texture, target]}
+train:
+  command: python train.py
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    frame = load_breast_cancer(as_frame=True).frame
+    shuffled = frame.iloc[np.random.default_rng(0).permutation(len(frame))]
+    third = len(frame) // 3
+    parts = [shuffled.iloc[i * third : (i + 1) * third] for i in range(3)]
+    current = parts[1].copy()
+    current["mean radius"] += current["mean radius"].std()  # the training data moved
+    return projects.write(
+        tmp_path / "cancer",
+        {
+            "mlops.yaml": MANIFEST,
+            "train.py": "raise SystemExit('check data never trains')\n",
+            "data/reference.csv": parts[0].to_csv(index=False),
+            "data/train.csv": current.to_csv(index=False),
+            "data/test.csv": parts[2].to_csv(index=False),
+        },
+    )
+
+
+def test_json_holds_each_columns_test_and_verdict(project: Path) -> None:
+    done = mlgate("check", "data", "--json", cwd=project)
+    assert done.returncode == 0, done.stderr  # 1 of 3 columns: under half
+    found = json.loads(done.stdout)
+    assert found["status"] == "passed"
+    rows = {(d["current"], d["column"], d["test"]): d for d in found["drift"]}
+    radius = rows[("train", "mean radius", "ks")]
+    assert radius["drifted"] is True and radius["reference"] == "reference"
+    reference = pd.read_csv(project / "data/reference.csv")["mean radius"]
+    train = pd.read_csv(project / "data/train.csv")["mean radius"]
+    expected = stats.ks_2samp(reference, train)
+    assert radius["statistic"] == pytest.approx(expected.statistic, abs=1e-9)
+    assert radius["p_value"] == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-12)
+    assert {"column", "test", "statistic", "threshold", "p_value", "drifted"} <= radius.keys()
+    assert rows[("test", "mean radius", "ks")]["drifted"] is False
+    assert rows[("train", "target", "ks")]["drifted"] is False  # 0 and 1: numbers
+    assert not any(d["drifted"] for k, d in rows.items() if k[1] != "mean radius")
+    checks = {c["id"]: c for c in found["checks"]}
+    assert checks["data.train.drift"]["status"] == "passed"
+    assert checks["data.train.drift"]["message"].startswith("1 of 3 columns drifted (mean radius:")
+    assert [c["current"] for c in found["comparisons"]] == ["train", "test"]
+    assert not (project / "models").exists()  # nothing trained
+
+
+def test_the_text_names_the_drifted_column_first_and_fails_past_the_share(project: Path) -> None:
+    manifest = (project / "mlops.yaml").read_text()
+    (project / "mlops.yaml").write_text(manifest.replace("target]}", "target], share: 0.3}"))
+    done = mlgate("check", "data", cwd=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "data checks: 5 passed, 1 failed"
+    assert lines[1].startswith("  FAILED  train drifted columns < 30% (against reference): 1 of 3")
+    train = lines.index("drift, train against reference: 1 of 3 columns drifted")
+    assert lines[train + 2].startswith("  DRIFTED mean radius [ks] KS ")
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", "could not be read as csv: empty CSV"),
+        (b"mean radius,target\n", "has no rows to measure drift against"),
+        (b"mean_radius,texture\n1,2\n", "has none of the columns drift tests"),
+        (b"\xff\xfe\x00garbage\x00\xff", "has no rows to measure drift against"),
+    ],
+)
+def test_an_unreadable_reference_is_a_plain_error_and_exit_2(
+    project: Path, content: bytes, said: str
+) -> None:
+    (project / "data/reference.csv").write_bytes(content)
+    done = mlgate("check", "data", cwd=project)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert said in done.stderr and "reference.csv" in done.stderr
+    assert "Traceback" not in done.stderr
