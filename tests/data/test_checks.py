@@ -284,13 +284,13 @@ def test_breast_cancer_file_checks_agree_across_formats(
         (
             "data.test.columns.mean radius.min",
             "failed",
-            "47 of 569 rows (8.3%) below 10, e.g. 6.981, 7.691, 7.729",
+            "47 of 569 rows (8.3%) below 10, e.g. 6.981, 7.691, 7.729; first at rows 22, 47, 60",
             47,
         ),
         (
             "data.test.columns.mean radius.max",
             "failed",
-            "5 of 569 rows (0.9%) above 25, e.g. 28.11, 27.42, 27.22",
+            "5 of 569 rows (0.9%) above 25, e.g. 28.11, 27.42, 27.22; first at rows 83, 181, 213",
             5,
         ),
         ("data.test.columns.target.required", "passed", "present (Int64)", None),
@@ -300,7 +300,8 @@ def test_breast_cancer_file_checks_agree_across_formats(
         (
             "data.test.columns.mean area.type",
             "failed",
-            "429 of 569 rows (75.4%) are not whole numbers, e.g. 143.5, 170.4, 178.8",
+            "429 of 569 rows (75.4%) are not whole numbers, e.g. 143.5, 170.4, 178.8; "
+            "first at rows 4, 6, 8",
             429,
         ),
         (

@@ -171,7 +171,7 @@ def test_integer_counts_fractions_and_infinities() -> None:
     found = one(frame, Column(name="x", type="integer"), "type")
     assert said(found) == (
         "failed",
-        "4 of 6 rows (66.7%) are not whole numbers, e.g. 0.25, 2.5, inf",
+        "4 of 6 rows (66.7%) are not whole numbers, e.g. 0.25, 2.5, inf; first at rows 2, 3, 4",
         4,
     )
 
@@ -180,12 +180,12 @@ def test_text_is_parsed_for_numeric_types() -> None:
     frame = pl.DataFrame({"x": ["1", "1.5", "x", None, "1e3"]})
     assert said(one(frame, Column(name="x", type="integer"), "type")) == (
         "failed",
-        "String column; 2 of 5 rows (40.0%) do not parse as integers, e.g. '1.5', 'x'",
+        "String column; 2 of 5 rows (40.0%) do not parse as integers, e.g. '1.5', 'x'; at rows 2, 3",
         2,
     )
     assert said(one(frame, Column(name="x", type="number"), "type")) == (
         "failed",
-        "String column; 1 of 5 rows (20.0%) do not parse as numbers, e.g. 'x'",
+        "String column; 1 of 5 rows (20.0%) do not parse as numbers, e.g. 'x'; at row 3",
         1,
     )
     numbers = pl.DataFrame({"x": ["1", "2.5"]})
@@ -205,7 +205,7 @@ def test_boolean_accepts_true_and_false_text_in_any_case() -> None:
     frame = pl.DataFrame({"x": ["True", "yes", "1", "no"]})
     assert said(one(frame, Column(name="x", type="boolean"), "type")) == (
         "failed",
-        "String column; 3 of 4 rows (75.0%) are not true or false, e.g. '1', 'no', 'yes'",
+        "String column; 3 of 4 rows (75.0%) are not true or false, e.g. '1', 'no', 'yes'; at rows 2, 3, 4",
         3,
     )
 
@@ -239,7 +239,7 @@ def test_datetime_accepts_a_non_iso_format_polars_infers() -> None:
     frame = pl.DataFrame({"when": ["01/31/2024", "02/01/2024"]})
     assert (
         one(frame, Column(name="when", type="datetime"), "type").message
-        == "String column; 1 of 2 rows (50.0%) do not parse as dates or datetimes, e.g. '01/31/2024'"
+        == "String column; 1 of 2 rows (50.0%) do not parse as dates or datetimes, e.g. '01/31/2024'; at row 1"
     )
 
 
@@ -249,7 +249,7 @@ def test_datetime_counts_text_that_is_no_date() -> None:
     assert said(found) == (
         "failed",
         "String column; 3 of 5 rows (60.0%) do not parse as dates "
-        "or datetimes, e.g. '2024-02-30', '2024-13-01', 'soon'",
+        "or datetimes, e.g. '2024-02-30', '2024-13-01', 'soon'; at rows 2, 3, 4",
         3,
     )
 
@@ -260,7 +260,7 @@ def test_datetime_counts_text_that_is_no_date() -> None:
 def test_not_null_counts_nulls_and_nan_as_missing() -> None:
     frame = pl.DataFrame({"x": [1.0, NAN, None, 4.0, 5.0]})
     found = one(frame, Column(name="x", nullable=False), "nullable")
-    assert said(found) == ("failed", "2 of 5 rows (40.0%) missing", 2)
+    assert said(found) == ("failed", "2 of 5 rows (40.0%) missing; at rows 2, 3", 2)
     assert (found.rule, found.manifest_key) == ("not null", "data.columns.x.nullable")
 
 
@@ -281,12 +281,12 @@ def test_min_and_max_on_breast_cancer(cancer) -> None:
     )
     assert said(found["data.test.columns.mean radius.min"]) == (
         "failed",
-        "47 of 569 rows (8.3%) below 10, e.g. 6.981, 7.691, 7.729",
+        "47 of 569 rows (8.3%) below 10, e.g. 6.981, 7.691, 7.729; first at rows 22, 47, 60",
         47,
     )
     assert said(found["data.test.columns.mean radius.max"]) == (
         "failed",
-        "5 of 569 rows (0.9%) above 25, e.g. 28.11, 27.42, 27.22",
+        "5 of 569 rows (0.9%) above 25, e.g. 28.11, 27.42, 27.22; first at rows 83, 181, 213",
         5,
     )
     assert said(found["data.test.columns.mean texture.min"]) == (
@@ -305,7 +305,7 @@ def test_min_ignores_missing_values_and_shows_distinct_examples() -> None:
     frame = pl.DataFrame({"x": [3.0, 3.0, None, NAN, 1.0, 20.0]})
     assert said(one(frame, Column(name="x", min=5), "min")) == (
         "failed",
-        "3 of 6 rows (50.0%) below 5, e.g. 1, 3",
+        "3 of 6 rows (50.0%) below 5, e.g. 1, 3; at rows 1, 2, 5",
         3,
     )
     assert said(one(frame, Column(name="x", min=1), "min")) == (
@@ -344,7 +344,7 @@ def test_values_from_a_csv_integer_column_compare_as_numbers(tmp_path: Path) -> 
     frame = load.read(path, "csv")
     assert frame.schema["tier"] == pl.Int64
     found = one(frame, Column(name="tier", values=(1, 2)), "values")
-    assert said(found) == ("failed", "1 of 5 rows (20.0%) not in {1, 2}, e.g. 3", 1)
+    assert said(found) == ("failed", "1 of 5 rows (20.0%) not in {1, 2}, e.g. 3; at row 4", 1)
     assert found.rule == "in {1, 2}"
     assert (
         one(frame, Column(name="tier", values=(1, 2, 3)), "values").message
@@ -357,7 +357,7 @@ def test_values_on_floats_compare_as_numbers() -> None:
     frame = pl.DataFrame({"x": [0.5, 1.0, 2.0, NAN]})
     assert said(one(frame, Column(name="x", values=(0.5, 1)), "values")) == (
         "failed",
-        "1 of 4 rows (25.0%) not in {0.5, 1}, e.g. 2",
+        "1 of 4 rows (25.0%) not in {0.5, 1}, e.g. 2; at row 3",
         1,
     )
 
@@ -367,13 +367,13 @@ def test_values_on_text_compare_as_text() -> None:
     found = one(frame, Column(name="plan", values=("basic", "pro")), "values")
     assert said(found) == (
         "failed",
-        "3 of 7 rows (42.9%) not in {basic, pro}, e.g. 'GOLD', 'gold'",
+        "3 of 7 rows (42.9%) not in {basic, pro}, e.g. 'GOLD', 'gold'; at rows 3, 5, 6",
         3,
     )
     codes = pl.DataFrame({"code": ["1", "2", "x"]})
     assert (
         one(codes, Column(name="code", values=(1, 2)), "values").message
-        == "1 of 3 rows (33.3%) not in {1, 2}, e.g. 'x'"
+        == "1 of 3 rows (33.3%) not in {1, 2}, e.g. 'x'; at row 3"
     )
 
 
@@ -384,7 +384,7 @@ def test_values_on_categoricals_and_booleans() -> None:
     assert one(frame, Column(name="plan", values=("a", "b")), "values").observed == 1
     assert said(one(frame, Column(name="ok", values=(True,)), "values")) == (
         "failed",
-        "1 of 3 rows (33.3%) not in {true}, e.g. false",
+        "1 of 3 rows (33.3%) not in {true}, e.g. false; at row 2",
         1,
     )
     assert one(frame, Column(name="ok", values=("true", "False")), "values").status == "passed"
@@ -412,13 +412,13 @@ def test_pattern_searches_unless_anchored() -> None:
     anchored = Column(name="email", pattern="^[^@]+@[^@]+$")
     assert said(one(frame, anchored, "pattern")) == (
         "failed",
-        "3 of 6 rows (50.0%) do not match, e.g. '@', 'c@@z', 'no-at'",
+        "3 of 6 rows (50.0%) do not match, e.g. '@', 'c@@z', 'no-at'; at rows 3, 5, 6",
         3,
     )
     assert one(frame, anchored, "pattern").rule == "matches ^[^@]+@[^@]+$"
     assert said(one(frame, Column(name="email", pattern="@"), "pattern")) == (
         "failed",
-        "1 of 6 rows (16.7%) do not match, e.g. 'no-at'",
+        "1 of 6 rows (16.7%) do not match, e.g. 'no-at'; at row 3",
         1,
     )
     assert said(one(frame, Column(name="email", pattern="[@-]"), "pattern")) == (
@@ -459,7 +459,7 @@ def test_unique_counts_repeats_on_breast_cancer(cancer) -> None:
     found = one(pl.from_pandas(cancer), Column(name="mean radius", unique=True), "unique")
     assert said(found) == (
         "failed",
-        "113 of 569 rows (19.9%) repeat an earlier value, e.g. 9.742, 9.876, 10.26",
+        "113 of 569 rows (19.9%) repeat an earlier value, e.g. 9.742, 9.876, 10.26; first at rows 35, 48, 63",
         113,
     )
     assert int(cancer["mean radius"].duplicated().sum()) == 113
@@ -516,7 +516,7 @@ def test_a_statistic_polars_cannot_compute_is_an_error_of_that_check_alone() -> 
     broken_result, fine_result = checks.settle(frame, [broken, fine])
     assert broken_result.status == "error"
     assert broken_result.message.startswith("could not be evaluated: regex error")
-    assert said(fine_result) == ("failed", "1 of 2 rows (50.0%) are a, e.g. 'a'", 1)
+    assert said(fine_result) == ("failed", "1 of 2 rows (50.0%) are a, e.g. 'a'; at row 1", 1)
 
 
 @settings(max_examples=60, deadline=None)

@@ -104,16 +104,23 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
         exprs[f"count.{i}"] = check.offending.sum()
         exprs[f"judged.{i}"] = check.judged
     stats = _evaluate(frame, exprs)
+    failed = {i: check for i, check in counted.items() if _positive(stats[f"count.{i}"])}
     wanted = {
         f"examples.{i}": check.examples.implode()
-        for i, check in counted.items()
-        if check.examples is not None and _positive(stats[f"count.{i}"])
+        for i, check in failed.items()
+        if check.examples is not None
+    }
+    wanted |= {  # where the first offending rows are, counted from 1 (a header is no row)
+        f"rows.{i}": (
+            pl.int_range(pl.len()).filter(check.offending).head(phrases.EXAMPLES) + 1
+        ).implode()
+        for i, check in failed.items()
     }
     shown = _evaluate(frame, wanted) if wanted else {}
     results = []
     for i, plan in enumerate(planned):
         if isinstance(plan, Counted):
-            examples = shown.get(f"examples.{i}")
+            examples, rows = shown.get(f"examples.{i}"), shown.get(f"rows.{i}")
             results.append(
                 _verdict(
                     plan,
@@ -121,6 +128,7 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
                     stats[f"judged.{i}"],
                     frame.height,
                     examples if isinstance(examples, list) else [],
+                    rows if isinstance(rows, list) else [],
                 )
             )
         else:
@@ -155,6 +163,7 @@ def _verdict(
     judged: int | Exception,
     height: int,
     examples: list[Any],
+    rows: list[int],
 ) -> CheckResult:
     result = partial(
         CheckResult,
@@ -171,7 +180,7 @@ def _verdict(
     if count:
         message = (
             f"{check.prefix}{phrases.share(count, height)} {check.found}"
-            f"{phrases.examples(examples)}"
+            f"{phrases.examples(examples)}{phrases.at_rows(rows, count)}"
         )
         return result(status="failed", message=message, observed=count)
     if height == 0:

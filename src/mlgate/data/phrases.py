@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 EXAMPLES = 3  # offending values a message shows
 LISTED = 10  # allowed values a rule shows before it abbreviates
@@ -37,6 +37,15 @@ def example(value: object) -> str:
 def examples(values: Iterable[object]) -> str:
     shown = [example(v) for v in values][:EXAMPLES]
     return f", e.g. {', '.join(shown)}" if shown else ""
+
+
+def at_rows(rows: Sequence[int], count: int) -> str:
+    """ "; at rows 5, 9" or "; first at rows 5, 9, 77": where offenders are, counted from 1
+    after a header. Not where the example values are: those are the most telling ones."""
+    if not rows:
+        return ""
+    first = "first " if count > len(rows) else ""
+    return f"; {first}at {'row' if len(rows) == 1 else 'rows'} {', '.join(map(str, rows))}"
 
 
 def percent(count: int, total: int) -> str:

@@ -10,6 +10,7 @@ with `ks_2samp` and `chi2_contingency` by construction, not by re-derivation.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,17 +31,21 @@ class NumericShift:
     reference_std: float  # population standard deviation (ddof 0)
 
 
-def numeric_shift(reference: np.ndarray, current: np.ndarray) -> NumericShift:
-    """Both samples non-empty, finite, float64."""
-    ref = np.sort(reference)
-    cur = np.sort(current)
-    both = np.sort(np.concatenate([ref, cur]), kind="stable")  # merges two sorted runs
-    gap = np.abs(
-        np.searchsorted(ref, both, side="right") / ref.size
-        - np.searchsorted(cur, both, side="right") / cur.size
-    )
-    ks = float(gap.max())
-    wasserstein = float(np.sum(gap[:-1] * np.diff(both)))
+def numeric_shift(
+    reference: np.ndarray, current: np.ndarray, *, presorted: bool = False
+) -> NumericShift:
+    """Both samples non-empty, finite, float64; `presorted`: both already in order (polars
+    sorts a column in a third of NumPy's time)."""
+    ref = reference if presorted else np.sort(reference)
+    cur = current if presorted else np.sort(current)
+    both, ref_below, cur_below = _merged(ref, cur)
+    gap = np.abs(ref_below / ref.size - cur_below / cur.size)
+    # inside a run of equal values the counts are partial: the CDFs are read at its end
+    ends = np.empty(both.size, dtype=bool)
+    np.not_equal(both[:-1], both[1:], out=ends[:-1])
+    ends[-1] = True
+    ks = float(gap[ends].max())
+    wasserstein = float(np.sum(gap[:-1] * np.diff(both)))  # a run's inner steps are 0 wide
     return NumericShift(
         ks=ks,
         ks_p=ks_p_value(reference, current, ks),
@@ -49,11 +54,29 @@ def numeric_shift(reference: np.ndarray, current: np.ndarray) -> NumericShift:
     )
 
 
+def _merged(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The two sorted samples merged, with how many of each are at or before each place.
+
+    One binary search of the current sample in the reference places every value: no sort
+    of the union and no search of the union in each side (a quarter of the work)."""
+    at = np.searchsorted(ref, cur, side="right") + np.arange(cur.size)
+    from_cur = np.zeros(ref.size + cur.size, dtype=bool)
+    from_cur[at] = True
+    both = np.empty(ref.size + cur.size)
+    both[at] = cur
+    both[~from_cur] = ref
+    cur_below = np.cumsum(from_cur)
+    ref_below = np.arange(1, both.size + 1) - cur_below
+    return both, ref_below, cur_below
+
+
 def ks_p_value(reference: np.ndarray, current: np.ndarray, d: float) -> float:
     """Exact below KS_EXACT_MAX_N rows a side (ks_2samp itself, cheap there), Smirnov's
     asymptotic distribution above it (what ks_2samp uses)."""
     if max(reference.size, current.size) <= KS_EXACT_MAX_N:
-        return float(stats.ks_2samp(reference, current).pvalue)
+        with warnings.catch_warnings():  # where the exact sum fails SciPy says so, and
+            warnings.simplefilter("ignore", RuntimeWarning)  # falls back as it does above
+            return float(stats.ks_2samp(reference, current).pvalue)
     m, n = sorted((float(reference.size), float(current.size)), reverse=True)
     return float(np.clip(stats.kstwo.sf(d, np.round(m * n / (m + n))), 0.0, 1.0))
 
