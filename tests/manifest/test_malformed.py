@@ -186,7 +186,7 @@ CASES = [
         "unknown-column-option",
         sub("{type: integer, min: 18, max: 120}", "{type: integer, minimum: 18}"),
         [
-            "mlops.yaml:7:26: data.columns.age.minimum: unknown key 'minimum'; did you mean 'min'? (allowed: max, min, nullable, pattern, required, type, unique, values)",
+            "mlops.yaml:7:26: data.columns.age.minimum: unknown key 'minimum'; did you mean 'min'? (allowed: expression, max, max_length, max_null_fraction, min, min_length, nullable, pattern, quantiles, required, sorted, type, unique, values)",
         ],
     ),
     (

@@ -2,7 +2,8 @@
 
 Order is deterministic: by role (train, test), then per file its row count, duplicates,
 the presence of target, id and features, then `data.columns` in manifest order, each
-column's rules in the order `column_checks.rules` gives; leakage comes last.
+column's rules in the order `column_checks.rules` gives, the row expressions, class
+balance and freshness; leakage and the shared schema come last.
 
 Per-column statistics of a file are computed in one `select` (polars runs its
 expressions in parallel), and example values are fetched only for checks that failed:
@@ -14,6 +15,7 @@ name when the dtype alone decides a type check.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
@@ -21,8 +23,8 @@ from typing import Any
 import polars as pl
 
 from mlgate import words
-from mlgate.data import column_checks, dataset_checks, phrases, type_checks
-from mlgate.data.column_checks import Counted, Planned
+from mlgate.data import column_checks, dataset_checks, phrases, table_checks, type_checks
+from mlgate.data.column_checks import Counted, Measured, Planned
 from mlgate.manifest.spec import Data
 from mlgate.manifest.yaml_source import KeyPath, format_path
 from mlgate.result.records import CheckResult, DatasetSummary, FileFingerprint
@@ -40,14 +42,21 @@ def summarize(role: str, frame: pl.DataFrame, file: FileFingerprint, fmt: str) -
     )
 
 
-def run_checks(spec: Data, frames: Mapping[str, pl.DataFrame]) -> list[CheckResult]:
-    """Every data check of the manifest; frames are keyed by role."""
+def run_checks(
+    spec: Data, frames: Mapping[str, pl.DataFrame], reference: pl.DataFrame | None = None
+) -> list[CheckResult]:
+    """Every data check of the manifest; frames are keyed by role. The drift reference is
+    held to the same schema, and to nothing else."""
     roles = [r for r in ROLES if r in frames] + [r for r in frames if r not in ROLES]
     found: list[CheckResult] = []
     for role in roles:
         found += _frame_checks(spec, role, frames[role])
     if spec.leakage and "train" in frames and "test" in frames:
         found.append(dataset_checks.leakage(frames["train"], frames["test"], id_column=spec.id))
+    if spec.same_schema:
+        compared = {**frames, **({"reference": reference} if reference is not None else {})}
+        if len(compared) > 1:
+            found.append(table_checks.same_schema(compared))
     return found
 
 
@@ -55,12 +64,13 @@ def _frame_checks(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResul
     planned: list[Planned] = list(_implicit_presence(spec, role, frame))
     for column in spec.columns:
         planned += column_checks.plan(role, column, frame)
+    planned += table_checks.expressions(role, spec.expressions)
     head = []
     if spec.rows_min is not None or spec.rows_max is not None:
         head.append(dataset_checks.rows(role, frame.height, spec.rows_min, spec.rows_max))
     if spec.duplicates_max_fraction is not None:
         head.append(dataset_checks.duplicates(role, frame, spec.duplicates_max_fraction))
-    return head + settle(frame, planned)
+    return head + settle(frame, planned) + table_checks.table_checks(spec, role, frame)
 
 
 def _implicit_presence(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResult]:
@@ -103,6 +113,9 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
     for i, check in counted.items():
         exprs[f"count.{i}"] = check.offending.sum()
         exprs[f"judged.{i}"] = check.judged
+    for i, plan in enumerate(planned):
+        if isinstance(plan, Measured):
+            exprs[f"value.{i}"] = plan.value
     stats = _evaluate(frame, exprs)
     failed = {i: check for i, check in counted.items() if _positive(stats[f"count.{i}"])}
     wanted = {
@@ -131,9 +144,29 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
                     rows if isinstance(rows, list) else [],
                 )
             )
+        elif isinstance(plan, Measured):
+            results.append(_measured(plan, stats[f"value.{i}"]))
         else:
             results.append(plan)
     return results
+
+
+def _measured(plan: Measured, value: float | Exception | None) -> CheckResult:
+    result = partial(
+        CheckResult,
+        id=plan.id,
+        stage="data",
+        subject=plan.subject,
+        rule=plan.rule,
+        manifest_key=plan.manifest_key,
+    )
+    if isinstance(value, Exception):
+        return result(status="error", message=dataset_checks.not_evaluated(value))
+    number = (
+        None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    )
+    status, message = plan.decide(number)
+    return result(status=status, message=message, observed=number)
 
 
 def _positive(value: object) -> bool:

@@ -17,15 +17,16 @@ and anything else as text; true/false match a boolean column.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from mlgate import words
 from mlgate.data import phrases, type_checks
-from mlgate.manifest.spec import Column
+from mlgate.manifest.spec import Column, Quantile
 from mlgate.manifest.yaml_source import format_path
 from mlgate.result.records import CheckResult, Status
 
@@ -49,7 +50,19 @@ class Counted:
     prefix: str = ""  # "String column; "
 
 
-Planned = CheckResult | Counted
+@dataclass(frozen=True, kw_only=True)
+class Measured:
+    """A check of one figure of the column (a share, a quantile), computed in the same pass."""
+
+    id: str
+    subject: str
+    rule: str
+    manifest_key: str
+    value: pl.Expr  # one number, or null when there is nothing to measure
+    decide: Callable[[float | None], tuple[Status, str]]  # the verdict and what was found
+
+
+Planned = CheckResult | Counted | Measured
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,6 +111,56 @@ class _Where:
             prefix=prefix,
         )
 
+    def measured(
+        self,
+        rule_key: str,
+        rule: str,
+        value: pl.Expr,
+        decide: Callable[[float | None], tuple[Status, str]],
+    ) -> Measured:
+        return Measured(
+            id=self.id(rule_key),
+            subject=f"{self.role}.{self.column}",
+            rule=rule,
+            manifest_key=self.key(rule_key),
+            value=value,
+            decide=decide,
+        )
+
+    def fraction(
+        self, rule_key: str, rule: str, *, share: pl.Expr, limit: float, found: str
+    ) -> Measured:
+        def decide(value: float | None) -> tuple[Status, str]:
+            share_ = value or 0.0
+            said = f"{phrases.fraction(round(share_, 4))} of all rows {found}"
+            if share_ > limit:
+                return "failed", f"{said}, more than {phrases.fraction(limit)}"
+            return "passed", said
+
+        return self.measured(rule_key, rule, share, decide)
+
+    def bounded(
+        self,
+        rule_key: str,
+        rule: str,
+        *,
+        value: pl.Expr,
+        low: float | None,
+        high: float | None,
+        name: str,
+    ) -> Measured:
+        def decide(found: float | None) -> tuple[Status, str]:
+            if found is None:
+                return "skipped", "no values to measure"
+            said = f"{name} is {phrases.number(round(found, 6))}"
+            if low is not None and found < low:
+                return "failed", f"{said}, below {phrases.number(low)}"
+            if high is not None and found > high:
+                return "failed", f"{said}, above {phrases.number(high)}"
+            return "passed", said
+
+        return self.measured(rule_key, rule, value, decide)
+
     def id(self, rule_key: str) -> str:
         return f"data.{self.role}.columns.{self.column}.{rule_key}"
 
@@ -124,7 +187,30 @@ def rules(column: Column) -> list[tuple[str, str]]:
         found.append(("pattern", f"matches {column.pattern}"))
     if column.unique:
         found.append(("unique", "unique"))
+    if column.min_length is not None:
+        found.append(("min_length", f"at least {words.count(column.min_length, 'character')}"))
+    if column.max_length is not None:
+        found.append(("max_length", f"at most {words.count(column.max_length, 'character')}"))
+    if column.max_null_fraction is not None:
+        found.append(
+            ("max_null_fraction", f"missing <= {phrases.fraction(column.max_null_fraction)}")
+        )
+    if column.sorted is not None:
+        found.append(("sorted", f"sorted, {column.sorted}"))
+    for i, q in enumerate(column.quantiles):
+        found.append((f"quantiles[{i}]", _quantile_rule(q)))
+    if column.expression is not None:
+        found.append(("expression", column.expression))
     return found
+
+
+def _quantile_rule(q: Quantile) -> str:
+    name = f"quantile {phrases.number(q.q)}"
+    if q.min is not None and q.max is not None:
+        return f"{phrases.number(q.min)} <= {name} <= {phrases.number(q.max)}"
+    if q.min is not None:
+        return f"{name} >= {phrases.number(q.min)}"
+    return f"{name} <= {phrases.number(q.max)}"
 
 
 def plan(role: str, column: Column, frame: pl.DataFrame) -> list[Planned]:
@@ -154,7 +240,7 @@ def plan(role: str, column: Column, frame: pl.DataFrame) -> list[Planned]:
     on = _On(where=where, column=column, dtype=dtype, base=base)
     return [
         where.result("required", presence, "passed", f"present ({on.shown})"),
-        *(_PLANNERS[key](on, key, rule) for key, rule in others),
+        *(_PLANNERS[key.split("[", 1)[0]](on, key, rule) for key, rule in others),
     ]
 
 
@@ -208,15 +294,18 @@ def _nullable(on: _On, key: str, rule: str) -> Planned:
 
 
 def _bound(on: _On, key: str, rule: str) -> Planned:
+    bound = on.column.min if key == "min" else on.column.max
+    if isinstance(bound, str):
+        return _date_bound(on, key, rule, bound)
     if not (on.dtype.is_numeric() or on.dtype == pl.Null):
         return on.where.result(
             key, rule, "error", f"{key} applies to numeric columns; this one is {on.shown}"
         )
     number = on.base.cast(pl.Float64)
     if key == "min":
-        bound, offending, side = on.column.min, number < on.column.min, "below"
+        offending, side = number < bound, "below"
     else:
-        bound, offending, side = on.column.max, number > on.column.max, "above"
+        offending, side = number > bound, "above"
     offending = offending.fill_null(False)
     return on.where.counted(
         key,
@@ -284,6 +373,121 @@ def _unique(on: _On, key: str, rule: str) -> Planned:
     )
 
 
+def _date_bound(on: _On, key: str, rule: str, bound: str) -> Planned:
+    """Dates in a range: a datetime column, or text the datetime type check parses."""
+    values = type_checks.as_datetime(on.base, on.dtype)
+    if values is None:
+        return on.where.result(
+            key, rule, "error", f"a date as {key} applies to date columns; this one is {on.shown}"
+        )
+    limit = dt.datetime.fromisoformat(bound)
+    if limit.tzinfo is not None:
+        limit = limit.astimezone(dt.UTC).replace(tzinfo=None)
+    offending = (values < limit) if key == "min" else (values > limit)
+    offending = offending.fill_null(False)
+    return on.where.counted(
+        key,
+        rule,
+        offending=offending,
+        judged=on.judged,
+        found=f"{'before' if key == 'min' else 'after'} {bound}",
+        holds=rule,
+        examples=_first(on.base, offending, descending=key == "max"),
+    )
+
+
+def _length(on: _On, key: str, rule: str) -> Planned:
+    if not (type_checks.is_text(on.dtype) or on.dtype == pl.Null):
+        return on.where.result(
+            key, rule, "error", f"{key} applies to text columns; this one is {on.shown}"
+        )
+    length = on.base.cast(pl.String).str.len_chars()
+    if key == "min_length":
+        limit, offending, side = on.column.min_length, length < on.column.min_length, "shorter"
+    else:
+        limit, offending, side = on.column.max_length, length > on.column.max_length, "longer"
+    offending = offending.fill_null(False)
+    assert limit is not None
+    return on.where.counted(
+        key,
+        rule,
+        offending=offending,
+        judged=on.judged,
+        found=f"{side} than {words.count(limit, 'character')}",
+        holds=rule,
+        examples=_first(on.base.cast(pl.String), offending),
+    )
+
+
+def _null_fraction(on: _On, key: str, rule: str) -> Planned:
+    limit = on.column.max_null_fraction
+    assert limit is not None
+    return on.where.fraction(
+        key, rule, share=on.base.is_null().mean(), limit=limit, found="missing"
+    )
+
+
+def _sorted(on: _On, key: str, rule: str) -> Planned:
+    values = on.base if on.dtype.is_temporal() else on.base.cast(pl.Float64, strict=False)
+    if not (on.dtype.is_numeric() or on.dtype.is_temporal()):
+        return on.where.result(
+            key, rule, "error", f"sorted applies to numbers and dates; this one is {on.shown}"
+        )
+    if on.column.sorted == "increasing":  # below the largest value before it
+        earlier = values.cum_max().forward_fill().shift(1)
+        offending, found = values < earlier, "smaller than a value before them"
+    else:
+        earlier = values.cum_min().forward_fill().shift(1)
+        offending, found = values > earlier, "larger than a value before them"
+    offending = offending.fill_null(False)
+    return on.where.counted(
+        key, rule, offending=offending, judged=on.judged, found=found, holds="are in order"
+    )
+
+
+def _quantile(on: _On, key: str, rule: str) -> Planned:
+    index = int(key[key.index("[") + 1 : -1])
+    q = on.column.quantiles[index]
+    if not (on.dtype.is_numeric() or on.dtype == pl.Null):
+        return on.where.result(
+            key, rule, "error", f"quantiles apply to numeric columns; this one is {on.shown}"
+        )
+    return on.where.bounded(
+        key,
+        rule,
+        value=on.base.cast(pl.Float64).quantile(q.q, interpolation="linear"),
+        low=q.min,
+        high=q.max,
+        name=f"quantile {phrases.number(q.q)}",
+    )
+
+
+def _expression(on: _On, key: str, rule: str) -> Planned:
+    assert on.column.expression is not None
+    parsed = sql_condition(on.column.expression)
+    if isinstance(parsed, str):
+        return on.where.result(key, rule, "error", parsed)
+    offending = ~parsed.fill_null(True)  # unknown is no failure, as in a SQL CHECK
+    return on.where.counted(
+        key,
+        rule,
+        offending=offending,
+        judged=pl.len(),
+        found=f"make {rule} false",
+        holds=f"satisfy {rule}",
+        examples=_first(on.base, offending),
+    )
+
+
+def sql_condition(text: str) -> pl.Expr | str:
+    """A SQL expression as polars parses it (a parser, never eval), or why it cannot be."""
+    try:
+        return pl.sql_expr(text)
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"not a SQL expression polars can read: {first}"
+
+
 _PLANNERS = {
     "type": _type,
     "nullable": _nullable,
@@ -292,6 +496,12 @@ _PLANNERS = {
     "values": _values,
     "pattern": _pattern,
     "unique": _unique,
+    "min_length": _length,
+    "max_length": _length,
+    "max_null_fraction": _null_fraction,
+    "sorted": _sorted,
+    "expression": _expression,
+    "quantiles": _quantile,
 }
 
 

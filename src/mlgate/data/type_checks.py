@@ -134,3 +134,26 @@ def _parses_as_date(text: pl.Expr) -> pl.Expr:
 def _bad(base: pl.Expr, ok: pl.Expr) -> pl.Expr:
     """Present and not ok; a null from a failed parse counts as not ok."""
     return base.is_not_null() & ~ok.fill_null(False)
+
+
+def as_datetime(base: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
+    """A date column's values as naive UTC datetimes, text parsed as the type check parses
+    it; None when the column holds no dates."""
+    if dtype.base_type() == pl.Date:
+        return base.cast(pl.Datetime("us"))
+    if dtype.base_type() == pl.Datetime:
+        if getattr(dtype, "time_zone", None):
+            return (
+                base.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(pl.Datetime("us"))
+            )
+        return base.cast(pl.Datetime("us"))
+    if dtype == pl.String:
+        return pl.coalesce(
+            base.str.to_datetime("%Y-%m-%d", strict=False, time_unit="us"),
+            *(
+                base.str.to_datetime(f, strict=False, time_unit="us")
+                for f in ISO_DATETIMES
+                if not f.endswith("z")  # text with an offset: not compared with naive bounds
+            ),
+        )
+    return None

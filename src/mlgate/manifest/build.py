@@ -19,9 +19,11 @@ from mlgate.manifest.spec import (
     Environment,
     Evaluate,
     Forks,
+    Freshness,
     Gate,
     Manifest,
     MetricCheck,
+    Quantile,
     Registry,
     Train,
 )
@@ -82,6 +84,10 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             prepare=_command(data["prepare"]) if "prepare" in data else None,
             reference=data.get("reference"),
             drift=_drift(checks.get("drift", False)),
+            expressions=tuple(checks.get("expressions", ())),
+            target_min_fraction=checks.get("target_balance", {}).get("min_fraction"),
+            same_schema=checks.get("same_schema", False),
+            freshness=_freshness(checks.get("freshness")),
         ),
         train=Train(
             command=_command(
@@ -195,7 +201,26 @@ def _column(name: str, spec: dict[str, Any]) -> Column:
         values=tuple(values) if values is not None else None,
         pattern=spec.get("pattern"),
         unique=spec.get("unique", False),
+        min_length=spec.get("min_length"),
+        max_length=spec.get("max_length"),
+        max_null_fraction=spec.get("max_null_fraction"),
+        sorted=spec.get("sorted"),
+        quantiles=tuple(
+            Quantile(q=q["q"], min=q.get("min"), max=q.get("max"))
+            for q in spec.get("quantiles", ())
+        ),
+        expression=spec.get("expression"),
     )
+
+
+AGE_UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
+
+
+def _freshness(spec: dict[str, Any] | None) -> Freshness | None:
+    if spec is None:
+        return None
+    age: str = spec["max_age"]
+    return Freshness(column=spec["column"], max_age_s=int(age[:-1]) * AGE_UNITS[age[-1]], shown=age)
 
 
 def _command(spec: Any, timeout: Any = None, env: Any = None, pass_env: Any = None) -> Command:

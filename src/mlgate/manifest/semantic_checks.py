@@ -9,6 +9,7 @@ check and every problem is reported in one pass; `build` assumes both found noth
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import os
@@ -138,6 +139,9 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
             (("data", "features", i), f) for i, f in enumerate(features) if isinstance(f, str) and f
         ]
     needed += _drift_columns(raw)
+    fresh = _get(raw, "data", "checks", "freshness", "column")
+    if isinstance(fresh, str) and fresh:
+        needed.append((("data", "checks", "freshness", "column"), fresh))
     if not needed:
         return
     for role in ("train", "test"):
@@ -225,7 +229,8 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         if kind not in (None, *COLUMN_TYPES):
             continue  # the schema reports the type; rules that depend on it cannot be judged
         for bound in ("min", "max"):
-            if bound in spec and kind not in (None, *NUMERIC_TYPES):
+            dated = kind == "datetime" and isinstance(spec.get(bound), str)
+            if bound in spec and kind not in (None, *NUMERIC_TYPES) and not dated:
                 yield (
                     (*where, bound),
                     f"'{bound}' applies to integer or number columns, not {kind}",
@@ -233,6 +238,7 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 )
         if "pattern" in spec and kind not in (None, "string", "category"):
             yield (*where, "pattern"), f"'pattern' applies to string columns, not {kind}", True
+        yield from _new_rule_problems(where, kind, spec)
         pattern = spec.get("pattern")
         if isinstance(pattern, str):
             try:
@@ -248,6 +254,71 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                         f"{_a(kind)} {kind} column cannot hold '{value}'",
                         False,
                     )
+
+
+TEXT_TYPES = ("string", "category")
+
+
+def _new_rule_problems(where: KeyPath, kind: str | None, spec: dict[str, Any]) -> Iterator[Finding]:
+    """Rules that need a column type, and bounds that must be in order."""
+    for key in ("min_length", "max_length"):
+        if key in spec and kind not in (None, *TEXT_TYPES):
+            yield (*where, key), f"'{key}' applies to string columns, not {kind}", True
+    low, high = spec.get("min_length"), spec.get("max_length")
+    if _is_number(low) and _is_number(high) and low > high:
+        yield (
+            (*where, "min_length"),
+            f"min_length ({low}) is greater than max_length ({high})",
+            False,
+        )
+    if "sorted" in spec and kind not in (None, *NUMERIC_TYPES, "datetime"):
+        yield (*where, "sorted"), f"'sorted' applies to numbers and dates, not {kind}", True
+    if "quantiles" in spec and kind not in (None, *NUMERIC_TYPES):
+        yield (*where, "quantiles"), f"'quantiles' applies to numeric columns, not {kind}", True
+    quantiles = spec.get("quantiles")
+    for i, q in enumerate(quantiles if isinstance(quantiles, list) else ()):
+        if not isinstance(q, dict) or not (_is_number(q.get("min")) and _is_number(q.get("max"))):
+            continue
+        if q["min"] > q["max"]:
+            yield (
+                (*where, "quantiles", i, "min"),
+                f"min ({q['min']}) is greater than max ({q['max']})",
+                False,
+            )
+    dates = {}
+    for bound in ("min", "max"):
+        value = spec.get(bound)
+        if not isinstance(value, str):
+            continue
+        if kind not in (None, "datetime"):
+            said = f"expected a number, found '{value}'"
+            if _is_date(value):
+                said += f" (a date bound is for a datetime column; this one is {kind})"
+            yield (*where, bound), said, False
+            continue
+        try:
+            dates[bound] = dt.datetime.fromisoformat(value)
+        except ValueError:
+            yield (
+                (*where, bound),
+                f"'{value}' is not an ISO date or datetime (2024-01-31 or 2024-01-31T12:00:00)",
+                False,
+            )
+    ordered = len(dates) == 2 and _comparable_dates(dates["min"], dates["max"])
+    if ordered and dates["min"] > dates["max"]:
+        yield (*where, "min"), f"min ({spec['min']}) is later than max ({spec['max']})", False
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _comparable_dates(a: dt.datetime, b: dt.datetime) -> bool:
+    return (a.tzinfo is None) == (b.tzinfo is None)
 
 
 def _a(word: str) -> str:

@@ -39,11 +39,31 @@ class Column:
     type: ColumnType | None = None
     nullable: bool = True
     required: bool = True
-    min: float | None = None
-    max: float | None = None
+    min: float | str | None = None  # a string: an ISO date, for a datetime column
+    max: float | str | None = None
     values: tuple[str | int | float | bool, ...] | None = None
     pattern: str | None = None
     unique: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    max_null_fraction: float | None = None
+    sorted: Literal["increasing", "decreasing"] | None = None
+    quantiles: tuple[Quantile, ...] = ()
+    expression: str | None = None  # SQL; a row fails when it is false
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quantile:
+    q: float
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Freshness:
+    column: str
+    max_age_s: float
+    shown: str  # as the manifest wrote it: 7d
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +103,10 @@ class Data:
     prepare: Command | None = None
     reference: str | None = None  # the drift baseline; None: the training data
     drift: Drift | None = None
+    expressions: tuple[str, ...] = ()  # SQL over a row's columns; a row fails when false
+    target_min_fraction: float | None = None
+    same_schema: bool = False
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

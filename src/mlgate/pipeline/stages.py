@@ -86,7 +86,7 @@ def data(ctx: RunContext) -> DataStage:
             status="error", prepare=prepare, datasets=tuple(summaries), message=message
         )
     reference = frames.pop("reference", None)
-    found = tuple(checks.run_checks(spec, frames))
+    found = tuple(checks.run_checks(spec, frames, reference))
     try:
         drifts = drift.against_reference(spec, frames, reference)
     except UserError as exc:

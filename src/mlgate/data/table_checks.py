@@ -1,0 +1,174 @@
+"""Checks across a file's columns or across files: row expressions, class balance of the
+target, one schema for every file, and how fresh the newest timestamp is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from functools import partial
+
+import polars as pl
+
+from mlgate import words
+from mlgate.data import column_checks, dataset_checks, phrases, type_checks
+from mlgate.data.column_checks import Counted, Planned
+from mlgate.manifest.spec import Data, Freshness
+from mlgate.result.records import CheckResult
+
+
+def expressions(role: str, texts: tuple[str, ...]) -> list[Planned]:
+    """Each SQL expression as a counted check: a row fails when it makes it false (null,
+    unknown, is no failure, as in a SQL CHECK constraint)."""
+    planned: list[Planned] = []
+    for i, text in enumerate(texts):
+        key = f"data.checks.expressions[{i}]"
+        parsed = column_checks.sql_condition(text)
+        if isinstance(parsed, str):
+            planned.append(
+                CheckResult(
+                    id=f"data.{role}.expressions[{i}]",
+                    stage="data",
+                    subject=role,
+                    rule=text,
+                    status="error",
+                    message=parsed,
+                    manifest_key=key,
+                )
+            )
+            continue
+        planned.append(
+            Counted(
+                id=f"data.{role}.expressions[{i}]",
+                subject=role,
+                rule=text,
+                manifest_key=key,
+                offending=~parsed.fill_null(True),
+                judged=pl.len(),
+                found=f"make {text} false",
+                holds=f"satisfy {text}",
+            )
+        )
+    return planned
+
+
+def target_balance(role: str, frame: pl.DataFrame, target: str, low: float) -> CheckResult:
+    """Every class of the target at least `low` of the rows (missing targets not counted)."""
+    result = _result(
+        f"data.{role}.target_balance",
+        role,
+        f"each class of {target} >= {phrases.fraction(low)}",
+        "data.checks.target_balance.min_fraction",
+    )
+    if target not in frame.columns:
+        return result(status="error", message=column_checks.missing(target, frame.columns))
+    counts = frame[target].drop_nulls().value_counts(sort=True)
+    total = int(counts["count"].sum())
+    if total == 0:
+        return result(status="error", message=f"{target} has no values")
+    rare = [(value, int(n)) for value, n in counts.iter_rows() if n / total < low]
+    classes = words.count(counts.height, "class")
+    if not rare:
+        smallest = int(counts["count"].min())  # type: ignore[arg-type]
+        return result(
+            status="passed",
+            message=f"{classes}; the smallest has {phrases.share(smallest, total)}",
+            observed=round(smallest / total, 6),
+        )
+    shown = ", ".join(
+        f"{phrases.example(v)} {phrases.share(n, total)}" for v, n in rare[: phrases.EXAMPLES]
+    )
+    more = f" and {len(rare) - phrases.EXAMPLES} more" if len(rare) > phrases.EXAMPLES else ""
+    return result(
+        status="failed",
+        message=f"{words.count(len(rare), 'class')} of {counts.height} under "
+        f"{phrases.fraction(low)}: {shown}{more}",
+        observed=round(min(n for _, n in rare) / total, 6),
+    )
+
+
+def same_schema(frames: Mapping[str, pl.DataFrame]) -> CheckResult:
+    """Every file with the first one's columns and dtypes (numbers of any width agree)."""
+    roles = list(frames)
+    result = _result(
+        "data.same_schema", "+".join(roles), "same columns and types", "data.checks.same_schema"
+    )
+    first = roles[0]
+    differences: list[str] = []
+    for role in roles[1:]:
+        a, b = frames[first].schema, frames[role].schema
+        lacking = [c for c in a if c not in b]
+        extra = [c for c in b if c not in a]
+        if lacking:
+            differences.append(f"{role} lacks {', '.join(lacking)}")
+        if extra:
+            differences.append(f"{role} adds {', '.join(extra)}")
+        for name in (c for c in a if c in b and not _same_kind(a[c], b[c])):
+            differences.append(
+                f"{name} is {type_checks.name(a[name])} in {first}, "
+                f"{type_checks.name(b[name])} in {role}"
+            )
+    if differences:
+        return result(status="failed", message="; ".join(differences), observed=len(differences))
+    columns = words.count(len(frames[first].columns), "column")
+    return result(status="passed", message=f"{columns} of the same types in each", observed=0)
+
+
+def _same_kind(a: pl.DataType, b: pl.DataType) -> bool:
+    if a == b:
+        return True
+    if a.is_integer() and b.is_integer():
+        return True
+    return a.is_numeric() and b.is_numeric() and not (a == pl.Boolean or b == pl.Boolean)
+
+
+def freshness(
+    role: str, frame: pl.DataFrame, spec: Freshness, now: dt.datetime | None = None
+) -> CheckResult:
+    """The newest timestamp at most `max_age` before now (UTC; naive times read as UTC)."""
+    result = _result(
+        f"data.{role}.freshness",
+        f"{role}.{spec.column}",
+        f"newest within {spec.shown}",
+        "data.checks.freshness",
+    )
+    if spec.column not in frame.columns:
+        return result(status="failed", message=column_checks.missing(spec.column, frame.columns))
+    values = type_checks.as_datetime(pl.col(spec.column), frame.schema[spec.column])
+    if values is None:
+        shown = type_checks.name(frame.schema[spec.column])
+        return result(status="error", message=f"{spec.column} holds no dates ({shown})")
+    try:
+        newest = frame.select(values.max()).item()
+    except pl.exceptions.PolarsError as exc:
+        return result(status="error", message=dataset_checks.not_evaluated(exc))
+    if newest is None:
+        return result(status="failed", message=f"{spec.column} has no dates")
+    clock = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
+    age = (clock - newest).total_seconds()
+    said = f"newest {newest.isoformat(sep=' ')}, {_age(age)} old"
+    if age > spec.max_age_s:
+        return result(status="failed", message=f"{said}, older than {spec.shown}", observed=age)
+    return result(status="passed", message=said, observed=age)
+
+
+def _age(seconds: float) -> str:
+    if seconds < 0:
+        return "in the future, not"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            return words.count(int(seconds // size), unit)
+    return words.count(int(seconds), "second")
+
+
+def _result(id_: str, subject: str, rule: str, key: str) -> partial[CheckResult]:
+    return partial(CheckResult, id=id_, stage="data", subject=subject, rule=rule, manifest_key=key)
+
+
+def table_checks(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResult]:
+    """The checks of one file that need no counting pass."""
+    found = []
+    if spec.target_min_fraction is not None:
+        found.append(target_balance(role, frame, spec.target, spec.target_min_fraction))
+    if spec.freshness is not None:
+        found.append(freshness(role, frame, spec.freshness))
+    return found

@@ -1,0 +1,223 @@
+"""The column rules and table checks beyond types and bounds: lengths, the share of
+missing values, order, dates in a range, quantiles, SQL expressions, class balance, one
+schema for every file, freshness. Each failure says how many rows and which."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+from sklearn.datasets import load_breast_cancer, load_iris
+
+from mlgate.data import checks, table_checks
+from mlgate.manifest.spec import Column, Freshness, Quantile
+from mlgate.result.records import CheckResult
+from tests.data.helpers import by_id, spec
+
+
+def run(frame: pl.DataFrame, *columns: Column, **fields: object) -> dict[str, CheckResult]:
+    found = checks.run_checks(spec(*columns, target=frame.columns[0], **fields), {"test": frame})
+    return by_id(found)
+
+
+def said(result: CheckResult) -> tuple[str, str]:
+    return result.status, result.message
+
+
+def iris() -> pl.DataFrame:
+    bunch = load_iris(as_frame=True)
+    frame = bunch.frame.rename(columns=lambda c: c.replace(" (cm)", "").replace(" ", "_"))
+    frame["species"] = frame["target"].map(dict(enumerate(bunch.target_names)))
+    return pl.from_pandas(frame.drop(columns="target"))
+
+
+def test_string_lengths_count_characters_and_name_the_rows() -> None:
+    frame = pl.DataFrame({"y": [0] * 5, "code": ["ab", "abcd", "a", None, "αβγ"]})
+    found = run(frame, Column(name="code", min_length=2, max_length=3))
+    assert said(found["data.test.columns.code.min_length"]) == (
+        "failed",
+        "1 of 5 rows (20.0%) shorter than 2 characters, e.g. 'a'; at row 3",
+    )
+    assert said(found["data.test.columns.code.max_length"]) == (
+        "failed",
+        "1 of 5 rows (20.0%) longer than 3 characters, e.g. 'abcd'; at row 2",
+    )
+    assert found["data.test.columns.code.max_length"].rule == "at most 3 characters"
+
+
+def test_a_share_of_missing_values_is_allowed_up_to_its_limit() -> None:
+    frame = pl.DataFrame({"y": [0] * 8, "x": [1.0, None, float("nan"), 4.0, 5.0, 6.0, 7.0, 8.0]})
+    over = run(frame, Column(name="x", max_null_fraction=0.2))[
+        "data.test.columns.x.max_null_fraction"
+    ]
+    assert said(over) == ("failed", "25% of all rows missing, more than 20%")
+    assert over.observed == 0.25 and over.rule == "missing <= 20%"
+    within = run(frame, Column(name="x", max_null_fraction=0.25))
+    assert said(within["data.test.columns.x.max_null_fraction"]) == (
+        "passed",
+        "25% of all rows missing",
+    )
+
+
+def test_sorted_finds_every_row_below_the_largest_before_it() -> None:
+    frame = pl.DataFrame({"y": [0] * 7, "t": [1, 2, None, 2, 5, 3, 6]})
+    found = run(frame, Column(name="t", sorted="increasing"))["data.test.columns.t.sorted"]
+    assert said(found) == (
+        "failed",
+        "1 of 7 rows (14.3%) smaller than a value before them; at row 6",
+    )
+    down = run(frame.with_columns(-pl.col("t")), Column(name="t", sorted="decreasing"))
+    assert down["data.test.columns.t.sorted"].observed == 1
+    ordered = run(frame.sort("t", nulls_last=True), Column(name="t", sorted="increasing"))
+    assert said(ordered["data.test.columns.t.sorted"]) == (
+        "passed",
+        "all 6 non-null rows are in order",
+    )
+
+
+def test_dates_in_a_range_on_text_and_on_a_date_column() -> None:
+    text = ["2024-01-05", "2023-12-31", "2024-02-01", "2024-03-01T10:00:00", None]
+    frame = pl.DataFrame({"y": [0] * 5, "day": text})
+    found = run(frame, Column(name="day", type="datetime", min="2024-01-01", max="2024-02-29"))
+    assert said(found["data.test.columns.day.min"]) == (
+        "failed",
+        "1 of 5 rows (20.0%) before 2024-01-01, e.g. '2023-12-31'; at row 2",
+    )
+    assert said(found["data.test.columns.day.max"]) == (
+        "failed",
+        "1 of 5 rows (20.0%) after 2024-02-29, e.g. '2024-03-01T10:00:00'; at row 4",
+    )
+    dates = frame.with_columns(pl.col("day").str.to_datetime(strict=False))
+    again = run(dates, Column(name="day", min="2024-01-01", max="2024-02-29"))
+    assert again["data.test.columns.day.min"].observed == 1
+    assert again["data.test.columns.day.max"].observed == 1
+    wrong = run(pl.DataFrame({"y": [0], "n": [1.5]}), Column(name="n", min="2024-01-01"))
+    assert said(wrong["data.test.columns.n.min"]) == (
+        "error",
+        "a date as min applies to date columns; this one is Float64",
+    )
+
+
+def test_quantile_bounds_use_linear_interpolation_as_numpy_does() -> None:
+    frame = pl.from_pandas(load_breast_cancer(as_frame=True).frame)
+    radius = frame["mean radius"].to_numpy()
+    median = float(np.quantile(radius, 0.5))
+    q90 = float(np.quantile(radius, 0.9))
+    found = run(
+        frame.select("target", "mean radius"),
+        Column(
+            name="mean radius",
+            quantiles=(Quantile(q=0.5, min=10, max=median - 0.01), Quantile(q=0.9, max=30)),
+        ),
+    )
+    first = found["data.test.columns.mean radius.quantiles[0]"]
+    assert first.status == "failed" and first.observed == pytest.approx(median, abs=1e-12)
+    assert first.message == f"quantile 0.5 is {median:g}, above {median - 0.01:g}"
+    assert first.rule == f"10 <= quantile 0.5 <= {median - 0.01:g}"
+    second = found["data.test.columns.mean radius.quantiles[1]"]
+    assert second.status == "passed" and second.observed == pytest.approx(q90, abs=1e-12)
+    assert second.manifest_key == "data.columns.mean radius.quantiles[1]"
+
+
+def test_a_column_expression_is_sql_and_unknown_is_no_failure() -> None:
+    frame = pl.DataFrame({"y": [0] * 5, "age": [17, 30, None, 12, 45]})
+    found = run(frame, Column(name="age", expression="age >= 18"))[
+        "data.test.columns.age.expression"
+    ]
+    assert said(found) == (
+        "failed",
+        "2 of 5 rows (40.0%) make age >= 18 false, e.g. 12, 17; at rows 1, 4",
+    )
+    broken = run(frame, Column(name="age", expression="age >>= 18"))
+    assert broken["data.test.columns.age.expression"].status == "error"
+    assert (
+        "not a SQL expression polars can read" in broken["data.test.columns.age.expression"].message
+    )
+
+
+def test_row_expressions_across_columns_and_a_conditional_null() -> None:
+    frame = pl.DataFrame(
+        {
+            "y": [0] * 4,
+            "start": [1, 5, 3, 2],
+            "end": [2, 4, 3, None],
+            "status": ["open", "closed", "closed", "closed"],
+            "closed_at": [None, "2024-01-01", None, "2024-02-01"],
+        }
+    )
+    found = run(
+        frame,
+        # `end` is a word of SQL's: quoted, it is the column
+        expressions=('"end" >= start', "status <> 'closed' OR closed_at IS NOT NULL"),
+    )
+    assert said(found["data.test.expressions[0]"]) == (
+        "failed",
+        '1 of 4 rows (25.0%) make "end" >= start false; at row 2',
+    )
+    assert said(found["data.test.expressions[1]"]) == (
+        "failed",
+        "1 of 4 rows (25.0%) make status <> 'closed' OR closed_at IS NOT NULL false; at row 3",
+    )
+    assert found["data.test.expressions[1]"].manifest_key == "data.checks.expressions[1]"
+
+
+def test_nothing_in_an_expression_is_run_as_python() -> None:
+    frame = pl.DataFrame({"y": [0, 1]})
+    found = run(frame, expressions=("__import__('os').system('touch /tmp/pwned') = 0",))
+    assert found["data.test.expressions[0]"].status == "error"
+
+
+def test_class_balance_names_the_rare_classes() -> None:
+    frame = iris().select("species", "sepal_length")
+    rare = frame.filter(pl.col("species") != "virginica").vstack(
+        frame.filter(pl.col("species") == "virginica").head(4)
+    )
+    found = run(rare, target_min_fraction=0.05)["data.test.target_balance"]
+    assert said(found) == (
+        "failed",
+        "1 class of 3 under 5%: 'virginica' 4 of 104 rows (3.8%)",
+    )
+    balanced = run(frame, target_min_fraction=0.3)["data.test.target_balance"]
+    assert said(balanced) == ("passed", "3 classes; the smallest has 50 of 150 rows (33.3%)")
+
+
+def test_one_schema_across_train_test_and_reference() -> None:
+    train = pl.DataFrame({"y": [0, 1], "age": [30, 40], "plan": ["a", "b"]})
+    test = pl.DataFrame({"y": [0], "age": [31.5], "plan": ["a"]})
+    reference = pl.DataFrame({"y": [1], "age": ["30"], "extra": [1]})
+    found = table_checks.same_schema({"train": train, "test": test, "reference": reference})
+    assert said(found) == (
+        "failed",
+        "reference lacks plan; reference adds extra; age is Int64 in train, String in reference",
+    )
+    assert table_checks.same_schema({"train": train, "test": train}).status == "passed"
+    assert table_checks.same_schema({"train": train, "test": test}).status == "passed"  # numbers
+
+
+def test_freshness_against_the_clock() -> None:
+    frame = pl.DataFrame(
+        {"y": [0, 1, 0], "at": ["2026-12-01 08:00:00", "2026-12-03 06:00:00", None]}
+    )
+    now = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
+    week = Freshness(column="at", max_age_s=7 * 86400, shown="7d")
+    assert said(table_checks.freshness("test", frame, week, now)) == (
+        "passed",
+        "newest 2026-12-03 06:00:00, 1 day old",
+    )
+    day = Freshness(column="at", max_age_s=86400, shown="1d")
+    stale = table_checks.freshness("test", frame, day, now)
+    assert said(stale) == ("failed", "newest 2026-12-03 06:00:00, 1 day old, older than 1d")
+    assert stale.observed == 30 * 3600
+    gone = table_checks.freshness(
+        "test", frame, Freshness(column="when", max_age_s=1, shown="1s"), now
+    )
+    assert gone.status == "failed" and "column 'when' is missing" in gone.message
+
+
+def test_an_unquoted_keyword_is_an_error_of_that_check_alone() -> None:
+    frame = pl.DataFrame({"y": [0], "start": [1], "end": [2]})
+    found = run(frame, expressions=("end >= start", "start > 0"))
+    assert found["data.test.expressions[0]"].status == "error"
+    assert found["data.test.expressions[1]"].status == "passed"

@@ -1,0 +1,97 @@
+"""The newer `data.columns` rules and table checks: typed, and each mistake located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest
+from mlgate.errors import ManifestError
+from mlgate.manifest.spec import Column, Freshness, Quantile
+from tests import projects
+
+
+def load(tmp_path: Path, columns: str = "", checks: str = "") -> manifest.Manifest:
+    text = projects.IRIS_MANIFEST.replace(
+        "    species: {type: category, values: [setosa, versicolor, virginica]}\n",
+        "    species: {type: category, values: [setosa, versicolor, virginica]}\n" + columns,
+    ).replace("    rows: {min: 20}\n", "    rows: {min: 20}\n" + checks)
+    root = projects.write(tmp_path / "p", projects.iris_files(Path(), manifest=text))
+    return manifest.load(root / "mlops.yaml")
+
+
+def problems(tmp_path: Path, **kwargs: str) -> list[str]:
+    with pytest.raises(ManifestError) as error:
+        load(tmp_path, **kwargs)
+    return [str(p).split("mlops.yaml:", 1)[1] for p in error.value.problems]
+
+
+def test_every_new_rule_is_read(tmp_path: Path) -> None:
+    loaded = load(
+        tmp_path,
+        columns="    petal_width: {type: number, max_null_fraction: 0.1, sorted: increasing,"
+        " quantiles: [{q: 0.5, min: 1, max: 2}], expression: 'petal_width < 3'}\n"
+        "    seen: {type: datetime, required: false, min: '2024-01-01', max: '2024-12-31'}\n",
+        checks="    expressions: ['sepal_length > 0']\n    target_balance: {min_fraction: 0.1}\n"
+        "    same_schema: true\n    freshness: {column: sepal_width, max_age: 7d}\n",
+    )
+    width = next(c for c in loaded.data.columns if c.name == "petal_width")
+    assert width == Column(
+        name="petal_width",
+        type="number",
+        max_null_fraction=0.1,
+        sorted="increasing",
+        quantiles=(Quantile(q=0.5, min=1, max=2),),
+        expression="petal_width < 3",
+    )
+    seen = next(c for c in loaded.data.columns if c.name == "seen")
+    assert (seen.min, seen.max) == ("2024-01-01", "2024-12-31")
+    data = loaded.data
+    assert data.expressions == ("sepal_length > 0",)
+    assert (data.target_min_fraction, data.same_schema) == (0.1, True)
+    assert data.freshness == Freshness(column="sepal_width", max_age_s=7 * 86400, shown="7d")
+
+
+@pytest.mark.parametrize(
+    ("columns", "checks", "expected"),
+    [
+        (
+            "    petal_width: {type: number, min_length: 2}\n",
+            "",
+            "9:33: data.columns.petal_width.min_length: 'min_length' applies to string "
+            "columns, not number",
+        ),
+        (
+            "    seen: {type: datetime, min: '2024-13-01'}\n",
+            "",
+            "9:33: data.columns.seen.min: '2024-13-01' is not an ISO date or datetime "
+            "(2024-01-31 or 2024-01-31T12:00:00)",
+        ),
+        (
+            "    petal_width: {type: number, min: '2024-01-01'}\n",
+            "",
+            "9:38: data.columns.petal_width.min: expected a number, found '2024-01-01' (a date "
+            "bound is for a datetime column; this one is number)",
+        ),
+        (
+            "    petal_width: {quantiles: [{q: 0.5, min: 3, max: 2}]}\n",
+            "",
+            "9:45: data.columns.petal_width.quantiles[0].min: min (3) is greater than max (2)",
+        ),
+        (
+            "",
+            "    freshness: {column: sepal_widht, max_age: 7d}\n",
+            "11:25: data.checks.freshness.column: column 'sepal_widht' is not in data/train.csv",
+        ),
+        (
+            "",
+            "    freshness: {column: sepal_width, max_age: 7 days}\n",
+            "11:47: data.checks.freshness.max_age: found '7 days', expected a number and a unit: "
+            "7d, 12h, 30m or 90s",
+        ),
+    ],
+)
+def test_mistakes_are_located(tmp_path: Path, columns: str, checks: str, expected: str) -> None:
+    found = problems(tmp_path, columns=columns, checks=checks)
+    assert any(p.startswith(expected) for p in found), found
