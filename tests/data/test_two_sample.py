@@ -48,17 +48,17 @@ def test_a_real_shift_is_found_and_none_is_not() -> None:
     same = two_sample.numeric_shift(*samples(5_000, 5_000, seed=1))
     moved = two_sample.numeric_shift(*samples(5_000, 5_000, shift=0.2, seed=1))
     assert same.ks_p > 0.05 and moved.ks_p < 1e-6
-    assert two_sample.normed_wasserstein(moved, 1.0) == pytest.approx(0.2, abs=0.04)
+    assert two_sample.normed(moved.wasserstein, 1.0, 1.0) == pytest.approx(0.2, abs=0.04)
 
 
 def test_a_constant_reference_is_never_nan() -> None:
     ones = np.ones(100)
     equal = two_sample.numeric_shift(ones, ones)
     assert equal.ks == 0.0 and equal.ks_p == 1.0
-    assert two_sample.normed_wasserstein(equal, 0.0) == 0.0
+    assert two_sample.normed(equal.wasserstein, equal.reference_std, 0.0) == 0.0
     other = two_sample.numeric_shift(ones, np.full(100, 3.0))
     pooled = float(np.std(np.r_[ones, np.full(100, 3.0)]))  # 1.0
-    assert two_sample.normed_wasserstein(other, pooled) == pytest.approx(2.0)
+    assert two_sample.normed(other.wasserstein, other.reference_std, pooled) == pytest.approx(2.0)
 
 
 @pytest.mark.parametrize(

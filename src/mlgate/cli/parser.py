@@ -14,6 +14,7 @@ from mlgate.cli import (
     comment,
     compare,
     init,
+    profile,
     registry,
     report,
     run,
@@ -59,6 +60,16 @@ def build() -> argparse.ArgumentParser:
         description="data.prepare, the data checks and drift, without training",
     )
     data_.set_defaults(command="check data", handler=check.check_data)
+    profile_ = command(
+        "profile",
+        profile.profile,
+        "write a data file's profile (counts, quantile summaries, frequent values), "
+        "to measure drift against it without the data",
+    )
+    profile_.add_argument("file", metavar="FILE", help="CSV, Parquet or JSON Lines")
+    profile_.add_argument("--output", "-o", metavar="PATH", help="write here (default: stdout)")
+    profile_.add_argument("--columns", metavar="A,B", help="only these columns")
+    profile_.add_argument("--format", choices=("auto", "csv", "parquet", "jsonl"), default="auto")
     compare_ = command(
         "compare",
         compare.compare,

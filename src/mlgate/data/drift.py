@@ -33,7 +33,8 @@ import numpy as np
 import polars as pl
 
 from mlgate import words
-from mlgate.data import corrections, phrases, two_sample
+from mlgate.data import corrections, phrases, profile, sketch, two_sample
+from mlgate.data.profile import CategoricalProfile, ColumnProfile, NumericProfile, Profile
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Data, Drift, DriftColumn
 from mlgate.result.records import CheckResult, ColumnDrift, DriftResult
@@ -70,7 +71,7 @@ SIGNIFICANCE = {"ks": "KS", "chi2": "chi-square", "proportion": "two-proportion"
 
 
 def against_reference(
-    spec: Data, frames: Mapping[str, pl.DataFrame], reference: pl.DataFrame | None
+    spec: Data, frames: Mapping[str, pl.DataFrame], reference: pl.DataFrame | Profile | None
 ) -> tuple[DriftResult, ...]:
     """data.checks.drift: the test data against the training data, or every data file
     against data.reference when the manifest names one."""
@@ -89,6 +90,19 @@ def against_reference(
                 current_name="test",
                 exclude=exclude,
             ),
+        )
+    if isinstance(reference, Profile):
+        return tuple(
+            compare_profiles(
+                reference,
+                profile.of_frame(frames[role], exact=True),
+                spec.drift,
+                reference_name="reference",
+                current_name=role,
+                exclude=exclude,
+            )
+            for role in ("train", "test")
+            if role in frames
         )
     _usable(reference, spec, exclude)
     return tuple(
@@ -172,11 +186,22 @@ def compare(
             where = reference_name if name not in reference.columns else current_name
             return [_untested(name, f"not in {where}")]
         column = spec.per_column.get(name, DriftColumn())
-        return column_tests(name, reference[name], current[name], spec, column)
+        exact = (
+            profile.of_series(reference[name], exact=True),
+            profile.of_series(current[name], exact=True),
+        )
+        return column_tests(name, *exact, spec, column)
 
     # sorting and searching release the GIL: columns are tested side by side
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         pending = [p for found in pool.map(tests, names) for p in found]
+    return _result(pending, spec, reference_name, current_name)
+
+
+def _result(
+    pending: list[_Pending], spec: Drift, reference_name: str, current_name: str
+) -> DriftResult:
+    """The p-values of every test adjusted together, each test settled, the file judged."""
     adjusted = corrections.adjust(
         [p.entry.p_value for p in pending if p.entry.p_value is not None], spec.correction
     )
@@ -201,6 +226,33 @@ def compare(
         drifted_columns=tuple(drifted),
         drifted=bool(tested) and share >= spec.share,
     )
+
+
+def compare_profiles(
+    reference: Profile,
+    current: Profile,
+    spec: Drift,
+    *,
+    reference_name: str,
+    current_name: str,
+    exclude: Sequence[str] = (),
+) -> DriftResult:
+    """As `compare`, from two profiles (`mlgate profile`), so production data need not
+    leave production: the rank errors of their summaries are taken off the KS statistic."""
+    names = (
+        list(spec.columns)
+        if spec.columns is not None
+        else [c for c in reference.columns if c not in exclude]
+    )
+    pending: list[_Pending] = []
+    for name in names:
+        if name not in reference.columns or name not in current.columns:
+            where = reference_name if name not in reference.columns else current_name
+            pending.append(_untested(name, f"not in {where}"))
+            continue
+        column = spec.per_column.get(name, DriftColumn())
+        pending += column_tests(name, reference.columns[name], current.columns[name], spec, column)
+    return _result(pending, spec, reference_name, current_name)
 
 
 def _settle(p: _Pending, adjusted: float, alpha: float) -> ColumnDrift:
@@ -233,25 +285,30 @@ def _rounded(value: float) -> float:
 
 
 def column_tests(
-    name: str, reference: pl.Series, current: pl.Series, spec: Drift, column: DriftColumn
+    name: str,
+    reference: ColumnProfile,
+    current: ColumnProfile,
+    spec: Drift,
+    column: DriftColumn,
 ) -> list[_Pending]:
-    """The missing-value test (when either side has any) and the values' test."""
-    numeric = reference.dtype.is_numeric() or reference.dtype.is_temporal()
-    ref_values, ref_missing = _present(reference, numeric)
-    cur_values, cur_missing = _present(current, numeric)
+    """The missing-value test (when either side has any) and the values' test, from two
+    profiles: exact ones of the data in hand, or summaries from elsewhere."""
+    numeric = isinstance(reference, NumericProfile)
     found: list[_Pending] = []
-    if ref_missing or cur_missing:
-        found.append(_missing(name, ref_missing, reference.len(), cur_missing, current.len()))
-    small = min(ref_values.len(), cur_values.len())
-    if small < MIN_VALUES:
-        counts = f"{ref_values.len():,} and {cur_values.len():,}"
+    ref_rows, cur_rows = reference.count + reference.missing, current.count + current.missing
+    if reference.missing or current.missing:
+        found.append(_missing(name, reference.missing, ref_rows, current.missing, cur_rows))
+    if min(reference.count, current.count) < MIN_VALUES:
+        counts = f"{reference.count:,} and {current.count:,}"
         return [*found, _untested(name, f"too few values to test ({counts}; {MIN_VALUES} a side)")]
-    if numeric and not current.dtype.is_numeric() and not current.dtype.is_temporal():
-        return [*found, _untested(name, f"numeric in reference, {current.dtype} in current")]
+    if numeric != isinstance(current, NumericProfile):
+        kinds = ("numeric", "categorical") if numeric else ("categorical", "numeric")
+        return [*found, _untested(name, f"{kinds[0]} in reference, {kinds[1]} in current")]
     method = _fitting(name, column, spec, numeric=numeric)
-    if numeric:
-        return [*found, _numeric(name, ref_values, cur_values, method, column, spec)]
-    return [*found, *_categorical(name, ref_values, cur_values, method, column, spec)]
+    if isinstance(reference, NumericProfile) and isinstance(current, NumericProfile):
+        return [*found, _numeric(name, reference, current, method, column, spec)]
+    assert isinstance(reference, CategoricalProfile) and isinstance(current, CategoricalProfile)
+    return [*found, *_categorical(name, reference, current, method, column, spec)]
 
 
 def _fitting(name: str, column: DriftColumn, spec: Drift, *, numeric: bool) -> str:
@@ -266,17 +323,6 @@ def _fitting(name: str, column: DriftColumn, spec: Drift, *, numeric: bool) -> s
             )
         return column.method
     return spec.method if spec.method in fits else "auto"
-
-
-def _present(series: pl.Series, numeric: bool) -> tuple[pl.Series, int]:
-    """The values present, and how many are missing (null, and for floats NaN or inf)."""
-    values = series.drop_nulls()
-    if numeric:
-        if series.dtype.is_temporal():
-            values = values.to_physical()
-        if values.dtype.is_float():
-            values = values.filter(values.is_finite())
-    return values, series.len() - values.len()
 
 
 def _missing(name: str, k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> _Pending:
@@ -323,55 +369,75 @@ def _method(method: str, *, numeric: bool, small: bool) -> tuple[str, str]:
 
 def _numeric(
     name: str,
-    reference: pl.Series,
-    current: pl.Series,
+    reference: NumericProfile,
+    current: NumericProfile,
     method: str,
     column: DriftColumn,
     spec: Drift,
 ) -> _Pending:
-    ref = reference.cast(pl.Float64).sort().to_numpy()
-    cur = current.cast(pl.Float64).sort().to_numpy()
-    small = min(ref.size, cur.size) <= SMALL
+    ref, cur = reference.summary, current.summary
+    small = min(ref.count, cur.count) <= SMALL
     chosen, why = _method(method, numeric=True, small=small)
-    shift = two_sample.numeric_shift(ref, cur, presorted=True)
+    about = f"numeric, {ref.count:,} and {cur.count:,} values: {NAMES[chosen]} ({why})"
+    if ref.epsilon == 0 and cur.epsilon == 0:  # the values themselves
+        shift = two_sample.numeric_shift(ref.values, cur.values, presorted=True)
+        ks, p_value, std = shift.ks, shift.ks_p, shift.reference_std
+        distance = shift.wasserstein
+    else:  # summaries: the KS statistic is known within their rank errors, taken off
+        gap, error = sketch.ks_bounds(ref, cur)
+        ks = max(0.0, gap - error)
+        p_value = two_sample.ks_asymptotic_p(ks, ref.count, cur.count)
+        std, distance = reference.std, sketch.quantile_distance(ref, cur)
+        about += f"; from profiles, KS {gap:.3g} less their rank error {error:.2g}"
     if chosen == "ks":
-        statistic = shift.ks
+        statistic = ks
     elif chosen == "wasserstein":
-        pooled = 0.0 if shift.reference_std > 0 else float(np.std(np.concatenate([ref, cur])))
-        statistic = two_sample.normed_wasserstein(shift, pooled)
+        statistic = two_sample.normed(distance, std, _pooled_std(reference, current))
     else:
-        statistic = two_sample.psi(*two_sample.decile_counts(ref, cur))
+        statistic = two_sample.psi(*sketch.decile_counts(ref, cur))
     return _Pending(
         ColumnDrift(
             column=name,
             test=chosen,
-            reason=f"numeric, {ref.size:,} and {cur.size:,} values: {NAMES[chosen]} ({why})",
+            reason=about,
             statistic=statistic,
             threshold=_threshold(chosen, column, spec),
-            p_value=shift.ks_p,
-            values=(ref.size, cur.size),
+            p_value=p_value,
+            values=(ref.count, cur.count),
         ),
         significance=SIGNIFICANCE["ks"],
     )
 
 
+def _pooled_std(a: NumericProfile, b: NumericProfile) -> float:
+    """Of both sides together, from their moments: the scale when the reference is constant."""
+    n = a.count + b.count
+    delta = b.mean - a.mean
+    return math.sqrt((a.m2 + b.m2 + delta * delta * a.count * b.count / n) / n) if n else 0.0
+
+
 def _categorical(
     name: str,
-    reference: pl.Series,
-    current: pl.Series,
+    reference: CategoricalProfile,
+    current: CategoricalProfile,
     method: str,
     column: DriftColumn,
     spec: Drift,
 ) -> list[_Pending]:
-    ref_counts = _counts(reference)
-    cur_counts = _counts(current)
-    n_ref, n_cur = reference.len(), current.len()
-    found = [_unseen(name, ref_counts, cur_counts, n_ref, n_cur)]
-    once = sum(1 for c in ref_counts.values() if c == 1)
-    if once > IDENTIFIER_SHARE * n_ref:
+    ref_counts = _with_rest(reference)
+    cur_counts = _with_rest(current)
+    n_ref, n_cur = reference.count, current.count
+    found: list[_Pending] = []
+    if reference.other == 0:
+        found.append(_unseen(name, reference, cur_counts, n_cur))
+    else:
+        kept = words.count(len(reference.counts), "value")
         found.append(
-            _untested(name, f"values untested: {phrases.share(once, n_ref)} appear once (an id?)")
+            _untested(name, f"new categories untested: the reference profile keeps {kept}")
         )
+    if reference.once > IDENTIFIER_SHARE * n_ref:
+        said = phrases.share(reference.once, n_ref)
+        found.append(_untested(name, f"values untested: {said} appear once (an id?)"))
         return found
     small = min(n_ref, n_cur) <= SMALL
     chosen, why = _method(method, numeric=False, small=small)
@@ -402,9 +468,14 @@ def _categorical(
     return found
 
 
-def _counts(values: pl.Series) -> dict[object, int]:
-    counted = values.value_counts(sort=False)
-    return dict(zip(counted[values.name].to_list(), counted["count"].to_list(), strict=True))
+REST = ("(values a profile left out)",)  # a key no value read from a file can equal
+
+
+def _with_rest(profile: CategoricalProfile) -> dict[object, int]:
+    counts: dict[object, int] = {k: n for k, n in profile.counts.items()}
+    if profile.other:
+        counts[REST] = profile.other
+    return counts
 
 
 def folded(
@@ -429,14 +500,10 @@ def folded(
 
 
 def _unseen(
-    name: str,
-    reference: Mapping[object, int],
-    current: Mapping[object, int],
-    n_ref: int,
-    n_cur: int,
+    name: str, reference: CategoricalProfile, current: Mapping[object, int], n_cur: int
 ) -> _Pending:
-    new = sum(c for v, c in current.items() if v not in reference)
-    once = sum(1 for c in reference.values() if c == 1)  # Good-Turing: a new value's odds
+    new = sum(c for v, c in current.items() if v not in reference.counts)
+    once, n_ref = reference.once, reference.count  # Good-Turing: a new value's odds
     excess = new / n_cur - once / n_ref
     return _Pending(
         ColumnDrift(

@@ -75,19 +75,24 @@ def ks_p_value(reference: np.ndarray, current: np.ndarray, d: float) -> float:
     asymptotic distribution above it (what ks_2samp uses)."""
     if max(reference.size, current.size) <= KS_EXACT_MAX_N:
         with warnings.catch_warnings():  # where the exact sum fails SciPy says so, and
-            warnings.simplefilter("ignore", RuntimeWarning)  # falls back as it does above
+            warnings.simplefilter("ignore", RuntimeWarning)  # falls back as it does below
             return float(stats.ks_2samp(reference, current).pvalue)
-    m, n = sorted((float(reference.size), float(current.size)), reverse=True)
+    return ks_asymptotic_p(d, reference.size, current.size)
+
+
+def ks_asymptotic_p(d: float, n_reference: int, n_current: int) -> float:
+    """Smirnov's distribution of the two-sample statistic, as ks_2samp's asymptotic mode."""
+    m, n = sorted((float(n_reference), float(n_current)), reverse=True)
     return float(np.clip(stats.kstwo.sf(d, np.round(m * n / (m + n))), 0.0, 1.0))
 
 
-def normed_wasserstein(shift: NumericShift, pooled_std: float) -> float:
-    """The distance in reference standard deviations. A constant reference has none: the
-    pooled spread stands in, and two equal constants are 0 apart, never NaN."""
-    if shift.wasserstein == 0.0:
+def normed(distance: float, reference_std: float, pooled_std: float) -> float:
+    """A Wasserstein distance in reference standard deviations. A constant reference has
+    none: the pooled spread stands in, and two equal constants are 0 apart, never NaN."""
+    if distance == 0.0:
         return 0.0
-    scale = shift.reference_std if shift.reference_std > 0 else pooled_std
-    return shift.wasserstein / scale if scale > 0 else math.inf
+    scale = reference_std if reference_std > 0 else pooled_std
+    return distance / scale if scale > 0 else math.inf
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,8 @@ def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         if not isinstance(relative, str) or not relative:
             continue
         suffix = Path(relative).suffix
+        if role == "reference" and suffix.lower() == ".json":
+            continue  # a profile (mlgate profile), not data
         if suffix.lower() not in data_formats.EXTENSIONS:
             found = f"extension '{suffix}'" if suffix else "no extension"
             known = ", ".join(data_formats.EXTENSIONS)

@@ -30,6 +30,7 @@ from mlgate.result.records import (
 if TYPE_CHECKING:
     import polars as pl
 
+    from mlgate.data.profile import Profile
     from mlgate.model.evaluate import Scored
 
 
@@ -46,7 +47,7 @@ class RunContext:
 
 def data(ctx: RunContext) -> DataStage:
     """`data.prepare` run, the train and test files read and summarized, the data checks."""
-    from mlgate.data import checks, drift, fingerprint, load
+    from mlgate.data import checks, drift, fingerprint, load, profile
 
     manifest, spec = ctx.manifest, ctx.manifest.data
     prepare = None
@@ -61,8 +62,12 @@ def data(ctx: RunContext) -> DataStage:
     frames: dict[str, pl.DataFrame] = {}
     summaries: list[DatasetSummary] = []
     roles = [("train", spec.train), ("test", spec.test)]
+    reference_profile = None
     if spec.drift is not None and spec.reference is not None:
-        roles.append(("reference", spec.reference))
+        if profile.is_profile(spec.reference):
+            reference_profile = _read_profile(manifest, spec.reference)
+        else:
+            roles.append(("reference", spec.reference))
     try:
         for role, relative in roles:
             path = manifest.resolve(relative)
@@ -88,7 +93,9 @@ def data(ctx: RunContext) -> DataStage:
     reference = frames.pop("reference", None)
     found = tuple(checks.run_checks(spec, frames, reference))
     try:
-        drifts = drift.against_reference(spec, frames, reference)
+        if isinstance(reference_profile, UserError):
+            raise reference_profile
+        drifts = drift.against_reference(spec, frames, reference_profile or reference)
     except UserError as exc:
         return DataStage(
             status="error", prepare=prepare, datasets=tuple(summaries), message=str(exc)
@@ -101,6 +108,20 @@ def data(ctx: RunContext) -> DataStage:
         checks=found,
         drift=drifts,
     )
+
+
+def _read_profile(manifest: Manifest, relative: str) -> Profile | UserError:
+    """data.reference as a profile; a problem with it is the data stage's error."""
+    from mlgate.data import profile
+
+    path = manifest.resolve(relative)
+    try:
+        files.require_regular(path, "data.reference", relative)
+        return profile.read(relative, path.read_bytes())
+    except UserError as exc:
+        return exc
+    except OSError as exc:
+        return UserError(f"data.reference: '{relative}' could not be read: {exc.strerror}")
 
 
 def train(ctx: RunContext) -> TrainStage:

@@ -1,0 +1,250 @@
+"""A data file's profile: per column its counts, a quantile summary (numbers) or its most
+frequent values (categories). Small (under 64 KiB a column), deterministic (the same data
+gives the same bytes) and mergeable, so drift can be measured against production data
+that never leaves production: only its profile comes into CI.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from mlgate.data import sketch
+from mlgate.errors import UserError
+
+FORMAT = "mlgate-profile/1"
+TOP = 1000  # categories kept with their counts; the rest are counted together
+MAX_BYTES = 64 * 1024 * 1024  # a profile read from elsewhere: at most this big
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumericProfile:
+    missing: int  # null, NaN or infinite
+    summary: sketch.Summary
+    mean: float  # exact, mergeable: the standard deviation needs no raw data
+    m2: float  # sum of squared deviations from the mean
+
+    @property
+    def count(self) -> int:
+        return self.summary.count
+
+    @property
+    def std(self) -> float:
+        return math.sqrt(self.m2 / self.count) if self.count else 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoricalProfile:
+    missing: int
+    counts: Mapping[str, int]  # the TOP most frequent values (as text)
+    other: int  # rows in the values left out
+    distinct: int  # distinct values, those left out included
+    once: int  # values seen exactly once (Good-Turing's estimate of new values)
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values()) + self.other
+
+
+ColumnProfile = NumericProfile | CategoricalProfile
+
+
+@dataclass(frozen=True, kw_only=True)
+class Profile:
+    rows: int
+    columns: Mapping[str, ColumnProfile] = field(default_factory=dict)
+    source: str = ""  # the file it was made from, as given
+
+
+def of_frame(frame: pl.DataFrame, *, source: str = "", exact: bool = False) -> Profile:
+    return Profile(
+        rows=frame.height,
+        columns={name: of_series(frame[name], exact=exact) for name in frame.columns},
+        source=source,
+    )
+
+
+def is_profile(path: str) -> bool:
+    """data.reference names a profile, not data, by its extension."""
+    return path.lower().endswith(".json")
+
+
+def of_series(series: pl.Series, *, exact: bool = False) -> ColumnProfile:
+    """`exact`: every value kept (the summary is the sorted data, every category counted),
+    for drift between data in hand; otherwise small enough to store and send."""
+    dtype = series.dtype
+    if (dtype.is_numeric() or dtype.is_temporal()) and dtype != pl.Boolean:
+        values = series.drop_nulls()
+        if dtype.is_temporal():
+            values = values.to_physical()
+        values = values.cast(pl.Float64)
+        values = values.filter(values.is_finite())
+        array = values.sort().to_numpy()
+        mean = float(array.mean()) if array.size else 0.0
+        return NumericProfile(
+            missing=series.len() - array.size,
+            summary=sketch.Summary.of_sorted(array, array.size if exact else sketch.SIZE),
+            mean=mean,
+            m2=float(np.sum((array - mean) ** 2)),
+        )
+    values = series.drop_nulls().cast(pl.String)
+    counted = values.value_counts(sort=False)
+    pairs = sorted(
+        zip(counted[values.name].to_list(), counted["count"].to_list(), strict=True),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    top = len(pairs) if exact else TOP
+    return CategoricalProfile(
+        missing=series.len() - values.len(),
+        counts=dict(pairs[:top]),
+        other=sum(n for _, n in pairs[top:]),
+        distinct=len(pairs),
+        once=sum(1 for _, n in pairs if n == 1),
+    )
+
+
+def to_json(profile: Profile) -> str:
+    """Deterministic and compact: keys in file order, floats as Python writes them (they read
+    back exactly), no spaces."""
+    return (
+        json.dumps(
+            {
+                "format": FORMAT,
+                "source": profile.source,
+                "rows": profile.rows,
+                "columns": {name: _column_json(c) for name, c in profile.columns.items()},
+            },
+            separators=(",", ":"),
+            allow_nan=False,
+        )
+        + "\n"
+    )
+
+
+def _column_json(column: ColumnProfile) -> dict[str, Any]:
+    if isinstance(column, NumericProfile):
+        s = column.summary
+        return {
+            "kind": "numeric",
+            "missing": column.missing,
+            "count": s.count,
+            "mean": column.mean,
+            "m2": column.m2,
+            "epsilon": s.epsilon,
+            "quantiles": [float(v) for v in s.values],
+        }
+    return {
+        "kind": "categorical",
+        "missing": column.missing,
+        "counts": dict(column.counts),
+        "other": column.other,
+        "distinct": column.distinct,
+        "once": column.once,
+    }
+
+
+def read(path: str, text: bytes) -> Profile:
+    """A profile from elsewhere, checked whole before any of it is used."""
+    if len(text) > MAX_BYTES:
+        raise UserError(f"{path}: a profile of {len(text):,} bytes; at most {MAX_BYTES:,}")
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} is not a profile (not JSON: {exc})") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UserError(
+            f"{path} is not an mlgate profile (its format is not {FORMAT})",
+            hint="write one with `mlgate profile DATA_FILE`",
+        )
+    try:
+        return Profile(
+            rows=_count(data["rows"]),
+            source=str(data.get("source", "")),
+            columns={str(k): _column(v) for k, v in data["columns"].items()},
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UserError(f"{path} is not a valid mlgate profile: {exc!r}") from exc
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a count, found {value!r}")
+    return value
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"expected a number, found {value!r}")
+    return float(value)
+
+
+def _column(data: dict[str, Any]) -> ColumnProfile:
+    if data["kind"] == "numeric":
+        values = np.array([_number(v) for v in data["quantiles"]], dtype=float)
+        if values.size and np.any(np.diff(values) < 0):
+            raise ValueError("quantiles out of order")
+        epsilon = _number(data["epsilon"])
+        if not 0 <= epsilon <= 1:
+            raise ValueError(f"epsilon {epsilon} outside [0, 1]")
+        return NumericProfile(
+            missing=_count(data["missing"]),
+            summary=sketch.Summary(values=values, count=_count(data["count"]), epsilon=epsilon),
+            mean=_number(data["mean"]),
+            m2=_number(data["m2"]),
+        )
+    if data["kind"] == "categorical":
+        return CategoricalProfile(
+            missing=_count(data["missing"]),
+            counts={str(k): _count(v) for k, v in data["counts"].items()},
+            other=_count(data["other"]),
+            distinct=_count(data["distinct"]),
+            once=_count(data["once"]),
+        )
+    raise ValueError(f"unknown column kind {data['kind']!r}")
+
+
+def merge(a: Profile, b: Profile) -> Profile:
+    """Two profiles of parts of one data set as the profile of the whole (the categories
+    kept are the most frequent of both; `once` is then an estimate)."""
+    columns: dict[str, ColumnProfile] = {}
+    for name in [*a.columns, *(c for c in b.columns if c not in a.columns)]:
+        x, y = a.columns.get(name), b.columns.get(name)
+        if x is None or y is None:
+            columns[name] = x or y  # type: ignore[assignment]
+        elif isinstance(x, NumericProfile) and isinstance(y, NumericProfile):
+            columns[name] = _merge_numeric(x, y)
+        elif isinstance(x, CategoricalProfile) and isinstance(y, CategoricalProfile):
+            columns[name] = _merge_categorical(x, y)
+        else:
+            raise UserError(f"column '{name}' is numeric in one profile and not in the other")
+    return Profile(rows=a.rows + b.rows, columns=columns, source=a.source or b.source)
+
+
+def _merge_numeric(x: NumericProfile, y: NumericProfile) -> NumericProfile:
+    n = x.count + y.count
+    delta = y.mean - x.mean
+    mean = x.mean + delta * y.count / n if n else 0.0
+    return NumericProfile(
+        missing=x.missing + y.missing,
+        summary=x.summary.merge(y.summary),
+        mean=mean,
+        m2=x.m2 + y.m2 + delta * delta * x.count * y.count / n if n else 0.0,
+    )
+
+
+def _merge_categorical(x: CategoricalProfile, y: CategoricalProfile) -> CategoricalProfile:
+    both = {k: x.counts.get(k, 0) + y.counts.get(k, 0) for k in {*x.counts, *y.counts}}
+    pairs = sorted(both.items(), key=lambda kv: (-kv[1], kv[0]))
+    return CategoricalProfile(
+        missing=x.missing + y.missing,
+        counts=dict(pairs[:TOP]),
+        other=x.other + y.other + sum(n for _, n in pairs[TOP:]),
+        distinct=max(x.distinct, y.distinct, len(both)),
+        once=x.once + y.once - 2 * sum(1 for k in x.counts if x.counts[k] == 1 and k in y.counts),
+    )
