@@ -216,26 +216,46 @@ def speed(args: argparse.Namespace) -> None:
 def false_alarms(args: argparse.Namespace) -> None:
     """Datasets without drift (both sides drawn from one distribution), n from 100 up: the
     share of datasets where mlgate flags any column."""
-    from mlgate.data import drift
+    from mlgate.data import drift, profile
     from mlgate.manifest.spec import Drift
 
     sizes = [n for n in (100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000) if n <= args.max_rows]
-    print("| rows a side | datasets | with any alarm | share | columns flagged |")
-    print("| ---: | ---: | ---: | ---: | --- |")
+    sizes = [n for n in sizes if n >= args.min_rows]
+    print(
+        "| rows a side | datasets | with any alarm | share | columns flagged "
+        "| from profiles: any alarm | verdicts as from the data |"
+    )
+    print("| ---: | ---: | ---: | ---: | --- | ---: | ---: |")
     for n in sizes:
         count = args.datasets if n <= 100_000 else max(args.datasets // 4, 5)
-        alarms, columns = 0, []
+        alarms, columns, sketched_alarms, agree, verdicts = 0, [], 0, 0, 0
         started = time.perf_counter()
         for k in range(count):
+            shifted = args.with_shift and k % 2 == 1  # half the datasets moved, to test agreement
             ref = frame(n, 1_000 + 2 * k, shift=False)
-            cur = frame(n, 1_001 + 2 * k, shift=False)
+            cur = frame(n, 1_001 + 2 * k, shift=shifted)
             result = drift.compare(ref, cur, Drift(), reference_name="r", current_name="c")
-            alarms += bool(result.drifted_columns)
-            columns += result.drifted_columns
+            from_profiles = drift.compare_profiles(
+                profile.of_frame(ref),
+                profile.of_frame(cur),
+                Drift(),
+                reference_name="r",
+                current_name="c",
+            )
+            if not shifted:
+                alarms += bool(result.drifted_columns)
+                columns += result.drifted_columns
+                sketched_alarms += bool(from_profiles.drifted_columns)
+            raw = {c: c in result.drifted_columns for c in result.tested_columns}
+            sketched = {c: c in from_profiles.drifted_columns for c in raw}
+            agree += sum(raw[c] == sketched[c] for c in raw)
+            verdicts += len(raw)
         took = time.perf_counter() - started
+        clean = count - (count // 2 if args.with_shift else 0)
         print(
-            f"| {n:,} | {count} | {alarms} | {alarms / count:.1%} | "
-            f"{', '.join(sorted(set(columns))) or 'none'} |  ({took:.0f} s)",
+            f"| {n:,} | {clean} | {alarms} | {alarms / clean:.1%} | "
+            f"{', '.join(sorted(set(columns))) or 'none'} | {sketched_alarms / clean:.1%} | "
+            f"{agree} of {verdicts} ({agree / verdicts:.1%}) |  ({took:.0f} s)",
             flush=True,
         )
 
@@ -249,6 +269,10 @@ def main() -> None:
     parser.add_argument("--false-alarms", action="store_true")
     parser.add_argument("--datasets", type=int, default=40)
     parser.add_argument("--max-rows", type=int, default=1_000_000)
+    parser.add_argument("--min-rows", type=int, default=100)
+    parser.add_argument(
+        "--with-shift", action="store_true", help="every other dataset shifted (agreement)"
+    )
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if args.false_alarms:

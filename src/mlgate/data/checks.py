@@ -23,7 +23,14 @@ from typing import Any
 import polars as pl
 
 from mlgate import words
-from mlgate.data import column_checks, dataset_checks, phrases, table_checks, type_checks
+from mlgate.data import (
+    column_checks,
+    dataset_checks,
+    dvc_track,
+    phrases,
+    table_checks,
+    type_checks,
+)
 from mlgate.data.column_checks import Counted, Measured, Planned
 from mlgate.manifest.spec import Data
 from mlgate.manifest.yaml_source import KeyPath, format_path
@@ -32,13 +39,22 @@ from mlgate.result.records import CheckResult, DatasetSummary, FileFingerprint
 ROLES = ("train", "test")
 
 
-def summarize(role: str, frame: pl.DataFrame, file: FileFingerprint, fmt: str) -> DatasetSummary:
+def summarize(
+    role: str,
+    frame: pl.DataFrame,
+    file: FileFingerprint,
+    fmt: str,
+    *,
+    dvc: dvc_track.Tracked | None = None,
+) -> DatasetSummary:
     return DatasetSummary(
         role=role,
         file=file,
         format=fmt,
         rows=frame.height,
         columns={name: str(dtype) for name, dtype in frame.schema.items()},
+        dvc_md5=dvc.md5 if dvc else None,
+        dvc_source=dvc.source if dvc else None,
     )
 
 

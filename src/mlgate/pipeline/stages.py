@@ -47,7 +47,7 @@ class RunContext:
 
 def data(ctx: RunContext) -> DataStage:
     """`data.prepare` run, the train and test files read and summarized, the data checks."""
-    from mlgate.data import checks, drift, fingerprint, load, profile
+    from mlgate.data import checks, drift, dvc_track, fingerprint, load, profile
 
     manifest, spec = ctx.manifest, ctx.manifest.data
     prepare = None
@@ -71,6 +71,10 @@ def data(ctx: RunContext) -> DataStage:
     try:
         for role, relative in roles:
             path = manifest.resolve(relative)
+            dvc = dvc_track.tracked(path, manifest.root)
+            if not path.exists() and dvc is not None:
+                ctx.observer.stage_output("data", f"pulling {relative} with DVC")
+                dvc_track.pull(path, manifest.root, f"data.{role}")
             if not path.exists():
                 raise UserError(
                     f"data.{role}: file '{relative}' does not exist"
@@ -79,11 +83,8 @@ def data(ctx: RunContext) -> DataStage:
             files.require_regular(path, f"data.{role}", relative)  # a FIFO would block
             fmt = load.detect_format(path, spec.format)
             frames[role] = load.read(path, fmt)
-            summaries.append(
-                checks.summarize(
-                    role, frames[role], fingerprint.file_fingerprint(path, manifest.root), fmt
-                )
-            )
+            file = fingerprint.file_fingerprint(path, manifest.root)
+            summaries.append(checks.summarize(role, frames[role], file, fmt, dvc=dvc))
     except UserError as exc:
         # paths relative to the manifest: the message lands in reports others read
         message = str(exc).replace(f"{manifest.root}{os.sep}", "")

@@ -52,6 +52,8 @@ class DatasetSummary:
     format: str
     rows: int
     columns: Mapping[str, str]  # name -> engine dtype, in file order
+    dvc_md5: str | None = None  # DVC's hash, when DVC tracks the file
+    dvc_source: str | None = None  # where DVC records it: "data/train.csv.dvc"
 
 
 @dataclass(frozen=True, kw_only=True)
