@@ -103,3 +103,14 @@ def test_an_unreadable_reference_is_a_plain_error_and_exit_2(
     assert done.returncode == 2, done.stdout + done.stderr
     assert said in done.stderr and "reference.csv" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_file_in_another_encoding_says_how_to_convert_it(project: Path) -> None:
+    (project / "data/test.csv").write_bytes(
+        b"mean radius,target\n12.5,1\n" + "13,0\nunknown é\n".encode("latin-1")
+    )
+    done = mlgate("check", "data", cwd=project)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "data/test.csv' could not be read as csv: invalid utf-8" in done.stderr
+    assert "hint: the file is not UTF-8 text: convert it, e.g. iconv" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -117,4 +117,11 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     lines = str(exc).strip().splitlines()
     reason = lines[0] if lines else type(exc).__name__
-    return UserError(f"data file '{path}' could not be read as {fmt}: {reason}")
+    hint = None
+    if "utf-8" in reason.lower() or "utf8" in reason.lower():
+        hint = (
+            f"the file is not UTF-8 text: convert it, e.g. iconv -f latin1 -t utf-8 '{path.name}'"
+        )
+    elif fmt == "parquet" and "PAR1" in reason:
+        hint = "a Parquet file ends with PAR1: is it cut short, or another format?"
+    return UserError(f"data file '{path}' could not be read as {fmt}: {reason}", hint=hint)
