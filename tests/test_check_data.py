@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 from sklearn.datasets import load_breast_cancer
 
+from mlgate.cli import main
 from tests import projects
 from tests.test_cli import mlgate
 
@@ -86,6 +87,15 @@ def test_the_text_names_the_drifted_column_first_and_fails_past_the_share(projec
     assert lines[train + 2].startswith("  DRIFTED mean radius [ks] KS ")
 
 
+def in_process(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str]:
+    """`mlgate check data` through the same entry point, without a process to start."""
+    monkeypatch.chdir(project)
+    code = main(["check", "data"])
+    return code, capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("content", "said"),
     [
@@ -96,21 +106,27 @@ def test_the_text_names_the_drifted_column_first_and_fails_past_the_share(projec
     ],
 )
 def test_an_unreadable_reference_is_a_plain_error_and_exit_2(
-    project: Path, content: bytes, said: str
+    project: Path,
+    content: bytes,
+    said: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (project / "data/reference.csv").write_bytes(content)
-    done = mlgate("check", "data", cwd=project)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert said in done.stderr and "reference.csv" in done.stderr
-    assert "Traceback" not in done.stderr
+    code, err = in_process(project, capsys, monkeypatch)
+    assert code == 2, err
+    assert said in err and "reference.csv" in err
+    assert "Traceback" not in err
 
 
-def test_a_file_in_another_encoding_says_how_to_convert_it(project: Path) -> None:
+def test_a_file_in_another_encoding_says_how_to_convert_it(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     (project / "data/test.csv").write_bytes(
         b"mean radius,target\n12.5,1\n" + "13,0\nunknown é\n".encode("latin-1")
     )
-    done = mlgate("check", "data", cwd=project)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "data/test.csv' could not be read as csv: invalid utf-8" in done.stderr
-    assert "hint: the file is not UTF-8 text: convert it, e.g. iconv" in done.stderr
-    assert "Traceback" not in done.stderr
+    code, err = in_process(project, capsys, monkeypatch)
+    assert code == 2, err
+    assert "data/test.csv' could not be read as csv: invalid utf-8" in err
+    assert "hint: the file is not UTF-8 text: convert it, e.g. iconv" in err
+    assert "Traceback" not in err
