@@ -295,24 +295,30 @@ def _nullable(on: _On, key: str, rule: str) -> Planned:
 
 def _bound(on: _On, key: str, rule: str) -> Planned:
     bound = on.column.min if key == "min" else on.column.max
+    assert bound is not None  # planned only when the manifest sets it
     if isinstance(bound, str):
         return _date_bound(on, key, rule, bound)
     if not (on.dtype.is_numeric() or on.dtype == pl.Null):
         return on.where.result(
             key, rule, "error", f"{key} applies to numeric columns; this one is {on.shown}"
         )
-    number = on.base.cast(pl.Float64)
-    if key == "min":
-        offending, side = number < bound, "below"
-    else:
-        offending, side = number > bound, "above"
-    offending = offending.fill_null(False)
+    side = "below" if key == "min" else "above"
+    return _beyond(
+        on, key, rule, on.base.cast(pl.Float64), bound, f"{side} {phrases.number(bound)}"
+    )
+
+
+def _beyond(
+    on: _On, key: str, rule: str, values: pl.Expr, limit: float | dt.datetime, found: str
+) -> Counted:
+    """Values under a minimum or over a maximum, the most extreme shown first."""
+    offending = ((values < limit) if key == "min" else (values > limit)).fill_null(False)
     return on.where.counted(
         key,
         rule,
         offending=offending,
         judged=on.judged,
-        found=f"{side} {phrases.number(bound)}",
+        found=found,
         holds=rule,
         examples=_first(on.base, offending, descending=key == "max"),
     )
@@ -383,17 +389,7 @@ def _date_bound(on: _On, key: str, rule: str, bound: str) -> Planned:
     limit = dt.datetime.fromisoformat(bound)
     if limit.tzinfo is not None:
         limit = limit.astimezone(dt.UTC).replace(tzinfo=None)
-    offending = (values < limit) if key == "min" else (values > limit)
-    offending = offending.fill_null(False)
-    return on.where.counted(
-        key,
-        rule,
-        offending=offending,
-        judged=on.judged,
-        found=f"{'before' if key == 'min' else 'after'} {bound}",
-        holds=rule,
-        examples=_first(on.base, offending, descending=key == "max"),
-    )
+    return _beyond(on, key, rule, values, limit, f"{'before' if key == 'min' else 'after'} {bound}")
 
 
 def _length(on: _On, key: str, rule: str) -> Planned:

@@ -91,32 +91,28 @@ def against_reference(
                 exclude=exclude,
             ),
         )
-    if isinstance(reference, Profile):
-        return tuple(
-            compare_profiles(
-                reference,
-                profile.of_frame(frames[role], exact=True),
-                spec.drift,
-                reference_name="reference",
-                current_name=role,
-                exclude=exclude,
-            )
-            for role in ("train", "test")
-            if role in frames
-        )
-    _usable(reference, spec, exclude)
+    if not isinstance(reference, Profile):
+        _usable(reference, spec, exclude)
+    drift = spec.drift
     return tuple(
-        compare(
-            reference,
-            frames[role],
-            spec.drift,
-            reference_name="reference",
-            current_name=role,
-            exclude=exclude,
-        )
+        _against(reference, frames[role], drift, role, exclude)
         for role in ("train", "test")
         if role in frames
     )
+
+
+def _against(
+    reference: pl.DataFrame | Profile,
+    current: pl.DataFrame,
+    spec: Drift,
+    role: str,
+    exclude: Sequence[str],
+) -> DriftResult:
+    names = {"reference_name": "reference", "current_name": role}
+    if isinstance(reference, Profile):
+        exact = profile.of_frame(current, exact=True)
+        return compare_profiles(reference, exact, spec, exclude=exclude, **names)
+    return compare(reference, current, spec, exclude=exclude, **names)
 
 
 def _usable(reference: pl.DataFrame, spec: Data, exclude: Sequence[str]) -> None:
