@@ -171,3 +171,20 @@ def test_the_command_writes_a_profile_that_data_reference_can_name(tmp_path: Pat
     (root / "data/prod.profile.json").write_text('{"format": "something else"}')
     broken = mlgate("check", "data", cwd=root)
     assert broken.returncode == 2 and "is not an mlgate profile" in broken.stderr
+
+
+def test_each_run_keeps_its_data_files_profiles_beside_its_result(tmp_path: Path) -> None:
+    from mlgate import manifest, pipeline
+    from mlgate.result import runs
+    from tests import projects
+
+    root = projects.write(tmp_path / "iris", projects.iris_files(Path()))
+    stage = pipeline.check_data(manifest.load(root / "mlops.yaml"))
+    folder = runs.run_dir(
+        root, sorted(p.name for p in (root / runs.RUNS).iterdir() if p.is_dir())[-1]
+    )
+    for summary in stage.datasets:
+        assert summary.profile == f"profile.{summary.role}.json"
+        kept = profile.read(summary.profile, (folder / summary.profile).read_bytes())
+        assert kept.rows == summary.rows and list(kept.columns) == list(summary.columns)
+        assert kept.source == f"data/{summary.role}.csv"

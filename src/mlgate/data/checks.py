@@ -46,6 +46,7 @@ def summarize(
     fmt: str,
     *,
     dvc: dvc_track.Tracked | None = None,
+    profile: str | None = None,
 ) -> DatasetSummary:
     return DatasetSummary(
         role=role,
@@ -55,6 +56,7 @@ def summarize(
         columns={name: str(dtype) for name, dtype in frame.schema.items()},
         dvc_md5=dvc.md5 if dvc else None,
         dvc_source=dvc.source if dvc else None,
+        profile=profile,
     )
 
 

@@ -84,7 +84,8 @@ def data(ctx: RunContext) -> DataStage:
             fmt = load.detect_format(path, spec.format)
             frames[role] = load.read(path, fmt)
             file = fingerprint.file_fingerprint(path, manifest.root)
-            summaries.append(checks.summarize(role, frames[role], file, fmt, dvc=dvc))
+            kept = _keep_profile(ctx, role, frames[role], relative)
+            summaries.append(checks.summarize(role, frames[role], file, fmt, dvc=dvc, profile=kept))
     except UserError as exc:
         # paths relative to the manifest: the message lands in reports others read
         message = str(exc).replace(f"{manifest.root}{os.sep}", "")
@@ -109,6 +110,17 @@ def data(ctx: RunContext) -> DataStage:
         checks=found,
         drift=drifts,
     )
+
+
+def _keep_profile(ctx: RunContext, role: str, frame: pl.DataFrame, relative: str) -> str:
+    """The file's profile beside the run's result: the lineage says what the data looked
+    like, and a later drift check can compare with it without the data."""
+    from mlgate import atomic
+    from mlgate.data import profile
+
+    name = f"profile.{role}.json"
+    atomic.write_text(ctx.run_dir / name, profile.to_json(profile.of_frame(frame, source=relative)))
+    return name
 
 
 def _read_profile(manifest: Manifest, relative: str) -> Profile | UserError:

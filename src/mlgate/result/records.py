@@ -54,6 +54,7 @@ class DatasetSummary:
     columns: Mapping[str, str]  # name -> engine dtype, in file order
     dvc_md5: str | None = None  # DVC's hash, when DVC tracks the file
     dvc_source: str | None = None  # where DVC records it: "data/train.csv.dvc"
+    profile: str | None = None  # its profile, a file in the run's folder (mlgate profile)
 
 
 @dataclass(frozen=True, kw_only=True)
