@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import numpy as np
 
 METHODS = ("holm", "bh")
-NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
 
 
 def adjust(p_values: Sequence[float], method: str) -> list[float]:

@@ -46,7 +46,6 @@ RARE = 5  # categories with fewer rows in both files together fold into "other"
 IDENTIFIER_SHARE = 0.5  # more of the reference's values seen once: an identifier
 MISSING_THRESHOLD = 0.01  # the share of missing values must move by at least this much
 UNSEEN_THRESHOLD = 0.01  # new categories must exceed the reference's own by this share
-OTHER = "(other)"
 
 DEFAULT_THRESHOLDS = {
     "ks": 0.1,
@@ -57,7 +56,6 @@ DEFAULT_THRESHOLDS = {
 }
 NUMERIC_METHODS = ("ks", "wasserstein", "psi")
 CATEGORICAL_METHODS = ("chi2", "jensenshannon", "psi")
-METHODS = ("auto", "ks", "wasserstein", "chi2", "jensenshannon", "psi")
 NAMES = {
     "ks": "KS",
     "wasserstein": "Wasserstein (normed)",
@@ -67,7 +65,7 @@ NAMES = {
     "missing": "missing share",
     "unseen": "new categories",
 }
-SIGNIFICANCE = {"ks": "KS", "chi2": "chi-square", "proportion": "two-proportion", "binomial": ""}
+SIGNIFICANCE = {"ks": "KS", "chi2": "chi-square", "proportion": "two-proportion"}
 
 
 def against_reference(

@@ -146,10 +146,3 @@ def proportion_p(k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> float:
     if expected.min() < 5:
         return float(stats.fisher_exact(table).pvalue)
     return float(stats.chi2_contingency(table).pvalue)
-
-
-def excess_p(k: int, n: int, expected_share: float) -> float:
-    """One-sided binomial: more than `expected_share` of n, if k of n were seen."""
-    if k == 0:
-        return 1.0
-    return float(stats.binom.sf(k - 1, n, expected_share))
