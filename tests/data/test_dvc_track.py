@@ -87,3 +87,59 @@ def test_a_stage_output_is_found_in_dvc_lock(repo: Path) -> None:
     assert found is not None and found.source == "dvc.lock (stage prepare)"
     assert found.md5 == hashlib.md5((repo / "data/extra.csv").read_bytes()).hexdigest()
     assert dvc_track.tracked(repo / "data/test.csv", repo) is None
+
+
+DVC_TRAIN = """\
+import joblib, pandas as pd
+from sklearn.linear_model import LogisticRegression
+frame = pd.read_csv("data/train.csv")
+model = LogisticRegression(max_iter=500).fit(frame.drop(columns=["species"]), frame["species"])
+joblib.dump(model, "models/model.joblib")
+"""
+
+
+def test_a_dvc_stage_trains_and_its_lock_hashes_go_into_the_run(repo: Path) -> None:
+    (repo / "train.py").write_text(DVC_TRAIN)
+    (repo / "models").mkdir()
+    dvc(
+        repo,
+        "stage",
+        "add",
+        "-q",
+        "-n",
+        "train",
+        "-d",
+        "data/train.csv",
+        "-d",
+        "train.py",
+        "-o",
+        "models/model.joblib",
+        "python train.py",
+    )
+    text = (repo / "mlops.yaml").read_text()
+    (repo / "mlops.yaml").write_text(text.replace("  command: python train.py\n", "  dvc: train\n"))
+    loaded = manifest.load(repo / "mlops.yaml")
+    assert loaded.train.command.argv == ("dvc", "repro", "train")
+    result = pipeline.run(loaded, compare=False)
+    assert result.passed, result.summary
+    model = hashlib.md5((repo / "models/model.joblib").read_bytes()).hexdigest()
+    data = hashlib.md5((repo / "data/train.csv").read_bytes()).hexdigest()
+    assert result.train.dvc_lock is not None
+    assert result.train.dvc_lock["models/model.joblib"] == model
+    assert result.train.dvc_lock["data/train.csv"] == data
+    again = pipeline.run(loaded, compare=False)  # nothing changed: DVC skips the stage
+    assert again.passed, again.summary
+
+
+def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:
+    from mlgate.errors import ManifestError
+
+    (repo / "dvc.yaml").write_text("stages:\n  train:\n    cmd: python train.py\n")
+    text = (repo / "mlops.yaml").read_text()
+    (repo / "mlops.yaml").write_text(text.replace("  command: python train.py\n", "  dvc: trian\n"))
+    with pytest.raises(ManifestError) as refused:
+        manifest.load(repo / "mlops.yaml")
+    assert (
+        "train.dvc: dvc.yaml has no stage 'trian' (its stages: train); did you mean 'train'?"
+        in (str(refused.value))
+    )

@@ -221,7 +221,7 @@ CASES = [
         "missing-command",
         sub("  command: python train.py\n", ""),
         [
-            "mlops.yaml:9:1: train: missing required key 'command' (a shell command line, or a list of arguments run without a shell)",
+            "mlops.yaml:9:1: train: missing required key 'command' (a shell command line, or a list of arguments run without a shell), or 'dvc' (a stage of dvc.yaml)",
         ],
     ),
     (

@@ -70,6 +70,22 @@ def _from_lock(lock: Path, path: Path) -> tuple[str, str] | None:
     return None
 
 
+def stage_hashes(root: Path, stage: str) -> dict[str, str]:
+    """What dvc.lock says a stage ran on and wrote: path -> MD5, deps then outs."""
+    lock = root / "dvc.lock"
+    data = _yaml(lock) if lock.is_file() else None
+    stages = data.get("stages", {}) if isinstance(data, dict) else {}
+    body = stages.get(stage) if isinstance(stages, dict) else None
+    found: dict[str, str] = {}
+    for kind in ("deps", "outs"):
+        entries = body.get(kind, []) if isinstance(body, dict) else []
+        for entry in entries if isinstance(entries, list) else []:
+            md5 = _md5(entry) if isinstance(entry, dict) else None
+            if md5:
+                found[str(entry.get("path"))] = md5
+    return found
+
+
 def _md5(out: dict[str, object]) -> str | None:
     value = out.get("md5")
     return value if isinstance(value, str) and value else None

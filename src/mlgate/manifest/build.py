@@ -91,8 +91,12 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
         ),
         train=Train(
             command=_command(
-                train["command"], train.get("timeout"), train.get("env"), train.get("pass_env")
+                train["command"] if "command" in train else ["dvc", "repro", train["dvc"]],
+                train.get("timeout"),
+                train.get("env"),
+                train.get("pass_env"),
             ),
+            dvc_stage=train.get("dvc"),
             model=train.get("outputs", {}).get("model", DEFAULT_MODEL),
             params=params,
         ),

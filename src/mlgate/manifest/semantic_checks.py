@@ -48,6 +48,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_docker_problems(raw),
         *_registry_problems(raw),
         *_drift_problems(raw),
+        *_train_problems(raw, root, files),
     ]
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
 
@@ -554,3 +555,51 @@ def _drift_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 f"{method} tests categories and '{name}' is {kind}; use {fits}",
                 True,
             )
+
+
+def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Finding]:
+    """train: a command or a DVC stage, exactly one; the stage must be in dvc.yaml."""
+    train = raw.get("train")
+    if not isinstance(train, dict):
+        return
+    if "command" not in train and "dvc" not in train:
+        yield (
+            ("train",),
+            "missing required key 'command' (a shell command line, or a list of arguments "
+            "run without a shell), or 'dvc' (a stage of dvc.yaml)",
+            True,
+        )
+    elif "command" in train and "dvc" in train:
+        yield ("train", "dvc"), "give train.command or train.dvc, not both", True
+    stage = train.get("dvc")
+    if not files or not isinstance(stage, str):
+        return
+    stages = _dvc_stages(root / "dvc.yaml")
+    if stages is None:
+        yield (
+            ("train", "dvc"),
+            f"stage '{stage}' needs a dvc.yaml beside the manifest; none is there",
+            False,
+        )
+    elif stage not in stages:
+        close = difflib.get_close_matches(stage, stages, n=1)
+        known = ", ".join(stages) or "none"
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        yield (
+            ("train", "dvc"),
+            f"dvc.yaml has no stage '{stage}' (its stages: {known}){hint}",
+            False,
+        )
+
+
+def _dvc_stages(path: Path) -> list[str] | None:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    stages = data.get("stages") if isinstance(data, dict) else None
+    return [str(k) for k in stages] if isinstance(stages, dict) else []

@@ -111,9 +111,10 @@ class Data:
 
 @dataclass(frozen=True, kw_only=True)
 class Train:
-    command: Command
+    command: Command  # for a DVC stage: dvc repro STAGE
     model: str
     params: str | None = None
+    dvc_stage: str | None = None  # train.dvc: the dvc.yaml stage that trains
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -139,7 +139,7 @@ def _read_profile(manifest: Manifest, relative: str) -> Profile | UserError:
 
 def train(ctx: RunContext) -> TrainStage:
     """The user's training command, which must write (or update) the model file."""
-    from mlgate.data import fingerprint
+    from mlgate.data import dvc_track, fingerprint
 
     manifest = ctx.manifest
     model_path = manifest.resolve(manifest.train.model)
@@ -150,7 +150,9 @@ def train(ctx: RunContext) -> TrainStage:
     if outcome.status != "passed":
         return TrainStage(status=outcome.status, outcome=outcome, message=outcome.message)
     after = _mtime(model_path)
-    if after is None or after == before:
+    stage = manifest.train.dvc_stage
+    # a DVC stage whose inputs did not change is skipped by `dvc repro`: its model stands
+    if after is None or (after == before and stage is None):
         what = "did not write" if after is None else "did not update"
         return TrainStage(
             status="failed",
@@ -163,6 +165,7 @@ def train(ctx: RunContext) -> TrainStage:
         outcome=outcome,
         message=outcome.message,
         model=fingerprint.file_fingerprint(model_path, manifest.root),
+        dvc_lock=dvc_track.stage_hashes(manifest.root, stage) if stage else None,
     )
 
 

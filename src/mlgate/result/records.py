@@ -117,6 +117,7 @@ class TrainStage:
     status: Status
     outcome: CommandOutcome | None = None
     model: FileFingerprint | None = None
+    dvc_lock: Mapping[str, str] | None = None  # train.dvc: the stage's deps and outs, path -> MD5
     duration_s: float = 0.0
     message: str = ""
 
