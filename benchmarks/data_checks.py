@@ -19,13 +19,16 @@ return the same verdict on each check, or the benchmark stops.
 
 Each tool runs in its own process (pandera and Great Expectations in their own virtual
 environments), reads the file (polars or pandas) and is timed from after the read to its
-verdicts, building its schema or suite included:
+verdicts, building its schema or suite included; wall time, and the process's CPU time over
+the same span (all threads: polars uses both cores, pandas one). The tools take turns in
+each run, so a busy machine slows them alike.
 
 - mlgate: a `Data` spec, `mlgate.data.checks.run_checks` on the polars frame.
 - pandera: `DataFrameSchema.validate(lazy=True)`: built-in checks, a custom check where
   pandera has none (null share, order, quantile, row count, expression, freshness).
 - Great Expectations 1.x: an ephemeral context, a pandas dataframe asset, a suite of core
-  expectations, `ValidationDefinition.run` with the default result format (SUMMARY).
+  expectations, `ValidationDefinition.run` with the default result format (SUMMARY); the
+  quantile expectation's numpy-bool `success` is made a bool, which 1.24.1 cannot store.
 - polars by hand: one `select` over `frame.lazy()`, an aggregate per check (the dtype from
   the schema); duplicate rows by the row hashes, rows compared only if hashes repeat.
 
@@ -145,7 +148,7 @@ def generate(rows: int, path: Path) -> None:
 
 
 # what each tool runs, in its own process: argv[1] the Parquet file, argv[2] the checks (JSON);
-# each sets `verdicts` ({check: passed}), `seconds` and `versions`, printed as JSON
+# each sets `verdicts` ({check: passed}), `seconds` (wall, CPU of all threads) and `versions`
 COMMON = """
 import datetime as dt, json, sys, time
 given = json.load(open(sys.argv[2]))
@@ -153,6 +156,7 @@ table = given["table"]
 fresh, age = table["freshness"]
 now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 bound = lambda v: dt.datetime.fromisoformat(v) if isinstance(v, str) else v
+clock = lambda: (time.perf_counter(), time.process_time())
 """
 PRINT = """
 print(json.dumps({"seconds": seconds, "verdicts": verdicts, "versions": versions}))
@@ -183,9 +187,9 @@ if sys.argv[3:] == ["profile"]:
     cProfile.run("run()", sys.argv[2] + ".prof")
     pstats.Stats(sys.argv[2] + ".prof").sort_stats("tottime").print_stats(15)
     sys.exit()
-t = time.perf_counter()
+t = clock()
 results = run()
-seconds = time.perf_counter() - t
+seconds = [end - start for start, end in zip(t, clock())]  # wall, CPU
 verdicts = {}
 for r in results:
     if r.rule.startswith("present"):
@@ -201,7 +205,7 @@ versions = f"mlgate {mlgate.__version__}, polars {pl.__version__}"
 PANDERA_PANDAS = """
 import pandas as pd, pandera, pandera.pandas as pa
 frame = pd.read_parquet(sys.argv[1])
-t = time.perf_counter()
+t = clock()
 TYPES = {"integer": "int64", "number": "float64", "string": "str", "datetime": "datetime64[us]"}
 nulls = lambda v: pa.Check(lambda s: s.isna().mean() <= v, ignore_na=False)  # else none seen
 increasing = lambda v: pa.Check(lambda s: s.is_monotonic_increasing)
@@ -214,7 +218,7 @@ versions = f"pandera {pandera.__version__}, pandas {pd.__version__}"
 PANDERA_POLARS = """
 import polars as pl, pandera, pandera.polars as pa
 frame = pl.read_parquet(sys.argv[1])
-t = time.perf_counter()
+t = clock()
 TYPES = {"integer": pl.Int64, "number": pl.Float64, "string": pl.String,
     "datetime": pl.Datetime("us")}
 agg = lambda f: pa.Check(lambda d: d.lazyframe.select(f(pl.col(d.key))))
@@ -255,7 +259,7 @@ except pa.errors.SchemaErrors as exc:
     cases = cases.to_pandas() if hasattr(cases, "to_pandas") else cases  # polars
     cases = cases[["schema_context", "column", "check", "check_number"]].drop_duplicates()
     cases = cases.astype(object).where(cases.notna(), None).itertuples(index=False)
-seconds = time.perf_counter() - t
+seconds = [end - start for start, end in zip(t, clock())]  # wall, CPU
 KINDS = {"not_nullable": "nullable", "field_uniqueness": "unique", "dtype": "type"}
 failed = set()
 for context, column, check, number in cases:
@@ -274,7 +278,7 @@ Q = gxe.ExpectColumnQuantileValuesToBeBetween  # its success is a numpy bool, wh
 _validate = Q._validate  # the result cannot serialize (GE 1.24.1): made a bool
 Q._validate = lambda *a, **k: {**(r := _validate(*a, **k)), "success": bool(r["success"])}
 frame = pd.read_parquet(sys.argv[1])
-t = time.perf_counter()
+t = clock()
 context = gx.get_context(mode="ephemeral")
 batch = context.data_sources.add_pandas("bench").add_dataframe_asset("data")
 batch = batch.add_batch_definition_whole_dataframe("all")
@@ -312,7 +316,7 @@ for name, expectation in found:
     suite.add_expectation(expectation)
 run = context.validation_definitions.add(gx.ValidationDefinition(name="run", data=batch,
     suite=suite)).run(batch_parameters={"dataframe": frame})
-seconds = time.perf_counter() - t
+seconds = [end - start for start, end in zip(t, clock())]  # wall, CPU
 for r in run.results:
     if r.exception_info.get("raised_exception"):
         sys.exit(f"{r.expectation_config.meta}: {r.exception_info}")
@@ -323,7 +327,7 @@ versions = f"great_expectations {gx.__version__}, pandas {pd.__version__}"
 POLARS = """
 import polars as pl
 frame = pl.read_parquet(sys.argv[1])
-t = time.perf_counter()
+t = clock()
 TYPES = {"integer": pl.Int64, "number": pl.Float64, "string": pl.String,
     "datetime": pl.Datetime("us")}
 RULES = {"nullable": lambda c, v: c.null_count() == 0,
@@ -350,7 +354,7 @@ exprs["freshness"] = pl.col(fresh).max() >= now - dt.timedelta(seconds=age)
 verdicts |= frame.lazy().select(**exprs).collect().row(0, named=True)
 if not verdicts["duplicates"]:
     verdicts["duplicates"] = 1 - frame.n_unique() / frame.height <= table["duplicates"]
-seconds = time.perf_counter() - t
+seconds = [end - start for start, end in zip(t, clock())]  # wall, CPU
 versions = f"polars {pl.__version__}"
 """
 
@@ -399,7 +403,8 @@ def main() -> None:
         for name, (python, script) in tools.items():
             if name != "Great Expectations" or i < args.gx_runs:
                 found[name].append(run_tool(python, COMMON + script + PRINT, files))
-                print(f"run {i + 1}: {name}: {found[name][-1]['seconds']:.2f} s", flush=True)
+                wall, cpu = found[name][-1]["seconds"]  # type: ignore[misc]
+                print(f"run {i + 1}: {name}: {wall:.2f} s, CPU {cpu:.2f} s", flush=True)
     expected = {n: n not in FAILING for n in names()}
     for name, runs in found.items():
         for run in runs:
@@ -408,18 +413,23 @@ def main() -> None:
                 differ = sorted(set(got) ^ set(expected))
                 differ += [n for n in expected if n in got and got[n] != expected[n]]
                 raise SystemExit(f"{name} disagrees on: {', '.join(differ)}")
-    medians = {
-        n: statistics.median(float(str(r["seconds"])) for r in rs) for n, rs in found.items()
-    }
+    medians, cpus = {}, {}
+    for name, runs in found.items():
+        medians[name] = statistics.median(r["seconds"][0] for r in runs)  # type: ignore[index]
+        cpus[name] = statistics.median(r["seconds"][1] for r in runs)  # type: ignore[index]
     mine = medians["mlgate"]
     print(f"\n{args.rows:,} rows x 20 columns; every tool ran the same {len(expected)} checks")
-    print("| tool | checks | failed checks | runs | median s | time / mlgate's |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| tool | checks | failed checks | runs | median s | time / mlgate's | median CPU s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, runs in found.items():
         got = runs[0]["verdicts"]
         assert isinstance(got, dict)
         row = [name, len(got), sum(not ok for ok in got.values()), len(runs), medians[name]]
-        print("| {} | {} | {} | {} | {:.2f} | {:.2f} |".format(*row, medians[name] / mine))
+        print(
+            "| {} | {} | {} | {} | {:.2f} | {:.2f} | {:.2f} |".format(
+                *row, medians[name] / mine, cpus[name]
+            )
+        )
     print(f"\nfailed, in every tool: {', '.join(FAILING)}")
     print("; ".join(str(runs[0]["versions"]) for runs in found.values()))
     bars = [

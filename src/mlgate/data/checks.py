@@ -129,7 +129,7 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
     counted = {i: p for i, p in enumerate(planned) if isinstance(p, Counted)}
     exprs: dict[str, pl.Expr] = {}
     for i, check in counted.items():
-        exprs[f"count.{i}"] = check.offending.sum()
+        exprs[f"count.{i}"] = check.offending.sum() if check.count is None else check.count
         exprs[f"judged.{i}"] = check.judged
     for i, plan in enumerate(planned):
         if isinstance(plan, Measured):
