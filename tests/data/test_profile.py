@@ -188,3 +188,14 @@ def test_each_run_keeps_its_data_files_profiles_beside_its_result(tmp_path: Path
         kept = profile.read(summary.profile, (folder / summary.profile).read_bytes())
         assert kept.rows == summary.rows and list(kept.columns) == list(summary.columns)
         assert kept.source == f"data/{summary.role}.csv"
+
+
+def test_merged_categories_count_what_was_seen_once_exactly() -> None:
+    first = profile.of_series(pl.Series("c", ["a", "b", "c", "c"]))
+    second = profile.of_series(pl.Series("c", ["a", "d", "d", "e"]))
+    merged = profile.merge(
+        profile.Profile(rows=4, columns={"c": first}),
+        profile.Profile(rows=4, columns={"c": second}),
+    ).columns["c"]
+    whole = profile.of_series(pl.Series("c", ["a", "b", "c", "c", "a", "d", "d", "e"]))
+    assert merged == whole  # a: 2, b: 1, c: 2, d: 2, e: 1 -> two seen once

@@ -241,10 +241,13 @@ def _merge_numeric(x: NumericProfile, y: NumericProfile) -> NumericProfile:
 def _merge_categorical(x: CategoricalProfile, y: CategoricalProfile) -> CategoricalProfile:
     both = {k: x.counts.get(k, 0) + y.counts.get(k, 0) for k in {*x.counts, *y.counts}}
     pairs = sorted(both.items(), key=lambda kv: (-kv[1], kv[0]))
+    # values seen once: exact among the values both kept; those neither kept are taken as
+    # distinct from each other (an estimate, and only when a side left values out)
+    untold = sum(p.once - sum(1 for n in p.counts.values() if n == 1) for p in (x, y))
     return CategoricalProfile(
         missing=x.missing + y.missing,
         counts=dict(pairs[:TOP]),
         other=x.other + y.other + sum(n for _, n in pairs[TOP:]),
         distinct=max(x.distinct, y.distinct, len(both)),
-        once=x.once + y.once - 2 * sum(1 for k in x.counts if x.counts[k] == 1 and k in y.counts),
+        once=sum(1 for n in both.values() if n == 1) + untold,
     )
