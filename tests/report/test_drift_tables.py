@@ -1,0 +1,49 @@
+"""The drift section: every figure as the result holds it, and a column name from the
+data (a fork's data, say) reads as text and cannot break the table."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from markdown_it import MarkdownIt
+
+from mlgate.data import drift
+from mlgate.manifest.spec import Drift
+from mlgate.report import drift_tables
+from tests.report.test_inert import HOSTILE
+
+PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def result_with(names: list[str]):  # type: ignore[no-untyped-def]
+    reference = pl.DataFrame({n: [float(i % 7) for i in range(200)] for n in names})
+    current = pl.DataFrame(
+        {n: [float(i % 7) + 3 * (j == 0) for i in range(200)] for j, n in enumerate(names)}
+    )
+    return drift.compare(reference, current, Drift(), reference_name="train", current_name="test")
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_column_names_stay_in_their_cell(kind: str) -> None:
+    names = [HOSTILE[kind] + " x", "plain"]
+    found = result_with(names)
+    rendered = drift_tables.markdown([found])
+    tokens = PARSER.parse(rendered)
+    rows = [t for t in tokens if t.type == "tr_open"]
+    cells = [t for t in tokens if t.type in ("td_open", "th_open")]
+    assert len(cells) == 7 * len(rows), rendered  # seven cells a row, whatever the name
+    kinds = {c.type for t in tokens if t.type == "inline" for c in t.children or []}
+    assert not kinds & {"link_open", "image", "html_inline", "code_inline"}, rendered
+
+
+def test_the_row_holds_the_results_figures() -> None:
+    found = result_with(["a", "b"])
+    moved = next(e for e in found.columns if e.column == "a")
+    assert moved.drifted and moved.adjusted_p_value is not None
+    rendered = drift_tables.markdown([found])
+    row = next(line for line in rendered.splitlines() if line.startswith("| a |"))
+    assert row == (
+        f"| a | ks | {moved.statistic:.4g} | 0.1 | {moved.p_value:.3g} | "
+        f"{moved.adjusted_p_value:.3g} | {moved.reason} |"
+    )
+    assert "### ❌ Drift: test against train: 1 of 2 columns drifted" in rendered
