@@ -474,3 +474,26 @@ def test_a_gitignore_line_already_covered_is_not_added(
     line: str, patterns: list[str], covered: bool
 ) -> None:
     assert scaffold._covered(line, patterns) is covered
+
+
+def test_the_starter_columns_come_from_the_data_and_pass_on_it(tmp_path: Path) -> None:
+    """Profiles of both files seed data.columns: each column's type, `nullable: false`
+    where nothing is missing, the values of a category with few; the data passes them."""
+    from mlgate import pipeline
+
+    _wine_parquet(tmp_path)
+    scaffold.init(tmp_path)
+    raw = yaml.safe_load((tmp_path / "mlops.yaml").read_text())
+    columns = raw["data"]["columns"]
+    assert columns["alcohol"] == {"type": "number", "nullable": False}
+    assert columns["proline"] == {"type": "number", "nullable": False}
+    assert columns["cultivar"] == {
+        "type": "category",
+        "nullable": False,
+        "values": ["barbera", "barolo", "grignolino"],
+    }
+    assert "__index_level_0__" not in columns
+    stage = pipeline.check_data(manifest.load(tmp_path / "mlops.yaml"))
+    assert stage.status == "passed", [c.message for c in stage.checks if not c.passed]
+    # per file: 14 columns present, typed and never missing, and the values of one
+    assert sum(".columns." in c.id for c in stage.checks) == 2 * (14 * 3 + 1)

@@ -323,6 +323,7 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     for role, file in (("train", found.train), ("test", found.test)):
         fields[role] = _scalar(file.path) if file else f"data/{role}.csv"
         fields[f"{role}_note"] = "" if file else f"         # no {role} data file was found"
+    fields["columns"] = _columns_block(found.columns)
     fields["target"] = _scalar(found.target) if found.target else "label"
     fields["target_note"] = "   # the column the model predicts" + (
         "" if found.target else ": set it"
@@ -350,6 +351,31 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
         "{metric: accuracy, min: 0.8}" if task == "classification" else "{metric: r2, min: 0.5}"
     )
     return fields
+
+
+def _columns_block(seeds: tuple[tuple[str, dict[str, object]], ...]) -> str:
+    """data.columns as the data shows it today, or a commented example when there is none."""
+    if not seeds:
+        return (
+            "  # columns:                   # expectations checked on every data file\n"
+            "  #   age: {type: integer, min: 0, max: 120, nullable: false}\n"
+            "  #   plan: {type: category, values: [basic, pro]}\n"
+        )
+    lines = [
+        "  columns:                     # as the data files are today: tighten them (min, max, ...)"
+    ]
+    for name, rules in seeds:
+        inner = ", ".join(f"{key}: {_yaml_value(value)}" for key, value in rules.items())
+        lines.append(f"    {_scalar(name)}: {{{inner}}}")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    return _scalar(str(value))
 
 
 def _scalar(text: str) -> str:

@@ -20,6 +20,7 @@ import polars as pl
 
 from mlgate import words
 from mlgate.data.load import EXTENSIONS, PANDAS_INDEX
+from mlgate.errors import UserError
 
 SKIPPED_FOLDERS = {
     ".git",
@@ -75,6 +76,8 @@ class Survey:
     prepare: str | None = None  # the preparation script, relative posix path
     trainer: str | None = None  # the training script
     said: tuple[str, ...] = field(default=())  # what was read and guessed, one phrase each
+    # data.columns entries both files pass today, from their profiles: (name, rules)
+    columns: tuple[tuple[str, dict[str, object]], ...] = ()
 
     @property
     def fewest_rows(self) -> int | None:
@@ -102,6 +105,7 @@ def survey(root: Path) -> Survey:
         said.append(f"target '{target}': {why}")
         task, why = _guess_task(root, train, target)
         said.append(f"task {task}: {why}")
+    columns = _seeds(root, train, test, said) if train is not None and test is not None else ()
     return Survey(
         train=train,
         test=test,
@@ -110,7 +114,59 @@ def survey(root: Path) -> Survey:
         prepare=_script(scripts, "prepare"),
         trainer=_script(scripts, "train"),
         said=tuple(said),
+        columns=columns,
     )
+
+
+SEEDED_COLUMNS = 40  # a wider file keeps the commented example: too long to read
+LISTED_VALUES = 10  # a category with at most this many values lists them
+
+
+def _seeds(
+    root: Path, train: DataFile, test: DataFile, said: list[str]
+) -> tuple[tuple[str, dict[str, object]], ...]:
+    """Each shared column's type, whether it may be missing and (for a few categories) its
+    values, as the two files' profiles show them: rules the data passes today."""
+    from mlgate.data import load, profile
+
+    shared = [c for c in train.columns if c in test.columns]
+    if not shared or len(shared) > SEEDED_COLUMNS:
+        return ()
+    try:
+        frames = [
+            load.read(root / f.path, EXTENSIONS[Path(f.path).suffix.lower()]) for f in (train, test)
+        ]
+    except UserError:  # read as a schema above, not whole: then no seeds, the example stays
+        return ()
+    seeds = []
+    for name in shared:
+        dtype = frames[0].schema[name]
+        sides = [profile.of_series(f[name], exact=True) for f in frames]
+        rules: dict[str, object] = {"type": _column_type(dtype, sides[0])}
+        if not any(side.missing for side in sides):
+            rules["nullable"] = False
+        if all(isinstance(side, profile.CategoricalProfile) for side in sides):
+            values = sorted({v for side in sides for v in side.counts})  # type: ignore[union-attr]
+            if rules["type"] == "category" and len(values) <= LISTED_VALUES:
+                rules["values"] = values
+        seeds.append((name, rules))
+    said.append("columns: types, missing values and few categories from both files' profiles")
+    return tuple(seeds)
+
+
+def _column_type(dtype: pl.DataType, seen: object) -> str:
+    from mlgate.data import profile
+
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype.is_integer():
+        return "integer"
+    if dtype.is_float():
+        return "number"
+    if dtype.is_temporal():
+        return "datetime"
+    few = isinstance(seen, profile.CategoricalProfile) and seen.distinct <= 2 * LISTED_VALUES
+    return "category" if few else "string"
 
 
 def _files(root: Path) -> tuple[list[str], list[str]]:
