@@ -211,3 +211,13 @@ def test_a_pandas_index_in_parquet_is_not_a_column_as_pandas_reads_it(
     test.drop(columns="index").to_parquet(tmp_path / "test.parquet")
     leaked = dataset_checks.leakage(frame, load.read(tmp_path / "test.parquet", "parquet"))
     assert (leaked.status, leaked.observed) == ("failed", 10)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_only_the_columns_asked_for_are_read(tmp_path: Path, fmt: str) -> None:
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"], "c": [0.5, 1.5]})
+    path = write(frame, tmp_path / f"f{SUFFIX[fmt]}", fmt)
+    got = load.read(path, fmt, ["c", "a", "absent"])
+    assert got.columns == ["a", "c"]  # in file order; a column the file lacks is left out
+    assert got["c"].to_list() == [0.5, 1.5]
+    assert load.read(path, fmt).columns == ["a", "b", "c"]

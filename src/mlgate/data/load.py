@@ -7,13 +7,14 @@ where the model's frame is built.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from mlgate.errors import UserError
-from mlgate.manifest.data_formats import EXTENSIONS, FORMATS, detect_format, separator
+from mlgate.manifest.data_formats import EXTENSIONS, FORMATS, detect_format, header, separator
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,17 +51,29 @@ PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 __all__ = ["EXTENSIONS", "FORMATS", "detect_format", "read", "read_pandas"]
 
 
-def read(path: Path, fmt: str) -> pl.DataFrame:
-    """The frame the data checks run on."""
+def read(path: Path, fmt: str, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """The frame the data checks run on; `columns`: only those of them the file has (CSV
+    and Parquet skip the rest while reading: a drift reference needs no other)."""
+    wanted = _present(path, fmt, columns) if columns is not None else None
     try:
         if fmt == "csv":
-            return _read_csv(path)
+            return _read_csv(path, wanted)
         if fmt == "parquet":
-            return _without_pandas_index(pl.read_parquet(path))
+            return _without_pandas_index(pl.read_parquet(path, columns=wanted))
         # JSON lines can add a field late, which a partial inference silently drops
-        return pl.read_ndjson(path, infer_schema_length=None)
+        frame = pl.read_ndjson(path, infer_schema_length=None)
+        return frame.select([c for c in frame.columns if c in columns]) if columns else frame
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise _unreadable(path, fmt, exc) from exc
+
+
+def _present(path: Path, fmt: str, columns: Sequence[str]) -> list[str] | None:
+    """The wanted columns the header names, in file order; None: read every column."""
+    named = header(path, fmt)
+    if not named:
+        return None
+    kept = [c for c in named if c in set(columns)]
+    return kept or None
 
 
 def _without_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
@@ -71,12 +84,16 @@ def _without_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.drop(index) if index else frame
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
     sep = separator(path)
 
     def read_inferring(rows: int | None) -> pl.DataFrame:
         return pl.read_csv(
-            path, separator=sep, null_values=list(PANDAS_NA), infer_schema_length=rows
+            path,
+            separator=sep,
+            null_values=list(PANDAS_NA),
+            infer_schema_length=rows,
+            columns=columns,
         )
 
     try:

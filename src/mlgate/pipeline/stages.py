@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from mlgate import commands, files, words
 from mlgate.errors import UserError
-from mlgate.manifest.spec import Command, Manifest
+from mlgate.manifest.spec import Command, Data, Manifest
 from mlgate.pipeline import warmup
 from mlgate.pipeline.observer import Observer
 from mlgate.result.records import (
@@ -82,7 +82,9 @@ def data(ctx: RunContext) -> DataStage:
                 )
             files.require_regular(path, f"data.{role}", relative)  # a FIFO would block
             fmt = load.detect_format(path, spec.format)
-            frames[role] = load.read(path, fmt)
+            frames[role] = load.read(
+                path, fmt, _reference_columns(spec) if role == "reference" else None
+            )
             file = fingerprint.file_fingerprint(path, manifest.root)
             kept = _keep_profile(ctx, role, frames[role], relative)
             summaries.append(checks.summarize(role, frames[role], file, fmt, dvc=dvc, profile=kept))
@@ -110,6 +112,14 @@ def data(ctx: RunContext) -> DataStage:
         checks=found,
         drift=drifts,
     )
+
+
+def _reference_columns(spec: Data) -> tuple[str, ...] | None:
+    """A drift reference named by file is read for the columns drift tests, unless it is
+    held to the same schema as the other files (then all of them)."""
+    if spec.drift is None or spec.drift.columns is None or spec.same_schema:
+        return None
+    return spec.drift.columns
 
 
 def _keep_profile(ctx: RunContext, role: str, frame: pl.DataFrame, relative: str) -> str:
