@@ -95,3 +95,19 @@ def test_every_new_rule_is_read(tmp_path: Path) -> None:
 def test_mistakes_are_located(tmp_path: Path, columns: str, checks: str, expected: str) -> None:
     found = problems(tmp_path, columns=columns, checks=checks)
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_a_data_file_a_dvc_lock_names_may_be_absent(tmp_path: Path) -> None:
+    """Absent from the checkout but an output in dvc.lock: the run pulls it, so the
+    manifest is valid; a file neither DVC file names is still missing."""
+    files = projects.iris_files(Path())
+    del files["data/train.csv"]
+    root = projects.write(tmp_path / "p", files)
+    (root / ".git").mkdir()  # the repository's top: the search for dvc.lock stops here
+    with pytest.raises(ManifestError, match=r"data\.train: file 'data/train\.csv' does not exist"):
+        manifest.load(root / "mlops.yaml")
+    (root / "dvc.lock").write_text(
+        "schema: '2.0'\nstages:\n  split:\n    cmd: python split.py\n    outs:\n"
+        "    - path: data/train.csv\n      hash: md5\n      md5: 0123456789abcdef0123456789abcdef\n"
+    )
+    assert manifest.load(root / "mlops.yaml").data.train == "data/train.csv"
