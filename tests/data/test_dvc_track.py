@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlgate import manifest, pipeline
-from mlgate.data import dvc_track
+from mlgate import dvc_files, manifest, pipeline
 from mlgate.errors import UserError
 from tests import projects
 from tests.conftest import git
@@ -63,7 +62,7 @@ def test_without_dvc_installed_the_error_says_how_to_get_it(
     (repo / "data/train.csv").unlink()
     monkeypatch.setenv("PATH", os.pathsep.join(["/usr/bin", "/bin"]))
     with pytest.raises(UserError) as refused:
-        dvc_track.pull(repo / "data/train.csv", repo, "data.train")
+        dvc_files.pull(repo / "data/train.csv", repo, "data.train")
     assert "data.train: 'data/train.csv' is tracked by DVC and not here" in str(refused.value)
     assert refused.value.hint == "pip install 'mlgate[dvc]' (or run `dvc pull` before mlgate)"
 
@@ -83,10 +82,10 @@ def test_a_stage_output_is_found_in_dvc_lock(repo: Path) -> None:
         "cp data/train.csv data/extra.csv",
     )
     dvc(repo, "repro", "-q", "prepare")
-    found = dvc_track.tracked(repo / "data/extra.csv", repo)
+    found = dvc_files.tracked(repo / "data/extra.csv", repo)
     assert found is not None and found.source == "dvc.lock (stage prepare)"
     assert found.md5 == hashlib.md5((repo / "data/extra.csv").read_bytes()).hexdigest()
-    assert dvc_track.tracked(repo / "data/test.csv", repo) is None
+    assert dvc_files.tracked(repo / "data/test.csv", repo) is None
 
 
 DVC_TRAIN = """\

@@ -22,11 +22,10 @@ from typing import Any
 
 import polars as pl
 
-from mlgate import words
+from mlgate import dvc_files, words
 from mlgate.data import (
     column_checks,
     dataset_checks,
-    dvc_track,
     phrases,
     table_checks,
     type_checks,
@@ -45,7 +44,7 @@ def summarize(
     file: FileFingerprint,
     fmt: str,
     *,
-    dvc: dvc_track.Tracked | None = None,
+    dvc: dvc_files.Tracked | None = None,
     profile: str | None = None,
 ) -> DatasetSummary:
     return DatasetSummary(

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from mlgate import files, words
+from mlgate import dvc_files, files, words
 from mlgate.errors import Problem, UserError
 from mlgate.manifest import data_formats, image_name
 from mlgate.manifest.build import DURATION
@@ -83,7 +83,7 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
             continue
         if _exists(target) or (keys[0] == "data" and produced):
             continue
-        if _exists(Path(f"{target}.dvc")) or _locked_by_dvc(target, root):
+        if _exists(Path(f"{target}.dvc")) or _dvc_locked(target, root):
             continue  # DVC-tracked: pulled before the run
         message = f"file '{relative}' does not exist"
         close = _nearby_file(target)
@@ -592,29 +592,12 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
         )
 
 
-def _locked_by_dvc(target: Path, root: Path) -> bool:
-    """A stage's output in a dvc.lock in the manifest's folder or above (to the repository's
-    top): the run pulls it, as it pulls a file with its own .dvc file."""
-    import yaml
-
-    wanted = os.path.normpath(os.path.abspath(target))
-    folder = Path(os.path.abspath(root))
-    while True:
-        lock = folder / "dvc.lock"
-        try:
-            data = yaml.safe_load(lock.read_text(encoding="utf-8")) if lock.is_file() else None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            data = None
-        stages = data.get("stages") if isinstance(data, dict) else None
-        for body in stages.values() if isinstance(stages, dict) else ():
-            outs = body.get("outs") if isinstance(body, dict) else None
-            for out in outs if isinstance(outs, list) else ():
-                path = out.get("path") if isinstance(out, dict) else None
-                if isinstance(path, str) and os.path.normpath(folder / path) == wanted:
-                    return True
-        if (folder / ".git").exists() or folder.parent == folder:
-            return False
-        folder = folder.parent
+def _dvc_locked(target: Path, root: Path) -> bool:
+    """An output of a stage in dvc.lock: the run pulls it."""
+    try:
+        return dvc_files.locked(target, root) is not None
+    except UserError:  # DVC's file is unreadable: the run says so when it needs the data
+        return False
 
 
 def _dvc_stages(path: Path) -> list[str] | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlgate import commands, files, words
+from mlgate import commands, dvc_files, files, words
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Command, Data, Manifest
 from mlgate.pipeline import warmup
@@ -47,7 +47,7 @@ class RunContext:
 
 def data(ctx: RunContext) -> DataStage:
     """`data.prepare` run, the train and test files read and summarized, the data checks."""
-    from mlgate.data import checks, drift, dvc_track, fingerprint, load, profile
+    from mlgate.data import checks, drift, fingerprint, load, profile
 
     manifest, spec = ctx.manifest, ctx.manifest.data
     prepare = None
@@ -71,10 +71,10 @@ def data(ctx: RunContext) -> DataStage:
     try:
         for role, relative in roles:
             path = manifest.resolve(relative)
-            dvc = dvc_track.tracked(path, manifest.root)
+            dvc = dvc_files.tracked(path, manifest.root)
             if not path.exists() and dvc is not None:
                 ctx.observer.stage_output("data", f"pulling {relative} with DVC")
-                dvc_track.pull(path, manifest.root, f"data.{role}")
+                dvc_files.pull(path, manifest.root, f"data.{role}")
             if not path.exists():
                 raise UserError(
                     f"data.{role}: file '{relative}' does not exist"
@@ -149,7 +149,7 @@ def _read_profile(manifest: Manifest, relative: str) -> Profile | UserError:
 
 def train(ctx: RunContext) -> TrainStage:
     """The user's training command, which must write (or update) the model file."""
-    from mlgate.data import dvc_track, fingerprint
+    from mlgate.data import fingerprint
 
     manifest = ctx.manifest
     model_path = manifest.resolve(manifest.train.model)
@@ -175,7 +175,7 @@ def train(ctx: RunContext) -> TrainStage:
         outcome=outcome,
         message=outcome.message,
         model=fingerprint.file_fingerprint(model_path, manifest.root),
-        dvc_lock=dvc_track.stage_hashes(manifest.root, stage) if stage else None,
+        dvc_lock=dvc_files.stage_hashes(manifest.root, stage) if stage else None,
     )
 
 

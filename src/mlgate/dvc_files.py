@@ -1,4 +1,4 @@
-"""Data files tracked by DVC: their hash read from DVC's own files, and absent ones pulled.
+"""Files tracked by DVC: their hash read from DVC's own files, and absent ones pulled.
 
 DVC records each tracked file's MD5 in `FILE.dvc` (after `dvc add`) or in `dvc.lock` (a
 stage's output). Reading those needs no DVC, so every run names its data by DVC's hash
@@ -16,7 +16,6 @@ from pathlib import Path
 
 import yaml
 
-from mlgate import proc
 from mlgate.errors import OutsideError, UserError
 
 PULL_TIMEOUT_S = 3600.0
@@ -32,14 +31,20 @@ def tracked(path: Path, root: Path) -> Tracked | None:
     """DVC's record of `path`: its own .dvc file, else a dvc.lock output in the folder of
     the manifest or above it, up to the repository's top; None when DVC tracks nothing."""
     own = Path(f"{path}.dvc")
-    if own.is_file():
+    if _is_file(own):
         found = _from_dvc_file(own, path)
         if found:
             return Tracked(md5=found, source=_relative(own, root))
+    return locked(path, root)
+
+
+def locked(path: Path, root: Path) -> Tracked | None:
+    """`path` as a stage's output in a dvc.lock, searched from `root` up to the top of the
+    repository."""
     folder = root.resolve()
     while True:
         lock = folder / "dvc.lock"
-        if lock.is_file():
+        if _is_file(lock):
             found_lock = _from_lock(lock, path)
             if found_lock:
                 md5, stage = found_lock
@@ -47,6 +52,13 @@ def tracked(path: Path, root: Path) -> Tracked | None:
         if (folder / ".git").exists() or folder.parent == folder:
             return None
         folder = folder.parent
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system: no DVC file by that name
+        return False
 
 
 def _from_dvc_file(dvc_file: Path, path: Path) -> str | None:
@@ -108,6 +120,8 @@ def _relative(path: Path, root: Path) -> str:
 
 def pull(path: Path, root: Path, key: str) -> None:
     """`dvc pull` of that one file, from the manifest's folder; DVC must be installed."""
+    from mlgate import proc  # only a pull runs a process; `mlgate validate` reads files
+
     dvc = shutil.which("dvc")
     if dvc is None:
         raise UserError(
