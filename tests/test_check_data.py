@@ -130,3 +130,15 @@ def test_a_file_in_another_encoding_says_how_to_convert_it(
     assert "data/test.csv' could not be read as csv: invalid utf-8" in err
     assert "hint: the file is not UTF-8 text: convert it, e.g. iconv" in err
     assert "Traceback" not in err
+
+
+def test_a_failed_preparation_is_said_not_counted_as_zero_checks(project: Path) -> None:
+    manifest = (project / "mlops.yaml").read_text()
+    (project / "mlops.yaml").write_text(
+        manifest.replace(
+            "  target: target\n", "  target: target\n  prepare: python -c 'raise SystemExit(3)'\n"
+        )
+    )
+    done = mlgate("check", "data", cwd=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.startswith("data checks: not run: data preparation failed")

@@ -203,3 +203,13 @@ def test_the_id_column_is_left_out_and_a_named_reference_compares_both_files() -
     assert all(r.tested_columns == ("x",) for r in both)
     alone = drift.against_reference(spec, {"train": make(), "test": make()}, None)
     assert [(r.reference, r.current) for r in alone] == [("train", "test")]
+
+
+def test_a_column_given_its_own_test_that_the_data_lacks_is_a_named_error() -> None:
+    """Else the override would test nothing, silently: the data has `mean_radius`."""
+    reference = pl.DataFrame({"mean_radius": [1.0] * 40})
+    spec = Drift(per_column={"mean radius": DriftColumn(method="ks")})
+    with pytest.raises(
+        UserError, match="column 'mean radius' is not in train; closest: 'mean_radius'"
+    ):
+        compared(reference, reference, spec)

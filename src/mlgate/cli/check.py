@@ -35,6 +35,9 @@ def check_data(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_PASSED if stage.status == "passed" else EXIT_FAILED
+    if stage.status == "failed" and not stage.checks:  # data.prepare failed: nothing checked
+        print(f"data checks: not run: {stage.message}")
+        return EXIT_FAILED
     failed = [c for c in stage.checks if not c.passed]
     passed = len(stage.checks) - len(failed)
     print(

@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from mlgate import words
-from mlgate.data import corrections, phrases, profile, sketch, two_sample
+from mlgate.data import column_checks, corrections, phrases, profile, sketch, two_sample
 from mlgate.data.profile import CategoricalProfile, ColumnProfile, NumericProfile, Profile
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Data, Drift, DriftColumn
@@ -169,11 +169,7 @@ def compare(
     exclude: Sequence[str] = (),
 ) -> DriftResult:
     """Every selected column of `current` against the same column of `reference`."""
-    names = (
-        list(spec.columns)
-        if spec.columns is not None
-        else [c for c in reference.columns if c not in exclude]
-    )
+    names = _tested(spec, list(reference.columns), exclude, reference_name)
 
     def tests(name: str) -> list[_Pending]:
         if name not in reference.columns or name not in current.columns:
@@ -233,11 +229,7 @@ def compare_profiles(
 ) -> DriftResult:
     """As `compare`, from two profiles (`mlgate profile`), so production data need not
     leave production: the rank errors of their summaries are taken off the KS statistic."""
-    names = (
-        list(spec.columns)
-        if spec.columns is not None
-        else [c for c in reference.columns if c not in exclude]
-    )
+    names = _tested(spec, list(reference.columns), exclude, reference_name)
     pending: list[_Pending] = []
     for name in names:
         if name not in reference.columns or name not in current.columns:
@@ -247,6 +239,22 @@ def compare_profiles(
         column = spec.per_column.get(name, DriftColumn())
         pending += column_tests(name, reference.columns[name], current.columns[name], spec, column)
     return _result(pending, spec, reference_name, current_name)
+
+
+def _tested(
+    spec: Drift, columns: list[str], exclude: Sequence[str], reference_name: str
+) -> list[str]:
+    """The columns to test; a column given its own test must be one the reference has, or
+    the override would silently test nothing."""
+    for name in spec.per_column:
+        if name not in columns:
+            said = column_checks.missing(name, columns).replace(
+                "is missing", "is not in " + reference_name, 1
+            )
+            raise UserError(f"data.checks.drift.per_column: {said}")
+    if spec.columns is not None:
+        return list(spec.columns)
+    return [c for c in columns if c not in exclude]
 
 
 def _settle(p: _Pending, adjusted: float, alpha: float) -> ColumnDrift:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlgate.data import two_sample
+
 SIZE = 2048  # values kept: 16 KiB as float64, under 50 KiB as JSON
 
 
@@ -97,8 +99,6 @@ def _quantiles(s: Summary, p: np.ndarray) -> np.ndarray:
 def decile_counts(reference: Summary, current: Summary) -> tuple[np.ndarray, np.ndarray]:
     """Each side's share in the reference's deciles, as counts (for PSI). Exact summaries
     give the data's counts; others, counts read off their CDFs."""
-    from mlgate.data import two_sample
-
     if reference.epsilon == 0 and current.epsilon == 0:
         return two_sample.decile_counts(reference.values, current.values)
     edges = np.unique(_quantiles(reference, np.linspace(0, 1, 11)[1:-1]))
