@@ -68,6 +68,11 @@ def warm_state(harness_state: Path, tmp_path_factory: pytest.TempPathFactory) ->
     assert "Successfully installed" in result.log  # the cold path, through pip
     index = (harness_state / "cache" / "index.json").read_text()
     assert '"mlgate-env-' in index, index
+    # a job that only validated still leaves the bytecode of what runs import in the cache
+    (saved,) = (harness_state / "cache").glob("mlgate-env-*.tar")
+    listing = subprocess.run(["tar", "-tf", str(saved)], capture_output=True, text=True).stdout
+    for module in ("pandas/__init__", "sklearn/metrics/__init__", "mlgate/pipeline/flow"):
+        assert f"{module.rpartition('/')[0]}/__pycache__/{module.rpartition('/')[2]}." in listing
     return harness_state
 
 
