@@ -89,8 +89,7 @@ def against_reference(
                 exclude=exclude,
             ),
         )
-    if not isinstance(reference, Profile):
-        _usable(reference, spec, exclude)
+    _usable(reference, spec, exclude)
     drift = spec.drift
     return tuple(
         _against(reference, frames[role], drift, role, exclude)
@@ -113,15 +112,17 @@ def _against(
     return compare(reference, current, spec, exclude=exclude, **names)
 
 
-def _usable(reference: pl.DataFrame, spec: Data, exclude: Sequence[str]) -> None:
+def _usable(reference: pl.DataFrame | Profile, spec: Data, exclude: Sequence[str]) -> None:
     """A reference that cannot be compared at all is a mistake to say, not a passed check."""
     assert spec.drift is not None
     where = f"data.reference: '{spec.reference}'"
     wanted = spec.drift.columns or [c for c in (spec.target, *(spec.features or ())) if c]
-    if reference.height == 0:
+    rows = reference.rows if isinstance(reference, Profile) else reference.height
+    columns = list(reference.columns)
+    if rows == 0:
         raise UserError(f"{where} has no rows to measure drift against")
-    if not set(wanted) & set(reference.columns) or not set(reference.columns) - set(exclude):
-        shown = ", ".join(reference.columns[:10]) or "none"
+    if not set(wanted) & set(columns) or not set(columns) - set(exclude):
+        shown = ", ".join(columns[:10]) or "none"
         raise UserError(
             f"{where} has none of the columns drift tests ({', '.join(wanted)}); "
             f"its columns: {shown}",

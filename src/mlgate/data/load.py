@@ -7,7 +7,7 @@ where the model's frame is built.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,10 +45,14 @@ PANDAS_NA = (
 # Inferring CSV types from every row costs ~5x the read (1M x 20: 4 s against 0.4-0.7 s);
 # from this many rows first, and from all of them only when that guess proves wrong.
 CSV_INFER_ROWS = 10_000
+# a batch of a streamed file: about 2 MB a numeric column, whatever the file's size
+BATCH_ROWS = 250_000
+# a drift reference larger than this is read in batches and compared as a profile
+STREAM_ABOVE = 1 << 30
 PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 
 
-__all__ = ["EXTENSIONS", "FORMATS", "detect_format", "read", "read_pandas"]
+__all__ = ["EXTENSIONS", "FORMATS", "LateType", "batches", "detect_format", "read", "read_pandas"]
 
 
 def read(path: Path, fmt: str, columns: Sequence[str] | None = None) -> pl.DataFrame:
@@ -65,6 +69,73 @@ def read(path: Path, fmt: str, columns: Sequence[str] | None = None) -> pl.DataF
         return frame.select([c for c in frame.columns if c in columns]) if columns else frame
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise _unreadable(path, fmt, exc) from exc
+
+
+class LateType(Exception):
+    """A CSV value further down than the types were inferred from does not fit them."""
+
+
+def batches(
+    path: Path,
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    rows: int = BATCH_ROWS,
+    *,
+    infer_all: bool = False,
+) -> Iterator[pl.DataFrame]:
+    """The file `rows` rows at a time, typed as `read` types it, for what must not hold a
+    whole file in memory. A CSV's types come from its first rows: a later value that does
+    not fit raises LateType, after which the caller starts again with `infer_all` (every
+    row read once more, to infer from)."""
+    wanted = _present(path, fmt, columns) if columns is not None else None
+    try:
+        scan = _scan(path, fmt, wanted, infer_all=infer_all)
+        if fmt == "ndjson" and columns is not None:
+            scan = scan.select([c for c in scan.collect_schema().names() if c in columns])
+        yield from scan.collect_batches(chunk_size=rows)
+    except pl.exceptions.ComputeError as exc:
+        if fmt == "csv" and not infer_all:
+            raise LateType(str(exc)) from exc
+        raise _unreadable(path, fmt, exc) from exc
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        raise _unreadable(path, fmt, exc) from exc
+
+
+def schema(path: Path, fmt: str) -> pl.Schema:
+    """The columns and types `batches` gives, without reading the rows."""
+    try:
+        return _scan(path, fmt, None, infer_all=False).collect_schema()
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        raise _unreadable(path, fmt, exc) from exc
+
+
+def _scan(path: Path, fmt: str, columns: list[str] | None, *, infer_all: bool) -> pl.LazyFrame:
+    if fmt == "parquet":
+        scan = pl.scan_parquet(path)
+        kept = [c for c in scan.collect_schema().names() if not PANDAS_INDEX.fullmatch(c)]
+        return scan.select(columns or kept)
+    if fmt == "ndjson":
+        return pl.scan_ndjson(path, infer_schema_length=None)
+    if not infer_all and _typed_blind(_read_csv_head(path, columns)):
+        infer_all = True
+    scan = pl.scan_csv(
+        path,
+        separator=separator(path),
+        null_values=list(PANDAS_NA),
+        infer_schema_length=None if infer_all else CSV_INFER_ROWS,
+    )
+    return scan.select(columns) if columns is not None else scan
+
+
+def _read_csv_head(path: Path, columns: list[str] | None) -> pl.DataFrame:
+    return pl.read_csv(
+        path,
+        separator=separator(path),
+        null_values=list(PANDAS_NA),
+        infer_schema_length=CSV_INFER_ROWS,
+        n_rows=CSV_INFER_ROWS,
+        columns=columns,
+    )
 
 
 def _present(path: Path, fmt: str, columns: Sequence[str]) -> list[str] | None:
@@ -108,6 +179,8 @@ def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
 
 def _typed_blind(frame: pl.DataFrame) -> bool:
     """A column empty in every inferred row was read as text whatever follows."""
+    if frame.height < CSV_INFER_ROWS:
+        return False
     head = frame.head(CSV_INFER_ROWS).select(pl.col(pl.String).null_count())
     return any(count == CSV_INFER_ROWS for count in head.row(0)) if head.width else False
 

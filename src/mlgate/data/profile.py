@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from mlgate.data import sketch
+from mlgate.data import load, sketch
 from mlgate.errors import UserError
+from mlgate.manifest.data_formats import header
 
 FORMAT = "mlgate-profile/1"
 TOP = 1000  # categories kept with their counts; the rest are counted together
 MAX_BYTES = 64 * 1024 * 1024  # a profile read from elsewhere: at most this big
+# values a streamed numeric column keeps between batches (each merge adds 1 / RUNNING to
+# the summary's error; the profile written keeps sketch.SIZE)
+RUNNING = 8 * sketch.SIZE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,18 +101,72 @@ def of_series(series: pl.Series, *, exact: bool = False) -> ColumnProfile:
         )
     values = series.drop_nulls().cast(pl.String)
     counted = values.value_counts(sort=False)
-    pairs = sorted(
-        zip(counted[values.name].to_list(), counted["count"].to_list(), strict=True),
-        key=lambda kv: (-kv[1], kv[0]),
-    )
+    pairs = zip(counted[values.name].to_list(), counted["count"].to_list(), strict=True)
+    return _categorical(series.len() - values.len(), dict(pairs), exact=exact)
+
+
+def _categorical(missing: int, counts: Mapping[str, int], *, exact: bool) -> CategoricalProfile:
+    """Every value's count, kept whole (`exact`) or as the TOP most frequent and the rest."""
+    pairs = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     top = len(pairs) if exact else TOP
     return CategoricalProfile(
-        missing=series.len() - values.len(),
+        missing=missing,
         counts=dict(pairs[:top]),
         other=sum(n for _, n in pairs[top:]),
         distinct=len(pairs),
         once=sum(1 for _, n in pairs if n == 1),
     )
+
+
+def of_file(
+    path: Path, fmt: str, columns: Sequence[str] | None = None, *, rows: int = load.BATCH_ROWS
+) -> Profile:
+    """A file's profile read `rows` rows at a time: memory held is a batch, a summary per
+    numeric column and each categorical column's distinct values, whatever the file's size.
+    A file of at most `rows` rows gives the bytes `of_frame` gives."""
+    try:
+        made = of_batches(load.batches(path, fmt, columns, rows), source=path.name)
+    except load.LateType:
+        made = of_batches(load.batches(path, fmt, columns, rows, infer_all=True), source=path.name)
+    if made.rows == 0:  # no batch at all: the header still names the columns
+        made = of_frame(load.read(path, fmt, columns), source=path.name)
+    absent = [c for c in columns or () if c not in made.columns]
+    if absent:
+        named = header(path, fmt) or list(made.columns)
+        raise UserError(
+            f"{', '.join(absent)}: not in {path.name}", hint=f"its columns: {', '.join(named[:30])}"
+        )
+    return made
+
+
+def of_batches(batches: Iterable[pl.DataFrame], *, source: str = "") -> Profile:
+    """One profile of consecutive parts of a file: numbers merged as summaries (their error
+    carried, see sketch.Summary.merge), categories counted exactly, then kept as of_series
+    keeps them."""
+    rows = 0
+    numeric: dict[str, NumericProfile] = {}
+    counts: dict[str, Counter[str]] = {}
+    missing: dict[str, int] = {}
+    order: list[str] = []
+    for batch in batches:
+        rows += batch.height
+        order = order or batch.columns
+        for name in batch.columns:
+            part = of_series(batch[name], exact=True)
+            if isinstance(part, NumericProfile):
+                numeric[name] = (
+                    _merge_numeric(numeric[name], part, RUNNING) if name in numeric else part
+                )
+            else:
+                counts.setdefault(name, Counter()).update(part.counts)
+                missing[name] = missing.get(name, 0) + part.missing
+    columns: dict[str, ColumnProfile] = {}
+    for name in order:
+        if name in numeric:
+            columns[name] = replace(numeric[name], summary=numeric[name].summary.resized())
+        else:
+            columns[name] = _categorical(missing[name], counts[name], exact=False)
+    return Profile(rows=rows, columns=columns, source=source)
 
 
 def to_json(profile: Profile) -> str:
@@ -226,13 +286,13 @@ def merge(a: Profile, b: Profile) -> Profile:
     return Profile(rows=a.rows + b.rows, columns=columns, source=a.source or b.source)
 
 
-def _merge_numeric(x: NumericProfile, y: NumericProfile) -> NumericProfile:
+def _merge_numeric(x: NumericProfile, y: NumericProfile, size: int = sketch.SIZE) -> NumericProfile:
     n = x.count + y.count
     delta = y.mean - x.mean
     mean = x.mean + delta * y.count / n if n else 0.0
     return NumericProfile(
         missing=x.missing + y.missing,
-        summary=x.summary.merge(y.summary),
+        summary=x.summary.merge(y.summary, size),
         mean=mean,
         m2=x.m2 + y.m2 + delta * delta * x.count * y.count / n if n else 0.0,
     )

@@ -44,6 +44,19 @@ class Summary:
         ranks = np.ceil(np.arange(1, size + 1) * (n / size)).astype(np.int64) - 1
         return cls(values=ordered[ranks].astype(float), count=n, epsilon=1.0 / size)
 
+    def resized(self, size: int = SIZE) -> Summary:
+        """At most `size` values: the data's own ranks when the summary is exact, else
+        evenly spaced ranks of the summary (each value stands for as many of the data),
+        whose CDF is within 1 / size of the summary's."""
+        if self.values.size <= size:
+            return self
+        if self.epsilon == 0.0:
+            return Summary.of_sorted(self.values, size)
+        redrawn = Summary.of_sorted(self.values, size)
+        return Summary(
+            values=redrawn.values, count=self.count, epsilon=min(1.0, self.epsilon + 1.0 / size)
+        )
+
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """The share of the summarised values at or below each x (within epsilon)."""
         return np.searchsorted(self.values, x, side="right") / self.values.size

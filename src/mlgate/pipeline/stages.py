@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,8 @@ class RunContext:
 
 def data(ctx: RunContext) -> DataStage:
     """`data.prepare` run, the train and test files read and summarized, the data checks."""
+    import polars as pl
+
     from mlgate.data import checks, drift, fingerprint, load, profile
 
     manifest, spec = ctx.manifest, ctx.manifest.data
@@ -82,12 +84,23 @@ def data(ctx: RunContext) -> DataStage:
                 )
             files.require_regular(path, f"data.{role}", relative)  # a FIFO would block
             fmt = load.detect_format(path, spec.format)
-            frames[role] = load.read(
-                path, fmt, _reference_columns(spec) if role == "reference" else None
-            )
             file = fingerprint.file_fingerprint(path, manifest.root)
-            kept = _keep_profile(ctx, role, frames[role], relative)
-            summaries.append(checks.summarize(role, frames[role], file, fmt, dvc=dvc, profile=kept))
+            if role == "reference" and path.stat().st_size > load.STREAM_ABOVE:
+                # too big to hold: read in batches, compared as its profile; the schema
+                # alone stands for it where the other files' schemas are compared
+                made = replace(
+                    profile.of_file(path, fmt, _reference_columns(spec)), source=relative
+                )
+                reference_profile = made
+                frames[role] = pl.DataFrame(schema=load.schema(path, fmt))
+            else:
+                frames[role] = load.read(
+                    path, fmt, _reference_columns(spec) if role == "reference" else None
+                )
+                made = profile.of_frame(frames[role], source=relative)
+            kept = _keep_profile(ctx, role, made)
+            summary = checks.summarize(role, frames[role], file, fmt, dvc=dvc, profile=kept)
+            summaries.append(replace(summary, rows=made.rows))
     except UserError as exc:
         # paths relative to the manifest: the message lands in reports others read
         message = str(exc).replace(f"{manifest.root}{os.sep}", "")
@@ -122,14 +135,14 @@ def _reference_columns(spec: Data) -> tuple[str, ...] | None:
     return spec.drift.columns
 
 
-def _keep_profile(ctx: RunContext, role: str, frame: pl.DataFrame, relative: str) -> str:
+def _keep_profile(ctx: RunContext, role: str, made: Profile) -> str:
     """The file's profile beside the run's result: the lineage says what the data looked
     like, and a later drift check can compare with it without the data."""
     from mlgate import atomic
     from mlgate.data import profile
 
     name = f"profile.{role}.json"
-    atomic.write_text(ctx.run_dir / name, profile.to_json(profile.of_frame(frame, source=relative)))
+    atomic.write_text(ctx.run_dir / name, profile.to_json(made))
     return name
 
 
