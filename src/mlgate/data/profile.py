@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -85,7 +84,7 @@ def of_series(series: pl.Series, *, exact: bool = False) -> ColumnProfile:
     """`exact`: every value kept (the summary is the sorted data, every category counted),
     for drift between data in hand; otherwise small enough to store and send."""
     dtype = series.dtype
-    if (dtype.is_numeric() or dtype.is_temporal()) and dtype != pl.Boolean:
+    if _is_numeric(dtype):
         values = series.drop_nulls()
         if dtype.is_temporal():
             values = values.to_physical()
@@ -100,21 +99,32 @@ def of_series(series: pl.Series, *, exact: bool = False) -> ColumnProfile:
             m2=float(np.sum((array - mean) ** 2)),
         )
     values = series.drop_nulls().cast(pl.String)
-    counted = values.value_counts(sort=False)
-    pairs = zip(counted[values.name].to_list(), counted["count"].to_list(), strict=True)
-    return _categorical(series.len() - values.len(), dict(pairs), exact=exact)
+    return _categorical(series.len() - values.len(), _counted(values), exact=exact)
 
 
-def _categorical(missing: int, counts: Mapping[str, int], *, exact: bool) -> CategoricalProfile:
-    """Every value's count, kept whole (`exact`) or as the TOP most frequent and the rest."""
-    pairs = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    top = len(pairs) if exact else TOP
+def _counted(values: pl.Series) -> pl.DataFrame:
+    return values.rename("value").value_counts(name="count").cast({"count": pl.Int64})
+
+
+def _is_numeric(dtype: pl.DataType) -> bool:
+    """Summarised by quantiles: numbers and times; booleans are categories."""
+    return (dtype.is_numeric() or dtype.is_temporal()) and dtype != pl.Boolean
+
+
+def _categorical(missing: int, counted: pl.DataFrame, *, exact: bool) -> CategoricalProfile:
+    """From each value's count (columns `value`, `count`): kept whole (`exact`) or as the TOP
+    most frequent and the rest; ties by value, so the same data gives the same bytes."""
+    ordered = counted.sort(["count", "value"], descending=[True, False])
+    kept = ordered if exact else ordered.head(TOP)
+    tally = ordered.select(
+        total=pl.col("count").sum(), once=(pl.col("count") == 1).sum()
+    ).row(0, named=True)
     return CategoricalProfile(
         missing=missing,
-        counts=dict(pairs[:top]),
-        other=sum(n for _, n in pairs[top:]),
-        distinct=len(pairs),
-        once=sum(1 for _, n in pairs if n == 1),
+        counts=dict(zip(kept["value"].to_list(), kept["count"].to_list(), strict=True)),
+        other=int(tally["total"] or 0) - int(kept["count"].sum()),
+        distinct=ordered.height,
+        once=int(tally["once"] or 0),
     )
 
 
@@ -141,25 +151,34 @@ def of_file(
 
 def of_batches(batches: Iterable[pl.DataFrame], *, source: str = "") -> Profile:
     """One profile of consecutive parts of a file: numbers merged as summaries (their error
-    carried, see sketch.Summary.merge), categories counted exactly, then kept as of_series
+    carried, see sketch.Summary.merge), categories counted exactly (in polars: a column of
+    a million distinct values is no Python dict until the end), then kept as of_series
     keeps them."""
     rows = 0
     numeric: dict[str, NumericProfile] = {}
-    counts: dict[str, Counter[str]] = {}
+    counts: dict[str, pl.DataFrame] = {}
     missing: dict[str, int] = {}
     order: list[str] = []
     for batch in batches:
         rows += batch.height
         order = order or batch.columns
         for name in batch.columns:
-            part = of_series(batch[name], exact=True)
-            if isinstance(part, NumericProfile):
-                numeric[name] = (
-                    _merge_numeric(numeric[name], part, RUNNING) if name in numeric else part
-                )
-            else:
-                counts.setdefault(name, Counter()).update(part.counts)
-                missing[name] = missing.get(name, 0) + part.missing
+            series = batch[name]
+            if _is_numeric(series.dtype):
+                part = of_series(series, exact=True)
+                assert isinstance(part, NumericProfile)
+                if name in numeric:
+                    part = replace(part, summary=part.summary.resized(RUNNING))
+                    part = _merge_numeric(numeric[name], part, RUNNING)
+                numeric[name] = part
+                continue
+            values = series.drop_nulls().cast(pl.String)
+            missing[name] = missing.get(name, 0) + series.len() - values.len()
+            found = _counted(values)
+            if name in counts:
+                both = pl.concat([counts[name], found])
+                found = both.group_by("value").agg(pl.col("count").sum())
+            counts[name] = found
     columns: dict[str, ColumnProfile] = {}
     for name in order:
         if name in numeric:
