@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "9d15f39746af97462dda8d92d5c14c1ba4b11686"
-TAG = "v0.5.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "92d248bda3261ec6d788742c4928afd2be401874"
+TAG = "v0.6.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
