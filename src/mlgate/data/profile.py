@@ -116,9 +116,9 @@ def _categorical(missing: int, counted: pl.DataFrame, *, exact: bool) -> Categor
     most frequent and the rest; ties by value, so the same data gives the same bytes."""
     ordered = counted.sort(["count", "value"], descending=[True, False])
     kept = ordered if exact else ordered.head(TOP)
-    tally = ordered.select(
-        total=pl.col("count").sum(), once=(pl.col("count") == 1).sum()
-    ).row(0, named=True)
+    tally = ordered.select(total=pl.col("count").sum(), once=(pl.col("count") == 1).sum()).row(
+        0, named=True
+    )
     return CategoricalProfile(
         missing=missing,
         counts=dict(zip(kept["value"].to_list(), kept["count"].to_list(), strict=True)),
