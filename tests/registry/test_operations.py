@@ -14,7 +14,7 @@ import pytest
 from mlgate import manifest as manifests
 from mlgate import promotion
 from mlgate.errors import UserError
-from mlgate.registry import gitio, operations
+from mlgate.registry import gitio, operations, state
 from mlgate.registry.operations import Where
 from tests.conftest import git
 from tests.registry.conftest import Project, make_project
@@ -31,6 +31,13 @@ def test_register_makes_an_immutable_version_with_its_lineage(project: Project) 
     assert record["run"]["id"] == project.run.run_id and record["by"] == "ana"
     assert record["metrics"]["accuracy"] == project.run.evaluate.metrics["accuracy"]
     assert {d["role"] for d in record["data"]} == {"train", "test"}
+    # each file's profile is kept by hash: later data can be compared without this data
+    for dataset in project.run.data.datasets:
+        kept = operations.data_profile(where, version, dataset.role)
+        assert kept is not None and kept.rows == dataset.rows
+        assert kept.source == f"data/{dataset.role}.csv"
+        assert list(kept.columns) == list(dataset.columns)
+    assert operations.data_profile(where, version, "reference") is None
     model = where.store.get(record["model"]["sha256"])
     assert model.read_bytes() == (project.root / "models/model.joblib").read_bytes()
     assert (
@@ -452,3 +459,15 @@ def test_a_rollback_decided_on_a_stale_read_changes_nothing(project: Project) ->
         "v0.3.0",
         "v0.1.0",
     ]
+
+
+def test_a_version_recorded_before_profiles_were_kept_has_none(project: Project) -> None:
+    old = state.Version(
+        model="iris",
+        version="v0.0.1",
+        commit="0" * 40,
+        tag="iris@v0.0.1",
+        created="2026-01-01T00:00:00Z",
+        record={"data": [{"role": "train", "file": "data/train.csv", "sha256": "0" * 64}]},
+    )
+    assert operations.data_profile(project.where(), old, "train") is None

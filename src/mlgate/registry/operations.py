@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic, git
 from mlgate.errors import OutsideError, UserError
@@ -26,7 +26,10 @@ from mlgate.manifest.spec import Environment, Manifest
 from mlgate.registry import artifacts, gitio, state
 from mlgate.registry import tags as T
 from mlgate.result import document, runs
-from mlgate.result.records import RunResult
+from mlgate.result.records import DatasetSummary, RunResult
+
+if TYPE_CHECKING:
+    from mlgate.data.profile import Profile
 
 TRIES = 40  # each round one of the writers racing wins; the others read again
 JITTER_S = 0.2  # a loser waits a random moment up to this before reading again
@@ -427,6 +430,36 @@ def _check_newer(current: state.State, version: str, bump: str) -> None:
         )
 
 
+def _dataset_record(
+    where: Where, manifest: Manifest, result: RunResult, dataset: DatasetSummary
+) -> dict[str, Any]:
+    """A data file by hash and rows, and its profile in the store when the run kept one:
+    what a version was trained and tested on can be compared with later data without the
+    data (`data_profile`)."""
+    record: dict[str, Any] = {
+        "role": dataset.role,
+        "file": dataset.file.path,
+        "sha256": dataset.file.sha256,
+        "rows": dataset.rows,
+    }
+    kept = runs.run_dir(manifest.root, result.run_id) / (dataset.profile or "")
+    if dataset.profile and kept.is_file():
+        record["profile"] = {"sha256": where.store.put(kept)}
+    return record
+
+
+def data_profile(where: Where, version: state.Version, role: str = "train") -> Profile | None:
+    """The profile of the data file `role` a version was made with; None for a version
+    registered before profiles were kept, or a role it had no file for."""
+    from mlgate.data import profile
+
+    for entry in version.record.get("data", ()):
+        if entry.get("role") == role and isinstance(entry.get("profile"), dict):
+            path = where.store.get(str(entry["profile"]["sha256"]))
+            return profile.read(f"{version.tag} {role} profile", path.read_bytes())
+    return None
+
+
 def _version_record(
     where: Where,
     manifest: Manifest,
@@ -456,10 +489,7 @@ def _version_record(
         "branch": result.git.branch,
         "params": dict(result.params),
         "metrics": dict(result.evaluate.metrics),
-        "data": [
-            {"role": d.role, "file": d.file.path, "sha256": d.file.sha256, "rows": d.rows}
-            for d in result.data.datasets
-        ],
+        "data": [_dataset_record(where, manifest, result, d) for d in result.data.datasets],
         "python": result.environment.python,
         "packages": dict(result.environment.packages),
         "by": actor,
