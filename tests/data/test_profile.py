@@ -199,3 +199,17 @@ def test_merged_categories_count_what_was_seen_once_exactly() -> None:
     ).columns["c"]
     whole = profile.of_series(pl.Series("c", ["a", "b", "c", "c", "a", "d", "d", "e"]))
     assert merged == whole  # a: 2, b: 1, c: 2, d: 2, e: 1 -> two seen once
+
+
+def test_the_categories_kept_are_the_most_frequent_with_ties_broken_by_value() -> None:
+    rng = np.random.default_rng(5)
+    values = [f"v{i}" for i in rng.integers(0, 5_000, 40_000)] + [f"u{i}" for i in range(3_000)]
+    kept = profile.of_series(pl.Series("c", values))
+    assert isinstance(kept, profile.CategoricalProfile)
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: profile.TOP]
+    assert list(kept.counts.items()) == expected  # in that order, too
+    assert kept.other == len(values) - sum(n for _, n in expected)
+    assert (kept.distinct, kept.once) == (len(counts), sum(n == 1 for n in counts.values()))

@@ -69,7 +69,9 @@ SIGNIFICANCE = {"ks": "KS", "chi2": "chi-square", "proportion": "two-proportion"
 
 
 def against_reference(
-    spec: Data, frames: Mapping[str, pl.DataFrame], reference: pl.DataFrame | Profile | None
+    spec: Data,
+    frames: Mapping[str, pl.DataFrame | Profile],
+    reference: pl.DataFrame | Profile | None,
 ) -> tuple[DriftResult, ...]:
     """data.checks.drift: the test data against the training data, or every data file
     against data.reference when the manifest names one."""
@@ -100,15 +102,12 @@ def against_reference(
 
 def _against(
     reference: pl.DataFrame | Profile,
-    current: pl.DataFrame,
+    current: pl.DataFrame | Profile,
     spec: Drift,
     role: str,
     exclude: Sequence[str],
 ) -> DriftResult:
     names = {"reference_name": "reference", "current_name": role}
-    if isinstance(reference, Profile):
-        exact = profile.of_frame(current, exact=True)
-        return compare_profiles(reference, exact, spec, exclude=exclude, **names)
     return compare(reference, current, spec, exclude=exclude, **names)
 
 
@@ -161,15 +160,17 @@ class _Pending:
 
 
 def compare(
-    reference: pl.DataFrame,
-    current: pl.DataFrame,
+    reference: pl.DataFrame | Profile,
+    current: pl.DataFrame | Profile,
     spec: Drift,
     *,
     reference_name: str,
     current_name: str,
     exclude: Sequence[str] = (),
 ) -> DriftResult:
-    """Every selected column of `current` against the same column of `reference`."""
+    """Every selected column of `current` against the same column of `reference`, each side
+    given as data (profiled exactly, a column at a time) or as a profile (`mlgate profile`:
+    its summaries' rank errors are taken off the KS statistic, see column_tests)."""
     names = _tested(spec, list(reference.columns), exclude, reference_name)
 
     def tests(name: str) -> list[_Pending]:
@@ -177,16 +178,19 @@ def compare(
             where = reference_name if name not in reference.columns else current_name
             return [_untested(name, f"not in {where}")]
         column = spec.per_column.get(name, DriftColumn())
-        exact = (
-            profile.of_series(reference[name], exact=True),
-            profile.of_series(current[name], exact=True),
-        )
-        return column_tests(name, *exact, spec, column)
+        sides = (_column(reference, name), _column(current, name))
+        return column_tests(name, *sides, spec, column)
 
     # sorting and searching release the GIL: columns are tested side by side
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         pending = [p for found in pool.map(tests, names) for p in found]
     return _result(pending, spec, reference_name, current_name)
+
+
+def _column(source: pl.DataFrame | Profile, name: str) -> ColumnProfile:
+    if isinstance(source, Profile):
+        return source.columns[name]
+    return profile.of_series(source[name], exact=True)
 
 
 def _result(
@@ -228,18 +232,9 @@ def compare_profiles(
     current_name: str,
     exclude: Sequence[str] = (),
 ) -> DriftResult:
-    """As `compare`, from two profiles (`mlgate profile`), so production data need not
-    leave production: the rank errors of their summaries are taken off the KS statistic."""
-    names = _tested(spec, list(reference.columns), exclude, reference_name)
-    pending: list[_Pending] = []
-    for name in names:
-        if name not in reference.columns or name not in current.columns:
-            where = reference_name if name not in reference.columns else current_name
-            pending.append(_untested(name, f"not in {where}"))
-            continue
-        column = spec.per_column.get(name, DriftColumn())
-        pending += column_tests(name, reference.columns[name], current.columns[name], spec, column)
-    return _result(pending, spec, reference_name, current_name)
+    """`compare` from two profiles, so production data need not leave production."""
+    names = {"reference_name": reference_name, "current_name": current_name}
+    return compare(reference, current, spec, exclude=exclude, **names)
 
 
 def _tested(
