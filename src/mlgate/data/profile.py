@@ -28,6 +28,7 @@ MAX_BYTES = 64 * 1024 * 1024  # a profile read from elsewhere: at most this big
 # values a streamed numeric column keeps between batches (each merge adds 1 / RUNNING to
 # the summary's error; the profile written keeps sketch.SIZE)
 RUNNING = 8 * sketch.SIZE
+BATCH_FOLD = 1_000_000  # category counts of batches held before they are added up
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,7 +160,7 @@ def of_batches(batches: Iterable[pl.DataFrame], *, source: str = "") -> Profile:
     keeps them."""
     rows = 0
     numeric: dict[str, NumericProfile] = {}
-    counts: dict[str, pl.DataFrame] = {}
+    counts: dict[str, list[pl.DataFrame]] = {}  # the counts so far, then batches' own
     missing: dict[str, int] = {}
     order: list[str] = []
     for batch in batches:
@@ -177,18 +178,26 @@ def of_batches(batches: Iterable[pl.DataFrame], *, source: str = "") -> Profile:
                 continue
             values = series.drop_nulls().cast(pl.String)
             missing[name] = missing.get(name, 0) + series.len() - values.len()
-            found = _counted(values)
-            if name in counts:
-                both = pl.concat([counts[name], found])
-                found = both.group_by("value").agg(pl.col("count").sum())
-            counts[name] = found
+            parts = counts.setdefault(name, [])
+            parts.append(_counted(values))
+            # folded once the batches' counts outgrow the counts so far: each value is
+            # re-counted a few times, not once a batch, and at most twice the distinct
+            # values are held
+            if sum(part.height for part in parts[1:]) > max(parts[0].height, BATCH_FOLD):
+                counts[name] = [_folded(parts)]
     columns: dict[str, ColumnProfile] = {}
     for name in order:
         if name in numeric:
             columns[name] = replace(numeric[name], summary=numeric[name].summary.resized())
         else:
-            columns[name] = _categorical(missing[name], counts[name], exact=False)
+            columns[name] = _categorical(missing[name], _folded(counts[name]), exact=False)
     return Profile(rows=rows, columns=columns, source=source)
+
+
+def _folded(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    return pl.concat(parts).group_by("value").agg(pl.col("count").sum())
 
 
 def to_json(profile: Profile) -> str:
