@@ -30,7 +30,9 @@ from mlgate.data import (
     table_checks,
     type_checks,
 )
+from mlgate.data import frames as frames_
 from mlgate.data.column_checks import Counted, Measured, Planned
+from mlgate.data.frames import Table
 from mlgate.manifest.spec import Data
 from mlgate.manifest.yaml_source import KeyPath, format_path
 from mlgate.result.records import CheckResult, DatasetSummary, FileFingerprint
@@ -60,10 +62,10 @@ def summarize(
 
 
 def run_checks(
-    spec: Data, frames: Mapping[str, pl.DataFrame], reference: pl.DataFrame | None = None
+    spec: Data, frames: Mapping[str, Table], reference: pl.DataFrame | None = None
 ) -> list[CheckResult]:
-    """Every data check of the manifest; frames are keyed by role. The drift reference is
-    held to the same schema, and to nothing else."""
+    """Every data check of the manifest; frames are keyed by role, each in memory or a scan
+    (frames.py). The drift reference is held to the same schema, and to nothing else."""
     roles = [r for r in ROLES if r in frames] + [r for r in frames if r not in ROLES]
     found: list[CheckResult] = []
     for role in roles:
@@ -71,20 +73,23 @@ def run_checks(
     if spec.leakage and "train" in frames and "test" in frames:
         found.append(dataset_checks.leakage(frames["train"], frames["test"], id_column=spec.id))
     if spec.same_schema:
-        compared = {**frames, **({"reference": reference} if reference is not None else {})}
+        shapes = {role: frames_.shape(frame) for role, frame in frames.items()}
+        compared = {**shapes, **({"reference": reference} if reference is not None else {})}
         if len(compared) > 1:
             found.append(table_checks.same_schema(compared))
     return found
 
 
-def _frame_checks(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResult]:
-    planned: list[Planned] = list(_implicit_presence(spec, role, frame))
+def _frame_checks(spec: Data, role: str, frame: Table) -> list[CheckResult]:
+    shape = frames_.shape(frame)  # planning needs the columns and types, not the rows
+    planned: list[Planned] = list(_implicit_presence(spec, role, shape))
     for column in spec.columns:
-        planned += column_checks.plan(role, column, frame)
+        planned += column_checks.plan(role, column, shape)
     planned += table_checks.expressions(role, spec.expressions)
     head = []
     if spec.rows_min is not None or spec.rows_max is not None:
-        head.append(dataset_checks.rows(role, frame.height, spec.rows_min, spec.rows_max))
+        height = frames_.height(frame)
+        head.append(dataset_checks.rows(role, height, spec.rows_min, spec.rows_max))
     if spec.duplicates_max_fraction is not None:
         head.append(dataset_checks.duplicates(role, frame, spec.duplicates_max_fraction))
     return head + settle(frame, planned) + table_checks.table_checks(spec, role, frame)
@@ -123,10 +128,10 @@ def _implicit_presence(spec: Data, role: str, frame: pl.DataFrame) -> list[Check
     return found
 
 
-def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
+def settle(frame: Table, planned: list[Planned]) -> list[CheckResult]:
     """Counted checks as results, from one select over the frame (and one for examples)."""
     counted = {i: p for i, p in enumerate(planned) if isinstance(p, Counted)}
-    exprs: dict[str, pl.Expr] = {}
+    exprs: dict[str, pl.Expr] = {"rows": pl.len()}
     for i, check in counted.items():
         exprs[f"count.{i}"] = check.offending.sum() if check.count is None else check.count
         exprs[f"judged.{i}"] = check.judged
@@ -134,6 +139,7 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
         if isinstance(plan, Measured):
             exprs[f"value.{i}"] = plan.value
     stats = _evaluate(frame, exprs)
+    height = frames_.height(frame) if isinstance(stats["rows"], Exception) else stats["rows"]
     failed = {i: check for i, check in counted.items() if _positive(stats[f"count.{i}"])}
     wanted = {
         f"examples.{i}": check.examples.implode()
@@ -156,7 +162,7 @@ def settle(frame: pl.DataFrame, planned: list[Planned]) -> list[CheckResult]:
                     plan,
                     stats[f"count.{i}"],
                     stats[f"judged.{i}"],
-                    frame.height,
+                    height,
                     examples if isinstance(examples, list) else [],
                     rows if isinstance(rows, list) else [],
                 )
@@ -190,18 +196,18 @@ def _positive(value: object) -> bool:
     return isinstance(value, int) and value > 0
 
 
-def _evaluate(frame: pl.DataFrame, exprs: Mapping[str, pl.Expr]) -> dict[str, Any]:
+def _evaluate(frame: Table, exprs: Mapping[str, pl.Expr]) -> dict[str, Any]:
     """All statistics in one pass; when one cannot be computed, each alone, keeping the error."""
     if not exprs:
         return {}
     try:
-        return frame.select(**exprs).row(0, named=True)
+        return frames_.collected(frame.select(**exprs)).row(0, named=True)
     except pl.exceptions.PolarsError:
         pass
     values: dict[str, Any] = {}
     for name, expr in exprs.items():
         try:
-            values[name] = frame.select(expr.alias(name)).item()
+            values[name] = frames_.collected(frame.select(expr.alias(name))).item()
         except pl.exceptions.PolarsError as exc:
             values[name] = exc
     return values

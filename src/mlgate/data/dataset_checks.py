@@ -7,7 +7,8 @@ from functools import partial
 import polars as pl
 
 from mlgate import words
-from mlgate.data import phrases, type_checks
+from mlgate.data import frames, phrases, type_checks
+from mlgate.data.frames import Table
 from mlgate.result.records import CheckResult
 
 
@@ -37,20 +38,25 @@ def rows(role: str, height: int, low: int | None, high: int | None) -> CheckResu
     return result(status="passed", message=words.count(height, "row"))
 
 
-def duplicate_rows(frame: pl.DataFrame) -> int:
+def duplicate_rows(frame: Table, height: int) -> int:
     """Rows that repeat an earlier row exactly; the first of each group is not counted.
 
     Distinct row hashes prove there are no duplicates at a tenth of the cost of comparing
     rows (1M x 20: 0.06 s against 0.7 s), so rows are compared only when hashes repeat.
     """
-    if frame.height < 2 or frame.width == 0:
+    if height < 2 or not frames.schema(frame):
         return 0
-    if frame.hash_rows().n_unique() == frame.height:
+    if isinstance(frame, pl.DataFrame):
+        if frame.hash_rows().n_unique() == height:
+            return 0
+        return height - frame.n_unique()
+    rows = pl.struct(pl.all())
+    if frames.collected(frame.select(rows.hash().n_unique())).item() == height:
         return 0
-    return frame.height - frame.n_unique()
+    return height - int(frames.collected(frame.select(rows.n_unique())).item())
 
 
-def duplicates(role: str, frame: pl.DataFrame, limit: float) -> CheckResult:
+def duplicates(role: str, frame: Table, limit: float) -> CheckResult:
     """Fails when the share of repeated rows passes `limit` (data.checks.duplicates)."""
     result = partial(
         CheckResult,
@@ -61,10 +67,10 @@ def duplicates(role: str, frame: pl.DataFrame, limit: float) -> CheckResult:
         manifest_key="data.checks.duplicates.max_fraction",
     )
     try:
-        count = duplicate_rows(frame)
+        height = frames.height(frame)
+        count = duplicate_rows(frame, height)
     except pl.exceptions.PolarsError as exc:
         return result(status="error", message=not_evaluated(exc))
-    height = frame.height
     if count == 0:
         return result(status="passed", message=f"no duplicate rows in {height}", observed=0)
     over = count / height > limit
@@ -75,9 +81,7 @@ def duplicates(role: str, frame: pl.DataFrame, limit: float) -> CheckResult:
     return result(status="failed" if over else "passed", message=message, observed=count)
 
 
-def leakage(
-    train: pl.DataFrame, test: pl.DataFrame, *, id_column: str | None = None
-) -> CheckResult:
+def leakage(train: Table, test: Table, *, id_column: str | None = None) -> CheckResult:
     """Test rows equal to a training row on every shared column (data.checks.leakage).
 
     The id column is left out of the comparison: ids differ between copies of a row by
@@ -91,32 +95,41 @@ def leakage(
         rule="no test row in train",
         manifest_key="data.checks.leakage",
     )
-    shared = [c for c in test.columns if c in train.columns and c != id_column]
+    test_columns, train_columns = frames.schema(test), frames.schema(train)
+    shared = [c for c in test_columns if c in train_columns and c != id_column]
     if not shared:
         return result(status="error", message="train and test share no columns to compare")
     try:
         count = leaked_rows(*_aligned(test, train, shared))
+        height = frames.height(test)
     except pl.exceptions.PolarsError as exc:
         return result(status="error", message=not_evaluated(exc))
     basis = f"compared on {words.count(len(shared), 'shared column')}"
-    if id_column is not None and id_column in test.columns and id_column in train.columns:
+    if id_column is not None and id_column in test_columns and id_column in train_columns:
         basis += f", without the id column '{id_column}'"
     if count:
-        message = f"{phrases.share(count, test.height, 'test rows')} also appear in train ({basis})"
+        message = f"{phrases.share(count, height, 'test rows')} also appear in train ({basis})"
         return result(status="failed", message=message, observed=count)
     return result(
         status="passed",
         observed=0,
-        message=f"none of {words.count(test.height, 'test row')} appear in train ({basis})",
+        message=f"none of {words.count(height, 'test row')} appear in train ({basis})",
     )
 
 
-def leaked_rows(test: pl.DataFrame, train: pl.DataFrame) -> int:
+def leaked_rows(test: Table, train: Table) -> int:
     """Test rows equal to some training row; the frames share columns and dtypes.
 
     Row hashes rule out most rows cheaply (1M x 20 against 200k: 0.1 s), so only rows
-    whose hash appears on both sides are compared.
+    whose hash appears on both sides are compared. A scanned side is joined as it streams
+    past the other's distinct rows, which are what memory holds.
     """
+    if isinstance(test, pl.LazyFrame) or isinstance(train, pl.LazyFrame):
+        test, train = test.lazy(), train.lazy()
+        columns = frames.schema(test).names()
+        seen = train.join(test.unique(), on=columns, how="semi", nulls_equal=True).unique()
+        found = test.join(seen, on=columns, how="semi", nulls_equal=True).select(pl.len())
+        return int(frames.collected(found).item())
     test_hashes, train_hashes = test.hash_rows(), train.hash_rows()
     candidates = test_hashes.is_in(train_hashes.implode())
     if not candidates.any():
@@ -125,14 +138,13 @@ def leaked_rows(test: pl.DataFrame, train: pl.DataFrame) -> int:
     return test.join(train, on=test.columns, how="semi", nulls_equal=True).height
 
 
-def _aligned(
-    left: pl.DataFrame, right: pl.DataFrame, shared: list[str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _aligned(left: Table, right: Table, shared: list[str]) -> tuple[Table, Table]:
     """Both frames on the shared columns with one dtype each, NaN as null: joinable."""
     left_exprs: list[pl.Expr] = []
     right_exprs: list[pl.Expr] = []
+    left_schema, right_schema = frames.schema(left), frames.schema(right)
     for name in shared:
-        a, b = left.schema[name], right.schema[name]
+        a, b = left_schema[name], right_schema[name]
         if a == b and not (a.is_float() or type_checks.is_text(a)):
             target = a
         elif a.is_numeric() and b.is_numeric():

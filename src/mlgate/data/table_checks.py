@@ -10,8 +10,9 @@ from functools import partial
 import polars as pl
 
 from mlgate import words
-from mlgate.data import column_checks, dataset_checks, phrases, type_checks
+from mlgate.data import column_checks, dataset_checks, frames, phrases, type_checks
 from mlgate.data.column_checks import Counted, Planned
+from mlgate.data.frames import Table
 from mlgate.manifest.spec import Data, Freshness
 from mlgate.result.records import CheckResult
 
@@ -51,7 +52,7 @@ def expressions(role: str, texts: tuple[str, ...]) -> list[Planned]:
     return planned
 
 
-def target_balance(role: str, frame: pl.DataFrame, target: str, low: float) -> CheckResult:
+def target_balance(role: str, frame: Table, target: str, low: float) -> CheckResult:
     """Every class of the target at least `low` of the rows (missing targets not counted)."""
     result = _result(
         f"data.{role}.target_balance",
@@ -59,9 +60,11 @@ def target_balance(role: str, frame: pl.DataFrame, target: str, low: float) -> C
         f"each class of {target} >= {phrases.fraction(low)}",
         "data.checks.target_balance.min_fraction",
     )
-    if target not in frame.columns:
-        return result(status="error", message=column_checks.missing(target, frame.columns))
-    counts = frame[target].drop_nulls().value_counts(sort=True)
+    columns = frames.schema(frame).names()
+    if target not in columns:
+        return result(status="error", message=column_checks.missing(target, columns))
+    counted = frame.select(pl.col(target).drop_nulls().value_counts(sort=True))
+    counts = frames.collected(counted).unnest(target)
     total = int(counts["count"].sum())
     if total == 0:
         return result(status="error", message=f"{target} has no values")
@@ -122,7 +125,7 @@ def _same_kind(a: pl.DataType, b: pl.DataType) -> bool:
 
 
 def freshness(
-    role: str, frame: pl.DataFrame, spec: Freshness, now: dt.datetime | None = None
+    role: str, frame: Table, spec: Freshness, now: dt.datetime | None = None
 ) -> CheckResult:
     """The newest timestamp at most `max_age` before now (UTC; naive times read as UTC)."""
     result = _result(
@@ -131,14 +134,15 @@ def freshness(
         f"newest within {spec.shown}",
         "data.checks.freshness",
     )
-    if spec.column not in frame.columns:
-        return result(status="failed", message=column_checks.missing(spec.column, frame.columns))
-    values = type_checks.as_datetime(pl.col(spec.column), frame.schema[spec.column])
+    schema = frames.schema(frame)
+    if spec.column not in schema:
+        return result(status="failed", message=column_checks.missing(spec.column, schema.names()))
+    values = type_checks.as_datetime(pl.col(spec.column), schema[spec.column])
     if values is None:
-        shown = type_checks.name(frame.schema[spec.column])
+        shown = type_checks.name(schema[spec.column])
         return result(status="error", message=f"{spec.column} holds no dates ({shown})")
     try:
-        newest = frame.select(values.max()).item()
+        newest = frames.collected(frame.select(values.max())).item()
     except pl.exceptions.PolarsError as exc:
         return result(status="error", message=dataset_checks.not_evaluated(exc))
     if newest is None:
@@ -164,7 +168,7 @@ def _result(id_: str, subject: str, rule: str, key: str) -> partial[CheckResult]
     return partial(CheckResult, id=id_, stage="data", subject=subject, rule=rule, manifest_key=key)
 
 
-def table_checks(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResult]:
+def table_checks(spec: Data, role: str, frame: Table) -> list[CheckResult]:
     """The checks of one file that need no counting pass."""
     found = []
     if spec.target_min_fraction is not None:

@@ -62,6 +62,7 @@ def data(ctx: RunContext) -> DataStage:
                 message=f"data preparation failed: {prepare.message}",
             )
     frames: dict[str, pl.DataFrame] = {}
+    streamed: dict[str, Profile] = {}  # a reference too big to hold, as its profile
     summaries: list[DatasetSummary] = []
     roles = [("train", spec.train), ("test", spec.test)]
     reference_profile = None
@@ -86,18 +87,19 @@ def data(ctx: RunContext) -> DataStage:
             fmt = load.detect_format(path, spec.format)
             file = fingerprint.file_fingerprint(path, manifest.root)
             if role == "reference" and path.stat().st_size > load.STREAM_ABOVE:
-                # too big to hold: read in batches, compared as its profile; the schema
+                # too big to hold: read in batches and compared as its profile; the schema
                 # alone stands for it where the other files' schemas are compared
                 made = replace(
                     profile.of_file(path, fmt, _reference_columns(spec)), source=relative
                 )
-                reference_profile = made
+                streamed[role] = made
                 frames[role] = pl.DataFrame(schema=load.schema(path, fmt))
             else:
-                frames[role] = load.read(
+                frame = load.read(
                     path, fmt, _reference_columns(spec) if role == "reference" else None
                 )
-                made = profile.of_frame(frames[role], source=relative)
+                frames[role] = frame
+                made = profile.of_frame(frame, source=relative)
             kept = _keep_profile(ctx, role, made)
             summary = checks.summarize(role, frames[role], file, fmt, dvc=dvc, profile=kept)
             summaries.append(replace(summary, rows=made.rows))
@@ -112,7 +114,9 @@ def data(ctx: RunContext) -> DataStage:
     try:
         if isinstance(reference_profile, UserError):
             raise reference_profile
-        drifts = drift.against_reference(spec, frames, reference_profile or reference)
+        drifts = drift.against_reference(
+            spec, frames, reference_profile or streamed.get("reference") or reference
+        )
     except UserError as exc:
         return DataStage(
             status="error", prepare=prepare, datasets=tuple(summaries), message=str(exc)
