@@ -337,19 +337,22 @@ def test_register_and_promote_through_a_release(
     assert main(["-C", root, "registry", "show", "v0.1.0", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)["record"]
     names = {a["name"] for a in fake.releases[0]["assets"]}
+    profiles = {d["profile"]["sha256"] for d in record["data"]}
+    assert len(profiles) == 2  # the training and test files' profiles
     assert names == {
         record["model"]["sha256"],
         record["run"]["sha256"],
         record["manifest"]["sha256"],
+        *profiles,
     }
     uploads = fake.calls[UPLOAD]
-    assert uploads == 3
+    assert uploads == 5
     assert main(["-C", root, "promote", "v0.1.0", "--to", "staging"]) == 0
     assert main(["-C", root, "promote", "v0.1.0", "--to", "production"]) == 0, (
         capsys.readouterr().err
     )
     assert fake.calls[UPLOAD] == uploads  # promoting copies nothing
-    assert len(fake.releases[0]["assets"]) == 3
+    assert len(fake.releases[0]["assets"]) == 5
     model = project.root / "models" / "model.joblib"
     assert (project.root / "deployed.bin").read_bytes() == model.read_bytes()
     assert [auth for _, auth in fake.storage_log] == [None]  # the deploy's one download

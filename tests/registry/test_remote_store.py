@@ -62,7 +62,8 @@ def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> Non
     sha = record["model"]["sha256"]
     key = f"models-bucket/iris/objects/{sha[:2]}/{sha[2:]}"
     assert fs.cat_file(key) == (project.root / "models/model.joblib").read_bytes()
-    assert len(fs.find("models-bucket/iris")) == 3  # model, run, manifest
+    # model, run, manifest, and the training and test files' profiles
+    assert len(fs.find("models-bucket/iris")) == 5
     # read back through the local cache, checked by its sha256
     fetched = where.store.get(sha)
     assert fetched.read_bytes() == fs.cat_file(key)
