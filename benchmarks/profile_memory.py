@@ -12,7 +12,10 @@ ru_maxrss, which Linux carries over exec):
 - in memory: the file read whole by `mlgate.data.load.read` (polars) and profiled by
   `of_frame`, which is what a run does with its own train and test files;
 - polars read alone: `pl.read_csv` of the same file, the floor of any tool that holds the
-  table (whylogs and Evidently read it into pandas first, which takes more).
+  table;
+- whylogs, the profiling tool a user would pick, in its own environment: `why.log` of the
+  file read by pandas in chunks of 250,000 rows, the chunks' profile views merged (bounded
+  memory, as whylogs documents for large data), and `why.log` of the whole file.
 """
 
 from __future__ import annotations
@@ -31,6 +34,18 @@ import _env  # noqa: E402
 WORK = _env.WORK / "profile_memory"
 SOURCE = _env.WORK / "data_checks" / "data-1000000.parquet"
 
+WHYLOGS_PIP = ("whylogs==1.6.4", "numpy<2", "pandas<2.3", "pyarrow")  # 1.6.4 needs NumPy 1
+WHYLOGS_CHUNKED = (
+    "import pandas as pd, whylogs as why; view = None; rows = 0\n"
+    "for chunk in pd.read_csv(path, chunksize=250_000):\n"
+    "    part = why.log(chunk).view(); rows += len(chunk)\n"
+    "    view = part if view is None else view.merge(part)\n"
+    "view.serialize()"
+)
+WHYLOGS_WHOLE = (
+    "import pandas as pd, whylogs as why; frame = pd.read_csv(path); rows = len(frame); "
+    "why.log(frame).view().serialize()"
+)
 WAYS = {
     "mlgate profile (streamed)": (
         "from mlgate.data import profile; made = profile.of_file(path, 'csv'); rows = made.rows"
@@ -40,6 +55,8 @@ WAYS = {
         "made = profile.of_frame(load.read(path, 'csv')); rows = made.rows"
     ),
     "polars read alone": "import polars as pl; rows = pl.read_csv(path).height",
+    "whylogs (pandas chunks, merged)": WHYLOGS_CHUNKED,
+    "whylogs (whole file)": WHYLOGS_WHOLE,
 }
 TIMED = """
 import re, sys, time
@@ -70,15 +87,18 @@ def main() -> None:
     if not path.exists():
         pl.concat([pl.read_parquet(SOURCE)] * args.copies).write_csv(path)
     print(f"{path.name}: {path.stat().st_size / 1e9:.2f} GB")
+    whylogs = str(_env.venv("whylogs", *WHYLOGS_PIP) / "python")
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in WAYS}
     for _ in range(args.runs):
         for name, body in WAYS.items():
+            python = whylogs if name.startswith("whylogs") else sys.executable
             done = subprocess.run(
-                [sys.executable, "-c", TIMED.format(body=body), str(path)],
+                [python, "-c", TIMED.format(body=body), str(path)],
                 capture_output=True,
                 text=True,
-                check=True,
             )
+            if done.returncode:
+                sys.exit(f"{name} failed:\n{done.stderr[-3000:]}")
             rows, seconds, peak = done.stdout.split()
             results[name].append((float(seconds), float(peak)))
     base = statistics.median(s for s, _ in results["mlgate profile (streamed)"])
