@@ -71,8 +71,8 @@ class Profile:
 
 
 def of_frame(frame: pl.DataFrame, *, source: str = "", exact: bool = False) -> Profile:
-    """Columns profiled side by side: sorting and counting release the GIL (1,000,000 rows
-    x 20 columns: 1.5 s one at a time here)."""
+    """Columns profiled side by side: sorting and counting release the GIL (a fifth less
+    time on this machine's 2 cores, 1,000,000 rows x 20 columns)."""
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         made = pool.map(lambda name: of_series(frame[name], exact=exact), frame.columns)
         columns = dict(zip(frame.columns, made, strict=True))
