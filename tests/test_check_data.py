@@ -102,7 +102,7 @@ def in_process(
         (b"", "could not be read as csv: empty CSV"),
         (b"mean radius,target\n", "has no rows to measure drift against"),
         (b"mean_radius,texture\n1,2\n", "has none of the columns drift tests"),
-        (b"\xff\xfe\x00garbage\x00\xff", "has no rows to measure drift against"),
+        (b"\xff\xfe\x00garbage\x00\xff", "could not be read as csv: invalid utf-8 at byte 0"),
     ],
 )
 def test_an_unreadable_reference_is_a_plain_error_and_exit_2(

@@ -32,17 +32,18 @@ def mixed(rows: int, seed: int = 0) -> pl.DataFrame:
     )
 
 
-@pytest.mark.parametrize("fmt", ["csv", "parquet", "ndjson"])
+@pytest.mark.parametrize("fmt", load.FORMATS)
 def test_a_file_in_one_batch_gives_the_in_memory_profile_byte_for_byte(
     tmp_path: Path, fmt: str
 ) -> None:
     path = tmp_path / f"data.{fmt}"
     frame = mixed(5_000)
-    {"csv": frame.write_csv, "parquet": frame.write_parquet, "ndjson": frame.write_ndjson}[fmt](
-        path
-    )
+    {"csv": frame.write_csv, "parquet": frame.write_parquet, "jsonl": frame.write_ndjson}[fmt](path)
+    assert load.detect_format(path, "auto") == fmt  # by the extension, as runs read it
     whole = profile.of_frame(load.read(path, fmt), source=path.name)
-    assert profile.to_json(profile.of_file(path, fmt)) == profile.to_json(whole)
+    streamed = profile.of_file(path, fmt)
+    assert profile.to_json(streamed) == profile.to_json(whole)
+    assert list(streamed.columns) == ["x", "n", "plan", "code"]  # the file's own columns
 
 
 def test_many_batches_keep_counts_moments_and_categories_exact_and_the_bound_true(
@@ -176,3 +177,19 @@ def test_a_reference_too_big_to_hold_is_read_in_batches_and_gives_the_same_verdi
     if same_schema:
         (schema,) = [c for c in streamed.checks if c.rule == "same columns and types"]
         assert schema.status == "passed", schema.message
+
+
+@pytest.mark.parametrize(
+    ("content", "at"),
+    [(b"caf\xe9,n\nx,1\n", 3), ("a,b\n1,2\n".encode("utf-16"), 0)],
+    ids=["latin-1 header", "utf-16"],
+)
+def test_a_csv_that_is_not_utf8_is_named_whether_read_whole_or_in_batches(
+    tmp_path: Path, content: bytes, at: int
+) -> None:
+    path = tmp_path / "other.csv"
+    path.write_bytes(content)
+    for read in (lambda: load.read(path, "csv"), lambda: profile.of_file(path, "csv")):
+        with pytest.raises(UserError, match=f"invalid utf-8 at byte {at}") as caught:
+            read()
+        assert caught.value.hint is not None and "iconv" in caught.value.hint

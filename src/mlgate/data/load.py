@@ -6,6 +6,7 @@ where the model's frame is built.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -45,6 +46,7 @@ PANDAS_NA = (
 # Inferring CSV types from every row costs ~5x the read (1M x 20: 4 s against 0.4-0.7 s);
 # from this many rows first, and from all of them only when that guess proves wrong.
 CSV_INFER_ROWS = 10_000
+HEAD_BYTES = 1 << 16  # the start of a text file checked to be UTF-8
 # a batch of a streamed file: about 2 MB a numeric column, whatever the file's size
 BATCH_ROWS = 250_000
 # a drift reference larger than this is read in batches and compared as a profile
@@ -100,7 +102,7 @@ def batches(
     wanted = _present(path, fmt, columns) if columns is not None else None
     try:
         scan = _scan(path, fmt, wanted, infer_all=infer_all)
-        if fmt == "ndjson" and columns is not None:
+        if fmt == "jsonl" and columns is not None:
             scan = scan.select([c for c in scan.collect_schema().names() if c in columns])
         yield from scan.collect_batches(chunk_size=rows)
     except pl.exceptions.ComputeError as exc:
@@ -134,8 +136,9 @@ def _scan(path: Path, fmt: str, columns: list[str] | None, *, infer_all: bool) -
         scan = pl.scan_parquet(path)
         kept = [c for c in scan.collect_schema().names() if not PANDAS_INDEX.fullmatch(c)]
         return scan.select(columns or kept)
-    if fmt == "ndjson":
+    if fmt == "jsonl":
         return pl.scan_ndjson(path, infer_schema_length=None)
+    _utf8_start(path)
     if not infer_all and _typed_blind(_read_csv_head(path, columns)):
         infer_all = True
     scan = pl.scan_csv(
@@ -176,6 +179,7 @@ def _without_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
+    _utf8_start(path)
     sep = separator(path)
 
     def read_inferring(rows: int | None) -> pl.DataFrame:
@@ -195,6 +199,17 @@ def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
     if frame.height > CSV_INFER_ROWS and _typed_blind(frame):
         return read_inferring(None)
     return frame
+
+
+def _utf8_start(path: Path) -> None:
+    """polars reads a header that is not UTF-8 as replacement characters, and a UTF-16
+    file as columns of NULs: the start of a text file must decode, or it is said here."""
+    with open(path, "rb") as handle:
+        start = handle.read(HEAD_BYTES)
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")(errors="strict").decode(start, final=False)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"invalid utf-8 at byte {exc.start}") from exc
 
 
 def _typed_blind(frame: pl.DataFrame) -> bool:
