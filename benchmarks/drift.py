@@ -235,7 +235,7 @@ def false_alarms(args: argparse.Namespace) -> None:
             ref = frame(n, 1_000 + 2 * k, shift=False)
             cur = frame(n, 1_001 + 2 * k, shift=shifted)
             result = drift.compare(ref, cur, Drift(), reference_name="r", current_name="c")
-            from_profiles = drift.compare_profiles(
+            from_profiles = drift.compare(
                 profile.of_frame(ref),
                 profile.of_frame(cur),
                 Drift(),

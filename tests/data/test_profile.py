@@ -116,7 +116,7 @@ def test_drift_from_profiles_agrees_with_drift_from_the_data() -> None:
         }
     )
     raw = drift.compare(reference, current, Drift(), reference_name="r", current_name="c")
-    sketched = drift.compare_profiles(
+    sketched = drift.compare(
         profile.of_frame(reference),
         profile.of_frame(current),
         Drift(),

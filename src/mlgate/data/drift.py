@@ -223,20 +223,6 @@ def _result(
     )
 
 
-def compare_profiles(
-    reference: Profile,
-    current: Profile,
-    spec: Drift,
-    *,
-    reference_name: str,
-    current_name: str,
-    exclude: Sequence[str] = (),
-) -> DriftResult:
-    """`compare` from two profiles, so production data need not leave production."""
-    names = {"reference_name": reference_name, "current_name": current_name}
-    return compare(reference, current, spec, exclude=exclude, **names)
-
-
 def _tested(
     spec: Drift, columns: list[str], exclude: Sequence[str], reference_name: str
 ) -> list[str]:

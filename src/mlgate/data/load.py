@@ -139,7 +139,7 @@ def _scan(path: Path, fmt: str, columns: list[str] | None, *, infer_all: bool) -
     if fmt == "jsonl":
         return pl.scan_ndjson(path, infer_schema_length=None)
     _utf8_start(path)
-    if not infer_all and _typed_blind(_read_csv_head(path, columns)):
+    if not infer_all and _typed_blind(_csv(path, columns, CSV_INFER_ROWS, CSV_INFER_ROWS)):
         infer_all = True
     scan = pl.scan_csv(
         path,
@@ -150,13 +150,17 @@ def _scan(path: Path, fmt: str, columns: list[str] | None, *, infer_all: bool) -
     return scan.select(columns) if columns is not None else scan
 
 
-def _read_csv_head(path: Path, columns: list[str] | None) -> pl.DataFrame:
+def _csv(
+    path: Path, columns: list[str] | None, infer: int | None, rows: int | None = None
+) -> pl.DataFrame:
+    """The file read as the checks read a CSV: pandas' missing values, types inferred from
+    `infer` rows (None: all of them), the first `rows` rows (None: all)."""
     return pl.read_csv(
         path,
         separator=separator(path),
         null_values=list(PANDAS_NA),
-        infer_schema_length=CSV_INFER_ROWS,
-        n_rows=CSV_INFER_ROWS,
+        infer_schema_length=infer,
+        n_rows=rows,
         columns=columns,
     )
 
@@ -180,24 +184,13 @@ def _without_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
     _utf8_start(path)
-    sep = separator(path)
-
-    def read_inferring(rows: int | None) -> pl.DataFrame:
-        return pl.read_csv(
-            path,
-            separator=sep,
-            null_values=list(PANDAS_NA),
-            infer_schema_length=rows,
-            columns=columns,
-        )
-
     try:
-        frame = read_inferring(CSV_INFER_ROWS)
+        frame = _csv(path, columns, CSV_INFER_ROWS)
     except pl.exceptions.ComputeError:
         # a late value of another type ("1.5" under integers): infer from every row
-        return read_inferring(None)
+        return _csv(path, columns, None)
     if frame.height > CSV_INFER_ROWS and _typed_blind(frame):
-        return read_inferring(None)
+        return _csv(path, columns, None)
     return frame
 
 

@@ -62,7 +62,6 @@ def data(ctx: RunContext) -> DataStage:
                 message=f"data preparation failed: {prepare.message}",
             )
     frames: dict[str, pl.DataFrame] = {}
-    streamed: dict[str, Profile] = {}  # a reference too big to hold, as its profile
     summaries: list[DatasetSummary] = []
     roles = [("train", spec.train), ("test", spec.test)]
     reference_profile = None
@@ -86,19 +85,15 @@ def data(ctx: RunContext) -> DataStage:
             files.require_regular(path, f"data.{role}", relative)  # a FIFO would block
             fmt = load.detect_format(path, spec.format)
             file = fingerprint.file_fingerprint(path, manifest.root)
+            columns = _reference_columns(spec) if role == "reference" else None
             if role == "reference" and path.stat().st_size > load.STREAM_ABOVE:
                 # too big to hold: read in batches and compared as its profile; the schema
                 # alone stands for it where the other files' schemas are compared
-                made = replace(
-                    profile.of_file(path, fmt, _reference_columns(spec)), source=relative
-                )
-                streamed[role] = made
+                made = replace(profile.of_file(path, fmt, columns), source=relative)
+                reference_profile = made
                 frames[role] = pl.DataFrame(schema=load.schema(path, fmt))
             else:
-                frame = load.read(
-                    path, fmt, _reference_columns(spec) if role == "reference" else None
-                )
-                frames[role] = frame
+                frame = frames[role] = load.read(path, fmt, columns)
                 made = profile.of_frame(frame, source=relative)
             kept = _keep_profile(ctx, role, made)
             summary = checks.summarize(role, frames[role], file, fmt, dvc=dvc, profile=kept)
@@ -114,9 +109,7 @@ def data(ctx: RunContext) -> DataStage:
     try:
         if isinstance(reference_profile, UserError):
             raise reference_profile
-        drifts = drift.against_reference(
-            spec, frames, reference_profile or streamed.get("reference") or reference
-        )
+        drifts = drift.against_reference(spec, frames, reference_profile or reference)
     except UserError as exc:
         return DataStage(
             status="error", prepare=prepare, datasets=tuple(summaries), message=str(exc)
