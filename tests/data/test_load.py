@@ -135,10 +135,11 @@ CORRUPT = {
 REASONS = {
     ("read", "csv"): 'could not parse `"unterminated',
     ("read", "parquet"): "parquet: File out of specification: The file must end with PAR1",
-    ("read", "jsonl"): "Syntax at character 4 (':')",
+    # polars says "Syntax at character 4 (':')" and pandas "at position 14": the line is ours
+    ("read", "jsonl"): "line 2 is not JSON (Expecting value, column 6)",
     ("read_pandas", "csv"): "Error tokenizing data. C error: EOF inside string starting at row 1",
     ("read_pandas", "parquet"): "Could not open Parquet input source",
-    ("read_pandas", "jsonl"): "Expected object or value at position 14",
+    ("read_pandas", "jsonl"): "line 2 is not JSON (Expecting value, column 6)",
 }
 
 
@@ -154,6 +155,14 @@ def test_a_corrupt_file_is_a_user_error_naming_it(tmp_path: Path, fmt: str, read
     assert message.startswith(prefix + REASONS[reader.__name__, fmt])
     assert "\n" not in message  # the first line of the reader's reason only
     assert caught.value.__cause__ is not None
+
+
+def test_json_lines_that_are_not_objects_are_named_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"a": 1}\n\n[1, 2]\n')
+    for read in (load.read, load.read_pandas, lambda p, f: list(load.batches(p, f))):
+        with pytest.raises(UserError, match="line 3 is not a JSON object"):
+            read(path, "jsonl")
 
 
 def test_the_reason_is_the_readers_first_line(tmp_path: Path) -> None:

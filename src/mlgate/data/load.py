@@ -7,6 +7,7 @@ where the model's frame is built.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -228,13 +229,15 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
             f"reading '{path.name}' for the model needs pyarrow",
             hint="pip install 'mlgate[parquet]'",
         ) from exc
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:  # pandas: a JSON line that is a list
         raise _unreadable(path, fmt, exc) from exc
 
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     lines = str(exc).strip().splitlines()
     reason = lines[0] if lines else type(exc).__name__
+    if fmt == "jsonl":  # polars says "Syntax at character 4": which line, it does not say
+        reason = _first_bad_line(path) or reason
     hint = None
     if "utf-8" in reason.lower() or "utf8" in reason.lower():
         hint = (
@@ -243,3 +246,21 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     elif fmt == "parquet" and "PAR1" in reason:
         hint = "a Parquet file ends with PAR1: is it cut short, or another format?"
     return UserError(f"data file '{path}' could not be read as {fmt}: {reason}", hint=hint)
+
+
+def _first_bad_line(path: Path) -> str | None:
+    """Where a JSON Lines file stops being JSON: the first line that is not an object."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line.rstrip("\r\n"))
+                except json.JSONDecodeError as exc:
+                    return f"line {number} is not JSON ({exc.msg}, column {exc.colno})"
+                if not isinstance(record, dict):
+                    return f"line {number} is not a JSON object"
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
