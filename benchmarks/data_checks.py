@@ -96,11 +96,11 @@ def names() -> list[str]:
     return [*found, "rows", "duplicates", "expressions[0]", "freshness"]
 
 
-def generate(rows: int, path: Path) -> None:
+def generate(rows: int, path: Path, *, seed: int = 14) -> None:
     import numpy as np
     import polars as pl
 
-    rng = np.random.default_rng(14)
+    rng = np.random.default_rng(seed)
 
     def nulls(values: np.ndarray, share: float) -> pl.Series:
         return pl.Series(values).scatter(np.flatnonzero(rng.random(rows) < share), None)

@@ -5,6 +5,7 @@ drift from the data without the false alarms of a naive sketch."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -213,3 +214,78 @@ def test_the_categories_kept_are_the_most_frequent_with_ties_broken_by_value() -
     assert list(kept.counts.items()) == expected  # in that order, too
     assert kept.other == len(values) - sum(n for _, n in expected)
     assert (kept.distinct, kept.once) == (len(counts), sum(n == 1 for n in counts.values()))
+
+
+def test_a_run_profiles_each_file_once_and_keeps_the_bytes_of_mlgate_profile() -> None:
+    """The data stage profiles exactly (for drift) and condenses: the kept profile must be
+    what `of_frame` writes, whatever the column holds."""
+    rng = np.random.default_rng(3)
+    n = 20_000
+    frame = pl.DataFrame(
+        {
+            "x": pl.Series(rng.normal(size=n)).scatter([3, 7], None),
+            "k": rng.integers(0, 5, n),
+            "id": [f"u{i}" for i in range(n)],  # more distinct values than TOP
+            "city": pl.Series(rng.choice(["a", "b", "c"], n)).scatter([1], None),
+            "when": np.datetime64("2026-01-01", "us") + rng.integers(0, 10**9, n),
+            "flag": rng.random(n) < 0.3,
+        }
+    )
+    exact = profile.of_frame(frame, source="f.csv", exact=True)
+    assert profile.to_json(profile.condensed(exact)) == profile.to_json(
+        profile.of_frame(frame, source="f.csv")
+    )
+    read_back = profile.condensed(profile.read("p.json", profile.to_json(exact).encode()))
+    assert profile.to_json(read_back) == profile.to_json(profile.of_frame(frame, source="f.csv"))
+
+
+def test_an_exact_profiles_counts_read_as_a_dict_and_count_without_one() -> None:
+    values = ["b", "a", "c", "a", "b", "a", None]
+    column = profile.of_series(pl.Series("c", values), exact=True)
+    assert isinstance(column, profile.CategoricalProfile)
+    assert isinstance(column.counts, profile.Counted)
+    assert column.count == 6 and column.counts._read is None  # counted in polars
+    assert list(column.counts.items()) == [("a", 3), ("b", 2), ("c", 1)]
+    assert column.counts == {"a": 3, "b": 2, "c": 1} and len(column.counts) == 3
+    assert (column.missing, column.other, column.distinct, column.once) == (1, 0, 3, 1)
+
+
+def test_new_categories_are_counted_alike_in_polars_and_from_stored_counts() -> None:
+    rng = np.random.default_rng(8)
+    ref = pl.Series("c", [f"v{i}" for i in rng.integers(0, 3_000, 10_000)])
+    cur = pl.Series("c", [f"v{i}" for i in rng.integers(1_000, 4_000, 8_000)])
+    exact = [profile.of_series(s, exact=True) for s in (ref, cur)]
+    as_dicts = [replace(p, counts=dict(p.counts)) for p in exact]
+    lacking = sum(1 for v in cur.to_list() if v not in set(ref.to_list()))
+    assert drift._new_rows(*exact) == drift._new_rows(*as_dicts) == lacking > 0
+    stored = profile.of_series(cur)  # 1,000 kept, the rest counted as possibly new
+    assert isinstance(stored, profile.CategoricalProfile) and stored.other > 0
+    assert drift._new_rows(exact[0], stored) == drift._new_rows(as_dicts[0], stored)
+
+
+def test_profiling_does_not_import_scipy() -> None:
+    """`mlgate profile` and the data checks need no p-value: SciPy's second of imports is
+    paid only where drift is tested."""
+    import subprocess
+    import sys
+
+    code = "import sys, mlgate.data.profile, mlgate.data.checks; print('scipy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_a_run_with_drift_has_scipy_loaded_by_the_end_of_the_data_stage() -> None:
+    """Imported on another thread while the files are read, and joined: a later stage forks
+    to score the model, and a fork amid an import would hang the child."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mlgate.pipeline import warmup\n"
+        "with warmup.importing(warmup.DRIFT):\n"
+        "    started = 'scipy.stats' in sys.modules\n"
+        "print(started, 'scipy.stats' in sys.modules, 'scipy.spatial.distance' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[1:] == ["True", "True"]

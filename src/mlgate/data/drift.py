@@ -408,12 +408,10 @@ def _categorical(
     column: DriftColumn,
     spec: Drift,
 ) -> list[_Pending]:
-    ref_counts = _with_rest(reference)
-    cur_counts = _with_rest(current)
     n_ref, n_cur = reference.count, current.count
     found: list[_Pending] = []
     if reference.other == 0:
-        found.append(_unseen(name, reference, cur_counts, n_cur))
+        found.append(_unseen(name, reference, current))
     else:
         kept = words.count(len(reference.counts), "value")
         found.append(
@@ -425,7 +423,7 @@ def _categorical(
         return found
     small = min(n_ref, n_cur) <= SMALL
     chosen, why = _method(method, numeric=False, small=small)
-    ref_table, cur_table = folded(ref_counts, cur_counts)
+    ref_table, cur_table = folded(_with_rest(reference), _with_rest(current))
     shift = two_sample.categorical_shift(ref_table, cur_table)
     if chosen == "chi2":
         statistic = math.sqrt(shift.chi2 / (n_ref + n_cur))  # Cramer's V of a 2 x k table
@@ -483,10 +481,8 @@ def folded(
     return np.array(ref, dtype=float), np.array(cur, dtype=float)
 
 
-def _unseen(
-    name: str, reference: CategoricalProfile, current: Mapping[object, int], n_cur: int
-) -> _Pending:
-    new = sum(c for v, c in current.items() if v not in reference.counts)
+def _unseen(name: str, reference: CategoricalProfile, current: CategoricalProfile) -> _Pending:
+    new, n_cur = _new_rows(reference, current), current.count
     once, n_ref = reference.once, reference.count  # Good-Turing: a new value's odds
     excess = new / n_cur - once / n_ref
     return _Pending(
@@ -502,6 +498,16 @@ def _unseen(
         ),
         significance=SIGNIFICANCE["proportion"],
     )
+
+
+def _new_rows(reference: CategoricalProfile, current: CategoricalProfile) -> int:
+    """Current rows whose value the reference lacks (those a profile left out among them);
+    in polars when both sides hold their data's counts there."""
+    ref, cur = reference.counts, current.counts
+    if isinstance(ref, profile.Counted) and isinstance(cur, profile.Counted):
+        lacking = cur.frame.join(ref.frame.select("value"), on="value", how="anti")
+        return int(lacking["count"].sum()) + current.other
+    return sum(c for v, c in cur.items() if v not in ref) + current.other
 
 
 def _threshold(method: str, column: DriftColumn, spec: Drift) -> float:

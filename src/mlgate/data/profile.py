@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,17 +47,44 @@ class NumericProfile:
         return math.sqrt(self.m2 / self.count) if self.count else 0.0
 
 
+class Counted(Mapping[str, int]):
+    """An exact profile's counts, left in polars (columns `value`, `count`) until someone
+    reads them: an identifier's million distinct values become no Python dict (a second
+    each) when drift only needs to know which of them the other file lacks."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self.total = int(frame["count"].sum())
+        self._read: dict[str, int] | None = None
+
+    def _dict(self) -> dict[str, int]:
+        if self._read is None:  # most frequent first, ties by value, as stored profiles
+            kept = self.frame.sort(["count", "value"], descending=[True, False])
+            self._read = dict(zip(kept["value"].to_list(), kept["count"].to_list(), strict=True))
+        return self._read
+
+    def __getitem__(self, value: str) -> int:
+        return self._dict()[value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+
 @dataclass(frozen=True, kw_only=True)
 class CategoricalProfile:
     missing: int
-    counts: Mapping[str, int]  # the TOP most frequent values (as text)
+    counts: Mapping[str, int]  # the TOP most frequent values (as text); all, when exact
     other: int  # rows in the values left out
     distinct: int  # distinct values, those left out included
     once: int  # values seen exactly once (Good-Turing's estimate of new values)
 
     @property
     def count(self) -> int:
-        return sum(self.counts.values()) + self.other
+        kept = self.counts.total if isinstance(self.counts, Counted) else sum(self.counts.values())
+        return kept + self.other
 
 
 ColumnProfile = NumericProfile | CategoricalProfile
@@ -118,18 +145,40 @@ def _is_numeric(dtype: pl.DataType) -> bool:
 def _categorical(missing: int, counted: pl.DataFrame, *, exact: bool) -> CategoricalProfile:
     """From each value's count (columns `value`, `count`): kept whole (`exact`) or as the TOP
     most frequent and the rest; ties by value, so the same data gives the same bytes."""
+    once = int(counted.select((pl.col("count") == 1).sum()).item() or 0)
+    if exact:
+        counts = Counted(counted)
+        return CategoricalProfile(
+            missing=missing, counts=counts, other=0, distinct=counted.height, once=once
+        )
     # the TOP most frequent are picked before they are sorted (a million values: 0.7 s)
-    picked = counted if exact else counted.top_k(TOP, by=["count", "value"], reverse=[False, True])
+    picked = counted.top_k(TOP, by=["count", "value"], reverse=[False, True])
     kept = picked.sort(["count", "value"], descending=[True, False])
-    tally = counted.select(total=pl.col("count").sum(), once=(pl.col("count") == 1).sum())
-    total, once = tally.row(0)
     return CategoricalProfile(
         missing=missing,
         counts=dict(zip(kept["value"].to_list(), kept["count"].to_list(), strict=True)),
-        other=int(total or 0) - int(kept["count"].sum()),
+        other=int(counted["count"].sum()) - int(kept["count"].sum()),
         distinct=counted.height,
-        once=int(once or 0),
+        once=once,
     )
+
+
+def condensed(exact: Profile) -> Profile:
+    """The profile `of_frame` makes (small enough to store) from an exact one of the same
+    data, the same bytes: a run profiles each file once, exactly for drift, and keeps this."""
+    return replace(exact, columns={n: _condensed(c) for n, c in exact.columns.items()})
+
+
+def _condensed(column: ColumnProfile) -> ColumnProfile:
+    if isinstance(column, NumericProfile):
+        return replace(column, summary=column.summary.resized(sketch.SIZE))
+    assert column.other == 0, "only an exact profile condenses to of_series' bytes"
+    if isinstance(column.counts, Counted):
+        counted = column.counts.frame
+    else:
+        given = {"value": list(column.counts), "count": list(column.counts.values())}
+        counted = pl.DataFrame(given, schema={"value": pl.String, "count": pl.Int64})
+    return _categorical(column.missing, counted, exact=False)
 
 
 def of_file(

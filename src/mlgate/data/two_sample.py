@@ -14,8 +14,10 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
-from scipy.spatial import distance
+
+# SciPy's statistics take a second to import (more than the drift of a million rows takes
+# to compute): imported where a p-value is computed, and early on another thread by a run
+# that will need them (pipeline/warmup.py), so that profiles and checks never wait for it
 
 KS_EXACT_MAX_N = 10_000  # ks_2samp's `auto`: exact p-values up to this many rows a side
 PSI_FLOOR = 1e-4  # an empty bin's share, so that PSI stays finite (the usual convention)
@@ -74,6 +76,8 @@ def ks_p_value(reference: np.ndarray, current: np.ndarray, d: float) -> float:
     """Exact below KS_EXACT_MAX_N rows a side (ks_2samp itself, cheap there), Smirnov's
     asymptotic distribution above it (what ks_2samp uses)."""
     if max(reference.size, current.size) <= KS_EXACT_MAX_N:
+        from scipy import stats
+
         with warnings.catch_warnings():  # where the exact sum fails SciPy says so, and
             warnings.simplefilter("ignore", RuntimeWarning)  # falls back as it does below
             return float(stats.ks_2samp(reference, current).pvalue)
@@ -82,6 +86,8 @@ def ks_p_value(reference: np.ndarray, current: np.ndarray, d: float) -> float:
 
 def ks_asymptotic_p(d: float, n_reference: int, n_current: int) -> float:
     """Smirnov's distribution of the two-sample statistic, as ks_2samp's asymptotic mode."""
+    from scipy import stats
+
     m, n = sorted((float(n_reference), float(n_current)), reverse=True)
     return float(np.clip(stats.kstwo.sf(d, np.round(m * n / (m + n))), 0.0, 1.0))
 
@@ -105,6 +111,9 @@ class CategoricalShift:
 
 def categorical_shift(reference: np.ndarray, current: np.ndarray) -> CategoricalShift:
     """Counts per category, aligned; categories absent from both are not passed."""
+    from scipy import stats
+    from scipy.spatial import distance
+
     ref_share = reference / reference.sum()
     cur_share = current / current.sum()
     js = float(distance.jensenshannon(ref_share, cur_share))
@@ -139,6 +148,8 @@ def proportion_p(k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> float:
     """Two-sided: do two shares (nulls, say) differ? Fisher's exact test when a cell is
     expected below 5, else the chi-square test of the 2x2 table (Yates-corrected, as
     chi2_contingency does)."""
+    from scipy import stats
+
     table = np.array([[k_ref, n_ref - k_ref], [k_cur, n_cur - k_cur]])
     if (table.sum(axis=0) == 0).any():  # all or none on both sides: equal
         return 1.0

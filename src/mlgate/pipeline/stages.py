@@ -47,6 +47,13 @@ class RunContext:
 
 def data(ctx: RunContext) -> DataStage:
     """`data.prepare` run, the train and test files read and summarized, the data checks."""
+    if ctx.manifest.data.drift is None:
+        return _data(ctx)
+    with warmup.importing(warmup.DRIFT):
+        return _data(ctx)
+
+
+def _data(ctx: RunContext) -> DataStage:
     import polars as pl
 
     from mlgate.data import checks, drift, fingerprint, load, profile
@@ -62,6 +69,7 @@ def data(ctx: RunContext) -> DataStage:
                 message=f"data preparation failed: {prepare.message}",
             )
     frames: dict[str, pl.DataFrame] = {}
+    exact: dict[str, Profile] = {}  # for drift: each file profiled once, every value kept
     summaries: list[DatasetSummary] = []
     roles = [("train", spec.train), ("test", spec.test)]
     reference_profile = None
@@ -94,7 +102,10 @@ def data(ctx: RunContext) -> DataStage:
                 frames[role] = pl.DataFrame(schema=load.schema(path, fmt))
             else:
                 frame = frames[role] = load.read(path, fmt, columns)
-                made = profile.of_frame(frame, source=relative)
+                whole = profile.of_frame(frame, source=relative, exact=True)
+                if spec.drift is not None:
+                    exact[role] = whole
+                made = profile.condensed(whole)
             kept = _keep_profile(ctx, role, made)
             summary = checks.summarize(role, frames[role], file, fmt, dvc=dvc, profile=kept)
             summaries.append(replace(summary, rows=made.rows))
@@ -109,7 +120,11 @@ def data(ctx: RunContext) -> DataStage:
     try:
         if isinstance(reference_profile, UserError):
             raise reference_profile
-        drifts = drift.against_reference(spec, frames, reference_profile or reference)
+        drifts = drift.against_reference(
+            spec,
+            {role: exact.get(role) or frames[role] for role in frames},
+            reference_profile or exact.get("reference"),
+        )
     except UserError as exc:
         return DataStage(
             status="error", prepare=prepare, datasets=tuple(summaries), message=str(exc)

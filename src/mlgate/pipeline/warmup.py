@@ -1,9 +1,16 @@
-"""The evaluation's imports (pandas, scikit-learn, joblib) loaded on the idle core while
-the user's training runs, so that scoring starts at once when training ends."""
+"""Imports loaded on the idle core while something else runs: the evaluation's (pandas,
+scikit-learn, joblib) during the user's training, so that scoring starts at once when
+training ends; SciPy's statistics while the data stage reads and profiles the files drift
+will compare."""
 
 from __future__ import annotations
 
+import importlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+DRIFT = ("scipy.stats", "scipy.spatial.distance")
 
 
 def start() -> threading.Thread:
@@ -13,3 +20,23 @@ def start() -> threading.Thread:
     warm = threading.Thread(target=isolated.warm_imports, daemon=True)
     warm.start()
     return warm
+
+
+@contextmanager
+def importing(modules: tuple[str, ...]) -> Iterator[None]:
+    """`modules` imported on another thread while the body runs, and done when it ends: a
+    later stage forks (model/isolated.py), and a fork amid an import would hang the child."""
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # pragma: no cover (reported where the module is used)
+                return
+
+    warm = threading.Thread(target=load, daemon=True)
+    warm.start()
+    try:
+        yield
+    finally:
+        warm.join()
