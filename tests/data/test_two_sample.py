@@ -44,6 +44,23 @@ def test_ks_and_wasserstein_equal_scipys(n_ref: int, n_cur: int, shift: float, t
     assert shift_found.reference_std == pytest.approx(np.std(ref), rel=TOL)
 
 
+@pytest.mark.parametrize(
+    ("n", "nx2"),
+    [
+        *((141, 2.2), (141, 20.0), (1_000, 2.5), (1_000, 200.0), (30_000, 4.0)),
+        *((30_000, 300.0), (200_000, 2.2), (200_000, 10.0), (200_000, 40.0), (1_000_000, 3.0)),
+    ],
+)
+def test_the_summed_smirnov_tail_is_scipys(n: int, nx2: float) -> None:
+    """Where SciPy sums Smirnov's series term by term, mlgate sums it at once: the same
+    p-value, to 1e-9 absolute and 1e-8 relative (n up to 10^6, where SciPy stops summing)."""
+    x = float(np.sqrt(nx2 / n))
+    expected = float(stats.kstwo.sf(x, n))
+    found = two_sample.ks_asymptotic_p(x, 2 * n, 2 * n)  # 2n and 2n rows: an effective n
+    assert found == pytest.approx(expected, abs=TOL, rel=1e-8)
+    assert 0 < found < 0.03  # the p-values SciPy is slow for: significant drift
+
+
 def test_a_real_shift_is_found_and_none_is_not() -> None:
     same = two_sample.numeric_shift(*samples(5_000, 5_000, seed=1))
     moved = two_sample.numeric_shift(*samples(5_000, 5_000, shift=0.2, seed=1))

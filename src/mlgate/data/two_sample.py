@@ -89,7 +89,34 @@ def ks_asymptotic_p(d: float, n_reference: int, n_current: int) -> float:
     from scipy import stats
 
     m, n = sorted((float(n_reference), float(n_current)), reverse=True)
-    return float(np.clip(stats.kstwo.sf(d, np.round(m * n / (m + n))), 0.0, 1.0))
+    en = int(np.round(m * n / (m + n)))
+    if SMIRNOV_SUMMED[0] < en <= SMIRNOV_SUMMED[1] and d < 0.5 and 2.2 <= en * d * d < 370:
+        return float(np.clip(2 * smirnov_tail(en, d), 0.0, 1.0))
+    return float(np.clip(stats.kstwo.sf(d, en), 0.0, 1.0))
+
+
+# where kstwo.sf takes twice Smirnov's one-sided tail and SciPy sums its series a term at a
+# time, holding the GIL: 0.6 s a column at 1,000,000 rows a side, for every p-value below
+# about 0.02 (scipy.stats._ksstats._kolmogn; above 10^6 SciPy approximates instead)
+SMIRNOV_SUMMED = (140, 1_000_000)
+
+
+def smirnov_tail(n: int, x: float) -> float:
+    """P(D+ >= x) for n values, Birnbaum and Tingey's exact sum, every term at once in log
+    space: 30 ms where SciPy's loop takes 600 ms at n = 500,000, within 1e-9 of it (tests)."""
+    from scipy import special
+
+    j = np.arange(0, math.floor(n * (1 - x)) + 1, dtype=float)
+    with np.errstate(divide="ignore"):  # the last term is 0 when n (1 - x) is whole
+        logs = (
+            special.gammaln(n + 1)
+            - special.gammaln(j + 1)
+            - special.gammaln(n - j + 1)
+            + (n - j) * np.log1p(-x - j / n)
+            + (j - 1) * np.log(x + j / n)
+        )
+    top = float(logs.max())
+    return x * math.exp(top) * float(np.exp(logs - top).sum())
 
 
 def normed(distance: float, reference_std: float, pooled_std: float) -> float:
