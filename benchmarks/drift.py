@@ -102,7 +102,7 @@ def write(rows: int) -> tuple[Path, Path]:
 MLGATE = """
 import json, resource, sys, time
 import polars as pl
-import scipy.stats  # imported before the clock as every tool's are (a run imports it while it reads)
+import scipy.stats  # before the clock, as every tool imports (a run: while it reads)
 from mlgate.data import drift
 from mlgate.manifest.spec import Drift
 ref, cur = pl.read_parquet(sys.argv[1]), pl.read_parquet(sys.argv[2])
