@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from scipy.spatial import distance
 
@@ -59,6 +63,19 @@ def test_the_summed_smirnov_tail_is_scipys(n: int, nx2: float) -> None:
     found = two_sample.ks_asymptotic_p(x, 2 * n, 2 * n)  # 2n and 2n rows: an effective n
     assert found == pytest.approx(expected, abs=TOL, rel=1e-8)
     assert 0 < found < 0.03  # the p-values SciPy is slow for: significant drift
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(141, 5_000), share=st.floats(0.0, 1.0), whole=st.booleans())
+def test_the_summed_tail_is_scipys_anywhere_in_its_range(n: int, share: float, whole: bool) -> None:
+    """Any n and x where it applies; `whole`: x = k / n, where n (1 - x) is a whole number
+    and the series' last term is 0."""
+    x = float(np.sqrt((2.2 + share * 367.0) / n))
+    if whole:
+        x = math.ceil(x * n) / n
+    x = min(x, 0.4999)
+    expected = float(np.clip(stats.kstwo.sf(x, n), 0.0, 1.0))
+    assert two_sample.ks_asymptotic_p(x, 2 * n, 2 * n) == pytest.approx(expected, abs=TOL, rel=1e-8)
 
 
 def test_a_real_shift_is_found_and_none_is_not() -> None:

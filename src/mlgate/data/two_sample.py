@@ -108,12 +108,13 @@ def smirnov_tail(n: int, x: float) -> float:
     from scipy import special
 
     j = np.arange(0, math.floor(n * (1 - x)) + 1, dtype=float)
-    with np.errstate(divide="ignore"):  # the last term is 0 when n (1 - x) is whole
+    # the last term is 0 when n (1 - x) is whole: 1 - x - j / n may round below 0 there
+    with np.errstate(divide="ignore"):
         logs = (
             special.gammaln(n + 1)
             - special.gammaln(j + 1)
             - special.gammaln(n - j + 1)
-            + (n - j) * np.log1p(-x - j / n)
+            + (n - j) * np.log1p(np.maximum(-x - j / n, -1.0))
             + (j - 1) * np.log(x + j / n)
         )
     top = float(logs.max())
