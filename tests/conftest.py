@@ -18,7 +18,8 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures"
 EXAMPLE = REPO_ROOT / "templates" / "projects" / "breast-cancer"
 # every test in these folders is end to end (docs/testing.md): collection fails on one
 # that is not marked, rather than let it slip into the fast tier
-E2E_FOLDERS = (REPO_ROOT / "tests" / "action",)
+ACTION_TESTS = REPO_ROOT / "tests" / "action"
+E2E_FOLDERS = (ACTION_TESTS,)
 
 # Bytecode is cached, as Python does by default, even where PYTHONDONTWRITEBYTECODE is set
 # (this machine sets it): without it every test module's assertions are rewritten again
@@ -42,6 +43,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "end-to-end tests not marked e2e (add `pytestmark = pytest.mark.e2e`):\n  "
             + "\n  ".join(unmarked)
         )
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """The action's tests all on one worker, every other test wherever there is room: the
+    action's environment is installed cold once (`warm_state`, 25 s of both cores when each
+    worker did it) and the fork's run made once. (xdist's own `--dist loadgroup` marks
+    node ids, which pytest 9 no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ActionTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/action" if nodeid.startswith("tests/action/") else nodeid
+
+    return ActionTogether(config, log)
 
 
 # The fast tier runs no training: a test whose user commands run this long before they
