@@ -49,8 +49,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     """The action's tests all on one worker, every other test wherever there is room: the
     action's environment is installed cold once (`warm_state`, 25 s of both cores when each
     worker did it) and the fork's run made once. (xdist's own `--dist loadgroup` marks
-    node ids, which pytest 9 no longer reads.) Without them (the fast tier), xdist's own
-    scheduler: it hands out tests in batches, 80 s where one at a time took 86 to 91."""
+    node ids, which pytest 9.2 no longer reads: pytest-xdist#1386, fix open in #1388.)
+    Without them (the fast tier), xdist's own scheduler: it hands out tests in batches,
+    80 s where one at a time took 86 to 91."""
     if "not e2e" in (config.option.markexpr or ""):
         return None
     from xdist.scheduler import LoadScopeScheduling
