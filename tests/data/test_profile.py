@@ -261,6 +261,11 @@ def test_new_categories_are_counted_alike_in_polars_and_from_stored_counts() -> 
     stored = profile.of_series(cur)  # 1,000 kept, the rest counted as possibly new
     assert isinstance(stored, profile.CategoricalProfile) and stored.other > 0
     assert drift._new_rows(exact[0], stored) == drift._new_rows(as_dicts[0], stored)
+    # data in hand against a stored profile's counts: in polars, the same figure
+    fresh = profile.of_series(cur, exact=True)
+    assert isinstance(fresh, profile.CategoricalProfile)
+    assert drift._new_rows(as_dicts[0], fresh) == lacking
+    assert isinstance(fresh.counts, profile.Counted) and fresh.counts._read is None
 
 
 def test_profiling_does_not_import_scipy() -> None:

@@ -502,10 +502,15 @@ def _unseen(name: str, reference: CategoricalProfile, current: CategoricalProfil
 
 def _new_rows(reference: CategoricalProfile, current: CategoricalProfile) -> int:
     """Current rows whose value the reference lacks (those a profile left out among them);
-    in polars when both sides hold their data's counts there."""
+    in polars when the current side holds its data's counts there (data in hand against a
+    stored profile too: an identifier's million values never become a dict)."""
     ref, cur = reference.counts, current.counts
-    if isinstance(ref, profile.Counted) and isinstance(cur, profile.Counted):
-        lacking = cur.frame.join(ref.frame.select("value"), on="value", how="anti")
+    if isinstance(cur, profile.Counted):
+        if isinstance(ref, profile.Counted):
+            known = ref.frame.select("value")
+        else:
+            known = pl.DataFrame({"value": list(ref)}, schema={"value": pl.String})
+        lacking = cur.frame.join(known, on="value", how="anti")
         return int(lacking["count"].sum()) + current.other
     return sum(c for v, c in cur.items() if v not in ref) + current.other
 
