@@ -120,11 +120,8 @@ def _data(ctx: RunContext) -> DataStage:
     try:
         if isinstance(reference_profile, UserError):
             raise reference_profile
-        drifts = drift.against_reference(
-            spec,
-            {role: exact.get(role) or frames[role] for role in frames},
-            reference_profile or exact.get("reference"),
-        )
+        current = {role: exact[role] for role in frames if role in exact}  # none: no drift
+        drifts = drift.against_reference(spec, current, reference_profile or exact.get("reference"))
     except UserError as exc:
         return DataStage(
             status="error", prepare=prepare, datasets=tuple(summaries), message=str(exc)
