@@ -294,3 +294,24 @@ def test_a_run_with_drift_has_scipy_loaded_by_the_end_of_the_data_stage() -> Non
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split()[1:] == ["True", "True"]
+
+
+@pytest.mark.parametrize(
+    ("columns", "said"),
+    [
+        ({"age": {"kind": "numeric", "missing": 0}}, "column 'age' lacks 'quantiles'"),
+        (
+            {"age": {"kind": "categorical", "missing": "x"}},
+            "column 'age': expected a count, found 'x'",
+        ),
+        ({"age": "numeric"}, "column 'age' is not shaped as mlgate writes it"),
+    ],
+)
+def test_a_broken_profile_names_the_column_and_what_is_wrong(
+    columns: dict[str, object], said: str
+) -> None:
+    text = json.dumps({"format": profile.FORMAT, "rows": 3, "columns": columns}).encode()
+    with pytest.raises(UserError) as caught:
+        profile.read("prod.json", text)
+    assert str(caught.value).startswith(f"prod.json is not a valid mlgate profile: {said}")
+    assert "mlgate profile DATA_FILE" in (caught.value.hint or "")

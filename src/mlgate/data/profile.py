@@ -302,14 +302,25 @@ def read(path: str, text: bytes) -> Profile:
             f"{path} is not an mlgate profile (its format is not {FORMAT})",
             hint="write one with `mlgate profile DATA_FILE`",
         )
+    where = "the file"
     try:
-        return Profile(
-            rows=_count(data["rows"]),
-            source=str(data.get("source", "")),
-            columns={str(k): _column(v) for k, v in data["columns"].items()},
-        )
+        rows, source = _count(data["rows"]), str(data.get("source", ""))
+        columns = {}
+        for name, column in data["columns"].items():
+            where = f"column '{name}'"
+            columns[str(name)] = _column(column)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise UserError(f"{path} is not a valid mlgate profile: {exc!r}") from exc
+        if isinstance(exc, KeyError):
+            wrong = f" lacks {exc.args[0]!r}"
+        elif isinstance(exc, ValueError):
+            wrong = f": {exc}"
+        else:
+            wrong = f" is not shaped as mlgate writes it ({exc})"
+        raise UserError(
+            f"{path} is not a valid mlgate profile: {where}{wrong}",
+            hint="write one with `mlgate profile DATA_FILE`; mlgate reads what it writes",
+        ) from exc
+    return Profile(rows=rows, source=source, columns=columns)
 
 
 def _count(value: object) -> int:
