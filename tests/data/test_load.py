@@ -165,6 +165,23 @@ def test_json_lines_that_are_not_objects_are_named_by_line(tmp_path: Path) -> No
             read(path, "jsonl")
 
 
+def test_a_utf16_file_is_named_so_and_the_hint_converts_from_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "prod.csv"
+    path.write_bytes("a,b\n1,x\n".encode("utf-16"))  # with its byte-order mark
+    with pytest.raises(UserError) as caught:
+        load.read(path, "csv")
+    assert "invalid utf-8 at byte 0 (UTF-16 text: it starts with UTF-16's byte-order" in str(
+        caught.value
+    )
+    assert "iconv -f utf-16 -t utf-8 'prod.csv'" in (caught.value.hint or "")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("a,b\n1,caf\u00e9\n".encode("latin1"))
+    with pytest.raises(UserError) as caught:
+        load.read(latin, "csv")
+    assert "UTF-16" not in str(caught.value)
+    assert "iconv -f latin1 -t utf-8 'latin.csv'" in (caught.value.hint or "")
+
+
 def test_the_reason_is_the_readers_first_line(tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text("a,b\n1,2,3\n")

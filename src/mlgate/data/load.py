@@ -48,6 +48,7 @@ PANDAS_NA = (
 # from this many rows first, and from all of them only when that guess proves wrong.
 CSV_INFER_ROWS = 10_000
 HEAD_BYTES = 1 << 16  # the start of a text file checked to be UTF-8
+UTF16 = "UTF-16 text"
 # a batch of a streamed file: about 2 MB a numeric column, whatever the file's size
 BATCH_ROWS = 250_000
 # a drift reference larger than this is read in batches and compared as a profile
@@ -203,7 +204,10 @@ def _utf8_start(path: Path) -> None:
     try:
         codecs.getincrementaldecoder("utf-8-sig")(errors="strict").decode(start, final=False)
     except UnicodeDecodeError as exc:
-        raise ValueError(f"invalid utf-8 at byte {exc.start}") from exc
+        said = f"invalid utf-8 at byte {exc.start}"
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            said += f" ({UTF16}: it starts with UTF-16's byte-order mark)"
+        raise ValueError(said) from exc
 
 
 def _typed_blind(frame: pl.DataFrame) -> bool:
@@ -240,8 +244,9 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
         reason = _first_bad_line(path) or reason
     hint = None
     if "utf-8" in reason.lower() or "utf8" in reason.lower():
+        source = "utf-16" if UTF16 in reason else "latin1"
         hint = (
-            f"the file is not UTF-8 text: convert it, e.g. iconv -f latin1 -t utf-8 '{path.name}'"
+            f"the file is not UTF-8 text: convert it, e.g. iconv -f {source} -t utf-8 '{path.name}'"
         )
     elif fmt == "parquet" and "PAR1" in reason:
         hint = "a Parquet file ends with PAR1: is it cut short, or another format?"
