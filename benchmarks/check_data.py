@@ -40,15 +40,20 @@ WORK = _env.WORK / "check_data"
 SEEDS = {"train": 14, "test": 15, "reference": 16}
 
 
-def write_project(rows: int, test_rows: int) -> Path:
-    """A project folder: three Parquet files and a manifest naming every check."""
-    project = WORK / f"{rows}-{test_rows}"
+def write_project(rows: int, test_rows: int, *, train_format: str = "parquet") -> Path:
+    """A project folder: three data files (Parquet; the training data in `train_format`)
+    and a manifest naming every check."""
+    project = WORK / f"{rows}-{test_rows}-{train_format}"
     data = project / "data"
     data.mkdir(parents=True, exist_ok=True)
     for role, seed in SEEDS.items():
         path = data / f"{role}.parquet"
-        if not path.exists():
+        made = data / f"{role}.{train_format if role == 'train' else 'parquet'}"
+        if not made.exists():
             data_checks.generate(test_rows if role == "test" else rows, path, seed=seed)
+        if made != path and not made.exists():
+            pl.read_parquet(path).write_csv(made)
+            path.unlink()
     columns: dict[str, dict[str, object]] = {}
     for name, rules in data_checks.CHECKS.items():
         rules = dict(rules)
@@ -61,7 +66,7 @@ def write_project(rows: int, test_rows: int) -> Path:
     manifest = {
         "name": "checks",
         "data": {
-            "train": "data/train.parquet",
+            "train": f"data/train.{train_format}",
             "test": "data/test.parquet",
             "reference": "data/reference.parquet",
             "target": "rating",

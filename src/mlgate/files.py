@@ -11,6 +11,7 @@ import os
 import stat
 from pathlib import Path
 
+from mlgate import words
 from mlgate.errors import UserError
 
 _KINDS = (
@@ -71,10 +72,6 @@ def read_bytes(path: Path, *, limit: int, name: str) -> bytes:
             raise UserError(f"{name}: cannot read: {exc.strerror}") from exc
     if len(raw) > limit:
         raise UserError(
-            f"{name} is larger than {_size(limit)}, more than mlgate reads from such a file"
+            f"{name} is larger than {words.size(limit)}, more than mlgate reads from such a file"
         )
     return raw
-
-
-def _size(count: int) -> str:
-    return f"{count // 2**20} MiB" if count >= 2**20 else f"{count // 2**10} KiB"

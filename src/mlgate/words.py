@@ -33,3 +33,10 @@ def count(n: int, noun: str) -> str:
 def of(part: int, whole: int, noun: str) -> str:
     """ "2 of 43 checks", "0 of 1 gate": the noun agrees with the whole"""
     return f"{part} of {count(whole, noun)}"
+
+
+def size(count: int) -> str:
+    """A byte count as people read it: "64 KiB", "1 MiB", "1.4 GiB"."""
+    if count >= 2**30:
+        return f"{count / 2**30:.1f} GiB"
+    return f"{count // 2**20} MiB" if count >= 2**20 else f"{count // 2**10} KiB"

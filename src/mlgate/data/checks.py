@@ -42,10 +42,11 @@ ROLES = ("train", "test")
 
 def summarize(
     role: str,
-    frame: pl.DataFrame,
+    frame: Table,
     file: FileFingerprint,
     fmt: str,
     *,
+    rows: int,
     dvc: dvc_files.Tracked | None = None,
     profile: str | None = None,
 ) -> DatasetSummary:
@@ -53,8 +54,8 @@ def summarize(
         role=role,
         file=file,
         format=fmt,
-        rows=frame.height,
-        columns={name: str(dtype) for name, dtype in frame.schema.items()},
+        rows=rows,
+        columns={name: str(dtype) for name, dtype in frames_.schema(frame).items()},
         dvc_md5=dvc.md5 if dvc else None,
         dvc_source=dvc.source if dvc else None,
         profile=profile,
@@ -62,7 +63,7 @@ def summarize(
 
 
 def run_checks(
-    spec: Data, frames: Mapping[str, Table], reference: pl.DataFrame | None = None
+    spec: Data, frames: Mapping[str, Table], reference: Table | None = None
 ) -> list[CheckResult]:
     """Every data check of the manifest; frames are keyed by role, each in memory or a scan
     (frames.py). The drift reference is held to the same schema, and to nothing else."""
@@ -74,9 +75,10 @@ def run_checks(
         found.append(dataset_checks.leakage(frames["train"], frames["test"], id_column=spec.id))
     if spec.same_schema:
         shapes = {role: frames_.shape(frame) for role, frame in frames.items()}
-        compared = {**shapes, **({"reference": reference} if reference is not None else {})}
-        if len(compared) > 1:
-            found.append(table_checks.same_schema(compared))
+        if reference is not None:
+            shapes["reference"] = frames_.shape(reference)
+        if len(shapes) > 1:
+            found.append(table_checks.same_schema(shapes))
     return found
 
 
@@ -201,7 +203,7 @@ def _evaluate(frame: Table, exprs: Mapping[str, pl.Expr]) -> dict[str, Any]:
     if not exprs:
         return {}
     try:
-        return frames_.collected(frame.select(**exprs)).row(0, named=True)
+        return frames_.answers(frame, exprs)
     except pl.exceptions.PolarsError:
         pass
     values: dict[str, Any] = {}

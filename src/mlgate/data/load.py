@@ -51,7 +51,8 @@ HEAD_BYTES = 1 << 16  # the start of a text file checked to be UTF-8
 UTF16 = "UTF-16 text"
 # a batch of a streamed file: about 2 MB a numeric column, whatever the file's size
 BATCH_ROWS = 250_000
-# a drift reference larger than this is read in batches and compared as a profile
+# a data file larger than this is not held in memory: profiled in batches, checked through
+# scans (a text file first written as Parquet), a drift reference compared as its profile
 STREAM_ABOVE = 1 << 30
 PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 
@@ -60,6 +61,7 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "LateType",
+    "as_parquet",
     "batches",
     "detect_format",
     "read",
@@ -117,12 +119,32 @@ def batches(
 
 def scan(path: Path, fmt: str) -> pl.LazyFrame:
     """The file as a scan for the checks' queries (frames.py), typed as `read` types it (a
-    CSV's types inferred from every row: a pass over the file, in bounded memory). Not used
-    by runs yet: polars' streaming CSV reader took 12-20 s a pass over a 1.4 GB file here."""
+    CSV's types inferred from every row: a pass over the file, in bounded memory)."""
     try:
         return _scan(path, fmt, None, infer_all=True)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise _unreadable(path, fmt, exc) from exc
+
+
+def as_parquet(path: Path, fmt: str, into: Path) -> Path:
+    """A text file too big to hold, written once into `into` as Parquet, typed as `read`
+    types it: a pass in bounded memory, after which each check's query reads only its own
+    columns (polars' streaming CSV reader parses every column each pass: 12-20 s a pass
+    over a 1.4 GB file here, where the checks ask a dozen questions). Parquet is the file."""
+    if fmt == "parquet":
+        return path
+    staged = into / f"{path.name}.parquet"
+    try:
+        try:
+            _scan(path, fmt, None, infer_all=False).sink_parquet(staged)
+        except pl.exceptions.ComputeError:  # a late value of another type
+            if fmt != "csv":
+                raise
+            _scan(path, fmt, None, infer_all=True).sink_parquet(staged)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        staged.unlink(missing_ok=True)
+        raise _unreadable(path, fmt, exc) from exc
+    return staged
 
 
 def schema(path: Path, fmt: str) -> pl.Schema:

@@ -5,7 +5,8 @@ observer."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +29,7 @@ from mlgate.result.records import (
 )
 
 if TYPE_CHECKING:
-    import polars as pl
-
+    from mlgate.data.frames import Table
     from mlgate.data.profile import Profile
     from mlgate.model.evaluate import Scored
 
@@ -54,11 +54,7 @@ def data(ctx: RunContext) -> DataStage:
 
 
 def _data(ctx: RunContext) -> DataStage:
-    import polars as pl
-
-    from mlgate.data import checks, drift, fingerprint, load, profile
-
-    manifest, spec = ctx.manifest, ctx.manifest.data
+    spec = ctx.manifest.data
     prepare = None
     if spec.prepare is not None:
         prepare = _command(ctx, "data", spec.prepare, "prepare.log")
@@ -68,8 +64,18 @@ def _data(ctx: RunContext) -> DataStage:
                 prepare=prepare,
                 message=f"data preparation failed: {prepare.message}",
             )
-    frames: dict[str, pl.DataFrame] = {}
-    exact: dict[str, Profile] = {}  # for drift: each file profiled once, every value kept
+    # a file too big to hold is checked through a Parquet copy, deleted with the stage
+    with tempfile.TemporaryDirectory(dir=ctx.run_dir, prefix="data-") as scratch:
+        return _checked(ctx, prepare, Path(scratch))
+
+
+def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> DataStage:
+    from mlgate.data import checks, drift, fingerprint, load, profile
+
+    manifest, spec = ctx.manifest, ctx.manifest.data
+    frames: dict[str, Table] = {}
+    # for drift: each file profiled once, every value kept (a file too big: its summary)
+    profiles: dict[str, Profile] = {}
     summaries: list[DatasetSummary] = []
     roles = [("train", spec.train), ("test", spec.test)]
     reference_profile = None
@@ -94,21 +100,21 @@ def _data(ctx: RunContext) -> DataStage:
             fmt = load.detect_format(path, spec.format)
             file = fingerprint.file_fingerprint(path, manifest.root)
             columns = _reference_columns(spec) if role == "reference" else None
-            if role == "reference" and path.stat().st_size > load.STREAM_ABOVE:
-                # too big to hold: read in batches and compared as its profile; the schema
-                # alone stands for it where the other files' schemas are compared
-                made = replace(profile.of_file(path, fmt, columns), source=relative)
-                reference_profile = made
-                frames[role] = pl.DataFrame(schema=load.schema(path, fmt))
+            if path.stat().st_size > load.STREAM_ABOVE:
+                frames[role], made = _streamed(ctx, role, path, fmt, columns, scratch)
+                whole = made = replace(made, source=relative)
             else:
                 frame = frames[role] = load.read(path, fmt, columns)
                 whole = profile.of_frame(frame, source=relative, exact=True)
-                if spec.drift is not None:
-                    exact[role] = whole
                 made = profile.condensed(whole)
+            if spec.drift is not None:
+                profiles[role] = whole
             kept = _keep_profile(ctx, role, made)
-            summary = checks.summarize(role, frames[role], file, fmt, dvc=dvc, profile=kept)
-            summaries.append(replace(summary, rows=made.rows))
+            summaries.append(
+                checks.summarize(
+                    role, frames[role], file, fmt, rows=made.rows, dvc=dvc, profile=kept
+                )
+            )
     except UserError as exc:
         # paths relative to the manifest: the message lands in reports others read
         message = str(exc).replace(f"{manifest.root}{os.sep}", "")
@@ -120,8 +126,10 @@ def _data(ctx: RunContext) -> DataStage:
     try:
         if isinstance(reference_profile, UserError):
             raise reference_profile
-        current = {role: exact[role] for role in frames if role in exact}  # none: no drift
-        drifts = drift.against_reference(spec, current, reference_profile or exact.get("reference"))
+        current = {role: profiles[role] for role in frames if role in profiles}  # none: no drift
+        drifts = drift.against_reference(
+            spec, current, reference_profile or profiles.get("reference")
+        )
     except UserError as exc:
         return DataStage(
             status="error", prepare=prepare, datasets=tuple(summaries), message=str(exc)
@@ -134,6 +142,31 @@ def _data(ctx: RunContext) -> DataStage:
         checks=found,
         drift=drifts,
     )
+
+
+def _streamed(
+    ctx: RunContext,
+    role: str,
+    path: Path,
+    fmt: str,
+    columns: Sequence[str] | None,
+    scratch: Path,
+) -> tuple[Table, Profile]:
+    """A file too big to hold: profiled in batches and checked through a scan. A drift
+    reference needs only its profile (and its schema, where schemas are compared); a
+    training or test file is first written as Parquet, so each check reads its columns."""
+    import polars as pl
+
+    from mlgate.data import load, profile
+
+    size = words.size(path.stat().st_size)
+    if role == "reference":
+        ctx.observer.stage_output("data", f"profiling {path.name} ({size}) in batches")
+        made = profile.of_file(path, fmt, columns)
+        return pl.DataFrame(schema=load.schema(path, fmt)), made
+    ctx.observer.stage_output("data", f"checking {path.name} ({size}) in batches")
+    staged = load.as_parquet(path, fmt, scratch)
+    return load.scan(staged, "parquet"), profile.of_file(staged, "parquet")
 
 
 def _reference_columns(spec: Data) -> tuple[str, ...] | None:
