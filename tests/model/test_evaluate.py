@@ -96,3 +96,51 @@ def test_a_model_fitted_without_names_is_told_by_its_column_count(iris: pd.DataF
         "the model was fitted on 3 columns and is given 4 (every column but the target, as "
         "data.features is not set): set data.features to the 3 it was fitted on, in order"
     )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_training_rows_read_in_parts_are_the_rows_read_whole(
+    iris: pd.DataFrame, tmp_path: Path, fmt: str
+) -> None:
+    """Which test rows the model trained on, from the training file read 7 rows at a time
+    and only the model's columns: the same as from the file read whole."""
+    import numpy as np
+
+    from mlgate.data import load
+    from mlgate.result import rowsets
+
+    train, test = iris.iloc[:120].copy(), iris.iloc[100:].copy()  # 20 test rows trained on
+    train["note"] = "not a feature"  # read for nothing: left out of the parts
+    for frame, name in ((train, "train"), (test, "test")):
+        path = tmp_path / f"{name}.{fmt}"
+        if fmt == "csv":
+            frame.to_csv(path, index=False)
+        elif fmt == "parquet":
+            frame.to_parquet(path)
+        else:
+            frame.to_json(path, orient="records", lines=True)
+    test = load.read_pandas(path, fmt)  # as the run reads it (JSON: pandas' own float parser)
+    path = tmp_path / f"train.{fmt}"
+    ours = _manifest("  features: [sepal_length, sepal_width, petal_length, petal_width]\n")
+    columns = evaluate.row_columns(ours, test)
+    parts = list(load.pandas_batches(path, fmt, columns, rows=7))
+    assert len(parts) == 18 and all(list(p.columns) == columns for p in parts)
+    read = evaluate.train_rows(ours, parts, test)
+    whole = evaluate.train_rows(ours, [load.read_pandas(path, fmt)], test)
+    assert read is not None and read == whole and read.rows == 120
+    held = load.read_pandas(path, fmt)[columns]
+    seen = {tuple(row) for row in held.itertuples(index=False)}
+    expected = [i for i, row in enumerate(test[columns].itertuples(index=False)) if row in seen]
+    assert len(expected) >= 20  # the 20 shared rows, and any row iris repeats
+    keys = evaluate.hash_rows(test, columns)
+    assert np.flatnonzero(rowsets.contains(read, keys)).tolist() == expected
+
+
+def test_training_rows_lacking_a_column_are_unknown(iris: pd.DataFrame, tmp_path: Path) -> None:
+    from mlgate.data import load
+
+    path = tmp_path / "train.jsonl"
+    iris.drop(columns=["petal_width"]).to_json(path, orient="records", lines=True)
+    ours = _manifest()
+    parts = load.pandas_batches(path, "jsonl", evaluate.row_columns(ours, iris), rows=50)
+    assert evaluate.train_rows(ours, parts, iris) is None

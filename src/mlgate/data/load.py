@@ -64,6 +64,8 @@ __all__ = [
     "as_parquet",
     "batches",
     "detect_format",
+    "header",
+    "pandas_batches",
     "read",
     "read_pandas",
     "scan",
@@ -256,6 +258,39 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
             hint="pip install 'mlgate[parquet]'",
         ) from exc
     except (OSError, ValueError, TypeError) as exc:  # pandas: a JSON line that is a list
+        raise _unreadable(path, fmt, exc) from exc
+
+
+def pandas_batches(
+    path: Path, fmt: str, columns: Sequence[str], rows: int = BATCH_ROWS
+) -> Iterator[pd.DataFrame]:
+    """The file as `read_pandas` reads it, `rows` rows and only `columns` at a time (those
+    of them it has): what hashing the training rows needs, in the memory of a batch. Each
+    part's types are inferred from its rows, as pandas does for a long CSV read whole."""
+    import pandas as pd
+
+    wanted = set(columns)
+    try:
+        if fmt == "csv":
+            yield from pd.read_csv(
+                path, sep=separator(path), usecols=lambda c: c in wanted, chunksize=rows
+            )
+        elif fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            parquet = pq.ParquetFile(path)
+            kept = [c for c in parquet.schema_arrow.names if c in wanted]
+            for batch in parquet.iter_batches(batch_size=rows, columns=kept):
+                yield batch.to_pandas()
+        else:
+            for part in pd.read_json(path, lines=True, chunksize=rows):
+                yield part[[c for c in part.columns if c in wanted]]
+    except ImportError as exc:
+        raise UserError(
+            f"reading '{path.name}' for the model needs pyarrow",
+            hint="pip install 'mlgate[parquet]'",
+        ) from exc
+    except (OSError, ValueError, TypeError) as exc:
         raise _unreadable(path, fmt, exc) from exc
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,13 +243,27 @@ def hash_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
 
 
-def train_rows(manifest: Manifest, train: pd.DataFrame, test: pd.DataFrame) -> RowSet | None:
-    """The training rows hashed as the test rows are (their columns, their types), so a
-    test row that is also a training row is known; None when the columns differ."""
-    columns = [*feature_columns(manifest, test), manifest.data.target]
-    if any(c not in train.columns for c in columns):
+def train_rows(
+    manifest: Manifest, train: Iterable[pd.DataFrame], test: pd.DataFrame
+) -> RowSet | None:
+    """The training rows, read in parts (`load.pandas_batches`), hashed as the test rows
+    are (their columns, their types), so a test row that is also a training row is known;
+    None when the training data lacks one of the columns."""
+    columns = row_columns(manifest, test)
+    hashed: list[np.ndarray] = []
+    seen: set[str] = set()
+    for part in train:
+        seen.update(part.columns)
+        part = part.reindex(columns=columns)  # JSON Lines: a field some records lack
+        hashed.append(hash_rows(_typed_like(part, test[columns]), columns))
+    if not set(columns) <= seen:
         return None
-    return rowsets.encode(hash_rows(_typed_like(train[columns], test[columns]), columns))
+    return rowsets.encode(np.concatenate(hashed) if hashed else np.empty(0, np.uint64))
+
+
+def row_columns(manifest: Manifest, test: pd.DataFrame) -> list[str]:
+    """What a row is to the model: its features and its target."""
+    return [*feature_columns(manifest, test), manifest.data.target]
 
 
 def _typed_like(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:

@@ -290,11 +290,13 @@ def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
     scored = evaluate.score(manifest, model, frame, announce)
     announce(f"reading {manifest.data.train}")  # which rows the model was trained on
     train_path = manifest.resolve(manifest.data.train)
-    train_rows = evaluate.train_rows(
-        manifest,
-        load.read_pandas(train_path, load.detect_format(train_path, manifest.data.format)),
-        frame,
-    )
+    fmt = load.detect_format(train_path, manifest.data.format)
+    columns = evaluate.row_columns(manifest, frame)
+    named = load.header(train_path, fmt)  # None: JSON Lines, whose records may differ
+    train_rows = None
+    if named is None or set(columns) <= set(named):
+        batches = load.pandas_batches(train_path, fmt, columns)
+        train_rows = evaluate.train_rows(manifest, batches, frame)
     return Scoring(scored, train_rows)
 
 
