@@ -243,6 +243,38 @@ def test_datetime_accepts_a_non_iso_format_polars_infers() -> None:
     )
 
 
+DATE_TEXTS = [
+    "2024-01-31",
+    "2024-02-30",
+    "2024-01-31T10:00",
+    "2024-01-31 10:00:05",
+    "2024-01-31 10:00:05.25",
+    "2024-01-31T10:00:05Z",
+    "2024-01-31 10:00:05+01:00",
+    "2024-01-31T25:00",
+    "31/01/2024",
+    "01/31/2024",
+    "31.01.2024",
+    "20240131",
+    "soon",
+    "",
+    None,
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(DATE_TEXTS), max_size=12))
+def test_datetime_type_counts_the_rows_it_would_mark(values: list[str | None]) -> None:
+    """The cheap count (ISO formats tried only where the column's own format fails) is the
+    number of rows the full test marks, whatever value comes first (it sets the format)."""
+    from mlgate.data import type_checks
+
+    frame = pl.DataFrame({"when": values}, schema={"when": pl.String})
+    parse = type_checks.judge("datetime", pl.String, pl.col("when"))
+    assert isinstance(parse, type_checks.Parse) and parse.count is not None
+    assert frame.select(parse.count).item() == frame.select(parse.offending.sum()).item()
+
+
 def test_datetime_counts_text_that_is_no_date() -> None:
     frame = pl.DataFrame({"when": ["2024-01-31", "2024-02-30", "soon", "2024-13-01", None]})
     found = one(frame, Column(name="when", type="datetime"), "type")

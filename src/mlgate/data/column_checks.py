@@ -282,6 +282,7 @@ def _type(on: _On, key: str, rule: str) -> Planned:
         holds=verdict.holds,
         examples=_first(on.base, verdict.offending),
         prefix="" if on.dtype.is_numeric() else f"{on.shown} column; ",
+        count=verdict.count,
     )
 
 

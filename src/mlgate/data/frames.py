@@ -42,16 +42,16 @@ def answers(frame: Table, questions: Mapping[str, pl.Expr]) -> dict[str, Any]:
     they read and each group answered from just those columns read whole: memory holds the
     widest group (mostly one column), not the file. On 6,000,000 rows x 20 columns polars'
     streaming engine took 15.5 s over the same questions that this answered in memory."""
-    if isinstance(frame, pl.DataFrame):
-        return frame.select(**questions).row(0, named=True)
+    if isinstance(frame, pl.DataFrame):  # lazily: a value many questions share is made once
+        return frame.lazy().select(**questions).collect().row(0, named=True)
     groups: dict[tuple[str, ...], dict[str, pl.Expr]] = {}
     for name, expr in questions.items():
         groups.setdefault(tuple(sorted(set(expr.meta.root_names()))), {})[name] = expr
     found: dict[str, Any] = {}
     for columns, group in groups.items():
         if columns:
-            part: Table = frame.select(columns).collect()
+            part = frame.select(columns).collect().lazy().select(**group).collect()
         else:  # of no column: the row count, say
-            part = frame
-        found |= collected(part.select(**group)).row(0, named=True)
+            part = collected(frame.select(**group))
+        found |= part.row(0, named=True)
     return found

@@ -49,6 +49,7 @@ class Parse:
     offending: pl.Expr
     found: str  # "are not whole numbers"
     holds: str  # "are whole numbers"
+    count: pl.Expr | None = None  # a cheaper way to count the offending rows
 
 
 def is_text(dtype: pl.DataType) -> bool:
@@ -111,6 +112,7 @@ def judge(kind: str, dtype: pl.DataType, base: pl.Expr) -> bool | Parse:
                 offending=_bad(base, _parses_as_date(base)),
                 found="do not parse as dates or datetimes",
                 holds="parse as dates",
+                count=_not_dates(base),
             )
         return False
     raise ValueError(f"unknown column type {kind!r}")  # the schema admits no other
@@ -122,13 +124,33 @@ def _whole(base: pl.Expr, values: pl.Expr, found: str, holds: str) -> Parse:
 
 
 def _parses_as_date(text: pl.Expr) -> pl.Expr:
+    return _inferred(text) | _iso(text)
+
+
+def _inferred(text: pl.Expr) -> pl.Expr:
+    """Parses in the column's own format, which polars infers from its first value."""
+    return (
+        text.str.to_datetime(strict=False).is_not_null()
+        | text.str.to_date(strict=False).is_not_null()
+    )
+
+
+def _iso(text: pl.Expr) -> pl.Expr:
     parsed = [
         text.str.to_date("%Y-%m-%d", strict=False),
         *(text.str.to_datetime(f, strict=False) for f in ISO_DATETIMES),
-        text.str.to_datetime(strict=False),  # the column's own format, inferred
-        text.str.to_date(strict=False),
     ]
     return pl.any_horizontal(p.is_not_null() for p in parsed)
+
+
+def _not_dates(text: pl.Expr) -> pl.Expr:
+    """How many values `_parses_as_date` refuses, with the nine ISO formats tried only on the
+    values the column's own format leaves (mostly none: a column holds one format). 1M
+    datetimes as text: 2.3 s with every format tried on every value, 0.6 s so. The rest is
+    one list, so that it is computed once, not once per format; the column's own format is
+    inferred from the whole column, as `_parses_as_date` infers it."""
+    rest = text.filter(text.is_not_null() & ~_inferred(text))
+    return rest.implode().list.eval((~_iso(pl.element())).sum()).list.first()
 
 
 def _bad(base: pl.Expr, ok: pl.Expr) -> pl.Expr:
