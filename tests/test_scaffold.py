@@ -9,6 +9,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import polars as pl
 import pytest
 import yaml
 
@@ -474,6 +475,29 @@ def test_a_gitignore_line_already_covered_is_not_added(
     line: str, patterns: list[str], covered: bool
 ) -> None:
     assert scaffold._covered(line, patterns) is covered
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_files_too_big_to_hold_seed_the_same_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Over `load.STREAM_ABOVE` the files are profiled in batches: the same starter columns."""
+    from mlgate.data import load
+
+    seeded = {}
+    for way, limit in (("whole", load.STREAM_ABOVE), ("batches", 0)):
+        root = tmp_path / way
+        _wine_parquet(root)
+        if fmt == "csv":
+            for path in (root / "data").glob("*.parquet"):
+                frame = pl.read_parquet(path).drop("__index_level_0__")
+                frame.write_csv(path.with_suffix(".csv"))
+                path.unlink()
+        monkeypatch.setattr(load, "STREAM_ABOVE", limit)
+        scaffold.init(root)
+        seeded[way] = yaml.safe_load((root / "mlops.yaml").read_text())["data"]["columns"]
+    assert seeded["batches"] == seeded["whole"]
+    assert seeded["whole"]["cultivar"]["values"] == ["barbera", "barolo", "grignolino"]
 
 
 def test_the_starter_columns_come_from_the_data_and_pass_on_it(tmp_path: Path) -> None:

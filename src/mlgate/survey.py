@@ -14,13 +14,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from mlgate import words
 from mlgate.data.load import EXTENSIONS, PANDAS_INDEX
 from mlgate.errors import UserError
+
+if TYPE_CHECKING:
+    from mlgate.data.profile import Profile
 
 SKIPPED_FOLDERS = {
     ".git",
@@ -127,21 +130,19 @@ def _seeds(
 ) -> tuple[tuple[str, dict[str, object]], ...]:
     """Each shared column's type, whether it may be missing and (for a few categories) its
     values, as the two files' profiles show them: rules the data passes today."""
-    from mlgate.data import load, profile
+    from mlgate.data import profile
 
     shared = [c for c in train.columns if c in test.columns]
     if not shared or len(shared) > SEEDED_COLUMNS:
         return ()
     try:
-        frames = [
-            load.read(root / f.path, EXTENSIONS[Path(f.path).suffix.lower()]) for f in (train, test)
-        ]
+        (schema, made), (_, other) = (_profiled(root / f.path, shared) for f in (train, test))
     except UserError:  # read as a schema above, not whole: then no seeds, the example stays
         return ()
     seeds = []
     for name in shared:
-        dtype = frames[0].schema[name]
-        sides = [profile.of_series(f[name], exact=True) for f in frames]
+        dtype = schema[name]
+        sides = [made.columns[name], other.columns[name]]
         rules: dict[str, object] = {"type": _column_type(dtype, sides[0])}
         if not any(side.missing for side in sides):
             rules["nullable"] = False
@@ -152,6 +153,17 @@ def _seeds(
         seeds.append((name, rules))
     said.append("columns: types, missing values and few categories from both files' profiles")
     return tuple(seeds)
+
+
+def _profiled(path: Path, columns: list[str]) -> tuple[pl.Schema, Profile]:
+    """The file's columns and their profile; a file too big to hold, read in batches."""
+    from mlgate.data import load, profile
+
+    fmt = EXTENSIONS[path.suffix.lower()]
+    if path.stat().st_size > load.STREAM_ABOVE:
+        return load.schema(path, fmt), profile.of_file(path, fmt, columns)
+    frame = load.read(path, fmt, columns)
+    return frame.schema, profile.of_frame(frame)
 
 
 def _column_type(dtype: pl.DataType, seen: object) -> str:
