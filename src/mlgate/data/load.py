@@ -132,7 +132,8 @@ def as_parquet(path: Path, fmt: str, into: Path) -> Path:
     """A text file too big to hold, written once into `into` as Parquet, typed as `read`
     types it: a pass in bounded memory, after which each check's query reads only its own
     columns (polars' streaming CSV reader parses every column each pass: 12-20 s a pass
-    over a 1.4 GB file here, where the checks ask a dozen questions). Parquet is the file."""
+    over a 1.4 GB file here, where the checks ask a dozen questions). A Parquet file is its
+    own copy."""
     if fmt == "parquet":
         return path
     staged = into / f"{path.name}.parquet"
