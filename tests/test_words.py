@@ -74,3 +74,11 @@ def test_no_message_counts_by_hand() -> None:
             if quoted and (HAND_COUNTED.search(line) or HAND_PLURAL.search(line)):
                 found.append(f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}")
     assert not found, "use mlgate.words.count:\n" + "\n".join(found)
+
+
+def test_sizes_read_as_people_say_them() -> None:
+    assert words.size(64 * 2**10) == "64 KiB"
+    assert words.size(2_000_000) == "1.9 MiB"
+    assert words.size(64 * 2**20) == "64 MiB"
+    assert words.size(1_400_000_000) == "1.3 GiB"
+    assert words.size(3 * 2**30) == "3 GiB"

@@ -36,7 +36,8 @@ def of(part: int, whole: int, noun: str) -> str:
 
 
 def size(count: int) -> str:
-    """A byte count as people read it: "64 KiB", "1 MiB", "1.4 GiB"."""
-    if count >= 2**30:
-        return f"{count / 2**30:.1f} GiB"
-    return f"{count // 2**20} MiB" if count >= 2**20 else f"{count // 2**10} KiB"
+    """A byte count as people read it: "64 KiB", "1.9 MiB", "1.4 GiB"."""
+    for unit, name in ((2**30, "GiB"), (2**20, "MiB")):
+        if count >= unit:
+            return f"{count / unit:.1f}".removesuffix(".0") + f" {name}"
+    return f"{count / 2**10:.1f}".removesuffix(".0") + " KiB"

@@ -5,6 +5,7 @@ leaves no copy behind."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from mlgate import manifest, pipeline
 from mlgate.data import load
+from mlgate.pipeline.observer import QuietObserver
 from mlgate.result.records import CheckResult, DataStage
 from mlgate.result.runs import RUNS
 from tests import projects
@@ -69,6 +71,15 @@ def project(root: Path, fmt: str) -> Path:
     return root
 
 
+class Said(QuietObserver):
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def stage_output(self, stage: str, line: str) -> None:
+        assert stage == "data"
+        self.lines.append(line)
+
+
 def _still(result: CheckResult) -> CheckResult:
     """Freshness's age is measured against the clock, once per run."""
     return replace(result, observed=None) if result.id.endswith("freshness") else result
@@ -103,7 +114,15 @@ def test_files_too_big_to_hold_give_the_results_of_files_read_whole(
         return staged[-1]
 
     monkeypatch.setattr(load, "as_parquet", recorded)
-    streamed = pipeline.check_data(manifest.load(root / "mlops.yaml"))
+    said = Said()
+    streamed = pipeline.check_data(manifest.load(root / "mlops.yaml"), observer=said)
+    # what takes a while is said as it starts
+    assert [line.split(" (")[0] for line in said.lines] == [
+        f"checking train.{fmt}",
+        f"checking test.{fmt}",
+        f"profiling reference.{fmt}",
+    ]
+    assert all(re.search(r" \(\d+(\.\d)? [KM]iB\) in batches$", x) for x in said.lines), said.lines
 
     assert held.status == streamed.status == "failed", held.message
     # every check but drift's to the letter; drift's summaries differ in their last digits
