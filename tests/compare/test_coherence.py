@@ -34,7 +34,12 @@ FAMILIES = {
     "explained_variance": "regression",
     "median_ae": "regression",  # order statistics: row bootstrap
     "max_error": "regression",
+    "msle": "regression",  # of logarithms: predictions above zero
+    "rmsle": "regression",
+    "poisson_deviance": "regression",
+    "gamma_deviance": "regression",
 }
+LOGS = {"msle", "rmsle", "poisson_deviance", "gamma_deviance"}
 
 
 def test_the_families_cover_every_metric() -> None:
@@ -59,6 +64,8 @@ def paired_rows(
         cand = base if identical else y + shared * (1 - shift) + rng.normal(size=rows) * 0.9
         if ties:
             cand, base = np.round(cand), np.round(base)
+        if metric in LOGS:  # the same errors, made positive
+            cand, base = np.abs(cand) + 0.1, np.abs(base) + 0.1
         return {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
     k = 2 if METRICS[metric].binary_only else n_classes
     y = rng.integers(0, k, rows)

@@ -40,11 +40,18 @@ def outcomes(rows: int, n_classes: int = 2, seed: int = 0):
     return y, cand, base, cand_p, base_p
 
 
-def regression(rows: int, seed: int = 0):
+def regression(rows: int, seed: int = 0, *, positive: bool = False):
+    """Targets and two models' predictions; `positive`: predictions above zero, for the
+    metrics of logarithms (multiplicative errors, as a model of counts or amounts makes)."""
     rng = np.random.default_rng(seed)
     y = rng.gamma(2.0, 2.0, rows) + 0.5
     shared = rng.normal(size=rows)
+    if positive:
+        return (y, *(y * np.exp(0.3 * (shared + s * rng.normal(size=rows))) for s in (1, 1.1)))
     return y, y + shared + rng.normal(size=rows), y + shared + 1.1 * rng.normal(size=rows)
+
+
+LOGS = {"msle", "rmsle", "poisson_deviance", "gamma_deviance"}  # predictions above zero
 
 
 # the bootstrap of counts draws the same distribution as resampling rows
@@ -115,10 +122,12 @@ def test_the_counts_bootstraps_mean_and_median_match_too() -> None:
 
 def test_on_a_resample_every_metric_is_scikit_learns_on_the_drawn_rows() -> None:
     binary, multi, reg = outcomes(300, 2, seed=5), outcomes(300, 3, seed=6), regression(300)
+    positive = regression(300, positive=True)
     rng = np.random.default_rng(7)
     for name, spec in METRICS.items():
         if spec.task == "regression":
-            cases = [(reg[0], reg[1], None, 0)]
+            y, pred, _ = positive if name in LOGS else reg
+            cases = [(y, pred, None, 0)]
         elif spec.binary_only:
             cases = [(binary[0], binary[1], binary[3], 2)]
         else:
@@ -157,6 +166,10 @@ def sklearn(name: str, y, pred, scores, k: int) -> float:
             "mape": skm.mean_absolute_percentage_error,
             "median_ae": skm.median_absolute_error,
             "max_error": skm.max_error,
+            "msle": skm.mean_squared_log_error,
+            "rmsle": skm.root_mean_squared_log_error,
+            "poisson_deviance": skm.mean_poisson_deviance,
+            "gamma_deviance": skm.mean_gamma_deviance,
         }
         if name in simple:
             return simple[name](y, pred)
@@ -195,15 +208,17 @@ def test_the_point_estimate_is_scikit_learns_difference() -> None:
 
 
 def every_metric():
-    binary, multi, reg = outcomes(400, 2), outcomes(400, 3), regression(400)
+    binary, multi = outcomes(400, 2), outcomes(400, 3)
+    reg, positive = regression(400), regression(400, positive=True)
     for name, spec in METRICS.items():
         if spec.task == "regression":
+            y, cand, base = positive if name in LOGS else reg
             yield (
                 name,
                 {
-                    "y_true": reg[0],
-                    "candidate_pred": reg[1],
-                    "baseline_pred": reg[2],
+                    "y_true": y,
+                    "candidate_pred": cand,
+                    "baseline_pred": base,
                     "n_classes": 0,
                 },
             )
@@ -432,8 +447,14 @@ def test_each_metric_states_its_method() -> None:
     assert methods == {
         **{n: "paired bootstrap of outcome counts" for n in counts.LABEL_METRICS},
         "accuracy": "exact McNemar",
-        **dict.fromkeys(("log_loss", "brier_score", "mae", "mse", "mape"), "paired t"),
-        **dict.fromkeys(("rmse", "r2", "explained_variance", "average_precision"), "delta method"),
+        **dict.fromkeys(
+            ("log_loss", "brier_score", "mae", "mse", "mape", "msle", "poisson_deviance"),
+            "paired t",
+        ),
+        "gamma_deviance": "paired t",
+        **dict.fromkeys(
+            ("rmse", "rmsle", "r2", "explained_variance", "average_precision"), "delta method"
+        ),
         "roc_auc": "DeLong",
         "median_ae": "paired bootstrap of rows",
         "max_error": "paired bootstrap of rows",
@@ -447,14 +468,27 @@ def per_row_losses(name: str, y, pred, scores) -> np.ndarray:
     if name == "brier_score":
         return (scores[:, 1] - (y == 1)) ** 2
     error = np.abs(y - pred)
+    if name in LOGS:  # the deviances' unit terms, written out (targets and predictions > 0)
+        return {
+            "msle": (np.log(1 + y) - np.log(1 + pred)) ** 2,
+            "poisson_deviance": 2 * (y * np.log(y / pred) - y + pred),
+            "gamma_deviance": 2 * (np.log(pred / y) + y / pred - 1),
+        }[name]
     return {"mae": error, "mse": error**2, "mape": error / np.abs(y)}[name]
 
 
-@pytest.mark.parametrize("name", ["log_loss", "brier_score", "mae", "mse", "mape"])
+MEAN_METRICS = ["log_loss", "brier_score", "mae", "mse", "mape"]
+
+
+@pytest.mark.parametrize("name", [*MEAN_METRICS, "msle", "poisson_deviance", "gamma_deviance"])
 def test_a_mean_of_per_row_terms_gets_the_paired_t_test(name) -> None:
     from scipy.stats import ttest_rel
 
-    if name in ("mae", "mse", "mape"):
+    if name in LOGS:
+        y, cand, base = regression(500, seed=3, positive=True)
+        data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
+        cand_p = base_p = None
+    elif name in ("mae", "mse", "mape"):
         y, cand, base = regression(500, seed=3)
         data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
         cand_p = base_p = None

@@ -78,6 +78,10 @@ def test_regression_metrics_match_scikit_learn(regression) -> None:
         "mape": skm.mean_absolute_percentage_error(y, pred),
         "median_ae": skm.median_absolute_error(y, pred),
         "max_error": skm.max_error(y, pred),
+        "msle": skm.mean_squared_log_error(y, pred),
+        "rmsle": skm.root_mean_squared_log_error(y, pred),
+        "poisson_deviance": skm.mean_poisson_deviance(y, pred),
+        "gamma_deviance": skm.mean_gamma_deviance(y, pred),
     }
     assert set(expected) == {m for m, spec in METRICS.items() if spec.task == "regression"}
     for name, value in expected.items():
@@ -106,3 +110,19 @@ def test_directions_and_defaults_are_consistent() -> None:
     assert not METRICS["rmse"].greater_is_better and METRICS["r2"].greater_is_better
     for task, names in DEFAULT_METRICS.items():
         assert all(METRICS[n].task == task for n in names)
+
+
+@pytest.mark.parametrize(
+    ("name", "pred", "said"),
+    [
+        ("msle", [-2.0, 1.0], "less than or equal to -1"),
+        ("poisson_deviance", [0.0, 1.0], "strictly positive"),
+        ("gamma_deviance", [0.0, 1.0], "strictly positive"),
+    ],
+)
+def test_a_metric_outside_its_domain_says_why(name: str, pred: list[float], said: str) -> None:
+    """scikit-learn's own reason, which the report shows as why the metric is missing."""
+    import numpy as np
+
+    with pytest.raises(ValueError, match=said):
+        compute(name, np.array([1.0, 2.0]), np.array(pred), None)

@@ -20,8 +20,17 @@ import numpy as np
 
 from mlgate.compare.distributions import DELONG, DELTA_METHOD, PAIRED_T
 
-MEANS = frozenset({"log_loss", "brier_score", "mae", "mse", "mape"})
-CLOSED_FORM = MEANS | {"rmse", "r2", "explained_variance", "roc_auc", "average_precision"}
+MEANS = frozenset(
+    {"log_loss", "brier_score", "mae", "mse", "mape", "msle", "poisson_deviance", "gamma_deviance"}
+)
+CLOSED_FORM = MEANS | {
+    "rmse",
+    "rmsle",
+    "r2",
+    "explained_variance",
+    "roc_auc",
+    "average_precision",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +61,8 @@ def per_row(
         terms = ((y == positive_index) - scores[:, positive_index].astype(np.float64)) ** 2
         return terms
     assert pred is not None
+    if metric in ("msle", "poisson_deviance", "gamma_deviance"):
+        return _log_terms(metric, y, pred)
     error: np.ndarray = np.abs(y - pred)
     if metric == "mae":
         return error
@@ -62,6 +73,22 @@ def per_row(
         terms = error / np.maximum(np.abs(y), np.finfo(np.float64).eps)
         return terms
     raise ValueError(f"'{metric}' is not a mean of per-row terms")
+
+
+def _log_terms(metric: str, y: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """The per-row terms of the metrics of logarithms, as scikit-learn writes them (outside
+    their domain scikit-learn refuses the metric, so no change is tested)."""
+    from scipy.special import xlogy
+
+    y, pred = y.astype(np.float64), pred.astype(np.float64)
+    terms: np.ndarray
+    if metric == "msle":
+        terms = (np.log1p(y) - np.log1p(pred)) ** 2
+    elif metric == "poisson_deviance":
+        terms = 2 * (xlogy(y, y / pred) - y + pred)
+    else:
+        terms = 2 * (np.log(pred / y) + y / pred - 1)
+    return terms
 
 
 def scores_change(
@@ -105,6 +132,11 @@ def values_change(
         return _mean_change(per_row(metric, y, candidate), per_row(metric, y, baseline))
     if metric == "rmse":
         return _difference([_rmse(y - p) for p in (candidate, baseline)], DELTA_METHOD)
+    if metric == "rmsle":
+        logged = np.log1p(y)
+        return _difference(
+            [_rmse(logged - np.log1p(p)) for p in (candidate, baseline)], DELTA_METHOD
+        )
     if metric in ("r2", "explained_variance"):
         return _explained(metric, y, y - candidate, y - baseline)
     raise ValueError(f"no closed-form test for '{metric}'")

@@ -301,6 +301,9 @@ def _regression_side(metric: str, y: np.ndarray, pred: np.ndarray) -> Side:
     if metric == "rmse":
         mse = _mean(error**2)
         return lambda counts: np.sqrt(mse(counts))
+    if metric == "rmsle":
+        msle = _mean(influence.per_row("msle", y, pred))
+        return lambda counts: np.sqrt(msle(counts))
     if metric == "median_ae":
         return _median(np.abs(error))
     if metric == "max_error":

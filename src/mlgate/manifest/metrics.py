@@ -58,6 +58,12 @@ METRICS: dict[str, Metric] = {
         _m("mape", "regression", False),
         _m("median_ae", "regression", False),
         _m("max_error", "regression", False),
+        # errors of the logarithm: targets and predictions above -1
+        _m("msle", "regression", False),
+        _m("rmsle", "regression", False),
+        # deviances: counts (targets >= 0) and positive amounts (targets > 0), predictions > 0
+        _m("poisson_deviance", "regression", False),
+        _m("gamma_deviance", "regression", False),
     ]
 }
 

@@ -80,6 +80,10 @@ def compute(
         "mape": skm.mean_absolute_percentage_error,
         "median_ae": skm.median_absolute_error,
         "max_error": skm.max_error,
+        "msle": skm.mean_squared_log_error,
+        "rmsle": skm.root_mean_squared_log_error,
+        "poisson_deviance": skm.mean_poisson_deviance,
+        "gamma_deviance": skm.mean_gamma_deviance,
     }
     if name == "rmse":
         return float(skm.mean_squared_error(y_true, y_pred) ** 0.5)
