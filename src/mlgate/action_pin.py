@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "1d4dcaf49d99ae71a692d1cdfa2d950a644dfcac"
-TAG = "v0.6.1"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "8562d0f20f806081c751fe517106220db09d6092"
+TAG = "v0.7.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
