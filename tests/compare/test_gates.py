@@ -167,3 +167,22 @@ def test_a_significance_gate_without_a_test_says_why() -> None:
     # with no reason given, the rows were not paired
     unpaired = decide(gate, 0.9, 0.91, has_baseline=True, test=None)
     assert "needs both models scored on the same rows" in gate_text.explanation(unpaired)
+
+
+def test_a_change_exactly_at_the_threshold_passes_despite_rounding() -> None:
+    """0.985 - 0.995 is -0.010000000000000009 in floating point: a drop of exactly 0.01,
+    which `min_change: -0.01` allows; a drop of 6 in 599 rows (0.010017) is past it, and
+    says so with the places it takes to show it."""
+    from mlgate.report import gate_text
+
+    exact = decide(Gate(metric="accuracy", min_change=-0.01), 0.985, 0.995, has_baseline=True)
+    assert 0.985 - 0.995 < -0.01 and exact.status == "passed"
+    relative = decide(Gate(metric="accuracy", max_relative_change=0.1), 1.1, 1.0, has_baseline=True)
+    assert (1.1 - 1.0) / 1.0 > 0.1 and relative.status == "passed"
+    past = decide(
+        Gate(metric="accuracy", min_change=-0.01), 0.985, 0.985 + 6 / 599, has_baseline=True
+    )
+    assert past.status == "failed"
+    assert gate_text.explanation(past).endswith("change -0.01002 is below the allowed -0.01"), (
+        gate_text.explanation(past)
+    )

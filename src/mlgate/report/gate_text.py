@@ -120,20 +120,20 @@ def absolute_only(candidate: float) -> str:
 
 def past_bound(by: float, bound: float, *, below: bool) -> str:
     """How far a value is past the minimum or maximum: "0.0500 below the minimum 0.95"."""
-    if below:
-        return f"{numbers.value(by)} below the minimum {numbers.threshold(bound)}"
-    return f"{numbers.value(by)} above the maximum {numbers.threshold(bound)}"
+    side = "below the minimum" if below else "above the maximum"
+    return f"{numbers.past(by, 0.0, signed=False)} {side} {numbers.threshold(bound)}"
 
 
 def change_past(change: float, bound: float, *, below: bool) -> str:
     side = "below" if below else "above"
-    return f"change {numbers.delta(change)} is {side} the allowed {numbers.signed_threshold(bound)}"
+    allowed = numbers.signed_threshold(bound)
+    return f"change {numbers.past(change, bound)} is {side} the allowed {allowed}"
 
 
 def relative_past(relative: float, bound: float, *, below: bool) -> str:
     side = "below" if below else "above"
     return (
-        f"relative change {numbers.relative(relative)} is {side} the allowed "
+        f"relative change {numbers.past(relative, bound, percent=True)} is {side} the allowed "
         f"{numbers.relative_threshold(bound, places=2)}"
     )
 

@@ -52,3 +52,18 @@ def signed_threshold(x: float) -> str:
 def relative_threshold(x: float, *, places: int = 0) -> str:
     """A threshold on a relative change: -2% in a rule, -2.00% beside a measured change."""
     return f"{x:+.{places}%}"
+
+
+def past(x: float, bound: float, *, signed: bool = True, percent: bool = False) -> str:
+    """A figure said to be past a bound, with the places it takes to differ from the bound
+    as printed: -0.01002 beside -0.01, where four places would print -0.0100."""
+    sign = "+" if signed else ""
+    kind = "%" if percent else "f"
+    start = 2 if percent else 4
+    said = f"{x:{sign}.{start}{kind}}"
+    for places in range(start, start + 9):
+        said = f"{x:{sign}.{places}{kind}}"
+        shown = float(said.rstrip("%")) / (100 if percent else 1)
+        if shown != bound:
+            break
+    return said
