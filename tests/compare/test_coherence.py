@@ -26,6 +26,9 @@ FAMILIES = {
     "average_precision": "classification",
     "log_loss": "classification",  # means of per-row terms
     "brier_score": "classification",
+    "top_2_accuracy": "classification",  # a mean of per-row hits
+    "top_3_accuracy": "classification",
+    "top_5_accuracy": "classification",
     "mae": "regression",
     "mse": "regression",
     "mape": "regression",
@@ -67,7 +70,7 @@ def paired_rows(
         if metric in LOGS:  # the same errors, made positive
             cand, base = np.abs(cand) + 0.1, np.abs(base) + 0.1
         return {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
-    k = 2 if METRICS[metric].binary_only else n_classes
+    k = 2 if METRICS[metric].binary_only else max(n_classes, (METRICS[metric].top_k or 0) + 1)
     y = rng.integers(0, k, rows)
     shared = rng.normal(size=(rows, k))
     out = []

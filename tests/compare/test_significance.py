@@ -52,6 +52,7 @@ def regression(rows: int, seed: int = 0, *, positive: bool = False):
 
 
 LOGS = {"msle", "rmsle", "poisson_deviance", "gamma_deviance"}  # predictions above zero
+TOP_K = [name for name, spec in METRICS.items() if spec.top_k is not None]  # six classes here
 
 
 # the bootstrap of counts draws the same distribution as resampling rows
@@ -122,12 +123,14 @@ def test_the_counts_bootstraps_mean_and_median_match_too() -> None:
 
 def test_on_a_resample_every_metric_is_scikit_learns_on_the_drawn_rows() -> None:
     binary, multi, reg = outcomes(300, 2, seed=5), outcomes(300, 3, seed=6), regression(300)
-    positive = regression(300, positive=True)
+    positive, many = regression(300, positive=True), outcomes(300, 6, seed=9)
     rng = np.random.default_rng(7)
     for name, spec in METRICS.items():
         if spec.task == "regression":
             y, pred, _ = positive if name in LOGS else reg
             cases = [(y, pred, None, 0)]
+        elif spec.top_k is not None:
+            cases = [(many[0], many[1], many[3], 6)]
         elif spec.binary_only:
             cases = [(binary[0], binary[1], binary[3], 2)]
         else:
@@ -179,6 +182,8 @@ def sklearn(name: str, y, pred, scores, k: int) -> float:
             return skm.roc_auc_score(y, scores, multi_class="ovr", labels=labels)
         if name == "log_loss":
             return skm.log_loss(y, scores, labels=labels)
+        if METRICS[name].top_k is not None:
+            return skm.top_k_accuracy_score(y, scores, k=METRICS[name].top_k, labels=labels)
         fn = {
             "roc_auc": skm.roc_auc_score,
             "average_precision": skm.average_precision_score,
@@ -224,6 +229,8 @@ def every_metric():
             )
             continue
         sets = [binary] if spec.binary_only else [binary, multi]
+        if spec.top_k is not None:
+            sets = [outcomes(400, 6)]
         for y, cand, base, cand_p, base_p in sets:
             yield (
                 name,
@@ -451,7 +458,7 @@ def test_each_metric_states_its_method() -> None:
             ("log_loss", "brier_score", "mae", "mse", "mape", "msle", "poisson_deviance"),
             "paired t",
         ),
-        "gamma_deviance": "paired t",
+        **dict.fromkeys(("gamma_deviance", *TOP_K), "paired t"),
         **dict.fromkeys(
             ("rmse", "rmsle", "r2", "explained_variance", "average_precision"), "delta method"
         ),

@@ -53,10 +53,31 @@ def test_binary_metrics_match_scikit_learn(binary) -> None:
         "log_loss": skm.log_loss(y, proba),
         "brier_score": skm.brier_score_loss(is_pos, proba[:, pos]),
     }
-    assert set(expected) == {m for m, spec in METRICS.items() if spec.task == "classification"}
+    assert set(expected) == {
+        m for m, spec in METRICS.items() if spec.task == "classification" and spec.top_k is None
+    }
     for name, value in expected.items():
         got = compute(name, y, pred, proba, classes=classes, positive_index=pos)
         assert got == pytest.approx(value), name
+
+
+def test_top_k_accuracy_matches_scikit_learn_and_needs_more_classes_than_k() -> None:
+    """Digits: ten classes; scores rounded to one decimal, so tied scores decide some rows."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.01)).fit(X[::2], y[::2])
+    proba = np.round(model.predict_proba(X[1::2]), 1)
+    pred, truth, classes = model.predict(X[1::2]), y[1::2], list(model.classes_)
+    top_k = {m: spec.top_k for m, spec in METRICS.items() if spec.top_k is not None}
+    assert top_k == {"top_2_accuracy": 2, "top_3_accuracy": 3, "top_5_accuracy": 5}
+    for name, k in top_k.items():
+        expected = skm.top_k_accuracy_score(truth, proba, k=k, labels=classes)
+        assert compute(name, truth, pred, proba, classes=classes) == pytest.approx(expected)
+        assert 0.5 < expected < 1, name  # neither trivial nor broken
+    few = truth % 3
+    with pytest.raises(ValueError, match="needs more than 3 classes"):
+        compute("top_3_accuracy", few, few, proba[:, :3], classes=[0, 1, 2])
 
 
 def test_positive_class_changes_binary_metrics(binary) -> None:

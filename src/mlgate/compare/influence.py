@@ -1,12 +1,13 @@
 """Closed-form paired tests: a metric's change as the mean of per-row influence values.
 
-A metric that is a mean of per-row terms (log loss, Brier, absolute, squared and
-percentage errors) changes by the mean of the per-row differences: its error is theirs,
-and the test is the paired t-test. RMSE, R², explained variance, the ROC area and
-average precision are smooth functions of such means (the ROC area a two-sample
-U-statistic, DeLong's case); to first order (the delta method) each row moves the change
-by its influence value, and the change's error is that of their mean. One pass over the
-rows, or one sort per model: no resampling, O(rows), at a million rows in milliseconds.
+A metric that is a mean of per-row terms (log loss, Brier, top-k hits, absolute, squared,
+percentage and squared log errors, deviances) changes by the mean of the per-row
+differences: its error is theirs, and the test is the paired t-test. RMSE, RMSLE, R²,
+explained variance, the ROC area and average precision are smooth functions of such means
+(the ROC area a two-sample U-statistic, DeLong's case); to first order (the delta method)
+each row moves the change by its influence value, and the change's error is that of their
+mean. One pass over the rows, or one sort per model: no resampling, O(rows), at a million
+rows in milliseconds.
 
 Every function returns the change (candidate minus baseline, equal to scikit-learn's
 difference) and the per-row influence values, which sum to zero.
@@ -19,9 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlgate.compare.distributions import DELONG, DELTA_METHOD, PAIRED_T
+from mlgate.manifest.metrics import METRICS
 
+TOP_K = {name: m.top_k for name, m in METRICS.items() if m.top_k is not None}
 MEANS = frozenset(
     {"log_loss", "brier_score", "mae", "mse", "mape", "msle", "poisson_deviance", "gamma_deviance"}
+    | TOP_K.keys()
 )
 CLOSED_FORM = MEANS | {
     "rmse",
@@ -59,6 +63,13 @@ def per_row(
     if metric == "brier_score":
         assert scores is not None
         terms = ((y == positive_index) - scores[:, positive_index].astype(np.float64)) ** 2
+        return terms
+    if metric in TOP_K:
+        assert scores is not None
+        # scikit-learn's order: a stable sort, reversed, so of tied scores the later class
+        # ranks first
+        ranked = np.argsort(scores, axis=1, kind="mergesort")[:, ::-1][:, : TOP_K[metric]]
+        terms = (ranked == y[:, None]).any(axis=1).astype(np.float64)
         return terms
     assert pred is not None
     if metric in ("msle", "poisson_deviance", "gamma_deviance"):

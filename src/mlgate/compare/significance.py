@@ -70,6 +70,8 @@ def paired_test(
         raise ValueError("no paired rows to compare")
     if spec.binary_only and n_classes != 2:
         raise ValueError(f"'{metric}' is defined for two classes, and there are {n_classes}")
+    if spec.top_k is not None and n_classes <= spec.top_k:
+        raise ValueError(f"'{metric}' needs more than {spec.top_k} classes")
     if metric == "accuracy":
         y = np.asarray(y_true)
         return mcnemar(

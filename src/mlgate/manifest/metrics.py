@@ -21,13 +21,25 @@ class Metric:
     greater_is_better: bool
     needs: Needs = "labels"  # "scores": probabilities or decision values
     binary_only: bool = False
+    top_k: int | None = None  # the true class among the k most probable: more classes than k
 
 
 def _m(
-    name: str, task: Task, better: bool, *, needs: Needs = "labels", binary_only: bool = False
+    name: str,
+    task: Task,
+    better: bool,
+    *,
+    needs: Needs = "labels",
+    binary_only: bool = False,
+    top_k: int | None = None,
 ) -> Metric:
     return Metric(
-        name=name, task=task, greater_is_better=better, needs=needs, binary_only=binary_only
+        name=name,
+        task=task,
+        greater_is_better=better,
+        needs=needs,
+        binary_only=binary_only,
+        top_k=top_k,
     )
 
 
@@ -50,6 +62,10 @@ METRICS: dict[str, Metric] = {
         _m("average_precision", "classification", True, needs="scores", binary_only=True),
         _m("log_loss", "classification", False, needs="scores"),
         _m("brier_score", "classification", False, needs="scores", binary_only=True),
+        *(
+            _m(f"top_{k}_accuracy", "classification", True, needs="scores", top_k=k)
+            for k in (2, 3, 5)
+        ),
         _m("r2", "regression", True),
         _m("explained_variance", "regression", True),
         _m("mae", "regression", False),

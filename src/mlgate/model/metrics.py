@@ -36,6 +36,10 @@ def compute(
     binary = classes is not None and len(classes) == 2
     if metric.binary_only and not binary:
         raise ValueError(f"'{name}' is defined for two classes; use {name}_macro or similar")
+    if metric.top_k is not None and (classes is None or len(classes) <= metric.top_k):
+        raise ValueError(
+            f"'{name}' needs more than {metric.top_k} classes (with fewer it is 1 by definition)"
+        )
     pos = classes[positive_index] if binary and classes is not None else None
     if metric.needs == "labels" and metric.task == "classification":
         value = _from_counts(name, y_true, y_pred, pos)
@@ -69,6 +73,8 @@ def compute(
         return float(skm.average_precision_score(y_true == pos, scores[:, positive_index]))
     if name == "log_loss":
         return float(skm.log_loss(y_true, scores, labels=classes))
+    if metric.top_k is not None:
+        return float(skm.top_k_accuracy_score(y_true, scores, k=metric.top_k, labels=classes))
     if name == "brier_score":
         assert scores is not None
         return float(skm.brier_score_loss(y_true == pos, scores[:, positive_index]))
