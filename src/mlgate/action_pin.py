@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "8562d0f20f806081c751fe517106220db09d6092"
-TAG = "v0.7.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "4a96ade4ef4f981aa8412fc8218097db6bc3e694"
+TAG = "v0.8.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
