@@ -71,7 +71,7 @@ def paired_test(
     if spec.binary_only and n_classes != 2:
         raise ValueError(f"'{metric}' is defined for two classes, and there are {n_classes}")
     if spec.top_k is not None and n_classes <= spec.top_k:
-        raise ValueError(f"'{metric}' needs more than {spec.top_k} classes")
+        raise ValueError(f"'{metric}' needs more than {words.count(spec.top_k, 'class')}")
     if metric == "accuracy":
         y = np.asarray(y_true)
         return mcnemar(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mlgate import words
 from mlgate.manifest.metrics import METRICS
 
 if TYPE_CHECKING:
@@ -37,9 +38,8 @@ def compute(
     if metric.binary_only and not binary:
         raise ValueError(f"'{name}' is defined for two classes; use {name}_macro or similar")
     if metric.top_k is not None and (classes is None or len(classes) <= metric.top_k):
-        raise ValueError(
-            f"'{name}' needs more than {metric.top_k} classes (with fewer it is 1 by definition)"
-        )
+        more = words.count(metric.top_k, "class")
+        raise ValueError(f"'{name}' needs more than {more} (with fewer it is 1 by definition)")
     pos = classes[positive_index] if binary and classes is not None else None
     if metric.needs == "labels" and metric.task == "classification":
         value = _from_counts(name, y_true, y_pred, pos)
