@@ -1,6 +1,7 @@
-"""Data checks asked of a scan (a file too big to hold) and answered by polars' streaming
-engine give the very results the frame in memory gives: every status, message, count and
-example row. Runs do not check files through scans yet (docs/data.md says why)."""
+"""Data checks asked of a scan (a file too big to hold: `frames.answers` a few columns at a
+time, polars' streaming engine for whole rows) give the very results the frame in memory
+gives: every status, message, count and example row. tests/data/test_stage_streamed.py
+runs the data stage itself on files over the limit."""
 
 from __future__ import annotations
 
