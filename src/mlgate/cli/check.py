@@ -1,5 +1,5 @@
-"""`mlgate check data`: the data stage alone (data.prepare, the checks, drift), without
-training; exit 1 when a check failed, 2 when the data cannot be read."""
+"""`mlgate check data` and `mlgate check model`: one stage's checks alone, without
+training; exit 1 when a check failed, 2 when the data or the model cannot be read."""
 
 from __future__ import annotations
 
@@ -52,5 +52,43 @@ def check_data(args: argparse.Namespace) -> int:
     return EXIT_PASSED if stage.status == "passed" else EXIT_FAILED
 
 
+def check_model(args: argparse.Namespace) -> int:
+    from mlgate import pipeline, words
+    from mlgate.report import numbers
+    from mlgate.result import document
+
+    loaded = load_manifest(args)
+    evaluated, model = pipeline.check_model(loaded, observer=None if args.json else console())
+    if evaluated.status != "passed":  # a model that cannot load or answer: bad input
+        raise UserError(f"the model could not be evaluated: {evaluated.message}")
+    passed = model.status == "passed"
+    if args.json:
+        print_json(
+            {
+                "status": "passed" if passed else "failed",
+                "task": evaluated.task,
+                "rows": evaluated.predictions.rows if evaluated.predictions else 0,
+                "metrics": dict(evaluated.metrics),
+                "metric_errors": dict(evaluated.metric_errors),
+                "checks": document.to_dict(model.checks),
+                "message": evaluated.message,
+            }
+        )
+        return EXIT_PASSED if passed else EXIT_FAILED
+    shown = ", ".join(f"{k} {numbers.value(v)}" for k, v in evaluated.metrics.items())
+    print(f"metrics: {shown}")
+    for name, why in evaluated.metric_errors.items():
+        print(f"  not computed: {name}: {why}")
+    if not model.checks:
+        print("model checks: none (model_checks in mlops.yaml names them)")
+        return EXIT_PASSED
+    failed = [c for c in model.checks if not c.passed]
+    said = words.count(len(model.checks) - len(failed), "check")
+    print(f"model checks: {said} passed" + (f", {len(failed)} failed" if failed else ""))
+    for c in failed:
+        print(f"  FAILED  {c.subject} {c.rule}: {c.message}")
+    return EXIT_PASSED if passed else EXIT_FAILED
+
+
 def nothing_named(args: argparse.Namespace) -> int:
-    raise UserError("say what to check", hint="mlgate check data")
+    raise UserError("say what to check", hint="mlgate check data, or mlgate check model")

@@ -51,7 +51,7 @@ def build() -> argparse.ArgumentParser:
         return parser
 
     command("validate", validate.validate, "check the manifest and the files it names")
-    check_ = command("check", check.nothing_named, "run one stage's checks alone: data")
+    check_ = command("check", check.nothing_named, "run one stage's checks alone: data, or model")
     what = check_.add_subparsers(title="what", metavar="WHAT")
     data_ = what.add_parser(
         "data",
@@ -60,6 +60,14 @@ def build() -> argparse.ArgumentParser:
         description="data.prepare, the data checks and drift, without training",
     )
     data_.set_defaults(command="check data", handler=check.check_data)
+    model_ = what.add_parser(
+        "model",
+        parents=[common],
+        help="the model train.model names, scored on data.test, and the model checks",
+        description="the model train.model names, as it is, scored on data.test, and the "
+        "model checks: nothing is prepared or trained",
+    )
+    model_.set_defaults(command="check model", handler=check.check_model)
     profile_ = command(
         "profile",
         profile.profile,

@@ -5,7 +5,7 @@ words a run is summed up in; `observer` who hears of progress; `environment` wha
 run ran on; `warmup` the imports loaded while the user's training runs.
 """
 
-from mlgate.pipeline.flow import check_data, recompare, run
+from mlgate.pipeline.flow import check_data, check_model, recompare, run
 from mlgate.pipeline.observer import Observer
 
-__all__ = ["Observer", "check_data", "recompare", "run"]
+__all__ = ["Observer", "check_data", "check_model", "recompare", "run"]

@@ -116,6 +116,30 @@ def check_data(
     return _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
 
 
+def check_model(
+    manifest: Manifest, *, observer: Observer | None = None, env: Mapping[str, str] | None = None
+) -> tuple[EvaluateStage, ModelStage]:
+    """Evaluation and the model checks alone (`mlgate check model`): the model that
+    train.model names, as it is, scored on data.test; nothing is trained or prepared."""
+    for key, relative in (("train.model", manifest.train.model), ("data.test", manifest.data.test)):
+        if not manifest.resolve(relative).exists():
+            raise UserError(
+                f"{key}: '{relative}' does not exist",
+                hint="train the model first (mlgate run), or name the file in mlops.yaml",
+            )
+    run_id = runs.new_run_id(dt.datetime.now(dt.UTC))
+    ctx = _context(manifest, run_id, observer, env)
+    evaluated = _stage(ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx))
+    model = _stage(
+        ctx,
+        "model",
+        ModelStage,
+        lambda: stages.model(ctx, evaluated),
+        skip=not _ok(evaluated.status),
+    )
+    return evaluated, model
+
+
 def save(manifest: Manifest, result: RunResult) -> None:
     """The run's result and its full report (with the metrics' local history)."""
     from mlgate.report import charts, markdown
