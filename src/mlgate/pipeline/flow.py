@@ -70,13 +70,7 @@ def run(
     evaluated = _stage(
         ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx), skip=not _ok(trained.status)
     )
-    model = _stage(
-        ctx,
-        "model",
-        ModelStage,
-        lambda: stages.model(ctx, evaluated),
-        skip=not _ok(evaluated.status),
-    )
+    model = _model_checks(ctx, evaluated)
     result = RunResult(
         run_id=run_id,
         name=manifest.name,
@@ -130,13 +124,7 @@ def check_model(
     run_id = runs.new_run_id(dt.datetime.now(dt.UTC))
     ctx = _context(manifest, run_id, observer, env)
     evaluated = _stage(ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx))
-    model = _stage(
-        ctx,
-        "model",
-        ModelStage,
-        lambda: stages.model(ctx, evaluated),
-        skip=not _ok(evaluated.status),
-    )
+    model = _model_checks(ctx, evaluated)
     return evaluated, model
 
 
@@ -200,6 +188,17 @@ def _context(
 
 def _ok(status: Status) -> bool:
     return status == "passed"
+
+
+def _model_checks(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
+    """The model checks, on a model that was scored."""
+    return _stage(
+        ctx,
+        "model",
+        ModelStage,
+        lambda: stages.model(ctx, evaluated),
+        skip=not _ok(evaluated.status),
+    )
 
 
 def _stage(
