@@ -160,7 +160,7 @@ def _profiled(path: Path, columns: list[str]) -> tuple[pl.Schema, Profile]:
     from mlgate.data import load, profile
 
     fmt = EXTENSIONS[path.suffix.lower()]
-    if path.stat().st_size > load.STREAM_ABOVE:
+    if load.too_big(path):
         return load.schema(path, fmt), profile.of_file(path, fmt, columns)
     frame = load.read(path, fmt, columns)
     return frame.schema, profile.of_frame(frame)

@@ -70,7 +70,13 @@ __all__ = [
     "read_pandas",
     "scan",
     "schema",
+    "too_big",
 ]
+
+
+def too_big(path: Path) -> bool:
+    """Over STREAM_ABOVE: read in batches and checked through scans, never held whole."""
+    return path.stat().st_size > STREAM_ABOVE
 
 
 def read(path: Path, fmt: str, columns: Sequence[str] | None = None) -> pl.DataFrame:

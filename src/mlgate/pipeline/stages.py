@@ -100,7 +100,7 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
             fmt = load.detect_format(path, spec.format)
             file = fingerprint.file_fingerprint(path, manifest.root)
             columns = _reference_columns(spec) if role == "reference" else None
-            if path.stat().st_size > load.STREAM_ABOVE:
+            if load.too_big(path):
                 frames[role], made = _streamed(ctx, role, path, fmt, columns, scratch)
                 whole = made = replace(made, source=relative)
             else:
