@@ -260,10 +260,7 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
             return pd.read_parquet(path)
         return pd.read_json(path, lines=True)
     except ImportError as exc:  # pandas reads Parquet through pyarrow, an extra
-        raise UserError(
-            f"reading '{path.name}' for the model needs pyarrow",
-            hint="pip install 'mlgate[parquet]'",
-        ) from exc
+        raise _needs_pyarrow(path) from exc
     except (OSError, ValueError, TypeError) as exc:  # pandas: a JSON line that is a list
         raise _unreadable(path, fmt, exc) from exc
 
@@ -293,12 +290,15 @@ def pandas_batches(
             for part in pd.read_json(path, lines=True, chunksize=rows):
                 yield part[[c for c in part.columns if c in wanted]]
     except ImportError as exc:
-        raise UserError(
-            f"reading '{path.name}' for the model needs pyarrow",
-            hint="pip install 'mlgate[parquet]'",
-        ) from exc
+        raise _needs_pyarrow(path) from exc
     except (OSError, ValueError, TypeError) as exc:
         raise _unreadable(path, fmt, exc) from exc
+
+
+def _needs_pyarrow(path: Path) -> UserError:
+    return UserError(
+        f"reading '{path.name}' for the model needs pyarrow", hint="pip install 'mlgate[parquet]'"
+    )
 
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
