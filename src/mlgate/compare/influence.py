@@ -23,10 +23,8 @@ from mlgate.compare.distributions import DELONG, DELTA_METHOD, PAIRED_T
 from mlgate.manifest.metrics import METRICS
 
 TOP_K = {name: m.top_k for name, m in METRICS.items() if m.top_k is not None}
-MEANS = frozenset(
-    {"log_loss", "brier_score", "mae", "mse", "mape", "msle", "poisson_deviance", "gamma_deviance"}
-    | TOP_K.keys()
-)
+LOGARITHMIC = frozenset({"msle", "poisson_deviance", "gamma_deviance"})  # `_log_terms`
+MEANS = frozenset({"log_loss", "brier_score", "mae", "mse", "mape"} | LOGARITHMIC | TOP_K.keys())
 CLOSED_FORM = MEANS | {
     "rmse",
     "rmsle",
@@ -72,7 +70,7 @@ def per_row(
         terms = (ranked == y[:, None]).any(axis=1).astype(np.float64)
         return terms
     assert pred is not None
-    if metric in ("msle", "poisson_deviance", "gamma_deviance"):
+    if metric in LOGARITHMIC:
         return _log_terms(metric, y, pred)
     error: np.ndarray = np.abs(y - pred)
     if metric == "mae":
