@@ -260,11 +260,11 @@ def failed_evaluation(root: Path) -> str:
 def test_a_predict_that_never_returns_is_stopped_at_the_timeout(make_repo, kind: str) -> None:
     from tests.model.bad_models import Misbehaving
 
-    root = with_model(make_repo, Misbehaving(kind))
+    root = with_model(make_repo, Misbehaving(kind), evaluate="{timeout: 1s}")
     started = time.monotonic()
     message = failed_evaluation(root)
     assert (
-        message == "the model did not finish within 3s (model.predict on 111 rows) and "
+        message == "the model did not finish within 1s (model.predict on 111 rows) and "
         "was stopped; make it faster, or raise evaluate.timeout"
     )
     assert time.monotonic() - started < 60
@@ -277,9 +277,9 @@ def test_a_predict_proba_or_a_load_that_never_returns_is_named(make_repo) -> Non
     assert failed_evaluation(root).startswith(
         "the model did not finish within 3s (model.predict_proba on 111 rows)"
     )
-    root = with_model(make_repo, SlowToLoad(), evaluate="{timeout: 2s}", name="slow-load")
+    root = with_model(make_repo, SlowToLoad(), evaluate="{timeout: 1s}", name="slow-load")
     assert (
-        failed_evaluation(root) == "the model did not finish within 2s (loading "
+        failed_evaluation(root) == "the model did not finish within 1s (loading "
         "models/model.joblib) and was stopped; make it faster, or raise evaluate.timeout"
     )
 
@@ -374,13 +374,13 @@ def test_a_baseline_model_that_never_returns_is_stopped_too(make_repo) -> None:
     from mlgate.errors import UserError
     from tests.model.bad_models import Misbehaving
 
-    root = with_model(make_repo, Misbehaving("sleep"), evaluate="{timeout: 2s}")
+    root = with_model(make_repo, Misbehaving("sleep"), evaluate="{timeout: 1s}")
     loaded = mf.load(root / "mlops.yaml")
     candidate = pipeline.run(loaded)
     started = time.monotonic()
     with pytest.raises(
         UserError,
-        match=r"^the model did not finish within 2s \(scoring the "
+        match=r"^the model did not finish within 1s \(scoring the "
         r"baseline's model on the candidate's rows\)",
     ):
         baseline._score_isolated(

@@ -321,11 +321,10 @@ class _CacheBase(Stub):
             return None
         if call.flag("lookup-only"):
             return match["key"]
-        # GNU tar, as actions/cache itself uses (and far faster than Python's tarfile)
-        subprocess.run(
-            ["tar", "-xf", str(_cache_file(call.state_dir, match["key"])), "-C", "/", "-P"],
-            check=True,
-        )
+        # GNU tar, as actions/cache itself uses (and far faster than Python's tarfile),
+        # from the workspace: the toolkit's extractTar (-P -C $GITHUB_WORKSPACE)
+        archive = _cache_file(call.state_dir, match["key"])
+        subprocess.run(["tar", "-xf", str(archive), "-P", "-C", str(call.workspace)], check=True)
         call.info(f"Cache restored from key: {match['key']}")
         return match["key"]
 
@@ -346,17 +345,12 @@ class _CacheBase(Stub):
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".partial")
+        # each path relative to the workspace, `..` and all, as the toolkit's createTar
+        # writes them: an entry restores to the same place relative to the next job's
+        # workspace (on GitHub, always the same folder)
+        relative = [os.path.relpath(path, call.workspace) for path in paths]
         subprocess.run(
-            [
-                "tar",
-                "-cf",
-                str(partial),
-                "-C",
-                "/",
-                "-P",
-                "--",
-                *(str(path.resolve()).lstrip("/") for path in paths),
-            ],
+            ["tar", "-cf", str(partial), "-P", "-C", str(call.workspace), "--", *relative],
             check=True,
         )
         partial.rename(target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -689,6 +690,26 @@ def test_cache_saves_in_a_post_step_and_restores_with_restore_keys(
     third = run(3)  # the exact key now exists: a hit, and no save
     assert third.steps[1].stdout == "hit=true\n2\n2\n"
     assert "saved" not in third.post_steps[0].recorded
+
+
+def test_a_cache_restores_relative_to_the_workspace_it_is_restored_in(
+    tmp_path: Path, ws: Path
+) -> None:
+    """actions/cache archives paths relative to GITHUB_WORKSPACE and extracts them there:
+    a later job in another workspace gets the files in its own, not the first one's."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (ws / "lock.txt").write_text("v1")
+    first = job(tmp_path, CACHE_JOB, env={"HOME": str(home), "RUN": "1"})
+    assert first.post_steps[0].recorded["saved"].startswith("thing-")
+    shutil.rmtree(ws)
+    shutil.rmtree(home / ".cache")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "lock.txt").write_text("v1")
+    second = job(tmp_path, CACHE_JOB, env={"HOME": str(home), "RUN": "2"}, workspace=other)
+    assert second.steps[1].stdout == "hit=true\n1\n1\n"
+    assert not ws.exists()  # nothing went back to the first job's workspace
 
 
 def test_upload_then_download_across_runs(tmp_path: Path, ws: Path) -> None:
