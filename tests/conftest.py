@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -46,21 +47,51 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """The action's tests all on one worker, every other test wherever there is room: the
-    action's environment is installed cold once (`warm_state`, 25 s of both cores when each
-    worker did it) and the fork's run made once. (xdist's own `--dist loadgroup` marks
-    node ids, which pytest 9.2 no longer reads: pytest-xdist#1386, fix open in #1388.)
-    Without them (the fast tier), xdist's own scheduler: it hands out tests in batches,
-    80 s where one at a time took 86 to 91."""
+    """Longest first, fast tests last, the action's tests on one worker (docs/testing.md).
+
+    The action's tests are one unit: its environment is installed cold once (`warm_state`,
+    25 s of both cores when each worker did it) and the fork's run made once. (xdist's own
+    `--dist loadgroup` marks node ids, which pytest 9.2 no longer reads: pytest-xdist#1386,
+    fix open in #1388.) Each end-to-end test is a unit of its own, handed out first, so
+    that the run does not end on one worker with a long test while the other waits; a
+    module of fast tests is one unit (one message per module, not per test), handed out
+    last, biggest first, to fill in. The fast tier alone keeps xdist's own scheduler, which
+    hands out tests in batches: 80 s where one at a time took 86 to 91."""
     if "not e2e" in (config.option.markexpr or ""):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class ActionTogether(LoadScopeScheduling):
+    class LongestFirst(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "tests/action" if nodeid.startswith("tests/action/") else nodeid
+            if nodeid.startswith("tests/action/"):
+                return "tests/action"
+            module = nodeid.split("::")[0]
+            return nodeid if _has_e2e(module) else module
 
-    return ActionTogether(config, log)
+        def schedule(self) -> None:
+            first = self.collection is None
+            super().schedule()
+            if first:  # what is left after each worker's first units, longest first
+                units = list(self.workqueue.items())
+                units.sort(key=lambda unit: (not _has_e2e(unit[0].split("::")[0]), -len(unit[1])))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+
+    config.option.loadscopereorder = False  # collection order for the first units: the action's
+    return LongestFirst(config, log)
+
+
+@functools.cache
+def _has_e2e(module: str) -> bool:
+    """Whether a test module (a path from the root) marks any test end to end; read, not
+    imported: the scheduler runs before any worker has collected."""
+    path = REPO_ROOT / module
+    if any(path.is_relative_to(folder) for folder in E2E_FOLDERS):
+        return True
+    try:
+        return "mark.e2e" in path.read_text("utf-8")
+    except OSError:
+        return False
 
 
 # The fast tier runs no training: a test whose user commands run this long before they
