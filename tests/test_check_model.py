@@ -15,6 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from mlgate import manifest
 from mlgate.cli import main
 from tests import projects
+from tests.conftest import git
 
 NEVER = "raise SystemExit('check model never trains')\n"
 
@@ -112,3 +113,110 @@ def test_without_model_checks_it_says_where_they_would_be_named(
     code, out, _ = in_process(project, capsys, monkeypatch)
     assert code == 0
     assert out.splitlines()[1] == "model checks: none (model_checks in mlops.yaml names them)"
+
+
+# -- --baseline: the model as it is, compared on the same rows, the gates decided
+
+GATES = "compare:\n  gates:\n    accuracy: {min_change: -0.02}\n"
+
+
+def _gated(project: Path, gates: str = GATES) -> None:
+    (project / "mlops.yaml").write_text((project / "mlops.yaml").read_text() + gates)
+
+
+def test_a_metrics_file_baseline_decides_the_gates_and_the_exit_code(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _gated(project)
+    test = pd.read_csv(project / "data/test.csv")
+    model = joblib.load(project / "models/model.joblib")
+    ours = skm.accuracy_score(test["species"], model.predict(test.drop(columns=["species"])))
+    (project / "better.json").write_text(json.dumps({"accuracy": ours + 0.05}))
+    (project / "worse.json").write_text(json.dumps({"accuracy": ours - 0.05}))
+
+    code, out, _ = in_process(project, capsys, monkeypatch, "--baseline", "better.json", "--json")
+    found = json.loads(out)
+    assert code == 1 and found["status"] == "failed"
+    assert found["compare"]["baseline"]["kind"] == "file"
+    (change,) = [m for m in found["compare"]["metrics"] if m["metric"] == "accuracy"]
+    assert change["candidate"] == pytest.approx(ours)
+    assert change["change"] == pytest.approx(-0.05)
+    (gate,) = found["compare"]["gates"]
+    assert gate["metric"] == "accuracy" and gate["status"] == "failed"
+    assert found["summary"] == "1 of 1 gate failed: accuracy change >= -0.02"
+
+    code, out, _ = in_process(project, capsys, monkeypatch, "--baseline", "worse.json")
+    assert code == (0 if ours >= 0.8 else 1), out  # the model check still counts
+    lines = out.splitlines()
+    assert lines[0].startswith("iris: ")
+    assert any(line.startswith("  baseline: worse.json") for line in lines), out
+    assert any(line.startswith("  gate passed: accuracy") for line in lines), out
+    assert not (project / ".mlgate/runs").exists() or not list(
+        (project / ".mlgate/runs").glob("*/run.json")
+    )  # a check, not a run: nothing saved as one
+
+
+def test_baseline_none_leaves_the_gates_not_evaluated(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _gated(project)
+    code, out, _ = in_process(project, capsys, monkeypatch, "--baseline", "none", "--json")
+    found = json.loads(out)
+    assert code == (0 if found["checks"][0]["status"] == "passed" else 1)  # the check alone
+    assert found["compare"]["baseline"]["kind"] == "none"
+    assert [g["status"] for g in found["compare"]["gates"]] == ["not evaluated"]
+    assert "not evaluated" in found["summary"]
+
+
+def test_an_unknown_ref_outside_a_repository_is_bad_input(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _gated(project)
+    code, out, _ = in_process(
+        project, capsys, monkeypatch, "--baseline", "no-such-branch", "--json"
+    )
+    found = json.loads(out)
+    assert code == 2
+    assert "no-such-branch" in found["error"] and "not in a git repository" in found["error"]
+
+
+@pytest.mark.e2e  # the baseline trains at its commit, in a worktree
+def test_a_git_baseline_is_trained_at_its_commit_and_paired_on_the_same_rows(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _gated(project, GATES + "    f1_macro: {significance: no significant drop}\n")
+    (project / "train.py").write_text(projects.TRAIN_CLASSIFIER)
+    (project / ".gitignore").write_text("models/\n.mlgate/\n")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "iris, C = 1")
+    main_commit = git(project, "rev-parse", "HEAD")
+    git(project, "checkout", "-q", "-b", "feature")
+
+    code, out, _ = in_process(project, capsys, monkeypatch, "--baseline", "main", "--json")
+    found = json.loads(out)
+    compared = found["compare"]
+    assert compared["baseline"]["kind"] == "git"
+    assert compared["baseline"]["commit"] == main_commit
+    assert compared["baseline"]["source"] == "scored on the candidate's test rows"
+    # every test row is paired: neither model was trained on one
+    assert compared["baseline"]["paired_rows"] == compared["baseline"]["candidate_rows"] == 30
+    train, test = pd.read_csv(project / "data/train.csv"), pd.read_csv(project / "data/test.csv")
+    X, y = test.drop(columns=["species"]), test["species"]
+    base = LogisticRegression(C=1.0, max_iter=500)  # what train.py fits at main
+    base.fit(train.drop(columns=["species"]), train["species"])
+    ours = joblib.load(project / "models/model.joblib")  # the model as it is: C = 0.05
+    figures = {m["metric"]: m for m in compared["metrics"]}
+    assert figures["accuracy"]["baseline"] == pytest.approx(skm.accuracy_score(y, base.predict(X)))
+    assert figures["accuracy"]["candidate"] == pytest.approx(skm.accuracy_score(y, ours.predict(X)))
+    assert figures["f1_macro"]["baseline"] == pytest.approx(
+        skm.f1_score(y, base.predict(X), average="macro")
+    )
+    gates = {g["metric"]: g for g in compared["gates"]}
+    assert gates["f1_macro"]["significance"]["method"]  # a paired test, named
+    failed = [g for g in compared["gates"] if g["status"] == "failed"]
+    checks_failed = any(c["status"] != "passed" for c in found["checks"])
+    assert code == (1 if failed or checks_failed else 0)
+    assert found["status"] == ("failed" if failed or checks_failed else "passed")

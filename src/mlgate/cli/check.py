@@ -54,27 +54,37 @@ def check_data(args: argparse.Namespace) -> int:
 
 def check_model(args: argparse.Namespace) -> int:
     from mlgate import pipeline, words
-    from mlgate.report import numbers
+    from mlgate.compare import baseline
+    from mlgate.report import numbers, text
     from mlgate.result import document
 
     loaded = load_manifest(args)
-    evaluated, model = pipeline.check_model(loaded, observer=None if args.json else console())
+    if args.baseline is not None:
+        loaded = baseline.override(loaded, args.baseline)
+    result = pipeline.check_model(
+        loaded, observer=None if args.json else console(), compare=args.baseline is not None
+    )
+    evaluated, model = result.evaluate, result.model
     if evaluated.status != "passed":  # a model that cannot load or answer: bad input
         raise UserError(f"the model could not be evaluated: {evaluated.message}")
-    passed = model.status == "passed"
     if args.json:
         print_json(
             {
-                "status": "passed" if passed else "failed",
+                "status": result.verdict,
+                "summary": result.summary,
                 "task": evaluated.task,
                 "rows": evaluated.predictions.rows if evaluated.predictions else 0,
                 "metrics": dict(evaluated.metrics),
                 "metric_errors": dict(evaluated.metric_errors),
                 "checks": document.to_dict(model.checks),
                 "message": evaluated.message,
+                "compare": document.to_dict(result.compare) if result.compare else None,
             }
         )
-        return EXIT_PASSED if passed else EXIT_FAILED
+        return EXIT_PASSED if result.passed else EXIT_FAILED
+    if result.compare is not None:  # the run's own words: verdict, baseline, gates, checks
+        print(text.render(result))
+        return EXIT_PASSED if result.passed else EXIT_FAILED
     shown = ", ".join(f"{k} {numbers.value(v)}" for k, v in evaluated.metrics.items())
     print(f"metrics: {shown}")
     for name, why in evaluated.metric_errors.items():
@@ -87,7 +97,7 @@ def check_model(args: argparse.Namespace) -> int:
     print(f"model checks: {said} passed" + (f", {len(failed)} failed" if failed else ""))
     for c in failed:
         print(f"  FAILED  {c.subject} {c.rule}: {c.message}")
-    return EXIT_PASSED if passed else EXIT_FAILED
+    return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
 def nothing_named(args: argparse.Namespace) -> int:

@@ -67,6 +67,12 @@ def build() -> argparse.ArgumentParser:
         description="the model train.model names, as it is, scored on data.test, and the "
         "model checks: nothing is prepared or trained",
     )
+    model_.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also compare the model with this baseline on the same rows and decide the "
+        "gates: a git ref, a file (run.json or a metrics file), auto or none",
+    )
     model_.set_defaults(command="check model", handler=check.check_model)
     profile_ = command(
         "profile",

@@ -79,9 +79,7 @@ def run(
         duration_s=round(time.monotonic() - clock, 3),
         verdict="failed",
         summary="",
-        manifest=FileFingerprint(
-            path=manifest.path.name, sha256=manifest.sha256, bytes=manifest.path.stat().st_size
-        ),
+        manifest=_fingerprint(manifest),
         git=source,
         params=read_params,
         environment=environment(),
@@ -111,21 +109,57 @@ def check_data(
 
 
 def check_model(
-    manifest: Manifest, *, observer: Observer | None = None, env: Mapping[str, str] | None = None
-) -> tuple[EvaluateStage, ModelStage]:
+    manifest: Manifest,
+    *,
+    observer: Observer | None = None,
+    env: Mapping[str, str] | None = None,
+    compare: bool = False,
+) -> RunResult:
     """Evaluation and the model checks alone (`mlgate check model`): the model that
-    train.model names, as it is, scored on data.test; nothing is trained or prepared."""
+    train.model names, as it is, scored on data.test; nothing is trained or prepared, and
+    the data and training stages are recorded as not run. With `compare`, the model is
+    compared with the manifest's baseline on the same rows, and the gates decided. The
+    result is not saved: it is not a run of the project."""
     for key, relative in (("train.model", manifest.train.model), ("data.test", manifest.data.test)):
         if not manifest.resolve(relative).exists():
             raise UserError(
                 f"{key}: '{relative}' does not exist",
                 hint="train the model first (mlgate run), or name the file in mlops.yaml",
             )
-    run_id = runs.new_run_id(dt.datetime.now(dt.UTC))
+    started_at, clock = dt.datetime.now(dt.UTC), time.monotonic()
+    source = git.info(manifest.root, ignore=manifest.outputs())
+    run_id = runs.new_run_id(started_at)
     ctx = _context(manifest, run_id, observer, env)
     evaluated = _stage(ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx))
-    model = _model_checks(ctx, evaluated)
-    return evaluated, model
+    result = RunResult(
+        run_id=run_id,
+        name=manifest.name,
+        mlgate_version=__version__,
+        started_at=started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        duration_s=0.0,
+        verdict="failed",
+        summary="",
+        manifest=_fingerprint(manifest),
+        git=source,
+        params=params.read(manifest.root, manifest.train.params),
+        environment=environment(),
+        data=stages.described(ctx),  # what the comparison says of the data, unchecked
+        train=stages.as_it_is(ctx),
+        evaluate=evaluated,
+        model=_model_checks(ctx, evaluated),
+    )
+    if compare and _ok(evaluated.status):
+        result = replace(result, compare=compare_stage(ctx, result))
+    verdict, summary = decide(result)
+    return replace(
+        result, verdict=verdict, summary=summary, duration_s=round(time.monotonic() - clock, 3)
+    )
+
+
+def _fingerprint(manifest: Manifest) -> FileFingerprint:
+    return FileFingerprint(
+        path=manifest.path.name, sha256=manifest.sha256, bytes=manifest.path.stat().st_size
+    )
 
 
 def save(manifest: Manifest, result: RunResult) -> None:

@@ -144,6 +144,53 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
     )
 
 
+AS_IT_IS = "not run: mlgate check model takes the data and the model as they are"
+
+
+def described(ctx: RunContext) -> DataStage:
+    """The data files as they are, fingerprinted but neither prepared nor checked (`mlgate
+    check model`): what a comparison says changed, and part of its baseline's cache key.
+    A file that cannot be read is left out; its evaluation says why."""
+    import polars as pl
+
+    from mlgate.data import fingerprint, load
+
+    spec, root = ctx.manifest.data, ctx.manifest.root
+    found = []
+    for role, relative in (("train", spec.train), ("test", spec.test)):
+        path = ctx.manifest.resolve(relative)
+        if not path.is_file():
+            continue
+        fmt = load.detect_format(path, spec.format)
+        try:
+            schema = load.schema(path, fmt)
+            rows = load.scan(path, fmt).select(pl.len()).collect().item()
+        except (UserError, pl.exceptions.PolarsError):
+            continue
+        dvc = dvc_files.tracked(path, root)
+        found.append(
+            DatasetSummary(
+                role=role,
+                file=fingerprint.file_fingerprint(path, root),
+                format=fmt,
+                rows=rows,
+                columns={name: str(dtype) for name, dtype in schema.items()},
+                dvc_md5=dvc.md5 if dvc else None,
+                dvc_source=dvc.source if dvc else None,
+            )
+        )
+    return DataStage(status="skipped", datasets=tuple(found), message=AS_IT_IS)
+
+
+def as_it_is(ctx: RunContext) -> TrainStage:
+    """The model file as it is: not trained here, fingerprinted."""
+    from mlgate.data import fingerprint
+
+    path = ctx.manifest.resolve(ctx.manifest.train.model)
+    model = fingerprint.file_fingerprint(path, ctx.manifest.root) if path.is_file() else None
+    return TrainStage(status="skipped", model=model, message=AS_IT_IS)
+
+
 def _streamed(
     ctx: RunContext,
     role: str,
