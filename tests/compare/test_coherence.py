@@ -26,6 +26,7 @@ FAMILIES = {
     "average_precision": "classification",
     "log_loss": "classification",  # means of per-row terms
     "brier_score": "classification",
+    "calibration_error": "classification",  # bootstrap of binned gaps
     "top_2_accuracy": "classification",  # a mean of per-row hits
     "top_3_accuracy": "classification",
     "top_5_accuracy": "classification",

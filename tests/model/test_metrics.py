@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn import metrics as skm
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+from sklearn.calibration import calibration_curve
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -30,6 +31,31 @@ def regression():
     return y[1::2], model.predict(X[1::2])
 
 
+def binned_gap(hit, stated) -> float:
+    """Expected calibration error from scikit-learn's reliability curve (ten uniform bins),
+    each non-empty bin's gap weighted by its share of the rows."""
+    observed, predicted = calibration_curve(hit, stated, n_bins=10, strategy="uniform")
+    # rows per bin, closed on the right as the curve's bins are ([0, 0.1], (0.1, 0.2], ...):
+    # numpy's bins close on the left, so count the negated values
+    rows = np.histogram(-stated, bins=-np.linspace(0, 1, 11)[::-1])[0][::-1]
+    return float(np.sum(rows[rows > 0] / len(hit) * np.abs(observed - predicted)))
+
+
+def test_calibration_error_is_the_reliability_curves_gap_top_label_for_more_classes() -> None:
+    X, y = load_iris(return_X_y=True)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = LogisticRegression(C=0.05, max_iter=500).fit(X[::2], labels[::2])
+    proba, truth = model.predict_proba(X[1::2]), labels[1::2]
+    top = model.classes_[proba.argmax(axis=1)]
+    got = compute(
+        "calibration_error", truth, top, proba, classes=list(model.classes_), positive_index=1
+    )
+    assert got == pytest.approx(binned_gap(top == truth, proba.max(axis=1)))
+    assert 0 < got < 1
+    with pytest.raises(ValueError, match="between 0 and 1"):  # decision values are not it
+        compute("calibration_error", truth, top, proba * 3 - 1, classes=list(model.classes_))
+
+
 def test_binary_metrics_match_scikit_learn(binary) -> None:
     y, pred, proba, classes = binary
     assert classes == ["benign", "malignant"]
@@ -52,6 +78,7 @@ def test_binary_metrics_match_scikit_learn(binary) -> None:
         "average_precision": skm.average_precision_score(is_pos, proba[:, pos]),
         "log_loss": skm.log_loss(y, proba),
         "brier_score": skm.brier_score_loss(is_pos, proba[:, pos]),
+        "calibration_error": binned_gap(is_pos, proba[:, pos]),
     }
     assert set(expected) == {
         m for m, spec in METRICS.items() if spec.task == "classification" and spec.top_k is None

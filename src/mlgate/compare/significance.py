@@ -28,7 +28,7 @@ from statistics import NormalDist
 import numpy as np
 
 from mlgate import words
-from mlgate.compare import influence, ranked
+from mlgate.compare import binned, influence, ranked
 from mlgate.compare.distributions import (
     BOOTSTRAP_COUNTS,
     PairedTest,
@@ -37,7 +37,10 @@ from mlgate.compare.distributions import (
     summarise,
 )
 from mlgate.manifest.metrics import METRICS
+from mlgate.model import calibration
 from mlgate.model.counts import LABEL_METRICS, label_metric
+
+BINNED = "paired bootstrap of binned calibration gaps"
 
 Side = Callable[[np.ndarray], np.ndarray]  # (resamples, rows) counts -> metric per resample
 
@@ -105,6 +108,17 @@ def paired_test(
         if not math.isfinite(found.delta):
             raise ValueError(f"'{metric}' is undefined on these rows")
         return linear_test(found.delta, found.influence, confidence=confidence, method=found.method)
+    if metric == "calibration_error":
+        return _calibration_test(
+            y_true,
+            candidate_scores,
+            baseline_scores,
+            n_classes,
+            positive_index,
+            resamples=resamples,
+            seed=seed,
+            confidence=confidence,
+        )
     if metric not in ("median_ae", "max_error"):
         raise ValueError(f"no paired test for '{metric}'")
     y, cand = _checked_values(y_true, candidate_pred)
@@ -113,6 +127,30 @@ def paired_test(
     delta = float(of(cand_error) - of(base_error))
     drawn = ranked.deltas(statistic, cand_error, base_error, resamples, np.random.default_rng(seed))
     return summarise(delta, drawn, rows=rows, confidence=confidence)
+
+
+def _calibration_test(
+    y_true: np.ndarray,
+    candidate_scores: np.ndarray | None,
+    baseline_scores: np.ndarray | None,
+    n_classes: int,
+    positive_index: int,
+    *,
+    resamples: int,
+    seed: int,
+    confidence: float,
+) -> PairedTest:
+    assert candidate_scores is not None and baseline_scores is not None
+    y = _checked_classes(y_true, n_classes)
+    ours = calibration.terms(
+        y, _checked_scores(candidate_scores, len(y), n_classes), positive_index
+    )
+    theirs = calibration.terms(
+        y, _checked_scores(baseline_scores, len(y), n_classes), positive_index
+    )
+    delta = calibration.error(ours) - calibration.error(theirs)
+    drawn = binned.deltas(ours, theirs, resamples, np.random.default_rng(seed))
+    return summarise(delta, drawn, rows=len(y), confidence=confidence, method=BINNED)
 
 
 def _closed_form(
@@ -242,6 +280,10 @@ def _side(
     n_classes: int,
     positive_index: int,
 ) -> Side:
+    if metric == "calibration_error" and scores is not None:
+        y = _checked_classes(y_true, n_classes)
+        found = calibration.terms(y, _checked_scores(scores, len(y), n_classes), positive_index)
+        return lambda counts: calibration.on_counts(found, counts)
     if scores is not None and METRICS[metric].needs == "scores":
         return _score_side(metric, y_true, scores, n_classes, positive_index)
     return _regression_side(metric, y_true, pred)

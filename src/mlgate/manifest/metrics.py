@@ -62,6 +62,8 @@ METRICS: dict[str, Metric] = {
         _m("average_precision", "classification", True, needs="scores", binary_only=True),
         _m("log_loss", "classification", False, needs="scores"),
         _m("brier_score", "classification", False, needs="scores", binary_only=True),
+        # expected calibration error: ten bins of the stated probability (model.calibration)
+        _m("calibration_error", "classification", False, needs="scores"),
         *(
             _m(f"top_{k}_accuracy", "classification", True, needs="scores", top_k=k)
             for k in (2, 3, 5)

@@ -78,6 +78,9 @@ def compute(
     if name == "brier_score":
         assert scores is not None
         return float(skm.brier_score_loss(y_true == pos, scores[:, positive_index]))
+    if name == "calibration_error":
+        assert scores is not None
+        return _calibration_error(y_true, scores, classes, positive_index)
     regression = {
         "r2": skm.r2_score,
         "explained_variance": skm.explained_variance_score,
@@ -94,6 +97,20 @@ def compute(
     if name == "rmse":
         return float(skm.mean_squared_error(y_true, y_pred) ** 0.5)
     return float(regression[name](y_true, y_pred))
+
+
+def _calibration_error(
+    y_true: np.ndarray, scores: np.ndarray, classes: list[object] | None, positive_index: int
+) -> float:
+    """With the true labels as indices into the model's classes, the order of its scores'
+    columns; a label the model does not know is never a hit."""
+    import numpy as np
+
+    from mlgate.model import calibration
+
+    known = {label: i for i, label in enumerate(classes or range(scores.shape[1]))}
+    index = np.array([known.get(label, -1) for label in y_true.tolist()], dtype=np.int64)
+    return calibration.error(calibration.terms(index, scores, positive_index))
 
 
 def _from_counts(

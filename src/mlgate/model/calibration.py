@@ -1,0 +1,65 @@
+"""Expected calibration error: how far the probabilities a model states are from how often
+what they are about happens.
+
+With two classes, the positive class's probability against whether the row is positive
+(scikit-learn's `calibration_curve`); with more, the most probable class's probability
+against whether it is the true class (top-label calibration). Ten bins of equal width,
+drawn as `calibration_curve(strategy="uniform")` draws them: (0.1, 0.2], ..., the first
+[0, 0.1]. The error is each bin's gap |rate observed - mean probability| weighted by the
+bin's share of the rows, which is the same as (1/n) times the sum over bins of
+|sum over the bin's rows of (hit - probability)|: one bincount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+BINS = 10
+EDGES = np.linspace(0.0, 1.0, BINS + 1)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Each row's bin, whether it hit, and the probability it was given."""
+
+    bins: np.ndarray  # int, 0..BINS-1
+    hits: np.ndarray  # bool
+    probabilities: np.ndarray
+
+    @property
+    def gaps(self) -> np.ndarray:
+        return np.asarray(self.hits - self.probabilities, np.float64)
+
+
+def terms(y: np.ndarray, scores: np.ndarray, positive_index: int = 1) -> Terms:
+    """`y` as class indices into the columns of `scores`, (rows, classes) probabilities.
+
+    Raises ValueError when a probability is outside [0, 1] (a decision value is not one).
+    """
+    y, scores = np.asarray(y), np.asarray(scores, np.float64)
+    if scores.shape[1] == 2:
+        stated = scores[:, positive_index]
+        hits = y == positive_index
+    else:
+        top = np.argmax(scores, axis=1)  # ties: the first, as argmax breaks them
+        stated = scores[np.arange(len(y)), top]
+        hits = top == y
+    if not np.all((stated >= 0) & (stated <= 1)):
+        raise ValueError("calibration_error needs probabilities between 0 and 1")
+    bins = np.searchsorted(EDGES[1:-1], stated, side="left")
+    return Terms(bins=bins, hits=hits, probabilities=stated)
+
+
+def error(found: Terms) -> float:
+    gaps = np.bincount(found.bins, weights=found.gaps, minlength=BINS)
+    return float(np.abs(gaps).sum() / len(found.bins))
+
+
+def on_counts(found: Terms, counts: np.ndarray) -> np.ndarray:
+    """The error of each resample, given as (resamples, rows) counts of draws."""
+    counts = np.asarray(counts, np.float64)
+    by_bin = np.zeros((len(found.bins), BINS))
+    by_bin[np.arange(len(found.bins)), found.bins] = found.gaps
+    return np.asarray(np.abs(counts @ by_bin).sum(axis=1) / counts.sum(axis=1), np.float64)
