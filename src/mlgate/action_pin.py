@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "4a96ade4ef4f981aa8412fc8218097db6bc3e694"
-TAG = "v0.8.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "54d06eedf1bf7b40ff1962b93143ad1f5ce4169b"
+TAG = "v0.9.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
