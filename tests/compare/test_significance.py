@@ -707,9 +707,12 @@ def test_the_row_bootstrap_spends_no_cpu_on_idle_blas_threads() -> None:
         return time.process_time() - start
 
     cpu(lambda: paired_test("median_ae", **data, resamples=100))  # warm
-    as_called = cpu(lambda: paired_test("median_ae", **data, resamples=400))
+    # the least of three each: a busy machine (the other worker) adds to one measurement
+    as_called = min(cpu(lambda: paired_test("median_ae", **data, resamples=400)) for _ in "abc")
     with threadpool_limits(limits=1, user_api="blas"):
-        one_thread = cpu(lambda: paired_test("median_ae", **data, resamples=400))
+        one_thread = min(
+            cpu(lambda: paired_test("median_ae", **data, resamples=400)) for _ in "abc"
+        )
     assert as_called < 1.5 * one_thread + 0.05, (as_called, one_thread)
 
 

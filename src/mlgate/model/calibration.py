@@ -63,3 +63,33 @@ def on_counts(found: Terms, counts: np.ndarray) -> np.ndarray:
     by_bin = np.zeros((len(found.bins), BINS))
     by_bin[np.arange(len(found.bins)), found.bins] = found.gaps
     return np.asarray(np.abs(counts @ by_bin).sum(axis=1) / counts.sum(axis=1), np.float64)
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One bin of the reliability diagram: its rows, the mean probability they were
+    given, and how often they hit."""
+
+    lower: float
+    upper: float
+    rows: int
+    stated: float
+    observed: float
+
+
+def reliability(found: Terms) -> list[Bin]:
+    """The bins that hold rows, lowest first: the points of the reliability diagram."""
+    rows = np.bincount(found.bins, minlength=BINS)
+    stated = np.bincount(found.bins, weights=found.probabilities, minlength=BINS)
+    hits = np.bincount(found.bins, weights=found.hits, minlength=BINS)
+    return [
+        Bin(
+            lower=float(EDGES[b]),
+            upper=float(EDGES[b + 1]),
+            rows=int(rows[b]),
+            stated=float(stated[b] / rows[b]),
+            observed=float(hits[b] / rows[b]),
+        )
+        for b in range(BINS)
+        if rows[b]
+    ]

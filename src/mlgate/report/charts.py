@@ -15,6 +15,7 @@ from mlgate.report.blocks import details
 from mlgate.result.records import RunResult
 
 if TYPE_CHECKING:
+    from mlgate.model import calibration
     from mlgate.model.curves import Curves
 
 MANY_CLASSES = 6  # past this, per-class charts and big tables fold away
@@ -85,6 +86,53 @@ def sections(result: RunResult) -> tuple[str, str]:
         else "each class against the rest"
     )
     return confusion, details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
+
+
+def reliability_section(result: RunResult) -> str:
+    """How often the model's stated probabilities came true, bin by bin (the reliability
+    diagram), with its calibration error: nothing for a model without probabilities."""
+    ev = result.evaluate
+    pred = ev.predictions
+    if ev.task != "classification" or pred is None or pred.scores is None or not pred.classes:
+        return ""
+    from mlgate.model import calibration
+    from mlgate.report import mermaid, numbers
+    from mlgate.result import arrays
+
+    y = arrays.decode(pred.y_true)
+    try:
+        found = calibration.terms(y, arrays.decode(pred.scores), ev.positive_index)
+    except ValueError:  # scores that are not probabilities
+        return ""
+    bins = calibration.reliability(found)
+    about = (
+        f"the probability of {inert.code(pred.classes[ev.positive_index])}"
+        if len(pred.classes) == 2
+        else "the most probable class's probability"
+    )
+    rows = [
+        "| probability | rows | mean stated | observed | gap |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    rows += [
+        f"| {_bin(b)} | {b.rows:,} | {numbers.value(b.stated)} | {numbers.value(b.observed)} "
+        f"| {numbers.delta(b.observed - b.stated)} |"
+        for b in bins
+    ]
+    error = numbers.value(calibration.error(found))
+    body = (
+        f"Rows binned by {about}; observed is how often it came true. Calibration error "
+        f"(the gaps weighted by rows): {error}.\n\n"
+        + mermaid.reliability_chart(bins)
+        + "\n\n"
+        + "\n".join(rows)
+    )
+    return details(f"Calibration (calibration error {error})", body)
+
+
+def _bin(b: calibration.Bin) -> str:
+    opening = "[" if b.lower == 0 else "("
+    return f"{opening}{b.lower:.1f}, {b.upper:.1f}]"
 
 
 def history_section(history: Mapping[str, Sequence[tuple[str, float]]]) -> str:

@@ -77,6 +77,7 @@ def render(
         Section(title="data changes", text=_data_changes(result.compare), keep=54),
         Section(title="confusion matrix", text=confusion, keep=50),
         Section(title="curves", text=curves, keep=40),
+        Section(title="calibration", text=_calibration(result) if charts else "", keep=35),
         Section(title="metric history", text=_history(history or {}) if charts else "", keep=30),
         Section(title="data", text=_datasets(result), keep=20),
         Section(title="lineage", text=_lineage(result), keep=10),
@@ -266,6 +267,12 @@ def _charts(result: RunResult) -> tuple[str, str]:
     from mlgate.report import charts
 
     return charts.sections(result)
+
+
+def _calibration(result: RunResult) -> str:
+    from mlgate.report import charts
+
+    return charts.reliability_section(result)
 
 
 def _history(history: Mapping[str, History]) -> str:

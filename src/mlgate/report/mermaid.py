@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mlgate.model.calibration import Bin
 from mlgate.model.curves import GRID, Curve, Curves, precision_at, roc_at
 from mlgate.report import numbers
 from mlgate.report.inert import escape
@@ -36,6 +37,21 @@ def pr_chart(curve: Curve, *, label: str = "") -> str:
     precision = precision_at(curve, GRID)
     chance = [curve.y[-1]] * len(GRID)
     return _xychart(title, ("Recall (%)", "Precision (%)"), precision, chance)
+
+
+def reliability_chart(bins: Sequence[Bin]) -> str:
+    """Observed rate (bars) against the mean stated probability (a line) per bin, in
+    percent: where the line and the bars meet, the probabilities meant what they said."""
+    labels = ", ".join(f'"{b.lower * 100:.0f}-{b.upper * 100:.0f}"' for b in bins)
+    return _fence(
+        [
+            '    title "Reliability: observed (bars) against stated (line)"',
+            f"    x-axis [{labels}]",
+            '    y-axis "Percent" 0 --> 100',
+            f"    bar [{', '.join(_percent(b.observed) for b in bins)}]",
+            f"    line [{', '.join(_percent(b.stated) for b in bins)}]",
+        ]
+    )
 
 
 def history(metric: str, points: Sequence[tuple[str, float]]) -> str:

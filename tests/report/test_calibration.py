@@ -1,0 +1,88 @@
+"""The report's calibration section: the reliability diagram's bins are scikit-learn's
+`calibration_curve`, their weighted gaps are the calibration error the run computes, and
+class names from the data stay inert."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+from sklearn.calibration import calibration_curve
+
+from mlgate.model.metrics import compute
+from mlgate.report import charts, markdown
+from mlgate.result import arrays
+from mlgate.result.records import EvaluateStage, Predictions
+from tests.report.test_markdown import result
+
+ROW = re.compile(
+    r"^\| [\[(]([\d.]+), ([\d.]+)\] \| ([\d,]+) \| ([\d.]+) \| ([\d.]+) \| ([+-][\d.]+) \|$"
+)
+
+
+def scored(y: np.ndarray, p: np.ndarray, classes: tuple[str, ...]) -> EvaluateStage:
+    scores = np.c_[1 - p, p] if p.ndim == 1 else p
+    return EvaluateStage(
+        status="passed",
+        task="classification",
+        metrics={"accuracy": 0.9},
+        positive_label=classes[1],
+        predictions=Predictions(
+            rows=len(y),
+            row_keys=arrays.encode(np.arange(len(y), dtype=np.uint64)),
+            y_true=arrays.encode(y.astype(np.int64)),
+            y_pred=arrays.encode(scores.argmax(axis=1).astype(np.int64)),
+            scores=arrays.encode(scores),
+            classes=classes,
+        ),
+    )
+
+
+def test_the_bins_are_scikit_learns_reliability_curve_and_sum_to_the_error() -> None:
+    rng = np.random.default_rng(3)
+    y = (rng.random(2000) < 0.35).astype(np.int64)
+    p = np.clip(rng.normal(0.25 + 0.45 * y, 0.2), 0, 1)
+    section = charts.reliability_section(result(evaluate=scored(y, p, ("stay", "churn"))))
+    rows = [ROW.match(line) for line in section.splitlines() if ROW.match(line)]
+    observed, stated = calibration_curve(y, p, n_bins=10, strategy="uniform")
+    assert len(rows) == len(observed)
+    np.testing.assert_allclose([float(m[4]) for m in rows], stated, atol=5e-5)  # 4 decimals
+    np.testing.assert_allclose([float(m[5]) for m in rows], observed, atol=5e-5)
+    counts = np.array([int(m[3].replace(",", "")) for m in rows])
+    assert counts.sum() == len(y)
+    error = compute("calibration_error", y, (p > 0.5).astype(np.int64), np.c_[1 - p, p])
+    weighted = float(np.sum(counts / len(y) * np.abs(observed - stated)))
+    assert abs(error - weighted) < 1e-12
+    assert f"calibration error {error:.4f}" in section
+    assert "the probability of `churn`" in section
+    assert section.count("```mermaid") == 1
+
+
+def test_more_classes_bin_the_most_probable_class_and_names_stay_inert() -> None:
+    rng = np.random.default_rng(4)
+    scores = rng.dirichlet([2.0, 1.0, 1.0], size=500)
+    y = rng.integers(0, 3, 500)
+    hostile = ("<b>a</b>", "b | c", "`d`")
+    section = charts.reliability_section(result(evaluate=scored(y, scores, hostile)))
+    assert "the most probable class's probability" in section
+    rows = [ROW.match(line) for line in section.splitlines() if ROW.match(line)]
+    hit = scores.argmax(axis=1) == y
+    observed, stated = calibration_curve(hit, scores.max(axis=1), n_bins=10)
+    np.testing.assert_allclose([float(m[4]) for m in rows], stated, atol=5e-5)
+    np.testing.assert_allclose([float(m[5]) for m in rows], observed, atol=5e-5)
+    y2, p2 = np.array([0, 1] * 20), np.linspace(0.05, 0.95, 40)
+    named = charts.reliability_section(result(evaluate=scored(y2, p2, ("no", hostile[0]))))
+    assert "the probability of `<b>a</b>`" in named  # a code span: shown, never read
+
+
+def test_no_probabilities_no_section_and_the_report_places_it_after_the_curves() -> None:
+    plain = result()
+    assert charts.reliability_section(plain) == ""
+    assert "Calibration" not in markdown.render(plain)
+    y = np.array([0, 1] * 50)
+    p = np.linspace(0.05, 0.95, 100)
+    report = markdown.render(result(evaluate=scored(y, p, ("a", "b"))))
+    assert report.index("ROC and precision-recall") < report.index("Calibration (")
+    regression = replace(result().evaluate, task="regression")
+    assert charts.reliability_section(result(evaluate=regression)) == ""
