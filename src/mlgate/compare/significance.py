@@ -142,15 +142,17 @@ def _calibration_test(
 ) -> PairedTest:
     assert candidate_scores is not None and baseline_scores is not None
     y = _checked_classes(y_true, n_classes)
-    ours = calibration.terms(
-        y, _checked_scores(candidate_scores, len(y), n_classes), positive_index
-    )
-    theirs = calibration.terms(
-        y, _checked_scores(baseline_scores, len(y), n_classes), positive_index
-    )
+    ours = _calibration_terms(y, candidate_scores, n_classes, positive_index)
+    theirs = _calibration_terms(y, baseline_scores, n_classes, positive_index)
     delta = calibration.error(ours) - calibration.error(theirs)
     drawn = binned.deltas(ours, theirs, resamples, np.random.default_rng(seed))
     return summarise(delta, drawn, rows=len(y), confidence=confidence, method=BINNED)
+
+
+def _calibration_terms(
+    y: np.ndarray, scores: np.ndarray, n_classes: int, positive_index: int
+) -> calibration.Terms:
+    return calibration.terms(y, _checked_scores(scores, len(y), n_classes), positive_index)
 
 
 def _closed_form(
@@ -282,7 +284,7 @@ def _side(
 ) -> Side:
     if metric == "calibration_error" and scores is not None:
         y = _checked_classes(y_true, n_classes)
-        found = calibration.terms(y, _checked_scores(scores, len(y), n_classes), positive_index)
+        found = _calibration_terms(y, scores, n_classes, positive_index)
         return lambda counts: calibration.on_counts(found, counts)
     if scores is not None and METRICS[metric].needs == "scores":
         return _score_side(metric, y_true, scores, n_classes, positive_index)

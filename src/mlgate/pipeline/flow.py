@@ -143,7 +143,8 @@ def check_model(
         git=source,
         params=params.read(manifest.root, manifest.train.params),
         environment=environment(),
-        data=stages.described(ctx),  # what the comparison says of the data, unchecked
+        # what a comparison says of the data (a pass over each file), unchecked
+        data=stages.described(ctx) if compare else stages.NOT_DESCRIBED,
         train=stages.as_it_is(ctx),
         evaluate=evaluated,
         model=_model_checks(ctx, evaluated),

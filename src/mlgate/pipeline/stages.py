@@ -145,6 +145,7 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
 
 
 AS_IT_IS = "not run: mlgate check model takes the data and the model as they are"
+NOT_DESCRIBED = DataStage(status="skipped", message=AS_IT_IS)
 
 
 def described(ctx: RunContext) -> DataStage:
