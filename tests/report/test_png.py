@@ -102,3 +102,28 @@ def test_importing_the_module_does_not_import_matplotlib() -> None:
     probe = "import sys, mlgate.report.png; print('matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_run_with_probabilities_gets_a_reliability_chart_of_its_bins(tmp_path: Path) -> None:
+    from mlgate.model import calibration
+    from mlgate.report import charts
+    from tests.report.test_calibration import scored
+    from tests.report.test_markdown import result
+
+    rng = np.random.default_rng(5)
+    y = (rng.random(1000) < 0.4).astype(np.int64)
+    p = np.clip(rng.normal(0.3 + 0.4 * y, 0.2), 0, 1)
+    run = result(evaluate=scored(y, p, ("no", "yes")))
+    written = charts.write_png(run, tmp_path / "a")
+    assert [w.name for w in written] == ["roc.png", "pr.png", "confusion.png", "reliability.png"]
+    assert size((tmp_path / "a" / "reliability.png").read_bytes()) == (600, 600)
+    again = charts.write_png(run, tmp_path / "b")
+    assert again[-1].read_bytes() == written[-1].read_bytes()
+    # the same bins drawn straight from the terms: the file is the bins', byte for byte
+    bins = calibration.reliability(calibration.terms(y, np.c_[1 - p, p], 1))
+    only = png.write_charts(
+        Curves(class_names=("no", "yes"), confusion=((1, 0), (0, 1))),
+        tmp_path / "c",
+        reliability=bins,
+    )
+    assert only[-1].read_bytes() == written[-1].read_bytes()

@@ -88,28 +88,36 @@ def sections(result: RunResult) -> tuple[str, str]:
     return confusion, details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
 
 
-def reliability_section(result: RunResult) -> str:
-    """How often the model's stated probabilities came true, bin by bin (the reliability
-    diagram), with its calibration error: nothing for a model without probabilities."""
+def _calibration(result: RunResult) -> tuple[calibration.Terms, str] | None:
+    """The rows' calibration terms and what they bin, for a classifier with probabilities."""
     ev = result.evaluate
     pred = ev.predictions
     if ev.task != "classification" or pred is None or pred.scores is None or not pred.classes:
-        return ""
+        return None
     from mlgate.model import calibration
-    from mlgate.report import mermaid, numbers
     from mlgate.result import arrays
 
     y = arrays.decode(pred.y_true)
     try:
         found = calibration.terms(y, arrays.decode(pred.scores), ev.positive_index)
     except ValueError:  # scores that are not probabilities
+        return None
+    if len(pred.classes) == 2:
+        return found, f"the probability of {inert.code(pred.classes[ev.positive_index])}"
+    return found, "the most probable class's probability"
+
+
+def reliability_section(result: RunResult) -> str:
+    """How often the model's stated probabilities came true, bin by bin (the reliability
+    diagram), with its calibration error: nothing for a model without probabilities."""
+    binned = _calibration(result)
+    if binned is None:
         return ""
+    from mlgate.model import calibration
+    from mlgate.report import mermaid, numbers
+
+    found, about = binned
     bins = calibration.reliability(found)
-    about = (
-        f"the probability of {inert.code(pred.classes[ev.positive_index])}"
-        if len(pred.classes) == 2
-        else "the most probable class's probability"
-    )
     rows = [
         "| probability | rows | mean stated | observed | gap |",
         "| --- | --- | --- | --- | --- |",
@@ -155,4 +163,10 @@ def write_png(
     from mlgate.report import png
 
     first = next(iter((history or {}).items()), None)  # the first gated metric's history
-    return png.write_charts(found, folder, history=first)
+    binned = _calibration(result)
+    if binned is None:
+        return png.write_charts(found, folder, history=first)
+    from mlgate.model import calibration
+
+    bins = calibration.reliability(binned[0])
+    return png.write_charts(found, folder, history=first, reliability=bins)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic
 from mlgate.errors import UserError
+from mlgate.model.calibration import Bin
 from mlgate.model.curves import Curves
 from mlgate.report import numbers
 
@@ -37,9 +38,16 @@ class MatplotlibNotInstalled(UserError):
         )
 
 
-def write_charts(curves: Curves, folder: Path, *, history: History | None = None) -> list[Path]:
-    """Write roc.png and pr.png (when there are curves), confusion.png, and history.png (when
-    `history` has two numbers or more) into `folder`; return the paths written, in that order."""
+def write_charts(
+    curves: Curves,
+    folder: Path,
+    *,
+    history: History | None = None,
+    reliability: Sequence[Bin] = (),
+) -> list[Path]:
+    """Write roc.png and pr.png (when there are curves), confusion.png, reliability.png (when
+    there are bins) and history.png (when `history` has two numbers or more) into `folder`;
+    return the paths written, in that order."""
     mpl = _matplotlib()
     figures: list[tuple[str, Figure]] = []
     with mpl.style.context("default"):
@@ -48,6 +56,8 @@ def write_charts(curves: Curves, folder: Path, *, history: History | None = None
         if curves.pr:
             figures.append(("pr.png", _pr(curves)))
         figures.append(("confusion.png", _confusion(curves)))
+        if reliability:
+            figures.append(("reliability.png", _reliability(reliability)))
         points = _finite(history[1]) if history is not None else []
         if history is not None and len(points) >= 2:
             figures.append(("history.png", _history(history[0], points)))
@@ -101,6 +111,23 @@ def _pr(curves: Curves) -> Figure:
             label=f"chance ({numbers.value(chance)})",
         )
     ax.legend(loc="lower left")
+    return figure
+
+
+def _reliability(bins: Sequence[Bin]) -> Figure:
+    """Each bin's observed rate at its mean stated probability, sized by its rows, against
+    the diagonal where stated and observed agree."""
+    figure, ax = _square("Reliability", "Mean stated probability", "Observed rate")
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="calibrated")
+    rows = max(b.rows for b in bins)
+    ax.plot([b.stated for b in bins], [b.observed for b in bins], linewidth=2, label="model")
+    ax.scatter(
+        [b.stated for b in bins],
+        [b.observed for b in bins],
+        s=[20 + 180 * b.rows / rows for b in bins],
+        zorder=3,
+    )
+    ax.legend(loc="upper left")
     return figure
 
 
