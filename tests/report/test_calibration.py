@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 import numpy as np
+from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
 from mlgate.model.metrics import compute
@@ -57,6 +58,9 @@ def test_the_bins_are_scikit_learns_reliability_curve_and_sum_to_the_error() -> 
     assert f"calibration error {error:.4f}" in section
     assert "the probability of `churn`" in section
     assert section.count("```mermaid") == 1
+    brier = skm.brier_score_loss(y, p)
+    assert f"Brier score: {brier:.4f} (95% interval " in section
+    assert f"{error:.4f} (95% interval " in section and "bootstrap percentiles" in section
 
 
 def test_more_classes_bin_the_most_probable_class_and_names_stay_inert() -> None:
@@ -66,6 +70,7 @@ def test_more_classes_bin_the_most_probable_class_and_names_stay_inert() -> None
     hostile = ("<b>a</b>", "b | c", "`d`")
     section = charts.reliability_section(result(evaluate=scored(y, scores, hostile)))
     assert "the most probable class's probability" in section
+    assert "Brier" not in section  # mlgate's Brier score is of two classes
     rows = [ROW.match(line) for line in section.splitlines() if ROW.match(line)]
     hit = scores.argmax(axis=1) == y
     observed, stated = calibration_curve(hit, scores.max(axis=1), n_bins=10)

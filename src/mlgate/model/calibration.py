@@ -93,3 +93,51 @@ def reliability(found: Terms) -> list[Bin]:
         for b in range(BINS)
         if rows[b]
     ]
+
+
+@dataclass(frozen=True)
+class Interval:
+    value: float
+    low: float
+    high: float
+    method: str
+
+
+def error_interval(
+    found: Terms, *, confidence: float = 0.95, resamples: int = 1000, seed: int = 0
+) -> Interval:
+    """The error with a percentile interval from a bootstrap of rows, drawn as counts of
+    the (bin, hit) cells with each cell's sum of gaps from its exact mean and variance (as
+    `compare.binned` draws two models). The error is biased upward on few rows, and so is
+    the interval: two models are compared with a paired test, not two intervals."""
+    rows = len(found.bins)
+    cells = found.bins * 2 + found.hits
+    size = np.bincount(cells, minlength=2 * BINS).astype(np.float64)
+    used = np.flatnonzero(size)
+    held = size[used]
+    gaps = found.gaps
+    mean = np.bincount(cells, weights=gaps, minlength=2 * BINS)[used] / held
+    square = np.bincount(cells, weights=gaps * gaps, minlength=2 * BINS)[used] / held
+    spread = np.sqrt(np.maximum(square - mean**2, 0.0))
+    rng = np.random.default_rng(seed)
+    drawn = rng.multinomial(rows, held / held.sum(), size=resamples).astype(np.float64)
+    sums = drawn * mean + np.sqrt(drawn) * spread * rng.standard_normal(drawn.shape)
+    by_bin = np.zeros((len(used), BINS))
+    by_bin[np.arange(len(used)), used // 2] = 1.0
+    errors = np.abs(sums @ by_bin).sum(axis=1) / rows
+    low, high = np.quantile(errors, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return Interval(error(found), float(low), float(high), "bootstrap percentiles")
+
+
+def brier_interval(found: Terms, *, confidence: float = 0.95) -> Interval:
+    """Two classes: the Brier score (the mean squared gap) with Student's t interval."""
+    from scipy.special import stdtrit
+
+    squares = found.gaps**2
+    value = float(np.mean(squares))
+    rows = len(squares)
+    if rows < 2:
+        return Interval(value, float("nan"), float("nan"), "Student's t")
+    half = float(stdtrit(rows - 1, (1 + confidence) / 2)) * float(np.std(squares, ddof=1))
+    half /= rows**0.5
+    return Interval(value, value - half, value + half, "Student's t")

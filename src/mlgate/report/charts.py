@@ -88,8 +88,9 @@ def sections(result: RunResult) -> tuple[str, str]:
     return confusion, details(f"ROC and precision-recall curves ({what})", "\n\n".join(charts))
 
 
-def _calibration(result: RunResult) -> tuple[calibration.Terms, str] | None:
-    """The rows' calibration terms and what they bin, for a classifier with probabilities."""
+def _calibration(result: RunResult) -> tuple[calibration.Terms, str, bool] | None:
+    """The rows' calibration terms, what they bin, and whether there are two classes, for a
+    classifier with probabilities."""
     ev = result.evaluate
     pred = ev.predictions
     if ev.task != "classification" or pred is None or pred.scores is None or not pred.classes:
@@ -103,8 +104,8 @@ def _calibration(result: RunResult) -> tuple[calibration.Terms, str] | None:
     except ValueError:  # scores that are not probabilities
         return None
     if len(pred.classes) == 2:
-        return found, f"the probability of {inert.code(pred.classes[ev.positive_index])}"
-    return found, "the most probable class's probability"
+        return found, f"the probability of {inert.code(pred.classes[ev.positive_index])}", True
+    return found, "the most probable class's probability", False
 
 
 def reliability_section(result: RunResult) -> str:
@@ -116,7 +117,7 @@ def reliability_section(result: RunResult) -> str:
     from mlgate.model import calibration
     from mlgate.report import mermaid, numbers
 
-    found, about = binned
+    found, about, two_classes = binned
     bins = calibration.reliability(found)
     rows = [
         "| probability | rows | mean stated | observed | gap |",
@@ -128,14 +129,29 @@ def reliability_section(result: RunResult) -> str:
         for b in bins
     ]
     error = numbers.value(calibration.error(found))
+    said = (
+        f"Calibration error (the gaps weighted by rows): {_with(calibration.error_interval(found))}"
+    )
+    if two_classes:  # the Brier score mlgate computes is of two classes
+        said += f"; Brier score: {_with(calibration.brier_interval(found))}"
     body = (
-        f"Rows binned by {about}; observed is how often it came true. Calibration error "
-        f"(the gaps weighted by rows): {error}.\n\n"
+        f"Rows binned by {about}; observed is how often it came true. {said}. The error is "
+        "biased upward on few rows, and so is its interval: compare two models with a "
+        "gate, not with two intervals.\n\n"
         + mermaid.reliability_chart(bins)
         + "\n\n"
         + "\n".join(rows)
     )
     return details(f"Calibration (calibration error {error})", body)
+
+
+def _with(found: calibration.Interval) -> str:
+    from mlgate.report import numbers
+
+    return (
+        f"{numbers.value(found.value)} (95% interval {numbers.value(found.low)} to "
+        f"{numbers.value(found.high)}, {found.method})"
+    )
 
 
 def _bin(b: calibration.Bin) -> str:
