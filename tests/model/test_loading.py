@@ -49,7 +49,47 @@ def test_an_object_without_predict_is_not_a_model(tmp_path: Path) -> None:
     assert str(error.value) == "m.joblib holds a dict, which has no predict() method"
 
 
-def test_a_corrupt_file_is_explained(tmp_path: Path) -> None:
-    (tmp_path / "m.joblib").write_bytes(b"not a pickle at all")
-    with pytest.raises(ModelLoadError, match=r"could not load m\.joblib: "):
+ADVICE = "write the model with joblib.dump(model, path) or pickle.dump, or as a .skops file"
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", f"the file is empty; {ADVICE}"),
+        (b"not a pickle at all", f"it does not begin as a joblib or pickle file does; {ADVICE}"),
+        (
+            b"PK\x03\x04" + bytes(40),
+            "it is a zip archive (as PyTorch, Keras and skops write models), not a joblib "
+            f"or pickle file; {ADVICE}",
+        ),
+        (
+            b'{"learner": {}}',
+            f"it is JSON text (as XGBoost and LightGBM can write models), "
+            f"not a joblib or pickle file; {ADVICE}",
+        ),
+    ],
+    ids=["empty", "text", "zip", "json"],
+)
+def test_a_file_that_is_not_a_pickle_says_what_it_is(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    (tmp_path / "m.joblib").write_bytes(content)
+    with pytest.raises(ModelLoadError) as error:
         load(tmp_path / "m.joblib")
+    assert str(error.value) == f"could not load m.joblib: {said}"
+
+
+def test_a_pickle_cut_short_or_needing_a_missing_module_says_so(tmp_path: Path) -> None:
+    import pickle
+
+    whole = pickle.dumps(LogisticRegression())
+    (tmp_path / "cut.joblib").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ModelLoadError, match=r"is it cut short\?\)$"):
+        load(tmp_path / "cut.joblib")
+    # a class from a module this environment lacks, as pickle records it
+    name = b"sklearn.linear_model._logistic"
+    missing = whole.replace(name, b"no_such_package.x".ljust(len(name), b"x"))  # same length
+    (tmp_path / "other.joblib").write_bytes(missing)
+    with pytest.raises(ModelLoadError) as error:
+        load(tmp_path / "other.joblib")
+    assert "needs the module 'no_such_package'" in str(error.value)

@@ -27,7 +27,7 @@ def load(path: Path, *, suffix: str | None = None) -> Any:
         try:
             model = joblib.load(path)
         except Exception as exc:  # unpickling runs arbitrary code: any error can surface
-            raise ModelLoadError(_cannot_load(path, exc)) from exc
+            raise ModelLoadError(_cannot_unpickle(path, exc)) from exc
     if not callable(getattr(model, "predict", None)):
         raise ModelLoadError(
             f"{path.name} holds a {type(model).__name__}, which has no predict() method"
@@ -54,8 +54,39 @@ def _load_skops(path: Path) -> Any:
     except ModelLoadError:
         raise
     except Exception as exc:
-        raise ModelLoadError(_cannot_load(path, exc)) from exc
+        raise ModelLoadError(f"could not load {path.name}: {type(exc).__name__}: {exc}") from exc
 
 
-def _cannot_load(path: Path, exc: Exception) -> str:
-    return f"could not load {path.name}: {type(exc).__name__}: {exc}"
+# how joblib's files begin: a pickle (protocol 2 and later), or one compressed by joblib
+PICKLE_STARTS = (b"\x80", b"\x78", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"\x5d\x00\x00", b'\x04"M\x18')
+# files a model is often saved as instead, by how they begin
+OTHER_FORMATS = (
+    (b"PK\x03\x04", "a zip archive (as PyTorch, Keras and skops write models)"),
+    (b"\x89HDF\r\n\x1a\n", "an HDF5 file (as Keras writes .h5 models)"),
+    (b"{", "JSON text (as XGBoost and LightGBM can write models)"),
+)
+ADVICE = "write the model with joblib.dump(model, path) or pickle.dump, or as a .skops file"
+
+
+def _cannot_unpickle(path: Path, exc: Exception) -> str:
+    """Why, in the terms of the file: empty, another format, a module that is missing, or
+    a pickle that is broken; unpickling's own errors (`KeyError: 110`) say none of it."""
+    said = f"could not load {path.name}"
+    try:
+        with path.open("rb") as file:
+            head = file.read(8)
+    except OSError as error:
+        return f"{said}: {error.strerror}"
+    if not head:
+        return f"{said}: the file is empty; {ADVICE}"
+    other = next((what for start, what in OTHER_FORMATS if head.startswith(start)), None)
+    if other is not None:
+        return f"{said}: it is {other}, not a joblib or pickle file; {ADVICE}"
+    if not head.startswith(PICKLE_STARTS):
+        return f"{said}: it does not begin as a joblib or pickle file does; {ADVICE}"
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return (
+            f"{said}: the model needs the module '{exc.name}', which is not installed where "
+            "mlgate runs (the action's `extras` input, or the requirements the job installs)"
+        )
+    return f"{said}: {type(exc).__name__}: {exc} (the file begins as a pickle: is it cut short?)"
