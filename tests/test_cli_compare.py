@@ -73,7 +73,12 @@ def test_report_formats(make_repo: Callable[..., Path], tmp_path: Path) -> None:
     png = tmp_path / "charts"
     done = mlgate("report", "--png", str(png), "--output", str(tmp_path / "r.md"), cwd=root)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in png.iterdir()) == ["confusion.png", "pr.png", "roc.png"]
+    assert sorted(p.name for p in png.iterdir()) == [
+        "confusion.png",
+        "pr.png",
+        "reliability.png",
+        "roc.png",
+    ]
     assert (tmp_path / "r.md").read_text().startswith("## ✅ iris: passed")
 
 
