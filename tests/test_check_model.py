@@ -177,7 +177,10 @@ def test_an_unknown_ref_outside_a_repository_is_bad_input(
     )
     found = json.loads(out)
     assert code == 2
-    assert "no-such-branch" in found["error"] and "not in a git repository" in found["error"]
+    assert found["error"].startswith(
+        "the baseline named by the command line: 'no-such-branch' names a git ref, but "
+    )
+    assert "not in a git repository" in found["error"] and found["hint"] == "name a file or none"
 
 
 @pytest.mark.e2e  # the baseline trains at its commit, in a worktree

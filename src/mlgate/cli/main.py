@@ -94,6 +94,8 @@ def _enter(directory: str) -> None:
 
 def _error_document(exc: MlgateError) -> dict[str, object]:
     doc: dict[str, object] = {"error": exc.message, "exit_code": exc.exit_code}
+    if exc.hint is not None:  # what to do about it, as the terminal's `hint:` line says
+        doc["hint"] = exc.hint
     if isinstance(exc, ManifestError):
         doc["problems"] = [p.to_dict() for p in exc.problems]
     return doc

@@ -85,6 +85,14 @@ def origin_of(manifest: Manifest) -> str:
     return f"{manifest.path.name} line {line} (compare.baseline)"
 
 
+def _named_by(manifest: Manifest) -> str:
+    """An error's subject: the manifest's key, or who else named the baseline."""
+    origin = manifest.compare.baseline_origin
+    if not origin:
+        return "compare.baseline"
+    return f"the baseline named by {origin.split(', in place of ')[0]}"
+
+
 def _branch_hint(root: Path) -> str:
     branch = git.default_branch(root)
     if branch is None:
@@ -154,16 +162,18 @@ def _looks_like_run_result(raw: bytes) -> bool:
 def _from_git(
     manifest: Manifest, candidate: RunResult, ref: str, *, env: Mapping[str, str], run: Runner
 ) -> Found:
-    root = manifest.root
+    root, said = manifest.root, _named_by(manifest)
     if git.toplevel(root) is None:
         raise UserError(
-            f"compare.baseline: '{ref}' names a git ref, but {root} is not in a git repository",
-            hint="use {file: PATH} or none",
+            f"{said}: '{ref}' names a git ref, but {root} is not in a git repository",
+            hint="name a file or none"
+            if manifest.compare.baseline_origin
+            else "use {file: PATH} or none",
         )
     commit = git.resolve(root, ref) or git.fetch(root, ref, token=_token(env))
     if commit is None:
         raise UserError(
-            f"compare.baseline: unknown git ref '{ref}' (not in this clone, and "
+            f"{said}: unknown git ref '{ref}' (not in this clone, and "
             "`git fetch origin` could not find it)",
             hint="name a branch, tag or commit that exists on origin",
         )
