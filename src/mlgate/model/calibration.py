@@ -18,6 +18,7 @@ import numpy as np
 
 BINS = 10
 EDGES = np.linspace(0.0, 1.0, BINS + 1)
+SIDES = 2 * BINS  # a row's (bin, hit)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class Terms:
     @property
     def gaps(self) -> np.ndarray:
         return np.asarray(self.hits - self.probabilities, np.float64)
+
+    @property
+    def sides(self) -> np.ndarray:
+        """Each row's (bin, hit), as one number below SIDES."""
+        return np.asarray(self.bins * 2 + self.hits, np.int64)
 
 
 def terms(y: np.ndarray, scores: np.ndarray, positive_index: int = 1) -> Terms:
@@ -60,9 +66,53 @@ def error(found: Terms) -> float:
 def on_counts(found: Terms, counts: np.ndarray) -> np.ndarray:
     """The error of each resample, given as (resamples, rows) counts of draws."""
     counts = np.asarray(counts, np.float64)
-    by_bin = np.zeros((len(found.bins), BINS))
-    by_bin[np.arange(len(found.bins)), found.bins] = found.gaps
-    return np.asarray(np.abs(counts @ by_bin).sum(axis=1) / counts.sum(axis=1), np.float64)
+    return errors_of(counts * found.gaps, found.bins, counts.sum(axis=1))
+
+
+def errors_of(sums: np.ndarray, bins: np.ndarray, rows: float | np.ndarray) -> np.ndarray:
+    """Each resample's error from (resamples, groups) sums of gaps, the bin of each group
+    (a row, or a cell of rows) and the resample's rows."""
+    to_bin = np.zeros((len(bins), BINS))
+    to_bin[np.arange(len(bins)), bins] = 1.0
+    return np.asarray(np.abs(sums @ to_bin).sum(axis=1) / rows, np.float64)
+
+
+def drawn_sums(
+    cells: np.ndarray,
+    ours: np.ndarray,
+    apart: np.ndarray,
+    resamples: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A bootstrap of rows drawn through cells of rows: the cells that hold rows, and on
+    each resample each cell's sums of two per-row values (`ours`, and `apart`, another
+    model's gap minus ours).
+
+    The counts of the cells are multinomial (for the counts, the same distribution as
+    resampling rows); given a cell's count k, its two sums are drawn from the normal with k
+    times the cell's mean and k times its covariance: the exact mean and covariance of k
+    rows drawn with replacement. Where `apart` is 0 in a cell (the models agree, or there is
+    one model), so is its sum, exactly. O(resamples x cells), whatever the rows."""
+    size = np.bincount(cells).astype(np.float64)
+    used = np.flatnonzero(size)
+    held = size[used]
+
+    def mean(values: np.ndarray) -> np.ndarray:
+        return np.bincount(cells, weights=values, minlength=len(size))[used] / held
+
+    mean_ours, mean_apart = mean(ours), mean(apart)
+    var_ours = np.maximum(mean(ours * ours) - mean_ours**2, 0.0)
+    var_apart = np.maximum(mean(apart * apart) - mean_apart**2, 0.0)
+    covariance = mean(ours * apart) - mean_ours * mean_apart
+    # the 2 x 2 covariance's Cholesky factor, cell by cell
+    l11 = np.sqrt(var_ours)
+    l21 = np.divide(covariance, l11, out=np.zeros_like(covariance), where=l11 > 0)
+    l22 = np.sqrt(np.maximum(var_apart - l21**2, 0.0))
+    drawn = rng.multinomial(len(cells), held / held.sum(), size=resamples).astype(np.float64)
+    z1, z2 = rng.standard_normal((2, resamples, len(used)))
+    root = np.sqrt(drawn)
+    sum_ours = drawn * mean_ours + root * (l11 * z1)
+    return used, sum_ours, drawn * mean_apart + root * (l21 * z1 + l22 * z2)
 
 
 @dataclass(frozen=True)
@@ -106,25 +156,13 @@ class Interval:
 def error_interval(
     found: Terms, *, confidence: float = 0.95, resamples: int = 1000, seed: int = 0
 ) -> Interval:
-    """The error with a percentile interval from a bootstrap of rows, drawn as counts of
-    the (bin, hit) cells with each cell's sum of gaps from its exact mean and variance (as
-    `compare.binned` draws two models). The error is biased upward on few rows, and so is
-    the interval: two models are compared with a paired test, not two intervals."""
-    rows = len(found.bins)
-    cells = found.bins * 2 + found.hits
-    size = np.bincount(cells, minlength=2 * BINS).astype(np.float64)
-    used = np.flatnonzero(size)
-    held = size[used]
+    """The error with a percentile interval from a bootstrap of rows drawn through the
+    (bin, hit) cells (`drawn_sums`). The error is biased upward on few rows, and so is the
+    interval: two models are compared with a paired test, not two intervals."""
     gaps = found.gaps
-    mean = np.bincount(cells, weights=gaps, minlength=2 * BINS)[used] / held
-    square = np.bincount(cells, weights=gaps * gaps, minlength=2 * BINS)[used] / held
-    spread = np.sqrt(np.maximum(square - mean**2, 0.0))
     rng = np.random.default_rng(seed)
-    drawn = rng.multinomial(rows, held / held.sum(), size=resamples).astype(np.float64)
-    sums = drawn * mean + np.sqrt(drawn) * spread * rng.standard_normal(drawn.shape)
-    by_bin = np.zeros((len(used), BINS))
-    by_bin[np.arange(len(used)), used // 2] = 1.0
-    errors = np.abs(sums @ by_bin).sum(axis=1) / rows
+    used, sums, _ = drawn_sums(found.sides, gaps, np.zeros_like(gaps), resamples, rng)
+    errors = errors_of(sums, used // 2, len(gaps))
     low, high = np.quantile(errors, [(1 - confidence) / 2, (1 + confidence) / 2])
     return Interval(error(found), float(low), float(high), "bootstrap percentiles")
 
