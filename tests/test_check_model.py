@@ -81,7 +81,11 @@ def test_a_failed_model_check_is_named_and_exits_1(
     ("content", "said"),
     [
         (None, "train.model: 'models/model.joblib' does not exist"),
-        (b"not a pickle", "the model could not be evaluated: "),
+        (
+            b"not a pickle",
+            "the model could not be evaluated: could not load models/model.joblib "
+            "(train.model): it does not begin as a joblib or pickle file does",
+        ),
     ],
     ids=["absent", "not a model"],
 )

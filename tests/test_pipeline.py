@@ -167,7 +167,10 @@ def test_a_file_that_is_not_a_model_is_reported(make_repo) -> None:
     root = make_repo(projects.iris_files(Path(), train=script))
     result = run(root)
     assert result.evaluate.status == "error"
-    assert result.evaluate.message == "model.joblib holds a dict, which has no predict() method"
+    assert (
+        result.evaluate.message
+        == "models/model.joblib (train.model) holds a dict, which has no predict() method"
+    )
 
 
 def test_unknown_positive_label_is_reported(make_repo) -> None:

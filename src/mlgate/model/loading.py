@@ -17,44 +17,46 @@ class ModelLoadError(Exception):
     """The file is there but is not a usable model; the message says why."""
 
 
-def load(path: Path, *, suffix: str | None = None) -> Any:
-    """`suffix` stands for the path's when the file was stored under another name."""
+def load(path: Path, *, suffix: str | None = None, shown: str | None = None) -> Any:
+    """`suffix` stands for the path's when the file was stored under another name; `shown`
+    names the file in messages (default: its name), e.g. as the manifest does."""
+    shown = shown or path.name
     if (suffix or path.suffix) == ".skops":
-        model = _load_skops(path)
+        model = _load_skops(path, shown)
     else:
         import joblib
 
         try:
             model = joblib.load(path)
         except Exception as exc:  # unpickling runs arbitrary code: any error can surface
-            raise ModelLoadError(_cannot_unpickle(path, exc)) from exc
+            raise ModelLoadError(_cannot_unpickle(path, shown, exc)) from exc
     if not callable(getattr(model, "predict", None)):
         raise ModelLoadError(
-            f"{path.name} holds a {type(model).__name__}, which has no predict() method"
+            f"{shown} holds a {type(model).__name__}, which has no predict() method"
         )
     return model
 
 
-def _load_skops(path: Path) -> Any:
+def _load_skops(path: Path, shown: str) -> Any:
     try:
         from skops import io as sio
     except ImportError as exc:
         raise ModelLoadError(
-            f"{path.name} is a skops file, and skops is not installed (pip install 'mlgate[skops]')"
+            f"{shown} is a skops file, and skops is not installed (pip install 'mlgate[skops]')"
         ) from exc
     try:
         untrusted = sio.get_untrusted_types(file=path)
         refused = [t for t in untrusted if not t.startswith(TRUSTED_SKOPS_PREFIXES)]
         if refused:
             raise ModelLoadError(
-                f"{path.name} contains types outside scikit-learn/NumPy/SciPy: "
+                f"{shown} contains types outside scikit-learn/NumPy/SciPy: "
                 f"{', '.join(sorted(refused))}"
             )
         return sio.load(path, trusted=untrusted)
     except ModelLoadError:
         raise
     except Exception as exc:
-        raise ModelLoadError(f"could not load {path.name}: {type(exc).__name__}: {exc}") from exc
+        raise ModelLoadError(f"could not load {shown}: {type(exc).__name__}: {exc}") from exc
 
 
 # how joblib's files begin: a pickle (protocol 2 and later), or one compressed by joblib
@@ -68,10 +70,10 @@ OTHER_FORMATS = (
 ADVICE = "write the model with joblib.dump(model, path) or pickle.dump, or as a .skops file"
 
 
-def _cannot_unpickle(path: Path, exc: Exception) -> str:
+def _cannot_unpickle(path: Path, shown: str, exc: Exception) -> str:
     """Why, in the terms of the file: empty, another format, a module that is missing, or
     a pickle that is broken; unpickling's own errors (`KeyError: 110`) say none of it."""
-    said = f"could not load {path.name}"
+    said = f"could not load {shown}"
     try:
         with path.open("rb") as file:
             head = file.read(8)

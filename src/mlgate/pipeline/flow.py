@@ -12,8 +12,8 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from mlgate import __version__, git
 from mlgate.errors import UserError
@@ -30,6 +30,7 @@ from mlgate.result.records import (
     DataStage,
     EvaluateStage,
     FileFingerprint,
+    GitInfo,
     ModelStage,
     RunResult,
     Status,
@@ -59,42 +60,16 @@ def run(
     if fork:
         notes = (*(f"fork pull request: {c}" for c in manifest.forks.changes()), *notes)
         manifest = manifest.for_fork()
-    started_at, clock = now(), time.monotonic()
-    # before any stage writes files; what the run itself writes does not count
-    source = git.info(manifest.root, ignore=manifest.outputs())
-    run_id = runs.new_run_id(started_at)
-    ctx = _context(manifest, run_id, observer, env)
-    read_params = params.read(manifest.root, manifest.train.params)  # flattened as DVC does
+    started = _started(manifest, now)
+    ctx = _context(manifest, runs.new_run_id(started.at), observer, env)
     data = _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
     trained = _stage(ctx, "train", TrainStage, lambda: stages.train(ctx), skip=not _ok(data.status))
     evaluated = _stage(
         ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx), skip=not _ok(trained.status)
     )
     model = _model_checks(ctx, evaluated)
-    result = RunResult(
-        run_id=run_id,
-        name=manifest.name,
-        mlgate_version=__version__,
-        started_at=started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        duration_s=round(time.monotonic() - clock, 3),
-        verdict="failed",
-        summary="",
-        manifest=_fingerprint(manifest),
-        git=source,
-        params=read_params,
-        environment=environment(),
-        data=data,
-        train=trained,
-        evaluate=evaluated,
-        model=model,
-        notes=notes,
-    )
-    if compare and _ok(evaluated.status):
-        result = replace(result, compare=compare_stage(ctx, result, fork=fork))
-    verdict, summary = decide(result)
-    result = replace(
-        result, verdict=verdict, summary=summary, duration_s=round(time.monotonic() - clock, 3)
-    )
+    ran = (data, trained, evaluated, model)
+    result = _decided(ctx, started, ran, compare, fork=fork, notes=notes)
     save(manifest, result)
     return result
 
@@ -126,40 +101,75 @@ def check_model(
                 f"{key}: '{relative}' does not exist",
                 hint="train the model first (mlgate run), or name the file in mlops.yaml",
             )
-    started_at, clock = dt.datetime.now(dt.UTC), time.monotonic()
-    source = git.info(manifest.root, ignore=manifest.outputs())
-    run_id = runs.new_run_id(started_at)
-    ctx = _context(manifest, run_id, observer, env)
+    started = _started(manifest, lambda: dt.datetime.now(dt.UTC))
+    ctx = _context(manifest, runs.new_run_id(started.at), observer, env)
     evaluated = _stage(ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx))
+    # what a comparison says of the data (a pass over each file), unchecked
+    data = stages.described(ctx) if compare else stages.NOT_DESCRIBED
+    ran = (data, stages.as_it_is(ctx), evaluated, _model_checks(ctx, evaluated))
+    return _decided(ctx, started, ran, compare)
+
+
+@dataclass(frozen=True)
+class Started:
+    """What a run records of when and from what it started."""
+
+    at: dt.datetime
+    clock: float  # time.monotonic() then
+    source: GitInfo
+    params: Mapping[str, Any]  # flattened as DVC flattens them
+
+
+def _started(manifest: Manifest, now: Callable[[], dt.datetime]) -> Started:
+    """Read before any stage writes files: what the run itself writes does not count."""
+    return Started(
+        at=now(),
+        clock=time.monotonic(),
+        source=git.info(manifest.root, ignore=manifest.outputs()),
+        params=params.read(manifest.root, manifest.train.params),
+    )
+
+
+def _decided(
+    ctx: RunContext,
+    started: Started,
+    ran: tuple[DataStage, TrainStage, EvaluateStage, ModelStage],
+    compare: bool,
+    *,
+    fork: bool = False,
+    notes: tuple[str, ...] = (),
+) -> RunResult:
+    """The stages' result, compared with the baseline when asked, and its verdict."""
+    manifest = ctx.manifest
+    data, trained, evaluated, model = ran
     result = RunResult(
-        run_id=run_id,
+        run_id=ctx.run_id,
         name=manifest.name,
         mlgate_version=__version__,
-        started_at=started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        started_at=started.at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         duration_s=0.0,
         verdict="failed",
         summary="",
-        manifest=_fingerprint(manifest),
-        git=source,
-        params=params.read(manifest.root, manifest.train.params),
+        manifest=FileFingerprint(
+            path=manifest.path.name, sha256=manifest.sha256, bytes=manifest.path.stat().st_size
+        ),
+        git=started.source,
+        params=started.params,
         environment=environment(),
-        # what a comparison says of the data (a pass over each file), unchecked
-        data=stages.described(ctx) if compare else stages.NOT_DESCRIBED,
-        train=stages.as_it_is(ctx),
+        data=data,
+        train=trained,
         evaluate=evaluated,
-        model=_model_checks(ctx, evaluated),
+        model=model,
+        notes=notes,
     )
     if compare and _ok(evaluated.status):
-        result = replace(result, compare=compare_stage(ctx, result))
+        result = replace(result, compare=compare_stage(ctx, result, fork=fork))
     verdict, summary = decide(result)
     return replace(
-        result, verdict=verdict, summary=summary, duration_s=round(time.monotonic() - clock, 3)
-    )
-
-
-def _fingerprint(manifest: Manifest) -> FileFingerprint:
-    return FileFingerprint(
-        path=manifest.path.name, sha256=manifest.sha256, bytes=manifest.path.stat().st_size
+        result,
+        verdict=verdict,
+        summary=summary,
+        duration_s=round(time.monotonic() - started.clock, 3),
     )
 
 

@@ -331,7 +331,8 @@ def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
     from mlgate.model import evaluate, loading
 
     announce(f"loading {manifest.train.model}")
-    model = loading.load(manifest.resolve(manifest.train.model))
+    relative = manifest.train.model
+    model = loading.load(manifest.resolve(relative), shown=f"{relative} (train.model)")
     announce(f"reading {manifest.data.test}")
     path = manifest.resolve(manifest.data.test)
     frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
