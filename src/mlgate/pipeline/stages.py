@@ -154,7 +154,7 @@ def described(ctx: RunContext) -> DataStage:
     A file that cannot be read is left out; its evaluation says why."""
     import polars as pl
 
-    from mlgate.data import fingerprint, load
+    from mlgate.data import checks, fingerprint, load
 
     spec, root = ctx.manifest.data, ctx.manifest.root
     found = []
@@ -168,18 +168,10 @@ def described(ctx: RunContext) -> DataStage:
             rows = load.scan(path, fmt).select(pl.len()).collect().item()
         except (UserError, pl.exceptions.PolarsError):
             continue
+        file = fingerprint.file_fingerprint(path, root)
         dvc = dvc_files.tracked(path, root)
-        found.append(
-            DatasetSummary(
-                role=role,
-                file=fingerprint.file_fingerprint(path, root),
-                format=fmt,
-                rows=rows,
-                columns={name: str(dtype) for name, dtype in schema.items()},
-                dvc_md5=dvc.md5 if dvc else None,
-                dvc_source=dvc.source if dvc else None,
-            )
-        )
+        empty = pl.DataFrame(schema=schema)  # the columns, as the data stage records them
+        found.append(checks.summarize(role, empty, file, fmt, rows=rows, dvc=dvc))
     return DataStage(status="skipped", datasets=tuple(found), message=AS_IT_IS)
 
 
