@@ -47,17 +47,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)  # `-p no:xdist` has no such hook
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto`: one worker more than there are cores. A tenth of the whole run is spent
-    waiting (on servers, on sleeps in timing tests, on killed processes), and a third
-    worker fills it: 5:15 where two took 5:30 on two cores, four 5:48
-    (docs/benchmarks.md). xdist's own PYTEST_XDIST_AUTO_NUM_WORKERS still decides."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None
-    return len(os.sched_getaffinity(0)) + 1
-
-
-@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """Longest first, fast tests last, the action's tests on one worker (docs/testing.md).
 
