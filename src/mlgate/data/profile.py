@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from mlgate.data import load, sketch
+from mlgate.data import frequent, load, sketch
 from mlgate.errors import UserError
 from mlgate.manifest.data_formats import header
 
@@ -28,7 +28,6 @@ MAX_BYTES = 64 * 1024 * 1024  # a profile read from elsewhere: at most this big
 # values a streamed numeric column keeps between batches (each merge adds 1 / RUNNING to
 # the summary's error; the profile written keeps sketch.SIZE)
 RUNNING = 8 * sketch.SIZE
-BATCH_FOLD = 1_000_000  # category counts of batches held before they are added up
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +79,9 @@ class CategoricalProfile:
     other: int  # rows in the values left out
     distinct: int  # distinct values, those left out included
     once: int  # values seen exactly once (Good-Turing's estimate of new values)
+    # how far a count can be short of the data's: 0 but for a file of more distinct values
+    # than frequent.HELD read in batches (then `distinct` and `once` are estimates too)
+    error: int = 0
 
     @property
     def count(self) -> int:
@@ -130,11 +132,8 @@ def of_series(series: pl.Series, *, exact: bool = False) -> ColumnProfile:
             m2=float(np.sum((array - mean) ** 2)),
         )
     values = series.drop_nulls().cast(pl.String)
-    return _categorical(series.len() - values.len(), _counted(values), exact=exact)
-
-
-def _counted(values: pl.Series) -> pl.DataFrame:
-    return values.rename("value").value_counts(name="count").cast({"count": pl.Int64})
+    tally = frequent.Tally.of(frequent.counted(values))
+    return _categorical(series.len() - values.len(), tally, exact=exact)
 
 
 def _is_numeric(dtype: pl.DataType) -> bool:
@@ -142,24 +141,28 @@ def _is_numeric(dtype: pl.DataType) -> bool:
     return (dtype.is_numeric() or dtype.is_temporal()) and dtype != pl.Boolean
 
 
-def _categorical(missing: int, counted: pl.DataFrame, *, exact: bool) -> CategoricalProfile:
-    """From each value's count (columns `value`, `count`): kept whole (`exact`) or as the TOP
-    most frequent and the rest; ties by value, so the same data gives the same bytes."""
-    once = int(counted.select((pl.col("count") == 1).sum()).item() or 0)
+def _categorical(missing: int, tally: frequent.Tally, *, exact: bool) -> CategoricalProfile:
+    """From each value's count: kept whole (`exact`) or as the TOP most frequent and the
+    rest; ties by value, so the same data gives the same bytes."""
     if exact:
-        counts = Counted(counted)
+        assert not tally.error, "an exact profile is made from every value"
         return CategoricalProfile(
-            missing=missing, counts=counts, other=0, distinct=counted.height, once=once
+            missing=missing,
+            counts=Counted(tally.counted),
+            other=0,
+            distinct=tally.distinct,
+            once=tally.once,
         )
     # the TOP most frequent are picked before they are sorted (a million values: 0.7 s)
-    picked = counted.top_k(TOP, by=["count", "value"], reverse=[False, True])
+    picked = tally.counted.top_k(TOP, by=["count", "value"], reverse=[False, True])
     kept = picked.sort(["count", "value"], descending=[True, False])
     return CategoricalProfile(
         missing=missing,
         counts=dict(zip(kept["value"].to_list(), kept["count"].to_list(), strict=True)),
-        other=int(counted["count"].sum()) - int(kept["count"].sum()),
-        distinct=counted.height,
-        once=once,
+        other=tally.total - int(kept["count"].sum()),
+        distinct=tally.distinct,
+        once=tally.once,
+        error=tally.error,
     )
 
 
@@ -178,15 +181,16 @@ def _condensed(column: ColumnProfile) -> ColumnProfile:
     else:
         given = {"value": list(column.counts), "count": list(column.counts.values())}
         counted = pl.DataFrame(given, schema={"value": pl.String, "count": pl.Int64})
-    return _categorical(column.missing, counted, exact=False)
+    return _categorical(column.missing, frequent.Tally.of(counted), exact=False)
 
 
 def of_file(
     path: Path, fmt: str, columns: Sequence[str] | None = None, *, rows: int = load.BATCH_ROWS
 ) -> Profile:
     """A file's profile read `rows` rows at a time: memory held is a batch, a summary per
-    numeric column and each categorical column's distinct values, whatever the file's size.
-    A file of at most `rows` rows gives the bytes `of_frame` gives."""
+    numeric column and at most frequent.HELD distinct values per categorical column (and
+    the batches' since they were added up), whatever the file's size. A file of at most
+    `rows` rows gives the bytes `of_frame` gives."""
     try:
         made = of_batches(load.batches(path, fmt, columns, rows), source=path.name)
     except load.LateType:
@@ -204,12 +208,11 @@ def of_file(
 
 def of_batches(batches: Iterable[pl.DataFrame], *, source: str = "") -> Profile:
     """One profile of consecutive parts of a file: numbers merged as summaries (their error
-    carried, see sketch.Summary.merge), categories counted exactly (in polars: a column of
-    a million distinct values is no Python dict until the end), then kept as of_series
-    keeps them."""
+    carried, see sketch.Summary.merge), categories counted in bounded memory (in polars,
+    exactly up to frequent.HELD distinct values), then kept as of_series keeps them."""
     rows = 0
     numeric: dict[str, NumericProfile] = {}
-    counts: dict[str, list[pl.DataFrame]] = {}  # the counts so far, then batches' own
+    counts: dict[str, frequent.Running] = {}
     missing: dict[str, int] = {}
     order: list[str] = []
     for batch in batches:
@@ -227,26 +230,14 @@ def of_batches(batches: Iterable[pl.DataFrame], *, source: str = "") -> Profile:
                 continue
             values = series.drop_nulls().cast(pl.String)
             missing[name] = missing.get(name, 0) + series.len() - values.len()
-            parts = counts.setdefault(name, [])
-            parts.append(_counted(values))
-            # folded once the batches' counts outgrow the counts so far: each value is
-            # re-counted a few times, not once a batch, and at most twice the distinct
-            # values are held
-            if sum(part.height for part in parts[1:]) > max(parts[0].height, BATCH_FOLD):
-                counts[name] = [_folded(parts)]
+            counts.setdefault(name, frequent.Running()).add(values)
     columns: dict[str, ColumnProfile] = {}
     for name in order:
         if name in numeric:
             columns[name] = replace(numeric[name], summary=numeric[name].summary.resized())
         else:
-            columns[name] = _categorical(missing[name], _folded(counts[name]), exact=False)
+            columns[name] = _categorical(missing[name], counts[name].tally(), exact=False)
     return Profile(rows=rows, columns=columns, source=source)
-
-
-def _folded(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    if len(parts) == 1:
-        return parts[0]
-    return pl.concat(parts).group_by("value").agg(pl.col("count").sum())
 
 
 def to_json(profile: Profile) -> str:
@@ -279,7 +270,7 @@ def _column_json(column: ColumnProfile) -> dict[str, Any]:
             "epsilon": s.epsilon,
             "quantiles": [float(v) for v in s.values],
         }
-    return {
+    written: dict[str, Any] = {
         "kind": "categorical",
         "missing": column.missing,
         "counts": dict(column.counts),
@@ -287,6 +278,9 @@ def _column_json(column: ColumnProfile) -> dict[str, Any]:
         "distinct": column.distinct,
         "once": column.once,
     }
+    if column.error:  # written only when the counts are not exact (older readers lack it)
+        written["error"] = column.error
+    return written
 
 
 def read(path: str, text: bytes) -> Profile:
@@ -356,6 +350,7 @@ def _column(data: dict[str, Any]) -> ColumnProfile:
             other=_count(data["other"]),
             distinct=_count(data["distinct"]),
             once=_count(data["once"]),
+            error=_count(data.get("error", 0)),
         )
     raise ValueError(f"unknown column kind {data['kind']!r}")
 
@@ -401,4 +396,5 @@ def _merge_categorical(x: CategoricalProfile, y: CategoricalProfile) -> Categori
         other=x.other + y.other + sum(n for _, n in pairs[TOP:]),
         distinct=max(x.distinct, y.distinct, len(both)),
         once=sum(1 for n in both.values() if n == 1) + untold,
+        error=x.error + y.error,
     )
