@@ -285,7 +285,7 @@ CASES = [
         "metric-typo",
         sub("[accuracy, f1_macro]", "[acuracy, f1_macro]"),
         [
-            "mlops.yaml:14:13: evaluate.metrics[0]: found 'acuracy', expected one of: accuracy, balanced_accuracy, precision, recall, f1, precision_macro, recall_macro, f1_macro, f1_micro, f1_weighted, matthews_corrcoef, cohen_kappa, roc_auc, average_precision, log_loss, brier_score, calibration_error, top_2_accuracy, top_3_accuracy, top_5_accuracy, r2, explained_variance, mae, mse, rmse, mape, median_ae, max_error, msle, rmsle, poisson_deviance, gamma_deviance; did you mean 'accuracy'?",
+            "mlops.yaml:14:13: evaluate.metrics[0]: found 'acuracy'; did you mean 'accuracy'? (32 names are allowed: `mlgate schema` lists them)",
         ],
     ),
     (

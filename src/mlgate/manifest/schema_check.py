@@ -169,15 +169,24 @@ def _unknown_key(key: str, allowed: list[str]) -> str:
     return f"unknown key '{key}'{hint} (allowed: {', '.join(allowed)})"
 
 
+LISTED = 12  # more allowed values than this are not all listed after a likely fix
+
+
 def _not_one_of(instance: object, allowed: list[object]) -> str:
+    """The likely fix first; a long list (32 metric names) only when there is none."""
     names = [str(a) for a in allowed]
-    message = f"found {_found(instance)}, expected one of: {', '.join(names)}"
+    listed = f"expected one of: {', '.join(names)}"
     if isinstance(instance, str):
         exact = [n for n in names if n.lower() == instance.lower()]
         close = exact or difflib.get_close_matches(instance, names, n=1, cutoff=0.6)
+        if close and len(names) > LISTED:
+            return (
+                f"found {_found(instance)}; did you mean '{close[0]}'? "
+                f"({len(names)} names are allowed: `mlgate schema` lists them)"
+            )
         if close:
-            message += f"; did you mean '{close[0]}'?"
-    return message
+            return f"found {_found(instance)}, {listed}; did you mean '{close[0]}'?"
+    return f"found {_found(instance)}, {listed}"
 
 
 def _description(prop: dict[str, Any]) -> str:
