@@ -202,6 +202,23 @@ def test_merged_categories_count_what_was_seen_once_exactly() -> None:
     assert merged == whole  # a: 2, b: 1, c: 2, d: 2, e: 1 -> two seen once
 
 
+def test_merged_profiles_that_left_values_out_say_how_short_a_count_can_be() -> None:
+    rng = np.random.default_rng(6)
+    halves = [[f"v{i}" for i in rng.zipf(1.3, 30_000)] for _ in range(2)]
+    kept = [profile.of_series(pl.Series("c", half)) for half in halves]
+    assert all(isinstance(k, profile.CategoricalProfile) and k.other for k in kept)
+    merged = profile.merge(*(profile.Profile(rows=30_000, columns={"c": k}) for k in kept)).columns[
+        "c"
+    ]
+    assert isinstance(merged, profile.CategoricalProfile) and merged.error > 0
+    truth: dict[str, int] = {}
+    for value in halves[0] + halves[1]:
+        truth[value] = truth.get(value, 0) + 1
+    for value, count in merged.counts.items():
+        assert truth[value] - merged.error <= count <= truth[value], value
+    assert sum(merged.counts.values()) + merged.other == 60_000
+
+
 def test_the_categories_kept_are_the_most_frequent_with_ties_broken_by_value() -> None:
     rng = np.random.default_rng(5)
     values = [f"v{i}" for i in rng.integers(0, 5_000, 40_000)] + [f"u{i}" for i in range(3_000)]
