@@ -147,7 +147,9 @@ def test_memory_held_does_not_grow_with_the_file(tmp_path: Path) -> None:
     grown = {how: peaks[how, 3_200_000] - peaks[how, 800_000] for how in ("streamed", "whole")}
     # the data itself: 6 columns x 2,400,000 more rows x 8 bytes = 110 MiB more, and the ids
     assert grown["whole"] > 150, peaks
-    assert grown["streamed"] < 25, peaks
+    # streamed: -2 to +40 MiB from run to run (the allocator's arenas); 511 MiB when each
+    # identifier was kept
+    assert grown["streamed"] < 80, peaks
 
 
 @pytest.mark.parametrize("same_schema", [False, True])
