@@ -88,8 +88,30 @@ def summarise(
     below 1 - confidence, by counting, with no interpolation to blur the edge.
     Resamples where the metric is undefined (one class drawn, ...) are left out.
     """
-    deltas = np.sort(deltas[np.isfinite(deltas)])
+    deltas = deltas[np.isfinite(deltas)]
     size = len(deltas)
+    low, high = interval(deltas, confidence)
+    beyond = min(int(np.count_nonzero(deltas <= 0)), int(np.count_nonzero(deltas >= 0)))
+    p_value = min(1.0, _p_of(beyond + 1, size))
+    spread = float(np.std(deltas, ddof=1)) if size > 1 else math.nan
+    return PairedTest(
+        method=method,
+        rows=rows,
+        delta=delta,
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        confidence=confidence,
+        std_error=spread,
+    )
+
+
+def interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """The K-th smallest to the K-th largest of the finite resampled values, K the most a
+    side may hold while the p-value `summarise` counts stays below 1 - confidence: one
+    model's interval drawn from the same resamples as a change's test."""
+    values = np.sort(values[np.isfinite(values)])
+    size = len(values)
     if size == 0:
         raise ValueError("the metric is undefined on every resample")
     alpha = 1 - confidence
@@ -99,19 +121,7 @@ def summarise(
             f"{size} resamples cannot show a change at {confidence:.4g} confidence: it takes "
             f"at least {_fewest(alpha)} resamples (compare.resamples)"
         )
-    beyond = min(int(np.count_nonzero(deltas <= 0)), int(np.count_nonzero(deltas >= 0)))
-    p_value = min(1.0, _p_of(beyond + 1, size))
-    spread = float(np.std(deltas, ddof=1)) if size > 1 else math.nan
-    return PairedTest(
-        method=method,
-        rows=rows,
-        delta=delta,
-        ci_low=float(deltas[far - 1]),
-        ci_high=float(deltas[size - far]),
-        p_value=p_value,
-        confidence=confidence,
-        std_error=spread,
-    )
+    return float(values[far - 1]), float(values[size - far])
 
 
 def _p_of(count: int, size: int) -> float:

@@ -1,0 +1,62 @@
+"""Group fairness of a classifier's decisions across a sensitive attribute, as fairlearn
+defines it (`fairlearn.metrics`, method "between_groups": the largest gap, or the smallest
+ratio, between any two groups).
+
+Every figure is read from one table per group of (actual outcome, decision) counts, so a
+bootstrap can redraw tables instead of rows (`compare.fairness`): the figures take
+tables of any leading shape, (resamples, groups, 2, 2) as well as (groups, 2, 2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# lower is fairer for a difference (0: every group alike), higher for a ratio (1)
+METRICS = {
+    "demographic_parity_difference": "the gap between the groups' selection rates",
+    "demographic_parity_ratio": "the lowest group's selection rate over the highest's",
+    "equalized_odds_difference": "the larger of the gaps in true and false positive rates",
+    "equal_opportunity_difference": "the gap between the groups' true positive rates",
+}
+HIGHER_IS_FAIRER = {"demographic_parity_ratio"}
+
+
+def tables(
+    groups: np.ndarray, n_groups: int, actual: np.ndarray, decided: np.ndarray
+) -> np.ndarray:
+    """(groups, 2, 2) counts: [group, actual positive, decided positive]."""
+    cells = (np.asarray(groups, np.int64) * 2 + np.asarray(actual, bool)) * 2 + np.asarray(
+        decided, bool
+    )
+    counted = np.bincount(cells, minlength=n_groups * 4)
+    return counted.reshape(n_groups, 2, 2).astype(np.float64)
+
+
+def figure(metric: str, counts: np.ndarray) -> np.ndarray:
+    """The metric of each table; NaN where a group it needs has no rows to rate (a group
+    absent from a resample, or without actual positives for a true positive rate)."""
+    counts = np.asarray(counts, np.float64)
+    if metric in ("demographic_parity_difference", "demographic_parity_ratio"):
+        selection = _rate(counts.sum(axis=-2)[..., 1], counts.sum(axis=(-2, -1)))
+        if metric == "demographic_parity_ratio":  # no group selected at all: undefined
+            return _rate(np.min(selection, axis=-1), np.max(selection, axis=-1))
+        return _gap(selection)
+    true_positive = _rate(counts[..., 1, 1], counts[..., 1, :].sum(axis=-1))
+    if metric == "equal_opportunity_difference":
+        return _gap(true_positive)
+    if metric == "equalized_odds_difference":
+        false_positive = _rate(counts[..., 0, 1], counts[..., 0, :].sum(axis=-1))
+        worse: np.ndarray = np.maximum(_gap(true_positive), _gap(false_positive))
+        return worse
+    raise ValueError(f"unknown fairness metric {metric!r}; known: {', '.join(METRICS)}")
+
+
+def _rate(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole > 0, part / np.where(whole > 0, whole, 1), np.nan)
+
+
+def _gap(rates: np.ndarray) -> np.ndarray:
+    """Over the groups (the last axis); NaN when any group's rate is undefined."""
+    gap: np.ndarray = np.max(rates, axis=-1) - np.min(rates, axis=-1)
+    return gap
