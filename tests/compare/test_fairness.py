@@ -139,3 +139,18 @@ def test_a_million_rows_take_well_under_a_second() -> None:
     )  # fmt: skip
     assert time.perf_counter() - started < 1.0
     assert result.test.rows == 1_000_000 and result.worse
+
+
+def test_resamples_drawn_in_parts_are_those_drawn_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parts of 62 resamples (20 groups, 160 cells each, 10,000 cells at a time) draw the
+    same random stream as all 1,000 at once."""
+    rng = np.random.default_rng(4)
+    groups, actual = rng.integers(0, 20, 20_000), rng.random(20_000) < 0.5
+    decided = [rng.random(20_000) < 0.5 for _ in range(2)]
+    monkeypatch.setattr(paired_fairness, "CELLS_AT_ONCE", 10_000)
+    in_parts = paired_fairness.paired("demographic_parity_difference", groups, actual, *decided)
+    monkeypatch.setattr(paired_fairness, "CELLS_AT_ONCE", 1 << 40)
+    at_once = paired_fairness.paired("demographic_parity_difference", groups, actual, *decided)
+    assert in_parts == at_once and in_parts.groups == 20

@@ -15,6 +15,8 @@ import numpy as np
 from mlgate.compare.distributions import BOOTSTRAP_COUNTS, PairedTest, interval, summarise
 from mlgate.model import fairness
 
+CELLS_AT_ONCE = 1 << 20  # resamples drawn in parts of this many cells: bounded memory
+
 
 @dataclass(frozen=True, kw_only=True)
 class FairnessComparison:
@@ -62,15 +64,21 @@ def paired(
     sides = (occupied // 2, occupied // 4 * 2 + occupied % 2)  # (group, actual, decision)
 
     def figures(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        draws = draws.astype(np.float64)
         cand, base = (fairness.figure(metric, _tables(draws, side, n_groups)) for side in sides)
         return cand, base
 
-    cand_value, base_value = (float(v[0]) for v in figures(weights[None, :].astype(np.float64)))
+    cand_value, base_value = (float(v[0]) for v in figures(weights[None, :]))
     if not (math.isfinite(cand_value) and math.isfinite(base_value)):
         raise ValueError(f"{metric} is undefined on these rows: a group has no rows to rate")
     rng = np.random.default_rng(seed)
     rows = int(weights.sum())
-    drawn = figures(rng.multinomial(rows, weights / rows, size=resamples).astype(np.float64))
+    chunk = max(1, CELLS_AT_ONCE // (n_groups * 8))
+    parts = [
+        figures(rng.multinomial(rows, weights / rows, size=min(chunk, resamples - start)))
+        for start in range(0, resamples, chunk)
+    ]
+    drawn = (np.concatenate([c for c, _ in parts]), np.concatenate([b for _, b in parts]))
     low, high = interval(drawn[0], confidence)
     return FairnessComparison(
         metric=metric,
