@@ -42,6 +42,7 @@ FAMILIES = {
     "rmsle": "regression",
     "poisson_deviance": "regression",
     "gamma_deviance": "regression",
+    **{f"pinball_loss_{q}": "regression" for q in (5, 10, 25, 50, 75, 90, 95)},  # means
 }
 LOGS = {"msle", "rmsle", "poisson_deviance", "gamma_deviance"}
 

@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mlgate.compare import distributions
+from mlgate.compare import distributions, influence
 from mlgate.compare.gates import Gate, decide
 from mlgate.compare.significance import detectable_change, on_resamples, paired_test
 from mlgate.manifest.metrics import METRICS
@@ -177,6 +177,8 @@ def sklearn(name: str, y, pred, scores, k: int) -> float:
         }
         if name in simple:
             return simple[name](y, pred)
+        if name.startswith("pinball_loss_"):
+            return skm.mean_pinball_loss(y, pred, alpha=int(name.rpartition("_")[2]) / 100)
         if name == "rmse":
             return skm.mean_squared_error(y, pred) ** 0.5
         if name == "roc_auc" and k > 2:
@@ -475,7 +477,7 @@ def test_each_metric_states_its_method() -> None:
             ("log_loss", "brier_score", "mae", "mse", "mape", "msle", "poisson_deviance"),
             "paired t",
         ),
-        **dict.fromkeys(("gamma_deviance", *TOP_K), "paired t"),
+        **dict.fromkeys(("gamma_deviance", *TOP_K, *influence.QUANTILES), "paired t"),
         **dict.fromkeys(
             ("rmse", "rmsle", "r2", "explained_variance", "average_precision"), "delta method"
         ),
@@ -540,10 +542,13 @@ def per_row_losses(name: str, y, pred, scores) -> np.ndarray:
             "poisson_deviance": 2 * (y * np.log(y / pred) - y + pred),
             "gamma_deviance": 2 * (np.log(pred / y) + y / pred - 1),
         }[name]
+    if name.startswith("pinball_loss_"):  # written out: q above the target, 1 - q below
+        q = int(name.rpartition("_")[2]) / 100
+        return np.where(y >= pred, q * (y - pred), (1 - q) * (pred - y))
     return {"mae": error, "mse": error**2, "mape": error / np.abs(y)}[name]
 
 
-MEAN_METRICS = ["log_loss", "brier_score", "mae", "mse", "mape"]
+MEAN_METRICS = ["log_loss", "brier_score", "mae", "mse", "mape", "pinball_loss_10"]
 
 
 @pytest.mark.parametrize("name", [*MEAN_METRICS, "msle", "poisson_deviance", "gamma_deviance"])
@@ -554,7 +559,7 @@ def test_a_mean_of_per_row_terms_gets_the_paired_t_test(name) -> None:
         y, cand, base = regression(500, seed=3, positive=True)
         data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
         cand_p = base_p = None
-    elif name in ("mae", "mse", "mape"):
+    elif name in ("mae", "mse", "mape", "pinball_loss_10"):
         y, cand, base = regression(500, seed=3)
         data = {"y_true": y, "candidate_pred": cand, "baseline_pred": base, "n_classes": 0}
         cand_p = base_p = None

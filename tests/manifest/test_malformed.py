@@ -285,7 +285,7 @@ CASES = [
         "metric-typo",
         sub("[accuracy, f1_macro]", "[acuracy, f1_macro]"),
         [
-            "mlops.yaml:14:13: evaluate.metrics[0]: found 'acuracy'; did you mean 'accuracy'? (32 names are allowed: `mlgate schema` lists them)",
+            "mlops.yaml:14:13: evaluate.metrics[0]: found 'acuracy'; did you mean 'accuracy'? (39 names are allowed: `mlgate schema` lists them)",
         ],
     ),
     (

@@ -130,8 +130,13 @@ def test_regression_metrics_match_scikit_learn(regression) -> None:
         "rmsle": skm.root_mean_squared_log_error(y, pred),
         "poisson_deviance": skm.mean_poisson_deviance(y, pred),
         "gamma_deviance": skm.mean_gamma_deviance(y, pred),
+        **{
+            f"pinball_loss_{q}": skm.mean_pinball_loss(y, pred, alpha=q / 100)
+            for q in (5, 10, 25, 50, 75, 90, 95)
+        },
     }
     assert set(expected) == {m for m, spec in METRICS.items() if spec.task == "regression"}
+    assert expected["pinball_loss_50"] == pytest.approx(expected["mae"] / 2)
     for name, value in expected.items():
         assert compute(name, y, pred, None) == pytest.approx(value), name
 

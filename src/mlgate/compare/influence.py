@@ -1,7 +1,7 @@
 """Closed-form paired tests: a metric's change as the mean of per-row influence values.
 
 A metric that is a mean of per-row terms (log loss, Brier, top-k hits, absolute, squared,
-percentage and squared log errors, deviances) changes by the mean of the per-row
+percentage and squared log errors, deviances, pinball losses) changes by the mean of the per-row
 differences: its error is theirs, and the test is the paired t-test. RMSE, RMSLE, R²,
 explained variance, the ROC area and average precision are smooth functions of such means
 (the ROC area a two-sample U-statistic, DeLong's case); to first order (the delta method)
@@ -23,8 +23,14 @@ from mlgate.compare.distributions import DELONG, DELTA_METHOD, PAIRED_T
 from mlgate.manifest.metrics import METRICS
 
 TOP_K = {name: m.top_k for name, m in METRICS.items() if m.top_k is not None}
+QUANTILES = {name: m.quantile for name, m in METRICS.items() if m.quantile is not None}
 LOGARITHMIC = frozenset({"msle", "poisson_deviance", "gamma_deviance"})  # `_log_terms`
-MEANS = frozenset({"log_loss", "brier_score", "mae", "mse", "mape"} | LOGARITHMIC | TOP_K.keys())
+MEANS = frozenset(
+    {"log_loss", "brier_score", "mae", "mse", "mape"}
+    | LOGARITHMIC
+    | TOP_K.keys()
+    | QUANTILES.keys()
+)
 CLOSED_FORM = MEANS | {
     "rmse",
     "rmsle",
@@ -80,6 +86,10 @@ def per_row(
         return terms
     if metric == "mape":
         terms = error / np.maximum(np.abs(y), np.finfo(np.float64).eps)
+        return terms
+    if metric in QUANTILES:  # q times the shortfall, or 1 - q times the excess
+        q, under = QUANTILES[metric], y >= pred
+        terms = np.where(under, q * (y - pred), (1 - q) * (pred - y))
         return terms
     raise ValueError(f"'{metric}' is not a mean of per-row terms")
 

@@ -22,6 +22,7 @@ class Metric:
     needs: Needs = "labels"  # "scores": probabilities or decision values
     binary_only: bool = False
     top_k: int | None = None  # the true class among the k most probable: more classes than k
+    quantile: float | None = None  # the pinball loss of a prediction of this quantile
 
 
 def _m(
@@ -32,6 +33,7 @@ def _m(
     needs: Needs = "labels",
     binary_only: bool = False,
     top_k: int | None = None,
+    quantile: float | None = None,
 ) -> Metric:
     return Metric(
         name=name,
@@ -40,6 +42,7 @@ def _m(
         needs=needs,
         binary_only=binary_only,
         top_k=top_k,
+        quantile=quantile,
     )
 
 
@@ -82,6 +85,12 @@ METRICS: dict[str, Metric] = {
         # deviances: counts (targets >= 0) and positive amounts (targets > 0), predictions > 0
         _m("poisson_deviance", "regression", False),
         _m("gamma_deviance", "regression", False),
+        # quantile regression: the model predicts the q-th percentile (pinball_loss_50 is
+        # half the absolute error)
+        *(
+            _m(f"pinball_loss_{q}", "regression", False, quantile=q / 100)
+            for q in (5, 10, 25, 50, 75, 90, 95)
+        ),
     ]
 }
 

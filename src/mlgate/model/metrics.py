@@ -96,6 +96,8 @@ def compute(
     }
     if name == "rmse":
         return float(skm.mean_squared_error(y_true, y_pred) ** 0.5)
+    if metric.quantile is not None:
+        return float(skm.mean_pinball_loss(y_true, y_pred, alpha=metric.quantile))
     return float(regression[name](y_true, y_pred))
 
 
