@@ -221,12 +221,13 @@ def test_the_same_split_still_compares_on_the_same_rows(make_repo: Callable[...,
     git(root, "checkout", "-q", "-b", "same")
     (root / "train.py").write_text(TRAIN.replace("max_iter=2000", "max_iter=2000, C=0.5"))
     git(root, "commit", "-qam", "C")
-    compared = run(root).compare
+    result = run(root)
+    compared = result.compare
     assert compared is not None
     b = compared.baseline
     assert b.same_data is True and b.paired_rows == b.candidate_rows == 30
     assert b.rows_in_baseline_training == b.rows_in_candidate_training == 0
-    assert "both sides were scored on the same 30 test rows" in report_of(run(root))
+    assert "both sides were scored on the same 30 test rows" in report_of(result)
 
 
 def stored_base_run(root: Path) -> Path:
