@@ -108,3 +108,24 @@ def test_a_profile_of_many_distinct_values_says_its_counts_are_not_exact(
     assert profile.read("p.json", text.encode()) == made
     whole = profile.of_frame(load.read(path, "csv"))
     assert profile.to_json(whole).count('"error":') == 0
+
+
+def test_mlgate_profile_says_which_columns_were_counted_in_bounded_memory(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlgate.cli import main
+
+    monkeypatch.setattr(frequent, "HELD", 2_000)
+    monkeypatch.setattr(frequent, "FOLD", 3_000)
+    path = tmp_path / "users.csv"
+    pl.DataFrame(
+        {"id": [f"u{i}" for i in range(20_000)], "plan": ["free", "pro"] * 10_000}
+    ).write_csv(path)
+    assert main(["profile", str(path), "-o", str(tmp_path / "p.json")]) == 0
+    said = capsys.readouterr().err
+    assert "profile of 20000 rows and 2 columns" in said
+    assert "counted in bounded memory: id (over 2,000 distinct values" in said
+    assert "plan" not in said.split("counted in bounded memory")[1]
+    assert main(["profile", str(path), "--columns", "plan"]) == 0  # to stdout: exact
+    printed = capsys.readouterr()
+    assert '"plan"' in printed.out and "bounded memory" not in printed.err

@@ -12,7 +12,7 @@ from mlgate.errors import EXIT_PASSED, UserError
 
 def profile(args: argparse.Namespace) -> int:
     from mlgate import atomic, words
-    from mlgate.data import profile
+    from mlgate.data import frequent, profile
     from mlgate.manifest.data_formats import detect_format
 
     path = Path(args.file)
@@ -21,10 +21,22 @@ def profile(args: argparse.Namespace) -> int:
     wanted = [c.strip() for c in (args.columns or "").split(",") if c.strip()]
     made = profile.of_file(path, detect_format(path, args.format), wanted or None)
     text = profile.to_json(made)
+    cut = profile.estimated(made)
+    said = (
+        [
+            f"counted in bounded memory: {', '.join(cut)} (over {frequent.HELD:,} "
+            "distinct values: the most frequent kept, each count short by at most the "
+            "column's `error`, distinct values estimated)"
+        ]
+        if cut
+        else []
+    )
     if args.output is None:
         sys.stdout.write(text)
+        if said:
+            tell(said)
         return EXIT_PASSED
     atomic.write_text(Path(args.output), text)
     size = f"{words.count(made.rows, 'row')} and {words.count(len(made.columns), 'column')}"
-    tell([f"profile of {size}: {shown(args, args.output)}"])
+    tell([f"profile of {size}: {shown(args, args.output)}", *said])
     return EXIT_PASSED

@@ -108,6 +108,15 @@ def of_frame(frame: pl.DataFrame, *, source: str = "", exact: bool = False) -> P
     return Profile(rows=frame.height, columns=columns, source=source)
 
 
+def estimated(made: Profile) -> list[str]:
+    """The columns whose counts are not exact (too many distinct values to hold)."""
+    return [
+        name
+        for name, column in made.columns.items()
+        if isinstance(column, CategoricalProfile) and column.error
+    ]
+
+
 def is_profile(path: str) -> bool:
     """data.reference names a profile, not data, by its extension."""
     return path.lower().endswith(".json")
