@@ -26,13 +26,13 @@ def plural(noun: str, n: int) -> str:
 
 
 def count(n: int, noun: str) -> str:
-    """ "1 check", "0 checks", "114 test rows" """
-    return f"{n} {plural(noun, n)}"
+    """ "1 check", "0 checks", "114 test rows", "1,000,000 rows" """
+    return f"{n:,} {plural(noun, n)}"
 
 
 def of(part: int, whole: int, noun: str) -> str:
     """ "2 of 43 checks", "0 of 1 gate": the noun agrees with the whole"""
-    return f"{part} of {count(whole, noun)}"
+    return f"{part:,} of {count(whole, noun)}"
 
 
 def size(count: int) -> str:

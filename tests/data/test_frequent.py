@@ -123,7 +123,7 @@ def test_mlgate_profile_says_which_columns_were_counted_in_bounded_memory(
     ).write_csv(path)
     assert main(["profile", str(path), "-o", str(tmp_path / "p.json")]) == 0
     said = capsys.readouterr().err
-    assert "profile of 20000 rows and 2 columns" in said
+    assert "profile of 20,000 rows and 2 columns" in said
     assert "counted in bounded memory: id (over 2,000 distinct values" in said
     assert "plan" not in said.split("counted in bounded memory")[1]
     assert main(["profile", str(path), "--columns", "plan"]) == 0  # to stdout: exact
