@@ -2,13 +2,13 @@
 
 Exact while a column has at most HELD distinct values. Beyond that, each time the
 batches' counts are added up, only the HELD most frequent values are kept and the rest
-are counted together (`dropped`), as the Misra-Gries summary does: a kept value's count is
-then short of the data's by at most `error`, the sum of the largest count each cut let go
-(a value cut and seen again starts from zero). A column of millions of identifiers thus
-holds HELD values and a batch's, not millions. Once cut, `distinct` is HyperLogLog's
-estimate (data.distinct, 0.8%) and `once` the values seen once among those kept plus
-those cut at a count of one (an over-estimate when a cut value comes back, never above
-`distinct`).
+are counted together (`dropped`), a frequent-values summary: a kept value's count is then
+short of the data's by at most `error`, the sum of the largest count each cut let go (a
+value cut and seen again starts from zero). A column of millions of identifiers thus
+holds HELD values and the batches' counts since the last cut (FOLD), not millions. Once
+cut, `distinct` is HyperLogLog's estimate (data.distinct, 0.8%) and `once` the values seen
+once among those kept plus those cut at a count of one (an over-estimate when a cut value
+comes back, never above `distinct`).
 """
 
 from __future__ import annotations
