@@ -1,0 +1,125 @@
+"""Slices of the paired rows: each slice's metrics equal scikit-learn's on its rows, its
+test is the whole's test on those rows, small slices are listed untested with the
+reason, and the p-values adjusted across slices keep false alarms rare where nothing
+changed while a planted drop in one slice is still found."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, recall_score
+
+from mlgate.compare import slices
+from mlgate.compare.significance import paired_test
+
+
+@pytest.fixture(scope="module")
+def scored() -> dict[str, np.ndarray]:
+    data = load_breast_cancer(as_frame=True).frame
+    test = data.index % 2 == 0
+    features = [c for c in data.columns if c != "target"]
+    train, rows = data[~test], data[test]
+    out = {"y": rows["target"].to_numpy(), "radius": rows["mean radius"].to_numpy()}
+    for name, c in (("candidate", 1.0), ("baseline", 1e-3)):
+        model = LogisticRegression(C=c, max_iter=5000).fit(train[features], train["target"])
+        out[name] = model.predict(rows[features])
+        out[f"{name}_scores"] = model.predict_proba(rows[features])
+    return out
+
+
+def test_each_slice_has_scikit_learns_figures_and_the_wholes_test_on_its_rows(
+    scored: dict[str, np.ndarray],
+) -> None:
+    cut = slices.by_bins("mean radius", scored["radius"], bins=3)
+    found = slices.compare(
+        "recall", cut, y_true=scored["y"], candidate_pred=scored["candidate"],
+        baseline_pred=scored["baseline"], n_classes=2,
+    )  # fmt: skip
+    assert [r.value for r in found] == list(cut.labels) and len(found) == 3
+    assert sum(r.rows for r in found) == len(scored["y"])
+    for code, result in enumerate(found):
+        rows = cut.codes == code
+        if result.test is None:
+            assert "under the minimum" in result.reason or "undefined" in result.reason
+            continue
+        y = scored["y"][rows]
+        assert result.candidate == pytest.approx(recall_score(y, scored["candidate"][rows]))
+        assert result.baseline == pytest.approx(recall_score(y, scored["baseline"][rows]))
+        alone = paired_test(
+            "recall", y_true=y, candidate_pred=scored["candidate"][rows],
+            baseline_pred=scored["baseline"][rows], n_classes=2,
+        )  # fmt: skip
+        assert result.test == alone
+        assert result.adjusted_p is not None and result.adjusted_p >= result.test.p_value
+
+
+def test_bins_cover_every_row_and_missing_values_are_a_slice() -> None:
+    values = np.array([1.0, 2.0, 2.0, 3.0, np.nan, 10.0, 7.0, None], dtype=float)
+    cut = slices.by_bins("x", values, bins=2)
+    assert cut.labels == ("[1, 2.5)", "[2.5, 10]", "(missing)")
+    assert cut.codes.tolist() == [0, 0, 0, 1, 2, 1, 1, 2]
+    same = slices.by_bins("x", np.full(5, 4.0))
+    assert same.labels == ("[4, 4]",) and same.codes.tolist() == [0] * 5
+
+
+def test_categories_and_their_combinations() -> None:
+    plan = slices.by_category("plan", np.array(["pro", "free", None, "pro"], dtype=object))
+    assert plan.labels == ("(missing)", "free", "pro") and plan.codes.tolist() == [2, 1, 0, 2]
+    region = slices.by_category("region", np.array(["EU", "EU", "US", "US"], dtype=object))
+    both = slices.crossed(plan, region)
+    assert both.column == "plan & region"
+    assert [both.labels[c] for c in both.codes] == [
+        "pro & EU", "free & EU", "(missing) & US", "pro & US"
+    ]  # fmt: skip
+
+
+def test_a_small_slice_is_listed_untested_not_dropped(scored: dict[str, np.ndarray]) -> None:
+    codes = np.zeros(len(scored["y"]), dtype=np.int64)
+    codes[:12] = 1
+    cut = slices.Slices(column="c", codes=codes, labels=("big", "small"))
+    big, small = slices.compare(
+        "accuracy", cut, y_true=scored["y"], candidate_pred=scored["candidate"],
+        baseline_pred=scored["baseline"], n_classes=2,
+    )  # fmt: skip
+    assert big.test is not None and big.rows == len(scored["y"]) - 12
+    assert small.test is None and small.rows == 12
+    assert small.reason == "12 rows, under the minimum of 30"
+    assert small.adjusted_p is None and not small.flagged(0.05)
+
+
+def simulated(rows: int, slices_n: int, seed: int, drop_in: int | None) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, slices_n, rows)
+    y = rng.integers(0, 2, rows)
+    right = rng.random((2, rows)) < 0.8  # both models right 80% of the time, independently
+    if drop_in is not None:  # the candidate worse on one slice only
+        right[0] &= ~((codes == drop_in) & (rng.random(rows) < 0.25))
+    return {"codes": codes, "y": y, "candidate": np.where(right[0], y, 1 - y),
+            "baseline": np.where(right[1], y, 1 - y)}  # fmt: skip
+
+
+def test_adjusted_p_values_keep_false_alarms_rare_and_find_a_real_drop() -> None:
+    labels = tuple(f"s{i}" for i in range(20))
+    alarms_raw = alarms_adjusted = 0
+    for seed in range(20):  # nothing changed: 20 datasets of 20 slices
+        data = simulated(4_000, 20, seed, drop_in=None)
+        found = slices.compare(
+            "accuracy", slices.Slices(column="s", codes=data["codes"], labels=labels),
+            y_true=data["y"], candidate_pred=data["candidate"],
+            baseline_pred=data["baseline"], n_classes=2,
+        )  # fmt: skip
+        alarms_raw += any(r.test is not None and r.test.p_value < 0.05 for r in found)
+        alarms_adjusted += any(r.flagged(0.05) for r in found)
+    assert alarms_adjusted <= 3 < alarms_raw  # unadjusted: most datasets raise one
+    data = simulated(10_000, 20, 99, drop_in=7)
+    found = slices.compare(
+        "accuracy", slices.Slices(column="s", codes=data["codes"], labels=labels),
+        y_true=data["y"], candidate_pred=data["candidate"], baseline_pred=data["baseline"],
+        n_classes=2,
+    )  # fmt: skip
+    assert [r.value for r in found if r.flagged(0.05)] == ["s7"]
+    assert (
+        accuracy_score(data["y"][data["codes"] == 7], data["candidate"][data["codes"] == 7]) < 0.7
+    )
