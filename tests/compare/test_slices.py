@@ -123,3 +123,32 @@ def test_adjusted_p_values_keep_false_alarms_rare_and_find_a_real_drop() -> None
     assert (
         accuracy_score(data["y"][data["codes"] == 7], data["candidate"][data["codes"] == 7]) < 0.7
     )
+
+
+def test_discovery_finds_the_planted_slice_among_every_columns_adjusting_for_all_of_them() -> None:
+    rng = np.random.default_rng(11)
+    rows = 12_000
+    columns = {
+        "age": rng.normal(40, 12, rows),  # four quantile bins
+        "plan": rng.choice(np.array(["free", "pro", "team"], dtype=object), rows),
+        "region": rng.choice(np.array(["EU", "US", "APAC", "LATAM", "MEA"], dtype=object), rows),
+    }
+    y = rng.integers(0, 2, rows)
+    right = rng.random((2, rows)) < 0.8
+    planted = (columns["plan"] == "team") & (rng.random(rows) < 0.25)
+    right[0] &= ~planted  # the candidate worse for plan = team only
+    paired = {
+        "y_true": y, "candidate_pred": np.where(right[0], y, 1 - y),
+        "baseline_pred": np.where(right[1], y, 1 - y), "n_classes": 2,
+    }  # fmt: skip
+    found = slices.discover("accuracy", columns, worst=3, **paired)
+    assert len(found) == 3
+    assert (found[0].column, found[0].value) == ("plan", "team") and found[0].flagged(0.05)
+    assert [r.test.delta for r in found if r.test] == sorted(r.test.delta for r in found if r.test)
+    # the other slices hold a third of team's rows each, so they lose a third as much
+    assert all(r.test and r.test.delta > found[0].test.delta / 2 for r in found[1:])
+    # adjusted across the 12 slices scanned, not the 3 of one column
+    alone = slices.compare("accuracy", slices.by_category("plan", columns["plan"]), **paired)
+    team = next(r for r in alone if r.value == "team")
+    assert found[0].test == team.test and found[0].adjusted_p > team.adjusted_p
+    assert not any(r.flagged(0.05) for r in alone if r.value != "team")

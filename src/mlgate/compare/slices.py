@@ -5,7 +5,8 @@ the p-values are adjusted across the slices tested (Benjamini-Hochberg by defaul
 slices flagged, the expected share flagged by chance stays at 1 - confidence; Holm keeps
 the chance of any false flag there instead). A slice with fewer rows than `min_support`
 is listed with its rows and not tested, so a small slice neither raises a false alarm
-nor hides in silence.
+nor hides in silence. `discover` scans every column for the slices where the candidate
+lost most, adjusting across all it scanned.
 
 Not yet wired into the manifest, the run or the report (issue 15).
 """
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +25,7 @@ from mlgate import words
 from mlgate.compare.distributions import PairedTest
 from mlgate.compare.significance import paired_test
 from mlgate.data import corrections
+from mlgate.manifest.metrics import METRICS
 from mlgate.model.metrics import compute
 
 MIN_SUPPORT = 30
@@ -91,6 +95,43 @@ def crossed(a: Slices, b: Slices) -> Slices:
 
 
 def compare(
+    metric: str, slices: Slices, *, correction: str = "bh", **paired: Any
+) -> list[SliceResult]:
+    """Every slice, in the order of its labels; `paired` as `_each` takes it (the rows as
+    `significance.paired_test` takes them, and the test's settings)."""
+    return _adjusted(_each(metric, slices, **paired), correction)
+
+
+def discover(
+    metric: str,
+    columns: Mapping[str, np.ndarray],
+    *,
+    worst: int = 5,
+    bins: int = 4,
+    correction: str = "bh",
+    **paired: Any,
+) -> list[SliceResult]:
+    """The slices where the candidate lost most against the baseline, found by scanning
+    every column (numbers in quantile bins, anything else by value). The p-values are
+    adjusted across every slice scanned, not only those shown: looking at many slices and
+    reporting the worst is itself many tests."""
+    every = [
+        result
+        for name, values in columns.items()
+        for result in _each(metric, _sliced(name, values, bins), **paired)
+    ]
+    tested = [r for r in _adjusted(every, correction) if r.test is not None]
+    better = METRICS[metric].greater_is_better
+    tested.sort(key=lambda r: (r.test.delta if better else -r.test.delta) if r.test else 0.0)
+    return tested[:worst]
+
+
+def _sliced(name: str, values: np.ndarray, bins: int) -> Slices:
+    numeric = np.issubdtype(values.dtype, np.number) and values.dtype != np.bool_
+    return by_bins(name, values, bins) if numeric else by_category(name, values)
+
+
+def _each(
     metric: str,
     slices: Slices,
     *,
@@ -102,12 +143,11 @@ def compare(
     n_classes: int,
     positive_index: int = 1,
     min_support: int = MIN_SUPPORT,
-    correction: str = "bh",
     resamples: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
 ) -> list[SliceResult]:
-    """Every slice, in the order of its labels; inputs as `paired_test` takes them."""
+    """Each slice's figures and test, unadjusted."""
     classes: list[object] | None = list(range(n_classes)) if n_classes else None
     results: list[SliceResult] = []
     for code, label in enumerate(slices.labels):
@@ -134,21 +174,17 @@ def compare(
         except ValueError as exc:  # undefined on this slice (one class only, say)
             results.append(_untested(found, str(exc)))
             continue
-        results.append(
-            SliceResult(
-                column=found.column,
-                value=label,
-                rows=len(rows),
-                candidate=sides[0],
-                baseline=sides[1],
-                test=test,
-            )
-        )
+        results.append(replace(found, candidate=sides[0], baseline=sides[1], test=test))
+    return results
+
+
+def _adjusted(results: list[SliceResult], correction: str) -> list[SliceResult]:
     tested = [(i, r.test.p_value) for i, r in enumerate(results) if r.test is not None]
     adjusted = corrections.adjust([p for _, p in tested], correction)
+    out = list(results)
     for (i, _), p in zip(tested, adjusted, strict=True):
-        results[i] = replace(results[i], adjusted_p=p)
-    return results
+        out[i] = replace(out[i], adjusted_p=p)
+    return out
 
 
 def _untested(found: SliceResult, reason: str) -> SliceResult:
