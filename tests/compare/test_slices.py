@@ -12,7 +12,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, recall_score
 
 from mlgate.compare import slices
+from mlgate.compare.comparison import Paired
 from mlgate.compare.significance import paired_test
+
+
+def decisions(y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray) -> Paired:
+    """Two binary classifiers' predictions on the same rows, as the comparison pairs them."""
+    return Paired(
+        y_true=y, candidate_pred=candidate, baseline_pred=baseline, candidate_scores=None,
+        baseline_scores=None, n_classes=2, positive_index=1, same_data=True,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +42,8 @@ def test_each_slice_has_scikit_learns_figures_and_the_wholes_test_on_its_rows(
     scored: dict[str, np.ndarray],
 ) -> None:
     cut = slices.by_bins("mean radius", scored["radius"], bins=3)
-    found = slices.compare(
-        "recall", cut, y_true=scored["y"], candidate_pred=scored["candidate"],
-        baseline_pred=scored["baseline"], n_classes=2,
-    )  # fmt: skip
+    paired = decisions(scored["y"], scored["candidate"], scored["baseline"])
+    found = slices.compare("recall", cut, paired)
     assert [r.value for r in found] == list(cut.labels) and len(found) == 3
     assert sum(r.rows for r in found) == len(scored["y"])
     for code, result in enumerate(found):
@@ -79,10 +86,8 @@ def test_a_small_slice_is_listed_untested_not_dropped(scored: dict[str, np.ndarr
     codes = np.zeros(len(scored["y"]), dtype=np.int64)
     codes[:12] = 1
     cut = slices.Slices(column="c", codes=codes, labels=("big", "small"))
-    big, small = slices.compare(
-        "accuracy", cut, y_true=scored["y"], candidate_pred=scored["candidate"],
-        baseline_pred=scored["baseline"], n_classes=2,
-    )  # fmt: skip
+    paired = decisions(scored["y"], scored["candidate"], scored["baseline"])
+    big, small = slices.compare("accuracy", cut, paired)
     assert big.test is not None and big.rows == len(scored["y"]) - 12
     assert small.test is None and small.rows == 12
     assert small.reason == "12 rows, under the minimum of 30"
@@ -106,19 +111,19 @@ def test_adjusted_p_values_keep_false_alarms_rare_and_find_a_real_drop() -> None
     for seed in range(20):  # nothing changed: 20 datasets of 20 slices
         data = simulated(4_000, 20, seed, drop_in=None)
         found = slices.compare(
-            "accuracy", slices.Slices(column="s", codes=data["codes"], labels=labels),
-            y_true=data["y"], candidate_pred=data["candidate"],
-            baseline_pred=data["baseline"], n_classes=2,
-        )  # fmt: skip
+            "accuracy",
+            slices.Slices(column="s", codes=data["codes"], labels=labels),
+            decisions(data["y"], data["candidate"], data["baseline"]),
+        )
         alarms_raw += any(r.test is not None and r.test.p_value < 0.05 for r in found)
         alarms_adjusted += any(r.flagged(0.05) for r in found)
     assert alarms_adjusted <= 3 < alarms_raw  # unadjusted: most datasets raise one
     data = simulated(10_000, 20, 99, drop_in=7)
     found = slices.compare(
-        "accuracy", slices.Slices(column="s", codes=data["codes"], labels=labels),
-        y_true=data["y"], candidate_pred=data["candidate"], baseline_pred=data["baseline"],
-        n_classes=2,
-    )  # fmt: skip
+        "accuracy",
+        slices.Slices(column="s", codes=data["codes"], labels=labels),
+        decisions(data["y"], data["candidate"], data["baseline"]),
+    )
     assert [r.value for r in found if r.flagged(0.05)] == ["s7"]
     assert (
         accuracy_score(data["y"][data["codes"] == 7], data["candidate"][data["codes"] == 7]) < 0.7
@@ -137,18 +142,15 @@ def test_discovery_finds_the_planted_slice_among_every_columns_adjusting_for_all
     right = rng.random((2, rows)) < 0.8
     planted = (columns["plan"] == "team") & (rng.random(rows) < 0.25)
     right[0] &= ~planted  # the candidate worse for plan = team only
-    paired = {
-        "y_true": y, "candidate_pred": np.where(right[0], y, 1 - y),
-        "baseline_pred": np.where(right[1], y, 1 - y), "n_classes": 2,
-    }  # fmt: skip
-    found = slices.discover("accuracy", columns, worst=3, **paired)
+    paired = decisions(y, np.where(right[0], y, 1 - y), np.where(right[1], y, 1 - y))
+    found = slices.discover("accuracy", columns, paired, worst=3)
     assert len(found) == 3
     assert (found[0].column, found[0].value) == ("plan", "team") and found[0].flagged(0.05)
     assert [r.test.delta for r in found if r.test] == sorted(r.test.delta for r in found if r.test)
     # the other slices hold a third of team's rows each, so they lose a third as much
     assert all(r.test and r.test.delta > found[0].test.delta / 2 for r in found[1:])
     # adjusted across the 12 slices scanned, not the 3 of one column
-    alone = slices.compare("accuracy", slices.by_category("plan", columns["plan"]), **paired)
+    alone = slices.compare("accuracy", slices.by_category("plan", columns["plan"]), paired)
     team = next(r for r in alone if r.value == "team")
     assert found[0].test == team.test and found[0].adjusted_p > team.adjusted_p
     assert not any(r.flagged(0.05) for r in alone if r.value != "team")

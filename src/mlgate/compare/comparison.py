@@ -52,6 +52,36 @@ class Paired:
     positive_index: int
     same_data: bool
 
+    def only(self, rows: np.ndarray) -> Paired:
+        """These rows alone (a slice's), as indices into the paired rows."""
+        return replace(
+            self,
+            y_true=self.y_true[rows],
+            candidate_pred=self.candidate_pred[rows],
+            baseline_pred=self.baseline_pred[rows],
+            candidate_scores=None if self.candidate_scores is None else self.candidate_scores[rows],
+            baseline_scores=None if self.baseline_scores is None else self.baseline_scores[rows],
+        )
+
+    def test(self, metric: str, spec: Compare) -> PairedTest:
+        """`metric`'s paired test on these rows, as the manifest's compare section sets it;
+        ValueError (with the reason) where the metric is undefined on them."""
+        from mlgate.compare import significance
+
+        return significance.paired_test(
+            metric,
+            y_true=self.y_true,
+            candidate_pred=self.candidate_pred,
+            baseline_pred=self.baseline_pred,
+            candidate_scores=self.candidate_scores,
+            baseline_scores=self.baseline_scores,
+            n_classes=self.n_classes,
+            positive_index=self.positive_index,
+            resamples=spec.resamples,
+            seed=spec.seed,
+            confidence=spec.confidence,
+        )
+
 
 Words = Callable[[GateResult], GateResult]
 
@@ -160,14 +190,13 @@ def _values(
         return candidate.evaluate.metrics, found.result.evaluate.metrics
     known = [n for n in names if n in METRICS and n in candidate.evaluate.metrics]
     return (
-        {n: _on_rows(n, paired, paired.candidate_pred, paired.candidate_scores) for n in known},
-        {n: _on_rows(n, paired, paired.baseline_pred, paired.baseline_scores) for n in known},
+        {n: on_rows(n, paired, paired.candidate_pred, paired.candidate_scores) for n in known},
+        {n: on_rows(n, paired, paired.baseline_pred, paired.baseline_scores) for n in known},
     )
 
 
-def _on_rows(
-    name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | None
-) -> float | None:
+def on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | None) -> float | None:
+    """One side's figure on the paired rows; None where it is undefined on them."""
     from mlgate.model.metrics import compute
 
     classes: list[object] | None = list(range(paired.n_classes)) if paired.n_classes else None
@@ -218,19 +247,7 @@ def _test(
     from mlgate.compare import significance as sig
 
     try:
-        test = sig.paired_test(
-            gate.metric,
-            y_true=paired.y_true,
-            candidate_pred=paired.candidate_pred,
-            baseline_pred=paired.baseline_pred,
-            candidate_scores=paired.candidate_scores,
-            baseline_scores=paired.baseline_scores,
-            n_classes=paired.n_classes,
-            positive_index=paired.positive_index,
-            resamples=spec.resamples,
-            seed=spec.seed,
-            confidence=spec.confidence,
-        )
+        test = paired.test(gate.metric, spec)
     except ValueError as exc:  # undefined on these rows (one class only, ...)
         return None, None, None, str(exc)
     detectable = sig.detectable_change(test)

@@ -17,19 +17,19 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
 from mlgate import words
+from mlgate.compare.comparison import Paired, on_rows
 from mlgate.compare.distributions import PairedTest
-from mlgate.compare.significance import paired_test
 from mlgate.data import corrections
 from mlgate.manifest.metrics import METRICS
-from mlgate.model.metrics import compute
+from mlgate.manifest.spec import Compare
 
 MIN_SUPPORT = 30
 MISSING = "(missing)"
+DEFAULTS = Compare()  # the manifest's compare section as it is when left out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,21 +95,29 @@ def crossed(a: Slices, b: Slices) -> Slices:
 
 
 def compare(
-    metric: str, slices: Slices, *, correction: str = "bh", **paired: Any
+    metric: str,
+    slices: Slices,
+    paired: Paired,
+    spec: Compare = DEFAULTS,
+    *,
+    min_support: int = MIN_SUPPORT,
+    correction: str = "bh",
 ) -> list[SliceResult]:
-    """Every slice, in the order of its labels; `paired` as `_each` takes it (the rows as
-    `significance.paired_test` takes them, and the test's settings)."""
-    return _adjusted(_each(metric, slices, **paired), correction)
+    """Every slice, in the order of its labels, tested as `spec` (the manifest's compare
+    section) sets the whole's test."""
+    return _adjusted(_each(metric, slices, paired, spec, min_support), correction)
 
 
 def discover(
     metric: str,
     columns: Mapping[str, np.ndarray],
+    paired: Paired,
+    spec: Compare = DEFAULTS,
     *,
     worst: int = 5,
     bins: int = 4,
+    min_support: int = MIN_SUPPORT,
     correction: str = "bh",
-    **paired: Any,
 ) -> list[SliceResult]:
     """The slices where the candidate lost most against the baseline, found by scanning
     every column (numbers in quantile bins, anything else by value). The p-values are
@@ -118,7 +126,7 @@ def discover(
     every = [
         result
         for name, values in columns.items()
-        for result in _each(metric, _sliced(name, values, bins), **paired)
+        for result in _each(metric, _sliced(name, values, bins), paired, spec, min_support)
     ]
     tested = [r for r in _adjusted(every, correction) if r.test is not None]
     better = METRICS[metric].greater_is_better
@@ -132,49 +140,30 @@ def _sliced(name: str, values: np.ndarray, bins: int) -> Slices:
 
 
 def _each(
-    metric: str,
-    slices: Slices,
-    *,
-    y_true: np.ndarray,
-    candidate_pred: np.ndarray,
-    baseline_pred: np.ndarray,
-    candidate_scores: np.ndarray | None = None,
-    baseline_scores: np.ndarray | None = None,
-    n_classes: int,
-    positive_index: int = 1,
-    min_support: int = MIN_SUPPORT,
-    resamples: int = 1000,
-    seed: int = 0,
-    confidence: float = 0.95,
+    metric: str, slices: Slices, paired: Paired, spec: Compare, min_support: int
 ) -> list[SliceResult]:
     """Each slice's figures and test, unadjusted."""
-    classes: list[object] | None = list(range(n_classes)) if n_classes else None
     results: list[SliceResult] = []
     for code, label in enumerate(slices.labels):
-        rows = np.flatnonzero(slices.codes == code)
-        found = SliceResult(column=slices.column, value=label, rows=len(rows))
-        if len(rows) < min_support:
-            said = f"{words.count(len(rows), 'row')}, under the minimum of {min_support:,}"
-            results.append(_untested(found, said))
+        rows = paired.only(np.flatnonzero(slices.codes == code))
+        found = SliceResult(column=slices.column, value=label, rows=len(rows.y_true))
+        if found.rows < min_support:
+            said = f"{words.count(found.rows, 'row')}, under the minimum of {min_support:,}"
+            results.append(replace(found, reason=said))
             continue
-        cand_s = None if candidate_scores is None else candidate_scores[rows]
-        base_s = None if baseline_scores is None else baseline_scores[rows]
         try:
-            sides = [
-                compute(metric, y_true[rows], pred[rows], s, classes=classes,
-                        positive_index=positive_index)
-                for pred, s in ((candidate_pred, cand_s), (baseline_pred, base_s))
-            ]  # fmt: skip
-            test = paired_test(
-                metric, y_true=y_true[rows], candidate_pred=candidate_pred[rows],
-                baseline_pred=baseline_pred[rows], candidate_scores=cand_s,
-                baseline_scores=base_s, n_classes=n_classes, positive_index=positive_index,
-                resamples=resamples, seed=seed, confidence=confidence,
-            )  # fmt: skip
+            test = rows.test(metric, spec)
         except ValueError as exc:  # undefined on this slice (one class only, say)
-            results.append(_untested(found, str(exc)))
+            results.append(replace(found, reason=str(exc)))
             continue
-        results.append(replace(found, candidate=sides[0], baseline=sides[1], test=test))
+        results.append(
+            replace(
+                found,
+                candidate=on_rows(metric, rows, rows.candidate_pred, rows.candidate_scores),
+                baseline=on_rows(metric, rows, rows.baseline_pred, rows.baseline_scores),
+                test=test,
+            )
+        )
     return results
 
 
@@ -185,10 +174,6 @@ def _adjusted(results: list[SliceResult], correction: str) -> list[SliceResult]:
     for (i, _), p in zip(tested, adjusted, strict=True):
         out[i] = replace(out[i], adjusted_p=p)
     return out
-
-
-def _untested(found: SliceResult, reason: str) -> SliceResult:
-    return SliceResult(column=found.column, value=found.value, rows=found.rows, reason=reason)
 
 
 def _missing(value: object) -> bool:
