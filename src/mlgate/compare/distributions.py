@@ -199,6 +199,28 @@ def _agree(p_value: float, low: float, high: float, alpha: float) -> float:
     return p_value
 
 
+def drawn_cells(
+    weights: np.ndarray, resamples: int, rng: np.random.Generator, *, chunk: int
+) -> Iterator[np.ndarray]:
+    """Resamples of a table's occupied cells, `weights` rows each, as multinomial counts:
+    the same distribution as resampling the rows the table counts, at a cost that does
+    not grow with them. (chunk, cells) float counts, `chunk` resamples at a time."""
+    rows = int(weights.sum())
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
+        yield rng.multinomial(rows, weights / rows, size=size).astype(np.float64)
+
+
+def tables(draws: np.ndarray, cells: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(resamples, *shape) tables from draws of cells, each a flat index into `shape`."""
+    size, cells_each = len(draws), math.prod(shape)
+    offset = np.arange(size)[:, None] * cells_each
+    counted = np.bincount(
+        (offset + cells).ravel(), weights=draws.ravel(), minlength=size * cells_each
+    )
+    return counted.reshape(size, *shape)
+
+
 def resample_counts(
     rows: int, resamples: int, rng: np.random.Generator, *, cells: int = 1 << 16
 ) -> Iterator[np.ndarray]:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlgate.compare.distributions import BOOTSTRAP_COUNTS, PairedTest, interval, summarise
+from mlgate.compare.distributions import (
+    BOOTSTRAP_COUNTS,
+    PairedTest,
+    drawn_cells,
+    interval,
+    summarise,
+    tables,
+)
 from mlgate.model import fairness
 
 CELLS_AT_ONCE = 1 << 20  # resamples drawn in parts of this many cells: bounded memory
@@ -64,20 +71,17 @@ def paired(
     sides = (occupied // 2, occupied // 4 * 2 + occupied % 2)  # (group, actual, decision)
 
     def figures(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        draws = draws.astype(np.float64)
-        cand, base = (fairness.figure(metric, _tables(draws, side, n_groups)) for side in sides)
+        shape = (n_groups, 2, 2)
+        cand, base = (fairness.figure(metric, tables(draws, side, shape)) for side in sides)
         return cand, base
 
-    cand_value, base_value = (float(v[0]) for v in figures(weights[None, :]))
+    cand_value, base_value = (float(v[0]) for v in figures(weights[None, :].astype(np.float64)))
     if not (math.isfinite(cand_value) and math.isfinite(base_value)):
         raise ValueError(f"{metric} is undefined on these rows: a group has no rows to rate")
     rng = np.random.default_rng(seed)
     rows = int(weights.sum())
     chunk = max(1, CELLS_AT_ONCE // (n_groups * 8))
-    parts = [
-        figures(rng.multinomial(rows, weights / rows, size=min(chunk, resamples - start)))
-        for start in range(0, resamples, chunk)
-    ]
+    parts = [figures(d) for d in drawn_cells(weights, resamples, rng, chunk=chunk)]
     drawn = (np.concatenate([c for c, _ in parts]), np.concatenate([b for _, b in parts]))
     low, high = interval(drawn[0], confidence)
     return FairnessComparison(
@@ -95,13 +99,3 @@ def paired(
             method=BOOTSTRAP_COUNTS,
         ),
     )
-
-
-def _tables(draws: np.ndarray, side: np.ndarray, n_groups: int) -> np.ndarray:
-    """(resamples, groups, 2, 2) tables from draws of the occupied cells."""
-    size = len(draws)
-    offset = np.arange(size)[:, None] * n_groups * 4
-    counted = np.bincount(
-        (offset + side).ravel(), weights=draws.ravel(), minlength=size * n_groups * 4
-    )
-    return counted.reshape(size, n_groups, 2, 2)

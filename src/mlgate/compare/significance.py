@@ -32,9 +32,11 @@ from mlgate.compare import binned, influence, ranked
 from mlgate.compare.distributions import (
     BOOTSTRAP_COUNTS,
     PairedTest,
+    drawn_cells,
     linear_test,
     mcnemar,
     summarise,
+    tables,
 )
 from mlgate.manifest.metrics import METRICS
 from mlgate.model import calibration
@@ -210,7 +212,7 @@ def on_resamples(
     if metric in LABEL_METRICS:
         k = n_classes + 1
         cells = _known(y_true, n_classes) * k + _known(pred, n_classes)
-        return label_metric(metric, _tables(counts, cells, k), positive_index=positive_index)
+        return label_metric(metric, tables(counts, cells, (k, k)), positive_index=positive_index)
     if METRICS[metric].needs == "scores" and scores is None:
         raise ValueError(f"'{metric}' needs probabilities")
     return _side(metric, y_true, pred, scores, n_classes, positive_index)(counts)
@@ -220,15 +222,6 @@ def _known(classes: np.ndarray, n_classes: int) -> np.ndarray:
     """Class indices, with those the model does not know (-1) as one extra class."""
     a = np.asarray(classes, np.int64)
     return np.where((a >= 0) & (a < n_classes), a, n_classes)
-
-
-def _tables(draws: np.ndarray, cells: np.ndarray, k: int) -> np.ndarray:
-    """(resamples, k, k) confusion tables from draws of cells (true * k + predicted)."""
-    size = len(draws)
-    offset = np.arange(size)[:, None] * k * k
-    return np.bincount(
-        (offset + cells).ravel(), weights=draws.ravel(), minlength=size * k * k
-    ).reshape(size, k, k)
 
 
 def _counts_bootstrap(
@@ -253,7 +246,7 @@ def _counts_bootstrap(
 
     def deltas(draws: np.ndarray) -> np.ndarray:
         cand_value, base_value = (
-            label_metric(metric, _tables(draws, side, k), positive_index=positive_index)
+            label_metric(metric, tables(draws, side, (k, k)), positive_index=positive_index)
             for side in sides
         )
         delta: np.ndarray = cand_value - base_value  # label_metric's tables are untyped
@@ -263,14 +256,14 @@ def _counts_bootstrap(
     if not math.isfinite(delta):
         raise ValueError(f"'{metric}' is undefined on these rows")
     rng = np.random.default_rng(seed)
-    rows = int(weights.sum())
     chunk = max(1, (1 << 20) // max(len(occupied), k * k))
-    drawn = [
-        deltas(rng.multinomial(rows, weights / rows, size=min(chunk, resamples - start)))
-        for start in range(0, resamples, chunk)
-    ]
+    drawn = [deltas(d) for d in drawn_cells(weights, resamples, rng, chunk=chunk)]
     return summarise(
-        delta, np.concatenate(drawn), rows=rows, confidence=confidence, method=BOOTSTRAP_COUNTS
+        delta,
+        np.concatenate(drawn),
+        rows=int(weights.sum()),
+        confidence=confidence,
+        method=BOOTSTRAP_COUNTS,
     )
 
 
