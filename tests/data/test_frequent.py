@@ -41,7 +41,12 @@ def running(batches: list[pl.Series]) -> frequent.Tally:
         counts.add(batch)
         # held: the counts kept and the batches' since they were added up
         assert sum(part.height for part in counts.parts) <= counts.held + counts.fold + 5_000
-    return counts.tally()
+    tally = counts.tally()
+    again = counts.tally()
+    assert (again.dropped, again.error, again.distinct, again.once) == (
+        tally.dropped, tally.error, tally.distinct, tally.once
+    )  # fmt: skip
+    return tally
 
 
 def test_few_distinct_values_are_counted_exactly(monkeypatch: pytest.MonkeyPatch) -> None:

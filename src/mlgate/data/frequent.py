@@ -69,6 +69,7 @@ class Running:
         if self.registers is None and folded.height <= self.held:
             return Tally.of(folded)
         kept = self._cut(folded)
+        self.parts = [kept]  # a second tally gives the same, cutting nothing twice
         assert self.registers is not None
         values = max(distinct.estimate(self.registers), kept.height)
         return Tally(
