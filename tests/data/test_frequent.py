@@ -134,3 +134,12 @@ def test_mlgate_profile_says_which_columns_were_counted_in_bounded_memory(
     assert main(["profile", str(path), "--columns", "plan"]) == 0  # to stdout: exact
     printed = capsys.readouterr()
     assert '"plan"' in printed.out and "bounded memory" not in printed.err
+
+
+def test_a_second_tally_cuts_nothing_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frequent, "HELD", 100)
+    counts = frequent.Running()
+    counts.add(texts(np.arange(1_000)))  # cut only when tallied
+    first, second = counts.tally(), counts.tally()
+    assert first.dropped == second.dropped == 900 and first.error == second.error == 1
+    assert first.total == second.total == 1_000
