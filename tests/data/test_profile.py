@@ -319,9 +319,23 @@ def test_a_run_with_drift_has_scipy_loaded_by_the_end_of_the_data_stage() -> Non
         ({"age": {"kind": "numeric", "missing": 0}}, "column 'age' lacks 'quantiles'"),
         (
             {"age": {"kind": "categorical", "missing": "x"}},
-            "column 'age': expected a count, found 'x'",
+            "column 'age': expected a count for 'missing', found 'x'",
         ),
         ({"age": "numeric"}, "column 'age' is not shaped as mlgate writes it"),
+        (
+            {
+                "id": {
+                    "kind": "categorical",
+                    "missing": 0,
+                    "counts": {},
+                    "other": 9,
+                    "distinct": 9,
+                    "once": 9,
+                    "error": -3,
+                }
+            },
+            "column 'id': expected a count for 'error', found -3",
+        ),
     ],
 )
 def test_a_broken_profile_names_the_column_and_what_is_wrong(

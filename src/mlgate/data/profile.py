@@ -307,7 +307,7 @@ def read(path: str, text: bytes) -> Profile:
         )
     where = "the file"
     try:
-        rows, source = _count(data["rows"]), str(data.get("source", ""))
+        rows, source = _count(data["rows"], "rows"), str(data.get("source", ""))
         columns = {}
         for name, column in data["columns"].items():
             where = f"column '{name}'"
@@ -326,40 +326,42 @@ def read(path: str, text: bytes) -> Profile:
     return Profile(rows=rows, source=source, columns=columns)
 
 
-def _count(value: object) -> int:
+def _count(value: object, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"expected a count, found {value!r}")
+        raise ValueError(f"expected a count for '{key}', found {value!r}")
     return value
 
 
-def _number(value: object) -> float:
+def _number(value: object, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"expected a number, found {value!r}")
+        raise ValueError(f"expected a number for '{key}', found {value!r}")
     return float(value)
 
 
 def _column(data: dict[str, Any]) -> ColumnProfile:
     if data["kind"] == "numeric":
-        values = np.array([_number(v) for v in data["quantiles"]], dtype=float)
+        values = np.array([_number(v, "quantiles") for v in data["quantiles"]], dtype=float)
         if values.size and np.any(np.diff(values) < 0):
             raise ValueError("quantiles out of order")
-        epsilon = _number(data["epsilon"])
+        epsilon = _number(data["epsilon"], "epsilon")
         if not 0 <= epsilon <= 1:
             raise ValueError(f"epsilon {epsilon} outside [0, 1]")
         return NumericProfile(
-            missing=_count(data["missing"]),
-            summary=sketch.Summary(values=values, count=_count(data["count"]), epsilon=epsilon),
-            mean=_number(data["mean"]),
-            m2=_number(data["m2"]),
+            missing=_count(data["missing"], "missing"),
+            summary=sketch.Summary(
+                values=values, count=_count(data["count"], "count"), epsilon=epsilon
+            ),
+            mean=_number(data["mean"], "mean"),
+            m2=_number(data["m2"], "m2"),
         )
     if data["kind"] == "categorical":
         return CategoricalProfile(
-            missing=_count(data["missing"]),
-            counts={str(k): _count(v) for k, v in data["counts"].items()},
-            other=_count(data["other"]),
-            distinct=_count(data["distinct"]),
-            once=_count(data["once"]),
-            error=_count(data.get("error", 0)),
+            missing=_count(data["missing"], "missing"),
+            counts={str(k): _count(v, f"counts.{k}") for k, v in data["counts"].items()},
+            other=_count(data["other"], "other"),
+            distinct=_count(data["distinct"], "distinct"),
+            once=_count(data["once"], "once"),
+            error=_count(data.get("error", 0), "error"),
         )
     raise ValueError(f"unknown column kind {data['kind']!r}")
 
