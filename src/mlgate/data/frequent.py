@@ -71,7 +71,10 @@ class Running:
         kept = self._cut(folded)
         self.parts = [kept]  # a second tally gives the same, cutting nothing twice
         assert self.registers is not None
-        values = max(distinct.estimate(self.registers), kept.height)
+        # an estimate, kept within what is certain: at least the values kept, at most
+        # one value a row
+        total = int(kept["count"].sum()) + self.dropped
+        values = min(max(distinct.estimate(self.registers), kept.height), total)
         return Tally(
             counted=kept,
             distinct=values,
