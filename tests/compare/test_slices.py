@@ -12,7 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, recall_score
 
 from mlgate.compare import slices
-from mlgate.compare.comparison import Paired
+from mlgate.compare.paired import Paired
+from mlgate.data import slicing
 from mlgate.compare.significance import paired_test
 
 
@@ -41,7 +42,7 @@ def scored() -> dict[str, np.ndarray]:
 def test_each_slice_has_scikit_learns_figures_and_the_wholes_test_on_its_rows(
     scored: dict[str, np.ndarray],
 ) -> None:
-    cut = slices.by_bins("mean radius", scored["radius"], bins=3)
+    cut = slicing.by_bins("mean radius", scored["radius"], bins=3)
     paired = decisions(scored["y"], scored["candidate"], scored["baseline"])
     found = slices.compare("recall", cut, paired)
     assert [r.value for r in found] == list(cut.labels) and len(found) == 3
@@ -64,18 +65,18 @@ def test_each_slice_has_scikit_learns_figures_and_the_wholes_test_on_its_rows(
 
 def test_bins_cover_every_row_and_missing_values_are_a_slice() -> None:
     values = np.array([1.0, 2.0, 2.0, 3.0, np.nan, 10.0, 7.0, None], dtype=float)
-    cut = slices.by_bins("x", values, bins=2)
+    cut = slicing.by_bins("x", values, bins=2)
     assert cut.labels == ("[1, 2.5)", "[2.5, 10]", "(missing)")
     assert cut.codes.tolist() == [0, 0, 0, 1, 2, 1, 1, 2]
-    same = slices.by_bins("x", np.full(5, 4.0))
+    same = slicing.by_bins("x", np.full(5, 4.0))
     assert same.labels == ("[4, 4]",) and same.codes.tolist() == [0] * 5
 
 
 def test_categories_and_their_combinations() -> None:
-    plan = slices.by_category("plan", np.array(["pro", "free", None, "pro"], dtype=object))
+    plan = slicing.by_category("plan", np.array(["pro", "free", None, "pro"], dtype=object))
     assert plan.labels == ("(missing)", "free", "pro") and plan.codes.tolist() == [2, 1, 0, 2]
-    region = slices.by_category("region", np.array(["EU", "EU", "US", "US"], dtype=object))
-    both = slices.crossed(plan, region)
+    region = slicing.by_category("region", np.array(["EU", "EU", "US", "US"], dtype=object))
+    both = slicing.crossed(plan, region)
     assert both.column == "plan & region"
     assert [both.labels[c] for c in both.codes] == [
         "pro & EU", "free & EU", "(missing) & US", "pro & US"
@@ -85,7 +86,7 @@ def test_categories_and_their_combinations() -> None:
 def test_a_small_slice_is_listed_untested_not_dropped(scored: dict[str, np.ndarray]) -> None:
     codes = np.zeros(len(scored["y"]), dtype=np.int64)
     codes[:12] = 1
-    cut = slices.Slices(column="c", codes=codes, labels=("big", "small"))
+    cut = slicing.Slices(column="c", codes=codes, labels=("big", "small"))
     paired = decisions(scored["y"], scored["candidate"], scored["baseline"])
     big, small = slices.compare("accuracy", cut, paired)
     assert big.test is not None and big.rows == len(scored["y"]) - 12
@@ -112,7 +113,7 @@ def test_adjusted_p_values_keep_false_alarms_rare_and_find_a_real_drop() -> None
         data = simulated(4_000, 20, seed, drop_in=None)
         found = slices.compare(
             "accuracy",
-            slices.Slices(column="s", codes=data["codes"], labels=labels),
+            slicing.Slices(column="s", codes=data["codes"], labels=labels),
             decisions(data["y"], data["candidate"], data["baseline"]),
         )
         alarms_raw += any(r.test is not None and r.test.p_value < 0.05 for r in found)
@@ -121,7 +122,7 @@ def test_adjusted_p_values_keep_false_alarms_rare_and_find_a_real_drop() -> None
     data = simulated(10_000, 20, 99, drop_in=7)
     found = slices.compare(
         "accuracy",
-        slices.Slices(column="s", codes=data["codes"], labels=labels),
+        slicing.Slices(column="s", codes=data["codes"], labels=labels),
         decisions(data["y"], data["candidate"], data["baseline"]),
     )
     assert [r.value for r in found if r.flagged(0.05)] == ["s7"]
@@ -150,7 +151,7 @@ def test_discovery_finds_the_planted_slice_among_every_columns_adjusting_for_all
     # the other slices hold a third of team's rows each, so they lose a third as much
     assert all(r.test and r.test.delta > found[0].test.delta / 2 for r in found[1:])
     # adjusted across the 12 slices scanned, not the 3 of one column
-    alone = slices.compare("accuracy", slices.by_category("plan", columns["plan"]), paired)
+    alone = slices.compare("accuracy", slicing.by_category("plan", columns["plan"]), paired)
     team = next(r for r in alone if r.value == "team")
     assert found[0].test == team.test and found[0].adjusted_p > team.adjusted_p
     assert not any(r.flagged(0.05) for r in alone if r.value != "team")

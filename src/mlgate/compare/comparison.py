@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
 from mlgate import words
-from mlgate.compare import diff, gates, pairing
+from mlgate.compare import diff, gates, pairing, subgroups
 from mlgate.compare.baseline import Found
 from mlgate.compare.distributions import PairedTest
+from mlgate.compare.paired import Paired, finite, on_rows
 from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.spec import Compare, Gate, Manifest
 from mlgate.result import arrays, rowsets
@@ -37,50 +38,6 @@ from mlgate.result.records import (
 
 MIN_ROWS = 30  # fewer rows left to compare on: each side's own figures, "different data"
 MIN_FRACTION = 0.1  # ... or fewer than this share of the candidate's test rows
-
-
-@dataclass(frozen=True, kw_only=True)
-class Paired:
-    """Both sides' predictions on the rows they share, in the candidate's class order."""
-
-    y_true: np.ndarray
-    candidate_pred: np.ndarray
-    baseline_pred: np.ndarray
-    candidate_scores: np.ndarray | None
-    baseline_scores: np.ndarray | None
-    n_classes: int
-    positive_index: int
-    same_data: bool
-
-    def only(self, rows: np.ndarray) -> Paired:
-        """These rows alone (a slice's), as indices into the paired rows."""
-        return replace(
-            self,
-            y_true=self.y_true[rows],
-            candidate_pred=self.candidate_pred[rows],
-            baseline_pred=self.baseline_pred[rows],
-            candidate_scores=None if self.candidate_scores is None else self.candidate_scores[rows],
-            baseline_scores=None if self.baseline_scores is None else self.baseline_scores[rows],
-        )
-
-    def test(self, metric: str, spec: Compare) -> PairedTest:
-        """`metric`'s paired test on these rows, as the manifest's compare section sets it;
-        ValueError (with the reason) where the metric is undefined on them."""
-        from mlgate.compare import significance
-
-        return significance.paired_test(
-            metric,
-            y_true=self.y_true,
-            candidate_pred=self.candidate_pred,
-            baseline_pred=self.baseline_pred,
-            candidate_scores=self.candidate_scores,
-            baseline_scores=self.baseline_scores,
-            n_classes=self.n_classes,
-            positive_index=self.positive_index,
-            resamples=spec.resamples,
-            seed=spec.seed,
-            confidence=spec.confidence,
-        )
 
 
 Words = Callable[[GateResult], GateResult]
@@ -102,11 +59,15 @@ def compare(
     results = tuple(
         worded(_gate(g, ours, theirs, paired, spec, exists=found.exists)) for g in spec.gates
     )
+    judged = subgroups.judge(manifest, candidate.evaluate, paired)
     stage = CompareStage(
         status="passed",
         baseline=info,
         metrics=changes,
         gates=results,
+        slices=judged.slices,
+        fairness=judged.fairness,
+        checks=judged.checks,
         params=tuple(diff.params(found.result.params, candidate.params))
         if found.result is not None
         else (),
@@ -126,12 +87,16 @@ def _status(stage: CompareStage, *, required: bool, exists: bool) -> CompareStag
             status="failed",
             message=f"compare.required is set, but there is no baseline: {stage.baseline.message}",
         )
-    if failed:
+    broken = [c for c in stage.checks if c.status in ("failed", "error")]
+    if failed or broken:
+        said = [f"{words.of(len(failed), len(stage.gates), 'gate')} failed"] if failed else []
+        said += [f"{words.of(len(broken), len(stage.checks), 'check')} failed"] if broken else []
         return replace(
             stage,
             status="failed",
-            message=f"{words.of(len(failed), len(stage.gates), 'gate')} "
-            "failed: " + "; ".join(g.explanation for g in failed[:3]),
+            message=" and ".join(said)
+            + ": "
+            + "; ".join([g.explanation for g in failed[:3]] + [c.message for c in broken[:3]]),
         )
     if not exists:
         return replace(stage, status="passed", message=stage.baseline.message)
@@ -163,7 +128,7 @@ def _direction(name: str, gate_list: Sequence[Gate]) -> bool:
 def _change(
     name: str, candidate: float | None, baseline: float | None, greater_is_better: bool
 ) -> MetricChange:
-    cand, base = _finite(candidate), _finite(baseline)
+    cand, base = finite(candidate), finite(baseline)
     change = cand - base if cand is not None and base is not None else None
     relative = change / abs(base) if change is not None and base else None
     return MetricChange(
@@ -174,10 +139,6 @@ def _change(
         relative_change=relative,
         greater_is_better=greater_is_better,
     )
-
-
-def _finite(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else float(value)
 
 
 def _values(
@@ -193,20 +154,6 @@ def _values(
         {n: on_rows(n, paired, paired.candidate_pred, paired.candidate_scores) for n in known},
         {n: on_rows(n, paired, paired.baseline_pred, paired.baseline_scores) for n in known},
     )
-
-
-def on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | None) -> float | None:
-    """One side's figure on the paired rows; None where it is undefined on them."""
-    from mlgate.model.metrics import compute
-
-    classes: list[object] | None = list(range(paired.n_classes)) if paired.n_classes else None
-    try:
-        value = compute(
-            name, paired.y_true, pred, scores, classes=classes, positive_index=paired.positive_index
-        )
-    except ValueError:
-        return None
-    return _finite(value)
 
 
 def _gate(
@@ -259,7 +206,7 @@ def _test(
         ci_high=test.ci_high,
         p_value=test.p_value,
         confidence=test.confidence,
-        detectable_change=_finite(detectable),
+        detectable_change=finite(detectable),
     )
     return test, found, _power_shortfall(gate, test.rows, detectable), None
 
@@ -356,6 +303,7 @@ def _regression(ours: Predictions, theirs: Predictions, rows: pairing.Pairing) -
         n_classes=0,
         positive_index=0,
         same_data=rows.same_data,
+        rows=rows.candidate,
     )
 
 
@@ -385,6 +333,7 @@ def _classification(
         n_classes=len(mine),
         positive_index=positive_index,
         same_data=rows.same_data,
+        rows=rows.candidate,
     ), ""
 
 

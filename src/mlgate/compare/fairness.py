@@ -99,3 +99,35 @@ def paired(
             method=BOOTSTRAP_COUNTS,
         ),
     )
+
+
+def alone(
+    metric: str,
+    groups: np.ndarray,
+    actual: np.ndarray,
+    decided: np.ndarray,
+    *,
+    resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> fairness.Figure:
+    """One model's figure and its interval (drawn as `paired` draws them, the model set
+    against itself)."""
+    found = paired(
+        metric,
+        groups,
+        actual,
+        decided,
+        decided,
+        resamples=resamples,
+        seed=seed,
+        confidence=confidence,
+    )
+    return fairness.Figure(
+        metric=metric,
+        groups=found.groups,
+        value=found.candidate,
+        low=found.candidate_low,
+        high=found.candidate_high,
+        confidence=confidence,
+    )

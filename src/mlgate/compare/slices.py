@@ -8,37 +8,27 @@ is listed with its rows and not tested, so a small slice neither raises a false 
 nor hides in silence. `discover` scans every column for the slices where the candidate
 lost most, adjusting across all it scanned.
 
-Not yet wired into the manifest, the run or the report (issue 15).
+The slices themselves are cut by data/slicing.py; compare/subgroups.py runs these for the
+manifest's slices and gates.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from mlgate import words
-from mlgate.compare.comparison import Paired, on_rows
 from mlgate.compare.distributions import PairedTest
-from mlgate.data import corrections
+from mlgate.compare.paired import Paired, on_rows
+from mlgate.data import corrections, slicing
+from mlgate.data.slicing import Slices
 from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.spec import Compare
 
 MIN_SUPPORT = 30
-MISSING = "(missing)"
 DEFAULTS = Compare()  # the manifest's compare section as it is when left out
-
-
-@dataclass(frozen=True, kw_only=True)
-class Slices:
-    """Each row's slice as a code into `labels`."""
-
-    column: str
-    codes: np.ndarray
-    labels: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,44 +46,6 @@ class SliceResult:
         return self.adjusted_p is not None and self.adjusted_p < alpha
 
 
-def by_category(column: str, values: np.ndarray) -> Slices:
-    """One slice per distinct value (as text); missing values are a slice of their own."""
-    text = np.array([MISSING if _missing(v) else str(v) for v in values.tolist()], dtype=object)
-    labels, codes = np.unique(text, return_inverse=True)
-    return Slices(column=column, codes=codes, labels=tuple(str(v) for v in labels))
-
-
-def by_bins(column: str, values: np.ndarray, bins: int = 4) -> Slices:
-    """Quantile bins of a numeric column ([low, high), the last closed), equal in rows as
-    far as ties allow; missing values a slice of their own."""
-    numbers = np.asarray(values, dtype=float)
-    present = np.isfinite(numbers)
-    edges = np.empty(0)
-    if present.any():
-        edges = np.unique(np.quantile(numbers[present], np.linspace(0, 1, bins + 1)))
-    if len(edges) == 1:  # one value throughout: one bin
-        edges = np.repeat(edges, 2)
-    last = len(edges) - 2
-    labels = [
-        f"[{_short(lo)}, {_short(hi)}{']' if i == last else ')'}"
-        for i, (lo, hi) in enumerate(itertools.pairwise(edges))
-    ]
-    inner = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, max(last, 0))
-    codes = np.where(present, inner, len(labels))
-    if not present.all():
-        labels.append(MISSING)
-    return Slices(column=column, codes=codes, labels=tuple(labels))
-
-
-def crossed(a: Slices, b: Slices) -> Slices:
-    """The combination of two columns: one slice per pair of their slices that occurs."""
-    joint = a.codes * len(b.labels) + b.codes
-    present, codes = np.unique(joint, return_inverse=True)
-    width = len(b.labels)
-    labels = tuple(f"{a.labels[j // width]} & {b.labels[j % width]}" for j in present)
-    return Slices(column=f"{a.column} & {b.column}", codes=codes, labels=labels)
-
-
 def compare(
     metric: str,
     slices: Slices,
@@ -105,7 +57,24 @@ def compare(
 ) -> list[SliceResult]:
     """Every slice, in the order of its labels, tested as `spec` (the manifest's compare
     section) sets the whole's test."""
-    return _adjusted(_each(metric, slices, paired, spec, min_support), correction)
+    return compare_all(
+        metric, [slices], paired, spec, min_support=min_support, correction=correction
+    )
+
+
+def compare_all(
+    metric: str,
+    cuts: Sequence[Slices],
+    paired: Paired,
+    spec: Compare = DEFAULTS,
+    *,
+    min_support: int = MIN_SUPPORT,
+    correction: str | None = "bh",
+) -> list[SliceResult]:
+    """Every slice of every cut, the p-values adjusted across all of them together (None:
+    left to the caller, who adjusts them with other tests)."""
+    every = [r for cut in cuts for r in _each(metric, cut, paired, spec, min_support)]
+    return every if correction is None else _adjusted(every, correction)
 
 
 def discover(
@@ -135,8 +104,9 @@ def discover(
 
 
 def _sliced(name: str, values: np.ndarray, bins: int) -> Slices:
-    numeric = np.issubdtype(values.dtype, np.number) and values.dtype != np.bool_
-    return by_bins(name, values, bins) if numeric else by_category(name, values)
+    if slicing.numeric(values):
+        return slicing.by_bins(name, values, bins)
+    return slicing.by_category(name, values)
 
 
 def _each(
@@ -174,11 +144,3 @@ def _adjusted(results: list[SliceResult], correction: str) -> list[SliceResult]:
     for (i, _), p in zip(tested, adjusted, strict=True):
         out[i] = replace(out[i], adjusted_p=p)
     return out
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _short(value: float) -> str:
-    return f"{value:.4g}"

@@ -18,6 +18,7 @@ from mlgate.manifest.spec import (
     DriftColumn,
     Environment,
     Evaluate,
+    FairnessCheck,
     Forks,
     Freshness,
     Gate,
@@ -25,6 +26,7 @@ from mlgate.manifest.spec import (
     MetricCheck,
     Quantile,
     Registry,
+    Slicing,
     Train,
 )
 from mlgate.manifest.yaml_source import Document, format_path
@@ -107,6 +109,11 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             timeout_s=seconds(evaluate["timeout"])
             if "timeout" in evaluate
             else DEFAULT_EVALUATE_TIMEOUT_S,
+            slices=tuple(
+                _slicing(s, format_path(("evaluate", "slices", i), raw))
+                for i, s in enumerate(evaluate.get("slices", ()))
+            ),
+            min_slice_rows=evaluate.get("min_slice_rows", 30),
         ),
         model_checks=tuple(
             MetricCheck(
@@ -116,6 +123,19 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
                 key=format_path(("model_checks", i), raw),
             )
             for i, c in enumerate(raw.get("model_checks", []))
+            if "metric" in c
+        ),
+        fairness_checks=tuple(
+            FairnessCheck(
+                fairness=c["fairness"],
+                sensitive=c["sensitive"],
+                min=c.get("min"),
+                max=c.get("max"),
+                significance=c.get("significance", "none"),
+                key=format_path(("model_checks", i), raw),
+            )
+            for i, c in enumerate(raw.get("model_checks", []))
+            if "fairness" in c
         ),
         compare=_compare(raw.get("compare", {}), raw),
         forks=_forks(raw.get("forks", {})),
@@ -157,10 +177,22 @@ def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
                 significance=g.get("significance", "none"),
                 greater_is_better=g.get("greater_is_better"),
                 missing_passes=g.get("missing", "fail") == "pass",
+                slices=g.get("slices", False),
                 key=format_path(("compare", "gates", name), raw),
             )
             for name, g in spec.get("gates", {}).items()
         ),
+    )
+
+
+def _slicing(spec: str | dict[str, Any], key: str) -> Slicing:
+    if isinstance(spec, str):
+        return Slicing(columns=(spec,), key=key)
+    bins = spec.get("bins")
+    return Slicing(
+        columns=tuple(spec["columns"]) if "columns" in spec else (spec["column"],),
+        bins=tuple(float(b) for b in bins) if isinstance(bins, list) else bins,
+        key=key,
     )
 
 

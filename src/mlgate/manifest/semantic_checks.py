@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import math
 import os
 import re
@@ -48,6 +49,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_docker_problems(raw),
         *_registry_problems(raw),
         *_drift_problems(raw),
+        *_slice_problems(raw),
         *_train_problems(raw, root, files),
     ]
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
@@ -125,7 +127,8 @@ def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
-    """Columns the run needs (target, id, features) missing from data files already there.
+    """Columns the run needs (target, id, features; slices and sensitive columns in the
+    test data) missing from data files already there.
 
     Files that data.prepare writes are judged after it runs, by the data checks.
     """
@@ -145,7 +148,8 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     fresh = _get(raw, "data", "checks", "freshness", "column")
     if isinstance(fresh, str) and fresh:
         needed.append((("data", "checks", "freshness", "column"), fresh))
-    if not needed:
+    scored = _row_columns(raw)
+    if not needed and not scored:
         return
     for role in ("train", "test"):
         relative = _get(raw, "data", role)
@@ -158,17 +162,77 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
             fmt = data_formats.detect_format(path, _get(raw, "data", "format") or "auto")
         except UserError:
             continue  # reported by _format_problems or the schema
-        missing = data_formats.missing_columns(path, fmt, [name for _, name in needed])
+        named = needed + scored if role == "test" else needed
+        missing = data_formats.missing_columns(path, fmt, [name for _, name in named])
         if not missing:
             continue
         columns = data_formats.header(path, fmt)
-        for where, name in needed:
+        for where, name in named:
             if name in missing:
                 yield (
                     where,
                     f"column '{name}' is not in {relative}{_columns_hint(name, columns)}",
                     False,
                 )
+
+
+def _row_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+    """The columns evaluate.slices and the fairness checks read from the test data."""
+    named: list[tuple[KeyPath, str]] = []
+    slices = _get(raw, "evaluate", "slices")
+    for i, spec in enumerate(slices if isinstance(slices, list) else ()):
+        where: KeyPath = ("evaluate", "slices", i)
+        if isinstance(spec, str):
+            named.append((where, spec))
+        elif isinstance(spec, dict) and isinstance(spec.get("column"), str):
+            named.append(((*where, "column"), spec["column"]))
+        elif isinstance(spec, dict) and isinstance(spec.get("columns"), list):
+            named += [((*where, "columns", j), c) for j, c in enumerate(spec["columns"])]
+    checks = _get(raw, "model_checks")
+    for i, check in enumerate(checks if isinstance(checks, list) else ()):
+        if isinstance(check, dict) and isinstance(check.get("sensitive"), str):
+            named.append((("model_checks", i, "sensitive"), check["sensitive"]))
+    return [(where, name) for where, name in named if isinstance(name, str) and name]
+
+
+def _slice_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """Bin edges out of order, a slice gate with nothing to slice or no test to ask of the
+    slices, fairness asked of a regression model."""
+    slices = _get(raw, "evaluate", "slices")
+    for i, spec in enumerate(slices if isinstance(slices, list) else ()):
+        edges = spec.get("bins") if isinstance(spec, dict) else None
+        if not isinstance(edges, list) or not all(_is_number(e) for e in edges):
+            continue
+        if any(b <= a for a, b in itertools.pairwise(edges)):
+            yield (
+                ("evaluate", "slices", i, "bins"),
+                f"bin edges must increase, found {_shown(edges)}",
+                False,
+            )
+    gates = _get(raw, "compare", "gates")
+    for name, gate in gates.items() if isinstance(gates, dict) else ():
+        if not isinstance(gate, dict) or gate.get("slices") is not True:
+            continue
+        where: KeyPath = ("compare", "gates", name, "slices")
+        if not slices:
+            yield where, "there are no slices to gate: name them in evaluate.slices", True
+        elif gate.get("significance") != "no significant drop":
+            yield (
+                where,
+                "a slice gate asks each slice for no significant drop: "
+                "add significance: no significant drop",
+                True,
+            )
+    if _get(raw, "evaluate", "task") != "regression":
+        return
+    checks = _get(raw, "model_checks")
+    for i, check in enumerate(checks if isinstance(checks, list) else ()):
+        if isinstance(check, dict) and "fairness" in check:
+            yield (
+                ("model_checks", i, "fairness"),
+                "fairness compares a classifier's decisions, but evaluate.task is regression",
+                False,
+            )
 
 
 def _drift_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:

@@ -118,11 +118,27 @@ class Train:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Slicing:
+    """A way to cut the test rows into slices: one column's values (its categories, or
+    bins of a number), or the pairs of two columns' values."""
+
+    columns: tuple[str, ...]  # one, or two crossed
+    bins: int | tuple[float, ...] | None = None  # None: categories, or quartiles of a number
+    key: str = ""  # where it stands in the manifest: "evaluate.slices[1]"
+
+    @property
+    def name(self) -> str:
+        return " & ".join(self.columns)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Evaluate:
     task: Task | None = None
     metrics: tuple[str, ...] | None = None  # None: the task's defaults
     positive_label: str | int | bool | None = None
     timeout_s: float = 600.0  # loading and scoring the model, in a child process
+    slices: tuple[Slicing, ...] = ()
+    min_slice_rows: int = 30  # a smaller slice is listed with its rows, not tested
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,6 +147,18 @@ class MetricCheck:
     min: float | None = None
     max: float | None = None
     key: str  # where it stands in the manifest, e.g. "model_checks[metric=f1]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FairnessCheck:
+    """A fairness figure of the candidate's decisions across a sensitive column's groups."""
+
+    fairness: str  # a name in model/fairness.py's METRICS
+    sensitive: str
+    min: float | None = None
+    max: float | None = None
+    significance: Literal["none", "no significant worsening"] = "none"  # against the baseline
+    key: str = ""  # "model_checks[1]"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +173,7 @@ class Gate:
     significance: SignificanceRule = "none"
     greater_is_better: bool | None = None  # default: the metric's own direction
     missing_passes: bool = False  # a metric missing on either side fails unless this is set
+    slices: bool = False  # its significance asked of each slice of evaluate.slices too
     key: str = ""  # where it stands in the manifest: "compare.gates.f1"
 
     @property
@@ -225,6 +254,7 @@ class Manifest:
     train: Train
     evaluate: Evaluate
     model_checks: tuple[MetricCheck, ...] = ()
+    fairness_checks: tuple[FairnessCheck, ...] = ()  # model_checks that name `fairness`
     compare: Compare = field(default_factory=Compare)
     forks: Forks = field(default_factory=Forks)
     registry: Registry = field(default_factory=Registry)
@@ -237,6 +267,12 @@ class Manifest:
 
     def resolve(self, relative: str) -> Path:
         return self.root / relative
+
+    @property
+    def row_columns(self) -> tuple[str, ...]:
+        """The test columns whose values each scored row keeps, for slices and fairness."""
+        named = [c for s in self.evaluate.slices for c in s.columns]
+        return tuple(dict.fromkeys(named + [f.sensitive for f in self.fairness_checks]))
 
     def outputs(self) -> tuple[str, ...]:
         """What a run writes into the checkout itself (relative to root): the model, the

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mlgate.manifest.spec import MetricCheck
+from mlgate.manifest.spec import FairnessCheck, MetricCheck
+from mlgate.model.fairness import Figure
 from mlgate.result.records import CheckResult, Status
 
 
@@ -49,9 +50,40 @@ def _metric_check(check: MetricCheck, value: float | None, error: str | None) ->
     return verdict("passed", f"{check.metric} = {value:.4f} ({rule})")
 
 
-def _rule(check: MetricCheck) -> str:
+def _rule(check: MetricCheck | FairnessCheck) -> str:
     if check.min is not None and check.max is not None:
         return f"between {check.min:g} and {check.max:g}"
     if check.min is not None:
         return f">= {check.min:g}"
     return f"<= {check.max:g}"
+
+
+def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
+    """`found`: the candidate's figure with its interval, or why it could not be had."""
+    rule = _rule(check) if check.min is not None or check.max is not None else "computed"
+    subject = f"{check.fairness} across {check.sensitive}"
+
+    def verdict(status: Status, message: str, observed: float | None = None) -> CheckResult:
+        return CheckResult(
+            id=f"model.fairness.{check.fairness}.{check.sensitive}",
+            stage="model",
+            subject=subject,
+            rule=rule,
+            status=status,
+            message=message,
+            observed=observed,
+            manifest_key=check.key,
+        )
+
+    if isinstance(found, str):
+        return verdict("error", f"{subject} unknown: {found}")
+    value = found.value
+    said = (
+        f"{check.fairness} = {value:.4f} across {found.groups} groups of {check.sensitive} "
+        f"({found.confidence:.0%} interval {found.low:.4f} to {found.high:.4f})"
+    )
+    if check.min is not None and value < check.min:
+        return verdict("failed", f"{said}: below the minimum {check.min:g}", value)
+    if check.max is not None and value > check.max:
+        return verdict("failed", f"{said}: above the maximum {check.max:g}", value)
+    return verdict("passed", said, value)

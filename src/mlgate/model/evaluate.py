@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, Task
 from mlgate.manifest.spec import Manifest
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays, rowsets
-from mlgate.result.records import EvaluateStage, Predictions, RowSet
+from mlgate.result.records import EvaluateStage, Predictions, RowSet, RowValues
 
 
 class EvaluationError(Exception):
@@ -158,6 +158,7 @@ def score(
     missing = [c for c in [target, *features] if c not in frame.columns]
     if missing:
         raise EvaluationError(f"the test data has no column {', '.join(map(repr, missing))}")
+    kept = _row_values(manifest, frame)
     X, y = _as_fitted(manifest, model, frame, features), frame[target]
     task, inferred = infer_task(manifest, model, y)
     announce(f"model.predict on {words.count(len(frame), 'row')}")
@@ -176,8 +177,37 @@ def score(
                 f"the test data's '{target}' holds values that are not numbers, but "
                 "evaluate.task is regression; set evaluate.task: classification"
             ) from exc
-        return _regression(manifest, y_true, y_pred, row_keys, inferred)
-    return _classification(manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred, announce)
+        scored = _regression(manifest, y_true, y_pred, row_keys, inferred)
+    else:
+        scored = _classification(
+            manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred, announce
+        )
+    return replace(scored, predictions=replace(scored.predictions, columns=kept))
+
+
+def _row_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues]:
+    """The columns slices and fairness checks read, kept for each row."""
+    from mlgate.result import row_values
+
+    lacking = [c for c in manifest.row_columns if c not in frame.columns]
+    if lacking:
+        named = [s.key for s in manifest.evaluate.slices if set(s.columns) & set(lacking)]
+        named += [f.key + ".sensitive" for f in manifest.fairness_checks if f.sensitive in lacking]
+        raise EvaluationError(
+            f"the test data has no column {', '.join(map(repr, lacking))}, which "
+            f"{', '.join(named)} names; its columns: {', '.join(map(str, frame.columns[:20]))}"
+        )
+    kept = {c: row_values.encode(frame[c]) for c in manifest.row_columns}
+    for spec in manifest.evaluate.slices:
+        if spec.bins is not None and all(kept[c].labels is not None for c in spec.columns):
+            sample = frame[spec.columns[0]].dropna()
+            shown = f" (such as {str(sample.iloc[0])[:40]!r})" if len(sample) else ""
+            raise EvaluationError(
+                f"{spec.key}.bins: {' and '.join(map(repr, spec.columns))} "
+                f"{'holds' if len(spec.columns) == 1 else 'hold'} no numbers{shown}, so there "
+                "is nothing to bin; leave bins out to slice by value"
+            )
+    return kept
 
 
 def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:

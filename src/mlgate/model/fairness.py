@@ -9,6 +9,9 @@ tables of any leading shape, (resamples, groups, 2, 2) as well as (groups, 2, 2)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
 # lower is fairer for a difference (0: every group alike), higher for a ratio (1)
@@ -19,6 +22,18 @@ METRICS = {
     "equal_opportunity_difference": "the gap between the groups' true positive rates",
 }
 HIGHER_IS_FAIRER = {"demographic_parity_ratio"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Figure:
+    """One model's figure on its rows, with a bootstrap interval."""
+
+    metric: str
+    groups: int
+    value: float
+    low: float
+    high: float
+    confidence: float
 
 
 def tables(
@@ -60,3 +75,22 @@ def _gap(rates: np.ndarray) -> np.ndarray:
     """Over the groups (the last axis); NaN when any group's rate is undefined."""
     gap: np.ndarray = np.max(rates, axis=-1) - np.min(rates, axis=-1)
     return gap
+
+
+def positive_index(classes: Sequence[object], label: object) -> int:
+    """The class whose decisions fairness compares: a binary model's positive class (the
+    manifest's positive_label, else the greater label), or the class positive_label names
+    among more; ValueError saying what to set where it cannot be told."""
+    if label is not None:
+        for i, c in enumerate(classes):
+            if c == label or str(c) == str(label):
+                return i
+        shown = ", ".join(map(str, classes))
+        raise ValueError(f"evaluate.positive_label {label!r} is not one of the classes: {shown}")
+    if len(classes) == 2:
+        return 1
+    shown = ", ".join(map(str, list(classes)[:10]))
+    raise ValueError(
+        f"fairness compares the decisions for one class, and the model has "
+        f"{len(classes)} ({shown}): name it in evaluate.positive_label"
+    )

@@ -314,7 +314,12 @@ def evaluate(ctx: RunContext) -> EvaluateStage:
         f"{words.count(scored.predictions.rows, 'row')}"
         + (f"; not computed: {', '.join(missing)}" if missing else "")
     )
-    return scored.passed(message, train_rows=answer.train_rows)
+    stage = scored.passed(message, train_rows=answer.train_rows)
+    if not manifest.evaluate.slices:
+        return stage
+    from mlgate.compare import subgroups
+
+    return replace(stage, slices=subgroups.slice_figures(manifest, stage))
 
 
 def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
@@ -345,9 +350,18 @@ def model(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
     """The manifest's model checks on the evaluation's metrics."""
     from mlgate.model import checks
 
+    manifest = ctx.manifest
     found = tuple(
-        checks.metric_checks(ctx.manifest.model_checks, evaluated.metrics, evaluated.metric_errors)
+        checks.metric_checks(manifest.model_checks, evaluated.metrics, evaluated.metric_errors)
     )
+    if manifest.fairness_checks:
+        from mlgate.compare import subgroups
+
+        found += tuple(
+            checks.fairness_check(c, subgroups.fairness_alone(manifest, evaluated, c))
+            for c in manifest.fairness_checks
+            if c.min is not None or c.max is not None
+        )
     return ModelStage(status=_status(found), checks=found)
 
 

@@ -52,7 +52,8 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
             f"{words.of(len(failed_gates), len(gate_list), 'gate')} failed: "
             + "; ".join(f"{g.metric} {gate_text.rule(g)}".strip() for g in failed_gates)
         )
-    if compared is not None and compared.status != "passed" and not failed_gates:
+    told = failed_gates or any(c.stage == "compare" for c in failed)
+    if compared is not None and compared.status != "passed" and not told:
         said.append(compared.message)
     if said:
         return "failed", ". ".join(said)

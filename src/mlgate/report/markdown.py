@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mlgate import words
 from mlgate.manifest.spec import Manifest
-from mlgate.report import drift_tables, gate_text, numbers
+from mlgate.report import drift_tables, gate_text, numbers, slice_tables
 from mlgate.report.blocks import details
 from mlgate.report.inert import code, escape, fence_safe
 from mlgate.report.text import left_out, training_unknown
@@ -69,8 +69,19 @@ def render(
             keep=75,
         ),
         Section(
+            title="slice and fairness checks",
+            text=_checks(
+                "Against the baseline, slice by slice and group by group",
+                result.compare.checks if result.compare is not None else (),
+                manifest,
+            ),
+            keep=74,
+        ),
+        Section(
             title="data checks", text=_checks("Data checks", result.data.checks, manifest), keep=70
         ),
+        Section(title="fairness", text=slice_tables.fairness(result), keep=58),
+        Section(title="slices", text=slice_tables.slices(result), keep=57),
         Section(title="drift", text=drift_tables.markdown(result.data.drift), keep=65),
         Section(title="stages", text=_stages(result), keep=60),
         Section(title="parameter changes", text=_param_changes(result.compare), keep=55),

@@ -92,6 +92,21 @@ def _predictions_problem(p: Predictions) -> str:
             and (values.dtype.kind not in "iu" or values.min() < -1 or values.max() >= classes)
         ):
             return f"{name} holds class indices outside -1..{classes - 1}"
+    for name, column in p.columns.items():
+        where = f"columns.{name}"
+        if list(column.values.shape) != [p.rows]:
+            return f"{where} has shape {list(column.values.shape)}, not [{p.rows}] (rows)"
+        try:
+            values = arrays.decode(column.values)
+        except ValueError as exc:
+            return f"{where}: {exc}"
+        if column.labels is None:
+            if values.dtype.kind != "f":
+                return f"{where} holds numbers of dtype {values.dtype.str}, not floats"
+        elif values.dtype.kind not in "iu" or (
+            values.size and (values.min() < -1 or values.max() >= len(column.labels))
+        ):
+            return f"{where} holds codes outside -1..{len(column.labels) - 1}"
     return ""
 
 

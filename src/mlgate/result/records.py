@@ -25,7 +25,7 @@ class CheckResult:
     """
 
     id: str  # stable across runs: "data.test.columns.age.min", "model.metric.f1_macro.min"
-    stage: Literal["data", "model"]
+    stage: Literal["data", "model", "compare"]
     subject: str  # what was checked: "test.age", "f1_macro"
     rule: str  # the expectation: ">= 18", "not null", "rows >= 1000"
     status: Status
@@ -132,6 +132,15 @@ class EncodedArray:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RowValues:
+    """One test column's value on each scored row, kept for slices and fairness: numbers
+    as they are (NaN: missing), anything else as codes into `labels` (-1: missing)."""
+
+    values: EncodedArray  # float64 numbers, or int32 codes
+    labels: tuple[str, ...] | None = None  # None: the values are numbers
+
+
+@dataclass(frozen=True, kw_only=True)
 class Predictions:
     """Per-row predictions, so a later comparison can pair rows with a baseline's.
 
@@ -145,6 +154,7 @@ class Predictions:
     y_pred: EncodedArray
     scores: EncodedArray | None = None  # (rows, classes) probabilities
     classes: tuple[Any, ...] | None = None
+    columns: Mapping[str, RowValues] = field(default_factory=dict)  # evaluate.slices' and fairness'
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,6 +174,16 @@ class RowSet:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SliceFigures:
+    """The candidate's metrics on the test rows of one slice."""
+
+    slicing: str  # the column, or "plan & region"
+    value: str  # "enterprise", "[18, 30)", "(missing)"
+    rows: int
+    metrics: Mapping[str, float | None] = field(default_factory=dict)  # None: undefined there
+
+
+@dataclass(frozen=True, kw_only=True)
 class EvaluateStage:
     status: Status
     task: str | None = None
@@ -174,6 +194,7 @@ class EvaluateStage:
     positive_label: Any = None
     # the training rows, hashed as predictions.row_keys hash the test rows (None: unknown)
     train_rows: RowSet | None = None
+    slices: tuple[SliceFigures, ...] = ()
     duration_s: float = 0.0
     message: str = ""
 
@@ -382,6 +403,37 @@ class DataChange:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SliceChange:
+    """A metric on one slice of the paired rows, candidate beside baseline, tested as the
+    whole is; the p-value adjusted across every slice tested for the metric."""
+
+    metric: str
+    slicing: str
+    value: str
+    rows: int
+    candidate: float | None = None
+    baseline: float | None = None
+    significance: Significance | None = None  # None: not tested (`reason` says why)
+    adjusted_p_value: float | None = None  # with every slice and fairness test of the comparison
+    dropped: bool = False  # significantly worse after the adjustment
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FairnessChange:
+    """A fairness figure of both models' decisions on the paired rows."""
+
+    fairness: str
+    sensitive: str
+    groups: int
+    candidate: float  # its own interval is the model check's (model.fairness.*)
+    baseline: float
+    significance: Significance  # candidate minus baseline
+    adjusted_p_value: float | None = None  # with the comparison's slice tests
+    worse: bool = False  # significantly less fair than the baseline, after the adjustment
+
+
+@dataclass(frozen=True, kw_only=True)
 class CompareStage:
     status: Status  # "failed" when a gate failed, "error" when a required baseline is missing
     baseline: Baseline
@@ -389,6 +441,9 @@ class CompareStage:
     gates: tuple[GateResult, ...] = ()
     params: tuple[ParamChange, ...] = ()
     data: tuple[DataChange, ...] = ()
+    slices: tuple[SliceChange, ...] = ()  # the gates' metrics that ask it of each slice
+    fairness: tuple[FairnessChange, ...] = ()
+    checks: tuple[CheckResult, ...] = ()  # slice gates, fairness against the baseline
     duration_s: float = 0.0
     message: str = ""
 
@@ -420,4 +475,5 @@ class RunResult:
 
     @property
     def checks(self) -> tuple[CheckResult, ...]:
-        return (*self.data.checks, *self.model.checks)
+        compared = self.compare.checks if self.compare is not None else ()
+        return (*self.data.checks, *self.model.checks, *compared)

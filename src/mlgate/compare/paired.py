@@ -1,0 +1,75 @@
+"""Both models' predictions on the rows they share, and a metric of one side on them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from mlgate.compare.distributions import PairedTest
+from mlgate.manifest.spec import Compare
+
+
+@dataclass(frozen=True, kw_only=True)
+class Paired:
+    """Both sides' predictions on the rows they share, in the candidate's class order."""
+
+    y_true: np.ndarray
+    candidate_pred: np.ndarray
+    baseline_pred: np.ndarray
+    candidate_scores: np.ndarray | None
+    baseline_scores: np.ndarray | None
+    n_classes: int
+    positive_index: int
+    same_data: bool
+    rows: np.ndarray | None = None  # each paired row's place among the candidate's test rows
+
+    def only(self, rows: np.ndarray) -> Paired:
+        """These rows alone (a slice's), as indices into the paired rows."""
+        return replace(
+            self,
+            y_true=self.y_true[rows],
+            candidate_pred=self.candidate_pred[rows],
+            baseline_pred=self.baseline_pred[rows],
+            candidate_scores=None if self.candidate_scores is None else self.candidate_scores[rows],
+            baseline_scores=None if self.baseline_scores is None else self.baseline_scores[rows],
+            rows=None if self.rows is None else self.rows[rows],
+        )
+
+    def test(self, metric: str, spec: Compare) -> PairedTest:
+        """`metric`'s paired test on these rows, as the manifest's compare section sets it;
+        ValueError (with the reason) where the metric is undefined on them."""
+        from mlgate.compare import significance
+
+        return significance.paired_test(
+            metric,
+            y_true=self.y_true,
+            candidate_pred=self.candidate_pred,
+            baseline_pred=self.baseline_pred,
+            candidate_scores=self.candidate_scores,
+            baseline_scores=self.baseline_scores,
+            n_classes=self.n_classes,
+            positive_index=self.positive_index,
+            resamples=spec.resamples,
+            seed=spec.seed,
+            confidence=spec.confidence,
+        )
+
+
+def on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | None) -> float | None:
+    """One side's figure on the paired rows; None where it is undefined on them."""
+    from mlgate.model.metrics import compute
+
+    classes: list[object] | None = list(range(paired.n_classes)) if paired.n_classes else None
+    try:
+        value = compute(
+            name, paired.y_true, pred, scores, classes=classes, positive_index=paired.positive_index
+        )
+    except ValueError:
+        return None
+    return finite(value)
+
+
+def finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)

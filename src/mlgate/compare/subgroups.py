@@ -1,0 +1,362 @@
+"""The model on parts of the test rows: each metric on each slice evaluate.slices names, and
+the fairness figures model_checks name, for the candidate alone and against the baseline on
+the paired rows.
+
+Against the baseline, a gate with `slices: true` asks each slice for no significant drop,
+and a fairness check with `significance: no significant worsening` asks the paired
+bootstrap of its figure. Their p-values are one family, adjusted together
+(Benjamini-Hochberg): of the slices and figures flagged, at most 1 - confidence are
+flagged by chance on average, and when nothing changed, the chance that anything is
+flagged stays at 1 - confidence too (asking 20 slices and a figure at 5% each would raise
+an alarm in most comparisons of two equally good models).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from mlgate import words
+from mlgate.compare import fairness, slices
+from mlgate.compare.distributions import PairedTest
+from mlgate.compare.paired import Paired, finite, on_rows
+from mlgate.compare.slices import SliceResult
+from mlgate.data import corrections, slicing
+from mlgate.manifest.metrics import METRICS
+from mlgate.manifest.spec import FairnessCheck, Gate, Manifest
+from mlgate.model import fairness as fairness_metrics
+from mlgate.model.fairness import Figure
+from mlgate.result import arrays, row_values
+from mlgate.result.records import (
+    CheckResult,
+    EvaluateStage,
+    FairnessChange,
+    RowValues,
+    Significance,
+    SliceChange,
+    SliceFigures,
+    Status,
+)
+
+CORRECTION = "bh"
+CORRECTION_SAID = "Benjamini-Hochberg"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Judged:
+    slices: tuple[SliceChange, ...] = ()
+    fairness: tuple[FairnessChange, ...] = ()
+    checks: tuple[CheckResult, ...] = ()
+
+
+def slice_figures(manifest: Manifest, evaluated: EvaluateStage) -> tuple[SliceFigures, ...]:
+    """The candidate's metrics on each slice of its test rows."""
+    kept = evaluated.predictions
+    if kept is None or not manifest.evaluate.slices:
+        return ()
+    rows = _all_rows(evaluated)
+    names = [n for n, v in evaluated.metrics.items() if v is not None and n in METRICS]
+    values = _values(kept.columns)
+    found = []
+    for spec in manifest.evaluate.slices:
+        cut = slicing.of(spec, values)
+        for code, label in enumerate(cut.labels):
+            part = rows.only(np.flatnonzero(cut.codes == code))
+            metrics = {
+                n: on_rows(n, part, part.candidate_pred, part.candidate_scores) for n in names
+            }
+            found.append(
+                SliceFigures(slicing=spec.name, value=label, rows=len(part.y_true), metrics=metrics)
+            )
+    return tuple(found)
+
+
+def fairness_alone(
+    manifest: Manifest, evaluated: EvaluateStage, check: FairnessCheck
+) -> Figure | str:
+    """The candidate's figure with its interval, or why there is none."""
+    try:
+        groups, actual, decided = _decisions(manifest, evaluated, check, _all_rows(evaluated))
+        return fairness.alone(
+            check.fairness,
+            groups,
+            actual,
+            decided,
+            resamples=manifest.compare.resamples,
+            seed=manifest.compare.seed,
+            confidence=manifest.compare.confidence,
+        )
+    except ValueError as exc:
+        return str(exc)
+
+
+def judge(manifest: Manifest, evaluated: EvaluateStage, paired: Paired | None) -> Judged:
+    """Slices and fairness against the baseline on the paired rows; without paired rows a
+    check that needs them says so rather than pass in silence."""
+    spec = manifest.compare
+    sliced = [g for g in spec.gates if g.slices]
+    compared = [c for c in manifest.fairness_checks if c.significance != "none"]
+    if paired is None or paired.rows is None or evaluated.predictions is None:
+        return Judged(
+            checks=tuple(
+                [_unpaired(f"compare.slices.{g.metric}", _slices_subject(manifest, g), g.key)
+                 for g in sliced]
+                + [_unpaired(_fairness_id(c), _fairness_subject(c), c.key) for c in compared]
+            )
+        )  # fmt: skip
+    values = {
+        name: column[paired.rows] for name, column in _values(evaluated.predictions.columns).items()
+    }
+    cuts = [slicing.of(spec, values) for spec in manifest.evaluate.slices]
+    found = [
+        slices.compare_all(
+            gate.metric,
+            cuts,
+            paired,
+            spec,
+            min_support=manifest.evaluate.min_slice_rows,
+            correction=None,
+        )
+        for gate in sliced
+    ]
+    fair = [_fairness_change(manifest, c, evaluated, paired) for c in compared]
+    # one family: every slice and fairness test of the comparison, adjusted together
+    tests = [r.test.p_value for results in found for r in results if r.test is not None]
+    tests += [f.significance.p_value for f in fair if isinstance(f, FairnessChange)]
+    adjusted = iter(corrections.adjust(tests, CORRECTION))
+    alpha = 1 - spec.confidence
+    changes = [
+        [_slice_change(gate, r, next(adjusted) if r.test else None, alpha) for r in results]
+        for gate, results in zip(sliced, found, strict=True)
+    ]
+    fair = [
+        _adjusted(f, next(adjusted), alpha) if isinstance(f, FairnessChange) else f for f in fair
+    ]
+    return Judged(
+        slices=tuple(c for per_gate in changes for c in per_gate),
+        fairness=tuple(f for f in fair if isinstance(f, FairnessChange)),
+        checks=(
+            *(_slice_check(manifest, g, c) for g, c in zip(sliced, changes, strict=True)),
+            *(_fairness_check(c, f) for c, f in zip(compared, fair, strict=True)),
+        ),
+    )
+
+
+def _slice_change(
+    gate: Gate, found: SliceResult, adjusted: float | None, alpha: float
+) -> SliceChange:
+    test = found.test
+    lost = test is not None and (test.delta < 0) == gate.better_is_higher
+    return SliceChange(
+        metric=gate.metric,
+        slicing=found.column,
+        value=found.value,
+        rows=found.rows,
+        candidate=finite(found.candidate),
+        baseline=finite(found.baseline),
+        significance=_significance(test) if test is not None else None,
+        adjusted_p_value=adjusted,
+        dropped=lost and adjusted is not None and adjusted < alpha,
+        reason=found.reason,
+    )
+
+
+def _adjusted(found: FairnessChange, adjusted: float, alpha: float) -> FairnessChange:
+    fairer_if_higher = found.fairness in fairness_metrics.HIGHER_IS_FAIRER
+    less_fair = (found.significance.delta > 0) != fairer_if_higher
+    return replace(found, adjusted_p_value=adjusted, worse=less_fair and adjusted < alpha)
+
+
+def _slice_check(manifest: Manifest, gate: Gate, found: list[SliceChange]) -> CheckResult:
+    tested = [c for c in found if c.significance is not None]
+    dropped = [c for c in found if c.dropped]
+    alpha = 1 - manifest.compare.confidence
+    status: Status
+    rule = f"no slice drops significantly ({CORRECTION_SAID}-adjusted p >= {alpha:g})"
+    untested = len(found) - len(tested)
+    left = (
+        f"; {words.count(untested, 'slice')} too small or undefined, not tested" if untested else ""
+    )
+    if dropped:
+        worst = min(dropped, key=lambda c: c.adjusted_p_value or 1.0)
+        status = "failed"
+        message = (
+            f"{gate.metric} dropped significantly on "
+            f"{words.of(len(dropped), len(tested), 'slice')} tested; most clearly "
+            f"{worst.slicing} = {worst.value}: {worst.baseline:.4f} -> {worst.candidate:.4f} "
+            f"on {words.count(worst.rows, 'row')} (adjusted p = {worst.adjusted_p_value:.3g})"
+            + left
+        )
+    elif not tested:
+        status = "error"
+        message = (
+            f"no slice could be tested: each has fewer than {manifest.evaluate.min_slice_rows} "
+            "paired rows or the metric is undefined on it (evaluate.min_slice_rows sets the "
+            "minimum)"
+        )
+    else:
+        status = "passed"
+        message = (
+            f"{gate.metric}: no significant drop on any of {words.count(len(tested), 'slice')} "
+            f"tested{left}"
+        )
+    return CheckResult(
+        id=f"compare.slices.{gate.metric}",
+        stage="compare",
+        subject=_slices_subject(manifest, gate),
+        rule=rule,
+        status=status,
+        message=message,
+        observed=len(dropped),
+        manifest_key=gate.key,
+    )
+
+
+def _fairness_change(
+    manifest: Manifest, check: FairnessCheck, evaluated: EvaluateStage, paired: Paired
+) -> FairnessChange | str:
+    try:
+        groups, actual, decided = _decisions(manifest, evaluated, check, paired)
+        theirs = paired.baseline_pred == _positive(manifest, evaluated)
+        found = fairness.paired(
+            check.fairness,
+            groups,
+            actual,
+            decided,
+            theirs,
+            resamples=manifest.compare.resamples,
+            seed=manifest.compare.seed,
+            confidence=manifest.compare.confidence,
+        )
+    except ValueError as exc:
+        return str(exc)
+    return FairnessChange(
+        fairness=check.fairness,
+        sensitive=check.sensitive,
+        groups=found.groups,
+        candidate=found.candidate,
+        baseline=found.baseline,
+        significance=_significance(found.test),
+        worse=False,  # decided once the family's p-values are adjusted
+    )
+
+
+def _fairness_check(check: FairnessCheck, found: FairnessChange | str) -> CheckResult:
+    subject = _fairness_subject(check)
+    status: Status
+    if isinstance(found, str):
+        status, message, observed = (
+            "error",
+            f"{subject} against the baseline unknown: {found}",
+            None,
+        )
+    else:
+        test = found.significance
+        said = (
+            f"{check.fairness} {found.baseline:.4f} -> {found.candidate:.4f} "
+            f"({test.delta:+.4f}, {test.confidence:.0%} interval {test.ci_low:+.4f} to "
+            f"{test.ci_high:+.4f}, p = {test.p_value:.3g}, {words.count(test.rows, 'row')})"
+        )
+        status = "failed" if found.worse else "passed"
+        message = (
+            f"{said}; adjusted p = {found.adjusted_p_value:.3g}: "
+            f"{'significantly less fair' if found.worse else 'not significantly less fair'}"
+        )
+        observed = found.candidate
+    return CheckResult(
+        id=_fairness_id(check) + ".baseline",
+        stage="compare",
+        subject=subject,
+        rule="not significantly less fair than the baseline",
+        status=status,
+        message=message,
+        observed=observed,
+        manifest_key=check.key,
+    )
+
+
+def _unpaired(id_: str, subject: str, key: str) -> CheckResult:
+    return CheckResult(
+        id=id_,
+        stage="compare",
+        subject=subject,
+        rule="asked of the baseline on the same rows",
+        status="skipped",
+        message="no paired rows with a baseline (see the baseline line): not compared",
+        observed=None,
+        manifest_key=key,
+    )
+
+
+def _decisions(
+    manifest: Manifest, evaluated: EvaluateStage, check: FairnessCheck, rows: Paired
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each paired row's group, whether it is of the positive class, and whether the
+    candidate decided it is."""
+    kept = evaluated.predictions
+    if kept is None or check.sensitive not in kept.columns:
+        raise ValueError(f"the run kept no values of '{check.sensitive}'")
+    if evaluated.task != "classification":
+        raise ValueError("fairness compares a classifier's decisions; this model is a regression")
+    column = row_values.decode(kept.columns[check.sensitive])
+    if rows.rows is not None:
+        column = column[rows.rows]
+    groups = slicing.by_category(check.sensitive, column).codes
+    positive = _positive(manifest, evaluated)
+    return groups, rows.y_true == positive, rows.candidate_pred == positive
+
+
+def _positive(manifest: Manifest, evaluated: EvaluateStage) -> int:
+    classes = list(evaluated.predictions.classes or ()) if evaluated.predictions else []
+    label = manifest.evaluate.positive_label
+    return fairness_metrics.positive_index(classes, label)
+
+
+def _all_rows(evaluated: EvaluateStage) -> Paired:
+    """The candidate's own rows, as paired rows with itself."""
+    kept = evaluated.predictions
+    assert kept is not None
+    y_true, y_pred = arrays.decode(kept.y_true), arrays.decode(kept.y_pred)
+    scores = arrays.decode(kept.scores) if kept.scores is not None else None
+    classes = len(kept.classes or ())
+    return Paired(
+        y_true=y_true,
+        candidate_pred=y_pred,
+        baseline_pred=y_pred,
+        candidate_scores=scores,
+        baseline_scores=scores,
+        n_classes=classes,
+        positive_index=evaluated.positive_index if classes else 0,
+        same_data=True,
+        rows=np.arange(kept.rows),
+    )
+
+
+def _values(columns: Mapping[str, RowValues]) -> dict[str, np.ndarray]:
+    return {name: row_values.decode(kept) for name, kept in columns.items()}
+
+
+def _significance(test: PairedTest) -> Significance:
+    return Significance(
+        method=test.method,
+        rows=test.rows,
+        delta=test.delta,
+        ci_low=test.ci_low,
+        ci_high=test.ci_high,
+        p_value=test.p_value,
+        confidence=test.confidence,
+    )
+
+
+def _slices_subject(manifest: Manifest, gate: Gate) -> str:
+    return f"{gate.metric} on each slice of {', '.join(s.name for s in manifest.evaluate.slices)}"
+
+
+def _fairness_subject(check: FairnessCheck) -> str:
+    return f"{check.fairness} across {check.sensitive}"
+
+
+def _fairness_id(check: FairnessCheck) -> str:
+    return f"compare.fairness.{check.fairness}.{check.sensitive}"

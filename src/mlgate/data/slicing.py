@@ -1,0 +1,99 @@
+"""Rows cut into slices by a column's values: one slice per category, per bin of a number
+(quantile bins, or edges the manifest names), or per pair of two columns' slices. Every row
+falls in exactly one slice; a missing value is a slice of its own, and so is a number
+outside the edges named, so no row drops out of a slice table unseen."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlgate.manifest.spec import Slicing
+
+MISSING = "(missing)"
+QUANTILE_BINS = 4  # a numeric column named alone
+
+
+@dataclass(frozen=True, kw_only=True)
+class Slices:
+    """Each row's slice as a code into `labels`."""
+
+    column: str
+    codes: np.ndarray
+    labels: tuple[str, ...]
+
+
+def of(spec: Slicing, values: Mapping[str, np.ndarray]) -> Slices:
+    """The slices the manifest's `spec` makes of these columns' values (one per row):
+    numbers in bins (`spec.bins`, else quartiles), anything else by value."""
+    parts = [
+        by_bins(name, values[name], QUANTILE_BINS if spec.bins is None else spec.bins)
+        if numeric(values[name])
+        else by_category(name, values[name])
+        for name in spec.columns
+    ]
+    return parts[0] if len(parts) == 1 else crossed(parts[0], parts[1])
+
+
+def numeric(values: np.ndarray) -> bool:
+    return np.issubdtype(values.dtype, np.number) and values.dtype != np.bool_
+
+
+def by_category(column: str, values: np.ndarray) -> Slices:
+    """One slice per distinct value (as text); missing values are a slice of their own."""
+    text = np.array([MISSING if _missing(v) else str(v) for v in values.tolist()], dtype=object)
+    labels, codes = np.unique(text, return_inverse=True)
+    return Slices(column=column, codes=codes, labels=tuple(str(v) for v in labels))
+
+
+def by_bins(column: str, values: np.ndarray, bins: int | Sequence[float] = QUANTILE_BINS) -> Slices:
+    """`bins` quantile bins ([low, high), the last closed), equal in rows as far as ties
+    allow; or bins between the edges given, with a slice below the first and one above
+    the last where values fall there. Missing values are a slice of their own."""
+    numbers = np.asarray(values, dtype=float)
+    present = np.isfinite(numbers)
+    if isinstance(bins, int):
+        edges = np.empty(0)
+        if present.any():
+            edges = np.unique(np.quantile(numbers[present], np.linspace(0, 1, bins + 1)))
+        if len(edges) == 1:  # one value throughout: one bin
+            edges = np.repeat(edges, 2)
+    else:
+        edges = np.asarray(bins, dtype=float)
+    last = len(edges) - 2
+    labels = [f"< {_short(edges[0])}"] if len(edges) else []
+    labels += [
+        f"[{_short(lo)}, {_short(hi)}{']' if i == last else ')'}"
+        for i, (lo, hi) in enumerate(itertools.pairwise(edges))
+    ]
+    labels += [f"> {_short(edges[-1])}", MISSING] if len(edges) else [MISSING]
+    inner = np.searchsorted(edges, numbers, side="right")  # 0: below the first edge
+    if len(edges):
+        inner = np.where(numbers == edges[-1], len(edges) - 1, inner)  # the last bin is closed
+    codes = np.where(present, inner, len(labels) - 1)
+    return _compact(column, codes, labels)
+
+
+def crossed(a: Slices, b: Slices) -> Slices:
+    """The combination of two columns: one slice per pair of their slices that occurs."""
+    width = len(b.labels)
+    pairs = [f"{x} & {y}" for x in a.labels for y in b.labels]
+    return _compact(f"{a.column} & {b.column}", a.codes * width + b.codes, pairs)
+
+
+def _compact(column: str, codes: np.ndarray, labels: Sequence[str]) -> Slices:
+    """Only the slices some row falls in, in the order of `labels`."""
+    present, compact = np.unique(codes, return_inverse=True)
+    return Slices(column=column, codes=compact, labels=tuple(labels[i] for i in present))
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _short(value: float) -> str:
+    return f"{value:.4g}"
