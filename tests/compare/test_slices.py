@@ -13,8 +13,8 @@ from sklearn.metrics import accuracy_score, recall_score
 
 from mlgate.compare import slices
 from mlgate.compare.paired import Paired
-from mlgate.data import slicing
 from mlgate.compare.significance import paired_test
+from mlgate.data import slicing
 
 
 def decisions(y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray) -> Paired:

@@ -14,7 +14,16 @@ import pytest
 from fairlearn import metrics as fairlearn
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, recall_score
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    brier_score_loss,
+    f1_score,
+    log_loss,
+    matthews_corrcoef,
+    recall_score,
+    roc_auc_score,
+)
 
 from mlgate import manifest as manifests
 from mlgate.compare import subgroups
@@ -34,7 +43,8 @@ data:
 train:
   command: python train.py
 evaluate:
-  metrics: [accuracy, recall]
+  metrics: [accuracy, recall, f1_macro, matthews_corrcoef, roc_auc, average_precision,
+            log_loss, brier_score]
   positive_label: "yes"
   slices: [region, {column: age, bins: [18, 40, 65, 90]}, {columns: [region, age]}]
 model_checks:
@@ -154,6 +164,25 @@ def test_each_slices_figures_are_scikit_learns_on_its_rows(manifest: Manifest) -
         assert f.metrics["recall"] == pytest.approx(
             recall_score(test["repaid"][rows], predicted[rows], pos_label="yes")
         )
+    # every metric on every slice, the slices at once or one by one, is scikit-learn's
+    scores = model.predict_proba(test[["x1", "x2"]])[:, 1]
+    ages = test["age"].to_numpy()
+    for f in found:
+        if f.slicing != "age":
+            continue
+        low, high = (float(x) for x in f.value.strip("[])").split(", "))
+        rows = (ages >= low) & ((ages <= high) if f.value.endswith("]") else (ages < high))
+        truth, yes = test["repaid"][rows] == "yes", scores[rows]
+        expected = {
+            "f1_macro": f1_score(test["repaid"][rows], predicted[rows], average="macro"),
+            "matthews_corrcoef": matthews_corrcoef(test["repaid"][rows], predicted[rows]),
+            "roc_auc": roc_auc_score(truth, yes),
+            "average_precision": average_precision_score(truth, yes),
+            "log_loss": log_loss(truth, yes),
+            "brier_score": brier_score_loss(truth, yes),
+        }
+        for name, value in expected.items():
+            assert f.metrics[name] == pytest.approx(value, rel=1e-6), (f.value, name)
     # the edges the manifest gave, the last bin closed
     assert [f.value for f in found if f.slicing == "age"] == ["[18, 40)", "[40, 65)", "[65, 90]"]
 

@@ -27,6 +27,7 @@ from mlgate.data import corrections, slicing
 from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.spec import FairnessCheck, Gate, Manifest
 from mlgate.model import fairness as fairness_metrics
+from mlgate.model import group_metrics
 from mlgate.model.fairness import Figure
 from mlgate.result import arrays, row_values
 from mlgate.result.records import (
@@ -62,15 +63,39 @@ def slice_figures(manifest: Manifest, evaluated: EvaluateStage) -> tuple[SliceFi
     found = []
     for spec in manifest.evaluate.slices:
         cut = slicing.of(spec, values)
-        for code, label in enumerate(cut.labels):
-            part = rows.only(np.flatnonzero(cut.codes == code))
-            metrics = {
-                n: on_rows(n, part, part.candidate_pred, part.candidate_scores) for n in names
-            }
-            found.append(
-                SliceFigures(slicing=spec.name, value=label, rows=len(part.y_true), metrics=metrics)
+        figures = {n: _by_slice(n, cut, rows) for n in names}
+        found += [
+            SliceFigures(
+                slicing=spec.name,
+                value=label,
+                rows=int(np.count_nonzero(cut.codes == code)),
+                metrics={n: figures[n][code] for n in names},
             )
+            for code, label in enumerate(cut.labels)
+        ]
     return tuple(found)
+
+
+def _by_slice(name: str, cut: slicing.Slices, rows: Paired) -> list[float | None]:
+    """`name` on each slice: all at once where a formula gives them, else one by one."""
+    at_once = group_metrics.by_group(
+        name,
+        cut.codes,
+        len(cut.labels),
+        rows.y_true,
+        rows.candidate_pred,
+        rows.candidate_scores,
+        n_classes=rows.n_classes,
+        positive_index=rows.positive_index,
+    )
+    out: list[float | None] = []
+    for code, value in enumerate(at_once.tolist()):
+        if np.isnan(value):
+            part = rows.only(np.flatnonzero(cut.codes == code))
+            out.append(on_rows(name, part, part.candidate_pred, part.candidate_scores))
+        else:
+            out.append(finite(value))
+    return out
 
 
 def fairness_alone(

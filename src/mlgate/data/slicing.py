@@ -6,7 +6,6 @@ outside the edges named, so no row drops out of a slice table unseen."""
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -45,9 +44,19 @@ def numeric(values: np.ndarray) -> bool:
 
 def by_category(column: str, values: np.ndarray) -> Slices:
     """One slice per distinct value (as text); missing values are a slice of their own."""
-    text = np.array([MISSING if _missing(v) else str(v) for v in values.tolist()], dtype=object)
-    labels, codes = np.unique(text, return_inverse=True)
-    return Slices(column=column, codes=codes, labels=tuple(str(v) for v in labels))
+    import pandas as pd
+
+    series = pd.Series(values, dtype=object)
+    text = series.astype(str).where(series.notna(), None)  # None and NaN alike: missing
+    codes, distinct = pd.factorize(text, sort=True)
+    labels = [str(v) for v in distinct]
+    if (codes < 0).any():  # missing: a slice of its own, in its sorted place
+        labels.append(MISSING)
+        codes = np.where(codes < 0, len(labels) - 1, codes)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(labels), np.int64)
+    rank[order] = np.arange(len(labels))
+    return Slices(column=column, codes=rank[codes], labels=tuple(labels[i] for i in order))
 
 
 def by_bins(column: str, values: np.ndarray, bins: int | Sequence[float] = QUANTILE_BINS) -> Slices:
@@ -89,10 +98,6 @@ def _compact(column: str, codes: np.ndarray, labels: Sequence[str]) -> Slices:
     """Only the slices some row falls in, in the order of `labels`."""
     present, compact = np.unique(codes, return_inverse=True)
     return Slices(column=column, codes=compact, labels=tuple(labels[i] for i in present))
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _short(value: float) -> str:
