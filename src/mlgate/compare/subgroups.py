@@ -194,6 +194,10 @@ def _adjusted(found: FairnessChange, adjusted: float, alpha: float) -> FairnessC
     return replace(found, adjusted_p_value=adjusted, worse=less_fair and adjusted < alpha)
 
 
+def _delta(change: SliceChange) -> float:
+    return change.significance.delta if change.significance is not None else 0.0
+
+
 def _slice_check(manifest: Manifest, gate: Gate, found: list[SliceChange]) -> CheckResult:
     tested = [c for c in found if c.significance is not None]
     dropped = [c for c in found if c.dropped]
@@ -205,7 +209,7 @@ def _slice_check(manifest: Manifest, gate: Gate, found: list[SliceChange]) -> Ch
         f"; {words.count(untested, 'slice')} too small or undefined, not tested" if untested else ""
     )
     if dropped:
-        worst = min(dropped, key=lambda c: c.adjusted_p_value or 1.0)
+        worst = min(dropped, key=lambda c: (c.adjusted_p_value or 1.0, -abs(_delta(c))))
         status = "failed"
         message = (
             f"{gate.metric} dropped significantly on "

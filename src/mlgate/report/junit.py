@@ -1,6 +1,7 @@
 """A run's checks and gates as JUnit XML, the test-result format CI tools already show.
 
-One test suite per stage (data checks, model checks, gates). A failed check or gate is a
+One test suite per stage (data checks, model checks, gates; the gates' suite holds the
+slice gates and the fairness comparisons with the baseline too). A failed check or gate is a
 <failure>, a check that could not be evaluated an <error>, a skipped check or a gate that
 was not evaluated (no baseline) <skipped>. Built with ElementTree, which escapes markup;
 characters XML 1.0 cannot hold at all (most control characters, lone surrogates) are
@@ -32,7 +33,8 @@ def render(checks: Sequence[CheckResult], gates: Sequence[GateResult], *, suite_
     stages = [
         ("data checks", [_check(c) for c in checks if c.stage == "data"]),
         ("model checks", [_check(c) for c in checks if c.stage == "model"]),
-        ("gates", [_gate(g) for g in gates]),
+        # slice gates and fairness against the baseline are gates too
+        ("gates", [_gate(g) for g in gates] + [_check(c) for c in checks if c.stage == "compare"]),
     ]
     every = [case for _, cases in stages for case in cases]
     root = ET.Element("testsuites", {"name": _clean(suite_name), **_counts(every)})

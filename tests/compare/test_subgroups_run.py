@@ -1,0 +1,140 @@
+"""Slices and fairness through `mlgate run` and `mlgate compare`, as a user runs them: a
+branch whose model loses a feature that matters only for the old fails the slice gate on
+the old people's slices, says so in the terminal, the report, JUnit and run.json, and its
+fairness figures are fairlearn's on the same rows."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from fairlearn.metrics import demographic_parity_difference
+
+from tests.conftest import git
+
+pytestmark = pytest.mark.e2e  # two trainings and a baseline run at its commit
+
+MANIFEST = """\
+name: loans
+data:
+  train: data/train.csv
+  test: data/test.csv
+  target: repaid
+train:
+  command: python train.py
+  timeout: 2m
+evaluate:
+  metrics: [accuracy, recall, roc_auc]
+  positive_label: "yes"
+  slices: [region, {column: age, bins: [18, 40, 65, 91]}]
+model_checks:
+  - {fairness: demographic_parity_difference, sensitive: region, max: 0.5,
+     significance: no significant worsening}
+compare:
+  gates:
+    recall: {significance: no significant drop, slices: true}
+"""
+
+TRAIN = """\
+import os, joblib, pandas as pd, yaml
+from sklearn.compose import make_column_transformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+features = yaml.safe_load(open(os.environ["MLGATE_PARAMS"]))["features"]
+frame = pd.read_csv(os.environ["MLGATE_DATA_TRAIN"])
+model = make_pipeline(make_column_transformer(("passthrough", features)), LogisticRegression())
+model.fit(frame.drop(columns=["repaid"]), frame["repaid"])
+joblib.dump(model, os.environ["MLGATE_MODEL"])
+"""
+
+
+def data(rows: int, seed: int) -> str:
+    """For people of 65 and over the label depends on x3 as well."""
+    rng = np.random.default_rng(seed)
+    x1, x2, x3 = rng.normal(size=(3, rows))
+    age = rng.integers(18, 91, rows)
+    old = age >= 65
+    frame = pd.DataFrame(
+        {
+            "x1": x1,
+            "x2": x2,
+            "x3_old": np.where(old, x3, 0.0),
+            "age": age,
+            "region": rng.choice(["north", "south", "east"], rows),
+            "repaid": np.where(x1 + x2 + 3 * old * x3 + rng.normal(size=rows) > 0, "yes", "no"),
+        }
+    )
+    out = io.StringIO()
+    frame.to_csv(out, index=False, float_format="%.6g")
+    return out.getvalue()
+
+
+def mlgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mlgate", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_loss_on_the_old_fails_the_slice_gate_everywhere_it_is_reported(
+    make_repo: Callable[..., Path],
+) -> None:
+    root = make_repo(
+        {
+            "mlops.yaml": MANIFEST,
+            "train.py": TRAIN,
+            "params.yaml": "features: [x1, x2, x3_old]\n",
+            "data/train.csv": data(3000, 1),
+            "data/test.csv": data(3000, 2),
+            ".gitignore": "models/\n.mlgate/\n",
+        }
+    )
+    main = git(root, "rev-parse", "--abbrev-ref", "HEAD")
+    git(root, "checkout", "-q", "-b", "without-x3")
+    (root / "params.yaml").write_text("features: [x1, x2]\n")
+    git(root, "commit", "-qam", "drop x3")
+    assert mlgate("run", cwd=root).returncode == 0  # no baseline: only the model checks
+    done = mlgate("compare", main, cwd=root)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "failed: recall on each slice of region, age" in done.stdout
+    assert "most clearly age = [65, 91]" in done.stdout
+
+    run = json.loads(next((root / ".mlgate" / "runs").glob("*/run.json")).read_text())
+    slices = run["compare"]["slices"]
+    dropped = {s["value"] for s in slices if s["dropped"]}
+    assert "[65, 91]" in dropped and not dropped & {
+        "[18, 40)",
+        "[40, 65)",
+    }  # the young lost nothing
+    assert {s["value"] for s in run["evaluate"]["slices"]} >= {"north", "[18, 40)"}
+    (fair,) = run["compare"]["fairness"]
+    test = pd.read_csv(root / "data" / "test.csv")
+    mine = joblib.load(root / "models" / "model.joblib").predict(test.drop(columns=["repaid"]))
+    assert fair["candidate"] == pytest.approx(
+        demographic_parity_difference(
+            test["repaid"] == "yes", mine == "yes", sensitive_features=test["region"]
+        )
+    )
+    (model_check,) = [c for c in run["model"]["checks"] if c["id"].startswith("model.fairness")]
+    assert model_check["observed"] == pytest.approx(fair["candidate"])
+
+    markdown = mlgate("report", cwd=root).stdout
+    assert f"### ❌ recall on each slice: {len(dropped)} of 6 slices tested dropped" in markdown
+    assert "### Fairness against the baseline" in markdown
+    junit = ET.fromstring(mlgate("report", "--format", "junit", cwd=root).stdout)
+    failed = [
+        case.get("name", "") for case in junit.iter("testcase") if case.find("failure") is not None
+    ]
+    assert "compare.slices.recall" in failed, failed  # a check is named by its id
