@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "ce1fb9b430edcfe7b7718f74b60a8e03ac550152"
-TAG = "v0.10.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "65687a9897b8ce6757aa045298e864b0620ecdf6"
+TAG = "v0.11.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
