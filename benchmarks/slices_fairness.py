@@ -129,25 +129,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for name, slices in (("five items, 52 slices", MANY), ("one column, 5 slices", FIVE)):
             spec = manifest(Path(folder), slices)
-            stage = evaluate.score(spec, model, data).passed("", train_rows=None)
-            base = evaluate.score(spec, other, data).passed("", train_rows=None)
-            check = spec.fairness_checks[0]
-            scoring = median_s(lambda: evaluate.score(spec, model, data), args.runs) - predict
-            figures = median_s(lambda: subgroups.slice_figures(spec, stage), args.runs)  # noqa: B023
-            fair = median_s(lambda: subgroups.fairness_alone(spec, stage, check), args.runs)  # noqa: B023
-            result_like = _result(stage)
-            calibration = median_s(lambda: charts.reliability_section(result_like), args.runs)  # noqa: B023
-            paired = _paired(stage, base)
-            judged = median_s(lambda: subgroups.judge(spec, stage, paired), args.runs)  # noqa: B023
-            added = scoring + figures + fair + calibration
-            print(f"\n{name}, {args.rows:,} rows, {len(METRICS)} metrics")
-            print(f"  model's predict + predict_proba    {predict:7.3f} s")
-            print(f"  metrics and row keys (score - predict) {scoring:7.3f} s")
-            print(f"  metrics on every slice             {figures:7.3f} s")
-            print(f"  fairness figure with its interval  {fair:7.3f} s")
-            print(f"  calibration section                {calibration:7.3f} s")
-            print(f"  added beyond predict               {added:7.3f} s  (bar: 1 s)")
-            print(f"  against a baseline (compare)       {judged:7.3f} s")
+            measure(name, spec, data, model, other, predict, args.runs)
         predicted = model.predict(data[FEATURES])
         scores = model.predict_proba(data[FEATURES])[:, 1]
         peer = median_s(lambda: metric_frame(data, predicted, scores), max(1, args.runs // 2))
@@ -156,6 +138,36 @@ def main() -> None:
         ours = median_s(lambda: subgroups.slice_figures(spec, stage), args.runs)
         print(f"\nfairlearn MetricFrame, the same 10 metrics on the same 52 slices: {peer:.3f} s")
         print(f"mlgate's slice figures: {ours:.3f} s  (fairlearn / mlgate = {peer / ours:.1f}x)")
+
+
+def measure(
+    name: str,
+    spec: manifests.Manifest,
+    data: pd.DataFrame,
+    model: LogisticRegression,
+    other: LogisticRegression,
+    predict: float,
+    runs: int,
+) -> None:
+    stage = evaluate.score(spec, model, data).passed("", train_rows=None)
+    base = evaluate.score(spec, other, data).passed("", train_rows=None)
+    check = spec.fairness_checks[0]
+    scoring = median_s(lambda: evaluate.score(spec, model, data), runs) - predict
+    figures = median_s(lambda: subgroups.slice_figures(spec, stage), runs)
+    fair = median_s(lambda: subgroups.fairness_alone(spec, stage, check), runs)
+    result_like = _result(stage)
+    calibration = median_s(lambda: charts.reliability_section(result_like), runs)
+    paired = _paired(stage, base)
+    judged = median_s(lambda: subgroups.judge(spec, stage, paired), runs)
+    added = scoring + figures + fair + calibration
+    print(f"\n{name}, {len(data):,} rows, {len(METRICS)} metrics")
+    print(f"  model's predict + predict_proba        {predict:7.3f} s")
+    print(f"  metrics and row keys (score - predict) {scoring:7.3f} s")
+    print(f"  metrics on every slice                 {figures:7.3f} s")
+    print(f"  fairness figure with its interval      {fair:7.3f} s")
+    print(f"  calibration section                    {calibration:7.3f} s")
+    print(f"  added beyond predict                   {added:7.3f} s  (bar: 1 s)")
+    print(f"  against a baseline (compare)           {judged:7.3f} s")
 
 
 def _paired(stage, base) -> Paired:  # type: ignore[no-untyped-def]
