@@ -243,7 +243,9 @@ def _run_and_score(
     own = dict(result.evaluate.metrics)
     try:
         scored = _score_isolated(
-            lambda: loading.load(base_manifest.resolve(base_manifest.train.model)),
+            lambda: loading.for_manifest(
+                base_manifest, base_manifest.resolve(base_manifest.train.model)
+            ),
             base_manifest,
             candidate_manifest,
             candidate,
@@ -360,7 +362,7 @@ def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
         model_file = where.store.get(record["model"]["sha256"])  # checks the sha256
         suffix = Path(record["model"]["file"]).suffix  # a store object has none of its own
         scored = _score_isolated(
-            lambda: loading.load(model_file, suffix=suffix),
+            lambda: loading.for_manifest(manifest, model_file, suffix=suffix),
             manifest,
             manifest,
             candidate,

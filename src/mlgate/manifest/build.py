@@ -114,6 +114,8 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
                 for i, s in enumerate(evaluate.get("slices", ()))
             ),
             min_slice_rows=evaluate.get("min_slice_rows", 30),
+            predict=evaluate.get("predict"),
+            predict_proba=evaluate.get("predict_proba"),
         ),
         model_checks=tuple(
             MetricCheck(

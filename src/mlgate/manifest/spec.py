@@ -139,6 +139,8 @@ class Evaluate:
     timeout_s: float = 600.0  # loading and scoring the model, in a child process
     slices: tuple[Slicing, ...] = ()
     min_slice_rows: int = 30  # a smaller slice is listed with its rows, not tested
+    predict: str | None = None  # "module:function" scoring the features; None: the file's own
+    predict_proba: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

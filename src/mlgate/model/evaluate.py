@@ -343,9 +343,26 @@ def _classification(
             raise EvaluationError(
                 f"model.predict_proba failed: {type(exc).__name__}: {exc}"
             ) from exc
+        if known is None and hasattr(returned, "columns"):  # a DataFrame names its classes,
+            returned = returned[sorted(returned.columns)]  # sorted, as classes_ always are
+            known = [_plain(c) for c in returned.columns]
+            if not set(_hashable(np.array(known, dtype=object))) & set(_hashable(y_true)):
+                raise EvaluationError(
+                    f"model.predict_proba returned columns named {known[:10]}, none of which "
+                    f"is a value of '{manifest.data.target}' in the test data "
+                    f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}); "
+                    "name each column by its label"
+                )
         scores = probabilities(returned, len(y_true), known)
         announce("computing the metrics")
     classes = list(known) if known is not None else sorted({*y_true.tolist(), *y_pred.tolist()})
+    if scores is not None and scores.shape[1] != len(classes):
+        raise EvaluationError(
+            f"model.predict_proba returned {scores.shape[1]} columns, and the model has no "
+            f"classes_ to name them; the labels are {words.count(len(classes), 'class')} "
+            f"({', '.join(map(str, classes[:10]))}): return a DataFrame whose columns are the "
+            "labels, or an array with a column per label in sorted order"
+        )
     positive_index = _positive_index(manifest.evaluate.positive_label, classes)
     names, defaulted = metric_names(manifest, "classification")
     values: dict[str, float | None] = {}

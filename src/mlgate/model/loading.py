@@ -7,8 +7,13 @@ here. `.skops` files load with only scikit-learn, NumPy and SciPy types trusted.
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
 from pathlib import Path
 from typing import Any
+
+from mlgate.manifest.spec import Manifest
 
 TRUSTED_SKOPS_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 
@@ -35,6 +40,80 @@ def load(path: Path, *, suffix: str | None = None, shown: str | None = None) -> 
             f"{shown} holds a {type(model).__name__}, which has no predict() method"
         )
     return model
+
+
+def for_manifest(
+    manifest: Manifest, path: Path, *, suffix: str | None = None, shown: str | None = None
+) -> Any:
+    """The model as the manifest says to score it: the file itself, or the file behind the
+    functions `evaluate.predict` (and `evaluate.predict_proba`) name, for a model that is
+    not a scikit-learn estimator (PyTorch, XGBoost, a client of a service)."""
+    spec = manifest.evaluate
+    if spec.predict is None:
+        return load(path, suffix=suffix, shown=shown)
+    os.environ["MLGATE_MODEL"] = str(path)  # where the functions find the file (a child's)
+    predict = _entry_point(manifest, spec.predict, "evaluate.predict")
+    if spec.predict_proba is None:
+        return EntryPoint(predict)
+    return ScoredEntryPoint(
+        predict, _entry_point(manifest, spec.predict_proba, "evaluate.predict_proba")
+    )
+
+
+class EntryPoint:
+    """A model made of the user's function, called with the features as a DataFrame."""
+
+    def __init__(self, predict: Any) -> None:
+        self._predict = predict
+
+    def predict(self, features: Any) -> Any:
+        return self._predict(features)
+
+
+class ScoredEntryPoint(EntryPoint):
+    def __init__(self, predict: Any, predict_proba: Any) -> None:
+        super().__init__(predict)
+        self._predict_proba = predict_proba
+
+    def predict_proba(self, features: Any) -> Any:
+        return self._predict_proba(features)
+
+
+def _entry_point(manifest: Manifest, named: str, key: str) -> Any:
+    """`module:function`, imported from the project's folder (the manifest's)."""
+    module_name, _, function = named.partition(":")
+    root = str(manifest.root)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    top = module_name.partition(".")[0]
+    cached = getattr(sys.modules.get(top), "__file__", None)
+    if cached and not Path(cached).is_relative_to(sys.prefix):  # another project's, or stale
+        for name in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            raise ModelLoadError(
+                f"{key} names the module '{module_name}', which is neither a file in "
+                f"{manifest.root} nor installed"
+            ) from exc
+        raise ModelLoadError(
+            f"{key}: importing '{module_name}' failed: it needs the module '{exc.name}', "
+            "which is not installed where mlgate runs"
+        ) from exc
+    except Exception as exc:  # the user's module: any error is theirs to see
+        raise ModelLoadError(
+            f"{key}: importing '{module_name}' failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    found = getattr(module, function, None)
+    if not callable(found):
+        raise ModelLoadError(
+            f"{key} names '{function}', which {module_name} "
+            + ("defines but cannot be called" if found is not None else "does not define")
+        )
+    return found
 
 
 def _load_skops(path: Path, shown: str) -> Any:

@@ -329,7 +329,9 @@ def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
 
     announce(f"loading {manifest.train.model}")
     relative = manifest.train.model
-    model = loading.load(manifest.resolve(relative), shown=f"{relative} (train.model)")
+    model = loading.for_manifest(
+        manifest, manifest.resolve(relative), shown=f"{relative} (train.model)"
+    )
     announce(f"reading {manifest.data.test}")
     path = manifest.resolve(manifest.data.test)
     frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
