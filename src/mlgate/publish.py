@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mlgate import credentials, git
+from mlgate import credentials, git, words
 from mlgate.errors import MlgateError, UserError
 from mlgate.github.context import ActionsContext
 from mlgate.manifest.spec import Manifest
@@ -254,4 +254,4 @@ def _post(
 def _title(result: RunResult) -> str:
     word = "passed" if result.passed else "failed"
     text = f"{result.name} {word}: {result.summary}"
-    return text if len(text) <= 200 else text[:199] + "…"
+    return words.clip(text, 200)

@@ -41,3 +41,8 @@ def size(count: int) -> str:
         if count >= unit:
             return f"{count / unit:.1f}".removesuffix(".0") + f" {name}"
     return f"{count / 2**10:.1f}".removesuffix(".0") + " KiB"
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, the cut shown by an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,7 +1,8 @@
 """Slices and fairness through `mlgate run` and `mlgate compare`, as a user runs them: a
 branch whose model loses a feature that matters only for the old fails the slice gate on
 the old people's slices, says so in the terminal, the report, JUnit and run.json, and its
-fairness figures are fairlearn's on the same rows."""
+fairness figures are fairlearn's on the same rows; its robustness stands beside the
+baseline's."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ evaluate:
 model_checks:
   - {fairness: demographic_parity_difference, sensitive: region, max: 0.5,
      significance: no significant worsening}
+  - {invariance: region, max_changed_fraction: 0}
+  - {noise: [x1, x2], scale: 0.5}
 compare:
   gates:
     recall: {significance: no significant drop, slices: true}
@@ -130,7 +133,14 @@ def test_a_loss_on_the_old_fails_the_slice_gate_everywhere_it_is_reported(
     (model_check,) = [c for c in run["model"]["checks"] if c["id"].startswith("model.fairness")]
     assert model_check["observed"] == pytest.approx(fair["candidate"])
 
+    # robustness, the baseline's measured on the same rows as the candidate's
+    ours, theirs = run["evaluate"]["robustness"], run["compare"]["robustness"]
+    assert [r["said"] for r in ours] == [r["said"] for r in theirs]
+    assert ours[0]["changed"] == theirs[0]["changed"] == 0  # neither model reads region
+    assert ours[1]["changed"] > 0 and theirs[1]["rows"] == 3000
+
     markdown = mlgate("report", cwd=root).stdout
+    assert "| disturbance | candidate | interval | baseline | interval |" in markdown
     assert f"### ❌ recall on each slice: {len(dropped)} of 6 slices tested dropped" in markdown
     assert "### Fairness against the baseline" in markdown
     junit = ET.fromstring(mlgate("report", "--format", "junit", cwd=root).stdout)

@@ -68,6 +68,7 @@ def compare(
         slices=judged.slices,
         fairness=judged.fairness,
         checks=judged.checks,
+        robustness=found.result.evaluate.robustness if found.result is not None else (),
         params=tuple(diff.params(found.result.params, candidate.params))
         if found.result is not None
         else (),

@@ -26,6 +26,8 @@ from mlgate.manifest.spec import (
     MetricCheck,
     Quantile,
     Registry,
+    RobustnessCheck,
+    RobustnessKind,
     Slicing,
     Train,
 )
@@ -139,6 +141,11 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             for i, c in enumerate(raw.get("model_checks", []))
             if "fairness" in c
         ),
+        robustness_checks=tuple(
+            _robustness(c, format_path(("model_checks", i), raw))
+            for i, c in enumerate(raw.get("model_checks", []))
+            if any(kind in c for kind in ROBUSTNESS)
+        ),
         compare=_compare(raw.get("compare", {}), raw),
         forks=_forks(raw.get("forks", {})),
         registry=Registry(artifacts=raw.get("registry", {}).get("artifacts", DEFAULT_ARTIFACTS)),
@@ -184,6 +191,25 @@ def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
             )
             for name, g in spec.get("gates", {}).items()
         ),
+    )
+
+
+ROBUSTNESS: tuple[RobustnessKind, ...] = ("invariance", "noise", "nulls", "unseen", "directional")
+
+
+def _robustness(spec: dict[str, Any], key: str) -> RobustnessCheck:
+    kind = next(k for k in ROBUSTNESS if k in spec)
+    named = spec[kind]
+    return RobustnessCheck(
+        kind=kind,
+        columns=(named,) if isinstance(named, str) else tuple(named),
+        max_changed_fraction=spec.get("max_changed_fraction"),
+        scale=spec.get("scale", 0.01),
+        fraction=spec.get("fraction", 0.1),
+        by=spec.get("by", 1.0),
+        expect=spec.get("expect", "increase"),
+        tolerance=spec.get("tolerance", 0.01),
+        key=key,
     )
 
 

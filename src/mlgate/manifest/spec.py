@@ -163,6 +163,38 @@ class FairnessCheck:
     key: str = ""  # "model_checks[1]"
 
 
+RobustnessKind = Literal["invariance", "noise", "nulls", "unseen", "directional"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RobustnessCheck:
+    """The test rows disturbed one way, scored again: how often the answer moves."""
+
+    kind: RobustnessKind
+    columns: tuple[str, ...]
+    max_changed_fraction: float | None = None  # None: measured and reported only
+    scale: float = 0.01  # noise: its spread, as a share of the column's standard deviation
+    fraction: float = 0.1  # nulls: the share of rows made missing
+    by: float = 1.0  # directional: added to the column
+    expect: Literal["increase", "decrease"] = "increase"  # directional: the score's way
+    tolerance: float = 0.01  # regression: a relative change that counts as a change
+    key: str = ""
+
+    @property
+    def said(self) -> str:
+        """ "noise of 1% on income, age" """
+        columns = ", ".join(self.columns)
+        return {
+            "invariance": f"{columns} shuffled across rows",
+            "noise": f"noise of {self.scale:g} standard deviations on {columns}",
+            "nulls": f"{self.fraction:.0%} of {columns} made missing",
+            "unseen": f"{columns} set to a value never seen",
+            "directional": f"{columns} raised by {self.by:g}"
+            if self.by >= 0
+            else f"{columns} lowered by {-self.by:g}",
+        }[self.kind]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Gate:
     metric: str
@@ -257,6 +289,7 @@ class Manifest:
     evaluate: Evaluate
     model_checks: tuple[MetricCheck, ...] = ()
     fairness_checks: tuple[FairnessCheck, ...] = ()  # model_checks that name `fairness`
+    robustness_checks: tuple[RobustnessCheck, ...] = ()  # model_checks that disturb the rows
     compare: Compare = field(default_factory=Compare)
     forks: Forks = field(default_factory=Forks)
     registry: Registry = field(default_factory=Registry)

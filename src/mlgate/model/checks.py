@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mlgate.manifest.spec import FairnessCheck, MetricCheck
+from mlgate.manifest.spec import FairnessCheck, MetricCheck, RobustnessCheck
 from mlgate.model.fairness import Figure
-from mlgate.result.records import CheckResult, Status
+from mlgate.result.records import CheckResult, Robustness, Status
 
 
 def metric_checks(
@@ -87,3 +87,29 @@ def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
     if check.max is not None and value > check.max:
         return verdict("failed", f"{said}: above the maximum {check.max:g}", value)
     return verdict("passed", said, value)
+
+
+def robustness_check(check: RobustnessCheck, found: Robustness) -> CheckResult:
+    """Decided on the share measured; the interval says how sure that share is."""
+    from mlgate.model import robustness
+
+    bound = check.max_changed_fraction
+    verb = "moved the wrong way" if check.kind == "directional" else "changed"
+    said = robustness.described(found)
+    share = found.changed / found.rows if found.rows else None
+    if found.error:
+        status: Status = "failed"
+    elif bound is not None and share is not None and share > bound:
+        status, said = "failed", f"{said}: above the maximum {bound:.2%}"
+    else:
+        status = "passed"
+    return CheckResult(
+        id=f"model.robustness.{check.kind}.{'+'.join(check.columns)}",
+        stage="model",
+        subject=f"{check.kind}: {', '.join(check.columns)}",
+        rule=f"{verb} on at most {bound:.2%} of the rows" if bound is not None else "measured",
+        status=status,
+        message=said,
+        observed=share,
+        manifest_key=check.key,
+    )

@@ -16,7 +16,7 @@ from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, Task
 from mlgate.manifest.spec import Manifest
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays, rowsets
-from mlgate.result.records import EvaluateStage, Predictions, RowSet, RowValues
+from mlgate.result.records import EvaluateStage, Predictions, Robustness, RowSet, RowValues
 
 
 class EvaluationError(Exception):
@@ -31,6 +31,7 @@ class Scored:
     metric_errors: dict[str, str]
     predictions: Predictions
     positive_label: Any = None
+    robustness: tuple[Robustness, ...] = ()
 
     def passed(
         self, message: str, *, train_rows: RowSet | None, predictions: Predictions | None = None
@@ -46,6 +47,7 @@ class Scored:
             predictions=self.predictions if predictions is None else predictions,
             positive_label=self.positive_label,
             train_rows=train_rows,
+            robustness=self.robustness,
             message=message,
         )
 
@@ -183,6 +185,26 @@ def score(
             manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred, announce
         )
     return replace(scored, predictions=replace(scored.predictions, columns=kept))
+
+
+def robust(manifest: Manifest, model: Any, frame: pd.DataFrame, scored: Scored) -> Scored:
+    """`scored` with the manifest's robustness checks measured on the model's input."""
+    if not manifest.robustness_checks:
+        return scored
+    from mlgate.model import robustness
+
+    regression = scored.task == "regression"
+    classes = list(scored.predictions.classes or ())
+    label = scored.positive_label if len(classes) == 2 else manifest.evaluate.positive_label
+    positive = next((i for i, c in enumerate(classes) if str(c) == str(label)), None)
+    found = robustness.measure(
+        manifest.robustness_checks,
+        robustness.answers(model, regression=regression, positive_index=positive),
+        _as_fitted(manifest, model, frame, feature_columns(manifest, frame)),
+        regression=regression,
+        confidence=manifest.compare.confidence,
+    )
+    return replace(scored, robustness=found)
 
 
 def _row_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues]:
@@ -358,7 +380,8 @@ def _classification(
     classes = list(known) if known is not None else sorted({*y_true.tolist(), *y_pred.tolist()})
     if scores is not None and scores.shape[1] != len(classes):
         raise EvaluationError(
-            f"model.predict_proba returned {scores.shape[1]} columns, and the model has no "
+            f"model.predict_proba returned {words.count(scores.shape[1], 'column')}, and the "
+            "model has no "
             f"classes_ to name them; the labels are {words.count(len(classes), 'class')} "
             f"({', '.join(map(str, classes[:10]))}): return a DataFrame whose columns are the "
             "labels, or an array with a column per label in sorted order"

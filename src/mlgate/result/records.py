@@ -184,6 +184,22 @@ class SliceFigures:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Robustness:
+    """A robustness check's count: of `rows` disturbed, on how many the answer changed (or
+    moved the wrong way), with the share's exact interval; or why it could not be had."""
+
+    kind: str
+    columns: tuple[str, ...]
+    said: str  # what was done to the rows, in words
+    rows: int = 0
+    changed: int = 0
+    low: float | None = None
+    high: float | None = None
+    confidence: float = 0.95
+    error: str = ""  # the model failed on the disturbed rows, or is not given the column
+
+
+@dataclass(frozen=True, kw_only=True)
 class EvaluateStage:
     status: Status
     task: str | None = None
@@ -195,6 +211,7 @@ class EvaluateStage:
     # the training rows, hashed as predictions.row_keys hash the test rows (None: unknown)
     train_rows: RowSet | None = None
     slices: tuple[SliceFigures, ...] = ()
+    robustness: tuple[Robustness, ...] = ()
     duration_s: float = 0.0
     message: str = ""
 
@@ -444,6 +461,7 @@ class CompareStage:
     slices: tuple[SliceChange, ...] = ()  # the gates' metrics that ask it of each slice
     fairness: tuple[FairnessChange, ...] = ()
     checks: tuple[CheckResult, ...] = ()  # slice gates, fairness against the baseline
+    robustness: tuple[Robustness, ...] = ()  # the baseline's, measured on the same rows
     duration_s: float = 0.0
     message: str = ""
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlgate import words
 from mlgate.errors import UserError
 
 if TYPE_CHECKING:
@@ -146,4 +147,4 @@ def _depth(value: Any) -> None:
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+    return words.clip(text, SHOWN)

@@ -1,0 +1,166 @@
+"""How the model's answers move when its inputs are disturbed in ways that should not
+matter: a column shuffled across rows (invariance), small noise on numbers, values made
+missing, values the model never saw, and a number raised (a directional expectation).
+
+Each check scores the test rows once more, disturbed, and counts the rows whose answer
+changed (a classifier's label; a regression's prediction by more than `tolerance` of its
+size) or, for a directional check, moved the wrong way. The share comes with its exact
+(Clopper-Pearson) interval. Runs where the model does, in its scoring process; a model
+that fails on the disturbed rows is a finding, said in its own words, never a skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlgate import words
+from mlgate.manifest.spec import RobustnessCheck
+from mlgate.result.records import Robustness
+
+UNSEEN = "__mlgate_unseen__"
+SEED = 0
+
+
+def share_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact interval of a binomial share k/n: the shares no tail test rejects."""
+    from scipy.special import betaincinv
+
+    alpha = 1 - confidence
+    low = 0.0 if k == 0 else float(betaincinv(k, n - k + 1, alpha / 2))
+    high = 1.0 if k == n else float(betaincinv(k + 1, n - k, 1 - alpha / 2))
+    return low, high
+
+
+Answer = Callable[[pd.DataFrame, bool], np.ndarray]
+
+
+def measure(
+    checks: tuple[RobustnessCheck, ...],
+    answer: Answer,
+    features: pd.DataFrame,
+    *,
+    regression: bool,
+    confidence: float = 0.95,
+) -> tuple[Robustness, ...]:
+    """`answer(frame, directional)` is the model's label or number per row, or, for a
+    directional check, its score (the positive class's probability, or the number)."""
+    undisturbed: dict[bool, np.ndarray] = {}
+
+    def plain(directional: bool) -> np.ndarray:
+        if directional not in undisturbed:
+            undisturbed[directional] = answer(features, directional)
+        return undisturbed[directional]
+
+    return tuple(_one(c, answer, features, plain, regression, confidence) for c in checks)
+
+
+def _one(
+    check: RobustnessCheck,
+    answer: Answer,
+    features: pd.DataFrame,
+    plain: Callable[[bool], np.ndarray],
+    regression: bool,
+    confidence: float,
+) -> Robustness:
+    lacking = [c for c in check.columns if c not in features.columns]
+    if lacking:
+        return _failed(check, f"the model is not given {', '.join(map(repr, lacking))}")
+    directional = check.kind == "directional"
+    rng = np.random.default_rng(SEED)
+    disturbed, rows = _disturbed(check, features, rng)
+    try:
+        before = plain(directional)
+        moved = answer(disturbed, directional)
+    except Exception as exc:  # the user's model: its failure is the finding
+        said = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return _failed(check, "the model failed on them: " + words.clip(said, 240))
+    plain_ = before
+    if directional:
+        wrong = (moved - plain_) * (1 if check.expect == "increase" else -1) < -1e-12
+        counted = wrong[rows]
+    elif regression:
+        size = np.maximum(np.abs(plain_), 1e-12)
+        counted = (np.abs(moved - plain_) > check.tolerance * size)[rows]
+    else:
+        counted = (moved != plain_)[rows]
+    k, n = int(np.count_nonzero(counted)), int(np.count_nonzero(rows))
+    low, high = share_interval(k, n, confidence) if n else (None, None)
+    return Robustness(
+        kind=check.kind,
+        columns=check.columns,
+        said=check.said,
+        rows=n,
+        changed=k,
+        low=low,
+        high=high,
+        confidence=confidence,
+    )
+
+
+def _disturbed(
+    check: RobustnessCheck, features: pd.DataFrame, rng: np.random.Generator
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The frame disturbed, and which rows were (the share is of those)."""
+    frame = features.copy()
+    rows = np.ones(len(frame), dtype=bool)
+    for name in check.columns:
+        column = frame[name]
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        if check.kind == "invariance":
+            frame[name] = column.to_numpy()[rng.permutation(len(frame))]
+        elif check.kind == "noise" and numeric:
+            spread = float(np.nanstd(column.to_numpy(dtype=float))) or 1.0
+            noisy = column + rng.normal(0.0, check.scale * spread, len(frame))
+            integers = pd.api.types.is_integer_dtype(column)
+            frame[name] = noisy.round().astype(column.dtype) if integers else noisy
+        elif check.kind == "nulls":
+            rows = rng.random(len(frame)) < check.fraction
+            frame[name] = column.astype(object if not numeric else float).where(~rows, None)
+        elif check.kind == "unseen":
+            frame[name] = column.astype(object).where(column.isna(), UNSEEN)
+        elif check.kind == "directional" and numeric:
+            frame[name] = column.astype(float) + check.by
+    return frame, rows
+
+
+def _failed(check: RobustnessCheck, why: str) -> Robustness:
+    return Robustness(kind=check.kind, columns=check.columns, said=check.said, error=why)
+
+
+def answers(model: Any, *, regression: bool, positive_index: int | None) -> Answer:
+    """The model's answer per row, as the checks compare it: a classifier's label (its
+    score, the positive class's probability, for a directional check), a regression's number."""
+
+    def answer(frame: pd.DataFrame, directional: bool) -> np.ndarray:
+        if regression:
+            return np.asarray(model.predict(frame), dtype=float).reshape(len(frame))
+        if not directional:
+            return np.asarray(model.predict(frame)).reshape(len(frame))
+        if not callable(getattr(model, "predict_proba", None)):
+            raise ValueError("a directional check of a classifier needs predict_proba")
+        if positive_index is None:
+            raise ValueError(
+                "a directional check of a classifier of more than two classes follows one "
+                "class's probability: name it in evaluate.positive_label"
+            )
+        return np.asarray(model.predict_proba(frame), dtype=float)[:, positive_index]
+
+    return answer
+
+
+def described(found: Robustness) -> str:
+    """One line: what was disturbed, and how often the answer moved."""
+    if found.error:
+        return f"{found.said}: {found.error}"
+    what = "moved the wrong way" if found.kind == "directional" else "changed"
+    if not found.rows or found.low is None or found.high is None:
+        return f"{found.said}: no rows were disturbed"
+    return (
+        f"{found.said}: {what} on {words.of(found.changed, found.rows, 'row')} "
+        f"({found.changed / found.rows:.2%}; {found.confidence:.0%} interval "
+        f"{found.low:.2%} to {found.high:.2%})"
+    )
