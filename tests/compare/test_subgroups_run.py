@@ -1,8 +1,8 @@
 """Slices and fairness through `mlgate run` and `mlgate compare`, as a user runs them: a
 branch whose model loses a feature that matters only for the old fails the slice gate on
 the old people's slices, says so in the terminal, the report, JUnit and run.json, and its
-fairness figures are fairlearn's on the same rows; its robustness stands beside the
-baseline's."""
+fairness figures are fairlearn's on the same rows; its robustness and permutation importance
+stand beside the baseline's."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ evaluate:
   metrics: [accuracy, recall, roc_auc]
   positive_label: "yes"
   slices: [region, {column: age, bins: [18, 40, 65, 91]}]
+  importance: {metric: recall, repeats: 3}
 model_checks:
   - {fairness: demographic_parity_difference, sensitive: region, max: 0.5,
      significance: no significant worsening}
@@ -139,8 +140,15 @@ def test_a_loss_on_the_old_fails_the_slice_gate_everywhere_it_is_reported(
     assert ours[0]["changed"] == theirs[0]["changed"] == 0  # neither model reads region
     assert ours[1]["changed"] > 0 and theirs[1]["rows"] == 3000
 
+    # permutation importance: the baseline leaned on x3_old, the candidate never saw it
+    ours, theirs = run["evaluate"]["importance"], run["compare"]["importance"]
+    leaned = {f["feature"]: f["mean"] for f in theirs["features"]}
+    assert leaned["x3_old"] > 0.05 and leaned["region"] == 0.0
+    assert {f["feature"]: f["mean"] for f in ours["features"]}["x3_old"] == 0.0
+
     markdown = mlgate("report", cwd=root).stdout
     assert "| disturbance | candidate | interval | baseline | interval |" in markdown
+    assert "Moved most: x3_old (-" in markdown
     assert f"### ❌ recall on each slice: {len(dropped)} of 6 slices tested dropped" in markdown
     assert "### Fairness against the baseline" in markdown
     junit = ET.fromstring(mlgate("report", "--format", "junit", cwd=root).stdout)

@@ -304,16 +304,16 @@ def score_on_candidate_rows(
     known = getattr(model, "feature_names_in_", None)
     if known is not None:  # the baseline's features, even if the candidate added some
         base = replace(base, data=replace(base.data, features=tuple(map(str, known))))
-    # the baseline keeps no slice columns (the candidate's are paired), and is disturbed as
-    # the candidate's manifest asks, so the two robustness figures stand side by side
+    # the baseline keeps no slice columns (the candidate's are paired), and is disturbed and
+    # explained as the candidate's manifest asks, so the two stand side by side
     base = replace(
         base,
-        evaluate=replace(base.evaluate, slices=()),
+        evaluate=replace(base.evaluate, slices=(), importance=ours.evaluate.importance),
         fairness_checks=(),
         robustness_checks=ours.robustness_checks,
     )
     try:
-        scored = evaluate.robust(base, model, frame, evaluate.score(base, model, frame))
+        scored = evaluate.examined(base, model, frame, evaluate.score(base, model, frame))
     except evaluate.EvaluationError as exc:
         raise UserError(str(exc)) from exc
     ours_keys = candidate.evaluate.predictions

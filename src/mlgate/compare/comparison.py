@@ -69,6 +69,7 @@ def compare(
         fairness=judged.fairness,
         checks=judged.checks,
         robustness=found.result.evaluate.robustness if found.result is not None else (),
+        importance=found.result.evaluate.importance if found.result is not None else None,
         params=tuple(diff.params(found.result.params, candidate.params))
         if found.result is not None
         else (),

@@ -22,6 +22,7 @@ from mlgate.manifest.spec import (
     Forks,
     Freshness,
     Gate,
+    Importance,
     Manifest,
     MetricCheck,
     Quantile,
@@ -117,6 +118,7 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             ),
             min_slice_rows=evaluate.get("min_slice_rows", 30),
             predict=evaluate.get("predict"),
+            importance=_importance(evaluate.get("importance", False)),
             predict_proba=evaluate.get("predict_proba"),
         ),
         model_checks=tuple(
@@ -191,6 +193,18 @@ def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
             )
             for name, g in spec.get("gates", {}).items()
         ),
+    )
+
+
+def _importance(spec: bool | dict[str, Any]) -> Importance | None:
+    if spec is False:
+        return None
+    given = spec if isinstance(spec, dict) else {}
+    return Importance(
+        metric=given.get("metric"),
+        repeats=given.get("repeats", 5),
+        max_rows=given.get("max_rows", 10_000),
+        seed=given.get("seed", 0),
     )
 
 

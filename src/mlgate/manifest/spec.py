@@ -132,6 +132,16 @@ class Slicing:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Importance:
+    """Permutation importance of the features, on the test rows."""
+
+    metric: str | None = None  # None: the run's first metric
+    repeats: int = 5
+    max_rows: int = 10_000  # more test rows: a seeded sample of this many
+    seed: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Evaluate:
     task: Task | None = None
     metrics: tuple[str, ...] | None = None  # None: the task's defaults
@@ -140,6 +150,7 @@ class Evaluate:
     slices: tuple[Slicing, ...] = ()
     min_slice_rows: int = 30  # a smaller slice is listed with its rows, not tested
     predict: str | None = None  # "module:function" scoring the features; None: the file's own
+    importance: Importance | None = None
     predict_proba: str | None = None
 
 

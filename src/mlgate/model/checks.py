@@ -1,12 +1,14 @@
-"""Model checks: the manifest's metric thresholds, decided as pure functions."""
+"""Model checks decided as pure functions: metric thresholds, fairness figures, robustness
+shares, and whether permutation importance could be computed."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from mlgate import words
 from mlgate.manifest.spec import FairnessCheck, MetricCheck, RobustnessCheck
 from mlgate.model.fairness import Figure
-from mlgate.result.records import CheckResult, Robustness, Status
+from mlgate.result.records import CheckResult, Importance, Robustness, Status
 
 
 def metric_checks(
@@ -112,4 +114,21 @@ def robustness_check(check: RobustnessCheck, found: Robustness) -> CheckResult:
         message=said,
         observed=share,
         manifest_key=check.key,
+    )
+
+
+def importance_check(found: Importance) -> CheckResult:
+    """Permutation importance is reported, not bounded; a failure to compute it fails."""
+    shown = ", ".join(f"{f.feature} {f.mean:.4f}" for f in found.features[:3])
+    return CheckResult(
+        id="model.importance",
+        stage="model",
+        subject="permutation importance",
+        rule=f"computed ({found.metric}, {words.count(found.repeats, 'repeat')})",
+        status="error" if found.error else "passed",
+        message=f"could not be computed: {found.error}"
+        if found.error
+        else f"on {words.count(found.rows, 'row')}; most important: {shown or 'none'}",
+        observed=None,
+        manifest_key="evaluate.importance",
     )

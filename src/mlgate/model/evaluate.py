@@ -16,7 +16,14 @@ from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, Task
 from mlgate.manifest.spec import Manifest
 from mlgate.model import metrics as metric_table
 from mlgate.result import arrays, rowsets
-from mlgate.result.records import EvaluateStage, Predictions, Robustness, RowSet, RowValues
+from mlgate.result.records import (
+    EvaluateStage,
+    Importance,
+    Predictions,
+    Robustness,
+    RowSet,
+    RowValues,
+)
 
 
 class EvaluationError(Exception):
@@ -32,6 +39,7 @@ class Scored:
     predictions: Predictions
     positive_label: Any = None
     robustness: tuple[Robustness, ...] = ()
+    importance: Importance | None = None
 
     def passed(
         self, message: str, *, train_rows: RowSet | None, predictions: Predictions | None = None
@@ -48,6 +56,7 @@ class Scored:
             positive_label=self.positive_label,
             train_rows=train_rows,
             robustness=self.robustness,
+            importance=self.importance,
             message=message,
         )
 
@@ -187,24 +196,40 @@ def score(
     return replace(scored, predictions=replace(scored.predictions, columns=kept))
 
 
-def robust(manifest: Manifest, model: Any, frame: pd.DataFrame, scored: Scored) -> Scored:
-    """`scored` with the manifest's robustness checks measured on the model's input."""
-    if not manifest.robustness_checks:
+def examined(manifest: Manifest, model: Any, frame: pd.DataFrame, scored: Scored) -> Scored:
+    """`scored` with the manifest's robustness checks and permutation importance measured
+    on the model's input."""
+    spec = manifest.evaluate.importance
+    if not manifest.robustness_checks and spec is None:
         return scored
-    from mlgate.model import robustness
+    from mlgate.model import importance, robustness
 
     regression = scored.task == "regression"
     classes = list(scored.predictions.classes or ())
     label = scored.positive_label if len(classes) == 2 else manifest.evaluate.positive_label
     positive = next((i for i, c in enumerate(classes) if str(c) == str(label)), None)
+    given = _as_fitted(manifest, model, frame, feature_columns(manifest, frame))
     found = robustness.measure(
         manifest.robustness_checks,
         robustness.answers(model, regression=regression, positive_index=positive),
-        _as_fitted(manifest, model, frame, feature_columns(manifest, frame)),
+        given,
         regression=regression,
         confidence=manifest.compare.confidence,
     )
-    return replace(scored, robustness=found)
+    explained = None
+    if spec is not None:
+        computed = [n for n, v in scored.metrics.items() if v is not None]
+        metric = spec.metric or (computed[0] if computed else next(iter(scored.metrics)))
+        explained = importance.measure(
+            spec,
+            model,
+            given,
+            frame[manifest.data.target],
+            metric=metric,
+            classes=classes or None,
+            positive_index=1 if positive is None else positive,
+        )
+    return replace(scored, robustness=found, importance=explained)
 
 
 def _row_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues]:

@@ -336,9 +336,9 @@ def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
     path = manifest.resolve(manifest.data.test)
     frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
     scored = evaluate.score(manifest, model, frame, announce)
-    if manifest.robustness_checks:
-        announce(f"{words.count(len(manifest.robustness_checks), 'robustness check')}")
-        scored = evaluate.robust(manifest, model, frame, scored)
+    if manifest.robustness_checks or manifest.evaluate.importance is not None:
+        announce("robustness checks and permutation importance")
+        scored = evaluate.examined(manifest, model, frame, scored)
     announce(f"reading {manifest.data.train}")  # which rows the model was trained on
     train_path = manifest.resolve(manifest.data.train)
     fmt = load.detect_format(train_path, manifest.data.format)
@@ -371,6 +371,8 @@ def model(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
         checks.robustness_check(c, r)
         for c, r in zip(manifest.robustness_checks, evaluated.robustness, strict=False)
     )
+    if evaluated.importance is not None:
+        found += (checks.importance_check(evaluated.importance),)
     return ModelStage(status=_status(found), checks=found)
 
 

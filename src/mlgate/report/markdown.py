@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mlgate import words
 from mlgate.manifest.spec import Manifest
-from mlgate.report import drift_tables, gate_text, numbers, robustness_table, slice_tables
+from mlgate.report import drift_tables, gate_text, numbers, probe_tables, slice_tables
 from mlgate.report.blocks import details
 from mlgate.report.inert import code, escape, fence_safe
 from mlgate.report.text import left_out, training_unknown
@@ -81,7 +81,8 @@ def render(
             title="data checks", text=_checks("Data checks", result.data.checks, manifest), keep=70
         ),
         Section(title="fairness", text=slice_tables.fairness(result), keep=58),
-        Section(title="robustness", text=robustness_table.markdown(result), keep=56),
+        Section(title="robustness", text=probe_tables.markdown(result), keep=56),
+        Section(title="importance", text=probe_tables.importance(result), keep=52),
         Section(title="slices", text=slice_tables.slices(result), keep=57),
         Section(title="drift", text=drift_tables.markdown(result.data.drift), keep=65),
         Section(title="stages", text=_stages(result), keep=60),

@@ -200,6 +200,24 @@ class Robustness:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FeatureImportance:
+    feature: str
+    mean: float  # the metric's mean drop when the feature is shuffled (higher: leaned on more)
+    std: float  # over the repeats
+
+
+@dataclass(frozen=True, kw_only=True)
+class Importance:
+    """scikit-learn's permutation importance on the test rows, or why it could not be had."""
+
+    metric: str
+    repeats: int
+    rows: int
+    features: tuple[FeatureImportance, ...] = ()  # most important first
+    error: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class EvaluateStage:
     status: Status
     task: str | None = None
@@ -212,6 +230,7 @@ class EvaluateStage:
     train_rows: RowSet | None = None
     slices: tuple[SliceFigures, ...] = ()
     robustness: tuple[Robustness, ...] = ()
+    importance: Importance | None = None
     duration_s: float = 0.0
     message: str = ""
 
@@ -462,6 +481,7 @@ class CompareStage:
     fairness: tuple[FairnessChange, ...] = ()
     checks: tuple[CheckResult, ...] = ()  # slice gates, fairness against the baseline
     robustness: tuple[Robustness, ...] = ()  # the baseline's, measured on the same rows
+    importance: Importance | None = None  # the baseline's, on the same rows
     duration_s: float = 0.0
     message: str = ""
 

@@ -1,0 +1,88 @@
+"""Robustness and permutation importance as Markdown tables: how often the candidate's
+answer moved under each disturbance, and which features it leans on, each beside the
+baseline's on the same rows when there is one."""
+
+from __future__ import annotations
+
+from mlgate import words
+from mlgate.report.inert import escape
+from mlgate.result.records import Robustness, RunResult
+
+
+def markdown(result: RunResult) -> str:
+    found = result.evaluate.robustness
+    if not found:
+        return ""
+    theirs = {r.said: r for r in (result.compare.robustness if result.compare else ())}
+    head = ["| disturbance | candidate | interval |", "| --- | ---: | --- |"]
+    if theirs:
+        head = [
+            "| disturbance | candidate | interval | baseline | interval |",
+            "| --- | ---: | --- | ---: | --- |",
+        ]
+    rows = []
+    for r in found:
+        cells = [escape(r.said), *_share(r)]
+        if theirs:
+            other = theirs.get(r.said)
+            cells += _share(other) if other is not None else ["n/a", ""]
+        rows.append("| " + " | ".join(cells) + " |")
+    confidence = f"{found[0].confidence:.0%}"
+    return (
+        "### Robustness\n\n"
+        f"The test rows disturbed and scored again: the share whose answer changed (raised "
+        f"or lowered columns: moved the wrong way), with its exact {confidence} interval.\n\n"
+        + "\n".join(head + rows)
+    )
+
+
+def _share(found: Robustness) -> list[str]:
+    if found.error:
+        return [f"failed: {escape(found.error)}", ""]
+    if not found.rows or found.low is None or found.high is None:
+        return ["no rows disturbed", ""]
+    return [
+        f"{found.changed / found.rows:.2%} ({found.changed:,} of {found.rows:,})",
+        f"[{found.low:.2%}, {found.high:.2%}]",
+    ]
+
+
+SHOWN = 30  # features an importance table shows
+
+
+def importance(result: RunResult) -> str:
+    """The candidate's permutation importance beside the baseline's, most important first,
+    and the features whose importance moved most."""
+    found = result.evaluate.importance
+    if found is None or found.error:
+        return ""
+    other = result.compare.importance if result.compare is not None else None
+    theirs = {f.feature: f.mean for f in other.features} if other and not other.error else {}
+    head = f"### Permutation importance ({escape(found.metric)}, {words.count(found.rows, 'row')})"
+    said = (
+        f"How much {escape(found.metric)} drops when a feature's values are shuffled "
+        f"(mean of {found.repeats}, ± their standard deviation; scikit-learn's "
+        "`permutation_importance`)."
+    )
+    if theirs:
+        rows = ["| feature | candidate | baseline | change |", "| --- | ---: | ---: | ---: |"]
+        moved = sorted(
+            (f for f in found.features if f.feature in theirs),
+            key=lambda f: -abs(f.mean - theirs[f.feature]),
+        )[:3]
+        said += (
+            " Moved most: "
+            + ", ".join(f"{escape(f.feature)} ({f.mean - theirs[f.feature]:+.4f})" for f in moved)
+            + "."
+        )
+    else:
+        rows = ["| feature | importance |", "| --- | ---: |"]
+    for f in found.features[:SHOWN]:
+        cells = [escape(f.feature), f"{f.mean:.4f} ± {f.std:.4f}"]
+        if theirs:
+            base = theirs.get(f.feature)
+            cells += ["n/a", ""] if base is None else [f"{base:.4f}", f"{f.mean - base:+.4f}"]
+        rows.append("| " + " | ".join(cells) + " |")
+    more = len(found.features) - SHOWN
+    tail = f"\n\n… and {words.count(more, 'more feature')} in run.json" if more > 0 else ""
+    return f"{head}\n\n{said}\n\n" + "\n".join(rows) + tail
