@@ -28,7 +28,7 @@ from sklearn.metrics import (
 from mlgate import manifest as manifests
 from mlgate.compare import subgroups
 from mlgate.compare.paired import Paired
-from mlgate.manifest.spec import Manifest
+from mlgate.manifest.spec import Discover, Manifest
 from mlgate.model import checks, evaluate
 from mlgate.result import arrays, document, row_values
 from mlgate.result.records import EvaluateStage, RowValues
@@ -263,6 +263,35 @@ def test_a_loss_planted_in_one_slice_fails_the_slice_gate(manifest: Manifest) ->
             test["repaid"] == "yes", base_decided, sensitive_features=groups
         )
     )
+
+
+def test_discovery_finds_the_planted_loss_and_skips_identifiers(manifest: Manifest) -> None:
+    test = frame(7, 6000)
+    baseline = scored(manifest, frame(8), test)
+    kept = baseline.predictions
+    assert kept is not None
+    pred = arrays.decode(kept.y_pred).copy()
+    old = (test["age"] >= 65).to_numpy() & (np.arange(len(test)) % 3 == 0)
+    pred[old] = list(kept.classes or ()).index("no")
+    candidate = replace(baseline, predictions=replace(kept, y_pred=arrays.encode(pred)))
+    scanning = replace(
+        manifest, evaluate=replace(manifest.evaluate, discover=Discover(metric="recall", worst=3))
+    )
+    columns = {
+        "x1": test["x1"].to_numpy(),
+        "region": test["region"].to_numpy(),
+        "age": test["age"].to_numpy(),
+        "email": np.array([f"u{i}@example.org" for i in range(len(test))], dtype=object),
+    }
+    found, said = subgroups.discovered(scanning, candidate, paired(candidate, baseline), columns)
+    assert said == ("recall on the slices of 3 columns; not scanned, more than 50 values: email")
+    assert len(found) == 3 and found[0].slicing == "age" and found[0].dropped
+    assert float(found[0].value.strip("[").split(",")[0]) >= 65  # a bin of the old
+    assert all(c.adjusted_p_value is not None for c in found)
+    none, why = subgroups.discovered(scanning, candidate, None, columns)
+    assert none == () and why == "not scanned: no paired rows with a baseline"
+    stale, why = subgroups.discovered(scanning, candidate, paired(candidate, baseline), "gone")
+    assert stale == () and why == "not scanned: gone"
 
 
 def test_without_paired_rows_the_baseline_checks_say_they_were_not_compared(

@@ -38,6 +38,7 @@ evaluate:
   positive_label: "yes"
   slices: [region, {column: age, bins: [18, 40, 65, 91]}]
   importance: {metric: recall, repeats: 3}
+  discover: {metric: recall, worst: 3}
 model_checks:
   - {fairness: demographic_parity_difference, sensitive: region, max: 0.5,
      significance: no significant worsening}
@@ -146,7 +147,13 @@ def test_a_loss_on_the_old_fails_the_slice_gate_everywhere_it_is_reported(
     assert leaned["x3_old"] > 0.05 and leaned["region"] == 0.0
     assert {f["feature"]: f["mean"] for f in ours["features"]}["x3_old"] == 0.0
 
+    # discovery scanned every column and found the loss on the old among the worst
+    found = run["compare"]["discovered"]
+    assert run["compare"]["discovery"] == "recall on the slices of 5 columns"
+    assert found[0]["dropped"] and any(f["slicing"] in ("age", "x3_old") for f in found), found
+
     markdown = mlgate("report", cwd=root).stdout
+    assert "### Slices found by scanning every column" in markdown
     assert "| disturbance | candidate | interval | baseline | interval |" in markdown
     assert "Moved most: x3_old (-" in markdown
     assert f"### ❌ recall on each slice: {len(dropped)} of 6 slices tested dropped" in markdown

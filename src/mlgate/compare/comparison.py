@@ -43,11 +43,21 @@ MIN_FRACTION = 0.1  # ... or fewer than this share of the candidate's test rows
 Words = Callable[[GateResult], GateResult]
 
 
+Columns = Callable[[], Mapping[str, np.ndarray] | str]
+
+
 def compare(
-    manifest: Manifest, candidate: RunResult, found: Found, *, worded: Words
+    manifest: Manifest,
+    candidate: RunResult,
+    found: Found,
+    *,
+    worded: Words,
+    test_columns: Columns | None = None,
 ) -> CompareStage:
     """`worded` writes out a decided gate's words (report/gate_text.py's `worded`): run.json
-    keeps them beside the values, and this stage's message quotes the failed gates'."""
+    keeps them beside the values, and this stage's message quotes the failed gates'.
+    `test_columns` reads the candidate's test columns, one value per test row, for
+    evaluate.discover (or says why it cannot)."""
     spec = manifest.compare
     paired, info = _pair(candidate, found)
     names = list(candidate.evaluate.metrics)
@@ -60,6 +70,13 @@ def compare(
         worded(_gate(g, ours, theirs, paired, spec, exists=found.exists)) for g in spec.gates
     )
     judged = subgroups.judge(manifest, candidate.evaluate, paired)
+    scan = manifest.evaluate.discover is not None and paired is not None and test_columns
+    discovered, discovery = subgroups.discovered(
+        manifest,
+        candidate.evaluate,
+        paired,
+        test_columns() if scan and test_columns else "no paired rows with a baseline",
+    )
     stage = CompareStage(
         status="passed",
         baseline=info,
@@ -70,6 +87,8 @@ def compare(
         checks=judged.checks,
         robustness=found.result.evaluate.robustness if found.result is not None else (),
         importance=found.result.evaluate.importance if found.result is not None else None,
+        discovered=discovered,
+        discovery=discovery,
         params=tuple(diff.params(found.result.params, candidate.params))
         if found.result is not None
         else (),

@@ -153,7 +153,12 @@ def judge(manifest: Manifest, evaluated: EvaluateStage, paired: Paired | None) -
     adjusted = iter(corrections.adjust(tests, CORRECTION))
     alpha = 1 - spec.confidence
     changes = [
-        [_slice_change(gate, r, next(adjusted) if r.test else None, alpha) for r in results]
+        [
+            _slice_change(
+                gate.metric, gate.better_is_higher, r, next(adjusted) if r.test else None, alpha
+            )
+            for r in results
+        ]
         for gate, results in zip(sliced, found, strict=True)
     ]
     fair = [
@@ -169,13 +174,66 @@ def judge(manifest: Manifest, evaluated: EvaluateStage, paired: Paired | None) -
     )
 
 
+MAX_CATEGORIES = 50  # a text column with more values is not scanned (an id, an e-mail)
+
+
+def discovered(
+    manifest: Manifest,
+    candidate: EvaluateStage,
+    paired: Paired | None,
+    columns: Mapping[str, np.ndarray] | str,
+) -> tuple[tuple[SliceChange, ...], str]:
+    """evaluate.discover: the slices where the candidate lost most, and what was scanned
+    (or why nothing was). `columns` are the candidate's test columns, one value per test
+    row, or why they could not be read."""
+    spec = manifest.evaluate.discover
+    if spec is None:
+        return (), ""
+    if isinstance(columns, str):
+        return (), f"not scanned: {columns}"
+    if paired is None or paired.rows is None:
+        return (), "not scanned: no paired rows with a baseline"
+    computed = [n for n, v in candidate.metrics.items() if v is not None and n in METRICS]
+    metric = spec.metric or (computed[0] if computed else "")
+    if metric not in METRICS:
+        return (), "not scanned: no metric was computed"
+    scanned: dict[str, np.ndarray] = {}
+    skipped: list[str] = []
+    for name, values in columns.items():
+        values = values[paired.rows]
+        many = not slicing.numeric(values) and len(set(values.tolist())) > MAX_CATEGORIES
+        (skipped if many else scanned).setdefault(name, values) if not many else skipped.append(
+            name
+        )
+    found = slices.discover(
+        metric,
+        scanned,
+        paired,
+        manifest.compare,
+        worst=spec.worst,
+        bins=spec.bins,
+        min_support=manifest.evaluate.min_slice_rows,
+        correction=CORRECTION,
+    )
+    alpha = 1 - manifest.compare.confidence
+    better = METRICS[metric].greater_is_better
+    said = f"{metric} on the slices of {words.count(len(scanned), 'column')}"
+    if skipped:
+        said += (
+            f"; not scanned, more than {MAX_CATEGORIES} values: "
+            + ", ".join(skipped[:10])
+            + (", …" if len(skipped) > 10 else "")
+        )
+    return tuple(_slice_change(metric, better, r, r.adjusted_p, alpha) for r in found), said
+
+
 def _slice_change(
-    gate: Gate, found: SliceResult, adjusted: float | None, alpha: float
+    metric: str, better_is_higher: bool, found: SliceResult, adjusted: float | None, alpha: float
 ) -> SliceChange:
     test = found.test
-    lost = test is not None and (test.delta < 0) == gate.better_is_higher
+    lost = test is not None and (test.delta < 0) == better_is_higher
     return SliceChange(
-        metric=gate.metric,
+        metric=metric,
         slicing=found.column,
         value=found.value,
         rows=found.rows,

@@ -13,6 +13,7 @@ from mlgate.manifest.spec import (
     Command,
     Compare,
     Data,
+    Discover,
     DockerTarget,
     Drift,
     DriftColumn,
@@ -119,6 +120,7 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             min_slice_rows=evaluate.get("min_slice_rows", 30),
             predict=evaluate.get("predict"),
             importance=_importance(evaluate.get("importance", False)),
+            discover=_discover(evaluate.get("discover", False)),
             predict_proba=evaluate.get("predict_proba"),
         ),
         model_checks=tuple(
@@ -193,6 +195,15 @@ def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
             )
             for name, g in spec.get("gates", {}).items()
         ),
+    )
+
+
+def _discover(spec: bool | dict[str, Any]) -> Discover | None:
+    if spec is False:
+        return None
+    given = spec if isinstance(spec, dict) else {}
+    return Discover(
+        metric=given.get("metric"), worst=given.get("worst", 5), bins=given.get("bins", 4)
     )
 
 

@@ -142,6 +142,15 @@ class Importance:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Discover:
+    """Scan every test column for the slices where the candidate lost most."""
+
+    metric: str | None = None  # None: the run's first metric
+    worst: int = 5
+    bins: int = 4  # quantile bins of a numeric column
+
+
+@dataclass(frozen=True, kw_only=True)
 class Evaluate:
     task: Task | None = None
     metrics: tuple[str, ...] | None = None  # None: the task's defaults
@@ -151,6 +160,7 @@ class Evaluate:
     min_slice_rows: int = 30  # a smaller slice is listed with its rows, not tested
     predict: str | None = None  # "module:function" scoring the features; None: the file's own
     importance: Importance | None = None
+    discover: Discover | None = None
     predict_proba: str | None = None
 
 

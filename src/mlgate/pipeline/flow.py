@@ -213,7 +213,13 @@ def compare_stage(ctx: RunContext, candidate: RunResult, *, fork: bool = False) 
         return run(base, observer=nested, env=ctx.env, compare=False, fork=fork)
 
     found = baseline.resolve(ctx.manifest, candidate, env=ctx.env, run=run_baseline)
-    stage = comparison.compare(ctx.manifest, candidate, found, worded=gate_text.worded)
+    stage = comparison.compare(
+        ctx.manifest,
+        candidate,
+        found,
+        worded=gate_text.worded,
+        test_columns=lambda: stages.test_columns(ctx.manifest, candidate),
+    )
     stage = replace(stage, duration_s=round(time.monotonic() - clock, 3))
     ctx.observer.stage_finished("compare", stage.status, stage.message or stage.status)
     return stage

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlgate import commands, dvc_files, files, words
 from mlgate.errors import UserError
@@ -24,6 +24,7 @@ from mlgate.result.records import (
     EvaluateStage,
     ModelStage,
     RowSet,
+    RunResult,
     Status,
     TrainStage,
 )
@@ -349,6 +350,29 @@ def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
         batches = load.pandas_batches(train_path, fmt, columns)
         train_rows = evaluate.train_rows(manifest, batches, frame)
     return Scoring(scored, train_rows)
+
+
+def test_columns(manifest: Manifest, candidate: RunResult) -> dict[str, Any] | str:
+    """The candidate's test columns (but the target and the id), one value per scored row,
+    read again from the test file; or why not, when the file no longer holds the rows the
+    run scored (each row's hash is checked against the run's)."""
+    import numpy as np
+
+    from mlgate.data import load
+    from mlgate.model import evaluate
+    from mlgate.result import arrays
+
+    kept = candidate.evaluate.predictions
+    path = manifest.resolve(manifest.data.test)
+    try:
+        frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
+        keys = evaluate.hash_rows(frame, evaluate.row_columns(manifest, frame))
+    except (UserError, KeyError, OSError) as exc:
+        return f"{manifest.data.test} could not be read again ({exc})"
+    if kept is None or not np.array_equal(keys, arrays.decode(kept.row_keys)):
+        return f"{manifest.data.test} no longer holds the rows the run scored: run again"
+    skip = {manifest.data.target, manifest.data.id}
+    return {str(c): frame[c].to_numpy() for c in frame.columns if c not in skip}
 
 
 def model(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:

@@ -84,6 +84,7 @@ def render(
         Section(title="robustness", text=probe_tables.markdown(result), keep=56),
         Section(title="importance", text=probe_tables.importance(result), keep=52),
         Section(title="slices", text=slice_tables.slices(result), keep=57),
+        Section(title="slices found", text=slice_tables.discovered(result), keep=53),
         Section(title="drift", text=drift_tables.markdown(result.data.drift), keep=65),
         Section(title="stages", text=_stages(result), keep=60),
         Section(title="parameter changes", text=_param_changes(result.compare), keep=55),

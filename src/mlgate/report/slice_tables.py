@@ -25,6 +25,26 @@ def slices(result: RunResult) -> str:
     return _figures(result.evaluate.slices)
 
 
+def discovered(result: RunResult) -> str:
+    """evaluate.discover: the worst slices found by scanning every column."""
+    compared = result.compare
+    if compared is None or not (compared.discovered or compared.discovery):
+        return ""
+    head = "### Slices found by scanning every column"
+    if not compared.discovered:
+        return f"{head}\n\n{escape(compared.discovery)}."
+    dropped = [c for c in compared.discovered if c.dropped]
+    said = (
+        f"The {words.count(len(compared.discovered), 'slice')} where the candidate lost most: "
+        f"{escape(compared.discovery)}. The adjusted p-value corrects for every slice "
+        "scanned (Benjamini-Hochberg), not only those shown: looking at many slices and "
+        f"showing the worst is itself many tests. {words.count(len(dropped), 'slice')} "
+        "dropped significantly. Found, not gated: a slice worth watching belongs in "
+        "evaluate.slices, under a gate with slices: true."
+    )
+    return f"{head}\n\n{said}\n\n{_table(compared.discovered)}"
+
+
 def fairness(result: RunResult) -> str:
     found = result.compare.fairness if result.compare is not None else ()
     if not found:
@@ -59,14 +79,20 @@ def _changes(metric: str, found: Sequence[SliceChange]) -> str:
     )
     said = (
         "Candidate beside baseline on the same rows; p is each slice's paired test, adjusted "
-        "p corrects it for the slices tested together (Benjamini-Hochberg); a slice drops "
-        "when its adjusted p is below the test's level and the change is a loss."
+        "p corrects it for every slice and fairness test of the comparison "
+        "(Benjamini-Hochberg); a slice drops when its adjusted p is below the test's level "
+        "and the change is a loss."
     )
+    ordered = sorted(found, key=lambda c: (not c.dropped, c.adjusted_p_value or 2.0))
+    table = _table(ordered)
+    return f"{head}\n\n{said}\n\n" + (table if dropped else details("every slice", table))
+
+
+def _table(ordered: Sequence[SliceChange]) -> str:
     rows = [
         "| | slice | rows | baseline | candidate | change | interval | p | adjusted p |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
-    ordered = sorted(found, key=lambda c: (not c.dropped, c.adjusted_p_value or 2.0))
     for c in ordered[:SHOWN]:
         test = c.significance
         mark = "❌" if c.dropped else ("✅" if test is not None else "➖")
@@ -86,9 +112,7 @@ def _changes(metric: str, found: Sequence[SliceChange]) -> str:
             + " | ".join(cells)
             + " |"
         )
-    more = _more(len(ordered))
-    table = "\n".join(rows) + more
-    return f"{head}\n\n{said}\n\n" + (table if dropped else details("every slice", table))
+    return "\n".join(rows) + _more(len(ordered))
 
 
 def _figures(found: Sequence[SliceFigures]) -> str:

@@ -482,6 +482,8 @@ class CompareStage:
     checks: tuple[CheckResult, ...] = ()  # slice gates, fairness against the baseline
     robustness: tuple[Robustness, ...] = ()  # the baseline's, measured on the same rows
     importance: Importance | None = None  # the baseline's, on the same rows
+    discovered: tuple[SliceChange, ...] = ()  # evaluate.discover: the worst slices found
+    discovery: str = ""  # what the scan covered, or why it could not run
     duration_s: float = 0.0
     message: str = ""
 
