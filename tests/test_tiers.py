@@ -30,6 +30,7 @@ E2E = [
     "tests/compare/test_baseline.py",
     "tests/compare/test_resplit.py",
     "tests/compare/test_subgroups_run.py",
+    "tests/model/test_pytest_plugin.py",
     "tests/test_pipeline.py",
     "tests/serve/test_commands.py::test_the_printed_url_answers_the_moment_it_is_printed",
     "tests/serve/test_commands.py::test_serve_latest_serves_the_latest_version",

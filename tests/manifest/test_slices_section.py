@@ -1,5 +1,5 @@
-"""evaluate.slices, fairness model checks and slice gates: typed values, and located
-errors that say what would be right."""
+"""evaluate.slices, fairness, robustness and pytest model checks, slice gates: typed
+values, and located errors that say what would be right."""
 
 from __future__ import annotations
 
@@ -114,6 +114,18 @@ def test_the_fairness_names_are_the_ones_mlgate_computes() -> None:
             "evaluate:\n  slices: [plan]\ncompare:\n  gates:\n    recall: {slices: true}\n",
             "compare.gates.recall.slices: a slice gate asks each slice for no significant drop: "
             "add significance: no significant drop",
+        ),
+        (
+            "model_checks:\n  - {pytest: tests/model}\n",
+            "model_checks[0].pytest: there is no tests/model beside the manifest",
+        ),
+        (
+            "model_checks:\n  - {pytest: ../elsewhere}\n",
+            "model_checks[0].pytest: '../elsewhere' is outside the project's folder",
+        ),
+        (
+            "model_checks:\n  - {noise: age, scale: 0}\n",
+            "model_checks[0].scale",
         ),
         (
             "evaluate:\n  task: regression\n"

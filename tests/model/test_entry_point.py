@@ -67,6 +67,7 @@ def project(root: Path, manifest: str = MANIFEST) -> Path:
     return root / "mlops.yaml"
 
 
+@pytest.mark.e2e  # trains: the user's command in its own process
 def test_a_numpy_model_is_run_and_scored_through_its_functions(tmp_path: Path) -> None:
     result = pipeline.run(manifests.load(project(tmp_path)), compare=False)
     assert result.evaluate.status == "passed", result.evaluate.message

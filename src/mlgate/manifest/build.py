@@ -26,6 +26,7 @@ from mlgate.manifest.spec import (
     Importance,
     Manifest,
     MetricCheck,
+    PytestCheck,
     Quantile,
     Registry,
     RobustnessCheck,
@@ -144,6 +145,15 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             )
             for i, c in enumerate(raw.get("model_checks", []))
             if "fairness" in c
+        ),
+        pytest_checks=tuple(
+            PytestCheck(
+                path=c["pytest"],
+                timeout_s=seconds(c["timeout"]) if "timeout" in c else DEFAULT_EVALUATE_TIMEOUT_S,
+                key=format_path(("model_checks", i), raw),
+            )
+            for i, c in enumerate(raw.get("model_checks", []))
+            if "pytest" in c
         ),
         robustness_checks=tuple(
             _robustness(c, format_path(("model_checks", i), raw))

@@ -50,6 +50,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_registry_problems(raw),
         *_drift_problems(raw),
         *_slice_problems(raw),
+        *(_pytest_problems(raw, root) if files else ()),
         *_train_problems(raw, root, files),
     ]
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
@@ -193,6 +194,25 @@ def _row_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
         if isinstance(check, dict) and isinstance(check.get("sensitive"), str):
             named.append((("model_checks", i, "sensitive"), check["sensitive"]))
     return [(where, name) for where, name in named if isinstance(name, str) and name]
+
+
+def _pytest_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    """A test path that is not there, or lies outside the project."""
+    checks = _get(raw, "model_checks")
+    for i, check in enumerate(checks if isinstance(checks, list) else ()):
+        named = check.get("pytest") if isinstance(check, dict) else None
+        if not isinstance(named, str) or not named:
+            continue
+        where: KeyPath = ("model_checks", i, "pytest")
+        path = (root / named).resolve()
+        if not path.is_relative_to(root.resolve()):
+            yield where, f"'{named}' is outside the project's folder", False
+        elif not path.exists():
+            yield (
+                where,
+                f"there is no {named} beside the manifest (a folder or file of tests)",
+                False,
+            )
 
 
 def _slice_problems(raw: dict[str, Any]) -> Iterator[Finding]:

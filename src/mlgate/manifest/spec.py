@@ -184,6 +184,15 @@ class FairnessCheck:
     key: str = ""  # "model_checks[1]"
 
 
+@dataclass(frozen=True, kw_only=True)
+class PytestCheck:
+    """The user's own model tests, run with pytest and mlgate's fixtures."""
+
+    path: str  # a folder or file, relative to the manifest's folder
+    timeout_s: float = 600.0
+    key: str = ""
+
+
 RobustnessKind = Literal["invariance", "noise", "nulls", "unseen", "directional"]
 
 
@@ -311,6 +320,7 @@ class Manifest:
     model_checks: tuple[MetricCheck, ...] = ()
     fairness_checks: tuple[FairnessCheck, ...] = ()  # model_checks that name `fairness`
     robustness_checks: tuple[RobustnessCheck, ...] = ()  # model_checks that disturb the rows
+    pytest_checks: tuple[PytestCheck, ...] = ()  # model_checks that run the user's tests
     compare: Compare = field(default_factory=Compare)
     forks: Forks = field(default_factory=Forks)
     registry: Registry = field(default_factory=Registry)

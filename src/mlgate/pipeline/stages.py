@@ -397,7 +397,31 @@ def model(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
     )
     if evaluated.importance is not None:
         found += (checks.importance_check(evaluated.importance),)
+    found += _user_tests(ctx, evaluated)
     return ModelStage(status=_status(found), checks=found)
+
+
+def _user_tests(ctx: RunContext, evaluated: EvaluateStage) -> tuple[CheckResult, ...]:
+    """`model_checks: - pytest: PATH`, each run as the user's command, its tests as checks."""
+    if not ctx.manifest.pytest_checks:
+        return ()
+    import json
+
+    from mlgate import atomic
+    from mlgate.model import pytest_checks
+    from mlgate.result import document
+
+    predictions = ctx.run_dir / "pytest-predictions.json"
+    if evaluated.predictions is not None:
+        atomic.write_text(predictions, json.dumps(document.to_dict(evaluated.predictions)))
+    found: list[CheckResult] = []
+    for i, check in enumerate(ctx.manifest.pytest_checks):
+        report = ctx.run_dir / f"pytest-{i}.xml"
+        report.unlink(missing_ok=True)
+        run = pytest_checks.command(check, report, predictions, ctx.manifest.path)
+        outcome = _command(ctx, "model", run, f"pytest-{i}.log")
+        found += pytest_checks.results(check, outcome, report)
+    return tuple(found)
 
 
 def _status(found: tuple[CheckResult, ...]) -> Status:

@@ -1,0 +1,105 @@
+"""Users' own model tests through `model_checks: - pytest: tests/model`: each test is a
+check of the run (in the report, the verdict and JUnit), the fixtures give the run's own
+model, data and predictions, the same tests run by hand with plain pytest, and the plugin
+adds nothing to a pytest run that does not use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests import projects
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.e2e  # mlgate and pytest in their own processes, training once
+
+USER_TESTS = """\
+def test_setosa_is_always_recognised(mlgate_predictions):
+    setosa = mlgate_predictions[mlgate_predictions.y_true == "setosa"]
+    assert len(setosa) > 5 and (setosa.y_pred == "setosa").all()
+
+
+def test_the_fixtures_are_the_runs(mlgate_model, mlgate_features, mlgate_predictions,
+                                   mlgate_manifest):
+    assert mlgate_manifest.name == "iris"
+    assert list(mlgate_model.predict(mlgate_features)) == list(mlgate_predictions.y_pred)
+    assert {"proba_setosa", "proba_versicolor", "proba_virginica"} <= set(mlgate_predictions)
+
+
+def test_a_rule_the_model_breaks(mlgate_data):
+    assert len(mlgate_data.train) < 10, "the training data has too many rows"
+"""
+
+
+def pytest_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_each_user_test_is_a_check_of_the_run(tmp_path: Path) -> None:
+    manifest = projects.IRIS_MANIFEST + "  - {pytest: tests/model}\n"
+    root = projects.write(tmp_path, projects.iris_files(tmp_path, manifest=manifest))
+    (root / "tests" / "model").mkdir(parents=True)
+    (root / "tests" / "model" / "test_iris.py").write_text(USER_TESTS)
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "run", "--json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    result = json.loads(done.stdout)
+    mine = {
+        c["subject"]: c for c in result["model"]["checks"] if c["id"].startswith("model.pytest")
+    }
+    assert {s.rpartition("::")[2]: c["status"] for s, c in mine.items()} == {
+        "test_setosa_is_always_recognised": "passed",
+        "test_the_fixtures_are_the_runs": "passed",
+        "test_a_rule_the_model_breaks": "failed",
+    }
+    (failed,) = [c for c in mine.values() if c["status"] == "failed"]
+    assert "the training data has too many rows" in failed["message"]
+    assert failed["manifest_key"] == "model_checks[1]"
+    assert "test_a_rule_the_model_breaks" in result["summary"]
+    junit = subprocess.run(
+        [sys.executable, "-m", "mlgate", "report", "--format", "junit"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    cases = [c.get("name", "") for c in ET.fromstring(junit.stdout).iter("testcase")]
+    assert any(name.endswith("::test_a_rule_the_model_breaks") for name in cases), cases
+    # the same tests by hand: the fixtures find mlops.yaml and score the model themselves
+    by_hand = pytest_in(root, "tests/model")
+    assert "1 failed, 2 passed" in by_hand.stdout, by_hand.stdout
+
+
+def test_the_plugin_adds_nothing_to_a_run_that_does_not_use_it(tmp_path: Path) -> None:
+    (tmp_path / "test_plain.py").write_text("def test_one():\n    assert 1 + 1 == 2\n")
+    with_plugin, without = pytest_in(tmp_path), pytest_in(tmp_path, "-p", "no:mlgate")
+    assert with_plugin.returncode == without.returncode == 0
+    assert "mlgate" not in with_plugin.stdout + with_plugin.stderr
+    assert "1 passed" in with_plugin.stdout
+    help_text = pytest_in(tmp_path, "--help").stdout
+    assert "mlgate" not in help_text  # no option of its own
+    fixtures = pytest_in(tmp_path, "--fixtures").stdout
+    assert "mlgate_predictions" in fixtures  # registered through the entry point
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, mlgate.pytest_plugin; print('pandas' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    assert imported.stdout.strip() == "False"  # nothing heavy until a fixture is asked for
