@@ -113,6 +113,19 @@ def paired(candidate: EvaluateStage, baseline: EvaluateStage) -> Paired:
     )
 
 
+def planted(manifest: Manifest) -> tuple[pd.DataFrame, EvaluateStage, EvaluateStage]:
+    """Test rows, a baseline scored on them, and a candidate that is the baseline but says
+    "no" to a third of the old people."""
+    test = frame(7, 6000)
+    baseline = scored(manifest, frame(8), test)
+    kept = baseline.predictions
+    assert kept is not None
+    pred = arrays.decode(kept.y_pred).copy()
+    old = (test["age"] >= 65).to_numpy() & (np.arange(len(test)) % 3 == 0)
+    pred[old] = list(kept.classes or ()).index("no")
+    return test, baseline, replace(baseline, predictions=replace(kept, y_pred=arrays.encode(pred)))
+
+
 def test_the_named_columns_are_kept_for_each_row_and_survive_run_json(manifest: Manifest) -> None:
     test = frame(1, 500)
     stage = scored(manifest, frame(2), test)
@@ -231,15 +244,9 @@ def test_fairness_of_a_regression_or_an_unnamed_class_says_what_to_set(manifest:
 
 
 def test_a_loss_planted_in_one_slice_fails_the_slice_gate(manifest: Manifest) -> None:
-    test = frame(7, 6000)
-    baseline = scored(manifest, frame(8), test)
+    test, baseline, candidate = planted(manifest)
     kept = baseline.predictions
     assert kept is not None
-    # the candidate: the baseline, but it says "no" to a third of the old people
-    pred = arrays.decode(kept.y_pred).copy()
-    old = (test["age"] >= 65).to_numpy() & (np.arange(len(test)) % 3 == 0)
-    pred[old] = list(kept.classes or ()).index("no")
-    candidate = replace(baseline, predictions=replace(kept, y_pred=arrays.encode(pred)))
     judged = subgroups.judge(manifest, candidate, paired(candidate, baseline))
     (gate,) = [c for c in judged.checks if c.id == "compare.slices.recall"]
     assert gate.status == "failed" and gate.manifest_key == "compare.gates.recall"
@@ -266,14 +273,7 @@ def test_a_loss_planted_in_one_slice_fails_the_slice_gate(manifest: Manifest) ->
 
 
 def test_discovery_finds_the_planted_loss_and_skips_identifiers(manifest: Manifest) -> None:
-    test = frame(7, 6000)
-    baseline = scored(manifest, frame(8), test)
-    kept = baseline.predictions
-    assert kept is not None
-    pred = arrays.decode(kept.y_pred).copy()
-    old = (test["age"] >= 65).to_numpy() & (np.arange(len(test)) % 3 == 0)
-    pred[old] = list(kept.classes or ()).index("no")
-    candidate = replace(baseline, predictions=replace(kept, y_pred=arrays.encode(pred)))
+    test, baseline, candidate = planted(manifest)
     scanning = replace(
         manifest, evaluate=replace(manifest.evaluate, discover=Discover(metric="recall", worst=3))
     )

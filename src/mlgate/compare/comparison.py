@@ -20,7 +20,7 @@ from mlgate import words
 from mlgate.compare import diff, gates, pairing, subgroups
 from mlgate.compare.baseline import Found
 from mlgate.compare.distributions import PairedTest
-from mlgate.compare.paired import Paired, finite, on_rows
+from mlgate.compare.paired import Paired, finite, on_rows, recorded
 from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.spec import Compare, Gate, Manifest
 from mlgate.result import arrays, rowsets
@@ -219,17 +219,7 @@ def _test(
     except ValueError as exc:  # undefined on these rows (one class only, ...)
         return None, None, None, str(exc)
     detectable = sig.detectable_change(test)
-    found = Significance(
-        method=test.method,
-        rows=test.rows,
-        delta=test.delta,
-        ci_low=test.ci_low,
-        ci_high=test.ci_high,
-        p_value=test.p_value,
-        confidence=test.confidence,
-        detectable_change=finite(detectable),
-    )
-    return test, found, _power_shortfall(gate, test.rows, detectable), None
+    return test, recorded(test, detectable), _power_shortfall(gate, test.rows, detectable), None
 
 
 def _power_shortfall(gate: Gate, rows: int, detectable: float | None) -> PowerShortfall | None:

@@ -9,6 +9,7 @@ import numpy as np
 
 from mlgate.compare.distributions import PairedTest
 from mlgate.manifest.spec import Compare
+from mlgate.result.records import Significance
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +70,20 @@ def on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | No
     except ValueError:
         return None
     return finite(value)
+
+
+def recorded(test: PairedTest, detectable: float | None = None) -> Significance:
+    """A paired test as the run result keeps it."""
+    return Significance(
+        method=test.method,
+        rows=test.rows,
+        delta=test.delta,
+        ci_low=test.ci_low,
+        ci_high=test.ci_high,
+        p_value=test.p_value,
+        confidence=test.confidence,
+        detectable_change=finite(detectable),
+    )
 
 
 def finite(value: float | None) -> float | None:

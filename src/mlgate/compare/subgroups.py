@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from mlgate import words
 from mlgate.compare import fairness, slices
-from mlgate.compare.distributions import PairedTest
-from mlgate.compare.paired import Paired, finite, on_rows
+from mlgate.compare.paired import Paired, finite, on_rows, recorded
 from mlgate.compare.slices import SliceResult
 from mlgate.data import corrections, slicing
 from mlgate.manifest.metrics import METRICS
@@ -35,7 +35,6 @@ from mlgate.result.records import (
     EvaluateStage,
     FairnessChange,
     RowValues,
-    Significance,
     SliceChange,
     SliceFigures,
     Status,
@@ -43,6 +42,7 @@ from mlgate.result.records import (
 
 CORRECTION = "bh"
 CORRECTION_SAID = "Benjamini-Hochberg"
+MAX_CATEGORIES = 50  # a text column with more values is not scanned (an id, an e-mail)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,15 +104,7 @@ def fairness_alone(
     """The candidate's figure with its interval, or why there is none."""
     try:
         groups, actual, decided = _decisions(manifest, evaluated, check, _all_rows(evaluated))
-        return fairness.alone(
-            check.fairness,
-            groups,
-            actual,
-            decided,
-            resamples=manifest.compare.resamples,
-            seed=manifest.compare.seed,
-            confidence=manifest.compare.confidence,
-        )
+        return fairness.alone(check.fairness, groups, actual, decided, **_bootstrap(manifest))
     except ValueError as exc:
         return str(exc)
 
@@ -134,7 +126,7 @@ def judge(manifest: Manifest, evaluated: EvaluateStage, paired: Paired | None) -
     values = {
         name: column[paired.rows] for name, column in _values(evaluated.predictions.columns).items()
     }
-    cuts = [slicing.of(spec, values) for spec in manifest.evaluate.slices]
+    cuts = [slicing.of(item, values) for item in manifest.evaluate.slices]
     found = [
         slices.compare_all(
             gate.metric,
@@ -174,9 +166,6 @@ def judge(manifest: Manifest, evaluated: EvaluateStage, paired: Paired | None) -
     )
 
 
-MAX_CATEGORIES = 50  # a text column with more values is not scanned (an id, an e-mail)
-
-
 def discovered(
     manifest: Manifest,
     candidate: EvaluateStage,
@@ -200,11 +189,11 @@ def discovered(
     scanned: dict[str, np.ndarray] = {}
     skipped: list[str] = []
     for name, values in columns.items():
-        values = values[paired.rows]
-        many = not slicing.numeric(values) and len(set(values.tolist())) > MAX_CATEGORIES
-        (skipped if many else scanned).setdefault(name, values) if not many else skipped.append(
-            name
-        )
+        rows = values[paired.rows]
+        if not slicing.numeric(rows) and len(set(rows.tolist())) > MAX_CATEGORIES:
+            skipped.append(name)
+        else:
+            scanned[name] = rows
     found = slices.discover(
         metric,
         scanned,
@@ -239,7 +228,7 @@ def _slice_change(
         rows=found.rows,
         candidate=finite(found.candidate),
         baseline=finite(found.baseline),
-        significance=_significance(test) if test is not None else None,
+        significance=recorded(test) if test is not None else None,
         adjusted_p_value=adjusted,
         dropped=lost and adjusted is not None and adjusted < alpha,
         reason=found.reason,
@@ -250,6 +239,10 @@ def _adjusted(found: FairnessChange, adjusted: float, alpha: float) -> FairnessC
     fairer_if_higher = found.fairness in fairness_metrics.HIGHER_IS_FAIRER
     less_fair = (found.significance.delta > 0) != fairer_if_higher
     return replace(found, adjusted_p_value=adjusted, worse=less_fair and adjusted < alpha)
+
+
+def _four(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
 
 
 def _delta(change: SliceChange) -> float:
@@ -272,7 +265,7 @@ def _slice_check(manifest: Manifest, gate: Gate, found: list[SliceChange]) -> Ch
         message = (
             f"{gate.metric} dropped significantly on "
             f"{words.of(len(dropped), len(tested), 'slice')} tested; most clearly "
-            f"{worst.slicing} = {worst.value}: {worst.baseline:.4f} -> {worst.candidate:.4f} "
+            f"{worst.slicing} = {worst.value}: {_four(worst.baseline)} -> {_four(worst.candidate)} "
             f"on {words.count(worst.rows, 'row')} (adjusted p = {worst.adjusted_p_value:.3g})"
             + left
         )
@@ -308,14 +301,7 @@ def _fairness_change(
         groups, actual, decided = _decisions(manifest, evaluated, check, paired)
         theirs = paired.baseline_pred == _positive(manifest, evaluated)
         found = fairness.paired(
-            check.fairness,
-            groups,
-            actual,
-            decided,
-            theirs,
-            resamples=manifest.compare.resamples,
-            seed=manifest.compare.seed,
-            confidence=manifest.compare.confidence,
+            check.fairness, groups, actual, decided, theirs, **_bootstrap(manifest)
         )
     except ValueError as exc:
         return str(exc)
@@ -325,7 +311,7 @@ def _fairness_change(
         groups=found.groups,
         candidate=found.candidate,
         baseline=found.baseline,
-        significance=_significance(found.test),
+        significance=recorded(found.test),
         worse=False,  # decided once the family's p-values are adjusted
     )
 
@@ -425,16 +411,10 @@ def _values(columns: Mapping[str, RowValues]) -> dict[str, np.ndarray]:
     return {name: row_values.decode(kept) for name, kept in columns.items()}
 
 
-def _significance(test: PairedTest) -> Significance:
-    return Significance(
-        method=test.method,
-        rows=test.rows,
-        delta=test.delta,
-        ci_low=test.ci_low,
-        ci_high=test.ci_high,
-        p_value=test.p_value,
-        confidence=test.confidence,
-    )
+def _bootstrap(manifest: Manifest) -> dict[str, Any]:
+    """The compare section's resampling settings, as the bootstraps take them."""
+    spec = manifest.compare
+    return {"resamples": spec.resamples, "seed": spec.seed, "confidence": spec.confidence}
 
 
 def _slices_subject(manifest: Manifest, gate: Gate) -> str:
