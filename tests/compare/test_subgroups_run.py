@@ -39,6 +39,7 @@ evaluate:
   slices: [region, {column: age, bins: [18, 40, 65, 91]}]
   importance: {metric: recall, repeats: 3}
   discover: {metric: recall, worst: 3}
+  latency: {batches: [1, 500], seconds: 1}
 model_checks:
   - {fairness: demographic_parity_difference, sensitive: region, max: 0.5,
      significance: no significant worsening}
@@ -152,7 +153,17 @@ def test_a_loss_on_the_old_fails_the_slice_gate_everywhere_it_is_reported(
     assert run["compare"]["discovery"] == "recall on the slices of 5 columns"
     assert found[0]["dropped"] and any(f["slicing"] in ("age", "x3_old") for f in found), found
 
+    # both models timed together in the baseline's process, the candidate alone in its own
+    together = {t["role"]: t for t in run["compare"]["latency"]}
+    assert set(together) == {"candidate", "baseline"}
+    assert [b["batch"] for b in together["baseline"]["batches"]] == [1, 500]
+    assert (
+        together["candidate"]["batches"][0]["calls"] == together["baseline"]["batches"][0]["calls"]
+    )
+    assert [t["role"] for t in run["evaluate"]["latency"]] == ["candidate"]
+
     markdown = mlgate("report", cwd=root).stdout
+    assert "| | candidate | baseline |" in markdown
     assert "### Slices found by scanning every column" in markdown
     assert "| disturbance | candidate | interval | baseline | interval |" in markdown
     assert "Moved most: x3_old (-" in markdown

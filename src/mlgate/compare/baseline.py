@@ -24,7 +24,7 @@ from mlgate.compare import metrics_file
 from mlgate.errors import MlgateError, UserError
 from mlgate.manifest.spec import BaselineKind, Manifest
 from mlgate.result import arrays, document, rowsets
-from mlgate.result.records import Baseline, EvaluateStage, RowSet, RunResult
+from mlgate.result.records import Baseline, EvaluateStage, Latency, RowSet, RunResult
 
 CACHE = Path(".mlgate") / "cache" / "baselines"
 SCORED = "scored on the candidate's test rows"
@@ -242,14 +242,14 @@ def _run_and_score(
         )
     own = dict(result.evaluate.metrics)
     try:
+        model_path = base_manifest.resolve(base_manifest.train.model)
         scored = _score_isolated(
-            lambda: loading.for_manifest(
-                base_manifest, base_manifest.resolve(base_manifest.train.model)
-            ),
+            lambda: loading.for_manifest(base_manifest, model_path),
             base_manifest,
             candidate_manifest,
             candidate,
             trained=result.evaluate.train_rows,
+            model_path=model_path,
         )
     except MlgateError as exc:
         message = f"its model could not score the candidate's rows ({exc})"
@@ -268,9 +268,11 @@ def _score_isolated(
     candidate: RunResult,
     *,
     trained: RowSet | None,
+    model_path: Path,
 ) -> EvaluateStage:
     """score_on_candidate_rows in a child process, stopped at the candidate's
-    evaluate.timeout: the baseline's model is the user's code as much as the candidate's."""
+    evaluate.timeout: the baseline's model is the user's code as much as the candidate's.
+    With evaluate.latency, both models are timed there too, interleaved."""
     from mlgate.commands import duration
     from mlgate.model import isolated
 
@@ -278,7 +280,11 @@ def _score_isolated(
         announce("loading the baseline's model")
         model = load_model()
         announce("scoring the baseline's model on the candidate's rows")
-        return score_on_candidate_rows(model, base, ours, candidate, trained=trained)
+        scored = score_on_candidate_rows(model, base, ours, candidate, trained=trained)
+        if ours.timing is None:
+            return scored
+        announce("timing both models, interleaved")
+        return replace(scored, latency=_timed_together(load_model, model_path, base, ours))
 
     timeout = ours.evaluate.timeout_s
     try:
@@ -288,6 +294,46 @@ def _score_isolated(
     if not isinstance(answer, EvaluateStage):  # pragma: no cover (`work` returns only this)
         raise TypeError(f"the baseline's scoring child sent {type(answer).__name__}")
     return answer
+
+
+def _timed_together(
+    load_model: Callable[[], object], model_path: Path, base: Manifest, ours: Manifest
+) -> tuple[Latency, ...]:
+    """The candidate's model and the baseline's, timed in this process, calls interleaved."""
+    from mlgate.data import load
+    from mlgate.model import evaluate, latency, loading
+
+    timing = ours.timing
+    assert timing is not None
+    path = ours.resolve(ours.data.test)
+    frame = load.read_pandas(path, load.detect_format(path, ours.data.format))
+    mine = ours.resolve(ours.train.model)
+    return latency.measure(
+        [
+            latency.Timed(
+                role="candidate",
+                load=lambda: loading.for_manifest(ours, mine),
+                path=mine,
+                given=lambda model: evaluate.model_input(ours, model, frame),
+            ),
+            latency.Timed(
+                role="baseline",
+                load=load_model,
+                path=model_path,
+                given=lambda model: evaluate.model_input(_fitted(base, model), model, frame),
+            ),
+        ],
+        batches=timing.batches,
+        seconds=timing.seconds,
+    )
+
+
+def _fitted(base: Manifest, model: object) -> Manifest:
+    """The baseline's manifest with the features its model was fitted on, if it names them."""
+    known = getattr(model, "feature_names_in_", None)
+    if known is None:
+        return base
+    return replace(base, data=replace(base.data, features=tuple(map(str, known))))
 
 
 def score_on_candidate_rows(
@@ -301,9 +347,7 @@ def score_on_candidate_rows(
 
     path = ours.resolve(ours.data.test)
     frame = load.read_pandas(path, load.detect_format(path, ours.data.format))
-    known = getattr(model, "feature_names_in_", None)
-    if known is not None:  # the baseline's features, even if the candidate added some
-        base = replace(base, data=replace(base.data, features=tuple(map(str, known))))
+    base = _fitted(base, model)  # the baseline's features, even if the candidate added some
     # the baseline keeps no slice columns (the candidate's are paired), and is disturbed and
     # explained as the candidate's manifest asks, so the two stand side by side
     base = replace(
@@ -375,6 +419,7 @@ def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
             manifest,
             candidate,
             trained=result.evaluate.train_rows,
+            model_path=model_file,
         )
     except MlgateError as exc:
         return Found(
@@ -428,8 +473,11 @@ def _token(env: Mapping[str, str]) -> str | None:
 
 
 def cache_key(commit: str, candidate: RunResult, manifest: Manifest) -> str:
+    """What the baseline's scoring depends on; with timing, the candidate's model too (the
+    two are timed together)."""
     test = next((d.file.sha256 for d in candidate.data.datasets if d.role == "test"), "")
-    parts = (commit, test, manifest.sha256, __version__, CACHE_FORMAT)
+    model = candidate.train.model.sha256 if manifest.timing and candidate.train.model else ""
+    parts = (commit, test, manifest.sha256, __version__, CACHE_FORMAT) + ((model,) if model else ())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 

@@ -28,6 +28,7 @@ from mlgate.result.records import (
     Baseline,
     CompareStage,
     GateResult,
+    Latency,
     MetricChange,
     PowerShortfall,
     Predictions,
@@ -89,6 +90,7 @@ def compare(
         importance=found.result.evaluate.importance if found.result is not None else None,
         discovered=discovered,
         discovery=discovery,
+        latency=_together(found),
         params=tuple(diff.params(found.result.params, candidate.params))
         if found.result is not None
         else (),
@@ -97,6 +99,13 @@ def compare(
         else (),
     )
     return _status(stage, required=spec.required, exists=found.exists)
+
+
+def _together(found: Found) -> tuple[Latency, ...]:
+    """Both models' timings, when they were measured together (a baseline's own run
+    holds only its own)."""
+    timed = found.result.evaluate.latency if found.result is not None else ()
+    return timed if {t.role for t in timed} == {"candidate", "baseline"} else ()
 
 
 def _status(stage: CompareStage, *, required: bool, exists: bool) -> CompareStage:

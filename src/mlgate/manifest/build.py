@@ -24,6 +24,8 @@ from mlgate.manifest.spec import (
     Freshness,
     Gate,
     Importance,
+    LatencyCheck,
+    LatencySpec,
     Manifest,
     MetricCheck,
     PytestCheck,
@@ -122,6 +124,7 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             predict=evaluate.get("predict"),
             importance=_importance(evaluate.get("importance", False)),
             discover=_discover(evaluate.get("discover", False)),
+            latency=_latency(evaluate.get("latency", False)),
             predict_proba=evaluate.get("predict_proba"),
         ),
         model_checks=tuple(
@@ -154,6 +157,17 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             )
             for i, c in enumerate(raw.get("model_checks", []))
             if "pytest" in c
+        ),
+        latency_checks=tuple(
+            LatencyCheck(
+                batch=c["latency"]["batch"],
+                p50_ms=c.get("p50_ms"),
+                p95_ms=c.get("p95_ms"),
+                p99_ms=c.get("p99_ms"),
+                key=format_path(("model_checks", i), raw),
+            )
+            for i, c in enumerate(raw.get("model_checks", []))
+            if "latency" in c
         ),
         robustness_checks=tuple(
             _robustness(c, format_path(("model_checks", i), raw))
@@ -205,6 +219,16 @@ def _compare(spec: dict[str, Any], raw: dict[str, Any]) -> Compare:
             )
             for name, g in spec.get("gates", {}).items()
         ),
+    )
+
+
+def _latency(spec: bool | dict[str, Any]) -> LatencySpec | None:
+    if spec is False:
+        return None
+    given = spec if isinstance(spec, dict) else {}
+    return LatencySpec(
+        batches=tuple(given.get("batches", (1, 100, 1000))),
+        seconds=seconds(given["seconds"]) if "seconds" in given else 1.0,
     )
 
 

@@ -151,6 +151,25 @@ class Discover:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LatencySpec:
+    """Time the model's predict on batches of test rows (evaluate.latency)."""
+
+    batches: tuple[int, ...] = (1, 100, 1000)
+    seconds: float = 1.0  # timed calls per batch size, beyond the first 20 of each model
+
+
+@dataclass(frozen=True, kw_only=True)
+class LatencyCheck:
+    """A bound on predict's time at one batch size."""
+
+    batch: int
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    key: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Evaluate:
     task: Task | None = None
     metrics: tuple[str, ...] | None = None  # None: the task's defaults
@@ -161,6 +180,7 @@ class Evaluate:
     predict: str | None = None  # "module:function" scoring the features; None: the file's own
     importance: Importance | None = None
     discover: Discover | None = None
+    latency: LatencySpec | None = None
     predict_proba: str | None = None
 
 
@@ -321,6 +341,7 @@ class Manifest:
     fairness_checks: tuple[FairnessCheck, ...] = ()  # model_checks that name `fairness`
     robustness_checks: tuple[RobustnessCheck, ...] = ()  # model_checks that disturb the rows
     pytest_checks: tuple[PytestCheck, ...] = ()  # model_checks that run the user's tests
+    latency_checks: tuple[LatencyCheck, ...] = ()  # model_checks that bound predict's time
     compare: Compare = field(default_factory=Compare)
     forks: Forks = field(default_factory=Forks)
     registry: Registry = field(default_factory=Registry)
@@ -333,6 +354,16 @@ class Manifest:
 
     def resolve(self, relative: str) -> Path:
         return self.root / relative
+
+    @property
+    def timing(self) -> LatencySpec | None:
+        """What to time: evaluate.latency, with every batch a latency check bounds."""
+        spec = self.evaluate.latency
+        if spec is None and not self.latency_checks:
+            return None
+        spec = spec or LatencySpec()
+        wanted = (*spec.batches, *(c.batch for c in self.latency_checks))
+        return replace(spec, batches=tuple(sorted(set(wanted))))
 
     @property
     def row_columns(self) -> tuple[str, ...]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mlgate import words
-from mlgate.manifest.spec import FairnessCheck, MetricCheck, RobustnessCheck
+from mlgate.manifest.spec import FairnessCheck, LatencyCheck, MetricCheck, RobustnessCheck
 from mlgate.model.fairness import Figure
-from mlgate.result.records import CheckResult, Importance, Robustness, Status
+from mlgate.result.records import CheckResult, Importance, Latency, Robustness, Status
 
 
 def metric_checks(
@@ -131,4 +131,42 @@ def importance_check(found: Importance) -> CheckResult:
         else f"on {words.count(found.rows, 'row')}; most important: {shown or 'none'}",
         observed=None,
         manifest_key="evaluate.importance",
+    )
+
+
+def latency_check(check: LatencyCheck, found: Latency) -> CheckResult:
+    """predict's time at the check's batch size against its bounds (milliseconds)."""
+    measured = next((b for b in found.batches if b.batch == check.batch), None)
+    bounds = [
+        (name, bound)
+        for name, bound in (("p50", check.p50_ms), ("p95", check.p95_ms), ("p99", check.p99_ms))
+        if bound is not None
+    ]
+    rule = ", ".join(f"{name} <= {bound:g} ms" for name, bound in bounds)
+    rows = words.count(check.batch, "row")
+    if measured is None:
+        why = found.error or "not measured"
+        status: Status = "error"
+        message = f"predict on {rows} could not be timed: {why}"
+    else:
+        values = [(name, bound, float(getattr(measured, f"{name}_ms"))) for name, bound in bounds]
+        over = [
+            f"{name} {value:.2f} ms > {bound:g} ms"
+            for name, bound, value in values
+            if value > bound
+        ]
+        status = "failed" if over else "passed"
+        said = ", ".join(f"{name} {value:.2f} ms" for name, _, value in values)
+        message = f"predict on {rows}: {said} ({words.count(measured.calls, 'call')})" + (
+            f": {'; '.join(over)}" if over else ""
+        )
+    return CheckResult(
+        id=f"model.latency.{check.batch}",
+        stage="model",
+        subject=f"latency, batches of {rows}",
+        rule=rule,
+        status=status,
+        message=message,
+        observed=measured.p95_ms if measured else None,
+        manifest_key=check.key,
     )

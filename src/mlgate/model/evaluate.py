@@ -19,6 +19,7 @@ from mlgate.result import arrays, rowsets
 from mlgate.result.records import (
     EvaluateStage,
     Importance,
+    Latency,
     Predictions,
     Robustness,
     RowSet,
@@ -40,6 +41,7 @@ class Scored:
     positive_label: Any = None
     robustness: tuple[Robustness, ...] = ()
     importance: Importance | None = None
+    latency: tuple[Latency, ...] = ()
 
     def passed(
         self, message: str, *, train_rows: RowSet | None, predictions: Predictions | None = None
@@ -57,6 +59,7 @@ class Scored:
             train_rows=train_rows,
             robustness=self.robustness,
             importance=self.importance,
+            latency=self.latency,
             message=message,
         )
 
@@ -196,6 +199,11 @@ def score(
     return replace(scored, predictions=replace(scored.predictions, columns=kept))
 
 
+def model_input(manifest: Manifest, model: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    """The test rows as `model` is given them."""
+    return _as_fitted(manifest, model, frame, feature_columns(manifest, frame))
+
+
 def examined(manifest: Manifest, model: Any, frame: pd.DataFrame, scored: Scored) -> Scored:
     """`scored` with the manifest's robustness checks and permutation importance measured
     on the model's input."""
@@ -208,7 +216,7 @@ def examined(manifest: Manifest, model: Any, frame: pd.DataFrame, scored: Scored
     classes = list(scored.predictions.classes or ())
     label = scored.positive_label if len(classes) == 2 else manifest.evaluate.positive_label
     positive = next((i for i, c in enumerate(classes) if str(c) == str(label)), None)
-    given = _as_fitted(manifest, model, frame, feature_columns(manifest, frame))
+    given = model_input(manifest, model, frame)
     found = robustness.measure(
         manifest.robustness_checks,
         robustness.answers(model, regression=regression, positive_index=positive),

@@ -340,6 +340,19 @@ def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
     if manifest.robustness_checks or manifest.evaluate.importance is not None:
         announce("robustness checks and permutation importance")
         scored = evaluate.examined(manifest, model, frame, scored)
+    timing = manifest.timing
+    if timing is not None:
+        from mlgate.model import latency
+
+        announce("timing predict, batch sizes " + ", ".join(map(str, timing.batches)))
+        alone = latency.Timed(
+            role="candidate",
+            load=lambda: loading.for_manifest(manifest, manifest.resolve(relative)),
+            path=manifest.resolve(relative),
+            given=lambda loaded: evaluate.model_input(manifest, loaded, frame),
+        )
+        found = latency.measure([alone], batches=timing.batches, seconds=timing.seconds)
+        scored = replace(scored, latency=found)
     announce(f"reading {manifest.data.train}")  # which rows the model was trained on
     train_path = manifest.resolve(manifest.data.train)
     fmt = load.detect_format(train_path, manifest.data.format)
@@ -397,6 +410,11 @@ def model(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
     )
     if evaluated.importance is not None:
         found += (checks.importance_check(evaluated.importance),)
+    found += tuple(
+        checks.latency_check(c, evaluated.latency[0])
+        for c in manifest.latency_checks
+        if evaluated.latency
+    )
     found += _user_tests(ctx, evaluated)
     return ModelStage(status=_status(found), checks=found)
 

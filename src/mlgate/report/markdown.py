@@ -83,6 +83,7 @@ def render(
         Section(title="fairness", text=slice_tables.fairness(result), keep=58),
         Section(title="robustness", text=probe_tables.markdown(result), keep=56),
         Section(title="importance", text=probe_tables.importance(result), keep=52),
+        Section(title="latency", text=probe_tables.latency(result), keep=51),
         Section(title="slices", text=slice_tables.slices(result), keep=57),
         Section(title="slices found", text=slice_tables.discovered(result), keep=53),
         Section(title="drift", text=drift_tables.markdown(result.data.drift), keep=65),

@@ -86,3 +86,40 @@ def importance(result: RunResult) -> str:
     more = len(found.features) - SHOWN
     tail = f"\n\n… and {words.count(more, 'more feature')} in run.json" if more > 0 else ""
     return f"{head}\n\n{said}\n\n" + "\n".join(rows) + tail
+
+
+def latency(result: RunResult) -> str:
+    """predict's time per batch size, file size and load time; against a baseline, both
+    models timed together, with the candidate's time as a multiple of the baseline's."""
+    together = result.compare.latency if result.compare is not None else ()
+    timed = together or result.evaluate.latency
+    if not timed:
+        return ""
+    roles = [t.role for t in timed]
+    rows = ["| | " + " | ".join(roles) + " |", "| --- |" + " ---: |" * len(roles)]
+    rows.append("| model file | " + " | ".join(words.size(t.file_bytes) for t in timed) + " |")
+    rows.append(
+        "| load | "
+        + " | ".join("n/a" if t.load_ms is None else f"{t.load_ms:.1f} ms" for t in timed)
+        + " |"
+    )
+    for batch in sorted({b.batch for t in timed for b in t.batches}):
+        per = [next((b for b in t.batches if b.batch == batch), None) for t in timed]
+        for name in ("p50", "p95", "p99"):
+            cells = ["n/a" if b is None else f"{getattr(b, f'{name}_ms'):.3f} ms" for b in per]
+            rows.append(f"| {words.count(batch, 'row')}, {name} | " + " | ".join(cells) + " |")
+        speed = [
+            "n/a" if b is None or b.rows_per_s is None else f"{b.rows_per_s:,.0f}" for b in per
+        ]
+        rows.append(f"| {words.count(batch, 'row')}, rows/s | " + " | ".join(speed) + " |")
+    errors = "".join(f"\n- {t.role}: {escape(t.error)}" for t in timed if t.error)
+    said = (
+        "Both models timed in one process, their calls interleaved one for one, so that the "
+        "machine's noise slows both alike."
+        if together
+        else "The candidate alone (a baseline, when there is one, is timed beside it)."
+    )
+    return (
+        "### Latency and size\n\n"
+        f"predict on batches of test rows after a warm-up. {said}\n\n" + "\n".join(rows) + errors
+    )

@@ -218,6 +218,27 @@ class Importance:
 
 
 @dataclass(frozen=True, kw_only=True)
+class BatchLatency:
+    batch: int  # rows per call
+    calls: int  # timed calls, after the warm-up
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    rows_per_s: float | None  # the batch over the median call
+
+
+@dataclass(frozen=True, kw_only=True)
+class Latency:
+    """A model's speed: predict on batches of test rows, its file's size, its load time."""
+
+    role: str  # "candidate" | "baseline"
+    file_bytes: int
+    load_ms: float | None
+    batches: tuple[BatchLatency, ...] = ()
+    error: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class EvaluateStage:
     status: Status
     task: str | None = None
@@ -231,6 +252,9 @@ class EvaluateStage:
     slices: tuple[SliceFigures, ...] = ()
     robustness: tuple[Robustness, ...] = ()
     importance: Importance | None = None
+    # the candidate's speed, measured alone; in a baseline's evaluation, both models'
+    # measured interleaved in one process
+    latency: tuple[Latency, ...] = ()
     duration_s: float = 0.0
     message: str = ""
 
@@ -483,6 +507,7 @@ class CompareStage:
     robustness: tuple[Robustness, ...] = ()  # the baseline's, measured on the same rows
     importance: Importance | None = None  # the baseline's, on the same rows
     discovered: tuple[SliceChange, ...] = ()  # evaluate.discover: the worst slices found
+    latency: tuple[Latency, ...] = ()  # candidate and baseline, measured interleaved
     discovery: str = ""  # what the scan covered, or why it could not run
     duration_s: float = 0.0
     message: str = ""
