@@ -39,7 +39,7 @@ evaluate:
   slices: [region, {column: age, bins: [18, 40, 65, 91]}]
   importance: {metric: recall, repeats: 3}
   discover: {metric: recall, worst: 3}
-  latency: {batches: [1, 500], seconds: 1}
+  latency: {batches: [1, 500], seconds: 0s}  # the first 20 calls of each only
 model_checks:
   - {fairness: demographic_parity_difference, sensitive: region, max: 0.5,
      significance: no significant worsening}
