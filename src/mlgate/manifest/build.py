@@ -125,6 +125,7 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             importance=_importance(evaluate.get("importance", False)),
             discover=_discover(evaluate.get("discover", False)),
             latency=_latency(evaluate.get("latency", False)),
+            intervals=evaluate.get("intervals", False),
             predict_proba=evaluate.get("predict_proba"),
         ),
         model_checks=tuple(

@@ -181,6 +181,7 @@ class Evaluate:
     importance: Importance | None = None
     discover: Discover | None = None
     latency: LatencySpec | None = None
+    intervals: bool = False  # each metric's own confidence interval, in the report
     predict_proba: str | None = None
 
 

@@ -316,6 +316,10 @@ def evaluate(ctx: RunContext) -> EvaluateStage:
         + (f"; not computed: {', '.join(missing)}" if missing else "")
     )
     stage = scored.passed(message, train_rows=answer.train_rows)
+    if manifest.evaluate.intervals:
+        from mlgate.compare import intervals
+
+        stage = replace(stage, intervals=intervals.of(stage, manifest.compare))
     if not manifest.evaluate.slices:
         return stage
     from mlgate.compare import subgroups

@@ -21,6 +21,7 @@ from mlgate.result.records import (
     CheckResult,
     CommandOutcome,
     CompareStage,
+    EvaluateStage,
     GateResult,
     MetricChange,
     RunResult,
@@ -339,7 +340,20 @@ def _metrics(result: RunResult) -> str:
     errors = "".join(
         f"\n- {escape(k)} not computed: {escape(v)}" for k, v in ev.metric_errors.items()
     )
-    return f"{head}\n\n{table}{errors}"
+    return f"{head}\n\n{table}{errors}{_intervals(ev)}"
+
+
+def _intervals(ev: EvaluateStage) -> str:
+    """evaluate.intervals: each of the candidate's figures with its own interval."""
+    if not ev.intervals:
+        return ""
+    level = numbers.confidence(ev.intervals[0].confidence)
+    said = "".join(
+        f"\n- {escape(i.metric)}: {numbers.value(ev.metrics.get(i.metric))} "
+        f"[{numbers.value(i.low)}, {numbers.value(i.high)}] ({escape(i.method)})"
+        for i in ev.intervals
+    )
+    return f"\n\nThe candidate's figures, each with its {level} interval:{said}"
 
 
 def _checks(title: str, checks: Iterable[CheckResult], manifest: Manifest | None) -> str:

@@ -218,6 +218,17 @@ class Importance:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MetricInterval:
+    """How far a metric could move on another test set of this size (evaluate.intervals)."""
+
+    metric: str
+    low: float
+    high: float
+    confidence: float
+    method: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class BatchLatency:
     batch: int  # rows per call
     calls: int  # timed calls, after the warm-up
@@ -255,6 +266,7 @@ class EvaluateStage:
     # the candidate's speed, measured alone; in a baseline's evaluation, both models'
     # measured interleaved in one process
     latency: tuple[Latency, ...] = ()
+    intervals: tuple[MetricInterval, ...] = ()  # evaluate.intervals
     duration_s: float = 0.0
     message: str = ""
 
