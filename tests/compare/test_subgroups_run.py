@@ -165,6 +165,11 @@ def test_a_loss_on_the_old_fails_the_slice_gate_everywhere_it_is_reported(
     markdown = mlgate("report", cwd=root).stdout
     assert "| | candidate | baseline |" in markdown
     assert "### Slices found by scanning every column" in markdown
+    for section in ("### Robustness", "### Permutation importance", "### Latency and size"):
+        assert section in markdown
+    small = mlgate("report", "--limit", "4000", cwd=root).stdout
+    assert len(small) <= 4000 and "Left out to stay within GitHub's size limit" in small
+    assert "## ❌ loans: failed" in small
     assert "| disturbance | candidate | interval | baseline | interval |" in markdown
     assert "Moved most: x3_old (-" in markdown
     assert f"### ❌ recall on each slice: {len(dropped)} of 6 slices tested dropped" in markdown
