@@ -2,7 +2,8 @@
 
 A pull request's model is as trusted as its code, and this runs in that pull
 request's own job (DESIGN: trust follows the job), so joblib/pickle are allowed
-here. `.skops` files load with only scikit-learn, NumPy and SciPy types trusted.
+here. `.skops` files load with only scikit-learn, NumPy and SciPy types trusted; `.onnx`
+files are scored with onnxruntime (model/onnx_model.py), which runs no Python of theirs.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ def load(path: Path, *, suffix: str | None = None, shown: str | None = None) -> 
     """`suffix` stands for the path's when the file was stored under another name; `shown`
     names the file in messages (default: its name), e.g. as the manifest does."""
     shown = shown or path.name
+    if (suffix or path.suffix) == ".onnx":
+        from mlgate.model import onnx_model
+
+        try:
+            return onnx_model.load(path, shown)
+        except onnx_model.OnnxError as exc:
+            raise ModelLoadError(str(exc)) from exc
     if (suffix or path.suffix) == ".skops":
         model = _load_skops(path, shown)
     else:
