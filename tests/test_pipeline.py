@@ -387,6 +387,11 @@ def test_a_baseline_model_that_never_returns_is_stopped_too(make_repo) -> None:
         r"baseline's model on the candidate's rows\)",
     ):
         baseline._score_isolated(
-            lambda: Misbehaving("sleep"), loaded, loaded, candidate, trained=None
+            lambda: Misbehaving("sleep"),
+            loaded,
+            loaded,
+            candidate,
+            trained=None,
+            model_path=root / "models" / "model.joblib",
         )
     assert time.monotonic() - started < 30

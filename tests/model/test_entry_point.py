@@ -53,6 +53,13 @@ evaluate:
 """
 
 
+@pytest.fixture(autouse=True)
+def own_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """for_manifest tells the functions the model's path in MLGATE_MODEL, as the scoring
+    child's environment; here it is this process's, and must not outlive the test."""
+    monkeypatch.setenv("MLGATE_MODEL", "")
+
+
 def project(root: Path, manifest: str = MANIFEST) -> Path:
     rng = np.random.default_rng(0)
     for name, rows in (("train", 600), ("test", 300)):

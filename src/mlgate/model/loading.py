@@ -69,21 +69,26 @@ def for_manifest(
 
 
 class EntryPoint:
-    """A model made of the user's function, called with the features as a DataFrame."""
+    """A model made of the user's function, called with the features as a DataFrame and
+    MLGATE_MODEL naming its file at each call (a candidate and a baseline may be timed in
+    one process, each function to see its own file)."""
 
-    def __init__(self, predict: Any) -> None:
+    def __init__(self, predict: Any, path: Path) -> None:
         self._predict = predict
+        self.path = str(path)
 
     def predict(self, features: Any) -> Any:
+        os.environ["MLGATE_MODEL"] = self.path
         return self._predict(features)
 
 
 class ScoredEntryPoint(EntryPoint):
-    def __init__(self, predict: Any, predict_proba: Any) -> None:
-        super().__init__(predict)
+    def __init__(self, predict: Any, path: Path, predict_proba: Any) -> None:
+        super().__init__(predict, path)
         self._predict_proba = predict_proba
 
     def predict_proba(self, features: Any) -> Any:
+        os.environ["MLGATE_MODEL"] = self.path
         return self._predict_proba(features)
 
 
