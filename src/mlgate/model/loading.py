@@ -59,13 +59,12 @@ def for_manifest(
     spec = manifest.evaluate
     if spec.predict is None:
         return load(path, suffix=suffix, shown=shown)
-    os.environ["MLGATE_MODEL"] = str(path)  # where the functions find the file (a child's)
+    os.environ["MLGATE_MODEL"] = str(path)  # for the module's own import
     predict = _entry_point(manifest, spec.predict, "evaluate.predict")
     if spec.predict_proba is None:
-        return EntryPoint(predict)
-    return ScoredEntryPoint(
-        predict, _entry_point(manifest, spec.predict_proba, "evaluate.predict_proba")
-    )
+        return EntryPoint(predict, path)
+    proba = _entry_point(manifest, spec.predict_proba, "evaluate.predict_proba")
+    return ScoredEntryPoint(predict, path, proba)
 
 
 class EntryPoint:
