@@ -124,6 +124,10 @@ def test_the_fairness_names_are_the_ones_mlgate_computes() -> None:
             "model_checks[0].pytest: '../elsewhere' is outside the project's folder",
         ),
         (
+            "model_checks:\n  - {pytest: -pevil}\n",
+            "(not an option: it may not begin with -)",
+        ),
+        (
             "model_checks:\n  - {noise: age, scale: 0}\n",
             "model_checks[0].scale",
         ),
