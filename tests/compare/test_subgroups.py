@@ -322,4 +322,4 @@ def test_models_that_differ_only_by_chance_rarely_raise_any_alarm(manifest: Mani
             and c.candidate < c.baseline
             for c in judged.slices
         )
-    assert alarms <= 5 < raw
+    assert alarms <= 5 < raw  # measured: 0 and 21
