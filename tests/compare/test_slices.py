@@ -155,3 +155,12 @@ def test_discovery_finds_the_planted_slice_among_every_columns_adjusting_for_all
     team = next(r for r in alone if r.value == "team")
     assert found[0].test == team.test and found[0].adjusted_p > team.adjusted_p
     assert not any(r.flagged(0.05) for r in alone if r.value != "team")
+
+
+def test_an_identifier_named_as_a_slice_is_folded_into_the_largest_and_the_rest() -> None:
+    values = np.array([f"id{i}" for i in range(5000)] + ["common"] * 500, dtype=object)
+    cut = slicing.folded(slicing.by_category("id", values), most=10)
+    assert len(cut.labels) == 10 and cut.labels[-1] == "(the other 4,992 values)"
+    assert "common" in cut.labels
+    sizes = np.bincount(cut.codes)
+    assert sizes.sum() == len(values) and sizes[cut.labels.index("common")] == 500

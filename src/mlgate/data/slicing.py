@@ -1,7 +1,8 @@
 """Rows cut into slices by a column's values: one slice per category, per bin of a number
 (quantile bins, or edges the manifest names), or per pair of two columns' slices. Every row
 falls in exactly one slice; a missing value is a slice of its own, and so is a number
-outside the edges named, so no row drops out of a slice table unseen."""
+outside the edges named, so no row drops out of a slice table unseen. An item of more than
+MOST slices keeps its largest and folds the rest into one slice, said by its label."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from mlgate.manifest.spec import Slicing
 
 MISSING = "(missing)"
 QUANTILE_BINS = 4  # a numeric column named alone
+MOST = 100  # slices of one item of evaluate.slices: the rest are folded into one
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,7 +37,21 @@ def of(spec: Slicing, values: Mapping[str, np.ndarray]) -> Slices:
         else by_category(name, values[name])
         for name in spec.columns
     ]
-    return parts[0] if len(parts) == 1 else crossed(parts[0], parts[1])
+    return folded(parts[0] if len(parts) == 1 else crossed(parts[0], parts[1]))
+
+
+def folded(slices: Slices, most: int = MOST) -> Slices:
+    """At most `most` slices: past that, the largest `most - 1` and one slice of the rest
+    (an identifier named by mistake would make a slice of every row)."""
+    if len(slices.labels) <= most:
+        return slices
+    sizes = np.bincount(slices.codes, minlength=len(slices.labels))
+    kept = np.sort(np.argsort(-sizes, kind="stable")[: most - 1])
+    rest = len(slices.labels) - len(kept)
+    new = np.full(len(slices.labels), len(kept))
+    new[kept] = np.arange(len(kept))
+    labels = (*(slices.labels[i] for i in kept), f"(the other {rest:,} values)")
+    return Slices(column=slices.column, codes=new[slices.codes], labels=labels)
 
 
 def numeric(values: np.ndarray) -> bool:
