@@ -273,6 +273,19 @@ def test_a_predict_that_never_returns_is_stopped_at_the_timeout(make_repo, kind:
     assert time.monotonic() - started < 60
 
 
+def test_mlgate_run_exits_2_when_the_model_cannot_be_scored(make_repo, capsys) -> None:
+    """A model that cannot be scored is bad input (exit 2), not a verdict (exit 1); the
+    run and its report are written all the same."""
+    from mlgate.cli import main
+    from tests.model.bad_models import Misbehaving
+
+    root = with_model(make_repo, Misbehaving("exit"))
+    assert main(["-C", str(root), "run"]) == 2
+    said = capsys.readouterr().out
+    assert "FAILED - evaluate stage: the model's process exited with code 3" in said
+    assert list((root / ".mlgate" / "runs").glob("*/report.md"))
+
+
 def test_a_predict_proba_or_a_load_that_never_returns_is_named(make_repo) -> None:
     from tests.model.bad_models import BadProbabilities, SlowToLoad
 

@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from mlgate.cli.shared import console, load_manifest, shown, tell
-from mlgate.errors import EXIT_FAILED, EXIT_PASSED
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED, EXIT_USER_ERROR
 
 if TYPE_CHECKING:
     from mlgate.manifest.spec import Manifest
@@ -31,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         folder = runs.run_dir(loaded.root, result.run_id)
         print(text.render(result, shown(args, folder / runs.REPORT_FILE)))
+    if result.evaluate.status == "error":  # the model could not be loaded or scored
+        return EXIT_USER_ERROR
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
