@@ -4,8 +4,9 @@ the defaults a ten-line manifest leaves out."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mlgate.manifest.spec import (
     DEFAULT_ARTIFACTS,
@@ -38,6 +39,7 @@ from mlgate.manifest.spec import (
 )
 from mlgate.manifest.yaml_source import Document, format_path
 
+T = TypeVar("T")
 DEFAULT_MODEL = "models/model.joblib"
 DEFAULT_PARAMS = "params.yaml"
 DEFAULT_TIMEOUT_S = 3600.0
@@ -128,53 +130,11 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
             intervals=evaluate.get("intervals", False),
             predict_proba=evaluate.get("predict_proba"),
         ),
-        model_checks=tuple(
-            MetricCheck(
-                metric=c["metric"],
-                min=c.get("min"),
-                max=c.get("max"),
-                key=format_path(("model_checks", i), raw),
-            )
-            for i, c in enumerate(raw.get("model_checks", []))
-            if "metric" in c
-        ),
-        fairness_checks=tuple(
-            FairnessCheck(
-                fairness=c["fairness"],
-                sensitive=c["sensitive"],
-                min=c.get("min"),
-                max=c.get("max"),
-                significance=c.get("significance", "none"),
-                key=format_path(("model_checks", i), raw),
-            )
-            for i, c in enumerate(raw.get("model_checks", []))
-            if "fairness" in c
-        ),
-        pytest_checks=tuple(
-            PytestCheck(
-                path=c["pytest"],
-                timeout_s=seconds(c["timeout"]) if "timeout" in c else DEFAULT_EVALUATE_TIMEOUT_S,
-                key=format_path(("model_checks", i), raw),
-            )
-            for i, c in enumerate(raw.get("model_checks", []))
-            if "pytest" in c
-        ),
-        latency_checks=tuple(
-            LatencyCheck(
-                batch=c["latency"]["batch"],
-                p50_ms=c.get("p50_ms"),
-                p95_ms=c.get("p95_ms"),
-                p99_ms=c.get("p99_ms"),
-                key=format_path(("model_checks", i), raw),
-            )
-            for i, c in enumerate(raw.get("model_checks", []))
-            if "latency" in c
-        ),
-        robustness_checks=tuple(
-            _robustness(c, format_path(("model_checks", i), raw))
-            for i, c in enumerate(raw.get("model_checks", []))
-            if any(kind in c for kind in ROBUSTNESS)
-        ),
+        model_checks=_checks_of(raw, "metric", _metric_check),
+        fairness_checks=_checks_of(raw, "fairness", _fairness_check),
+        pytest_checks=_checks_of(raw, "pytest", _pytest_check),
+        latency_checks=_checks_of(raw, "latency", _latency_check),
+        robustness_checks=_checks_of(raw, ROBUSTNESS, _robustness),
         compare=_compare(raw.get("compare", {}), raw),
         forks=_forks(raw.get("forks", {})),
         registry=Registry(artifacts=raw.get("registry", {}).get("artifacts", DEFAULT_ARTIFACTS)),
@@ -251,6 +211,48 @@ def _importance(spec: bool | dict[str, Any]) -> Importance | None:
         repeats=given.get("repeats", 5),
         max_rows=given.get("max_rows", 10_000),
         seed=given.get("seed", 0),
+    )
+
+
+def _checks_of(
+    raw: dict[str, Any], kinds: str | tuple[str, ...], build: Callable[[dict[str, Any], str], T]
+) -> tuple[T, ...]:
+    """The model_checks items of one kind (by the key that names it), built."""
+    named = (kinds,) if isinstance(kinds, str) else kinds
+    return tuple(
+        build(c, format_path(("model_checks", i), raw))
+        for i, c in enumerate(raw.get("model_checks", []))
+        if any(kind in c for kind in named)
+    )
+
+
+def _metric_check(spec: dict[str, Any], key: str) -> MetricCheck:
+    return MetricCheck(metric=spec["metric"], min=spec.get("min"), max=spec.get("max"), key=key)
+
+
+def _fairness_check(spec: dict[str, Any], key: str) -> FairnessCheck:
+    return FairnessCheck(
+        fairness=spec["fairness"],
+        sensitive=spec["sensitive"],
+        min=spec.get("min"),
+        max=spec.get("max"),
+        significance=spec.get("significance", "none"),
+        key=key,
+    )
+
+
+def _pytest_check(spec: dict[str, Any], key: str) -> PytestCheck:
+    timeout = seconds(spec["timeout"]) if "timeout" in spec else DEFAULT_EVALUATE_TIMEOUT_S
+    return PytestCheck(path=spec["pytest"], timeout_s=timeout, key=key)
+
+
+def _latency_check(spec: dict[str, Any], key: str) -> LatencyCheck:
+    return LatencyCheck(
+        batch=spec["latency"]["batch"],
+        p50_ms=spec.get("p50_ms"),
+        p95_ms=spec.get("p95_ms"),
+        p99_ms=spec.get("p99_ms"),
+        key=key,
     )
 
 
