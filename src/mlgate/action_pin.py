@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "5e1aff079fee83708d76aeb3281f0e4640738d90"
-TAG = "v0.12.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "43b7696744de7748210d2c238f0b13aa9d8785f0"
+TAG = "v0.13.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
