@@ -22,7 +22,11 @@ SKIPPED = "skipped: an earlier stage did not pass"
 def stage_summary(stage: DataStage | TrainStage | EvaluateStage | ModelStage) -> str:
     if isinstance(stage, DataStage | ModelStage) and stage.checks:
         failed = [c for c in stage.checks if c.status in ("failed", "error")]
+        skipped = sum(c.status == "skipped" for c in stage.checks)
         if stage.status == "passed" or not failed:
+            if skipped:
+                ran = words.of(len(stage.checks) - skipped, len(stage.checks), "check")
+                return f"{ran} passed, {skipped} skipped"
             return f"{words.count(len(stage.checks), 'check')} passed"
         return f"{words.of(len(failed), len(stage.checks), 'check')} failed"
     if isinstance(stage, EvaluateStage) and stage.metrics and stage.status == "passed":
@@ -57,7 +61,13 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
         said.append(compared.message)
     if said:
         return "failed", ". ".join(said)
-    summary = f"all {words.count(len(result.checks), 'check')} passed"
+    skipped = [c for c in result.checks if c.status == "skipped"]
+    summary = (
+        f"{words.of(len(result.checks) - len(skipped), len(result.checks), 'check')} passed, "
+        f"{len(skipped)} skipped ({'; '.join(f'{c.subject}: {c.message}' for c in skipped[:3])})"
+        if skipped
+        else f"all {words.count(len(result.checks), 'check')} passed"
+    )
     if compared is not None and gate_list:
         summary += "; " + _gates_said(compared)
     return "passed", summary

@@ -60,7 +60,7 @@ def importance(result: RunResult) -> str:
     theirs = {f.feature: f.mean for f in other.features} if other and not other.error else {}
     head = f"### Permutation importance ({escape(found.metric)}, {words.count(found.rows, 'row')})"
     said = (
-        f"How much {escape(found.metric)} drops when a feature's values are shuffled "
+        f"How much worse {escape(found.metric)} gets when a feature's values are shuffled "
         f"(mean of {found.repeats}, ± their standard deviation; scikit-learn's "
         "`permutation_importance`)."
     )
