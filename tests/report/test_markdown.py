@@ -274,3 +274,27 @@ def test_hostile_metric_and_gate_text_stays_inert() -> None:
 def test_mentions_in_data_notify_no_one() -> None:
     out = markdown.render(result(summary="class @acme/team and mail x@y.z, main @ abc"))
     assert "@acme" not in out and "@\u2060acme/team" in out and "main @ abc" in out
+
+
+def test_a_skipped_check_is_said_not_counted_as_passed() -> None:
+    from mlgate.pipeline import verdict
+
+    skipped = CheckResult(
+        id="compare.slices.recall",
+        stage="compare",
+        subject="recall on each slice of plan",
+        rule="asked of the baseline on the same rows",
+        status="skipped",
+        message="no paired rows with a baseline",
+    )
+    found = result(
+        compare=CompareStage(status="passed", baseline=Baseline(kind="none"), checks=(skipped,))
+    )
+    assert verdict.decide(found) == (
+        "passed",
+        "2 of 3 checks passed, 1 skipped (recall on each slice of plan: no paired rows with "
+        "a baseline)",
+    )
+    assert verdict.stage_summary(replace(found.data, checks=(*found.data.checks, skipped))) == (
+        "2 of 3 checks passed, 1 skipped"
+    )
