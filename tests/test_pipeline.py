@@ -273,19 +273,6 @@ def test_a_predict_that_never_returns_is_stopped_at_the_timeout(make_repo, kind:
     assert time.monotonic() - started < 60
 
 
-def test_mlgate_run_exits_2_when_the_model_cannot_be_scored(make_repo, capsys) -> None:
-    """A model that cannot be scored is bad input (exit 2), not a verdict (exit 1); the
-    run and its report are written all the same."""
-    from mlgate.cli import main
-    from tests.model.bad_models import Misbehaving
-
-    root = with_model(make_repo, Misbehaving("exit"))
-    assert main(["-C", str(root), "run"]) == 2
-    said = capsys.readouterr().out
-    assert "FAILED - evaluate stage: the model's process exited with code 3" in said
-    assert list((root / ".mlgate" / "runs").glob("*/report.md"))
-
-
 def test_a_predict_proba_or_a_load_that_never_returns_is_named(make_repo) -> None:
     from tests.model.bad_models import BadProbabilities, SlowToLoad
 
@@ -360,7 +347,9 @@ def test_the_models_output_is_the_stages_and_never_stdout(make_repo) -> None:
     assert (run_dir / "evaluate.log").read_text() == "::error::from the model\n"
 
 
-def test_a_wrong_model_exits_1_from_the_command_line(make_repo) -> None:
+def test_a_wrong_model_exits_2_from_the_command_line(make_repo) -> None:
+    """A model that cannot be scored is bad input (exit 2), not a verdict (exit 1); the run
+    and its report are written all the same."""
     import subprocess
     import sys
 
@@ -377,11 +366,12 @@ def test_a_wrong_model_exits_1_from_the_command_line(make_repo) -> None:
         text=True,
         timeout=300,
     )
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert done.stdout.startswith(
         "diabetes: FAILED - evaluate stage: model.predict returned an array of shape (111, 3)"
     )
+    assert list((root / ".mlgate" / "runs").glob("*/report.md"))
 
 
 def test_a_baseline_model_that_never_returns_is_stopped_too(make_repo) -> None:
