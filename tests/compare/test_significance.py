@@ -153,9 +153,9 @@ def sklearn(name: str, y, pred, scores, k: int) -> float:
     labels = list(range(k))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # log_loss renamed an argument in 1.9
-        if name in ("precision", "recall", "f1"):
+        if name in ("precision", "recall", "f1", "jaccard"):
             return getattr(skm, f"{name}_score")(y, pred, pos_label=1, zero_division=0)
-        if name.startswith(("precision_", "recall_", "f1_")):
+        if name.startswith(("precision_", "recall_", "f1_", "jaccard_")):
             base, average = name.rsplit("_", 1)
             return getattr(skm, f"{base}_score")(y, pred, average=average, zero_division=0)
         simple = {

@@ -12,6 +12,7 @@ import pytest
 
 from mlgate.errors import ManifestError
 from mlgate.manifest import parse
+from mlgate.manifest.metrics import METRICS
 
 BASE = """\
 name: churn
@@ -285,7 +286,8 @@ CASES = [
         "metric-typo",
         sub("[accuracy, f1_macro]", "[acuracy, f1_macro]"),
         [
-            "mlops.yaml:14:13: evaluate.metrics[0]: found 'acuracy'; did you mean 'accuracy'? (39 names are allowed: `mlgate schema` lists them)",
+            "mlops.yaml:14:13: evaluate.metrics[0]: found 'acuracy'; did you mean 'accuracy'? "
+            f"({len(METRICS)} names are allowed: `mlgate schema` lists them)",
         ],
     ),
     (

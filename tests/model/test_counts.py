@@ -31,8 +31,11 @@ def sklearn_values(y_true: np.ndarray, y_pred: np.ndarray, positive: int) -> dic
             ("precision", skm.precision_score),
             ("recall", skm.recall_score),
             ("f1", skm.f1_score),
+            ("jaccard", skm.jaccard_score),
         ):
             values[f"{base}_macro"] = fn(y_true, y_pred, average="macro", zero_division=0)
+            if base != "f1":  # f1_weighted is above
+                values[f"{base}_weighted"] = fn(y_true, y_pred, average="weighted", zero_division=0)
             if set(np.unique(np.r_[y_true, y_pred])) <= {0, 1}:
                 values[base] = fn(y_true, y_pred, pos_label=positive, zero_division=0)
     return values

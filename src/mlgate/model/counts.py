@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-BINARY = frozenset({"precision", "recall", "f1"})
+BINARY = frozenset({"precision", "recall", "f1", "jaccard"})
 LABEL_METRICS = frozenset(
     {
         "accuracy",
@@ -26,6 +26,10 @@ LABEL_METRICS = frozenset(
         "f1_macro",
         "f1_micro",
         "f1_weighted",
+        "precision_weighted",
+        "recall_weighted",
+        "jaccard_macro",
+        "jaccard_weighted",
         "matthews_corrcoef",
         "cohen_kappa",
     }
@@ -83,6 +87,11 @@ def _f1(t: _Totals) -> np.ndarray:
     return _divide(2 * t.tp, t.true + t.pred)
 
 
+def _jaccard(t: _Totals) -> np.ndarray:
+    # tp / (tp + fp + fn): the overlap of the predicted and the true class over their union
+    return _divide(t.tp, t.true + t.pred - t.tp)
+
+
 def _macro(per_class: Callable[[_Totals], np.ndarray]) -> Callable[[_Totals], np.ndarray]:
     def average(t: _Totals) -> np.ndarray:
         values = np.where(t.present, per_class(t), 0.0)
@@ -99,9 +108,14 @@ def _balanced_accuracy(t: _Totals) -> np.ndarray:
     return mean
 
 
-def _f1_weighted(t: _Totals) -> np.ndarray:
-    mean: np.ndarray = (_f1(t) * t.true).sum(axis=-1) / t.true.sum(axis=-1)
-    return mean
+def _weighted(per_class: Callable[[_Totals], np.ndarray]) -> Callable[[_Totals], np.ndarray]:
+    """Each class's figure weighted by its support (its rows in y_true)."""
+
+    def average(t: _Totals) -> np.ndarray:
+        mean: np.ndarray = (per_class(t) * t.true).sum(axis=-1) / t.true.sum(axis=-1)
+        return mean
+
+    return average
 
 
 def _f1_micro(t: _Totals) -> np.ndarray:
@@ -125,6 +139,7 @@ _BY_CLASS: dict[str, Callable[[_Totals], np.ndarray]] = {
     "precision": _precision,
     "recall": _recall,
     "f1": _f1,
+    "jaccard": _jaccard,
 }
 _SCORES: dict[str, Callable[[_Totals], np.ndarray]] = {
     "accuracy": lambda t: t.correct / t.n,
@@ -133,7 +148,11 @@ _SCORES: dict[str, Callable[[_Totals], np.ndarray]] = {
     "recall_macro": _macro(_recall),
     "f1_macro": _macro(_f1),
     "f1_micro": _f1_micro,
-    "f1_weighted": _f1_weighted,
+    "f1_weighted": _weighted(_f1),
+    "precision_weighted": _weighted(_precision),
+    "recall_weighted": _weighted(_recall),
+    "jaccard_macro": _macro(_jaccard),
+    "jaccard_weighted": _weighted(_jaccard),
     "matthews_corrcoef": _matthews,
     "cohen_kappa": _kappa,
 }

@@ -50,13 +50,17 @@ def compute(
         return float(skm.accuracy_score(y_true, y_pred))
     if name == "balanced_accuracy":
         return float(skm.balanced_accuracy_score(y_true, y_pred))
-    if name in ("precision", "recall", "f1"):
-        fn = {"precision": skm.precision_score, "recall": skm.recall_score, "f1": skm.f1_score}
-        return float(fn[name](y_true, y_pred, pos_label=pos, zero_division=0))
-    if name.startswith(("precision_", "recall_", "f1_")):
+    by_class = {
+        "precision": skm.precision_score,
+        "recall": skm.recall_score,
+        "f1": skm.f1_score,
+        "jaccard": skm.jaccard_score,
+    }
+    if name in by_class:
+        return float(by_class[name](y_true, y_pred, pos_label=pos, zero_division=0))
+    if name.startswith(("precision_", "recall_", "f1_", "jaccard_")):
         base, average = name.rsplit("_", 1)
-        fn = {"precision": skm.precision_score, "recall": skm.recall_score, "f1": skm.f1_score}
-        return float(fn[base](y_true, y_pred, average=average, zero_division=0))
+        return float(by_class[base](y_true, y_pred, average=average, zero_division=0))
     if name == "matthews_corrcoef":
         return float(skm.matthews_corrcoef(y_true, y_pred))
     if name == "cohen_kappa":
