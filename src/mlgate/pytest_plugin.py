@@ -63,6 +63,29 @@ def mlgate_model(mlgate_manifest: Manifest) -> Any:
 
 
 @pytest.fixture(scope="session")
+def mlgate_baseline_model(mlgate_manifest: Manifest) -> Any:
+    """The model of the version a registry stage holds, when compare.baseline names one
+    (`{stage: production}`): fetched from the model store by the sha256 its version
+    recorded. Another baseline has no model at the time the tests run (a git ref's is
+    trained later, in the comparison): the test is skipped, and says so."""
+    from mlgate.compare import baseline
+    from mlgate.errors import UserError
+    from mlgate.model import loading
+
+    spec = mlgate_manifest.compare
+    if spec.baseline_kind != "stage":
+        pytest.skip(
+            "mlgate_baseline_model needs compare.baseline: {stage: NAME}, a registered "
+            f"version's model; this manifest's baseline is {spec.baseline!r}"
+        )
+    try:
+        path, suffix = baseline.stage_model(mlgate_manifest, spec.baseline)
+    except UserError as exc:
+        pytest.skip(f"mlgate_baseline_model: {exc}")
+    return loading.for_manifest(mlgate_manifest, path, suffix=suffix)
+
+
+@pytest.fixture(scope="session")
 def mlgate_data(mlgate_manifest: Manifest) -> Data:
     """data.train and data.test as pandas frames, read as the run reads them."""
     from mlgate.data import load

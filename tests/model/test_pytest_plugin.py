@@ -103,3 +103,31 @@ def test_the_plugin_adds_nothing_to_a_run_that_does_not_use_it(tmp_path: Path) -
         cwd=REPO_ROOT,
     )
     assert imported.stdout.strip() == "False"  # nothing heavy until a fixture is asked for
+
+
+BASELINE_TESTS = """\
+def test_the_candidate_is_not_worse_than_production(mlgate_model, mlgate_baseline_model,
+                                                    mlgate_features):
+    mine = mlgate_model.predict(mlgate_features)
+    theirs = mlgate_baseline_model.predict(mlgate_features)
+    assert len(mine) == len(theirs) and (mine == theirs).mean() > 0.9
+"""
+
+
+def test_the_baseline_model_fixture_loads_what_a_registry_stage_holds(tmp_path: Path) -> None:
+    from mlgate import promotion
+    from mlgate.registry import operations
+    from tests.registry.conftest import make_project
+
+    project = make_project(tmp_path / "iris")
+    where = project.where()
+    version = operations.register(where, project.manifest, project.run).version
+    promotion.promote(where, project.manifest, version, "staging")
+    (project.root / "tests").mkdir(exist_ok=True)
+    (project.root / "tests" / "test_base.py").write_text(BASELINE_TESTS)
+    plain = pytest_in(project.root, "tests/test_base.py", "-rs")
+    assert "1 skipped" in plain.stdout and "needs compare.baseline: {stage: NAME}" in plain.stdout
+    manifest = project.root / "mlops.yaml"
+    manifest.write_text(manifest.read_text() + "compare:\n  baseline: {stage: staging}\n")
+    staged = pytest_in(project.root, "tests/test_base.py")
+    assert "1 passed" in staged.stdout, staged.stdout + staged.stderr

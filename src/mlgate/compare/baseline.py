@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlgate import __version__, atomic, git, words
 from mlgate.compare import metrics_file
@@ -25,6 +26,10 @@ from mlgate.errors import MlgateError, UserError
 from mlgate.manifest.spec import BaselineKind, Manifest
 from mlgate.result import arrays, document, rowsets
 from mlgate.result.records import Baseline, EvaluateStage, Latency, RowSet, RunResult
+
+if TYPE_CHECKING:
+    from mlgate.registry.operations import Where
+    from mlgate.registry.state import Assignment, Version
 
 CACHE = Path(".mlgate") / "cache" / "baselines"
 SCORED = "scored on the candidate's test rows"
@@ -376,6 +381,29 @@ def score_on_candidate_rows(
     return scored.passed(message, train_rows=train_rows, predictions=predictions)
 
 
+def stage_model(manifest: Manifest, stage: str) -> tuple[Path, str]:
+    """The model file the version a registry stage holds names, fetched from the store by
+    the sha256 its record holds, and the suffix it was registered with (for its loader)."""
+    from mlgate.registry.operations import Where
+
+    where = Where.of(manifest)
+    held, version = _held(where, stage)
+    if held is None:
+        raise UserError(f"registry stage {stage} holds no version of {manifest.name} yet")
+    if version is None or version.problem:
+        why = version.problem if version else "its version record is missing"
+        raise UserError(f"{held.version}, which {stage} holds, cannot be read: {why}")
+    model = version.record["model"]
+    return where.store.get(model["sha256"]), Path(model["file"]).suffix
+
+
+def _held(where: Where, stage: str) -> tuple[Assignment | None, Version | None]:
+    """The assignment a stage holds now and its version (None, None: it holds none)."""
+    current = where.read()
+    held = current.current(stage)
+    return held, current.version(held.version) if held is not None else None
+
+
 def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
     """The version a registry stage holds: its run from the store, its model (loaded only
     by the sha256 its version recorded) scored on the candidate's test rows."""
@@ -384,14 +412,12 @@ def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
     from mlgate.result import runs
 
     where = Where.of(manifest)
-    current = where.read()
-    held = current.current(stage)
+    held, version = _held(where, stage)
     if held is None:
         return _none(
             f"registry stage {stage} holds no version of {manifest.name} yet: "
             "this is the first model"
         )
-    version = current.version(held.version)
     info = Baseline(
         kind="stage",
         ref=stage,
