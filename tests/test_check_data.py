@@ -142,3 +142,23 @@ def test_a_failed_preparation_is_said_not_counted_as_zero_checks(project: Path) 
     done = mlgate("check", "data", cwd=project)
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.startswith("data checks: not run: data preparation failed")
+
+
+def test_an_optional_column_that_is_absent_is_skipped_not_failed(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = (project / "mlops.yaml").read_text()
+    (project / "mlops.yaml").write_text(
+        manifest.replace(
+            "  checks:\n", "  columns:\n    nickname: {type: string, required: false}\n  checks:\n"
+        )
+    )
+    monkeypatch.chdir(project)
+    assert main(["check", "data"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(", 4 skipped") and "failed" not in out[0], out
+    assert (
+        "  skipped train.nickname present (optional): column 'nickname' is absent; it is optional"
+        in out
+    )
+    assert not any(line.startswith("  FAILED") for line in out)

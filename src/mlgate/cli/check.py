@@ -4,13 +4,16 @@ training; exit 1 when a check failed, 2 when the data or the model cannot be rea
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
+from mlgate import words
 from mlgate.cli.shared import console, load_manifest, print_json
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
+from mlgate.result.records import CheckResult
 
 
 def check_data(args: argparse.Namespace) -> int:
-    from mlgate import pipeline, words
+    from mlgate import pipeline
     from mlgate.report import drift_tables
     from mlgate.result import document
 
@@ -38,22 +41,15 @@ def check_data(args: argparse.Namespace) -> int:
     if stage.status == "failed" and not stage.checks:  # data.prepare failed: nothing checked
         print(f"data checks: not run: {stage.message}")
         return EXIT_FAILED
-    failed = [c for c in stage.checks if not c.passed]
-    passed = len(stage.checks) - len(failed)
-    print(
-        f"data checks: {passed} passed, {len(failed)} failed"
-        if failed
-        else f"data checks: {words.count(passed, 'check')} passed"
-    )
-    for c in failed:
-        print(f"  FAILED  {c.subject} {c.rule}: {c.message}")
+    print("data checks: " + _counted(stage.checks))
+    _listed(stage.checks)
     if stage.drift:
         print(drift_tables.text(stage.drift))
     return EXIT_PASSED if stage.status == "passed" else EXIT_FAILED
 
 
 def check_model(args: argparse.Namespace) -> int:
-    from mlgate import pipeline, words
+    from mlgate import pipeline
     from mlgate.compare import baseline
     from mlgate.report import numbers, text
     from mlgate.result import document
@@ -92,12 +88,30 @@ def check_model(args: argparse.Namespace) -> int:
     if not model.checks:
         print("model checks: none (model_checks in mlops.yaml names them)")
         return EXIT_PASSED
-    failed = [c for c in model.checks if not c.passed]
-    said = words.count(len(model.checks) - len(failed), "check")
-    print(f"model checks: {said} passed" + (f", {len(failed)} failed" if failed else ""))
-    for c in failed:
-        print(f"  FAILED  {c.subject} {c.rule}: {c.message}")
+    print("model checks: " + _counted(model.checks, always_noun=True))
+    _listed(model.checks)
     return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _counted(checks: Sequence[CheckResult], *, always_noun: bool = False) -> str:
+    """ "5 passed, 1 failed, 2 skipped": a skipped check (an optional column that is
+    absent, say) is neither passed nor failed."""
+    failed = sum(c.status in ("failed", "error") for c in checks)
+    skipped = sum(c.status == "skipped" for c in checks)
+    passed = len(checks) - failed - skipped
+    if not failed and not skipped:
+        return f"{words.count(passed, 'check')} passed"
+    head = words.count(passed, "check") if always_noun else str(passed)
+    said = f"{head} passed" + (f", {failed} failed" if failed else "")
+    return said + (f", {skipped} skipped" if skipped else "")
+
+
+def _listed(checks: Sequence[CheckResult]) -> None:
+    for c in checks:
+        if c.status in ("failed", "error"):
+            print(f"  FAILED  {c.subject} {c.rule}: {c.message}")
+        elif c.status == "skipped":
+            print(f"  skipped {c.subject} {c.rule}: {c.message}")
 
 
 def nothing_named(args: argparse.Namespace) -> int:
