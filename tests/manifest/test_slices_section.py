@@ -70,7 +70,7 @@ def test_slices_fairness_and_slice_gates_become_typed_values(
         "model_checks[1]",
     )
     assert loaded.compare.gates[0].slices
-    assert loaded.row_columns == ("plan", "age", "gender")
+    assert loaded.kept_columns == ("plan", "age", "gender")
 
 
 def test_the_fairness_names_are_the_ones_mlgate_computes() -> None:

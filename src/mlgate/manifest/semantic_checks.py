@@ -149,7 +149,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     fresh = _get(raw, "data", "checks", "freshness", "column")
     if isinstance(fresh, str) and fresh:
         needed.append((("data", "checks", "freshness", "column"), fresh))
-    scored = _row_columns(raw)
+    scored = _kept_columns(raw)
     if not needed and not scored:
         return
     for role in ("train", "test"):
@@ -177,7 +177,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
                 )
 
 
-def _row_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+def _kept_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     """The columns evaluate.slices and the fairness checks read from the test data."""
     named: list[tuple[KeyPath, str]] = []
     slices = _get(raw, "evaluate", "slices")

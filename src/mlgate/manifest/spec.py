@@ -367,7 +367,7 @@ class Manifest:
         return replace(spec, batches=tuple(sorted(set(wanted))))
 
     @property
-    def row_columns(self) -> tuple[str, ...]:
+    def kept_columns(self) -> tuple[str, ...]:
         """The test columns whose values each scored row keeps, for slices and fairness."""
         named = [c for s in self.evaluate.slices for c in s.columns]
         return tuple(dict.fromkeys(named + [f.sensitive for f in self.fairness_checks]))

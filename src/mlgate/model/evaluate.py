@@ -172,7 +172,7 @@ def score(
     missing = [c for c in [target, *features] if c not in frame.columns]
     if missing:
         raise EvaluationError(f"the test data has no column {', '.join(map(repr, missing))}")
-    kept = _row_values(manifest, frame)
+    kept = _kept_values(manifest, frame)
     X, y = _as_fitted(manifest, model, frame, features), frame[target]
     task, inferred = infer_task(manifest, model, y)
     announce(f"model.predict on {words.count(len(frame), 'row')}")
@@ -240,11 +240,11 @@ def examined(manifest: Manifest, model: Any, frame: pd.DataFrame, scored: Scored
     return replace(scored, robustness=found, importance=explained)
 
 
-def _row_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues]:
+def _kept_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues]:
     """The columns slices and fairness checks read, kept for each row."""
     from mlgate.result import row_values
 
-    lacking = [c for c in manifest.row_columns if c not in frame.columns]
+    lacking = [c for c in manifest.kept_columns if c not in frame.columns]
     if lacking:
         named = [s.key for s in manifest.evaluate.slices if set(s.columns) & set(lacking)]
         named += [f.key + ".sensitive" for f in manifest.fairness_checks if f.sensitive in lacking]
@@ -252,7 +252,7 @@ def _row_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues]
             f"the test data has no column {', '.join(map(repr, lacking))}, which "
             f"{', '.join(named)} names; its columns: {', '.join(map(str, frame.columns[:20]))}"
         )
-    kept = {c: row_values.encode(frame[c]) for c in manifest.row_columns}
+    kept = {c: row_values.encode(frame[c]) for c in manifest.kept_columns}
     for spec in manifest.evaluate.slices:
         if spec.bins is not None and all(kept[c].labels is not None for c in spec.columns):
             sample = frame[spec.columns[0]].dropna()
