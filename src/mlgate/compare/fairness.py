@@ -38,10 +38,7 @@ class FairnessComparison:
     @property
     def worse(self) -> bool:
         """Significantly less fair than the baseline."""
-        if not self.test.significant():
-            return False
-        higher = self.test.delta > 0
-        return higher != (self.metric in fairness.HIGHER_IS_FAIRER)
+        return self.test.significant() and fairness.less_fair(self.metric, self.test.delta)
 
 
 def paired(

@@ -29,6 +29,7 @@ from mlgate.manifest.spec import FairnessCheck, Gate, Manifest
 from mlgate.model import fairness as fairness_metrics
 from mlgate.model import group_metrics
 from mlgate.model.fairness import Figure
+from mlgate.report import numbers
 from mlgate.result import arrays, row_values
 from mlgate.result.records import (
     CheckResult,
@@ -236,13 +237,8 @@ def _slice_change(
 
 
 def _adjusted(found: FairnessChange, adjusted: float, alpha: float) -> FairnessChange:
-    fairer_if_higher = found.fairness in fairness_metrics.HIGHER_IS_FAIRER
-    less_fair = (found.significance.delta > 0) != fairer_if_higher
-    return replace(found, adjusted_p_value=adjusted, worse=less_fair and adjusted < alpha)
-
-
-def _four(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4f}"
+    lost = fairness_metrics.less_fair(found.fairness, found.significance.delta)
+    return replace(found, adjusted_p_value=adjusted, worse=lost and adjusted < alpha)
 
 
 def _delta(change: SliceChange) -> float:
@@ -265,9 +261,9 @@ def _slice_check(manifest: Manifest, gate: Gate, found: list[SliceChange]) -> Ch
         message = (
             f"{gate.metric} dropped significantly on "
             f"{words.of(len(dropped), len(tested), 'slice')} tested; most clearly "
-            f"{worst.slicing} = {worst.value}: {_four(worst.baseline)} -> {_four(worst.candidate)} "
-            f"on {words.count(worst.rows, 'row')} (adjusted p = {worst.adjusted_p_value:.3g})"
-            + left
+            f"{worst.slicing} = {worst.value}: {numbers.value(worst.baseline)} -> "
+            f"{numbers.value(worst.candidate)} on {words.count(worst.rows, 'row')} "
+            f"(adjusted p = {numbers.p_value(worst.adjusted_p_value or 1.0)})" + left
         )
     elif not tested:
         status = "error"
@@ -328,13 +324,15 @@ def _fairness_check(check: FairnessCheck, found: FairnessChange | str) -> CheckR
     else:
         test = found.significance
         said = (
-            f"{check.fairness} {found.baseline:.4f} -> {found.candidate:.4f} "
-            f"({test.delta:+.4f}, {test.confidence:.0%} interval {test.ci_low:+.4f} to "
-            f"{test.ci_high:+.4f}, p = {test.p_value:.3g}, {words.count(test.rows, 'row')})"
+            f"{check.fairness} {numbers.value(found.baseline)} -> "
+            f"{numbers.value(found.candidate)} ({numbers.delta(test.delta)}, "
+            f"{numbers.confidence(test.confidence)} interval "
+            f"{numbers.interval(test.ci_low, test.ci_high)}, p = {numbers.p_value(test.p_value)}, "
+            f"{words.count(test.rows, 'row')})"
         )
         status = "failed" if found.worse else "passed"
         message = (
-            f"{said}; adjusted p = {found.adjusted_p_value:.3g}: "
+            f"{said}; adjusted p = {numbers.p_value(found.adjusted_p_value or 1.0)}: "
             f"{'significantly less fair' if found.worse else 'not significantly less fair'}"
         )
         observed = found.candidate

@@ -24,6 +24,11 @@ METRICS = {
 HIGHER_IS_FAIRER = {"demographic_parity_ratio"}
 
 
+def less_fair(metric: str, change: float) -> bool:
+    """Whether a change of `metric` (new minus old) is a loss of fairness."""
+    return (change > 0) != (metric in HIGHER_IS_FAIRER)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Figure:
     """One model's figure on its rows, with a bootstrap interval."""
