@@ -28,6 +28,8 @@ from mlgate.result import arrays, document, rowsets
 from mlgate.result.records import Baseline, EvaluateStage, Latency, RowSet, RunResult
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from mlgate.registry.operations import Where
     from mlgate.registry.state import Assignment, Version
 
@@ -282,14 +284,19 @@ def _score_isolated(
     from mlgate.model import isolated
 
     def work(announce: Callable[[str], None]) -> EvaluateStage:
+        from mlgate.data import load
+
         announce("loading the baseline's model")
         model = load_model()
         announce("scoring the baseline's model on the candidate's rows")
-        scored = score_on_candidate_rows(model, base, ours, candidate, trained=trained)
+        path = ours.resolve(ours.data.test)
+        frame = load.read_pandas(path, load.detect_format(path, ours.data.format))
+        scored = score_on_candidate_rows(model, frame, base, ours, candidate, trained=trained)
         if ours.timing is None:
             return scored
         announce("timing both models, interleaved")
-        return replace(scored, latency=_timed_together(load_model, model_path, base, ours))
+        timed = _timed_together(load_model, model_path, frame, base, ours)
+        return replace(scored, latency=timed)
 
     timeout = ours.evaluate.timeout_s
     try:
@@ -302,16 +309,18 @@ def _score_isolated(
 
 
 def _timed_together(
-    load_model: Callable[[], object], model_path: Path, base: Manifest, ours: Manifest
+    load_model: Callable[[], object],
+    model_path: Path,
+    frame: pd.DataFrame,
+    base: Manifest,
+    ours: Manifest,
 ) -> tuple[Latency, ...]:
-    """The candidate's model and the baseline's, timed in this process, calls interleaved."""
-    from mlgate.data import load
+    """The candidate's model and the baseline's, timed in this process, calls interleaved,
+    on the candidate's test rows (`frame`)."""
     from mlgate.model import evaluate, latency, loading
 
     timing = ours.timing
     assert timing is not None
-    path = ours.resolve(ours.data.test)
-    frame = load.read_pandas(path, load.detect_format(path, ours.data.format))
     mine = ours.resolve(ours.train.model)
     return latency.measure(
         [
@@ -342,16 +351,19 @@ def _fitted(base: Manifest, model: object) -> Manifest:
 
 
 def score_on_candidate_rows(
-    model: object, base: Manifest, ours: Manifest, candidate: RunResult, *, trained: RowSet | None
+    model: object,
+    frame: pd.DataFrame,
+    base: Manifest,
+    ours: Manifest,
+    candidate: RunResult,
+    *,
+    trained: RowSet | None,
 ) -> EvaluateStage:
     """The baseline's model scored on the candidate's test rows; `trained` (the baseline's
     training rows, hashed over its own columns) becomes the set of those rows it was
     trained on, hashed as the rows are now keyed."""
-    from mlgate.data import load
     from mlgate.model import evaluate
 
-    path = ours.resolve(ours.data.test)
-    frame = load.read_pandas(path, load.detect_format(path, ours.data.format))
     base = _fitted(base, model)  # the baseline's features, even if the candidate added some
     # the baseline keeps no slice columns (the candidate's are paired), and is disturbed and
     # explained as the candidate's manifest asks, so the two stand side by side
