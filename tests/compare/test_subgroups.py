@@ -283,14 +283,18 @@ def test_discovery_finds_the_planted_loss_and_skips_identifiers(manifest: Manife
         "age": test["age"].to_numpy(),
         "email": np.array([f"u{i}@example.org" for i in range(len(test))], dtype=object),
     }
-    found, said = subgroups.discovered(scanning, candidate, paired(candidate, baseline), columns)
+    found, said = subgroups.discovered(
+        scanning, candidate, paired(candidate, baseline), lambda: columns
+    )
     assert said == ("recall on the slices of 3 columns; not scanned, more than 50 values: email")
     assert len(found) == 3 and found[0].slicing == "age" and found[0].dropped
     assert float(found[0].value.strip("[").split(",")[0]) >= 65  # a bin of the old
     assert all(c.adjusted_p_value is not None for c in found)
-    none, why = subgroups.discovered(scanning, candidate, None, columns)
+    none, why = subgroups.discovered(scanning, candidate, None, lambda: columns)
     assert none == () and why == "not scanned: no paired rows with a baseline"
-    stale, why = subgroups.discovered(scanning, candidate, paired(candidate, baseline), "gone")
+    stale, why = subgroups.discovered(
+        scanning, candidate, paired(candidate, baseline), lambda: "gone"
+    )
     assert stale == () and why == "not scanned: gone"
 
 

@@ -71,12 +71,8 @@ def compare(
         worded(_gate(g, ours, theirs, paired, spec, exists=found.exists)) for g in spec.gates
     )
     judged = subgroups.judge(manifest, candidate.evaluate, paired)
-    scan = manifest.evaluate.discover is not None and paired is not None and test_columns
     discovered, discovery = subgroups.discovered(
-        manifest,
-        candidate.evaluate,
-        paired,
-        test_columns() if scan and test_columns else "no paired rows with a baseline",
+        manifest, candidate.evaluate, paired, test_columns or _unreadable
     )
     stage = CompareStage(
         status="passed",
@@ -99,6 +95,10 @@ def compare(
         else (),
     )
     return _status(stage, required=spec.required, exists=found.exists)
+
+
+def _unreadable() -> str:
+    return "the test columns were not handed to the comparison"
 
 
 def _together(found: Found) -> tuple[Latency, ...]:

@@ -13,7 +13,7 @@ an alarm in most comparisons of two equally good models).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -171,18 +171,19 @@ def discovered(
     manifest: Manifest,
     candidate: EvaluateStage,
     paired: Paired | None,
-    columns: Mapping[str, np.ndarray] | str,
+    read_columns: Callable[[], Mapping[str, np.ndarray] | str],
 ) -> tuple[tuple[SliceChange, ...], str]:
     """evaluate.discover: the slices where the candidate lost most, and what was scanned
-    (or why nothing was). `columns` are the candidate's test columns, one value per test
-    row, or why they could not be read."""
+    (or why nothing was). `read_columns` gives the candidate's test columns, one value per
+    test row, or why they could not be read; it is called only when there is a scan."""
     spec = manifest.evaluate.discover
     if spec is None:
         return (), ""
-    if isinstance(columns, str):
-        return (), f"not scanned: {columns}"
     if paired is None or paired.rows is None:
         return (), "not scanned: no paired rows with a baseline"
+    columns = read_columns()
+    if isinstance(columns, str):
+        return (), f"not scanned: {columns}"
     computed = [n for n, v in candidate.metrics.items() if v is not None and n in METRICS]
     metric = spec.metric or (computed[0] if computed else "")
     if metric not in METRICS:
