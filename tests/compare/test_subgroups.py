@@ -327,3 +327,26 @@ def test_models_that_differ_only_by_chance_rarely_raise_any_alarm(manifest: Mani
             for c in judged.slices
         )
     assert alarms <= 5 < raw  # measured: 0 and 21
+
+
+def test_a_slice_column_the_test_data_lacks_is_named_with_its_line(manifest: Manifest) -> None:
+    model = LogisticRegression().fit(frame(2)[["x1", "x2"]], frame(2)["repaid"])
+    lacking = frame(1, 50).rename(columns={"region": "regions"})
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(manifest, model, lacking)
+    assert str(error.value).startswith(
+        "the test data has no column 'region', which mlops.yaml line 13 (evaluate.slices[0]) "
+        "names; its columns: x1, x2, regions, age, repaid; did you mean 'regions'?"
+    )
+    binned = replace(
+        manifest,
+        evaluate=replace(
+            manifest.evaluate,
+            slices=(replace(manifest.evaluate.slices[0], bins=3),),
+        ),
+    )
+    with pytest.raises(
+        evaluate.EvaluationError,
+        match=r"^evaluate\.slices\[0\]\.bins: 'region' holds no numbers",
+    ):
+        evaluate.score(binned, model, frame(1, 50))

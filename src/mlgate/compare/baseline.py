@@ -86,10 +86,9 @@ def origin_of(manifest: Manifest) -> str:
     spec = manifest.compare
     if spec.baseline_origin:
         return spec.baseline_origin
-    line = manifest.line_of("compare.baseline")
-    if line is None:
+    if manifest.line_of("compare.baseline") is None:
         return f"compare.baseline's default (not set in {manifest.path.name})"
-    return f"{manifest.path.name} line {line} (compare.baseline)"
+    return manifest.cited("compare.baseline")
 
 
 def _named_by(manifest: Manifest) -> str:

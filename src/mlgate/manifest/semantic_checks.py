@@ -172,7 +172,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
             if name in missing:
                 yield (
                     where,
-                    f"column '{name}' is not in {relative}{_columns_hint(name, columns)}",
+                    f"column '{name}' is not in {relative}{columns_hint(name, columns)}",
                     False,
                 )
 
@@ -268,7 +268,9 @@ def _drift_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     return named
 
 
-def _columns_hint(name: str, columns: list[str] | None) -> str:
+def columns_hint(name: str, columns: list[str] | None) -> str:
+    """What a file's columns are, and the closest to `name`: "; its columns: a, b; did
+    you mean 'a'?" ("" when the columns are not known)."""
     if columns is None:
         return ""
     if not columns:

@@ -396,3 +396,9 @@ class Manifest:
     def line_of(self, key: str) -> int | None:
         found = self.lines.get(key)
         return found[0] if found else None
+
+    def cited(self, key: str) -> str:
+        """`key` as a message names it: "mlops.yaml line 24 (evaluate.slices[1])", or the
+        key alone where it has no line (a default)."""
+        line = self.line_of(key)
+        return f"{self.path.name} line {line} ({key})" if line else key

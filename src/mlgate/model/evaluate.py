@@ -246,11 +246,14 @@ def _kept_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues
 
     lacking = [c for c in manifest.kept_columns if c not in frame.columns]
     if lacking:
-        named = [s.key for s in manifest.evaluate.slices if set(s.columns) & set(lacking)]
-        named += [f.key + ".sensitive" for f in manifest.fairness_checks if f.sensitive in lacking]
+        from mlgate.manifest.semantic_checks import columns_hint
+
+        named = [s.key for s in manifest.evaluate.slices if lacking[0] in s.columns]
+        named += [f.key for f in manifest.fairness_checks if f.sensitive == lacking[0]]
         raise EvaluationError(
-            f"the test data has no column {', '.join(map(repr, lacking))}, which "
-            f"{', '.join(named)} names; its columns: {', '.join(map(str, frame.columns[:20]))}"
+            f"the test data has no column '{lacking[0]}', which {manifest.cited(named[0])} "
+            f"names{columns_hint(lacking[0], [str(c) for c in frame.columns])}"
+            + (f" (nor {', '.join(map(repr, lacking[1:]))})" if lacking[1:] else "")
         )
     kept = {c: row_values.encode(frame[c]) for c in manifest.kept_columns}
     for spec in manifest.evaluate.slices:
@@ -258,7 +261,7 @@ def _kept_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues
             sample = frame[spec.columns[0]].dropna()
             shown = f" (such as {str(sample.iloc[0])[:40]!r})" if len(sample) else ""
             raise EvaluationError(
-                f"{spec.key}.bins: {' and '.join(map(repr, spec.columns))} "
+                f"{manifest.cited(spec.key + '.bins')}: {' and '.join(map(repr, spec.columns))} "
                 f"{'holds' if len(spec.columns) == 1 else 'hold'} no numbers{shown}, so there "
                 "is nothing to bin; leave bins out to slice by value"
             )
