@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ import pytest
 from fairlearn.metrics import demographic_parity_difference
 
 from tests.conftest import git
+from tests.test_cli_compare import mlgate
 
 pytestmark = pytest.mark.e2e  # two trainings and a baseline run at its commit
 
@@ -82,16 +81,6 @@ def data(rows: int, seed: int) -> str:
     out = io.StringIO()
     frame.to_csv(out, index=False, float_format="%.6g")
     return out.getvalue()
-
-
-def mlgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mlgate", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_a_loss_on_the_old_fails_the_slice_gate_everywhere_it_is_reported(

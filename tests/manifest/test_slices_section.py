@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from mlgate import manifest
-from mlgate.errors import ManifestError
 from mlgate.manifest import schema_check
 from mlgate.model import fairness
+from tests.manifest.test_compare_section import problems
 
 HEAD = """\
 name: loans
@@ -31,12 +31,6 @@ def write(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return make
-
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(ManifestError) as error:
-        manifest.load(path, display_name="mlops.yaml")
-    return [str(p) for p in error.value.problems]
 
 
 def test_slices_fairness_and_slice_gates_become_typed_values(
