@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -15,13 +18,30 @@ def write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
     The file gets `mode` when given; otherwise a replaced file keeps its mode and a new
     one gets what `open()` would give it (0666 less the umask), as any other tool's
     output does: mkstemp's private 0600 is for the temporary name, not the result."""
+    with _replacing(path, mode) as handle:
+        handle.write(data)
+
+
+def write_text(path: Path, text: str, *, mode: int | None = None) -> None:
+    write_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+def copy(source: Path, path: Path) -> None:
+    """`source`'s bytes at `path`, streamed (a model can be bigger than memory likes)."""
+    with _replacing(path, None) as handle, source.open("rb") as read:
+        shutil.copyfileobj(read, handle, 1 << 20)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, mode: int | None) -> Iterator[BinaryIO]:
+    """A temporary file beside `path`, renamed over it once written and synced."""
     path.parent.mkdir(parents=True, exist_ok=True)
     final_mode = mode if mode is not None else _mode_for(path)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, final_mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
@@ -30,10 +50,6 @@ def write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
             os.unlink(temp)
         raise
     _fsync_dir(path.parent)
-
-
-def write_text(path: Path, text: str, *, mode: int | None = None) -> None:
-    write_bytes(path, text.encode("utf-8"), mode=mode)
 
 
 def _mode_for(path: Path) -> int:

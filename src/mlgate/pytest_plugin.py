@@ -64,25 +64,54 @@ def mlgate_model(mlgate_manifest: Manifest) -> Any:
 
 @pytest.fixture(scope="session")
 def mlgate_baseline_model(mlgate_manifest: Manifest) -> Any:
-    """The model of the version a registry stage holds, when compare.baseline names one
-    (`{stage: production}`): fetched from the model store by the sha256 its version
-    recorded. Another baseline has no model at the time the tests run (a git ref's is
-    trained later, in the comparison): the test is skipped, and says so."""
-    from mlgate.compare import baseline
-    from mlgate.errors import UserError
+    """The baseline's model, loaded as the candidate's is: inside `mlgate run`, the model
+    the run compares with (a git ref's trained at its commit before the tests run; a
+    registry stage's version's from the store). Run by hand: a stage's from the store, a
+    git ref's as the last run kept it. Where there is none (no baseline, a metrics file, a
+    run result), the test is skipped and says why: a skipped check, never a silent one."""
     from mlgate.model import loading
 
-    spec = mlgate_manifest.compare
-    if spec.baseline_kind != "stage":
-        pytest.skip(
-            "mlgate_baseline_model needs compare.baseline: {stage: NAME}, a registered "
-            f"version's model; this manifest's baseline is {spec.baseline!r}"
-        )
+    kept = os.environ.get("MLGATE_BASELINE_MODEL")
+    if kept:
+        suffix = os.environ.get("MLGATE_BASELINE_MODEL_SUFFIX") or None
+        return loading.for_manifest(mlgate_manifest, Path(kept), suffix=suffix)
+    missing = os.environ.get("MLGATE_BASELINE_MODEL_MISSING")
+    if missing is not None:
+        pytest.skip(f"mlgate_baseline_model: {missing}")
+    path, suffix = _baseline_model_by_hand(mlgate_manifest)
+    return loading.for_manifest(mlgate_manifest, path, suffix=suffix)
+
+
+def _baseline_model_by_hand(manifest: Manifest) -> tuple[Path, str]:
+    """compare.baseline's model outside a run, or a skip saying why there is none."""
+    from mlgate import git
+    from mlgate.compare import baseline
+    from mlgate.errors import UserError
+    from mlgate.result import runs
+
+    spec = manifest.compare
+    kind, ref = spec.baseline_kind, spec.baseline
+    if kind == "auto" and os.environ.get("GITHUB_BASE_REF"):  # a pull request's job
+        kind, ref = "git", os.environ["GITHUB_BASE_REF"]
     try:
-        path, suffix = baseline.stage_model(mlgate_manifest, spec.baseline)
+        if kind == "stage":
+            return baseline.stage_model(manifest, ref)
+        if kind != "git":
+            raise UserError(
+                f"compare.baseline is {ref!r} here, which names no model "
+                "(a git ref or {stage: NAME} does)"
+            )
+        last = runs.latest(manifest.root)
+        commit = git.resolve(manifest.root, ref)
+        kept = baseline.kept_model(manifest, runs.read(last), commit) if last and commit else None
+        if kept is None:
+            raise UserError(
+                f"the model of {ref} is kept by `mlgate run` (with model_checks: "
+                "- pytest) for the run that trained it: run `mlgate run` first"
+            )
+        return kept.path, kept.suffix
     except UserError as exc:
         pytest.skip(f"mlgate_baseline_model: {exc}")
-    return loading.for_manifest(mlgate_manifest, path, suffix=suffix)
 
 
 @pytest.fixture(scope="session")

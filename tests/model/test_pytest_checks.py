@@ -1,12 +1,15 @@
-"""A pytest run that leaves no report is one failed check that says why."""
+"""A pytest run that leaves no report is one failed check that says why; the tests are told
+the baseline's model, or why there is none."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from mlgate.compare import baseline
 from mlgate.manifest.spec import PytestCheck
 from mlgate.model import pytest_checks
-from mlgate.result.records import CommandOutcome
+from mlgate.pipeline import stages
+from mlgate.result.records import Baseline, CommandOutcome
 
 CHECK = PytestCheck(path="tests/model", key="model_checks[2]")
 
@@ -48,6 +51,70 @@ def test_a_timeout_or_a_crash_says_what_it_last_printed(tmp_path: Path) -> None:
 
 def test_the_command_is_argv_not_a_shell_line(tmp_path: Path) -> None:
     hostile = PytestCheck(path="tests; rm -rf ~", key="k")
-    command = pytest_checks.command(hostile, tmp_path / "r.xml", tmp_path / "p.json", tmp_path)
+    command = pytest_checks.command(
+        hostile, tmp_path / "r.xml", tmp_path / "p.json", tmp_path, {"MLGATE_BASELINE_MODEL": "m"}
+    )
     assert command.shell is None and command.argv is not None
     assert "tests; rm -rf ~" in command.argv  # one argument, handed to pytest as a path
+    assert command.env["MLGATE_BASELINE_MODEL"] == "m"
+
+
+def test_the_tests_are_told_the_baselines_model_or_why_there_is_none(tmp_path: Path) -> None:
+    model = baseline.KeptModel(tmp_path / "k.model.skops", ".skops")
+    scored = baseline.Found(info=Baseline(kind="git", name="main @ 1a2b3c4"), model=model)
+    assert stages.baseline_env(scored) == {
+        "MLGATE_BASELINE_MODEL": str(tmp_path / "k.model.skops"),
+        "MLGATE_BASELINE_MODEL_SUFFIX": ".skops",
+    }
+    said = {
+        "none": baseline.Found(info=Baseline(kind="none", message="none was named by X")),
+        "file": baseline.Found(
+            info=Baseline(kind="file", name="base.json", source=baseline.OWN_RUN)
+        ),
+        "stored": baseline.Found(
+            info=Baseline(
+                kind="git",
+                name="main @ 1a2b3c4",
+                source=baseline.STORED,
+                message="stored metrics: the data they were measured on cannot be checked",
+            )
+        ),
+        "failed": baseline.Found(
+            info=Baseline(
+                kind="git",
+                name="main @ 1a2b3c4",
+                source="unavailable",
+                message="the baseline's own run failed in its train stage: exit 1",
+            )
+        ),
+        "unscored": baseline.Found(
+            info=Baseline(
+                kind="git",
+                name="main @ 1a2b3c4",
+                source=baseline.OWN_RUN,
+                message="its model could not score the candidate's rows (a column is missing)",
+            )
+        ),
+    }
+    assert {k: stages.baseline_env(v) for k, v in said.items()} == {
+        "none": {"MLGATE_BASELINE_MODEL_MISSING": "none was named by X"},
+        "file": {
+            "MLGATE_BASELINE_MODEL_MISSING": "the baseline (base.json) is its own run result: "
+            "it holds no model to load"
+        },
+        "stored": {
+            "MLGATE_BASELINE_MODEL_MISSING": "the baseline (main @ 1a2b3c4) is stored metrics: "
+            "it holds no model to load"
+        },
+        "failed": {
+            "MLGATE_BASELINE_MODEL_MISSING": "the baseline's own run failed in its train "
+            "stage: exit 1"
+        },
+        "unscored": {
+            "MLGATE_BASELINE_MODEL_MISSING": "its model could not score the candidate's rows "
+            "(a column is missing)"
+        },
+    }
+    assert stages.baseline_env(None) == {
+        "MLGATE_BASELINE_MODEL_MISSING": "this run is not compared with a baseline"
+    }

@@ -9,12 +9,13 @@ import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests import projects
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, git
 
 pytestmark = pytest.mark.e2e  # mlgate and pytest in their own processes, training once
 
@@ -126,8 +127,56 @@ def test_the_baseline_model_fixture_loads_what_a_registry_stage_holds(tmp_path: 
     (project.root / "tests").mkdir(exist_ok=True)
     (project.root / "tests" / "test_base.py").write_text(BASELINE_TESTS)
     plain = pytest_in(project.root, "tests/test_base.py", "-rs")
-    assert "1 skipped" in plain.stdout and "needs compare.baseline: {stage: NAME}" in plain.stdout
+    assert "1 skipped" in plain.stdout
+    assert "compare.baseline is 'auto' here, which names no model" in plain.stdout
     manifest = project.root / "mlops.yaml"
     manifest.write_text(manifest.read_text() + "compare:\n  baseline: {stage: staging}\n")
     staged = pytest_in(project.root, "tests/test_base.py")
     assert "1 passed" in staged.stdout, staged.stdout + staged.stderr
+
+
+GIT_BASELINE_TESTS = """\
+def test_the_baseline_is_mains_model(mlgate_model, mlgate_baseline_model):
+    assert (mlgate_model.C, mlgate_baseline_model.C) == (0.05, 1.0)
+"""
+
+
+def test_a_git_baselines_model_is_trained_before_the_tests_and_kept_for_them(
+    make_repo: Callable[..., Path],
+) -> None:
+    manifest = projects.IRIS_MANIFEST + "  - {pytest: tests/model}\ncompare:\n  baseline: main\n"
+    files = projects.iris_files(Path(), manifest=manifest)
+    files["tests/model/test_base.py"] = GIT_BASELINE_TESTS
+    files[".gitignore"] = "models/\n.mlgate/\n"
+    root = make_repo(files)
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "params.yaml").write_text("train:\n  C: 0.05\n")
+    git(root, "commit", "-qam", "a weaker model")
+
+    def run() -> dict:
+        done = subprocess.run(
+            [sys.executable, "-m", "mlgate", "run", "--json"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode in (0, 1), done.stderr
+        return json.loads(done.stdout)
+
+    first = run()
+    (check,) = [c for c in first["model"]["checks"] if c["id"].startswith("model.pytest")]
+    assert check["status"] == "passed", check["message"]
+    assert first["compare"]["baseline"]["name"].startswith("main @ ")
+    assert first["compare"]["baseline"]["cached"] is False  # trained once, before the tests
+    (kept,) = (root / ".mlgate" / "cache" / "baselines").glob("*.model.joblib")
+    log = next((root / ".mlgate" / "runs").glob("*/pytest-0.log")).read_text()
+    assert "1 passed" in log
+    # by hand, after the run: the model the run kept
+    assert "1 passed" in pytest_in(root, "tests/model").stdout
+    again = run()  # the cached baseline, with its model
+    assert again["compare"]["baseline"]["cached"] is True
+    assert [c["status"] for c in again["model"]["checks"] if "pytest" in c["id"]] == ["passed"]
+    kept.unlink()  # a cache entry without the model the tests need: the baseline runs again
+    third = run()
+    assert third["compare"]["baseline"]["cached"] is False and kept.is_file()

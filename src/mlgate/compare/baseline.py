@@ -42,12 +42,21 @@ CACHE_FORMAT = "2"  # 2: with the baseline's own figures and the rows it was tra
 Runner = Callable[[Manifest], RunResult]  # the run, without a comparison of its own
 
 
+@dataclass(frozen=True)
+class KeptModel:
+    """The baseline's model file, for the users' tests (mlgate_baseline_model)."""
+
+    path: Path
+    suffix: str  # the file's own suffix, for its loader (a store object has none)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Found:
     info: Baseline
     result: RunResult | None = None  # with per-row predictions to pair, when there are some
     # the baseline's own figures, on the data it was measured on (its own test rows)
     metrics: Mapping[str, float | None] = field(default_factory=dict)
+    model: KeptModel | None = None  # a git ref's only when asked for (`keep_model`)
 
     @property
     def exists(self) -> bool:
@@ -56,8 +65,15 @@ class Found:
 
 
 def resolve(
-    manifest: Manifest, candidate: RunResult, *, env: Mapping[str, str], run: Runner
+    manifest: Manifest,
+    candidate: RunResult,
+    *,
+    env: Mapping[str, str],
+    run: Runner,
+    keep_model: bool = False,
 ) -> Found:
+    """`keep_model`: a git ref's model file is kept in the cache beside its result (a
+    registry stage's is in the store anyway), for the users' tests to load."""
     spec = manifest.compare
     kind, ref = spec.baseline_kind, spec.baseline
     origin = origin_of(manifest)
@@ -77,7 +93,7 @@ def resolve(
     elif kind == "stage":
         found = _from_stage(manifest, candidate, ref)
     else:
-        found = _from_git(manifest, candidate, ref, env=env, run=run)
+        found = _from_git(manifest, candidate, ref, env=env, run=run, keep_model=keep_model)
     return replace(found, info=replace(found.info, origin=origin))
 
 
@@ -166,7 +182,13 @@ def _looks_like_run_result(raw: bytes) -> bool:
 
 
 def _from_git(
-    manifest: Manifest, candidate: RunResult, ref: str, *, env: Mapping[str, str], run: Runner
+    manifest: Manifest,
+    candidate: RunResult,
+    ref: str,
+    *,
+    env: Mapping[str, str],
+    run: Runner,
+    keep_model: bool,
 ) -> Found:
     root, said = manifest.root, _named_by(manifest)
     if git.toplevel(root) is None:
@@ -199,12 +221,14 @@ def _from_git(
             )
         )
     key = cache_key(commit, candidate, manifest)
-    cached = _cache_read(root, key)
+    cached = _cache_read(root, key, keep_model=keep_model)
     if cached is not None:
         return _scored(*cached, replace(info, cached=True))
     try:
         with git.worktree(root, commit) as checkout:
-            return _run_and_score(checkout / inside, manifest, candidate, run, info, key)
+            return _run_and_score(
+                checkout / inside, manifest, candidate, run, info, key, keep_model=keep_model
+            )
     except MlgateError as exc:
         return Found(
             info=replace(
@@ -215,8 +239,13 @@ def _from_git(
         )
 
 
-def _scored(result: RunResult, own: Mapping[str, float | None], info: Baseline) -> Found:
-    return Found(info=replace(info, source=SCORED), result=result, metrics=dict(own))
+def _scored(
+    result: RunResult,
+    own: Mapping[str, float | None],
+    model: KeptModel | None,
+    info: Baseline,
+) -> Found:
+    return Found(info=replace(info, source=SCORED), result=result, metrics=dict(own), model=model)
 
 
 def _run_and_score(
@@ -226,6 +255,8 @@ def _run_and_score(
     run: Runner,
     info: Baseline,
     key: str,
+    *,
+    keep_model: bool,
 ) -> Found:
     """The baseline's run at its commit, its evaluation replaced by one on our rows."""
     from mlgate import manifest as manifests
@@ -263,8 +294,14 @@ def _run_and_score(
             info=replace(info, source=OWN_RUN, message=message), result=result, metrics=own
         )
     result = replace(result, evaluate=scored)
+    kept = None
+    if keep_model:  # out of the worktree before it goes
+        kept = KeptModel(
+            _kept_model_path(candidate_manifest.root, key, model_path), model_path.suffix
+        )
+        atomic.copy(model_path, kept.path)
     _cache_write(candidate_manifest.root, key, result, own)
-    return _scored(result, own, info)
+    return _scored(result, own, kept, info)
 
 
 def _score_isolated(
@@ -468,7 +505,7 @@ def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
             result=result,
             metrics=own,
         )
-    return _scored(replace(result, evaluate=scored), own, info)
+    return _scored(replace(result, evaluate=scored), own, KeptModel(model_file, suffix), info)
 
 
 def _stored_metrics(
@@ -518,17 +555,39 @@ def cache_key(commit: str, candidate: RunResult, manifest: Manifest) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def _cache_read(root: Path, key: str) -> tuple[RunResult, dict[str, float | None]] | None:
+def kept_model(manifest: Manifest, candidate: RunResult, commit: str) -> KeptModel | None:
+    """The model of the baseline at `commit` as `candidate`'s run kept it, if it did."""
+    cached = _cache_read(manifest.root, cache_key(commit, candidate, manifest), keep_model=True)
+    return cached[2] if cached is not None else None
+
+
+def _cache_read(
+    root: Path, key: str, *, keep_model: bool
+) -> tuple[RunResult, dict[str, float | None], KeptModel | None] | None:
+    """The cached result; None when absent, torn by a crash, or without the model asked for
+    (an entry written when no test needed it: the baseline runs again)."""
     path = root / CACHE / f"{key}.json"
     try:
         own = json.loads((root / CACHE / f"{key}.own.json").read_text("utf-8"))
-        return document.loads(path.read_text("utf-8"), source=str(path)), dict(own)
-    except (OSError, UserError, ValueError, TypeError):  # absent, or torn by a crash
+        result = document.loads(path.read_text("utf-8"), source=str(path))
+    except (OSError, UserError, ValueError, TypeError):
         return None
+    if not keep_model:
+        return result, dict(own), None
+    file = result.train.model.path if result.train.model else ""
+    kept = _kept_model_path(root, key, Path(file))
+    if not kept.is_file():
+        return None
+    return result, dict(own), KeptModel(kept, Path(file).suffix)
+
+
+def _kept_model_path(root: Path, key: str, model: Path) -> Path:
+    """Beside the cached result, with the model's own suffix (`.onnx`, `.skops` load so)."""
+    return root / CACHE / f"{key}.model{model.suffix}"
 
 
 def _cache_write(root: Path, key: str, result: RunResult, own: Mapping[str, float | None]) -> None:
-    folder = root / CACHE
+    folder = root / CACHE  # a kept model is written before this: never a result without it
     if not (folder / ".gitignore").exists():
         atomic.write_text(folder / ".gitignore", "# written by mlgate: caches stay local\n*\n")
     # the own figures first: a result without them is never read

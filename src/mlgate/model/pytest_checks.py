@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 
 from mlgate import words
@@ -20,8 +21,15 @@ from mlgate.result.records import CheckResult, CommandOutcome, Status
 NO_TESTS = 5  # pytest's exit code when it collected nothing
 
 
-def command(check: PytestCheck, report: Path, predictions: Path, manifest_path: Path) -> Command:
-    """pytest on the check's path, without a shell (the path is never parsed as a command)."""
+def command(
+    check: PytestCheck,
+    report: Path,
+    predictions: Path,
+    manifest_path: Path,
+    baseline: Mapping[str, str],
+) -> Command:
+    """pytest on the check's path, without a shell (the path is never parsed as a command);
+    `baseline`: what the tests are told of the baseline's model (pipeline.stages)."""
     return Command(
         argv=(
             sys.executable,
@@ -34,7 +42,11 @@ def command(check: PytestCheck, report: Path, predictions: Path, manifest_path: 
             f"--junitxml={report}",
         ),
         timeout_s=check.timeout_s,
-        env={"MLGATE_MANIFEST": str(manifest_path), "MLGATE_PREDICTIONS": str(predictions)},
+        env={
+            "MLGATE_MANIFEST": str(manifest_path),
+            "MLGATE_PREDICTIONS": str(predictions),
+            **baseline,
+        },
     )
 
 

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlgate import __version__, git
 from mlgate.errors import UserError
@@ -36,6 +36,9 @@ from mlgate.result.records import (
     Status,
     TrainStage,
 )
+
+if TYPE_CHECKING:
+    from mlgate.compare.baseline import Found
 
 # each stage's own dataclass, kept through `_stage`
 Stage = TypeVar("Stage", DataStage, TrainStage, EvaluateStage, ModelStage)
@@ -67,9 +70,10 @@ def run(
     evaluated = _stage(
         ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx), skip=not _ok(trained.status)
     )
-    model = _model_checks(ctx, evaluated)
+    early = _BaselineForTests(ctx, started, (data, trained, evaluated), compare, fork=fork)
+    model = _model_checks(ctx, evaluated, early)
     ran = (data, trained, evaluated, model)
-    result = _decided(ctx, started, ran, compare, fork=fork, notes=notes)
+    result = _decided(ctx, started, ran, compare, fork=fork, notes=notes, found=early.found)
     save(manifest, result)
     return result
 
@@ -106,8 +110,10 @@ def check_model(
     evaluated = _stage(ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx))
     # what a comparison says of the data (a pass over each file), unchecked
     data = stages.described(ctx) if compare else stages.NOT_DESCRIBED
-    ran = (data, stages.as_it_is(ctx), evaluated, _model_checks(ctx, evaluated))
-    return _decided(ctx, started, ran, compare)
+    trained = stages.as_it_is(ctx)
+    early = _BaselineForTests(ctx, started, (data, trained, evaluated), compare)
+    ran = (data, trained, evaluated, _model_checks(ctx, evaluated, early))
+    return _decided(ctx, started, ran, compare, found=early.found)
 
 
 @dataclass(frozen=True)
@@ -138,11 +144,32 @@ def _decided(
     *,
     fork: bool = False,
     notes: tuple[str, ...] = (),
+    found: Found | None = None,
 ) -> RunResult:
-    """The stages' result, compared with the baseline when asked, and its verdict."""
+    """The stages' result, compared with the baseline (`found`, if already found) when
+    asked, and its verdict."""
+    result = _assembled(ctx, started, ran, notes)
+    if compare and _ok(result.evaluate.status):
+        result = replace(result, compare=compare_stage(ctx, result, fork=fork, found=found))
+    verdict, summary = decide(result)
+    return replace(
+        result,
+        verdict=verdict,
+        summary=summary,
+        duration_s=round(time.monotonic() - started.clock, 3),
+    )
+
+
+def _assembled(
+    ctx: RunContext,
+    started: Started,
+    ran: tuple[DataStage, TrainStage, EvaluateStage, ModelStage],
+    notes: tuple[str, ...],
+) -> RunResult:
+    """The stages as one result, not yet compared or decided."""
     manifest = ctx.manifest
     data, trained, evaluated, model = ran
-    result = RunResult(
+    return RunResult(
         run_id=ctx.run_id,
         name=manifest.name,
         mlgate_version=__version__,
@@ -162,14 +189,44 @@ def _decided(
         model=model,
         notes=notes,
     )
-    if compare and _ok(evaluated.status):
-        result = replace(result, compare=compare_stage(ctx, result, fork=fork))
-    verdict, summary = decide(result)
-    return replace(
-        result,
-        verdict=verdict,
-        summary=summary,
-        duration_s=round(time.monotonic() - started.clock, 3),
+
+
+@dataclass
+class _BaselineForTests:
+    """The baseline found during the model checks, when the users' tests run and may load
+    its model (mlgate_baseline_model): a git ref's is trained then, not after them, and
+    its progress shows as lines of the model stage. The comparison uses the same one."""
+
+    ctx: RunContext
+    started: Started
+    ran: tuple[DataStage, TrainStage, EvaluateStage]
+    compare: bool
+    fork: bool = False
+    found: Found | None = None
+
+    def __call__(self) -> Found | None:
+        if not (self.compare and _ok(self.ran[2].status)):
+            return None
+        if self.found is None:
+            ran = (*self.ran, ModelStage(status="skipped"))
+            candidate = _assembled(self.ctx, self.started, ran, ())
+            self.found = _found(self.ctx, candidate, fork=self.fork, stage="model", keep_model=True)
+        return self.found
+
+
+def _found(
+    ctx: RunContext, candidate: RunResult, *, fork: bool, stage: str, keep_model: bool = False
+) -> Found:
+    """The baseline, its own run (if it needs one) shown as lines of `stage`."""
+    from mlgate.compare import baseline
+
+    nested = Nested(ctx.observer, stage)
+
+    def run_baseline(base: Manifest) -> RunResult:
+        return run(base, observer=nested, env=ctx.env, compare=False, fork=fork)
+
+    return baseline.resolve(
+        ctx.manifest, candidate, env=ctx.env, run=run_baseline, keep_model=keep_model
     )
 
 
@@ -200,19 +257,18 @@ def recompare(
     return result
 
 
-def compare_stage(ctx: RunContext, candidate: RunResult, *, fork: bool = False) -> CompareStage:
-    """The baseline found (its own run, in a worktree, if need be) and the gates decided."""
-    from mlgate.compare import baseline, comparison
+def compare_stage(
+    ctx: RunContext, candidate: RunResult, *, fork: bool = False, found: Found | None = None
+) -> CompareStage:
+    """The baseline found (its own run, in a worktree, if need be), unless `found` already,
+    and the gates decided."""
+    from mlgate.compare import comparison
     from mlgate.report import gate_text
 
     ctx.observer.stage_started("compare")
     clock = time.monotonic()
-    nested = Nested(ctx.observer)
-
-    def run_baseline(base: Manifest) -> RunResult:
-        return run(base, observer=nested, env=ctx.env, compare=False, fork=fork)
-
-    found = baseline.resolve(ctx.manifest, candidate, env=ctx.env, run=run_baseline)
+    if found is None:
+        found = _found(ctx, candidate, fork=fork, stage="compare")
     stage = comparison.compare(
         ctx.manifest,
         candidate,
@@ -241,13 +297,18 @@ def _ok(status: Status) -> bool:
     return status == "passed"
 
 
-def _model_checks(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
-    """The model checks, on a model that was scored."""
+def _model_checks(
+    ctx: RunContext,
+    evaluated: EvaluateStage,
+    baseline: Callable[[], Found | None] = lambda: None,
+) -> ModelStage:
+    """The model checks, on a model that was scored (`baseline`: asked for by the users'
+    tests, if there are some)."""
     return _stage(
         ctx,
         "model",
         ModelStage,
-        lambda: stages.model(ctx, evaluated),
+        lambda: stages.model(ctx, evaluated, baseline),
         skip=not _ok(evaluated.status),
     )
 

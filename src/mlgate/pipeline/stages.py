@@ -30,6 +30,7 @@ from mlgate.result.records import (
 )
 
 if TYPE_CHECKING:
+    from mlgate.compare.baseline import Found
     from mlgate.data.frames import Table
     from mlgate.data.profile import Profile
     from mlgate.model.evaluate import Scored
@@ -392,8 +393,11 @@ def test_columns(manifest: Manifest, candidate: RunResult) -> dict[str, Any] | s
     return {str(c): frame[c].to_numpy() for c in frame.columns if c not in skip}
 
 
-def model(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
-    """The manifest's model checks on the evaluation's metrics."""
+def model(
+    ctx: RunContext, evaluated: EvaluateStage, baseline: Callable[[], Found | None]
+) -> ModelStage:
+    """The manifest's model checks on the evaluation's metrics; `baseline()` finds the
+    baseline for the users' tests (None: the run is not compared)."""
     from mlgate.model import checks
 
     manifest = ctx.manifest
@@ -419,11 +423,13 @@ def model(ctx: RunContext, evaluated: EvaluateStage) -> ModelStage:
         for c in manifest.latency_checks
         if evaluated.latency
     )
-    found += _user_tests(ctx, evaluated)
+    found += _user_tests(ctx, evaluated, baseline)
     return ModelStage(status=_status(found), checks=found)
 
 
-def _user_tests(ctx: RunContext, evaluated: EvaluateStage) -> tuple[CheckResult, ...]:
+def _user_tests(
+    ctx: RunContext, evaluated: EvaluateStage, baseline: Callable[[], Found | None]
+) -> tuple[CheckResult, ...]:
     """`model_checks: - pytest: PATH`, each run as the user's command, its tests as checks."""
     if not ctx.manifest.pytest_checks:
         return ()
@@ -436,14 +442,34 @@ def _user_tests(ctx: RunContext, evaluated: EvaluateStage) -> tuple[CheckResult,
     predictions = ctx.run_dir / "pytest-predictions.json"
     if evaluated.predictions is not None:
         atomic.write_text(predictions, json.dumps(document.to_dict(evaluated.predictions)))
+    told = baseline_env(baseline())
     found: list[CheckResult] = []
     for i, check in enumerate(ctx.manifest.pytest_checks):
         report = ctx.run_dir / f"pytest-{i}.xml"
         report.unlink(missing_ok=True)
-        run = pytest_checks.command(check, report, predictions, ctx.manifest.path)
+        run = pytest_checks.command(check, report, predictions, ctx.manifest.path, told)
         outcome = _command(ctx, "model", run, f"pytest-{i}.log")
         found += pytest_checks.results(check, outcome, report)
     return tuple(found)
+
+
+def baseline_env(found: Found | None) -> dict[str, str]:
+    """What mlgate_baseline_model loads: the baseline's model file, or why there is none."""
+    if found is not None and found.model is not None:
+        return {
+            "MLGATE_BASELINE_MODEL": str(found.model.path),
+            "MLGATE_BASELINE_MODEL_SUFFIX": found.model.suffix,
+        }
+    from mlgate.compare.baseline import STORED
+
+    info = found.info if found is not None else None
+    if info is None:
+        why = "this run is not compared with a baseline"
+    elif info.message and info.source != STORED:
+        why = info.message  # none named, or the baseline could not be run or scored
+    else:  # a run result or stored metrics, read as they are
+        why = f"the baseline ({info.name}) is {info.source}: it holds no model to load"
+    return {"MLGATE_BASELINE_MODEL_MISSING": why}
 
 
 def _status(found: tuple[CheckResult, ...]) -> Status:
