@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mlgate.compare import influence
 from mlgate.compare.distributions import PairedTest, mcnemar, summarise
 from mlgate.compare.significance import paired_test
 from mlgate.manifest.metrics import METRICS
@@ -43,8 +44,9 @@ FAMILIES = {
     "poisson_deviance": "regression",
     "gamma_deviance": "regression",
     **{f"pinball_loss_{q}": "regression" for q in (5, 10, 25, 50, 75, 90, 95)},  # means
+    **{f"tweedie_deviance_1_{d}": "regression" for d in range(1, 10)},  # predictions above zero
 }
-LOGS = {"msle", "rmsle", "poisson_deviance", "gamma_deviance"}
+LOGS = {"msle", "rmsle", "poisson_deviance", "gamma_deviance", *influence.TWEEDIE}
 
 
 def test_the_families_cover_every_metric() -> None:

@@ -52,7 +52,8 @@ def regression(rows: int, seed: int = 0, *, positive: bool = False):
     return y, y + shared + rng.normal(size=rows), y + shared + 1.1 * rng.normal(size=rows)
 
 
-LOGS = {"msle", "rmsle", "poisson_deviance", "gamma_deviance"}  # predictions above zero
+# predictions above zero
+LOGS = {"msle", "rmsle", "poisson_deviance", "gamma_deviance", *influence.TWEEDIE}
 TOP_K = [name for name, spec in METRICS.items() if spec.top_k is not None]  # six classes here
 
 
@@ -179,6 +180,8 @@ def sklearn(name: str, y, pred, scores, k: int) -> float:
             return simple[name](y, pred)
         if name.startswith("pinball_loss_"):
             return skm.mean_pinball_loss(y, pred, alpha=int(name.rpartition("_")[2]) / 100)
+        if name.startswith("tweedie_deviance_1_"):
+            return skm.mean_tweedie_deviance(y, pred, power=1 + int(name[-1]) / 10)
         if name == "rmse":
             return skm.mean_squared_error(y, pred) ** 0.5
         if name == "roc_auc" and k > 2:
@@ -477,7 +480,9 @@ def test_each_metric_states_its_method() -> None:
             ("log_loss", "brier_score", "mae", "mse", "mape", "msle", "poisson_deviance"),
             "paired t",
         ),
-        **dict.fromkeys(("gamma_deviance", *TOP_K, *influence.QUANTILES), "paired t"),
+        **dict.fromkeys(
+            ("gamma_deviance", *TOP_K, *influence.QUANTILES, *influence.TWEEDIE), "paired t"
+        ),
         **dict.fromkeys(
             ("rmse", "rmsle", "r2", "explained_variance", "average_precision"), "delta method"
         ),
@@ -541,6 +546,8 @@ def per_row_losses(name: str, y, pred, scores) -> np.ndarray:
             "msle": (np.log(1 + y) - np.log(1 + pred)) ** 2,
             "poisson_deviance": 2 * (y * np.log(y / pred) - y + pred),
             "gamma_deviance": 2 * (np.log(pred / y) + y / pred - 1),
+            # the unit deviance at power 3/2, simplified by hand: 4 (√μ - √y)² / √μ
+            "tweedie_deviance_1_5": 4 * (np.sqrt(pred) - np.sqrt(y)) ** 2 / np.sqrt(pred),
         }[name]
     if name.startswith("pinball_loss_"):  # written out: q above the target, 1 - q below
         q = int(name.rpartition("_")[2]) / 100
@@ -551,7 +558,9 @@ def per_row_losses(name: str, y, pred, scores) -> np.ndarray:
 MEAN_METRICS = ["log_loss", "brier_score", "mae", "mse", "mape", "pinball_loss_10"]
 
 
-@pytest.mark.parametrize("name", [*MEAN_METRICS, "msle", "poisson_deviance", "gamma_deviance"])
+@pytest.mark.parametrize(
+    "name", [*MEAN_METRICS, "msle", "poisson_deviance", "gamma_deviance", "tweedie_deviance_1_5"]
+)
 def test_a_mean_of_per_row_terms_gets_the_paired_t_test(name) -> None:
     from scipy.stats import ttest_rel
 

@@ -139,9 +139,15 @@ def test_regression_metrics_match_scikit_learn(regression) -> None:
             f"pinball_loss_{q}": skm.mean_pinball_loss(y, pred, alpha=q / 100)
             for q in (5, 10, 25, 50, 75, 90, 95)
         },
+        **{
+            f"tweedie_deviance_1_{d}": skm.mean_tweedie_deviance(y, pred, power=1 + d / 10)
+            for d in range(1, 10)
+        },
     }
     assert set(expected) == {m for m, spec in METRICS.items() if spec.task == "regression"}
     assert expected["pinball_loss_50"] == pytest.approx(expected["mae"] / 2)
+    # between Poisson's deviance and gamma's, as the power is between theirs
+    assert expected["tweedie_deviance_1_5"] != expected["tweedie_deviance_1_2"]
     for name, value in expected.items():
         assert compute(name, y, pred, None) == pytest.approx(value), name
 
@@ -176,6 +182,7 @@ def test_directions_and_defaults_are_consistent() -> None:
         ("msle", [-2.0, 1.0], "less than or equal to -1"),
         ("poisson_deviance", [0.0, 1.0], "strictly positive"),
         ("gamma_deviance", [0.0, 1.0], "strictly positive"),
+        ("tweedie_deviance_1_5", [0.0, 1.0], "strictly positive"),
     ],
 )
 def test_a_metric_outside_its_domain_says_why(name: str, pred: list[float], said: str) -> None:

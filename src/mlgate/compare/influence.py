@@ -1,13 +1,13 @@
 """Closed-form paired tests: a metric's change as the mean of per-row influence values.
 
 A metric that is a mean of per-row terms (log loss, Brier, top-k hits, absolute, squared,
-percentage and squared log errors, deviances, pinball losses) changes by the mean of the per-row
-differences: its error is theirs, and the test is the paired t-test. RMSE, RMSLE, R²,
-explained variance, the ROC area and average precision are smooth functions of such means
-(the ROC area a two-sample U-statistic, DeLong's case); to first order (the delta method)
-each row moves the change by its influence value, and the change's error is that of their
-mean. One pass over the rows, or one sort per model: no resampling, O(rows), at a million
-rows in milliseconds.
+percentage and squared log errors, deviances (Tweedie's too), pinball losses) changes by
+the mean of the per-row differences: its error is theirs, and the test is the paired
+t-test. RMSE, RMSLE, R², explained variance, the ROC area and average precision are smooth
+functions of such means (the ROC area a two-sample U-statistic, DeLong's case); to first
+order (the delta method) each row moves the change by its influence value, and the
+change's error is that of their mean. One pass over the rows, or one sort per model: no
+resampling, O(rows), at a million rows in milliseconds.
 
 Every function returns the change (candidate minus baseline, equal to scikit-learn's
 difference) and the per-row influence values, which sum to zero.
@@ -24,7 +24,9 @@ from mlgate.manifest.metrics import METRICS
 
 TOP_K = {name: m.top_k for name, m in METRICS.items() if m.top_k is not None}
 QUANTILES = {name: m.quantile for name, m in METRICS.items() if m.quantile is not None}
-LOGARITHMIC = frozenset({"msle", "poisson_deviance", "gamma_deviance"})  # `_log_terms`
+TWEEDIE = {name: m.power for name, m in METRICS.items() if m.power is not None}
+# `_log_terms`: each has a domain (scikit-learn refuses the metric outside it)
+LOGARITHMIC = frozenset({"msle", "poisson_deviance", "gamma_deviance", *TWEEDIE})
 MEANS = frozenset(
     {"log_loss", "brier_score", "mae", "mse", "mape"}
     | LOGARITHMIC
@@ -105,6 +107,13 @@ def _log_terms(metric: str, y: np.ndarray, pred: np.ndarray) -> np.ndarray:
         terms = (np.log1p(y) - np.log1p(pred)) ** 2
     elif metric == "poisson_deviance":
         terms = 2 * (xlogy(y, y / pred) - y + pred)
+    elif metric in TWEEDIE:  # 1 < p < 2
+        p = TWEEDIE[metric]
+        terms = 2 * (
+            np.power(y, 2 - p) / ((1 - p) * (2 - p))
+            - y * np.power(pred, 1 - p) / (1 - p)
+            + np.power(pred, 2 - p) / (2 - p)
+        )
     else:
         terms = 2 * (np.log(pred / y) + y / pred - 1)
     return terms

@@ -23,6 +23,7 @@ class Metric:
     binary_only: bool = False
     top_k: int | None = None  # the true class among the k most probable: more classes than k
     quantile: float | None = None  # the pinball loss of a prediction of this quantile
+    power: float | None = None  # the Tweedie deviance of this power
 
 
 def _m(
@@ -34,6 +35,7 @@ def _m(
     binary_only: bool = False,
     top_k: int | None = None,
     quantile: float | None = None,
+    power: float | None = None,
 ) -> Metric:
     return Metric(
         name=name,
@@ -43,6 +45,7 @@ def _m(
         binary_only=binary_only,
         top_k=top_k,
         quantile=quantile,
+        power=power,
     )
 
 
@@ -95,6 +98,13 @@ METRICS: dict[str, Metric] = {
         *(
             _m(f"pinball_loss_{q}", "regression", False, quantile=q / 100)
             for q in (5, 10, 25, 50, 75, 90, 95)
+        ),
+        # Tweedie deviances between Poisson (power 1) and gamma (2), compound Poisson-gamma
+        # amounts such as insurance claims: tweedie_deviance_1_5 is power 1.5 (an underscore
+        # for the point: a dot in a name reads as a path in a metrics file)
+        *(
+            _m(f"tweedie_deviance_1_{d}", "regression", False, power=1 + d / 10)
+            for d in range(1, 10)
         ),
     ]
 }

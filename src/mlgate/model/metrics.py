@@ -102,6 +102,8 @@ def compute(
         return float(skm.mean_squared_error(y_true, y_pred) ** 0.5)
     if metric.quantile is not None:
         return float(skm.mean_pinball_loss(y_true, y_pred, alpha=metric.quantile))
+    if metric.power is not None:
+        return float(skm.mean_tweedie_deviance(y_true, y_pred, power=metric.power))
     return float(regression[name](y_true, y_pred))
 
 
