@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "c7fc7d23fa1e4e4c63b1ad417ddc48e2bdde3a02"
-TAG = "v0.14.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "8b2995a4050cde99b0c9404d246bebd5cedd0219"
+TAG = "v0.15.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
