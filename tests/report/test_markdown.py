@@ -7,6 +7,7 @@ from dataclasses import replace
 from mlgate.report import markdown, text
 from mlgate.result.records import (
     Baseline,
+    BatchLatency,
     CheckResult,
     CommandOutcome,
     CompareStage,
@@ -16,6 +17,7 @@ from mlgate.result.records import (
     FileFingerprint,
     GateResult,
     GitInfo,
+    Latency,
     MetricChange,
     ModelStage,
     ParamChange,
@@ -298,3 +300,28 @@ def test_a_skipped_check_is_said_not_counted_as_passed() -> None:
     assert verdict.stage_summary(replace(found.data, checks=(*found.data.checks, skipped))) == (
         "2 of 3 checks passed, 1 skipped"
     )
+
+
+def test_a_candidate_timed_alone_says_why_its_baseline_was_not_timed() -> None:
+    timed = Latency(
+        role="candidate",
+        file_bytes=2048,
+        load_ms=1.5,
+        batches=(
+            BatchLatency(batch=1, calls=20, p50_ms=0.2, p95_ms=0.3, p99_ms=0.4, rows_per_s=5e3),
+        ),
+    )
+    evaluated = replace(result().evaluate, latency=(timed,))
+    alone = markdown.render(result(evaluate=evaluated))
+    assert "The candidate alone (a baseline, when there is one, is timed beside it)." in alone
+    file_baseline = Baseline(
+        kind="file", ref="base.json", name="base.json", source="its own run result"
+    )
+    against_file = markdown.render(
+        result(evaluate=evaluated, compare=compared(baseline=file_baseline))
+    )
+    assert (
+        "The candidate alone: the baseline (base.json) is its own run result, with no model "
+        "to time beside it. Timings taken in another run are not compared" in against_file
+    )
+    assert "| 1 row, p95 | 0.300 ms |" in against_file

@@ -88,6 +88,20 @@ def importance(result: RunResult) -> str:
     return f"{head}\n\n{said}\n\n" + "\n".join(rows) + tail
 
 
+def _alone(result: RunResult) -> str:
+    """Why the candidate was timed without its baseline."""
+    base = result.compare.baseline if result.compare is not None else None
+    if base is None or base.kind == "none":
+        return "The candidate alone (a baseline, when there is one, is timed beside it)."
+    if base.source == "scored on the candidate's test rows":  # scored, but not timed
+        return f"The candidate alone: the baseline ({escape(base.name)}) was not timed."
+    return (
+        f"The candidate alone: the baseline ({escape(base.name)}) is {base.source}, with no "
+        "model to time beside it. Timings taken in another run are not compared: the "
+        "machine's noise would not cancel."
+    )
+
+
 def latency(result: RunResult) -> str:
     """predict's time per batch size, file size and load time; against a baseline, both
     models timed together, with the candidate's time as a multiple of the baseline's."""
@@ -117,7 +131,7 @@ def latency(result: RunResult) -> str:
         "Both models timed in one process, their calls interleaved one for one, so that the "
         "machine's noise slows both alike."
         if together
-        else "The candidate alone (a baseline, when there is one, is timed beside it)."
+        else _alone(result)
     )
     return (
         "### Latency and size\n\n"
