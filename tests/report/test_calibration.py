@@ -91,3 +91,61 @@ def test_no_probabilities_no_section_and_the_report_places_it_after_the_curves()
     assert report.index("ROC and precision-recall") < report.index("Calibration (")
     regression = replace(result().evaluate, task="regression")
     assert charts.reliability_section(result(evaluate=regression)) == ""
+
+
+def test_against_a_baseline_both_models_are_binned_on_the_rows_compared(tmp_path) -> None:
+    from mlgate import manifest as manifests
+    from mlgate.compare import baseline, comparison
+    from mlgate.report import gate_text
+    from mlgate.result.records import Baseline
+
+    (tmp_path / "mlops.yaml").write_text(
+        "name: churn\ndata: {train: t.csv, test: t.csv, target: y}\n"
+        "train: {command: python train.py}\n"
+        "compare:\n  gates:\n    calibration_error: {significance: no significant drop}\n"
+    )
+    (tmp_path / "t.csv").write_text("x,y\n1,0\n")
+    manifest = manifests.load(tmp_path / "mlops.yaml")
+    rng = np.random.default_rng(5)
+    y = (rng.random(3000) < 0.4).astype(np.int64)
+    ours = np.clip(rng.normal(0.3 + 0.4 * y, 0.15), 0, 1)
+    theirs = np.minimum(ours**2, 0.75)  # other probabilities, none above 0.75
+
+    def evaluated(p: np.ndarray) -> EvaluateStage:
+        error = compute("calibration_error", y, (p > 0.5).astype(np.int64), np.c_[1 - p, p])
+        return replace(scored(y, p, ("stay", "churn")), metrics={"calibration_error": error})
+
+    candidate = result(evaluate=evaluated(ours))
+    found = baseline.Found(
+        info=Baseline(kind="git", ref="main", name="main @ 1a2b3c4", source=baseline.SCORED),
+        result=result(evaluate=evaluated(theirs)),
+    )
+    stage = comparison.compare(manifest, candidate, found, worded=gate_text.worded)
+    assert [r.role for r in stage.reliability] == ["candidate", "baseline"]
+    for drawn, p in zip(stage.reliability, (ours, theirs), strict=True):
+        observed, stated = calibration_curve(y, p, n_bins=10, strategy="uniform")
+        np.testing.assert_allclose([b.observed for b in drawn.bins], observed, rtol=1e-12)
+        np.testing.assert_allclose([b.stated for b in drawn.bins], stated, rtol=1e-12)
+        assert sum(b.rows for b in drawn.bins) == len(y)
+        error = compute("calibration_error", y, (p > 0.5).astype(np.int64), np.c_[1 - p, p])
+        assert drawn.error == error
+    (gate,) = stage.gates
+    assert gate.candidate == stage.reliability[0].error  # the gate's figures are the same
+    assert gate.baseline == stage.reliability[1].error
+    section = charts.reliability_section(replace(candidate, compare=stage))
+    assert (
+        "**Against the baseline (main @ 1a2b3c4)**, on the 3,000 rows both were compared on: "
+        f"calibration error "
+        f"{stage.reliability[0].error:.4f} (candidate) and {stage.reliability[1].error:.4f} "
+        "(baseline)" in section
+    )
+    # a bin only one model filled: dashes for the other, not a zero rate
+    mine, other = ({(b.lower, b.upper) for b in r.bins} for r in stage.reliability)
+    assert mine ^ other
+    for lower, upper in mine ^ other:
+        edges = f"| {'[' if lower == 0 else '('}{lower:.1f}, {upper:.1f}] |"
+        side_by_side = [line for line in section.splitlines() if line.count("|") == 8]
+        (line,) = [line for line in side_by_side if line.startswith(edges)]
+        assert "| 0 | — | — |" in line, line
+    written = charts.write_png(replace(candidate, compare=stage), tmp_path / "png")
+    assert tmp_path / "png" / "reliability.png" in written

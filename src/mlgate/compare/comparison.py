@@ -32,6 +32,7 @@ from mlgate.result.records import (
     MetricChange,
     PowerShortfall,
     Predictions,
+    Reliability,
     RowSet,
     RunResult,
     Significance,
@@ -87,6 +88,7 @@ def compare(
         discovered=discovered,
         discovery=discovery,
         latency=_together(found),
+        reliability=_reliability(paired),
         params=tuple(diff.params(found.result.params, candidate.params))
         if found.result is not None
         else (),
@@ -106,6 +108,26 @@ def _together(found: Found) -> tuple[Latency, ...]:
     holds only its own)."""
     timed = found.result.evaluate.latency if found.result is not None else ()
     return timed if {t.role for t in timed} == {"candidate", "baseline"} else ()
+
+
+def _reliability(paired: Paired | None) -> tuple[Reliability, ...]:
+    """Both models' reliability diagrams on the paired rows, when both gave probabilities."""
+    if paired is None or paired.candidate_scores is None or paired.baseline_scores is None:
+        return ()
+    from mlgate.model import calibration
+
+    found = []
+    for role, scores in (
+        ("candidate", paired.candidate_scores),
+        ("baseline", paired.baseline_scores),
+    ):
+        try:
+            terms = calibration.terms(paired.y_true, scores, paired.positive_index)
+        except ValueError:  # decision values, not probabilities
+            return ()
+        bins = tuple(calibration.reliability(terms))
+        found.append(Reliability(role=role, error=calibration.error(terms), bins=bins))
+    return tuple(found)
 
 
 def _status(stage: CompareStage, *, required: bool, exists: bool) -> CompareStage:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlgate.result.records import ReliabilityBin
+
 BINS = 10
 EDGES = np.linspace(0.0, 1.0, BINS + 1)
 SIDES = 2 * BINS  # a row's (bin, hit)
@@ -115,25 +117,13 @@ def drawn_sums(
     return used, sum_ours, drawn * mean_apart + root * (l21 * z1 + l22 * z2)
 
 
-@dataclass(frozen=True)
-class Bin:
-    """One bin of the reliability diagram: its rows, the mean probability they were
-    given, and how often they hit."""
-
-    lower: float
-    upper: float
-    rows: int
-    stated: float
-    observed: float
-
-
-def reliability(found: Terms) -> list[Bin]:
+def reliability(found: Terms) -> list[ReliabilityBin]:
     """The bins that hold rows, lowest first: the points of the reliability diagram."""
     rows = np.bincount(found.bins, minlength=BINS)
     stated = np.bincount(found.bins, weights=found.probabilities, minlength=BINS)
     hits = np.bincount(found.bins, weights=found.hits, minlength=BINS)
     return [
-        Bin(
+        ReliabilityBin(
             lower=float(EDGES[b]),
             upper=float(EDGES[b + 1]),
             rows=int(rows[b]),

@@ -12,7 +12,7 @@ from mlgate import words
 from mlgate.manifest.spec import Manifest
 from mlgate.report import inert
 from mlgate.report.blocks import details
-from mlgate.result.records import RunResult
+from mlgate.result.records import ReliabilityBin, RunResult
 
 if TYPE_CHECKING:
     from mlgate.model import calibration
@@ -141,8 +141,45 @@ def reliability_section(result: RunResult) -> str:
         + mermaid.reliability_chart(bins)
         + "\n\n"
         + "\n".join(rows)
+        + _against_baseline(result)
     )
     return details(f"Calibration (calibration error {error})", body)
+
+
+def _against_baseline(result: RunResult) -> str:
+    """Both models' bins on the rows they were compared on, side by side (a bin one model
+    left empty is a dash: no rate to draw)."""
+    from mlgate.report import numbers
+
+    compare = result.compare
+    if compare is None or len(compare.reliability) != 2:
+        return ""
+    ours, theirs = compare.reliability
+    mine, other = ({(b.lower, b.upper): b for b in r.bins} for r in (ours, theirs))
+    rows = [
+        "| probability | rows | stated | observed | baseline rows | baseline stated "
+        "| baseline observed |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for edges in sorted(mine.keys() | other.keys()):
+        cells = [_bin_edges(*edges)]
+        for found in (mine.get(edges), other.get(edges)):
+            cells += (
+                [f"{found.rows:,}", numbers.value(found.stated), numbers.value(found.observed)]
+                if found is not None
+                else ["0", "—", "—"]
+            )
+        rows.append("| " + " | ".join(cells) + " |")
+    paired = compare.baseline.paired_rows
+    on = (
+        f"the {words.count(paired, 'row')} both were compared on" if paired else "the rows compared"
+    )
+    return (
+        f"\n\n**Against the baseline ({inert.escape(compare.baseline.name)})**, on {on}: "
+        f"calibration error {numbers.value(ours.error)} (candidate) and "
+        f"{numbers.value(theirs.error)} (baseline); whether the change is more than chance is "
+        "a gate's to say (`compare.gates.calibration_error`).\n\n" + "\n".join(rows)
+    )
 
 
 def _with(found: calibration.Interval) -> str:
@@ -154,9 +191,13 @@ def _with(found: calibration.Interval) -> str:
     )
 
 
-def _bin(b: calibration.Bin) -> str:
-    opening = "[" if b.lower == 0 else "("
-    return f"{opening}{b.lower:.1f}, {b.upper:.1f}]"
+def _bin(b: ReliabilityBin) -> str:
+    return _bin_edges(b.lower, b.upper)
+
+
+def _bin_edges(lower: float, upper: float) -> str:
+    opening = "[" if lower == 0 else "("
+    return f"{opening}{lower:.1f}, {upper:.1f}]"
 
 
 def history_section(history: Mapping[str, Sequence[tuple[str, float]]]) -> str:
@@ -184,5 +225,11 @@ def write_png(
         return png.write_charts(found, folder, history=first)
     from mlgate.model import calibration
 
+    compared = result.compare.reliability if result.compare is not None else ()
+    if len(compared) == 2:  # both models on the rows they were compared on
+        ours, theirs = compared
+        return png.write_charts(
+            found, folder, history=first, reliability=ours.bins, baseline_reliability=theirs.bins
+        )
     bins = calibration.reliability(binned[0])
     return png.write_charts(found, folder, history=first, reliability=bins)

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mlgate.model.calibration import Bin
 from mlgate.model.curves import GRID, Curve, Curves, precision_at, roc_at
 from mlgate.report import numbers
 from mlgate.report.inert import escape
+from mlgate.result.records import ReliabilityBin
 
 LABEL_CHARS = 60  # Mermaid does not wrap, and a long class name would squeeze the plot
 
@@ -39,7 +39,7 @@ def pr_chart(curve: Curve, *, label: str = "") -> str:
     return _xychart(title, ("Recall (%)", "Precision (%)"), precision, chance)
 
 
-def reliability_chart(bins: Sequence[Bin]) -> str:
+def reliability_chart(bins: Sequence[ReliabilityBin]) -> str:
     """Observed rate (bars) against the mean stated probability (a line) per bin, in
     percent: where the line and the bars meet, the probabilities meant what they said."""
     labels = ", ".join(f'"{b.lower * 100:.0f}-{b.upper * 100:.0f}"' for b in bins)

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic
 from mlgate.errors import UserError
-from mlgate.model.calibration import Bin
 from mlgate.model.curves import Curves
 from mlgate.report import numbers
+from mlgate.result.records import ReliabilityBin
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -43,11 +43,13 @@ def write_charts(
     folder: Path,
     *,
     history: History | None = None,
-    reliability: Sequence[Bin] = (),
+    reliability: Sequence[ReliabilityBin] = (),
+    baseline_reliability: Sequence[ReliabilityBin] = (),
 ) -> list[Path]:
     """Write roc.png and pr.png (when there are curves), confusion.png, reliability.png (when
-    there are bins) and history.png (when `history` has two numbers or more) into `folder`;
-    return the paths written, in that order."""
+    there are bins; with the baseline's beside them when given, both binned on the same
+    rows) and history.png (when `history` has two numbers or more) into `folder`; return
+    the paths written, in that order."""
     mpl = _matplotlib()
     figures: list[tuple[str, Figure]] = []
     with mpl.style.context("default"):
@@ -57,7 +59,7 @@ def write_charts(
             figures.append(("pr.png", _pr(curves)))
         figures.append(("confusion.png", _confusion(curves)))
         if reliability:
-            figures.append(("reliability.png", _reliability(reliability)))
+            figures.append(("reliability.png", _reliability(reliability, baseline_reliability)))
         points = _finite(history[1]) if history is not None else []
         if history is not None and len(points) >= 2:
             figures.append(("history.png", _history(history[0], points)))
@@ -114,19 +116,24 @@ def _pr(curves: Curves) -> Figure:
     return figure
 
 
-def _reliability(bins: Sequence[Bin]) -> Figure:
+def _reliability(bins: Sequence[ReliabilityBin], baseline: Sequence[ReliabilityBin] = ()) -> Figure:
     """Each bin's observed rate at its mean stated probability, sized by its rows, against
-    the diagonal where stated and observed agree."""
+    the diagonal where stated and observed agree; the baseline's too, when given."""
     figure, ax = _square("Reliability", "Mean stated probability", "Observed rate")
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="calibrated")
-    rows = max(b.rows for b in bins)
-    ax.plot([b.stated for b in bins], [b.observed for b in bins], linewidth=2, label="model")
-    ax.scatter(
-        [b.stated for b in bins],
-        [b.observed for b in bins],
-        s=[20 + 180 * b.rows / rows for b in bins],
-        zorder=3,
-    )
+    rows = max(b.rows for b in (*bins, *baseline))
+    drawn = [("candidate", bins), ("baseline", baseline)] if baseline else [("model", bins)]
+    for label, points in drawn:
+        (line,) = ax.plot(
+            [b.stated for b in points], [b.observed for b in points], linewidth=2, label=label
+        )
+        ax.scatter(
+            [b.stated for b in points],
+            [b.observed for b in points],
+            s=[20 + 180 * b.rows / rows for b in points],
+            color=line.get_color(),
+            zorder=3,
+        )
     ax.legend(loc="upper left")
     return figure
 

@@ -506,6 +506,27 @@ class FairnessChange:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReliabilityBin:
+    """One bin of the reliability diagram: its rows, the mean probability they were
+    given, and how often they hit."""
+
+    lower: float
+    upper: float
+    rows: int
+    stated: float
+    observed: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reliability:
+    """A model's reliability diagram on the rows compared, and its calibration error."""
+
+    role: str  # "candidate" | "baseline"
+    error: float
+    bins: tuple[ReliabilityBin, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class CompareStage:
     status: Status  # "failed" when a gate failed, "error" when a required baseline is missing
     baseline: Baseline
@@ -520,6 +541,7 @@ class CompareStage:
     importance: Importance | None = None  # the baseline's, on the same rows
     discovered: tuple[SliceChange, ...] = ()  # evaluate.discover: the worst slices found
     latency: tuple[Latency, ...] = ()  # candidate and baseline, measured interleaved
+    reliability: tuple[Reliability, ...] = ()  # candidate and baseline, on the paired rows
     discovery: str = ""  # what the scan covered, or why it could not run
     duration_s: float = 0.0
     message: str = ""
