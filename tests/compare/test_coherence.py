@@ -24,7 +24,10 @@ FAMILIES = {
     "f1_macro": "classification",
     "matthews_corrcoef": "classification",
     "roc_auc": "classification",  # DeLong
+    "roc_auc_ovr_weighted": "classification",  # DeLong, and the classes' shares
     "average_precision": "classification",
+    "d2_log_loss": "classification",  # ratios of means: the delta method
+    "d2_brier": "classification",
     "log_loss": "classification",  # means of per-row terms
     "brier_score": "classification",
     "calibration_error": "classification",  # bootstrap of binned gaps

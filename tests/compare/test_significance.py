@@ -156,6 +156,9 @@ def sklearn(name: str, y, pred, scores, k: int) -> float:
         warnings.simplefilter("ignore")  # log_loss renamed an argument in 1.9
         if name in ("precision", "recall", "f1", "jaccard"):
             return getattr(skm, f"{name}_score")(y, pred, pos_label=1, zero_division=0)
+        if name.endswith("_likelihood_ratio"):
+            ratios = skm.class_likelihood_ratios(y, pred, labels=[0, 1])
+            return ratios[0 if name.startswith("positive") else 1]
         if name.startswith(("precision_", "recall_", "f1_", "jaccard_")):
             base, average = name.rsplit("_", 1)
             return getattr(skm, f"{base}_score")(y, pred, average=average, zero_division=0)
@@ -186,6 +189,16 @@ def sklearn(name: str, y, pred, scores, k: int) -> float:
             return skm.mean_squared_error(y, pred) ** 0.5
         if name == "roc_auc" and k > 2:
             return skm.roc_auc_score(y, scores, multi_class="ovr", labels=labels)
+        if name == "roc_auc_ovr_weighted" and k > 2:
+            return skm.roc_auc_score(
+                y, scores, multi_class="ovr", average="weighted", labels=labels
+            )
+        if name == "roc_auc_ovr_weighted":  # two classes: one area
+            return skm.roc_auc_score(y == 1, scores[:, 1])
+        if name == "d2_log_loss":
+            return skm.d2_log_loss_score(y, scores, labels=labels)
+        if name == "d2_brier":
+            return skm.d2_brier_score(y, scores, labels=labels)
         if name == "log_loss":
             return skm.log_loss(y, scores, labels=labels)
         if METRICS[name].top_k is not None:
@@ -487,6 +500,8 @@ def test_each_metric_states_its_method() -> None:
             ("rmse", "rmsle", "r2", "explained_variance", "average_precision"), "delta method"
         ),
         "roc_auc": "DeLong",
+        "roc_auc_ovr_weighted": "DeLong",
+        **dict.fromkeys(("d2_log_loss", "d2_brier"), "delta method"),
         "median_ae": "paired bootstrap of rows",
         "max_error": "paired bootstrap of rows",
         "calibration_error": "paired bootstrap of binned calibration gaps",
@@ -632,7 +647,10 @@ def test_the_roc_area_gets_delongs_test(dtype) -> None:
         ("explained_variance", 0),
         ("average_precision", 2),
         ("roc_auc", 3),
+        ("roc_auc_ovr_weighted", 3),
         ("log_loss", 3),
+        ("d2_log_loss", 3),
+        ("d2_brier", 2),
         ("mape", 0),
     ],
 )

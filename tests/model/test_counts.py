@@ -25,6 +25,11 @@ def sklearn_values(y_true: np.ndarray, y_pred: np.ndarray, positive: int) -> dic
             "matthews_corrcoef": skm.matthews_corrcoef(y_true, y_pred),
             "cohen_kappa": skm.cohen_kappa_score(y_true, y_pred),
             "f1_micro": skm.f1_score(y_true, y_pred, average="micro", zero_division=0),
+            "precision_micro": skm.precision_score(
+                y_true, y_pred, average="micro", zero_division=0
+            ),
+            "recall_micro": skm.recall_score(y_true, y_pred, average="micro", zero_division=0),
+            "jaccard_micro": skm.jaccard_score(y_true, y_pred, average="micro", zero_division=0),
             "f1_weighted": skm.f1_score(y_true, y_pred, average="weighted", zero_division=0),
         }
         for base, fn in (
@@ -38,6 +43,9 @@ def sklearn_values(y_true: np.ndarray, y_pred: np.ndarray, positive: int) -> dic
                 values[f"{base}_weighted"] = fn(y_true, y_pred, average="weighted", zero_division=0)
             if set(np.unique(np.r_[y_true, y_pred])) <= {0, 1}:
                 values[base] = fn(y_true, y_pred, pos_label=positive, zero_division=0)
+        if set(np.unique(np.r_[y_true, y_pred])) <= {0, 1}:
+            ratios = skm.class_likelihood_ratios(y_true, y_pred, labels=[1 - positive, positive])
+            values["positive_likelihood_ratio"], values["negative_likelihood_ratio"] = ratios
     return values
 
 
@@ -66,7 +74,7 @@ def labelled(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
     return y_true, y_pred, int(max(y_true.max(), y_pred.max())) + 1
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(labelled(), st.integers(0, 1))
 def test_every_label_metric_equals_scikit_learn(case, positive: int) -> None:
     y_true, y_pred, k = case
@@ -132,10 +140,18 @@ def test_compute_equals_scikit_learn_on_named_labels(case, positive: int, string
         expected = sklearn_values(y_true, y_pred, 1)
         for name in counts.BINARY:
             expected.pop(name, None)
-            if binary:  # the positive class by its label, as metrics.compute is told it
+            if binary and name.endswith("_likelihood_ratio"):
+                labels = [classes[1 - positive], classes[positive]]
+                ratios = skm.class_likelihood_ratios(y_true, y_pred, labels=labels)
+                expected[name] = ratios[0 if name.startswith("positive") else 1]
+            elif binary:  # the positive class by its label, as metrics.compute is told it
                 score = getattr(skm, f"{name}_score")
                 expected[name] = score(y_true, y_pred, pos_label=classes[positive], zero_division=0)
         for name, value in expected.items():
+            if name.endswith("_likelihood_ratio") and np.isnan(value):  # said, not a NaN
+                with pytest.raises(ValueError, match="undefined on these rows"):
+                    compute(name, y_true, y_pred, None, classes=classes, positive_index=positive)
+                continue
             got = compute(name, y_true, y_pred, None, classes=classes, positive_index=positive)
             assert_same(got, value, name)
 

@@ -71,15 +71,27 @@ def test_binary_metrics_match_scikit_learn(binary) -> None:
         "recall_macro": skm.recall_score(y, pred, average="macro"),
         "f1_macro": skm.f1_score(y, pred, average="macro"),
         "f1_micro": skm.f1_score(y, pred, average="micro"),
+        "precision_micro": skm.precision_score(y, pred, average="micro"),
+        "recall_micro": skm.recall_score(y, pred, average="micro"),
         "f1_weighted": skm.f1_score(y, pred, average="weighted"),
         "precision_weighted": skm.precision_score(y, pred, average="weighted"),
         "recall_weighted": skm.recall_score(y, pred, average="weighted"),
         "jaccard": skm.jaccard_score(y, pred, pos_label="malignant"),
         "jaccard_macro": skm.jaccard_score(y, pred, average="macro"),
+        "jaccard_micro": skm.jaccard_score(y, pred, average="micro"),
         "jaccard_weighted": skm.jaccard_score(y, pred, average="weighted"),
+        "positive_likelihood_ratio": skm.class_likelihood_ratios(
+            y, pred, labels=["benign", "malignant"]
+        )[0],
+        "negative_likelihood_ratio": skm.class_likelihood_ratios(
+            y, pred, labels=["benign", "malignant"]
+        )[1],
         "matthews_corrcoef": skm.matthews_corrcoef(y, pred),
         "cohen_kappa": skm.cohen_kappa_score(y, pred),
         "roc_auc": skm.roc_auc_score(is_pos, proba[:, pos]),
+        "roc_auc_ovr_weighted": skm.roc_auc_score(y, proba[:, pos], average="weighted"),
+        "d2_log_loss": skm.d2_log_loss_score(y, proba),
+        "d2_brier": skm.d2_brier_score(y, proba, labels=classes),
         "average_precision": skm.average_precision_score(is_pos, proba[:, pos]),
         "log_loss": skm.log_loss(y, proba),
         "brier_score": skm.brier_score_loss(is_pos, proba[:, pos]),
@@ -91,6 +103,8 @@ def test_binary_metrics_match_scikit_learn(binary) -> None:
     for name, value in expected.items():
         got = compute(name, y, pred, proba, classes=classes, positive_index=pos)
         assert got == pytest.approx(value), name
+    assert expected["positive_likelihood_ratio"] > 1 > expected["negative_likelihood_ratio"]
+    assert 0 < expected["d2_log_loss"] < 1 and 0 < expected["d2_brier"] < 1
 
 
 def test_top_k_accuracy_matches_scikit_learn_and_needs_more_classes_than_k() -> None:
@@ -159,8 +173,17 @@ def test_multiclass_roc_auc_and_binary_only_metrics() -> None:
     classes = list(model.classes_)
     got = compute("roc_auc", y[1::2], pred, proba, classes=classes)
     assert got == pytest.approx(skm.roc_auc_score(y[1::2], proba, multi_class="ovr"))
+    expected = skm.roc_auc_score(y[1::2], proba, multi_class="ovr", average="weighted")
+    assert compute("roc_auc_ovr_weighted", y[1::2], pred, proba, classes=classes) == (
+        pytest.approx(expected)
+    )
+    for name, score in (("d2_log_loss", skm.d2_log_loss_score), ("d2_brier", skm.d2_brier_score)):
+        expected = score(y[1::2], proba, labels=classes)
+        assert compute(name, y[1::2], pred, proba, classes=classes) == pytest.approx(expected)
     with pytest.raises(ValueError, match="defined for two classes; use f1_macro"):
         compute("f1", y[1::2], pred, proba, classes=classes)
+    with pytest.raises(ValueError, match="defined for two classes"):
+        compute("positive_likelihood_ratio", y[1::2], pred, proba, classes=classes)
 
 
 def test_score_metrics_need_probabilities(binary) -> None:
@@ -191,3 +214,31 @@ def test_a_metric_outside_its_domain_says_why(name: str, pred: list[float], said
 
     with pytest.raises(ValueError, match=said):
         compute(name, np.array([1.0, 2.0]), np.array(pred), None)
+
+
+def test_an_undefined_likelihood_ratio_says_why() -> None:
+    classes = ["no", "yes"]
+    right = np.array(["no", "yes", "yes"])
+    with pytest.raises(
+        ValueError,
+        match="positive_likelihood_ratio' is undefined on these rows: "
+        "there is no false positive to divide by",
+    ):
+        compute("positive_likelihood_ratio", right, right, None, classes=classes)
+    all_yes = np.array(["yes", "yes", "yes"])
+    with pytest.raises(ValueError, match="no true negative to divide by"):
+        compute("negative_likelihood_ratio", right, all_yes, None, classes=classes)
+    with pytest.raises(ValueError, match="no test row is of the positive class"):
+        compute(
+            "negative_likelihood_ratio",
+            np.array(["no", "no"]),
+            np.array(["no", "yes"]),
+            None,
+            classes=classes,
+        )
+    # defined: scikit-learn's figure
+    y, pred = np.array(["no", "no", "yes", "yes"]), np.array(["no", "yes", "yes", "no"])
+    assert (
+        compute("positive_likelihood_ratio", y, pred, None, classes=classes)
+        == (skm.class_likelihood_ratios(y, pred, labels=classes)[0])
+    )

@@ -33,14 +33,20 @@ MEANS = frozenset(
     | TOP_K.keys()
     | QUANTILES.keys()
 )
-CLOSED_FORM = MEANS | {
-    "rmse",
-    "rmsle",
-    "r2",
-    "explained_variance",
-    "roc_auc",
-    "average_precision",
-}
+D2 = frozenset({"d2_log_loss", "d2_brier"})  # 1 - the loss over the class frequencies' loss
+CLOSED_FORM = (
+    MEANS
+    | D2
+    | {
+        "roc_auc_ovr_weighted",
+        "rmse",
+        "rmsle",
+        "r2",
+        "explained_variance",
+        "roc_auc",
+        "average_precision",
+    }
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,8 +145,12 @@ def scores_change(
             for s in (candidate, baseline)
         ]
         return _difference(sides, DELTA_METHOD)
-    if metric != "roc_auc":
+    if metric in D2:
+        return _d2_change(metric, y, candidate, baseline, n_classes)
+    if metric not in ("roc_auc", "roc_auc_ovr_weighted"):
         raise ValueError(f"no closed-form test for '{metric}'")
+    if n_classes > 2 and metric == "roc_auc_ovr_weighted":
+        return _weighted_roc_auc_change(y, candidate, baseline, n_classes)
     classes = [positive_index] if n_classes == 2 else range(n_classes)
     sides = []
     for scores in (candidate, baseline):
@@ -150,6 +160,61 @@ def scores_change(
             (float(np.mean([v for v, _ in per_class])), np.mean([u for _, u in per_class], axis=0))
         )
     return _difference(sides, DELONG)
+
+
+def _weighted_roc_auc_change(
+    y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray, n_classes: int
+) -> Linear:
+    """Each class's ROC area against the rest, weighted by its share of the rows: the
+    change is sum_k w_k D_k, and a row moves it through each D_k (DeLong) and through the
+    weight of its own class (the delta method: 1{y = k} - w_k per row)."""
+    weights = np.bincount(y, minlength=n_classes) / len(y)
+    delta, influence = 0.0, np.zeros(len(y))
+    for k in range(n_classes):
+        (ours, ours_u), (theirs, theirs_u) = (
+            _roc_auc(y == k, s[:, k]) for s in (candidate, baseline)
+        )
+        delta += weights[k] * (ours - theirs)
+        influence += weights[k] * (ours_u - theirs_u) + ((y == k) - weights[k]) * (ours - theirs)
+    return Linear(delta=delta, influence=influence, method=DELONG)
+
+
+def d2_terms(metric: str, y: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Per-row losses whose mean the D² score sets against the class frequencies' loss: log
+    loss, or the Brier score summed over the classes (scikit-learn's ratio is the same
+    whether Brier is of one class or summed over both)."""
+    if metric == "d2_log_loss":
+        return per_row("log_loss", y, None, scores)
+    onehot = y[:, None] == np.arange(scores.shape[1])
+    terms: np.ndarray = ((scores.astype(np.float64) - onehot) ** 2).sum(axis=1)
+    return terms
+
+
+def d2_prior(metric: str, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The loss of stating the class shares (..., classes) as every row's probabilities, and
+    its derivative in each share: entropy for log loss, 1 - sum p^2 for Brier."""
+    from scipy.special import xlogy
+
+    if metric == "d2_log_loss":
+        safe = np.where(shares > 0, shares, 1.0)
+        return -xlogy(shares, shares).sum(axis=-1), -(np.log(safe) + 1)
+    return 1 - (shares**2).sum(axis=-1), -2 * shares
+
+
+def _d2_change(
+    metric: str, y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray, n_classes: int
+) -> Linear:
+    """D² = 1 - L / P, P the prior's loss: the change is (Lb - Lc) / P, and a row moves it
+    through both losses and, by the delta method, through P's class shares."""
+    ours, theirs = d2_terms(metric, y, candidate), d2_terms(metric, y, baseline)
+    shares = np.bincount(y, minlength=n_classes) / len(y)
+    prior, slope = d2_prior(metric, shares)
+    if prior == 0:
+        raise ValueError(f"'{metric}' is undefined on rows of one class")
+    saved = theirs - ours
+    through_prior = slope[y] - float(np.dot(shares, slope))  # each row's move of P
+    influence = (saved - saved.mean()) / prior - saved.mean() / prior**2 * through_prior
+    return Linear(delta=float(saved.mean() / prior), influence=influence, method=DELTA_METHOD)
 
 
 def values_change(

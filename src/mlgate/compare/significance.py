@@ -323,12 +323,30 @@ def _score_side(
     if metric in influence.MEANS:
         return _mean(influence.per_row(metric, y, None, scores, positive_index))
     is_pos = y == positive_index
+    onehot = (y[:, None] == np.arange(n_classes)).astype(np.float64)
+    if metric in influence.D2:
+        loss = _mean(influence.d2_terms(metric, y, scores))
+
+        def d2(counts: np.ndarray) -> np.ndarray:
+            prior = influence.d2_prior(metric, counts @ onehot / counts.shape[1])[0]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(prior > 0, 1 - loss(counts) / prior, np.nan)
+
+        return d2
     if metric == "average_precision":
         return _average_precision(is_pos, scores[:, positive_index])
-    if n_classes == 2:  # roc_auc
+    if n_classes == 2:  # roc_auc, roc_auc_ovr_weighted
         return _roc_auc(is_pos, scores[:, positive_index])
-    # one class against the rest, averaged: scikit-learn's multi_class="ovr"
+    # one class against the rest: scikit-learn's multi_class="ovr", averaged equally or
+    # weighted by each class's share of the rows drawn
     per_class = [_roc_auc(y == i, scores[:, i]) for i in range(n_classes)]
+    if metric == "roc_auc_ovr_weighted":
+        return lambda counts: (
+            np.sum(
+                [side(counts) * (counts @ onehot[:, i]) for i, side in enumerate(per_class)], axis=0
+            )
+            / counts.shape[1]
+        )
     return lambda counts: np.mean([side(counts) for side in per_class], axis=0)
 
 

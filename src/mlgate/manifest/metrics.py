@@ -61,18 +61,30 @@ METRICS: dict[str, Metric] = {
         _m("recall_macro", "classification", True),
         _m("f1_macro", "classification", True),
         _m("f1_micro", "classification", True),
+        _m("precision_micro", "classification", True),  # single-label: each is accuracy
+        _m("recall_micro", "classification", True),
         _m("f1_weighted", "classification", True),
         _m("precision_weighted", "classification", True),
         _m("recall_weighted", "classification", True),
         _m("jaccard", "classification", True, binary_only=True),
         _m("jaccard_macro", "classification", True),
+        _m("jaccard_micro", "classification", True),
         _m("jaccard_weighted", "classification", True),
+        # sensitivity / (1 - specificity), and (1 - sensitivity) / specificity
+        _m("positive_likelihood_ratio", "classification", True, binary_only=True),
+        _m("negative_likelihood_ratio", "classification", False, binary_only=True),
         _m("matthews_corrcoef", "classification", True),
         _m("cohen_kappa", "classification", True),
         _m("roc_auc", "classification", True, needs="scores"),
+        # more than two classes: each class against the rest weighted by its rows (roc_auc
+        # averages them equally); with two, it is roc_auc
+        _m("roc_auc_ovr_weighted", "classification", True, needs="scores"),
         _m("average_precision", "classification", True, needs="scores", binary_only=True),
         _m("log_loss", "classification", False, needs="scores"),
         _m("brier_score", "classification", False, needs="scores", binary_only=True),
+        # the share of the loss of always stating the class frequencies that the model saves
+        _m("d2_log_loss", "classification", True, needs="scores"),
+        _m("d2_brier", "classification", True, needs="scores"),
         # expected calibration error: ten bins of the stated probability (model.calibration)
         _m("calibration_error", "classification", False, needs="scores"),
         *(

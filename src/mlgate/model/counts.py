@@ -4,7 +4,8 @@ Every label metric mlgate knows is a function of the (true class, predicted clas
 counts alone, so one table replaces a pass over the rows per metric, and a batch of
 resampled tables (the paired bootstrap's) is scored at once. scikit-learn's
 conventions are kept exactly: a class counts when it occurs in y_true or y_pred,
-zero divisions give 0, MCC is 0 when undefined and Cohen's kappa NaN.
+zero divisions give 0, MCC is 0 when undefined, and Cohen's kappa and the likelihood
+ratios NaN.
 
 A table is (..., classes, classes): rows are the true class, columns the prediction.
 """
@@ -15,7 +16,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-BINARY = frozenset({"precision", "recall", "f1", "jaccard"})
+BINARY = frozenset(
+    {
+        "precision",
+        "recall",
+        "f1",
+        "jaccard",
+        "positive_likelihood_ratio",
+        "negative_likelihood_ratio",
+    }
+)
 LABEL_METRICS = frozenset(
     {
         "accuracy",
@@ -25,6 +35,9 @@ LABEL_METRICS = frozenset(
         "recall_macro",
         "f1_macro",
         "f1_micro",
+        "precision_micro",
+        "recall_micro",
+        "jaccard_micro",
         "f1_weighted",
         "precision_weighted",
         "recall_weighted",
@@ -92,6 +105,23 @@ def _jaccard(t: _Totals) -> np.ndarray:
     return _divide(t.tp, t.true + t.pred - t.tp)
 
 
+def _likelihood_ratio(positive: bool) -> Callable[[_Totals], np.ndarray]:
+    """Each class against the rest: LR+ = sensitivity / (1 - specificity), LR- = (1 -
+    sensitivity) / specificity; NaN where scikit-learn leaves them undefined (no row of the
+    class, or no false positive for LR+, no true negative for LR-)."""
+
+    def ratio(t: _Totals) -> np.ndarray:
+        n = t.n[..., None]
+        fp, fn = t.pred - t.tp, t.true - t.tp
+        tn = n - t.true - fp
+        top, bottom = (t.tp, fp) if positive else (fn, tn)
+        undefined = (bottom == 0) | (t.true == 0)
+        safe = np.where(undefined, 1, bottom * t.true)
+        return np.where(undefined, np.nan, top * (n - t.true) / safe)
+
+    return ratio
+
+
 def _macro(per_class: Callable[[_Totals], np.ndarray]) -> Callable[[_Totals], np.ndarray]:
     def average(t: _Totals) -> np.ndarray:
         values = np.where(t.present, per_class(t), 0.0)
@@ -119,8 +149,14 @@ def _weighted(per_class: Callable[[_Totals], np.ndarray]) -> Callable[[_Totals],
 
 
 def _f1_micro(t: _Totals) -> np.ndarray:
-    # summed over classes, fp and fn both total the wrong predictions: 2tp / (2n)
+    # summed over classes, fp and fn both total the wrong predictions: 2tp / (2n); micro
+    # precision and recall are tp / n, accuracy, for the same reason
     return _divide(2 * t.correct, 2 * t.n)
+
+
+def _jaccard_micro(t: _Totals) -> np.ndarray:
+    # summed tp / (tp + fp + fn): the right ones over the right ones and twice the wrong
+    return _divide(t.correct, 2 * t.n - t.correct)
 
 
 def _matthews(t: _Totals) -> np.ndarray:
@@ -140,6 +176,8 @@ _BY_CLASS: dict[str, Callable[[_Totals], np.ndarray]] = {
     "recall": _recall,
     "f1": _f1,
     "jaccard": _jaccard,
+    "positive_likelihood_ratio": _likelihood_ratio(positive=True),
+    "negative_likelihood_ratio": _likelihood_ratio(positive=False),
 }
 _SCORES: dict[str, Callable[[_Totals], np.ndarray]] = {
     "accuracy": lambda t: t.correct / t.n,
@@ -148,6 +186,9 @@ _SCORES: dict[str, Callable[[_Totals], np.ndarray]] = {
     "recall_macro": _macro(_recall),
     "f1_macro": _macro(_f1),
     "f1_micro": _f1_micro,
+    "precision_micro": _f1_micro,
+    "recall_micro": _f1_micro,
+    "jaccard_micro": _jaccard_micro,
     "f1_weighted": _weighted(_f1),
     "precision_weighted": _weighted(_precision),
     "recall_weighted": _weighted(_recall),

@@ -41,6 +41,8 @@ def compute(
         more = words.count(metric.top_k, "class")
         raise ValueError(f"'{name}' needs more than {more} (with fewer it is 1 by definition)")
     pos = classes[positive_index] if binary and classes is not None else None
+    if name.endswith("_likelihood_ratio"):
+        _likelihood_ratio_defined(name, y_true, y_pred, pos)
     if metric.needs == "labels" and metric.task == "classification":
         value = _from_counts(name, y_true, y_pred, pos)
         if value is not None:
@@ -58,6 +60,11 @@ def compute(
     }
     if name in by_class:
         return float(by_class[name](y_true, y_pred, pos_label=pos, zero_division=0))
+    if name.endswith("_likelihood_ratio"):
+        assert classes is not None  # binary: the other class is the negative one
+        labels = [classes[1 - positive_index], pos]
+        ratios = skm.class_likelihood_ratios(y_true, y_pred, labels=labels)
+        return float(ratios[0] if name.startswith("positive") else ratios[1])
     if name.startswith(("precision_", "recall_", "f1_", "jaccard_")):
         base, average = name.rsplit("_", 1)
         return float(by_class[base](y_true, y_pred, average=average, zero_division=0))
@@ -65,13 +72,18 @@ def compute(
         return float(skm.matthews_corrcoef(y_true, y_pred))
     if name == "cohen_kappa":
         return float(skm.cohen_kappa_score(y_true, y_pred))
-    if name == "roc_auc":
+    if name.startswith("roc_auc"):
         assert scores is not None
         if binary:
             return float(skm.roc_auc_score(y_true == pos, scores[:, positive_index]))
+        average = "weighted" if name.endswith("weighted") else "macro"
         return float(
-            skm.roc_auc_score(y_true, scores, multi_class="ovr", average="macro", labels=classes)
+            skm.roc_auc_score(y_true, scores, multi_class="ovr", average=average, labels=classes)
         )
+    if name == "d2_log_loss":
+        return float(skm.d2_log_loss_score(y_true, scores, labels=classes))
+    if name == "d2_brier":
+        return float(skm.d2_brier_score(y_true, scores, labels=classes))
     if name == "average_precision":
         assert scores is not None
         return float(skm.average_precision_score(y_true == pos, scores[:, positive_index]))
@@ -105,6 +117,25 @@ def compute(
     if metric.power is not None:
         return float(skm.mean_tweedie_deviance(y_true, y_pred, power=metric.power))
     return float(regression[name](y_true, y_pred))
+
+
+def _likelihood_ratio_defined(
+    name: str, y_true: np.ndarray, y_pred: np.ndarray, positive: object
+) -> None:
+    """scikit-learn's ratios are undefined (NaN) without positive rows, and LR+ without a
+    false positive, LR- without a true negative: say which."""
+    import numpy as np
+
+    is_pos, said_pos = np.asarray(y_true) == positive, np.asarray(y_pred) == positive
+    if not is_pos.any():
+        why = "no test row is of the positive class"
+    elif name.startswith("positive") and not (said_pos & ~is_pos).any():
+        why = "there is no false positive to divide by"
+    elif name.startswith("negative") and not (~said_pos & ~is_pos).any():
+        why = "there is no true negative to divide by"
+    else:
+        return
+    raise ValueError(f"'{name}' is undefined on these rows: {why}")
 
 
 def _calibration_error(
