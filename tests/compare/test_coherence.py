@@ -25,6 +25,8 @@ FAMILIES = {
     "matthews_corrcoef": "classification",
     "roc_auc": "classification",  # DeLong
     "roc_auc_ovr_weighted": "classification",  # DeLong, and the classes' shares
+    "roc_auc_ovo": "classification",  # DeLong within each pair of classes
+    "roc_auc_ovo_weighted": "classification",
     "average_precision": "classification",
     "d2_log_loss": "classification",  # ratios of means: the delta method
     "d2_brier": "classification",
@@ -40,6 +42,7 @@ FAMILIES = {
     "rmse": "regression",  # smooth functions of means
     "r2": "regression",
     "explained_variance": "regression",
+    "d2_absolute_error": "regression",  # a ratio of means of absolute errors
     "median_ae": "regression",  # order statistics: row bootstrap
     "max_error": "regression",
     "msle": "regression",  # of logarithms: predictions above zero

@@ -169,6 +169,7 @@ def sklearn(name: str, y, pred, scores, k: int) -> float:
             "cohen_kappa": skm.cohen_kappa_score,
             "r2": skm.r2_score,
             "explained_variance": skm.explained_variance_score,
+            "d2_absolute_error": skm.d2_absolute_error_score,
             "mae": skm.mean_absolute_error,
             "mse": skm.mean_squared_error,
             "mape": skm.mean_absolute_percentage_error,
@@ -189,11 +190,13 @@ def sklearn(name: str, y, pred, scores, k: int) -> float:
             return skm.mean_squared_error(y, pred) ** 0.5
         if name == "roc_auc" and k > 2:
             return skm.roc_auc_score(y, scores, multi_class="ovr", labels=labels)
-        if name == "roc_auc_ovr_weighted" and k > 2:
+        if name.startswith("roc_auc_") and k > 2:
+            multi_class = name.split("_")[2]
+            average = "weighted" if name.endswith("weighted") else "macro"
             return skm.roc_auc_score(
-                y, scores, multi_class="ovr", average="weighted", labels=labels
+                y, scores, multi_class=multi_class, average=average, labels=labels
             )
-        if name == "roc_auc_ovr_weighted":  # two classes: one area
+        if name.startswith("roc_auc_"):  # two classes: one area
             return skm.roc_auc_score(y == 1, scores[:, 1])
         if name == "d2_log_loss":
             return skm.d2_log_loss_score(y, scores, labels=labels)
@@ -497,10 +500,11 @@ def test_each_metric_states_its_method() -> None:
             ("gamma_deviance", *TOP_K, *influence.QUANTILES, *influence.TWEEDIE), "paired t"
         ),
         **dict.fromkeys(
-            ("rmse", "rmsle", "r2", "explained_variance", "average_precision"), "delta method"
+            ("rmse", "rmsle", "r2", "explained_variance", "average_precision", "d2_absolute_error"),
+            "delta method",
         ),
         "roc_auc": "DeLong",
-        "roc_auc_ovr_weighted": "DeLong",
+        **dict.fromkeys(("roc_auc_ovr_weighted", "roc_auc_ovo", "roc_auc_ovo_weighted"), "DeLong"),
         **dict.fromkeys(("d2_log_loss", "d2_brier"), "delta method"),
         "median_ae": "paired bootstrap of rows",
         "max_error": "paired bootstrap of rows",
@@ -648,6 +652,9 @@ def test_the_roc_area_gets_delongs_test(dtype) -> None:
         ("average_precision", 2),
         ("roc_auc", 3),
         ("roc_auc_ovr_weighted", 3),
+        ("roc_auc_ovo", 3),
+        ("roc_auc_ovo_weighted", 4),
+        ("d2_absolute_error", 0),
         ("log_loss", 3),
         ("d2_log_loss", 3),
         ("d2_brier", 2),

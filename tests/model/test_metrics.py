@@ -89,7 +89,10 @@ def test_binary_metrics_match_scikit_learn(binary) -> None:
         "matthews_corrcoef": skm.matthews_corrcoef(y, pred),
         "cohen_kappa": skm.cohen_kappa_score(y, pred),
         "roc_auc": skm.roc_auc_score(is_pos, proba[:, pos]),
-        "roc_auc_ovr_weighted": skm.roc_auc_score(y, proba[:, pos], average="weighted"),
+        **dict.fromkeys(  # two classes: one area
+            ("roc_auc_ovr_weighted", "roc_auc_ovo", "roc_auc_ovo_weighted"),
+            skm.roc_auc_score(is_pos, proba[:, pos]),
+        ),
         "d2_log_loss": skm.d2_log_loss_score(y, proba),
         "d2_brier": skm.d2_brier_score(y, proba, labels=classes),
         "average_precision": skm.average_precision_score(is_pos, proba[:, pos]),
@@ -139,6 +142,7 @@ def test_regression_metrics_match_scikit_learn(regression) -> None:
     expected = {
         "r2": skm.r2_score(y, pred),
         "explained_variance": skm.explained_variance_score(y, pred),
+        "d2_absolute_error": skm.d2_absolute_error_score(y, pred),
         "mae": skm.mean_absolute_error(y, pred),
         "mse": skm.mean_squared_error(y, pred),
         "rmse": skm.mean_squared_error(y, pred) ** 0.5,
@@ -173,10 +177,10 @@ def test_multiclass_roc_auc_and_binary_only_metrics() -> None:
     classes = list(model.classes_)
     got = compute("roc_auc", y[1::2], pred, proba, classes=classes)
     assert got == pytest.approx(skm.roc_auc_score(y[1::2], proba, multi_class="ovr"))
-    expected = skm.roc_auc_score(y[1::2], proba, multi_class="ovr", average="weighted")
-    assert compute("roc_auc_ovr_weighted", y[1::2], pred, proba, classes=classes) == (
-        pytest.approx(expected)
-    )
+    for multi_class, average in (("ovr", "weighted"), ("ovo", "macro"), ("ovo", "weighted")):
+        name = f"roc_auc_{multi_class}" + ("_weighted" if average == "weighted" else "")
+        expected = skm.roc_auc_score(y[1::2], proba, multi_class=multi_class, average=average)
+        assert compute(name, y[1::2], pred, proba, classes=classes) == pytest.approx(expected)
     for name, score in (("d2_log_loss", skm.d2_log_loss_score), ("d2_brier", skm.d2_brier_score)):
         expected = score(y[1::2], proba, labels=classes)
         assert compute(name, y[1::2], pred, proba, classes=classes) == pytest.approx(expected)

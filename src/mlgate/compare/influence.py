@@ -34,18 +34,12 @@ MEANS = frozenset(
     | QUANTILES.keys()
 )
 D2 = frozenset({"d2_log_loss", "d2_brier"})  # 1 - the loss over the class frequencies' loss
+ROC_AREAS = frozenset({"roc_auc", "roc_auc_ovr_weighted", "roc_auc_ovo", "roc_auc_ovo_weighted"})
 CLOSED_FORM = (
     MEANS
     | D2
-    | {
-        "roc_auc_ovr_weighted",
-        "rmse",
-        "rmsle",
-        "r2",
-        "explained_variance",
-        "roc_auc",
-        "average_precision",
-    }
+    | ROC_AREAS
+    | {"rmse", "rmsle", "r2", "explained_variance", "average_precision", "d2_absolute_error"}
 )
 
 
@@ -147,10 +141,12 @@ def scores_change(
         return _difference(sides, DELTA_METHOD)
     if metric in D2:
         return _d2_change(metric, y, candidate, baseline, n_classes)
-    if metric not in ("roc_auc", "roc_auc_ovr_weighted"):
+    if metric not in ROC_AREAS:
         raise ValueError(f"no closed-form test for '{metric}'")
     if n_classes > 2 and metric == "roc_auc_ovr_weighted":
         return _weighted_roc_auc_change(y, candidate, baseline, n_classes)
+    if n_classes > 2 and metric.startswith("roc_auc_ovo"):
+        return _pairs_roc_auc_change(metric, y, candidate, baseline, n_classes)
     classes = [positive_index] if n_classes == 2 else range(n_classes)
     sides = []
     for scores in (candidate, baseline):
@@ -176,6 +172,50 @@ def _weighted_roc_auc_change(
         )
         delta += weights[k] * (ours - theirs)
         influence += weights[k] * (ours_u - theirs_u) + ((y == k) - weights[k]) * (ours - theirs)
+    return Linear(delta=delta, influence=influence, method=DELONG)
+
+
+def class_pairs(y: np.ndarray, n_classes: int) -> list[tuple[int, int, np.ndarray]]:
+    """Each pair of classes (a < b) and its rows, in scikit-learn's order."""
+    from itertools import combinations
+
+    pairs = combinations(range(n_classes), 2)
+    return [(a, b, np.flatnonzero((y == a) | (y == b))) for a, b in pairs]
+
+
+def _pairs_roc_auc_change(
+    metric: str, y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray, n_classes: int
+) -> Linear:
+    """Hand and Till's area: for each pair of classes, the mean of a's area against b (on
+    a's scores) and b's against a, on the pair's rows alone (DeLong within the pair, scaled
+    to all rows: a row outside the pair does not move it); averaged, or weighted by the
+    pair's share of the rows (whose shares then move the weighted change too)."""
+    rows = len(y)
+    pairs = class_pairs(y, n_classes)
+    changes, influences, shares = [], [], []
+    for a, b, inside in pairs:
+        pair_y = y[inside]
+        sides = []
+        for scores in (candidate, baseline):
+            one = _roc_auc(pair_y == a, scores[inside, a])
+            other = _roc_auc(pair_y == b, scores[inside, b])
+            sides.append(((one[0] + other[0]) / 2, (one[1] + other[1]) / 2))
+        (ours, ours_u), (theirs, theirs_u) = sides
+        spread = np.zeros(rows)
+        spread[inside] = (ours_u - theirs_u) * (rows / len(inside))
+        changes.append(ours - theirs)
+        influences.append(spread)
+        shares.append(len(inside) / rows)
+    weighted = metric.endswith("weighted")
+    weights = np.array(shares) if weighted else np.ones(len(shares))
+    total = float(weights.sum())
+    delta = float(np.dot(weights, changes) / total)
+    influence: np.ndarray = np.tensordot(weights / total, np.array(influences), axes=1)
+    if weighted:  # each pair's share moves with the rows drawn
+        for (_, _, inside), share, change in zip(pairs, shares, changes, strict=True):
+            in_pair = np.zeros(rows)
+            in_pair[inside] = 1.0
+            influence += (change - delta) / total * (in_pair - share)
     return Linear(delta=delta, influence=influence, method=DELONG)
 
 
@@ -232,7 +272,23 @@ def values_change(
         )
     if metric in ("r2", "explained_variance"):
         return _explained(metric, y, y - candidate, y - baseline)
+    if metric == "d2_absolute_error":
+        return _d2_absolute_change(y, candidate, baseline)
     raise ValueError(f"no closed-form test for '{metric}'")
+
+
+def _d2_absolute_change(y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray) -> Linear:
+    """D² of the absolute error = 1 - E / M, M the mean distance to the targets' median:
+    the change is (Eb - Ec) / M. M is least at the median, so a row moves it only by its
+    own distance's excess over M (the median's own move leaves M as it is, to first order)."""
+    ours, theirs = np.abs(y - candidate), np.abs(y - baseline)
+    spread = np.abs(y - np.median(y))
+    m = float(spread.mean())
+    if m == 0:
+        raise ValueError("'d2_absolute_error' is undefined when every target is the same")
+    saved = theirs - ours
+    influence = (saved - saved.mean()) / m - saved.mean() / m**2 * (spread - m)
+    return Linear(delta=float(saved.mean() / m), influence=influence, method=DELTA_METHOD)
 
 
 def _mean_change(candidate: np.ndarray, baseline: np.ndarray) -> Linear:

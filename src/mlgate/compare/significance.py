@@ -335,8 +335,10 @@ def _score_side(
         return d2
     if metric == "average_precision":
         return _average_precision(is_pos, scores[:, positive_index])
-    if n_classes == 2:  # roc_auc, roc_auc_ovr_weighted
+    if n_classes == 2:  # every ROC area: one
         return _roc_auc(is_pos, scores[:, positive_index])
+    if metric.startswith("roc_auc_ovo"):
+        return _pairs_roc_auc(metric, y, scores, n_classes)
     # one class against the rest: scikit-learn's multi_class="ovr", averaged equally or
     # weighted by each class's share of the rows drawn
     per_class = [_roc_auc(y == i, scores[:, i]) for i in range(n_classes)]
@@ -348,6 +350,29 @@ def _score_side(
             / counts.shape[1]
         )
     return lambda counts: np.mean([side(counts) for side in per_class], axis=0)
+
+
+def _pairs_roc_auc(metric: str, y: np.ndarray, scores: np.ndarray, n_classes: int) -> Side:
+    """Hand and Till's area on the rows drawn: each pair's two areas on its own rows,
+    averaged over the pairs, or weighted by each pair's share of the rows drawn."""
+    pairs = []
+    for a, b, inside in influence.class_pairs(y, n_classes):
+        one = _roc_auc(y[inside] == a, scores[inside, a])
+        other = _roc_auc(y[inside] == b, scores[inside, b])
+        pairs.append((inside, one, other))
+    weighted = metric.endswith("weighted")
+
+    def side(counts: np.ndarray) -> np.ndarray:
+        values, weights = [], []
+        for inside, one, other in pairs:
+            drawn = counts[:, inside]
+            values.append((one(drawn) + other(drawn)) / 2)
+            weights.append(drawn.sum(axis=1) if weighted else np.ones(len(counts)))
+        w = np.array(weights)
+        result: np.ndarray = (np.array(values) * w).sum(axis=0) / w.sum(axis=0)
+        return result
+
+    return side
 
 
 def _regression_side(metric: str, y: np.ndarray, pred: np.ndarray) -> Side:
@@ -369,7 +394,27 @@ def _regression_side(metric: str, y: np.ndarray, pred: np.ndarray) -> Side:
         return _r2(y, error, centre_error=False)
     if metric == "explained_variance":
         return _r2(y, error, centre_error=True)
+    if metric == "d2_absolute_error":
+        return _d2_absolute(y, np.abs(error))
     raise ValueError(f"no paired test for '{metric}'")
+
+
+def _d2_absolute(y: np.ndarray, distance: np.ndarray) -> Side:
+    """1 - sum |error| / sum |y - median| over the rows drawn (any median of the drawn
+    targets: the sum is least, and the same, at each), with scikit-learn's finite answers
+    when every drawn target is the same (1 for no error, else 0)."""
+    order = np.argsort(y, kind="stable")
+    ranked = y[order]
+
+    def side(counts: np.ndarray) -> np.ndarray:
+        below = np.cumsum(counts[:, order], axis=1)
+        median = ranked[np.argmax(below >= counts.shape[1] / 2, axis=1)]
+        spread = np.einsum("ij,ij->i", counts, np.abs(y[None, :] - median[:, None]))
+        error = counts @ distance
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(spread > 0, 1 - error / spread, np.where(error == 0, 1.0, 0.0))
+
+    return side
 
 
 def _mean(losses: np.ndarray) -> Side:

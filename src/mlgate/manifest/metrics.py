@@ -77,8 +77,11 @@ METRICS: dict[str, Metric] = {
         _m("cohen_kappa", "classification", True),
         _m("roc_auc", "classification", True, needs="scores"),
         # more than two classes: each class against the rest weighted by its rows (roc_auc
-        # averages them equally); with two, it is roc_auc
+        # averages them equally), or each pair of classes against each other (Hand and
+        # Till), averaged or weighted by the pair's rows; with two, each is roc_auc
         _m("roc_auc_ovr_weighted", "classification", True, needs="scores"),
+        _m("roc_auc_ovo", "classification", True, needs="scores"),
+        _m("roc_auc_ovo_weighted", "classification", True, needs="scores"),
         _m("average_precision", "classification", True, needs="scores", binary_only=True),
         _m("log_loss", "classification", False, needs="scores"),
         _m("brier_score", "classification", False, needs="scores", binary_only=True),
@@ -93,6 +96,8 @@ METRICS: dict[str, Metric] = {
         ),
         _m("r2", "regression", True),
         _m("explained_variance", "regression", True),
+        # the share of the absolute error of always predicting the median that the model saves
+        _m("d2_absolute_error", "regression", True),
         _m("mae", "regression", False),
         _m("mse", "regression", False),
         _m("rmse", "regression", False),

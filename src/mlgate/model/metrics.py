@@ -76,9 +76,12 @@ def compute(
         assert scores is not None
         if binary:
             return float(skm.roc_auc_score(y_true == pos, scores[:, positive_index]))
+        multi_class = "ovo" if name.startswith("roc_auc_ovo") else "ovr"
         average = "weighted" if name.endswith("weighted") else "macro"
         return float(
-            skm.roc_auc_score(y_true, scores, multi_class="ovr", average=average, labels=classes)
+            skm.roc_auc_score(
+                y_true, scores, multi_class=multi_class, average=average, labels=classes
+            )
         )
     if name == "d2_log_loss":
         return float(skm.d2_log_loss_score(y_true, scores, labels=classes))
@@ -100,6 +103,7 @@ def compute(
     regression = {
         "r2": skm.r2_score,
         "explained_variance": skm.explained_variance_score,
+        "d2_absolute_error": skm.d2_absolute_error_score,
         "mae": skm.mean_absolute_error,
         "mse": skm.mean_squared_error,
         "mape": skm.mean_absolute_percentage_error,
