@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "292c08ac5354bdda37f559a8d227bbe8ff512f2c"
-TAG = "v0.16.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "4ab4e24706547ccb5d0441f2387b22937204052f"
+TAG = "v0.17.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
