@@ -163,6 +163,9 @@ def test_a_loss_on_the_old_fails_the_slice_gate_everywhere_it_is_reported(
     assert "Moved most: x3_old (-" in markdown
     assert f"### ❌ recall on each slice: {len(dropped)} of 6 slices tested dropped" in markdown
     assert "### Fairness against the baseline" in markdown
+    # calibration: both models binned on the paired rows, side by side
+    assert [r["role"] for r in run["compare"]["reliability"]] == ["candidate", "baseline"]
+    assert "| probability | rows | stated | observed | baseline rows |" in markdown
     junit = ET.fromstring(mlgate("report", "--format", "junit", cwd=root).stdout)
     failed = [
         case.get("name", "") for case in junit.iter("testcase") if case.find("failure") is not None
