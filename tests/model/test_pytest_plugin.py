@@ -136,17 +136,23 @@ def test_the_baseline_model_fixture_loads_what_a_registry_stage_holds(tmp_path: 
 
 
 GIT_BASELINE_TESTS = """\
+def test_counts_each_run_of_the_tests_wherever_it_runs():
+    with open(RAN, "a") as ran:
+        ran.write("ran\\n")
+
+
 def test_the_baseline_is_mains_model(mlgate_model, mlgate_baseline_model):
     assert (mlgate_model.C, mlgate_baseline_model.C) == (0.05, 1.0)
 """
 
 
 def test_a_git_baselines_model_is_trained_before_the_tests_and_kept_for_them(
-    make_repo: Callable[..., Path],
+    make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
     manifest = projects.IRIS_MANIFEST + "  - {pytest: tests/model}\ncompare:\n  baseline: main\n"
     files = projects.iris_files(Path(), manifest=manifest)
-    files["tests/model/test_base.py"] = GIT_BASELINE_TESTS
+    ran = tmp_path / "ran.txt"
+    files["tests/model/test_base.py"] = f"RAN = {str(ran)!r}\n\n" + GIT_BASELINE_TESTS
     files[".gitignore"] = "models/\n.mlgate/\n"
     root = make_repo(files)
     git(root, "checkout", "-q", "-b", "feature")
@@ -165,18 +171,23 @@ def test_a_git_baselines_model_is_trained_before_the_tests_and_kept_for_them(
         return json.loads(done.stdout)
 
     first = run()
-    (check,) = [c for c in first["model"]["checks"] if c["id"].startswith("model.pytest")]
-    assert check["status"] == "passed", check["message"]
+    mine = [c for c in first["model"]["checks"] if c["id"].startswith("model.pytest")]
+    assert [c["status"] for c in mine] == ["passed", "passed"], mine
     assert first["compare"]["baseline"]["name"].startswith("main @ ")
     assert first["compare"]["baseline"]["cached"] is False  # trained once, before the tests
     (kept,) = (root / ".mlgate" / "cache" / "baselines").glob("*.model.joblib")
     log = next((root / ".mlgate" / "runs").glob("*/pytest-0.log")).read_text()
-    assert "1 passed" in log
+    assert "2 passed" in log
+    # the candidate's run ran them; the baseline's own run (at main, in a worktree) did not
+    assert ran.read_text() == "ran\n"
     # by hand, after the run: the model the run kept
-    assert "1 passed" in pytest_in(root, "tests/model").stdout
+    assert "2 passed" in pytest_in(root, "tests/model").stdout
     again = run()  # the cached baseline, with its model
     assert again["compare"]["baseline"]["cached"] is True
-    assert [c["status"] for c in again["model"]["checks"] if "pytest" in c["id"]] == ["passed"]
+    assert [c["status"] for c in again["model"]["checks"] if "pytest" in c["id"]] == [
+        "passed",
+        "passed",
+    ]
     kept.unlink()  # a cache entry without the model the tests need: the baseline runs again
     third = run()
     assert third["compare"]["baseline"]["cached"] is False and kept.is_file()

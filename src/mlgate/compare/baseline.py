@@ -262,7 +262,7 @@ def _run_and_score(
     from mlgate import manifest as manifests
     from mlgate.model import loading
 
-    base_manifest = manifests.load(root / candidate_manifest.path.name)
+    base_manifest = _figures_only(manifests.load(root / candidate_manifest.path.name))
     result = run(base_manifest)
     if result.evaluate.status != "passed":
         stage = next(
@@ -302,6 +302,24 @@ def _run_and_score(
         atomic.copy(model_path, kept.path)
     _cache_write(candidate_manifest.root, key, result, own)
     return _scored(result, own, kept, info)
+
+
+def _figures_only(base: Manifest) -> Manifest:
+    """The baseline's manifest with what its own run is for: its data, its training, its
+    metrics and threshold checks (its own figures, the rows it trained on). Not its users'
+    tests, slices, fairness, disturbances, importance, timing or intervals: the comparison
+    measures those again on the candidate's rows where it uses them, and a user's test or
+    a timing can take minutes."""
+    return replace(
+        base,
+        fairness_checks=(),
+        robustness_checks=(),
+        pytest_checks=(),
+        latency_checks=(),
+        evaluate=replace(
+            base.evaluate, slices=(), importance=None, discover=None, latency=None, intervals=False
+        ),
+    )
 
 
 def _score_isolated(
