@@ -1,0 +1,239 @@
+"""A classifier's performance on production rows before their labels arrive, in the manner
+of NannyML's CBPE: calibrate the model's scores on reference rows whose labels are known
+(isotonic, one class against the rest), read each production row's calibrated
+probabilities as the chance of each true class, and derive any label metric from the
+expected confusion table.
+
+The interval is the estimate's own spread, drawn: labels drawn from the calibrated
+probabilities (the realised metric's spread when the calibration holds), each draw through
+a calibration fitted on a resample of the reference (its fitting error). It holds only as
+far as P(label | score) is the same in production as in the reference: under covariate
+shift it is; under concept drift (P(label | features) moved) nothing without labels can
+tell, so the estimate says what it rests on and checks it wherever it can: enough
+reference rows, production scores inside the reference's range, and, once some
+production labels have arrived, whether they agree with the calibration.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlgate import words
+from mlgate.model import counts
+
+MIN_REFERENCE_ROWS = 300  # fewer: too few to calibrate ten bins' worth of scores on
+MAX_OUTSIDE = 0.01  # production rows scored outside the reference's range, at most
+AGREE_ALPHA = 0.01  # the labels that arrived disagree with the calibration below this p
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Each class's isotonic map from its score to its chance, one against the rest, and the
+    scores the reference spanned."""
+
+    thresholds: tuple[tuple[np.ndarray, np.ndarray], ...]  # per class: (scores, chances)
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Estimate:
+    metric: str
+    value: float  # the metric of the expected confusion table
+    low: float
+    high: float
+    confidence: float
+    rows: int
+    reliable: bool
+    reasons: tuple[str, ...] = ()  # why it cannot be trusted, or what was checked
+
+
+def fit(scores: np.ndarray, y: np.ndarray) -> Calibration:
+    """Isotonic calibration of each class's score, one against the rest; `y` class indices
+    into the score columns. Two classes need one map: the second is its complement."""
+    from sklearn.isotonic import IsotonicRegression
+
+    scores = np.asarray(scores, np.float64)
+    classes = scores.shape[1]
+    maps = []
+    for k in range(1 if classes == 2 else classes):
+        column = 1 if classes == 2 else k
+        fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        fitted.fit(scores[:, column], (y == column).astype(np.float64))
+        maps.append((fitted.X_thresholds_, fitted.y_thresholds_))
+    shown = _stated(scores)
+    return Calibration(thresholds=tuple(maps), low=float(shown.min()), high=float(shown.max()))
+
+
+def chances(calibration: Calibration, scores: np.ndarray) -> np.ndarray:
+    """Each row's calibrated chance of each class: (rows, classes), rows summing to 1."""
+    scores = np.asarray(scores, np.float64)
+    if scores.shape[1] == 2:
+        xs, ys = calibration.thresholds[0]
+        positive = np.interp(scores[:, 1], xs, ys)
+        return np.column_stack([1 - positive, positive])
+    found = np.column_stack(
+        [np.interp(scores[:, k], xs, ys) for k, (xs, ys) in enumerate(calibration.thresholds)]
+    )
+    total = found.sum(axis=1, keepdims=True)
+    even = np.full_like(found, 1 / found.shape[1])  # no class had a chance: say so evenly
+    return np.where(total > 0, found / np.where(total > 0, total, 1), even)
+
+
+def expected_table(chance: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """The confusion table's expected counts: true class (rows) by predicted (columns)."""
+    classes = chance.shape[1]
+    table: np.ndarray = chance.T @ np.eye(classes)[predicted]
+    return table
+
+
+def estimate(
+    metric: str,
+    *,
+    reference_scores: np.ndarray,
+    reference_y: np.ndarray,
+    scores: np.ndarray,
+    predicted: np.ndarray,
+    positive_index: int = 1,
+    labelled: tuple[np.ndarray, np.ndarray] | None = None,
+    confidence: float = 0.95,
+    calibrations: int = 50,
+    draws: int = 400,
+    seed: int = 0,
+) -> Estimate:
+    """`metric` (a label metric) on production rows with `scores` and `predicted` class
+    indices, from reference rows with labels; `labelled`: (row indices, their classes) of
+    the production rows whose labels arrived already."""
+    if metric not in counts.LABEL_METRICS:
+        raise ValueError(f"'{metric}' cannot be estimated without labels: only label metrics")
+    reference_scores = np.asarray(reference_scores, np.float64)
+    reference_y, predicted = np.asarray(reference_y, np.int64), np.asarray(predicted, np.int64)
+    calibration = fit(reference_scores, reference_y)
+    chance = chances(calibration, scores)
+    value = float(
+        counts.label_metric(
+            metric, expected_table(chance, predicted), positive_index=positive_index
+        )
+    )
+    rng = np.random.default_rng(seed)
+    drawn = _drawn(
+        metric,
+        (reference_scores, reference_y),
+        (np.asarray(scores, np.float64), predicted),
+        positive_index,
+        calibrations=calibrations,
+        draws=draws,
+        rng=rng,
+    )
+    drawn = drawn[np.isfinite(drawn)]
+    if drawn.size == 0:
+        raise ValueError(f"'{metric}' is undefined on every draw of these rows")
+    tail = (1 - confidence) / 2
+    low, high = (float(v) for v in np.quantile(drawn, [tail, 1 - tail]))
+    reasons = _doubts(calibration, reference_y, scores, chance, predicted, labelled)
+    return Estimate(
+        metric=metric,
+        value=value,
+        low=min(low, value),  # the estimate is inside its own interval, always
+        high=max(high, value),
+        confidence=confidence,
+        rows=len(predicted),
+        reliable=not reasons,
+        reasons=reasons,
+    )
+
+
+def _drawn(
+    metric: str,
+    reference: tuple[np.ndarray, np.ndarray],
+    production: tuple[np.ndarray, np.ndarray],
+    positive_index: int,
+    *,
+    calibrations: int,
+    draws: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The metric on labels drawn from the chances, each batch of draws through a
+    calibration fitted on a resample of the reference rows."""
+    (reference_scores, reference_y), (scores, predicted) = reference, production
+    rows, classes = len(predicted), reference_scores.shape[1]
+    per = max(1, draws // calibrations)
+    found = []
+    for _ in range(calibrations):
+        pick = rng.integers(0, len(reference_y), len(reference_y))
+        chance = chances(fit(reference_scores[pick], reference_y[pick]), scores)
+        cumulative = np.cumsum(chance, axis=1)
+        labels = (rng.random((per, rows, 1)) > cumulative[None, :, :-1]).sum(axis=2)
+        cells = labels * classes + predicted[None, :] + np.arange(per)[:, None] * classes**2
+        tables = np.bincount(cells.ravel(), minlength=per * classes**2)
+        found.append(
+            counts.label_metric(
+                metric, tables.reshape(per, classes, classes), positive_index=positive_index
+            )
+        )
+    return np.concatenate(found)
+
+
+def _doubts(
+    calibration: Calibration,
+    reference_y: np.ndarray,
+    scores: np.ndarray,
+    chance: np.ndarray,
+    predicted: np.ndarray,
+    labelled: tuple[np.ndarray, np.ndarray] | None,
+) -> tuple[str, ...]:
+    """What the estimate rests on that these rows put in doubt."""
+    said: list[str] = []
+    if len(reference_y) < MIN_REFERENCE_ROWS:
+        said.append(
+            f"only {words.count(len(reference_y), 'reference row')} to calibrate on "
+            f"(at least {MIN_REFERENCE_ROWS:,} are needed)"
+        )
+    stated = _stated(np.asarray(scores, np.float64))
+    outside = float(np.mean((stated < calibration.low) | (stated > calibration.high)))
+    if outside > MAX_OUTSIDE:
+        said.append(
+            f"{outside:.1%} of the rows were scored outside the reference's range "
+            f"({calibration.low:.3g} to {calibration.high:.3g}): the calibration is "
+            "extrapolated there"
+        )
+    if labelled is not None and len(labelled[0]):
+        disagree = _labels_disagree(chance, predicted, *labelled)
+        if disagree:
+            said.append(disagree)
+    return tuple(said)
+
+
+def _labels_disagree(
+    chance: np.ndarray, predicted: np.ndarray, rows: np.ndarray, y: np.ndarray
+) -> str:
+    """The rows whose labels arrived, right as often as the calibration expects? A normal
+    approximation of the Poisson-binomial count of right answers; empty when they agree."""
+    right_chance = chance[rows, predicted[rows]]
+    expected, spread = (
+        right_chance.sum(),
+        math.sqrt(float((right_chance * (1 - right_chance)).sum())),
+    )
+    observed = int((predicted[rows] == np.asarray(y, np.int64)).sum())
+    if spread == 0:
+        return "" if observed == round(expected) else _concept(observed, expected, len(rows), 0.0)
+    p_value = math.erfc(abs(observed - expected) / spread / math.sqrt(2))
+    return _concept(observed, expected, len(rows), p_value) if p_value < AGREE_ALPHA else ""
+
+
+def _concept(observed: int, expected: float, rows: int, p_value: float) -> str:
+    return (
+        f"concept drift: on the {words.count(rows, 'production row')} labelled so far the "
+        f"model was right {observed:,} times where the reference's calibration expects "
+        f"{expected:,.1f} (p = {p_value:.2g}): what a score means has changed"
+    )
+
+
+def _stated(scores: np.ndarray) -> np.ndarray:
+    """The score each row's calibration reads first: the positive class's for two classes,
+    the most probable class's for more."""
+    stated: np.ndarray = scores[:, 1] if scores.shape[1] == 2 else scores.max(axis=1)
+    return stated
