@@ -37,7 +37,7 @@ import _env
 
 from mlgate.model import estimate
 
-NANNYML = ("nannyml",)
+NANNYML = ("nannyml", "statsmodels")  # nannyml 0.13 imports statsmodels without requiring it
 NANNYML_RUN = """
 import json, sys, warnings
 import numpy as np, pandas as pd, nannyml as nml
