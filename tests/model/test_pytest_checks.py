@@ -59,6 +59,12 @@ def test_the_command_is_argv_not_a_shell_line(tmp_path: Path) -> None:
     assert command.env["MLGATE_BASELINE_MODEL"] == "m"
 
 
+def at_main(source: str, message: str) -> baseline.Found:
+    return baseline.Found(
+        info=Baseline(kind="git", name="main @ 1a2b3c4", source=source, message=message)
+    )
+
+
 def test_the_tests_are_told_the_baselines_model_or_why_there_is_none(tmp_path: Path) -> None:
     model = baseline.KeptModel(tmp_path / "k.model.skops", ".skops")
     scored = baseline.Found(info=Baseline(kind="git", name="main @ 1a2b3c4"), model=model)
@@ -71,29 +77,15 @@ def test_the_tests_are_told_the_baselines_model_or_why_there_is_none(tmp_path: P
         "file": baseline.Found(
             info=Baseline(kind="file", name="base.json", source=baseline.OWN_RUN)
         ),
-        "stored": baseline.Found(
-            info=Baseline(
-                kind="git",
-                name="main @ 1a2b3c4",
-                source=baseline.STORED,
-                message="stored metrics: the data they were measured on cannot be checked",
-            )
+        "stored": at_main(
+            baseline.STORED, "stored metrics: the data they were measured on cannot be checked"
         ),
-        "failed": baseline.Found(
-            info=Baseline(
-                kind="git",
-                name="main @ 1a2b3c4",
-                source="unavailable",
-                message="the baseline's own run failed in its train stage: exit 1",
-            )
+        "failed": at_main(
+            "unavailable", "the baseline's own run failed in its train stage: exit 1"
         ),
-        "unscored": baseline.Found(
-            info=Baseline(
-                kind="git",
-                name="main @ 1a2b3c4",
-                source=baseline.OWN_RUN,
-                message="its model could not score the candidate's rows (a column is missing)",
-            )
+        "unscored": at_main(
+            baseline.OWN_RUN,
+            "its model could not score the candidate's rows (a column is missing)",
         ),
     }
     assert {k: stages.baseline_env(v) for k, v in said.items()} == {

@@ -16,6 +16,7 @@ import pytest
 
 from tests import projects
 from tests.conftest import REPO_ROOT, git
+from tests.test_cli import mlgate
 
 pytestmark = pytest.mark.e2e  # mlgate and pytest in their own processes, training once
 
@@ -52,13 +53,7 @@ def test_each_user_test_is_a_check_of_the_run(tmp_path: Path) -> None:
     root = projects.write(tmp_path, projects.iris_files(tmp_path, manifest=manifest))
     (root / "tests" / "model").mkdir(parents=True)
     (root / "tests" / "model" / "test_iris.py").write_text(USER_TESTS)
-    done = subprocess.run(
-        [sys.executable, "-m", "mlgate", "run", "--json"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = mlgate("run", "--json", cwd=root)
     assert done.returncode == 1, done.stderr
     result = json.loads(done.stdout)
     mine = {
@@ -73,13 +68,7 @@ def test_each_user_test_is_a_check_of_the_run(tmp_path: Path) -> None:
     assert "the training data has too many rows" in failed["message"]
     assert failed["manifest_key"] == "model_checks[1]"
     assert "test_a_rule_the_model_breaks" in result["summary"]
-    junit = subprocess.run(
-        [sys.executable, "-m", "mlgate", "report", "--format", "junit"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    junit = mlgate("report", "--format", "junit", cwd=root)
     cases = [c.get("name", "") for c in ET.fromstring(junit.stdout).iter("testcase")]
     assert any(name.endswith("::test_a_rule_the_model_breaks") for name in cases), cases
     # the same tests by hand: the fixtures find mlops.yaml and score the model themselves
@@ -160,13 +149,7 @@ def test_a_git_baselines_model_is_trained_before_the_tests_and_kept_for_them(
     git(root, "commit", "-qam", "a weaker model")
 
     def run() -> dict:
-        done = subprocess.run(
-            [sys.executable, "-m", "mlgate", "run", "--json"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = mlgate("run", "--json", cwd=root)
         assert done.returncode in (0, 1), done.stderr
         return json.loads(done.stdout)
 
