@@ -14,6 +14,7 @@ from mlgate.cli import (
     comment,
     compare,
     init,
+    monitor,
     profile,
     registry,
     report,
@@ -84,6 +85,18 @@ def build() -> argparse.ArgumentParser:
     profile_.add_argument("--output", "-o", metavar="PATH", help="write here (default: stdout)")
     profile_.add_argument("--columns", metavar="A,B", help="only these columns")
     profile_.add_argument("--format", choices=("auto", "csv", "parquet", "jsonl"), default="auto")
+    monitor_ = command(
+        "monitor",
+        monitor.monitor,
+        "production data against the version a registry stage holds: drift from its "
+        "training data's profile, and its performance estimated before labels arrive",
+    )
+    monitor_.add_argument(
+        "--data", required=True, metavar="FILE", help="production rows: CSV, Parquet or JSON Lines"
+    )
+    monitor_.add_argument(
+        "--stage", default="production", help="the registry stage watched (default: production)"
+    )
     compare_ = command(
         "compare",
         compare.compare,

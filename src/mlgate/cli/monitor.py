@@ -1,0 +1,57 @@
+"""`mlgate monitor --data FILE`: production data against the version a registry stage
+holds; exit 1 when the data drifted or the estimate cannot be trusted."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from mlgate.cli.shared import load_manifest, print_json, shown
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
+
+
+def monitor(args: argparse.Namespace) -> int:
+    from mlgate import monitor as monitoring
+    from mlgate.report import drift_tables, numbers
+    from mlgate.result import document
+
+    loaded = load_manifest(args)
+    path = Path(args.data)
+    if not path.is_file():
+        raise UserError(f"--data: '{args.data}' is not a file")
+    found = monitoring.monitor(loaded, path, stage=args.stage, shown=shown(args, path))
+    attention = found.drifted or not found.reliable
+    if args.json:
+        print_json(
+            {
+                "stage": found.stage,
+                "version": found.version,
+                "data": found.data,
+                "rows": found.rows,
+                "labelled": found.labelled,
+                "drifted": found.drifted,
+                "drift": document.to_dict(found.drift.columns) if found.drift else [],
+                "estimates": document.to_dict(found.estimates),
+                "reliable": found.reliable,
+                "actual": dict(found.actual),
+                "said": list(found.said),
+            }
+        )
+        return EXIT_FAILED if attention else EXIT_PASSED
+    print(f"{found.data}: {found.rows:,} rows against {found.version} ({found.stage})")
+    if found.drift is not None:
+        print(drift_tables.text((found.drift,)))
+    for e in found.estimates:
+        on_labels = (
+            f"; {numbers.value(found.actual[e.metric])} on the {found.labelled:,} labelled rows"
+            if e.metric in found.actual
+            else ""
+        )
+        print(
+            f"{e.metric}, estimated without labels: {numbers.value(e.value)} "
+            f"({e.confidence:.0%} interval {numbers.value(e.low)} to {numbers.value(e.high)})"
+            f"{on_labels}" + ("" if e.reliable else " - not to be trusted: " + "; ".join(e.reasons))
+        )
+    for line in found.said:
+        print(line)
+    return EXIT_FAILED if attention else EXIT_PASSED

@@ -1,0 +1,199 @@
+"""`mlgate monitor`: production data against the version a registry stage holds.
+
+The version carries what monitoring needs (docs/registry.md): the profile of the data it
+was trained on, which drift is measured against, so the training data itself is never
+read here; its run's per-row test predictions with their labels, which the label-free
+estimate calibrates on (model/estimate.py); and its model, loaded from the store by the
+sha256 its record holds, which scores the production rows. Rows whose label is already
+in the file are scored for real too, and are what the estimate is checked against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlgate import words
+from mlgate.errors import UserError
+from mlgate.manifest.spec import Drift, Manifest
+from mlgate.model.estimate import Estimate
+from mlgate.result.records import DriftResult
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from mlgate.result.records import RunResult
+
+DEFAULT_METRIC = "accuracy"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Monitored:
+    stage: str
+    version: str
+    data: str  # the production file, as named
+    rows: int
+    labelled: int  # production rows whose label the file already holds
+    drift: DriftResult | None  # None: the version kept no profile of its training data
+    estimates: tuple[Estimate, ...] = ()  # classifiers: each label metric the run computed
+    actual: Mapping[str, float | None]  # the same metrics on the labelled rows
+    said: tuple[str, ...] = ()  # what could not be measured, and why
+
+    @property
+    def drifted(self) -> bool:
+        return self.drift is not None and self.drift.drifted
+
+    @property
+    def reliable(self) -> bool:
+        return all(e.reliable for e in self.estimates)
+
+
+def monitor(manifest: Manifest, data: Path, *, stage: str, shown: str) -> Monitored:
+    """`data` (named `shown`) against the version `stage` holds."""
+    from mlgate.compare import baseline
+    from mlgate.data import load, profile
+    from mlgate.model import loading
+    from mlgate.registry import operations
+    from mlgate.result import runs
+
+    where = operations.Where.of(manifest)
+    current = where.read()
+    held = current.current(stage)
+    if held is None:
+        raise UserError(
+            f"registry stage {stage} holds no version of {manifest.name} yet",
+            hint="monitoring watches a promoted version: register and promote one first",
+        )
+    version = current.version(held.version)
+    if version is None or version.problem:
+        why = version.problem if version else "its version record is missing"
+        raise UserError(f"{held.version}, which {stage} holds, cannot be read: {why}")
+    run = runs.read(where.store.get(version.record["run"]["sha256"]))
+    frame = load.read(data, load.detect_format(data, manifest.data.format))
+    if frame.height == 0:
+        raise UserError(f"{shown} has no rows to monitor")
+    target = manifest.data.target
+    said: list[str] = []
+    reference = operations.data_profile(where, version, "train")
+    found_drift = None
+    if reference is None:
+        said.append(f"{held.version} kept no profile of its training data: drift not measured")
+    else:
+        from mlgate.data import drift
+
+        exclude = tuple(c for c in (manifest.data.id, target) if c and c not in frame.columns)
+        found_drift = drift.compare(
+            reference,
+            profile.of_frame(frame, source=shown, exact=True),
+            manifest.data.drift or Drift(),
+            reference_name=f"{held.version}'s training data",
+            current_name=shown,
+            exclude=exclude,
+        )
+    model_path, suffix = baseline.stage_model(manifest, stage)
+    model = loading.for_manifest(manifest, model_path, suffix=suffix)
+    table = frame.to_pandas()
+    estimates, actual, labelled = _performance(manifest, run, model, table, said)
+    return Monitored(
+        stage=stage,
+        version=held.version,
+        data=shown,
+        rows=frame.height,
+        labelled=labelled,
+        drift=found_drift,
+        estimates=estimates,
+        actual=actual,
+        said=tuple(said),
+    )
+
+
+def _performance(
+    manifest: Manifest, run: RunResult, model: object, table: pd.DataFrame, said: list[str]
+) -> tuple[tuple[Estimate, ...], dict[str, float | None], int]:
+    """The label-free estimates of a classifier, and the metrics of the labelled rows."""
+    import numpy as np
+
+    from mlgate.model import counts, estimate, evaluate
+    from mlgate.result import arrays
+
+    kept = run.evaluate.predictions
+    if run.evaluate.task != "classification" or kept is None or not kept.classes:
+        said.append(
+            "a regression model's error cannot be estimated without labels: only "
+            "drift is measured until they arrive"
+        )
+        return (), {}, 0
+    if kept.scores is None or not callable(getattr(model, "predict_proba", None)):
+        said.append("the model gives no probabilities: its performance cannot be estimated")
+        return (), {}, 0
+    classes = list(kept.classes)
+    given = evaluate.model_input(manifest, model, table)
+    scores = np.asarray(model.predict_proba(given), np.float64)  # type: ignore[attr-defined]
+    predicted = _indices(np.asarray(model.predict(given)), classes)  # type: ignore[attr-defined]
+    rows, truth = _labelled(table, manifest.data.target, classes)
+    positive = run.evaluate.positive_index
+    metrics = [m for m in run.evaluate.metrics if m in counts.LABEL_METRICS] or [DEFAULT_METRIC]
+    estimates = []
+    for metric in metrics:
+        try:
+            estimates.append(
+                estimate.estimate(
+                    metric,
+                    reference_scores=arrays.decode(kept.scores),
+                    reference_y=arrays.decode(kept.y_true).astype(np.int64),
+                    scores=scores,
+                    predicted=predicted,
+                    positive_index=positive,
+                    labelled=(rows, truth) if len(rows) else None,
+                )
+            )
+        except ValueError as exc:
+            said.append(f"{metric}: {exc}")
+    actual: dict[str, float | None] = {}
+    if len(rows):
+        table_of = counts.confusion(truth, predicted[rows], len(classes))
+        for metric in metrics:
+            value = float(counts.label_metric(metric, table_of, positive_index=positive))
+            actual[metric] = value if np.isfinite(value) else None
+    return tuple(estimates), actual, len(rows)
+
+
+def _indices(labels: np.ndarray, classes: list[object]) -> np.ndarray:
+    """Predicted labels as indices into the classes the version's run knew."""
+    import numpy as np
+
+    index = {_key(c): i for i, c in enumerate(classes)}
+    found = np.array([index.get(_key(v), -1) for v in labels.tolist()], dtype=np.int64)
+    if (found < 0).any():
+        unknown = sorted({str(v) for v, i in zip(labels.tolist(), found, strict=True) if i < 0})
+        raise UserError(
+            f"the model predicted {words.clip(', '.join(unknown), 80)}, which its registered "
+            "run never saw as a class"
+        )
+    return found
+
+
+def _labelled(
+    table: pd.DataFrame, target: str, classes: list[object]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose label is in the file, and their class indices (labels the version
+    never saw are left out)."""
+    import numpy as np
+
+    if target not in table.columns:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    index = {_key(c): i for i, c in enumerate(classes)}
+    present = table[target].notna().to_numpy()
+    keys = [_key(v) for v in table[target].tolist()]
+    rows = [row for row, key in enumerate(keys) if present[row] and key in index]
+    return np.array(rows, dtype=np.int64), np.array([index[keys[r]] for r in rows], np.int64)
+
+
+def _key(value: object) -> str:
+    """A label as text, a whole float as its integer (a column with a gap reads 1 as 1.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,96 @@
+"""`mlgate monitor`: production rows against the promoted version: drift from the profile
+of its training data, the label-free estimate calibrated on its run's test rows, and the
+real metrics of the rows whose labels arrived."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import metrics as skm
+
+from mlgate import monitor, promotion
+from mlgate.cli.main import main
+from mlgate.errors import UserError
+from mlgate.registry import operations
+from tests.registry.conftest import Project, make_project
+
+SHIFTED = ("sepal_length", "sepal_width", "petal_length")
+
+
+@pytest.fixture
+def promoted(tmp_path: Path) -> Project:
+    project = make_project(tmp_path / "iris")
+    where = project.where()
+    version = operations.register(where, project.manifest, project.run).version
+    for stage in ("staging", "production"):
+        promotion.promote(where, project.manifest, version, stage)
+    return project
+
+
+def production(project: Project, tmp_path: Path, *, shift: float = 0.0, labels: bool) -> Path:
+    """The training rows as production's, `shift` added to three of the four features;
+    with or without their labels."""
+    frame = pd.read_csv(project.root / "data" / "train.csv")
+    frame[list(SHIFTED)] += shift
+    path = tmp_path / f"production-{shift}-{labels}.csv"
+    (frame if labels else frame.drop(columns="species")).to_csv(path, index=False)
+    return path
+
+
+def test_rows_like_the_training_data_have_not_drifted_and_labels_give_the_real_figures(
+    promoted: Project, tmp_path: Path
+) -> None:
+    path = production(promoted, tmp_path, labels=True)
+    found = monitor.monitor(promoted.manifest, path, stage="production", shown="prod.csv")
+    assert (found.version, found.stage, found.rows, found.labelled) == (
+        "v0.1.0",
+        "production",
+        120,
+        120,
+    )
+    assert found.drift is not None and not found.drifted
+    assert found.drift.reference == "v0.1.0's training data" and found.drift.current == "prod.csv"
+    # the model the stage holds, on the labelled rows: scikit-learn's figures
+    import joblib
+
+    model = joblib.load(promoted.root / "models" / "model.joblib")
+    frame = pd.read_csv(path)
+    truth, said = frame.pop("species"), model.predict(frame)
+    assert found.actual["accuracy"] == pytest.approx(skm.accuracy_score(truth, said))
+    assert found.actual["f1_macro"] == pytest.approx(skm.f1_score(truth, said, average="macro"))
+    (accuracy,) = [e for e in found.estimates if e.metric == "accuracy"]
+    assert accuracy.low <= accuracy.value <= accuracy.high
+    # iris keeps 30 test rows: too few to calibrate on, and the estimate says so
+    assert not found.reliable
+    assert accuracy.reasons[0] == "only 30 reference rows to calibrate on (at least 300 are needed)"
+
+
+def test_a_shifted_column_is_named_and_the_command_exits_1(
+    promoted: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = production(promoted, tmp_path, shift=3.0, labels=False)
+    code = main(["monitor", "-C", str(promoted.root), "--data", str(path), "--json"])
+    said = json.loads(capsys.readouterr().out)
+    assert code == 1 and said["drifted"] is True and said["labelled"] == 0
+    drifted = {c["column"] for c in said["drift"] if c["drifted"]}
+    assert drifted == set(SHIFTED), said["drift"]  # the file drifted: over half its columns
+    assert said["actual"] == {} and {e["metric"] for e in said["estimates"]} == {
+        "accuracy",
+        "f1_macro",
+    }
+    assert all(np.isfinite(e["value"]) for e in said["estimates"])
+    main(["monitor", "-C", str(promoted.root), "--data", str(path)])
+    text = capsys.readouterr().out
+    assert text.startswith(f"{path}: 120 rows against v0.1.0 (production)")
+    assert "accuracy, estimated without labels: " in text and "not to be trusted" in text
+
+
+def test_a_stage_that_holds_nothing_says_what_to_do(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "iris")
+    path = production(project, tmp_path, labels=False)
+    with pytest.raises(UserError, match="registry stage production holds no version of iris"):
+        monitor.monitor(project.manifest, path, stage="production", shown="p.csv")
