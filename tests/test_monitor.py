@@ -94,3 +94,24 @@ def test_a_stage_that_holds_nothing_says_what_to_do(tmp_path: Path) -> None:
     path = production(project, tmp_path, labels=False)
     with pytest.raises(UserError, match="registry stage production holds no version of iris"):
         monitor.monitor(project.manifest, path, stage="production", shown="p.csv")
+
+
+def test_the_manifest_names_the_data_and_the_environment(
+    promoted: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = production(promoted, tmp_path, labels=False)
+    manifest = promoted.root / "mlops.yaml"
+    text = manifest.read_text()
+    manifest.write_text(text + f"monitor:\n  data: {path}\n  stage: staging\n")
+    code = main(["monitor", "-C", str(promoted.root), "--json"])
+    said = json.loads(capsys.readouterr().out)
+    assert (said["stage"], said["data"], said["drifted"]) == ("staging", str(path), False)
+    assert code == 1  # iris's 30 test rows: too few to trust the estimate on
+    manifest.write_text(text + "monitor:\n  stage: prod\n")
+    assert main(["monitor", "-C", str(promoted.root)]) == 2
+    error = capsys.readouterr().err
+    assert "monitor.stage" in error and "'prod' is not an environment" in error
+    assert "(declared: staging, production)" in error
+    manifest.write_text(text)
+    assert main(["monitor", "-C", str(promoted.root)]) == 2
+    assert "no production data named" in capsys.readouterr().err

@@ -16,10 +16,19 @@ def monitor(args: argparse.Namespace) -> int:
     from mlgate.result import document
 
     loaded = load_manifest(args)
-    path = Path(args.data)
+    if args.data is not None:
+        path, said = Path(args.data), "--data"
+    elif loaded.monitor.data is not None:
+        path, said = loaded.resolve(loaded.monitor.data), loaded.cited("monitor.data")
+    else:
+        raise UserError(
+            "no production data named",
+            hint="pass --data FILE, or set monitor.data in the manifest (docs/monitor.md)",
+        )
     if not path.is_file():
-        raise UserError(f"--data: '{args.data}' is not a file")
-    found = monitoring.monitor(loaded, path, stage=args.stage, shown=shown(args, path))
+        raise UserError(f"{said}: '{path}' is not a file")
+    stage = args.stage or loaded.monitor.stage
+    found = monitoring.monitor(loaded, path, stage=stage, shown=shown(args, path))
     attention = found.drifted or not found.reliable
     if args.json:
         print_json(

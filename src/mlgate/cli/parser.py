@@ -92,10 +92,13 @@ def build() -> argparse.ArgumentParser:
         "training data's profile, and its performance estimated before labels arrive",
     )
     monitor_.add_argument(
-        "--data", required=True, metavar="FILE", help="production rows: CSV, Parquet or JSON Lines"
+        "--data",
+        metavar="FILE",
+        help="production rows: CSV, Parquet or JSON Lines (default: monitor.data)",
     )
     monitor_.add_argument(
-        "--stage", default="production", help="the registry stage watched (default: production)"
+        "--stage",
+        help="the environment whose version is watched (default: monitor.stage, or production)",
     )
     compare_ = command(
         "compare",

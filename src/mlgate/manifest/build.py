@@ -29,6 +29,7 @@ from mlgate.manifest.spec import (
     LatencySpec,
     Manifest,
     MetricCheck,
+    Monitor,
     PytestCheck,
     Quantile,
     Registry,
@@ -139,6 +140,10 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
         forks=_forks(raw.get("forks", {})),
         registry=Registry(artifacts=raw.get("registry", {}).get("artifacts", DEFAULT_ARTIFACTS)),
         environments=tuple(_environment(n, s) for n, s in raw.get("environments", {}).items()),
+        monitor=Monitor(
+            data=raw.get("monitor", {}).get("data"),
+            stage=raw.get("monitor", {}).get("stage", "production"),
+        ),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position
             format_path(p, raw): (m.line, m.column)

@@ -46,6 +46,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_metric_problems(raw),
         *_feature_problems(raw),
         *_environment_problems(raw),
+        *_monitor_problems(raw),
         *_docker_problems(raw),
         *_registry_problems(raw),
         *_drift_problems(raw),
@@ -575,6 +576,21 @@ def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 f"environments require each other in a loop through '{name}'",
                 False,
             )
+
+
+def _monitor_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """The environment watched is one the manifest declares, when it declares any."""
+    spec, envs = _get(raw, "monitor"), _get(raw, "environments")
+    if not isinstance(spec, dict) or not isinstance(envs, dict) or not envs:
+        return
+    stage = spec.get("stage", "production")
+    if isinstance(stage, str) and stage not in envs:
+        said = "is not" if "stage" in spec else "(the default) is not"
+        yield (
+            ("monitor", "stage") if "stage" in spec else ("monitor",),
+            f"'{stage}' {said} an environment (declared: {', '.join(envs)})",
+            "stage" in spec,
+        )
 
 
 def _docker_problems(raw: dict[str, Any]) -> Iterator[Finding]:

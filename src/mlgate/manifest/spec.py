@@ -331,6 +331,14 @@ class Environment:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Monitor:
+    """`mlgate monitor`: the production rows, and the environment whose version is watched."""
+
+    data: str | None = None
+    stage: str = "production"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Manifest:
     path: Path  # the manifest file
     root: Path  # relative paths in the manifest are relative to this folder
@@ -347,6 +355,7 @@ class Manifest:
     forks: Forks = field(default_factory=Forks)
     registry: Registry = field(default_factory=Registry)
     environments: tuple[Environment, ...] = ()  # in the manifest's order
+    monitor: Monitor = field(default_factory=Monitor)
     description: str = ""
     version: int = 1
     sha256: str = ""
