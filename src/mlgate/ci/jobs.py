@@ -31,8 +31,9 @@ OUTPUTS = {
     "version": re.compile(r"|v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]{0,64}"),
 }
 MONITOR_NOTE = (
-    "scheduled run: drift monitoring ('monitor:') is not in this version of "
-    "mlgate, so this run re-checks today's data, retrains and re-checks the model"
+    "scheduled run: this version of mlgate's scheduled job re-checks today's data, "
+    "retrains and re-checks the model; `mlgate monitor` measures production data against "
+    "the promoted version, but is not yet what this job runs"
 )
 
 
