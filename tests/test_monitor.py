@@ -115,3 +115,44 @@ def test_the_manifest_names_the_data_and_the_environment(
     manifest.write_text(text)
     assert main(["monitor", "-C", str(promoted.root)]) == 2
     assert "no production data named" in capsys.readouterr().err
+
+
+def test_a_profile_of_the_production_rows_gives_drift_alone(
+    promoted: Project, tmp_path: Path
+) -> None:
+    """Made where the data lives (`mlgate profile`): the rows never reach the monitor."""
+    import polars as pl
+
+    from mlgate.data import profile
+
+    shifted = production(promoted, tmp_path, shift=3.0, labels=False)
+    made = profile.condensed(profile.of_frame(pl.read_csv(shifted), source="prod.csv"))
+    path = tmp_path / "production.json"
+    path.write_text(profile.to_json(made))
+    found = monitor.monitor(promoted.manifest, path, stage="production", shown="production.json")
+    assert found.rows == 120 and found.drifted and found.estimates == ()
+    assert {c.column for c in found.drift.columns if c.drifted} == set(SHIFTED)
+    assert found.said == ("a profile holds no rows to score: only drift is measured",)
+
+
+def test_data_at_a_url_is_fetched_through_fsspec(
+    promoted: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import fsspec
+
+    from mlgate.data import remote
+
+    memory = fsspec.filesystem("memory")
+    memory.pipe("/exports/production.csv", production(promoted, tmp_path, labels=True).read_bytes())
+    url = "memory://exports/production.csv"
+    assert main(["monitor", "-C", str(promoted.root), "--data", url, "--json"]) == 1
+    said = json.loads(capsys.readouterr().out)
+    assert (said["data"], said["rows"], said["labelled"], said["drifted"]) == (url, 120, 120, False)
+    assert main(["monitor", "-C", str(promoted.root), "--data", url + ".gone"]) == 2
+    assert "memory://exports/production.csv.gone does not exist" in capsys.readouterr().err
+    assert [remote.is_url(n) for n in ("s3://b/k.csv", "https://h/f", "file:///x", "a.csv")] == [
+        True,
+        True,
+        False,
+        False,
+    ]

@@ -52,7 +52,8 @@ class Monitored:
 
 
 def monitor(manifest: Manifest, data: Path, *, stage: str, shown: str) -> Monitored:
-    """`data` (named `shown`) against the version `stage` holds."""
+    """`data` (named `shown`) against the version `stage` holds: rows (CSV, Parquet, JSON
+    Lines), or a profile of them (`mlgate profile`, `.json`), which gives drift only."""
     from mlgate.compare import baseline
     from mlgate.data import load, profile
     from mlgate.model import loading
@@ -72,8 +73,14 @@ def monitor(manifest: Manifest, data: Path, *, stage: str, shown: str) -> Monito
         why = version.problem if version else "its version record is missing"
         raise UserError(f"{held.version}, which {stage} holds, cannot be read: {why}")
     run = runs.read(where.store.get(version.record["run"]["sha256"]))
-    frame = load.read(data, load.detect_format(data, manifest.data.format))
-    if frame.height == 0:
+    if profile.is_profile(data.name):
+        frame, made = None, profile.read(shown, data.read_bytes())
+        rows, columns = made.rows, list(made.columns)
+    else:
+        frame = load.read(data, load.detect_format(data, manifest.data.format))
+        made = profile.of_frame(frame, source=shown, exact=True)
+        rows, columns = frame.height, frame.columns
+    if rows == 0:
         raise UserError(f"{shown} has no rows to monitor")
     target = manifest.data.target
     said: list[str] = []
@@ -84,24 +91,28 @@ def monitor(manifest: Manifest, data: Path, *, stage: str, shown: str) -> Monito
     else:
         from mlgate.data import drift
 
-        exclude = tuple(c for c in (manifest.data.id, target) if c and c not in frame.columns)
+        exclude = tuple(c for c in (manifest.data.id, target) if c and c not in columns)
         found_drift = drift.compare(
             reference,
-            profile.of_frame(frame, source=shown, exact=True),
+            made,
             manifest.data.drift or Drift(),
             reference_name=f"{held.version}'s training data",
             current_name=shown,
             exclude=exclude,
         )
-    model_path, suffix = baseline.stage_model(manifest, stage)
-    model = loading.for_manifest(manifest, model_path, suffix=suffix)
-    table = frame.to_pandas()
-    estimates, actual, labelled = _performance(manifest, run, model, table, said)
+    performance: tuple[tuple[Estimate, ...], dict[str, float | None], int] = ((), {}, 0)
+    if frame is None:
+        said.append("a profile holds no rows to score: only drift is measured")
+    else:
+        model_path, suffix = baseline.stage_model(manifest, stage)
+        model = loading.for_manifest(manifest, model_path, suffix=suffix)
+        performance = _performance(manifest, run, model, frame.to_pandas(), said)
+    estimates, actual, labelled = performance
     return Monitored(
         stage=stage,
         version=held.version,
         data=shown,
-        rows=frame.height,
+        rows=rows,
         labelled=labelled,
         drift=found_drift,
         estimates=estimates,

@@ -4,6 +4,7 @@ holds; exit 1 when the data drifted or the estimate cannot be trusted."""
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 from mlgate.cli.shared import load_manifest, print_json, shown
@@ -12,23 +13,29 @@ from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
 
 def monitor(args: argparse.Namespace) -> int:
     from mlgate import monitor as monitoring
+    from mlgate.data import remote
     from mlgate.report import drift_tables, numbers
     from mlgate.result import document
 
     loaded = load_manifest(args)
-    if args.data is not None:
-        path, said = Path(args.data), "--data"
-    elif loaded.monitor.data is not None:
-        path, said = loaded.resolve(loaded.monitor.data), loaded.cited("monitor.data")
-    else:
+    named, said = args.data, "--data"
+    if named is None and loaded.monitor.data is not None:
+        named, said = loaded.monitor.data, loaded.cited("monitor.data")
+    if named is None:
         raise UserError(
             "no production data named",
             hint="pass --data FILE, or set monitor.data in the manifest (docs/monitor.md)",
         )
-    if not path.is_file():
-        raise UserError(f"{said}: '{path}' is not a file")
     stage = args.stage or loaded.monitor.stage
-    found = monitoring.monitor(loaded, path, stage=stage, shown=shown(args, path))
+    with tempfile.TemporaryDirectory(prefix="mlgate-monitor-") as scratch:
+        if remote.is_url(named):
+            path, name = remote.fetched(named, Path(scratch)), named
+        else:
+            path = Path(named) if args.data is not None else loaded.resolve(named)
+            path, name = path, shown(args, path)
+            if not path.is_file():
+                raise UserError(f"{said}: '{path}' is not a file")
+        found = monitoring.monitor(loaded, path, stage=stage, shown=name)
     attention = found.drifted or not found.reliable
     if args.json:
         print_json(
