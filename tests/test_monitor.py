@@ -45,7 +45,9 @@ def test_rows_like_the_training_data_have_not_drifted_and_labels_give_the_real_f
     promoted: Project, tmp_path: Path
 ) -> None:
     path = production(promoted, tmp_path, labels=True)
-    found = monitor.monitor(promoted.manifest, path, stage="production", shown="prod.csv")
+    found = monitor.monitor(
+        promoted.manifest, promoted.where(), path, stage="production", shown="prod.csv"
+    )
     assert (found.version, found.stage, found.rows, found.labelled) == (
         "v0.1.0",
         "production",
@@ -93,7 +95,7 @@ def test_a_stage_that_holds_nothing_says_what_to_do(tmp_path: Path) -> None:
     project = make_project(tmp_path / "iris")
     path = production(project, tmp_path, labels=False)
     with pytest.raises(UserError, match="registry stage production holds no version of iris"):
-        monitor.monitor(project.manifest, path, stage="production", shown="p.csv")
+        monitor.monitor(project.manifest, project.where(), path, stage="production", shown="p.csv")
 
 
 def test_the_manifest_names_the_data_and_the_environment(
@@ -129,7 +131,9 @@ def test_a_profile_of_the_production_rows_gives_drift_alone(
     made = profile.condensed(profile.of_frame(pl.read_csv(shifted), source="prod.csv"))
     path = tmp_path / "production.json"
     path.write_text(profile.to_json(made))
-    found = monitor.monitor(promoted.manifest, path, stage="production", shown="production.json")
+    found = monitor.monitor(
+        promoted.manifest, promoted.where(), path, stage="production", shown="production.json"
+    )
     assert found.rows == 120 and found.drifted and found.estimates == ()
     assert {c.column for c in found.drift.columns if c.drifted} == set(SHIFTED)
     assert found.said == ("a profile holds no rows to score: only drift is measured",)
@@ -156,3 +160,38 @@ def test_data_at_a_url_is_fetched_through_fsspec(
         False,
         False,
     ]
+
+
+def test_recorded_runs_are_the_history_and_a_late_run_is_said(
+    promoted: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = production(promoted, tmp_path, shift=3.0, labels=False)
+    command = ["monitor", "-C", str(promoted.root), "--data", str(path), "--json"]
+    assert main(command) == 1
+    assert json.loads(capsys.readouterr().out)["history"] == []  # not recorded
+    for _ in range(2):
+        main([*command, "--record"])
+        said = json.loads(capsys.readouterr().out)
+    assert said["recorded"] is True and len(said["history"]) == 2
+    last = said["history"][-1]
+    assert (last["version"], last["rows"], last["drifted"]) == ("v0.1.0", 120, True)
+    assert sorted(last["drifted_columns"]) == sorted(SHIFTED)
+    assert set(last["estimates"]) == {"accuracy", "f1_macro"}
+    assert last["estimates"]["accuracy"]["reliable"] is False  # iris: 30 reference rows
+
+
+def test_the_schedules_gaps_are_found_from_the_usual_interval() -> None:
+    import datetime as dt
+
+    day = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
+    stamps = [(day + dt.timedelta(days=d)).isoformat() for d in (0, 1, 2, 5, 6)]
+    found = monitor.gaps(stamps, now=day + dt.timedelta(days=6, hours=2))
+    assert found == (
+        "no run between 2026-12-03 03:00 UTC and 2026-12-06 03:00 UTC (3.0 days, where "
+        "runs came every 24 h)",
+    )
+    late = monitor.gaps(stamps, now=day + dt.timedelta(days=9))
+    assert late[-1] == (
+        "no run since 2026-12-07 03:00 UTC (3.0 days ago, where runs came every 24 h)"
+    )
+    assert monitor.gaps(stamps[:2], now=day + dt.timedelta(days=30)) == ()  # too few to know

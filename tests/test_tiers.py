@@ -25,6 +25,7 @@ E2E = [
     "tests/registry/test_docs.py",
     "tests/registry/test_killed.py",
     "tests/registry/test_concurrency.py",
+    "tests/registry/test_journal.py::test_twelve_writers_at_once_all_land",
     "tests/compare/test_dvc_diff.py",
     "tests/compare/test_telling.py",
     "tests/compare/test_baseline.py",

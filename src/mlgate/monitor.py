@@ -10,10 +10,13 @@ in the file are scored for real too, and are what the estimate is checked agains
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlgate import words
 from mlgate.errors import UserError
@@ -25,9 +28,11 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from mlgate.registry.operations import Where
     from mlgate.result.records import RunResult
 
 DEFAULT_METRIC = "accuracy"
+LATE = 2.0  # a run this many usual intervals after the last one: the schedule missed runs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,7 +56,7 @@ class Monitored:
         return all(e.reliable for e in self.estimates)
 
 
-def monitor(manifest: Manifest, data: Path, *, stage: str, shown: str) -> Monitored:
+def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: str) -> Monitored:
     """`data` (named `shown`) against the version `stage` holds: rows (CSV, Parquet, JSON
     Lines), or a profile of them (`mlgate profile`, `.json`), which gives drift only."""
     from mlgate.compare import baseline
@@ -60,7 +65,6 @@ def monitor(manifest: Manifest, data: Path, *, stage: str, shown: str) -> Monito
     from mlgate.registry import operations
     from mlgate.result import runs
 
-    where = operations.Where.of(manifest)
     current = where.read()
     held = current.current(stage)
     if held is None:
@@ -208,3 +212,101 @@ def _key(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class History:
+    """The monitoring runs recorded so far (`--record`), oldest first, and what they miss."""
+
+    entries: tuple[Mapping[str, Any], ...]
+    gaps: tuple[str, ...]  # runs the schedule should have made and did not
+
+
+def entry(found: Monitored, at: dt.datetime) -> dict[str, Any]:
+    """One run as the journal keeps it: small, the figures a chart of them needs."""
+    drift = found.drift
+    return {
+        "at": at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "stage": found.stage,
+        "version": found.version,
+        "data": found.data,
+        "rows": found.rows,
+        "labelled": found.labelled,
+        "drifted": found.drifted,
+        "drifted_columns": list(drift.drifted_columns) if drift else [],
+        "estimates": {
+            e.metric: {"value": e.value, "low": e.low, "high": e.high, "reliable": e.reliable}
+            for e in found.estimates
+        },
+        "actual": dict(found.actual),
+    }
+
+
+def journal_name(manifest: Manifest) -> str:
+    return f"{manifest.name}/monitor"
+
+
+def history(where: Where, manifest: Manifest, *, now: dt.datetime) -> History:
+    """The journal's entries and the schedule's gaps up to `now`."""
+    from mlgate.registry import journal
+
+    read = []
+    for raw in journal.read(where.root, journal_name(manifest), token=where.token):
+        try:
+            loaded = json.loads(raw)
+        except ValueError:
+            continue  # not an entry of ours: the ref is shared with nobody, but say nothing
+        if isinstance(loaded, dict) and isinstance(loaded.get("at"), str):
+            read.append(loaded)
+    return History(entries=tuple(read), gaps=gaps([e["at"] for e in read], now))
+
+
+def record(where: Where, manifest: Manifest, found: Monitored, *, now: dt.datetime) -> History:
+    """`found` appended to the journal (at origin too), and the history with it."""
+    from mlgate.registry import journal
+
+    said = json.dumps(entry(found, now), sort_keys=True, allow_nan=False, default=str)
+    stamp = now.isoformat(timespec="seconds")
+    journal.append(where.root, journal_name(manifest), said, date=stamp, token=where.token)
+    return history(where, manifest, now=now)
+
+
+def gaps(stamps: list[str], now: dt.datetime) -> tuple[str, ...]:
+    """Where runs came later than twice their usual interval (the median between runs):
+    GitHub delays scheduled runs and drops some when it is busy. Needs three runs."""
+    times = sorted(t for t in map(_when, stamps) if t is not None)
+    if len(times) < 3:
+        return ()
+    intervals = [b - a for a, b in itertools.pairwise(times)]
+    usual = sorted(intervals)[len(intervals) // 2]
+    if usual.total_seconds() <= 0:
+        return ()
+    found = [
+        f"no run between {_day(a)} and {_day(b)} ({_span(b - a)}, where runs came every "
+        f"{_span(usual)})"
+        for a, b in itertools.pairwise(times)
+        if b - a > LATE * usual
+    ]
+    if now - times[-1] > LATE * usual:
+        found.append(
+            f"no run since {_day(times[-1])} ({_span(now - times[-1])} ago, where runs came "
+            f"every {_span(usual)})"
+        )
+    return tuple(found)
+
+
+def _when(stamp: str) -> dt.datetime | None:
+    try:
+        found = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
+
+
+def _day(at: dt.datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _span(gap: dt.timedelta) -> str:
+    hours = gap.total_seconds() / 3600
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"

@@ -4,6 +4,8 @@ holds; exit 1 when the data drifted or the estimate cannot be trusted."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 
@@ -13,11 +15,14 @@ from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
 
 def monitor(args: argparse.Namespace) -> int:
     from mlgate import monitor as monitoring
+    from mlgate import promotion
     from mlgate.data import remote
+    from mlgate.github import context
     from mlgate.report import drift_tables, numbers
     from mlgate.result import document
 
     loaded = load_manifest(args)
+    where = promotion.where_in_workflow(loaded, context.load(os.environ), context.token(os.environ))
     named, said = args.data, "--data"
     if named is None and loaded.monitor.data is not None:
         named, said = loaded.monitor.data, loaded.cited("monitor.data")
@@ -35,7 +40,12 @@ def monitor(args: argparse.Namespace) -> int:
             path, name = path, shown(args, path)
             if not path.is_file():
                 raise UserError(f"{said}: '{path}' is not a file")
-        found = monitoring.monitor(loaded, path, stage=stage, shown=name)
+        found = monitoring.monitor(loaded, where, path, stage=stage, shown=name)
+    now = dt.datetime.now(dt.UTC)
+    if args.record:
+        past = monitoring.record(where, loaded, found, now=now)
+    else:
+        past = monitoring.history(where, loaded, now=now)
     attention = found.drifted or not found.reliable
     if args.json:
         print_json(
@@ -51,6 +61,9 @@ def monitor(args: argparse.Namespace) -> int:
                 "reliable": found.reliable,
                 "actual": dict(found.actual),
                 "said": list(found.said),
+                "recorded": bool(args.record),
+                "history": list(past.entries),
+                "gaps": list(past.gaps),
             }
         )
         return EXIT_FAILED if attention else EXIT_PASSED
@@ -70,4 +83,8 @@ def monitor(args: argparse.Namespace) -> int:
         )
     for line in found.said:
         print(line)
+    runs = f"{len(past.entries)} recorded run" + ("" if len(past.entries) == 1 else "s")
+    print(f"history: {runs}" + ("" if args.record else " (this one not recorded: --record)"))
+    for gap in past.gaps:
+        print(f"the schedule missed runs: {gap}")
     return EXIT_FAILED if attention else EXIT_PASSED

@@ -100,6 +100,12 @@ def build() -> argparse.ArgumentParser:
         "--stage",
         help="the environment whose version is watched (default: monitor.stage, or production)",
     )
+    monitor_.add_argument(
+        "--record",
+        action="store_true",
+        help="append this run to the monitoring history (a git ref of mlgate's own, pushed "
+        "to origin)",
+    )
     compare_ = command(
         "compare",
         compare.compare,

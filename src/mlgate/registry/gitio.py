@@ -144,7 +144,7 @@ def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
             timeout_s=300,
         )
     except OutsideError as exc:
-        if _lost_race(str(exc)):
+        if lost_race(str(exc)):
             return False
         raise OutsideError(
             f"origin refused the registry's tags: {exc}",
@@ -153,7 +153,7 @@ def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
     return True
 
 
-def _lost_race(said: str) -> bool:
+def lost_race(said: str) -> bool:
     """Another writer got there first (the tag exists at origin, or origin was writing the
     same ref at that moment). A hook that declined, a permission or an unreachable origin
     is not a race: retrying would only fail again, so it is reported at once."""

@@ -1,0 +1,123 @@
+"""An append-only journal on a git ref of mlgate's own (`refs/mlgate/NAME`): each entry is a
+commit whose message is the entry and whose parent is the entry before, on an empty tree.
+
+It lives where the registry's records do, so it survives throw-away runners and needs no
+server. Appending is compare-and-swap: origin refuses a push that is not a fast-forward of
+its tip, so a writer that lost a race reads again and retries on top of the winner's
+entry. Concurrent writers all land, in some order; none overwrites another.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+from mlgate import git, proc
+from mlgate.errors import OutsideError
+from mlgate.registry import gitio
+
+PREFIX = "refs/mlgate/"
+TRIES = 30
+# the journal's commits are records, not anyone's work: one fixed identity, the actor is
+# in the entry
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "mlgate",
+    "GIT_AUTHOR_EMAIL": "mlgate@users.noreply.github.com",
+    "GIT_COMMITTER_NAME": "mlgate",
+    "GIT_COMMITTER_EMAIL": "mlgate@users.noreply.github.com",
+}
+SEPARATOR = "\x1e"
+
+
+def read(root: Path, name: str, *, token: str | None = None) -> list[str]:
+    """The entries, oldest first (origin's, when the clone has one)."""
+    ref = PREFIX + name
+    if gitio.has_origin(root):
+        _fetch(root, ref, token)
+    if _tip(root, ref) is None:
+        return []
+    out = proc.output(
+        ["git", "log", "--reverse", f"--format=%B{SEPARATOR}", ref, "--"],
+        cwd=root,
+        env=git.env(),
+    )
+    return [e.strip("\n") for e in out.split(SEPARATOR) if e.strip()]
+
+
+def append(root: Path, name: str, entry: str, *, date: str, token: str | None = None) -> None:
+    """`entry` as the journal's newest, at origin too when there is one."""
+    ref = PREFIX + name
+    empty = proc.output(["git", "mktree"], cwd=root, env=git.env()).strip()
+    remote = gitio.has_origin(root)
+    for attempt in range(TRIES):
+        if remote:
+            _fetch(root, ref, token)
+        parent = _tip(root, ref)
+        commit = proc.output(
+            ["git", "commit-tree", empty, *(["-p", parent] if parent else []), "-m", entry],
+            cwd=root,
+            env={**git.env(), **IDENTITY, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date},
+        ).strip()
+        if remote:
+            if _pushed(root, commit, ref, token):
+                proc.output(["git", "update-ref", ref, commit], cwd=root, env=git.env())
+                return
+        else:  # only over the tip it was made on: another process may have appended
+            proc.output(
+                ["git", "update-ref", ref, commit, parent or "0" * 40],
+                cwd=root,
+                env=git.env(),
+                check=False,
+            )
+            if _tip(root, ref) == commit:
+                return
+        time.sleep(random.uniform(0, 0.05 * 2 ** min(attempt, 5)))  # jitter: racers spread out
+    raise OutsideError(
+        f"the journal {ref} could not be appended to after {TRIES} tries: other writers kept "
+        "getting there first",
+        hint="nothing of this entry was recorded; run the same command again",
+    )
+
+
+def _tip(root: Path, ref: str) -> str | None:
+    out = proc.output(
+        ["git", "rev-parse", "--verify", "--quiet", ref], cwd=root, env=git.env(), check=False
+    )
+    return out.strip() or None
+
+
+def _fetch(root: Path, ref: str, token: str | None) -> None:
+    """Origin's tip of the journal, in place of the local one (none at origin: none here)."""
+    listed = proc.output(
+        ["git", "ls-remote", "origin", ref], cwd=root, env=git.auth_env(token), timeout_s=300
+    )
+    if not listed.strip():
+        proc.output(["git", "update-ref", "-d", ref], cwd=root, env=git.env(), check=False)
+        return
+    proc.output(
+        ["git", "fetch", "--quiet", "--no-recurse-submodules", "origin", f"+{ref}:{ref}"],
+        cwd=root,
+        env=git.auth_env(token),
+        timeout_s=300,
+    )
+
+
+def _pushed(root: Path, commit: str, ref: str, token: str | None) -> bool:
+    """False when origin's tip moved since it was read (the push is not a fast-forward)."""
+    try:
+        proc.output(
+            ["git", "push", "--quiet", "origin", f"{commit}:{ref}"],
+            cwd=root,
+            env=git.auth_env(token),
+            timeout_s=300,
+        )
+    except OutsideError as exc:
+        said = str(exc)
+        if "non-fast-forward" in said or "fetch first" in said or gitio.lost_race(said):
+            return False
+        raise OutsideError(
+            f"origin refused the journal {ref}: {exc}",
+            hint="nothing of this entry was recorded; fix what origin says, then run again",
+        ) from exc
+    return True

@@ -1,0 +1,60 @@
+"""The journal on a git ref of mlgate's own: entries read back in order, at origin too, and
+writers at once all land (none overwrites another)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlgate.registry import journal
+from tests.conftest import REPO_ROOT, git
+
+DATE = "2026-12-05T10:00:00Z"
+
+
+def clone(origin: Path, at: Path) -> Path:
+    git(at.parent, "clone", "-q", str(origin), str(at))
+    return at
+
+
+def test_entries_are_read_back_oldest_first_and_a_new_clone_reads_origins(
+    tmp_path: Path,
+) -> None:
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    first = clone(origin, tmp_path / "a")
+    assert journal.read(first, "iris/monitor") == []
+    for n in range(3):
+        journal.append(first, "iris/monitor", json.dumps({"n": n, "say": "a\nb"}), date=DATE)
+    said = [json.loads(e) for e in journal.read(first, "iris/monitor")]
+    assert said == [{"n": 0, "say": "a\nb"}, {"n": 1, "say": "a\nb"}, {"n": 2, "say": "a\nb"}]
+    second = clone(origin, tmp_path / "b")  # a throw-away runner's fresh clone
+    assert journal.read(second, "iris/monitor") == journal.read(first, "iris/monitor")
+    branches = git(second, "branch", "-a")
+    assert "mlgate" not in branches  # a ref of its own, not a branch anyone checks out
+
+
+APPEND = """
+import sys
+from pathlib import Path
+from mlgate.registry import journal
+journal.append(Path(sys.argv[1]), "iris/monitor", sys.argv[2], date="2026-12-05T10:00:00Z")
+"""
+
+
+@pytest.mark.e2e  # twelve processes
+def test_twelve_writers_at_once_all_land(tmp_path: Path) -> None:
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    clones = [clone(origin, tmp_path / f"c{i}") for i in range(12)]
+    running = [
+        subprocess.Popen([sys.executable, "-c", APPEND, str(c), f"entry {i}"], cwd=REPO_ROOT)
+        for i, c in enumerate(clones)
+    ]
+    assert [p.wait(timeout=120) for p in running] == [0] * 12
+    entries = journal.read(clones[0], "iris/monitor")
+    assert sorted(entries) == sorted(f"entry {i}" for i in range(12))
