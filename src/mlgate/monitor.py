@@ -55,11 +55,38 @@ class Monitored:
     def reliable(self) -> bool:
         return all(e.reliable for e in self.estimates)
 
+    @property
+    def attention(self) -> bool:
+        """What a scheduled run fails on: the data drifted, or an estimate is in doubt."""
+        return self.drifted or not self.reliable
+
+
+@dataclass(frozen=True, kw_only=True)
+class Named:
+    """The production data as named (a path or a URL), and who named it."""
+
+    name: str
+    path: Path  # the path it stands for, when it is not a URL
+    by: str  # "--data", or "mlops.yaml line 30 (monitor.data)"
+
+
+def production_data(manifest: Manifest, given: str | None) -> Named:
+    """`--data` (relative to where the command started), else `monitor.data` (to the
+    manifest's folder)."""
+    if given is not None:
+        return Named(name=given, path=Path(given), by="--data")
+    if manifest.monitor.data is not None:
+        named = manifest.monitor.data
+        return Named(name=named, path=manifest.resolve(named), by=manifest.cited("monitor.data"))
+    raise UserError(
+        "no production data named",
+        hint="pass --data FILE, or set monitor.data in the manifest (docs/monitor.md)",
+    )
+
 
 def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: str) -> Monitored:
     """`data` (named `shown`) against the version `stage` holds: rows (CSV, Parquet, JSON
     Lines), or a profile of them (`mlgate profile`, `.json`), which gives drift only."""
-    from mlgate.compare import baseline
     from mlgate.data import load, profile
     from mlgate.model import loading
     from mlgate.registry import operations
@@ -95,7 +122,9 @@ def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: 
     else:
         from mlgate.data import drift
 
-        exclude = tuple(c for c in (manifest.data.id, target) if c and c not in columns)
+        # an id differs by design; a target the rows do not hold yet is not missing data
+        absent = (target,) if target not in columns else ()
+        exclude = (*((manifest.data.id,) if manifest.data.id else ()), *absent)
         found_drift = drift.compare(
             reference,
             made,
@@ -108,8 +137,10 @@ def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: 
     if frame is None:
         said.append("a profile holds no rows to score: only drift is measured")
     else:
-        model_path, suffix = baseline.stage_model(manifest, stage)
-        model = loading.for_manifest(manifest, model_path, suffix=suffix)
+        recorded = version.record["model"]  # loaded only by the sha256 its version holds
+        model = loading.for_manifest(
+            manifest, where.store.get(recorded["sha256"]), suffix=Path(recorded["file"]).suffix
+        )
         performance = _performance(manifest, run, model, frame.to_pandas(), said)
     estimates, actual, labelled = performance
     return Monitored(

@@ -15,7 +15,7 @@ from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
 
 def monitor(args: argparse.Namespace) -> int:
     from mlgate import monitor as monitoring
-    from mlgate import promotion
+    from mlgate import promotion, words
     from mlgate.data import remote
     from mlgate.github import context
     from mlgate.report import drift_tables, numbers
@@ -23,30 +23,21 @@ def monitor(args: argparse.Namespace) -> int:
 
     loaded = load_manifest(args)
     where = promotion.where_in_workflow(loaded, context.load(os.environ), context.token(os.environ))
-    named, said = args.data, "--data"
-    if named is None and loaded.monitor.data is not None:
-        named, said = loaded.monitor.data, loaded.cited("monitor.data")
-    if named is None:
-        raise UserError(
-            "no production data named",
-            hint="pass --data FILE, or set monitor.data in the manifest (docs/monitor.md)",
-        )
+    named = monitoring.production_data(loaded, args.data)
     stage = args.stage or loaded.monitor.stage
     with tempfile.TemporaryDirectory(prefix="mlgate-monitor-") as scratch:
-        if remote.is_url(named):
-            path, name = remote.fetched(named, Path(scratch)), named
+        if remote.is_url(named.name):
+            path, name = remote.fetched(named.name, Path(scratch)), named.name
         else:
-            path = Path(named) if args.data is not None else loaded.resolve(named)
-            path, name = path, shown(args, path)
+            path, name = named.path, shown(args, named.path)
             if not path.is_file():
-                raise UserError(f"{said}: '{path}' is not a file")
+                raise UserError(f"{named.by}: '{name}' is not a file")
         found = monitoring.monitor(loaded, where, path, stage=stage, shown=name)
     now = dt.datetime.now(dt.UTC)
     if args.record:
         past = monitoring.record(where, loaded, found, now=now)
     else:
         past = monitoring.history(where, loaded, now=now)
-    attention = found.drifted or not found.reliable
     if args.json:
         print_json(
             {
@@ -66,7 +57,7 @@ def monitor(args: argparse.Namespace) -> int:
                 "gaps": list(past.gaps),
             }
         )
-        return EXIT_FAILED if attention else EXIT_PASSED
+        return EXIT_FAILED if found.attention else EXIT_PASSED
     print(f"{found.data}: {found.rows:,} rows against {found.version} ({found.stage})")
     if found.drift is not None:
         print(drift_tables.text((found.drift,)))
@@ -83,8 +74,8 @@ def monitor(args: argparse.Namespace) -> int:
         )
     for line in found.said:
         print(line)
-    runs = f"{len(past.entries)} recorded run" + ("" if len(past.entries) == 1 else "s")
+    runs = words.count(len(past.entries), "recorded run")
     print(f"history: {runs}" + ("" if args.record else " (this one not recorded: --record)"))
     for gap in past.gaps:
         print(f"the schedule missed runs: {gap}")
-    return EXIT_FAILED if attention else EXIT_PASSED
+    return EXIT_FAILED if found.attention else EXIT_PASSED
