@@ -58,12 +58,13 @@ def monitor(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_FAILED if found.attention else EXIT_PASSED
-    print(f"{found.data}: {found.rows:,} rows against {found.version} ({found.stage})")
+    print(f"{found.data}: {words.count(found.rows, 'row')} against {found.version} ({found.stage})")
     if found.drift is not None:
         print(drift_tables.text((found.drift,)))
     for e in found.estimates:
         on_labels = (
-            f"; {numbers.value(found.actual[e.metric])} on the {found.labelled:,} labelled rows"
+            f"; {numbers.value(found.actual[e.metric])} on the "
+            f"{words.count(found.labelled, 'labelled row')}"
             if e.metric in found.actual
             else ""
         )
