@@ -195,3 +195,24 @@ def test_the_schedules_gaps_are_found_from_the_usual_interval() -> None:
         "no run since 2026-12-07 03:00 UTC (3.0 days ago, where runs came every 24 h)"
     )
     assert monitor.gaps(stamps[:2], now=day + dt.timedelta(days=30)) == ()  # too few to know
+
+
+def test_the_markdown_leads_with_the_verdict_and_draws_the_history(
+    promoted: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = production(promoted, tmp_path, shift=3.0, labels=True)
+    command = ["monitor", "-C", str(promoted.root), "--data", str(path), "--format", "markdown"]
+    for _ in range(2):
+        assert main([*command, "--record"]) == 1
+    out = capsys.readouterr().out
+    text = out[out.rindex("## ❌ iris") :]  # the second run's
+    assert text.startswith(
+        "## ❌ iris: production data drifted, performance estimate not to be trusted\n"
+    )
+    assert f"120 rows of {path} against **v0.1.0** (production), 120 of them labelled." in text
+    assert "| metric | estimated | 95% interval | on the labelled rows | trusted |" in text
+    assert "- not trusted: only 30 reference rows to calibrate on" in text
+    assert "### ❌ Drift: " in text and "| sepal_length |" in text
+    assert "<summary>History (2 runs)</summary>" in text
+    assert 'title "accuracy, estimated"' in text and 'title "drifted columns"' in text
+    assert "line [3.0000, 3.0000]" in text  # three columns drifted in each run

@@ -58,6 +58,11 @@ def monitor(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_FAILED if found.attention else EXIT_PASSED
+    if args.format == "markdown":
+        from mlgate import monitor_report
+
+        print(monitor_report.markdown(loaded.name, found, past))
+        return EXIT_FAILED if found.attention else EXIT_PASSED
     print(f"{found.data}: {words.count(found.rows, 'row')} against {found.version} ({found.stage})")
     if found.drift is not None:
         print(drift_tables.text((found.drift,)))

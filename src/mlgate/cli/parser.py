@@ -101,6 +101,12 @@ def build() -> argparse.ArgumentParser:
         help="the environment whose version is watched (default: monitor.stage, or production)",
     )
     monitor_.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="markdown: for a job summary or an issue, with the history's charts",
+    )
+    monitor_.add_argument(
         "--record",
         action="store_true",
         help="append this run to the monitoring history (a git ref of mlgate's own, pushed "

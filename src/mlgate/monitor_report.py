@@ -1,0 +1,78 @@
+"""A monitoring run as Markdown, for a job summary or an issue: the verdict first, the
+performance estimates with their intervals and doubts, the drift table, and the history
+drawn as charts (the estimate over time, drifted columns over time)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mlgate import words
+from mlgate.monitor import History, Monitored
+from mlgate.report import drift_tables, mermaid, numbers
+from mlgate.report.blocks import details
+from mlgate.report.inert import escape
+
+
+def markdown(name: str, found: Monitored, past: History) -> str:
+    """The run `found` of model `name`, with the history it belongs to."""
+    mark = "❌" if found.attention else "✅"
+    state = "drifted" if found.drifted else "steady"
+    doubt = "" if found.reliable else ", performance estimate not to be trusted"
+    parts = [
+        f"## {mark} {escape(name)}: production data {state}{doubt}",
+        f"{words.count(found.rows, 'row')} of {escape(found.data)} against "
+        f"**{escape(found.version)}** ({escape(found.stage)}), "
+        f"{found.labelled:,} of them labelled.",
+    ]
+    parts += [f"> ⚠️ The schedule missed runs: {escape(gap)}" for gap in past.gaps]
+    if found.estimates:
+        parts.append(_estimates(found))
+    parts += [f"- {escape(line)}" for line in found.said]
+    if found.drift is not None:
+        parts.append(drift_tables.markdown((found.drift,)))
+    charts = _charts(past.entries)
+    if charts:
+        parts.append(details(f"History ({words.count(len(past.entries), 'run')})", charts))
+    return "\n\n".join(parts)
+
+
+def _estimates(found: Monitored) -> str:
+    rows = [
+        "### Performance before labels",
+        "",
+        "| metric | estimated | 95% interval | on the labelled rows | trusted |",
+        "| --- | ---: | --- | ---: | --- |",
+    ]
+    for e in found.estimates:
+        real = numbers.value(found.actual[e.metric]) if e.metric in found.actual else "—"
+        rows.append(
+            f"| {escape(e.metric)} | {numbers.value(e.value)} | {numbers.value(e.low)} to "
+            f"{numbers.value(e.high)} | {real} | {'yes' if e.reliable else 'no'} |"
+        )
+    doubts = sorted({r for e in found.estimates for r in e.reasons})
+    return "\n".join(rows) + "".join(f"\n\n- not trusted: {escape(d)}" for d in doubts)
+
+
+def _charts(entries: Sequence[Mapping[str, Any]]) -> str:
+    """The first estimated metric and the drifted columns, run by run (two runs at least)."""
+    labels = [str(e.get("at", ""))[:16].replace("T", " ") for e in entries]
+    metrics = [m for m in (entries[-1].get("estimates") or {})] if entries else []
+    found = []
+    if metrics:
+        metric = metrics[0]
+        values = [_figure(e, metric) for e in entries]
+        found.append(
+            mermaid.history(
+                f"{metric}, estimated", [(x, v) for x, v in zip(labels, values, strict=True)]
+            )
+        )
+    drifted = [float(len(e.get("drifted_columns") or ())) for e in entries]
+    found.append(mermaid.history("drifted columns", list(zip(labels, drifted, strict=True))))
+    return "\n\n".join(c for c in found if c)
+
+
+def _figure(entry: Mapping[str, Any], metric: str) -> float:
+    got = (entry.get("estimates") or {}).get(metric) or {}
+    value = got.get("value") if isinstance(got, dict) else None
+    return float(value) if isinstance(value, int | float) else float("nan")
