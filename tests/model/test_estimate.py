@@ -4,6 +4,8 @@ production scores leave the reference's range, and when the reference is too sma
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -115,3 +117,45 @@ def test_only_label_metrics_can_be_estimated() -> None:
             scores=np.array([[0.4, 0.6]]),
             predicted=np.array([1]),
         )
+
+
+def test_many_rows_draw_their_tables_by_sums_with_the_rows_own_spread() -> None:
+    """Above DRAWN_ROWS the label sets are drawn by their sums (normal): the same mean and
+    spread of a metric as drawing each row's label, at a fraction of the time."""
+    rng = np.random.default_rng(4)
+    chance = rng.dirichlet([2.0, 1.0, 1.0], size=20_000)
+    predicted = chance.argmax(axis=1)
+    by_rows = estimate._tables_by_rows(chance, predicted, 300, np.random.default_rng(1))
+    by_sums = estimate._tables_by_sums(chance, predicted, 300, np.random.default_rng(2))
+    for metric in ("accuracy", "f1_macro"):
+        rows, sums = (counts.label_metric(metric, t) for t in (by_rows, by_sums))
+        # the means' difference: within four of its standard errors
+        assert abs(sums.mean() - rows.mean()) < 4 * rows.std() * math.sqrt(2 / 300), metric
+        assert sums.std() == pytest.approx(rows.std(), rel=0.2), metric
+    assert by_sums.sum(axis=(1, 2)) == pytest.approx(20_000)  # every row, once
+    two = np.column_stack([1 - chance[:, 0], chance[:, 0]])  # two classes: the fast path
+    one_by_one = estimate._tables_by_rows(two, predicted % 2, 300, np.random.default_rng(3))
+    summed = estimate._tables_by_sums(two, predicted % 2, 300, np.random.default_rng(4))
+    rows, sums = (counts.label_metric("accuracy", t) for t in (one_by_one, summed))
+    assert abs(sums.mean() - rows.mean()) < 4 * rows.std() * math.sqrt(2 / 300)
+    assert sums.std() == pytest.approx(rows.std(), rel=0.2)
+
+
+def test_two_classes_sum_their_chances_from_sorted_scores_exactly() -> None:
+    """Many rows of two classes: each calibration's sums come from prefix sums over the
+    scores sorted once (the calibration is linear between its knots), equal to summing every
+    row's chance, scores below the first knot and above the last included."""
+    rng = np.random.default_rng(6)
+    reference = rng.beta(2, 2, 3000)
+    calibration = estimate.fit(
+        np.column_stack([1 - reference, reference]), (rng.random(3000) < reference).astype(int)
+    )
+    positive = np.r_[rng.random(50_000), 0.0, 1.0, calibration.thresholds[0][0][:5]]
+    predicted = (positive > 0.4).astype(np.int64)
+    chance = estimate.chances(calibration, np.column_stack([1 - positive, positive]))[:, 1]
+    summed = estimate._Sorted(positive, predicted).sums(calibration)
+    for j, (rows, total, squares) in enumerate(summed):
+        mine = chance[predicted == j]
+        assert rows == len(mine)
+        assert total == pytest.approx(mine.sum(), rel=1e-9)
+        assert squares == pytest.approx((mine**2).sum(), rel=1e-9)

@@ -27,6 +27,7 @@ from mlgate.model import counts
 MIN_REFERENCE_ROWS = 300  # fewer: too few to calibrate ten bins' worth of scores on
 MAX_OUTSIDE = 0.01  # production rows scored outside the reference's range, at most
 AGREE_ALPHA = 0.01  # the labels that arrived disagree with the calibration below this p
+DRAWN_ROWS = 50_000  # more rows: label sets drawn by their sums (normal), not row by row
 
 
 @dataclass(frozen=True)
@@ -159,22 +160,102 @@ def _drawn(
     """The metric on labels drawn from the chances, each batch of draws through a
     calibration fitted on a resample of the reference rows."""
     (reference_scores, reference_y), (scores, predicted) = reference, production
-    rows, classes = len(predicted), reference_scores.shape[1]
+    rows = len(predicted)
     per = max(1, draws // calibrations)
+    summed = (
+        _Sorted(scores[:, 1], predicted) if rows > DRAWN_ROWS and scores.shape[1] == 2 else None
+    )
     found = []
     for _ in range(calibrations):
         pick = rng.integers(0, len(reference_y), len(reference_y))
-        chance = chances(fit(reference_scores[pick], reference_y[pick]), scores)
-        cumulative = np.cumsum(chance, axis=1)
-        labels = (rng.random((per, rows, 1)) > cumulative[None, :, :-1]).sum(axis=2)
-        cells = labels * classes + predicted[None, :] + np.arange(per)[:, None] * classes**2
-        tables = np.bincount(cells.ravel(), minlength=per * classes**2)
-        found.append(
-            counts.label_metric(
-                metric, tables.reshape(per, classes, classes), positive_index=positive_index
-            )
-        )
+        calibration = fit(reference_scores[pick], reference_y[pick])
+        if summed is not None:
+            tables = summed.tables(calibration, per, rng)
+        elif rows > DRAWN_ROWS:
+            tables = _tables_by_sums(chances(calibration, scores), predicted, per, rng)
+        else:
+            tables = _tables_by_rows(chances(calibration, scores), predicted, per, rng)
+        found.append(counts.label_metric(metric, tables, positive_index=positive_index))
     return np.concatenate(found)
+
+
+class _Sorted:
+    """Two classes and many rows: the sums a calibration's tables need, without a pass over
+    the rows. The calibration is linear between its knots, so the chances of the rows
+    between two knots sum to a + b * (their scores' sum), and their squares likewise: from
+    prefix sums over the scores sorted once, each calibration costs a search per knot."""
+
+    def __init__(self, positive: np.ndarray, predicted: np.ndarray) -> None:
+        order = np.argsort(positive, kind="stable")
+        self.scores = positive[order]
+        self.prefix = []  # per predicted class: running count, sum and sum of squares
+        for j in (0, 1):
+            mine = (predicted[order] == j).astype(np.float64)
+            columns = [mine, mine * self.scores, mine * self.scores**2]
+            self.prefix.append(np.vstack([np.zeros(3), np.cumsum(np.column_stack(columns), 0)]))
+
+    def sums(self, calibration: Calibration) -> list[tuple[float, float, float]]:
+        """Per predicted class: the rows, the sum of their chances of being positive, and the
+        sum of those chances squared."""
+        xs, ys = calibration.thresholds[0]
+        edges = np.searchsorted(self.scores, xs, side="left")
+        starts = np.r_[0, edges]  # below the first knot, each span, above the last
+        ends = np.r_[edges, len(self.scores)]
+        slope = np.r_[0.0, np.diff(ys) / np.where(np.diff(xs) > 0, np.diff(xs), 1.0), 0.0]
+        at = np.r_[ys[0], ys[:-1] - slope[1:-1] * xs[:-1], ys[-1]]  # a + b * score
+        found = []
+        for prefix in self.prefix:
+            count, first, second = (prefix[ends] - prefix[starts]).T
+            chance = at @ count + slope @ first
+            squares = at**2 @ count + 2 * (at * slope) @ first + slope**2 @ second
+            found.append((float(prefix[-1, 0]), float(chance), float(squares)))
+        return found
+
+    def tables(self, calibration: Calibration, per: int, rng: np.random.Generator) -> np.ndarray:
+        tables = np.zeros((per, 2, 2))
+        for j, (total, chance, squares) in enumerate(self.sums(calibration)):
+            spread = math.sqrt(max(chance - squares, 0.0))  # the positives' count's spread
+            drawn = np.clip(chance + spread * rng.standard_normal(per), 0, total)
+            tables[:, 1, j], tables[:, 0, j] = drawn, total - drawn
+        return tables
+
+
+def _tables_by_rows(
+    chance: np.ndarray, predicted: np.ndarray, per: int, rng: np.random.Generator
+) -> np.ndarray:
+    """`per` confusion tables, each row's label drawn from its chances."""
+    rows, classes = chance.shape
+    cumulative = np.cumsum(chance, axis=1)
+    labels = (rng.random((per, rows, 1)) > cumulative[None, :, :-1]).sum(axis=2)
+    cells = labels * classes + predicted[None, :] + np.arange(per)[:, None] * classes**2
+    tables = np.bincount(cells.ravel(), minlength=per * classes**2)
+    return tables.reshape(per, classes, classes).astype(np.float64)
+
+
+def _tables_by_sums(
+    chance: np.ndarray, predicted: np.ndarray, per: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The same tables for many rows, drawn by their sums: the true classes of the rows
+    predicted as one class are a sum of independent categorical draws, normal to within a
+    fraction of a row at these counts, with the mean and covariance of that sum (singular:
+    the group's size is fixed, so it is drawn through its eigenvectors)."""
+    classes = chance.shape[1]
+    tables = np.zeros((per, classes, classes))
+    for j in range(classes):
+        group = chance[predicted == j]
+        if not len(group):
+            continue
+        mean = group.sum(axis=0)
+        if classes == 2:  # one number: the positives among them
+            positive = group[:, 1]
+            spread = math.sqrt(float(positive @ (1 - positive)))
+            drawn = np.clip(mean[1] + spread * rng.standard_normal(per), 0, len(group))
+            tables[:, 1, j], tables[:, 0, j] = drawn, len(group) - drawn
+            continue
+        values, vectors = np.linalg.eigh(np.diag(mean) - group.T @ group)
+        scale = vectors * np.sqrt(np.clip(values, 0, None))
+        tables[:, :, j] = np.clip(mean + rng.standard_normal((per, classes)) @ scale.T, 0, None)
+    return tables
 
 
 def _doubts(
