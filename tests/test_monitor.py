@@ -216,3 +216,15 @@ def test_the_markdown_leads_with_the_verdict_and_draws_the_history(
     assert "<summary>History (2 runs)</summary>" in text
     assert 'title "accuracy, estimated"' in text and 'title "drifted columns"' in text
     assert "line [3.0000, 3.0000]" in text  # three columns drifted in each run
+
+
+def test_a_store_that_lacks_the_versions_objects_says_what_a_fresh_runner_needs(
+    promoted: Project, tmp_path: Path
+) -> None:
+    import shutil
+
+    shutil.rmtree(promoted.root / ".mlgate" / "registry")  # as a fresh runner's checkout
+    path = production(promoted, tmp_path, labels=False)
+    with pytest.raises(UserError, match=r"v0\.1\.0's run cannot be read: object") as caught:
+        monitor.monitor(promoted.manifest, promoted.where(), path, stage="production", shown="p")
+    assert "empty on a fresh runner" in (caught.value.hint or "")

@@ -40,7 +40,7 @@ TEMPLATE_PERMISSIONS = {
     "fork-report.yml": {"actions": "read", "pull-requests": "write", "checks": "write"},
     "merge.yml": {"contents": "write"},  # the registry's tags
     "dispatch.yml": {"contents": "write"},
-    "monitor.yml": {"contents": "read"},
+    "monitor.yml": {"contents": "write"},  # the monitoring history's ref
 }
 
 

@@ -103,7 +103,15 @@ def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: 
     if version is None or version.problem:
         why = version.problem if version else "its version record is missing"
         raise UserError(f"{held.version}, which {stage} holds, cannot be read: {why}")
-    run = runs.read(where.store.get(version.record["run"]["sha256"]))
+    try:
+        run = runs.read(where.store.get(version.record["run"]["sha256"]))
+    except UserError as exc:
+        raise UserError(
+            f"{held.version}'s run cannot be read: {exc.message}",
+            hint="a store in this checkout (the default, .mlgate/registry) is empty on a "
+            "fresh runner: a scheduled job needs registry.artifacts to name one it can reach "
+            "(s3://..., github-release:...; docs/registry.md)",
+        ) from exc
     if profile.is_profile(data.name):
         frame, made = None, profile.read(shown, data.read_bytes())
         rows, columns = made.rows, list(made.columns)

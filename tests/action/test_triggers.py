@@ -240,7 +240,7 @@ def test_schedule_monitors(repo: Repo) -> None:
     assert result.conclusion == "success", result.log[-3000:]
     assert mlgate(result)["job"] == "monitor" and mlgate(result)["verdict"] == "passed"
     # the run says what it is, in the report's verdict
-    assert "> scheduled run: this version of mlgate's scheduled job re-checks" in result.summary
+    assert "> scheduled run: the manifest names no production data (monitor.data)" in result.summary
 
 
 def test_nothing_to_do_for_a_closed_pull_request(repo: Repo) -> None:

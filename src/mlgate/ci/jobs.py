@@ -3,6 +3,7 @@ outputs. What each step did is kept as lines for the log and the job summary."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlgate.ci.plan import Plan
-from mlgate.errors import UserError
+from mlgate.errors import MlgateError, UserError
 from mlgate.github.context import ActionsContext
 from mlgate.manifest.spec import Manifest
 from mlgate.result.records import RunResult
@@ -31,10 +32,10 @@ OUTPUTS = {
     "version": re.compile(r"|v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]{0,64}"),
 }
 MONITOR_NOTE = (
-    "scheduled run: this version of mlgate's scheduled job re-checks today's data, "
-    "retrains and re-checks the model; `mlgate monitor` measures production data against "
-    "the promoted version, but is not yet what this job runs"
+    "scheduled run: the manifest names no production data (monitor.data), so this run "
+    "re-checks today's data, retrains and re-checks the model"
 )
+MONITOR_REPORT = Path(".mlgate") / "monitor" / "report.md"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,14 +45,19 @@ class Outcome:
     report: str = ""  # the run's report.md
     version: str = ""  # the version registered, when one was
     lines: tuple[str, ...] = field(default_factory=tuple)  # what happened, in order
+    attention: bool | None = None  # a monitoring job: drift, or an estimate in doubt
 
     @property
     def verdict(self) -> str:
-        return self.result.verdict if self.result is not None else ""
+        if self.result is not None:
+            return self.result.verdict
+        return "" if self.attention is None else ("failed" if self.attention else "passed")
 
     @property
     def passed(self) -> bool:
-        return self.result is None or self.result.passed
+        if self.result is not None:
+            return self.result.passed
+        return not self.attention
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,7 +109,53 @@ def _run(plan: Plan, job: Job, outcome: Outcome, *, notes: tuple[str, ...] = ())
 
 
 def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
-    return _run(plan, job, outcome, notes=(MONITOR_NOTE,))
+    """`mlgate monitor --record` on the manifest's production data, its Markdown in the job
+    summary; a manifest that names none gets a run of the model on today's data."""
+    import datetime as dt
+    import tempfile
+
+    from mlgate import atomic, monitor, monitor_report
+    from mlgate.data import remote
+
+    manifest = job.load()
+    if manifest.monitor.data is None:
+        return _run(plan, job, outcome, notes=(MONITOR_NOTE,))
+    where = _where(job, manifest)
+    named = monitor.production_data(manifest, None)
+    with tempfile.TemporaryDirectory(prefix="mlgate-monitor-") as scratch:
+        at_url = remote.is_url(named.name)
+        path = remote.fetched(named.name, Path(scratch)) if at_url else named.path
+        if not path.is_file():
+            raise UserError(f"{named.by}: '{named.name}' is not a file")
+        stage = manifest.monitor.stage
+        found = monitor.monitor(manifest, where, path, stage=stage, shown=named.name)
+    past = monitor.record(where, manifest, found, now=dt.datetime.now(dt.UTC))
+    text = monitor_report.markdown(manifest.name, found, past)
+    report = manifest.root / MONITOR_REPORT
+    atomic.write_text(report, text)
+    _summary(job, text)
+    said = "drifted" if found.drifted else "steady"
+    trusted = "trusted" if found.reliable else "not to be trusted"
+    return replace(
+        outcome,
+        attention=found.attention,
+        report=os.path.relpath(report),
+        lines=(
+            *outcome.lines,
+            f"monitor: {named.name} against {found.version} ({stage}): data {said}, "
+            f"estimate {trusted}; recorded ({len(past.entries)} in the history)",
+        ),
+    )
+
+
+def _summary(job: Job, text: str) -> None:
+    """The monitoring report in the job summary (a courtesy: the log says it all)."""
+    if job.ctx.step_summary is None:
+        return
+    from mlgate.github import actions
+
+    with contextlib.suppress(MlgateError, OSError):
+        actions.write_summary(job.ctx.step_summary, text)
 
 
 def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:

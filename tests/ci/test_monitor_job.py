@@ -1,0 +1,45 @@
+"""The scheduled job with `monitor.data` in the manifest: `mlgate monitor --record`, its
+Markdown in the job summary and report, the step failing when the data drifted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from mlgate import manifest as manifests
+from mlgate import promotion
+from mlgate.ci import jobs
+from mlgate.ci.plan import plan
+from mlgate.github.context import ActionsContext
+from mlgate.registry import journal, operations
+from tests.registry.conftest import make_project
+
+
+def test_a_scheduled_run_monitors_records_and_fails_on_drift(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "iris")
+    where = project.where()
+    version = operations.register(where, project.manifest, project.run).version
+    for stage in ("staging", "production"):
+        promotion.promote(where, project.manifest, version, stage)
+    frame = pd.read_csv(project.root / "data" / "train.csv")
+    frame[["sepal_length", "sepal_width", "petal_length"]] += 3.0
+    frame.to_csv(project.root / "production.csv", index=False)
+    text = (project.root / "mlops.yaml").read_text()
+    (project.root / "mlops.yaml").write_text(text + "monitor:\n  data: production.csv\n")
+    loaded = manifests.load(project.root / "mlops.yaml")
+    summary = tmp_path / "summary.md"
+    ctx = ActionsContext(
+        event_name="schedule", repository="acme/iris", schedule="0 3 * * *", step_summary=summary
+    )
+    chosen = plan(ctx)
+    outcome = jobs.execute(chosen, jobs.Job(ctx=ctx, load=lambda: loaded))
+    assert (chosen.job, outcome.verdict, outcome.passed) == ("monitor", "failed", False)
+    assert outcome.lines[-1].startswith(
+        "monitor: production.csv against v0.1.0 (production): data drifted, estimate not "
+        "to be trusted; recorded (1 in the history)"
+    )
+    said = summary.read_text()
+    assert said.startswith("## ❌ iris: production data drifted")
+    assert Path(outcome.report).read_text().strip() == said.strip()  # the report, whole
+    assert len(journal.read(project.root, "iris/monitor")) == 1
