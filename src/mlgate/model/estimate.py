@@ -8,10 +8,12 @@ The interval is the estimate's own spread, drawn: labels drawn from the calibrat
 probabilities (the realised metric's spread when the calibration holds), each draw through
 a calibration fitted on a resample of the reference (its fitting error). It holds only as
 far as P(label | score) is the same in production as in the reference: under covariate
-shift it is; under concept drift (P(label | features) moved) nothing without labels can
-tell, so the estimate says what it rests on and checks it wherever it can: enough
-reference rows, production scores inside the reference's range, and, once some
-production labels have arrived, whether they agree with the calibration.
+shift it is when the score carries what the features say of the label (a model that fits
+well; benchmarks.md shows one that does not); under concept drift (P(label | features)
+moved) nothing without labels can tell. So the estimate says what it rests on and checks
+it wherever it can: enough reference rows, production scores inside the reference's
+range, and, once some production labels have arrived, whether they agree with the
+calibration.
 """
 
 from __future__ import annotations
