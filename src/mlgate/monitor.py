@@ -55,6 +55,17 @@ class Monitored:
     def reliable(self) -> bool:
         return all(e.reliable for e in self.estimates)
 
+    def heading(self) -> dict[str, Any]:
+        """What the run was, as the JSON output and the history both begin."""
+        return {
+            "stage": self.stage,
+            "version": self.version,
+            "data": self.data,
+            "rows": self.rows,
+            "labelled": self.labelled,
+            "drifted": self.drifted,
+        }
+
     @property
     def attention(self) -> bool:
         """What a scheduled run fails on: the data drifted, or an estimate is in doubt."""
@@ -266,12 +277,7 @@ def entry(found: Monitored, at: dt.datetime) -> dict[str, Any]:
     drift = found.drift
     return {
         "at": at.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "stage": found.stage,
-        "version": found.version,
-        "data": found.data,
-        "rows": found.rows,
-        "labelled": found.labelled,
-        "drifted": found.drifted,
+        **found.heading(),
         "drifted_columns": list(drift.drifted_columns) if drift else [],
         "estimates": {
             e.metric: {"value": e.value, "low": e.low, "high": e.high, "reliable": e.reliable}

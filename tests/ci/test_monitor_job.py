@@ -8,20 +8,19 @@ from pathlib import Path
 import pandas as pd
 
 from mlgate import manifest as manifests
-from mlgate import promotion
 from mlgate.ci import jobs
 from mlgate.ci.plan import plan
 from mlgate.github.context import ActionsContext
-from mlgate.registry import journal, operations
-from tests.registry.conftest import make_project
+from mlgate.registry import journal
+from tests.registry.conftest import Project
+from tests.test_monitor import promoted  # noqa: F401 (the fixture)
 
 
-def test_a_scheduled_run_monitors_records_and_fails_on_drift(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "iris")
-    where = project.where()
-    version = operations.register(where, project.manifest, project.run).version
-    for stage in ("staging", "production"):
-        promotion.promote(where, project.manifest, version, stage)
+def test_a_scheduled_run_monitors_records_and_fails_on_drift(
+    promoted: Project,  # noqa: F811 (tests/test_monitor.py's fixture)
+    tmp_path: Path,
+) -> None:
+    project = promoted
     frame = pd.read_csv(project.root / "data" / "train.csv")
     frame[["sepal_length", "sepal_width", "petal_length"]] += 3.0
     frame.to_csv(project.root / "production.csv", index=False)

@@ -41,12 +41,7 @@ def monitor(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "stage": found.stage,
-                "version": found.version,
-                "data": found.data,
-                "rows": found.rows,
-                "labelled": found.labelled,
-                "drifted": found.drifted,
+                **found.heading(),
                 "drift": document.to_dict(found.drift.columns) if found.drift else [],
                 "estimates": document.to_dict(found.estimates),
                 "reliable": found.reliable,
