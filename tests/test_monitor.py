@@ -228,3 +228,36 @@ def test_a_store_that_lacks_the_versions_objects_says_what_a_fresh_runner_needs(
     with pytest.raises(UserError, match=r"v0\.1\.0's run cannot be read: object") as caught:
         monitor.monitor(promoted.manifest, promoted.where(), path, stage="production", shown="p")
     assert "empty on a fresh runner" in (caught.value.hint or "")
+
+
+EXPORT = """\
+import shutil, sys
+if len(sys.argv) > 1:
+    print("the warehouse is down"); sys.exit(3)
+shutil.copy("exports/source.csv", "exports/production.csv")
+"""
+
+
+def test_monitor_prepare_writes_the_data_first_and_its_failure_is_said(
+    promoted: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (promoted.root / "exports").mkdir()
+    shifted = production(promoted, tmp_path, shift=3.0, labels=False)
+    (promoted.root / "exports" / "source.csv").write_bytes(shifted.read_bytes())
+    (promoted.root / "export.py").write_text(EXPORT)
+    manifest = promoted.root / "mlops.yaml"
+    text = manifest.read_text()
+    manifest.write_text(
+        text + "monitor:\n  prepare: python export.py\n  data: exports/production.csv\n"
+    )
+    assert main(["monitor", "-C", str(promoted.root), "--json"]) == 1
+    said = json.loads(capsys.readouterr().out)
+    assert said["rows"] == 120 and said["drifted"] is True  # the file the command wrote
+    manifest.write_text(text + "monitor:\n  prepare: python export.py fail\n  data: x.csv\n")
+    assert main(["monitor", "-C", str(promoted.root)]) == 2
+    error = capsys.readouterr().err
+    assert "(monitor.prepare): `python export.py fail` exited with code 3" in error
+    assert "its last output: the warehouse is down" in error
+    manifest.write_text(text + "monitor:\n  prepare: python export.py\n")
+    assert main(["monitor", "-C", str(promoted.root), "--data", str(shifted)]) == 2
+    assert "name the file it writes in monitor.data" in capsys.readouterr().err

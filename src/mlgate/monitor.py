@@ -95,6 +95,25 @@ def production_data(manifest: Manifest, given: str | None) -> Named:
     )
 
 
+def prepared(manifest: Manifest, env: Mapping[str, str] | None = None) -> None:
+    """monitor.prepare run, if the manifest has one: it writes monitor.data. It runs as
+    the training does (the user's code, its timeout, no shell unless the line needs one);
+    its failure stops the monitoring with what it last printed."""
+    command = manifest.monitor.prepare
+    if command is None:
+        return
+    from mlgate import commands
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    done = commands.run(manifest, command, f"monitor-{stamp}", base_env=env)
+    if done.status != "passed":
+        last = f"; its last output: {done.log_tail[-1]}" if done.log_tail else ""
+        raise UserError(
+            f"{manifest.cited('monitor.prepare')}: {done.message}{last}",
+            hint="it should write the production data monitor.data names",
+        )
+
+
 def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: str) -> Monitored:
     """`data` (named `shown`) against the version `stage` holds: rows (CSV, Parquet, JSON
     Lines), or a profile of them (`mlgate profile`, `.json`), which gives drift only."""

@@ -122,6 +122,7 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
         return _run(plan, job, outcome, notes=(MONITOR_NOTE,))
     where = _where(job, manifest)
     named = monitor.production_data(manifest, None)
+    monitor.prepared(manifest, job.env)
     with tempfile.TemporaryDirectory(prefix="mlgate-monitor-") as scratch:
         at_url = remote.is_url(named.name)
         path = remote.fetched(named.name, Path(scratch)) if at_url else named.path

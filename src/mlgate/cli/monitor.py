@@ -24,6 +24,8 @@ def monitor(args: argparse.Namespace) -> int:
     loaded = load_manifest(args)
     where = promotion.where_in_workflow(loaded, context.load(os.environ), context.token(os.environ))
     named = monitoring.production_data(loaded, args.data)
+    if args.data is None:  # --data names rows that exist: nothing to prepare
+        monitoring.prepared(loaded)
     stage = args.stage or loaded.monitor.stage
     with tempfile.TemporaryDirectory(prefix="mlgate-monitor-") as scratch:
         if remote.is_url(named.name):

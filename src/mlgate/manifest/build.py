@@ -143,6 +143,9 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
         monitor=Monitor(
             data=raw.get("monitor", {}).get("data"),
             stage=raw.get("monitor", {}).get("stage", "production"),
+            prepare=_command(raw["monitor"]["prepare"])
+            if "prepare" in raw.get("monitor", {})
+            else None,
         ),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position

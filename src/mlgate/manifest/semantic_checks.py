@@ -457,7 +457,12 @@ def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 def _duration_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     """`0s` matches the schema's pattern, but no command finishes in no time; and a
     timeout of years is a typo that the clock cannot even wait for."""
-    places = [("train", "timeout"), ("data", "prepare", "timeout"), ("evaluate", "timeout")]
+    places = [
+        ("train", "timeout"),
+        ("data", "prepare", "timeout"),
+        ("evaluate", "timeout"),
+        ("monitor", "prepare", "timeout"),
+    ]
     envs = _get(raw, "environments")
     if isinstance(envs, dict):
         places += [("environments", name, "deploy", "command", "timeout") for name in envs]
@@ -581,6 +586,12 @@ def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 def _monitor_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     """The environment watched is one the manifest declares, when it declares any."""
     spec, envs = _get(raw, "monitor"), _get(raw, "environments")
+    if isinstance(spec, dict) and "prepare" in spec and "data" not in spec:
+        yield (
+            ("monitor", "prepare"),
+            "monitor.prepare writes the production data: name the file it writes in monitor.data",
+            True,
+        )
     if not isinstance(spec, dict) or not isinstance(envs, dict) or not envs:
         return
     stage = spec.get("stage", "production")

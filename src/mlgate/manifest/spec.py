@@ -336,6 +336,7 @@ class Monitor:
 
     data: str | None = None
     stage: str = "production"
+    prepare: Command | None = None  # writes `data` first (an export, a download)
 
 
 @dataclass(frozen=True, kw_only=True)
