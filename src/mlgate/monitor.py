@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,6 +113,33 @@ def prepared(manifest: Manifest, env: Mapping[str, str] | None = None) -> None:
             f"{manifest.cited('monitor.prepare')}: {done.message}{last}",
             hint="it should write the production data monitor.data names",
         )
+
+
+def watch(
+    manifest: Manifest,
+    where: Where,
+    given: str | None,
+    *,
+    stage: str,
+    env: Mapping[str, str] | None = None,
+    show: Callable[[Path], str] | None = None,
+) -> Monitored:
+    """The production data `--data` names (`given`), else monitor.data after monitor.prepare
+    wrote it; a URL copied to a temporary file first. `show` names a path in messages (by
+    default as it was named)."""
+    from mlgate.data import remote
+
+    named = production_data(manifest, given)
+    if given is None:  # --data names rows that exist: nothing to prepare
+        prepared(manifest, env)
+    with tempfile.TemporaryDirectory(prefix="mlgate-monitor-") as scratch:
+        if remote.is_url(named.name):
+            path, name = remote.fetched(named.name, Path(scratch)), named.name
+        else:
+            path, name = named.path, show(named.path) if show else named.name
+            if not path.is_file():
+                raise UserError(f"{named.by}: '{name}' is not a file")
+        return monitor(manifest, where, path, stage=stage, shown=name)
 
 
 def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: str) -> Monitored:

@@ -3,7 +3,6 @@ outputs. What each step did is kept as lines for the log and the job summary."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlgate.ci.plan import Plan
-from mlgate.errors import MlgateError, UserError
+from mlgate.errors import UserError
 from mlgate.github.context import ActionsContext
 from mlgate.manifest.spec import Manifest
 from mlgate.result.records import RunResult
@@ -46,6 +45,7 @@ class Outcome:
     version: str = ""  # the version registered, when one was
     lines: tuple[str, ...] = field(default_factory=tuple)  # what happened, in order
     attention: bool | None = None  # a monitoring job: drift, or an estimate in doubt
+    summary: str = ""  # Markdown of the job's own for the job summary (a monitoring report)
 
     @property
     def verdict(self) -> str:
@@ -112,51 +112,32 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     """`mlgate monitor --record` on the manifest's production data, its Markdown in the job
     summary; a manifest that names none gets a run of the model on today's data."""
     import datetime as dt
-    import tempfile
 
     from mlgate import atomic, monitor, monitor_report
-    from mlgate.data import remote
 
     manifest = job.load()
     if manifest.monitor.data is None:
         return _run(plan, job, outcome, notes=(MONITOR_NOTE,))
     where = _where(job, manifest)
-    named = monitor.production_data(manifest, None)
-    monitor.prepared(manifest, job.env)
-    with tempfile.TemporaryDirectory(prefix="mlgate-monitor-") as scratch:
-        at_url = remote.is_url(named.name)
-        path = remote.fetched(named.name, Path(scratch)) if at_url else named.path
-        if not path.is_file():
-            raise UserError(f"{named.by}: '{named.name}' is not a file")
-        stage = manifest.monitor.stage
-        found = monitor.monitor(manifest, where, path, stage=stage, shown=named.name)
+    stage = manifest.monitor.stage
+    found = monitor.watch(manifest, where, None, stage=stage, env=job.env)
     past = monitor.record(where, manifest, found, now=dt.datetime.now(dt.UTC))
     text = monitor_report.markdown(manifest.name, found, past)
     report = manifest.root / MONITOR_REPORT
     atomic.write_text(report, text)
-    _summary(job, text)
     said = "drifted" if found.drifted else "steady"
     trusted = "trusted" if found.reliable else "not to be trusted"
     return replace(
         outcome,
         attention=found.attention,
         report=os.path.relpath(report),
+        summary=text,
         lines=(
             *outcome.lines,
-            f"monitor: {named.name} against {found.version} ({stage}): data {said}, "
+            f"monitor: {found.data} against {found.version} ({stage}): data {said}, "
             f"estimate {trusted}; recorded ({len(past.entries)} in the history)",
         ),
     )
-
-
-def _summary(job: Job, text: str) -> None:
-    """The monitoring report in the job summary (a courtesy: the log says it all)."""
-    if job.ctx.step_summary is None:
-        return
-    from mlgate.github import actions
-
-    with contextlib.suppress(MlgateError, OSError):
-        actions.write_summary(job.ctx.step_summary, text)
 
 
 def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:

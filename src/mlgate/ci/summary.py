@@ -26,7 +26,7 @@ def error_markdown(exc: MlgateError) -> str:
 
 
 def write_outcome(outcome: Outcome, ctx: ActionsContext) -> None:
-    _append(ctx, outcome_markdown(outcome))
+    _append(ctx, (outcome.summary + "\n\n" if outcome.summary else "") + outcome_markdown(outcome))
 
 
 def write_error(exc: MlgateError, ctx: ActionsContext) -> None:

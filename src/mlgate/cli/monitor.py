@@ -6,35 +6,24 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import tempfile
-from pathlib import Path
 
 from mlgate.cli.shared import load_manifest, print_json, shown
-from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED
 
 
 def monitor(args: argparse.Namespace) -> int:
     from mlgate import monitor as monitoring
     from mlgate import promotion, words
-    from mlgate.data import remote
     from mlgate.github import context
     from mlgate.report import drift_tables, numbers
     from mlgate.result import document
 
     loaded = load_manifest(args)
     where = promotion.where_in_workflow(loaded, context.load(os.environ), context.token(os.environ))
-    named = monitoring.production_data(loaded, args.data)
-    if args.data is None:  # --data names rows that exist: nothing to prepare
-        monitoring.prepared(loaded)
     stage = args.stage or loaded.monitor.stage
-    with tempfile.TemporaryDirectory(prefix="mlgate-monitor-") as scratch:
-        if remote.is_url(named.name):
-            path, name = remote.fetched(named.name, Path(scratch)), named.name
-        else:
-            path, name = named.path, shown(args, named.path)
-            if not path.is_file():
-                raise UserError(f"{named.by}: '{name}' is not a file")
-        found = monitoring.monitor(loaded, where, path, stage=stage, shown=name)
+    found = monitoring.watch(
+        loaded, where, args.data, stage=stage, show=lambda path: shown(args, path)
+    )
     now = dt.datetime.now(dt.UTC)
     if args.record:
         past = monitoring.record(where, loaded, found, now=now)
