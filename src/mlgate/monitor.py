@@ -248,22 +248,16 @@ def _performance(
     rows, truth = _labelled(table, manifest.data.target, classes)
     positive = run.evaluate.positive_index
     metrics = [m for m in run.evaluate.metrics if m in counts.LABEL_METRICS] or [DEFAULT_METRIC]
-    estimates = []
-    for metric in metrics:
-        try:
-            estimates.append(
-                estimate.estimate(
-                    metric,
-                    reference_scores=arrays.decode(kept.scores),
-                    reference_y=arrays.decode(kept.y_true).astype(np.int64),
-                    scores=scores,
-                    predicted=predicted,
-                    positive_index=positive,
-                    labelled=(rows, truth) if len(rows) else None,
-                )
-            )
-        except ValueError as exc:
-            said.append(f"{metric}: {exc}")
+    estimates, undefined = estimate.estimates(
+        metrics,
+        reference_scores=arrays.decode(kept.scores),
+        reference_y=arrays.decode(kept.y_true).astype(np.int64),
+        scores=scores,
+        predicted=predicted,
+        positive_index=positive,
+        labelled=(rows, truth) if len(rows) else None,
+    )
+    said.extend(undefined)
     actual: dict[str, float | None] = {}
     if len(rows):
         table_of = counts.confusion(truth, predicted[rows], len(classes))

@@ -19,7 +19,9 @@ calibration.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -93,8 +95,16 @@ def expected_table(chance: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     return table
 
 
-def estimate(
-    metric: str,
+def estimate(metric: str, **given: Any) -> Estimate:
+    """`metric` alone (estimates' arguments); ValueError when it cannot be estimated."""
+    found, undefined = estimates((metric,), **given)
+    if undefined:
+        raise ValueError(undefined[0])
+    return found[0]
+
+
+def estimates(
+    metrics: Sequence[str],
     *,
     reference_scores: np.ndarray,
     reference_y: np.ndarray,
@@ -106,61 +116,62 @@ def estimate(
     calibrations: int = 50,
     draws: int = 400,
     seed: int = 0,
-) -> Estimate:
-    """`metric` (a label metric) on production rows with `scores` and `predicted` class
-    indices, from reference rows with labels; `labelled`: (row indices, their classes) of
-    the production rows whose labels arrived already."""
-    if metric not in counts.LABEL_METRICS:
-        raise ValueError(f"'{metric}' cannot be estimated without labels: only label metrics")
+) -> tuple[tuple[Estimate, ...], tuple[str, ...]]:
+    """Each of `metrics` (label metrics) on production rows with `scores` and `predicted`
+    class indices, from reference rows with labels; `labelled`: (row indices, their classes)
+    of the production rows whose labels arrived already. One calibration and one set of
+    drawn tables serve every metric. Returns the estimates, and why any metric had none."""
+    for metric in metrics:
+        if metric not in counts.LABEL_METRICS:
+            raise ValueError(f"'{metric}' cannot be estimated without labels: only label metrics")
     reference_scores = np.asarray(reference_scores, np.float64)
     reference_y, predicted = np.asarray(reference_y, np.int64), np.asarray(predicted, np.int64)
     calibration = fit(reference_scores, reference_y)
     chance = chances(calibration, scores)
-    value = float(
-        counts.label_metric(
-            metric, expected_table(chance, predicted), positive_index=positive_index
-        )
-    )
-    rng = np.random.default_rng(seed)
-    drawn = _drawn(
-        metric,
+    expected = expected_table(chance, predicted)
+    tables = _drawn(
         (reference_scores, reference_y),
         (np.asarray(scores, np.float64), predicted),
-        positive_index,
         calibrations=calibrations,
         draws=draws,
-        rng=rng,
+        rng=np.random.default_rng(seed),
     )
-    drawn = drawn[np.isfinite(drawn)]
-    if drawn.size == 0:
-        raise ValueError(f"'{metric}' is undefined on every draw of these rows")
-    tail = (1 - confidence) / 2
-    low, high = (float(v) for v in np.quantile(drawn, [tail, 1 - tail]))
     reasons = _doubts(calibration, reference_y, scores, chance, predicted, labelled)
-    return Estimate(
-        metric=metric,
-        value=value,
-        low=min(low, value),  # the estimate is inside its own interval, always
-        high=max(high, value),
-        confidence=confidence,
-        rows=len(predicted),
-        reliable=not reasons,
-        reasons=reasons,
-    )
+    tail = (1 - confidence) / 2
+    found, undefined = [], []
+    for metric in metrics:
+        value = float(counts.label_metric(metric, expected, positive_index=positive_index))
+        drawn = counts.label_metric(metric, tables, positive_index=positive_index)
+        drawn = drawn[np.isfinite(drawn)]
+        if drawn.size == 0 or not math.isfinite(value):
+            undefined.append(f"'{metric}' is undefined on every draw of these rows")
+            continue
+        low, high = (float(v) for v in np.quantile(drawn, [tail, 1 - tail]))
+        found.append(
+            Estimate(
+                metric=metric,
+                value=value,
+                low=min(low, value),  # the estimate is inside its own interval, always
+                high=max(high, value),
+                confidence=confidence,
+                rows=len(predicted),
+                reliable=not reasons,
+                reasons=reasons,
+            )
+        )
+    return tuple(found), tuple(undefined)
 
 
 def _drawn(
-    metric: str,
     reference: tuple[np.ndarray, np.ndarray],
     production: tuple[np.ndarray, np.ndarray],
-    positive_index: int,
     *,
     calibrations: int,
     draws: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """The metric on labels drawn from the chances, each batch of draws through a
-    calibration fitted on a resample of the reference rows."""
+    """Confusion tables of labels drawn from the chances, each batch of draws through a
+    calibration fitted on a resample of the reference rows: (draws, classes, classes)."""
     (reference_scores, reference_y), (scores, predicted) = reference, production
     rows = len(predicted)
     per = max(1, draws // calibrations)
@@ -172,12 +183,11 @@ def _drawn(
         pick = rng.integers(0, len(reference_y), len(reference_y))
         calibration = fit(reference_scores[pick], reference_y[pick])
         if summed is not None:
-            tables = summed.tables(calibration, per, rng)
+            found.append(summed.tables(calibration, per, rng))
         elif rows > DRAWN_ROWS:
-            tables = _tables_by_sums(chances(calibration, scores), predicted, per, rng)
+            found.append(_tables_by_sums(chances(calibration, scores), predicted, per, rng))
         else:
-            tables = _tables_by_rows(chances(calibration, scores), predicted, per, rng)
-        found.append(counts.label_metric(metric, tables, positive_index=positive_index))
+            found.append(_tables_by_rows(chances(calibration, scores), predicted, per, rng))
     return np.concatenate(found)
 
 
