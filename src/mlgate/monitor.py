@@ -332,12 +332,13 @@ def journal_name(manifest: Manifest) -> str:
     return f"{manifest.name}/monitor"
 
 
-def history(where: Where, manifest: Manifest, *, now: dt.datetime) -> History:
+def history(where: Where, manifest: Manifest, *, now: dt.datetime, fetch: bool = True) -> History:
     """The journal's entries and the schedule's gaps up to `now`."""
     from mlgate.registry import journal
 
     read = []
-    for raw in journal.read(where.root, journal_name(manifest), token=where.token):
+    name = journal_name(manifest)
+    for raw in journal.read(where.root, name, token=where.token, fetch=fetch):
         try:
             loaded = json.loads(raw)
         except ValueError:
@@ -354,7 +355,7 @@ def record(where: Where, manifest: Manifest, found: Monitored, *, now: dt.dateti
     said = json.dumps(entry(found, now), sort_keys=True, allow_nan=False, default=str)
     stamp = now.isoformat(timespec="seconds")
     journal.append(where.root, journal_name(manifest), said, date=stamp, token=where.token)
-    return history(where, manifest, now=now)
+    return history(where, manifest, now=now, fetch=False)  # the append fetched and pushed
 
 
 def gaps(stamps: list[str], now: dt.datetime) -> tuple[str, ...]:

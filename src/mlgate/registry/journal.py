@@ -30,10 +30,11 @@ IDENTITY = {
 SEPARATOR = "\x1e"
 
 
-def read(root: Path, name: str, *, token: str | None = None) -> list[str]:
-    """The entries, oldest first (origin's, when the clone has one)."""
+def read(root: Path, name: str, *, token: str | None = None, fetch: bool = True) -> list[str]:
+    """The entries, oldest first (origin's, when the clone has one, unless `fetch` is off:
+    right after an append the local ref is origin's already)."""
     ref = PREFIX + name
-    if gitio.has_origin(root):
+    if fetch and gitio.has_origin(root):
         _fetch(root, ref, token)
     if _tip(root, ref) is None:
         return []
