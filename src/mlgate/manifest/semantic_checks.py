@@ -589,7 +589,7 @@ def _monitor_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     if isinstance(spec, dict) and "prepare" in spec and "data" not in spec:
         yield (
             ("monitor", "prepare"),
-            "monitor.prepare writes the production data: name the file it writes in monitor.data",
+            "it writes the production data: name the file it writes in monitor.data",
             True,
         )
     if not isinstance(spec, dict) or not isinstance(envs, dict) or not envs:
