@@ -210,7 +210,10 @@ def test_the_markdown_leads_with_the_verdict_and_draws_the_history(
         "## ❌ iris: production data drifted, performance estimate not to be trusted\n"
     )
     assert f"120 rows of {path} against **v0.1.0** (production), 120 of them labelled." in text
-    assert "| metric | estimated | 95% interval | on the labelled rows | trusted |" in text
+    assert (
+        "| metric | estimated | 95% interval | on the labelled rows | the version's test "
+        "figure | trusted |"
+    ) in text
     assert "- not trusted: only 30 reference rows to calibrate on" in text
     assert "### ❌ Drift: " in text and "| sepal_length |" in text
     assert "<summary>History (2 runs)</summary>" in text

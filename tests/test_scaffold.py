@@ -87,6 +87,7 @@ def test_an_existing_manifest_is_kept_and_what_is_missing_is_added(tmp_path: Pat
         ".github/workflows/mlgate-fork-report.yml",
         ".github/workflows/mlgate-merge.yml",
         ".github/workflows/mlgate-monitor.yml",
+        ".github/workflows/mlgate-retrain.yml",
         ".gitignore",
     )
     assert [p for p, _ in done.kept] == [".github/workflows/mlgate.yml", "mlops.yaml"]
@@ -131,6 +132,7 @@ def test_the_ignored_outputs_are_what_git_ignores(make_repo) -> None:
             "?? .github/workflows/mlgate-fork-report.yml",
             "?? .github/workflows/mlgate-merge.yml",
             "?? .github/workflows/mlgate-monitor.yml",
+            "?? .github/workflows/mlgate-retrain.yml",
             "?? .github/workflows/mlgate.yml",
             "?? .gitignore",
             "?? artifacts/modelv.joblib",

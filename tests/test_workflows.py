@@ -40,7 +40,9 @@ TEMPLATE_PERMISSIONS = {
     "fork-report.yml": {"actions": "read", "pull-requests": "write", "checks": "write"},
     "merge.yml": {"contents": "write"},  # the registry's tags
     "dispatch.yml": {"contents": "write"},
-    "monitor.yml": {"contents": "write"},  # the monitoring history's ref
+    # the monitoring history's ref; its issue; starting the retraining
+    "monitor.yml": {"contents": "write", "issues": "write", "actions": "write"},
+    "retrain.yml": {"contents": "write", "pull-requests": "write", "checks": "write"},
 }
 
 

@@ -76,6 +76,27 @@ def run(
     )
 
 
+def required(
+    manifest: Manifest,
+    command: Command,
+    key: str,
+    *,
+    hint: str,
+    base_env: Mapping[str, str] | None = None,
+) -> None:
+    """`command`, the manifest's `key` (monitor.prepare, monitor.refresh), run as the
+    training is; its failure stops the caller with what it last printed."""
+    import datetime as dt
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    done = run(manifest, command, f"{key.replace('.', '-')}-{stamp}", base_env=base_env)
+    if done.status != "passed":
+        from mlgate.errors import UserError
+
+        last = f"; its last output: {done.log_tail[-1]}" if done.log_tail else ""
+        raise UserError(f"{manifest.cited(key)}: {done.message}{last}", hint=hint)
+
+
 def _describe(command: Command, outcome: proc.Outcome) -> str:
     if outcome.start_error is not None:
         return f"could not start `{command.display}`: {outcome.start_error}"

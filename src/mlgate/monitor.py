@@ -15,7 +15,7 @@ import itertools
 import json
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 DEFAULT_METRIC = "accuracy"
 LATE = 2.0  # a run this many usual intervals after the last one: the schedule missed runs
+# a run that opened an alarm and made no issue by then failed: a later one makes it instead
+CLAIM_GRACE = dt.timedelta(minutes=30)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +48,8 @@ class Monitored:
     drift: DriftResult | None  # None: the version kept no profile of its training data
     estimates: tuple[Estimate, ...] = ()  # classifiers: each label metric the run computed
     actual: Mapping[str, float | None]  # the same metrics on the labelled rows
+    registered: Mapping[str, float | None] = field(default_factory=dict)  # the run's own
+    decay: tuple[str, ...] = ()  # estimates past monitor.max_drop below the run's figure
     said: tuple[str, ...] = ()  # what could not be measured, and why
 
     @property
@@ -69,8 +73,9 @@ class Monitored:
 
     @property
     def attention(self) -> bool:
-        """What a scheduled run fails on: the data drifted, or an estimate is in doubt."""
-        return self.drifted or not self.reliable
+        """The alarm a scheduled run fails and acts on: the data drifted, an estimate is in
+        doubt, or the performance decayed."""
+        return self.drifted or not self.reliable or bool(self.decay)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,21 +102,16 @@ def production_data(manifest: Manifest, given: str | None) -> Named:
 
 
 def prepared(manifest: Manifest, env: Mapping[str, str] | None = None) -> None:
-    """monitor.prepare run, if the manifest has one: it writes monitor.data. It runs as
-    the training does (the user's code, its timeout, no shell unless the line needs one);
-    its failure stops the monitoring with what it last printed."""
-    command = manifest.monitor.prepare
-    if command is None:
-        return
+    """monitor.prepare run, if the manifest has one: it writes monitor.data."""
     from mlgate import commands
 
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    done = commands.run(manifest, command, f"monitor-{stamp}", base_env=env)
-    if done.status != "passed":
-        last = f"; its last output: {done.log_tail[-1]}" if done.log_tail else ""
-        raise UserError(
-            f"{manifest.cited('monitor.prepare')}: {done.message}{last}",
+    if manifest.monitor.prepare is not None:
+        commands.required(
+            manifest,
+            manifest.monitor.prepare,
+            "monitor.prepare",
             hint="it should write the production data monitor.data names",
+            base_env=env,
         )
 
 
@@ -209,6 +209,7 @@ def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: 
         )
         performance = _performance(manifest, run, model, frame.to_pandas(), said)
     estimates, actual, labelled = performance
+    registered = {e.metric: run.evaluate.metrics.get(e.metric) for e in estimates}
     return Monitored(
         stage=stage,
         version=held.version,
@@ -218,8 +219,47 @@ def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: 
         drift=found_drift,
         estimates=estimates,
         actual=actual,
+        registered=registered,
+        decay=decayed(estimates, registered, manifest.monitor.max_drop, held.version),
         said=tuple(said),
     )
+
+
+def decayed(
+    estimates: tuple[Estimate, ...],
+    registered: Mapping[str, float | None],
+    max_drop: float | None,
+    version: str,
+) -> tuple[str, ...]:
+    """Each estimate worse than the version's own test figure by max_drop or more, with its
+    whole interval worse than that figure: a drop the estimate's own noise cannot explain,
+    and one big enough to matter."""
+    from mlgate.manifest.metrics import METRICS
+
+    if max_drop is None:
+        return ()
+    found = []
+    for e in estimates:
+        before = registered.get(e.metric)
+        if before is None or not e.reliable:  # one in doubt is an alarm of its own
+            continue
+        up = METRICS[e.metric].greater_is_better
+        drop = before - e.value if up else e.value - before
+        outside = e.high < before if up else e.low > before
+        if drop >= max_drop and outside:
+            found.append(
+                f"{e.metric} estimated {_figure(e.value)} ({e.confidence:.0%} interval "
+                f"{_figure(e.low)} to {_figure(e.high)}), {_figure(drop)} "
+                f"{'below' if up else 'above'} {version}'s {_figure(before)} on its test "
+                f"rows (monitor.max_drop {max_drop:g})"
+            )
+    return tuple(found)
+
+
+def _figure(value: float) -> str:
+    from mlgate.report import numbers
+
+    return numbers.value(value)
 
 
 def _performance(
@@ -325,6 +365,8 @@ def entry(found: Monitored, at: dt.datetime) -> dict[str, Any]:
             for e in found.estimates
         },
         "actual": dict(found.actual),
+        "alarm": found.attention,
+        "decay": list(found.decay),
     }
 
 
@@ -332,13 +374,16 @@ def journal_name(manifest: Manifest) -> str:
     return f"{manifest.name}/monitor"
 
 
-def history(where: Where, manifest: Manifest, *, now: dt.datetime, fetch: bool = True) -> History:
-    """The journal's entries and the schedule's gaps up to `now`."""
+def history(
+    where: Where, manifest: Manifest, *, now: dt.datetime, fetch: bool = True, upto: str = ""
+) -> History:
+    """The journal's entries and the schedule's gaps up to `now` (`upto`: up to that
+    entry's commit)."""
     from mlgate.registry import journal
 
     read = []
     name = journal_name(manifest)
-    for raw in journal.read(where.root, name, token=where.token, fetch=fetch):
+    for raw in journal.read(where.root, name, token=where.token, fetch=fetch, upto=upto):
         try:
             loaded = json.loads(raw)
         except ValueError:
@@ -349,13 +394,54 @@ def history(where: Where, manifest: Manifest, *, now: dt.datetime, fetch: bool =
 
 
 def record(where: Where, manifest: Manifest, found: Monitored, *, now: dt.datetime) -> History:
-    """`found` appended to the journal (at origin too), and the history with it."""
+    """`found` appended to the journal (at origin too), and the history as it stood when
+    it landed: this run's entry last, whoever appended since (monitor.turn reads it so)."""
     from mlgate.registry import journal
 
     said = json.dumps(entry(found, now), sort_keys=True, allow_nan=False, default=str)
     stamp = now.isoformat(timespec="seconds")
-    journal.append(where.root, journal_name(manifest), said, date=stamp, token=where.token)
-    return history(where, manifest, now=now, fetch=False)  # the append fetched and pushed
+    landed = journal.append(where.root, journal_name(manifest), said, date=stamp, token=where.token)
+    return history(where, manifest, now=now, upto=landed)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Turn:
+    """What a recorded run's place in the history asks of it. Appends to the history are
+    compare-and-swap, so of runs racing on one alarm exactly one lands first: it `open`s
+    (creates the issue, starts a retraining); the others `follow` (update what it made)."""
+
+    kind: str  # open, follow, close, quiet
+    since: str  # when the alarm began: the first entry of the run of alarms ending here
+    stale: bool = False  # follow: the opener is long past, and may have failed to open
+
+
+def turn(entries: tuple[Mapping[str, Any], ...], now: dt.datetime) -> Turn:
+    """This run's turn: its entry is the history's last."""
+    if not entries:
+        return Turn(kind="quiet", since="")
+    alarms = [_alarm(e) for e in entries]
+    start = len(alarms)
+    while start and alarms[start - 1]:
+        start -= 1
+    earlier = len(alarms) > 1 and alarms[-2]
+    if not alarms[-1]:
+        return Turn(kind="close" if earlier else "quiet", since="")
+    since = str(entries[start].get("at", ""))
+    if not earlier:
+        return Turn(kind="open", since=since)
+    began = _when(since)
+    return Turn(kind="follow", since=since, stale=began is None or now - began > CLAIM_GRACE)
+
+
+def _alarm(entry: Mapping[str, Any]) -> bool:
+    """An entry's alarm; entries from before mlgate recorded it: drift, or an estimate in doubt."""
+    if "alarm" in entry:
+        return bool(entry["alarm"])
+    doubted = any(
+        isinstance(e, dict) and e.get("reliable") is False
+        for e in (entry.get("estimates") or {}).values()
+    )
+    return bool(entry.get("drifted")) or doubted
 
 
 def gaps(stamps: list[str], now: dt.datetime) -> tuple[str, ...]:

@@ -14,11 +14,13 @@ from mlgate.report.blocks import details
 from mlgate.report.inert import escape
 
 
-def markdown(name: str, found: Monitored, past: History) -> str:
-    """The run `found` of model `name`, with the history it belongs to."""
+def markdown(name: str, found: Monitored, past: History, *, charts: bool = True) -> str:
+    """The run `found` of model `name`, with the history it belongs to (drawn unless
+    `charts` is off: an issue's text should change when the data does, not every run)."""
     mark = "❌" if found.attention else "✅"
     state = "drifted" if found.drifted else "steady"
     doubt = "" if found.reliable else ", performance estimate not to be trusted"
+    doubt += ", performance decayed" if found.decay else ""
     parts = [
         f"## {mark} {escape(name)}: production data {state}{doubt}",
         f"{words.count(found.rows, 'row')} of {escape(found.data)} against "
@@ -28,12 +30,13 @@ def markdown(name: str, found: Monitored, past: History) -> str:
     parts += [f"> ⚠️ The schedule missed runs: {escape(gap)}" for gap in past.gaps]
     if found.estimates:
         parts.append(_estimates(found))
+    parts += [f"- decayed: {escape(line)}" for line in found.decay]
     parts += [f"- {escape(line)}" for line in found.said]
     if found.drift is not None:
         parts.append(drift_tables.markdown((found.drift,)))
-    charts = _charts(past.entries)
-    if charts:
-        parts.append(details(f"History ({words.count(len(past.entries), 'run')})", charts))
+    drawn = _charts(past.entries) if charts else ""
+    if drawn:
+        parts.append(details(f"History ({words.count(len(past.entries), 'run')})", drawn))
     return "\n\n".join(parts)
 
 
@@ -41,14 +44,18 @@ def _estimates(found: Monitored) -> str:
     rows = [
         "### Performance before labels",
         "",
-        "| metric | estimated | 95% interval | on the labelled rows | trusted |",
-        "| --- | ---: | --- | ---: | --- |",
+        "| metric | estimated | 95% interval | on the labelled rows | the version's test "
+        "figure | trusted |",
+        "| --- | ---: | --- | ---: | ---: | --- |",
     ]
     for e in found.estimates:
         real = numbers.value(found.actual[e.metric]) if e.metric in found.actual else "—"
+        before = found.registered.get(e.metric)
         rows.append(
             f"| {escape(e.metric)} | {numbers.value(e.value)} | {numbers.value(e.low)} to "
-            f"{numbers.value(e.high)} | {real} | {'yes' if e.reliable else 'no'} |"
+            f"{numbers.value(e.high)} | {real} | "
+            f"{'—' if before is None else numbers.value(before)} | "
+            f"{'yes' if e.reliable else 'no'} |"
         )
     doubts = sorted({r for e in found.estimates for r in e.reasons})
     return "\n".join(rows) + "".join(f"\n\n- not trusted: {escape(d)}" for d in doubts)

@@ -42,6 +42,7 @@ WORKFLOWS = {
     ".github/workflows/mlgate-merge.yml": "workflows/merge.yml",
     ".github/workflows/mlgate-dispatch.yml": "workflows/dispatch.yml",
     ".github/workflows/mlgate-monitor.yml": "workflows/monitor.yml",
+    ".github/workflows/mlgate-retrain.yml": "workflows/retrain.yml",
 }
 DEFAULT_PYTHON = "3.11"
 DEFAULT_BRANCH = "main"

@@ -13,6 +13,8 @@ from mlgate.ci import summary as summary_module
 from mlgate.ci.plan import plan
 from mlgate.github.context import ActionsContext
 from mlgate.registry import journal
+from tests.github.conftest import TOKEN
+from tests.github.server import running
 from tests.registry.conftest import Project
 from tests.test_monitor import promoted  # noqa: F401 (the fixture)
 
@@ -29,16 +31,24 @@ def test_a_scheduled_run_monitors_records_and_fails_on_drift(
     (project.root / "mlops.yaml").write_text(text + "monitor:\n  data: production.csv\n")
     loaded = manifests.load(project.root / "mlops.yaml")
     summary = tmp_path / "summary.md"
-    ctx = ActionsContext(
-        event_name="schedule", repository="acme/iris", schedule="0 3 * * *", step_summary=summary
-    )
-    chosen = plan(ctx)
-    outcome = jobs.execute(chosen, jobs.Job(ctx=ctx, load=lambda: loaded))
+    with running() as fake:
+        ctx = ActionsContext(
+            event_name="schedule",
+            repository="acme/iris",
+            schedule="0 3 * * *",
+            step_summary=summary,
+            api_url=fake.url,
+            token=TOKEN,
+        )
+        chosen = plan(ctx)
+        outcome = jobs.execute(chosen, jobs.Job(ctx=ctx, load=lambda: loaded))
+        (issue,) = fake.issues.values()
     assert (chosen.job, outcome.verdict, outcome.passed) == ("monitor", "failed", False)
-    assert outcome.lines[-1].startswith(
+    assert outcome.lines[-2].startswith(
         "monitor: production.csv against v0.1.0 (production): data drifted, estimate not "
         "to be trusted; recorded (1 in the history)"
     )
+    assert outcome.lines[-1] == f"issue: created {issue['html_url']}"
     summary_module.write_outcome(outcome, ctx)  # what `mlgate ci` does with the outcome
     said = summary.read_text()
     assert said.startswith("## ❌ iris: production data drifted")

@@ -15,6 +15,13 @@ Releases are served too: an upload goes to the `upload_url` the fake hands out (
 Enterprise's `/api/uploads` path on the same origin, unless a test names another), and an
 asset's download is redirected to a second loopback server, `storage_url`, which records
 whether a token came with it.
+
+Issues and pull requests share one sequence of numbers, and a pull request is an issue
+too (listed among the issues with a `pull_request` key), as on GitHub. pulls/create knows
+the branches a test registers (`main` is there) and refuses, with GitHub's own 422s, an
+unknown head or base, a head with no commits, and a second open pull request for one head
+and base. Labels an issue names are created if the repository lacks them. Workflow
+dispatches are recorded; once a test registers workflows, any other answers 404.
 """
 
 from __future__ import annotations
@@ -28,12 +35,12 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from tests.conftest import FIXTURES
 
@@ -44,6 +51,11 @@ UPLOAD_PREFIX = "/api/uploads"  # where the fake takes uploads (GitHub Enterpris
 RELEASES = "/repos/{owner}/{repo}/releases"
 ASSETS = "/repos/{owner}/{repo}/releases/{release_id}/assets"
 ONE_ASSET = "/repos/{owner}/{repo}/releases/assets/{asset_id}"
+ISSUES = "/repos/{owner}/{repo}/issues"
+ONE_ISSUE = ISSUES + "/{issue_number}"
+PULLS = "/repos/{owner}/{repo}/pulls"
+DISPATCH = "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+CREATE_PULL_DOCS = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
 EPOCH = datetime(2026, 11, 23, tzinfo=UTC)
 NOW = "2026-11-23T00:00:00Z"
 NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
@@ -247,6 +259,95 @@ def user(login: str, kind: str = "User") -> dict[str, Any]:
 
 
 BOT = user("github-actions[bot]", "Bot")
+_REPO_URLS = {  # a repository's URL properties: path under its API URL
+    **{f"{k}_url": f"/{k}" for k in ("contributors", "deployments", "downloads", "events")},
+    **{f"{k}_url": f"/{k}" for k in ("forks", "hooks", "languages", "merges", "stargazers")},
+    **{f"{k}_url": f"/{k}" for k in ("subscribers", "subscription", "tags", "teams")},
+    "archive_url": "/{archive_format}{/ref}",
+    "assignees_url": "/assignees{/user}",
+    "blobs_url": "/git/blobs{/sha}",
+    "branches_url": "/branches{/branch}",
+    "collaborators_url": "/collaborators{/collaborator}",
+    "comments_url": "/comments{/number}",
+    "commits_url": "/commits{/sha}",
+    "compare_url": "/compare/{base}...{head}",
+    "contents_url": "/contents/{+path}",
+    "git_commits_url": "/git/commits{/sha}",
+    "git_refs_url": "/git/refs{/sha}",
+    "git_tags_url": "/git/tags{/sha}",
+    "issue_comment_url": "/issues/comments{/number}",
+    "issue_events_url": "/issues/events{/number}",
+    "issues_url": "/issues{/number}",
+    "keys_url": "/keys{/key_id}",
+    "labels_url": "/labels{/name}",
+    "milestones_url": "/milestones{/number}",
+    "notifications_url": "/notifications{?since,all,participating}",
+    "pulls_url": "/pulls{/number}",
+    "releases_url": "/releases{/id}",
+    "statuses_url": "/statuses/{sha}",
+    "trees_url": "/git/trees{/sha}",
+}
+
+
+def repository(owner: str, name: str) -> dict[str, Any]:
+    """A `repository` with every property the description requires: a pull request's
+    head and base carry one each."""
+    full = f"{owner}/{name}"
+    rid = zlib.crc32(full.encode()) % 10**8
+    url, html = f"{BASE}/repos/{full}", f"https://github.com/{full}"
+    counts = ("forks", "forks_count", "stargazers_count", "watchers", "watchers_count", "size")
+    flags = {"has_issues": True, "has_projects": True, "has_wiki": True, "has_downloads": True}
+    return {
+        "id": rid,
+        "node_id": f"R_{rid}",
+        "name": name,
+        "full_name": full,
+        "owner": user(owner),
+        "private": False,
+        "html_url": html,
+        "description": None,
+        "fork": False,
+        "url": url,
+        **{key: url + tail for key, tail in _REPO_URLS.items()},
+        "git_url": f"git://github.com/{full}.git",
+        "ssh_url": f"git@github.com:{full}.git",
+        "clone_url": f"{html}.git",
+        "svn_url": html,
+        "mirror_url": None,
+        "homepage": None,
+        "language": None,
+        **dict.fromkeys(counts, 0),
+        "open_issues": 0,
+        "open_issues_count": 0,
+        "default_branch": "main",
+        **flags,
+        "has_pages": False,
+        "archived": False,
+        "disabled": False,
+        "license": None,
+        "pushed_at": NOW,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+
+
+@functools.cache
+def _simple_pull_keys() -> tuple[str, ...]:
+    """pulls/list answers `pull-request-simple`s: the full object's keys it describes."""
+    return tuple(_description()["components"]["schemas"]["pull-request-simple"]["properties"])
+
+
+def _invalid(docs: str, *errors: dict[str, str]) -> Answer:
+    """GitHub's 422 for what the description allows but the repository's state refuses."""
+    return (
+        422,
+        {},
+        {"message": "Validation Failed", "errors": list(errors), "documentation_url": docs},
+    )
+
+
+def _when(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 class FakeGitHub:
@@ -258,6 +359,11 @@ class FakeGitHub:
         self.check_annotations: dict[int, list[dict[str, Any]]] = {}
         self.statuses: list[dict[str, Any]] = []
         self.pulls: dict[int, dict[str, Any]] = {}  # number -> a REST pull request
+        self.issues: dict[int, dict[str, Any]] = {}  # number -> issue (pull requests too)
+        self.labels: dict[str, dict[str, Any]] = {}  # lowercased name -> the repository's label
+        self.branches: dict[str, str] = {"main": hashlib.sha1(b"main").hexdigest()}
+        self.workflows: dict[str, int] = {}  # file name -> id; empty: every workflow exists
+        self.dispatches: list[dict[str, Any]] = []  # {"workflow_id", "ref", "inputs"}
         self.deployments: list[dict[str, Any]] = []
         self.deployment_statuses: dict[int, list[dict[str, Any]]] = {}
         self.releases: list[dict[str, Any]] = []  # each with its "assets"
@@ -291,9 +397,40 @@ class FakeGitHub:
         return comment
 
     def add_pull(self, pull: dict[str, Any]) -> None:
-        """A pull request as GET /pulls/{n} answers it, from a webhook payload's object."""
+        """A pull request as GET /pulls/{n} answers it, from a webhook payload's object;
+        listed among the issues too, as GitHub does."""
         with self.lock:
             self.pulls[int(pull["number"])] = pull
+            self.issues[int(pull["number"])] = self._issue_of_pull(pull)
+
+    def add_issue(
+        self,
+        title: str,
+        body: str | None = None,
+        labels: Iterable[str] = (),
+        login: str = "someone",
+        kind: str = "User",
+        state: str = "open",
+    ) -> dict[str, Any]:
+        """An issue someone else opened (or closed) before the client looks."""
+        with self.lock:
+            author = user(login, kind)
+            repo_url = f"{BASE}/repos/o/r"
+            issue = self._issue(repo_url, self._next_number(), title, body, author, labels)
+            if state != "open":
+                self._update_issue(issue, {"state": state}, author)
+            self.issues[issue["number"]] = issue
+        return issue
+
+    def add_branch(self, name: str, sha: str | None = None) -> None:
+        """A branch pulls/create may name as head or base (GitHub refuses others)."""
+        with self.lock:
+            self.branches[name] = sha or hashlib.sha1(name.encode()).hexdigest()
+
+    def add_workflow(self, file_name: str) -> int:
+        """Once any is added, a dispatch to a workflow not added answers 404, as GitHub's."""
+        with self.lock:
+            return self.workflows.setdefault(file_name, self._new_id())
 
     def delete_comment(self, comment_id: int) -> None:
         with self.lock:
@@ -475,15 +612,342 @@ class FakeGitHub:
                 status = self._deployment_status(root, segs, data, author)
                 found.append(status)
                 return 201, {}, status
+            if template in (ISSUES, ONE_ISSUE, ONE_ISSUE + "/labels"):
+                return self._issues_route(method, template, segs, query, data, author, root + path)
+            if template == PULLS and method == "POST":
+                return self._create_pull(segs, data, author)
+            if template == PULLS:
+                return self._page(self._pulls_listed(query), query, root + path)
             if template == "/repos/{owner}/{repo}/pulls/{pull_number}":
                 pull = self.pulls.get(int(segs[4]))
-                return (404, {}, NOT_FOUND) if pull is None else (200, {}, pull)
+                return (404, {}, NOT_FOUND) if pull is None else (200, {}, dict(pull))
+            if template == DISPATCH:
+                return self._dispatch(segs, data)
             if template == "/repos/{owner}/{repo}/statuses/{sha}":
                 status = self._status(segs[4], data)
                 self.statuses.append(status)
                 return 201, {}, status
         self.violations.append(f"{method} {path}: the fake does not implement it")
         return 404, {}, NOT_FOUND
+
+    # --- issues, pull requests, workflow dispatches ---------------------------------------
+    def _issues_route(
+        self,
+        method: str,
+        template: str,
+        segs: list[str],
+        query: str,
+        data: Any,
+        author: dict[str, Any],
+        url: str,
+    ) -> Answer:
+        repo_url = f"{BASE}/repos/{segs[1]}/{segs[2]}"
+        if template == ISSUES and method == "POST":
+            number = self._next_number()
+            title, labels = str(data["title"]), data.get("labels", [])
+            issue = self._issue(repo_url, number, title, data.get("body"), author, labels)
+            self.issues[number] = issue
+            return 201, {"Location": issue["url"]}, self._issue_view(issue)
+        if template == ISSUES:
+            return self._page(self._issues_listed(query), query, url)
+        issue = self.issues.get(int(segs[4]))
+        if issue is None:
+            return 404, {}, NOT_FOUND
+        if template.endswith("/labels"):  # a list, or {"labels": [...]}
+            wanted = data if isinstance(data, list) else (data or {}).get("labels", [])
+            self._update_issue(issue, {"labels": [*issue["labels"], *wanted]}, author)
+            return 200, {}, list(issue["labels"])
+        if method == "PATCH":
+            self._update_issue(issue, data or {}, author)
+        return 200, {}, self._issue_view(issue)
+
+    def _issues_listed(self, query: str) -> list[dict[str, Any]]:
+        """issues/list-for-repo's filters and order (milestone, assignee, type, mentioned:
+        ignored; nothing here sets them)."""
+        q = {k: v[0] for k, v in parse_qs(query).items()}
+        state, creator, since = q.get("state", "open"), q.get("creator", "").lower(), q.get("since")
+        wanted = {n.strip().lower() for n in q.get("labels", "").split(",") if n.strip()}
+        found = [
+            self._issue_view(i)
+            for i in self.issues.values()
+            if state in ("all", i["state"])
+            and wanted <= {(x if isinstance(x, str) else x["name"]).lower() for x in i["labels"]}
+            and creator in ("", (i["user"] or {}).get("login", "").lower())
+            and (since is None or _when(i["updated_at"]) >= _when(since))
+        ]
+        sort = q.get("sort", "created")  # the description's enum: created, updated, comments
+        key = {"created": "created_at", "updated": "updated_at"}.get(sort, "comments")
+        found.sort(key=lambda i: (i[key], i["number"]), reverse=q.get("direction") != "asc")
+        return found
+
+    def _pulls_listed(self, query: str) -> list[dict[str, Any]]:
+        q = {k: v[0] for k, v in parse_qs(query).items()}
+        state, head, base = q.get("state", "open"), q.get("head", ""), q.get("base")
+        pulls = [
+            p
+            for p in self.pulls.values()
+            if state in ("all", p["state"])
+            # GitHub ignores a head without its owner (`owner:branch`), silently
+            and (":" not in head or p["head"]["label"].lower() == head.lower())
+            and base in (None, p["base"]["ref"])
+        ]
+        sort = q.get("sort", "created")
+        key = {"updated": "updated_at", "popularity": "comments"}.get(sort, "created_at")
+        direction = q.get("direction", "desc" if sort == "created" else "asc")
+        pulls.sort(key=lambda p: (p.get(key, 0), p["number"]), reverse=direction == "desc")
+        return [{k: p[k] for k in _simple_pull_keys() if k in p} for p in pulls]
+
+    def _create_pull(self, segs: list[str], data: dict[str, Any], author: dict[str, Any]) -> Answer:
+        """GitHub's checks, in its order; the refusals are its own 422s, word for word."""
+        owner, repo, base = segs[1], segs[2], data["base"]
+        if "issue" in data or "head_repo" in data:
+            self.violations.append("POST pulls: `issue` and `head_repo` are not in the fake")
+            return 404, {}, NOT_FOUND
+        head_owner, _, branch = data["head"].rpartition(":")
+        if not data.get("title"):
+            return _invalid(
+                CREATE_PULL_DOCS, {"resource": "Issue", "code": "missing_field", "field": "title"}
+            )
+        if head_owner.lower() not in ("", owner.lower()) or branch not in self.branches:
+            return _invalid(
+                CREATE_PULL_DOCS, {"resource": "PullRequest", "field": "head", "code": "invalid"}
+            )
+        if base not in self.branches:
+            return _invalid(
+                CREATE_PULL_DOCS, {"resource": "PullRequest", "field": "base", "code": "invalid"}
+            )
+        if self.branches[branch] == self.branches[base]:
+            said = f"No commits between {base} and {branch}"
+            return _invalid(
+                CREATE_PULL_DOCS, {"resource": "PullRequest", "code": "custom", "message": said}
+            )
+        label = f"{owner}:{branch}"
+        if any(
+            p["state"] == "open"
+            and p["head"]["label"].lower() == label.lower()
+            and p["base"]["ref"] == base
+            for p in self.pulls.values()
+        ):
+            said = f"A pull request already exists for {label}."
+            return _invalid(
+                CREATE_PULL_DOCS, {"resource": "PullRequest", "code": "custom", "message": said}
+            )
+        pull = self._pull(owner, repo, self._next_number(), data, author, branch)
+        self.pulls[pull["number"]] = pull
+        self.issues[pull["number"]] = self._issue_of_pull(pull)
+        return 201, {"Location": pull["url"]}, dict(pull)
+
+    def _dispatch(self, segs: list[str], data: dict[str, Any]) -> Answer:
+        workflow = unquote(segs[5])
+        known = {*self.workflows, *map(str, self.workflows.values())}
+        if self.workflows and workflow not in known:
+            return 404, {}, NOT_FOUND
+        self.dispatches.append(
+            {"workflow_id": workflow, "ref": data["ref"], "inputs": data.get("inputs", {})}
+        )
+        if not data.get("return_run_details"):
+            return 204, {}, None
+        rid = self._new_id()
+        run = f"{segs[1]}/{segs[2]}/actions/runs/{rid}"
+        details = {"run_url": f"{BASE}/repos/{run}", "html_url": f"https://github.com/{run}"}
+        return 200, {}, {"workflow_run_id": rid, **details}
+
+    def _next_number(self) -> int:
+        """Issues and pull requests share one sequence, from 1."""
+        return max([*self.issues, *self.pulls], default=0) + 1
+
+    def _issue(
+        self,
+        repo_url: str,
+        number: int,
+        title: str,
+        body: str | None,
+        author: dict[str, Any],
+        labels: Iterable[Any],
+    ) -> dict[str, Any]:
+        iid = self._new_id()
+        url = f"{repo_url}/issues/{number}"
+        return {
+            "id": iid,
+            "node_id": f"I_{iid}",
+            "url": url,
+            "repository_url": repo_url,
+            "labels_url": f"{url}/labels{{/name}}",
+            "comments_url": f"{url}/comments",
+            "events_url": f"{url}/events",
+            "timeline_url": f"{url}/timeline",
+            "html_url": url.replace(f"{BASE}/repos/", "https://github.com/"),
+            "number": number,
+            "state": "open",  # no state_reason yet: the description's enum leaves out null
+            "title": title,
+            "body": body,
+            "user": author,
+            "labels": self._labels(repo_url, labels),
+            "assignee": None,
+            "assignees": [],
+            "milestone": None,
+            "locked": False,
+            "active_lock_reason": None,
+            "comments": 0,
+            "closed_at": None,
+            "closed_by": None,
+            "created_at": _stamp(iid),
+            "updated_at": _stamp(iid),
+            "author_association": "NONE",
+        }
+
+    def _issue_of_pull(self, pull: dict[str, Any]) -> dict[str, Any]:
+        """The issue every pull request also is: its own id, the pull's fields."""
+        repo_url = pull["issue_url"].rsplit("/issues/", 1)[0]
+        issue = self._issue(
+            repo_url, int(pull["number"]), pull["title"], pull.get("body"), pull["user"], ()
+        )
+        links = {k: pull[k] for k in ("url", "html_url", "diff_url", "patch_url")}
+        issue.update(
+            {k: pull[k] for k in ("html_url", "state", "labels", "created_at", "updated_at")},
+            closed_at=pull.get("closed_at"),
+            draft=bool(pull.get("draft", False)),
+            pull_request={**links, "merged_at": pull.get("merged_at")},
+        )
+        return issue
+
+    def _issue_view(self, issue: dict[str, Any]) -> dict[str, Any]:
+        """A copy to answer with (serialized after the lock is let go), its comment count
+        counted now."""
+        comments = len(self.comments.get(issue["number"], []))
+        return {**issue, "labels": list(issue["labels"]), "comments": comments}
+
+    def _update_issue(
+        self, issue: dict[str, Any], data: dict[str, Any], author: dict[str, Any]
+    ) -> None:
+        """issues/update; on a pull request's number, the pull request changes with it."""
+        stamp = _stamp(self._new_id())
+        if data.get("title") is not None:
+            issue["title"] = str(data["title"])
+        if "body" in data:
+            issue["body"] = data["body"]
+        if "labels" in data:
+            issue["labels"] = self._labels(issue["repository_url"], data["labels"])
+        state = data.get("state", issue["state"])
+        if state != issue["state"]:  # the description: state_reason is ignored otherwise
+            closing = state == "closed"
+            reason = data.get("state_reason") or ("completed" if closing else "reopened")
+            issue.update(state=state, state_reason=reason)
+            issue.update(
+                closed_at=stamp if closing else None, closed_by=author if closing else None
+            )
+        issue["updated_at"] = stamp
+        pull = self.pulls.get(issue["number"])
+        if pull is not None and "pull_request" in issue:
+            synced = ("title", "body", "state", "closed_at", "updated_at")
+            pull.update({k: issue[k] for k in synced}, labels=list(issue["labels"]))
+
+    def _labels(self, repo_url: str, wanted: Iterable[Any]) -> list[dict[str, Any]]:
+        """The labels named (strings, or objects with a name or an id), each once; one the
+        repository lacks is created, as GitHub does for a token that may push."""
+        found: list[dict[str, Any]] = []
+        for item in wanted:
+            name = item if isinstance(item, str) else item.get("name")
+            if name is None:
+                label = next((x for x in self.labels.values() if x["id"] == item.get("id")), None)
+            elif name.lower() in self.labels:
+                label = self.labels[name.lower()]
+            else:
+                lid = self._new_id()
+                label = {
+                    "id": lid,
+                    "node_id": f"LA_{lid}",
+                    "url": f"{repo_url}/labels/{quote(name)}",
+                    "name": name,
+                    "description": None,
+                    "color": "ededed",
+                    "default": False,
+                }
+                self.labels[name.lower()] = label
+            if label is not None and all(x["id"] != label["id"] for x in found):
+                found.append(label)
+        return found
+
+    def _pull(
+        self,
+        owner: str,
+        repo: str,
+        number: int,
+        data: dict[str, Any],
+        author: dict[str, Any],
+        branch: str,
+    ) -> dict[str, Any]:
+        pid = self._new_id()
+        repo_url = f"{BASE}/repos/{owner}/{repo}"
+        html = f"https://github.com/{owner}/{repo}/pull/{number}"
+        where = repository(owner, repo)
+
+        def side(ref: str) -> dict[str, Any]:
+            sha = self.branches[ref]
+            return {
+                "label": f"{owner}:{ref}",
+                "ref": ref,
+                "sha": sha,
+                "user": where["owner"],
+                "repo": where,
+            }
+
+        links = {
+            "self": f"{repo_url}/pulls/{number}",
+            "html": html,
+            "issue": f"{repo_url}/issues/{number}",
+            "comments": f"{repo_url}/issues/{number}/comments",
+            "review_comments": f"{repo_url}/pulls/{number}/comments",
+            "review_comment": f"{repo_url}/pulls/comments{{/number}}",
+            "commits": f"{repo_url}/pulls/{number}/commits",
+            "statuses": f"{repo_url}/statuses/{self.branches[branch]}",
+        }
+        return {
+            "url": links["self"],
+            "id": pid,
+            "node_id": f"PR_{pid}",
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            **{f"{k}_url": links[k] for k in ("issue", "commits", "comments", "statuses")},
+            **{f"{k}_url": links[k] for k in ("review_comments", "review_comment")},
+            "number": number,
+            "state": "open",
+            "locked": False,
+            "title": data["title"],
+            "user": author,
+            "body": data.get("body"),
+            "labels": [],
+            "milestone": None,
+            "active_lock_reason": None,
+            "created_at": _stamp(pid),
+            "updated_at": _stamp(pid),
+            "closed_at": None,
+            "merged_at": None,
+            "merge_commit_sha": None,
+            "assignee": None,
+            "assignees": [],
+            "requested_reviewers": [],
+            "requested_teams": [],
+            "head": side(branch),
+            "base": side(data["base"]),
+            "_links": {k: {"href": v} for k, v in links.items()},
+            "author_association": "NONE",
+            "auto_merge": None,
+            "draft": bool(data.get("draft", False)),
+            "merged": False,
+            "mergeable": None,  # GitHub works it out after answering
+            "rebaseable": None,
+            "mergeable_state": "unknown",
+            "merged_by": None,
+            "comments": 0,
+            "review_comments": 0,
+            "maintainer_can_modify": bool(data.get("maintainer_can_modify", False)),
+            "commits": 1,
+            "additions": 0,
+            "deletions": 0,
+            "changed_files": 0,
+        }
 
     # --- releases and their assets -----------------------------------------------------
     def _releases_route(
@@ -652,7 +1116,7 @@ class FakeGitHub:
         rest = {k: v[0] for k, v in params.items() if k not in ("per_page", "page")}
 
         def link(number: int, rel: str) -> str:
-            extra = "".join(f"&{k}={v}" for k, v in rest.items())
+            extra = "".join(f"&{k}={quote(v, safe=',:/')}" for k, v in rest.items())
             return f'<{url}?per_page={per_page}{extra}&page={number}>; rel="{rel}"'
 
         links = [link(page - 1, "prev")] if page > 1 else []

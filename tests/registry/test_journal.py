@@ -30,7 +30,7 @@ def test_entries_are_read_back_oldest_first_and_a_new_clone_reads_origins(
     assert journal.read(first, "iris/monitor") == []
     for n in range(3):
         journal.append(first, "iris/monitor", json.dumps({"n": n, "say": "a\nb"}), date=DATE)
-    said = [json.loads(e) for e in journal.read(first, "iris/monitor")]
+    said = [json.loads(e) for e in journal.read(first, "iris/monitor")]  # nonce left out
     assert said == [{"n": 0, "say": "a\nb"}, {"n": 1, "say": "a\nb"}, {"n": 2, "say": "a\nb"}]
     second = clone(origin, tmp_path / "b")  # a throw-away runner's fresh clone
     assert journal.read(second, "iris/monitor") == journal.read(first, "iris/monitor")
@@ -51,10 +51,12 @@ def test_twelve_writers_at_once_all_land(tmp_path: Path) -> None:
     origin = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
     clones = [clone(origin, tmp_path / f"c{i}") for i in range(12)]
+    # two kinds of entry only, all at the same second: identical writes must not become
+    # one commit that two writers each take for their own
     running = [
-        subprocess.Popen([sys.executable, "-c", APPEND, str(c), f"entry {i}"], cwd=REPO_ROOT)
+        subprocess.Popen([sys.executable, "-c", APPEND, str(c), f"entry {i % 2}"], cwd=REPO_ROOT)
         for i, c in enumerate(clones)
     ]
     assert [p.wait(timeout=120) for p in running] == [0] * 12
     entries = journal.read(clones[0], "iris/monitor")
-    assert sorted(entries) == sorted(f"entry {i}" for i in range(12))
+    assert sorted(entries) == sorted(f"entry {i % 2}" for i in range(12))

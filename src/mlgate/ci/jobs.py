@@ -113,7 +113,7 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     summary; a manifest that names none gets a run of the model on today's data."""
     import datetime as dt
 
-    from mlgate import atomic, monitor, monitor_report
+    from mlgate import alerts, atomic, monitor, monitor_report
 
     manifest = job.load()
     if manifest.monitor.data is None:
@@ -121,7 +121,9 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     where = _where(job, manifest)
     stage = manifest.monitor.stage
     found = monitor.watch(manifest, where, None, stage=stage, env=job.env)
-    past = monitor.record(where, manifest, found, now=dt.datetime.now(dt.UTC))
+    now = dt.datetime.now(dt.UTC)
+    past = monitor.record(where, manifest, found, now=now)
+    acted = alerts.act(manifest, found, past, job.ctx, now=now)
     text = monitor_report.markdown(manifest.name, found, past)
     report = manifest.root / MONITOR_REPORT
     atomic.write_text(report, text)
@@ -136,8 +138,23 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
             *outcome.lines,
             f"monitor: {found.data} against {found.version} ({stage}): data {said}, "
             f"estimate {trusted}; recorded ({len(past.entries)} in the history)",
+            *acted.lines(),
         ),
     )
+
+
+def _retrain_pr(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
+    """The retraining a monitoring alarm dispatched: one branch, one pull request."""
+    from mlgate import retraining
+    from mlgate.result import runs
+
+    manifest = job.load()
+    done = retraining.retrain(manifest, job.ctx, observer=job.observer, env=job.env)
+    report = ""
+    if done.result is not None:
+        folder = runs.run_dir(manifest.root, done.result.run_id)
+        report = os.path.relpath(folder / runs.REPORT_FILE)
+    return replace(outcome, result=done.result, report=report, lines=(*outcome.lines, *done.lines))
 
 
 def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
@@ -278,6 +295,7 @@ def _said(outcome: Outcome, line: str) -> Outcome:
 STEPS: dict[str, Callable[[Plan, Job, Outcome], Outcome]] = {
     "run": _run,
     "monitor": _monitor,
+    "retrain-pr": _retrain_pr,
     "validate": _validate,
     "register": _register,
     "promote": _promote,

@@ -6,7 +6,7 @@ without running anything.
     workflow_run          -> the fork-safe companion: check the hand-over, post it
     push, default branch  -> run against the previous commit, register, promote on merge
     push, other branch    -> run (the job summary only)
-    workflow_dispatch     -> its `action` input: promote, rollback, retrain or run
+    workflow_dispatch     -> its `action` input: promote, rollback, retrain, retrain-pr or run
     repository_dispatch   -> the same, from `client_payload`
     schedule              -> monitor
 """
@@ -19,8 +19,18 @@ from mlgate.errors import UserError
 from mlgate.github.context import ActionsContext
 
 # what the action's `command` input may say; `auto` reads the event
-COMMANDS = ("auto", "run", "validate", "retrain", "register", "promote", "rollback", "monitor")
-DISPATCH_ACTIONS = ("run", "retrain", "promote", "rollback")
+COMMANDS = (
+    "auto",
+    "run",
+    "validate",
+    "retrain",
+    "retrain-pr",
+    "register",
+    "promote",
+    "rollback",
+    "monitor",
+)
+DISPATCH_ACTIONS = ("run", "retrain", "retrain-pr", "promote", "rollback")
 HANDLED_EVENTS = (
     "pull_request",
     "push",
@@ -55,7 +65,7 @@ QUIET_PR_ACTIONS = (
 @dataclass(frozen=True, kw_only=True)
 class Plan:
     job: str  # pull-request, fork-pull-request, fork-report, merge, branch, dispatch,
-    #           monitor, validate, nothing
+    #           retrain-pr, monitor, validate, nothing
     steps: tuple[str, ...]  # run, register, promote, rollback, monitor, validate, post-handoff
     reason: str  # one line for the log and the summary: why this job
     handoff: bool = False  # leave the run for the fork-safe workflow to post
@@ -127,6 +137,8 @@ def _forced(
             handoff=in_pr and ctx.is_fork,
             fork_settings=in_pr and ctx.is_fork,
         )
+    if command == "retrain-pr":
+        return _retrain_pr(ctx)
     if command in ("promote", "rollback"):
         return _dispatch(
             ctx,
@@ -221,6 +233,8 @@ def _dispatch(
             f"unknown dispatch action '{action}'",
             hint="the workflow's `action` input takes " + ", ".join(DISPATCH_ACTIONS),
         )
+    if action == "retrain-pr":
+        return _retrain_pr(ctx)
     if action in ("run", "retrain"):
         return Plan(
             job="dispatch",
@@ -241,4 +255,14 @@ def _dispatch(
         version=version,
         environment=environment,
         reason=f"{ctx.event_name}: {action} {target}",
+    )
+
+
+def _retrain_pr(ctx: ActionsContext) -> Plan:
+    why = ctx.inputs.get("reason") or "by hand"
+    return Plan(
+        job="retrain-pr",
+        steps=("retrain-pr",),
+        reason=f"{ctx.event_name}: refresh the data, retrain on a branch of its own and "
+        f"open or update its pull request ({why[:200]})",
     )

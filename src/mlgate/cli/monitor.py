@@ -1,5 +1,6 @@
 """`mlgate monitor --data FILE`: production data against the version a registry stage
-holds; exit 1 when the data drifted or the estimate cannot be trusted."""
+holds; exit 1 when the data drifted, the estimate cannot be trusted or the performance
+decayed. A recorded run keeps the model's one monitoring issue (alerts.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from mlgate.errors import EXIT_FAILED, EXIT_PASSED
 
 
 def monitor(args: argparse.Namespace) -> int:
+    from mlgate import alerts, promotion, words
     from mlgate import monitor as monitoring
-    from mlgate import promotion, words
     from mlgate.github import context
     from mlgate.report import drift_tables, numbers
     from mlgate.result import document
 
     loaded = load_manifest(args)
-    where = promotion.where_in_workflow(loaded, context.load(os.environ), context.token(os.environ))
+    ctx = context.load(os.environ)
+    where = promotion.where_in_workflow(loaded, ctx, context.token(os.environ))
     stage = args.stage or loaded.monitor.stage
     found = monitoring.watch(
         loaded, where, args.data, stage=stage, show=lambda path: shown(args, path)
@@ -27,8 +29,12 @@ def monitor(args: argparse.Namespace) -> int:
     now = dt.datetime.now(dt.UTC)
     if args.record:
         past = monitoring.record(where, loaded, found, now=now)
+        acted = alerts.act(loaded, found, past, ctx, now=now)
     else:
         past = monitoring.history(where, loaded, now=now)
+        acted = alerts.Acted(
+            action="none", notes=("not recorded (--record): only a recorded run acts",)
+        )
     if args.json:
         print_json(
             {
@@ -41,6 +47,11 @@ def monitor(args: argparse.Namespace) -> int:
                 "recorded": bool(args.record),
                 "history": list(past.entries),
                 "gaps": list(past.gaps),
+                "decay": list(found.decay),
+                "action": acted.action,
+                "issue": acted.issue,
+                "retrain": acted.retrain,
+                "notes": list(acted.notes),
             }
         )
         return EXIT_FAILED if found.attention else EXIT_PASSED
@@ -64,10 +75,12 @@ def monitor(args: argparse.Namespace) -> int:
             f"({e.confidence:.0%} interval {numbers.value(e.low)} to {numbers.value(e.high)})"
             f"{on_labels}" + ("" if e.reliable else " - not to be trusted: " + "; ".join(e.reasons))
         )
-    for line in found.said:
+    for line in (*found.decay, *found.said):
         print(line)
     runs = words.count(len(past.entries), "recorded run")
     print(f"history: {runs}" + ("" if args.record else " (this one not recorded: --record)"))
     for gap in past.gaps:
         print(f"the schedule missed runs: {gap}")
+    for line in acted.lines():
+        print(line)
     return EXIT_FAILED if found.attention else EXIT_PASSED

@@ -6,7 +6,9 @@
     comments.py  the sticky comment, found by marker and author
     checks.py    the check run with annotations, or a commit status
     actions.py   job summary, step outputs, workflow commands
-    pulls.py     a pull request, to check a fork's hand-over against
+    pulls.py     a pull request: to check a fork's hand-over against; the retraining's one
+    issues.py    the sticky monitoring issue, found by marker, label and author
+    workflows.py starting a workflow by hand (workflow_dispatch)
     deployments.py  a GitHub Deployment and its statuses, for each promotion
     releases.py  a release's assets (the github-release: model store): the Releases API
 

@@ -33,3 +33,49 @@ def get(gh: GitHub, owner: str, repo: str, number: int) -> PullRequest:
         raise GitHubError(
             f"GET {path}: GitHub's answer is not a pull request ({exc!r})", method="GET", path=path
         ) from exc
+
+
+@dataclass(frozen=True, kw_only=True)
+class PullOutcome:
+    action: str  # created, updated, unchanged
+    number: int
+    html_url: str
+
+
+def open_or_update(
+    gh: GitHub, repository: str, *, head: str, base: str, title: str, body: str
+) -> PullOutcome:
+    """The one open pull request from branch `head` into `base`: created, or, when GitHub
+    says one already exists (a 422, found, not an error), its title and body brought up
+    to date."""
+    owner, _, repo = repository.partition("/")
+    path = f"/repos/{owner}/{repo}/pulls"
+    try:
+        made = gh.request(
+            "POST", path, json={"title": title, "head": head, "base": base, "body": body}
+        ).data
+        return PullOutcome(
+            action="created", number=int(made["number"]), html_url=str(made["html_url"])
+        )
+    except GitHubError as exc:
+        if exc.status != 422 or "already exists" not in str(exc):
+            raise
+    listed = gh.request(
+        "GET", path, params={"head": f"{owner}:{head}", "base": base, "state": "open"}
+    ).data
+    found = listed[0] if isinstance(listed, list) and listed else None
+    if not isinstance(found, dict):
+        raise GitHubError(
+            f"POST {path}: GitHub said a pull request from {head} already exists, and none "
+            "is listed open",
+            method="POST",
+            path=path,
+        )
+    number, url = int(found["number"]), str(found["html_url"])
+    if found.get("title") == title and (found.get("body") or "") == body:
+        return PullOutcome(action="unchanged", number=number, html_url=url)
+    # a pull request is an issue: its title and body are edited through the issue
+    gh.request(
+        "PATCH", f"/repos/{owner}/{repo}/issues/{number}", json={"title": title, "body": body}
+    )
+    return PullOutcome(action="updated", number=number, html_url=url)

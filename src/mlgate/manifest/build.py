@@ -140,13 +140,7 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
         forks=_forks(raw.get("forks", {})),
         registry=Registry(artifacts=raw.get("registry", {}).get("artifacts", DEFAULT_ARTIFACTS)),
         environments=tuple(_environment(n, s) for n, s in raw.get("environments", {}).items()),
-        monitor=Monitor(
-            data=raw.get("monitor", {}).get("data"),
-            stage=raw.get("monitor", {}).get("stage", "production"),
-            prepare=_command(raw["monitor"]["prepare"])
-            if "prepare" in raw.get("monitor", {})
-            else None,
-        ),
+        monitor=_monitor(raw.get("monitor", {})),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position
             format_path(p, raw): (m.line, m.column)
@@ -355,6 +349,17 @@ def _freshness(spec: dict[str, Any] | None) -> Freshness | None:
         return None
     age: str = spec["max_age"]
     return Freshness(column=spec["column"], max_age_s=int(age[:-1]) * AGE_UNITS[age[-1]], shown=age)
+
+
+def _monitor(spec: dict[str, Any]) -> Monitor:
+    return Monitor(
+        data=spec.get("data"),
+        stage=spec.get("stage", "production"),
+        prepare=_command(spec["prepare"]) if "prepare" in spec else None,
+        on_drift=spec.get("on_drift", "issue"),
+        max_drop=spec.get("max_drop", 0.05),
+        refresh=_command(spec["refresh"]) if "refresh" in spec else None,
+    )
 
 
 def _command(spec: Any, timeout: Any = None, env: Any = None, pass_env: Any = None) -> Command:

@@ -462,6 +462,7 @@ def _duration_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         ("data", "prepare", "timeout"),
         ("evaluate", "timeout"),
         ("monitor", "prepare", "timeout"),
+        ("monitor", "refresh", "timeout"),
     ]
     envs = _get(raw, "environments")
     if isinstance(envs, dict):
@@ -590,6 +591,13 @@ def _monitor_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         yield (
             ("monitor", "prepare"),
             "it writes the production data: name the file it writes in monitor.data",
+            True,
+        )
+    if isinstance(spec, dict) and "refresh" in spec and spec.get("on_drift") != "retrain":
+        yield (
+            ("monitor", "refresh"),
+            "it runs before a retraining, and on_drift is not retrain: set "
+            "`on_drift: retrain`, or remove refresh",
             True,
         )
     if not isinstance(spec, dict) or not isinstance(envs, dict) or not envs:

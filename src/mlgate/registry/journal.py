@@ -10,6 +10,7 @@ entry. Concurrent writers all land, in some order; none overwrites another.
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from pathlib import Path
 
@@ -28,42 +29,56 @@ IDENTITY = {
     "GIT_COMMITTER_EMAIL": "mlgate@users.noreply.github.com",
 }
 SEPARATOR = "\x1e"
+# each commit's own: two writers appending the same entry on the same tip at the same
+# second would otherwise make the very same commit, and both take it for their own
+NONCE = "Journal-Entry: "
 
 
-def read(root: Path, name: str, *, token: str | None = None, fetch: bool = True) -> list[str]:
-    """The entries, oldest first (origin's, when the clone has one, unless `fetch` is off:
-    right after an append the local ref is origin's already)."""
+def read(
+    root: Path, name: str, *, token: str | None = None, fetch: bool = True, upto: str = ""
+) -> list[str]:
+    """The entries, oldest first (origin's, when the clone has one, unless `fetch` is off).
+    `upto`: the entries up to that one's commit (an append's), whatever was appended since:
+    what the history was when that entry landed."""
     ref = PREFIX + name
-    if fetch and gitio.has_origin(root):
+    if fetch and not upto and gitio.has_origin(root):
         _fetch(root, ref, token)
-    if _tip(root, ref) is None:
+    if not upto and _tip(root, ref) is None:
         return []
     out = proc.output(
-        ["git", "log", "--reverse", f"--format=%B{SEPARATOR}", ref, "--"],
+        ["git", "log", "--reverse", f"--format=%B{SEPARATOR}", upto or ref, "--"],
         cwd=root,
         env=git.env(),
     )
-    return [e.strip("\n") for e in out.split(SEPARATOR) if e.strip()]
+    return [_entry(e) for e in out.split(SEPARATOR) if e.strip()]
 
 
-def append(root: Path, name: str, entry: str, *, date: str, token: str | None = None) -> None:
-    """`entry` as the journal's newest, at origin too when there is one."""
+def _entry(message: str) -> str:
+    """The entry, without the nonce that made its commit its own."""
+    text = message.strip("\n")
+    head, _, last = text.rpartition("\n")
+    return head.rstrip("\n") if last.startswith(NONCE) else text
+
+
+def append(root: Path, name: str, entry: str, *, date: str, token: str | None = None) -> str:
+    """`entry` as the journal's newest, at origin too when there is one; its commit."""
     ref = PREFIX + name
     empty = proc.output(["git", "mktree"], cwd=root, env=git.env()).strip()
     remote = gitio.has_origin(root)
+    message = f"{entry}\n\n{NONCE}{secrets.token_hex(8)}"
     for attempt in range(TRIES):
         if remote:
             _fetch(root, ref, token)
         parent = _tip(root, ref)
         commit = proc.output(
-            ["git", "commit-tree", empty, *(["-p", parent] if parent else []), "-m", entry],
+            ["git", "commit-tree", empty, *(["-p", parent] if parent else []), "-m", message],
             cwd=root,
             env={**git.env(), **IDENTITY, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date},
         ).strip()
         if remote:
             if _pushed(root, commit, ref, token):
                 proc.output(["git", "update-ref", ref, commit], cwd=root, env=git.env())
-                return
+                return commit
         else:  # only over the tip it was made on: another process may have appended
             proc.output(
                 ["git", "update-ref", ref, commit, parent or "0" * 40],
@@ -72,7 +87,7 @@ def append(root: Path, name: str, entry: str, *, date: str, token: str | None = 
                 check=False,
             )
             if _tip(root, ref) == commit:
-                return
+                return commit
         time.sleep(random.uniform(0, 0.05 * 2 ** min(attempt, 5)))  # jitter: racers spread out
     raise OutsideError(
         f"the journal {ref} could not be appended to after {TRIES} tries: other writers kept "

@@ -1,0 +1,173 @@
+"""What a recorded monitoring run does about its alarm (monitor.on_drift): one sticky issue
+per model, opened on the alarm, updated while it lasts, closed when it clears, reopened
+when it returns; with `retrain`, also the retraining workflow started once per alarm.
+
+Which run opens is decided by the history (monitor.turn): of runs racing on one alarm,
+only the one whose entry landed first creates the issue and starts the retraining, so
+twenty at once still leave one issue and one retraining.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mlgate import words
+from mlgate.errors import OutsideError
+
+if TYPE_CHECKING:
+    from mlgate.github.context import ActionsContext
+    from mlgate.github.http import GitHub
+    from mlgate.github.issues import IssueOutcome
+    from mlgate.manifest.spec import Manifest
+    from mlgate.monitor import History, Monitored, Turn
+
+LABEL = "mlgate-monitor"
+RETRAIN_WORKFLOW = "mlgate-retrain.yml"  # what `mlgate init` writes for on_drift: retrain
+WAIT_S = 30.0  # how long a run that follows looks for the issue the opener is making
+RETRAIN_BRANCH = "mlgate/retrain/{name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Acted:
+    action: str  # created, updated, unchanged, closed, reopened, none
+    issue: str = ""  # its URL
+    retrain: str = ""  # what was started, when it was
+    notes: tuple[str, ...] = ()  # why something was not done
+
+    def lines(self) -> list[str]:
+        said = f"issue: {self.action}" + (f" {self.issue}" if self.issue else "")
+        return [said, *([f"retrain: {self.retrain}"] if self.retrain else [])] + [
+            f"note: {n}" for n in self.notes
+        ]
+
+
+def act(
+    manifest: Manifest,
+    found: Monitored,
+    past: History,
+    ctx: ActionsContext | None,
+    *,
+    now: dt.datetime,
+    gh: GitHub | None = None,
+) -> Acted:
+    """The issue (and retraining) this run's turn asks for. Never raises for GitHub: a
+    token that may not write issues leaves a note, and the job still fails on the alarm."""
+    from mlgate import monitor
+
+    on_drift = manifest.monitor.on_drift
+    if on_drift == "none":
+        return Acted(action="none", notes=("monitor.on_drift is none: no issue is kept",))
+    if ctx is None or not ctx.repository or not ctx.token:
+        return Acted(
+            action="none",
+            notes=("not in GitHub Actions (no GITHUB_REPOSITORY and token): no issue kept",),
+        )
+    turn = monitor.turn(past.entries, now)
+    if turn.kind == "quiet":
+        return Acted(action="none")
+    from mlgate.github import issues
+    from mlgate.github.comments import marker_for
+    from mlgate.github.http import GitHub
+
+    client = gh or GitHub(ctx.api_url, ctx.token)
+    try:
+        tracker = issues.Tracker.of(
+            client, ctx.repository, marker=marker_for(manifest.name), label=LABEL, author=ctx.login
+        )
+        if turn.kind == "close":
+            done = tracker.close(_cleared(manifest, found, past, ctx))
+            return _acted(done)
+        retrain = on_drift == "retrain" and turn.kind == "open"
+        body = _alarm_body(manifest, found, past, ctx, turn)
+        done = tracker.open(
+            title(manifest),
+            body,
+            since=None if turn.kind == "open" else turn.since,
+            may_open=turn.stale,
+            wait_s=WAIT_S,
+        )
+        started = _dispatch(client, ctx, manifest, done) if retrain else ""
+        return _acted(done, retrain=started)
+    except OutsideError as exc:
+        return Acted(action="none", notes=(f"no issue kept: {exc.message}",))
+    finally:
+        if gh is None:
+            client.close()
+
+
+def title(manifest: Manifest) -> str:
+    return f"mlgate monitor: {manifest.name} in {manifest.monitor.stage} needs attention"
+
+
+def _alarm_body(
+    manifest: Manifest, found: Monitored, past: History, ctx: ActionsContext, turn: Turn
+) -> str:
+    from mlgate import monitor_report
+
+    report = monitor_report.markdown(manifest.name, found, past, charts=False)
+    return "\n\n".join(
+        [
+            report,
+            f"_Alarm since {turn.since}; this issue is updated by each scheduled run while "
+            "it lasts, and closed by the first run that finds the data steady and the "
+            "performance trusted._",
+            _what_to_do(manifest, ctx),
+        ]
+    )
+
+
+def _what_to_do(manifest: Manifest, ctx: ActionsContext) -> str:
+    branch = RETRAIN_BRANCH.format(name=manifest.name)
+    if manifest.monitor.on_drift == "retrain":
+        runs = f"{ctx.server_url}/{ctx.repository}/actions/workflows/{RETRAIN_WORKFLOW}"
+        return (
+            "### What to do\n\n"
+            f"A retraining was started ([{RETRAIN_WORKFLOW}]({runs})): it refreshes the "
+            f"data, retrains on the branch `{branch}` and opens (or updates) one pull request "
+            "with the retrained model's report and check. Review and merge it as any "
+            "other: the merge registers and promotes the model through your gates. A pull "
+            "request opened with the workflow's own token starts no workflow; the retraining "
+            "run posts the report itself, and with a GitHub App token (docs/monitor.md) your "
+            "pull-request workflow runs on it too."
+        )
+    return (
+        "### What to do\n\n"
+        "Look at what drifted and at the estimate's doubts above. To retrain, run the "
+        "mlgate dispatch workflow with `retrain`, or set `monitor.on_drift: retrain` in "
+        "the manifest so that the next alarm opens a retraining pull request by itself."
+    )
+
+
+def _cleared(manifest: Manifest, found: Monitored, past: History, ctx: ActionsContext) -> str:
+    from mlgate import monitor_report
+
+    report = monitor_report.markdown(manifest.name, found, past, charts=False)
+    return f"The alarm cleared: the latest run found nothing to act on.\n\n{report}"
+
+
+def _dispatch(gh: GitHub, ctx: ActionsContext, manifest: Manifest, done: IssueOutcome) -> str:
+    """The retraining workflow started on the default branch; what was said if it was not."""
+    from mlgate.github import workflows
+
+    branch = ctx.default_branch or ctx.ref.removeprefix("refs/heads/") or "main"
+    reason = f"monitoring alarm (issue #{done.number})" if done.number else "monitoring alarm"
+    try:
+        workflows.dispatch(
+            gh, ctx.repository, RETRAIN_WORKFLOW, ref=branch, inputs={"reason": reason}
+        )
+    except OutsideError as exc:
+        return (
+            f"not started: {exc.message} (mlgate init writes .github/workflows/"
+            f"{RETRAIN_WORKFLOW}; the job needs `actions: write`)"
+        )
+    return f"{RETRAIN_WORKFLOW} dispatched on {branch}"
+
+
+def _acted(done: IssueOutcome, *, retrain: str = "") -> Acted:
+    notes: tuple[str, ...] = (done.note,) if done.note else ()
+    if done.duplicates:
+        more = words.count(done.duplicates, "more open issue")
+        notes += (f"{more} of ours carry the marker: left alone",)
+    return Acted(action=done.action, issue=done.html_url, retrain=retrain, notes=notes)

@@ -1,0 +1,195 @@
+"""The retraining a monitoring alarm starts (mlgate-retrain.yml, the action's `retrain-pr`):
+refresh the training data, commit what the refresh changed on one fixed branch,
+`mlgate/retrain/NAME`, open or update its one pull request, then train, gate and post the
+report and check on it.
+
+The run posts the report itself because a pull request opened with the workflow's own
+token starts no workflow (GitHub's rule against recursive runs); with a GitHub App's token
+the repository's pull-request workflow runs on it as well and updates the same sticky
+comment. A second alarm on an unchanged base with unchanged data pushes nothing, opens
+nothing and trains nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlgate import branch, git, words
+from mlgate.branch import Pushed
+from mlgate.errors import UserError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mlgate.github.context import ActionsContext
+    from mlgate.github.pulls import PullOutcome
+    from mlgate.manifest.spec import Manifest
+    from mlgate.pipeline import Observer
+    from mlgate.result.records import RunResult
+
+BRANCH = "mlgate/retrain/{name}"
+DVC_TIMEOUT_S = 3600.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retrained:
+    branch: str
+    pushed: Pushed
+    pull: PullOutcome
+    result: RunResult | None  # None: nothing changed, nothing trained
+    lines: tuple[str, ...]
+
+
+def retrain(
+    manifest: Manifest,
+    ctx: ActionsContext,
+    *,
+    observer: Observer | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Retrained:
+    from mlgate import pipeline, publish
+    from mlgate.compare import baseline
+    from mlgate.github.http import GitHub
+    from mlgate.github.pulls import open_or_update
+
+    if not ctx.repository or not ctx.token:
+        raise UserError(
+            "retraining into a pull request needs GitHub: a repository and a token",
+            hint="run it in the mlgate-retrain workflow (mlgate init writes it)",
+        )
+    root = manifest.root
+    base = git.resolve(root, "HEAD")
+    if base is None:
+        raise UserError(f"{root} is not a git checkout with a commit: nothing to branch from")
+    target = ctx.default_branch or ctx.ref.removeprefix("refs/heads/") or "main"
+    name = BRANCH.format(name=manifest.name)
+    before = set(branch.changed(root))  # left by earlier steps: not the refresh's to commit
+    said = refreshed(manifest, env)
+    paths = tuple(p for p in branch.changed(root) if p not in before)
+    _stored(manifest, paths)
+    reason = words.clip(ctx.inputs.get("reason") or "a monitoring alarm", 200)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    made = branch.commit(
+        root, base, paths, f"Retrain {manifest.name}: {reason}\n\n{said}", date=now
+    )
+    pushed = branch.push(root, name, made, token=ctx.token)
+    with GitHub(ctx.api_url, ctx.token) as gh:
+        pull = open_or_update(
+            gh,
+            ctx.repository,
+            head=name,
+            base=target,
+            title=f"Retrain {manifest.name} on refreshed data",
+            body=_body(manifest, reason, said, paths),
+        )
+    lines = [
+        f"refresh: {said}",
+        f"branch {name}: {pushed.action} ({pushed.commit[:12]})",
+        f"pull request: {pull.action} {pull.html_url}",
+    ]
+    if pushed.action == "unchanged" and pull.action == "unchanged":
+        lines.append(
+            "nothing changed since the last retraining (same base, same data): its pull "
+            "request holds its report; nothing trained"
+        )
+        return Retrained(branch=name, pushed=pushed, pull=pull, result=None, lines=tuple(lines))
+    trained = baseline.override(manifest, base, origin="the retraining's base commit")
+    result = pipeline.run(trained, observer=observer, env=env)
+    on_pull = replace(
+        ctx,
+        event_name="pull_request",
+        pull_number=pull.number,
+        head_sha=pushed.commit,
+        head_ref=name,
+        base_ref=target,
+        is_fork=False,
+    )
+    done = publish.publish(result, manifest, on_pull)
+    lines += [f"run {result.run_id}: {result.verdict}: {result.summary}", *done.lines()]
+    return Retrained(branch=name, pushed=pushed, pull=pull, result=result, lines=tuple(lines))
+
+
+def refreshed(manifest: Manifest, env: Mapping[str, str] | None = None) -> str:
+    """monitor.refresh run; without one, `dvc update` of training data DVC imported (the
+    one kind of DVC-tracked data DVC itself knows how to refresh). What was done, said."""
+    from mlgate import commands
+
+    if manifest.monitor.refresh is not None:
+        commands.required(
+            manifest,
+            manifest.monitor.refresh,
+            "monitor.refresh",
+            hint="it should refresh the training data (data.train, data.test)",
+            base_env=env,
+        )
+        return f"ran monitor.refresh ({manifest.monitor.refresh.display})"
+    imports = _dvc_imports(manifest)
+    if not imports:
+        return (
+            "nothing to refresh (no monitor.refresh, and no training data imported with "
+            "DVC): retrained on the data as it is, or as data.prepare makes it"
+        )
+    _dvc(manifest.root, "update", *imports)
+    return f"dvc update {' '.join(imports)}"
+
+
+def _dvc_imports(manifest: Manifest) -> list[str]:
+    """The .dvc files of data.train and data.test that are imports (`deps:` name a source)."""
+    import yaml
+
+    found = []
+    for named in dict.fromkeys((manifest.data.train, manifest.data.test)):
+        dvc_file = Path(f"{manifest.resolve(named)}.dvc")
+        try:
+            spec = yaml.safe_load(dvc_file.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(spec, dict) and spec.get("deps"):
+            found.append(str(dvc_file.relative_to(manifest.root)))
+    return found
+
+
+def _stored(manifest: Manifest, paths: tuple[str, ...]) -> None:
+    """`dvc push` when the refresh changed what DVC tracks: the branch must not name data
+    its pull request's run cannot pull. Before anything is pushed to git."""
+    if any(p.endswith(".dvc") or Path(p).name == "dvc.lock" for p in paths):
+        _dvc(manifest.root, "push")
+
+
+def _dvc(root: Path, *args: str) -> None:
+    from mlgate import proc
+    from mlgate.errors import OutsideError
+
+    dvc = shutil.which("dvc")
+    if dvc is None:
+        raise UserError(
+            "the training data is tracked by DVC, and DVC is not installed to refresh it",
+            hint="install mlgate[dvc] (the action's `extras` input: png,dvc)",
+        )
+    try:
+        proc.output([dvc, *args, "--quiet"], cwd=root, timeout_s=DVC_TIMEOUT_S)
+    except OutsideError as exc:
+        raise OutsideError(
+            f"`dvc {' '.join(args)}` failed: {exc}",
+            hint="nothing was pushed to git; check the DVC remote and its credentials",
+        ) from exc
+
+
+def _body(manifest: Manifest, reason: str, said: str, paths: tuple[str, ...]) -> str:
+    changed = "\n".join(f"- `{p}`" for p in paths) or "- (no file: the data is as it was)"
+    return (
+        f"mlgate retrained **{manifest.name}** after {reason}.\n\n"
+        f"Refresh: {said}.\n\n{words.count(len(paths), 'file')} changed:\n\n{changed}\n\n"
+        "The retrained model's report and check are on this pull request. Review it as "
+        "any other: merging registers the model and promotes it through the manifest's "
+        "gates. Further alarms update this pull request (branch "
+        f"`{BRANCH.format(name=manifest.name)}`) instead of opening another.\n\n"
+        "Opened with the workflow's own token, this pull request starts no workflow of "
+        "its own: the retraining run gated the model and posted the report. To have the "
+        "repository's pull-request workflow run on it too, give the retrain workflow a "
+        "GitHub App token (docs/monitor.md), or close and reopen the pull request."
+    )

@@ -1,0 +1,242 @@
+"""What a recorded monitoring run does about an alarm, on the loopback GitHub API (every
+request and answer checked against GitHub's description): one issue per model, opened on
+the alarm, updated (or left unchanged) while it lasts, closed when it clears, reopened
+when it returns; twenty runs at once on one drift leave one issue and one retraining.
+
+The project is scikit-learn's breast-cancer data, 342 test rows: enough to calibrate the
+label-free estimate on, so clean production rows raise no alarm at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mlgate import alerts, monitor, promotion
+from mlgate import manifest as manifests
+from mlgate.github.context import ActionsContext
+from mlgate.monitor import Monitored
+from mlgate.registry import operations
+from tests.github.conftest import TOKEN
+from tests.github.server import FakeGitHub, running
+from tests.registry.conftest import Project, make_project
+
+START = dt.datetime(2026, 12, 1, 4, 17, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+MANIFEST = """\
+name: cancer
+data: {train: data/train.csv, test: data/test.csv, target: target}
+train: {command: python train.py, timeout: 2m}
+evaluate: {metrics: [accuracy]}
+environments:
+  staging: {on: merge}
+  production: {requires: staging}
+"""
+
+
+def cancer_files(manifest: str = MANIFEST) -> dict[str, str]:
+    """Three rows in five are test rows: 342 of 569."""
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    frame.columns = [c.replace(" ", "_") for c in frame.columns]
+    test = frame.index % 5 < 3
+    return {
+        "mlops.yaml": manifest,
+        "data/train.csv": frame[~test].to_csv(index=False),
+        "data/test.csv": frame[test].to_csv(index=False),
+    }
+
+
+def promoted_cancer(root: Path, manifest: str = MANIFEST) -> Project:
+    project = make_project(root, files=cancer_files(manifest))
+    where = project.where()
+    version = operations.register(where, project.manifest, project.run).version
+    for stage in ("staging", "production"):
+        promotion.promote(where, project.manifest, version, stage)
+    project.manifest = manifests.load(root / "mlops.yaml")
+    return project
+
+
+def observed(project: Project, tmp_path: Path, scale: float) -> Monitored:
+    """The test rows as production's, every feature times `scale`, without labels."""
+    frame = pd.read_csv(project.root / "data" / "test.csv").drop(columns="target")
+    frame *= scale
+    path = tmp_path / f"production-{scale}.csv"
+    frame.to_csv(path, index=False)
+    return monitor.monitor(
+        project.manifest, project.where(), path, stage="production", shown="production.csv"
+    )
+
+
+@pytest.fixture(scope="module")
+def cancer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Monitored, Monitored]:
+    """The promoted project, a drifted run and a clean one (monitoring itself is tested
+    elsewhere: here its two outcomes are what the issue follows)."""
+    tmp = tmp_path_factory.mktemp("cancer")
+    project = promoted_cancer(tmp / "repo")
+    drifted, clean = observed(project, tmp, 1.6), observed(project, tmp, 1.0)
+    return project, drifted, clean
+
+
+def fresh(tmp_path: Path, manifest: str = MANIFEST) -> Project:
+    """The project again, with a monitoring history of its own (the runs' figures come
+    from the promoted one: recording and acting read no registry)."""
+    return make_project(tmp_path / "repo", files=cancer_files(manifest))
+
+
+def context(fake: FakeGitHub) -> ActionsContext:
+    return ActionsContext(
+        event_name="schedule",
+        repository="o/r",
+        api_url=fake.url,
+        token=TOKEN,
+        default_branch="main",
+        ref="refs/heads/main",
+    )
+
+
+def acted(project: Project, found: Monitored, ctx: ActionsContext, at: dt.datetime) -> str:
+    """One scheduled run: recorded, then acted on."""
+    past = monitor.record(project.where(), project.manifest, found, now=at)
+    return alerts.act(project.manifest, found, past, ctx, now=at).action
+
+
+def test_drift_is_an_alarm_and_clean_rows_are_not(
+    cancer: tuple[Project, Monitored, Monitored],
+) -> None:
+    _, drifted, clean = cancer
+    assert drifted.drifted and drifted.attention
+    assert not clean.drifted and clean.reliable and not clean.decay
+    assert not clean.attention
+
+
+def test_one_issue_opened_updated_closed_and_reopened(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    _, drifted, clean = cancer
+    project = fresh(tmp_path)
+    with running() as fake:
+        ctx = context(fake)
+        steps = [
+            (clean, "none"),  # quiet: not a single call
+            (drifted, "created"),
+            (drifted, "unchanged"),  # the same figures: the issue's text is the same
+            (clean, "closed"),
+            (clean, "none"),
+            (drifted, "reopened"),
+        ]
+        said = []
+        for day, (found, _) in enumerate(steps):
+            said.append(acted(project, found, ctx, START + day * DAY))
+            if day == 0:
+                assert fake.total_calls() == 0
+        assert said == [want for _, want in steps]
+        (issue,) = fake.issues.values()
+        assert issue["state"] == "open" and issue["state_reason"] == "reopened"
+        assert [label["name"] for label in issue["labels"]] == [alerts.LABEL]
+        assert issue["title"] == "mlgate monitor: cancer in production needs attention"
+        assert issue["body"].startswith("## ❌ cancer: production data drifted")
+        assert "<!-- mlgate:model=cancer -->" in issue["body"]
+        # the alarm that reopened it began on its own day, not the first alarm's
+        assert "_Alarm since 2026-12-06T04:17:00Z;" in issue["body"]
+
+
+def test_an_issue_a_maintainer_closed_stays_closed_while_the_alarm_lasts(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    project = fresh(tmp_path)
+    drifted = cancer[1]
+    with running() as fake:
+        ctx = context(fake)
+        assert acted(project, drifted, ctx, START) == "created"
+        (number,) = fake.issues
+        fake.issues[number].update(state="closed", closed_at="2026-12-01T09:00:00Z")
+        past = monitor.record(project.where(), project.manifest, drifted, now=START + DAY)
+        done = alerts.act(project.manifest, drifted, past, ctx, now=START + DAY)
+        assert done.action == "none"
+        assert done.notes == (
+            f"our issue #{number} was closed while the alarm lasted: left closed",
+        )
+        assert fake.issues[number]["state"] == "closed" and len(fake.issues) == 1
+
+
+def test_someone_elses_issue_with_our_marker_is_never_touched(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    project = fresh(tmp_path)
+    with running() as fake:
+        planted = fake.add_issue(
+            "copied", "<!-- mlgate:model=cancer -->", labels=(alerts.LABEL,), login="mallory"
+        )
+        assert acted(project, cancer[1], context(fake), START) == "created"
+        assert len(fake.issues) == 2
+        assert fake.issues[planted["number"]]["body"] == "<!-- mlgate:model=cancer -->"
+
+
+@pytest.mark.e2e  # twenty runs, each appending to the journal through git
+def test_twenty_runs_at_once_on_one_drift_leave_one_issue_and_one_retraining(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    """Each run records its entry (compare-and-swap on the journal) and acts at once."""
+    retrain = MANIFEST + "monitor: {on_drift: retrain}\n"
+    project = fresh(tmp_path, retrain)
+    assert project.manifest.monitor.on_drift == "retrain"
+    drifted = cancer[1]
+    with running() as fake:
+        fake.add_workflow(alerts.RETRAIN_WORKFLOW)
+        fake.write_delay_s = 0.05  # writes overlap, as twenty runners' would
+        ctx = context(fake)
+        said: list[alerts.Acted] = []
+        lock = threading.Lock()
+
+        def one() -> None:
+            past = monitor.record(project.where(), project.manifest, drifted, now=START)
+            done = alerts.act(project.manifest, drifted, past, ctx, now=START)
+            with lock:
+                said.append(done)
+
+        threads = [threading.Thread(target=one) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert len(said) == 20
+        actions = sorted(a.action for a in said)
+        assert actions.count("created") == 1, [a.notes for a in said]
+        assert set(actions) <= {"created", "unchanged", "updated"}, [a.notes for a in said]
+        assert len(fake.issues) == 1
+        assert len(fake.dispatches) == 1
+        (dispatch,) = fake.dispatches
+        assert dispatch["ref"] == "main" and dispatch["inputs"]["reason"].startswith(
+            "monitoring alarm (issue #"
+        )
+        assert [a.retrain for a in said if a.retrain] == [
+            f"{alerts.RETRAIN_WORKFLOW} dispatched on main"
+        ]
+
+
+def test_a_token_that_may_not_write_issues_leaves_a_note(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    project = fresh(tmp_path)
+    with running() as fake:
+        fake.forbidden.add(("POST", "/repos/{owner}/{repo}/issues"))
+        past = monitor.record(project.where(), project.manifest, cancer[1], now=START)
+        done = alerts.act(project.manifest, cancer[1], past, context(fake), now=START)
+        assert done.action == "none" and not fake.issues
+        assert done.notes[0].startswith(
+            "no issue kept: POST /repos/o/r/issues: GitHub answered 403"
+        )
+
+
+def test_outside_actions_or_with_on_drift_none_nothing_is_called(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    project = fresh(tmp_path)
+    past = monitor.record(project.where(), project.manifest, cancer[1], now=START)
+    done = alerts.act(project.manifest, cancer[1], past, None, now=START)
+    assert done.action == "none" and "not in GitHub Actions" in done.notes[0]

@@ -1,0 +1,102 @@
+"""Which run of a monitoring history acts on an alarm (monitor.turn), and when an estimate
+counts as decay (monitor.decayed): pure functions, every branch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from mlgate import monitor
+from mlgate.model.estimate import Estimate
+
+NOW = dt.datetime(2026, 12, 5, 4, 17, tzinfo=dt.UTC)
+
+
+def entries(*alarms: bool, step: dt.timedelta = dt.timedelta(days=1)) -> tuple[dict, ...]:
+    """One entry a day up to NOW, oldest first."""
+    first = NOW - step * (len(alarms) - 1)
+    return tuple(
+        {"at": (first + step * i).isoformat().replace("+00:00", "Z"), "alarm": a}
+        for i, a in enumerate(alarms)
+    )
+
+
+def test_the_first_alarm_after_a_quiet_run_opens_and_later_ones_follow() -> None:
+    assert monitor.turn(entries(False, True), NOW).kind == "open"
+    assert monitor.turn(entries(True), NOW).kind == "open"  # a first run that alarms
+    follow = monitor.turn(entries(False, True, True), NOW)
+    assert follow.kind == "follow"
+    assert follow.since == entries(False, True, True)[1]["at"]  # the alarm's first entry
+
+
+def test_a_quiet_run_after_an_alarm_closes_and_quiet_after_quiet_does_nothing() -> None:
+    assert monitor.turn(entries(True, True, False), NOW).kind == "close"
+    assert monitor.turn(entries(True, False, False), NOW).kind == "quiet"
+    assert monitor.turn((), NOW).kind == "quiet"
+
+
+def test_racing_runs_on_one_alarm_elect_exactly_one_opener() -> None:
+    """Appends are ordered by compare-and-swap: each racer sees the history up to its own
+    entry, and only the first to land sees the quiet run before it."""
+    history = entries(False, *([True] * 20), step=dt.timedelta(seconds=1))
+    kinds = [monitor.turn(history[: i + 1], NOW).kind for i in range(1, len(history))]
+    assert kinds.count("open") == 1 and kinds.count("follow") == 19
+
+
+def test_a_follower_long_after_the_alarm_began_may_open_in_its_stead() -> None:
+    """The opener may have died before it made the issue: after CLAIM_GRACE, a follower
+    finding none makes it."""
+    recent = monitor.turn(entries(False, True, True, step=dt.timedelta(minutes=1)), NOW)
+    assert recent.kind == "follow" and not recent.stale
+    later = monitor.turn(entries(False, True, True), NOW)  # the alarm began a day ago
+    assert later.kind == "follow" and later.stale
+
+
+def test_entries_from_before_alarms_were_recorded_read_drift_and_doubt() -> None:
+    old = [
+        {"at": "2026-12-03T04:17:00Z", "drifted": False, "estimates": {}},
+        {
+            "at": "2026-12-04T04:17:00Z",
+            "drifted": False,
+            "estimates": {"accuracy": {"reliable": False}},
+        },
+        {"at": "2026-12-05T04:17:00Z", "drifted": True, "estimates": {}},
+    ]
+    assert monitor.turn(tuple(old[:2]), NOW).kind == "open"
+    assert monitor.turn(tuple(old), NOW).kind == "follow"
+
+
+def estimate(value: float, low: float, high: float, *, metric: str = "accuracy") -> Estimate:
+    return Estimate(
+        metric=metric, value=value, low=low, high=high, confidence=0.95, rows=5000, reliable=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "decays"),
+    [
+        (0.80, 0.78, 0.82, True),  # 0.10 below, interval wholly below 0.90
+        (0.86, 0.84, 0.88, False),  # 0.04 below: less than max_drop
+        (0.84, 0.76, 0.92, False),  # 0.06 below, but the interval reaches 0.90: noise
+        (0.95, 0.93, 0.97, False),  # better
+    ],
+)
+def test_decay_is_a_drop_of_max_drop_or_more_that_the_interval_cannot_explain(
+    value: float, low: float, high: float, decays: bool
+) -> None:
+    found = monitor.decayed((estimate(value, low, high),), {"accuracy": 0.90}, 0.05, "v1.0.0")
+    assert bool(found) is decays
+    if decays:
+        assert found[0] == (
+            "accuracy estimated 0.8000 (95% interval 0.7800 to 0.8200), 0.1000 below "
+            "v1.0.0's 0.9000 on its test rows (monitor.max_drop 0.05)"
+        )
+
+
+def test_decay_is_not_judged_without_max_drop_or_a_registered_figure() -> None:
+    low = (estimate(0.5, 0.45, 0.55),)
+    assert monitor.decayed(low, {"accuracy": 0.9}, None, "v1") == ()
+    assert monitor.decayed(low, {"accuracy": None}, 0.05, "v1") == ()
+    doubted = (Estimate(**{**estimate(0.5, 0.45, 0.55).__dict__, "reliable": False}),)
+    assert monitor.decayed(doubted, {"accuracy": 0.9}, 0.05, "v1") == ()

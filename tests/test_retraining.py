@@ -1,0 +1,167 @@
+"""The retraining a monitoring alarm starts, for real: a git repository with a bare origin,
+the loopback GitHub API checked against GitHub's description, and DVC with a local remote.
+One branch, one pull request, the report and check posted on it; the same alarm again
+changes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlgate import manifest as manifests
+from mlgate import retraining
+from mlgate.ci import jobs
+from mlgate.ci.plan import plan
+from mlgate.github.context import ActionsContext
+from tests.conftest import git
+from tests.github.conftest import TOKEN
+from tests.github.server import FakeGitHub, running
+from tests.registry.conftest import make_project
+
+pytestmark = pytest.mark.e2e  # trainings (the candidate and its baseline), DVC's processes
+
+BRANCH = "mlgate/retrain/iris"
+# the data team's fresh export: the training rows with each fifth one left out, the same
+# every time it runs
+REFRESH = """\
+import pandas as pd
+frame = pd.read_csv("data/train.csv")
+frame[frame.index % 5 != 4].to_csv("data/train.csv", index=False)
+"""
+MONITOR = "monitor:\n  on_drift: retrain\n  refresh: python refresh.py\n"
+
+
+def context(fake: FakeGitHub, root: Path) -> ActionsContext:
+    return ActionsContext(
+        event_name="workflow_dispatch",
+        repository="o/r",
+        api_url=fake.url,
+        token=TOKEN,
+        default_branch="main",
+        ref="refs/heads/main",
+        sha=git(root, "rev-parse", "HEAD"),
+        inputs={"reason": "monitoring alarm (issue #7)"},
+    )
+
+
+def fresh_checkout(root: Path) -> None:
+    """What a new runner's checkout of main is: the refresh's change gone."""
+    git(root, "checkout", "-q", "--", ".")
+
+
+def test_an_alarm_retrains_into_one_pull_request_and_the_same_alarm_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    project = make_project(
+        tmp_path / "repo",
+        origin=origin,
+        files={"refresh.py": REFRESH, "mlops.yaml": _iris_manifest() + MONITOR},
+    )
+    root = project.root
+    base = git(root, "rev-parse", "HEAD")
+    with running() as fake:
+        fake.add_branch(BRANCH)  # the fake does not see git pushes: it is told the branch
+        ctx = context(fake, root)
+        chosen = plan(ctx, "retrain-pr")
+        outcome = jobs.execute(chosen, jobs.Job(ctx=ctx, load=lambda: project.manifest))
+        assert chosen.job == "retrain-pr"
+        tip = git(origin, "rev-parse", f"refs/heads/{BRANCH}")
+        assert git(origin, "rev-parse", f"{tip}^") == base
+        assert git(origin, "diff", "--name-only", base, tip) == "data/train.csv"
+        assert git(origin, "show", f"{tip}:data/train.csv").count("\n") == 96  # 120 rows - 24
+        assert "Retrain iris: monitoring alarm (issue #7)" in git(origin, "log", "-1", tip)
+        (pull,) = fake.pulls.values()
+        assert (pull["head"]["ref"], pull["base"]["ref"]) == (BRANCH, "main")
+        assert pull["title"] == "Retrain iris on refreshed data"
+        assert "mlgate retrained **iris** after monitoring alarm (issue #7)" in pull["body"]
+        assert "- `data/train.csv`" in pull["body"]
+        assert "starts no workflow of its own" in pull["body"]
+        # the run gated the model itself and posted on the pull request it opened
+        assert outcome.result is not None and outcome.result.verdict == "passed"
+        assert outcome.result.compare.baseline.ref == base  # against the default branch's
+        (comment,) = fake.comments[pull["number"]]
+        assert "<!-- mlgate:model=iris -->" in comment["body"]
+        (check,) = fake.check_runs
+        assert (check["head_sha"], check["name"]) == (tip, "mlgate / iris")
+        assert f"branch {BRANCH}: created ({tip[:12]})" in outcome.lines
+        assert f"pull request: created {pull['html_url']}" in outcome.lines
+
+        fresh_checkout(root)
+        again = retraining.retrain(project.manifest, context(fake, root))
+        assert (again.pushed.action, again.pull.action, again.result) == (
+            "unchanged",
+            "unchanged",
+            None,
+        )
+        assert git(origin, "rev-parse", f"refs/heads/{BRANCH}") == tip
+        assert len(fake.pulls) == 1 and len(fake.check_runs) == 1
+        assert len(fake.comments[pull["number"]]) == 1
+        assert again.lines[-1].startswith("nothing changed since the last retraining")
+
+
+DVC = shutil.which("dvc", path=str(Path(sys.executable).parent)) or "dvc"
+
+
+def dvc(root: Path, *args: str) -> str:
+    done = subprocess.run([DVC, *args], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_data_imported_with_dvc_is_updated_and_pushed_before_the_branch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No monitor.refresh: `dvc update` of the imported training data, `dvc push` of the
+    new version to the DVC remote, and only the .dvc file committed."""
+    monkeypatch.setenv("PATH", f"{Path(DVC).parent}{os.pathsep}{os.environ['PATH']}")
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    project = make_project(
+        tmp_path / "repo",
+        origin=origin,
+        files={"mlops.yaml": _iris_manifest() + "monitor: {on_drift: retrain}\n"},
+    )
+    root = project.root
+    source = tmp_path / "exports" / "train.csv"  # where the data team's export lands
+    source.parent.mkdir()
+    shutil.move(root / "data" / "train.csv", source)
+    git(root, "rm", "-q", "--cached", "data/train.csv")  # DVC tracks it from now on
+    dvc(root, "init", "-q")
+    dvc(root, "config", "core.analytics", "false")
+    dvc(root, "remote", "add", "-d", "local", str(tmp_path / "dvc-remote"))
+    dvc(root, "import-url", str(source), "data/train.csv")
+    dvc(root, "push", "-q")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "dvc")
+    git(root, "push", "-q", "origin", "main")
+    base = git(root, "rev-parse", "HEAD")
+    lines = source.read_text().splitlines()
+    source.write_text("\n".join(lines[:-10]) + "\n")  # the export changed: ten rows fewer
+    loaded = manifests.load(root / "mlops.yaml")
+    with running() as fake:
+        fake.add_branch(BRANCH)
+        done = retraining.retrain(loaded, context(fake, root))
+    tip = git(origin, "rev-parse", f"refs/heads/{BRANCH}")
+    assert done.pushed.changed == ("data/train.csv.dvc",)
+    assert git(origin, "diff", "--name-only", base, tip) == "data/train.csv.dvc"
+    md5 = yaml.safe_load(git(origin, "show", f"{tip}:data/train.csv.dvc"))["outs"][0]["md5"]
+    remote = tmp_path / "dvc-remote" / "files" / "md5" / md5[:2] / md5[2:]
+    assert remote.is_file()  # pushed to the DVC remote: the pull request's run can pull it
+    assert remote.read_text() == source.read_text()
+    assert done.lines[0] == "refresh: dvc update data/train.csv.dvc"
+    assert done.result is not None and done.result.verdict == "passed"
+
+
+def _iris_manifest() -> str:
+    from tests.projects import IRIS_MANIFEST
+    from tests.registry.conftest import ENVIRONMENTS
+
+    return IRIS_MANIFEST + ENVIRONMENTS
