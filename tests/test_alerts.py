@@ -240,3 +240,40 @@ def test_outside_actions_or_with_on_drift_none_nothing_is_called(
     past = monitor.record(project.where(), project.manifest, cancer[1], now=START)
     done = alerts.act(project.manifest, cancer[1], past, None, now=START)
     assert done.action == "none" and "not in GitHub Actions" in done.notes[0]
+
+
+def test_the_command_in_actions_keeps_the_issue_and_says_what_it_did(
+    cancer: tuple[Project, Monitored, Monitored],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from mlgate.cli.main import main
+
+    project = cancer[0]
+    frame = pd.read_csv(project.root / "data" / "test.csv").drop(columns="target") * 1.6
+    frame.to_csv(tmp_path / "production.csv", index=False)
+    with running() as fake:
+        for name, value in {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_REPOSITORY": "o/r",
+            "GITHUB_API_URL": fake.url,
+            "GITHUB_TOKEN": TOKEN,
+            "GITHUB_EVENT_NAME": "schedule",
+        }.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
+        command = ["monitor", "-C", str(project.root), "--data", str(tmp_path / "production.csv")]
+        said = []
+        for _ in range(2):
+            assert main([*command, "--record", "--json"]) == 1
+            said.append(json.loads(capsys.readouterr().out))
+        assert main(command) == 1  # not recorded: does nothing
+        text = capsys.readouterr().out
+        (issue,) = fake.issues.values()
+    assert [s["action"] for s in said] == ["created", "unchanged"]
+    assert said[0]["issue"] == issue["html_url"] and said[0]["notes"] == []
+    assert said[0]["drifted"] is True and said[0]["decay"] == []
+    assert "issue: none\nnote: not recorded (--record): only a recorded run acts" in text
