@@ -53,7 +53,7 @@ def test_a_follower_waits_for_the_openers_issue_then_gives_up_saying_why(
     gh = client()
     done = tracker(gh).open("t", "body", since="2026-12-01T00:00:00Z", may_open=False, wait_s=5)
     assert done.action == "none" and "the run that opens this alarm is making it" in done.note
-    assert fake.issues == {} and gh.waits
+    assert fake.issues == {} and gh.waits == [issues.SETTLE_S, issues.SETTLE_S]  # 3 looks
 
 
 def test_closing_closes_every_open_issue_of_ours(fake: FakeGitHub, client: Client) -> None:

@@ -10,8 +10,6 @@ appear.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -43,7 +41,6 @@ class Tracker:
     marker: str
     label: str
     login: str
-    clock: Callable[[], float] = time.monotonic
 
     @classmethod
     def of(
@@ -85,8 +82,10 @@ class Tracker:
         closed it), and otherwise waits up to `wait_s` for the opener's, unless it
         `may_open` in its stead."""
         body = _marked(body, self.marker)
-        deadline = self.clock() + wait_s
-        while True:
+        looks = 1 + int(wait_s // SETTLE_S)
+        for look in range(looks):
+            if look:
+                self.gh.wait(SETTLE_S, "")
             ours = self.ours()
             opened = [i for i in ours if i.get("state") == "open"]
             if opened:
@@ -105,13 +104,10 @@ class Tracker:
                     changed = self._patch(closed, title=title, body=body, state="open")
                     return _outcome("reopened", changed)
                 return self._create(title, body)
-            if self.clock() >= deadline:
-                return IssueOutcome(
-                    action="none",
-                    note="no issue of ours is open yet, and the run that opens this alarm "
-                    "is making it",
-                )
-            self.gh.wait(SETTLE_S, "")
+        return IssueOutcome(
+            action="none",
+            note="no issue of ours is open yet, and the run that opens this alarm is making it",
+        )
 
     def close(self, body: str) -> IssueOutcome:
         """Our open issues closed as completed, the first with `body`."""
