@@ -207,8 +207,17 @@ def test_the_markdown_leads_with_the_verdict_and_draws_the_history(
     out = capsys.readouterr().out
     text = out[out.rindex("## ❌ iris") :]  # the second run's
     assert text.startswith(
-        "## ❌ iris: production data drifted, performance estimate not to be trusted\n"
+        "## ❌ iris: production data drifted, performance estimate not to be trusted, "
+        "performance decayed\n"
     )
+    # the labels arrived: the real figures against the version's, unpaired
+    assert "### With labels (120 labelled rows)" in text
+    assert "| accuracy | 0.3417 | 0.9667 | -0.6250 | [-0.7" in text
+    assert (
+        "- decayed: accuracy on the 120 labelled rows 0.3417, 0.6250 below v0.1.0's 0.9667" in text
+    )
+    assert "(p &lt; 1e-12): what a score means has changed" in text  # escaped
+    assert 'title "accuracy on the labelled rows"' in text
     assert f"120 rows of {path} against **v0.1.0** (production), 120 of them labelled." in text
     assert (
         "| metric | estimated | 95% interval | on the labelled rows | the version's test "

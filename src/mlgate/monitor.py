@@ -23,7 +23,7 @@ from mlgate import words
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Drift, Manifest
 from mlgate.model.estimate import Estimate
-from mlgate.result.records import DriftResult
+from mlgate.result.records import DriftResult, Significance
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,7 +49,9 @@ class Monitored:
     estimates: tuple[Estimate, ...] = ()  # classifiers: each label metric the run computed
     actual: Mapping[str, float | None]  # the same metrics on the labelled rows
     registered: Mapping[str, float | None] = field(default_factory=dict)  # the run's own
-    decay: tuple[str, ...] = ()  # estimates past monitor.max_drop below the run's figure
+    # the labelled rows' figure against the run's, unpaired (compare/unpaired.py)
+    changes: Mapping[str, Significance] = field(default_factory=dict)
+    decay: tuple[str, ...] = ()  # figures past monitor.max_drop below the run's own
     said: tuple[str, ...] = ()  # what could not be measured, and why
 
     @property
@@ -199,7 +201,7 @@ def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: 
             current_name=shown,
             exclude=exclude,
         )
-    performance: tuple[tuple[Estimate, ...], dict[str, float | None], int] = ((), {}, 0)
+    performance = Performance()
     if frame is None:
         said.append("a profile holds no rows to score: only drift is measured")
     else:
@@ -208,21 +210,34 @@ def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: 
             manifest, where.store.get(recorded["sha256"]), suffix=Path(recorded["file"]).suffix
         )
         performance = _performance(manifest, run, model, frame.to_pandas(), said)
-    estimates, actual, labelled = performance
+    estimates = performance.estimates
     registered = {e.metric: run.evaluate.metrics.get(e.metric) for e in estimates}
+    max_drop = manifest.monitor.max_drop
     return Monitored(
         stage=stage,
         version=held.version,
         data=shown,
         rows=rows,
-        labelled=labelled,
+        labelled=performance.labelled,
         drift=found_drift,
         estimates=estimates,
-        actual=actual,
+        actual=performance.actual,
         registered=registered,
-        decay=decayed(estimates, registered, manifest.monitor.max_drop, held.version),
+        changes=performance.changes,
+        decay=decayed(estimates, registered, max_drop, held.version)
+        + fell(performance, registered, max_drop, held.version),
         said=tuple(said),
     )
+
+
+@dataclass(frozen=True)
+class Performance:
+    """A classifier's figures on the production rows: estimated, and where labels are."""
+
+    estimates: tuple[Estimate, ...] = ()
+    actual: Mapping[str, float | None] = field(default_factory=dict)
+    labelled: int = 0
+    changes: Mapping[str, Significance] = field(default_factory=dict)
 
 
 def decayed(
@@ -256,6 +271,37 @@ def decayed(
     return tuple(found)
 
 
+def fell(
+    performance: Performance,
+    registered: Mapping[str, float | None],
+    max_drop: float | None,
+    version: str,
+) -> tuple[str, ...]:
+    """Each figure on the labelled rows worse than the version's own by max_drop or more,
+    and significantly so (the change's interval wholly on the worse side)."""
+    from mlgate.manifest.metrics import METRICS
+
+    if max_drop is None:
+        return ()
+    found = []
+    for metric, change in performance.changes.items():
+        before, now = registered.get(metric), performance.actual.get(metric)
+        if before is None or now is None:
+            continue
+        up = METRICS[metric].greater_is_better
+        drop = -change.delta if up else change.delta
+        worse = change.ci_high < 0 if up else change.ci_low > 0
+        if drop >= max_drop and worse:
+            found.append(
+                f"{metric} on the {words.count(performance.labelled, 'labelled row')} "
+                f"{_figure(now)}, {_figure(drop)} {'below' if up else 'above'} {version}'s "
+                f"{_figure(before)} on its test rows ({change.confidence:.0%} interval of "
+                f"the change {_figure(change.ci_low)} to {_figure(change.ci_high)}, "
+                f"p = {change.p_value:.2g}; monitor.max_drop {max_drop:g})"
+            )
+    return tuple(found)
+
+
 def _figure(value: float) -> str:
     from mlgate.report import numbers
 
@@ -264,10 +310,12 @@ def _figure(value: float) -> str:
 
 def _performance(
     manifest: Manifest, run: RunResult, model: object, table: pd.DataFrame, said: list[str]
-) -> tuple[tuple[Estimate, ...], dict[str, float | None], int]:
-    """The label-free estimates of a classifier, and the metrics of the labelled rows."""
+) -> Performance:
+    """The label-free estimates of a classifier, and the metrics of the labelled rows
+    against the version's own on its test rows."""
     import numpy as np
 
+    from mlgate.compare import paired, unpaired
     from mlgate.model import counts, estimate, evaluate
     from mlgate.result import arrays
 
@@ -277,10 +325,10 @@ def _performance(
             "a regression model's error cannot be estimated without labels: only "
             "drift is measured until they arrive"
         )
-        return (), {}, 0
+        return Performance()
     if kept.scores is None or not callable(getattr(model, "predict_proba", None)):
         said.append("the model gives no probabilities: its performance cannot be estimated")
-        return (), {}, 0
+        return Performance()
     classes = list(kept.classes)
     given = evaluate.model_input(manifest, model, table)
     scores = np.asarray(model.predict_proba(given), np.float64)  # type: ignore[attr-defined]
@@ -288,23 +336,37 @@ def _performance(
     rows, truth = _labelled(table, manifest.data.target, classes)
     positive = run.evaluate.positive_index
     metrics = [m for m in run.evaluate.metrics if m in counts.LABEL_METRICS] or [DEFAULT_METRIC]
+    reference_y = arrays.decode(kept.y_true).astype(np.int64)
     estimates, undefined = estimate.estimates(
         metrics,
         reference_scores=arrays.decode(kept.scores),
-        reference_y=arrays.decode(kept.y_true).astype(np.int64),
+        reference_y=reference_y,
         scores=scores,
         predicted=predicted,
         positive_index=positive,
         labelled=(rows, truth) if len(rows) else None,
     )
     said.extend(undefined)
+    if not len(rows):
+        return Performance(estimates=tuple(estimates))
     actual: dict[str, float | None] = {}
-    if len(rows):
-        table_of = counts.confusion(truth, predicted[rows], len(classes))
-        for metric in metrics:
-            value = float(counts.label_metric(metric, table_of, positive_index=positive))
-            actual[metric] = value if np.isfinite(value) else None
-    return tuple(estimates), actual, len(rows)
+    changes: dict[str, Significance] = {}
+    now = counts.confusion(truth, predicted[rows], len(classes))
+    before = counts.confusion(
+        reference_y, arrays.decode(kept.y_pred).astype(np.int64), len(classes)
+    )
+    for metric in metrics:
+        value = float(counts.label_metric(metric, now, positive_index=positive))
+        actual[metric] = value if np.isfinite(value) else None
+        try:
+            test = unpaired.label_change(metric, before, now, positive_index=positive)
+        except ValueError:  # undefined on every resample (one class only, ...)
+            continue
+        if np.isfinite(test.delta):
+            changes[metric] = paired.recorded(test)
+    return Performance(
+        estimates=tuple(estimates), actual=actual, labelled=len(rows), changes=changes
+    )
 
 
 def _indices(labels: np.ndarray, classes: list[object]) -> np.ndarray:
@@ -365,6 +427,10 @@ def entry(found: Monitored, at: dt.datetime) -> dict[str, Any]:
             for e in found.estimates
         },
         "actual": dict(found.actual),
+        "changes": {
+            m: {"delta": c.delta, "low": c.ci_low, "high": c.ci_high, "p": c.p_value}
+            for m, c in found.changes.items()
+        },
         "alarm": found.attention,
         "decay": list(found.decay),
     }

@@ -30,6 +30,8 @@ def markdown(name: str, found: Monitored, past: History, *, charts: bool = True)
     parts += [f"> ⚠️ The schedule missed runs: {escape(gap)}" for gap in past.gaps]
     if found.estimates:
         parts.append(_estimates(found))
+    if found.changes:
+        parts.append(_labelled(found))
     parts += [f"- decayed: {escape(line)}" for line in found.decay]
     parts += [f"- {escape(line)}" for line in found.said]
     if found.drift is not None:
@@ -61,6 +63,36 @@ def _estimates(found: Monitored) -> str:
     return "\n".join(rows) + "".join(f"\n\n- not trusted: {escape(d)}" for d in doubts)
 
 
+def _labelled(found: Monitored) -> str:
+    """The labelled rows' figures against the version's own, with the unpaired test."""
+    rows = [
+        f"### With labels ({words.count(found.labelled, 'labelled row')})",
+        "",
+        "| metric | on the labelled rows | the version's test figure | change | "
+        f"{numbers.confidence(_confidence(found))} interval | p |",
+        "| --- | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for metric, change in found.changes.items():
+        before = found.registered.get(metric)
+        rows.append(
+            f"| {escape(metric)} | {numbers.value(found.actual.get(metric))} | "
+            f"{'—' if before is None else numbers.value(before)} | "
+            f"{numbers.delta(change.delta)} | "
+            f"{numbers.interval(change.ci_low, change.ci_high)} | "
+            f"{numbers.p_value(change.p_value)} |"
+        )
+    rows += [
+        "",
+        "The labelled rows are not the version's test rows: the test is unpaired (each "
+        "side's confusion table resampled on its own).",
+    ]
+    return "\n".join(rows)
+
+
+def _confidence(found: Monitored) -> float:
+    return next(iter(found.changes.values())).confidence
+
+
 def _charts(entries: Sequence[Mapping[str, Any]]) -> str:
     """The first estimated metric and the drifted columns, run by run (two runs at least)."""
     labels = [str(e.get("at", ""))[:16].replace("T", " ") for e in entries]
@@ -74,6 +106,10 @@ def _charts(entries: Sequence[Mapping[str, Any]]) -> str:
                 f"{metric}, estimated", [(x, v) for x, v in zip(labels, values, strict=True)]
             )
         )
+        real = [_actual(e, metric) for e in entries]  # the estimate's truth, where it arrived
+        found.append(
+            mermaid.history(f"{metric} on the labelled rows", list(zip(labels, real, strict=True)))
+        )
     drifted = [float(len(e.get("drifted_columns") or ())) for e in entries]
     found.append(mermaid.history("drifted columns", list(zip(labels, drifted, strict=True))))
     return "\n\n".join(c for c in found if c)
@@ -82,4 +118,9 @@ def _charts(entries: Sequence[Mapping[str, Any]]) -> str:
 def _figure(entry: Mapping[str, Any], metric: str) -> float:
     got = (entry.get("estimates") or {}).get(metric) or {}
     value = got.get("value") if isinstance(got, dict) else None
+    return float(value) if isinstance(value, int | float) else float("nan")
+
+
+def _actual(entry: Mapping[str, Any], metric: str) -> float:
+    value = (entry.get("actual") or {}).get(metric)
     return float(value) if isinstance(value, int | float) else float("nan")

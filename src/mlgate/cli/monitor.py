@@ -43,6 +43,7 @@ def monitor(args: argparse.Namespace) -> int:
                 "estimates": document.to_dict(found.estimates),
                 "reliable": found.reliable,
                 "actual": dict(found.actual),
+                "changes": document.to_dict(found.changes),
                 "said": list(found.said),
                 "recorded": bool(args.record),
                 "history": list(past.entries),

@@ -31,6 +31,7 @@ from mlgate.model import counts
 MIN_REFERENCE_ROWS = 300  # fewer: too few to calibrate ten bins' worth of scores on
 MAX_OUTSIDE = 0.01  # production rows scored outside the reference's range, at most
 AGREE_ALPHA = 0.01  # the labels that arrived disagree with the calibration below this p
+TINY_P = 1e-12  # below this the normal approximation's p-value is stated as a bound
 DRAWN_ROWS = 50_000  # more rows: label sets drawn by their sums (normal), not row by row
 
 
@@ -318,10 +319,12 @@ def _labels_disagree(
 
 
 def _concept(observed: int, expected: float, rows: int, p_value: float) -> str:
+    # a normal tail far out underflows to 0, and is not that precise there anyway
+    p = f"p = {p_value:.2g}" if p_value >= TINY_P else f"p < {TINY_P:g}"
     return (
         f"concept drift: on the {words.count(rows, 'production row')} labelled so far the "
         f"model was right {observed:,} times where the reference's calibration expects "
-        f"{expected:,.1f} (p = {p_value:.2g}): what a score means has changed"
+        f"{expected:,.1f} ({p}): what a score means has changed"
     )
 
 
