@@ -117,6 +117,21 @@ def test_the_manifest_names_the_data_and_the_environment(
     manifest.write_text(text)
     assert main(["monitor", "-C", str(promoted.root)]) == 2
     assert "no production data named" in capsys.readouterr().err
+    # the keys that act on an alarm: each wrong use named where it stands
+    manifest.write_text(
+        text + "monitor:\n  data: p.csv\n  labels: late.csv\n  refresh: python fetch.py\n"
+        "  on_drift: retrain-now\n"
+    )
+    assert main(["validate", "-C", str(promoted.root)]) == 2
+    error = capsys.readouterr().err
+    assert "monitor.on_drift" in error and "retrain-now" in error
+    manifest.write_text(
+        text + "monitor:\n  data: p.csv\n  labels: late.csv\n  refresh: python fetch.py\n"
+    )
+    assert main(["validate", "-C", str(promoted.root)]) == 2
+    error = capsys.readouterr().err
+    assert "monitor.labels: labels are joined to the production rows by data.id" in error
+    assert "monitor.refresh: it runs before a retraining, and on_drift is not retrain" in error
 
 
 def test_a_profile_of_the_production_rows_gives_drift_alone(
@@ -273,3 +288,59 @@ def test_monitor_prepare_writes_the_data_first_and_its_failure_is_said(
     manifest.write_text(text + "monitor:\n  prepare: python export.py\n")
     assert main(["monitor", "-C", str(promoted.root), "--data", str(shifted)]) == 2
     assert "name the file it writes in monitor.data" in capsys.readouterr().err
+
+
+def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_path: Path) -> None:
+    """A labels file in another order, ids written as text, some rows still unlabelled,
+    some labels for rows the data does not hold."""
+    from dataclasses import replace
+
+    import joblib
+
+    manifest = replace(promoted.manifest, data=replace(promoted.manifest.data, id="row_id"))
+    frame = pd.read_csv(promoted.root / "data" / "train.csv")
+    truth = frame.pop("species")
+    frame.insert(0, "row_id", range(len(frame)))
+    data = tmp_path / "rows.csv"
+    frame.to_csv(data, index=False)
+    labels = pd.DataFrame({"row_id": [f"{i}" for i in range(100)], "species": truth[:100]})
+    strays = pd.DataFrame({"row_id": ["900", "901"], "species": ["setosa", "setosa"]})
+    pd.concat([strays, labels.iloc[::-1]]).to_json(
+        tmp_path / "labels.jsonl", orient="records", lines=True
+    )
+    found = monitor.monitor(
+        manifest,
+        promoted.where(),
+        data,
+        stage="production",
+        shown="rows.csv",
+        labels=(tmp_path / "labels.jsonl", "labels.jsonl"),
+    )
+    assert found.labelled == 100
+    assert "labels.jsonl: labels for 100 of 120 rows; 2 labels for rows not in the data" in (
+        found.said
+    )
+    model = joblib.load(promoted.root / "models" / "model.joblib")
+    said = model.predict(frame.drop(columns="row_id").iloc[:100])
+    assert found.actual["accuracy"] == pytest.approx(skm.accuracy_score(truth[:100], said))
+    assert found.changes["accuracy"].rows == 100
+
+    pd.concat([labels, labels.iloc[:3]]).to_csv(tmp_path / "twice.csv", index=False)
+    with pytest.raises(UserError, match=r"twice\.csv: 3 ids appear more than once"):
+        monitor.monitor(
+            manifest,
+            promoted.where(),
+            data,
+            stage="production",
+            shown="rows.csv",
+            labels=(tmp_path / "twice.csv", "twice.csv"),
+        )
+    with pytest.raises(UserError, match=r"labels are joined to the rows by data\.id"):
+        monitor.monitor(
+            promoted.manifest,
+            promoted.where(),
+            data,
+            stage="production",
+            shown="rows.csv",
+            labels=(tmp_path / "labels.jsonl", "labels.jsonl"),
+        )

@@ -123,30 +123,57 @@ def watch(
     given: str | None,
     *,
     stage: str,
+    labels: str | None = None,
     env: Mapping[str, str] | None = None,
     show: Callable[[Path], str] | None = None,
 ) -> Monitored:
     """The production data `--data` names (`given`), else monitor.data after monitor.prepare
-    wrote it; a URL copied to a temporary file first. `show` names a path in messages (by
-    default as it was named)."""
-    from mlgate.data import remote
-
+    wrote it; the labels `--labels` names, else monitor.labels; a URL copied to a temporary
+    file first. `show` names a path in messages (by default as it was named)."""
     named = production_data(manifest, given)
     if given is None:  # --data names rows that exist: nothing to prepare
         prepared(manifest, env)
+    joined = _labels_named(manifest, labels)
     with tempfile.TemporaryDirectory(prefix="mlgate-monitor-") as scratch:
-        if remote.is_url(named.name):
-            path, name = remote.fetched(named.name, Path(scratch)), named.name
-        else:
-            path, name = named.path, show(named.path) if show else named.name
-            if not path.is_file():
-                raise UserError(f"{named.by}: '{name}' is not a file")
-        return monitor(manifest, where, path, stage=stage, shown=name)
+        path, name = _local(named, Path(scratch) / "data", show)
+        found = None if joined is None else _local(joined, Path(scratch) / "labels", show)
+        return monitor(manifest, where, path, stage=stage, shown=name, labels=found)
 
 
-def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: str) -> Monitored:
+def _labels_named(manifest: Manifest, given: str | None) -> Named | None:
+    if given is not None:
+        return Named(name=given, path=Path(given), by="--labels")
+    if manifest.monitor.labels is not None:
+        named = manifest.monitor.labels
+        return Named(name=named, path=manifest.resolve(named), by=manifest.cited("monitor.labels"))
+    return None
+
+
+def _local(named: Named, scratch: Path, show: Callable[[Path], str] | None) -> tuple[Path, str]:
+    """The file `named` stands for, and its name for messages: a URL fetched into scratch."""
+    from mlgate.data import remote
+
+    if remote.is_url(named.name):
+        scratch.mkdir(parents=True, exist_ok=True)
+        return remote.fetched(named.name, scratch), named.name
+    name = show(named.path) if show else named.name
+    if not named.path.is_file():
+        raise UserError(f"{named.by}: '{name}' is not a file")
+    return named.path, name
+
+
+def monitor(
+    manifest: Manifest,
+    where: Where,
+    data: Path,
+    *,
+    stage: str,
+    shown: str,
+    labels: tuple[Path, str] | None = None,
+) -> Monitored:
     """`data` (named `shown`) against the version `stage` holds: rows (CSV, Parquet, JSON
-    Lines), or a profile of them (`mlgate profile`, `.json`), which gives drift only."""
+    Lines), or a profile of them (`mlgate profile`, `.json`), which gives drift only.
+    `labels`: a file of labels that arrived since (and its name), joined by data.id."""
     from mlgate.data import load, profile
     from mlgate.model import loading
     from mlgate.registry import operations
@@ -204,12 +231,17 @@ def monitor(manifest: Manifest, where: Where, data: Path, *, stage: str, shown: 
     performance = Performance()
     if frame is None:
         said.append("a profile holds no rows to score: only drift is measured")
+        if labels is not None:
+            said.append(f"{labels[1]} was not read: a profile holds no rows to join labels to")
     else:
         recorded = version.record["model"]  # loaded only by the sha256 its version holds
         model = loading.for_manifest(
             manifest, where.store.get(recorded["sha256"]), suffix=Path(recorded["file"]).suffix
         )
-        performance = _performance(manifest, run, model, frame.to_pandas(), said)
+        table = frame.to_pandas()
+        if labels is not None:
+            table = _with_labels(manifest, table, *labels, said)
+        performance = _performance(manifest, run, model, table, said)
     estimates = performance.estimates
     registered = {e.metric: run.evaluate.metrics.get(e.metric) for e in estimates}
     max_drop = manifest.monitor.max_drop
@@ -367,6 +399,51 @@ def _performance(
     return Performance(
         estimates=tuple(estimates), actual=actual, labelled=len(rows), changes=changes
     )
+
+
+def _with_labels(
+    manifest: Manifest, table: pd.DataFrame, path: Path, shown: str, said: list[str]
+) -> pd.DataFrame:
+    """`table` with the target filled in from the labels file, row by row through data.id
+    (ids compared as text: a CSV's 7 and a Parquet's "7" are one row)."""
+    from mlgate.data import load
+
+    key, target = manifest.data.id, manifest.data.target
+    if key is None:
+        raise UserError(
+            f"{shown}: labels are joined to the rows by data.id, and the manifest names none",
+            hint="set data.id to the column that identifies a row (docs/manifest.md)",
+        )
+    given = load.read(path, load.detect_format(path, "auto")).to_pandas()
+    for column, kind in ((key, "data.id"), (target, "the target")):
+        if column not in given.columns:
+            raise UserError(
+                f"{shown} has no column '{column}' ({kind}); its columns: "
+                f"{words.clip(', '.join(map(str, given.columns)), 120)}"
+            )
+    if key not in table.columns:
+        raise UserError(f"the production rows have no column '{key}' (data.id) to join to")
+    given = given[given[target].notna()]
+    ids = given[key].map(_key)
+    repeated = int(ids.duplicated().sum())
+    if repeated:
+        raise UserError(
+            f"{shown}: {words.count(repeated, 'id')} appear more than once; give each row's "
+            "label once"
+        )
+    arrived = dict(zip(ids, given[target], strict=True))
+    keys = table[key].map(_key)
+    table = table.copy()
+    labels = keys.map(arrived)
+    had = table.get(target)
+    table[target] = labels if had is None else had.where(had.notna(), labels)
+    matched = int(keys.isin(arrived.keys()).sum())
+    strays = len(set(arrived) - set(keys))
+    said.append(
+        f"{shown}: labels for {words.of(matched, len(table), 'row')}"
+        + (f"; {words.count(strays, 'label')} for rows not in the data" if strays else "")
+    )
+    return table
 
 
 def _indices(labels: np.ndarray, classes: list[object]) -> np.ndarray:

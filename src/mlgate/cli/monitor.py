@@ -24,7 +24,12 @@ def monitor(args: argparse.Namespace) -> int:
     where = promotion.where_in_workflow(loaded, ctx, context.token(os.environ))
     stage = args.stage or loaded.monitor.stage
     found = monitoring.watch(
-        loaded, where, args.data, stage=stage, show=lambda path: shown(args, path)
+        loaded,
+        where,
+        args.data,
+        stage=stage,
+        labels=args.labels,
+        show=lambda path: shown(args, path),
     )
     now = dt.datetime.now(dt.UTC)
     if args.record:

@@ -97,6 +97,11 @@ def build() -> argparse.ArgumentParser:
         help="production rows: CSV, Parquet or JSON Lines (default: monitor.data)",
     )
     monitor_.add_argument(
+        "--labels",
+        metavar="FILE",
+        help="labels that arrived since, joined to the rows by data.id (default: monitor.labels)",
+    )
+    monitor_.add_argument(
         "--stage",
         help="the environment whose version is watched (default: monitor.stage, or production)",
     )

@@ -356,6 +356,7 @@ def _monitor(spec: dict[str, Any]) -> Monitor:
         data=spec.get("data"),
         stage=spec.get("stage", "production"),
         prepare=_command(spec["prepare"]) if "prepare" in spec else None,
+        labels=spec.get("labels"),
         on_drift=spec.get("on_drift", "issue"),
         max_drop=spec.get("max_drop", 0.05),
         refresh=_command(spec["refresh"]) if "refresh" in spec else None,

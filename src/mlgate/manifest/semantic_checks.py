@@ -593,6 +593,13 @@ def _monitor_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             "it writes the production data: name the file it writes in monitor.data",
             True,
         )
+    if isinstance(spec, dict) and "labels" in spec and not _get(raw, "data", "id"):
+        yield (
+            ("monitor", "labels"),
+            "labels are joined to the production rows by data.id, and the manifest names "
+            "no data.id: name the column that identifies a row",
+            True,
+        )
     if isinstance(spec, dict) and "refresh" in spec and spec.get("on_drift") != "retrain":
         yield (
             ("monitor", "refresh"),

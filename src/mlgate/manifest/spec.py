@@ -337,6 +337,7 @@ class Monitor:
     data: str | None = None
     stage: str = "production"
     prepare: Command | None = None  # writes `data` first (an export, a download)
+    labels: str | None = None  # labels that arrived since, joined to `data` by data.id
     on_drift: str = "issue"  # issue, retrain or none: what a scheduled run does on an alarm
     max_drop: float | None = 0.05  # an estimate this far below the version's figure: decay
     refresh: Command | None = None  # retrain: refreshes the training data first
