@@ -317,7 +317,7 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
         labels=(tmp_path / "labels.jsonl", "labels.jsonl"),
     )
     assert found.labelled == 100
-    assert "labels.jsonl: labels for 100 of 120 rows; 2 labels for rows not in the data" in (
+    assert "labels.jsonl: labels for 100 of 120 rows; the data has no row for 2 labels" in (
         found.said
     )
     model = joblib.load(promoted.root / "models" / "model.joblib")

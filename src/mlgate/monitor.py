@@ -441,7 +441,7 @@ def _with_labels(
     strays = len(set(arrived) - set(keys))
     said.append(
         f"{shown}: labels for {words.of(matched, len(table), 'row')}"
-        + (f"; {words.count(strays, 'label')} for rows not in the data" if strays else "")
+        + (f"; the data has no row for {words.count(strays, 'label')}" if strays else "")
     )
     return table
 
