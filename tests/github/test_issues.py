@@ -105,3 +105,48 @@ def test_a_dispatch_names_the_workflow_ref_and_inputs(fake: FakeGitHub, client: 
     ]
     with pytest.raises(NotFound):
         workflows.dispatch(client(), "o/r", "missing.yml", ref="main", inputs={})
+
+
+def test_twenty_retrainings_at_once_leave_one_pull_request(
+    fake: FakeGitHub, client: Client
+) -> None:
+    """GitHub's 422 is the compare-and-swap for pull requests: one is created, the others
+    find it."""
+    import threading
+
+    fake.add_branch("mlgate/retrain/m")
+    fake.write_delay_s = 0.05  # writes overlap
+    said: list[str] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        done = pulls.open_or_update(
+            client(timeout_s=20),
+            "o/r",
+            head="mlgate/retrain/m",
+            base="main",
+            title="Retrain",
+            body="b",
+        )
+        with lock:
+            said.append(done.action)
+
+    threads = [threading.Thread(target=one) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(said) == ["created"] + ["unchanged"] * 19
+    assert len(fake.pulls) == 1 and fake.most_writes_in_flight > 1
+
+
+def test_a_lost_answer_to_the_pull_requests_create_finds_the_one_made(
+    fake: FakeGitHub, client: Client
+) -> None:
+    fake.add_branch("mlgate/retrain/m")
+    fake.fail("POST", "/repos/{owner}/{repo}/pulls", Fault(status=502, apply_first=True))
+    done = pulls.open_or_update(
+        client(), "o/r", head="mlgate/retrain/m", base="main", title="Retrain", body="b"
+    )
+    assert done.action == "unchanged" and len(fake.pulls) == 1
+    assert fake.calls[("POST", "/repos/{owner}/{repo}/pulls")] == 1  # looked, did not post again
