@@ -60,3 +60,29 @@ def test_twelve_writers_at_once_all_land(tmp_path: Path) -> None:
     assert [p.wait(timeout=120) for p in running] == [0] * 12
     entries = journal.read(clones[0], "iris/monitor")
     assert sorted(entries) == sorted(f"entry {i % 2}" for i in range(12))
+
+
+def test_writers_without_an_origin_each_land_once_and_know_their_own_entry(
+    tmp_path: Path,
+) -> None:
+    """Twenty threads on one clone with no origin: the compare-and-swap is `update-ref`'s
+    own. A writer that took a later writer's entry for a failure of its own would append
+    its entry twice; each lands once, and the commit it returns is its own."""
+    import threading
+
+    root = tmp_path / "solo"
+    git(tmp_path, "init", "-q", "-b", "main", str(root))
+    landed: dict[int, str] = {}
+
+    def write(n: int) -> None:
+        landed[n] = journal.append(root, "iris/monitor", f"entry {n}", date=DATE)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    entries = journal.read(root, "iris/monitor")
+    assert sorted(entries) == sorted(f"entry {n}" for n in range(20))  # each exactly once
+    for n, commit in landed.items():
+        assert journal.read(root, "iris/monitor", upto=commit)[-1] == f"entry {n}"

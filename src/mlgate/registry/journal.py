@@ -79,14 +79,18 @@ def append(root: Path, name: str, entry: str, *, date: str, token: str | None = 
             if _pushed(root, commit, ref, token):
                 proc.output(["git", "update-ref", ref, commit], cwd=root, env=git.env())
                 return commit
-        else:  # only over the tip it was made on: another process may have appended
-            proc.output(
-                ["git", "update-ref", ref, commit, parent or "0" * 40],
-                cwd=root,
-                env=git.env(),
-                check=False,
-            )
-            if _tip(root, ref) == commit:
+        else:  # only over the tip it was made on: another process may have appended.
+            # Its exit status says whether it did: reading the tip after it would take
+            # another writer's next entry, on top of this one, for a failure
+            try:
+                proc.output(
+                    ["git", "update-ref", ref, commit, parent or "0" * 40],
+                    cwd=root,
+                    env=git.env(),
+                )
+            except OutsideError:
+                pass  # the tip moved (or its lock was held): read it again
+            else:
                 return commit
         time.sleep(random.uniform(0, 0.05 * 2 ** min(attempt, 5)))  # jitter: racers spread out
     raise OutsideError(
