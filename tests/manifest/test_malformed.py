@@ -129,7 +129,7 @@ CASES = [
         "merge-key",
         BASE + "defaults: &d {a: 1}\nextra:\n  <<: *d\n",
         [
-            "mlops.yaml:17:1: defaults: unknown key 'defaults' (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, train, version)",
+            "mlops.yaml:17:1: defaults: unknown key 'defaults' (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, sweep, train, version)",
             "mlops.yaml:19:3: extra: merge keys (<<) are not supported; write the keys out",
         ],
     ),
@@ -165,14 +165,14 @@ CASES = [
         "unknown-top-level-typo",
         sub("evaluate:", "evalute:"),
         [
-            "mlops.yaml:12:1: evalute: unknown key 'evalute'; did you mean 'evaluate'? (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, train, version)",
+            "mlops.yaml:12:1: evalute: unknown key 'evalute'; did you mean 'evaluate'? (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, sweep, train, version)",
         ],
     ),
     (
         "unknown-key-no-suggestion",
         BASE + "color: blue\n",
         [
-            "mlops.yaml:17:1: color: unknown key 'color' (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, train, version)",
+            "mlops.yaml:17:1: color: unknown key 'color' (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, sweep, train, version)",
         ],
     ),
     (
@@ -237,7 +237,7 @@ CASES = [
         sub("data:\n", "data: [a]\nignored:\n"),
         [
             "mlops.yaml:2:7: data: expected a mapping, found a list",
-            "mlops.yaml:3:1: ignored: unknown key 'ignored' (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, train, version)",
+            "mlops.yaml:3:1: ignored: unknown key 'ignored' (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, sweep, train, version)",
         ],
     ),
     (

@@ -21,6 +21,7 @@ from mlgate.cli import (
     run,
     schema,
     serve,
+    sweep,
     validate,
 )
 from mlgate.cli.shared import RUN_HELP
@@ -117,6 +118,23 @@ def build() -> argparse.ArgumentParser:
         help="append this run to the monitoring history (a git ref of mlgate's own, pushed "
         "to origin)",
     )
+    sweep_ = command(
+        "sweep",
+        sweep.run,
+        "run the manifest's sweep here, in parallel, and rank its configurations honestly",
+    )
+    sweep_.add_argument(
+        "--workers", type=int, metavar="N", help="configurations at once (default: the cores)"
+    )
+    sweep_what = sweep_.add_subparsers(title="what", metavar="WHAT")
+    plan_ = sweep_what.add_parser(
+        "plan",
+        parents=[common],
+        help="the configurations as a GitHub Actions matrix (JSON)",
+        description="the configurations as a GitHub Actions matrix (JSON): one job a "
+        "configuration, sharded past GitHub's 256 jobs",
+    )
+    plan_.set_defaults(command="sweep plan", handler=sweep.plan)
     compare_ = command(
         "compare",
         compare.compare,

@@ -36,6 +36,7 @@ from mlgate.manifest.spec import (
     RobustnessCheck,
     RobustnessKind,
     Slicing,
+    Sweep,
     Train,
 )
 from mlgate.manifest.yaml_source import Document, format_path
@@ -141,6 +142,7 @@ def build(doc: Document, *, path: Path, root: Path, sha256: str) -> Manifest:
         registry=Registry(artifacts=raw.get("registry", {}).get("artifacts", DEFAULT_ARTIFACTS)),
         environments=tuple(_environment(n, s) for n, s in raw.get("environments", {}).items()),
         monitor=_monitor(raw.get("monitor", {})),
+        sweep=_sweep(raw.get("sweep", {})),
         sha256=sha256,
         lines={  # a key where there is one; list items have only their value's position
             format_path(p, raw): (m.line, m.column)
@@ -349,6 +351,15 @@ def _freshness(spec: dict[str, Any] | None) -> Freshness | None:
         return None
     age: str = spec["max_age"]
     return Freshness(column=spec["column"], max_age_s=int(age[:-1]) * AGE_UNITS[age[-1]], shown=age)
+
+
+def _sweep(spec: dict[str, Any]) -> Sweep:
+    return Sweep(
+        grid={k: tuple(v) for k, v in (spec.get("grid") or {}).items()},
+        random=dict(spec.get("random") or {}),
+        metric=spec.get("metric"),
+        holdout=spec.get("holdout", 0.5),
+    )
 
 
 def _monitor(spec: dict[str, Any]) -> Monitor:

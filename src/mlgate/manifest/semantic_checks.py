@@ -53,6 +53,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_slice_problems(raw),
         *(_pytest_problems(raw, root) if files else ()),
         *_train_problems(raw, root, files),
+        *_sweep_problems(raw, root, files),
     ]
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
 
@@ -739,3 +740,59 @@ def _dvc_stages(path: Path) -> list[str] | None:
         return []
     stages = data.get("stages") if isinstance(data, dict) else None
     return [str(k) for k in stages] if isinstance(stages, dict) else []
+
+
+def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Finding]:
+    """A grid or random draws, not both; ranges that can be drawn from; and every path a
+    value the params file holds (a sweep sets values, it does not invent keys)."""
+    from mlgate.manifest import params
+    from mlgate.manifest.build import params_file
+
+    spec = _get(raw, "sweep")
+    if not isinstance(spec, dict):
+        return
+    if ("grid" in spec) == ("random" in spec):
+        yield (
+            ("sweep",),
+            "name a grid (sweep.grid) or random draws (sweep.random), one of the two",
+            False,
+        )
+    space = _get(spec, "random", "space")
+    for key, dim in space.items() if isinstance(space, dict) else ():
+        if not isinstance(dim, dict) or not _number(dim.get("low")) or not _number(dim.get("high")):
+            continue
+        if dim["low"] >= dim["high"]:
+            yield ("sweep", "random", "space", key), "low must be below high", True
+        elif dim.get("log") and dim["low"] <= 0:
+            yield ("sweep", "random", "space", key), "a log scale needs low above 0", True
+    paths = [
+        (("sweep", part, *(("space",) if part == "random" else ())), key)
+        for part in ("grid", "random")
+        for key in (_get(spec, part, "space") if part == "random" else _get(spec, part)) or {}
+        if isinstance(key, str)
+    ]
+    if not files or not paths:
+        return
+    named = params_file(raw, root)
+    if named is None:
+        yield (
+            ("sweep",),
+            "a sweep sets values in the params file, and there is none: name it in "
+            "train.params (or write params.yaml beside the manifest)",
+            False,
+        )
+        return
+    try:
+        held = params.read(root, named)
+    except UserError:  # its own problems are reported for train.params
+        return
+    for where, key in paths:
+        if key not in held:
+            close = difflib.get_close_matches(key, list(held), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            known = words.clip(", ".join(held) or "none", 120)
+            yield (*where, key), f"{named} has no value at '{key}' (it has: {known}){hint}", True
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

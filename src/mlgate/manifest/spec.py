@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from mlgate.manifest.metrics import METRICS, Task
 
@@ -344,6 +344,20 @@ class Monitor:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Sweep:
+    """`mlgate sweep`: configurations over the params file, and how the best is chosen."""
+
+    grid: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    random: Mapping[str, Any] = field(default_factory=dict)  # samples, seed, space as written
+    metric: str | None = None  # None: evaluate's first metric
+    holdout: float = 0.5
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.grid or self.random)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Manifest:
     path: Path  # the manifest file
     root: Path  # relative paths in the manifest are relative to this folder
@@ -361,6 +375,7 @@ class Manifest:
     registry: Registry = field(default_factory=Registry)
     environments: tuple[Environment, ...] = ()  # in the manifest's order
     monitor: Monitor = field(default_factory=Monitor)
+    sweep: Sweep = field(default_factory=Sweep)
     description: str = ""
     version: int = 1
     sha256: str = ""

@@ -1,0 +1,12 @@
+"""Sweeps: many training configurations from one manifest, run where users already run
+them, ranked honestly.
+
+    space.py    the configurations a `sweep:` section names (a grid, or random draws),
+                each with an id its params hash to; pure
+    matrix.py   the configurations as a GitHub Actions `strategy.matrix`, sharded past
+                GitHub's 256 jobs; pure
+    local.py    the configurations run here, each in a copy of the project and a worker
+                process of its own; resumed by what they hash to
+    ranking.py  ranked on part of the test rows, the winner measured on the rest
+    tables.py   the ranking for people
+"""

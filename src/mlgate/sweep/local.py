@@ -1,0 +1,249 @@
+"""A sweep on this machine: each configuration an ordinary run, in a copy of the project of
+its own (so users' scripts that read params.yaml or write the model where they like never
+meet each other), in worker processes of a standard pool.
+
+Each configuration has a worker process of its own (at most `workers` at once), so one
+killed from outside is reported killed and the others go on: a sweep never hangs on one.
+A configuration whose project, params and values hash to a finished run is not run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlgate import atomic
+from mlgate.manifest.spec import Manifest
+from mlgate.sweep.space import Configuration
+
+SWEEPS = Path(".mlgate") / "sweeps"
+LEFT_OUT = (".git", ".mlgate", ".dvc/cache", "__pycache__")  # never copied into a configuration
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finished:
+    """One configuration's outcome: its run's verdict and figures, or why there is none."""
+
+    configuration: Configuration
+    status: str  # passed, failed, error, killed
+    key: str  # what its project, params and values hash to
+    run: str = ""  # its run.json, relative to the project
+    metrics: Mapping[str, float | None] | None = None
+    message: str = ""
+    resumed: bool = False  # a finished run with the same key was found: not run again
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "id": self.configuration.id,
+            "params": dict(self.configuration.params),
+            "status": self.status,
+            "run": self.run,
+            "metrics": dict(self.metrics or {}),
+            "message": self.message,
+            "resumed": self.resumed,
+        }
+
+
+def sweep(
+    manifest: Manifest,
+    configurations: Sequence[Configuration],
+    *,
+    workers: int,
+    on_done: Callable[[Finished], None] | None = None,
+) -> list[Finished]:
+    """Every configuration run (or found finished), in the order given."""
+    root = manifest.root
+    base = fingerprint(root)
+    found: dict[str, Finished] = {}
+    todo = []
+    for c in configurations:
+        done = _finished(root, c, key_of(base, c))
+        if done is None:
+            todo.append(c)
+        else:
+            found[c.id] = done
+            if on_done:
+                on_done(done)
+    _all(manifest, base, todo, workers, found, on_done)
+    return [found[c.id] for c in configurations]
+
+
+def _all(
+    manifest: Manifest,
+    base: str,
+    todo: list[Configuration],
+    workers: int,
+    found: dict[str, Finished],
+    on_done: Callable[[Finished], None] | None,
+) -> None:
+    """`todo` run `workers` at a time, each in a process of its own: one killed (by a
+    person, the OOM killer, a runner shutting down) is that configuration's outcome
+    alone, and the others go on."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context()
+    queue = list(todo)
+    running: dict[Any, tuple[Any, Configuration, str]] = {}
+    while queue or running:
+        while queue and len(running) < max(1, workers):
+            c = queue.pop(0)
+            key = key_of(base, c)
+            process = context.Process(
+                target=_child, args=(str(manifest.path), c.id, dict(c.params), key), daemon=True
+            )
+            process.start()
+            running[process.sentinel] = (process, c, key)
+        for sentinel in wait(list(running)):
+            process, c, key = running.pop(sentinel)
+            process.join()
+            done = _outcome(manifest.root, c, key, process.exitcode)
+            found[c.id] = done
+            if on_done:
+                on_done(done)
+
+
+def _outcome(root: Path, c: Configuration, key: str, exit_code: int | None) -> Finished:
+    said = _read(root / SWEEPS / f"{key}.outcome.json")
+    if exit_code == 0 and said is not None:
+        return _from(c, key, said)
+    if exit_code is not None and exit_code < 0:
+        name = _signal_name(-exit_code)
+        why = f"its worker process was killed ({name}) before it finished"
+        return Finished(configuration=c, status="killed", key=key, message=why)
+    return Finished(
+        configuration=c,
+        status="error",
+        key=key,
+        message=f"its worker process exited with code {exit_code} and no outcome",
+    )
+
+
+def _child(manifest_path: str, cid: str, params: dict[str, Any], key: str) -> None:
+    """A worker process: one configuration, its outcome written where the sweep reads it."""
+    root = Path(manifest_path).parent
+    try:
+        said = _one(manifest_path, cid, params, key)
+    except Exception as exc:
+        said = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
+    atomic.write_text(root / SWEEPS / f"{key}.outcome.json", json.dumps({"id": cid, **said}))
+
+
+def _signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        said = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return said if isinstance(said, dict) else None
+
+
+def _one(manifest_path: str, cid: str, params: dict[str, Any], key: str) -> dict[str, Any]:
+    """In a worker: copy the project, write the values into its params file, run it."""
+    from mlgate import manifest as manifests
+    from mlgate import pipeline
+    from mlgate.errors import MlgateError
+
+    source = Path(manifest_path)
+    root = source.parent
+    work = root / SWEEPS / key
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(root, work, ignore=_left_out(root), symlinks=True)
+    try:
+        loaded = manifests.load(work / source.name)
+        _write_params(loaded, params)
+        result = pipeline.run(manifests.load(work / source.name), compare=False)
+    except MlgateError as exc:
+        return {"status": "error", "message": str(exc)}
+    from mlgate.result import runs
+
+    folder = runs.run_dir(work, result.run_id)
+    said = {
+        "status": result.verdict,
+        "run": os.path.relpath(folder / runs.RESULT_FILE, root),
+        "metrics": dict(result.evaluate.metrics),
+        "message": result.summary,
+    }
+    atomic.write_text(root / SWEEPS / f"{key}.json", json.dumps({"id": cid, **said}))  # resume
+    return said
+
+
+def _from(c: Configuration, key: str, said: Mapping[str, Any], resumed: bool = False) -> Finished:
+    return Finished(
+        configuration=c,
+        status=str(said.get("status", "error")),
+        key=key,
+        run=str(said.get("run", "")),
+        metrics=said.get("metrics"),
+        message=str(said.get("message", "")),
+        resumed=resumed,
+    )
+
+
+def _finished(root: Path, c: Configuration, key: str) -> Finished | None:
+    """A run this key already finished (a resumed sweep), if its run is still there."""
+    said = _read(root / SWEEPS / f"{key}.json")
+    if said is None or not (root / str(said.get("run", ""))).is_file():
+        return None
+    return _from(c, key, said, resumed=True)
+
+
+def _write_params(manifest: Manifest, values: Mapping[str, Any]) -> None:
+    """The configuration's values into the copy's params file, by path (`train.C`)."""
+    import yaml
+
+    from mlgate.manifest.build import DEFAULT_PARAMS
+
+    path = manifest.resolve(manifest.train.params or DEFAULT_PARAMS)
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for dotted, value in values.items():
+        *parents, last = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    atomic.write_text(path, yaml.safe_dump(data, sort_keys=False))
+
+
+def fingerprint(root: Path) -> str:
+    """The project as a configuration's copy would hold it: every file's path and content."""
+    digest = hashlib.sha256()
+    ignore = _left_out(root)
+    for folder, dirs, names in os.walk(root):
+        skipped = ignore(folder, dirs + names)
+        dirs[:] = sorted(d for d in dirs if d not in skipped)
+        for name in sorted(n for n in names if n not in skipped):
+            path = Path(folder) / name
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            with path.open("rb") as f:
+                digest.update(hashlib.file_digest(f, "sha256").digest())
+    return digest.hexdigest()
+
+
+def key_of(base: str, c: Configuration) -> str:
+    return hashlib.sha256(f"{base}\0{c.id}".encode()).hexdigest()[:16]
+
+
+def _left_out(root: Path) -> Callable[[str, list[str]], set[str]]:
+    """shutil.copytree's ignore: mlgate's own folder, git's, DVC's cache, bytecode."""
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        here = Path(folder).relative_to(root).as_posix()
+        return {n for n in names if n in LEFT_OUT or f"{here}/{n}".removeprefix("./") in LEFT_OUT}
+
+    return ignore

@@ -1,0 +1,158 @@
+"""Which configuration wins, honestly.
+
+The best of N on one test set is flattered: some of its lead is the luck of those rows
+(the winner's curse), more so the more configurations were tried. So the test rows are
+split by their row keys (the same split for every configuration, whatever order the file
+is in): the configurations are ranked on one part, and the winner is then measured on
+the other, which played no part in choosing it. That held-out figure is the one the
+report leads with; the gap between the two is the flattery, measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mlgate.manifest.metrics import METRICS
+from mlgate.manifest.spec import Manifest
+from mlgate.sweep.local import Finished
+
+SPLIT = 10_000  # row keys fall into this many buckets; `holdout` of them are held out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ranked:
+    finished: Finished
+    choosing: float | None  # the metric on the rows that rank (None: no run, or undefined)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ranking:
+    metric: str
+    holdout: float
+    ranked: tuple[Ranked, ...]  # best first; configurations without a figure last
+    winner: Ranked | None
+    held_out: float | None  # the winner's figure on the held-out rows
+    rows: tuple[int, int]  # test rows that chose, and that were held out
+
+
+def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) -> Ranking:
+    """`finished` ranked by `metric` on the choosing rows; the winner measured on the rest."""
+    better = METRICS[metric].greater_is_better
+    scored: list[Ranked] = []
+    sides: dict[str, tuple[np.ndarray, ...]] = {}
+    rows = (0, 0)
+    for f in finished:
+        figure = None
+        if f.run and f.status in ("passed", "failed"):
+            parts = _parts(root / f.run, holdout)
+            if parts is not None:
+                sides[f.configuration.id] = parts
+                figure = _figure(metric, parts, chosen=True)
+                rows = (int(parts[0].sum()), int((~parts[0]).sum()))
+        scored.append(Ranked(finished=f, choosing=figure))
+    ordered = sorted(
+        scored,
+        key=lambda r: (
+            r.choosing is None,
+            0.0 if r.choosing is None else (-r.choosing if better else r.choosing),
+        ),
+    )
+    winner = ordered[0] if ordered and ordered[0].choosing is not None else None
+    held = None
+    if winner is not None:
+        held = _figure(metric, sides[winner.finished.configuration.id], chosen=False)
+    return Ranking(
+        metric=metric,
+        holdout=holdout,
+        ranked=tuple(ordered),
+        winner=winner,
+        held_out=held,
+        rows=rows,
+    )
+
+
+def _parts(run_json: Path, holdout: float) -> tuple[np.ndarray, ...] | None:
+    """(choosing mask, y_true, y_pred, scores or empty, classes count, positive index)."""
+    from mlgate.errors import UserError
+    from mlgate.result import arrays, runs
+
+    try:
+        result = runs.read(run_json)
+    except UserError:
+        return None
+    kept = result.evaluate.predictions
+    if kept is None:
+        return None
+    keys = arrays.decode(kept.row_keys).astype(np.uint64)
+    choosing = (keys % np.uint64(SPLIT)) >= np.uint64(round(holdout * SPLIT))
+    scores = arrays.decode(kept.scores) if kept.scores is not None else np.empty(0)
+    return (
+        choosing,
+        arrays.decode(kept.y_true),
+        arrays.decode(kept.y_pred),
+        scores,
+        np.array(len(kept.classes or ())),
+        np.array(result.evaluate.positive_index if kept.classes else 1),
+    )
+
+
+def _figure(metric: str, parts: tuple[np.ndarray, ...], *, chosen: bool) -> float | None:
+    from mlgate.model.metrics import compute
+
+    choosing, y_true, y_pred, scores, classes, positive = parts
+    rows = choosing if chosen else ~choosing
+    if not rows.any():
+        return None
+    try:
+        value = compute(
+            metric,
+            y_true[rows],
+            y_pred[rows],
+            scores[rows] if scores.size else None,
+            classes=list(range(int(classes))) if int(classes) else None,
+            positive_index=int(positive),
+        )
+    except ValueError:
+        return None
+    return float(value) if np.isfinite(value) else None
+
+
+def metric_for(manifest: Manifest, finished: Sequence[Finished]) -> str:
+    """sweep.metric, else evaluate's first metric, else the first the runs computed."""
+    from mlgate.errors import UserError
+
+    if manifest.sweep.metric:
+        return manifest.sweep.metric
+    if manifest.evaluate.metrics:
+        return manifest.evaluate.metrics[0]
+    computed = next((m for f in finished for m in (f.metrics or {})), None)
+    if computed is None:
+        raise UserError(
+            "no configuration computed a metric to rank by",
+            hint="name one in sweep.metric (each configuration's run is in .mlgate/sweeps/)",
+        )
+    return computed
+
+
+def document(ranking: Ranking) -> dict[str, object]:
+    """`mlgate sweep --json`: each configuration with its figure, and the winner."""
+    win = ranking.winner
+    return {
+        "metric": ranking.metric,
+        "holdout": ranking.holdout,
+        "rows": {"choosing": ranking.rows[0], "held_out": ranking.rows[1]},
+        "configurations": [{**r.finished.document(), "figure": r.choosing} for r in ranking.ranked],
+        "winner": None
+        if win is None
+        else {
+            "id": win.finished.configuration.id,
+            "params": dict(win.finished.configuration.params),
+            "choosing": win.choosing,
+            "held_out": ranking.held_out,
+            "run": win.finished.run,
+        },
+    }

@@ -1,0 +1,109 @@
+"""The configurations a `sweep:` section names: every combination of a grid, in the
+order the manifest writes its keys and values, or `samples` random draws from ranges and
+choices, seeded. Each configuration is a set of params-file values by path (`train.C`),
+with an id its values hash to, so the same configuration has the same id wherever the
+plan is made (a matrix job, a resumed sweep, another machine)."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlgate.manifest.spec import Sweep
+
+ID_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Range:
+    """Values between low and high: uniform, on a log scale, or whole numbers."""
+
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+    def draw(self, rng: random.Random) -> float | int:
+        if self.log:
+            value = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
+        else:
+            value = rng.uniform(self.low, self.high)
+        return round(value) if self.integer else float(f"{value:.6g}")
+
+
+Choices = tuple[Any, ...]
+Dimension = Choices | Range
+
+
+@dataclass(frozen=True, kw_only=True)
+class Configuration:
+    id: str
+    params: Mapping[str, Any]  # params-file path -> value
+
+    def label(self) -> str:
+        """`train.C=0.1, train.max_iter=200`, for a table row or a log line."""
+        return ", ".join(f"{k}={_shown(v)}" for k, v in self.params.items())
+
+
+def grid(dimensions: Mapping[str, Sequence[Any]]) -> list[Configuration]:
+    """Every combination, the first key's values changing slowest."""
+    keys = list(dimensions)
+    return [
+        configuration(dict(zip(keys, values, strict=True)))
+        for values in itertools.product(*(dimensions[k] for k in keys))
+    ]
+
+
+def sampled(dimensions: Mapping[str, Dimension], samples: int, seed: int) -> list[Configuration]:
+    """`samples` draws, each dimension in the manifest's order; a draw that repeats an
+    earlier one (few choices) is left out, so no configuration runs twice."""
+    rng = random.Random(seed)
+    found: dict[str, Configuration] = {}
+    for _ in range(samples):
+        drawn = {
+            key: dim.draw(rng) if isinstance(dim, Range) else rng.choice(dim)
+            for key, dim in dimensions.items()
+        }
+        made = configuration(drawn)
+        found.setdefault(made.id, made)
+    return list(found.values())
+
+
+def configuration(params: Mapping[str, Any]) -> Configuration:
+    return Configuration(id=identity(params), params=dict(params))
+
+
+def identity(params: Mapping[str, Any]) -> str:
+    """The hash of the values, keys sorted: the same configuration, the same id."""
+    text = json.dumps(dict(sorted(params.items())), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:ID_LENGTH]
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, str) and not value.isidentifier() else str(value)
+
+
+def configurations(spec: Sweep) -> list[Configuration]:
+    """The manifest's sweep: its grid, or its random draws."""
+    if spec.grid:
+        return grid(spec.grid)
+    space = spec.random.get("space") or {}
+    dimensions: dict[str, Dimension] = {
+        key: tuple(dim)
+        if isinstance(dim, list | tuple)
+        else Range(
+            low=dim["low"],
+            high=dim["high"],
+            log=bool(dim.get("log", False)),
+            integer=bool(dim.get("integer", False)),
+        )
+        for key, dim in space.items()
+    }
+    return sampled(dimensions, int(spec.random.get("samples", 0)), int(spec.random.get("seed", 0)))

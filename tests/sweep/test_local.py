@@ -1,0 +1,112 @@
+"""A sweep on this machine, for real: each configuration an ordinary run in a copy of the
+project of its own, in parallel worker processes; a finished configuration is not run
+again; a worker killed from outside is reported killed and the others are collected."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate.cli.main import main
+from mlgate.result import runs
+from mlgate.sweep import local, ranking, space
+from tests import projects
+
+pytestmark = pytest.mark.e2e  # every configuration trains
+
+# a training script that kills its worker when C is 0.5, the way the OOM killer or a
+# person would: from outside the sweep. The worker is its ancestor whose parent is the
+# test's own process.
+TRAIN_OR_DIE = (
+    "import os, time, yaml\n"
+    "def parent(pid):\n"
+    "    return int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+    "if yaml.safe_load(open(os.environ['MLGATE_PARAMS']))['train']['C'] == 0.5:\n"
+    "    pid = os.getpid()\n"
+    "    while parent(pid) != int(os.environ['SWEEP_TEST_PID']):\n"
+    "        pid = parent(pid)\n"
+    "    os.kill(pid, 9); time.sleep(3)\n" + projects.TRAIN_CLASSIFIER
+)
+
+
+def project(tmp_path: Path, sweep: str, train: str = projects.TRAIN_CLASSIFIER) -> Path:
+    files = projects.iris_files(Path(), train=train)
+    files["mlops.yaml"] = projects.IRIS_MANIFEST + sweep
+    return projects.write(tmp_path / "iris", files)
+
+
+def test_each_configuration_is_its_own_run_and_a_finished_one_is_not_run_again(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.01, 1.0]}\n")
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    started = time.monotonic()
+    finished = local.sweep(loaded, made, workers=2)
+    assert [f.status for f in finished] == ["passed", "passed"]
+    for f, c in zip(finished, (0.01, 1.0), strict=True):
+        result = runs.read(root / f.run)
+        assert result.params["train.C"] == c  # its own values, in its own copy
+        assert (
+            f.metrics is not None and f.metrics["accuracy"] == result.evaluate.metrics["accuracy"]
+        )
+    assert (root / "params.yaml").read_text() == "train:\n  C: 1.0\n"  # the project's untouched
+    assert finished[0].metrics["accuracy"] < finished[1].metrics["accuracy"]  # C=0.01 underfits
+    first = time.monotonic() - started
+    started = time.monotonic()
+    again = local.sweep(loaded, made, workers=2)
+    assert [f.resumed for f in again] == [True, True]
+    assert [f.run for f in again] == [f.run for f in finished]
+    assert time.monotonic() - started < first / 2
+    (root / "data" / "train.csv").write_text((root / "data" / "train.csv").read_text() + "\n")
+    changed = local.sweep(loaded, made[:1], workers=1)  # other data: another key, run again
+    assert not changed[0].resumed and changed[0].run != finished[0].run
+
+
+def test_a_killed_worker_is_reported_and_the_rest_are_collected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.setenv("SWEEP_TEST_PID", str(os.getpid()))
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.1, 0.5, 1.0]}\n", train=TRAIN_OR_DIE)
+    loaded = manifests.load(root / "mlops.yaml")
+    finished = local.sweep(loaded, space.configurations(loaded.sweep), workers=2)
+    assert [f.status for f in finished] == ["passed", "killed", "passed"]
+    assert finished[1].message == "its worker process was killed (SIGKILL) before it finished"
+    ranked = ranking.rank(root, finished, "accuracy", 0.5)
+    assert ranked.winner is not None and ranked.winner.finished.status == "passed"
+    assert ranked.ranked[-1].finished.status == "killed" and ranked.ranked[-1].choosing is None
+
+
+def test_the_command_ranks_on_some_rows_and_gives_the_winners_figure_on_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.01, 1.0]}\n  metric: accuracy\n")
+    assert main(["sweep", "-C", str(root), "--workers", "2", "--json"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert (
+        said["metric"] == "accuracy" and said["rows"]["choosing"] + said["rows"]["held_out"] == 30
+    )
+    winner = said["winner"]
+    assert winner["params"] == {"train.C": 1.0}
+    # recomputed by hand from the winner's own run: the held-out rows are the row keys
+    # at or past the split, the choosing rows the others
+    import numpy as np
+
+    from mlgate.result import arrays
+
+    kept = runs.read(root / winner["run"]).evaluate.predictions
+    keys = arrays.decode(kept.row_keys).astype(np.uint64)
+    held = (keys % np.uint64(ranking.SPLIT)) < np.uint64(ranking.SPLIT // 2)
+    right = arrays.decode(kept.y_true) == arrays.decode(kept.y_pred)
+    assert winner["held_out"] == pytest.approx(right[held].mean())
+    assert winner["choosing"] == pytest.approx(right[~held].mean())
+    assert main(["sweep", "plan", "-C", str(root)]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    made = space.configurations(manifests.load(root / "mlops.yaml").sweep)
+    assert [j["configurations"] for j in plan["include"]] == [c.id for c in made]

@@ -1,0 +1,127 @@
+"""The configurations a sweep names, and the matrix a workflow runs them from: pure, so
+every shape is checked here without training anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate.errors import ManifestError
+from mlgate.manifest.spec import Sweep
+from mlgate.sweep import matrix, space
+from tests import projects
+
+
+def test_a_grid_is_every_combination_in_the_manifests_order() -> None:
+    made = space.configurations(
+        Sweep(grid={"train.C": (0.01, 0.1, 1, 10), "train.max_iter": (200, 1000)})
+    )
+    assert [c.params for c in made][:3] == [
+        {"train.C": 0.01, "train.max_iter": 200},
+        {"train.C": 0.01, "train.max_iter": 1000},
+        {"train.C": 0.1, "train.max_iter": 200},
+    ]
+    assert len(made) == 8 and len({c.id for c in made}) == 8
+    assert made[0].label() == "train.C=0.01, train.max_iter=200"
+
+
+def test_an_id_is_the_values_hash_whatever_the_order_they_were_written_in() -> None:
+    a = space.configuration({"train.C": 1, "train.solver": "lbfgs"})
+    b = space.configuration({"train.solver": "lbfgs", "train.C": 1})
+    assert a.id == b.id and len(a.id) == space.ID_LENGTH
+    assert a.id != space.configuration({"train.C": 1.5, "train.solver": "lbfgs"}).id
+
+
+def test_random_draws_are_seeded_within_their_ranges_and_never_repeat() -> None:
+    spec = Sweep(
+        random={
+            "samples": 40,
+            "seed": 3,
+            "space": {
+                "train.C": {"low": 0.001, "high": 100, "log": True},
+                "train.depth": {"low": 2, "high": 6, "integer": True},
+                "train.penalty": ["l1", "l2"],
+            },
+        }
+    )
+    made = space.configurations(spec)
+    assert [c.params for c in made] == [c.params for c in space.configurations(spec)]
+    assert all(0.001 <= c.params["train.C"] <= 100 for c in made)
+    assert {c.params["train.depth"] for c in made} <= {2, 3, 4, 5, 6}
+    assert {c.params["train.penalty"] for c in made} == {"l1", "l2"}
+    assert len({c.id for c in made}) == len(made)
+    # on a log scale, as many draws below 0.1 as above 10 (each two of five decades)
+    low = sum(c.params["train.C"] < 0.1 for c in made)
+    high = sum(c.params["train.C"] > 10 for c in made)
+    assert abs(low - high) <= 10
+    few = Sweep(random={"samples": 50, "seed": 0, "space": {"train.penalty": ["l1", "l2"]}})
+    assert len(space.configurations(few)) == 2  # repeats left out
+
+
+def test_the_matrix_has_a_job_a_configuration_up_to_githubs_limit_then_shards() -> None:
+    small = space.grid({"train.C": list(range(16))})
+    plan = matrix.matrix(small)
+    assert not plan.sharded and len(plan.include) == 16
+    assert plan.include[0] == {"shard": "1/16", "configurations": small[0].id}
+    big = space.grid({"train.C": list(range(600))})
+    plan = matrix.matrix(big)
+    assert plan.sharded and len(plan.include) == 200  # 3 a job
+    assert len(plan.include) <= matrix.MAX_JOBS
+    ids = [i for job in plan.include for i in job["configurations"].split(",")]
+    assert ids == [c.id for c in big]  # every configuration once, in order
+    assert len(json.dumps(plan.document())) < matrix.OUTPUT_LIMIT
+
+
+def written(
+    tmp_path: Path, sweep: str, params: str = "train:\n  C: 1.0\n  max_iter: 100\n"
+) -> Path:
+    files = projects.iris_files(Path())
+    files["mlops.yaml"] = projects.IRIS_MANIFEST + sweep
+    files["params.yaml"] = params
+    return projects.write(tmp_path / "p", files)
+
+
+def test_the_manifest_names_a_sweep_over_values_the_params_file_holds(tmp_path: Path) -> None:
+    root = written(
+        tmp_path, "sweep:\n  grid: {train.C: [0.1, 1], train.max_iter: [100]}\n  metric: f1_macro\n"
+    )
+    loaded = manifests.load(root / "mlops.yaml")
+    assert loaded.sweep.grid == {"train.C": (0.1, 1), "train.max_iter": (100,)}
+    assert loaded.sweep.metric == "f1_macro" and loaded.sweep.holdout == 0.5
+
+
+@pytest.mark.parametrize(
+    ("sweep", "said"),
+    [
+        (
+            "sweep:\n  grid: {train.c: [0.1, 1]}\n",
+            "sweep.grid.train.c: params.yaml has no value at 'train.c' (it has: train.C, "
+            "train.max_iter); did you mean 'train.C'?",
+        ),
+        (
+            "sweep:\n  grid: {train.C: [1]}\n  random: {samples: 3, space: {train.C: [1]}}\n",
+            "sweep: name a grid (sweep.grid) or random draws (sweep.random), one of the two",
+        ),
+        (
+            "sweep:\n  random: {samples: 3, space: {train.C: {low: 0, high: 1, log: true}}}\n",
+            "sweep.random.space.train.C: a log scale needs low above 0",
+        ),
+        (
+            "sweep:\n  random: {samples: 3, space: {train.C: {low: 2, high: 1}}}\n",
+            "sweep.random.space.train.C: low must be below high",
+        ),
+        (
+            "sweep:\n  grid: {train.C: []}\n",
+            "sweep.grid.train.C",
+        ),
+    ],
+)
+def test_a_wrong_sweep_is_named_where_it_stands(tmp_path: Path, sweep: str, said: str) -> None:
+    root = written(tmp_path, sweep)
+    with pytest.raises(ManifestError) as refused:
+        manifests.load(root / "mlops.yaml")
+    assert said in str(refused.value)
+    assert "mlops.yaml:" in str(refused.value)  # with its line
