@@ -110,3 +110,42 @@ def test_the_command_ranks_on_some_rows_and_gives_the_winners_figure_on_the_othe
     plan = json.loads(capsys.readouterr().out)
     made = space.configurations(manifests.load(root / "mlops.yaml").sweep)
     assert [j["configurations"] for j in plan["include"]] == [c.id for c in made]
+
+
+def test_a_matrix_of_jobs_collected_ranks_as_the_local_pool_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each job a fresh checkout running its own ids (`--only`), its `.mlgate/sweeps/`
+    uploaded as an artifact of its own; the collect job downloads them all under one
+    folder (as actions/download-artifact does: a folder an artifact) and ranks them."""
+    import shutil
+
+    sweep = "sweep:\n  grid: {train.C: [0.01, 0.3, 1.0]}\n  metric: accuracy\n"
+    here = project(tmp_path / "here", sweep)
+    assert main(["sweep", "-C", str(here), "--json", "--workers", "2"]) == 0
+    pooled = json.loads(capsys.readouterr().out)
+    assert main(["sweep", "plan", "-C", str(here)]) == 0
+    jobs = json.loads(capsys.readouterr().out)["include"]
+    downloaded = tmp_path / "downloaded"
+    for n, job in enumerate(jobs):
+        checkout = project(tmp_path / f"job{n}", sweep)
+        assert main(["sweep", "-C", str(checkout), "--only", job["configurations"]]) == 0
+        capsys.readouterr()
+        sweeps = checkout / ".mlgate" / "sweeps"
+        artifact = downloaded / f"mlgate-sweep-{n}"
+        for record in sweeps.glob("*.json"):
+            if record.name.count(".") == 1:
+                (artifact / record.name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(record, artifact / record.name)
+        for folder in sweeps.glob("*/.mlgate/runs"):
+            shutil.copytree(folder, artifact / folder.relative_to(sweeps))
+    assert main(["sweep", "collect", str(downloaded), "-C", str(here), "--json"]) == 0
+    collected = json.loads(capsys.readouterr().out)
+    order = [c["id"] for c in collected["configurations"]]
+    assert order == [c["id"] for c in pooled["configurations"]]
+    assert collected["winner"]["id"] == pooled["winner"]["id"]
+    assert collected["winner"]["held_out"] == pooled["winner"]["held_out"]
+    shutil.rmtree(downloaded / "mlgate-sweep-1")  # a job that failed to upload
+    assert main(["sweep", "collect", str(downloaded), "-C", str(here), "--json"]) == 1
+    said = json.loads(capsys.readouterr().out)
+    assert [c["status"] for c in said["configurations"]].count("missing") == 1

@@ -135,6 +135,20 @@ def build() -> argparse.ArgumentParser:
         "configuration, sharded past GitHub's 256 jobs",
     )
     plan_.set_defaults(command="sweep plan", handler=sweep.plan)
+    sweep_.add_argument(
+        "--only",
+        metavar="IDS",
+        help="only these configurations (comma-separated ids: a matrix job's)",
+    )
+    collect_ = sweep_what.add_parser(
+        "collect",
+        parents=[common],
+        help="rank the runs a matrix's jobs uploaded, downloaded under FOLDER",
+        description="rank the runs a matrix's jobs uploaded (each job's .mlgate/sweeps/), "
+        "downloaded under FOLDER",
+    )
+    collect_.add_argument("folder", metavar="FOLDER")
+    collect_.set_defaults(command="sweep collect", handler=sweep.collect)
     compare_ = command(
         "compare",
         compare.compare,

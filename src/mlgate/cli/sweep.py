@@ -12,17 +12,21 @@ from mlgate.cli.shared import load_manifest, print_json
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mlgate.manifest.spec import Manifest
+    from mlgate.sweep.local import Finished
     from mlgate.sweep.space import Configuration
 
 
 def run(args: argparse.Namespace) -> int:
     from mlgate import words
-    from mlgate.sweep import local, ranking, tables
-    from mlgate.sweep.local import Finished
+    from mlgate.sweep import local
 
     loaded = load_manifest(args)
     made = _configurations(loaded)
+    if args.only:
+        made = _only(made, args.only)
     workers = args.workers or os.cpu_count() or 1
     total = len(made)
     print(
@@ -44,8 +48,35 @@ def run(args: argparse.Namespace) -> int:
         )
 
     finished = local.sweep(loaded, made, workers=workers, on_done=progress)
+    return _ranked(args, loaded, finished, loaded.root)
+
+
+def collect(args: argparse.Namespace) -> int:
+    """The runs a matrix's jobs uploaded, downloaded under one folder, ranked."""
+    from pathlib import Path
+
+    from mlgate.sweep import local
+
+    loaded = load_manifest(args)
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UserError(
+            f"'{args.folder}' is not a folder", hint="download the jobs' artifacts into it"
+        )
+    finished = local.collected(folder, _configurations(loaded))
+    for f in finished:
+        if f.status == "missing":
+            print(f"{f.configuration.id} {f.configuration.label()}: {f.message}", file=sys.stderr)
+    return _ranked(args, loaded, finished, folder)
+
+
+def _ranked(
+    args: argparse.Namespace, loaded: Manifest, finished: list[Finished], root: Path
+) -> int:
+    from mlgate.sweep import ranking, tables
+
     metric = ranking.metric_for(loaded, finished)
-    ranked = ranking.rank(loaded.root, finished, metric, loaded.sweep.holdout)
+    ranked = ranking.rank(root, finished, metric, loaded.sweep.holdout)
     if args.json:
         print_json(ranking.document(ranked))
     else:
@@ -80,3 +111,17 @@ def _configurations(loaded: Manifest) -> list[Configuration]:
             hint="add one, e.g. `sweep: {grid: {train.C: [0.1, 1, 10]}}` (docs/sweep.md)",
         )
     return space.configurations(loaded.sweep)
+
+
+def _only(made: list[Configuration], ids: str) -> list[Configuration]:
+    """The configurations a matrix job was given, by id; an id the plan lacks is refused
+    (the job's manifest differs from the plan's)."""
+    wanted = [i.strip() for i in ids.split(",") if i.strip()]
+    known = {c.id: c for c in made}
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        raise UserError(
+            f"--only names {', '.join(unknown)}, which this manifest's sweep does not make",
+            hint="the plan and the job must read the same manifest and params file",
+        )
+    return [known[i] for i in wanted]

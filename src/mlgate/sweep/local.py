@@ -31,7 +31,7 @@ class Finished:
     """One configuration's outcome: its run's verdict and figures, or why there is none."""
 
     configuration: Configuration
-    status: str  # passed, failed, error, killed
+    status: str  # passed, failed, error, killed; collected: missing
     key: str  # what its project, params and values hash to
     run: str = ""  # its run.json, relative to the project
     metrics: Mapping[str, float | None] | None = None
@@ -247,3 +247,30 @@ def _left_out(root: Path) -> Callable[[str, list[str]], set[str]]:
         return {n for n in names if n in LEFT_OUT or f"{here}/{n}".removeprefix("./") in LEFT_OUT}
 
     return ignore
+
+
+def collected(folder: Path, configurations: Sequence[Configuration]) -> list[Finished]:
+    """The configurations' outcomes from the runs other machines made (a matrix's jobs,
+    each uploading its `.mlgate/sweeps/`), found under `folder` by id; one no job reported
+    is `missing`. Runs are named relative to `folder`."""
+    wanted = {c.id: c for c in configurations}
+    found: dict[str, Finished] = {}
+    for record in sorted(folder.rglob("*.json")):
+        said = _read(record) if record.name.count(".") == 1 else None  # KEY.json only
+        c = wanted.get(str((said or {}).get("id")))
+        if said is None or c is None or c.id in found:
+            continue
+        run = record.parent / str(said.get("run", "")).removeprefix(f"{SWEEPS.as_posix()}/")
+        if not run.is_file():
+            continue
+        found[c.id] = _from(c, record.stem, {**said, "run": os.path.relpath(run, folder)})
+    return [
+        found.get(c.id)
+        or Finished(
+            configuration=c,
+            status="missing",
+            key="",
+            message=f"no run of it under {folder.name}: its job failed or did not upload",
+        )
+        for c in configurations
+    ]
