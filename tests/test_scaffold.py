@@ -45,9 +45,10 @@ def test_starter_manifest_and_workflow_are_written_and_valid(tmp_path: Path) -> 
     for relative in scaffold.WORKFLOWS:
         text = (root / relative).read_text()
         workflow = yaml.safe_load(text)
-        steps = workflow["jobs"]["model" if "fork" not in relative else "report"]["steps"]
-        mlgate = next(s for s in steps if s.get("uses", "").startswith("mlgate/mlgate@"))
-        assert mlgate["with"]["python-version"] == "3.12"
+        for job in workflow["jobs"].values():  # every job that runs the action
+            steps = job["steps"]
+            mlgate = next(s for s in steps if s.get("uses", "").startswith("mlgate/mlgate@"))
+            assert mlgate["with"]["python-version"] == "3.12"
         assert not re.search(r"\$(?!\{\{)", text), f"{relative}: a placeholder is left"
     # `$$` in the template is a literal dollar in the manifest's comment
     assert "writes the model to $MLGATE_MODEL" in (root / "mlops.yaml").read_text()
@@ -88,6 +89,7 @@ def test_an_existing_manifest_is_kept_and_what_is_missing_is_added(tmp_path: Pat
         ".github/workflows/mlgate-merge.yml",
         ".github/workflows/mlgate-monitor.yml",
         ".github/workflows/mlgate-retrain.yml",
+        ".github/workflows/mlgate-sweep.yml",
         ".gitignore",
     )
     assert [p for p, _ in done.kept] == [".github/workflows/mlgate.yml", "mlops.yaml"]
@@ -133,6 +135,7 @@ def test_the_ignored_outputs_are_what_git_ignores(make_repo) -> None:
             "?? .github/workflows/mlgate-merge.yml",
             "?? .github/workflows/mlgate-monitor.yml",
             "?? .github/workflows/mlgate-retrain.yml",
+            "?? .github/workflows/mlgate-sweep.yml",
             "?? .github/workflows/mlgate.yml",
             "?? .gitignore",
             "?? artifacts/modelv.joblib",

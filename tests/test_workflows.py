@@ -43,6 +43,8 @@ TEMPLATE_PERMISSIONS = {
     # the monitoring history's ref; its issue; starting the retraining
     "monitor.yml": {"contents": "write", "issues": "write", "actions": "write"},
     "retrain.yml": {"contents": "write", "pull-requests": "write", "checks": "write"},
+    # each of its three jobs reads the code only: nothing is posted or pushed
+    "sweep.yml": {"contents": "read"},
 }
 
 
@@ -98,12 +100,12 @@ def test_the_release_pin_carries_this_version() -> None:
 def test_templates_ask_for_least_privilege_job_by_job(path: Path) -> None:
     document = yaml.safe_load(path.read_text())
     assert document["permissions"] == {}  # nothing at the workflow level
-    (job,) = document["jobs"].values()
-    assert job["permissions"] == TEMPLATE_PERMISSIONS[path.name]
     assert "pull_request_target" not in document[True]  # YAML 1.1 reads `on` as True
-    for step in job["steps"]:
-        if step.get("uses", "").startswith("actions/checkout@"):
-            assert step["with"]["persist-credentials"] is False
+    for job in document["jobs"].values():
+        assert job["permissions"] == TEMPLATE_PERMISSIONS[path.name]
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
 
 
 def test_the_fork_safe_workflow_never_checks_out_or_runs_the_pull_requests_code() -> None:

@@ -43,6 +43,7 @@ WORKFLOWS = {
     ".github/workflows/mlgate-dispatch.yml": "workflows/dispatch.yml",
     ".github/workflows/mlgate-monitor.yml": "workflows/monitor.yml",
     ".github/workflows/mlgate-retrain.yml": "workflows/retrain.yml",
+    ".github/workflows/mlgate-sweep.yml": "workflows/sweep.yml",
 }
 DEFAULT_PYTHON = "3.11"
 DEFAULT_BRANCH = "main"

@@ -29,6 +29,8 @@ OUTPUTS = {
     "report": re.compile(r"|[^\x00-\x1f\x7f]{1,4096}"),  # a path, on one line
     "run-id": re.compile(r"|[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}"),
     "version": re.compile(r"|v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]{0,64}"),
+    # a sweep's matrix, as mlgate made it: ids and shard numbers only, on one line
+    "matrix": re.compile(r'|\{"include": \[[ -~]{0,1000000}\]\}'),
 }
 MONITOR_NOTE = (
     "scheduled run: the manifest names no production data (monitor.data), so this run "
@@ -46,6 +48,7 @@ class Outcome:
     lines: tuple[str, ...] = field(default_factory=tuple)  # what happened, in order
     attention: bool | None = None  # a monitoring job: drift, or an estimate in doubt
     summary: str = ""  # Markdown of the job's own for the job summary (a monitoring report)
+    matrix: str = ""  # sweep-plan: the matrix, JSON on one line
 
     @property
     def verdict(self) -> str:
@@ -69,6 +72,7 @@ class Job:
     observer: Observer | None = None
     env: Mapping[str, str] | None = None
     artifact: Path = Path("mlgate-run")  # where the fork-safe workflow downloaded the run
+    configurations: str = ""  # sweep: a matrix job's configuration ids, comma-separated
 
 
 def execute(plan: Plan, job: Job) -> Outcome:
@@ -155,6 +159,59 @@ def _retrain_pr(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
         folder = runs.run_dir(manifest.root, done.result.run_id)
         report = os.path.relpath(folder / runs.REPORT_FILE)
     return replace(outcome, result=done.result, report=report, lines=(*outcome.lines, *done.lines))
+
+
+def _sweep_plan(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
+    """The sweep as a matrix, for the next job's `strategy.matrix` (the `matrix` output)."""
+    import json
+
+    from mlgate.sweep import matrix, space
+
+    planned = matrix.matrix(space.of(job.load()))
+    lines = [f"sweep plan: {len(planned.include)} jobs"]
+    if planned.sharded:
+        lines.append(f"more configurations than GitHub's {matrix.MAX_JOBS} jobs: sharded")
+    return replace(
+        outcome,
+        matrix=json.dumps(planned.document()),
+        attention=False,
+        lines=(*outcome.lines, *lines),
+    )
+
+
+def _sweep(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
+    """A matrix job: its configurations (all, without any named) run on this runner."""
+    from mlgate.sweep import local, space
+
+    manifest = job.load()
+    made = space.only(space.of(manifest), job.configurations)
+    finished = local.sweep(manifest, made, workers=os.cpu_count() or 1)
+    lines = [f"sweep: {f.configuration.id} {f.configuration.label()}: {f.status}" for f in finished]
+    whole = all(f.status in ("passed", "failed") for f in finished)
+    return replace(outcome, attention=not whole, lines=(*outcome.lines, *lines))
+
+
+def _sweep_collect(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
+    """The matrix's runs, downloaded under the `artifact` folder, ranked."""
+    from mlgate.sweep import local, ranking, space, tables
+
+    manifest = job.load()
+    folder = manifest.root / job.artifact
+    if not folder.is_dir():
+        raise UserError(
+            f"'{job.artifact}' is not a folder",
+            hint="download the sweep jobs' artifacts there (actions/download-artifact)",
+        )
+    finished = local.collected(folder, space.of(manifest))
+    metric = ranking.metric_for(manifest, finished)
+    ranked = ranking.rank(folder, finished, metric, manifest.sweep.holdout)
+    whole = all(f.status in ("passed", "failed") for f in finished)
+    return replace(
+        outcome,
+        attention=not whole or ranked.winner is None,
+        summary=tables.markdown(ranked),
+        lines=(*outcome.lines, tables.winner(ranked)),
+    )
 
 
 def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
@@ -296,6 +353,9 @@ STEPS: dict[str, Callable[[Plan, Job, Outcome], Outcome]] = {
     "run": _run,
     "monitor": _monitor,
     "retrain-pr": _retrain_pr,
+    "sweep-plan": _sweep_plan,
+    "sweep": _sweep,
+    "sweep-collect": _sweep_collect,
     "validate": _validate,
     "register": _register,
     "promote": _promote,
@@ -316,6 +376,7 @@ def set_outputs(outcome: Outcome, ctx: ActionsContext) -> None:
         outcome.report,
         outcome.result.run_id if outcome.result else "",
         outcome.version,
+        outcome.matrix,
     )
     said = dict(zip(OUTPUTS, values, strict=True))
     for name, value in said.items():

@@ -29,6 +29,9 @@ COMMANDS = (
     "promote",
     "rollback",
     "monitor",
+    "sweep-plan",
+    "sweep",
+    "sweep-collect",
 )
 DISPATCH_ACTIONS = ("run", "retrain", "retrain-pr", "promote", "rollback")
 HANDLED_EVENTS = (

@@ -34,7 +34,13 @@ def ci(args: argparse.Namespace) -> int:
         )
         # parsed once: run, register and promote each ask for it
         load = functools.cache(lambda: load_manifest(args))
-        job = ci.Job(ctx=ctx, load=load, observer=console(), artifact=Path(args.artifact))
+        job = ci.Job(
+            ctx=ctx,
+            load=load,
+            observer=console(),
+            artifact=Path(args.artifact),
+            configurations=args.configurations or "",
+        )
         outcome = ci.execute(chosen, job)
     except MlgateError as exc:
         ci.write_error(exc, ctx)

@@ -218,8 +218,8 @@ def build() -> argparse.ArgumentParser:
         dest="ci_command",
         default="auto",
         metavar="NAME",
-        help="auto (default: from the event), run, validate, retrain, register, "
-        "promote, rollback or monitor",
+        help="auto (default: from the event), run, validate, retrain, retrain-pr, register, "
+        "promote, rollback, monitor, sweep-plan, sweep or sweep-collect",
     )
     ci_.add_argument(
         "--action",
@@ -238,7 +238,13 @@ def build() -> argparse.ArgumentParser:
         "--artifact",
         default="mlgate-run",
         metavar="DIR",
-        help="workflow_run: where the pull request run's artifact was downloaded",
+        help="workflow_run: where the pull request run's artifact was downloaded; "
+        "sweep-collect: where the sweep jobs' artifacts were",
+    )
+    ci_.add_argument(
+        "--configurations",
+        metavar="IDS",
+        help="sweep: the configurations a matrix job runs (comma-separated ids)",
     )
     register_ = command(
         "register",

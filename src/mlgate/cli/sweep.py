@@ -16,17 +16,14 @@ if TYPE_CHECKING:
 
     from mlgate.manifest.spec import Manifest
     from mlgate.sweep.local import Finished
-    from mlgate.sweep.space import Configuration
 
 
 def run(args: argparse.Namespace) -> int:
     from mlgate import words
-    from mlgate.sweep import local
+    from mlgate.sweep import local, space
 
     loaded = load_manifest(args)
-    made = _configurations(loaded)
-    if args.only:
-        made = _only(made, args.only)
+    made = space.only(space.of(loaded), args.only or "")
     workers = args.workers or os.cpu_count() or 1
     total = len(made)
     print(
@@ -55,7 +52,7 @@ def collect(args: argparse.Namespace) -> int:
     """The runs a matrix's jobs uploaded, downloaded under one folder, ranked."""
     from pathlib import Path
 
-    from mlgate.sweep import local
+    from mlgate.sweep import local, space
 
     loaded = load_manifest(args)
     folder = Path(args.folder)
@@ -63,7 +60,7 @@ def collect(args: argparse.Namespace) -> int:
         raise UserError(
             f"'{args.folder}' is not a folder", hint="download the jobs' artifacts into it"
         )
-    finished = local.collected(folder, _configurations(loaded))
+    finished = local.collected(folder, space.of(loaded))
     for f in finished:
         if f.status == "missing":
             print(f"{f.configuration.id} {f.configuration.label()}: {f.message}", file=sys.stderr)
@@ -86,10 +83,10 @@ def _ranked(
 
 
 def plan(args: argparse.Namespace) -> int:
-    from mlgate.sweep import matrix
+    from mlgate.sweep import matrix, space
 
     loaded = load_manifest(args)
-    made = _configurations(loaded)
+    made = space.of(loaded)
     planned = matrix.matrix(made)
     print_json(planned.document())
     if planned.sharded:
@@ -100,28 +97,3 @@ def plan(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_PASSED
-
-
-def _configurations(loaded: Manifest) -> list[Configuration]:
-    from mlgate.sweep import space
-
-    if not loaded.sweep.declared:
-        raise UserError(
-            f"{loaded.path.name} has no sweep: section",
-            hint="add one, e.g. `sweep: {grid: {train.C: [0.1, 1, 10]}}` (docs/sweep.md)",
-        )
-    return space.configurations(loaded.sweep)
-
-
-def _only(made: list[Configuration], ids: str) -> list[Configuration]:
-    """The configurations a matrix job was given, by id; an id the plan lacks is refused
-    (the job's manifest differs from the plan's)."""
-    wanted = [i.strip() for i in ids.split(",") if i.strip()]
-    known = {c.id: c for c in made}
-    unknown = [i for i in wanted if i not in known]
-    if unknown:
-        raise UserError(
-            f"--only names {', '.join(unknown)}, which this manifest's sweep does not make",
-            hint="the plan and the job must read the same manifest and params file",
-        )
-    return [known[i] for i in wanted]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mlgate.manifest.spec import Sweep
+    from mlgate.manifest.spec import Manifest, Sweep
 
 ID_LENGTH = 12
 
@@ -107,3 +107,33 @@ def configurations(spec: Sweep) -> list[Configuration]:
         for key, dim in space.items()
     }
     return sampled(dimensions, int(spec.random.get("samples", 0)), int(spec.random.get("seed", 0)))
+
+
+def of(manifest: Manifest) -> list[Configuration]:
+    """The manifest's configurations; a manifest without a sweep says how to add one."""
+    from mlgate.errors import UserError
+
+    if not manifest.sweep.declared:
+        raise UserError(
+            f"{manifest.path.name} has no sweep: section",
+            hint="add one, e.g. `sweep: {grid: {train.C: [0.1, 1, 10]}}` (docs/sweep.md)",
+        )
+    return configurations(manifest.sweep)
+
+
+def only(made: Sequence[Configuration], ids: str) -> list[Configuration]:
+    """The configurations a matrix job was given, by id (comma-separated; none: all). An
+    id the plan lacks is refused: the job read another manifest than the plan."""
+    from mlgate.errors import UserError
+
+    wanted = [i.strip() for i in ids.split(",") if i.strip()]
+    if not wanted:
+        return list(made)
+    known = {c.id: c for c in made}
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        raise UserError(
+            f"{', '.join(unknown)}: not a configuration this manifest's sweep makes",
+            hint="the plan and the job must read the same manifest and params file",
+        )
+    return [known[i] for i in wanted]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mlgate import words
 from mlgate.report import numbers
+from mlgate.report.inert import escape
 from mlgate.sweep.ranking import Ranking
 
 
@@ -37,3 +38,23 @@ def winner(ranking: Ranking) -> str:
         "chose it is flattered: trust the held-out figure)"
     )
     return said + flattered
+
+
+def markdown(ranking: Ranking) -> str:
+    """For a job summary: the table, best first, and the winner's honest figure."""
+    chosen, _ = ranking.rows
+    rows = [
+        f"### Sweep: {words.count(len(ranking.ranked), 'configuration')}, ranked by "
+        f"{escape(ranking.metric)} on {words.count(chosen, 'test row')}",
+        "",
+        f"| rank | configuration | {escape(ranking.metric)} | status | params |",
+        "| ---: | --- | ---: | --- | --- |",
+    ]
+    for n, r in enumerate(ranking.ranked, 1):
+        f = r.finished
+        figure = "—" if r.choosing is None else numbers.value(r.choosing)
+        rows.append(
+            f"| {n} | `{f.configuration.id}` | {figure} | {escape(f.status)} | "
+            f"{escape(f.configuration.label())} |"
+        )
+    return "\n".join([*rows, "", escape(winner(ranking))])
