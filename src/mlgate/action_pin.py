@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "e6dda8300db5ec21175ff4309760042f8a361a85"
-TAG = "v0.22.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "ce9d37bf4af7acd33bc21535455f17a06a542633"
+TAG = "v0.23.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
