@@ -35,6 +35,8 @@ E2E = [
     "tests/test_pipeline.py",
     "tests/test_retraining.py",
     "tests/sweep/test_local.py",
+    "tests/sweep/test_ci.py",
+    "tests/sweep/test_killed.py",
     "tests/test_alerts.py::test_twenty_runs_at_once_on_one_drift_leave_one_issue_and_one_retraining",
     "tests/serve/test_commands.py::test_the_printed_url_answers_the_moment_it_is_printed",
     "tests/serve/test_commands.py::test_serve_latest_serves_the_latest_version",

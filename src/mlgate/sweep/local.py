@@ -96,6 +96,7 @@ def _all(
         while queue and len(running) < max(1, workers):
             c = queue.pop(0)
             key = key_of(base, c)
+            (manifest.root / SWEEPS / f"{key}.outcome.json").unlink(missing_ok=True)
             process = context.Process(
                 target=_child,
                 args=(str(manifest.path), c.id, dict(c.params), key, _threads(workers)),
@@ -132,7 +133,7 @@ def _warmed() -> None:
 
 def _outcome(root: Path, c: Configuration, key: str, exit_code: int | None) -> Finished:
     said = _read(root / SWEEPS / f"{key}.outcome.json")
-    if exit_code == 0 and said is not None:
+    if said is not None:  # written whole (atomically): the work finished, however it exited
         return _from(c, key, said)
     if exit_code is not None and exit_code < 0:
         name = _signal_name(-exit_code)

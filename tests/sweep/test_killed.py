@@ -1,0 +1,95 @@
+"""The bar: 100 local sweeps with workers killed at random moments. None hangs, every
+killed configuration is reported as such, and the rest are collected with their runs.
+
+Each configuration's "training" copies a model trained once here, so that a sweep takes a
+fraction of a second and the kills land all through its life: while a project is copied,
+while it runs, while its outcome is written."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate.sweep import local, space
+from tests import projects
+
+pytestmark = pytest.mark.e2e  # a hundred sweeps
+
+SWEEPS = 100
+
+
+def children() -> list[int]:
+    """This process's child processes (the sweep's workers), from /proc."""
+    found: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            found += [int(pid) for pid in (task / "children").read_text().split()]
+        except OSError:  # the thread ended meanwhile
+            continue
+    return found
+
+
+def test_a_hundred_sweeps_with_workers_killed_at_random_moments(tmp_path: Path) -> None:
+    import joblib
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    root = tmp_path / "iris"
+    files = projects.iris_files(Path())
+    copy = "cp ready.joblib models/model.joblib"
+    files["mlops.yaml"] = projects.IRIS_MANIFEST.replace("python train.py", copy) + (
+        "sweep:\n  grid: {train.C: [0.1, 0.5, 1.0]}\n"
+    )
+    projects.write(root, files)
+    (root / "models").mkdir()
+    frame = pd.read_csv(root / "data" / "train.csv")
+    model = LogisticRegression(max_iter=500).fit(frame.drop(columns="species"), frame["species"])
+    joblib.dump(model, root / "ready.joblib")
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    rng = random.Random(0)
+    killed = landed = 0
+    started = time.monotonic()
+    for _ in range(SWEEPS):
+        shutil.rmtree(root / ".mlgate", ignore_errors=True)  # every sweep runs everything
+        sent: list[int] = []
+
+        def kill_one(
+            delay: float = rng.uniform(0.0, 0.4), pick: float = rng.random(), sent: list[int] = sent
+        ) -> None:
+            time.sleep(delay)
+            workers = children()
+            if workers:
+                victim = workers[int(pick * len(workers))]
+                try:
+                    os.kill(victim, signal.SIGKILL)
+                    sent.append(victim)
+                except ProcessLookupError:
+                    pass
+
+        killer = threading.Thread(target=kill_one)
+        killer.start()
+        finished = local.sweep(loaded, made, workers=2)
+        killer.join()
+        statuses = [f.status for f in finished]
+        assert set(statuses) <= {"passed", "killed"}, [f.message for f in finished]
+        assert statuses.count("killed") <= len(sent)  # only what was killed says so
+        for f in finished:
+            if f.status == "killed":
+                assert f.message == "its worker process was killed (SIGKILL) before it finished"
+            else:  # collected, with its run
+                assert (root / f.run).is_file() and f.metrics is not None
+        killed += statuses.count("killed")
+        landed += len(sent)
+    elapsed = time.monotonic() - started
+    assert elapsed < 300  # none hung
+    assert killed >= SWEEPS // 5, (killed, landed)  # the kills did land, mid-run, often
+    print(f"{SWEEPS} sweeps in {elapsed:.0f} s: {landed} kills landed, {killed} reported killed")
