@@ -126,6 +126,12 @@ def build() -> argparse.ArgumentParser:
     sweep_.add_argument(
         "--workers", type=int, metavar="N", help="configurations at once (default: the cores)"
     )
+    sweep_.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="markdown: the table and a chart of the metric against each parameter",
+    )
     sweep_what = sweep_.add_subparsers(title="what", metavar="WHAT")
     plan_ = sweep_what.add_parser(
         "plan",

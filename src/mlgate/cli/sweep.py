@@ -76,6 +76,8 @@ def _ranked(
     ranked = ranking.rank(root, finished, metric, loaded.sweep.holdout)
     if args.json:
         print_json(ranking.document(ranked))
+    elif getattr(args, "format", "text") == "markdown":
+        print(tables.markdown(ranked))
     else:
         print(tables.text(ranked))
     complete = all(f.status in ("passed", "failed") for f in finished)

@@ -7,6 +7,9 @@ from mlgate.report import numbers
 from mlgate.report.inert import escape
 from mlgate.sweep.ranking import Ranking
 
+SHOWN = 50  # table rows: a comment or a summary stays readable and within GitHub's limits
+CHART_POINTS = 50  # values a parameter's chart draws; past this, a line is unreadable
+
 
 def text(ranking: Ranking) -> str:
     metric = ranking.metric
@@ -50,11 +53,48 @@ def markdown(ranking: Ranking) -> str:
         f"| rank | configuration | {escape(ranking.metric)} | status | params |",
         "| ---: | --- | ---: | --- | --- |",
     ]
-    for n, r in enumerate(ranking.ranked, 1):
+    for n, r in enumerate(ranking.ranked[:SHOWN], 1):
         f = r.finished
         figure = "—" if r.choosing is None else numbers.value(r.choosing)
         rows.append(
             f"| {n} | `{f.configuration.id}` | {figure} | {escape(f.status)} | "
-            f"{escape(f.configuration.label())} |"
+            f"{escape(words.clip(f.configuration.label(), 200))} |"
         )
-    return "\n".join([*rows, "", escape(winner(ranking))])
+    rest = len(ranking.ranked) - SHOWN
+    if rest > 0:  # a comment holds 65,536 characters: the whole ranking is in --json
+        rows.append(f"| | {words.count(rest, 'more configuration')} | | | |")
+    drawn = charts(ranking)
+    return "\n".join([*rows, "", escape(winner(ranking)), *(["", drawn] if drawn else [])])
+
+
+def charts(ranking: Ranking) -> str:
+    """The metric against each swept parameter: for each value, the best figure of the
+    configurations that had it (the others' values vary under it), in value order."""
+    from mlgate.manifest.metrics import METRICS
+    from mlgate.report import mermaid
+
+    better = max if METRICS[ranking.metric].greater_is_better else min
+    scored = [r for r in ranking.ranked if r.choosing is not None]
+    paths = list(scored[0].finished.configuration.params) if scored else []
+    drawn = []
+    for path in paths:
+        best: dict[object, float] = {}
+        for r in scored:
+            value = r.finished.configuration.params[path]
+            figure = float(r.choosing)  # type: ignore[arg-type]
+            best[value] = better(best.get(value, figure), figure)
+        if len(best) > CHART_POINTS:
+            drawn.append(f"({escape(path)}: {words.count(len(best), 'value')}, too many to draw)")
+            continue
+        ordered = sorted(best.items(), key=lambda kv: _order(kv[0]))
+        chart = mermaid.history(f"{ranking.metric} by {path}", [(str(v), f) for v, f in ordered])
+        if chart:
+            drawn.append(chart)
+    return "\n\n".join(drawn)
+
+
+def _order(value: object) -> tuple[int, float, str]:
+    """Numbers by size, then everything else by its text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
