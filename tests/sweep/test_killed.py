@@ -26,15 +26,24 @@ pytestmark = pytest.mark.e2e  # a hundred sweeps
 SWEEPS = 100
 
 
-def children() -> list[int]:
-    """This process's child processes (the sweep's workers), from /proc."""
+def children(pid: int | str = "self") -> list[int]:
+    """A process's child processes, from /proc."""
     found: list[int] = []
-    for task in Path("/proc/self/task").iterdir():
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:  # it ended meanwhile
+        return found
+    for task in tasks:
         try:
-            found += [int(pid) for pid in (task / "children").read_text().split()]
+            found += [int(child) for child in (task / "children").read_text().split()]
         except OSError:  # the thread ended meanwhile
             continue
     return found
+
+
+def workers() -> list[int]:
+    """The sweep's workers: the children of its fork server, this process's child."""
+    return [w for server in children() for w in children(server)]
 
 
 def test_a_hundred_sweeps_with_workers_killed_at_random_moments(tmp_path: Path) -> None:
@@ -66,9 +75,9 @@ def test_a_hundred_sweeps_with_workers_killed_at_random_moments(tmp_path: Path) 
             delay: float = rng.uniform(0.0, 0.4), pick: float = rng.random(), sent: list[int] = sent
         ) -> None:
             time.sleep(delay)
-            workers = children()
-            if workers:
-                victim = workers[int(pick * len(workers))]
+            running = workers()
+            if running:
+                victim = running[int(pick * len(running))]
                 try:
                     os.kill(victim, signal.SIGKILL)
                     sent.append(victim)

@@ -19,15 +19,15 @@ from tests import projects
 pytestmark = pytest.mark.e2e  # every configuration trains
 
 # a training script that kills its worker when C is 0.5, the way the OOM killer or a
-# person would: from outside the sweep. The worker is its ancestor whose parent is the
-# test's own process.
+# person would: from outside the sweep. The worker is its ancestor forked by the sweep's
+# fork server, the test's own child.
 TRAIN_OR_DIE = (
     "import os, time, yaml\n"
     "def parent(pid):\n"
     "    return int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
     "if yaml.safe_load(open(os.environ['MLGATE_PARAMS']))['train']['C'] == 0.5:\n"
     "    pid = os.getpid()\n"
-    "    while parent(pid) != int(os.environ['SWEEP_TEST_PID']):\n"
+    "    while parent(parent(pid)) != int(os.environ['SWEEP_TEST_PID']):\n"
     "        pid = parent(pid)\n"
     "    os.kill(pid, 9); time.sleep(3)\n" + projects.TRAIN_CLASSIFIER
 )

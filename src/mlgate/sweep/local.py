@@ -85,11 +85,9 @@ def _all(
     """`todo` run `workers` at a time, each in a process of its own: one killed (by a
     person, the OOM killer, a runner shutting down) is that configuration's outcome
     alone, and the others go on."""
-    import multiprocessing
     from multiprocessing.connection import wait
 
-    _warmed()
-    context = multiprocessing.get_context()
+    context = _context()
     queue = list(todo)
     running: dict[Any, tuple[Any, Configuration, str]] = {}
     while queue or running:
@@ -99,7 +97,14 @@ def _all(
             (manifest.root / SWEEPS / f"{key}.outcome.json").unlink(missing_ok=True)
             process = context.Process(
                 target=_child,
-                args=(str(manifest.path), c.id, dict(c.params), key, _threads(workers)),
+                args=(
+                    str(manifest.path),
+                    c.id,
+                    dict(c.params),
+                    key,
+                    _threads(workers),
+                    dict(os.environ),
+                ),
                 daemon=True,
             )
             process.start()
@@ -113,22 +118,33 @@ def _all(
                 on_done(done)
 
 
-def _warmed() -> None:
-    """What every run imports (pandas, scikit-learn, polars, SciPy's statistics), imported
-    once here before the workers fork: each inherits them instead of spending its own
-    second or two of CPU on them, which two cores cannot spare (measured: without it, two
-    workers were no faster than one)."""
-    import contextlib
-    import importlib
+# what every run imports, loaded once by the fork server: each worker forked from it
+# inherits them instead of spending its own second or two of CPU on them, which two cores
+# cannot spare (measured: without it, two workers were no faster than one)
+PRELOADED = [
+    "mlgate.pipeline",
+    "mlgate.sweep.local",
+    "joblib",
+    "pandas",
+    "sklearn.metrics",
+    "polars",
+    "scipy.stats",
+    "scipy.spatial.distance",
+]
 
-    from mlgate import pipeline  # noqa: F401
-    from mlgate.model import isolated
-    from mlgate.pipeline.warmup import DRIFT
 
-    isolated.warm_imports()
-    for name in ("polars", *DRIFT):
-        with contextlib.suppress(ImportError):  # reported where the run needs it
-            importlib.import_module(name)
+def _context() -> Any:
+    """Workers forked from a fork server, a process of one thread: forking the caller
+    itself would copy whatever locks its other threads held at that moment (a pytest-xdist
+    worker's, a web server's), and a child can hang on one. Where there is no fork server
+    (Windows), workers are spawned."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOADED)
+    return context
 
 
 def _outcome(root: Path, c: Configuration, key: str, exit_code: int | None) -> Finished:
@@ -157,12 +173,22 @@ def _threads(workers: int) -> int:
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _child(manifest_path: str, cid: str, params: dict[str, Any], key: str, threads: int) -> None:
+def _child(
+    manifest_path: str,
+    cid: str,
+    params: dict[str, Any],
+    key: str,
+    threads: int,
+    environ: dict[str, str],
+) -> None:
     """A worker process: one configuration, its outcome written where the sweep reads it.
-    Its numerical libraries, and its user commands' (unless the user set them), use
-    `threads` threads."""
+    It runs in the sweep's environment as it is now (the fork server's is as it was when
+    it started). Its numerical libraries, and its user commands' (unless the user set
+    them), use `threads` threads."""
     from threadpoolctl import threadpool_limits
 
+    os.environ.clear()
+    os.environ.update(environ)
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, str(threads))
     threadpool_limits(threads)
