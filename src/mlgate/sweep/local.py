@@ -87,6 +87,9 @@ def _all(
     alone, and the others go on."""
     from multiprocessing.connection import wait
 
+    from mlgate.pipeline import warmup
+
+    warmup.start()  # the ranking's imports, here, while the workers run (nothing forks here)
     context = _context()
     queue = list(todo)
     running: dict[Any, tuple[Any, Configuration, str]] = {}
