@@ -252,5 +252,6 @@ def test_nothing_to_do_for_a_closed_pull_request(repo: Repo) -> None:
         "report": "",
         "run-id": "",
         "version": "",
+        "matrix": "",  # a sweep's plan only
     }
     assert "pull request closed: nothing a model depends on changed" in result.summary
