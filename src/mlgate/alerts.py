@@ -151,7 +151,7 @@ def _dispatch(gh: GitHub, ctx: ActionsContext, manifest: Manifest, done: IssueOu
     """The retraining workflow started on the default branch; what was said if it was not."""
     from mlgate.github import workflows
 
-    branch = ctx.default_branch or ctx.ref.removeprefix("refs/heads/") or "main"
+    branch = ctx.main_branch
     reason = f"monitoring alarm (issue #{done.number})" if done.number else "monitoring alarm"
     try:
         workflows.dispatch(

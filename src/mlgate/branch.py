@@ -18,12 +18,6 @@ from mlgate import git, proc
 from mlgate.errors import OutsideError
 
 TRIES = 5
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "mlgate",
-    "GIT_AUTHOR_EMAIL": "mlgate@users.noreply.github.com",
-    "GIT_COMMITTER_NAME": "mlgate",
-    "GIT_COMMITTER_EMAIL": "mlgate@users.noreply.github.com",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,7 +61,7 @@ def commit(root: Path, base: str, paths: tuple[str, ...], message: str, *, date:
     return proc.output(
         ["git", "commit-tree", tree, "-p", base, "-m", message],
         cwd=top,
-        env={**git.env(), **IDENTITY, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date},
+        env=git.as_mlgate(date),
     ).strip()
 
 

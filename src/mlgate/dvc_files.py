@@ -120,19 +120,38 @@ def _relative(path: Path, root: Path) -> str:
 
 def pull(path: Path, root: Path, key: str) -> None:
     """`dvc pull` of that one file, from the manifest's folder; DVC must be installed."""
-    from mlgate import proc  # only a pull runs a process; `mlgate validate` reads files
+    shown = _relative(path, root)
+    run(
+        root,
+        ["pull", str(path)],
+        absent=UserError(
+            f"{key}: '{shown}' is tracked by DVC and not here, and DVC is not installed to pull it",
+            hint="pip install 'mlgate[dvc]' (or run `dvc pull` before mlgate)",
+        ),
+        failed=f"{key}: `dvc pull` of '{shown}' failed",
+        hint="check the DVC remote (dvc remote list) and its credentials",
+    )
+
+
+def imported(path: Path) -> bool:
+    """`path` came by `dvc import` or `dvc import-url`: its .dvc file names a source
+    (`deps`), which `dvc update` fetches again."""
+    own = Path(f"{path}.dvc")
+    if not _is_file(own):
+        return False
+    data = _yaml(own)
+    return isinstance(data, dict) and bool(data.get("deps"))
+
+
+def run(root: Path, args: list[str], *, absent: UserError, failed: str, hint: str) -> None:
+    """`dvc ARGS --quiet` in `root`: `absent` raised when DVC is not installed; a failure
+    said as `failed: what DVC said`, with `hint`."""
+    from mlgate import proc  # only a pull or an update runs a process; validate reads files
 
     dvc = shutil.which("dvc")
     if dvc is None:
-        raise UserError(
-            f"{key}: '{_relative(path, root)}' is tracked by DVC and not here, and DVC is not "
-            "installed to pull it",
-            hint="pip install 'mlgate[dvc]' (or run `dvc pull` before mlgate)",
-        )
+        raise absent
     try:
-        proc.output([dvc, "pull", "--quiet", str(path)], cwd=root, timeout_s=PULL_TIMEOUT_S)
+        proc.output([dvc, *args, "--quiet"], cwd=root, timeout_s=PULL_TIMEOUT_S)
     except OutsideError as exc:
-        raise OutsideError(
-            f"{key}: `dvc pull` of '{_relative(path, root)}' failed: {exc}",
-            hint="check the DVC remote (dvc remote list) and its credentials",
-        ) from exc
+        raise OutsideError(f"{failed}: {exc}", hint=hint) from exc

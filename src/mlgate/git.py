@@ -229,3 +229,18 @@ def env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
     env["GIT_OPTIONAL_LOCKS"] = "0"  # a status query must not take the index lock
     return env
+
+
+def as_mlgate(date: str) -> dict[str, str]:
+    """git's environment for a commit mlgate makes of its own (a journal entry, the
+    retraining's branch): one fixed identity, since it is a record, not anyone's work
+    (who acted is in what it records), dated `date`."""
+    return {
+        **env(),
+        "GIT_AUTHOR_NAME": "mlgate",
+        "GIT_AUTHOR_EMAIL": "mlgate@users.noreply.github.com",
+        "GIT_COMMITTER_NAME": "mlgate",
+        "GIT_COMMITTER_EMAIL": "mlgate@users.noreply.github.com",
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+    }

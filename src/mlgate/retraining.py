@@ -13,8 +13,7 @@ nothing and trains nothing.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
     from mlgate.result.records import RunResult
 
 BRANCH = "mlgate/retrain/{name}"
-DVC_TIMEOUT_S = 3600.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,7 +63,7 @@ def retrain(
     base = git.resolve(root, "HEAD")
     if base is None:
         raise UserError(f"{root} is not a git checkout with a commit: nothing to branch from")
-    target = ctx.default_branch or ctx.ref.removeprefix("refs/heads/") or "main"
+    target = ctx.main_branch
     name = BRANCH.format(name=manifest.name)
     before = set(branch.changed(root))  # left by earlier steps: not the refresh's to commit
     said = refreshed(manifest, env)
@@ -99,16 +97,9 @@ def retrain(
         return Retrained(branch=name, pushed=pushed, pull=pull, result=None, lines=tuple(lines))
     trained = baseline.override(manifest, base, origin="the retraining's base commit")
     result = pipeline.run(trained, observer=observer, env=env)
-    on_pull = replace(
-        ctx,
-        event_name="pull_request",
-        pull_number=pull.number,
-        head_sha=pushed.commit,
-        head_ref=name,
-        base_ref=target,
-        is_fork=False,
+    done = publish.publish(
+        result, manifest, ctx.for_pull_request(pull.number, head_sha=pushed.commit)
     )
-    done = publish.publish(result, manifest, on_pull)
     lines += [f"run {result.run_id}: {result.verdict}: {result.summary}", *done.lines()]
     return Retrained(branch=name, pushed=pushed, pull=pull, result=result, lines=tuple(lines))
 
@@ -138,19 +129,13 @@ def refreshed(manifest: Manifest, env: Mapping[str, str] | None = None) -> str:
 
 
 def _dvc_imports(manifest: Manifest) -> list[str]:
-    """The .dvc files of data.train and data.test that are imports (`deps:` name a source)."""
-    import yaml
+    """The .dvc files of data.train and data.test that are imports."""
+    from mlgate import dvc_files
 
-    found = []
-    for named in dict.fromkeys((manifest.data.train, manifest.data.test)):
-        dvc_file = Path(f"{manifest.resolve(named)}.dvc")
-        try:
-            spec = yaml.safe_load(dvc_file.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        if isinstance(spec, dict) and spec.get("deps"):
-            found.append(str(dvc_file.relative_to(manifest.root)))
-    return found
+    named = [manifest.resolve(n) for n in dict.fromkeys((manifest.data.train, manifest.data.test))]
+    return [
+        str(Path(f"{p}.dvc").relative_to(manifest.root)) for p in named if dvc_files.imported(p)
+    ]
 
 
 def _stored(manifest: Manifest, paths: tuple[str, ...]) -> None:
@@ -161,22 +146,18 @@ def _stored(manifest: Manifest, paths: tuple[str, ...]) -> None:
 
 
 def _dvc(root: Path, *args: str) -> None:
-    from mlgate import proc
-    from mlgate.errors import OutsideError
+    from mlgate import dvc_files
 
-    dvc = shutil.which("dvc")
-    if dvc is None:
-        raise UserError(
+    dvc_files.run(
+        root,
+        list(args),
+        absent=UserError(
             "the training data is tracked by DVC, and DVC is not installed to refresh it",
             hint="install mlgate[dvc] (the action's `extras` input: png,dvc)",
-        )
-    try:
-        proc.output([dvc, *args, "--quiet"], cwd=root, timeout_s=DVC_TIMEOUT_S)
-    except OutsideError as exc:
-        raise OutsideError(
-            f"`dvc {' '.join(args)}` failed: {exc}",
-            hint="nothing was pushed to git; check the DVC remote and its credentials",
-        ) from exc
+        ),
+        failed=f"`dvc {' '.join(args)}` failed",
+        hint="nothing was pushed to git; check the DVC remote and its credentials",
+    )
 
 
 def _body(manifest: Manifest, reason: str, said: str, paths: tuple[str, ...]) -> str:

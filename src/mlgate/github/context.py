@@ -73,6 +73,12 @@ class ActionsContext:
     def run_url(self) -> str:
         return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}"
 
+    @property
+    def main_branch(self) -> str:
+        """The repository's default branch as the event names it; else the branch the
+        workflow runs on (a schedule's and a dispatch's are the default branch's)."""
+        return self.default_branch or self.ref.removeprefix("refs/heads/") or "main"
+
     def for_pull_request(self, number: int, *, head_sha: str | None) -> ActionsContext:
         """This job reporting on a pull request it names (the fork-safe workflow's
         `mlgate comment --pr N`): checks go to `head_sha`, and this repository posts."""

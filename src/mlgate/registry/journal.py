@@ -20,14 +20,6 @@ from mlgate.registry import gitio
 
 PREFIX = "refs/mlgate/"
 TRIES = 30
-# the journal's commits are records, not anyone's work: one fixed identity, the actor is
-# in the entry
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "mlgate",
-    "GIT_AUTHOR_EMAIL": "mlgate@users.noreply.github.com",
-    "GIT_COMMITTER_NAME": "mlgate",
-    "GIT_COMMITTER_EMAIL": "mlgate@users.noreply.github.com",
-}
 SEPARATOR = "\x1e"
 # each commit's own: two writers appending the same entry on the same tip at the same
 # second would otherwise make the very same commit, and both take it for their own
@@ -73,7 +65,7 @@ def append(root: Path, name: str, entry: str, *, date: str, token: str | None = 
         commit = proc.output(
             ["git", "commit-tree", empty, *(["-p", parent] if parent else []), "-m", message],
             cwd=root,
-            env={**git.env(), **IDENTITY, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date},
+            env=git.as_mlgate(date),
         ).strip()
         if remote:
             if _pushed(root, commit, ref, token):
