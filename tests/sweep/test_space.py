@@ -64,11 +64,14 @@ def test_random_draws_are_seeded_within_their_ranges_and_never_repeat() -> None:
 def test_the_matrix_has_a_job_a_configuration_up_to_githubs_limit_then_shards() -> None:
     small = space.grid({"train.C": list(range(16))})
     plan = matrix.matrix(small)
-    assert not plan.sharded and len(plan.include) == 16
+    assert not plan.sharded and len(plan.include) == 16 and plan.said() == ""
     assert plan.include[0] == {"shard": "1/16", "configurations": small[0].id}
     big = space.grid({"train.C": list(range(600))})
     plan = matrix.matrix(big)
     assert plan.sharded and len(plan.include) == 200  # 3 a job
+    assert plan.said() == (
+        "600 configurations are more than GitHub's 256 jobs a matrix: each job runs up to 3"
+    )
     assert len(plan.include) <= matrix.MAX_JOBS
     ids = [i for job in plan.include for i in job["configurations"].split(",")]
     assert ids == [c.id for c in big]  # every configuration once, in order

@@ -168,9 +168,7 @@ def _sweep_plan(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     from mlgate.sweep import matrix, space
 
     planned = matrix.matrix(space.of(job.load()))
-    lines = [f"sweep plan: {len(planned.include)} jobs"]
-    if planned.sharded:
-        lines.append(f"more configurations than GitHub's {matrix.MAX_JOBS} jobs: sharded")
+    lines = [f"sweep plan: {len(planned.include)} jobs", *filter(None, [planned.said()])]
     return replace(
         outcome,
         matrix=json.dumps(planned.document()),

@@ -88,14 +88,8 @@ def plan(args: argparse.Namespace) -> int:
     from mlgate.sweep import matrix, space
 
     loaded = load_manifest(args)
-    made = space.of(loaded)
-    planned = matrix.matrix(made)
+    planned = matrix.matrix(space.of(loaded))
     print_json(planned.document())
     if planned.sharded:
-        per = len(planned.include[0]["configurations"].split(","))
-        print(
-            f"{len(made):,} configurations are more than GitHub's {matrix.MAX_JOBS} jobs a "
-            f"matrix: each job runs up to {per}",
-            file=sys.stderr,
-        )
+        print(planned.said(), file=sys.stderr)
     return EXIT_PASSED

@@ -22,10 +22,24 @@ OUTPUT_LIMIT = 1024 * 1024  # bytes: GitHub's limit on one job's outputs
 @dataclass(frozen=True, kw_only=True)
 class Matrix:
     include: tuple[dict[str, str], ...]
-    sharded: bool  # more configurations than jobs: each job runs several
+    configurations: int
+    per_job: int  # more than 1: more configurations than jobs, each job runs several
+
+    @property
+    def sharded(self) -> bool:
+        return self.per_job > 1
 
     def document(self) -> dict[str, Any]:
         return {"include": list(self.include)}
+
+    def said(self) -> str:
+        """What a plan that shards should tell the user; empty when it does not."""
+        if not self.sharded:
+            return ""
+        return (
+            f"{self.configurations:,} configurations are more than GitHub's {MAX_JOBS} jobs "
+            f"a matrix: each job runs up to {self.per_job}"
+        )
 
 
 def matrix(configurations: Sequence[Configuration], max_jobs: int = MAX_JOBS) -> Matrix:
@@ -41,5 +55,6 @@ def matrix(configurations: Sequence[Configuration], max_jobs: int = MAX_JOBS) ->
             }
             for n, shard in enumerate(shards, 1)
         ),
-        sharded=per_job > 1,
+        configurations=count,
+        per_job=per_job,
     )
