@@ -132,8 +132,12 @@ def only(made: Sequence[Configuration], ids: str) -> list[Configuration]:
     known = {c.id: c for c in made}
     unknown = [i for i in wanted if i not in known]
     if unknown:
+        from mlgate import words
+
+        makes = words.clip(", ".join(f"{c.id} ({c.label()})" for c in made), 300)
         raise UserError(
-            f"{', '.join(unknown)}: not a configuration this manifest's sweep makes",
+            f"{', '.join(unknown)}: not a configuration this manifest's sweep makes (it "
+            f"makes: {makes})",
             hint="the plan and the job must read the same manifest and params file",
         )
     return [known[i] for i in wanted]
