@@ -212,7 +212,9 @@ def _post(
 ) -> tuple[str, str]:
     from mlgate.github import checks, comments
 
-    marker = comments.marker_for(result.name)
+    # a sweep's winner is reported beside the pull request's own run, not over it
+    kind = "model" if result.sweep is None else "sweep"
+    marker = comments.marker_for(result.name, kind=kind)
     footer = f"<sub>[run {result.run_id}]({ctx.run_url}) · mlgate</sub>\n{marker}"
     body = markdown.render(
         result, manifest, history=history, footer=footer, limit=markdown.COMMENT_LIMIT
@@ -236,7 +238,7 @@ def _post(
             ctx.owner,
             ctx.repo,
             head_sha=ctx.head_sha or ctx.sha,
-            name=f"mlgate / {result.name}",
+            name=f"mlgate / {result.name}" + ("" if result.sweep is None else " sweep"),
             conclusion="success" if result.passed else "failure",
             title=_title(result),
             summary=summary,

@@ -6,6 +6,10 @@ Every message that puts a number before a noun goes through `count`, so no messa
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 # plurals that are not the noun + "s"
 IRREGULAR = {
     "class": "classes",
@@ -46,3 +50,13 @@ def size(count: int) -> str:
 def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, the cut shown by an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def assignments(values: Mapping[str, Any]) -> str:
+    """`train.C=0.1, train.penalty="l 1"`: a configuration on one line, a text that is not
+    a plain word quoted so its edges show."""
+    return ", ".join(f"{k}={_shown(v)}" for k, v in values.items())
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, str) and not value.isidentifier() else str(value)

@@ -221,3 +221,40 @@ def test_the_client_is_closed_after_posting_and_after_an_error(
     assert mlgate_here(posted, monkeypatch, "comment") == 3  # strict: the 401 is raised
     assert "token is invalid" in capsys.readouterr().err
     assert len(made) == 2 and all(gh.closed for gh in made)
+
+
+def test_a_sweeps_winner_gets_a_comment_and_a_check_of_its_own(
+    posted: Posted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep's report sits beside the pull request's run, not over it."""
+    from dataclasses import replace
+
+    from mlgate.result import runs
+    from mlgate.result.records import SweepRecord, SweptConfiguration
+
+    ran = runs.read_latest(posted.root)
+    won = SweptConfiguration(
+        id="0a1b2c3d4e5f", params={"train.alpha": 0.1}, status="passed", figure=0.4
+    )
+    swept = replace(
+        ran,
+        run_id="20991231T000000Z-abcdef",  # the latest run
+        sweep=SweepRecord(
+            metric="r2",
+            holdout=0.5,
+            choosing_rows=40,
+            held_out_rows=48,
+            configurations=(won,),
+            winner=won.id,
+            choosing=0.4,
+            held_out=0.38,
+        ),
+    )
+    runs.save(posted.root, swept, "")
+    assert mlgate_here(posted, monkeypatch, "comment") in (0, 1)
+    bodies = [c["body"] for c in posted.fake.comments[NUMBER]]
+    assert sum("<!-- mlgate:model=diabetes -->" in b for b in bodies) == 1
+    [sweep] = [b for b in bodies if "<!-- mlgate:sweep=diabetes -->" in b]
+    assert "### Sweep: 1 configuration, ranked by r2 on 40 test rows" in sweep
+    assert "winner: 0a1b2c3d4e5f (train.alpha=0.1): r2 0.3800 on the 48 held-out test rows" in sweep
+    assert posted.fake.check_runs[-1]["name"] == "mlgate / diabetes sweep"

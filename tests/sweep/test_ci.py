@@ -79,9 +79,33 @@ def test_the_plan_the_matrix_jobs_and_the_collect_job(tmp_path: Path) -> None:
         jobs.Job(ctx=ctx, load=lambda: made, artifact=Path("mlgate-sweep")),
     )
     assert done.passed and done.verdict == "passed"
-    assert done.summary.startswith("### Sweep: 2 configurations, ranked by accuracy on ")
-    assert "| 1 | `" in done.summary and "train.C=1.0" in done.summary
-    assert done.lines[-1].startswith("winner: ")
+    # the winner gated as a run of the collect job's project, reported as every run is
+    gated = done.result
+    assert gated is not None and gated.sweep is not None
+    assert dict(
+        next(c for c in gated.sweep.configurations if c.id == gated.sweep.winner).params
+    ) == {"train.C": 1.0}
+    assert gated.evaluate.predictions is not None
+    assert gated.evaluate.predictions.rows == gated.sweep.held_out_rows
+    assert gated.evaluate.metrics["accuracy"] == gated.sweep.held_out
+    assert (collect_root / done.report).is_file() or Path(done.report).is_file()
+    summary = ctx.step_summary.read_text()  # type: ignore[union-attr]
+    assert "### Sweep: 2 configurations, ranked by accuracy on " in summary
+    assert "| 1 | `" in summary and "train.C=1.0" in summary
+    assert any(line.startswith("winner: ") for line in done.lines)
+    assert done.lines[-1].startswith("note: no comment or check posted: the event is workflow")
+    # a job that uploaded nothing: the rest ranked and gated, and the step fails on it
+    shutil.rmtree(downloaded / "mlgate-sweep-0")
+    partial = jobs.execute(
+        plan(ctx, "sweep-collect"),
+        jobs.Job(ctx=ctx, load=lambda: made, artifact=Path("mlgate-sweep")),
+    )
+    assert partial.result is not None and partial.result.passed
+    assert not partial.passed and partial.verdict == "failed"
+    assert any(
+        line.endswith("missing: no run of it under mlgate-sweep: its job failed or did not upload")
+        for line in partial.lines
+    )
     with pytest.raises(UserError, match="not a configuration this manifest's sweep makes"):
         jobs.execute(
             plan(ctx, "sweep"), jobs.Job(ctx=ctx, load=lambda: made, configurations="0123abcd")

@@ -11,6 +11,8 @@ import pytest
 from mlgate import manifest as manifests
 from mlgate.errors import ManifestError
 from mlgate.manifest.spec import Sweep
+from mlgate.report import sweep_tables
+from mlgate.result.records import SweepRecord, SweptConfiguration
 from mlgate.sweep import matrix, space
 from tests import projects
 
@@ -130,40 +132,34 @@ def test_a_wrong_sweep_is_named_where_it_stands(tmp_path: Path, sweep: str, said
     assert "mlops.yaml:" in str(refused.value)  # with its line
 
 
-def test_the_chart_draws_the_best_figure_for_each_value_of_each_parameter() -> None:
-    from mlgate.sweep import ranking, tables
-    from mlgate.sweep.local import Finished
+def swept(made: list[space.Configuration], figures: list[float]) -> SweepRecord:
+    """A sweep as a run keeps it, no winner named (the tables draw it all the same)."""
+    return SweepRecord(
+        metric="accuracy",
+        holdout=0.5,
+        choosing_rows=9,
+        held_out_rows=9,
+        configurations=tuple(
+            SweptConfiguration(id=c.id, params=c.params, status="passed", figure=f)
+            for c, f in zip(made, figures, strict=True)
+        ),
+        winner=None,
+        choosing=None,
+        held_out=None,
+    )
 
+
+def test_the_chart_draws_the_best_figure_for_each_value_of_each_parameter() -> None:
     made = space.grid({"train.C": [10, 0.1, 1], "train.solver": ["lbfgs", "saga"]})
-    scored = tuple(
-        ranking.Ranked(
-            finished=Finished(configuration=c, status="passed", key=c.id), choosing=0.8 + 0.01 * i
-        )
-        for i, c in enumerate(made)
-    )
-    drawn = tables.charts(
-        ranking.Ranking(
-            metric="accuracy", holdout=0.5, ranked=scored, winner=None, held_out=None, rows=(9, 9)
-        )
-    )
+    drawn = sweep_tables.chart_text(swept(made, [0.8 + 0.01 * i for i in range(len(made))]))
     # C=0.1: configurations 2 and 3 (0.82, 0.83); C=1: 4 and 5; C=10: 0 and 1, by size
     assert 'x-axis ["0.1", "1", "10"]' in drawn and "line [0.8300, 0.8500, 0.8100]" in drawn
     assert 'x-axis ["lbfgs", "saga"]' in drawn and "line [0.8400, 0.8500]" in drawn
 
 
 def test_a_big_sweeps_table_stays_within_a_comment() -> None:
-    from mlgate.sweep import ranking, tables
-    from mlgate.sweep.local import Finished
-
     made = space.grid({"train.C": list(range(5000))})
-    scored = tuple(
-        ranking.Ranked(finished=Finished(configuration=c, status="passed", key=c.id), choosing=0.5)
-        for c in made
-    )
-    text = tables.markdown(
-        ranking.Ranking(
-            metric="accuracy", holdout=0.5, ranked=scored, winner=None, held_out=None, rows=(9, 9)
-        )
-    )
+    text = sweep_tables.markdown(swept(made, [0.5] * len(made)))
     assert len(text) < 65_536 and "| | 4,950 more configurations | | | |" in text
     assert "(train.C: 5,000 values, too many to draw)" in text
+    assert "no winner: no configuration has a figure to rank by" in text

@@ -19,6 +19,7 @@ from mlgate.result.records import RunResult
 if TYPE_CHECKING:
     from mlgate.pipeline import Observer
     from mlgate.registry.operations import Change, Where
+    from mlgate.sweep.local import Finished
 
 # the action's outputs, by name, each with the only values it may take: what a workflow
 # does with them (`if: steps.mlgate.outputs.verdict == 'passed'`) must not be steered by
@@ -52,15 +53,17 @@ class Outcome:
 
     @property
     def verdict(self) -> str:
-        if self.result is not None:
-            return self.result.verdict
-        return "" if self.attention is None else ("failed" if self.attention else "passed")
+        if self.result is None and self.attention is None:
+            return ""
+        if self.attention:
+            return "failed"
+        return "passed" if self.result is None else self.result.verdict
 
     @property
     def passed(self) -> bool:
-        if self.result is not None:
-            return self.result.passed
-        return not self.attention
+        """The run passed, if there was one, and nothing else needs attention (drift, a
+        sweep's configuration that never finished)."""
+        return (self.result is None or self.result.passed) and not self.attention
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,8 +193,12 @@ def _sweep(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 
 
 def _sweep_collect(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
-    """The matrix's runs, downloaded under the `artifact` folder, ranked."""
-    from mlgate.sweep import local, ranking, space, tables
+    """The matrix's runs, downloaded under the `artifact` folder, ranked; the winner gated
+    on the held-out rows as a run of the project, reported as every run is."""
+    from mlgate import publish
+    from mlgate.report import sweep_tables
+    from mlgate.result import runs
+    from mlgate.sweep import gating, local, ranking, space
 
     manifest = job.load()
     folder = manifest.root / job.artifact
@@ -203,13 +210,30 @@ def _sweep_collect(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     finished = local.collected(folder, space.of(manifest))
     metric = ranking.metric_for(manifest, finished)
     ranked = ranking.rank(folder, finished, metric, manifest.sweep.holdout)
+    said = ranking.record(ranked)
+    lines = (*outcome.lines, *_unfinished(finished), sweep_tables.winner(said))
     whole = all(f.status in ("passed", "failed") for f in finished)
+    gated = gating.gate(manifest, ranked, folder, observer=job.observer, env=job.env)
+    if gated is None:
+        return replace(outcome, attention=True, summary=sweep_tables.markdown(said), lines=lines)
+    done = publish.publish(gated, manifest, job.ctx)  # the report holds the sweep's table
+    report = runs.run_dir(manifest.root, gated.run_id) / runs.REPORT_FILE
     return replace(
         outcome,
-        attention=not whole or ranked.winner is None,
-        summary=tables.markdown(ranked),
-        lines=(*outcome.lines, tables.winner(ranked)),
+        result=gated,
+        attention=not whole,
+        report=os.path.relpath(report),
+        lines=(*lines, f"run {gated.run_id}: {gated.verdict}: {gated.summary}", *done.lines()),
     )
+
+
+def _unfinished(finished: list[Finished]) -> list[str]:
+    """A line for each configuration that has no run to rank: the step fails on them."""
+    return [
+        f"sweep: {f.configuration.id} {f.configuration.label()}: {f.status}: {f.message}"
+        for f in finished
+        if f.status not in ("passed", "failed")
+    ]
 
 
 def _validate(plan: Plan, job: Job, outcome: Outcome) -> Outcome:

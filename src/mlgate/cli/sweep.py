@@ -8,13 +8,14 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from mlgate.cli.shared import load_manifest, print_json
+from mlgate.cli.shared import console, load_manifest, print_json, shown
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from mlgate.manifest.spec import Manifest
+    from mlgate.result.records import RunResult
     from mlgate.sweep.local import Finished
 
 
@@ -70,18 +71,48 @@ def collect(args: argparse.Namespace) -> int:
 def _ranked(
     args: argparse.Namespace, loaded: Manifest, finished: list[Finished], root: Path
 ) -> int:
-    from mlgate.sweep import ranking, tables
+    """The ranking, then the winner gated on the held-out rows as a run of the project."""
+    from mlgate.report import sweep_tables, text
+    from mlgate.sweep import gating, ranking
 
     metric = ranking.metric_for(loaded, finished)
     ranked = ranking.rank(root, finished, metric, loaded.sweep.holdout)
+    said = ranking.record(ranked)
+    gated = gating.gate(loaded, ranked, root, observer=None if args.json else console())
     if args.json:
-        print_json(ranking.document(ranked))
-    elif getattr(args, "format", "text") == "markdown":
-        print(tables.markdown(ranked))
+        print_json({**ranking.document(ranked), "gated": _gated(loaded, gated)})
+    elif getattr(args, "format", "text") == "markdown":  # the gated run's report holds it
+        report = _report(loaded, gated)
+        print(report.read_text() if report else sweep_tables.markdown(said))
     else:
-        print(tables.text(ranked))
+        print(sweep_tables.text(said))
+        report = _report(loaded, gated)
+        if gated is not None and report is not None:
+            print(f"\n{text.render(gated, shown(args, report))}")
     complete = all(f.status in ("passed", "failed") for f in finished)
-    return EXIT_PASSED if complete and ranked.winner is not None else EXIT_FAILED
+    return EXIT_PASSED if complete and gated is not None and gated.passed else EXIT_FAILED
+
+
+def _report(loaded: Manifest, gated: RunResult | None) -> Path | None:
+    from mlgate.result import runs
+
+    return None if gated is None else runs.run_dir(loaded.root, gated.run_id) / runs.REPORT_FILE
+
+
+def _gated(loaded: Manifest, gated: RunResult | None) -> dict[str, object] | None:
+    """`--json`'s `gated`: the winner's held-out run, as `mlgate run --json` names one."""
+    if gated is None:
+        return None
+    from mlgate.result import runs
+
+    folder = runs.run_dir(loaded.root, gated.run_id)
+    return {
+        "run_id": gated.run_id,
+        "verdict": gated.verdict,
+        "summary": gated.summary,
+        "metrics": dict(gated.evaluate.metrics),
+        "run": str(folder.relative_to(loaded.root) / runs.RESULT_FILE),
+    }
 
 
 def plan(args: argparse.Namespace) -> int:

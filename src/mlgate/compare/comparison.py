@@ -4,8 +4,9 @@ Pure given its inputs (the two results and the manifest); the baseline was found
 `baseline.resolve`. Both sides are compared only on the candidate's test rows that the
 baseline scored too and that neither model was trained on (a baseline trained on a row
 scores it too well); metrics and paired tests are computed on those rows alone. When
-fewer than MIN_ROWS (or MIN_FRACTION of the candidate's test rows) remain, each side's
-own figures are compared and the report says the data differ.
+fewer than MIN_ROWS (or MIN_FRACTION of the candidate's test rows) remain, and not every
+one of the candidate's rows, each side's own figures are compared and the report says
+the data differ.
 """
 
 from __future__ import annotations
@@ -307,7 +308,10 @@ def _pair(candidate: RunResult, found: Found) -> tuple[Paired | None, Baseline]:
             "figures are compared",
         )
     needed = max(MIN_ROWS, math.ceil(MIN_FRACTION * rows.candidate_rows))
-    if not rows.same_data and rows.rows < needed:
+    # every row of the candidate's paired (a sweep's winner, cut to its held-out rows):
+    # the baseline's own figure, on rows the candidate never saw, would compare less well
+    whole = rows.rows == rows.candidate_rows
+    if not rows.same_data and not whole and rows.rows < needed:
         return None, _note(
             info,
             f"only {rows.rows} of the candidate's {rows.candidate_rows} "

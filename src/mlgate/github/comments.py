@@ -33,12 +33,13 @@ class CommentOutcome:
     duplicates: int = 0  # older comments of ours with the marker, left alone
 
 
-def marker_for(model: str) -> str:
-    """A marker no model name can close early (`-->`) or make ambiguous.
+def marker_for(model: str, *, kind: str = "model") -> str:
+    """A marker no model name can close early (`-->`) or make ambiguous. `kind` keeps
+    apart comments of one model that must not replace each other (a run's, a sweep's).
 
     Manifest names are already `[a-z0-9-]`, which pass through unchanged."""
     safe = re.sub(r"[^a-z0-9._-]+", "-", model.lower())[:100] or "model"
-    return f"<!-- mlgate:model={safe} -->"
+    return f"<!-- mlgate:{kind}={safe} -->"
 
 
 def identity(gh: GitHub, author: str | None = None) -> str:

@@ -138,7 +138,7 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
         )
     found += tuple(drift.check(d) for d in drifts)
     return DataStage(
-        status=_status(found),
+        status=status_of(found),
         prepare=prepare,
         datasets=tuple(summaries),
         checks=found,
@@ -401,17 +401,7 @@ def model(
     from mlgate.model import checks
 
     manifest = ctx.manifest
-    found = tuple(
-        checks.metric_checks(manifest.model_checks, evaluated.metrics, evaluated.metric_errors)
-    )
-    if manifest.fairness_checks:
-        from mlgate.compare import subgroups
-
-        found += tuple(
-            checks.fairness_check(c, subgroups.fairness_alone(manifest, evaluated, c))
-            for c in manifest.fairness_checks
-            if c.min is not None or c.max is not None
-        )
+    found = on_the_rows(manifest, evaluated)
     found += tuple(
         checks.robustness_check(c, r)
         for c, r in zip(manifest.robustness_checks, evaluated.robustness, strict=False)
@@ -424,7 +414,29 @@ def model(
         if evaluated.latency
     )
     found += _user_tests(ctx, evaluated, baseline)
-    return ModelStage(status=_status(found), checks=found)
+    return ModelStage(status=status_of(found), checks=found)
+
+
+ROW_CHECKS = ("model.metrics.", "model.fairness.")  # the ids of what `on_the_rows` decides
+
+
+def on_the_rows(manifest: Manifest, evaluated: EvaluateStage) -> tuple[CheckResult, ...]:
+    """The model checks that are figures of the test rows (metric bounds, fairness): a
+    run cut to some of its rows (a sweep's winner) decides them again on those."""
+    from mlgate.model import checks
+
+    found = tuple(
+        checks.metric_checks(manifest.model_checks, evaluated.metrics, evaluated.metric_errors)
+    )
+    if manifest.fairness_checks:
+        from mlgate.compare import subgroups
+
+        found += tuple(
+            checks.fairness_check(c, subgroups.fairness_alone(manifest, evaluated, c))
+            for c in manifest.fairness_checks
+            if c.min is not None or c.max is not None
+        )
+    return found
 
 
 def _user_tests(
@@ -472,7 +484,7 @@ def baseline_env(found: Found | None) -> dict[str, str]:
     return {"MLGATE_BASELINE_MODEL_MISSING": why}
 
 
-def _status(found: tuple[CheckResult, ...]) -> Status:
+def status_of(found: tuple[CheckResult, ...]) -> Status:
     return "failed" if any(c.status in ("failed", "error") for c in found) else "passed"
 
 

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 from mlgate import words
 from mlgate.manifest.spec import Manifest
-from mlgate.report import drift_tables, gate_text, numbers, probe_tables, slice_tables
+from mlgate.report import (
+    drift_tables,
+    gate_text,
+    numbers,
+    probe_tables,
+    slice_tables,
+    sweep_tables,
+)
 from mlgate.report.blocks import details
 from mlgate.report.inert import code, escape, fence_safe
 from mlgate.report.text import left_out, training_unknown
@@ -63,6 +70,7 @@ def render(
         Section(title="verdict", text=_verdict(result), keep=100),
         Section(title="gates", text=_gates(result.compare, manifest), keep=90),
         Section(title="baseline", text=_baseline(result.compare), keep=85),
+        Section(title="sweep", text=_sweep(result, charts=False), keep=82),
         Section(title="metrics", text=_metrics(result), keep=80),
         Section(
             title="model checks",
@@ -93,12 +101,21 @@ def render(
         Section(title="data changes", text=_data_changes(result.compare), keep=54),
         Section(title="confusion matrix", text=confusion, keep=50),
         Section(title="curves", text=curves, keep=40),
+        Section(title="sweep charts", text=_sweep_charts(result) if charts else "", keep=45),
         Section(title="calibration", text=_calibration(result) if charts else "", keep=35),
         Section(title="metric history", text=_history(history or {}) if charts else "", keep=30),
         Section(title="data", text=_datasets(result), keep=20),
         Section(title="lineage", text=_lineage(result), keep=10),
     ]
     return fit([s for s in sections if s.text], limit=limit, footer=footer)
+
+
+def _sweep(result: RunResult, *, charts: bool) -> str:
+    return "" if result.sweep is None else sweep_tables.markdown(result.sweep, charts=charts)
+
+
+def _sweep_charts(result: RunResult) -> str:
+    return "" if result.sweep is None else sweep_tables.chart_text(result.sweep)
 
 
 def fit(sections: list[Section], *, limit: int | None, footer: str = "") -> str:

@@ -548,6 +548,29 @@ class CompareStage:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SweptConfiguration:
+    id: str  # what its values hash to
+    params: Mapping[str, Any]  # params-file path -> value
+    status: str  # passed, failed, error, killed, missing
+    figure: float | None  # the sweep's metric on the rows that ranked (None: no figure)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SweepRecord:
+    """The sweep a run's configuration won, and how: ranked on some test rows, the winner
+    then measured on the rest (`held_out`), which played no part in choosing it."""
+
+    metric: str
+    holdout: float  # the share of the test rows kept out of the ranking
+    choosing_rows: int
+    held_out_rows: int
+    configurations: tuple[SweptConfiguration, ...]  # best first
+    winner: str | None  # its id (None: no configuration had a figure to rank by)
+    choosing: float | None  # the winner's figure on the rows that ranked it
+    held_out: float | None  # and on the rows that did not
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunResult:
     schema_version: int = SCHEMA_VERSION
     run_id: str
@@ -567,6 +590,7 @@ class RunResult:
     model: ModelStage
     compare: CompareStage | None = None
     notes: tuple[str, ...] = ()  # how this run differs from a normal one (a fork's settings)
+    sweep: SweepRecord | None = None  # the sweep this run's configuration won
 
     @property
     def passed(self) -> bool:

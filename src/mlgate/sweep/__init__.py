@@ -8,5 +8,5 @@ them, ranked honestly.
     local.py    the configurations run here, each in a copy of the project and a worker
                 process of its own; resumed by what they hash to
     ranking.py  ranked on part of the test rows, the winner measured on the rest
-    tables.py   the ranking for people
+    gating.py   the winner cut to its held-out rows, compared with the baseline, decided
 """

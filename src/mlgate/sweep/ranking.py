@@ -18,6 +18,7 @@ import numpy as np
 
 from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.spec import Manifest
+from mlgate.result.records import SweepRecord, SweptConfiguration
 from mlgate.sweep.local import Finished
 
 SPLIT = 10_000  # row keys fall into this many buckets; `holdout` of them are held out
@@ -54,10 +55,13 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
                 figure = _figure(metric, parts, chosen=True)
                 rows = (int(parts[0].sum()), int((~parts[0]).sum()))
         scored.append(Ranked(finished=f, choosing=figure))
+    # a configuration that failed its checks wins only if none passed them: a model
+    # that fails a fairness or calibration check is not the best, whatever its metric
     ordered = sorted(
         scored,
         key=lambda r: (
             r.choosing is None,
+            r.finished.status != "passed",
             0.0 if r.choosing is None else (-r.choosing if better else r.choosing),
         ),
     )
@@ -87,8 +91,7 @@ def _parts(run_json: Path, holdout: float) -> tuple[np.ndarray, ...] | None:
     kept = result.evaluate.predictions
     if kept is None:
         return None
-    keys = arrays.decode(kept.row_keys).astype(np.uint64)
-    choosing = (keys % np.uint64(SPLIT)) >= np.uint64(round(holdout * SPLIT))
+    choosing = chooses(arrays.decode(kept.row_keys), holdout)
     scores = arrays.decode(kept.scores) if kept.scores is not None else np.empty(0)
     return (
         choosing,
@@ -98,6 +101,13 @@ def _parts(run_json: Path, holdout: float) -> tuple[np.ndarray, ...] | None:
         np.array(len(kept.classes or ())),
         np.array(result.evaluate.positive_index if kept.classes else 1),
     )
+
+
+def chooses(row_keys: np.ndarray, holdout: float) -> np.ndarray:
+    """Which test rows rank the configurations; the rest (`holdout` of them) are held out.
+    By each row's key, so every configuration and every machine splits the same way."""
+    buckets = row_keys.astype(np.uint64) % np.uint64(SPLIT)
+    return buckets >= np.uint64(round(holdout * SPLIT))
 
 
 def _figure(metric: str, parts: tuple[np.ndarray, ...], *, chosen: bool) -> float | None:
@@ -136,6 +146,29 @@ def metric_for(manifest: Manifest, finished: Sequence[Finished]) -> str:
             hint="name one in sweep.metric (each configuration's run is in .mlgate/sweeps/)",
         )
     return computed
+
+
+def record(ranking: Ranking) -> SweepRecord:
+    """What the winner's run keeps of the sweep, and what the tables show."""
+    win = ranking.winner
+    return SweepRecord(
+        metric=ranking.metric,
+        holdout=ranking.holdout,
+        choosing_rows=ranking.rows[0],
+        held_out_rows=ranking.rows[1],
+        configurations=tuple(
+            SweptConfiguration(
+                id=r.finished.configuration.id,
+                params=dict(r.finished.configuration.params),
+                status=r.finished.status,
+                figure=r.choosing,
+            )
+            for r in ranking.ranked
+        ),
+        winner=None if win is None else win.finished.configuration.id,
+        choosing=None if win is None else win.choosing,
+        held_out=ranking.held_out,
+    )
 
 
 def document(ranking: Ranking) -> dict[str, object]:

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlgate import words
+
 if TYPE_CHECKING:
     from mlgate.manifest.spec import Manifest, Sweep
 
@@ -49,7 +51,7 @@ class Configuration:
 
     def label(self) -> str:
         """`train.C=0.1, train.max_iter=200`, for a table row or a log line."""
-        return ", ".join(f"{k}={_shown(v)}" for k, v in self.params.items())
+        return words.assignments(self.params)
 
 
 def grid(dimensions: Mapping[str, Sequence[Any]]) -> list[Configuration]:
@@ -84,10 +86,6 @@ def identity(params: Mapping[str, Any]) -> str:
     """The hash of the values, keys sorted: the same configuration, the same id."""
     text = json.dumps(dict(sorted(params.items())), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:ID_LENGTH]
-
-
-def _shown(value: Any) -> str:
-    return json.dumps(value) if isinstance(value, str) and not value.isidentifier() else str(value)
 
 
 def configurations(spec: Sweep) -> list[Configuration]:
@@ -132,8 +130,6 @@ def only(made: Sequence[Configuration], ids: str) -> list[Configuration]:
     known = {c.id: c for c in made}
     unknown = [i for i in wanted if i not in known]
     if unknown:
-        from mlgate import words
-
         makes = words.clip(", ".join(f"{c.id} ({c.label()})" for c in made), 300)
         raise UserError(
             f"{', '.join(unknown)}: not a configuration this manifest's sweep makes (it "

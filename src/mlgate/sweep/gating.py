@@ -1,0 +1,134 @@
+"""The winner gated as any candidate is, on the rows that did not choose it.
+
+Its run is cut to the held-out test rows (predictions kept for them alone, every metric
+computed again there), compared with the baseline on those rows, and decided; then
+saved as a run of the project of its own, carrying the sweep it won. So the report, the
+pull-request comment and the check are the ones every run gets, and no figure in them
+is one the winner was chosen by. The configuration's own run is left as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mlgate import words
+from mlgate.result.records import EvaluateStage, Predictions, RowValues, RunResult
+from mlgate.sweep import ranking
+
+if TYPE_CHECKING:
+    from mlgate.manifest.spec import Manifest
+    from mlgate.pipeline.observer import Observer
+
+
+def gate(
+    manifest: Manifest,
+    ranked: ranking.Ranking,
+    root: Path,
+    *,
+    observer: Observer | None = None,
+    env: Mapping[str, str] | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> RunResult | None:
+    """The winner's held-out run, compared and decided, saved under the project's runs
+    (None: no winner). `root` is where the configurations' runs are (the project, or the
+    folder a matrix's artifacts were downloaded to)."""
+    from mlgate import pipeline
+    from mlgate.result import runs
+
+    win = ranked.winner
+    if win is None:
+        return None
+    own = runs.read(root / win.finished.run)
+    count = len(ranked.ranked)
+    note = (
+        f"the winner of a sweep of {words.count(count, 'configuration')} "
+        f"({win.finished.configuration.id}: {win.finished.configuration.label()}), "
+        f"measured and gated on the {words.count(ranked.rows[1], 'held-out test row')} "
+        "alone, which played no part in choosing it"
+    )
+    cut = replace(
+        held_out(manifest, own, ranked.holdout),
+        run_id=runs.new_run_id(now()),
+        sweep=ranking.record(ranked),
+        notes=(*own.notes, note),
+        compare=None,
+    )
+    return pipeline.recompare(manifest, cut, observer=observer, env=env)
+
+
+def held_out(manifest: Manifest, result: RunResult, holdout: float) -> RunResult:
+    """The run as if it had been scored on the held-out rows alone: its metrics, and the
+    model checks that are figures of the rows (metric bounds, fairness), decided again
+    there. Figures of all the rows that cannot be recomputed from the predictions (each
+    slice's, the metrics' intervals) are left out rather than shown for the wrong rows;
+    the probes (robustness, importance, speed) and the users' own tests describe the
+    model, and stay as they were."""
+    from mlgate.pipeline import stages
+
+    evaluated = result.evaluate
+    kept = evaluated.predictions
+    if kept is None:
+        return result
+    from mlgate.result import arrays
+
+    keys = arrays.decode(kept.row_keys)
+    rows = ~ranking.chooses(keys, holdout)
+    y_true, y_pred = arrays.decode(kept.y_true)[rows], arrays.decode(kept.y_pred)[rows]
+    scores = arrays.decode(kept.scores)[rows] if kept.scores is not None else None
+    cut = Predictions(
+        rows=int(rows.sum()),
+        row_keys=arrays.encode(keys[rows]),
+        y_true=arrays.encode(y_true),
+        y_pred=arrays.encode(y_pred),
+        scores=None if scores is None else arrays.encode(scores),
+        classes=kept.classes,
+        columns={
+            name: RowValues(
+                values=arrays.encode(arrays.decode(column.values)[rows]), labels=column.labels
+            )
+            for name, column in kept.columns.items()
+        },
+    )
+    metrics, errors = _metrics(evaluated, y_true, y_pred, scores)
+    again = replace(
+        evaluated, predictions=cut, metrics=metrics, metric_errors=errors, slices=(), intervals=()
+    )
+    kept_checks = tuple(c for c in result.model.checks if not c.id.startswith(stages.ROW_CHECKS))
+    found = (*stages.on_the_rows(manifest, again), *kept_checks)
+    model = replace(result.model, checks=found, status=stages.status_of(found))
+    return replace(result, evaluate=again, model=model)
+
+
+def _metrics(
+    evaluated: EvaluateStage, y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None
+) -> tuple[dict[str, float | None], dict[str, str]]:
+    """Each metric the run computed, computed again on the rows given."""
+    from mlgate.model.metrics import compute
+
+    classes = evaluated.predictions.classes if evaluated.predictions else None
+    values: dict[str, float | None] = {}
+    errors: dict[str, str] = {}
+    for name in evaluated.metrics:
+        try:
+            value = compute(
+                name,
+                y_true,
+                y_pred,
+                scores,
+                classes=list(range(len(classes))) if classes else None,
+                positive_index=evaluated.positive_index,
+            )
+        except ValueError as exc:
+            values[name], errors[name] = None, str(exc).splitlines()[0]
+            continue
+        values[name] = value if math.isfinite(value) else None
+        if values[name] is None:
+            errors[name] = "the value is not a number"
+    return values, errors

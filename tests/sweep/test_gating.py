@@ -1,0 +1,90 @@
+"""The sweep's winner gated against the baseline on the rows that did not choose it: its
+run cut to the held-out rows, compared with the baseline's predictions on the same rows,
+and saved as a run of the project whose report carries the sweep."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mlgate.cli.main import main
+from mlgate.result import arrays, runs
+from mlgate.sweep import ranking
+from tests.sweep.test_local import project
+
+pytestmark = pytest.mark.e2e  # every configuration trains
+
+SWEEP = "sweep:\n  grid: {train.C: [0.05, 1.0]}\n  metric: accuracy\n"
+
+
+def against_a_baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str], gate: str) -> Path:
+    """The project run once as it is (its run.json the baseline), then given a sweep and
+    compared with that run under `gate`."""
+    root = project(tmp_path, "")
+    assert main(["run", "-C", str(root), "--json"]) == 0
+    kept = json.loads(capsys.readouterr().out)["run_id"]
+    shutil.copy(runs.run_dir(root, kept) / runs.RESULT_FILE, root / "baseline.json")
+    manifest = root / "mlops.yaml"
+    manifest.write_text(
+        manifest.read_text()
+        + f"compare:\n  baseline: {{file: baseline.json}}\n  gates:\n    accuracy: {gate}\n"
+        + SWEEP
+    )
+    return root
+
+
+def test_the_winner_is_compared_with_the_baseline_on_the_held_out_rows_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = against_a_baseline(tmp_path, capsys, "{min_change: -1}")
+    assert main(["sweep", "-C", str(root), "--json", "--workers", "2"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["gated"]["verdict"] == "passed"
+    gated = runs.read(root / said["gated"]["run"])
+    own = runs.read(root / said["winner"]["run"])
+    baseline = runs.read(root / "baseline.json")
+    # recomputed by hand: the held-out rows of the winner's own run, and the baseline's
+    # predictions on those very rows
+    keys = arrays.decode(own.evaluate.predictions.row_keys)  # type: ignore[union-attr]
+    held = ~ranking.chooses(keys, 0.5)
+    assert held.sum() == said["rows"]["held_out"] and 0 < held.sum() < len(keys)
+    mine = arrays.decode(own.evaluate.predictions.y_pred)[held]  # type: ignore[union-attr]
+    truth = arrays.decode(own.evaluate.predictions.y_true)[held]  # type: ignore[union-attr]
+    theirs_by_key = dict(
+        zip(
+            arrays.decode(baseline.evaluate.predictions.row_keys).tolist(),  # type: ignore[union-attr]
+            arrays.decode(baseline.evaluate.predictions.y_pred).tolist(),  # type: ignore[union-attr]
+            strict=True,
+        )
+    )
+    theirs = np.array([theirs_by_key[k] for k in keys[held].tolist()])
+    assert gated.compare is not None and gated.compare.baseline.paired_rows == held.sum()
+    accuracy = next(m for m in gated.compare.metrics if m.metric == "accuracy")
+    assert accuracy.candidate == pytest.approx((mine == truth).mean())
+    assert accuracy.candidate == pytest.approx(said["winner"]["held_out"])
+    assert accuracy.baseline == pytest.approx((theirs == truth).mean())
+    # the model checks that are figures of the rows are decided on the held-out rows too
+    check = next(c for c in gated.model.checks if c.id == "model.metrics.accuracy")
+    assert check.observed == pytest.approx(said["winner"]["held_out"])
+    assert gated.sweep is not None and gated.sweep.winner == said["winner"]["id"]
+    assert any("held-out test row" in n for n in gated.notes)
+    # the report leads the sweep with the honest figure; the configuration's run is as it was
+    report = (root / said["gated"]["run"]).with_name(runs.REPORT_FILE).read_text()
+    assert "### Sweep: 2 configurations, ranked by accuracy" in report
+    assert runs.read(root / said["winner"]["run"]).compare is None
+
+
+def test_a_winner_that_fails_the_gate_fails_the_sweep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = against_a_baseline(tmp_path, capsys, "{min_change: 0.5}")
+    assert main(["sweep", "-C", str(root), "--workers", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "winner: " in out and "on the held-out" not in out.split("winner: ")[0]
+    latest = runs.read_latest(root)
+    assert latest.sweep is not None and latest.verdict == "failed"
+    assert latest.compare is not None and latest.compare.gates[0].status == "failed"
