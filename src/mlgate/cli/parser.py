@@ -132,6 +132,14 @@ def build() -> argparse.ArgumentParser:
         default="text",
         help="markdown: the table and a chart of the metric against each parameter",
     )
+    sweep_.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="run the configurations as tasks on a Ray cluster (ray://HOST:10001, or "
+        "HOST:6379 on one of its nodes; default: RAY_ADDRESS); needs mlgate[ray]",
+    )
     sweep_what = sweep_.add_subparsers(title="what", metavar="WHAT")
     plan_ = sweep_what.add_parser(
         "plan",

@@ -27,10 +27,9 @@ def run(args: argparse.Namespace) -> int:
     made = space.only(space.of(loaded), args.only or "")
     workers = args.workers or os.cpu_count() or 1
     total = len(made)
-    print(
-        f"sweep: {words.count(total, 'configuration')}, {words.count(workers, 'worker')}",
-        file=sys.stderr,
-    )
+    where = None if args.ray is None else _ray_address(args)
+    engine = words.count(workers, "worker") if where is None else f"on the Ray cluster at {where}"
+    print(f"sweep: {words.count(total, 'configuration')}, {engine}", file=sys.stderr)
     count = 0
 
     def progress(done: Finished) -> None:
@@ -45,8 +44,19 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    finished = local.sweep(loaded, made, workers=workers, on_done=progress)
+    if where is None:
+        finished = local.sweep(loaded, made, workers=workers, on_done=progress)
+    else:
+        from mlgate.sweep import on_ray
+
+        finished = on_ray.sweep(loaded, made, address=where, on_done=progress)
     return _ranked(args, loaded, finished, loaded.root)
+
+
+def _ray_address(args: argparse.Namespace) -> str:
+    from mlgate.sweep import on_ray
+
+    return on_ray.address(args.ray, os.environ)
 
 
 def collect(args: argparse.Namespace) -> int:

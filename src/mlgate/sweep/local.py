@@ -16,11 +16,14 @@ import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic
 from mlgate.manifest.spec import Manifest
 from mlgate.sweep.space import Configuration
+
+if TYPE_CHECKING:
+    from mlgate.result.records import RunResult
 
 SWEEPS = Path(".mlgate") / "sweeps"
 LEFT_OUT = (".git", ".mlgate", ".dvc/cache", "__pycache__")  # never copied into a configuration
@@ -58,8 +61,19 @@ def sweep(
     on_done: Callable[[Finished], None] | None = None,
 ) -> list[Finished]:
     """Every configuration run (or found finished), in the order given."""
-    root = manifest.root
-    base = fingerprint(root)
+    base = fingerprint(manifest.root)
+    found, todo = resumed(manifest.root, base, configurations, on_done)
+    _all(manifest, base, todo, workers, found, on_done)
+    return [found[c.id] for c in configurations]
+
+
+def resumed(
+    root: Path,
+    base: str,
+    configurations: Sequence[Configuration],
+    on_done: Callable[[Finished], None] | None,
+) -> tuple[dict[str, Finished], list[Configuration]]:
+    """The configurations that finished before (by id), and those left to run."""
     found: dict[str, Finished] = {}
     todo = []
     for c in configurations:
@@ -70,8 +84,7 @@ def sweep(
             found[c.id] = done
             if on_done:
                 on_done(done)
-    _all(manifest, base, todo, workers, found, on_done)
-    return [found[c.id] for c in configurations]
+    return found, todo
 
 
 def _all(
@@ -153,7 +166,7 @@ def _context() -> Any:
 def _outcome(root: Path, c: Configuration, key: str, exit_code: int | None) -> Finished:
     said = _read(root / SWEEPS / f"{key}.outcome.json")
     if said is not None:  # written whole (atomically): the work finished, however it exited
-        return _from(c, key, said)
+        return from_record(c, key, said)
     if exit_code is not None and exit_code < 0:
         name = _signal_name(-exit_code)
         why = f"its worker process was killed ({name}) before it finished"
@@ -188,19 +201,25 @@ def _child(
     It runs in the sweep's environment as it is now (the fork server's is as it was when
     it started). Its numerical libraries, and its user commands' (unless the user set
     them), use `threads` threads."""
-    from threadpoolctl import threadpool_limits
-
     os.environ.clear()
     os.environ.update(environ)
-    for name in THREAD_VARIABLES:
-        os.environ.setdefault(name, str(threads))
-    threadpool_limits(threads)
+    share_cores(threads)
     root = Path(manifest_path).parent
     try:
         said = _one(manifest_path, cid, params, key)
     except Exception as exc:
         said = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
     atomic.write_text(root / SWEEPS / f"{key}.outcome.json", json.dumps({"id": cid, **said}))
+
+
+def share_cores(threads: int) -> None:
+    """This process's numerical libraries, and its user commands' (unless the user set
+    them), use `threads` threads."""
+    from threadpoolctl import threadpool_limits
+
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, str(threads))
+    threadpool_limits(threads)
 
 
 def _signal_name(number: int) -> str:
@@ -221,37 +240,54 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 
 def _one(manifest_path: str, cid: str, params: dict[str, Any], key: str) -> dict[str, Any]:
-    """In a worker: copy the project, write the values into its params file, run it."""
-    from mlgate import manifest as manifests
-    from mlgate import pipeline
+    """In a worker: the configuration run in its copy, kept where a resumed sweep looks."""
     from mlgate.errors import MlgateError
+    from mlgate.result import runs
 
     source = Path(manifest_path)
     root = source.parent
     work = root / SWEEPS / key
+    try:
+        result = run_copy(source, work, params)
+    except MlgateError as exc:
+        return {"status": "error", "message": str(exc)}
+    run = runs.run_dir(work, result.run_id) / runs.RESULT_FILE
+    return keep(root, key, cid, record_of(result, os.path.relpath(run, root)))
+
+
+def run_copy(source: Path, work: Path, params: Mapping[str, Any]) -> RunResult:
+    """The project of the manifest `source` copied to `work` (what LEFT_OUT names left
+    out), the values written into the copy's params file, and the copy run."""
+    from mlgate import manifest as manifests
+    from mlgate import pipeline
+
+    root = source.parent
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(root, work, ignore=_left_out(root), symlinks=True)
-    try:
-        loaded = manifests.load(work / source.name)
-        _write_params(loaded, params)
-        result = pipeline.run(manifests.load(work / source.name), compare=False)
-    except MlgateError as exc:
-        return {"status": "error", "message": str(exc)}
-    from mlgate.result import runs
+    _write_params(manifests.load(work / source.name), params)
+    return pipeline.run(manifests.load(work / source.name), compare=False)
 
-    folder = runs.run_dir(work, result.run_id)
-    said = {
+
+def record_of(result: RunResult, run: str) -> dict[str, Any]:
+    """What a sweep records of a configuration's run (`run`: its run.json, relative)."""
+    return {
         "status": result.verdict,
-        "run": os.path.relpath(folder / runs.RESULT_FILE, root),
+        "run": run,
         "metrics": dict(result.evaluate.metrics),
         "message": result.summary,
     }
-    atomic.write_text(root / SWEEPS / f"{key}.json", json.dumps({"id": cid, **said}))  # resume
-    return said
 
 
-def _from(c: Configuration, key: str, said: Mapping[str, Any], resumed: bool = False) -> Finished:
+def keep(root: Path, key: str, cid: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A finished configuration's record, where a resumed sweep finds it."""
+    atomic.write_text(root / SWEEPS / f"{key}.json", json.dumps({"id": cid, **record}))
+    return record
+
+
+def from_record(
+    c: Configuration, key: str, said: Mapping[str, Any], resumed: bool = False
+) -> Finished:
     return Finished(
         configuration=c,
         status=str(said.get("status", "error")),
@@ -268,7 +304,7 @@ def _finished(root: Path, c: Configuration, key: str) -> Finished | None:
     said = _read(root / SWEEPS / f"{key}.json")
     if said is None or not (root / str(said.get("run", ""))).is_file():
         return None
-    return _from(c, key, said, resumed=True)
+    return from_record(c, key, said, resumed=True)
 
 
 def _write_params(manifest: Manifest, values: Mapping[str, Any]) -> None:
@@ -331,7 +367,7 @@ def collected(folder: Path, configurations: Sequence[Configuration]) -> list[Fin
         run = record.parent / str(said.get("run", "")).removeprefix(f"{SWEEPS.as_posix()}/")
         if not run.is_file():
             continue
-        found[c.id] = _from(c, record.stem, {**said, "run": os.path.relpath(run, folder)})
+        found[c.id] = from_record(c, record.stem, {**said, "run": os.path.relpath(run, folder)})
     return [
         found.get(c.id)
         or Finished(

@@ -1,0 +1,182 @@
+"""A sweep on a Ray cluster, for real: a Ray instance started by the tests on 127.0.0.1
+(`ray start --head`, every Ray process bound to loopback), reached as a driver on its
+node (HOST:PORT) and through Ray Client (ray://); the same configurations, the same
+ranking and winner as the local pool, resumed without Ray, a killed worker reported."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate.cli.main import main
+from mlgate.errors import UserError
+from mlgate.result import runs
+from mlgate.sweep import on_ray, space
+from tests import projects
+from tests.sweep.test_local import project
+
+SWEEP = "sweep:\n  grid: {train.C: [0.01, 0.3, 1.0]}\n  metric: accuracy\n"
+# Ray replaces 127.0.0.1 by the machine's first address unless clusters are off, as on a
+# laptop (ray_constants.ENABLE_RAY_CLUSTER): then every process binds to loopback
+LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+# kills the Ray worker running it (its ancestor whose title Ray set to "ray::...") when
+# C is 0.3, as the OOM killer would
+TRAIN_OR_DIE = (
+    "import os, time, yaml\n"
+    "def parent(pid):\n"
+    "    return int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+    "if yaml.safe_load(open(os.environ['MLGATE_PARAMS']))['train']['C'] == 0.3:\n"
+    "    pid = os.getppid()\n"
+    "    while not open(f'/proc/{pid}/cmdline').read().startswith('ray::'):\n"
+    "        pid = parent(pid)\n"
+    "    os.kill(pid, 9); time.sleep(3)\n" + projects.TRAIN_CLASSIFIER
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def listening(port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[dict[str, str]]:
+    """A head node of two CPUs, in a process group of its own that the teardown ends."""
+    gcs, client = free_port(), free_port()
+    # Ray's sockets live under it, and a socket's path may not pass 107 bytes
+    scratch = tempfile.mkdtemp(prefix="ray-", dir="/tmp")
+    ray = Path(sys.executable).with_name("ray")
+    started = subprocess.Popen(
+        [
+            str(ray),
+            "start",
+            "--head",
+            "--block",
+            "--node-ip-address=127.0.0.1",
+            f"--port={gcs}",
+            f"--ray-client-server-port={client}",
+            "--num-cpus=2",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+            f"--temp-dir={scratch}",
+        ],
+        env={**os.environ, **LOOPBACK},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert listening(gcs, 60) and listening(client, 60), "the Ray head did not start"
+        yield {"node": f"127.0.0.1:{gcs}", "client": f"ray://127.0.0.1:{client}"}
+    finally:
+        # every Ray process is in the group (`ray stop` would end other people's Ray
+        # too); SIGTERM has `ray start --block` stop them one by one, for half a minute
+        os.killpg(started.pid, signal.SIGKILL)
+        started.wait(timeout=60)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.mark.e2e  # a Ray cluster starts, every configuration trains
+def test_ray_ranks_as_the_local_pool_does_and_resumes_without_ray(
+    tmp_path: Path,
+    cluster: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in LOOPBACK.items():
+        monkeypatch.setenv(name, value)
+    here = project(tmp_path / "here", SWEEP)
+    assert main(["sweep", "-C", str(here), "--json", "--workers", "2"]) == 0
+    pooled = json.loads(capsys.readouterr().out)
+    there = project(tmp_path / "there", SWEEP)
+    assert main(["sweep", "-C", str(there), "--json", "--ray", cluster["node"]]) == 0
+    rayed = json.loads(capsys.readouterr().out)
+    ranked = [(c["id"], c["figure"], c["status"]) for c in rayed["configurations"]]
+    assert ranked == [(c["id"], c["figure"], c["status"]) for c in pooled["configurations"]]
+    assert {k: rayed["winner"][k] for k in ("id", "choosing", "held_out")} == {
+        k: pooled["winner"][k] for k in ("id", "choosing", "held_out")
+    }
+    for c in rayed["configurations"]:  # each run written where the local pool writes it
+        result = runs.read(there / c["run"])
+        assert result.params["train.C"] == c["params"]["train.C"]
+        assert c["run"].startswith(".mlgate/sweeps/")
+    # through Ray Client, nothing left to run: resumed from what the first sweep kept
+    monkeypatch.setenv("RAY_ADDRESS", cluster["client"])
+    assert main(["sweep", "-C", str(there), "--json", "--ray"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert all(c["resumed"] for c in again["configurations"])
+    assert again["winner"]["id"] == rayed["winner"]["id"]
+
+
+@pytest.mark.e2e  # a Ray cluster starts, every configuration trains
+def test_a_new_configuration_runs_through_ray_client(
+    tmp_path: Path, cluster: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in LOOPBACK.items():
+        monkeypatch.setenv(name, value)
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5]}\n")
+    loaded = manifests.load(root / "mlops.yaml")
+    [done] = on_ray.sweep(loaded, space.of(loaded), address=cluster["client"])
+    assert done.status == "passed" and not done.resumed
+    assert runs.read(root / done.run).params["train.C"] == 0.5
+
+
+@pytest.mark.e2e  # a Ray cluster starts, every configuration trains
+def test_a_killed_ray_worker_is_reported_and_the_rest_are_collected(
+    tmp_path: Path, cluster: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in LOOPBACK.items():
+        monkeypatch.setenv(name, value)
+    root = project(tmp_path, SWEEP, train=TRAIN_OR_DIE)
+    loaded = manifests.load(root / "mlops.yaml")
+    finished = on_ray.sweep(loaded, space.of(loaded), address=cluster["node"])
+    assert [f.status for f in finished] == ["passed", "killed", "passed"]
+    assert finished[1].message.startswith("its Ray worker died before it finished")
+
+
+def test_without_an_address_it_says_where_to_give_one() -> None:
+    with pytest.raises(UserError) as refused:
+        on_ray.address(None, {})
+    assert "no Ray cluster to run the sweep on" in str(refused.value)
+    assert "RAY_ADDRESS" in (refused.value.hint or "")
+    assert on_ray.address(None, {"RAY_ADDRESS": "ray://h:1"}) == "ray://h:1"
+    assert on_ray.address("h:2", {"RAY_ADDRESS": "ray://h:1"}) == "h:2"
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ({"run_id": "../../x", "files": {}}, "a run id that is not one"),
+        ({"run_id": "20261205T000000Z-abcdef", "files": {"../x": b""}}, "outside its run"),
+        ({"run_id": "20261205T000000Z-abcdef", "files": {"/etc/x": b""}}, "outside its run"),
+    ],
+)
+def test_an_answer_naming_files_outside_its_run_is_refused(
+    tmp_path: Path, answer: dict[str, object], said: str
+) -> None:
+    with pytest.raises(UserError, match=said):
+        on_ray._written(tmp_path / "work", answer)
+    assert not (tmp_path / "x").exists() and not (tmp_path / "work").exists()
