@@ -180,3 +180,23 @@ def test_an_answer_naming_files_outside_its_run_is_refused(
     with pytest.raises(UserError, match=said):
         on_ray._written(tmp_path / "work", answer)
     assert not (tmp_path / "x").exists() and not (tmp_path / "work").exists()
+
+
+@pytest.mark.e2e
+def test_an_optuna_search_on_ray_asks_and_ranks_as_it_does_here(
+    tmp_path: Path,
+    cluster: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.sweep.test_optuna import SEARCH
+
+    for name, value in LOOPBACK.items():
+        monkeypatch.setenv(name, value)
+    ranked = []
+    for where in ([], ["--ray", cluster["node"]]):
+        root = project(tmp_path / str(len(where)), SEARCH)
+        assert main(["sweep", "-C", str(root), "--json", "--workers", "2", *where]) == 0
+        said = json.loads(capsys.readouterr().out)
+        ranked.append([(c["id"], c["figure"]) for c in said["configurations"]])
+    assert ranked[0] == ranked[1] and len(ranked[0]) >= 2

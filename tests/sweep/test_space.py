@@ -108,7 +108,20 @@ def test_the_manifest_names_a_sweep_over_values_the_params_file_holds(tmp_path: 
         ),
         (
             "sweep:\n  grid: {train.C: [1]}\n  random: {samples: 3, space: {train.C: [1]}}\n",
-            "sweep: name a grid (sweep.grid) or random draws (sweep.random), one of the two",
+            "sweep: name a grid (sweep.grid), random draws (sweep.random) or Optuna's trials "
+            "(sweep.optuna), one of the three",
+        ),
+        (
+            "sweep:\n  optuna: {trials: 3, space: {train.C: {low: 2, high: 1}}}\n",
+            "sweep.optuna.space.train.C: low must be below high",
+        ),
+        (
+            "sweep:\n  optuna: {trials: 3, space: {train.max_iters: {low: 1, high: 9}}}\n",
+            "sweep.optuna.space.train.max_iters: params.yaml has no value at 'train.max_iters'",
+        ),
+        (
+            "sweep:\n  optuna: {trials: 3, sampler: hyperband, space: {train.C: [1, 2]}}\n",
+            "sweep.optuna.sampler",
         ),
         (
             "sweep:\n  random: {samples: 3, space: {train.C: {low: 0, high: 1, log: true}}}\n",

@@ -182,11 +182,11 @@ def _sweep_plan(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
 
 def _sweep(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     """A matrix job: its configurations (all, without any named) run on this runner."""
-    from mlgate.sweep import local, space
+    from mlgate.sweep import engine
 
     manifest = job.load()
-    made = space.only(space.of(manifest), job.configurations)
-    finished = local.sweep(manifest, made, workers=os.cpu_count() or 1)
+    where = engine.Where(workers=os.cpu_count() or 1)
+    finished = engine.sweep(manifest, where, only=job.configurations)
     lines = [f"sweep: {f.configuration.id} {f.configuration.label()}: {f.status}" for f in finished]
     whole = all(f.status in ("passed", "failed") for f in finished)
     return replace(outcome, attention=not whole, lines=(*outcome.lines, *lines))

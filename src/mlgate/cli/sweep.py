@@ -21,15 +21,16 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> int:
     from mlgate import words
-    from mlgate.sweep import local, space
+    from mlgate.sweep import engine
 
     loaded = load_manifest(args)
-    made = space.only(space.of(loaded), args.only or "")
-    workers = args.workers or os.cpu_count() or 1
-    total = len(made)
-    where = None if args.ray is None else _ray_address(args)
-    engine = words.count(workers, "worker") if where is None else f"on the Ray cluster at {where}"
-    print(f"sweep: {words.count(total, 'configuration')}, {engine}", file=sys.stderr)
+    where = engine.Where(
+        workers=args.workers or os.cpu_count() or 1,
+        ray=None if args.ray is None else _ray_address(args),
+    )
+    total = engine.planned(loaded, args.only or "")
+    told = "trial" if loaded.sweep.optuna else "configuration"
+    print(f"sweep: {words.count(total, told)}, {where.said()}", file=sys.stderr)
     count = 0
 
     def progress(done: Finished) -> None:
@@ -44,12 +45,7 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    if where is None:
-        finished = local.sweep(loaded, made, workers=workers, on_done=progress)
-    else:
-        from mlgate.sweep import on_ray
-
-        finished = on_ray.sweep(loaded, made, address=where, on_done=progress)
+    finished = engine.sweep(loaded, where, only=args.only or "", on_done=progress)
     return _ranked(args, loaded, finished, loaded.root)
 
 

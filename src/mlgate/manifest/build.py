@@ -357,6 +357,7 @@ def _sweep(spec: dict[str, Any]) -> Sweep:
     return Sweep(
         grid={k: tuple(v) for k, v in (spec.get("grid") or {}).items()},
         random=dict(spec.get("random") or {}),
+        optuna=dict(spec.get("optuna") or {}),
         metric=spec.get("metric"),
         holdout=spec.get("holdout", 0.5),
     )

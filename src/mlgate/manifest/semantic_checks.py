@@ -742,33 +742,40 @@ def _dvc_stages(path: Path) -> list[str] | None:
     return [str(k) for k in stages] if isinstance(stages, dict) else []
 
 
+SWEEP_KINDS = ("grid", "random", "optuna")
+
+
 def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Finding]:
-    """A grid or random draws, not both; ranges that can be drawn from; and every path a
-    value the params file holds (a sweep sets values, it does not invent keys)."""
+    """One of a grid, random draws or Optuna's trials; ranges that can be drawn from; and
+    every path a value the params file holds (a sweep sets values, it does not invent keys)."""
     from mlgate.manifest import params
     from mlgate.manifest.build import params_file
 
     spec = _get(raw, "sweep")
     if not isinstance(spec, dict):
         return
-    if ("grid" in spec) == ("random" in spec):
+    if sum(part in spec for part in SWEEP_KINDS) != 1:
         yield (
             ("sweep",),
-            "name a grid (sweep.grid) or random draws (sweep.random), one of the two",
+            "name a grid (sweep.grid), random draws (sweep.random) or Optuna's trials "
+            "(sweep.optuna), one of the three",
             False,
         )
-    space = _get(spec, "random", "space")
-    for key, dim in space.items() if isinstance(space, dict) else ():
-        if not isinstance(dim, dict) or not _number(dim.get("low")) or not _number(dim.get("high")):
-            continue
-        if dim["low"] >= dim["high"]:
-            yield ("sweep", "random", "space", key), "low must be below high", True
-        elif dim.get("log") and dim["low"] <= 0:
-            yield ("sweep", "random", "space", key), "a log scale needs low above 0", True
+    for part in ("random", "optuna"):
+        space = _get(spec, part, "space")
+        for key, dim in space.items() if isinstance(space, dict) else ():
+            if not isinstance(dim, dict) or not (
+                _number(dim.get("low")) and _number(dim.get("high"))
+            ):
+                continue
+            if dim["low"] >= dim["high"]:
+                yield ("sweep", part, "space", key), "low must be below high", True
+            elif dim.get("log") and dim["low"] <= 0:
+                yield ("sweep", part, "space", key), "a log scale needs low above 0", True
     paths = [
-        (("sweep", part, *(("space",) if part == "random" else ())), key)
-        for part in ("grid", "random")
-        for key in (_get(spec, part, "space") if part == "random" else _get(spec, part)) or {}
+        (("sweep", part, *(("space",) if part != "grid" else ())), key)
+        for part in SWEEP_KINDS
+        for key in (_get(spec, part, "space") if part != "grid" else _get(spec, part)) or {}
         if isinstance(key, str)
     ]
     if not files or not paths:

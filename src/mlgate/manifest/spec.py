@@ -349,12 +349,13 @@ class Sweep:
 
     grid: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     random: Mapping[str, Any] = field(default_factory=dict)  # samples, seed, space as written
+    optuna: Mapping[str, Any] = field(default_factory=dict)  # trials, sampler, seed, space
     metric: str | None = None  # None: evaluate's first metric
     holdout: float = 0.5
 
     @property
     def declared(self) -> bool:
-        return bool(self.grid or self.random)
+        return bool(self.grid or self.random or self.optuna)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -103,6 +103,15 @@ def _parts(run_json: Path, holdout: float) -> tuple[np.ndarray, ...] | None:
     )
 
 
+def choosing_figure(root: Path, finished: Finished, metric: str, holdout: float) -> float | None:
+    """A configuration's figure on the rows that rank (None: no run, or undefined there):
+    what an adaptive search is told, so the held-out rows never steer it."""
+    if not finished.run or finished.status not in ("passed", "failed"):
+        return None
+    parts = _parts(root / finished.run, holdout)
+    return None if parts is None else _figure(metric, parts, chosen=True)
+
+
 def chooses(row_keys: np.ndarray, holdout: float) -> np.ndarray:
     """Which test rows rank the configurations; the rest (`holdout` of them) are held out.
     By each row's key, so every configuration and every machine splits the same way."""

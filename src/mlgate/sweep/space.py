@@ -92,8 +92,13 @@ def configurations(spec: Sweep) -> list[Configuration]:
     """The manifest's sweep: its grid, or its random draws."""
     if spec.grid:
         return grid(spec.grid)
-    space = spec.random.get("space") or {}
-    dimensions: dict[str, Dimension] = {
+    dimensions = ranges(spec.random.get("space") or {})
+    return sampled(dimensions, int(spec.random.get("samples", 0)), int(spec.random.get("seed", 0)))
+
+
+def ranges(space: Mapping[str, Any]) -> dict[str, Dimension]:
+    """A `space:` as written: params path -> a list of choices, or {low, high, log, integer}."""
+    return {
         key: tuple(dim)
         if isinstance(dim, list | tuple)
         else Range(
@@ -104,7 +109,6 @@ def configurations(spec: Sweep) -> list[Configuration]:
         )
         for key, dim in space.items()
     }
-    return sampled(dimensions, int(spec.random.get("samples", 0)), int(spec.random.get("seed", 0)))
 
 
 def of(manifest: Manifest) -> list[Configuration]:
@@ -115,6 +119,13 @@ def of(manifest: Manifest) -> list[Configuration]:
         raise UserError(
             f"{manifest.path.name} has no sweep: section",
             hint="add one, e.g. `sweep: {grid: {train.C: [0.1, 1, 10]}}` (docs/sweep.md)",
+        )
+    if manifest.sweep.optuna:
+        raise UserError(
+            "an Optuna sweep asks each trial's values after the trials before it, so there "
+            "are no configurations to plan ahead (a matrix, --only, collect)",
+            hint="run it with `mlgate sweep` (here, or on a Ray cluster with --ray); for a "
+            "matrix of jobs, name a grid or random draws",
         )
     return configurations(manifest.sweep)
 

@@ -1,0 +1,62 @@
+"""Which engine runs a sweep, and what it is given: the manifest's configurations (a grid,
+random draws), or trials Optuna asks for as the figures come in; run by the local pool,
+or as tasks on a Ray cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from mlgate.errors import UserError
+from mlgate.manifest.spec import Manifest
+from mlgate.sweep import local, space
+from mlgate.sweep.local import Finished
+
+
+@dataclass(frozen=True, kw_only=True)
+class Where:
+    workers: int  # configurations at once here; with Optuna, trials asked at once
+    ray: str | None = None  # a Ray cluster's address: its tasks instead of the local pool
+
+    def said(self) -> str:
+        from mlgate import words
+
+        if self.ray is None:
+            return words.count(self.workers, "worker")
+        return f"on the Ray cluster at {self.ray}"
+
+
+def planned(manifest: Manifest, only: str) -> int:
+    """How many configurations (or Optuna trials) the sweep will run."""
+    if manifest.sweep.optuna:
+        return int(manifest.sweep.optuna["trials"])
+    return len(space.only(space.of(manifest), only))
+
+
+def sweep(
+    manifest: Manifest,
+    where: Where,
+    *,
+    only: str = "",
+    on_done: Callable[[Finished], None] | None = None,
+) -> list[Finished]:
+    """Every configuration run (or found finished); with Optuna, each once, as asked."""
+    run: Callable[[Sequence[space.Configuration]], list[Finished]]
+    if where.ray is None:
+        run = partial(local.sweep, manifest, workers=where.workers, on_done=on_done)
+    else:
+        from mlgate.sweep import on_ray
+
+        run = partial(on_ray.sweep, manifest, address=where.ray, on_done=on_done)
+    if not manifest.sweep.optuna:
+        return run(space.only(space.of(manifest), only))
+    if only:
+        raise UserError(
+            "--only names configurations of a plan, and an Optuna sweep has none made ahead",
+            hint="run the whole search (without --only)",
+        )
+    from mlgate.sweep import optuna_search, ranking
+
+    metric = ranking.metric_for(manifest, [])
+    return optuna_search.search(manifest, run, batch=where.workers, metric=metric)
