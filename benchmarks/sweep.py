@@ -1,7 +1,7 @@
 """A sweep run here in parallel against the same configurations one after another, and
 the sweep's own overhead.
 
-    python benchmarks/sweep.py [--configurations 16] [--trivial 8] [--runs 2]
+    python benchmarks/sweep.py [--configurations 16] [--trivial 8] [--runs 2] [--ray]
 
 Bars (issue 17): 16 configurations on 2 cores in at most 0.6x the time of running them
 one after another; the sweep's overhead under 0.5 s for 8 trivial configurations.
@@ -13,7 +13,14 @@ do by hand: `mlgate run` once per configuration, the params file edited between 
 Overhead is the sweep's wall time less the configurations' own run times (each run's
 `duration_s`) spread over the workers: copying each project, starting its worker
 process, and ranking. A trivial configuration trains a model that predicts the majority
-class (`DummyClassifier`), so its run is mostly mlgate's own work.
+class (`DummyClassifier`), so its run is mostly mlgate's own work. Beside it, the floor
+any mlgate command that runs a model pays once: Python starting and importing what a run
+needs (`python -c "import mlgate.cli.main, mlgate.pipeline, pandas, ..."`), timed in the
+same run; what is left is the sweep's own work (copies, forks, ranking, gating).
+
+`--ray` also starts a Ray head on 127.0.0.1 (timed, with the resident memory of its
+processes), runs the 16 configurations on it (`mlgate sweep --ray ADDRESS`) beside the
+local pool, and stops it.
 """
 
 from __future__ import annotations
@@ -94,11 +101,16 @@ def by_hand(root: Path, count: int) -> float:
     return time.perf_counter() - started
 
 
-def swept(root: Path, workers: int) -> tuple[float, float]:
-    """The sweep's wall time, and its configurations' own run times summed."""
+def fresh(root: Path) -> None:
+    """No run kept from before: every configuration runs."""
     import shutil
 
     shutil.rmtree(root / ".mlgate", ignore_errors=True)
+
+
+def swept(root: Path, workers: int) -> tuple[float, float]:
+    """The sweep's wall time, and its configurations' own run times summed."""
+    fresh(root)
     wall = mlgate(root, "sweep", "--workers", str(workers), "--json")
     runs = sum(
         json.loads(p.read_text())["duration_s"]
@@ -107,34 +119,133 @@ def swept(root: Path, workers: int) -> tuple[float, float]:
     return wall, runs
 
 
+FLOOR = (
+    "import mlgate.cli.main, mlgate.pipeline, joblib, pandas, sklearn.metrics, polars, "
+    "scipy.stats, scipy.spatial.distance"
+)
+
+
+def floor() -> float:
+    """Python started and a run's imports loaded: what one `mlgate run` pays before work."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FLOOR], check=True)
+    return time.perf_counter() - started
+
+
+# Ray otherwise replaces 127.0.0.1 by the machine's first address
+LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+
+
+class RayHead:
+    """A Ray head on 127.0.0.1 (every process on loopback), in a process group of its own."""
+
+    def __enter__(self) -> RayHead:
+        import shutil
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.scratch = tempfile.mkdtemp(prefix="ray-", dir="/tmp")
+        self.address = f"127.0.0.1:{self.port}"
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [
+                shutil.which("ray") or str(Path(sys.executable).with_name("ray")),
+                "start",
+                "--head",
+                "--block",
+                "--node-ip-address=127.0.0.1",
+                f"--port={self.port}",
+                f"--num-cpus={os.cpu_count()}",
+                "--include-dashboard=false",
+                "--disable-usage-stats",
+                f"--temp-dir={self.scratch}",
+            ],
+            env={**os.environ, **LOOPBACK},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        import ray
+
+        os.environ.update(LOOPBACK)
+        while True:  # started: a driver can connect and run a task
+            try:
+                ray.init(address=self.address, logging_level="ERROR", log_to_driver=False)
+                ray.get(ray.remote(lambda: 1).remote())
+                ray.shutdown()
+                break
+            except (ConnectionError, RuntimeError):
+                time.sleep(0.2)
+        self.start_s = time.perf_counter() - started
+        self.memory_mib = self._resident() / 2**20
+        return self
+
+    def _resident(self) -> int:
+        """The resident memory of every process in the head's group."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == self.process.pid:  # its process group
+                    total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, ValueError, IndexError):
+                continue
+        return total
+
+    def __exit__(self, *exc: object) -> None:
+        import shutil
+        import signal
+
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--configurations", type=int, default=16)
     parser.add_argument("--trivial", type=int, default=8)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--ray", action="store_true", help="and on a Ray head started here")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as folder:
         real = project(Path(folder) / "real", args.configurations, TRAIN)
         hand = project(Path(folder) / "hand", args.configurations, TRAIN)
         trivial = project(Path(folder) / "trivial", args.trivial, TRIVIAL)
-        parallel, sequential, manual, overheads = [], [], [], []
+        parallel, sequential, manual, overheads, floors = [], [], [], [], []
         for _ in range(args.runs):
             parallel.append(swept(real, 2)[0])
             sequential.append(swept(real, 1)[0])
             manual.append(by_hand(hand, args.configurations))
             wall, runs = swept(trivial, 2)
             overheads.append(wall - runs / 2)
+            floors.append(floor())
         p, s, m = (statistics.median(x) for x in (parallel, sequential, manual))
         print(f"{args.configurations} configurations, median of {args.runs} runs:")
         print(f"  mlgate sweep --workers 2    {p:7.2f} s")
         print(f"  mlgate sweep --workers 1    {s:7.2f} s   parallel/sequential {p / s:.2f}x")
         print(f"  mlgate run, one by one      {m:7.2f} s   parallel/by hand {p / m:.2f}x")
         each = ", ".join(f"{o:.2f}" for o in overheads)
+        o, f = statistics.median(overheads), statistics.median(floors)
         print(
-            f"{args.trivial} trivial configurations, 2 workers: overhead "
-            f"{statistics.median(overheads):.2f} s (each run: {each})"
+            f"{args.trivial} trivial configurations, 2 workers: overhead {o:.2f} s (each run: "
+            f"{each}); Python and a run's imports {f:.2f} s; the sweep's own work {o - f:.2f} s"
         )
+        if args.ray:
+            with RayHead() as head:
+                print(
+                    f"Ray head on 127.0.0.1: started in {head.start_s:.2f} s, "
+                    f"{head.memory_mib:.0f} MiB resident"
+                )
+                on_ray = []
+                for _ in range(args.runs):
+                    fresh(real)
+                    on_ray.append(mlgate(real, "sweep", "--ray", head.address, "--json"))
+                r = statistics.median(on_ray)
+                print(f"  mlgate sweep --ray          {r:7.2f} s   ray/local pool {r / p:.2f}x")
 
 
 if __name__ == "__main__":

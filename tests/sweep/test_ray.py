@@ -45,6 +45,13 @@ TRAIN_OR_DIE = (
 )
 
 
+@pytest.fixture(autouse=True)
+def loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests' drivers too: Ray would otherwise look for the head on another address."""
+    for name, value in LOOPBACK.items():
+        monkeypatch.setenv(name, value)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -106,8 +113,6 @@ def test_ray_ranks_as_the_local_pool_does_and_resumes_without_ray(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name, value in LOOPBACK.items():
-        monkeypatch.setenv(name, value)
     here = project(tmp_path / "here", SWEEP)
     assert main(["sweep", "-C", str(here), "--json", "--workers", "2"]) == 0
     pooled = json.loads(capsys.readouterr().out)
@@ -133,10 +138,8 @@ def test_ray_ranks_as_the_local_pool_does_and_resumes_without_ray(
 
 @pytest.mark.e2e  # a Ray cluster starts, every configuration trains
 def test_a_new_configuration_runs_through_ray_client(
-    tmp_path: Path, cluster: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cluster: dict[str, str]
 ) -> None:
-    for name, value in LOOPBACK.items():
-        monkeypatch.setenv(name, value)
     root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5]}\n")
     loaded = manifests.load(root / "mlops.yaml")
     [done] = on_ray.sweep(loaded, space.of(loaded), address=cluster["client"])
@@ -146,10 +149,8 @@ def test_a_new_configuration_runs_through_ray_client(
 
 @pytest.mark.e2e  # a Ray cluster starts, every configuration trains
 def test_a_killed_ray_worker_is_reported_and_the_rest_are_collected(
-    tmp_path: Path, cluster: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cluster: dict[str, str]
 ) -> None:
-    for name, value in LOOPBACK.items():
-        monkeypatch.setenv(name, value)
     root = project(tmp_path, SWEEP, train=TRAIN_OR_DIE)
     loaded = manifests.load(root / "mlops.yaml")
     finished = on_ray.sweep(loaded, space.of(loaded), address=cluster["node"])
@@ -187,12 +188,9 @@ def test_an_optuna_search_on_ray_asks_and_ranks_as_it_does_here(
     tmp_path: Path,
     cluster: dict[str, str],
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tests.sweep.test_optuna import SEARCH
 
-    for name, value in LOOPBACK.items():
-        monkeypatch.setenv(name, value)
     ranked = []
     for where in ([], ["--ray", cluster["node"]]):
         root = project(tmp_path / str(len(where)), SEARCH)

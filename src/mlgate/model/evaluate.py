@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -424,22 +423,13 @@ def _classification(
         )
     positive_index = _positive_index(manifest.evaluate.positive_label, classes)
     names, defaulted = metric_names(manifest, "classification")
-    values: dict[str, float | None] = {}
-    errors: dict[str, str] = {}
-    for name in names:
-        metric = METRICS[name]
-        if defaulted and metric.needs == "scores" and scores is None:
-            continue  # a default the model cannot give is left out, not failed
-        try:
-            value = metric_table.compute(
-                name, y_true, y_pred, scores, classes=classes, positive_index=positive_index
-            )
-        except ValueError as exc:
-            values[name], errors[name] = None, str(exc).splitlines()[0]
-            continue
-        values[name] = value if math.isfinite(value) else None
-        if values[name] is None:
-            errors[name] = "the value is not a number"
+    # a default the model cannot give is left out, not failed
+    asked = [
+        n for n in names if not (defaulted and METRICS[n].needs == "scores" and scores is None)
+    ]
+    values, errors = metric_table.compute_each(
+        asked, y_true, y_pred, scores, classes=classes, positive_index=positive_index
+    )
     index = {c: i for i, c in enumerate(classes)}
     predictions = Predictions(
         rows=len(y_true),
@@ -467,15 +457,7 @@ def _regression(
     inferred: bool,
 ) -> Scored:
     names, _ = metric_names(manifest, "regression")
-    values: dict[str, float | None] = {}
-    errors: dict[str, str] = {}
-    for name in names:
-        try:
-            value = metric_table.compute(name, y_true, y_pred, None)
-        except ValueError as exc:
-            values[name], errors[name] = None, str(exc).splitlines()[0]
-            continue
-        values[name] = value if math.isfinite(value) else None
+    values, errors = metric_table.compute_each(names, y_true, y_pred, None)
     predictions = Predictions(
         rows=len(y_true),
         row_keys=arrays.encode(row_keys),

@@ -7,6 +7,8 @@ scikit-learn computes the rest, and any labels out of the ordinary.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mlgate import words
@@ -14,6 +16,32 @@ from mlgate.manifest.metrics import METRICS
 
 if TYPE_CHECKING:
     import numpy as np
+
+
+def compute_each(
+    names: Iterable[str],
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    scores: np.ndarray | None,
+    *,
+    classes: list[object] | None = None,
+    positive_index: int = 1,
+) -> tuple[dict[str, float | None], dict[str, str]]:
+    """Each metric's value, and why each that has none has none (a run records both)."""
+    values: dict[str, float | None] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        try:
+            value = compute(
+                name, y_true, y_pred, scores, classes=classes, positive_index=positive_index
+            )
+        except ValueError as exc:
+            values[name], errors[name] = None, str(exc).splitlines()[0]
+            continue
+        values[name] = value if math.isfinite(value) else None
+        if values[name] is None:
+            errors[name] = "the value is not a number"
+    return values, errors
 
 
 def compute(

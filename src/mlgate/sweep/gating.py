@@ -10,7 +10,6 @@ is one the winner was chosen by. The configuration's own run is left as it was.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -110,25 +109,14 @@ def _metrics(
     evaluated: EvaluateStage, y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None
 ) -> tuple[dict[str, float | None], dict[str, str]]:
     """Each metric the run computed, computed again on the rows given."""
-    from mlgate.model.metrics import compute
+    from mlgate.model.metrics import compute_each
 
     classes = evaluated.predictions.classes if evaluated.predictions else None
-    values: dict[str, float | None] = {}
-    errors: dict[str, str] = {}
-    for name in evaluated.metrics:
-        try:
-            value = compute(
-                name,
-                y_true,
-                y_pred,
-                scores,
-                classes=list(range(len(classes))) if classes else None,
-                positive_index=evaluated.positive_index,
-            )
-        except ValueError as exc:
-            values[name], errors[name] = None, str(exc).splitlines()[0]
-            continue
-        values[name] = value if math.isfinite(value) else None
-        if values[name] is None:
-            errors[name] = "the value is not a number"
-    return values, errors
+    return compute_each(
+        evaluated.metrics,
+        y_true,
+        y_pred,
+        scores,
+        classes=list(range(len(classes))) if classes else None,
+        positive_index=evaluated.positive_index,
+    )
