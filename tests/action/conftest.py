@@ -25,7 +25,7 @@ from mlgate import action_pin, scaffold
 from tests.action import events
 from tests.conftest import REPO_ROOT, git, isolate
 from tests.github.server import FakeGitHub, running
-from tests.harness.runner import JobResult, run_job
+from tests.harness.runner import JobResult, run_job, run_workflow
 
 TOKEN = "ghs_" + "w0rkfl0w" * 4 + "abcd"  # what GITHUB_TOKEN looks like
 # pip's cache from before the tests' fake HOME: the cold install downloads nothing twice
@@ -109,6 +109,42 @@ class Repo:
     ) -> JobResult:
         """One job of one of the repository's workflows, for this event (in `workspace`:
         the checkout by default; an empty folder for a job that checks out nothing)."""
+        result = run_job(
+            self.root / ".github/workflows" / workflow,
+            job,
+            **self._harness(event_name, payload, run_id, token, sha, workspace),
+        )
+        self.runs.append(result)
+        return result
+
+    def run_workflow(
+        self,
+        workflow: str,
+        event_name: str,
+        payload: dict[str, Any],
+        *,
+        run_id: int | None = None,
+        token: str = TOKEN,
+    ) -> dict[str, JobResult]:
+        """Every job of one of the repository's workflows, for this event, in the checkout
+        (a matrix job's result aggregates its instances)."""
+        results = run_workflow(
+            self.root / ".github/workflows" / workflow,
+            **self._harness(event_name, payload, run_id, token, None, None),
+        )
+        self.runs.extend(results.values())
+        return results
+
+    def _harness(
+        self,
+        event_name: str,
+        payload: dict[str, Any],
+        run_id: int | None,
+        token: str,
+        sha: str | None,
+        workspace: Path | None,
+    ) -> dict[str, Any]:
+        """What the harness is given to run the repository's workflows as GitHub would."""
         path = events.write(self.root.parent / "events" / f"{event_name}.json", payload)
         env = {
             "GITHUB_API_URL": self.github.url,
@@ -117,20 +153,16 @@ class Repo:
         }
         if sha:
             env["GITHUB_SHA"] = sha
-        result = run_job(
-            self.root / ".github/workflows" / workflow,
-            job,
-            event_name=event_name,
-            event_path=path,
-            workspace=workspace or self.root,
-            state_dir=self.state,
-            env=env,
-            actions={"mlgate/mlgate": REPO_ROOT},
-            secrets={"GITHUB_TOKEN": token},
-            run_id=run_id,
-        )
-        self.runs.append(result)
-        return result
+        return {
+            "event_name": event_name,
+            "event_path": path,
+            "workspace": workspace or self.root,
+            "state_dir": self.state,
+            "env": env,
+            "actions": {"mlgate/mlgate": REPO_ROOT},
+            "secrets": {"GITHUB_TOKEN": token},
+            "run_id": run_id,
+        }
 
 
 @pytest.fixture

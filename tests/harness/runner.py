@@ -4,8 +4,9 @@ The point is fidelity where our workflows can go wrong: `${{ }}` is substituted 
 scripts before the shell sees them (so injection is reproducible), the environment is the
 runner's and nothing of the test process leaks in, file commands and workflow commands are
 parsed as the runner parses them, composite actions get their own `inputs`/`steps`, and
-status functions and `continue-on-error` decide what runs. Marketplace actions are
-replaced by the strict stubs of stubs.py.
+status functions and `continue-on-error` decide what runs, and a matrix job runs once for
+each combination GitHub's rules make of it. Marketplace actions are replaced by the strict
+stubs of stubs.py.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .expressions import Evaluator, ExpressionError, default_evaluator
+from .expressions import Evaluator, ExpressionError, default_evaluator, split_template
 from .stubs import DEFAULT_STUBS, Stub, StubCall, StubFailure
 
 SHELLS = {
@@ -78,11 +79,16 @@ ENV_TO_GITHUB = {
 # which contexts GitHub makes available where (a wrong one is a parse error, as on GitHub)
 WORKFLOW_ENV_CONTEXTS = frozenset({"github", "secrets", "inputs", "vars"})
 JOB_IF_CONTEXTS = frozenset({"github", "needs", "vars", "inputs"})
+STRATEGY_CONTEXTS = frozenset({"github", "needs", "vars", "inputs"})
+JOB_NAME_CONTEXTS = frozenset({"github", "needs", "strategy", "matrix", "vars", "inputs"})
 JOB_CONTEXTS = frozenset({"github", "needs", "strategy", "matrix", "vars", "secrets", "inputs"})
 IF_CONTEXTS = frozenset(
     {"github", "needs", "strategy", "matrix", "job", "runner", "env", "vars", "steps", "inputs"}
 )
 DEFAULT_CONTEXTS = frozenset({"github", "strategy", "matrix", "job", "runner", "env", "vars"})
+MAX_MATRIX_JOBS = 256  # GitHub's limit on the jobs one matrix makes
+# what a job without `strategy:` sees in its strategy context
+SINGLE_JOB_STRATEGY = {"fail-fast": True, "job-index": 0, "job-total": 1, "max-parallel": 1}
 _run_ids = itertools.count(int(time.time()) % 1_000_000 * 1000 + os.getpid() % 1000)
 
 
@@ -117,7 +123,7 @@ class StepResult:
 @dataclass
 class JobResult:
     job: str
-    conclusion: str  # success | failure | skipped
+    conclusion: str  # success | failure | cancelled | skipped
     steps: list[StepResult]
     outputs: dict[str, str]
     summary: str
@@ -132,6 +138,11 @@ class JobResult:
     masks: set[str] = field(default_factory=set)
     rejected_commands: list[str] = field(default_factory=list)
     needs: dict[str, JobResult] = field(default_factory=dict)
+    name: str = ""  # as GitHub shows it: `name:` evaluated, or the id (with matrix values)
+    matrix: dict[str, Any] = field(default_factory=dict)  # this instance's combination
+    # a matrix job's result aggregates its instances (one job each, in the matrix's order);
+    # its own steps are empty
+    instances: list[JobResult] = field(default_factory=list)
 
     def step(self, key: str) -> StepResult:
         """A step by id or name (main steps first, then inner composite and post steps)."""
@@ -465,8 +476,12 @@ class _Job:
         job: dict[str, Any],
         github: dict[str, Any],
         needs: dict[str, Any],
+        matrix: dict[str, Any] | None = None,
+        strategy: dict[str, Any] | None = None,
     ):
         self.opts, self.job_id, self.job = opts, job_id, job
+        self.matrix = dict(matrix or {})
+        self.strategy = dict(strategy or SINGLE_JOB_STRATEGY)
         self.ev = opts.evaluator
         self.status = "success"
         self.env: dict[str, str] = {}
@@ -521,9 +536,9 @@ class _Job:
             "job": {"status": self.status, "container": {}, "services": {}},
             "secrets": {**self.opts.secrets},
             "vars": {**self.opts.vars},
-            "matrix": {},
+            "matrix": dict(self.matrix),
             "needs": self.needs,
-            "strategy": {"fail-fast": True, "job-index": 0, "job-total": 1, "max-parallel": 1},
+            "strategy": dict(self.strategy),
         }
         if scope.composite:  # action.yml has no secrets context
             del contexts["secrets"]
@@ -1040,6 +1055,131 @@ class _Job:
         return results
 
 
+# --- strategy.matrix --------------------------------------------------------------------------
+
+
+class StrategyError(ValueError):
+    """A strategy GitHub refuses: as written, the workflow is invalid; made by an expression
+    at run time, the job fails."""
+
+
+@dataclass
+class _Strategy:
+    combinations: list[dict[str, Any]]
+    fail_fast: bool
+    max_parallel: int
+
+
+def _has_expression(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${{" in value
+    if isinstance(value, dict):
+        return any(_has_expression(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_expression(v) for v in value)
+    return False
+
+
+def _evaluated(state: _Job, value: Any, ctx: dict[str, Any]) -> Any:
+    """A `strategy:` value with its expressions evaluated: a lone `${{ }}` keeps the type of
+    its value (an object from fromJSON), text around an expression makes a string."""
+    if isinstance(value, str) and "${{" in value:
+        parts = split_template(value)
+        if len(parts) == 1 and parts[0][0] == "expr":
+            return state.ev.evaluate(parts[0][1], ctx)
+        return state.text(value, ctx)
+    if isinstance(value, dict):
+        return {k: _evaluated(state, v, ctx) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_evaluated(state, v, ctx) for v in value]
+    return value
+
+
+def _strategy(state: _Job, job_id: str, given: Any, ctx: dict[str, Any]) -> _Strategy:
+    strategy = _evaluated(state, given, ctx)
+    if not isinstance(strategy, dict):
+        raise StrategyError(f"the strategy must be a mapping, not {strategy!r}")
+    combinations = expand_matrix(strategy["matrix"], job_id) if "matrix" in strategy else [{}]
+    fail_fast = strategy.get("fail-fast", True)
+    if not isinstance(fail_fast, bool):
+        raise StrategyError(f"fail-fast must be a boolean, not {fail_fast!r}")
+    max_parallel = strategy.get("max-parallel", len(combinations))
+    if isinstance(max_parallel, float) and max_parallel.is_integer():
+        max_parallel = int(max_parallel)
+    if isinstance(max_parallel, bool) or not isinstance(max_parallel, int) or max_parallel < 1:
+        raise StrategyError(f"max-parallel must be a positive number, not {max_parallel!r}")
+    return _Strategy(combinations, fail_fast, max_parallel)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Matrix values compare as JSON values do: true is not 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)
+
+
+def _entries(matrix: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    entries = matrix.get(key) or []
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise StrategyError(f"the matrix's `{key}` must be a list of mappings, not {entries!r}")
+    return [{str(k): v for k, v in e.items()} for e in entries]
+
+
+def expand_matrix(matrix: Any, job_id: str = "job") -> list[dict[str, Any]]:
+    """The combinations a matrix makes, in GitHub's order.
+
+    The product of the vectors (the first key varies slowest), less every combination an
+    `exclude` entry matches (on the keys it names); then each `include` entry is added to
+    every one of those combinations whose original values it leaves as they are (values an
+    earlier entry added may change), and becomes a combination of its own when it fits none.
+    A matrix of `include` alone makes one job an entry. More than 256 is an error.
+    """
+    if not isinstance(matrix, dict):
+        raise StrategyError(f"the matrix must be a mapping, not {matrix!r}")
+    vectors = {str(k): v for k, v in matrix.items() if k not in ("include", "exclude")}
+    for key, values in vectors.items():
+        if not isinstance(values, list) or not values:
+            raise StrategyError(f"Matrix vector '{key}' does not contain any values")
+    exclude, include = _entries(matrix, "exclude"), _entries(matrix, "include")
+    for entry in exclude:
+        for key in entry:
+            if key not in vectors:
+                raise StrategyError(
+                    f"Matrix exclude key '{key}' does not match any key within the matrix"
+                )
+    product = (
+        [dict(zip(vectors, values, strict=True)) for values in itertools.product(*vectors.values())]
+        if vectors
+        else []
+    )
+    originals = [
+        c
+        for c in product
+        if not any(all(_same(c[k], v) for k, v in entry.items()) for entry in exclude)
+    ]
+    combinations = [dict(c) for c in originals]
+    added: list[dict[str, Any]] = []
+    for entry in include:
+        fits = [
+            combination
+            for original, combination in zip(originals, combinations, strict=True)
+            if all(k not in original or _same(original[k], v) for k, v in entry.items())
+        ]
+        for combination in fits:
+            combination.update(entry)
+        if not fits:
+            added.append(dict(entry))
+    combinations += added
+    if not combinations:
+        raise StrategyError("Matrix must define at least one vector")
+    if len(combinations) > MAX_MATRIX_JOBS:
+        raise StrategyError(
+            f"Strategy expansion exceeded {MAX_MATRIX_JOBS} results for job '{job_id}' "
+            f"({len(combinations)})"
+        )
+    return combinations
+
+
 # --- workflows --------------------------------------------------------------------------------
 
 
@@ -1124,6 +1264,15 @@ def _options(
     )
 
 
+def _start_status(workflow: dict[str, Any], direct: list[str], done: dict[str, JobResult]) -> str:
+    """The status a job's `if:` sees: failure after any failed ancestor, success when every
+    job it needs succeeded."""
+    ancestors = [done[n] for n in _order(workflow["jobs"], direct)]
+    if any(a.conclusion == "failure" for a in ancestors):
+        return "failure"
+    return "success" if all(done[n].conclusion == "success" for n in direct) else "skipped"
+
+
 def _run_one(
     opts: _Options,
     workflow: dict[str, Any],
@@ -1131,30 +1280,97 @@ def _run_one(
     github: dict[str, Any],
     inputs: dict[str, Any],
     done: dict[str, JobResult],
+    reset: Callable[[], None] | None = None,
 ) -> JobResult:
+    """One job: a single instance, or one per combination of its matrix (`reset` puts the
+    workspace back to the checkout between them)."""
     job = workflow["jobs"][job_id] or {}
-    for unsupported in ("strategy", "container", "services", "uses"):
+    for unsupported in ("container", "services", "uses"):
         if unsupported in job:
             raise NotImplementedError(
                 f"job {job_id!r}: `{unsupported}:` is not supported by the harness"
             )
     direct = _needs(job)
     needs = {n: {"result": done[n].conclusion, "outputs": done[n].outputs} for n in direct}
-    state = _Job(opts, job_id, job, github, needs)
+
+    def instance(
+        matrix: dict[str, Any] | None = None,
+        strategy: dict[str, Any] | None = None,
+        runs: bool | None = None,
+    ) -> JobResult:
+        return _run_instance(
+            opts, workflow, job_id, github, inputs, done, needs, matrix, strategy, runs
+        )
+
+    if "strategy" not in job:
+        return instance()
+    # GitHub rejects a workflow whose matrix is wrong as written, whether the job runs or not
+    static = not _has_expression(job["strategy"])
+    probe = _Job(opts, job_id, job, github, needs)
+    ctx = probe.contexts(_Scope(inputs=dict(inputs)))
+    planned = _strategy(probe, job_id, job["strategy"], {}) if static else None
+    # the job's `if:` is decided once, before the matrix is expanded (it cannot see `matrix`)
+    status = _start_status(workflow, direct, done)
+    if not probe.ev.condition(job.get("if", "success()"), _pick(ctx, JOB_IF_CONTEXTS), status):
+        return instance(runs=False)
+    if planned is None:
+        try:
+            planned = _strategy(probe, job_id, job["strategy"], _pick(ctx, STRATEGY_CONTEXTS))
+        except (StrategyError, ExpressionError) as exc:
+            if isinstance(exc, ExpressionError) and exc.kind == "parse":
+                raise
+            # made at run time (fromJSON of an output): the job fails, the workflow goes on
+            failed = instance(runs=False)
+            message = f"Error when evaluating 'strategy' for job '{job_id}'. {exc}"
+            failed.annotations.append(Annotation("error", message, {}, None))
+            failed.log_lines.append(f"##[error]{message}")
+            failed.conclusion = "failure"
+            return failed
+    instances: list[JobResult] = []
+    ran = False
+    total = len(planned.combinations)
+    for index, values in enumerate(planned.combinations):
+        context = {
+            "fail-fast": planned.fail_fast,
+            "job-index": index,
+            "job-total": total,
+            "max-parallel": planned.max_parallel,
+        }
+        one_failed = any(i.conclusion == "failure" for i in instances)
+        if one_failed and planned.fail_fast:  # one at a time here: every later one is queued
+            cancelled = instance(values, context, runs=False)
+            cancelled.conclusion = "cancelled"
+            instances.append(cancelled)
+            continue
+        if ran and reset is not None:
+            reset()
+        instances.append(instance(values, context, runs=True))
+        ran = True
+    return _aggregate(opts, job_id, job, instances, {n: done[n] for n in direct})
+
+
+def _run_instance(
+    opts: _Options,
+    workflow: dict[str, Any],
+    job_id: str,
+    github: dict[str, Any],
+    inputs: dict[str, Any],
+    done: dict[str, JobResult],
+    needs: dict[str, Any],
+    matrix: dict[str, Any] | None,
+    strategy: dict[str, Any] | None,
+    runs: bool | None,
+) -> JobResult:
+    """One job instance; `runs` when its `if:` was already decided (a matrix's)."""
+    job = workflow["jobs"][job_id] or {}
+    direct = _needs(job)
+    state = _Job(opts, job_id, job, github, needs, matrix, strategy)
     defaults = {
         **((workflow.get("defaults") or {}).get("run") or {}),
         **((job.get("defaults") or {}).get("run") or {}),
     }
     scope = _Scope(inputs=dict(inputs), defaults=defaults)
-    results = [done[n].conclusion for n in direct]
-    ancestors = [done[n] for n in _order(workflow["jobs"], direct)]
-    state.status = (
-        "failure"
-        if any(a.conclusion == "failure" for a in ancestors)
-        else "success"
-        if all(r == "success" for r in results)
-        else "skipped"
-    )
+    state.status = _start_status(workflow, direct, done)
     permissions = job.get("permissions", workflow.get("permissions"))
     ctx = state.contexts(scope)
     for key, value in (workflow.get("env") or {}).items():
@@ -1167,7 +1383,11 @@ def _run_one(
         environment = state.text(environment, job_ctx)
     elif isinstance(environment, dict):
         environment = {k: state.text(v, job_ctx) for k, v in environment.items()}
-    runs = state.ev.condition(job.get("if", "success()"), _pick(ctx, JOB_IF_CONTEXTS), state.status)
+    name = _job_name(state, job, _pick(ctx, JOB_NAME_CONTEXTS))
+    if runs is None:
+        runs = state.ev.condition(
+            job.get("if", "success()"), _pick(ctx, JOB_IF_CONTEXTS), state.status
+        )
     steps: list[StepResult] = []
     post: list[StepResult] = []
     outputs: dict[str, str] = {}
@@ -1195,6 +1415,71 @@ def _run_one(
         masks=state.masks,
         rejected_commands=state.rejected_commands,
         needs={n: done[n] for n in direct},
+        name=name,
+        matrix=dict(matrix or {}),
+    )
+
+
+def _job_name(state: _Job, job: dict[str, Any], ctx: dict[str, Any]) -> str:
+    """The name GitHub shows: `name:` evaluated, else the id; a matrix instance's gets its
+    values in parentheses unless the name has an expression of its own."""
+    given = job.get("name")
+    name = state.job_id if given is None else str(given)
+    if given is not None:
+        with contextlib.suppress(ExpressionError):  # shown as written, as a step's name is
+            name = state.text(given, ctx)
+    shown = [_matrix_text(v) for v in state.matrix.values()]
+    shown = [v for v in shown if v]
+    if shown and (given is None or "${{" not in str(given)):
+        name += f" ({', '.join(shown)})"
+    return name
+
+
+def _matrix_text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return _stringify(value)
+
+
+def _aggregate(
+    opts: _Options,
+    job_id: str,
+    job: dict[str, Any],
+    instances: list[JobResult],
+    needs: dict[str, JobResult],
+) -> JobResult:
+    """A matrix job as the jobs that need it see it: failure if any instance failed, else
+    cancelled if any was cancelled, else success; the outputs of every instance merged, a
+    later instance's value winning, an empty one set by none (the runner sends no empty
+    output)."""
+    conclusions = {i.conclusion for i in instances}
+    conclusion = next(
+        (c for c in ("failure", "cancelled", "success") if c in conclusions), "skipped"
+    )
+    outputs: dict[str, str] = {}
+    for each in instances:
+        outputs.update({k: v for k, v in each.outputs.items() if v})
+    return JobResult(
+        job=job_id,
+        conclusion=conclusion,
+        steps=[],
+        outputs=outputs,
+        summary="".join(i.summary for i in instances),
+        annotations=[a for i in instances for a in i.annotations],
+        env={},
+        permissions=instances[0].permissions,
+        environment=instances[0].environment,
+        post_steps=[],
+        run_id=opts.run_id,
+        workspace=opts.workspace,
+        log_lines=[
+            line for i in instances for line in (f"=== {i.name}: {i.conclusion}", *i.log_lines)
+        ],
+        masks=set().union(*(i.masks for i in instances)),
+        rejected_commands=[c for i in instances for c in i.rejected_commands],
+        needs=needs,
+        name=str(job.get("name") or job_id),
+        instances=instances,
     )
 
 
@@ -1227,7 +1512,9 @@ def run_workflow(
     """Run the given jobs (default: all) and the jobs they need, in `needs` order.
 
     Jobs share nothing but their `needs` outputs and the stubs' state (cache, artifacts):
-    from the second job on, the workspace is reset to what it was at the start.
+    from the second job on, the workspace is reset to what it was at the start. A matrix
+    job's instances run one after another, each from the start too; its JobResult is the
+    aggregate the jobs that need it see, with each instance's in `instances`.
     """
     opts = _options(
         workspace,
@@ -1249,15 +1536,21 @@ def run_workflow(
     github = _github_context(opts, str(wf.get("name") or rel), rel)
     inputs = _dispatch_inputs(wf, opts)
     snapshot = None
-    if len(order) > 1:
+    matrices = any("strategy" in (wf["jobs"][j] or {}) for j in order)
+    if len(order) > 1 or matrices:
         snapshot = opts.state_dir / "runs" / opts.run_id / "_checkout"
         shutil.rmtree(snapshot, ignore_errors=True)
         shutil.copytree(opts.workspace, snapshot, symlinks=True)
+
+    def reset() -> None:
+        if snapshot is not None:
+            _reset(opts.workspace, snapshot)
+
     done: dict[str, JobResult] = {}
     for index, job_id in enumerate(order):
-        if snapshot is not None and index > 0:
-            _reset(opts.workspace, snapshot)
-        done[job_id] = _run_one(opts, wf, job_id, github, inputs, done)
+        if index > 0:
+            reset()
+        done[job_id] = _run_one(opts, wf, job_id, github, inputs, done, reset)
     return done
 
 

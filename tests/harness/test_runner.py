@@ -13,7 +13,15 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.harness.expressions import ExpressionError
-from tests.harness.runner import JobResult, parse_file_command, run_action, run_job, run_workflow
+from tests.harness.runner import (
+    JobResult,
+    StrategyError,
+    expand_matrix,
+    parse_file_command,
+    run_action,
+    run_job,
+    run_workflow,
+)
 
 # GitHub's real payloads, carried in tests/fixtures (see its SOURCES.md)
 EVENTS = FIXTURES / "github" / "events"
@@ -888,3 +896,255 @@ def test_run_ids_are_distinct_by_default(tmp_path: Path, ws: Path) -> None:
     ids = {job(tmp_path, text).steps[0].stdout for _ in range(2)}
     assert len(ids) == 2 and all(i.strip().isdigit() for i in ids)
     assert os.environ.get("GITHUB_RUN_ID") not in ids
+
+
+# --- matrices ---------------------------------------------------------------------------------
+
+
+def workflow(tmp_path: Path, text: str, **kw: Any) -> dict[str, JobResult]:
+    """Every job of a workflow written in the test, on a push."""
+    kw.setdefault("event_path", EVENTS / "push.json")
+    wf = write(tmp_path / "wf" / "ci.yml", text)
+    return run_workflow(wf, workspace=tmp_path / "ws", state_dir=tmp_path / "state", **kw)
+
+
+def test_a_matrix_is_the_product_less_exclude_then_include(tmp_path: Path, ws: Path) -> None:
+    """Each combination is a job of its own, from the checkout, in GitHub's order: include
+    extends the combinations whose original values it keeps, else makes a new one."""
+    result = job(
+        tmp_path,
+        """
+        jobs:
+          j:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix:
+                os: [linux, mac]
+                py: [10, 11]
+                exclude:
+                  - {os: mac, py: 10}
+                include:
+                  - {flavour: plain}
+                  - {os: mac, flavour: fancy}
+                  - {py: 11, tier: slow}
+                  - {os: windows, py: 12}
+                  - {os: windows, tier: fast}
+            steps:
+              - env:
+                  MATRIX: ${{ toJSON(matrix) }}
+                run: |
+                  test ! -e from-an-earlier-instance
+                  touch from-an-earlier-instance
+                  echo "${{ strategy.job-index }}/${{ strategy.job-total }} $MATRIX"
+    """,
+    )
+    assert [i.matrix for i in result.instances] == [
+        {"os": "linux", "py": 10, "flavour": "plain"},
+        {"os": "linux", "py": 11, "flavour": "plain", "tier": "slow"},
+        {"os": "mac", "py": 11, "flavour": "fancy", "tier": "slow"},
+        {"os": "windows", "py": 12},  # fits no original combination
+        {"os": "windows", "tier": "fast"},  # nor does this, and it leaves the one above be
+    ]
+    assert [i.conclusion for i in result.instances] == ["success"] * 5
+    assert result.conclusion == "success" and result.steps == []
+    first, *_, last = (i.steps[0].stdout.split(" ", 1) for i in result.instances)
+    assert first[0] == "0/5" and json.loads(first[1]) == result.instances[0].matrix
+    assert last[0] == "4/5" and json.loads(last[1]) == {"os": "windows", "tier": "fast"}
+    assert [i.name for i in result.instances][:2] == [
+        "j (linux, 10, plain)",
+        "j (linux, 11, plain, slow)",
+    ]
+
+
+def test_include_alone_from_a_previous_jobs_output(tmp_path: Path, ws: Path) -> None:
+    """The sweep workflow's shape: one job plans a matrix as JSON, the next expands it with
+    fromJSON; a later job sees the instances merged (the last to set an output wins, an
+    empty output sets nothing)."""
+    results = workflow(
+        tmp_path,
+        """
+        jobs:
+          plan:
+            runs-on: ubuntu-latest
+            outputs:
+              matrix: ${{ steps.plan.outputs.matrix }}
+            steps:
+              - id: plan
+                env:
+                  MATRIX: >-
+                    {"include": [{"shard": "1/2", "ids": "a,b"},
+                    {"shard": "2/2", "ids": "c"}]}
+                run: echo "matrix=$MATRIX" >> "$GITHUB_OUTPUT"
+          run:
+            name: Run ${{ matrix.shard }}
+            needs: plan
+            runs-on: ubuntu-latest
+            strategy:
+              matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}
+            outputs:
+              last: ${{ steps.out.outputs.last }}
+              first: ${{ steps.first.outputs.first }}
+            steps:
+              - id: out
+                run: echo "last=${{ matrix.ids }}" >> "$GITHUB_OUTPUT"
+              - id: first
+                if: strategy.job-index == 0
+                run: echo "first=a,b" >> "$GITHUB_OUTPUT"
+          after:
+            needs: run
+            runs-on: ubuntu-latest
+            steps:
+              - run: >-
+                  echo "${{ needs.run.result }} ${{ needs.run.outputs.last }}
+                  ${{ needs.run.outputs.first }}"
+    """,
+    )
+    run = results["run"]
+    assert [i.name for i in run.instances] == ["Run 1/2", "Run 2/2"]
+    assert [i.matrix for i in run.instances] == [
+        {"shard": "1/2", "ids": "a,b"},
+        {"shard": "2/2", "ids": "c"},
+    ]
+    assert run.instances[1].outputs == {"last": "c", "first": ""}
+    assert run.outputs == {"last": "c", "first": "a,b"}
+    assert results["after"].steps[0].stdout == "success c a,b\n"
+
+
+def test_a_skipped_matrix_job_is_never_expanded(tmp_path: Path, ws: Path) -> None:
+    """Its `if:` is decided before its matrix: fromJSON of a skipped job's empty output is
+    not an error, the job is skipped."""
+    results = workflow(
+        tmp_path,
+        """
+        jobs:
+          plan:
+            if: github.event_name == 'workflow_dispatch'
+            runs-on: ubuntu-latest
+            outputs:
+              matrix: '{"include": [{"n": 1}]}'
+            steps:
+              - run: echo plan
+          run:
+            needs: plan
+            runs-on: ubuntu-latest
+            strategy:
+              matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}
+            steps:
+              - run: echo never
+    """,
+    )
+    assert [r.conclusion for r in results.values()] == ["skipped", "skipped"]
+    assert results["run"].instances == [] and results["run"].errors() == []
+
+
+@pytest.mark.parametrize("fail_fast", [None, True, False])
+def test_fail_fast_cancels_the_instances_not_yet_started(
+    tmp_path: Path, ws: Path, fail_fast: bool | None
+) -> None:
+    """fail-fast (true unless set) cancels what has not started once an instance fails;
+    either way the jobs that need the matrix see it failed."""
+    setting = "" if fail_fast is None else f"fail-fast: {str(fail_fast).lower()}"
+    results = workflow(
+        tmp_path,
+        f"""
+        jobs:
+          m:
+            runs-on: ubuntu-latest
+            strategy:
+              {setting}
+              matrix:
+                n: [1, 2, 3]
+            steps:
+              - run: test "${{{{ matrix.n }}}}" != 1 && echo "ran ${{{{ strategy.fail-fast }}}}"
+          report:
+            needs: m
+            if: always()
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "${{{{ needs.m.result }}}}"
+          after:
+            needs: m
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo never
+    """,
+    )
+    m = results["m"]
+    if fail_fast is False:
+        assert [i.conclusion for i in m.instances] == ["failure", "success", "success"]
+        assert [i.steps[0].stdout for i in m.instances[1:]] == ["ran false\n"] * 2
+    else:
+        assert [i.conclusion for i in m.instances] == ["failure", "cancelled", "cancelled"]
+        assert [i.steps for i in m.instances[1:]] == [[], []]
+    assert m.conclusion == "failure"
+    assert results["report"].steps[0].stdout == "failure\n"
+    assert results["after"].conclusion == "skipped"
+
+
+def test_more_than_256_jobs_is_an_error(tmp_path: Path, ws: Path) -> None:
+    """As written, the workflow is invalid; made at run time, the job fails and says why."""
+    assert len(expand_matrix({"n": list(range(256))})) == 256
+    with pytest.raises(StrategyError, match="exceeded 256"):
+        job(
+            tmp_path,
+            """
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    a: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+                    b: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+                steps:
+                  - run: echo never
+        """,
+        )
+    results = workflow(
+        tmp_path,
+        """
+        jobs:
+          plan:
+            runs-on: ubuntu-latest
+            outputs:
+              matrix: ${{ steps.plan.outputs.matrix }}
+            steps:
+              - id: plan
+                shell: python
+                run: |
+                  import json, os
+                  include = [{"n": n} for n in range(257)]
+                  with open(os.environ["GITHUB_OUTPUT"], "a") as out:
+                      out.write(f"matrix={json.dumps({'include': include})}\\n")
+          run:
+            needs: plan
+            runs-on: ubuntu-latest
+            strategy:
+              matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}
+            steps:
+              - run: echo never
+          report:
+            needs: run
+            if: always()
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "${{ needs.run.result }}"
+    """,
+    )
+    assert results["run"].conclusion == "failure" and results["run"].instances == []
+    (error,) = results["run"].errors()
+    assert "Error when evaluating 'strategy' for job 'run'" in error and "exceeded 256" in error
+    assert results["report"].steps[0].stdout == "failure\n"
+
+
+@pytest.mark.parametrize(
+    ("matrix", "says"),
+    [
+        ({"os": []}, "Matrix vector 'os' does not contain any values"),
+        ({"os": ["a"], "exclude": [{"py": 1}]}, "Matrix exclude key 'py' does not match"),
+        ({"include": []}, "Matrix must define at least one vector"),
+        ({"os": ["a"], "exclude": [{"os": "a"}]}, "Matrix must define at least one vector"),
+    ],
+)
+def test_matrices_github_refuses(matrix: dict[str, Any], says: str) -> None:
+    with pytest.raises(StrategyError, match=says):
+        expand_matrix(matrix)
