@@ -167,9 +167,9 @@ class RayHead:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        os.environ.update(LOOPBACK)  # read when Ray is imported
         import ray
 
-        os.environ.update(LOOPBACK)
         while True:  # started: a driver can connect and run a task
             try:
                 ray.init(address=self.address, logging_level="ERROR", log_to_driver=False)
@@ -209,6 +209,7 @@ def main() -> None:
     parser.add_argument("--trivial", type=int, default=8)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--ray", action="store_true", help="and on a Ray head started here")
+    parser.add_argument("--ray-only", action="store_true", help="only the pool beside Ray")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as folder:
@@ -216,35 +217,38 @@ def main() -> None:
         hand = project(Path(folder) / "hand", args.configurations, TRAIN)
         trivial = project(Path(folder) / "trivial", args.trivial, TRIVIAL)
         parallel, sequential, manual, overheads, floors = [], [], [], [], []
-        for _ in range(args.runs):
+        for _ in range(0 if args.ray_only else args.runs):
             parallel.append(swept(real, 2)[0])
             sequential.append(swept(real, 1)[0])
             manual.append(by_hand(hand, args.configurations))
             wall, runs = swept(trivial, 2)
             overheads.append(wall - runs / 2)
             floors.append(floor())
-        p, s, m = (statistics.median(x) for x in (parallel, sequential, manual))
-        print(f"{args.configurations} configurations, median of {args.runs} runs:")
-        print(f"  mlgate sweep --workers 2    {p:7.2f} s")
-        print(f"  mlgate sweep --workers 1    {s:7.2f} s   parallel/sequential {p / s:.2f}x")
-        print(f"  mlgate run, one by one      {m:7.2f} s   parallel/by hand {p / m:.2f}x")
-        each = ", ".join(f"{o:.2f}" for o in overheads)
-        o, f = statistics.median(overheads), statistics.median(floors)
-        print(
-            f"{args.trivial} trivial configurations, 2 workers: overhead {o:.2f} s (each run: "
-            f"{each}); Python and a run's imports {f:.2f} s; the sweep's own work {o - f:.2f} s"
-        )
-        if args.ray:
+        if parallel:
+            p, s, m = (statistics.median(x) for x in (parallel, sequential, manual))
+            print(f"{args.configurations} configurations, median of {args.runs} runs:")
+            print(f"  mlgate sweep --workers 2    {p:7.2f} s")
+            print(f"  mlgate sweep --workers 1    {s:7.2f} s   parallel/sequential {p / s:.2f}x")
+            print(f"  mlgate run, one by one      {m:7.2f} s   parallel/by hand {p / m:.2f}x")
+            each = ", ".join(f"{o:.2f}" for o in overheads)
+            o, f = statistics.median(overheads), statistics.median(floors)
+            print(
+                f"{args.trivial} trivial configurations, 2 workers: overhead {o:.2f} s (each run: "
+                f"{each}); Python and a run's imports {f:.2f} s; the sweep's own work {o - f:.2f} s"
+            )
+        if args.ray or args.ray_only:
             with RayHead() as head:
                 print(
                     f"Ray head on 127.0.0.1: started in {head.start_s:.2f} s, "
                     f"{head.memory_mib:.0f} MiB resident"
                 )
-                on_ray = []
-                for _ in range(args.runs):
+                pool, on_ray = [], []
+                for _ in range(args.runs):  # interleaved, so both see the same machine
+                    pool.append(swept(real, 2)[0])
                     fresh(real)
                     on_ray.append(mlgate(real, "sweep", "--ray", head.address, "--json"))
-                r = statistics.median(on_ray)
+                p, r = statistics.median(pool), statistics.median(on_ray)
+                print(f"  mlgate sweep --workers 2    {p:7.2f} s")
                 print(f"  mlgate sweep --ray          {r:7.2f} s   ray/local pool {r / p:.2f}x")
 
 

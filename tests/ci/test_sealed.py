@@ -113,8 +113,9 @@ def outputs(tmp_path: Path, result) -> str:
 
 @pytest.fixture(scope="module")
 def valid(example_run: Path) -> dict:
-    """The example's run.json, with a comparison (the example's first run has none), and
-    a note, so that every field a report shows is there to be made hostile."""
+    """The example's run.json, with a comparison (the example's first run has none), the
+    sweep it won, and a note, so that every field a report shows is there to be made
+    hostile."""
     from mlgate.result import records as m
 
     doc = json.loads((example_run / runs.RESULT_FILE).read_text())
@@ -180,6 +181,24 @@ def valid(example_run: Path) -> dict:
         ),
     )
     doc["compare"] = document.to_dict(compare)
+    won = m.SweptConfiguration(
+        id="0a1b2c3d4e5f", params={"train.C": 0.5}, status="passed", figure=0.9
+    )
+    doc["sweep"] = document.to_dict(
+        m.SweepRecord(
+            metric="f1_macro",
+            holdout=0.5,
+            choosing_rows=57,
+            held_out_rows=57,
+            configurations=(
+                won,
+                m.SweptConfiguration(id="ab", params={}, status="killed", figure=None),
+            ),
+            winner=won.id,
+            choosing=0.9,
+            held_out=0.85,
+        )
+    )
     doc["notes"] = ["a fork's pull request: no secrets"]
     doc["params"] = {"train.C": 0.5}
     return doc

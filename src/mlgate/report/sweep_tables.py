@@ -5,6 +5,8 @@ the same thing."""
 
 from __future__ import annotations
 
+import json
+
 from mlgate import words
 from mlgate.report import numbers
 from mlgate.report.inert import escape
@@ -69,14 +71,19 @@ def chart_text(sweep: SweepRecord) -> str:
     from mlgate.manifest.metrics import METRICS
     from mlgate.report import mermaid
 
-    better = max if METRICS[sweep.metric].greater_is_better else min
+    known = METRICS.get(sweep.metric)
+    if known is None:  # a run.json from elsewhere: no direction to take the best in
+        return ""
+    better = max if known.greater_is_better else min
     scored = [c for c in sweep.configurations if c.figure is not None]
-    paths = list(scored[0].params) if scored else []
+    paths = list(dict.fromkeys(path for c in scored for path in c.params))
     drawn = []
     for path in paths:
         best: dict[object, float] = {}
         for c in scored:
-            value, figure = c.params[path], float(c.figure)  # type: ignore[arg-type]
+            if path not in c.params:  # a run.json from elsewhere need not be whole
+                continue
+            value, figure = _key(c.params[path]), float(c.figure)  # type: ignore[arg-type]
             best[value] = better(best.get(value, figure), figure)
         if len(best) > CHART_POINTS:
             drawn.append(f"({escape(path)}: {words.count(len(best), 'value')}, too many to draw)")
@@ -86,6 +93,13 @@ def chart_text(sweep: SweepRecord) -> str:
         if chart:
             drawn.append(chart)
     return "\n\n".join(drawn)
+
+
+def _key(value: object) -> object:
+    """A value as a chart's point: a number or a text as it is, anything else as its JSON."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _order(value: object) -> tuple[int, float, str]:

@@ -61,6 +61,7 @@ def sweep(
     on_done: Callable[[Finished], None] | None = None,
 ) -> list[Finished]:
     """Every configuration run (or found finished), in the order given."""
+    _context(start=True)  # the fork server imports while the project is hashed
     base = fingerprint(manifest.root)
     found, todo = resumed(manifest.root, base, configurations, on_done)
     _all(manifest, base, todo, workers, found, on_done)
@@ -138,6 +139,7 @@ def _all(
 # inherits them instead of spending its own second or two of CPU on them, which two cores
 # cannot spare (measured: without it, two workers were no faster than one)
 PRELOADED = [
+    "mlgate.cli.main",  # what multiprocessing runs again in each worker as its __main__
     "mlgate.pipeline",
     "mlgate.sweep.local",
     "joblib",
@@ -149,17 +151,22 @@ PRELOADED = [
 ]
 
 
-def _context() -> Any:
+def _context(*, start: bool = False) -> Any:
     """Workers forked from a fork server, a process of one thread: forking the caller
     itself would copy whatever locks its other threads held at that moment (a pytest-xdist
     worker's, a web server's), and a child can hang on one. Where there is no fork server
-    (Windows), workers are spawned."""
+    (Windows), workers are spawned. `start`: the server started now, its imports under way
+    (nothing waits for them until the first worker is asked for)."""
     import multiprocessing
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOADED)
+    if start:
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
     return context
 
 
