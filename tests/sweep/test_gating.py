@@ -76,6 +76,10 @@ def test_the_winner_is_compared_with_the_baseline_on_the_held_out_rows_alone(
     report = (root / said["gated"]["run"]).with_name(runs.REPORT_FILE).read_text()
     assert "### Sweep: 2 configurations, ranked by accuracy" in report
     assert runs.read(root / said["winner"]["run"]).compare is None
+    # no line of history joins figures on the held-out rows to figures on every row
+    assert runs.history(root, "iris", ["accuracy"], current=gated, minimum=1) == {}
+    [(_, alone)] = runs.history(root, "iris", ["accuracy"], minimum=1)["accuracy"]
+    assert alone == baseline.evaluate.metrics["accuracy"]  # the project's own run, alone
 
 
 def test_a_winner_that_fails_the_gate_fails_the_sweep(

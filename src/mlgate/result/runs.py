@@ -102,7 +102,11 @@ def history(
     current: RunResult | None = None,
     minimum: int = 2,
 ) -> dict[str, list[tuple[str, float]]]:
-    """Each metric over this model's recent local runs (oldest first), labelled by commit."""
+    """Each metric over this model's recent local runs (oldest first), labelled by commit.
+    A sweep's gated winner is measured on its held-out rows alone, so it is no point on a
+    line of runs measured on every test row, and has no such line of its own."""
+    if current is not None and current.sweep is not None:
+        return {}
     runs = sorted((root / RUNS).glob(f"*/{RESULT_FILE}"))[-limit:]
     found = []
     for path in runs:
@@ -114,7 +118,7 @@ def history(
         found = [*[r for r in found if r.run_id != current.run_id][-(limit - 1) :], current]
     points: dict[str, list[tuple[str, float]]] = {m: [] for m in metrics}
     for run in found:
-        if run.name != name:
+        if run.name != name or run.sweep is not None:
             continue
         label = (run.git.commit or "")[:7] or run.run_id[:15]
         for metric in metrics:
