@@ -43,6 +43,7 @@ E2E = [
     "tests/sweep/test_ray.py::test_an_optuna_search_on_ray_asks_and_ranks_as_it_does_here",
     "tests/sweep/test_optuna.py::"
     "test_each_trial_is_told_its_figure_on_the_ranking_rows_and_a_resumed_search_runs_nothing",
+    "tests/sweep/test_optuna.py::test_a_search_asking_for_values_already_run_says_so",
     "tests/test_alerts.py::test_twenty_runs_at_once_on_one_drift_leave_one_issue_and_one_retraining",
     "tests/serve/test_commands.py::test_the_printed_url_answers_the_moment_it_is_printed",
     "tests/serve/test_commands.py::test_serve_latest_serves_the_latest_version",

@@ -53,6 +53,18 @@ def test_each_trial_is_told_its_figure_on_the_ranking_rows_and_a_resumed_search_
     assert again["winner"]["id"] == winner["id"]
 
 
+@pytest.mark.e2e  # its configurations train
+def test_a_search_asking_for_values_already_run_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    space = "sweep:\n  optuna:\n    trials: 6\n    space:\n      train.C: [0.1, 1.0]\n"
+    root = project(tmp_path, space)
+    assert main(["sweep", "-C", str(root), "--json", "--workers", "2"]) == 0
+    said = capsys.readouterr()
+    assert len(json.loads(said.out)["configurations"]) == 2
+    assert "sweep: 6 trials asked for 2 configurations (the others asked for values" in said.err
+
+
 def test_an_optuna_search_has_no_plan_to_make_ahead(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -46,6 +46,13 @@ def run(args: argparse.Namespace) -> int:
         )
 
     finished = engine.sweep(loaded, where, only=args.only or "", on_done=progress)
+    if len(finished) < total:  # an Optuna search that asked for values already run
+        ran = words.count(len(finished), "configuration")
+        print(
+            f"sweep: {words.count(total, 'trial')} asked for {ran} (the others asked for "
+            "values already run, and were told their figures)",
+            file=sys.stderr,
+        )
     return _ranked(args, loaded, finished, loaded.root)
 
 
