@@ -14,6 +14,7 @@ import pytest
 from mlgate.cli.main import main
 from mlgate.result import arrays, runs
 from mlgate.sweep import ranking
+from tests.conftest import git
 from tests.sweep.test_local import project
 
 pytestmark = pytest.mark.e2e  # every configuration trains
@@ -92,3 +93,20 @@ def test_a_winner_that_fails_the_gate_fails_the_sweep(
     latest = runs.read_latest(root)
     assert latest.sweep is not None and latest.verdict == "failed"
     assert latest.compare is not None and latest.compare.gates[0].status == "failed"
+
+
+def test_a_sweeps_winner_is_never_registered_as_the_projects_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its model is in the configuration's copy, not at train.model: registering the run
+    would pair its figures with another model."""
+    root = against_a_baseline(tmp_path, capsys, "{min_change: -1}")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the project")
+    assert main(["sweep", "-C", str(root), "--json", "--workers", "2"]) == 0
+    winner = json.loads(capsys.readouterr().out)["winner"]
+    assert main(["register", "-C", str(root)]) == 2
+    said = capsys.readouterr().err
+    assert "is a sweep's winner, measured on its held-out test rows" in said
+    assert f"set train.C={winner['params']['train.C']} in the params file" in said

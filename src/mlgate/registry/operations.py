@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import atomic, git
+from mlgate import atomic, git, words
 from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.spec import Environment, Manifest
 from mlgate.registry import artifacts, gitio, state
@@ -146,6 +146,15 @@ def register(
     """The run's model as a new, immutable version; refused unless the run passed, and,
     unless asked for, unless it was made on the default branch and `version` is above
     the latest."""
+    if result.sweep is not None:
+        won = next((c for c in result.sweep.configurations if c.id == result.sweep.winner), None)
+        values = words.assignments(won.params) if won else "its values"
+        raise UserError(
+            f"run {result.run_id} is a sweep's winner, measured on its held-out test rows; "
+            "the project's model file is not its model",
+            hint=f"set {values} in the params file and run the project (`mlgate run`, or "
+            "merge it) to register that model",
+        )
     if not result.passed:
         raise UserError(
             f"run {result.run_id} did not pass ({result.summary}); only a run "
