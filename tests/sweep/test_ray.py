@@ -167,6 +167,21 @@ def test_without_an_address_it_says_where_to_give_one() -> None:
     assert on_ray.address("h:2", {"RAY_ADDRESS": "ray://h:1"}) == "h:2"
 
 
+def test_an_address_where_nothing_answers_is_refused_at_once(tmp_path: Path) -> None:
+    """Ray itself waits minutes on a wrong HOST:PORT; the sweep says so in seconds."""
+    closed = free_port()  # bound, then released: nothing listens there
+    root = project(tmp_path, SWEEP)
+    loaded = manifests.load(root / "mlops.yaml")
+    for address in (f"127.0.0.1:{closed}", f"ray://127.0.0.1:{closed}"):
+        started = time.monotonic()
+        with pytest.raises(UserError, match=f"nothing answers at the Ray address {address}"):
+            on_ray.sweep(loaded, space.of(loaded), address=address)
+        assert time.monotonic() - started < 6
+    assert not (root / ".mlgate" / "sweeps").exists() or not any(
+        (root / ".mlgate" / "sweeps").glob("*.json")
+    )
+
+
 @pytest.mark.parametrize(
     ("answer", "said"),
     [

@@ -66,6 +66,13 @@ def sweep(
     found, todo = local.resumed(root, base, configurations, on_done)
     if not todo:
         return [found[c.id] for c in configurations]
+    why = _unreachable(address)
+    if why:  # Ray itself would wait minutes on a wrong address, printing C++ warnings
+        raise UserError(
+            f"nothing answers at the Ray address {address} ({why})",
+            hint="is the cluster running (`ray status`), and is this its address? "
+            "ray://HOST:10001 for Ray Client, HOST:6379 on one of its nodes",
+        )
     shipped = {
         "working_dir": str(root),
         "excludes": [f"/{name}" if "/" in name else name for name in local.LEFT_OUT],
@@ -95,6 +102,21 @@ def sweep(
     finally:
         ray.shutdown()
     return [found[c.id] for c in configurations]
+
+
+def _unreachable(address: str, seconds: float = 5.0) -> str:
+    """Why no TCP connection opens to the address's host and port (empty: one does, or
+    the address is one Ray reads itself, such as `auto`)."""
+    import socket
+
+    host, colon, port = address.removeprefix("ray://").rpartition(":")
+    if not colon or not port.isdigit():
+        return ""
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=seconds):
+            return ""
+    except OSError as exc:
+        return exc.strerror or str(exc) or type(exc).__name__
 
 
 def _landed(root: Path, c: Configuration, key: str, ref: Any) -> Finished:
