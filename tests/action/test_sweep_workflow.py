@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 WORKFLOW = "mlgate-sweep.yml"
 # its winner, C=0.5 (main's own), passes the gates against main on the held-out rows; a
 # grid whose winner drops f1 there fails the collect job, as it should
-SWEEP = "sweep:\n  grid: {train.C: [0.5, 1.0, 2.0]}\n"
+SWEEP = "sweep:\n  grid: {train.C: [0.5, 2.0]}\n"
 NAME = "breast-cancer"  # the example's manifest's name
 PULL = 7
 
@@ -81,7 +81,7 @@ class Swept:
 
 @pytest.fixture(scope="module")
 def swept(warm_state: Path, tmp_path_factory: pytest.TempPathFactory) -> Swept:
-    """Five jobs (a plan, three configurations, the collect) and a local sweep: run once
+    """Four jobs (a plan, two configurations, the collect) and a local sweep: run once
     for the module's tests."""
     with session_repo(tmp_path_factory, warm_state) as repo:
         with_a_sweep(repo)
@@ -110,9 +110,9 @@ def test_the_plan_makes_one_job_a_configuration_and_each_uploads_its_runs(
     plan, run = swept.results["plan"], swept.results["run"]
     assert plan.conclusion == "success", plan.log[-3000:]
     include = json.loads(plan.outputs["matrix"])["include"]
-    assert len(include) == 3 and len({entry["configurations"] for entry in include}) == 3
+    assert len(include) == 2 and len({entry["configurations"] for entry in include}) == 2
     assert [i.matrix for i in run.instances] == include
-    assert [i.conclusion for i in run.instances] == ["success"] * 3, run.log[-3000:]
+    assert [i.conclusion for i in run.instances] == ["success"] * 2, run.log[-3000:]
     assert run.conclusion == "success"
     assert [i.name for i in run.instances] == [
         f"Run configurations {entry['shard']}" for entry in include
@@ -135,7 +135,7 @@ def test_collect_posts_the_sweeps_comment_and_check_beside_the_pull_requests_own
     assert mlgate(collect)["verdict"] == "passed"
     (comment,) = swept.comments  # the sweep's, and no other
     assert f"<!-- mlgate:sweep={NAME} -->" in comment["body"]
-    assert "### Sweep: 3 configurations" in comment["body"]
+    assert "### Sweep: 2 configurations" in comment["body"]
     assert f"<!-- mlgate:model={NAME} -->" not in comment["body"]
     assert [c["name"] for c in swept.check_runs] == [f"mlgate / {NAME} sweep"]
     assert swept.check_runs[0]["head_sha"] == swept.repo.head
