@@ -188,7 +188,7 @@ def _sweep(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     where = engine.Where(workers=os.cpu_count() or 1)
     finished = engine.sweep(manifest, where, only=job.configurations)
     lines = [f"sweep: {f.configuration.id} {f.configuration.label()}: {f.status}" for f in finished]
-    whole = all(f.status in ("passed", "failed") for f in finished)
+    whole = all(f.ran for f in finished)
     return replace(outcome, attention=not whole, lines=(*outcome.lines, *lines))
 
 
@@ -198,7 +198,7 @@ def _sweep_collect(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     from mlgate import publish
     from mlgate.report import sweep_tables
     from mlgate.result import runs
-    from mlgate.sweep import gating, local, ranking, space
+    from mlgate.sweep import gating, local, space
 
     manifest = job.load()
     folder = manifest.root / job.artifact
@@ -208,20 +208,18 @@ def _sweep_collect(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
             hint="download the sweep jobs' artifacts there (actions/download-artifact)",
         )
     finished = local.collected(folder, space.of(manifest))
-    metric = ranking.metric_for(manifest, finished)
-    ranked = ranking.rank(folder, finished, metric, manifest.sweep.holdout)
-    said = ranking.record(ranked)
-    lines = (*outcome.lines, *_unfinished(finished), sweep_tables.winner(said))
-    whole = all(f.status in ("passed", "failed") for f in finished)
-    gated = gating.gate(manifest, ranked, folder, observer=job.observer, env=job.env)
+    decided = gating.decide(manifest, finished, folder, observer=job.observer, env=job.env)
+    lines = (*outcome.lines, *_unfinished(finished), sweep_tables.winner(decided.record))
+    gated = decided.gated
     if gated is None:
-        return replace(outcome, attention=True, summary=sweep_tables.markdown(said), lines=lines)
+        summary = sweep_tables.markdown(decided.record)
+        return replace(outcome, attention=True, summary=summary, lines=lines)
     done = publish.publish(gated, manifest, job.ctx)  # the report holds the sweep's table
     report = runs.run_dir(manifest.root, gated.run_id) / runs.REPORT_FILE
     return replace(
         outcome,
         result=gated,
-        attention=not whole,
+        attention=not decided.complete,
         report=os.path.relpath(report),
         lines=(*lines, f"run {gated.run_id}: {gated.verdict}: {gated.summary}", *done.lines()),
     )
@@ -232,7 +230,7 @@ def _unfinished(finished: list[Finished]) -> list[str]:
     return [
         f"sweep: {f.configuration.id} {f.configuration.label()}: {f.status}: {f.message}"
         for f in finished
-        if f.status not in ("passed", "failed")
+        if not f.ran
     ]
 
 

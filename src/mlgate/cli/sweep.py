@@ -88,22 +88,17 @@ def _ranked(
     from mlgate.report import sweep_tables, text
     from mlgate.sweep import gating, ranking
 
-    metric = ranking.metric_for(loaded, finished)
-    ranked = ranking.rank(root, finished, metric, loaded.sweep.holdout)
-    said = ranking.record(ranked)
-    gated = gating.gate(loaded, ranked, root, observer=None if args.json else console())
+    decided = gating.decide(loaded, finished, root, observer=None if args.json else console())
+    gated, report = decided.gated, _report(loaded, decided.gated)
     if args.json:
-        print_json({**ranking.document(ranked), "gated": _gated(loaded, gated)})
+        print_json({**ranking.document(decided.ranking), "gated": _gated(loaded, gated)})
     elif getattr(args, "format", "text") == "markdown":  # the gated run's report holds it
-        report = _report(loaded, gated)
-        print(report.read_text() if report else sweep_tables.markdown(said))
+        print(report.read_text() if report else sweep_tables.markdown(decided.record))
     else:
-        print(sweep_tables.text(said))
-        report = _report(loaded, gated)
+        print(sweep_tables.text(decided.record))
         if gated is not None and report is not None:
             print(f"\n{text.render(gated, shown(args, report))}")
-    complete = all(f.status in ("passed", "failed") for f in finished)
-    return EXIT_PASSED if complete and gated is not None and gated.passed else EXIT_FAILED
+    return EXIT_PASSED if decided.passed else EXIT_FAILED
 
 
 def _report(loaded: Manifest, gated: RunResult | None) -> Path | None:

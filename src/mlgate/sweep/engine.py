@@ -28,8 +28,12 @@ class Where:
 
 
 def planned(manifest: Manifest, only: str) -> int:
-    """How many configurations (or Optuna trials) the sweep will run."""
+    """How many configurations (or Optuna trials) the sweep will run, what it needs
+    installed checked first."""
     if manifest.sweep.optuna:
+        from mlgate.sweep import optuna_search
+
+        optuna_search.require()
         return int(manifest.sweep.optuna["trials"])
     return len(space.only(space.of(manifest), only))
 

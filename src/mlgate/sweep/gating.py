@@ -10,20 +10,61 @@ is one the winner was chosen by. The configuration's own run is left as it was.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mlgate import words
-from mlgate.result.records import EvaluateStage, Predictions, RowValues, RunResult
+from mlgate.result.records import (
+    EvaluateStage,
+    Predictions,
+    RowValues,
+    RunResult,
+    SweepRecord,
+)
 from mlgate.sweep import ranking
+from mlgate.sweep.local import Finished
 
 if TYPE_CHECKING:
     from mlgate.manifest.spec import Manifest
     from mlgate.pipeline.observer import Observer
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decided:
+    """A sweep's outcome: its ranking, what the winner's run keeps of it, and that run."""
+
+    ranking: ranking.Ranking
+    record: SweepRecord
+    gated: RunResult | None  # the winner's held-out run (None: no winner)
+    complete: bool  # every configuration has a run to rank
+
+    @property
+    def passed(self) -> bool:
+        return self.complete and self.gated is not None and self.gated.passed
+
+
+def decide(
+    manifest: Manifest,
+    finished: Sequence[Finished],
+    root: Path,
+    *,
+    observer: Observer | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Decided:
+    """The configurations ranked by the sweep's metric, and the winner gated (`root`: where
+    their runs are)."""
+    metric = ranking.metric_for(manifest, finished)
+    ranked = ranking.rank(root, finished, metric, manifest.sweep.holdout)
+    return Decided(
+        ranking=ranked,
+        record=ranking.record(ranked),
+        gated=gate(manifest, ranked, root, observer=observer, env=env),
+        complete=all(f.ran for f in finished),
+    )
 
 
 def gate(

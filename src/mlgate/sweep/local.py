@@ -41,6 +41,11 @@ class Finished:
     message: str = ""
     resumed: bool = False  # a finished run with the same key was found: not run again
 
+    @property
+    def ran(self) -> bool:
+        """It has a run to rank (whether that run passed its checks or not)."""
+        return bool(self.run) and self.status in ("passed", "failed")
+
     def document(self) -> dict[str, Any]:
         return {
             "id": self.configuration.id,
@@ -61,10 +66,10 @@ def sweep(
     on_done: Callable[[Finished], None] | None = None,
 ) -> list[Finished]:
     """Every configuration run (or found finished), in the order given."""
-    _context(start=True)  # the fork server imports while the project is hashed
+    context = _context()  # the fork server imports while the project is hashed
     base = fingerprint(manifest.root)
     found, todo = resumed(manifest.root, base, configurations, on_done)
-    _all(manifest, base, todo, workers, found, on_done)
+    _all(manifest, context, base, todo, workers, found, on_done)
     return [found[c.id] for c in configurations]
 
 
@@ -90,6 +95,7 @@ def resumed(
 
 def _all(
     manifest: Manifest,
+    context: Any,
     base: str,
     todo: list[Configuration],
     workers: int,
@@ -104,7 +110,6 @@ def _all(
     from mlgate.pipeline import warmup
 
     warmup.start()  # the ranking's imports, here, while the workers run (nothing forks here)
-    context = _context()
     queue = list(todo)
     running: dict[Any, tuple[Any, Configuration, str]] = {}
     while queue or running:
@@ -151,11 +156,11 @@ PRELOADED = [
 ]
 
 
-def _context(*, start: bool = False) -> Any:
+def _context() -> Any:
     """Workers forked from a fork server, a process of one thread: forking the caller
     itself would copy whatever locks its other threads held at that moment (a pytest-xdist
     worker's, a web server's), and a child can hang on one. Where there is no fork server
-    (Windows), workers are spawned. `start`: the server started now, its imports under way
+    (Windows), workers are spawned. The server is started now, its imports under way
     (nothing waits for them until the first worker is asked for)."""
     import multiprocessing
 
@@ -163,10 +168,9 @@ def _context(*, start: bool = False) -> Any:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOADED)
-    if start:
-        from multiprocessing import forkserver
+    from multiprocessing import forkserver
 
-        forkserver.ensure_running()
+    forkserver.ensure_running()
     return context
 
 

@@ -30,9 +30,16 @@ RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}")
 
 
 def address(given: str | None, environ: Mapping[str, str]) -> str:
-    """The cluster to use: `--ray ADDRESS`, else RAY_ADDRESS. Never a Ray started here
-    for the purpose: on one machine the local pool starts in a tenth of a second, Ray in
-    seconds, and a sweep must not leave a cluster running behind it."""
+    """The cluster to use (Ray installed): `--ray ADDRESS`, else RAY_ADDRESS. Never a Ray
+    started here for the purpose: on one machine the local pool needs nothing started,
+    Ray a head of its own, and a sweep must not leave a cluster running behind it."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        raise UserError(
+            "the sweep names a Ray cluster, and Ray is not installed",
+            hint="pip install 'mlgate[ray]' (the same Ray version as the cluster's)",
+        )
     found = given or environ.get("RAY_ADDRESS", "")
     if not found:
         raise UserError(
@@ -52,13 +59,8 @@ def sweep(
     on_done: Callable[[Finished], None] | None = None,
 ) -> list[Finished]:
     """Every configuration run as a Ray task (or found finished), in the order given."""
-    try:
-        import ray
-    except ImportError as exc:
-        raise UserError(
-            "the sweep names a Ray cluster, and Ray is not installed",
-            hint="pip install 'mlgate[ray]' (the same Ray version as the cluster's)",
-        ) from exc
+    import ray
+
     from mlgate import __version__
 
     root = manifest.root

@@ -53,14 +53,21 @@ def search(manifest: Manifest, engine: Engine, *, batch: int, metric: str) -> li
     return list(found.values())
 
 
-def _optuna() -> Any:
-    try:
-        import optuna
-    except ImportError as exc:
+def require() -> None:
+    """Optuna is installed, or a UserError says how to install it: before a search starts."""
+    import importlib.util
+
+    if importlib.util.find_spec("optuna") is None:
         raise UserError(
             "sweep.optuna names Optuna's samplers, and Optuna is not installed",
             hint="pip install 'mlgate[optuna]'",
-        ) from exc
+        )
+
+
+def _optuna() -> Any:
+    require()
+    import optuna
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna
 

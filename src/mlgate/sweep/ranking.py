@@ -48,7 +48,7 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
     rows = (0, 0)
     for f in finished:
         figure = None
-        if f.run and f.status in ("passed", "failed"):
+        if f.ran:
             parts = _parts(root / f.run, holdout)
             if parts is not None:
                 sides[f.configuration.id] = parts
@@ -106,7 +106,7 @@ def _parts(run_json: Path, holdout: float) -> tuple[np.ndarray, ...] | None:
 def choosing_figure(root: Path, finished: Finished, metric: str, holdout: float) -> float | None:
     """A configuration's figure on the rows that rank (None: no run, or undefined there):
     what an adaptive search is told, so the held-out rows never steer it."""
-    if not finished.run or finished.status not in ("passed", "failed"):
+    if not finished.ran:
         return None
     parts = _parts(root / finished.run, holdout)
     return None if parts is None else _figure(metric, parts, chosen=True)
