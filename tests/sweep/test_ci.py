@@ -16,11 +16,12 @@ from mlgate.ci import jobs
 from mlgate.ci.plan import plan
 from mlgate.errors import UserError
 from mlgate.github.context import ActionsContext
-from tests.sweep.test_local import project
+from tests.sweep.test_local import PICK_TRAINED, project
 
 pytestmark = pytest.mark.e2e  # the matrix's jobs train
 
-SWEEP = "sweep:\n  grid: {train.C: [0.01, 1.0]}\n  metric: accuracy\n"
+GRID = (0.01, 1.0)
+SWEEP = f"sweep:\n  grid: {{train.C: {list(GRID)}}}\n  metric: accuracy\n"
 
 
 def context(tmp_path: Path, name: str) -> ActionsContext:
@@ -46,17 +47,17 @@ def outputs(path: Path) -> dict[str, str]:
 
 def test_the_plan_the_matrix_jobs_and_the_collect_job(tmp_path: Path) -> None:
     ctx = context(tmp_path, "plan")
-    root = project(tmp_path / "plan", SWEEP)
+    root = project(tmp_path / "plan", SWEEP, PICK_TRAINED, GRID)
     loaded = manifests.load(root / "mlops.yaml")
     planned = jobs.execute(plan(ctx, "sweep-plan"), jobs.Job(ctx=ctx, load=lambda: loaded))
     jobs.set_outputs(planned, ctx)
     matrix = json.loads(outputs(ctx.output)["matrix"])  # type: ignore[arg-type]
     assert [j["shard"] for j in matrix["include"]] == ["1/2", "2/2"]
-    collect_root = project(tmp_path / "collect", SWEEP)
+    collect_root = project(tmp_path / "collect", SWEEP, PICK_TRAINED, GRID)
     downloaded = collect_root / "mlgate-sweep"
     for n, entry in enumerate(matrix["include"]):
         job_ctx = context(tmp_path, f"job{n}")
-        checkout = project(tmp_path / f"job{n}", SWEEP)
+        checkout = project(tmp_path / f"job{n}", SWEEP, PICK_TRAINED, GRID)
         made = manifests.load(checkout / "mlops.yaml")
         done = jobs.execute(
             plan(job_ctx, "sweep"),

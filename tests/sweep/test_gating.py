@@ -15,7 +15,7 @@ from mlgate.cli.main import main
 from mlgate.result import arrays, runs
 from mlgate.sweep import ranking
 from tests.conftest import git
-from tests.sweep.test_local import project
+from tests.sweep.test_local import PICK_TRAINED, project
 
 pytestmark = pytest.mark.e2e  # every configuration trains
 
@@ -25,7 +25,7 @@ SWEEP = "sweep:\n  grid: {train.C: [0.05, 1.0]}\n  metric: accuracy\n"
 def against_a_baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str], gate: str) -> Path:
     """The project run once as it is (its run.json the baseline), then given a sweep and
     compared with that run under `gate`."""
-    root = project(tmp_path, "")
+    root = project(tmp_path, "", PICK_TRAINED, (0.05, 1.0))  # 1.0: params.yaml's
     assert main(["run", "-C", str(root), "--json"]) == 0
     kept = json.loads(capsys.readouterr().out)["run_id"]
     shutil.copy(runs.run_dir(root, kept) / runs.RESULT_FILE, root / "baseline.json")

@@ -55,13 +55,14 @@ def test_a_hundred_sweeps_with_workers_killed_at_random_moments(tmp_path: Path) 
     files = projects.iris_files(Path())
     copy = "cp ready.joblib models/model.joblib"
     # every stage a configuration's run has, each as light as it can be: the kills are
-    # the point, and a hundred sweeps of three must fit in a test run
+    # the point, and a hundred sweeps must fit in a test run: two configurations, both running at
+    # once on the two workers, so that a kill can land on either
     files["mlops.yaml"] = (
         "name: iris\n"
         "data: {train: data/train.csv, test: data/test.csv, target: species}\n"
         f"train: {{command: {copy}}}\n"
         "evaluate: {metrics: [accuracy]}\n"
-        "sweep:\n  grid: {train.C: [0.1, 0.5, 1.0]}\n"
+        "sweep:\n  grid: {train.C: [0.1, 0.5]}\n"
     )
     projects.write(root, files)
     (root / "models").mkdir()
@@ -78,7 +79,7 @@ def test_a_hundred_sweeps_with_workers_killed_at_random_moments(tmp_path: Path) 
         sent: list[int] = []
 
         def kill_one(
-            delay: float = rng.uniform(0.0, 0.4), pick: float = rng.random(), sent: list[int] = sent
+            delay: float = rng.uniform(0.0, 0.3), pick: float = rng.random(), sent: list[int] = sent
         ) -> None:
             time.sleep(delay)
             running = workers()

@@ -18,6 +18,16 @@ from tests import projects
 
 pytestmark = pytest.mark.e2e  # every configuration trains
 
+# "training" that copies the model `trained_ahead` fitted for the configuration's C: for
+# the tests of where configurations run and how they are ranked, which training each one
+# for real (1.9 s of CPU apiece, most of it importing scikit-learn) would only slow
+PICK_TRAINED = (
+    "import os, shutil, yaml\n"
+    "C = yaml.safe_load(open(os.environ['MLGATE_PARAMS']))['train']['C']\n"
+    "shutil.copy(f'trained/{C}.joblib', os.environ['MLGATE_MODEL'])\n"
+)
+
+
 # a training script that kills its worker when C is 0.5, the way the OOM killer or a
 # person would: from outside the sweep. The worker is its ancestor forked by the sweep's
 # fork server, the test's own child.
@@ -29,14 +39,33 @@ TRAIN_OR_DIE = (
     "    pid = os.getpid()\n"
     "    while parent(parent(pid)) != int(os.environ['SWEEP_TEST_PID']):\n"
     "        pid = parent(pid)\n"
-    "    os.kill(pid, 9); time.sleep(3)\n" + projects.TRAIN_CLASSIFIER
+    "    os.kill(pid, 9); time.sleep(3)\n" + PICK_TRAINED
 )
 
 
-def project(tmp_path: Path, sweep: str, train: str = projects.TRAIN_CLASSIFIER) -> Path:
+def project(
+    tmp_path: Path,
+    sweep: str,
+    train: str = projects.TRAIN_CLASSIFIER,
+    trained_ahead: tuple[float, ...] = (),
+) -> Path:
+    """The iris project with `sweep`; with `trained_ahead`, a model fitted here for each of
+    those values of C, as TRAIN_CLASSIFIER would fit it (`train` then picks it)."""
     files = projects.iris_files(Path(), train=train)
     files["mlops.yaml"] = projects.IRIS_MANIFEST + sweep
-    return projects.write(tmp_path / "iris", files)
+    root = projects.write(tmp_path / "iris", files)
+    if trained_ahead:
+        import joblib
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+
+        frame = pd.read_csv(root / "data" / "train.csv")
+        (root / "trained").mkdir()
+        for c in trained_ahead:
+            model = LogisticRegression(C=c, max_iter=500)
+            model.fit(frame.drop(columns=["species"]), frame["species"])
+            joblib.dump(model, root / "trained" / f"{c}.joblib")
+    return root
 
 
 def test_each_configuration_is_its_own_run_and_a_finished_one_is_not_run_again(
@@ -73,7 +102,8 @@ def test_a_killed_worker_is_reported_and_the_rest_are_collected(
     import os
 
     monkeypatch.setenv("SWEEP_TEST_PID", str(os.getpid()))
-    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.1, 0.5, 1.0]}\n", train=TRAIN_OR_DIE)
+    grid = "sweep:\n  grid: {train.C: [0.1, 0.5, 1.0]}\n"
+    root = project(tmp_path, grid, TRAIN_OR_DIE, (0.1, 0.5, 1.0))
     loaded = manifests.load(root / "mlops.yaml")
     finished = local.sweep(loaded, space.configurations(loaded.sweep), workers=2)
     assert [f.status for f in finished] == ["passed", "killed", "passed"]
@@ -86,7 +116,8 @@ def test_a_killed_worker_is_reported_and_the_rest_are_collected(
 def test_the_command_ranks_on_some_rows_and_gives_the_winners_figure_on_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.01, 1.0]}\n  metric: accuracy\n")
+    sweep = "sweep:\n  grid: {train.C: [0.01, 1.0]}\n  metric: accuracy\n"
+    root = project(tmp_path, sweep, PICK_TRAINED, (0.01, 1.0))
     assert main(["sweep", "-C", str(root), "--workers", "2", "--json"]) == 0
     said = json.loads(capsys.readouterr().out)
     assert (
@@ -121,14 +152,14 @@ def test_a_matrix_of_jobs_collected_ranks_as_the_local_pool_does(
     import shutil
 
     sweep = "sweep:\n  grid: {train.C: [0.01, 0.3, 1.0]}\n  metric: accuracy\n"
-    here = project(tmp_path / "here", sweep)
+    here = project(tmp_path / "here", sweep, PICK_TRAINED, (0.01, 0.3, 1.0))
     assert main(["sweep", "-C", str(here), "--json", "--workers", "2"]) == 0
     pooled = json.loads(capsys.readouterr().out)
     assert main(["sweep", "plan", "-C", str(here)]) == 0
     jobs = json.loads(capsys.readouterr().out)["include"]
     downloaded = tmp_path / "downloaded"
     for n, job in enumerate(jobs):
-        checkout = project(tmp_path / f"job{n}", sweep)
+        checkout = project(tmp_path / f"job{n}", sweep, PICK_TRAINED, (0.01, 0.3, 1.0))
         assert main(["sweep", "-C", str(checkout), "--only", job["configurations"]]) == 0
         capsys.readouterr()
         sweeps = checkout / ".mlgate" / "sweeps"

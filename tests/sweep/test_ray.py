@@ -24,10 +24,10 @@ from mlgate.cli.main import main
 from mlgate.errors import UserError
 from mlgate.result import runs
 from mlgate.sweep import on_ray, space
-from tests import projects
-from tests.sweep.test_local import project
+from tests.sweep.test_local import PICK_TRAINED, project
 
-SWEEP = "sweep:\n  grid: {train.C: [0.01, 0.3, 1.0]}\n  metric: accuracy\n"
+GRID = (0.01, 0.3, 1.0)
+SWEEP = f"sweep:\n  grid: {{train.C: {list(GRID)}}}\n  metric: accuracy\n"
 # Ray replaces 127.0.0.1 by the machine's first address unless clusters are off, as on a
 # laptop (ray_constants.ENABLE_RAY_CLUSTER): then every process binds to loopback
 LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
@@ -41,7 +41,7 @@ TRAIN_OR_DIE = (
     "    pid = os.getppid()\n"
     "    while not open(f'/proc/{pid}/cmdline').read().startswith('ray::'):\n"
     "        pid = parent(pid)\n"
-    "    os.kill(pid, 9); time.sleep(3)\n" + projects.TRAIN_CLASSIFIER
+    "    os.kill(pid, 9); time.sleep(3)\n" + PICK_TRAINED
 )
 
 
@@ -113,10 +113,10 @@ def test_ray_ranks_as_the_local_pool_does_and_resumes_without_ray(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    here = project(tmp_path / "here", SWEEP)
+    here = project(tmp_path / "here", SWEEP, PICK_TRAINED, GRID)
     assert main(["sweep", "-C", str(here), "--json", "--workers", "2"]) == 0
     pooled = json.loads(capsys.readouterr().out)
-    there = project(tmp_path / "there", SWEEP)
+    there = project(tmp_path / "there", SWEEP, PICK_TRAINED, GRID)
     assert main(["sweep", "-C", str(there), "--json", "--ray", cluster["node"]]) == 0
     rayed = json.loads(capsys.readouterr().out)
     ranked = [(c["id"], c["figure"], c["status"]) for c in rayed["configurations"]]
@@ -140,7 +140,7 @@ def test_ray_ranks_as_the_local_pool_does_and_resumes_without_ray(
 def test_a_new_configuration_runs_through_ray_client(
     tmp_path: Path, cluster: dict[str, str]
 ) -> None:
-    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5]}\n")
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5]}\n", PICK_TRAINED, (0.5,))
     loaded = manifests.load(root / "mlops.yaml")
     [done] = on_ray.sweep(loaded, space.of(loaded), address=cluster["client"])
     assert done.status == "passed" and not done.resumed
@@ -151,7 +151,7 @@ def test_a_new_configuration_runs_through_ray_client(
 def test_a_killed_ray_worker_is_reported_and_the_rest_are_collected(
     tmp_path: Path, cluster: dict[str, str]
 ) -> None:
-    root = project(tmp_path, SWEEP, train=TRAIN_OR_DIE)
+    root = project(tmp_path, SWEEP, TRAIN_OR_DIE, GRID)
     loaded = manifests.load(root / "mlops.yaml")
     finished = on_ray.sweep(loaded, space.of(loaded), address=cluster["node"])
     assert [f.status for f in finished] == ["passed", "killed", "passed"]

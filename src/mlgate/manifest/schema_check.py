@@ -59,6 +59,11 @@ def _fast_validator() -> Any:
     return jsonschema_rs.validator_for(schema())
 
 
+def warm() -> None:
+    """The fast validator built now (a sweep's fork server, before it forks workers)."""
+    _fast_validator()
+
+
 def _quickly_valid(data: object) -> bool:
     """True when jsonschema-rs accepts the data: importing it costs about half of what
     the `jsonschema` package does, which is then needed only to explain a rejection

@@ -1,6 +1,7 @@
 """Runs on disk: `.mlgate/runs/<run id>/` holds run.json, report.md and the logs.
 
-Run ids sort by time, so the newest run is the last name in the folder.
+Run ids start with the second the run started; runs of the same second are ordered by
+when each finished (`oldest_first`).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 from mlgate import atomic, words
@@ -53,8 +55,24 @@ def latest(root: Path) -> Path | None:
     runs = root / RUNS
     if not runs.is_dir():
         return None
-    finished = sorted(p for p in runs.glob(f"*/{RESULT_FILE}"))
+    finished = oldest_first(runs.glob(f"*/{RESULT_FILE}"))
     return finished[-1] if finished else None
+
+
+def oldest_first(results: Iterable[Path]) -> list[Path]:
+    """Runs' run.json files by the second each run started (its id's stamp), then by when
+    it finished writing: two runs in the same second (a sweep's gated run just after its
+    configurations, a script calling `mlgate run` twice) would otherwise be ordered by
+    their ids' random suffixes."""
+
+    def age(path: Path) -> tuple[str, int]:
+        try:
+            written = path.stat().st_mtime_ns
+        except OSError:  # removed meanwhile: sorts first, as if oldest
+            written = 0
+        return path.parent.name.partition("-")[0], written
+
+    return sorted(results, key=age)
 
 
 def find(root: Path, given: str) -> Path:
@@ -68,7 +86,7 @@ def find(root: Path, given: str) -> Path:
     runs = root / RUNS
     if "/" not in given and (runs / given / RESULT_FILE).is_file():
         return runs / given / RESULT_FILE
-    ids = sorted(p.parent.name for p in runs.glob(f"*/{RESULT_FILE}")) if runs.is_dir() else []
+    ids = [p.parent.name for p in oldest_first(runs.glob(f"*/{RESULT_FILE}"))]
     starting = [i for i in ids if given and "/" not in given and i.startswith(given)]
     if len(starting) == 1:
         return runs / starting[0] / RESULT_FILE
@@ -107,7 +125,7 @@ def history(
     line of runs measured on every test row, and has no such line of its own."""
     if current is not None and current.sweep is not None:
         return {}
-    runs = sorted((root / RUNS).glob(f"*/{RESULT_FILE}"))[-limit:]
+    runs = oldest_first((root / RUNS).glob(f"*/{RESULT_FILE}"))[-limit:]
     found = []
     for path in runs:
         try:

@@ -140,20 +140,8 @@ def _all(
                 on_done(done)
 
 
-# what every run imports, loaded once by the fork server: each worker forked from it
-# inherits them instead of spending its own second or two of CPU on them, which two cores
-# cannot spare (measured: without it, two workers were no faster than one)
-PRELOADED = [
-    "mlgate.cli.main",  # what multiprocessing runs again in each worker as its __main__
-    "mlgate.pipeline",
-    "mlgate.sweep.local",
-    "joblib",
-    "pandas",
-    "sklearn.metrics",
-    "polars",
-    "scipy.stats",
-    "scipy.spatial.distance",
-]
+# what every run imports, and the manifest's validator, loaded once by the fork server
+PRELOADED = ["mlgate.sweep.preload"]
 
 
 def _context() -> Any:

@@ -1,0 +1,31 @@
+"""Which run is the latest: by the second each started, then by when each finished, never
+by the random part of the id."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mlgate.errors import UserError
+from mlgate.result import runs
+
+
+def finished(root: Path, run_id: str, at_ns: int) -> Path:
+    """A run folder whose run.json was last written at `at_ns`."""
+    path = runs.run_dir(root, run_id) / runs.RESULT_FILE
+    path.write_text("{}")
+    os.utime(path, ns=(at_ns, at_ns))
+    return path
+
+
+def test_runs_of_the_same_second_are_ordered_by_when_they_finished(tmp_path: Path) -> None:
+    second = 1_796_000_000 * 10**9
+    first = finished(tmp_path, "20261205T174935Z-ffffff", second)
+    then = finished(tmp_path, "20261205T174935Z-000000", second + 1_000)  # sorts first by name
+    earlier = finished(tmp_path, "20261205T174934Z-aaaaaa", second + 5_000)  # started before
+    assert runs.oldest_first([then, first, earlier]) == [earlier, first, then]
+    assert runs.latest(tmp_path) == then
+    with pytest.raises(UserError, match="the latest is 20261205T174935Z-000000"):
+        runs.find(tmp_path, "20261206")
