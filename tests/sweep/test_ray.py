@@ -214,3 +214,20 @@ def test_an_optuna_search_on_ray_asks_and_ranks_as_it_does_here(
         said = json.loads(capsys.readouterr().out)
         ranked.append([(c["id"], c["figure"]) for c in said["configurations"]])
     assert ranked[0] == ranked[1] and len(ranked[0]) >= 2
+
+
+@pytest.mark.e2e  # a Ray cluster starts, a configuration trains
+def test_a_failed_connection_leaves_the_next_sweep_free_to_connect(
+    tmp_path: Path, cluster: dict[str, str]
+) -> None:
+    """Ray Client speaking to the head's own port (not its client port) gives up after
+    about 20 s of Ray's own retries, and Ray's state stays half connected unless the sweep
+    shuts it down: the next sweep from the same process failed on an assertion of Ray's
+    (seen when the Ray Client server failed to start on a loaded machine)."""
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5]}\n", PICK_TRAINED, (0.5,))
+    loaded = manifests.load(root / "mlops.yaml")
+    wrong = "ray://" + cluster["node"]
+    with pytest.raises(UserError, match=f"could not reach the Ray cluster at {wrong}"):
+        on_ray.sweep(loaded, space.of(loaded), address=wrong)
+    [done] = on_ray.sweep(loaded, space.of(loaded), address=cluster["node"])
+    assert done.status == "passed"

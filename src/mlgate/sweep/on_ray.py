@@ -84,6 +84,9 @@ def sweep(
             address=address, runtime_env=shipped, log_to_driver=False, logging_level=logging.ERROR
         )
     except (ConnectionError, ValueError, RuntimeError) as exc:
+        # a start that failed halfway leaves this process's Ray half connected: the next
+        # ray.init (a second sweep from Python) would fail on an assertion of Ray's own
+        ray.shutdown()
         raise UserError(
             f"could not reach the Ray cluster at {address}: {exc}",
             hint="is it running (`ray status --address ...`), and is this its address?",
