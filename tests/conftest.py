@@ -21,6 +21,10 @@ EXAMPLE = REPO_ROOT / "templates" / "projects" / "breast-cancer"
 # that is not marked, rather than let it slip into the fast tier
 ACTION_TESTS = REPO_ROOT / "tests" / "action"
 E2E_FOLDERS = (ACTION_TESTS,)
+# each runs on one worker, whole (docs/testing.md): the action's tests share one cold
+# install; the Ray tests one Ray head, whose Ray Client servers take ports from a fixed
+# range (23000 up), so that two heads at once on two workers refused clients
+ONE_WORKER = ("tests/action", "tests/sweep/test_ray.py")
 
 # Bytecode is cached, as Python does by default, even where PYTHONDONTWRITEBYTECODE is set
 # (this machine sets it): without it every test module's assertions are rewritten again
@@ -47,8 +51,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)  # `-p no:xdist` has no such hook
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` for the full run: one worker per core and one more (docs/testing.md). Its
+    end-to-end tests spend about a fifth of their time waiting (on a process starting, a
+    server's answer, a timeout they set), which the extra worker fills: 7 min 30 s where
+    one per core took 9 min 15 s (2 cores). The fast tier computes and keeps one a core."""
+    if "not e2e" in (config.option.markexpr or ""):
+        return None
+    return len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else None
+
+
+@pytest.hookimpl(optionalhook=True)  # `-p no:xdist` has no such hook
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """Longest first, fast tests last, the action's tests on one worker (docs/testing.md).
+    """Longest first, fast tests last, the action's tests and the Ray tests each on one
+    worker (docs/testing.md).
 
     The action's tests are one unit: its environment is installed cold once (`warm_state`,
     25 s of both cores when each worker did it) and the fork's run made once. (xdist's own
@@ -64,8 +80,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
     class LongestFirst(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.startswith("tests/action/"):
-                return "tests/action"
+            for whole in ONE_WORKER:
+                if nodeid.startswith(whole):
+                    return whole
             module = nodeid.split("::")[0]
             return nodeid if _has_e2e(module) else module
 

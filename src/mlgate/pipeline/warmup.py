@@ -27,16 +27,18 @@ def importing(modules: tuple[str, ...]) -> Iterator[None]:
     """`modules` imported on another thread while the body runs, and done when it ends: a
     later stage forks (model/isolated.py), and a fork amid an import would hang the child."""
 
-    def load() -> None:
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except ImportError:  # pragma: no cover (reported where the module is used)
-                return
-
-    warm = threading.Thread(target=load, daemon=True)
+    warm = threading.Thread(target=load, args=(modules,), daemon=True)
     warm.start()
     try:
         yield
     finally:
         warm.join()
+
+
+def load(modules: tuple[str, ...]) -> None:
+    """Each of `modules` imported; one that is missing is reported where it is used."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # pragma: no cover (a dependency; the run says what is missing)
+            continue

@@ -6,8 +6,6 @@ mlgate's own modules and the validator, each configuration took 0.12 s more)."""
 
 from __future__ import annotations
 
-import importlib
-
 MODULES = (
     "mlgate.cli.main",  # what multiprocessing runs again in each worker as its __main__
     "joblib",
@@ -35,13 +33,10 @@ MODULES = (
 
 
 def _load() -> None:
-    for name in MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # pragma: no cover (reported where the run imports it)
-            continue
     from mlgate.manifest import schema_check
+    from mlgate.pipeline import warmup
 
+    warmup.load(MODULES)
     schema_check.warm()
 
 
