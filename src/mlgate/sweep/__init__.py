@@ -9,6 +9,7 @@ them, ranked honestly.
     engine.py         which engine runs them, given what
     local.py          here, each in a copy of the project and a worker process of its
                       own; resumed by what they hash to
+    preload.py        what those workers' fork server loads once, for all of them
     on_ray.py         or as tasks on a Ray cluster, their runs written where local's are
     ranking.py        ranked on part of the test rows, the winner measured on the rest
     gating.py         the winner cut to its held-out rows, compared with the baseline,
