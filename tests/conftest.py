@@ -51,19 +51,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)  # `-p no:xdist` has no such hook
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto` for the full run: one worker per core and one more (docs/testing.md). Its
-    end-to-end tests spend about a fifth of their time waiting (on a process starting, a
-    server's answer, a timeout they set), which the extra worker fills: 7 min 30 s where
-    one per core took 9 min 15 s (2 cores). The fast tier computes and keeps one a core."""
-    if "not e2e" in (config.option.markexpr or "") or os.environ.get(
-        "PYTEST_XDIST_AUTO_NUM_WORKERS"  # xdist's own setting, as its docs say
-    ):
-        return None
-    return len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else None
-
-
-@pytest.hookimpl(optionalhook=True)  # `-p no:xdist` has no such hook
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """Longest first, fast tests last, the action's tests and the Ray tests each on one
     worker (docs/testing.md).
