@@ -24,7 +24,7 @@ E2E_FOLDERS = (ACTION_TESTS,)
 # each runs on one worker, whole (docs/testing.md): the action's tests share one cold
 # install; the Ray tests one Ray head, whose Ray Client servers take ports from a fixed
 # range (23000 up), so that two heads at once on two workers refused clients
-ONE_WORKER = ("tests/action", "tests/sweep/test_ray.py")
+ONE_WORKER = ("tests/action/", "tests/sweep/test_ray.py")
 
 # Bytecode is cached, as Python does by default, even where PYTHONDONTWRITEBYTECODE is set
 # (this machine sets it): without it every test module's assertions are rewritten again
