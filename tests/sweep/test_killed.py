@@ -55,8 +55,8 @@ def test_a_hundred_sweeps_with_workers_killed_at_random_moments(tmp_path: Path) 
     files = projects.iris_files(Path())
     copy = "cp ready.joblib models/model.joblib"
     # every stage a configuration's run has, each as light as it can be: the kills are
-    # the point, and a hundred sweeps must fit in a test run: two configurations, both running at
-    # once on the two workers, so that a kill can land on either
+    # the point, and a hundred sweeps must fit in a test run. Two configurations, both
+    # running at once on the two workers, so that a kill can land on either
     files["mlops.yaml"] = (
         "name: iris\n"
         "data: {train: data/train.csv, test: data/test.csv, target: species}\n"

@@ -102,8 +102,8 @@ def test_a_killed_worker_is_reported_and_the_rest_are_collected(
     import os
 
     monkeypatch.setenv("SWEEP_TEST_PID", str(os.getpid()))
-    grid = "sweep:\n  grid: {train.C: [0.1, 0.5, 1.0]}\n"
-    root = project(tmp_path, grid, TRAIN_OR_DIE, (0.1, 0.5, 1.0))
+    grid = (0.1, 0.5, 1.0)
+    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", TRAIN_OR_DIE, grid)
     loaded = manifests.load(root / "mlops.yaml")
     finished = local.sweep(loaded, space.configurations(loaded.sweep), workers=2)
     assert [f.status for f in finished] == ["passed", "killed", "passed"]
@@ -151,15 +151,16 @@ def test_a_matrix_of_jobs_collected_ranks_as_the_local_pool_does(
     folder (as actions/download-artifact does: a folder an artifact) and ranks them."""
     import shutil
 
-    sweep = "sweep:\n  grid: {train.C: [0.01, 0.3, 1.0]}\n  metric: accuracy\n"
-    here = project(tmp_path / "here", sweep, PICK_TRAINED, (0.01, 0.3, 1.0))
+    grid = (0.01, 0.3, 1.0)
+    sweep = f"sweep:\n  grid: {{train.C: {list(grid)}}}\n  metric: accuracy\n"
+    here = project(tmp_path / "here", sweep, PICK_TRAINED, grid)
     assert main(["sweep", "-C", str(here), "--json", "--workers", "2"]) == 0
     pooled = json.loads(capsys.readouterr().out)
     assert main(["sweep", "plan", "-C", str(here)]) == 0
     jobs = json.loads(capsys.readouterr().out)["include"]
     downloaded = tmp_path / "downloaded"
     for n, job in enumerate(jobs):
-        checkout = project(tmp_path / f"job{n}", sweep, PICK_TRAINED, (0.01, 0.3, 1.0))
+        checkout = project(tmp_path / f"job{n}", sweep, PICK_TRAINED, grid)
         assert main(["sweep", "-C", str(checkout), "--only", job["configurations"]]) == 0
         capsys.readouterr()
         sweeps = checkout / ".mlgate" / "sweeps"
