@@ -5,6 +5,7 @@ search resumed runs nothing again."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,17 @@ def test_an_optuna_search_has_no_plan_to_make_ahead(
     )
     assert main(["sweep", "-C", str(root), "--only", "0123abcd"]) == 2
     assert "an Optuna sweep has none made ahead" in capsys.readouterr().err
+
+
+def test_without_optuna_installed_the_command_says_what_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as if not installed
+    root = project(tmp_path, SEARCH)
+    assert main(["sweep", "-C", str(root)]) == 2
+    said = capsys.readouterr()
+    assert said.err == (
+        "mlgate: error: sweep.optuna names Optuna's samplers, and Optuna is not installed\n"
+        "  hint: pip install 'mlgate[optuna]'\n"
+    )
+    assert said.out == "" and not (root / ".mlgate").exists()

@@ -167,6 +167,21 @@ def test_without_an_address_it_says_where_to_give_one() -> None:
     assert on_ray.address("h:2", {"RAY_ADDRESS": "ray://h:1"}) == "h:2"
 
 
+def test_without_ray_installed_the_command_says_what_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if not installed: find_spec says so
+    root = project(tmp_path, SWEEP)
+    assert main(["sweep", "-C", str(root), "--ray", "127.0.0.1:6379"]) == 2
+    said = capsys.readouterr()
+    assert said.err == (
+        "mlgate: error: the sweep is to run on a Ray cluster (--ray or RAY_ADDRESS), and Ray "
+        "is not installed\n  hint: pip install 'mlgate[ray]' (the same Ray version as the "
+        "cluster's)\n"
+    )
+    assert said.out == "" and not (root / ".mlgate").exists()  # nothing announced or run
+
+
 def test_an_address_where_nothing_answers_is_refused_at_once(tmp_path: Path) -> None:
     """Ray itself waits minutes on a wrong HOST:PORT; the sweep says so in seconds."""
     closed = free_port()  # bound, then released: nothing listens there

@@ -37,7 +37,7 @@ def address(given: str | None, environ: Mapping[str, str]) -> str:
 
     if importlib.util.find_spec("ray") is None:
         raise UserError(
-            "the sweep names a Ray cluster, and Ray is not installed",
+            "the sweep is to run on a Ray cluster (--ray or RAY_ADDRESS), and Ray is not installed",
             hint="pip install 'mlgate[ray]' (the same Ray version as the cluster's)",
         )
     found = given or environ.get("RAY_ADDRESS", "")
