@@ -233,12 +233,19 @@ def test_an_optuna_search_on_ray_asks_and_ranks_as_it_does_here(
 
 @pytest.mark.e2e  # a Ray cluster starts, a configuration trains
 def test_a_failed_connection_leaves_the_next_sweep_free_to_connect(
-    tmp_path: Path, cluster: dict[str, str]
+    tmp_path: Path, cluster: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ray Client speaking to the head's own port (not its client port) gives up after
-    about 20 s of Ray's own retries, and Ray's state stays half connected unless the sweep
-    shuts it down: the next sweep from the same process failed on an assertion of Ray's
-    (seen when the Ray Client server failed to start on a loaded machine)."""
+    Ray's own retries, and Ray's state stays half connected unless the sweep shuts it
+    down: the next sweep from the same process failed on an assertion of Ray's (seen when
+    the Ray Client server failed to start on a loaded machine). Ray waits 5, 10 and 15 s
+    between its three tries (30 s of this test); here 1 s each, as its variables
+    RAY_CLIENT_INITIAL_CONNECTION_TIMEOUT_S and RAY_CLIENT_MAX_CONNECTION_TIMEOUT_S would
+    set them had they been set before Ray was imported."""
+    from ray.util.client import worker
+
+    monkeypatch.setattr(worker, "INITIAL_TIMEOUT_SEC", 1)
+    monkeypatch.setattr(worker, "MAX_TIMEOUT_SEC", 1)
     root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5]}\n", PICK_TRAINED, (0.5,))
     loaded = manifests.load(root / "mlops.yaml")
     wrong = "ray://" + cluster["node"]
