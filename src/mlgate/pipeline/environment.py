@@ -3,6 +3,7 @@ a model's answers, recorded so that a difference between two runs can be explain
 
 from __future__ import annotations
 
+import functools
 import platform
 from importlib import metadata
 
@@ -12,6 +13,7 @@ from mlgate.result.records import Environment
 REPORTED_PACKAGES = ("numpy", "pandas", "polars", "scikit-learn", "joblib", "skops")
 
 
+@functools.cache  # what a process has loaded does not change while it runs
 def environment() -> Environment:
     packages = {"mlgate": __version__}
     for name in REPORTED_PACKAGES:

@@ -214,11 +214,20 @@ def _child(
 def share_cores(threads: int) -> None:
     """This process's numerical libraries, and its user commands' (unless the user set
     them), use `threads` threads."""
-    from threadpoolctl import threadpool_limits
-
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, str(threads))
-    threadpool_limits(threads)
+    (LOADED_LIBRARIES or _libraries()).limit(limits=threads)
+
+
+# the fork server's numerical libraries, found once (preload.py): a worker forked from it
+# has the same, and finding them (a walk of every loaded library) took 18 ms a worker
+LOADED_LIBRARIES: Any = None
+
+
+def _libraries() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _signal_name(number: int) -> str:
@@ -264,8 +273,9 @@ def run_copy(source: Path, work: Path, params: Mapping[str, Any]) -> RunResult:
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(root, work, ignore=_left_out(root), symlinks=True)
-    _write_params(manifests.load(work / source.name), params)
-    return pipeline.run(manifests.load(work / source.name), compare=False)
+    copied = manifests.load(work / source.name)
+    _write_params(copied, params)
+    return pipeline.run(copied, compare=False)
 
 
 def record_of(result: RunResult, run: str) -> dict[str, Any]:

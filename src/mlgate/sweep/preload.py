@@ -1,8 +1,10 @@
 """Imported by the sweep's fork server alone (local.py): everything a configuration's run
-loads, and the manifest's validator built, once. Each worker is forked from that server,
-so it starts with them instead of spending its own time on them; two cores cannot spare
-it (measured: without the libraries, two workers were no faster than one; without
-mlgate's own modules and the validator, each configuration took 0.12 s more)."""
+loads, the manifest's validator built, the package versions a run records read and the
+numerical libraries whose threads a worker limits found, once. Each worker is forked
+from that server, so it starts with them instead of spending its own time on them; two
+cores cannot spare it (measured: without the libraries, two workers were no faster than
+one; without mlgate's own modules and the validator, each configuration took 0.12 s
+more)."""
 
 from __future__ import annotations
 
@@ -35,9 +37,13 @@ MODULES = (
 def _load() -> None:
     from mlgate.manifest import schema_check
     from mlgate.pipeline import warmup
+    from mlgate.pipeline.environment import environment
+    from mlgate.sweep import local
 
     warmup.load(MODULES)
     schema_check.warm()
+    environment()  # the package versions each run records (cached)
+    local.LOADED_LIBRARIES = local._libraries()
 
 
 _load()
