@@ -5,6 +5,7 @@ schema for every file, freshness. Each failure says how many rows and which."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -134,6 +135,60 @@ def test_a_column_expression_is_sql_and_unknown_is_no_failure() -> None:
     assert broken["data.test.columns.age.expression"].status == "error"
     assert (
         "not a SQL expression polars can read" in broken["data.test.columns.age.expression"].message
+    )
+
+
+def test_an_expression_holding_a_query_reads_nothing(tmp_path: Path) -> None:
+    """polars plans a subquery while it parses: a table function in one opened files (a
+    FIFO hung the run) and URLs. Such an expression is an error of its check, unread."""
+    import http.server
+    import os
+    import threading
+
+    asked: list[str] = []
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"q\n1\n")
+
+        do_HEAD = do_GET  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    frame = pl.DataFrame({"y": [0, 1], "b": [1, 2]})
+    try:
+        for source in (f"http://127.0.0.1:{server.server_address[1]}/side.csv", str(fifo)):
+            expression = f"b IN (SeLeCt q FROM read_csv('{source}'))"
+            found = run(frame, Column(name="b", expression=expression))
+            check = found["data.test.columns.b.expression"]
+            assert check.status == "error"
+            assert check.message.startswith(
+                "an expression is judged on each row alone and may not hold a query ('SeLeCt')"
+            )
+            [row_check] = table_checks.expressions("test", (expression,))
+            assert isinstance(row_check, CheckResult) and row_check.status == "error"
+    finally:
+        server.shutdown()
+    assert asked == []
+
+
+def test_polars_parse_errors_are_said_without_the_parsers_tree() -> None:
+    found = run(
+        pl.DataFrame({"y": [0], "a": [1]}),
+        Column(name="a", expression="__import__('os').system('touch x')"),
+    )["data.test.columns.a.expression"]
+    assert (found.status, found.message) == (
+        "error",
+        "not a SQL expression polars can read: dot-notation field access is currently "
+        "unsupported",
     )
 
 

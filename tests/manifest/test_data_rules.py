@@ -80,6 +80,19 @@ def test_every_new_rule_is_read(tmp_path: Path) -> None:
             "9:45: data.columns.petal_width.quantiles[0].min: min (3) is greater than max (2)",
         ),
         (
+            "    sepal_width: {expression: \"sepal_width IN (SELECT 1)\"}\n",
+            "",
+            "9:31: data.columns.sepal_width.expression: an expression is judged on each row "
+            "alone and may not hold a query ('SELECT')",
+        ),
+        (
+            "",
+            "    expressions: [\"x > 0\", \"y IN (select q from read_csv('/etc/passwd'))\"]\n",
+            "11:28: data.checks.expressions[1]: an expression is judged on each row alone and "
+            "may not hold a query ('select'): a subquery or a table function would read other "
+            "files",
+        ),
+        (
             "",
             "    freshness: {column: sepal_widht, max_age: 7d}\n",
             "11:25: data.checks.freshness.column: column 'sepal_widht' is not in data/train.csv",

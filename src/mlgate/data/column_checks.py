@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ import polars as pl
 
 from mlgate import words
 from mlgate.data import phrases, type_checks
+from mlgate.manifest import sql_words
 from mlgate.manifest.spec import Column, Quantile
 from mlgate.manifest.yaml_source import format_path
 from mlgate.result.records import CheckResult, Status
@@ -484,12 +486,22 @@ def _expression(on: _On, key: str, rule: str) -> Planned:
 
 
 def sql_condition(text: str) -> pl.Expr | str:
-    """A SQL expression as polars parses it (a parser, never eval), or why it cannot be."""
+    """A SQL expression as polars parses it (a parser, never eval), or why it cannot be.
+    One that holds a query is refused unparsed: polars runs a subquery as it parses."""
+    if why := sql_words.query_in(text):
+        return why
     try:
         return pl.sql_expr(text)
-    except (pl.exceptions.PolarsError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return f"not a SQL expression polars can read: {first}"
+    except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
+        return f"not a SQL expression polars can read: {_plainly(exc)}"
+
+
+def _plainly(exc: Exception) -> str:
+    """polars' message without the parser's tree it appends (`...: Dot(Function(...`)."""
+    said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    tree = re.search(r":\s+[A-Z][A-Za-z]*[({]", said)
+    said = said[: tree.start()] if tree else said
+    return said if len(said) <= 160 else said[:157] + "..."
 
 
 _PLANNERS = {

@@ -21,7 +21,7 @@ from typing import Any, TypeGuard
 
 from mlgate import dvc_files, files, words
 from mlgate.errors import Problem, UserError
-from mlgate.manifest import data_formats, image_name
+from mlgate.manifest import data_formats, image_name, sql_words
 from mlgate.manifest.build import DURATION
 from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.store_location import location_problem
@@ -41,6 +41,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_format_problems(raw),
         *(_header_problems(raw, root) if files else ()),
         *_column_problems(raw),
+        *_expression_problems(raw),
         *_range_problems(raw),
         *_duration_problems(raw),
         *_metric_problems(raw),
@@ -348,6 +349,19 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 
 
 TEXT_TYPES = ("string", "category")
+
+
+def _expression_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """Row expressions that hold a query: refused here, never handed to polars."""
+    columns = _get(raw, "data", "columns")
+    for name, spec in (columns if isinstance(columns, dict) else {}).items():
+        text = spec.get("expression") if isinstance(spec, dict) else None
+        if isinstance(text, str) and (why := sql_words.query_in(text)):
+            yield ("data", "columns", name, "expression"), why, False
+    texts = _get(raw, "data", "checks", "expressions")
+    for i, text in enumerate(texts if isinstance(texts, list) else ()):
+        if isinstance(text, str) and (why := sql_words.query_in(text)):
+            yield ("data", "checks", "expressions", i), why, False
 
 
 def _new_rule_problems(where: KeyPath, kind: str | None, spec: dict[str, Any]) -> Iterator[Finding]:
