@@ -101,6 +101,46 @@ def test_dates_in_a_range_on_text_and_on_a_date_column() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        ["1999-01-01T10:00:00+02:00", "2024-01-05T00:00:00+02:00", "2099-01-01T10:00:00+02:00"],
+        ["1999-01-01T10:00:00Z", "2024-01-05T00:00:00Z", "2099-01-01T10:00:00Z"],
+        ["1999-01-01 10:00:00.123+0000", "2024-01-05 00:00:00+0000", "2099-01-01 10:00:00+0000"],
+        ["01/01/1999 10:00", "05/01/2024 00:00", "01/01/2099 10:00"],  # polars' own guess
+    ],
+)
+def test_text_with_an_offset_or_in_another_format_is_compared_not_passed_over(
+    text: list[str],
+) -> None:
+    """Text the type check calls dates is read by the bounds and by freshness alike: with
+    an offset it is converted to UTC (it was left unread, and every bound passed)."""
+    frame = pl.DataFrame({"y": [0] * 3, "at": text})
+    found = run(frame, Column(name="at", type="datetime", min="2024-01-01", max="2024-12-31"))
+    assert found["data.test.columns.at.type"].status == "passed"
+    assert said(found["data.test.columns.at.min"]) == (
+        "failed",
+        f"1 of 3 rows (33.3%) before 2024-01-01, e.g. '{text[0]}'; at row 1",
+    )
+    assert said(found["data.test.columns.at.max"]) == (
+        "failed",
+        f"1 of 3 rows (33.3%) after 2024-12-31, e.g. '{text[2]}'; at row 3",
+    )
+    now = dt.datetime(2099, 1, 2, 10, 0, tzinfo=dt.UTC)
+    fresh = table_checks.freshness(
+        "test", frame, Freshness(column="at", max_age_s=2 * 86400, shown="2d"), now
+    )
+    assert fresh.status == "passed" and fresh.observed == pytest.approx(86400, abs=2 * 3600)
+
+
+def test_an_offset_moves_a_time_across_a_bound() -> None:
+    """2024-01-01T01:00+02:00 is 2023-12-31T23:00 in UTC, before a min of 2024-01-01."""
+    frame = pl.DataFrame({"y": [0, 0], "at": ["2024-01-01T01:00:00+02:00", "2024-01-01T01:00Z"]})
+    found = run(frame, Column(name="at", type="datetime", min="2024-01-01"))
+    assert found["data.test.columns.at.min"].observed == 1
+    assert "at row 1" in found["data.test.columns.at.min"].message
+
+
 def test_quantile_bounds_use_linear_interpolation_as_numpy_does() -> None:
     frame = pl.from_pandas(load_breast_cancer(as_frame=True).frame)
     radius = frame["mean radius"].to_numpy()
@@ -148,13 +188,13 @@ def test_an_expression_holding_a_query_reads_nothing(tmp_path: Path) -> None:
     asked: list[str] = []
 
     class Counting(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_GET(self) -> None:
             asked.append(self.path)
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b"q\n1\n")
 
-        do_HEAD = do_GET  # noqa: N815
+        do_HEAD = do_GET
 
         def log_message(self, *args: object) -> None:
             pass
@@ -187,8 +227,7 @@ def test_polars_parse_errors_are_said_without_the_parsers_tree() -> None:
     )["data.test.columns.a.expression"]
     assert (found.status, found.message) == (
         "error",
-        "not a SQL expression polars can read: dot-notation field access is currently "
-        "unsupported",
+        "not a SQL expression polars can read: dot-notation field access is currently unsupported",
     )
 
 

@@ -80,14 +80,14 @@ def test_every_new_rule_is_read(tmp_path: Path) -> None:
             "9:45: data.columns.petal_width.quantiles[0].min: min (3) is greater than max (2)",
         ),
         (
-            "    sepal_width: {expression: \"sepal_width IN (SELECT 1)\"}\n",
+            '    sepal_width: {expression: "sepal_width IN (SELECT 1)"}\n',
             "",
             "9:31: data.columns.sepal_width.expression: an expression is judged on each row "
             "alone and may not hold a query ('SELECT')",
         ),
         (
             "",
-            "    expressions: [\"x > 0\", \"y IN (select q from read_csv('/etc/passwd'))\"]\n",
+            '    expressions: ["x > 0", "y IN (select q from read_csv(\'/etc/passwd\'))"]\n',
             "11:28: data.checks.expressions[1]: an expression is judged on each row alone and "
             "may not hold a query ('select'): a subquery or a table function would read other "
             "files",

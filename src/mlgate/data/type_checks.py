@@ -158,6 +158,28 @@ def _bad(base: pl.Expr, ok: pl.Expr) -> pl.Expr:
     return base.is_not_null() & ~ok.fill_null(False)
 
 
+def _text_as_datetime(text: pl.Series) -> pl.Series:
+    """The column's own format (polars infers it), then the ISO forms, tried only on what
+    that left: mixed columns are rare, and each form tried on every value cost 0.15 s a
+    million. Times without an offset are taken as UTC."""
+    utc = pl.Datetime("us", "UTC")
+    parsed = text.str.to_datetime(strict=False, time_unit="us", time_zone="UTC")
+    left = parsed.is_null() & text.is_not_null()
+    if left.any():
+        rest = text.filter(left)
+        found = pl.select(
+            pl.coalesce(
+                rest.str.to_date("%Y-%m-%d", strict=False).cast(utc),
+                *(
+                    rest.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
+                    for f in ISO_DATETIMES
+                ),
+            )
+        ).to_series()
+        parsed = parsed.scatter(left.arg_true(), found)
+    return parsed.dt.replace_time_zone(None)
+
+
 def as_datetime(base: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
     """A date column's values as naive UTC datetimes, text parsed as the type check parses
     it; None when the column holds no dates."""
@@ -169,13 +191,8 @@ def as_datetime(base: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
                 base.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(pl.Datetime("us"))
             )
         return base.cast(pl.Datetime("us"))
-    if dtype == pl.String:
-        return pl.coalesce(
-            base.str.to_datetime("%Y-%m-%d", strict=False, time_unit="us"),
-            *(
-                base.str.to_datetime(f, strict=False, time_unit="us")
-                for f in ISO_DATETIMES
-                if not f.endswith("z")  # text with an offset: not compared with naive bounds
-            ),
+    if dtype == pl.String:  # every value the type check takes, an offset converted to UTC
+        return base.map_batches(
+            _text_as_datetime, return_dtype=pl.Datetime("us"), is_elementwise=True
         )
     return None
