@@ -17,7 +17,7 @@ own, since every test above sees only the values present, and so is the share of
 categories the reference never had, against how many new values the reference itself
 would show (Good-Turing: the share of its values seen exactly once). A column with fewer
 than 30 values on a side is not tested; two equal constants are no drift; more than 50
-categories fold into the 49 most frequent in the reference and "other"; a column whose
+categories fold into the 49 most frequent in both files together and "other"; a column whose
 reference values are mostly unique (an identifier) has its values left untested.
 """
 
@@ -41,7 +41,7 @@ from mlgate.result.records import CheckResult, ColumnDrift, DriftResult
 
 MIN_VALUES = 30  # fewer on a side: not tested
 SMALL = 1_000  # up to this many values on the smaller side: KS / chi-square
-MAX_CATEGORIES = 50  # more: the 49 most frequent in the reference and "other"
+MAX_CATEGORIES = 50  # more: the 49 most frequent in both files together and "other"
 RARE = 5  # categories with fewer rows in both files together fold into "other"
 IDENTIFIER_SHARE = 0.5  # more of the reference's values seen once: an identifier
 MISSING_THRESHOLD = 0.01  # the share of missing values must move by at least this much
@@ -463,11 +463,15 @@ def _with_rest(profile: CategoricalProfile) -> dict[object, int]:
 def folded(
     reference: Mapping[object, int], current: Mapping[object, int]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Aligned counts: the reference's categories by frequency (ties by value), then the
-    current's new ones; rare and surplus categories folded into one "other"."""
-    order = sorted(reference, key=lambda v: (-reference[v], str(v)))
-    order += sorted((v for v in current if v not in reference), key=str)
-    kept = [v for v in order if reference.get(v, 0) + current.get(v, 0) >= RARE]
+    """Aligned counts of the categories by their rows in both files together (ties by
+    value); rare and surplus ones folded into one "other". Chosen by the reference's
+    counts alone, the kept categories were those chance had inflated there, "other" held
+    less of the reference than of the current file, and unchanged data drifted; the
+    counts of both together are the same however the rows were split between the files,
+    so the test keeps its level."""
+    pooled = {v: reference.get(v, 0) + current.get(v, 0) for v in {*reference, *current}}
+    order = sorted(pooled, key=lambda v: (-pooled[v], str(v)))
+    kept = [v for v in order if pooled[v] >= RARE]
     if len(kept) > MAX_CATEGORIES:
         kept = kept[: MAX_CATEGORIES - 1]
     kept_set = set(kept)
