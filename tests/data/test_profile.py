@@ -191,6 +191,25 @@ def test_each_run_keeps_its_data_files_profiles_beside_its_result(tmp_path: Path
         assert kept.source == f"data/{summary.role}.csv"
 
 
+def test_values_whose_spread_overflows_are_a_plain_error_not_a_crash(tmp_path: Path) -> None:
+    """1e200 squared is past a double's range: the spread was written as inf and the
+    profile's JSON refused it with a traceback (exit 3)."""
+    fine = profile.of_series(pl.Series("a", [1e100, -1e100, 0.0]))
+    assert isinstance(fine, profile.NumericProfile) and fine.std == pytest.approx(
+        1e100 * 0.8165, rel=1e-3
+    )
+    with pytest.raises(UserError, match="column 'a': values as large as 1e\\+200 are beyond"):
+        profile.of_series(pl.Series("a", [1.0, 1e200, 2.0]))
+    halves = [profile.of_frame(pl.DataFrame({"a": [v, -v]})) for v in (8e153, 8e153)]
+    with pytest.raises(UserError, match="column 'a'"):  # each half fits; together they do not
+        profile.merge(*halves)
+    (tmp_path / "big.csv").write_text("a,b\n1,2\n1e200,3\n")
+    done = mlgate("profile", "big.csv", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "column 'a': values as large as 1e+200" in done.stderr
+    assert "rescale the column" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_merged_categories_count_what_was_seen_once_exactly() -> None:
     first = profile.of_series(pl.Series("c", ["a", "b", "c", "c"]))
     second = profile.of_series(pl.Series("c", ["a", "d", "d", "e"]))

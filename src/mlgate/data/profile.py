@@ -134,15 +134,30 @@ def of_series(series: pl.Series, *, exact: bool = False) -> ColumnProfile:
         values = values.filter(values.is_finite())
         array = values.sort().to_numpy()
         mean = float(array.mean()) if array.size else 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            m2 = float(np.sum((array - mean) ** 2))
         return NumericProfile(
             missing=series.len() - array.size,
             summary=sketch.Summary.of_sorted(array, array.size if exact else sketch.SIZE),
             mean=mean,
-            m2=float(np.sum((array - mean) ** 2)),
+            m2=summable(series.name, m2, array),
         )
     values = series.drop_nulls().cast(pl.String)
     tally = frequent.Tally.of(frequent.counted(values))
     return _categorical(series.len() - values.len(), tally, exact=exact)
+
+
+def summable(column: str, m2: float, values: np.ndarray) -> float:
+    """`m2`, when it fits a double: a spread that overflows (values past about 1e154, or
+    1e150 over ten thousand rows) cannot be written down or compared."""
+    if math.isfinite(m2):
+        return m2
+    largest = float(np.max(np.abs(values))) if values.size else m2
+    raise UserError(
+        f"column '{column}': values as large as {largest:.3g} are beyond what a profile can "
+        "summarise (their spread overflows a 64-bit float)",
+        hint="rescale the column (other units, or its logarithm) before mlgate reads it",
+    )
 
 
 def _is_numeric(dtype: pl.DataType) -> bool:
@@ -234,7 +249,7 @@ def of_batches(batches: Iterable[pl.DataFrame], *, source: str = "") -> Profile:
                 assert isinstance(part, NumericProfile)
                 if name in numeric:
                     part = replace(part, summary=part.summary.resized(RUNNING))
-                    part = _merge_numeric(numeric[name], part, RUNNING)
+                    part = _merge_numeric(name, numeric[name], part, RUNNING)
                 numeric[name] = part
                 continue
             values = series.drop_nulls().cast(pl.String)
@@ -375,7 +390,7 @@ def merge(a: Profile, b: Profile) -> Profile:
         if x is None or y is None:
             columns[name] = x or y  # type: ignore[assignment]
         elif isinstance(x, NumericProfile) and isinstance(y, NumericProfile):
-            columns[name] = _merge_numeric(x, y)
+            columns[name] = _merge_numeric(name, x, y)
         elif isinstance(x, CategoricalProfile) and isinstance(y, CategoricalProfile):
             columns[name] = _merge_categorical(x, y)
         else:
@@ -383,15 +398,19 @@ def merge(a: Profile, b: Profile) -> Profile:
     return Profile(rows=a.rows + b.rows, columns=columns, source=a.source or b.source)
 
 
-def _merge_numeric(x: NumericProfile, y: NumericProfile, size: int = sketch.SIZE) -> NumericProfile:
+def _merge_numeric(
+    name: str, x: NumericProfile, y: NumericProfile, size: int = sketch.SIZE
+) -> NumericProfile:
     n = x.count + y.count
     delta = y.mean - x.mean
     mean = x.mean + delta * y.count / n if n else 0.0
+    summary = x.summary.merge(y.summary, size)
+    m2 = x.m2 + y.m2 + delta * delta * x.count * y.count / n if n else 0.0
     return NumericProfile(
         missing=x.missing + y.missing,
-        summary=x.summary.merge(y.summary, size),
+        summary=summary,
         mean=mean,
-        m2=x.m2 + y.m2 + delta * delta * x.count * y.count / n if n else 0.0,
+        m2=summable(name, m2, summary.values),
     )
 
 
