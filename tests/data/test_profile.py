@@ -210,6 +210,21 @@ def test_values_whose_spread_overflows_are_a_plain_error_not_a_crash(tmp_path: P
     assert "rescale the column" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_lists_and_objects_of_json_lines_are_counted_as_their_json(tmp_path: Path) -> None:
+    """polars will not cast a list to text: a JSON Lines field holding one crashed the run."""
+    column = profile.of_series(pl.Series("tags", [[1, 2], [3], None, [1, 2]]))
+    assert isinstance(column, profile.CategoricalProfile)
+    assert (dict(column.counts), column.missing) == ({"[1,2]": 2, "[3]": 1}, 1)
+    nested = profile.of_series(pl.Series("o", [{"k": 1, "é": "x"}, {"k": 2, "é": None}]))
+    assert set(nested.counts) == {'{"k":1,"é":"x"}', '{"k":2,"é":null}'}
+    lines = "".join(f'{{"a": {i}, "tags": [{i % 3}, 1]}}\n' for i in range(40))
+    (tmp_path / "t.jsonl").write_text(lines)
+    done = mlgate("profile", "t.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    written = json.loads(done.stdout)
+    assert written["columns"]["tags"]["counts"] == {"[0,1]": 14, "[1,1]": 13, "[2,1]": 13}
+
+
 def test_merged_categories_count_what_was_seen_once_exactly() -> None:
     first = profile.of_series(pl.Series("c", ["a", "b", "c", "c"]))
     second = profile.of_series(pl.Series("c", ["a", "d", "d", "e"]))

@@ -142,7 +142,7 @@ def of_series(series: pl.Series, *, exact: bool = False) -> ColumnProfile:
             mean=mean,
             m2=summable(series.name, m2, array),
         )
-    values = series.drop_nulls().cast(pl.String)
+    values = as_text(series.drop_nulls())
     tally = frequent.Tally.of(frequent.counted(values))
     return _categorical(series.len() - values.len(), tally, exact=exact)
 
@@ -158,6 +158,15 @@ def summable(column: str, m2: float, values: np.ndarray) -> float:
         "summarise (their spread overflows a 64-bit float)",
         hint="rescale the column (other units, or its logarithm) before mlgate reads it",
     )
+
+
+def as_text(values: pl.Series) -> pl.Series:
+    """Each value as text, counted as a category; a list or an object (JSON Lines) as its
+    JSON, which polars will not cast."""
+    if not values.dtype.is_nested():
+        return values.cast(pl.String)
+    encoded = pl.struct(values.alias("v")).struct.json_encode()  # {"v":VALUE}
+    return pl.select(encoded.str.slice(5).str.strip_suffix("}")).to_series().alias(values.name)
 
 
 def _is_numeric(dtype: pl.DataType) -> bool:
@@ -252,7 +261,7 @@ def of_batches(batches: Iterable[pl.DataFrame], *, source: str = "") -> Profile:
                     part = _merge_numeric(name, numeric[name], part, RUNNING)
                 numeric[name] = part
                 continue
-            values = series.drop_nulls().cast(pl.String)
+            values = as_text(series.drop_nulls())
             missing[name] = missing.get(name, 0) + series.len() - values.len()
             counts.setdefault(name, frequent.Running()).add(values)
     columns: dict[str, ColumnProfile] = {}
