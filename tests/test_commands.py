@@ -47,7 +47,12 @@ def test_outcome_messages(tmp_path: Path) -> None:
         ("boom",),
     )
     killed = outcome("kill -TERM $$")
-    assert killed.message == "`kill -TERM $$` was killed by signal 15"
+    assert killed.message == "`kill -TERM $$` was killed by SIGTERM"
+    # a child killed under the shell: the shell ends with 128 + the signal's number
+    child = outcome("python3 -c 'import os; os.kill(os.getpid(), 9)'; exit $?")
+    assert child.exit_code == 137
+    assert child.message.endswith("exited with code 137 (SIGKILL, as a shell says it)")
+    assert commands.signal_of(137, shell=False) is None  # a program's own 137 is its own
     slow = outcome("sleep 30", timeout_s=0.5)
     assert (slow.status, slow.timed_out) == ("error", True)
     assert slow.message == "`sleep 30` timed out after 0.5s and was stopped"

@@ -97,6 +97,22 @@ def required(
         raise UserError(f"{manifest.cited(key)}: {done.message}{last}", hint=hint)
 
 
+def signal_of(exit_code: int | None, *, shell: bool) -> str | None:
+    """The signal that ended a command (SIGKILL), if one did. Python reports a signal as a
+    negative code; a command run through /bin/sh ends with the shell's 128 + its number."""
+    import signal
+
+    number = -exit_code if exit_code is not None and exit_code < 0 else None
+    if shell and exit_code is not None and 128 < exit_code < 128 + signal.NSIG:
+        number = exit_code - 128
+    if number is None:
+        return None
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 def _describe(command: Command, outcome: proc.Outcome) -> str:
     if outcome.start_error is not None:
         return f"could not start `{command.display}`: {outcome.start_error}"
@@ -104,8 +120,12 @@ def _describe(command: Command, outcome: proc.Outcome) -> str:
         return f"`{command.display}` timed out after {duration(command.timeout_s)} and was stopped"
     if outcome.exit_code == 0:
         return f"`{command.display}` finished in {outcome.duration_s:.1f}s"
+    signal = signal_of(outcome.exit_code, shell=command.shell is not None)
     if outcome.exit_code is not None and outcome.exit_code < 0:
-        return f"`{command.display}` was killed by signal {-outcome.exit_code}"
+        return f"`{command.display}` was killed by {signal}"
+    if signal is not None:  # the shell's code: a script may also exit 137 of its own accord
+        said = f"{outcome.exit_code} ({signal}, as a shell says it)"
+        return f"`{command.display}` exited with code {said}"
     return f"`{command.display}` exited with code {outcome.exit_code}"
 
 

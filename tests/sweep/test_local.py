@@ -13,7 +13,7 @@ import pytest
 from mlgate import manifest as manifests
 from mlgate.cli.main import main
 from mlgate.result import runs
-from mlgate.sweep import local, ranking, space
+from mlgate.sweep import gating, local, ranking, space
 from tests import projects
 
 pytestmark = pytest.mark.e2e  # every configuration trains
@@ -111,6 +111,36 @@ def test_a_killed_worker_is_reported_and_the_rest_are_collected(
     ranked = ranking.rank(root, finished, "accuracy", 0.5)
     assert ranked.winner is not None and ranked.winner.finished.status == "passed"
     assert ranked.ranked[-1].finished.status == "killed" and ranked.ranked[-1].choosing is None
+
+
+# exits 1 when C is 0.5; kills itself, as the OOM killer would kill it, when C is 1.0
+TRAIN_CRASHES = (
+    "import os, signal, sys, yaml\n"
+    "C = yaml.safe_load(open(os.environ['MLGATE_PARAMS']))['train']['C']\n"
+    "if C == 0.5:\n    sys.exit('out of luck')\n"
+    "if C == 1.0:\n    os.kill(os.getpid(), signal.SIGKILL)\n" + PICK_TRAINED
+)
+
+
+def test_a_training_that_crashes_or_is_killed_did_not_finish_and_runs_again(
+    tmp_path: Path,
+) -> None:
+    """Its run exists (a failed training is a run), but it has no model: `error` or
+    `killed`, never `failed` (a model that failed its checks), and never resumed."""
+    grid = (0.1, 0.5, 1.0)
+    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", TRAIN_CRASHES, grid)
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    finished = local.sweep(loaded, made, workers=2)
+    assert [f.status for f in finished] == ["passed", "error", "killed"]
+    assert finished[1].message == "training: `python train.py` exited with code 1"
+    assert finished[2].message == "its training `python train.py` was killed (SIGKILL)"
+    assert all(runs.read(root / f.run).train.status != "passed" for f in finished[1:])
+    decided = gating.decide(loaded, finished, root)
+    assert not decided.complete and not decided.passed  # the command exits 1
+    again = local.sweep(loaded, made, workers=2)
+    assert [f.resumed for f in again] == [True, False, False]
+    assert [f.status for f in again] == ["passed", "error", "killed"]
 
 
 def test_the_command_ranks_on_some_rows_and_gives_the_winners_figure_on_the_others(

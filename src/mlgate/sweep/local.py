@@ -256,14 +256,14 @@ def _one(manifest_path: str, cid: str, params: dict[str, Any], key: str) -> dict
     root = source.parent
     work = root / SWEEPS / key
     try:
-        result = run_copy(source, work, params)
+        copied, result = run_copy(source, work, params)
     except MlgateError as exc:
         return {"status": "error", "message": str(exc)}
     run = runs.run_dir(work, result.run_id) / runs.RESULT_FILE
-    return keep(root, key, cid, record_of(result, os.path.relpath(run, root)))
+    return keep(root, key, cid, record_of(copied, result, os.path.relpath(run, root)))
 
 
-def run_copy(source: Path, work: Path, params: Mapping[str, Any]) -> RunResult:
+def run_copy(source: Path, work: Path, params: Mapping[str, Any]) -> tuple[Manifest, RunResult]:
     """The project of the manifest `source` copied to `work` (what LEFT_OUT names left
     out), the values written into the copy's params file, and the copy run."""
     from mlgate import manifest as manifests
@@ -275,17 +275,39 @@ def run_copy(source: Path, work: Path, params: Mapping[str, Any]) -> RunResult:
     shutil.copytree(root, work, ignore=_left_out(root), symlinks=True)
     copied = manifests.load(work / source.name)
     _write_params(copied, params)
-    return pipeline.run(copied, compare=False)
+    return copied, pipeline.run(copied, compare=False)
 
 
-def record_of(result: RunResult, run: str) -> dict[str, Any]:
+def record_of(manifest: Manifest, result: RunResult, run: str) -> dict[str, Any]:
     """What a sweep records of a configuration's run (`run`: its run.json, relative)."""
+    status, message = outcome_of(result, shell=manifest.train.command.shell is not None)
     return {
-        "status": result.verdict,
+        "status": status,
         "run": run,
         "metrics": dict(result.evaluate.metrics),
-        "message": result.summary,
+        "message": message,
     }
+
+
+def outcome_of(result: RunResult, *, shell: bool) -> tuple[str, str]:
+    """A run's verdict (passed, failed) when it trained and scored a model; otherwise
+    `killed` (its training ended by a signal: the OOM killer's choice is the training
+    process, not the worker) or `error`. Neither is finished: a resumed sweep runs it
+    again, and the sweep does not pass. `shell`: the training ran through /bin/sh."""
+    from mlgate import commands
+
+    trained, outcome = result.train, result.train.outcome
+    if trained.status in ("failed", "error"):
+        code = outcome.exit_code if outcome is not None else None
+        signal = commands.signal_of(code, shell=shell)
+        if outcome is not None and signal is not None:
+            return "killed", f"its training `{outcome.command}` was killed ({signal})"
+        failed = outcome is not None and outcome.status != "passed"
+        said = outcome.message if outcome is not None and failed else trained.message
+        return "error", f"training: {said or result.summary}"
+    if result.evaluate.status == "error":
+        return "error", f"evaluation: {result.evaluate.message or result.summary}"
+    return result.verdict, result.summary
 
 
 def keep(root: Path, key: str, cid: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -312,6 +334,8 @@ def _finished(root: Path, c: Configuration, key: str) -> Finished | None:
     """A run this key already finished (a resumed sweep), if its run is still there."""
     said = _read(root / SWEEPS / f"{key}.json")
     if said is None or not (root / str(said.get("run", ""))).is_file():
+        return None
+    if said.get("status") not in ("passed", "failed"):  # it did not finish: run it again
         return None
     return from_record(c, key, said, resumed=True)
 

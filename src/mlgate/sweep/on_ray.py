@@ -185,7 +185,7 @@ def _task(manifest_name: str, cid: str, params: dict[str, Any], version: str) ->
     with tempfile.TemporaryDirectory(prefix="mlgate-sweep-") as scratch:
         work = Path(scratch) / "project"
         try:
-            result = local.run_copy(Path.cwd() / manifest_name, work, params)
+            copied, result = local.run_copy(Path.cwd() / manifest_name, work, params)
         except MlgateError as exc:
             return {"status": "error", "message": str(exc)}
         folder = runs.run_dir(work, result.run_id)
@@ -194,4 +194,4 @@ def _task(manifest_name: str, cid: str, params: dict[str, Any], version: str) ->
             for p in sorted(folder.rglob("*"))
             if p.is_file()
         }
-    return {**local.record_of(result, ""), "run_id": result.run_id, "files": files}
+    return {**local.record_of(copied, result, ""), "run_id": result.run_id, "files": files}
