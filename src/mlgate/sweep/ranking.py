@@ -41,20 +41,28 @@ class Ranking:
 
 
 def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) -> Ranking:
-    """`finished` ranked by `metric` on the choosing rows; the winner measured on the rest."""
+    """`finished` ranked by `metric` on the choosing rows; the winner measured on the rest.
+    Where a swept value changes the test rows (a split's size or seed), the figures are
+    taken on the choosing rows every configuration was tested on: figures on different
+    rows do not rank."""
     better = METRICS[metric].greater_is_better
-    scored: list[Ranked] = []
-    sides: dict[str, tuple[np.ndarray, ...]] = {}
-    rows = (0, 0)
-    for f in finished:
-        figure = None
-        if f.ran:
-            parts = _parts(root / f.run, holdout)
-            if parts is not None:
-                sides[f.configuration.id] = parts
-                figure = _figure(metric, parts, chosen=True)
-                rows = (int(parts[0].sum()), int((~parts[0]).sum()))
-        scored.append(Ranked(finished=f, choosing=figure))
+    sides = {
+        f.configuration.id: parts
+        for f in finished
+        if f.ran and (parts := _parts(root / f.run, holdout)) is not None
+    }
+    common = _common_choosing(list(sides.values()))
+    scored = [
+        Ranked(
+            finished=f,
+            choosing=_figure(
+                metric, sides[f.configuration.id], _among(sides[f.configuration.id], common)
+            )
+            if f.configuration.id in sides
+            else None,
+        )
+        for f in finished
+    ]
     # a configuration that failed its checks wins only if none passed them: a model
     # that fails a fairness or calibration check is not the best, whatever its metric
     ordered = sorted(
@@ -66,9 +74,11 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
         ),
     )
     winner = ordered[0] if ordered and ordered[0].choosing is not None else None
-    held = None
+    held, rows = None, (0, 0)
     if winner is not None:
-        held = _figure(metric, sides[winner.finished.configuration.id], chosen=False)
+        won = sides[winner.finished.configuration.id]
+        held = _figure(metric, won, ~won.choosing)
+        rows = (int(_among(won, common).sum()), int((~won.choosing).sum()))
     return Ranking(
         metric=metric,
         holdout=holdout,
@@ -79,8 +89,36 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
     )
 
 
-def _parts(run_json: Path, holdout: float) -> tuple[np.ndarray, ...] | None:
-    """(choosing mask, y_true, y_pred, scores or empty, classes count, positive index)."""
+@dataclass(frozen=True, kw_only=True)
+class _Parts:
+    """A run's scored test rows: which choose, their keys, and what the metric needs."""
+
+    choosing: np.ndarray
+    keys: np.ndarray
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    scores: np.ndarray  # empty: none
+    classes: int
+    positive: int
+
+
+def _common_choosing(sides: Sequence[_Parts]) -> np.ndarray | None:
+    """The keys of the choosing rows every configuration was tested on; None when all
+    were tested on the same rows (the usual case: nothing to narrow)."""
+    keys = [np.unique(p.keys[p.choosing]) for p in sides]
+    if all(k.size == keys[0].size and np.array_equal(k, keys[0]) for k in keys):
+        return None
+    common = keys[0]
+    for k in keys[1:]:
+        common = np.intersect1d(common, k, assume_unique=True)
+    return common
+
+
+def _among(parts: _Parts, common: np.ndarray | None) -> np.ndarray:
+    return parts.choosing if common is None else parts.choosing & np.isin(parts.keys, common)
+
+
+def _parts(run_json: Path, holdout: float) -> _Parts | None:
     from mlgate.errors import UserError
     from mlgate.result import arrays, runs
 
@@ -91,15 +129,15 @@ def _parts(run_json: Path, holdout: float) -> tuple[np.ndarray, ...] | None:
     kept = result.evaluate.predictions
     if kept is None:
         return None
-    choosing = chooses(arrays.decode(kept.row_keys), holdout)
-    scores = arrays.decode(kept.scores) if kept.scores is not None else np.empty(0)
-    return (
-        choosing,
-        arrays.decode(kept.y_true),
-        arrays.decode(kept.y_pred),
-        scores,
-        np.array(len(kept.classes or ())),
-        np.array(result.evaluate.positive_index if kept.classes else 1),
+    keys = arrays.decode(kept.row_keys)
+    return _Parts(
+        choosing=chooses(keys, holdout),
+        keys=keys,
+        y_true=arrays.decode(kept.y_true),
+        y_pred=arrays.decode(kept.y_pred),
+        scores=arrays.decode(kept.scores) if kept.scores is not None else np.empty(0),
+        classes=len(kept.classes or ()),
+        positive=result.evaluate.positive_index if kept.classes else 1,
     )
 
 
@@ -109,7 +147,7 @@ def choosing_figure(root: Path, finished: Finished, metric: str, holdout: float)
     if not finished.ran:
         return None
     parts = _parts(root / finished.run, holdout)
-    return None if parts is None else _figure(metric, parts, chosen=True)
+    return None if parts is None else _figure(metric, parts, parts.choosing)
 
 
 def chooses(row_keys: np.ndarray, holdout: float) -> np.ndarray:
@@ -119,21 +157,19 @@ def chooses(row_keys: np.ndarray, holdout: float) -> np.ndarray:
     return buckets >= np.uint64(round(holdout * SPLIT))
 
 
-def _figure(metric: str, parts: tuple[np.ndarray, ...], *, chosen: bool) -> float | None:
+def _figure(metric: str, parts: _Parts, rows: np.ndarray) -> float | None:
     from mlgate.model.metrics import compute
 
-    choosing, y_true, y_pred, scores, classes, positive = parts
-    rows = choosing if chosen else ~choosing
     if not rows.any():
         return None
     try:
         value = compute(
             metric,
-            y_true[rows],
-            y_pred[rows],
-            scores[rows] if scores.size else None,
-            classes=list(range(int(classes))) if int(classes) else None,
-            positive_index=int(positive),
+            parts.y_true[rows],
+            parts.y_pred[rows],
+            parts.scores[rows] if parts.scores.size else None,
+            classes=list(range(parts.classes)) if parts.classes else None,
+            positive_index=parts.positive,
         )
     except ValueError:
         return None

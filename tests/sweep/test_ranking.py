@@ -1,0 +1,95 @@
+"""Ranking when a swept value changes the test rows (a split's size or seed): figures on
+different rows do not rank, so each configuration is measured on the choosing rows all
+of them were tested on, and the rows counted are the winner's."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate import pipeline
+from mlgate.result import arrays, runs
+from mlgate.sweep import ranking, space
+from mlgate.sweep.local import Finished
+from tests.sweep.test_local import PICK_TRAINED, project
+
+
+def run_on(root: Path, test: pd.DataFrame, c: float) -> Finished:
+    """A run of the project on `test` as its test file, as a configuration's would be."""
+    test.to_csv(root / "data" / "test.csv", index=False)
+    (root / "params.yaml").write_text(f"train:\n  C: {c}\n")
+    result = pipeline.run(manifests.load(root / "mlops.yaml"), compare=False)
+    run = runs.run_dir(root, result.run_id) / runs.RESULT_FILE
+    return Finished(
+        configuration=space.configuration({"train.C": c}),
+        status=result.verdict,
+        key="",
+        run=os.path.relpath(run, root),
+        metrics=dict(result.evaluate.metrics),
+    )
+
+
+def relaxed(root: Path) -> None:
+    """Models that underfit (errors to rank by), on half the test rows, pass their checks."""
+    text = (root / "mlops.yaml").read_text()
+    (root / "mlops.yaml").write_text(
+        text.replace("min: 0.8}", "min: 0.1}").replace("min: 20}", "min: 5}")
+    )
+
+
+def by_hand(root: Path, f: Finished, keys: np.ndarray) -> float:
+    kept = runs.read(root / f.run).evaluate.predictions
+    assert kept is not None
+    among = np.isin(arrays.decode(kept.row_keys), keys)
+    truth, said = arrays.decode(kept.y_true)[among], arrays.decode(kept.y_pred)[among]
+    return float((truth == said).mean())
+
+
+def test_configurations_tested_on_different_rows_rank_on_the_rows_they_share(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))  # both underfit: some errors
+    whole = pd.read_csv(root / "data" / "test.csv")
+    relaxed(root)
+    fewer = run_on(root, whole.iloc[: len(whole) // 2], 0.01)  # a smaller test split
+    every = run_on(root, whole, 0.05)
+    ranked = ranking.rank(root, [fewer, every], "accuracy", 0.5)
+    keys = {
+        f.configuration.id: arrays.decode(runs.read(root / f.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
+        for f in (fewer, every)
+    }
+    shared = np.intersect1d(keys[fewer.configuration.id], keys[every.configuration.id])
+    shared = shared[ranking.chooses(shared, 0.5)]
+    assert 0 < shared.size < ranking.chooses(keys[every.configuration.id], 0.5).sum()
+    figures = {r.finished.configuration.id: r.choosing for r in ranked.ranked}
+    for f in (fewer, every):
+        assert figures[f.configuration.id] == pytest.approx(by_hand(root, f, shared))
+    assert ranked.winner is not None
+    won = keys[ranked.winner.finished.configuration.id]
+    assert ranked.rows == (shared.size, int((~ranking.chooses(won, 0.5)).sum()))
+    held = won[~ranking.chooses(won, 0.5)]
+    assert ranked.held_out == pytest.approx(by_hand(root, ranked.winner.finished, held))
+
+
+def test_configurations_tested_on_the_same_rows_rank_on_all_their_choosing_rows(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
+    whole = pd.read_csv(root / "data" / "test.csv")
+    relaxed(root)
+    a, b = run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+    ranked = ranking.rank(root, [a, b], "accuracy", 0.5)
+    keys = arrays.decode(runs.read(root / a.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
+    assert ranked.rows == (
+        int(ranking.chooses(keys, 0.5).sum()),
+        int((~ranking.chooses(keys, 0.5)).sum()),
+    )
+    for r in ranked.ranked:
+        assert r.choosing == pytest.approx(
+            by_hand(root, r.finished, keys[ranking.chooses(keys, 0.5)])
+        )
