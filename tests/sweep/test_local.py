@@ -143,6 +143,58 @@ def test_a_training_that_crashes_or_is_killed_did_not_finish_and_runs_again(
     assert [f.status for f in again] == ["passed", "error", "killed"]
 
 
+# writes its process id where the test finds it, then trains for a minute
+TRAIN_SLOWLY = (
+    "import os, time, yaml\n"
+    "C = yaml.safe_load(open(os.environ['MLGATE_PARAMS']))['train']['C']\n"
+    "open(os.path.join(os.environ['SWEEP_TEST_PIDS'], f'{C}.pid'), 'w').write(str(os.getpid()))\n"
+    "time.sleep(60)\n"
+)
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to mlgate", "Ctrl-C"])
+def test_a_stopped_sweep_leaves_no_training_running(tmp_path: Path, how: str) -> None:
+    """Each training runs in a process group of its own, which Ctrl-C does not reach: a
+    sweep stopped (a runner cancelling the job sends SIGTERM; a person presses Ctrl-C)
+    stops its workers and their trainings, and says it was interrupted."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.1, 0.5]}\n", TRAIN_SLOWLY)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "mlgate", "-C", str(root), "sweep", "--workers", "2"],
+        env={**os.environ, "SWEEP_TEST_PIDS": str(pids)},
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a terminal's foreground group, as a shell would make it
+    )
+    deadline = time.monotonic() + 60
+    while len(list(pids.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    trainings = [int(p.read_text()) for p in pids.glob("*.pid")]
+    assert len(trainings) == 2 and all(alive(t) for t in trainings)
+    if how == "Ctrl-C":
+        os.killpg(sweep.pid, signal.SIGINT)
+    else:
+        sweep.send_signal(signal.SIGTERM)
+    _, err = sweep.communicate(timeout=30)
+    assert sweep.returncode == 130, err
+    assert "mlgate: interrupted" in err
+    assert not [t for t in trainings if alive(t)]
+
+
 def test_the_command_ranks_on_some_rows_and_gives_the_winners_figure_on_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,7 +8,7 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from mlgate import __version__
 from mlgate.cli import parser
@@ -61,7 +61,8 @@ def _run_guarded(handler: parser.Handler, args: argparse.Namespace) -> int:
     try:
         if args.directory is not None:
             _enter(args.directory)
-        return handler(args)
+        with _terminate_is_an_interrupt():
+            return handler(args)
     except MlgateError as exc:
         if args.debug:
             traceback.print_exc()
@@ -81,6 +82,29 @@ def _run_guarded(handler: parser.Handler, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_OUTSIDE_ERROR
+
+
+@contextlib.contextmanager
+def _terminate_is_an_interrupt() -> Iterator[None]:
+    """SIGTERM (a runner cancelling a job, `kill`) unwinds the command as Ctrl-C does, so
+    what it started is stopped: by default the process died at once, and a training or a
+    sweep's workers ran on without it. Only in the main thread, and put back after (a
+    test calls main in its own process)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _enter(directory: str) -> None:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,32 +112,52 @@ def _all(
     warmup.start()  # the ranking's imports, here, while the workers run (nothing forks here)
     queue = list(todo)
     running: dict[Any, tuple[Any, Configuration, str]] = {}
-    while queue or running:
-        while queue and len(running) < max(1, workers):
-            c = queue.pop(0)
-            key = key_of(base, c)
-            (manifest.root / SWEEPS / f"{key}.outcome.json").unlink(missing_ok=True)
-            process = context.Process(
-                target=_child,
-                args=(
-                    str(manifest.path),
-                    c.id,
-                    dict(c.params),
-                    key,
-                    _threads(workers),
-                    dict(os.environ),
-                ),
-                daemon=True,
-            )
-            process.start()
-            running[process.sentinel] = (process, c, key)
-        for sentinel in wait(list(running)):
-            process, c, key = running.pop(sentinel)
+    try:
+        while queue or running:
+            while queue and len(running) < max(1, workers):
+                c = queue.pop(0)
+                key = key_of(base, c)
+                (manifest.root / SWEEPS / f"{key}.outcome.json").unlink(missing_ok=True)
+                process = context.Process(
+                    target=_child,
+                    args=(
+                        str(manifest.path),
+                        c.id,
+                        dict(c.params),
+                        key,
+                        _threads(workers),
+                        dict(os.environ),
+                    ),
+                    daemon=True,
+                )
+                process.start()
+                running[process.sentinel] = (process, c, key)
+            for sentinel in wait(list(running)):
+                process, c, key = running.pop(sentinel)
+                process.join()
+                done = _outcome(manifest.root, c, key, process.exitcode)
+                found[c.id] = done
+                if on_done:
+                    on_done(done)
+    except BaseException:  # an interrupt, a SIGTERM: no worker, and no training, outlives it
+        _stop(process for process, _, _ in running.values())
+        raise
+
+
+def _stop(processes: Iterable[Any], grace_s: float = 10.0) -> None:
+    """Each worker asked to stop (SIGTERM: it stops its training's process group, then
+    exits), then killed if it has not within `grace_s`."""
+    import time
+
+    stopping = list(processes)
+    for process in stopping:
+        process.terminate()
+    deadline = time.monotonic() + grace_s
+    for process in stopping:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.exitcode is None:
+            process.kill()
             process.join()
-            done = _outcome(manifest.root, c, key, process.exitcode)
-            found[c.id] = done
-            if on_done:
-                on_done(done)
 
 
 # what every run imports, and the manifest's validator, loaded once by the fork server
@@ -200,6 +220,9 @@ def _child(
     It runs in the sweep's environment as it is now (the fork server's is as it was when
     it started). Its numerical libraries, and its user commands' (unless the user set
     them), use `threads` threads."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)  # stop the training too, not only this worker
     os.environ.clear()
     os.environ.update(environ)
     share_cores(threads)
@@ -209,6 +232,12 @@ def _child(
     except Exception as exc:
         said = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
     atomic.write_text(root / SWEEPS / f"{key}.outcome.json", json.dumps({"id": cid, **said}))
+
+
+def _terminated(number: int, frame: object) -> None:
+    """SIGTERM in a worker: raised where it waits for its training, whose process group
+    proc.stream then kills; by default the worker died alone and its training ran on."""
+    raise SystemExit(128 + number)
 
 
 def share_cores(threads: int) -> None:
