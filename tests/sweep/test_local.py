@@ -263,3 +263,34 @@ def test_a_matrix_of_jobs_collected_ranks_as_the_local_pool_does(
     assert main(["sweep", "collect", str(downloaded), "-C", str(here), "--json"]) == 1
     said = json.loads(capsys.readouterr().out)
     assert [c["status"] for c in said["configurations"]].count("missing") == 1
+
+
+def test_collect_trusts_no_upload_it_cannot_check(tmp_path: Path) -> None:
+    """An artifact is a pull request's output: a record that names a run outside the
+    folder, or another configuration's run under its id, counts for nothing, and what a
+    record claims (its status, its figures) is read from the run itself."""
+    import shutil
+
+    grid = (0.1, 1.0)
+    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", PICK_TRAINED, grid)
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    first, second = local.sweep(loaded, made, workers=2)
+    folder = tmp_path / "downloaded"
+    outside = tmp_path / "outside"
+    shutil.copytree(root / Path(first.run).parent, outside)
+    inside = folder / "job" / "other"
+    shutil.copytree(root / Path(second.run).parent, inside)
+
+    def upload(name: str, record: dict[str, object]) -> None:
+        (folder / "job" / name).write_text(json.dumps(record))
+
+    claim = {"id": first.configuration.id, "status": "passed", "metrics": {"accuracy": 1.0}}
+    upload("a.json", {**claim, "run": "../../outside/run.json"})  # a run outside the folder
+    upload("b.json", {**claim, "run": "other/run.json"})  # C=1.0's run as C=0.1's
+    upload("c.json", {"id": second.configuration.id, "status": "failed", "run": "other/run.json"})
+    found = local.collected(folder, made)
+    assert (found[0].status, found[0].run) == ("missing", "")
+    kept = runs.read(inside / "run.json")
+    assert (found[1].status, found[1].metrics) == (kept.verdict, dict(kept.evaluate.metrics))
+    assert found[1].status == "passed"  # the run's own verdict, not the record's "failed"

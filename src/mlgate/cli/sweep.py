@@ -74,7 +74,8 @@ def collect(args: argparse.Namespace) -> int:
         raise UserError(
             f"'{args.folder}' is not a folder", hint="download the jobs' artifacts into it"
         )
-    finished = local.collected(folder, space.of(loaded))
+    shell = loaded.train.command.shell is not None
+    finished = local.collected(folder, space.of(loaded), shell=shell)
     for f in finished:
         if f.status == "missing":
             print(f"{f.configuration.id} {f.configuration.label()}: {f.message}", file=sys.stderr)

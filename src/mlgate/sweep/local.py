@@ -415,10 +415,15 @@ def _left_out(root: Path) -> Callable[[str, list[str]], set[str]]:
     return ignore
 
 
-def collected(folder: Path, configurations: Sequence[Configuration]) -> list[Finished]:
+def collected(
+    folder: Path, configurations: Sequence[Configuration], *, shell: bool = True
+) -> list[Finished]:
     """The configurations' outcomes from the runs other machines made (a matrix's jobs,
     each uploading its `.mlgate/sweeps/`), found under `folder` by id; one no job reported
-    is `missing`. Runs are named relative to `folder`."""
+    is `missing`. Runs are named relative to `folder`. An upload is not trusted: a record
+    counts only for a run inside `folder` that holds the configuration's own values, and
+    its status, figures and message are read from that run. `shell`: the manifest's
+    training runs through /bin/sh (how a killed one says so)."""
     wanted = {c.id: c for c in configurations}
     found: dict[str, Finished] = {}
     for record in sorted(folder.rglob("*.json")):
@@ -427,9 +432,9 @@ def collected(folder: Path, configurations: Sequence[Configuration]) -> list[Fin
         if said is None or c is None or c.id in found:
             continue
         run = record.parent / str(said.get("run", "")).removeprefix(f"{SWEEPS.as_posix()}/")
-        if not run.is_file():
-            continue
-        found[c.id] = from_record(c, record.stem, {**said, "run": os.path.relpath(run, folder)})
+        done = _uploaded(folder, run, c, record.stem, shell)
+        if done is not None:
+            found[c.id] = done
     return [
         found.get(c.id)
         or Finished(
@@ -440,3 +445,35 @@ def collected(folder: Path, configurations: Sequence[Configuration]) -> list[Fin
         )
         for c in configurations
     ]
+
+
+def _uploaded(folder: Path, run: Path, c: Configuration, key: str, shell: bool) -> Finished | None:
+    """`c`'s outcome from its uploaded run, or None when `run` is outside `folder`, is not
+    a run, or ran other values (another configuration's run under this one's id)."""
+    from mlgate.errors import MlgateError
+    from mlgate.result import runs
+
+    try:
+        inside = run.resolve().is_relative_to(folder.resolve()) and run.is_file()
+    except OSError:
+        return None
+    if not inside:
+        return None
+    try:
+        result = runs.read(run)
+    except MlgateError:
+        return None
+    if any(result.params.get(k, _ABSENT) != v for k, v in c.params.items()):
+        return None
+    status, message = outcome_of(result, shell=shell)
+    return Finished(
+        configuration=c,
+        status=status,
+        key=key,
+        run=os.path.relpath(run, folder),
+        metrics=dict(result.evaluate.metrics),
+        message=message,
+    )
+
+
+_ABSENT = object()
