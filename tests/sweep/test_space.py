@@ -4,17 +4,20 @@ every shape is checked here without training anything."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mlgate import manifest as manifests
-from mlgate.errors import ManifestError
+from mlgate.cli import parser
+from mlgate.errors import ManifestError, UserError
 from mlgate.manifest.spec import Sweep
 from mlgate.report import sweep_tables
 from mlgate.result.records import SweepRecord, SweptConfiguration
 from mlgate.sweep import matrix, space
 from tests import projects
+from tests.conftest import REPO_ROOT
 
 
 def test_a_grid_is_every_combination_in_the_manifests_order() -> None:
@@ -176,3 +179,195 @@ def test_a_big_sweeps_table_stays_within_a_comment() -> None:
     assert len(text) < 65_536 and "| | 4,950 more configurations | | | |" in text
     assert "(train.C: 5,000 values, too many to draw)" in text
     assert "no winner: no configuration has a figure to rank by" in text
+
+
+NUMBERS = ", ".join(map(str, range(100)))
+
+
+@pytest.mark.parametrize(
+    ("sweep", "params", "said"),
+    [
+        (  # the same configuration twice: two workers in one folder
+            "sweep:\n  grid: {train.C: [1, 1, 1.0, 2]}\n",
+            None,
+            [
+                "19:23: sweep.grid.train.C[1]: 1 repeats 1 at index 0: list each value once",
+                "19:26: sweep.grid.train.C[2]: 1.0 repeats 1 at index 0 (the same number): "
+                "list each value once",
+            ],
+        ),
+        (  # counted, not built: a product of 100^3
+            f"sweep:\n  grid: {{train.C: [{NUMBERS}], train.max_iter: [{NUMBERS}], "
+            f"train.tol: [{NUMBERS}]}}\n",
+            "train:\n  C: 1.0\n  max_iter: 100\n  tol: 0.001\n",
+            [
+                "19:9: sweep.grid: makes 1,000,000 configurations (100 x 100 x 100 values), "
+                "more than the 10,000 a sweep may run: list fewer values, or draw sweep.random "
+                "samples from the same space"
+            ],
+        ),
+        (
+            "sweep:\n  grid: {train.C: [.nan, 1, -.inf]}\n",
+            None,
+            [
+                "19:20: sweep.grid.train.C[0]: must be a finite number, found .nan",
+                "19:29: sweep.grid.train.C[2]: must be a finite number, found -.inf",
+            ],
+        ),
+        (
+            "sweep:\n  random:\n    samples: 3\n    space:\n"
+            "      train.C: {low: 0.01, high: .inf, log: true}\n"
+            "      train.max_iter: {low: .nan, high: 1}\n",
+            None,
+            [
+                "22:34: sweep.random.space.train.C.high: must be a finite number, found .inf",
+                "23:29: sweep.random.space.train.max_iter.low: must be a finite number, found .nan",
+            ],
+        ),
+        (
+            "sweep:\n  optuna: {trials: 3, space: {train.C: [1, .inf]}}\n",
+            None,
+            ["19:44: sweep.optuna.space.train.C[1]: must be a finite number, found .inf"],
+        ),
+        (  # evaluate.metrics (accuracy first) say classification
+            "sweep:\n  grid: {train.C: [1]}\n  metric: rmse\n",
+            None,
+            [
+                "20:11: sweep.metric: 'rmse' is a regression metric, but 'accuracy' is a "
+                "classification metric: rank by a classification metric"
+            ],
+        ),
+        (
+            "sweep:\n  grid: {}\n",
+            None,
+            [
+                "19:9: sweep.grid: is empty; expected a mapping of params paths to lists of "
+                "values, such as {train.C: [0.1, 1]}"
+            ],
+        ),
+        (
+            "sweep:\n  random: {samples: 3, space: {}}\n",
+            None,
+            [
+                "19:31: sweep.random.space: is empty; name at least one key, each with a list "
+                "of choices, or {low, high} with optional log and integer"
+            ],
+        ),
+        (  # the sweep would write train: {a: {b: 5}} beside "a.b": 3, unread
+            "sweep:\n  grid: {train.a.b: [5]}\n",
+            'train:\n  "a.b": 3\n  C: 1.0\n',
+            [
+                "19:10: sweep.grid.train.a.b: params.yaml holds 'train.a.b' only through a key "
+                "with a dot in its name, which a sweep cannot set: it writes each part of the "
+                "path as a key of its own; rename that key in params.yaml"
+            ],
+        ),
+        (  # train.a is a number: nothing can be written under it
+            "sweep:\n  grid: {train.a.b: [5]}\n",
+            'train:\n  a: 1\n  "a.b": 3\n',
+            ["19:10: sweep.grid.train.a.b: params.yaml holds 'train.a.b' only through a key"],
+        ),
+    ],
+    ids=[
+        "repeated-values",
+        "grid-past-the-cap",
+        "non-finite-grid-values",
+        "non-finite-bounds",
+        "non-finite-choice",
+        "metric-of-another-task",
+        "empty-grid",
+        "empty-space",
+        "key-with-a-dot",
+        "key-with-a-dot-beside-a-number",
+    ],
+)
+def test_a_sweep_that_would_not_run_as_written_is_refused_where_it_stands(
+    tmp_path: Path, sweep: str, params: str | None, said: list[str]
+) -> None:
+    root = written(tmp_path, sweep, *([params] if params else []))
+    with pytest.raises(ManifestError) as refused:
+        manifests.load(root / "mlops.yaml")
+    for line in said:
+        assert f"mlops.yaml:{line}" in str(refused.value)
+    assert str(refused.value).count("\n  ") == len(said)  # nothing else
+
+
+def test_a_sweep_metric_of_another_task_than_the_declared_one_is_refused(tmp_path: Path) -> None:
+    files = projects.iris_files(Path())
+    manifest = projects.IRIS_MANIFEST.replace("evaluate:\n", "evaluate:\n  task: classification\n")
+    files["mlops.yaml"] = manifest + "sweep:\n  grid: {train.C: [1]}\n  metric: mae\n"
+    root = projects.write(tmp_path / "p", files)
+    with pytest.raises(ManifestError) as refused:
+        manifests.load(root / "mlops.yaml")
+    assert (
+        "mlops.yaml:21:11: sweep.metric: 'mae' is a regression metric, but evaluate.task is "
+        "classification: rank by a classification metric"
+    ) in str(refused.value)
+
+
+def test_a_key_with_dots_nested_as_the_sweep_writes_it_is_swept(tmp_path: Path) -> None:
+    root = written(tmp_path, "sweep:\n  grid: {train.a.b: [5, 6]}\n", "train:\n  a: {b: 3}\n")
+    assert manifests.load(root / "mlops.yaml").sweep.grid == {"train.a.b": (5, 6)}
+
+
+def test_a_value_is_written_at_the_key_yaml_read_not_beside_it(tmp_path: Path) -> None:
+    """`1:` is a number to YAML: the sweep's value replaces its value, and no text key "1"
+    appears beside it for the script never to read."""
+    import yaml
+
+    from mlgate.sweep import local
+
+    root = written(tmp_path, "sweep:\n  grid: {train.1: [5]}\n", "train:\n  1: 0.5\n  C: 1\n")
+    local._write_params(manifests.load(root / "mlops.yaml"), {"train.1": 5})
+    assert yaml.safe_load((root / "params.yaml").read_text()) == {"train": {1: 5, "C": 1}}
+
+
+def test_a_grid_never_gives_a_configuration_twice() -> None:
+    made = space.grid({"train.C": [1, 1, 2], "train.solver": ["saga", "saga"]})
+    assert [c.params for c in made] == [
+        {"train.C": 1, "train.solver": "saga"},
+        {"train.C": 2, "train.solver": "saga"},
+    ]
+
+
+class Unlistable:
+    """100 values that may be counted but not listed: a grid past the cap is refused
+    before its product is built (not after hours of building it)."""
+
+    def __len__(self) -> int:
+        return 100
+
+    def __iter__(self) -> Iterator[int]:
+        raise AssertionError("the grid was enumerated")
+
+
+def test_a_grid_past_the_cap_is_refused_without_being_built() -> None:
+    from mlgate.manifest.semantic_checks import MAX_CONFIGURATIONS
+
+    schema = json.loads((REPO_ROOT / "src/mlgate/manifest/schema.json").read_text())
+    samples = schema["$defs"]["sweep"]["properties"]["random"]["properties"]["samples"]
+    assert samples["maximum"] == MAX_CONFIGURATIONS
+    big = Sweep(grid={f"train.k{i}": Unlistable() for i in range(4)})  # type: ignore[misc]
+    with pytest.raises(UserError) as refused:
+        space.configurations(big)
+    assert str(refused.value).startswith(
+        "sweep.grid makes 100,000,000 configurations, more than the 10,000 a sweep may run"
+    )
+    assert len(space.grid({"train.C": list(range(100)), "train.x": list(range(100))})) == 10_000
+
+
+def test_only_gives_each_configuration_once_however_often_it_is_named() -> None:
+    made = space.grid({"train.C": [1, 2]})
+    assert space.only(made, f"{made[1].id}, {made[1].id},{made[0].id}") == [made[1], made[0]]
+
+
+@pytest.mark.parametrize("workers", ["-3", "0", "two", "1.5"])
+def test_sweep_workers_must_be_a_whole_number_of_at_least_1(
+    workers: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parser.build().parse_args(["sweep", "--workers", workers])
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err
+    assert f"argument --workers: '{workers}' is not a whole number of at least 1" in said
+    assert parser.build().parse_args(["sweep", "--workers", "3"]).workers == 3

@@ -124,7 +124,7 @@ def build() -> argparse.ArgumentParser:
         "run the manifest's sweep here, in parallel, and rank its configurations honestly",
     )
     sweep_.add_argument(
-        "--workers", type=int, metavar="N", help="configurations at once (default: the cores)"
+        "--workers", type=positive, metavar="N", help="configurations at once (default: the cores)"
     )
     sweep_.add_argument(
         "--format",

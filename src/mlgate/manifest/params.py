@@ -43,6 +43,11 @@ def problems(root: Path, relative: str | None, manifest_name: str) -> list[Probl
 
 def read(root: Path, relative: str | None) -> dict[str, Any]:
     """The params, flattened; a ManifestError locates anything wrong in the file."""
+    return flatten(nested(root, relative))
+
+
+def nested(root: Path, relative: str | None) -> dict[str, Any]:
+    """The params as the file nests them (a key may hold a dot: `read` would not say)."""
     if relative is None:
         return {}
     path = root / relative
@@ -53,7 +58,7 @@ def read(root: Path, relative: str | None) -> dict[str, Any]:
         raise ManifestError(exc.problems, subject=f"the params file {relative}") from exc
     if doc.problems:
         raise ManifestError(doc.problems, subject=f"the params file {relative}")
-    return flatten(doc.data) if isinstance(doc.data, dict) else {}
+    return doc.data if isinstance(doc.data, dict) else {}
 
 
 def _document(path: Path, name: str) -> yaml_source.Document:

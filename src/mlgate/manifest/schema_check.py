@@ -116,8 +116,7 @@ def _explain(error: Any) -> Iterator[Finding]:
     elif kind == "uniqueItems":
         yield path, f"lists {_repeated(instance)} more than once", False
     elif kind == "minProperties":
-        keys = ", ".join(sorted(sub.get("properties", {})))
-        yield path, f"is empty; set at least one of: {keys}", False
+        yield path, f"is empty; {_what_to_set(sub)}", False
     elif kind == "pattern" and "propertyNames" in error.schema_path:
         hint = sub.get("x-expected") or f"a name matching {expected}"
         yield (*path, instance), f"the key {_found(instance)} is not {hint}", True
@@ -228,6 +227,19 @@ def _found(value: object) -> str:
 
 def _num(value: object) -> str:
     return repr(value) if isinstance(value, float) else str(value)
+
+
+def _what_to_set(sub: dict[str, Any]) -> str:
+    """An empty mapping: one of its keys; where the keys are the user's own (params paths,
+    environments), an entry of the shape the schema says."""
+    keys = ", ".join(sorted(sub.get("properties", {})))
+    if keys:
+        return f"set at least one of: {keys}"
+    if sub.get("x-expected"):
+        return f"expected {sub['x-expected']}"
+    values = sub.get("additionalProperties")
+    shape = values.get("x-expected") if isinstance(values, dict) else None
+    return f"name at least one key, each with {shape}" if shape else "name at least one key"
 
 
 def _repeated(items: list[object]) -> str:

@@ -757,11 +757,14 @@ def _dvc_stages(path: Path) -> list[str] | None:
 
 
 SWEEP_KINDS = ("grid", "random", "optuna")
+# a grid's configurations, at most as many as random's samples and Optuna's trials (schema.json)
+MAX_CONFIGURATIONS = 10_000
 
 
 def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Finding]:
-    """One of a grid, random draws or Optuna's trials; ranges that can be drawn from; and
-    every path a value the params file holds (a sweep sets values, it does not invent keys)."""
+    """One of a grid, random draws or Optuna's trials; values and ranges that can be run
+    (finite, no repeats, a grid of bounded size); a metric of the task; and every path a
+    value the params file holds (a sweep sets values, it does not invent keys)."""
     from mlgate.manifest import params
     from mlgate.manifest.build import params_file
 
@@ -775,17 +778,31 @@ def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             "(sweep.optuna), one of the three",
             False,
         )
+    yield from _grid_problems(_get(spec, "grid"))
     for part in ("random", "optuna"):
         space = _get(spec, part, "space")
         for key, dim in space.items() if isinstance(space, dict) else ():
+            where = ("sweep", part, "space", key)
+            if isinstance(dim, list):
+                yield from _infinite_values(where, dim)
             if not isinstance(dim, dict) or not (
                 _number(dim.get("low")) and _number(dim.get("high"))
             ):
                 continue
+            bounds = [b for b in ("low", "high") if _infinite(dim[b])]
+            for bound in bounds:
+                yield (
+                    (*where, bound),
+                    f"must be a finite number, found {_as_yaml(dim[bound])}",
+                    False,
+                )
+            if bounds:
+                continue
             if dim["low"] >= dim["high"]:
-                yield ("sweep", part, "space", key), "low must be below high", True
+                yield where, "low must be below high", True
             elif dim.get("log") and dim["low"] <= 0:
-                yield ("sweep", part, "space", key), "a log scale needs low above 0", True
+                yield where, "a log scale needs low above 0", True
+    yield from _sweep_metric_problems(raw)
     paths = [
         (("sweep", part, *(("space",) if part != "grid" else ())), key)
         for part in SWEEP_KINDS
@@ -804,7 +821,8 @@ def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
         )
         return
     try:
-        held = params.read(root, named)
+        tree = params.nested(root, named)  # as a sweep writes it
+        held = params.flatten(tree)
     except UserError:  # its own problems are reported for train.params
         return
     for where, key in paths:
@@ -813,6 +831,100 @@ def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             hint = f"; did you mean '{close[0]}'?" if close else ""
             known = words.clip(", ".join(held) or "none", 120)
             yield (*where, key), f"{named} has no value at '{key}' (it has: {known}){hint}", True
+        elif not _nested(tree, key):
+            yield (
+                (*where, key),
+                f"{named} holds '{key}' only through a key with a dot in its name, which a "
+                "sweep cannot set: it writes each part of the path as a key of its own; "
+                f"rename that key in {named}",
+                True,
+            )
+
+
+def _grid_problems(grid: object) -> Iterator[Finding]:
+    """Values run once each (1 and 1.0 are the same number to a script), finite, and no
+    more combinations than a sweep may run: counted, never enumerated."""
+    if not isinstance(grid, dict):
+        return
+    lists = {key: values for key, values in grid.items() if isinstance(values, list)}
+    for key, values in lists.items():
+        where = ("sweep", "grid", key)
+        yield from _infinite_values(where, values)
+        first: dict[tuple[bool, Any], int] = {}
+        for i, value in enumerate(values):
+            try:
+                j = first.setdefault((isinstance(value, bool), value), i)
+            except TypeError:  # a list or mapping: the schema reports it
+                continue
+            if j != i:
+                shown, again = _as_yaml(value), _as_yaml(values[j])
+                same = "" if shown == again else " (the same number)"
+                yield (
+                    (*where, i),
+                    f"{shown} repeats {again} at index {j}{same}: list each value once",
+                    False,
+                )
+    count = math.prod(len(values) for values in lists.values())
+    if lists and count > MAX_CONFIGURATIONS:
+        sizes = words.clip(" x ".join(str(len(values)) for values in lists.values()), 60)
+        yield (
+            ("sweep", "grid"),
+            f"makes {count:,} configurations ({sizes} values), more than the "
+            f"{MAX_CONFIGURATIONS:,} a sweep may run: list fewer values, or draw "
+            "sweep.random samples from the same space",
+            False,
+        )
+
+
+def _infinite_values(where: KeyPath, values: list[Any]) -> Iterator[Finding]:
+    for i, value in enumerate(values):
+        if _infinite(value):
+            yield (*where, i), f"must be a finite number, found {_as_yaml(value)}", False
+
+
+def _infinite(value: object) -> bool:
+    """NaN or infinity (an int, however long, is finite)."""
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _as_yaml(value: object) -> str:
+    """A value as YAML writes it: .nan, -.inf, 'l1', true, null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
+    return words.clip(f"'{value}'" if isinstance(value, str) else str(value), 40)
+
+
+def _sweep_metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """sweep.metric of the task: declared, else that of the manifest's first metric."""
+    name = _get(raw, "sweep", "metric")
+    if not isinstance(name, str) or name not in METRICS:
+        return
+    task = _get(raw, "evaluate", "task")
+    if task in ("classification", "regression"):
+        said = f"evaluate.task is {task}"
+    else:
+        first = next((n for _, n in _metric_names(raw) if n in METRICS), None)
+        if first is None:
+            return
+        task = METRICS[first].task
+        said = f"'{first}' is a {task} metric"
+    if METRICS[name].task != task:
+        yield (
+            ("sweep", "metric"),
+            f"'{name}' is a {METRICS[name].task} metric, but {said}: rank by a {task} metric",
+            False,
+        )
+
+
+def _nested(tree: object, key: str) -> bool:
+    """`train.a.b` reached through train, a, b: the path a sweep writes its value at."""
+    for part in key.split("."):
+        if not isinstance(tree, dict) or part not in tree:
+            return False
+        tree = tree[part]
+    return True
 
 
 def _number(value: object) -> bool:

@@ -381,9 +381,15 @@ def _write_params(manifest: Manifest, values: Mapping[str, Any]) -> None:
         *parents, last = dotted.split(".")
         node = data
         for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
+            node = node.setdefault(_held_key(node, part), {})
+        node[_held_key(node, last)] = value
     atomic.write_text(path, yaml.safe_dump(data, sort_keys=False))
+
+
+def _held_key(node: Mapping[Any, Any], part: str) -> Any:
+    """The key `part` names as YAML read it (`1:` is the number 1): a new text key "1"
+    beside it would leave the script reading the old value."""
+    return next((key for key in node if str(key) == part), part)
 
 
 def fingerprint(root: Path) -> str:

@@ -55,12 +55,25 @@ class Configuration:
 
 
 def grid(dimensions: Mapping[str, Sequence[Any]]) -> list[Configuration]:
-    """Every combination, the first key's values changing slowest."""
+    """Every combination, the first key's values changing slowest; a value listed twice
+    gives its configurations once. A grid past the cap is refused before it is built (a
+    product of four lists of 100 would not finish)."""
+    from mlgate.errors import UserError
+    from mlgate.manifest.semantic_checks import MAX_CONFIGURATIONS
+
     keys = list(dimensions)
-    return [
-        configuration(dict(zip(keys, values, strict=True)))
-        for values in itertools.product(*(dimensions[k] for k in keys))
-    ]
+    count = math.prod(len(dimensions[k]) for k in keys)
+    if count > MAX_CONFIGURATIONS:
+        raise UserError(
+            f"sweep.grid makes {count:,} configurations, more than the "
+            f"{MAX_CONFIGURATIONS:,} a sweep may run",
+            hint="list fewer values, or draw sweep.random samples from the same space",
+        )
+    found: dict[str, Configuration] = {}
+    for values in itertools.product(*(dimensions[k] for k in keys)):
+        made = configuration(dict(zip(keys, values, strict=True)))
+        found.setdefault(made.id, made)
+    return list(found.values())
 
 
 def sampled(dimensions: Mapping[str, Dimension], samples: int, seed: int) -> list[Configuration]:
@@ -135,7 +148,7 @@ def only(made: Sequence[Configuration], ids: str) -> list[Configuration]:
     id the plan lacks is refused: the job read another manifest than the plan."""
     from mlgate.errors import UserError
 
-    wanted = [i.strip() for i in ids.split(",") if i.strip()]
+    wanted = list(dict.fromkeys(i.strip() for i in ids.split(",") if i.strip()))  # once each
     if not wanted:
         return list(made)
     known = {c.id: c for c in made}
