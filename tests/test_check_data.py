@@ -119,6 +119,26 @@ def test_an_unreadable_reference_is_a_plain_error_and_exit_2(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(("role", "done"), [("train", "trained"), ("test", "scored")])
+def test_a_file_with_a_header_and_no_rows_is_a_plain_error_and_exit_2(
+    project: Path,
+    role: str,
+    done: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every check of a column passed over it as "too few values", and the run went on to
+    fail in scikit-learn's words (or passed its data checks with exit 0)."""
+    (project / f"data/{role}.csv").write_text("mean radius,mean texture,target\n")
+    code, err = in_process(project, capsys, monkeypatch)
+    assert code == 2, err
+    assert (
+        f"data.{role}: 'data/{role}.csv' has no rows, only a header: a model can be neither "
+        f"{done} on it"
+    ) in err
+    assert "Traceback" not in err
+
+
 def test_a_file_in_another_encoding_says_how_to_convert_it(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -109,6 +109,12 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
                 frame = frames[role] = load.read(path, fmt, columns)
                 whole = profile.of_frame(frame, source=relative, exact=True)
                 made = profile.condensed(whole)
+            if made.rows == 0 and role != "reference":  # drift says so of a reference
+                raise UserError(
+                    f"data.{role}: '{relative}' has no rows, only a header: a model can "
+                    f"be neither {'trained' if role == 'train' else 'scored'} on it",
+                    hint="check what wrote it (data.prepare, an export, a DVC pull)",
+                )
             if spec.drift is not None:
                 profiles[role] = whole
             kept = _keep_profile(ctx, role, made)
