@@ -99,10 +99,11 @@ def in_process(
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        (b"", "could not be read as csv: empty CSV"),
+        (b"", "cannot be read as csv: it is empty"),
         (b"mean radius,target\n", "has no rows to measure drift against"),
         (b"mean_radius,texture\n1,2\n", "has none of the columns drift tests"),
-        (b"\xff\xfe\x00garbage\x00\xff", "could not be read as csv: invalid utf-8 at byte 0"),
+        (b"\xff\xfe\x00garbage\x00\xff", "cannot be read as csv: it is UTF-16 text, not UTF-8"),
+        (b"\xfe\x00garbage\x00\xff", "cannot be read as csv: it is not UTF-8 text (byte 0 does"),
     ],
 )
 def test_an_unreadable_reference_is_a_plain_error_and_exit_2(
@@ -146,9 +147,11 @@ def test_a_file_in_another_encoding_says_how_to_convert_it(
         b"mean radius,target\n12.5,1\n" + "13,0\nunknown é\n".encode("latin-1")
     )
     code, err = in_process(project, capsys, monkeypatch)
-    assert code == 2, err
-    assert "data/test.csv' could not be read as csv: invalid utf-8" in err
-    assert "hint: the file is not UTF-8 text: convert it, e.g. iconv" in err
+    assert code == 2, err  # refused as the manifest is read, before any stage
+    assert (
+        "data.test: 'data/test.csv' cannot be read as csv: it is not UTF-8 text (byte 39 does "
+        "not decode): convert it, e.g. iconv -f latin1 -t utf-8"
+    ) in err
     assert "Traceback" not in err
 
 

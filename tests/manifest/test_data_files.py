@@ -140,10 +140,55 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
     (root / "data/train.csv").write_text(",".join(f"c{i}" for i in range(500)) + ",churn\n")
     (root / "data/test.csv").write_text("")
     assert problems(manifest(), root) == [
-        "mlops.yaml:5:11: data.target: column 'churned' is not in data/test.csv (the file has "
-        "no header row)",
+        "mlops.yaml:4:9: data.test: 'data/test.csv' cannot be read as csv: it is empty",
         "mlops.yaml:5:11: data.target: column 'churned' is not in data/train.csv; it has 501 "
         "columns; did you mean 'churn'?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        (
+            "test.csv",
+            "age,plan,churned\n30,caf\u00e9,0\n".encode("latin-1"),
+            "'data/test.csv' cannot be read as csv: it is not UTF-8 text (byte 23 does not "
+            "decode): convert it, e.g. iconv -f latin1 -t utf-8",
+        ),
+        (
+            "test.csv",
+            CSV.encode("utf-16"),
+            "'data/test.csv' cannot be read as csv: it is UTF-16 text, not UTF-8: convert it, "
+            "e.g. iconv -f utf-16 -t utf-8",
+        ),
+        (
+            "test.parquet",
+            b"PAR1" + b"\0" * 40,  # cut before its footer
+            "'data/test.parquet' cannot be read as parquet: it is not a readable Parquet file "
+            "(not Parquet)",
+        ),
+        (
+            "test.jsonl",
+            b"{'age': 30}\n",
+            "'data/test.jsonl' cannot be read as jsonl: its first line is not a JSON record",
+        ),
+    ],
+)
+def test_a_file_the_run_could_not_read_is_located(
+    root: Path, name: str, content: bytes, said: str
+) -> None:
+    """validate said "valid" and the run then failed to read it (a Latin-1 header read
+    as no columns at all, so the target was not even missed)."""
+    (root / "data" / name).write_bytes(content)
+    found = problems(manifest(test=f"data/{name}"), root)
+    assert len(found) == 1 and found[0].startswith(f"mlops.yaml:4:9: data.test: {said}"), found
+
+
+def test_an_empty_reference_is_located(root: Path) -> None:
+    (root / "data/reference.csv").write_text("")
+    extra = "  reference: data/reference.csv\n  checks: {drift: true}\n"
+    assert problems(manifest(extra=extra), root) == [
+        "mlops.yaml:6:14: data.reference: 'data/reference.csv' cannot be read as csv: it is empty"
     ]
 
 

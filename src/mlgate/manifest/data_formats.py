@@ -76,6 +76,39 @@ def header(path: Path, fmt: str) -> list[str] | None:
     return None
 
 
+def unreadable(path: Path, fmt: str) -> str | None:
+    """Why the run could not read the file, as far as its first bytes and footer tell
+    (None: nothing seen wrong). An empty file, a header that is not UTF-8, a Parquet
+    file without its footer, a first JSON Lines record that is not JSON."""
+    try:
+        if path.stat().st_size == 0:
+            return "it is empty"
+        with open(path, "rb") as handle:
+            if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                return "it is UTF-16 text, not UTF-8: convert it, e.g. iconv -f utf-16 -t utf-8"
+        if fmt == "csv":
+            _csv_header(path)
+        elif fmt == "parquet":
+            parquet_columns(path)
+        else:
+            with open(path, "rb") as handle:
+                first = handle.readline(HEADER_BYTES).decode("utf-8")
+            if first.strip():
+                json.loads(first)
+    except UnicodeDecodeError as exc:
+        return (
+            f"it is not UTF-8 text (byte {exc.start} does not decode): convert it, e.g. "
+            "iconv -f latin1 -t utf-8"
+        )
+    except (ValueError, IndexError, RecursionError) as exc:
+        if fmt == "parquet":
+            return f"it is not a readable Parquet file ({exc})"
+        return f"its first line is not a JSON record ({exc})" if fmt == "jsonl" else str(exc)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
 def _absent(columns: list[str] | None, wanted: list[str]) -> list[str] | None:
     return None if columns is None else [c for c in wanted if c not in columns]
 

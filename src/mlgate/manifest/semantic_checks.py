@@ -39,6 +39,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
     found = [
         *(_file_problems(raw, root) if files else ()),
         *_format_problems(raw),
+        *(_unreadable_problems(raw, root) if files else ()),
         *(_header_problems(raw, root) if files else ()),
         *_column_problems(raw),
         *_expression_problems(raw),
@@ -130,6 +131,27 @@ def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             )
 
 
+def _unreadable_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    """Data files already there that the run could not read: what `validate` accepts, the
+    run reads (a Latin-1 header, a cut Parquet file, an empty reference)."""
+    if _get(raw, "data", "prepare") is not None:
+        return  # it writes them: judged after it runs
+    for role in ("train", "test", "reference"):
+        relative = _get(raw, "data", role)
+        if not isinstance(relative, str) or not relative or relative.lower().endswith(".json"):
+            continue  # a reference profile (.json) is checked when it is read
+        path = root / relative
+        if _not_a_file(path) or not _exists(path):
+            continue  # reported as such
+        try:
+            fmt = data_formats.detect_format(path, _get(raw, "data", "format") or "auto")
+        except UserError:
+            continue  # reported by _format_problems or the schema
+        why = data_formats.unreadable(path, fmt)
+        if why is not None:
+            yield ("data", role), f"'{relative}' cannot be read as {fmt}: {why}", False
+
+
 def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     """Columns the run needs (target, id, features; slices and sensitive columns in the
     test data) missing from data files already there.
@@ -166,6 +188,8 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
             fmt = data_formats.detect_format(path, _get(raw, "data", "format") or "auto")
         except UserError:
             continue  # reported by _format_problems or the schema
+        if data_formats.unreadable(path, fmt) is not None:
+            continue  # reported as such
         named = needed + scored if role == "test" else needed
         missing = data_formats.missing_columns(path, fmt, [name for _, name in named])
         if not missing:
