@@ -76,6 +76,25 @@ def test_the_same_data_gives_the_same_bytes_and_a_column_stays_small() -> None:
     assert profile.to_json(back) == first
 
 
+@pytest.mark.parametrize("text", ["x" * 500, "é" * 300])  # é is written \\u00e9: 6 bytes
+def test_long_values_keep_a_column_under_64_kib_and_count_the_rest(text: str) -> None:
+    """A thousand values of 500 characters made a column of half a megabyte; the most
+    frequent that fit are kept, and the rest counted in `other`, in a merge too."""
+    values = [f"{i:04d}{text}" for i in range(1_200) for _ in range(1 + i % 3)]
+    whole = profile.of_frame(pl.DataFrame({"note": values}))
+    column = json.loads(profile.to_json(whole))["columns"]["note"]
+    assert len(json.dumps(column, separators=(",", ":"))) <= 64 * 1024
+    kept = column["counts"]
+    assert 0 < len(kept) < 1_000 and sum(kept.values()) + column["other"] == len(values)
+    assert min(kept.values()) >= 2  # the most frequent were kept (counts 3, then 2)
+    halves = [
+        profile.of_frame(pl.DataFrame({"note": part})) for part in (values[::2], values[1::2])
+    ]
+    merged = json.loads(profile.to_json(profile.merge(*halves)))["columns"]["note"]
+    assert len(json.dumps(merged, separators=(",", ":"))) <= 64 * 1024
+    assert sum(merged["counts"].values()) + merged["other"] == len(values)
+
+
 def test_merging_profiles_of_two_halves_gives_the_whole_moments_and_counts() -> None:
     frame = pl.from_pandas(load_breast_cancer(as_frame=True).frame)
     whole = profile.of_frame(frame)

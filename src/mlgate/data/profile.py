@@ -24,6 +24,7 @@ from mlgate.manifest.data_formats import header
 
 FORMAT = "mlgate-profile/1"
 TOP = 1000  # categories kept with their counts; the rest are counted together
+COUNTS_BYTES = 60 * 1024  # and no more of them than this, as JSON: 64 KiB a column in all
 MAX_BYTES = 64 * 1024 * 1024  # a profile read from elsewhere: at most this big
 # values a streamed numeric column keeps between batches (each merge adds 1 / RUNNING to
 # the summary's error; the profile written keeps sketch.SIZE)
@@ -189,10 +190,11 @@ def _categorical(missing: int, tally: frequent.Tally, *, exact: bool) -> Categor
     # the TOP most frequent are picked before they are sorted (a million values: 0.7 s)
     picked = tally.counted.top_k(TOP, by=["count", "value"], reverse=[False, True])
     kept = picked.sort(["count", "value"], descending=[True, False])
+    pairs = _fitting(list(zip(kept["value"].to_list(), kept["count"].to_list(), strict=True)))
     return CategoricalProfile(
         missing=missing,
-        counts=dict(zip(kept["value"].to_list(), kept["count"].to_list(), strict=True)),
-        other=tally.total - int(kept["count"].sum()),
+        counts=dict(pairs),
+        other=tally.total - sum(n for _, n in pairs),
         distinct=tally.distinct,
         once=tally.once,
         error=tally.error,
@@ -429,14 +431,27 @@ def _merge_categorical(x: CategoricalProfile, y: CategoricalProfile) -> Categori
     # values seen once: exact among the values both kept; those neither kept are taken as
     # distinct from each other (an estimate, and only when a side left values out)
     untold = sum(p.once - sum(1 for n in p.counts.values() if n == 1) for p in (x, y))
+    kept = _fitting(pairs[:TOP])
     return CategoricalProfile(
         missing=x.missing + y.missing,
-        counts=dict(pairs[:TOP]),
-        other=x.other + y.other + sum(n for _, n in pairs[TOP:]),
+        counts=dict(kept),
+        other=x.other + y.other + sum(n for _, n in pairs[len(kept) :]),
         distinct=max(x.distinct, y.distinct, len(both)),
         once=sum(1 for n in both.values() if n == 1) + untold,
         error=x.error + y.error + _hidden(x) + _hidden(y),
     )
+
+
+def _fitting(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The most frequent of `pairs` (most frequent first) whose counts fit COUNTS_BYTES as
+    JSON; the rest go to `other`. A thousand values of 500 characters made a column of
+    half a megabyte."""
+    used = 0
+    for i, (value, count) in enumerate(pairs):
+        used += len(json.dumps(value)) + len(str(count)) + 2  # "value":count,
+        if used > COUNTS_BYTES:
+            return pairs[:i]
+    return pairs
 
 
 def _hidden(side: CategoricalProfile) -> int:
