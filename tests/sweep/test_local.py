@@ -91,6 +91,10 @@ def test_each_configuration_is_its_own_run_and_a_finished_one_is_not_run_again(
     assert [f.resumed for f in again] == [True, True]
     assert [f.run for f in again] == [f.run for f in finished]
     assert time.monotonic() - started < first / 2
+    (root / "models").mkdir(exist_ok=True)
+    (root / "models" / "model.joblib").write_bytes(b"a `mlgate run` wrote the project's model")
+    after_a_run = local.sweep(loaded, made, workers=2)  # what a run writes is no input
+    assert [f.resumed for f in after_a_run] == [True, True]
     (root / "data" / "train.csv").write_text((root / "data" / "train.csv").read_text() + "\n")
     changed = local.sweep(loaded, made[:1], workers=1)  # other data: another key, run again
     assert not changed[0].resumed and changed[0].run != finished[0].run

@@ -67,7 +67,7 @@ def sweep(
 ) -> list[Finished]:
     """Every configuration run (or found finished), in the order given."""
     context = _context()  # the fork server imports while the project is hashed
-    base = fingerprint(manifest.root)
+    base = fingerprint(manifest.root, manifest.outputs())
     found, todo = resumed(manifest.root, base, configurations, on_done)
     _all(manifest, context, base, todo, workers, found, on_done)
     return [found[c.id] for c in configurations]
@@ -392,12 +392,16 @@ def _held_key(node: Mapping[Any, Any], part: str) -> Any:
     return next((key for key in node if str(key) == part), part)
 
 
-def fingerprint(root: Path) -> str:
-    """The project as a configuration's copy would hold it: every file's path and content."""
+def fingerprint(root: Path, outputs: Sequence[str] = ()) -> str:
+    """The project as a configuration's copy would hold it: every file's path and content,
+    but what a run writes (`outputs`: the model, prepared data), which each configuration
+    writes afresh: a `mlgate run` between two sweeps would otherwise run every one again."""
     digest = hashlib.sha256()
     ignore = _left_out(root)
+    written = {os.path.normpath(o) for o in outputs}
     for folder, dirs, names in os.walk(root):
         skipped = ignore(folder, dirs + names)
+        skipped |= {n for n in names if os.path.relpath(Path(folder) / n, root) in written}
         dirs[:] = sorted(d for d in dirs if d not in skipped)
         for name in sorted(n for n in names if n not in skipped):
             path = Path(folder) / name
