@@ -4,6 +4,7 @@ and saved as a run of the project whose report carries the sweep."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -72,6 +73,12 @@ def test_the_winner_is_compared_with_the_baseline_on_the_held_out_rows_alone(
     check = next(c for c in gated.model.checks if c.id == "model.metrics.accuracy")
     assert check.observed == pytest.approx(said["winner"]["held_out"])
     assert gated.sweep is not None and gated.sweep.winner == said["winner"]["id"]
+    # its stage line and its lineage say what this run holds: the held-out rows, and the
+    # model where it lies (in the configuration's copy, not at train.model)
+    assert gated.evaluate.message == f"3 metrics on {held.sum()} rows"
+    model = gated.train.model
+    assert model is not None and model.path.startswith(".mlgate/sweeps/")
+    assert hashlib.sha256((root / model.path).read_bytes()).hexdigest() == model.sha256
     assert any("held-out test row" in n for n in gated.notes)
     # the report leads the sweep with the honest figure; the configuration's run is as it was
     report = (root / said["gated"]["run"]).with_name(runs.REPORT_FILE).read_text()

@@ -316,12 +316,7 @@ def evaluate(ctx: RunContext) -> EvaluateStage:
     if not isinstance(answer, Scoring):  # pragma: no cover (the child sends only Scoring)
         raise TypeError(f"the scoring child sent {type(answer).__name__}")
     scored = answer.scored
-    missing = sorted(scored.metric_errors)
-    message = (
-        f"{words.count(len(scored.metrics) - len(missing), 'metric')} on "
-        f"{words.count(scored.predictions.rows, 'row')}"
-        + (f"; not computed: {', '.join(missing)}" if missing else "")
-    )
+    message = scored_said(scored.metrics, scored.metric_errors, scored.predictions.rows)
     stage = scored.passed(message, train_rows=answer.train_rows)
     if manifest.evaluate.intervals:
         from mlgate.compare import intervals
@@ -510,3 +505,11 @@ def _mtime(path: Path) -> int | None:
         return path.stat().st_mtime_ns
     except FileNotFoundError:
         return None
+
+
+def scored_said(metrics: Mapping[str, object], errors: Mapping[str, str], rows: int) -> str:
+    """The evaluate stage's line: how many metrics on how many rows, and which failed."""
+    missing = sorted(errors)
+    return f"{words.count(len(metrics) - len(missing), 'metric')} on {words.count(rows, 'row')}" + (
+        f"; not computed: {', '.join(missing)}" if missing else ""
+    )

@@ -24,6 +24,7 @@ from mlgate.result.records import (
     RowValues,
     RunResult,
     SweepRecord,
+    TrainStage,
 )
 from mlgate.sweep import ranking
 from mlgate.sweep.local import Finished
@@ -95,12 +96,23 @@ def gate(
     )
     cut = replace(
         held_out(manifest, own, ranked.holdout),
+        train=_model_where_it_is(own, Path(win.finished.run)),
         run_id=runs.new_run_id(now()),
         sweep=ranking.record(ranked),
         notes=(*own.notes, note),
         compare=None,
     )
     return pipeline.recompare(manifest, cut, observer=observer, env=env)
+
+
+def _model_where_it_is(own: RunResult, run: Path) -> TrainStage:
+    """The training stage with its model named where it lies: in the configuration's
+    copy (`run` is COPY/.mlgate/runs/ID/run.json), not at train.model in the project."""
+    model = own.train.model
+    if model is None or len(run.parents) < 4:
+        return own.train
+    copy = run.parents[3]
+    return replace(own.train, model=replace(model, path=(copy / model.path).as_posix()))
 
 
 def held_out(manifest: Manifest, result: RunResult, holdout: float) -> RunResult:
@@ -138,7 +150,13 @@ def held_out(manifest: Manifest, result: RunResult, holdout: float) -> RunResult
     )
     metrics, errors = _metrics(evaluated, y_true, y_pred, scores)
     again = replace(
-        evaluated, predictions=cut, metrics=metrics, metric_errors=errors, slices=(), intervals=()
+        evaluated,
+        predictions=cut,
+        metrics=metrics,
+        metric_errors=errors,
+        slices=(),
+        intervals=(),
+        message=stages.scored_said(metrics, errors, cut.rows),
     )
     kept_checks = tuple(c for c in result.model.checks if not c.id.startswith(stages.ROW_CHECKS))
     found = (*stages.on_the_rows(manifest, again), *kept_checks)
