@@ -140,6 +140,21 @@ def test_a_file_with_a_header_and_no_rows_is_a_plain_error_and_exit_2(
     assert "Traceback" not in err
 
 
+def test_json_gives_an_errors_hint_apart_as_the_readme_says(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (project / "data/train.csv").read_text().splitlines()
+    first = text[1].split(",")
+    first[0] = "1e200"  # a spread no double holds
+    (project / "data/train.csv").write_text("\n".join([text[0], ",".join(first), *text[2:]]))
+    monkeypatch.chdir(project)
+    assert main(["check", "data", "--json"]) == 2
+    said = json.loads(capsys.readouterr().out)
+    assert said["error"].startswith("column 'mean radius': values as large as 1e+200")
+    assert "hint" not in said["error"]
+    assert said["hint"].startswith("rescale the column")
+
+
 def test_a_file_in_another_encoding_says_how_to_convert_it(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

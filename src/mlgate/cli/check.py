@@ -19,8 +19,9 @@ def check_data(args: argparse.Namespace) -> int:
 
     loaded = load_manifest(args)
     stage = pipeline.check_data(loaded, observer=None if args.json else console())
-    if stage.status == "error":
-        raise UserError(stage.message)
+    if stage.status == "error":  # the stage keeps its error's hint on a line of its own
+        message, _, hint = stage.message.partition("\n  hint: ")
+        raise UserError(message, hint=hint or None)
     if args.json:
         print_json(
             {
