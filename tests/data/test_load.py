@@ -247,3 +247,16 @@ def test_only_the_columns_asked_for_are_read(tmp_path: Path, fmt: str) -> None:
     assert got.columns == ["a", "c"]  # in file order; a column the file lacks is left out
     assert got["c"].to_list() == [0.5, 1.5]
     assert load.read(path, fmt).columns == ["a", "b", "c"]
+
+
+def test_a_column_name_holding_a_quote_is_refused_not_misread(tmp_path: Path) -> None:
+    """polars reads the header `"q""uote"` as q""uote where pandas, which the model is
+    given, reads q"uote: the checks would test another name than the model sees."""
+    import pandas as pd
+
+    path = tmp_path / "q.csv"
+    pd.DataFrame({'q"uote': [1, 2], "b": [3, 4]}).to_csv(path, index=False)
+    with pytest.raises(UserError, match='the column name "q\\\\"uote" holds a double quote'):
+        load.read(path, "csv")
+    with pytest.raises(UserError, match="holds a double quote"):
+        load.scan(path, "csv").collect()

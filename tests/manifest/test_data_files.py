@@ -168,6 +168,12 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
             "(not Parquet)",
         ),
         (
+            "test.csv",
+            b'age,"pl""an",churned\n30,pro,0\n',
+            '\'data/test.csv\' cannot be read as csv: the column name "pl\\"an" holds a double '
+            "quote, which polars and pandas read differently: rename the column",
+        ),
+        (
             "test.jsonl",
             b"{'age': 30}\n",
             "'data/test.jsonl' cannot be read as jsonl: its first line is not a JSON record",

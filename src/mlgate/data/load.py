@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from mlgate.errors import UserError
+from mlgate.manifest import data_formats
 from mlgate.manifest.data_formats import EXTENSIONS, FORMATS, detect_format, header, separator
 
 if TYPE_CHECKING:
@@ -172,6 +173,7 @@ def _scan(path: Path, fmt: str, columns: list[str] | None, *, infer_all: bool) -
     if fmt == "jsonl":
         return pl.scan_ndjson(path, infer_schema_length=None)
     _utf8_start(path)
+    _no_quote_in_header(path)
     if not infer_all and _typed_blind(_csv(path, columns, CSV_INFER_ROWS, CSV_INFER_ROWS)):
         infer_all = True
     scan = pl.scan_csv(
@@ -217,6 +219,7 @@ def _without_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
     _utf8_start(path)
+    _no_quote_in_header(path)
     try:
         frame = _csv(path, columns, CSV_INFER_ROWS)
     except pl.exceptions.ComputeError:
@@ -225,6 +228,12 @@ def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
     if frame.height > CSV_INFER_ROWS and _typed_blind(frame):
         return _csv(path, columns, None)
     return frame
+
+
+def _no_quote_in_header(path: Path) -> None:
+    quoted = [name for name in header(path, "csv") or () if '"' in name]
+    if quoted:
+        raise UserError(f"data file '{path}': {data_formats.quote_in_header(quoted[0])}")
 
 
 def _utf8_start(path: Path) -> None:

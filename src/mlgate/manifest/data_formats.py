@@ -87,7 +87,9 @@ def unreadable(path: Path, fmt: str) -> str | None:
             if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
                 return "it is UTF-16 text, not UTF-8: convert it, e.g. iconv -f utf-16 -t utf-8"
         if fmt == "csv":
-            _csv_header(path)
+            quoted = [name for name in _csv_header(path) or () if '"' in name]
+            if quoted:
+                return quote_in_header(quoted[0])
         elif fmt == "parquet":
             parquet_columns(path)
         else:
@@ -107,6 +109,15 @@ def unreadable(path: Path, fmt: str) -> str | None:
     except OSError as exc:
         return exc.strerror or str(exc)
     return None
+
+
+def quote_in_header(name: str) -> str:
+    """polars (2.1) keeps a header's escaped quote doubled (`"a""b"` is a""b to it, a"b to
+    pandas), so the checks would test another column name than the model is given."""
+    return (
+        f"the column name {json.dumps(name)} holds a double quote, which polars and pandas "
+        "read differently: rename the column"
+    )
 
 
 def _absent(columns: list[str] | None, wanted: list[str]) -> list[str] | None:
