@@ -73,6 +73,8 @@ def test_json_holds_each_columns_test_and_verdict(project: Path) -> None:
     assert checks["data.train.drift"]["message"].startswith("1 of 3 columns drifted (mean radius:")
     assert [c["current"] for c in found["comparisons"]] == ["train", "test"]
     assert not (project / "models").exists()  # nothing trained
+    # and it is no run: no run folder is left behind (it held the files' profiles alone)
+    assert [p.relative_to(project).as_posix() for p in (project / ".mlgate").rglob("*")] == []
 
 
 def test_the_text_names_the_drifted_column_first_and_fails_past_the_share(project: Path) -> None:

@@ -196,14 +196,12 @@ def test_the_command_writes_a_profile_that_data_reference_can_name(tmp_path: Pat
 def test_each_run_keeps_its_data_files_profiles_beside_its_result(tmp_path: Path) -> None:
     from mlgate import manifest, pipeline
     from mlgate.result import runs
-    from tests import projects
+    from tests.sweep.test_local import PICK_TRAINED, project
 
-    root = projects.write(tmp_path / "iris", projects.iris_files(Path()))
-    stage = pipeline.check_data(manifest.load(root / "mlops.yaml"))
-    folder = runs.run_dir(
-        root, sorted(p.name for p in (root / runs.RUNS).iterdir() if p.is_dir())[-1]
-    )
-    for summary in stage.datasets:
+    root = project(tmp_path, "", PICK_TRAINED, (1.0,))  # its "training" copies a model
+    result = pipeline.run(manifest.load(root / "mlops.yaml"), compare=False)
+    folder = runs.run_dir(root, result.run_id)
+    for summary in result.data.datasets:
         assert summary.profile == f"profile.{summary.role}.json"
         kept = profile.read(summary.profile, (folder / summary.profile).read_bytes())
         assert kept.rows == summary.rows and list(kept.columns) == list(summary.columns)

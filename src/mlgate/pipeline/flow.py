@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlgate import __version__, git
@@ -81,10 +82,16 @@ def run(
 def check_data(
     manifest: Manifest, *, observer: Observer | None = None, env: Mapping[str, str] | None = None
 ) -> DataStage:
-    """The data stage alone (`mlgate check data`): data.prepare, the checks, drift."""
+    """The data stage alone (`mlgate check data`): data.prepare, the checks, drift. It is
+    no run: what a run keeps beside its result (the files' profiles, the prepare log) is
+    written to a scratch folder, deleted after, not to a run folder without a result."""
+    import tempfile
+
     run_id = runs.new_run_id(dt.datetime.now(dt.UTC))
-    ctx = _context(manifest, run_id, observer, env)
-    return _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
+    (manifest.root / ".mlgate").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=manifest.root / ".mlgate", prefix="check-") as scratch:
+        ctx = _context(manifest, run_id, observer, env, run_dir=Path(scratch))
+        return _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
 
 
 def check_model(
@@ -282,12 +289,17 @@ def compare_stage(
 
 
 def _context(
-    manifest: Manifest, run_id: str, observer: Observer | None, env: Mapping[str, str] | None
+    manifest: Manifest,
+    run_id: str,
+    observer: Observer | None,
+    env: Mapping[str, str] | None,
+    run_dir: Path | None = None,
 ) -> RunContext:
+    """`run_dir`: where the stages write beside the result (default: the run's folder)."""
     return RunContext(
         manifest=manifest,
         run_id=run_id,
-        run_dir=runs.run_dir(manifest.root, run_id),
+        run_dir=run_dir or runs.run_dir(manifest.root, run_id),
         observer=observer or QuietObserver(),
         env=os.environ if env is None else env,
     )
