@@ -131,22 +131,33 @@ def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             )
 
 
-def _unreadable_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
-    """Data files already there that the run could not read: what `validate` accepts, the
-    run reads (a Latin-1 header, a cut Parquet file, an empty reference)."""
+def _data_files(
+    raw: dict[str, Any], root: Path, roles: tuple[str, ...]
+) -> Iterator[tuple[str, str, Path, str]]:
+    """(role, as written, path, format) of each data file already there to judge: none
+    when data.prepare writes them (judged after it runs), nor a reference profile (.json,
+    checked when it is read), nor what other checks report (absent, no regular file, a
+    format that cannot be told)."""
     if _get(raw, "data", "prepare") is not None:
-        return  # it writes them: judged after it runs
-    for role in ("train", "test", "reference"):
+        return
+    for role in roles:
         relative = _get(raw, "data", role)
         if not isinstance(relative, str) or not relative or relative.lower().endswith(".json"):
-            continue  # a reference profile (.json) is checked when it is read
+            continue
         path = root / relative
         if _not_a_file(path) or not _exists(path):
-            continue  # reported as such
+            continue
         try:
             fmt = data_formats.detect_format(path, _get(raw, "data", "format") or "auto")
         except UserError:
-            continue  # reported by _format_problems or the schema
+            continue
+        yield role, relative, path, fmt
+
+
+def _unreadable_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    """Data files already there that the run could not read: what `validate` accepts, the
+    run reads (a Latin-1 header, a cut Parquet file, an empty reference)."""
+    for role, relative, path, fmt in _data_files(raw, root, ("train", "test", "reference")):
         why = data_formats.unreadable(path, fmt)
         if why is not None:
             yield ("data", role), f"'{relative}' cannot be read as {fmt}: {why}", False
@@ -158,8 +169,6 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
 
     Files that data.prepare writes are judged after it runs, by the data checks.
     """
-    if _get(raw, "data", "prepare") is not None:
-        return
     needed: list[tuple[KeyPath, str]] = [
         (("data", role), name)
         for role in ("target", "id")
@@ -177,17 +186,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     scored = _kept_columns(raw)
     if not needed and not scored:
         return
-    for role in ("train", "test"):
-        relative = _get(raw, "data", role)
-        if not isinstance(relative, str) or not relative:
-            continue
-        path = root / relative
-        if _not_a_file(path) or not _exists(path):
-            continue  # reported as such
-        try:
-            fmt = data_formats.detect_format(path, _get(raw, "data", "format") or "auto")
-        except UserError:
-            continue  # reported by _format_problems or the schema
+    for role, relative, path, fmt in _data_files(raw, root, ("train", "test")):
         if data_formats.unreadable(path, fmt) is not None:
             continue  # reported as such
         named = needed + scored if role == "test" else needed
