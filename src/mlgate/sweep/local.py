@@ -187,7 +187,9 @@ def _outcome(root: Path, c: Configuration, key: str, exit_code: int | None) -> F
     if said is not None:  # written whole (atomically): the work finished, however it exited
         return from_record(c, key, said)
     if exit_code is not None and exit_code < 0:
-        name = _signal_name(-exit_code)
+        from mlgate import commands
+
+        name = commands.signal_of(exit_code, shell=False)
         why = f"its worker process was killed ({name}) before it finished"
         return Finished(configuration=c, status="killed", key=key, message=why)
     return Finished(
@@ -257,15 +259,6 @@ def _libraries() -> Any:
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
-
-
-def _signal_name(number: int) -> str:
-    import signal
-
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
 
 
 def _read(path: Path) -> dict[str, Any] | None:
