@@ -111,8 +111,8 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
                 made = profile.condensed(whole)
             if made.rows == 0 and role != "reference":  # drift says so of a reference
                 raise UserError(
-                    f"data.{role}: '{relative}' has no rows, only a header: a model can "
-                    f"be neither {'trained' if role == 'train' else 'scored'} on it",
+                    f"data.{role}: '{relative}' has no rows, only a header: no model can "
+                    f"be {'trained' if role == 'train' else 'scored'} on it",
                     hint="check what wrote it (data.prepare, an export, a DVC pull)",
                 )
             if spec.drift is not None:
