@@ -136,8 +136,7 @@ def test_a_file_with_a_header_and_no_rows_is_a_plain_error_and_exit_2(
     code, err = in_process(project, capsys, monkeypatch)
     assert code == 2, err
     assert (
-        f"data.{role}: 'data/{role}.csv' has no rows, only a header: no model can be {done} "
-        "on it"
+        f"data.{role}: 'data/{role}.csv' has no rows, only a header: no model can be {done} on it"
     ) in err
     assert "Traceback" not in err
 

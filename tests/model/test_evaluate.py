@@ -136,6 +136,34 @@ def test_training_rows_read_in_parts_are_the_rows_read_whole(
     assert np.flatnonzero(rowsets.contains(read, keys)).tolist() == expected
 
 
+def test_a_column_whole_in_the_test_file_and_not_in_the_training_file_still_matches(
+    iris: pd.DataFrame,
+) -> None:
+    """One fraction in a training column (read as float) where the test file's is whole
+    numbers (read as int): every training row hashed apart from every test row, and a
+    changed split's seed compared the baseline on rows it had trained on."""
+    import numpy as np
+
+    from mlgate.result import rowsets
+
+    frame = iris.assign(petal_count=np.arange(len(iris)) % 7)  # whole numbers
+    train, test = frame.iloc[:120].copy(), frame.iloc[100:].copy()  # 20 rows shared
+    train["petal_count"] = train["petal_count"].astype(float)
+    train.loc[train.index[0], "petal_count"] = 3.5  # the one fraction, in a row not shared
+    assert test["petal_count"].dtype.kind == "i" and train["petal_count"].dtype.kind == "f"
+    ours = _manifest()
+    columns = evaluate.row_columns(ours, test)
+    read = evaluate.train_rows(ours, [train[columns]], test)
+    assert read is not None and read.rows == 120
+    shared = rowsets.contains(read, evaluate.hash_rows(test, columns))
+    seen = {tuple(row) for row in frame.iloc[1:120][columns].itertuples(index=False)}
+    expected = [tuple(row) in seen for row in test[columns].itertuples(index=False)]
+    assert sum(expected) >= 20 and shared.tolist() == expected
+    # the fraction's row, as the test file would hold it whole, is no training row
+    whole = frame.iloc[:1][columns].assign(petal_count=3)
+    assert not rowsets.contains(read, evaluate.hash_rows(whole, columns)).any()
+
+
 def test_training_rows_lacking_a_column_are_unknown(iris: pd.DataFrame, tmp_path: Path) -> None:
     from mlgate.data import load
 

@@ -342,7 +342,11 @@ def train_rows(
     for part in train:
         seen.update(part.columns)
         part = part.reindex(columns=columns)  # JSON Lines: a field some records lack
-        hashed.append(hash_rows(_typed_like(part, test[columns]), columns))
+        typed, apart = _typed_like(part, test[columns])
+        keys = hash_rows(typed, columns)
+        if apart.any():  # hashed as they are: no test row can equal them
+            keys = np.where(apart, hash_rows(part, columns), keys)
+        hashed.append(keys)
     if not set(columns) <= seen:
         return None
     return rowsets.encode(np.concatenate(hashed) if hashed else np.empty(0, np.uint64))
@@ -353,22 +357,31 @@ def row_columns(manifest: Manifest, test: pd.DataFrame) -> list[str]:
     return [*feature_columns(manifest, test), manifest.data.target]
 
 
-def _typed_like(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+def _typed_like(frame: pd.DataFrame, like: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """`frame` with each column in `like`'s type where the values survive the change: a
-    column read as float in one file (it has a gap) and int in the other would otherwise
-    hash every row differently."""
+    column read as float in one file (it has a gap, or one fraction) and int in the other
+    would otherwise hash every row differently, and no training row would be known. Also
+    which rows hold a value `like`'s type cannot (35.5 where the test file's column is
+    whole numbers): they equal no test row, whatever their hash."""
     out = {}
+    apart = np.zeros(len(frame), dtype=bool)
     for name in frame.columns:
         column, wanted = frame[name], like[name].dtype
         if column.dtype != wanted:
-            try:
-                cast = column.astype(wanted)
-                if cast.astype(column.dtype).equals(column):
-                    column = cast
-            except (TypeError, ValueError):
-                pass
+            if pd.api.types.is_integer_dtype(wanted) and pd.api.types.is_float_dtype(column):
+                values = column.to_numpy(dtype=float, na_value=np.nan)
+                whole = np.isfinite(values) & (values == np.floor(values)) & (abs(values) < 2**62)
+                apart |= ~whole
+                column = pd.Series(np.where(whole, values, 0), index=frame.index).astype(wanted)
+            else:
+                try:
+                    cast = column.astype(wanted)
+                    if cast.astype(column.dtype).equals(column):
+                        column = cast
+                except (TypeError, ValueError):
+                    pass
         out[name] = column
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index), apart
 
 
 def _classification(
