@@ -159,13 +159,21 @@ def test_a_reference_too_big_to_hold_is_read_in_batches_and_gives_the_same_verdi
     same_schema: bool,
 ) -> None:
     from mlgate import manifest, pipeline
-    from mlgate.result import runs
+    from mlgate.pipeline import stages
 
     if same_schema:
         text = (project / "mlops.yaml").read_text()
         (project / "mlops.yaml").write_text(text.replace("rows: {min: 50}", "same_schema: true"))
     held = pipeline.check_data(manifest.load(project / "mlops.yaml"))
     monkeypatch.setattr(load, "STREAM_ABOVE", 0)  # every reference is "too big" now
+    kept: dict[str, profile.Profile] = {}
+    keep = stages._keep_profile
+
+    def recorded(ctx: stages.RunContext, role: str, made: profile.Profile) -> str:
+        kept[role] = made  # what a run keeps beside its result (check data keeps nothing)
+        return keep(ctx, role, made)
+
+    monkeypatch.setattr(stages, "_keep_profile", recorded)
     streamed = pipeline.check_data(manifest.load(project / "mlops.yaml"))
 
     def verdicts(stage) -> dict[tuple[str, str, str], bool]:
@@ -176,9 +184,8 @@ def test_a_reference_too_big_to_hold_is_read_in_batches_and_gives_the_same_verdi
     assert [c.status for c in streamed.checks] == [c.status for c in held.checks]
     (reference,) = [d for d in streamed.datasets if d.role == "reference"]
     assert reference.rows == 189 and reference.profile == "profile.reference.json"
-    folder = runs.run_dir(project, sorted(p.name for p in (project / runs.RUNS).iterdir())[-1])
-    kept = profile.read("kept", (folder / "profile.reference.json").read_bytes())
-    assert kept.rows == 189 and kept.source == "data/reference.csv"
+    again = profile.read("kept", profile.to_json(kept["reference"]).encode())
+    assert again.rows == 189 and again.source == "data/reference.csv"
     if same_schema:
         (schema,) = [c for c in streamed.checks if c.rule == "same columns and types"]
         assert schema.status == "passed", schema.message

@@ -16,7 +16,6 @@ from mlgate import manifest, pipeline
 from mlgate.data import load
 from mlgate.pipeline.observer import QuietObserver
 from mlgate.result.records import CheckResult, DataStage
-from mlgate.result.runs import RUNS
 from tests import projects
 from tests.data.test_checks_streamed import table
 
@@ -152,8 +151,8 @@ def test_files_too_big_to_hold_give_the_results_of_files_read_whole(
     assert len(staged) == 2
     assert all(p.suffix == ".parquet" for p in staged)
     assert all(not p.exists() for p in staged if p.parent != root / "data")
-    (run,) = [p for p in (root / RUNS).iterdir() if (p / "profile.train.json").exists()][-1:]
-    assert not [p.name for p in run.iterdir() if p.name.startswith("data-")]
+    # check data is no run: its scratch folder, and the copies in it, went with it too
+    assert not list((root / ".mlgate").rglob("*"))
 
 
 def test_a_late_value_of_another_type_is_typed_as_when_read_whole(tmp_path: Path) -> None:
@@ -179,5 +178,4 @@ def test_a_broken_file_too_big_to_hold_is_named_as_read_whole_and_leaves_no_copy
     assert held.message is not None and held.message.startswith(
         "data file 'data/test.csv' could not be read as csv: found more fields"
     )
-    assert not [p for p in (root / RUNS).rglob("*") if p.name.startswith("data-")]
-    assert not list((root / RUNS).rglob("*.parquet"))
+    assert not list((root / ".mlgate").rglob("*"))  # no scratch folder, no copy
