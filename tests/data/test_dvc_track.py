@@ -56,6 +56,56 @@ def test_an_absent_tracked_file_is_pulled_and_named_by_dvcs_hash(repo: Path) -> 
     assert test.dvc_md5 is None and test.dvc_source is None
 
 
+def test_a_file_changed_since_dvc_add_is_no_version_dvc_knows(repo: Path) -> None:
+    """The run result names its data by DVC's hash: for a file edited after `dvc add` it
+    named a version the run never read (dvc status: modified)."""
+    recorded = yaml.safe_load((repo / "data/train.csv.dvc").read_text())["outs"][0]["md5"]
+    with open(repo / "data/train.csv", "a", encoding="utf-8") as handle:
+        handle.write("5.0,3.4,1.5,0.2,setosa\n")
+    now = hashlib.md5((repo / "data/train.csv").read_bytes()).hexdigest()
+    stage = pipeline.check_data(manifest.load(repo / "mlops.yaml"))
+    assert stage.status == "error"
+    assert stage.message.startswith(
+        f"data/train.csv is not the version data/train.csv.dvc records (its MD5 is {now}, "
+        f"DVC's {recorded})"
+    )
+    assert "`dvc add data/train.csv` to record this version" in stage.message
+    dvc(repo, "add", "-q", "data/train.csv")  # recorded: the run says so
+    stage = pipeline.check_data(manifest.load(repo / "mlops.yaml"))
+    assert stage.status == "passed" and stage.datasets[0].dvc_md5 == now
+
+
+@pytest.mark.parametrize(
+    "md5", ["<script>alert(1)</script> | `x`", "ZZZ not an md5", "6c9a1171517"]
+)
+def test_a_damaged_hash_in_dvcs_file_is_said_not_recorded(repo: Path, md5: str) -> None:
+    """It went into run.json, which mlgate's own schema then refused to read back."""
+    dvc_file = repo / "data/train.csv.dvc"
+    record = yaml.safe_load(dvc_file.read_text())
+    record["outs"][0]["md5"] = md5
+    dvc_file.write_text(yaml.safe_dump(record))
+    stage = pipeline.check_data(manifest.load(repo / "mlops.yaml"))
+    assert stage.status == "error"
+    assert "data/train.csv.dvc: the md5 of 'train.csv' is " in stage.message
+    assert "not an MD5 hash (32 hex digits)" in stage.message
+
+
+def test_a_dvc_lock_of_millions_of_outputs_is_refused_at_once(repo: Path) -> None:
+    """Aliases make a small file list millions of outputs, each compared with the data's
+    path: a 47 KB dvc.lock kept validate busy for 45 s."""
+    import time
+
+    body = "{outs: [" + ", ".join(["*o"] * 3000) + "]}"
+    (repo / "dvc.lock").write_text(
+        "schema: '2.0'\nanchor: &o {path: elsewhere.csv, md5: " + "0" * 32 + "}\n"
+        "stages:\n  s0: &s " + body + "\n" + "".join(f"  s{i}: *s\n" for i in range(1, 40))
+    )
+    started = time.monotonic()
+    with pytest.raises(UserError, match=r"dvc.lock lists 120,000 files, more than the 10,000"):
+        dvc_files.locked(repo / "data/test.csv", repo)
+    assert time.monotonic() - started < 5
+
+
 def test_without_dvc_installed_the_error_says_how_to_get_it(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,6 +22,7 @@ from mlgate.result.records import (
     DatasetSummary,
     DataStage,
     EvaluateStage,
+    FileFingerprint,
     ModelStage,
     RowSet,
     RunResult,
@@ -72,7 +73,7 @@ def _data(ctx: RunContext) -> DataStage:
 
 
 def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> DataStage:
-    from mlgate.data import checks, drift, fingerprint, load, profile
+    from mlgate.data import checks, drift, load, profile
 
     manifest, spec = ctx.manifest, ctx.manifest.data
     frames: dict[str, Table] = {}
@@ -100,7 +101,7 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
                 )
             files.require_regular(path, f"data.{role}", relative)  # a FIFO would block
             fmt = load.detect_format(path, spec.format)
-            file = fingerprint.file_fingerprint(path, manifest.root)
+            file = _fingerprint(path, relative, manifest.root, dvc)
             columns = _reference_columns(spec) if role == "reference" else None
             if load.too_big(path):
                 frames[role], made = _streamed(ctx, role, path, fmt, columns, scratch)
@@ -162,7 +163,7 @@ def described(ctx: RunContext) -> DataStage:
     A file that cannot be read is left out; its evaluation says why."""
     import polars as pl
 
-    from mlgate.data import checks, fingerprint, load
+    from mlgate.data import checks, load
 
     spec, root = ctx.manifest.data, ctx.manifest.root
     found = []
@@ -176,8 +177,8 @@ def described(ctx: RunContext) -> DataStage:
             rows = load.scan(path, fmt).select(pl.len()).collect().item()
         except (UserError, pl.exceptions.PolarsError):
             continue
-        file = fingerprint.file_fingerprint(path, root)
         dvc = dvc_files.tracked(path, root)
+        file = _fingerprint(path, relative, root, dvc)
         empty = pl.DataFrame(schema=schema)  # the columns, as the data stage records them
         found.append(checks.summarize(role, empty, file, fmt, rows=rows, dvc=dvc))
     return DataStage(status="skipped", datasets=tuple(found), message=AS_IT_IS)
@@ -223,6 +224,27 @@ def _reference_columns(spec: Data) -> tuple[str, ...] | None:
     if spec.drift is None or spec.drift.columns is None or spec.same_schema:
         return None
     return spec.drift.columns
+
+
+def _fingerprint(
+    path: Path, relative: str, root: Path, dvc: dvc_files.Tracked | None
+) -> FileFingerprint:
+    """The file's fingerprint; a DVC-tracked file is checked against DVC's record in the
+    same pass, since the run result names its data by DVC's hash: a file changed since
+    `dvc add` is no version DVC knows, and saying it was would be false."""
+    from mlgate.data import fingerprint
+
+    if dvc is None or not dvc.raw:
+        return fingerprint.file_fingerprint(path, root)
+    file, md5 = fingerprint.with_md5(path, root)
+    if md5 != dvc.md5:
+        raise UserError(
+            f"{relative} is not the version {dvc.source} records (its MD5 is {md5}, DVC's "
+            f"{dvc.md5}): the run would name its data by a hash it does not have",
+            hint=f"`dvc add {relative}` to record this version, or `dvc checkout {relative}` "
+            "to return to the recorded one",
+        )
+    return file
 
 
 def _keep_profile(ctx: RunContext, role: str, made: Profile) -> str:
