@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -429,3 +430,44 @@ def test_a_broken_profile_names_the_column_and_what_is_wrong(
         profile.read("prod.json", text)
     assert str(caught.value).startswith(f"prod.json is not a valid mlgate profile: {said}")
     assert "mlgate profile DATA_FILE" in (caught.value.hint or "")
+
+
+def _written(column: str = "age") -> dict[str, object]:
+    """A profile as mlgate writes it, of 5 rows: one numeric column, one categorical."""
+    frame = pl.DataFrame({column: [1.0, 2.0, None, 4.0, 5.0], "plan": ["a", "b", "a", None, "c"]})
+    written: dict[str, object] = json.loads(profile.to_json(profile.of_frame(frame)))
+    return written
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda p: p["columns"]["age"].update(count=10**400), "expected a count for 'count'"),
+        (lambda p: p["columns"]["age"].update(m2=-4.0), "m2 -4.0 is below 0"),
+        (lambda p: p["columns"]["age"].update(quantiles=[]), "0 quantiles for 4 values"),
+        (lambda p: p["columns"]["age"].update(count=1_000_000), "are not its 5 rows"),
+        (lambda p: p.update(rows=7), "are not its 7 rows"),
+        (lambda p: p["columns"]["plan"]["counts"].update(a=10**9), "are not its 5 rows"),
+        (lambda p: p["columns"]["plan"].update(distinct=1), "distinct 1 and once"),
+        (
+            lambda p: p["columns"]["age"].update(quantiles=[1.0, 2.0, 4.0, 5.0, 6.0]),
+            "5 quantiles for 4 values",
+        ),
+    ],
+)
+def test_a_profile_whose_figures_contradict_each_other_is_refused_not_a_crash(
+    change: Callable[[dict[str, Any]], None], said: str
+) -> None:
+    """A tampered profile crashed (a 400-digit count, a negative m2, no quantiles: exit 3)
+    or was believed (counts far past its rows turned a column into drift)."""
+    written = _written()
+    change(written)
+    with pytest.raises(UserError) as caught:
+        profile.read("prod.json", json.dumps(written).encode())
+    assert str(caught.value).startswith("prod.json is not a valid mlgate profile: ")
+    assert said in str(caught.value)
+
+
+def test_json_nested_too_deep_is_no_profile() -> None:
+    with pytest.raises(UserError, match=r"is not a profile \(not JSON: nested too deep\)"):
+        profile.read("deep.json", b"[" * 100_000 + b"]" * 100_000)

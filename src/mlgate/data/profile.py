@@ -324,8 +324,9 @@ def read(path: str, text: bytes) -> Profile:
         raise UserError(f"{path}: a profile of {len(text):,} bytes; at most {MAX_BYTES:,}")
     try:
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path} is not a profile (not JSON: {exc})") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        said = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
+        raise UserError(f"{path} is not a profile (not JSON: {said})") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise UserError(
             f"{path} is not an mlgate profile (its format is not {FORMAT})",
@@ -337,7 +338,7 @@ def read(path: str, text: bytes) -> Profile:
         columns = {}
         for name, column in data["columns"].items():
             where = f"column '{name}'"
-            columns[str(name)] = _column(column)
+            columns[str(name)] = _consistent(_column(column), rows)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, KeyError):
             wrong = f" lacks {exc.args[0]!r}"
@@ -353,9 +354,43 @@ def read(path: str, text: bytes) -> Profile:
 
 
 def _count(value: object, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"expected a count for '{key}', found {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**53:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ValueError(f"expected a count for '{key}', found {shown}")
     return value
+
+
+def _consistent(column: ColumnProfile, rows: int) -> ColumnProfile:
+    """Figures that agree with each other, as mlgate writes them: a profile is read from
+    elsewhere, and one whose counts contradict its rows would decide drift wrongly."""
+    if isinstance(column, NumericProfile):
+        s = column.summary
+        if column.missing + s.count != rows:
+            raise ValueError(
+                f"count {s.count} and missing {column.missing} are not its {rows} rows"
+            )
+        if column.m2 < 0:
+            raise ValueError(f"m2 {column.m2} is below 0 (a sum of squares)")
+        if (s.count > 0) != (s.values.size > 0):
+            raise ValueError(f"{s.values.size} quantiles for {s.count} values")
+        if s.epsilon == 0 and s.values.size != s.count:
+            raise ValueError(
+                f"exact (epsilon 0) with {s.values.size} quantiles for {s.count} values"
+            )
+        if s.values.size > s.count:
+            raise ValueError(f"{s.values.size} quantiles for {s.count} values")
+        return column
+    counted = sum(column.counts.values()) + column.other
+    if column.missing + counted != rows:
+        raise ValueError(
+            f"counts summing to {counted} and missing {column.missing} are not its {rows} rows"
+        )
+    if column.distinct < len(column.counts) or column.once > column.distinct:
+        raise ValueError(
+            f"distinct {column.distinct} and once {column.once} for {len(column.counts)} "
+            "values counted"
+        )
+    return column
 
 
 def _number(value: object, key: str) -> float:
