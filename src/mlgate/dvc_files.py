@@ -18,6 +18,7 @@ from typing import TypeVar
 
 import yaml
 
+from mlgate import words
 from mlgate.errors import OutsideError, UserError
 
 PULL_TIMEOUT_S = 3600.0
@@ -108,8 +109,8 @@ def _bounded(items: list[T], source: Path, root: Path) -> list[T]:
     compared with the data's path (45 s for a file of 47 KB)."""
     if len(items) > MAX_ENTRIES:
         raise UserError(
-            f"{_relative(source, root)} lists {len(items):,} files, more than the "
-            f"{MAX_ENTRIES:,} mlgate reads",
+            f"{_relative(source, root)} lists {words.count(len(items), 'file')}, more than "
+            f"the {MAX_ENTRIES:,} mlgate reads",
             hint="is it DVC's own file? `dvc status` says whether DVC can read it",
         )
     return items
@@ -135,8 +136,8 @@ def stage_hashes(root: Path, stage: str) -> dict[str, str]:
                 found[str(entry.get("path"))] = md5
     if len(found) > MAX_ENTRIES:
         raise UserError(
-            f"dvc.lock: stage {stage} lists {len(found):,} files, more than the "
-            f"{MAX_ENTRIES:,} a run result keeps"
+            f"dvc.lock: stage {stage} lists {words.count(len(found), 'file')}, more than "
+            f"the {MAX_ENTRIES:,} a run result keeps"
         )
     return found
 

@@ -66,7 +66,7 @@ def test_a_file_changed_since_dvc_add_is_no_version_dvc_knows(repo: Path) -> Non
     stage = pipeline.check_data(manifest.load(repo / "mlops.yaml"))
     assert stage.status == "error"
     assert stage.message.startswith(
-        f"data/train.csv is not the version data/train.csv.dvc records (its MD5 is {now}, "
+        f"data/train.csv is not the version that data/train.csv.dvc holds (its MD5 is {now}, "
         f"DVC's {recorded})"
     )
     assert "`dvc add data/train.csv` to record this version" in stage.message

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from mlgate import words
 from mlgate.data import frequent, load, sketch
 from mlgate.errors import UserError
 from mlgate.manifest.data_formats import header
@@ -367,7 +368,8 @@ def _consistent(column: ColumnProfile, rows: int) -> ColumnProfile:
         s = column.summary
         if column.missing + s.count != rows:
             raise ValueError(
-                f"count {s.count} and missing {column.missing} are not its {rows} rows"
+                f"count {s.count} and missing {column.missing} are not its "
+                f"{words.count(rows, 'row')}"
             )
         if column.m2 < 0:
             raise ValueError(f"m2 {column.m2} is below 0 (a sum of squares)")
@@ -383,7 +385,8 @@ def _consistent(column: ColumnProfile, rows: int) -> ColumnProfile:
     counted = sum(column.counts.values()) + column.other
     if column.missing + counted != rows:
         raise ValueError(
-            f"counts summing to {counted} and missing {column.missing} are not its {rows} rows"
+            f"counts summing to {counted} and missing {column.missing} are not its "
+            f"{words.count(rows, 'row')}"
         )
     if column.distinct < len(column.counts) or column.once > column.distinct:
         raise ValueError(

@@ -239,8 +239,8 @@ def _fingerprint(
     file, md5 = fingerprint.with_md5(path, root)
     if md5 != dvc.md5:
         raise UserError(
-            f"{relative} is not the version {dvc.source} records (its MD5 is {md5}, DVC's "
-            f"{dvc.md5}): the run would name its data by a hash it does not have",
+            f"{relative} is not the version that {dvc.source} holds (its MD5 is {md5}, "
+            f"DVC's {dvc.md5}): the run would name its data by a hash it does not have",
             hint=f"`dvc add {relative}` to record this version, or `dvc checkout {relative}` "
             "to return to the recorded one",
         )
