@@ -13,7 +13,7 @@ import threading
 import time
 from typing import TextIO
 
-from mlgate.report.text import one_line
+from mlgate.report.inert import one_line
 from mlgate.result.records import Status
 
 TITLES = {

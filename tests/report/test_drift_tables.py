@@ -36,6 +36,19 @@ def test_hostile_column_names_stay_in_their_cell(kind: str) -> None:
     assert not kinds & {"link_open", "image", "html_inline", "code_inline"}, rendered
 
 
+def test_in_a_terminal_each_column_keeps_its_line_and_shows_what_hides_text() -> None:
+    """A newline in a column name started a line of its own (a CI log reads `::error::`
+    at a line's start as a command); a right-to-left override showed `evil\u202egpj.exe`
+    as a picture's name."""
+    found = result_with(["x\n::error title=pwned::injected", "evil\u202egpj.exe"])
+    lines = drift_tables.text([found]).splitlines()
+    assert not [line for line in lines if line.startswith("::")]
+    tested = [line for line in lines if line.startswith("  ") and "[" in line]
+    assert len(tested) == 2, lines
+    assert any("x ::error title=pwned::injected [" in line for line in tested)
+    assert any("evil<U+202E>gpj.exe [" in line for line in tested)
+
+
 def test_the_row_holds_the_results_figures() -> None:
     found = result_with(["a", "b"])
     moved = next(e for e in found.columns if e.column == "a")

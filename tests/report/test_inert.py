@@ -49,6 +49,7 @@ HOSTILE = {
     "newline": "x\r# h\n- i\r\n> q",
     "footnote": "[^1]\n\n[^1]: https://evil.example",
     "reflink": "[x][y]\n\n[y]: https://evil.example",
+    "direction": "evil\u202egpj.exe \u2066x\u2069 zero\u200bwidth \ufeff",
 }
 CONTEXTS = {  # where untrusted text lands in mlgate's reports
     "paragraph": "{}",
@@ -62,8 +63,8 @@ INLINE_OK = {"text", "softbreak", "strong_open", "strong_close"}  # strong: ours
 
 
 def _plain(text: str) -> str:
-    """What a reader should see: the text on one line."""
-    return re.sub("[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", text)
+    """What a reader should see: the text on one line, what reorders or hides it shown."""
+    return inert.visible(re.sub("[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", text))
 
 
 def _inert(context: str, text: str) -> None:
@@ -95,7 +96,8 @@ def _inert(context: str, text: str) -> None:
     shown = "".join(c.content for c in children if c.type == "text").replace(inert.JOINER, "")
     assert _plain(text).strip() in shown or not _plain(text).strip(), (rendered, shown)
     for child in children:
-        assert not re.search(r"@\w|#\w|://|(?i:www\.)", child.content), rendered
+        assert not re.search(r"@\w|#\w|://|(?i:www\.)|(?i:\bgh-\d)", child.content), rendered
+    assert not re.search("[\u202a-\u202e\u2066-\u2069\u200b\ufeff]", rendered), rendered
 
 
 @pytest.mark.parametrize("context", CONTEXTS)

@@ -108,11 +108,13 @@ def _counted(checks: Sequence[CheckResult], *, always_noun: bool = False) -> str
 
 
 def _listed(checks: Sequence[CheckResult]) -> None:
+    from mlgate.report.inert import one_line
+
     for c in checks:
         if c.status in ("failed", "error"):
-            print(f"  FAILED  {c.subject} {c.rule}: {c.message}")
+            print(one_line(f"  FAILED  {c.subject} {c.rule}: {c.message}"))
         elif c.status == "skipped":
-            print(f"  skipped {c.subject} {c.rule}: {c.message}")
+            print(one_line(f"  skipped {c.subject} {c.rule}: {c.message}"))
 
 
 def nothing_named(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from mlgate import words
 from mlgate.report import numbers
 from mlgate.report.blocks import details
-from mlgate.report.inert import escape
+from mlgate.report.inert import escape, one_line
 from mlgate.result.records import ColumnDrift, DriftResult
 
 CORRECTIONS = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
@@ -80,7 +80,7 @@ def text(results: Sequence[DriftResult]) -> str:
         lines.append(f"  ({rule(result)})")
         for e in sorted(result.columns, key=lambda e: not e.drifted):
             mark = "DRIFTED" if e.drifted else "ok" if e.statistic is not None else "-"
-            lines.append(f"  {mark:<8}{e.column} [{e.test}] {e.message}")
+            lines.append(one_line(f"  {mark:<8}{e.column} [{e.test}] {e.message}"))
     return "\n".join(lines)
 
 

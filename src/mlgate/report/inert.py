@@ -14,10 +14,15 @@ import re
 # C0 and C1 controls and the Unicode line and paragraph separators: each can end a line
 # somewhere (Markdown ends lines at CR as well as LF), so none survives
 _BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# characters that reorder or hide text: a file named `evil\u202egpj.exe` reads as
+# `evilexe.jpg`; each is shown as its code point instead
+_HIDING = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 JOINER = "\u2060"  # WORD JOINER: invisible, and it parts `@` from a name, `#` from a number
 # what GitHub links or notifies on in plain text: @mentions (and e-mail addresses),
-# #123 references, bare URLs (scheme://, www.)
-_LINKERS = re.compile(r"(?<=@)(?=\w)|(?<=#)(?=\w)|(?<=:)(?=//)|(?i:(?<=www)(?=\.))")
+# #123 and GH-123 references, bare URLs (scheme://, www.)
+_LINKERS = re.compile(
+    r"(?<=@)(?=\w)|(?<=#)(?=\w)|(?<=:)(?=//)|(?i:(?<=www)(?=\.))|(?i:(?<=\bgh)(?=-\d))"
+)
 # backslash-escaped wherever they stand: they open code, emphasis, strikethrough, links and
 # images, table cells, math; `_` only where it could (not between two letters or digits)
 _PUNCTUATION = re.compile(r"[\\`*\[\]~|$#]|(?<![^\W_])_|_(?![^\W_])")
@@ -27,9 +32,14 @@ _ENTITY = re.compile("[&<>]")
 _LINE_START = re.compile(r"^(?:([-+=])(?=[-=\s]|$)|(\d{1,9})([.)])(?=\s|$))")
 
 
+def visible(text: str) -> str:
+    """Characters that reorder or hide the text around them, shown as their code points."""
+    return _HIDING.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
 def escape(text: object) -> str:
     """Untrusted text inside Markdown: a table cell, a list item, a line of its own."""
-    value = _LINKERS.sub(JOINER, _BREAKS.sub(" ", str(text)).strip())  # no indent: code
+    value = _LINKERS.sub(JOINER, visible(_BREAKS.sub(" ", str(text))).strip())  # no indent
     value = _ENTITY.sub(lambda m: _HTML[m.group()], value)
     value = _PUNCTUATION.sub(r"\\\g<0>", value)
     return _LINE_START.sub(_line_start, value, count=1)
@@ -44,7 +54,7 @@ def code(text: object) -> str:
     """Untrusted text as a code span, outside tables: literal, on one line, and no backtick
     run inside can close it. (In a table cell use `escape`: GFM splits cells before it
     reads code spans, and a backslash is literal in a code span, so `a\\|b` would part.)"""
-    value = _BREAKS.sub(" ", str(text))
+    value = visible(_BREAKS.sub(" ", str(text)))
     runs = [len(r) for r in re.findall(r"`+", value)]
     fence = "`" * (max(runs, default=0) + 1)
     pad = " " if value.startswith("`") or value.endswith("`") or not value.strip() else ""
@@ -54,12 +64,19 @@ def code(text: object) -> str:
 def html(text: object) -> str:
     """Untrusted text inside raw HTML (a `<summary>`), where Markdown is not read but
     entities, @mentions and references are."""
-    value = _BREAKS.sub(" ", str(text))
+    value = visible(_BREAKS.sub(" ", str(text)))
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = value.replace('"', "&quot;").replace("'", "&#39;")
     return _LINKERS.sub(JOINER, value)
 
 
 def fence_safe(text: str) -> str:
-    """Output inside a ``` fence cannot close it."""
-    return text.replace("```", "ʼʼʼ")
+    """Output inside a ``` fence cannot close it, nor hide what it says."""
+    return visible(text.replace("```", "ʼʼʼ"))
+
+
+def one_line(text: str) -> str:
+    """Text from data or user commands for a terminal, kept on its line: a newline in a
+    data value could otherwise start a line of its own, which a CI log may read as a
+    command."""
+    return visible(_BREAKS.sub(" ", text))

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from mlgate.report import gate_text, numbers
+from mlgate.report.inert import one_line
 from mlgate.result.records import Baseline, RunResult
-
-
-def one_line(text: str) -> str:
-    """Text from data or user commands, kept on its line: a newline in a data value could
-    otherwise start a line of its own, which a CI log may read as a command."""
-    return text.replace("\r", " ").replace("\n", " ")
 
 
 def left_out(b: Baseline) -> str:
