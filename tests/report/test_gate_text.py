@@ -87,3 +87,27 @@ def test_explanations_read_as_before(
     gate, candidate, baseline, has_baseline, untested = given
     found = decide(gate, candidate, baseline, has_baseline=has_baseline, untested=untested)
     assert gate_text.explanation(found) == said
+
+
+def test_the_stage_line_says_how_many_failures_it_does_not_name() -> None:
+    """It named three of four failed gates, and said nothing of the fourth."""
+    from mlgate.result.records import Baseline, CompareStage, GateResult
+
+    gates = tuple(
+        GateResult(
+            metric=m,
+            status="failed",
+            candidate=0.5,
+            baseline=0.9,
+            change=-0.4,
+            relative_change=None,
+            explanation=f"{m} dropped",
+        )
+        for m in ("f1", "accuracy", "log_loss", "brier_score")
+    )
+    stage = CompareStage(status="passed", baseline=Baseline(kind="git", name="main"), gates=gates)
+    said = comparison._status(stage, required=False, exists=True)
+    assert said.message == (
+        "4 of 4 gates failed: f1 dropped; accuracy dropped; log_loss dropped; and 1 more "
+        "(each in the report)"
+    )

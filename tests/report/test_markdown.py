@@ -302,6 +302,29 @@ def test_a_skipped_check_is_said_not_counted_as_passed() -> None:
     )
 
 
+def test_the_verdict_names_a_dozen_failures_and_counts_the_rest() -> None:
+    """965 failed checks made the verdict's line 65,000 characters: a comment of nothing
+    else once cut to GitHub's limit."""
+    from mlgate.pipeline import verdict
+
+    failing = tuple(
+        CheckResult(
+            id=f"data.test.columns.c{i}.min",
+            stage="data",
+            subject=f"test.c{i}",
+            rule=">= 0",
+            status="failed",
+            message="below",
+        )
+        for i in range(965)
+    )
+    found = result(data=replace(result().data, checks=failing, status="failed"))
+    status, said = verdict.decide(found)
+    assert status == "failed" and len(said) < 400
+    assert said.startswith("965 of ")
+    assert said.endswith("test.c11 >= 0; and 953 more")
+
+
 def test_a_candidate_timed_alone_says_why_its_baseline_was_not_timed() -> None:
     timed = Latency(
         role="candidate",

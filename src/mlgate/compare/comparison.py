@@ -144,12 +144,15 @@ def _status(stage: CompareStage, *, required: bool, exists: bool) -> CompareStag
     if failed or broken:
         said = [f"{words.of(len(failed), len(stage.gates), 'gate')} failed"] if failed else []
         said += [f"{words.of(len(broken), len(stage.checks), 'check')} failed"] if broken else []
+        named = [g.explanation for g in failed[:3]] + [c.message for c in broken[:3]]
+        more = len(failed) + len(broken) - len(named)
         return replace(
             stage,
             status="failed",
             message=" and ".join(said)
             + ": "
-            + "; ".join([g.explanation for g in failed[:3]] + [c.message for c in broken[:3]]),
+            + "; ".join(named)
+            + (f"; and {more} more (each in the report)" if more else ""),
         )
     if not exists:
         return replace(stage, status="passed", message=stage.baseline.message)

@@ -1,5 +1,5 @@
 """The words of a run: each stage's one-line summary as it finishes, and the run's
-verdict with a reason that names everything that failed."""
+verdict with a reason that names what failed (the first dozen, and how many more)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def stage_summary(stage: DataStage | TrainStage | EvaluateStage | ModelStage) ->
 
 
 def decide(result: RunResult) -> tuple[Verdict, str]:
-    """The verdict and a one-line reason that names everything that failed (checks and
+    """The verdict and a one-line reason that names what failed (checks and
     gates alike), or says why gates were not evaluated."""
     for name in STAGES:
         stage = getattr(result, name)
@@ -49,12 +49,12 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
     if failed:
         said.append(
             f"{words.of(len(failed), len(result.checks), 'check')} failed: "
-            + "; ".join(f"{c.subject} {c.rule}" for c in failed)
+            + _named([f"{c.subject} {c.rule}" for c in failed])
         )
     if failed_gates:
         said.append(
             f"{words.of(len(failed_gates), len(gate_list), 'gate')} failed: "
-            + "; ".join(f"{g.metric} {gate_text.rule(g)}".strip() for g in failed_gates)
+            + _named([f"{g.metric} {gate_text.rule(g)}".strip() for g in failed_gates])
         )
     told = failed_gates or any(c.stage == "compare" for c in failed)
     if compared is not None and compared.status != "passed" and not told:
@@ -71,6 +71,16 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
     if compared is not None and gate_list:
         summary += "; " + _gates_said(compared)
     return "passed", summary
+
+
+NAMED = 12  # failures a verdict's line names; the report lists every one
+
+
+def _named(items: list[str]) -> str:
+    """The first NAMED, and how many more: 965 failed checks made a line of 65,000
+    characters, which filled a pull request comment on its own."""
+    more = len(items) - NAMED
+    return "; ".join(items[:NAMED]) + (f"; and {more} more" if more > 0 else "")
 
 
 def _gates_said(compared: CompareStage) -> str:
