@@ -117,3 +117,31 @@ def test_a_sweeps_winner_is_never_registered_as_the_projects_model(
     said = capsys.readouterr().err
     assert "is a sweep's winner, measured on its held-out test rows" in said
     assert f"set train.C={winner['params']['train.C']} in the params file" in said
+
+
+def test_the_baseline_is_scored_on_the_winners_own_test_rows(tmp_path: Path) -> None:
+    """Each configuration prepares its data in its copy; the project's own files may be
+    another preparation's (a `mlgate run` with other params left them, ignored by git).
+    The baseline was scored on those, and the gates compared other rows (13 of 56)."""
+    import pandas as pd
+
+    from mlgate import manifest as manifests
+    from mlgate.sweep import gating, local, space
+
+    root = project(tmp_path, "", PICK_TRAINED, (0.05, 1.0))
+    manifest = root / "mlops.yaml"
+    manifest.write_text(manifest.read_text() + "compare:\n  baseline: main\n" + SWEEP)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the project")
+    loaded = manifests.load(manifest)
+    finished = local.sweep(loaded, space.configurations(loaded.sweep), workers=2)
+    test = pd.read_csv(root / "data" / "test.csv")
+    stale = test.assign(sepal_length=test["sepal_length"] + 10)  # other rows entirely
+    stale.to_csv(root / "data" / "test.csv", index=False)
+    decided = gating.decide(loaded, finished, root)
+    gated = decided.gated
+    assert gated is not None and gated.compare is not None
+    held = decided.ranking.rows[1]
+    assert gated.compare.baseline.paired_rows == held  # every held-out row, scored by both
+    assert gated.compare.baseline.rows_not_scored_by_baseline == 0

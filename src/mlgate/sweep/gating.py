@@ -10,6 +10,7 @@ is one the winner was chosen by. The configuration's own run is left as it was.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -102,7 +103,32 @@ def gate(
         notes=(*own.notes, note),
         compare=None,
     )
-    return pipeline.recompare(manifest, cut, observer=observer, env=env)
+    return pipeline.recompare(
+        _data_of_the_copy(manifest, root / Path(win.finished.run)), cut, observer=observer, env=env
+    )
+
+
+def _data_of_the_copy(manifest: Manifest, run: Path) -> Manifest:
+    """The manifest with its data files in the winner's copy (`run` is COPY/.mlgate/runs/
+    ID/run.json), where the configuration prepared them: the baseline is scored on the
+    candidate's test rows, and the project's own files may be another preparation's (a
+    `mlgate run` with other params left them; the gates then compared other rows). A
+    matrix's runs come without their copies: the project's files, as the collect job has
+    them."""
+    if len(run.parents) < 4:
+        return manifest
+    copy = run.parents[3]
+    if not (copy / manifest.path.name).is_file():
+        return manifest
+    inside = Path(os.path.relpath(copy, manifest.root))
+    if inside.parts[:1] == ("..",):
+        return manifest
+    data = replace(
+        manifest.data,
+        train=(inside / manifest.data.train).as_posix(),
+        test=(inside / manifest.data.test).as_posix(),
+    )
+    return replace(manifest, data=data)
 
 
 def _model_where_it_is(own: RunResult, run: Path) -> TrainStage:
