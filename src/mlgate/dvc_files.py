@@ -203,14 +203,24 @@ def imported(path: Path) -> bool:
 
 
 def run(root: Path, args: list[str], *, absent: UserError, failed: str, hint: str) -> None:
-    """`dvc ARGS --quiet` in `root`: `absent` raised when DVC is not installed; a failure
-    said as `failed: what DVC said`, with `hint`."""
+    """`dvc ARGS` in `root`: `absent` raised when DVC is not installed; a failure said as
+    `failed: what DVC said`, with `hint`. Not --quiet: that silenced DVC's own reason
+    ("Checkout failed ... Is your cache up to date?"), and the error said only "code 1"."""
     from mlgate import proc  # only a pull or an update runs a process; validate reads files
 
     dvc = shutil.which("dvc")
     if dvc is None:
         raise absent
     try:
-        proc.output([dvc, *args, "--quiet"], cwd=root, timeout_s=PULL_TIMEOUT_S)
+        proc.output([dvc, *args], cwd=root, timeout_s=PULL_TIMEOUT_S)
     except OutsideError as exc:
-        raise OutsideError(f"{failed}: {exc}", hint=hint) from exc
+        raise OutsideError(f"{failed}: {_reason(str(exc))}", hint=hint) from exc
+
+
+def _reason(said: str) -> str:
+    """What DVC said from its first ERROR line on (the targets and its advice follow it),
+    else the last lines it printed."""
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    first = next((i for i, line in enumerate(lines) if line.startswith("ERROR")), None)
+    kept = " ".join(lines[first : first + 5] if first is not None else lines[-3:])
+    return kept if len(kept) <= 600 else kept[:597] + "..."

@@ -106,6 +106,19 @@ def test_a_dvc_lock_of_millions_of_outputs_is_refused_at_once(repo: Path) -> Non
     assert time.monotonic() - started < 5
 
 
+def test_a_pull_that_fails_says_dvcs_reason(repo: Path, tmp_path: Path) -> None:
+    from mlgate.errors import OutsideError
+
+    (repo / "data/train.csv").unlink()
+    shutil.rmtree(repo / ".dvc/cache")
+    shutil.rmtree(tmp_path / "remote")  # the remote gone: nothing to pull from
+    with pytest.raises(OutsideError) as failed:
+        dvc_files.pull(repo / "data/train.csv", repo, "data.train")
+    said = str(failed.value)
+    assert said.startswith("data.train: `dvc pull` of 'data/train.csv' failed: ERROR")
+    assert "exited with code" not in said.split("failed: ", 1)[1]  # DVC's words, not ours
+
+
 def test_without_dvc_installed_the_error_says_how_to_get_it(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
