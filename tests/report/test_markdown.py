@@ -225,6 +225,20 @@ def test_the_gates_table_leads_with_failures_and_shows_the_paired_test() -> None
     assert "| train.C | 1.0 | 0.01 |" in out
 
 
+def test_parameters_say_what_kind_of_change_and_write_values_as_yaml_does() -> None:
+    """An added key was counted as changed, and a flag was shown as Python's True."""
+    params = (
+        ParamChange(name="train.C", change="changed", old=1.0, new=0.01),
+        ParamChange(name="train.balanced", change="changed", old=False, new=True),
+        ParamChange(name="train.seed", change="added", new=7),
+        ParamChange(name="train.solver", change="removed", old=None),
+    )
+    out = markdown.render(result(compare=compared(params=params)))
+    assert "<summary>Parameters: 2 changed, 1 added, 1 removed</summary>" in out
+    assert "| train.balanced | false | true |" in out
+    assert "| train.seed | – | 7 |" in out and "| train.solver | null | – |" in out
+
+
 def test_different_data_is_said_plainly() -> None:
     different = compared(baseline=replace(compared().baseline, same_data=False))
     out = markdown.render(result(compare=different))

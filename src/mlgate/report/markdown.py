@@ -319,10 +319,21 @@ def _param_changes(compared: CompareStage | None) -> str:
         return ""
     rows = ["| param | baseline | candidate |", "| --- | --- | --- |"]
     for p in compared.params:
-        old = "–" if p.change == "added" else escape(p.old)
-        new = "–" if p.change == "removed" else escape(p.new)
+        old = "–" if p.change == "added" else escape(_as_written(p.old))
+        new = "–" if p.change == "removed" else escape(_as_written(p.new))
         rows.append(f"| {escape(p.name)} | {old} | {new} |")
-    return details(f"Parameters: {len(compared.params)} changed", "\n".join(rows))
+    kinds = [p.change for p in compared.params]
+    said = ", ".join(
+        f"{kinds.count(kind)} {kind}" for kind in ("changed", "added", "removed") if kind in kinds
+    )
+    return details(f"Parameters: {said}", "\n".join(rows))
+
+
+def _as_written(value: object) -> str:
+    """A params value as the params file writes it (true, null), not as Python does."""
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
+    return str(value)
 
 
 def _data_changes(compared: CompareStage | None) -> str:
