@@ -117,6 +117,9 @@ def test_a_pull_that_fails_says_dvcs_reason(repo: Path, tmp_path: Path) -> None:
     said = str(failed.value)
     assert said.startswith("data.train: `dvc pull` of 'data/train.csv' failed: ERROR")
     assert "exited with code" not in said.split("failed: ", 1)[1]  # DVC's words, not ours
+    with pytest.raises(OutsideError):  # a run stopped there leaves no empty run folder
+        pipeline.run(manifest.load(repo / "mlops.yaml"))
+    assert not [p for p in (repo / ".mlgate" / "runs").glob("*") if p.is_dir()]
 
 
 def test_without_dvc_installed_the_error_says_how_to_get_it(

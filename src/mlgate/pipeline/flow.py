@@ -8,6 +8,7 @@ itself never prints. Later stages (compare, gate, register) read the RunResult.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -66,15 +67,26 @@ def run(
         manifest = manifest.for_fork()
     started = _started(manifest, now)
     ctx = _context(manifest, runs.new_run_id(started.at), observer, env)
-    data = _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
-    trained = _stage(ctx, "train", TrainStage, lambda: stages.train(ctx), skip=not _ok(data.status))
-    evaluated = _stage(
-        ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx), skip=not _ok(trained.status)
-    )
-    early = _BaselineForTests(ctx, started, (data, trained, evaluated), compare, fork=fork)
-    model = _model_checks(ctx, evaluated, early)
-    ran = (data, trained, evaluated, model)
-    result = _decided(ctx, started, ran, compare, fork=fork, notes=notes, found=early.found)
+    try:
+        data = _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
+        trained = _stage(
+            ctx, "train", TrainStage, lambda: stages.train(ctx), skip=not _ok(data.status)
+        )
+        evaluated = _stage(
+            ctx,
+            "evaluate",
+            EvaluateStage,
+            lambda: stages.evaluate(ctx),
+            skip=not _ok(trained.status),
+        )
+        early = _BaselineForTests(ctx, started, (data, trained, evaluated), compare, fork=fork)
+        model = _model_checks(ctx, evaluated, early)
+        ran = (data, trained, evaluated, model)
+        result = _decided(ctx, started, ran, compare, fork=fork, notes=notes, found=early.found)
+    except BaseException:  # a pull that failed, an interrupt: no empty run folder left
+        with contextlib.suppress(OSError):
+            ctx.run_dir.rmdir()  # only when empty: a log written so far is kept
+        raise
     save(manifest, result)
     return result
 
