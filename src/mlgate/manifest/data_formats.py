@@ -78,8 +78,9 @@ def header(path: Path, fmt: str) -> list[str] | None:
 
 def unreadable(path: Path, fmt: str) -> str | None:
     """Why the run could not read the file, as far as its first bytes and footer tell
-    (None: nothing seen wrong). An empty file, a header that is not UTF-8, a Parquet
-    file without its footer, a first JSON Lines record that is not JSON."""
+    (None: nothing seen wrong). An empty file, text that is not UTF-8, a CSV column name
+    holding a quote, a Parquet file without its footer, a first JSON Lines record that is
+    not JSON."""
     try:
         if path.stat().st_size == 0:
             return "it is empty"
