@@ -82,3 +82,18 @@ def test_sizes_read_as_people_say_them() -> None:
     assert words.size(64 * 2**20) == "64 MiB"
     assert words.size(1_400_000_000) == "1.3 GiB"
     assert words.size(3 * 2**30) == "3 GiB"
+
+
+def test_values_read_as_the_yaml_that_holds_them() -> None:
+    """A configuration's label, a report's params and a manifest problem say `true`, not
+    Python's `True`: the params file the user edits writes it so."""
+    assert [words.as_written(v) for v in (True, None, float("inf"), float("nan"), 0.1)] == [
+        "true",
+        "null",
+        ".inf",
+        ".nan",
+        "0.1",
+    ]
+    assert words.assignments({"train.balanced": False, "train.penalty": "l 1"}) == (
+        'train.balanced=false, train.penalty="l 1"'
+    )

@@ -7,6 +7,7 @@ Every message that puts a number before a noun goes through `count`, so no messa
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,4 +60,16 @@ def assignments(values: Mapping[str, Any]) -> str:
 
 
 def _shown(value: Any) -> str:
-    return json.dumps(value) if isinstance(value, str) and not value.isidentifier() else str(value)
+    if isinstance(value, str) and not value.isidentifier():
+        return json.dumps(value)
+    return as_written(value)
+
+
+def as_written(value: Any) -> str:
+    """A value as a YAML file (a params file, the manifest) writes it: true, null, .inf,
+    not as Python prints it: True, None, inf."""
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+    return str(value)

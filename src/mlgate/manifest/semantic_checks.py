@@ -912,11 +912,7 @@ def _infinite(value: object) -> bool:
 
 def _as_yaml(value: object) -> str:
     """A value as YAML writes it: .nan, -.inf, 'l1', true, null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
-    if value is None or isinstance(value, bool):
-        return "null" if value is None else str(value).lower()
-    return words.clip(f"'{value}'" if isinstance(value, str) else str(value), 40)
+    return words.clip(f"'{value}'" if isinstance(value, str) else words.as_written(value), 40)
 
 
 def _sweep_metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:

@@ -319,8 +319,8 @@ def _param_changes(compared: CompareStage | None) -> str:
         return ""
     rows = ["| param | baseline | candidate |", "| --- | --- | --- |"]
     for p in compared.params:
-        old = "–" if p.change == "added" else escape(_as_written(p.old))
-        new = "–" if p.change == "removed" else escape(_as_written(p.new))
+        old = "–" if p.change == "added" else escape(words.as_written(p.old))
+        new = "–" if p.change == "removed" else escape(words.as_written(p.new))
         rows.append(f"| {escape(p.name)} | {old} | {new} |")
     kinds = [p.change for p in compared.params]
     said = ", ".join(
@@ -328,12 +328,6 @@ def _param_changes(compared: CompareStage | None) -> str:
     )
     return details(f"Parameters: {said}", "\n".join(rows))
 
-
-def _as_written(value: object) -> str:
-    """A params value as the params file writes it (true, null), not as Python does."""
-    if value is None or isinstance(value, bool):
-        return "null" if value is None else str(value).lower()
-    return str(value)
 
 
 def _data_changes(compared: CompareStage | None) -> str:
