@@ -20,6 +20,15 @@ EXIT_USER_ERROR = 2
 EXIT_OUTSIDE_ERROR = 3
 
 
+HINT = "\n  hint: "  # between an error's message and its hint, as str() writes them
+
+
+def hinted(text: str) -> tuple[str, str | None]:
+    """An error's message and hint back from its str() (a stage keeps only the text)."""
+    message, _, hint = text.partition(HINT)
+    return message, hint or None
+
+
 class MlgateError(Exception):
     """Base of every error mlgate reports without a traceback."""
 
@@ -31,7 +40,7 @@ class MlgateError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return self.message if self.hint is None else f"{self.message}\n  hint: {self.hint}"
+        return self.message if self.hint is None else f"{self.message}{HINT}{self.hint}"
 
     def __reduce__(self) -> tuple[object, ...]:
         # whole across a process boundary (the model is scored in a child): the default

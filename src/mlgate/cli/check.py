@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from mlgate import words
 from mlgate.cli.shared import console, load_manifest, print_json
-from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError, hinted
 from mlgate.result.records import CheckResult
 
 
@@ -19,9 +19,9 @@ def check_data(args: argparse.Namespace) -> int:
 
     loaded = load_manifest(args)
     stage = pipeline.check_data(loaded, observer=None if args.json else console())
-    if stage.status == "error":  # the stage keeps its error's hint on a line of its own
-        message, _, hint = stage.message.partition("\n  hint: ")
-        raise UserError(message, hint=hint or None)
+    if stage.status == "error":  # the stage keeps its error as text, hint and all
+        message, hint = hinted(stage.message)
+        raise UserError(message, hint=hint)
     if args.json:
         print_json(
             {

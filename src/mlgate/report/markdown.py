@@ -329,7 +329,6 @@ def _param_changes(compared: CompareStage | None) -> str:
     return details(f"Parameters: {said}", "\n".join(rows))
 
 
-
 def _data_changes(compared: CompareStage | None) -> str:
     if compared is None or not compared.data:
         return ""
