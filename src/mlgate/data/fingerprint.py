@@ -14,12 +14,16 @@ BLOCK = 1 << 20  # 1 MiB: files of any size hash in constant memory
 
 def file_fingerprint(path: Path, root: Path) -> FileFingerprint:
     """sha256 and size of `path`, named relative to `root` so it reads the same on any runner."""
-    return with_md5(path, root, md5=False)[0]
+    return _hashed(path, root, md5=False)[0]
 
 
-def with_md5(path: Path, root: Path, *, md5: bool = True) -> tuple[FileFingerprint, str]:
-    """The fingerprint, and the MD5 of the same bytes in the same pass (DVC's hash, to
-    check a DVC-tracked file against; "" when not asked for)."""
+def with_md5(path: Path, root: Path) -> tuple[FileFingerprint, str]:
+    """The fingerprint, and the MD5 of the same bytes in the same pass: DVC's hash, to
+    check a DVC-tracked file against."""
+    return _hashed(path, root, md5=True)
+
+
+def _hashed(path: Path, root: Path, *, md5: bool) -> tuple[FileFingerprint, str]:
     digest = hashlib.sha256()
     dvc = hashlib.md5(usedforsecurity=False) if md5 else None
     size = 0

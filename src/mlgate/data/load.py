@@ -231,9 +231,12 @@ def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
 
 
 def _no_quote_in_header(path: Path) -> None:
-    quoted = [name for name in header(path, "csv") or () if '"' in name]
-    if quoted:
-        raise UserError(f"data file '{path}': {data_formats.quote_in_header(quoted[0])}")
+    try:
+        why = data_formats.quote_in_header(path)
+    except (OSError, ValueError):
+        return  # an unreadable header is said where the file is read
+    if why:
+        raise UserError(f"data file '{path}': {why}")
 
 
 def _utf8_start(path: Path) -> None:

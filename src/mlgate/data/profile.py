@@ -373,14 +373,12 @@ def _consistent(column: ColumnProfile, rows: int) -> ColumnProfile:
             )
         if column.m2 < 0:
             raise ValueError(f"m2 {column.m2} is below 0 (a sum of squares)")
-        if (s.count > 0) != (s.values.size > 0):
-            raise ValueError(f"{s.values.size} quantiles for {s.count} values")
-        if s.epsilon == 0 and s.values.size != s.count:
+        # as many quantiles as values when exact (epsilon 0); else some, and no more
+        size = s.values.size
+        if size != s.count if s.epsilon == 0 else not 0 < size <= s.count:
             raise ValueError(
-                f"exact (epsilon 0) with {s.values.size} quantiles for {s.count} values"
+                f"{s.values.size} quantiles for {s.count} values (epsilon {s.epsilon:g})"
             )
-        if s.values.size > s.count:
-            raise ValueError(f"{s.values.size} quantiles for {s.count} values")
         return column
     counted = sum(column.counts.values()) + column.other
     if column.missing + counted != rows:

@@ -88,10 +88,8 @@ def unreadable(path: Path, fmt: str) -> str | None:
             if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
                 return "it is UTF-16 text, not UTF-8: convert it, e.g. iconv -f utf-16 -t utf-8"
         if fmt == "csv":
-            quoted = [name for name in _csv_header(path) or () if '"' in name]
-            if quoted:
-                return quote_in_header(quoted[0])
-        elif fmt == "parquet":
+            return quote_in_header(path)
+        if fmt == "parquet":
             parquet_columns(path)
         else:
             with open(path, "rb") as handle:
@@ -112,12 +110,16 @@ def unreadable(path: Path, fmt: str) -> str | None:
     return None
 
 
-def quote_in_header(name: str) -> str:
-    """polars (2.1) keeps a header's escaped quote doubled (`"a""b"` is a""b to it, a"b to
-    pandas), so the checks would test another column name than the model is given."""
+def quote_in_header(path: Path) -> str | None:
+    """Why a CSV's header cannot be read alike by polars and pandas, if it cannot: polars
+    (2.1) keeps an escaped quote doubled (`"a""b"` is a""b to it, a"b to pandas), so the
+    checks would test another column name than the model is given."""
+    quoted = [name for name in _csv_header(path) or () if '"' in name]
+    if not quoted:
+        return None
     return (
-        f"the column name {json.dumps(name)} holds a double quote, which polars and pandas "
-        "read differently: rename the column"
+        f"the column name {json.dumps(quoted[0])} holds a double quote, which polars and "
+        "pandas read differently: rename the column"
     )
 
 
