@@ -247,12 +247,18 @@ def share_cores(threads: int) -> None:
     them), use `threads` threads."""
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, str(threads))
-    (LOADED_LIBRARIES or _libraries()).limit(limits=threads)
+    (_FOUND or _libraries()).limit(limits=threads)
 
 
-# the fork server's numerical libraries, found once (preload.py): a worker forked from it
-# has the same, and finding them (a walk of every loaded library) took 18 ms a worker
-LOADED_LIBRARIES: Any = None
+def find_libraries() -> None:
+    """The fork server's numerical libraries found once (preload.py): a worker forked from
+    it has the same, and finding them (a walk of every loaded library) took 18 ms a
+    worker. Elsewhere (a Ray task) they are found at each call: a process may load more."""
+    global _FOUND
+    _FOUND = _libraries()
+
+
+_FOUND: Any = None
 
 
 def _libraries() -> Any:

@@ -43,7 +43,7 @@ def _load() -> None:
     warmup.load(MODULES)
     schema_check.warm()
     environment()  # the package versions each run records (cached)
-    local.LOADED_LIBRARIES = local._libraries()
+    local.find_libraries()
 
 
 _load()
