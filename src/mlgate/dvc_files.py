@@ -1,14 +1,18 @@
 """Files tracked by DVC: their hash read from DVC's own files, and absent ones pulled.
 
 DVC records each tracked file's MD5 in `FILE.dvc` (after `dvc add`) or in `dvc.lock` (a
-stage's output). Reading those needs no DVC, so every run names its data by DVC's hash
-as well as by mlgate's sha256, and a run result says which DVC version of the data made
-the model. Only pulling an absent file needs DVC itself (`mlgate[dvc]`), and only the
-files the run reads are pulled.
+stage's output). A file inside a tracked folder (`dvc add data`) has its MD5 in the
+folder's listing, which DVC keeps in its cache under the folder's `.dir` hash. Reading
+those needs no DVC, so every run names its data by DVC's hash as well as by mlgate's
+sha256, and a run result says which DVC version of the data made the model. Only pulling
+an absent file needs DVC itself (`mlgate[dvc]`), and only the files the run reads are
+pulled.
 """
 
 from __future__ import annotations
 
+import configparser
+import json
 import os
 import re
 import shutil
@@ -28,40 +32,61 @@ T = TypeVar("T")
 MD5 = re.compile(r"[0-9a-f]{32}(\.dir)?")
 MAX_BYTES = 16 * 2**20  # a DVC file larger than this is not read
 MAX_ENTRIES = 10_000  # a stage's deps and outs, as a run result keeps them (schema.json)
+MAX_LISTING_BYTES = 256 * 2**20  # a folder's listing: about 3 million files
 
 
 @dataclass(frozen=True, kw_only=True)
 class Tracked:
-    md5: str  # DVC's hash of the file's content
+    # DVC's hash of the file's content; None for a file in a tracked folder whose listing
+    # is not in DVC's cache (`dvc fetch` brings it): the run cannot say which it is
+    md5: str | None
     source: str  # where DVC says so: "data/train.csv.dvc", "dvc.lock (stage prepare)"
     raw: bool = False  # the MD5 of the file's bytes as they are (DVC 3's `hash: md5`)
+    unlisted: bool = False  # in a tracked folder whose version DVC holds lacks this file
 
 
 def tracked(path: Path, root: Path) -> Tracked | None:
     """DVC's record of `path`: its own .dvc file, else a dvc.lock output in the folder of
-    the manifest or above it, up to the repository's top; None when DVC tracks nothing."""
-    own = Path(f"{path}.dvc")
-    if _is_file(own):
-        found = _from_dvc_file(own, path, root)
-        if found:
-            return Tracked(md5=found[0], source=_relative(own, root), raw=found[1])
-    return locked(path, root)
+    the manifest or above it, up to the repository's top, else the .dvc file of a folder
+    holding it; None when DVC tracks nothing."""
+    own = _from_dvc_file(Path(f"{path}.dvc"), path, root)
+    if own:
+        return own
+    found = locked(path, root)
+    if found:
+        return found
+    for folder in _folders_holding(path):
+        held = _from_dvc_file(Path(f"{folder}.dvc"), path, root)
+        if held:
+            return held
+    return None
 
 
 def locked(path: Path, root: Path) -> Tracked | None:
-    """`path` as a stage's output in a dvc.lock, searched from `root` up to the top of the
-    repository."""
+    """`path` as a stage's output in a dvc.lock, or inside a folder that is one, searched
+    from `root` up to the top of the repository."""
     folder = root.resolve()
     while True:
         lock = folder / "dvc.lock"
-        if _is_file(lock):
-            found_lock = _from_lock(lock, path, root)
-            if found_lock:
-                md5, raw, stage = found_lock
-                return Tracked(md5=md5, source=f"{_relative(lock, root)} (stage {stage})", raw=raw)
-        if (folder / ".git").exists() or folder.parent == folder:
-            return None
+        found = _from_lock(lock, path, root) if _is_file(lock) else None
+        if found or _top(folder):
+            return found
         folder = folder.parent
+
+
+def _top(folder: Path) -> bool:
+    return (folder / ".git").exists() or folder.parent == folder
+
+
+def _folders_holding(path: Path) -> list[Path]:
+    """The folders holding `path` inside the repository, nearest first (the top's own
+    .dvc file would be outside it)."""
+    found = []
+    for folder in Path(os.path.abspath(path)).parents:
+        if _top(folder):
+            break
+        found.append(folder)
+    return found
 
 
 def _is_file(path: Path) -> bool:
@@ -71,17 +96,19 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _from_dvc_file(dvc_file: Path, path: Path, root: Path) -> tuple[str, bool] | None:
+def _from_dvc_file(dvc_file: Path, path: Path, root: Path) -> Tracked | None:
+    if not _is_file(dvc_file):
+        return None
     data = _yaml(dvc_file, root)
     outs = data.get("outs", []) if isinstance(data, dict) else []
     for out in _entries(outs, dvc_file, root):
-        if _same(dvc_file.parent / str(out.get("path", "")), path):
-            md5 = _md5(out, dvc_file, root)
-            return (md5, _raw(out, md5)) if md5 else None
+        found = _record(out, dvc_file, path, root, _relative(dvc_file, root))
+        if found:
+            return found
     return None
 
 
-def _from_lock(lock: Path, path: Path, root: Path) -> tuple[str, bool, str] | None:
+def _from_lock(lock: Path, path: Path, root: Path) -> Tracked | None:
     data = _yaml(lock, root)
     stages = data.get("stages", {}) if isinstance(data, dict) else {}
     outs = [
@@ -91,10 +118,103 @@ def _from_lock(lock: Path, path: Path, root: Path) -> tuple[str, bool, str] | No
         if isinstance(out, dict)
     ]
     for stage, out in _bounded(outs, lock, root):
-        if _same(lock.parent / str(out.get("path", "")), path):
-            md5 = _md5(out, lock, root)
-            if md5:
-                return md5, _raw(out, md5), stage
+        found = _record(out, lock, path, root, f"{_relative(lock, root)} (stage {stage})")
+        if found:
+            return found
+    return None
+
+
+def _record(
+    out: dict[str, object], dvc_file: Path, path: Path, root: Path, source: str
+) -> Tracked | None:
+    """What the output `out` of `dvc_file` says of `path`: it is the file, or a folder
+    holding it (whose listing, in DVC's cache, has the file's own MD5)."""
+    named = dvc_file.parent / str(out.get("path", ""))
+    if _same(named, path):
+        md5 = _md5(out, dvc_file, root)
+        return Tracked(md5=md5, source=source, raw=_raw(out, md5)) if md5 else None
+    inside = _inside(path, named)
+    if inside is None:
+        return None
+    folder_md5 = _md5(out, dvc_file, root)
+    if not folder_md5 or not folder_md5.endswith(".dir"):
+        return None  # a file of that name, or no hash yet: not a folder DVC holds
+    source = f"{source} (folder {out.get('path')})"
+    listing = _listing(folder_md5, dvc_file, root)
+    if listing is None:
+        return Tracked(md5=None, source=source)
+    md5 = listing.get(inside)
+    if md5 is None:
+        return Tracked(md5=None, source=source, unlisted=True)
+    return Tracked(md5=md5, source=source, raw=out.get("hash") == "md5")
+
+
+def _inside(path: Path, folder: Path) -> str | None:
+    """`path` relative to `folder`, as DVC's listing writes it; None when not inside."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+    if relative == os.curdir or relative.split(os.sep)[0] == os.pardir:
+        return None
+    return Path(relative).as_posix()
+
+
+def _listing(folder_md5: str, dvc_file: Path, root: Path) -> dict[str, str] | None:
+    """A tracked folder's listing (relpath -> MD5), from DVC's cache (DVC 3's layout, then
+    DVC 2's); None when the cache lacks it."""
+    cache = _cache(dvc_file)
+    if cache is None:
+        return None
+    digits = folder_md5.removesuffix(".dir")
+    for layout in (cache / "files" / "md5", cache):
+        found = layout / digits[:2] / f"{digits[2:]}.dir"
+        if _is_file(found):
+            return _read_listing(found, root)
+    return None
+
+
+def _read_listing(found: Path, root: Path) -> dict[str, str]:
+    shown = _relative(found, root)
+    damaged = UserError(
+        f"{shown}: DVC's listing of a tracked folder is damaged",
+        hint="`dvc fetch` the folder's .dvc file again (or `dvc add` the folder)",
+    )
+    try:
+        if found.stat().st_size > MAX_LISTING_BYTES:
+            raise UserError(f"{shown}: {found.stat().st_size:,} bytes, more than mlgate reads")
+        entries = json.loads(found.read_bytes())
+    except (OSError, ValueError, RecursionError) as exc:
+        raise damaged from exc
+    if not isinstance(entries, list):
+        raise damaged
+    listing = {}
+    for entry in entries:
+        md5, relpath = (
+            (entry.get("md5"), entry.get("relpath")) if isinstance(entry, dict) else (0, 0)
+        )
+        if not (isinstance(md5, str) and MD5.fullmatch(md5) and isinstance(relpath, str)):
+            raise damaged
+        listing[relpath] = md5
+    return listing
+
+
+def _cache(dvc_file: Path) -> Path | None:
+    """DVC's cache folder: `.dvc/cache` of the DVC project holding `dvc_file`, or the
+    `cache.dir` its config names (relative to `.dvc/`, as DVC reads it)."""
+    for folder in Path(os.path.abspath(dvc_file)).parents:
+        own = folder / ".dvc"
+        if own.is_dir():
+            chosen = own / "cache"
+            for name in ("config", "config.local"):  # the local config wins, as in DVC
+                config = configparser.ConfigParser(interpolation=None)
+                try:
+                    config.read(own / name, encoding="utf-8")
+                except (configparser.Error, UnicodeDecodeError):
+                    continue
+                named = config.get("cache", "dir", fallback=None)
+                if named:
+                    chosen = own / os.path.expanduser(named)
+            return chosen
+        if _top(folder):
+            return None
     return None
 
 

@@ -208,3 +208,110 @@ def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:
         "train.dvc: dvc.yaml has no stage 'trian' (its stages: train); did you mean 'train'?"
         in (str(refused.value))
     )
+
+
+@pytest.fixture
+def folder_repo(tmp_path: Path) -> Path:
+    """The data folder tracked as one (`dvc add data`), as image and multi-file datasets
+    are; pushed to a local remote."""
+    root = projects.write(tmp_path / "repo", projects.iris_files(Path()))
+    git(root, "init", "-q", "-b", "main")
+    dvc(root, "init", "-q")
+    dvc(root, "config", "core.analytics", "false")
+    dvc(root, "add", "-q", "data")
+    dvc(root, "remote", "add", "-d", "local", str(tmp_path / "remote"))
+    dvc(root, "push", "-q")
+    return root
+
+
+def test_files_of_a_tracked_folder_are_pulled_and_named_by_their_own_md5(
+    folder_repo: Path,
+) -> None:
+    """The listing DVC keeps for the folder has each file's MD5: before, a file inside
+    `data.dvc`'s folder was no DVC file at all (validate said to track it with DVC)."""
+    contents = {n: (folder_repo / "data" / n).read_bytes() for n in ("train.csv", "test.csv")}
+    shutil.rmtree(folder_repo / "data")
+    shutil.rmtree(folder_repo / ".dvc/cache")  # only the remote has it now
+    loaded = manifest.load(folder_repo / "mlops.yaml")  # validate: tracked, pulled later
+    stage = pipeline.check_data(loaded)
+    assert stage.status == "passed", stage.message
+    for dataset, name in zip(stage.datasets, ("train.csv", "test.csv"), strict=True):
+        assert (folder_repo / "data" / name).read_bytes() == contents[name]
+        assert dataset.dvc_md5 == hashlib.md5(contents[name]).hexdigest()
+        assert dataset.dvc_source == "data.dvc (folder data)"
+
+
+def test_a_file_changed_or_added_in_a_tracked_folder_is_no_version_dvc_knows(
+    folder_repo: Path,
+) -> None:
+    with open(folder_repo / "data/test.csv", "a", encoding="utf-8") as handle:
+        handle.write("5.0,3.4,1.5,0.2,setosa\n")
+    stage = pipeline.check_data(manifest.load(folder_repo / "mlops.yaml"))
+    assert stage.status == "error"
+    assert stage.message.startswith(
+        "data/test.csv is not the version that data.dvc (folder data) holds (its MD5 is "
+    )
+    shutil.copy(folder_repo / "data/test.csv", folder_repo / "data/holdout.csv")
+    dvc(folder_repo, "add", "-q", "data")  # test.csv recorded; holdout.csv with it
+    text = (folder_repo / "mlops.yaml").read_text()
+    (folder_repo / "mlops.yaml").write_text(text.replace("data/test.csv", "data/later.csv"))
+    shutil.copy(folder_repo / "data/test.csv", folder_repo / "data/later.csv")  # not added
+    stage = pipeline.check_data(manifest.load(folder_repo / "mlops.yaml"))
+    assert stage.status == "error"
+    assert stage.message.startswith(
+        "data/later.csv is not in the version of the folder that data.dvc (folder data) holds"
+    )
+
+
+def test_without_the_folders_listing_the_file_is_tracked_but_its_md5_unknown(
+    folder_repo: Path,
+) -> None:
+    """DVC's cache lacks the listing (garbage-collected, another machine's cache): the
+    run says which folder, and names no MD5 it could not check."""
+    shutil.rmtree(folder_repo / ".dvc/cache")
+    stage = pipeline.check_data(manifest.load(folder_repo / "mlops.yaml"))
+    assert stage.status == "passed", stage.message
+    assert [(d.dvc_md5, d.dvc_source) for d in stage.datasets] == [
+        (None, "data.dvc (folder data)")
+    ] * 2
+
+
+def test_a_cache_dir_set_in_dvcs_config_is_where_the_listing_is_read(
+    folder_repo: Path, tmp_path: Path
+) -> None:
+    moved = tmp_path / "shared-cache"
+    shutil.move(folder_repo / ".dvc/cache", moved)
+    dvc(folder_repo, "cache", "dir", "--local", str(moved))
+    found = dvc_files.tracked(folder_repo / "data/train.csv", folder_repo)
+    md5 = hashlib.md5((folder_repo / "data/train.csv").read_bytes()).hexdigest()
+    assert found is not None and (found.md5, found.raw) == (md5, True)
+
+
+@pytest.mark.parametrize("listing", ['{"not": "a list"}', '[{"md5": "x", "relpath": 1}]', "[["])
+def test_a_damaged_folder_listing_is_said(folder_repo: Path, listing: str) -> None:
+    (written,) = (folder_repo / ".dvc/cache").rglob("*.dir")
+    written.chmod(0o644)
+    written.write_text(listing)
+    with pytest.raises(UserError, match="DVC's listing of a tracked folder is damaged"):
+        dvc_files.tracked(folder_repo / "data/train.csv", folder_repo)
+
+
+def test_a_file_in_a_stages_output_folder_is_found_in_dvc_lock(repo: Path) -> None:
+    dvc(
+        repo,
+        "stage",
+        "add",
+        "-q",
+        "-n",
+        "split",
+        "-d",
+        "data/train.csv",
+        "-o",
+        "data/split",
+        "mkdir -p data/split && cp data/train.csv data/split/part.csv",
+    )
+    dvc(repo, "repro", "-q", "split")
+    found = dvc_files.tracked(repo / "data/split/part.csv", repo)
+    assert found is not None and found.source == "dvc.lock (stage split) (folder data/split)"
+    assert found.md5 == hashlib.md5((repo / "data/split/part.csv").read_bytes()).hexdigest()
+    assert dvc_files.tracked(repo / "data/splitter.csv", repo) is None  # a name, not inside

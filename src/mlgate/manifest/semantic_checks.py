@@ -90,7 +90,7 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
             continue
         if _exists(target) or (keys[0] == "data" and produced):
             continue
-        if _exists(Path(f"{target}.dvc")) or _dvc_locked(target, root):
+        if _exists(Path(f"{target}.dvc")) or _dvc_tracked(target, root):
             continue  # DVC-tracked: pulled before the run
         message = f"file '{relative}' does not exist"
         close = _nearby_file(target)
@@ -758,10 +758,11 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
         )
 
 
-def _dvc_locked(target: Path, root: Path) -> bool:
-    """An output of a stage in dvc.lock: the run pulls it."""
+def _dvc_tracked(target: Path, root: Path) -> bool:
+    """Tracked by DVC (its own .dvc file, a stage's output, a tracked folder): the run
+    pulls it."""
     try:
-        return dvc_files.locked(target, root) is not None
+        return dvc_files.tracked(target, root) is not None
     except UserError:  # DVC's file is unreadable: the run says so when it needs the data
         return False
 

@@ -94,6 +94,7 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
             if not path.exists() and dvc is not None:
                 ctx.observer.stage_output("data", f"pulling {relative} with DVC")
                 dvc_files.pull(path, manifest.root, f"data.{role}")
+                dvc = dvc_files.tracked(path, manifest.root)  # a folder's listing came too
             if not path.exists():
                 raise UserError(
                     f"data.{role}: file '{relative}' does not exist"
@@ -234,6 +235,12 @@ def _fingerprint(
     `dvc add` is no version DVC knows, and saying it was would be false."""
     from mlgate.data import fingerprint
 
+    if dvc is not None and dvc.unlisted:
+        raise UserError(
+            f"{relative} is not in the version of the folder that {dvc.source} holds: "
+            "the run would name its data by a version that lacks it",
+            hint="`dvc add` the folder to record this version (`dvc status` shows what changed)",
+        )
     if dvc is None or not dvc.raw:
         return fingerprint.file_fingerprint(path, root)
     file, md5 = fingerprint.with_md5(path, root)
