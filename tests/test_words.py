@@ -63,6 +63,25 @@ def test_of_agrees_with_the_whole() -> None:
     assert words.of(1, 3, "gate") == "1 of 3 gates"
 
 
+# "{drifted} of ...": a part counted without the thousands separator its whole has
+PART_UNSEPARATED = re.compile(r"\{(?!words\.|escape\()[^{}:]+\} of \{")
+
+
+def test_every_count_has_its_thousands_separator() -> None:
+    """ "2038 of 3,003 checks" read as two kinds of number in one line of a report."""
+    from mlgate.data import phrases
+
+    assert words.of(2038, 3003, "check") == "2,038 of 3,003 checks"
+    assert phrases.share(1200, 1_000_000) == "1,200 of 1,000,000 rows (0.1%)"
+    found = [
+        f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}"
+        for path in sorted((REPO_ROOT / "src" / "mlgate").rglob("*.py"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if PART_UNSEPARATED.search(line)
+    ]
+    assert not found, "format the part with :, (or words.of):\n" + "\n".join(found)
+
+
 def test_no_message_counts_by_hand() -> None:
     """A number before a plural noun in an f-string reads "1 checks" when it is 1."""
     found = []

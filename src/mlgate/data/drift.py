@@ -135,8 +135,8 @@ def check(result: DriftResult) -> CheckResult:
     worst = [e for e in result.columns if e.drifted]
     named = "; ".join(f"{e.column}: {e.message}" for e in worst[: phrases.EXAMPLES])
     if len(worst) > phrases.EXAMPLES:
-        named += f"; and {len(worst) - phrases.EXAMPLES} more"
-    message = f"{drifted} of {words.count(tested, 'column')} drifted" + (
+        named += f"; and {len(worst) - phrases.EXAMPLES:,} more"
+    message = f"{words.of(drifted, tested, 'column')} drifted" + (
         f" ({named})" if named else ""
     )
     return CheckResult(

@@ -62,7 +62,7 @@ def percent(count: int, total: int) -> str:
 
 def share(count: int, total: int, noun: str = "rows") -> str:
     """ "3 of 114 rows (2.6%)" """
-    return f"{count} of {total} {noun} ({percent(count, total)})"
+    return f"{count:,} of {total:,} {noun} ({percent(count, total)})"
 
 
 def fraction(value: float) -> str:
@@ -74,5 +74,5 @@ def value_set(values: Iterable[object]) -> str:
     """ "{basic, pro}", abbreviated past LISTED values."""
     shown = [number(v) for v in values]
     if len(shown) > LISTED:
-        shown = [*shown[:LISTED], f"… {len(shown) - LISTED} more"]
+        shown = [*shown[:LISTED], f"… {len(shown) - LISTED:,} more"]
     return "{" + ", ".join(shown) + "}"

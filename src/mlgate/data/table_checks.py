@@ -80,10 +80,10 @@ def target_balance(role: str, frame: Table, target: str, low: float) -> CheckRes
     shown = ", ".join(
         f"{phrases.example(v)} {phrases.share(n, total)}" for v, n in rare[: phrases.EXAMPLES]
     )
-    more = f" and {len(rare) - phrases.EXAMPLES} more" if len(rare) > phrases.EXAMPLES else ""
+    more = f" and {len(rare) - phrases.EXAMPLES:,} more" if len(rare) > phrases.EXAMPLES else ""
     return result(
         status="failed",
-        message=f"{words.count(len(rare), 'class')} of {counts.height} under "
+        message=f"{words.count(len(rare), 'class')} of {counts.height:,} under "
         f"{phrases.fraction(low)}: {shown}{more}",
         observed=round(min(n for _, n in rare) / total, 6),
     )

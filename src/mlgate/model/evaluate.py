@@ -270,7 +270,7 @@ def _kept_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues
 def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
     """What predict returned as one value per row, or an EvaluationError saying, in the
     user's terms, what came back and what was expected."""
-    expected = f"one prediction per test row ({rows} values)"
+    expected = f"one prediction per test row ({rows:,} values)"
     if returned is None:
         raise EvaluationError(f"model.predict returned None; expected {expected}")
     try:
@@ -306,7 +306,7 @@ def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise EvaluationError(
-            f"model.predict returned {int(bad.sum())} values that are not finite numbers "
+            f"model.predict returned {int(bad.sum()):,} values that are not finite numbers "
             f"(NaN or infinity; the first for test row {first + 1}); expected a number "
             "for every row"
         )

@@ -80,7 +80,7 @@ def _named(items: list[str]) -> str:
     """The first NAMED, and how many more: 965 failed checks made a line of 65,000
     characters, which filled a pull request comment on its own."""
     more = len(items) - NAMED
-    return "; ".join(items[:NAMED]) + (f"; and {more} more" if more > 0 else "")
+    return "; ".join(items[:NAMED]) + (f"; and {more:,} more" if more > 0 else "")
 
 
 def _gates_said(compared: CompareStage) -> str:

@@ -20,9 +20,8 @@ CORRECTIONS = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
 
 def headline(result: DriftResult) -> str:
     """ "test against train: 3 of 20 columns drifted" """
-    tested = words.count(len(result.tested_columns), "column")
-    drifted = len(result.drifted_columns)
-    return f"{result.current} against {result.reference}: {drifted} of {tested} drifted"
+    drifted = words.of(len(result.drifted_columns), len(result.tested_columns), "column")
+    return f"{result.current} against {result.reference}: {drifted} drifted"
 
 
 def rule(result: DriftResult) -> str:

@@ -224,7 +224,7 @@ def _gates_head(compared: CompareStage) -> str:
     )
     if not evaluated:
         return f"### Gates: not evaluated\n\n➖ {why}"
-    head = f"### Gates: {passed} of {evaluated} passed"
+    head = f"### Gates: {passed:,} of {evaluated:,} passed"
     return head + (f", {idle} not evaluated\n\n➖ {why}" if idle else "")
 
 
@@ -383,7 +383,7 @@ def _checks(title: str, checks: Iterable[CheckResult], manifest: Manifest | None
         return ""
     bad = [c for c in checks if c.status in ("failed", "error")]
     rest = [c for c in checks if c not in bad]
-    head = f"### {title}: {len(checks) - len(bad)} of {len(checks)} passed"
+    head = f"### {title}: {len(checks) - len(bad):,} of {len(checks):,} passed"
     out = [head]
     if bad:
         out.append(_check_table(bad, manifest))
