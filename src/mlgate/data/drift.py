@@ -136,9 +136,7 @@ def check(result: DriftResult) -> CheckResult:
     named = "; ".join(f"{e.column}: {e.message}" for e in worst[: phrases.EXAMPLES])
     if len(worst) > phrases.EXAMPLES:
         named += f"; and {len(worst) - phrases.EXAMPLES:,} more"
-    message = f"{words.of(drifted, tested, 'column')} drifted" + (
-        f" ({named})" if named else ""
-    )
+    message = f"{words.of(drifted, tested, 'column')} drifted" + (f" ({named})" if named else "")
     return CheckResult(
         id=f"data.{result.current}.drift",
         stage="data",
