@@ -138,11 +138,24 @@ def test_run_exit_codes_follow_the_verdict(iris: Path) -> None:
     assert json.loads(done.stdout)["verdict"] == "failed"
 
 
+def test_a_broken_actions_environment_is_said_before_anything_is_trained(
+    iris: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It was said after training, so the run's minutes were lost to a variable."""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["-C", str(iris), "run", "--no-post"]) == 2
+    err = capsys.readouterr().err
+    assert "GITHUB_ACTIONS is true but GITHUB_REPOSITORY is not set" in err
+    assert "unset GITHUB_ACTIONS to run as on a laptop" in err
+    assert not (iris / ".mlgate").exists()  # nothing ran
+
+
 @pytest.mark.e2e
 def test_actions_log_folds_stages_and_disables_workflow_commands(tmp_path: Path) -> None:
     train = "print('::set-output name=x::injected')\n" + projects.TRAIN_CLASSIFIER
     root = projects.write(tmp_path / "p", projects.iris_files(Path(), train=train))
-    done = mlgate("run", cwd=root, env={"GITHUB_ACTIONS": "true"})
+    done = mlgate("run", cwd=root, env={"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/p"})
+    assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert lines.count("::group::Training") == 1
     assert lines.count("::endgroup::") == 5  # data, train, evaluate, model, compare

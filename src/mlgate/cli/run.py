@@ -12,8 +12,7 @@ from mlgate.cli.shared import console, load_manifest, shown, tell
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, EXIT_USER_ERROR
 
 if TYPE_CHECKING:
-    from mlgate.manifest.spec import Manifest
-    from mlgate.result.records import RunResult
+    from mlgate.github.context import ActionsContext
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,8 +21,13 @@ def run(args: argparse.Namespace) -> int:
     from mlgate.result import runs
 
     loaded = load_manifest(args)
+    actions = _actions_context()  # a broken Actions environment is said before training
     result = pipeline.run(loaded, observer=console())
-    _publish_if_in_actions(result, loaded, post=not args.no_post)
+    if actions is not None:
+        from mlgate import publish
+
+        post = not args.no_post and actions.pull_number is not None
+        tell(publish.publish(result, loaded, actions, post=post).lines())
     if args.json:
         from mlgate.result import document
 
@@ -36,14 +40,8 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
-def _publish_if_in_actions(result: RunResult, loaded: Manifest, *, post: bool) -> None:
+def _actions_context() -> ActionsContext | None:
     """In GitHub Actions a run reports where reviewers look; elsewhere nothing is posted."""
     from mlgate.github import context
 
-    ctx = context.load(os.environ)
-    if ctx is None:
-        return
-    from mlgate import publish
-
-    done = publish.publish(result, loaded, ctx, post=post and ctx.pull_number is not None)
-    tell(done.lines())
+    return context.load(os.environ)

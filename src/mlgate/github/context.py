@@ -97,7 +97,11 @@ def load(environ: Mapping[str, str]) -> ActionsContext | None:
         "full_name", ""
     )
     if "/" not in repository:
-        raise UserError("GITHUB_REPOSITORY is not set (expected owner/name)")
+        raise UserError(
+            "GITHUB_ACTIONS is true but GITHUB_REPOSITORY is not set (expected owner/name)",
+            hint="GitHub sets both on its runners; elsewhere set GITHUB_REPOSITORY=owner/name, "
+            "or unset GITHUB_ACTIONS to run as on a laptop",
+        )
     number = pr.get("number")
     return ActionsContext(
         event_name=name,
