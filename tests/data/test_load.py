@@ -165,6 +165,30 @@ def test_json_lines_that_are_not_objects_are_named_by_line(tmp_path: Path) -> No
             read(path, "jsonl")
 
 
+def test_a_value_too_long_to_parse_is_shown_by_its_start_and_length(tmp_path: Path) -> None:
+    """polars quoted all 400 digits of a number no integer type holds."""
+    path = tmp_path / "big.csv"
+    path.write_text("a,t\n1,x\n" + "9" * 400 + ",y\n")
+    with pytest.raises(UserError) as caught:
+        load.read(path, "csv")
+    assert "could not parse `99999999999999999999...` (400 characters) as dtype" in str(
+        caught.value
+    )
+    assert "9" * 21 not in str(caught.value)
+
+
+def test_json_lines_not_utf8_are_named_by_line(tmp_path: Path) -> None:
+    """polars said "stream did not contain valid UTF-8 at line 0" of the second line."""
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes('{"a": "x"}\n{"a": "caf\u00e9"}\n'.encode("latin-1"))
+    with pytest.raises(UserError) as caught:
+        load.read(path, "jsonl")
+    assert caught.value.message.endswith("line 2 is not UTF-8 text (its byte 11)")
+    assert caught.value.hint == (
+        "the file is not UTF-8 text: convert it, e.g. iconv -f latin1 -t utf-8 'rows.jsonl'"
+    )
+
+
 def test_a_utf16_file_is_named_so_and_the_hint_converts_from_utf16(tmp_path: Path) -> None:
     path = tmp_path / "prod.csv"
     path.write_bytes("a,b\n1,x\n".encode("utf-16"))  # with its byte-order mark

@@ -178,6 +178,12 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
             b"{'age': 30}\n",
             "'data/test.jsonl' cannot be read as jsonl: its first line is not a JSON record",
         ),
+        (  # the first line alone was read: a Latin-1 second one was "valid"
+            "test.jsonl",
+            '{"age": 30, "plan": "pro"}\n{"age": 31, "plan": "caf\u00e9"}\n'.encode("latin-1"),
+            "'data/test.jsonl' cannot be read as jsonl: it is not UTF-8 text (byte 51 does not "
+            "decode): convert it, e.g. iconv -f latin1 -t utf-8",
+        ),
     ],
 )
 def test_a_file_the_run_could_not_read_is_located(

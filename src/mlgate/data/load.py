@@ -315,7 +315,7 @@ def _needs_pyarrow(path: Path) -> UserError:
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     lines = str(exc).strip().splitlines()
-    reason = lines[0] if lines else type(exc).__name__
+    reason = _trimmed(lines[0]) if lines else type(exc).__name__
     if fmt == "jsonl":  # polars says "Syntax at character 4": which line, it does not say
         reason = _first_bad_line(path) or reason
     hint = None
@@ -329,11 +329,26 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     return UserError(f"data file '{path}' could not be read as {fmt}: {reason}", hint=hint)
 
 
+def _trimmed(reason: str) -> str:
+    """polars quotes the value it could not parse whole: a 400-digit number filled the
+    error; its start and length say as much."""
+
+    def short(found: re.Match[str]) -> str:
+        value = found.group(1)
+        return f"`{value[:20]}...` ({len(value):,} characters)"
+
+    return re.sub(r"`([^`]{41,})`", short, reason)
+
+
 def _first_bad_line(path: Path) -> str | None:
     """Where a JSON Lines file stops being JSON: the first line that is not an object."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
+        with open(path, "rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:  # polars says "at line 0" of any line
+                    return f"line {number} is not UTF-8 text (its byte {exc.start + 1})"
                 if not line.strip():
                     continue
                 try:
@@ -342,6 +357,6 @@ def _first_bad_line(path: Path) -> str | None:
                     return f"line {number} is not JSON ({exc.msg}, column {exc.colno})"
                 if not isinstance(record, dict):
                     return f"line {number} is not a JSON object"
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         return None
     return None

@@ -91,9 +91,11 @@ def unreadable(path: Path, fmt: str) -> str | None:
             return quote_in_header(path)
         if fmt == "parquet":
             parquet_columns(path)
-        else:
+        else:  # the start decoded whole, as a CSV's is: a later line's Latin-1 is found too
             with open(path, "rb") as handle:
-                first = handle.readline(HEADER_BYTES).decode("utf-8")
+                start = handle.read(HEADER_BYTES)
+            first = codecs.getincrementaldecoder("utf-8")(errors="strict").decode(start)
+            first = first.split("\n", 1)[0]
             if first.strip():
                 json.loads(first)
     except UnicodeDecodeError as exc:
