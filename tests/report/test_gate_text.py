@@ -42,10 +42,23 @@ def test_power_warning_names_the_margin_or_small_changes() -> None:
 
 
 def test_the_comparison_warns_through_gate_text() -> None:
-    short = comparison._power_shortfall(Gate(metric="f1", min_change=-0.01), 114, 0.0312345)
+    short = comparison._power_shortfall(
+        Gate(metric="f1", min_change=-0.01), 114, 0.0312345, baseline=0.9
+    )
     assert short == PowerShortfall(rows=114, margin=0.01, detectable=0.0312345)
     assert gate_text.power(short) == gate_text.power_warning(114, 0.01, 0.0312345)
-    assert comparison._power_shortfall(Gate(metric="f1", min_change=-0.05), 1000, 0.01) is None
+    assert comparison._power_shortfall(Gate(metric="f1", min_change=-0.05), 1000, 0.01, 0.9) is None
+
+
+def test_a_relative_margin_is_warned_of_as_the_change_it_allows_on_the_baseline() -> None:
+    """A gate of -2% relative on 114 rows that cannot see 0.03 said nothing: only
+    absolute margins were weighed."""
+    gate = Gate(metric="f1", min_relative_change=-0.02)
+    short = comparison._power_shortfall(gate, 114, 0.0312345, baseline=0.9)
+    assert short is not None and short.detectable == 0.0312345
+    assert short.margin == pytest.approx(0.018)
+    assert comparison._power_shortfall(gate, 114, 0.0312345, baseline=None) is None
+    assert comparison._power_shortfall(gate, 5000, 0.01, baseline=0.9) is None  # 0.01 < 0.018
 
 
 CASES = [  # (gate, candidate, baseline, has_baseline, untested) -> the explanation

@@ -224,7 +224,9 @@ def _gate(
     test = significance = power = None
     untested: str | None = None  # why the paired rows gave no test
     if paired is not None and gate.metric in ours:
-        test, significance, power, untested = _test(gate, paired, spec)
+        test, significance, power, untested = _test(
+            gate, paired, spec, _lookup(theirs, gate.metric)
+        )
     decided = gates.decide(
         gate,
         ours.get(gate.metric),
@@ -243,7 +245,7 @@ def _gate(
 
 
 def _test(
-    gate: Gate, paired: Paired, spec: Compare
+    gate: Gate, paired: Paired, spec: Compare, baseline: float | None
 ) -> tuple[PairedTest | None, Significance | None, PowerShortfall | None, str | None]:
     """The test, as the result keeps it, whether the rows are too few for the margin asked
     about, and why there is no test if none."""
@@ -254,12 +256,19 @@ def _test(
     except ValueError as exc:  # undefined on these rows (one class only, ...)
         return None, None, None, str(exc)
     detectable = sig.detectable_change(test)
-    return test, recorded(test, detectable), _power_shortfall(gate, test.rows, detectable), None
+    short = _power_shortfall(gate, test.rows, detectable, baseline)
+    return test, recorded(test, detectable), short, None
 
 
-def _power_shortfall(gate: Gate, rows: int, detectable: float | None) -> PowerShortfall | None:
-    """When the margin a gate asks about is below what these rows can tell apart."""
+def _power_shortfall(
+    gate: Gate, rows: int, detectable: float | None, baseline: float | None
+) -> PowerShortfall | None:
+    """When the margin a gate asks about is below what these rows can tell apart; a
+    relative margin is the change it allows on this baseline's figure."""
     margins = [abs(m) for m in (gate.min_change, gate.max_change) if m]
+    if baseline is not None and math.isfinite(baseline):
+        relative = (gate.min_relative_change, gate.max_relative_change)
+        margins += [abs(m * baseline) for m in relative if m and baseline]
     if detectable is None or not math.isfinite(detectable):
         return None
     if gate.significance != "none" or margins:
