@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from mlgate.report import markdown, text
@@ -266,6 +267,18 @@ def test_a_report_past_the_limit_drops_the_least_important_sections_and_says_so(
     assert "### Gates: 1 of 2 passed" in cut  # more important than the data checks
     assert "Left out to stay within GitHub's size limit: data checks" in cut
     assert cut.rstrip().endswith("<!-- marker -->")
+
+
+def test_small_sections_left_out_before_a_big_one_come_back_when_they_fit() -> None:
+    """Sections go least important first: the data checks' 80 KB went last, after every
+    small section below them had gone, and the comment was the verdict and 60 KB unused."""
+    many = tuple(check(f"c{i}", "failed", "x" * 200) for i in range(400))
+    big = result(verdict="failed", compare=compared(), data=DataStage(status="failed", checks=many))
+    full = markdown.render(big)
+    cut = markdown.render(big, limit=markdown.COMMENT_LIMIT, footer="<!-- marker -->")
+    assert "size limit: data checks. The full report" in cut  # the one section left out
+    below = [h for h in re.findall(r"^### .+$", full, re.M) if not h.startswith("### Data checks")]
+    assert below and all(h in cut for h in below), below
 
 
 def test_a_verdict_alone_past_the_limit_is_cut_and_keeps_its_footer() -> None:

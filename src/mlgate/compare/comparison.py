@@ -326,9 +326,9 @@ def _pair(candidate: RunResult, found: Found) -> tuple[Paired | None, Baseline]:
     if not rows.same_data and not whole and rows.rows < needed:
         return None, _note(
             info,
-            f"only {rows.rows} of the candidate's {rows.candidate_rows} "
+            f"only {rows.rows:,} of the candidate's {rows.candidate_rows:,} "
             "test rows were scored by the baseline and trained on by neither "
-            f"model: too few (fewer than {needed}) to compare on, so each "
+            f"model: too few (fewer than {needed:,}) to compare on, so each "
             "side's own figures are compared",
         )
     info = replace(info, paired_rows=rows.rows)

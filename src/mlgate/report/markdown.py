@@ -141,6 +141,14 @@ def fit(sections: list[Section], *, limit: int | None, footer: str = "") -> str:
         kept.remove(least)
         dropped.append(least)
         text = joined(kept, dropped)
+    # a big section left out last can leave room for small ones left out before it
+    for back in sorted(dropped, key=lambda s: -s.keep):
+        if limit is None or len(text) > limit:
+            break
+        tried = [s for s in sections if s in kept or s is back]
+        rest = [s for s in dropped if s is not back]
+        if len(joined(tried, rest)) <= limit:
+            kept, dropped, text = tried, rest, joined(tried, rest)
     if limit is not None and len(text) > limit:  # the verdict alone is too long: cut it
         note = "\n\n… (cut to GitHub's size limit)\n"
         tail = f"\n{footer}\n" if footer else ""
@@ -167,7 +175,7 @@ def _like_for_like(b: Baseline) -> str:
         return ", on the same test rows."
     if b.paired_rows and b.candidate_rows:
         said = (
-            f", on {b.paired_rows} of the candidate's "
+            f", on {b.paired_rows:,} of the candidate's "
             f"{words.count(b.candidate_rows, 'test row')} ({left_out(b)})."
         )
     elif b.same_data is False:

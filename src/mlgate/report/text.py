@@ -44,7 +44,7 @@ def render(result: RunResult, report_path: str | None = None) -> str:
         lines.append(one_line(f"  baseline: {what}" + (f": {b.message}" if b.message else "")))
         if b.paired_rows and b.candidate_rows:
             lines.append(
-                f"  compared on {b.paired_rows} of the candidate's {b.candidate_rows}"
+                f"  compared on {b.paired_rows:,} of the candidate's {b.candidate_rows:,}"
                 f" test rows ({left_out(b)})"
             )
         if b.training_rows_unknown:
