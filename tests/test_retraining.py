@@ -19,6 +19,7 @@ from mlgate import retraining
 from mlgate.ci import jobs
 from mlgate.ci.plan import plan
 from mlgate.github.context import ActionsContext
+from tests import projects
 from tests.conftest import git
 from tests.github.conftest import TOKEN
 from tests.github.server import FakeGitHub, running
@@ -165,3 +166,28 @@ def _iris_manifest() -> str:
     from tests.registry.conftest import ENVIRONMENTS
 
     return IRIS_MANIFEST + ENVIRONMENTS
+
+
+def test_a_folder_imported_with_dvc_is_updated_by_its_own_dvc_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dvc import-url` of the data team's export folder: data/train.csv has no .dvc file
+    of its own, and the refresh said there was nothing to update."""
+    monkeypatch.setenv("PATH", f"{Path(DVC).parent}{os.pathsep}{os.environ['PATH']}")
+    exports = tmp_path / "exports"
+    root = tmp_path / "repo"
+    files = projects.iris_files(Path())
+    projects.write(root, {k: v for k, v in files.items() if not k.startswith("data/")})
+    projects.write(
+        exports, {k.removeprefix("data/"): v for k, v in files.items() if k.startswith("data/")}
+    )
+    git(root, "init", "-q", "-b", "main")
+    dvc(root, "init", "-q")
+    dvc(root, "config", "core.analytics", "false")
+    dvc(root, "import-url", str(exports), "data")
+    loaded = manifests.load(root / "mlops.yaml")
+    before = (root / "data/train.csv").read_text()
+    lines = (exports / "train.csv").read_text().splitlines()
+    (exports / "train.csv").write_text("\n".join(lines[:-10]) + "\n")  # ten rows fewer
+    assert retraining.refreshed(loaded) == "dvc update data.dvc"
+    assert (root / "data/train.csv").read_text() == (exports / "train.csv").read_text() != before

@@ -312,14 +312,15 @@ def pull(path: Path, root: Path, key: str) -> None:
     )
 
 
-def imported(path: Path) -> bool:
-    """`path` came by `dvc import` or `dvc import-url`: its .dvc file names a source
-    (`deps`), which `dvc update` fetches again."""
-    own = Path(f"{path}.dvc")
-    if not _is_file(own):
-        return False
-    data = _yaml(own, own.parent)
-    return isinstance(data, dict) and bool(data.get("deps"))
+def import_of(path: Path) -> Path | None:
+    """The .dvc file by which `path` came (`dvc import`, `dvc import-url`), its own or a
+    folder's holding it: it names a source (`deps`), which `dvc update` fetches again."""
+    for dvc_file in [Path(f"{path}.dvc")] + [Path(f"{f}.dvc") for f in _folders_holding(path)]:
+        if _is_file(dvc_file):
+            data = _yaml(dvc_file, dvc_file.parent)
+            if isinstance(data, dict) and data.get("deps"):
+                return dvc_file
+    return None
 
 
 def run(root: Path, args: list[str], *, absent: UserError, failed: str, hint: str) -> None:

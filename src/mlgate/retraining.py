@@ -13,6 +13,7 @@ nothing and trains nothing.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,13 +130,14 @@ def refreshed(manifest: Manifest, env: Mapping[str, str] | None = None) -> str:
 
 
 def _dvc_imports(manifest: Manifest) -> list[str]:
-    """The .dvc files of data.train and data.test that are imports."""
+    """The .dvc files by which data.train and data.test were imported (their own, or a
+    folder's holding them), each once."""
     from mlgate import dvc_files
 
-    named = [manifest.resolve(n) for n in dict.fromkeys((manifest.data.train, manifest.data.test))]
-    return [
-        str(Path(f"{p}.dvc").relative_to(manifest.root)) for p in named if dvc_files.imported(p)
+    found = [
+        dvc_files.import_of(manifest.resolve(n)) for n in (manifest.data.train, manifest.data.test)
     ]
+    return list(dict.fromkeys(os.path.relpath(f, manifest.root) for f in found if f is not None))
 
 
 def _stored(manifest: Manifest, paths: tuple[str, ...]) -> None:
