@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from sklearn.datasets import load_breast_cancer, load_wine
 
-from mlgate.data import corrections, drift
+from mlgate.data import corrections, drift, profile
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Data, Drift, DriftColumn
 
@@ -170,6 +170,73 @@ def test_many_categories_of_one_distribution_do_not_drift(categories: int) -> No
         drifted += bool(result.drifted_columns)
     assert drifted == 0
     assert low_p <= 3  # of 20 at the 5% level: 4 or more happens 1.6% of the time
+
+
+def _cut(frame: pl.DataFrame) -> profile.Profile:
+    """The profile `mlgate profile` writes: the 1,000 most frequent values, the rest in
+    "other"."""
+    return profile.condensed(profile.of_frame(frame, exact=True))
+
+
+@pytest.mark.parametrize("categories", [3000, 100_000])
+def test_a_profile_that_left_values_out_does_not_make_unchanged_data_drift(
+    categories: int,
+) -> None:
+    """Its "other" was a category the data lacked, and the kept values were those chance
+    made frequent in the reference: 3,000 values, unchanged, drifted with Jensen-Shannon
+    0.38 and p = 0 where the data's is 0.05. Categories are now chosen from those no value
+    left out could match, by both sides' counts, as for data in hand."""
+    drifted = low_p = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        values = np.array([f"s{i}" for i in range(categories)])
+        reference = pl.DataFrame({"sku": rng.choice(values, 4000)})
+        current = pl.DataFrame({"sku": rng.choice(values, 2000)})
+        made = _cut(reference)
+        cut = made.columns["sku"]
+        assert isinstance(cut, profile.CategoricalProfile) and cut.other > 0
+        for side in (current, _cut(current)):  # data in hand; the monitor's two profiles
+            result = drift.compare(made, side, DEFAULTS, reference_name="r", current_name="c")
+            drifted += bool(result.drifted_columns)
+            tested = [e for e in result.columns if e.test in ("jensenshannon", "chi2")]
+            low_p += bool(tested) and tested[0].p_value < 0.05
+    assert drifted == 0
+    assert low_p <= 4  # of 40 at the 5% level
+
+
+def test_a_profile_that_left_values_out_still_shows_a_real_shift() -> None:
+    rng = np.random.default_rng(0)
+    values = np.array([f"s{i}" for i in range(3000)])
+    weights = 1 / np.arange(1, 3001)  # a long tail: its head is frequent enough to test
+    reference = pl.DataFrame({"sku": rng.choice(values, 20_000, p=weights / weights.sum())})
+    shifted = np.roll(weights, 5)  # the five most frequent moved down the tail
+    current = pl.DataFrame({"sku": rng.choice(values, 20_000, p=shifted / shifted.sum())})
+    unchanged = pl.DataFrame({"sku": rng.choice(values, 20_000, p=weights / weights.sum())})
+    made = _cut(reference)
+    whole = drift.compare(reference, current, DEFAULTS, reference_name="r", current_name="c")
+    for side in (current, _cut(current)):
+        result = drift.compare(made, side, DEFAULTS, reference_name="r", current_name="c")
+        assert result.drifted_columns == whole.drifted_columns == ("sku",)
+    same = drift.compare(made, unchanged, DEFAULTS, reference_name="r", current_name="c")
+    assert same.drifted_columns == ()
+
+
+def test_a_profile_whose_kept_values_a_left_out_one_could_match_leaves_them_untested() -> None:
+    """Kept at 30 rows each, with 100 rows left out: a value the data has 40 rows of may
+    have up to 70 in both, more than any kept value's 60. No category is chosen by both
+    sides' counts alone, so the values are not compared, and the row says why."""
+    kept = profile.CategoricalProfile(
+        missing=0, counts={"a": 30, "b": 30}, other=100, distinct=12, once=0
+    )
+    made = profile.Profile(rows=160, columns={"sku": kept})
+    current = pl.DataFrame({"sku": ["a"] * 30 + ["b"] * 30 + ["c"] * 40 + ["d"] * 60})
+    result = drift.compare(made, current, DEFAULTS, reference_name="r", current_name="c")
+    (untested,) = [e for e in result.columns if "chance" in e.reason]
+    assert untested.test == "none" and untested.reason.endswith(
+        "values untested: the profile keeps its 2 most frequent values, and none is more "
+        "frequent than a value it left out could be: chance would choose them"
+    )
+    assert result.drifted_columns == ()
 
 
 def test_holm_adjusts_over_every_test_of_the_comparison() -> None:

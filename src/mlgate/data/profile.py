@@ -474,7 +474,7 @@ def _merge_categorical(x: CategoricalProfile, y: CategoricalProfile) -> Categori
         other=x.other + y.other + sum(n for _, n in pairs[len(kept) :]),
         distinct=max(x.distinct, y.distinct, len(both)),
         once=sum(1 for n in both.values() if n == 1) + untold,
-        error=x.error + y.error + _hidden(x) + _hidden(y),
+        error=x.error + y.error + hidden(x) + hidden(y),
     )
 
 
@@ -490,7 +490,7 @@ def _fitting(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return pairs
 
 
-def _hidden(side: CategoricalProfile) -> int:
+def hidden(side: CategoricalProfile) -> int:
     """How much of a value's count a side can hold in `other`: no more than the least
     frequent value it kept, since it kept the most frequent."""
     return min(side.counts.values(), default=0) if side.other else 0
