@@ -141,6 +141,20 @@ def test_an_offset_moves_a_time_across_a_bound() -> None:
     assert "at row 1" in found["data.test.columns.at.min"].message
 
 
+def test_examples_of_text_moments_come_latest_first_by_the_moment_not_the_text() -> None:
+    """`22:43+05:00` (17:43 UTC) sorts after `21:43Z` as text and was shown first, as
+    the latest; the largest above a maximum come first."""
+    at = ["2026-12-05T22:43:00+05:00", "2026-12-05T21:43:00Z", "2026-12-05 19:00:00"]
+    frame = pl.DataFrame({"y": [0] * 3, "at": at})
+    found = run(frame, Column(name="at", type="datetime", max="2020-01-01", min="2030-01-01"))
+    assert "e.g. '2026-12-05T21:43:00Z', '2026-12-05 19:00:00', '2026-12-05T22:43:00+05:00'" in (
+        found["data.test.columns.at.max"].message
+    )
+    assert "e.g. '2026-12-05T22:43:00+05:00', '2026-12-05 19:00:00', '2026-12-05T21:43:00Z'" in (
+        found["data.test.columns.at.min"].message
+    )
+
+
 def test_quantile_bounds_use_linear_interpolation_as_numpy_does() -> None:
     frame = pl.from_pandas(load_breast_cancer(as_frame=True).frame)
     radius = frame["mean radius"].to_numpy()

@@ -326,7 +326,7 @@ def _beyond(
         judged=on.judged,
         found=found,
         holds=rule,
-        examples=_first(on.base, offending, descending=key == "max"),
+        examples=_first(on.base, offending, descending=key == "max", by=values),
     )
 
 
@@ -521,10 +521,17 @@ _PLANNERS = {
 }
 
 
-def _first(values: pl.Expr, offending: pl.Expr, *, descending: bool = False) -> pl.Expr:
-    """The most telling offending values: distinct, smallest (or largest) first."""
-    picked = values.filter(offending).unique().sort(descending=descending)
-    return picked.head(phrases.EXAMPLES)
+def _first(
+    values: pl.Expr, offending: pl.Expr, *, descending: bool = False, by: pl.Expr | None = None
+) -> pl.Expr:
+    """The most telling offending values: distinct, smallest (or largest) first, as `by`
+    orders them where the values are compared as something else (text read as moments:
+    `22:43+05:00` is before `21:43Z`, though its text sorts after)."""
+    if by is None:
+        return values.filter(offending).unique().sort(descending=descending).head(phrases.EXAMPLES)
+    pairs = pl.struct(by.alias("by"), values.alias("value")).filter(offending).unique()
+    ordered = pairs.sort(descending=descending).struct.field("value")
+    return ordered.head(phrases.EXAMPLES)
 
 
 def _comparable(
