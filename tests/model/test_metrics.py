@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from sklearn import metrics as skm
@@ -188,6 +190,18 @@ def test_multiclass_roc_auc_and_binary_only_metrics() -> None:
         compute("f1", y[1::2], pred, proba, classes=classes)
     with pytest.raises(ValueError, match="defined for two classes"):
         compute("positive_likelihood_ratio", y[1::2], pred, proba, classes=classes)
+    # each binary metric's advice names metrics that exist and take more classes
+    # ("use brier_score_macro or similar" named none: validate then refused it)
+    from mlgate.manifest.metrics import METRICS
+
+    for name in [n for n, m in METRICS.items() if m.binary_only]:
+        with pytest.raises(ValueError) as refused:
+            compute(name, y[1::2], pred, proba, classes=classes)
+        named = re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\blog_loss\b", str(refused.value))
+        advised = [n for n in named if n != name]
+        assert all(n in METRICS and not METRICS[n].binary_only for n in advised), advised
+        for n in advised:
+            assert compute(n, y[1::2], pred, proba, classes=classes) >= -1
 
 
 def test_score_metrics_need_probabilities(binary) -> None:
