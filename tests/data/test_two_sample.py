@@ -131,15 +131,18 @@ def test_deciles_hold_a_tenth_of_the_reference_each() -> None:
     assert np.all(np.abs(ref_counts - 1_000) <= 1)
 
 
-def test_two_proportions_use_fisher_when_a_cell_is_small() -> None:
-    assert two_sample.proportion_p(0, 100, 1, 100) == pytest.approx(
-        stats.fisher_exact([[0, 100], [1, 99]]).pvalue, abs=TOL
-    )
-    big = two_sample.proportion_p(500, 10_000, 700, 10_000)
-    assert big == pytest.approx(
+def test_two_proportions_use_fisher_when_a_cell_is_small_and_say_which() -> None:
+    """The report said "two-proportion p" of both, and neither is the z-test that name
+    suggests: someone recomputing got another p-value."""
+    small = two_sample.proportions(0, 100, 1, 100)
+    assert small.p_value == pytest.approx(stats.fisher_exact([[0, 100], [1, 99]]).pvalue, abs=TOL)
+    assert small.test == "Fisher's exact"
+    big = two_sample.proportions(500, 10_000, 700, 10_000)
+    assert big.p_value == pytest.approx(
         stats.chi2_contingency([[500, 9_500], [700, 9_300]]).pvalue, abs=TOL
     )
-    assert two_sample.proportion_p(0, 100, 0, 50) == 1.0
+    assert big.test == "chi-square (2x2, Yates)"
+    assert two_sample.proportions(0, 100, 0, 50).p_value == 1.0
 
 
 def test_holm_and_bh_by_hand() -> None:

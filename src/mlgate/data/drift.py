@@ -65,7 +65,7 @@ NAMES = {
     "missing": "missing share",
     "unseen": "new categories",
 }
-SIGNIFICANCE = {"ks": "KS", "chi2": "chi-square", "proportion": "two-proportion"}
+SIGNIFICANCE = {"ks": "KS", "chi2": "chi-square"}  # the proportions' test: two_sample
 
 
 def against_reference(
@@ -309,6 +309,7 @@ def _fitting(name: str, column: DriftColumn, spec: Drift, *, numeric: bool) -> s
 
 def _missing(name: str, k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> _Pending:
     moved = k_cur / n_cur - k_ref / n_ref if n_ref and n_cur else 0.0
+    tested = two_sample.proportions(k_ref, n_ref, k_cur, n_cur)
     return _Pending(
         ColumnDrift(
             column=name,
@@ -317,10 +318,10 @@ def _missing(name: str, k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> _Pend
             f"{phrases.percent(k_cur, n_cur)} in current",
             statistic=abs(moved),
             threshold=MISSING_THRESHOLD,
-            p_value=two_sample.proportion_p(k_ref, n_ref, k_cur, n_cur),
+            p_value=tested.p_value,
             values=(n_ref, n_cur),
         ),
-        significance=SIGNIFICANCE["proportion"],
+        significance=tested.test,
     )
 
 
@@ -557,6 +558,7 @@ def _unseen(name: str, reference: CategoricalProfile, current: CategoricalProfil
     new, n_cur = _new_rows(reference, current), current.count
     once, n_ref = reference.once, reference.count  # Good-Turing: a new value's odds
     excess = new / n_cur - once / n_ref
+    tested = two_sample.proportions(once, n_ref, new, n_cur)
     return _Pending(
         ColumnDrift(
             column=name,
@@ -565,10 +567,10 @@ def _unseen(name: str, reference: CategoricalProfile, current: CategoricalProfil
             f"{phrases.percent(once, n_ref)} expected from the reference's values seen once",
             statistic=max(excess, 0.0),
             threshold=UNSEEN_THRESHOLD,
-            p_value=two_sample.proportion_p(once, n_ref, new, n_cur) if excess > 0 else 1.0,
+            p_value=tested.p_value if excess > 0 else 1.0,
             values=(n_ref, n_cur),
         ),
-        significance=SIGNIFICANCE["proportion"],
+        significance=tested.test,
     )
 
 

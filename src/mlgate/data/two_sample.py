@@ -173,7 +173,17 @@ def decile_counts(reference: np.ndarray, current: np.ndarray) -> tuple[np.ndarra
     )
 
 
-def proportion_p(k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> float:
+FISHER = "Fisher's exact"
+YATES = "chi-square (2x2, Yates)"
+
+
+@dataclass(frozen=True)
+class ProportionTest:
+    p_value: float
+    test: str  # FISHER or YATES: the report names the one that gave p
+
+
+def proportions(k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> ProportionTest:
     """Two-sided: do two shares (nulls, say) differ? Fisher's exact test when a cell is
     expected below 5, else the chi-square test of the 2x2 table (Yates-corrected, as
     chi2_contingency does)."""
@@ -181,8 +191,8 @@ def proportion_p(k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> float:
 
     table = np.array([[k_ref, n_ref - k_ref], [k_cur, n_cur - k_cur]])
     if (table.sum(axis=0) == 0).any():  # all or none on both sides: equal
-        return 1.0
+        return ProportionTest(1.0, FISHER)
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
     if expected.min() < 5:
-        return float(stats.fisher_exact(table).pvalue)
-    return float(stats.chi2_contingency(table).pvalue)
+        return ProportionTest(float(stats.fisher_exact(table).pvalue), FISHER)
+    return ProportionTest(float(stats.chi2_contingency(table).pvalue), YATES)
