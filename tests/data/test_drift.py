@@ -116,6 +116,13 @@ def test_eight_rows_are_not_tested() -> None:
     assert only.test == "none" and only.statistic is None and not only.drifted
     assert "too few values to test (8 and 8; 30 a side)" in only.reason
     assert result.tested_columns == () and result.drifted is False
+    # nothing measured is no evidence: the check is skipped and says why ("0 of 0
+    # columns drifted", passed, where x had moved five standard deviations)
+    checked = drift.check(result)
+    assert (checked.status, checked.message) == (
+        "skipped",
+        "no column could be tested (x: too few values to test (8 and 8; 30 a side))",
+    )
 
 
 def test_unseen_categories_are_tested_and_do_not_crash() -> None:

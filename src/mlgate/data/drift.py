@@ -37,7 +37,7 @@ from mlgate.data import column_checks, corrections, phrases, profile, sketch, tw
 from mlgate.data.profile import CategoricalProfile, ColumnProfile, NumericProfile, Profile
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Data, Drift, DriftColumn
-from mlgate.result.records import CheckResult, ColumnDrift, DriftResult
+from mlgate.result.records import CheckResult, ColumnDrift, DriftResult, Status
 
 MIN_VALUES = 30  # fewer on a side: not tested
 SMALL = 1_000  # up to this many values on the smaller side: KS / chi-square
@@ -137,12 +137,18 @@ def check(result: DriftResult) -> CheckResult:
     if len(worst) > phrases.EXAMPLES:
         named += f"; and {len(worst) - phrases.EXAMPLES:,} more"
     message = f"{words.of(drifted, tested, 'column')} drifted" + (f" ({named})" if named else "")
+    status: Status = "failed" if result.drifted else "passed"
+    if not tested:  # nothing measured is no evidence of no drift: said, not passed
+        why = next((e for e in result.columns if e.test == "none"), None)
+        status, message = "skipped", "no column could be tested" + (
+            f" ({why.column}: {why.reason})" if why else ""
+        )
     return CheckResult(
         id=f"data.{result.current}.drift",
         stage="data",
         subject=result.current,
         rule=f"drifted columns < {phrases.fraction(result.share)} (against {result.reference})",
-        status="failed" if result.drifted else "passed",
+        status=status,
         message=message,
         observed=drifted,
         manifest_key="data.checks.drift",
