@@ -7,14 +7,18 @@ import sys
 
 from mlgate import words
 from mlgate.cli.shared import load_manifest, print_json, shown
-from mlgate.errors import EXIT_PASSED
+from mlgate.errors import EXIT_PASSED, ManifestError
 
 
 def validate(args: argparse.Namespace) -> int:
+    from mlgate.data import reference
     from mlgate.manifest import lint
 
     loaded = load_manifest(args)  # a manifest with problems raises: exit 2, each one said
     name = shown(args, loaded.path)
+    found = reference.problem(loaded, name)
+    if found is not None:
+        raise ManifestError([found])
     warned = lint.warnings(loaded, name)
     if args.json:
         print_json(

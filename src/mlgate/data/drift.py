@@ -140,8 +140,9 @@ def check(result: DriftResult) -> CheckResult:
     status: Status = "failed" if result.drifted else "passed"
     if not tested:  # nothing measured is no evidence of no drift: said, not passed
         why = next((e for e in result.columns if e.test == "none"), None)
-        status, message = "skipped", "no column could be tested" + (
-            f" ({why.column}: {why.reason})" if why else ""
+        status, message = (
+            "skipped",
+            "no column could be tested" + (f" ({why.column}: {why.reason})" if why else ""),
         )
     return CheckResult(
         id=f"data.{result.current}.drift",

@@ -1,0 +1,35 @@
+"""A drift reference given as a profile, read by `mlgate validate` as the run reads it: a
+damaged or foreign profile was "valid", and failed the run. Its libraries (polars, NumPy)
+load only when the manifest names one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlgate.errors import Problem, UserError
+
+if TYPE_CHECKING:
+    from mlgate.manifest.spec import Manifest
+
+
+def problem(manifest: Manifest, shown: str) -> Problem | None:
+    """What is wrong with data.reference's profile, located in the manifest; None when it
+    names no profile, one not there yet (the run says so), or one the run can read."""
+    relative = manifest.data.reference
+    if relative is None or not relative.lower().endswith(".json"):
+        return None
+    path = manifest.resolve(relative)
+    if not path.is_file():
+        return None
+    from mlgate.data import profile
+
+    try:
+        profile.read(relative, path.read_bytes())
+    except UserError as exc:
+        message = exc.message.replace(relative, f"'{relative}'", 1)
+    except OSError as exc:
+        message = f"'{relative}' cannot be read: {exc.strerror}"
+    else:
+        return None
+    line, column = manifest.lines.get("data.reference", (1, 1))
+    return Problem(file=shown, line=line, column=column, path="data.reference", message=message)
