@@ -160,6 +160,14 @@ def test_a_hostile_title_is_escaped_with_mermaids_entity_codes() -> None:
     )
 
 
+def test_characters_that_reorder_or_hide_text_show_as_their_code_points() -> None:
+    """A swept value's right-to-left override reached the chart's x-axis raw, where the
+    table beside it showed it."""
+    out = mermaid.history("m", [("a\u202eb", 0.1), ("c\u2066d\u2069", 0.2)])
+    assert "\u202e" not in out and "\u2066" not in out and "\u2069" not in out
+    assert '"a#lt;U+202E#gt;b"' in out and '"c#lt;U+2066#gt;d#lt;U+2069#gt;"' in out
+
+
 def test_long_labels_are_cut_and_repeated_runs_told_apart() -> None:
     out = mermaid.history("m", [("x" * 100, 0.1), ("x" * 100, 0.2), ("x" * 99 + "y", 0.3)])
     cut = "x" * 59 + "…"

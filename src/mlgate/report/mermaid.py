@@ -17,7 +17,7 @@ import numpy as np
 
 from mlgate.model.curves import GRID, Curve, Curves, precision_at, roc_at
 from mlgate.report import numbers
-from mlgate.report.inert import escape
+from mlgate.report.inert import escape, visible
 from mlgate.result.records import ReliabilityBin
 
 LABEL_CHARS = 60  # Mermaid does not wrap, and a long class name would squeeze the plot
@@ -146,7 +146,7 @@ def _text(value: str) -> str:
 
 def _clean(value: str) -> str:
     """One line, of bounded length, never empty (Mermaid's grammar refuses `""`)."""
-    value = _BREAKS.sub(" ", str(value)).strip()
+    value = visible(_BREAKS.sub(" ", str(value))).strip()  # a right-to-left override shown
     if len(value) > LABEL_CHARS:
         value = value[: LABEL_CHARS - 1] + "…"
     return value or "(blank)"
