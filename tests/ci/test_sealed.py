@@ -373,6 +373,33 @@ def test_a_zlib_bomb_in_the_predictions_is_refused(
         handoff.read(_artifact(tmp_path, example_run, doc))
 
 
+@pytest.mark.e2e  # seconds: 800 MB of zeros compressed, honestly, to make the bomb
+def test_a_bomb_whose_shapes_claim_its_size_is_refused_before_any_decoding(
+    tmp_path: Path, example_run: Path, valid: dict
+) -> None:
+    """Shapes and rows consistent, each array exactly its claimed zeros: 3 MB of run.json
+    made 100 million rows and took 3 GB. The shapes' total is checked first."""
+    import base64
+    import time
+    import zlib
+
+    doc = json.loads(json.dumps(valid))
+    predictions = doc["evaluate"]["predictions"]
+    rows = 100_000_000
+    packing = zlib.compressobj(9)
+    chunk = b"\0" * 8_000_000  # exactly the 800 MB each array claims, never held whole
+    packed = b"".join(packing.compress(chunk) for _ in range(rows * 8 // len(chunk)))
+    zeros = base64.b64encode(packed + packing.flush()).decode()
+    predictions["rows"] = rows
+    predictions["scores"] = None
+    for name in ("row_keys", "y_true", "y_pred"):
+        predictions[name] = {"dtype": "<i8", "shape": [rows], "data": zeros}
+    started = time.monotonic()
+    with pytest.raises(UserError, match=r"its arrays would take 2\.2 GiB decoded, more than"):
+        handoff.read(_artifact(tmp_path, example_run, doc))
+    assert time.monotonic() - started < 5
+
+
 def test_class_indices_outside_the_classes_are_refused(
     tmp_path: Path, example_run: Path, valid: dict
 ) -> None:

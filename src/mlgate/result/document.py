@@ -21,6 +21,9 @@ from mlgate.result import strict
 from mlgate.result.records import Predictions, RunResult
 
 MAX_BYTES = 256 * 1024 * 1024  # a million rows' predictions take about 30 MB
+# the predictions' arrays decoded: about what MAX_BYTES of a real run holds (its row keys,
+# hashes that do not compress, take 11 bytes a row: 25 million rows, 1 GB decoded)
+MAX_DECODED = 2 * 1024**3
 WHAT = "mlgate run result"
 T = typing.TypeVar("T")
 
@@ -64,9 +67,32 @@ def loads(text: str | bytes, *, source: str = "run result") -> RunResult:
 
 def _predictions_problem(p: Predictions) -> str:
     """What the schema cannot say: the arrays agree with `rows` and `classes`, and decode
-    to exactly the bytes their shape needs (no zlib bomb)."""
+    to exactly the bytes their shape needs, at most MAX_DECODED together (a shape is only
+    a claim: 3 MB of zeros said 100 million rows, and took 3 GB)."""
+    import math
+
+    import numpy as np
+
     from mlgate.result import arrays
 
+    encoded_all = [
+        p.row_keys,
+        p.y_true,
+        p.y_pred,
+        p.scores,
+        *(c.values for c in p.columns.values()),
+    ]
+    try:
+        claimed = sum(
+            math.prod(e.shape) * np.dtype(e.dtype).itemsize for e in encoded_all if e is not None
+        )
+    except TypeError:
+        claimed = 0  # a dtype that is not one: decode says so, naming the array
+    if claimed > MAX_DECODED:
+        return (
+            f"its arrays would take {claimed / 2**30:,.1f} GiB decoded, more than a run result "
+            f"can hold ({MAX_DECODED // 2**30} GiB)"
+        )
     classes = len(p.classes) if p.classes is not None else None
     expected: dict[str, tuple[int, ...]] = {
         "row_keys": (p.rows,),
