@@ -298,3 +298,46 @@ def test_collect_trusts_no_upload_it_cannot_check(tmp_path: Path) -> None:
     kept = runs.read(inside / "run.json")
     assert (found[1].status, found[1].metrics) == (kept.verdict, dict(kept.evaluate.metrics))
     assert found[1].status == "passed"  # the run's own verdict, not the record's "failed"
+
+
+def test_collect_survives_hostile_records_and_says_what_it_refused(tmp_path: Path) -> None:
+    """A record nested 200,000 deep crashed collect with a traceback; a link to /dev/zero
+    filled 24 GB; a FIFO hung it; two uploads of one configuration were settled by path
+    order, the forged one winning; a refused run was called "did not upload"."""
+    import os
+    import shutil
+
+    grid = (0.1, 1.0)
+    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", PICK_TRAINED, grid)
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    first, second = local.sweep(loaded, made, workers=2)
+    folder = tmp_path / "downloaded"
+    for n in (1, 2):  # the second configuration uploaded twice, by two jobs
+        shutil.copytree(root / Path(second.run).parent, folder / f"job{n}" / "run")
+        record = {"id": second.configuration.id, "run": "run/run.json"}
+        (folder / f"job{n}" / "key.json").write_text(json.dumps(record))
+    hostile = folder / "hostile"
+    hostile.mkdir()
+    (hostile / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    (hostile / "zero.json").symlink_to("/dev/zero")
+    os.mkfifo(hostile / "fifo.json")
+    bad = folder / "job3"
+    shutil.copytree(root / Path(first.run).parent, bad / "run")
+    doc = json.loads((bad / "run" / "run.json").read_text())
+    doc["run_id"] = "../../x"  # refused by the run result's schema
+    (bad / "run" / "run.json").write_text(json.dumps(doc))
+    (bad / "key.json").write_text(json.dumps({"id": first.configuration.id, "run": "run/run.json"}))
+    started = time.monotonic()
+    found = local.collected(folder, made)
+    assert time.monotonic() - started < 30
+    assert found[0].status == "missing"
+    assert found[0].message.startswith(
+        "no run of it under downloaded: its upload was refused (job3/key.json: "
+    )
+    assert "run_id" in found[0].message
+    assert found[1].status == "error"
+    assert found[1].message == (
+        "2 runs of it were uploaded (job1/run/run.json, job2/run/run.json): which to rank "
+        "cannot be told"
+    )

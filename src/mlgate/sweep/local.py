@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import atomic
+from mlgate import atomic, words
 from mlgate.manifest.spec import Manifest
 from mlgate.sweep.space import Configuration
 
@@ -424,6 +424,9 @@ def _left_out(root: Path) -> Callable[[str, list[str]], set[str]]:
     return ignore
 
 
+RECORD_BYTES = 1 << 20  # a record is an id, a status, a path, figures, a message
+
+
 def collected(
     folder: Path, configurations: Sequence[Configuration], *, shell: bool = True
 ) -> list[Finished]:
@@ -431,49 +434,111 @@ def collected(
     each uploading its `.mlgate/sweeps/`), found under `folder` by id; one no job reported
     is `missing`. Runs are named relative to `folder`. An upload is not trusted: a record
     counts only for a run inside `folder` that holds the configuration's own values, and
-    its status, figures and message are read from that run. `shell`: the manifest's
-    training runs through /bin/sh (how a killed one says so)."""
+    its status, figures and message are read from that run; two such runs of one
+    configuration are an `error` (which to rank cannot be told); a record or run refused
+    is said, with why. `shell`: the manifest's training runs through /bin/sh (how a
+    killed one says so)."""
     wanted = {c.id: c for c in configurations}
-    found: dict[str, Finished] = {}
+    accepted: dict[str, list[Finished]] = {}
+    refused: dict[str, str] = {}
     for record in sorted(folder.rglob("*.json")):
-        said = _read(record) if record.name.count(".") == 1 else None  # KEY.json only
-        c = wanted.get(str((said or {}).get("id")))
-        if said is None or c is None or c.id in found:
+        if record.name.count(".") != 1:  # KEY.json only: not KEY.outcome.json, not run.json
+            continue
+        said = _record(record)
+        if isinstance(said, str):
+            refused.setdefault("", f"{os.path.relpath(record, folder)}: {said}")
+            continue
+        c = wanted.get(str(said.get("id")))
+        if c is None:
             continue
         run = record.parent / str(said.get("run", "")).removeprefix(f"{SWEEPS.as_posix()}/")
         done = _uploaded(folder, run, c, record.stem, shell)
-        if done is not None:
-            found[c.id] = done
+        if isinstance(done, str):
+            refused.setdefault(c.id, f"{os.path.relpath(record, folder)}: {done}")
+        elif all(f.run != done.run for f in accepted.get(c.id, [])):
+            accepted.setdefault(c.id, []).append(done)
+    unread = refused.get("")  # a record refused before its id could be read
     return [
-        found.get(c.id)
-        or Finished(
-            configuration=c,
-            status="missing",
-            key="",
-            message=f"no run of it under {folder.name}: its job failed or did not upload",
-        )
+        _settled(c, accepted.get(c.id, []), refused.get(c.id), unread, folder)
         for c in configurations
     ]
 
 
-def _uploaded(folder: Path, run: Path, c: Configuration, key: str, shell: bool) -> Finished | None:
-    """`c`'s outcome from its uploaded run, or None when `run` is outside `folder`, is not
+def _settled(
+    c: Configuration, runs_of: list[Finished], refusal: str | None, unread: str | None, folder: Path
+) -> Finished:
+    if len(runs_of) == 1:
+        return runs_of[0]
+    if runs_of:
+        named = ", ".join(f.run for f in runs_of[:3])
+        return Finished(
+            configuration=c,
+            status="error",
+            key="",
+            message=f"{words.count(len(runs_of), 'run')} of it were uploaded ({named}): "
+            "which to rank cannot be told",
+        )
+    if refusal:
+        why = f"its upload was refused ({refusal})"
+    else:
+        why = "its job failed or did not upload" + (
+            f", or its record is one refused unread ({unread})" if unread else ""
+        )
+    return Finished(
+        configuration=c,
+        status="missing",
+        key="",
+        message=f"no run of it under {folder.name}: {why}",
+    )
+
+
+def _record(path: Path) -> dict[str, Any] | str:
+    """An uploaded record, or why it is refused: a regular file (not a link, which may
+    name /dev/zero; not a FIFO, which never ends), at most RECORD_BYTES, strict JSON."""
+    import stat
+
+    from mlgate.errors import UserError
+    from mlgate.result import strict
+
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    try:
+        said = strict.parse(
+            strict.read(path, limit=RECORD_BYTES, what="sweep record"),
+            limit=RECORD_BYTES,
+            source=path.name,
+            what="sweep record",
+        )
+    except UserError as exc:
+        return exc.message
+    return said if isinstance(said, dict) else "not a JSON object"
+
+
+def _uploaded(folder: Path, run: Path, c: Configuration, key: str, shell: bool) -> Finished | str:
+    """`c`'s outcome from its uploaded run, or why not: `run` is outside `folder`, is not
     a run, or ran other values (another configuration's run under this one's id)."""
     from mlgate.errors import MlgateError
     from mlgate.result import runs
 
     try:
-        inside = run.resolve().is_relative_to(folder.resolve()) and run.is_file()
+        inside = run.resolve().is_relative_to(folder.resolve())
+        regular = inside and run.is_file()
     except OSError:
-        return None
+        inside = regular = False
     if not inside:
-        return None
+        return "its run is outside the folder"
+    if not regular:
+        return "its run is not there"
     try:
         result = runs.read(run)
-    except MlgateError:
-        return None
+    except MlgateError as exc:
+        return str(exc).replace(str(folder) + os.sep, "")
     if any(result.params.get(k, _ABSENT) != v for k, v in c.params.items()):
-        return None
+        return "its run ran other values than the configuration's"
     status, message = outcome_of(result, shell=shell)
     return Finished(
         configuration=c,
