@@ -199,6 +199,86 @@ def test_a_stopped_sweep_leaves_no_training_running(tmp_path: Path, how: str) ->
     assert not [t for t in trainings if alive(t)]
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _sweep_process(root: Path, pids: Path):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "mlgate", "-C", str(root), "sweep", "--workers", "2"],
+        env={**os.environ, "SWEEP_TEST_PIDS": str(pids)},
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def test_a_sweep_stopped_while_its_first_workers_start_leaves_nothing_running(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM while start() waited on the fork server's imports (the sweep's first second
+    or so): the worker being started was not yet known, and it and its training ran on
+    after mlgate had said "interrupted"."""
+    import signal
+
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.1, 0.5]}\n", TRAIN_SLOWLY)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    sweep = _sweep_process(root, pids)
+    deadline = time.monotonic() + 30
+    servers: list[int] = []
+    while not servers and time.monotonic() < deadline:  # the fork server, just started
+        servers = _children(sweep.pid)
+        time.sleep(0.02)
+    time.sleep(0.3)  # the project hashed in milliseconds: start() waits on the imports
+    assert servers and not list(pids.glob("*.pid"))
+    sweep.send_signal(signal.SIGTERM)
+    _, err = sweep.communicate(timeout=30)
+    assert sweep.returncode == 130, err
+    time.sleep(4)  # a training left behind would have started and written its pid by now
+    left = [int(p.read_text()) for p in pids.glob("*.pid")]
+    assert not [t for t in left if alive(t)], left
+    assert not [w for server in servers for w in _children(server)]
+
+
+def test_a_sweep_killed_outright_takes_its_workers_and_trainings_with_it(
+    tmp_path: Path,
+) -> None:
+    """SIGKILL (the OOM killer's, a runner's shutdown) cannot be caught: the workers see
+    their fork server end with it, and stop their trainings; they ran on to the end, and
+    wrote into the copies a resumed sweep had started over."""
+    import os
+    import signal
+
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.1, 0.5]}\n", TRAIN_SLOWLY)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    sweep = _sweep_process(root, pids)
+    deadline = time.monotonic() + 60
+    while len(list(pids.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    trainings = [int(p.read_text()) for p in pids.glob("*.pid")]
+    assert len(trainings) == 2 and all(alive(t) for t in trainings)
+    os.kill(sweep.pid, signal.SIGKILL)
+    sweep.wait(timeout=30)  # its stderr stays open while anything it started runs
+    deadline = time.monotonic() + 20
+    while any(alive(t) for t in trainings) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [t for t in trainings if alive(t)]
+
+
 def test_the_command_ranks_on_some_rows_and_gives_the_winners_figure_on_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,7 +13,8 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -127,11 +128,13 @@ def _all(
                         key,
                         _threads(workers),
                         dict(os.environ),
+                        os.getpid(),
                     ),
                     daemon=True,
                 )
-                process.start()
-                running[process.sentinel] = (process, c, key)
+                with _signals_held():  # a stop during start() would miss this worker
+                    process.start()
+                    running[process.sentinel] = (process, c, key)
             for sentinel in wait(list(running)):
                 process, c, key = running.pop(sentinel)
                 process.join()
@@ -142,6 +145,24 @@ def _all(
     except BaseException:  # an interrupt, a SIGTERM: no worker, and no training, outlives it
         _stop(process for process, _, _ in running.values())
         raise
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back while a worker starts, delivered once it is known: a
+    signal landing in start() (the first waits on the fork server's imports, a second
+    or so) left that worker, and its training, running after the sweep had stopped."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to hold
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _stop(processes: Iterable[Any], grace_s: float = 10.0) -> None:
@@ -217,23 +238,65 @@ def _child(
     key: str,
     threads: int,
     environ: dict[str, str],
+    sweep: int,
 ) -> None:
     """A worker process: one configuration, its outcome written where the sweep reads it.
     It runs in the sweep's environment as it is now (the fork server's is as it was when
-    it started). Its numerical libraries, and its user commands' (unless the user set
-    them), use `threads` threads."""
+    it started), and ends with the sweep (process `sweep`). Its numerical libraries, and
+    its user commands' (unless the user set them), use `threads` threads."""
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)  # stop the training too, not only this worker
+    _stop_with_the_sweep(sweep)
     os.environ.clear()
     os.environ.update(environ)
     share_cores(threads)
     root = Path(manifest_path).parent
+    with _held(root / SWEEPS / f"{key}.lock"):
+        try:
+            said = _one(manifest_path, cid, params, key)
+        except Exception as exc:
+            said = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
+        atomic.write_text(root / SWEEPS / f"{key}.outcome.json", json.dumps({"id": cid, **said}))
+
+
+def _stop_with_the_sweep(sweep: int) -> None:
+    """SIGTERM to this worker when the sweep (process `sweep`) ends, however it ended: one
+    killed outright (SIGKILL, a runner's shutdown) left its workers and trainings running
+    to the end, writing into the copies a resumed sweep had started over. Its fork server
+    is no help: every worker holds it alive. A pidfd (Linux 5.3) turns readable when the
+    process ends, and names that process only; elsewhere, nothing is watched."""
+    import select
+    import signal
+    import threading
+
     try:
-        said = _one(manifest_path, cid, params, key)
-    except Exception as exc:
-        said = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
-    atomic.write_text(root / SWEEPS / f"{key}.outcome.json", json.dumps({"id": cid, **said}))
+        watched = os.pidfd_open(sweep)
+    except ProcessLookupError:  # it ended before this worker started
+        raise SystemExit(128 + signal.SIGTERM) from None
+    except (AttributeError, OSError):
+        return
+
+    def watch() -> None:
+        select.select([watched], [], [])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="mlgate-sweep-watch", daemon=True).start()
+
+
+@contextmanager
+def _held(lock: Path) -> Iterator[None]:
+    """The configuration's lock, for as long as its worker runs it: a resumed sweep's
+    worker waits for one still stopping, instead of deleting its copy under it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _terminated(number: int, frame: object) -> None:
