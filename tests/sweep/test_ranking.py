@@ -50,11 +50,25 @@ def by_hand(root: Path, f: Finished, keys: np.ndarray) -> float:
     return float((truth == said).mean())
 
 
+def more_rows(test: pd.DataFrame, copies: int) -> pd.DataFrame:
+    """The test rows `copies` times over, each copy's measurements moved a little (so no
+    two rows share a key): enough rows that the halves of two splits share 30."""
+    rng = np.random.default_rng(0)
+    numbers = test.select_dtypes("number").columns
+    return pd.concat(
+        [
+            test.assign(**{c: test[c] + rng.normal(0, 0.01, len(test)) for c in numbers})
+            for _ in range(copies)
+        ],
+        ignore_index=True,
+    )
+
+
 def test_configurations_tested_on_different_rows_rank_on_the_rows_they_share(
     tmp_path: Path,
 ) -> None:
     root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))  # both underfit: some errors
-    whole = pd.read_csv(root / "data" / "test.csv")
+    whole = more_rows(pd.read_csv(root / "data" / "test.csv"), 8)
     relaxed(root)
     fewer = run_on(root, whole.iloc[: len(whole) // 2], 0.01)  # a smaller test split
     every = run_on(root, whole, 0.05)
@@ -65,7 +79,9 @@ def test_configurations_tested_on_different_rows_rank_on_the_rows_they_share(
     }
     shared = np.intersect1d(keys[fewer.configuration.id], keys[every.configuration.id])
     shared = shared[ranking.chooses(shared, 0.5)]
-    assert 0 < shared.size < ranking.chooses(keys[every.configuration.id], 0.5).sum()
+    assert shared.size >= ranking.MIN_SHARED_ROWS
+    assert shared.size < ranking.chooses(keys[every.configuration.id], 0.5).sum()
+    assert ranked.unranked == ""
     figures = {r.finished.configuration.id: r.choosing for r in ranked.ranked}
     for f in (fewer, every):
         assert figures[f.configuration.id] == pytest.approx(by_hand(root, f, shared))
@@ -93,3 +109,38 @@ def test_configurations_tested_on_the_same_rows_rank_on_all_their_choosing_rows(
         assert r.choosing == pytest.approx(
             by_hand(root, r.finished, keys[ranking.chooses(keys, 0.5)])
         )
+
+
+def test_configurations_that_share_too_few_rows_are_not_ranked_and_say_why(
+    tmp_path: Path,
+) -> None:
+    """A seed swept in data.prepare left six configurations sharing 3 test rows: all tied
+    at 1.0, the first won, exit 0, no word of it; sharing none, "no configuration has a
+    figure to rank by"."""
+    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
+    whole = pd.read_csv(root / "data" / "test.csv")
+    relaxed(root)
+    fewer = run_on(root, whole.iloc[:15], 0.01)  # 15 rows, of which the halves share few
+    every = run_on(root, whole, 0.05)
+    ranked = ranking.rank(root, [fewer, every], "accuracy", 0.5)
+    assert ranked.winner is None and [r.choosing for r in ranked.ranked] == [None, None]
+    assert ranked.unranked.startswith("the configurations share ")
+    assert "do not rank; sweep values that leave the test rows as they are" in ranked.unranked
+    said = ranking.record(ranked)
+    from mlgate.report import sweep_tables
+
+    assert sweep_tables.winner(said) == f"no winner: {ranked.unranked}"
+    assert ranking.document(ranked)["unranked"] == ranked.unranked
+
+
+def test_a_winner_with_no_held_out_row_is_no_winner_and_says_why(tmp_path: Path) -> None:
+    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
+    whole = pd.read_csv(root / "data" / "test.csv")
+    relaxed(root)
+    a, b = run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+    keys = arrays.decode(runs.read(root / a.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
+    holdout = 0.0001
+    assert ranking.chooses(keys, holdout).all()  # the 30 rows all choose
+    ranked = ranking.rank(root, [a, b], "accuracy", holdout)
+    assert ranked.winner is None and ranked.held_out is None
+    assert ranked.unranked.startswith("none of the 30 test rows fell among the held-out 0.0001")

@@ -267,6 +267,19 @@ NUMBERS = ", ".join(map(str, range(100)))
             'train:\n  a: 1\n  "a.b": 3\n',
             ["19:10: sweep.grid.train.a.b: params.yaml holds 'train.a.b' only through a key"],
         ),
+        (  # round(0.00004 * 10,000) is 0: no held-out row, and the gate on none failed
+            "sweep:\n  grid: {train.C: [1, 2]}\n  holdout: 0.00004\n",
+            None,
+            [
+                "20:12: sweep.holdout: no test row is held out (rows are split in "
+                "steps of 1/10,000); use at least 0.0001 and at most 0.9999"
+            ],
+        ),
+        (
+            "sweep:\n  grid: {train.C: [1, 2]}\n  holdout: 0.99996\n",
+            None,
+            ["20:12: sweep.holdout: no test row is left to rank on"],
+        ),
     ],
     ids=[
         "repeated-values",
@@ -279,6 +292,8 @@ NUMBERS = ", ".join(map(str, range(100)))
         "empty-space",
         "key-with-a-dot",
         "key-with-a-dot-beside-a-number",
+        "holdout-of-no-row",
+        "holdout-of-every-row",
     ],
 )
 def test_a_sweep_that_would_not_run_as_written_is_refused_where_it_stands(

@@ -24,6 +24,7 @@ from mlgate.errors import Problem, UserError
 from mlgate.manifest import data_formats, image_name, sql_words
 from mlgate.manifest.build import DURATION
 from mlgate.manifest.metrics import METRICS
+from mlgate.manifest.spec import HOLDOUT_STEPS
 from mlgate.manifest.store_location import location_problem
 from mlgate.manifest.yaml_source import Document, KeyPath
 
@@ -827,6 +828,15 @@ def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             elif dim.get("log") and dim["low"] <= 0:
                 yield where, "a log scale needs low above 0", True
     yield from _sweep_metric_problems(raw)
+    holdout = _get(spec, "holdout")
+    if _number(holdout) and 0 < holdout < 1 and round(holdout * HOLDOUT_STEPS) % HOLDOUT_STEPS == 0:
+        side = "no test row is held out" if holdout < 0.5 else "no test row is left to rank on"
+        yield (
+            ("sweep", "holdout"),
+            f"{side} (rows are split in steps of 1/{HOLDOUT_STEPS:,}); "
+            f"use at least {1 / HOLDOUT_STEPS:g} and at most {1 - 1 / HOLDOUT_STEPS:g}",
+            False,
+        )
     paths = [
         (("sweep", part, *(("space",) if part != "grid" else ())), key)
         for part in SWEEP_KINDS

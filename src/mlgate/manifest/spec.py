@@ -14,6 +14,10 @@ SignificanceRule = Literal["none", "no significant drop", "significant gain"]
 BaselineKind = Literal["auto", "git", "file", "stage", "none"]
 
 
+# a sweep's test rows fall into this many buckets by their keys; `holdout` of them are held out
+HOLDOUT_STEPS = 10_000
+
+
 @dataclass(frozen=True, kw_only=True)
 class Command:
     """A command line: `shell` runs through /bin/sh, `argv` runs without a shell."""

@@ -28,7 +28,7 @@ def winner(sweep: SweepRecord) -> str:
     """The winner, led by the figure on rows that did not choose it."""
     win = next((c for c in sweep.configurations if c.id == sweep.winner), None)
     if win is None:
-        return "no winner: no configuration has a figure to rank by"
+        return f"no winner: {sweep.unranked or 'no configuration has a figure to rank by'}"
     said = (
         f"winner: {win.id} ({words.assignments(win.params)}): {sweep.metric} "
         f"{numbers.value(sweep.held_out)} on the "

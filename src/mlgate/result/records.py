@@ -568,6 +568,7 @@ class SweepRecord:
     winner: str | None  # its id (None: no configuration had a figure to rank by)
     choosing: float | None  # the winner's figure on the rows that ranked it
     held_out: float | None  # and on the rows that did not
+    unranked: str = ""  # why there is no winner, when the figures could not choose one
 
 
 @dataclass(frozen=True, kw_only=True)

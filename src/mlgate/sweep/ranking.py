@@ -16,12 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
+from mlgate import words
 from mlgate.manifest.metrics import METRICS
-from mlgate.manifest.spec import Manifest
+from mlgate.manifest.spec import HOLDOUT_STEPS, Manifest
 from mlgate.result.records import SweepRecord, SweptConfiguration
 from mlgate.sweep.local import Finished
 
-SPLIT = 10_000  # row keys fall into this many buckets; `holdout` of them are held out
+SPLIT = HOLDOUT_STEPS  # row keys fall into this many buckets; `holdout` of them are held out
+MIN_SHARED_ROWS = 30  # where configurations were tested on other rows: fewer shared, no ranking
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +40,7 @@ class Ranking:
     winner: Ranked | None
     held_out: float | None  # the winner's figure on the held-out rows
     rows: tuple[int, int]  # test rows that chose, and that were held out
+    unranked: str = ""  # why there is no winner, when the figures could not choose one
 
 
 def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) -> Ranking:
@@ -52,6 +55,15 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
         if f.ran and (parts := _parts(root / f.run, holdout)) is not None
     }
     common = _common_choosing(list(sides.values()))
+    unranked = ""
+    if common is not None and common.size < MIN_SHARED_ROWS:
+        unranked = (
+            f"the configurations share {words.count(common.size, 'choosing test row')}: a "
+            "swept value changes the test rows (a split's seed or size), and figures on "
+            f"other rows, or on fewer than {MIN_SHARED_ROWS}, do not rank; sweep values that "
+            "leave the test rows as they are"
+        )
+        sides = {}
     scored = [
         Ranked(
             finished=f,
@@ -79,13 +91,21 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
         won = sides[winner.finished.configuration.id]
         held = _figure(metric, won, ~won.choosing)
         rows = (int(_among(won, common).sum()), int((~won.choosing).sum()))
+        if not rows[1]:  # nothing to measure it on that did not choose it
+            unranked = (
+                f"none of the {words.count(won.keys.size, 'test row')} fell among the held-out "
+                f"{holdout:g} of them, so no figure played no part in choosing the best: "
+                "raise sweep.holdout, or test on more rows"
+            )
+            winner = None
     return Ranking(
         metric=metric,
         holdout=holdout,
         ranked=tuple(ordered),
         winner=winner,
-        held_out=held,
+        held_out=held if winner is not None else None,
         rows=rows,
+        unranked=unranked,
     )
 
 
@@ -213,6 +233,7 @@ def record(ranking: Ranking) -> SweepRecord:
         winner=None if win is None else win.finished.configuration.id,
         choosing=None if win is None else win.choosing,
         held_out=ranking.held_out,
+        unranked=ranking.unranked,
     )
 
 
@@ -233,4 +254,5 @@ def document(ranking: Ranking) -> dict[str, object]:
             "held_out": ranking.held_out,
             "run": win.finished.run,
         },
+        "unranked": ranking.unranked,
     }
