@@ -373,7 +373,7 @@ def test_collect_trusts_no_upload_it_cannot_check(tmp_path: Path) -> None:
     upload("a.json", {**claim, "run": "../../outside/run.json"})  # a run outside the folder
     upload("b.json", {**claim, "run": "other/run.json"})  # C=1.0's run as C=0.1's
     upload("c.json", {"id": second.configuration.id, "status": "failed", "run": "other/run.json"})
-    found = local.collected(folder, made)
+    found = local.collected(folder, loaded, made)
     assert (found[0].status, found[0].run) == ("missing", "")
     kept = runs.read(inside / "run.json")
     assert (found[1].status, found[1].metrics) == (kept.verdict, dict(kept.evaluate.metrics))
@@ -409,7 +409,7 @@ def test_collect_survives_hostile_records_and_says_what_it_refused(tmp_path: Pat
     (bad / "run" / "run.json").write_text(json.dumps(doc))
     (bad / "key.json").write_text(json.dumps({"id": first.configuration.id, "run": "run/run.json"}))
     started = time.monotonic()
-    found = local.collected(folder, made)
+    found = local.collected(folder, loaded, made)
     assert time.monotonic() - started < 30
     assert found[0].status == "missing"
     assert found[0].message.startswith(
@@ -420,4 +420,39 @@ def test_collect_survives_hostile_records_and_says_what_it_refused(tmp_path: Pat
     assert found[1].message == (
         "2 runs of it were uploaded (job1/run/run.json, job2/run/run.json): which to rank "
         "cannot be told"
+    )
+
+
+def test_collect_refuses_a_run_of_another_manifest_or_of_other_fixed_values(
+    tmp_path: Path,
+) -> None:
+    """A run whose value the sweep does not set (`prepare.seed: "<img …>"`) differed from
+    the params file's, or whose manifest was another, was ranked as the configuration's."""
+    import shutil
+
+    grid = (0.1, 1.0)
+    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", PICK_TRAINED, grid)
+    (root / "params.yaml").write_text("train:\n  C: 1.0\n  seed: 7\n")
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    first, second = local.sweep(loaded, made, workers=2)
+    folder = tmp_path / "downloaded"
+    for n, (done, change) in enumerate(((first, "params"), (second, "manifest"))):
+        job = folder / f"job{n}"
+        shutil.copytree(root / Path(done.run).parent, job / "run")
+        doc = json.loads((job / "run" / "run.json").read_text())
+        if change == "params":
+            doc["params"]["train.seed"] = "<img src=x>"
+        else:
+            doc["manifest"]["sha256"] = "0" * 64
+        (job / "run" / "run.json").write_text(json.dumps(doc))
+        record = {"id": done.configuration.id, "run": "run/run.json"}
+        (job / "key.json").write_text(json.dumps(record))
+    found = local.collected(folder, loaded, made)
+    assert [f.status for f in found] == ["missing", "missing"]
+    assert found[0].message.endswith(
+        "its run ran other values than the params file's where the sweep sets none (train.seed))"
+    )
+    assert found[1].message.endswith(
+        "its run read another manifest than this one (plan, jobs and collect read one))"
     )

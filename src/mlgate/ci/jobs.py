@@ -207,8 +207,7 @@ def _sweep_collect(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
             f"'{job.artifact}' is not a folder",
             hint="download the sweep jobs' artifacts there (actions/download-artifact)",
         )
-    shell = manifest.train.command.shell is not None
-    finished = local.collected(folder, space.of(manifest), shell=shell)
+    finished = local.collected(folder, manifest, space.of(manifest))
     decided = gating.decide(manifest, finished, folder, observer=job.observer, env=job.env)
     lines = (*outcome.lines, *_unfinished(finished), sweep_tables.winner(decided.record))
     gated = decided.gated

@@ -74,8 +74,7 @@ def collect(args: argparse.Namespace) -> int:
         raise UserError(
             f"'{args.folder}' is not a folder", hint="download the jobs' artifacts into it"
         )
-    shell = loaded.train.command.shell is not None
-    finished = local.collected(folder, space.of(loaded), shell=shell)
+    finished = local.collected(folder, loaded, space.of(loaded))
     for f in finished:
         if f.status == "missing":
             print(f"{f.configuration.id} {f.configuration.label()}: {f.message}", file=sys.stderr)

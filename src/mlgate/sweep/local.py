@@ -491,16 +491,23 @@ RECORD_BYTES = 1 << 20  # a record is an id, a status, a path, figures, a messag
 
 
 def collected(
-    folder: Path, configurations: Sequence[Configuration], *, shell: bool = True
+    folder: Path, manifest: Manifest, configurations: Sequence[Configuration]
 ) -> list[Finished]:
     """The configurations' outcomes from the runs other machines made (a matrix's jobs,
     each uploading its `.mlgate/sweeps/`), found under `folder` by id; one no job reported
     is `missing`. Runs are named relative to `folder`. An upload is not trusted: a record
     counts only for a run inside `folder` that holds the configuration's own values, and
     its status, figures and message are read from that run; two such runs of one
-    configuration are an `error` (which to rank cannot be told); a record or run refused
-    is said, with why. `shell`: the manifest's training runs through /bin/sh (how a
-    killed one says so)."""
+    configuration are an `error` (which to rank cannot be told); a run of another
+    manifest than `manifest`, or of other values than its params file's where the sweep
+    sets none, is refused; and a record or run refused is said, with why."""
+    from mlgate.manifest import params
+
+    expected = _Expected(
+        manifest=manifest.sha256,
+        params=params.read(manifest.root, manifest.train.params),
+        shell=manifest.train.command.shell is not None,
+    )
     wanted = {c.id: c for c in configurations}
     accepted: dict[str, list[Finished]] = {}
     refused: dict[str, str] = {}
@@ -515,7 +522,7 @@ def collected(
         if c is None:
             continue
         run = record.parent / str(said.get("run", "")).removeprefix(f"{SWEEPS.as_posix()}/")
-        done = _uploaded(folder, run, c, record.stem, shell)
+        done = _uploaded(folder, run, c, record.stem, expected)
         if isinstance(done, str):
             refused.setdefault(c.id, f"{os.path.relpath(record, folder)}: {done}")
         elif all(f.run != done.run for f in accepted.get(c.id, [])):
@@ -581,9 +588,21 @@ def _record(path: Path) -> dict[str, Any] | str:
     return said if isinstance(said, dict) else "not a JSON object"
 
 
-def _uploaded(folder: Path, run: Path, c: Configuration, key: str, shell: bool) -> Finished | str:
+@dataclass(frozen=True, kw_only=True)
+class _Expected:
+    """What every uploaded run must have run: the collect job's manifest and params."""
+
+    manifest: str  # its sha256
+    params: Mapping[str, Any]  # flattened
+    shell: bool  # the training runs through /bin/sh (how a killed one says so)
+
+
+def _uploaded(
+    folder: Path, run: Path, c: Configuration, key: str, expected: _Expected
+) -> Finished | str:
     """`c`'s outcome from its uploaded run, or why not: `run` is outside `folder`, is not
-    a run, or ran other values (another configuration's run under this one's id)."""
+    a run, read another manifest, or ran other values (another configuration's run under
+    this one's id, or values the sweep does not set changed)."""
     from mlgate.errors import MlgateError
     from mlgate.result import runs
 
@@ -602,7 +621,17 @@ def _uploaded(folder: Path, run: Path, c: Configuration, key: str, shell: bool) 
         return str(exc).replace(str(folder) + os.sep, "")
     if any(result.params.get(k, _ABSENT) != v for k, v in c.params.items()):
         return "its run ran other values than the configuration's"
-    status, message = outcome_of(result, shell=shell)
+    if result.manifest.sha256 != expected.manifest:
+        return "its run read another manifest than this one (plan, jobs and collect read one)"
+    fixed = {k: v for k, v in expected.params.items() if k not in c.params}
+    ran = {k: v for k, v in result.params.items() if k not in c.params}
+    if ran != fixed:
+        changed = sorted(k for k in {*fixed, *ran} if fixed.get(k, _ABSENT) != ran.get(k, _ABSENT))
+        return (
+            "its run ran other values than the params file's where the sweep sets none "
+            f"({words.clip(', '.join(changed), 120)})"
+        )
+    status, message = outcome_of(result, shell=expected.shell)
     return Finished(
         configuration=c,
         status=status,
