@@ -89,6 +89,10 @@ def test_the_plan_the_matrix_jobs_and_the_collect_job(tmp_path: Path) -> None:
     assert gated.evaluate.predictions is not None
     assert gated.evaluate.predictions.rows == gated.sweep.held_out_rows
     assert gated.evaluate.metrics["accuracy"] == gated.sweep.held_out
+    # its model named from the project's folder, as every path of a run is (it was named
+    # from the artifacts' folder: mlgate-sweep-1/KEY/models/model.joblib)
+    assert gated.train.model is not None
+    assert gated.train.model.path.startswith("mlgate-sweep/mlgate-sweep-")
     assert (collect_root / done.report).is_file() or Path(done.report).is_file()
     summary = ctx.step_summary.read_text()  # type: ignore[union-attr]
     assert "### Sweep: 2 configurations, ranked by accuracy on " in summary

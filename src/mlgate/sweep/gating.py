@@ -97,7 +97,7 @@ def gate(
     )
     cut = replace(
         held_out(manifest, own, ranked.holdout),
-        train=_model_where_it_is(own, Path(win.finished.run)),
+        train=_model_where_it_is(own, root / win.finished.run, manifest.root),
         run_id=runs.new_run_id(now()),
         sweep=ranking.record(ranked),
         notes=(*own.notes, note),
@@ -131,14 +131,16 @@ def _data_of_the_copy(manifest: Manifest, run: Path) -> Manifest:
     return replace(manifest, data=data)
 
 
-def _model_where_it_is(own: RunResult, run: Path) -> TrainStage:
-    """The training stage with its model named where it lies: in the configuration's
-    copy (`run` is COPY/.mlgate/runs/ID/run.json), not at train.model in the project."""
+def _model_where_it_is(own: RunResult, run: Path, project: Path) -> TrainStage:
+    """The training stage with its model named where it lies, from the project's folder
+    as every path of a run is: in the configuration's copy (`run` is COPY/.mlgate/runs/
+    ID/run.json; a matrix's, under the folder its artifacts were downloaded to), not at
+    train.model in the project."""
     model = own.train.model
     if model is None or len(run.parents) < 4:
         return own.train
-    copy = run.parents[3]
-    return replace(own.train, model=replace(model, path=(copy / model.path).as_posix()))
+    where = os.path.relpath(run.parents[3] / model.path, project)
+    return replace(own.train, model=replace(model, path=Path(where).as_posix()))
 
 
 def held_out(manifest: Manifest, result: RunResult, holdout: float) -> RunResult:
