@@ -16,7 +16,7 @@ import yaml
 from mlgate import dvc_files, manifest, pipeline
 from mlgate.errors import UserError
 from tests import projects
-from tests.conftest import git
+from tests.conftest import git, isolate
 
 pytestmark = pytest.mark.e2e  # DVC's own processes, each a second or two
 
@@ -29,16 +29,45 @@ def dvc(root: Path, *args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = projects.write(tmp_path / "repo", projects.iris_files(Path()))
+def tracked_project(folder: Path, added: str) -> Path:
+    """The iris project in a git repository, `added` tracked by DVC and pushed to a local
+    remote beside it (folder/remote)."""
+    root = projects.write(folder / "repo", projects.iris_files(Path()))
     git(root, "init", "-q", "-b", "main")
     dvc(root, "init", "-q")
     dvc(root, "config", "core.analytics", "false")
-    dvc(root, "add", "-q", "data/train.csv")
-    dvc(root, "remote", "add", "-d", "local", str(tmp_path / "remote"))
+    dvc(root, "add", "-q", added)
+    dvc(root, "remote", "add", "-d", "local", str(folder / "remote"))
     dvc(root, "push", "-q")
     return root
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each kind of tracked project made once (DVC's init, add and push take seconds);
+    every test gets a copy of its own."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(tmp_path_factory.mktemp("home"), monkeypatch)
+        return {
+            added: tracked_project(tmp_path_factory.mktemp("template"), added).parent
+            for added in ("data/train.csv", "data")
+        }
+
+
+def copied(template: Path, tmp_path: Path) -> Path:
+    """The template's repository and remote copied under `tmp_path`, the remote renamed in
+    DVC's config (as `dvc remote modify` would)."""
+    shutil.copytree(template, tmp_path, symlinks=True, dirs_exist_ok=True)
+    config = tmp_path / "repo" / ".dvc" / "config"
+    config.write_text(
+        config.read_text().replace(str(template / "remote"), str(tmp_path / "remote"))
+    )
+    return tmp_path / "repo"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, templates: dict[str, Path]) -> Path:
+    return copied(templates["data/train.csv"], tmp_path)
 
 
 def test_an_absent_tracked_file_is_pulled_and_named_by_dvcs_hash(repo: Path) -> None:
@@ -211,17 +240,10 @@ def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:
 
 
 @pytest.fixture
-def folder_repo(tmp_path: Path) -> Path:
+def folder_repo(tmp_path: Path, templates: dict[str, Path]) -> Path:
     """The data folder tracked as one (`dvc add data`), as image and multi-file datasets
     are; pushed to a local remote."""
-    root = projects.write(tmp_path / "repo", projects.iris_files(Path()))
-    git(root, "init", "-q", "-b", "main")
-    dvc(root, "init", "-q")
-    dvc(root, "config", "core.analytics", "false")
-    dvc(root, "add", "-q", "data")
-    dvc(root, "remote", "add", "-d", "local", str(tmp_path / "remote"))
-    dvc(root, "push", "-q")
-    return root
+    return copied(templates["data"], tmp_path)
 
 
 def test_files_of_a_tracked_folder_are_pulled_and_named_by_their_own_md5(
