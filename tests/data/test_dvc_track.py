@@ -162,21 +162,14 @@ def test_without_dvc_installed_the_error_says_how_to_get_it(
     assert refused.value.hint == "pip install 'mlgate[dvc]' (or run `dvc pull` before mlgate)"
 
 
+def made_by_a_stage(repo: Path, stage: str, out: str, command: str) -> None:
+    """`out` written by a DVC stage of data/train.csv, run: dvc.lock names it."""
+    dvc(repo, "stage", "add", "-q", "-n", stage, "-d", "data/train.csv", "-o", out, command)
+    dvc(repo, "repro", "-q", stage)
+
+
 def test_a_stage_output_is_found_in_dvc_lock(repo: Path) -> None:
-    dvc(
-        repo,
-        "stage",
-        "add",
-        "-q",
-        "-n",
-        "prepare",
-        "-d",
-        "data/train.csv",
-        "-o",
-        "data/extra.csv",
-        "cp data/train.csv data/extra.csv",
-    )
-    dvc(repo, "repro", "-q", "prepare")
+    made_by_a_stage(repo, "prepare", "data/extra.csv", "cp data/train.csv data/extra.csv")
     found = dvc_files.tracked(repo / "data/extra.csv", repo)
     assert found is not None and found.source == "dvc.lock (stage prepare)"
     assert found.md5 == hashlib.md5((repo / "data/extra.csv").read_bytes()).hexdigest()
@@ -319,20 +312,8 @@ def test_a_damaged_folder_listing_is_said(folder_repo: Path, listing: str) -> No
 
 
 def test_a_file_in_a_stages_output_folder_is_found_in_dvc_lock(repo: Path) -> None:
-    dvc(
-        repo,
-        "stage",
-        "add",
-        "-q",
-        "-n",
-        "split",
-        "-d",
-        "data/train.csv",
-        "-o",
-        "data/split",
-        "mkdir -p data/split && cp data/train.csv data/split/part.csv",
-    )
-    dvc(repo, "repro", "-q", "split")
+    command = "mkdir -p data/split && cp data/train.csv data/split/part.csv"
+    made_by_a_stage(repo, "split", "data/split", command)
     found = dvc_files.tracked(repo / "data/split/part.csv", repo)
     assert found is not None and found.source == "dvc.lock (stage split) (folder data/split)"
     assert found.md5 == hashlib.md5((repo / "data/split/part.csv").read_bytes()).hexdigest()

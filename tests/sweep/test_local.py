@@ -12,6 +12,7 @@ import pytest
 
 from mlgate import manifest as manifests
 from mlgate.cli.main import main
+from mlgate.manifest.spec import Manifest
 from mlgate.result import runs
 from mlgate.sweep import gating, local, ranking, space
 from tests import projects
@@ -349,17 +350,26 @@ def test_a_matrix_of_jobs_collected_ranks_as_the_local_pool_does(
     assert [c["status"] for c in said["configurations"]].count("missing") == 1
 
 
+def two_swept(
+    tmp_path: Path, params: str | None = None
+) -> tuple[Path, Manifest, list[space.Configuration], list[local.Finished]]:
+    """A sweep of two values of C run here, for what collect is then handed."""
+    grid = (0.1, 1.0)
+    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", PICK_TRAINED, grid)
+    if params is not None:
+        (root / "params.yaml").write_text(params)
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    return root, loaded, made, local.sweep(loaded, made, workers=2)
+
+
 def test_collect_trusts_no_upload_it_cannot_check(tmp_path: Path) -> None:
     """An artifact is a pull request's output: a record that names a run outside the
     folder, or another configuration's run under its id, counts for nothing, and what a
     record claims (its status, its figures) is read from the run itself."""
     import shutil
 
-    grid = (0.1, 1.0)
-    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", PICK_TRAINED, grid)
-    loaded = manifests.load(root / "mlops.yaml")
-    made = space.configurations(loaded.sweep)
-    first, second = local.sweep(loaded, made, workers=2)
+    root, loaded, made, (first, second) = two_swept(tmp_path)
     folder = tmp_path / "downloaded"
     outside = tmp_path / "outside"
     shutil.copytree(root / Path(first.run).parent, outside)
@@ -387,11 +397,7 @@ def test_collect_survives_hostile_records_and_says_what_it_refused(tmp_path: Pat
     import os
     import shutil
 
-    grid = (0.1, 1.0)
-    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", PICK_TRAINED, grid)
-    loaded = manifests.load(root / "mlops.yaml")
-    made = space.configurations(loaded.sweep)
-    first, second = local.sweep(loaded, made, workers=2)
+    root, loaded, made, (first, second) = two_swept(tmp_path)
     folder = tmp_path / "downloaded"
     for n in (1, 2):  # the second configuration uploaded twice, by two jobs
         shutil.copytree(root / Path(second.run).parent, folder / f"job{n}" / "run")
@@ -430,12 +436,7 @@ def test_collect_refuses_a_run_of_another_manifest_or_of_other_fixed_values(
     the params file's, or whose manifest was another, was ranked as the configuration's."""
     import shutil
 
-    grid = (0.1, 1.0)
-    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", PICK_TRAINED, grid)
-    (root / "params.yaml").write_text("train:\n  C: 1.0\n  seed: 7\n")
-    loaded = manifests.load(root / "mlops.yaml")
-    made = space.configurations(loaded.sweep)
-    first, second = local.sweep(loaded, made, workers=2)
+    root, loaded, made, (first, second) = two_swept(tmp_path, "train:\n  C: 1.0\n  seed: 7\n")
     folder = tmp_path / "downloaded"
     for n, (done, change) in enumerate(((first, "params"), (second, "manifest"))):
         job = folder / f"job{n}"
