@@ -535,6 +535,20 @@ CASES = [
             "mlops.yaml:11:12: train.timeout: must be at least 1 second, found '0m'",
         ],
     ),
+    (  # every comparison with .nan is false: the gate passed a regression of 4.8 rmse
+        "nan-change-bounds-and-confidence",
+        sub(
+            "  - {metric: f1_macro, min: 0.8}\n",
+            "  - {metric: f1_macro, min: 0.8}\ncompare:\n  confidence: .nan\n  gates:\n"
+            "    accuracy: {max_change: .nan, min_relative_change: .inf}\n",
+        ),
+        [
+            "mlops.yaml:18:15: compare.confidence: must be a number, found .nan",
+            "mlops.yaml:20:28: compare.gates.accuracy.max_change: must be a number, found .nan",
+            "mlops.yaml:20:55: compare.gates.accuracy.min_relative_change: must be a finite "
+            "number, found .inf",
+        ],
+    ),
     (
         "nan-max-fraction",
         sub(
