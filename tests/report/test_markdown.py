@@ -375,3 +375,43 @@ def test_a_candidate_timed_alone_says_why_its_baseline_was_not_timed() -> None:
         "to time beside it. Timings taken in another run are not compared" in against_file
     )
     assert "| 1 row, p95 | 0.300 ms |" in against_file
+
+
+def test_every_table_row_has_as_many_cells_as_its_header() -> None:
+    """The fairness table's header had ten columns and its rows nine: the change stood
+    under "interval" and the p-value under the second "interval"."""
+    from mlgate.result.records import FairnessChange
+
+    test = Significance(
+        method="paired bootstrap",
+        rows=500,
+        delta=0.1778,
+        ci_low=0.0687,
+        ci_high=0.2519,
+        p_value=0.004,
+        confidence=0.95,
+    )
+    fair = FairnessChange(
+        fairness="equalized_odds_difference",
+        sensitive="group",
+        groups=3,
+        candidate=0.2849,
+        baseline=0.1071,
+        significance=test,
+        adjusted_p_value=0.0148,
+        worse=True,
+    )
+    out = markdown.render(result(compare=compared(fairness=(fair,))))
+    assert "| ❌ | equalized_odds_difference | group | 3 | 0.1071 | 0.2849 | +0.1778 |" in out
+    assert "| 0.004 | 0.0148 |" in out
+    tables: list[list[str]] = []
+    for line in out.splitlines():
+        if line.startswith("|"):
+            if not tables or not tables[-1]:
+                tables.append([])
+            tables[-1].append(line)
+        elif tables and tables[-1]:
+            tables.append([])
+    for table in (t for t in tables if t):
+        cells = [len(re.split(r"(?<!\\)\|", row)) for row in table]
+        assert len(set(cells)) == 1, table

@@ -50,22 +50,25 @@ def fairness(result: RunResult) -> str:
     if not found:
         return ""
     rows = [
-        "| | figure | across | groups | baseline | candidate | interval | change | interval | p |",
-        "| --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- | ---: |",
+        "| | figure | across | groups | baseline | candidate | change | interval | p "
+        "| adjusted p |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for f in found:
         test = f.significance
+        adjusted = "—" if f.adjusted_p_value is None else numbers.p_value(f.adjusted_p_value)
         rows.append(
             f"| {'❌' if f.worse else '✅'} | {escape(f.fairness)} | {escape(f.sensitive)} | "
-            f"{f.groups} | {numbers.value(f.baseline)} | {numbers.value(f.candidate)} | "
+            f"{f.groups:,} | {numbers.value(f.baseline)} | {numbers.value(f.candidate)} | "
             f"{numbers.delta(test.delta)} | {numbers.interval(test.ci_low, test.ci_high)} | "
-            f"{numbers.p_value(test.p_value)} |"
+            f"{numbers.p_value(test.p_value)} | {adjusted} |"
         )
     confidence = numbers.confidence(found[0].significance.confidence)
     return (
         "### Fairness against the baseline\n\n"
         f"Both models' decisions on the same rows; the change's {confidence} interval and "
-        "p-value come from one paired bootstrap (❌: significantly less fair).\n\n"
+        "p-value come from one paired bootstrap, the p-value then adjusted with the "
+        "comparison's slice tests (Benjamini-Hochberg; ❌: significantly less fair).\n\n"
         + "\n".join(rows)
     )
 
