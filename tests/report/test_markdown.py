@@ -415,3 +415,28 @@ def test_every_table_row_has_as_many_cells_as_its_header() -> None:
     for table in (t for t in tables if t):
         cells = [len(re.split(r"(?<!\\)\|", row)) for row in table]
         assert len(set(cells)) == 1, table
+
+
+def test_counts_in_the_data_tables_and_lineage_have_separators() -> None:
+    """ "| 1200 |" and "(379936 bytes)" stood beside "1,200 rows" in one report."""
+    from mlgate.result.records import DataChange, DatasetSummary
+
+    data = DatasetSummary(
+        role="test",
+        file=FileFingerprint(path="data/test.csv", sha256=SHA, bytes=90_000),
+        format="csv",
+        rows=1200,
+        columns={"a": "Int64"},
+    )
+    changed = DataChange(role="test", change="changed", old_rows=1200, new_rows=2800)
+    model = FileFingerprint(path="models/model.joblib", sha256=SHA, bytes=379_936)
+    out = markdown.render(
+        result(
+            data=DataStage(status="passed", datasets=(data,)),
+            train=TrainStage(status="passed", model=model),
+            compare=compared(data=(changed,)),
+        )
+    )
+    assert "| test | data/test.csv | 1,200 | 1 |" in out
+    assert "1,200 → 2,800" in out
+    assert "(379,936 bytes)" in out

@@ -52,7 +52,7 @@ def test_predict_answers_with_classes_and_probabilities(url: str) -> None:
         ),
         ({"records": [{**ROW, "colour": "blue"}]}, 422, "unknown field 'colour'"),
         ({"records": []}, 422, "at least one record"),
-        ({"records": [ROW] * 60}, 413, "over 4096 bytes"),
+        ({"records": [ROW] * 60}, 413, "over 4,096 bytes"),
     ],
 )
 def test_bad_requests_are_refused_with_the_field_named(

@@ -270,7 +270,7 @@ def _baseline(compared: CompareStage | None) -> str:
         )
     elif b.paired_rows and b.candidate_rows:
         lines.append(
-            f"- compared on {b.paired_rows} of the candidate's "
+            f"- compared on {b.paired_rows:,} of the candidate's "
             f"{words.count(b.candidate_rows, 'test row')}, paired by content: "
             f"{left_out(b)}"
         )
@@ -349,7 +349,7 @@ def _data_changes(compared: CompareStage | None) -> str:
 
 
 def _count(value: int | None) -> str:
-    return "–" if value is None else str(value)
+    return "–" if value is None else f"{value:,}"
 
 
 def _metrics(result: RunResult) -> str:
@@ -460,7 +460,7 @@ def _datasets(result: RunResult) -> str:
     rows = ["| data | file | rows | columns | sha256 |", "| --- | --- | ---: | ---: | --- |"]
     for d in result.data.datasets:
         rows.append(
-            f"| {escape(d.role)} | {escape(d.file.path)} | {d.rows} | {len(d.columns)} | "
+            f"| {escape(d.role)} | {escape(d.file.path)} | {d.rows:,} | {len(d.columns):,} | "
             f"{escape(d.file.sha256[:12])} |"
         )
     return "### Data\n\n" + "\n".join(rows)
@@ -478,7 +478,7 @@ def _lineage(result: RunResult) -> str:
     ]
     if result.train.model is not None:
         m = result.train.model
-        lines.append(f"- model {code(m.path)} {code(m.sha256[:12])} ({m.bytes} bytes)")
+        lines.append(f"- model {code(m.path)} {code(m.sha256[:12])} ({m.bytes:,} bytes)")
     packages = ", ".join(f"{k} {v}" for k, v in result.environment.packages.items())
     lines.append(f"- Python {escape(result.environment.python)}; {escape(packages)}")
     body = "\n".join(lines)

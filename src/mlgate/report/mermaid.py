@@ -84,7 +84,7 @@ def confusion_table(
         "| --- |" + " ---: |" * len(names),
     ]
     for i, (name, counts) in enumerate(zip(names, matrix, strict=True)):
-        cells = [f"**{int(c)}**" if i == j else str(int(c)) for j, c in enumerate(counts)]
+        cells = [f"**{int(c):,}**" if i == j else f"{int(c):,}" for j, c in enumerate(counts)]
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

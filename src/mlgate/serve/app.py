@@ -54,14 +54,14 @@ def create_app(
     async def body_of(request: Request) -> bytes | JSONResponse:
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_body):
-            return unread(413, f"the body is over {max_body} bytes")
+            return unread(413, f"the body is over {max_body:,} bytes")
         body = bytearray()
         try:
             async with asyncio.timeout(read_timeout_s):
                 async for chunk in request.stream():
                     body += chunk
                     if len(body) > max_body:
-                        return unread(413, f"the body is over {max_body} bytes")
+                        return unread(413, f"the body is over {max_body:,} bytes")
         except TimeoutError:
             return unread(408, f"the body did not arrive within {read_timeout_s:g} s")
         return bytes(body)
