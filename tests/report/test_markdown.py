@@ -440,3 +440,24 @@ def test_counts_in_the_data_tables_and_lineage_have_separators() -> None:
     assert "| test | data/test.csv | 1,200 | 1 |" in out
     assert "1,200 → 2,800" in out
     assert "(379,936 bytes)" in out
+
+
+def test_metrics_compared_on_paired_rows_say_so_and_give_the_candidates_own() -> None:
+    """ "regression, 1,200 test rows" headed figures on 348 paired rows, and the model
+    checks below showed another r2 for the same model, nothing saying which rows each was."""
+    import numpy as np
+
+    from mlgate.result import arrays
+    from mlgate.result.records import Predictions
+
+    zeros = arrays.encode(np.zeros(1200, dtype=np.int64))
+    kept = Predictions(rows=1200, row_keys=zeros, y_true=zeros, y_pred=zeros)
+    subset = compared(
+        baseline=replace(compared().baseline, paired_rows=348, candidate_rows=1200, same_data=True)
+    )
+    ev = replace(result().evaluate, predictions=kept, metrics={"f1": 0.9417})
+    out = markdown.render(result(evaluate=ev, compare=subset))
+    assert (
+        "classification, 1,200 test rows; both sides below on the 348 paired rows (the "
+        "candidate on all 1,200: f1 0.9417)"
+    ) in out

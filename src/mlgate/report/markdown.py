@@ -366,6 +366,14 @@ def _metrics(result: RunResult) -> str:
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none" and compared.metrics:
         table = _changes_table(compared.metrics)
+        b = compared.baseline
+        if b.paired_rows and b.candidate_rows and b.paired_rows != b.candidate_rows:
+            # the table's figures are on the paired rows: the model checks' on all of them
+            own = ", ".join(f"{escape(k)} {numbers.value(v)}" for k, v in ev.metrics.items())
+            head += (
+                f"; both sides below on the {words.count(b.paired_rows, 'paired row')} "
+                f"(the candidate on all {b.candidate_rows:,}: {own})"
+            )
     errors = "".join(
         f"\n- {escape(k)} not computed: {escape(v)}" for k, v in ev.metric_errors.items()
     )
