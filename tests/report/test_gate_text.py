@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mlgate.compare import comparison
+from mlgate.compare.distributions import PairedTest
 from mlgate.compare.gates import decide, thresholds
 from mlgate.manifest.spec import Gate
 from mlgate.report import gate_text
@@ -41,24 +42,54 @@ def test_power_warning_names_the_margin_or_small_changes() -> None:
     )
 
 
+def paired_test(delta: float, p_value: float, rows: int = 114) -> PairedTest:
+    return PairedTest(
+        method="paired t",
+        rows=rows,
+        delta=delta,
+        ci_low=delta - 0.1,
+        ci_high=delta + 0.1,
+        p_value=p_value,
+    )
+
+
 def test_the_comparison_warns_through_gate_text() -> None:
     short = comparison._power_shortfall(
-        Gate(metric="f1", min_change=-0.01), 114, 0.0312345, baseline=0.9
+        Gate(metric="f1", min_change=-0.01), paired_test(0.0, 1.0), 0.0312345, baseline=0.9
     )
     assert short == PowerShortfall(rows=114, margin=0.01, detectable=0.0312345)
     assert gate_text.power(short) == gate_text.power_warning(114, 0.01, 0.0312345)
-    assert comparison._power_shortfall(Gate(metric="f1", min_change=-0.05), 1000, 0.01, 0.9) is None
+    wide = Gate(metric="f1", min_change=-0.05)
+    assert comparison._power_shortfall(wide, paired_test(0.0, 1.0, 1000), 0.01, 0.9) is None
 
 
 def test_a_relative_margin_is_warned_of_as_the_change_it_allows_on_the_baseline() -> None:
     """A gate of -2% relative on 114 rows that cannot see 0.03 said nothing: only
     absolute margins were weighed."""
     gate = Gate(metric="f1", min_relative_change=-0.02)
-    short = comparison._power_shortfall(gate, 114, 0.0312345, baseline=0.9)
+    short = comparison._power_shortfall(gate, paired_test(0.0, 1.0), 0.0312345, baseline=0.9)
     assert short is not None and short.detectable == 0.0312345
     assert short.margin == pytest.approx(0.018)
-    assert comparison._power_shortfall(gate, 114, 0.0312345, baseline=None) is None
-    assert comparison._power_shortfall(gate, 5000, 0.01, baseline=0.9) is None  # 0.01 < 0.018
+    assert (
+        comparison._power_shortfall(gate, paired_test(0.0, 1.0), 0.0312345, baseline=None) is None
+    )
+    assert (
+        comparison._power_shortfall(gate, paired_test(0.0, 1.0, 5000), 0.01, baseline=0.9) is None
+    )
+
+
+def test_a_significance_rule_alone_warns_only_when_it_held_for_want_of_evidence() -> None:
+    """It warned on every such gate ("1,079 paired rows cannot reliably detect small
+    changes") beside a gain with p = 3.7e-11: now only of a change for the worse these
+    rows could not tell from noise."""
+    gate = Gate(metric="f1", significance="no significant drop")
+    unseen_drop = comparison._power_shortfall(gate, paired_test(-0.01, 0.4), 0.03, baseline=0.9)
+    assert unseen_drop == PowerShortfall(rows=114, margin=None, detectable=0.03)
+    assert comparison._power_shortfall(gate, paired_test(0.05, 1e-11), 0.03, baseline=0.9) is None
+    assert comparison._power_shortfall(gate, paired_test(0.01, 0.4), 0.03, baseline=0.9) is None
+    assert comparison._power_shortfall(gate, paired_test(-0.2, 1e-6), 0.03, baseline=0.9) is None
+    lower = Gate(metric="rmse", significance="no significant drop")  # lower is better
+    assert comparison._power_shortfall(lower, paired_test(0.5, 0.3), 0.9, baseline=20) is not None
 
 
 CASES = [  # (gate, candidate, baseline, has_baseline, untested) -> the explanation

@@ -256,25 +256,32 @@ def _test(
     except ValueError as exc:  # undefined on these rows (one class only, ...)
         return None, None, None, str(exc)
     detectable = sig.detectable_change(test)
-    short = _power_shortfall(gate, test.rows, detectable, baseline)
+    short = _power_shortfall(gate, test, detectable, baseline)
     return test, recorded(test, detectable), short, None
 
 
 def _power_shortfall(
-    gate: Gate, rows: int, detectable: float | None, baseline: float | None
+    gate: Gate, test: PairedTest, detectable: float | None, baseline: float | None
 ) -> PowerShortfall | None:
-    """When the margin a gate asks about is below what these rows can tell apart; a
-    relative margin is the change it allows on this baseline's figure."""
+    """When the margin a gate asks about is below what these rows can tell apart (a
+    relative margin: the change it allows on this baseline's figure); for a significance
+    rule without a margin, when it held for want of evidence: a change for the worse that
+    these rows could not tell from noise. A significant change, or one for the better,
+    needs no warning (it was on every such gate, whatever the rows)."""
     margins = [abs(m) for m in (gate.min_change, gate.max_change) if m]
     if baseline is not None and math.isfinite(baseline):
         relative = (gate.min_relative_change, gate.max_relative_change)
         margins += [abs(m * baseline) for m in relative if m and baseline]
     if detectable is None or not math.isfinite(detectable):
         return None
-    if gate.significance != "none" or margins:
-        margin = min(margins) if margins else None
-        if margin is None or detectable > margin:
-            return PowerShortfall(rows=rows, margin=margin, detectable=detectable)
+    if margins:
+        margin = min(margins)
+        return PowerShortfall(rows=test.rows, margin=margin, detectable=detectable) if (
+            detectable > margin
+        ) else None
+    worse = test.delta < 0 if gate.better_is_higher else test.delta > 0
+    if gate.significance != "none" and worse and not test.significant():
+        return PowerShortfall(rows=test.rows, margin=None, detectable=detectable)
     return None
 
 
