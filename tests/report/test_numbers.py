@@ -65,7 +65,7 @@ def test_relative(x: float | None, shown: str) -> None:
         (1.234e-8, "1.23e-08"),
         (1e-300, "1e-300"),
         (5e-324, "4.94e-324"),  # the smallest float
-        (0.0, "0"),
+        (0.0, "<5e-324"),  # computed as 0: not 0
     ],
 )
 def test_p_value_keeps_three_significant_digits(p: float, shown: str) -> None:
@@ -110,3 +110,9 @@ def test_details_is_a_collapsed_section() -> None:
     assert blocks.details("Lineage", "- run `x`") == (
         "<details><summary>Lineage</summary>\n\n- run `x`\n\n</details>"
     )
+
+
+def test_an_underflowed_p_value_is_said_to_be_below_the_smallest_double() -> None:
+    """ "p = 0" for a log loss's paired test: the p-value is below what a double holds."""
+    assert numbers.p_is(0.0) == "< 5e-324"
+    assert numbers.p_is(0.0312) == "= 0.0312"

@@ -276,9 +276,11 @@ def _power_shortfall(
         return None
     if margins:
         margin = min(margins)
-        return PowerShortfall(rows=test.rows, margin=margin, detectable=detectable) if (
-            detectable > margin
-        ) else None
+        return (
+            PowerShortfall(rows=test.rows, margin=margin, detectable=detectable)
+            if (detectable > margin)
+            else None
+        )
     worse = test.delta < 0 if gate.better_is_higher else test.delta > 0
     if gate.significance != "none" and worse and not test.significant():
         return PowerShortfall(rows=test.rows, margin=None, detectable=detectable)

@@ -264,7 +264,7 @@ def _slice_check(manifest: Manifest, gate: Gate, found: list[SliceChange]) -> Ch
             f"{words.of(len(dropped), len(tested), 'slice')} tested; most clearly "
             f"{worst.slicing} = {worst.value}: {numbers.value(worst.baseline)} -> "
             f"{numbers.value(worst.candidate)} on {words.count(worst.rows, 'row')} "
-            f"(adjusted p = {numbers.p_value(worst.adjusted_p_value or 1.0)})" + left
+            f"(adjusted p {numbers.p_is(worst.adjusted_p_value or 1.0)})" + left
         )
     elif not tested:
         status = "error"
@@ -328,12 +328,12 @@ def _fairness_check(check: FairnessCheck, found: FairnessChange | str) -> CheckR
             f"{check.fairness} {numbers.value(found.baseline)} -> "
             f"{numbers.value(found.candidate)} ({numbers.delta(test.delta)}, "
             f"{numbers.confidence(test.confidence)} interval "
-            f"{numbers.interval(test.ci_low, test.ci_high)}, p = {numbers.p_value(test.p_value)}, "
+            f"{numbers.interval(test.ci_low, test.ci_high)}, p {numbers.p_is(test.p_value)}, "
             f"{words.count(test.rows, 'row')})"
         )
         status = "failed" if found.worse else "passed"
         message = (
-            f"{said}; adjusted p = {numbers.p_value(found.adjusted_p_value or 1.0)}: "
+            f"{said}; adjusted p {numbers.p_is(found.adjusted_p_value or 1.0)}: "
             f"{'significantly less fair' if found.worse else 'not significantly less fair'}"
         )
         observed = found.candidate

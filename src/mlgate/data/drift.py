@@ -266,7 +266,9 @@ def _settle(p: _Pending, adjusted: float, alpha: float) -> ColumnDrift:
 
 def _p(p: float) -> str:
     """Three significant digits, as the report gives every p-value."""
-    return f"= {p:.3g}"
+    from mlgate.report import numbers
+
+    return numbers.p_is(p)
 
 
 def _rounded(value: float) -> float:

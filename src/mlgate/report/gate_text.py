@@ -151,16 +151,13 @@ def untested(significance: str, why: str) -> str:
 
 def significant_drop(method: str, p_value: float, rows: int, worst: float) -> str:
     return (
-        f"a significant drop ({method}, p = {numbers.p_value(p_value)}, "
+        f"a significant drop ({method}, p {numbers.p_is(p_value)}, "
         f"{words.count(rows, 'row')}; worst plausible change {numbers.delta(worst)})"
     )
 
 
 def no_significant_gain(method: str, p_value: float, rows: int) -> str:
-    return (
-        f"no significant gain ({method}, p = {numbers.p_value(p_value)}, "
-        f"{words.count(rows, 'row')})"
-    )
+    return f"no significant gain ({method}, p {numbers.p_is(p_value)}, {words.count(rows, 'row')})"
 
 
 def no_test(why: str) -> str:

@@ -242,7 +242,7 @@ def _test(gate: GateResult) -> str:
         return "–"
     verdict = "significant" if t.p_value < 1 - t.confidence else "not significant"
     return (
-        f"{verdict}, p = {numbers.p_value(t.p_value)}; {numbers.confidence(t.confidence)} CI "
+        f"{verdict}, p {numbers.p_is(t.p_value)}; {numbers.confidence(t.confidence)} CI "
         f"{numbers.interval(t.ci_low, t.ci_high)} ({words.count(t.rows, 'row')}, "
         f"{escape(t.method)})"
     )

@@ -24,9 +24,17 @@ def relative(x: float | None) -> str:
     return NA if x is None else f"{x:+.2%}"
 
 
+UNDERFLOW = "<5e-324"  # below the smallest double a p-value is computed as 0: it is not 0
+
+
 def p_value(p: float) -> str:
     """Three significant digits, so a tiny p-value stays readable: 0.0312, 1.2e-08."""
-    return f"{p:.3g}"
+    return UNDERFLOW if p == 0 else f"{p:.3g}"
+
+
+def p_is(p: float) -> str:
+    """A p-value after "p": "= 0.0312", "= 1.2e-08", "< 5e-324"."""
+    return "< 5e-324" if p == 0 else f"= {p:.3g}"
 
 
 def interval(low: float, high: float) -> str:
