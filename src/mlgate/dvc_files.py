@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -32,6 +33,7 @@ T = TypeVar("T")
 MD5 = re.compile(r"[0-9a-f]{32}(\.dir)?")
 MAX_BYTES = 16 * 2**20  # a DVC file larger than this is not read
 MAX_ENTRIES = 10_000  # a stage's deps and outs, as a run result keeps them (schema.json)
+CONFIG_BYTES = 2**20  # DVC's config: a few lines
 MAX_LISTING_BYTES = 256 * 2**20  # a folder's listing: about 3 million files
 
 
@@ -204,18 +206,32 @@ def _cache(dvc_file: Path) -> Path | None:
         if own.is_dir():
             chosen = own / "cache"
             for name in ("config", "config.local"):  # the local config wins, as in DVC
-                config = configparser.ConfigParser(interpolation=None)
-                try:
-                    config.read(own / name, encoding="utf-8")
-                except (configparser.Error, UnicodeDecodeError):
-                    continue
-                named = config.get("cache", "dir", fallback=None)
+                named = _cache_dir_named(own / name)
                 if named:
                     chosen = own / os.path.expanduser(named)
             return chosen
         if _top(folder):
             return None
     return None
+
+
+def _cache_dir_named(config_file: Path) -> str | None:
+    """`cache.dir` in one of DVC's config files, if it names one. A regular file of at
+    most CONFIG_BYTES only: a committed link to /dev/zero filled memory until the OOM
+    killer stopped the run, and a FIFO hung it."""
+    try:
+        info = config_file.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > CONFIG_BYTES:
+            return None
+        text = config_file.read_bytes()
+    except OSError:
+        return None
+    config = configparser.ConfigParser(interpolation=None)
+    try:
+        config.read_string(text.decode("utf-8"))
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    return config.get("cache", "dir", fallback=None)
 
 
 def _entries(entries: object, source: Path, root: Path) -> list[dict[str, object]]:

@@ -318,3 +318,21 @@ def test_a_file_in_a_stages_output_folder_is_found_in_dvc_lock(repo: Path) -> No
     assert found is not None and found.source == "dvc.lock (stage split) (folder data/split)"
     assert found.md5 == hashlib.md5((repo / "data/split/part.csv").read_bytes()).hexdigest()
     assert dvc_files.tracked(repo / "data/splitter.csv", repo) is None  # a name, not inside
+
+
+@pytest.mark.parametrize("kind", ["link to /dev/zero", "FIFO"])
+def test_a_hostile_dvc_config_is_not_read(folder_repo: Path, kind: str) -> None:
+    """Git keeps links: a pull request's .dvc/config -> /dev/zero filled memory until the
+    OOM killer stopped the run, and a FIFO hung it. Such a config names no cache."""
+    import time
+
+    config = folder_repo / ".dvc" / "config.local"
+    if kind == "FIFO":
+        os.mkfifo(config)
+    else:
+        config.symlink_to("/dev/zero")
+    started = time.monotonic()
+    found = dvc_files.tracked(folder_repo / "data/train.csv", folder_repo)
+    assert time.monotonic() - started < 5
+    md5 = hashlib.md5((folder_repo / "data/train.csv").read_bytes()).hexdigest()
+    assert found is not None and found.md5 == md5  # the default cache, where the listing is
