@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,6 +45,7 @@ class Tracked:
     source: str  # where DVC says so: "data/train.csv.dvc", "dvc.lock (stage prepare)"
     raw: bool = False  # the MD5 of the file's bytes as they are (DVC 3's `hash: md5`)
     unlisted: bool = False  # in a tracked folder whose version DVC holds lacks this file
+    stage: str | None = None  # the dvc.lock stage whose output it is (`dvc commit` records it)
 
 
 def tracked(path: Path, root: Path) -> Tracked | None:
@@ -122,7 +123,7 @@ def _from_lock(lock: Path, path: Path, root: Path) -> Tracked | None:
     for stage, out in _bounded(outs, lock, root):
         found = _record(out, lock, path, root, f"{_relative(lock, root)} (stage {stage})")
         if found:
-            return found
+            return replace(found, stage=stage)
     return None
 
 

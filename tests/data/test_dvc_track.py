@@ -336,3 +336,37 @@ def test_a_hostile_dvc_config_is_not_read(folder_repo: Path, kind: str) -> None:
     assert time.monotonic() - started < 5
     md5 = hashlib.md5((folder_repo / "data/train.csv").read_bytes()).hexdigest()
     assert found is not None and found.md5 == md5  # the default cache, where the listing is
+
+
+def test_a_dvc_2_record_is_checked_as_dvc_2_hashed(repo: Path) -> None:
+    """A record without `hash: md5` (DVC 2's, which DVC 3 reads and keeps) was never
+    checked: a file changed since gave the run DVC's old MD5, a hash it does not have.
+    DVC 2 hashed a text file with its Windows line ends read as Unix's."""
+    crlf = (repo / "data/train.csv").read_bytes().replace(b"\n", b"\r\n")
+    (repo / "data/train.csv").write_bytes(crlf)
+    as_dvc_2 = hashlib.md5(crlf.replace(b"\r\n", b"\n")).hexdigest()
+    record = {"outs": [{"md5": as_dvc_2, "size": len(crlf), "path": "train.csv"}]}
+    (repo / "data/train.csv.dvc").write_text(yaml.safe_dump(record))
+    stage = pipeline.check_data(manifest.load(repo / "mlops.yaml"))
+    assert stage.status == "passed", stage.message
+    assert stage.datasets[0].dvc_md5 == as_dvc_2
+    with open(repo / "data/train.csv", "ab") as handle:
+        handle.write(b"5.0,3.4,1.5,0.2,setosa\r\n")
+    stage = pipeline.check_data(manifest.load(repo / "mlops.yaml"))
+    assert stage.status == "error"
+    assert stage.message.startswith("data/train.csv is not the version that data/train.csv.dvc")
+
+
+def test_a_stage_output_changed_since_is_recorded_with_dvc_commit(repo: Path) -> None:
+    """`dvc add` of a stage's output is refused by DVC (it overlaps the stage): the hint
+    named it."""
+    made_by_a_stage(repo, "prepare", "data/extra.csv", "cp data/train.csv data/extra.csv")
+    text = (repo / "mlops.yaml").read_text()
+    (repo / "mlops.yaml").write_text(text.replace("data/test.csv", "data/extra.csv"))
+    with open(repo / "data/extra.csv", "a", encoding="utf-8") as handle:
+        handle.write("5.0,3.4,1.5,0.2,setosa\n")
+    stage = pipeline.check_data(manifest.load(repo / "mlops.yaml"))
+    assert stage.status == "error"
+    assert "not the version that dvc.lock (stage prepare) holds" in stage.message
+    hint = "`dvc commit data/extra.csv` (or `dvc repro prepare`) to record this version"
+    assert hint in stage.message

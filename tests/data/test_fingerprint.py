@@ -55,3 +55,20 @@ def test_a_file_outside_the_root_is_named_relative_to_it(tmp_path: Path) -> None
 def test_an_unreadable_file_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"cannot read '.*gone\.csv': No such file"):
         fingerprint.file_fingerprint(tmp_path / "gone.csv", tmp_path)
+
+
+def test_windows_line_ends_read_as_unix_across_a_block_boundary(tmp_path: Path) -> None:
+    """DVC 2's hash of a text file: CRLF read as LF, also where a block ends between them."""
+
+    from mlgate.data.fingerprint import BLOCK
+
+    content = b"a" * (BLOCK - 1) + b"\r\n" + b"b\r\nc\r" + b"\r\n"
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    _, md5s = fingerprint.with_md5(path, tmp_path, unix_lines=True)
+    assert md5s == {
+        hashlib.md5(content).hexdigest(),
+        hashlib.md5(content.replace(b"\r\n", b"\n")).hexdigest(),
+    }
+    _, raw = fingerprint.with_md5(path, tmp_path)
+    assert raw == {hashlib.md5(content).hexdigest()}

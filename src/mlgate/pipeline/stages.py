@@ -241,15 +241,23 @@ def _fingerprint(
             "the run would name its data by a version that lacks it",
             hint="`dvc add` the folder to record this version (`dvc status` shows what changed)",
         )
-    if dvc is None or not dvc.raw:
+    if dvc is None or dvc.md5 is None:
         return fingerprint.file_fingerprint(path, root)
-    file, md5 = fingerprint.with_md5(path, root)
-    if md5 != dvc.md5:
+    # DVC 2 (no `hash: md5`) hashed a file it took for text with its Windows line ends
+    # read as Unix's, a binary one as it is: either of those is the version it holds
+    file, md5s = fingerprint.with_md5(path, root, unix_lines=not dvc.raw)
+    if dvc.md5 not in md5s:
+        record = (
+            f"`dvc commit {relative}` (or `dvc repro {dvc.stage}`)"
+            if dvc.stage
+            else f"`dvc add {relative}`"
+        )
         raise UserError(
-            f"{relative} is not the version that {dvc.source} holds (its MD5 is {md5}, "
-            f"DVC's {dvc.md5}): the run would name its data by a hash it does not have",
-            hint=f"`dvc add {relative}` to record this version, or `dvc checkout {relative}` "
-            "to return to the recorded one",
+            f"{relative} is not the version that {dvc.source} holds (its MD5 is "
+            f"{' or '.join(sorted(md5s))}, DVC's {dvc.md5}): the run would name its data by "
+            "a hash it does not have",
+            hint=f"{record} to record this version, or `dvc checkout {relative}` to return "
+            "to the recorded one",
         )
     return file
 
