@@ -19,7 +19,6 @@ import shutil
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
 
@@ -29,9 +28,10 @@ from mlgate.errors import OutsideError, UserError
 PULL_TIMEOUT_S = 3600.0
 
 
-T = TypeVar("T")
 MD5 = re.compile(r"[0-9a-f]{32}(\.dir)?")
-MAX_BYTES = 16 * 2**20  # a DVC file larger than this is not read
+BLANK = re.compile(r"[ \t\n\r]*")
+MAX_BYTES = 4 * 2**20  # a DVC file larger than this is not read (10,000 entries: about 1.5 MB)
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: 15 MiB took 2 minutes
 MAX_ENTRIES = 10_000  # a stage's deps and outs, as a run result keeps them (schema.json)
 CONFIG_BYTES = 2**20  # DVC's config: a few lines
 MAX_LISTING_BYTES = 256 * 2**20  # a folder's listing: about 3 million files
@@ -114,16 +114,19 @@ def _from_dvc_file(dvc_file: Path, path: Path, root: Path) -> Tracked | None:
 def _from_lock(lock: Path, path: Path, root: Path) -> Tracked | None:
     data = _yaml(lock, root)
     stages = data.get("stages", {}) if isinstance(data, dict) else {}
-    outs = [
-        (str(stage), out)
+    bodies = [
+        (str(stage), outs)
         for stage, body in (stages.items() if isinstance(stages, dict) else ())
-        for out in (body.get("outs", []) if isinstance(body, dict) else [])
-        if isinstance(out, dict)
+        if isinstance(body, dict) and isinstance(outs := body.get("outs"), list)
     ]
-    for stage, out in _bounded(outs, lock, root):
-        found = _record(out, lock, path, root, f"{_relative(lock, root)} (stage {stage})")
-        if found:
-            return replace(found, stage=stage)
+    # counted before any is gone through: aliases make one list every stage's outs, and
+    # the pairs were built first (100,000,000 of them: 47 s and 7 GB before the refusal)
+    _bounded(sum(len(outs) for _, outs in bodies), lock, root)
+    for stage, outs in bodies:
+        for out in outs:
+            source = f"{_relative(lock, root)} (stage {stage})"
+            if isinstance(out, dict) and (found := _record(out, lock, path, root, source)):
+                return replace(found, stage=stage)
     return None
 
 
@@ -143,10 +146,10 @@ def _record(
     if not folder_md5 or not folder_md5.endswith(".dir"):
         return None  # a file of that name, or no hash yet: not a folder DVC holds
     source = f"{source} (folder {out.get('path')})"
-    listing = _listing(folder_md5, dvc_file, root)
+    listing = _listing(folder_md5, dvc_file)
     if listing is None:
         return Tracked(md5=None, source=source)
-    md5 = listing.get(inside)
+    md5 = _listed(listing, inside, root)
     if md5 is None:
         return Tracked(md5=None, source=source, unlisted=True)
     return Tracked(md5=md5, source=source, raw=out.get("hash") == "md5")
@@ -160,9 +163,9 @@ def _inside(path: Path, folder: Path) -> str | None:
     return Path(relative).as_posix()
 
 
-def _listing(folder_md5: str, dvc_file: Path, root: Path) -> dict[str, str] | None:
-    """A tracked folder's listing (relpath -> MD5), from DVC's cache (DVC 3's layout, then
-    DVC 2's); None when the cache lacks it."""
+def _listing(folder_md5: str, dvc_file: Path) -> Path | None:
+    """Where DVC's cache keeps a tracked folder's listing (DVC 3's layout, then DVC 2's);
+    None when the cache lacks it."""
     cache = _cache(dvc_file)
     if cache is None:
         return None
@@ -170,33 +173,54 @@ def _listing(folder_md5: str, dvc_file: Path, root: Path) -> dict[str, str] | No
     for layout in (cache / "files" / "md5", cache):
         found = layout / digits[:2] / f"{digits[2:]}.dir"
         if _is_file(found):
-            return _read_listing(found, root)
+            return found
     return None
 
 
-def _read_listing(found: Path, root: Path) -> dict[str, str]:
-    shown = _relative(found, root)
+def _listed(listing: Path, inside: str, root: Path) -> str | None:
+    """The MD5 the listing (a JSON list of {md5, relpath}) gives `inside`, None when it
+    lists no such file. Read an entry at a time, so memory holds the text and one entry:
+    250 MB of `[[], [], ...]` read whole took 6.5 GB before it was found damaged."""
+    shown = _relative(listing, root)
     damaged = UserError(
         f"{shown}: DVC's listing of a tracked folder is damaged",
         hint="`dvc fetch` the folder's .dvc file again (or `dvc add` the folder)",
     )
     try:
-        if found.stat().st_size > MAX_LISTING_BYTES:
-            raise UserError(f"{shown}: {found.stat().st_size:,} bytes, more than mlgate reads")
-        entries = json.loads(found.read_bytes())
-    except (OSError, ValueError, RecursionError) as exc:
+        if listing.stat().st_size > MAX_LISTING_BYTES:
+            raise UserError(f"{shown}: {listing.stat().st_size:,} bytes, more than mlgate reads")
+        text = listing.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise damaged from exc
-    if not isinstance(entries, list):
+    decoder = json.JSONDecoder()
+    at = _blank(text, 0)
+    if text[at : at + 1] != "[":
         raise damaged
-    listing = {}
-    for entry in entries:
+    at = _blank(text, at + 1)
+    while text[at : at + 1] != "]":
+        try:
+            entry, at = decoder.raw_decode(text, at)
+        except (ValueError, RecursionError) as exc:
+            raise damaged from exc
         md5, relpath = (
             (entry.get("md5"), entry.get("relpath")) if isinstance(entry, dict) else (0, 0)
         )
         if not (isinstance(md5, str) and MD5.fullmatch(md5) and isinstance(relpath, str)):
             raise damaged
-        listing[relpath] = md5
-    return listing
+        if relpath == inside:
+            return md5
+        at = _blank(text, at)
+        if text[at : at + 1] == ",":
+            at = _blank(text, at + 1)
+        elif text[at : at + 1] != "]":
+            raise damaged
+    return None
+
+
+def _blank(text: str, at: int) -> int:
+    """The first position from `at` that is not JSON's white space."""
+    found = BLANK.match(text, at)
+    return found.end() if found else at
 
 
 def _cache(dvc_file: Path) -> Path | None:
@@ -236,21 +260,22 @@ def _cache_dir_named(config_file: Path) -> str | None:
 
 
 def _entries(entries: object, source: Path, root: Path) -> list[dict[str, object]]:
-    """The mappings of a list of deps or outs."""
-    found = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
-    return _bounded(found, source, root)
+    """The mappings of a list of deps or outs, counted before they are gone through."""
+    if not isinstance(entries, list):
+        return []
+    _bounded(len(entries), source, root)
+    return [e for e in entries if isinstance(e, dict)]
 
 
-def _bounded(items: list[T], source: Path, root: Path) -> list[T]:
+def _bounded(count: int, source: Path, root: Path) -> None:
     """More than MAX_ENTRIES is a damaged file: a few aliases can make millions, each
     compared with the data's path (45 s for a file of 47 KB)."""
-    if len(items) > MAX_ENTRIES:
+    if count > MAX_ENTRIES:
         raise UserError(
-            f"{_relative(source, root)} lists {words.count(len(items), 'file')}, more than "
+            f"{_relative(source, root)} lists {words.count(count, 'file')}, more than "
             f"the {MAX_ENTRIES:,} mlgate reads",
             hint="is it DVC's own file? `dvc status` says whether DVC can read it",
         )
-    return items
 
 
 def _raw(out: dict[str, object], md5: str) -> bool:
@@ -300,7 +325,7 @@ def _yaml(path: Path, root: Path) -> object:
     try:
         if path.stat().st_size > MAX_BYTES:
             raise UserError(f"{shown}: {path.stat().st_size:,} bytes, more than mlgate reads")
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"{shown}: DVC's file could not be read: {first}") from exc

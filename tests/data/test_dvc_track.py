@@ -370,3 +370,35 @@ def test_a_stage_output_changed_since_is_recorded_with_dvc_commit(repo: Path) ->
     assert "not the version that dvc.lock (stage prepare) holds" in stage.message
     hint = "`dvc commit data/extra.csv` (or `dvc repro prepare`) to record this version"
     assert hint in stage.message
+
+
+def test_dvc_files_that_would_take_minutes_or_gigabytes_are_refused_at_once(
+    folder_repo: Path,
+) -> None:
+    """A 1.3 MB dvc.lock of aliases made 100,000,000 outputs (47 s, 7 GB); 250 MB of
+    `[[], [], ...]` as a folder's listing took 6.5 GB; a 15 MiB .dvc file 2 minutes."""
+    import time
+
+    body = "{outs: *l}"
+    (folder_repo / "dvc.lock").write_text(
+        "schema: '2.0'\no: &o {path: zzz, md5: " + "0" * 32 + "}\n"
+        "l: &l [" + ", ".join(["*o"] * 1000) + "]\n"
+        "stages:\n" + "".join(f"  s{i}: {body}\n" for i in range(20_000))
+    )
+    started = time.monotonic()
+    with pytest.raises(UserError, match=r"dvc.lock lists 20,000,000 files, more than the 10,000"):
+        dvc_files.locked(folder_repo / "data/test.csv", folder_repo)
+    assert time.monotonic() - started < 10
+    (folder_repo / "dvc.lock").unlink()
+    (listing,) = (folder_repo / ".dvc/cache").rglob("*.dir")
+    listing.chmod(0o644)
+    listing.write_text("[" + "[], " * 10_000_000 + "[]]")
+    started = time.monotonic()
+    with pytest.raises(UserError, match="listing of a tracked folder is damaged"):
+        dvc_files.tracked(folder_repo / "data/train.csv", folder_repo)
+    assert time.monotonic() - started < 5
+    (folder_repo / "data.dvc").write_text("outs:\n" + "- {}\n" * 1_500_000)  # 6 MB
+    started = time.monotonic()
+    with pytest.raises(UserError, match="bytes, more than mlgate reads"):
+        dvc_files.tracked(folder_repo / "data/train.csv", folder_repo)
+    assert time.monotonic() - started < 1
