@@ -136,6 +136,13 @@ def test_run_exit_codes_follow_the_verdict(iris: Path) -> None:
     done = mlgate("run", "--json", cwd=iris)
     assert done.returncode == 1
     assert json.loads(done.stdout)["verdict"] == "failed"
+    # data that cannot be read is wrong input, as `mlgate check data` says (it was 1)
+    header = (iris / "data/test.csv").read_text().splitlines()[0]
+    (iris / "data/test.csv").write_text(header + "\n")
+    done = mlgate("run", "--json", cwd=iris)
+    assert done.returncode == 2, done.stderr
+    said = json.loads(done.stdout)
+    assert said["data"]["status"] == "error" and "has no rows" in said["data"]["message"]
 
 
 def test_a_broken_actions_environment_is_said_before_anything_is_trained(

@@ -35,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         folder = runs.run_dir(loaded.root, result.run_id)
         print(text.render(result, shown(args, folder / runs.REPORT_FILE)))
-    if result.evaluate.status == "error":  # the model could not be loaded or scored
+    # the data could not be read (or is no version DVC holds), or the model could not
+    # be loaded or scored: the input is wrong, as `mlgate check data` says of the data
+    if "error" in (result.data.status, result.evaluate.status):
         return EXIT_USER_ERROR
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
