@@ -22,6 +22,25 @@ GOOD = json.loads(
 )
 
 
+BIG = json.loads(
+    profile.to_json(
+        profile.condensed(
+            profile.of_frame(
+                pl.DataFrame({"sepal_length": [i / 100 for i in range(20_000)]}), exact=True
+            )
+        )
+    )
+)
+
+
+def cut_short() -> str:
+    """2,048 quantiles of 20,000 values cut to ten, its epsilon (1/2,048) kept: unchanged
+    data drifted against it (KS 0.995)."""
+    data = json.loads(json.dumps(BIG))
+    data["columns"]["sepal_length"]["quantiles"] = data["columns"]["sepal_length"]["quantiles"][:10]
+    return json.dumps(data)
+
+
 def damaged(change: str) -> str:
     data = json.loads(json.dumps(GOOD))
     numeric, categorical = data["columns"]["sepal_length"], data["columns"]["species"]
@@ -58,6 +77,7 @@ def root(tmp_path: Path) -> Path:
         (damaged("kind"), "column 'species'"),
         (damaged("nan"), "column 'sepal_length'"),
         ('{"rows": 3}', "is not an mlgate profile (its format is not mlgate-profile/1)"),
+        (cut_short(), "10 quantiles of 20000 values cannot be within epsilon"),
     ],
 )
 def test_a_damaged_reference_profile_is_a_located_problem(
