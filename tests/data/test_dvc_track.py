@@ -402,3 +402,26 @@ def test_dvc_files_that_would_take_minutes_or_gigabytes_are_refused_at_once(
     with pytest.raises(UserError, match="bytes, more than mlgate reads"):
         dvc_files.tracked(folder_repo / "data/train.csv", folder_repo)
     assert time.monotonic() - started < 1
+
+
+def test_validate_says_what_would_stop_the_pull(folder_repo: Path) -> None:
+    """A name the tracked folder's listing lacks (a typo), and a damaged DVC file, were
+    "valid"; the run then said the file does not exist, or that DVC's file was damaged."""
+    from mlgate.errors import ManifestError
+
+    shutil.rmtree(folder_repo / "data")
+    text = (folder_repo / "mlops.yaml").read_text()
+    (folder_repo / "mlops.yaml").write_text(text.replace("data/test.csv", "data/tset.csv"))
+    with pytest.raises(ManifestError) as refused:
+        manifest.load(folder_repo / "mlops.yaml")
+    assert (
+        "data.test: 'data/tset.csv' is tracked by DVC, but the version of its folder that "
+        "data.dvc (folder data) holds does not list it"
+    ) in str(refused.value)
+    (folder_repo / "data.dvc").write_text("outs:\n- md5: [unclosed\n  path: data\n")
+    with pytest.raises(ManifestError) as refused:
+        manifest.load(folder_repo / "mlops.yaml")
+    assert (
+        "data.train: 'data/train.csv' is tracked by DVC, but data.dvc: DVC's file could not"
+        in str(refused.value)
+    )

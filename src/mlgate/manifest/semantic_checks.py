@@ -92,8 +92,12 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
             continue
         if _exists(target) or (keys[0] == "data" and produced):
             continue
-        if _exists(Path(f"{target}.dvc")) or _dvc_tracked(target, root):
-            continue  # DVC-tracked: pulled before the run
+        tracked = _dvc_tracked(target, root)
+        if isinstance(tracked, str):
+            yield keys, f"'{relative}' is tracked by DVC, but {tracked}", False
+            continue
+        if tracked or _exists(Path(f"{target}.dvc")):
+            continue  # pulled before the run
         message = f"file '{relative}' does not exist"
         close = _nearby_file(target)
         if close:
@@ -768,13 +772,17 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
         )
 
 
-def _dvc_tracked(target: Path, root: Path) -> bool:
-    """Tracked by DVC (its own .dvc file, a stage's output, a tracked folder): the run
-    pulls it."""
+def _dvc_tracked(target: Path, root: Path) -> bool | str:
+    """Tracked by DVC (its own .dvc file, a stage's output, a tracked folder), so the run
+    pulls it; or what stops the pull: DVC's file is damaged, or the tracked folder's
+    recorded version does not list it (a typo in the name)."""
     try:
-        return dvc_files.tracked(target, root) is not None
-    except UserError:  # DVC's file is unreadable: the run says so when it needs the data
-        return False
+        found = dvc_files.tracked(target, root)
+    except UserError as exc:
+        return exc.message
+    if found is not None and found.unlisted:
+        return f"the version of its folder that {found.source} holds does not list it"
+    return found is not None
 
 
 def _dvc_stages(path: Path) -> list[str] | None:
