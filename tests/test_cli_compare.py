@@ -50,6 +50,24 @@ def test_compare_again_with_another_baseline_rewrites_the_verdict(
     assert result["verdict"] == "failed" and result["compare"]["gates"][0]["baseline"] == 1.0
     saved = json.loads(next((root / ".mlgate" / "runs").glob("*/run.json")).read_text())
     assert saved["verdict"] == "failed"  # the run's own record follows the new comparison
+    # a run named by its folder elsewhere is rewritten there, not over the project's run
+    # of the same id (which it was, the folder left as it was)
+    import shutil
+
+    (own,) = (root / ".mlgate" / "runs").glob("*/run.json")
+    elsewhere = root.parent / "copied-run"
+    shutil.copytree(own.parent, elsewhere)
+    done = mlgate("compare", "worse.json", "--run", str(elsewhere), cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((elsewhere / "run.json").read_text())["verdict"] == "passed"
+    assert json.loads(own.read_text())["verdict"] == "failed"
+    # an older run's report points no row at a line of today's manifest
+    run_id = own.parent.name
+    marked = mlgate("report", "--run", run_id, "--format", "markdown", cwd=root).stdout
+    assert "mlops.yaml:" in marked
+    (root / "mlops.yaml").write_text("# moved down\n" + (root / "mlops.yaml").read_text())
+    moved = mlgate("report", "--run", run_id, "--format", "markdown", cwd=root).stdout
+    assert "mlops.yaml:" not in moved
 
 
 def test_compare_with_a_branch_of_the_same_repository(make_repo: Callable[..., Path]) -> None:

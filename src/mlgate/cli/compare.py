@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from mlgate.cli.shared import console, load_manifest, read_run
+from mlgate.cli.shared import console, load_manifest
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED
 
 
@@ -17,11 +17,14 @@ def compare(args: argparse.Namespace) -> int:
         return _compare_dvc(args)
     from mlgate import pipeline, report
     from mlgate.compare import baseline
+    from mlgate.result import runs
 
     loaded = load_manifest(args)
     if args.baseline:
         loaded = baseline.override(loaded, args.baseline[0])
-    result = pipeline.recompare(loaded, read_run(args, loaded.root), observer=console())
+    path = runs.find(loaded.root, args.run) if args.run else runs.latest(loaded.root)
+    result = runs.read(path) if path else runs.read_latest(loaded.root)  # none: said why
+    result = pipeline.recompare(loaded, result, observer=console(), folder=path and path.parent)
     sys.stdout.write(report.render(result, loaded, "json" if args.json else args.format))
     return EXIT_PASSED if result.passed else EXIT_FAILED
 

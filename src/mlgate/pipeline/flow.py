@@ -249,13 +249,15 @@ def _found(
     )
 
 
-def save(manifest: Manifest, result: RunResult) -> None:
-    """The run's result and its full report (with the metrics' local history)."""
+def save(manifest: Manifest, result: RunResult, folder: Path | None = None) -> None:
+    """The run's result and its full report (with the metrics' local history), in
+    `folder` (default: the run's own in the project)."""
     from mlgate.report import charts, markdown
 
     # each metric's points, as the report reads them (a copy: dict is invariant)
     history: dict[str, markdown.History] = {**charts.history(manifest, result)}
-    runs.save(manifest.root, result, markdown.render(result, manifest, history=history))
+    report = markdown.render(result, manifest, history=history)
+    runs.save(manifest.root, result, report, folder)
 
 
 def recompare(
@@ -264,15 +266,18 @@ def recompare(
     *,
     observer: Observer | None = None,
     env: Mapping[str, str] | None = None,
+    folder: Path | None = None,
 ) -> RunResult:
-    """A finished run compared again (with another baseline, say), its verdict redone."""
+    """A finished run compared again (with another baseline, say), its verdict redone,
+    and saved in `folder`, where it was read (default: the run's own in the project: a
+    run named by its folder elsewhere was written over the project's of the same id)."""
     if result.evaluate.status != "passed":
         raise UserError(f"run {result.run_id} has no evaluation to compare: {result.summary}")
     ctx = _context(manifest, result.run_id, observer, env)
     result = replace(result, compare=compare_stage(ctx, replace(result, compare=None)))
     verdict, summary = decide(result)
     result = replace(result, verdict=verdict, summary=summary)
-    save(manifest, result)
+    save(manifest, result, folder)
     return result
 
 

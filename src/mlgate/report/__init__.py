@@ -36,7 +36,10 @@ def render(
         from mlgate.report import charts
 
         history = charts.history(manifest, result)
-    return markdown.render(result, manifest, limit=limit, history=history)
+    # rows point at their line of the manifest only if it is the one the run read: an
+    # older run's checks were pointed at lines of today's
+    same = manifest is not None and manifest.sha256 == result.manifest.sha256
+    return markdown.render(result, manifest if same else None, limit=limit, history=history)
 
 
 def write_png(result: RunResult, manifest: Manifest | None, folder: Path) -> list[Path]:

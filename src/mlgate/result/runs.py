@@ -41,9 +41,10 @@ def run_dir(root: Path, run_id: str) -> Path:
     return folder
 
 
-def save(root: Path, result: RunResult, report: str) -> Path:
-    """Write the run's report and then its result, each atomically; return run.json's path."""
-    folder = run_dir(root, result.run_id)
+def save(root: Path, result: RunResult, report: str, folder: Path | None = None) -> Path:
+    """Write the run's report and then its result, each atomically, in `folder` (default:
+    the run's own under `root`); return run.json's path."""
+    folder = folder or run_dir(root, result.run_id)
     atomic.write_text(folder / REPORT_FILE, report)
     target = folder / RESULT_FILE
     atomic.write_text(target, document.dumps(result))
