@@ -155,3 +155,20 @@ def test_the_stage_line_says_how_many_failures_it_does_not_name() -> None:
         "4 of 4 gates failed: f1 dropped; accuracy dropped; log_loss dropped; and 1 more "
         "(each in the report)"
     )
+
+
+def test_the_verdict_names_the_thresholds_that_failed_not_those_that_held() -> None:
+    """ "r2 >= 0.6, change >= -0.01, significant gain" named every bound of a gate whose
+    r2 of 0.91 was well above 0.6: only the change and the test failed."""
+    from mlgate.compare.gates import decide
+
+    gate = Gate(metric="r2", min=0.6, min_change=-0.01, significance="significant gain")
+    drop = PairedTest(
+        method="delta method", rows=1200, delta=-0.03, ci_low=-0.05, ci_high=-0.01, p_value=0.003
+    )
+    found = decide(gate, 0.91, 0.94, has_baseline=True, test=drop)
+    assert found.status == "failed"
+    assert gate_text.rule(found) == ">= 0.6, change >= -0.01, significant gain"
+    assert gate_text.broken(found) == "change >= -0.01, significant gain"
+    low = decide(Gate(metric="r2", min=0.95, min_change=-0.5), 0.91, 0.94, has_baseline=True)
+    assert gate_text.broken(low) == ">= 0.95"

@@ -54,7 +54,7 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
     if failed_gates:
         said.append(
             f"{words.of(len(failed_gates), len(gate_list), 'gate')} failed: "
-            + _named([f"{g.metric} {gate_text.rule(g)}".strip() for g in failed_gates])
+            + _named([f"{g.metric} {gate_text.broken(g)}".strip() for g in failed_gates])
         )
     told = failed_gates or any(c.stage == "compare" for c in failed)
     if compared is not None and compared.status != "passed" and not told:

@@ -20,6 +20,30 @@ def rule(gate: GateResult) -> str:
     return gate.rule if gate.thresholds is None else written(gate.thresholds)
 
 
+def broken(gate: GateResult) -> str:
+    """The thresholds the gate failed, as written ("change >= -0.01"): a verdict named
+    every threshold, those that held too ("r2 >= 0.6, change >= -0.01, significant gain"
+    for the significance alone). The whole rule where it failed for want of a value."""
+    limits = gate.thresholds
+    if limits is None or not gate.failures:
+        return rule(gate)
+    kept: set[str] = {f.kind for f in gate.failures}
+    if kept & {"relative_undefined", "untested"}:
+        return rule(gate)
+    if kept & {"significant_drop", "no_significant_gain"}:
+        kept |= {"significance"}
+    only = GateThresholds(
+        min=limits.min if "min" in kept else None,
+        max=limits.max if "max" in kept else None,
+        min_change=limits.min_change if "min_change" in kept else None,
+        max_change=limits.max_change if "max_change" in kept else None,
+        min_relative_change=limits.min_relative_change if "min_relative_change" in kept else None,
+        max_relative_change=limits.max_relative_change if "max_relative_change" in kept else None,
+        significance=limits.significance if "significance" in kept else "none",
+    )
+    return written(only) or rule(gate)
+
+
 def explanation(gate: GateResult) -> str:
     """The gate's one line: "f1_macro: 0.9050 vs 0.9120 (-0.0070): change >= -0.01 holds"."""
     return gate.explanation if gate.thresholds is None else f"{gate.metric}: {_said(gate)}"
