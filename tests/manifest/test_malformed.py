@@ -549,6 +549,19 @@ CASES = [
             "number, found .inf",
         ],
     ),
+    (  # bounds nothing: it was counted as passed in every run
+        "gate-without-a-threshold",
+        sub(
+            "  - {metric: f1_macro, min: 0.8}\n",
+            "  - {metric: f1_macro, min: 0.8}\ncompare:\n  gates:\n"
+            "    accuracy: {missing: pass, greater_is_better: true}\n",
+        ),
+        [
+            "mlops.yaml:19:15: compare.gates.accuracy: sets no threshold, so it holds whatever "
+            "the model does: name one, such as {min_change: -0.01} or {significance: no "
+            "significant drop}",
+        ],
+    ),
     (
         "nan-max-fraction",
         sub(

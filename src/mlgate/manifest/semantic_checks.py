@@ -46,6 +46,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_expression_problems(raw),
         *_range_problems(raw),
         *_nan_problems(raw),
+        *_thresholdless_gates(raw),
         *_duration_problems(raw),
         *_metric_problems(raw),
         *_feature_problems(raw),
@@ -489,6 +490,33 @@ def _range_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                     f"min_{kind} ({low}) is greater than max_{kind} ({high})",
                     False,
                 )
+
+
+GATE_THRESHOLDS = (
+    "min",
+    "max",
+    "min_change",
+    "max_change",
+    "min_relative_change",
+    "max_relative_change",
+)
+
+
+def _thresholdless_gates(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A gate of `missing`, `greater_is_better` or `slices` alone bounds nothing, and was
+    counted as passed ("no threshold holds") in every run."""
+    gates = _get(raw, "compare", "gates")
+    for name, spec in gates.items() if isinstance(gates, dict) else ():
+        if not isinstance(spec, dict) or not spec:
+            continue  # the schema says what is wrong with it
+        tested = spec.get("significance") not in (None, "none")
+        if not tested and all(spec.get(key) is None for key in GATE_THRESHOLDS):
+            yield (
+                ("compare", "gates", name),
+                "sets no threshold, so it holds whatever the model does: name one, such as "
+                "{min_change: -0.01} or {significance: no significant drop}",
+                False,
+            )
 
 
 def _nan_problems(raw: dict[str, Any]) -> Iterator[Finding]:
