@@ -319,6 +319,15 @@ def _column_json(column: ColumnProfile) -> dict[str, Any]:
     return written
 
 
+def read_file(path: Path, shown: str) -> Profile:
+    """A profile file from elsewhere (data.reference), as the run and `validate` read it:
+    a regular file of at most MAX_BYTES (a FIFO would block, a link to /dev/zero never
+    end, a big file was read whole before its size was judged), then as `read` reads it."""
+    from mlgate import files
+
+    return read(shown, files.read_bytes(path, limit=MAX_BYTES, name=shown))
+
+
 def read(path: str, text: bytes) -> Profile:
     """A profile from elsewhere, checked whole before any of it is used."""
     if len(text) > MAX_BYTES:

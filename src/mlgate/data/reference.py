@@ -16,6 +16,7 @@ def problem(manifest: Manifest, shown: str) -> Problem | None:
     """What is wrong with data.reference's profile, located in the manifest; None when it
     names no profile, one not there yet (the run says so), or one the run can read."""
     relative = manifest.data.reference
+    # profile.is_profile's rule, without loading polars for every manifest
     if relative is None or not relative.lower().endswith(".json"):
         return None
     path = manifest.resolve(relative)
@@ -24,11 +25,9 @@ def problem(manifest: Manifest, shown: str) -> Problem | None:
     from mlgate.data import profile
 
     try:
-        profile.read(relative, path.read_bytes())
+        profile.read_file(path, relative)
     except UserError as exc:
         message = exc.message.replace(relative, f"'{relative}'", 1)
-    except OSError as exc:
-        message = f"'{relative}' cannot be read: {exc.strerror}"
     else:
         return None
     line, column = manifest.lines.get("data.reference", (1, 1))

@@ -277,14 +277,10 @@ def _read_profile(manifest: Manifest, relative: str) -> Profile | UserError:
     """data.reference as a profile; a problem with it is the data stage's error."""
     from mlgate.data import profile
 
-    path = manifest.resolve(relative)
     try:
-        files.require_regular(path, "data.reference", relative)
-        return profile.read(relative, path.read_bytes())
+        return profile.read_file(manifest.resolve(relative), relative)
     except UserError as exc:
         return exc
-    except OSError as exc:
-        return UserError(f"data.reference: '{relative}' could not be read: {exc.strerror}")
 
 
 def train(ctx: RunContext) -> TrainStage:
