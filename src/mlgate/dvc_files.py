@@ -16,13 +16,12 @@ import json
 import os
 import re
 import shutil
-import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
-from mlgate import words
+from mlgate import files, words
 from mlgate.errors import OutsideError, UserError
 
 PULL_TIMEOUT_S = 3600.0
@@ -187,10 +186,8 @@ def _listed(listing: Path, inside: str, root: Path) -> str | None:
         hint="`dvc fetch` the folder's .dvc file again (or `dvc add` the folder)",
     )
     try:
-        if listing.stat().st_size > MAX_LISTING_BYTES:
-            raise UserError(f"{shown}: {listing.stat().st_size:,} bytes, more than mlgate reads")
-        text = listing.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = files.read_bytes(listing, limit=MAX_LISTING_BYTES, name=shown).decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise damaged from exc
     decoder = json.JSONDecoder()
     at = _blank(text, 0)
@@ -244,17 +241,11 @@ def _cache_dir_named(config_file: Path) -> str | None:
     """`cache.dir` in one of DVC's config files, if it names one. A regular file of at
     most CONFIG_BYTES only: a committed link to /dev/zero filled memory until the OOM
     killer stopped the run, and a FIFO hung it."""
-    try:
-        info = config_file.lstat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size > CONFIG_BYTES:
-            return None
-        text = config_file.read_bytes()
-    except OSError:
-        return None
     config = configparser.ConfigParser(interpolation=None)
     try:
+        text = files.read_bytes(config_file, limit=CONFIG_BYTES, name=config_file.name)
         config.read_string(text.decode("utf-8"))
-    except (configparser.Error, UnicodeDecodeError):
+    except (UserError, configparser.Error, UnicodeDecodeError):
         return None
     return config.get("cache", "dir", fallback=None)
 

@@ -563,26 +563,15 @@ def _settled(
 
 
 def _record(path: Path) -> dict[str, Any] | str:
-    """An uploaded record, or why it is refused: a regular file (not a link, which may
-    name /dev/zero; not a FIFO, which never ends), at most RECORD_BYTES, strict JSON."""
-    import stat
-
+    """An uploaded record, or why it is refused: a regular file (a link to /dev/zero never
+    ended, a FIFO hung collect) of at most RECORD_BYTES of strict JSON."""
+    from mlgate import files
     from mlgate.errors import UserError
     from mlgate.result import strict
 
     try:
-        mode = path.lstat().st_mode
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    if not stat.S_ISREG(mode):
-        return "not a regular file"
-    try:
-        said = strict.parse(
-            strict.read(path, limit=RECORD_BYTES, what="sweep record"),
-            limit=RECORD_BYTES,
-            source=path.name,
-            what="sweep record",
-        )
+        text = files.read_bytes(path, limit=RECORD_BYTES, name=path.name)
+        said = strict.parse(text, limit=RECORD_BYTES, source=path.name, what="sweep record")
     except UserError as exc:
         return exc.message
     return said if isinstance(said, dict) else "not a JSON object"
