@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from mlgate.cli.shared import console, load_manifest
+from mlgate.cli.shared import console, load_manifest, run_file
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED
 
 
@@ -22,9 +22,8 @@ def compare(args: argparse.Namespace) -> int:
     loaded = load_manifest(args)
     if args.baseline:
         loaded = baseline.override(loaded, args.baseline[0])
-    path = runs.find(loaded.root, args.run) if args.run else runs.latest(loaded.root)
-    result = runs.read(path) if path else runs.read_latest(loaded.root)  # none: said why
-    result = pipeline.recompare(loaded, result, observer=console(), folder=path and path.parent)
+    path = run_file(args, loaded.root)
+    result = pipeline.recompare(loaded, runs.read(path), observer=console(), folder=path.parent)
     sys.stdout.write(report.render(result, loaded, "json" if args.json else args.format))
     return EXIT_PASSED if result.passed else EXIT_FAILED
 

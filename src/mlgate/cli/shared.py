@@ -31,7 +31,14 @@ def read_run(args: argparse.Namespace, root: Path) -> RunResult:
     """The run `--run` names, else the last one."""
     from mlgate.result import runs
 
-    return runs.read(runs.find(root, args.run)) if args.run else runs.read_latest(root)
+    return runs.read(run_file(args, root))
+
+
+def run_file(args: argparse.Namespace, root: Path) -> Path:
+    """run.json of the run `--run` names, else of the last one."""
+    from mlgate.result import runs
+
+    return runs.find(root, args.run) if args.run else runs.latest_or_said(root)
 
 
 def shown(args: argparse.Namespace, path: Path | str) -> str:

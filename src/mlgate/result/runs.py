@@ -106,10 +106,15 @@ def find(root: Path, given: str) -> Path:
 
 def read_latest(root: Path) -> RunResult:
     """The newest finished run; a clear error when there is none yet."""
+    return read(latest_or_said(root))
+
+
+def latest_or_said(root: Path) -> Path:
+    """run.json of the newest finished run; a clear error when there is none yet."""
     path = latest(root)
     if path is None:
         raise UserError("no run to use: `mlgate run` first, or pass --run PATH/run.json")
-    return read(path)
+    return path
 
 
 def history(
