@@ -465,6 +465,18 @@ CASES = [
         ],
     ),
     (
+        "two-class-metric-of-a-declared-three-class-target",
+        sub(
+            "    plan: {type: category, values: [basic, pro]}\n",
+            "    plan: {type: category, values: [basic, pro]}\n"
+            "    churned: {values: [stayed, left, moved]}\n",
+        ).replace("[accuracy, f1_macro]", "[accuracy, f1, brier_score]"),
+        [
+            "mlops.yaml:15:23: evaluate.metrics[1]: 'f1' is defined for two classes, but data.columns.churned.values declares 3: use f1_macro (or f1_weighted)",
+            "mlops.yaml:15:27: evaluate.metrics[2]: 'brier_score' is defined for two classes, but data.columns.churned.values declares 3: use d2_brier (the Brier score's skill over all classes) or log_loss",
+        ],
+    ),
+    (
         "feature-is-target",
         sub("  target: churned\n", "  target: churned\n  features: [age, churned]\n"),
         [
@@ -636,6 +648,14 @@ def test_malformed_manifest(root: Path, text: str, expected: list[str]) -> None:
     assert [str(p) for p in error.value.problems] == expected
     assert error.value.exit_code == 2
     assert "Traceback" not in str(error.value)
+
+
+def test_two_class_metrics_of_a_declared_two_class_target_are_valid(root: Path) -> None:
+    text = sub(
+        "    plan: {type: category, values: [basic, pro]}\n",
+        "    plan: {type: category, values: [basic, pro]}\n    churned: {values: [stayed, left]}\n",
+    ).replace("[accuracy, f1_macro]", "[accuracy, f1, brier_score]")
+    assert parse(text.encode(), name="mlops.yaml", root=root).evaluate.metrics[1] == "f1"
 
 
 def test_non_utf8_bytes(root: Path) -> None:

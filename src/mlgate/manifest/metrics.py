@@ -130,3 +130,19 @@ DEFAULT_METRICS: dict[Task, tuple[str, ...]] = {
     "classification": ("accuracy", "f1_macro", "roc_auc", "log_loss"),
     "regression": ("rmse", "mae", "r2"),
 }
+
+
+# what says the same of more than two classes, where there is such a metric
+_MANY_CLASSES = {
+    "brier_score": "d2_brier (the Brier score's skill over all classes) or log_loss",
+    "average_precision": "roc_auc (one-vs-rest macro)",
+}
+
+
+def for_many_classes(name: str) -> str:
+    """Advice for a two-class metric asked of more classes: the run and validate say it."""
+    if f"{name}_macro" in METRICS:
+        return f"use {name}_macro (or {name}_weighted)"
+    if name in _MANY_CLASSES:
+        return f"use {_MANY_CLASSES[name]}"
+    return "with more it has no single value"

@@ -23,7 +23,7 @@ from mlgate import dvc_files, files, words
 from mlgate.errors import Problem, UserError
 from mlgate.manifest import data_formats, image_name, sql_words
 from mlgate.manifest.build import DURATION
-from mlgate.manifest.metrics import METRICS
+from mlgate.manifest.metrics import METRICS, for_many_classes
 from mlgate.manifest.spec import HOLDOUT_STEPS
 from mlgate.manifest.store_location import location_problem
 from mlgate.manifest.yaml_source import Document, KeyPath
@@ -49,6 +49,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_thresholdless_gates(raw),
         *_duration_problems(raw),
         *_metric_problems(raw),
+        *_two_class_problems(raw),
         *_feature_problems(raw),
         *_environment_problems(raw),
         *_monitor_problems(raw),
@@ -596,6 +597,25 @@ def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             yield (
                 where,
                 f"'{name}' is a {METRICS[name].task} metric, but evaluate.task is {task}",
+                False,
+            )
+
+
+def _two_class_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A metric defined for two classes, asked of a target declared with more: the run
+    could only fail on it, after training."""
+    target = _get(raw, "data", "target")
+    columns = _get(raw, "data", "columns")
+    spec = columns.get(target) if isinstance(columns, dict) and isinstance(target, str) else None
+    values = spec.get("values") if isinstance(spec, dict) else None
+    if not isinstance(values, list) or len(values) <= 2:
+        return
+    for where, name in _metric_names(raw):
+        if name in METRICS and METRICS[name].binary_only:
+            yield (
+                where,
+                f"'{name}' is defined for two classes, but data.columns.{target}.values "
+                f"declares {len(values)}: {for_many_classes(name)}",
                 False,
             )
 

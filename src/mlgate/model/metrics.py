@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mlgate import words
-from mlgate.manifest.metrics import METRICS
+from mlgate.manifest.metrics import METRICS, for_many_classes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -64,7 +64,7 @@ def compute(
         raise ValueError("the model gives no probabilities (no predict_proba)")
     binary = classes is not None and len(classes) == 2
     if metric.binary_only and not binary:
-        raise ValueError(f"'{name}' is defined for two classes; {_instead(name)}")
+        raise ValueError(f"'{name}' is defined for two classes; {for_many_classes(name)}")
     if metric.top_k is not None and (classes is None or len(classes) <= metric.top_k):
         more = words.count(metric.top_k, "class")
         raise ValueError(f"'{name}' needs more than {more} (with fewer it is 1 by definition)")
@@ -149,21 +149,6 @@ def compute(
     if metric.power is not None:
         return float(skm.mean_tweedie_deviance(y_true, y_pred, power=metric.power))
     return float(regression[name](y_true, y_pred))
-
-
-# what says the same of more than two classes, where there is such a metric
-MANY_CLASSES = {
-    "brier_score": "d2_brier (the Brier score's skill over all classes) or log_loss",
-    "average_precision": "roc_auc (one-vs-rest macro)",
-}
-
-
-def _instead(name: str) -> str:
-    if f"{name}_macro" in METRICS:
-        return f"use {name}_macro (or {name}_weighted)"
-    if name in MANY_CLASSES:
-        return f"use {MANY_CLASSES[name]}"
-    return "with more it has no single value"
 
 
 def _likelihood_ratio_defined(
