@@ -228,6 +228,32 @@ def test_a_profile_that_left_values_out_still_shows_a_real_shift() -> None:
     assert same.drifted_columns == ()
 
 
+@pytest.mark.parametrize("new_share", [1.0, 0.5, 0.05])
+def test_values_replaced_in_a_column_a_profile_cut_short_drift(new_share: float) -> None:
+    """Against a profile that left values out, new categories went untested: a column
+    whose values were all replaced by three new ones passed, as the values test has no
+    category known on both sides. Each new value is now held to the most the profile
+    could have of it (its least frequent kept count)."""
+    rng = np.random.default_rng(3)
+    values = np.array([f"s{i}" for i in range(3000)])
+    made = _cut(pl.DataFrame({"sku": rng.choice(values, 4000)}))
+    new = round(2000 * new_share)
+    rows = np.concatenate([rng.choice(values, 2000 - new), rng.choice(["n1", "n2", "n3"], new)])
+    current = pl.DataFrame({"sku": rows})
+    bound = min(made.columns["sku"].counts.values())  # type: ignore[union-attr]
+    for side in (current, _cut(current)):  # data in hand; the monitor's two profiles
+        result = drift.compare(made, side, DEFAULTS, reference_name="r", current_name="c")
+        (grown,) = [e for e in result.columns if e.test == "unseen"]
+        assert result.drifted_columns == ("sku",) and grown.drifted
+        assert grown.statistic == pytest.approx(new / 2000 - 3 * bound / 4000)
+        assert grown.reason.startswith(f"{new:,} of 2,000 rows ({new_share:.1%}) in 3 values ")
+        # Bonferroni over every current value the profile did not keep
+        lacking = drift._lacking(drift._column(side, "sku"), made.columns["sku"])  # type: ignore[arg-type]
+        counts = np.array([(rows == v).sum() for v in ("n1", "n2", "n3")])
+        p = stats.binom.sf(counts - 1, counts + bound, 2000 / 6000).min()
+        assert grown.p_value == pytest.approx(min(1.0, lacking.size * p), rel=1e-9)
+
+
 def test_a_profile_whose_kept_values_a_left_out_one_could_match_leaves_them_untested() -> None:
     """Kept at 30 rows each, with 100 rows left out: a value the data has 40 rows of may
     have up to 70 in both, more than any kept value's 60. No category is chosen by both
@@ -243,7 +269,13 @@ def test_a_profile_whose_kept_values_a_left_out_one_could_match_leaves_them_unte
         "values untested: the profile keeps its 2 most frequent values, and none is more "
         "frequent than a value it left out could be: chance would choose them"
     )
-    assert result.drifted_columns == ()
+    # but 60 rows of "d" in 160, where the profile could hold at most 30 of it, is drift
+    (grown,) = [e for e in result.columns if e.test == "unseen"]
+    assert grown.drifted and grown.reason == (
+        "60 of 160 rows (37.5%) in 1 value the reference profile did not keep (it keeps its "
+        "2 most frequent values) and could hold at most 30 rows of each"
+    )
+    assert grown.statistic == pytest.approx(60 / 160 - 30 / 160)
 
 
 def test_holm_adjusts_over_every_test_of_the_comparison() -> None:

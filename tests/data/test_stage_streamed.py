@@ -90,7 +90,8 @@ def drifted(check: CheckResult) -> bool:
 
 def verdicts(stage: DataStage) -> dict[tuple[str, str], bool]:
     """Whether each column drifted. A profile keeps a column's 1,000 most frequent values,
-    so where a column has more, new values go untested (and the reason says so)."""
+    so where a column has more, new values are tested against the most a value it left
+    out could have."""
     found: dict[tuple[str, str], bool] = {}
     for d in stage.drift:
         for c in d.columns:

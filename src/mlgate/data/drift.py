@@ -421,10 +421,7 @@ def _categorical(
     if reference.other == 0:
         found.append(_unseen(name, reference, current))
     else:
-        kept = words.count(len(reference.counts), "value")
-        found.append(
-            _untested(name, f"new categories untested: the reference profile keeps {kept}")
-        )
+        found.append(_outgrown(name, reference, current, spec.alpha))
     if reference.once > IDENTIFIER_SHARE * n_ref:
         said = phrases.share(reference.once, n_ref)
         found.append(_untested(name, f"values untested: {said} appear once (an id?)"))
@@ -530,12 +527,22 @@ def _counts_of(side: CategoricalProfile, values: list[str]) -> list[int | None]:
 
 def _largest_lacking(side: CategoricalProfile, other: CategoricalProfile) -> int:
     """The largest count on `side` of a value `other` did not keep."""
+    return int(_lacking(side, other).max(initial=0))
+
+
+def _lacking(side: CategoricalProfile, other: CategoricalProfile) -> np.ndarray:
+    """The counts on `side` of the values `other` lacks or did not keep; in polars when
+    `side` holds its data's counts there (an identifier's million values never become a
+    dict)."""
     if isinstance(side.counts, profile.Counted):
-        kept = list(other.counts)  # a profile that left values out: at most its TOP
-        known = pl.DataFrame({"value": [str(v) for v in kept]}, schema={"value": pl.String})
+        if isinstance(other.counts, profile.Counted):
+            known = other.counts.frame.select("value")
+        else:
+            values = [str(v) for v in other.counts]
+            known = pl.DataFrame({"value": values}, schema={"value": pl.String})
         lacking = side.counts.frame.join(known, on="value", how="anti")
-        return int(lacking.select(pl.col("count").max()).item() or 0)
-    return max((n for v, n in side.counts.items() if v not in other.counts), default=0)
+        return lacking["count"].to_numpy().astype(np.int64)
+    return np.array([n for v, n in side.counts.items() if v not in other.counts], dtype=np.int64)
 
 
 def folded(
@@ -584,18 +591,45 @@ def _unseen(name: str, reference: CategoricalProfile, current: CategoricalProfil
 
 
 def _new_rows(reference: CategoricalProfile, current: CategoricalProfile) -> int:
-    """Current rows whose value the reference lacks (those a profile left out among them);
-    in polars when the current side holds its data's counts there (data in hand against a
-    stored profile too: an identifier's million values never become a dict)."""
-    ref, cur = reference.counts, current.counts
-    if isinstance(cur, profile.Counted):
-        if isinstance(ref, profile.Counted):
-            known = ref.frame.select("value")
-        else:
-            known = pl.DataFrame({"value": list(ref)}, schema={"value": pl.String})
-        lacking = cur.frame.join(known, on="value", how="anti")
-        return int(lacking["count"].sum()) + current.other
-    return sum(c for v, c in cur.items() if v not in ref) + current.other
+    """Current rows whose value the reference lacks (those a profile left out among them)."""
+    return int(_lacking(current, reference).sum()) + current.other
+
+
+def _outgrown(
+    name: str, reference: CategoricalProfile, current: CategoricalProfile, alpha: float
+) -> _Pending:
+    """Against a profile that left values out, whether current values it did not keep are
+    more frequent than it could hold them. Such a value has at most `bound` rows there (its
+    least frequent kept value's count, plus the count's error), so each is tested one-sided
+    with its reference count set to that most: given both counts' sum, the current's is
+    binomial, and fewer reference rows only make it less likely. Bonferroni over the values
+    tested. Before, new categories went untested here, and a column whose values were all
+    replaced passed."""
+    from scipy import stats
+
+    bound = profile.hidden(reference) + reference.error
+    n_ref, n_cur = reference.count, current.count
+    counts = _lacking(current, reference)
+    share = n_cur / (n_ref + n_cur)
+    p = stats.binom.sf(counts - 1, counts + bound, share) if counts.size else np.ones(1)
+    adjusted = np.minimum(p * max(counts.size, 1), 1.0)
+    grown = counts[adjusted < alpha]
+    excess = float(np.clip(grown / n_cur - bound / n_ref, 0, None).sum())
+    kept = words.count(len(reference.counts), "most frequent value")
+    return _Pending(
+        ColumnDrift(
+            column=name,
+            test="unseen",
+            reason=f"{phrases.share(int(grown.sum()), n_cur)} in "
+            f"{words.count(grown.size, 'value')} the reference profile did not keep (it "
+            f"keeps its {kept}) and could hold at most {words.count(bound, 'row')} of each",
+            statistic=excess,
+            threshold=UNSEEN_THRESHOLD,
+            p_value=float(adjusted.min()),
+            values=(n_ref, n_cur),
+        ),
+        significance=f"binomial (Bonferroni over {words.count(counts.size, 'value')})",
+    )
 
 
 def _threshold(method: str, column: DriftColumn, spec: Drift) -> float:
