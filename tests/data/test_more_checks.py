@@ -78,6 +78,30 @@ def test_sorted_finds_every_row_below_the_largest_before_it() -> None:
     )
 
 
+def test_sorted_reads_text_declared_as_dates_by_their_moment() -> None:
+    """Dates kept as text (CSV, JSON Lines) were refused ("this one is String") though
+    `min` and freshness read them: an ordered file failed. 09:00 at +02:00 is 07:00 UTC,
+    before the 08:30 UTC row above it, though it sorts after it as text."""
+    text = ["2024-01-05T08:00:00Z", "2024-01-05T08:30:00Z", "2024-01-05T09:00:00+02:00", None]
+    frame = pl.DataFrame({"y": [0] * 4, "at": text})
+    found = run(frame, Column(name="at", type="datetime", sorted="increasing"))
+    assert said(found["data.test.columns.at.sorted"]) == (
+        "failed",
+        "1 of 4 rows (25.0%) smaller than a value before them; at row 3",
+    )
+    ordered = frame.with_columns(pl.Series("at", [*text[:2], "2024-01-05T11:00:00+02:00", None]))
+    again = run(ordered, Column(name="at", type="datetime", sorted="increasing"))
+    assert said(again["data.test.columns.at.sorted"]) == (
+        "passed",
+        "all 3 non-null rows are in order",
+    )
+    plain = run(frame, Column(name="at", sorted="increasing"))  # text not declared as dates
+    assert said(plain["data.test.columns.at.sorted"]) == (
+        "error",
+        "sorted applies to numbers and dates; this one is String",
+    )
+
+
 def test_dates_in_a_range_on_text_and_on_a_date_column() -> None:
     text = ["2024-01-05", "2023-12-31", "2024-02-01", "2024-03-01T10:00:00", None]
     frame = pl.DataFrame({"y": [0] * 5, "day": text})

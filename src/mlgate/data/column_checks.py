@@ -434,11 +434,20 @@ def _null_fraction(on: _On, key: str, rule: str) -> Planned:
 
 
 def _sorted(on: _On, key: str, rule: str) -> Planned:
-    values = on.base if on.dtype.is_temporal() else on.base.cast(pl.Float64, strict=False)
-    if not (on.dtype.is_numeric() or on.dtype.is_temporal()):
+    """Numbers and dates in order: dates stored as text too, when the column is declared
+    `type: datetime` (as `min`, `max` and freshness read them)."""
+    dated = on.column.type == "datetime" and type_checks.is_text(on.dtype)
+    if dated:
+        values = type_checks.as_datetime(on.base.cast(pl.String), pl.String())
+    elif on.dtype.is_temporal():
+        values = on.base
+    elif on.dtype.is_numeric():
+        values = on.base.cast(pl.Float64, strict=False)
+    else:
         return on.where.result(
             key, rule, "error", f"sorted applies to numbers and dates; this one is {on.shown}"
         )
+    assert values is not None
     if on.column.sorted == "increasing":  # below the largest value before it
         earlier = values.cum_max().forward_fill().shift(1)
         offending, found = values < earlier, "smaller than a value before them"
