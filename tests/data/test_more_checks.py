@@ -315,6 +315,22 @@ def test_class_balance_names_the_rare_classes() -> None:
     assert said(balanced) == ("passed", "3 classes; the smallest has 50 of 150 rows (33.3%)")
 
 
+def test_class_balance_of_a_regressions_target_is_an_error_not_a_class_a_value() -> None:
+    """Each float of a regression's target was a class: "40 classes of 40 under 5%"."""
+    prices = pl.DataFrame({"price": [1.5, 2.25, 3.0, 1.5]})
+    found = run(prices, target_min_fraction=0.05)["data.test.target_balance"]
+    assert said(found) == (
+        "error",
+        "price holds numbers with fractions, a regression's target: class balance applies "
+        "to a classifier's classes",
+    )
+    labels = pl.DataFrame({"y": [0.0, 1.0, 1.0, None]})  # classes written as floats
+    assert said(run(labels, target_min_fraction=0.4)["data.test.target_balance"]) == (
+        "failed",
+        "1 class of 2 under 40%: 0 1 of 3 rows (33.3%)",
+    )
+
+
 def test_one_schema_across_train_test_and_reference() -> None:
     train = pl.DataFrame({"y": [0, 1], "age": [30, 40], "plan": ["a", "b"]})
     test = pl.DataFrame({"y": [0], "age": [31.5], "plan": ["a"]})

@@ -477,6 +477,18 @@ CASES = [
         ],
     ),
     (
+        "class-balance-of-a-regression",
+        sub("  task: classification\n  metrics: [accuracy, f1_macro]\n", "  task: regression\n")
+        .replace("model_checks:\n  - {metric: f1_macro, min: 0.8}\n", "")
+        .replace(
+            "  target: churned\n",
+            "  target: churned\n  checks: {target_balance: {min_fraction: 0.05}}\n",
+        ),
+        [
+            "mlops.yaml:6:12: data.checks.target_balance: class balance applies to a classifier's target, but evaluate.task is regression: remove it",
+        ],
+    ),
+    (
         "feature-is-target",
         sub("  target: churned\n", "  target: churned\n  features: [age, churned]\n"),
         [

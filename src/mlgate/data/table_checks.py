@@ -60,9 +60,18 @@ def target_balance(role: str, frame: Table, target: str, low: float) -> CheckRes
         f"each class of {target} >= {phrases.fraction(low)}",
         "data.checks.target_balance.min_fraction",
     )
-    columns = frames.schema(frame).names()
+    schema = frames.schema(frame)
+    columns = schema.names()
     if target not in columns:
         return result(status="error", message=column_checks.missing(target, columns))
+    if schema[target].is_float():  # whole numbers stored as 0.0 and 1.0 are classes still
+        fractional = (pl.col(target) != pl.col(target).round(0)).any()
+        if frames.collected(frame.select(fractional)).item():
+            return result(
+                status="error",
+                message=f"{target} holds numbers with fractions, a regression's target: "
+                "class balance applies to a classifier's classes",
+            )
     counted = frame.select(pl.col(target).drop_nulls().value_counts(sort=True))
     counts = frames.collected(counted).unnest(target)
     total = int(counts["count"].sum())

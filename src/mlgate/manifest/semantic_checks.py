@@ -50,6 +50,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_duration_problems(raw),
         *_metric_problems(raw),
         *_two_class_problems(raw),
+        *_balance_problems(raw),
         *_feature_problems(raw),
         *_environment_problems(raw),
         *_monitor_problems(raw),
@@ -599,6 +600,24 @@ def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 f"'{name}' is a {METRICS[name].task} metric, but evaluate.task is {task}",
                 False,
             )
+
+
+def _balance_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """Class balance asked of a regression: every distinct number would be a class."""
+    if not isinstance(_get(raw, "data", "checks", "target_balance"), dict):
+        return
+    task = _get(raw, "evaluate", "task")
+    said = "evaluate.task is regression"
+    if task is None:
+        names = [n for _, n in _metric_names(raw) if n in METRICS]
+        task = METRICS[names[0]].task if names else None
+        said = f"'{names[0]}' is a regression metric" if names else ""
+    if task == "regression":
+        yield (
+            ("data", "checks", "target_balance"),
+            f"class balance applies to a classifier's target, but {said}: remove it",
+            True,
+        )
 
 
 def _two_class_problems(raw: dict[str, Any]) -> Iterator[Finding]:
