@@ -136,6 +136,20 @@ def test_id_and_features_missing_from_a_file_are_located(root: Path) -> None:
     ]
 
 
+def test_a_declared_column_missing_from_a_file_is_located_at_its_key(root: Path) -> None:
+    """A typo in data.columns passed validate and failed the run's data checks (exit 1);
+    a column declared `required: false` may be absent."""
+    (root / "data/test.csv").write_text("age,churned\n30,0\n")
+    (root / "data/train.csv").write_text("age,churned\n30,0\n")
+    text = manifest(extra="  columns:\n    agee: {min: 0}\n    plan: {required: false}\n")
+    assert problems(text, root) == [
+        "mlops.yaml:7:5: data.columns.agee: column 'agee' is not in data/test.csv; its "
+        "columns: age, churned; did you mean 'age'?",
+        "mlops.yaml:7:5: data.columns.agee: column 'agee' is not in data/train.csv; its "
+        "columns: age, churned; did you mean 'age'?",
+    ]
+
+
 def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
     (root / "data/train.csv").write_text(",".join(f"c{i}" for i in range(500)) + ",churn\n")
     (root / "data/test.csv").write_text("")

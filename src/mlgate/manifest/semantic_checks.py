@@ -193,6 +193,14 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     if isinstance(fresh, str) and fresh:
         needed.append((("data", "checks", "freshness", "column"), fresh))
     scored = _kept_columns(raw)
+    declared = _get(raw, "data", "columns")
+    if isinstance(declared, dict):  # the key is the name: the error points at it
+        needed += [
+            (("data", "columns", name), name)
+            for name, spec in declared.items()
+            if isinstance(name, str)
+            and not (isinstance(spec, dict) and spec.get("required") is False)
+        ]
     if not needed and not scored:
         return
     for role, relative, path, fmt in _data_files(raw, root, ("train", "test")):
@@ -208,7 +216,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
                 yield (
                     where,
                     f"column '{name}' is not in {relative}{columns_hint(name, columns)}",
-                    False,
+                    where[:2] == ("data", "columns"),
                 )
 
 
