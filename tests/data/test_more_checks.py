@@ -295,6 +295,18 @@ def test_row_expressions_across_columns_and_a_conditional_null() -> None:
     assert found["data.test.expressions[1]"].manifest_key == "data.checks.expressions[1]"
 
 
+def test_a_misspelt_column_in_an_expression_is_named_with_polars_guess() -> None:
+    """Not every column of a wide file: the one misspelt, and the one it likely meant."""
+    frame = pl.DataFrame(
+        {"y": [0, 1], "alcohol": [12.0, 13.0], **{f"c{i}": [0, 1] for i in range(300)}}
+    )
+    found = run(frame, expressions=("alcohl > 0",))
+    assert said(found["data.test.expressions[0]"]) == (
+        "error",
+        'could not be evaluated: unable to find column "alcohl"; did you mean "alcohol"?',
+    )
+
+
 def test_nothing_in_an_expression_is_run_as_python() -> None:
     frame = pl.DataFrame({"y": [0, 1]})
     found = run(frame, expressions=("__import__('os').system('touch /tmp/pwned') = 0",))

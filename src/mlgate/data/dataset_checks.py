@@ -13,8 +13,14 @@ from mlgate.result.records import CheckResult
 
 
 def not_evaluated(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"could not be evaluated: {lines[0] if lines else type(exc).__name__}"
+    """polars' first line, less the list of every column (a wide file's runs on), with its
+    guess at a misspelt column kept."""
+    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    said = lines[0].split("; valid columns:")[0] if lines else type(exc).__name__
+    guess = next((line for line in lines[1:3] if line.startswith("Did you mean")), None)
+    if guess is not None:
+        said += "; d" + guess[1:]
+    return f"could not be evaluated: {said}"
 
 
 def rows(role: str, height: int, low: int | None, high: int | None) -> CheckResult:
