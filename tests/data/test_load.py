@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -184,9 +185,11 @@ def test_json_lines_not_utf8_are_named_by_line(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         load.read(path, "jsonl")
     assert caught.value.message.endswith("line 2 is not UTF-8 text (its byte 11)")
-    assert caught.value.hint == (
-        "the file is not UTF-8 text: convert it, e.g. iconv -f latin1 -t utf-8 'rows.jsonl'"
-    )
+    command = f"iconv -f latin1 -t utf-8 {path} > {path}.utf8 && mv {path}.utf8 {path}"
+    assert caught.value.hint == f"the file is not UTF-8 text: convert it, e.g. {command}"
+    # the hint is a whole command: the file is UTF-8 after it, and reads
+    subprocess.run(["bash", "-c", command], check=True, cwd=tmp_path)
+    assert load.read(path, "jsonl")["a"].to_list() == ["x", "caf\u00e9"]
 
 
 def test_a_utf16_file_is_named_so_and_the_hint_converts_from_utf16(tmp_path: Path) -> None:
@@ -197,13 +200,13 @@ def test_a_utf16_file_is_named_so_and_the_hint_converts_from_utf16(tmp_path: Pat
     assert "invalid utf-8 at byte 0 (UTF-16 text: it starts with UTF-16's byte-order" in str(
         caught.value
     )
-    assert "iconv -f utf-16 -t utf-8 'prod.csv'" in (caught.value.hint or "")
+    assert f"iconv -f utf-16 -t utf-8 {path} > {path}.utf8 && mv" in (caught.value.hint or "")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("a,b\n1,caf\u00e9\n".encode("latin1"))
     with pytest.raises(UserError) as caught:
         load.read(latin, "csv")
     assert "UTF-16" not in str(caught.value)
-    assert "iconv -f latin1 -t utf-8 'latin.csv'" in (caught.value.hint or "")
+    assert f"iconv -f latin1 -t utf-8 {latin} > {latin}.utf8 && mv" in (caught.value.hint or "")
 
 
 def test_the_reason_is_the_readers_first_line(tmp_path: Path) -> None:

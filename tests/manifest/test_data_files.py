@@ -173,7 +173,8 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
             "test.csv",
             CSV.encode("utf-16"),
             "'data/test.csv' cannot be read as csv: it is UTF-16 text, not UTF-8: convert it, "
-            "e.g. iconv -f utf-16 -t utf-8",
+            "e.g. iconv -f utf-16 -t utf-8 data/test.csv > data/test.csv.utf8 && mv "
+            "data/test.csv.utf8 data/test.csv",
         ),
         (
             "test.parquet",

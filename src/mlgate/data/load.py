@@ -321,9 +321,8 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     hint = None
     if "utf-8" in reason.lower() or "utf8" in reason.lower():
         source = "utf-16" if UTF16 in reason else "latin1"
-        hint = (
-            f"the file is not UTF-8 text: convert it, e.g. iconv -f {source} -t utf-8 '{path.name}'"
-        )
+        command = data_formats.to_utf8(source, str(path))
+        hint = f"the file is not UTF-8 text: convert it, e.g. {command}"
     elif fmt == "parquet" and "PAR1" in reason:
         hint = "a Parquet file ends with PAR1: is it cut short, or another format?"
     return UserError(f"data file '{path}' could not be read as {fmt}: {reason}", hint=hint)

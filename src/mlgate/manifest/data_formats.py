@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,17 +77,25 @@ def header(path: Path, fmt: str) -> list[str] | None:
     return None
 
 
-def unreadable(path: Path, fmt: str) -> str | None:
+def to_utf8(source: str, shown: str) -> str:
+    """The command that rewrites a file as UTF-8 where it is: iconv writes its output as it
+    reads, so to a copy, moved over the file once whole."""
+    file, copy = shlex.quote(shown), shlex.quote(f"{shown}.utf8")
+    return f"iconv -f {source} -t utf-8 {file} > {copy} && mv {copy} {file}"
+
+
+def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
     """Why the run could not read the file, as far as its first bytes and footer tell
     (None: nothing seen wrong). An empty file, text that is not UTF-8, a CSV column name
     holding a quote, a Parquet file without its footer, a first JSON Lines record that is
     not JSON."""
+    named = str(path) if shown is None else shown
     try:
         if path.stat().st_size == 0:
             return "it is empty"
         with open(path, "rb") as handle:
             if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-                return "it is UTF-16 text, not UTF-8: convert it, e.g. iconv -f utf-16 -t utf-8"
+                return f"it is UTF-16 text, not UTF-8: convert it, e.g. {to_utf8('utf-16', named)}"
         if fmt == "csv":
             return quote_in_header(path)
         if fmt == "parquet":
@@ -101,7 +110,7 @@ def unreadable(path: Path, fmt: str) -> str | None:
     except UnicodeDecodeError as exc:
         return (
             f"it is not UTF-8 text (byte {exc.start} does not decode): convert it, e.g. "
-            "iconv -f latin1 -t utf-8"
+            + to_utf8("latin1", named)
         )
     except (ValueError, IndexError, RecursionError) as exc:
         if fmt == "parquet":

@@ -167,7 +167,7 @@ def _unreadable_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     """Data files already there that the run could not read: what `validate` accepts, the
     run reads (a Latin-1 header, a cut Parquet file, an empty reference)."""
     for role, relative, path, fmt in _data_files(raw, root, ("train", "test", "reference")):
-        why = data_formats.unreadable(path, fmt)
+        why = data_formats.unreadable(path, fmt, relative)
         if why is not None:
             yield ("data", role), f"'{relative}' cannot be read as {fmt}: {why}", False
 
