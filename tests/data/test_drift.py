@@ -369,6 +369,27 @@ def test_the_check_fails_when_the_share_of_drifted_columns_is_reached() -> None:
     assert drift.check(compared(reference, current, Drift(share=0.6))).status == "passed"
 
 
+def test_the_check_counts_the_columns_left_unnamed_not_the_tests() -> None:
+    """A column can drift by two tests (its values and its new categories): "and 5 more"
+    counted tests where 5 of 10 columns drifted."""
+    rng = np.random.default_rng(8)
+    reference = pl.DataFrame({f"c{i}": rng.choice(["a", "b"], 400) for i in range(5)})
+    current = pl.DataFrame({f"c{i}": rng.choice(["a", "new"], 400) for i in range(5)})
+    result = compared(reference, current)
+    assert result.drifted_columns == ("c0", "c1", "c2", "c3", "c4")
+    assert sum(e.drifted for e in result.columns) == 10  # each by two tests
+    message = drift.check(result).message
+    assert message.endswith("; and 2 more columns)")
+    assert [part.split(":")[0] for part in message[message.index("(") + 1 :].split("; ")][:-1] == [
+        "c0",
+        "c0",
+        "c1",
+        "c1",
+        "c2",
+        "c2",
+    ]
+
+
 def test_the_id_column_is_left_out_and_a_named_reference_compares_both_files() -> None:
     rng = np.random.default_rng(8)
     make = lambda: pl.DataFrame({"row": np.arange(100), "x": rng.normal(size=100)})  # noqa: E731

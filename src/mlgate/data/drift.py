@@ -133,10 +133,12 @@ def _usable(reference: pl.DataFrame | Profile, spec: Data, exclude: Sequence[str
 def check(result: DriftResult) -> CheckResult:
     """The comparison as one data check: it fails when the file as a whole drifted."""
     tested, drifted = len(result.tested_columns), len(result.drifted_columns)
-    worst = [e for e in result.columns if e.drifted]
-    named = "; ".join(f"{e.column}: {e.message}" for e in worst[: phrases.EXAMPLES])
-    if len(worst) > phrases.EXAMPLES:
-        named += f"; and {len(worst) - phrases.EXAMPLES:,} more"
+    shown = result.drifted_columns[: phrases.EXAMPLES]  # a column can drift by two tests
+    named = "; ".join(
+        f"{e.column}: {e.message}" for e in result.columns if e.drifted and e.column in shown
+    )
+    if drifted > len(shown):
+        named += f"; and {words.count(drifted - len(shown), 'more column')}"
     message = f"{words.of(drifted, tested, 'column')} drifted" + (f" ({named})" if named else "")
     status: Status = "failed" if result.drifted else "passed"
     if not tested:  # nothing measured is no evidence of no drift: said, not passed
