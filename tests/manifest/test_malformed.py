@@ -489,6 +489,13 @@ CASES = [
         ],
     ),
     (
+        "a-word-for-an-allowed-value-spelling-would-not-find",
+        sub("{type: integer, min: 18, max: 120}", "{type: integer, sorted: ascending}"),
+        [
+            "mlops.yaml:7:34: data.columns.age.sorted: found 'ascending', expected one of: increasing, decreasing; did you mean 'increasing'?",
+        ],
+    ),
+    (
         "feature-is-target",
         sub("  target: churned\n", "  target: churned\n  features: [age, churned]\n"),
         [

@@ -174,6 +174,17 @@ def _unknown_key(key: str, allowed: list[str]) -> str:
 
 
 LISTED = 12  # more allowed values than this are not all listed after a likely fix
+# words people write for an allowed value that spelling alone would not find
+SYNONYMS = {
+    "ascending": "increasing",
+    "asc": "increasing",
+    "descending": "decreasing",
+    "desc": "decreasing",
+    "classifier": "classification",
+    "regressor": "regression",
+    "benjamini-hochberg": "bh",
+    "fdr": "bh",
+}
 
 
 def _not_one_of(instance: object, allowed: list[object]) -> str:
@@ -181,7 +192,9 @@ def _not_one_of(instance: object, allowed: list[object]) -> str:
     names = [str(a) for a in allowed]
     listed = f"expected one of: {', '.join(names)}"
     if isinstance(instance, str):
-        exact = [n for n in names if n.lower() == instance.lower()]
+        exact = [
+            n for n in names if n.lower() in (instance.lower(), SYNONYMS.get(instance.lower()))
+        ]
         close = exact or difflib.get_close_matches(instance, names, n=1, cutoff=0.6)
         if close and len(names) > LISTED:
             return (
