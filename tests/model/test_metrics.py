@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -260,3 +261,26 @@ def test_an_undefined_likelihood_ratio_says_why() -> None:
         compute("positive_likelihood_ratio", y, pred, None, classes=classes)
         == (skm.class_likelihood_ratios(y, pred, labels=classes)[0])
     )
+
+
+def test_a_metric_undefined_on_the_rows_says_why_instead_of_warning() -> None:
+    """A slice of a 3-class test set holding two of the classes: scikit-learn warned on
+    the terminal ("Only one class is present in y_true") and gave NaN; its words are now
+    the reason the metric has no value."""
+    X, y = load_iris(return_X_y=True)
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    rows = y > 0  # classes 1 and 2 only: class 0 against the rest has one class
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning escaping would fail here
+        with pytest.raises(ValueError, match="^Only one class is present in y_true"):
+            compute(
+                "roc_auc",
+                y[rows],
+                model.predict(X[rows]),
+                model.predict_proba(X[rows]),
+                classes=[0, 1, 2],
+            )
+        # defined where every class is there: scikit-learn's value, nothing said
+        assert compute(
+            "roc_auc", y, model.predict(X), model.predict_proba(X), classes=[0, 1, 2]
+        ) == pytest.approx(skm.roc_auc_score(y, model.predict_proba(X), multi_class="ovr"))

@@ -8,6 +8,7 @@ scikit-learn computes the rest, and any labels out of the ordinary.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,28 @@ def compute(
 
     Raises ValueError with a readable reason when the metric cannot be computed.
     """
+    # scikit-learn warns where a metric is undefined (a class missing from a slice's rows)
+    # and returns NaN: its words become the reason, not a warning on the terminal
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        value = _compute(
+            name, y_true, y_pred, scores, classes=classes, positive_index=positive_index
+        )
+    reasons = [str(w.message).splitlines()[0] for w in said if str(w.message).strip()]
+    if math.isnan(value) and reasons:
+        raise ValueError(reasons[0])
+    return value
+
+
+def _compute(
+    name: str,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    scores: np.ndarray | None,
+    *,
+    classes: list[object] | None = None,
+    positive_index: int = 1,
+) -> float:
     from sklearn import metrics as skm
 
     metric = METRICS[name]
