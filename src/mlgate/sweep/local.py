@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -432,7 +433,9 @@ def _finished(root: Path, c: Configuration, key: str) -> Finished | None:
 
 
 def _write_params(manifest: Manifest, values: Mapping[str, Any]) -> None:
-    """The configuration's values into the copy's params file, by path (`train.C`)."""
+    """The configuration's values into the copy's params file, by path (`train.C`), in
+    the file's own format: a JSON file written as YAML broke scripts that read it with
+    `json.load`."""
     import yaml
 
     from mlgate.manifest.build import DEFAULT_PARAMS
@@ -445,7 +448,30 @@ def _write_params(manifest: Manifest, values: Mapping[str, Any]) -> None:
         for part in parents:
             node = node.setdefault(_held_key(node, part), {})
         node[_held_key(node, last)] = value
-    atomic.write_text(path, yaml.safe_dump(data, sort_keys=False))
+    if path.suffix.lower() == ".json":
+        atomic.write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        atomic.write_text(path, _yaml_1_2(data))
+
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}  # 1.2's, and 1.1's
+
+
+def _yaml_1_2(data: Any) -> str:
+    """PyYAML writes YAML 1.1, leaving "1e3" plain, which the params reader (YAML 1.2, as
+    DVC reads it) took back as 1000.0: a text is quoted unless it is a plain word."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        plain = _PLAIN.fullmatch(value) is not None and value.lower() not in _WORDS
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if plain else '"')
+
+    Dumper.add_representer(str, text)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True)
 
 
 def _held_key(node: Mapping[Any, Any], part: str) -> Any:
