@@ -399,6 +399,8 @@ def outcome_of(result: RunResult, *, shell: bool) -> tuple[str, str]:
         return "error", f"training: {said or result.summary}"
     if result.evaluate.status == "error":
         return "error", f"evaluation: {result.evaluate.message or result.summary}"
+    if result.evaluate.status not in ("passed", "failed"):  # no model scored: not finished
+        return "error", result.summary  # (a failed data.prepare may pass when run again)
     return result.verdict, result.summary
 
 
