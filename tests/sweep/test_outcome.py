@@ -17,7 +17,7 @@ def test_a_failed_data_prepare_is_an_error_the_next_sweep_runs_again(tmp_path: P
     files = projects.iris_files(Path())
     files["mlops.yaml"] = projects.IRIS_MANIFEST.replace(
         "  target: species\n",
-        "  target: species\n  prepare: python -c \"raise SystemExit(1)\"\n",
+        '  target: species\n  prepare: python -c "raise SystemExit(1)"\n',
         1,
     )
     root = projects.write(tmp_path / "iris", files)

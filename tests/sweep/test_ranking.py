@@ -133,6 +133,29 @@ def test_configurations_that_share_too_few_rows_are_not_ranked_and_say_why(
     assert ranking.document(ranked)["unranked"] == ranked.unranked
 
 
+def test_too_few_choosing_rows_on_the_same_rows_rank_nothing(tmp_path: Path) -> None:
+    """`holdout: 0.99` left 2 of 133 rows to choose among 8 configurations, and a winner
+    was named with no word of it."""
+    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
+    whole = pd.read_csv(root / "data" / "test.csv")
+    relaxed(root)
+    a, b = run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+    keys = arrays.decode(runs.read(root / a.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
+    for holdout in (0.9, 0.5):
+        choosing = int(ranking.chooses(keys, holdout).sum())
+        ranked = ranking.rank(root, [a, b], "accuracy", holdout)
+        if choosing < ranking.MIN_CHOOSING_ROWS:
+            assert ranked.winner is None and [r.choosing for r in ranked.ranked] == [None, None]
+            assert ranked.unranked == (
+                f"{choosing} test rows of 30 would choose among the configurations "
+                f"(sweep.holdout {holdout:g} held out), fewer than 10: chance would pick the "
+                "best; lower sweep.holdout, or test on more rows"
+            )
+        else:
+            assert ranked.winner is not None and ranked.unranked == ""
+    assert int(ranking.chooses(keys, 0.9).sum()) < 10 <= int(ranking.chooses(keys, 0.5).sum())
+
+
 def test_a_winner_with_no_held_out_row_is_no_winner_and_says_why(tmp_path: Path) -> None:
     root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
     whole = pd.read_csv(root / "data" / "test.csv")

@@ -24,6 +24,7 @@ from mlgate.sweep.local import Finished
 
 SPLIT = HOLDOUT_STEPS  # row keys fall into this many buckets; `holdout` of them are held out
 MIN_SHARED_ROWS = 30  # where configurations were tested on other rows: fewer shared, no ranking
+MIN_CHOOSING_ROWS = 10  # on the same rows: fewer, and chance picks the best (holdout 0.99)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,6 +65,17 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
             "leave the test rows as they are"
         )
         sides = {}
+    elif common is None and sides:  # every configuration on the same rows: are they enough?
+        first = next(iter(sides.values()))
+        choosing = int(first.choosing.sum())
+        if choosing < MIN_CHOOSING_ROWS:
+            unranked = (
+                f"{words.count(choosing, 'test row')} of {first.keys.size:,} would choose "
+                f"among the configurations (sweep.holdout {holdout:g} held out), fewer than "
+                f"{MIN_CHOOSING_ROWS}: chance would pick the best; lower sweep.holdout, or "
+                "test on more rows"
+            )
+            sides = {}
     scored = [
         Ranked(
             finished=f,
