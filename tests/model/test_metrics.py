@@ -272,7 +272,7 @@ def test_a_metric_undefined_on_the_rows_says_why_instead_of_warning() -> None:
     rows = y > 0  # classes 1 and 2 only: class 0 against the rest has one class
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a warning escaping would fail here
-        with pytest.raises(ValueError, match="^Only one class is present in y_true"):
+        with pytest.raises(ValueError, match=r"^Only one class is present in y_true"):
             compute(
                 "roc_auc",
                 y[rows],
