@@ -302,6 +302,38 @@ def test_values_replaced_in_a_column_a_profile_cut_short_drift(new_share: float)
         assert grown.p_value == pytest.approx(min(1.0, lacking.size * p), rel=1e-9)
 
 
+def test_a_current_profile_that_left_values_out_is_no_new_category() -> None:
+    """Its "other" rows were all counted as new, though the reference has their values:
+    unchanged data drifted every time (a test file over 1 GiB is read as such a profile)."""
+    rng = np.random.default_rng(4)
+    values = np.array([f"s{i}" for i in range(3000)])
+    reference = pl.DataFrame({"sku": rng.choice(values, 100_000)})
+    current = _cut(pl.DataFrame({"sku": rng.choice(values, 100_000)}))
+    cut = current.columns["sku"]
+    assert isinstance(cut, profile.CategoricalProfile) and cut.other > 50_000
+    result = drift.compare(reference, current, DEFAULTS, reference_name="r", current_name="c")
+    (unseen,) = [e for e in result.columns if e.test == "unseen"]
+    assert result.drifted_columns == () and unseen.statistic == 0
+    assert unseen.reason.startswith(
+        "0 of 100,000 rows (0.0%) in categories the reference lacks (of those the current "
+        "profile kept)"
+    )
+
+
+def test_the_new_category_test_keeps_its_level_against_a_small_reference() -> None:
+    """Good-Turing's estimate (values seen once over rows) was tested as a proportion of the
+    reference's rows, but varies about twice as much: a 100-row reference against 20,000
+    rows of the same 1,000 values drifted in 55 of 600 columns."""
+    rng = np.random.default_rng(99)
+    values = np.array([f"v{i}" for i in range(1000)])
+    alarms = 0
+    for _ in range(200):
+        reference = pl.DataFrame({"c": rng.choice(values, 100)})
+        current = pl.DataFrame({"c": rng.choice(values, 20_000)})
+        alarms += bool(compared(reference, current).drifted_columns)
+    assert alarms <= 10  # 5% of 200 (7 with this seed; 16 with the variance of a proportion)
+
+
 def test_a_profile_whose_kept_values_a_left_out_one_could_match_leaves_them_untested() -> None:
     """Kept at 30 rows each, with 100 rows left out: a value the data has 40 rows of may
     have up to 70 in both, more than any kept value's 60. No category is chosen by both

@@ -588,15 +588,28 @@ def folded(
 
 
 def _unseen(name: str, reference: CategoricalProfile, current: CategoricalProfile) -> _Pending:
-    new, n_cur = _new_rows(reference, current), current.count
-    once, n_ref = reference.once, reference.count  # Good-Turing: a new value's odds
+    """The share of current rows in values the reference (every value of it known) lacks,
+    against Good-Turing's estimate of it: the share of the reference's values seen once.
+
+    That estimate varies more than a proportion of the reference's rows would: by (N1 +
+    2 N2 - N1^2/n) / n^2 (Esty, 1983; N1, N2 the values seen once and twice) where a
+    proportion's is (N1 - N1^2/n) / n^2, so the reference's rows are counted as fewer by
+    that ratio. Taken as a proportion, unchanged data drifted in 9% to 10% of columns (a
+    100-row reference against 20,000). A current profile's "other" may hold values the
+    reference has, so only the values it kept are counted: the figure is then a floor."""
+    new, n_cur = int(_lacking(current, reference).sum()), current.count
+    once, n_ref = reference.once, reference.count
+    twice = _twice(reference.counts)
     excess = new / n_cur - once / n_ref
-    tested = two_sample.proportions(once, n_ref, new, n_cur)
+    as_proportion = once - once * once / n_ref + 1
+    scale = min(1.0, as_proportion / (as_proportion + 2 * twice))
+    tested = two_sample.proportions(round(once * scale), max(round(n_ref * scale), 1), new, n_cur)
+    floor = " (of those the current profile kept)" if current.other else ""
     return _Pending(
         ColumnDrift(
             column=name,
             test="unseen",
-            reason=f"{phrases.share(new, n_cur)} in categories the reference lacks; "
+            reason=f"{phrases.share(new, n_cur)} in categories the reference lacks{floor}; "
             f"{phrases.percent(once, n_ref)} expected from the reference's values seen once",
             statistic=max(excess, 0.0),
             threshold=UNSEEN_THRESHOLD,
@@ -607,9 +620,10 @@ def _unseen(name: str, reference: CategoricalProfile, current: CategoricalProfil
     )
 
 
-def _new_rows(reference: CategoricalProfile, current: CategoricalProfile) -> int:
-    """Current rows whose value the reference lacks (those a profile left out among them)."""
-    return int(_lacking(current, reference).sum()) + current.other
+def _twice(counts: Mapping[str, int]) -> int:
+    if isinstance(counts, profile.Counted):
+        return int(counts.frame.filter(pl.col("count") == 2).height)
+    return sum(1 for n in counts.values() if n == 2)
 
 
 def _outgrown(
