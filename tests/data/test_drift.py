@@ -302,6 +302,33 @@ def test_values_replaced_in_a_column_a_profile_cut_short_drift(new_share: float)
         assert grown.p_value == pytest.approx(min(1.0, lacking.size * p), rel=1e-9)
 
 
+def test_values_renamed_thinly_against_a_profile_drift_by_the_kept_values_least_share() -> None:
+    """2,000 values, every one renamed: no new value is more frequent than one the profile
+    left out could be, so the values passed one at a time. The 1,000 the profile kept hold
+    at least a share of the reference's rows (each count's Poisson lower bound, all at
+    once), and the current has none of them."""
+    from scipy import stats
+
+    rng = np.random.default_rng(6)
+    values = np.array([f"s{i}" for i in range(2000)])
+    made = _cut(pl.DataFrame({"sku": rng.choice(values, 100_000)}))
+    renamed = pl.DataFrame({"sku": rng.choice(np.char.add("new-", values), 100_000)})
+    result = drift.compare(made, renamed, DEFAULTS, reference_name="r", current_name="c")
+    (grown,) = [e for e in result.columns if e.test == "unseen"]
+    kept = made.columns["sku"]
+    assert isinstance(kept, profile.CategoricalProfile)
+    counts = np.array(list(kept.counts.values()), dtype=float)
+    level = drift.COVERAGE / kept.distinct
+    least = float(np.sum(stats.chi2.ppf(level, 2 * counts) / 2)) / kept.count
+    assert 0.2 < least < sum(counts) / kept.count  # below the kept share chance inflated
+    assert grown.drifted and grown.statistic == pytest.approx(least)
+    assert grown.p_value == pytest.approx(2 * drift.COVERAGE)  # binomial cdf(0) ~ 0
+    assert grown.reason == (
+        "0 of 100,000 rows (0.0%) at most on the 1,000 most frequent values the reference "
+        f"profile kept, which hold at least {round(least * 100, 2):g}% of its rows"
+    )
+
+
 def test_a_current_profile_that_left_values_out_is_no_new_category() -> None:
     """Its "other" rows were all counted as new, though the reference has their values:
     unchanged data drifted every time (a test file over 1 GiB is read as such a profile)."""

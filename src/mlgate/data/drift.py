@@ -626,15 +626,27 @@ def _twice(counts: Mapping[str, int]) -> int:
     return sum(1 for n in counts.values() if n == 2)
 
 
+COVERAGE = 1e-3  # the chance that any kept count's lower bound misses its value's share
+
+
 def _outgrown(
     name: str, reference: CategoricalProfile, current: CategoricalProfile, alpha: float
 ) -> _Pending:
-    """Against a profile that left values out, whether current values it did not keep are
-    more frequent than it could hold them. Such a value has at most `bound` rows there (its
-    least frequent kept value's count, plus the count's error), so each is tested one-sided
-    with its reference count set to that most: given both counts' sum, the current's is
-    binomial, and fewer reference rows only make it less likely. Bonferroni over the values
-    tested. Before, new categories went untested here, and a column whose values were all
+    """Against a profile that left values out, new categories from what the profile does
+    say, two ways (Bonferroni over the two; the figure is the larger):
+
+    - each current value it did not keep has at most `bound` rows there (its least
+      frequent kept count, plus the count's error): tested one-sided with its reference
+      count set to that most (given both counts' sum the current's is binomial, and
+      fewer reference rows only make it less likely; Bonferroni over the values). This
+      finds a new value more frequent than any the profile left out;
+    - the values it kept hold at least a share of the data: each count's Poisson lower
+      bound (Garwood), all of them at once with probability 1 - COVERAGE (so the values
+      chance made frequent in the reference do not inflate it), summed. Fewer current
+      rows on them than that (binomial, its p-value plus COVERAGE) finds rows moved to
+      new values however thinly spread: 2,000 values all renamed passed the first way.
+
+    Before, new categories went untested here, and a column whose values were all
     replaced passed."""
     from scipy import stats
 
@@ -646,21 +658,57 @@ def _outgrown(
     adjusted = np.minimum(p * max(counts.size, 1), 1.0)
     grown = counts[adjusted < alpha]
     excess = float(np.clip(grown / n_cur - bound / n_ref, 0, None).sum())
+    left, least, on_kept = _left_kept(reference, current)
+    p_left = min(1.0, float(stats.binom.cdf(on_kept, n_cur, least)) + COVERAGE) if n_cur else 1.0
     kept = words.count(len(reference.counts), "most frequent value")
+    if left > excess:
+        reason = (
+            f"{phrases.share(on_kept, n_cur)} at most on the {kept} the reference profile "
+            f"kept, which hold at least {phrases.fraction(round(least, 4))} of its rows"
+        )
+        statistic, test = left, "binomial, on the kept values' least share"
+    else:
+        reason = (
+            f"{phrases.share(int(grown.sum()), n_cur)} in "
+            f"{words.count(grown.size, 'value')} the reference profile did not keep (it "
+            f"keeps its {kept}) and could hold at most {words.count(bound, 'row')} of each"
+        )
+        statistic, test = excess, f"binomial (Bonferroni over {words.count(counts.size, 'value')})"
     return _Pending(
         ColumnDrift(
             column=name,
             test="unseen",
-            reason=f"{phrases.share(int(grown.sum()), n_cur)} in "
-            f"{words.count(grown.size, 'value')} the reference profile did not keep (it "
-            f"keeps its {kept}) and could hold at most {words.count(bound, 'row')} of each",
-            statistic=excess,
+            reason=reason,
+            statistic=statistic,
             threshold=UNSEEN_THRESHOLD,
-            p_value=float(adjusted.min()),
+            p_value=min(1.0, 2 * min(float(adjusted.min()), p_left)),
             values=(n_ref, n_cur),
         ),
-        significance=f"binomial (Bonferroni over {words.count(counts.size, 'value')})",
+        significance=f"{test}, doubled for two tests",
     )
+
+
+def _left_kept(
+    reference: CategoricalProfile, current: CategoricalProfile
+) -> tuple[float, float, int]:
+    """How far the current's share on the values the reference kept falls below the least
+    share they hold there: (that shortfall, the least share, the most current rows on
+    them). A current profile that left values out may hold some of them in its "other":
+    each up to its own bound, all of them up to that "other"."""
+    from scipy import stats
+
+    values = [str(v) for v in reference.counts]
+    if not values or not reference.count or not current.count:
+        return 0.0, 0.0, 0
+    counts = np.array([reference.counts[v] for v in reference.counts], dtype=float)
+    level = COVERAGE / max(reference.distinct, len(values))
+    least = float(np.sum(stats.chi2.ppf(level, 2 * counts) / 2)) / reference.count
+    found = _counts_of(current, values)
+    known = sum(n for n in found if n is not None)
+    unknown = sum(n is None for n in found)
+    hidden = (profile.hidden(current) + current.error) * unknown
+    on_kept = known + min(hidden, current.other)
+    return max(least - on_kept / current.count, 0.0), least, on_kept
 
 
 def _threshold(method: str, column: DriftColumn, spec: Drift) -> float:
