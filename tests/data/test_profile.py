@@ -409,7 +409,7 @@ def test_a_run_with_drift_has_scipy_loaded_by_the_end_of_the_data_stage() -> Non
         ({"age": {"kind": "numeric", "missing": 0}}, "column 'age' lacks 'quantiles'"),
         (
             {"age": {"kind": "categorical", "missing": "x"}},
-            "column 'age': expected a count for 'missing', found 'x'",
+            "column 'age': expected a count (0 to 1,000,000,000,000) for 'missing', found 'x'",
         ),
         ({"age": "numeric"}, "column 'age' is not shaped as mlgate writes it"),
         (
@@ -424,7 +424,7 @@ def test_a_run_with_drift_has_scipy_loaded_by_the_end_of_the_data_stage() -> Non
                     "error": -3,
                 }
             },
-            "column 'id': expected a count for 'error', found -3",
+            "column 'id': expected a count (0 to 1,000,000,000,000) for 'error', found -3",
         ),
     ],
 )
@@ -448,13 +448,21 @@ def _written(column: str = "age") -> dict[str, object]:
 @pytest.mark.parametrize(
     ("change", "said"),
     [
-        (lambda p: p["columns"]["age"].update(count=10**400), "expected a count for 'count'"),
+        (lambda p: p["columns"]["age"].update(count=10**400), "for 'count'"),
         (lambda p: p["columns"]["age"].update(m2=-4.0), "m2 -4.0 is below 0"),
         (lambda p: p["columns"]["age"].update(quantiles=[]), "0 quantiles for 4 values"),
         (lambda p: p["columns"]["age"].update(count=1_000_000), "are not its 5 rows"),
         (lambda p: p.update(rows=7), "are not its 7 rows"),
         (lambda p: p["columns"]["plan"]["counts"].update(a=10**9), "are not its 5 rows"),
         (lambda p: p["columns"]["plan"].update(distinct=1), "distinct 1 and once"),
+        # what the audit's tampered profiles said, each switching drift off or hanging
+        (lambda p: p.update(rows=2**53), "expected a count (0 to 1,000,000,000,000) for 'rows'"),
+        (lambda p: p["columns"]["age"].update(epsilon=1), "epsilon 1 is over 0.05"),
+        (lambda p: p["columns"]["age"].update(m2=1e300), "m2 1e+300 are not those of its"),
+        (lambda p: p["columns"]["age"].update(mean=100.0), "mean 100 and m2"),
+        (lambda p: p["columns"]["plan"].update(distinct=99), "values kept of 4 values"),
+        (lambda p: p["columns"]["plan"].update(once=3), "once 3 is over the values kept once"),
+        (lambda p: p["columns"]["plan"].update(error=1), "error 1 is over the 0 rows"),
         (
             lambda p: p["columns"]["age"].update(quantiles=[1.0, 2.0, 4.0, 5.0, 6.0]),
             "5 quantiles for 4 values",

@@ -363,10 +363,14 @@ def read(path: str, text: bytes) -> Profile:
     return Profile(rows=rows, source=source, columns=columns)
 
 
+MAX_EPSILON = 0.05  # a summary's rank error above this is refused
+MAX_ROWS = 10**12  # more than any file mlgate reads; 2**53 made Fisher's test run for hours
+
+
 def _count(value: object, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**53:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ROWS:
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise ValueError(f"expected a count for '{key}', found {shown}")
+        raise ValueError(f"expected a count (0 to {MAX_ROWS:,}) for '{key}', found {shown}")
     return value
 
 
@@ -395,6 +399,25 @@ def _consistent(column: ColumnProfile, rows: int) -> ColumnProfile:
                 f"{size} quantiles of {s.count} values cannot be within epsilon "
                 f"{s.epsilon:g} of them (at best 1/{size:,})"
             )
+        # mlgate's summaries stay near 2/2,048 after dozens of merges; one this coarse
+        # would take every shift as within its error (epsilon 1 switched drift off)
+        if s.epsilon > MAX_EPSILON:
+            raise ValueError(
+                f"epsilon {s.epsilon:g} is over {MAX_EPSILON:g}: a summary this coarse "
+                "cannot show a shift"
+            )
+        if s.epsilon == 0 and size:  # the values themselves: their mean and m2 are known
+            mean = float(s.values.mean())
+            m2 = float(((s.values - mean) ** 2).sum())
+            scale = float(np.abs(s.values).max()) or 1.0
+            if not (
+                math.isclose(column.mean, mean, rel_tol=1e-9, abs_tol=1e-12 * scale)
+                and math.isclose(column.m2, m2, rel_tol=1e-6, abs_tol=1e-9 * scale**2)
+            ):
+                raise ValueError(
+                    f"mean {column.mean:g} and m2 {column.m2:g} are not those of its "
+                    f"{words.count(size, 'value')} ({mean:g} and {m2:g})"
+                )
         return column
     counted = sum(column.counts.values()) + column.other
     if column.missing + counted != rows:
@@ -402,10 +425,19 @@ def _consistent(column: ColumnProfile, rows: int) -> ColumnProfile:
             f"counts summing to {counted} and missing {column.missing} are not its "
             f"{words.count(rows, 'row')}"
         )
-    if column.distinct < len(column.counts) or column.once > column.distinct:
+    values = counted  # rows with a value: the distinct ones, and those seen once, are no more
+    if not len(column.counts) <= column.distinct <= values or column.once > column.distinct:
         raise ValueError(
             f"distinct {column.distinct} and once {column.once} for {len(column.counts)} "
-            "values counted"
+            f"values kept of {words.count(values, 'value')}"
+        )
+    if column.error > column.other:  # a count falls short by what a cut let go, into "other"
+        raise ValueError(f"error {column.error} is over the {column.other} rows in 'other'")
+    ones = sum(1 for n in column.counts.values() if n == 1)
+    if not column.error and column.once > ones + column.other:  # counted exactly: each is a row
+        raise ValueError(
+            f"once {column.once} is over the values kept once ({ones}) and the rows in "
+            f"'other' ({column.other})"
         )
     return column
 
