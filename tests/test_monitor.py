@@ -154,6 +154,21 @@ def test_a_profile_of_the_production_rows_gives_drift_alone(
     assert found.said == ("a profile holds no rows to score: only drift is measured",)
 
 
+def test_a_production_profile_is_read_bounded(promoted: Project, tmp_path: Path) -> None:
+    """`--data X.json` was read whole before its size was judged: a link to /dev/zero
+    filled memory. It is read as data.reference is, at most 64 MiB, regular files only."""
+    import os
+
+    from mlgate.errors import UserError
+
+    link = tmp_path / "production.json"
+    os.symlink("/dev/zero", link)
+    with pytest.raises(UserError, match="production.json"):
+        monitor.monitor(
+            promoted.manifest, promoted.where(), link, stage="production", shown="production.json"
+        )
+
+
 def test_data_at_a_url_is_fetched_through_fsspec(
     promoted: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -200,7 +200,7 @@ def monitor(
             "(s3://..., github-release:...; docs/registry.md)",
         ) from exc
     if profile.is_profile(data.name):
-        frame, made = None, profile.read(shown, data.read_bytes())
+        frame, made = None, profile.read_file(data, shown)
         rows, columns = made.rows, list(made.columns)
     else:
         frame = load.read(data, load.detect_format(data, manifest.data.format))

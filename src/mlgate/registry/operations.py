@@ -465,7 +465,7 @@ def data_profile(where: Where, version: state.Version, role: str = "train") -> P
     for entry in version.record.get("data", ()):
         if entry.get("role") == role and isinstance(entry.get("profile"), dict):
             path = where.store.get(str(entry["profile"]["sha256"]))
-            return profile.read(f"{version.tag} {role} profile", path.read_bytes())
+            return profile.read_file(path, f"{version.tag} {role} profile")
     return None
 
 
