@@ -163,7 +163,7 @@ def test_a_production_profile_is_read_bounded(promoted: Project, tmp_path: Path)
 
     link = tmp_path / "production.json"
     os.symlink("/dev/zero", link)
-    with pytest.raises(UserError, match="production.json"):
+    with pytest.raises(UserError, match=r"production\.json"):
         monitor.monitor(
             promoted.manifest, promoted.where(), link, stage="production", shown="production.json"
         )

@@ -101,6 +101,42 @@ def test_each_configuration_is_its_own_run_and_a_finished_one_is_not_run_again(
     assert not changed[0].resumed and changed[0].run != finished[0].run
 
 
+def test_data_outside_the_project_is_read_where_it_is_and_its_changes_run_again(
+    tmp_path: Path,
+) -> None:
+    """`../shared/train.csv` was looked for beside the copy (every configuration an
+    error), and a changed `/abs/test.csv` was "not run again": the fingerprint held the
+    project's files alone."""
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5, 1.0]}\n", PICK_TRAINED, (0.5, 1.0))
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    for name in ("train.csv", "test.csv"):
+        (root / "data" / name).rename(shared / name)
+    text = (root / "mlops.yaml").read_text()
+    text = text.replace("train: data/train.csv", "train: ../shared/train.csv")
+    text = text.replace("test: data/test.csv", f"test: {shared / 'test.csv'}")
+    (root / "mlops.yaml").write_text(text)
+    loaded = manifests.load(root / "mlops.yaml")
+    assert local.outside(loaded) == [shared / "train.csv", shared / "test.csv"]
+    made = space.configurations(loaded.sweep)
+    finished = local.sweep(loaded, made, workers=2)
+    assert [f.status for f in finished] == ["passed", "passed"], [f.message for f in finished]
+    again = local.sweep(loaded, made, workers=2)
+    assert [f.resumed for f in again] == [True, True]
+    test = shared / "test.csv"
+    test.write_text("\n".join(test.read_text().splitlines()[:-5]) + "\n")  # five rows fewer
+    changed = local.sweep(loaded, made, workers=2)
+    assert [f.resumed for f in changed] == [False, False]
+    from mlgate.result import arrays
+
+    def scored(f: local.Finished) -> int:
+        kept = runs.read(root / f.run).evaluate.predictions
+        assert kept is not None
+        return int(arrays.decode(kept.row_keys).size)
+
+    assert scored(changed[0]) == scored(finished[0]) - 5
+
+
 def test_a_killed_worker_is_reported_and_the_rest_are_collected(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,7 +16,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,7 +69,7 @@ def sweep(
 ) -> list[Finished]:
     """Every configuration run (or found finished), in the order given."""
     context = _context()  # the fork server imports while the project is hashed
-    base = fingerprint(manifest.root, manifest.outputs())
+    base = fingerprint(manifest.root, manifest.outputs(), outside(manifest))
     found, todo = resumed(manifest.root, base, configurations, on_done)
     _all(manifest, context, base, todo, workers, found, on_done)
     return [found[c.id] for c in configurations]
@@ -365,9 +365,45 @@ def run_copy(source: Path, work: Path, params: Mapping[str, Any]) -> tuple[Manif
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(root, work, ignore=_left_out(root), symlinks=True)
-    copied = manifests.load(work / source.name)
+    # the files were looked for in the project (`sweep` loads its manifest): here, data it
+    # names outside the project would be looked for beside the copy
+    copy = work / source.name
+    copied = manifests.parse(copy.read_bytes(), name=str(copy), root=work, path=copy, files=False)
+    data = copied.data  # what lies outside the project is read where it is, not in the copy
+    there = replace(
+        data,
+        train=_read_there(root, data.train),
+        test=_read_there(root, data.test),
+        reference=data.reference and _read_there(root, data.reference),
+    )
+    copied = replace(copied, data=there)
     _write_params(copied, params)
     return copied, pipeline.run(copied, compare=False)
+
+
+DATA_ROLES = ("train", "test", "reference")
+
+
+def outside(manifest: Manifest) -> list[Path]:
+    """The data files the manifest names outside its project (`/data/train.csv`,
+    `../shared/test.csv`): a configuration's copy reads them where they are, and the
+    sweep's fingerprint holds their content, or a changed file was "not run again"."""
+    prepared = manifest.outputs()
+    named = [getattr(manifest.data, role) for role in DATA_ROLES]
+    found = [_outside(manifest.root, n) for n in named if n is not None and n not in prepared]
+    return [f for f in found if f is not None]
+
+
+def _read_there(root: Path, named: str) -> str:
+    found = _outside(root, named)
+    return named if found is None else str(found)
+
+
+def _outside(root: Path, named: str) -> Path | None:
+    if "://" in named:
+        return None
+    path = Path(os.path.normpath(root / named))
+    return None if path.is_relative_to(os.path.normpath(root)) else path
 
 
 def record_of(manifest: Manifest, result: RunResult, run: str) -> dict[str, Any]:
@@ -482,11 +518,17 @@ def _held_key(node: Mapping[Any, Any], part: str) -> Any:
     return next((key for key in node if str(key) == part), part)
 
 
-def fingerprint(root: Path, outputs: Sequence[str] = ()) -> str:
+def fingerprint(root: Path, outputs: Sequence[str] = (), outside: Sequence[Path] = ()) -> str:
     """The project as a configuration's copy would hold it: every file's path and content,
     but what a run writes (`outputs`: the model, prepared data), which each configuration
-    writes afresh: a `mlgate run` between two sweeps would otherwise run every one again."""
+    writes afresh: a `mlgate run` between two sweeps would otherwise run every one again;
+    and the data files it reads from `outside` the project."""
     digest = hashlib.sha256()
+    for path in outside:
+        digest.update(str(path).encode() + b"\0")
+        if path.is_file():
+            with path.open("rb") as f:
+                digest.update(hashlib.file_digest(f, "sha256").digest())
     ignore = _left_out(root)
     written = {os.path.normpath(o) for o in outputs}
     for folder, dirs, names in os.walk(root):

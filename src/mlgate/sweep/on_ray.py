@@ -64,7 +64,7 @@ def sweep(
     from mlgate import __version__
 
     root = manifest.root
-    base = local.fingerprint(root, manifest.outputs())
+    base = local.fingerprint(root, manifest.outputs(), local.outside(manifest))
     found, todo = local.resumed(root, base, configurations, on_done)
     if not todo:
         return [found[c.id] for c in configurations]
