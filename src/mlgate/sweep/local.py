@@ -581,12 +581,13 @@ def collected(
     wanted = {c.id: c for c in configurations}
     accepted: dict[str, list[Finished]] = {}
     refused: dict[str, str] = {}
+    unread: list[str] = []  # records refused before their id could be read
     for record in sorted(folder.rglob("*.json")):
         if record.name.count(".") != 1:  # KEY.json only: not KEY.outcome.json, not run.json
             continue
         said = _record(record)
         if isinstance(said, str):
-            refused.setdefault("", f"{os.path.relpath(record, folder)}: {said}")
+            unread.append(f"{os.path.relpath(record, folder)}: {said}")
             continue
         c = wanted.get(str(said.get("id")))
         if c is None:
@@ -597,9 +598,17 @@ def collected(
             refused.setdefault(c.id, f"{os.path.relpath(record, folder)}: {done}")
         elif all(f.run != done.run for f in accepted.get(c.id, [])):
             accepted.setdefault(c.id, []).append(done)
-    unread = refused.get("")  # a record refused before its id could be read
+    # which configuration an unread record was for cannot be told: each missing one says
+    # how many there were, not the first alone as if it were its own
+    said_unread = None
+    if unread:
+        said_unread = (
+            unread[0]
+            if len(unread) == 1
+            else (f"{words.count(len(unread), 'record')} were refused unread, such as {unread[0]}")
+        )
     return [
-        _settled(c, accepted.get(c.id, []), refused.get(c.id), unread, folder)
+        _settled(c, accepted.get(c.id, []), refused.get(c.id), said_unread, folder)
         for c in configurations
     ]
 
