@@ -116,3 +116,11 @@ def test_values_read_as_the_yaml_that_holds_them() -> None:
     assert words.assignments({"train.balanced": False, "train.penalty": "l 1"}) == (
         'train.balanced=false, train.penalty="l 1"'
     )
+
+
+def test_a_swept_text_shows_its_letters_and_escapes_what_does_not_print() -> None:
+    """ "α€😀" read `"\\u03b1\\u20ac\\ud83d\\ude00"` in the sweep's table; a right-to-left
+    override or a line break must still not reach a terminal or a report raw."""
+    assert words.assignments({"a": "α€😀", "b": "x\u202ey", "c": "two\nlines"}) == (
+        'a="α€😀", b="x\\u202ey", c="two\\nlines"'
+    )

@@ -60,8 +60,11 @@ def assignments(values: Mapping[str, Any]) -> str:
 
 
 def _shown(value: Any) -> str:
+    """A text that is not a plain word quoted, its letters as they are (α, €, not \\u03b1),
+    and what does not print (a line break, a right-to-left override) as an escape."""
     if isinstance(value, str) and not value.isidentifier():
-        return json.dumps(value)
+        quoted = json.dumps(value, ensure_ascii=False)
+        return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in quoted)
     return as_written(value)
 
 

@@ -462,7 +462,7 @@ def _written(column: str = "age") -> dict[str, object]:
         (lambda p: p["columns"]["age"].update(mean=100.0), "mean 100 and m2"),
         (lambda p: p["columns"]["plan"].update(distinct=99), "values kept of 4 values"),
         (lambda p: p["columns"]["plan"].update(once=3), "once 3 is over the values kept once"),
-        (lambda p: p["columns"]["plan"].update(error=1), "error 1 is over the 0 rows"),
+        (lambda p: p["columns"]["plan"].update(error=1), "error 1 is over the 0 rows in"),
         (
             lambda p: p["columns"]["age"].update(quantiles=[1.0, 2.0, 4.0, 5.0, 6.0]),
             "5 quantiles for 4 values",

@@ -171,6 +171,10 @@ def test_the_chart_draws_the_best_figure_for_each_value_of_each_parameter() -> N
     # C=0.1: configurations 2 and 3 (0.82, 0.83); C=1: 4 and 5; C=10: 0 and 1, by size
     assert 'x-axis ["0.1", "1", "10"]' in drawn and "line [0.8300, 0.8500, 0.8100]" in drawn
     assert 'x-axis ["lbfgs", "saga"]' in drawn and "line [0.8400, 0.8500]" in drawn
+    # a boolean or null as the table and the params file write it, not as Python prints it
+    made = space.grid({"train.fit_intercept": [True, False], "train.tol": [None, 0.1]})
+    drawn = sweep_tables.chart_text(swept(made, [0.8, 0.7, 0.6, 0.5]))
+    assert 'x-axis ["false", "true"]' in drawn and 'x-axis ["0.1", "null"]' in drawn
 
 
 def test_a_big_sweeps_table_stays_within_a_comment() -> None:

@@ -432,7 +432,9 @@ def _consistent(column: ColumnProfile, rows: int) -> ColumnProfile:
             f"values kept of {words.count(values, 'value')}"
         )
     if column.error > column.other:  # a count falls short by what a cut let go, into "other"
-        raise ValueError(f"error {column.error} is over the {column.other} rows in 'other'")
+        raise ValueError(
+            f"error {column.error} is over the {words.count(column.other, 'row')} in 'other'"
+        )
     ones = sum(1 for n in column.counts.values() if n == 1)
     if not column.error and column.once > ones + column.other:  # counted exactly: each is a row
         raise ValueError(

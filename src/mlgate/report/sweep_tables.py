@@ -89,7 +89,8 @@ def chart_text(sweep: SweepRecord) -> str:
             drawn.append(f"({escape(path)}: {words.count(len(best), 'value')}, too many to draw)")
             continue
         ordered = sorted(best.items(), key=lambda kv: _order(kv[0]))
-        chart = mermaid.history(f"{sweep.metric} by {path}", [(str(v), f) for v, f in ordered])
+        points = [(words.as_written(v), f) for v, f in ordered]  # true, as the table says
+        chart = mermaid.history(f"{sweep.metric} by {path}", points)
         if chart:
             drawn.append(chart)
     return "\n\n".join(drawn)
