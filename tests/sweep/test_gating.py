@@ -145,3 +145,17 @@ def test_the_baseline_is_scored_on_the_winners_own_test_rows(tmp_path: Path) -> 
     held = decided.ranking.rows[1]
     assert gated.compare.baseline.paired_rows == held  # every held-out row, scored by both
     assert gated.compare.baseline.rows_not_scored_by_baseline == 0
+
+
+def test_the_metric_ranked_by_is_in_the_winners_run_though_evaluate_names_it_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ranked by a metric evaluate.metrics leaves out, the gated run's metrics left it out
+    too: the held-out figure the sweep printed was nowhere in the run."""
+    sweep = "sweep:\n  grid: {train.C: [0.05, 1.0]}\n  metric: balanced_accuracy\n"
+    root = project(tmp_path, sweep, PICK_TRAINED, (0.05, 1.0))
+    assert main(["sweep", "-C", str(root), "--json", "--workers", "2"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    gated = runs.read(root / said["gated"]["run"])
+    assert list(gated.evaluate.metrics) == ["accuracy", "f1_macro", "roc_auc", "balanced_accuracy"]
+    assert gated.evaluate.metrics["balanced_accuracy"] == pytest.approx(said["winner"]["held_out"])

@@ -96,7 +96,7 @@ def gate(
         "alone, which played no part in choosing it"
     )
     cut = replace(
-        held_out(manifest, own, ranked.holdout),
+        held_out(manifest, own, ranked.holdout, also=ranked.metric),
         train=_model_where_it_is(own, root / win.finished.run, manifest.root),
         run_id=runs.new_run_id(now()),
         sweep=ranking.record(ranked),
@@ -143,8 +143,11 @@ def _model_where_it_is(own: RunResult, run: Path, project: Path) -> TrainStage:
     return replace(own.train, model=replace(model, path=Path(where).as_posix()))
 
 
-def held_out(manifest: Manifest, result: RunResult, holdout: float) -> RunResult:
-    """The run as if it had been scored on the held-out rows alone: its metrics, and the
+def held_out(
+    manifest: Manifest, result: RunResult, holdout: float, *, also: str | None = None
+) -> RunResult:
+    """The run as if it had been scored on the held-out rows alone: its metrics (and
+    `also`, the metric the sweep ranked by, when evaluate did not name it), and the
     model checks that are figures of the rows (metric bounds, fairness), decided again
     there. Figures of all the rows that cannot be recomputed from the predictions (each
     slice's, the metrics' intervals) are left out rather than shown for the wrong rows;
@@ -176,7 +179,8 @@ def held_out(manifest: Manifest, result: RunResult, holdout: float) -> RunResult
             for name, column in kept.columns.items()
         },
     )
-    metrics, errors = _metrics(evaluated, y_true, y_pred, scores)
+    names = [*evaluated.metrics, *([also] if also and also not in evaluated.metrics else [])]
+    metrics, errors = _metrics(evaluated, names, y_true, y_pred, scores)
     again = replace(
         evaluated,
         predictions=cut,
@@ -193,14 +197,18 @@ def held_out(manifest: Manifest, result: RunResult, holdout: float) -> RunResult
 
 
 def _metrics(
-    evaluated: EvaluateStage, y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None
+    evaluated: EvaluateStage,
+    names: Sequence[str],
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    scores: np.ndarray | None,
 ) -> tuple[dict[str, float | None], dict[str, str]]:
-    """Each metric the run computed, computed again on the rows given."""
+    """Each metric named, computed again on the rows given."""
     from mlgate.model.metrics import compute_each
 
     classes = evaluated.predictions.classes if evaluated.predictions else None
     return compute_each(
-        evaluated.metrics,
+        names,
         y_true,
         y_pred,
         scores,
