@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers or os.cpu_count() or 1,
         ray=None if args.ray is None else _ray_address(args),
     )
-    total = engine.planned(loaded, args.only or "")
+    total = engine.planned(loaded, args.only or "", os.environ)
     told = "trial" if loaded.sweep.optuna else "configuration"
     print(f"sweep: {words.count(total, told)}, {where.said()}", file=sys.stderr)
     count = 0

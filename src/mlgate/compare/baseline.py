@@ -181,15 +181,15 @@ def _looks_like_run_result(raw: bytes) -> bool:
     return b'"schema_version"' in head and b'"run_id"' in head
 
 
-def _from_git(
-    manifest: Manifest,
-    candidate: RunResult,
-    ref: str,
-    *,
-    env: Mapping[str, str],
-    run: Runner,
-    keep_model: bool,
-) -> Found:
+def named_ref_exists(manifest: Manifest, env: Mapping[str, str]) -> None:
+    """A baseline the manifest names by git ref that cannot be found, said before anything
+    trains: a sweep trained every configuration before its gate said so."""
+    if manifest.compare.baseline_kind == "git":
+        commit_of(manifest, manifest.compare.baseline, env)
+
+
+def commit_of(manifest: Manifest, ref: str, env: Mapping[str, str]) -> str:
+    """The commit `ref` names, fetched from origin when this clone lacks it."""
     root, said = manifest.root, _named_by(manifest)
     if git.toplevel(root) is None:
         raise UserError(
@@ -200,11 +200,28 @@ def _from_git(
         )
     commit = git.resolve(root, ref) or git.fetch(root, ref, token=_token(env))
     if commit is None:
+        is_file = (root / ref).is_file()
         raise UserError(
             f"{said}: unknown git ref '{ref}' (not in this clone, and "
             "`git fetch origin` could not find it)",
-            hint="name a branch, tag or commit that exists on origin",
+            hint=f"a file of that name is there: write {{file: {ref}}}"
+            if is_file
+            else "name a branch, tag or commit that exists on origin",
         )
+    return commit
+
+
+def _from_git(
+    manifest: Manifest,
+    candidate: RunResult,
+    ref: str,
+    *,
+    env: Mapping[str, str],
+    run: Runner,
+    keep_model: bool,
+) -> Found:
+    root = manifest.root
+    commit = commit_of(manifest, ref, env)
     named = commit[:12] if commit.startswith(ref) else f"{ref} @ {commit[:7]}"
     info = Baseline(kind="git", ref=ref, commit=commit, name=named)
     inside = git.prefix(root)

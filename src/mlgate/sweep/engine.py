@@ -4,7 +4,7 @@ or as tasks on a Ray cluster."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -27,9 +27,12 @@ class Where:
         return f"on the Ray cluster at {self.ray}"
 
 
-def planned(manifest: Manifest, only: str) -> int:
+def planned(manifest: Manifest, only: str, env: Mapping[str, str]) -> int:
     """How many configurations (or Optuna trials) the sweep will run, what it needs
-    installed checked first."""
+    installed, and the baseline its winner is gated against, checked first."""
+    from mlgate.compare import baseline
+
+    baseline.named_ref_exists(manifest, env)
     if manifest.sweep.optuna:
         from mlgate.sweep import optuna_search
 
