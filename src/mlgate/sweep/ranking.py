@@ -60,7 +60,8 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
     if common is not None and common.size < MIN_SHARED_ROWS:
         unranked = (
             f"the configurations share {words.count(common.size, 'choosing test row')}: a "
-            "swept value changes the test rows (a split's seed or size), and figures on "
+            "swept value changes the test rows (a split's seed or size), or a collected "
+            "run was scored on other rows, and figures on "
             f"other rows, or on fewer than {MIN_SHARED_ROWS}, do not rank; sweep values that "
             "leave the test rows as they are"
         )
