@@ -76,15 +76,20 @@ def by_category(column: str, values: np.ndarray) -> Slices:
 
 
 def by_bins(column: str, values: np.ndarray, bins: int | Sequence[float] = QUANTILE_BINS) -> Slices:
-    """`bins` quantile bins ([low, high), the last closed), equal in rows as far as ties
-    allow; or bins between the edges given, with a slice below the first and one above
-    the last where values fall there. Missing values are a slice of their own."""
+    """`bins` quantile bins ([low, high), the last closed), cut at values the data holds:
+    each cut is the first value with at least its share of the rows below it (rows equal
+    to a cut fall in the slice above it); or bins between the edges given,
+    with a slice below the first and one above the last where values fall there. Missing
+    values are a slice of their own. A cut between two values (95.225, interpolated) was
+    shown rounded (95.22), and the label named a range its rows were not in."""
     numbers = np.asarray(values, dtype=float)
     present = np.isfinite(numbers)
     if isinstance(bins, int):
         edges = np.empty(0)
         if present.any():
-            edges = np.unique(np.quantile(numbers[present], np.linspace(0, 1, bins + 1)))
+            ordered = np.sort(numbers[present])  # each cut the first value with a share
+            at = np.ceil(np.linspace(0, 1, bins + 1) * ordered.size).astype(np.int64)
+            edges = np.unique(ordered[np.minimum(at, ordered.size - 1)])  # of rows below it
         if len(edges) == 1:  # one value throughout: one bin
             edges = np.repeat(edges, 2)
     else:
@@ -117,4 +122,7 @@ def _compact(column: str, codes: np.ndarray, labels: Sequence[str]) -> Slices:
 
 
 def _short(value: float) -> str:
-    return f"{value:.4g}"
+    """The edge as it is: the shortest text that reads back as the same number (a cut is
+    a value of the data, or one the manifest wrote), never rounded past it."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
