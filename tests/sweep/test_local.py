@@ -104,16 +104,16 @@ def test_each_configuration_is_its_own_run_and_a_finished_one_is_not_run_again(
 def test_data_outside_the_project_is_read_where_it_is_and_its_changes_run_again(
     tmp_path: Path,
 ) -> None:
-    """`../shared/train.csv` was looked for beside the copy (every configuration an
+    """`../common/train.csv` was looked for beside the copy (every configuration an
     error), and a changed `/abs/test.csv` was "not run again": the fingerprint held the
     project's files alone."""
     root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5, 1.0]}\n", PICK_TRAINED, (0.5, 1.0))
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     shared.mkdir()
     for name in ("train.csv", "test.csv"):
         (root / "data" / name).rename(shared / name)
     text = (root / "mlops.yaml").read_text()
-    text = text.replace("train: data/train.csv", "train: ../shared/train.csv")
+    text = text.replace("train: data/train.csv", "train: ../common/train.csv")
     text = text.replace("test: data/test.csv", f"test: {shared / 'test.csv'}")
     (root / "mlops.yaml").write_text(text)
     loaded = manifests.load(root / "mlops.yaml")

@@ -386,7 +386,7 @@ DATA_ROLES = ("train", "test", "reference")
 
 def outside(manifest: Manifest) -> list[Path]:
     """The data files the manifest names outside its project (`/data/train.csv`,
-    `../shared/test.csv`): a configuration's copy reads them where they are, and the
+    `../common/test.csv`): a configuration's copy reads them where they are, and the
     sweep's fingerprint holds their content, or a changed file was "not run again"."""
     prepared = manifest.outputs()
     named = [getattr(manifest.data, role) for role in DATA_ROLES]
