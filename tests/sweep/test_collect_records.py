@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlgate import manifest as manifests
-from mlgate.sweep import local, space
+from mlgate.sweep import collect, space
 from tests import projects
 
 
@@ -23,8 +23,8 @@ def test_records_refused_unread_are_counted_not_each_named_as_the_configurations
     (folder / "a").mkdir(parents=True)
     (folder / "a" / "zero.json").symlink_to("/dev/zero")
     (folder / "b").mkdir()
-    (folder / "b" / "big.json").write_bytes(b" " * (local.RECORD_BYTES + 1))
-    found = local.collected(folder, loaded, made)
+    (folder / "b" / "big.json").write_bytes(b" " * (collect.RECORD_BYTES + 1))
+    found = collect.collected(folder, loaded, made)
     assert [f.status for f in found] == ["missing", "missing"]
     said = found[0].message
     assert said.startswith(
@@ -33,5 +33,5 @@ def test_records_refused_unread_are_counted_not_each_named_as_the_configurations
     )
     assert found[1].message == said
     (folder / "b" / "big.json").unlink()
-    alone = local.collected(folder, loaded, made)[0].message
+    alone = collect.collected(folder, loaded, made)[0].message
     assert "(a/zero.json: " in alone and "were refused unread" not in alone

@@ -14,7 +14,7 @@ from mlgate import manifest as manifests
 from mlgate.cli.main import main
 from mlgate.manifest.spec import Manifest
 from mlgate.result import runs
-from mlgate.sweep import gating, local, ranking, space
+from mlgate.sweep import collect, copies, gating, local, ranking, space
 from tests import projects
 
 pytestmark = pytest.mark.e2e  # every configuration trains
@@ -117,7 +117,7 @@ def test_data_outside_the_project_is_read_where_it_is_and_its_changes_run_again(
     text = text.replace("test: data/test.csv", f"test: {shared / 'test.csv'}")
     (root / "mlops.yaml").write_text(text)
     loaded = manifests.load(root / "mlops.yaml")
-    assert local.outside(loaded) == [shared / "train.csv", shared / "test.csv"]
+    assert copies.outside(loaded) == [shared / "train.csv", shared / "test.csv"]
     made = space.configurations(loaded.sweep)
     finished = local.sweep(loaded, made, workers=2)
     assert [f.status for f in finished] == ["passed", "passed"], [f.message for f in finished]
@@ -419,7 +419,7 @@ def test_collect_trusts_no_upload_it_cannot_check(tmp_path: Path) -> None:
     upload("a.json", {**claim, "run": "../../outside/run.json"})  # a run outside the folder
     upload("b.json", {**claim, "run": "other/run.json"})  # C=1.0's run as C=0.1's
     upload("c.json", {"id": second.configuration.id, "status": "failed", "run": "other/run.json"})
-    found = local.collected(folder, loaded, made)
+    found = collect.collected(folder, loaded, made)
     assert (found[0].status, found[0].run) == ("missing", "")
     kept = runs.read(inside / "run.json")
     assert (found[1].status, found[1].metrics) == (kept.verdict, dict(kept.evaluate.metrics))
@@ -451,7 +451,7 @@ def test_collect_survives_hostile_records_and_says_what_it_refused(tmp_path: Pat
     (bad / "run" / "run.json").write_text(json.dumps(doc))
     (bad / "key.json").write_text(json.dumps({"id": first.configuration.id, "run": "run/run.json"}))
     started = time.monotonic()
-    found = local.collected(folder, loaded, made)
+    found = collect.collected(folder, loaded, made)
     assert time.monotonic() - started < 30
     assert found[0].status == "missing"
     assert found[0].message.startswith(
@@ -485,7 +485,7 @@ def test_collect_refuses_a_run_of_another_manifest_or_of_other_fixed_values(
         (job / "run" / "run.json").write_text(json.dumps(doc))
         record = {"id": done.configuration.id, "run": "run/run.json"}
         (job / "key.json").write_text(json.dumps(record))
-    found = local.collected(folder, loaded, made)
+    found = collect.collected(folder, loaded, made)
     assert [f.status for f in found] == ["missing", "missing"]
     assert found[0].message.endswith(
         "its run ran other values than the params file's where the sweep sets none (train.seed))"

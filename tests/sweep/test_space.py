@@ -334,10 +334,10 @@ def test_a_value_is_written_at_the_key_yaml_read_not_beside_it(tmp_path: Path) -
     appears beside it for the script never to read."""
     import yaml
 
-    from mlgate.sweep import local
+    from mlgate.sweep import copies
 
     root = written(tmp_path, "sweep:\n  grid: {train.1: [5]}\n", "train:\n  1: 0.5\n  C: 1\n")
-    local._write_params(manifests.load(root / "mlops.yaml"), {"train.1": 5})
+    copies.write_params(manifests.load(root / "mlops.yaml"), {"train.1": 5})
     assert yaml.safe_load((root / "params.yaml").read_text()) == {"train": {1: 5, "C": 1}}
 
 
@@ -346,12 +346,12 @@ def test_values_are_written_as_the_params_reader_reads_them_back(tmp_path: Path)
     as DVC's) took it back as 1000.0, so a matrix job's run held other values than its
     configuration and `sweep collect` refused it."""
     from mlgate.manifest import params
-    from mlgate.sweep import local
+    from mlgate.sweep import copies
 
     root = written(tmp_path, "sweep:\n  grid: {train.s: ['1e3']}\n", "train:\n  s: x\n")
     texts = ["1e3", "0o17", "yes", "True", "null", ".inf", "a b", "α€😀", "", "- x", "#", "plain"]
     values = {f"train.t{i}": t for i, t in enumerate(texts)} | {"train.n": 1e-3, "train.b": True}
-    local._write_params(manifests.load(root / "mlops.yaml"), values)
+    copies.write_params(manifests.load(root / "mlops.yaml"), values)
     assert params.read(root, "params.yaml") == {"train.s": "x", **values}
 
 
@@ -359,7 +359,7 @@ def test_a_json_params_file_stays_json(tmp_path: Path) -> None:
     """It was rewritten as YAML, and every script that read it with json.load failed."""
     import json
 
-    from mlgate.sweep import local
+    from mlgate.sweep import copies
 
     root = written(tmp_path, "sweep:\n  grid: {train.C: [5]}\n", "")
     (root / "params.yaml").unlink()
@@ -368,7 +368,7 @@ def test_a_json_params_file_stays_json(tmp_path: Path) -> None:
         (root / "mlops.yaml").read_text().replace("train:\n", "train:\n  params: params.json\n", 1)
     )
     (root / "mlops.yaml").write_text(text)
-    local._write_params(manifests.load(root / "mlops.yaml"), {"train.C": 5, "train.label": "ü"})
+    copies.write_params(manifests.load(root / "mlops.yaml"), {"train.C": 5, "train.label": "ü"})
     written_back = json.loads((root / "params.json").read_text(encoding="utf-8"))
     assert written_back == {"train": {"C": 5, "name": "1e3", "label": "ü"}}
 

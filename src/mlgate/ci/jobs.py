@@ -198,7 +198,7 @@ def _sweep_collect(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     from mlgate import publish
     from mlgate.report import sweep_tables
     from mlgate.result import runs
-    from mlgate.sweep import gating, local, space
+    from mlgate.sweep import collect, gating, space
 
     manifest = job.load()
     folder = manifest.root / job.artifact
@@ -207,7 +207,7 @@ def _sweep_collect(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
             f"'{job.artifact}' is not a folder",
             hint="download the sweep jobs' artifacts there (actions/download-artifact)",
         )
-    finished = local.collected(folder, manifest, space.of(manifest))
+    finished = collect.collected(folder, manifest, space.of(manifest))
     decided = gating.decide(manifest, finished, folder, observer=job.observer, env=job.env)
     lines = (*outcome.lines, *_unfinished(finished), sweep_tables.winner(decided.record))
     gated = decided.gated

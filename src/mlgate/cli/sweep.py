@@ -66,7 +66,7 @@ def collect(args: argparse.Namespace) -> int:
     """The runs a matrix's jobs uploaded, downloaded under one folder, ranked."""
     from pathlib import Path
 
-    from mlgate.sweep import local, space
+    from mlgate.sweep import collect, space
 
     loaded = load_manifest(args)
     folder = Path(args.folder)
@@ -74,7 +74,7 @@ def collect(args: argparse.Namespace) -> int:
         raise UserError(
             f"'{args.folder}' is not a folder", hint="download the jobs' artifacts into it"
         )
-    finished = local.collected(folder, loaded, space.of(loaded))
+    finished = collect.collected(folder, loaded, space.of(loaded))
     for f in finished:
         if f.status == "missing":
             print(f"{f.configuration.id} {f.configuration.label()}: {f.message}", file=sys.stderr)

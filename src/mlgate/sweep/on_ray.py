@@ -22,7 +22,7 @@ from typing import Any
 from mlgate import atomic
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Manifest
-from mlgate.sweep import local
+from mlgate.sweep import copies, local
 from mlgate.sweep.local import Finished
 from mlgate.sweep.space import Configuration
 
@@ -64,7 +64,7 @@ def sweep(
     from mlgate import __version__
 
     root = manifest.root
-    base = local.fingerprint(root, manifest.outputs(), local.outside(manifest))
+    base = copies.fingerprint(root, manifest.outputs(), copies.outside(manifest))
     found, todo = local.resumed(root, base, configurations, on_done)
     if not todo:
         return [found[c.id] for c in configurations]
@@ -77,7 +77,7 @@ def sweep(
         )
     shipped = {
         "working_dir": str(root),
-        "excludes": [f"/{name}" if "/" in name else name for name in local.LEFT_OUT],
+        "excludes": [f"/{name}" if "/" in name else name for name in copies.LEFT_OUT],
     }
     try:
         ray.init(
@@ -100,7 +100,7 @@ def sweep(
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
             c = pending.pop(ready[0])
-            done = _landed(root, c, local.key_of(base, c), ready[0])
+            done = _landed(root, c, copies.key_of(base, c), ready[0])
             found[c.id] = done
             if on_done:
                 on_done(done)
@@ -185,7 +185,7 @@ def _task(manifest_name: str, cid: str, params: dict[str, Any], version: str) ->
     with tempfile.TemporaryDirectory(prefix="mlgate-sweep-") as scratch:
         work = Path(scratch) / "project"
         try:
-            copied, result = local.run_copy(Path.cwd() / manifest_name, work, params)
+            copied, result = copies.run_copy(Path.cwd() / manifest_name, work, params)
         except MlgateError as exc:
             return {"status": "error", "message": str(exc)}
         folder = runs.run_dir(work, result.run_id)

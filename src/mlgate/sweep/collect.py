@@ -1,0 +1,170 @@
+"""`sweep collect`: the configurations' outcomes from the runs a matrix's jobs uploaded,
+each checked as far as it can be before it is believed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlgate import words
+from mlgate.manifest.spec import Manifest
+from mlgate.sweep.local import SWEEPS, Finished, outcome_of
+from mlgate.sweep.space import Configuration
+
+RECORD_BYTES = 1 << 20  # a record is an id, a status, a path, figures, a message
+
+
+def collected(
+    folder: Path, manifest: Manifest, configurations: Sequence[Configuration]
+) -> list[Finished]:
+    """The configurations' outcomes from the runs other machines made (a matrix's jobs,
+    each uploading its `.mlgate/sweeps/`), found under `folder` by id; one no job reported
+    is `missing`. Runs are named relative to `folder`. An upload is not trusted: a record
+    counts only for a run inside `folder` that holds the configuration's own values, and
+    its status, figures and message are read from that run; two such runs of one
+    configuration are an `error` (which to rank cannot be told); a run of another
+    manifest than `manifest`, or of other values than its params file's where the sweep
+    sets none, is refused; and a record or run refused is said, with why."""
+    from mlgate.manifest import params
+
+    expected = _Expected(
+        manifest=manifest.sha256,
+        params=params.read(manifest.root, manifest.train.params),
+        shell=manifest.train.command.shell is not None,
+    )
+    wanted = {c.id: c for c in configurations}
+    accepted: dict[str, list[Finished]] = {}
+    refused: dict[str, str] = {}
+    unread: list[str] = []  # records refused before their id could be read
+    for record in sorted(folder.rglob("*.json")):
+        if record.name.count(".") != 1:  # KEY.json only: not KEY.outcome.json, not run.json
+            continue
+        said = _record(record)
+        if isinstance(said, str):
+            unread.append(f"{os.path.relpath(record, folder)}: {said}")
+            continue
+        c = wanted.get(str(said.get("id")))
+        if c is None:
+            continue
+        run = record.parent / str(said.get("run", "")).removeprefix(f"{SWEEPS.as_posix()}/")
+        done = _uploaded(folder, run, c, record.stem, expected)
+        if isinstance(done, str):
+            refused.setdefault(c.id, f"{os.path.relpath(record, folder)}: {done}")
+        elif all(f.run != done.run for f in accepted.get(c.id, [])):
+            accepted.setdefault(c.id, []).append(done)
+    # which configuration an unread record was for cannot be told: each missing one says
+    # how many there were, not the first alone as if it were its own
+    said_unread = None
+    if unread:
+        said_unread = (
+            unread[0]
+            if len(unread) == 1
+            else (f"{words.count(len(unread), 'record')} were refused unread, such as {unread[0]}")
+        )
+    return [
+        _settled(c, accepted.get(c.id, []), refused.get(c.id), said_unread, folder)
+        for c in configurations
+    ]
+
+
+def _settled(
+    c: Configuration, runs_of: list[Finished], refusal: str | None, unread: str | None, folder: Path
+) -> Finished:
+    if len(runs_of) == 1:
+        return runs_of[0]
+    if runs_of:
+        named = ", ".join(f.run for f in runs_of[:3])
+        return Finished(
+            configuration=c,
+            status="error",
+            key="",
+            message=f"{words.count(len(runs_of), 'run')} of it were uploaded ({named}): "
+            "which to rank cannot be told",
+        )
+    if refusal:
+        why = f"its upload was refused ({refusal})"
+    else:
+        why = "its job failed or did not upload" + (
+            f", or its record is one refused unread ({unread})" if unread else ""
+        )
+    return Finished(
+        configuration=c,
+        status="missing",
+        key="",
+        message=f"no run of it under {folder.name}: {why}",
+    )
+
+
+def _record(path: Path) -> dict[str, Any] | str:
+    """An uploaded record, or why it is refused: a regular file (a link to /dev/zero never
+    ended, a FIFO hung collect) of at most RECORD_BYTES of strict JSON."""
+    from mlgate import files
+    from mlgate.errors import UserError
+    from mlgate.result import strict
+
+    try:
+        text = files.read_bytes(path, limit=RECORD_BYTES, name=path.name)
+        said = strict.parse(text, limit=RECORD_BYTES, source=path.name, what="sweep record")
+    except UserError as exc:
+        return exc.message
+    return said if isinstance(said, dict) else "not a JSON object"
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Expected:
+    """What every uploaded run must have run: the collect job's manifest and params."""
+
+    manifest: str  # its sha256
+    params: Mapping[str, Any]  # flattened
+    shell: bool  # the training runs through /bin/sh (how a killed one says so)
+
+
+def _uploaded(
+    folder: Path, run: Path, c: Configuration, key: str, expected: _Expected
+) -> Finished | str:
+    """`c`'s outcome from its uploaded run, or why not: `run` is outside `folder`, is not
+    a run, read another manifest, or ran other values (another configuration's run under
+    this one's id, or values the sweep does not set changed)."""
+    from mlgate.errors import MlgateError
+    from mlgate.result import runs
+
+    try:
+        inside = run.resolve().is_relative_to(folder.resolve())
+        regular = inside and run.is_file()
+    except OSError:
+        inside = regular = False
+    if not inside:
+        return "its run is outside the folder"
+    if not regular:
+        return "its run is not there"
+    try:
+        result = runs.read(run)
+    except MlgateError as exc:
+        return str(exc).replace(str(folder) + os.sep, "")
+    if any(result.params.get(k, _ABSENT) != v for k, v in c.params.items()):
+        return "its run ran other values than the configuration's"
+    if result.manifest.sha256 != expected.manifest:
+        return "its run read another manifest than this one (plan, jobs and collect read one)"
+    fixed = {k: v for k, v in expected.params.items() if k not in c.params}
+    ran = {k: v for k, v in result.params.items() if k not in c.params}
+    if ran != fixed:
+        changed = sorted(k for k in {*fixed, *ran} if fixed.get(k, _ABSENT) != ran.get(k, _ABSENT))
+        return (
+            "its run ran other values than the params file's where the sweep sets none "
+            f"({words.clip(', '.join(changed), 120)})"
+        )
+    status, message = outcome_of(result, shell=expected.shell)
+    return Finished(
+        configuration=c,
+        status=status,
+        key=key,
+        run=os.path.relpath(run, folder),
+        metrics=dict(result.evaluate.metrics),
+        message=message,
+    )
+
+
+_ABSENT = object()
