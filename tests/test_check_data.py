@@ -201,3 +201,21 @@ def test_an_optional_column_that_is_absent_is_skipped_not_failed(
         in out
     )
     assert not any(line.startswith("  FAILED") for line in out)
+
+
+def test_a_check_that_could_not_be_evaluated_is_an_error_not_a_failure(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule that does not apply to its column was listed FAILED and counted as failed,
+    as if the data broke it."""
+    manifest = (project / "mlops.yaml").read_text()
+    (project / "mlops.yaml").write_text(
+        manifest.replace("  checks:\n", "  checks:\n    expressions: ['\"mean radius\" < nope']\n")
+    )
+    monkeypatch.chdir(project)
+    assert main(["check", "data"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(" passed, 2 errors"), out
+    errors = [line for line in out if line.startswith("  ERROR ")]
+    assert len(errors) == 2 and "could not be evaluated" in errors[0]
+    assert not any(line.startswith("  FAILED") for line in out)

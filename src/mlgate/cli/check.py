@@ -95,15 +95,19 @@ def check_model(args: argparse.Namespace) -> int:
 
 
 def _counted(checks: Sequence[CheckResult], *, always_noun: bool = False) -> str:
-    """ "5 passed, 1 failed, 2 skipped": a skipped check (an optional column that is
-    absent, say) is neither passed nor failed."""
-    failed = sum(c.status in ("failed", "error") for c in checks)
+    """ "5 passed, 1 failed, 1 error, 2 skipped": a skipped check (an optional column
+    that is absent, say) is neither passed nor failed, and one that could not be
+    evaluated (a rule that does not apply to the column) is an error, not the data's
+    failure."""
+    failed = sum(c.status == "failed" for c in checks)
+    errors = sum(c.status == "error" for c in checks)
     skipped = sum(c.status == "skipped" for c in checks)
-    passed = len(checks) - failed - skipped
-    if not failed and not skipped:
+    passed = len(checks) - failed - errors - skipped
+    if not failed and not errors and not skipped:
         return f"{words.count(passed, 'check')} passed"
     head = words.count(passed, "check") if always_noun else str(passed)
     said = f"{head} passed" + (f", {failed} failed" if failed else "")
+    said += f", {words.count(errors, 'error')}" if errors else ""
     return said + (f", {skipped} skipped" if skipped else "")
 
 
@@ -112,7 +116,8 @@ def _listed(checks: Sequence[CheckResult]) -> None:
 
     for c in checks:
         if c.status in ("failed", "error"):
-            print(one_line(f"  FAILED  {c.subject} {c.rule}: {c.message}"))
+            label = "FAILED" if c.status == "failed" else "ERROR "
+            print(one_line(f"  {label}  {c.subject} {c.rule}: {c.message}"))
         elif c.status == "skipped":
             print(one_line(f"  skipped {c.subject} {c.rule}: {c.message}"))
 
