@@ -166,3 +166,42 @@ def test_three_hundred_slow_clients_do_not_lock_out_a_normal_request(registered:
             for sock in slow:
                 sock.close()
     assert "Traceback" not in served.stderr
+
+
+def test_a_number_too_large_for_its_column_fails_its_own_request_alone(url: str) -> None:
+    """`10**400` overflowed as the batch was framed: every request scored with it got a
+    plain-text 500. It is now the request's own 422, and the rest are answered."""
+    import asyncio
+
+    async def main() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            bodies = (
+                [{"records": [ROW]}] * 10
+                + [{"records": [{**ROW, "petal_width": 10**400}]}]
+                + [{"records": [ROW]}] * 10
+            )
+            return await asyncio.gather(*(client.post("/predict", json=b) for b in bodies))
+
+    answers = asyncio.run(main())
+    assert [a.status_code for a in answers] == [200] * 10 + [422] + [200] * 10
+    assert answers[10].json()["error"] == (
+        "records[0].petal_width is too large for a float (401 digits)"
+    )
+    digits = '{"records": [{"sepal_length": 1' + "0" * 5000 + "}]}"
+    long = httpx.post(
+        f"{url}/predict", content=digits.encode(), headers={"content-type": "application/json"}
+    )
+    assert long.status_code == 422 and "more than 4,300 digits" in long.json()["error"]
+
+
+def test_too_many_records_unknown_paths_and_methods_are_json_errors(url: str) -> None:
+    many = httpx.post(f"{url}/predict", json={"records": [ROW] * 10_001}, timeout=30)
+    assert many.status_code == 413
+    assert many.json() == {"error": "10,001 records; at most 10,000 a request"}
+    missing = httpx.get(f"{url}/nowhere")
+    assert missing.status_code == 404 and missing.json() == {"error": "GET /nowhere: Not Found"}
+    wrong = httpx.get(f"{url}/predict")
+    assert wrong.status_code == 405 and wrong.json()["error"].startswith("GET /predict: ")
+    # no redirect to a Location built from the client's Host header
+    slash = httpx.get(f"{url}/health/", headers={"host": "evil.example"})
+    assert slash.status_code == 404 and "location" not in slash.headers

@@ -17,7 +17,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mlgate.serve.batch import EXACT, Batcher, ModelError, Pacing, plain, scorer
-from mlgate.serve.schema import InputError, validate
+from mlgate.serve.schema import InputError, TooMany, validate
 from mlgate.serve.service import Service
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def create_app(
     exact: bool = False,
 ) -> Starlette:
     from starlette.applications import Starlette
+    from starlette.exceptions import HTTPException
     from starlette.requests import ClientDisconnect, Request
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
@@ -73,6 +74,8 @@ def create_app(
         try:
             payload = json.loads(body)
         except ValueError as exc:
+            if "integer string conversion" in str(exc):  # valid JSON, past Python's 4,300 digits
+                return error(422, "a number in the body has more than 4,300 digits: too large")
             return error(400, f"the body is not JSON: {exc}")
         except RecursionError:
             return error(
@@ -82,6 +85,8 @@ def create_app(
             )
         try:
             return validate(service.schema, payload)
+        except TooMany as exc:
+            return error(413, str(exc))
         except InputError as exc:
             return error(422, str(exc))
 
@@ -115,10 +120,19 @@ def create_app(
     async def metadata(request: Request) -> JSONResponse:
         return JSONResponse({**service.metadata, "inputs": service.schema.to_dict()})
 
-    return Starlette(
+    async def refused(request: Request, exc: Exception) -> JSONResponse:
+        """Starlette's own 404 and 405, as JSON as every other error."""
+        status = getattr(exc, "status_code", 500)
+        return error(status, f"{request.method} {request.url.path}: {getattr(exc, 'detail', '')}")
+
+    app = Starlette(
         routes=[
             Route("/predict", predict, methods=["POST"]),
             Route("/health", health),
             Route("/metadata", metadata),
-        ]
+        ],
+        exception_handlers={HTTPException: refused},
     )
+    # `/health/` was redirected to a Location built from the client's Host header
+    app.router.redirect_slashes = False
+    return app

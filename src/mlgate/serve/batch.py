@@ -65,7 +65,7 @@ def scorer(model: Any, schema: InputSchema) -> Callable[[Records], Scored]:
                 features = front.transform(features)
             predictions = final.predict(features)
             probabilities = final.predict_proba(features) if proba else None
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             raise ModelError(f"the model could not score these records: {exc}") from exc
         predictions = _finite(predictions)
         probabilities = None if probabilities is None else _finite(probabilities)
@@ -107,7 +107,9 @@ def _framer(schema: InputSchema) -> Callable[[Records], Any]:
 
         def numeric(records: Records) -> Any:
             rows = np.array([[r[n] for n in names] for r in records], dtype=np.float64)
-            return pd.DataFrame(rows, columns=columns, copy=False)
+            # column by column in memory, as pandas lays out a frame read from records: a
+            # row-major array made BLAS add in another order (answers 2e-16 apart)
+            return pd.DataFrame(np.asfortranarray(rows), columns=columns, copy=False)
 
         return numeric
     return lambda records: pd.DataFrame.from_records(records, columns=columns)

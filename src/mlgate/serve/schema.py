@@ -5,6 +5,7 @@ field, for a 422 the caller can act on."""
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -14,6 +15,10 @@ from mlgate.result.records import RunResult
 
 Kind = Literal["number", "integer", "string", "boolean"]
 MAX_RECORDS = 10_000
+
+
+class TooMany(ValueError):
+    """More records than one request may carry: the body is too large, not malformed."""
 
 
 class InputError(ValueError):
@@ -76,7 +81,7 @@ def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
     if not isinstance(records, list) or not records:
         raise InputError('send {"records": [{column: value, ...}, ...]} with at least one record')
     if len(records) > MAX_RECORDS:
-        raise InputError(f"{words.count(len(records), 'record')}; at most {MAX_RECORDS} a request")
+        raise TooMany(f"{words.count(len(records), 'record')}; at most {MAX_RECORDS:,} a request")
     wanted = set(schema.names)
     for i, record in enumerate(records):
         if not isinstance(record, dict):
@@ -98,12 +103,27 @@ def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
                     f"records[{i}].{f.name} is {_spelled(value)}, which is not "
                     "a JSON number (send null for a missing value)"
                 )
+            if _beyond(value, f.kind):  # 10**400 failed the whole batch it was scored in
+                raise InputError(
+                    f"records[{i}].{f.name} is too large for {_a(_STORED[f.kind])} "
+                    f"({len(str(abs(value))):,} digits)"
+                )
             if not _fits(value, f.kind):
                 raise InputError(
                     f"records[{i}].{f.name} must be {_a(f.kind)}, not "
                     f"{type(record[f.name]).__name__} {record[f.name]!r:.40}"
                 )
     return records
+
+
+_STORED: dict[str, str] = {"integer": "64-bit integer", "number": "float"}
+
+
+def _beyond(value: Any, kind: Kind) -> bool:
+    """A whole number the model's columns cannot hold: JSON's are as long as written."""
+    if isinstance(value, bool) or not isinstance(value, int) or kind not in _STORED:
+        return False
+    return not -(2**63) <= value < 2**63 if kind == "integer" else abs(value) > sys.float_info.max
 
 
 def _fits(value: Any, kind: Kind) -> bool:
