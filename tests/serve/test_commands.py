@@ -34,6 +34,29 @@ def test_the_printed_url_answers_the_moment_it_is_printed(
         assert health.json()["version"] == "v0.1.0"
 
 
+def test_a_port_another_server_listens_on_is_refused_before_serving_is_said(
+    registered: Project,
+) -> None:
+    """A second `mlgate serve --port N` printed `serving ... on URL` (another server's
+    /health answered there), then failed with "address already in use", exit 3."""
+    import subprocess
+    import sys
+
+    with serving(registered.root, "--workers", "1") as served:
+        assert served.url is not None
+        port = served.url.rsplit(":", 1)[1]
+        again = subprocess.run(
+            [sys.executable, "-m", "mlgate", "serve", "--port", port, "--workers", "1"],
+            cwd=registered.root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert again.returncode == 2, again.stderr
+    assert "serving " not in again.stderr
+    assert f"cannot serve on 127.0.0.1:{port}: Address already in use" in again.stderr
+
+
 @pytest.mark.e2e
 def test_serve_latest_serves_the_latest_version(registered: Project) -> None:
     second = registered.next_commit(0.5)

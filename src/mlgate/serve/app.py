@@ -13,6 +13,7 @@ Concurrent requests are scored in one model call (serve/batch.py) unless `exact`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 MAX_BODY = 1 << 20  # bytes
 READ_TIMEOUT_S = 10.0  # for the headers, then again for the body
+DRAINED = 16 << 20  # bytes of a body too big read and let go, so its client hears the 413
 
 
 def create_app(
@@ -53,19 +55,34 @@ def create_app(
         return JSONResponse({"error": message}, status_code=status, headers={"connection": "close"})
 
     async def body_of(request: Request) -> bytes | JSONResponse:
+        too_big = f"the body is over {max_body:,} bytes"
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_body):
-            return unread(413, f"the body is over {max_body:,} bytes")
+            if declared.isdigit() and int(declared) <= DRAINED:
+                await drained(request)
+            return unread(413, too_big)
         body = bytearray()
         try:
             async with asyncio.timeout(read_timeout_s):
                 async for chunk in request.stream():
                     body += chunk
                     if len(body) > max_body:
-                        return unread(413, f"the body is over {max_body:,} bytes")
+                        await drained(request, len(body))
+                        return unread(413, too_big)
         except TimeoutError:
             return unread(408, f"the body did not arrive within {read_timeout_s:g} s")
         return bytes(body)
+
+    async def drained(request: Request, read: int = 0) -> None:
+        """The rest of a body too big to take, read and let go (up to DRAINED bytes, within
+        the read deadline): closed with its upload unread, the connection was reset, and
+        most clients saw a broken pipe instead of the 413."""
+        with contextlib.suppress(TimeoutError, ClientDisconnect, RuntimeError):  # (consumed)
+            async with asyncio.timeout(read_timeout_s):
+                async for chunk in request.stream():
+                    read += len(chunk)
+                    if read > DRAINED:
+                        return
 
     async def records_of(request: Request) -> list[dict[str, Any]] | JSONResponse:
         body = await body_of(request)

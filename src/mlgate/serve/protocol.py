@@ -18,11 +18,35 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mlgate.serve.app import READ_TIMEOUT_S
 
+MAX_HEADER_BYTES = 64 * 1024  # a request's line and headers: 300 MB of them were read whole
+MAX_PIPELINED = 64  # requests sent ahead of their answers: 15 MB of them held 1 GB
+
 
 class HeaderDeadline(HttpToolsProtocol):
     timeout_s: float = READ_TIMEOUT_S  # each process sets it before serving (run.py)
 
     _deadline: asyncio.TimerHandle | None = None
+    _header_bytes = 0
+
+    def data_received(self, data: bytes) -> None:
+        """uvicorn parses whatever arrives: headers without end, and requests pipelined
+        without end, each kept until answered. Both are bounded here (asyncio hands at most
+        256 KiB a call, so what one call adds is bounded too)."""
+        waiting = self._deadline is not None
+        super().data_received(data)
+        if self.transport.is_closing():
+            return
+        if waiting and self._deadline is not None:  # still no end to the headers
+            self._header_bytes += len(data)
+            if self._header_bytes > MAX_HEADER_BYTES:
+                self._disarm()
+                self._refuse(
+                    b"431 Request Header Fields Too Large",
+                    f"the request's line and headers are over {MAX_HEADER_BYTES:,} bytes",
+                )
+                return
+        if len(self.pipeline) > MAX_PIPELINED:  # answers it does not read: no more
+            self.transport.close()
 
     # uvicorn's own signature, narrower than asyncio's BaseTransport: the override follows it
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -43,6 +67,7 @@ class HeaderDeadline(HttpToolsProtocol):
 
     def _arm(self) -> None:
         if self._deadline is None:
+            self._header_bytes = 0
             self._deadline = self.loop.call_later(self.timeout_s, self._too_slow)
 
     def _disarm(self) -> None:

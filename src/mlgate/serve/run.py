@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -75,6 +76,7 @@ def serve(
 
     version = service.metadata.get("version") or "(unregistered)"
     url = f"http://{_bracketed(host)}:{port}"
+    _refuse_taken(host, port)  # or the line below would be printed for whoever answers there
     _announce(
         f"serving {service.metadata.get('model')} {version} on {url} "
         f"({words.count(workers, 'worker')})",
@@ -160,6 +162,22 @@ def _announce(line: str, host: str, port: int) -> None:
             time.sleep(0.05)
 
     threading.Thread(target=wait_then_print, name="mlgate-announce", daemon=True).start()
+
+
+def _refuse_taken(host: str, port: int) -> None:
+    """A port another process listens on: said before anything is printed as serving
+    (the `serving ... on URL` line waits for /health to answer there, and another server's
+    answer would do)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UserError(
+                f"cannot serve on {_bracketed(host)}:{port}: {exc.strerror or exc}",
+                hint="another process listens there: pick another --port",
+            ) from exc
 
 
 def _bracketed(host: str) -> str:
