@@ -633,7 +633,9 @@ def _outgrown(
     name: str, reference: CategoricalProfile, current: CategoricalProfile, alpha: float
 ) -> _Pending:
     """Against a profile that left values out, new categories from what the profile does
-    say, two ways (Bonferroni over the two; the figure is the larger):
+    say, two ways (Bonferroni over the two; the figure and reason are one test's, so a
+    p-value and a figure never come from different tests: the one whose figure reaches
+    the threshold, else the one with the smaller p-value):
 
     - each current value it did not keep has at most `bound` rows there (its least
       frequent kept count, plus the count's error): tested one-sided with its reference
@@ -661,19 +663,22 @@ def _outgrown(
     left, least, on_kept = _left_kept(reference, current)
     p_left = min(1.0, float(stats.binom.cdf(on_kept, n_cur, least)) + COVERAGE) if n_cur else 1.0
     kept = words.count(len(reference.counts), "most frequent value")
-    if left > excess:
+    p_each = float(adjusted.min())
+    reaches = (left >= UNSEEN_THRESHOLD, excess >= UNSEEN_THRESHOLD)
+    if (reaches[0], -p_left) > (reaches[1], -p_each):
         reason = (
             f"{phrases.share(on_kept, n_cur)} at most on the {kept} the reference profile "
             f"kept, which hold at least {phrases.fraction(round(least, 4))} of its rows"
         )
-        statistic, test = left, "binomial, on the kept values' least share"
+        statistic, p_value, test = left, p_left, "binomial, on the kept values' least share"
     else:
         reason = (
             f"{phrases.share(int(grown.sum()), n_cur)} in "
             f"{words.count(grown.size, 'value')} the reference profile did not keep (it "
             f"keeps its {kept}) and could hold at most {words.count(bound, 'row')} of each"
         )
-        statistic, test = excess, f"binomial (Bonferroni over {words.count(counts.size, 'value')})"
+        each = f"binomial (Bonferroni over {words.count(counts.size, 'value')})"
+        statistic, p_value, test = excess, p_each, each
     return _Pending(
         ColumnDrift(
             column=name,
@@ -681,7 +686,7 @@ def _outgrown(
             reason=reason,
             statistic=statistic,
             threshold=UNSEEN_THRESHOLD,
-            p_value=min(1.0, 2 * min(float(adjusted.min()), p_left)),
+            p_value=min(1.0, 2 * p_value),
             values=(n_ref, n_cur),
         ),
         significance=f"{test}, doubled for two tests",
