@@ -202,6 +202,7 @@ def test_too_many_records_unknown_paths_and_methods_are_json_errors(url: str) ->
     assert missing.status_code == 404 and missing.json() == {"error": "GET /nowhere: Not Found"}
     wrong = httpx.get(f"{url}/predict")
     assert wrong.status_code == 405 and wrong.json()["error"].startswith("GET /predict: ")
+    assert wrong.headers["allow"] == "POST"
     # no redirect to a Location built from the client's Host header
     slash = httpx.get(f"{url}/health/", headers={"host": "evil.example"})
     assert slash.status_code == 404 and "location" not in slash.headers

@@ -138,9 +138,14 @@ def create_app(
         return JSONResponse({**service.metadata, "inputs": service.schema.to_dict()})
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:
-        """Starlette's own 404 and 405, as JSON as every other error."""
-        status = getattr(exc, "status_code", 500)
-        return error(status, f"{request.method} {request.url.path}: {getattr(exc, 'detail', '')}")
+        """Starlette's own 404 and 405, as JSON as every other error (a 405 keeps the
+        Allow header that names the methods there are)."""
+        said = f"{request.method} {request.url.path}: {getattr(exc, 'detail', '')}"
+        return JSONResponse(
+            {"error": said},
+            status_code=getattr(exc, "status_code", 500),
+            headers=getattr(exc, "headers", None),
+        )
 
     app = Starlette(
         routes=[
