@@ -154,6 +154,45 @@ def test_a_profile_of_the_production_rows_gives_drift_alone(
     assert found.said == ("a profile holds no rows to score: only drift is measured",)
 
 
+def test_production_rows_the_model_cannot_take_are_said_in_the_datas_terms(
+    promoted: Project, tmp_path: Path
+) -> None:
+    """A missing column, a text in a number column, an unknown label: each was a traceback
+    and "internal error" (exit 3), the missing column with the run's advice to set
+    data.features; an export's extra column was fatal too."""
+    from mlgate.errors import UserError
+
+    path = production(promoted, tmp_path, labels=True)
+    frame = pd.read_csv(path)
+
+    def monitored(changed: pd.DataFrame) -> monitor.Monitored:
+        changed.to_csv(path, index=False)
+        return monitor.monitor(
+            promoted.manifest, promoted.where(), path, stage="production", shown="prod.csv"
+        )
+
+    extra = monitored(frame.assign(exported_at="2026-12-06", batch=7))
+    assert extra.labelled == 120 and extra.actual  # the extra columns are no input
+    with pytest.raises(UserError) as lacking:
+        monitored(frame.drop(columns=["petal_width"]))
+    assert lacking.value.message == (
+        "prod.csv lacks 1 column the model was fitted on: 'petal_width'"
+    )
+    texts = frame.astype({"sepal_width": str})
+    texts.loc[3, "sepal_width"] = "3.5cm"
+    with pytest.raises(UserError) as unreadable:
+        monitored(texts)
+    assert unreadable.value.message.startswith("prod.csv: the model cannot score these rows: ")
+    assert "3.5cm" in unreadable.value.message
+    renamed = frame.assign(species=frame["species"].replace("setosa", "Setosa"))
+    with pytest.raises(UserError) as unknown:
+        monitored(renamed)
+    count = int((frame["species"] == "setosa").sum())
+    assert unknown.value.message.startswith(
+        f"prod.csv: {count} labels of 120 are not among the version's classes ('Setosa'; "
+    )
+
+
 def test_a_production_profile_is_read_bounded(promoted: Project, tmp_path: Path) -> None:
     """`--data X.json` was read whole before its size was judged: a link to /dev/zero
     filled memory. It is read as data.reference is, at most 64 MiB, regular files only."""

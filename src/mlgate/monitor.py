@@ -241,7 +241,8 @@ def monitor(
         table = frame.to_pandas()
         if labels is not None:
             table = _with_labels(manifest, table, *labels, said)
-        performance = _performance(manifest, run, model, table, said)
+        named = labels[1] if labels is not None else shown  # where the labels came from
+        performance = _performance(manifest, run, model, table, said, shown, named)
     estimates = performance.estimates
     registered = {e.metric: run.evaluate.metrics.get(e.metric) for e in estimates}
     max_drop = manifest.monitor.max_drop
@@ -341,14 +342,20 @@ def _figure(value: float) -> str:
 
 
 def _performance(
-    manifest: Manifest, run: RunResult, model: object, table: pd.DataFrame, said: list[str]
+    manifest: Manifest,
+    run: RunResult,
+    model: object,
+    table: pd.DataFrame,
+    said: list[str],
+    shown: str,
+    labels_from: str,
 ) -> Performance:
     """The label-free estimates of a classifier, and the metrics of the labelled rows
     against the version's own on its test rows."""
     import numpy as np
 
     from mlgate.compare import paired, unpaired
-    from mlgate.model import counts, estimate, evaluate
+    from mlgate.model import counts, estimate
     from mlgate.result import arrays
 
     kept = run.evaluate.predictions
@@ -362,10 +369,24 @@ def _performance(
         said.append("the model gives no probabilities: its performance cannot be estimated")
         return Performance()
     classes = list(kept.classes)
-    given = evaluate.model_input(manifest, model, table)
-    scores = np.asarray(model.predict_proba(given), np.float64)  # type: ignore[attr-defined]
-    predicted = _indices(np.asarray(model.predict(given)), classes)  # type: ignore[attr-defined]
+    given = _production_input(manifest, model, table, shown)
+    try:
+        scores = np.asarray(model.predict_proba(given), np.float64)  # type: ignore[attr-defined]
+        predicted = _indices(np.asarray(model.predict(given)), classes)  # type: ignore[attr-defined]
+    except (ValueError, TypeError) as exc:  # a value the model cannot take: the data's fault
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(
+            f"{shown}: the model cannot score these rows: {first}",
+            hint="the production rows must hold what the training data held, as it held it",
+        ) from exc
     rows, truth = _labelled(table, manifest.data.target, classes)
+    unknown = _unknown_labels(table, manifest.data.target, classes)
+    if unknown:
+        raise UserError(
+            f"{labels_from}: {unknown}: labels the version never saw would leave their rows out, "
+            "and the figures of the rest would be a biased part of the data",
+            hint="write the labels as the training data did",
+        )
     positive = run.evaluate.positive_index
     metrics = [m for m in run.evaluate.metrics if m in counts.LABEL_METRICS] or [DEFAULT_METRIC]
     reference_y = arrays.decode(kept.y_true).astype(np.int64)
@@ -475,6 +496,50 @@ def _labelled(
     keys = [_key(v) for v in table[target].tolist()]
     rows = [row for row, key in enumerate(keys) if present[row] and key in index]
     return np.array(rows, dtype=np.int64), np.array([index[keys[r]] for r in rows], np.int64)
+
+
+def _unknown_labels(table: pd.DataFrame, target: str, classes: list[object]) -> str:
+    """Which labels the version never saw, and how many rows hold them ("" when none)."""
+    if target not in table.columns:
+        return ""
+    known = {_key(c) for c in classes}
+    values = [_key(v) for v in table[target].dropna().tolist()]
+    strange = [v for v in values if v not in known]
+    if not strange:
+        return ""
+    named = ", ".join(repr(v) for v in sorted(set(strange))[:3])
+    more = f" and {len(set(strange)) - 3:,} more" if len(set(strange)) > 3 else ""
+    return (
+        f"{words.count(len(strange), 'label')} of {len(values):,} are not among the "
+        f"version's classes ({named}{more}; its classes: "
+        f"{', '.join(repr(_key(c)) for c in classes[:5])})"
+    )
+
+
+def _production_input(
+    manifest: Manifest, model: object, table: pd.DataFrame, shown: str
+) -> pd.DataFrame:
+    """The production rows as the model takes them. A model that names its columns is
+    handed those: an export's extra columns are no error, a missing one is said in the
+    data's terms (the run's own words said to set data.features and fix the test data)."""
+    from mlgate.model import evaluate
+
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        try:
+            return evaluate.model_input(manifest, model, table)
+        except evaluate.EvaluationError as exc:
+            raise UserError(f"{shown}: {exc}") from exc
+    fitted = [str(n) for n in names]
+    lacking = [c for c in fitted if c not in table.columns]
+    if lacking:
+        raise UserError(
+            f"{shown} lacks {words.count(len(lacking), 'column')} the model was fitted on: "
+            + ", ".join(map(repr, lacking[:5]))
+            + (f" and {len(lacking) - 5:,} more" if len(lacking) > 5 else ""),
+            hint="export every feature the training data had",
+        )
+    return table[fitted]
 
 
 def _key(value: object) -> str:
