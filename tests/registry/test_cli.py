@@ -48,6 +48,26 @@ def test_register_promote_rollback_list_and_history(
     assert "- staging: promoted " in card and "- staging: rolled back to " in card
 
 
+def test_a_reason_cannot_write_a_line_of_its_own_into_the_history(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--reason $'ok\\n2026-... promote v9.9.9 ...\\x1b[31m'` showed a believable forged
+    promotion line, and passed the terminal's colour code through."""
+    root = str(project.root)
+    assert main(["-C", root, "register"]) == 0
+    forged = "ok\n2026-12-06T02:40:00+00:00  staging      promote v9.9.9 by Boss\x1b[31mred"
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "staging", "--reason", forged]) == 0
+    capsys.readouterr()
+    assert main(["-C", root, "registry", "history", "staging"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and "\x1b" not in lines[0]
+    assert lines[0].endswith(
+        ": ok 2026-12-06T02:40:00+00:00  staging      promote v9.9.9 by Boss [31mred"
+    )
+    assert main(["-C", root, "registry", "show", "v0.1.0"]) == 0
+    assert "\x1b" not in capsys.readouterr().out
+
+
 @pytest.mark.e2e  # trains: runs the user's training as a process
 def test_rolling_back_twice_says_there_is_nothing_left_and_the_stats_agree(
     project: Project, capsys: pytest.CaptureFixture[str]

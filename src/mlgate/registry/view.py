@@ -9,6 +9,7 @@ from mlgate.errors import UserError
 from mlgate.manifest.spec import Manifest
 from mlgate.registry.state import Assignment, State, Version
 from mlgate.report import numbers
+from mlgate.report.inert import one_line
 
 if TYPE_CHECKING:
     from mlgate.registry.delivery import Delivery
@@ -143,7 +144,7 @@ def version_text(current: State, v: Version) -> str:
             + (f" by {m.assignment.record['by']}" if m.assignment.record.get("by") else "")
             for m in moves
         ]
-    return "\n".join(lines)
+    return "\n".join(one_line(line) for line in lines)
 
 
 def history_text(entries: list[dict[str, Any]]) -> str:
@@ -154,9 +155,13 @@ def history_text(entries: list[dict[str, Any]]) -> str:
         by = f" by {r['by']}" if r.get("by") else ""
         why = f": {r['reason']}" if r.get("reason") else ""
         via = f" [{r['trigger']}]" if r.get("trigger") else ""
+        # a reason is anyone's words (the dispatch form's): a line break or a terminal's
+        # escape code in it wrote a promotion line of its own into the history
         lines.append(
-            f"{a['created']}  {a['environment']:<12} {what} {a['version']}"
-            f" (from {r.get('previous') or '-'}){by}{why}{via}"
+            one_line(
+                f"{a['created']}  {a['environment']:<12} {what} {a['version']}"
+                f" (from {r.get('previous') or '-'}){by}{why}{via}"
+            )
         )
     return "\n".join(lines) or "no promotions yet"
 
