@@ -193,6 +193,19 @@ def test_production_rows_the_model_cannot_take_are_said_in_the_datas_terms(
     )
 
 
+def test_a_stage_no_environment_is_named_is_a_typo_not_an_empty_stage(
+    promoted: Project, tmp_path: Path
+) -> None:
+    """`--stage prodution` said the stage "holds no version yet: register and promote one
+    first", where promote names the environments there are."""
+    from mlgate.errors import UserError
+
+    path = production(promoted, tmp_path, labels=False)
+    with pytest.raises(UserError) as typo:
+        monitor.monitor(promoted.manifest, promoted.where(), path, stage="prodution", shown="p")
+    assert typo.value.message.startswith("unknown environment 'prodution' (environments: ")
+
+
 def test_a_production_profile_is_read_bounded(promoted: Project, tmp_path: Path) -> None:
     """`--data X.json` was read whole before its size was judged: a link to /dev/zero
     filled memory. It is read as data.reference is, at most 64 MiB, regular files only."""

@@ -179,6 +179,8 @@ def monitor(
     from mlgate.registry import operations
     from mlgate.result import runs
 
+    if manifest.environments:  # a stage no environment is: a typo, not an empty one
+        operations.declared_environment(manifest, stage)
     current = where.read()
     held = current.current(stage)
     if held is None:

@@ -233,7 +233,7 @@ def promote(
 ) -> Change:
     """`version` into `environment`, once `deploy` has deployed it; a no-op when it is
     there already."""
-    env = _environment(manifest, environment)
+    env = declared_environment(manifest, environment)
     for _ in range(TRIES):
         current = where.read()
         found = current.version(version)
@@ -310,7 +310,7 @@ def rollback(
 ) -> Change:
     """The environment back to the last version it held before its current one that was
     not itself rolled back from (state.rollback_target)."""
-    _environment(manifest, environment)
+    declared_environment(manifest, environment)
     current = where.read()
     held, target = current.current(environment), current.rollback_target(environment)
     if held is None:
@@ -346,7 +346,8 @@ def _before_said(current: state.State, environment: str) -> str:
     )
 
 
-def _environment(manifest: Manifest, name: str) -> Environment:
+def declared_environment(manifest: Manifest, name: str) -> Environment:
+    """The environment the manifest declares by `name`; a located error naming those there are."""
     env = manifest.environment(name)
     if env is None:
         names = ", ".join(e.name for e in manifest.environments) or "none declared"
