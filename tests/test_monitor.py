@@ -206,6 +206,33 @@ def test_a_stage_no_environment_is_named_is_a_typo_not_an_empty_stage(
     assert typo.value.message.startswith("unknown environment 'prodution' (environments: ")
 
 
+def test_a_profile_lacking_a_feature_or_changing_its_kind_is_refused(
+    promoted: Project, tmp_path: Path
+) -> None:
+    """Compared column by column, a feature the profile lacked, or held as text, was "not
+    tested", and "0 of 28 columns drifted" with exit 0."""
+    import polars as pl
+
+    from mlgate.data import profile
+    from mlgate.errors import UserError
+
+    rows = pl.read_csv(production(promoted, tmp_path, labels=False))
+
+    def monitored(frame: pl.DataFrame) -> None:
+        path = tmp_path / "production.json"
+        path.write_text(profile.to_json(profile.condensed(profile.of_frame(frame))))
+        monitor.monitor(promoted.manifest, promoted.where(), path, stage="production", shown="p")
+
+    with pytest.raises(UserError) as lacking:
+        monitored(rows.drop("petal_width"))
+    assert lacking.value.message == "p lacks 1 feature the training data had: 'petal_width'"
+    with pytest.raises(UserError) as text:
+        monitored(rows.with_columns(pl.col("sepal_width").cast(pl.String) + "cm"))
+    assert text.value.message == (
+        "p: 'sepal_width' holds text where the training data held numbers"
+    )
+
+
 def test_a_production_profile_is_read_bounded(promoted: Project, tmp_path: Path) -> None:
     """`--data X.json` was read whole before its size was judged: a link to /dev/zero
     filled memory. It is read as data.reference is, at most 64 MiB, regular files only."""

@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 import json
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from mlgate.data.profile import Profile
     from mlgate.registry.operations import Where
     from mlgate.result.records import RunResult
 
@@ -222,6 +223,8 @@ def monitor(
         # an id differs by design; a target the rows do not hold yet is not missing data
         absent = (target,) if target not in columns else ()
         exclude = (*((manifest.data.id,) if manifest.data.id else ()), *absent)
+        if frame is None:  # no rows for the model to refuse: the profile is judged here
+            _features_kept(manifest, reference, made, shown, exclude=(target, *exclude))
         found_drift = drift.compare(
             reference,
             made,
@@ -498,6 +501,34 @@ def _labelled(
     keys = [_key(v) for v in table[target].tolist()]
     rows = [row for row, key in enumerate(keys) if present[row] and key in index]
     return np.array(rows, dtype=np.int64), np.array([index[keys[r]] for r in rows], np.int64)
+
+
+def _features_kept(
+    manifest: Manifest, reference: Profile, made: Profile, shown: str, *, exclude: Sequence[str]
+) -> None:
+    """A profile of production rows that lacks a feature the training data had, or holds
+    it as another kind (numbers become text), is refused as rows would be: compared
+    column by column, such a feature was "not tested", and 0 of 28 columns drifted."""
+    from mlgate.data.profile import NumericProfile
+
+    wanted = manifest.data.features or [c for c in reference.columns if c not in exclude]
+    lacking = [c for c in wanted if c in reference.columns and c not in made.columns]
+    if lacking:
+        raise UserError(
+            f"{shown} lacks {words.count(len(lacking), 'feature')} the training data had: "
+            + ", ".join(map(repr, lacking[:5]))
+            + (f" and {len(lacking) - 5:,} more" if len(lacking) > 5 else ""),
+            hint="profile every feature the training data had",
+        )
+    for name in wanted:
+        if name in reference.columns and name in made.columns:
+            was = isinstance(reference.columns[name], NumericProfile)
+            if was != isinstance(made.columns[name], NumericProfile):
+                kinds = ("numbers", "text") if was else ("text", "numbers")
+                raise UserError(
+                    f"{shown}: '{name}' holds {kinds[1]} where the training data held {kinds[0]}",
+                    hint="export each feature as the training data held it",
+                )
 
 
 def _unknown_labels(table: pd.DataFrame, target: str, classes: list[object]) -> str:
