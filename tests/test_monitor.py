@@ -420,7 +420,7 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
     assert found.changes["accuracy"].rows == 100
 
     pd.concat([labels, labels.iloc[:3]]).to_csv(tmp_path / "twice.csv", index=False)
-    with pytest.raises(UserError, match=r"twice\.csv: 3 ids appear more than once"):
+    with pytest.raises(UserError) as twice:
         monitor.monitor(
             manifest,
             promoted.where(),
@@ -429,6 +429,21 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
             shown="rows.csv",
             labels=(tmp_path / "twice.csv", "twice.csv"),
         )
+    assert twice.value.message == ("twice.csv: 3 ids appear more than once (such as '0', '1', '2')")
+    # a row's id twice in the production rows would take its label twice
+    pd.concat([frame, frame.iloc[:7]]).to_csv(tmp_path / "rows-twice.csv", index=False)
+    with pytest.raises(UserError) as rows_twice:
+        monitor.monitor(
+            manifest,
+            promoted.where(),
+            tmp_path / "rows-twice.csv",
+            stage="production",
+            shown="rows-twice.csv",
+            labels=(tmp_path / "labels.jsonl", "labels.jsonl"),
+        )
+    assert rows_twice.value.message.startswith(
+        "the production rows: 7 ids appear more than once (such as '0', '1', '2')"
+    )
     with pytest.raises(UserError, match=r"labels are joined to the rows by data\.id"):
         monitor.monitor(
             promoted.manifest,

@@ -451,14 +451,11 @@ def _with_labels(
         raise UserError(f"the production rows have no column '{key}' (data.id) to join to")
     given = given[given[target].notna()]
     ids = given[key].map(_key)
-    repeated = int(ids.duplicated().sum())
-    if repeated:
-        raise UserError(
-            f"{shown}: {words.count(repeated, 'id')} appear more than once; give each row's "
-            "label once"
-        )
+    _once_each(ids, f"{shown}: ", "give each row's label once")
     arrived = dict(zip(ids, given[target], strict=True))
     keys = table[key].map(_key)
+    # a label joined to two rows would count twice ("labels for 307 of 620 rows" of 300)
+    _once_each(keys, "the production rows: ", "each row's id (data.id) must be its own")
     table = table.copy()
     labels = keys.map(arrived)
     had = table.get(target)
@@ -470,6 +467,17 @@ def _with_labels(
         + (f"; the data has no row for {words.count(strays, 'label')}" if strays else "")
     )
     return table
+
+
+def _once_each(ids: pd.Series, where: str, hint: str) -> None:
+    """Ids that repeat, refused with a few of them named."""
+    repeated = ids[ids.duplicated()]
+    if len(repeated):
+        named = ", ".join(repr(v) for v in list(dict.fromkeys(repeated))[:3])
+        raise UserError(
+            f"{where}{words.count(len(repeated), 'id')} appear more than once (such as {named})",
+            hint=hint,
+        )
 
 
 def _indices(labels: np.ndarray, classes: list[object]) -> np.ndarray:
