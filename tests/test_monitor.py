@@ -304,6 +304,12 @@ def test_the_schedules_gaps_are_found_from_the_usual_interval() -> None:
         "no run since 2026-12-07 03:00 UTC (3.0 days ago, where runs came every 24 h)"
     )
     assert monitor.gaps(stamps[:2], now=day + dt.timedelta(days=30)) == ()  # too few to know
+    # the median of an even count is the mean of the middle two (the upper one was taken),
+    # and spans under an hour are minutes (they read "0 h")
+    quick = [(day + dt.timedelta(minutes=m)).isoformat() for m in (0, 10, 30)]
+    assert monitor.gaps(quick, now=day + dt.timedelta(minutes=61)) == (
+        "no run since 2026-12-01 03:30 UTC (31 minutes ago, where runs came every 15 minutes)",
+    )
 
 
 def test_the_markdown_leads_with_the_verdict_and_draws_the_history(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import statistics
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -700,7 +701,8 @@ def gaps(stamps: list[str], now: dt.datetime) -> tuple[str, ...]:
     if len(times) < 3:
         return ()
     intervals = [b - a for a, b in itertools.pairwise(times)]
-    usual = sorted(intervals)[len(intervals) // 2]
+    seconds = statistics.median(i.total_seconds() for i in intervals)  # the docs' median
+    usual = dt.timedelta(seconds=seconds)  # (an even count: the mean of the middle two)
     if usual.total_seconds() <= 0:
         return ()
     found = [
@@ -730,5 +732,8 @@ def _day(at: dt.datetime) -> str:
 
 
 def _span(gap: dt.timedelta) -> str:
+    """Minutes under an hour ("0 h" read as no time at all), hours under two days."""
     hours = gap.total_seconds() / 3600
+    if hours < 1:
+        return words.count(round(hours * 60), "minute")
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"

@@ -83,7 +83,7 @@ def test_promotion_follows_the_environments_order_and_is_idempotent(project: Pro
         "staging, production\\)",
     ):
         promotion.promote(where, project.manifest, "v0.1.0", "prod")
-    with pytest.raises(UserError, match=r"has no version v9\.9\.9"):
+    with pytest.raises(UserError, match=r"has no version v9\.9\.9 \(the newest: v0\.1\.0\)"):
         promotion.promote(where, project.manifest, "v9.9.9", "staging")
     first = promotion.promote(
         where, project.manifest, "v0.1.0", "staging", actor="ana", reason="nightly"

@@ -238,8 +238,9 @@ def promote(
         current = where.read()
         found = current.version(version)
         if found is None:
-            known = ", ".join(v.version for v in current.versions[-5:]) or "none yet"
-            raise UserError(f"{where.model} has no version {version} (latest: {known})")
+            newest = sorted(current.versions, key=lambda v: T.parse_version(v.version))[-5:]
+            known = ", ".join(v.version for v in reversed(newest)) or "none yet"
+            raise UserError(f"{where.model} has no version {version} (the newest: {known})")
         if found.problem:
             raise UserError(
                 f"{where.model} {version} cannot be promoted: {found.problem}; nothing was changed",
