@@ -523,12 +523,7 @@ def _features_kept(
     wanted = manifest.data.features or [c for c in reference.columns if c not in exclude]
     lacking = [c for c in wanted if c in reference.columns and c not in made.columns]
     if lacking:
-        raise UserError(
-            f"{shown} lacks {words.count(len(lacking), 'feature')} the training data had: "
-            + ", ".join(map(repr, lacking[:5]))
-            + (f" and {len(lacking) - 5:,} more" if len(lacking) > 5 else ""),
-            hint="profile every feature the training data had",
-        )
+        raise _lacks(shown, lacking, "feature", "the training data had", "profile")
     for name in wanted:
         if name in reference.columns and name in made.columns:
             was = isinstance(reference.columns[name], NumericProfile)
@@ -575,13 +570,18 @@ def _production_input(
     fitted = [str(n) for n in names]
     lacking = [c for c in fitted if c not in table.columns]
     if lacking:
-        raise UserError(
-            f"{shown} lacks {words.count(len(lacking), 'column')} the model was fitted on: "
-            + ", ".join(map(repr, lacking[:5]))
-            + (f" and {len(lacking) - 5:,} more" if len(lacking) > 5 else ""),
-            hint="export every feature the training data had",
-        )
+        raise _lacks(shown, lacking, "column", "the model was fitted on", "export")
     return table[fitted]
+
+
+def _lacks(shown: str, lacking: Sequence[str], noun: str, whose: str, fix: str) -> UserError:
+    """What production data lacks, a few named."""
+    return UserError(
+        f"{shown} lacks {words.count(len(lacking), noun)} {whose}: "
+        + ", ".join(map(repr, lacking[:5]))
+        + (f" and {len(lacking) - 5:,} more" if len(lacking) > 5 else ""),
+        hint=f"{fix} every feature the training data had",
+    )
 
 
 def _key(value: object) -> str:
