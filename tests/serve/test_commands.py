@@ -34,6 +34,7 @@ def test_the_printed_url_answers_the_moment_it_is_printed(
         assert health.json()["version"] == "v0.1.0"
 
 
+@pytest.mark.e2e  # `mlgate serve` in a process of its own
 def test_a_port_another_server_listens_on_is_refused_before_serving_is_said(
     registered: Project,
 ) -> None:

@@ -229,6 +229,7 @@ def test_a_body_too_big_is_answered_413_not_a_reset(url: str) -> None:
             connection.close()
 
 
+@pytest.mark.e2e  # `mlgate serve` in a process of its own
 def test_headers_without_end_and_unread_pipelines_are_cut_off(registered: Project) -> None:
     """300 MB of header lines were read whole (1.1 GB held), and 15 MB of pipelined
     requests whose answers were never read held 1.4 GB."""
