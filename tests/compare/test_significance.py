@@ -605,7 +605,7 @@ def test_a_mean_of_per_row_terms_gets_the_paired_t_test(name) -> None:
     losses = [per_row_losses(name, y, p, s) for p, s in ((cand, cand_p), (base, base_p))]
     reference = ttest_rel(*losses)
     interval = reference.confidence_interval(0.9)
-    assert test.p_value == pytest.approx(reference.pvalue, rel=1e-9)
+    assert test.p_value == pytest.approx(reference.pvalue, rel=1e-9, abs=0)
     assert (test.ci_low, test.ci_high) == pytest.approx((interval.low, interval.high), rel=1e-9)
     expected = sklearn(name, y, cand, cand_p, 2) - sklearn(name, y, base, base_p, 2)
     assert test.delta == pytest.approx(expected, rel=1e-12)
