@@ -496,6 +496,13 @@ CASES = [
         ],
     ),
     (
+        "a-key-that-lives-a-level-down",
+        sub("  timeout: 30m\n", "  timeout: 30m\n  model: m.joblib\n"),
+        [
+            "mlops.yaml:12:3: train.model: unknown key 'model'; did you mean 'outputs: {model: ...}'? (allowed: command, dvc, env, outputs, params, pass_env, timeout)",
+        ],
+    ),
+    (
         "feature-is-target",
         sub("  target: churned\n", "  target: churned\n  features: [age, churned]\n"),
         [

@@ -167,9 +167,15 @@ def _wrong_type(error: Any) -> bool:
     return bool(error.validator == "type")
 
 
+# keys people write for one that lives a level down (`train: {model: ...}`)
+NESTED = {"model": "outputs", "model_path": "outputs"}
+
+
 def _unknown_key(key: str, allowed: list[str]) -> str:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else ""
+    if not close and NESTED.get(key) in allowed:
+        hint = f"; did you mean '{NESTED[key]}: {{model: ...}}'?"
     return f"unknown key '{key}'{hint} (allowed: {', '.join(allowed)})"
 
 
