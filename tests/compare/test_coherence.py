@@ -199,3 +199,20 @@ def test_no_difference_at_all_is_no_difference_in_every_family() -> None:
         data = paired_rows(metric, 300, 1, 0.0, ties=True, identical=True, n_classes=3)
         test = paired_test(metric, **data, resamples=200)
         assert (test.delta, test.ci_low, test.ci_high, test.p_value) == (0, 0, 0, 1.0), metric
+
+
+def test_a_comparison_with_no_gates_says_nothing_was_decided() -> None:
+    """ "against main @ 3f9a1c2: 0 of 0 gates passed" read as a pass of something, where a
+    starter manifest names no gate and nothing blocks a regression."""
+    from mlgate.compare import comparison
+    from mlgate.result.records import Baseline, CompareStage
+
+    base = Baseline(kind="git", ref="main", name="main @ 3f9a1c2")
+    settled = comparison._status(
+        CompareStage(status="passed", baseline=base), required=False, exists=True
+    )
+    assert settled.status == "passed"
+    assert settled.message == (
+        "against main @ 3f9a1c2: compare.gates names none, so the metrics are compared and "
+        "nothing is decided"
+    )

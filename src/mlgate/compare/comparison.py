@@ -156,6 +156,13 @@ def _status(stage: CompareStage, *, required: bool, exists: bool) -> CompareStag
         )
     if not exists:
         return replace(stage, status="passed", message=stage.baseline.message)
+    if not stage.gates:  # "0 of 0 gates passed" read as a pass of something
+        return replace(
+            stage,
+            status="passed",
+            message=f"against {stage.baseline.name}: compare.gates names none, so the "
+            "metrics are compared and nothing is decided",
+        )
     evaluated = sum(g.status == "passed" for g in stage.gates)
     return replace(
         stage,

@@ -62,11 +62,12 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
     if said:
         return "failed", ". ".join(said)
     skipped = [c for c in result.checks if c.status == "skipped"]
+    every = ("all " if len(result.checks) > 1 else "") + words.count(len(result.checks), "check")
     summary = (
         f"{words.of(len(result.checks) - len(skipped), len(result.checks), 'check')} passed, "
         f"{len(skipped)} skipped ({'; '.join(f'{c.subject}: {c.message}' for c in skipped[:3])})"
         if skipped
-        else f"all {words.count(len(result.checks), 'check')} passed"
+        else f"{every} passed"
     )
     if compared is not None and gate_list:
         summary += "; " + _gates_said(compared)
