@@ -111,6 +111,11 @@ def resolve(directory: Path, ref: str) -> str | None:
     return None
 
 
+def has_origin(directory: Path) -> bool:
+    """Whether the repository has a remote named origin to fetch from."""
+    return bool(_quiet(directory, "remote", "get-url", "origin"))
+
+
 def default_branch(directory: Path) -> str | None:
     """The repository's default branch: origin's HEAD, else the local one of
     init.defaultBranch, main and master that exists, else the only branch; None if unsure."""

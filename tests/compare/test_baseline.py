@@ -162,8 +162,15 @@ def test_a_required_baseline_that_is_missing_fails_the_run(make_repo: Callable[.
 
 def test_an_unknown_ref_is_a_clear_error(make_repo: Callable[..., Path]) -> None:
     root = iris_repo(make_repo, GATES.replace("baseline: main", "baseline: no-such-branch"))
-    with pytest.raises(UserError, match="unknown git ref 'no-such-branch'"):
+    with pytest.raises(UserError) as caught:
         run(root)
+    # a clone with no origin is told so, not to look on an origin it has not got
+    assert caught.value.message.endswith(
+        "unknown git ref 'no-such-branch' (not in this clone, and it has no origin to fetch)"
+    )
+    assert caught.value.hint == (
+        "name a branch, tag or commit of this clone (`git branch` lists them)"
+    )
 
 
 def test_a_dvc_metrics_file_is_a_baseline_of_stored_numbers(make_repo: Callable[..., Path]) -> None:

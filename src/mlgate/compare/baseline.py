@@ -200,13 +200,16 @@ def commit_of(manifest: Manifest, ref: str, env: Mapping[str, str]) -> str:
         )
     commit = git.resolve(root, ref) or git.fetch(root, ref, token=_token(env))
     if commit is None:
-        is_file = (root / ref).is_file()
+        origin = git.has_origin(root)
+        where = "`git fetch origin` could not find it" if origin else "it has no origin to fetch"
+        if (root / ref).is_file():
+            hint = f"a file of that name is there: write {{file: {ref}}}"
+        elif origin:
+            hint = "name a branch, tag or commit that exists on origin"
+        else:
+            hint = "name a branch, tag or commit of this clone (`git branch` lists them)"
         raise UserError(
-            f"{said}: unknown git ref '{ref}' (not in this clone, and "
-            "`git fetch origin` could not find it)",
-            hint=f"a file of that name is there: write {{file: {ref}}}"
-            if is_file
-            else "name a branch, tag or commit that exists on origin",
+            f"{said}: unknown git ref '{ref}' (not in this clone, and {where})", hint=hint
         )
     return commit
 
