@@ -166,7 +166,12 @@ def test_a_significance_gate_without_a_test_says_why() -> None:
     assert gate_text.explanation(found).endswith(f"'no significant drop' has no paired test: {why}")
     # with no reason given, the rows were not paired
     unpaired = decide(gate, 0.9, 0.91, has_baseline=True, test=None)
-    assert "needs both models scored on the same rows" in gate_text.explanation(unpaired)
+    assert unpaired.status == "failed"  # and it says how to go on
+    assert gate_text.explanation(unpaired).endswith(
+        "'no significant drop' needs both models scored on the same rows: keep the test "
+        "split the baseline had, or drop `significance` from the gate to decide on the "
+        "figures alone"
+    )
 
 
 def test_a_change_exactly_at_the_threshold_passes_despite_rounding() -> None:

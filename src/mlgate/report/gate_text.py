@@ -170,7 +170,11 @@ def untested(significance: str, why: str) -> str:
     """No paired test: `why` the rows gave none, or (empty) the rows were not paired."""
     if why:
         return f"'{significance}' has no paired test: {why}"
-    return f"'{significance}' needs both models scored on the same rows"
+    return (
+        f"'{significance}' needs both models scored on the same rows: keep the test split "
+        "the baseline had, or drop `significance` from the gate to decide on the figures "
+        "alone"
+    )
 
 
 def significant_drop(method: str, p_value: float, rows: int, worst: float) -> str:
