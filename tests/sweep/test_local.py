@@ -193,6 +193,12 @@ TRAIN_SLOWLY = (
 )
 
 
+def _written_pids(folder: Path) -> list[int]:
+    """The process ids the trainings wrote so far: a file is there a moment before its
+    number is (the script opens it, then writes), and an empty one was read as ''."""
+    return [int(text) for p in folder.glob("*.pid") if (text := p.read_text().strip())]
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -222,9 +228,9 @@ def test_a_stopped_sweep_leaves_no_training_running(tmp_path: Path, how: str) ->
         start_new_session=True,  # a terminal's foreground group, as a shell would make it
     )
     deadline = time.monotonic() + 60
-    while len(list(pids.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+    while len(_written_pids(pids)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
-    trainings = [int(p.read_text()) for p in pids.glob("*.pid")]
+    trainings = _written_pids(pids)
     assert len(trainings) == 2 and all(alive(t) for t in trainings)
     if how == "Ctrl-C":
         os.killpg(sweep.pid, signal.SIGINT)
@@ -304,9 +310,9 @@ def test_a_sweep_killed_outright_takes_its_workers_and_trainings_with_it(
     pids.mkdir()
     sweep = _sweep_process(root, pids)
     deadline = time.monotonic() + 60
-    while len(list(pids.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+    while len(_written_pids(pids)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
-    trainings = [int(p.read_text()) for p in pids.glob("*.pid")]
+    trainings = _written_pids(pids)
     assert len(trainings) == 2 and all(alive(t) for t in trainings)
     os.kill(sweep.pid, signal.SIGKILL)
     sweep.wait(timeout=30)  # its stderr stays open while anything it started runs
