@@ -7,16 +7,19 @@ scikit-learn computes the rest, and any labels out of the ordinary.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, ParamSpec
 
 from mlgate import words
 from mlgate.manifest.metrics import METRICS, for_many_classes
 
 if TYPE_CHECKING:
     import numpy as np
+
+P = ParamSpec("P")
 
 
 def compute_each(
@@ -45,6 +48,25 @@ def compute_each(
     return values, errors
 
 
+def _undefined_says_why(compute: Callable[P, float]) -> Callable[P, float]:
+    """scikit-learn warns where a metric is undefined (a class missing from a slice's rows)
+    and returns NaN: its words become the ValueError's reason, not a warning on the
+    terminal."""
+
+    @functools.wraps(compute)
+    def quiet(*args: P.args, **kwargs: P.kwargs) -> float:
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            value = compute(*args, **kwargs)
+        reasons = [str(w.message).splitlines()[0] for w in said if str(w.message).strip()]
+        if math.isnan(value) and reasons:
+            raise ValueError(reasons[0])
+        return value
+
+    return quiet
+
+
+@_undefined_says_why
 def compute(
     name: str,
     y_true: np.ndarray,
@@ -58,28 +80,6 @@ def compute(
 
     Raises ValueError with a readable reason when the metric cannot be computed.
     """
-    # scikit-learn warns where a metric is undefined (a class missing from a slice's rows)
-    # and returns NaN: its words become the reason, not a warning on the terminal
-    with warnings.catch_warnings(record=True) as said:
-        warnings.simplefilter("always")
-        value = _compute(
-            name, y_true, y_pred, scores, classes=classes, positive_index=positive_index
-        )
-    reasons = [str(w.message).splitlines()[0] for w in said if str(w.message).strip()]
-    if math.isnan(value) and reasons:
-        raise ValueError(reasons[0])
-    return value
-
-
-def _compute(
-    name: str,
-    y_true: np.ndarray,
-    y_pred: np.ndarray,
-    scores: np.ndarray | None,
-    *,
-    classes: list[object] | None = None,
-    positive_index: int = 1,
-) -> float:
     from sklearn import metrics as skm
 
     metric = METRICS[name]
