@@ -385,14 +385,7 @@ def _performance(
             f"{shown}: the model cannot score these rows: {first}",
             hint="the production rows must hold what the training data held, as it held it",
         ) from exc
-    rows, truth = _labelled(table, manifest.data.target, classes)
-    unknown = _unknown_labels(table, manifest.data.target, classes)
-    if unknown:
-        raise UserError(
-            f"{labels_from}: {unknown}: labels the version never saw would leave their rows out, "
-            "and the figures of the rest would be a biased part of the data",
-            hint="write the labels as the training data did",
-        )
+    rows, truth = _labelled(table, manifest.data.target, classes, labels_from)
     positive = run.evaluate.positive_index
     metrics = [m for m in run.evaluate.metrics if m in counts.LABEL_METRICS] or [DEFAULT_METRIC]
     reference_y = arrays.decode(kept.y_true).astype(np.int64)
@@ -497,10 +490,11 @@ def _indices(labels: np.ndarray, classes: list[object]) -> np.ndarray:
 
 
 def _labelled(
-    table: pd.DataFrame, target: str, classes: list[object]
+    table: pd.DataFrame, target: str, classes: list[object], labels_from: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The rows whose label is in the file, and their class indices (labels the version
-    never saw are left out)."""
+    """The rows whose label is in the file, and their class indices. A label the version
+    never saw is refused, named: leaving its rows out made the rest's figures a biased
+    part of the data (accuracy on the malignant rows alone, said to be the real one)."""
     import numpy as np
 
     if target not in table.columns:
@@ -508,7 +502,21 @@ def _labelled(
     index = {_key(c): i for i, c in enumerate(classes)}
     present = table[target].notna().to_numpy()
     keys = [_key(v) for v in table[target].tolist()]
-    rows = [row for row, key in enumerate(keys) if present[row] and key in index]
+    rows = [row for row, key in enumerate(keys) if present[row]]
+    strange = [keys[r] for r in rows if keys[r] not in index]
+    if strange:
+        kinds = sorted(set(strange))
+        named = ", ".join(map(repr, kinds[:3])) + (
+            f" and {len(kinds) - 3:,} more" if len(kinds) > 3 else ""
+        )
+        raise UserError(
+            f"{labels_from}: {words.count(len(strange), 'label')} of {len(rows):,} are not "
+            f"among the version's classes ({named}; its classes: "
+            f"{', '.join(repr(_key(c)) for c in classes[:5])}): labels the version never saw "
+            "would leave their rows out, and the figures of the rest would be a biased part "
+            "of the data",
+            hint="write the labels as the training data did",
+        )
     return np.array(rows, dtype=np.int64), np.array([index[keys[r]] for r in rows], np.int64)
 
 
@@ -533,24 +541,6 @@ def _features_kept(
                     f"{shown}: '{name}' holds {kinds[1]} where the training data held {kinds[0]}",
                     hint="export each feature as the training data held it",
                 )
-
-
-def _unknown_labels(table: pd.DataFrame, target: str, classes: list[object]) -> str:
-    """Which labels the version never saw, and how many rows hold them ("" when none)."""
-    if target not in table.columns:
-        return ""
-    known = {_key(c) for c in classes}
-    values = [_key(v) for v in table[target].dropna().tolist()]
-    strange = [v for v in values if v not in known]
-    if not strange:
-        return ""
-    named = ", ".join(repr(v) for v in sorted(set(strange))[:3])
-    more = f" and {len(set(strange)) - 3:,} more" if len(set(strange)) > 3 else ""
-    return (
-        f"{words.count(len(strange), 'label')} of {len(values):,} are not among the "
-        f"version's classes ({named}{more}; its classes: "
-        f"{', '.join(repr(_key(c)) for c in classes[:5])})"
-    )
 
 
 def _production_input(
