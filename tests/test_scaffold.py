@@ -526,3 +526,49 @@ def test_the_starter_columns_come_from_the_data_and_pass_on_it(tmp_path: Path) -
     assert stage.status == "passed", [c.message for c in stage.checks if not c.passed]
     # per file: 14 columns present, typed and never missing, and the values of one
     assert sum(".columns." in c.id for c in stage.checks) == 2 * (14 * 3 + 1)
+
+
+NARROWER = """\
+import os, joblib, pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+frame = pd.read_csv(os.environ["MLGATE_DATA_TRAIN"])
+target = os.environ["MLGATE_TARGET"]
+keep = ColumnTransformer([("sepals", "passthrough", ["sepal_length", "sepal_width"])])
+model = make_pipeline(keep, LogisticRegression(max_iter=500))
+joblib.dump(model.fit(frame.drop(columns=[target]), frame[target]), os.environ["MLGATE_MODEL"])
+"""
+
+
+@pytest.mark.e2e  # trains on two branches through `mlgate` processes
+def test_the_starter_manifest_gates_a_pull_request_that_makes_the_model_worse(
+    make_repo,
+) -> None:
+    """The starter once had no compare.gates, so accuracy falling from 0.97 to 0.87 passed."""
+    import json
+    import sys
+
+    from tests import projects
+
+    files = projects.iris_files(Path())
+    del files["mlops.yaml"]
+    root = make_repo(files, commit=False)
+    scaffold.init(root)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "starter")
+    git(root, "checkout", "-q", "-b", "narrower")
+    (root / "train.py").write_text(NARROWER)
+    git(root, "commit", "-q", "-am", "two columns are enough")
+
+    def mlgate(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "mlgate", *args]
+        return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
+
+    done = mlgate("run")
+    assert done.returncode == 0, done.stdout + done.stderr  # the model checks alone pass
+    done = mlgate("compare", "main", "--json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    (gate,) = json.loads(done.stdout)["compare"]["gates"]
+    assert (gate["metric"], gate["status"]) == ("accuracy", "failed")
+    assert gate["baseline"] - gate["candidate"] > 0.05

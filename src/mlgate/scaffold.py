@@ -352,6 +352,11 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     fields["model_check"] = (
         "{metric: accuracy, min: 0.8}" if task == "classification" else "{metric: r2, min: 0.5}"
     )
+    fields["gate"] = (
+        "accuracy: {min_change: -0.01}  # a drop of at most 0.01"
+        if task == "classification"
+        else "r2: {min_change: -0.01}        # a drop of at most 0.01"
+    )
     return fields
 
 
