@@ -287,3 +287,18 @@ def test_a_column_name_holding_a_quote_is_refused_not_misread(tmp_path: Path) ->
         load.read(path, "csv")
     with pytest.raises(UserError, match="holds a double quote"):
         load.scan(path, "csv").collect()
+
+
+def test_a_comma_separated_file_named_tsv_is_refused_not_read_as_one_column(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "train.tsv"
+    path.write_text("a,b,label\n1,2,x\n3,4,y\n")
+    for read in (load.read, load.scan, load.schema):
+        with pytest.raises(UserError, match=r"by commas, not tabs: rename it to end in \.csv"):
+            read(path, "csv")
+    path.write_text("a\tb\tlabel\n1\t2\tx\n")
+    assert load.read(path, "csv").columns == ["a", "b", "label"]
+    one = tmp_path / "one.csv"
+    one.write_text('"a, b"\n1\n')  # one quoted column whose name holds a comma is fine
+    assert load.read(one, "csv").columns == ["a, b"]

@@ -188,6 +188,26 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
             '\'data/test.csv\' cannot be read as csv: the column name "pl\\"an" holds a double '
             "quote, which polars and pandas read differently: rename the column",
         ),
+        (  # read with tabs, a comma-separated file was one column: every column was missing
+            "test.tsv",
+            b"age,plan,churned\n30,pro,0\n",
+            "'data/test.tsv' cannot be read as csv: its header is one column, "
+            '"age,plan,churned", split by commas, not tabs: rename it to end in .csv (a .tsv '
+            "file is read as tab-separated)",
+        ),
+        (
+            "test.csv",
+            b"age\tplan\tchurned\n30\tpro\t0\n",
+            "'data/test.csv' cannot be read as csv: its header is one column, "
+            '"age\\tplan\\tchurned", split by tabs, not commas: rename it to end in .tsv',
+        ),
+        (
+            "test.csv",
+            b"age;plan;churned\n30;pro;0\n",
+            "'data/test.csv' cannot be read as csv: its header is one column, "
+            '"age;plan;churned", split by semicolons, not commas: mlgate reads commas (.csv) '
+            "and tabs (.tsv); write the file with commas",
+        ),
         (
             "test.jsonl",
             b"{'age': 30}\n",

@@ -173,7 +173,7 @@ def _scan(path: Path, fmt: str, columns: list[str] | None, *, infer_all: bool) -
     if fmt == "jsonl":
         return pl.scan_ndjson(path, infer_schema_length=None)
     _utf8_start(path)
-    _no_quote_in_header(path)
+    _header_readable(path)
     if not infer_all and _typed_blind(_csv(path, columns, CSV_INFER_ROWS, CSV_INFER_ROWS)):
         infer_all = True
     scan = pl.scan_csv(
@@ -219,7 +219,7 @@ def _without_pandas_index(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
     _utf8_start(path)
-    _no_quote_in_header(path)
+    _header_readable(path)
     try:
         frame = _csv(path, columns, CSV_INFER_ROWS)
     except pl.exceptions.ComputeError:
@@ -230,9 +230,9 @@ def _read_csv(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
     return frame
 
 
-def _no_quote_in_header(path: Path) -> None:
+def _header_readable(path: Path) -> None:
     try:
-        why = data_formats.quote_in_header(path)
+        why = data_formats.header_problem(path)
     except (OSError, ValueError):
         return  # an unreadable header is said where the file is read
     if why:

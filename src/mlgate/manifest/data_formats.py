@@ -87,8 +87,8 @@ def to_utf8(source: str, shown: str) -> str:
 def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
     """Why the run could not read the file, as far as its first bytes and footer tell
     (None: nothing seen wrong). An empty file, text that is not UTF-8, a CSV column name
-    holding a quote, a Parquet file without its footer, a first JSON Lines record that is
-    not JSON."""
+    holding a quote or a header split by another separator, a Parquet file without its
+    footer, a first JSON Lines record that is not JSON."""
     named = str(path) if shown is None else shown
     try:
         if path.stat().st_size == 0:
@@ -97,7 +97,7 @@ def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
             if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
                 return f"it is UTF-16 text, not UTF-8: convert it, e.g. {to_utf8('utf-16', named)}"
         if fmt == "csv":
-            return quote_in_header(path)
+            return header_problem(path)
         if fmt == "parquet":
             parquet_columns(path)
         else:  # the start decoded whole, as a CSV's is: a later line's Latin-1 is found too
@@ -121,16 +121,48 @@ def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
     return None
 
 
-def quote_in_header(path: Path) -> str | None:
-    """Why a CSV's header cannot be read alike by polars and pandas, if it cannot: polars
-    (2.1) keeps an escaped quote doubled (`"a""b"` is a""b to it, a"b to pandas), so the
-    checks would test another column name than the model is given."""
-    quoted = [name for name in _csv_header(path) or () if '"' in name]
+def header_problem(path: Path) -> str | None:
+    """Why a CSV's header would not be read as the columns it names, if it would not."""
+    names = _csv_header(path) or []
+    return _quote_in(names) or _other_separator(names, separator(path))
+
+
+def _quote_in(names: list[str]) -> str | None:
+    """polars (2.1) keeps an escaped quote doubled (`"a""b"` is a""b to it, a"b to pandas),
+    so the checks would test another column name than the model is given."""
+    quoted = [name for name in names if '"' in name]
     if not quoted:
         return None
     return (
         f"the column name {json.dumps(quoted[0])} holds a double quote, which polars and "
         "pandas read differently: rename the column"
+    )
+
+
+_SEPARATORS = {",": "commas", "\t": "tabs", ";": "semicolons"}
+
+
+def _other_separator(names: list[str], used: str) -> str | None:
+    """A header read as one column that holds another separator: a comma-separated file
+    named .tsv, a tab-separated one named .csv, a semicolon-separated export. Read as it
+    is, it would be one column, and every column the manifest names would be missing."""
+    if len(names) != 1:
+        return None
+    found = [sign for sign in _SEPARATORS if sign != used and sign in names[0]]
+    if not found:
+        return None
+    shown = names[0] if len(names[0]) <= 60 else names[0][:57] + "..."
+    said = (
+        f"its header is one column, {json.dumps(shown)}, split by "
+        f"{_SEPARATORS[found[0]]}, not {_SEPARATORS[used]}: "
+    )
+    if found[0] == ",":
+        return said + "rename it to end in .csv (a .tsv file is read as tab-separated)"
+    if found[0] == "\t":
+        return said + "rename it to end in .tsv (a .csv file is read as comma-separated)"
+    return said + (
+        "mlgate reads commas (.csv) and tabs (.tsv); write the file with commas, e.g. "
+        "pandas' to_csv(path, index=False)"
     )
 
 
