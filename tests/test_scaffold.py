@@ -111,6 +111,27 @@ def test_an_existing_manifest_is_kept_and_what_is_missing_is_added(tmp_path: Pat
     assert again.written == (".github/workflows/mlgate.yml",) and again.ignored == ()
     assert (tmp_path / "mlops.yaml").read_text() == HAND_WRITTEN
     assert [p for p, _ in again.kept] == ["mlops.yaml"]
+    assert again.unchanged == done.written[:-1]  # the six workflows written the first time
+
+
+def test_a_second_init_says_what_it_kept_added_and_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second init named only the manifest it kept, said "wrote .gitignore" where it
+    had added a line, and wrote the header comment into .gitignore again."""
+    (tmp_path / ".gitignore").write_text("venv/\n")
+    assert main(["init", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "added to " in out and "wrote " + str(tmp_path / ".gitignore") not in out
+    manifest = tmp_path / "mlops.yaml"
+    manifest.write_text(manifest.read_text().replace("data/train.csv", "data/fresh.csv"))
+    assert main(["init", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"added to {tmp_path / '.gitignore'}: /data/fresh.csv (what a run writes)"
+    assert out[1].startswith(f"kept {manifest}: it is your manifest")
+    assert out[2] == "up to date: 7 files as this mlgate writes them"
+    assert (tmp_path / ".gitignore").read_text().count(scaffold.IGNORE_HEADER) == 1
+    assert (tmp_path / ".gitignore").read_text().endswith("/data/test.csv\n\n/data/fresh.csv\n")
 
 
 def test_the_ignored_outputs_are_what_git_ignores(make_repo) -> None:

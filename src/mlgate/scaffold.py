@@ -61,6 +61,8 @@ class InitResult:
     written: tuple[str, ...]  # relative posix paths, sorted
     kept: tuple[tuple[str, str], ...] = ()  # (path, why) of files that exist and differ
     ignored: tuple[str, ...] = ()  # lines added to .gitignore
+    appended: bool = False  # .gitignore was there, and those lines were added to it
+    unchanged: tuple[str, ...] = ()  # files already as this mlgate writes them
     read: tuple[str, ...] = ()  # what was read from the project for the manifest
     manifest: str = MANIFEST  # the project's manifest: the name it was found under, if any
 
@@ -136,13 +138,13 @@ def init(
             hint="move it away; --force replaces files, never folders",
         )
     ignore_template = files.pop(GITIGNORE, b"")
-    written, kept = [], []
+    written, kept, unchanged = [], [], []
     for relative, content in sorted(files.items()):
         target = root / relative
         if not target.exists():
             written.append(relative)
         elif target.read_bytes() == content:
-            continue
+            unchanged.append(relative)
         elif relative in overwrite:
             written.append(relative)
         elif relative in MANIFEST_NAMES:
@@ -153,6 +155,7 @@ def init(
             kept.append((relative, "it differs from what this mlgate writes; --force replaces it"))
     for relative in written:
         atomic.write_bytes(root / relative, files[relative])
+    existed = (root / GITIGNORE).is_file()
     wrote, ignored = _ignore(root, root / manifest, ignore_template)
     if wrote:
         written = sorted({*written, GITIGNORE})
@@ -161,6 +164,8 @@ def init(
         written=tuple(sorted(written)),
         kept=tuple(kept),
         ignored=ignored,
+        appended=wrote and existed,
+        unchanged=tuple(unchanged),
         read=found.said if found else (),
         manifest=manifest,
     )
@@ -176,10 +181,11 @@ def _ignore(root: Path, manifest: Path, template: bytes) -> tuple[bool, tuple[st
     if not wanted and path.is_file():
         return False, ()
     if wanted:
+        headed = IGNORE_HEADER in patterns  # a second init adds under a blank line alone
         text += (
             ("" if not text or text.endswith("\n") else "\n")
             + ("\n" if text else "")
-            + "\n".join([IGNORE_HEADER, *wanted])
+            + "\n".join(wanted if headed else [IGNORE_HEADER, *wanted])
             + "\n"
         )
     atomic.write_text(path, text)

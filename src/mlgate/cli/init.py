@@ -7,6 +7,7 @@ import argparse
 import shlex
 from pathlib import Path
 
+from mlgate import words
 from mlgate.cli.shared import print_json, shown
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED
 
@@ -31,6 +32,7 @@ def init(args: argparse.Namespace) -> int:
                 "written": list(done.written),
                 "kept": [{"path": p, "why": why} for p, why in done.kept],
                 "ignored": list(done.ignored),
+                "unchanged": list(done.unchanged),
                 "read": list(done.read),
             }
         )
@@ -39,14 +41,20 @@ def init(args: argparse.Namespace) -> int:
         print(f"read from the project (each guess is a comment in {done.manifest}, to check):")
         for line in done.read:
             print(f"  {line}")
+    ignore = shown(args, done.root / scaffold.GITIGNORE)
     for relative in done.written:
-        print(f"wrote {shown(args, done.root / relative)}")
-    if done.ignored:
-        print(f"  {scaffold.GITIGNORE} ignores {', '.join(done.ignored)} (what a run writes)")
+        if relative != scaffold.GITIGNORE or not done.appended:
+            print(f"wrote {shown(args, done.root / relative)}")
+    if done.appended:
+        print(f"added to {ignore}: {', '.join(done.ignored)} (what a run writes)")
+    elif done.ignored:
+        print(f"  {ignore} ignores {', '.join(done.ignored)} (what a run writes)")
     for relative, why in done.kept:
         print(f"kept {shown(args, done.root / relative)}: {why}")
     if not done.written and not done.kept:
         print("nothing to do: every file is there and up to date")
+    elif done.unchanged:
+        print(f"up to date: {words.count(len(done.unchanged), 'file')} as this mlgate writes them")
     print(
         "next: mlgate validate, then mlgate run"
         if args.example or done.manifest not in done.written
