@@ -1,4 +1,5 @@
-"""Small real projects for end-to-end tests: scikit-learn's iris and diabetes data."""
+"""Small real projects for end-to-end tests: scikit-learn's iris, breast-cancer and diabetes
+data."""
 
 from __future__ import annotations
 
@@ -82,6 +83,32 @@ def diabetes_files() -> dict[str, str]:
         "mlops.yaml": "name: diabetes\ndata: {train: data/train.csv, test: data/test.csv, "
         "target: target}\ntrain: {command: python train.py}\n",
         "train.py": TRAIN_REGRESSOR,
+        "data/train.csv": frame[~test].to_csv(index=False),
+        "data/test.csv": frame[test].to_csv(index=False),
+    }
+
+
+CANCER_MANIFEST = """\
+name: cancer
+data: {train: data/train.csv, test: data/test.csv, target: target}
+train: {command: python train.py, timeout: 2m}
+evaluate: {metrics: [accuracy]}
+environments:
+  staging: {on: merge}
+  production: {requires: staging}
+"""
+
+
+def cancer_files(manifest: str = CANCER_MANIFEST) -> dict[str, str]:
+    """Three rows in five are test rows: 342 of 569, enough to calibrate the label-free
+    estimate on (iris keeps 30)."""
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    frame.columns = [c.replace(" ", "_") for c in frame.columns]
+    test = frame.index % 5 < 3
+    return {
+        "mlops.yaml": manifest,
         "data/train.csv": frame[~test].to_csv(index=False),
         "data/test.csv": frame[test].to_csv(index=False),
     }

@@ -15,50 +15,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlgate import alerts, monitor, promotion
-from mlgate import manifest as manifests
+from mlgate import alerts, monitor
 from mlgate.github.context import ActionsContext
 from mlgate.monitor import Monitored
-from mlgate.registry import operations
+from tests import projects
 from tests.github.conftest import TOKEN
 from tests.github.server import FakeGitHub, running
-from tests.registry.conftest import Project, make_project
+from tests.registry.conftest import Project, make_project, promote
 
 START = dt.datetime(2026, 12, 1, 4, 17, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
-MANIFEST = """\
-name: cancer
-data: {train: data/train.csv, test: data/test.csv, target: target}
-train: {command: python train.py, timeout: 2m}
-evaluate: {metrics: [accuracy]}
-environments:
-  staging: {on: merge}
-  production: {requires: staging}
-"""
+MANIFEST = projects.CANCER_MANIFEST
 
 
 def cancer_files(manifest: str = MANIFEST) -> dict[str, str]:
-    """Three rows in five are test rows: 342 of 569."""
-    from sklearn.datasets import load_breast_cancer
-
-    frame = load_breast_cancer(as_frame=True).frame
-    frame.columns = [c.replace(" ", "_") for c in frame.columns]
-    test = frame.index % 5 < 3
-    return {
-        "mlops.yaml": manifest,
-        "data/train.csv": frame[~test].to_csv(index=False),
-        "data/test.csv": frame[test].to_csv(index=False),
-    }
+    return projects.cancer_files(manifest)
 
 
 def promoted_cancer(root: Path, manifest: str = MANIFEST) -> Project:
-    project = make_project(root, files=cancer_files(manifest))
-    where = project.where()
-    version = operations.register(where, project.manifest, project.run).version
-    for stage in ("staging", "production"):
-        promotion.promote(where, project.manifest, version, stage)
-    project.manifest = manifests.load(root / "mlops.yaml")
-    return project
+    return promote(make_project(root, files=cancer_files(manifest)))
 
 
 def observed(project: Project, tmp_path: Path, scale: float) -> Monitored:

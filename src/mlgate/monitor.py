@@ -250,7 +250,8 @@ def monitor(
         named = labels[1] if labels is not None else shown  # where the labels came from
         performance = _performance(manifest, run, model, table, said, shown, named)
     estimates = performance.estimates
-    registered = {e.metric: run.evaluate.metrics.get(e.metric) for e in estimates}
+    measured = dict.fromkeys([*(e.metric for e in estimates), *performance.actual])
+    registered = {m: run.evaluate.metrics.get(m) for m in measured}  # the labelled too
     max_drop = manifest.monitor.max_drop
     return Monitored(
         stage=stage,
@@ -367,18 +368,19 @@ def _performance(
     kept = run.evaluate.predictions
     if run.evaluate.task != "classification" or kept is None or not kept.classes:
         said.append(
-            "a regression model's error cannot be estimated without labels: only "
-            "drift is measured until they arrive"
+            "a regression model's error is not measured here, with labels or without: only drift is"
         )
-        return Performance()
-    if kept.scores is None or not callable(getattr(model, "predict_proba", None)):
-        said.append("the model gives no probabilities: its performance cannot be estimated")
         return Performance()
     classes = list(kept.classes)
     given = _production_input(manifest, model, table, shown)
+    probabilities = kept.scores is not None and callable(getattr(model, "predict_proba", None))
     try:
-        scores = np.asarray(model.predict_proba(given), np.float64)  # type: ignore[attr-defined]
         predicted = _indices(np.asarray(model.predict(given)), classes)  # type: ignore[attr-defined]
+        scores = (
+            np.asarray(model.predict_proba(given), np.float64)  # type: ignore[attr-defined]
+            if probabilities
+            else None
+        )
     except (ValueError, TypeError) as exc:  # a value the model cannot take: the data's fault
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(
@@ -389,16 +391,26 @@ def _performance(
     positive = run.evaluate.positive_index
     metrics = [m for m in run.evaluate.metrics if m in counts.LABEL_METRICS] or [DEFAULT_METRIC]
     reference_y = arrays.decode(kept.y_true).astype(np.int64)
-    estimates, undefined = estimate.estimates(
-        metrics,
-        reference_scores=arrays.decode(kept.scores),
-        reference_y=reference_y,
-        scores=scores,
-        predicted=predicted,
-        positive_index=positive,
-        labelled=(rows, truth) if len(rows) else None,
-    )
-    said.extend(undefined)
+    estimates: tuple[Estimate, ...] = ()
+    if scores is None or kept.scores is None:  # the labelled rows are still scored
+        said.append("the model gives no probabilities: its performance is not estimated")
+    elif len(reference_y) < estimate.MIN_REFERENCE_ROWS:  # so on every run: said, no alarm
+        said.append(
+            "performance not estimated without labels: the version was tested on "
+            f"{words.count(len(reference_y), 'row')}, and calibrating the estimate takes at "
+            f"least {estimate.MIN_REFERENCE_ROWS:,} (a larger test split gives them)"
+        )
+    else:
+        estimates, undefined = estimate.estimates(
+            metrics,
+            reference_scores=arrays.decode(kept.scores),
+            reference_y=reference_y,
+            scores=scores,
+            predicted=predicted,
+            positive_index=positive,
+            labelled=(rows, truth) if len(rows) else None,
+        )
+        said.extend(undefined)
     if not len(rows):
         return Performance(estimates=tuple(estimates))
     actual: dict[str, float | None] = {}

@@ -94,18 +94,22 @@ def _confidence(found: Monitored) -> float:
 
 
 def _charts(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The first estimated metric and the drifted columns, run by run (two runs at least)."""
+    """The first metric (estimated, and on the labelled rows) and the drifted columns, run
+    by run (two runs at least)."""
     labels = [str(e.get("at", ""))[:16].replace("T", " ") for e in entries]
-    metrics = [m for m in (entries[-1].get("estimates") or {})] if entries else []
+    last = entries[-1] if entries else {}
+    estimated = list(last.get("estimates") or {})
+    metrics = estimated or list(last.get("actual") or {})  # labels without an estimate
     found = []
     if metrics:
         metric = metrics[0]
-        values = [_figure(e, metric) for e in entries]
-        found.append(
-            mermaid.history(
-                f"{metric}, estimated", [(x, v) for x, v in zip(labels, values, strict=True)]
+        if estimated:
+            values = [_figure(e, metric) for e in entries]
+            found.append(
+                mermaid.history(
+                    f"{metric}, estimated", [(x, v) for x, v in zip(labels, values, strict=True)]
+                )
             )
-        )
         real = [_actual(e, metric) for e in entries]  # the estimate's truth, where it arrived
         found.append(
             mermaid.history(f"{metric} on the labelled rows", list(zip(labels, real, strict=True)))

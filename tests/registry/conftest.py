@@ -74,6 +74,19 @@ def make_project(
 _TRAINED: dict[tuple[object, ...], Path] = {}
 
 
+def promote(project: Project) -> Project:
+    """The project's run registered, and promoted to staging and then production."""
+    from mlgate import promotion
+    from mlgate.registry import operations
+
+    where = project.where()
+    version = operations.register(where, project.manifest, project.run).version
+    for stage in ("staging", "production"):
+        promotion.promote(where, project.manifest, version, stage)
+    project.manifest = manifests.load(project.root / "mlops.yaml")
+    return project
+
+
 def _train(folder: Path, environments: str, files: dict[str, str]) -> Path:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     root = folder / "repo"
