@@ -134,8 +134,11 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     text = monitor_report.markdown(manifest.name, found, past)
     report = manifest.root / MONITOR_REPORT
     atomic.write_text(report, text)
-    said = "drifted" if found.drifted else "steady"
-    trusted = "trusted" if found.reliable else "not to be trusted"
+    said = ["data " + ("drifted" if found.drifted else "steady")]
+    if found.estimates:  # none for a regression, or too few test rows: nothing to trust
+        said.append("estimate " + ("trusted" if found.reliable else "not to be trusted"))
+    if found.decay:
+        said.append("performance decayed")
     return replace(
         outcome,
         attention=found.attention,
@@ -143,8 +146,8 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
         summary=text,
         lines=(
             *outcome.lines,
-            f"monitor: {found.data} against {found.version} ({stage}): data {said}, "
-            f"estimate {trusted}; recorded ({len(past.entries)} in the history)",
+            f"monitor: {found.data} against {found.version} ({stage}): {', '.join(said)}; "
+            f"recorded ({len(past.entries)} in the history)",
             *acted.lines(),
         ),
     )
