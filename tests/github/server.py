@@ -1311,9 +1311,15 @@ def serve_storage(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thre
     return server, thread
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: twenty clients connecting at once under
+    # load had a connection reset in a fresh clone's run (GitHub takes them all)
+    request_queue_size = 128
+
+
 def _start(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, threading.Thread]:
     """A server for `handler` on a free port of 127.0.0.1, answering on its own thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
