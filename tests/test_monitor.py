@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn import metrics as skm
@@ -530,16 +531,59 @@ def test_a_classifier_without_probabilities_is_still_scored_where_labels_arrived
     assert found.decay[0].startswith("accuracy on the 120 labelled rows")
 
 
-def test_a_regression_says_only_drift_is_measured(tmp_path: Path) -> None:
+def test_a_regression_is_measured_where_labels_arrived_and_says_it_cannot_be_without(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A regression's labelled rows were never scored: "only drift is measured until they
+    arrive", and after they arrived, still only drift."""
     files = projects.diabetes_files()
     files["mlops.yaml"] += ENVIRONMENTS
     project = promote(make_project(tmp_path / "diabetes", files=files))
-    path = tmp_path / "production.csv"
-    pd.read_csv(project.root / "data" / "test.csv").to_csv(path, index=False)
+    frame = pd.read_csv(project.root / "data" / "test.csv")
+    unlabelled = tmp_path / "unlabelled.csv"
+    frame.drop(columns="target").to_csv(unlabelled, index=False)
     found = monitor.monitor(
-        project.manifest, project.where(), path, stage="production", shown="prod.csv"
+        project.manifest, project.where(), unlabelled, stage="production", shown="prod.csv"
     )
     assert found.estimates == () and found.actual == {} and not found.attention
     assert found.said == (
-        "a regression model's error is not measured here, with labels or without: only drift is",
+        "a regression model's error is not estimated without labels: only drift is measured "
+        "until they arrive",
     )
+    # labels arrived, 60 too high on every other row: worse than the version's own figures
+    import joblib
+
+    model = joblib.load(project.root / "models" / "model.joblib")
+    truth = frame.pop("target")
+    truth.iloc[::2] += 60.0
+    truth.iloc[1::3] = np.nan  # not arrived yet
+    frame["target"] = truth
+    labelled = tmp_path / "labelled.csv"
+    frame.to_csv(labelled, index=False)
+    code = main(["monitor", "-C", str(project.root), "--data", str(labelled), "--json"])
+    said = json.loads(capsys.readouterr().out)
+    arrived = truth.notna()
+    y, pred = truth[arrived], model.predict(frame.drop(columns="target")[arrived])
+    assert said["labelled"] == int(arrived.sum()) and said["estimates"] == []
+    assert said["actual"]["mae"] == pytest.approx(skm.mean_absolute_error(y, pred), rel=1e-12)
+    assert said["actual"]["rmse"] == pytest.approx(skm.root_mean_squared_error(y, pred), rel=1e-12)
+    assert said["actual"]["r2"] == pytest.approx(skm.r2_score(y, pred), rel=1e-12)
+    assert {c["method"] for c in said["changes"].values()} == {
+        "Welch t on per-row influence values"
+    }
+    own = project.run.evaluate.metrics
+    assert said["changes"]["mae"]["delta"] == pytest.approx(said["actual"]["mae"] - own["mae"])
+    assert code == 1 and said["decay"][0].startswith(
+        f"rmse on the {int(arrived.sum())} labelled rows"
+    )
+    main(["monitor", "-C", str(project.root), "--data", str(labelled)])
+    text = capsys.readouterr().out
+    assert f"mae on the {int(arrived.sum())} labelled rows: " in text and "; v0.1.0's " in text
+    # a target value that is no number is refused, named, not left out
+    frame["target"] = frame["target"].astype(object)
+    frame.loc[0, "target"] = "n/a yet"
+    frame.to_csv(labelled, index=False)
+    with pytest.raises(UserError, match=r"1 of \d+ target values is not a number \('n/a yet'\)"):
+        monitor.monitor(
+            project.manifest, project.where(), labelled, stage="production", shown="prod.csv"
+        )

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from mlgate.data.profile import Profile
     from mlgate.registry.operations import Where
-    from mlgate.result.records import RunResult
+    from mlgate.result.records import Predictions, RunResult
 
 DEFAULT_METRIC = "accuracy"
 LATE = 2.0  # a run this many usual intervals after the last one: the schedule missed runs
@@ -366,27 +366,20 @@ def _performance(
     from mlgate.result import arrays
 
     kept = run.evaluate.predictions
-    if run.evaluate.task != "classification" or kept is None or not kept.classes:
-        said.append(
-            "a regression model's error is not measured here, with labels or without: only drift is"
-        )
+    if kept is None:
+        said.append("the version's run kept no predictions: only drift is measured")
         return Performance()
+    if run.evaluate.task != "classification" or not kept.classes:
+        return _regression(manifest, run, kept, model, table, said, shown, labels_from)
     classes = list(kept.classes)
     given = _production_input(manifest, model, table, shown)
     probabilities = kept.scores is not None and callable(getattr(model, "predict_proba", None))
-    try:
-        predicted = _indices(np.asarray(model.predict(given)), classes)  # type: ignore[attr-defined]
-        scores = (
-            np.asarray(model.predict_proba(given), np.float64)  # type: ignore[attr-defined]
-            if probabilities
-            else None
-        )
-    except (ValueError, TypeError) as exc:  # a value the model cannot take: the data's fault
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(
-            f"{shown}: the model cannot score these rows: {first}",
-            hint="the production rows must hold what the training data held, as it held it",
-        ) from exc
+    predicted = _indices(_scored(lambda: model.predict(given), shown), classes)  # type: ignore[attr-defined]
+    scores = (
+        _scored(lambda: model.predict_proba(given), shown).astype(np.float64)  # type: ignore[attr-defined]
+        if probabilities
+        else None
+    )
     rows, truth = _labelled(table, manifest.data.target, classes, labels_from)
     positive = run.evaluate.positive_index
     metrics = [m for m in run.evaluate.metrics if m in counts.LABEL_METRICS] or [DEFAULT_METRIC]
@@ -431,6 +424,80 @@ def _performance(
     return Performance(
         estimates=tuple(estimates), actual=actual, labelled=len(rows), changes=changes
     )
+
+
+def _regression(
+    manifest: Manifest,
+    run: RunResult,
+    kept: Predictions,
+    model: object,
+    table: pd.DataFrame,
+    said: list[str],
+    shown: str,
+    labels_from: str,
+) -> Performance:
+    """A regression model's error is not estimated without labels; where they arrived, each
+    error metric its run computed, against the version's own on its test rows, unpaired."""
+    import numpy as np
+
+    from mlgate.compare import paired, unpaired
+    from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS
+    from mlgate.model import metrics as computed
+    from mlgate.result import arrays
+
+    rows, truth = _targets(table, manifest.data.target, labels_from)
+    if not len(rows):
+        said.append(
+            "a regression model's error is not estimated without labels: only drift is "
+            "measured until they arrive"
+        )
+        return Performance()
+    given = _production_input(manifest, model, table.iloc[rows], shown)
+    predicted = _scored(lambda: model.predict(given), shown).astype(np.float64)  # type: ignore[attr-defined]
+    names = [m for m in run.evaluate.metrics if METRICS[m].task == "regression"]
+    actual, why = computed.compute_each(
+        names or DEFAULT_METRICS["regression"], truth, predicted, None
+    )
+    said.extend(f"{metric} on the labelled rows: {reason}" for metric, reason in why.items())
+    before = (
+        arrays.decode(kept.y_true).astype(np.float64),
+        arrays.decode(kept.y_pred).astype(np.float64),
+    )
+    changes: dict[str, Significance] = {}
+    for metric, value in actual.items():
+        if value is None:
+            continue
+        try:
+            test = unpaired.value_change(metric, before, (truth, predicted))
+        except ValueError:  # no closed form (median_ae, max_error), or no spread
+            continue
+        if np.isfinite(test.delta):
+            changes[metric] = paired.recorded(test)
+    return Performance(actual=actual, labelled=len(rows), changes=changes)
+
+
+def _targets(table: pd.DataFrame, target: str, labels_from: str) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose target value is in the file, and those values; one that is not a
+    number is refused, named (its row left out would bias the rest's figures)."""
+    import numpy as np
+    import pandas as pd
+
+    if target not in table.columns:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.float64)
+    column = table[target]
+    present = column.notna().to_numpy()
+    values = pd.to_numeric(column, errors="coerce").to_numpy(np.float64, na_value=np.nan)
+    strange = present & ~np.isfinite(values)
+    if strange.any():
+        shown = ", ".join(repr(v) for v in column[strange].astype(str).unique()[:3].tolist())
+        raise UserError(
+            f"{labels_from}: {words.of(int(strange.sum()), int(present.sum()), 'target value')} "
+            f"{'is not a number' if strange.sum() == 1 else 'are not numbers'} ({shown}): "
+            "the version is a regression",
+            hint="write the target values as the training data did",
+        )
+    rows = np.flatnonzero(present)
+    return rows.astype(np.int64), values[rows]
 
 
 def _with_labels(
@@ -484,6 +551,21 @@ def _once_each(ids: pd.Series, where: str, hint: str) -> None:
             f"{where}{words.count(len(repeated), 'id')} appear more than once (such as {named})",
             hint=hint,
         )
+
+
+def _scored(score: Callable[[], object], shown: str) -> np.ndarray:
+    """What the model gave for the production rows; a value it cannot take is the data's
+    fault, said as such."""
+    import numpy as np
+
+    try:
+        return np.asarray(score())
+    except (ValueError, TypeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(
+            f"{shown}: the model cannot score these rows: {first}",
+            hint="the production rows must hold what the training data held, as it held it",
+        ) from exc
 
 
 def _indices(labels: np.ndarray, classes: list[object]) -> np.ndarray:

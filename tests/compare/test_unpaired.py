@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, f1_score
 
-from mlgate.compare.unpaired import label_change
+from mlgate.compare.unpaired import label_change, value_change
 from mlgate.model import counts
 
 
@@ -47,3 +47,94 @@ def test_the_interval_and_the_p_value_never_disagree(seed: int) -> None:
         "accuracy", counts.confusion(ya, pa, 2), counts.confusion(yb, pb, 2), positive_index=1
     )
     assert (test.ci_low > 0 or test.ci_high < 0) == (test.p_value < 0.05)
+
+
+# --- regression metrics: each side's influence values, Welch's t --------------------------
+def regression_rows(
+    rng: np.random.Generator, rows: int, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
+    y = rng.gamma(4.0, 25.0, rows)  # positive, skewed: the logarithmic metrics are defined
+    return y, np.maximum(y + rng.normal(0, noise, rows), 0.5)
+
+
+def test_a_means_change_is_welchs_t_test_of_its_per_row_terms() -> None:
+    """For a mean of per-row terms the test is Welch's, exactly: SciPy's, on those terms."""
+    from scipy import stats
+    from sklearn import metrics as skm
+
+    rng = np.random.default_rng(3)
+    (ya, pa), (yb, pb) = regression_rows(rng, 400, 10.0), regression_rows(rng, 150, 13.0)
+    for metric, terms in (
+        ("mae", lambda y, p: np.abs(y - p)),
+        ("mse", lambda y, p: (y - p) ** 2),
+        ("msle", lambda y, p: (np.log1p(y) - np.log1p(p)) ** 2),
+    ):
+        test = value_change(metric, (ya, pa), (yb, pb))
+        welch = stats.ttest_ind(terms(yb, pb), terms(ya, pa), equal_var=False)
+        assert test.p_value == pytest.approx(welch.pvalue, rel=1e-9)
+        low, high = welch.confidence_interval(0.95)
+        assert (test.ci_low, test.ci_high) == pytest.approx((low, high), rel=1e-9)
+        sklearn = {"mae": skm.mean_absolute_error, "mse": skm.mean_squared_error}
+        if metric in sklearn:
+            expected = sklearn[metric](yb, pb) - sklearn[metric](ya, pa)
+            assert test.delta == pytest.approx(expected, rel=1e-12)
+        assert test.method == "Welch t on per-row influence values" and test.rows == 150
+
+
+SMOOTH = {  # each metric of resampled rows (one resample a row of y and p), vectorised
+    "rmse": lambda y, p: np.sqrt(np.mean((y - p) ** 2, axis=-1)),
+    "rmsle": lambda y, p: np.sqrt(np.mean((np.log1p(y) - np.log1p(p)) ** 2, axis=-1)),
+    "r2": lambda y, p: 1 - np.mean((y - p) ** 2, axis=-1) / np.var(y, axis=-1),
+    "explained_variance": lambda y, p: 1 - np.var(y - p, axis=-1) / np.var(y, axis=-1),
+    "d2_absolute_error": lambda y, p: (
+        1
+        - np.mean(np.abs(y - p), axis=-1)
+        / np.mean(np.abs(y - np.median(y, axis=-1, keepdims=True)), axis=-1)
+    ),
+}
+
+
+@pytest.mark.parametrize("metric", sorted(SMOOTH))
+def test_a_smooth_metrics_error_is_the_bootstraps(metric: str) -> None:
+    """The delta method's standard error of the change, against 2,000 unpaired resamples
+    of the rows; the change itself is scikit-learn's."""
+    from sklearn import metrics as skm
+
+    score = {
+        "rmse": skm.root_mean_squared_error,
+        "rmsle": skm.root_mean_squared_log_error,
+        "r2": skm.r2_score,
+        "explained_variance": skm.explained_variance_score,
+        "d2_absolute_error": skm.d2_absolute_error_score,
+    }[metric]
+    rng = np.random.default_rng(5)
+    (ya, pa), (yb, pb) = regression_rows(rng, 500, 12.0), regression_rows(rng, 300, 18.0)
+    test = value_change(metric, (ya, pa), (yb, pb))
+    assert test.delta == pytest.approx(score(yb, pb) - score(ya, pa), rel=1e-9)
+    formula = SMOOTH[metric]
+    assert formula(ya, pa) == pytest.approx(score(ya, pa), rel=1e-9)  # the resamples' own
+    a, b = rng.integers(0, len(ya), (2000, len(ya))), rng.integers(0, len(yb), (2000, len(yb)))
+    drawn = formula(yb[b], pb[b]) - formula(ya[a], pa[a])
+    assert test.std_error == pytest.approx(float(np.std(drawn)), rel=0.1)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_regression_changes_interval_and_p_value_never_disagree(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    before, after = regression_rows(rng, 60, 10.0), regression_rows(rng, 40, rng.uniform(8, 14))
+    for metric in ("rmse", "mae", "r2"):
+        test = value_change(metric, before, after)
+        assert (test.ci_low > 0 or test.ci_high < 0) == (test.p_value < 0.05)
+        assert test.ci_low <= test.delta <= test.ci_high
+
+
+def test_a_metric_without_a_closed_form_or_a_side_without_spread_is_refused() -> None:
+    rng = np.random.default_rng(0)
+    rows = regression_rows(rng, 50, 5.0)
+    with pytest.raises(ValueError, match="no closed-form test for 'median_ae'"):
+        value_change("median_ae", rows, rows)
+    same = (np.full(10, 3.0), np.full(10, 2.0))
+    with pytest.raises(ValueError, match="every row has the same target"):
+        value_change("r2", rows, same)
+    with pytest.raises(ValueError, match="fewer than two rows"):
+        value_change("mae", rows, (np.array([1.0]), np.array([2.0])))

@@ -70,17 +70,25 @@ def monitor(args: argparse.Namespace) -> int:
     if found.drift is not None:
         print(drift_tables.text((found.drift,)))
     for e in found.estimates:
-        on_labels = (
-            f"; {numbers.value(found.actual[e.metric])} on the "
-            f"{words.count(found.labelled, 'labelled row')}"
-            if e.metric in found.actual
-            else ""
-        )
         print(
             f"{e.metric}, estimated without labels: {numbers.value(e.value)} "
             f"({e.confidence:.0%} interval {numbers.value(e.low)} to {numbers.value(e.high)})"
-            f"{on_labels}" + ("" if e.reliable else " - not to be trusted: " + "; ".join(e.reasons))
+            + ("" if e.reliable else " - not to be trusted: " + "; ".join(e.reasons))
         )
+    for metric, value in found.actual.items():  # where labels arrived
+        line = f"{metric} on the {words.count(found.labelled, 'labelled row')}: "
+        line += numbers.value(value)
+        before, change = found.registered.get(metric), found.changes.get(metric)
+        if before is not None:
+            line += f"; {found.version}'s {numbers.value(before)} on its test rows"
+        if change is not None:
+            line += (
+                f" (change {numbers.delta(change.delta)}, "
+                f"{numbers.confidence(change.confidence)} interval "
+                f"{numbers.interval(change.ci_low, change.ci_high)}, "
+                f"p {numbers.p_is(change.p_value)})"
+            )
+        print(line)
     for line in (*found.decay, *found.said):
         print(line)
     runs = words.count(len(past.entries), "recorded run")

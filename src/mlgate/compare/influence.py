@@ -277,6 +277,33 @@ def values_change(
     raise ValueError(f"no closed-form test for '{metric}'")
 
 
+def values_alone(metric: str, y: np.ndarray, pred: np.ndarray) -> tuple[float, np.ndarray]:
+    """A regression metric of one model on its own rows, and each row's influence value
+    (mean zero): what an unpaired test of two sets of rows needs of each."""
+    if metric in MEANS:
+        terms = per_row(metric, y, pred)
+        value = float(terms.mean())
+        return value, terms - value
+    if metric == "rmse":
+        return _rmse(y - pred)
+    if metric == "rmsle":
+        return _rmse(np.log1p(y) - np.log1p(pred))
+    if metric in ("r2", "explained_variance", "d2_absolute_error"):
+        error = y - pred
+        if metric == "explained_variance":
+            error = error - error.mean()
+        if metric == "d2_absolute_error":  # 1 - E / M, M the mean distance to the median
+            lost, spread_terms = np.abs(error), np.abs(y - np.median(y))
+        else:  # 1 - A / V, V the targets' spread (its mean's move is second order)
+            lost, spread_terms = error**2, (y - y.mean()) ** 2
+        spread, mean_lost = float(spread_terms.mean()), float(lost.mean())
+        if spread <= 1e-12 * max(float(np.mean(y**2)), 1e-300):
+            raise ValueError(f"every row has the same target, so '{metric}' measures nothing")
+        influence = -(lost - mean_lost) / spread + mean_lost * (spread_terms - spread) / spread**2
+        return 1 - mean_lost / spread, influence
+    raise ValueError(f"no closed-form test for '{metric}'")
+
+
 def _d2_absolute_change(y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray) -> Linear:
     """D² of the absolute error = 1 - E / M, M the mean distance to the targets' median:
     the change is (Eb - Ec) / M. M is least at the median, so a row moves it only by its

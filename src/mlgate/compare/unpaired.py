@@ -1,21 +1,27 @@
-"""A label metric on two independent sets of rows (a version's test rows, and production
-rows whose labels arrived): the change, its interval and its p-value, from one bootstrap.
+"""A metric on two independent sets of rows (a version's test rows, and production rows
+whose labels arrived): the change, its interval and its p-value, from one statistic.
 
-The rows are not the same, so nothing pairs them: each side's confusion table is
-resampled on its own (multinomial counts of its cells, the same distribution as
-resampling its rows) and the metric's change is read off the pairs of resamples. The
-interval and the p-value come from one `summarise`, so the interval excludes zero exactly
-when p < 1 - confidence, as every paired test's does.
+The rows are not the same, so nothing pairs them. A label metric: each side's confusion
+table is resampled on its own (multinomial counts of its cells, the same distribution as
+resampling its rows) and the metric's change is read off the pairs of resamples. A
+regression metric: each side's figure and per-row influence values (a mean's own terms;
+the delta method's for RMSE, R² and the like), Welch's t on the two standard errors. The
+interval and the p-value come from one bootstrap or one t statistic, so the interval
+excludes zero exactly when p < 1 - confidence, as every paired test's does.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from mlgate.compare.distributions import PairedTest, summarise
+from mlgate.compare import influence
+from mlgate.compare.distributions import PairedTest, agree, summarise
 from mlgate.model import counts
 
 UNPAIRED_COUNTS = "unpaired bootstrap of outcome counts"
+WELCH = "Welch t on per-row influence values"
 RESAMPLES = 2000
 
 
@@ -52,3 +58,45 @@ def _resampled(table: np.ndarray, resamples: int, rng: np.random.Generator) -> n
     rows = int(table.sum())
     flat = table.ravel()
     return rng.multinomial(rows, flat / rows, size=resamples).reshape(resamples, *table.shape)
+
+
+def value_change(
+    metric: str,
+    before: tuple[np.ndarray, np.ndarray],
+    after: tuple[np.ndarray, np.ndarray],
+    *,
+    confidence: float = 0.95,
+) -> PairedTest:
+    """A regression metric on rows `after` (targets, predictions) minus on rows `before`.
+    ValueError for a metric with no closed form (the median error, the largest)."""
+    from scipy.special import stdtr, stdtrit  # Student's t, without importing scipy.stats
+
+    sides = []
+    for y, pred in (before, after):
+        if len(y) < 2:
+            raise ValueError("a side with fewer than two rows has no spread to test")
+        value, spread = influence.values_alone(
+            metric, np.asarray(y, np.float64), np.asarray(pred, np.float64)
+        )
+        sides.append((value, float(np.dot(spread, spread)) / (len(y) * (len(y) - 1)), len(y)))
+    (first, var_first, n_first), (second, var_second, n_second) = sides
+    delta, variance = second - first, var_first + var_second
+    alpha = 1 - confidence
+    if variance > 0:  # Welch-Satterthwaite's degrees of freedom
+        df = variance**2 / (var_first**2 / (n_first - 1) + var_second**2 / (n_second - 1))
+        error = math.sqrt(variance)
+        p_value = float(2 * stdtr(df, -abs(delta) / error))
+        half = float(stdtrit(df, 1 - alpha / 2)) * error
+    else:  # every row of both sides the same: no noise at all
+        error, p_value, half = 0.0, (1.0 if delta == 0 else 0.0), 0.0
+    low, high = delta - half, delta + half
+    return PairedTest(
+        method=WELCH,
+        rows=n_second,
+        delta=delta,
+        ci_low=low,
+        ci_high=high,
+        p_value=agree(p_value, low, high, alpha),
+        confidence=confidence,
+        std_error=error,
+    )
