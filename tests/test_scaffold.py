@@ -325,6 +325,20 @@ def test_origins_default_branch_wins_over_the_checked_out_one(tmp_path: Path) ->
     assert scaffold.default_branch(clone) == "develop"
 
 
+def test_a_feature_branch_checked_out_is_not_taken_for_the_default(tmp_path: Path) -> None:
+    """Without a remote, init on a feature branch wrote the merge workflow for that branch,
+    while compare called main the default."""
+    root = _git_repo(tmp_path / "repo", "main")
+    git(root, "commit", "-q", "--allow-empty", "-m", "x")
+    git(root, "checkout", "-q", "-b", "feature")
+    scaffold.init(root)
+    merge = yaml.safe_load((root / ".github/workflows/mlgate-merge.yml").read_text())
+    assert merge[True]["push"]["branches"] == ["main"]
+    from mlgate import git as mlgate_git
+
+    assert mlgate_git.default_branch(root) == "main"  # the branch compare says is the default
+
+
 def test_init_check_says_up_to_date_missing_edited_and_out_of_date(tmp_path: Path) -> None:
     root = _git_repo(tmp_path / "repo", "main")
     scaffold.init(root)

@@ -482,20 +482,27 @@ def python_version(root: Path) -> str:
 
 
 def default_branch(root: Path) -> str:
-    """origin's default branch, else the branch checked out, else git's init.defaultBranch."""
+    """The branch `compare` calls the default (origin's, else the one of init.defaultBranch,
+    main and master that exists, else the only one), so that merges to it are what the
+    merge workflow runs on; else the branch checked out (a repository without commits),
+    else git's init.defaultBranch."""
     if not root.is_dir():
         return DEFAULT_BRANCH
-    for argv in (
-        ["git", "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"],
-        ["git", "symbolic-ref", "--quiet", "--short", "HEAD"],
-        ["git", "config", "--get", "init.defaultBranch"],
-    ):
-        try:
+    from mlgate import git
+
+    try:
+        known = git.default_branch(root)
+        if known:
+            return known
+        for argv in (
+            ["git", "symbolic-ref", "--quiet", "--short", "HEAD"],
+            ["git", "config", "--get", "init.defaultBranch"],
+        ):
             out = proc.output(argv, cwd=root, check=False).strip()
-        except OutsideError:  # no git at all
-            return DEFAULT_BRANCH
-        if out:
-            return out.removeprefix("origin/")
+            if out:
+                return out
+    except OutsideError:  # no git at all
+        return DEFAULT_BRANCH
     return DEFAULT_BRANCH
 
 
