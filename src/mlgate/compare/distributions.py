@@ -162,13 +162,21 @@ def linear_test(
     rows = len(influence)
     if rows < 2:
         raise ValueError("a paired test needs at least two rows")
+    std_error = math.sqrt(float(np.dot(influence, influence)) / (rows * (rows - 1)))
+    return t_test(delta, std_error, rows - 1, rows=rows, confidence=confidence, method=method)
+
+
+def t_test(
+    delta: float, std_error: float, df: float, *, rows: int, confidence: float, method: str
+) -> PairedTest:
+    """A change with its standard error, Student's t on `df` degrees of freedom: the
+    p-value and the interval from the one statistic delta / std_error."""
     from scipy.special import stdtr, stdtrit  # Student's t, without importing scipy.stats
 
     alpha = 1 - confidence
-    std_error = math.sqrt(float(np.dot(influence, influence)) / (rows * (rows - 1)))
     if std_error > 0:
-        p_value = float(2 * stdtr(rows - 1, -abs(delta) / std_error))
-        half = float(stdtrit(rows - 1, 1 - alpha / 2)) * std_error
+        p_value = float(2 * stdtr(df, -abs(delta) / std_error))
+        half = float(stdtrit(df, 1 - alpha / 2)) * std_error
     else:  # every row moved by the same amount: no noise at all
         p_value, half = (1.0 if delta == 0 else 0.0), 0.0
     low, high = delta - half, delta + half
@@ -178,13 +186,13 @@ def linear_test(
         delta=delta,
         ci_low=low,
         ci_high=high,
-        p_value=agree(p_value, low, high, alpha),
+        p_value=_agree(p_value, low, high, alpha),
         confidence=confidence,
         std_error=std_error,
     )
 
 
-def agree(p_value: float, low: float, high: float, alpha: float) -> float:
+def _agree(p_value: float, low: float, high: float, alpha: float) -> float:
     """The p-value, unless rounding put it on the other side of alpha than the interval.
 
     Both come from one statistic and agree exactly in exact arithmetic; at the very edge
@@ -272,7 +280,7 @@ def mcnemar(
         delta=delta,
         ci_low=low,
         ci_high=high,
-        p_value=agree(p_value, low, high, alpha),
+        p_value=_agree(p_value, low, high, alpha),
         confidence=confidence,
         std_error=spread,
     )

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from mlgate.compare import influence
-from mlgate.compare.distributions import PairedTest, agree, summarise
+from mlgate.compare.distributions import PairedTest, summarise, t_test
 from mlgate.model import counts
 
 UNPAIRED_COUNTS = "unpaired bootstrap of outcome counts"
@@ -69,8 +69,6 @@ def value_change(
 ) -> PairedTest:
     """A regression metric on rows `after` (targets, predictions) minus on rows `before`.
     ValueError for a metric with no closed form (the median error, the largest)."""
-    from scipy.special import stdtr, stdtrit  # Student's t, without importing scipy.stats
-
     sides = []
     for y, pred in (before, after):
         if len(y) < 2:
@@ -80,23 +78,17 @@ def value_change(
         )
         sides.append((value, float(np.dot(spread, spread)) / (len(y) * (len(y) - 1)), len(y)))
     (first, var_first, n_first), (second, var_second, n_second) = sides
-    delta, variance = second - first, var_first + var_second
-    alpha = 1 - confidence
-    if variance > 0:  # Welch-Satterthwaite's degrees of freedom
-        df = variance**2 / (var_first**2 / (n_first - 1) + var_second**2 / (n_second - 1))
-        error = math.sqrt(variance)
-        p_value = float(2 * stdtr(df, -abs(delta) / error))
-        half = float(stdtrit(df, 1 - alpha / 2)) * error
-    else:  # every row of both sides the same: no noise at all
-        error, p_value, half = 0.0, (1.0 if delta == 0 else 0.0), 0.0
-    low, high = delta - half, delta + half
-    return PairedTest(
-        method=WELCH,
+    variance = var_first + var_second
+    df = (  # Welch-Satterthwaite's
+        variance**2 / (var_first**2 / (n_first - 1) + var_second**2 / (n_second - 1))
+        if variance > 0
+        else 1.0
+    )
+    return t_test(
+        second - first,
+        math.sqrt(variance),
+        df,
         rows=n_second,
-        delta=delta,
-        ci_low=low,
-        ci_high=high,
-        p_value=agree(p_value, low, high, alpha),
         confidence=confidence,
-        std_error=error,
+        method=WELCH,
     )
