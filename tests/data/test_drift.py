@@ -138,6 +138,19 @@ def test_unseen_categories_are_tested_and_do_not_crash() -> None:
     assert same.drifted_columns == ()
 
 
+def test_a_two_valued_columns_cramers_v_is_scipys_and_its_p_value_yates() -> None:
+    """Someone recomputing Cramér's V of a yes/no column with SciPy got another figure: it
+    was taken of the Yates-corrected chi-square, which only the p-value uses."""
+    reference = pl.DataFrame({"churned": ["yes"] * 60 + ["no"] * 40})
+    current = pl.DataFrame({"churned": ["yes"] * 45 + ["no"] * 55})
+    found = entry(compared(reference, current), "churned", "chi2")
+    table = np.array([[40, 60], [55, 45]])
+    assert found.statistic == pytest.approx(
+        stats.contingency.association(table, method="cramer"), rel=1e-12
+    )
+    assert found.p_value == pytest.approx(stats.chi2_contingency(table).pvalue, rel=1e-12)
+
+
 def test_an_identifier_is_not_drift_however_new_its_values() -> None:
     reference = pl.DataFrame({"id": [f"u{i}" for i in range(5_000)]})
     current = pl.DataFrame({"id": [f"u{i}" for i in range(5_000, 10_000)]})

@@ -111,6 +111,9 @@ def test_chi_square_and_jensen_shannon_equal_scipys(ref: list[int], cur: list[in
     assert found.chi2 == pytest.approx(expected.statistic, rel=TOL, abs=TOL)
     assert found.chi2_p == pytest.approx(expected.pvalue, rel=TOL, abs=1e-300)
     assert found.dof == expected.dof
+    # Cramér's V as SciPy has it: a 2 x 2 table's from the chi-square without Yates' correction
+    v = stats.contingency.association(np.vstack([a, b]).astype(np.int64), method="cramer")
+    assert found.cramers_v == pytest.approx(v, rel=TOL, abs=TOL)
     assert found.jensen_shannon == pytest.approx(
         distance.jensenshannon(a / a.sum(), b / b.sum()), abs=TOL
     )

@@ -438,7 +438,7 @@ def _categorical(
     ref_table, cur_table = tables
     shift = two_sample.categorical_shift(ref_table, cur_table)
     if chosen == "chi2":
-        statistic = math.sqrt(shift.chi2 / (n_ref + n_cur))  # Cramer's V of a 2 x k table
+        statistic = shift.cramers_v
     elif chosen == "jensenshannon":
         statistic = shift.jensen_shannon
     else:

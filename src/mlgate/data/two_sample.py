@@ -136,6 +136,7 @@ class CategoricalShift:
     chi2_p: float
     dof: int
     jensen_shannon: float  # the distance (square root of the divergence), natural log
+    cramers_v: float = 0.0  # from the chi-square without Yates' correction, as SciPy's own
 
 
 def categorical_shift(reference: np.ndarray, current: np.ndarray) -> CategoricalShift:
@@ -148,12 +149,19 @@ def categorical_shift(reference: np.ndarray, current: np.ndarray) -> Categorical
     js = float(distance.jensenshannon(ref_share, cur_share))
     if reference.size < 2:  # one category on both sides: nothing can differ
         return CategoricalShift(chi2=0.0, chi2_p=1.0, dof=0, jensen_shannon=0.0)
-    result = stats.chi2_contingency(np.vstack([reference, current]))
+    table = np.vstack([reference, current])
+    result = stats.chi2_contingency(table)  # Yates' correction on a 2 x 2 table: its p-value
+    plain = (
+        stats.chi2_contingency(table, correction=False).statistic
+        if result.dof == 1
+        else result.statistic
+    )
     return CategoricalShift(
         chi2=float(result.statistic),
         chi2_p=float(result.pvalue),
         dof=int(result.dof),
         jensen_shannon=0.0 if math.isnan(js) else js,
+        cramers_v=math.sqrt(float(plain) / float(table.sum())),  # a 2 x k table: min side 1
     )
 
 
