@@ -797,3 +797,28 @@ def test_the_median_and_max_bootstrap_has_the_row_bootstraps_distribution(name, 
     assert test.delta == pytest.approx(
         sklearn(name, y, cand, None, 0) - sklearn(name, y, base, None, 0), rel=1e-12
     )
+
+
+@pytest.mark.parametrize(
+    ("metric", "domain"),
+    [
+        ("msle", "targets and predictions above -1"),
+        ("rmsle", "targets and predictions above -1"),
+        ("poisson_deviance", "targets of 0 or more and predictions above 0"),
+        ("gamma_deviance", "targets and predictions above 0"),
+    ],
+)
+def test_a_logarithmic_metric_outside_its_domain_says_why_and_warns_of_nothing(
+    metric: str, domain: str
+) -> None:
+    """A negative target printed numpy's "invalid value encountered in log1p" on the
+    terminal, and the gate said only that the metric was undefined."""
+    y = np.array([-150.0, 20.0, 35.0, 50.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            ValueError, match=f"'{metric}' is undefined on these rows: it takes {domain}"
+        ):
+            paired_test(
+                metric, y_true=y, candidate_pred=y + 1.0, baseline_pred=y + 2.0, n_classes=0
+            )

@@ -27,6 +27,11 @@ QUANTILES = {name: m.quantile for name, m in METRICS.items() if m.quantile is no
 TWEEDIE = {name: m.power for name, m in METRICS.items() if m.power is not None}
 # `_log_terms`: each has a domain (scikit-learn refuses the metric outside it)
 LOGARITHMIC = frozenset({"msle", "poisson_deviance", "gamma_deviance", *TWEEDIE})
+DOMAINS = {
+    "msle": "targets and predictions above -1",
+    "rmsle": "targets and predictions above -1",
+    "gamma_deviance": "targets and predictions above 0",
+} | dict.fromkeys(["poisson_deviance", *TWEEDIE], "targets of 0 or more and predictions above 0")
 MEANS = frozenset(
     {"log_loss", "brier_score", "mae", "mse", "mape"}
     | LOGARITHMIC
@@ -102,10 +107,12 @@ def _log_terms(metric: str, y: np.ndarray, pred: np.ndarray) -> np.ndarray:
     from scipy.special import xlogy
 
     y, pred = y.astype(np.float64), pred.astype(np.float64)
-    terms: np.ndarray
     if metric == "msle":
-        terms = (np.log1p(y) - np.log1p(pred)) ** 2
-    elif metric == "poisson_deviance":
+        return _log_error(y, pred, metric) ** 2
+    if np.any(pred <= 0) or np.any(y < 0) or (metric == "gamma_deviance" and np.any(y == 0)):
+        raise ValueError(f"'{metric}' is undefined on these rows: it takes {DOMAINS[metric]}")
+    terms: np.ndarray
+    if metric == "poisson_deviance":
         terms = 2 * (xlogy(y, y / pred) - y + pred)
     elif metric in TWEEDIE:  # 1 < p < 2
         p = TWEEDIE[metric]
@@ -266,10 +273,7 @@ def values_change(
     if metric == "rmse":
         return _difference([_rmse(y - p) for p in (candidate, baseline)], DELTA_METHOD)
     if metric == "rmsle":
-        logged = np.log1p(y)
-        return _difference(
-            [_rmse(logged - np.log1p(p)) for p in (candidate, baseline)], DELTA_METHOD
-        )
+        return _difference([_rmse(_log_error(y, p)) for p in (candidate, baseline)], DELTA_METHOD)
     if metric in ("r2", "explained_variance"):
         return _explained(metric, y, y - candidate, y - baseline)
     if metric == "d2_absolute_error":
@@ -287,7 +291,7 @@ def values_alone(metric: str, y: np.ndarray, pred: np.ndarray) -> tuple[float, n
     if metric == "rmse":
         return _rmse(y - pred)
     if metric == "rmsle":
-        return _rmse(np.log1p(y) - np.log1p(pred))
+        return _rmse(_log_error(y, pred))
     if metric in ("r2", "explained_variance", "d2_absolute_error"):
         error = y - pred
         if metric == "explained_variance":
@@ -302,6 +306,14 @@ def values_alone(metric: str, y: np.ndarray, pred: np.ndarray) -> tuple[float, n
         influence = -(lost - mean_lost) / spread + mean_lost * (spread_terms - spread) / spread**2
         return 1 - mean_lost / spread, influence
     raise ValueError(f"no closed-form test for '{metric}'")
+
+
+def _log_error(y: np.ndarray, pred: np.ndarray, metric: str = "rmsle") -> np.ndarray:
+    """MSLE's and RMSLE's per-row error, where it is defined."""
+    if np.any(y <= -1) or np.any(pred <= -1):
+        raise ValueError(f"'{metric}' is undefined on these rows: it takes {DOMAINS[metric]}")
+    error: np.ndarray = np.log1p(y) - np.log1p(pred)
+    return error
 
 
 def _d2_absolute_change(y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray) -> Linear:
