@@ -102,8 +102,21 @@ def test_thresholds_read_as_written(x: float, plain: str, signed: str) -> None:
 def test_relative_threshold() -> None:
     assert numbers.relative_threshold(-0.02) == "-2%"
     assert numbers.relative_threshold(0.1, places=2) == "+10.00%"
-    assert numbers.relative_threshold(0.005) == "+0%"  # a rule rounds; the failure does not
+    # as written: a rule of 0.5% once read "+0%", and -2.028% beside a failure "-2.03%"
+    assert numbers.relative_threshold(0.005) == "+0.5%"
     assert numbers.relative_threshold(0.005, places=2) == "+0.50%"
+    assert numbers.relative_threshold(-0.02028, places=2) == "-2.028%"
+
+
+def test_a_figure_past_its_bound_is_printed_past_it() -> None:
+    """A change of -0.0222294 against -0.02222 printed "-0.0222", above the bound it was
+    said to be below; a relative change of -2.0287% beside -2.028%, "-2.03% is below the
+    allowed -2.03%"."""
+    assert numbers.past(-0.0222294, -0.02222) == "-0.02223"
+    assert numbers.past(-0.0222294, -0.0222) == "-0.02223"
+    assert numbers.past(-0.01002, -0.01) == "-0.01002"
+    assert numbers.past(0.0500001, 0.05) == "+0.0500001"
+    assert numbers.past(-0.020287, -0.02028, percent=True) == "-2.03%"
 
 
 def test_details_is_a_collapsed_section() -> None:
