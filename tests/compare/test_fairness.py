@@ -130,6 +130,36 @@ def test_a_figure_with_a_group_it_cannot_rate_is_an_error_not_a_number() -> None
         paired_fairness.paired("demographic_parity_difference", groups * 0, actual, actual, actual)
 
 
+def test_too_few_resamples_for_the_confidence_leave_a_figure_without_its_interval(
+    scored: dict[str, np.ndarray],
+) -> None:
+    """`confidence: 0.999` with `resamples: 100` made a fairness check with only a `max` an
+    error ("cannot show a change"), though the figure it decides on was there."""
+    from mlgate.manifest.spec import FairnessCheck
+    from mlgate.model import checks
+
+    args = (scored["groups"], scored["actual"].astype(bool), scored["candidate"].astype(bool))
+    found = paired_fairness.alone(
+        "demographic_parity_difference", *args, resamples=100, confidence=0.999
+    )
+    expected = FAIRLEARN["demographic_parity_difference"](
+        scored["actual"], scored["candidate"], sensitive_features=scored["groups"]
+    )
+    assert found.value == pytest.approx(expected, abs=1e-12)
+    assert np.isnan(found.low) and np.isnan(found.high)
+    assert found.note == (
+        "no 0.999 interval: 100 resamples cannot bound one, it takes at least 1999 "
+        "(compare.resamples)"
+    )
+    check = FairnessCheck(
+        fairness="demographic_parity_difference", sensitive="texture", max=1.0, key="k"
+    )
+    result = checks.fairness_check(check, found)
+    assert result.status == "passed" and result.message.endswith(f"({found.note})")
+    enough = paired_fairness.alone("demographic_parity_difference", *args, resamples=2000)
+    assert enough.note == "" and enough.low <= enough.value <= enough.high
+
+
 def test_a_million_rows_take_well_under_a_second() -> None:
     rows = biased(1_000_000, 0.01, 9)
     started = time.perf_counter()

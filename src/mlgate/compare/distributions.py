@@ -138,6 +138,11 @@ def _most_far(size: int, alpha: float) -> int:
     return j
 
 
+def fewest_resamples(confidence: float) -> int:
+    """The fewest resamples an interval at `confidence` can be drawn from."""
+    return _fewest(1 - confidence)
+
+
 def _fewest(alpha: float) -> int:
     size = max(int(2 / alpha) - 2, 1)
     while _most_far(size, alpha) == 0:

@@ -16,6 +16,7 @@ from mlgate.compare.distributions import (
     BOOTSTRAP_COUNTS,
     PairedTest,
     drawn_cells,
+    fewest_resamples,
     interval,
     summarise,
     tables,
@@ -54,6 +55,80 @@ def paired(
 ) -> FairnessComparison:
     """`groups` as codes 0..k-1, `actual` and both models' decisions as booleans (the
     positive class), one per paired row."""
+    found = _drawn(metric, groups, actual, candidate, baseline, resamples=resamples, seed=seed)
+    low, high = interval(found.candidate_drawn, confidence)
+    return FairnessComparison(
+        metric=metric,
+        groups=found.groups,
+        candidate=found.candidate,
+        candidate_low=low,
+        candidate_high=high,
+        baseline=found.baseline,
+        test=summarise(
+            found.candidate - found.baseline,
+            found.candidate_drawn - found.baseline_drawn,
+            rows=found.rows,
+            confidence=confidence,
+            method=BOOTSTRAP_COUNTS,
+        ),
+    )
+
+
+def alone(
+    metric: str,
+    groups: np.ndarray,
+    actual: np.ndarray,
+    decided: np.ndarray,
+    *,
+    resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> fairness.Figure:
+    """One model's figure and its interval (drawn as `paired` draws them, the model set
+    against itself). Too few resamples for the confidence leave the figure without one: a
+    check decides on the figure, not on its interval."""
+    found = _drawn(metric, groups, actual, decided, decided, resamples=resamples, seed=seed)
+    try:
+        low, high = interval(found.candidate_drawn, confidence)
+        note = ""
+    except ValueError:
+        low = high = math.nan
+        note = (
+            f"no {confidence:.4g} interval: {resamples} resamples cannot bound one, it takes "
+            f"at least {fewest_resamples(confidence)} (compare.resamples)"
+        )
+    return fairness.Figure(
+        metric=metric,
+        groups=found.groups,
+        value=found.candidate,
+        low=low,
+        high=high,
+        confidence=confidence,
+        note=note,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Drawn:
+    groups: int
+    rows: int
+    candidate: float
+    baseline: float
+    candidate_drawn: np.ndarray  # the figure on each resample
+    baseline_drawn: np.ndarray
+
+
+def _drawn(
+    metric: str,
+    groups: np.ndarray,
+    actual: np.ndarray,
+    candidate: np.ndarray,
+    baseline: np.ndarray,
+    *,
+    resamples: int,
+    seed: int,
+) -> _Drawn:
+    """Both models' figures, on the rows and on each resample of them."""
     codes = np.asarray(groups, np.int64)
     n_groups = int(codes.max()) + 1 if codes.size else 0
     if n_groups < 2:
@@ -76,55 +151,13 @@ def paired(
     if not (math.isfinite(cand_value) and math.isfinite(base_value)):
         raise ValueError(f"{metric} is undefined on these rows: a group has no rows to rate")
     rng = np.random.default_rng(seed)
-    rows = int(weights.sum())
     chunk = max(1, CELLS_AT_ONCE // (n_groups * 8))
     parts = [figures(d) for d in drawn_cells(weights, resamples, rng, chunk=chunk)]
-    drawn = (np.concatenate([c for c, _ in parts]), np.concatenate([b for _, b in parts]))
-    low, high = interval(drawn[0], confidence)
-    return FairnessComparison(
-        metric=metric,
+    return _Drawn(
         groups=n_groups,
+        rows=int(weights.sum()),
         candidate=cand_value,
-        candidate_low=low,
-        candidate_high=high,
         baseline=base_value,
-        test=summarise(
-            cand_value - base_value,
-            drawn[0] - drawn[1],
-            rows=rows,
-            confidence=confidence,
-            method=BOOTSTRAP_COUNTS,
-        ),
-    )
-
-
-def alone(
-    metric: str,
-    groups: np.ndarray,
-    actual: np.ndarray,
-    decided: np.ndarray,
-    *,
-    resamples: int = 1000,
-    seed: int = 0,
-    confidence: float = 0.95,
-) -> fairness.Figure:
-    """One model's figure and its interval (drawn as `paired` draws them, the model set
-    against itself)."""
-    found = paired(
-        metric,
-        groups,
-        actual,
-        decided,
-        decided,
-        resamples=resamples,
-        seed=seed,
-        confidence=confidence,
-    )
-    return fairness.Figure(
-        metric=metric,
-        groups=found.groups,
-        value=found.candidate,
-        low=found.candidate_low,
-        high=found.candidate_high,
-        confidence=confidence,
+        candidate_drawn=np.concatenate([c for c, _ in parts]),
+        baseline_drawn=np.concatenate([b for _, b in parts]),
     )

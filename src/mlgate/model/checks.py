@@ -80,9 +80,10 @@ def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
     if isinstance(found, str):
         return verdict("error", f"{subject} unknown: {found}")
     value = found.value
+    spread = found.note or f"{found.confidence:.0%} interval {found.low:.4f} to {found.high:.4f}"
     said = (
         f"{check.fairness} = {value:.4f} across {found.groups} groups of {check.sensitive} "
-        f"({found.confidence:.0%} interval {found.low:.4f} to {found.high:.4f})"
+        f"({spread})"
     )
     if check.min is not None and value < check.min:
         return verdict("failed", f"{said}: below the minimum {check.min:g}", value)

@@ -36,9 +36,10 @@ class Figure:
     metric: str
     groups: int
     value: float
-    low: float
+    low: float  # NaN when there were too few resamples for the confidence: `note` says
     high: float
     confidence: float
+    note: str = ""
 
 
 def tables(
