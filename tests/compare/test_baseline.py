@@ -295,3 +295,30 @@ def test_a_git_baseline_outside_a_repository_says_so(tmp_path: Path) -> None:
     )
     with pytest.raises(UserError, match="is not in a git repository"):
         run(root)
+
+
+def test_a_gate_added_since_the_base_is_decided_on_both_models_predictions(
+    make_repo: Callable[..., Path],
+) -> None:
+    """A gate on a metric the base's manifest did not compute failed every time, "no value
+    on the baseline side", beside the paired test mlgate had computed on both models."""
+    root = iris_repo(make_repo)  # the base computes accuracy, f1_macro and roc_auc
+    git(root, "checkout", "-q", "-b", "feature")
+    manifest = root / "mlops.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "    accuracy: {min_change: -0.05}\n",
+            "    accuracy: {min_change: -0.05}\n    balanced_accuracy: {min_change: -0.05}\n"
+            "    log_loss: {max_change: 0.5}\n",
+        )
+    )
+    git(root, "commit", "-qam", "two more gates")
+    found = run(root).compare
+    assert found is not None and found.baseline.ref == "main"
+    gates = {g.metric: g for g in found.gates}
+    assert gates["balanced_accuracy"].status == "passed", gates["balanced_accuracy"]
+    assert gates["log_loss"].status == "passed", gates["log_loss"]
+    # the same code on both sides, the same rows: the same figures
+    for metric in ("balanced_accuracy", "log_loss"):
+        assert gates[metric].baseline == pytest.approx(gates[metric].candidate, abs=1e-12)
+        assert gates[metric].baseline is not None

@@ -207,16 +207,20 @@ def _change(
 def _values(
     candidate: RunResult, found: Found, paired: Paired | None, names: list[str]
 ) -> tuple[Mapping[str, float | None], Mapping[str, float | None]]:
-    """Both sides' figures, on the rows they are compared on."""
+    """Both sides' figures, on the rows they are compared on. A metric either side's
+    manifest did not compute (a gate added since) is computed, on both sides alike, from
+    the predictions both runs keep."""
     if paired is None:  # each side's own, as measured
         return candidate.evaluate.metrics, found.metrics
+    ours: dict[str, float | None] = {}
+    theirs: dict[str, float | None] = {}
     if paired.same_data and found.result is not None:  # exactly the rows each was scored on
-        return candidate.evaluate.metrics, found.result.evaluate.metrics
-    known = [n for n in names if n in METRICS and n in candidate.evaluate.metrics]
-    return (
-        {n: on_rows(n, paired, paired.candidate_pred, paired.candidate_scores) for n in known},
-        {n: on_rows(n, paired, paired.baseline_pred, paired.baseline_scores) for n in known},
-    )
+        ours, theirs = dict(candidate.evaluate.metrics), dict(found.result.evaluate.metrics)
+    for name in names:
+        if name in METRICS and (name not in ours or name not in theirs):
+            ours[name] = on_rows(name, paired, paired.candidate_pred, paired.candidate_scores)
+            theirs[name] = on_rows(name, paired, paired.baseline_pred, paired.baseline_scores)
+    return ours, theirs
 
 
 def _gate(
