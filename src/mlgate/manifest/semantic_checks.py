@@ -23,7 +23,7 @@ from mlgate import dvc_files, files, words
 from mlgate.errors import Problem, UserError
 from mlgate.manifest import data_formats, image_name, sql_words
 from mlgate.manifest.build import DURATION
-from mlgate.manifest.metrics import METRICS, for_many_classes
+from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, for_many_classes
 from mlgate.manifest.spec import HOLDOUT_STEPS
 from mlgate.manifest.store_location import location_problem
 from mlgate.manifest.yaml_source import Document, KeyPath
@@ -603,9 +603,11 @@ def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         return
     for where, name in names:
         if task in ("classification", "regression") and METRICS[name].task != task:
+            usual = ", ".join(DEFAULT_METRICS[task])
             yield (
                 where,
-                f"'{name}' is a {METRICS[name].task} metric, but evaluate.task is {task}",
+                f"'{name}' is a {METRICS[name].task} metric, but evaluate.task is {task}: "
+                f"name a {task} metric ({usual}, ...), or set evaluate.task",
                 False,
             )
 
