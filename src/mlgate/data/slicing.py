@@ -77,8 +77,8 @@ def by_category(column: str, values: np.ndarray) -> Slices:
 
 def by_bins(column: str, values: np.ndarray, bins: int | Sequence[float] = QUANTILE_BINS) -> Slices:
     """`bins` quantile bins ([low, high), the last closed), cut at values the data holds:
-    each cut is the first value with at least its share of the rows below it (rows equal
-    to a cut fall in the slice above it); or bins between the edges given,
+    each cut the value at its quantile's place q·n in the sorted rows, rounded up (rows
+    equal to a cut fall in the slice above it); or bins between the edges given,
     with a slice below the first and one above the last where values fall there. Missing
     values are a slice of their own. A cut between two values (95.225, interpolated) was
     shown rounded (95.22), and the label named a range its rows were not in."""
@@ -87,9 +87,9 @@ def by_bins(column: str, values: np.ndarray, bins: int | Sequence[float] = QUANT
     if isinstance(bins, int):
         edges = np.empty(0)
         if present.any():
-            ordered = np.sort(numbers[present])  # each cut the first value with a share
+            ordered = np.sort(numbers[present])
             at = np.ceil(np.linspace(0, 1, bins + 1) * ordered.size).astype(np.int64)
-            edges = np.unique(ordered[np.minimum(at, ordered.size - 1)])  # of rows below it
+            edges = np.unique(ordered[np.minimum(at, ordered.size - 1)])
         if len(edges) == 1:  # one value throughout: one bin
             edges = np.repeat(edges, 2)
     else:
