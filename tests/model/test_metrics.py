@@ -235,6 +235,16 @@ def test_a_metric_outside_its_domain_says_why(name: str, pred: list[float], said
         compute(name, np.array([1.0, 2.0]), np.array(pred), None)
 
 
+def test_mape_of_a_target_of_zero_is_undefined_not_eighty_trillion() -> None:
+    """scikit-learn divides by its epsilon: one target of 0 made mape 83183393383104.95, and
+    a gate was decided on it."""
+    import numpy as np
+
+    with pytest.raises(ValueError, match=r"'mape' is undefined on these rows: 1 of 3 targets is 0"):
+        compute("mape", np.array([0.0, 2.0, 4.0]), np.array([0.5, 2.0, 4.0]), None)
+    assert compute("mape", np.array([1.0, 2.0]), np.array([1.5, 2.0]), None) == 0.25
+
+
 def test_an_undefined_likelihood_ratio_says_why() -> None:
     classes = ["no", "yes"]
     right = np.array(["no", "yes", "yes"])

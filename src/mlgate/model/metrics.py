@@ -167,6 +167,16 @@ def compute(
     }
     if name == "rmse":
         return float(skm.mean_squared_error(y_true, y_pred) ** 0.5)
+    if name == "mape":  # scikit-learn divides by its epsilon: 8e13 for one target of 0
+        import numpy as np
+
+        zeros = int(np.count_nonzero(np.asarray(y_true, np.float64) == 0))
+        if zeros:
+            raise ValueError(
+                f"'mape' is undefined on these rows: {words.of(zeros, len(y_true), 'target')} "
+                f"{'is' if zeros == 1 else 'are'} 0, and an error relative to 0 has no size; "
+                "mae or rmse measure the same errors"
+            )
     if metric.quantile is not None:
         return float(skm.mean_pinball_loss(y_true, y_pred, alpha=metric.quantile))
     if metric.power is not None:
