@@ -25,11 +25,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mlgate import manifest
+from mlgate import manifest, yaml_source
 from mlgate.compare import gates
 from mlgate.data import checks
 from mlgate.errors import ManifestError
-from mlgate.manifest import yaml_source
 from mlgate.manifest.spec import Column, Data, Gate, MetricCheck
 from mlgate.model import checks as model_checks
 from mlgate.report import gate_text

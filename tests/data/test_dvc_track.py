@@ -130,7 +130,7 @@ def test_a_dvc_lock_of_millions_of_outputs_is_refused_at_once(repo: Path) -> Non
         "stages:\n  s0: &s " + body + "\n" + "".join(f"  s{i}: *s\n" for i in range(1, 40))
     )
     started = time.monotonic()
-    with pytest.raises(UserError, match=r"dvc.lock lists 120,000 files, more than the 10,000"):
+    with pytest.raises(UserError, match=r"dvc.lock:\d+:\d+: the DVC file expands to more than"):
         dvc_files.locked(repo / "data/test.csv", repo)
     assert time.monotonic() - started < 5
 
@@ -386,7 +386,7 @@ def test_dvc_files_that_would_take_minutes_or_gigabytes_are_refused_at_once(
         "stages:\n" + "".join(f"  s{i}: {body}\n" for i in range(20_000))
     )
     started = time.monotonic()
-    with pytest.raises(UserError, match=r"dvc.lock lists 20,000,000 files, more than the 10,000"):
+    with pytest.raises(UserError, match=r"dvc.lock:\d+:\d+: the DVC file expands to more than"):
         dvc_files.locked(folder_repo / "data/test.csv", folder_repo)
     assert time.monotonic() - started < 10
     (folder_repo / "dvc.lock").unlink()
@@ -399,7 +399,7 @@ def test_dvc_files_that_would_take_minutes_or_gigabytes_are_refused_at_once(
     assert time.monotonic() - started < 5
     (folder_repo / "data.dvc").write_text("outs:\n" + "- {}\n" * 1_500_000)  # 6 MB
     started = time.monotonic()
-    with pytest.raises(UserError, match="bytes, more than mlgate reads"):
+    with pytest.raises(UserError, match=r"data\.dvc is larger than 4 MiB, more than mlgate"):
         dvc_files.tracked(folder_repo / "data/train.csv", folder_repo)
     assert time.monotonic() - started < 1
 
@@ -422,6 +422,6 @@ def test_validate_says_what_would_stop_the_pull(folder_repo: Path) -> None:
     with pytest.raises(ManifestError) as refused:
         manifest.load(folder_repo / "mlops.yaml")
     assert (
-        "data.train: 'data/train.csv' is tracked by DVC, but data.dvc: DVC's file could not"
-        in str(refused.value)
-    )
+        "data.train: 'data/train.csv' is tracked by DVC, but DVC's file could not be read: "
+        "data.dvc:3:7: invalid YAML"
+    ) in str(refused.value)

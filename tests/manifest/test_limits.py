@@ -308,3 +308,54 @@ def test_load_refuses_a_manifest_that_is_not_a_file(tmp_path: Path) -> None:
     with pytest.raises(UserError) as error:
         load(tmp_path / "mlops.yaml", display_name="mlops.yaml")
     assert str(error.value) == "manifest mlops.yaml is a named pipe (FIFO), not a regular file"
+
+
+DVC_TRAIN = BASE.replace("  command: python train.py\n", "  dvc: train\n")
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda p: p.write_text(bomb()), "the DVC file expands to more than"),
+        (lambda p: p.symlink_to("/dev/zero"), "dvc.yaml is a device, not a regular file"),
+        (lambda p: os.mkfifo(p), "dvc.yaml is a named pipe (FIFO), not a regular file"),
+        (lambda p: p.write_text("stages: " + "[" * 5000 + "]" * 5000), "nest more than 50"),
+        (
+            lambda p: p.write_text("stages:\n  train:\n    cmd: [unclosed\n"),
+            "dvc.yaml:4:1: invalid",
+        ),
+        (lambda p: p.write_text("- a\n"), "dvc.yaml holds no mapping of stages"),
+    ],
+    ids=["aliases", "dev-zero", "fifo", "deep", "unclosed", "a-list"],
+)
+def test_a_dvc_yaml_that_cannot_be_read_is_said_so_at_once(root: Path, make, said: str) -> None:
+    """validate read dvc.yaml without bounds (/dev/zero ran it out of memory, a FIFO hung
+    it, 5,000 brackets raised RecursionError: exit 3), and called any dvc.yaml it could not
+    read one with "no stage 'train' (its stages: none)"."""
+    (root / "train.py").write_text("")
+    make(root / "dvc.yaml")
+    started = time.monotonic()
+    found = problems(DVC_TRAIN, root)
+    assert time.monotonic() - started < 10
+    (problem,) = [p for p in found if "train.dvc" in p]
+    assert "stage 'train': " in problem and said in problem, found
+    assert "no stage" not in problem
+
+
+def test_a_stage_made_by_foreach_is_named_as_dvc_names_it(root: Path) -> None:
+    (root / "dvc.yaml").write_text(
+        "stages:\n  train:\n    foreach: [lr, svm]\n    do:\n      cmd: python train.py ${item}\n"
+    )
+    parse(DVC_TRAIN.replace("dvc: train", "dvc: train@lr").encode(), name="mlops.yaml", root=root)
+    assert not [
+        p
+        for p in problems(DVC_TRAIN.replace("dvc: train", "dvc: trian@lr"), root)
+        if "did you mean" not in p
+    ]
+
+
+@pytest.mark.parametrize("stage", ['""', "'train;id'"])
+def test_a_name_that_is_no_stage_name_is_one_problem(root: Path, stage: str) -> None:
+    (root / "dvc.yaml").write_text("stages:\n  train:\n    cmd: python train.py\n")
+    found = problems(DVC_TRAIN.replace("dvc: train", f"dvc: {stage}"), root)
+    assert len([p for p in found if "train.dvc" in p]) == 1, found

@@ -184,7 +184,7 @@ def test_fast_and_reference_validators_agree_on_documents(document: object) -> N
 @SETTINGS
 @given(st.lists(mutations, min_size=1, max_size=4))
 def test_fast_and_reference_validators_agree_on_mutations(changes: list[tuple]) -> None:
-    from mlgate.manifest import yaml_source
+    from mlgate import yaml_source
 
     text = BASE
     for change in changes:

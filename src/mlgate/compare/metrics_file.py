@@ -51,7 +51,7 @@ def _load(text: str | bytes, source: str) -> Any:
 def read_yaml(raw: bytes, source: str, *, what: str) -> Any:
     """A DVC file's data, read with the manifest's limits; a UserError says where it is
     wrong (`source` names the file and the revision)."""
-    from mlgate.manifest import yaml_source
+    from mlgate import yaml_source
 
     try:
         doc = yaml_source.load_bytes(

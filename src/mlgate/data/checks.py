@@ -34,8 +34,8 @@ from mlgate.data import frames as frames_
 from mlgate.data.column_checks import Counted, Measured, Planned
 from mlgate.data.frames import Table
 from mlgate.manifest.spec import Data
-from mlgate.manifest.yaml_source import KeyPath, format_path
 from mlgate.result.records import CheckResult, DatasetSummary, FileFingerprint
+from mlgate.yaml_source import KeyPath, format_path
 
 ROLES = ("train", "test")
 

@@ -29,8 +29,8 @@ from mlgate import words
 from mlgate.data import phrases, type_checks
 from mlgate.manifest import sql_words
 from mlgate.manifest.spec import Column, Quantile
-from mlgate.manifest.yaml_source import format_path
 from mlgate.result.records import CheckResult, Status
+from mlgate.yaml_source import format_path
 
 LISTED_COLUMNS = 40  # a wider file shows its first 30 and last 10
 LISTED_LAST = 10

@@ -39,7 +39,7 @@ from mlgate.manifest.spec import (
     Sweep,
     Train,
 )
-from mlgate.manifest.yaml_source import Document, format_path
+from mlgate.yaml_source import Document, format_path
 
 T = TypeVar("T")
 DEFAULT_MODEL = "models/model.joblib"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from mlgate import files
+from mlgate import files, yaml_source
 from mlgate.errors import ManifestError, Problem, UserError
-from mlgate.manifest import build, params, schema_check, semantic_checks, yaml_source
+from mlgate.manifest import build, params, schema_check, semantic_checks
 from mlgate.manifest.spec import Manifest
 
 MANIFEST_NAMES = ("mlops.yaml", "mlops.yml")

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlgate import files
+from mlgate import files, yaml_source
 from mlgate.errors import ManifestError, Problem, UserError
-from mlgate.manifest import yaml_source
 
 MAX_BYTES = 8 * 2**20
 MAX_VALUES = 200_000  # a grid of hyper-parameters, not a data set

@@ -11,7 +11,7 @@ from typing import Any
 
 from mlgate import words
 from mlgate.errors import Problem
-from mlgate.manifest.yaml_source import Document, KeyPath
+from mlgate.yaml_source import Document, KeyPath
 
 _TYPE_NAMES = {
     "string": "a string",

@@ -26,7 +26,7 @@ from mlgate.manifest.build import DURATION
 from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, for_many_classes
 from mlgate.manifest.spec import HOLDOUT_STEPS
 from mlgate.manifest.store_location import location_problem
-from mlgate.manifest.yaml_source import Document, KeyPath
+from mlgate.yaml_source import Document, KeyPath
 
 MAX_TIMEOUT_S = 30 * 24 * 3600.0  # past this a timeout is a typo (and overflows the clock)
 NUMERIC_TYPES = ("integer", "number")
@@ -829,16 +829,20 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
     elif "command" in train and "dvc" in train:
         yield ("train", "dvc"), "give train.command or train.dvc, not both", True
     stage = train.get("dvc")
-    if not files or not isinstance(stage, str):
+    if not files or not isinstance(stage, str) or not DVC_STAGE.fullmatch(stage):
+        return  # not a stage's name at all: the schema says so
+    try:
+        stages = dvc_files.stages(root / "dvc.yaml", root)
+    except UserError as exc:
+        yield ("train", "dvc"), f"stage '{stage}': {exc.message}", False
         return
-    stages = _dvc_stages(root / "dvc.yaml")
     if stages is None:
         yield (
             ("train", "dvc"),
             f"stage '{stage}' needs a dvc.yaml beside the manifest; none is there",
             False,
         )
-    elif stage not in stages:
+    elif stage not in stages and stage.partition("@")[0] not in stages.generating:
         close = difflib.get_close_matches(stage, stages, n=1)
         known = ", ".join(stages) or "none"
         hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -862,19 +866,7 @@ def _dvc_tracked(target: Path, root: Path) -> bool | str:
     return found is not None
 
 
-def _dvc_stages(path: Path) -> list[str] | None:
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
-    stages = data.get("stages") if isinstance(data, dict) else None
-    return [str(k) for k in stages] if isinstance(stages, dict) else []
-
-
+DVC_STAGE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_@.-]*")  # schema.json's train.dvc
 SWEEP_KINDS = ("grid", "random", "optuna")
 # a grid's configurations, at most as many as random's samples and Optuna's trials (schema.json)
 MAX_CONFIGURATIONS = 10_000
