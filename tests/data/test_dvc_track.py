@@ -218,6 +218,56 @@ def test_a_dvc_stage_trains_and_its_lock_hashes_go_into_the_run(repo: Path) -> N
     assert again.passed, again.summary
 
 
+def test_a_stage_that_rewrites_the_checked_data_stops_the_run(repo: Path) -> None:
+    """With a stale dvc.lock the data checks read the old files, `dvc repro train` ran the
+    stage before it, which rewrote them, and the run passed on data nobody checked (5 test
+    rows under a floor of 20), recording the old files' hashes."""
+    (repo / "train.py").write_text(DVC_TRAIN)
+    (repo / "models").mkdir()
+    dvc(repo, "remove", "-q", "data/train.csv.dvc")
+    (repo / "data/source.csv").write_bytes((repo / "data/train.csv").read_bytes())
+    stage = ["stage", "add", "-q"]
+    dvc(
+        repo,
+        *stage,
+        "-n",
+        "prepare",
+        "-d",
+        "data/source.csv",
+        "-o",
+        "data/train.csv",
+        "cp data/source.csv data/train.csv",
+    )
+    dvc(
+        repo,
+        *stage,
+        "-n",
+        "train",
+        "-d",
+        "data/train.csv",
+        "-d",
+        "train.py",
+        "-o",
+        "models/model.joblib",
+        "python train.py",
+    )
+    dvc(repo, "repro", "-q")
+    text = (repo / "mlops.yaml").read_text()
+    (repo / "mlops.yaml").write_text(text.replace("  command: python train.py\n", "  dvc: train\n"))
+    loaded = manifest.load(repo / "mlops.yaml")
+    assert pipeline.run(loaded, compare=False).passed  # dvc.lock up to date
+    source = (repo / "data/source.csv").read_text().splitlines(keepends=True)
+    (repo / "data/source.csv").write_text("".join(source[:-30]))  # stale: no dvc repro
+    result = pipeline.run(loaded, compare=False)
+    assert not result.passed and result.train.status == "error"
+    assert result.train.message.startswith(
+        "`dvc repro train` rewrote data/train.csv after the data checks had read them"
+    )
+    assert "set data.prepare to the `dvc repro` of the stage that writes them" in (
+        result.train.message
+    )
+
+
 def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:
     from mlgate.errors import ManifestError
 

@@ -70,7 +70,11 @@ def run(
     try:
         data = _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
         trained = _stage(
-            ctx, "train", TrainStage, lambda: stages.train(ctx), skip=not _ok(data.status)
+            ctx,
+            "train",
+            TrainStage,
+            lambda: stages.train(ctx, checked=data.datasets),
+            skip=not _ok(data.status),
         )
         evaluated = _stage(
             ctx,

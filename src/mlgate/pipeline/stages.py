@@ -283,8 +283,9 @@ def _read_profile(manifest: Manifest, relative: str) -> Profile | UserError:
         return exc
 
 
-def train(ctx: RunContext) -> TrainStage:
-    """The user's training command, which must write (or update) the model file."""
+def train(ctx: RunContext, checked: Sequence[DatasetSummary] = ()) -> TrainStage:
+    """The user's training command, which must write (or update) the model file.
+    `checked`: the data files as the data stage read them."""
     from mlgate.data import fingerprint
 
     manifest = ctx.manifest
@@ -306,6 +307,18 @@ def train(ctx: RunContext) -> TrainStage:
             message=f"training finished but {what} {manifest.train.model} "
             "(write the model to $MLGATE_MODEL, or set train.outputs.model)",
         )
+    rewritten = _rewritten(manifest, checked) if stage else ()
+    if rewritten:  # the data checks and the lineage would be of files the model never saw
+        shown = ", ".join(rewritten)
+        return TrainStage(
+            status="error",
+            outcome=outcome,
+            message=f"`dvc repro {stage}` rewrote {shown} after the data checks had read "
+            "them (a stage before it was out of date): the checks, and the data this run "
+            f"records, are of the old files. Run `dvc repro {stage}` and commit dvc.lock, or "
+            "set data.prepare to the `dvc repro` of the stage that writes them, so that the "
+            "checks read what trains",
+        )
     return TrainStage(
         status="passed",
         outcome=outcome,
@@ -313,6 +326,19 @@ def train(ctx: RunContext) -> TrainStage:
         model=fingerprint.file_fingerprint(model_path, manifest.root),
         dvc_lock=dvc_files.stage_hashes(manifest.root, stage) if stage else None,
     )
+
+
+def _rewritten(manifest: Manifest, checked: Sequence[DatasetSummary]) -> tuple[str, ...]:
+    """The data files whose bytes are no longer those the data stage read."""
+    from mlgate.data import fingerprint
+
+    changed = []
+    for summary in checked:
+        path = manifest.resolve(summary.file.path)
+        now = fingerprint.file_fingerprint(path, manifest.root) if path.is_file() else None
+        if now is None or now.sha256 != summary.file.sha256:
+            changed.append(summary.file.path)
+    return tuple(changed)
 
 
 @dataclass(frozen=True)
