@@ -55,7 +55,7 @@ def tracked(path: Path, root: Path) -> Tracked | None:
     found = locked(path, root)
     if found:
         return found
-    for folder in _folders_holding(path):
+    for folder in _folders_holding(path, root):
         held = _from_dvc_file(Path(f"{folder}.dvc"), path, root)
         if held:
             return held
@@ -65,25 +65,31 @@ def tracked(path: Path, root: Path) -> Tracked | None:
 def locked(path: Path, root: Path) -> Tracked | None:
     """`path` as a stage's output in a dvc.lock, or inside a folder that is one, searched
     from `root` up to the top of the repository."""
-    folder = root.resolve()
+    folder, top = root.resolve(), _top(root)
     while True:
         lock = folder / "dvc.lock"
         found = _from_lock(lock, path, root) if _is_file(lock) else None
-        if found or _top(folder):
+        if found or folder == top or folder.parent == folder:
             return found
         folder = folder.parent
 
 
-def _top(folder: Path) -> bool:
-    return (folder / ".git").exists() or folder.parent == folder
+def _top(root: Path) -> Path:
+    """The repository's top (git's, or DVC's: the folder holding .dvc/); outside any, the
+    manifest's folder itself: a dvc.lock above it is no record of this project's."""
+    start = root.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists() or (folder / ".dvc").is_dir():
+            return folder
+    return start
 
 
-def _folders_holding(path: Path) -> list[Path]:
+def _folders_holding(path: Path, root: Path) -> list[Path]:
     """The folders holding `path` inside the repository, nearest first (the top's own
     .dvc file would be outside it)."""
-    found = []
+    top, found = _top(root), []
     for folder in Path(os.path.abspath(path)).parents:
-        if _top(folder):
+        if folder == top or not folder.is_relative_to(top):
             break
         found.append(folder)
     return found
@@ -230,7 +236,7 @@ def _cache(dvc_file: Path) -> Path | None:
                 if named:
                     chosen = own / os.path.expanduser(named)
             return chosen
-        if _top(folder):
+        if (folder / ".git").exists():  # the repository's top: no DVC project above it
             return None
     return None
 
@@ -377,7 +383,8 @@ def pull(path: Path, root: Path, key: str) -> None:
 def import_of(path: Path) -> Path | None:
     """The .dvc file by which `path` came (`dvc import`, `dvc import-url`), its own or a
     folder's holding it: it names a source (`deps`), which `dvc update` fetches again."""
-    for dvc_file in [Path(f"{path}.dvc")] + [Path(f"{f}.dvc") for f in _folders_holding(path)]:
+    holding = _folders_holding(path, path.parent)
+    for dvc_file in [Path(f"{path}.dvc")] + [Path(f"{f}.dvc") for f in holding]:
         if _is_file(dvc_file):
             data = _yaml(dvc_file, dvc_file.parent)
             if isinstance(data, dict) and data.get("deps"):
