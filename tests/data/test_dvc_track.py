@@ -113,10 +113,12 @@ def test_a_damaged_hash_in_dvcs_file_is_said_not_recorded(repo: Path, md5: str) 
     record = yaml.safe_load(dvc_file.read_text())
     record["outs"][0]["md5"] = md5
     dvc_file.write_text(yaml.safe_dump(record))
-    stage = pipeline.check_data(manifest.load(repo / "mlops.yaml"))
-    assert stage.status == "error"
-    assert "data/train.csv.dvc: the md5 of 'train.csv' is " in stage.message
-    assert "not an MD5 hash (32 hex digits)" in stage.message
+    from mlgate.errors import ManifestError
+
+    with pytest.raises(ManifestError) as refused:  # validate reads it, the data there or not
+        manifest.load(repo / "mlops.yaml")
+    assert "data/train.csv.dvc: the md5 of 'train.csv' is " in str(refused.value)
+    assert "not an MD5 hash (32 hex digits)" in str(refused.value)
 
 
 def test_a_dvc_lock_of_millions_of_outputs_is_refused_at_once(repo: Path) -> None:
@@ -321,11 +323,14 @@ def test_a_file_changed_or_added_in_a_tracked_folder_is_no_version_dvc_knows(
     text = (folder_repo / "mlops.yaml").read_text()
     (folder_repo / "mlops.yaml").write_text(text.replace("data/test.csv", "data/later.csv"))
     shutil.copy(folder_repo / "data/test.csv", folder_repo / "data/later.csv")  # not added
-    stage = pipeline.check_data(manifest.load(folder_repo / "mlops.yaml"))
-    assert stage.status == "error"
-    assert stage.message.startswith(
-        "data/later.csv is not in the version of the folder that data.dvc (folder data) holds"
-    )
+    from mlgate.errors import ManifestError
+
+    with pytest.raises(ManifestError) as refused:  # what the run would refuse, validate does
+        manifest.load(folder_repo / "mlops.yaml")
+    assert (
+        "data.test: 'data/later.csv' is tracked by DVC, but the version of its folder that "
+        "data.dvc (folder data) holds does not list it"
+    ) in str(refused.value)
 
 
 def test_without_the_folders_listing_the_file_is_tracked_but_its_md5_unknown(

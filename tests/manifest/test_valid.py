@@ -154,9 +154,17 @@ def test_files_produced_by_prepare_or_tracked_by_dvc_need_not_exist(tmp_path: Pa
     prepared = TEN_LINES.replace("data:\n", "data:\n  prepare: python prepare.py\n")
     assert load(prepared, tmp_path).data.prepare is not None
     (tmp_path / "data").mkdir()
-    (tmp_path / "data/train.csv.dvc").write_text("outs: []\n")
-    (tmp_path / "data/test.csv.dvc").write_text("outs: []\n")
+    for name in ("train", "test"):
+        (tmp_path / f"data/{name}.csv.dvc").write_text(
+            f"outs:\n- md5: d41d8cd98f00b204e9800998ecf8427e\n  path: {name}.csv\n"
+        )
     assert load(TEN_LINES, tmp_path).data.train == "data/train.csv"
+    # a .dvc file beside it that records no such file pulls nothing: said, not "valid"
+    (tmp_path / "data/test.csv.dvc").write_text("outs: []\n")
+    from mlgate.errors import ManifestError
+
+    with pytest.raises(ManifestError, match=r"'data/test\.csv\.dvc' beside it records no such"):
+        load(TEN_LINES, tmp_path)
 
 
 def test_the_schema_is_valid_and_names_exactly_the_known_metrics() -> None:

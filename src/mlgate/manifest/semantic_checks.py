@@ -93,14 +93,28 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         if kind:
             yield keys, f"'{relative}' is {kind}, not a file; name a file", False
             continue
-        if _exists(target) or (keys[0] == "data" and produced):
-            continue
-        tracked = _dvc_tracked(target, root)
+        # DVC's record is read even when the data is there: the run reads it too, and a
+        # damaged one refused the run that validate had called valid
+        tracked = _dvc_tracked(target, root) if keys[0] == "data" else False
         if isinstance(tracked, str):
             yield keys, f"'{relative}' is tracked by DVC, but {tracked}", False
             continue
-        if tracked or _exists(Path(f"{target}.dvc")):
+        if _exists(target) or (keys[0] == "data" and produced):
+            continue
+        tracked = tracked or _dvc_tracked(target, root)
+        if isinstance(tracked, str):
+            yield keys, f"'{relative}' is tracked by DVC, but {tracked}", False
+            continue
+        if tracked:
             continue  # pulled before the run
+        if _exists(Path(f"{target}.dvc")):
+            yield (
+                keys,
+                f"file '{relative}' does not exist, and '{relative}.dvc' beside it records no "
+                "such file: is it DVC's own? (`dvc status` says)",
+                False,
+            )
+            continue
         message = f"file '{relative}' does not exist"
         close = _nearby_file(target)
         if close:
