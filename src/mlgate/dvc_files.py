@@ -365,9 +365,16 @@ def _relative(path: Path, root: Path) -> str:
     return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
 
 
-def pull(path: Path, root: Path, key: str) -> None:
-    """`dvc pull` of that one file, from the manifest's folder; DVC must be installed."""
+def pull(path: Path, root: Path, key: str, *, stage: str | None = None) -> None:
+    """`dvc pull` of that one file, from the manifest's folder; DVC must be installed.
+    `stage`: the dvc.lock stage that writes it, which can make it again instead."""
     shown = _relative(path, root)
+    hint = "check the DVC remote (dvc remote list) and its credentials"
+    if stage is not None:
+        hint = (
+            f"it is an output of DVC stage '{stage}': `dvc repro {stage}` makes it again (or "
+            f"set data.prepare: dvc repro {stage}); or {hint}"
+        )
     run(
         root,
         ["pull", str(path)],
@@ -376,7 +383,7 @@ def pull(path: Path, root: Path, key: str) -> None:
             hint="pip install 'mlgate[dvc]' (or run `dvc pull` before mlgate)",
         ),
         failed=f"{key}: `dvc pull` of '{shown}' failed",
-        hint="check the DVC remote (dvc remote list) and its credentials",
+        hint=hint,
     )
 
 

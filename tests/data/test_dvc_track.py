@@ -268,6 +268,16 @@ def test_a_stage_that_rewrites_the_checked_data_stops_the_run(repo: Path) -> Non
     assert "set data.prepare to the `dvc repro` of the stage that writes them" in (
         result.train.message
     )
+    # a fresh clone: the stage's output is in no cache, pushed nowhere; DVC makes it again
+    from mlgate.errors import OutsideError
+
+    (repo / "data/train.csv").unlink()
+    shutil.rmtree(repo / ".dvc/cache")
+    with pytest.raises(OutsideError) as failed:
+        pipeline.check_data(loaded)
+    assert (failed.value.hint or "").startswith(
+        "it is an output of DVC stage 'prepare': `dvc repro prepare` makes it again"
+    )
 
 
 def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:

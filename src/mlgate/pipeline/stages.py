@@ -93,7 +93,7 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
             dvc = dvc_files.tracked(path, manifest.root)
             if not path.exists() and dvc is not None:
                 ctx.observer.stage_output("data", f"pulling {relative} with DVC")
-                dvc_files.pull(path, manifest.root, f"data.{role}")
+                dvc_files.pull(path, manifest.root, f"data.{role}", stage=dvc.stage)
                 dvc = dvc_files.tracked(path, manifest.root)  # a folder's listing came too
             if not path.exists():
                 raise UserError(
