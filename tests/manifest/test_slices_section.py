@@ -139,3 +139,17 @@ def test_a_wrong_section_names_the_line_and_the_fix(
 ) -> None:
     found = problems(write(rest))
     assert any(expected in p for p in found), found
+
+
+def test_a_misspelt_significance_on_a_slice_gate_is_one_problem(
+    write: Callable[[str], Path],
+) -> None:
+    """The schema's "did you mean 'no significant drop'" came with "add significance: no
+    significant drop", which the gate had, misspelt."""
+    found = problems(
+        write(
+            "evaluate:\n  slices: [plan]\ncompare:\n  gates:\n"
+            "    recall: {significance: no significant drops, slices: true}\n"
+        )
+    )
+    assert len(found) == 1 and "did you mean 'no significant drop'" in found[0], found

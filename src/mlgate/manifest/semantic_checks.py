@@ -293,8 +293,8 @@ def _slice_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         where: KeyPath = ("compare", "gates", name, "slices")
         if not slices:
             yield where, "there are no slices to gate: name them in evaluate.slices", True
-        elif gate.get("significance") != "no significant drop":
-            yield (
+        elif gate.get("significance") in (None, "none", "significant gain"):  # else misspelt:
+            yield (  # the schema says so
                 where,
                 "a slice gate asks each slice for no significant drop: "
                 "add significance: no significant drop",
