@@ -454,7 +454,7 @@ def _regression(
         return Performance()
     given = _production_input(manifest, model, table.iloc[rows], shown)
     predicted = _scored(lambda: model.predict(given), shown).astype(np.float64)  # type: ignore[attr-defined]
-    names = [m for m in run.evaluate.metrics if METRICS[m].task == "regression"]
+    names = [m for m in run.evaluate.metrics if m in METRICS and METRICS[m].task == "regression"]
     actual, why = computed.compute_each(
         names or DEFAULT_METRICS["regression"], truth, predicted, None
     )
