@@ -187,9 +187,9 @@ joblib.dump(model, "models/model.joblib")
 """
 
 
-def test_a_dvc_stage_trains_and_its_lock_hashes_go_into_the_run(repo: Path) -> None:
-    (repo / "train.py").write_text(DVC_TRAIN)
-    (repo / "models").mkdir()
+def trained_by_stage(repo: Path) -> manifest.Manifest:
+    """A DVC stage `train` (data/train.csv and train.py in, the model out) as the
+    manifest's training step."""
     dvc(
         repo,
         "stage",
@@ -207,7 +207,13 @@ def test_a_dvc_stage_trains_and_its_lock_hashes_go_into_the_run(repo: Path) -> N
     )
     text = (repo / "mlops.yaml").read_text()
     (repo / "mlops.yaml").write_text(text.replace("  command: python train.py\n", "  dvc: train\n"))
-    loaded = manifest.load(repo / "mlops.yaml")
+    return manifest.load(repo / "mlops.yaml")
+
+
+def test_a_dvc_stage_trains_and_its_lock_hashes_go_into_the_run(repo: Path) -> None:
+    (repo / "train.py").write_text(DVC_TRAIN)
+    (repo / "models").mkdir()
+    loaded = trained_by_stage(repo)
     assert loaded.train.command.argv == ("dvc", "repro", "train")
     result = pipeline.run(loaded, compare=False)
     assert result.passed, result.summary
@@ -228,10 +234,11 @@ def test_a_stage_that_rewrites_the_checked_data_stops_the_run(repo: Path) -> Non
     (repo / "models").mkdir()
     dvc(repo, "remove", "-q", "data/train.csv.dvc")
     (repo / "data/source.csv").write_bytes((repo / "data/train.csv").read_bytes())
-    stage = ["stage", "add", "-q"]
     dvc(
         repo,
-        *stage,
+        "stage",
+        "add",
+        "-q",
         "-n",
         "prepare",
         "-d",
@@ -240,23 +247,8 @@ def test_a_stage_that_rewrites_the_checked_data_stops_the_run(repo: Path) -> Non
         "data/train.csv",
         "cp data/source.csv data/train.csv",
     )
-    dvc(
-        repo,
-        *stage,
-        "-n",
-        "train",
-        "-d",
-        "data/train.csv",
-        "-d",
-        "train.py",
-        "-o",
-        "models/model.joblib",
-        "python train.py",
-    )
+    loaded = trained_by_stage(repo)
     dvc(repo, "repro", "-q")
-    text = (repo / "mlops.yaml").read_text()
-    (repo / "mlops.yaml").write_text(text.replace("  command: python train.py\n", "  dvc: train\n"))
-    loaded = manifest.load(repo / "mlops.yaml")
     assert pipeline.run(loaded, compare=False).passed  # dvc.lock up to date
     source = (repo / "data/source.csv").read_text().splitlines(keepends=True)
     (repo / "data/source.csv").write_text("".join(source[:-30]))  # stale: no dvc repro
