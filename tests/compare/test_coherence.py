@@ -61,6 +61,47 @@ def test_the_families_cover_every_metric() -> None:
     } == set(METRICS)
 
 
+def test_the_manifest_knows_which_metrics_resample() -> None:
+    """validate refuses too few compare.resamples only for gates whose test resamples:
+    `manifest.metrics.resampled` must name exactly those paired_test bootstraps."""
+    from mlgate.compare import distributions
+    from mlgate.compare.significance import BINNED
+    from mlgate.manifest.metrics import resampled
+
+    bootstraps = {distributions.BOOTSTRAP_COUNTS, distributions.BOOTSTRAP_ROWS, BINNED}
+    for metric in METRICS:
+        data = paired_rows(metric, 300, 1, 0.3, False, False, 3)
+        test = paired_test(metric, **data, resamples=100)
+        assert (test.method in bootstraps) == resampled(metric), (metric, test.method)
+
+
+def test_validate_refuses_too_few_resamples_only_where_a_test_resamples(tmp_path) -> None:
+    from mlgate.errors import ManifestError
+    from mlgate.manifest import parse
+
+    def manifest(gates: str) -> bytes:
+        return (
+            "name: m\ndata: {train: a.csv, test: b.csv, target: y}\n"
+            "train: {command: python t.py}\n"
+            f"compare:\n  confidence: 0.999\n  resamples: 100\n  gates:\n{gates}"
+        ).encode()
+
+    closed = "    log_loss: {significance: no significant drop}\n"
+    closed += "    accuracy: {significance: no significant drop}\n"
+    parse(manifest(closed), name="mlops.yaml", root=tmp_path, files=False)  # no resampling
+    with pytest.raises(ManifestError) as refused:
+        parse(
+            manifest(closed + "    f1_macro: {significance: no significant drop}\n"),
+            name="mlops.yaml",
+            root=tmp_path,
+            files=False,
+        )
+    assert str(refused.value.problems[0]) == (
+        "mlops.yaml:6:14: compare.resamples: 100 resamples cannot bound a 0.999 interval, "
+        "and the gate on f1_macro tests by resampling: set compare.resamples to at least 1999"
+    )
+
+
 def excludes_zero(test: PairedTest) -> bool:
     return test.ci_low > 0 or test.ci_high < 0
 

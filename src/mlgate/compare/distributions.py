@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlgate.manifest.metrics import fewest_resamples
+
 Score = Callable[[np.ndarray], float]  # the metric on a subset of rows, given by index
 
 # the methods, as a result names them
@@ -119,7 +121,7 @@ def interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float
     if far == 0:
         raise ValueError(
             f"{size} resamples cannot show a change at {confidence:.4g} confidence: it takes "
-            f"at least {_fewest(alpha)} resamples (compare.resamples)"
+            f"at least {fewest_resamples(confidence)} resamples (compare.resamples)"
         )
     return float(values[far - 1]), float(values[size - far])
 
@@ -136,18 +138,6 @@ def _most_far(size: int, alpha: float) -> int:
     while j > 0 and not _p_of(j, size) < alpha:
         j -= 1
     return j
-
-
-def fewest_resamples(confidence: float) -> int:
-    """The fewest resamples an interval at `confidence` can be drawn from."""
-    return _fewest(1 - confidence)
-
-
-def _fewest(alpha: float) -> int:
-    size = max(int(2 / alpha) - 2, 1)
-    while _most_far(size, alpha) == 0:
-        size += 1
-    return size
 
 
 def linear_test(

@@ -16,11 +16,11 @@ from mlgate.compare.distributions import (
     BOOTSTRAP_COUNTS,
     PairedTest,
     drawn_cells,
-    fewest_resamples,
     interval,
     summarise,
     tables,
 )
+from mlgate.manifest.metrics import fewest_resamples
 from mlgate.model import fairness
 
 CELLS_AT_ONCE = 1 << 20  # resamples drawn in parts of this many cells: bounded memory

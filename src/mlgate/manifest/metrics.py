@@ -146,3 +146,25 @@ def for_many_classes(name: str) -> str:
     if name in _MANY_CLASSES:
         return f"use {_MANY_CLASSES[name]}"
     return "with more it has no single value"
+
+
+# the paired test each metric gets (compare/significance.py) resamples, but for McNemar's
+# exact test of accuracy and the closed forms; checked against it by the tests
+RESAMPLED_BY_NAME = frozenset({"calibration_error", "median_ae", "max_error"})
+
+
+def resampled(name: str) -> bool:
+    """Whether `name`'s paired test is a bootstrap, which compare.resamples bounds."""
+    metric = METRICS[name]
+    labels = metric.task == "classification" and metric.needs == "labels"
+    return (labels and name != "accuracy") or name in RESAMPLED_BY_NAME
+
+
+def fewest_resamples(confidence: float) -> int:
+    """The fewest resamples an interval at `confidence` can be drawn from: one resample
+    past either end must leave p = 2 / (B + 1) below 1 - confidence."""
+    alpha = 1 - confidence
+    size = max(int(2 / alpha) - 2, 1)
+    while not 2 / (size + 1) < alpha:
+        size += 1
+    return size

@@ -23,7 +23,13 @@ from mlgate import dvc_files, files, words
 from mlgate.errors import Problem, UserError
 from mlgate.manifest import data_formats, image_name, sql_words
 from mlgate.manifest.build import DURATION
-from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, for_many_classes
+from mlgate.manifest.metrics import (
+    DEFAULT_METRICS,
+    METRICS,
+    fewest_resamples,
+    for_many_classes,
+    resampled,
+)
 from mlgate.manifest.spec import HOLDOUT_STEPS
 from mlgate.manifest.store_location import location_problem
 from mlgate.yaml_source import Document, KeyPath
@@ -58,6 +64,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_registry_problems(raw),
         *_drift_problems(raw),
         *_slice_problems(raw),
+        *_resample_problems(raw),
         *(_pytest_problems(raw, root) if files else ()),
         *_train_problems(raw, root, files),
         *_sweep_problems(raw, root, files),
@@ -310,6 +317,48 @@ def _slice_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 "fairness compares a classifier's decisions, but evaluate.task is regression",
                 False,
             )
+
+
+def _resample_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """Too few compare.resamples for compare.confidence, when a test asked for bootstraps:
+    knowable here, where the run found it only once both models had been trained."""
+    confidence = _get(raw, "compare", "confidence")
+    resamples = _get(raw, "compare", "resamples")
+    confidence = 0.95 if confidence is None else confidence
+    resamples = 1000 if resamples is None else resamples
+    if not (_is_number(confidence) and 0 < confidence < 1 and isinstance(resamples, int)):
+        return  # the schema says what is wrong with them
+    needed = fewest_resamples(confidence)
+    if resamples >= needed:
+        return
+    gates = _get(raw, "compare", "gates")
+    users = [
+        f"the gate on {name}"
+        for name, gate in (gates.items() if isinstance(gates, dict) else ())
+        if isinstance(gate, dict)
+        and gate.get("significance") in ("no significant drop", "significant gain")
+        and name in METRICS
+        and resampled(name)
+    ]
+    checks = _get(raw, "model_checks")
+    users += [
+        f"the fairness check {check['fairness']}"
+        for check in (checks if isinstance(checks, list) else ())
+        if isinstance(check, dict)
+        and "fairness" in check
+        and check.get("significance") == "no significant worsening"
+    ]
+    if users:
+        compare = _get(raw, "compare")
+        named = isinstance(compare, dict) and "resamples" in compare
+        yield (
+            ("compare", "resamples" if named else "confidence"),
+            f"{resamples} resamples cannot bound a {confidence:g} interval, and "
+            f"{', '.join(users[:3])}{' and more' if len(users) > 3 else ''} "
+            f"{'tests' if len(users) == 1 else 'test'} by "
+            f"resampling: set compare.resamples to at least {needed}",
+            False,
+        )
 
 
 def _drift_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
