@@ -587,3 +587,44 @@ def test_a_regression_is_measured_where_labels_arrived_and_says_it_cannot_be_wit
         monitor.monitor(
             project.manifest, project.where(), labelled, stage="production", shown="prod.csv"
         )
+
+
+def test_a_few_labels_are_given_but_judge_no_decay(cancer: Project, tmp_path: Path) -> None:
+    """Two labels, one of them wrong, read as matthews_corrcoef dropping 0.83 at p = 0.001,
+    and "decayed": the bootstrap of counts never varies an empty cell."""
+    frame = pd.read_csv(cancer.root / "data" / "test.csv")
+    frame.loc[4:, "target"] = np.nan  # four labels arrived so far
+    frame.loc[:1, "target"] = 1 - frame.loc[:1, "target"]  # two of them the other class
+    path = tmp_path / "production.csv"
+    frame.to_csv(path, index=False)
+    found = monitor.monitor(
+        cancer.manifest, cancer.where(), path, stage="production", shown="prod.csv"
+    )
+    assert found.labelled == 4 and "accuracy" in found.actual
+    assert found.changes == {} and found.decay == ()
+    assert (
+        "the 4 labelled rows are too few to test against the version's figures (at least 30): "
+        "their figures are given, and no decay is judged from them"
+    ) in found.said
+
+
+def test_a_regression_missing_a_feature_or_labelled_in_part_is_judged_as_a_classifier_is(
+    tmp_path: Path,
+) -> None:
+    """Without labels a file lacking a model column passed (exit 0), its column "not
+    tested"; with labels for half the rows, the target "drifted" on its missing share."""
+    files = projects.diabetes_files()
+    files["mlops.yaml"] += ENVIRONMENTS
+    project = promote(make_project(tmp_path / "diabetes", files=files))
+    frame = pd.read_csv(project.root / "data" / "test.csv")
+    lacking = tmp_path / "lacking.csv"
+    frame.drop(columns=["target", "bmi"]).to_csv(lacking, index=False)
+    with pytest.raises(UserError, match="'bmi'"):
+        monitor.monitor(project.manifest, project.where(), lacking, stage="production", shown="p")
+    frame.loc[::2, "target"] = np.nan  # half the labels have arrived
+    half = tmp_path / "half.csv"
+    frame.to_csv(half, index=False)
+    found = monitor.monitor(project.manifest, project.where(), half, stage="production", shown="p")
+    assert found.drift is not None and not found.drifted
+    assert "target" not in {c.column for c in found.drift.columns}
+    assert found.labelled == len(frame) // 2

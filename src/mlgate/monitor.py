@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from mlgate.result.records import Predictions, RunResult
 
 DEFAULT_METRIC = "accuracy"
+# fewer labelled rows leave cells of their confusion table empty, which the bootstrap of
+# counts then never varies: 2 labels, 1 right, read as a significant drop at p = 0.001
+MIN_LABELLED = 30
 LATE = 2.0  # a run this many usual intervals after the last one: the schedule missed runs
 # a run that opened an alarm and made no issue by then failed: a later one makes it instead
 CLAIM_GRACE = dt.timedelta(minutes=30)
@@ -205,11 +208,11 @@ def monitor(
         ) from exc
     if profile.is_profile(data.name):
         frame, made = None, profile.read_file(data, shown)
-        rows, columns = made.rows, list(made.columns)
+        rows = made.rows
     else:
         frame = load.read(data, load.detect_format(data, manifest.data.format))
         made = profile.of_frame(frame, source=shown, exact=True)
-        rows, columns = frame.height, frame.columns
+        rows = frame.height
     if rows == 0:
         raise UserError(f"{shown} has no rows to monitor")
     target = manifest.data.target
@@ -221,11 +224,11 @@ def monitor(
     else:
         from mlgate.data import drift
 
-        # an id differs by design; a target the rows do not hold yet is not missing data
-        absent = (target,) if target not in columns else ()
-        exclude = (*((manifest.data.id,) if manifest.data.id else ()), *absent)
+        # an id differs by design; the target holds the labels that arrived so far, which
+        # is no distribution of production's: a file labelled in part "drifted" on it
+        exclude = (*((manifest.data.id,) if manifest.data.id else ()), target)
         if frame is None:  # no rows for the model to refuse: the profile is judged here
-            _features_kept(manifest, reference, made, shown, exclude=(target, *exclude))
+            _features_kept(manifest, reference, made, shown, exclude=exclude)
         found_drift = drift.compare(
             reference,
             made,
@@ -412,9 +415,18 @@ def _performance(
     before = counts.confusion(
         reference_y, arrays.decode(kept.y_pred).astype(np.int64), len(classes)
     )
+    testable = len(rows) >= MIN_LABELLED
+    if not testable:
+        said.append(
+            f"the {words.count(len(rows), 'labelled row')} are too few to test against the "
+            f"version's figures (at least {MIN_LABELLED}): their figures are given, and no "
+            "decay is judged from them"
+        )
     for metric in metrics:
         value = float(counts.label_metric(metric, now, positive_index=positive))
         actual[metric] = value if np.isfinite(value) else None
+        if not testable:
+            continue
         try:
             test = unpaired.label_change(metric, before, now, positive_index=positive)
         except ValueError:  # undefined on every resample (one class only, ...)
@@ -446,14 +458,17 @@ def _regression(
     from mlgate.result import arrays
 
     rows, truth = _targets(table, manifest.data.target, labels_from)
+    # every row scored, labelled or not: a column or a value the model cannot take is the
+    # data's error (exit 2), as for a classifier; unscored, a file lacking one passed
+    given = _production_input(manifest, model, table, shown)
+    scored = _scored(lambda: model.predict(given), shown).astype(np.float64)  # type: ignore[attr-defined]
     if not len(rows):
         said.append(
             "a regression model's error is not estimated without labels: only drift is "
             "measured until they arrive"
         )
         return Performance()
-    given = _production_input(manifest, model, table.iloc[rows], shown)
-    predicted = _scored(lambda: model.predict(given), shown).astype(np.float64)  # type: ignore[attr-defined]
+    predicted = scored[rows]
     names = [m for m in run.evaluate.metrics if m in METRICS and METRICS[m].task == "regression"]
     actual, why = computed.compute_each(
         names or DEFAULT_METRICS["regression"], truth, predicted, None
