@@ -628,3 +628,29 @@ def test_a_regression_missing_a_feature_or_labelled_in_part_is_judged_as_a_class
     assert found.drift is not None and not found.drifted
     assert "target" not in {c.column for c in found.drift.columns}
     assert found.labelled == len(frame) // 2
+
+
+def test_a_regressions_markdown_names_its_test_and_charts_its_first_metric(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report said a regression's test resampled "each side's confusion table", and
+    charted mae, the history's first key by name, not rmse, the run's first metric."""
+    files = projects.diabetes_files()
+    files["mlops.yaml"] += ENVIRONMENTS
+    project = promote(make_project(tmp_path / "diabetes", files=files))
+    frame = pd.read_csv(project.root / "data" / "test.csv")
+    frame["target"] += 60.0
+    path = tmp_path / "labelled.csv"
+    frame.to_csv(path, index=False)
+    command = ["monitor", "-C", str(project.root), "--data", str(path), "--format", "markdown"]
+    for _ in range(2):
+        assert main([*command, "--record"]) == 1
+    text = capsys.readouterr().out
+    text = text[text.rindex("## ❌ diabetes") :]
+    assert "the test is unpaired (Welch's t on each side's per-row influence values)" in text
+    assert "confusion table" not in text
+    assert 'title "rmse on the labelled rows"' in text
+    assert [line.split(" | ")[0] for line in text.splitlines() if line.startswith("| r")] == [
+        "| rmse",
+        "| r2",
+    ]

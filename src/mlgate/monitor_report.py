@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mlgate import words
+from mlgate.compare import unpaired
 from mlgate.monitor import History, Monitored
 from mlgate.report import drift_tables, mermaid, numbers
 from mlgate.report.blocks import details
@@ -30,13 +31,14 @@ def markdown(name: str, found: Monitored, past: History, *, charts: bool = True)
     parts += [f"> ⚠️ The schedule missed runs: {escape(gap)}" for gap in past.gaps]
     if found.estimates:
         parts.append(_estimates(found))
-    if found.changes:
+    if found.actual:
         parts.append(_labelled(found))
     parts += [f"- decayed: {escape(line)}" for line in found.decay]
     parts += [f"- {escape(line)}" for line in found.said]
     if found.drift is not None:
         parts.append(drift_tables.markdown((found.drift,)))
-    drawn = _charts(past.entries) if charts else ""
+    order = [*(e.metric for e in found.estimates), *found.actual]  # the run's, not sorted
+    drawn = _charts(past.entries, order) if charts else ""
     if drawn:
         parts.append(details(f"History ({words.count(len(past.entries), 'run')})", drawn))
     return "\n\n".join(parts)
@@ -72,34 +74,49 @@ def _labelled(found: Monitored) -> str:
         f"{numbers.confidence(_confidence(found))} interval | p |",
         "| --- | ---: | ---: | ---: | --- | ---: |",
     ]
-    for metric, change in found.changes.items():
-        before = found.registered.get(metric)
-        rows.append(
-            f"| {escape(metric)} | {numbers.value(found.actual.get(metric))} | "
-            f"{'—' if before is None else numbers.value(before)} | "
+    for metric, value in found.actual.items():
+        before, change = found.registered.get(metric), found.changes.get(metric)
+        tested = (
             f"{numbers.delta(change.delta)} | "
             f"{numbers.interval(change.ci_low, change.ci_high)} | "
-            f"{numbers.p_value(change.p_value)} |"
+            f"{numbers.p_value(change.p_value)}"
+            if change is not None
+            else "— | — | —"
         )
+        rows.append(
+            f"| {escape(metric)} | {numbers.value(value)} | "
+            f"{'—' if before is None else numbers.value(before)} | {tested} |"
+        )
+    methods = {c.method for c in found.changes.values()}
+    how = [_UNPAIRED[m] for m in sorted(methods) if m in _UNPAIRED]
     rows += [
         "",
-        "The labelled rows are not the version's test rows: the test is unpaired (each "
-        "side's confusion table resampled on its own).",
+        "The labelled rows are not the version's test rows: the test is unpaired ("
+        + ("; ".join(how) or "none here")
+        + ").",
     ]
     return "\n".join(rows)
 
 
+_UNPAIRED = {  # compare/unpaired.py's methods, as the report says them
+    unpaired.UNPAIRED_COUNTS: "each side's confusion table resampled on its own",
+    unpaired.WELCH: "Welch's t on each side's per-row influence values",
+}
+
+
 def _confidence(found: Monitored) -> float:
-    return next(iter(found.changes.values())).confidence
+    return next(iter(found.changes.values())).confidence if found.changes else 0.95
 
 
-def _charts(entries: Sequence[Mapping[str, Any]]) -> str:
+def _charts(entries: Sequence[Mapping[str, Any]], order: Sequence[str] = ()) -> str:
     """The first metric (estimated, and on the labelled rows) and the drifted columns, run
-    by run (two runs at least)."""
+    by run (two runs at least). `order`: the metrics as the run lists them (the history
+    keeps them sorted by name)."""
     labels = [str(e.get("at", ""))[:16].replace("T", " ") for e in entries]
     last = entries[-1] if entries else {}
     estimated = list(last.get("estimates") or {})
     metrics = estimated or list(last.get("actual") or {})  # labels without an estimate
+    metrics.sort(key=lambda m: order.index(m) if m in order else len(order))
     found = []
     if metrics:
         metric = metrics[0]
