@@ -327,6 +327,11 @@ def test_the_schedules_gaps_are_found_from_the_usual_interval() -> None:
     assert monitor.gaps(quick, now=day + dt.timedelta(minutes=61)) == (
         "no run since 2026-12-01 03:30 UTC (31 minutes ago, where runs came every 15 minutes)",
     )
+    # runs seconds apart read "0 minutes ago, where runs came every 0 minutes"
+    seconds = [(day + dt.timedelta(seconds=s)).isoformat() for s in (0, 10, 20)]
+    assert monitor.gaps(seconds, now=day + dt.timedelta(seconds=65)) == (
+        "no run since 2026-12-01 03:00 UTC (45 seconds ago, where runs came every 10 seconds)",
+    )
 
 
 def test_the_markdown_leads_with_the_verdict_and_draws_the_history(

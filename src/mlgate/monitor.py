@@ -831,8 +831,12 @@ def _day(at: dt.datetime) -> str:
 
 
 def _span(gap: dt.timedelta) -> str:
-    """Minutes under an hour ("0 h" read as no time at all), hours under two days."""
-    hours = gap.total_seconds() / 3600
+    """Seconds under a minute, minutes under an hour ("0 h" and "0 minutes" read as no time
+    at all), hours under two days."""
+    seconds = gap.total_seconds()
+    if seconds < 59.5:
+        return words.count(round(seconds), "second")
+    hours = seconds / 3600
     if hours < 1:
         return words.count(round(hours * 60), "minute")
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
