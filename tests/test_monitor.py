@@ -492,6 +492,20 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
     assert rows_twice.value.message.startswith(
         "the production rows: 7 ids appear more than once (such as '0', '1', '2')"
     )
+    # a row labelled in the file and in the labels file, differently: the file's own label
+    # won, silently, and "labels for 120 of 120 rows" was said
+    own = frame.assign(species=truth.where(frame.index >= 5, "virginica"))
+    own.to_csv(tmp_path / "rows-labelled.csv", index=False)
+    with pytest.raises(UserError) as disagree:
+        monitor.monitor(
+            manifest,
+            promoted.where(),
+            tmp_path / "rows-labelled.csv",
+            stage="production",
+            shown="rows-labelled.csv",
+            labels=(tmp_path / "labels.jsonl", "labels.jsonl"),
+        )
+    assert disagree.value.message.startswith("labels.jsonl and the rows' own species disagree")
     with pytest.raises(UserError, match=r"labels are joined to the rows by data\.id"):
         monitor.monitor(
             promoted.manifest,

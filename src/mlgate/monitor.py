@@ -547,6 +547,19 @@ def _with_labels(
     table = table.copy()
     labels = keys.map(arrived)
     had = table.get(target)
+    if had is not None:  # a row labelled twice, differently: neither can be taken silently
+        both = had.notna() & labels.notna()
+        differ = both & (had[both].map(_key) != labels[both].map(_key)).reindex(
+            had.index, fill_value=False
+        )
+        if differ.any():
+            named = ", ".join(map(str, table.loc[differ, key].head(3).tolist()))
+            raise UserError(
+                f"{shown} and the rows' own {target} disagree for "
+                f"{words.count(int(differ.sum()), 'row')} (ids {named}"
+                f"{', ...' if differ.sum() > 3 else ''})",
+                hint="give each row's label in one place, or the same in both",
+            )
     table[target] = labels if had is None else had.where(had.notna(), labels)
     matched = int(keys.isin(arrived.keys()).sum())
     strays = len(set(arrived) - set(keys))
