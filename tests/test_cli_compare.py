@@ -111,7 +111,6 @@ def test_each_gate_names_its_paired_test_and_says_why_it_has_none(
     gates = (
         "compare:\n  baseline: main\n  confidence: 0.999\n  resamples: 100\n  gates:\n"
         "    accuracy: {significance: no significant drop}\n"
-        "    f1_macro: {significance: no significant drop}\n"
     )
     files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + gates)
     files[".gitignore"] = "models/\n"
@@ -120,15 +119,21 @@ def test_each_gate_names_its_paired_test_and_says_why_it_has_none(
     mlgate("run", cwd=root)
     done = mlgate("compare", "main", "--json", cwd=root)
     by_metric = {g["metric"]: g for g in json.loads(done.stdout)["compare"]["gates"]}
-    accuracy, f1 = by_metric["accuracy"], by_metric["f1_macro"]
+    accuracy = by_metric["accuracy"]
     test = accuracy["significance"]
     assert test["method"] == "exact McNemar" and accuracy["status"] == "passed"
     assert (test["ci_low"] > 0 or test["ci_high"] < 0) == (test["p_value"] < 1 - 0.999)
-    # 100 resamples cannot reach p < 0.001: the bootstrap gate says so, and fails closed
-    assert f1["significance"] is None and f1["status"] == "failed"
-    assert (
-        "'no significant drop' has no paired test: 100 resamples cannot show a change at "
-        "0.999 confidence: it takes at least 1999 resamples" in f1["explanation"]
-    )
     markdown = mlgate("report", cwd=root).stdout
     assert f"({test['rows']} rows, exact McNemar)" in markdown
+    # 100 resamples cannot reach p < 0.001: a gate whose test resamples is refused before
+    # anything trains (it failed closed after both models had been trained)
+    manifest = root / "mlops.yaml"
+    manifest.write_text(
+        manifest.read_text() + "    f1_macro: {significance: no significant drop}\n"
+    )
+    refused = mlgate("validate", cwd=root)
+    assert refused.returncode == 2
+    assert (
+        "compare.resamples: 100 resamples cannot bound a 0.999 interval, and the gate on "
+        "f1_macro tests by resampling: set compare.resamples to at least 1999"
+    ) in refused.stderr
