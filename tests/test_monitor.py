@@ -201,7 +201,7 @@ def test_production_rows_the_model_cannot_take_are_said_in_the_datas_terms(
     with pytest.raises(UserError) as unreadable:
         monitored(texts)
     assert unreadable.value.message.startswith("prod.csv: the model cannot score these rows: ")
-    assert "3.5cm" in unreadable.value.message
+    assert unreadable.value.message.endswith("'3.5cm' (column 'sepal_width', row 4)")
     renamed = frame.assign(species=frame["species"].replace("setosa", "Setosa"))
     with pytest.raises(UserError) as unknown:
         monitored(renamed)

@@ -377,9 +377,9 @@ def _performance(
     classes = list(kept.classes)
     given = _production_input(manifest, model, table, shown)
     probabilities = kept.scores is not None and callable(getattr(model, "predict_proba", None))
-    predicted = _indices(_scored(lambda: model.predict(given), shown), classes)  # type: ignore[attr-defined]
+    predicted = _indices(_scored(lambda: model.predict(given), shown, given), classes)  # type: ignore[attr-defined]
     scores = (
-        _scored(lambda: model.predict_proba(given), shown).astype(np.float64)  # type: ignore[attr-defined]
+        _scored(lambda: model.predict_proba(given), shown, given).astype(np.float64)  # type: ignore[attr-defined]
         if probabilities
         else None
     )
@@ -461,7 +461,7 @@ def _regression(
     # every row scored, labelled or not: a column or a value the model cannot take is the
     # data's error (exit 2), as for a classifier; unscored, a file lacking one passed
     given = _production_input(manifest, model, table, shown)
-    scored = _scored(lambda: model.predict(given), shown).astype(np.float64)  # type: ignore[attr-defined]
+    scored = _scored(lambda: model.predict(given), shown, given).astype(np.float64)  # type: ignore[attr-defined]
     if not len(rows):
         said.append(
             "a regression model's error is not estimated without labels: only drift is "
@@ -581,19 +581,33 @@ def _once_each(ids: pd.Series, where: str, hint: str) -> None:
         )
 
 
-def _scored(score: Callable[[], object], shown: str) -> np.ndarray:
-    """What the model gave for the production rows; a value it cannot take is the data's
-    fault, said as such."""
+def _scored(score: Callable[[], object], shown: str, given: pd.DataFrame) -> np.ndarray:
+    """What the model gave for the production rows (`given`); a value it cannot take is the
+    data's fault, said as such, with the column and row where the model quotes it."""
+    import re
+
     import numpy as np
 
     try:
         return np.asarray(score())
     except (ValueError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        quoted = re.search(r"could not convert string to float: '(.*)'$", first)
+        where = _located(given, quoted.group(1)) if quoted else ""
         raise UserError(
-            f"{shown}: the model cannot score these rows: {first}",
+            f"{shown}: the model cannot score these rows: {first}{where}",
             hint="the production rows must hold what the training data held, as it held it",
         ) from exc
+
+
+def _located(frame: pd.DataFrame, value: str) -> str:
+    """Where a value the model quoted stands: " (column 'width', row 4)", counting from 1
+    under the header; "" when it is not found as it was quoted."""
+    for column in frame.columns:
+        held = frame[column].astype(str) == value
+        if held.any():
+            return f" (column '{column}', row {int(held.to_numpy().argmax()) + 1})"
+    return ""
 
 
 def _indices(labels: np.ndarray, classes: list[object]) -> np.ndarray:
