@@ -372,12 +372,17 @@ def _performance(
     if kept is None:
         said.append("the version's run kept no predictions: only drift is measured")
         return Performance()
-    if run.evaluate.task != "classification" or not kept.classes:
-        return _regression(manifest, run, kept, model, table, said, shown, labels_from)
-    classes = list(kept.classes)
+    # every row scored, labelled or not: a column or a value the model cannot take is the
+    # data's error (exit 2); unscored, a regression's file lacking one passed
     given = _production_input(manifest, model, table, shown)
+    decided = _scored(lambda: model.predict(given), shown, given)  # type: ignore[attr-defined]
+    if run.evaluate.task != "classification" or not kept.classes:
+        rows, values = _targets(table, manifest.data.target, labels_from)
+        scored = decided.astype(np.float64)
+        return _regression(run.evaluate.metrics, kept, scored[rows], values, said)
+    classes = list(kept.classes)
     probabilities = kept.scores is not None and callable(getattr(model, "predict_proba", None))
-    predicted = _indices(_scored(lambda: model.predict(given), shown, given), classes)  # type: ignore[attr-defined]
+    predicted = _indices(decided, classes)
     scores = (
         _scored(lambda: model.predict_proba(given), shown, given).astype(np.float64)  # type: ignore[attr-defined]
         if probabilities
@@ -439,38 +444,30 @@ def _performance(
 
 
 def _regression(
-    manifest: Manifest,
-    run: RunResult,
+    computed: Mapping[str, float | None],
     kept: Predictions,
-    model: object,
-    table: pd.DataFrame,
+    predicted: np.ndarray,
+    truth: np.ndarray,
     said: list[str],
-    shown: str,
-    labels_from: str,
 ) -> Performance:
-    """A regression model's error is not estimated without labels; where they arrived, each
-    error metric its run computed, against the version's own on its test rows, unpaired."""
+    """A regression model's error is not estimated without labels; where they arrived (the
+    rows `predicted` and `truth` are of), each error metric its run `computed`, against the
+    version's own on its test rows, unpaired."""
     import numpy as np
 
     from mlgate.compare import paired, unpaired
     from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS
-    from mlgate.model import metrics as computed
+    from mlgate.model import metrics
     from mlgate.result import arrays
 
-    rows, truth = _targets(table, manifest.data.target, labels_from)
-    # every row scored, labelled or not: a column or a value the model cannot take is the
-    # data's error (exit 2), as for a classifier; unscored, a file lacking one passed
-    given = _production_input(manifest, model, table, shown)
-    scored = _scored(lambda: model.predict(given), shown, given).astype(np.float64)  # type: ignore[attr-defined]
-    if not len(rows):
+    if not len(truth):
         said.append(
             "a regression model's error is not estimated without labels: only drift is "
             "measured until they arrive"
         )
         return Performance()
-    predicted = scored[rows]
-    names = [m for m in run.evaluate.metrics if m in METRICS and METRICS[m].task == "regression"]
-    actual, why = computed.compute_each(
+    names = [m for m in computed if m in METRICS and METRICS[m].task == "regression"]
+    actual, why = metrics.compute_each(
         names or DEFAULT_METRICS["regression"], truth, predicted, None
     )
     said.extend(f"{metric} on the labelled rows: {reason}" for metric, reason in why.items())
@@ -488,7 +485,7 @@ def _regression(
             continue
         if np.isfinite(test.delta):
             changes[metric] = paired.recorded(test)
-    return Performance(actual=actual, labelled=len(rows), changes=changes)
+    return Performance(actual=actual, labelled=len(truth), changes=changes)
 
 
 def _targets(table: pd.DataFrame, target: str, labels_from: str) -> tuple[np.ndarray, np.ndarray]:
