@@ -450,14 +450,18 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
     pd.concat([strays, labels.iloc[::-1]]).to_json(
         tmp_path / "labels.jsonl", orient="records", lines=True
     )
-    found = monitor.monitor(
-        manifest,
-        promoted.where(),
-        data,
-        stage="production",
-        shown="rows.csv",
-        labels=(tmp_path / "labels.jsonl", "labels.jsonl"),
-    )
+
+    def joined(rows: Path, labels: Path, manifest=manifest) -> monitor.Monitored:
+        return monitor.monitor(
+            manifest,
+            promoted.where(),
+            rows,
+            stage="production",
+            shown=rows.name,
+            labels=(labels, labels.name),
+        )
+
+    found = joined(data, tmp_path / "labels.jsonl")
     assert found.labelled == 100
     assert "labels.jsonl: labels for 100 of 120 rows; the data has no row for 2 labels" in (
         found.said
@@ -469,26 +473,12 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
 
     pd.concat([labels, labels.iloc[:3]]).to_csv(tmp_path / "twice.csv", index=False)
     with pytest.raises(UserError) as twice:
-        monitor.monitor(
-            manifest,
-            promoted.where(),
-            data,
-            stage="production",
-            shown="rows.csv",
-            labels=(tmp_path / "twice.csv", "twice.csv"),
-        )
+        joined(data, tmp_path / "twice.csv")
     assert twice.value.message == ("twice.csv: 3 ids appear more than once (such as '0', '1', '2')")
     # a row's id twice in the production rows would take its label twice
     pd.concat([frame, frame.iloc[:7]]).to_csv(tmp_path / "rows-twice.csv", index=False)
     with pytest.raises(UserError) as rows_twice:
-        monitor.monitor(
-            manifest,
-            promoted.where(),
-            tmp_path / "rows-twice.csv",
-            stage="production",
-            shown="rows-twice.csv",
-            labels=(tmp_path / "labels.jsonl", "labels.jsonl"),
-        )
+        joined(tmp_path / "rows-twice.csv", tmp_path / "labels.jsonl")
     assert rows_twice.value.message.startswith(
         "the production rows: 7 ids appear more than once (such as '0', '1', '2')"
     )
@@ -497,24 +487,10 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
     own = frame.assign(species=truth.where(frame.index >= 5, "virginica"))
     own.to_csv(tmp_path / "rows-labelled.csv", index=False)
     with pytest.raises(UserError) as disagree:
-        monitor.monitor(
-            manifest,
-            promoted.where(),
-            tmp_path / "rows-labelled.csv",
-            stage="production",
-            shown="rows-labelled.csv",
-            labels=(tmp_path / "labels.jsonl", "labels.jsonl"),
-        )
+        joined(tmp_path / "rows-labelled.csv", tmp_path / "labels.jsonl")
     assert disagree.value.message.startswith("labels.jsonl and the rows' own species disagree")
     with pytest.raises(UserError, match=r"labels are joined to the rows by data\.id"):
-        monitor.monitor(
-            promoted.manifest,
-            promoted.where(),
-            data,
-            stage="production",
-            shown="rows.csv",
-            labels=(tmp_path / "labels.jsonl", "labels.jsonl"),
-        )
+        joined(data, tmp_path / "labels.jsonl", promoted.manifest)
 
 
 RIDGE = """\
