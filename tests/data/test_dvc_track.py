@@ -164,9 +164,14 @@ def test_without_dvc_installed_the_error_says_how_to_get_it(
     assert refused.value.hint == "pip install 'mlgate[dvc]' (or run `dvc pull` before mlgate)"
 
 
+def add_stage(repo: Path, name: str, deps: list[str], out: str, command: str) -> None:
+    needs = [arg for dep in deps for arg in ("-d", dep)]
+    dvc(repo, "stage", "add", "-q", "-n", name, *needs, "-o", out, command)
+
+
 def made_by_a_stage(repo: Path, stage: str, out: str, command: str) -> None:
     """`out` written by a DVC stage of data/train.csv, run: dvc.lock names it."""
-    dvc(repo, "stage", "add", "-q", "-n", stage, "-d", "data/train.csv", "-o", out, command)
+    add_stage(repo, stage, ["data/train.csv"], out, command)
     dvc(repo, "repro", "-q", stage)
 
 
@@ -190,20 +195,10 @@ joblib.dump(model, "models/model.joblib")
 def trained_by_stage(repo: Path) -> manifest.Manifest:
     """A DVC stage `train` (data/train.csv and train.py in, the model out) as the
     manifest's training step."""
-    dvc(
-        repo,
-        "stage",
-        "add",
-        "-q",
-        "-n",
-        "train",
-        "-d",
-        "data/train.csv",
-        "-d",
-        "train.py",
-        "-o",
-        "models/model.joblib",
-        "python train.py",
+    (repo / "train.py").write_text(DVC_TRAIN)
+    (repo / "models").mkdir()
+    add_stage(
+        repo, "train", ["data/train.csv", "train.py"], "models/model.joblib", "python train.py"
     )
     text = (repo / "mlops.yaml").read_text()
     (repo / "mlops.yaml").write_text(text.replace("  command: python train.py\n", "  dvc: train\n"))
@@ -211,8 +206,6 @@ def trained_by_stage(repo: Path) -> manifest.Manifest:
 
 
 def test_a_dvc_stage_trains_and_its_lock_hashes_go_into_the_run(repo: Path) -> None:
-    (repo / "train.py").write_text(DVC_TRAIN)
-    (repo / "models").mkdir()
     loaded = trained_by_stage(repo)
     assert loaded.train.command.argv == ("dvc", "repro", "train")
     result = pipeline.run(loaded, compare=False)
@@ -230,23 +223,10 @@ def test_a_stage_that_rewrites_the_checked_data_stops_the_run(repo: Path) -> Non
     """With a stale dvc.lock the data checks read the old files, `dvc repro train` ran the
     stage before it, which rewrote them, and the run passed on data nobody checked (5 test
     rows under a floor of 20), recording the old files' hashes."""
-    (repo / "train.py").write_text(DVC_TRAIN)
-    (repo / "models").mkdir()
     dvc(repo, "remove", "-q", "data/train.csv.dvc")
     (repo / "data/source.csv").write_bytes((repo / "data/train.csv").read_bytes())
-    dvc(
-        repo,
-        "stage",
-        "add",
-        "-q",
-        "-n",
-        "prepare",
-        "-d",
-        "data/source.csv",
-        "-o",
-        "data/train.csv",
-        "cp data/source.csv data/train.csv",
-    )
+    copy = "cp data/source.csv data/train.csv"
+    add_stage(repo, "prepare", ["data/source.csv"], "data/train.csv", copy)
     loaded = trained_by_stage(repo)
     dvc(repo, "repro", "-q")
     assert pipeline.run(loaded, compare=False).passed  # dvc.lock up to date
