@@ -100,20 +100,17 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         if kind:
             yield keys, f"'{relative}' is {kind}, not a file; name a file", False
             continue
-        # DVC's record is read even when the data is there: the run reads it too, and a
-        # damaged one refused the run that validate had called valid
-        tracked = _dvc_tracked(target, root) if keys[0] == "data" else False
+        there = _exists(target) or (keys[0] == "data" and produced)
+        if there and keys[0] != "data":
+            continue
+        # a data file's DVC record is read even when the file is there: the run reads it
+        # too, and a damaged one refused the run that validate had called valid
+        tracked = _dvc_tracked(target, root)
         if isinstance(tracked, str):
             yield keys, f"'{relative}' is tracked by DVC, but {tracked}", False
             continue
-        if _exists(target) or (keys[0] == "data" and produced):
-            continue
-        tracked = tracked or _dvc_tracked(target, root)
-        if isinstance(tracked, str):
-            yield keys, f"'{relative}' is tracked by DVC, but {tracked}", False
-            continue
-        if tracked:
-            continue  # pulled before the run
+        if there or tracked:
+            continue  # tracked and absent: pulled before the run
         if _exists(Path(f"{target}.dvc")):
             yield (
                 keys,
