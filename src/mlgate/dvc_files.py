@@ -279,11 +279,16 @@ def _raw(out: dict[str, object], md5: str) -> bool:
     return out.get("hash") == "md5" and not md5.endswith(".dir")
 
 
-class Stages(list[str]):
+@dataclass(frozen=True)
+class Stages:
     """dvc.yaml's stage names; `generating`: those that make stages of their own
     (`foreach`, `matrix`), run as `NAME@KEY`."""
 
-    generating: frozenset[str] = frozenset()
+    names: tuple[str, ...]
+    generating: frozenset[str]
+
+    def __contains__(self, stage: object) -> bool:
+        return stage in self.names or str(stage).partition("@")[0] in self.generating
 
 
 def stages(path: Path, root: Path) -> Stages | None:
@@ -295,13 +300,14 @@ def stages(path: Path, root: Path) -> Stages | None:
     declared = data.get("stages") if isinstance(data, dict) else None
     if not isinstance(declared, dict):
         raise UserError(f"{_relative(path, root)} holds no mapping of stages (stages: ...)")
-    found = Stages(str(name) for name in declared)
-    found.generating = frozenset(
-        str(name)
-        for name, body in declared.items()
-        if isinstance(body, dict) and ("foreach" in body or "matrix" in body)
+    return Stages(
+        names=tuple(str(name) for name in declared),
+        generating=frozenset(
+            str(name)
+            for name, body in declared.items()
+            if isinstance(body, dict) and ("foreach" in body or "matrix" in body)
+        ),
     )
-    return found
 
 
 def stage_hashes(root: Path, stage: str) -> dict[str, str]:

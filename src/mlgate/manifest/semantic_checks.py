@@ -902,9 +902,9 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             f"stage '{stage}' needs a dvc.yaml beside the manifest; none is there",
             False,
         )
-    elif stage not in stages and stage.partition("@")[0] not in stages.generating:
-        close = difflib.get_close_matches(stage, stages, n=1)
-        known = ", ".join(stages) or "none"
+    elif stage not in stages:
+        close = difflib.get_close_matches(stage, stages.names, n=1)
+        known = ", ".join(stages.names) or "none"
         hint = f"; did you mean '{close[0]}'?" if close else ""
         yield (
             ("train", "dvc"),
