@@ -267,18 +267,11 @@ def _d2_change(
 def values_change(
     metric: str, y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray
 ) -> Linear:
-    """A regression metric's change, from the targets and both models' predictions."""
-    if metric in MEANS:
-        return _mean_change(per_row(metric, y, candidate), per_row(metric, y, baseline))
-    if metric == "rmse":
-        return _difference([_rmse(y - p) for p in (candidate, baseline)], DELTA_METHOD)
-    if metric == "rmsle":
-        return _difference([_rmse(_log_error(y, p)) for p in (candidate, baseline)], DELTA_METHOD)
-    if metric in ("r2", "explained_variance"):
-        return _explained(metric, y, y - candidate, y - baseline)
-    if metric == "d2_absolute_error":
-        return _d2_absolute_change(y, candidate, baseline)
-    raise ValueError(f"no closed-form test for '{metric}'")
+    """A regression metric's change, from the targets and both models' predictions: each
+    side's figure and influence values (`values_alone`), differenced, since on the same
+    rows the change moves by the difference of what each row moves either figure by."""
+    sides = [values_alone(metric, y, p) for p in (candidate, baseline)]
+    return _difference(sides, PAIRED_T if metric in MEANS else DELTA_METHOD)
 
 
 def values_alone(metric: str, y: np.ndarray, pred: np.ndarray) -> tuple[float, np.ndarray]:
@@ -316,20 +309,6 @@ def _log_error(y: np.ndarray, pred: np.ndarray, metric: str = "rmsle") -> np.nda
     return error
 
 
-def _d2_absolute_change(y: np.ndarray, candidate: np.ndarray, baseline: np.ndarray) -> Linear:
-    """D² of the absolute error = 1 - E / M, M the mean distance to the targets' median:
-    the change is (Eb - Ec) / M. M is least at the median, so a row moves it only by its
-    own distance's excess over M (the median's own move leaves M as it is, to first order)."""
-    ours, theirs = np.abs(y - candidate), np.abs(y - baseline)
-    spread = np.abs(y - np.median(y))
-    m = float(spread.mean())
-    if m == 0:
-        raise ValueError("'d2_absolute_error' is undefined when every target is the same")
-    saved = theirs - ours
-    influence = (saved - saved.mean()) / m - saved.mean() / m**2 * (spread - m)
-    return Linear(delta=float(saved.mean() / m), influence=influence, method=DELTA_METHOD)
-
-
 def _mean_change(candidate: np.ndarray, baseline: np.ndarray) -> Linear:
     difference = candidate - baseline
     return Linear(
@@ -351,23 +330,6 @@ def _rmse(error: np.ndarray) -> tuple[float, np.ndarray]:
     if root == 0:  # no error on any row, nor on any resample of them
         return 0.0, np.zeros_like(squared)
     return float(root), (squared - mse) / (2 * root)
-
-
-def _explained(
-    metric: str, y: np.ndarray, cand_error: np.ndarray, base_error: np.ndarray
-) -> Linear:
-    """R² (or explained variance): both share the target's spread V, so the change is
-    (baseline's residual spread - candidate's) / V, a ratio of means."""
-    spread_terms = (y - y.mean()) ** 2
-    spread = float(spread_terms.mean())
-    if spread <= 1e-12 * float(np.mean(y**2)):
-        raise ValueError(f"every paired row has the same target, so '{metric}' measures nothing")
-    if metric == "explained_variance":  # residuals about their own mean
-        cand_error, base_error = cand_error - cand_error.mean(), base_error - base_error.mean()
-    gained = base_error**2 - cand_error**2
-    numerator = float(gained.mean())
-    influence = (gained - numerator) / spread - numerator * (spread_terms - spread) / spread**2
-    return Linear(delta=numerator / spread, influence=influence, method=DELTA_METHOD)
 
 
 class _Groups:
