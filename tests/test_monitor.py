@@ -49,6 +49,16 @@ def production(project: Project, tmp_path: Path, *, shift: float = 0.0, labels: 
     return path
 
 
+def second_alarm(root: Path, path: Path, capsys: pytest.CaptureFixture[str], name: str) -> str:
+    """The Markdown of the second of two recorded runs on `path`, each an alarm (exit 1):
+    a history to chart."""
+    command = ["monitor", "-C", str(root), "--data", str(path), "--format", "markdown"]
+    for _ in range(2):
+        assert main([*command, "--record"]) == 1
+    out = capsys.readouterr().out
+    return out[out.rindex(f"## ❌ {name}") :]
+
+
 def test_rows_like_the_training_data_have_not_drifted_and_labels_give_the_real_figures(
     promoted: Project, tmp_path: Path
 ) -> None:
@@ -338,11 +348,7 @@ def test_the_markdown_leads_with_the_verdict_and_draws_the_history(
     promoted: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = production(promoted, tmp_path, shift=3.0, labels=True)
-    command = ["monitor", "-C", str(promoted.root), "--data", str(path), "--format", "markdown"]
-    for _ in range(2):
-        assert main([*command, "--record"]) == 1
-    out = capsys.readouterr().out
-    text = out[out.rindex("## ❌ iris") :]  # the second run's
+    text = second_alarm(promoted.root, path, capsys, "iris")
     assert text.startswith("## ❌ iris: production data drifted, performance decayed\n")
     # the labels arrived: the real figures against the version's, unpaired
     assert "### With labels (120 labelled rows)" in text
@@ -369,11 +375,7 @@ def test_labels_that_disagree_with_the_calibration_are_concept_drift(
     frame["target"] = 1 - frame["target"]
     path = tmp_path / "production.csv"
     frame.to_csv(path, index=False)
-    command = ["monitor", "-C", str(cancer.root), "--data", str(path), "--format", "markdown"]
-    for _ in range(2):
-        assert main([*command, "--record"]) == 1
-    out = capsys.readouterr().out
-    text = out[out.rindex("## ❌ cancer") :]
+    text = second_alarm(cancer.root, path, capsys, "cancer")
     assert text.startswith(
         "## ❌ cancer: production data steady, performance estimate not to be trusted, "
         "performance decayed\n"
@@ -637,11 +639,7 @@ def test_a_regressions_markdown_names_its_test_and_charts_its_first_metric(
     frame["target"] += 60.0
     path = tmp_path / "labelled.csv"
     frame.to_csv(path, index=False)
-    command = ["monitor", "-C", str(project.root), "--data", str(path), "--format", "markdown"]
-    for _ in range(2):
-        assert main([*command, "--record"]) == 1
-    text = capsys.readouterr().out
-    text = text[text.rindex("## ❌ diabetes") :]
+    text = second_alarm(project.root, path, capsys, "diabetes")
     assert "the test is unpaired (Welch's t on each side's per-row influence values)" in text
     assert "confusion table" not in text
     assert 'title "rmse on the labelled rows"' in text
