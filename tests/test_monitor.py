@@ -493,6 +493,15 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
     assert disagree.value.message.startswith("labels.jsonl and the rows' own species disagree")
     with pytest.raises(UserError, match=r"labels are joined to the rows by data\.id"):
         joined(data, tmp_path / "labels.jsonl", promoted.manifest)
+    # ids written another way join no row: "labels for 0 of 120 rows", exit 0, was all
+    padded = labels.assign(row_id=[f"{i:03d}" for i in range(100)])
+    padded.to_json(tmp_path / "padded.jsonl", orient="records", lines=True)
+    with pytest.raises(UserError) as none:
+        joined(data, tmp_path / "padded.jsonl")
+    assert none.value.message == (
+        "padded.jsonl: none of its 100 labels is for a production row: its row_id (data.id) "
+        "holds '000', '001', '002', ... where the rows hold '0', '1', '2', ..."
+    )
 
 
 RIDGE = """\

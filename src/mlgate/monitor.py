@@ -559,12 +559,28 @@ def _with_labels(
             )
     table[target] = labels if had is None else had.where(had.notna(), labels)
     matched = int(keys.isin(arrived.keys()).sum())
+    if arrived and not matched:
+        raise _none_joined(shown, key, list(arrived), keys.tolist())
     strays = len(set(arrived) - set(keys))
     said.append(
         f"{shown}: labels for {words.of(matched, len(table), 'row')}"
         + (f"; the data has no row for {words.count(strays, 'label')}" if strays else "")
     )
     return table
+
+
+def _none_joined(shown: str, key: str, given: list[str], held: list[str]) -> UserError:
+    """Labels of which not one is a production row's: the run measured no figure and said
+    so in a line, exit 0, where the ids were written two ways ("007" for 7)."""
+    return UserError(
+        f"{shown}: none of its {words.count(len(given), 'label')} is for a production row: "
+        f"its {key} (data.id) holds {_some(given)} where the rows hold {_some(held)}",
+        hint=f"write {key} in the labels file as the production rows write it",
+    )
+
+
+def _some(ids: list[str]) -> str:
+    return ", ".join(repr(words.clip(i, 40)) for i in ids[:3]) + (", ..." if len(ids) > 3 else "")
 
 
 def _once_each(ids: pd.Series, where: str, hint: str) -> None:
