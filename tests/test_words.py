@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mlgate import words
+from mlgate import spelling, words
 from tests.conftest import REPO_ROOT
 
 NOUNS = (
@@ -124,3 +124,23 @@ def test_a_swept_text_shows_its_letters_and_escapes_what_does_not_print() -> Non
     assert words.assignments({"a": "α€😀", "b": "x\u202ey", "c": "two\nlines"}) == (
         'a="α€😀", b="x\\u202ey", c="two\\nlines"'
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "choices", "offered"),
+    [
+        # two names one letter away: either could be meant, so both are offered
+        ("f1_mcro", ["accuracy", "f1_micro", "f1_macro"], "did you mean 'f1_micro' or 'f1_macro'?"),
+        # a short name shares two letters with a long one: no slip of the keys makes it
+        ("age", ["target", "mean radius"], ""),
+        ("age", ["target", "ages"], "did you mean 'ages'?"),
+        # a name the right one begins with: an abbreviation
+        ("int", ["integer", "number", "string"], "did you mean 'integer'?"),
+        ("minimum", ["max", "min", "nullable"], "did you mean 'min'?"),
+        ("comapre", ["compare", "data", "train"], "did you mean 'compare'?"),
+    ],
+)
+def test_a_misspelt_name_is_offered_every_name_as_close_and_no_far_one(
+    name: str, choices: list[str], offered: str
+) -> None:
+    assert spelling.did_you_mean(spelling.closest(name, choices)) == offered

@@ -192,10 +192,9 @@ def test_target_id_and_features_must_exist(cancer: pd.DataFrame) -> None:
     feature = found["data.test.features.worst smoothnes"]
     assert (feature.status, feature.manifest_key) == ("failed", "data.features[1]")
     assert feature.message.startswith(
-        "column 'worst smoothnes' is missing; closest: "
-        "'worst smoothness', 'worst compactness', "
-        "'mean smoothness'; the file has 31 columns: "
-    )
+        "column 'worst smoothnes' is missing; closest: 'worst smoothness'; the file has 31 "
+        "columns: "
+    )  # not 'worst compactness' nor 'mean smoothness': a word apart, no slip of the keys
     assert found["data.test.features.mean texture"].manifest_key == "data.features[0]"
 
 

@@ -291,6 +291,14 @@ CASES = [
         ],
     ),
     (
+        "metric-typo-two-ways",  # f1_micro alone was offered, though f1_macro is as close
+        sub("[accuracy, f1_macro]", "[accuracy, f1_mcro]"),
+        [
+            "mlops.yaml:14:23: evaluate.metrics[1]: found 'f1_mcro'; did you mean 'f1_macro' or "
+            f"'f1_micro'? ({len(METRICS)} names are allowed: `mlgate schema` lists them)",
+        ],
+    ),
+    (
         "column-type-typo",
         sub("type: integer", "type: int"),
         [

@@ -18,14 +18,13 @@ and anything else as text; true/false match a boolean column.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from mlgate import words
+from mlgate import spelling, words
 from mlgate.data import phrases, type_checks
 from mlgate.manifest import sql_words
 from mlgate.manifest.spec import Column, Quantile
@@ -611,7 +610,7 @@ def missing(name: str, columns: Sequence[str]) -> str:
     lowered: dict[str, str] = {}
     for existing in columns:
         lowered.setdefault(existing.lower(), existing)
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+    close = spelling.closest(name.lower(), lowered, ranked=True)
     said = f"column '{name}' is missing"
     if close:
         said += "; closest: " + ", ".join(f"'{lowered[c]}'" for c in close)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mlgate import words
+from mlgate import spelling, words
 from mlgate.errors import Problem
 from mlgate.yaml_source import Document, KeyPath
 
@@ -172,8 +171,8 @@ NESTED = {"model": "outputs", "model_path": "outputs"}
 
 
 def _unknown_key(key: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    close = spelling.closest(key, allowed)
+    hint = f"; {spelling.did_you_mean(close)}" if close else ""
     if not close and NESTED.get(key) in allowed:
         hint = f"; did you mean '{NESTED[key]}: {{model: ...}}'?"
     return f"unknown key '{key}'{hint} (allowed: {', '.join(allowed)})"
@@ -201,14 +200,14 @@ def _not_one_of(instance: object, allowed: list[object]) -> str:
         exact = [
             n for n in names if n.lower() in (instance.lower(), SYNONYMS.get(instance.lower()))
         ]
-        close = exact or difflib.get_close_matches(instance, names, n=1, cutoff=0.6)
+        close = exact or spelling.closest(instance, names)
         if close and len(names) > LISTED:
             return (
-                f"found {_found(instance)}; did you mean '{close[0]}'? "
+                f"found {_found(instance)}; {spelling.did_you_mean(close)} "
                 f"({len(names)} names are allowed: `mlgate schema` lists them)"
             )
         if close:
-            return f"found {_found(instance)}, {listed}; did you mean '{close[0]}'?"
+            return f"found {_found(instance)}, {listed}; {spelling.did_you_mean(close)}"
     return f"found {_found(instance)}, {listed}"
 
 

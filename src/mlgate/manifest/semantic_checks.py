@@ -10,7 +10,6 @@ check and every problem is reported in one pass; `build` assumes both found noth
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import itertools
 import math
 import os
@@ -19,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from mlgate import dvc_files, files, words
+from mlgate import dvc_files, files, spelling, words
 from mlgate.errors import Problem, UserError
 from mlgate.manifest import data_formats, image_name, sql_words
 from mlgate.manifest.build import DURATION
@@ -379,17 +378,13 @@ def columns_hint(name: str, columns: list[str] | None) -> str:
     if not columns:
         return " (the file has no header row)"
     lowered = {c.lower(): c for c in columns}
-    close = (
-        [lowered[name.lower()]]
-        if name.lower() in lowered
-        else difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
-    )
+    close = [lowered[name.lower()]] if name.lower() in lowered else spelling.closest(name, columns)
     shown = (
         f"; its columns: {', '.join(columns)}"
         if len(columns) <= 20
         else f"; it has {words.count(len(columns), 'column')}"
     )
-    return shown + (f"; did you mean '{close[0]}'?" if close else "")
+    return shown + (f"; {spelling.did_you_mean(close)}" if close else "")
 
 
 def _exists(path: Path) -> bool:
@@ -405,7 +400,7 @@ def _nearby_file(target: Path) -> Path | None:
         names = [p.name for p in folder.iterdir() if p.is_file()]
     except OSError:  # not a folder, or not one we may read
         return None
-    close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.7)
+    close = spelling.closest(target.name, names, cutoff=0.7)
     return folder / close[0] if close else None
 
 
@@ -903,9 +898,10 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             False,
         )
     elif stage not in stages:
-        close = difflib.get_close_matches(stage, stages.names, n=1)
+        group, at, key = stage.partition("@")  # `trian@lr` of a foreach's `train`
+        close = [f"{name}{at}{key}" for name in spelling.closest(group, stages.names)]
         known = ", ".join(stages.names) or "none"
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = f"; {spelling.did_you_mean(close)}" if close else ""
         yield (
             ("train", "dvc"),
             f"dvc.yaml has no stage '{stage}' (its stages: {known}){hint}",
@@ -1007,8 +1003,8 @@ def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
         return
     for where, key in paths:
         if key not in held:
-            close = difflib.get_close_matches(key, list(held), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            close = spelling.closest(key, held)
+            hint = f"; {spelling.did_you_mean(close)}" if close else ""
             known = words.clip(", ".join(held) or "none", 120)
             yield (*where, key), f"{named} has no value at '{key}' (it has: {known}){hint}", True
         elif not _nested(tree, key):
