@@ -157,6 +157,35 @@ def test_a_broken_actions_environment_is_said_before_anything_is_trained(
     assert not (iris / ".mlgate").exists()  # nothing ran
 
 
+def test_a_script_that_is_not_there_stops_the_run_before_anything_runs(
+    iris: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing train.py was the training's failure ("exited with code 2"), exit 1 after
+    the data checks, where the README puts a wrong path under exit 2."""
+    (iris / "train.py").rename(iris / "trian.py")
+    (iris / "prepare.py").write_text("open('prepared', 'w')\n")
+    text = (iris / "mlops.yaml").read_text()
+    (iris / "mlops.yaml").write_text(
+        text.replace("data:\n", "data:\n  prepare: python prepare.py\n", 1)
+    )
+    line = next(i for i, row in enumerate(text.splitlines(), 2) if "command:" in row)
+    assert main(["-C", str(iris), "run"]) == 2
+    assert capsys.readouterr().err.splitlines()[:2] == [
+        "mlgate: error: 1 problem in the manifest:",
+        f"  mlops.yaml:{line}:3: train.command: `python train.py` runs 'train.py', which does "
+        "not exist; did you mean 'trian.py'?",
+    ]
+    assert not (iris / "prepared").exists() and not (iris / ".mlgate").exists()  # nothing ran
+    # data.prepare's own script, for `check data` too, and each one missing is named
+    (iris / "prepare.py").unlink()
+    assert main(["-C", str(iris), "check", "data"]) == 2
+    assert "data.prepare: `python prepare.py` runs 'prepare.py', which does not exist\n" in (
+        capsys.readouterr().err
+    )
+    assert main(["-C", str(iris), "run"]) == 2
+    assert "2 problems in the manifest" in capsys.readouterr().err
+
+
 @pytest.mark.e2e
 def test_actions_log_folds_stages_and_disables_workflow_commands(tmp_path: Path) -> None:
     train = "print('::set-output name=x::injected')\n" + projects.TRAIN_CLASSIFIER

@@ -43,24 +43,40 @@ def warnings(manifest: Manifest, name: str) -> list[Problem]:
         ("train.command", manifest.train.command),
     ]
     commands += [(f"environments.{e.name}.deploy", e.deploy) for e in manifest.environments]
+    return missing_scripts(manifest, name, commands, running=False)
+
+
+def missing_scripts(
+    manifest: Manifest,
+    name: str,
+    commands: list[tuple[str, Command | None]],
+    *,
+    running: bool,
+) -> list[Problem]:
+    """Each of `commands` (key, command) whose script is not in the manifest's folder,
+    located, with the file beside it that is close ("did you mean 'trian.py'?"). `running`:
+    said by a run about to start them, not by validate of a project still being written."""
+    from mlgate import spelling
+
     found = []
     for key, command in commands:
-        if command is None:
+        script = script_of(command) if command is not None else None
+        if command is None or script is None or (manifest.root / script).exists():
             continue
-        script = script_of(command)
-        if script is None or (manifest.root / script).exists():
-            continue
-        key, (line, column) = _place(manifest, key)
-        found.append(
-            Problem(
-                file=name,
-                line=line,
-                column=column,
-                path=key,
-                message=f"'{script}' does not exist yet: `{command.display}` will fail until it "
-                "is written (or change the command)",
-            )
-        )
+        where = Path(script)
+        try:
+            names = [p.name for p in (manifest.root / where.parent).iterdir() if p.is_file()]
+        except OSError:  # no such folder
+            names = []
+        close = [str(where.parent / n) for n in spelling.closest(where.name, names, cutoff=0.7)]
+        message = (
+            f"`{command.display}` runs '{script}', which does not exist"
+            if running
+            else f"'{script}' does not exist yet: `{command.display}` will fail until it is "
+            "written (or change the command)"
+        ) + (f"; {spelling.did_you_mean(close)}" if close else "")
+        path, (line, column) = _place(manifest, key)
+        found.append(Problem(file=name, line=line, column=column, path=path, message=message))
     return found
 
 

@@ -65,6 +65,7 @@ def run(
     if fork:
         notes = (*(f"fork pull request: {c}" for c in manifest.forks.changes()), *notes)
         manifest = manifest.for_fork()
+    stages.scripts_there(manifest)
     started = _started(manifest, now)
     ctx = _context(manifest, runs.new_run_id(started.at), observer, env)
     try:
@@ -103,6 +104,7 @@ def check_data(
     written to a scratch folder, deleted after, not to a run folder without a result."""
     import tempfile
 
+    stages.scripts_there(manifest, train=False)
     run_id = runs.new_run_id(dt.datetime.now(dt.UTC))
     (manifest.root / ".mlgate").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=manifest.root / ".mlgate", prefix="check-") as scratch:

@@ -548,6 +548,21 @@ def status_of(found: tuple[CheckResult, ...]) -> Status:
     return "failed" if any(c.status in ("failed", "error") for c in found) else "passed"
 
 
+def scripts_there(manifest: Manifest, *, train: bool = True) -> None:
+    """A script that data.prepare or the training runs and that is not there is the
+    manifest's mistake (exit 2), said before anything runs, as a data file that is not
+    there is: it was the training's failure, "exited with code 2", a failed run (exit 1)."""
+    from mlgate.errors import ManifestError
+    from mlgate.manifest import lint
+
+    named = [("data.prepare", manifest.data.prepare)]
+    if train:
+        named.append(("train.command", manifest.train.command))
+    lacking = lint.missing_scripts(manifest, manifest.path.name, named, running=True)
+    if lacking:
+        raise ManifestError(lacking)
+
+
 def _command(ctx: RunContext, stage: str, command: Command, log_name: str) -> CommandOutcome:
     return commands.run(
         ctx.manifest,
