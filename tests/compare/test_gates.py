@@ -191,3 +191,79 @@ def test_a_change_exactly_at_the_threshold_passes_despite_rounding() -> None:
     assert gate_text.explanation(past).endswith("change -0.01002 is below the allowed -0.01"), (
         gate_text.explanation(past)
     )
+
+
+def test_a_gate_on_an_undefined_metric_says_why_in_its_own_line(tmp_path) -> None:
+    """A target of 0 makes mape undefined: the gate said only "no value on the candidate
+    side", the reason stood apart as a warning, and the paired t-test was taken of
+    scikit-learn's terms divided by its epsilon (p = 1, CI [+0.0000, +0.0000])."""
+    from dataclasses import replace
+
+    import jsonschema
+    import numpy as np
+
+    from mlgate import manifest as manifests
+    from mlgate.compare import baseline, comparison
+    from mlgate.model.metrics import compute
+    from mlgate.report import text
+    from mlgate.result import arrays, document
+    from mlgate.result.records import Baseline, EvaluateStage, Predictions
+    from tests.conftest import REPO_ROOT
+    from tests.report.test_markdown import result
+
+    (tmp_path / "mlops.yaml").write_text(
+        "name: demand\ndata: {train: t.csv, test: t.csv, target: y}\n"
+        "train: {command: python train.py}\nevaluate: {metrics: [mae, mape]}\n"
+        "compare:\n  gates:\n    mape: {max_change: 0.05}\n"
+    )
+    (tmp_path / "t.csv").write_text("x,y\n1,0\n")
+    (tmp_path / "train.py").write_text("")
+    manifest = manifests.load(tmp_path / "mlops.yaml")
+    rng = np.random.default_rng(7)
+    y = rng.gamma(2.0, 10.0, 400)
+    y[:3] = 0.0
+
+    def evaluated(pred: np.ndarray) -> EvaluateStage:
+        with pytest.raises(ValueError) as undefined:
+            compute("mape", y, pred, None)
+        return EvaluateStage(
+            status="passed",
+            task="regression",
+            metrics={"mae": compute("mae", y, pred, None), "mape": None},
+            metric_errors={"mape": str(undefined.value)},
+            predictions=Predictions(
+                rows=len(y),
+                row_keys=arrays.encode(np.arange(len(y), dtype=np.uint64)),
+                y_true=arrays.encode(y),
+                y_pred=arrays.encode(pred),
+            ),
+        )
+
+    why = (
+        "'mape' is undefined on these rows: 3 of 400 targets are 0, and an error relative to "
+        "0 has no size; mae or rmse measure the same errors"
+    )
+    candidate = result(evaluate=evaluated(y + rng.normal(0, 3, len(y))))
+    found = baseline.Found(
+        info=Baseline(kind="git", ref="main", name="main @ 1a2b3c4", source=baseline.SCORED),
+        result=result(evaluate=evaluated(y + rng.normal(0, 4, len(y)))),
+    )
+    stage = comparison.compare(manifest, candidate, found, worded=gate_text.worded)
+    (gate,) = stage.gates
+    assert (gate.status, gate.significance, gate.missing_why) == ("failed", None, why)
+    assert gate.explanation == (
+        f"mape: no value on the candidate side ({why}), so the gate cannot hold"
+    )
+    assert gate.warning == ""  # said in the line, not twice
+    said = text.render(replace(candidate, compare=stage))
+    assert said.count(why) == 1  # the metric's own "not computed" line is the gate's
+    schema = __import__("json").loads((REPO_ROOT / "src/mlgate/result/schema.json").read_text())
+    jsonschema.validate(document.to_dict(replace(candidate, compare=stage)), schema)
+    # without a baseline the reason is the candidate's own evaluation's
+    alone = comparison.compare(
+        manifest,
+        candidate,
+        baseline.Found(info=Baseline(kind="none", name="none", source="none")),
+        worded=gate_text.worded,
+    )
+    assert alone.gates[0].missing_why == why

@@ -128,6 +128,7 @@ def test_terminal_summary_names_failures() -> None:
     assert out.splitlines() == [
         "churn: FAILED - 1 of 1 checks failed",
         "  metrics: f1 0.9123, roc_auc n/a",
+        "  not computed: roc_auc: no probabilities",  # "n/a" alone said nothing of why
         "  failed: plan >= 0: 3 rows below 0",
         "  report: r.md",
     ]

@@ -69,8 +69,13 @@ def compare(
     changes = tuple(
         _change(n, ours.get(n), _lookup(theirs, n), _direction(n, spec.gates)) for n in names
     )
+    said = {  # why a side's figure is missing, as its evaluation said it
+        "candidate": candidate.evaluate.metric_errors,
+        "baseline": found.result.evaluate.metric_errors if found.result is not None else {},
+    }
     results = tuple(
-        worded(_gate(g, ours, theirs, paired, spec, exists=found.exists)) for g in spec.gates
+        worded(_gate(g, ours, theirs, paired, spec, exists=found.exists, said=said))
+        for g in spec.gates
     )
     judged = subgroups.judge(manifest, candidate.evaluate, paired)
     discovered, discovery = subgroups.discovered(
@@ -231,6 +236,7 @@ def _gate(
     spec: Compare,
     *,
     exists: bool,
+    said: Mapping[str, Mapping[str, str]],
 ) -> GateResult:
     test = significance = power = None
     untested: str | None = None  # why the paired rows gave no test
@@ -246,12 +252,14 @@ def _gate(
         test=test,
         untested=untested or "",
     )
+    side = decided.missing
     return replace(
         decided,
         manifest_key=gate.key or None,
         significance=significance,
         power=power,
         untested=untested,
+        missing_why=(untested or said[side].get(gate.metric)) if side is not None else None,
     )
 
 

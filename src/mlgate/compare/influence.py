@@ -92,7 +92,10 @@ def per_row(
         terms = error**2
         return terms
     if metric == "mape":
-        terms = error / np.maximum(np.abs(y), np.finfo(np.float64).eps)
+        from mlgate.model.metrics import relative_defined
+
+        relative_defined(y)
+        terms = error / np.abs(y)
         return terms
     if metric in QUANTILES:  # q times the shortfall, or 1 - q times the excess
         q, under = QUANTILES[metric], y >= pred

@@ -55,7 +55,9 @@ def warning(gate: GateResult) -> str:
         return gate.warning
     if gate.power is not None:
         return power(gate.power)
-    return no_test(gate.untested) if gate.untested is not None else ""
+    if gate.untested is None or gate.untested == gate.missing_why:  # said in its line
+        return ""
+    return no_test(gate.untested)
 
 
 def worded(gate: GateResult) -> GateResult:
@@ -65,7 +67,7 @@ def worded(gate: GateResult) -> GateResult:
 
 def _said(gate: GateResult) -> str:
     if gate.missing is not None:
-        return missing(gate.missing, allowed=gate.status == "passed")
+        return missing(gate.missing, allowed=gate.status == "passed", why=gate.missing_why)
     if gate.candidate is None:  # pragma: no cover (a gate without a candidate is missing)
         return missing("candidate", allowed=gate.status == "passed")
     if gate.status == "not evaluated":
@@ -132,10 +134,12 @@ def failed(values_said: str, failures: list[str]) -> str:
     return f"{values_said}: " + "; ".join(failures)
 
 
-def missing(side: str, *, allowed: bool) -> str:
+def missing(side: str, *, allowed: bool, why: str | None = None) -> str:
+    """ "no value on the candidate side (why), so the gate cannot hold"."""
+    told = f" ({why})" if why else ""
     if allowed:
-        return f"no value on the {side} side; allowed by the gate"
-    return f"no value on the {side} side, so the gate cannot hold"
+        return f"no value on the {side} side{told}; allowed by the gate"
+    return f"no value on the {side} side{told}, so the gate cannot hold"
 
 
 def absolute_only(candidate: float) -> str:

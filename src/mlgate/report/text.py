@@ -38,6 +38,10 @@ def render(result: RunResult, report_path: str | None = None) -> str:
         shown = ", ".join(f"{k} {numbers.value(v)}" for k, v in metrics.items())
         lines.append(f"  metrics: {shown}")
     compared = result.compare
+    gated = {(g.metric, g.missing_why) for g in compared.gates} if compared is not None else set()
+    for name, why in result.evaluate.metric_errors.items():
+        if (name, why) not in gated:  # a gate's line says it otherwise
+            lines.append(one_line(f"  not computed: {name}: {why}"))
     if compared is not None:
         b = compared.baseline
         what = f"{b.name} ({b.source})" if b.kind != "none" else "none"

@@ -454,6 +454,7 @@ class GateResult:
     missing: Literal["candidate", "baseline"] | None = None  # the side without a value
     power: PowerShortfall | None = None  # the rows cannot detect the margin asked for
     untested: str | None = None  # why the paired rows gave no test (None: tested, or unpaired)
+    missing_why: str | None = None  # why `missing`'s side has no value, where it was said
 
 
 @dataclass(frozen=True, kw_only=True)
