@@ -108,6 +108,44 @@ def test_scores_outside_the_references_range_and_a_small_reference_are_said() ->
     assert "of the rows were scored outside the reference's range" in found.reasons[1]
 
 
+@pytest.mark.parametrize("classes", [2, 3])
+def test_scores_past_the_references_top_are_outside_though_a_run_keeps_float32(
+    classes: int,
+) -> None:
+    """A run keeps its test rows' scores as float32, in which the reference's top score
+    0.99999999994 is 1.0: no production score was ever above it, and a twentieth of the
+    rows scored closer to 1 than any reference row passed unsaid."""
+    rng = np.random.default_rng(4)
+    top = np.r_[rng.uniform(0.02, 0.98, 997), 1 - np.array([6e-11, 1e-10, 3e-9])]
+    rest = np.c_[1 - top] if classes == 2 else np.c_[(1 - top) * 0.3, (1 - top) * 0.7]
+    reference = np.c_[rest, top].astype(np.float32)  # as run.json holds it
+    reference_y = np.where(rng.random(1000) < top, classes - 1, 0)
+    production_top = np.r_[rng.uniform(0.02, 0.98, 950), np.full(50, 1 - 1e-13)]
+    production = (
+        np.c_[1 - production_top, production_top]
+        if classes == 2
+        else np.c_[(1 - production_top) * 0.3, (1 - production_top) * 0.7, production_top]
+    )
+    assert production_top.max() < reference.max()  # the float32 top: nothing is above it
+    found = estimate.estimate(
+        "accuracy",
+        reference_scores=reference,
+        reference_y=reference_y,
+        scores=production,
+        predicted=production.argmax(axis=1),
+    )
+    assert not found.reliable
+    assert found.reasons[0].startswith("5.0% of the rows were scored outside the reference's")
+    inside = estimate.estimate(  # the same rows without the 50: nothing said
+        "accuracy",
+        reference_scores=reference,
+        reference_y=reference_y,
+        scores=production[:950],
+        predicted=production[:950].argmax(axis=1),
+    )
+    assert not any("outside" in reason for reason in inside.reasons)
+
+
 def test_only_label_metrics_can_be_estimated() -> None:
     with pytest.raises(ValueError, match="'roc_auc' cannot be estimated without labels"):
         estimate.estimate(

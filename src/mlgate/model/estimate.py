@@ -43,6 +43,10 @@ class Calibration:
     thresholds: tuple[tuple[np.ndarray, np.ndarray], ...]  # per class: (scores, chances)
     low: float
     high: float
+    # the least of what each reference row's stated score left to the other classes: the
+    # top of the range read where it is exact (a run keeps scores as float32, in which
+    # 0.99999999994 is 1.0, and no production score was ever above that)
+    least_rest: float
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +75,12 @@ def fit(scores: np.ndarray, y: np.ndarray) -> Calibration:
         fitted.fit(scores[:, column], (y == column).astype(np.float64))
         maps.append((fitted.X_thresholds_, fitted.y_thresholds_))
     shown = _stated(scores)
-    return Calibration(thresholds=tuple(maps), low=float(shown.min()), high=float(shown.max()))
+    return Calibration(
+        thresholds=tuple(maps),
+        low=float(shown.min()),
+        high=float(shown.max()),
+        least_rest=float(_rest(scores).min()),
+    )
 
 
 def chances(calibration: Calibration, scores: np.ndarray) -> np.ndarray:
@@ -286,8 +295,9 @@ def _doubts(
             f"only {words.count(len(reference_y), 'reference row')} to calibrate on "
             f"(at least {MIN_REFERENCE_ROWS:,} are needed)"
         )
-    stated = _stated(np.asarray(scores, np.float64))
-    outside = float(np.mean((stated < calibration.low) | (stated > calibration.high)))
+    scores = np.asarray(scores, np.float64)
+    above = _rest(scores) < calibration.least_rest
+    outside = float(np.mean((_stated(scores) < calibration.low) | above))
     if outside > MAX_OUTSIDE:
         said.append(
             f"{outside:.1%} of the rows were scored outside the reference's range "
@@ -326,6 +336,16 @@ def _concept(observed: int, expected: float, rows: int, p_value: float) -> str:
         f"model was right {observed:,} times where the reference's calibration expects "
         f"{expected:,.1f} ({p}): what a score means has changed"
     )
+
+
+def _rest(scores: np.ndarray) -> np.ndarray:
+    """What each row's stated score leaves to the other classes, summed from their own
+    scores: 1 - stated, but exact where stated is close to 1."""
+    if scores.shape[1] == 2:
+        rest: np.ndarray = scores[:, 0]
+        return rest
+    rest = np.sort(scores, axis=1)[:, :-1].sum(axis=1)
+    return rest
 
 
 def _stated(scores: np.ndarray) -> np.ndarray:
