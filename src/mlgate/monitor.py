@@ -434,7 +434,8 @@ def _performance(
             continue
         try:
             test = unpaired.label_change(metric, before, now, positive_index=positive)
-        except ValueError:  # undefined on every resample (one class only, ...)
+        except ValueError as exc:  # undefined on every resample, a figure that never varies
+            said.append(f"{metric} is given without a test: {exc}")
             continue
         if np.isfinite(test.delta):
             changes[metric] = paired.recorded(test)

@@ -100,6 +100,7 @@ def _labelled(found: Monitored) -> str:
 
 _UNPAIRED = {  # compare/unpaired.py's methods, as the report says them
     unpaired.UNPAIRED_COUNTS: "each side's confusion table resampled on its own",
+    unpaired.AGRESTI_CAFFO: "Agresti and Caffo's interval of two proportions",
     unpaired.WELCH: "Welch's t on each side's per-row influence values",
 }
 

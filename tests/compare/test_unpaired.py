@@ -1,6 +1,7 @@
 """A label metric on two independent sets of rows: the change equals the two figures'
-difference, its spread the two binomial spreads together, and its interval excludes zero
-exactly when its p-value is below 1 - confidence."""
+difference; a share of rows is Agresti and Caffo's interval, any other metric a bootstrap
+of each side's table; the interval excludes zero exactly when the p-value is below
+1 - confidence."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, f1_score
 
-from mlgate.compare.unpaired import label_change, value_change
+from mlgate.compare.unpaired import AGRESTI_CAFFO, UNPAIRED_COUNTS, label_change, value_change
 from mlgate.model import counts
 
 
@@ -24,19 +25,63 @@ def test_the_change_is_the_difference_of_the_two_figures_scikit_learn_computes()
     rng = np.random.default_rng(1)
     (ya, pa), (yb, pb) = table(rng, 400, 0.9), table(rng, 300, 0.8)
     before, after = counts.confusion(ya, pa, 2), counts.confusion(yb, pb, 2)
-    for metric, score in (("accuracy", accuracy_score), ("f1", f1_score)):
+    for metric, score, method in (
+        ("accuracy", accuracy_score, AGRESTI_CAFFO),
+        ("f1", f1_score, UNPAIRED_COUNTS),
+    ):
         test = label_change(metric, before, after, positive_index=1)
         assert test.delta == pytest.approx(score(yb, pb) - score(ya, pa))
-        assert test.rows == 300 and test.method == "unpaired bootstrap of outcome counts"
+        assert test.rows == 300 and test.method == method
 
 
-def test_accuracys_spread_is_the_two_binomial_spreads_together() -> None:
+def test_accuracys_spread_is_the_two_binomial_spreads_with_a_hit_and_a_miss_added() -> None:
     before, after = np.array([[180, 20], [20, 180]]), np.array([[120, 30], [30, 120]])
     test = label_change("accuracy", before, after, positive_index=1)
-    a, b = 0.9, 0.8
-    expected = math.sqrt(a * (1 - a) / 400 + b * (1 - b) / 300)
-    assert test.std_error == pytest.approx(expected, rel=0.08)
+    a, b = 361 / 402, 241 / 302  # Agresti and Caffo: one more right and one more wrong
+    expected = math.sqrt(a * (1 - a) / 402 + b * (1 - b) / 302)
+    assert test.std_error == pytest.approx(expected, rel=1e-12)
+    assert test.delta == pytest.approx(0.8 - 0.9, rel=1e-12)  # the figures' own change
+    centre, z = b - a, 1.959963984540054
+    assert (test.ci_low, test.ci_high) == pytest.approx(
+        (centre - z * expected, centre + z * expected), rel=1e-12
+    )
     assert test.ci_high < 0 and test.p_value < 0.05
+
+
+def test_a_side_with_every_row_right_is_not_read_as_certain() -> None:
+    """Recall 38 of 38 against 60 of 64: each side's table resampled on its own never
+    moved the 38 (no false negative to draw), and p = 0.033 said a real change where
+    Fisher's exact test gives 0.29."""
+    from scipy.stats import fisher_exact
+
+    before, after = np.array([[100, 5], [4, 60]]), np.array([[50, 2], [0, 38]])
+    test = label_change("recall", before, after, positive_index=1)
+    assert test.delta == pytest.approx(1 - 60 / 64, rel=1e-12)
+    assert test.ci_low < 0 < test.ci_high and test.p_value > 0.2
+    assert fisher_exact([[38, 0], [60, 4]]).pvalue > 0.2
+
+
+@pytest.mark.parametrize(("right", "before", "after"), [(0.95, 200, 30), (0.99, 300, 40)])
+def test_unchanged_shares_near_one_are_rarely_called_changed(
+    right: float, before: int, after: int
+) -> None:
+    """Both sides drawn alike, 400 times: at most 5% of p-values below 0.05. The bootstrap
+    of each side's table called 23% of them changed at 0.95 (200 rows against 30), 17% at
+    0.99 (300 against 40)."""
+    rng = np.random.default_rng(11)
+    called = 0
+    for _ in range(400):
+        x1, x2 = rng.binomial(before, right), rng.binomial(after, right)
+        tables = (np.array([[0, 0], [before - x1, x1]]), np.array([[0, 0], [after - x2, x2]]))
+        called += label_change("recall", *tables, positive_index=1).p_value < 0.05
+    assert called <= 20
+
+
+def test_a_figure_that_no_resample_moves_is_no_test() -> None:
+    """f1 of 38 positives all found and no false alarm is 1 in every resample."""
+    before, perfect = np.array([[100, 5], [4, 60]]), np.array([[50, 0], [0, 38]])
+    with pytest.raises(ValueError, match="f1 on the labelled rows is 1 in every resample"):
+        label_change("f1", before, perfect, positive_index=1)
 
 
 @pytest.mark.parametrize("seed", range(30))

@@ -181,13 +181,13 @@ def t_test(
         delta=delta,
         ci_low=low,
         ci_high=high,
-        p_value=_agree(p_value, low, high, alpha),
+        p_value=agreeing(p_value, low, high, alpha),
         confidence=confidence,
         std_error=std_error,
     )
 
 
-def _agree(p_value: float, low: float, high: float, alpha: float) -> float:
+def agreeing(p_value: float, low: float, high: float, alpha: float) -> float:
     """The p-value, unless rounding put it on the other side of alpha than the interval.
 
     Both come from one statistic and agree exactly in exact arithmetic; at the very edge
@@ -275,7 +275,7 @@ def mcnemar(
         delta=delta,
         ci_low=low,
         ci_high=high,
-        p_value=_agree(p_value, low, high, alpha),
+        p_value=agreeing(p_value, low, high, alpha),
         confidence=confidence,
         std_error=spread,
     )
