@@ -82,6 +82,47 @@ def test_a_column_the_model_needs_that_the_data_lacks_is_named(iris: pd.DataFram
     )
 
 
+def test_test_labels_the_model_never_knew_or_left_empty_are_no_passed_run(
+    iris: pd.DataFrame,
+) -> None:
+    """Labels written another way ("no"/"yes" for 0/1), or missing on some rows, made every
+    metric "n/a" with scikit-learn's reason, and the run PASSED (exit 0)."""
+    model = LogisticRegression(max_iter=500).fit(iris.drop(columns="species"), iris["species"])
+    renamed = iris.assign(species=iris["species"].map({0: "a", 1: "b", 2: "c"}))
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(_manifest(), model, renamed)
+    assert str(error.value) == (
+        "the test data's 'species' holds 'a', 'b', 'c', none of which is a class the model was "
+        "trained on ('0', '1', '2'): write the test labels as the training data does"
+    )
+    gaps = iris.assign(species=iris["species"].where(~iris.index.isin([4, 9, 200]), None))
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(_manifest(), model, gaps.astype({"species": "float64"}))
+    assert str(error.value) == (
+        "the test data's 'species' is empty on 2 of 150 rows (rows 5, 10, counted under the "
+        "header): a row without its label cannot be scored; drop those rows or fill in their "
+        "labels"
+    )
+
+
+def test_a_run_whose_every_metric_is_undefined_measured_nothing(iris: pd.DataFrame) -> None:
+    from sklearn.linear_model import RidgeClassifier
+
+    model = RidgeClassifier().fit(iris.drop(columns="species"), iris["species"])
+    asked = manifest.parse(
+        (MANIFEST.format(features="") + "evaluate: {metrics: [roc_auc]}\n").encode(),
+        name="mlops.yaml",
+        root=Path("."),
+        files=False,
+    )
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(asked, model, iris)
+    assert str(error.value) == (
+        "no metric could be computed on the test rows (roc_auc: the model gives no "
+        "probabilities (no predict_proba))"
+    )
+
+
 def test_columns_in_another_order_are_handed_over_in_the_models_order(iris: pd.DataFrame) -> None:
     model = LogisticRegression(max_iter=500).fit(iris.drop(columns="species"), iris["species"])
     reordered = iris[["species", *reversed(iris.columns[:4])]]

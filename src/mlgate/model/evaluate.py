@@ -173,6 +173,7 @@ def score(
         raise EvaluationError(f"the test data has no column {', '.join(map(repr, missing))}")
     kept = _kept_values(manifest, frame)
     X, y = _as_fitted(manifest, model, frame, features), frame[target]
+    _labelled_everywhere(y, target)
     task, inferred = infer_task(manifest, model, y)
     announce(f"model.predict on {words.count(len(frame), 'row')}")
     try:
@@ -195,7 +196,29 @@ def score(
         scored = _classification(
             manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred, announce
         )
+    _measured(scored)
     return replace(scored, predictions=replace(scored.predictions, columns=kept))
+
+
+def _labelled_everywhere(y: pd.Series, target: str) -> None:
+    """A test row without its label scores nothing: every metric came out "n/a" with
+    scikit-learn's words for it, and the run passed."""
+    empty = y.isna().to_numpy()
+    if empty.any():
+        rows = ", ".join(str(int(r) + 1) for r in np.flatnonzero(empty)[:5])
+        raise EvaluationError(
+            f"the test data's '{target}' is empty on {words.of(int(empty.sum()), len(y), 'row')} "
+            f"(rows {rows}{', ...' if empty.sum() > 5 else ''}, counted under the header): a "
+            "row without its label cannot be scored; drop those rows or fill in their labels"
+        )
+
+
+def _measured(scored: Scored) -> None:
+    """A run whose every metric is undefined measured nothing, and passed: it is the
+    evaluation's error, with the first metric's reason."""
+    if scored.metrics and all(v is None for v in scored.metrics.values()):
+        name, why = next(iter(scored.metric_errors.items()), ("", "no reason given"))
+        raise EvaluationError(f"no metric could be computed on the test rows ({name}: {why})")
 
 
 def model_input(manifest: Manifest, model: Any, frame: pd.DataFrame) -> pd.DataFrame:
@@ -396,7 +419,15 @@ def _classification(
 ) -> Scored:
     scores = None
     known: Any = getattr(model, "classes_", None)  # the model's own: an array, a list, or None
-    labels = {*y_true.tolist(), *(known.tolist() if hasattr(known, "tolist") else known or ())}
+    fitted = known.tolist() if hasattr(known, "tolist") else list(known or ())
+    if fitted and not set(_hashable(y_true)) & set(_hashable(np.array(fitted, dtype=object))):
+        raise EvaluationError(
+            f"the test data's '{manifest.data.target}' holds "
+            f"{', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}, none of which "
+            f"is a class the model was trained on ({', '.join(map(repr, map(str, fitted[:5])))})"
+            ": write the test labels as the training data does"
+        )
+    labels = {*y_true.tolist(), *fitted}
     if len(y_pred) and not labels & set(_hashable(y_pred)):
         shown = ", ".join(map(repr, sorted(map(str, set(_hashable(y_pred))))[:5]))
         raise EvaluationError(

@@ -39,8 +39,8 @@ def compute_each(
             value = compute(
                 name, y_true, y_pred, scores, classes=classes, positive_index=positive_index
             )
-        except ValueError as exc:
-            values[name], errors[name] = None, str(exc).splitlines()[0]
+        except ValueError as exc:  # scikit-learn's reason may list every value it met
+            values[name], errors[name] = None, words.clip(str(exc).splitlines()[0], 300)
             continue
         values[name] = value if math.isfinite(value) else None
         if values[name] is None:
