@@ -4,7 +4,7 @@ difflib's ratio alone offered one of two equally close names ("f1_mcro" was only
 f1_micro, never f1_macro) and, on short names, names that share a letter or two ("age"
 was "target"). So every name as close as the closest is offered, and a name is close
 only when the letters left unmatched are few beside its length, or when one name begins
-the other ("int" for integer, "min" for minimum).
+the other ("int" for integer, "min" for minimum, "prod" for production).
 """
 
 from __future__ import annotations
@@ -22,14 +22,15 @@ def closest(
     the nearest few, nearest first); [] when none is near enough."""
     scored: list[tuple[float, str]] = []
     for choice in dict.fromkeys(choices):
+        short, long = sorted((name.lower(), choice.lower()), key=len)
+        begins = len(short) >= 3 and long.startswith(short)  # "prod" for production
         matcher = difflib.SequenceMatcher(None, name, choice)
-        if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+        if not begins and (matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff):
             continue
         ratio = matcher.ratio()
         matched = sum(block.size for block in matcher.get_matching_blocks())
         unmatched = len(name) + len(choice) - 2 * matched
-        begins = choice.lower().startswith(name.lower()) or name.lower().startswith(choice.lower())
-        if ratio >= cutoff and (begins or unmatched <= max(2, len(name) // 2)):
+        if begins or (ratio >= cutoff and unmatched <= max(2, len(name) // 2)):
             scored.append((ratio, choice))
     if not scored:
         return []

@@ -112,3 +112,16 @@ def test_an_empty_gate_and_a_bad_significance_are_refused(write: Callable[[str],
     assert any(
         "compare.gates.accuracy.significance" in p and "no significant drop" in p for p in found
     )
+
+
+def test_a_baseline_stage_that_is_no_environment_is_a_problem(
+    write: Callable[[str], Path],
+) -> None:
+    """`{stage: prod}` beside `production` found no version, said "this is the first
+    model", and every run passed without a comparison."""
+    environments = "environments:\n  staging: {}\n  production: {requires: staging}\n"
+    assert problems(write(environments + "compare:\n  baseline: {stage: prod}\n")) == [
+        "mlops.yaml:8:21: compare.baseline.stage: 'prod' is not an environment (declared: "
+        "staging, production); did you mean 'production'?"
+    ]
+    assert manifest.load(write(environments + "compare:\n  baseline: {stage: production}\n"))

@@ -59,6 +59,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *_feature_problems(raw),
         *_environment_problems(raw),
         *_monitor_problems(raw),
+        *_baseline_stage_problems(raw),
         *_docker_problems(raw),
         *_registry_problems(raw),
         *_drift_problems(raw),
@@ -798,8 +799,28 @@ def _monitor_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         said = "is not" if "stage" in spec else "(the default) is not"
         yield (
             ("monitor", "stage") if "stage" in spec else ("monitor",),
-            f"'{stage}' {said} an environment (declared: {', '.join(envs)})",
+            f"'{stage}' {said} an environment (declared: {', '.join(envs)})"
+            + (
+                f"; {spelling.did_you_mean(close)}"
+                if (close := spelling.closest(stage, envs))
+                else ""
+            ),
             "stage" in spec,
+        )
+
+
+def _baseline_stage_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A baseline read from a registry stage names a declared environment: `{stage: prod}`
+    for `production` found no version, said "this is the first model", and every run
+    passed without a comparison."""
+    stage, envs = _get(raw, "compare", "baseline", "stage"), _get(raw, "environments")
+    if isinstance(stage, str) and isinstance(envs, dict) and envs and stage not in envs:
+        close = spelling.closest(stage, [str(e) for e in envs])
+        hint = f"; {spelling.did_you_mean(close)}" if close else ""
+        yield (
+            ("compare", "baseline", "stage"),
+            f"'{stage}' is not an environment (declared: {', '.join(envs)}){hint}",
+            False,
         )
 
 
