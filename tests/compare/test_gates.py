@@ -193,6 +193,25 @@ def test_a_change_exactly_at_the_threshold_passes_despite_rounding() -> None:
     )
 
 
+def test_missing_pass_excuses_the_comparison_not_the_candidates_own_bounds() -> None:
+    """A baseline without the metric skipped `min`: MCC 0.9342 under a minimum of 0.95
+    passed with a baseline, and failed without one."""
+    gate = Gate(metric="mcc", min=0.95, min_change=-0.01, missing_passes=True)
+    below = decide(gate, 0.9342, None, has_baseline=True)
+    assert (below.status, below.missing) == ("failed", "baseline")
+    assert gate_text.explanation(below) == (
+        "mcc: 0.9342: 0.0158 below the minimum 0.95; no value on the baseline side to "
+        "compare with"
+    )
+    assert gate_text.broken(below) == ">= 0.95"
+    assert decide(gate, 0.9342, None, has_baseline=False).status == "failed"  # as alone
+    above = decide(gate, 0.96, None, has_baseline=True)
+    assert (above.status, gate_text.explanation(above)) == (
+        "passed",
+        "mcc: no value on the baseline side; allowed by the gate",
+    )
+
+
 def test_a_gate_on_an_undefined_metric_says_why_in_its_own_line(tmp_path) -> None:
     """A target of 0 makes mape undefined: the gate said only "no value on the candidate
     side", the reason stood apart as a warning, and the paired t-test was taken of

@@ -66,7 +66,13 @@ def decide(
     )
     if cand is None or (has_baseline and base is None and _relative(gate)):
         side: Literal["candidate", "baseline"] = "candidate" if cand is None else "baseline"
-        return replace(decided, status="passed" if gate.missing_passes else "failed", missing=side)
+        # `missing: pass` excuses the comparison, not the candidate's own bounds: with no
+        # baseline at all they were checked, and a baseline without the metric skipped them
+        own = tuple(_absolute_failures(gate, cand)) if cand is not None else ()
+        allowed = gate.missing_passes and not own
+        return replace(
+            decided, status="passed" if allowed else "failed", missing=side, failures=own
+        )
     failures = [*_absolute_failures(gate, cand)]
     if has_baseline and base is not None and change is not None:
         failures += _change_failures(gate, change, relative)

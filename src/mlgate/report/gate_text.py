@@ -67,7 +67,13 @@ def worded(gate: GateResult) -> GateResult:
 
 def _said(gate: GateResult) -> str:
     if gate.missing is not None:
-        return missing(gate.missing, allowed=gate.status == "passed", why=gate.missing_why)
+        if gate.candidate is None or not gate.failures:
+            return missing(gate.missing, allowed=gate.status == "passed", why=gate.missing_why)
+        told = f" ({gate.missing_why})" if gate.missing_why else ""
+        own = [failure(f, gate) for f in gate.failures]  # its bounds, checked all the same
+        return failed(numbers.value(gate.candidate), own) + (
+            f"; no value on the {gate.missing} side{told} to compare with"
+        )
     if gate.candidate is None:  # pragma: no cover (a gate without a candidate is missing)
         return missing("candidate", allowed=gate.status == "passed")
     if gate.status == "not evaluated":
