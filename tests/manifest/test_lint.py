@@ -31,6 +31,15 @@ from mlgate.manifest.spec import Command
         ("python $SCRIPT", None),
         ("python /opt/train.py", None),
         ("python 'unbalanced", None),
+        # an option's value is not the script (it was taken for one, and a missing
+        # train.py behind it ran, and failed, after the data checks)
+        ("python -W ignore train.py", "train.py"),
+        ("python -u -X dev train.py", "train.py"),
+        ("bash -o pipefail scripts/run.sh", "scripts/run.sh"),
+        ("env FOO=1 python train.py", "train.py"),
+        ("env -u HOME python3 train.py", "train.py"),
+        ("cd src && python train.py", "src/train.py"),
+        ("cd $DIR && python train.py", None),
     ],
 )
 def test_the_script_a_command_runs(shell: str, script: str | None) -> None:

@@ -34,6 +34,14 @@ INTERPRETERS = (
 SCRIPT_SUFFIXES = (".py", ".sh", ".bash", ".r", ".jl", ".js", ".mjs", ".ts", ".rb", ".pl")
 # options after which the next word is code or a module, not a script
 NOT_A_SCRIPT = ("-m", "-c", "-e", "--eval", "--version")
+# options whose value is the next word, by interpreter (its version's digits aside)
+VALUED = {
+    "python": ("-W", "-X", "-Q"),
+    "pypy": ("-W", "-X"),
+    "bash": ("-o", "-O", "--rcfile", "--init-file"),
+    "sh": ("-o",),
+    "zsh": ("-o",),
+}
 
 
 def warnings(manifest: Manifest, name: str) -> list[Problem]:
@@ -82,30 +90,43 @@ def missing_scripts(
 
 def script_of(command: Command) -> str | None:
     """The relative script file a command runs, when one can be told from its words:
-    `python train.py`, `./deploy.sh staging`, `Rscript -e ...` (none)."""
+    `python train.py`, `./deploy.sh staging`, `python -W ignore train.py`, `env A=1 python
+    train.py`, `cd src && python train.py` (src/train.py), `Rscript -e ...` (none)."""
     try:
         argv = list(command.argv) if command.argv is not None else shlex.split(command.shell or "")
     except ValueError:  # unbalanced quotes: the shell will say
         return None
+    folder = ""
+    if len(argv) > 3 and argv[0] == "cd" and argv[2] in ("&&", ";"):  # `cd src && ...`
+        folder, argv = argv[1], argv[3:]
+    if argv and argv[0] == "env":  # `env [-i] [-u NAME] A=1 python ...`
+        argv.pop(0)
+        while argv and argv[0].startswith("-"):
+            argv = argv[2:] if argv[0] in ("-u", "--unset", "-C", "--chdir") else argv[1:]
     while argv and "=" in argv[0] and not argv[0].startswith(("-", "=")):
         argv.pop(0)  # FOO=bar before the program
     if not argv:
         return None
-    program, rest = argv[0], argv[1:]
+    program, rest = argv[0], iter(argv[1:])
     candidate = None
-    if os.path.basename(program).split(".")[0] in INTERPRETERS:  # python3.11 too
+    interpreter = os.path.basename(program).split(".")[0]
+    if interpreter in INTERPRETERS:  # python3.11 too
         for word in rest:
             if word in NOT_A_SCRIPT:
                 return None
-            if not word.startswith("-"):
+            if word in VALUED.get(interpreter.rstrip("0123456789"), ()):
+                next(rest, None)  # `-W ignore`: the option's value, not the script
+            elif not word.startswith("-"):
                 candidate = word
                 break
     elif "/" in program or program.lower().endswith(SCRIPT_SUFFIXES):
         candidate = program
     if candidate is None or Path(candidate).is_absolute() or any(c in candidate for c in "$`*?"):
         return None
+    if any(c in folder for c in "$`*?~") or Path(folder).is_absolute():
+        return None
     if candidate.lower().endswith(SCRIPT_SUFFIXES) or "/" in candidate:
-        return os.path.normpath(candidate)
+        return os.path.normpath(os.path.join(folder, candidate))
     return None
 
 
