@@ -64,7 +64,7 @@ print(json.dumps(out))
 """
 
 
-def world(seed: int, kind: str, rows: int) -> dict[str, np.ndarray]:
+def world(seed: int, kind: str, rows: int, reference: int = 5000) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     classes = 3 if kind == "three classes" else 2
     if kind == "gradient boosting":
@@ -85,10 +85,11 @@ def world(seed: int, kind: str, rows: int) -> dict[str, np.ndarray]:
     if kind == "concept drift":
         moved = (x[production, 1] > 0) & (rng.random(rows) < 0.2)
         truth[moved] = (truth[moved] + 1) % classes
+    kept = slice(5000, 5000 + reference)
     return {
-        "ref_scores": model.predict_proba(x[5000:10_000]),
-        "ref_y": y[5000:10_000],
-        "ref_pred": model.predict(x[5000:10_000]),
+        "ref_scores": model.predict_proba(x[kept]),
+        "ref_y": y[kept],
+        "ref_pred": model.predict(x[kept]),
         "scores": model.predict_proba(x[production]),
         "pred": model.predict(x[production]),
         "truth": truth,
@@ -100,22 +101,33 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--no-nannyml", action="store_true")
+    parser.add_argument("--reference", type=int, default=5000, help="reference rows (<= 5,000)")
+    parser.add_argument(
+        "--labels-everywhere",
+        action="store_true",
+        help="500 labels arrive in every world: 'flagged' without concept drift is false alarms",
+    )
     args = parser.parse_args()
     kinds = ["two classes", "three classes", "gradient boosting", "concept drift"]
-    print(f"{args.seeds} seeds, {args.rows:,} production rows each; accuracy")
+    print(
+        f"{args.seeds} seeds, {args.rows:,} production rows and {args.reference:,} reference "
+        "rows each; accuracy"
+    )
     print("| world | tool | mean abs. error (points) | bias | interval covers | flagged | s/seed |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for kind in kinds:
-        worlds = [world(seed, kind, args.rows) for seed in range(args.seeds)]
+        worlds = [world(seed, kind, args.rows, args.reference) for seed in range(args.seeds)]
         truths = [float((w["pred"] == w["truth"]).mean()) for w in worlds]
         found, started = [], time.perf_counter()
         for seed, w in enumerate(worlds):
             arrived = np.random.default_rng(seed + 99).choice(args.rows, 500, replace=False)
-            labelled = (arrived, w["truth"][arrived]) if kind == "concept drift" else None
+            given = kind == "concept drift" or args.labels_everywhere
+            labelled = (arrived, w["truth"][arrived]) if given else None
             e = estimate.estimate(
                 "accuracy",
                 reference_scores=w["ref_scores"],
                 reference_y=w["ref_y"],
+                reference_predicted=w["ref_pred"],
                 scores=w["scores"],
                 predicted=w["pred"],
                 labelled=labelled,

@@ -610,7 +610,7 @@ def test_a_few_labels_are_given_but_judge_no_decay(cancer: Project, tmp_path: Pa
     assert found.changes == {} and found.decay == ()
     assert (
         "the 4 labelled rows are too few to test against the version's figures (at least 30): "
-        "their figures are given, and no decay is judged from them"
+        "their figures are given, and no decay nor concept drift is judged from them"
     ) in found.said
 
 

@@ -409,7 +409,9 @@ def _performance(
             scores=scores,
             predicted=predicted,
             positive_index=positive,
-            labelled=(rows, truth) if len(rows) else None,
+            # fewer labels judge no concept drift, as they judge no decay
+            labelled=(rows, truth) if len(rows) >= MIN_LABELLED else None,
+            reference_predicted=arrays.decode(kept.y_pred).astype(np.int64),
         )
         said.extend(undefined)
     if not len(rows):
@@ -425,7 +427,7 @@ def _performance(
         said.append(
             f"the {words.count(len(rows), 'labelled row')} are too few to test against the "
             f"version's figures (at least {MIN_LABELLED}): their figures are given, and no "
-            "decay is judged from them"
+            "decay nor concept drift is judged from them"
         )
     for metric in metrics:
         value = float(counts.label_metric(metric, now, positive_index=positive))

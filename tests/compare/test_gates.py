@@ -200,8 +200,7 @@ def test_missing_pass_excuses_the_comparison_not_the_candidates_own_bounds() -> 
     below = decide(gate, 0.9342, None, has_baseline=True)
     assert (below.status, below.missing) == ("failed", "baseline")
     assert gate_text.explanation(below) == (
-        "mcc: 0.9342: 0.0158 below the minimum 0.95; no value on the baseline side to "
-        "compare with"
+        "mcc: 0.9342: 0.0158 below the minimum 0.95; no value on the baseline side to compare with"
     )
     assert gate_text.broken(below) == ">= 0.95"
     assert decide(gate, 0.9342, None, has_baseline=False).status == "failed"  # as alone
