@@ -340,7 +340,7 @@ def fell(
                 f"{_figure(now)}, {_figure(drop)} {'below' if up else 'above'} {version}'s "
                 f"{_figure(before)} on its test rows ({change.confidence:.0%} interval of "
                 f"the change {_figure(change.ci_low)} to {_figure(change.ci_high)}, "
-                f"p = {change.p_value:.2g}; monitor.max_drop {max_drop:g})"
+                f"p = {words.p_value(change.p_value)}; monitor.max_drop {max_drop:g})"
             )
     return tuple(found)
 

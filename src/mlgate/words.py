@@ -76,3 +76,20 @@ def as_written(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
     return str(value)
+
+
+# the levels a p-value is read against: it is never printed on the other side of one
+LEVELS = (0.1, 0.05, 0.01, 0.001)
+
+
+def p_value(p: float) -> str:
+    """Three significant digits, so a tiny p-value stays readable: 0.0312, 1.2e-08; more
+    where three would put it on the other side of a level (0.04995, not 0.05, which reads
+    as not below 0.05). 0 is "<5e-324": below the smallest double, not 0."""
+    if p == 0:
+        return "<5e-324"
+    for digits in range(3, 17):
+        said = f"{p:.{digits}g}"
+        if all((float(said) < level) == (p < level) for level in LEVELS):
+            return said
+    return repr(p)

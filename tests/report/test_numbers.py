@@ -72,6 +72,26 @@ def test_p_value_keeps_three_significant_digits(p: float, shown: str) -> None:
     assert numbers.p_value(p) == shown
 
 
+@pytest.mark.parametrize(
+    ("p", "shown"),
+    [
+        (0.04995004995004995, "0.04995"),  # 2(24 + 1)/1001: "0.05" read as not below 0.05
+        (0.0099951, "0.0099951"),
+        (0.0500001, "0.05"),  # at or above: 0.05 says so
+        (0.0999, "0.0999"),
+    ],
+)
+def test_a_p_value_is_never_printed_on_the_other_side_of_a_level(p: float, shown: str) -> None:
+    assert numbers.p_value(p) == shown
+    assert numbers.p_is(p) == f"= {shown}"
+
+
+def test_an_interval_end_near_zero_shows_its_side_of_zero() -> None:
+    """[-0.0349, -0.0000] holds 0 as it reads; its end was -2.8e-05."""
+    assert numbers.interval(-0.0349, -2.8e-05) == "[-0.0349, -0.00003]"
+    assert numbers.interval(-0.033, 3.8e-06) == "[-0.0330, +0.000004]"
+
+
 def test_interval_signs_both_ends() -> None:
     assert numbers.interval(-0.012, 0.004) == "[-0.0120, +0.0040]"
     assert numbers.interval(0.0, 0.25) == "[+0.0000, +0.2500]"

@@ -355,7 +355,7 @@ def _labels_disagree(
 
 def _concept(observed: int, expected: float, rows: int, p_value: float) -> str:
     # a normal tail far out underflows to 0, and is not that precise there anyway
-    p = f"p = {p_value:.2g}" if p_value >= TINY_P else f"p < {TINY_P:g}"
+    p = f"p = {words.p_value(p_value)}" if p_value >= TINY_P else f"p < {TINY_P:g}"
     return (
         f"concept drift: on the {words.count(rows, 'production row')} labelled so far the "
         f"model was right {observed:,} times where reference rows scored alike make "

@@ -6,6 +6,10 @@ Missing values read "n/a"; NaN and infinities print as Python prints them ("nan"
 
 from __future__ import annotations
 
+import math
+
+from mlgate import words
+
 NA = "n/a"
 
 
@@ -24,22 +28,29 @@ def relative(x: float | None) -> str:
     return NA if x is None else f"{x:+.2%}"
 
 
-UNDERFLOW = "<5e-324"  # below the smallest double a p-value is computed as 0: it is not 0
+UNDERFLOW = words.p_value(0)  # below the smallest double a p-value is computed as 0
 
 
 def p_value(p: float) -> str:
-    """Three significant digits, so a tiny p-value stays readable: 0.0312, 1.2e-08."""
-    return UNDERFLOW if p == 0 else f"{p:.3g}"
+    """Three significant digits, so a tiny p-value stays readable: 0.0312, 1.2e-08; more
+    where three would put it on the other side of a level (words.p_value)."""
+    return words.p_value(p)
 
 
 def p_is(p: float) -> str:
     """A p-value after "p": "= 0.0312", "= 1.2e-08", "< 5e-324"."""
-    return "< 5e-324" if p == 0 else f"= {p:.3g}"
+    return "< 5e-324" if p == 0 else f"= {p_value(p)}"
 
 
 def interval(low: float, high: float) -> str:
-    """A confidence interval of a change: [-0.0120, +0.0040]."""
-    return f"[{delta(low)}, {delta(high)}]"
+    """A confidence interval of a change: [-0.0120, +0.0040]; an end that four places
+    would print as 0 gets the places that show its side of 0 (-0.00003, not -0.0000), as
+    whether the interval holds 0 is what it is read for."""
+    return f"[{_end(low)}, {_end(high)}]"
+
+
+def _end(x: float) -> str:
+    return delta(x) if x == 0 or not math.isfinite(x) or abs(x) >= 0.00005 else past(x, 0.0)
 
 
 def confidence(level: float) -> str:
