@@ -76,7 +76,7 @@ def test_p_value_keeps_three_significant_digits(p: float, shown: str) -> None:
     ("p", "shown"),
     [
         (0.04995004995004995, "0.04995"),  # 2(24 + 1)/1001: "0.05" read as not below 0.05
-        (0.0099951, "0.0099951"),
+        (0.0099951, "0.009995"),  # four digits keep it below 0.01
         (0.0500001, "0.05"),  # at or above: 0.05 says so
         (0.0999, "0.0999"),
     ],
