@@ -91,6 +91,19 @@ def test_significant_gain_and_a_missing_pairing() -> None:
     assert unpaired.status == "failed" and "same rows" in gate_text.explanation(unpaired)
 
 
+def test_a_significant_drop_under_a_gain_gate_is_said_as_a_drop() -> None:
+    """A small p beside "no significant gain" read as a gain that fell short; it was a
+    significant drop (balanced accuracy 0.9405 against 0.9610, p = 0.00999)."""
+    gate = Gate(metric="balanced_accuracy", significance="significant gain")
+    dropped = decide(gate, 0.9405, 0.9610, has_baseline=True, test=paired(-0.0206, 0.00999))
+    assert gate_text.explanation(dropped) == (
+        "balanced_accuracy: 0.9405 vs 0.9610 (-0.0206): a significant drop, not the gain asked "
+        "for (paired bootstrap, p = 0.00999, 114 rows)"
+    )
+    flat = decide(gate, 0.9405, 0.9410, has_baseline=True, test=paired(-0.0005, 0.6))
+    assert "no significant gain (paired bootstrap, p = 0.6" in gate_text.explanation(flat)
+
+
 def test_direction_override() -> None:
     gate = Gate(metric="custom_score", greater_is_better=False, significance="no significant drop")
     assert not gate.better_is_higher

@@ -156,11 +156,19 @@ def _significance_failures(gate: Gate, test: PairedTest | None, untested: str) -
     if gate.significance == "no significant drop" and better < 0 and test.significant():
         return [_tested("significant_drop", test, worst=worst)]
     if gate.significance == "significant gain" and not (better > 0 and test.significant()):
-        return [_tested("no_significant_gain", test)]
+        # `found`: the change toward better, so that a significant drop is not "no gain"
+        return [_tested("no_significant_gain", test, found=better)]
     return []
 
 
-def _tested(kind: FailureKind, test: PairedTest, *, worst: float | None = None) -> GateFailure:
+def _tested(
+    kind: FailureKind, test: PairedTest, *, worst: float | None = None, found: float | None = None
+) -> GateFailure:
     return GateFailure(
-        kind=kind, method=test.method, p_value=test.p_value, rows=test.rows, worst=worst
+        kind=kind,
+        method=test.method,
+        p_value=test.p_value,
+        rows=test.rows,
+        worst=worst,
+        found=found,
     )

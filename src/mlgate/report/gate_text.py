@@ -101,7 +101,9 @@ def failure(found: GateFailure, gate: GateResult) -> str:
     method, p, rows = found.method or "", found.p_value or 0.0, found.rows or 0
     if kind == "significant_drop":
         return significant_drop(method, p, rows, found.worst or 0.0)
-    return no_significant_gain(method, p, rows)
+    level = 1 - gate.significance.confidence if gate.significance is not None else 0.05
+    dropped = (found.found or 0.0) < 0 and p < level
+    return no_significant_gain(method, p, rows, dropped=dropped)
 
 
 def written(thresholds: GateThresholds) -> str:
@@ -194,8 +196,11 @@ def significant_drop(method: str, p_value: float, rows: int, worst: float) -> st
     )
 
 
-def no_significant_gain(method: str, p_value: float, rows: int) -> str:
-    return f"no significant gain ({method}, p {numbers.p_is(p_value)}, {words.count(rows, 'row')})"
+def no_significant_gain(method: str, p_value: float, rows: int, *, dropped: bool = False) -> str:
+    """ "no significant gain (...)", or, when it went significantly the other way, "a
+    significant drop, not the gain asked for (...)": a small p beside "no gain" read as one."""
+    said = "a significant drop, not the gain asked for" if dropped else "no significant gain"
+    return f"{said} ({method}, p {numbers.p_is(p_value)}, {words.count(rows, 'row')})"
 
 
 def no_test(why: str) -> str:

@@ -404,8 +404,9 @@ class GateFailure:
 
     For a bound: `found` is the value (min, max), the change (min_change, max_change) or the
     relative change that crossed `bound`, and `by` how far past it (positive). For a test:
-    its method, p-value and rows, and for a significant drop the worst plausible change.
-    "untested" keeps `why` the paired rows gave no test ("": the rows were not paired).
+    its method, p-value and rows, for a significant drop the worst plausible change, and
+    for no significant gain `found`, the change toward better (below 0: it went the
+    other way). "untested" keeps `why` the paired rows gave no test ("": the rows were not paired).
     """
 
     kind: FailureKind
