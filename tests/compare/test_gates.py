@@ -97,7 +97,7 @@ def test_a_significant_drop_under_a_gain_gate_is_said_as_a_drop() -> None:
     gate = Gate(metric="balanced_accuracy", significance="significant gain")
     dropped = decide(gate, 0.9405, 0.9610, has_baseline=True, test=paired(-0.0206, 0.00999))
     assert gate_text.explanation(dropped) == (
-        "balanced_accuracy: 0.9405 vs 0.9610 (-0.0206): a significant drop, not the gain asked "
+        "balanced_accuracy: 0.9405 vs 0.9610 (-0.0205): a significant drop, not the gain asked "
         "for (paired bootstrap, p = 0.00999, 114 rows)"
     )
     flat = decide(gate, 0.9405, 0.9410, has_baseline=True, test=paired(-0.0005, 0.6))
