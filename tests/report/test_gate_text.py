@@ -172,3 +172,8 @@ def test_the_verdict_names_the_thresholds_that_failed_not_those_that_held() -> N
     assert gate_text.broken(found) == "change >= -0.01, significant gain"
     low = decide(Gate(metric="r2", min=0.95, min_change=-0.5), 0.91, 0.94, has_baseline=True)
     assert gate_text.broken(low) == ">= 0.95"
+    # a test that could not run fails the significance alone: r2 0.4709 >= 0.3 and a
+    # change of +0.1057 held, and the verdict named them all as failed
+    held = Gate(metric="r2", min=0.3, min_change=-0.02, significance="no significant drop")
+    untested = decide(held, 0.4709, 0.3652, has_baseline=True, untested="too few rows")
+    assert (untested.status, gate_text.broken(untested)) == ("failed", "no significant drop")

@@ -28,10 +28,10 @@ def broken(gate: GateResult) -> str:
     if limits is None or not gate.failures:
         return rule(gate)
     kept: set[str] = {f.kind for f in gate.failures}
-    if kept & {"relative_undefined", "untested"}:
-        return rule(gate)
-    if kept & {"significant_drop", "no_significant_gain"}:
-        kept |= {"significance"}
+    if kept & {"significant_drop", "no_significant_gain", "untested"}:
+        kept |= {"significance"}  # the bounds beside a test that could not run still held
+    if "relative_undefined" in kept:
+        kept |= {"min_relative_change", "max_relative_change"}
     only = GateThresholds(
         min=limits.min if "min" in kept else None,
         max=limits.max if "max" in kept else None,
