@@ -98,8 +98,12 @@ CASES = [  # (gate, candidate, baseline, has_baseline, untested) -> the explanat
         "acc: 0.9700: 0.0700 above the maximum 0.9",
     ),
     (
+        (Gate(metric="r2", min_relative_change=-0.02), -0.5, 0.0, True, ""),
+        "r2: -0.5000 vs 0.0000 (-0.5000): relative change undefined (the baseline is 0)",
+    ),
+    (  # a rise from 0 is past any lower bound: it failed as "undefined"
         (Gate(metric="acc", min_relative_change=-0.02), 0.5, 0.0, True, ""),
-        "acc: 0.5000 vs 0.0000 (+0.5000): relative change undefined (the baseline is 0)",
+        "acc: 0.5000 vs 0.0000 (+0.5000): relative change >= -2% holds",
     ),
     (
         (Gate(metric="acc", min_relative_change=-0.02), 0.5, 0.6, True, ""),

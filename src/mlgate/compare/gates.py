@@ -133,8 +133,11 @@ def _change_failures(gate: Gate, change: float, relative: float | None) -> list[
     for kind, bound in relative_bounds:
         if bound is None:
             continue
-        if relative is None:
-            out.append(GateFailure(kind="relative_undefined"))
+        if relative is None and change == 0:  # 0 from a baseline of 0: no change
+            relative = 0.0
+        if relative is None:  # from a baseline of 0 a rise is above every bound, a fall below
+            if (change < 0) == (kind == "min_relative_change"):
+                out.append(GateFailure(kind="relative_undefined"))
         elif _beyond(relative, bound, below=kind == "min_relative_change"):
             out.append(_past(kind, relative, bound))
     return out
