@@ -155,9 +155,9 @@ def test_a_metrics_file_baseline_decides_the_gates_and_the_exit_code(
     assert lines[0].startswith("iris: ")
     assert any(line.startswith("  baseline: worse.json") for line in lines), out
     assert any(line.startswith("  gate passed: accuracy") for line in lines), out
-    assert not (project / ".mlgate/runs").exists() or not list(
-        (project / ".mlgate/runs").glob("*/run.json")
-    )  # a check, not a run: nothing saved as one
+    # a check, not a run: nothing saved as one, not even a folder of its logs
+    assert not (project / ".mlgate/runs").exists() or not list((project / ".mlgate/runs").iterdir())
+    assert not list((project / ".mlgate").glob("check-*"))
 
 
 def test_baseline_none_leaves_the_gates_not_evaluated(
@@ -185,6 +185,7 @@ def test_an_unknown_ref_outside_a_repository_is_bad_input(
         "the baseline named by the command line: 'no-such-branch' names a git ref, but "
     )
     assert "not in a git repository" in found["error"] and found["hint"] == "name a file or none"
+    assert not (project / ".mlgate/runs").exists() or not list((project / ".mlgate/runs").iterdir())
 
 
 @pytest.mark.e2e  # the baseline trains at its commit, in a worktree

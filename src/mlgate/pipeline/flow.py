@@ -130,15 +130,21 @@ def check_model(
                 f"{key}: '{relative}' does not exist",
                 hint="train the model first (mlgate run), or name the file in mlops.yaml",
             )
+    import tempfile
+
     started = _started(manifest, lambda: dt.datetime.now(dt.UTC))
-    ctx = _context(manifest, runs.new_run_id(started.at), observer, env)
-    evaluated = _stage(ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx))
-    # what a comparison says of the data (a pass over each file), unchecked
-    data = stages.described(ctx) if compare else stages.NOT_DESCRIBED
-    trained = stages.as_it_is(ctx)
-    early = _BaselineForTests(ctx, started, (data, trained, evaluated), compare)
-    ran = (data, trained, evaluated, _model_checks(ctx, evaluated, early))
-    return _decided(ctx, started, ran, compare, found=early.found)
+    (manifest.root / ".mlgate").mkdir(exist_ok=True)
+    # what a run keeps (the evaluation's log, ...) goes to a scratch folder, deleted after:
+    # a run folder left without its result was counted among the project's runs
+    with tempfile.TemporaryDirectory(dir=manifest.root / ".mlgate", prefix="check-") as scratch:
+        ctx = _context(manifest, runs.new_run_id(started.at), observer, env, run_dir=Path(scratch))
+        evaluated = _stage(ctx, "evaluate", EvaluateStage, lambda: stages.evaluate(ctx))
+        # what a comparison says of the data (a pass over each file), unchecked
+        data = stages.described(ctx) if compare else stages.NOT_DESCRIBED
+        trained = stages.as_it_is(ctx)
+        early = _BaselineForTests(ctx, started, (data, trained, evaluated), compare)
+        ran = (data, trained, evaluated, _model_checks(ctx, evaluated, early))
+        return _decided(ctx, started, ran, compare, found=early.found)
 
 
 @dataclass(frozen=True)
