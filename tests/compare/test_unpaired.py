@@ -183,3 +183,20 @@ def test_a_metric_without_a_closed_form_or_a_side_without_spread_is_refused() ->
         value_change("r2", rows, same)
     with pytest.raises(ValueError, match="fewer than two rows"):
         value_change("mae", rows, (np.array([1.0]), np.array([2.0])))
+
+
+def test_a_figure_that_divides_by_zero_is_undefined_not_zero() -> None:
+    """40 labelled rows, all negative: recall was "0.0000" with a test of it, and
+    resamples with no positive row scored f1 0 where they have no f1."""
+    before, negative = np.array([[100, 5], [4, 60]]), np.array([[40, 0], [0, 0]])
+    for metric, why in (
+        ("recall", "no row is of the positive class"),
+        ("precision", "no row was predicted positive"),
+        ("f1", "no row is of the positive class, nor predicted so"),
+    ):
+        with pytest.raises(ValueError, match=f"{metric} is undefined on the labelled rows: {why}"):
+            label_change(metric, before, negative, positive_index=1)
+    assert counts.undefined("f1", np.array([[[40, 0], [0, 0]], [[39, 1], [0, 0]]])).tolist() == [
+        True,
+        False,
+    ]

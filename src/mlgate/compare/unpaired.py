@@ -43,13 +43,24 @@ def label_change(
 ) -> PairedTest:
     """`metric` of confusion table `after` minus that of `before` (K x K counts each).
     ValueError when no test can be taken (said in its words)."""
+    sides = ("the version's test rows", "the labelled rows")
+    for side, table in zip(sides, (before, after), strict=True):
+        if counts.undefined(metric, np.asarray(table), positive_index=positive_index):
+            raise ValueError(f"{metric} is undefined on {side}: {why_undefined(metric)}")
     shares = [_share(metric, np.asarray(t, np.float64), positive_index) for t in (before, after)]
     if shares[0] is not None and shares[1] is not None:
         rows = int(np.asarray(after).sum())
         return _two_proportions(shares[0], shares[1], rows=rows, confidence=confidence)
     rng = np.random.default_rng(seed)
     drawn = [_resampled(np.asarray(t, np.float64), resamples, rng) for t in (before, after)]
-    values = [counts.label_metric(metric, t, positive_index=positive_index) for t in drawn]
+    values = [  # a resample where the metric divides by zero is left out, not scored 0
+        np.where(
+            counts.undefined(metric, t, positive_index=positive_index),
+            np.nan,
+            counts.label_metric(metric, t, positive_index=positive_index),
+        )
+        for t in drawn
+    ]
     for side, resampled in zip(
         ("the version's test rows", "the labelled rows"), values, strict=True
     ):
@@ -73,6 +84,17 @@ def label_change(
         confidence=confidence,
         method=UNPAIRED_COUNTS,
     )
+
+
+def why_undefined(metric: str) -> str:
+    """What a figure `counts.undefined` finds undefined lacks."""
+    if metric == "precision":
+        return "no row was predicted positive"
+    if metric == "recall":
+        return "no row is of the positive class"
+    if metric in ("f1", "jaccard"):
+        return "no row is of the positive class, nor predicted so"
+    return "a class has no row (or none predicted) to divide by"
 
 
 def _share(metric: str, table: np.ndarray, positive: int) -> tuple[float, float] | None:

@@ -69,6 +69,21 @@ def label_metric(name: str, tables: np.ndarray, *, positive_index: int = 1) -> n
         return _SCORES[name](t)
 
 
+def undefined(name: str, tables: np.ndarray, *, positive_index: int = 1) -> np.ndarray:
+    """Where `name` divides by zero on each table, as scikit-learn warns it does and
+    returns 0 (zero_division), and a run says "not computed": precision with nothing
+    predicted positive, recall with no positive row, f1 and jaccard with neither. True
+    where the figure `label_metric` gives is that 0. (A macro average scores such a class
+    0, as scikit-learn does, and is computed.)"""
+    t = _Totals(np.asarray(tables, dtype=np.float64))
+    k = positive_index
+    if name in ("precision", "recall", "f1", "jaccard"):
+        of = {"precision": t.pred, "recall": t.true}.get(name, t.true + t.pred)
+        found: np.ndarray = of[..., k] == 0
+        return found
+    return np.zeros(t.n.shape, dtype=bool)
+
+
 class _Totals:
     """The sums every metric starts from, computed once per batch."""
 
