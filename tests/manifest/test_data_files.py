@@ -213,6 +213,19 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
             b"{'age': 30}\n",
             "'data/test.jsonl' cannot be read as jsonl: its first line is not a JSON record",
         ),
+        (  # read as CSV it was "not UTF-8 text: convert it with iconv", which would ruin it
+            "test.csv",
+            b"PAR1\x15\x04\x15\x10\x15\x14L\x15\x02\x15\x00\x12\x00\x00\x08\x1c\xff\xfe",
+            "'data/test.csv' cannot be read as csv: it is a Parquet file, not csv: set "
+            "data.format: parquet, or leave data.format out and name the file .parquet",
+        ),
+        (
+            "test.jsonl",
+            b'[{"age": 30, "plan": "pro", "churned": 0}]\n',
+            "'data/test.jsonl' cannot be read as jsonl: it is one JSON array, not JSON Lines "
+            "(one record per line): write it with pandas' to_json(path, orient='records', "
+            "lines=True)",
+        ),
         (  # the first line alone was read: a Latin-1 second one was "valid"
             "test.jsonl",
             '{"age": 30, "plan": "pro"}\n{"age": 31, "plan": "caf\u00e9"}\n'.encode("latin-1"),

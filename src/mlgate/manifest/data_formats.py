@@ -94,8 +94,12 @@ def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
         if path.stat().st_size == 0:
             return "it is empty"
         with open(path, "rb") as handle:
-            if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-                return f"it is UTF-16 text, not UTF-8: convert it, e.g. {to_utf8('utf-16', named)}"
+            start = handle.read(64)
+        if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return f"it is UTF-16 text, not UTF-8: convert it, e.g. {to_utf8('utf-16', named)}"
+        other = _other_format(start, fmt)
+        if other:
+            return other
         if fmt == "csv":
             return header_problem(path)
         if fmt == "parquet":
@@ -118,6 +122,24 @@ def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
         return f"its first line is not a JSON record ({exc})" if fmt == "jsonl" else str(exc)
     except OSError as exc:
         return exc.strerror or str(exc)
+    return None
+
+
+def _other_format(start: bytes, fmt: str) -> str | None:
+    """A file whose first bytes are another format's than the one it is read as: a
+    Parquet file read as CSV was "not UTF-8 text: convert it with iconv", advice that
+    would have ruined it; a JSON array read as JSON Lines."""
+    if start.startswith(b"PAR1") and fmt != "parquet":
+        return (
+            f"it is a Parquet file, not {fmt}: set data.format: parquet, or leave data.format "
+            "out and name the file .parquet"
+        )
+    text = start.lstrip(codecs.BOM_UTF8).lstrip()
+    if fmt == "jsonl" and text.startswith(b"["):
+        return (
+            "it is one JSON array, not JSON Lines (one record per line): write it with "
+            "pandas' to_json(path, orient='records', lines=True)"
+        )
     return None
 
 
