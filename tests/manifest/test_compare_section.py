@@ -83,8 +83,14 @@ def test_the_default_is_auto_with_no_gates(write: Callable[[str], Path]) -> None
 
 def test_a_gate_on_an_unknown_metric_names_the_closest(write: Callable[[str], Path]) -> None:
     found = problems(write("compare:\n  gates:\n    f1_macr: {min: 0.5}\n"))
-    assert len(found) == 1 and found[0].startswith("mlops.yaml:6:5: compare.gates: found 'f1_macr'")
+    assert len(found) == 1 and found[0].startswith(
+        "mlops.yaml:6:5: compare.gates.f1_macr: found 'f1_macr'"
+    )
     assert "did you mean 'f1_macro'?" in found[0]
+    # the third gate misspelt is located at its own line, not at the first gate's
+    gates = "    accuracy: {min_change: -0.01}\n    roc_auc: {min: 0.5}\n    f1_mcro: {min: 0.5}\n"
+    (third,) = problems(write("compare:\n  gates:\n" + gates))
+    assert third.startswith("mlops.yaml:8:5: compare.gates.f1_mcro: found 'f1_mcro'")
 
 
 def test_crossed_bounds_a_missing_file_and_a_wrong_task_are_all_reported(

@@ -94,6 +94,8 @@ def _explain(error: Any) -> Iterator[Finding]:
                 yield path, f"missing required key '{key}'" + (f" ({what})" if what else ""), True
     elif kind == "type":
         yield path, f"expected {_expected_types(expected)}, found {_found(instance)}", False
+    elif kind == "enum" and "propertyNames" in error.schema_path:  # a key that is no name
+        yield (*path, instance), _not_one_of(instance, expected), True
     elif kind == "enum":
         yield path, _not_one_of(instance, expected), False
     elif kind == "const":
