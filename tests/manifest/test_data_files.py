@@ -213,6 +213,12 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
             b"{'age': 30}\n",
             "'data/test.jsonl' cannot be read as jsonl: its first line is not a JSON record",
         ),
+        (  # the model was handed the first 'age' (ids) where the second was meant
+            "test.csv",
+            b"age,age,plan,churned\n1,30,pro,0\n",
+            "'data/test.csv' cannot be read as csv: the header names \"age\" twice (columns 1 "
+            "and 2): give each column its own name",
+        ),
         (  # read as CSV it was "not UTF-8 text: convert it with iconv", which would ruin it
             "test.csv",
             b"PAR1\x15\x04\x15\x10\x15\x14L\x15\x02\x15\x00\x12\x00\x00\x08\x1c\xff\xfe",

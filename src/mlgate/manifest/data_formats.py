@@ -146,7 +146,21 @@ def _other_format(start: bytes, fmt: str) -> str | None:
 def header_problem(path: Path) -> str | None:
     """Why a CSV's header would not be read as the columns it names, if it would not."""
     names = _csv_header(path) or []
-    return _quote_in(names) or _other_separator(names, separator(path))
+    return _quote_in(names) or _other_separator(names, separator(path)) or _repeated(names)
+
+
+def _repeated(names: list[str]) -> str | None:
+    """A column named twice: pandas renames the second `ages.1`, polars refuses, and a
+    model was handed the first (an id column) where the second was meant."""
+    seen: dict[str, int] = {}
+    for place, name in enumerate(names, 1):
+        if name in seen:
+            return (
+                f"the header names {json.dumps(name)} twice (columns {seen[name]} and {place}): "
+                "give each column its own name"
+            )
+        seen[name] = place
+    return None
 
 
 def _quote_in(names: list[str]) -> str | None:
