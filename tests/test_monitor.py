@@ -493,6 +493,17 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
     assert disagree.value.message.startswith("labels.jsonl and the rows' own species disagree")
     with pytest.raises(UserError, match=r"labels are joined to the rows by data\.id"):
         joined(data, tmp_path / "labels.jsonl", promoted.manifest)
+    # ids written with leading zeros below 100 joined in part: the rest were "labels for
+    # rows the data does not hold", and the labelled rows a biased part (ids >= 100)
+    some = labels.assign(row_id=[f"{i:03d}" if i < 10 else f"{i}" for i in range(100)])
+    some.to_json(tmp_path / "some.jsonl", orient="records", lines=True)
+    with pytest.raises(UserError) as partly:
+        joined(data, tmp_path / "some.jsonl")
+    assert partly.value.message == (
+        "some.jsonl: 10 labels have ids written otherwise than the production rows' row_id "
+        "(data.id) ('000' for '0', '001' for '1', '002' for '2', ...): joined as written they "
+        "would be left out"
+    )
     # ids written another way join no row: "labels for 0 of 120 rows", exit 0, was all
     padded = labels.assign(row_id=[f"{i:03d}" for i in range(100)])
     padded.to_json(tmp_path / "padded.jsonl", orient="records", lines=True)

@@ -425,7 +425,8 @@ def _performance(
     testable = len(rows) >= MIN_LABELLED
     if not testable:
         said.append(
-            f"the {words.count(len(rows), 'labelled row')} are too few to test against the "
+            f"the {words.count(len(rows), 'labelled row')} {'is' if len(rows) == 1 else 'are'} "
+            "too few to test against the "
             f"version's figures (at least {MIN_LABELLED}): their figures are given, and no "
             "decay nor concept drift is judged from them"
         )
@@ -569,12 +570,37 @@ def _with_labels(
     matched = int(keys.isin(arrived.keys()).sum())
     if arrived and not matched:
         raise _none_joined(shown, key, list(arrived), keys.tolist())
-    strays = len(set(arrived) - set(keys))
+    stray_ids = set(arrived) - set(keys)
+    _written_alike(shown, key, stray_ids, set(keys))
+    strays = len(stray_ids)
     said.append(
         f"{shown}: labels for {words.of(matched, len(table), 'row')}"
         + (f"; the data has no row for {words.count(strays, 'label')}" if strays else "")
     )
     return table
+
+
+def _written_alike(shown: str, key: str, strays: set[str], held: set[str]) -> None:
+    """Labels whose ids match no row as written but would without leading zeros or
+    spaces ("007" for 7): joined in part, the rest said to be "rows the data does not
+    hold", the labelled rows were those ids >= 100 alone, a biased part of the data."""
+    loose = {_loose(k): k for k in held}
+    alike = sorted((s, loose[_loose(s)]) for s in strays if _loose(s) in loose)
+    if alike:
+        pairs = ", ".join(f"{words.clip(s, 40)!r} for {words.clip(r, 40)!r}" for s, r in alike[:3])
+        raise UserError(
+            f"{shown}: {words.count(len(alike), 'label')} "
+            f"{'has an id' if len(alike) == 1 else 'have ids'} written otherwise than the "
+            f"production rows' {key} (data.id) ({pairs}"
+            f"{', ...' if len(alike) > 3 else ''}): joined as written they would be left out",
+            hint=f"write {key} in the labels file as the production rows write it",
+        )
+
+
+def _loose(key: str) -> str:
+    """An id with its spaces and leading zeros dropped: "007" and " 7" are 7."""
+    stripped = key.strip()
+    return stripped.lstrip("0") or "0" if stripped.isdigit() else stripped
 
 
 def _none_joined(shown: str, key: str, given: list[str], held: list[str]) -> UserError:
@@ -597,7 +623,8 @@ def _once_each(ids: pd.Series, where: str, hint: str) -> None:
     if len(repeated):
         named = ", ".join(repr(v) for v in list(dict.fromkeys(repeated))[:3])
         raise UserError(
-            f"{where}{words.count(len(repeated), 'id')} appear more than once (such as {named})",
+            f"{where}{words.count(len(repeated), 'id')} "
+            f"{'appears' if len(repeated) == 1 else 'appear'} more than once (such as {named})",
             hint=hint,
         )
 
