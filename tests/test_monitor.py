@@ -115,7 +115,8 @@ def test_a_shifted_column_is_named_and_the_command_exits_1(
     assert said["actual"] == {} and said["estimates"] == [] and NOT_ESTIMATED in said["said"]
     main(["monitor", "-C", str(promoted.root), "--data", str(path)])
     text = capsys.readouterr().out
-    assert text.startswith(f"{path}: 120 rows against v0.1.0 (production)")
+    # the verdict leads, as in the Markdown: the text never said the data drifted
+    assert text.startswith(f"iris: production data drifted\n{path}: 120 rows against v0.1.0 ")
     assert NOT_ESTIMATED in text and "not to be trusted" not in text
 
 

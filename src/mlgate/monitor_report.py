@@ -15,15 +15,21 @@ from mlgate.report.blocks import details
 from mlgate.report.inert import escape
 
 
+def headline(name: str, found: Monitored) -> str:
+    """The run's verdict in a line, as the text and the Markdown both lead with it:
+    "churn: production data drifted, performance decayed"."""
+    state = "drifted" if found.drifted else "steady"
+    doubt = "" if found.reliable else ", performance estimate not to be trusted"
+    doubt += ", performance decayed" if found.decay else ""
+    return f"{name}: production data {state}{doubt}"
+
+
 def markdown(name: str, found: Monitored, past: History, *, charts: bool = True) -> str:
     """The run `found` of model `name`, with the history it belongs to (drawn unless
     `charts` is off: an issue's text should change when the data does, not every run)."""
     mark = "❌" if found.attention else "✅"
-    state = "drifted" if found.drifted else "steady"
-    doubt = "" if found.reliable else ", performance estimate not to be trusted"
-    doubt += ", performance decayed" if found.decay else ""
     parts = [
-        f"## {mark} {escape(name)}: production data {state}{doubt}",
+        f"## {mark} {escape(headline(name, found))}",
         f"{words.count(found.rows, 'row')} of {escape(found.data)} against "
         f"**{escape(found.version)}** ({escape(found.stage)}), "
         f"{found.labelled:,} of them labelled.",

@@ -61,11 +61,12 @@ def monitor(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_FAILED if found.attention else EXIT_PASSED
-    if args.format == "markdown":
-        from mlgate import monitor_report
+    from mlgate import monitor_report
 
+    if args.format == "markdown":
         print(monitor_report.markdown(loaded.name, found, past))
         return EXIT_FAILED if found.attention else EXIT_PASSED
+    print(monitor_report.headline(loaded.name, found))
     print(f"{found.data}: {words.count(found.rows, 'row')} against {found.version} ({found.stage})")
     if found.drift is not None:
         print(drift_tables.text((found.drift,)))
@@ -89,7 +90,9 @@ def monitor(args: argparse.Namespace) -> int:
                 f"p {numbers.p_is(change.p_value)})"
             )
         print(line)
-    for line in (*found.decay, *found.said):
+    for line in found.decay:
+        print(f"decayed: {line}")
+    for line in found.said:
         print(line)
     runs = words.count(len(past.entries), "recorded run")
     print(f"history: {runs}" + ("" if args.record else " (this one not recorded: --record)"))
