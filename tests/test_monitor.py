@@ -494,6 +494,16 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
     assert disagree.value.message.startswith("labels.jsonl and the rows' own species disagree")
     with pytest.raises(UserError, match=r"labels are joined to the rows by data\.id"):
         joined(data, tmp_path / "labels.jsonl", promoted.manifest)
+    # a label left blank was dropped without a word, and a file of none was "labels for 0"
+    blanks = labels.assign(species=labels["species"].where(labels.index >= 2, None))
+    blanks.to_csv(tmp_path / "blanks.csv", index=False)
+    assert (
+        "blanks.csv: 2 rows without a label, left out" in joined(data, tmp_path / "blanks.csv").said
+    )
+    (tmp_path / "header.csv").write_text("row_id,species\n")
+    with pytest.raises(UserError) as none_given:
+        joined(data, tmp_path / "header.csv")
+    assert none_given.value.message == "header.csv holds no label (no row under its header)"
     # ids written with leading zeros below 100 joined in part: the rest were "labels for
     # rows the data does not hold", and the labelled rows a biased part (ids >= 100)
     some = labels.assign(row_id=[f"{i:03d}" if i < 10 else f"{i}" for i in range(100)])

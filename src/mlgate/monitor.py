@@ -543,7 +543,20 @@ def _with_labels(
             )
     if key not in table.columns:
         raise UserError(f"the production rows have no column '{key}' (data.id) to join to")
+    blank = int(given[target].isna().sum())
     given = given[given[target].notna()]
+    if given.empty:
+        raise UserError(
+            f"{shown} holds no label"
+            + (
+                f" ({words.count(blank, 'row')} without one)"
+                if blank
+                else " (no row under its header)"
+            ),
+            hint=f"write each labelled row's {key} and {target}",
+        )
+    if blank:  # left out, and said: they were dropped without a word
+        said.append(f"{shown}: {words.count(blank, 'row')} without a label, left out")
     ids = given[key].map(_key)
     _once_each(ids, f"{shown}: ", "give each row's label once")
     arrived = dict(zip(ids, given[target], strict=True))
