@@ -483,7 +483,7 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
     with pytest.raises(UserError) as rows_twice:
         joined(tmp_path / "rows-twice.csv", tmp_path / "labels.jsonl")
     assert rows_twice.value.message.startswith(
-        "the production rows: 7 ids appear more than once (such as '0', '1', '2')"
+        "rows-twice.csv: 7 ids appear more than once (such as '0', '1', '2')"
     )
     # a row labelled in the file and in the labels file, differently: the file's own label
     # won, silently, and "labels for 120 of 120 rows" was said
@@ -678,3 +678,16 @@ def test_a_regressions_markdown_names_its_test_and_charts_its_first_metric(
         "| rmse",
         "| r2",
     ]
+
+
+def test_a_labels_file_that_is_not_there_or_a_folder_is_said_so(
+    promoted: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing file was "not a file", with no hint."""
+    path = production(promoted, tmp_path, labels=False)
+    args = ["monitor", "-C", str(promoted.root), "--data", str(path), "--labels"]
+    assert main([*args, str(tmp_path / "nope.csv")]) == 2
+    assert f"--labels: '{tmp_path / 'nope.csv'}' does not exist" in capsys.readouterr().err
+    assert main([*args, str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"--labels: '{tmp_path}' is not a file" in err and "name a file, not a folder" in err

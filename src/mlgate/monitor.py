@@ -162,8 +162,12 @@ def _local(named: Named, scratch: Path, show: Callable[[Path], str] | None) -> t
         scratch.mkdir(parents=True, exist_ok=True)
         return remote.fetched(named.name, scratch), named.name
     name = show(named.path) if show else named.name
+    if not named.path.exists():
+        raise UserError(
+            f"{named.by}: '{name}' does not exist", hint="name the file from where you run mlgate"
+        )
     if not named.path.is_file():
-        raise UserError(f"{named.by}: '{name}' is not a file")
+        raise UserError(f"{named.by}: '{name}' is not a file", hint="name a file, not a folder")
     return named.path, name
 
 
@@ -249,7 +253,7 @@ def monitor(
         )
         table = frame.to_pandas()
         if labels is not None:
-            table = _with_labels(manifest, table, *labels, said)
+            table = _with_labels(manifest, table, *labels, said, rows_from=shown)
         named = labels[1] if labels is not None else shown  # where the labels came from
         performance = _performance(manifest, run, model, table, said, shown, named)
     estimates = performance.estimates
@@ -522,7 +526,13 @@ def _targets(table: pd.DataFrame, target: str, labels_from: str) -> tuple[np.nda
 
 
 def _with_labels(
-    manifest: Manifest, table: pd.DataFrame, path: Path, shown: str, said: list[str]
+    manifest: Manifest,
+    table: pd.DataFrame,
+    path: Path,
+    shown: str,
+    said: list[str],
+    *,
+    rows_from: str = "the production rows",
 ) -> pd.DataFrame:
     """`table` with the target filled in from the labels file, row by row through data.id
     (ids compared as text: a CSV's 7 and a Parquet's "7" are one row)."""
@@ -562,7 +572,7 @@ def _with_labels(
     arrived = dict(zip(ids, given[target], strict=True))
     keys = table[key].map(_key)
     # a label joined to two rows would count twice ("labels for 307 of 620 rows" of 300)
-    _once_each(keys, "the production rows: ", "each row's id (data.id) must be its own")
+    _once_each(keys, f"{rows_from}: ", "each row's id (data.id) must be its own")
     table = table.copy()
     labels = keys.map(arrived)
     had = table.get(target)
