@@ -822,3 +822,42 @@ def test_a_logarithmic_metric_outside_its_domain_says_why_and_warns_of_nothing(
             paired_test(
                 metric, y_true=y, candidate_pred=y + 1.0, baseline_pred=y + 2.0, n_classes=0
             )
+
+
+def test_two_models_macro_averages_are_over_the_same_classes() -> None:
+    """On rows without class 0, a baseline that predicts class 0 once was averaged over 10
+    classes and the candidate over 9: its f1_macro change came out a gain when on the
+    same classes it is a loss."""
+    from mlgate.compare.paired import Paired, on_rows
+
+    rng = np.random.default_rng(2)
+    y = rng.integers(1, 10, 400)  # no row of class 0
+    baseline = np.where(rng.random(400) < 0.9, y, rng.integers(1, 10, 400))
+    baseline[0] = 0  # one row predicted class 0
+    candidate = np.where(rng.random(400) < 0.86, y, rng.integers(1, 10, 400))
+    shared = [  # both over the 10 classes one of them or the truth holds
+        skm.f1_score(y, pred, labels=list(range(10)), average="macro", zero_division=0)
+        for pred in (candidate, baseline)
+    ]
+    rows = Paired(
+        y_true=y,
+        candidate_pred=candidate,
+        baseline_pred=baseline,
+        candidate_scores=None,
+        baseline_scores=None,
+        n_classes=10,
+        positive_index=1,
+        same_data=True,
+    )
+    ours, theirs = (
+        on_rows("f1_macro", rows, candidate, None),
+        on_rows("f1_macro", rows, baseline, None),
+    )
+    assert (ours, theirs) == pytest.approx(shared, rel=1e-12)
+    alone = skm.f1_score(y, candidate, average="macro") - skm.f1_score(y, baseline, average="macro")
+    assert alone > 0 > ours - theirs  # each on its own classes: a gain; on the same: a loss
+    test = paired_test(
+        "f1_macro", y_true=y, candidate_pred=candidate, baseline_pred=baseline, n_classes=10
+    )
+    assert test.delta == pytest.approx(ours - theirs, rel=1e-12)
+    assert test.ci_low < test.delta < test.ci_high

@@ -59,9 +59,13 @@ class Paired:
 
 
 def on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | None) -> float | None:
-    """One side's figure on the paired rows; None where it is undefined on them."""
+    """One side's figure on the paired rows; None where it is undefined on them. A macro
+    average is over the classes either model or the truth holds on these rows, for both
+    sides alike (counts.shared_classes)."""
     from mlgate.model.metrics import compute
 
+    if name.endswith("_macro") and paired.n_classes:
+        return _macro_on_rows(name, paired, pred)
     classes: list[object] | None = list(range(paired.n_classes)) if paired.n_classes else None
     try:
         value = compute(
@@ -70,6 +74,22 @@ def on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | No
     except ValueError:
         return None
     return finite(value)
+
+
+def _macro_on_rows(name: str, paired: Paired, pred: np.ndarray) -> float | None:
+    from mlgate.model import counts
+
+    k = paired.n_classes + 1  # a label the model does not know is one class more
+
+    def table(said: np.ndarray) -> np.ndarray:
+        known = [np.where((a >= 0) & (a < k - 1), a, k - 1) for a in (paired.y_true, said)]
+        return counts.confusion(known[0], known[1], k)
+
+    if not len(paired.y_true):
+        return None
+    present = counts.shared_classes(table(paired.candidate_pred), table(paired.baseline_pred))
+    value = counts.label_metric(name, table(np.asarray(pred)), present=present)
+    return finite(float(value))
 
 
 def recorded(test: PairedTest, detectable: float | None = None) -> Significance:

@@ -40,7 +40,7 @@ from mlgate.compare.distributions import (
 )
 from mlgate.manifest.metrics import METRICS
 from mlgate.model import calibration
-from mlgate.model.counts import LABEL_METRICS, label_metric
+from mlgate.model.counts import LABEL_METRICS, label_metric, shared_classes
 
 BINNED = "paired bootstrap of binned calibration gaps"
 
@@ -245,9 +245,11 @@ def _counts_bootstrap(
     sides = (true * k + occupied // k % k, true * k + occupied % k)  # each model's table
 
     def deltas(draws: np.ndarray) -> np.ndarray:
+        both = [tables(draws, side, (k, k)) for side in sides]
+        present = shared_classes(*both)  # one set of classes for both models' averages
         cand_value, base_value = (
-            label_metric(metric, tables(draws, side, (k, k)), positive_index=positive_index)
-            for side in sides
+            label_metric(metric, table, positive_index=positive_index, present=present)
+            for table in both
         )
         delta: np.ndarray = cand_value - base_value  # label_metric's tables are untyped
         return delta
