@@ -282,9 +282,8 @@ def test_a_gate_on_an_undefined_metric_says_why_in_its_own_line(tmp_path) -> Non
     stage = comparison.compare(manifest, candidate, found, worded=gate_text.worded)
     (gate,) = stage.gates
     assert (gate.status, gate.significance, gate.missing_why) == ("failed", None, why)
-    assert gate.explanation == (
-        f"mape: no value on the candidate side ({why}), so the gate cannot hold"
-    )
+    assert gate.missing == "both"  # the baseline's mape is as undefined as the candidate's
+    assert gate.explanation == f"mape: no value on either side ({why}), so the gate cannot hold"
     assert gate.warning == ""  # said in the line, not twice
     said = text.render(replace(candidate, compare=stage))
     assert said.count(why) == 1  # the metric's own "not computed" line is the gate's

@@ -259,7 +259,11 @@ def _gate(
         significance=significance,
         power=power,
         untested=untested,
-        missing_why=(untested or said[side].get(gate.metric)) if side is not None else None,
+        missing_why=(
+            (untested or said["candidate" if side == "both" else side].get(gate.metric))
+            if side is not None
+            else None
+        ),
     )
 
 

@@ -65,7 +65,13 @@ def decide(
         thresholds=thresholds(gate),
     )
     if cand is None or (has_baseline and base is None and _relative(gate)):
-        side: Literal["candidate", "baseline"] = "candidate" if cand is None else "baseline"
+        side: Literal["candidate", "baseline", "both"] = (
+            "baseline"
+            if cand is not None
+            else "both"
+            if has_baseline and base is None
+            else "candidate"
+        )
         # `missing: pass` excuses the comparison, not the candidate's own bounds: with no
         # baseline at all they were checked, and a baseline without the metric skipped them
         own = tuple(_absolute_failures(gate, cand)) if cand is not None else ()

@@ -145,9 +145,10 @@ def failed(values_said: str, failures: list[str]) -> str:
 def missing(side: str, *, allowed: bool, why: str | None = None) -> str:
     """ "no value on the candidate side (why), so the gate cannot hold"."""
     told = f" ({why})" if why else ""
+    where = "on either side" if side == "both" else f"on the {side} side"
     if allowed:
-        return f"no value on the {side} side{told}; allowed by the gate"
-    return f"no value on the {side} side{told}, so the gate cannot hold"
+        return f"no value {where}{told}; allowed by the gate"
+    return f"no value {where}{told}, so the gate cannot hold"
 
 
 def absolute_only(candidate: float) -> str:

@@ -452,7 +452,7 @@ class GateResult:
     warning: str = ""  # e.g. the test set is too small to detect the margin asked for
     thresholds: GateThresholds | None = None  # None: a run.json from before the values
     failures: tuple[GateFailure, ...] = ()
-    missing: Literal["candidate", "baseline"] | None = None  # the side without a value
+    missing: Literal["candidate", "baseline", "both"] | None = None  # the side(s) without one
     power: PowerShortfall | None = None  # the rows cannot detect the margin asked for
     untested: str | None = None  # why the paired rows gave no test (None: tested, or unpaired)
     missing_why: str | None = None  # why `missing`'s side has no value, where it was said
