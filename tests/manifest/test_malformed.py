@@ -291,6 +291,22 @@ CASES = [
         ],
     ),
     (
+        "metric-named-as-scikit-learn-names-it",
+        sub("[accuracy, f1_macro]", "[accuracy, roc_auc_score]"),
+        [
+            "mlops.yaml:14:23: evaluate.metrics[1]: found 'roc_auc_score'; did you mean "
+            f"'roc_auc'? ({len(METRICS)} names are allowed: `mlgate schema` lists them)",
+        ],
+    ),
+    (
+        "metric-unlike-any",
+        sub("[accuracy, f1_macro]", "[accuracy, zzz]"),
+        [
+            "mlops.yaml:14:23: evaluate.metrics[1]: found 'zzz' "
+            f"({len(METRICS)} names are allowed: `mlgate schema` lists them)",
+        ],
+    ),
+    (
         "metric-typo-two-ways",  # f1_micro alone was offered, though f1_macro is as close
         sub("[accuracy, f1_macro]", "[accuracy, f1_mcro]"),
         [

@@ -191,6 +191,20 @@ SYNONYMS = {
     "regressor": "regression",
     "benjamini-hochberg": "bh",
     "fdr": "bh",
+    # scikit-learn's names for metrics mlgate names shortly
+    "mean_absolute_error": "mae",
+    "mean_squared_error": "mse",
+    "root_mean_squared_error": "rmse",
+    "mean_absolute_percentage_error": "mape",
+    "median_absolute_error": "median_ae",
+    "mean_squared_log_error": "msle",
+    "root_mean_squared_log_error": "rmsle",
+    "auc": "roc_auc",
+    "macro_f1": "f1_macro",
+    "mcc": "matthews_corrcoef",
+    "kappa": "cohen_kappa",
+    "logloss": "log_loss",
+    "brier": "brier_score",
 }
 
 
@@ -199,8 +213,11 @@ def _not_one_of(instance: object, allowed: list[object]) -> str:
     names = [str(a) for a in allowed]
     listed = f"expected one of: {', '.join(names)}"
     if isinstance(instance, str):
+        plain = instance.lower().removesuffix("_score")  # f1_score, r2_score, roc_auc_score
         exact = [
-            n for n in names if n.lower() in (instance.lower(), SYNONYMS.get(instance.lower()))
+            n
+            for n in names
+            if n.lower() in (instance.lower(), plain, SYNONYMS.get(instance.lower()))
         ]
         close = exact or spelling.closest(instance, names)
         if close and len(names) > LISTED:
@@ -210,6 +227,10 @@ def _not_one_of(instance: object, allowed: list[object]) -> str:
             )
         if close:
             return f"found {_found(instance)}, {listed}; {spelling.did_you_mean(close)}"
+    if len(names) > LISTED:  # 64 names inline said less than where to read them
+        return (
+            f"found {_found(instance)} ({len(names)} names are allowed: `mlgate schema` lists them)"
+        )
     return f"found {_found(instance)}, {listed}"
 
 
