@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import numpy as np
+import pandas as pd
 import pytest
 
 from mlgate import manifest as mf
@@ -274,9 +275,13 @@ def test_a_predict_that_never_returns_is_stopped_at_the_timeout(make_repo, kind:
 
 
 def test_a_predict_proba_or_a_load_that_never_returns_is_named(make_repo) -> None:
+    import io
+
     from tests.model.bad_models import BadProbabilities, SlowToLoad
 
-    root = with_model(make_repo, BadProbabilities("sleep", ["a", "b"]))
+    test = pd.read_csv(io.StringIO(projects.diabetes_files()["data/test.csv"]))
+    known = sorted(test["target"].unique())[:2]  # classes the test labels hold: it is scored
+    root = with_model(make_repo, BadProbabilities("sleep", known))
     assert failed_evaluation(root).startswith(
         "the model did not finish within 3s (model.predict_proba on 111 rows)"
     )
