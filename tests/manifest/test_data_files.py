@@ -151,7 +151,8 @@ def test_a_declared_column_missing_from_a_file_is_located_at_its_key(root: Path)
 
 
 def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
-    (root / "data/train.csv").write_text(",".join(f"c{i}" for i in range(500)) + ",churn\n")
+    header = ",".join(f"c{i}" for i in range(500)) + ",churn\n"
+    (root / "data/train.csv").write_text(header + ",".join(["1"] * 501) + "\n")
     (root / "data/test.csv").write_text("")
     assert problems(manifest(), root) == [
         "mlops.yaml:4:9: data.test: 'data/test.csv' cannot be read as csv: it is empty",
@@ -212,6 +213,11 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
             "test.jsonl",
             b"{'age': 30}\n",
             "'data/test.jsonl' cannot be read as jsonl: its first line is not a JSON record",
+        ),
+        (  # a header and no row under it: validate said valid, and the run refused it
+            "test.csv",
+            b"age,plan,churned\n",
+            "'data/test.csv' cannot be read as csv: it has no rows, only a header",
         ),
         (  # the model was handed the first 'age' (ids) where the second was meant
             "test.csv",

@@ -101,7 +101,7 @@ def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
         if other:
             return other
         if fmt == "csv":
-            return header_problem(path)
+            return header_problem(path) or _header_alone(path, _csv_header(path) or [])
         if fmt == "parquet":
             parquet_columns(path)
         else:  # the start decoded whole, as a CSV's is: a later line's Latin-1 is found too
@@ -147,6 +147,22 @@ def header_problem(path: Path) -> str | None:
     """Why a CSV's header would not be read as the columns it names, if it would not."""
     names = _csv_header(path) or []
     return _quote_in(names) or _other_separator(names, separator(path)) or _repeated(names)
+
+
+def _header_alone(path: Path, names: list[str]) -> str | None:
+    """A header and no row under it: validate called it valid, and the run refused it."""
+    if not names:
+        return None
+    with open(path, "rb") as handle:
+        start = handle.read(HEADER_BYTES)
+    if len(start) == HEADER_BYTES:
+        return None  # rows may follow past what was read
+    text = start.decode("utf-8-sig", errors="replace")
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator(path))
+    next(records, None)
+    if any(any(field.strip() for field in row) for row in records):
+        return None
+    return "it has no rows, only a header"
 
 
 def _repeated(names: list[str]) -> str | None:
