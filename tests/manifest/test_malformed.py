@@ -291,6 +291,11 @@ CASES = [
         ],
     ),
     (
+        "id-is-the-target",  # it trained, then failed at evaluation
+        sub("  target: churned\n", "  target: churned\n  id: churned\n"),
+        ["mlops.yaml:6:7: data.id: 'churned' is the target column; data.id names the row's id"],
+    ),
+    (
         "metric-named-as-scikit-learn-names-it",
         sub("[accuracy, f1_macro]", "[accuracy, roc_auc_score]"),
         [

@@ -726,6 +726,9 @@ def _metric_names(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
 
 
 def _feature_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    key, target = _get(raw, "data", "id"), _get(raw, "data", "target")
+    if isinstance(key, str) and key == target:  # it trained, then failed at evaluation
+        yield ("data", "id"), f"'{key}' is the target column; data.id names the row's id", False
     features = _get(raw, "data", "features")
     if not isinstance(features, list):
         return
