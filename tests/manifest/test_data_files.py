@@ -289,3 +289,14 @@ def test_a_data_file_whose_format_cannot_be_told_is_located(root: Path) -> None:
     ]
     text = manifest(train="data/train.txt").replace("  target:", "  format: csv\n  target:")
     assert parse(text.encode(), name="mlops.yaml", root=root).data.format == "csv"
+
+
+def test_a_robustness_checks_column_missing_from_the_test_file_is_located(root: Path) -> None:
+    """validate called it valid; the run trained, then failed the check (exit 1)."""
+    checks = "model_checks:\n  - {invariance: agee}\n  - {noise: [age, plam], scale: 0.05}\n"
+    assert problems(manifest(more=checks), root) == [
+        "mlops.yaml:9:18: model_checks[0].invariance: column 'agee' is not in data/test.csv; "
+        "its columns: age, plan, churned; did you mean 'age'?",
+        "mlops.yaml:10:19: model_checks[1].noise[1]: column 'plam' is not in data/test.csv; its "
+        "columns: age, plan, churned; did you mean 'plan'?",
+    ]

@@ -254,7 +254,17 @@ def _kept_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     for i, check in enumerate(checks if isinstance(checks, list) else ()):
         if isinstance(check, dict) and isinstance(check.get("sensitive"), str):
             named.append((("model_checks", i, "sensitive"), check["sensitive"]))
+        for kind in ROBUSTNESS if isinstance(check, dict) else ():  # it trained, then failed
+            given = check.get(kind)
+            if isinstance(given, str):
+                named.append((("model_checks", i, kind), given))
+            elif isinstance(given, list):
+                named += [(("model_checks", i, kind, j), c) for j, c in enumerate(given)]
     return [(where, name) for where, name in named if isinstance(name, str) and name]
+
+
+# the robustness checks' keys, each naming test columns it disturbs
+ROBUSTNESS = ("invariance", "noise", "nulls", "unseen", "directional")
 
 
 def _pytest_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
