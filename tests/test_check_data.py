@@ -102,7 +102,7 @@ def in_process(
     ("content", "said"),
     [
         (b"", "cannot be read as csv: it is empty"),
-        (b"mean radius,target\n", "has no rows to measure drift against"),
+        (b"mean radius,target\n", "has no rows, only a header: no drift can be measured"),
         (b"mean_radius,texture\n1,2\n", "has none of the columns drift tests"),
         (b"\xff\xfe\x00garbage\x00\xff", "cannot be read as csv: it is UTF-16 text, not UTF-8"),
         (b"\xfe\x00garbage\x00\xff", "cannot be read as csv: it is not UTF-8 text (byte 0 does"),

@@ -217,7 +217,7 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
         (  # a header and no row under it: validate said valid, and the run refused it
             "test.csv",
             b"age,plan,churned\n",
-            "'data/test.csv' cannot be read as csv: it has no rows, only a header",
+            "'data/test.csv' has no rows, only a header: no model can be scored on it",
         ),
         (  # the model was handed the first 'age' (ids) where the second was meant
             "test.csv",

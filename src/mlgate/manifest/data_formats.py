@@ -28,6 +28,7 @@ EXTENSIONS = {
     ".ndjson": "jsonl",
 }
 HEADER_BYTES = 2**20  # a header longer than this is not judged here (the run reads it)
+HEADER_ALONE = "has no rows, only a header"
 _CHUNK = 2**20
 
 
@@ -162,7 +163,7 @@ def _header_alone(path: Path, names: list[str]) -> str | None:
     next(records, None)
     if any(any(field.strip() for field in row) for row in records):
         return None
-    return "it has no rows, only a header"
+    return HEADER_ALONE
 
 
 def _repeated(names: list[str]) -> str | None:

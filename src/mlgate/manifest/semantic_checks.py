@@ -186,8 +186,18 @@ def _unreadable_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     run reads (a Latin-1 header, a cut Parquet file, an empty reference)."""
     for role, relative, path, fmt in _data_files(raw, root, ("train", "test", "reference")):
         why = data_formats.unreadable(path, fmt, relative)
-        if why is not None:
+        if why == data_formats.HEADER_ALONE:  # readable, and of no use to the run
+            yield ("data", role), f"'{relative}' {why}: {NO_ROWS_FOR[role]}", False
+        elif why is not None:
             yield ("data", role), f"'{relative}' cannot be read as {fmt}: {why}", False
+
+
+# what a data file with a header and no row cannot give, by its role
+NO_ROWS_FOR = {
+    "train": "no model can be trained on it",
+    "test": "no model can be scored on it",
+    "reference": "no drift can be measured against it",
+}
 
 
 def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
