@@ -231,6 +231,8 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         ]
     if not needed and not scored:
         return
+    # once per key and header: files with the same columns are named in one problem
+    lacking: dict[tuple[KeyPath, tuple[str, ...] | None], tuple[str, list[str]]] = {}
     for role, relative, path, fmt in _data_files(raw, root, ("train", "test")):
         if data_formats.unreadable(path, fmt) is not None:
             continue  # reported as such
@@ -241,11 +243,16 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         columns = data_formats.header(path, fmt)
         for where, name in named:
             if name in missing:
-                yield (
-                    where,
-                    f"column '{name}' is not in {relative}{columns_hint(name, columns)}",
-                    where[:2] == ("data", "columns"),
-                )
+                header = tuple(columns) if columns is not None else None
+                lacking.setdefault((where, header), (name, []))[1].append(relative)
+    for (where, header), (name, paths) in lacking.items():
+        held = " nor ".join(dict.fromkeys(paths))  # the same file twice is named once
+        columns = list(header) if header is not None else None
+        yield (
+            where,
+            f"column '{name}' is not in {held}{columns_hint(name, columns)}",
+            where[:2] == ("data", "columns"),
+        )
 
 
 def _kept_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
