@@ -504,23 +504,22 @@ def test_labels_that_arrived_later_are_joined_by_the_id(promoted: Project, tmp_p
     with pytest.raises(UserError) as none_given:
         joined(data, tmp_path / "header.csv")
     assert none_given.value.message == "header.csv holds no label (no row under its header)"
+
     # ids written with leading zeros below 100 joined in part: the rest were "labels for
     # rows the data does not hold", and the labelled rows a biased part (ids >= 100)
-    some = labels.assign(row_id=[f"{i:03d}" if i < 10 else f"{i}" for i in range(100)])
-    some.to_json(tmp_path / "some.jsonl", orient="records", lines=True)
-    with pytest.raises(UserError) as partly:
-        joined(data, tmp_path / "some.jsonl")
-    assert partly.value.message == (
+    def refused(name: str, ids: list[str]) -> str:
+        labels.assign(row_id=ids).to_json(tmp_path / name, orient="records", lines=True)
+        with pytest.raises(UserError) as error:
+            joined(data, tmp_path / name)
+        return error.value.message
+
+    assert refused("some.jsonl", [f"{i:03d}" if i < 10 else f"{i}" for i in range(100)]) == (
         "some.jsonl: 10 labels have ids written otherwise than the production rows' row_id "
         "(data.id) ('000' for '0', '001' for '1', '002' for '2', ...): joined as written they "
         "would be left out"
     )
     # ids written another way join no row: "labels for 0 of 120 rows", exit 0, was all
-    padded = labels.assign(row_id=[f"{i:03d}" for i in range(100)])
-    padded.to_json(tmp_path / "padded.jsonl", orient="records", lines=True)
-    with pytest.raises(UserError) as none:
-        joined(data, tmp_path / "padded.jsonl")
-    assert none.value.message == (
+    assert refused("padded.jsonl", [f"{i:03d}" for i in range(100)]) == (
         "padded.jsonl: none of its 100 labels is for a production row: its row_id (data.id) "
         "holds '000', '001', '002', ... where the rows hold '0', '1', '2', ..."
     )
