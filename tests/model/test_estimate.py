@@ -115,6 +115,28 @@ def test_unchanged_labels_against_a_small_reference_are_rarely_concept_drift() -
     assert flagged <= 1
 
 
+def test_a_reference_without_a_false_positive_is_not_read_as_certainty() -> None:
+    """313 test rows, no false positive among the predicted positives: the isotonic map
+    said a chance of exactly 1 above the threshold, and precision was estimated 1.0000 with
+    the interval 1.0000 to 1.0000, trusted. Now the interval has width, and holds 1."""
+    rng = np.random.default_rng(0)
+
+    def draw(rows: int) -> tuple[np.ndarray, np.ndarray]:
+        y = (rng.random(rows) < 0.37).astype(np.int64)
+        p = np.where(y == 1, rng.uniform(0.3, 1.0, rows), rng.uniform(0.0, 0.49, rows))
+        return np.c_[1 - p, p], y
+
+    (reference, reference_y), (scores, _) = draw(313), draw(256)
+    found = estimate.estimate(
+        "precision",
+        reference_scores=reference,
+        reference_y=reference_y,
+        scores=scores,
+        predicted=(scores[:, 1] > 0.5).astype(np.int64),
+    )
+    assert found.low < found.value < 1.0 <= found.high
+
+
 def test_scores_outside_the_references_range_and_a_small_reference_are_said() -> None:
     model, (ref_x, ref_y), (x, _) = world(1)
     reference = model.predict_proba(ref_x)

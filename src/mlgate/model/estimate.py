@@ -73,7 +73,8 @@ def fit(scores: np.ndarray, y: np.ndarray) -> Calibration:
         column = 1 if classes == 2 else k
         fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
         fitted.fit(scores[:, column], (y == column).astype(np.float64))
-        maps.append((fitted.X_thresholds_, fitted.y_thresholds_))
+        blocks = fitted.predict(scores[:, column])
+        maps.append((fitted.X_thresholds_, _never_certain(fitted.y_thresholds_, blocks)))
     shown = _stated(scores)
     return Calibration(
         thresholds=tuple(maps),
@@ -81,6 +82,24 @@ def fit(scores: np.ndarray, y: np.ndarray) -> Calibration:
         high=float(shown.max()),
         least_rest=float(_rest(scores).min()),
     )
+
+
+def _never_certain(chances: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+    """The isotonic map's chances, its ends moved off 0 and 1: a block of m reference rows
+    all of one class says (m + 0.5) / (m + 1), Jeffreys's estimate, not certainty. A
+    chance of exactly 1 made one wrong answer in production impossible, and a test set
+    with no false positive among 106 gave precision 1.0000 (interval 1.0000 to 1.0000),
+    trusted. Kept within the neighbouring blocks' chances, so the map still rises."""
+    moved = np.asarray(chances, np.float64).copy()
+    inner = np.unique(moved[(moved > 0) & (moved < 1)])
+    for end in (1.0, 0.0):
+        rows = int(np.count_nonzero(blocks == end))
+        if rows:
+            value = (rows + 0.5) / (rows + 1) if end == 1.0 else 0.5 / (rows + 1)
+            if len(inner):  # not past the block beside it
+                value = max(value, inner[-1]) if end == 1.0 else min(value, inner[0])
+            moved[moved == end] = value
+    return moved
 
 
 def chances(calibration: Calibration, scores: np.ndarray) -> np.ndarray:
