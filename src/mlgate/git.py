@@ -116,6 +116,24 @@ def has_origin(directory: Path) -> bool:
     return bool(_quiet(directory, "remote", "get-url", "origin"))
 
 
+def refs(directory: Path) -> list[str]:
+    """The branches and tags this clone knows, by their short names (origin's as
+    `origin/x`): what a ref that is not there may have meant."""
+    return proc.output(
+        [
+            "git",
+            "for-each-ref",
+            "--format=%(refname:short)",
+            "refs/heads/",
+            "refs/tags/",
+            "refs/remotes/",
+        ],
+        cwd=directory,
+        env=env(),
+        check=False,
+    ).split()
+
+
 def default_branch(directory: Path) -> str | None:
     """The repository's default branch: origin's HEAD, else the local one of
     init.defaultBranch, main and master that exists, else the only branch; None if unsure."""

@@ -171,6 +171,14 @@ def test_an_unknown_ref_is_a_clear_error(make_repo: Callable[..., Path]) -> None
     assert caught.value.hint == (
         "name a branch, tag or commit of this clone (`git branch` lists them)"
     )
+    assert not (root / ".mlgate" / "runs").exists()  # said before anything trained
+    # a misspelt branch is offered the one it likely meant
+    (root / "mlops.yaml").write_text(
+        (root / "mlops.yaml").read_text().replace("baseline: no-such-branch", "baseline: mian")
+    )
+    with pytest.raises(UserError) as typo:
+        run(root)
+    assert typo.value.hint == "did you mean 'main'?"
 
 
 def test_a_dvc_metrics_file_is_a_baseline_of_stored_numbers(make_repo: Callable[..., Path]) -> None:

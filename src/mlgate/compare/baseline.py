@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlgate import __version__, atomic, git, words
+from mlgate import __version__, atomic, git, spelling, words
 from mlgate.compare import metrics_file
 from mlgate.errors import MlgateError, UserError
 from mlgate.manifest.spec import BaselineKind, Manifest
@@ -202,8 +202,11 @@ def commit_of(manifest: Manifest, ref: str, env: Mapping[str, str]) -> str:
     if commit is None:
         origin = git.has_origin(root)
         where = "`git fetch origin` could not find it" if origin else "it has no origin to fetch"
+        close = spelling.closest(ref, git.refs(root))
         if (root / ref).is_file():
             hint = f"a file of that name is there: write {{file: {ref}}}"
+        elif close:
+            hint = spelling.did_you_mean(close)
         elif origin:
             hint = "name a branch, tag or commit that exists on origin"
         else:

@@ -66,6 +66,10 @@ def run(
         notes = (*(f"fork pull request: {c}" for c in manifest.forks.changes()), *notes)
         manifest = manifest.for_fork()
     stages.scripts_there(manifest)
+    if compare:  # a ref the manifest names that is not there: said before anything trains
+        from mlgate.compare import baseline
+
+        baseline.named_ref_exists(manifest, os.environ if env is None else env)
     started = _started(manifest, now)
     ctx = _context(manifest, runs.new_run_id(started.at), observer, env)
     try:
