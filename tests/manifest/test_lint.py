@@ -80,6 +80,7 @@ def test_validate_warns_of_the_starters_missing_scripts_and_stays_valid(tmp_path
     ]
     for script in ("prepare.py", "train.py", "deploy.sh"):
         (tmp_path / script).write_text("")
+    (tmp_path / "deploy.sh").chmod(0o755)  # run by its path: it must be executable
     done = subprocess.run(
         [sys.executable, "-m", "mlgate", "validate", "--json"],
         cwd=tmp_path,
@@ -110,3 +111,37 @@ def test_the_ci_validate_job_says_the_warnings_too(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     warned = [line for line in done.stderr.splitlines() if line.startswith("mlgate: warning: ")]
     assert [w.split(": ")[3] for w in warned] == ["data.prepare", "train.command"]
+
+
+def test_a_command_that_cannot_start_is_warned_of_and_stops_the_run(tmp_path: Path) -> None:
+    """A script run by its path without its executable bit (a checkout from Windows), and a
+    whole line as one list item, both failed only when the run reached them (exit 1)."""
+    from mlgate import manifest as manifests
+    from mlgate.errors import ManifestError
+    from mlgate.pipeline import stages
+
+    (tmp_path / "train.csv").write_text("a,y\n1,0\n")
+    (tmp_path / "run.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "run.sh").chmod(0o644)
+    head = "name: x\ndata: {train: train.csv, test: train.csv, target: y}\n"
+    for command, said in (
+        (
+            "./run.sh",
+            "'run.sh' is not executable: `chmod +x run.sh` (and `git update-index --chmod=+x "
+            "run.sh` to commit it so), or run it as `bash run.sh`",
+        ),
+        (
+            "[python train.py]",
+            "the list [python train.py] is one argument, a program named 'python train.py': "
+            "write each word as an item ([python, train.py]) or the line as a string",
+        ),
+    ):
+        (tmp_path / "mlops.yaml").write_text(head + f"train: {{command: {command}}}\n")
+        loaded = manifests.load(tmp_path / "mlops.yaml")
+        assert [w.message for w in lint.warnings(loaded, "mlops.yaml")] == [said]
+        with pytest.raises(ManifestError) as refused:
+            stages.scripts_there(loaded)
+        assert [p.message for p in refused.value.problems] == [said]
+    (tmp_path / "run.sh").chmod(0o755)
+    (tmp_path / "mlops.yaml").write_text(head + "train: {command: ./run.sh}\n")
+    assert lint.warnings(manifests.load(tmp_path / "mlops.yaml"), "mlops.yaml") == []

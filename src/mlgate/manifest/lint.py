@@ -68,6 +68,11 @@ def missing_scripts(
 
     found = []
     for key, command in commands:
+        said = _not_startable(manifest, command) if command is not None else None
+        if said is not None:
+            path, (line, column) = _place(manifest, key)
+            found.append(Problem(file=name, line=line, column=column, path=path, message=said))
+            continue
         script = script_of(command) if command is not None else None
         if command is None or script is None or (manifest.root / script).exists():
             continue
@@ -86,6 +91,31 @@ def missing_scripts(
         path, (line, column) = _place(manifest, key)
         found.append(Problem(file=name, line=line, column=column, path=path, message=message))
     return found
+
+
+def _not_startable(manifest: Manifest, command: Command) -> str | None:
+    """A command that names its program in a way that cannot start: a list of one item
+    holding a whole line (`[python train.py]` names a program called "python train.py"),
+    or a script run by its path that is not executable (a checkout from Windows)."""
+    argv = command.argv
+    if argv is not None and len(argv) == 1 and " " in argv[0].strip():
+        words = argv[0].split()
+        return (
+            f"the list [{argv[0]}] is one argument, a program named '{argv[0]}': write each "
+            f"word as an item ([{', '.join(words)}]) or the line as a string"
+        )
+    script = script_of(command)
+    if script is None:
+        return None
+    path = manifest.root / script
+    given = list(argv) if argv is not None else (command.shell or "").split()
+    runs_it = bool(given) and os.path.normpath(given[0]) == script  # by its path, no shell
+    if runs_it and path.is_file() and not os.access(path, os.X_OK):
+        return (
+            f"'{script}' is not executable: `chmod +x {script}` (and `git update-index "
+            f"--chmod=+x {script}` to commit it so), or run it as `bash {script}`"
+        )
+    return None
 
 
 def script_of(command: Command) -> str | None:

@@ -549,9 +549,10 @@ def status_of(found: tuple[CheckResult, ...]) -> Status:
 
 
 def scripts_there(manifest: Manifest, *, train: bool = True) -> None:
-    """A script that data.prepare or the training runs and that is not there is the
-    manifest's mistake (exit 2), said before anything runs, as a data file that is not
-    there is: it was the training's failure, "exited with code 2", a failed run (exit 1)."""
+    """A script that data.prepare or the training runs and that is not there (or cannot
+    start: not executable, a whole line as one list item) is the manifest's mistake (exit
+    2), said before anything runs, as a data file that is not there is: it was the
+    training's failure, "exited with code 2", a failed run (exit 1)."""
     from mlgate.errors import ManifestError
     from mlgate.manifest import lint
 
