@@ -623,7 +623,7 @@ def _written_alike(shown: str, key: str, strays: set[str], held: set[str]) -> No
 def _loose(key: str) -> str:
     """An id with its spaces and leading zeros dropped: "007" and " 7" are 7."""
     stripped = key.strip()
-    return stripped.lstrip("0") or "0" if stripped.isdigit() else stripped
+    return (stripped.lstrip("0") or "0") if stripped.isdigit() else stripped
 
 
 def _none_joined(shown: str, key: str, given: list[str], held: list[str]) -> UserError:
