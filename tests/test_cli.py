@@ -114,11 +114,23 @@ def test_manifest_option_and_missing_manifest(iris: Path, capsys) -> None:
     (iris / "mlops.yaml").rename(iris / "model.yaml")
     assert main(["-C", str(iris), "validate"]) == 2
     err = capsys.readouterr().err
-    assert f"no mlops.yaml in {iris}" in err and "mlgate init" in err
+    assert f"no mlops.yaml (or mlops.yml) in {iris}" in err and "mlgate init" in err
     assert main(["-C", str(iris), "--manifest", "model.yaml", "validate"]) == 0
     assert main(["-C", str(iris), "--manifest", "nope.yaml", "validate"]) == 2
     assert main(["-C", str(iris / "missing"), "validate"]) == 2
     assert "cannot change to directory" in capsys.readouterr().err
+    # what stands in a manifest's place is named: it was "no mlops.yaml" and no more
+    (iris / "model.yaml").rename(iris / "Mlops.yaml")
+    assert main(["-C", str(iris), "validate"]) == 2
+    assert "; found Mlops.yaml (the name is mlops.yaml, in lower case" in capsys.readouterr().err
+    (iris / "sub").mkdir()
+    (iris / "Mlops.yaml").rename(iris / "mlops.yaml")
+    assert main(["-C", str(iris / "sub"), "validate"]) == 2
+    assert "the folder above has mlops.yaml: run mlgate there" in capsys.readouterr().err
+    # both names: one was read, the other not, without a word
+    (iris / "mlops.yml").write_text((iris / "mlops.yaml").read_text())
+    assert main(["-C", str(iris), "validate"]) == 2
+    assert "holds both mlops.yaml and mlops.yml" in capsys.readouterr().err
 
 
 @pytest.mark.e2e

@@ -1,5 +1,5 @@
 """Which manifest a command reads: the one named, else `mlops.yaml` or `mlops.yml` in the
-folder (the first, when both are there); none is a clear error."""
+folder; both there, or none, is a clear error."""
 
 from __future__ import annotations
 
@@ -16,13 +16,16 @@ def test_either_name_is_found_and_mlops_yaml_comes_first(tmp_path: Path) -> None
     (tmp_path / "mlops.yml").write_text("name: a\n")
     assert present(tmp_path) == find(tmp_path) == tmp_path / "mlops.yml"
     (tmp_path / "mlops.yaml").write_text("name: b\n")
-    assert present(tmp_path) == find(tmp_path) == tmp_path / "mlops.yaml"
+    assert present(tmp_path) == tmp_path / "mlops.yaml"
+    # both: mlops.yaml was read and mlops.yml, perhaps the one being edited, silently not
+    with pytest.raises(UserError, match=r"holds both mlops\.yaml and mlops\.yml"):
+        find(tmp_path)
 
 
 def test_a_folder_under_the_name_is_no_manifest(tmp_path: Path) -> None:
     (tmp_path / "mlops.yaml").mkdir()
     assert present(tmp_path) is None
-    with pytest.raises(UserError, match=r"no mlops\.yaml in"):
+    with pytest.raises(UserError, match=r"no mlops\.yaml \(or mlops\.yml\) in"):
         find(tmp_path)
 
 

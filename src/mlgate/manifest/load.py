@@ -19,16 +19,40 @@ def find(directory: Path, manifest: Path | None = None) -> Path:
     (`present`)."""
     if manifest is not None:
         candidate = directory / manifest
+        if candidate.is_dir():
+            raise UserError(f"manifest '{manifest}' is a folder, not a file", hint=_NAME_ONE)
         if not candidate.is_file():
             raise UserError(f"manifest '{manifest}' not found in {directory}")
         return candidate
+    both = [directory / n for n in MANIFEST_NAMES if (directory / n).is_file()]
+    if len(both) > 1:  # one was read and the other silently not
+        raise UserError(
+            f"{directory} holds both mlops.yaml and mlops.yml",
+            hint="keep one, or name the one to use with --manifest",
+        )
     found = present(directory)
     if found is not None:
         return found
     raise UserError(
-        f"no mlops.yaml in {directory}",
-        hint="run `mlgate init` to write one, or pass --manifest PATH",
+        f"no mlops.yaml (or mlops.yml) in {directory}{_near(directory)}", hint=_NAME_ONE
     )
+
+
+_NAME_ONE = "run `mlgate init` to write one, or pass --manifest PATH"
+
+
+def _near(directory: Path) -> str:
+    """What stands there in place of a manifest: "; found Mlops.yaml (the name is
+    mlops.yaml)", or one in the folder above ("" for nothing)."""
+    try:
+        names = [p.name for p in directory.iterdir() if p.is_file()]
+    except OSError:
+        names = []
+    alike = [n for n in names if n.lower() in MANIFEST_NAMES or n.lower().startswith("mlops.y")]
+    if alike:
+        return f"; found {alike[0]} (the name is mlops.yaml, in lower case, ending .yaml or .yml)"
+    above = present(directory.parent) if directory.parent != directory else None
+    return f"; the folder above has {above.name}: run mlgate there, or with -C .." if above else ""
 
 
 def present(directory: Path) -> Path | None:
