@@ -21,7 +21,7 @@ from typing import Any, TypeGuard
 from mlgate import dvc_files, files, spelling, words
 from mlgate.errors import Problem, UserError
 from mlgate.manifest import data_formats, image_name, sql_words
-from mlgate.manifest.build import DURATION
+from mlgate.manifest.build import DURATION, ROBUSTNESS
 from mlgate.manifest.metrics import (
     DEFAULT_METRICS,
     METRICS,
@@ -278,10 +278,6 @@ def _kept_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
             elif isinstance(given, list):
                 named += [(("model_checks", i, kind, j), c) for j, c in enumerate(given)]
     return [(where, name) for where, name in named if isinstance(name, str) and name]
-
-
-# the robustness checks' keys, each naming test columns it disturbs
-ROBUSTNESS = ("invariance", "noise", "nulls", "unseen", "directional")
 
 
 def _pytest_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
@@ -780,12 +776,8 @@ def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         if required is None:
             continue
         if required not in envs:
-            known = ", ".join(n for n in envs if n != name) or "none"
-            yield (
-                ("environments", name, "requires"),
-                f"'{required}' is not an environment (declared: {known})",
-                False,
-            )
+            others = [n for n in envs if n != name]
+            yield ("environments", name, "requires"), _not_an_environment(required, others), False
             continue
         seen, at = {name}, required
         while at is not None and at not in seen:
@@ -826,15 +818,10 @@ def _monitor_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         return
     stage = spec.get("stage", "production")
     if isinstance(stage, str) and stage not in envs:
-        said = "is not" if "stage" in spec else "(the default) is not"
+        said = _not_an_environment(stage, list(envs))
         yield (
             ("monitor", "stage") if "stage" in spec else ("monitor",),
-            f"'{stage}' {said} an environment (declared: {', '.join(envs)})"
-            + (
-                f"; {spelling.did_you_mean(close)}"
-                if (close := spelling.closest(stage, envs))
-                else ""
-            ),
+            said if "stage" in spec else said.replace(" is not", " (the default) is not", 1),
             "stage" in spec,
         )
 
@@ -845,13 +832,16 @@ def _baseline_stage_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     passed without a comparison."""
     stage, envs = _get(raw, "compare", "baseline", "stage"), _get(raw, "environments")
     if isinstance(stage, str) and isinstance(envs, dict) and envs and stage not in envs:
-        close = spelling.closest(stage, [str(e) for e in envs])
-        hint = f"; {spelling.did_you_mean(close)}" if close else ""
-        yield (
-            ("compare", "baseline", "stage"),
-            f"'{stage}' is not an environment (declared: {', '.join(envs)}){hint}",
-            False,
-        )
+        yield ("compare", "baseline", "stage"), _not_an_environment(stage, list(envs)), False
+
+
+def _not_an_environment(name: str, declared: list[Any]) -> str:
+    """One wording for every key that names an environment: requires, monitor.stage, a
+    registry-stage baseline."""
+    names = [str(e) for e in declared]
+    close = spelling.closest(name, names)
+    hint = f"; {spelling.did_you_mean(close)}" if close else ""
+    return f"'{name}' is not an environment (declared: {', '.join(names) or 'none'}){hint}"
 
 
 def _docker_problems(raw: dict[str, Any]) -> Iterator[Finding]:
