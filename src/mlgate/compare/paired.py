@@ -79,11 +79,11 @@ def on_rows(name: str, paired: Paired, pred: np.ndarray, scores: np.ndarray | No
 def _macro_on_rows(name: str, paired: Paired, pred: np.ndarray) -> float | None:
     from mlgate.model import counts
 
-    k = paired.n_classes + 1  # a label the model does not know is one class more
+    n = paired.n_classes
 
-    def table(said: np.ndarray) -> np.ndarray:
-        known = [np.where((a >= 0) & (a < k - 1), a, k - 1) for a in (paired.y_true, said)]
-        return counts.confusion(known[0], known[1], k)
+    def table(said: np.ndarray) -> np.ndarray:  # a label the model does not know: one more
+        truth, given = (counts.known_classes(a, n) for a in (paired.y_true, said))
+        return counts.confusion(truth, given, n + 1)
 
     if not len(paired.y_true):
         return None

@@ -40,7 +40,7 @@ from mlgate.compare.distributions import (
 )
 from mlgate.manifest.metrics import METRICS
 from mlgate.model import calibration
-from mlgate.model.counts import LABEL_METRICS, label_metric, shared_classes
+from mlgate.model.counts import LABEL_METRICS, known_classes, label_metric, shared_classes
 
 BINNED = "paired bootstrap of binned calibration gaps"
 
@@ -211,17 +211,11 @@ def on_resamples(
     counts = np.asarray(counts, np.float64)
     if metric in LABEL_METRICS:
         k = n_classes + 1
-        cells = _known(y_true, n_classes) * k + _known(pred, n_classes)
+        cells = known_classes(y_true, n_classes) * k + known_classes(pred, n_classes)
         return label_metric(metric, tables(counts, cells, (k, k)), positive_index=positive_index)
     if METRICS[metric].needs == "scores" and scores is None:
         raise ValueError(f"'{metric}' needs probabilities")
     return _side(metric, y_true, pred, scores, n_classes, positive_index)(counts)
-
-
-def _known(classes: np.ndarray, n_classes: int) -> np.ndarray:
-    """Class indices, with those the model does not know (-1) as one extra class."""
-    a = np.asarray(classes, np.int64)
-    return np.where((a >= 0) & (a < n_classes), a, n_classes)
 
 
 def _counts_bootstrap(
@@ -237,7 +231,7 @@ def _counts_bootstrap(
 ) -> PairedTest:
     """Multinomial resamples of the (true, candidate, baseline) table, scored as tables."""
     k = n_classes + 1
-    t, c, b = (_known(a, n_classes) for a in (y_true, cand, base))
+    t, c, b = (known_classes(a, n_classes) for a in (y_true, cand, base))
     cells = np.bincount((t * k + c) * k + b, minlength=k**3)
     occupied = np.flatnonzero(cells)  # only cells that occur can be drawn
     weights = cells[occupied]

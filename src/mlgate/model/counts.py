@@ -104,6 +104,13 @@ class _Totals:
         self.present: np.ndarray = (self.true + self.pred) > 0  # scikit-learn's unique_labels
 
 
+def known_classes(classes: np.ndarray, n_classes: int) -> np.ndarray:
+    """Class indices, with those the model does not know (-1) as one extra class."""
+    a = np.asarray(classes, np.int64)
+    found: np.ndarray = np.where((a >= 0) & (a < n_classes), a, n_classes)
+    return found
+
+
 def shared_classes(*tables: np.ndarray) -> np.ndarray:
     """The classes any of `tables` (one per model, the same rows) holds in its truth or
     predictions: a macro average over one model's own was over 9 classes for one model
