@@ -140,7 +140,7 @@ def test_a_command_that_cannot_start_is_warned_of_and_stops_the_run(tmp_path: Pa
         loaded = manifests.load(tmp_path / "mlops.yaml")
         assert [w.message for w in lint.warnings(loaded, "mlops.yaml")] == [said]
         with pytest.raises(ManifestError) as refused:
-            stages.scripts_there(loaded)
+            stages.commands_startable(loaded)
         assert [p.message for p in refused.value.problems] == [said]
     (tmp_path / "run.sh").chmod(0o755)
     (tmp_path / "mlops.yaml").write_text(head + "train: {command: ./run.sh}\n")

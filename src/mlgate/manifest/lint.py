@@ -45,77 +45,74 @@ VALUED = {
 
 
 def warnings(manifest: Manifest, name: str) -> list[Problem]:
-    """Each command whose script does not exist in the manifest's folder, located."""
+    """Each command that cannot start as it stands (its script is not there, ...), located."""
     commands: list[tuple[str, Command | None]] = [
         ("data.prepare", manifest.data.prepare),
         ("train.command", manifest.train.command),
     ]
     commands += [(f"environments.{e.name}.deploy", e.deploy) for e in manifest.environments]
-    return missing_scripts(manifest, name, commands, running=False)
+    return unstartable(manifest, name, commands, running=False)
 
 
-def missing_scripts(
+def unstartable(
     manifest: Manifest,
     name: str,
     commands: list[tuple[str, Command | None]],
     *,
     running: bool,
 ) -> list[Problem]:
-    """Each of `commands` (key, command) whose script is not in the manifest's folder,
-    located, with the file beside it that is close ("did you mean 'trian.py'?"). `running`:
-    said by a run about to start them, not by validate of a project still being written."""
-    from mlgate import spelling
-
+    """Each of `commands` (key, command) that cannot start, located: its script is not in
+    the manifest's folder (with the file beside it that is close: "did you mean
+    'trian.py'?"), is not executable, or a list holds the whole line. `running`: said by a
+    run about to start them, not by validate of a project still being written."""
     found = []
     for key, command in commands:
-        said = _not_startable(manifest, command) if command is not None else None
+        said = _why_not(manifest, command, running=running) if command is not None else None
         if said is not None:
             path, (line, column) = _place(manifest, key)
             found.append(Problem(file=name, line=line, column=column, path=path, message=said))
-            continue
-        script = script_of(command) if command is not None else None
-        if command is None or script is None or (manifest.root / script).exists():
-            continue
-        where = Path(script)
-        try:
-            names = [p.name for p in (manifest.root / where.parent).iterdir() if p.is_file()]
-        except OSError:  # no such folder
-            names = []
-        close = [str(where.parent / n) for n in spelling.closest(where.name, names, cutoff=0.7)]
-        message = (
-            f"`{command.display}` runs '{script}', which does not exist"
-            if running
-            else f"'{script}' does not exist yet: `{command.display}` will fail until it is "
-            "written (or change the command)"
-        ) + (f"; {spelling.did_you_mean(close)}" if close else "")
-        path, (line, column) = _place(manifest, key)
-        found.append(Problem(file=name, line=line, column=column, path=path, message=message))
     return found
 
 
-def _not_startable(manifest: Manifest, command: Command) -> str | None:
-    """A command that names its program in a way that cannot start: a list of one item
-    holding a whole line (`[python train.py]` names a program called "python train.py"),
-    or a script run by its path that is not executable (a checkout from Windows)."""
+def _why_not(manifest: Manifest, command: Command, *, running: bool) -> str | None:
     argv = command.argv
     if argv is not None and len(argv) == 1 and " " in argv[0].strip():
-        words = argv[0].split()
         return (
             f"the list [{argv[0]}] is one argument, a program named '{argv[0]}': write each "
-            f"word as an item ([{', '.join(words)}]) or the line as a string"
+            f"word as an item ([{', '.join(argv[0].split())}]) or the line as a string"
         )
     script = script_of(command)
     if script is None:
         return None
     path = manifest.root / script
+    if not path.exists():
+        return _missing(manifest, command, script, running=running)
     given = list(argv) if argv is not None else (command.shell or "").split()
     runs_it = bool(given) and os.path.normpath(given[0]) == script  # by its path, no shell
-    if runs_it and path.is_file() and not os.access(path, os.X_OK):
+    if runs_it and path.is_file() and not os.access(path, os.X_OK):  # a checkout from Windows
         return (
             f"'{script}' is not executable: `chmod +x {script}` (and `git update-index "
             f"--chmod=+x {script}` to commit it so), or run it as `bash {script}`"
         )
     return None
+
+
+def _missing(manifest: Manifest, command: Command, script: str, *, running: bool) -> str:
+    from mlgate import spelling
+
+    where = Path(script)
+    try:
+        names = [p.name for p in (manifest.root / where.parent).iterdir() if p.is_file()]
+    except OSError:  # no such folder
+        names = []
+    close = [str(where.parent / n) for n in spelling.closest(where.name, names, cutoff=0.7)]
+    said = (
+        f"`{command.display}` runs '{script}', which does not exist"
+        if running
+        else f"'{script}' does not exist yet: `{command.display}` will fail until it is "
+        "written (or change the command)"
+    )
+    return said + (f"; {spelling.did_you_mean(close)}" if close else "")
 
 
 def script_of(command: Command) -> str | None:

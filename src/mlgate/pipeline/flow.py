@@ -65,7 +65,7 @@ def run(
     if fork:
         notes = (*(f"fork pull request: {c}" for c in manifest.forks.changes()), *notes)
         manifest = manifest.for_fork()
-    stages.scripts_there(manifest)
+    stages.commands_startable(manifest)
     if compare:  # a ref the manifest names that is not there: said before anything trains
         from mlgate.compare import baseline
 
@@ -108,7 +108,7 @@ def check_data(
     written to a scratch folder, deleted after, not to a run folder without a result."""
     import tempfile
 
-    stages.scripts_there(manifest, train=False)
+    stages.commands_startable(manifest, train=False)
     run_id = runs.new_run_id(dt.datetime.now(dt.UTC))
     (manifest.root / ".mlgate").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=manifest.root / ".mlgate", prefix="check-") as scratch:

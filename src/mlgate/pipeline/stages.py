@@ -548,7 +548,7 @@ def status_of(found: tuple[CheckResult, ...]) -> Status:
     return "failed" if any(c.status in ("failed", "error") for c in found) else "passed"
 
 
-def scripts_there(manifest: Manifest, *, train: bool = True) -> None:
+def commands_startable(manifest: Manifest, *, train: bool = True) -> None:
     """A script that data.prepare or the training runs and that is not there (or cannot
     start: not executable, a whole line as one list item) is the manifest's mistake (exit
     2), said before anything runs, as a data file that is not there is: it was the
@@ -559,7 +559,7 @@ def scripts_there(manifest: Manifest, *, train: bool = True) -> None:
     named = [("data.prepare", manifest.data.prepare)]
     if train:
         named.append(("train.command", manifest.train.command))
-    lacking = lint.missing_scripts(manifest, manifest.path.name, named, running=True)
+    lacking = lint.unstartable(manifest, manifest.path.name, named, running=True)
     if lacking:
         raise ManifestError(lacking)
 
