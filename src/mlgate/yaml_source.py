@@ -139,37 +139,21 @@ def load_bytes(
     """`parse` for a file's bytes: too many of them, or bytes that are not UTF-8 text, are
     located problems too. `what` names the file in messages ("params file")."""
     if len(raw) > max_bytes:
-        raise YamlProblems(
-            [
-                Problem(
-                    file=file,
-                    line=1,
-                    column=1,
-                    path="",
-                    message=f"the {what} is {len(raw):,} bytes, more than the {max_bytes:,} "
-                    f"mlgate reads from a {what}",
-                )
-            ]
-        )
+        message = f"the {what} is {len(raw):,} bytes, more than the {max_bytes:,} mlgate reads"
+        raise YamlProblems([_whole(file, f"{message} from a {what}")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise YamlProblems(
-            [
-                Problem(
-                    file=file,
-                    line=line,
-                    column=column,
-                    path="",
-                    message=(
-                        f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the {what} as UTF-8"
-                    ),
-                )
-            ]
-        ) from exc
+        message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the {what} as UTF-8"
+        raise YamlProblems([_whole(file, message, line, column)]) from exc
     return parse(text, file, what=what, max_values=max_values, merge_keys=merge_keys)
+
+
+def _whole(file: str, message: str, line: int = 1, column: int = 1) -> Problem:
+    """A problem of the file as a whole, at no key."""
+    return Problem(file=file, line=line, column=column, path="", message=message)
 
 
 def parse(
