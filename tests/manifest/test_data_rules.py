@@ -103,6 +103,12 @@ def test_every_new_rule_is_read(tmp_path: Path) -> None:
             "11:47: data.checks.freshness.max_age: found '7 days', expected a number and a unit: "
             "7d, 12h, 30m or 90s",
         ),
+        (
+            "    petal_width: {type: number}\n",
+            "    freshness: {column: petal_width, max_age: 7d}\n",
+            "12:25: data.checks.freshness.column: freshness reads a column of dates or times, "
+            "and 'petal_width' is declared number in data.columns: name a timestamp column",
+        ),
     ],
 )
 def test_mistakes_are_located(tmp_path: Path, columns: str, checks: str, expected: str) -> None:

@@ -149,7 +149,12 @@ def freshness(
     values = type_checks.as_datetime(pl.col(spec.column), schema[spec.column])
     if values is None:
         shown = type_checks.name(schema[spec.column])
-        return result(status="error", message=f"{spec.column} holds no dates ({shown})")
+        return result(
+            status="error",
+            message=f"{spec.column} holds no dates ({shown}): freshness reads a column of "
+            "dates or times (2026-12-01, 2026-12-01T10:00:00Z); name one in "
+            "data.checks.freshness.column",
+        )
     try:
         newest = frames.collected(frame.select(values.max())).item()
     except pl.exceptions.PolarsError as exc:

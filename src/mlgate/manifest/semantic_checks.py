@@ -48,6 +48,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *(_unreadable_problems(raw, root) if files else ()),
         *(_header_problems(raw, root) if files else ()),
         *_column_problems(raw),
+        *_freshness_problems(raw),
         *_expression_problems(raw),
         *_range_problems(raw),
         *_nan_problems(raw),
@@ -468,6 +469,21 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 
 
 TEXT_TYPES = ("string", "category")
+
+
+def _freshness_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """Freshness on a column declared as something other than dates: the run could only
+    say it holds none."""
+    column = _get(raw, "data", "checks", "freshness", "column")
+    declared = _get(raw, "data", "columns", column) if isinstance(column, str) else None
+    kind = declared.get("type") if isinstance(declared, dict) else None
+    if kind in (*NUMERIC_TYPES, "boolean"):
+        yield (
+            ("data", "checks", "freshness", "column"),
+            f"freshness reads a column of dates or times, and '{column}' is declared "
+            f"{kind} in data.columns: name a timestamp column (declared datetime)",
+            False,
+        )
 
 
 def _expression_problems(raw: dict[str, Any]) -> Iterator[Finding]:
