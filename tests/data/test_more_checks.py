@@ -374,7 +374,9 @@ def test_freshness_against_the_clock() -> None:
         "test", frame, Freshness(column="when", max_age_s=1, shown="1s"), now
     )
     assert gone.status == "failed" and "column 'when' is missing" in gone.message
-    numbers = table_checks.freshness("test", frame, Freshness(column="y", max_age_s=1, shown="1s"), now)
+    numbers = table_checks.freshness(
+        "test", frame, Freshness(column="y", max_age_s=1, shown="1s"), now
+    )
     assert said(numbers) == (
         "error",
         "y holds no dates (Int64): freshness reads a column of dates or times (2026-12-01, "
