@@ -7,6 +7,7 @@ where the model's frame is built.
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -318,6 +319,8 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     reason = _trimmed(lines[0]) if lines else type(exc).__name__
     if fmt == "jsonl":  # polars says "Syntax at character 4": which line, it does not say
         reason = _first_bad_line(path) or reason
+    elif fmt == "csv" and "more fields" in reason:  # "than defined in 'Schema'": where?
+        reason = _first_long_row(path) or reason
     hint = None
     if "utf-8" in reason.lower() or "utf8" in reason.lower():
         source = "utf-16" if UTF16 in reason else "latin1"
@@ -337,6 +340,24 @@ def _trimmed(reason: str) -> str:
         return f"`{value[:20]}...` ({len(value):,} characters)"
 
     return re.sub(r"`([^`]{41,})`", short, reason)
+
+
+def _first_long_row(path: Path) -> str | None:
+    """The first CSV row with more fields than its header, by its line in the file (a
+    quoted value may span lines)."""
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+            rows = csv.reader(handle, delimiter=separator(path))
+            named = len(next(rows, []))
+            for row in rows:
+                if len(row) > named:
+                    return (
+                        f"line {rows.line_num} has {len(row)} fields where the header names "
+                        f"{named} columns (a separator too many, or a value that needs quotes)"
+                    )
+    except (OSError, csv.Error):
+        return None
+    return None
 
 
 def _first_bad_line(path: Path) -> str | None:
