@@ -424,6 +424,37 @@ CASES = [
         ],
     ),
     (
+        "misspelt-key-of-a-test-check",  # the pytest kind, by the key it misspells
+        sub("{metric: f1_macro, min: 0.8}", "{pytets: tests/model}"),
+        [
+            "mlops.yaml:16:5: model_checks[0]: missing required key 'pytest' (a folder or file "
+            "of the user's model tests, relative to mlops.yaml, run with pytest and mlgate's "
+            "fixtures (mlgate_model, mlgate_data, mlgate_predictions, ...); each test becomes "
+            "a check)",
+            "mlops.yaml:16:6: model_checks[0].pytets: unknown key 'pytets'; did you mean "
+            "'pytest'? (allowed: pytest, timeout)",
+        ],
+    ),
+    (
+        "misspelt-key-of-a-latency-check",
+        sub("{metric: f1_macro, min: 0.8}", "{latency: {batch: 1}, p95: 50}"),
+        [
+            "mlops.yaml:16:5: model_checks[0]: needs {latency: {batch: 1}, p95_ms: 50}",
+            "mlops.yaml:16:27: model_checks[0].p95: unknown key 'p95'; did you mean 'p95_ms'? "
+            "(allowed: latency, p50_ms, p95_ms, p99_ms)",
+        ],
+    ),
+    (
+        "check-of-no-kind",
+        sub("{metric: f1_macro, min: 0.8}", "{foo: 1}"),
+        [
+            "mlops.yaml:16:5: model_checks[0]: holds 'foo', none a key of what goes here; "
+            "expected {metric: NAME, min/max: BOUND}, {fairness: NAME, sensitive: COLUMN, max: "
+            "BOUND}, a robustness check such as {invariance: email, max_changed_fraction: "
+            "0.01}, {latency: {batch: 1}, p95_ms: 50}, or {pytest: tests/model}",
+        ],
+    ),
+    (
         "check-min-above-max",
         sub("{metric: f1_macro, min: 0.8}", "{metric: f1_macro, min: 0.9, max: 0.5}"),
         [

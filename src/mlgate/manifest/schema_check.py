@@ -143,13 +143,47 @@ def _explain_alternatives(error: Any) -> Iterator[Finding]:
     if len(meant) > 1 and only_required and expected:
         yield path, f"needs {expected}", True
     elif meant:
-        for inner in meant[min(meant, key=lambda b: len(meant[b]))]:
+        keys = list(error.instance) if isinstance(error.instance, dict) else []
+        alternatives = error.validator_value
+
+        def likeness(b: int) -> tuple[float, int]:
+            return _fit(keys, _properties(alternatives[b])), -len(meant[b])
+
+        best = max(meant, key=likeness)
+        if (
+            isinstance(error.instance, dict)
+            and len(meant) > 1
+            and expected
+            and not likeness(best)[0]
+        ):
+            found = ", ".join(f"'{k}'" for k in keys)
+            said = f"holds {found}, none a key of what goes here; " if keys else ""
+            yield path, f"{said}expected {expected}", False
+            return
+        for inner in meant[best]:
             yield from _explain(inner)
     else:
         if expected is None:
             types = [b.get("type") for b in error.validator_value]
             expected = _expected_types([t for t in types if isinstance(t, str)])
         yield path, f"expected {expected}, found {_found(error.instance)}", False
+
+
+def _properties(branch: dict[str, Any]) -> set[str]:
+    """The keys an alternative of the schema names (behind its $ref)."""
+    ref = branch.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        branch = schema()["$defs"][ref.removeprefix("#/$defs/")]
+    return set(branch.get("properties", {}))
+
+
+def _fit(keys: list[str], properties: set[str]) -> float:
+    """How well keys match an alternative: a key it names counts one, a misspelling of
+    one half (`{sensitve: sex, metric: f1, max_gap: 0.1}` is a fairness check with a typo,
+    not a metric check with two strange keys)."""
+    named = sum(key in properties for key in keys)
+    near = sum(1 for key in keys if key not in properties and spelling.closest(key, properties))
+    return named + near / 2
 
 
 def _branches(error: Any) -> dict[int, list[Any]]:
