@@ -184,8 +184,8 @@ def test_a_script_that_is_not_there_stops_the_run_before_anything_runs(
     assert main(["-C", str(iris), "run"]) == 2
     assert capsys.readouterr().err.splitlines()[:2] == [
         "mlgate: error: 1 problem in the manifest:",
-        f"  mlops.yaml:{line}:3: train.command: `python train.py` runs 'train.py', which does "
-        "not exist; did you mean 'trian.py'?",
+        f"  {iris / 'mlops.yaml'}:{line}:3: train.command: `python train.py` runs 'train.py', "
+        "which does not exist; did you mean 'trian.py'?",
     ]
     assert not (iris / "prepared").exists() and not (iris / ".mlgate").exists()  # nothing ran
     # data.prepare's own script, for `check data` too, and each one missing is named
@@ -196,6 +196,15 @@ def test_a_script_that_is_not_there_stops_the_run_before_anything_runs(
     )
     assert main(["-C", str(iris), "run"]) == 2
     assert "2 problems in the manifest" in capsys.readouterr().err
+    # with a mistake of the manifest's own: all said at once, not one pass after another
+    (iris / "mlops.yaml").write_text(
+        (iris / "mlops.yaml").read_text().replace("  target: species\n", "  targte: species\n")
+    )
+    assert main(["-C", str(iris), "run"]) == 2
+    said = capsys.readouterr().err
+    assert "4 problems in the manifest" in said, said
+    assert "data.targte: unknown key 'targte'; did you mean 'target'?" in said
+    assert "train.command: `python train.py` runs 'train.py', which does not exist" in said
 
 
 @pytest.mark.e2e

@@ -17,7 +17,7 @@ def check_data(args: argparse.Namespace) -> int:
     from mlgate.report import drift_tables
     from mlgate.result import document
 
-    loaded = load_manifest(args)
+    loaded = load_manifest(args, pipeline.DATA_STARTS)
     stage = pipeline.check_data(loaded, observer=None if args.json else console())
     if stage.status == "error":  # the stage keeps its error as text, hint and all
         message, hint = hinted(stage.message)

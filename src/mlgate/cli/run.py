@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from mlgate.report import text
     from mlgate.result import runs
 
-    loaded = load_manifest(args)
+    loaded = load_manifest(args, pipeline.RUN_STARTS)
     actions = _actions_context()  # a broken Actions environment is said before training
     result = pipeline.run(loaded, observer=console())
     if actions is not None:

@@ -19,12 +19,13 @@ if TYPE_CHECKING:
 RUN_HELP = "the run: its id (or the start of it), its folder or its run.json (default: the last)"
 
 
-def load_manifest(args: argparse.Namespace) -> Manifest:
-    """The manifest `--manifest` names, else the one in the working directory."""
+def load_manifest(args: argparse.Namespace, starting: tuple[str, ...] = ()) -> Manifest:
+    """The manifest `--manifest` names, else the one in the working directory; `starting`:
+    the commands the caller will run, whose scripts must be there."""
     from mlgate import manifest
 
     path = manifest.find(Path.cwd(), Path(args.manifest) if args.manifest else None)
-    return manifest.load(path, display_name=shown(args, path))
+    return manifest.load(path, display_name=shown(args, path), starting=starting)
 
 
 def read_run(args: argparse.Namespace, root: Path) -> RunResult:

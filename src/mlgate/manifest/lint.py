@@ -67,14 +67,15 @@ def unstartable(
     run about to start them, not by validate of a project still being written."""
     found = []
     for key, command in commands:
-        said = _why_not(manifest, command, running=running) if command is not None else None
+        said = why_not(manifest.root, command, running=running) if command is not None else None
         if said is not None:
             path, (line, column) = _place(manifest, key)
             found.append(Problem(file=name, line=line, column=column, path=path, message=said))
     return found
 
 
-def _why_not(manifest: Manifest, command: Command, *, running: bool) -> str | None:
+def why_not(root: Path, command: Command, *, running: bool) -> str | None:
+    """Why `command` cannot start from `root`, or None."""
     argv = command.argv
     if argv is not None and len(argv) == 1 and " " in argv[0].strip():
         return (
@@ -84,9 +85,9 @@ def _why_not(manifest: Manifest, command: Command, *, running: bool) -> str | No
     script = script_of(command)
     if script is None:
         return None
-    path = manifest.root / script
+    path = root / script
     if not path.exists():
-        return _missing(manifest, command, script, running=running)
+        return _missing(root, command, script, running=running)
     given = list(argv) if argv is not None else (command.shell or "").split()
     runs_it = bool(given) and os.path.normpath(given[0]) == script  # by its path, no shell
     if runs_it and path.is_file() and not os.access(path, os.X_OK):  # a checkout from Windows
@@ -97,12 +98,12 @@ def _why_not(manifest: Manifest, command: Command, *, running: bool) -> str | No
     return None
 
 
-def _missing(manifest: Manifest, command: Command, script: str, *, running: bool) -> str:
+def _missing(root: Path, command: Command, script: str, *, running: bool) -> str:
     from mlgate import spelling
 
     where = Path(script)
     try:
-        names = [p.name for p in (manifest.root / where.parent).iterdir() if p.is_file()]
+        names = [p.name for p in (root / where.parent).iterdir() if p.is_file()]
     except OSError:  # no such folder
         names = []
     close = [str(where.parent / n) for n in spelling.closest(where.name, names, cutoff=0.7)]

@@ -60,15 +60,24 @@ def present(directory: Path) -> Path | None:
     return next((directory / n for n in MANIFEST_NAMES if (directory / n).is_file()), None)
 
 
-def load(path: Path, *, display_name: str | None = None) -> Manifest:
-    """Parse and validate the manifest at `path`. Raises ManifestError with every problem."""
+def load(
+    path: Path, *, display_name: str | None = None, starting: tuple[str, ...] = ()
+) -> Manifest:
+    """Parse and validate the manifest at `path`. Raises ManifestError with every problem,
+    a script that a command in `starting` (`train.command`) runs and that is missing too."""
     name = display_name or str(path)
     raw = files.read_bytes(path, limit=yaml_source.MAX_BYTES, name=f"manifest {name}")
-    return parse(raw, name=name, root=path.parent, path=path)
+    return parse(raw, name=name, root=path.parent, path=path, starting=starting)
 
 
 def parse(
-    raw: bytes, *, name: str, root: Path, path: Path | None = None, files: bool = True
+    raw: bytes,
+    *,
+    name: str,
+    root: Path,
+    path: Path | None = None,
+    files: bool = True,
+    starting: tuple[str, ...] = (),
 ) -> Manifest:
     """Validate manifest bytes; `name` is how problems refer to the file; `files=False`
     does not look for the files it names."""
@@ -94,7 +103,7 @@ def parse(
             p
             for p in [
                 *schema_check.check(doc),
-                *semantic_checks.semantic_problems(doc, root, files=files),
+                *semantic_checks.semantic_problems(doc, root, files=files, starting=starting),
             ]
             if p.path not in rejected
         ]

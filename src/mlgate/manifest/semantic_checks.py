@@ -20,7 +20,7 @@ from typing import Any, TypeGuard
 
 from mlgate import dvc_files, files, spelling, words
 from mlgate.errors import Problem, UserError
-from mlgate.manifest import data_formats, image_name, sql_words
+from mlgate.manifest import data_formats, image_name, lint, sql_words
 from mlgate.manifest.build import DURATION, ROBUSTNESS
 from mlgate.manifest.metrics import (
     DEFAULT_METRICS,
@@ -29,7 +29,7 @@ from mlgate.manifest.metrics import (
     for_many_classes,
     resampled,
 )
-from mlgate.manifest.spec import HOLDOUT_STEPS
+from mlgate.manifest.spec import HOLDOUT_STEPS, Command
 from mlgate.manifest.store_location import location_problem
 from mlgate.yaml_source import Document, KeyPath
 
@@ -38,9 +38,12 @@ NUMERIC_TYPES = ("integer", "number")
 COLUMN_TYPES = ("integer", "number", "string", "category", "boolean", "datetime")
 
 
-def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[Problem]:
+def semantic_problems(
+    doc: Document, root: Path, *, files: bool = True, starting: tuple[str, ...] = ()
+) -> list[Problem]:
     """`files=False` leaves out whether the files it names exist: a manifest read as data,
-    away from its repository (the fork-safe workflow's)."""
+    away from its repository (the fork-safe workflow's). `starting`: the commands about to
+    run (`train.command`), whose scripts must be there: said with the rest, in one pass."""
     raw = doc.data if isinstance(doc.data, dict) else {}
     found = [
         *(_file_problems(raw, root) if files else ()),
@@ -69,6 +72,7 @@ def semantic_problems(doc: Document, root: Path, *, files: bool = True) -> list[
         *(_pytest_problems(raw, root) if files else ()),
         *_train_problems(raw, root, files),
         *_sweep_problems(raw, root, files),
+        *(_unstartable_problems(raw, root, starting) if files else ()),
     ]
     return [doc.problem(path, message, key=at_key) for path, message, at_key in found]
 
@@ -924,6 +928,28 @@ def _drift_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 f"{method} tests categories and '{name}' is {kind}; use {fits}",
                 True,
             )
+
+
+def _unstartable_problems(
+    raw: dict[str, Any], root: Path, starting: tuple[str, ...]
+) -> Iterator[Finding]:
+    """A command about to run whose script is not there (or cannot start), as the run
+    would refuse it after the manifest's other problems were mended."""
+    for key in starting:
+        keys = key.split(".")
+        where: KeyPath = tuple(keys)
+        given = _get(raw, *keys)
+        if isinstance(given, dict):
+            where, given = (*where, "command"), given.get("command")
+        if isinstance(given, str):
+            command = Command(shell=given, timeout_s=0)
+        elif isinstance(given, list) and given and all(isinstance(w, str) for w in given):
+            command = Command(argv=tuple(given), timeout_s=0)
+        else:
+            continue  # not a command at all: the schema says so
+        said = lint.why_not(root, command, running=True)
+        if said is not None:
+            yield where, said, True
 
 
 def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Finding]:

@@ -7,5 +7,14 @@ run ran on; `warmup` the imports loaded while the user's training runs.
 
 from mlgate.pipeline.flow import check_data, check_model, recompare, run
 from mlgate.pipeline.observer import Observer
+from mlgate.pipeline.stages import DATA_STARTS, RUN_STARTS
 
-__all__ = ["Observer", "check_data", "check_model", "recompare", "run"]
+__all__ = [
+    "DATA_STARTS",
+    "RUN_STARTS",
+    "Observer",
+    "check_data",
+    "check_model",
+    "recompare",
+    "run",
+]

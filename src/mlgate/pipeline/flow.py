@@ -108,7 +108,7 @@ def check_data(
     written to a scratch folder, deleted after, not to a run folder without a result."""
     import tempfile
 
-    stages.commands_startable(manifest, train=False)
+    stages.commands_startable(manifest, stages.DATA_STARTS)
     run_id = runs.new_run_id(dt.datetime.now(dt.UTC))
     (manifest.root / ".mlgate").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=manifest.root / ".mlgate", prefix="check-") as scratch:

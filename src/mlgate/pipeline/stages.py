@@ -548,17 +548,22 @@ def status_of(found: tuple[CheckResult, ...]) -> Status:
     return "failed" if any(c.status in ("failed", "error") for c in found) else "passed"
 
 
-def commands_startable(manifest: Manifest, *, train: bool = True) -> None:
+# the commands `mlgate run` and `mlgate check data` start, by their manifest keys
+RUN_STARTS = ("data.prepare", "train.command")
+DATA_STARTS = ("data.prepare",)
+
+
+def commands_startable(manifest: Manifest, starting: tuple[str, ...] = RUN_STARTS) -> None:
     """A script that data.prepare or the training runs and that is not there (or cannot
     start: not executable, a whole line as one list item) is the manifest's mistake (exit
     2), said before anything runs, as a data file that is not there is: it was the
-    training's failure, "exited with code 2", a failed run (exit 1)."""
+    training's failure, "exited with code 2", a failed run (exit 1). The CLI loads the
+    manifest `starting` these, to say it with the manifest's other problems."""
     from mlgate.errors import ManifestError
     from mlgate.manifest import lint
 
-    named = [("data.prepare", manifest.data.prepare)]
-    if train:
-        named.append(("train.command", manifest.train.command))
+    commands = {"data.prepare": manifest.data.prepare, "train.command": manifest.train.command}
+    named = [(key, commands[key]) for key in starting]
     lacking = lint.unstartable(manifest, manifest.path.name, named, running=True)
     if lacking:
         raise ManifestError(lacking)
