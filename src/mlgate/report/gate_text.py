@@ -215,9 +215,7 @@ def power(shortfall: PowerShortfall) -> str:
 
 def power_warning(rows: int, margin: float | None, detectable: float) -> str:
     """The paired rows cannot tell apart changes smaller than `detectable` (80% power)."""
-    asked = (
-        f"the {numbers.threshold(margin)} margin this gate asks for" if margin else "small changes"
-    )
+    asked = f"the {numbers.margin(margin)} margin this gate asks for" if margin else "small changes"
     return (
         f"{words.count(rows, 'paired row')} cannot reliably detect {asked}: changes under "
         f"{numbers.value(detectable)} look like noise (80% power)"
