@@ -388,4 +388,7 @@ def test_an_unquoted_keyword_is_an_error_of_that_check_alone() -> None:
     frame = pl.DataFrame({"y": [0], "start": [1], "end": [2]})
     found = run(frame, expressions=("end >= start", "start > 0"))
     assert found["data.test.expressions[0]"].status == "error"
+    assert found["data.test.expressions[0]"].message.endswith(
+        "(found 'end' clause); a column named end is written in double quotes: \"end\""
+    )
     assert found["data.test.expressions[1]"].status == "passed"

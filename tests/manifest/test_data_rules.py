@@ -92,6 +92,17 @@ def test_every_new_rule_is_read(tmp_path: Path) -> None:
             "may not hold a query ('select'): a subquery or a table function would read other "
             "files",
         ),
+        (  # a typo is said by validate, with the manifest's other problems
+            "",
+            '    expressions: ["sepal_width > 0", "sepal_width >= 0 AND"]\n',
+            "11:38: data.checks.expressions[1]: not a SQL expression polars can read: unable "
+            "to parse 'sepal_width >= 0 AND' as Expr",
+        ),
+        (
+            "    sepal_width: {expression: sepal_width =< 5}\n",
+            "",
+            "9:31: data.columns.sepal_width.expression: not a SQL expression polars can read",
+        ),
         (
             "",
             "    freshness: {column: sepal_widht, max_age: 7d}\n",

@@ -18,7 +18,6 @@ and anything else as text; true/false match a boolean column.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -494,22 +493,8 @@ def _expression(on: _On, key: str, rule: str) -> Planned:
 
 
 def sql_condition(text: str) -> pl.Expr | str:
-    """A SQL expression as polars parses it (a parser, never eval), or why it cannot be.
-    One that holds a query is refused unparsed: polars runs a subquery as it parses."""
-    if why := sql_words.query_in(text):
-        return why
-    try:
-        return pl.sql_expr(text)
-    except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
-        return f"not a SQL expression polars can read: {_plainly(exc)}"
-
-
-def _plainly(exc: Exception) -> str:
-    """polars' message without the parser's tree it appends (`...: Dot(Function(...`)."""
-    said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    tree = re.search(r":\s+[A-Z][A-Za-z]*[({]", said)
-    said = said[: tree.start()] if tree else said
-    return said if len(said) <= 160 else said[:157] + "..."
+    """A SQL expression as polars parses it (a parser, never eval), or why it cannot be."""
+    return sql_words.condition(text)
 
 
 _PLANNERS = {

@@ -491,15 +491,16 @@ def _freshness_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _expression_problems(raw: dict[str, Any]) -> Iterator[Finding]:
-    """Row expressions that hold a query: refused here, never handed to polars."""
+    """Row expressions polars cannot parse, and those that hold a query (refused here,
+    never handed to polars)."""
     columns = _get(raw, "data", "columns")
     for name, spec in (columns if isinstance(columns, dict) else {}).items():
         text = spec.get("expression") if isinstance(spec, dict) else None
-        if isinstance(text, str) and (why := sql_words.query_in(text)):
+        if isinstance(text, str) and isinstance(why := sql_words.condition(text), str):
             yield ("data", "columns", name, "expression"), why, False
     texts = _get(raw, "data", "checks", "expressions")
     for i, text in enumerate(texts if isinstance(texts, list) else ()):
-        if isinstance(text, str) and (why := sql_words.query_in(text)):
+        if isinstance(text, str) and isinstance(why := sql_words.condition(text), str):
             yield ("data", "checks", "expressions", i), why, False
 
 

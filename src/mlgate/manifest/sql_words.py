@@ -2,11 +2,19 @@
 as it parses (`b IN (SELECT q FROM read_csv('...'))` opened the file, a FIFO, a URL), so
 an expression holding a query is refused before polars sees it. Checked on the whole
 text, quoted parts too: a tokenizer of our own could disagree with polars' on where a
-string ends, and a query hidden there would pass."""
+string ends, and a query hidden there would pass.
+
+`mlgate validate` parses each expression too, so a typo is said with the manifest's other
+problems; polars is imported then, by a manifest that has expressions alone.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _QUERY = re.compile(r"\b(select|from)\b", re.IGNORECASE | re.ASCII)
 
@@ -20,3 +28,30 @@ def query_in(text: str) -> str | None:
         f"an expression is judged on each row alone and may not hold a query "
         f"('{found.group(0)}'): a subquery or a table function would read other files"
     )
+
+
+def condition(text: str) -> pl.Expr | str:
+    """`text` as polars' SQL parser reads it (a parser, never eval), or why it cannot be.
+    One that holds a query is refused unparsed: polars runs a subquery as it parses."""
+    if why := query_in(text):
+        return why
+    import polars as pl
+
+    try:
+        return pl.sql_expr(text)
+    except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
+        said = f"not a SQL expression polars can read: {_plainly(exc)}"
+        word = re.search(r"found '(\w+)' clause", said)
+        if word:  # `end >= start`: a column named like a SQL word
+            said += (
+                f'; a column named {word.group(1)} is written in double quotes: "{word.group(1)}"'
+            )
+        return said
+
+
+def _plainly(exc: Exception) -> str:
+    """polars' message without the parser's tree it appends (`...: Dot(Function(...`)."""
+    said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    tree = re.search(r":\s+[A-Z][A-Za-z]*[({]", said)
+    said = said[: tree.start()] if tree else said
+    return said if len(said) <= 160 else said[:157] + "..."
