@@ -438,7 +438,7 @@ def _performance(
         value = float(counts.label_metric(metric, now, positive_index=positive))
         if counts.undefined(metric, now, positive_index=positive):  # 0/0, not 0
             said.append(
-                f"{metric} is undefined on the labelled rows: {unpaired.why_undefined(metric)}"
+                f"{metric} is undefined on the labelled rows: {counts.why_undefined(metric)}"
             )
             value = float("nan")
         actual[metric] = value if np.isfinite(value) else None

@@ -141,10 +141,14 @@ def test_compute_equals_scikit_learn_on_named_labels(case, positive: int, string
                 expected[name] = ratios[0 if name.startswith("positive") else 1]
             elif binary:  # the positive class by its label, as metrics.compute is told it
                 score = getattr(skm, f"{name}_score")
-                expected[name] = score(y_true, y_pred, pos_label=classes[positive], zero_division=0)
+                pos = classes[positive]
+                expected[name] = score(y_true, y_pred, pos_label=pos, zero_division=0)
+                said, true = y_pred == pos, y_true == pos
+                if not {"precision": said, "recall": true}.get(name, said | true).any():
+                    expected[name] = np.nan  # 0/0
         for name, value in expected.items():
-            if name.endswith("_likelihood_ratio") and np.isnan(value):  # said, not a NaN
-                with pytest.raises(ValueError, match="undefined on these rows"):
+            if name in counts.BINARY and np.isnan(value):  # 0/0: said, not a NaN nor 0
+                with pytest.raises(ValueError, match="undefined"):
                     compute(name, y_true, y_pred, None, classes=classes, positive_index=positive)
                 continue
             got = compute(name, y_true, y_pred, None, classes=classes, positive_index=positive)
@@ -166,7 +170,16 @@ def test_compute_leaves_unusual_labels_to_scikit_learn() -> None:
     assert floats == pytest.approx(skm.f1_score([0, 1, 1], [0, 0, 1], average="macro"))
 
 
-def test_a_positive_class_that_never_occurs_scores_zero() -> None:
+def test_a_figure_that_divides_by_zero_is_undefined_with_its_reason() -> None:
+    """scikit-learn's zero_division=0 made precision with nothing predicted positive
+    0.0000, a figure the model never earned; the monitor already said "undefined"."""
     y = np.array(["b", "b", "b"])
-    assert compute("f1", y, y, None, classes=["a", "b"], positive_index=0) == 0.0
-    assert skm.f1_score(y, y, pos_label="a", zero_division=0) == 0.0
+    assert np.isnan(skm.f1_score(y, y, pos_label="a", zero_division=np.nan))
+    with pytest.raises(ValueError, match=r"^undefined: no row is of the positive class, nor"):
+        compute("f1", y, y, None, classes=["a", "b"], positive_index=0)
+    truth, none_said = np.array([0, 1, 1, 0]), np.array([0, 0, 0, 0])
+    with pytest.raises(ValueError, match=r"^undefined: no row was predicted positive$"):
+        compute("precision", truth, none_said, None, classes=[0, 1])
+    assert compute("recall", truth, none_said, None, classes=[0, 1]) == 0.0  # 0 of 2
+    with pytest.raises(ValueError, match=r"^undefined: no row is of the positive class$"):
+        compute("recall", none_said, truth, None, classes=[0, 1])

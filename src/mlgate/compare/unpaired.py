@@ -46,7 +46,7 @@ def label_change(
     sides = ("the version's test rows", "the labelled rows")
     for side, table in zip(sides, (before, after), strict=True):
         if counts.undefined(metric, np.asarray(table), positive_index=positive_index):
-            raise ValueError(f"{metric} is undefined on {side}: {why_undefined(metric)}")
+            raise ValueError(f"{metric} is undefined on {side}: {counts.why_undefined(metric)}")
     shares = [_share(metric, np.asarray(t, np.float64), positive_index) for t in (before, after)]
     if shares[0] is not None and shares[1] is not None:
         rows = int(np.asarray(after).sum())
@@ -84,17 +84,6 @@ def label_change(
         confidence=confidence,
         method=UNPAIRED_COUNTS,
     )
-
-
-def why_undefined(metric: str) -> str:
-    """What a figure `counts.undefined` finds undefined lacks."""
-    if metric == "precision":
-        return "no row was predicted positive"
-    if metric == "recall":
-        return "no row is of the positive class"
-    if metric in ("f1", "jaccard"):
-        return "no row is of the positive class, nor predicted so"
-    return "a class has no row (or none predicted) to divide by"
 
 
 def _share(metric: str, table: np.ndarray, positive: int) -> tuple[float, float] | None:

@@ -91,6 +91,17 @@ def undefined(name: str, tables: np.ndarray, *, positive_index: int = 1) -> np.n
     return np.zeros(t.n.shape, dtype=bool)
 
 
+def why_undefined(metric: str) -> str:
+    """What a figure `undefined` finds undefined lacks."""
+    if metric == "precision":
+        return "no row was predicted positive"
+    if metric == "recall":
+        return "no row is of the positive class"
+    if metric in ("f1", "jaccard"):
+        return "no row is of the positive class, nor predicted so"
+    return "a class has no row (or none predicted) to divide by"
+
+
 class _Totals:
     """The sums every metric starts from, computed once per batch."""
 

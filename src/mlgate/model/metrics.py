@@ -110,7 +110,9 @@ def compute(
         "jaccard": skm.jaccard_score,
     }
     if name in by_class:
-        return float(by_class[name](y_true, y_pred, pos_label=pos, zero_division=0))
+        value = float(by_class[name](y_true, y_pred, pos_label=pos, zero_division=0))
+        _defined(name, y_true, y_pred, pos)
+        return value
     if name.endswith("_likelihood_ratio"):
         assert classes is not None  # binary: the other class is the negative one
         labels = [classes[1 - positive_index], pos]
@@ -223,6 +225,19 @@ def _calibration_error(
     return calibration.error(calibration.terms(index, scores, positive_index))
 
 
+def _defined(name: str, y_true: np.ndarray, y_pred: np.ndarray, positive: object) -> None:
+    """0/0 is undefined, as the confusion table's path says it, not scikit-learn's 0
+    (zero_division): precision of a model that predicts no row positive is no figure."""
+    import numpy as np
+
+    from mlgate.model import counts
+
+    said, true = np.asarray(y_pred) == positive, np.asarray(y_true) == positive
+    divisor = {"precision": said, "recall": true}.get(name, said | true)
+    if not divisor.any():
+        raise ValueError(f"undefined: {counts.why_undefined(name)}")
+
+
 def _from_counts(
     name: str, y_true: np.ndarray, y_pred: np.ndarray, positive: object
 ) -> float | None:
@@ -258,6 +273,8 @@ def _from_counts(
         if len(labels) > 2 or not found:
             return None
         positive_index = found[0]
+        if counts.undefined(name, table, positive_index=positive_index):
+            raise ValueError(f"undefined: {counts.why_undefined(name)}")
     return float(counts.label_metric(name, table, positive_index=positive_index))
 
 
