@@ -370,6 +370,40 @@ def test_what_cannot_be_tested_says_why(metric, data, message) -> None:
         paired_test(metric, **given, resamples=50)
 
 
+def test_a_resample_where_precision_divides_by_zero_is_left_out_not_scored_zero() -> None:
+    """The candidate says positive on 3 rows of 200, all right: about 5% of resamples
+    draw none of them, where precision is 0/0. Scored 0, they put the interval's low end
+    at -0.9 (0 against the baseline's 0.9); left out, it is near the change, +0.1."""
+    y = np.zeros(200, int)
+    y[:50] = 1
+    cand = np.zeros(200, int)
+    cand[[0, 1, 2]] = 1  # 3 of 3 right
+    base = np.zeros(200, int)
+    base[:45] = 1
+    base[[195, 196, 197, 198, 199]] = 1  # 45 of 50 right: 0.9
+    found = paired_test(
+        "precision",
+        y_true=y,
+        candidate_pred=cand,
+        baseline_pred=base,
+        n_classes=2,
+        resamples=2000,
+        seed=1,
+    )
+    assert found.delta == pytest.approx(1 - 0.9)
+    assert found.ci_low > -0.5, found
+    # undefined on all the rows: no test, said so
+    with pytest.raises(ValueError, match="undefined"):
+        paired_test(
+            "precision",
+            y_true=y,
+            candidate_pred=np.zeros(200, int),
+            baseline_pred=base,
+            n_classes=2,
+            resamples=50,
+        )
+
+
 # the smallest change a test set can see
 
 

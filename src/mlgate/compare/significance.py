@@ -40,7 +40,13 @@ from mlgate.compare.distributions import (
 )
 from mlgate.manifest.metrics import METRICS
 from mlgate.model import calibration
-from mlgate.model.counts import LABEL_METRICS, known_classes, label_metric, shared_classes
+from mlgate.model.counts import (
+    LABEL_METRICS,
+    known_classes,
+    label_metric,
+    shared_classes,
+    undefined,
+)
 
 BINNED = "paired bootstrap of binned calibration gaps"
 
@@ -241,8 +247,12 @@ def _counts_bootstrap(
     def deltas(draws: np.ndarray) -> np.ndarray:
         both = [tables(draws, side, (k, k)) for side in sides]
         present = shared_classes(*both)  # one set of classes for both models' averages
-        cand_value, base_value = (
-            label_metric(metric, table, positive_index=positive_index, present=present)
+        cand_value, base_value = (  # where it divides by zero: left out, not scored 0
+            np.where(
+                undefined(metric, table, positive_index=positive_index),
+                np.nan,
+                label_metric(metric, table, positive_index=positive_index, present=present),
+            )
             for table in both
         )
         delta: np.ndarray = cand_value - base_value  # label_metric's tables are untyped
