@@ -74,3 +74,21 @@ def test_a_group_of_one_class_or_an_unknown_label_is_left_to_the_caller() -> Non
         positive_index=1,
     )
     assert np.isnan(unknown).all()
+
+
+def test_a_group_where_precision_divides_by_zero_is_left_to_the_caller() -> None:
+    """Group 0's rows are never predicted positive: its precision is 0/0, which
+    metrics.compute says is undefined (a slice then shows n/a), not the 0 a table gives."""
+    y = np.array([1, 0, 1, 1, 0, 1])
+    pred = np.array([0, 0, 0, 1, 0, 1])
+    groups = np.array([0, 0, 0, 1, 1, 1])
+    found = group_metrics.by_group(
+        "precision", groups, 2, y, pred, None, n_classes=2, positive_index=1
+    )
+    assert np.isnan(found[0]) and found[1] == 1.0
+    with pytest.raises(ValueError, match="no row was predicted positive"):
+        compute("precision", y[:3], pred[:3], None, classes=[0, 1])
+    recall = group_metrics.by_group(
+        "recall", groups, 2, y, pred, None, n_classes=2, positive_index=1
+    )
+    assert recall.tolist() == [0.0, 1.0]  # 0 of 2 positives found: defined, and 0

@@ -48,9 +48,11 @@ def by_group(
     both = (truth > 0).all(axis=-1)  # each class among the group's true labels
     if name in counts.LABEL_METRICS:
         found = counts.label_metric(name, tables, positive_index=positive_index)
-        if name in counts.BINARY:  # scikit-learn's own path when the positive class is absent
+        if name in counts.BINARY:  # scikit-learn's own path when the positive class is
+            # absent; 0/0 (precision with none predicted positive) undefined, with its reason
             present = (truth + tables.sum(axis=-2))[:, positive_index] > 0
-            found = np.where(present, found, np.nan)
+            divides = ~counts.undefined(name, tables, positive_index=positive_index)
+            found = np.where(present & divides, found, np.nan)
         return found
     if scores is None:
         return np.full(n_groups, np.nan)
