@@ -177,6 +177,7 @@ def test_a_broken_file_too_big_to_hold_is_named_as_read_whole_and_leaves_no_copy
     assert streamed.status == held.status == "error"
     assert streamed.message == held.message
     assert held.message is not None and held.message.startswith(
-        "data file 'data/test.csv' could not be read as csv: found more fields"
+        "data file 'data/test.csv' could not be read as csv: line 3042 has 20 fields where "
+        "the header names 9 columns"
     )
     assert not list((root / ".mlgate").rglob("*"))  # no scratch folder, no copy

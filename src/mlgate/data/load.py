@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from mlgate import words
 from mlgate.errors import UserError
 from mlgate.manifest import data_formats
 from mlgate.manifest.data_formats import EXTENSIONS, FORMATS, detect_format, header, separator
@@ -353,7 +354,8 @@ def _first_long_row(path: Path) -> str | None:
                 if len(row) > named:
                     return (
                         f"line {rows.line_num} has {len(row)} fields where the header names "
-                        f"{named} columns (a separator too many, or a value that needs quotes)"
+                        f"{words.count(named, 'column')} (a separator too many, or a value "
+                        "that needs quotes)"
                     )
     except (OSError, csv.Error):
         return None
