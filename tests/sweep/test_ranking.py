@@ -167,3 +167,47 @@ def test_a_winner_with_no_held_out_row_is_no_winner_and_says_why(tmp_path: Path)
     ranked = ranking.rank(root, [a, b], "accuracy", holdout)
     assert ranked.winner is None and ranked.held_out is None
     assert ranked.unranked.startswith("none of the 30 test rows fell among the held-out 0.0001")
+
+
+def test_a_configuration_may_win_by_its_checks_on_the_ranking_rows_alone(
+    tmp_path: Path,
+) -> None:
+    """A metric bound decided on every test row let the held-out rows decide which
+    configurations may win: three that failed on the ranking rows passed on all. The
+    bound here lies between a configuration's accuracy on all its rows and on the rows
+    that rank: on all it passes, where ranked it fails, and it is ranked as failing."""
+    from mlgate.report import sweep_tables
+    from mlgate.sweep import gating
+
+    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
+    whole = pd.read_csv(root / "data" / "test.csv")
+    relaxed(root)
+    a, b = run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+    keys = arrays.decode(runs.read(root / a.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
+    ranking_keys = keys[ranking.chooses(keys, 0.5)]
+    every, ranked_on = (by_hand(root, a, keys), by_hand(root, a, ranking_keys))
+    assert every != ranked_on and a.status == "passed"
+    bound = "min" if every > ranked_on else "max"  # passes on every row, not where ranked
+    text = (
+        (root / "mlops.yaml")
+        .read_text()
+        .replace(
+            "{metric: accuracy, min: 0.1}",
+            f"{{metric: accuracy, {bound}: {(every + ranked_on) / 2}}}",
+        )
+    )
+    (root / "mlops.yaml").write_text(text)
+    loaded = manifests.load(root / "mlops.yaml")
+    eligible = gating.passes_where_chosen(loaded, root, 0.5)
+    assert eligible(a) is False
+    ranked = ranking.rank(root, [a, b], "accuracy", 0.5, eligible=eligible)
+    said = {r.finished.configuration.id: r.eligible for r in ranked.ranked}
+    assert said[a.configuration.id] is False
+    if said[b.configuration.id]:  # one that passes where ranked wins, whatever its figure
+        assert ranked.winner is not None and ranked.winner.finished is b
+    record = ranking.record(ranked)
+    first = next(c for c in record.configurations if c.id == a.configuration.id)
+    assert first.passed_where_ranked is False
+    assert sweep_tables.status(first) == "failed on the ranking rows (passed on all)"
+    shown = ranking.document(ranked)["configurations"]
+    assert {c["id"]: c["passed_where_ranked"] for c in shown} == said  # type: ignore[union-attr,index]

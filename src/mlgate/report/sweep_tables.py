@@ -10,7 +10,7 @@ import json
 from mlgate import words
 from mlgate.report import numbers
 from mlgate.report.inert import escape
-from mlgate.result.records import SweepRecord
+from mlgate.result.records import SweepRecord, SweptConfiguration
 
 SHOWN = 50  # table rows: a comment or a summary stays readable and within GitHub's limits
 CHART_POINTS = 50  # values a parameter's chart draws; past this, a line is unreadable
@@ -20,8 +20,22 @@ def text(sweep: SweepRecord) -> str:
     lines = [f"{'rank':<5} {'configuration':<13} {sweep.metric:>10}  status   params"]
     for n, c in enumerate(sweep.configurations, 1):
         figure = "-" if c.figure is None else numbers.value(c.figure)
-        lines.append(f"{n:<5} {c.id:<13} {figure:>10}  {c.status:<8} {words.assignments(c.params)}")
+        lines.append(
+            f"{n:<5} {c.id:<13} {figure:>10}  {status(c):<8} {words.assignments(c.params)}"
+        )
     return "\n".join([*lines, "", winner(sweep)])
+
+
+def status(configuration: SweptConfiguration) -> str:
+    """Its checks as they ranked it: judged on the rows that ranked, which may differ from
+    its run's on every row (a metric bound the held-out rows would have met)."""
+    where = configuration.passed_where_ranked
+    if where is None:
+        return configuration.status
+    said = "passed" if where else "failed"
+    if said == configuration.status:
+        return said
+    return f"{said} on the ranking rows ({configuration.status} on all)"
 
 
 def winner(sweep: SweepRecord) -> str:
@@ -57,7 +71,7 @@ def markdown(sweep: SweepRecord, *, charts: bool = True) -> str:
     for n, c in enumerate(sweep.configurations[:SHOWN], 1):
         figure = "—" if c.figure is None else numbers.value(c.figure)
         shown = escape(words.clip(words.assignments(c.params), 200))
-        rows.append(f"| {n} | `{c.id}` | {figure} | {escape(c.status)} | {shown} |")
+        rows.append(f"| {n} | `{c.id}` | {figure} | {escape(status(c))} | {shown} |")
     rest = len(sweep.configurations) - SHOWN
     if rest > 0:  # a comment holds 65,536 characters: the whole ranking is in --json
         rows.append(f"| | {words.count(rest, 'more configuration')} | | | |")

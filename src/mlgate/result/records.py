@@ -555,6 +555,9 @@ class SweptConfiguration:
     params: Mapping[str, Any]  # params-file path -> value
     status: str  # passed, failed, error, killed, missing
     figure: float | None  # the sweep's metric on the rows that ranked (None: no figure)
+    # its checks judged on the rows that ranked, which decide whether it may win (None:
+    # no figure; a run.json from before it was kept)
+    passed_where_ranked: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

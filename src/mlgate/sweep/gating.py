@@ -60,7 +60,9 @@ def decide(
     """The configurations ranked by the sweep's metric, and the winner gated (`root`: where
     their runs are)."""
     metric = ranking.metric_for(manifest, finished)
-    ranked = ranking.rank(root, finished, metric, manifest.sweep.holdout)
+    holdout = manifest.sweep.holdout
+    eligible = passes_where_chosen(manifest, root, holdout)
+    ranked = ranking.rank(root, finished, metric, holdout, eligible=eligible)
     return Decided(
         ranking=ranked,
         record=ranking.record(ranked),
@@ -96,7 +98,7 @@ def gate(
         "alone, which played no part in choosing it"
     )
     cut = replace(
-        held_out(manifest, own, ranked.holdout, also=ranked.metric),
+        on_rows(manifest, own, ranked.holdout, held=True, also=ranked.metric),
         train=_model_where_it_is(own, root / win.finished.run, manifest.root),
         run_id=runs.new_run_id(now()),
         sweep=ranking.record(ranked),
@@ -143,16 +145,37 @@ def _model_where_it_is(own: RunResult, run: Path, project: Path) -> TrainStage:
     return replace(own.train, model=replace(model, path=Path(where).as_posix()))
 
 
-def held_out(
-    manifest: Manifest, result: RunResult, holdout: float, *, also: str | None = None
+def passes_where_chosen(manifest: Manifest, root: Path, holdout: float) -> ranking.Eligible:
+    """Whether a configuration passes its checks judged on the rows that choose alone: a
+    metric bound or fairness check decided on every test row let the held-out rows decide
+    which configurations may win (three failed on the choosing rows and passed on all)."""
+    from mlgate.pipeline import verdict
+    from mlgate.result import runs
+
+    def passes(finished: Finished) -> bool:
+        if finished.status != "passed" and finished.status != "failed":
+            return False
+        result = on_rows(manifest, runs.read(root / finished.run), holdout, held=False)
+        return verdict.decide(result)[0] == "passed"
+
+    return passes
+
+
+def on_rows(
+    manifest: Manifest,
+    result: RunResult,
+    holdout: float,
+    *,
+    held: bool,
+    also: str | None = None,
 ) -> RunResult:
-    """The run as if it had been scored on the held-out rows alone: its metrics (and
-    `also`, the metric the sweep ranked by, when evaluate did not name it), and the
-    model checks that are figures of the rows (metric bounds, fairness), decided again
-    there. Figures of all the rows that cannot be recomputed from the predictions (each
-    slice's, the metrics' intervals) are left out rather than shown for the wrong rows;
-    the probes (robustness, importance, speed) and the users' own tests describe the
-    model, and stay as they were."""
+    """The run as if it had been scored on the held-out rows alone (`held`), or on the
+    rows that choose: its metrics (and `also`, the metric the sweep ranked by, when
+    evaluate did not name it), and the model checks that are figures of the rows (metric
+    bounds, fairness), decided again there. Figures of all the rows that cannot be
+    recomputed from the predictions (each slice's, the metrics' intervals) are left out
+    rather than shown for the wrong rows; the probes (robustness, importance, speed) and
+    the users' own tests describe the model, and stay as they were."""
     from mlgate.pipeline import stages
 
     evaluated = result.evaluate
@@ -162,7 +185,8 @@ def held_out(
     from mlgate.result import arrays
 
     keys = arrays.decode(kept.row_keys)
-    rows = ~ranking.chooses(keys, holdout)
+    chosen = ranking.chooses(keys, holdout)
+    rows = ~chosen if held else chosen
     y_true, y_pred = arrays.decode(kept.y_true)[rows], arrays.decode(kept.y_pred)[rows]
     scores = arrays.decode(kept.scores)[rows] if kept.scores is not None else None
     cut = Predictions(

@@ -10,7 +10,7 @@ report leads with; the gap between the two is the flattery, measured.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ MIN_CHOOSING_ROWS = 10  # on the same rows: fewer, and chance picks the best (ho
 class Ranked:
     finished: Finished
     choosing: float | None  # the metric on the rows that rank (None: no run, or undefined)
+    eligible: bool = False  # passed its checks judged on the rows that rank
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,11 +45,22 @@ class Ranking:
     unranked: str = ""  # why there is no winner, when the figures could not choose one
 
 
-def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) -> Ranking:
+Eligible = Callable[[Finished], bool]
+
+
+def rank(
+    root: Path,
+    finished: Sequence[Finished],
+    metric: str,
+    holdout: float,
+    *,
+    eligible: Eligible = lambda f: f.status == "passed",
+) -> Ranking:
     """`finished` ranked by `metric` on the choosing rows; the winner measured on the rest.
     Where a swept value changes the test rows (a split's size or seed), the figures are
     taken on the choosing rows every configuration was tested on: figures on different
-    rows do not rank."""
+    rows do not rank. `eligible`: whether a configuration passed its checks (judged on
+    the choosing rows: gating.passes_where_chosen)."""
     better = METRICS[metric].greater_is_better
     sides = {
         f.configuration.id: parts
@@ -77,16 +89,18 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
                 "test on more rows"
             )
             sides = {}
-    scored = [
-        Ranked(
-            finished=f,
-            choosing=_figure(
-                metric, sides[f.configuration.id], _among(sides[f.configuration.id], common)
-            )
+    figures = [
+        (
+            f,
+            _figure(metric, sides[f.configuration.id], _among(sides[f.configuration.id], common))
             if f.configuration.id in sides
             else None,
         )
         for f in finished
+    ]
+    scored = [
+        Ranked(finished=f, choosing=figure, eligible=figure is not None and eligible(f))
+        for f, figure in figures
     ]
     # a configuration that failed its checks wins only if none passed them: a model
     # that fails a fairness or calibration check is not the best, whatever its metric
@@ -94,7 +108,7 @@ def rank(root: Path, finished: Sequence[Finished], metric: str, holdout: float) 
         scored,
         key=lambda r: (
             r.choosing is None,
-            r.finished.status != "passed",
+            not r.eligible,
             0.0 if r.choosing is None else (-r.choosing if better else r.choosing),
         ),
     )
@@ -240,6 +254,7 @@ def record(ranking: Ranking) -> SweepRecord:
                 params=dict(r.finished.configuration.params),
                 status=r.finished.status,
                 figure=r.choosing,
+                passed_where_ranked=r.eligible if r.choosing is not None else None,
             )
             for r in ranking.ranked
         ),
@@ -257,7 +272,14 @@ def document(ranking: Ranking) -> dict[str, object]:
         "metric": ranking.metric,
         "holdout": ranking.holdout,
         "rows": {"choosing": ranking.rows[0], "held_out": ranking.rows[1]},
-        "configurations": [{**r.finished.document(), "figure": r.choosing} for r in ranking.ranked],
+        "configurations": [
+            {
+                **r.finished.document(),
+                "figure": r.choosing,
+                "passed_where_ranked": r.eligible if r.choosing is not None else None,
+            }
+            for r in ranking.ranked
+        ],
         "winner": None
         if win is None
         else {
