@@ -83,7 +83,7 @@ def test_the_text_names_the_drifted_column_first_and_fails_past_the_share(projec
     done = mlgate("check", "data", cwd=project)
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "data checks: 5 passed, 1 failed"
+    assert lines[0] == "data checks: 5 of 6 passed, 1 failed"
     assert lines[1].startswith("  FAILED  train drifted columns < 30% (against reference): 1 of 3")
     train = lines.index("drift, train against reference: 1 of 3 columns drifted")
     assert lines[train + 2].startswith("  DRIFTED mean radius [ks] KS ")

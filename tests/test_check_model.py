@@ -73,7 +73,7 @@ def test_a_failed_model_check_is_named_and_exits_1(
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith("metrics: accuracy 0.")
-    assert lines[1] == "model checks: 0 checks passed, 1 failed"
+    assert lines[1] == "model checks: 0 of 1 check passed, 1 failed"
     assert lines[2].startswith("  FAILED  ") and "accuracy" in lines[2] and "0.999" in lines[2]
 
 

@@ -84,7 +84,7 @@ def test_failures_are_listed_before_the_collapsed_passes() -> None:
         )
     )
     failed_at = out.index("| ❌ | plan |")
-    assert out.index("### Data checks: 1 of 2 passed") < failed_at
+    assert out.index("### Data checks: 1 of 2 passed, 1 failed") < failed_at
     assert failed_at < out.index("<details><summary>1 passed or skipped</summary>")
 
 
@@ -328,6 +328,9 @@ def test_a_skipped_check_is_said_not_counted_as_passed() -> None:
     assert verdict.stage_summary(replace(found.data, checks=(*found.data.checks, skipped))) == (
         "2 of 3 checks passed, 1 skipped"
     )
+    # the report's heading of the skipped check counts it apart too (it said "1 of 1 passed")
+    shown = markdown.render(found)
+    assert "slice by slice and group by group: 0 of 1 passed, 1 skipped" in shown
 
 
 def test_the_verdict_names_a_dozen_failures_and_counts_the_rest() -> None:

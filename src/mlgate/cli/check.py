@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from mlgate import words
 from mlgate.cli.shared import console, load_manifest, print_json
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError, hinted
 from mlgate.result.records import CheckResult
@@ -14,7 +13,7 @@ from mlgate.result.records import CheckResult
 
 def check_data(args: argparse.Namespace) -> int:
     from mlgate import pipeline
-    from mlgate.report import drift_tables
+    from mlgate.report import drift_tables, tally
     from mlgate.result import document
 
     loaded = load_manifest(args, pipeline.DATA_STARTS)
@@ -42,7 +41,7 @@ def check_data(args: argparse.Namespace) -> int:
     if stage.status == "failed" and not stage.checks:  # data.prepare failed: nothing checked
         print(f"data checks: not run: {stage.message}")
         return EXIT_FAILED
-    print("data checks: " + _counted(stage.checks))
+    print("data checks: " + tally.checks(stage.checks))
     _listed(stage.checks)
     if stage.drift:
         print(drift_tables.text(stage.drift))
@@ -52,7 +51,7 @@ def check_data(args: argparse.Namespace) -> int:
 def check_model(args: argparse.Namespace) -> int:
     from mlgate import pipeline
     from mlgate.compare import baseline
-    from mlgate.report import numbers, text
+    from mlgate.report import numbers, tally, text
     from mlgate.result import document
 
     loaded = load_manifest(args)
@@ -89,26 +88,9 @@ def check_model(args: argparse.Namespace) -> int:
     if not model.checks:
         print("model checks: none (model_checks in mlops.yaml names them)")
         return EXIT_PASSED
-    print("model checks: " + _counted(model.checks, always_noun=True))
+    print("model checks: " + tally.checks(model.checks, always_noun=True))
     _listed(model.checks)
     return EXIT_PASSED if result.passed else EXIT_FAILED
-
-
-def _counted(checks: Sequence[CheckResult], *, always_noun: bool = False) -> str:
-    """ "5 passed, 1 failed, 1 error, 2 skipped": a skipped check (an optional column
-    that is absent, say) is neither passed nor failed, and one that could not be
-    evaluated (a rule that does not apply to the column) is an error, not the data's
-    failure."""
-    failed = sum(c.status == "failed" for c in checks)
-    errors = sum(c.status == "error" for c in checks)
-    skipped = sum(c.status == "skipped" for c in checks)
-    passed = len(checks) - failed - errors - skipped
-    if not failed and not errors and not skipped:
-        return f"{words.count(passed, 'check')} passed"
-    head = words.count(passed, "check") if always_noun else str(passed)
-    said = f"{head} passed" + (f", {failed} failed" if failed else "")
-    said += f", {words.count(errors, 'error')}" if errors else ""
-    return said + (f", {skipped} skipped" if skipped else "")
 
 
 def _listed(checks: Sequence[CheckResult]) -> None:

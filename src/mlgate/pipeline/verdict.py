@@ -4,7 +4,7 @@ verdict with a reason that names what failed (the first dozen, and how many more
 from __future__ import annotations
 
 from mlgate import words
-from mlgate.report import gate_text
+from mlgate.report import gate_text, tally
 from mlgate.result.records import (
     CompareStage,
     DataStage,
@@ -21,14 +21,7 @@ SKIPPED = "skipped: an earlier stage did not pass"
 
 def stage_summary(stage: DataStage | TrainStage | EvaluateStage | ModelStage) -> str:
     if isinstance(stage, DataStage | ModelStage) and stage.checks:
-        failed = [c for c in stage.checks if c.status in ("failed", "error")]
-        skipped = sum(c.status == "skipped" for c in stage.checks)
-        if stage.status == "passed" or not failed:
-            if skipped:
-                ran = words.of(len(stage.checks) - skipped, len(stage.checks), "check")
-                return f"{ran} passed, {skipped} skipped"
-            return f"{words.count(len(stage.checks), 'check')} passed"
-        return f"{words.of(len(failed), len(stage.checks), 'check')} failed"
+        return tally.checks(stage.checks, always_noun=True)
     if isinstance(stage, EvaluateStage) and stage.metrics and stage.status == "passed":
         return ", ".join(f"{k} {v:.4f}" for k, v in stage.metrics.items() if v is not None)
     return stage.message or stage.status

@@ -19,6 +19,7 @@ from mlgate.report import (
     probe_tables,
     slice_tables,
     sweep_tables,
+    tally,
 )
 from mlgate.report.blocks import details
 from mlgate.report.inert import code, escape, fence_safe
@@ -93,7 +94,8 @@ def render(
         Section(title="robustness", text=probe_tables.markdown(result), keep=56),
         Section(title="importance", text=probe_tables.importance(result), keep=52),
         Section(title="latency", text=probe_tables.latency(result), keep=51),
-        Section(title="slices", text=slice_tables.slices(result), keep=57),
+        Section(title="slice changes", text=slice_tables.slice_changes(result), keep=57),
+        Section(title="slices", text=slice_tables.slices(result), keep=56),
         Section(title="slices found", text=slice_tables.discovered(result), keep=53),
         Section(title="drift", text=drift_tables.markdown(result.data.drift), keep=65),
         Section(title="stages", text=_stages(result), keep=60),
@@ -399,7 +401,7 @@ def _checks(title: str, checks: Iterable[CheckResult], manifest: Manifest | None
         return ""
     bad = [c for c in checks if c.status in ("failed", "error")]
     rest = [c for c in checks if c not in bad]
-    head = f"### {title}: {len(checks) - len(bad):,} of {len(checks):,} passed"
+    head = f"### {title}: {tally.checks(checks)}"
     out = [head]
     if bad:
         out.append(_check_table(bad, manifest))

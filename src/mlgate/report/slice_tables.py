@@ -16,13 +16,17 @@ SHOWN = 60  # slice rows a table shows; run.json keeps them all
 
 
 def slices(result: RunResult) -> str:
-    compared = result.compare.slices if result.compare is not None else ()
-    if compared:
-        return "\n\n".join(
-            _changes(metric, [c for c in compared if c.metric == metric])
-            for metric in dict.fromkeys(c.metric for c in compared)
-        )
+    """The candidate's every metric on each slice (evaluate.slices)."""
     return _figures(result.evaluate.slices)
+
+
+def slice_changes(result: RunResult) -> str:
+    """The gates' changes on each slice against the baseline (compare.slices)."""
+    compared = result.compare.slices if result.compare is not None else ()
+    return "\n\n".join(
+        _changes(metric, [c for c in compared if c.metric == metric])
+        for metric in dict.fromkeys(c.metric for c in compared)
+    )
 
 
 def discovered(result: RunResult) -> str:
