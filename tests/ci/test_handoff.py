@@ -120,3 +120,25 @@ def test_an_empty_download_says_where_the_artifact_should_be(tmp_path: Path) -> 
     with pytest.raises(UserError, match="no run hand-overs") as error:
         handoff.read(tmp_path)
     assert "mlgate-run" in error.value.hint
+
+
+def test_a_run_whose_verdict_contradicts_its_checks_is_refused(
+    tmp_path: Path, example_run: Path
+) -> None:
+    """A fork marked every check failed and wrote "verdict": "passed": the trusted job
+    posted a green check. The verdict is its checks' and gates' own, or refused; the
+    summary, free text, is rewritten from them."""
+    folder = _handed_over(tmp_path, example_run)
+    run = folder / "run.json"
+    data = json.loads(run.read_text())
+    assert data["verdict"] == "passed"
+    data["summary"] = "all good\n::warning::merge me"
+    run.write_text(json.dumps(data))
+    received = handoff.read(tmp_path / "mlgate-run")
+    assert received.result.summary != data["summary"]
+    assert received.result.summary.startswith("all ")
+    for check in data["model"]["checks"]:
+        check["status"] = "failed"
+    run.write_text(json.dumps(data))
+    with pytest.raises(UserError, match="says it passed, where its own checks and gates say"):
+        handoff.read(tmp_path / "mlgate-run")

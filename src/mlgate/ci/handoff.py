@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,22 @@ def read(folder: Path) -> Received:
         raise UserError(
             f"the handed-over run is of '{result.name}', its manifest of '{loaded.name}'"
         )
-    return Received(handoff=handoff, result=result, manifest=loaded)
+    return Received(handoff=handoff, result=_own_verdict(result), manifest=loaded)
+
+
+def _own_verdict(result: RunResult) -> RunResult:
+    """The run with the verdict and summary its own checks and gates give: a verdict that
+    says otherwise was written by hand (all failed, "passed", posted as a green check),
+    and the summary, free text, is rewritten from them too."""
+    from mlgate.pipeline import verdict
+
+    decided, summary = verdict.decide(result)
+    if decided != result.verdict:
+        raise UserError(
+            f"the handed-over run says it {result.verdict}, where its own checks and gates "
+            f"say it {decided} ({summary[:200]}): it was not written by mlgate as it ran"
+        )
+    return replace(result, summary=summary)
 
 
 def verify(handoff: Handoff, ctx: ActionsContext, pull: PullRequest | None) -> str:

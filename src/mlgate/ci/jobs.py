@@ -329,10 +329,12 @@ def _change_line(change: Change) -> str:
 
 
 def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
-    from mlgate import publish
+    from mlgate import atomic, publish
     from mlgate.ci import handoff
     from mlgate.github import pulls
     from mlgate.github.http import GitHub, NotFound
+    from mlgate.report import markdown
+    from mlgate.result import runs
 
     ctx = job.ctx
     received = handoff.read(job.artifact)
@@ -360,10 +362,13 @@ def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     done = publish.publish(
         result, received.manifest, trusted, strict=True, manifest_path=claimed.manifest_path
     )
+    # the output names a report rendered here, from the checked run, over the fork's own
+    report = claimed.folder / runs.REPORT_FILE
+    atomic.write_text(report, markdown.render(result, received.manifest))
     return replace(
         outcome,
         result=result,
-        report=os.path.relpath(claimed.folder / "report.md"),
+        report=os.path.relpath(report),
         lines=(*outcome.lines, *said, *done.lines()),
     )
 
