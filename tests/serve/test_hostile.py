@@ -257,3 +257,38 @@ def test_headers_without_end_and_unread_pipelines_are_cut_off(registered: Projec
                     got += chunk
         assert got.count(b"HTTP/1.1 200") < sent  # closed before it answered them all
         assert httpx.get(f"{served.url}/health").status_code == 200  # and it serves on
+
+
+def test_a_key_no_utf8_can_hold_is_named_in_a_422_not_a_500(url: str) -> None:
+    """An unpaired surrogate as an unknown field's name: the 422 that repeated it could
+    not be encoded, and the client got a plain-text 500 and the log a traceback."""
+    body = '{"records": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, '
+    body += '"petal_width": 0.2, "\\ud800": 1}]}'
+    answer = httpx.post(
+        f"{url}/predict", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 422
+    assert answer.json()["error"].startswith("records[0] has unknown field '\\ud800' (the model")
+
+
+def test_bodies_held_at_once_are_bounded_over_every_connection(
+    registered: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1,500 clients each halfway through a 1 MiB body took the server from 211 MB to
+    1.9 GB: past a budget of bytes held over every connection, a body gets a 503, and
+    once the holders are let go a request is answered again."""
+    from mlgate.serve import app
+
+    monkeypatch.setattr(app, "IN_FLIGHT", 120)
+    with running(create_app(service.load(registered.manifest, "v0.1.0"))) as at:
+        holder = _raw(at)
+        holder.sendall(HEADERS + b'{"records": [{"sepal_length": 5.1, "sepal_width": 3.5, ')
+        time.sleep(0.3)  # 57 bytes of its body are held
+        ok = {"records": [ROW]}  # about 90 bytes: past the 120 with the holder's
+        refused = httpx.post(f"{at}/predict", json=ok, timeout=10)
+        assert refused.status_code == 503, refused.text
+        assert refused.json() == {"error": "too many bodies arriving at once: send it again"}
+        holder.close()
+        time.sleep(0.3)
+        answered = httpx.post(f"{at}/predict", json=ok, timeout=10)
+        assert answered.status_code == 200 and answered.json()["predictions"] == ["setosa"]

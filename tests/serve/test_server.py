@@ -120,6 +120,12 @@ def test_integers_and_nulls_follow_the_training_types() -> None:
         schema.validate(fields, [{"n": 3.5, "b": True}])
     with pytest.raises(schema.InputError, match="must be a boolean"):
         schema.validate(fields, [{"n": 3, "b": 1}])
+    # a whole float past 64 bits was scored as whatever the cast made of it
+    with pytest.raises(schema.InputError, match=r"n is too large for a 64-bit integer \(1e\+19\)"):
+        schema.validate(fields, [{"n": 1e19, "b": None}])
+    with pytest.raises(schema.InputError, match="too large for a 64-bit integer"):
+        schema.validate(fields, [{"n": -1e300, "b": None}])
+    assert schema.validate(fields, [{"n": 2.0**62, "b": None}])
 
 
 def test_a_record_the_model_refuses_is_a_422_with_its_words(url: str) -> None:

@@ -104,9 +104,11 @@ def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
                     "a JSON number (send null for a missing value)"
                 )
             if _beyond(value, f.kind):  # 10**400 failed the whole batch it was scored in
+                size = (
+                    f"{value:g}" if isinstance(value, float) else f"{len(str(abs(value))):,} digits"
+                )
                 raise InputError(
-                    f"records[{i}].{f.name} is too large for {_a(_STORED[f.kind])} "
-                    f"({len(str(abs(value))):,} digits)"
+                    f"records[{i}].{f.name} is too large for {_a(_STORED[f.kind])} ({size})"
                 )
             if not _fits(value, f.kind):
                 raise InputError(
@@ -120,7 +122,10 @@ _STORED: dict[str, str] = {"integer": "64-bit integer", "number": "float"}
 
 
 def _beyond(value: Any, kind: Kind) -> bool:
-    """A whole number the model's columns cannot hold: JSON's are as long as written."""
+    """A whole number the model's columns cannot hold: JSON's are as long as written, and
+    1e19 is whole too (it was scored as whatever the cast made of it)."""
+    if kind == "integer" and isinstance(value, float) and value.is_integer():
+        return not -(2**63) <= value < 2**63
     if isinstance(value, bool) or not isinstance(value, int) or kind not in _STORED:
         return False
     return not -(2**63) <= value < 2**63 if kind == "integer" else abs(value) > sys.float_info.max
@@ -146,7 +151,12 @@ def _spelled(value: float) -> str:
 
 
 def _list(names: list[str]) -> str:
-    return ", ".join(f"'{n}'" for n in names)
+    """Names as an answer can carry them: a key sent as an unpaired surrogate ("\\ud800")
+    made the 422 that repeated it a 500, as JSON in UTF-8 cannot hold it; a long one, or
+    thousands, are cut."""
+    shown = [n.encode("utf-8", "backslashreplace").decode("utf-8") for n in names[:10]]
+    said = ", ".join(f"'{n[:80]}{'...' if len(n) > 80 else ''}'" for n in shown)
+    return said + (f" and {len(names) - 10:,} more" if len(names) > 10 else "")
 
 
 def _a(kind: str) -> str:
