@@ -133,3 +133,20 @@ def test_html_text_closes_nothing_and_notifies_no_one(kind: str) -> None:
     said = inert.html(HOSTILE[kind])
     assert "<" not in said and ">" not in said and "\n" not in said and "\r" not in said
     assert not re.search(r"@\w|#\w|://", said)
+
+
+def test_every_format_character_is_shown_as_its_code_point() -> None:
+    """Tag characters (U+E0041 spells an unseen `A`), the zero-width joiner, the soft
+    hyphen and invisible operators reached the report as they were: every character of
+    Unicode's category Cf is shown as its code point, as the marks of direction were."""
+    import sys
+    import unicodedata
+
+    hidden = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    shown = inert.visible("".join(hidden))
+    assert "".join(ch for ch in shown if unicodedata.category(ch) == "Cf") == ""
+    assert inert.visible("tag\U000e0041\U000e0042hidden") == "tag<U+E0041><U+E0042>hidden"
+    assert inert.escape("zw\u200djoin\u00adsoft\u2061op") == (
+        "zw&lt;U+200D&gt;join&lt;U+00AD&gt;soft&lt;U+2061&gt;op"  # Markdown shows <U+200D>
+    )
+    assert inert.visible("caf\u00e9 \u2764\ufe0f") == "caf\u00e9 \u2764\ufe0f"  # an emoji's own

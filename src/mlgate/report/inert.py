@@ -15,8 +15,16 @@ import re
 # somewhere (Markdown ends lines at CR as well as LF), so none survives
 _BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # characters that reorder or hide text: a file named `evil\u202egpj.exe` reads as
-# `evilexe.jpg`; each is shown as its code point instead
-_HIDING = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# `evilexe.jpg`; each is shown as its code point instead. Every format character of
+# Unicode 15 (category Cf: the marks of direction, zero-width spaces and joiners, the
+# soft hyphen, invisible operators, tags that spell text no one sees) and the variation
+# selectors past the emoji's (U+E0100 on, which can carry bytes unseen)
+_HIDING = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
 JOINER = "\u2060"  # WORD JOINER: invisible, and it parts `@` from a name, `#` from a number
 # what GitHub links or notifies on in plain text: @mentions (and e-mail addresses),
 # #123 and GH-123 references, bare URLs (scheme://, www.)
