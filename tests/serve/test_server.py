@@ -3,6 +3,8 @@ refusals that name the field, the body limit, metadata, and `mlgate smoke` again
 
 from __future__ import annotations
 
+import contextlib
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -169,3 +171,48 @@ def test_serve_with_two_workers_answers_and_stops_gracefully(registered: Project
         said = server.communicate(timeout=30)[1]
     assert server.returncode == 0, said
     assert "(2 workers)" in said
+
+
+def test_smoke_shows_what_a_hostile_server_says_inert_and_reads_a_bounded_answer(
+    registered: Project,
+) -> None:
+    """Whatever answers at the URL is the smoke test's to read: a model's name that
+    cleared the terminal (an escape sequence) and broke the line was printed as sent, and
+    an answer was read whole however long."""
+    import http.server
+    import threading
+
+    from mlgate.serve import smoke
+
+    sent: dict[str, bytes] = {}
+
+    class Hostile(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = sent["metadata"]
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the smoke test stops reading
+                self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    loaded = registered.manifest
+    try:
+        sent["metadata"] = json.dumps(
+            {"model": "\x1b[2J\x1b[31mPWN\n::warning::x", "version": "v1", "inputs": {}}
+        ).encode()
+        said = smoke.run(loaded, url).failures[0]
+        assert "\x1b" not in said and "\n" not in said
+        assert said == f"{url} serves  [2J [31mPWN ::warning::x v1, not iris"
+        sent["metadata"] = b'{"model": "' + b"x" * (8 << 20) + b'"}'
+        said = smoke.run(loaded, url).failures[0]
+        assert said.endswith(
+            "metadata answered HTTP 200, not JSON: this is not an mlgate prediction server"
+        )
+    finally:
+        server.shutdown()

@@ -8,6 +8,7 @@ failure (exit 3). So is a server slower than `--max-p95-ms`: the verdict is
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from dataclasses import asdict, dataclass, replace
@@ -15,6 +16,7 @@ from typing import Any
 
 from mlgate.errors import OutsideError
 from mlgate.manifest.spec import Manifest
+from mlgate.report import inert
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,13 +92,13 @@ def _run(client: Any, manifest: Manifest, base: str, rows: int) -> SmokeResult: 
     for i, record in enumerate(sample[wanted].to_dict(orient="records")):
         clean = {k: (None if pd.isna(v) else v) for k, v in record.items()}
         start = time.perf_counter()
-        answer = client.post(f"{base}/predict", json={"records": [clean]})
+        status, body = _asked(client, "POST", f"{base}/predict", json={"records": [clean]})
         took.append((time.perf_counter() - start) * 1000)
-        said = _json(answer)
-        if answer.status_code != 200:
-            failures.append(f"row {i}: HTTP {answer.status_code}: {answer.text[:200]}")
+        said = _json(body)
+        if status != 200:
+            failures.append(f"row {i}: HTTP {status}: {_shown(body)}")
         elif not isinstance(said, dict) or len(said.get("predictions") or []) != 1:
-            failures.append(f"row {i}: not one prediction: {answer.text[:200]}")
+            failures.append(f"row {i}: not one prediction: {_shown(body)}")
     return SmokeResult(
         requests=len(took),
         failures=tuple(failures),
@@ -108,11 +110,11 @@ def _run(client: Any, manifest: Manifest, base: str, rows: int) -> SmokeResult: 
 
 def _metadata(client: Any, base: str) -> tuple[dict[str, Any], str | None]:
     """What the server says it serves, or why it is no mlgate prediction server."""
-    answer = client.get(f"{base}/metadata")
-    said = _json(answer)
-    if answer.status_code != 200 or not isinstance(said, dict):
+    status, body = _asked(client, "GET", f"{base}/metadata")
+    said = _json(body)
+    if status != 200 or not isinstance(said, dict):
         return {}, (
-            f"{base}/metadata answered HTTP {answer.status_code}"
+            f"{base}/metadata answered HTTP {status}"
             f"{'' if isinstance(said, dict) else ', not JSON'}: this is not an "
             "mlgate prediction server"
         )
@@ -121,7 +123,7 @@ def _metadata(client: Any, base: str) -> tuple[dict[str, Any], str | None]:
 
 def _mismatch(meta: dict[str, Any], model: str, columns: list[str], base: str) -> str | None:
     """Why the server's model is not the manifest's, if it is not."""
-    served = f"{meta.get('model')} {meta.get('version') or '(unregistered)'}"
+    served = _shown(f"{meta.get('model')} {meta.get('version') or '(unregistered)'}")
     said = meta.get("inputs")
     inputs = said if isinstance(said, dict) else {}
     missing = [c for c in inputs if c not in columns]
@@ -129,7 +131,7 @@ def _mismatch(meta: dict[str, Any], model: str, columns: list[str], base: str) -
         return None
     why = f"{base} serves {served}, not {model}"
     if missing:
-        shown = ", ".join(f"'{c}'" for c in missing[:5])
+        shown = ", ".join(f"'{_shown(str(c))}'" for c in missing[:5])
         why += (
             f": the test data have no column {shown}"
             f"{f' (and {len(missing) - 5} more)' if len(missing) > 5 else ''}"
@@ -137,8 +139,32 @@ def _mismatch(meta: dict[str, Any], model: str, columns: list[str], base: str) -
     return why
 
 
-def _json(answer: Any) -> Any:  # httpx.Response
+MAX_ANSWER = 1 << 20  # bytes of an answer read; a server that sends more is no mlgate's
+
+
+def _asked(client: Any, method: str, url: str, **kwargs: Any) -> tuple[int, bytes]:
+    """The status and at most MAX_ANSWER bytes of the body (one more: too long): the
+    server is whatever answers at the URL given, and its answer was read whole."""
+    with client.stream(method, url, **kwargs) as answer:
+        body = b""
+        for chunk in answer.iter_bytes():
+            body += chunk
+            if len(body) > MAX_ANSWER:
+                break
+        return answer.status_code, body[: MAX_ANSWER + 1]
+
+
+def _shown(text: str | bytes) -> str:
+    """What a server said, for a terminal: on one line, what hides text or moves the
+    cursor (an escape sequence that cleared the screen) shown as code points, cut."""
+    said = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return inert.one_line(said[:200])
+
+
+def _json(body: bytes) -> Any:
+    if len(body) > MAX_ANSWER:
+        return None
     try:
-        return answer.json()
+        return json.loads(body)
     except ValueError:
         return None
