@@ -204,11 +204,13 @@ def test_smoke_shows_what_a_hostile_server_says_inert_and_reads_a_bounded_answer
     loaded = registered.manifest
     try:
         sent["metadata"] = json.dumps(
-            {"model": "\x1b[2J\x1b[31mPWN\n::warning::x", "version": "v1", "inputs": {}}
+            {"model": "\x1b[2J\x1b[31mPWN\n::warning::x", "version": "v1\x1b]0;t\x07", "inputs": {}}
         ).encode()
-        said = smoke.run(loaded, url).failures[0]
+        done = smoke.run(loaded, url)
+        assert done.version == "v1 ]0;t "
+        said = done.failures[0]
         assert "\x1b" not in said and "\n" not in said
-        assert said == f"{url} serves  [2J [31mPWN ::warning::x v1, not iris"
+        assert said == f"{url} serves  [2J [31mPWN ::warning::x v1 ]0;t , not iris"
         sent["metadata"] = b'{"model": "' + b"x" * (8 << 20) + b'"}'
         said = smoke.run(loaded, url).failures[0]
         assert said.endswith(

@@ -76,7 +76,8 @@ def _run(client: Any, manifest: Manifest, base: str, rows: int) -> SmokeResult: 
     from mlgate.data import load
 
     meta, problem = _metadata(client, base)
-    version = meta.get("version") if meta else None
+    said = meta.get("version") if meta else None
+    version = None if said is None else _shown(str(said))
     path = manifest.resolve(manifest.data.test)
     frame = load.read_pandas(path, load.detect_format(path, manifest.data.format))
     dropped = [c for c in (manifest.data.target, manifest.data.id) if c in frame.columns]
