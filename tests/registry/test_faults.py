@@ -44,7 +44,9 @@ def test_a_corrupt_record_makes_its_version_unusable_and_says_which_tag(
     assert main(["-C", root, "promote", "v0.2.0", "--to", "staging"]) == 2
     said = capsys.readouterr().err
     assert (
-        "iris v0.2.0 cannot be promoted: tag iris@v0.2.0 is corrupt: its record is not JSON" in said
+        "iris v0.2.0 cannot be promoted: tag iris@v0.2.0 is corrupt: its record is not a "
+        "valid registry record"
+        in said
         and "nothing was changed" in said
         and "git show iris@v0.2.0" in said
     )

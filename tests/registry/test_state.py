@@ -69,8 +69,26 @@ def test_a_record_is_read_only_when_mlgate_wrote_one(text: str, record) -> None:
 @pytest.mark.parametrize(
     ("text", "said"),
     [
-        ("s\n\nmlgate-record: {not json", "its record is not JSON"),
+        ("s\n\nmlgate-record: {not json", "its record is not a valid registry record: Expecting"),
         ("s\n\nmlgate-record: [1, 2]", "its record is a JSON list, not an object"),
+        # anyone who may push tags may write one: a type a reader does not expect made
+        # `registry show` a TypeError, and 1e999 Infinity in `registry list --json`
+        (
+            's\n\nmlgate-record: {"by": {"a": 1}}',
+            "its record is not a valid registry record: at by",
+        ),
+        (
+            's\n\nmlgate-record: {"metrics": {"f1": 1e999}}',
+            "its record is not a valid registry record: 1e999 is past a number's range",
+        ),
+        (
+            's\n\nmlgate-record: {"metrics": {"f1": NaN}}',
+            "its record is not a valid registry record: NaN is not a JSON number",
+        ),
+        (
+            's\n\nmlgate-record: {"model": {"file": "m", "sha256": "../x"}}',
+            "its record is not a valid registry record: at model.sha256",
+        ),
     ],
 )
 def test_a_torn_record_is_told_apart_from_none(text: str, said: str) -> None:

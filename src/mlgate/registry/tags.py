@@ -9,9 +9,11 @@ written; mlgate's record follows after a blank line as one JSON object.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import semver
@@ -59,18 +61,42 @@ class CorruptRecord(ValueError):
     or truncated message): told apart from a tag gto wrote, which has no record at all."""
 
 
+MAX_RECORD = 1 << 20  # bytes: a record is a few KiB
+
+
 def record_of(text: str) -> dict[str, Any] | None:
-    """mlgate's record in a tag's message; None for a tag mlgate did not write (gto's)."""
+    """mlgate's record in a tag's message; None for a tag mlgate did not write (gto's).
+    Anyone who may push tags may write one: it is strict JSON that matches its schema
+    (record.schema.json), or corrupt ("by": {} made `registry show` a TypeError, and
+    1e999 put Infinity into `registry list --json`)."""
+    from mlgate.errors import UserError
+    from mlgate.result import strict
+
     for line in text.splitlines():
         if line.startswith(RECORD_MARK):
+            said = line.removeprefix(RECORD_MARK)
             try:
-                found = json.loads(line.removeprefix(RECORD_MARK))
-            except ValueError as exc:
-                raise CorruptRecord(f"its record is not JSON ({exc})") from exc
+                found = strict.parse(
+                    said, limit=MAX_RECORD, source="its record", what="registry record"
+                )
+            except UserError as exc:
+                raise CorruptRecord(exc.message) from exc
             if not isinstance(found, dict):
                 raise CorruptRecord(f"its record is a JSON {type(found).__name__}, not an object")
+            try:
+                strict.check(found, _schema(), source="its record", what="registry record")
+            except UserError as exc:
+                raise CorruptRecord(exc.message) from exc
             return found
     return None
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(
+        Path(__file__).with_name("record.schema.json").read_text("utf-8")
+    )
+    return loaded
 
 
 def parse_version(text: str) -> semver.Version:
