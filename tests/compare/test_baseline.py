@@ -96,6 +96,44 @@ def test_the_baseline_is_computed_once_per_base_commit(make_repo: Callable[..., 
     assert [g.significance for g in first.gates] == [g.significance for g in second.gates]
 
 
+def test_a_branch_that_changes_its_gates_and_checks_says_so(
+    make_repo: Callable[..., Path],
+) -> None:
+    """A pull request set `accuracy: {min_change: -1}`, removed a model check and passed,
+    with nothing to say the rules had moved: each gate and threshold check set otherwise
+    than at the baseline's commit is listed, in run.json, the report and the terminal,
+    from a cached baseline too."""
+    from mlgate.report import markdown, text
+
+    root = iris_repo(make_repo)
+    git(root, "checkout", "-q", "-b", "feature")
+    manifest = (root / "mlops.yaml").read_text()
+    manifest = manifest.replace("accuracy: {min_change: -0.05}", "accuracy: {min_change: -1}")
+    manifest = manifest.replace(
+        "  - {metric: accuracy, min: 0.8}\n", "  - {metric: f1_macro, min: 0.5}\n"
+    )
+    (root / "mlops.yaml").write_text(manifest)
+    git(root, "commit", "-qam", "looser")
+    for cached in (False, True):
+        result = run(root)
+        compared = result.compare
+        assert compared is not None and compared.baseline.cached is cached
+        assert [(r.kind, r.subject, r.change, r.old, r.new) for r in compared.rules] == [
+            ("gate", "accuracy", "changed", "change >= -0.05", "change >= -1"),
+            ("model check", "accuracy", "removed", ">= 0.8", None),
+            ("model check", "f1_macro", "added", None, ">= 0.5"),
+        ]
+    shown = markdown.render(result)
+    assert "What it is judged by changed: 3 rules (gates, model checks) set otherwise" in shown
+    assert "| gate accuracy | change &gt;= -0.05 | change &gt;= -1 |" in shown
+    said = text.render(result)
+    assert "warning: gate accuracy changed since main @ " in said
+    assert "model check accuracy removed since main @ " in said and ": >= 0.8 -> none" in said
+    # the same manifest as the base's: nothing to say
+    git(root, "checkout", "-q", "main")
+    assert run(root).compare.rules == ()  # type: ignore[union-attr]
+
+
 def test_a_shallow_clone_fetches_the_base_branch_itself(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:

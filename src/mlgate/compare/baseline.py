@@ -57,6 +57,7 @@ class Found:
     # the baseline's own figures, on the data it was measured on (its own test rows)
     metrics: Mapping[str, float | None] = field(default_factory=dict)
     model: KeptModel | None = None  # a git ref's only when asked for (`keep_model`)
+    manifest: bytes | None = None  # a git ref's manifest as that commit holds it
 
     @property
     def exists(self) -> bool:
@@ -234,7 +235,8 @@ def _from_git(
     if manifest.compare.metrics_files:
         return _stored_metrics(root, commit, inside, manifest.compare.metrics_files, info)
     manifest_path = f"{inside}{manifest.path.name}"
-    if git.show(root, commit, manifest_path) is None:
+    written = git.show(root, commit, manifest_path)
+    if written is None:
         dvc_metrics = _dvc_metrics_files(root, commit, inside)
         if dvc_metrics:
             return _stored_metrics(root, commit, inside, dvc_metrics, info)
@@ -246,20 +248,21 @@ def _from_git(
     key = cache_key(commit, candidate, manifest)
     cached = _cache_read(root, key, keep_model=keep_model)
     if cached is not None:
-        return _scored(*cached, replace(info, cached=True))
+        return replace(_scored(*cached, replace(info, cached=True)), manifest=written)
     try:
         with git.worktree(root, commit) as checkout:
-            return _run_and_score(
+            found = _run_and_score(
                 checkout / inside, manifest, candidate, run, info, key, keep_model=keep_model
             )
     except MlgateError as exc:
-        return Found(
+        found = Found(
             info=replace(
                 info,
                 source="unavailable",
                 message=f"the baseline at {named} could not be run: {exc}",
             )
         )
+    return replace(found, manifest=written)
 
 
 def _scored(

@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from mlgate import words
-from mlgate.compare import diff, gates, pairing, subgroups
+from mlgate.compare import diff, gates, pairing, rules, subgroups
 from mlgate.compare.baseline import Found
 from mlgate.compare.distributions import PairedTest
 from mlgate.compare.paired import Paired, finite, on_rows, recorded
@@ -101,6 +101,7 @@ def compare(
         data=tuple(diff.datasets(found.result.data.datasets, candidate.data.datasets))
         if found.result is not None
         else (),
+        rules=rules.changes(found.manifest, manifest) if found.manifest is not None else (),
     )
     return _status(stage, required=spec.required, exists=found.exists)
 

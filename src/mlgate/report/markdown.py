@@ -70,6 +70,7 @@ def render(
     sections = [
         Section(title="verdict", text=_verdict(result), keep=100),
         Section(title="gates", text=_gates(result.compare, manifest), keep=90),
+        Section(title="rule changes", text=_rule_changes(result.compare), keep=88),
         Section(title="baseline", text=_baseline(result.compare), keep=85),
         Section(title="sweep", text=_sweep(result, charts=False), keep=82),
         Section(title="metrics", text=_metrics(result), keep=80),
@@ -337,6 +338,24 @@ def _param_changes(compared: CompareStage | None) -> str:
         f"{kinds.count(kind)} {kind}" for kind in ("changed", "added", "removed") if kind in kinds
     )
     return details(f"Parameters: {said}", "\n".join(rows))
+
+
+def _rule_changes(compared: CompareStage | None) -> str:
+    """Gates and checks this manifest sets otherwise than the baseline's commit did: the
+    pull request changed what it is judged by, which a reviewer should see beside it."""
+    if compared is None or not compared.rules:
+        return ""
+    rows = ["| rule | at the baseline | here |", "| --- | --- | --- |"]
+    for r in compared.rules:
+        old = "–" if r.old is None else escape(r.old)
+        new = "–" if r.new is None else escape(r.new)
+        rows.append(f"| {r.kind} {escape(r.subject)} | {old} | {new} |")
+    said = words.count(len(compared.rules), "rule")
+    head = (
+        f"### ⚠️ What it is judged by changed: {said} (gates, model checks) set otherwise "
+        f"than at {escape(compared.baseline.name)}"
+    )
+    return f"{head}\n\n" + "\n".join(rows)
 
 
 def _data_changes(compared: CompareStage | None) -> str:

@@ -53,6 +53,13 @@ def render(result: RunResult, report_path: str | None = None) -> str:
             )
         if b.training_rows_unknown:
             lines.append(f"  warning: {training_unknown(b)}")
+        for r in compared.rules:  # what it is judged by, moved with the model
+            old, new = r.old or "none", r.new or "none"
+            lines.append(
+                one_line(
+                    f"  warning: {r.kind} {r.subject} {r.change} since {b.name}: {old} -> {new}"
+                )
+            )
         order = {"failed": 0, "passed": 1, "not evaluated": 2}
         for gate in sorted(compared.gates, key=lambda g: order[g.status]):
             lines.append(one_line(f"  gate {gate.status}: {gate_text.explanation(gate)}"))

@@ -467,6 +467,18 @@ class ParamChange:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RuleChange:
+    """A gate or model check the candidate's manifest sets otherwise than the baseline's
+    commit did: a pull request that loosens what it is judged by says so."""
+
+    kind: Literal["gate", "model check"]
+    subject: str  # the metric, or the fairness figure and its column
+    change: Change
+    old: str | None = None  # the rule as the baseline's manifest wrote it
+    new: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class DataChange:
     role: str
     change: Change
@@ -536,6 +548,7 @@ class CompareStage:
     gates: tuple[GateResult, ...] = ()
     params: tuple[ParamChange, ...] = ()
     data: tuple[DataChange, ...] = ()
+    rules: tuple[RuleChange, ...] = ()  # gates and checks set otherwise than at a git baseline
     slices: tuple[SliceChange, ...] = ()  # the gates' metrics that ask it of each slice
     fairness: tuple[FairnessChange, ...] = ()
     checks: tuple[CheckResult, ...] = ()  # slice gates, fairness against the baseline

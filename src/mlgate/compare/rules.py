@@ -1,0 +1,72 @@
+"""What the candidate is judged by, against what the baseline's commit judged by.
+
+Gates and model checks come from the candidate's own manifest: a pull request may loosen
+them (`f1: {min_change: -1}`, a model check removed) and pass. That is allowed, and is
+said: each gate and threshold check set otherwise than in the manifest at the baseline's
+commit is listed, so a reviewer sees the rules moved with the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from mlgate.compare.gates import thresholds
+from mlgate.errors import ManifestError
+from mlgate.manifest.spec import Gate, Manifest
+from mlgate.report import gate_text, numbers
+from mlgate.result.records import Change, RuleChange
+
+
+def changes(base_text: bytes, head: Manifest) -> tuple[RuleChange, ...]:
+    """Each gate and threshold check (metric, fairness) added, removed or set otherwise;
+    () when the baseline's manifest is not one this mlgate reads (nothing to tell)."""
+    from mlgate import manifest as manifests
+
+    try:
+        base = manifests.parse(
+            base_text, name=head.path.name, root=head.root, path=head.path, files=False
+        )
+    except ManifestError:
+        return ()
+    return (
+        *_diff("gate", _gates(base), _gates(head)),
+        *_diff("model check", _checks(base), _checks(head)),
+    )
+
+
+def _gates(manifest: Manifest) -> dict[str, str]:
+    return {g.metric: _gate(g) for g in manifest.compare.gates}
+
+
+def _gate(gate: Gate) -> str:
+    said = gate_text.written(thresholds(gate))
+    extra = ["missing: pass" if gate.missing_passes else "", "on each slice" if gate.slices else ""]
+    return ", ".join(p for p in (said, *extra) if p) or "no threshold"
+
+
+def _checks(manifest: Manifest) -> dict[str, str]:
+    found = {c.metric: _bounds(c.min, c.max) for c in manifest.model_checks}
+    for f in manifest.fairness_checks:
+        said = _bounds(f.min, f.max)
+        if f.significance != "none":
+            said = ", ".join(p for p in (said, f.significance) if p)
+        found[f"{f.fairness} across {f.sensitive}"] = said
+    return found
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    parts = [f">= {numbers.threshold(low)}" if low is not None else ""]
+    parts.append(f"<= {numbers.threshold(high)}" if high is not None else "")
+    return ", ".join(p for p in parts if p)
+
+
+def _diff(
+    kind: Literal["gate", "model check"], old: dict[str, str], new: dict[str, str]
+) -> Iterable[RuleChange]:
+    for subject in sorted(set(old) | set(new)):
+        before, after = old.get(subject), new.get(subject)
+        if before == after:
+            continue
+        change: Change = "added" if before is None else "removed" if after is None else "changed"
+        yield RuleChange(kind=kind, subject=subject, change=change, old=before, new=after)
