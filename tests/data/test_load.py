@@ -166,6 +166,22 @@ def test_json_lines_that_are_not_objects_are_named_by_line(tmp_path: Path) -> No
             read(path, "jsonl")
 
 
+def test_json_lines_with_a_number_json_cannot_spell_are_named_by_line(tmp_path: Path) -> None:
+    """Python's json.dumps writes NaN and Infinity; polars said "InternalError(TapeError)
+    at character 6 ('N')". An empty file said polars' "Cannot infer NDJSON types"."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"a": 1}\n{"a": NaN}\n')
+    with pytest.raises(UserError) as caught:
+        load.read(path, "jsonl")
+    assert caught.value.message.endswith(
+        "line 2 holds NaN, which is not a JSON number (Python's json.dumps writes it; write "
+        "null for a missing value)"
+    )
+    path.write_text("")
+    with pytest.raises(UserError, match=r"could not be read as jsonl: it is empty$"):
+        list(load.batches(path, "jsonl"))
+
+
 def test_a_row_with_a_field_too_many_is_named_by_its_line(tmp_path: Path) -> None:
     """polars said "found more fields than defined in 'Schema'", of no line; a quoted value
     spanning two lines counts both."""

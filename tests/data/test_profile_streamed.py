@@ -103,6 +103,12 @@ def test_a_file_with_only_a_header_lists_its_columns_and_an_absent_column_is_nam
     with pytest.raises(UserError, match=r"zz: not in empty\.csv") as caught:
         profile.of_file(path, "csv", ["a", "zz"])
     assert caught.value.hint == "its columns: a, b"
+    # JSON Lines have no header: the hint named the columns asked for that were there
+    lines = tmp_path / "rows.jsonl"
+    lines.write_text('{"a": 1, "b": "x", "c": 2}\n')
+    with pytest.raises(UserError, match=r"zz: not in rows\.jsonl") as caught:
+        profile.of_file(lines, "jsonl", ["a", "zz"])
+    assert caught.value.hint == "its columns: a, b, c"
 
 
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child started by pytest

@@ -318,7 +318,9 @@ def _needs_pyarrow(path: Path) -> UserError:
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     lines = str(exc).strip().splitlines()
     reason = _trimmed(lines[0]) if lines else type(exc).__name__
-    if fmt == "jsonl":  # polars says "Syntax at character 4": which line, it does not say
+    if _empty(path):  # polars: "Cannot infer NDJSON types on empty reader because ..."
+        reason = "it is empty"
+    elif fmt == "jsonl":  # polars says "Syntax at character 4": which line, it does not say
         reason = _first_bad_line(path) or reason
     elif fmt == "csv" and "more fields" in reason:  # "than defined in 'Schema'": where?
         reason = _first_long_row(path) or reason
@@ -362,6 +364,21 @@ def _first_long_row(path: Path) -> str | None:
     return None
 
 
+def _empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+class _NoJsonNumber(ValueError):
+    """NaN, Infinity: Python's json reads them, JSON (and polars) do not."""
+
+
+def _no_json_number(name: str) -> object:
+    raise _NoJsonNumber(name)
+
+
 def _first_bad_line(path: Path) -> str | None:
     """Where a JSON Lines file stops being JSON: the first line that is not an object."""
     try:
@@ -374,7 +391,12 @@ def _first_bad_line(path: Path) -> str | None:
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line.rstrip("\r\n"))
+                    record = json.loads(line.rstrip("\r\n"), parse_constant=_no_json_number)
+                except _NoJsonNumber as exc:
+                    return (
+                        f"line {number} holds {exc}, which is not a JSON number (Python's "
+                        "json.dumps writes it; write null for a missing value)"
+                    )
                 except json.JSONDecodeError as exc:
                     return f"line {number} is not JSON ({exc.msg}, column {exc.colno})"
                 if not isinstance(record, dict):

@@ -235,7 +235,7 @@ def of_file(
         made = of_frame(load.read(path, fmt, columns), source=path.name)
     absent = [c for c in columns or () if c not in made.columns]
     if absent:
-        named = header(path, fmt) or list(made.columns)
+        named = header(path, fmt) or load.schema(path, fmt).names()  # JSON Lines: no header
         raise UserError(
             f"{', '.join(absent)}: not in {path.name}", hint=f"its columns: {', '.join(named[:30])}"
         )
