@@ -485,3 +485,21 @@ def test_a_profile_whose_figures_contradict_each_other_is_refused_not_a_crash(
 def test_json_nested_too_deep_is_no_profile() -> None:
     with pytest.raises(UserError, match=r"is not a profile \(not JSON: nested too deep\)"):
         profile.read("deep.json", b"[" * 100_000 + b"]" * 100_000)
+
+
+def test_profile_with_json_and_an_output_file_says_what_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--json -o FILE` printed nothing: every command's --json prints on stdout."""
+    from mlgate.cli import main
+
+    (tmp_path / "rows.csv").write_text("a,b\n1,x\n2,y\n")
+    assert main(["-C", str(tmp_path), "--json", "profile", "rows.csv", "-o", "p.json"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said == {
+        "output": str(tmp_path / "p.json"),  # from where the command started (-C)
+        "rows": 2,
+        "columns": ["a", "b"],
+        "estimated": [],
+    }
+    assert json.loads((tmp_path / "p.json").read_text())["rows"] == 2

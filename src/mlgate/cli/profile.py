@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mlgate.cli.shared import shown, tell
+from mlgate.cli.shared import print_json, shown, tell
 from mlgate.errors import EXIT_PASSED, UserError
 
 
@@ -37,6 +37,16 @@ def profile(args: argparse.Namespace) -> int:
             tell(said)
         return EXIT_PASSED
     atomic.write_text(Path(args.output), text)
+    if args.json:  # the profile went to the file: what was written, for a script
+        print_json(
+            {
+                "output": shown(args, args.output),
+                "rows": made.rows,
+                "columns": list(made.columns),
+                "estimated": list(cut),
+            }
+        )
+        return EXIT_PASSED
     size = f"{words.count(made.rows, 'row')} and {words.count(len(made.columns), 'column')}"
     tell([f"profile of {size}: {shown(args, args.output)}", *said])
     return EXIT_PASSED
