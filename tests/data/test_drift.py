@@ -124,6 +124,13 @@ def test_eight_rows_are_not_tested() -> None:
         "skipped",
         "no column could be tested (x: too few values to test (8 and 8; 30 a side))",
     )
+    # every column not tested is named, those with one reason together (it named x alone)
+    rows = {name: rng.normal(size=8) for name in "xyzw"}
+    many = drift.check(compared(pl.DataFrame(rows), pl.DataFrame(rows)))
+    assert many.message == (
+        "no column could be tested (x, y, z and 1 more: too few values to test (8 and 8; "
+        "30 a side))"
+    )
 
 
 def test_unseen_categories_are_tested_and_do_not_crash() -> None:

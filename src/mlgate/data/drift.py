@@ -142,11 +142,7 @@ def check(result: DriftResult) -> CheckResult:
     message = f"{words.of(drifted, tested, 'column')} drifted" + (f" ({named})" if named else "")
     status: Status = "failed" if result.drifted else "passed"
     if not tested:  # nothing measured is no evidence of no drift: said, not passed
-        why = next((e for e in result.columns if e.test == "none"), None)
-        status, message = (
-            "skipped",
-            "no column could be tested" + (f" ({why.column}: {why.reason})" if why else ""),
-        )
+        status, message = "skipped", "no column could be tested" + _why_none(result)
     return CheckResult(
         id=f"data.{result.current}.drift",
         stage="data",
@@ -157,6 +153,23 @@ def check(result: DriftResult) -> CheckResult:
         observed=drifted,
         manifest_key="data.checks.drift",
     )
+
+
+def _why_none(result: DriftResult) -> str:
+    """Why each column was not tested, columns with the same reason said together: it
+    named the first alone ("x: too few values") where x, y and t all had too few."""
+    by_reason: dict[str, list[str]] = {}
+    for e in result.columns:
+        if e.test == "none":
+            by_reason.setdefault(e.reason, []).append(e.column)
+    if not by_reason:
+        return ""
+    said = []
+    for reason, columns in by_reason.items():
+        shown = ", ".join(columns[: phrases.EXAMPLES])
+        more = len(columns) - phrases.EXAMPLES
+        said.append(f"{shown}{f' and {more} more' if more > 0 else ''}: {reason}")
+    return f" ({'; '.join(said)})"
 
 
 @dataclass(frozen=True)
