@@ -491,3 +491,25 @@ def test_a_column_given_its_own_test_that_the_data_lacks_is_a_named_error() -> N
         UserError, match="column 'mean radius' is not in train; closest: 'mean_radius'"
     ):
         compared(reference, reference, spec)
+
+
+def test_the_same_dates_in_other_units_do_not_drift() -> None:
+    """pandas writes a datetime column to Parquet in nanoseconds, polars in microseconds:
+    the same dates were compared as numbers 1,000 times apart and drifted. A Date is its
+    midnight, and a time zone is the same instant."""
+    import datetime as dt
+
+    rng = np.random.default_rng(5)
+    start = dt.datetime(2024, 1, 1)
+    days = [start + dt.timedelta(days=int(d)) for d in rng.integers(0, 365, 2000)]
+    stamped = pl.Series("at", days).cast(pl.Datetime("ns"))
+    other = stamped.sample(fraction=1.0, shuffle=True, seed=1)
+    for current in (
+        other.cast(pl.Datetime("us")),
+        other.cast(pl.Date),
+        other.dt.replace_time_zone("UTC").dt.convert_time_zone("Asia/Tokyo"),
+    ):
+        result = compared(pl.DataFrame({"at": stamped}), pl.DataFrame({"at": current}))
+        found = entry(result, "at")
+        assert found.statistic == pytest.approx(0.0, abs=1e-12), (current.dtype, found)
+        assert not found.drifted

@@ -124,14 +124,26 @@ def is_profile(path: str) -> bool:
     return path.lower().endswith(".json")
 
 
+def _microseconds(values: pl.Series) -> pl.Series:
+    """Dates and times as microseconds since 1970 (UTC), durations as microseconds: the
+    same dates stored in nanoseconds and in microseconds were 1,000 times apart, and
+    drifted; a Date is its midnight."""
+    kind = values.dtype.base_type()
+    if kind in (pl.Date, pl.Datetime):
+        return values.cast(pl.Datetime("us")).to_physical()
+    if kind == pl.Duration:
+        return values.cast(pl.Duration("us")).to_physical()
+    return values.to_physical()  # a time of day: nanoseconds since midnight, one unit
+
+
 def of_series(series: pl.Series, *, exact: bool = False) -> ColumnProfile:
     """`exact`: every value kept (the summary is the sorted data, every category counted),
     for drift between data in hand; otherwise small enough to store and send."""
     dtype = series.dtype
     if _is_numeric(dtype):
         values = series.drop_nulls()
-        if dtype.is_temporal():
-            values = values.to_physical()
+        if dtype.is_temporal():  # in one unit: pandas writes ns, polars us, a Date days
+            values = _microseconds(values)
         values = values.cast(pl.Float64)
         values = values.filter(values.is_finite())
         array = values.sort().to_numpy()
