@@ -392,3 +392,33 @@ def test_an_unquoted_keyword_is_an_error_of_that_check_alone() -> None:
         "(found 'end' clause); a column named end is written in double quotes: \"end\""
     )
     assert found["data.test.expressions[1]"].status == "passed"
+
+
+def test_the_columns_the_evaluation_reads_are_required_of_the_test_file(tmp_path: Path) -> None:
+    """A slice column misspelt (`sexx`) in a project whose data.prepare writes the test
+    file passed validate (the file was not there yet) and failed after training: the
+    data checks require every column a slice, a fairness or a robustness check reads."""
+    from mlgate import manifest as manifests
+    from tests import projects
+
+    text = projects.IRIS_MANIFEST.replace("data:\n", "data:\n  prepare: python prepare.py\n", 1)
+    text = text.replace(
+        "  metrics: [accuracy, f1_macro, roc_auc]\n",
+        ("  metrics: [accuracy]\n  slices: [species, {column: petal_lenght}]\n"),
+    )
+    text += "  - {invariance: sepal_width, max_changed_fraction: 0.5}\n"
+    files = {**projects.iris_files(Path(), manifest=text), "prepare.py": "pass\n"}
+    loaded = manifests.load(projects.write(tmp_path / "p", files) / "mlops.yaml")
+    assert loaded.test_columns == (
+        ("species", "evaluate.slices[0]"),
+        ("petal_lenght", "evaluate.slices[column=petal_lenght]"),
+        ("sepal_width", "model_checks[1]"),
+    )
+    found = by_id(
+        checks.run_checks(spec(target="species"), {"test": iris()}, None, loaded.test_columns)
+    )
+    typo = found["data.test.read.petal_lenght"]
+    assert typo.status == "failed" and "closest: 'petal_length'" in typo.message
+    assert typo.manifest_key == "evaluate.slices[column=petal_lenght]"
+    assert found["data.test.read.sepal_width"].status == "passed"
+    assert "data.test.read.species" not in found  # the target: checked once, as such

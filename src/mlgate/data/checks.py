@@ -16,7 +16,7 @@ name when the dtype alone decides a type check.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -35,7 +35,7 @@ from mlgate.data.column_checks import Counted, Measured, Planned
 from mlgate.data.frames import Table
 from mlgate.manifest.spec import Data
 from mlgate.result.records import CheckResult, DatasetSummary, FileFingerprint
-from mlgate.yaml_source import KeyPath, format_path
+from mlgate.yaml_source import format_path
 
 ROLES = ("train", "test")
 
@@ -63,14 +63,20 @@ def summarize(
 
 
 def run_checks(
-    spec: Data, frames: Mapping[str, Table], reference: Table | None = None
+    spec: Data,
+    frames: Mapping[str, Table],
+    reference: Table | None = None,
+    test_columns: Sequence[tuple[str, str]] = (),
 ) -> list[CheckResult]:
     """Every data check of the manifest; frames are keyed by role, each in memory or a scan
-    (frames.py). The drift reference is held to the same schema, and to nothing else."""
+    (frames.py). The drift reference is held to the same schema, and to nothing else.
+    `test_columns`: (column, manifest key) the evaluation reads from the test data (a
+    slice's, a sensitive column): a file data.prepare wrote is checked for them here, as
+    validate checks a file already there, before anything trains."""
     roles = [r for r in ROLES if r in frames] + [r for r in frames if r not in ROLES]
     found: list[CheckResult] = []
     for role in roles:
-        found += _frame_checks(spec, role, frames[role])
+        found += _frame_checks(spec, role, frames[role], test_columns if role == "test" else ())
     if spec.leakage and "train" in frames and "test" in frames:
         found.append(dataset_checks.leakage(frames["train"], frames["test"], id_column=spec.id))
     if spec.same_schema:
@@ -82,9 +88,11 @@ def run_checks(
     return found
 
 
-def _frame_checks(spec: Data, role: str, frame: Table) -> list[CheckResult]:
+def _frame_checks(
+    spec: Data, role: str, frame: Table, read: Sequence[tuple[str, str]] = ()
+) -> list[CheckResult]:
     shape = frames_.shape(frame)  # planning needs the columns and types, not the rows
-    planned: list[Planned] = list(_implicit_presence(spec, role, shape))
+    planned: list[Planned] = list(_implicit_presence(spec, role, shape, read))
     for column in spec.columns:
         planned += column_checks.plan(role, column, shape)
     planned += table_checks.expressions(role, spec.expressions)
@@ -97,19 +105,27 @@ def _frame_checks(spec: Data, role: str, frame: Table) -> list[CheckResult]:
     return head + settle(frame, planned) + table_checks.table_checks(spec, role, frame)
 
 
-def _implicit_presence(spec: Data, role: str, frame: pl.DataFrame) -> list[CheckResult]:
+def _implicit_presence(
+    spec: Data, role: str, frame: pl.DataFrame, read: Sequence[tuple[str, str]] = ()
+) -> list[CheckResult]:
     """Target, id and features are named columns too: a typo is a failed check, not a crash.
-    A name that `data.columns` requires is checked there, once."""
-    named: list[tuple[str, str, KeyPath]] = [("target", spec.target, ("data", "target"))]
+    A name that `data.columns` requires is checked there, once; so are the columns the
+    evaluation reads (`read`), which were found missing only after training."""
+    named: list[tuple[str, str, str]] = [
+        ("target", spec.target, format_path(("data", "target"), None))
+    ]
     if spec.id is not None:
-        named.append(("id", spec.id, ("data", "id")))
+        named.append(("id", spec.id, format_path(("data", "id"), None)))
     for i, feature in enumerate(spec.features or ()):
-        named.append((f"features.{feature}", feature, ("data", "features", i)))
+        named.append((f"features.{feature}", feature, format_path(("data", "features", i), None)))
+    named += [(f"read.{name}", name, key) for name, key in read]
     declared = {c.name for c in spec.columns if c.required}
     found = []
+    seen: set[str] = set()
     for suffix, name, path in named:
-        if name in declared:
+        if name in declared or name in seen:
             continue
+        seen.add(name)
         present = name in frame.columns
         message = (
             f"present ({type_checks.name(frame.schema[name])})"
@@ -124,7 +140,7 @@ def _implicit_presence(spec: Data, role: str, frame: pl.DataFrame) -> list[Check
                 rule="present",
                 status="passed" if present else "failed",
                 message=message,
-                manifest_key=format_path(path, None),
+                manifest_key=path,
             )
         )
     return found

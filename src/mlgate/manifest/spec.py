@@ -406,6 +406,18 @@ class Manifest:
         named = [c for s in self.evaluate.slices for c in s.columns]
         return tuple(dict.fromkeys(named + [f.sensitive for f in self.fairness_checks]))
 
+    @property
+    def test_columns(self) -> tuple[tuple[str, str], ...]:
+        """(column, manifest key) of each test column a slice, a fairness check or a
+        robustness check reads: the data checks require them before anything trains."""
+        named = [(c, s.key) for s in self.evaluate.slices for c in s.columns]
+        named += [(f.sensitive, f.key) for f in self.fairness_checks]
+        named += [(c, r.key) for r in self.robustness_checks for c in r.columns]
+        first: dict[str, str] = {}
+        for name, key in named:
+            first.setdefault(name, key)
+        return tuple(first.items())
+
     def outputs(self) -> tuple[str, ...]:
         """What a run writes into the checkout itself (relative to root): the model, the
         data when a prepare command makes it, and mlgate's own folder. Their changes do

@@ -132,7 +132,7 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
             status="error", prepare=prepare, datasets=tuple(summaries), message=message
         )
     reference = frames.pop("reference", None)
-    found = tuple(checks.run_checks(spec, frames, reference))
+    found = tuple(checks.run_checks(spec, frames, reference, manifest.test_columns))
     try:
         if isinstance(reference_profile, UserError):
             raise reference_profile
