@@ -350,3 +350,21 @@ def test_a_slice_column_the_test_data_lacks_is_named_with_its_line(manifest: Man
         match=r"^evaluate\.slices\[0\]\.bins: 'region' holds no numbers",
     ):
         evaluate.score(binned, model, frame(1, 50))
+
+
+def test_slices_are_cut_on_every_test_row_and_one_with_no_paired_row_is_listed(
+    manifest: Manifest,
+) -> None:
+    """The comparison cut the paired rows alone: a slice none of whose rows paired (its
+    rows were in the baseline's training data) went unsaid, "3 tested, 2 too small" of
+    6, and quartiles of the paired rows were other slices than the candidate's own."""
+    test, baseline, candidate = planted(manifest)
+    young = np.flatnonzero((test["age"] < 65).to_numpy())  # no old row paired
+    whole = paired(candidate, baseline)
+    some = replace(whole.only(young), rows=young)
+    judged = subgroups.judge(manifest, candidate, some)
+    by_age = {c.value: c for c in judged.slices if c.slicing == "age"}
+    assert set(by_age) == {"[18, 40)", "[40, 65)", "[65, 90]"}, set(by_age)
+    old = by_age["[65, 90]"]
+    assert old.rows == 0 and old.significance is None
+    assert old.reason == "0 rows, under the minimum of 30"

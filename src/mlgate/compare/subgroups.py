@@ -124,10 +124,14 @@ def judge(manifest: Manifest, evaluated: EvaluateStage, paired: Paired | None) -
                 + [_unpaired(_fairness_id(c), _fairness_subject(c), c.key) for c in compared]
             )
         )  # fmt: skip
-    values = {
-        name: column[paired.rows] for name, column in _values(evaluated.predictions.columns).items()
-    }
-    cuts = [slicing.of(item, values) for item in manifest.evaluate.slices]
+    # cut on every test row, as the candidate's own slices are (quartiles of the paired
+    # rows alone were other slices, and a slice none of whose rows paired went unsaid),
+    # then narrowed to the paired rows
+    values = _values(evaluated.predictions.columns)
+    cuts = [
+        replace(cut, codes=cut.codes[paired.rows])
+        for cut in (slicing.of(item, values) for item in manifest.evaluate.slices)
+    ]
     found = [
         slices.compare_all(
             gate.metric,
