@@ -138,3 +138,21 @@ def test_the_hint_names_the_repositorys_real_default_branch(make_repo: Callable[
     done = mlgate("compare", "master", cwd=root)  # following the hint works
     assert done.returncode in (0, 1), done.stderr
     assert "master @" in done.stdout
+
+
+def test_a_command_line_baseline_the_manifest_names_too_is_not_said_to_replace_it(
+    tmp_path: Path,
+) -> None:
+    """`mlgate compare main` where mlops.yaml says `baseline: main` read "the command line,
+    in place of main from mlops.yaml line 19"."""
+    from mlgate import manifest as manifests
+    from mlgate.compare import baseline
+    from tests import projects
+
+    text = projects.IRIS_MANIFEST + RELATIVE.format(baseline="main")
+    root = projects.write(tmp_path / "p", projects.iris_files(Path(), manifest=text))
+    loaded = manifests.load(root / "mlops.yaml")
+    same = baseline.override(loaded, "main").compare.baseline_origin
+    assert same == "the command line, as mlops.yaml line 19 (compare.baseline) names it too"
+    other = baseline.override(loaded, "none").compare.baseline_origin
+    assert other == "the command line, in place of main from mlops.yaml line 19 (compare.baseline)"

@@ -140,7 +140,7 @@ def build() -> argparse.ArgumentParser:
         help="run the configurations as tasks on a Ray cluster (ray://HOST:10001, or "
         "HOST:6379 on one of its nodes; default: RAY_ADDRESS); needs mlgate[ray]",
     )
-    sweep_what = sweep_.add_subparsers(title="what", metavar="WHAT")
+    sweep_what = sweep_.add_subparsers(title="what", metavar="[plan | collect DIR]")
     plan_ = sweep_what.add_parser(
         "plan",
         parents=[common],

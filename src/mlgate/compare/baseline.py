@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -113,7 +114,7 @@ def _named_by(manifest: Manifest) -> str:
     origin = manifest.compare.baseline_origin
     if not origin:
         return "compare.baseline"
-    return f"the baseline named by {origin.split(', in place of ')[0]}"
+    return f"the baseline named by {re.split(', (?:in place of|as) ', origin)[0]}"
 
 
 def _branch_hint(root: Path) -> str:
@@ -141,7 +142,10 @@ def override(manifest: Manifest, baseline: str, *, origin: str = "the command li
         if said_kind in ("git", "auto", "none")
         else f"{{{said_kind}: {manifest.compare.baseline}}}"
     )
-    origin = f"{origin}, in place of {said} from {origin_of(manifest)}"
+    if (said_kind, manifest.compare.baseline) == (kind, baseline):  # the manifest's own
+        origin = f"{origin}, as {origin_of(manifest)} names it too"
+    else:
+        origin = f"{origin}, in place of {said} from {origin_of(manifest)}"
     compare = replace(
         manifest.compare,
         baseline=baseline,
