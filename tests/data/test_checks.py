@@ -57,7 +57,7 @@ def test_duplicates_count_repeats_of_earlier_rows() -> None:
     failed = duplicates(0.05)
     assert (failed.status, failed.message, failed.observed, failed.rule) == (
         "failed",
-        "3 of 10 rows (30.0%) repeat an earlier row, more than 5%",
+        "3 of 10 rows (30.0%) repeat an earlier row, more than 5%; at rows 4, 5, 6",
         3,
         "duplicate rows <= 5%",
     )
@@ -100,7 +100,8 @@ def test_leakage_counts_test_rows_found_in_train(cancer: pd.DataFrame) -> None:
     )
     assert (found.status, found.observed) == ("failed", 56)
     assert found.message == (
-        "56 of 169 test rows (33.1%) also appear in train (compared on 31 shared columns)"
+        "56 of 169 test rows (33.1%) also appear in train (compared on 31 shared columns); "
+        "first at rows 1, 2, 3"
     )
 
 
@@ -123,7 +124,7 @@ def test_the_id_column_is_left_out_of_the_comparison(cancer: pd.DataFrame) -> No
         56,
         (
             "56 of 169 test rows (33.1%) also appear in train (compared on 31 shared columns, "
-            "without the id column 'row_id')"
+            "without the id column 'row_id'); first at rows 1, 2, 3"
         ),
     )
     assert dataset_checks.leakage(train, test).observed == 0
@@ -142,7 +143,8 @@ def test_leakage_compares_values_whatever_their_dtype() -> None:
     found = dataset_checks.leakage(train, test)
     assert (found.observed, found.message) == (
         2,
-        "2 of 3 test rows (66.7%) also appear in train (compared on 3 shared columns)",
+        "2 of 3 test rows (66.7%) also appear in train (compared on 3 shared columns); at rows "
+        "1, 2",
     )
 
 

@@ -78,13 +78,31 @@ def duplicates(role: str, frame: Table, limit: float) -> CheckResult:
     except pl.exceptions.PolarsError as exc:
         return result(status="error", message=not_evaluated(exc))
     if count == 0:
-        return result(status="passed", message=f"no duplicate rows in {height}", observed=0)
+        return result(status="passed", message=f"no duplicate rows in {height:,}", observed=0)
     over = count / height > limit
     verdict = "more than" if over else "within"
+    where = _first_rows(_repeated(frame), count) if over else ""
     message = (
-        f"{phrases.share(count, height)} repeat an earlier row, {verdict} {phrases.fraction(limit)}"
+        f"{phrases.share(count, height)} repeat an earlier row, {verdict} "
+        f"{phrases.fraction(limit)}{where}"
     )
     return result(status="failed" if over else "passed", message=message, observed=count)
+
+
+def _first_rows(rows: pl.LazyFrame, count: int) -> str:
+    """Where the first offending rows are ("; first at rows 5, 9, 77", from 1 after the
+    header), of `rows`, a frame of their indices (`__row`), in any order."""
+    first = frames.collected(rows.select(pl.col(ROW).bottom_k(phrases.EXAMPLES).sort()))
+    return phrases.at_rows((first[ROW] + 1).to_list(), count)
+
+
+ROW = "__row"  # a row's index, beside the data's columns
+
+
+def _repeated(frame: Table) -> pl.LazyFrame:
+    """The indices of rows that repeat an earlier row."""
+    every = pl.struct(pl.all().exclude(ROW))
+    return frame.lazy().with_row_index(ROW).filter(~every.is_first_distinct()).select(ROW)
 
 
 def leakage(train: Table, test: Table, *, id_column: str | None = None) -> CheckResult:
@@ -114,13 +132,23 @@ def leakage(train: Table, test: Table, *, id_column: str | None = None) -> Check
     if id_column is not None and id_column in test_columns and id_column in train_columns:
         basis += f", without the id column '{id_column}'"
     if count:
-        message = f"{phrases.share(count, height, 'test rows')} also appear in train ({basis})"
+        where = _first_rows(_in_train(test, train, shared), count)
+        message = (
+            f"{phrases.share(count, height, 'test rows')} also appear in train ({basis}){where}"
+        )
         return result(status="failed", message=message, observed=count)
     return result(
         status="passed",
         observed=0,
         message=f"none of {words.count(height, 'test row')} appear in train ({basis})",
     )
+
+
+def _in_train(test: Table, train: Table, shared: list[str]) -> pl.LazyFrame:
+    """The indices of test rows equal to a training row on the shared columns."""
+    left, right = _aligned(test, train, shared)
+    indexed = left.lazy().with_row_index(ROW)
+    return indexed.join(right.lazy(), on=shared, how="semi", nulls_equal=True).select(ROW)
 
 
 def leaked_rows(test: Table, train: Table) -> int:
