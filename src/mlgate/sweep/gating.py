@@ -149,6 +149,7 @@ def passes_where_chosen(manifest: Manifest, root: Path, holdout: float) -> ranki
     """Whether a configuration passes its checks judged on the rows that choose alone: a
     metric bound or fairness check decided on every test row let the held-out rows decide
     which configurations may win (three failed on the choosing rows and passed on all)."""
+    from mlgate.errors import UserError
     from mlgate.pipeline import verdict
     from mlgate.result import runs
 
@@ -158,8 +159,11 @@ def passes_where_chosen(manifest: Manifest, root: Path, holdout: float) -> ranki
     def passes(finished: Finished) -> bool:
         if finished.status != "passed" and finished.status != "failed":
             return False
-        result = on_rows(manifest, runs.read(root / finished.run), holdout, held=False)
-        return verdict.decide(result)[0] == "passed"
+        try:
+            ran = runs.read(root / finished.run)
+        except UserError:  # torn since it ranked: no figure of it is trusted either
+            return False
+        return verdict.decide(on_rows(manifest, ran, holdout, held=False))[0] == "passed"
 
     return passes
 
