@@ -98,6 +98,12 @@ def test_every_new_rule_is_read(tmp_path: Path) -> None:
             "11:38: data.checks.expressions[1]: not a SQL expression polars can read: unable "
             "to parse 'sepal_width >= 0 AND' as Expr",
         ),
+        (  # a column it reads that the files lack, with the closest they have
+            "",
+            '    expressions: ["petal_width > sepal_widht"]\n',
+            "11:19: data.checks.expressions[0]: column 'sepal_widht' is not in data/train.csv "
+            "nor data/test.csv",
+        ),
         (
             "    sepal_width: {expression: sepal_width =< 5}\n",
             "",

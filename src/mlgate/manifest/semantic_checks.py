@@ -225,6 +225,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     fresh = _get(raw, "data", "checks", "freshness", "column")
     if isinstance(fresh, str) and fresh:
         needed.append((("data", "checks", "freshness", "column"), fresh))
+    needed += _expression_columns(raw)
     scored = _kept_columns(raw)
     declared = _get(raw, "data", "columns")
     if isinstance(declared, dict):  # the key is the name: the error points at it
@@ -258,6 +259,23 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
             f"column '{name}' is not in {held}{columns_hint(name, columns)}",
             where[:2] == ("data", "columns"),
         )
+
+
+def _expression_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+    """The columns each row expression reads: a name misspelt there was an error of the
+    data stage ('unable to find column'), with no line and no columns to choose from."""
+    named: list[tuple[KeyPath, str]] = []
+    columns = _get(raw, "data", "columns")
+    for name, spec in (columns if isinstance(columns, dict) else {}).items():
+        text = spec.get("expression") if isinstance(spec, dict) else None
+        if isinstance(text, str):
+            where: KeyPath = ("data", "columns", name, "expression")
+            named += [(where, c) for c in sql_words.columns_of(text)]
+    texts = _get(raw, "data", "checks", "expressions")
+    for i, text in enumerate(texts if isinstance(texts, list) else ()):
+        if isinstance(text, str):
+            named += [(("data", "checks", "expressions", i), c) for c in sql_words.columns_of(text)]
+    return named
 
 
 def _kept_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:

@@ -55,3 +55,9 @@ def _plainly(exc: Exception) -> str:
     tree = re.search(r":\s+[A-Z][A-Za-z]*[({]", said)
     said = said[: tree.start()] if tree else said
     return said if len(said) <= 160 else said[:157] + "..."
+
+
+def columns_of(text: str) -> list[str]:
+    """The columns an expression reads ([] when it cannot be parsed: said elsewhere)."""
+    parsed = condition(text)
+    return [] if isinstance(parsed, str) else list(dict.fromkeys(parsed.meta.root_names()))
