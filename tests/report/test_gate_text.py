@@ -33,16 +33,16 @@ def test_rule_lists_every_threshold_as_written() -> None:
 
 def test_power_warning_names_the_margin_or_small_changes() -> None:
     assert gate_text.power_warning(114, 0.01, 0.0312345) == (
-        "114 paired rows cannot reliably detect the 0.01 margin this gate asks for: "
-        "changes under 0.0312 look like noise (80% power)"
+        "114 paired rows cannot reliably detect the 0.01 margin this gate asks for: they "
+        "find a change of 0.0312 or more 4 times in 5 (80% power), a smaller one less often"
     )
     # a relative margin, -2% of a baseline of 0.9566, in the places a figure takes
     assert gate_text.power_warning(114, 0.02 * 0.9566, 0.0312345).startswith(
         "114 paired rows cannot reliably detect the 0.01913 margin this gate asks for: "
     )
     assert gate_text.power_warning(1, None, 0.5) == (
-        "1 paired row cannot reliably detect small changes: changes under 0.5000 look like "
-        "noise (80% power)"
+        "1 paired row cannot reliably detect small changes: they find a change of 0.5000 or "
+        "more 4 times in 5 (80% power), a smaller one less often"
     )
 
 
