@@ -147,3 +147,30 @@ def test_a_data_file_a_dvc_lock_names_may_be_absent(tmp_path: Path) -> None:
         "    - path: data/train.csv\n      hash: md5\n      md5: 0123456789abcdef0123456789abcdef\n"
     )
     assert manifest.load(root / "mlops.yaml").data.train == "data/train.csv"
+
+
+def test_parquet_data_without_pyarrow_is_said_by_validate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks read Parquet with polars, the model's frame needs pandas and pyarrow: a
+    project on Parquet without pyarrow (the action's default extras) validated, and
+    failed after training."""
+    import importlib.util
+
+    found = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else found(name, *a)
+    )
+    text = projects.IRIS_MANIFEST.replace("data/train.csv", "data/train.parquet")
+    root = projects.write(tmp_path / "p", projects.iris_files(Path(), manifest=text))
+    with pytest.raises(ManifestError) as error:
+        manifest.load(root / "mlops.yaml")
+    said = [str(p).split("mlops.yaml:", 1)[1] for p in error.value.problems]
+    assert any(
+        p.endswith(
+            "data.train: 'data/train.parquet' is Parquet, which the model reads through pandas "
+            "and pyarrow, and pyarrow is not installed: pip install 'mlgate[parquet]' (in the "
+            "GitHub action: extras: png,parquet)"
+        )
+        for p in said
+    ), said

@@ -70,6 +70,7 @@ def semantic_problems(
         *_slice_problems(raw),
         *_resample_problems(raw),
         *(_pytest_problems(raw, root) if files else ()),
+        *(_parquet_reader_problems(raw) if files else ()),
         *_train_problems(raw, root, files),
         *_sweep_problems(raw, root, files),
         *(_unstartable_problems(raw, root, starting) if files else ()),
@@ -301,6 +302,30 @@ def _kept_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
             elif isinstance(given, list):
                 named += [(("model_checks", i, kind, j), c) for j, c in enumerate(given)]
     return [(where, name) for where, name in named if isinstance(name, str) and name]
+
+
+def _parquet_reader_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """Parquet training or test data where pyarrow is not installed: the checks read it
+    (polars), the model's frame cannot be made (pandas needs pyarrow), and the run failed
+    after training. Looked for, not imported: validate stays fast."""
+    import importlib.util
+
+    declared = _get(raw, "data", "format")
+    for role in ("train", "test"):
+        named = _get(raw, "data", role)
+        if not isinstance(named, str):
+            continue
+        suffix = Path(named).suffix.lower()
+        parquet = declared == "parquet" or data_formats.EXTENSIONS.get(suffix) == "parquet"
+        if parquet and importlib.util.find_spec("pyarrow") is None:
+            yield (
+                ("data", role),
+                f"'{named}' is Parquet, which the model reads through pandas and pyarrow, "
+                "and pyarrow is not installed: pip install 'mlgate[parquet]' (in the "
+                "GitHub action: extras: png,parquet)",
+                False,
+            )
+            return  # said once: both files need the same install
 
 
 def _pytest_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
