@@ -185,15 +185,16 @@ def test_a_script_that_is_not_there_stops_the_run_before_anything_runs(
     assert capsys.readouterr().err.splitlines()[:2] == [
         "mlgate: error: 1 problem in the manifest:",
         f"  {iris / 'mlops.yaml'}:{line}:3: train.command: `python train.py` runs 'train.py', "
-        "which does not exist; did you mean 'trian.py'?",
+        "which does not exist: write it, or change the command; did you mean 'trian.py'?",
     ]
     assert not (iris / "prepared").exists() and not (iris / ".mlgate").exists()  # nothing ran
     # data.prepare's own script, for `check data` too, and each one missing is named
     (iris / "prepare.py").unlink()
     assert main(["-C", str(iris), "check", "data"]) == 2
-    assert "data.prepare: `python prepare.py` runs 'prepare.py', which does not exist\n" in (
-        capsys.readouterr().err
-    )
+    assert (
+        "data.prepare: `python prepare.py` runs 'prepare.py', which does not exist: write it, "
+        "or change the command\n"
+    ) in (capsys.readouterr().err)
     assert main(["-C", str(iris), "run"]) == 2
     assert "2 problems in the manifest" in capsys.readouterr().err
     # with a mistake of the manifest's own: all said at once, not one pass after another

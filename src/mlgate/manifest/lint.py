@@ -108,7 +108,8 @@ def _missing(root: Path, command: Command, script: str, *, running: bool) -> str
         names = []
     close = [str(where.parent / n) for n in spelling.closest(where.name, names, cutoff=0.7)]
     said = (
-        f"`{command.display}` runs '{script}', which does not exist"
+        f"`{command.display}` runs '{script}', which does not exist: write it, or change "
+        "the command"
         if running
         else f"'{script}' does not exist yet: `{command.display}` will fail until it is "
         "written (or change the command)"
