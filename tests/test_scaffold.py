@@ -607,3 +607,36 @@ def test_the_starter_manifest_gates_a_pull_request_that_makes_the_model_worse(
     (gate,) = json.loads(done.stdout)["compare"]["gates"]
     assert (gate["metric"], gate["status"]) == ("accuracy", "failed")
     assert gate["baseline"] - gate["candidate"] > 0.05
+
+
+def test_the_starter_names_an_id_column_and_doubts_a_target_unique_per_row(
+    tmp_path: Path,
+) -> None:
+    """A unique `sample_id` was seeded as an ordinary column: the model was handed it, and
+    leakage compared it, so three training rows copied into the test file under new ids
+    passed. A target with a different value on every row (a date, last in the file) was
+    taken as the labels without a word."""
+    import pandas as pd
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame.rename(columns={"target": "cultivar"})
+    frame.insert(0, "sample_id", [f"s{i:04d}" for i in range(len(frame))])
+    frame["harvest"] = pd.date_range("2020-01-01", periods=len(frame)).strftime("%Y-%m-%d")
+    (tmp_path / "data").mkdir()
+    frame.iloc[:120].to_json(tmp_path / "data/train.jsonl", orient="records", lines=True)
+    frame.iloc[120:].to_json(tmp_path / "data/test.jsonl", orient="records", lines=True)
+    said = "\n".join(scaffold.init(tmp_path).read)
+    assert "id 'sample_id': named as an id, a different value on every training row" in said
+    assert (
+        "'harvest' holds a different value on every training row: an id or a date rather "
+        "than something to predict? set data.target"
+    ) in said
+    loaded = manifest.load(tmp_path / "mlops.yaml")
+    assert loaded.data.id == "sample_id" and loaded.data.target == "harvest"
+    # with the target set right, nothing else is doubted
+    frame[["sample_id", "harvest", *frame.columns[1:-1]]].iloc[:120].to_json(
+        tmp_path / "data/train.jsonl", orient="records", lines=True
+    )
+    (tmp_path / "mlops.yaml").unlink()
+    again = "\n".join(scaffold.init(tmp_path).read)
+    assert "target 'cultivar'" in again and "rather than something" not in again

@@ -332,6 +332,11 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
         fields[role] = _scalar(file.path) if file else f"data/{role}.csv"
         fields[f"{role}_note"] = "" if file else f"         # no {role} data file was found"
     fields["columns"] = _columns_block(found.columns)
+    fields["id_line"] = (
+        f"  id: {_scalar(found.id)}   # names each row: not a feature, not compared for leakage\n"
+        if found.id
+        else ""
+    )
     fields["target"] = _scalar(found.target) if found.target else "label"
     fields["target_note"] = "   # the column the model predicts" + (
         "" if found.target else ": set it"

@@ -75,6 +75,7 @@ class Survey:
     train: DataFile | None = None
     test: DataFile | None = None
     target: str | None = None
+    id: str | None = None  # a column that names each row, never handed to the model
     task: Task | None = None
     prepare: str | None = None  # the preparation script, relative posix path
     trainer: str | None = None  # the training script
@@ -103,16 +104,29 @@ def survey(root: Path) -> Survey:
     train = _read(root, train_path, said) if train_path else None
     test = _read(root, test_path, said) if test_path else None
     target = task = None
+    row_id = None
     if train is not None:
         target, why = guess_target(train, test)
         said.append(f"target '{target}': {why}")
         task, why = _guess_task(root, train, target)
         said.append(f"task {task}: {why}")
+        row_id = guess_id(root, train, test, target)
+        if row_id is not None:
+            said.append(
+                f"id '{row_id}': named as an id, a different value on every training row "
+                "(never handed to the model; leakage compares rows without it)"
+            )
+        if task == "classification" and _one_per_row(root, train, target):
+            said.append(
+                f"'{target}' holds a different value on every training row: an id or a "
+                "date rather than something to predict? set data.target"
+            )
     columns = _seeds(root, train, test, said) if train is not None and test is not None else ()
     return Survey(
         train=train,
         test=test,
         target=target,
+        id=row_id,
         task=task,
         prepare=_script(scripts, "prepare"),
         trainer=_script(scripts, "train"),
@@ -260,6 +274,33 @@ def guess_target(train: DataFile, test: DataFile | None) -> tuple[str, str]:
         if name in lowered:
             return lowered[name], "a usual name for a target"
     return (shared or list(train.columns))[-1], "the last column; check it"
+
+
+# a column named as an id: `id`, `user_id`, `order-key`, `uuid`; `SampleID`, `userId`
+# (not `paid` or `valid`)
+ID_NAME = re.compile(r"(?:^|[_\s.-])(?:id|uuid|guid|key)$", re.IGNORECASE)
+ID_CAMEL = re.compile(r"[a-z0-9](?:ID|Id)$")
+
+
+def guess_id(root: Path, train: DataFile, test: DataFile | None, target: str) -> str | None:
+    """A column both files have, named as an id, with a different value on every
+    training row: left out of the model's columns, and of the rows leakage compares
+    (copies of a row under new ids were not found)."""
+    for name in train.columns:
+        if name == target or (test is not None and name not in test.columns):
+            continue
+        named = ID_NAME.search(name) or ID_CAMEL.search(name)
+        if named and _distinct(root / train.path, name) == train.rows:
+            return name
+    return None
+
+
+def _one_per_row(root: Path, train: DataFile, target: str) -> bool:
+    """A classification target with a value for every row is no class to learn."""
+    dtype = train.dtypes[train.columns.index(target)]
+    if dtype.startswith("Float") or train.rows < 20:
+        return False
+    return _distinct(root / train.path, target) == train.rows
 
 
 def _guess_task(root: Path, train: DataFile, target: str) -> tuple[Task, str]:
