@@ -640,3 +640,25 @@ def test_the_starter_names_an_id_column_and_doubts_a_target_unique_per_row(
     (tmp_path / "mlops.yaml").unlink()
     again = "\n".join(scaffold.init(tmp_path).read)
     assert "target 'cultivar'" in again and "rather than something" not in again
+
+
+def test_init_below_the_repositorys_top_says_where_github_reads_workflows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mlgate init ml/churn` wrote workflows GitHub never reads, and `--check` called them
+    up to date; `--manifest` was ignored and a second manifest written at the top."""
+    from mlgate.cli import main
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "ml" / "churn").mkdir(parents=True)
+    assert main(["-C", str(tmp_path), "init", "ml/churn"]) == 0
+    said = capsys.readouterr().out
+    assert "warning: ml/churn is not the repository's top, and GitHub reads workflows only" in said
+    assert (tmp_path / "ml/churn/.github/workflows/mlgate.yml").is_file()
+    assert scaffold.below_top(tmp_path / "ml" / "churn") == "ml/churn"
+    assert scaffold.below_top(tmp_path) == ""
+    assert main(["-C", str(tmp_path), "init", "--check", "ml/churn"]) == 0
+    assert "warning: ml/churn is not the repository's top" in capsys.readouterr().out
+    assert main(["-C", str(tmp_path), "--manifest", "ml/churn/mlops.yaml", "init"]) == 2
+    assert "mlgate init takes the project's folder" in capsys.readouterr().err
+    assert not (tmp_path / "mlops.yaml").exists()

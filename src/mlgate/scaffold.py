@@ -65,6 +65,19 @@ class InitResult:
     unchanged: tuple[str, ...] = ()  # files already as this mlgate writes them
     read: tuple[str, ...] = ()  # what was read from the project for the manifest
     manifest: str = MANIFEST  # the project's manifest: the name it was found under, if any
+    below_top: str = ""  # root, relative to its repository's top when it is not the top
+
+
+def below_top(root: Path) -> str:
+    """`root` relative to its git repository's top ("ml/churn"), "" at the top or outside
+    one: GitHub reads workflows only from the top's .github/workflows."""
+    from mlgate import git
+
+    top = git.toplevel(root)
+    if top is None:
+        return ""
+    inside = os.path.relpath(root.resolve(), top.resolve())
+    return "" if inside == "." else Path(inside).as_posix()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,6 +181,7 @@ def init(
         unchanged=tuple(unchanged),
         read=found.said if found else (),
         manifest=manifest,
+        below_top=below_top(root),
     )
 
 

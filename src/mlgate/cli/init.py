@@ -9,12 +9,17 @@ from pathlib import Path
 
 from mlgate import words
 from mlgate.cli.shared import print_json, shown
-from mlgate.errors import EXIT_FAILED, EXIT_PASSED
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
 
 
 def init(args: argparse.Namespace) -> int:
     from mlgate import scaffold
 
+    if args.manifest:
+        raise UserError(
+            "mlgate init takes the project's folder, not --manifest",
+            hint=f"mlgate init {shlex.quote(str(Path(args.manifest).parent))}",
+        )
     if args.check:
         return _check(args)
     done = scaffold.init(
@@ -29,6 +34,7 @@ def init(args: argparse.Namespace) -> int:
         print_json(
             {
                 "root": str(done.root),
+                "below_top": done.below_top,
                 "written": list(done.written),
                 "kept": [{"path": p, "why": why} for p, why in done.kept],
                 "ignored": list(done.ignored),
@@ -55,12 +61,23 @@ def init(args: argparse.Namespace) -> int:
         print("nothing to do: every file is there and up to date")
     elif done.unchanged:
         print(f"up to date: {words.count(len(done.unchanged), 'file')} as this mlgate writes them")
+    if done.below_top:
+        print(_not_at_top(done.below_top))
     print(
         "next: mlgate validate, then mlgate run"
         if args.example or done.manifest not in done.written
         else f"next: check {done.manifest}, then mlgate validate"
     )
     return EXIT_PASSED
+
+
+def _not_at_top(inside: str) -> str:
+    return (
+        f"warning: {inside} is not the repository's top, and GitHub reads workflows only "
+        f"from the top's .github/workflows: move the workflows written under {inside}/.github "
+        f"there, give each mlgate step that follows a checkout `working-directory: {inside}`, "
+        f"and put {inside}/ before the paths it uploads (docs/action.md: a project in a folder)"
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -70,9 +87,18 @@ def _check(args: argparse.Namespace) -> int:
 
     found = scaffold.check(Path(args.path), action=args.action)
     stale = [f for f in found if f.status != "up to date"]
+    inside = scaffold.below_top(Path(args.path))
     if args.json:
-        print_json({"up_to_date": not stale, "workflows": [asdict(f) for f in found]})
+        print_json(
+            {
+                "up_to_date": not stale,
+                "below_top": inside,
+                "workflows": [asdict(f) for f in found],
+            }
+        )
     else:
+        if inside:
+            print(_not_at_top(inside))
         for f in found:
             print(
                 f"{shown(args, Path(args.path) / f.path)}: {f.status}"
