@@ -461,6 +461,12 @@ def test_the_starter_manifest_finds_a_regression_target_and_the_scripts(tmp_path
     assert [c.metric for c in loaded.model_checks] == ["r2"]
 
 
+def test_a_training_script_named_fit_is_found(tmp_path: Path) -> None:
+    (tmp_path / "fit.py").write_text("")
+    scaffold.init(tmp_path)
+    assert manifest.load(tmp_path / "mlops.yaml").train.command.display == "python fit.py"
+
+
 def test_with_nothing_to_read_the_starter_says_what_is_not_there(tmp_path: Path) -> None:
     scaffold.init(tmp_path)
     text = (tmp_path / "mlops.yaml").read_text()

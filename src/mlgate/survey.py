@@ -129,7 +129,7 @@ def survey(root: Path) -> Survey:
         id=row_id,
         task=task,
         prepare=_script(scripts, "prepare"),
-        trainer=_script(scripts, "train"),
+        trainer=_script(scripts, "train") or _script(scripts, "fit"),  # fit.py, fit_model.py
         said=tuple(said),
         columns=columns,
     )
