@@ -639,6 +639,9 @@ def test_the_starter_names_an_id_column_and_doubts_a_target_unique_per_row(
     ) in said
     loaded = manifest.load(tmp_path / "mlops.yaml")
     assert loaded.data.id == "sample_id" and loaded.data.target == "harvest"
+    # dates written as text in JSON Lines are seeded as what they hold (it said string)
+    (harvest,) = [c for c in loaded.data.columns if c.name == "harvest"]
+    assert harvest.type == "datetime"
     # with the target set right, nothing else is doubted
     frame[["sample_id", "harvest", *frame.columns[1:-1]]].iloc[:120].to_json(
         tmp_path / "data/train.jsonl", orient="records", lines=True

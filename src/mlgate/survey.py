@@ -191,8 +191,21 @@ def _column_type(dtype: pl.DataType, seen: object) -> str:
         return "number"
     if dtype.is_temporal():
         return "datetime"
+    if _iso_dates(seen):  # a JSON Lines or CSV date is text: typed as what it holds
+        return "datetime"
     few = isinstance(seen, profile.CategoricalProfile) and seen.distinct <= 2 * LISTED_VALUES
     return "category" if few else "string"
+
+
+def _iso_dates(seen: object) -> bool:
+    """Every value of a text column (all counted: none left in "other") an ISO 8601 date
+    or time, as the `datetime` type check reads them."""
+    from mlgate.data import profile
+    from mlgate.data.type_checks import iso_dates
+
+    if not isinstance(seen, profile.CategoricalProfile) or seen.other or not seen.counts:
+        return False
+    return iso_dates(pl.Series(list(seen.counts), dtype=pl.String))
 
 
 def _files(root: Path) -> tuple[list[str], list[str]]:

@@ -143,6 +143,11 @@ def _iso(text: pl.Expr) -> pl.Expr:
     return pl.any_horizontal(p.is_not_null() for p in parsed)
 
 
+def iso_dates(values: pl.Series) -> bool:
+    """Every value an ISO 8601 date or date and time (init seeds such a column datetime)."""
+    return bool(pl.select(_iso(pl.lit(values)).all()).item())
+
+
 def _not_dates(text: pl.Expr) -> pl.Expr:
     """How many values `_parses_as_date` refuses, with the nine ISO formats tried only on the
     values the column's own format leaves (mostly none: a column holds one format). 1M
