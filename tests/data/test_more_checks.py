@@ -301,10 +301,12 @@ def test_a_misspelt_column_in_an_expression_is_named_with_polars_guess() -> None
         {"y": [0, 1], "alcohol": [12.0, 13.0], **{f"c{i}": [0, 1] for i in range(300)}}
     )
     found = run(frame, expressions=("alcohl > 0",))
-    assert said(found["data.test.expressions[0]"]) == (
-        "error",
-        'could not be evaluated: unable to find column "alcohl"; did you mean "alcohol"?',
+    status, message = said(found["data.test.expressions[0]"])
+    assert status == "error"
+    assert message.startswith(
+        "column 'alcohl' is missing; closest: 'alcohol'; the file has 302 columns: y, alcohol, c0"
     )
+    assert "… (262 more), c290" in message and "c150" not in message  # not all 302
 
 
 def test_nothing_in_an_expression_is_run_as_python() -> None:
@@ -422,3 +424,15 @@ def test_the_columns_the_evaluation_reads_are_required_of_the_test_file(tmp_path
     assert typo.manifest_key == "evaluate.slices[column=petal_lenght]"
     assert found["data.test.read.sepal_width"].status == "passed"
     assert "data.test.read.species" not in found  # the target: checked once, as such
+
+
+def test_an_expression_on_a_column_the_file_lacks_names_the_closest() -> None:
+    """polars said "could not be evaluated: unable to find column "nosuch"", with no
+    column to choose from (a file data.prepare writes is not there for validate)."""
+    frame = pl.DataFrame({"y": [0, 1], "start": [1, 2], "end": [2, 3]})
+    found = run(frame, expressions=('"end" >= strat', "start > 0"))
+    assert said(found["data.test.expressions[0]"]) == (
+        "error",
+        "column 'strat' is missing; closest: 'start'; the file has 3 columns: y, start, end",
+    )
+    assert found["data.test.expressions[1]"].status == "passed"

@@ -4,7 +4,7 @@ target, one schema for every file, and how fresh the newest timestamp is."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 import polars as pl
@@ -17,13 +17,24 @@ from mlgate.manifest.spec import Data, Freshness
 from mlgate.result.records import CheckResult
 
 
-def expressions(role: str, texts: tuple[str, ...]) -> list[Planned]:
+def expressions(
+    role: str, texts: tuple[str, ...], columns: Sequence[str] | None = None
+) -> list[Planned]:
     """Each SQL expression as a counted check: a row fails when it makes it false (null,
-    unknown, is no failure, as in a SQL CHECK constraint)."""
+    unknown, is no failure, as in a SQL CHECK constraint). A column it reads that the
+    file (`columns`) lacks is named with the closest it has, where polars said "unable to
+    find column" alone."""
     planned: list[Planned] = []
     for i, text in enumerate(texts):
         key = f"data.checks.expressions[{i}]"
         parsed = column_checks.sql_condition(text)
+        absent = (
+            [c for c in parsed.meta.root_names() if c not in columns]
+            if columns is not None and not isinstance(parsed, str)
+            else []
+        )
+        if absent:
+            parsed = column_checks.missing(absent[0], list(columns or ()))
         if isinstance(parsed, str):
             planned.append(
                 CheckResult(
