@@ -105,7 +105,10 @@ def in_process(
         (b"mean radius,target\n", "has no rows, only a header: no drift can be measured"),
         (b"mean_radius,texture\n1,2\n", "has none of the columns drift tests"),
         (b"\xff\xfe\x00garbage\x00\xff", "cannot be read as csv: it is UTF-16 text, not UTF-8"),
-        (b"\xfe\x00garbage\x00\xff", "cannot be read as csv: it is not UTF-8 text (byte 0 does"),
+        (
+            b"\xfe\x00garbage\x00\xff",
+            "cannot be read as csv: it is not UTF-8 text (its byte 1, on line 1,",
+        ),
     ],
 )
 def test_an_unreadable_reference_is_a_plain_error_and_exit_2(
@@ -165,8 +168,8 @@ def test_a_file_in_another_encoding_says_how_to_convert_it(
     code, err = in_process(project, capsys, monkeypatch)
     assert code == 2, err  # refused as the manifest is read, before any stage
     assert (
-        "data.test: 'data/test.csv' cannot be read as csv: it is not UTF-8 text (byte 39 does "
-        "not decode): convert it, e.g. iconv -f latin1 -t utf-8"
+        "data.test: 'data/test.csv' cannot be read as csv: it is not UTF-8 text (its byte 40, "
+        "on line 4, does not decode): convert it, e.g. iconv -f latin1 -t utf-8"
     ) in err
     assert "Traceback" not in err
 

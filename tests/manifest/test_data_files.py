@@ -165,8 +165,8 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
         (
             "test.csv",
             "age,plan,churned\n30,caf\u00e9,0\n".encode("latin-1"),
-            "'data/test.csv' cannot be read as csv: it is not UTF-8 text (byte 23 does not "
-            "decode): convert it, e.g. iconv -f latin1 -t utf-8",
+            "'data/test.csv' cannot be read as csv: it is not UTF-8 text (its byte 24, on line "
+            "2, does not decode): convert it, e.g. iconv -f latin1 -t utf-8",
         ),
         (
             "test.csv",
@@ -239,8 +239,8 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
         (  # the first line alone was read: a Latin-1 second one was "valid"
             "test.jsonl",
             '{"age": 30, "plan": "pro"}\n{"age": 31, "plan": "caf\u00e9"}\n'.encode("latin-1"),
-            "'data/test.jsonl' cannot be read as jsonl: it is not UTF-8 text (byte 51 does not "
-            "decode): convert it, e.g. iconv -f latin1 -t utf-8",
+            "'data/test.jsonl' cannot be read as jsonl: it is not UTF-8 text (its byte 52, on "
+            "line 2, does not decode): convert it, e.g. iconv -f latin1 -t utf-8",
         ),
     ],
 )

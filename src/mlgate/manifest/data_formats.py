@@ -112,10 +112,11 @@ def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
             first = first.split("\n", 1)[0]
             if first.strip():
                 json.loads(first)
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:  # counted from 1, as people count bytes and lines
+        line = bytes(exc.object[: exc.start]).count(b"\n") + 1
         return (
-            f"it is not UTF-8 text (byte {exc.start} does not decode): convert it, e.g. "
-            + to_utf8("latin1", named)
+            f"it is not UTF-8 text (its byte {exc.start + 1:,}, on line {line:,}, does not "
+            "decode): convert it, e.g. " + to_utf8("latin1", named)
         )
     except (ValueError, IndexError, RecursionError) as exc:
         if fmt == "parquet":
