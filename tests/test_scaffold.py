@@ -290,7 +290,9 @@ def test_slug_gives_valid_model_names(folder: str, expected: str) -> None:
 def test_cli_init_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", str(tmp_path / "ex"), "--example"]) == 0
     out = capsys.readouterr().out
-    assert "mlops.yaml" in out and out.endswith("next: mlgate validate, then mlgate run\n")
+    ex = tmp_path / "ex"  # run from elsewhere: the next commands name the folder
+    assert "mlops.yaml" in out
+    assert out.endswith(f"next: mlgate -C {ex} validate, then mlgate -C {ex} run\n")
     assert main(["init", str(tmp_path / "ex"), "--example"]) == 0
     assert "nothing to do: every file is there and up to date" in capsys.readouterr().out
 
@@ -663,6 +665,10 @@ def test_init_below_the_repositorys_top_says_where_github_reads_workflows(
     assert main(["-C", str(tmp_path), "init", "ml/churn"]) == 0
     said = capsys.readouterr().out
     assert "warning: ml/churn is not the repository's top, and GitHub reads workflows only" in said
+    churn = tmp_path / "ml" / "churn"  # -C named the repository: paths from where it began
+    assert said.rstrip().endswith(
+        f"next: check {churn}/mlops.yaml, then mlgate -C {churn} validate"
+    )
     assert (tmp_path / "ml/churn/.github/workflows/mlgate.yml").is_file()
     assert scaffold.below_top(tmp_path / "ml" / "churn") == "ml/churn"
     assert scaffold.below_top(tmp_path) == ""

@@ -44,7 +44,8 @@ def init(args: argparse.Namespace) -> int:
         )
         return EXIT_PASSED
     if done.read:
-        print(f"read from the project (each guess is a comment in {done.manifest}, to check):")
+        named = shown(args, done.root / done.manifest)
+        print(f"read from the project (each guess is a comment in {named}, to check):")
         for line in done.read:
             print(f"  {line}")
     ignore = shown(args, done.root / scaffold.GITIGNORE)
@@ -63,10 +64,12 @@ def init(args: argparse.Namespace) -> int:
         print(f"up to date: {words.count(len(done.unchanged), 'file')} as this mlgate writes them")
     if done.below_top:
         print(_not_at_top(done.below_top))
+    where = shown(args, done.root)  # where the next commands run, from where this one began
+    here = "" if where in (".", "") else f" -C {shlex.quote(where)}"
     print(
-        "next: mlgate validate, then mlgate run"
+        f"next: mlgate{here} validate, then mlgate{here} run"
         if args.example or done.manifest not in done.written
-        else f"next: check {done.manifest}, then mlgate validate"
+        else f"next: check {shown(args, done.root / done.manifest)}, then mlgate{here} validate"
     )
     return EXIT_PASSED
 
