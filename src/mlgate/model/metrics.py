@@ -226,15 +226,22 @@ def _calibration_error(
 
 
 def _defined(name: str, y_true: np.ndarray, y_pred: np.ndarray, positive: object) -> None:
-    """0/0 is undefined, as the confusion table's path says it, not scikit-learn's 0
-    (zero_division): precision of a model that predicts no row positive is no figure."""
+    """scikit-learn's path held to the confusion table's rule: the table of positive
+    against the rest, refused where counts.undefined finds 0/0."""
     import numpy as np
 
     from mlgate.model import counts
 
-    said, true = np.asarray(y_pred) == positive, np.asarray(y_true) == positive
-    divisor = {"precision": said, "recall": true}.get(name, said | true)
-    if not divisor.any():
+    truth, said = (np.asarray(a) == positive for a in (y_true, y_pred))
+    _refuse_undefined(name, counts.confusion(truth, said, 2), 1)
+
+
+def _refuse_undefined(name: str, table: np.ndarray, positive_index: int) -> None:
+    """0/0 is undefined, not scikit-learn's 0 (zero_division): precision of a model that
+    predicts no row positive is no figure."""
+    from mlgate.model import counts
+
+    if counts.undefined(name, table, positive_index=positive_index):
         raise ValueError(f"undefined: {counts.why_undefined(name)}")
 
 
@@ -273,8 +280,7 @@ def _from_counts(
         if len(labels) > 2 or not found:
             return None
         positive_index = found[0]
-        if counts.undefined(name, table, positive_index=positive_index):
-            raise ValueError(f"undefined: {counts.why_undefined(name)}")
+        _refuse_undefined(name, table, positive_index)
     return float(counts.label_metric(name, table, positive_index=positive_index))
 
 
