@@ -265,18 +265,20 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
 def _expression_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     """The columns each row expression reads: a name misspelt there was an error of the
     data stage ('unable to find column'), with no line and no columns to choose from."""
-    named: list[tuple[KeyPath, str]] = []
+    return [(where, c) for where, text in _expressions(raw) for c in sql_words.columns_of(text)]
+
+
+def _expressions(raw: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+    """Each row expression of the manifest, where it stands: a column's and the table's."""
     columns = _get(raw, "data", "columns")
     for name, spec in (columns if isinstance(columns, dict) else {}).items():
         text = spec.get("expression") if isinstance(spec, dict) else None
         if isinstance(text, str):
-            where: KeyPath = ("data", "columns", name, "expression")
-            named += [(where, c) for c in sql_words.columns_of(text)]
+            yield ("data", "columns", name, "expression"), text
     texts = _get(raw, "data", "checks", "expressions")
     for i, text in enumerate(texts if isinstance(texts, list) else ()):
         if isinstance(text, str):
-            named += [(("data", "checks", "expressions", i), c) for c in sql_words.columns_of(text)]
-    return named
+            yield ("data", "checks", "expressions", i), text
 
 
 def _kept_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
@@ -536,15 +538,9 @@ def _freshness_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 def _expression_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     """Row expressions polars cannot parse, and those that hold a query (refused here,
     never handed to polars)."""
-    columns = _get(raw, "data", "columns")
-    for name, spec in (columns if isinstance(columns, dict) else {}).items():
-        text = spec.get("expression") if isinstance(spec, dict) else None
-        if isinstance(text, str) and isinstance(why := sql_words.condition(text), str):
-            yield ("data", "columns", name, "expression"), why, False
-    texts = _get(raw, "data", "checks", "expressions")
-    for i, text in enumerate(texts if isinstance(texts, list) else ()):
-        if isinstance(text, str) and isinstance(why := sql_words.condition(text), str):
-            yield ("data", "checks", "expressions", i), why, False
+    for where, text in _expressions(raw):
+        if isinstance(why := sql_words.condition(text), str):
+            yield where, why, False
 
 
 def _new_rule_problems(where: KeyPath, kind: str | None, spec: dict[str, Any]) -> Iterator[Finding]:

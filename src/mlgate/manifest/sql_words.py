@@ -10,6 +10,7 @@ problems; polars is imported then, by a manifest that has expressions alone.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -30,9 +31,12 @@ def query_in(text: str) -> str | None:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def condition(text: str) -> pl.Expr | str:
     """`text` as polars' SQL parser reads it (a parser, never eval), or why it cannot be.
-    One that holds a query is refused unparsed: polars runs a subquery as it parses."""
+    One that holds a query is refused unparsed: polars runs a subquery as it parses.
+    Parsed once (validate reads each for its problems and its columns, the data stage for
+    each file); an expression is immutable, so the one parse serves them all."""
     if why := query_in(text):
         return why
     import polars as pl
