@@ -198,8 +198,8 @@ def test_a_configuration_may_win_by_its_checks_on_the_ranking_rows_alone(
     )
     (root / "mlops.yaml").write_text(text)
     loaded = manifests.load(root / "mlops.yaml")
-    eligible = gating.passes_where_chosen(loaded, root, 0.5)
-    assert eligible(a) is False
+    eligible = gating.passes_where_chosen(loaded, 0.5)
+    assert eligible(a, runs.read(root / a.run)) is False
     ranked = ranking.rank(root, [a, b], "accuracy", 0.5, eligible=eligible)
     said = {r.finished.configuration.id: r.eligible for r in ranked.ranked}
     assert said[a.configuration.id] is False

@@ -61,7 +61,7 @@ def decide(
     their runs are)."""
     metric = ranking.metric_for(manifest, finished)
     holdout = manifest.sweep.holdout
-    eligible = passes_where_chosen(manifest, root, holdout)
+    eligible = passes_where_chosen(manifest, holdout)
     ranked = ranking.rank(root, finished, metric, holdout, eligible=eligible)
     return Decided(
         ranking=ranked,
@@ -145,23 +145,17 @@ def _model_where_it_is(own: RunResult, run: Path, project: Path) -> TrainStage:
     return replace(own.train, model=replace(model, path=Path(where).as_posix()))
 
 
-def passes_where_chosen(manifest: Manifest, root: Path, holdout: float) -> ranking.Eligible:
+def passes_where_chosen(manifest: Manifest, holdout: float) -> ranking.Eligible:
     """Whether a configuration passes its checks judged on the rows that choose alone: a
     metric bound or fairness check decided on every test row let the held-out rows decide
     which configurations may win (three failed on the choosing rows and passed on all)."""
-    from mlgate.errors import UserError
     from mlgate.pipeline import verdict
-    from mlgate.result import runs
 
     if not manifest.model_checks and not manifest.fairness_checks:  # none of the rows
-        return lambda finished: finished.status == "passed"
+        return lambda finished, _: finished.status == "passed"
 
-    def passes(finished: Finished) -> bool:
+    def passes(finished: Finished, ran: RunResult) -> bool:
         if finished.status != "passed" and finished.status != "failed":
-            return False
-        try:
-            ran = runs.read(root / finished.run)
-        except UserError:  # torn since it ranked: no figure of it is trusted either
             return False
         return verdict.decide(on_rows(manifest, ran, holdout, held=False))[0] == "passed"
 

@@ -19,7 +19,7 @@ import numpy as np
 from mlgate import words
 from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.spec import HOLDOUT_STEPS, Manifest
-from mlgate.result.records import SweepRecord, SweptConfiguration
+from mlgate.result.records import RunResult, SweepRecord, SweptConfiguration
 from mlgate.sweep.local import Finished
 
 SPLIT = HOLDOUT_STEPS  # row keys fall into this many buckets; `holdout` of them are held out
@@ -33,6 +33,11 @@ class Ranked:
     choosing: float | None  # the metric on the rows that rank (None: no run, or undefined)
     eligible: bool = False  # passed its checks judged on the rows that rank
 
+    @property
+    def passed_where_ranked(self) -> bool | None:
+        """As run.json and --json keep it: None where there is no figure to judge by."""
+        return self.eligible if self.choosing is not None else None
+
 
 @dataclass(frozen=True, kw_only=True)
 class Ranking:
@@ -45,7 +50,8 @@ class Ranking:
     unranked: str = ""  # why there is no winner, when the figures could not choose one
 
 
-Eligible = Callable[[Finished], bool]
+# whether a configuration passed its checks, given its run (read once, by the ranking)
+Eligible = Callable[[Finished, RunResult], bool]
 
 
 def rank(
@@ -54,7 +60,7 @@ def rank(
     metric: str,
     holdout: float,
     *,
-    eligible: Eligible = lambda f: f.status == "passed",
+    eligible: Eligible = lambda f, _: f.status == "passed",
 ) -> Ranking:
     """`finished` ranked by `metric` on the choosing rows; the winner measured on the rest.
     Where a swept value changes the test rows (a split's size or seed), the figures are
@@ -99,7 +105,11 @@ def rank(
         for f in finished
     ]
     scored = [
-        Ranked(finished=f, choosing=figure, eligible=figure is not None and eligible(f))
+        Ranked(
+            finished=f,
+            choosing=figure,
+            eligible=figure is not None and eligible(f, sides[f.configuration.id].result),
+        )
         for f, figure in figures
     ]
     # a configuration that failed its checks wins only if none passed them: a model
@@ -140,6 +150,7 @@ def rank(
 class _Parts:
     """A run's scored test rows: which choose, their keys, and what the metric needs."""
 
+    result: RunResult
     choosing: np.ndarray
     keys: np.ndarray
     y_true: np.ndarray
@@ -178,6 +189,7 @@ def _parts(run_json: Path, holdout: float) -> _Parts | None:
         return None
     keys = arrays.decode(kept.row_keys)
     return _Parts(
+        result=result,
         choosing=chooses(keys, holdout),
         keys=keys,
         y_true=arrays.decode(kept.y_true),
@@ -254,7 +266,7 @@ def record(ranking: Ranking) -> SweepRecord:
                 params=dict(r.finished.configuration.params),
                 status=r.finished.status,
                 figure=r.choosing,
-                passed_where_ranked=r.eligible if r.choosing is not None else None,
+                passed_where_ranked=r.passed_where_ranked,
             )
             for r in ranking.ranked
         ),
@@ -276,7 +288,7 @@ def document(ranking: Ranking) -> dict[str, object]:
             {
                 **r.finished.document(),
                 "figure": r.choosing,
-                "passed_where_ranked": r.eligible if r.choosing is not None else None,
+                "passed_where_ranked": r.passed_where_ranked,
             }
             for r in ranking.ranked
         ],
