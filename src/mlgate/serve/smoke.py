@@ -147,17 +147,17 @@ def _asked(client: Any, method: str, url: str, **kwargs: Any) -> tuple[int, byte
     """The status and at most MAX_ANSWER bytes of the body (one more: too long): the
     server is whatever answers at the URL given, and its answer was read whole."""
     with client.stream(method, url, **kwargs) as answer:
-        body = b""
+        body = bytearray()
         for chunk in answer.iter_bytes():
             body += chunk
             if len(body) > MAX_ANSWER:
                 break
-        return answer.status_code, body[: MAX_ANSWER + 1]
+        return answer.status_code, bytes(body[: MAX_ANSWER + 1])
 
 
 def _shown(text: str | bytes) -> str:
-    """What a server said, for a terminal: on one line, what hides text or moves the
-    cursor (an escape sequence that cleared the screen) shown as code points, cut."""
+    """What a server said, for a terminal, cut: on one line, control characters (an
+    escape sequence that cleared the screen) as spaces, what hides text as code points."""
     said = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
     return inert.one_line(said[:200])
 
