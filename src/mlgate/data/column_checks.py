@@ -477,7 +477,7 @@ def _quantile(on: _On, key: str, rule: str) -> Planned:
 
 def _expression(on: _On, key: str, rule: str) -> Planned:
     assert on.column.expression is not None
-    parsed = sql_condition(on.column.expression)
+    parsed = sql_words.condition(on.column.expression)
     if isinstance(parsed, str):
         return on.where.result(key, rule, "error", parsed)
     offending = ~parsed.fill_null(True)  # unknown is no failure, as in a SQL CHECK
@@ -490,11 +490,6 @@ def _expression(on: _On, key: str, rule: str) -> Planned:
         holds=f"satisfy {rule}",
         examples=_first(on.base, offending),
     )
-
-
-def sql_condition(text: str) -> pl.Expr | str:
-    """A SQL expression as polars parses it (a parser, never eval), or why it cannot be."""
-    return sql_words.condition(text)
 
 
 _PLANNERS = {

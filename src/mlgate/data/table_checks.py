@@ -13,6 +13,7 @@ from mlgate import words
 from mlgate.data import column_checks, dataset_checks, frames, phrases, type_checks
 from mlgate.data.column_checks import Counted, Planned
 from mlgate.data.frames import Table
+from mlgate.manifest import sql_words
 from mlgate.manifest.spec import Data, Freshness
 from mlgate.result.records import CheckResult
 
@@ -27,7 +28,7 @@ def expressions(
     planned: list[Planned] = []
     for i, text in enumerate(texts):
         key = f"data.checks.expressions[{i}]"
-        parsed = column_checks.sql_condition(text)
+        parsed = sql_words.condition(text)
         absent = (
             [c for c in parsed.meta.root_names() if c not in columns]
             if columns is not None and not isinstance(parsed, str)
