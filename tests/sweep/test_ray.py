@@ -147,6 +147,71 @@ def test_a_new_configuration_runs_through_ray_client(
     assert runs.read(root / done.run).params["train.C"] == 0.5
 
 
+# what Ray Client raises when its server could not start the server of a connection
+# (ray/util/client/worker.py, _server_init; the message as the CI run of 2026-12-06 had it)
+NOT_STARTED = (
+    "Initialization failure from server:\nTraceback (most recent call last):\n"
+    "RuntimeError: Starting Ray client server failed. See ray_client_server_23000.err for "
+    "detailed logs."
+)
+
+
+@pytest.mark.e2e  # a Ray cluster starts, a configuration trains
+def test_a_client_server_that_failed_to_start_is_tried_again(
+    tmp_path: Path, cluster: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once seen in CI on a loaded machine: the first connection's server exited while
+    starting. The sweep connects again (after a second) and runs on the cluster."""
+    import ray
+
+    real, calls = ray.init, []
+
+    def first_fails(**kwargs: object) -> object:
+        calls.append(kwargs["address"])
+        if len(calls) == 1:
+            raise ConnectionAbortedError(NOT_STARTED)
+        return real(**kwargs)
+
+    monkeypatch.setattr(ray, "init", first_fails)
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5]}\n", PICK_TRAINED, (0.5,))
+    loaded = manifests.load(root / "mlops.yaml")
+    [done] = on_ray.sweep(loaded, space.of(loaded), address=cluster["client"])
+    assert calls == [cluster["client"]] * 2
+    assert done.status == "passed" and not done.resumed
+
+
+def test_a_client_server_that_never_starts_is_given_up_after_three_tries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ray
+
+    calls: list[float] = []
+    monkeypatch.setattr(time, "sleep", calls.append)  # the pauses between tries, recorded
+
+    def never(**kwargs: object) -> object:
+        raise ConnectionAbortedError(NOT_STARTED)
+
+    monkeypatch.setattr(ray, "init", never)
+    with pytest.raises(UserError, match="could not reach the Ray cluster at ray://h:1: Init"):
+        on_ray._connect("ray://h:1", {})
+    assert calls == [1, 2] and not ray.is_initialized()
+
+
+def test_a_refused_connection_is_not_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ray
+
+    calls: list[object] = []
+
+    def refused(**kwargs: object) -> object:
+        calls.append(kwargs)
+        raise ConnectionError("ray client connection timeout")
+
+    monkeypatch.setattr(ray, "init", refused)
+    with pytest.raises(UserError, match="could not reach the Ray cluster at h:2"):
+        on_ray._connect("h:2", {})
+    assert len(calls) == 1
+
+
 @pytest.mark.e2e  # a Ray cluster starts, every configuration trains
 def test_a_killed_ray_worker_is_reported_and_the_rest_are_collected(
     tmp_path: Path, cluster: dict[str, str]

@@ -79,18 +79,7 @@ def sweep(
         "working_dir": str(root),
         "excludes": [f"/{name}" if "/" in name else name for name in copies.LEFT_OUT],
     }
-    try:
-        ray.init(
-            address=address, runtime_env=shipped, log_to_driver=False, logging_level=logging.ERROR
-        )
-    except (ConnectionError, ValueError, RuntimeError) as exc:
-        # a start that failed halfway leaves this process's Ray half connected: the next
-        # ray.init (a second sweep from Python) would fail on an assertion of Ray's own
-        ray.shutdown()
-        raise UserError(
-            f"could not reach the Ray cluster at {address}: {exc}",
-            hint="is it running (`ray status --address ...`), and is this its address?",
-        ) from exc
+    _connect(address, shipped)
     try:
         # a task whose worker dies is that configuration's outcome: never run twice
         task = ray.remote(num_cpus=1, max_retries=0)(_task)
@@ -107,6 +96,37 @@ def sweep(
     finally:
         ray.shutdown()
     return [found[c.id] for c in configurations]
+
+
+def _connect(address: str, shipped: dict[str, Any], tries: int = 3) -> None:
+    """ray.init, tried again when Ray Client's server says it could not start the server
+    of this connection (its process exited while starting: seen on a loaded machine,
+    gone on the next try, as Ray's own retries are only for a server not answering)."""
+    import time
+
+    import ray
+
+    for attempt in range(1, tries + 1):
+        try:
+            ray.init(
+                address=address,
+                runtime_env=shipped,
+                log_to_driver=False,
+                logging_level=logging.ERROR,
+            )
+            return
+        except (ConnectionError, ValueError, RuntimeError) as exc:
+            # a start that failed halfway leaves this process's Ray half connected: the
+            # next ray.init (a retry, a second sweep from Python) would fail on an
+            # assertion of Ray's own
+            ray.shutdown()
+            if isinstance(exc, ConnectionAbortedError) and attempt < tries:
+                time.sleep(attempt)
+                continue
+            raise UserError(
+                f"could not reach the Ray cluster at {address}: {exc}",
+                hint="is it running (`ray status --address ...`), and is this its address?",
+            ) from exc
 
 
 def _unreachable(address: str, seconds: float = 5.0) -> str:
