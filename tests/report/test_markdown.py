@@ -465,3 +465,14 @@ def test_metrics_compared_on_paired_rows_say_so_and_give_the_candidates_own() ->
         "classification, 1,200 test rows; both sides below on the 348 paired rows (the "
         "candidate on all 1,200: f1 0.9417)"
     ) in out
+
+
+def test_a_progress_line_names_a_stage_error_without_its_hint() -> None:
+    """The hint follows in the run's summary (or `check data`'s error): on the one line of
+    progress it ran on after the message, and `check data` printed it twice."""
+    from mlgate.errors import HINT
+    from mlgate.pipeline import verdict
+
+    broken = replace(result().data, status="error", checks=(), message="unreadable" + HINT + "fix")
+    assert verdict.stage_summary(broken) == "unreadable"
+    assert verdict.stage_summary(replace(broken, message="")) == "error"

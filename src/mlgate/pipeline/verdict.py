@@ -4,6 +4,7 @@ verdict with a reason that names what failed (the first dozen, and how many more
 from __future__ import annotations
 
 from mlgate import words
+from mlgate.errors import hinted
 from mlgate.report import gate_text, tally
 from mlgate.result.records import (
     CompareStage,
@@ -24,7 +25,8 @@ def stage_summary(stage: DataStage | TrainStage | EvaluateStage | ModelStage) ->
         return tally.checks(stage.checks, always_noun=True)
     if isinstance(stage, EvaluateStage) and stage.metrics and stage.status == "passed":
         return ", ".join(f"{k} {v:.4f}" for k, v in stage.metrics.items() if v is not None)
-    return stage.message or stage.status
+    # a progress line: the hint follows in the run's summary or the command's error
+    return hinted(stage.message)[0] if stage.message else stage.status
 
 
 def decide(result: RunResult) -> tuple[Verdict, str]:
