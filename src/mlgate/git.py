@@ -79,6 +79,13 @@ def identity(directory: Path) -> str:
     return f"{name} <{email}>" if name and email else name or email
 
 
+def knows_committer(directory: Path) -> bool:
+    """Whether git can name the committer (and tagger) here: config, environment or
+    what it guesses from the machine. A fresh CI runner has no identity, and `git tag
+    --annotate` fails there with "Committer identity unknown"."""
+    return bool(_quiet(directory, "var", "GIT_COMMITTER_IDENT"))
+
+
 def _quiet(directory: Path, *args: str) -> str:
     """A query's answer, stripped; "" when git says nothing or fails."""
     try:
@@ -254,16 +261,19 @@ def env() -> dict[str, str]:
     return env
 
 
+MLGATE_NAME, MLGATE_EMAIL = "mlgate", "mlgate@users.noreply.github.com"
+
+
 def as_mlgate(date: str) -> dict[str, str]:
     """git's environment for a commit mlgate makes of its own (a journal entry, the
     retraining's branch): one fixed identity, since it is a record, not anyone's work
     (who acted is in what it records), dated `date`."""
     return {
         **env(),
-        "GIT_AUTHOR_NAME": "mlgate",
-        "GIT_AUTHOR_EMAIL": "mlgate@users.noreply.github.com",
-        "GIT_COMMITTER_NAME": "mlgate",
-        "GIT_COMMITTER_EMAIL": "mlgate@users.noreply.github.com",
+        "GIT_AUTHOR_NAME": MLGATE_NAME,
+        "GIT_AUTHOR_EMAIL": MLGATE_EMAIL,
+        "GIT_COMMITTER_NAME": MLGATE_NAME,
+        "GIT_COMMITTER_EMAIL": MLGATE_EMAIL,
         "GIT_AUTHOR_DATE": date,
         "GIT_COMMITTER_DATE": date,
     }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -139,6 +141,33 @@ def test_who_registered_and_promoted_is_the_git_identity_outside_actions(
     assert (in_actions.actor, in_actions.default_branch) == ("octocat", "trunk")
     monkeypatch.setenv("LOGNAME", "ana")
     assert who(project.root / "missing") == "ana"  # no git to ask: the login name
+
+
+def test_a_clone_where_git_knows_nobody_registers_and_promotes(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on a fresh CI runner: `git tag --annotate` failed with "Committer identity
+    unknown". The tagger is mlgate then, and the record says who acted (the login name)."""
+    from tests.conftest import git
+
+    home = Path(os.environ["HOME"])
+    (home / ".gitconfig").write_text("[user]\n\tuseConfigOnly = true\n")  # no guessing
+    monkeypatch.setenv("USER", "ana")
+    monkeypatch.setenv("LOGNAME", "ana")
+    root = str(project.root)
+    assert main(["-C", root, "register"]) == 0
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "staging"]) == 0
+    capsys.readouterr()
+    for tag in ("iris@v0.1.0", "iris#staging#1"):
+        tagger = git(
+            project.root,
+            "for-each-ref",
+            "--format=%(taggername) %(taggeremail)",
+            f"refs/tags/{tag}",
+        )
+        assert tagger == "mlgate <mlgate@users.noreply.github.com>"
+    assert main(["-C", root, "registry", "show", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["record"]["by"] == "ana"
 
 
 @pytest.mark.e2e  # trains: runs the user's training as a process

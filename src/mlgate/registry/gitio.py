@@ -84,6 +84,8 @@ def create(root: Path, name: str, commit: str, message: str, *, date: str) -> bo
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
         f.write(message)
     env = {**git.env(), "GIT_COMMITTER_DATE": date}
+    if not git.knows_committer(root):  # the tagger: who acted is in the record either way
+        env |= {"GIT_COMMITTER_NAME": git.MLGATE_NAME, "GIT_COMMITTER_EMAIL": git.MLGATE_EMAIL}
     try:
         proc.output(
             ["git", "tag", "--annotate", "--file", f.name, "--end-of-options", name, commit],
