@@ -196,9 +196,17 @@ def output(
     env: Mapping[str, str] | None = None,
     timeout_s: float = 60,
     check: bool = True,
+    input: str | None = None,
 ) -> str:
     """Run a short tool command (git) and return its stdout; failures are OutsideErrors."""
-    raw = output_bytes(argv, cwd=cwd, env=env, timeout_s=timeout_s, check=check)
+    raw = output_bytes(
+        argv,
+        cwd=cwd,
+        env=env,
+        timeout_s=timeout_s,
+        check=check,
+        input=None if input is None else input.encode("utf-8"),
+    )
     return raw.decode("utf-8", errors="replace")
 
 
@@ -209,6 +217,7 @@ def output_bytes(
     env: Mapping[str, str] | None = None,
     timeout_s: float = 60,
     check: bool = True,
+    input: bytes | None = None,
 ) -> bytes:
     """`output`, for what may not be text (a model file read from git)."""
     shown = " ".join(argv)
@@ -217,7 +226,8 @@ def output_bytes(
             list(argv),
             cwd=cwd,
             env=dict(env) if env is not None else None,
-            stdin=subprocess.DEVNULL,
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
             capture_output=True,
             timeout=timeout_s,
         )

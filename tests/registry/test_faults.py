@@ -141,3 +141,77 @@ def test_a_full_disk_fails_the_registration_and_leaves_no_tag_or_partial_file(
     assert (
         operations.register(project.where(), project.manifest, project.run).version == "v0.1.0"
     )  # with room again, the same run registers
+
+
+def test_a_registry_made_before_the_clone_had_an_origin_is_kept_and_pushed_with_the_next_change(
+    tmp_path: Path, origin: Path
+) -> None:
+    """`git remote add origin` and a push of the branch alone: the next read's fetch with
+    `--prune` deleted every tag of the registry, silently."""
+    project = make_project(tmp_path / "repo")
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    promotion.promote(where, project.manifest, "v0.1.0", "staging")
+    made = _tags(project.root)
+    git(project.root, "remote", "add", "origin", str(origin))
+    git(project.root, "push", "-q", "origin", "main")
+
+    read = where.read()
+    assert _tags(project.root) == made
+    assert read.current("staging").version == "v0.1.0"
+    assert read.only_here == ("iris#staging#1", "iris@v0.1.0")
+    assert git(origin, "tag", "-l") == ""
+
+    promotion.promote(where, project.manifest, "v0.1.0", "production")
+    assert sorted(git(origin, "tag", "-l").split()) == sorted([*made, "iris#production#1"])
+    assert where.read().only_here == ()
+
+
+def test_a_tag_left_pending_by_a_killed_push_takes_origins_word(
+    tmp_path: Path, origin: Path
+) -> None:
+    """Killed before origin answered: origin never got the tag (deleted here), or another
+    writer's landed under its name (taken from origin: the clone's fetch had refused to
+    clobber it, and every command failed until the tag was deleted by hand)."""
+    from mlgate.registry import gitio
+
+    project = make_project(tmp_path / "repo", origin=origin)
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(origin), str(other))
+    git(other, "fetch", "-q", "origin", "refs/tags/*:refs/tags/*")
+    commit = project.run.git.commit
+    assert commit is not None
+
+    for landed in (False, True):
+        gitio.pending(project.root, ["iris#staging#1"])  # as _write marks it, then killed
+        assert gitio.create(
+            project.root, "iris#staging#1", commit, "mine", date="2026-01-02T00:00:00Z"
+        )
+        if landed:
+            git(other, "tag", "-a", "-m", "theirs", "iris#staging#1", commit)
+            git(other, "push", "-q", "origin", "refs/tags/iris#staging#1")
+        read = where.read()
+        assert read.only_here == ()
+        kept = git(project.root, "tag", "-l", "--format=%(contents:subject)", "iris#staging#1")
+        assert kept == ("theirs" if landed else "")
+    assert not list(
+        Path(git(project.root, "rev-parse", "--absolute-git-dir"), "mlgate", "pending").iterdir()
+    )
+
+
+def test_a_tag_of_the_clone_that_differs_from_origins_is_named_with_the_way_out(
+    tmp_path: Path, origin: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path / "repo", origin=origin)
+    commit = project.run.git.commit
+    assert commit is not None
+    git(project.root, "tag", "-a", "-m", "here", "iris#staging#1", commit)
+    git(project.root, "push", "-q", "origin", "refs/tags/iris#staging#1")
+    git(project.root, "tag", "-f", "-a", "-m", "moved here", "iris#staging#1", commit)
+
+    assert main(["-C", str(project.root), "registry", "list"]) == 2
+    said = capsys.readouterr().err
+    assert "origin's 1 registry tag (iris#staging#1) differ from this clone's" in said
+    assert "git tag --delete iris#staging#1 and run again" in said

@@ -86,3 +86,20 @@ def test_writers_without_an_origin_each_land_once_and_know_their_own_entry(
     assert sorted(entries) == sorted(f"entry {n}" for n in range(20))  # each exactly once
     for n, commit in landed.items():
         assert journal.read(root, "iris/monitor", upto=commit)[-1] == f"entry {n}"
+
+
+def test_a_history_made_before_the_clone_had_an_origin_is_kept_and_pushed_by_the_next_append(
+    tmp_path: Path,
+) -> None:
+    """A `monitor` that only reads deleted it (origin had no such ref)."""
+    here = tmp_path / "here"
+    git(tmp_path, "init", "-q", "-b", "main", str(here))
+    for n in range(2):
+        journal.append(here, "iris/monitor", f"entry {n}", date=DATE)
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    git(here, "remote", "add", "origin", str(origin))
+    assert journal.read(here, "iris/monitor") == ["entry 0", "entry 1"]
+    journal.append(here, "iris/monitor", "entry 2", date=DATE)
+    fresh = clone(origin, tmp_path / "fresh")
+    assert journal.read(fresh, "iris/monitor") == ["entry 0", "entry 1", "entry 2"]

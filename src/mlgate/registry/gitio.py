@@ -12,8 +12,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from mlgate import git, proc
-from mlgate.errors import OutsideError
+from mlgate import git, proc, words
+from mlgate.errors import OutsideError, UserError
 from mlgate.registry.tags import Tag
 
 FIELDS = (
@@ -57,24 +57,97 @@ def has_origin(root: Path) -> bool:
     return "origin" in out.split()
 
 
-def fetch(root: Path, model: str, *, token: str | None = None) -> None:
-    """Origin's tags of this model, so the state read is origin's: `--prune` drops a local
-    tag origin never got (a process killed between writing a tag and pushing it)."""
+ORIGIN_TAGS = "refs/mlgate/origin-tags/"  # origin's registry tags, as last fetched
+
+
+def fetch(root: Path, model: str, *, token: str | None = None) -> tuple[str, ...]:
+    """Origin's tags of this model into the clone, so the state read is origin's; the
+    names of those only this clone has (made before it had an origin), kept.
+
+    A tag this clone was pushing when its process died (marked pending) takes origin's
+    word: deleted when origin never got it, replaced by origin's when another writer's
+    landed under its name. No other local tag is deleted (a `--prune` of the tags took
+    a registry made before `git remote add origin` with it)."""
+    fetch_ = ["git", "fetch", "--quiet", "--prune", "--no-tags", "--no-recurse-submodules"]
+    mirror = [f"+refs/tags/{model}{sep}*:{ORIGIN_TAGS}{model}{sep}*" for sep in "@#"]
     proc.output(
-        [
-            "git",
-            "fetch",
-            "--quiet",
-            "--prune",
-            "--no-recurse-submodules",
-            "origin",
-            f"refs/tags/{model}@*:refs/tags/{model}@*",
-            f"refs/tags/{model}#*:refs/tags/{model}#*",
-        ],
+        [*fetch_, "origin", *mirror],
         cwd=root,
         env=git.auth_env(token),
         timeout_s=300,
     )
+    theirs, ours = _refs(root, ORIGIN_TAGS, model), _refs(root, "refs/tags/", model)
+    pending = _pending(root, model)
+    moves, clashes, only_here = [], [], []
+    for name, mine in ours.items():
+        if name not in theirs:
+            if name in pending:
+                moves.append(f"delete refs/tags/{name} {mine}")
+            else:
+                only_here.append(name)
+        elif theirs[name] != mine:
+            if name in pending:
+                moves.append(f"update refs/tags/{name} {theirs[name]} {mine}")
+            else:
+                clashes.append(name)
+    if clashes:
+        raise UserError(
+            f"origin's {words.count(len(clashes), 'registry tag')} "
+            f"({', '.join(sorted(clashes)[:5])}) differ from this clone's of the same name: "
+            "the registry cannot be read both ways",
+            hint=f"git show {sorted(clashes)[0]} shows this clone's; to take origin's "
+            f"instead, git tag --delete {' '.join(sorted(clashes))} and run again",
+        )
+    moves += [f"create refs/tags/{n} {oid}" for n, oid in theirs.items() if n not in ours]
+    if moves:
+        proc.output(
+            ["git", "update-ref", "--stdin"],
+            cwd=root,
+            env=git.env(),
+            input="".join(f"{m}\n" for m in moves),
+        )
+    settle(root, pending)
+    return tuple(sorted(only_here))
+
+
+def _refs(root: Path, prefix: str, model: str) -> dict[str, str]:
+    """Tag name -> the object its ref holds, for this model's tags under `prefix`."""
+    patterns = [f"{prefix}{model}@*", f"{prefix}{model}#*"]
+    out = proc.output(
+        ["git", "for-each-ref", "--format=%(refname)%00%(objectname)", *patterns],
+        cwd=root,
+        env=git.env(),
+    )
+    pairs = (line.split("\x00") for line in out.splitlines() if "\x00" in line)
+    return {ref.removeprefix(prefix): oid for ref, oid in pairs}
+
+
+def _pending_dir(root: Path) -> Path:
+    out = proc.output(["git", "rev-parse", "--git-path", "mlgate/pending"], cwd=root, env=git.env())
+    return root / out.strip()
+
+
+def pending(root: Path, names: Iterable[str]) -> None:
+    """Mark tags as on their way to origin, before they are made: a process killed before
+    origin answered leaves the mark, and the next read takes origin's word for them."""
+    folder = _pending_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).touch()
+
+
+def _pending(root: Path, model: str) -> set[str]:
+    folder = _pending_dir(root)
+    if not folder.is_dir():
+        return set()
+    return {p.name for p in folder.iterdir() if p.name.startswith((f"{model}@", f"{model}#"))}
+
+
+def settle(root: Path, names: Iterable[str]) -> None:
+    """Origin has answered for these tags (or there is none): no longer pending."""
+    folder = _pending_dir(root)
+    for name in names:
+        (folder / name).unlink(missing_ok=True)
 
 
 def create(root: Path, name: str, commit: str, message: str, *, date: str) -> bool:
@@ -112,6 +185,7 @@ def exists(root: Path, name: str) -> bool:
 
 
 def delete_local(root: Path, names: Iterable[str]) -> None:
+    """Tags origin did not take, and their pending marks."""
     for name in names:
         proc.output(
             ["git", "tag", "--delete", "--end-of-options", name],
@@ -119,6 +193,7 @@ def delete_local(root: Path, names: Iterable[str]) -> None:
             env=git.env(),
             check=False,
         )
+    settle(root, names)
 
 
 RACE_SIGNS = (

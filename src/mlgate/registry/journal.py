@@ -100,12 +100,14 @@ def _tip(root: Path, ref: str) -> str | None:
 
 
 def _fetch(root: Path, ref: str, token: str | None) -> None:
-    """Origin's tip of the journal, in place of the local one (none at origin: none here)."""
+    """Origin's tip of the journal, in place of the local one. None at origin keeps the
+    local one (a history made before the clone had an origin: the next append pushes it;
+    an append moves the local tip only once origin has taken it, so no killed append
+    leaves one behind). Deleting it lost the history to a `monitor` that only read."""
     listed = proc.output(
         ["git", "ls-remote", "origin", ref], cwd=root, env=git.auth_env(token), timeout_s=300
     )
     if not listed.strip():
-        proc.output(["git", "update-ref", "-d", ref], cwd=root, env=git.env(), check=False)
         return
     proc.output(
         ["git", "fetch", "--quiet", "--no-recurse-submodules", "origin", f"+{ref}:{ref}"],

@@ -16,7 +16,7 @@ import getpass
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,9 +115,11 @@ class Where:
         )
 
     def read(self) -> state.State:
+        only_here: tuple[str, ...] = ()
         if gitio.has_origin(self.root):
-            gitio.fetch(self.root, self.model, token=self.token)
-        return state.build(self.model, gitio.read(self.root, self.model))
+            only_here = gitio.fetch(self.root, self.model, token=self.token)
+        found = state.build(self.model, gitio.read(self.root, self.model))
+        return replace(found, only_here=only_here)
 
 
 def who(root: Path) -> str:
@@ -362,12 +364,17 @@ def declared_environment(manifest: Manifest, name: str) -> Environment:
 def _write(where: Where, current: state.State, name: str, commit: str, message: str) -> bool | None:
     """Create the tag and push it: True pushed, False local only (no origin), None lost
     the race (someone wrote first; read again)."""
+    remote = gitio.has_origin(where.root)
+    if remote:  # marked first: killed at any moment after, the next read asks origin
+        gitio.pending(where.root, [name])
     if not gitio.create(where.root, name, commit, message, date=_date(where, current)):
+        gitio.settle(where.root, [name])
         return None
-    if not gitio.has_origin(where.root):
+    if not remote:
         return False
-    try:
-        if gitio.push(where.root, [name], token=where.token):
+    try:  # with the tags this clone had before it had an origin: the change builds on them
+        if gitio.push(where.root, [*current.only_here, name], token=where.token):
+            gitio.settle(where.root, [name])
             return True
     except BaseException:  # refused, unreachable, interrupted: origin decides what is true
         gitio.delete_local(where.root, [name])

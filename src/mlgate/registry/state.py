@@ -57,6 +57,8 @@ class State:
     model: str
     versions: tuple[Version, ...]  # oldest first, by semantic version
     assignments: tuple[Assignment, ...]  # by stage, then n
+    only_here: tuple[str, ...] = ()  # tags this clone has and origin has not: the next
+    # change pushes them with its own
 
     def version(self, version: str) -> Version | None:
         return next((v for v in self.versions if v.version == version), None)
