@@ -215,3 +215,132 @@ def test_a_tag_of_the_clone_that_differs_from_origins_is_named_with_the_way_out(
     said = capsys.readouterr().err
     assert "origin's 1 registry tag (iris#staging#1) differ from this clone's" in said
     assert "git tag --delete iris#staging#1 and run again" in said
+
+
+def test_odd_and_forged_tags_are_ignored_or_unusable_never_a_traceback(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What anyone who may push tags can write (the hostile audit's cases): each read every
+    command as a traceback, or was believed."""
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    root, commit = str(project.root), project.run.git.commit
+    assert commit is not None
+    record = json.loads(
+        git(project.root, "tag", "-l", "--format=%(contents)", "iris@v0.1.0").split(
+            "mlgate-record: "
+        )[1]
+    )
+    git(project.root, "tag", "-a", "-m", "x", "iris@v01.0.0", commit)  # not semver: not read
+    git(project.root, "commit", "-q", "--allow-empty", "-m", "another commit")
+    other = git(project.root, "rev-parse", "HEAD")
+    forged = {
+        "iris@v0.2.0": {**record, "version": "v0.2.0", "run": "abc"},  # a run that is text
+        "iris@v0.3.0": {**record, "version": "v0.3.0"},  # names v0.1.0's commit
+        "iris@v0.4.0": {
+            **record,
+            "version": "v0.4.0",
+            "commit": other,
+            "data": [{"role": "train", "file": "x", "sha256": "0" * 64}],
+        },
+    }
+    for name, body in forged.items():
+        git(project.root, "tag", "-a", "-m", f"s\n\nmlgate-record: {json.dumps(body)}", name, other)
+    lie = {"kind": "assignment", "version": "v9.9.9", "environment": "staging", "rollback": False}
+    git(
+        project.root,
+        "tag",
+        "-a",
+        "-m",
+        f"s\n\nmlgate-record: {json.dumps(lie)}",
+        "iris#staging#1",
+        commit,
+    )
+
+    assert main(["-C", root, "registry", "list", "--json"]) == 0
+    listed = {
+        v["version"]: v["problem"] or "" for v in json.loads(capsys.readouterr().out)["versions"]
+    }
+    assert set(listed) == {"v0.1.0", "v0.2.0", "v0.3.0", "v0.4.0"}
+    assert listed["v0.1.0"] == ""
+    assert "its record is not a valid registry record" in listed["v0.2.0"]
+    assert listed["v0.3.0"].endswith(f"its record says commit {commit[:40]}, not what the tag is")
+    assert "not a valid registry record" in listed["v0.4.0"]  # its data has no rows
+    state = where.read()
+    held = state.current("staging")  # gto's word: the version registered at its commit
+    assert held is not None and held.version == "v0.1.0" and "names v9.9.9" in (held.problem or "")
+    for command in (
+        ["registry", "show", "v0.2.0"],
+        ["registry", "card", "v0.4.0"],
+        ["promote", "v0.3.0", "--to", "staging"],
+    ):
+        code = main(["-C", root, *command])
+        said = capsys.readouterr()
+        assert code in (0, 2) and "Traceback" not in said.err + said.out, command
+
+
+def test_registry_list_shows_a_forged_metric_name_inert(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    record = json.loads(
+        git(project.root, "tag", "-l", "--format=%(contents)", "iris@v0.1.0").split(
+            "mlgate-record: "
+        )[1]
+    )
+    git(project.root, "commit", "-q", "--allow-empty", "-m", "another commit")
+    other = git(project.root, "rev-parse", "HEAD")
+    sly = {
+        **record,
+        "version": "v0.2.0",
+        "commit": other,
+        "metrics": {"r2\nv9.9.9 fake \x1b[2J": 1.0},
+    }
+    git(
+        project.root,
+        "tag",
+        "-a",
+        "-m",
+        f"s\n\nmlgate-record: {json.dumps(sly)}",
+        "iris@v0.2.0",
+        other,
+    )
+    assert main(["-C", str(project.root), "registry", "list"]) == 0
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown and not any(line.startswith("v9.9.9") for line in shown.splitlines())
+
+
+def test_a_pre_release_version_is_refused_before_anything_is_written(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was tagged, and pushed, and no registry command read it back."""
+    assert main(["-C", str(project.root), "register", "--version", "v1.2.3-rc.1"]) == 2
+    assert "pre-release or build part" in capsys.readouterr().err
+    assert _tags(project.root) == []
+
+
+def test_a_run_edited_to_say_passed_is_not_registered(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import replace
+
+    from mlgate.result import document
+    from mlgate.result.records import CheckResult
+
+    failed = CheckResult(
+        id="model.accuracy",
+        stage="model",
+        subject="accuracy",
+        rule=">= 0.99",
+        status="failed",
+        message="0.95",
+    )
+    model = replace(project.run.model, checks=(*project.run.model.checks, failed))
+    edited = replace(project.run, model=model)  # its verdict still "passed"
+    path = tmp_path / "run.json"
+    path.write_text(document.dumps(edited))
+    assert main(["-C", str(project.root), "register", "--run", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert "says it passed, where its own checks and gates say it failed" in said
+    assert _tags(project.root) == []

@@ -307,7 +307,7 @@ def test_mentions_in_data_notify_no_one() -> None:
 
 
 def test_a_skipped_check_is_said_not_counted_as_passed() -> None:
-    from mlgate.pipeline import verdict
+    from mlgate.report import verdict
 
     skipped = CheckResult(
         id="compare.slices.recall",
@@ -336,7 +336,7 @@ def test_a_skipped_check_is_said_not_counted_as_passed() -> None:
 def test_the_verdict_names_a_dozen_failures_and_counts_the_rest() -> None:
     """965 failed checks made the verdict's line 65,000 characters: a comment of nothing
     else once cut to GitHub's limit."""
-    from mlgate.pipeline import verdict
+    from mlgate.report import verdict
 
     failing = tuple(
         CheckResult(
@@ -471,7 +471,7 @@ def test_a_progress_line_names_a_stage_error_without_its_hint() -> None:
     """The hint follows in the run's summary (or `check data`'s error): on the one line of
     progress it ran on after the message, and `check data` printed it twice."""
     from mlgate.errors import HINT
-    from mlgate.pipeline import verdict
+    from mlgate.report import verdict
 
     broken = replace(result().data, status="error", checks=(), message="unreadable" + HINT + "fix")
     assert verdict.stage_summary(broken) == "unreadable"

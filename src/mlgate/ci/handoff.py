@@ -116,15 +116,11 @@ def _own_verdict(result: RunResult) -> RunResult:
     """The run with the verdict and summary its own checks and gates give: a verdict that
     says otherwise was written by hand (all failed, "passed", posted as a green check),
     and the summary, free text, is rewritten from them too."""
-    from mlgate.pipeline import verdict
+    from mlgate.report import verdict
 
-    decided, summary = verdict.decide(result)
-    if decided != result.verdict:
-        raise UserError(
-            f"the handed-over run says it {result.verdict}, where its own checks and gates "
-            f"say it {decided} ({summary[:200]}): it was not written by mlgate as it ran"
-        )
-    return replace(result, summary=summary)
+    if why := verdict.written_by_hand(result):
+        raise UserError(f"the handed-over {why}")
+    return replace(result, summary=verdict.decide(result)[1])
 
 
 def verify(handoff: Handoff, ctx: ActionsContext, pull: PullRequest | None) -> str:

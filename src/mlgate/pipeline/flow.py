@@ -25,7 +25,7 @@ from mlgate.pipeline import stages
 from mlgate.pipeline.environment import environment
 from mlgate.pipeline.observer import Nested, Observer, QuietObserver
 from mlgate.pipeline.stages import RunContext
-from mlgate.pipeline.verdict import SKIPPED, decide, stage_summary
+from mlgate.report.verdict import SKIPPED, decide, stage_summary
 from mlgate.result import runs
 from mlgate.result.records import (
     CompareStage,

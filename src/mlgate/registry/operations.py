@@ -25,6 +25,7 @@ from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.spec import Environment, Manifest
 from mlgate.registry import artifacts, gitio, state
 from mlgate.registry import tags as T
+from mlgate.report import verdict
 from mlgate.result import document, runs
 from mlgate.result.records import DatasetSummary, RunResult
 
@@ -162,6 +163,8 @@ def register(
             f"run {result.run_id} did not pass ({result.summary}); only a run "
             "that passed its checks and gates is registered"
         )
+    if why := verdict.written_by_hand(result):
+        raise UserError(why, hint="run the project again (mlgate run), then register")
     if result.git.commit is None:
         raise UserError(f"run {result.run_id} was not made in a git commit")
     if result.git.dirty:
@@ -407,6 +410,12 @@ def _check_version(version: str) -> None:
         raise UserError(f"'{version}' is not a semantic version", hint="like v1.4.0") from exc
     if not version.startswith("v"):
         raise UserError(f"write the version as GTO does: 'v{version}'")
+    if not T.REGISTRATION.match(f"m@{version}"):  # a tag no registry would read back
+        raise UserError(
+            f"'{version}' has a pre-release or build part, or a leading zero: the "
+            "registry's versions are vMAJOR.MINOR.PATCH",
+            hint="like v1.4.0",
+        )
 
 
 def _branch(where: Where, result: RunResult) -> str | None:

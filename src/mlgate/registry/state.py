@@ -137,6 +137,7 @@ def build(model: str, found: list[T.Tag]) -> State:
     for tag in found:
         if (m := T.REGISTRATION.match(tag.name)) and m["name"] == model:
             record, problem = _record(tag)
+            problem = problem or _misplaced(tag, record, "version", m["version"])
             versions.append(
                 Version(
                     model=model,
@@ -156,6 +157,15 @@ def build(model: str, found: list[T.Tag]) -> State:
     for stage, n, tag in sorted(raw_assignments, key=lambda x: (x[0], x[1])):
         record, problem = _record(tag)
         version = record.get("version") or by_commit.get(tag.commit)
+        registered = next((v for v in versions if v.version == version), None)
+        if record and (registered is None or registered.commit != tag.commit):
+            # the record names a version the tag's commit is not: gto (and the commit)
+            # say which it is
+            problem = problem or (
+                f"tag {tag.name} is corrupt: its record names {version}, "
+                f"and its commit {tag.commit[:12]} is not that version's"
+            )
+            record, version = {}, by_commit.get(tag.commit)
         if version is None:
             continue  # assigns a commit with no version: not a model version
         assignments.append(
@@ -171,6 +181,22 @@ def build(model: str, found: list[T.Tag]) -> State:
             )
         )
     return State(model=model, versions=tuple(versions), assignments=tuple(assignments))
+
+
+def _misplaced(tag: T.Tag, record: dict[str, Any], kind: str, version: str) -> str | None:
+    """Why a whole record does not belong to its tag (copied from another, or forged): a
+    version's record names the commit and version its tag is."""
+    if not record:
+        return None
+    said = {
+        "kind": (record.get("kind", kind), kind),
+        "version": (record.get("version", version), version),
+        "commit": (record.get("commit") or tag.commit, tag.commit),
+    }
+    wrong = [f"{k} {str(a)[:40]}" for k, (a, b) in said.items() if a != b]
+    if not wrong:
+        return None
+    return f"tag {tag.name} is corrupt: its record says {', '.join(wrong)}, not what the tag is"
 
 
 def _record(tag: T.Tag) -> tuple[dict[str, Any], str | None]:

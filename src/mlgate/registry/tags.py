@@ -19,7 +19,12 @@ from typing import Any
 import semver
 
 RECORD_MARK = "mlgate-record: "
-REGISTRATION = re.compile(r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>v\d+\.\d+\.\d+)$")
+# semantic versions only, as GTO reads them: `v01.0.0` (a leading zero) is not one, and a
+# tag so named made every registry command a traceback
+NUMBER = r"(0|[1-9]\d*)"
+REGISTRATION = re.compile(
+    rf"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>v{NUMBER}\.{NUMBER}\.{NUMBER})$"
+)
 ASSIGNMENT = re.compile(
     r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)#(?P<stage>[a-z][a-z0-9-]*)"
     r"#(?P<n>[1-9]\d*)$"

@@ -92,7 +92,9 @@ def listing_text(doc: dict[str, Any]) -> str:
             "  (the metrics mlops.yaml checks and gates; every metric: "
             "mlgate registry show VERSION, or --json)"
         )
-    return "\n".join(lines)
+    # anyone who may push a tag writes its record: a metric named with a line break and
+    # an escape sequence printed a line of its own and cleared the terminal
+    return "\n".join(one_line(line) for line in lines)
 
 
 def version_text(current: State, v: Version) -> str:

@@ -149,7 +149,7 @@ def passes_where_chosen(manifest: Manifest, holdout: float) -> ranking.Eligible:
     """Whether a configuration passes its checks judged on the rows that choose alone: a
     metric bound or fairness check decided on every test row let the held-out rows decide
     which configurations may win (three failed on the choosing rows and passed on all)."""
-    from mlgate.pipeline import verdict
+    from mlgate.report import verdict
 
     if not manifest.model_checks and not manifest.fairness_checks:  # none of the rows
         return lambda finished, _: finished.status == "passed"

@@ -29,6 +29,18 @@ def stage_summary(stage: DataStage | TrainStage | EvaluateStage | ModelStage) ->
     return hinted(stage.message)[0] if stage.message else stage.status
 
 
+def written_by_hand(result: RunResult) -> str:
+    """Why the run's verdict is not the one its own checks and gates give ("" when it is):
+    a run.json edited to say "passed" (registered, or posted as a green check)."""
+    decided, summary = decide(result)
+    if decided == result.verdict:
+        return ""
+    return (
+        f"run {result.run_id} says it {result.verdict}, where its own checks and gates say "
+        f"it {decided} ({summary[:200]}): it was not written by mlgate as it ran"
+    )
+
+
 def decide(result: RunResult) -> tuple[Verdict, str]:
     """The verdict and a one-line reason that names what failed (checks and
     gates alike), or says why gates were not evaluated."""
