@@ -363,12 +363,15 @@ def test_an_older_version_is_registered_only_when_asked(project: Project) -> Non
     where = project.where()
     operations.register(where, project.manifest, project.run, version="v1.0.0")
     run = project.next_commit(0.5)
+    store = project.root / project.manifest.registry.artifacts
+    kept = sorted(store.rglob("*"))
     with pytest.raises(
         UserError, match=r"v0\.5\.0 is lower than the latest version v1\.0\.0"
     ) as refused:
         operations.register(where, project.manifest, run, version="v0.5.0")
     assert "--allow-older" in (refused.value.hint or "") and "v1.1.0" in refused.value.hint
     assert len(gitio.read(project.root, "iris")) == 1
+    assert sorted(store.rglob("*")) == kept  # the new model was not stored: it is not one
     assert (
         operations.register(
             where, project.manifest, run, version="v0.5.0", allow_older=True

@@ -190,9 +190,7 @@ def register(
             f"{manifest.train.model} changed since run {result.run_id} wrote it",
             hint="run again, then register",
         )
-    record = _version_record(
-        where, manifest, result, model_file, actor=actor or where.actor, reason=reason
-    )
+    record = None  # made once every check has passed: it puts the files in the store
     for _ in range(TRIES):
         current = where.read()
         existing = next((v for v in current.versions if v.commit == result.git.commit), None)
@@ -213,6 +211,10 @@ def register(
                     hint=f"the next is {state.next_version(current)}",
                 )
             continue
+        if record is None:
+            record = _version_record(
+                where, manifest, result, model_file, actor=actor or where.actor, reason=reason
+            )
         name = T.registration(where.model, chosen)
         message = T.message(
             T.registration_subject(where.model, chosen), {**record, "version": chosen}
