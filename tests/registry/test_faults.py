@@ -14,7 +14,7 @@ import pytest
 
 from mlgate import promotion
 from mlgate.cli import main
-from mlgate.errors import UserError
+from mlgate.errors import OutsideError, UserError
 from mlgate.registry import operations
 from mlgate.serve import service
 from tests.conftest import git
@@ -344,3 +344,87 @@ def test_a_run_edited_to_say_passed_is_not_registered(
     said = capsys.readouterr().err
     assert "says it passed, where its own checks and gates say it failed" in said
     assert _tags(project.root) == []
+
+
+DEPLOY_LOG = (
+    "import os, subprocess\n"
+    "with open('deployed.log', 'a') as log:\n"
+    "    log.write(os.environ['MLGATE_VERSION'] + '\\n')\n"
+    "if os.path.exists('race'):  # another writer's change lands meanwhile\n"
+    "    subprocess.run(open('race').read().split(), check=True)\n"
+)
+
+
+def _deploying(tmp_path: Path, origin: Path) -> Project:
+    project = make_project(
+        tmp_path / "repo",
+        origin=origin,
+        environments="environments:\n  staging: {deploy: {command: python deploy.py}}\n",
+        files={"deploy.py": DEPLOY_LOG, ".gitignore": "models/\ndeployed.log\nrace\n"},
+    )
+    return project
+
+
+def _deploys(project: Project) -> list[str]:
+    return (project.root / "deployed.log").read_text().split()
+
+
+def test_a_hook_that_says_already_exists_is_not_taken_for_a_race(
+    tmp_path: Path, origin: Path
+) -> None:
+    """It was retried forty times, the deployment run each time, and origin's words lost."""
+    project = _deploying(tmp_path, origin)
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\necho 'policy: a release tag already exists this week' >&2\nexit 1\n"
+    )
+    hook.chmod(0o755)
+    with pytest.raises(OutsideError, match="a release tag already exists this week") as refused:
+        promotion.promote(where, project.manifest, "v0.1.0", "staging")
+    assert _deploys(project) == ["v0.1.0"]
+    assert "the deployment of v0.1.0 to staging ran before this" in (refused.value.hint or "")
+    assert "staging may run v0.1.0 while the registry says no version" in (refused.value.hint or "")
+
+
+@pytest.mark.e2e  # trains: a second and a third model
+def test_a_rollback_that_lost_the_race_after_deploying_says_what_may_run(
+    tmp_path: Path, origin: Path
+) -> None:
+    project = _deploying(tmp_path, origin)
+    where = project.where()
+    for c in (None, 0.5, 0.7):
+        if c is not None:
+            project.next_commit(c)
+        operations.register(where, project.manifest, project.run)
+    for version in ("v0.1.0", "v0.2.0"):
+        promotion.promote(where, project.manifest, version, "staging")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(origin), str(other))
+    git(other, "fetch", "-q", "origin", "refs/tags/*:refs/tags/*")
+    third = git(other, "rev-list", "-n", "1", "iris@v0.3.0")
+    record = {
+        "kind": "assignment",
+        "version": "v0.3.0",
+        "environment": "staging",
+        "rollback": False,
+    }
+    git(
+        other,
+        "tag",
+        "-a",
+        "-m",
+        f"s\n\nmlgate-record: {json.dumps(record)}",
+        "iris#staging#3",
+        third,
+    )
+    (project.root / "race").write_text(f"git -C {other} push -q origin refs/tags/iris#staging#3")
+
+    with pytest.raises(
+        UserError,
+        match=r"staging changed while rolling back from v0\.2\.0 \(it now holds v0\.3\.0\)",
+    ) as refused:
+        promotion.rollback(where, project.manifest, "staging")
+    assert _deploys(project) == ["v0.1.0", "v0.2.0", "v0.1.0"]
+    assert "staging may run v0.1.0 while the registry says v0.3.0" in (refused.value.hint or "")

@@ -221,13 +221,30 @@ def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
             timeout_s=300,
         )
     except OutsideError as exc:
-        if lost_race(str(exc)):
+        # a hook's own words may look like a race ("already exists"): it is one only when
+        # origin has the tag now, written by someone else (a held lock: it will soon)
+        if lost_race(str(exc)) and (_locked(str(exc)) or on_origin(root, names[-1], token)):
             return False
         raise OutsideError(
             f"origin refused the registry's tags: {exc}",
             hint="nothing was recorded; fix what origin says, then run the same command again",
         ) from exc
     return True
+
+
+def _locked(said: str) -> bool:
+    return any(sign in said for sign in RACE_SIGNS if "lock" in sign)
+
+
+def on_origin(root: Path, name: str, token: str | None = None) -> bool:
+    listed = proc.output(
+        ["git", "ls-remote", "origin", f"refs/tags/{name}"],
+        cwd=root,
+        env=git.auth_env(token),
+        timeout_s=300,
+        check=False,
+    )
+    return bool(listed.strip())
 
 
 def lost_race(said: str) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic, git, words
-from mlgate.errors import OutsideError, UserError
+from mlgate.errors import MlgateError, OutsideError, UserError
 from mlgate.manifest.spec import Environment, Manifest
 from mlgate.registry import artifacts, gitio, state
 from mlgate.registry import tags as T
@@ -241,6 +241,7 @@ def promote(
     """`version` into `environment`, once `deploy` has deployed it; a no-op when it is
     there already."""
     env = declared_environment(manifest, environment)
+    deployed_unrecorded = False  # a round deployed, then lost the race to record it
     for _ in range(TRIES):
         current = where.read()
         found = current.version(version)
@@ -269,11 +270,18 @@ def promote(
                 model=where.model, version=version, environment=environment, previous=version
             )
         if rollback_of is not None and (held is None or held.version != rollback_of):
+            now = held.version if held else "no version"
             raise UserError(
                 f"{environment} changed while rolling back from {rollback_of} "
-                f"(it now holds {held.version if held else 'no version'}); "
-                "nothing was rolled back",
-                hint="look, then roll back again",
+                f"(it now holds {now}); nothing was rolled back",
+                hint="look, then roll back again"
+                + (
+                    f"; the deployment of {version} to {environment} ran before another "
+                    f"writer's change landed, so {environment} may run {version} while the "
+                    f"registry says {now}"
+                    if deployed_unrecorded
+                    else ""
+                ),
             )
         name = T.assignment(where.model, environment, current.next_n(environment))
         deployed = deploy(found, env, held.version if held else None)
@@ -291,7 +299,19 @@ def promote(
             "deploy": deployed,
         }
         message = T.message(T.assignment_subject(where.model, environment, version), record)
-        written = _write(where, current, name, found.commit, message)
+        try:
+            written = _write(where, current, name, found.commit, message)
+        except MlgateError as exc:
+            if deployed is None:
+                raise
+            # the deployment ran: the environment may now run what the registry never says
+            raise type(exc)(
+                exc.message,
+                hint=f"{exc.hint + '; ' if exc.hint else ''}the deployment of {version} to "
+                f"{environment} ran before this, so {environment} may run {version} while "
+                f"the registry says {held.version if held else 'no version'}",
+            ) from exc
+        deployed_unrecorded = deployed_unrecorded or (written is None and deployed is not None)
         if written is not None:
             return Change(
                 model=where.model,
