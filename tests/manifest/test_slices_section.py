@@ -153,3 +153,15 @@ def test_a_misspelt_significance_on_a_slice_gate_is_one_problem(
         )
     )
     assert len(found) == 1 and "did you mean 'no significant drop'" in found[0], found
+
+
+def test_too_small_a_slice_floor_and_too_many_slicings_say_why_and_how_many(
+    write: Callable[[str], Path],
+) -> None:
+    """A floor of one row let a slice of one row be 'significant' (p 0.002) and fail a
+    gate; 21 slicings were refused as `[{...the whole list...}] is too long`."""
+    [said] = problems(write("evaluate:\n  slices: [plan]\n  min_slice_rows: 1\n"))
+    assert said.startswith("mlops.yaml:6:19: evaluate.min_slice_rows: must be at least 10, found 1")
+    assert "McNemar's exact test says 1" in said
+    [said] = problems(write("evaluate:\n  slices: [" + ", ".join(["plan"] * 21) + "]\n"))
+    assert "evaluate.slices: lists 21 items, and at most 20 are allowed" in said

@@ -107,7 +107,10 @@ def _explain(error: Any) -> Iterator[Finding]:
             "exclusiveMinimum": "greater than",
             "exclusiveMaximum": "less than",
         }[kind]
-        yield path, f"must be {word} {_num(expected)}, found {_num(instance)}", False
+        why = f": {sub['x-why']}" if sub.get("x-why") else ""
+        yield path, f"must be {word} {_num(expected)}, found {_num(instance)}{why}", False
+    elif kind == "maxItems":
+        yield path, f"lists {len(instance)} items, and at most {expected} are allowed", False
     elif kind == "minLength":
         yield path, "must not be empty", False
     elif kind == "maxLength":
