@@ -222,6 +222,13 @@ def test_missing_pass_excuses_the_comparison_not_the_candidates_own_bounds() -> 
         "passed",
         "mcc: no value on the baseline side; allowed by the gate",
     )
+    # no value of its own: its minimum cannot be shown to hold (it passed, "allowed")
+    for baseline, side in ((None, "both"), (0.97, "candidate")):
+        unknown = decide(gate, None, baseline, has_baseline=True)
+        assert (unknown.status, unknown.missing) == ("failed", side)
+        assert gate_text.explanation(unknown).endswith("so the gate cannot hold")
+    unbounded = Gate(metric="mcc", min_change=-0.01, missing_passes=True)
+    assert decide(unbounded, None, 0.97, has_baseline=True).status == "passed"
 
 
 def test_a_gate_on_an_undefined_metric_says_why_in_its_own_line(tmp_path) -> None:

@@ -75,7 +75,9 @@ def decide(
         # `missing: pass` excuses the comparison, not the candidate's own bounds: with no
         # baseline at all they were checked, and a baseline without the metric skipped them
         own = tuple(_absolute_failures(gate, cand)) if cand is not None else ()
-        allowed = gate.missing_passes and not own
+        # ... and a candidate with no value cannot show it keeps a min or max: not allowed
+        unbounded = cand is not None or (gate.min is None and gate.max is None)
+        allowed = gate.missing_passes and not own and unbounded
         return replace(
             decided, status="passed" if allowed else "failed", missing=side, failures=own
         )
