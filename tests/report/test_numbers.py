@@ -100,7 +100,8 @@ def test_interval_signs_both_ends() -> None:
 
 def test_confidence() -> None:
     assert numbers.confidence(0.95) == "95%"
-    assert numbers.confidence(0.999) == "100%"  # as the report printed it: no decimals
+    # the report printed 0.999 as "100%"
+    assert [numbers.confidence(x) for x in (0.999, 0.975, 0.9)] == ["99.9%", "97.5%", "90%"]
 
 
 @pytest.mark.parametrize(

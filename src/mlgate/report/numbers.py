@@ -54,8 +54,8 @@ def _end(x: float) -> str:
 
 
 def confidence(level: float) -> str:
-    """A confidence level: 95%."""
-    return f"{level:.0%}"
+    """A confidence level: 95%, 99.9% (never rounded to 100%: 0.999 said "100% CI")."""
+    return f"{level * 100:.10g}%"
 
 
 def threshold(x: float) -> str:
