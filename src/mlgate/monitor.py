@@ -310,7 +310,8 @@ def decayed(
         outside = e.high < before if up else e.low > before
         if drop >= max_drop and outside:
             found.append(
-                f"{e.metric} estimated {_figure(e.value)} ({e.confidence:.0%} interval "
+                f"{e.metric} estimated {_figure(e.value)} "
+                f"({words.confidence(e.confidence)} interval "
                 f"{_figure(e.low)} to {_figure(e.high)}), {_figure(drop)} "
                 f"{'below' if up else 'above'} {version}'s {_figure(before)} on its test "
                 f"rows (monitor.max_drop {max_drop:g})"
@@ -342,7 +343,8 @@ def fell(
             found.append(
                 f"{metric} on the {words.count(performance.labelled, 'labelled row')} "
                 f"{_figure(now)}, {_figure(drop)} {'below' if up else 'above'} {version}'s "
-                f"{_figure(before)} on its test rows ({change.confidence:.0%} interval of "
+                f"{_figure(before)} on its test rows "
+                f"({words.confidence(change.confidence)} interval of "
                 f"the change {_figure(change.ci_low)} to {_figure(change.ci_high)}, "
                 f"p = {words.p_value(change.p_value)}; monitor.max_drop {max_drop:g})"
             )

@@ -77,7 +77,7 @@ def _labelled(found: Monitored) -> str:
         f"### With labels ({words.count(found.labelled, 'labelled row')})",
         "",
         "| metric | on the labelled rows | the version's test figure | change | "
-        f"{numbers.confidence(_confidence(found))} interval | p |",
+        f"{words.confidence(_confidence(found))} interval | p |",
         "| --- | ---: | ---: | ---: | --- | ---: |",
     ]
     for metric, value in found.actual.items():

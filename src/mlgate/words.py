@@ -82,6 +82,11 @@ def as_written(value: Any) -> str:
 LEVELS = (0.1, 0.05, 0.01, 0.001)
 
 
+def confidence(level: float) -> str:
+    """A confidence level: 95%, 99.9% (never rounded to 100%: 0.999 said "100% CI")."""
+    return f"{level * 100:.10g}%"
+
+
 def p_value(p: float) -> str:
     """Three significant digits, so a tiny p-value stays readable: 0.0312, 1.2e-08; more
     where three would put it on the other side of a level (0.04995, not 0.05, which reads

@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from mlgate import words
 from mlgate.report import blocks, numbers
 
 
@@ -99,9 +100,9 @@ def test_interval_signs_both_ends() -> None:
 
 
 def test_confidence() -> None:
-    assert numbers.confidence(0.95) == "95%"
+    assert words.confidence(0.95) == "95%"
     # the report printed 0.999 as "100%"
-    assert [numbers.confidence(x) for x in (0.999, 0.975, 0.9)] == ["99.9%", "97.5%", "90%"]
+    assert [words.confidence(x) for x in (0.999, 0.975, 0.9)] == ["99.9%", "97.5%", "90%"]
 
 
 @pytest.mark.parametrize(

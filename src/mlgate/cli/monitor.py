@@ -8,12 +8,13 @@ import argparse
 import datetime as dt
 import os
 
+from mlgate import words
 from mlgate.cli.shared import load_manifest, print_json, shown
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED
 
 
 def monitor(args: argparse.Namespace) -> int:
-    from mlgate import alerts, promotion, words
+    from mlgate import alerts, promotion
     from mlgate import monitor as monitoring
     from mlgate.github import context
     from mlgate.report import drift_tables, numbers
@@ -73,7 +74,8 @@ def monitor(args: argparse.Namespace) -> int:
     for e in found.estimates:
         print(
             f"{e.metric}, estimated without labels: {numbers.value(e.value)} "
-            f"({e.confidence:.0%} interval {numbers.value(e.low)} to {numbers.value(e.high)})"
+            f"({words.confidence(e.confidence)} interval {numbers.value(e.low)} "
+            f"to {numbers.value(e.high)})"
             + ("" if e.reliable else " - not to be trusted: " + "; ".join(e.reasons))
         )
     for metric, value in found.actual.items():  # where labels arrived
@@ -85,7 +87,7 @@ def monitor(args: argparse.Namespace) -> int:
         if change is not None:
             line += (
                 f" (change {numbers.delta(change.delta)}, "
-                f"{numbers.confidence(change.confidence)} interval "
+                f"{words.confidence(change.confidence)} interval "
                 f"{numbers.interval(change.ci_low, change.ci_high)}, "
                 f"p {numbers.p_is(change.p_value)})"
             )

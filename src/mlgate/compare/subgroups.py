@@ -331,7 +331,7 @@ def _fairness_check(check: FairnessCheck, found: FairnessChange | str) -> CheckR
         said = (
             f"{check.fairness} {numbers.value(found.baseline)} -> "
             f"{numbers.value(found.candidate)} ({numbers.delta(test.delta)}, "
-            f"{numbers.confidence(test.confidence)} interval "
+            f"{words.confidence(test.confidence)} interval "
             f"{numbers.interval(test.ci_low, test.ci_high)}, p {numbers.p_is(test.p_value)}, "
             f"{words.count(test.rows, 'row')})"
         )

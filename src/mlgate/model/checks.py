@@ -80,7 +80,10 @@ def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
     if isinstance(found, str):
         return verdict("error", f"{subject} unknown: {found}")
     value = found.value
-    spread = found.note or f"{found.confidence:.0%} interval {found.low:.4f} to {found.high:.4f}"
+    spread = (
+        found.note
+        or f"{words.confidence(found.confidence)} interval {found.low:.4f} to {found.high:.4f}"
+    )
     said = (
         f"{check.fairness} = {value:.4f} across {found.groups} groups of {check.sensitive} "
         f"({spread})"

@@ -161,6 +161,6 @@ def described(found: Robustness) -> str:
         return f"{found.said}: no rows were disturbed"
     return (
         f"{found.said}: {what} on {words.of(found.changed, found.rows, 'row')} "
-        f"({found.changed / found.rows:.2%}; {found.confidence:.0%} interval "
+        f"({found.changed / found.rows:.2%}; {words.confidence(found.confidence)} interval "
         f"{found.low:.2%} to {found.high:.2%})"
     )

@@ -245,7 +245,7 @@ def _test(gate: GateResult) -> str:
         return "–"
     verdict = "significant" if t.p_value < 1 - t.confidence else "not significant"
     return (
-        f"{verdict}, p {numbers.p_is(t.p_value)}; {numbers.confidence(t.confidence)} CI "
+        f"{verdict}, p {numbers.p_is(t.p_value)}; {words.confidence(t.confidence)} CI "
         f"{numbers.interval(t.ci_low, t.ci_high)} ({words.count(t.rows, 'row')}, "
         f"{escape(t.method)})"
     )
@@ -405,7 +405,7 @@ def _intervals(ev: EvaluateStage) -> str:
     """evaluate.intervals: each of the candidate's figures with its own interval."""
     if not ev.intervals:
         return ""
-    level = numbers.confidence(ev.intervals[0].confidence)
+    level = words.confidence(ev.intervals[0].confidence)
     said = "".join(
         f"\n- {escape(i.metric)}: {numbers.value(ev.metrics.get(i.metric))} "
         f"[{numbers.value(i.low)}, {numbers.value(i.high)}] ({escape(i.method)})"

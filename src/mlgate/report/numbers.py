@@ -53,11 +53,6 @@ def _end(x: float) -> str:
     return delta(x) if x == 0 or not math.isfinite(x) or abs(x) >= 0.00005 else past(x, 0.0)
 
 
-def confidence(level: float) -> str:
-    """A confidence level: 95%, 99.9% (never rounded to 100%: 0.999 said "100% CI")."""
-    return f"{level * 100:.10g}%"
-
-
 def threshold(x: float) -> str:
     """A threshold as the manifest wrote it: 0.95, 1e-05."""
     return f"{x:g}"

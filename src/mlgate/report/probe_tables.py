@@ -27,7 +27,7 @@ def markdown(result: RunResult) -> str:
             other = theirs.get(r.said)
             cells += _share(other) if other is not None else ["n/a", ""]
         rows.append("| " + " | ".join(cells) + " |")
-    confidence = f"{found[0].confidence:.0%}"
+    confidence = words.confidence(found[0].confidence)
     return (
         "### Robustness\n\n"
         f"The test rows disturbed and scored again: the share whose answer changed (raised "

@@ -67,7 +67,7 @@ def fairness(result: RunResult) -> str:
             f"{numbers.delta(test.delta)} | {numbers.interval(test.ci_low, test.ci_high)} | "
             f"{numbers.p_value(test.p_value)} | {adjusted} |"
         )
-    confidence = numbers.confidence(found[0].significance.confidence)
+    confidence = words.confidence(found[0].significance.confidence)
     return (
         "### Fairness against the baseline\n\n"
         f"Both models' decisions on the same rows; the change's {confidence} interval and "
