@@ -24,6 +24,7 @@ from mlgate.result.records import (
     ParamChange,
     RunResult,
     Significance,
+    Status,
     TrainStage,
 )
 
@@ -353,7 +354,37 @@ def test_the_verdict_names_a_dozen_failures_and_counts_the_rest() -> None:
     status, said = verdict.decide(found)
     assert status == "failed" and len(said) < 400
     assert said.startswith("965 of ")
-    assert said.endswith("test.c11 >= 0; and 953 more")
+    assert said.endswith("test.c11: below; and 953 more")
+
+
+def test_the_verdict_says_what_failed_checks_found_and_counts_errors_apart() -> None:
+    """A check named by its rule read as a pass ("... failed: f1_macro on each slice of
+    region no slice drops significantly"), and one that could not be decided was
+    counted as failed."""
+    from mlgate.report import verdict
+
+    def check(status: Status, subject: str, message: str) -> CheckResult:
+        return CheckResult(
+            id=f"model.{subject}",
+            stage="model",
+            subject=subject,
+            rule="no slice drops significantly",
+            status=status,
+            message=message,
+        )
+
+    checks = (
+        check("failed", "f1 on each slice of plan", "f1 dropped on 1 of 4 slices tested"),
+        check("error", "recall", "recall unknown: no row was predicted positive"),
+        check("passed", "accuracy", "accuracy = 0.9"),
+    )
+    found = result(model=replace(result().model, checks=checks, status="failed"))
+    total = len(found.checks)
+    assert verdict.decide(found)[1].startswith(
+        f"1 of {total} checks failed: f1 on each slice of plan: f1 dropped on 1 of 4 slices "
+        f"tested. 1 of {total} checks could not be decided: recall unknown: no row was "
+        "predicted positive"
+    )
 
 
 def test_a_candidate_timed_alone_says_why_its_baseline_was_not_timed() -> None:

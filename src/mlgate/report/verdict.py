@@ -7,6 +7,7 @@ from mlgate import words
 from mlgate.errors import hinted
 from mlgate.report import gate_text, tally
 from mlgate.result.records import (
+    CheckResult,
     CompareStage,
     DataStage,
     EvaluateStage,
@@ -50,20 +51,26 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
             return "failed", f"{name} stage: {stage.message}"
     compared = result.compare
     gate_list = compared.gates if compared is not None else ()
-    failed = [c for c in result.checks if c.status in ("failed", "error")]
+    failed = [c for c in result.checks if c.status == "failed"]
+    errors = [c for c in result.checks if c.status == "error"]
     failed_gates = [g for g in gate_list if g.status == "failed"]
     said = []
-    if failed:
+    if failed:  # named by what was found: a rule alone ("no slice drops") read as a pass
         said.append(
             f"{words.of(len(failed), len(result.checks), 'check')} failed: "
-            + _named([f"{c.subject} {c.rule}" for c in failed])
+            + _named([_found(c) for c in failed])
+        )
+    if errors:
+        said.append(
+            f"{words.of(len(errors), len(result.checks), 'check')} could not be decided: "
+            + _named([_found(c) for c in errors])
         )
     if failed_gates:
         said.append(
             f"{words.of(len(failed_gates), len(gate_list), 'gate')} failed: "
             + _named([f"{g.metric} {gate_text.broken(g)}".strip() for g in failed_gates])
         )
-    told = failed_gates or any(c.stage == "compare" for c in failed)
+    told = failed_gates or any(c.stage == "compare" for c in (*failed, *errors))
     if compared is not None and compared.status != "passed" and not told:
         said.append(compared.message)
     if said:
@@ -82,6 +89,16 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
 
 
 NAMED = 12  # failures a verdict's line names; the report lists every one
+FOUND = 240  # characters of what a check found, on the verdict's line
+
+
+def _found(check: CheckResult) -> str:
+    """What a check that did not pass found, on one line."""
+    message = " ".join(check.message.split())
+    if not message:
+        return words.clip(f"{check.subject} {check.rule}", FOUND)
+    named = message.startswith(check.subject)  # "accuracy = 0.91, ..." names its own
+    return words.clip(message if named else f"{check.subject}: {message}", FOUND)
 
 
 def _named(items: list[str]) -> str:
