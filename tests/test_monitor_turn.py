@@ -4,6 +4,7 @@ counts as decay (monitor.decayed): pure functions, every branch."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -100,3 +101,48 @@ def test_decay_is_not_judged_without_max_drop_or_a_registered_figure() -> None:
     assert monitor.decayed(low, {"accuracy": None}, 0.05, "v1") == ()
     doubted = (Estimate(**{**estimate(0.5, 0.45, 0.55).__dict__, "reliable": False}),)
     assert monitor.decayed(doubted, {"accuracy": 0.9}, 0.05, "v1") == ()
+
+
+def test_a_headline_of_steady_data_names_the_columns_that_drifted_below_the_alarm() -> None:
+    """Three of 69 columns drifted (one by KS 0.45) and the headline said only "steady"."""
+    from mlgate import monitor_report
+    from mlgate.monitor import History
+    from mlgate.result.records import DriftResult
+
+    drift = DriftResult(
+        reference="train",
+        current="production",
+        correction="holm",
+        alpha=0.05,
+        share=0.5,
+        columns=(),
+        tested_columns=tuple(f"c{i}" for i in range(69)),
+        drifted_columns=("med_inc", "ave_rooms", "ocean", "px36"),
+        drifted=False,
+    )
+    found = monitor.Monitored(
+        stage="production",
+        version="v0.1.0",
+        data="p.csv",
+        rows=10,
+        labelled=0,
+        drift=drift,
+        actual={},
+    )
+    assert monitor_report.headline("housing", found) == (
+        "housing: production data steady overall (4 of 69 columns drifted: med_inc, "
+        "ave_rooms, ocean and 1 more; the alarm is at a share of 0.5)"
+    )
+    assert monitor_report.markdown(
+        "housing", found, History(entries=(), gaps=()), charts=False
+    ).startswith("## ⚠️ housing")
+    quiet = monitor.Monitored(
+        stage="production",
+        version="v0.1.0",
+        data="p.csv",
+        rows=10,
+        labelled=0,
+        drift=replace(drift, drifted_columns=()),
+        actual={},
+    )
+    assert monitor_report.headline("housing", quiet) == "housing: production data steady"

@@ -19,6 +19,15 @@ def headline(name: str, found: Monitored) -> str:
     """The run's verdict in a line, as the text and the Markdown both lead with it:
     "churn: production data drifted, performance decayed"."""
     state = "drifted" if found.drifted else "steady"
+    drift = found.drift
+    if drift is not None and not drift.drifted and drift.drifted_columns:
+        # not "steady" alone: a column that moved 0.45 (KS) stood under that headline
+        moved = drift.drifted_columns
+        shown = ", ".join(moved[:3]) + (f" and {len(moved) - 3} more" if len(moved) > 3 else "")
+        state = (
+            f"steady overall ({words.of(len(moved), len(drift.tested_columns), 'column')} "
+            f"drifted: {shown}; the alarm is at a share of {drift.share:g})"
+        )
     doubt = "" if found.reliable else ", performance estimate not to be trusted"
     doubt += ", performance decayed" if found.decay else ""
     return f"{name}: production data {state}{doubt}"
@@ -27,7 +36,8 @@ def headline(name: str, found: Monitored) -> str:
 def markdown(name: str, found: Monitored, past: History, *, charts: bool = True) -> str:
     """The run `found` of model `name`, with the history it belongs to (drawn unless
     `charts` is off: an issue's text should change when the data does, not every run)."""
-    mark = "❌" if found.attention else "✅"
+    moved = found.drift is not None and bool(found.drift.drifted_columns)
+    mark = "❌" if found.attention else "⚠️" if moved else "✅"
     parts = [
         f"## {mark} {escape(headline(name, found))}",
         f"{words.count(found.rows, 'row')} of {escape(found.data)} against "

@@ -35,7 +35,7 @@ def rule(result: DriftResult) -> str:
 def markdown(results: Sequence[DriftResult]) -> str:
     parts = []
     for result in results:
-        mark = "❌" if result.drifted else "✅"
+        mark = "❌" if result.drifted else "⚠️" if result.drifted_columns else "✅"
         parts.append(f"### {mark} Drift: {escape(headline(result))}\n\n{escape(rule(result))}.")
         moved = [e for e in result.columns if e.drifted]
         rest = [e for e in result.columns if not e.drifted]
