@@ -146,6 +146,12 @@ def test_the_manifest_names_the_data_and_the_environment(
     manifest.write_text(text)
     assert main(["monitor", "-C", str(promoted.root)]) == 2
     assert "no production data named" in capsys.readouterr().err
+    # the manifest's file is read from its folder: the hint said "from where you run mlgate"
+    manifest.write_text(text + "monitor:\n  data: exports/p.csv\n")
+    assert main(["monitor", "-C", str(promoted.root)]) == 2
+    error = capsys.readouterr().err
+    assert "monitor.data): 'exports/p.csv' does not exist" in error
+    assert f"relative to the manifest's folder ({promoted.root.resolve() / 'exports'} was" in error
     # the keys that act on an alarm: each wrong use named where it stands
     manifest.write_text(
         text + "monitor:\n  data: p.csv\n  labels: late.csv\n  refresh: python fetch.py\n"

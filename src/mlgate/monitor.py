@@ -163,8 +163,13 @@ def _local(named: Named, scratch: Path, show: Callable[[Path], str] | None) -> t
         return remote.fetched(named.name, scratch), named.name
     name = show(named.path) if show else named.name
     if not named.path.exists():
+        given = named.by.startswith("--")  # else the manifest's, read from its folder
         raise UserError(
-            f"{named.by}: '{name}' does not exist", hint="name the file from where you run mlgate"
+            f"{named.by}: '{name}' does not exist",
+            hint="name the file from where you run mlgate"
+            if given
+            else f"name it relative to the manifest's folder ({named.path.parent.resolve()} "
+            f"was looked in)",
         )
     if not named.path.is_file():
         raise UserError(f"{named.by}: '{name}' is not a file", hint="name a file, not a folder")
