@@ -423,6 +423,7 @@ def _performance(
             # fewer labels judge no concept drift, as they judge no decay
             labelled=(rows, truth) if len(rows) >= MIN_LABELLED else None,
             reference_predicted=arrays.decode(kept.y_pred).astype(np.int64),
+            names=[str(c) for c in classes],
         )
         said.extend(undefined)
     if not len(rows):

@@ -242,3 +242,41 @@ def test_two_classes_sum_their_chances_from_sorted_scores_exactly() -> None:
         assert rows == len(mine)
         assert total == pytest.approx(mine.sum(), rel=1e-9)
         assert squares == pytest.approx((mine**2).sum(), rel=1e-9)
+
+
+def test_a_class_gone_from_production_is_not_estimated_where_it_weighs_as_any_other() -> None:
+    """Production without one of three classes: the calibration still expects it on a few
+    rows (its spill-over onto every row), all missed, and a macro average estimated it
+    far below the truth (digits without a 3: 0.85 against a real 0.96, a false alarm)."""
+    rng = np.random.default_rng(3)
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])  # three classes, apart
+    y = rng.integers(0, 3, 3000)
+    features = centres[y] + rng.normal(size=(3000, 2))
+    model = LogisticRegression(max_iter=1000).fit(features[:1000], y[:1000])
+    ref_x, ref_y = features[1000:2000], y[1000:2000]
+    kept = np.flatnonzero(y[2000:] != 2)[:400] + 2000
+    x, truth = features[kept], y[kept]
+    predicted = model.predict(x)
+    given = {
+        "reference_scores": model.predict_proba(ref_x),
+        "reference_y": ref_y,
+        "scores": model.predict_proba(x),
+        "predicted": predicted,
+        "names": ["a", "b", "c"],
+    }
+    support = estimate.expected_table(
+        estimate.chances(estimate.fit(given["reference_scores"], ref_y), given["scores"]), predicted
+    ).sum(axis=1)
+    metrics = ("accuracy", "balanced_accuracy", "f1_macro", "f1_weighted")
+    if support[2] >= estimate.MIN_CLASS_ROWS:
+        pytest.fail(f"the world expects class c on {support[2]:.1f} rows: not thin")
+    found, said = estimate.estimates(metrics, **given)
+    assert [e.metric for e in found] == ["accuracy", "f1_weighted"]
+    assert said == tuple(
+        f"'{m}' not estimated: class c is expected on {support[2]:.1f} of 400 rows, too few "
+        f"to estimate its recall (fewer than 10), and '{m}' weighs it as much as any class"
+        for m in ("balanced_accuracy", "f1_macro")
+    )
+    table = counts.confusion(truth, predicted, 3)
+    [accuracy, _] = found
+    assert accuracy.low <= float(counts.label_metric("accuracy", table)) <= accuracy.high

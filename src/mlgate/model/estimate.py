@@ -33,6 +33,18 @@ MAX_OUTSIDE = 0.01  # production rows scored outside the reference's range, at m
 AGREE_ALPHA = 0.01  # the labels that arrived disagree with the calibration below this p
 TINY_P = 1e-12  # below this the normal approximation's p-value is stated as a bound
 DRAWN_ROWS = 50_000  # more rows: label sets drawn by their sums (normal), not row by row
+# fewer expected rows of a class: its recall is not estimated, nor any figure that weighs
+# it as much as a common class (a macro average; the positive class's own figures). A
+# class gone from production is still expected on a few rows by the calibration (its
+# spill-over onto every row), all of them missed: a macro recall 0.85 of a model whose
+# real one was 0.96, and a false alarm
+MIN_CLASS_ROWS = 10
+WEIGHS_EACH_CLASS = frozenset(
+    {"balanced_accuracy", "precision_macro", "recall_macro", "f1_macro", "jaccard_macro"}
+)
+ON_POSITIVES = frozenset(
+    {"recall", "f1", "jaccard", "positive_likelihood_ratio", "negative_likelihood_ratio"}
+)
 
 
 @dataclass(frozen=True)
@@ -146,13 +158,14 @@ def estimates(
     calibrations: int = 50,
     draws: int = 400,
     seed: int = 0,
+    names: Sequence[str] = (),
 ) -> tuple[tuple[Estimate, ...], tuple[str, ...]]:
     """Each of `metrics` (label metrics) on production rows with `scores` and `predicted`
     class indices, from reference rows with labels; `labelled`: (row indices, their classes)
     of the production rows whose labels arrived already; `reference_predicted`: the
     classes the model gave the reference rows (default: each row's most probable). One
     calibration and one set of drawn tables serve every metric. Returns the estimates, and
-    why any metric had none."""
+    why any metric had none. `names`: the classes, for what is said of them."""
     for metric in metrics:
         if metric not in counts.LABEL_METRICS:
             raise ValueError(f"'{metric}' cannot be estimated without labels: only label metrics")
@@ -173,7 +186,18 @@ def estimates(
     reasons = _doubts(calibration, reference, scores, predicted, labelled)
     tail = (1 - confidence) / 2
     found, undefined = [], []
+    support = expected.sum(axis=1)
     for metric in metrics:
+        thin = _thin(metric, support, positive_index)
+        if thin is not None:
+            name = names[thin] if thin < len(names) else str(thin)
+            undefined.append(
+                f"'{metric}' not estimated: class {name} is expected on "
+                f"{support[thin]:.1f} of {words.count(len(predicted), 'row')}, too few to "
+                f"estimate its recall (fewer than {MIN_CLASS_ROWS}), and '{metric}' weighs it "
+                "as much as any class"
+            )
+            continue
         value = float(counts.label_metric(metric, expected, positive_index=positive_index))
         drawn = counts.label_metric(metric, tables, positive_index=positive_index)
         drawn = drawn[np.isfinite(drawn)]
@@ -194,6 +218,15 @@ def estimates(
             )
         )
     return tuple(found), tuple(undefined)
+
+
+def _thin(metric: str, support: np.ndarray, positive_index: int) -> int | None:
+    """The class too thinly expected for `metric` to be estimated, if any."""
+    if metric in ON_POSITIVES:
+        return positive_index if support[positive_index] < MIN_CLASS_ROWS else None
+    if metric in WEIGHS_EACH_CLASS and (support < MIN_CLASS_ROWS).any():
+        return int(np.argmin(support))
+    return None
 
 
 def _drawn(
