@@ -213,12 +213,19 @@ def test_production_rows_the_model_cannot_take_are_said_in_the_datas_terms(
     assert lacking.value.message == (
         "prod.csv lacks 1 column the model was fitted on: 'petal_width'"
     )
+    # a value or an empty cell the model cannot take: the alarm, with the drift measured
+    # (it stopped the run before drift, as bad input: no table, no history, no issue)
     texts = frame.astype({"sepal_width": str})
     texts.loc[3, "sepal_width"] = "3.5cm"
-    with pytest.raises(UserError) as unreadable:
-        monitored(texts)
-    assert unreadable.value.message.startswith("prod.csv: the model cannot score these rows: ")
-    assert unreadable.value.message.endswith("'3.5cm' (column 'sepal_width', row 4)")
+    unreadable = monitored(texts)
+    assert unreadable.unscorable.startswith("prod.csv: the model cannot score these rows: ")
+    assert unreadable.unscorable.endswith("'3.5cm' (column 'sepal_width', row 4)")
+    assert unreadable.attention and unreadable.drift is not None and not unreadable.estimates
+    holes = frame.copy()
+    holes.loc[[2, 5, 6], "petal_length"] = None
+    empty = monitored(holes)
+    assert empty.unscorable.endswith("(empty cells: 'petal_length' 3 (first row 3))")
+    assert empty.heading()["unscorable"] == empty.unscorable and empty.attention
     renamed = frame.assign(species=frame["species"].replace("setosa", "Setosa"))
     with pytest.raises(UserError) as unknown:
         monitored(renamed)

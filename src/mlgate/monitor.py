@@ -58,6 +58,7 @@ class Monitored:
     changes: Mapping[str, Significance] = field(default_factory=dict)
     decay: tuple[str, ...] = ()  # figures past monitor.max_drop below the run's own
     said: tuple[str, ...] = ()  # what could not be measured, and why
+    unscorable: str = ""  # why the model could not score the rows: an alarm, drift kept
 
     @property
     def drifted(self) -> bool:
@@ -76,13 +77,14 @@ class Monitored:
             "rows": self.rows,
             "labelled": self.labelled,
             "drifted": self.drifted,
+            "unscorable": self.unscorable,
         }
 
     @property
     def attention(self) -> bool:
         """The alarm a scheduled run fails and acts on: the data drifted, an estimate is in
-        doubt, or the performance decayed."""
-        return self.drifted or not self.reliable or bool(self.decay)
+        doubt, the performance decayed, or the model could not score the rows."""
+        return self.drifted or not self.reliable or bool(self.decay) or bool(self.unscorable)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -246,7 +248,7 @@ def monitor(
             current_name=shown,
             exclude=exclude,
         )
-    performance = Performance()
+    performance, unscorable = Performance(), ""
     if frame is None:
         said.append("a profile holds no rows to score: only drift is measured")
         if labels is not None:
@@ -260,7 +262,10 @@ def monitor(
         if labels is not None:
             table = _with_labels(manifest, table, *labels, said, rows_from=shown)
         named = labels[1] if labels is not None else shown  # where the labels came from
-        performance = _performance(manifest, run, model, table, said, shown, named)
+        try:
+            performance = _performance(manifest, run, model, table, said, shown, named)
+        except Unscorable as exc:  # production broke the model: the alarm, with its drift
+            unscorable = exc.message
     estimates = performance.estimates
     measured = dict.fromkeys([*(e.metric for e in estimates), *performance.actual])
     registered = {m: run.evaluate.metrics.get(m) for m in measured}  # the labelled too
@@ -279,6 +284,7 @@ def monitor(
         decay=decayed(estimates, registered, max_drop, held.version)
         + fell(performance, registered, max_drop, held.version),
         said=tuple(said),
+        unscorable=unscorable,
     )
 
 
@@ -660,9 +666,14 @@ def _once_each(ids: pd.Series, where: str, hint: str) -> None:
         )
 
 
+class Unscorable(UserError):
+    """The model refused the production rows: a value or an empty cell it cannot take."""
+
+
 def _scored(score: Callable[[], object], shown: str, given: pd.DataFrame) -> np.ndarray:
     """What the model gave for the production rows (`given`); a value it cannot take is the
-    data's fault, said as such, with the column and row where the model quotes it."""
+    data's fault, said as such, with the column and row where the model quotes it, or the
+    empty cells a model that takes none (NaN) met."""
     import re
 
     import numpy as np
@@ -670,13 +681,32 @@ def _scored(score: Callable[[], object], shown: str, given: pd.DataFrame) -> np.
     try:
         return np.asarray(score())
     except (ValueError, TypeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        quoted = re.search(r"could not convert string to float: '(.*)'$", first)
+        said = str(exc).strip()
+        first = said.splitlines()[0] if said else type(exc).__name__
+        quoted = re.search(r"could not convert string to float: '(.*)'$", said, re.M)
+        if quoted and quoted.group(0) not in first:  # "... non-numeric data:" and then it
+            first = f"{first.rstrip(':')}: {quoted.group(0)}"
         where = _located(given, quoted.group(1)) if quoted else ""
-        raise UserError(
+        if not where and "NaN" in first:
+            where = _empty(given)
+        raise Unscorable(
             f"{shown}: the model cannot score these rows: {first}{where}",
             hint="the production rows must hold what the training data held, as it held it",
         ) from exc
+
+
+def _empty(frame: pd.DataFrame) -> str:
+    """The columns with empty cells, each with how many and its first row (from 1)."""
+    empty = frame.isna()
+    named = []
+    for column in frame.columns:
+        cells = empty[column].to_numpy()
+        if cells.any():
+            named.append(f"'{column}' {int(cells.sum()):,} (first row {int(cells.argmax()) + 1})")
+    if not named:
+        return ""
+    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    return f" (empty cells: {shown})"
 
 
 def _located(frame: pd.DataFrame, value: str) -> str:

@@ -30,6 +30,7 @@ def headline(name: str, found: Monitored) -> str:
         )
     doubt = "" if found.reliable else ", performance estimate not to be trusted"
     doubt += ", performance decayed" if found.decay else ""
+    doubt += ", the model cannot score it" if found.unscorable else ""
     return f"{name}: production data {state}{doubt}"
 
 
@@ -45,6 +46,8 @@ def markdown(name: str, found: Monitored, past: History, *, charts: bool = True)
         f"{found.labelled:,} of them labelled.",
     ]
     parts += [f"> ⚠️ The schedule missed runs: {escape(gap)}" for gap in past.gaps]
+    if found.unscorable:
+        parts.append(f"> ❌ {escape(found.unscorable)}")
     if found.estimates:
         parts.append(_estimates(found))
     if found.actual:

@@ -92,6 +92,8 @@ def monitor(args: argparse.Namespace) -> int:
                 f"p {numbers.p_is(change.p_value)})"
             )
         print(line)
+    if found.unscorable:
+        print(found.unscorable)
     for line in found.decay:
         print(f"decayed: {line}")
     for line in found.said:
