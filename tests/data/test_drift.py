@@ -99,6 +99,23 @@ def test_a_change_in_the_share_of_nulls_is_drift_even_when_the_values_are_alike(
     assert not entry(result, "x", "wasserstein").drifted  # the values present did not move
 
 
+def test_a_column_whose_values_changed_kind_has_drifted() -> None:
+    """Numbers that arrive as text (one "3.5cm" in a feature) were "not tested", read as no
+    drift, under a headline that said the data was steady."""
+    rng = np.random.default_rng(0)
+    reference = pl.DataFrame({"income": rng.normal(size=500), "age": rng.normal(size=500)})
+    current = pl.DataFrame(
+        {"income": [f"{v:.2f}" for v in rng.normal(size=500)], "age": rng.normal(size=500)}
+    )
+    current = current.with_columns(pl.col("income").str.replace("^(.*)$", "${1}cm"))
+    result = compared(reference, current)
+    changed = entry(result, "income")
+    assert (changed.test, changed.drifted, changed.p_value) == ("type", True, None)
+    assert changed.message == "type changed: numeric in reference, categorical in current"
+    assert result.tested_columns == ("age", "income") and result.drifted_columns == ("income",)
+    assert result.drifted  # one of two columns: the default share of 0.5
+
+
 def test_constant_columns_are_not_drift_and_never_nan() -> None:
     reference = pl.DataFrame({"c": [1.0] * 200, "s": ["a"] * 200})
     result = compared(reference, reference.clone())

@@ -65,6 +65,7 @@ NAMES = {
     "psi": "PSI",
     "missing": "missing share",
     "unseen": "new categories",
+    "type": "type changed",
 }
 SIGNIFICANCE = {"ks": "KS", "chi2": "chi-square"}  # the proportions' test: two_sample
 
@@ -310,7 +311,7 @@ def column_tests(
         return [*found, _untested(name, f"too few values to test ({counts}; {MIN_VALUES} a side)")]
     if numeric != isinstance(current, NumericProfile):
         kinds = ("numeric", "categorical") if numeric else ("categorical", "numeric")
-        return [*found, _untested(name, f"{kinds[0]} in reference, {kinds[1]} in current")]
+        return [*found, _retyped(name, *kinds)]
     method = _fitting(name, column, spec, numeric=numeric)
     if isinstance(reference, NumericProfile) and isinstance(current, NumericProfile):
         return [*found, _numeric(name, reference, current, method, column, spec)]
@@ -347,6 +348,25 @@ def _missing(name: str, k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> _Pend
             values=(n_ref, n_cur),
         ),
         significance=tested.test,
+    )
+
+
+def _retyped(name: str, before: str, now: str) -> _Pending:
+    """A column whose values changed kind (numbers become text: one "3.5cm" in a feature)
+    has drifted, by the fact, with no test to run: "not tested" read as no drift."""
+    why = f"{before} in reference, {now} in current"
+    return _Pending(
+        ColumnDrift(
+            column=name,
+            test="type",
+            reason=why,
+            statistic=1.0,
+            threshold=1.0,
+            p_value=None,
+            drifted=True,
+            message=f"type changed: {why}",
+        ),
+        significance="",
     )
 
 

@@ -75,7 +75,7 @@ class ColumnDrift:
     """One test of one column against the reference (data.drift explains the rules)."""
 
     column: str
-    test: str  # ks | wasserstein | chi2 | jensenshannon | psi | missing | unseen | none
+    test: str  # ks | wasserstein | chi2 | jensenshannon | psi | missing | unseen | type | none
     reason: str  # why this test, or why none
     statistic: float | None  # the effect size compared with the threshold; None: untested
     threshold: float | None
