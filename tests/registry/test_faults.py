@@ -428,3 +428,22 @@ def test_a_rollback_that_lost_the_race_after_deploying_says_what_may_run(
         promotion.rollback(where, project.manifest, "staging")
     assert _deploys(project) == ["v0.1.0", "v0.2.0", "v0.1.0"]
     assert "staging may run v0.1.0 while the registry says v0.3.0" in (refused.value.hint or "")
+
+
+def test_a_record_is_never_written_past_what_its_readers_accept(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reason past 65,536 characters made a version that was "corrupt" once pushed (and a
+    rollback that lost its flag); a git name past 1,024 did the same."""
+    root = str(project.root)
+    assert main(["-C", root, "register", "--reason", "x" * 70_000]) == 2
+    assert (
+        "the reason is 70,000 characters; a record holds at most 65,536" in capsys.readouterr().err
+    )
+    assert _tags(project.root) == []
+    git(project.root, "config", "user.name", "n" * 2_000)
+    assert main(["-C", root, "register"]) == 0
+    capsys.readouterr()
+    version = project.where().read().version("v0.1.0")
+    assert version is not None and version.problem is None
+    assert len(version.record["by"]) == 1_024 and version.record["by"].endswith("…")

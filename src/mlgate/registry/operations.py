@@ -33,6 +33,17 @@ if TYPE_CHECKING:
     from mlgate.data.profile import Profile
 
 TRIES = 40  # each round one of the writers racing wins; the others read again
+# what record.schema.json allows, which every reader checks: a record past them is
+# unreadable (a version "corrupt" as soon as it was pushed; a rollback forgotten)
+MAX_BY, MAX_REASON = 1024, 65_536
+
+
+def _check_reason(reason: str) -> None:
+    if len(reason) > MAX_REASON:
+        raise UserError(
+            f"the reason is {len(reason):,} characters; a record holds at most {MAX_REASON:,}",
+            hint="say it shorter, and link to the rest",
+        )
 JITTER_S = 0.2  # a loser waits a random moment up to this before reading again
 Clock = Callable[[], dt.datetime]
 Deploy = Callable[[state.Version, Environment, str | None], dict[str, Any] | None]
@@ -149,6 +160,7 @@ def register(
     """The run's model as a new, immutable version; refused unless the run passed, and,
     unless asked for, unless it was made on the default branch and `version` is above
     the latest."""
+    _check_reason(reason)
     if result.sweep is not None:
         won = next((c for c in result.sweep.configurations if c.id == result.sweep.winner), None)
         values = words.assignments(won.params) if won else "its values"
@@ -240,6 +252,7 @@ def promote(
 ) -> Change:
     """`version` into `environment`, once `deploy` has deployed it; a no-op when it is
     there already."""
+    _check_reason(reason)
     env = declared_environment(manifest, environment)
     deployed_unrecorded = False  # a round deployed, then lost the race to record it
     for _ in range(TRIES):
@@ -290,7 +303,7 @@ def promote(
             "version": version,
             "environment": environment,
             "previous": held.version if held else None,
-            "by": actor or where.actor,
+            "by": words.clip(actor or where.actor, MAX_BY),
             "reason": reason,
             "rollback": rollback_of is not None,
             "run": found.record.get("run", {}).get("id"),
@@ -541,7 +554,7 @@ def _version_record(
         "data": [_dataset_record(where, manifest, result, d) for d in result.data.datasets],
         "python": result.environment.python,
         "packages": dict(result.environment.packages),
-        "by": actor,
+        "by": words.clip(actor, MAX_BY),
         "reason": reason,
         "trigger": where.trigger,
         "created": _iso(where.now()),
