@@ -3,9 +3,11 @@ back by mlgate and by the real `gto show`."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -133,6 +135,44 @@ def test_a_second_rollback_does_not_restore_the_version_just_left(project: Proje
     assert (back.version, back.previous) == ("v0.1.0", "v0.3.0")
     assert _gto_stage(project.root, "staging") == "v0.1.0"
     assert len(where.read().history("staging")) == 7
+
+
+@pytest.mark.e2e  # trains: a second model; gto runs as a process
+def test_what_gto_deprecate_writes_is_read_as_gto_reads_it(project: Project) -> None:
+    """`gto deprecate` took a stage from a version (MODEL#STAGE!#N) or withdrew a version
+    (MODEL@VERSION!): gto said the stage was empty, mlgate still named the version, and
+    promoting it there again was a no-op."""
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    operations.register(where, project.manifest, project.next_commit(0.5))
+    for version in ("v0.1.0", "v0.2.0"):
+        promotion.promote(where, project.manifest, version, "staging")
+    _gto(project.root, "deprecate", "iris", "v0.2.0", "staging")  # iris#staging!#3
+    read = where.read()
+    assert read.current("staging").version == "v0.1.0" == _gto_stage(project.root, "staging")
+    assert read.next_n("staging") == 4
+    assert promotion.promote(where, project.manifest, "v0.2.0", "staging").tag == "iris#staging#4"
+    assert _gto_stage(project.root, "staging") == "v0.2.0"
+    _gto(project.root, "deprecate", "iris", "v0.1.0")  # iris@v0.1.0!
+    read = where.read()
+    assert read.version("v0.1.0").problem == "deregistered with gto (tag iris@v0.1.0!)"
+    assert read.rollback_target("staging") is None  # v0.1.0 is no place to go back to
+    with pytest.raises(UserError, match=r"iris v0\.1\.0 cannot be promoted: deregistered"):
+        promotion.promote(where, project.manifest, "v0.1.0", "production")
+    _gto(project.root, "deprecate", "iris", "v0.2.0", "staging")
+    assert where.read().current("staging") is None
+    assert _gto_stage(project.root, "staging") == ""
+
+
+def _gto(root: Path, *args: str) -> None:
+    """gto's own command, dated now (its dulwich refuses the tests' ISO dates), a second
+    after mlgate's last tag: gto orders a stage's changes by time."""
+    binary = shutil.which("gto", path=str(Path(sys.executable).parent)) or "gto"
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATE")}
+    dates = git(root, "for-each-ref", "--format=%(creatordate:unix)", "refs/tags").split()
+    time.sleep(max(0.0, max(map(int, dates), default=0) + 1.1 - time.time()))
+    done = subprocess.run([binary, *args], cwd=root, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def _gto_stage(root: Path, stage: str) -> str:

@@ -44,6 +44,8 @@ def _check_reason(reason: str) -> None:
             f"the reason is {len(reason):,} characters; a record holds at most {MAX_REASON:,}",
             hint="say it shorter, and link to the rest",
         )
+
+
 JITTER_S = 0.2  # a loser waits a random moment up to this before reading again
 Clock = Callable[[], dt.datetime]
 Deploy = Callable[[state.Version, Environment, str | None], dict[str, Any] | None]
@@ -426,7 +428,11 @@ def _date(where: Where, current: state.State) -> str:
     """Now, or a second after the model's newest tag: GTO orders a stage's assignments by
     time, so each must be later than the last for `gto show` to agree with mlgate."""
     now = where.now().replace(microsecond=0)
-    created = [*(v.created for v in current.versions), *(a.created for a in current.assignments)]
+    created = [
+        *(v.created for v in current.versions),
+        *(a.created for a in current.assignments),
+        *(w.created for w in current.withdrawals),
+    ]
     stamps = [dt.datetime.fromisoformat(x) for x in created]
     latest = max(stamps, default=None)
     if latest is not None and latest >= now:

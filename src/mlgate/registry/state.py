@@ -3,7 +3,7 @@ Pure: built from tags read elsewhere, so every rule is tested without git."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ class Version:
     created: str
     record: dict[str, Any] = field(default_factory=dict, repr=False)
     problem: str | None = None  # why the record could not be read: the version is unusable
+    deregistered: bool = False  # withdrawn with gto (`MODEL@VERSION!`): problem says so
 
     @property
     def semver(self) -> semver.Version:
@@ -37,6 +38,18 @@ class Assignment:
     created: str
     record: dict[str, Any] = field(default_factory=dict, repr=False)
     problem: str | None = None  # why the record could not be read (read as gto's tag)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Withdrawal:
+    """A stage taken from a version (`gto deprecate MODEL VERSION STAGE`): the n-th change
+    to the stage, as an assignment is."""
+
+    stage: str
+    n: int
+    version: str
+    tag: str
+    created: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +72,7 @@ class State:
     assignments: tuple[Assignment, ...]  # by stage, then n
     only_here: tuple[str, ...] = ()  # tags this clone has and origin has not: the next
     # change pushes them with its own
+    withdrawals: tuple[Withdrawal, ...] = ()  # by stage, then n
 
     def version(self, version: str) -> Version | None:
         return next((v for v in self.versions if v.version == version), None)
@@ -70,12 +84,32 @@ class State:
         return tuple(a for a in self.assignments if a.stage == stage)
 
     def current(self, stage: str) -> Assignment | None:
-        found = self.history(stage)
-        return found[-1] if found else None
+        """The stage's latest assignment of a version it still holds, as gto reads it: one
+        taken away by a withdrawal (or a version deregistered) no longer counts, and the
+        one before it holds the stage again."""
+        held = self.held(stage)
+        return max(held.values(), key=lambda a: a.n) if held else None
+
+    def held(self, stage: str) -> dict[str, Assignment]:
+        """Each version the stage still holds, by its latest assignment."""
+        events: list[Assignment | Withdrawal] = [
+            *self.history(stage),
+            *(w for w in self.withdrawals if w.stage == stage),
+        ]
+        held: dict[str, Assignment] = {}
+        for event in sorted(events, key=lambda e: e.n):
+            if isinstance(event, Withdrawal):
+                held.pop(event.version, None)
+            else:
+                held[event.version] = event
+        gone = {v.version for v in self.versions if v.deregistered}
+        return {version: a for version, a in held.items() if version not in gone}
 
     def next_n(self, stage: str) -> int:
-        found = self.history(stage)
-        return found[-1].n + 1 if found else 1
+        """GTO's counter, which a withdrawal advances too."""
+        taken = [a.n for a in self.history(stage)]
+        taken += [w.n for w in self.withdrawals if w.stage == stage]
+        return max(taken) + 1 if taken else 1
 
     def rollbacks(self, stage: str) -> tuple[tuple[str, Assignment], ...]:
         """Each rollback of the stage, with the version it left (the one held before it)."""
@@ -101,9 +135,14 @@ class State:
         """Where a rollback goes: the last version the stage held before its current one
         that was not itself rolled back from; None when there is none."""
         found = self.history(stage)
-        if not found:
+        held = self.current(stage)
+        if held is None:
             return None
-        skipped = self.rolled_back_from(stage) | {found[-1].version}
+        # a version withdrawn from the stage, or deregistered, is no place to go back to
+        taken = {w.version for w in self.withdrawals if w.stage == stage}
+        taken -= set(self.held(stage))
+        gone = {v.version for v in self.versions if v.deregistered}
+        skipped = self.rolled_back_from(stage) | {held.version} | taken | gone
         return next((a for a in reversed(found) if a.version not in skipped), None)
 
     def moves(self, version: str) -> tuple[Move, ...]:
@@ -134,10 +173,17 @@ def build(model: str, found: list[T.Tag]) -> State:
     points at: the version registered at that commit."""
     versions: list[Version] = []
     raw_assignments = []
+    withdrawals: list[Withdrawal] = []
+    withdrawn = {
+        m["version"]: tag.name
+        for tag in found
+        if (m := T.DEREGISTRATION.match(tag.name)) and m["name"] == model
+    }
     for tag in found:
         if (m := T.REGISTRATION.match(tag.name)) and m["name"] == model:
             record, problem = _record(tag)
             problem = problem or _misplaced(tag, record, "version", m["version"])
+            gone = withdrawn.get(m["version"])
             versions.append(
                 Version(
                     model=model,
@@ -146,7 +192,14 @@ def build(model: str, found: list[T.Tag]) -> State:
                     tag=tag.name,
                     created=tag.created,
                     record=record,
-                    problem=problem,
+                    problem=f"deregistered with gto (tag {gone})" if gone else problem,
+                    deregistered=gone is not None,
+                )
+            )
+        elif (m := T.UNASSIGNMENT.match(tag.name)) and m["name"] == model:
+            withdrawals.append(
+                Withdrawal(
+                    stage=m["stage"], n=int(m["n"]), version="", tag=tag.name, created=tag.created
                 )
             )
         elif (m := T.ASSIGNMENT.match(tag.name)) and m["name"] == model:
@@ -180,7 +233,19 @@ def build(model: str, found: list[T.Tag]) -> State:
                 problem=problem,
             )
         )
-    return State(model=model, versions=tuple(versions), assignments=tuple(assignments))
+    # gto's withdrawal names its version by the commit it points at, as gto's tags do
+    by_tag = {t.name: t.commit for t in found}
+    named = [
+        replace(w, version=version)
+        for w in withdrawals
+        if (version := by_commit.get(by_tag[w.tag])) is not None
+    ]
+    return State(
+        model=model,
+        versions=tuple(versions),
+        assignments=tuple(assignments),
+        withdrawals=tuple(sorted(named, key=lambda w: (w.stage, w.n))),
+    )
 
 
 def _misplaced(tag: T.Tag, record: dict[str, Any], kind: str, version: str) -> str | None:

@@ -29,6 +29,15 @@ ASSIGNMENT = re.compile(
     r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)#(?P<stage>[a-z][a-z0-9-]*)"
     r"#(?P<n>[1-9]\d*)$"
 )
+# what `gto deprecate` writes: a stage taken from a version (it shares the stage's
+# counter), and a version withdrawn altogether
+UNASSIGNMENT = re.compile(
+    r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)#(?P<stage>[a-z][a-z0-9-]*)!"
+    r"#(?P<n>[1-9]\d*)$"
+)
+DEREGISTRATION = re.compile(
+    rf"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>v{NUMBER}\.{NUMBER}\.{NUMBER})!$"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
