@@ -447,3 +447,27 @@ def test_a_record_is_never_written_past_what_its_readers_accept(
     version = project.where().read().version("v0.1.0")
     assert version is not None and version.problem is None
     assert len(version.record["by"]) == 1_024 and version.record["by"].endswith("…")
+
+
+def test_small_mistakes_are_named_with_what_would_be_right(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown environment's history was "no promotions yet" (exit 0); `0.1.0` did not
+    suggest `v0.1.0`; a line break in an argument started a line of its own; an origin
+    that is not there was git's words alone."""
+    project = make_project(tmp_path / "repo")
+    root = str(project.root)
+    assert main(["-C", root, "register"]) == 0
+    assert main(["-C", root, "registry", "history", "prod"]) == 2
+    assert (
+        "unknown environment 'prod' (environments: staging, production)" in capsys.readouterr().err
+    )
+    assert main(["-C", root, "promote", "0.1.0", "--to", "staging"]) == 2
+    assert "hint: did you mean v0.1.0?" in capsys.readouterr().err
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "x\n::error::y"]) == 2
+    said = capsys.readouterr().err
+    assert "\n::error::" not in said and "unknown environment 'x ::error::y'" in said
+    git(project.root, "remote", "add", "origin", str(tmp_path / "nowhere.git"))
+    assert main(["-C", root, "registry", "list"]) == 3
+    said = capsys.readouterr().err
+    assert "could not read the registry from origin" in said and "git remote -v" in said

@@ -70,12 +70,14 @@ def fetch(root: Path, model: str, *, token: str | None = None) -> tuple[str, ...
     a registry made before `git remote add origin` with it)."""
     fetch_ = ["git", "fetch", "--quiet", "--prune", "--no-tags", "--no-recurse-submodules"]
     mirror = [f"+refs/tags/{model}{sep}*:{ORIGIN_TAGS}{model}{sep}*" for sep in "@#"]
-    proc.output(
-        [*fetch_, "origin", *mirror],
-        cwd=root,
-        env=git.auth_env(token),
-        timeout_s=300,
-    )
+    try:
+        proc.output([*fetch_, "origin", *mirror], cwd=root, env=git.auth_env(token), timeout_s=300)
+    except OutsideError as exc:
+        raise OutsideError(
+            f"could not read the registry from origin: {exc.message}",
+            hint="nothing was changed; `git remote -v` shows where origin is, and `git fetch "
+            "origin` tries it (a private origin in Actions needs the job's GITHUB_TOKEN)",
+        ) from exc
     theirs, ours = _refs(root, ORIGIN_TAGS, model), _refs(root, "refs/tags/", model)
     pending = _pending(root, model)
     moves, clashes, only_here = [], [], []

@@ -26,6 +26,7 @@ from mlgate.manifest.spec import Environment, Manifest
 from mlgate.registry import artifacts, gitio, state
 from mlgate.registry import tags as T
 from mlgate.report import verdict
+from mlgate.report.inert import one_line
 from mlgate.result import document, runs
 from mlgate.result.records import DatasetSummary, RunResult
 
@@ -263,7 +264,11 @@ def promote(
         if found is None:
             newest = sorted(current.versions, key=lambda v: T.parse_version(v.version))[-5:]
             known = ", ".join(v.version for v in reversed(newest)) or "none yet"
-            raise UserError(f"{where.model} has no version {version} (the newest: {known})")
+            meant = f"v{version}" if current.version(f"v{version}") else None
+            raise UserError(
+                f"{where.model} has no version {one_line(version)} (the newest: {known})",
+                hint=f"did you mean {meant}?" if meant else None,
+            )
         if found.problem:
             raise UserError(
                 f"{where.model} {version} cannot be promoted: {found.problem}; nothing was changed",
@@ -395,7 +400,7 @@ def declared_environment(manifest: Manifest, name: str) -> Environment:
     if env is None:
         names = ", ".join(e.name for e in manifest.environments) or "none declared"
         raise UserError(
-            f"unknown environment '{name}' (environments: {names})",
+            f"unknown environment '{one_line(name)}' (environments: {names})",
             hint="declare it under environments: in mlops.yaml",
         )
     return env

@@ -34,7 +34,13 @@ def _version(where: operations.Where, current: State, _: Manifest, target: str |
     return Shown(document=view.version_doc(found), text=view.version_text(current, found) + "\n")
 
 
-def _history(where: operations.Where, current: State, _: Manifest, target: str | None) -> Shown:
+def _history(
+    where: operations.Where, current: State, manifest: Manifest, target: str | None
+) -> Shown:
+    if target is not None and target not in current.stages():  # a typo said "no promotions"
+        from mlgate.registry.operations import declared_environment
+
+        declared_environment(manifest, target)
     doc = view.history(current, target)
     return Shown(document=doc, text=view.history_text(doc) + "\n")
 
