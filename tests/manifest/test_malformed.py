@@ -537,6 +537,17 @@ CASES = [
         ],
     ),
     (
+        "positive-label-that-is-no-declared-class",
+        sub(
+            "    plan: {type: category, values: [basic, pro]}\n",
+            "    plan: {type: category, values: [basic, pro]}\n"
+            "    churned: {values: [stayed, left]}\n",
+        ).replace("  task: classification\n", "  task: classification\n  positive_label: moved\n"),
+        [
+            "mlops.yaml:15:19: evaluate.positive_label: 'moved' is not one of the classes data.columns.churned.values declares (stayed, left)",
+        ],
+    ),
+    (
         "class-balance-of-a-regression",
         sub("  task: classification\n  metrics: [accuracy, f1_macro]\n", "  task: regression\n")
         .replace("model_checks:\n  - {metric: f1_macro, min: 0.8}\n", "")

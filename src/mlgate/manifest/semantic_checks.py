@@ -770,13 +770,25 @@ def _balance_problems(raw: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _two_class_problems(raw: dict[str, Any]) -> Iterator[Finding]:
-    """A metric defined for two classes, asked of a target declared with more: the run
-    could only fail on it, after training."""
+    """A metric defined for two classes, asked of a target declared with more, or a
+    positive label the declared classes lack: the run could only fail on it, after
+    training."""
     target = _get(raw, "data", "target")
     columns = _get(raw, "data", "columns")
     spec = columns.get(target) if isinstance(columns, dict) and isinstance(target, str) else None
     values = spec.get("values") if isinstance(spec, dict) else None
-    if not isinstance(values, list) or len(values) <= 2:
+    if not isinstance(values, list):
+        return
+    positive = _get(raw, "evaluate", "positive_label")
+    if positive is not None and str(positive) not in {str(v) for v in values}:
+        shown = ", ".join(str(v) for v in values[:10])
+        yield (
+            ("evaluate", "positive_label"),
+            f"{positive!r} is not one of the classes data.columns.{target}.values declares "
+            f"({shown})",
+            False,
+        )
+    if len(values) <= 2:
         return
     for where, name in _metric_names(raw):
         if name in METRICS and METRICS[name].binary_only:
