@@ -507,3 +507,15 @@ def test_a_progress_line_names_a_stage_error_without_its_hint() -> None:
     broken = replace(result().data, status="error", checks=(), message="unreadable" + HINT + "fix")
     assert verdict.stage_summary(broken) == "unreadable"
     assert verdict.stage_summary(replace(broken, message="")) == "error"
+
+
+def test_a_macro_average_on_each_slice_says_why_it_may_differ_from_the_slices_table() -> None:
+    """One slice showed f1_macro 1.0 in the slices table and 0.5 against the baseline (the
+    two models' classes shared), and the report never said why."""
+    from mlgate.report import slice_tables
+    from mlgate.result.records import SliceChange
+
+    change = SliceChange(metric="f1_macro", slicing="region", value="isle", rows=4, reason="few")
+    said = slice_tables._changes("f1_macro", [change])
+    assert "averaged over the same classes here, those either one holds or predicts" in said
+    assert "averaged over the same classes" not in slice_tables._changes("recall", [change])

@@ -26,6 +26,10 @@ BINARY = frozenset(
         "negative_likelihood_ratio",
     }
 )
+# averages that weigh every class alike, however few its rows: a thin class moves them
+WEIGHS_EACH_CLASS = frozenset(
+    {"balanced_accuracy", "precision_macro", "recall_macro", "f1_macro", "jaccard_macro"}
+)
 LABEL_METRICS = frozenset(
     {
         "accuracy",

@@ -39,9 +39,6 @@ DRAWN_ROWS = 50_000  # more rows: label sets drawn by their sums (normal), not r
 # spill-over onto every row), all of them missed: a macro recall 0.85 of a model whose
 # real one was 0.96, and a false alarm
 MIN_CLASS_ROWS = 10
-WEIGHS_EACH_CLASS = frozenset(
-    {"balanced_accuracy", "precision_macro", "recall_macro", "f1_macro", "jaccard_macro"}
-)
 ON_POSITIVES = frozenset(
     {"recall", "f1", "jaccard", "positive_likelihood_ratio", "negative_likelihood_ratio"}
 )
@@ -224,7 +221,7 @@ def _thin(metric: str, support: np.ndarray, positive_index: int) -> int | None:
     """The class too thinly expected for `metric` to be estimated, if any."""
     if metric in ON_POSITIVES:
         return positive_index if support[positive_index] < MIN_CLASS_ROWS else None
-    if metric in WEIGHS_EACH_CLASS and (support < MIN_CLASS_ROWS).any():
+    if metric in counts.WEIGHS_EACH_CLASS and (support < MIN_CLASS_ROWS).any():
         return int(np.argmin(support))
     return None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mlgate import words
+from mlgate.model import counts
 from mlgate.report import numbers
 from mlgate.report.blocks import details
 from mlgate.report.inert import escape
@@ -90,6 +91,12 @@ def _changes(metric: str, found: Sequence[SliceChange]) -> str:
         "(Benjamini-Hochberg); a slice drops when its adjusted p is below the test's level "
         "and the change is a loss."
     )
+    if metric in counts.WEIGHS_EACH_CLASS:  # one slice, two figures: say why
+        said += (
+            " Both models are averaged over the same classes here, those either one holds "
+            "or predicts on the slice's paired rows, so the candidate's figure may differ "
+            "from its own in the slices table."
+        )
     ordered = sorted(found, key=lambda c: (not c.dropped, c.adjusted_p_value or 2.0))
     table = _table(ordered)
     return f"{head}\n\n{said}\n\n" + (table if dropped else details("every slice", table))
