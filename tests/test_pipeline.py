@@ -160,7 +160,7 @@ def test_failed_model_check_explains_by_how_much(make_repo) -> None:
         check.message == f"accuracy = {accuracy:.4f}, {0.999 - accuracy:.4f} below the "
         "minimum 0.999"
     )
-    assert result.summary == f"1 of {len(result.checks)} checks failed: accuracy >= 0.999"
+    assert result.summary == f"1 of {len(result.checks)} checks failed: {check.message}"
 
 
 def test_a_file_that_is_not_a_model_is_reported(make_repo) -> None:

@@ -70,8 +70,9 @@ def test_the_first_line_names_failed_checks_and_failed_gates(
     first = result.summary
     assert markdown.render(result).splitlines()[2] == markdown.escape(first)  # under the title
     assert text.render(result).splitlines()[0] == f"iris: FAILED - {first}"
-    assert first.startswith(
-        f"2 of {len(result.checks)} checks failed: accuracy >= 0.999; f1_macro >= 0.999. "
+    assert first.startswith(  # what each check found, with its bound
+        f"2 of {len(result.checks)} checks failed: accuracy = 0.9667, 0.0323 below the "
+        "minimum 0.999; f1_macro = 0.9666, 0.0324 below the minimum 0.999. "
     )
     assert first.endswith("2 of 3 gates failed: accuracy >= 0.999; roc_auc <= 0.5"), first
 
