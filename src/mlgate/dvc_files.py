@@ -16,7 +16,7 @@ import json
 import os
 import re
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mlgate import files, words, yaml_source
@@ -286,9 +286,14 @@ class Stages:
 
     names: tuple[str, ...]
     generating: frozenset[str]
+    outs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a plain stage's outputs
+    keys: dict[str, frozenset[str]] = field(default_factory=dict)  # a foreach's, when listed
 
     def __contains__(self, stage: object) -> bool:
-        return stage in self.names or str(stage).partition("@")[0] in self.generating
+        group, _, key = str(stage).partition("@")
+        if stage in self.names:
+            return True
+        return group in self.generating and (group not in self.keys or key in self.keys[group])
 
 
 def stages(path: Path, root: Path) -> Stages | None:
@@ -300,14 +305,52 @@ def stages(path: Path, root: Path) -> Stages | None:
     declared = data.get("stages") if isinstance(data, dict) else None
     if not isinstance(declared, dict):
         raise UserError(f"{_relative(path, root)} holds no mapping of stages (stages: ...)")
+    generating = frozenset(
+        str(name)
+        for name, body in declared.items()
+        if isinstance(body, dict) and ("foreach" in body or "matrix" in body)
+    )
     return Stages(
         names=tuple(str(name) for name in declared),
-        generating=frozenset(
-            str(name)
+        generating=generating,
+        keys={
+            str(name): keys
             for name, body in declared.items()
-            if isinstance(body, dict) and ("foreach" in body or "matrix" in body)
-        ),
+            if isinstance(body, dict) and (keys := _foreach_keys(body.get("foreach"))) is not None
+        },
+        outs={
+            str(name): _outs(body)
+            for name, body in declared.items()
+            # a stage run in another folder (wdir) names its outputs from there
+            if isinstance(body, dict) and str(name) not in generating and "wdir" not in body
+        },
     )
+
+
+def _foreach_keys(items: object) -> frozenset[str] | None:
+    """The keys DVC names a foreach's stages by (`train@KEY`): a list's values (its
+    indices, for values that are not scalars), a mapping's keys; None when they are not
+    written out (a `${...}` of params, a matrix)."""
+    if isinstance(items, dict):
+        return frozenset(str(k) for k in items)
+    if isinstance(items, list):
+        scalar = all(isinstance(i, str | int | float | bool) for i in items)
+        return frozenset(str(i) if scalar else str(n) for n, i in enumerate(items))
+    return None
+
+
+def _outs(body: dict[str, object]) -> tuple[str, ...]:
+    """A stage's declared outputs (outs, metrics, plots), each as its path: an entry is a
+    path, or a mapping of a path to its options (`- model.pkl: {cache: false}`)."""
+    found: list[str] = []
+    for kind in ("outs", "metrics", "plots"):
+        entries = body.get(kind)
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, str):
+                found.append(entry)
+            elif isinstance(entry, dict):
+                found += [str(key) for key in entry]
+    return tuple(found)
 
 
 def stage_hashes(root: Path, stage: str) -> dict[str, str]:

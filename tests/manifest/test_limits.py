@@ -359,3 +359,34 @@ def test_a_name_that_is_no_stage_name_is_one_problem(root: Path, stage: str) -> 
     (root / "dvc.yaml").write_text("stages:\n  train:\n    cmd: python train.py\n")
     found = problems(DVC_TRAIN.replace("dvc: train", f"dvc: {stage}"), root)
     assert len([p for p in found if "train.dvc" in p]) == 1, found
+
+
+def test_a_stage_that_does_not_write_the_model_is_refused(root: Path) -> None:
+    """The stage wrote models/rf.joblib, an old models/model.joblib stood beside it, and
+    the run scored the old one (and recorded the stage's hashes beside it)."""
+    (root / "dvc.yaml").write_text(
+        "stages:\n  train:\n    cmd: python train.py\n    outs:\n      - models/rf.joblib\n"
+        "    metrics:\n      - scores.json: {cache: false}\n"
+    )
+    [said] = [p for p in problems(DVC_TRAIN, root) if "train.dvc" in p]
+    assert said.endswith(
+        "stage 'train' does not write the model 'models/model.joblib' (its outputs: "
+        "models/rf.joblib, scores.json): the run would score whatever file is there"
+    )
+    (root / "dvc.yaml").write_text(
+        "stages:\n  train:\n    cmd: python train.py\n    outs:\n      - models/\n"
+    )
+    parse(DVC_TRAIN.encode(), name="mlops.yaml", root=root)  # inside an output folder
+
+
+def test_a_foreach_item_that_is_not_listed_is_refused(root: Path) -> None:
+    (root / "dvc.yaml").write_text(
+        "stages:\n  train:\n    foreach: [small]\n    do:\n      cmd: python train.py ${item}\n"
+    )
+    [said] = [
+        p for p in problems(DVC_TRAIN.replace("dvc: train", "dvc: train@huge"), root) if "dvc" in p
+    ]
+    assert said.endswith(
+        "dvc.yaml's stage 'train' makes no stage 'train@huge': its foreach has no item "
+        "'huge' (its items: small)"
+    )

@@ -15,13 +15,13 @@ import math
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard
 
 from mlgate import dvc_files, files, spelling, words
 from mlgate.errors import Problem, UserError
 from mlgate.manifest import data_formats, image_name, lint, sql_words
-from mlgate.manifest.build import DURATION, ROBUSTNESS
+from mlgate.manifest.build import DEFAULT_MODEL, DURATION, ROBUSTNESS
 from mlgate.manifest.metrics import (
     DEFAULT_METRICS,
     METRICS,
@@ -1032,6 +1032,24 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             f"stage '{stage}' needs a dvc.yaml beside the manifest; none is there",
             False,
         )
+    elif stage in stages.outs and not _written_by(train, stages.outs[stage]):
+        model = _get(train, "outputs", "model") or DEFAULT_MODEL
+        outs = ", ".join(stages.outs[stage]) or "none"
+        yield (
+            ("train", "dvc"),
+            f"stage '{stage}' does not write the model '{model}' (its outputs: {outs}): the "
+            "run would score whatever file is there",
+            False,
+        )
+    elif stage.partition("@")[0] in stages.keys and stage not in stages:
+        group, _, key = stage.partition("@")
+        items = ", ".join(sorted(stages.keys[group])[:10]) or "none"
+        yield (
+            ("train", "dvc"),
+            f"dvc.yaml's stage '{group}' makes no stage '{stage}': its foreach has no "
+            f"item '{key}' (its items: {items})",
+            False,
+        )
     elif stage not in stages:
         group, at, key = stage.partition("@")  # `trian@lr` of a foreach's `train`
         close = [f"{name}{at}{key}" for name in spelling.closest(group, stages.names)]
@@ -1042,6 +1060,12 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             f"dvc.yaml has no stage '{stage}' (its stages: {known}){hint}",
             False,
         )
+
+
+def _written_by(train: dict[str, Any], outs: tuple[str, ...]) -> bool:
+    """The manifest's model file is one of the stage's outputs, or inside one (a folder)."""
+    model = PurePosixPath(str(_get(train, "outputs", "model") or DEFAULT_MODEL))
+    return any(model == (out := PurePosixPath(o.rstrip("/"))) or out in model.parents for o in outs)
 
 
 def _dvc_tracked(target: Path, root: Path) -> bool | str:
