@@ -82,6 +82,18 @@ def test_a_column_the_model_needs_that_the_data_lacks_is_named(iris: pd.DataFram
     )
 
 
+def test_a_model_fitted_on_the_id_column_is_told_to_leave_it_out(iris: pd.DataFrame) -> None:
+    """The advice was data.features listing the id, which validate refuses: a circle."""
+    frame = iris.assign(customer_id=range(len(iris)))
+    model = LogisticRegression(max_iter=500).fit(frame.drop(columns="species"), frame["species"])
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(_manifest("  id: customer_id\n"), model, frame)
+    assert str(error.value).endswith(
+        "'customer_id' is the id column (data.id), never handed to a model: fit the model "
+        "without it, or, if it is a feature after all, remove data.id from the manifest"
+    )
+
+
 def test_test_labels_the_model_never_knew_or_left_empty_are_no_passed_run(
     iris: pd.DataFrame,
 ) -> None:

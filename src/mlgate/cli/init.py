@@ -94,7 +94,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "up_to_date": not stale,
+                "up_to_date": not stale and not inside,
                 "below_top": inside,
                 "workflows": [asdict(f) for f in found],
             }
@@ -118,4 +118,5 @@ def _check(args: argparse.Namespace) -> int:
             )
         elif stale:
             print(f"\nto write the missing ones: {command}")
-    return EXIT_FAILED if stale else EXIT_PASSED
+    # below the top, GitHub never reads them: "up to date" there said all was well
+    return EXIT_FAILED if stale or inside else EXIT_PASSED

@@ -107,12 +107,19 @@ def _as_fitted(
             + ", ".join(map(repr, lacking))
             + (f" (the test data has no {', '.join(map(repr, absent))})" if absent else "")
         )
-    fix = "set data.features to the columns it was fitted on"
-    fix += (
-        f", and give the test data {', '.join(map(repr, absent))}"
-        if absent
-        else f": [{', '.join(map(_yaml_name, fitted))}]"
-    )
+    key = manifest.data.id
+    if key is not None and key in lacking:  # data.features may not name it: no way round
+        fix = (
+            f"'{key}' is the id column (data.id), never handed to a model: fit the model "
+            f"without it, or, if it is a feature after all, remove data.id from the manifest"
+        )
+    else:
+        fix = "set data.features to the columns it was fitted on"
+        fix += (
+            f", and give the test data {', '.join(map(repr, absent))}"
+            if absent
+            else f": [{', '.join(map(_yaml_name, fitted))}]"
+        )
     raise EvaluationError(
         f"the model was fitted on other columns than it is given ({where}): "
         + "; ".join(said)
