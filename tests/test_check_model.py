@@ -1,4 +1,4 @@
-"""`mlgate check model`: the model train.model names, as it is, scored on data.test with
+"""`mlgate check model`: the model train.outputs.model names, as it is, scored on data.test with
 the model checks; nothing prepared or trained. Figures are scikit-learn's on the same file."""
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def test_a_failed_model_check_is_named_and_exits_1(
         (
             b"not a pickle",
             "the model could not be evaluated: could not load models/model.joblib "
-            "(train.model): it does not begin as a joblib or pickle file does",
+            "(train.outputs.model): it does not begin as a joblib or pickle file does",
         ),
     ],
     ids=["absent", "not a model"],

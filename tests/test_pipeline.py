@@ -170,7 +170,7 @@ def test_a_file_that_is_not_a_model_is_reported(make_repo) -> None:
     assert result.evaluate.status == "error"
     assert (
         result.evaluate.message
-        == "models/model.joblib (train.model) holds a dict, which has no predict() method"
+        == "models/model.joblib (train.outputs.model) holds a dict, which has no predict() method"
     )
 
 

@@ -52,14 +52,16 @@ def mlgate_manifest(pytestconfig: pytest.Config) -> Manifest:
 
 @pytest.fixture(scope="session")
 def mlgate_model(mlgate_manifest: Manifest) -> Any:
-    """The trained model, loaded as the run scores it (train.model, or evaluate.predict)."""
+    """The trained model, loaded as the run scores it (train.outputs.model, or evaluate.predict)."""
     from mlgate.model import loading
 
     relative = mlgate_manifest.train.model
     path = mlgate_manifest.resolve(relative)
     if not path.exists():
-        raise pytest.UsageError(f"there is no model at {relative} (train.model): train first")
-    return loading.for_manifest(mlgate_manifest, path, shown=f"{relative} (train.model)")
+        raise pytest.UsageError(
+            f"there is no model at {relative} (train.outputs.model): train first"
+        )
+    return loading.for_manifest(mlgate_manifest, path, shown=f"{relative} (train.outputs.model)")
 
 
 @pytest.fixture(scope="session")

@@ -65,8 +65,8 @@ def build() -> argparse.ArgumentParser:
     model_ = what.add_parser(
         "model",
         parents=[common],
-        help="the model train.model names, scored on data.test, and the model checks",
-        description="the model train.model names, as it is, scored on data.test, and the "
+        help="the model train.outputs.model names, scored on data.test, and the model checks",
+        description="the model train.outputs.model names, as it is, scored on data.test, and the "
         "model checks: nothing is prepared or trained",
     )
     model_.add_argument(

@@ -124,7 +124,7 @@ def check_model(
     compare: bool = False,
 ) -> RunResult:
     """Evaluation and the model checks alone (`mlgate check model`): the model that
-    train.model names, as it is, scored on data.test; nothing is trained or prepared, and
+    train.outputs.model names, as it is, scored on data.test; nothing is trained or prepared, and
     the data and training stages are recorded as not run. With `compare`, the model is
     compared with the manifest's baseline on the same rows, and the gates decided. The
     result is not saved: it is not a run of the project."""

@@ -396,7 +396,7 @@ def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
     announce(f"loading {manifest.train.model}")
     relative = manifest.train.model
     model = loading.for_manifest(
-        manifest, manifest.resolve(relative), shown=f"{relative} (train.model)"
+        manifest, manifest.resolve(relative), shown=f"{relative} (train.outputs.model)"
     )
     announce(f"reading {manifest.data.test}")
     path = manifest.resolve(manifest.data.test)
