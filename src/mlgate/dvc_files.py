@@ -465,8 +465,18 @@ def run(root: Path, args: list[str], *, absent: UserError, failed: str, hint: st
 
 def _reason(said: str) -> str:
     """What DVC said from its first ERROR line on (the targets and its advice follow it),
-    else the last lines it printed."""
+    after what decided it, said before: "No remote provided and no default remote set.",
+    "WARNING: ... Missing cache files: md5: ..." (its ERROR is the same for both); else
+    the last lines it printed."""
+    said = re.sub(r"^`[^`]*` exited with code -?\d+: ", "", said)  # proc's words, not DVC's
     lines = [line.strip() for line in said.splitlines() if line.strip()]
     first = next((i for i, line in enumerate(lines) if line.startswith("ERROR")), None)
-    kept = " ".join(lines[first : first + 5] if first is not None else lines[-3:])
+    if first is None:
+        kept = " ".join(lines[-3:])
+    else:
+        before = [line for line in lines[:first] if line not in UNTOLD][-3:]
+        kept = " ".join([*before, *lines[first : first + 5]])
     return kept if len(kept) <= 600 else kept[:597] + "..."
+
+
+UNTOLD = frozenset({"Everything is up to date."})  # said by DVC before its ERROR, untrue

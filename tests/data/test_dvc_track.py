@@ -146,8 +146,16 @@ def test_a_pull_that_fails_says_dvcs_reason(repo: Path, tmp_path: Path) -> None:
     with pytest.raises(OutsideError) as failed:
         dvc_files.pull(repo / "data/train.csv", repo, "data.train")
     said = str(failed.value)
-    assert said.startswith("data.train: `dvc pull` of 'data/train.csv' failed: ERROR")
-    assert "exited with code" not in said.split("failed: ", 1)[1]  # DVC's words, not ours
+    assert said.startswith("data.train: `dvc pull` of 'data/train.csv' failed: ")
+    told = said.split("failed: ", 1)[1]
+    assert "exited with code" not in told and "ERROR" in told  # DVC's words, not ours
+    # what decided it, which DVC says before its ERROR (the same ERROR for a remote that
+    # lacks the file and for no remote at all), and not its untrue "up to date"
+    assert "Missing cache files" in told and "Everything is up to date" not in told
+    (repo / ".dvc/config").write_text("")  # no remote at all
+    with pytest.raises(OutsideError) as failed:
+        dvc_files.pull(repo / "data/train.csv", repo, "data.train")
+    assert "No remote provided and no default remote set." in str(failed.value)
     with pytest.raises(OutsideError):  # a run stopped there leaves no empty run folder
         pipeline.run(manifest.load(repo / "mlops.yaml"))
     assert not [p for p in (repo / ".mlgate" / "runs").glob("*") if p.is_dir()]
