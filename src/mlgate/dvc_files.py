@@ -419,7 +419,14 @@ def pull(path: Path, root: Path, key: str, *, stage: str | None = None) -> None:
     `stage`: the dvc.lock stage that writes it, which can make it again instead."""
     shown = _relative(path, root)
     hint = "check the DVC remote (dvc remote list) and its credentials"
-    if stage is not None:
+    declared = stages(root / "dvc.yaml", root) if stage is not None else None
+    if stage is not None and declared is not None and stage not in declared:
+        hint = (
+            f"dvc.lock names it an output of stage '{stage}', which dvc.yaml no longer has "
+            f"(its stages: {', '.join(declared.names) or 'none'}): dvc.lock is stale; "
+            f"`dvc repro` brings it up to date (commit it), or {hint}"
+        )
+    elif stage is not None:
         hint = (
             f"it is an output of DVC stage '{stage}': `dvc repro {stage}` makes it again (or "
             f"set data.prepare: dvc repro {stage}); or {hint}"

@@ -258,6 +258,16 @@ def test_a_stage_that_rewrites_the_checked_data_stops_the_run(repo: Path) -> Non
     assert (failed.value.hint or "").startswith(
         "it is an output of DVC stage 'prepare': `dvc repro prepare` makes it again"
     )
+    # the stage renamed in dvc.yaml, dvc.lock not made again: `dvc repro prepare` was the
+    # hint, and DVC answered "Stage 'prepare' not found"
+    yaml_text = (repo / "dvc.yaml").read_text()
+    (repo / "dvc.yaml").write_text(yaml_text.replace("  prepare:", "  split:"))
+    with pytest.raises(OutsideError) as failed:
+        pipeline.check_data(loaded)
+    assert (failed.value.hint or "").startswith(
+        "dvc.lock names it an output of stage 'prepare', which dvc.yaml no longer has (its "
+        "stages: split, train): dvc.lock is stale; `dvc repro` brings it up to date"
+    )
 
 
 def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:
