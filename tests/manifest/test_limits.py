@@ -390,3 +390,18 @@ def test_a_foreach_item_that_is_not_listed_is_refused(root: Path) -> None:
         "dvc.yaml's stage 'train' makes no stage 'train@huge': its foreach has no item "
         "'huge' (its items: small)"
     )
+
+
+def test_a_dvc_training_stage_without_dvc_installed_is_said_at_validate(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validate passed, and the run stopped at training: "command not found: dvc"."""
+    (root / "dvc.yaml").write_text(
+        "stages:\n  train:\n    cmd: python train.py\n    outs:\n      - models/\n"
+    )
+    monkeypatch.setenv("PATH", os.pathsep.join(["/usr/bin", "/bin"]))
+    [said] = [p for p in problems(DVC_TRAIN, root) if "train.dvc" in p]
+    assert said.endswith(
+        "training is `dvc repro train`, and DVC is not installed: pip install 'mlgate[dvc]' "
+        "(in the GitHub action: extras: png,dvc)"
+    )

@@ -14,6 +14,7 @@ import itertools
 import math
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard
@@ -1021,6 +1022,13 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
     stage = train.get("dvc")
     if not files or not isinstance(stage, str) or not DVC_STAGE.fullmatch(stage):
         return  # not a stage's name at all: the schema says so
+    if shutil.which("dvc") is None:  # the run would stop at training, exit 1
+        yield (
+            ("train", "dvc"),
+            f"training is `dvc repro {stage}`, and DVC is not installed: pip install "
+            "'mlgate[dvc]' (in the GitHub action: extras: png,dvc)",
+            False,
+        )
     try:
         stages = dvc_files.stages(root / "dvc.yaml", root)
     except UserError as exc:
