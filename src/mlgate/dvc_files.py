@@ -242,16 +242,30 @@ def _cache(dvc_file: Path) -> Path | None:
 
 
 def _cache_dir_named(config_file: Path) -> str | None:
-    """`cache.dir` in one of DVC's config files, if it names one. A regular file of at
-    most CONFIG_BYTES only: a committed link to /dev/zero filled memory until the OOM
-    killer stopped the run, and a FIFO hung it."""
+    """`cache.dir` in one of DVC's config files, if it names one."""
+    return _configured(config_file, "cache", "dir")
+
+
+def default_remote(root: Path) -> str | None:
+    """The DVC project's default remote (`core.remote`, the local config winning), if it
+    names one: `dvc repro --pull` needs one, and fails without."""
+    named = None
+    for name in ("config", "config.local"):
+        named = _configured(root / ".dvc" / name, "core", "remote") or named
+    return named
+
+
+def _configured(config_file: Path, section: str, key: str) -> str | None:
+    """A value in one of DVC's config files. A regular file of at most CONFIG_BYTES only:
+    a committed link to /dev/zero filled memory until the OOM killer stopped the run, and
+    a FIFO hung it."""
     config = configparser.ConfigParser(interpolation=None)
     try:
         text = files.read_bytes(config_file, limit=CONFIG_BYTES, name=config_file.name)
         config.read_string(text.decode("utf-8"))
     except (UserError, configparser.Error, UnicodeDecodeError):
         return None
-    return config.get("cache", "dir", fallback=None)
+    return config.get(section, key, fallback=None)
 
 
 def _entries(entries: object, source: Path, root: Path) -> list[dict[str, object]]:

@@ -227,6 +227,33 @@ def test_a_dvc_stage_trains_and_its_lock_hashes_go_into_the_run(repo: Path) -> N
     assert again.passed, again.summary
 
 
+def test_a_fresh_clone_pulls_what_the_stage_wrote_instead_of_training_again(
+    repo: Path, tmp_path: Path
+) -> None:
+    """A fresh clone (CI's) has no stage output in its cache: `dvc repro train` trained
+    again, leaving dvc.lock changed and recording a model nobody committed, where DVC's
+    own `dvc repro --pull` takes the pushed one and skips the stage."""
+    loaded = trained_by_stage(repo)
+    dvc(repo, "repro", "-q", "train")
+    dvc(repo, "push", "-q")
+    model = hashlib.md5((repo / "models/model.joblib").read_bytes()).hexdigest()
+    (repo / ".gitignore").write_text(".mlgate/\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "trained by DVC")
+    fresh = tmp_path / "fresh"
+    git(tmp_path, "clone", "-q", str(repo), str(fresh))
+    result = pipeline.run(manifest.load(fresh / "mlops.yaml"), compare=False)
+    assert result.passed, result.summary
+    assert result.train.outcome is not None
+    assert result.train.outcome.command == "dvc repro --pull train"
+    assert (
+        result.train.dvc_lock is not None and result.train.dvc_lock["models/model.joblib"] == model
+    )
+    assert hashlib.md5((fresh / "models/model.joblib").read_bytes()).hexdigest() == model
+    assert git(fresh, "status", "--porcelain") == ""  # dvc.lock as committed
+    assert loaded.train.command.argv == ("dvc", "repro", "train")  # as the manifest says
+
+
 def test_a_stage_that_rewrites_the_checked_data_stops_the_run(repo: Path) -> None:
     """With a stale dvc.lock the data checks read the old files, `dvc repro train` ran the
     stage before it, which rewrote them, and the run passed on data nobody checked (5 test

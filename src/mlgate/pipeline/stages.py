@@ -293,7 +293,7 @@ def train(ctx: RunContext, checked: Sequence[DatasetSummary] = ()) -> TrainStage
     model_path.parent.mkdir(parents=True, exist_ok=True)
     before = _mtime(model_path)
     warmup.start()  # the evaluation's imports load on the idle core while training runs
-    outcome = _command(ctx, "train", manifest.train.command, "train.log")
+    outcome = _command(ctx, "train", _training(manifest), "train.log")
     if outcome.status != "passed":
         return TrainStage(status=outcome.status, outcome=outcome, message=outcome.message)
     after = _mtime(model_path)
@@ -326,6 +326,19 @@ def train(ctx: RunContext, checked: Sequence[DatasetSummary] = ()) -> TrainStage
         model=fingerprint.file_fingerprint(model_path, manifest.root),
         dvc_lock=dvc_files.stage_hashes(manifest.root, stage) if stage else None,
     )
+
+
+def _training(manifest: Manifest) -> Command:
+    """The training command; a DVC stage's with `--pull` where the project has a default
+    remote: a fresh clone (CI's) has no stage outputs in its cache, so a plain `dvc repro`
+    trained again (leaving dvc.lock changed and a model nobody committed), where DVC
+    itself pulls what the stage wrote and skips it."""
+    command, stage = manifest.train.command, manifest.train.dvc_stage
+    if stage is None or command.argv != ("dvc", "repro", stage):
+        return command
+    if dvc_files.default_remote(manifest.root) is None:
+        return command
+    return replace(command, argv=("dvc", "repro", "--pull", stage))
 
 
 def _rewritten(manifest: Manifest, checked: Sequence[DatasetSummary]) -> tuple[str, ...]:
