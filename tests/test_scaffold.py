@@ -678,3 +678,33 @@ def test_init_below_the_repositorys_top_says_where_github_reads_workflows(
     assert main(["-C", str(tmp_path), "--manifest", "ml/churn/mlops.yaml", "init"]) == 2
     assert "mlgate init takes the project's folder" in capsys.readouterr().err
     assert not (tmp_path / "mlops.yaml").exists()
+
+
+def test_a_parquet_projects_workflows_install_pyarrow_and_check_says_so(tmp_path: Path) -> None:
+    """The action installs png alone by default: a Parquet project's first pull request
+    failed at validate ("pyarrow is not installed")."""
+    import polars as pl
+
+    (tmp_path / "data").mkdir()
+    frame = pl.DataFrame({"x": [float(i) for i in range(40)], "target": [i % 2 for i in range(40)]})
+    for name in ("train", "test"):
+        frame.write_parquet(tmp_path / "data" / f"{name}.parquet")
+    scaffold.init(tmp_path)
+    flows = {p.name: p.read_text() for p in (tmp_path / ".github/workflows").glob("*.yml")}
+    steps = sum(text.count('python-version: "') for text in flows.values())
+    installs = sum(text.count("extras: png,parquet") for text in flows.values())
+    assert installs == steps - 1  # every mlgate step but the fork report's, which renders
+    for text in flows.values():  # still YAML, the line inside its step's `with:`
+        for job in yaml.safe_load(text)["jobs"].values():
+            for step in job.get("steps", []):
+                if "python-version" in step.get("with", {}):
+                    assert step["with"].get("extras") in ("png,parquet", "")
+    assert 'extras: ""' in flows["mlgate-fork-report.yml"]
+    assert "extras: png,parquet" not in flows["mlgate-fork-report.yml"]
+    assert all(c.status == "up to date" for c in scaffold.check(tmp_path))
+    manifest = tmp_path / "mlops.yaml"
+    manifest.write_text(manifest.read_text().replace(".parquet", ".csv"))
+    assert {c.status for c in scaffold.check(tmp_path)} == {"up to date", "edited"}
+    assert scaffold.extras_for(b"train: {dvc: train}\n") == "png,dvc"
+    assert scaffold.extras_for(b"data: {train: a.csv, format: parquet}\n") == "png,parquet"
+    assert scaffold.extras_for(b"data: [oops\n") == ""

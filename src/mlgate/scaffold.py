@@ -17,12 +17,13 @@ import json
 import os
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mlgate import action_pin, atomic, proc, words
 from mlgate.errors import MlgateError, OutsideError, UserError
+from mlgate.manifest import data_formats
 from mlgate.manifest.load import MANIFEST_NAMES, present
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class Values:
     python_version: str
     default_branch: str
     action: str = action_pin.uses()  # the `uses:` value (with its version comment)
+    extras: str = ""  # the action's `extras:` the project needs beyond its default (png)
 
 
 def templates_dir() -> Path:
@@ -133,6 +135,14 @@ def init(
 
         found = survey(root)
     files = example_files(values, name) if example else starter_files(values, found)
+    # the workflows install what the manifest that will stand here needs (Parquet, DVC)
+    if existing is None or manifest in overwrite:
+        standing = files.get(MANIFEST)
+    else:
+        standing = existing.read_bytes()
+    needs = extras_for(standing)
+    if needs:
+        files |= workflow_files(replace(values, extras=needs))
     if manifest != MANIFEST and MANIFEST in files:  # the manifest is there under its other name
         content = files.pop(MANIFEST)
         if manifest in overwrite:
@@ -259,6 +269,9 @@ def check(root: Path, *, action: str | None = None) -> list[WorkflowCheck]:
     if not root.is_dir():
         raise UserError(f"'{root}' is not a folder", hint="give the repository's folder")
     values = values_for(root, None, action)
+    existing = present(root)
+    if existing is not None:
+        values = replace(values, extras=extras_for(existing.read_bytes()))
     found = []
     for relative, expected in workflow_files(values).items():
         path = root / relative
@@ -440,7 +453,37 @@ def _fill(template: str, values: Values, fields: dict[str, str] | None = None) -
         default_branch=values.default_branch,
         **(fields or {}),
     )
-    return text.replace(action_pin.uses(), values.action).encode("utf-8")
+    text = text.replace(action_pin.uses(), values.action)
+    if values.extras:  # after each python-version of a step that does not set its own
+        text = re.sub(
+            r'(?m)^( +)(python-version: "[^"\n]*")\n(?!\1extras:)',
+            lambda m: f"{m[1]}{m[2]}\n{m[1]}extras: {values.extras}\n",
+            text,
+        )
+    return text.encode("utf-8")
+
+
+def extras_for(manifest: bytes | None) -> str:
+    """The action's extras a manifest needs beyond png: pyarrow for Parquet data (pandas
+    hands it to the model), DVC for a DVC training stage; "" for none (or a manifest
+    that cannot be read: validate says why)."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(manifest or b"")
+    except yaml.YAMLError:
+        return ""
+    data = raw.get("data") if isinstance(raw, dict) else None
+    train = raw.get("train") if isinstance(raw, dict) else None
+    data = data if isinstance(data, dict) else {}
+    named = [data.get(role) for role in ("train", "test")]
+    parquet = data.get("format") == "parquet" or any(
+        isinstance(n, str) and data_formats.EXTENSIONS.get(Path(n).suffix.lower()) == "parquet"
+        for n in named
+    )
+    dvc = isinstance(train, dict) and "dvc" in train
+    needed = [*(["dvc"] if dvc else []), *(["parquet"] if parquet else [])]
+    return ",".join(["png", *needed]) if needed else ""
 
 
 def values_for(root: Path, name: str | None, action: str | None) -> Values:
