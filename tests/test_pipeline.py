@@ -197,10 +197,17 @@ def test_unknown_positive_label_is_reported(make_repo) -> None:
     )
 
 
-def test_regression_with_defaults(make_repo) -> None:
+def test_regression_with_defaults(make_repo, tmp_path: Path, capsys) -> None:
     root = make_repo(projects.diabetes_files())
     result = run(root)
     assert result.passed, result.summary
+    # the charts are a classifier's: `report --png` wrote nothing and said nothing
+    from mlgate.cli import main
+
+    assert main(["-C", str(root), "report", "--png", str(tmp_path / "png")]) == 0
+    said = capsys.readouterr().err
+    assert said.startswith("no charts written: the charts are a classifier's (curves, ")
+    assert f"and run {result.run_id} has none" in said
     assert result.evaluate.task == "regression" and result.evaluate.task_inferred
     assert list(result.evaluate.metrics) == ["rmse", "mae", "r2"]
     assert 0.2 < result.evaluate.metrics["r2"] < 0.7

@@ -24,6 +24,13 @@ def report(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if args.png:
-        for path in reports.write_png(result, loaded, Path(args.png)):
+        written = reports.write_png(result, loaded, Path(args.png))
+        for path in written:
             print(f"wrote {shown(args, path)}", file=sys.stderr)
+        if not written:  # it said nothing, and wrote nothing
+            print(
+                f"no charts written: the charts are a classifier's (curves, calibration), "
+                f"and run {result.run_id} has none",
+                file=sys.stderr,
+            )
     return EXIT_PASSED
