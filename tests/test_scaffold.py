@@ -703,6 +703,7 @@ def test_a_parquet_projects_workflows_install_pyarrow_and_check_says_so(tmp_path
     assert "extras: png,parquet" not in flows["mlgate-fork-report.yml"]
     assert all(c.status == "up to date" for c in scaffold.check(tmp_path))
     manifest = tmp_path / "mlops.yaml"
+    assert "  # features: [x]  " in manifest.read_text()  # its own columns (was: age, plan)
     manifest.write_text(manifest.read_text().replace(".parquet", ".csv"))
     assert {c.status for c in scaffold.check(tmp_path)} == {"up to date", "edited"}
     assert scaffold.extras_for(b"train: {dvc: train}\n") == "png,dvc"

@@ -364,6 +364,10 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
         if found.id
         else ""
     )
+    others = [
+        c for c in (found.train.columns if found.train else ()) if c not in (found.target, found.id)
+    ]
+    fields["features"] = ", ".join(_scalar(c) for c in others[:2]) or "age, plan"
     fields["target"] = _scalar(found.target) if found.target else "label"
     fields["target_note"] = "   # the column the model predicts" + (
         "" if found.target else ": set it"
