@@ -709,3 +709,29 @@ def test_a_parquet_projects_workflows_install_pyarrow_and_check_says_so(tmp_path
     assert scaffold.extras_for(b"train: {dvc: train}\n") == "png,dvc"
     assert scaffold.extras_for(b"data: {train: a.csv, format: parquet}\n") == "png,parquet"
     assert scaffold.extras_for(b"data: [oops\n") == ""
+
+
+def test_a_dvc_pipelines_stages_become_the_training_and_the_preparation(tmp_path: Path) -> None:
+    """init wrote `command: python train.py` and `prepare: python prepare.py` beside a
+    dvc.yaml whose stages do both."""
+    from mlgate import manifest as manifests
+
+    (tmp_path / "data").mkdir()
+    rows = "x,target\n" + "".join(f"{i},{i % 2}\n" for i in range(40))
+    for name in ("train", "test"):
+        (tmp_path / "data" / f"{name}.csv").write_text(rows)
+    (tmp_path / "dvc.yaml").write_text(
+        "stages:\n"
+        "  split:\n    cmd: python split.py\n    outs: [data/train.csv, data/test.csv]\n"
+        "  fit:\n    cmd: python fit.py\n    deps: [data/train.csv]\n"
+        "    outs: [models/rf.joblib]\n    metrics: [{scores.json: {cache: false}}]\n"
+    )
+    scaffold.init(tmp_path)
+    text = (tmp_path / "mlops.yaml").read_text()
+    assert "  prepare: dvc repro split  # dvc.yaml's stage that writes the data files\n" in text
+    assert "  dvc: fit     # dvc.yaml's stage that writes the model: run as dvc repro\n" in text
+    assert "  outputs: {model: models/rf.joblib}\n" in text
+    loaded = manifests.parse(text.encode(), name="mlops.yaml", root=tmp_path, files=False)
+    assert (loaded.train.dvc_stage, loaded.train.model) == ("fit", "models/rf.joblib")
+    flows = (tmp_path / ".github/workflows/mlgate.yml").read_text()
+    assert "extras: png,dvc" in flows

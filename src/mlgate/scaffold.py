@@ -341,7 +341,12 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     fields = {"read_note": "".join(f"#   {line}\n" for line in found.said)}
     if fields["read_note"]:
         fields["read_note"] = "# read by mlgate init (check each guess):\n" + fields["read_note"]
-    if found.prepare:
+    if found.dvc_prepare:
+        fields["prepare_line"] = (
+            f"  prepare: dvc repro {found.dvc_prepare}  # dvc.yaml's stage that writes the "
+            "data files"
+        )
+    elif found.prepare:
         fields["prepare_line"] = (
             f"  prepare: python {_scalar(found.prepare)}  # writes the data files"
         )
@@ -377,10 +382,19 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     fewest = words.count(found.fewest_rows or 0, "row")
     fields["rows_note"] = f"  # the smallest file has {fewest} today" if rows else ""
     trainer = found.trainer or "train.py"
+    fields["train_key"] = "command"
     fields["train_command"] = f"python {_scalar(trainer)}"
     fields["train_command_note"] = "     # writes the model to $MLGATE_MODEL" + (
         "" if found.trainer else f"; {trainer} does not exist yet"
     )
+    if found.dvc_train:  # the pipeline trains: mlgate runs its stage, scores what it wrote
+        stage, model = found.dvc_train
+        fields["train_key"] = "dvc"
+        fields["train_command"] = _scalar(stage)
+        fields["train_command_note"] = (
+            f"     # dvc.yaml's stage that writes the model: run as dvc repro\n"
+            f"  outputs: {{model: {_scalar(model)}}}"
+        )
     task = found.task or "classification"
     fields["task"] = task
     fields["task_note"] = (

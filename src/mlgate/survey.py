@@ -80,6 +80,10 @@ class Survey:
     prepare: str | None = None  # the preparation script, relative posix path
     trainer: str | None = None  # the training script
     said: tuple[str, ...] = field(default=())  # what was read and guessed, one phrase each
+    # a DVC pipeline: the stage that writes a model file (and that file), and the one
+    # that writes the training data, run as data.prepare
+    dvc_train: tuple[str, str] | None = None
+    dvc_prepare: str | None = None
     # data.columns entries both files pass today, from their profiles: (name, rules)
     columns: tuple[tuple[str, dict[str, object]], ...] = ()
 
@@ -122,7 +126,10 @@ def survey(root: Path) -> Survey:
                 "date rather than something to predict? set data.target"
             )
     columns = _seeds(root, train, test, said) if train is not None and test is not None else ()
+    dvc_train, dvc_prepare = _dvc_stages(root, train.path if train else None, said)
     return Survey(
+        dvc_train=dvc_train,
+        dvc_prepare=dvc_prepare,
         train=train,
         test=test,
         target=target,
@@ -133,6 +140,45 @@ def survey(root: Path) -> Survey:
         said=tuple(said),
         columns=columns,
     )
+
+
+MODEL_SUFFIXES = (".joblib", ".pkl", ".pickle", ".skops", ".onnx")  # what mlgate loads
+
+
+def _dvc_stages(
+    root: Path, train: str | None, said: list[str]
+) -> tuple[tuple[str, str] | None, str | None]:
+    """dvc.yaml's stage that writes a model file (one named like `train` first), and the
+    stage that writes the training data, if any."""
+    from mlgate import dvc_files
+
+    try:
+        declared = dvc_files.stages(root / "dvc.yaml", root)
+    except UserError:
+        return None, None
+    if declared is None:
+        return None, None
+    models = [
+        (stage, out)
+        for stage, outs in declared.outs.items()
+        for out in outs
+        if out.lower().endswith(MODEL_SUFFIXES)
+    ]
+    models.sort(key=lambda m: "train" not in m[0])
+    prepare = next(
+        (
+            stage
+            for stage, outs in declared.outs.items()
+            if train is not None
+            and any(train == o.rstrip("/") or train.startswith(o.rstrip("/") + "/") for o in outs)
+        ),
+        None,
+    )
+    if models:
+        said.append(f"training: dvc.yaml's stage '{models[0][0]}', which writes {models[0][1]}")
+    if prepare is not None:
+        said.append(f"data: dvc.yaml's stage '{prepare}' writes {train}, run before the checks")
+    return (models[0] if models else None), prepare
 
 
 SEEDED_COLUMNS = 40  # a wider file keeps the commented example: too long to read
