@@ -49,3 +49,29 @@ def test_actions_log_groups_each_stage_and_stops_commands_in_its_output() -> Non
     assert len(token) == 16 and lines[2] == "  epoch 1" and lines[3] == f"::{token}::"
     assert lines[4].startswith("✓ Training") and lines[5] == "::endgroup::"
     assert lines[6].startswith("- Evaluation") and len(lines) == 7
+
+
+def test_a_stage_that_raises_ends_its_group_and_its_pause_of_workflow_commands() -> None:
+    """The stage opened `::stop-commands::TOKEN` and, raising, never printed `::TOKEN::`:
+    the runner then read mlgate's own `::error::` after it as plain text."""
+    from types import SimpleNamespace
+
+    import pytest
+
+    from mlgate.errors import UserError
+    from mlgate.pipeline import flow
+    from mlgate.result.records import DataStage
+
+    out = io.StringIO()
+    ctx = SimpleNamespace(observer=Console(out, tty=False, actions=True, color=False))
+
+    def broken() -> DataStage:
+        raise UserError("dvc pull failed")
+
+    with pytest.raises(UserError):
+        flow._stage(ctx, "data", DataStage, broken)  # type: ignore[arg-type]
+    lines = out.getvalue().splitlines()
+    token = lines[1].removeprefix("::stop-commands::")
+    assert lines[0] == "::group::Data checks" and token
+    assert f"::{token}::" in lines and lines[-1] == "::endgroup::"
+    assert any(line.endswith("stopped (the error follows)") for line in lines)

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -307,15 +307,16 @@ def compare_stage(
 
     ctx.observer.stage_started("compare")
     clock = time.monotonic()
-    if found is None:
-        found = _found(ctx, candidate, fork=fork, stage="compare")
-    stage = comparison.compare(
-        ctx.manifest,
-        candidate,
-        found,
-        worded=gate_text.worded,
-        test_columns=lambda: stages.test_columns(ctx.manifest, candidate),
-    )
+    with _closed(ctx, "compare"):
+        if found is None:
+            found = _found(ctx, candidate, fork=fork, stage="compare")
+        stage = comparison.compare(
+            ctx.manifest,
+            candidate,
+            found,
+            worded=gate_text.worded,
+            test_columns=lambda: stages.test_columns(ctx.manifest, candidate),
+        )
     stage = replace(stage, duration_s=round(time.monotonic() - clock, 3))
     ctx.observer.stage_finished("compare", stage.status, stage.message or stage.status)
     return stage
@@ -372,6 +373,21 @@ def _stage(
         return kind(status="skipped")
     ctx.observer.stage_started(name)
     clock = time.monotonic()
-    done = replace(body(), duration_s=round(time.monotonic() - clock, 3))
+    with _closed(ctx, name):
+        done = replace(body(), duration_s=round(time.monotonic() - clock, 3))
     ctx.observer.stage_finished(name, done.status, stage_summary(done))
     return done
+
+
+STOPPED = "stopped (the error follows)"
+
+
+@contextlib.contextmanager
+def _closed(ctx: RunContext, name: str) -> Iterator[None]:
+    """A stage that raises is finished all the same, so its log group and its pause of
+    workflow commands end: mlgate's own `::error::` that follows was read as plain text."""
+    try:
+        yield
+    except BaseException:
+        ctx.observer.stage_finished(name, "error", STOPPED)
+        raise
