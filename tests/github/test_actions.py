@@ -75,8 +75,10 @@ def test_a_command_or_property_name_is_never_built_from_text() -> None:
 def test_the_job_summary_appends(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     actions.write_summary(summary, "# one")
+    actions.write_summary(summary, "<details>\n\n| a |\n\n</details>")
     actions.write_summary(summary, "# two ✓\n")
-    assert summary.read_text("utf-8") == "# one\n# two ✓\n"
+    # each block apart: "# two" straight after </details> rendered as raw HTML
+    assert summary.read_text("utf-8") == "# one\n\n<details>\n\n| a |\n\n</details>\n\n# two ✓\n"
 
 
 def test_a_summary_past_a_mebibyte_is_refused_with_a_notice(tmp_path: Path) -> None:
@@ -88,7 +90,7 @@ def test_a_summary_past_a_mebibyte_is_refused_with_a_notice(tmp_path: Path) -> N
     text = summary.read_text("utf-8")
     assert text.startswith("# one\n") and "left out of this job summary" in text
     assert "é" not in text
-    actions.write_summary(summary, "x" * (actions.SUMMARY_LIMIT - summary.stat().st_size - 1))
+    actions.write_summary(summary, "x" * (actions.SUMMARY_LIMIT - summary.stat().st_size - 2))
     assert summary.stat().st_size == actions.SUMMARY_LIMIT  # exactly the limit still fits
 
 

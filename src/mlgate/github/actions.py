@@ -36,6 +36,8 @@ def write_summary(path: Path, markdown: str) -> None:
     data = markdown.encode("utf-8")
     data = data if data.endswith(b"\n") else data + b"\n"
     size = path.stat().st_size if path.exists() else 0
+    if size:  # a block of its own: after `</details>` the next lines were read as HTML
+        data = b"\n" + data
     if size + len(data) > SUMMARY_LIMIT:
         notice = SUMMARY_NOTICE.format(size=size + len(data), limit=SUMMARY_LIMIT).encode()
         if size + len(notice) <= SUMMARY_LIMIT:
