@@ -123,6 +123,34 @@ def test_retry_after_and_the_rate_limit_reset_are_honoured(
     assert gh.said[0] == "GitHub: rate limited (429); waiting 7s"
 
 
+def test_a_wait_that_is_no_number_of_seconds_is_an_untimed_one(
+    fake: FakeGitHub, client: Client
+) -> None:
+    """`Retry-After: nan` made time.sleep raise ValueError: "internal error", exit 3."""
+    fake.fail(
+        *LIST,
+        Fault(status=429, headers={"Retry-After": "nan"}, body=said("slow down")),
+        Fault(status=429, headers={"Retry-After": "0"}, body=said("slow down")),
+    )
+    gh = client()
+    assert gh.request("GET", LIST_PATH).status == 200
+    assert gh.waits == [60.0] and fake.calls[LIST] == 3  # 0 s: sent again at once
+
+
+def test_a_long_wait_is_told_on_stderr_when_the_caller_names_no_other_place(
+    fake: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No caller passed on_wait: a 429 with Retry-After: 5 waited in silence."""
+    from mlgate.github.http import GitHub
+
+    fake.fail(*LIST, Fault(status=429, headers={"Retry-After": "5"}, body=said("slow down")))
+    waits: list[float] = []
+    with GitHub(api_url=fake.url, token=TOKEN, sleep=waits.append) as gh:
+        assert gh.request("GET", LIST_PATH).status == 200
+    assert waits == [5.0]
+    assert capsys.readouterr().err == "mlgate: GitHub: rate limited (429); waiting 5s\n"
+
+
 def test_a_rate_limited_post_is_sent_again_because_github_did_not_do_it(
     fake: FakeGitHub, client: Client
 ) -> None:

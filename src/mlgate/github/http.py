@@ -22,7 +22,9 @@ message, repr or progress line.
 from __future__ import annotations
 
 import contextlib
+import math
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -129,7 +131,7 @@ class GitHub:
         self._token = token
         self._sleep, self._clock, self._wall = sleep, clock, wall
         self._random = random.Random(seed)
-        self._on_wait = on_wait
+        self._on_wait = on_wait or _on_stderr  # a silent wait of a minute looks like a hang
         self._write_lock = threading.Lock()
         self._last_write: float | None = None
         # The token is added per request (`_build`), only where may_have_token allows;
@@ -372,16 +374,12 @@ class GitHub:
         if answer.status_code not in (403, 429):
             return None
         headers = answer.headers
-        if "retry-after" in headers:
-            try:
-                return max(float(headers["retry-after"]), 0.0)
-            except ValueError:  # an HTTP date: GitHub sends seconds, so this is rare
-                return UNTIMED_LIMIT_WAIT_S
+        if "retry-after" in headers:  # an HTTP date (GitHub sends seconds) or `nan`: untimed
+            after = _seconds(headers["retry-after"])
+            return UNTIMED_LIMIT_WAIT_S if after is None else after
         if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
-            try:
-                return max(float(headers["x-ratelimit-reset"]) - self._wall(), 0.0) + 1.0
-            except ValueError:
-                return UNTIMED_LIMIT_WAIT_S
+            reset = _seconds(headers["x-ratelimit-reset"])
+            return UNTIMED_LIMIT_WAIT_S if reset is None else max(reset - self._wall(), 0) + 1.0
         if answer.status_code == 429 or "rate limit" in _github_message(answer).lower():
             return UNTIMED_LIMIT_WAIT_S
         return None
@@ -537,3 +535,17 @@ def _validation_details(answer: httpx.Response) -> str:
         elif isinstance(e, str):
             parts.append(e)
     return "; ".join(parts)[:500]
+
+
+def _seconds(value: str) -> float | None:
+    """A header's number of seconds, when it is one (`nan` made time.sleep raise)."""
+    try:
+        found = float(value)
+    except ValueError:
+        return None
+    return found if math.isfinite(found) and found >= 0 else None
+
+
+def _on_stderr(said: str) -> None:
+    """A wait told where the job's log is (no caller passed one: every wait was silent)."""
+    print(f"mlgate: {said}", file=sys.stderr, flush=True)
