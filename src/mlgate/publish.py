@@ -228,7 +228,7 @@ def _post(
     except MlgateError as exc:
         if strict:
             raise
-        notes.append(f"no comment posted: {exc}")
+        _unposted(notes, f"no comment posted: {exc}")
     summary = markdown.render(
         result, manifest, history=history, charts=False, limit=markdown.CHECK_SUMMARY_LIMIT
     )
@@ -249,8 +249,17 @@ def _post(
     except MlgateError as exc:
         if strict:
             raise
-        notes.append(f"no check posted: {exc}")
+        _unposted(notes, f"no check posted: {exc}")
     return comment, check
+
+
+def _unposted(notes: list[str], said: str) -> None:
+    """What could not be posted, as a note and a warning annotation on the run: the step
+    still exits with the verdict (the gate), and a note in the log alone went unseen."""
+    from mlgate.github import actions
+
+    notes.append(said)
+    actions.emit(actions.workflow_command("warning", said, {"title": "mlgate"}))
 
 
 def _title(result: RunResult) -> str:

@@ -258,3 +258,28 @@ def test_a_sweeps_winner_gets_a_comment_and_a_check_of_its_own(
     assert "### Sweep: 1 configuration, ranked by r2 on 40 test rows" in sweep
     assert "winner: 0a1b2c3d4e5f (train.alpha=0.1): r2 0.3800 on the 48 held-out test rows" in sweep
     assert posted.fake.check_runs[-1]["name"] == "mlgate / diabetes sweep"
+
+
+def test_a_pull_request_job_that_cannot_post_warns_and_keeps_the_verdicts_exit(
+    posted: Posted, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comment and a check GitHub refused left only a `note:` line in the log: the step
+    passed on, and nobody saw that the pull request had no report."""
+    from mlgate import manifest, publish
+    from mlgate.github import context
+    from mlgate.result import runs
+
+    in_actions(monkeypatch, posted.root, posted.env)
+    listing = ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments")
+    create = ("POST", "/repos/{owner}/{repo}/check-runs")
+    refused = {"message": "Validation Failed"}
+    posted.fake.fail(*listing, Fault(status=422, body=refused))
+    posted.fake.fail(*create, Fault(status=422, body=refused))
+    done = publish.publish(
+        runs.read_latest(posted.root),
+        manifest.load(posted.root / "mlops.yaml"),
+        context.load(os.environ),
+    )
+    assert [n.split(":")[0] for n in done.notes] == ["no comment posted", "no check posted"]
+    err = capsys.readouterr().err
+    assert err.count("::warning title=mlgate::no ") == 2
