@@ -178,6 +178,18 @@ def test_someone_elses_comment_with_the_marker_is_never_updated(
     assert fake.calls[USER] == 0  # GITHUB_TOKEN is github-actions[bot]: no call to ask
 
 
+def test_another_workflows_bot_comment_quoting_the_marker_is_not_ours(
+    fake: FakeGitHub, client: Client
+) -> None:
+    """Every workflow on GITHUB_TOKEN writes as github-actions[bot]: another's comment that
+    quoted a pull request title holding the marker was taken for ours and overwritten."""
+    ours = upsert(client(), "report")
+    quoting = fake.add_comment(7, f"title: fix {MARKER} typo\nlabels: none", "github-actions[bot]")
+    done = upsert(client(), "report, again")
+    assert (done.action, done.id) == ("updated", ours.id)
+    assert quoting["body"] == f"title: fix {MARKER} typo\nlabels: none"
+
+
 def test_a_personal_token_asks_who_it_is_once_and_updates_only_its_own(
     fake: FakeGitHub, client: Client
 ) -> None:

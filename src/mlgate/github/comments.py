@@ -67,7 +67,7 @@ def upsert_comment(
     author: str | None = None,
 ) -> CommentOutcome:
     """Create, update or leave alone our one comment carrying `marker` on issue/PR `number`."""
-    if marker not in body:
+    if not body.rstrip().endswith(marker):
         body = f"{body.rstrip()}\n\n{marker}\n"
     if len(body) > COMMENT_LIMIT:
         raise UserError(
@@ -129,7 +129,10 @@ class _Place:
             for page in self.gh.paginate(self.path)
             for c in page
             if isinstance(c, dict)
-            and self.marker in (c.get("body") or "")
+            # the marker ends our comments: every workflow on GITHUB_TOKEN writes as the
+            # same bot, and another's comment quoting a title that holds the marker was
+            # taken for ours and overwritten
+            and (c.get("body") or "").rstrip().endswith(self.marker)
             and (c.get("user") or {}).get("login") == self.login
         ]
         return sorted(found, key=lambda c: (c.get("created_at") or "", c["id"]))
