@@ -77,6 +77,8 @@ def test_read_gives_the_run_its_manifest_and_the_claim(tmp_path: Path, example_r
     assert received.handoff.pull_number == 7 and received.handoff.head_sha == HEAD
     assert received.handoff.manifest_path == "models/mlops.yaml"
     assert received.manifest.name == received.result.name == "breast-cancer"
+    # cited as the repository names it: the report said `manifest.yaml:10`, the copy's name
+    assert received.manifest.cited("model_checks[metric=f1]").startswith("mlops.yaml line ")
 
 
 @pytest.mark.parametrize(

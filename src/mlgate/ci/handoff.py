@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,10 @@ def read(folder: Path) -> Received:
         raise UserError(
             f"the handed-over run is of '{result.name}', its manifest of '{loaded.name}'"
         )
+    # cited as the repository names it (the report said `manifest.yaml:10`, the copy's name)
+    named = Path(handoff.manifest_path).name
+    if re.fullmatch(r"[\w.-]+\.ya?ml", named):
+        loaded = replace(loaded, path=run_folder / named)
     return Received(handoff=handoff, result=_own_verdict(result), manifest=loaded)
 
 
