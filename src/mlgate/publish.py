@@ -15,6 +15,7 @@ from mlgate.errors import MlgateError, UserError
 from mlgate.github.context import ActionsContext
 from mlgate.manifest.spec import Manifest
 from mlgate.report import charts, gate_text, markdown
+from mlgate.report.inert import one_line, visible
 from mlgate.result import runs
 from mlgate.result.records import RunResult
 
@@ -191,8 +192,9 @@ def annotations_for(
                 start_line=line,
                 end_line=line,
                 level="failure",
-                title=title,
-                message=message,
+                # the run's text (a forged fork run's too): direction marks shown as code points
+                title=visible(title),
+                message=visible(message),
             )
         )
     return out
@@ -264,5 +266,5 @@ def _unposted(notes: list[str], said: str) -> None:
 
 def _title(result: RunResult) -> str:
     word = "passed" if result.passed else "failed"
-    text = f"{result.name} {word}: {result.summary}"
+    text = f"{result.name} {word}: {one_line(result.summary)}"
     return words.clip(text, 200)

@@ -283,3 +283,23 @@ def test_a_pull_request_job_that_cannot_post_warns_and_keeps_the_verdicts_exit(
     assert [n.split(":")[0] for n in done.notes] == ["no comment posted", "no check posted"]
     err = capsys.readouterr().err
     assert err.count("::warning title=mlgate::no ") == 2
+
+
+def test_a_runs_text_reaches_the_check_and_its_annotations_with_direction_marks_shown(
+    posted: Posted,
+) -> None:
+    """A forged fork run's `ok\\u202e dessap` reached the check's title and annotations as
+    it was (the report showed it as <U+202E>)."""
+    from dataclasses import replace
+
+    from mlgate import manifest, publish
+    from mlgate.result import runs
+
+    result = runs.read_latest(posted.root)
+    first, *rest = result.data.checks
+    checks = (replace(first, status="failed", message="ok\u202e dessap"), *rest)
+    forged = replace(result, data=replace(result.data, checks=checks), summary="ok\u202e x")
+    found = publish.annotations_for(forged, manifest.load(posted.root / "mlops.yaml"))
+    assert found and all("\u202e" not in a.message + a.title for a in found)
+    assert any("<U+202E>" in a.message for a in found)
+    assert "\u202e" not in publish._title(forged) and "<U+202E>" in publish._title(forged)
