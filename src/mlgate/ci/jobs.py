@@ -352,10 +352,8 @@ def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     said = (
         f"hand-over of #{claimed.pull_number} at {claimed.head_sha[:12]} checked against GitHub",
     )
-    if why_not:
-        return replace(
-            outcome, result=result, lines=(*outcome.lines, *said, f"not posted: {why_not}")
-        )
+    if why_not:  # moved on or closed: skipped quietly, no verdict of a report not posted
+        return replace(outcome, lines=(*outcome.lines, *said, f"not posted: {why_not}"))
     trusted = replace(
         ctx, pull_number=claimed.pull_number, head_sha=claimed.head_sha, is_fork=False
     )
