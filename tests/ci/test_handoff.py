@@ -118,6 +118,16 @@ def test_a_malformed_artifact_is_refused(
         handoff.read(tmp_path / "mlgate-run")
 
 
+def test_a_run_folder_that_is_a_link_is_refused(tmp_path: Path, example_run: Path) -> None:
+    """The trusted job wrote report.md and the charts through it, outside the download."""
+    folder = _handed_over(tmp_path, example_run)
+    elsewhere = tmp_path / "elsewhere"
+    folder.rename(elsewhere)
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(UserError, match="is a symbolic link"):
+        handoff.read(tmp_path / "mlgate-run")
+
+
 def test_an_empty_download_says_where_the_artifact_should_be(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no run hand-overs") as error:
         handoff.read(tmp_path)

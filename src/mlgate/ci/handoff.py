@@ -76,6 +76,11 @@ def find(folder: Path) -> Path:
             hint="download the pull request run's `mlgate-run` artifact into this folder "
             "(the fork-safe template does)",
         )
+    if found[0].is_symlink():  # the report and charts written here would land elsewhere
+        raise UserError(
+            f"the handed-over run folder '{found[0].name[:80]}' is a symbolic link; an "
+            "artifact's folders are folders"
+        )
     return found[0]
 
 
