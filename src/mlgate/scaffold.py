@@ -491,15 +491,9 @@ def extras_for(manifest: bytes | None) -> str:
         raw = yaml.safe_load(manifest or b"")
     except yaml.YAMLError:
         return ""
-    data = raw.get("data") if isinstance(raw, dict) else None
-    train = raw.get("train") if isinstance(raw, dict) else None
-    data = data if isinstance(data, dict) else {}
-    named = [data.get(role) for role in ("train", "test")]
-    parquet = data.get("format") == "parquet" or any(
-        isinstance(n, str) and data_formats.EXTENSIONS.get(Path(n).suffix.lower()) == "parquet"
-        for n in named
-    )
-    dvc = isinstance(train, dict) and "dvc" in train
+    raw = raw if isinstance(raw, dict) else {}
+    parquet = bool(data_formats.parquet_files(raw.get("data")))
+    dvc = isinstance(raw.get("train"), dict) and "dvc" in raw["train"]
     needed = [*(["dvc"] if dvc else []), *(["parquet"] if parquet else [])]
     return ",".join(["png", *needed]) if needed else ""
 

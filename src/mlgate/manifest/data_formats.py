@@ -49,6 +49,20 @@ def detect_format(path: Path, declared: str) -> str:
     )
 
 
+def parquet_files(data: object) -> list[tuple[str, str]]:
+    """(role, file) of the training and test files a manifest's raw `data:` names that are
+    Parquet (by data.format, else by extension): those pandas reads only through pyarrow."""
+    if not isinstance(data, dict):
+        return []
+    parquet = data.get("format") == "parquet"
+    return [
+        (role, named)
+        for role in ("train", "test")
+        if isinstance(named := data.get(role), str)
+        and (parquet or EXTENSIONS.get(Path(named).suffix.lower()) == "parquet")
+    ]
+
+
 def separator(path: Path) -> str:
     return "\t" if path.suffix.lower() == ".tsv" else ","
 

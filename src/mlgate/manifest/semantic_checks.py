@@ -313,22 +313,16 @@ def _parquet_reader_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     after training. Looked for, not imported: validate stays fast."""
     import importlib.util
 
-    declared = _get(raw, "data", "format")
-    for role in ("train", "test"):
-        named = _get(raw, "data", role)
-        if not isinstance(named, str):
-            continue
-        suffix = Path(named).suffix.lower()
-        parquet = declared == "parquet" or data_formats.EXTENSIONS.get(suffix) == "parquet"
-        if parquet and importlib.util.find_spec("pyarrow") is None:
-            yield (
-                ("data", role),
-                f"'{named}' is Parquet, which the model reads through pandas and pyarrow, "
-                "and pyarrow is not installed: pip install 'mlgate[parquet]' (in the "
-                "GitHub action: extras: png,parquet)",
-                False,
-            )
-            return  # said once: both files need the same install
+    parquet = data_formats.parquet_files(raw.get("data"))
+    if parquet and importlib.util.find_spec("pyarrow") is None:  # said once: one install
+        role, named = parquet[0]
+        yield (
+            ("data", role),
+            f"'{named}' is Parquet, which the model reads through pandas and pyarrow, "
+            "and pyarrow is not installed: pip install 'mlgate[parquet]' (in the "
+            "GitHub action: extras: png,parquet)",
+            False,
+        )
 
 
 def _pytest_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
