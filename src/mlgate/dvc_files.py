@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mlgate import files, words, yaml_source
 from mlgate.errors import OutsideError, UserError
@@ -302,6 +302,16 @@ class Stages:
     generating: frozenset[str]
     outs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a plain stage's outputs
     keys: dict[str, frozenset[str]] = field(default_factory=dict)  # a foreach's, when listed
+
+    def writes(self, stage: str, path: str) -> bool:
+        """`path` (posix, from dvc.yaml's folder) is one of the stage's outputs, or inside
+        an output folder."""
+        wanted = PurePosixPath(path)
+        for out in self.outs.get(stage, ()):
+            folder = PurePosixPath(out.rstrip("/"))
+            if wanted == folder or folder in wanted.parents:
+                return True
+        return False
 
     def __contains__(self, stage: object) -> bool:
         group, _, key = str(stage).partition("@")

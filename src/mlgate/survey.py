@@ -165,15 +165,8 @@ def _dvc_stages(
         if out.lower().endswith(MODEL_SUFFIXES)
     ]
     models.sort(key=lambda m: "train" not in m[0])
-    prepare = next(
-        (
-            stage
-            for stage, outs in declared.outs.items()
-            if train is not None
-            and any(train == o.rstrip("/") or train.startswith(o.rstrip("/") + "/") for o in outs)
-        ),
-        None,
-    )
+    writing = [s for s in declared.outs if train is not None and declared.writes(s, train)]
+    prepare = writing[0] if writing else None
     if models:
         said.append(f"training: dvc.yaml's stage '{models[0][0]}', which writes {models[0][1]}")
     if prepare is not None:

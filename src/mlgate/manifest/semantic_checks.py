@@ -16,7 +16,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, TypeGuard
 
 from mlgate import dvc_files, files, spelling, words
@@ -1034,8 +1034,7 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             f"stage '{stage}' needs a dvc.yaml beside the manifest; none is there",
             False,
         )
-    elif stage in stages.outs and not _written_by(train, stages.outs[stage]):
-        model = _get(train, "outputs", "model") or DEFAULT_MODEL
+    elif stage in stages.outs and not stages.writes(stage, model := _model_of(train)):
         outs = ", ".join(stages.outs[stage]) or "none"
         yield (
             ("train", "dvc"),
@@ -1064,10 +1063,8 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
         )
 
 
-def _written_by(train: dict[str, Any], outs: tuple[str, ...]) -> bool:
-    """The manifest's model file is one of the stage's outputs, or inside one (a folder)."""
-    model = PurePosixPath(str(_get(train, "outputs", "model") or DEFAULT_MODEL))
-    return any(model == (out := PurePosixPath(o.rstrip("/"))) or out in model.parents for o in outs)
+def _model_of(train: dict[str, Any]) -> str:
+    return str(_get(train, "outputs", "model") or DEFAULT_MODEL)
 
 
 def _dvc_tracked(target: Path, root: Path) -> bool | str:
