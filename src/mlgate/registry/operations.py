@@ -295,13 +295,7 @@ def promote(
                 f"{environment} changed while rolling back from {rollback_of} "
                 f"(it now holds {now}); nothing was rolled back",
                 hint="look, then roll back again"
-                + (
-                    f"; the deployment of {version} to {environment} ran before another "
-                    f"writer's change landed, so {environment} may run {version} while the "
-                    f"registry says {now}"
-                    if deployed_unrecorded
-                    else ""
-                ),
+                + (f"; {_unrecorded(version, environment, now)}" if deployed_unrecorded else ""),
             )
         name = T.assignment(where.model, environment, current.next_n(environment))
         deployed = deploy(found, env, held.version if held else None)
@@ -325,12 +319,9 @@ def promote(
             if deployed is None:
                 raise
             # the deployment ran: the environment may now run what the registry never says
-            raise type(exc)(
-                exc.message,
-                hint=f"{exc.hint + '; ' if exc.hint else ''}the deployment of {version} to "
-                f"{environment} ran before this, so {environment} may run {version} while "
-                f"the registry says {held.version if held else 'no version'}",
-            ) from exc
+            now = held.version if held else "no version"
+            said = _unrecorded(version, environment, now)
+            raise type(exc)(exc.message, hint=f"{exc.hint}; {said}" if exc.hint else said) from exc
         deployed_unrecorded = deployed_unrecorded or (written is None and deployed is not None)
         if written is not None:
             return Change(
@@ -378,6 +369,14 @@ def rollback(
         actor=actor,
         reason=reason or f"rollback from {held.version}",
         rollback_of=held.version,
+    )
+
+
+def _unrecorded(version: str, environment: str, recorded: str) -> str:
+    """A deployment that ran and that no tag records: what the environment may run now."""
+    return (
+        f"the deployment of {version} to {environment} ran before this, so {environment} "
+        f"may run {version} while the registry says {recorded}"
     )
 
 
@@ -456,7 +455,7 @@ def _check_version(version: str) -> None:
         raise UserError(f"'{version}' is not a semantic version", hint="like v1.4.0") from exc
     if not version.startswith("v"):
         raise UserError(f"write the version as GTO does: 'v{version}'")
-    if not T.REGISTRATION.match(f"m@{version}"):  # a tag no registry would read back
+    if not T.VERSION.fullmatch(version):  # a tag no registry would read back
         raise UserError(
             f"'{version}' has a pre-release or build part, or a leading zero: the "
             "registry's versions are vMAJOR.MINOR.PATCH",

@@ -92,23 +92,25 @@ class State:
 
     def held(self, stage: str) -> dict[str, Assignment]:
         """Each version the stage still holds, by its latest assignment."""
-        events: list[Assignment | Withdrawal] = [
-            *self.history(stage),
-            *(w for w in self.withdrawals if w.stage == stage),
-        ]
+        events: list[Assignment | Withdrawal] = [*self.history(stage), *self.withdrawn(stage)]
         held: dict[str, Assignment] = {}
         for event in sorted(events, key=lambda e: e.n):
             if isinstance(event, Withdrawal):
                 held.pop(event.version, None)
             else:
                 held[event.version] = event
-        gone = {v.version for v in self.versions if v.deregistered}
+        gone = self.deregistered()
         return {version: a for version, a in held.items() if version not in gone}
+
+    def withdrawn(self, stage: str) -> tuple[Withdrawal, ...]:
+        return tuple(w for w in self.withdrawals if w.stage == stage)
+
+    def deregistered(self) -> frozenset[str]:
+        return frozenset(v.version for v in self.versions if v.deregistered)
 
     def next_n(self, stage: str) -> int:
         """GTO's counter, which a withdrawal advances too."""
-        taken = [a.n for a in self.history(stage)]
-        taken += [w.n for w in self.withdrawals if w.stage == stage]
+        taken = [a.n for a in self.history(stage)] + [w.n for w in self.withdrawn(stage)]
         return max(taken) + 1 if taken else 1
 
     def rollbacks(self, stage: str) -> tuple[tuple[str, Assignment], ...]:
@@ -139,10 +141,8 @@ class State:
         if held is None:
             return None
         # a version withdrawn from the stage, or deregistered, is no place to go back to
-        taken = {w.version for w in self.withdrawals if w.stage == stage}
-        taken -= set(self.held(stage))
-        gone = {v.version for v in self.versions if v.deregistered}
-        skipped = self.rolled_back_from(stage) | {held.version} | taken | gone
+        taken = {w.version for w in self.withdrawn(stage)} - set(self.held(stage))
+        skipped = self.rolled_back_from(stage) | {held.version} | taken | self.deregistered()
         return next((a for a in reversed(found) if a.version not in skipped), None)
 
     def moves(self, version: str) -> tuple[Move, ...]:

@@ -22,8 +22,9 @@ RECORD_MARK = "mlgate-record: "
 # semantic versions only, as GTO reads them: `v01.0.0` (a leading zero) is not one, and a
 # tag so named made every registry command a traceback
 NUMBER = r"(0|[1-9]\d*)"
+VERSION = re.compile(rf"v{NUMBER}\.{NUMBER}\.{NUMBER}")
 REGISTRATION = re.compile(
-    rf"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>v{NUMBER}\.{NUMBER}\.{NUMBER})$"
+    rf"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>{VERSION.pattern})$"
 )
 ASSIGNMENT = re.compile(
     r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)#(?P<stage>[a-z][a-z0-9-]*)"
@@ -36,7 +37,7 @@ UNASSIGNMENT = re.compile(
     r"#(?P<n>[1-9]\d*)$"
 )
 DEREGISTRATION = re.compile(
-    rf"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>v{NUMBER}\.{NUMBER}\.{NUMBER})!$"
+    rf"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>{VERSION.pattern})!$"
 )
 
 
