@@ -94,6 +94,7 @@ class Named:
     name: str
     path: Path  # the path it stands for, when it is not a URL
     by: str  # "--data", or "mlops.yaml line 30 (monitor.data)"
+    in_manifest: bool = False  # named by the manifest: relative to its folder
 
 
 def production_data(manifest: Manifest, given: str | None) -> Named:
@@ -103,7 +104,12 @@ def production_data(manifest: Manifest, given: str | None) -> Named:
         return Named(name=given, path=Path(given), by="--data")
     if manifest.monitor.data is not None:
         named = manifest.monitor.data
-        return Named(name=named, path=manifest.resolve(named), by=manifest.cited("monitor.data"))
+        return Named(
+            name=named,
+            path=manifest.resolve(named),
+            by=manifest.cited("monitor.data"),
+            in_manifest=True,
+        )
     raise UserError(
         "no production data named",
         hint="pass --data FILE, or set monitor.data in the manifest (docs/monitor.md)",
@@ -152,7 +158,12 @@ def _labels_named(manifest: Manifest, given: str | None) -> Named | None:
         return Named(name=given, path=Path(given), by="--labels")
     if manifest.monitor.labels is not None:
         named = manifest.monitor.labels
-        return Named(name=named, path=manifest.resolve(named), by=manifest.cited("monitor.labels"))
+        return Named(
+            name=named,
+            path=manifest.resolve(named),
+            by=manifest.cited("monitor.labels"),
+            in_manifest=True,
+        )
     return None
 
 
@@ -165,13 +176,12 @@ def _local(named: Named, scratch: Path, show: Callable[[Path], str] | None) -> t
         return remote.fetched(named.name, scratch), named.name
     name = show(named.path) if show else named.name
     if not named.path.exists():
-        given = named.by.startswith("--")  # else the manifest's, read from its folder
         raise UserError(
             f"{named.by}: '{name}' does not exist",
-            hint="name the file from where you run mlgate"
-            if given
-            else f"name it relative to the manifest's folder ({named.path.parent.resolve()} "
-            f"was looked in)",
+            hint=f"name it relative to the manifest's folder ({named.path.parent.resolve()} "
+            "was looked in)"
+            if named.in_manifest
+            else "name the file from where you run mlgate",
         )
     if not named.path.is_file():
         raise UserError(f"{named.by}: '{name}' is not a file", hint="name a file, not a folder")
