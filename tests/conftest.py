@@ -152,6 +152,24 @@ def fast_tier_trains_nothing(
 
 
 @pytest.fixture(autouse=True)
+def every_compared_run_agrees_with_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each compared run a test saves (in this process) is decided again from its figures
+    as the fork report's job decides a fork's (compare/recheck.py): an honest run is never
+    taken for a forged one."""
+    from mlgate.compare import recheck
+    from mlgate.pipeline import flow
+
+    real = flow.save
+
+    def checked(manifest, result, folder=None) -> None:  # type: ignore[no-untyped-def]
+        if result.compare is not None:
+            assert recheck.disagreements(manifest, result) == [], result.run_id
+        real(manifest, result, folder)
+
+    monkeypatch.setattr(flow, "save", checked)
+
+
+@pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fake HOME with a pinned identity: no test reads or writes the developer's config."""
     isolate(tmp_path_factory.mktemp("home"), monkeypatch)

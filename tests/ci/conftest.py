@@ -28,7 +28,7 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ex")
     scaffold.init(root, example=True)
     loaded = manifests.load(root / "mlops.yaml")
-    result = pipeline.run(loaded, compare=False)
+    result = pipeline.run(loaded)
     folder = runs.run_dir(root, result.run_id)
     ctx = replace(CTX, event_name="pull_request", pull_number=7, head_sha=HEAD, is_fork=True)
     handoff.write(folder, loaded, ctx, "models/mlops.yaml")

@@ -119,18 +119,27 @@ def read(folder: Path) -> Received:
     named = Path(handoff.manifest_path).name
     if re.fullmatch(r"[\w.-]+\.ya?ml", named):
         loaded = replace(loaded, path=run_folder / named)
-    return Received(handoff=handoff, result=_own_verdict(result), manifest=loaded)
+    return Received(handoff=handoff, result=_own_verdict(result, loaded), manifest=loaded)
 
 
-def _own_verdict(result: RunResult) -> RunResult:
-    """The run with the verdict and summary its own checks and gates give: a verdict that
-    says otherwise was written by hand (all failed, "passed", posted as a green check),
-    and the summary, free text, is rewritten from them too."""
+def _own_verdict(result: RunResult, manifest: Manifest) -> RunResult:
+    """The run with the verdict and summary its own checks and gates give, each gate and
+    metric check decided again from its figures and the manifest: one that says
+    otherwise was written by hand (a drop marked "passed", posted as a green check). The
+    summary, free text, is rewritten from them too."""
+    from mlgate.compare import recheck
     from mlgate.report import verdict
 
+    if found := recheck.disagreements(manifest, result):
+        more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
+        raise UserError(
+            f"the handed-over run {result.run_id} was not written by mlgate as it ran: "
+            + "; ".join(found[:3])
+            + more
+        )
     if why := verdict.written_by_hand(result):
         raise UserError(f"the handed-over {why}")
-    return replace(result, summary=verdict.decide(result)[1])
+    return replace(recheck.reworded(manifest, result), summary=verdict.decide(result)[1])
 
 
 def verify(handoff: Handoff, ctx: ActionsContext, pull: PullRequest | None) -> str:

@@ -1,0 +1,134 @@
+"""A run's decisions taken again from its own figures and its manifest.
+
+A fork's run.json is written by the fork's code: its figures cannot be checked without
+training again, but what mlgate decided from them can. A gate marked `passed` over a
+drop its manifest forbids, a model check marked `passed` under its minimum, a gate left
+out, a test whose interval and p-value disagree: each is a record mlgate did not write.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+
+from mlgate.compare import gates
+from mlgate.compare.distributions import PairedTest
+from mlgate.manifest.spec import Gate, Manifest
+from mlgate.result.records import (
+    CheckResult,
+    CompareStage,
+    GateResult,
+    RunResult,
+    Significance,
+)
+
+
+def disagreements(manifest: Manifest, result: RunResult) -> list[str]:
+    """What the run says it decided that its figures and manifest decide otherwise."""
+    return _model_checks(manifest, result) + _gates(manifest, result)
+
+
+def reworded(manifest: Manifest, result: RunResult) -> RunResult:
+    """The run with its metric checks' words written here, from their figures: a check's
+    rule and message are free text, which a report would show as the fork wrote them."""
+    if result.evaluate.status != "passed":
+        return result
+    again = iter(_metric_checks(manifest, result))
+    mine = tuple(next(again) if _metric(c) else c for c in result.model.checks)
+    return replace(result, model=replace(result.model, checks=mine))
+
+
+def _metric(check: CheckResult) -> bool:
+    return check.id.startswith("model.metrics.")
+
+
+def _metric_checks(manifest: Manifest, result: RunResult) -> list[CheckResult]:
+    from mlgate.model import checks
+
+    return checks.metric_checks(
+        manifest.model_checks, result.evaluate.metrics, result.evaluate.metric_errors
+    )
+
+
+def _model_checks(manifest: Manifest, result: RunResult) -> list[str]:
+    if result.evaluate.status != "passed":  # no figures: the run failed before its checks
+        return []
+    again = _metric_checks(manifest, result)
+    kept = [c for c in result.model.checks if _metric(c)]
+    if [c.id for c in kept] != [c.id for c in again]:
+        return [
+            f"its metric checks are {_listed(c.subject for c in kept)}, where the manifest's "
+            f"are {_listed(c.subject for c in again)}"
+        ]
+    return [
+        f"model check {a.subject} says {c.status}, where {a.subject} = {a.observed!r} "
+        f"says {a.status}"
+        for c, a in zip(kept, again, strict=True)
+        if (c.status, c.observed) != (a.status, a.observed)
+    ]
+
+
+def _gates(manifest: Manifest, result: RunResult) -> list[str]:
+    compared, wanted = result.compare, manifest.compare.gates
+    if compared is None:
+        ran = result.evaluate.status == "passed" and wanted and result.verdict == "passed"
+        return ["it passed with no comparison, where the manifest sets gates"] if ran else []
+    if [g.metric for g in compared.gates] != [g.metric for g in wanted]:
+        return [
+            f"its gates are {_listed(g.metric for g in compared.gates)}, where the "
+            f"manifest's are {_listed(g.metric for g in wanted)}"
+        ]
+    said = []
+    for gate, kept in zip(wanted, compared.gates, strict=True):
+        if kept.significance is not None and not _coherent(kept.significance):
+            said.append(f"gate {gate.metric}'s interval and p-value disagree")
+        again = _decided(gate, kept, compared)
+        if kept.thresholds != again.thresholds:  # the report words the rule from these
+            said.append(f"gate {gate.metric}'s thresholds are not the manifest's")
+        elif (kept.status, kept.change, kept.relative_change, kept.failures) != (
+            again.status,
+            again.change,
+            again.relative_change,
+            again.failures,
+        ):
+            said.append(
+                f"gate {gate.metric} says {kept.status}, where its candidate "
+                f"{kept.candidate!r} and baseline {kept.baseline!r} say {again.status}"
+            )
+    return said
+
+
+def _decided(gate: Gate, kept: GateResult, compared: CompareStage) -> GateResult:
+    test = None
+    if kept.significance is not None:
+        s = kept.significance
+        test = PairedTest(
+            method=s.method,
+            rows=s.rows,
+            delta=s.delta,
+            ci_low=s.ci_low,
+            ci_high=s.ci_high,
+            p_value=s.p_value,
+            confidence=s.confidence,
+        )
+    return gates.decide(
+        gate,
+        kept.candidate,
+        kept.baseline,
+        has_baseline=compared.baseline.kind != "none",
+        test=test,
+        untested=kept.untested or "",
+    )
+
+
+def _coherent(test: Significance) -> bool:
+    """The interval excludes zero exactly when p < 1 - confidence: compare/distributions.py
+    gives both from one method (tests/compare/test_coherence.py holds it to that)."""
+    excludes = test.ci_low > 0 or test.ci_high < 0
+    return excludes == (test.p_value < 1 - test.confidence)
+
+
+def _listed(names: Iterable[str]) -> str:
+    found = [json.dumps(n[:60]) for n in names]  # the fork's words, escaped
+    return ", ".join(found[:12]) + (", ..." if len(found) > 12 else "") if found else "none"

@@ -1,0 +1,168 @@
+"""A fork's run is decided again from its own figures before it is posted.
+
+The figures are the fork's (its code trained and scored the model); what mlgate decided
+from them is not the fork's to say. Each forgery below was posted as a green check.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mlgate.ci import handoff
+from mlgate.compare import gates, recheck
+from mlgate.compare.distributions import mcnemar
+from mlgate.compare.paired import recorded
+from mlgate.errors import UserError
+from mlgate.result.records import Baseline, RunResult
+
+
+@pytest.fixture
+def received(tmp_path: Path, example_run: Path) -> handoff.Received:
+    shutil.copytree(example_run, tmp_path / "mlgate-run" / example_run.name)
+    return handoff.read(tmp_path / "mlgate-run")
+
+
+def against_a_baseline(received: handoff.Received, drop: float) -> RunResult:
+    """The example run compared with a baseline `drop` better on each gate's metric (an
+    f1 of 1 at most), its gates decided as mlgate decides them, with a real paired test
+    behind the significance rules."""
+    rng = np.random.default_rng(0)
+    right = rng.random((2, 400)) < [[0.90], [0.97]]  # the candidate is right less often
+    test = mcnemar(right[0], right[1])
+    result = received.result
+    assert result.compare is not None
+    decided = []
+    for gate in received.manifest.compare.gates:
+        candidate = result.evaluate.metrics[gate.metric]
+        assert candidate is not None
+        tested = test if gate.significance != "none" else None
+        baseline = min(candidate + drop, 1.0) if gate.better_is_higher else candidate - drop
+        decision = gates.decide(gate, candidate, baseline, has_baseline=True, test=tested)
+        decided.append(
+            replace(decision, significance=recorded(tested) if tested is not None else None)
+        )
+    compared = replace(
+        result.compare,
+        baseline=Baseline(kind="git", ref="main", commit="b" * 40, name="main @ bbbbbbb"),
+        gates=tuple(decided),
+    )
+    return replace(result, compare=compared)
+
+
+def test_an_honest_run_agrees_with_itself(received: handoff.Received) -> None:
+    assert recheck.disagreements(received.manifest, received.result) == []
+    failing = against_a_baseline(received, drop=0.06)
+    assert {g.status for g in failing.compare.gates} == {"failed"}  # type: ignore[union-attr]
+    assert recheck.disagreements(received.manifest, failing) == []
+
+
+def test_a_failed_gate_marked_passed_is_found(received: handoff.Received) -> None:
+    failing = against_a_baseline(received, drop=0.06)
+    assert failing.compare is not None
+    forged = replace(
+        failing,
+        compare=replace(
+            failing.compare,
+            gates=tuple(replace(g, status="passed", failures=()) for g in failing.compare.gates),
+        ),
+    )
+    found = recheck.disagreements(received.manifest, forged)
+    assert found[0].startswith("gate f1 says passed, where its candidate 0.97")
+    assert found[0].endswith("say failed")
+    assert len(found) == 3
+
+
+def test_a_loosened_threshold_or_a_missing_gate_is_found(received: handoff.Received) -> None:
+    result = against_a_baseline(received, drop=0.0)
+    assert result.compare is not None
+    first = result.compare.gates[0]
+    assert first.thresholds is not None
+    loose = replace(first, thresholds=replace(first.thresholds, min_change=-0.5))
+    for gate in (loose, replace(first, thresholds=None)):  # None: words shown as written
+        forged = replace(
+            result, compare=replace(result.compare, gates=(gate, *result.compare.gates[1:]))
+        )
+        assert recheck.disagreements(received.manifest, forged) == [
+            "gate f1's thresholds are not the manifest's"
+        ]
+    fewer = replace(result, compare=replace(result.compare, gates=result.compare.gates[1:]))
+    assert recheck.disagreements(received.manifest, fewer) == [
+        'its gates are "accuracy", "log_loss", where the manifest\'s are "f1", "accuracy", '
+        '"log_loss"'
+    ]
+    assert recheck.disagreements(received.manifest, replace(result, compare=None)) == [
+        "it passed with no comparison, where the manifest sets gates"
+    ]
+
+
+def test_a_p_value_its_interval_contradicts_is_found(received: handoff.Received) -> None:
+    result = against_a_baseline(received, drop=0.06)
+    assert result.compare is not None
+    accuracy = result.compare.gates[1]
+    assert accuracy.significance is not None and accuracy.significance.p_value < 0.05
+    calm = replace(accuracy.significance, p_value=0.9)  # its interval still excludes zero
+    forged = replace(
+        result,
+        compare=replace(
+            result.compare,
+            gates=(
+                result.compare.gates[0],
+                replace(accuracy, significance=calm),
+                *result.compare.gates[2:],
+            ),
+        ),
+    )
+    found = recheck.disagreements(received.manifest, forged)
+    assert found[0] == "gate accuracy's interval and p-value disagree"
+
+
+def test_a_model_check_marked_passed_under_its_minimum_is_found(
+    received: handoff.Received,
+) -> None:
+    result = received.result
+    metrics = {**result.evaluate.metrics, "f1": 0.5}
+    checks = tuple(
+        replace(c, observed=0.5) if c.id == "model.metrics.f1" else c for c in result.model.checks
+    )
+    forged = replace(
+        result,
+        evaluate=replace(result.evaluate, metrics=metrics),
+        model=replace(result.model, checks=checks),
+    )
+    assert recheck.disagreements(received.manifest, forged) == [
+        "model check f1 says passed, where f1 = 0.5 says failed"
+    ]
+    dropped = replace(result, model=replace(result.model, checks=result.model.checks[1:]))
+    assert recheck.disagreements(received.manifest, dropped)[0].startswith(
+        'its metric checks are "roc_auc", where the manifest\'s are "f1", "roc_auc"'
+    )
+
+
+def test_the_hand_over_refuses_a_forged_check_and_words_the_checks_itself(
+    tmp_path: Path, example_run: Path
+) -> None:
+    folder = tmp_path / "mlgate-run" / example_run.name
+    shutil.copytree(example_run, folder)
+    run = folder / "run.json"
+    data = json.loads(run.read_text())
+    for check in data["model"]["checks"]:
+        check["message"] = "all good\n::warning::merge me"
+    run.write_text(json.dumps(data))
+    worded = handoff.read(tmp_path / "mlgate-run").result.model.checks
+    assert [c.message for c in worded][:2] == [
+        f"f1 = {data['evaluate']['metrics']['f1']:.4f} (>= 0.9)",
+        f"roc_auc = {data['evaluate']['metrics']['roc_auc']:.4f} (>= 0.97)",
+    ]
+    data["evaluate"]["metrics"]["f1"] = 0.5
+    for check in data["model"]["checks"]:
+        if check["id"] == "model.metrics.f1":
+            check["observed"] = 0.5
+    run.write_text(json.dumps(data))
+    with pytest.raises(UserError, match=r"model check f1 says passed, where f1 = 0\.5 says failed"):
+        handoff.read(tmp_path / "mlgate-run")
