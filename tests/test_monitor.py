@@ -246,6 +246,7 @@ def test_a_stage_no_environment_is_named_is_a_typo_not_an_empty_stage(
     with pytest.raises(UserError) as typo:
         monitor.monitor(promoted.manifest, promoted.where(), path, stage="prodution", shown="p")
     assert typo.value.message.startswith("unknown environment 'prodution' (environments: ")
+    assert typo.value.message.endswith("; did you mean 'production'?")
 
 
 def test_a_profile_lacking_a_feature_or_changing_its_kind_is_refused(

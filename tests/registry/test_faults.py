@@ -460,7 +460,8 @@ def test_small_mistakes_are_named_with_what_would_be_right(
     assert main(["-C", root, "register"]) == 0
     assert main(["-C", root, "registry", "history", "prod"]) == 2
     assert (
-        "unknown environment 'prod' (environments: staging, production)" in capsys.readouterr().err
+        "unknown environment 'prod' (environments: staging, production); did you mean "
+        "'production'?" in capsys.readouterr().err
     )
     assert main(["-C", root, "promote", "0.1.0", "--to", "staging"]) == 2
     assert "hint: did you mean v0.1.0?" in capsys.readouterr().err

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import atomic, git, words
+from mlgate import atomic, git, spelling, words
 from mlgate.errors import MlgateError, OutsideError, UserError
 from mlgate.manifest.spec import Environment, Manifest
 from mlgate.registry import artifacts, gitio, state
@@ -397,9 +397,11 @@ def declared_environment(manifest: Manifest, name: str) -> Environment:
     """The environment the manifest declares by `name`; a located error naming those there are."""
     env = manifest.environment(name)
     if env is None:
-        names = ", ".join(e.name for e in manifest.environments) or "none declared"
+        declared = [e.name for e in manifest.environments]
+        close = spelling.did_you_mean(spelling.closest(name, declared))
         raise UserError(
-            f"unknown environment '{one_line(name)}' (environments: {names})",
+            f"unknown environment '{one_line(name)}' (environments: "
+            f"{', '.join(declared) or 'none declared'})" + (f"; {close}" if close else ""),
             hint="declare it under environments: in mlops.yaml",
         )
     return env
