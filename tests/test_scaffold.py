@@ -653,28 +653,32 @@ def test_the_starter_names_an_id_column_and_doubts_a_target_unique_per_row(
     assert "target 'cultivar'" in again and "rather than something" not in again
 
 
-def test_init_below_the_repositorys_top_says_where_github_reads_workflows(
+def test_init_below_the_repositorys_top_writes_the_workflows_where_github_reads_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`mlgate init ml/churn` wrote workflows GitHub never reads, and `--check` called them
-    up to date; `--manifest` was ignored and a second manifest written at the top."""
+    up to date; `--manifest` was ignored and a second manifest written at the top.
+    (tests/test_scaffold_subfolder.py: what the workflows written for a folder hold.)"""
     from mlgate.cli import main
 
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "ml" / "churn").mkdir(parents=True)
     assert main(["-C", str(tmp_path), "init", "ml/churn"]) == 0
     said = capsys.readouterr().out
-    assert "warning: ml/churn is not the repository's top, and GitHub reads workflows only" in said
+    assert f"wrote {tmp_path}/.github/workflows/mlgate.ml-churn.yml\n" in said
+    assert (
+        "ml/churn is a folder of the repository: its workflows are in the top's "
+        ".github/workflows (where GitHub reads them), their mlgate steps working in ml/churn"
+    ) in said
     churn = tmp_path / "ml" / "churn"  # -C named the repository: paths from where it began
     assert said.rstrip().endswith(
         f"next: check {churn}/mlops.yaml, then mlgate -C {churn} validate"
     )
-    assert (tmp_path / "ml/churn/.github/workflows/mlgate.yml").is_file()
+    assert not (churn / ".github").exists()
     assert scaffold.below_top(tmp_path / "ml" / "churn") == "ml/churn"
     assert scaffold.below_top(tmp_path) == ""
-    # "up to date", exit 0, of workflows GitHub never reads: not so
-    assert main(["-C", str(tmp_path), "init", "--check", "ml/churn"]) == 1
-    assert "warning: ml/churn is not the repository's top" in capsys.readouterr().out
+    assert main(["-C", str(tmp_path), "init", "--check", "ml/churn"]) == 0
+    assert "mlgate.ml-churn.yml: up to date" in capsys.readouterr().out
     assert main(["-C", str(tmp_path), "--manifest", "ml/churn/mlops.yaml", "init"]) == 2
     assert "mlgate init takes the project's folder" in capsys.readouterr().err
     assert not (tmp_path / "mlops.yaml").exists()
@@ -735,3 +739,23 @@ def test_a_dvc_pipelines_stages_become_the_training_and_the_preparation(tmp_path
     assert (loaded.train.dvc_stage, loaded.train.model) == ("fit", "models/rf.joblib")
     flows = (tmp_path / ".github/workflows/mlgate.yml").read_text()
     assert "extras: png,dvc" in flows
+
+
+def test_file_and_column_names_reach_the_starter_manifest_as_names(tmp_path: Path) -> None:
+    """A script named `train #1.py` became `command: python "train` (the rest a YAML
+    comment), one named `prepare $(id).py` a command substitution in the shell, and a
+    column named 2020 an integer key."""
+    (tmp_path / "data").mkdir()
+    rows = "2020,yes,target\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40))
+    for name in ("train", "test"):
+        (tmp_path / "data" / f"{name}.csv").write_text(rows)
+    (tmp_path / "train #1.py").write_text("")
+    (tmp_path / "prepare $(id).py").write_text("")
+    scaffold.init(tmp_path)
+    raw = yaml.safe_load((tmp_path / "mlops.yaml").read_text())
+    assert raw["train"]["command"] == "python 'train #1.py'"
+    assert raw["data"]["prepare"] == "python 'prepare $(id).py'"
+    assert shlex.split(raw["data"]["prepare"]) == ["python", "prepare $(id).py"]
+    assert {"2020", "yes"} <= set(raw["data"]["columns"])
+    loaded = manifest.load(tmp_path / "mlops.yaml")
+    assert loaded.train.command is not None

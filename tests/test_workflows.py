@@ -71,6 +71,46 @@ def initialized(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return sorted((root / ".github/workflows").glob("*.yml"))
 
 
+@pytest.fixture(scope="module")
+def in_folders(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """What `mlgate init` writes for two projects in folders of one repository: the
+    workflows at its top, made for each folder."""
+    root = tmp_path_factory.mktemp("folders")
+    subprocess.run(["git", "init", "-q", "-b", "trunk", str(root)], check=True)
+    scaffold.init(root / "ml" / "churn")
+    scaffold.init(root / "ml" / "fraud_v2.1")
+    return sorted((root / ".github/workflows").glob("*.yml"))
+
+
+def test_what_init_writes_for_folders_keeps_every_rule_of_the_templates(
+    in_folders: list[Path],
+) -> None:
+    """No expression in a shell, actions pinned with the inputs they have, the templates'
+    permissions job by job, checkouts without credentials, the fork report running none
+    of the pull request's code and following the pull-request workflow of its folder."""
+    assert len(in_folders) == 2 * len(scaffold.WORKFLOWS)
+    templates = {Path(t).name.removesuffix(".yml"): s for t, s in scaffold.WORKFLOWS.items()}
+    for path in in_folders:
+        test_no_expression_is_interpolated_into_a_shell(path)
+        test_every_action_is_pinned_by_commit_with_its_version_and_inputs(path)
+        stem, folder = path.name.split(".")[0], path.name.split(".", 1)[1][: -len(".yml")]
+        template = Path(templates[stem]).name
+        document = yaml.safe_load(path.read_text())
+        assert document["permissions"] == {}
+        assert "pull_request_target" not in document[True]
+        for name, job in document["jobs"].items():
+            expected = TEMPLATE_PERMISSIONS[template]
+            assert job["permissions"] == JOB_PERMISSIONS.get((template, name), expected)
+            for step in job["steps"]:
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False
+        if template == "fork-report.yml":
+            (job,) = document["jobs"].values()
+            assert not any("checkout" in s.get("uses", "") or "run" in s for s in job["steps"])
+            pull_request = yaml.safe_load(path.with_name(f"mlgate.{folder}.yml").read_text())
+            assert document[True]["workflow_run"]["workflows"] == [pull_request["name"]]
+
+
 @pytest.mark.parametrize("path", FILES, ids=ids)
 def test_no_expression_is_interpolated_into_a_shell(path: Path) -> None:
     for step in steps(yaml.safe_load(path.read_text())):
@@ -132,7 +172,7 @@ def test_our_own_workflows_keep_no_credentials(path: Path) -> None:
 
 
 def test_the_example_projects_workflows_are_what_init_writes() -> None:
-    found = scaffold.check(EXAMPLE)
+    found = scaffold.check(EXAMPLE, folder="")  # a repository's top, once copied out
     assert [f.status for f in found] == ["up to date"] * len(scaffold.WORKFLOWS), found
 
 
@@ -163,9 +203,11 @@ def test_zizmor_pedantic_finds_nothing_in_what_we_ship() -> None:
     assert found["findings"] == [], json.dumps(found["findings"], indent=1)[:4000]
 
 
-def test_zizmor_pedantic_finds_nothing_in_what_init_writes(initialized: list[Path]) -> None:
+def test_zizmor_pedantic_finds_nothing_in_what_init_writes(
+    initialized: list[Path], in_folders: list[Path]
+) -> None:
     assert len(initialized) == len(scaffold.WORKFLOWS)
-    found = _zizmor(initialized)
+    found = _zizmor([*initialized, *in_folders])
     assert found["findings"] == [], json.dumps(found["findings"], indent=1)[:4000]
 
 
@@ -191,11 +233,11 @@ def _schema(name: str, paths: list[Path]) -> subprocess.CompletedProcess[str]:
 
 
 def test_schemastore_schemas_accept_what_we_ship_and_what_init_writes(
-    initialized: list[Path],
+    initialized: list[Path], in_folders: list[Path]
 ) -> None:
     done = _schema("vendor.github-actions", [ACTION])
     assert done.returncode == 0, done.stdout + done.stderr
-    done = _schema("vendor.github-workflows", [*WORKFLOWS, *initialized])
+    done = _schema("vendor.github-workflows", [*WORKFLOWS, *initialized, *in_folders])
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -219,8 +261,8 @@ def _actionlint(paths: list[Path]) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def test_actionlint_finds_nothing(initialized: list[Path]) -> None:
-    assert _actionlint([*WORKFLOWS, *initialized]) == []
+def test_actionlint_finds_nothing(initialized: list[Path], in_folders: list[Path]) -> None:
+    assert _actionlint([*WORKFLOWS, *initialized, *in_folders]) == []
 
 
 def test_actionlint_finds_an_interpolated_title(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import fnmatch
 import json
 import os
 import re
+import shlex
 import string
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +28,8 @@ from mlgate.manifest import data_formats
 from mlgate.manifest.load import MANIFEST_NAMES, present
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mlgate.survey import Survey
 
 EXAMPLE = "breast-cancer"
@@ -54,12 +57,20 @@ Status = Literal["up to date", "missing", "out of date", "edited"]
 # the manifest schema's `name` pattern and length
 NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 NAME_MAX = 64
+# what a project's folder below the repository's top may hold to go into its workflows
+# as it is: no YAML, no `${{`, no path-filter pattern character (`* ? + [ ] !`)
+SAFE_CHARACTER = re.compile(r"[A-Za-z0-9_./-]")
+SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+SAFE_BRANCH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")  # the merge workflow's `branches:`
+FOLDER_MAX = 200  # the workflow's file name holds it, and a file name has 255 bytes at most
+# the first line of each workflow written for a folder, naming it
+FOLDER_LINE = "# the mlgate project in {folder}/ (`mlgate init {folder}` wrote this file)\n"
 
 
 @dataclass(frozen=True, kw_only=True)
 class InitResult:
     root: Path
-    written: tuple[str, ...]  # relative posix paths, sorted
+    written: tuple[str, ...]  # sorted posix paths from root (a folder's workflows: ../../)
     kept: tuple[tuple[str, str], ...] = ()  # (path, why) of files that exist and differ
     ignored: tuple[str, ...] = ()  # lines added to .gitignore
     appended: bool = False  # .gitignore was there, and those lines were added to it
@@ -71,19 +82,68 @@ class InitResult:
 
 def below_top(root: Path) -> str:
     """`root` relative to its git repository's top ("ml/churn"), "" at the top or outside
-    one: GitHub reads workflows only from the top's .github/workflows."""
+    one: GitHub reads workflows only from the top's .github/workflows, so a folder's are
+    written there. `root` need not exist yet (its nearest folder is asked); a folder that
+    cannot go into a workflow as it is, or one outside the top, is refused."""
     from mlgate import git
 
-    top = git.toplevel(root)
+    here = root.resolve()
+    top = git.toplevel(_nearest_folder(here))
     if top is None:
         return ""
-    inside = os.path.relpath(root.resolve(), top.resolve())
-    return "" if inside == "." else Path(inside).as_posix()
+    inside = os.path.relpath(here, top.resolve())
+    if inside == ".":
+        return ""
+    if inside == os.pardir or inside.startswith(os.pardir + os.sep):
+        raise UserError(
+            f"{str(root)!r} is outside its git repository ({top})",
+            hint="give a folder inside the repository",
+        )
+    return _safe(Path(inside).as_posix())
+
+
+def _safe(folder: str) -> str:
+    """`folder`, refused when it cannot go into a workflow as it is."""
+    problem = _unsafe_folder(folder)
+    if problem:
+        raise UserError(
+            f"the folder {folder!r} cannot go into a workflow as it is: {problem}",
+            hint="name each folder with letters, digits, '_', '.' and '-', starting with a "
+            f"letter, digit or '_', such as {_safe_folder(folder)!r}",
+        )
+    return folder
+
+
+def _nearest_folder(path: Path) -> Path:
+    while not path.is_dir() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _unsafe_folder(folder: str) -> str:
+    """What keeps `folder` out of a workflow's YAML, expressions and path filters
+    ("" when nothing): a character other than letters, digits, `_`, `.`, `-` and the `/`
+    between names, or a name starting with `-` or `.`."""
+    bad = sorted({c for c in folder if not SAFE_CHARACTER.fullmatch(c)})
+    if bad:
+        return "it holds " + ", ".join("a space" if c == " " else repr(c) for c in bad)
+    led = [part for part in folder.split("/") if not SAFE_NAME.fullmatch(part)]
+    if led:
+        return f"{led[0]!r} starts with {led[0][:1]!r}"
+    if len(folder) > FOLDER_MAX:
+        return f"it is {len(folder)} characters long, more than {FOLDER_MAX}"
+    return ""
+
+
+def _safe_folder(folder: str) -> str:
+    """`folder` with what `_unsafe_folder` refuses replaced, to suggest."""
+    parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", part).lstrip("-.") for part in folder.split("/")]
+    return "/".join(part or "project" for part in parts)[:FOLDER_MAX]
 
 
 @dataclass(frozen=True, kw_only=True)
 class WorkflowCheck:
-    path: str  # relative posix path
+    path: str  # posix path from root, as InitResult.written
     status: Status
     detail: str = ""  # what differs, in a phrase
     diff: str = ""  # unified diff from the file to what init would write
@@ -98,6 +158,7 @@ class Values:
     default_branch: str
     action: str = action_pin.uses()  # the `uses:` value (with its version comment)
     extras: str = ""  # the action's `extras:` the project needs beyond its default (png)
+    folder: str = ""  # the project's folder below the repository's top ("ml/churn"), if any
 
 
 def templates_dir() -> Path:
@@ -114,9 +175,13 @@ def init(
     overwrite: tuple[str, ...] = (),
     name: str | None = None,
     action: str | None = None,
+    folder: str | None = None,
 ) -> InitResult:
-    """Write into `root` what is missing; refuse before writing anything when a folder stands
-    where a file goes, or `overwrite` names a file init does not write."""
+    """Write into `root` what is missing, and the workflows into its repository's top;
+    refuse before writing anything when a folder stands where a file goes, `overwrite`
+    names a file init does not write, or a workflow's name is another folder's.
+
+    `folder`: `root` below its repository's top ("" for the top); by default git says."""
     if root.exists() and not root.is_dir():
         raise UserError(f"'{root}' is a file, not a folder")
     if name is not None and not valid_name(name):
@@ -124,7 +189,7 @@ def init(
             f"'{name}' is not a valid model name",
             hint=f"use lowercase letters, digits and inner dashes, such as '{slug(name)}'",
         )
-    values = values_for(root, name, action)
+    values = values_for(root, name, action, folder)
     existing = present(root)
     manifest = existing.name if existing else MANIFEST
     if existing:  # either name on --overwrite means the manifest, whichever name it has
@@ -160,10 +225,11 @@ def init(
             "a folder or file stands where mlgate would write: " + ", ".join(blocked),
             hint="move it away; --force replaces files, never folders",
         )
+    _refuse_anothers(root, values.folder, files)
     ignore_template = files.pop(GITIGNORE, b"")
     written, kept, unchanged = [], [], []
     for relative, content in sorted(files.items()):
-        target = root / relative
+        target = at(root, relative)
         if not target.exists():
             written.append(relative)
         elif target.read_bytes() == content:
@@ -177,7 +243,7 @@ def init(
         else:
             kept.append((relative, "it differs from what this mlgate writes; --force replaces it"))
     for relative in written:
-        atomic.write_bytes(root / relative, files[relative])
+        atomic.write_bytes(at(root, relative), files[relative])
     existed = (root / GITIGNORE).is_file()
     wrote, ignored = _ignore(root, root / manifest, ignore_template)
     if wrote:
@@ -191,8 +257,37 @@ def init(
         unchanged=tuple(unchanged),
         read=found.said if found else (),
         manifest=manifest,
-        below_top=below_top(root),
+        below_top=values.folder,
     )
+
+
+def at(root: Path, relative: str) -> Path:
+    """Where a path init names relative to `root` is: a workflow of a folder's project is
+    `../../.github/workflows/...`, taken from where `root` really is (it may not exist)."""
+    if relative == ".." or relative.startswith("../"):
+        return Path(os.path.normpath(root.resolve() / relative))
+    return root / relative
+
+
+def _refuse_anothers(root: Path, folder: str, files: dict[str, bytes]) -> None:
+    """A folder's workflow named as another folder's (`ml/churn` and `ml-churn` both give
+    `mlgate.ml-churn.yml`) is that project's: not replaced, even with --force."""
+    if not folder:
+        return
+    for relative in files:
+        path = at(root, relative)
+        if not relative.startswith("../") or not path.is_file():
+            continue
+        with path.open("rb") as handle:
+            first = handle.readline().decode("utf-8", errors="replace")
+        found = re.fullmatch(r"# the mlgate project in (.*)/ \(.*\n", first)
+        if found and found.group(1) != folder:
+            top = re.sub(r"^(\.\./)+", "", relative)
+            raise UserError(
+                f"{top} is the workflow of the project in {found.group(1)}, and {folder}'s "
+                "would have the same name",
+                hint=f"rename one of the folders, or remove {found.group(1)}'s workflows",
+            )
 
 
 def _ignore(root: Path, manifest: Path, template: bytes) -> tuple[bool, tuple[str, ...]]:
@@ -264,17 +359,20 @@ def _covered(line: str, patterns: list[str]) -> bool:
     return False
 
 
-def check(root: Path, *, action: str | None = None) -> list[WorkflowCheck]:
-    """Each workflow init writes, against the file in `root`."""
+def check(
+    root: Path, *, action: str | None = None, folder: str | None = None
+) -> list[WorkflowCheck]:
+    """Each workflow init writes, against the file where it writes it: `root`'s, or for a
+    folder below the repository's top (`folder`, by default git says), the top's."""
     if not root.is_dir():
         raise UserError(f"'{root}' is not a folder", hint="give the repository's folder")
-    values = values_for(root, None, action)
+    values = values_for(root, None, action, folder)
     existing = present(root)
     if existing is not None:
         values = replace(values, extras=extras_for(existing.read_bytes()))
     found = []
     for relative, expected in workflow_files(values).items():
-        path = root / relative
+        path = at(root, relative)
         if not path.is_file():
             found.append(WorkflowCheck(path=relative, status="missing"))
             continue
@@ -315,6 +413,8 @@ def example_files(values: Values, name: str | None = None) -> dict[str, bytes]:
     files = {}
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
+        if relative.as_posix() in WORKFLOWS:
+            continue  # written for the repository below, at its top
         if path.is_file() and not GENERATED.intersection(relative.parts):
             files[relative.as_posix()] = path.read_bytes()
     if name is not None:
@@ -343,12 +443,12 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
         fields["read_note"] = "# read by mlgate init (check each guess):\n" + fields["read_note"]
     if found.dvc_prepare:
         fields["prepare_line"] = (
-            f"  prepare: dvc repro {found.dvc_prepare}  # dvc.yaml's stage that writes the "
-            "data files"
+            f"  prepare: {_command('dvc', 'repro', found.dvc_prepare)}  # dvc.yaml's stage "
+            "that writes the data files"
         )
     elif found.prepare:
         fields["prepare_line"] = (
-            f"  prepare: python {_scalar(found.prepare)}  # writes the data files"
+            f"  prepare: {_command('python', found.prepare)}  # writes the data files"
         )
     elif data:
         fields["prepare_line"] = (
@@ -383,7 +483,7 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     fields["rows_note"] = f"  # the smallest file has {fewest} today" if rows else ""
     trainer = found.trainer or "train.py"
     fields["train_key"] = "command"
-    fields["train_command"] = f"python {_scalar(trainer)}"
+    fields["train_command"] = _command("python", trainer)
     fields["train_command_note"] = "     # writes the model to $MLGATE_MODEL" + (
         "" if found.trainer else f"; {trainer} does not exist yet"
     )
@@ -441,24 +541,40 @@ def _yaml_value(value: object) -> str:
     return _scalar(str(value))
 
 
+def _command(*argv: str) -> str:
+    """A command line as a YAML scalar: each word quoted for the shell that runs it (a
+    script named `train $(id).py` is a name), the line quoted for YAML when it must be."""
+    line = shlex.join(argv)
+    return line if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./ -]*", line) else json.dumps(line)
+
+
 def _scalar(text: str) -> str:
-    """A string as a YAML scalar: bare when plain, else double-quoted (JSON's quoting)."""
-    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*", text) and text.lower() not in (
-        "true",
-        "false",
-        "null",
-        "yes",
-        "no",
-        "on",
-        "off",
-        "~",
-    ):
+    """A string as a YAML scalar: bare when plain and read back as itself (not `yes`,
+    `null`, `2020`, `1.5`), else double-quoted (JSON's quoting)."""
+    import yaml
+
+    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*", text) and yaml.safe_load(text) == text:
         return text
     return json.dumps(text, ensure_ascii=False)
 
 
 def workflow_files(values: Values) -> dict[str, bytes]:
-    return {target: _fill(source, values) for target, source in WORKFLOWS.items()}
+    """The workflows, by their path from the project's folder: for a folder below the
+    repository's top, `../../.github/workflows/mlgate-merge.ml-churn.yml` and the like."""
+    return {
+        workflow_path(target, values.folder): _fill(source, values)
+        for target, source in WORKFLOWS.items()
+    }
+
+
+def workflow_path(target: str, folder: str) -> str:
+    """Where a workflow of WORKFLOWS goes for a project in `folder` ("" at the top), from
+    that folder: at the top, its file name with the folder in it, so that each project
+    of a repository has its own."""
+    if not folder:
+        return target
+    stem = target.removesuffix(".yml")
+    return "../" * len(folder.split("/")) + f"{stem}.{folder.replace('/', '-')}.yml"
 
 
 def _fill(template: str, values: Values, fields: dict[str, str] | None = None) -> bytes:
@@ -478,7 +594,101 @@ def _fill(template: str, values: Values, fields: dict[str, str] | None = None) -
             lambda m: f"{m[1]}{m[2]}\n{m[1]}extras: {values.extras}\n",
             text,
         )
+    if values.folder and template in WORKFLOWS.values():
+        text = _in_folder(text, template, values.folder)
     return text.encode("utf-8")
+
+
+def _in_folder(text: str, template: str, folder: str) -> str:
+    """A workflow for the project in `folder` (already safe: `below_top`), at the top:
+    named for it (file, `name:`, concurrency group, the workflows it names); each mlgate
+    step of a job that checks out given `working-directory`; the paths of that job's
+    other steps (artifacts uploaded, downloaded) put under the folder; a pull_request
+    trigger filtered to the folder and the workflow's own file. A job that checks out
+    nothing (the fork report's) reads what it downloads where it is: left as it is."""
+    names = {Path(t).name: Path(workflow_path(t, folder)).name for t in WORKFLOWS}
+    titles = {_title(source): f"{_title(source)} ({folder})" for source in WORKFLOWS.values()}
+    own = next(Path(t).name for t, source in WORKFLOWS.items() if source == template)
+    text = re.sub(
+        r"(?<![\w./-])mlgate(?:-[a-z]+)*\.yml(?![\w.-])",
+        lambda m: names.get(m[0], m[0]),
+        text,
+    )
+    text = _exactly(r"(?m)^name: (.*)$", lambda m: f"name: {titles[m[1]]}", text)
+    text = re.sub(  # the comments' "Actions -> mlgate sweep -> Run workflow"
+        r"-> (mlgate[a-z ]*?) ->", lambda m: f"-> {titles.get(m[1], m[1])} ->", text
+    )
+    text = _exactly(r"(?m)^(  group: mlgate-)", lambda m: f"{m[1]}{folder}-", text)
+    text = re.sub(
+        r"(?m)^(    workflows: )\[(.*)\]$",
+        lambda m: m[1] + json.dumps([titles[w.strip()] for w in m[2].split(",")]),
+        text,
+    )
+    if re.search(r"(?m)^  pull_request:$", text):
+        text = _exactly(
+            r"(?m)^  pull_request:\n(?:    .*\n)*",
+            lambda m: (
+                m[0]
+                + "    paths:  # this project's files, and this workflow\n"
+                + f"      - {json.dumps(folder + '/**')}\n"
+                + f"      - {json.dumps(f'.github/workflows/{names[own]}')}\n"
+            ),
+            text,
+        )
+    head, jobs = text.split("\njobs:\n", 1)
+    parts = re.split(r"(?m)^(?=  [\w-]+:\n)", jobs)
+    jobs = "".join(_job_in_folder(part, folder) for part in parts)
+    return FOLDER_LINE.format(folder=folder) + head + "\njobs:\n" + jobs
+
+
+def _title(template: str) -> str:
+    """A workflow template's `name:`."""
+    found = re.search(r"(?m)^name: (.*)$", (templates_dir() / template).read_text("utf-8"))
+    if found is None:
+        raise AssertionError(f"{template} has no name")
+    return found[1]
+
+
+def _exactly(pattern: str, replacement: Callable[[re.Match[str]], str], text: str) -> str:
+    """`re.sub` of a pattern the template holds once (a template that changed fails here,
+    in the tests, rather than writing a workflow half for the folder)."""
+    done, count = re.subn(pattern, replacement, text, count=2)
+    if count != 1:
+        raise AssertionError(f"{pattern!r} matched {count} times")
+    return done
+
+
+def _job_in_folder(job: str, folder: str) -> str:
+    """One job's lines (`  name:` and what is under it) for a project in `folder`."""
+    if not re.search(r"(?m)^ +(?:- )?uses: actions/checkout@", job):
+        return job
+    out: list[str] = []
+    mlgate = False  # the line before was a `uses:` of the mlgate action
+    block = -1  # the indentation of a `path: |` whose lines are being put under the folder
+    for line in job.splitlines(keepends=True):
+        indent = len(line) - len(line.lstrip(" "))
+        if block >= 0 and line.strip() and indent > block:
+            out.append(f"{line[:indent]}{folder}/{line[indent:]}")
+            continue
+        block = -1
+        item = re.fullmatch(r"( +)(?:- )?(\w[\w-]*): ?(.*)\n", line)
+        key, value = (item[2], item[3]) if item else ("", "")
+        if mlgate and key == "with" and not value:
+            out.append(f"{line}{line[:indent]}  working-directory: {json.dumps(folder)}\n")
+        elif key == "path" and value == "|":
+            block = indent
+            out.append(line)
+        elif key == "path":
+            value, hash_, comment = value.partition("  #")
+            out.append(
+                f"{line[: line.index('path:')]}path: {json.dumps(f'{folder}/{value}')}"
+                + (f"  {hash_}{comment}" if hash_ else "")
+                + "\n"
+            )
+        else:
+            out.append(line)
+        mlgate = key == "uses" and not value.startswith("actions/")
+    return "".join(out)
 
 
 def extras_for(manifest: bytes | None) -> str:
@@ -498,12 +708,23 @@ def extras_for(manifest: bytes | None) -> str:
     return ",".join(["png", *needed]) if needed else ""
 
 
-def values_for(root: Path, name: str | None, action: str | None) -> Values:
+def values_for(
+    root: Path, name: str | None, action: str | None, folder: str | None = None
+) -> Values:
+    """`folder`: `root` below its repository's top; by default git says (`below_top`)."""
+    folder = below_top(root) if folder is None else folder and _safe(folder)
+    branch = default_branch(_nearest_folder(root.resolve()))
+    if not SAFE_BRANCH.fullmatch(branch):
+        raise UserError(
+            f"the default branch {branch!r} cannot go into the merge workflow as it is",
+            hint="rename it with letters, digits, '_', '.', '-' and '/' (git branch -m)",
+        )
     return Values(
         name=name or slug(root.resolve().name),
         python_version=python_version(root),
-        default_branch=default_branch(root),
+        default_branch=branch,
         action=parse_action(action),
+        folder=folder,
     )
 
 
@@ -582,6 +803,6 @@ def default_branch(root: Path) -> str:
 
 def _blocked(root: Path, relative: str) -> bool:
     """A folder where the file goes, or a file where one of its folders goes."""
-    target = root / relative
-    folders = [root / parent for parent in Path(relative).parents if parent != Path(".")]
+    target = at(root, relative)
+    folders = [at(root, parent.as_posix()) for parent in Path(relative).parents]
     return target.is_dir() or any(f.exists() and not f.is_dir() for f in folders)

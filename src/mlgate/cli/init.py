@@ -51,19 +51,19 @@ def init(args: argparse.Namespace) -> int:
     ignore = shown(args, done.root / scaffold.GITIGNORE)
     for relative in done.written:
         if relative != scaffold.GITIGNORE or not done.appended:
-            print(f"wrote {shown(args, done.root / relative)}")
+            print(f"wrote {shown(args, scaffold.at(done.root, relative))}")
     if done.appended:
         print(f"added to {ignore}: {', '.join(done.ignored)} (what a run writes)")
     elif done.ignored:
         print(f"  {ignore} ignores {', '.join(done.ignored)} (what a run writes)")
     for relative, why in done.kept:
-        print(f"kept {shown(args, done.root / relative)}: {why}")
+        print(f"kept {shown(args, scaffold.at(done.root, relative))}: {why}")
     if not done.written and not done.kept:
         print("nothing to do: every file is there and up to date")
     elif done.unchanged:
         print(f"up to date: {words.count(len(done.unchanged), 'file')} as this mlgate writes them")
     if done.below_top:
-        print(_not_at_top(done.below_top))
+        print(_at_top(done.below_top))
     where = shown(args, done.root)  # where the next commands run, from where this one began
     here = "" if where in (".", "") else f" -C {shlex.quote(where)}"
     print(
@@ -74,12 +74,10 @@ def init(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
-def _not_at_top(inside: str) -> str:
+def _at_top(inside: str) -> str:
     return (
-        f"warning: {inside} is not the repository's top, and GitHub reads workflows only "
-        f"from the top's .github/workflows: move the workflows written under {inside}/.github "
-        f"there, give each mlgate step that follows a checkout `working-directory: {inside}`, "
-        f"and put {inside}/ before the paths it uploads (docs/action.md: a project in a folder)"
+        f"{inside} is a folder of the repository: its workflows are in the top's "
+        f".github/workflows (where GitHub reads them), their mlgate steps working in {inside}"
     )
 
 
@@ -88,23 +86,21 @@ def _check(args: argparse.Namespace) -> int:
 
     from mlgate import scaffold
 
-    found = scaffold.check(Path(args.path), action=args.action)
+    root = Path(args.path)
+    found = scaffold.check(root, action=args.action)
     stale = [f for f in found if f.status != "up to date"]
-    inside = scaffold.below_top(Path(args.path))
     if args.json:
         print_json(
             {
-                "up_to_date": not stale and not inside,
-                "below_top": inside,
+                "up_to_date": not stale,
+                "below_top": scaffold.below_top(root),
                 "workflows": [asdict(f) for f in found],
             }
         )
     else:
-        if inside:
-            print(_not_at_top(inside))
         for f in found:
             print(
-                f"{shown(args, Path(args.path) / f.path)}: {f.status}"
+                f"{shown(args, scaffold.at(root, f.path))}: {f.status}"
                 + (f" ({f.detail})" if f.detail else "")
             )
         for f in stale:
@@ -118,5 +114,4 @@ def _check(args: argparse.Namespace) -> int:
             )
         elif stale:
             print(f"\nto write the missing ones: {command}")
-    # below the top, GitHub never reads them: "up to date" there said all was well
-    return EXIT_FAILED if stale or inside else EXIT_PASSED
+    return EXIT_FAILED if stale else EXIT_PASSED

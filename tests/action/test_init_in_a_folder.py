@@ -1,0 +1,107 @@
+"""The workflows `mlgate init ml/churn` writes at the repository's top for a project in a
+folder, run by the harness as GitHub would run them: the pull request's run works in the
+folder and uploads its runs; a fork's run is handed over and the fork report posts it
+from the download; the sweep's matrix uploads and its collect job finds the downloads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlgate import scaffold
+from tests.action import events
+from tests.action.conftest import Repo
+from tests.action.test_sweep_workflow import SWEEP, labeled
+from tests.conftest import git
+from tests.harness.runner import JobResult
+
+# the action, run by the workflow harness as GitHub runs it (docs/testing.md)
+pytestmark = pytest.mark.e2e
+
+NAME = "breast-cancer"  # the example's manifest's name
+
+
+def mlgate(result: JobResult) -> dict[str, str]:
+    step = next(s for s in result.steps if (s.uses or "").startswith("mlgate/mlgate@"))
+    return step.outputs
+
+
+def folder_repo(root: Path, github, state: Path) -> Repo:
+    """Two projects in folders of one repository, on main; a branch that changes one."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    scaffold.init(root / "ml" / "churn", example=True)
+    scaffold.init(root / "ml" / "fraud", example=True, name="fraud")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "two projects, as mlgate init writes them")
+    base = git(root, "rev-parse", "HEAD")
+    git(root, "checkout", "-q", "-b", "feature")
+    params = root / "ml/churn/params.yaml"
+    params.write_text(params.read_text().replace("C: 0.5", "C: 0.4"))
+    git(root, "commit", "-q", "-am", "Tune C")
+    return Repo(
+        root=root, base=base, head=git(root, "rev-parse", "HEAD"), github=github, state=state
+    )
+
+
+def test_the_pull_request_and_the_fork_report_of_a_folders_project(
+    tmp_path: Path, github, warm_state: Path
+) -> None:
+    repo = folder_repo(tmp_path / "repo", github, warm_state)
+    payload = events.pull_request(number=7, head_sha=repo.head, base_sha=repo.base)
+    result = repo.run("mlgate.ml-churn.yml", "pull_request", payload)
+    assert result.conclusion == "success", result.log[-3000:]
+    assert mlgate(result)["verdict"] == "passed"
+    (comment,) = github.comments[7]
+    assert f"{NAME}: passed" in comment["body"]
+    uploaded = repo.artifact(result) / mlgate(result)["run-id"]
+    assert (uploaded / "run.json").is_file()
+    # the report's path is relative to the working directory, and is there
+    assert (repo.root / "ml/churn" / mlgate(result)["report"]).is_file()
+
+    fork = events.pull_request(number=8, head_sha=repo.head, base_sha=repo.base, fork=True)
+    handed = repo.run("mlgate.ml-churn.yml", "pull_request", fork, run_id=9001)
+    assert handed.conclusion == "success", handed.log[-3000:]
+    assert mlgate(handed)["job"] == "fork-pull-request"
+    handoff = repo.artifact(handed) / mlgate(handed)["run-id"] / "handoff.json"
+    assert json.loads(handoff.read_text())["manifest_path"] == "ml/churn/mlops.yaml"
+
+    github.add_pull(fork["pull_request"])
+    empty = tmp_path / "trusted-workspace"
+    empty.mkdir()
+    trusted = repo.run(
+        "mlgate-fork-report.ml-churn.yml",
+        "workflow_run",
+        events.workflow_run(run_id=9001, head_sha=repo.head),
+        job="report",
+        workspace=empty,
+    )
+    assert trusted.conclusion == "success", trusted.log[-3000:]
+    assert mlgate(trusted)["job"] == "fork-report" and mlgate(trusted)["verdict"] == "passed"
+    (comment,) = github.comments[8]
+    assert f"{NAME}: passed" in comment["body"]
+    assert sorted(p.name for p in empty.iterdir()) == ["mlgate-run"]  # no checkout
+
+
+def test_the_sweep_of_a_folders_project(tmp_path: Path, github, warm_state: Path) -> None:
+    repo = folder_repo(tmp_path / "repo", github, warm_state)
+    manifest = repo.root / "ml/churn/mlops.yaml"
+    manifest.write_text(manifest.read_text() + SWEEP)
+    git(repo.root, "commit", "-q", "-am", "Sweep C")
+    repo.head = git(repo.root, "rev-parse", "HEAD")
+    results = repo.run_workflow(
+        "mlgate-sweep.ml-churn.yml", "pull_request", labeled(repo, "mlgate-sweep")
+    )
+    assert {job: r.conclusion for job, r in results.items()} == {
+        "plan": "success",
+        "run": "success",
+        "collect": "success",
+    }, results["collect"].log[-3000:]
+    for index in range(2):
+        uploaded = repo.artifact(results["run"], f"mlgate-sweep-{index}")
+        assert list(uploaded.glob("*/.mlgate/runs/*/run.json"))
+    assert mlgate(results["collect"])["verdict"] == "passed"
+    assert (repo.root / "ml/churn/mlgate-sweep").is_dir()  # downloaded where it is read
+    assert [c["name"] for c in github.check_runs] == [f"mlgate / {NAME} sweep"]
