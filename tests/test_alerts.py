@@ -252,3 +252,26 @@ def test_the_command_in_actions_keeps_the_issue_and_says_what_it_did(
     assert said[0]["issue"] == issue["html_url"] and said[0]["notes"] == []
     assert said[0]["drifted"] is True and said[0]["decay"] == []
     assert "issue: none\nnote: not recorded (--record): only a recorded run acts" in text
+
+
+def test_a_project_in_a_folder_starts_the_retraining_workflow_init_wrote_for_it(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    """`mlgate init ml/churn` writes `mlgate-retrain.ml-churn.yml`; the alarm started the
+    top project's `mlgate-retrain.yml` (another model's retraining), or none."""
+    from dataclasses import replace
+
+    project = fresh(tmp_path, MANIFEST + "monitor: {on_drift: retrain}\n")
+    assert alerts.retrain_workflow(project.manifest) == "mlgate-retrain.yml"
+    inside = project.root / "ml" / "churn"
+    inside.mkdir(parents=True)
+    moved = replace(project.manifest, root=inside)
+    assert alerts.retrain_workflow(moved) == "mlgate-retrain.ml-churn.yml"
+    with running() as fake:
+        fake.add_workflow("mlgate-retrain.ml-churn.yml")  # the only one: others are a 404
+        past = monitor.record(project.where(), project.manifest, cancer[1], now=START)
+        done = alerts.act(moved, cancer[1], past, context(fake), now=START)
+    assert done.retrain == "mlgate-retrain.ml-churn.yml dispatched on main"
+    assert len(fake.dispatches) == 1
+    (issue,) = fake.issues.values()
+    assert "[mlgate-retrain.ml-churn.yml](" in issue["body"]

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlgate import words
-from mlgate.errors import OutsideError
+from mlgate.errors import OutsideError, UserError
 
 if TYPE_CHECKING:
     from mlgate.github.context import ActionsContext
@@ -121,10 +122,11 @@ def _alarm_body(
 def _what_to_do(manifest: Manifest, ctx: ActionsContext) -> str:
     branch = RETRAIN_BRANCH.format(name=manifest.name)
     if manifest.monitor.on_drift == "retrain":
-        runs = f"{ctx.server_url}/{ctx.repository}/actions/workflows/{RETRAIN_WORKFLOW}"
+        workflow = retrain_workflow(manifest)
+        runs = f"{ctx.server_url}/{ctx.repository}/actions/workflows/{workflow}"
         return (
             "### What to do\n\n"
-            f"A retraining was started ([{RETRAIN_WORKFLOW}]({runs})): it refreshes the "
+            f"A retraining was started ([{workflow}]({runs})): it refreshes the "
             f"data, retrains on the branch `{branch}` and opens (or updates) one pull request "
             "with the retrained model's report and check. Review and merge it as any "
             "other: the merge registers and promotes the model through your gates. A pull "
@@ -153,16 +155,27 @@ def _dispatch(gh: GitHub, ctx: ActionsContext, manifest: Manifest, done: IssueOu
 
     branch = ctx.main_branch
     reason = f"monitoring alarm (issue #{done.number})" if done.number else "monitoring alarm"
+    workflow = retrain_workflow(manifest)
     try:
-        workflows.dispatch(
-            gh, ctx.repository, RETRAIN_WORKFLOW, ref=branch, inputs={"reason": reason}
-        )
+        workflows.dispatch(gh, ctx.repository, workflow, ref=branch, inputs={"reason": reason})
     except OutsideError as exc:
         return (
             f"not started: {exc.message} (mlgate init writes .github/workflows/"
-            f"{RETRAIN_WORKFLOW}; the job needs `actions: write`)"
+            f"{workflow}; the job needs `actions: write`)"
         )
-    return f"{RETRAIN_WORKFLOW} dispatched on {branch}"
+    return f"{workflow} dispatched on {branch}"
+
+
+def retrain_workflow(manifest: Manifest) -> str:
+    """The retraining workflow `mlgate init` wrote for this project: at the repository's
+    top `mlgate-retrain.yml`, for a project in `ml/churn` `mlgate-retrain.ml-churn.yml`."""
+    from mlgate import scaffold
+
+    try:
+        folder = scaffold.below_top(manifest.root)
+    except UserError:  # a folder init would have refused: it wrote none for it
+        folder = ""
+    return Path(scaffold.workflow_path(RETRAIN_WORKFLOW, folder)).name
 
 
 def _acted(done: IssueOutcome, *, retrain: str = "") -> Acted:
