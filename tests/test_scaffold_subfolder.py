@@ -78,6 +78,8 @@ def test_the_workflows_of_a_folders_project_are_at_the_top_and_work_in_its_folde
 
     pull_request = documents["mlgate.ml-churn.yml"]
     assert pull_request["name"] == "mlgate (ml/churn)"
+    # what a required status check names: "Gate the model" was every project's
+    assert pull_request["jobs"]["model"]["name"] == "Gate the model (ml/churn)"
     assert pull_request[True]["pull_request"] == {  # YAML 1.1 reads `on` as True
         "paths": ["ml/churn/**", ".github/workflows/mlgate.ml-churn.yml"]
     }

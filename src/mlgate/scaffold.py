@@ -619,6 +619,8 @@ def _in_folder(text: str, template: str, folder: str) -> str:
         r"-> (mlgate[a-z ]*?) ->", lambda m: f"-> {titles.get(m[1], m[1])} ->", text
     )
     text = _exactly(r"(?m)^(  group: mlgate-)", lambda m: f"{m[1]}{folder}-", text)
+    # a job's name is what a required status check names: each project's its own
+    text = re.sub(r"(?m)^(    name: .*)$", lambda m: f"{m[1]} ({folder})", text)
     text = re.sub(
         r"(?m)^(    workflows: )\[(.*)\]$",
         lambda m: m[1] + json.dumps([titles[w.strip()] for w in m[2].split(",")]),
