@@ -282,3 +282,23 @@ def test_the_example_in_a_folder_has_its_workflows_at_the_top_alone(tmp_path: Pa
     merge = yaml.safe_load((top / ".github/workflows/mlgate-merge.examples-bc.yml").read_text())
     assert merge[True]["push"] == {"branches": ["trunk"]}  # the repository's, read from above
     assert {c.status for c in scaffold.check(top / "examples" / "bc")} == {"up to date"}
+
+
+def test_a_second_project_of_the_same_folder_name_is_named_for_its_path(tmp_path: Path) -> None:
+    """`teams/a/churn` and `teams/b/churn` were both `churn`: one model's registry tags,
+    comments and retraining branch for two projects."""
+    top = repository(tmp_path / "repo")
+    scaffold.init(top / "teams" / "a" / "churn")
+    scaffold.init(top / "teams" / "b" / "churn")
+    scaffold.init(top / "teams" / "fraud")
+    names = {
+        folder: yaml.safe_load((top / folder / "mlops.yaml").read_text())["name"]
+        for folder in ("teams/a/churn", "teams/b/churn", "teams/fraud")
+    }
+    assert names == {
+        "teams/a/churn": "churn",
+        "teams/b/churn": "teams-b-churn",
+        "teams/fraud": "fraud",
+    }
+    assert scaffold.init(top / "teams" / "c" / "churn", name="churn-c").written  # asked: kept
+    assert "name: churn-c\n" in (top / "teams/c/churn/mlops.yaml").read_text()

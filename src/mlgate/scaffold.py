@@ -278,16 +278,22 @@ def _refuse_anothers(root: Path, folder: str, files: dict[str, bytes]) -> None:
         path = at(root, relative)
         if not relative.startswith("../") or not path.is_file():
             continue
-        with path.open("rb") as handle:
-            first = handle.readline().decode("utf-8", errors="replace")
-        found = re.fullmatch(r"# the mlgate project in (.*)/ \(.*\n", first)
-        if found and found.group(1) != folder:
+        other = _named_folder(path)
+        if other is not None and other != folder:
             top = re.sub(r"^(\.\./)+", "", relative)
             raise UserError(
-                f"{top} is the workflow of the project in {found.group(1)}, and {folder}'s "
+                f"{top} is the workflow of the project in {other}, and {folder}'s "
                 "would have the same name",
-                hint=f"rename one of the folders, or remove {found.group(1)}'s workflows",
+                hint=f"rename one of the folders, or remove {other}'s workflows",
             )
+
+
+def _named_folder(workflow: Path) -> str | None:
+    """The folder a workflow init wrote names on its first line (FOLDER_LINE), if any."""
+    with workflow.open("rb") as handle:
+        first = handle.readline().decode("utf-8", errors="replace")
+    found = re.fullmatch(r"# the mlgate project in (.*)/ \(.*\n", first)
+    return found[1] if found else None
 
 
 def _ignore(root: Path, manifest: Path, template: bytes) -> tuple[bool, tuple[str, ...]]:
@@ -722,12 +728,37 @@ def values_for(
             hint="rename it with letters, digits, '_', '.', '-' and '/' (git branch -m)",
         )
     return Values(
-        name=name or slug(root.resolve().name),
+        name=name or _unshared_name(root, folder),
         python_version=python_version(root),
         default_branch=branch,
         action=parse_action(action),
         folder=folder,
     )
+
+
+def _unshared_name(root: Path, folder: str) -> str:
+    """The folder's name as the model's, unless another project of the repository (one
+    whose workflows init wrote at its top) has that name: `teams/a/churn` and
+    `teams/b/churn` would share registry tags, comments and the retraining branch, so
+    the second is named for its whole path (`teams-b-churn`)."""
+    own = slug(root.resolve().name)
+    if not folder:
+        return own
+    top = root.resolve().parents[len(folder.split("/")) - 1]
+    for other in _folders_at(top) - {folder}:
+        manifest = present(top / other)
+        written = manifest.read_text("utf-8", errors="replace") if manifest else ""
+        found = re.search(r"(?m)^name:[ \t]*['\"]?([a-z0-9-]+)", written)
+        if (found[1] if found else slug(Path(other).name)) == own:
+            return slug(folder)
+    return own
+
+
+def _folders_at(top: Path) -> set[str]:
+    """The folders whose projects have workflows at the repository's top, by their first
+    line (FOLDER_LINE)."""
+    named = (_named_folder(p) for p in (top / ".github" / "workflows").glob("*.yml"))
+    return {folder for folder in named if folder is not None}
 
 
 def parse_action(action: str | None) -> str:
