@@ -98,7 +98,8 @@ def test_sorted_reads_text_declared_as_dates_by_their_moment() -> None:
     plain = run(frame, Column(name="at", sorted="increasing"))  # text not declared as dates
     assert said(plain["data.test.columns.at.sorted"]) == (
         "error",
-        "sorted applies to numbers and dates; this one is String",
+        "sorted applies to numbers and dates, and at holds text (String); for dates written "
+        "as text, declare type: datetime in data.columns",
     )
 
 
@@ -381,8 +382,9 @@ def test_freshness_against_the_clock() -> None:
     )
     assert said(numbers) == (
         "error",
-        "y holds no dates (Int64): freshness reads a column of dates or times (2026-12-01, "
-        "2026-12-01T10:00:00Z); name one in data.checks.freshness.column",
+        "y holds numbers (Int64), not dates: freshness reads a column of dates or times (a "
+        "date type, or dates written as text: 2026-12-01, 2026-12-01T10:00:00Z); name one in "
+        "data.checks.freshness.column",
     )
 
 

@@ -169,11 +169,12 @@ def test_a_broken_file_too_big_to_hold_is_named_as_read_whole_and_leaves_no_copy
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = project(tmp_path / "broken", "csv")
-    with open(root / "data" / "test.csv", "a", encoding="utf-8") as handle:
+    loaded = manifest.load(root / "mlops.yaml")  # validate reads the first MiB: a row
+    with open(root / "data" / "test.csv", "a", encoding="utf-8") as handle:  # written since
         handle.write(",".join(["1"] * 20) + "\n")  # a row longer than the header
-    held = pipeline.check_data(manifest.load(root / "mlops.yaml"))
+    held = pipeline.check_data(loaded)
     monkeypatch.setattr(load, "STREAM_ABOVE", 0)
-    streamed = pipeline.check_data(manifest.load(root / "mlops.yaml"))
+    streamed = pipeline.check_data(loaded)
     assert streamed.status == held.status == "error"
     assert streamed.message == held.message
     assert held.message is not None and held.message.startswith(

@@ -32,7 +32,8 @@ def test_every_new_rule_is_read(tmp_path: Path) -> None:
         tmp_path,
         columns="    petal_width: {type: number, max_null_fraction: 0.1, sorted: increasing,"
         " quantiles: [{q: 0.5, min: 1, max: 2}], expression: 'petal_width < 3'}\n"
-        "    seen: {type: datetime, required: false, min: '2024-01-01', max: '2024-12-31'}\n",
+        "    seen: {type: datetime, required: false, min: '2024-01-01', max: '2024-12-31'}\n"
+        "    sepal_width: {type: datetime}\n",  # declared: validate looks no further
         checks="    expressions: ['sepal_length > 0']\n    target_balance: {min_fraction: 0.1}\n"
         "    same_schema: true\n    freshness: {column: sepal_width, max_age: 7d}\n",
     )

@@ -442,8 +442,17 @@ def _sorted(on: _On, key: str, rule: str) -> Planned:
     elif on.dtype.is_numeric():
         values = on.base.cast(pl.Float64, strict=False)
     else:
+        instead = (
+            "; for dates written as text, declare type: datetime in data.columns"
+            if type_checks.is_text(on.dtype)
+            else ""
+        )
         return on.where.result(
-            key, rule, "error", f"sorted applies to numbers and dates; this one is {on.shown}"
+            key,
+            rule,
+            "error",
+            f"sorted applies to numbers and dates, and {on.column.name} holds "
+            f"{type_checks.holds(on.dtype)}{instead}",
         )
     assert values is not None
     if on.column.sorted == "increasing":  # below the largest value before it

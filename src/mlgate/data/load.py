@@ -7,7 +7,6 @@ where the model's frame is built.
 from __future__ import annotations
 
 import codecs
-import csv
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -16,40 +15,21 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from mlgate import words
 from mlgate.errors import UserError
 from mlgate.manifest import data_formats
-from mlgate.manifest.data_formats import EXTENSIONS, FORMATS, detect_format, header, separator
+from mlgate.manifest.data_formats import (
+    CSV_INFER_ROWS,
+    EXTENSIONS,
+    FORMATS,
+    PANDAS_NA,
+    detect_format,
+    header,
+    separator,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# pandas.read_csv's default missing-value markers (pandas._libs.parsers.STR_NA_VALUES), so
-# the checks count as missing exactly what the model, read with pandas, sees as NaN.
-PANDAS_NA = (
-    "",
-    "#N/A",
-    "#N/A N/A",
-    "#NA",
-    "-1.#IND",
-    "-1.#QNAN",
-    "-NaN",
-    "-nan",
-    "1.#IND",
-    "1.#QNAN",
-    "<NA>",
-    "N/A",
-    "NA",
-    "NULL",
-    "NaN",
-    "None",
-    "n/a",
-    "nan",
-    "null",
-)
-# Inferring CSV types from every row costs ~5x the read (1M x 20: 4 s against 0.4-0.7 s);
-# from this many rows first, and from all of them only when that guess proves wrong.
-CSV_INFER_ROWS = 10_000
 HEAD_BYTES = 1 << 16  # the start of a text file checked to be UTF-8
 UTF16 = "UTF-16 text"
 # a batch of a streamed file: about 2 MB a numeric column, whatever the file's size
@@ -192,14 +172,7 @@ def _csv(
 ) -> pl.DataFrame:
     """The file read as the checks read a CSV: pandas' missing values, types inferred from
     `infer` rows (None: all of them), the first `rows` rows (None: all)."""
-    return pl.read_csv(
-        path,
-        separator=separator(path),
-        null_values=list(PANDAS_NA),
-        infer_schema_length=infer,
-        n_rows=rows,
-        columns=columns,
-    )
+    return data_formats.csv_frame(path, columns, infer, rows)
 
 
 def _present(path: Path, fmt: str, columns: Sequence[str]) -> list[str] | None:
@@ -323,7 +296,7 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     elif fmt == "jsonl":  # polars says "Syntax at character 4": which line, it does not say
         reason = _first_bad_line(path) or reason
     elif fmt == "csv" and "more fields" in reason:  # "than defined in 'Schema'": where?
-        reason = _first_long_row(path) or reason
+        reason = data_formats.first_long_row(path) or reason
     hint = None
     if "utf-8" in reason.lower() or "utf8" in reason.lower():
         source = "utf-16" if UTF16 in reason else "latin1"
@@ -343,25 +316,6 @@ def _trimmed(reason: str) -> str:
         return f"`{value[:20]}...` ({len(value):,} characters)"
 
     return re.sub(r"`([^`]{41,})`", short, reason)
-
-
-def _first_long_row(path: Path) -> str | None:
-    """The first CSV row with more fields than its header, by its line in the file (a
-    quoted value may span lines)."""
-    try:
-        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-            rows = csv.reader(handle, delimiter=separator(path))
-            named = len(next(rows, []))
-            for row in rows:
-                if len(row) > named:
-                    return (
-                        f"line {rows.line_num} has {len(row)} fields where the header names "
-                        f"{words.count(named, 'column')} (a separator too many, or a value "
-                        "that needs quotes)"
-                    )
-    except (OSError, csv.Error):
-        return None
-    return None
 
 
 def _empty(path: Path) -> bool:

@@ -158,27 +158,44 @@ def freshness(
     schema = frames.schema(frame)
     if spec.column not in schema:
         return result(status="failed", message=column_checks.missing(spec.column, schema.names()))
-    values = type_checks.as_datetime(pl.col(spec.column), schema[spec.column])
+    dtype = schema[spec.column]
+    values = type_checks.as_datetime(pl.col(spec.column), dtype)
     if values is None:
-        shown = type_checks.name(schema[spec.column])
         return result(
             status="error",
-            message=f"{spec.column} holds no dates ({shown}): freshness reads a column of "
-            "dates or times (2026-12-01, 2026-12-01T10:00:00Z); name one in "
-            "data.checks.freshness.column",
+            message=f"{spec.column} holds {type_checks.holds(dtype)}, not dates: "
+            + _FRESHNESS_READS,
         )
+    present = pl.col(spec.column).drop_nulls()
+    examples: list[object] = []
     try:
-        newest = frames.collected(frame.select(values.max())).item()
+        asked = frame.select(values.max().alias("newest"), present.len().alias("count"))
+        newest, count = frames.collected(asked).row(0)
+        if newest is None and count:  # text, none of it dates: the column is no timestamp
+            shown = present.unique(maintain_order=True).head(phrases.EXAMPLES)
+            examples = frames.collected(frame.select(shown.implode())).item().to_list()
     except pl.exceptions.PolarsError as exc:
         return result(status="error", message=dataset_checks.not_evaluated(exc))
+    if newest is None and not count:
+        return result(status="failed", message=f"{spec.column} has no dates: every row lacks one")
     if newest is None:
-        return result(status="failed", message=f"{spec.column} has no dates")
+        return result(
+            status="error",
+            message=f"{spec.column} holds text that does not parse as dates (none of its "
+            f"{words.count(count, 'value')}{phrases.examples(examples)}): {_FRESHNESS_READS}",
+        )
     clock = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
     age = (clock - newest).total_seconds()
     said = f"newest {newest.isoformat(sep=' ')}, {_age(age)} old"
     if age > spec.max_age_s:
         return result(status="failed", message=f"{said}, older than {spec.shown}", observed=age)
     return result(status="passed", message=said, observed=age)
+
+
+_FRESHNESS_READS = (
+    "freshness reads a column of dates or times (a date type, or dates written as text: "
+    "2026-12-01, 2026-12-01T10:00:00Z); name one in data.checks.freshness.column"
+)
 
 
 def _age(seconds: float) -> str:

@@ -61,6 +61,24 @@ def name(dtype: pl.DataType) -> str:
     return str(dtype.base_type()) if dtype.is_temporal() else str(dtype)
 
 
+def holds(dtype: pl.DataType) -> str:
+    """What a column of this dtype holds, for a rule that does not apply to it: "text
+    (String)", "numbers (Int64)", "true/false values (Boolean)"."""
+    if is_text(dtype):
+        kind = "text"
+    elif dtype == pl.Boolean:
+        kind = "true/false values"
+    elif dtype.is_numeric():
+        kind = "numbers"
+    elif dtype.base_type() in (pl.Date, pl.Datetime):
+        kind = "dates"
+    elif dtype == pl.Null:
+        kind = "no values"
+    else:
+        return f"values of type {name(dtype)}"
+    return f"{kind} ({name(dtype)})"
+
+
 def judge(kind: str, dtype: pl.DataType, base: pl.Expr) -> bool | Parse:
     """True/False when the dtype decides; a Parse when values must be counted."""
     if dtype == pl.Null:

@@ -3,7 +3,9 @@
 `mlgate validate` uses this to find a column the manifest needs (the target, say) missing
 from a data file that is already there, so it imports no data library: the CSV header is
 its first record, a Parquet file's columns are in its footer (Thrift, read here), and a
-JSON Lines file names its keys in its records.
+JSON Lines file names its keys in its records. What it reads past the header is the
+first MiB of a CSV (a row with more fields than the header), and, for a rule that needs
+a column's type the manifest does not declare, the types polars reads (`kinds`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ import csv
 import io
 import json
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from mlgate import words
 from mlgate.errors import UserError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 FORMATS = ("csv", "parquet", "jsonl")
 EXTENSIONS = {
@@ -29,6 +36,32 @@ EXTENSIONS = {
 }
 HEADER_BYTES = 2**20  # a header longer than this is not judged here (the run reads it)
 HEADER_ALONE = "has no rows, only a header"
+# pandas.read_csv's default missing-value markers (pandas._libs.parsers.STR_NA_VALUES), so
+# the checks count as missing exactly what the model, read with pandas, sees as NaN.
+PANDAS_NA = (
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+)
+# Inferring CSV types from every row costs ~5x the read (1M x 20: 4 s against 0.4-0.7 s);
+# from this many rows first, and from all of them only when that guess proves wrong.
+CSV_INFER_ROWS = 10_000
 _CHUNK = 2**20
 
 
@@ -92,6 +125,63 @@ def header(path: Path, fmt: str) -> list[str] | None:
     return None
 
 
+def csv_frame(
+    path: Path, columns: Sequence[str] | None, infer: int | None, rows: int | None = None
+) -> pl.DataFrame:
+    """The CSV read as the checks read one: pandas' missing values, types inferred from
+    `infer` rows (None: all of them), the first `rows` rows (None: all). Here, beside the
+    header, so that validate's look at a column's type reads as the run does."""
+    import polars as pl
+
+    return pl.read_csv(
+        path,
+        separator=separator(path),
+        null_values=list(PANDAS_NA),
+        infer_schema_length=infer,
+        n_rows=rows,
+        columns=list(columns) if columns is not None else None,
+    )
+
+
+def kinds(path: Path, fmt: str, columns: Sequence[str]) -> dict[str, str]:
+    """What each of `columns` holds, as the run will read it, where the file says so for
+    certain: "number", "boolean", "date" or "text". A Parquet file's footer gives its
+    types; a CSV's are inferred from its first CSV_INFER_ROWS rows as the run infers them
+    (a column empty in all of them is left out: the run infers it from every row). A
+    column the file lacks, and every column of a JSON Lines file (whose types the run
+    infers from every record), is left out. Imports polars (about 0.2 s): asked only for
+    a rule that needs a column's type the manifest does not declare."""
+    import polars as pl
+
+    try:
+        if fmt == "parquet":
+            schema = dict(pl.read_parquet_schema(path))
+            found = {c: schema[c] for c in columns if c in schema}
+        elif fmt == "csv":
+            named = set(columns)
+            present = [c for c in header(path, fmt) or [] if c in named]
+            if not present:
+                return {}
+            frame = csv_frame(path, present, CSV_INFER_ROWS, CSV_INFER_ROWS)
+            empty = {c for c in present if frame[c].null_count() == frame.height}
+            found = {c: frame.schema[c] for c in present if c not in empty}
+        else:
+            return {}
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return {}  # unreadable: said where the file is read
+    said = {}
+    for column, dtype in found.items():
+        if dtype == pl.Boolean:
+            said[column] = "boolean"
+        elif dtype.is_numeric():
+            said[column] = "number"
+        elif dtype.base_type() in (pl.Date, pl.Datetime):
+            said[column] = "date"
+        elif dtype.base_type() in (pl.String, pl.Categorical, pl.Enum):
+            said[column] = "text"
+    return said
+
+
 def to_utf8(source: str, shown: str) -> str:
     """The command that rewrites a file as UTF-8 where it is: iconv writes its output as it
     reads, so to a copy, moved over the file once whole."""
@@ -99,11 +189,13 @@ def to_utf8(source: str, shown: str) -> str:
     return f"iconv -f {source} -t utf-8 {file} > {copy} && mv {copy} {file}"
 
 
-def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
+def unreadable(path: Path, fmt: str, shown: str | None = None, *, quote: bool = True) -> str | None:
     """Why the run could not read the file, as far as its first bytes and footer tell
     (None: nothing seen wrong). An empty file, text that is not UTF-8, a CSV column name
-    holding a quote or a header split by another separator, a Parquet file without its
-    footer, a first JSON Lines record that is not JSON."""
+    holding a quote or a header split by another separator, a row with more fields than
+    the header in the first MiB, a Parquet file without its footer, a first JSON Lines
+    record that is not JSON. `quote=False`: no word of the file's own is quoted (a file
+    that is not named as data, see `unquotable`)."""
     named = str(path) if shown is None else shown
     try:
         if path.stat().st_size == 0:
@@ -116,7 +208,11 @@ def unreadable(path: Path, fmt: str, shown: str | None = None) -> str | None:
         if other:
             return other
         if fmt == "csv":
-            return header_problem(path) or _header_alone(path, _csv_header(path) or [])
+            return (
+                header_problem(path, quote=quote)
+                or _header_alone(path, _csv_header(path) or [])
+                or first_long_row(path, HEADER_BYTES)
+            )
         if fmt == "parquet":
             parquet_columns(path)
         else:  # the start decoded whole, as a CSV's is: a later line's Latin-1 is found too
@@ -159,10 +255,57 @@ def _other_format(start: bytes, fmt: str) -> str | None:
     return None
 
 
-def header_problem(path: Path) -> str | None:
-    """Why a CSV's header would not be read as the columns it names, if it would not."""
+def header_problem(path: Path, *, quote: bool = True) -> str | None:
+    """Why a CSV's header would not be read as the columns it names, if it would not;
+    `quote=False`: said without quoting the header."""
     names = _csv_header(path) or []
-    return _quote_in(names) or _other_separator(names, separator(path)) or _repeated(names)
+    return (
+        _quote_in(names, quote)
+        or _other_separator(names, separator(path), quote)
+        or _repeated(names, quote)
+    )
+
+
+def first_long_row(path: Path, limit: int | None = None) -> str | None:
+    """The first CSV row with more fields than its header, by its line in the file (a
+    quoted value may span lines), which polars refuses without saying where ("found more
+    fields than defined in 'Schema'"); `limit`: only the rows wholly within the file's
+    first `limit` bytes (validate's look)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read() if limit is None else handle.read(limit)
+        cut = limit is not None and len(raw) == limit
+        if cut:  # the last line may be cut short: judge only the lines before it
+            raw = raw[: raw.rfind(b"\n") + 1]
+        text = raw.decode("utf-8-sig", errors="replace")
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=separator(path))
+        named = len(next(rows, []))
+        for row in rows:
+            if len(row) > named:
+                return (
+                    f"line {rows.line_num} has {len(row)} fields where the header names "
+                    f"{words.count(named, 'column')} (a separator too many, or a value that "
+                    "needs quotes)"
+                )
+    except (OSError, csv.Error):
+        return None
+    return None
+
+
+def unquotable(path: Path, shown: str) -> str | None:
+    """Why no word of `path` may be quoted in a message (None: it may): a data file is
+    one named as one (EXTENSIONS), and so is the file it is a symbolic link to (one in
+    DVC's cache, named by its hash, aside). Any other file is still read as data.format
+    says (`test: /etc/passwd` with `format: csv`), and judged, but its header is never
+    printed: a manifest must not make mlgate show a file that is not data."""
+    if path.suffix.lower() not in EXTENSIONS:
+        return f"'{shown}' is not named as a data file ({', '.join(EXTENSIONS)})"
+    real = path.resolve()
+    parts = real.parts
+    in_dvc_cache = any(parts[i : i + 2] == (".dvc", "cache") for i in range(len(parts)))
+    if real.suffix.lower() not in EXTENSIONS and not in_dvc_cache:
+        return f"'{shown}' is a link to {real}, which is not named as a data file"
+    return None
 
 
 def _header_alone(path: Path, names: list[str]) -> str | None:
@@ -181,36 +324,36 @@ def _header_alone(path: Path, names: list[str]) -> str | None:
     return HEADER_ALONE
 
 
-def _repeated(names: list[str]) -> str | None:
+def _repeated(names: list[str], quote: bool = True) -> str | None:
     """A column named twice: pandas renames the second `ages.1`, polars refuses, and a
     model was handed the first (an id column) where the second was meant."""
     seen: dict[str, int] = {}
     for place, name in enumerate(names, 1):
         if name in seen:
             return (
-                f"the header names {json.dumps(name)} twice (columns {seen[name]} and {place}): "
-                "give each column its own name"
+                f"the header names {json.dumps(name) if quote else 'a column'} twice "
+                f"(columns {seen[name]} and {place}): give each column its own name"
             )
         seen[name] = place
     return None
 
 
-def _quote_in(names: list[str]) -> str | None:
+def _quote_in(names: list[str], quote: bool = True) -> str | None:
     """polars (2.1) keeps an escaped quote doubled (`"a""b"` is a""b to it, a"b to pandas),
     so the checks would test another column name than the model is given."""
     quoted = [name for name in names if '"' in name]
     if not quoted:
         return None
+    name = f"the column name {json.dumps(quoted[0])}" if quote else "a column name"
     return (
-        f"the column name {json.dumps(quoted[0])} holds a double quote, which polars and "
-        "pandas read differently: rename the column"
+        f"{name} holds a double quote, which polars and pandas read differently: rename the column"
     )
 
 
 _SEPARATORS = {",": "commas", "\t": "tabs", ";": "semicolons"}
 
 
-def _other_separator(names: list[str], used: str) -> str | None:
+def _other_separator(names: list[str], used: str, quote: bool = True) -> str | None:
     """A header read as one column that holds another separator: a comma-separated file
     named .tsv, a tab-separated one named .csv, a semicolon-separated export. Read as it
     is, it would be one column, and every column the manifest names would be missing."""
@@ -221,7 +364,7 @@ def _other_separator(names: list[str], used: str) -> str | None:
         return None
     shown = names[0] if len(names[0]) <= 60 else names[0][:57] + "..."
     said = (
-        f"its header is one column, {json.dumps(shown)}, split by "
+        f"its header is one column{f', {json.dumps(shown)},' if quote else ''} split by "
         f"{_SEPARATORS[found[0]]}, not {_SEPARATORS[used]}: "
     )
     if found[0] == ",":

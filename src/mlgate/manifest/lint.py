@@ -13,6 +13,7 @@ import shlex
 from pathlib import Path
 
 from mlgate.errors import Problem
+from mlgate.manifest import outside
 from mlgate.manifest.spec import Command, Manifest
 
 # programs that run the script named after their options
@@ -45,13 +46,14 @@ VALUED = {
 
 
 def warnings(manifest: Manifest, name: str) -> list[Problem]:
-    """Each command that cannot start as it stands (its script is not there, ...), located."""
+    """Each command that cannot start as it stands (its script is not there, ...), and
+    each file read from outside the project (outside.py), located."""
     commands: list[tuple[str, Command | None]] = [
         ("data.prepare", manifest.data.prepare),
         ("train.command", manifest.train.command),
     ]
     commands += [(f"environments.{e.name}.deploy", e.deploy) for e in manifest.environments]
-    return unstartable(manifest, name, commands, running=False)
+    return unstartable(manifest, name, commands, running=False) + outside.warnings(manifest, name)
 
 
 def unstartable(

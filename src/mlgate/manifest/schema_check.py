@@ -84,8 +84,9 @@ def _explain(error: Any) -> Iterator[Finding]:
 
     if kind == "additionalProperties":
         allowed = sorted(sub.get("properties", {}))
+        elsewhere = _other_kinds(sub) if path[:1] == ("model_checks",) else {}
         for key in sorted(set(instance) - set(allowed)):
-            yield (*path, key), _unknown_key(key, allowed), True
+            yield (*path, key), _unknown_key(key, allowed, elsewhere), True
     elif kind == "required":
         props = sub.get("properties", {})
         for key in expected:
@@ -97,7 +98,7 @@ def _explain(error: Any) -> Iterator[Finding]:
     elif kind == "enum" and "propertyNames" in error.schema_path:  # a key that is no name
         yield (*path, instance), _not_one_of(instance, expected), True
     elif kind == "enum":
-        yield path, _not_one_of(instance, expected), False
+        yield path, _not_one_of(instance, expected) + _fairness_figure(path, instance), False
     elif kind == "const":
         yield path, f"expected {json.dumps(expected)}, found {_found(instance)}", False
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -208,13 +209,65 @@ def _wrong_type(error: Any) -> bool:
 # keys people write for one that lives a level down (`train: {model: ...}`)
 NESTED = {"model": "outputs", "model_path": "outputs"}
 
+# each kind of model check, by its schema definition: its name and its shape
+MODEL_CHECKS = {
+    "metric_check": ("metric", "{metric: NAME, min/max: BOUND}"),
+    "fairness_check": ("fairness", "{fairness: NAME, sensitive: COLUMN, max: BOUND}"),
+    "robustness_check": ("robustness", "such as {invariance: email, max_changed_fraction: 0.01}"),
+    "pytest_check": ("pytest", "{pytest: tests/model}"),
+    "latency_check": ("latency", "{latency: {batch: 1}, p95_ms: 50}"),
+}
 
-def _unknown_key(key: str, allowed: list[str]) -> str:
+
+def _unknown_key(key: str, allowed: list[str], elsewhere: dict[str, str] | None = None) -> str:
+    """`elsewhere`: the keys of other kinds of the same thing (a model check's), each with
+    what its kind is: a key of another kind is named as such, not as a misspelling of a
+    key of this one (`max_changed_fraction` in a metric check is no 'max')."""
+    listed = f"(allowed: {', '.join(allowed)})"
+    others = elsewhere or {}
+    if key in others:
+        return (
+            f"unknown key '{key}' {listed}; '{key}' is a key of {others[key]}, and a check is "
+            "of one kind"
+        )
     close = spelling.closest(key, allowed)
     hint = f"; {spelling.did_you_mean(close)}" if close else ""
     if not close and NESTED.get(key) in allowed:
         hint = f"; did you mean '{NESTED[key]}: {{model: ...}}'?"
-    return f"unknown key '{key}'{hint} (allowed: {', '.join(allowed)})"
+    near = [] if close else spelling.closest(key, list(others))
+    if near:
+        return (
+            f"unknown key '{key}' {listed}; did you mean '{near[0]}', a key of {others[near[0]]}?"
+        )
+    return f"unknown key '{key}'{hint} {listed}"
+
+
+def _other_kinds(branch: dict[str, Any]) -> dict[str, str]:
+    """For the schema of one kind of model check: each key only other kinds have, with
+    the kind ("a fairness check ({fairness: NAME, ...})"); {} for anything else."""
+    kinds = {name: _properties({"$ref": f"#/$defs/{name}"}) for name in MODEL_CHECKS}
+    own = set(branch.get("properties", {}))
+    if own not in kinds.values():
+        return {}
+    found: dict[str, str] = {}
+    for name, keys in kinds.items():
+        kind, shape = MODEL_CHECKS[name]
+        for key in sorted(keys - own):
+            found.setdefault(key, f"a {kind} check ({shape})")
+    return found
+
+
+def _fairness_figure(path: KeyPath, value: object) -> str:
+    """A model check's metric that is a fairness figure: the kind of check that reads it."""
+    if path[:1] != ("model_checks",) or path[-1:] != ("metric",):
+        return ""
+    figures = schema()["$defs"]["fairness_check"]["properties"]["fairness"]["enum"]
+    if value not in figures:
+        return ""
+    return (
+        f"; {value} is a fairness figure, checked by {{fairness: {value}, sensitive: COLUMN, "
+        "max: BOUND}"
+    )
 
 
 LISTED = 12  # more allowed values than this are not all listed after a likely fix

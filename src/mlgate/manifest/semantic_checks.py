@@ -51,6 +51,7 @@ def semantic_problems(
         *_format_problems(raw),
         *(_unreadable_problems(raw, root) if files else ()),
         *(_header_problems(raw, root) if files else ()),
+        *(_kind_problems(raw, root) if files else ()),
         *_column_problems(raw),
         *_freshness_problems(raw),
         *_expression_problems(raw),
@@ -192,7 +193,8 @@ def _unreadable_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     """Data files already there that the run could not read: what `validate` accepts, the
     run reads (a Latin-1 header, a cut Parquet file, an empty reference)."""
     for role, relative, path, fmt in _data_files(raw, root, ("train", "test", "reference")):
-        why = data_formats.unreadable(path, fmt, relative)
+        quote = data_formats.unquotable(path, relative) is None
+        why = data_formats.unreadable(path, fmt, relative, quote=quote)
         if why == data_formats.HEADER_ALONE:  # readable, and of no use to the run
             yield ("data", role), f"'{relative}' {why}: {NO_ROWS_FOR[role]}", False
         elif why is not None:
@@ -240,7 +242,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     if not needed and not scored:
         return
     # once per key and header: files with the same columns are named in one problem
-    lacking: dict[tuple[KeyPath, tuple[str, ...] | None], tuple[str, list[str]]] = {}
+    lacking: dict[tuple[KeyPath, tuple[str, ...] | str | None], tuple[str, list[str]]] = {}
     for role, relative, path, fmt in _data_files(raw, root, ("train", "test")):
         if data_formats.unreadable(path, fmt) is not None:
             continue  # reported as such
@@ -249,18 +251,85 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         if not missing:
             continue
         columns = data_formats.header(path, fmt)
+        # a file that is not named as data is judged, never quoted (`test: /etc/passwd`)
+        hidden = data_formats.unquotable(path, relative)
         for where, name in named:
             if name in missing:
-                header = tuple(columns) if columns is not None else None
+                header = hidden or (tuple(columns) if columns is not None else None)
                 lacking.setdefault((where, header), (name, []))[1].append(relative)
     for (where, header), (name, paths) in lacking.items():
         held = " nor ".join(dict.fromkeys(paths))  # the same file twice is named once
-        columns = list(header) if header is not None else None
+        if isinstance(header, str):
+            hint = f" (its columns are not shown: {header})"
+        else:
+            hint = columns_hint(name, list(header) if header is not None else None)
         yield (
             where,
-            f"column '{name}' is not in {held}{columns_hint(name, columns)}",
+            f"column '{name}' is not in {held}{hint}",
             where[:2] == ("data", "columns"),
         )
+
+
+def _kind_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    """A rule that needs numbers or dates, on a column whose type the manifest leaves to
+    the data, where a data file already there holds another kind: `freshness` on numbers,
+    `sorted` on text. The run could only call the rule an error of the check, after
+    data.prepare and before training; the file's types say it here (`kinds`)."""
+    declared = _get(raw, "data", "columns")
+    declared = declared if isinstance(declared, dict) else {}
+
+    def undeclared(name: object) -> bool:
+        spec = declared.get(name)
+        return isinstance(name, str) and not (isinstance(spec, dict) and "type" in spec)
+
+    # (where, column, the kinds it may not hold, what the rule reads, what to do instead)
+    asks: list[tuple[KeyPath, str, tuple[str, ...], str, str]] = []
+    fresh = _get(raw, "data", "checks", "freshness", "column")
+    if isinstance(fresh, str) and undeclared(fresh):
+        asks.append(
+            (
+                ("data", "checks", "freshness", "column"),
+                fresh,
+                ("number", "boolean"),
+                "freshness reads a column of dates or times",
+                "name one (a date type, or text such as 2026-12-01 or 2026-12-01T10:00:00Z)",
+            )
+        )
+    for name, spec in declared.items():
+        if isinstance(spec, dict) and "sorted" in spec and undeclared(name):
+            asks.append(
+                (
+                    ("data", "columns", name, "sorted"),
+                    name,
+                    ("text", "boolean"),
+                    "'sorted' applies to numbers and dates",
+                    "for dates written as text, declare type: datetime (then compared by "
+                    "their moment); else leave 'sorted' out",
+                )
+            )
+    if not asks:
+        return  # polars is imported below, and only then
+    wrong: dict[tuple[KeyPath, str], list[str]] = {}
+    for _, relative, path, fmt in _data_files(raw, root, ("train", "test")):
+        if data_formats.unreadable(path, fmt) is not None:
+            continue  # reported as such
+        held = data_formats.kinds(path, fmt, [ask[1] for ask in asks])
+        for where, name, refused, _, _ in asks:
+            if held.get(name) in refused:
+                wrong.setdefault((where, held[name]), []).append(relative)
+    for where, name, _, rule, instead in asks:
+        for kind in ("number", "boolean", "text"):
+            paths = wrong.get((where, kind))
+            if paths:
+                files = " and ".join(dict.fromkeys(paths))
+                yield (
+                    where,
+                    f"{rule}, and '{name}' holds {KIND_WORDS[kind]} in {files}: {instead}",
+                    where[-1] == "sorted",
+                )
+
+
+KIND_WORDS = {"number": "numbers", "boolean": "true/false values", "text": "text"}
 
 
 def _expression_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
