@@ -519,3 +519,28 @@ def test_a_macro_average_on_each_slice_says_why_it_may_differ_from_the_slices_ta
     said = slice_tables._changes("f1_macro", [change])
     assert "averaged over the same classes here, those either one holds or predicts" in said
     assert "averaged over the same classes" not in slice_tables._changes("recall", [change])
+
+
+def test_a_run_whose_figure_is_undefined_is_named_under_the_history_chart(tmp_path) -> None:
+    """The history chart drew the runs that had a value and left one with f1 undefined
+    (no positive predicted, say) out without a word: a line of three runs read as three."""
+    from mlgate.report import charts
+    from mlgate.result import runs
+
+    values = [0.9, None, 0.92, 0.93]
+    for i, f1 in enumerate(values):
+        done = result(
+            run_id=f"20261123T00000{i}Z-abcdef",
+            git=GitInfo(commit=f"{i}" * 40, branch="main", dirty=False),
+            evaluate=replace(result().evaluate, metrics={"f1": f1, "roc_auc": None}),
+        )
+        runs.save(tmp_path, done, "")
+    never = result(run_id="20261123T000009Z-abcdef", evaluate=EvaluateStage(status="failed"))
+    runs.save(tmp_path, never, "")  # never scored: no point, and nothing to say
+    found = runs.history(tmp_path, "churn", ["f1", "roc_auc"])
+    assert found == {
+        "f1": [("0000000", 0.9), ("1111111", None), ("2222222", 0.92), ("3333333", 0.93)]
+    }
+    section = charts.history_section(found)
+    assert 'x-axis ["0000000", "2222222", "3333333"]' in section
+    assert "f1 has no value on 1 of 4 runs (1111111): left out of the chart." in section

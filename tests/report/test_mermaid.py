@@ -180,6 +180,14 @@ def test_history_leaves_out_what_is_not_a_number_and_needs_two_points() -> None:
     )
     assert 'x-axis ["a", "d"]' in out and "line [-0.5000, 0.2500]" in out
     assert 'y-axis "r2" -0.5750 --> 0.3250' in out
+    # the runs left out are named under the chart: they vanished without a word
+    assert out.endswith("```\n\nr2 has no value on 2 of 4 runs (b, c): left out of the chart.")
+    many = mermaid.history("f1", [(f"r{i}", None if i % 2 else 0.5) for i in range(16)])
+    assert many.endswith("8 of 16 runs (r1, r3, r5, r7, r9 and 3 more): left out of the chart.")
+    hostile = mermaid.history("f1", [("a", 0.5), ("[x](http://e)", None), ("b", 0.6)])
+    assert hostile.splitlines()[-1] == (  # a label is text, as any in a report
+        "f1 has no value on 1 of 3 runs (\\[x\\](http:\u2060//e)): left out of the chart."
+    )
     assert mermaid.history("r2", [("a", 0.5), ("b", float("nan"))]) == ""
     flat = mermaid.history("acc", [("a", 0.9), ("b", 0.9)])
     assert 'y-axis "acc" 0.8550 --> 0.9450' in flat  # a flat line still gets a range

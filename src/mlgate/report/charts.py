@@ -31,7 +31,7 @@ def charted_metrics(manifest: Manifest, result: RunResult) -> list[str]:
     return [m for m in picked if m in result.evaluate.metrics]
 
 
-def history(manifest: Manifest, result: RunResult) -> dict[str, list[tuple[str, float]]]:
+def history(manifest: Manifest, result: RunResult) -> dict[str, list[tuple[str, float | None]]]:
     """The charted metrics over this model's local runs, with the baseline before this run
     (on a fresh CI runner, baseline -> candidate is the history there is)."""
     from mlgate.result import runs
@@ -47,7 +47,7 @@ def history(manifest: Manifest, result: RunResult) -> dict[str, list[tuple[str, 
             value = values.get(metric)
             if value is not None and label not in (p[0] for p in points):
                 points.insert(max(len(points) - 1, 0), (label, value))
-    return {m: p for m, p in found.items() if len(p) >= 2}
+    return {m: p for m, p in found.items() if sum(v is not None for _, v in p) >= 2}
 
 
 def _curves(result: RunResult) -> Curves | None:
@@ -200,7 +200,7 @@ def _bin_edges(lower: float, upper: float) -> str:
     return f"{opening}{lower:.1f}, {upper:.1f}]"
 
 
-def history_section(history: Mapping[str, Sequence[tuple[str, float]]]) -> str:
+def history_section(history: Mapping[str, Sequence[tuple[str, float | None]]]) -> str:
     from mlgate.report import mermaid
 
     charts = [mermaid.history(metric, points) for metric, points in history.items()]
@@ -211,7 +211,7 @@ def history_section(history: Mapping[str, Sequence[tuple[str, float]]]) -> str:
 def write_png(
     result: RunResult,
     folder: Path,
-    history: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    history: Mapping[str, Sequence[tuple[str, float | None]]] | None = None,
 ) -> list[Path]:
     """The charts as PNG files (needs mlgate[png]); nothing for a regression run."""
     found = _curves(result)

@@ -41,7 +41,8 @@ COMMENT_LIMIT = 65_536
 CHECK_SUMMARY_LIMIT = 65_535
 JOB_SUMMARY_LIMIT = 1024 * 1024
 
-History = Sequence[tuple[str, float]]  # (label, value) oldest first, e.g. short commit shas
+# (label, value) oldest first, labelled e.g. by short commit shas; None: no value that run
+History = Sequence[tuple[str, float | None]]
 
 
 @dataclass(frozen=True, kw_only=True)

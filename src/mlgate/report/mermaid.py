@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mlgate import words
 from mlgate.model.curves import GRID, Curve, Curves, precision_at, roc_at
 from mlgate.report import numbers
 from mlgate.report.inert import escape, visible
@@ -54,12 +55,26 @@ def reliability_chart(bins: Sequence[ReliabilityBin]) -> str:
     )
 
 
-def history(metric: str, points: Sequence[tuple[str, float]]) -> str:
+def history(metric: str, points: Sequence[tuple[str, float | None]]) -> str:
     """A metric over labelled runs (e.g. short commit shas), oldest first. Points that are not
-    numbers are left out; with fewer than two left there is no line to draw, and no chart."""
+    numbers are left out, and a line under the chart names them (a run whose figure was
+    undefined vanished from the line without a word); with fewer than two left there is
+    no line to draw, and no chart."""
     kept = [(label, float(v)) for label, v in points if v is not None and math.isfinite(v)]
     if len(kept) < 2:
         return ""
+    left = [label for label, v in points if v is None or not math.isfinite(v)]
+    return _line(metric, kept) + (_left_out(metric, left, len(points)) if left else "")
+
+
+def _left_out(metric: str, labels: list[str], total: int) -> str:
+    named = ", ".join(escape(_clean(label)) or "–" for label in labels[:5])
+    more = f" and {len(labels) - 5} more" if len(labels) > 5 else ""
+    runs = words.of(len(labels), total, "run")
+    return f"\n\n{escape(metric)} has no value on {runs} ({named}{more}): left out of the chart."
+
+
+def _line(metric: str, kept: list[tuple[str, float]]) -> str:
     values = [v for _, v in kept]
     low, high = min(values), max(values)
     pad = (high - low) * 0.1 if high > low else max(abs(high) * 0.05, 1e-4)

@@ -24,7 +24,7 @@ from mlgate.result.records import ReliabilityBin
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-History = tuple[str, Sequence[tuple[str, float]]]  # (metric, [(run label, value), ...])
+History = tuple[str, Sequence[tuple[str, float | None]]]  # (metric, [(run label, value), ...])
 DPI = 100
 LABEL_CHARS = 40
 
@@ -196,7 +196,7 @@ def _square(title: str, xlabel: str, ylabel: str) -> tuple[Figure, Any]:
     return figure, ax
 
 
-def _finite(points: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+def _finite(points: Sequence[tuple[str, float | None]]) -> list[tuple[str, float]]:
     return [(label, float(v)) for label, v in points if v is not None and math.isfinite(v)]
 
 

@@ -125,8 +125,9 @@ def history(
     limit: int = 20,
     current: RunResult | None = None,
     minimum: int = 2,
-) -> dict[str, list[tuple[str, float]]]:
-    """Each metric over this model's recent local runs (oldest first), labelled by commit.
+) -> dict[str, list[tuple[str, float | None]]]:
+    """Each metric over this model's recent local runs (oldest first), labelled by commit;
+    None where a run that was scored has no value of it (undefined on its rows).
     A sweep's gated winner is measured on its held-out rows alone, so it is no point on a
     line of runs measured on every test row, and has no such line of its own."""
     if current is not None and current.sweep is not None:
@@ -140,16 +141,14 @@ def history(
             continue
     if current is not None:
         found = [*[r for r in found if r.run_id != current.run_id][-(limit - 1) :], current]
-    points: dict[str, list[tuple[str, float]]] = {m: [] for m in metrics}
+    points: dict[str, list[tuple[str, float | None]]] = {m: [] for m in metrics}
     for run in found:
-        if run.name != name or run.sweep is not None:
+        if run.name != name or run.sweep is not None or run.evaluate.status != "passed":
             continue
         label = (run.git.commit or "")[:7] or run.run_id[:15]
-        for metric in metrics:
-            value = run.evaluate.metrics.get(metric)
-            if value is not None:
-                points[metric].append((label, value))
-    return {m: p for m, p in points.items() if len(p) >= minimum}
+        for metric in metrics:  # None: undefined on that run (the chart says so)
+            points[metric].append((label, run.evaluate.metrics.get(metric)))
+    return {m: p for m, p in points.items() if sum(v is not None for _, v in p) >= minimum}
 
 
 def read(path: Path) -> RunResult:
