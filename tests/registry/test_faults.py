@@ -213,7 +213,7 @@ def test_a_tag_of_the_clone_that_differs_from_origins_is_named_with_the_way_out(
 
     assert main(["-C", str(project.root), "registry", "list"]) == 2
     said = capsys.readouterr().err
-    assert "origin's 1 registry tag (iris#staging#1) differ from this clone's" in said
+    assert "origin's 1 registry tag (iris#staging#1) differs from this clone's" in said
     assert "git tag --delete iris#staging#1 and run again" in said
 
 

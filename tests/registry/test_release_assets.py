@@ -110,6 +110,26 @@ def test_a_missing_object_is_a_clear_error(fake: FakeGitHub, tmp_path: Path) -> 
         remote.get("1" * 64)
 
 
+def test_a_file_of_2_gib_is_refused_before_it_is_read_or_sent(
+    fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub takes assets *under* 2 GiB: one of exactly 2 GiB passed the check, was read
+    whole for its sha256, and then met an unexplained 500 from GitHub."""
+    from mlgate.registry import release_assets
+
+    def never(path: Path) -> str:
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(release_assets, "sha256_of", never)
+    (tmp_path / "work").mkdir()
+    big = tmp_path / "work" / "model.bin"
+    with big.open("wb") as f:
+        f.truncate(2 * 1024**3)  # sparse: no disk, no time
+    with pytest.raises(UserError, match=r"2,147,483,648 bytes; .* must be under 2 GiB"):
+        open_on(fake, tmp_path).put(big)
+    assert fake.total_calls() == 0
+
+
 @pytest.mark.parametrize(
     "fault",
     [Fault(apply_first=True), Fault(apply_first=True, drop=True)],

@@ -244,3 +244,23 @@ def test_the_card_says_a_version_was_rolled_back_from() -> None:
     assert "- production: **rolled back from** on 2026-11-04T00:00:00+00:00, to v0.2.0\n" in text
     text = card.render(built.version("v0.2.0"), built.moves("v0.2.0"), None)
     assert "rolled back to 2026-11-04" in text and "rolled back from" not in text
+
+
+def test_a_version_gto_registered_is_shown_as_gtos_not_as_an_empty_run() -> None:
+    """`registry show` printed "run -: ?, " and `registry list` a blank for a version
+    registered with `gto register`, which has no record: no run, model or metrics."""
+    from mlgate.registry import view
+
+    built = state.build("churn", [tag("churn@v1.0.0", "c1"), *TAGS[:1]])
+    gtos = built.version("v1.0.0")
+    assert gtos is not None and gtos.record == {} and gtos.problem is None
+    shown = view.version_text(built, gtos).splitlines()
+    assert shown[-2:] == [
+        "  record   registered with gto: no run, model or metrics on record",
+        "  environments: none yet",
+    ]
+    assert not any(line.lstrip().startswith(("by ", "run ")) for line in shown)
+    doc = {"model": "churn", "environments": {}, "gated": [], "versions": []}
+    doc["versions"] = [view.version_doc(v) for v in reversed(built.versions)]
+    listed = view.listing_text(doc).splitlines()
+    assert listed[2].endswith("  registered with gto: no run, model or metrics on record")

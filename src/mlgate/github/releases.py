@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from mlgate.github.http import GitHub, GitHubError, NotFound, UncertainWrite
 
-MAX_ASSET_BYTES = 2 * 1024**3  # GitHub: each release asset under 2 GiB
+MAX_ASSET_BYTES = 2 * 1024**3  # GitHub: each release asset under 2 GiB (this size is refused)
 CONTENTS_HINT = (
     "the token needs the Contents permission: `permissions: contents: write` "
     "in the workflow (read is enough to download); a personal token: `repo`"

@@ -95,7 +95,8 @@ def fetch(root: Path, model: str, *, token: str | None = None) -> tuple[str, ...
     if clashes:
         raise UserError(
             f"origin's {words.count(len(clashes), 'registry tag')} "
-            f"({', '.join(sorted(clashes)[:5])}) differ from this clone's of the same name: "
+            f"({', '.join(sorted(clashes)[:5])}) "
+            f"{'differs' if len(clashes) == 1 else 'differ'} from this clone's of the same name: "
             "the registry cannot be read both ways",
             hint=f"git show {sorted(clashes)[0]} shows this clone's; to take origin's "
             f"instead, git tag --delete {' '.join(sorted(clashes))} and run again",

@@ -95,13 +95,14 @@ class ReleaseStore:
         from mlgate.github.http import UncertainWrite
         from mlgate.github.releases import MAX_ASSET_BYTES, AssetExists
 
-        sha256 = sha256_of(source)
         size = source.stat().st_size
-        if size > MAX_ASSET_BYTES:
+        if size >= MAX_ASSET_BYTES:  # GitHub: "under 2 GiB"; exactly 2 GiB fails with a 500
             raise UserError(
-                f"{source} is {size / 1024**3:.1f} GiB; a GitHub release asset holds at most 2 GiB",
+                f"{source} is {size:,} bytes; a GitHub release asset must be under 2 GiB "
+                f"({MAX_ASSET_BYTES:,} bytes)",
                 hint="use a bucket: registry.artifacts: s3://bucket/prefix",
             )
+        sha256 = sha256_of(source)
         with self._session() as releases:
             release = self._release(releases, create=True)
             assert release is not None

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from mlgate.registry.operations import Where
 
 
+GTO_ONLY = "registered with gto: no run, model or metrics on record"
+
+
 def version_doc(v: Version) -> dict[str, Any]:
     return {
         "version": v.version,
@@ -86,6 +89,8 @@ def listing_text(doc: dict[str, Any]) -> str:
             hidden = True
         if v["problem"]:
             shown = f"unusable: {v['problem']}"
+        elif not v["record"]:  # a tag gto wrote: nothing of a run to show
+            shown = GTO_ONLY
         lines.append(f"    {v['version']:<10} {v['commit'][:12]}  {v['created']}  {shown}")
     if hidden:
         lines.append(
@@ -103,6 +108,10 @@ def version_text(current: State, v: Version) -> str:
     lines = [f"{v.model} {v.version}"]
     if v.problem:
         return "\n".join([*lines, f"  unusable: {v.problem}"])
+    if not r:  # "run -: ?, " said nothing of where it came from
+        gto = [("tag", v.tag), ("commit", v.commit), ("created", v.created), ("record", GTO_ONLY)]
+        lines += [f"  {k:<8} {x}" for k, x in gto]
+        return "\n".join(one_line(line) for line in [*lines, *_environments(current, v)])
     said = [
         ("tag", v.tag),
         ("commit", v.commit + (f" on {r['branch']}" if r.get("branch") else "")),
@@ -135,18 +144,22 @@ def version_text(current: State, v: Version) -> str:
                 f"    {k:<{width}} " + (number(x) if isinstance(x, float) else str(x))
                 for k, x in values.items()
             ]
+    return "\n".join(one_line(line) for line in [*lines, *_environments(current, v)])
+
+
+def _environments(current: State, v: Version) -> list[str]:
     moves = current.moves(v.version)
     if not moves:
-        lines.append("  environments: none yet")
-    else:
-        lines.append("  environments:")
-        lines += [
+        return ["  environments: none yet"]
+    return [
+        "  environments:",
+        *(
             f"    {m.stage}: {m.what} {m.assignment.created}"
             + (f" (to {m.assignment.version})" if m.what == "rolled back from" else "")
             + (f" by {m.assignment.record['by']}" if m.assignment.record.get("by") else "")
             for m in moves
-        ]
-    return "\n".join(one_line(line) for line in lines)
+        ),
+    ]
 
 
 def history_text(entries: list[dict[str, Any]]) -> str:
