@@ -28,6 +28,17 @@ def test_the_brier_interval_is_students_t_on_the_squared_gaps() -> None:
     assert (found.low, found.high) == pytest.approx((low, high), abs=1e-12)
 
 
+def test_the_brier_interval_stays_where_the_score_can_be() -> None:
+    """On a nearly perfect model the squares are skewed and t's interval reached below 0
+    (a Brier score of -0.0003 is no score)."""
+    y = np.r_[np.zeros(99, dtype=np.int64), 1]
+    p = np.r_[np.full(99, 0.001), 0.2]  # one row far off, the rest nearly exact
+    found = calibration.brier_interval(calibration.terms(y, np.c_[1 - p, p], 1))
+    squares = (p - y) ** 2
+    low, high = stats.t.interval(0.95, len(y) - 1, loc=squares.mean(), scale=stats.sem(squares))
+    assert low < 0 and found.low == 0.0 and found.high == pytest.approx(high, abs=1e-12)
+
+
 @pytest.mark.parametrize("rows", [200, 3000])
 def test_the_error_interval_is_the_row_bootstraps(rows: int) -> None:
     y, scores = binary(rows, seed=2)

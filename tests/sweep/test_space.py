@@ -422,3 +422,22 @@ def test_sweep_workers_must_be_a_whole_number_of_at_least_1(
     said = capsys.readouterr().err
     assert f"argument --workers: '{workers}' is not a whole number of at least 1" in said
     assert parser.build().parse_args(["sweep", "--workers", "3"]).workers == 3
+
+
+def test_the_winners_line_counts_the_configurations_that_ranked() -> None:
+    """With one job's upload missing, the line said the rows "ranked the 4 configurations"
+    where 3 had a figure to rank by."""
+    from dataclasses import replace
+
+    made = space.grid({"train.C": [10, 0.1, 1, 3]})
+    record = swept(made, [0.9, 0.8, 0.7, 0.6])
+    lost = replace(record.configurations[3], status="missing", figure=None)
+    record = replace(
+        record,
+        configurations=(*record.configurations[:3], lost),
+        winner=made[0].id,
+        choosing=0.9,
+        held_out=0.85,
+    )
+    said = sweep_tables.winner(record)
+    assert "0.9000 on the 9 rows that ranked the 3 configurations (the best" in said

@@ -49,9 +49,10 @@ def winner(sweep: SweepRecord) -> str:
         f"{words.count(sweep.held_out_rows, 'held-out test row')}, which played no part in "
         "choosing it"
     )
+    ranked = sum(c.figure is not None for c in sweep.configurations)  # missing, failed: not
     flattered = (
         f"; {numbers.value(sweep.choosing)} on the {words.count(sweep.choosing_rows, 'row')} "
-        f"that ranked the {words.count(len(sweep.configurations), 'configuration')} (the best "
+        f"that ranked the {words.count(ranked, 'configuration')} (the best "
         "of several on the rows that chose it is flattered: trust the held-out figure)"
     )
     return said + flattered
