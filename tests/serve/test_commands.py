@@ -131,3 +131,28 @@ def test_smoke_on_something_that_is_not_a_prediction_server_fails_saying_so(
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     assert f"{url}/metadata answered HTTP 404" in out
+
+
+def test_smoke_with_no_row_to_send_is_refused_without_a_traceback(
+    registered: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--rows 0` sent nothing and then took the median of no latency: an internal
+    error. `--rows -1` sent every row but the last."""
+    with running(create_app(service.load(registered.manifest, "v0.1.0"))) as url:
+        for rows in ("0", "-1"):
+            assert main(["-C", str(registered.root), "smoke", url, "--rows", rows]) == 2
+            out, err = capsys.readouterr()
+            assert f"--rows {rows}: send at least one row" in err and "Traceback" not in err
+            assert out == ""
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "-1"])
+def test_serve_on_a_port_that_is_none_is_refused(
+    registered: Project, port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Port 99999 was an internal error (bind's OverflowError); port 0 served on a port
+    nobody was told of, and the `serving` line never came."""
+    assert main(["-C", str(registered.root), "serve", "--port", port, "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"--port {port} is not a port: give one from 1 to 65535" in err
+    assert "Traceback" not in err and "serving " not in err

@@ -9,6 +9,7 @@ import contextlib
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -259,6 +260,33 @@ def test_headers_without_end_and_unread_pipelines_are_cut_off(registered: Projec
         assert httpx.get(f"{served.url}/health").status_code == 200  # and it serves on
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b"x-filler: " + b"a" * 70_000 + b"\r\n",  # one header line of 70 KB
+        b"".join(b"x-filler-%d: %s\r\n" % (i, b"a" * 100) for i in range(650)),  # 650 lines
+        b"",  # the request line: GET /health?aaaa...
+    ],
+    ids=["one-line", "many-lines", "url"],
+)
+def test_headers_over_the_limit_sent_whole_at_once_are_a_431(
+    registered: Project, headers: bytes
+) -> None:
+    """Only headers still without an end were counted: 70 KB of them sent in one piece,
+    ended, were read in one go and answered 200."""
+    from mlgate.serve.protocol import HeaderDeadline
+
+    served = create_app(service.load(registered.manifest, "v0.1.0"))
+    with running(served, http=HeaderDeadline) as at:
+        url = b"/health" + (b"" if headers else b"?q=" + b"a" * 70_000)
+        with _raw(at) as raw:
+            raw.sendall(b"GET %s HTTP/1.1\r\nconnection: close\r\n%s\r\n" % (url, headers))
+            answer = _answer_or_close(raw)
+        assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+        assert b"line and headers are over 65,536 bytes" in answer
+        assert httpx.get(f"{at}/health", headers={"x-a": "a" * 60_000}).status_code == 200
+
+
 def test_a_key_no_utf8_can_hold_is_named_in_a_422_not_a_500(url: str) -> None:
     """An unpaired surrogate as an unknown field's name: the 422 that repeated it could
     not be encoded, and the client got a plain-text 500 and the log a traceback."""
@@ -292,3 +320,35 @@ def test_bodies_held_at_once_are_bounded_over_every_connection(
         time.sleep(0.3)
         answered = httpx.post(f"{at}/predict", json=ok, timeout=10)
         assert answered.status_code == 200 and answered.json()["predictions"] == ["setosa"]
+
+
+class _Fragile:
+    """A model that raises what no refusal is (a KeyError) on a row with a negative x."""
+
+    def predict(self, frame: Any) -> Any:
+        if (frame["x"] < 0).any():
+            raise KeyError("negative")
+        return frame["x"].to_numpy() * 2
+
+
+def test_a_model_that_raises_anything_else_fails_its_own_request_in_json() -> None:
+    """A KeyError from the model was Starlette's plain-text 500, and it failed every
+    request of the batch it was scored in."""
+    import asyncio
+
+    fields = schema.InputSchema(fields=(schema.Field(name="x", kind="number"),))
+    fragile = service.Service(model=_Fragile(), schema=fields, metadata={"model": "fragile"})
+
+    async def main(at: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=at, timeout=30) as client:
+            bodies = [[{"x": 1.0}]] * 10 + [[{"x": -1.0}]] + [[{"x": 2.0}]] * 10
+            return await asyncio.gather(*(client.post("/predict", json=b) for b in bodies))
+
+    with running(create_app(fragile)) as at:
+        answers = asyncio.run(main(at))
+    assert [a.status_code for a in answers] == [200] * 10 + [500] + [200] * 10
+    assert answers[0].json() == {"predictions": [2.0]}
+    assert answers[10].headers["content-type"] == "application/json"
+    assert answers[10].json() == {
+        "error": "the server failed on this request (KeyError); see its log"
+    }

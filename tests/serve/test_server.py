@@ -8,6 +8,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -106,6 +107,12 @@ def test_a_pickle_loads_only_from_the_store_or_the_manifests_path(registered: Pr
         service.load(registered.manifest, str(elsewhere))
     served = service.load(registered.manifest, "models/model.joblib")
     assert served.metadata["version"] is None and served.metadata["run_id"]
+    # the data fingerprints /metadata promises, as a registered version gives them
+    registered_data = service.load(registered.manifest, "v0.1.0").metadata["data"]
+    assert served.metadata["data"] == [
+        {k: v for k, v in d.items() if k != "profile"} for d in registered_data
+    ]
+    assert [d["role"] for d in served.metadata["data"]] == ["train", "test"]
     (registered.root / "models/model.joblib").write_bytes(b"not the model that was checked")
     with pytest.raises(UserError, match="is not the model run"):
         service.load(registered.manifest, "models/model.joblib")
@@ -218,3 +225,58 @@ def test_smoke_shows_what_a_hostile_server_says_inert_and_reads_a_bounded_answer
         )
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "cfs", "workers"),
+    [
+        ("200000 100000\n", None, 2),  # cgroup v2: --cpus 2
+        ("150000 100000\n", None, 2),  # 1.5 cores' worth: 2 workers
+        ("max 100000\n", None, 64),  # no quota
+        (None, ("50000\n", "100000\n"), 1),  # cgroup v1: --cpus 0.5
+        (None, ("-1\n", "100000\n"), 64),  # v1, no quota
+        (None, None, 64),  # no cgroup files at all
+        ("garbage\n", None, 64),
+    ],
+)
+def test_the_default_workers_count_a_cpu_quota(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cpu_max: str | None,
+    cfs: tuple[str, str] | None,
+    workers: int,
+) -> None:
+    """A container limited to 2 cores' worth of time on a 64-core host was given 64
+    workers, each loading the model: its CPU affinity is every core."""
+    from mlgate.serve import run
+
+    monkeypatch.setattr(run.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    monkeypatch.setattr(run, "CPU_MAX", tmp_path / "cpu.max")
+    monkeypatch.setattr(run, "CFS", (tmp_path / "quota", tmp_path / "period"))
+    if cpu_max is not None:
+        (tmp_path / "cpu.max").write_text(cpu_max)
+    if cfs is not None:
+        (tmp_path / "quota").write_text(cfs[0])
+        (tmp_path / "period").write_text(cfs[1])
+    assert run.default_workers() == workers
+
+
+def test_an_image_on_a_host_of_more_than_256_cores_starts_without_being_told(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The default (one worker per core) went through MLGATE_WORKERS' own check: on 384
+    cores, an image that was not given MLGATE_WORKERS refused to start."""
+    from mlgate.serve import bundle, run
+
+    started: dict[str, object] = {}
+    monkeypatch.setattr(run, "default_workers", lambda: 384)
+    monkeypatch.setattr(
+        bundle,
+        "load",
+        lambda folder: service.Service(
+            model=None, schema=schema.InputSchema(fields=()), metadata={"model": "m"}
+        ),
+    )
+    monkeypatch.setattr(run, "serve", lambda served, **options: started.update(options))
+    assert bundle.main(tmp_path, environ={}) == 0
+    assert started["workers"] == 256 and started["port"] == 8000

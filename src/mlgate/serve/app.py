@@ -157,13 +157,22 @@ def create_app(
             headers=getattr(exc, "headers", None),
         )
 
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        """Whatever else went wrong (a model that raised something other than a refusal,
+        an answer JSON cannot carry) is a 500 in JSON too, not Starlette's plain text;
+        the log keeps the traceback."""
+        return JSONResponse(
+            {"error": f"the server failed on this request ({type(exc).__name__}); see its log"},
+            status_code=500,
+        )
+
     app = Starlette(
         routes=[
             Route("/predict", predict, methods=["POST"]),
             Route("/health", health),
             Route("/metadata", metadata),
         ],
-        exception_handlers={HTTPException: refused},
+        exception_handlers={HTTPException: refused, Exception: failed},
     )
     # `/health/` was redirected to a Location built from the client's Host header
     app.router.redirect_slashes = False

@@ -213,16 +213,12 @@ class Batcher:
     def _settle(self, group: list[tuple[Records, asyncio.Future[Scored]]]) -> None:
         try:
             scored = self._score([row for records, _ in group for row in records])
-        except ModelError as exc:
+        except Exception as exc:  # a refusal, or whatever else the model raised
             if len(group) == 1:
                 _answer(group[0][1], exc)
                 return
-            for one in group:  # which request was it: each alone
+            for one in group:  # which request was it: each alone, and each hears of it
                 self._settle([one])
-            return
-        except Exception as exc:  # every waiting request must hear of it
-            for _, answer in group:
-                _answer(answer, exc)
             return
         for (_, answer), part in zip(group, split(scored, [len(r) for r, _ in group]), strict=True):
             _answer(answer, part)

@@ -109,7 +109,7 @@ def main(folder: Path, environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     try:
         host, port = environ.get("MLGATE_HOST", DEFAULT_HOST), _number(environ, "PORT")
-        workers = _number(environ, "MLGATE_WORKERS", run.default_workers(), most=256)
+        workers = _number(environ, "MLGATE_WORKERS", min(run.default_workers(), 256), most=256)
         run.require_extra()
         service = load(folder)
     except MlgateError as exc:

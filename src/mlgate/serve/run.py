@@ -15,6 +15,7 @@ import gc
 import http.client
 import importlib.util
 import json
+import math
 import os
 import signal
 import socket
@@ -36,9 +37,32 @@ GRACE_S = 10  # on SIGTERM, requests in flight get this long to finish
 WORKER_ENV = "MLGATE_SERVE_WORKER"
 
 
+# a cgroup's CPU quota: v2 ("200000 100000", or "max ..."), else v1's CFS quota and period
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+CFS = (Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us"))
+
+
 def default_workers() -> int:
-    """The cores this process may use: a model's work is CPU-bound."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """The cores this process may use: a model's work is CPU-bound. A CPU quota counts
+    (`docker run --cpus 2`, a Kubernetes limit): the affinity alone, on a 64-core host,
+    gives such a container 64 workers, each loading the model, for 2 cores' worth of time."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    quota = _cpu_quota()
+    return max(1, min(cores or 1, math.ceil(quota) if quota else cores or 1))
+
+
+def _cpu_quota() -> float | None:
+    """Cores' worth of CPU time this process's cgroup allows; None: no limit, or none read."""
+    try:
+        limit, period = CPU_MAX.read_text().split()[:2]
+        return None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError, ZeroDivisionError):
+        pass
+    try:
+        quota_us, period_us = (int(p.read_text()) for p in CFS)
+    except (OSError, ValueError):
+        return None
+    return quota_us / period_us if quota_us > 0 and period_us > 0 else None  # -1: none
 
 
 def require_extra() -> None:
@@ -74,6 +98,8 @@ def serve(
     require_extra()
     import uvicorn
 
+    if not 0 < port <= 65535:  # 0: a port nobody is told of; past 65535 a traceback
+        raise UserError(f"--port {port} is not a port: give one from 1 to 65535")
     version = service.metadata.get("version") or "(unregistered)"
     url = f"http://{_bracketed(host)}:{port}"
     _refuse_taken(host, port)  # or the line below would be printed for whoever answers there

@@ -139,6 +139,10 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
             "commit": run.git.commit,
             "metrics": dict(run.evaluate.metrics),
             "params": dict(run.params),
+            "data": [  # as a version's record has them (registry/operations.py)
+                {"role": d.role, "file": d.file.path, "sha256": d.file.sha256, "rows": d.rows}
+                for d in run.data.datasets
+            ],
             "model_sha256": sha,
             "run_id": run.run_id,
             "verdict": run.verdict,

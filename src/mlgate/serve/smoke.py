@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from mlgate.errors import OutsideError
+from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.spec import Manifest
 from mlgate.report import inert
 
@@ -59,6 +59,8 @@ def run(
     """Smoke-test the server at `url`; `max_p95_ms`: fail when its p95 latency is over."""
     import httpx
 
+    if rows < 1:  # no request sent has no latency: 0 was a traceback, -1 all rows but one
+        raise UserError(f"--rows {rows}: send at least one row")
     base = url.rstrip("/")
     try:
         with httpx.Client(timeout=timeout_s) as client:
