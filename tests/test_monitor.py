@@ -610,7 +610,7 @@ def test_a_regression_is_measured_where_labels_arrived_and_says_it_cannot_be_wit
     assert said["actual"]["rmse"] == pytest.approx(skm.root_mean_squared_error(y, pred), rel=1e-12)
     assert said["actual"]["r2"] == pytest.approx(skm.r2_score(y, pred), rel=1e-12)
     assert {c["method"] for c in said["changes"].values()} == {
-        "Welch t on per-row influence values"
+        "studentized permutation test of rows"
     }
     own = project.run.evaluate.metrics
     assert said["changes"]["mae"]["delta"] == pytest.approx(said["actual"]["mae"] - own["mae"])
@@ -684,7 +684,10 @@ def test_a_regressions_markdown_names_its_test_and_charts_its_first_metric(
     path = tmp_path / "labelled.csv"
     frame.to_csv(path, index=False)
     text = second_alarm(project.root, path, capsys, "diabetes")
-    assert "the test is unpaired (Welch's t on each side's per-row influence values)" in text
+    assert (
+        "the test is unpaired (a studentized permutation test, both sides' rows pooled and "
+        "dealt out again)"
+    ) in text
     assert "confusion table" not in text
     assert 'title "rmse on the labelled rows"' in text
     assert [line.split(" | ")[0] for line in text.splitlines() if line.startswith("| r")] == [

@@ -35,8 +35,10 @@ if TYPE_CHECKING:
     from mlgate.result.records import Predictions, RunResult
 
 DEFAULT_METRIC = "accuracy"
-# fewer labelled rows leave cells of their confusion table empty, which the bootstrap of
-# counts then never varies: 2 labels, 1 right, read as a significant drop at p = 0.001
+# fewer labelled rows of a classifier are given without a test, and judge neither decay
+# nor concept drift (2 labels, 1 right, were once a significant drop at p = 0.001, from a
+# bootstrap of counts that never varied an empty cell; the permutation test now in its
+# place holds its level on any number of rows, a regression's from 2)
 MIN_LABELLED = 30
 LATE = 2.0  # a run this many usual intervals after the last one: the schedule missed runs
 # a run that opened an alarm and made no issue by then failed: a later one makes it instead
@@ -518,7 +520,8 @@ def _regression(
             continue
         try:
             test = unpaired.value_change(metric, before, (truth, predicted))
-        except ValueError:  # no closed form (median_ae, max_error), or no spread
+        except ValueError as exc:  # no closed form (median_ae, max_error), or no spread
+            said.append(f"{metric} is given without a test: {exc}")
             continue
         if np.isfinite(test.delta):
             changes[metric] = paired.recorded(test)

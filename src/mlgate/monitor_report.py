@@ -118,9 +118,11 @@ def _labelled(found: Monitored) -> str:
 
 
 _UNPAIRED = {  # compare/unpaired.py's methods, as the report says them
-    unpaired.UNPAIRED_COUNTS: "each side's confusion table resampled on its own",
+    unpaired.PERMUTED_COUNTS: "a studentized permutation test, both sides' confusion "
+    "tables pooled and dealt out again",
     unpaired.AGRESTI_CAFFO: "Agresti and Caffo's interval of two proportions",
-    unpaired.WELCH: "Welch's t on each side's per-row influence values",
+    unpaired.PERMUTED_ROWS: "a studentized permutation test, both sides' rows pooled and "
+    "dealt out again",
 }
 
 

@@ -40,12 +40,9 @@ MEANS = frozenset(
 )
 D2 = frozenset({"d2_log_loss", "d2_brier"})  # 1 - the loss over the class frequencies' loss
 ROC_AREAS = frozenset({"roc_auc", "roc_auc_ovr_weighted", "roc_auc_ovo", "roc_auc_ovo_weighted"})
-CLOSED_FORM = (
-    MEANS
-    | D2
-    | ROC_AREAS
-    | {"rmse", "rmsle", "r2", "explained_variance", "average_precision", "d2_absolute_error"}
-)
+# 1 - a loss over the targets' own spread: undefined on rows of one target
+SPREAD_RATIOS = frozenset({"r2", "explained_variance", "d2_absolute_error"})
+CLOSED_FORM = MEANS | D2 | ROC_AREAS | SPREAD_RATIOS | {"rmse", "rmsle", "average_precision"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -280,26 +277,50 @@ def values_change(
 def values_alone(metric: str, y: np.ndarray, pred: np.ndarray) -> tuple[float, np.ndarray]:
     """A regression metric of one model on its own rows, and each row's influence value
     (mean zero): what an unpaired test of two sets of rows needs of each."""
+    value, influence = _alone(metric, y, pred)
+    if metric in SPREAD_RATIOS and np.isnan(value):  # `_alone`'s one undefined figure
+        raise ValueError(f"every row has the same target, so '{metric}' measures nothing")
+    return float(value), influence
+
+
+def values_and_variances(
+    metric: str, y: np.ndarray, pred: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`values_alone` of each set of rows along the last axis of (..., rows) arrays, and
+    the variance of each figure (its influence values' mean square over rows - 1, per
+    row): NaN where the figure is undefined (a set whose targets are all one value)."""
+    value, influence = _alone(metric, y, pred)
+    rows = y.shape[-1]
+    variance: np.ndarray = np.einsum("...i,...i->...", influence, influence) / (rows * (rows - 1))
+    return value, variance
+
+
+def _alone(metric: str, y: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`values_alone` along the last axis, for any leading shape; NaN, not an error, where
+    the figure is undefined."""
     if metric in MEANS:
         terms = per_row(metric, y, pred)
-        value = float(terms.mean())
-        return value, terms - value
+        value = terms.mean(axis=-1)
+        return value, terms - value[..., None]
     if metric == "rmse":
         return _rmse(y - pred)
     if metric == "rmsle":
         return _rmse(_log_error(y, pred))
-    if metric in ("r2", "explained_variance", "d2_absolute_error"):
+    if metric in SPREAD_RATIOS:
         error = y - pred
         if metric == "explained_variance":
-            error = error - error.mean()
+            error = error - error.mean(axis=-1, keepdims=True)
         if metric == "d2_absolute_error":  # 1 - E / M, M the mean distance to the median
-            lost, spread_terms = np.abs(error), np.abs(y - np.median(y))
+            lost, spread_terms = np.abs(error), np.abs(y - np.median(y, axis=-1, keepdims=True))
         else:  # 1 - A / V, V the targets' spread (its mean's move is second order)
-            lost, spread_terms = error**2, (y - y.mean()) ** 2
-        spread, mean_lost = float(spread_terms.mean()), float(lost.mean())
-        if spread <= 1e-12 * max(float(np.mean(y**2)), 1e-300):
-            raise ValueError(f"every row has the same target, so '{metric}' measures nothing")
-        influence = -(lost - mean_lost) / spread + mean_lost * (spread_terms - spread) / spread**2
+            lost, spread_terms = error**2, (y - y.mean(axis=-1, keepdims=True)) ** 2
+        spread, mean_lost = spread_terms.mean(axis=-1), lost.mean(axis=-1)
+        scale = np.maximum(np.mean(y**2, axis=-1), 1e-300)
+        spread = np.where(spread <= 1e-12 * scale, np.nan, spread)  # one target: nothing
+        spread_, mean_lost_ = spread[..., None], mean_lost[..., None]
+        influence = (
+            -(lost - mean_lost_) / spread_ + mean_lost_ * (spread_terms - spread_) / spread_**2
+        )
         return 1 - mean_lost / spread, influence
     raise ValueError(f"no closed-form test for '{metric}'")
 
@@ -326,13 +347,15 @@ def _difference(sides: list[tuple[float, np.ndarray]], method: str) -> Linear:
     return Linear(delta=cand - base, influence=cand_u - base_u, method=method)
 
 
-def _rmse(error: np.ndarray) -> tuple[float, np.ndarray]:
+def _rmse(error: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RMSE along the last axis, and each row's influence on it (none where every error
+    is 0: no row moves it, nor does any resample of them)."""
     squared = error**2
-    mse = float(squared.mean())
+    mse = squared.mean(axis=-1)
     root = np.sqrt(mse)
-    if root == 0:  # no error on any row, nor on any resample of them
-        return 0.0, np.zeros_like(squared)
-    return float(root), (squared - mse) / (2 * root)
+    safe = np.where(root == 0, 1.0, root)[..., None]
+    influence = np.where(root[..., None] == 0, 0.0, (squared - mse[..., None]) / (2 * safe))
+    return root, influence
 
 
 class _Groups:
