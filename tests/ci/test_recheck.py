@@ -166,3 +166,22 @@ def test_the_hand_over_refuses_a_forged_check_and_words_the_checks_itself(
     run.write_text(json.dumps(data))
     with pytest.raises(UserError, match=r"model check f1 says passed, where f1 = 0\.5 says failed"):
         handoff.read(tmp_path / "mlgate-run")
+
+
+def test_a_run_of_another_mlgate_is_told_to_run_again(tmp_path: Path, example_run: Path) -> None:
+    """Rules change between versions: a fork's run by an older mlgate that decides a gate
+    otherwise is refused all the same, but the hint says why it may be honest."""
+    folder = tmp_path / "mlgate-run" / example_run.name
+    shutil.copytree(example_run, folder)
+    run = folder / "run.json"
+    data = json.loads(run.read_text())
+    data["mlgate_version"] = "0.1.0"
+    data["evaluate"]["metrics"]["f1"] = 0.5
+    for check in data["model"]["checks"]:
+        if check["id"] == "model.metrics.f1":
+            check["observed"] = 0.5
+    run.write_text(json.dumps(data))
+    with pytest.raises(UserError) as refused:
+        handoff.read(tmp_path / "mlgate-run")
+    assert refused.value.hint is not None
+    assert refused.value.hint.startswith("it says mlgate 0.1.0 wrote it, and this is ")

@@ -131,11 +131,18 @@ def _own_verdict(result: RunResult, manifest: Manifest) -> RunResult:
     from mlgate.report import verdict
 
     if found := recheck.disagreements(manifest, result):
+        from mlgate import __version__
+
         more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
+        other = result.mlgate_version != __version__  # its rules may have decided otherwise
         raise UserError(
             f"the handed-over run {result.run_id} was not written by mlgate as it ran: "
             + "; ".join(found[:3])
-            + more
+            + more,
+            hint=f"it says mlgate {result.mlgate_version} wrote it, and this is {__version__}: "
+            "run the pull request's workflow again with this version"
+            if other
+            else None,
         )
     if why := verdict.written_by_hand(result):
         raise UserError(f"the handed-over {why}")
