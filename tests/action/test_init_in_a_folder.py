@@ -62,7 +62,7 @@ def test_the_pull_request_and_the_fork_report_of_a_folders_project(
     assert (repo.root / "ml/churn" / mlgate(result)["report"]).is_file()
 
     fork = events.pull_request(number=8, head_sha=repo.head, base_sha=repo.base, fork=True)
-    handed = repo.run("mlgate.ml-churn.yml", "pull_request", fork, run_id=9001)
+    handed = repo.run("mlgate.ml-churn.yml", "pull_request", fork, run_id=9101)
     assert handed.conclusion == "success", handed.log[-3000:]
     assert mlgate(handed)["job"] == "fork-pull-request"
     handoff = repo.artifact(handed) / mlgate(handed)["run-id"] / "handoff.json"
@@ -74,7 +74,7 @@ def test_the_pull_request_and_the_fork_report_of_a_folders_project(
     trusted = repo.run(
         "mlgate-fork-report.ml-churn.yml",
         "workflow_run",
-        events.workflow_run(run_id=9001, head_sha=repo.head),
+        events.workflow_run(run_id=9101, head_sha=repo.head),
         job="report",
         workspace=empty,
     )

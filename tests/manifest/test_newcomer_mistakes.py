@@ -227,14 +227,14 @@ def test_a_quoted_value_across_lines_is_one_field_and_rows_past_the_first_mib_ar
 
 
 def test_a_data_file_outside_the_project_is_a_warning_not_a_problem(root: Path) -> None:
-    shared = root.parent / "shared"
+    shared = root.parent / "common"
     shared.mkdir()
     (shared / "train.csv").write_text(CSV)
     (root / "data/test.csv").unlink()
     (root / "data/test.csv").symlink_to(shared / "train.csv")
-    text = manifest(train="../shared/train.csv", test="data/test.csv")
+    text = manifest(train="../common/train.csv", test="data/test.csv")
     assert warnings(text, root) == [
-        f"mlops.yaml:3:3: data.train: '../shared/train.csv' is outside the project (its folder "
+        f"mlops.yaml:3:3: data.train: '../common/train.csv' is outside the project (its folder "
         f"{root}, in no repository): it is read as named, and a checkout elsewhere (CI's) has "
         "it only if something puts it there",
         f"mlops.yaml:4:3: data.test: 'data/test.csv' leads to {shared / 'train.csv'} through a "
@@ -255,9 +255,9 @@ def test_a_data_file_outside_the_project_is_a_warning_not_a_problem(root: Path) 
 def test_a_sibling_folder_of_a_monorepo_is_inside_the_project(root: Path) -> None:
     monorepo = root.parent
     (monorepo / ".git").mkdir()
-    (monorepo / "shared").mkdir()
-    (monorepo / "shared/train.csv").write_text(CSV)
-    assert warnings(manifest(train="../shared/train.csv"), root) == []
+    (monorepo / "common").mkdir()
+    (monorepo / "common/train.csv").write_text(CSV)
+    assert warnings(manifest(train="../common/train.csv"), root) == []
     outside_it = monorepo.parent / "elsewhere.csv"
     outside_it.write_text(CSV)
     said = outside.outside(root, str(outside_it))
