@@ -49,23 +49,19 @@ def folder_repo(root: Path, github, state: Path) -> Repo:
 def test_the_pull_request_and_the_fork_report_of_a_folders_project(
     tmp_path: Path, github, warm_state: Path
 ) -> None:
+    """A fork's pull request: its run works in the folder and uploads from there (as any
+    pull request's: the same job, without the token), and the fork report posts it."""
     repo = folder_repo(tmp_path / "repo", github, warm_state)
-    payload = events.pull_request(number=7, head_sha=repo.head, base_sha=repo.base)
-    result = repo.run("mlgate.ml-churn.yml", "pull_request", payload)
-    assert result.conclusion == "success", result.log[-3000:]
-    assert mlgate(result)["verdict"] == "passed"
-    (comment,) = github.comments[7]
-    assert f"{NAME}: passed" in comment["body"]
-    uploaded = repo.artifact(result) / mlgate(result)["run-id"]
-    assert (uploaded / "run.json").is_file()
-    # the report's path is relative to the working directory, and is there
-    assert (repo.root / "ml/churn" / mlgate(result)["report"]).is_file()
-
     fork = events.pull_request(number=8, head_sha=repo.head, base_sha=repo.base, fork=True)
     handed = repo.run("mlgate.ml-churn.yml", "pull_request", fork, run_id=9101)
     assert handed.conclusion == "success", handed.log[-3000:]
     assert mlgate(handed)["job"] == "fork-pull-request"
-    handoff = repo.artifact(handed) / mlgate(handed)["run-id"] / "handoff.json"
+    assert mlgate(handed)["verdict"] == "passed"
+    uploaded = repo.artifact(handed) / mlgate(handed)["run-id"]
+    assert (uploaded / "run.json").is_file()
+    # the report's path is relative to the working directory, and is there
+    assert (repo.root / "ml/churn" / mlgate(handed)["report"]).is_file()
+    handoff = uploaded / "handoff.json"
     assert json.loads(handoff.read_text())["manifest_path"] == "ml/churn/mlops.yaml"
 
     github.add_pull(fork["pull_request"])
