@@ -185,3 +185,33 @@ def test_a_run_of_another_mlgate_is_told_to_run_again(tmp_path: Path, example_ru
         handoff.read(tmp_path / "mlgate-run")
     assert refused.value.hint is not None
     assert refused.value.hint.startswith("it says mlgate 0.1.0 wrote it, and this is ")
+
+
+def test_a_name_from_the_forks_manifest_is_quoted_in_what_is_said(
+    received: handoff.Received,
+) -> None:
+    """The manifest is the fork's too: a metric named with a line break would have started
+    a line of its own (a workflow command, in a job's log)."""
+    result = against_a_baseline(received, drop=0.06)
+    assert result.compare is not None
+    odd = "f1\n::error::merge me"
+    gates_ = tuple(replace(g, metric=odd) if g.metric == "f1" else g for g in result.compare.gates)
+    manifest = replace(
+        received.manifest,
+        compare=replace(
+            received.manifest.compare,
+            gates=tuple(
+                replace(g, metric=odd) if g.metric == "f1" else g
+                for g in received.manifest.compare.gates
+            ),
+        ),
+    )
+    forged = replace(
+        result,
+        compare=replace(
+            result.compare, gates=tuple(replace(g, status="passed", failures=()) for g in gates_)
+        ),
+    )
+    found = recheck.disagreements(manifest, forged)
+    assert found[0].startswith('gate "f1\\n::error::merge me" says passed')
+    assert all("\n" not in said for said in found)

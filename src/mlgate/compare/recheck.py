@@ -9,6 +9,7 @@ out, a test whose interval and p-value disagree: each is a record mlgate did not
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -62,8 +63,8 @@ def _model_checks(manifest: Manifest, result: RunResult) -> list[str]:
             f"are {_listed(c.subject for c in again)}"
         ]
     return [
-        f"model check {a.subject} says {c.status}, where {a.subject} = {a.observed!r} "
-        f"says {a.status}"
+        f"model check {_named(a.subject)} says {c.status}, where {_named(a.subject)} = "
+        f"{a.observed!r} says {a.status}"
         for c, a in zip(kept, again, strict=True)
         if (c.status, c.observed) != (a.status, a.observed)
     ]
@@ -82,10 +83,10 @@ def _gates(manifest: Manifest, result: RunResult) -> list[str]:
     said = []
     for gate, kept in zip(wanted, compared.gates, strict=True):
         if kept.significance is not None and not _coherent(kept.significance):
-            said.append(f"gate {gate.metric}'s interval and p-value disagree")
+            said.append(f"gate {_named(gate.metric)}'s interval and p-value disagree")
         again = _decided(gate, kept, compared)
         if kept.thresholds != again.thresholds:  # the report words the rule from these
-            said.append(f"gate {gate.metric}'s thresholds are not the manifest's")
+            said.append(f"gate {_named(gate.metric)}'s thresholds are not the manifest's")
         elif (kept.status, kept.change, kept.relative_change, kept.failures) != (
             again.status,
             again.change,
@@ -93,7 +94,7 @@ def _gates(manifest: Manifest, result: RunResult) -> list[str]:
             again.failures,
         ):
             said.append(
-                f"gate {gate.metric} says {kept.status}, where its candidate "
+                f"gate {_named(gate.metric)} says {kept.status}, where its candidate "
                 f"{kept.candidate!r} and baseline {kept.baseline!r} say {again.status}"
             )
     return said
@@ -127,6 +128,11 @@ def _coherent(test: Significance) -> bool:
     gives both from one method (tests/compare/test_coherence.py holds it to that)."""
     excludes = test.ci_low > 0 or test.ci_high < 0
     return excludes == (test.p_value < 1 - test.confidence)
+
+
+def _named(name: str) -> str:
+    """A metric's name as the manifest (the fork's) gives it: quoted unless plain."""
+    return name if re.fullmatch(r"[\w.-]{1,60}", name, re.ASCII) else json.dumps(name[:60])
 
 
 def _listed(names: Iterable[str]) -> str:
