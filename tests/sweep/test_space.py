@@ -441,3 +441,20 @@ def test_the_winners_line_counts_the_configurations_that_ranked() -> None:
     )
     said = sweep_tables.winner(record)
     assert "0.9000 on the 9 rows that ranked the 3 configurations (the best" in said
+
+
+def test_the_terminal_table_keeps_its_params_in_one_column() -> None:
+    """A status such as "passed on the ranking rows (failed on all)" pushed that row's
+    params out of line with the others'."""
+    from dataclasses import replace
+
+    made = space.grid({"train.C": [10, 0.1, 1]})
+    record = swept(made, [0.9, 0.8, 0.7])
+    odd = replace(record.configurations[1], status="failed", passed_where_ranked=True)
+    record = replace(
+        record, configurations=(record.configurations[0], odd, record.configurations[2])
+    )
+    table = sweep_tables.text(record).split("\n\n")[0].splitlines()
+    assert "passed on the ranking rows (failed on all)" in table[2]
+    starts = {line.index("train.C=") for line in table[1:]}
+    assert len(starts) == 1 and table[0].index("params") == starts.pop()

@@ -17,12 +17,14 @@ CHART_POINTS = 50  # values a parameter's chart draws; past this, a line is unre
 
 
 def text(sweep: SweepRecord) -> str:
-    lines = [f"{'rank':<5} {'configuration':<13} {sweep.metric:>10}  status   params"]
-    for n, c in enumerate(sweep.configurations, 1):
+    """The table as columns: the status's as wide as its longest ("passed on the ranking
+    rows (failed on all)" pushed the params out of line)."""
+    said = [status(c) for c in sweep.configurations]
+    wide = max([len("status"), *map(len, said)])
+    lines = [f"{'rank':<5} {'configuration':<13} {sweep.metric:>10}  {'status':<{wide}} params"]
+    for n, (c, how) in enumerate(zip(sweep.configurations, said, strict=True), 1):
         figure = "-" if c.figure is None else numbers.value(c.figure)
-        lines.append(
-            f"{n:<5} {c.id:<13} {figure:>10}  {status(c):<8} {words.assignments(c.params)}"
-        )
+        lines.append(f"{n:<5} {c.id:<13} {figure:>10}  {how:<{wide}} {words.assignments(c.params)}")
     return "\n".join([*lines, "", winner(sweep)])
 
 
