@@ -17,16 +17,9 @@ from mlgate import pipeline
 from mlgate.errors import ManifestError
 from mlgate.manifest import parse
 from tests import projects
+from tests.manifest.texts import manifest
 
-HEAD = "name: churn\ndata:\n  train: {train}\n  test: {test}\n  target: churned\n"
-TAIL = "train:\n  command: python train.py\n"
 CSV = "age,plan,churned\n30,pro,0\n"
-
-
-def manifest(
-    train: str = "data/train.csv", test: str = "data/test.csv", extra: str = "", more: str = ""
-) -> str:
-    return HEAD.format(train=train, test=test) + extra + TAIL + more
 
 
 @pytest.fixture
