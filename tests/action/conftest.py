@@ -180,16 +180,22 @@ def session_repo(factory: pytest.TempPathFactory, state: Path) -> Iterator[Repo]
         yield example_repo(factory.mktemp("repo") / "repo", fake, state)
 
 
-def example_repo(root: Path, github: FakeGitHub, state: Path) -> Repo:
+def example_repo(
+    root: Path, github: FakeGitHub, state: Path, *, folders: dict[str, str | None] | None = None
+) -> Repo:
     """`mlgate init --example` in an empty repository, committed on main; then a branch
-    `feature` that changes a parameter, checked out as a pull request's job has it."""
+    `feature` that changes a parameter, checked out as a pull request's job has it.
+    `folders`: the example in each of these folders instead (folder -> its model's name,
+    None for the folder's), the first one's parameter changed."""
+    folders = folders or {"": None}
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
-    scaffold.init(root, example=True)
+    for folder, name in folders.items():
+        scaffold.init(root / folder, example=True, name=name)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "the example, as mlgate init writes it")
     base = git(root, "rev-parse", "HEAD")
     git(root, "checkout", "-q", "-b", "feature")
-    params = root / "params.yaml"
+    params = root / next(iter(folders)) / "params.yaml"
     params.write_text(params.read_text().replace("C: 0.5", "C: 0.4"))
     git(root, "commit", "-q", "-am", "Tune C")
     return Repo(

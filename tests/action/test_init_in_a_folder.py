@@ -6,14 +6,12 @@ from the download; the sweep's matrix uploads and its collect job finds the down
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from mlgate import scaffold
 from tests.action import events
-from tests.action.conftest import Repo
+from tests.action.conftest import Repo, example_repo
 from tests.action.test_sweep_workflow import SWEEP, labeled
 from tests.conftest import git
 from tests.harness.runner import JobResult
@@ -31,19 +29,7 @@ def mlgate(result: JobResult) -> dict[str, str]:
 
 def folder_repo(root: Path, github, state: Path) -> Repo:
     """Two projects in folders of one repository, on main; a branch that changes one."""
-    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
-    scaffold.init(root / "ml" / "churn", example=True)
-    scaffold.init(root / "ml" / "fraud", example=True, name="fraud")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "two projects, as mlgate init writes them")
-    base = git(root, "rev-parse", "HEAD")
-    git(root, "checkout", "-q", "-b", "feature")
-    params = root / "ml/churn/params.yaml"
-    params.write_text(params.read_text().replace("C: 0.5", "C: 0.4"))
-    git(root, "commit", "-q", "-am", "Tune C")
-    return Repo(
-        root=root, base=base, head=git(root, "rev-parse", "HEAD"), github=github, state=state
-    )
+    return example_repo(root, github, state, folders={"ml/churn": None, "ml/fraud": "fraud"})
 
 
 def test_the_pull_request_and_the_fork_report_of_a_folders_project(
