@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -82,6 +84,58 @@ def rate(hits: int, draws: int) -> str:
     return f"{100 * r:5.2f}% ± {100 * se:4.2f}"
 
 
+@dataclass
+class Tally:
+    """One setting's draws: per metric, how often p < 0.05, how often the interval excluded
+    zero, how often the test refused; and how often the two disagreed (never, if right)."""
+
+    low: Counter[str] = field(default_factory=Counter)
+    out: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    disagree: int = 0
+    methods: set[str] = field(default_factory=set)
+    metrics: tuple[str, ...] = ()
+
+
+def tally(
+    rows: int, n_ref: int, n_lab: int, draws: int, seed: int, metrics: tuple[str, ...], test_of
+) -> Tally:
+    """`test_of(metric, ref, lab)`: the unpaired test of the rows picked as reference and
+    as labelled (a ValueError when it refuses)."""
+    rng = np.random.default_rng(seed)
+    found = Tally(metrics=metrics)
+    for _ in range(draws):
+        pick = rng.choice(rows, n_ref + n_lab, replace=False)
+        ref, lab = pick[:n_ref], pick[n_ref:]
+        for metric in metrics:
+            try:
+                test = test_of(metric, ref, lab)
+            except ValueError:
+                found.refused[metric] += 1
+                continue
+            found.methods.add(test.method)
+            p = test.p_value < 0.05
+            excl = test.ci_low > 0 or test.ci_high < 0
+            found.low[metric] += p
+            found.out[metric] += excl
+            found.disagree += p != excl
+    return found
+
+
+def report(kind: str, name: str, setting: tuple[int, int, int], found: Tally, took: float):
+    n_ref, n_lab, draws = setting
+    for metric in found.metrics:
+        tested = draws - found.refused[metric]
+        print(
+            f"{kind} | {name:45} | ref {n_ref:4} lab {n_lab:4} | {metric:17} | "
+            f"p<.05 {rate(found.low[metric], tested)} | "
+            f"CI excl 0 {rate(found.out[metric], tested)} | "
+            f"refused {found.refused[metric]:5} | disagree {found.disagree} | {took:.1f}s",
+            flush=True,
+        )
+    print("   methods:", sorted(found.methods))
+
+
 def run_regression(draws: int, seed: int) -> None:
     settings = [("diabetes Ridge", 111, n, ("rmse", "mae", "r2")) for n in (5, 10, 20, 30, 60)] + [
         (name, 300, n, ("rmse", "mae", "r2"))
@@ -94,35 +148,13 @@ def run_regression(draws: int, seed: int) -> None:
     pools = regression_pools()
     for name, n_ref, n_lab, metrics in settings:
         y, pred = pools[name]
-        rng = np.random.default_rng(seed)
-        low = dict.fromkeys(metrics, 0)
-        out = dict.fromkeys(metrics, 0)
-        refused = dict.fromkeys(metrics, 0)
-        disagree = 0
+
+        def test_of(metric, ref, lab, y=y, pred=pred):
+            return unpaired.value_change(metric, (y[ref], pred[ref]), (y[lab], pred[lab]))
+
         started = time.perf_counter()
-        for _ in range(draws):
-            pick = rng.choice(len(y), n_ref + n_lab, replace=False)
-            ref, lab = pick[:n_ref], pick[n_ref:]
-            for metric in metrics:
-                try:
-                    test = unpaired.value_change(metric, (y[ref], pred[ref]), (y[lab], pred[lab]))
-                except ValueError:
-                    refused[metric] += 1
-                    continue
-                p = test.p_value < 0.05
-                excl = test.ci_low > 0 or test.ci_high < 0
-                low[metric] += p
-                out[metric] += excl
-                disagree += p != excl
-        took = time.perf_counter() - started
-        for metric in metrics:
-            tested = draws - refused[metric]
-            print(
-                f"regression | {name:45} | ref {n_ref:4} lab {n_lab:4} | {metric:5} | "
-                f"p<.05 {rate(low[metric], tested)} | CI excl 0 {rate(out[metric], tested)} | "
-                f"refused {refused[metric]:5} | disagree {disagree} | {took:.1f}s",
-                flush=True,
-            )
+        found = tally(len(y), n_ref, n_lab, draws, seed, metrics, test_of)
+        report("regression", name, (n_ref, n_lab, draws), found, time.perf_counter() - started)
 
 
 def run_labels(draws: int, seed: int, digits_draws: int | None = None) -> None:
@@ -138,41 +170,16 @@ def run_labels(draws: int, seed: int, digits_draws: int | None = None) -> None:
     pools = label_pools()
     for name, n_ref, n_lab, metrics in settings:
         y, pred, k = pools[name]
-        rng = np.random.default_rng(seed)
         draws_here = digits_draws if k > 2 and digits_draws else draws
-        low = dict.fromkeys(metrics, 0)
-        out = dict.fromkeys(metrics, 0)
-        refused = dict.fromkeys(metrics, 0)
-        methods: set[str] = set()
-        disagree = 0
-        started = time.perf_counter()
-        for _ in range(draws_here):
-            pick = rng.choice(len(y), n_ref + n_lab, replace=False)
-            ref, lab = pick[:n_ref], pick[n_ref:]
+
+        def test_of(metric, ref, lab, y=y, pred=pred, k=k):
             before = counts.confusion(y[ref], pred[ref], k)
             after = counts.confusion(y[lab], pred[lab], k)
-            for metric in metrics:
-                try:
-                    test = unpaired.label_change(metric, before, after, positive_index=1)
-                except ValueError:
-                    refused[metric] += 1
-                    continue
-                methods.add(test.method)
-                p = test.p_value < 0.05
-                excl = test.ci_low > 0 or test.ci_high < 0
-                low[metric] += p
-                out[metric] += excl
-                disagree += p != excl
-        took = time.perf_counter() - started
-        for metric in metrics:
-            tested = draws_here - refused[metric]
-            print(
-                f"labels | {name:33} | ref {n_ref:4} lab {n_lab:4} | {metric:17} | "
-                f"p<.05 {rate(low[metric], tested)} | CI excl 0 {rate(out[metric], tested)} | "
-                f"refused {refused[metric]:5} | disagree {disagree} | {took:.1f}s",
-                flush=True,
-            )
-        print("   methods:", sorted(methods))
+            return unpaired.label_change(metric, before, after, positive_index=1)
+
+        started = time.perf_counter()
+        found = tally(len(y), n_ref, n_lab, draws_here, seed, metrics, test_of)
+        report("labels", name, (n_ref, n_lab, draws_here), found, time.perf_counter() - started)
 
 
 def main() -> None:
