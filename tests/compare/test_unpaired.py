@@ -129,6 +129,28 @@ def test_the_interval_and_the_p_value_never_disagree(seed: int) -> None:
     assert (test.ci_low > 0 or test.ci_high < 0) == (test.p_value < 0.05)
 
 
+@pytest.mark.parametrize(
+    ("metric", "before", "after", "confidence"),
+    [
+        # every positive found on 4 rows, none on 1: Agresti and Caffo's 80% interval,
+        # centred where its added rows put it, was -0.90 to -0.10 around a change of -1
+        ("recall", [[0, 0], [0, 4]], [[0, 0], [1, 0]], 0.8),
+        # 0 of 1 against 1 of 1: its 95% interval reached past +1
+        ("recall", [[0, 0], [1, 0]], [[0, 0], [0, 1]], 0.95),
+        # the permutation test's interval of f1's change reached -1.002
+        ("f1", [[8, 6], [2, 4]], [[7, 24], [2, 3]], 0.95),
+    ],
+)
+def test_an_interval_holds_its_change_and_only_changes_that_can_happen(
+    metric: str, before: list, after: list, confidence: float
+) -> None:
+    test = label_change(
+        metric, np.array(before), np.array(after), positive_index=1, confidence=confidence
+    )
+    assert -1 <= test.ci_low <= test.delta <= test.ci_high <= 1, test
+    assert (test.ci_low > 0 or test.ci_high < 0) == (test.p_value < 1 - confidence)
+
+
 # --- regression metrics: each side's influence values, Welch's t --------------------------
 def regression_rows(
     rng: np.random.Generator, rows: int, noise: float

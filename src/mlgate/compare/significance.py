@@ -33,12 +33,13 @@ from mlgate.compare.distributions import (
     BOOTSTRAP_COUNTS,
     PairedTest,
     drawn_cells,
+    held,
     linear_test,
     mcnemar,
     summarise,
     tables,
 )
-from mlgate.manifest.metrics import METRICS
+from mlgate.manifest.metrics import METRICS, Metric
 from mlgate.model import calibration
 from mlgate.model.counts import (
     LABEL_METRICS,
@@ -76,6 +77,38 @@ def paired_test(
     spec = METRICS.get(metric)
     if spec is None:
         raise ValueError(f"no paired test for '{metric}', which mlgate does not compute")
+    test = _by_kind(
+        spec,
+        np.asarray(y_true),
+        candidate_pred,
+        baseline_pred,
+        candidate_scores,
+        baseline_scores,
+        n_classes=n_classes,
+        positive_index=positive_index,
+        resamples=resamples,
+        seed=seed,
+        confidence=confidence,
+    )
+    return held(test, spec.change_within())
+
+
+def _by_kind(
+    spec: Metric,
+    y_true: np.ndarray,
+    candidate_pred: np.ndarray,
+    baseline_pred: np.ndarray,
+    candidate_scores: np.ndarray | None,
+    baseline_scores: np.ndarray | None,
+    *,
+    n_classes: int,
+    positive_index: int,
+    resamples: int,
+    seed: int,
+    confidence: float,
+) -> PairedTest:
+    """The test itself, its interval as the test gives it."""
+    metric = spec.name
     rows = len(y_true)
     if rows == 0:
         raise ValueError("no paired rows to compare")
@@ -84,9 +117,10 @@ def paired_test(
     if spec.top_k is not None and n_classes <= spec.top_k:
         raise ValueError(f"'{metric}' needs more than {words.count(spec.top_k, 'class')}")
     if metric == "accuracy":
-        y = np.asarray(y_true)
         return mcnemar(
-            np.asarray(candidate_pred) == y, np.asarray(baseline_pred) == y, confidence=confidence
+            np.asarray(candidate_pred) == y_true,
+            np.asarray(baseline_pred) == y_true,
+            confidence=confidence,
         )
     if metric in LABEL_METRICS:
         return _counts_bootstrap(

@@ -32,7 +32,8 @@ import math
 import numpy as np
 
 from mlgate.compare import influence
-from mlgate.compare.distributions import PairedTest, agreeing
+from mlgate.compare.distributions import PairedTest, agreeing, held
+from mlgate.manifest.metrics import METRICS
 from mlgate.model import counts
 
 PERMUTED_COUNTS = "studentized permutation test of outcome counts"
@@ -66,7 +67,8 @@ def label_change(
     shares = [_share(metric, np.asarray(t, np.float64), positive_index) for t in (before, after)]
     if shares[0] is not None and shares[1] is not None:
         rows = int(np.asarray(after).sum())
-        return _two_proportions(shares[0], shares[1], rows=rows, confidence=confidence)
+        test = _two_proportions(shares[0], shares[1], rows=rows, confidence=confidence)
+        return held(test, METRICS[metric].change_within())
     tables = [np.asarray(t, np.float64) for t in (before, after)]
     (first, var_first), (second, var_second) = (
         _table_spread(metric, t, positive_index) for t in tables
@@ -85,7 +87,7 @@ def label_change(
     (drawn_first, drawn_var_first), (drawn_second, drawn_var_second) = (
         _table_spread(metric, t, positive_index) for t in (dealt_before, dealt_after)
     )
-    return studentized(
+    test = studentized(
         float(second - first),
         float(var_first + var_second),
         drawn_second - drawn_first,
@@ -95,6 +97,7 @@ def label_change(
         method=PERMUTED_COUNTS,
         what=metric,
     )
+    return held(test, METRICS[metric].change_within())
 
 
 def _table_spread(metric: str, tables: np.ndarray, positive: int) -> tuple[np.ndarray, np.ndarray]:
@@ -143,7 +146,8 @@ def _two_proportions(
 ) -> PairedTest:
     """Agresti and Caffo (2000): the Wald interval of p2 - p1 with one hit and one miss
     added to each side; the p-value from the same z, so the two agree. The change is the
-    figures' own; the interval is centred where the added rows put it."""
+    figures' own; the interval is centred where the added rows put it (`held` then keeps
+    the change inside it, and it inside [-1, 1])."""
     from scipy.special import ndtr, ndtri  # the normal's, without importing scipy.stats
 
     (x1, n1), (x2, n2) = first, second
@@ -202,7 +206,7 @@ def value_change(
             va, sa = influence.values_and_variances(metric, y[a], pred[a])
             vb, sb = influence.values_and_variances(metric, y[b], pred[b])
         drawn[start : start + size], drawn_var[start : start + size] = vb - va, sa + sb
-    return studentized(
+    test = studentized(
         second - first,
         var_first + var_second,
         drawn,
@@ -212,6 +216,7 @@ def value_change(
         method=PERMUTED_ROWS,
         what=metric,
     )
+    return held(test, METRICS[metric].change_within())
 
 
 def _dealt_rows(first: int, second: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
@@ -278,7 +283,6 @@ def studentized(
         )
     beyond = min(int(np.count_nonzero(drawn >= observed)), int(np.count_nonzero(drawn <= observed)))
     p_value = min(1.0, 2 * (beyond + 1) / (size + 1))
-    low, high = min(low, delta), max(high, delta)  # the change is inside its own interval
     return PairedTest(
         method=method,
         rows=rows,

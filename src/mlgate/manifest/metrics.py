@@ -7,6 +7,7 @@ so that the manifest, at the bottom of the layers, can hold it without scikit-le
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +25,19 @@ class Metric:
     top_k: int | None = None  # the true class among the k most probable: more classes than k
     quantile: float | None = None  # the pinball loss of a prediction of this quantile
     power: float | None = None  # the Tweedie deviance of this power
+    within: tuple[float, float] = (-math.inf, math.inf)  # the values the figure can take
+
+    def change_within(self) -> tuple[float, float]:
+        """The changes of the figure that can happen: an interval of a change is cut to
+        them (an AUC cannot rise by 1.04)."""
+        low, high = self.within
+        return low - high, high - low
+
+
+SHARE = (0.0, 1.0)  # a share of rows, an area, a probability's error
+SIGNED = (-1.0, 1.0)  # a correlation
+LOSS = (0.0, math.inf)
+SKILL = (-math.inf, 1.0)  # the share of a reference's loss saved: 1 at best, no floor
 
 
 def _m(
@@ -36,6 +50,7 @@ def _m(
     top_k: int | None = None,
     quantile: float | None = None,
     power: float | None = None,
+    within: tuple[float, float] = SHARE,
 ) -> Metric:
     return Metric(
         name=name,
@@ -46,6 +61,7 @@ def _m(
         top_k=top_k,
         quantile=quantile,
         power=power,
+        within=within,
     )
 
 
@@ -71,10 +87,10 @@ METRICS: dict[str, Metric] = {
         _m("jaccard_micro", "classification", True),
         _m("jaccard_weighted", "classification", True),
         # sensitivity / (1 - specificity), and (1 - sensitivity) / specificity
-        _m("positive_likelihood_ratio", "classification", True, binary_only=True),
-        _m("negative_likelihood_ratio", "classification", False, binary_only=True),
-        _m("matthews_corrcoef", "classification", True),
-        _m("cohen_kappa", "classification", True),
+        _m("positive_likelihood_ratio", "classification", True, binary_only=True, within=LOSS),
+        _m("negative_likelihood_ratio", "classification", False, binary_only=True, within=LOSS),
+        _m("matthews_corrcoef", "classification", True, within=SIGNED),
+        _m("cohen_kappa", "classification", True, within=SIGNED),
         _m("roc_auc", "classification", True, needs="scores"),
         # more than two classes: each class against the rest weighted by its rows (roc_auc
         # averages them equally), or each pair of classes against each other (Hand and
@@ -83,44 +99,44 @@ METRICS: dict[str, Metric] = {
         _m("roc_auc_ovo", "classification", True, needs="scores"),
         _m("roc_auc_ovo_weighted", "classification", True, needs="scores"),
         _m("average_precision", "classification", True, needs="scores", binary_only=True),
-        _m("log_loss", "classification", False, needs="scores"),
+        _m("log_loss", "classification", False, needs="scores", within=LOSS),
         _m("brier_score", "classification", False, needs="scores", binary_only=True),
         # the share of the loss of always stating the class frequencies that the model saves
-        _m("d2_log_loss", "classification", True, needs="scores"),
-        _m("d2_brier", "classification", True, needs="scores"),
+        _m("d2_log_loss", "classification", True, needs="scores", within=SKILL),
+        _m("d2_brier", "classification", True, needs="scores", within=SKILL),
         # expected calibration error: ten bins of the stated probability (model.calibration)
         _m("calibration_error", "classification", False, needs="scores"),
         *(
             _m(f"top_{k}_accuracy", "classification", True, needs="scores", top_k=k)
             for k in (2, 3, 5)
         ),
-        _m("r2", "regression", True),
-        _m("explained_variance", "regression", True),
+        _m("r2", "regression", True, within=SKILL),
+        _m("explained_variance", "regression", True, within=SKILL),
         # the share of the absolute error of always predicting the median that the model saves
-        _m("d2_absolute_error", "regression", True),
-        _m("mae", "regression", False),
-        _m("mse", "regression", False),
-        _m("rmse", "regression", False),
-        _m("mape", "regression", False),
-        _m("median_ae", "regression", False),
-        _m("max_error", "regression", False),
+        _m("d2_absolute_error", "regression", True, within=SKILL),
+        _m("mae", "regression", False, within=LOSS),
+        _m("mse", "regression", False, within=LOSS),
+        _m("rmse", "regression", False, within=LOSS),
+        _m("mape", "regression", False, within=LOSS),
+        _m("median_ae", "regression", False, within=LOSS),
+        _m("max_error", "regression", False, within=LOSS),
         # errors of the logarithm: targets and predictions above -1
-        _m("msle", "regression", False),
-        _m("rmsle", "regression", False),
+        _m("msle", "regression", False, within=LOSS),
+        _m("rmsle", "regression", False, within=LOSS),
         # deviances: counts (targets >= 0) and positive amounts (targets > 0), predictions > 0
-        _m("poisson_deviance", "regression", False),
-        _m("gamma_deviance", "regression", False),
+        _m("poisson_deviance", "regression", False, within=LOSS),
+        _m("gamma_deviance", "regression", False, within=LOSS),
         # quantile regression: the model predicts the q-th percentile (pinball_loss_50 is
         # half the absolute error)
         *(
-            _m(f"pinball_loss_{q}", "regression", False, quantile=q / 100)
+            _m(f"pinball_loss_{q}", "regression", False, quantile=q / 100, within=LOSS)
             for q in (5, 10, 25, 50, 75, 90, 95)
         ),
         # Tweedie deviances between Poisson (power 1) and gamma (2), compound Poisson-gamma
         # amounts such as insurance claims: tweedie_deviance_1_5 is power 1.5 (an underscore
         # for the point: a dot in a name reads as a path in a metrics file)
         *(
-            _m(f"tweedie_deviance_1_{d}", "regression", False, power=1 + d / 10)
+            _m(f"tweedie_deviance_1_{d}", "regression", False, power=1 + d / 10, within=LOSS)
             for d in range(1, 10)
         ),
     ]
