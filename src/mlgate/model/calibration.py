@@ -148,13 +148,16 @@ def error_interval(
 ) -> Interval:
     """The error with a percentile interval from a bootstrap of rows drawn through the
     (bin, hit) cells (`drawn_sums`). The error is biased upward on few rows, and so is the
-    interval: two models are compared with a paired test, not two intervals."""
+    interval: two models are compared with a paired test, not two intervals. When every
+    resample's error lies above the error itself (a well-calibrated model's few rows), the
+    interval is stretched down to it: a figure is never shown outside its own interval."""
     gaps = found.gaps
     rng = np.random.default_rng(seed)
     used, sums, _ = drawn_sums(found.sides, gaps, np.zeros_like(gaps), resamples, rng)
     errors = errors_of(sums, used // 2, len(gaps))
     low, high = np.quantile(errors, [(1 - confidence) / 2, (1 + confidence) / 2])
-    return Interval(error(found), float(low), float(high), "bootstrap percentiles")
+    value = error(found)
+    return Interval(value, min(float(low), value), max(float(high), value), "bootstrap percentiles")
 
 
 def brier_interval(found: Terms, *, confidence: float = 0.95) -> Interval:
