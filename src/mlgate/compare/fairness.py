@@ -3,7 +3,8 @@ bootstrap: every resample is drawn at once as multinomial counts of the (group, 
 candidate's decision, baseline's decision) table, the same distribution as resampling
 rows (as `significance` does for label metrics), so a million rows cost what a thousand
 do. The candidate's own interval comes from the same resamples as the change's, and the
-change's p-value and interval from one count (`distributions.summarise`)."""
+change's p-value and interval from one count (`distributions.summarise`); each interval
+holds its own figure (`distributions.held`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from mlgate.compare.distributions import (
     BOOTSTRAP_COUNTS,
     PairedTest,
     drawn_cells,
+    held,
     interval,
     summarise,
     tables,
@@ -56,7 +58,14 @@ def paired(
     """`groups` as codes 0..k-1, `actual` and both models' decisions as booleans (the
     positive class), one per paired row."""
     found = _drawn(metric, groups, actual, candidate, baseline, resamples=resamples, seed=seed)
-    low, high = interval(found.candidate_drawn, confidence)
+    low, high = _holding(found.candidate, interval(found.candidate_drawn, confidence))
+    test = summarise(
+        found.candidate - found.baseline,
+        found.candidate_drawn - found.baseline_drawn,
+        rows=found.rows,
+        confidence=confidence,
+        method=BOOTSTRAP_COUNTS,
+    )
     return FairnessComparison(
         metric=metric,
         groups=found.groups,
@@ -64,14 +73,15 @@ def paired(
         candidate_low=low,
         candidate_high=high,
         baseline=found.baseline,
-        test=summarise(
-            found.candidate - found.baseline,
-            found.candidate_drawn - found.baseline_drawn,
-            rows=found.rows,
-            confidence=confidence,
-            method=BOOTSTRAP_COUNTS,
-        ),
+        test=held(test, (-1.0, 1.0)),  # every figure is a rate's gap or ratio, in [0, 1]
     )
+
+
+def _holding(value: float, bounds: tuple[float, float]) -> tuple[float, float]:
+    """An interval read off the resamples, stretched to hold the figure: the largest gap
+    between groups is biased upward, so on a fair model's rows every resample's gap can
+    lie above the figure's (2 to 6 in 100 fair models of 400 rows were left outside)."""
+    return min(bounds[0], value), max(bounds[1], value)
 
 
 def alone(
@@ -89,7 +99,7 @@ def alone(
     check decides on the figure, not on its interval."""
     found = _drawn(metric, groups, actual, decided, decided, resamples=resamples, seed=seed)
     try:
-        low, high = interval(found.candidate_drawn, confidence)
+        low, high = _holding(found.candidate, interval(found.candidate_drawn, confidence))
         note = ""
     except ValueError:
         low = high = math.nan
