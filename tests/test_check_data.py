@@ -210,16 +210,23 @@ def test_a_check_that_could_not_be_evaluated_is_an_error_not_a_failure(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A rule that does not apply to its column was listed FAILED and counted as failed,
-    as if the data broke it."""
+    as if the data broke it. With the files there, validate says it first, located; with
+    data.prepare to write them, the run's data checks do."""
     manifest = (project / "mlops.yaml").read_text()
     (project / "mlops.yaml").write_text(
         # numbers against text: it parses, and cannot be evaluated on the data
         manifest.replace("  checks:\n", "  checks:\n    expressions: ['\"mean radius\" < ''x''']\n")
     )
     monkeypatch.chdir(project)
+    assert main(["check", "data"]) == 2
+    assert "data.checks.expressions[0]: cannot be evaluated" in capsys.readouterr().err
+    prepared = (project / "mlops.yaml").read_text()
+    (project / "mlops.yaml").write_text(
+        prepared.replace("data:\n", "data:\n  prepare: python -c pass\n", 1)
+    )
     assert main(["check", "data"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].endswith(" passed, 2 errors"), out
     errors = [line for line in out if line.startswith("  ERROR ")]
-    assert len(errors) == 2 and "could not be evaluated" in errors[0]
+    assert len(errors) == 2 and "cannot be evaluated on the data's column types" in errors[0]
     assert not any(line.startswith("  FAILED") for line in out)

@@ -296,6 +296,37 @@ def test_row_expressions_across_columns_and_a_conditional_null() -> None:
     assert found["data.test.expressions[1]"].manifest_key == "data.checks.expressions[1]"
 
 
+def test_an_expression_that_is_no_condition_is_an_error_never_a_count() -> None:
+    """`age` alone is numbers: its bitwise negation was summed as the rows that "failed"
+    (-72 of 3 rows, -2400%). A type error is said before any row is read."""
+    frame = pl.DataFrame({"y": [0, 1, 1], "age": [30, 40, -1], "name": ["a", "b", "c"]})
+    found = run(
+        frame,
+        Column(name="age", expression="age"),
+        expressions=("age + 1", "name > 3", "upper(name) = 'B'", "NULL"),
+    )
+    gives = (
+        "error",
+        "the expression gives numbers, not true or false: it is a condition each row must "
+        'meet, such as age >= 18 or "end" >= start',
+    )
+    assert said(found["data.test.columns.age.expression"]) == gives
+    assert said(found["data.test.expressions[0]"]) == gives
+    assert said(found["data.test.expressions[1]"]) == (
+        "error",
+        "cannot be evaluated on the data's column types: cannot compare string with numeric "
+        "type (i32)",
+    )
+    assert said(found["data.test.expressions[2]"]) == (
+        "failed",
+        "2 of 3 rows (66.7%) make upper(name) = 'B' false; at rows 1, 3",
+    )
+    assert found["data.test.expressions[3]"].status == "passed"  # unknown is no failure
+    text = pl.DataFrame({"y": [0], "when": ["2026-01-01"]})
+    [dated] = table_checks.expressions("test", ('"when"',), text.head(0))
+    assert isinstance(dated, CheckResult) and "gives text, not true or false" in dated.message
+
+
 def test_a_misspelt_column_in_an_expression_is_named_with_polars_guess() -> None:
     """Not every column of a wide file: the one misspelt, and the one it likely meant."""
     frame = pl.DataFrame(

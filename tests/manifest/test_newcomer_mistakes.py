@@ -194,6 +194,36 @@ def test_a_rule_on_a_column_of_its_kind_or_declared_or_not_yet_written_is_left_a
     parse(prepared.encode(), name="mlops.yaml", root=root)  # judged by the run's data checks
 
 
+def test_an_expression_that_is_no_condition_on_the_files_columns_is_located(root: Path) -> None:
+    """A type error, or a result that is not true/false, was an error of the run's data
+    checks, after data.prepare; the files already there say it at validate. A column the
+    files lack is left to the missing-column problem, and a file not yet written (or JSON
+    Lines, typed from every record) to the run."""
+    text = manifest(
+        extra="  columns:\n    age: {expression: age * 2}\n"
+        "  checks:\n    expressions: ['plan > 3', 'age >= 18', \"plan IN ('pro', 'basic')\"]\n"
+    )
+    assert problems(text, root) == [
+        "mlops.yaml:7:23: data.columns.age.expression: the expression gives numbers, not true "
+        'or false: it is a condition each row must meet, such as age >= 18 or "end" >= start '
+        "(in data/train.csv and data/test.csv)",
+        "mlops.yaml:9:19: data.checks.expressions[0]: cannot be evaluated on the data's column "
+        "types: cannot compare string with numeric type (i32) (in data/train.csv and "
+        "data/test.csv)",
+    ]
+    (root / "prepare.py").write_text("")
+    prepared = text.replace("data:\n", "data:\n  prepare: python prepare.py\n", 1)
+    parse(prepared.encode(), name="mlops.yaml", root=root)  # the run's data checks judge it
+    (root / "data/test.csv").write_text("age,plan,churned\n,,0\n")  # empty: untyped
+    (root / "data/train.csv").unlink()
+    pl.DataFrame({"age": [30], "plan": ["pro"], "churned": [0]}).write_ndjson(
+        root / "data/train.jsonl"
+    )
+    assert parse(
+        text.replace("data/train.csv", "data/train.jsonl").encode(), name="mlops.yaml", root=root
+    ).data.expressions == ("plan > 3", "age >= 18", "plan IN ('pro', 'basic')")
+
+
 # --- 4. a CSV row with more fields than its header, at validate
 
 

@@ -95,7 +95,7 @@ def _frame_checks(
     planned: list[Planned] = list(_implicit_presence(spec, role, shape, read))
     for column in spec.columns:
         planned += column_checks.plan(role, column, shape)
-    planned += table_checks.expressions(role, spec.expressions, shape.columns)
+    planned += table_checks.expressions(role, spec.expressions, shape)
     head = []
     if spec.rows_min is not None or spec.rows_max is not None:
         height = frames_.height(frame)

@@ -240,7 +240,7 @@ def plan(role: str, column: Column, frame: pl.DataFrame) -> list[Planned]:
     base = pl.col(column.name)
     if dtype.is_float():
         base = base.fill_nan(None)  # NaN is a missing value, as pandas reads it
-    on = _On(where=where, column=column, dtype=dtype, base=base)
+    on = _On(where=where, column=column, dtype=dtype, base=base, shape=frame)
     return [
         where.result("required", presence, "passed", f"present ({on.shown})"),
         *(_PLANNERS[key.split("[", 1)[0]](on, key, rule) for key, rule in others),
@@ -255,6 +255,7 @@ class _On:
     column: Column
     dtype: pl.DataType
     base: pl.Expr  # the values, NaN already turned into null
+    shape: pl.DataFrame  # the file's columns and types, without its rows
 
     @property
     def shown(self) -> str:
@@ -487,6 +488,8 @@ def _quantile(on: _On, key: str, rule: str) -> Planned:
 def _expression(on: _On, key: str, rule: str) -> Planned:
     assert on.column.expression is not None
     parsed = sql_words.condition(on.column.expression)
+    if not isinstance(parsed, str):
+        parsed = sql_words.judged_on(parsed, on.shape) or parsed
     if isinstance(parsed, str):
         return on.where.result(key, rule, "error", parsed)
     offending = ~parsed.fill_null(True)  # unknown is no failure, as in a SQL CHECK

@@ -4,7 +4,7 @@ target, one schema for every file, and how fresh the newest timestamp is."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import partial
 
 import polars as pl
@@ -19,13 +19,15 @@ from mlgate.result.records import CheckResult
 
 
 def expressions(
-    role: str, texts: tuple[str, ...], columns: Sequence[str] | None = None
+    role: str, texts: tuple[str, ...], shape: pl.DataFrame | None = None
 ) -> list[Planned]:
     """Each SQL expression as a counted check: a row fails when it makes it false (null,
     unknown, is no failure, as in a SQL CHECK constraint). A column it reads that the
-    file (`columns`) lacks is named with the closest it has, where polars said "unable to
-    find column" alone."""
+    file (`shape`, its columns and types) lacks is named with the closest it has, where
+    polars said "unable to find column" alone; an expression that is no condition on
+    those types is an error before any row is read (`sql_words.judged_on`)."""
     planned: list[Planned] = []
+    columns = shape.columns if shape is not None else None
     for i, text in enumerate(texts):
         key = f"data.checks.expressions[{i}]"
         parsed = sql_words.condition(text)
@@ -36,6 +38,8 @@ def expressions(
         )
         if absent:
             parsed = column_checks.missing(absent[0], list(columns or ()))
+        elif shape is not None and not isinstance(parsed, str):
+            parsed = sql_words.judged_on(parsed, shape) or parsed
         if isinstance(parsed, str):
             planned.append(
                 CheckResult(

@@ -153,24 +153,8 @@ def kinds(path: Path, fmt: str, columns: Sequence[str]) -> dict[str, str]:
     a rule that needs a column's type the manifest does not declare."""
     import polars as pl
 
-    try:
-        if fmt == "parquet":
-            schema = dict(pl.read_parquet_schema(path))
-            found = {c: schema[c] for c in columns if c in schema}
-        elif fmt == "csv":
-            named = set(columns)
-            present = [c for c in header(path, fmt) or [] if c in named]
-            if not present:
-                return {}
-            frame = csv_frame(path, present, CSV_INFER_ROWS, CSV_INFER_ROWS)
-            empty = {c for c in present if frame[c].null_count() == frame.height}
-            found = {c: frame.schema[c] for c in present if c not in empty}
-        else:
-            return {}
-    except (pl.exceptions.PolarsError, OSError, ValueError):
-        return {}  # unreadable: said where the file is read
     said = {}
-    for column, dtype in found.items():
+    for column, dtype in types(path, fmt, columns).items():
         if dtype == pl.Boolean:
             said[column] = "boolean"
         elif dtype.is_numeric():
@@ -180,6 +164,28 @@ def kinds(path: Path, fmt: str, columns: Sequence[str]) -> dict[str, str]:
         elif dtype.base_type() in (pl.String, pl.Categorical, pl.Enum):
             said[column] = "text"
     return said
+
+
+def types(path: Path, fmt: str, columns: Sequence[str]) -> dict[str, pl.DataType]:
+    """The polars type of each of `columns` the file holds, where it says so for certain
+    (`kinds` says which); {} when it cannot be read (said where the file is read)."""
+    import polars as pl
+
+    try:
+        if fmt == "parquet":
+            schema = dict(pl.read_parquet_schema(path))
+            return {c: schema[c] for c in columns if c in schema}
+        if fmt != "csv":
+            return {}
+        named = set(columns)
+        present = [c for c in header(path, fmt) or [] if c in named]
+        if not present:
+            return {}
+        frame = csv_frame(path, present, CSV_INFER_ROWS, CSV_INFER_ROWS)
+        empty = {c for c in present if frame[c].null_count() == frame.height}
+        return {c: frame.schema[c] for c in present if c not in empty}
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return {}
 
 
 def to_utf8(source: str, shown: str) -> str:

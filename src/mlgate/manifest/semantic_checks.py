@@ -52,6 +52,7 @@ def semantic_problems(
         *(_unreadable_problems(raw, root) if files else ()),
         *(_header_problems(raw, root) if files else ()),
         *(_kind_problems(raw, root) if files else ()),
+        *(_expression_type_problems(raw, root) if files else ()),
         *_column_problems(raw),
         *_freshness_problems(raw),
         *_expression_problems(raw),
@@ -605,6 +606,39 @@ def _expression_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     for where, text in _expressions(raw):
         if isinstance(why := sql_words.condition(text), str):
             yield where, why, False
+
+
+def _expression_type_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    """Row expressions that are no condition on the columns of a data file already there:
+    a type error (`name > 3` on text), a result that is not true/false (`age` alone). The
+    run could only call them errors of the data checks, after data.prepare; the file's
+    types say it here (the Parquet footer, a CSV's first rows; a column empty in those
+    rows, and a JSON Lines file, are left to the run)."""
+    asked = [
+        (where, text, parsed)
+        for where, text in _expressions(raw)
+        if not isinstance(parsed := sql_words.condition(text), str)
+    ]
+    if not asked:
+        return
+    import polars as pl
+
+    said: dict[KeyPath, list[tuple[str, str]]] = {}
+    for _, relative, path, fmt in _data_files(raw, root, ("train", "test")):
+        if data_formats.unreadable(path, fmt) is not None:
+            continue  # reported as such
+        wanted = list(dict.fromkeys(c for _, _, p in asked for c in p.meta.root_names()))
+        typed = data_formats.types(path, fmt, wanted)
+        for where, _, parsed in asked:
+            needs = parsed.meta.root_names()
+            if not typed or not all(c in typed for c in needs):
+                continue  # a column missing is said elsewhere; an untyped one by the run
+            shape = pl.DataFrame(schema={c: typed[c] for c in needs})
+            if why := sql_words.judged_on(parsed, shape):
+                said.setdefault(where, []).append((relative, why))
+    for where, found in said.items():
+        files = " and ".join(dict.fromkeys(relative for relative, _ in found))
+        yield where, f"{found[0][1]} (in {files})", False
 
 
 def _new_rule_problems(where: KeyPath, kind: str | None, spec: dict[str, Any]) -> Iterator[Finding]:

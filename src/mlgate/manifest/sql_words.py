@@ -53,6 +53,33 @@ def condition(text: str) -> pl.Expr | str:
         return said
 
 
+def judged_on(parsed: pl.Expr, shape: pl.DataFrame) -> str | None:
+    """Why `parsed` is no condition on a table of `shape`'s columns and types (no rows
+    needed: polars raises a type error on none as on many), or None. A result that is not
+    true/false counted nonsense: `age` alone made "-72 of 3 rows" fail."""
+    import polars as pl
+
+    try:
+        dtype = shape.head(0).select(parsed.alias("judged")).to_series().dtype
+    except pl.exceptions.PolarsError as exc:
+        return f"cannot be evaluated on the data's column types: {_plainly(exc)}"
+    if dtype in (pl.Boolean, pl.Null):
+        return None
+    kind = (
+        "numbers"
+        if dtype.is_numeric()
+        else "text"
+        if dtype == pl.String
+        else "dates"
+        if dtype.is_temporal()
+        else f"values of type {dtype}"
+    )
+    return (
+        f"the expression gives {kind}, not true or false: it is a condition each row must "
+        'meet, such as age >= 18 or "end" >= start'
+    )
+
+
 def _plainly(exc: Exception) -> str:
     """polars' message without the parser's tree it appends (`...: Dot(Function(...`)."""
     said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
