@@ -109,16 +109,30 @@ def test_dates_in_a_range_on_text_and_on_a_date_column() -> None:
     found = run(frame, Column(name="day", type="datetime", min="2024-01-01", max="2024-02-29"))
     assert said(found["data.test.columns.day.min"]) == (
         "failed",
-        "1 of 5 rows (20.0%) before 2024-01-01, e.g. '2023-12-31'; at row 2",
+        "1 of 5 rows (20.0%) before 2024-01-01 or not a date, e.g. '2023-12-31'; at row 2",
     )
     assert said(found["data.test.columns.day.max"]) == (
         "failed",
-        "1 of 5 rows (20.0%) after 2024-02-29, e.g. '2024-03-01T10:00:00'; at row 4",
+        "1 of 5 rows (20.0%) after 2024-02-29 or not a date, e.g. '2024-03-01T10:00:00'; at row 4",
     )
     dates = frame.with_columns(pl.col("day").str.to_datetime(strict=False))
     again = run(dates, Column(name="day", min="2024-01-01", max="2024-02-29"))
     assert again["data.test.columns.day.min"].observed == 1
     assert again["data.test.columns.day.max"].observed == 1
+    # text that is no date is outside any range of dates: it was left out, as a null, and
+    # counted among "all 4 rows >= 2024-01-01"
+    undated = pl.DataFrame({"y": [0] * 4, "day": ["2024-01-05", "not a date", None, "2024-02-01"]})
+    assert said(
+        run(undated, Column(name="day", min="2024-01-01"))["data.test.columns.day.min"]
+    ) == (
+        "failed",
+        "1 of 4 rows (25.0%) before 2024-01-01 or not a date, e.g. 'not a date'; at row 2",
+    )
+    dated = undated.with_columns(pl.col("day").replace("not a date", "2024-03-03"))
+    assert said(run(dated, Column(name="day", min="2024-01-01"))["data.test.columns.day.min"]) == (
+        "passed",
+        "all 3 non-null rows >= 2024-01-01",
+    )
     wrong = run(pl.DataFrame({"y": [0], "n": [1.5]}), Column(name="n", min="2024-01-01"))
     assert said(wrong["data.test.columns.n.min"]) == (
         "error",
@@ -145,11 +159,11 @@ def test_text_with_an_offset_or_in_another_format_is_compared_not_passed_over(
     assert found["data.test.columns.at.type"].status == "passed"
     assert said(found["data.test.columns.at.min"]) == (
         "failed",
-        f"1 of 3 rows (33.3%) before 2024-01-01, e.g. '{text[0]}'; at row 1",
+        f"1 of 3 rows (33.3%) before 2024-01-01 or not a date, e.g. '{text[0]}'; at row 1",
     )
     assert said(found["data.test.columns.at.max"]) == (
         "failed",
-        f"1 of 3 rows (33.3%) after 2024-12-31, e.g. '{text[2]}'; at row 3",
+        f"1 of 3 rows (33.3%) after 2024-12-31 or not a date, e.g. '{text[2]}'; at row 3",
     )
     now = dt.datetime(2099, 1, 2, 10, 0, tzinfo=dt.UTC)
     fresh = table_checks.freshness(

@@ -314,10 +314,19 @@ def _bound(on: _On, key: str, rule: str) -> Planned:
 
 
 def _beyond(
-    on: _On, key: str, rule: str, values: pl.Expr, limit: float | dt.datetime, found: str
+    on: _On,
+    key: str,
+    rule: str,
+    values: pl.Expr,
+    limit: float | dt.datetime,
+    found: str,
+    *,
+    also: pl.Expr | None = None,
 ) -> Counted:
-    """Values under a minimum or over a maximum, the most extreme shown first."""
+    """Values under a minimum or over a maximum (or `also`), the most extreme shown first."""
     offending = ((values < limit) if key == "min" else (values > limit)).fill_null(False)
+    if also is not None:
+        offending = offending | also
     return on.where.counted(
         key,
         rule,
@@ -398,7 +407,14 @@ def _date_bound(on: _On, key: str, rule: str, bound: str) -> Planned:
     limit = dt.datetime.fromisoformat(bound)
     if limit.tzinfo is not None:
         limit = limit.astimezone(dt.UTC).replace(tzinfo=None)
-    return _beyond(on, key, rule, values, limit, f"{'before' if key == 'min' else 'after'} {bound}")
+    found = f"{'before' if key == 'min' else 'after'} {bound}"
+    if on.dtype != pl.String:
+        return _beyond(on, key, rule, values, limit, found)
+    # text that is no date is outside the range too: 'not a date' was counted among "all 4
+    # rows >= 2024-01-01", left out as a null (with `type: datetime` the type check names
+    # it as well; this check's count is then still true)
+    undated = on.base.is_not_null() & values.is_null()
+    return _beyond(on, key, rule, values, limit, f"{found} or not a date", also=undated)
 
 
 def _length(on: _On, key: str, rule: str) -> Planned:
