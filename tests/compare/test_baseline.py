@@ -16,11 +16,16 @@ from mlgate import pipeline
 from mlgate.errors import UserError
 from mlgate.result import document
 from tests import projects
+from tests.compare import picked
 from tests.conftest import git
 
 pytestmark = (
     pytest.mark.e2e
 )  # each test trains: a git baseline is the user's training, run at its commit
+
+# Where a test is about what the comparison finds and says, not about training itself,
+# the project's "training" copies the model fitted ahead for its C (tests/compare/picked.py),
+# at the candidate's commit and at the baseline's alike
 
 GATES = """\
 compare:
@@ -32,7 +37,7 @@ compare:
 
 
 def iris_repo(make_repo: Callable[..., Path], compare: str = GATES) -> Path:
-    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + compare)
+    files = picked.iris_files(projects.IRIS_MANIFEST + compare)
     files[".gitignore"] = "models/\n"
     return make_repo(files)
 
@@ -178,8 +183,7 @@ def test_a_pull_requests_base_branch_is_the_default_baseline(
 def test_a_base_without_a_manifest_is_the_first_model(make_repo: Callable[..., Path]) -> None:
     root = make_repo({"README.md": "nothing yet\n"})
     git(root, "checkout", "-q", "-b", "feature")
-    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + GATES)
-    projects.write(root, files)
+    picked.write(root, picked.iris_files(projects.IRIS_MANIFEST + GATES))
     git(root, "add", "-A")
     git(root, "commit", "-qm", "first model")
     result = run(root)
@@ -271,7 +275,7 @@ def test_metrics_files_at_a_ref_are_read_with_git(make_repo: Callable[..., Path]
         "compare:\n  baseline: main\n  metrics: [metrics.json]\n  gates:\n"
         "    accuracy: {min_change: 0.0}\n"
     )
-    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + compare)
+    files = picked.iris_files(projects.IRIS_MANIFEST + compare)
     files["metrics.json"] = json.dumps({"accuracy": 0.99})
     root = make_repo(files)
     git(root, "checkout", "-q", "-b", "feature")
@@ -308,12 +312,11 @@ def test_a_regression_baseline_is_paired_and_tested_too(make_repo: Callable[...,
 def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(
     make_repo: Callable[..., Path],
 ) -> None:
-    files = projects.iris_files(
-        Path(), manifest=projects.IRIS_MANIFEST + GATES, train="raise SystemExit(1)\n"
-    )
+    files = picked.iris_files(projects.IRIS_MANIFEST + GATES)
+    files["train.py"] = "raise SystemExit(1)\n"
     root = make_repo(files)
     git(root, "checkout", "-q", "-b", "feature")
-    (root / "train.py").write_text(projects.TRAIN_CLASSIFIER)
+    (root / "train.py").write_text(picked.PICK)
     git(root, "commit", "-qam", "a training script that works")
     result = run(root)
     compared = result.compare
@@ -325,11 +328,9 @@ def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(
 
 def test_a_registry_stage_outside_a_repository_says_so(tmp_path: Path) -> None:
     # a stage that holds a version is a baseline (tests/compare/test_resplit.py)
-    root = projects.write(
+    root = picked.write(
         tmp_path / "plain",
-        projects.iris_files(
-            Path(), manifest=projects.IRIS_MANIFEST + "compare:\n  baseline: {stage: production}\n"
-        ),
+        picked.iris_files(projects.IRIS_MANIFEST + "compare:\n  baseline: {stage: production}\n"),
     )
     with pytest.raises(UserError, match="is not in a git repository; the registry keeps"):
         run(root)

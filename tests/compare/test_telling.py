@@ -14,9 +14,13 @@ from mlgate import manifest as manifests
 from mlgate import pipeline
 from mlgate.report import markdown, text
 from tests import projects
+from tests.compare import picked
 from tests.conftest import git
 
 pytestmark = pytest.mark.e2e  # each test trains, and some run the mlgate command
+
+# what a comparison says is the point here, not training: the project's "training" copies
+# the model fitted ahead for its C (tests/compare/picked.py), a git baseline's run too
 
 RELATIVE = """\
 compare:
@@ -39,7 +43,7 @@ def mlgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def iris(make_repo: Callable[..., Path], extra: str, *, branch: str = "main") -> Path:
-    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + extra)
+    files = picked.iris_files(projects.IRIS_MANIFEST + extra)
     files[".gitignore"] = "models/\n"
     root = make_repo(files, commit=False)
     git(root, "checkout", "-q", "-b", branch)
@@ -63,7 +67,7 @@ def test_the_first_line_names_failed_checks_and_failed_gates(
         "compare:\n  baseline: none\n  gates:\n    accuracy: {min: 0.999}\n"
         "    roc_auc: {max: 0.5}\n    f1_macro: {min_change: -0.05}\n"
     )
-    files = projects.iris_files(Path(), manifest=manifest + compare)
+    files = picked.iris_files(manifest + compare)
     files[".gitignore"] = "models/\n"
     result = run(make_repo(files))
     assert result.verdict == "failed"
