@@ -209,12 +209,19 @@ def held(test: PairedTest, changes: tuple[float, float]) -> PairedTest:
     and Agresti and Caffo's interval, centred where its added rows put it, can leave it
     out at a low confidence). Cutting keeps the coverage and cannot reach zero, which a
     change can always be; stretching only widens. The p-value is then made to agree."""
-    low = max(min(test.ci_low, test.delta), changes[0])
-    high = min(max(test.ci_high, test.delta), changes[1])
+    low, high = holding(test.delta, (test.ci_low, test.ci_high))
+    low, high = max(low, changes[0]), min(high, changes[1])
     if (low, high) == (test.ci_low, test.ci_high):
         return test
     p_value = agreeing(test.p_value, low, high, 1 - test.confidence)
     return replace(test, ci_low=low, ci_high=high, p_value=p_value)
+
+
+def holding(value: float, bounds: tuple[float, float]) -> tuple[float, float]:
+    """An interval read off the resamples, stretched to hold its own figure: the resamples
+    of a biased figure (the calibration error, the largest gap between groups) can all lie
+    to one side of it, and a figure is never shown outside its own interval."""
+    return min(bounds[0], value), max(bounds[1], value)
 
 
 def drawn_cells(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlgate.compare.distributions import drawn_cells, interval
+from mlgate.compare.distributions import drawn_cells, holding, interval
 from mlgate.manifest.spec import Compare
 from mlgate.model import counts
 from mlgate.model.metrics import compute
@@ -49,9 +49,9 @@ def of(evaluated: EvaluateStage, spec: Compare) -> tuple[MetricInterval, ...]:
             low, high = interval(drawn, spec.confidence)
         except ValueError:
             continue
-        # a biased figure's resamples can all sit to one side of it (the calibration error
-        # of a well-calibrated model's 300 rows: 7 runs in 100): the figure stays inside
-        low, high = min(low, value), max(high, value)
+        # the calibration error of a well-calibrated model's 300 rows lay below every
+        # resample's on 3 seeds in 40
+        low, high = holding(value, (low, high))
         found.append(
             MetricInterval(
                 metric=name, low=low, high=high, confidence=spec.confidence, method=method
