@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests import projects
+from tests.compare import picked
 from tests.conftest import REPO_ROOT, git
 from tests.test_cli import mlgate
 
@@ -139,7 +140,8 @@ def test_a_git_baselines_model_is_trained_before_the_tests_and_kept_for_them(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
     manifest = projects.IRIS_MANIFEST + "  - {pytest: tests/model}\ncompare:\n  baseline: main\n"
-    files = projects.iris_files(Path(), manifest=manifest)
+    # "training" at each commit copies the model fitted ahead for its C (tests/compare/picked.py)
+    files = picked.iris_files(manifest)
     ran = tmp_path / "ran.txt"
     files["tests/model/test_base.py"] = f"RAN = {str(ran)!r}\n\n" + GIT_BASELINE_TESTS
     files[".gitignore"] = "models/\n.mlgate/\n"
