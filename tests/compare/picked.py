@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 from pathlib import Path
+from typing import Any
 
 from tests import projects
 
@@ -37,6 +38,13 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             (root / relative).write_bytes(content)
     return root
+
+
+def model(c: float) -> Any:
+    """The model fitted ahead for `c`, loaded: to score by hand what a run reports."""
+    import joblib
+
+    return joblib.load(io.BytesIO(_models()[c]))
 
 
 @functools.cache

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
+import pandas as pd
 import pytest
+from sklearn.metrics import accuracy_score
 
 from mlgate import manifest as manifests
 from mlgate import pipeline
@@ -79,6 +81,14 @@ def test_a_git_baseline_runs_at_its_commit_and_scores_the_candidates_rows(
     accuracy = next(m for m in compared.metrics if m.metric == "accuracy")
     assert accuracy.baseline is not None and accuracy.candidate is not None
     assert accuracy.change == pytest.approx(accuracy.candidate - accuracy.baseline)
+    # each side is its own model on the same rows, scored by hand: main's (C = 1.0) and the
+    # branch's (C = 0.05), which differ there (the baseline scored with the candidate's
+    # model was caught by no test of this folder)
+    rows = pd.read_csv(root / "data" / "test.csv")
+    features, species = rows.drop(columns=["species"]), rows["species"]
+    by_hand = [accuracy_score(species, picked.model(c).predict(features)) for c in (1.0, 0.05)]
+    assert by_hand[0] != by_hand[1]
+    assert [accuracy.baseline, accuracy.candidate] == pytest.approx(by_hand)
     saved = json.loads((root / ".mlgate" / "runs" / result.run_id / "run.json").read_text())
     jsonschema.Draft202012Validator(document.schema()).validate(saved)
     report = (root / ".mlgate" / "runs" / result.run_id / "report.md").read_text()
