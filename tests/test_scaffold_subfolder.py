@@ -89,7 +89,12 @@ def test_the_workflows_of_a_folders_project_are_at_the_top_and_work_in_its_folde
     merge = documents["mlgate-merge.ml-churn.yml"]
     (upload,) = [s for s in merge["jobs"]["model"]["steps"] if "upload" in s["uses"]]
     assert upload["with"]["path"] == "ml/churn/.mlgate/runs/"
-    assert merge[True]["push"] == {"branches": ["main"]}
+    # a merge that changes only another project's files registers (and deploys) no new
+    # version of this one
+    assert merge[True]["push"] == {
+        "branches": ["main"],
+        "paths": ["ml/churn/**", ".github/workflows/mlgate-merge.ml-churn.yml"],
+    }
 
     fork = documents["mlgate-fork-report.ml-churn.yml"]
     assert fork[True]["workflow_run"]["workflows"] == ["mlgate (ml/churn)"]
@@ -280,7 +285,7 @@ def test_the_example_in_a_folder_has_its_workflows_at_the_top_alone(tmp_path: Pa
     )
     assert "mlops.yaml" in done.written and "params.yaml" in done.written
     merge = yaml.safe_load((top / ".github/workflows/mlgate-merge.examples-bc.yml").read_text())
-    assert merge[True]["push"] == {"branches": ["trunk"]}  # the repository's, read from above
+    assert merge[True]["push"]["branches"] == ["trunk"]  # the repository's, read from above
     assert {c.status for c in scaffold.check(top / "examples" / "bc")} == {"up to date"}
 
 

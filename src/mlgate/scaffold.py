@@ -609,8 +609,9 @@ def _in_folder(text: str, template: str, folder: str) -> str:
     """A workflow for the project in `folder` (already safe: `below_top`), at the top:
     named for it (file, `name:`, concurrency group, the workflows it names); each mlgate
     step of a job that checks out given `working-directory`; the paths of that job's
-    other steps (artifacts uploaded, downloaded) put under the folder; a pull_request
-    trigger filtered to the folder and the workflow's own file. A job that checks out
+    other steps (artifacts uploaded, downloaded) put under the folder; a pull_request or
+    push trigger filtered to the folder and the workflow's own file (a merge that changes
+    only another project's files registers no new version of this one). A job that checks out
     nothing (the fork report's) reads what it downloads where it is: left as it is."""
     names = {Path(t).name: Path(workflow_path(t, folder)).name for t in WORKFLOWS}
     titles = {_title(source): f"{_title(source)} ({folder})" for source in WORKFLOWS.values()}
@@ -632,17 +633,18 @@ def _in_folder(text: str, template: str, folder: str) -> str:
         lambda m: m[1] + json.dumps([titles[w.strip()] for w in m[2].split(",")]),
         text,
     )
-    if re.search(r"(?m)^  pull_request:$", text):
-        text = _exactly(
-            r"(?m)^  pull_request:\n(?:    .*\n)*",
-            lambda m: (
-                m[0]
-                + "    paths:  # this project's files, and this workflow\n"
-                + f"      - {json.dumps(folder + '/**')}\n"
-                + f"      - {json.dumps(f'.github/workflows/{names[own]}')}\n"
-            ),
-            text,
-        )
+    for trigger in ("pull_request", "push"):
+        if re.search(rf"(?m)^  {trigger}:$", text):
+            text = _exactly(
+                rf"(?m)^  {trigger}:\n(?:    .*\n)*",
+                lambda m: (
+                    m[0]
+                    + "    paths:  # this project's files, and this workflow\n"
+                    + f"      - {json.dumps(folder + '/**')}\n"
+                    + f"      - {json.dumps(f'.github/workflows/{names[own]}')}\n"
+                ),
+                text,
+            )
     head, jobs = text.split("\njobs:\n", 1)
     parts = re.split(r"(?m)^(?=  [\w-]+:\n)", jobs)
     jobs = "".join(_job_in_folder(part, folder) for part in parts)
