@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mlgate.cli.shared import console, load_manifest, print_json
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError, hinted
-from mlgate.result.records import CheckResult
+
+if TYPE_CHECKING:
+    from mlgate.result.records import CheckResult
 
 
 def check_data(args: argparse.Namespace) -> int:
