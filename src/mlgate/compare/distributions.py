@@ -94,7 +94,7 @@ def summarise(
     size = len(deltas)
     low, high = interval(deltas, confidence)
     beyond = min(int(np.count_nonzero(deltas <= 0)), int(np.count_nonzero(deltas >= 0)))
-    p_value = min(1.0, _p_of(beyond + 1, size))
+    p_value = min(1.0, p_of(beyond + 1, size))
     spread = float(np.std(deltas, ddof=1)) if size > 1 else math.nan
     return PairedTest(
         method=method,
@@ -117,7 +117,7 @@ def interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float
     if size == 0:
         raise ValueError("the metric is undefined on every resample")
     alpha = 1 - confidence
-    far = _most_far(size, alpha)
+    far = most_far(size, alpha)
     if far == 0:
         raise ValueError(
             f"{size} resamples cannot show a change at {confidence:.4g} confidence: it takes "
@@ -126,16 +126,18 @@ def interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float
     return float(values[far - 1]), float(values[size - far])
 
 
-def _p_of(count: int, size: int) -> float:
+def p_of(count: int, size: int) -> float:
+    """Two-sided, by counting: `count` is one more than the resamples (or deals) of `size`
+    at or beyond the observed change on its rarer side."""
     return 2 * count / (size + 1)
 
 
-def _most_far(size: int, alpha: float) -> int:
+def most_far(size: int, alpha: float) -> int:
     """The largest j with 2j/(size + 1) < alpha, as the p-value computes it."""
     j = max(int(alpha * (size + 1) / 2), 0)
-    while _p_of(j + 1, size) < alpha:
+    while p_of(j + 1, size) < alpha:
         j += 1
-    while j > 0 and not _p_of(j, size) < alpha:
+    while j > 0 and not p_of(j, size) < alpha:
         j -= 1
     return j
 

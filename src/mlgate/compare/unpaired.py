@@ -32,7 +32,7 @@ import math
 import numpy as np
 
 from mlgate.compare import influence
-from mlgate.compare.distributions import PairedTest, agreeing, held
+from mlgate.compare.distributions import PairedTest, agreeing, held, most_far, p_of
 from mlgate.manifest.metrics import METRICS
 from mlgate.model import counts
 
@@ -264,7 +264,7 @@ def studentized(
         drawn = np.where((variances == 0) & (deltas == 0), 0.0, deltas / np.sqrt(variances))
     drawn = np.sort(drawn[~np.isnan(drawn)])
     size, alpha = len(drawn), 1 - confidence
-    far = _most_far(size, alpha)
+    far = most_far(size, alpha)
     if far == 0:
         raise ValueError(
             f"{what} is defined on {size} deals of the rows, too few to show a change at "
@@ -282,7 +282,7 @@ def studentized(
             "too few labelled rows to tell"
         )
     beyond = min(int(np.count_nonzero(drawn >= observed)), int(np.count_nonzero(drawn <= observed)))
-    p_value = min(1.0, 2 * (beyond + 1) / (size + 1))
+    p_value = min(1.0, p_of(beyond + 1, size))
     return PairedTest(
         method=method,
         rows=rows,
@@ -293,13 +293,3 @@ def studentized(
         confidence=confidence,
         std_error=spread,
     )
-
-
-def _most_far(size: int, alpha: float) -> int:
-    """The largest j with 2j / (size + 1) < alpha, as `studentized` counts the p-value."""
-    j = max(int(alpha * (size + 1) / 2), 0)
-    while 2 * (j + 1) / (size + 1) < alpha:
-        j += 1
-    while j > 0 and not 2 * j / (size + 1) < alpha:
-        j -= 1
-    return j
