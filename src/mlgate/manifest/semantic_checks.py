@@ -190,6 +190,17 @@ def _data_files(
         yield role, relative, path, fmt
 
 
+def _readable_files(
+    raw: dict[str, Any], root: Path, roles: tuple[str, ...]
+) -> Iterator[tuple[str, str, Path, str]]:
+    """`_data_files` the run could read (`data_formats.unreadable`: its first MiB): the
+    rules that look inside a file judge these; an unreadable one is said once, by
+    `_unreadable_problems`."""
+    for role, relative, path, fmt in _data_files(raw, root, roles):
+        if data_formats.unreadable(path, fmt) is None:
+            yield role, relative, path, fmt
+
+
 def _unreadable_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     """Data files already there that the run could not read: what `validate` accepts, the
     run reads (a Latin-1 header, a cut Parquet file, an empty reference)."""
@@ -244,9 +255,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         return
     # once per key and header: files with the same columns are named in one problem
     lacking: dict[tuple[KeyPath, tuple[str, ...] | str | None], tuple[str, list[str]]] = {}
-    for role, relative, path, fmt in _data_files(raw, root, ("train", "test")):
-        if data_formats.unreadable(path, fmt) is not None:
-            continue  # reported as such
+    for role, relative, path, fmt in _readable_files(raw, root, ("train", "test")):
         named = needed + scored if role == "test" else needed
         missing = data_formats.missing_columns(path, fmt, [name for _, name in named])
         if not missing:
@@ -311,9 +320,7 @@ def _kind_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     if not asks:
         return  # polars is imported below, and only then
     wrong: dict[tuple[KeyPath, str], list[str]] = {}
-    for _, relative, path, fmt in _data_files(raw, root, ("train", "test")):
-        if data_formats.unreadable(path, fmt) is not None:
-            continue  # reported as such
+    for _, relative, path, fmt in _readable_files(raw, root, ("train", "test")):
         held = data_formats.kinds(path, fmt, [ask[1] for ask in asks])
         for where, name, refused, _, _ in asks:
             if held.get(name) in refused:
@@ -623,11 +630,9 @@ def _expression_type_problems(raw: dict[str, Any], root: Path) -> Iterator[Findi
         return
     import polars as pl
 
+    wanted = list(dict.fromkeys(c for _, _, p in asked for c in p.meta.root_names()))
     said: dict[KeyPath, list[tuple[str, str]]] = {}
-    for _, relative, path, fmt in _data_files(raw, root, ("train", "test")):
-        if data_formats.unreadable(path, fmt) is not None:
-            continue  # reported as such
-        wanted = list(dict.fromkeys(c for _, _, p in asked for c in p.meta.root_names()))
+    for _, relative, path, fmt in _readable_files(raw, root, ("train", "test")):
         typed = data_formats.types(path, fmt, wanted)
         for where, _, parsed in asked:
             needs = parsed.meta.root_names()
