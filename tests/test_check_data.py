@@ -125,6 +125,46 @@ def test_an_unreadable_reference_is_a_plain_error_and_exit_2(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("as_profile", [False, True])
+def test_a_reference_without_the_label_is_compared_on_the_columns_it_has(
+    project: Path,
+    as_profile: bool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Production rows hold the features, not the label: such a reference was refused
+    ("has none of the columns drift tests (target)") unless the manifest named features."""
+    manifest = (project / "mlops.yaml").read_text()
+    manifest = manifest.replace("{columns: [mean radius, mean texture, target]}", "true")
+    reference = pd.read_csv(project / "data/reference.csv").drop(columns="target")
+    reference.to_csv(project / "data/reference.csv", index=False)
+    if as_profile:
+        monkeypatch.chdir(project)
+        assert main(["profile", "data/reference.csv", "-o", "data/reference.json"]) == 0
+        manifest = manifest.replace("reference.csv", "reference.json")
+    (project / "mlops.yaml").write_text(manifest)
+    monkeypatch.chdir(project)
+    code = main(["check", "data", "--json"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    found = json.loads(out)
+    tested = {d["column"] for d in found["drift"] if d["current"] == "train"}
+    assert tested == set(reference.columns)  # every feature, and no target to test
+    radius = next(
+        d for d in found["drift"] if (d["current"], d["column"]) == ("train", "mean radius")
+    )
+    assert radius["drifted"] is True
+    # a reference with no column in common is still refused
+    (project / "data/other.csv").write_text("a,b\n1,2\n")
+    (project / "mlops.yaml").write_text(
+        manifest.replace("reference.json", "other.csv").replace("reference.csv", "other.csv")
+    )
+    assert main(["check", "data"]) == 2
+    err = capsys.readouterr().err
+    assert "has none of the columns drift tests (mean radius, mean texture, " in err
+    assert " and 21 more); its columns: a, b" in err
+
+
 @pytest.mark.parametrize(("role", "done"), [("train", "trained"), ("test", "scored")])
 def test_a_file_with_a_header_and_no_rows_is_a_plain_error_and_exit_2(
     project: Path,

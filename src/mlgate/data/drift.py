@@ -93,7 +93,7 @@ def against_reference(
                 exclude=exclude,
             ),
         )
-    _usable(reference, spec, exclude)
+    _usable(reference, spec, frames, exclude)
     drift = spec.drift
     return tuple(
         _against(reference, frames[role], drift, role, exclude)
@@ -113,22 +113,38 @@ def _against(
     return compare(reference, current, spec, exclude=exclude, **names)
 
 
-def _usable(reference: pl.DataFrame | Profile, spec: Data, exclude: Sequence[str]) -> None:
-    """A reference that cannot be compared at all is a mistake to say, not a passed check."""
+def _usable(
+    reference: pl.DataFrame | Profile,
+    spec: Data,
+    frames: Mapping[str, pl.DataFrame | Profile],
+    exclude: Sequence[str],
+) -> None:
+    """A reference that cannot be compared at all is a mistake to say, not a passed check.
+    Without `features` the data's own columns are what drift tests: production rows hold
+    the features and seldom the label, and were refused for want of the target alone."""
     assert spec.drift is not None
     where = f"data.reference: '{spec.reference}'"
-    wanted = spec.drift.columns or [c for c in (spec.target, *(spec.features or ())) if c]
+    compared = [c for f in frames.values() for c in f.columns if c not in exclude]
+    wanted = (
+        spec.drift.columns
+        or (spec.features and [c for c in (spec.target, *spec.features) if c])
+        or list(dict.fromkeys(compared))
+    )
     rows = reference.rows if isinstance(reference, Profile) else reference.height
     columns = list(reference.columns)
     if rows == 0:
         raise UserError(f"{where} has no rows to measure drift against")
     if not set(wanted) & set(columns) or not set(columns) - set(exclude):
-        shown = ", ".join(columns[:10]) or "none"
         raise UserError(
-            f"{where} has none of the columns drift tests ({', '.join(wanted)}); "
-            f"its columns: {shown}",
+            f"{where} has none of the columns drift tests ({_first(wanted)}); "
+            f"its columns: {_first(columns) or 'none'}",
             hint="name the file with the same columns as the training data in data.reference",
         )
+
+
+def _first(names: Sequence[str], most: int = 10) -> str:
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
 
 
 def check(result: DriftResult) -> CheckResult:
