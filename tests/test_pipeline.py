@@ -208,6 +208,20 @@ def test_regression_with_defaults(make_repo, tmp_path: Path, capsys) -> None:
     said = capsys.readouterr().err
     assert said.startswith("no charts written: the charts are a classifier's (curves, ")
     assert f"and run {result.run_id} has none" in said
+    # an output path that cannot be written is the user's to change, not an internal error
+    (tmp_path / "file").write_text("kept")
+    for args, why in [
+        (["report", "--output", str(tmp_path)], "it is a folder"),
+        (["report", "--output", str(tmp_path / "file/r.md")], "is a file, not a folder"),
+        (["report", "--png", str(tmp_path / "file")], "is a file, not a folder"),
+        (["profile", "data/train.csv", "-o", str(tmp_path)], "it is a folder"),
+        (["profile", "data/train.csv", "-o", str(tmp_path / "file/p.json")], "not a folder"),
+    ]:
+        assert main(["-C", str(root), *args]) == 2, args
+        err = capsys.readouterr().err
+        assert err.startswith("mlgate: error: cannot write '") and why in err, err
+        assert "Traceback" not in err
+    assert (tmp_path / "file").read_text() == "kept"
     assert result.evaluate.task == "regression" and result.evaluate.task_inferred
     assert list(result.evaluate.metrics) == ["rmse", "mae", "r2"]
     assert 0.2 < result.evaluate.metrics["r2"] < 0.7

@@ -177,9 +177,27 @@ def test_json_lines_with_a_number_json_cannot_spell_are_named_by_line(tmp_path: 
         "line 2 holds NaN, which is not a JSON number (Python's json.dumps writes it; write "
         "null for a missing value)"
     )
+    path.write_text('{"a": 1}\n{"a": 1e400}\n')  # polars: "InvalidNumber at character 5"
+    with pytest.raises(UserError, match=r"line 2 holds 1e400, a number too large for a 64-bit"):
+        load.read(path, "jsonl")
     path.write_text("")
     with pytest.raises(UserError, match=r"could not be read as jsonl: it is empty$"):
         list(load.batches(path, "jsonl"))
+
+
+def test_a_record_nested_deeper_than_polars_reads_is_named_by_line(tmp_path: Path) -> None:
+    """Python's json, asked where polars' "DepthLimitExceeded" was, recursed past its limit:
+    a traceback from the data stage, the run and `mlgate profile`."""
+    path = tmp_path / "rows.jsonl"
+    deep = "[" * 5000 + "]" * 5000
+    path.write_text("".join(f'{{"a": {i}, "b": {deep if i == 150 else 1}}}\n' for i in range(200)))
+    for read in (load.read, lambda p, f: list(load.batches(p, f))):
+        with pytest.raises(UserError) as caught:
+            read(path, "jsonl")
+        assert caught.value.message.endswith(
+            "line 151 nests arrays or objects too deep to be read (polars stops at about "
+            "1,000 levels)"
+        )
 
 
 def test_a_row_with_a_field_too_many_is_named_by_its_line(tmp_path: Path) -> None:

@@ -203,7 +203,20 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
         (
             "test.jsonl",
             b"{'age': 30}\n",
-            "'data/test.jsonl' cannot be read as jsonl: its first line is not a JSON record",
+            "'data/test.jsonl' cannot be read as jsonl: its first line is not JSON (Expecting "
+            "property name enclosed in double quotes, column 2)",
+        ),
+        (  # Python's json recursed past its limit: "is not a JSON record (maximum recursion"
+            "test.jsonl",
+            b'{"a": ' + b"[" * 5000 + b"]" * 5000 + b"}\n",
+            "'data/test.jsonl' cannot be read as jsonl: its first line nests arrays or objects "
+            "too deep to be read (polars stops at about 1,000 levels)",
+        ),
+        (
+            "test.jsonl",
+            b'{"age": 1e400}\n',
+            "'data/test.jsonl' cannot be read as jsonl: its first line holds 1e400, a number "
+            "too large for a 64-bit float (at most 1.8e308)",
         ),
         (  # a header and no row under it: validate said valid, and the run refused it
             "test.csv",

@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from mlgate.cli.shared import print_json, shown, tell
+from mlgate.cli.shared import print_json, shown, tell, write_output
 from mlgate.errors import EXIT_PASSED, UserError
 
 
 def profile(args: argparse.Namespace) -> int:
-    from mlgate import atomic, words
+    from mlgate import words
     from mlgate.data import frequent, profile
     from mlgate.manifest.data_formats import detect_format
 
@@ -36,7 +36,7 @@ def profile(args: argparse.Namespace) -> int:
         if said:
             tell(said)
         return EXIT_PASSED
-    atomic.write_text(Path(args.output), text)
+    write_output(args, args.output, text)
     if args.json:  # the profile went to the file: what was written, for a script
         print_json(
             {

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mlgate.cli.shared import load_manifest, read_run, shown
+from mlgate.cli.shared import load_manifest, read_run, shown, write_output, writing_to
 from mlgate.errors import EXIT_PASSED
 
 
@@ -18,13 +18,12 @@ def report(args: argparse.Namespace) -> int:
     fmt = "json" if args.json else args.format
     text = reports.render(result, loaded, fmt, limit=args.limit)
     if args.output:
-        from mlgate import atomic
-
-        atomic.write_text(Path(args.output), text)
+        write_output(args, args.output, text)
     else:
         sys.stdout.write(text)
     if args.png:
-        written = reports.write_png(result, loaded, Path(args.png))
+        with writing_to(args, args.png, folder=True):
+            written = reports.write_png(result, loaded, Path(args.png))
         for path in written:
             print(f"wrote {shown(args, path)}", file=sys.stderr)
         if not written:  # it said nothing, and wrote nothing

@@ -4,10 +4,11 @@ user can use them, JSON on stdout, and the progress console. No decisions live h
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,32 @@ def shown(args: argparse.Namespace, path: Path | str) -> str:
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, args.started_in)
     return absolute if relative == ".." or relative.startswith(".." + os.sep) else relative
+
+
+def write_output(args: argparse.Namespace, output: str, text: str) -> None:
+    """`text` at the path `--output` names, whole or not at all. A path that cannot take
+    it is the user's to change: it was a traceback and "internal error", exit 3."""
+    from mlgate import atomic
+
+    with writing_to(args, output, folder=False):
+        atomic.write_text(Path(output), text)
+
+
+@contextlib.contextmanager
+def writing_to(args: argparse.Namespace, output: str, *, folder: bool) -> Iterator[None]:
+    """A path named on the command line that cannot be written is said as such (exit 2)."""
+    from mlgate.errors import UserError
+
+    path, where = Path(output), f"cannot write '{shown(args, output)}'"
+    if not folder and path.is_dir():
+        raise UserError(f"{where}: it is a folder", hint="name a file, in it or elsewhere")
+    above = next((p for p in (path, *path.parents) if p.exists()), None)
+    if above is not None and not above.is_dir() and (folder or above != path):
+        raise UserError(f"{where}: '{shown(args, above)}' is a file, not a folder")
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(f"{where}: {exc.strerror or exc}") from exc
 
 
 def print_json(document: object) -> None:

@@ -7,7 +7,6 @@ where the model's frame is built.
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -325,14 +324,6 @@ def _empty(path: Path) -> bool:
         return False
 
 
-class _NoJsonNumber(ValueError):
-    """NaN, Infinity: Python's json reads them, JSON (and polars) do not."""
-
-
-def _no_json_number(name: str) -> object:
-    raise _NoJsonNumber(name)
-
-
 def _first_bad_line(path: Path) -> str | None:
     """Where a JSON Lines file stops being JSON: the first line that is not an object."""
     try:
@@ -342,19 +333,8 @@ def _first_bad_line(path: Path) -> str | None:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:  # polars says "at line 0" of any line
                     return f"line {number} is not UTF-8 text (its byte {exc.start + 1})"
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line.rstrip("\r\n"), parse_constant=_no_json_number)
-                except _NoJsonNumber as exc:
-                    return (
-                        f"line {number} holds {exc}, which is not a JSON number (Python's "
-                        "json.dumps writes it; write null for a missing value)"
-                    )
-                except json.JSONDecodeError as exc:
-                    return f"line {number} is not JSON ({exc.msg}, column {exc.colno})"
-                if not isinstance(record, dict):
-                    return f"line {number} is not a JSON object"
+                if line.strip() and (why := data_formats.json_line_problem(line)):
+                    return f"line {number} {why}"
     except OSError:
         return None
     return None

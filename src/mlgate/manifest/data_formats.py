@@ -226,21 +226,55 @@ def unreadable(path: Path, fmt: str, shown: str | None = None, *, quote: bool = 
                 start = handle.read(HEADER_BYTES)
             first = codecs.getincrementaldecoder("utf-8")(errors="strict").decode(start)
             first = first.split("\n", 1)[0]
-            if first.strip():
-                json.loads(first)
+            if first.strip() and (why := json_line_problem(first)):
+                return f"its first line {why}"
     except UnicodeDecodeError as exc:  # counted from 1, as people count bytes and lines
         line = bytes(exc.object[: exc.start]).count(b"\n") + 1
         return (
             f"it is not UTF-8 text (its byte {exc.start + 1:,}, on line {line:,}, does not "
             "decode): convert it, e.g. " + to_utf8("latin1", named)
         )
-    except (ValueError, IndexError, RecursionError) as exc:
-        if fmt == "parquet":
-            return f"it is not a readable Parquet file ({exc})"
-        return f"its first line is not a JSON record ({exc})" if fmt == "jsonl" else str(exc)
+    except (ValueError, IndexError) as exc:
+        return f"it is not a readable Parquet file ({exc})" if fmt == "parquet" else str(exc)
     except OSError as exc:
         return exc.strerror or str(exc)
     return None
+
+
+class _NoJsonNumber(ValueError):
+    """NaN, Infinity, 1e400: Python's json reads them, JSON (and polars) do not."""
+
+
+def _no_json_number(name: str) -> object:
+    raise _NoJsonNumber(
+        f"{name}, which is not a JSON number (Python's json.dumps writes it; write null for "
+        "a missing value)"
+    )
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NoJsonNumber(f"{text}, a number too large for a 64-bit float (at most 1.8e308)")
+    return value
+
+
+def json_line_problem(line: str) -> str | None:
+    """What keeps one JSON Lines line from being a record polars reads, as the rest of a
+    sentence about it ("line 3 " + this); None when it is one. Python's json reads NaN,
+    Infinity and 1e400, and recurses where polars stops at about 1,000 levels: each was a
+    traceback or polars' "InvalidNumber at character 5" with no line."""
+    try:
+        record = json.loads(
+            line.rstrip("\r\n"), parse_constant=_no_json_number, parse_float=_finite
+        )
+    except _NoJsonNumber as exc:
+        return f"holds {exc}"
+    except json.JSONDecodeError as exc:
+        return f"is not JSON ({exc.msg}, column {exc.colno})"
+    except RecursionError:
+        return "nests arrays or objects too deep to be read (polars stops at about 1,000 levels)"
+    return None if isinstance(record, dict) else "is not a JSON object"
 
 
 def _other_format(start: bytes, fmt: str) -> str | None:
