@@ -4,6 +4,7 @@ own rows' answers, and a request the model refuses fails alone."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -131,3 +132,118 @@ def _counting(score):
         return score(records)
 
     return calls, counted
+
+
+def _pets(tmp_path) -> tuple[Any, InputSchema, Any]:
+    """A pipeline over text, a category with an imputer, a boolean and an integer, fitted
+    on the frame the run reads from CSV (read_pandas: an empty cell is NaN)."""
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder
+
+    from mlgate.data import load
+
+    rng = np.random.default_rng(3)
+    rows = 300
+    kind = rng.choice(["cat", "dog", "bird"], rows)
+    words = {"cat": "purr mouse nap", "dog": "bark bone walk", "bird": "seed song wing"}
+    colour = np.where(kind == "cat", "black", np.where(kind == "dog", "brown", "yellow"))
+    pd.DataFrame(
+        {
+            "description": [words[k].split()[i % 3] + " the a" for i, k in enumerate(kind)],
+            "colour": np.where(rng.random(rows) < 0.3, None, colour),
+            "indoor": kind != "bird",
+            "legs": np.where(kind == "bird", 2, 4),
+            "pet": kind,
+        }
+    ).to_csv(tmp_path / "pets.csv", index=False)
+    frame = load.read_pandas(tmp_path / "pets.csv", "csv")
+    assert frame["colour"].isna().sum() > 50
+    columns = make_column_transformer(
+        (TfidfVectorizer(), "description"),
+        (
+            make_pipeline(
+                SimpleImputer(strategy="constant", fill_value="unknown"),
+                OneHotEncoder(handle_unknown="ignore"),
+            ),
+            ["colour"],
+        ),
+        (SimpleImputer(strategy="most_frequent"), ["indoor", "legs"]),
+    )
+    model = make_pipeline(columns, LogisticRegression(max_iter=1000))
+    model.fit(frame.drop(columns="pet"), frame["pet"])
+    schema = InputSchema(
+        fields=(
+            Field(name="description", kind="string", nullable=False),
+            Field(name="colour", kind="string"),
+            Field(name="indoor", kind="boolean"),
+            Field(name="legs", kind="integer"),
+        )
+    )
+    return model, schema, frame
+
+
+def test_a_null_is_read_as_an_empty_cell_whatever_else_is_in_the_batch(tmp_path) -> None:
+    """A column of nulls was kept as None, which the imputer does not take for missing:
+    alone, a row with no colour got other probabilities (and, near the line, another
+    label) than beside a row that had one, and than the model gave the row read from
+    the file."""
+    model, schema, frame = _pets(tmp_path)
+    score = batch.scorer(model, schema)
+    held = frame[frame["colour"].isna()].drop(columns="pet").iloc[:5]
+    other = {"description": "bark the a", "colour": "brown", "indoor": True, "legs": 4}
+    expected = model.predict_proba(held)
+    for i, (_, row) in enumerate(held.iterrows()):
+        record = {**row.to_dict(), "colour": None}
+        record["legs"], record["indoor"] = int(record["legs"]), bool(record["indoor"])
+        alone = score([record])
+        beside = score([record, other])
+        assert alone.probabilities is not None and beside.probabilities is not None
+        assert np.allclose(alone.probabilities[0], expected[i], rtol=0, atol=1e-12)
+        assert np.allclose(beside.probabilities[0], expected[i], rtol=0, atol=1e-12)
+        assert alone.predictions[0] == beside.predictions[0] == model.predict(held)[i]
+    # nulls in the integer and boolean columns too: read as the file's reader reads blanks
+    record = {"description": "seed the a", "colour": None, "indoor": None, "legs": None}
+    with_blanks = frame.drop(columns="pet").iloc[:1].copy()
+    with_blanks[["colour", "indoor", "legs"]] = np.nan
+    with_blanks["description"] = "seed the a"
+    with_blanks = with_blanks.astype({"indoor": object, "legs": float})
+    assert score([record]).predictions == model.predict(with_blanks).tolist()
+
+
+def test_a_null_the_model_cannot_take_is_the_requests_fault_and_named(tmp_path) -> None:
+    """TfidfVectorizer given a null raised AttributeError: a 500 and a traceback in the
+    log for every such request. Declared `nullable: false`, the schema refuses it first."""
+    from mlgate.serve.schema import InputError, validate
+
+    model, schema, _ = _pets(tmp_path)
+    record = {"description": None, "colour": "black", "indoor": True, "legs": 4}
+    with pytest.raises(InputError, match=r"^records\[0\]\.description may not be null"):
+        validate(schema, [record])
+    lenient = InputSchema(fields=tuple(replace(f, nullable=True) for f in schema.fields))
+    validate(lenient, [record])
+    with pytest.raises(batch.ModelError) as refused:
+        batch.scorer(model, lenient)([record])
+    assert str(refused.value) == (
+        "the model could not score these records: np.nan is an invalid document, expected "
+        "byte or unicode string.; records[0].description is null: the model may take no "
+        "missing value there"
+    )
+
+    class Lowered:  # a step of the user's own that calls .lower() on what it is given
+        def predict(self, frame):
+            return [text.lower() for text in frame["description"]]
+
+    with pytest.raises(batch.ModelError) as refused:
+        batch.scorer(Lowered(), lenient)([record])
+    assert str(refused.value) == (
+        "the model could not score these records (AttributeError: 'float' object has no "
+        "attribute 'lower'); records[0].description is null: the model may take no missing "
+        "value there"
+    )
+    # anything else the model raises on values that are all there is still the server's
+    broken = batch.scorer(None, lenient)
+    with pytest.raises(AttributeError):
+        broken([{**record, "description": "purr"}])

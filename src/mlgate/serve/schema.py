@@ -29,6 +29,7 @@ class InputError(ValueError):
 class Field:
     name: str
     kind: Kind
+    nullable: bool = True  # data.columns' `nullable: false` refuses a null with a 422
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,8 +56,16 @@ def from_run(result: RunResult, manifest: Manifest) -> InputSchema:
         if spec.features is not None
         else [c for c in train.columns if c not in (spec.target, spec.id)]
     )
+    refused = {c.name for c in spec.columns if not c.nullable}
     return InputSchema(
-        fields=tuple(Field(name=n, kind=_kind(train.columns.get(n, ""))) for n in names)
+        fields=tuple(
+            Field(
+                name=n,
+                kind=_kind(train.columns.get(n, "")),
+                nullable=n not in refused,
+            )
+            for n in names
+        )
     )
 
 
@@ -73,7 +82,8 @@ def _kind(dtype: str) -> Kind:
 
 def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
     """`{"records": [{...}, ...]}` or a bare list: each record must have every feature,
-    nothing else, each of its type (null allowed: the model decides what it makes of it).
+    nothing else, each of its type (null allowed where the manifest does not declare the
+    column `nullable: false`: the model decides what it makes of it).
     NaN, Infinity and -Infinity (and 1e999, which JSON parsers read as Infinity) are not
     JSON numbers: each is refused alike whatever the column, null being how to say
     "missing"."""
@@ -98,6 +108,11 @@ def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
             )
         for f in schema.fields:
             value = record[f.name]
+            if value is None and not f.nullable:
+                raise InputError(
+                    f"records[{i}].{f.name} may not be null (the manifest declares it "
+                    "nullable: false)"
+                )
             if isinstance(value, float) and not math.isfinite(value):
                 raise InputError(
                     f"records[{i}].{f.name} is {_spelled(value)}, which is not "
