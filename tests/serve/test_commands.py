@@ -156,3 +156,24 @@ def test_serve_on_a_port_that_is_none_is_refused(
     err = capsys.readouterr().err
     assert f"--port {port} is not a port: give one from 1 to 65535" in err
     assert "Traceback" not in err and "serving " not in err
+
+
+def test_a_version_is_served_with_the_inputs_its_own_manifest_names(registered: Project) -> None:
+    """The schema came from the work tree's manifest: after data.features dropped two
+    columns, serving (rolling back to) the version trained on four refused every request."""
+    from mlgate import manifest as manifests
+
+    path = registered.root / "mlops.yaml"
+    text = path.read_text()
+    assert "features" not in text
+    path.write_text(
+        text.replace(
+            "  target: species\n", "  target: species\n  features: [sepal_length, sepal_width]\n"
+        )
+    )
+    changed = manifests.load(path)
+    assert changed.data.features == ("sepal_length", "sepal_width")
+    served = service.load(changed, "v0.1.0")
+    assert served.schema.names == list(ROW)
+    assert served.sources is not None
+    assert served.sources.manifest.read_text() == text  # the registered bytes

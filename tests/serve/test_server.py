@@ -154,8 +154,9 @@ def test_serve_with_two_workers_answers_and_stops_gracefully(registered: Project
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    model = registered.manifest.train.model  # the work tree's model, the last run's
     server = subprocess.Popen(
-        [sys.executable, "-m", "mlgate", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "mlgate", "serve", model, "--port", str(port), "--workers", "2"],
         cwd=registered.root,
         stderr=subprocess.PIPE,
         text=True,
@@ -170,14 +171,47 @@ def test_serve_with_two_workers_answers_and_stops_gracefully(registered: Project
             except httpx.TransportError:
                 assert server.poll() is None, server.stderr.read()
                 time.sleep(0.2)
-        assert health.json()["version"] == "v0.1.0"  # the latest, pinned for both workers
+        assert health.json()["version"] is None
         answer = httpx.post(f"http://127.0.0.1:{port}/predict", json={"records": [ROW]})
         assert answer.json()["predictions"] == ["setosa"]
+        pinned = httpx.get(f"http://127.0.0.1:{port}/metadata").json()["model_sha256"]
+        # a later run writes another model, and a worker dies: uvicorn respawns it, and it
+        # loaded the work tree's new model beside the other worker's old one
+        registered.next_commit(0.01)
+        workers = _children(server.pid)
+        assert len(workers) == 2, workers
+        for worker in workers:  # every answer from now on is a respawned worker's
+            os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        seen = set()
+        while len(seen) < 10:
+            assert time.monotonic() < deadline, "no worker was started again"
+            try:
+                got = httpx.get(f"http://127.0.0.1:{port}/metadata", timeout=5)
+                seen.add((len(seen), got.json()["model_sha256"]))
+            except httpx.TransportError:
+                time.sleep(0.2)  # the new workers still loading
+        assert {sha for _, sha in seen} == {pinned}
     finally:
         os.kill(server.pid, signal.SIGTERM)
         said = server.communicate(timeout=30)[1]
     assert server.returncode == 0, said
     assert "(2 workers)" in said
+
+
+def _children(pid: int) -> list[int]:
+    """A process's children (uvicorn's workers, and its resource tracker, if any)."""
+    from pathlib import Path
+
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return [
+        c
+        for c in found
+        if b"multiprocessing.spawn" in Path(f"/proc/{c}/cmdline").read_bytes()
+        or b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()
+    ]
 
 
 def test_smoke_shows_what_a_hostile_server_says_inert_and_reads_a_bounded_answer(

@@ -17,7 +17,6 @@ def serve(args: argparse.Namespace) -> int:
     served = service.load(loaded, args.target)
     run.serve(
         served,
-        reload=run.from_manifest(loaded.path, served, args.target),
         host=args.host,
         port=args.port,
         workers=args.workers or run.default_workers(),

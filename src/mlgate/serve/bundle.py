@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mlgate.errors import MlgateError, UserError
-from mlgate.serve.service import Service
+from mlgate.serve.service import Service, Sources
 
 BUNDLE_FILE = "bundle.json"
 FORMAT = 1
@@ -78,6 +79,38 @@ def read(folder: Path) -> Bundle:
     return found
 
 
+def write(folder: Path, sources: Sources, metadata: Mapping[str, Any]) -> Bundle:
+    """The files a Service was loaded from, copied into `folder` with their sha256: what
+    `mlgate serve --workers N` hands its workers, so a worker respawned after `mlgate run`
+    replaced the model (or a pull changed the manifest) loads what the others serve."""
+    from mlgate import atomic
+    from mlgate.registry.artifacts import sha256_of
+
+    names = {
+        sources.model_name: sources.model,
+        "run.json": sources.run,
+        "mlops.yaml": sources.manifest,
+    }
+    files = {}
+    for name, source in names.items():
+        shutil.copyfile(source, folder / name)
+        files[name] = sha256_of(folder / name)
+    if files[sources.model_name] != metadata.get("model_sha256", files[sources.model_name]):
+        raise UserError(
+            f"{sources.model} changed while the server started: it is not what was loaded",
+            hint="serve again once the run that writes it has finished",
+        )
+    found = Bundle(
+        model=sources.model_name,
+        run="run.json",
+        manifest="mlops.yaml",
+        files=files,
+        metadata=dict(metadata),
+    )
+    atomic.write_text(folder / BUNDLE_FILE, found.to_json())
+    return found
+
+
 def load(folder: Path) -> Service:
     """The Service the bundle in `folder` describes: its model, its inputs' schema from
     the run and the registered manifest, its metadata."""
@@ -97,7 +130,13 @@ def load(folder: Path) -> Service:
         model = load_model(folder / found.model)
     except (InputError, ModelLoadError) as exc:
         raise UserError(str(exc)) from exc
-    return Service(model=model, schema=schema, metadata=dict(found.metadata))
+    sources = Sources(
+        model=folder / found.model,
+        model_name=found.model,
+        run=folder / found.run,
+        manifest=folder / found.manifest,
+    )
+    return Service(model=model, schema=schema, metadata=dict(found.metadata), sources=sources)
 
 
 def main(folder: Path, environ: Mapping[str, str] | None = None) -> int:
@@ -115,7 +154,7 @@ def main(folder: Path, environ: Mapping[str, str] | None = None) -> int:
     except MlgateError as exc:
         print(f"mlgate: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    run.serve(service, reload=run.from_bundle(folder), host=host, port=port, workers=workers)
+    run.serve(service, host=host, port=port, workers=workers)
     print(
         f"stopped serving {service.metadata.get('model')} {service.metadata.get('version')}",
         file=sys.stderr,

@@ -4,13 +4,15 @@ checks. SIGTERM or Ctrl-C lets requests in flight finish first. The `serving ...
 line is printed once that URL has answered /health: loading the model can take a while,
 in each worker, and a script that waits for the line must find the server up.
 
-With one worker the model loaded by the command is served as it is; with more, uvicorn
-spawns each worker, which reloads the same version (never "the latest", which could have
-moved meanwhile) from what the parent passes in MLGATE_SERVE_WORKER.
+With one worker the model loaded by the command is served as it is; with more, the files
+it was loaded from are copied into a bundle (as an image holds one) and uvicorn spawns each
+worker to load that bundle, named in MLGATE_SERVE_WORKER: never "the latest", the work
+tree or the registry again, which could have moved meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import http.client
 import importlib.util
@@ -20,8 +22,10 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -71,20 +75,9 @@ def require_extra() -> None:
             raise UserError("mlgate serve needs its extra", hint="pip install 'mlgate[serve]'")
 
 
-def from_manifest(manifest: Path, service: Service, target: str | None) -> dict[str, str]:
-    """How a worker reloads what `mlgate serve` loaded: the manifest, and the version it
-    resolved to (pinned: "the latest" could move meanwhile) or the path it was given."""
-    return {"manifest": str(manifest), "target": service.metadata.get("version") or target or ""}
-
-
-def from_bundle(folder: Path) -> dict[str, str]:
-    return {"bundle": str(folder)}
-
-
 def serve(
     service: Service,
     *,
-    reload: dict[str, str],
     host: str,
     port: int,
     workers: int,
@@ -92,7 +85,8 @@ def serve(
     exact: bool = False,
 ) -> None:
     """Until SIGTERM or Ctrl-C, which end it normally (a container stopped on purpose
-    exits 0); `reload` says how each spawned worker loads the same model again.
+    exits 0). Spawned workers load the files `service` was loaded from, copied into a
+    bundle first (or its own bundle's, in an image).
     `read_timeout_s`: how long a client has for a request's headers, then for its body;
     `exact`: each request scored alone (serve/batch.py)."""
     require_extra()
@@ -126,26 +120,37 @@ def serve(
         if workers <= 1:
             uvicorn.run(_settled(service, **app), **options)
         else:
-            os.environ[WORKER_ENV] = json.dumps({**reload, "app": app})
-            uvicorn.run("mlgate.serve.run:worker_app", factory=True, workers=workers, **options)
+            with _pinned(service) as folder:
+                os.environ[WORKER_ENV] = json.dumps({"bundle": str(folder), "app": app})
+                uvicorn.run("mlgate.serve.run:worker_app", factory=True, workers=workers, **options)
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise
 
 
+@contextlib.contextmanager
+def _pinned(service: Service) -> Iterator[Path]:
+    """A bundle of what `service` was loaded from, for the workers (uvicorn spawns each,
+    and respawns one that dies): loading from the work tree or the registry again, a
+    respawned worker served the model a later `mlgate run` wrote beside the others'."""
+    from mlgate.serve import bundle
+
+    if service.sources is None:
+        raise UserError("this service cannot be handed to workers: serve it with --workers 1")
+    if service.sources.model.parent.joinpath(bundle.BUNDLE_FILE).is_file():
+        yield service.sources.model.parent  # an image's bundle: already pinned
+        return
+    with tempfile.TemporaryDirectory(prefix="mlgate-serve-") as folder:
+        bundle.write(Path(folder), service.sources, service.metadata)
+        yield Path(folder)
+
+
 def worker_app() -> Starlette:
-    """A spawned worker's app: the same model, loaded and checked again in this process."""
+    """A spawned worker's app: the same files, checked by sha256 and loaded in this process."""
+    from mlgate.serve import bundle
+
     spec = json.loads(os.environ[WORKER_ENV])
-    app = spec.get("app", {})
-    if "bundle" in spec:
-        from mlgate.serve import bundle
-
-        return _settled(bundle.load(Path(spec["bundle"])), **app)
-    from mlgate import manifest
-    from mlgate.serve import service
-
-    loaded = manifest.load(Path(spec["manifest"]))
-    return _settled(service.load(loaded, spec["target"] or None), **app)
+    return _settled(bundle.load(Path(spec["bundle"])), **spec.get("app", {}))
 
 
 class _AppOptions(TypedDict):

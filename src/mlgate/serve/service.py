@@ -24,10 +24,22 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Sources:
+    """The files a Service was loaded from: what workers spawned to serve it load again,
+    byte for byte, from a bundle (serve/run.py), never the work tree or the registry anew."""
+
+    model: Path
+    model_name: str  # the model file's name in a bundle: its suffix says how to load it
+    run: Path
+    manifest: Path
+
+
+@dataclass(frozen=True, kw_only=True)
 class Service:
     model: Any = field(repr=False)
     schema: InputSchema
     metadata: dict[str, Any]
+    sources: Sources | None = None
 
 
 def load(manifest: Manifest, target: str | None = None) -> Service:
@@ -78,16 +90,28 @@ def _from_version(manifest: Manifest, where: Where, version: Version) -> Service
     if record.get("verdict") != "passed":
         raise UserError(f"{version.version} has no passing run on record; it is not served")
     path = where.store.get(record["model"]["sha256"])
-    run = runs.read(where.store.get(record["run"]["sha256"]))
-    try:  # a store object has no suffix: the record says what the file was
-        model = load_model(path, suffix=Path(record["model"]["file"]).suffix)
+    run_path = where.store.get(record["run"]["sha256"])
+    registered = where.store.get(record["manifest"]["sha256"])
+    suffix = Path(record["model"]["file"]).suffix  # a store object has none: the record's
+    try:
+        model = load_model(path, suffix=suffix)
     except ModelLoadError as exc:
         raise UserError(str(exc)) from exc
     return Service(
         model=model,
-        schema=from_run(run, manifest),
+        # the inputs the version was trained on, as its own manifest names them: the work
+        # tree's, after a change of data.features, refused every request to a rolled-back one
+        schema=from_run(runs.read(run_path), _registered(registered, manifest)),
         metadata=version_metadata(manifest.name, version),
+        sources=Sources(model=path, model_name="model" + suffix, run=run_path, manifest=registered),
     )
+
+
+def _registered(path: Path, current: Manifest) -> Manifest:
+    """The manifest a version was registered with, read as a bundle's is."""
+    from mlgate.manifest.load import parse
+
+    return parse(path.read_bytes(), name=current.path.name, root=current.root, files=False)
 
 
 def version_metadata(model: str, version: Version) -> dict[str, Any]:
@@ -133,6 +157,7 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
     return Service(
         model=model,
         schema=from_run(run, manifest),
+        sources=Sources(model=path, model_name=path.name, run=latest, manifest=manifest.path),
         metadata={
             "model": manifest.name,
             "version": None,
