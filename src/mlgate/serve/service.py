@@ -10,6 +10,7 @@ only scikit-learn, NumPy and SciPy types trusted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,14 +61,14 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
         )
     if target in (None, "latest") and latest is not None:
         target = latest.version
-    if target is not None and target.startswith("v") and where and current is not None:
+    if target is not None and _a_version(target) and where and current is not None:
         found = current.version(target)
         if found is None:
             raise UserError(f"{manifest.name} has no version {target}")
         return _from_version(manifest, where, found)
     if (
         target is not None
-        and Path(target) != Path(manifest.train.model)
+        and not _the_manifests(manifest, target)
         and not target.endswith(".skops")
     ):
         raise UserError(
@@ -77,6 +78,19 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
             hint="serve a registered version, or a .skops file",
         )
     return _from_manifest(manifest, Path(target) if target else None)
+
+
+def _a_version(target: str) -> bool:
+    """`v1.2.0` (semver, as versions are named), not a file: `vmodel.joblib` was looked up
+    as a version."""
+    return re.fullmatch(r"v\d+(\.\d+)*([-+][0-9A-Za-z.+-]*)?", target) is not None
+
+
+def _the_manifests(manifest: Manifest, target: str) -> bool:
+    """The model file the manifest names, however the path is written (absolute was
+    refused as "not the model file mlops.yaml names")."""
+    named = manifest.resolve(manifest.train.model)
+    return Path(target) == Path(manifest.train.model) or Path(target).resolve() == named.resolve()
 
 
 def _from_version(manifest: Manifest, where: Where, version: Version) -> Service:
