@@ -199,7 +199,7 @@ def test_a_configuration_may_win_by_its_checks_on_the_ranking_rows_alone(
     (root / "mlops.yaml").write_text(text)
     loaded = manifests.load(root / "mlops.yaml")
     eligible = gating.passes_where_chosen(loaded, 0.5)
-    assert eligible(a, runs.read(root / a.run)) is False
+    assert eligible(a, runs.read(root / a.run), ranking.chooses(keys, 0.5)) is False
     ranked = ranking.rank(root, [a, b], "accuracy", 0.5, eligible=eligible)
     said = {r.finished.configuration.id: r.eligible for r in ranked.ranked}
     assert said[a.configuration.id] is False
@@ -211,3 +211,31 @@ def test_a_configuration_may_win_by_its_checks_on_the_ranking_rows_alone(
     assert sweep_tables.status(first) == "failed on the ranking rows (passed on all)"
     shown = ranking.document(ranked)["configurations"]
     assert {c["id"]: c["passed_where_ranked"] for c in shown} == said  # type: ignore[union-attr,index]
+
+
+def test_checks_are_judged_on_the_rows_the_figure_is_taken_on(tmp_path: Path) -> None:
+    """With a swept split, each figure is taken on the choosing rows every configuration
+    shares, but its checks were judged on its own choosing rows: 0.9572 "passed" under
+    `min: 0.96`, and 0.9754 "failed". The bound here lies between a configuration's
+    figure on the shared rows and on its own: it is judged as its figure says."""
+    from mlgate.sweep import gating
+
+    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
+    whole = more_rows(pd.read_csv(root / "data" / "test.csv"), 8)
+    relaxed(root)
+    fewer = run_on(root, whole.iloc[: len(whole) // 2], 0.01)
+    every = run_on(root, whole, 0.05)
+    keys = arrays.decode(runs.read(root / every.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
+    own = keys[ranking.chooses(keys, 0.5)]
+    shared = ranking.rank(root, [fewer, every], "accuracy", 0.5).ranked
+    figure = next(r.choosing for r in shared if r.finished is every)
+    assert figure is not None and figure != by_hand(root, every, own)
+    bound = "min" if figure > by_hand(root, every, own) else "max"  # passes where ranked
+    middle = (figure + by_hand(root, every, own)) / 2
+    text = (root / "mlops.yaml").read_text()
+    (root / "mlops.yaml").write_text(
+        text.replace("{metric: accuracy, min: 0.1}", f"{{metric: accuracy, {bound}: {middle}}}")
+    )
+    eligible = gating.passes_where_chosen(manifests.load(root / "mlops.yaml"), 0.5)
+    ranked = ranking.rank(root, [fewer, every], "accuracy", 0.5, eligible=eligible)
+    assert next(r.eligible for r in ranked.ranked if r.finished is every) is True

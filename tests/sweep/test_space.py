@@ -4,6 +4,7 @@ every shape is checked here without training anything."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -373,6 +374,67 @@ def test_a_json_params_file_stays_json(tmp_path: Path) -> None:
     assert written_back == {"train": {"C": 5, "name": "1e3", "label": "ü"}}
 
 
+PARAMS_1_1 = """# the model's settings
+train:
+  C: 1.0  # swept
+  lr: 1e-3
+  tag: yes
+  octal: 010
+  name: 'x'
+"""
+
+
+def test_a_yaml_copy_changes_only_the_swept_values(tmp_path: Path) -> None:
+    """The file was read as YAML 1.1 and written back whole: `1e-3` came back the text
+    "1e-3", `yes` true and `010` 8, and `sweep collect` refused every run for values
+    the sweep never set. Now the swept value is written where it stood, and the rest of
+    the text, comments too, is left as it was."""
+    from mlgate.manifest import params
+    from mlgate.sweep import copies
+
+    root = written(tmp_path, "sweep:\n  grid: {train.C: [5]}\n", PARAMS_1_1)
+    copies.write_params(manifests.load(root / "mlops.yaml"), {"train.C": 0.5})
+    assert (root / "params.yaml").read_text() == PARAMS_1_1.replace("1.0", "0.5")
+    assert params.read(root, "params.yaml") == {
+        "train.C": 0.5,
+        "train.lr": 0.001,
+        "train.tag": "yes",
+        "train.octal": 10,
+        "train.name": "x",
+    }
+
+
+def test_a_value_shared_through_an_alias_is_set_at_its_path_alone(tmp_path: Path) -> None:
+    """Editing an anchor's text would change every key that names it: the file is
+    written again from its values as a run reads them (YAML 1.2), so `1e-3` stays 0.001."""
+    from mlgate.manifest import params
+    from mlgate.sweep import copies
+
+    text = "base: &b {C: 1, lr: 1e-3}\ntrain: *b\n"
+    root = written(tmp_path, "sweep:\n  grid: {train.C: [5]}\n", text)
+    copies.write_params(manifests.load(root / "mlops.yaml"), {"train.C": 5})
+    assert params.read(root, "params.yaml") == {
+        "base.C": 1,
+        "base.lr": 0.001,
+        "train.C": 5,
+        "train.lr": 0.001,
+    }
+
+
+def test_a_json_copy_keeps_the_numbers_the_sweep_does_not_set(tmp_path: Path) -> None:
+    """PyYAML read `1e-4` in a JSON file as the text "1e-4", and every training failed."""
+    from mlgate.sweep import copies
+
+    root = written(tmp_path, "sweep:\n  grid: {clf.C: [5]}\n", "")
+    (root / "params.yaml").unlink()
+    (root / "params.json").write_text('{"clf": {"C": 1.0, "tol": 1e-4, "big": 1e300}}')
+    text = (root / "mlops.yaml").read_text()
+    (root / "mlops.yaml").write_text(text.replace("train:\n", "train:\n  params: params.json\n", 1))
+    copies.write_params(manifests.load(root / "mlops.yaml"), {"clf.C": 0.1})
+    kept = json.loads((root / "params.json").read_text())
+    assert kept == {"clf": {"C": 0.1, "tol": 0.0001, "big": 1e300}}
+
+
 def test_a_grid_never_gives_a_configuration_twice() -> None:
     made = space.grid({"train.C": [1, 1, 2], "train.solver": ["saga", "saga"]})
     assert [c.params for c in made] == [
@@ -458,3 +520,22 @@ def test_the_terminal_table_keeps_its_params_in_one_column() -> None:
     assert "passed on the ranking rows (failed on all)" in table[2]
     starts = {line.index("train.C=") for line in table[1:]}
     assert len(starts) == 1 and table[0].index("params") == starts.pop()
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "log", "whole"),
+    [
+        (0.2, 2.9, False, {1, 2}),
+        (0.2, 2.9, True, {1, 2}),
+        (0.2, 0.8, False, {1}),  # none: validate refuses it; Optuna draws ceil(low)
+        (2, 6, False, {2, 3, 4, 5, 6}),
+    ],
+)
+def test_whole_numbers_are_drawn_within_the_range_as_optuna_reads_it(
+    low: float, high: float, log: bool, whole: set[int]
+) -> None:
+    """Rounding a draw from {low: 0.2, high: 2.9} gave 0 and 3, outside the range, where
+    Optuna draws from 1 to 2: the same space meant other values to random and optuna."""
+    dim = space.Range(low=low, high=high, log=log, integer=True)
+    rng = random.Random(0)
+    assert {dim.draw(rng) for _ in range(400)} == whole

@@ -4,6 +4,7 @@ resumes a configuration whose project, params and values hash to a finished run)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -77,31 +78,145 @@ def _outside(root: Path, named: str) -> Path | None:
 
 def write_params(manifest: Manifest, values: Mapping[str, Any]) -> None:
     """The configuration's values into the copy's params file, by path (`train.C`), in
-    the file's own format: a JSON file written as YAML broke scripts that read it with
-    `json.load`."""
-    import yaml
-
+    the file's own format, and nothing else changed: a JSON file written as YAML broke
+    scripts that read it with `json.load`, and a file read as YAML 1.1 and written back
+    turned the `1e-4` every configuration kept into the text "1e-4" (each training
+    failed) and `010` into 8 (`sweep collect` refused each run)."""
+    from mlgate.manifest import params
     from mlgate.manifest.build import DEFAULT_PARAMS
 
-    path = manifest.resolve(manifest.train.params or DEFAULT_PARAMS)
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    named = manifest.train.params or DEFAULT_PARAMS
+    path = manifest.resolve(named)
+    if path.suffix.lower() == ".json":
+        data = params.nested(manifest.root, named)  # refuses what cannot be read safely
+        with contextlib.suppress(ValueError):  # JSON as json reads it, where it is JSON
+            data = json.loads(path.read_text(encoding="utf-8"))
+        atomic.write_text(path, json.dumps(_set(data, values), indent=2, ensure_ascii=False) + "\n")
+        return
+    # read as a run reads it (YAML 1.2), which also refuses what cannot be read safely
+    wanted = _set(params.nested(manifest.root, named), values)
+    text = path.read_text(encoding="utf-8")
+    edited = _edited(text, values)
+    if edited is None or not _reads_as(edited, wanted):
+        edited = _yaml_1_2(wanted)  # the same values, without the file's comments and layout
+    atomic.write_text(path, edited)
+
+
+def _set(data: Any, values: Mapping[str, Any]) -> Any:
+    """`data` with each value set at its path (a missing part becomes a mapping)."""
+    data = {} if not isinstance(data, dict) else data
     for dotted, value in values.items():
         *parents, last = dotted.split(".")
         node = data
         for part in parents:
             node = node.setdefault(_held_key(node, part), {})
         node[_held_key(node, last)] = value
-    if path.suffix.lower() == ".json":
-        atomic.write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    else:
-        atomic.write_text(path, _yaml_1_2(data))
+    return data
+
+
+def _edited(text: str, values: Mapping[str, Any]) -> str | None:
+    """The YAML text with each value written where the old one stands, every other
+    character as it was (comments, quoting, `1e-3`); None where a path cannot be edited
+    in place: a key the file lacks, or one reached through an alias or a merge key,
+    whose text other keys share."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)  # the layout only: no values read
+    except yaml.YAMLError:
+        return None
+    shared = _shared(root)
+    spans = []
+    for dotted, value in values.items():
+        trail = _trail(root, dotted.split("."))
+        if trail is None or any(id(node) in shared for node in trail):
+            return None
+        span = _span(text, trail[-1])
+        if span is None:
+            return None
+        spans.append((*span, _flow(value)))
+    for start, end, written in sorted(spans, reverse=True):
+        text = text[:start] + written + text[end:]
+    return text
+
+
+def _trail(root: Any, parts: Sequence[str]) -> list[Any] | None:
+    """The mapping nodes down a path, and its value's node last (None: not all there)."""
+    import yaml
+
+    trail = [root]
+    for part in parts:
+        node = trail[-1]
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        found = [v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part]
+        if len(found) != 1:
+            return None
+        trail.append(found[0])
+    return trail
+
+
+def _shared(root: Any) -> set[int]:
+    """The nodes reached more than once: an alias's (editing its text edits each)."""
+    import yaml
+
+    seen: set[int] = set()
+    shared: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            shared.add(id(node))
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return shared
+
+
+def _span(text: str, node: Any) -> tuple[int, int] | None:
+    """Where a node's text starts and ends: a block scalar's (`|`) or block list's end
+    is past its line breaks and any comment after it, which stay."""
+    import yaml
+
+    start, end = node.start_mark.index, node.end_mark.index
+    if isinstance(node, yaml.ScalarNode):
+        if node.style in ("|", ">"):
+            end = start + len(text[start:end].rstrip())
+        return None if end <= start else (start, end)  # `C:` (null) has no text to replace
+    if node.flow_style or not node.value:
+        return start, end
+    last = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+    inner = _span(text, last)
+    return None if inner is None else (start, inner[1])
+
+
+def _flow(value: Any) -> str:
+    """A value as one line of YAML 1.2 (a list as `[64, 64]`), to stand where one was."""
+    return _yaml_1_2([value], flow=True).strip()[1:-1]
+
+
+def _reads_as(text: str, wanted: Any) -> bool:
+    """Whether the edited text reads (YAML 1.2, as a run reads it) as the values wanted."""
+    from mlgate import yaml_source
+    from mlgate.manifest import params
+
+    try:
+        doc = yaml_source.parse(
+            text, "params file", what="params file", max_values=params.MAX_VALUES, merge_keys=True
+        )
+    except yaml_source.YamlProblems:
+        return False
+    return not doc.problems and repr(doc.data) == repr(wanted)
 
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}  # 1.2's, and 1.1's
 
 
-def _yaml_1_2(data: Any) -> str:
+def _yaml_1_2(data: Any, *, flow: bool = False) -> str:
     """PyYAML writes YAML 1.1, leaving "1e3" plain, which the params reader (YAML 1.2, as
     DVC reads it) took back as 1000.0: a text is quoted unless it is a plain word."""
     import yaml
@@ -114,7 +229,15 @@ def _yaml_1_2(data: Any) -> str:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if plain else '"')
 
     Dumper.add_representer(str, text)
-    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True)
+    width = 2**30 if flow else 80  # a flow value on one line: it stands in a block's place
+    return yaml.dump(
+        data,
+        Dumper=Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=flow,
+        width=width,
+    )
 
 
 def _held_key(node: Mapping[Any, Any], part: str) -> Any:

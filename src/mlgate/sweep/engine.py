@@ -65,5 +65,43 @@ def sweep(
         )
     from mlgate.sweep import optuna_search, ranking
 
-    metric = ranking.metric_for(manifest, [])
-    return optuna_search.search(manifest, run, batch=where.workers, metric=metric)
+    named = ranking.named_metric(manifest)
+    if named is None:
+        return _by_the_tasks_metric(manifest, run, where.workers)
+    return optuna_search.search(manifest, run, batch=where.workers, metric=named)
+
+
+class _Learnt(Exception):
+    """A run said the task, and the search was ranking by another task's metric."""
+
+    def __init__(self, metric: str) -> None:
+        super().__init__(metric)
+        self.metric = metric
+
+
+def _by_the_tasks_metric(
+    manifest: Manifest, run: Callable[[Sequence[space.Configuration]], list[Finished]], batch: int
+) -> list[Finished]:
+    """An Optuna search by the task's default metric where nothing names the metric or
+    the task (it refused to start): a run learns the task from its model and target, so
+    the search starts with classification's, and once a run says the task is another,
+    starts again with that one's; its seeded asks are the same, and what ran is not run
+    again."""
+    from mlgate.sweep import optuna_search, ranking
+
+    ran: dict[str, Finished] = {}
+    guess = metric = ranking.metric_for(manifest, [])
+
+    def learning(configurations: Sequence[space.Configuration]) -> list[Finished]:
+        new = [c for c in configurations if c.id not in ran]
+        ran.update({f.configuration.id: f for f in run(new)} if new else {})
+        learnt = ranking.metric_for(manifest, list(ran.values()))
+        if metric == guess != learnt:  # started again once, when first learnt
+            raise _Learnt(learnt)
+        return [ran[c.id] for c in configurations]
+
+    try:
+        return optuna_search.search(manifest, learning, batch=batch, metric=metric)
+    except _Learnt as learnt:
+        metric = learnt.metric
+    return optuna_search.search(manifest, learning, batch=batch, metric=metric)

@@ -146,18 +146,20 @@ def _model_where_it_is(own: RunResult, run: Path, project: Path) -> TrainStage:
 
 
 def passes_where_chosen(manifest: Manifest, holdout: float) -> ranking.Eligible:
-    """Whether a configuration passes its checks judged on the rows that choose alone: a
-    metric bound or fairness check decided on every test row let the held-out rows decide
-    which configurations may win (three failed on the choosing rows and passed on all)."""
+    """Whether a configuration passes its checks judged on the rows its figure is taken on
+    (the choosing rows every configuration shares) alone: a metric bound or fairness
+    check decided on every test row let the held-out rows decide which configurations may
+    win (three failed on the choosing rows and passed on all)."""
     from mlgate.report import verdict
 
     if not manifest.model_checks and not manifest.fairness_checks:  # none of the rows
-        return lambda finished, _: finished.status == "passed"
+        return lambda finished, _, __: finished.status == "passed"
 
-    def passes(finished: Finished, ran: RunResult) -> bool:
+    def passes(finished: Finished, ran: RunResult, rows: np.ndarray) -> bool:
         if finished.status != "passed" and finished.status != "failed":
             return False
-        return verdict.decide(on_rows(manifest, ran, holdout, held=False))[0] == "passed"
+        judged = on_rows(manifest, ran, holdout, held=False, rows=rows)
+        return verdict.decide(judged)[0] == "passed"
 
     return passes
 
@@ -169,6 +171,7 @@ def on_rows(
     *,
     held: bool,
     also: str | None = None,
+    rows: np.ndarray | None = None,
 ) -> RunResult:
     """The run as if it had been scored on the held-out rows alone (`held`), or on the
     rows that choose: its metrics (and `also`, the metric the sweep ranked by, when
@@ -176,7 +179,8 @@ def on_rows(
     bounds, fairness), decided again there. Figures of all the rows that cannot be
     recomputed from the predictions (each slice's, the metrics' intervals) are left out
     rather than shown for the wrong rows; the probes (robustness, importance, speed) and
-    the users' own tests describe the model, and stay as they were."""
+    the users' own tests describe the model, and stay as they were. `rows`: which of the
+    run's test rows to keep instead (the choosing rows all configurations share)."""
     from mlgate.pipeline import stages
 
     evaluated = result.evaluate
@@ -186,8 +190,9 @@ def on_rows(
     from mlgate.result import arrays
 
     keys = arrays.decode(kept.row_keys)
-    chosen = ranking.chooses(keys, holdout)
-    rows = ~chosen if held else chosen
+    if rows is None:
+        chosen = ranking.chooses(keys, holdout)
+        rows = ~chosen if held else chosen
     y_true, y_pred = arrays.decode(kept.y_true)[rows], arrays.decode(kept.y_pred)[rows]
     scores = arrays.decode(kept.scores)[rows] if kept.scores is not None else None
     cut = Predictions(

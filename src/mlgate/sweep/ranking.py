@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from mlgate import words
-from mlgate.manifest.metrics import METRICS
+from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, Task
 from mlgate.manifest.spec import HOLDOUT_STEPS, Manifest
 from mlgate.result.records import RunResult, SweepRecord, SweptConfiguration
 from mlgate.sweep.local import Finished
@@ -51,7 +51,8 @@ class Ranking:
 
 
 # whether a configuration passed its checks, given its run (read once, by the ranking)
-Eligible = Callable[[Finished, RunResult], bool]
+# and which of its test rows its figure is taken on
+Eligible = Callable[[Finished, RunResult, np.ndarray], bool]
 
 
 def rank(
@@ -60,13 +61,14 @@ def rank(
     metric: str,
     holdout: float,
     *,
-    eligible: Eligible = lambda f, _: f.status == "passed",
+    eligible: Eligible = lambda f, _, __: f.status == "passed",
 ) -> Ranking:
     """`finished` ranked by `metric` on the choosing rows; the winner measured on the rest.
     Where a swept value changes the test rows (a split's size or seed), the figures are
     taken on the choosing rows every configuration was tested on: figures on different
-    rows do not rank. `eligible`: whether a configuration passed its checks (judged on
-    the choosing rows: gating.passes_where_chosen)."""
+    rows do not rank. `eligible`: whether a configuration passed its checks, judged on
+    the rows its figure is taken on (gating.passes_where_chosen): judged on its own
+    choosing rows, 0.9572 "passed" under `min: 0.96` and 0.9754 "failed"."""
     better = METRICS[metric].greater_is_better
     sides = {
         f.configuration.id: parts
@@ -95,20 +97,15 @@ def rank(
                 "test on more rows"
             )
             sides = {}
-    figures = [
-        (
-            f,
-            _figure(metric, sides[f.configuration.id], _among(sides[f.configuration.id], common))
-            if f.configuration.id in sides
-            else None,
-        )
-        for f in finished
-    ]
+    ranks_on = {key: _among(parts, common) for key, parts in sides.items()}
+    measured = {key: _measured(metric, parts, ranks_on[key]) for key, parts in sides.items()}
+    figures = [(f, measured.get(f.configuration.id, (None, ""))[0]) for f in finished]
     scored = [
         Ranked(
             finished=f,
             choosing=figure,
-            eligible=figure is not None and eligible(f, sides[f.configuration.id].result),
+            eligible=figure is not None
+            and eligible(f, sides[f.configuration.id].result, ranks_on[f.configuration.id]),
         )
         for f, figure in figures
     ]
@@ -123,6 +120,8 @@ def rank(
         ),
     )
     winner = ordered[0] if ordered and ordered[0].choosing is not None else None
+    if winner is None and not unranked:
+        unranked = _why_no_figure(finished, [why for _, why in measured.values() if why])
     held, rows = None, (0, 0)
     if winner is not None:
         won = sides[winner.finished.configuration.id]
@@ -217,10 +216,27 @@ def chooses(row_keys: np.ndarray, holdout: float) -> np.ndarray:
 
 
 def _figure(metric: str, parts: _Parts, rows: np.ndarray) -> float | None:
+    return _measured(metric, parts, rows)[0]
+
+
+def _measured(metric: str, parts: _Parts, rows: np.ndarray) -> tuple[float | None, str]:
+    """The metric on the rows, or None and why: a sweep whose every configuration had
+    none said only "no configuration has a figure to rank by" (f1 of a regression)."""
     from mlgate.model.metrics import compute
 
     if not rows.any():
-        return None
+        return None, ""
+    wanted, task = METRICS[metric], parts.result.evaluate.task
+    if task is not None and wanted.task != task:
+        return None, (
+            f"{metric} is a {wanted.task} metric, and the task is {task}; name a {task} "
+            "metric in sweep.metric"
+        )
+    if wanted.needs == "scores" and not parts.scores.size:
+        return None, (
+            f"{metric} needs predict_proba, which the model lacks; name a metric of its "
+            "predictions in sweep.metric (accuracy, f1_macro)"
+        )
     try:
         value = compute(
             metric,
@@ -230,26 +246,51 @@ def _figure(metric: str, parts: _Parts, rows: np.ndarray) -> float | None:
             classes=list(range(parts.classes)) if parts.classes else None,
             positive_index=parts.positive,
         )
-    except ValueError:
-        return None
-    return float(value) if np.isfinite(value) else None
+    except ValueError as exc:
+        return None, f"{metric} is undefined on the rows that rank ({_first_line(exc)})"
+    if not np.isfinite(value):
+        return None, f"{metric} is not a number on the rows that rank"
+    return float(value), ""
+
+
+def _first_line(exc: Exception) -> str:
+    return words.clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 200)
+
+
+def _why_no_figure(finished: Sequence[Finished], reasons: Sequence[str]) -> str:
+    """Why no configuration has a figure, as most of them said (nothing: none said)."""
+    if finished and not any(f.ran for f in finished):
+        return "no configuration scored a model to rank (each one's status says why)"
+    if not reasons:
+        return ""
+    said = max(set(reasons), key=reasons.count)
+    return f"no configuration has a figure to rank by: {said}"
 
 
 def metric_for(manifest: Manifest, finished: Sequence[Finished]) -> str:
-    """sweep.metric, else evaluate's first metric, else the first the runs computed."""
-    from mlgate.errors import UserError
+    """sweep.metric, else evaluate's first metric, else the task's first, as a run computes
+    its metrics (accuracy, rmse): the task evaluate.task names, or the runs found. Where
+    no run found one (every training failed) no figure ranks, and classification's
+    stands: the table and the exit code say so, not a refusal to rank."""
+    return named_metric(manifest) or DEFAULT_METRICS[task_of(finished) or "classification"][0]
 
+
+def named_metric(manifest: Manifest) -> str | None:
+    """The metric the manifest ranks by, as far as it says (None: it is the task's default,
+    and only a run learns the task, from its model and target)."""
     if manifest.sweep.metric:
         return manifest.sweep.metric
     if manifest.evaluate.metrics:
         return manifest.evaluate.metrics[0]
-    computed = next((m for f in finished for m in (f.metrics or {})), None)
-    if computed is None:
-        raise UserError(
-            "no configuration computed a metric to rank by",
-            hint="name one in sweep.metric (each configuration's run is in .mlgate/sweeps/)",
-        )
-    return computed
+    task = manifest.evaluate.task
+    return DEFAULT_METRICS[task][0] if task is not None else None
+
+
+def task_of(finished: Sequence[Finished]) -> Task | None:
+    """The task the runs scored their models as, by the metrics they computed (None: none
+    computed any)."""
+    computed = (m for f in finished for m in (f.metrics or {}) if m in METRICS)
+    return next((METRICS[m].task for m in computed), None)
 
 
 def record(ranking: Ranking) -> SweepRecord:

@@ -33,11 +33,17 @@ class Range:
     integer: bool = False
 
     def draw(self, rng: random.Random) -> float | int:
+        if not self.integer:
+            return float(f"{self._uniform(rng, self.low, self.high):.6g}")
+        # the whole numbers within the range, as Optuna reads it: rounding a draw from
+        # {low: 0.2, high: 0.8} gave 0 and 1, both outside it
+        low = math.ceil(self.low)
+        return round(self._uniform(rng, low, max(low, math.floor(self.high))))
+
+    def _uniform(self, rng: random.Random, low: float, high: float) -> float:
         if self.log:
-            value = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
-        else:
-            value = rng.uniform(self.low, self.high)
-        return round(value) if self.integer else float(f"{value:.6g}")
+            return math.exp(rng.uniform(math.log(low), math.log(high)))
+        return rng.uniform(low, high)
 
 
 Choices = tuple[Any, ...]
