@@ -69,6 +69,22 @@ def test_duplicates_count_repeats_of_earlier_rows() -> None:
     )
 
 
+@pytest.mark.parametrize("lazy", [False, True])  # read whole, and streamed
+def test_duplicates_leave_the_id_out_as_leakage_does(lazy: bool) -> None:
+    """A copied row gets a new id: with the id compared, duplicates could never fail in
+    the manifest `mlgate init` writes, which sets data.id."""
+    frame = pl.DataFrame({"id": [1, 2, 3, 4], "x": [0.5, 0.5, 1.0, 0.5], "y": [0, 0, 1, 0]})
+    found = dataset_checks.duplicates("train", frame.lazy() if lazy else frame, 0.1, id_column="id")
+    assert (found.status, found.message, found.observed) == (
+        "failed",
+        "2 of 4 rows (50.0%) repeat an earlier row, more than 10% (compared without the id "
+        "column 'id'); at rows 2, 4",
+        2,
+    )
+    unique = dataset_checks.duplicates("train", frame.head(3).tail(2), 0.1, id_column="id")
+    assert unique.message == "no duplicate rows in 2 (compared without the id column 'id')"
+
+
 def test_no_duplicates_on_breast_cancer(cancer: pd.DataFrame) -> None:
     found = by_id(
         checks.run_checks(spec(duplicates_max_fraction=0.0), {"train": pl.from_pandas(cancer)})

@@ -479,9 +479,16 @@ def test_a_python_only_pattern_is_an_error_in_rust_syntax() -> None:
         "error",
         "pattern is not valid in polars' (Rust) regex syntax: "
         "look-around, including look-ahead and look-behind, is not "
-        "supported",
+        "supported at position 1",
         None,
     )
+
+
+def test_a_pattern_in_rust_syntax_matches_unicode_classes() -> None:
+    """What validate now accepts, the run matches: `\\p{Greek}` is no escape error."""
+    frame = pl.DataFrame({"x": ["αβγ", "abc", "Ωμέγα"]})
+    found = one(frame, Column(name="x", pattern=r"^\p{Greek}+\z"), "pattern")
+    assert (found.status, found.observed) == ("failed", 1)
 
 
 # unique -------------------------------------------------------------------------------

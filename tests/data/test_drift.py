@@ -446,6 +446,21 @@ def test_per_column_method_and_threshold() -> None:
     assert y.statistic == pytest.approx(0.05, abs=0.03)
 
 
+def test_psi_flags_a_column_constant_in_the_reference_from_data_or_a_profile() -> None:
+    """Its deciles were one edge, every value at or above it one bin: PSI 0 where KS gave
+    p = 1e-50. Against a profile (a summary once over 2,048 values) the bins are the same."""
+    reference = pl.DataFrame({"const": [5.0] * 3_000})
+    current = pl.DataFrame({"const": [5.0] * 2_400 + [6.0] * 600})
+    spec = Drift(per_column={"const": DriftColumn(method="psi")})
+    made = profile.condensed(profile.of_frame(reference, exact=True))
+    for side in (reference, made):
+        found = entry(
+            drift.compare(side, current, spec, reference_name="r", current_name="c"), "const"
+        )
+        assert found.test == "psi" and found.drifted
+        assert found.statistic == pytest.approx(1.564, abs=0.005)
+
+
 def test_a_test_that_cannot_apply_to_the_column_is_a_located_error() -> None:
     reference = pl.DataFrame({"city": ["a", "b"] * 50})
     spec = Drift(per_column={"city": DriftColumn(method="ks")})

@@ -284,6 +284,52 @@ def test_polars_parse_errors_are_said_without_the_parsers_tree() -> None:
     )
 
 
+def test_a_query_that_reads_nothing_is_refused_by_its_words_and_by_polars_plan() -> None:
+    """`IN (VALUES ...)` and `EXISTS (...)` hold neither SELECT nor FROM: polars planned
+    them, and the user was told of a column '_POLARS_TMP_SQL_0'. A comment between the
+    words hides them from a regex, not from the plan polars made."""
+    frame = pl.DataFrame({"y": [0, 1], "age": [1, 2], "table": [1, 5]})
+    texts = (
+        "age IN (VALUES (1),(2))",
+        "NOT EXISTS (VALUES (1))",
+        "age IN (TABLE ages)",
+        "age IN (/* a list */ VALUES (1))",
+        "(table > 1) OR age >= 1",  # `table` alone is a column
+    )
+    found = run(frame, expressions=texts)
+    refused = "an expression is judged on each row alone and may not hold a query"
+    messages = [found[f"data.test.expressions[{i}]"].message for i in range(4)]
+    assert messages == [
+        f"{refused} ('VALUES'): a subquery or a table function would read other files",
+        f"{refused} ('EXISTS'): a subquery or a table function would read other files",
+        f"{refused} ('TABLE'): a subquery or a table function would read other files",
+        f"{refused}: a subquery or a table function would read other files",
+    ]
+    assert found["data.test.expressions[4]"].status == "passed"
+
+
+def test_datetimes_in_two_time_zones_are_said_with_their_types_and_how_to_compare() -> None:
+    """polars' type error was cut at `of dtype:`, before the types that explain it."""
+    moments = pl.Series([dt.datetime(2026, 1, 1, 12)]).dt.replace_time_zone("UTC")
+    frame = pl.DataFrame(
+        {"y": [0], "t_utc": moments, "t ny": moments.dt.convert_time_zone("America/New_York")}
+    )
+    found = run(frame, expressions=('"t ny" < t_utc', "t_utc >= TIMESTAMP '2026-01-01 00:00:00'"))
+    assert said(found["data.test.expressions[0]"]) == (
+        "error",
+        "cannot be evaluated on the data's column types: could not evaluate '<' comparison "
+        "between series 't ny' of dtype: Datetime('μs', 'America/New_York') and series "
+        "'t_utc' of dtype: Datetime('μs', 'UTC'); t ny has time zone America/New_York and "
+        't_utc has time zone UTC: compare both in UTC, with CAST("t ny" AS TIMESTAMPTZ)',
+    )
+    assert found["data.test.expressions[1]"].message.endswith(
+        "; t_utc has time zone UTC and the literal has no time zone: compare both in UTC, "
+        "with TIMESTAMPTZ '2026-01-31 16:00:00+00' for the literal"
+    )
+    fixed = run(frame, expressions=('CAST("t ny" AS TIMESTAMPTZ) = t_utc',))
+    assert fixed["data.test.expressions[0]"].status == "passed"  # the hint works
+
+
 def test_row_expressions_across_columns_and_a_conditional_null() -> None:
     frame = pl.DataFrame(
         {
@@ -369,7 +415,7 @@ def test_class_balance_names_the_rare_classes() -> None:
     found = run(rare, target_min_fraction=0.05)["data.test.target_balance"]
     assert said(found) == (
         "failed",
-        "1 class of 3 under 5%: 'virginica' 4 of 104 rows (3.8%)",
+        "1 class of 3 under 5%: class 'virginica': 4 of 104 rows (3.8%)",
     )
     balanced = run(frame, target_min_fraction=0.3)["data.test.target_balance"]
     assert said(balanced) == ("passed", "3 classes; the smallest has 50 of 150 rows (33.3%)")
@@ -387,8 +433,23 @@ def test_class_balance_of_a_regressions_target_is_an_error_not_a_class_a_value()
     labels = pl.DataFrame({"y": [0.0, 1.0, 1.0, None]})  # classes written as floats
     assert said(run(labels, target_min_fraction=0.4)["data.test.target_balance"]) == (
         "failed",
-        "1 class of 2 under 40%: 0 1 of 3 rows (33.3%)",
+        "1 class of 2 under 40%: class 0: 1 of 3 rows (33.3%); 1 row without y not counted",
     )
+
+
+def test_class_balance_names_each_class_apart_from_its_count_and_the_rows_left_out() -> None:
+    """`1 11 of 500 rows` read as one number; and the share of 170 rows, in a file of 200
+    whose 30 lacked a target, was said as if of the file."""
+    frame = pl.DataFrame({"y": [0] * 166 + [1] * 4 + [2] * 5 + [None] * 25})
+    found = run(frame, target_min_fraction=0.05)["data.test.target_balance"]
+    assert said(found) == (
+        "failed",
+        "2 classes of 3 under 5%: class 2: 5 of 175 rows (2.9%); class 1: 4 of 175 rows "
+        "(2.3%); 25 rows without y not counted",
+    )
+    assert found.observed == round(4 / 175, 6)
+    passed = run(frame, target_min_fraction=0.02)["data.test.target_balance"]
+    assert passed.message.endswith("(2.3%); 25 rows without y not counted")
 
 
 def test_one_schema_across_train_test_and_reference() -> None:

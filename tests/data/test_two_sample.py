@@ -134,6 +134,35 @@ def test_deciles_hold_a_tenth_of_the_reference_each() -> None:
     assert np.all(np.abs(ref_counts - 1_000) <= 1)
 
 
+def test_psi_on_distinct_values_is_the_usual_decile_psi() -> None:
+    """Bins change only where deciles tie: values all distinct keep the textbook figure."""
+    ref, cur = samples(5_000, 4_000, shift=0.2, seed=7)
+    edges = np.quantile(ref, np.linspace(0, 1, 11)[1:-1])
+    ref_share = np.histogram(ref, np.concatenate([[-np.inf], edges, [np.inf]]))[0] / ref.size
+    cur_share = np.histogram(cur, np.concatenate([[-np.inf], edges, [np.inf]]))[0] / cur.size
+    by_hand = np.sum((cur_share - ref_share) * np.log(cur_share / ref_share))
+    assert two_sample.psi(*two_sample.decile_counts(ref, cur)) == pytest.approx(by_hand, abs=TOL)
+
+
+@pytest.mark.parametrize(
+    ("reference", "current"),
+    [
+        ([5.0] * 100, [5.0] * 80 + [6.0] * 20),  # constant: every decile is 5
+        ([5.0] * 100, [5.0] * 80 + [4.0] * 20),
+        ([0.0] * 95 + [1.0] * 5, [0.0] * 50 + [1.0] * 50),  # 0 holds every decile
+        ([0.0] * 85 + [1.0] * 15, [0.0] * 85 + [1.0] * 5 + [2.0] * 10),  # above the largest
+    ],
+)
+def test_psi_sees_values_a_value_holding_a_decile_hid(
+    reference: list[float], current: list[float]
+) -> None:
+    """Deciles tied on a value merged their bins: every value at or above a constant
+    reference fell in its one bin, and PSI was 0 however far the column moved."""
+    counts = two_sample.decile_counts(np.array(reference), np.array(current))
+    assert two_sample.psi(*counts) > 0.2
+    assert two_sample.psi(*two_sample.decile_counts(np.array(reference), np.array(reference))) == 0
+
+
 def test_two_proportions_use_fisher_when_a_cell_is_small_and_say_which() -> None:
     """The report said "two-proportion p" of both, and neither is the z-test that name
     suggests: someone recomputing got another p-value."""

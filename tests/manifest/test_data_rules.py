@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,6 +95,12 @@ def test_every_new_rule_is_read(tmp_path: Path) -> None:
             "may not hold a query ('select'): a subquery or a table function would read other "
             "files",
         ),
+        (  # a query that reads nothing is refused alike: polars planned it
+            "",
+            '    expressions: ["sepal_width IN (VALUES (1), (2))"]\n',
+            "11:19: data.checks.expressions[0]: an expression is judged on each row alone and "
+            "may not hold a query ('VALUES')",
+        ),
         (  # a typo is said by validate, with the manifest's other problems
             "",
             '    expressions: ["sepal_width > 0", "sepal_width >= 0 AND"]\n',
@@ -132,6 +140,39 @@ def test_every_new_rule_is_read(tmp_path: Path) -> None:
 def test_mistakes_are_located(tmp_path: Path, columns: str, checks: str, expected: str) -> None:
     found = problems(tmp_path, columns=columns, checks=checks)
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_a_pattern_is_judged_in_the_syntax_the_run_matches_with(tmp_path: Path) -> None:
+    """validate compiled `pattern` with Python's re, the run matches with polars' Rust
+    regex: `\\p{Greek}` was refused though the run reads it, a look-behind passed though
+    the run could not."""
+    loaded = load(tmp_path, columns="    name: {pattern: '^\\p{Greek}+\\z', required: false}\n")
+    assert next(c.pattern for c in loaded.data.columns if c.name == "name") == r"^\p{Greek}+\z"
+    assert problems(tmp_path, columns="    name: {pattern: '(?<=a)b', required: false}\n") == [
+        "9:21: data.columns.name.pattern: not a valid regular expression in polars' (Rust) "
+        "syntax: look-around, including look-ahead and look-behind, is not supported at "
+        "position 0"
+    ]
+
+
+def test_validate_imports_polars_for_a_pattern_alone(tmp_path: Path) -> None:
+    """Compiling a pattern with polars costs its import (about 0.2 s): a manifest without
+    one (nor an expression) is validated without it."""
+    for name, extra in (
+        ("plain", ""),
+        ("patterned", "    name: {pattern: '^a', required: false}\n"),
+    ):
+        text = projects.IRIS_MANIFEST.replace("    species: {", extra + "    species: {")
+        root = projects.write(tmp_path / name, projects.iris_files(Path(), manifest=text))
+        loads = f"manifest.load(pathlib.Path({str(root / 'mlops.yaml')!r}))"
+        script = f"import sys, pathlib; from mlgate import manifest; {loads}"
+        said = subprocess.run(
+            [sys.executable, "-c", f"{script}; print('polars' in sys.modules)"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert said.stdout.strip() == str(bool(extra))
 
 
 def test_a_data_file_a_dvc_lock_names_may_be_absent(tmp_path: Path) -> None:

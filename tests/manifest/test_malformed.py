@@ -479,7 +479,7 @@ CASES = [
         "bad-regex",
         sub("{type: category, values: [basic, pro]}", "{type: string, pattern: '(unclosed'}"),
         [
-            "mlops.yaml:8:35: data.columns.plan.pattern: not a valid regular expression: missing ), unterminated subpattern at position 0",
+            "mlops.yaml:8:35: data.columns.plan.pattern: not a valid regular expression in polars' (Rust) syntax: unclosed group at position 0",
         ],
     ),
     (

@@ -113,7 +113,7 @@ def test_a_pickle_loads_only_from_the_store_or_the_manifests_path(registered: Pr
         service.load(registered.manifest, absolute).metadata["model_sha256"]
         == (served.metadata["model_sha256"])
     )
-    with pytest.raises(UserError, match="'vmodel.joblib' is not the model file"):
+    with pytest.raises(UserError, match=r"'vmodel\.joblib' is not the model file"):
         service.load(registered.manifest, "vmodel.joblib")
     # the data fingerprints /metadata promises, as a registered version gives them
     registered_data = service.load(registered.manifest, "v0.1.0").metadata["data"]

@@ -539,3 +539,14 @@ def test_whole_numbers_are_drawn_within_the_range_as_optuna_reads_it(
     dim = space.Range(low=low, high=high, log=log, integer=True)
     rng = random.Random(0)
     assert {dim.draw(rng) for _ in range(400)} == whole
+
+
+def test_an_integer_range_with_no_whole_number_is_refused(tmp_path: Path) -> None:
+    """`{low: 0.2, high: 0.8, integer: true}` was valid, and drew 0 and 1."""
+    sweep = (
+        "sweep:\n  random:\n    samples: 5\n    space:\n"
+        "      train.max_iter: {low: 0.2, high: 0.8, integer: true}\n"
+    )
+    with pytest.raises(ManifestError) as refused:
+        manifests.load(written(tmp_path, sweep) / "mlops.yaml")
+    assert "there is none from 0.2 to 0.8: set low to 0 or high to 1" in str(refused.value)

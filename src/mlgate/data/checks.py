@@ -101,7 +101,9 @@ def _frame_checks(
         height = frames_.height(frame)
         head.append(dataset_checks.rows(role, height, spec.rows_min, spec.rows_max))
     if spec.duplicates_max_fraction is not None:
-        head.append(dataset_checks.duplicates(role, frame, spec.duplicates_max_fraction))
+        head.append(
+            dataset_checks.duplicates(role, frame, spec.duplicates_max_fraction, id_column=spec.id)
+        )
     return head + settle(frame, planned) + table_checks.table_checks(spec, role, frame)
 
 

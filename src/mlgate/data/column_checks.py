@@ -10,7 +10,8 @@ presence check alone carries the verdict, so one typo is one failure.
 
 `pattern` searches each value, as Python's re.search does: anchor it with ^ and $ to
 match whole values. polars runs it with Rust's regex crate, which has no look-around or
-backreferences; such a pattern is an error of that check, not of the run.
+backreferences; such a pattern is an error of that check, not of the run (and `mlgate
+validate` refuses it, compiling it with the same call: `sql_words.regex_problem`).
 `values` compares numbers as numbers (a CSV column of 1, 2 matches [1, 2] and ["1", "2"])
 and anything else as text; true/false match a boolean column.
 """
@@ -364,9 +365,10 @@ def _pattern(on: _On, key: str, rule: str) -> Planned:
         return on.where.result(
             key, rule, "error", f"pattern applies to text columns; this one is {on.shown}"
         )
-    problem = regex_problem(pattern)
+    problem = sql_words.regex_problem(pattern)
     if problem:
-        return on.where.result(key, rule, "error", problem)
+        said = f"pattern is not valid in polars' (Rust) regex syntax: {problem}"
+        return on.where.result(key, rule, "error", said)
     text = on.base.cast(pl.String)
     offending = text.is_not_null() & ~text.str.contains(pattern).fill_null(False)
     return on.where.counted(
@@ -596,19 +598,6 @@ def _as_text(value: str | int | float | bool) -> str:
     return (
         value if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
     )
-
-
-def regex_problem(pattern: str) -> str | None:
-    """polars matches with Rust's regex crate: no look-around, no backreferences."""
-    try:
-        pl.select(pl.lit("").str.contains(pattern))
-    except pl.exceptions.PolarsError as exc:
-        lines = [line.strip() for line in str(exc).splitlines()]
-        reason = next((line for line in lines if line.startswith("error:")), lines[0])
-        return (
-            f"pattern is not valid in polars' (Rust) regex syntax: {reason.removeprefix('error: ')}"
-        )
-    return None
 
 
 def missing(name: str, columns: Sequence[str]) -> str:

@@ -62,8 +62,14 @@ def duplicate_rows(frame: Table, height: int) -> int:
     return height - int(frames.collected(frame.select(rows.n_unique())).item())
 
 
-def duplicates(role: str, frame: Table, limit: float) -> CheckResult:
-    """Fails when the share of repeated rows passes `limit` (data.checks.duplicates)."""
+def duplicates(
+    role: str, frame: Table, limit: float, *, id_column: str | None = None
+) -> CheckResult:
+    """Fails when the share of repeated rows passes `limit` (data.checks.duplicates).
+
+    The id column is left out of the comparison, as leakage leaves it out: a copied row
+    gets a new id, so comparing ids would hide every duplicate (`mlgate init` sets one).
+    """
     result = partial(
         CheckResult,
         id=f"data.{role}.duplicates",
@@ -72,19 +78,25 @@ def duplicates(role: str, frame: Table, limit: float) -> CheckResult:
         rule=f"duplicate rows <= {phrases.fraction(limit)}",
         manifest_key="data.checks.duplicates.max_fraction",
     )
+    basis = ""
+    if id_column is not None and id_column in frames.schema(frame):
+        frame = frame.drop(id_column)
+        basis = f" (compared without the id column '{id_column}')"
     try:
         height = frames.height(frame)
         count = duplicate_rows(frame, height)
     except pl.exceptions.PolarsError as exc:
         return result(status="error", message=not_evaluated(exc))
     if count == 0:
-        return result(status="passed", message=f"no duplicate rows in {height:,}", observed=0)
+        return result(
+            status="passed", message=f"no duplicate rows in {height:,}{basis}", observed=0
+        )
     over = count / height > limit
     verdict = "more than" if over else "within"
     where = _first_rows(_repeated(frame), count) if over else ""
     message = (
         f"{phrases.share(count, height)} repeat an earlier row, {verdict} "
-        f"{phrases.fraction(limit)}{where}"
+        f"{phrases.fraction(limit)}{basis}{where}"
     )
     return result(status="failed" if over else "passed", message=message, observed=count)
 

@@ -135,14 +135,15 @@ def _quantiles(s: Summary, p: np.ndarray) -> np.ndarray:
 
 
 def decile_counts(reference: Summary, current: Summary) -> tuple[np.ndarray, np.ndarray]:
-    """Each side's share in the reference's deciles, as counts (for PSI). Exact summaries
-    give the data's counts; others, counts read off their CDFs."""
+    """Each side's share in the bins raw data gets (`two_sample.psi_edges`), as counts (for
+    PSI). Exact summaries give the data's counts; others, counts read off their CDFs, with
+    an edge's own values in its bin as raw data has them (the share strictly below it)."""
     if reference.epsilon == 0 and current.epsilon == 0:
         return two_sample.decile_counts(reference.values, current.values)
-    edges = np.unique(_quantiles(reference, np.linspace(0, 1, 11)[1:-1]))
+    edges = two_sample.psi_edges(reference.values, _quantiles(reference, two_sample.DECILES))
 
     def counts(s: Summary) -> np.ndarray:
-        below = np.concatenate([[0.0], s.cdf(edges), [1.0]])
-        return np.diff(below) * s.count
+        below = np.searchsorted(s.values, edges, side="left") / s.values.size
+        return np.diff(np.concatenate([[0.0], below, [1.0]])) * s.count
 
     return counts(reference), counts(current)

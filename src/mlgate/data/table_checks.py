@@ -69,7 +69,9 @@ def expressions(
 
 
 def target_balance(role: str, frame: Table, target: str, low: float) -> CheckResult:
-    """Every class of the target at least `low` of the rows (missing targets not counted)."""
+    """Every class of the target at least `low` of the rows that have one: a row missing
+    its target is no class, and a classifier learns nothing from it (the message counts
+    them apart, so a share of 170 rows in a file of 200 is no puzzle)."""
     result = _result(
         f"data.{role}.target_balance",
         role,
@@ -88,28 +90,32 @@ def target_balance(role: str, frame: Table, target: str, low: float) -> CheckRes
                 message=f"{target} holds numbers with fractions, a regression's target: "
                 "class balance applies to a classifier's classes",
             )
-    counted = frame.select(pl.col(target).drop_nulls().value_counts(sort=True))
-    counts = frames.collected(counted).unnest(target)
+    counted = frame.select(pl.col(target).value_counts(sort=True))
+    everything = frames.collected(counted).unnest(target)
+    counts = everything.filter(pl.col(target).is_not_null())
     total = int(counts["count"].sum())
+    lacking = int(everything["count"].sum()) - total
     if total == 0:
         return result(status="error", message=f"{target} has no values")
+    uncounted = f"; {words.count(lacking, 'row')} without {target} not counted" if lacking else ""
     rare = [(value, int(n)) for value, n in counts.iter_rows() if n / total < low]
     classes = words.count(counts.height, "class")
     if not rare:
         smallest = int(counts["count"].min())  # type: ignore[arg-type]
         return result(
             status="passed",
-            message=f"{classes}; the smallest has {phrases.share(smallest, total)}",
+            message=f"{classes}; the smallest has {phrases.share(smallest, total)}{uncounted}",
             observed=round(smallest / total, 6),
         )
-    shown = ", ".join(
-        f"{phrases.example(v)} {phrases.share(n, total)}" for v, n in rare[: phrases.EXAMPLES]
+    shown = "; ".join(
+        f"class {phrases.example(v)}: {phrases.share(n, total)}"
+        for v, n in rare[: phrases.EXAMPLES]
     )
-    more = f" and {len(rare) - phrases.EXAMPLES:,} more" if len(rare) > phrases.EXAMPLES else ""
+    more = f"; and {len(rare) - phrases.EXAMPLES:,} more" if len(rare) > phrases.EXAMPLES else ""
     return result(
         status="failed",
         message=f"{words.count(len(rare), 'class')} of {counts.height:,} under "
-        f"{phrases.fraction(low)}: {shown}{more}",
+        f"{phrases.fraction(low)}: {shown}{more}{uncounted}",
         observed=round(min(n for _, n in rare) / total, 6),
     )
 

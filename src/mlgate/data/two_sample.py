@@ -172,13 +172,30 @@ def psi(reference: np.ndarray, current: np.ndarray) -> float:
     return float(np.sum((cur - ref) * np.log(cur / ref)))
 
 
+DECILES = np.linspace(0, 1, 11)[1:-1]
+
+
 def decile_counts(reference: np.ndarray, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Counts in the reference's deciles (ties merge bins), for PSI on a numeric column."""
-    edges = np.unique(np.quantile(reference, np.linspace(0, 1, 11)[1:-1]))
+    """Counts in the bins of `psi_edges` (the reference's deciles), for PSI on a numeric
+    column: a value falls in the bin of the last edge at or below it."""
+    ordered = np.sort(reference)
+    edges = psi_edges(ordered, np.quantile(ordered, DECILES))
     return (
-        np.bincount(np.searchsorted(edges, reference, side="right"), minlength=edges.size + 1),
+        np.bincount(np.searchsorted(edges, ordered, side="right"), minlength=edges.size + 1),
         np.bincount(np.searchsorted(edges, current, side="right"), minlength=edges.size + 1),
     )
+
+
+def psi_edges(ordered: np.ndarray, deciles: np.ndarray) -> np.ndarray:
+    """The bins' lower edges for PSI, from the sorted reference and its deciles. Deciles
+    tie on a value holding a tenth of the reference, and the merged bin hid values it never
+    held: a constant reference put every value at or above it in one bin (PSI 0 however
+    far the column moved). So such a value, and the largest when a decile falls on it, gets
+    a bin of its own, and what lies above it the next one; below the lowest edge is a bin
+    already. Deciles of distinct values give the usual decile bins, unchanged."""
+    edges, ties = np.unique(deciles, return_counts=True)
+    own = (ties > 1) | (edges == ordered[-1])
+    return np.union1d(edges, np.nextafter(edges[own], np.inf))
 
 
 FISHER = "Fisher's exact"

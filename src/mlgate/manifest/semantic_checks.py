@@ -573,11 +573,9 @@ def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             yield (*where, "pattern"), f"'pattern' applies to string columns, not {kind}", True
         yield from _new_rule_problems(where, kind, spec)
         pattern = spec.get("pattern")
-        if isinstance(pattern, str):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                yield (*where, "pattern"), f"not a valid regular expression: {exc}", False
+        if isinstance(pattern, str) and (problem := sql_words.regex_problem(pattern)):
+            said = f"not a valid regular expression in polars' (Rust) syntax: {problem}"
+            yield (*where, "pattern"), said, False
         values = spec.get("values")
         if isinstance(values, list) and kind in NUMERIC_TYPES:
             for i, value in enumerate(values):
@@ -1235,6 +1233,14 @@ def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
                 yield where, "low must be below high", True
             elif dim.get("log") and dim["low"] <= 0:
                 yield where, "a log scale needs low above 0", True
+            elif dim.get("integer") is True and math.ceil(dim["low"]) > math.floor(dim["high"]):
+                yield (
+                    where,
+                    "integer: true draws the whole numbers from low to high, and there is none "
+                    f"from {_as_yaml(dim['low'])} to {_as_yaml(dim['high'])}: set low to "
+                    f"{math.floor(dim['low'])} or high to {math.ceil(dim['high'])}",
+                    True,
+                )
     yield from _sweep_metric_problems(raw)
     holdout = _get(spec, "holdout")
     if _number(holdout) and 0 < holdout < 1 and round(holdout * HOLDOUT_STEPS) % HOLDOUT_STEPS == 0:

@@ -2,33 +2,63 @@
 as it parses (`b IN (SELECT q FROM read_csv('...'))` opened the file, a FIFO, a URL), so
 an expression holding a query is refused before polars sees it. Checked on the whole
 text, quoted parts too: a tokenizer of our own could disagree with polars' on where a
-string ends, and a query hidden there would pass.
+string ends, and a query hidden there would pass. A query that reads nothing (`IN
+(VALUES (1))`, `EXISTS (...)`) is refused by its words too, and after the parse by the
+subplan polars made of it, which no comment between the words hides.
 
 `mlgate validate` parses each expression too, so a typo is said with the manifest's other
-problems; polars is imported then, by a manifest that has expressions alone.
+problems; polars is imported then, by a manifest that has expressions alone. A column's
+`pattern` is compiled here too, by polars, for validate and the run alike.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import polars as pl
 
-_QUERY = re.compile(r"\b(select|from)\b", re.IGNORECASE | re.ASCII)
+# `values`, `with`, `table` and `exists` only where a query starts: `table > 1` reads a
+# column, `(TABLE t)` and `EXISTS (` a query
+_QUERY = re.compile(
+    r"""\b(?:select|from)\b|\(\s*(?:values|with)\b|\bexists\s*\(
+    |\(\s*table\s+(?!(?:and|or|not|is|in|between|like|ilike)\b)["\w]""",
+    re.IGNORECASE | re.ASCII | re.VERBOSE,
+)
 
 
 def query_in(text: str) -> str | None:
     """Why `text` is refused, or None."""
     found = _QUERY.search(text)
-    if found is None:
-        return None
+    return None if found is None else _refused(re.findall(r"\w+", found.group(0))[0])
+
+
+def _refused(word: str | None) -> str:
+    said = f" ('{word}')" if word else ""
     return (
-        f"an expression is judged on each row alone and may not hold a query "
-        f"('{found.group(0)}'): a subquery or a table function would read other files"
+        f"an expression is judged on each row alone and may not hold a query{said}: a "
+        f"subquery or a table function would read other files"
     )
+
+
+def _holds_subplan(parsed: pl.Expr) -> bool:
+    """Whether polars planned a query inside `parsed`: words miss one behind a comment
+    (`IN (/* */ VALUES (1))`), the tree polars made does not. "SubPlan" is a node's kind,
+    a key of the tree, where a column's name is only ever a value."""
+    import polars as pl
+
+    def holds(node: object) -> bool:
+        if isinstance(node, dict):
+            return "SubPlan" in node or any(holds(v) for v in node.values())
+        return isinstance(node, list) and any(holds(v) for v in node)
+
+    try:
+        return holds(json.loads(parsed.meta.serialize(format="json")))
+    except (pl.exceptions.PolarsError, ValueError):  # polars calls its JSON form unstable
+        return ".subplan(" in str(parsed)
 
 
 @functools.lru_cache(maxsize=256)
@@ -42,7 +72,7 @@ def condition(text: str) -> pl.Expr | str:
     import polars as pl
 
     try:
-        return pl.sql_expr(text)
+        parsed = pl.sql_expr(text)
     except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
         said = f"not a SQL expression polars can read: {_plainly(exc)}"
         word = re.search(r"found '(\w+)' clause", said)
@@ -51,6 +81,7 @@ def condition(text: str) -> pl.Expr | str:
                 f'; a column named {word.group(1)} is written in double quotes: "{word.group(1)}"'
             )
         return said
+    return _refused(None) if _holds_subplan(parsed) else parsed
 
 
 def judged_on(parsed: pl.Expr, shape: pl.DataFrame) -> str | None:
@@ -62,7 +93,8 @@ def judged_on(parsed: pl.Expr, shape: pl.DataFrame) -> str | None:
     try:
         dtype = shape.head(0).select(parsed.alias("judged")).to_series().dtype
     except pl.exceptions.PolarsError as exc:
-        return f"cannot be evaluated on the data's column types: {_plainly(exc)}"
+        said = _plainly(exc)
+        return f"cannot be evaluated on the data's column types: {said}{_zones_hint(said)}"
     if dtype in (pl.Boolean, pl.Null):
         return None
     kind = (
@@ -81,11 +113,69 @@ def judged_on(parsed: pl.Expr, shape: pl.DataFrame) -> str | None:
 
 
 def _plainly(exc: Exception) -> str:
-    """polars' message without the parser's tree it appends (`...: Dot(Function(...`)."""
+    """polars' message without the parser's tree it appends (`...: Dot(Function(...`). A
+    type after `of dtype:` is kept: `Datetime('μs', 'UTC')` is what explains the error."""
     said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    tree = re.search(r":\s+[A-Z][A-Za-z]*[({]", said)
+    tree = re.search(r"(?<!dtype):\s+[A-Z][A-Za-z]*[({]", said)
     said = said[: tree.start()] if tree else said
-    return said if len(said) <= 160 else said[:157] + "..."
+    return said if len(said) <= 240 else said[:237] + "..."
+
+
+_DATETIME = re.compile(r"series '(.*?)' of dtype: Datetime\('[^']*'(?:, '([^']*)')?\)")
+
+
+def _zones_hint(said: str) -> str:
+    """How to compare datetimes polars will not: in two time zones, or one without any
+    (a TIMESTAMP literal). CAST(... AS TIMESTAMPTZ) takes either to UTC."""
+    sides = _DATETIME.findall(said)
+    if len(sides) != 2 or sides[0][1] == sides[1][1]:
+        return ""
+    zones = " and ".join(_zone(name, zone) for name, zone in sides)
+    fixes = " and ".join(_to_utc(name) for name, zone in sides if zone != "UTC")
+    return f"; {zones}: compare both in UTC, with {fixes}"
+
+
+def _zone(name: str, zone: str) -> str:
+    side = "the literal" if name == "literal" else name
+    return f"{side} has time zone {zone}" if zone else f"{side} has no time zone"
+
+
+def _to_utc(name: str) -> str:
+    if name == "literal":
+        return "TIMESTAMPTZ '2026-01-31 16:00:00+00' for the literal"
+    quoted = (
+        name
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)
+        else '"' + name.replace('"', '""') + '"'
+    )
+    return f"CAST({quoted} AS TIMESTAMPTZ)"
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why polars cannot match `pattern`, or None. It matches with Rust's regex crate, not
+    Python's re (`\\p{Greek}` and `\\z` are valid, look-around and backreferences are not),
+    so validate and the run both ask polars, with the call the run matches with."""
+    import polars as pl
+
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.PolarsError as exc:
+        lines = str(exc).splitlines()
+        reason = next((ln.strip() for ln in lines if ln.strip().startswith("error:")), lines[0])
+        return reason.removeprefix("error: ") + _position(pattern, lines)
+    return None
+
+
+def _position(pattern: str, lines: list[str]) -> str:
+    """Where polars' caret points (`    (?<=a)b` over `    ^^^^`), as Python's re says
+    it; nothing for a pattern of many lines, which polars shows numbered."""
+    shown = f"    {pattern}"
+    if "\n" in pattern or shown not in lines:
+        return ""
+    under = lines[lines.index(shown) + 1 :]
+    if not under or not under[0].strip().startswith("^"):
+        return ""
+    return f" at position {under[0].index('^') - 4}"
 
 
 def columns_of(text: str) -> list[str]:
