@@ -83,6 +83,9 @@ def test_duplicates_leave_the_id_out_as_leakage_does(lazy: bool) -> None:
     )
     unique = dataset_checks.duplicates("train", frame.head(3).tail(2), 0.1, id_column="id")
     assert unique.message == "no duplicate rows in 2 (compared without the id column 'id')"
+    # and the run's checks hand it the manifest's data.id
+    run = by_id(checks.run_checks(spec(duplicates_max_fraction=0.1, id="id"), {"train": frame}))
+    assert run["data.train.duplicates"].observed == 2
 
 
 def test_no_duplicates_on_breast_cancer(cancer: pd.DataFrame) -> None:
