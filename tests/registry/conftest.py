@@ -74,6 +74,14 @@ def make_project(
 _TRAINED: dict[tuple[object, ...], Path] = {}
 
 
+def share_store(source: Path, clone: Path) -> None:
+    """The folder store of `source` copied into another clone of its origin: a folder
+    store belongs to one clone, and a promotion checks the version's objects are there
+    (a team shares a bucket instead)."""
+    store = Path(".mlgate") / "registry"
+    shutil.copytree(source / store, clone / store, dirs_exist_ok=True)
+
+
 def promote(project: Project) -> Project:
     """The project's run registered, and promoted to staging and then production."""
     from mlgate import promotion

@@ -261,3 +261,44 @@ def test_every_registry_action_the_command_takes_has_a_handler() -> None:
     from mlgate.registry import show
 
     assert tuple(show.HANDLERS) == parser.REGISTRY_ACTIONS
+
+
+def test_an_assignment_tag_made_by_hand_on_a_commit_with_no_version_blocks_nothing(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`git tag -a 'iris#staging#2' -m "Assigning stage ..." HEAD` on a commit with no
+    version: every later `promote --to staging` failed, exit 3, "the registry kept
+    changing (40 tries)"."""
+    from dataclasses import replace
+
+    from mlgate.registry import operations
+    from tests.conftest import git
+
+    root = str(project.root)
+    assert main(["-C", root, "register"]) == 0
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "staging"]) == 0
+    git(project.root, "commit", "-q", "--allow-empty", "-m", "release 2")
+    head = git(project.root, "rev-parse", "HEAD")
+    run = replace(project.run, run_id="20990101T000000Z-abcdef")
+    run = replace(run, git=replace(run.git, commit=head))  # the same model, v0.2.0
+    assert operations.register(project.where(), project.manifest, run).version == "v0.2.0"
+    git(project.root, "commit", "-q", "--allow-empty", "-m", "docs only")
+    commit = git(project.root, "rev-parse", "HEAD")
+    subject = f"Assigning stage staging to artifact iris version {commit[:7]}"
+    git(project.root, "tag", "-a", "iris#staging#2", "-m", subject, "HEAD")
+    capsys.readouterr()
+    assert main(["-C", root, "promote", "v0.2.0", "--to", "staging"]) == 0, capsys.readouterr()
+    said = capsys.readouterr().out
+    assert f"iris v0.2.0 in staging (was commit {commit[:12]}): tag iris#staging#3" in said
+    git(project.root, "tag", "-a", "iris#staging#4", "-m", subject, "HEAD")  # once more
+    assert main(["-C", root, "registry", "list", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert listing["environments"]["staging"] == "v0.2.0"
+    assert listing["unversioned"] == {
+        "staging": {"commit": commit, "tag": "iris#staging#4", "n": 4}
+    }
+    assert main(["-C", root, "registry", "list"]) == 0
+    assert (
+        f"  staging      v0.2.0; its latest assignment (iris#staging#4) is commit {commit[:12]}, "
+        "which has no version: gto show names that commit\n"
+    ) in capsys.readouterr().out

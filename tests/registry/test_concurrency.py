@@ -15,7 +15,7 @@ import pytest
 from mlgate import promotion
 from mlgate.registry import gitio, operations, state
 from tests.conftest import git
-from tests.registry.conftest import make_project
+from tests.registry.conftest import make_project, share_store
 
 pytestmark = pytest.mark.e2e  # twenty `mlgate promote` processes at once
 
@@ -43,6 +43,7 @@ def test_twenty_concurrent_promotions_are_all_recorded(tmp_path: Path, origin: P
     for i, version in enumerate(versions):
         clone = tmp_path / f"clone{i}"
         git(tmp_path, "clone", "-q", str(origin), str(clone))
+        share_store(ours.root, clone)
         git(clone, "config", "user.name", f"writer{i}")  # who each record says
         writers.append(
             subprocess.Popen(

@@ -472,3 +472,83 @@ def test_small_mistakes_are_named_with_what_would_be_right(
     assert main(["-C", root, "registry", "list"]) == 3
     said = capsys.readouterr().err
     assert "could not read the registry from origin" in said and "git remote -v" in said
+
+
+def test_a_tag_the_registry_does_not_read_is_named_not_retried_as_a_race(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag under the name mlgate computes, which its read of the registry leaves out (as
+    an assignment of a commit with no version once was), was taken for a lost race forty
+    times: "the registry kept changing (40 tries)", exit 3, for a race that was none."""
+    from mlgate.registry import gitio
+
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    git(project.root, "tag", "-a", "-m", "made by hand", "iris#staging#1", project.run.git.commit)
+    real = gitio.read  # leaves the tag out, as a reader that does not count it would
+    monkeypatch.setattr(
+        gitio, "read", lambda root, model: [t for t in real(root, model) if "#" not in t.name]
+    )
+    with pytest.raises(UserError, match=r"tag iris#staging#1 exists, and mlgate does not") as no:
+        promotion.promote(where, project.manifest, "v0.1.0", "staging")
+    assert "git show iris#staging#1" in (no.value.hint or "")
+    assert "git tag --delete iris#staging#1" in (no.value.hint or "")
+    assert _tags(project.root) == ["iris#staging#1", "iris@v0.1.0"]
+
+
+def test_a_version_whose_objects_are_missing_or_changed_is_not_promoted(
+    tmp_path: Path, origin: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The folder store is empty on a fresh CI runner: `promote` said the version was in
+    the environment (exit 0) though nothing could load its model, and `serve` failed
+    after. Now nothing is deployed or written, and the error says which object, where."""
+    from dataclasses import replace
+
+    project = make_project(tmp_path / "repo", origin=origin)
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    record = where.read().version("v0.1.0").record
+    model = where.store.path(record["model"]["sha256"])
+    aside = tmp_path / "aside"
+    model.rename(aside)
+    root = str(project.root)
+    tags, at_origin = _tags(project.root), git(tmp_path, "ls-remote", "--tags", str(origin))
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "staging"]) == 2
+    said = capsys.readouterr().err
+    assert (
+        f"cannot promote iris v0.1.0 (its model, models/model.joblib): object "
+        f"{model.parent.name}{model.name[:10]} is not in the model store {where.store.folder}; "
+        "nothing was changed"
+    ) in said
+    assert f"it belongs at {model}: put it back" in said
+    assert _tags(project.root) == tags
+    assert git(tmp_path, "ls-remote", "--tags", str(origin)) == at_origin
+    deployed: list[str] = []  # a deployment is not run either
+
+    def deploy(version: object, env: object, previous: object) -> None:
+        deployed.append(str(env))
+
+    aside.rename(model)  # changed in place (read-only, as the store leaves it)
+    model.chmod(0o644)
+    with model.open("ab") as f:
+        f.write(b"X")
+    with pytest.raises(OutsideError, match=r"is corrupt \(its content changed\); nothing") as bad:
+        operations.promote(where, project.manifest, "v0.1.0", "staging", deploy=deploy)
+    assert f"`sha256sum {model}` shows the hash of what it holds now" in (bad.value.hint or "")
+    assert deployed == [] and _tags(project.root) == tags
+    model.write_bytes(model.read_bytes()[:-1])
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "staging"]) == 0
+    # a rollback too: to a version whose run (which serving it reads) is gone
+    git(project.root, "commit", "-q", "--allow-empty", "-m", "again")
+    run = replace(
+        project.run,
+        run_id="20990101T000000Z-abcdef",
+        git=replace(project.run.git, commit=git(project.root, "rev-parse", "HEAD")),
+    )
+    operations.register(where, project.manifest, run)
+    promotion.promote(where, project.manifest, "v0.2.0", "staging")
+    where.store.path(record["run"]["sha256"]).unlink()
+    tags = _tags(project.root)
+    with pytest.raises(UserError, match=r"cannot promote iris v0\.1\.0 \(its run\): object"):
+        operations.rollback(where, project.manifest, "staging", deploy=deploy)
+    assert _tags(project.root) == tags and deployed == []

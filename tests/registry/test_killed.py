@@ -18,7 +18,7 @@ import pytest
 from mlgate import manifest as manifests
 from mlgate.registry import operations
 from tests.conftest import git
-from tests.registry.conftest import make_project
+from tests.registry.conftest import make_project, share_store
 
 pytestmark = pytest.mark.e2e  # `mlgate promote` processes killed at random, then `gto show`
 
@@ -44,6 +44,7 @@ def test_promotions_killed_at_random_leave_the_registry_consistent(
     git(ours.root, "push", "-q", "origin", "main")
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(origin), str(clone))
+    share_store(ours.root, clone)
     reader = operations.Where.of(manifests.load(clone / "mlops.yaml"))
     rng = random.Random(5)
     killed = 0

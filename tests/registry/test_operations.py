@@ -16,10 +16,10 @@ import pytest
 from mlgate import manifest as manifests
 from mlgate import promotion
 from mlgate.errors import UserError
-from mlgate.registry import gitio, operations, state
+from mlgate.registry import gitio, operations, state, view
 from mlgate.registry.operations import Where
 from tests.conftest import git
-from tests.registry.conftest import Project, make_project
+from tests.registry.conftest import Project, make_project, share_store
 
 
 @pytest.mark.e2e  # trains: runs the user's training as a process
@@ -164,6 +164,42 @@ def test_what_gto_deprecate_writes_is_read_as_gto_reads_it(project: Project) -> 
     assert _gto_stage(project.root, "staging") == ""
 
 
+@pytest.mark.e2e  # gto runs as a process
+def test_an_assignment_of_a_commit_with_no_version_is_counted_as_gto_counts_it(
+    project: Project,
+) -> None:
+    """`gto assign iris HEAD --stage staging --sr` on a commit with no version writes
+    iris#staging#2: mlgate skipped it, computed iris#staging#2 again every round and
+    failed each later promotion with "the registry kept changing (40 tries)", while its
+    listing named v0.1.0 where gto names the commit."""
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    promotion.promote(where, project.manifest, "v0.1.0", "staging")
+    git(project.root, "commit", "-q", "--allow-empty", "-m", "docs only")
+    commit = git(project.root, "rev-parse", "HEAD")
+    _gto(project.root, "assign", "iris", "HEAD", "--stage", "staging", "--sr")
+    assert commit[:7] in _gto_stage(project.root, "staging")
+    read = where.read()
+    stray = read.stray("staging")
+    assert stray is not None and (stray.tag, stray.commit) == ("iris#staging#2", commit)
+    assert read.next_n("staging") == 3
+    listed = view.listing_text(view.listing(read, project.manifest)).splitlines()
+    assert listed[1] == (
+        f"  staging      v0.1.0; its latest assignment (iris#staging#2) is commit "
+        f"{commit[:12]}, which has no version: gto show names that commit"
+    )
+    with pytest.raises(UserError, match=r"staging's latest assignment \(iris#staging#2\)") as no:
+        promotion.rollback(where, project.manifest, "staging")
+    assert no.value.hint == (
+        "to put back the version staging held before it: mlgate promote v0.1.0 --to staging"
+    )
+    # not a no-op: gto reads the commit as staging's until a version is assigned again
+    back = promotion.promote(where, project.manifest, "v0.1.0", "staging")
+    assert (back.tag, back.previous) == ("iris#staging#3", f"commit {commit[:12]}")
+    assert _gto_stage(project.root, "staging") == "v0.1.0"
+    assert where.read().stray("staging") is None
+
+
 def _gto(root: Path, *args: str) -> None:
     """gto's own command, dated now (its dulwich refuses the tests' ISO dates), a second
     after mlgate's last tag: gto orders a stage's changes by time."""
@@ -192,6 +228,7 @@ def test_with_an_origin_tags_are_pushed_and_a_lost_race_is_retried(
     assert operations.register(where, ours.manifest, ours.run).pushed
     theirs = tmp_path / "theirs"
     git(tmp_path, "clone", "-q", str(origin), str(theirs))
+    share_store(ours.root, theirs)
     their = operations.Where.of(manifests.load(theirs / "mlops.yaml"))
     assert their.read().version("v0.1.0") is not None  # read from origin
     promotion.promote(where, ours.manifest, "v0.1.0", "staging")

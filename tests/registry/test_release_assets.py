@@ -376,3 +376,18 @@ def test_register_and_promote_through_a_release(
     model = project.root / "models" / "model.joblib"
     assert (project.root / "deployed.bin").read_bytes() == model.read_bytes()
     assert [auth for _, auth in fake.storage_log] == [None]  # the deploy's one download
+
+
+def test_check_looks_at_the_listing_and_downloads_nothing(fake: FakeGitHub, tmp_path: Path) -> None:
+    """What a promotion asks of the store before it writes anything: the asset is there,
+    uploaded whole, of the size recorded, with GitHub's own sha256 its name."""
+    remote = open_on(fake, tmp_path)
+    source = a_file(tmp_path / "work")
+    sha = remote.put(source)
+    remote.check(sha, size=source.stat().st_size)
+    assert fake.storage_log == [] and not (tmp_path / artifacts.CACHE).exists()
+    with pytest.raises(UserError, match="is not in the model store") as gone:
+        remote.check("0" * 64)
+    assert f"it belongs in the asset {'0' * 64}: put it back" in (gone.value.hint or "")
+    with pytest.raises(OutsideError, match=r"is corrupt \([\d,]+ bytes, not the 3 it was"):
+        remote.check(sha, size=3)

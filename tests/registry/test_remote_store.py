@@ -86,3 +86,47 @@ def test_a_corrupt_or_missing_remote_object_is_refused(tmp_path: Path, s3: str) 
     assert not (tmp_path / artifacts.CACHE / sha).exists()
     with pytest.raises(UserError, match="is not in the model store"):
         remote.get("0" * 64)
+
+
+def test_a_promotion_looks_for_the_versions_objects_in_the_bucket_first(
+    tmp_path: Path, s3: str
+) -> None:
+    """A version whose model was not in the bucket was promoted (exit 0), and nothing could
+    serve it. The look is one request an object (its size against the record's), no
+    download: the sha256 is checked whenever the object is read."""
+    import dataclasses
+
+    import s3fs
+
+    project = make_project(tmp_path / "repo")
+    manifest_file = project.root / "mlops.yaml"
+    manifest_file.write_text(
+        manifest_file.read_text() + "registry:\n  artifacts: s3://models-bucket/iris\n"
+    )
+    git(project.root, "commit", "-q", "-am", "the team's bucket")
+    project.manifest = manifests.load(manifest_file)
+    run = dataclasses.replace(
+        project.run,
+        git=dataclasses.replace(project.run.git, commit=git(project.root, "rev-parse", "HEAD")),
+    )
+    where = project.where()
+    operations.register(where, project.manifest, run)
+    sha = where.read().version("v0.1.0").record["model"]["sha256"]
+    key = f"models-bucket/iris/objects/{sha[:2]}/{sha[2:]}"
+    fs = s3fs.S3FileSystem()
+    kept = fs.cat_file(key)
+    fs.rm_file(key)
+    with pytest.raises(UserError, match=r"object \w+ is not in the model store s3://") as gone:
+        promotion.promote(where, project.manifest, "v0.1.0", "staging")
+    assert f"it belongs at s3://models-bucket/iris/objects/{sha[:2]}/{sha[2:]}" in (
+        gone.value.hint or ""
+    )
+    fs.pipe_file(key, b"evil")
+    with pytest.raises(OutsideError, match=r"is corrupt \(4 bytes, not the [\d,]+ it was stored"):
+        promotion.promote(where, project.manifest, "v0.1.0", "staging")
+    assert (
+        where.read().current("staging") is None
+        and not (tmp_path / "repo" / artifacts.CACHE).exists()
+    )
+    fs.pipe_file(key, kept)
+    assert promotion.promote(where, project.manifest, "v0.1.0", "staging").changed

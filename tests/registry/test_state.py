@@ -264,3 +264,27 @@ def test_a_version_gto_registered_is_shown_as_gtos_not_as_an_empty_run() -> None
     doc["versions"] = [view.version_doc(v) for v in reversed(built.versions)]
     listed = view.listing_text(doc).splitlines()
     assert listed[2].endswith("  registered with gto: no run, model or metrics on record")
+
+
+def test_an_assignment_of_a_commit_with_no_version_counts_and_holds_as_gto_reads_it() -> None:
+    """`gto assign churn COMMIT --stage staging --sr` (or the tag made by hand) on a commit
+    with no version was skipped: the stage's counter never counted it, so every later
+    promotion computed that tag again and failed ("the registry kept changing")."""
+    built = state.build("churn", [*TAGS, tag("churn#staging#4", "c7")])
+    stray = built.stray("staging")
+    assert stray is not None and (stray.tag, stray.commit, stray.n) == ("churn#staging#4", "c7", 4)
+    assert built.next_n("staging") == 5
+    assert built.current("staging").version == "v0.2.0"  # the latest version it holds
+    assert built.accounts_for("churn#staging#4") and not built.accounts_for("churn#staging#5")
+    assert built.stray("production") is None
+    # a version assigned after it holds the stage again, for gto as for mlgate
+    later = state.build(
+        "churn", [*TAGS, tag("churn#staging#4", "c7"), tag("churn#staging#5", "c1")]
+    )
+    assert later.stray("staging") is None and later.current("staging").version == "v0.1.0"
+    # gto's withdrawal of the commit gives the stage back, and counts too
+    taken = state.build(
+        "churn", [*TAGS, tag("churn#staging#4", "c7"), tag("churn#staging!#5", "c7")]
+    )
+    assert taken.stray("staging") is None and taken.next_n("staging") == 6
+    assert taken.current("staging").version == "v0.2.0"

@@ -34,6 +34,23 @@ IGNORE_ALL = "# written by mlgate: the model store stays out of git\n*\n"
 class Store(Protocol):
     def put(self, source: Path) -> str: ...
     def get(self, sha256: str) -> Path: ...
+    def check(self, sha256: str, size: int | None = None) -> None:
+        """Raises unless the object is in the store and whole, as far as the store can
+        say without a download (`size`: the bytes the record says it has)."""
+        ...
+
+
+MISSING = (
+    "put it back under that name from a copy of the store that has it (the clone it "
+    "was registered in, a backup), or point registry.artifacts in mlops.yaml at the store "
+    "it was registered to. A folder store belongs to one clone and is empty on a fresh CI "
+    "runner: a team shares one (s3://..., github-release:...; docs/registry.md)"
+)
+CORRUPT = (
+    "mlgate never changes a stored object, and its name is the sha256 of what was stored: "
+    "put the original back under the same name (from the clone it was registered in, or "
+    "a backup)"
+)
 
 
 def open_store(location: str, root: Path, github: Target | None = None) -> Store:
@@ -89,17 +106,22 @@ class LocalStore:
 
     def get(self, sha256: str) -> Path:
         """The object's path, after checking it still has its sha256."""
+        self.check(sha256)
+        return self.path(sha256)
+
+    def check(self, sha256: str, size: int | None = None) -> None:
+        """The object is here with its sha256, hashed as it is read, in chunks."""
         path = self.path(sha256)
         if not path.is_file():
             raise UserError(
                 f"object {sha256[:12]} is not in the model store {self.folder}",
-                hint="registry.artifacts in mlops.yaml names the store",
+                hint=f"it belongs at {path}: {MISSING}",
             )
-        if sha256_of(path) != sha256:
+        if (size is not None and path.stat().st_size != size) or sha256_of(path) != sha256:
             raise OutsideError(
-                f"object {sha256[:12]} in {self.folder} is corrupt (its content changed)"
+                f"object {sha256[:12]} in {self.folder} is corrupt (its content changed)",
+                hint=f"`sha256sum {path}` shows the hash of what it holds now; {CORRUPT}",
             )
-        return path
 
 
 @dataclass(frozen=True)
@@ -144,19 +166,43 @@ class RemoteStore:
             try:
                 fs.get_file(key, str(to))
             except FileNotFoundError as exc:
-                raise UserError(
-                    f"object {sha256[:12]} is not in the model store {self.url}"
-                ) from exc
+                raise self._missing(sha256) from exc
             except OSError as exc:
                 raise OutsideError(f"cannot read {key} from the model store: {exc}") from exc
 
-        return cached(self.cache, sha256, self.url, fetch)
+        return cached(self.cache, sha256, self.url, fetch, at=f"{self.url}/{_key(sha256)}")
+
+    def check(self, sha256: str, size: int | None = None) -> None:
+        """The object is in the store, of the size recorded: one request, no download (its
+        sha256 is checked whenever it is read)."""
+        fs, base = self._fs()
+        key = f"{base}/{_key(sha256)}"
+        try:
+            fs.invalidate_cache(key)  # a listing made earlier may be out of date
+            found = fs.info(key)
+        except FileNotFoundError as exc:
+            raise self._missing(sha256) from exc
+        except OSError as exc:
+            raise OutsideError(f"cannot read {key} from the model store: {exc}") from exc
+        held = found.get("size")
+        if size is not None and isinstance(held, int) and held != size:
+            raise OutsideError(
+                f"object {sha256[:12]} in {self.url} is corrupt ({held:,} bytes, not the "
+                f"{size:,} it was stored with)",
+                hint=f"it is {self.url}/{_key(sha256)}; {CORRUPT}",
+            )
+
+    def _missing(self, sha256: str) -> UserError:
+        return UserError(
+            f"object {sha256[:12]} is not in the model store {self.url}",
+            hint=f"it belongs at {self.url}/{_key(sha256)}: {MISSING}",
+        )
 
 
-def cached(cache: Path, sha256: str, where: str, fetch: Callable[[Path], None]) -> Path:
+def cached(cache: Path, sha256: str, where: str, fetch: Callable[[Path], None], *, at: str) -> Path:
     """A remote store's object from the local cache, or fetched into it first: to a
     temporary file beside it, checked by its sha256, then renamed, so the cache never
-    holds half an object or a wrong one."""
+    holds half an object or a wrong one. `at`: the object in the store, for the error."""
     local = cache / sha256
     if local.is_file() and sha256_of(local) == sha256:
         return local
@@ -167,7 +213,10 @@ def cached(cache: Path, sha256: str, where: str, fetch: Callable[[Path], None]) 
     try:
         fetch(temporary)
         if sha256_of(temporary) != sha256:
-            raise OutsideError(f"object {sha256[:12]} in {where} is corrupt (its content changed)")
+            raise OutsideError(
+                f"object {sha256[:12]} in {where} is corrupt (its content changed)",
+                hint=f"it is {at}; {CORRUPT}",
+            )
         os.replace(temporary, local)
     finally:
         temporary.unlink(missing_ok=True)

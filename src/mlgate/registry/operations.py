@@ -258,6 +258,7 @@ def promote(
     _check_reason(reason)
     env = declared_environment(manifest, environment)
     deployed_unrecorded = False  # a round deployed, then lost the race to record it
+    checked = False  # the version's objects are in the store, whole
     for _ in range(TRIES):
         current = where.read()
         found = current.version(version)
@@ -284,8 +285,8 @@ def promote(
                 f"{version} has not been in {env.requires}, which {environment} requires",
                 hint=f"promote it to {env.requires} first",
             )
-        held = current.current(environment)
-        if held is not None and held.version == version:  # (another rollback's too)
+        held, stray = current.current(environment), current.stray(environment)
+        if held is not None and held.version == version and stray is None:  # (a rollback's too)
             return Change(
                 model=where.model, version=version, environment=environment, previous=version
             )
@@ -297,13 +298,18 @@ def promote(
                 hint="look, then roll back again"
                 + (f"; {_unrecorded(version, environment, now)}" if deployed_unrecorded else ""),
             )
+        if not checked:  # once: a big model is hashed, or a remote one looked up
+            check_objects(where, found)
+            checked = True
         name = T.assignment(where.model, environment, current.next_n(environment))
-        deployed = deploy(found, env, held.version if held else None)
+        # what the environment held, as gto reads it: a commit with no version, after one
+        before = f"commit {stray.commit[:12]}" if stray else (held.version if held else None)
+        deployed = deploy(found, env, before)
         record = {
             "kind": "assignment",
             "version": version,
             "environment": environment,
-            "previous": held.version if held else None,
+            "previous": before,
             "by": words.clip(actor or where.actor, MAX_BY),
             "reason": reason,
             "rollback": rollback_of is not None,
@@ -319,8 +325,7 @@ def promote(
             if deployed is None:
                 raise
             # the deployment ran: the environment may now run what the registry never says
-            now = held.version if held else "no version"
-            said = _unrecorded(version, environment, now)
+            said = _unrecorded(version, environment, before or "no version")
             raise type(exc)(exc.message, hint=f"{exc.hint}; {said}" if exc.hint else said) from exc
         deployed_unrecorded = deployed_unrecorded or (written is None and deployed is not None)
         if written is not None:
@@ -329,7 +334,7 @@ def promote(
                 version=version,
                 environment=environment,
                 tag=name,
-                previous=held.version if held else None,
+                previous=before,
                 pushed=written,
             )
     raise OutsideError(
@@ -354,6 +359,14 @@ def rollback(
     held, target = current.current(environment), current.rollback_target(environment)
     if held is None:
         raise UserError(f"{environment} holds no version of {where.model}; nothing to roll back")
+    if (stray := current.stray(environment)) is not None:
+        raise UserError(
+            f"{environment}'s latest assignment ({stray.tag}) is commit {stray.commit[:12]}, "
+            "which has no version (written with gto, or by hand): mlgate rolls back from a "
+            "version only; nothing was rolled back",
+            hint=f"to put back the version {environment} held before it: "
+            f"mlgate promote {held.version} --to {environment}",
+        )
     if target is None:
         raise UserError(
             f"no earlier version to roll back to: {environment} holds "
@@ -415,6 +428,7 @@ def _write(where: Where, current: state.State, name: str, commit: str, message: 
         gitio.pending(where.root, [name])
     if not gitio.create(where.root, name, commit, message, date=_date(where, current)):
         gitio.settle(where.root, [name])
+        _check_read(where, name)
         return None
     if not remote:
         return False
@@ -430,6 +444,45 @@ def _write(where: Where, current: state.State, name: str, commit: str, message: 
     return None
 
 
+def _check_read(where: Where, name: str) -> None:
+    """A tag that exists is a lost race only when the registry, read again, holds it: the
+    next round then decides past it. One it still does not read would be computed again
+    every round (40 tries, then "kept changing"), so it is said for what it is."""
+    if state.build(where.model, gitio.read(where.root, where.model)).accounts_for(name):
+        return
+    raise UserError(
+        f"tag {name} exists, and mlgate does not read it as one of {where.model}'s registry "
+        "tags: it cannot write its change under that name; nothing was changed",
+        hint=f"git show {name} shows it; if it is not meant to be there, "
+        f"git tag --delete {name} (and git push origin :refs/tags/{name} when origin has "
+        "it), then run again",
+    )
+
+
+def check_objects(where: Where, version: state.Version) -> None:
+    """The version's model, run and manifest (what `mlgate serve` and a deployment read)
+    are in the store and whole, before anything is deployed or written: a promotion
+    otherwise recorded an environment holding a model nothing could load."""
+    record = version.record
+    for what, entry in (
+        ("model", record.get("model")),
+        ("run", record.get("run")),
+        ("manifest", record.get("manifest")),
+    ):
+        if not isinstance(entry, dict) or not entry.get("sha256"):
+            continue  # a record of an older mlgate: nothing to look for
+        named = f", {entry['file']}" if entry.get("file") else ""
+        size = entry.get("bytes") if isinstance(entry.get("bytes"), int) else None
+        try:
+            where.store.check(str(entry["sha256"]), size=size)
+        except MlgateError as exc:
+            raise type(exc)(
+                f"cannot promote {where.model} {version.version} (its {what}{named}): "
+                f"{exc.message}; nothing was changed",
+                hint=exc.hint,
+            ) from exc
+
+
 def _date(where: Where, current: state.State) -> str:
     """Now, or a second after the model's newest tag: GTO orders a stage's assignments by
     time, so each must be later than the last for `gto show` to agree with mlgate."""
@@ -438,6 +491,7 @@ def _date(where: Where, current: state.State) -> str:
         *(v.created for v in current.versions),
         *(a.created for a in current.assignments),
         *(w.created for w in current.withdrawals),
+        *(s.created for s in current.strays),
     ]
     stamps = [dt.datetime.fromisoformat(x) for x in created]
     latest = max(stamps, default=None)

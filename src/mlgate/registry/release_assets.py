@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.store_location import SCHEME, location_problem
-from mlgate.registry.artifacts import cached, sha256_of
+from mlgate.registry.artifacts import CORRUPT, MISSING, cached, sha256_of
 
 if TYPE_CHECKING:
     from mlgate.github.releases import Asset, Release, Releases
@@ -165,7 +165,29 @@ class ReleaseStore:
                         f"object {sha256[:12]} is not in the model store {self.location}"
                     ) from exc
 
-        return cached(self.cache, sha256, self.location, fetch)
+        return cached(self.cache, sha256, self.location, fetch, at=f"the asset {sha256}")
+
+    def check(self, sha256: str, size: int | None = None) -> None:
+        """The asset is in the release, uploaded whole, of the size recorded and with
+        GitHub's own sha256 (where it reports one) its name: one listing, no download."""
+        with self._session() as releases:
+            release = self._release(releases, create=False)
+            found = _named(releases.assets(release), sha256) if release else None
+        if found is None:
+            raise UserError(
+                f"object {sha256[:12]} is not in the model store {self.location}",
+                hint=f"it belongs in the asset {sha256}: {MISSING}"
+                + ("" if release else f"; release {self.tag} does not exist"),
+            )
+        if not found.uploaded:
+            raise self._broken(found)
+        self._check_digest(found)
+        if size is not None and found.size != size:
+            raise OutsideError(
+                f"object {sha256[:12]} in {self.location} is corrupt ({found.size:,} bytes, "
+                f"not the {size:,} it was stored with)",
+                hint=f"{self._delete_hint(found)}, then upload the original; {CORRUPT}",
+            )
 
     @contextmanager
     def _session(self) -> Iterator[Releases]:

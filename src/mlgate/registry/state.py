@@ -41,15 +41,29 @@ class Assignment:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Stray:
+    """An assignment of a commit that holds no version (`gto assign MODEL COMMIT --sr`, or
+    a tag made by hand). gto reads the commit as the stage's version; mlgate has nothing
+    to deploy or serve there, but it counts in the stage's numbering all the same."""
+
+    stage: str
+    n: int
+    commit: str
+    tag: str
+    created: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Withdrawal:
     """A stage taken from a version (`gto deprecate MODEL VERSION STAGE`): the n-th change
-    to the stage, as an assignment is."""
+    to the stage, as an assignment is. `version` is "" for a commit with no version."""
 
     stage: str
     n: int
     version: str
     tag: str
     created: str
+    commit: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +87,7 @@ class State:
     only_here: tuple[str, ...] = ()  # tags this clone has and origin has not: the next
     # change pushes them with its own
     withdrawals: tuple[Withdrawal, ...] = ()  # by stage, then n
+    strays: tuple[Stray, ...] = ()  # by stage, then n
 
     def version(self, version: str) -> Version | None:
         return next((v for v in self.versions if v.version == version), None)
@@ -92,15 +107,34 @@ class State:
 
     def held(self, stage: str) -> dict[str, Assignment]:
         """Each version the stage still holds, by its latest assignment."""
-        events: list[Assignment | Withdrawal] = [*self.history(stage), *self.withdrawn(stage)]
-        held: dict[str, Assignment] = {}
+        return {k: a for k, a in self._holders(stage).items() if isinstance(a, Assignment)}
+
+    def stray(self, stage: str) -> Stray | None:
+        """The commit with no version that the stage holds as gto reads it (`gto show`):
+        its latest assignment, when that assigns a commit with no version. mlgate deploys,
+        serves and rolls back versions only, so `current` is still the latest version."""
+        holders = self._holders(stage)
+        latest = max(holders.values(), key=lambda a: a.n) if holders else None
+        return latest if isinstance(latest, Stray) else None
+
+    def _holders(self, stage: str) -> dict[str, Assignment | Stray]:
+        """What the stage holds, as gto reads it: each version (or commit with no version)
+        by its latest assignment, less those withdrawn since or deregistered."""
+        events: list[Assignment | Stray | Withdrawal] = [
+            *self.history(stage),
+            *(s for s in self.strays if s.stage == stage),
+            *self.withdrawn(stage),
+        ]
+        held: dict[str, Assignment | Stray] = {}
         for event in sorted(events, key=lambda e: e.n):
             if isinstance(event, Withdrawal):
-                held.pop(event.version, None)
+                held.pop(event.version or event.commit, None)
+            elif isinstance(event, Stray):
+                held[event.commit] = event
             else:
                 held[event.version] = event
         gone = self.deregistered()
-        return {version: a for version, a in held.items() if version not in gone}
+        return {key: a for key, a in held.items() if key not in gone}
 
     def withdrawn(self, stage: str) -> tuple[Withdrawal, ...]:
         return tuple(w for w in self.withdrawals if w.stage == stage)
@@ -109,9 +143,25 @@ class State:
         return frozenset(v.version for v in self.versions if v.deregistered)
 
     def next_n(self, stage: str) -> int:
-        """GTO's counter, which a withdrawal advances too."""
-        taken = [a.n for a in self.history(stage)] + [w.n for w in self.withdrawn(stage)]
+        """GTO's counter, which every change to the stage advances: a withdrawal, and an
+        assignment of a commit with no version, too (one left out made mlgate compute a
+        tag that exists, forever)."""
+        taken = [
+            *(a.n for a in self.history(stage)),
+            *(w.n for w in self.withdrawn(stage)),
+            *(s.n for s in self.strays if s.stage == stage),
+        ]
         return max(taken) + 1 if taken else 1
+
+    def accounts_for(self, name: str) -> bool:
+        """Whether the tag `name` is one this state was built with."""
+        built: list[Version | Assignment | Withdrawal | Stray] = [
+            *self.versions,
+            *self.assignments,
+            *self.withdrawals,
+            *self.strays,
+        ]
+        return any(x.tag == name for x in built)
 
     def rollbacks(self, stage: str) -> tuple[tuple[str, Assignment], ...]:
         """Each rollback of the stage, with the version it left (the one held before it)."""
@@ -170,8 +220,10 @@ def build(model: str, found: list[T.Tag]) -> State:
     """The state of one model from every registry tag; other models' tags are ignored.
 
     An assignment names its version in its record, or (a tag gto wrote) by the commit it
-    points at: the version registered at that commit."""
+    points at: the version registered at that commit. One whose commit has no version is
+    a stray, as gto reads it."""
     versions: list[Version] = []
+    strays: list[Stray] = []
     raw_assignments = []
     withdrawals: list[Withdrawal] = []
     withdrawn = {
@@ -199,7 +251,12 @@ def build(model: str, found: list[T.Tag]) -> State:
         elif (m := T.UNASSIGNMENT.match(tag.name)) and m["name"] == model:
             withdrawals.append(
                 Withdrawal(
-                    stage=m["stage"], n=int(m["n"]), version="", tag=tag.name, created=tag.created
+                    stage=m["stage"],
+                    n=int(m["n"]),
+                    version="",
+                    tag=tag.name,
+                    created=tag.created,
+                    commit=tag.commit,
                 )
             )
         elif (m := T.ASSIGNMENT.match(tag.name)) and m["name"] == model:
@@ -219,8 +276,11 @@ def build(model: str, found: list[T.Tag]) -> State:
                 f"and its commit {tag.commit[:12]} is not that version's"
             )
             record, version = {}, by_commit.get(tag.commit)
-        if version is None:
-            continue  # assigns a commit with no version: not a model version
+        if version is None:  # gto's reading: the commit is the stage's (unnamed) version
+            strays.append(
+                Stray(stage=stage, n=n, commit=tag.commit, tag=tag.name, created=tag.created)
+            )
+            continue
         assignments.append(
             Assignment(
                 model=model,
@@ -234,17 +294,13 @@ def build(model: str, found: list[T.Tag]) -> State:
             )
         )
     # gto's withdrawal names its version by the commit it points at, as gto's tags do
-    by_tag = {t.name: t.commit for t in found}
-    named = [
-        replace(w, version=version)
-        for w in withdrawals
-        if (version := by_commit.get(by_tag[w.tag])) is not None
-    ]
+    named = [replace(w, version=by_commit.get(w.commit, "")) for w in withdrawals]
     return State(
         model=model,
         versions=tuple(versions),
         assignments=tuple(assignments),
         withdrawals=tuple(sorted(named, key=lambda w: (w.stage, w.n))),
+        strays=tuple(strays),
     )
 
 

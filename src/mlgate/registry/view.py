@@ -62,9 +62,16 @@ def listing(current: State, manifest: Manifest) -> dict[str, Any]:
         *(s for s in current.stages() if manifest.environment(s) is None),
     ]
     held = {s: (a.version if (a := current.current(s)) else None) for s in stages}
+    # a stage whose latest assignment is a commit with no version: gto names the commit
+    unversioned = {
+        s: {"commit": x.commit, "tag": x.tag, "n": x.n}
+        for s in stages
+        if (x := current.stray(s)) is not None
+    }
     return {
         "model": current.model,
         "environments": held,
+        "unversioned": unversioned,
         "gated": list(gated(manifest)),
         "versions": [version_doc(v) for v in reversed(current.versions)],
     }
@@ -74,7 +81,15 @@ def listing_text(doc: dict[str, Any]) -> str:
     """The gated metrics of each version (all, when the manifest gates none), and how many
     others there are: nothing is left out without saying so."""
     lines = [f"{doc['model']}"]
-    lines += [f"  {env:<12} {version or '-'}" for env, version in doc["environments"].items()]
+    for env, version in doc["environments"].items():
+        stray = doc.get("unversioned", {}).get(env)
+        said = (
+            f"; its latest assignment ({stray['tag']}) is commit {stray['commit'][:12]}, "
+            "which has no version: gto show names that commit"
+            if stray
+            else ""
+        )
+        lines.append(f"  {env:<12} {version or '-'}{said}")
     if doc["versions"]:
         lines.append("  versions:")
     hidden = False
