@@ -177,3 +177,25 @@ def test_a_version_is_served_with_the_inputs_its_own_manifest_names(registered: 
     assert served.schema.names == list(ROW)
     assert served.sources is not None
     assert served.sources.manifest.read_text() == text  # the registered bytes
+
+
+def test_a_named_version_is_served_when_origin_cannot_be_reached(tmp_path) -> None:
+    """Serving read the registry from origin first: with origin down (or .git read-only)
+    no version could be served at all, though its tag and its objects were here."""
+    from mlgate.errors import OutsideError
+    from mlgate.registry import operations
+    from tests.conftest import git
+    from tests.registry.conftest import make_project
+
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(origin))
+    project = make_project(tmp_path / "repo", origin=origin)
+    operations.register(project.where(), project.manifest, project.run)
+    origin.rename(tmp_path / "gone.git")
+    served = service.load(project.manifest, "v0.1.0")
+    assert served.metadata["version"] == "v0.1.0"
+    assert len(served.notes) == 1
+    assert served.notes[0].startswith("could not read the registry from origin: ")
+    assert served.notes[0].endswith("; v0.1.0 is served as this clone's tags have it")
+    with pytest.raises(OutsideError, match="could not read the registry from origin"):
+        service.load(project.manifest, "latest")  # which is the latest is origin's to say

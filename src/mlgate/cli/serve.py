@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from mlgate import words
-from mlgate.cli.shared import load_manifest, print_json
+from mlgate.cli.shared import load_manifest, print_json, tell
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED
 
 
@@ -15,6 +15,7 @@ def serve(args: argparse.Namespace) -> int:
     run.require_extra()
     loaded = load_manifest(args)
     served = service.load(loaded, args.target)
+    tell(served.notes)
     run.serve(
         served,
         host=args.host,

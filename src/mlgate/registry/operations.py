@@ -133,8 +133,11 @@ class Where:
         only_here: tuple[str, ...] = ()
         if gitio.has_origin(self.root):
             only_here = gitio.fetch(self.root, self.model, token=self.token)
-        found = state.build(self.model, gitio.read(self.root, self.model))
-        return replace(found, only_here=only_here)
+        return replace(self.read_here(), only_here=only_here)
+
+    def read_here(self) -> state.State:
+        """The registry as this clone's tags have it, origin not asked (nor written to)."""
+        return state.build(self.model, gitio.read(self.root, self.model))
 
 
 def who(root: Path) -> str:

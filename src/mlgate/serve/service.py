@@ -11,11 +11,11 @@ only scikit-learn, NumPy and SciPy types trusted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate.errors import UserError
+from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.spec import Manifest
 from mlgate.serve.schema import InputSchema, from_run
 
@@ -41,6 +41,7 @@ class Service:
     schema: InputSchema
     metadata: dict[str, Any]
     sources: Sources | None = None
+    notes: tuple[str, ...] = ()  # what the command says before serving
 
 
 def load(manifest: Manifest, target: str | None = None) -> Service:
@@ -52,7 +53,14 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
         where: Where | None = Where.of(manifest)
     except UserError:  # not a git repository: no registry, the manifest's path only
         where = None
-    current = where.read() if where is not None else None
+    notes: tuple[str, ...] = ()
+    try:
+        current = where.read() if where is not None else None
+    except OutsideError as exc:  # origin down, or .git read-only: a version's tag is here
+        if where is None or target is None or not _a_version(target):
+            raise
+        current = where.read_here()
+        notes = (f"{exc.message}; {target} is served as this clone's tags have it",)
     latest = current.latest() if current is not None else None
     if target == "latest" and latest is None:
         raise UserError(
@@ -65,7 +73,7 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
         found = current.version(target)
         if found is None:
             raise UserError(f"{manifest.name} has no version {target}")
-        return _from_version(manifest, where, found)
+        return replace(_from_version(manifest, where, found), notes=notes)
     if (
         target is not None
         and not _the_manifests(manifest, target)
