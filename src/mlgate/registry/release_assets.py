@@ -150,11 +150,8 @@ class ReleaseStore:
                 release = self._release(releases, create=False)
                 found = _named(releases.assets(release), sha256) if release else None
                 if found is None:
-                    raise UserError(
-                        f"object {sha256[:12]} is not in the model store {self.location}",
-                        hint="registry.artifacts in mlops.yaml "
-                        "names the store"
-                        + ("" if release else f"; release {self.tag} does not exist"),
+                    raise self._missing(
+                        sha256, "registry.artifacts in mlops.yaml names the store", release
                     )
                 if not found.uploaded:
                     raise self._broken(found)
@@ -167,6 +164,12 @@ class ReleaseStore:
 
         return cached(self.cache, sha256, self.location, fetch, at=f"the asset {sha256}")
 
+    def _missing(self, sha256: str, hint: str, release: object) -> UserError:
+        gone = "" if release else f"; release {self.tag} does not exist"
+        return UserError(
+            f"object {sha256[:12]} is not in the model store {self.location}", hint=hint + gone
+        )
+
     def check(self, sha256: str, size: int | None = None) -> None:
         """The asset is in the release, uploaded whole, of the size recorded and with
         GitHub's own sha256 (where it reports one) its name: one listing, no download."""
@@ -174,11 +177,7 @@ class ReleaseStore:
             release = self._release(releases, create=False)
             found = _named(releases.assets(release), sha256) if release else None
         if found is None:
-            raise UserError(
-                f"object {sha256[:12]} is not in the model store {self.location}",
-                hint=f"it belongs in the asset {sha256}: {MISSING}"
-                + ("" if release else f"; release {self.tag} does not exist"),
-            )
+            raise self._missing(sha256, f"it belongs in the asset {sha256}: {MISSING}", release)
         if not found.uploaded:
             raise self._broken(found)
         self._check_digest(found)
