@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -125,6 +126,67 @@ def test_interrupting_the_reader_kills_the_command(tmp_path: Path) -> None:
         proc.stream(request(tmp_path, shell=f"echo $$ > {pid_file}; echo go; sleep 300"), interrupt)
     time.sleep(0.2)
     assert not _alive(int(pid_file.read_text()))
+
+
+# SIGTERM raises SystemExit, as in a sweep's worker; once the first is raised, another
+# lands at each function call after it (200 at most), as `timeout` and systemd send one
+# to the process and one to its group, and the sweep a third
+STOPPED_AGAIN_AND_AGAIN = """
+import os, signal, sys, threading, time
+from pathlib import Path
+from mlgate import proc
+
+pid_file = Path(sys.argv[1])
+again = []
+
+def storm(frame, event, arg):
+    if event in ("call", "c_call") and len(again) < 200:
+        again.append(event)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+def stop(number, frame):
+    if not again:
+        sys.setprofile(storm)
+    raise SystemExit(143)
+
+def first():
+    while not (pid_file.exists() and pid_file.read_text().strip()):
+        time.sleep(0.02)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+signal.signal(signal.SIGTERM, stop)
+threading.Thread(target=first, daemon=True).start()
+command = f"echo $$ > {pid_file}; echo go; exec sleep 300"
+proc.stream(proc.Request(shell=command, cwd=Path.cwd(), env=dict(os.environ)), print)
+"""
+
+
+def test_stops_arriving_while_the_command_is_ended_do_not_leave_it_running(
+    tmp_path: Path,
+) -> None:
+    """A second SIGTERM raised in the middle of ending the command's group (before the
+    kill): the command ran on, and closing its pipe waited forever on the reader's lock,
+    the reader waiting on the pipe the command held open."""
+    import signal
+    import subprocess
+
+    pid_file = tmp_path / "pid"
+    stopped = subprocess.Popen(
+        [sys.executable, "-c", STOPPED_AGAIN_AND_AGAIN, str(pid_file)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert stopped.wait(timeout=15) == 143  # it did not hang
+        time.sleep(0.1)
+        assert not _alive(int(pid_file.read_text()))
+    finally:  # nothing left behind, whatever went wrong
+        left = pid_file.read_text().split() if pid_file.exists() else []
+        for group in (stopped.pid, *map(int, left)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        stopped.wait()
 
 
 def test_the_child_gets_exactly_the_given_environment(tmp_path: Path) -> None:

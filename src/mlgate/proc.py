@@ -14,10 +14,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
 
 from mlgate import credentials
 from mlgate.errors import OutsideError
@@ -61,17 +61,59 @@ def stream(
     """Run a long user command, handing each output line to `on_line` as it is printed."""
     if (request.shell is None) == (request.argv is None):
         raise ValueError("a Request needs exactly one of shell and argv")
+    started = time.monotonic()
+    tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
+    failures: list[BaseException] = []
+    redact = tuple(v.encode() for v in request.redact)
+    timed_out = False
+    child: subprocess.Popen[bytes] | str | None = None
+    with Interrupts() as stops:
+        try:
+            with stops.holding():  # a stop while it starts waits until its group is known
+                child = _started(request)
+                if isinstance(child, str):
+                    return Outcome(
+                        exit_code=None, duration_s=time.monotonic() - started, start_error=child
+                    )
+                _record(child.pid)
+                reader = threading.Thread(
+                    target=_pump,
+                    args=(child, tail, on_line, log_path, failures, redact),
+                    daemon=True,
+                )
+                reader.start()
+            timed_out = _waited(child, request)
+            # the command has ended: read what it left in the pipe
+            reader.join(timeout=DRAIN_S)
+        finally:  # the group ended, what the command left running too (a background
+            stops.held = True  # child holds the pipe, and the run, open), whatever arrives
+            if isinstance(child, subprocess.Popen):
+                _kill_group(child, 0)
+                _unrecord()
+    reader.join()  # it closes the pipe: closed here, a close waited on the reader's lock
+    if failures:  # on_line raised (an interrupt, a broken console): the run stops too
+        raise failures[0]
+    assert isinstance(child, subprocess.Popen)  # it started: a start error has returned
+    return Outcome(
+        exit_code=child.returncode,
+        duration_s=time.monotonic() - started,
+        timed_out=timed_out,
+        tail=tuple(tail),
+    )
+
+
+def _started(request: Request) -> subprocess.Popen[bytes] | str:
+    """The command started in a session of its own, or why it could not start."""
     env = dict(request.env)
     env.setdefault("PYTHONUNBUFFERED", "1")  # Python children print as they go
     args: str | list[str]
     if request.shell is not None:
         args = request.shell
     else:
-        assert request.argv is not None  # exactly one of the two, checked above
+        assert request.argv is not None  # exactly one of the two, checked by the caller
         args = list(request.argv)
-    started = time.monotonic()
     try:
-        child = subprocess.Popen(
+        return subprocess.Popen(
             args,
             shell=request.shell is not None,
             cwd=request.cwd,
@@ -82,45 +124,18 @@ def stream(
             start_new_session=True,
         )
     except OSError as exc:
-        return Outcome(
-            exit_code=None,
-            duration_s=time.monotonic() - started,
-            start_error=_start_error(exc, request),
-        )
-    tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
-    failures: list[BaseException] = []
-    assert child.stdout is not None
-    redact = tuple(v.encode() for v in request.redact)
-    reader = threading.Thread(
-        target=_pump, args=(child, tail, on_line, log_path, failures, redact), daemon=True
-    )
-    reader.start()
-    timed_out = False
+        return _start_error(exc, request)
+
+
+def _waited(child: subprocess.Popen[bytes], request: Request) -> bool:
+    """Whether the command ran past its timeout (then it was stopped)."""
     try:
-        try:
-            child.wait(timeout=request.timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(child, request.kill_grace_s)
-            child.wait()
-        # the command has ended: read what it left in the pipe, then end what it left
-        # running (a background child would otherwise hold the pipe, and the run, open)
-        reader.join(timeout=DRAIN_S)
-        _kill_group(child, 0)
-        reader.join()
-    except BaseException:
-        _kill_group(child, 0)
-        raise
-    finally:
-        child.stdout.close()
-    if failures:  # on_line raised (an interrupt, a broken console): the run stops too
-        raise failures[0]
-    return Outcome(
-        exit_code=child.returncode,
-        duration_s=time.monotonic() - started,
-        timed_out=timed_out,
-        tail=tuple(tail),
-    )
+        child.wait(timeout=request.timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_group(child, request.kill_grace_s)
+        child.wait()
+        return True
+    return False
 
 
 def _pump(
@@ -148,8 +163,9 @@ def _pump(
                     failures.append(exc)
                     _kill_group(child, 0)
     except (OSError, ValueError):
-        pass  # the pipe was closed under us after the command ended: nothing more to read
+        pass  # the pipe failed under us: nothing more to read
     finally:
+        child.stdout.close()  # here, where nothing can be blocked on its lock
         if log is not None:
             log.close()
 
@@ -176,6 +192,119 @@ def _group_alive(pgid: int) -> bool:
     except (ProcessLookupError, PermissionError):
         return False
     return True
+
+
+class Interrupts:
+    """Ctrl-C and SIGTERM while mlgate ends what it started (a command's process group, a
+    sweep's workers). The first is raised by the handler in place, as always; those that
+    come after it, or while `held` is set, wait until the with block ends, and are raised
+    then unless it is raising already. `timeout` and systemd send SIGTERM to a process and
+    to its group, so a worker got two: the second, raised in the middle of what the first
+    began, left the training running and the worker hung on its pipe. In the main thread
+    only, where Python runs signal handlers; a handler not set in Python is left alone."""
+
+    def __init__(self) -> None:
+        self.held = False
+        self._active = False
+        self._waiting: list[int] = []
+        self._before: dict[int, Callable[[int, FrameType | None], object]] = {}
+
+    def __enter__(self) -> Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                handler = signal.getsignal(number)
+                if callable(handler):
+                    self._before[number] = handler
+                    signal.signal(number, self._handle)
+        self._active = True
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._active = False  # a handler of ours left in place now passes stops through
+        for number, handler in self._before.items():
+            if signal.getsignal(number) == self._handle:
+                signal.signal(number, handler)
+        waiting, self._waiting = self._waiting, []
+        if waiting and kind is None:
+            signal.raise_signal(waiting[0])
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """Stops wait while the body runs (the work it starts is known when one is raised)."""
+        self.held = True
+        yield  # if the body raises, a stop is under way: the others keep waiting
+        self.held = False
+        if self._waiting:
+            signal.raise_signal(self._waiting.pop(0))
+
+    def _handle(self, number: int, frame: FrameType | None) -> None:
+        if self._active and self.held:
+            self._waiting.append(number)
+            return
+        try:
+            self._before[number](number, frame)
+        except BaseException:
+            self.held = self._active  # the first stop is under way: what it ends, it ends whole
+            raise
+
+
+_RECORD: Path | None = None  # in a sweep's worker: where its user command's group is kept
+
+
+def record_groups(path: Path) -> None:
+    """Keep each user command's process group in `path` while it runs, with this process's
+    id: a sweep's worker killed outright (SIGKILL) runs no code of its own, and its
+    training, in a session of its own, ran on orphaned and past its timeout. The sweep
+    ends that group (`end_recorded`) when it finds the worker dead."""
+    global _RECORD
+    _RECORD = path
+
+
+def _record(pgid: int) -> None:
+    if _RECORD is None or not hasattr(os, "killpg"):  # Windows: no group to end
+        return
+    said = f"{pgid} {_started_at(pgid) or '-'} {os.getpid()}".encode()
+    with contextlib.suppress(OSError):  # one write: a kill leaves it whole or empty
+        fd = os.open(_RECORD, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, said)
+        finally:
+            os.close(fd)
+
+
+def _unrecord() -> None:
+    if _RECORD is not None:
+        with contextlib.suppress(OSError):
+            _RECORD.unlink()
+
+
+def end_recorded(path: Path, owner: int) -> None:
+    """SIGKILL the process group that process `owner` recorded in `path` (`record_groups`)
+    and did not live to end. Not when its leader's start time (Linux) says the id is
+    another process's now, nor when the record is another process's: a resumed sweep's
+    worker, given the lock this one held, records its own there."""
+    try:
+        pgid, started, by = path.read_text().split()
+        group, recorder = int(pgid), int(by)
+    except (OSError, ValueError):
+        return
+    if recorder != owner:
+        return
+    path.unlink(missing_ok=True)
+    now = _started_at(group)
+    if group <= 1 or (now is not None and started not in ("-", now)):
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
+
+
+def _started_at(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot, from /proc), to tell it from a
+    later process given the same id; None where there is no such process, or no /proc."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
 
 
 def _start_error(exc: OSError, request: Request) -> str:

@@ -4,6 +4,7 @@ again; a worker killed from outside is reported killed and the others are collec
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -207,11 +208,12 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("how", ["SIGTERM to mlgate", "Ctrl-C"])
+@pytest.mark.parametrize("how", ["SIGTERM to mlgate", "Ctrl-C", "timeout"])
 def test_a_stopped_sweep_leaves_no_training_running(tmp_path: Path, how: str) -> None:
     """Each training runs in a process group of its own, which Ctrl-C does not reach: a
-    sweep stopped (a runner cancelling the job sends SIGTERM; a person presses Ctrl-C)
-    stops its workers and their trainings, and says it was interrupted."""
+    sweep stopped (a runner cancelling the job sends SIGTERM; a person presses Ctrl-C;
+    `timeout` and systemd send SIGTERM to mlgate, then to its group, so each worker is
+    stopped twice) stops its workers and their trainings, and says it was interrupted."""
     import os
     import signal
     import subprocess
@@ -227,19 +229,31 @@ def test_a_stopped_sweep_leaves_no_training_running(tmp_path: Path, how: str) ->
         text=True,
         start_new_session=True,  # a terminal's foreground group, as a shell would make it
     )
-    deadline = time.monotonic() + 60
-    while len(_written_pids(pids)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    trainings = _written_pids(pids)
-    assert len(trainings) == 2 and all(alive(t) for t in trainings)
-    if how == "Ctrl-C":
-        os.killpg(sweep.pid, signal.SIGINT)
-    else:
-        sweep.send_signal(signal.SIGTERM)
-    _, err = sweep.communicate(timeout=30)
-    assert sweep.returncode == 130, err
-    assert "mlgate: interrupted" in err
-    assert not [t for t in trainings if alive(t)]
+    try:
+        deadline = time.monotonic() + 60
+        while len(_written_pids(pids)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        trainings = _written_pids(pids)
+        assert len(trainings) == 2 and all(alive(t) for t in trainings)
+        workers = [w for server in _children(sweep.pid) for w in _children(server)]
+        if how == "Ctrl-C":
+            os.killpg(sweep.pid, signal.SIGINT)
+        else:
+            sweep.send_signal(signal.SIGTERM)
+        if how == "timeout":
+            os.killpg(sweep.pid, signal.SIGTERM)
+        _, err = sweep.communicate(timeout=30)
+        assert sweep.returncode == 130, err
+        assert "mlgate: interrupted" in err
+        deadline = time.monotonic() + 5  # a worker ends a moment after the sweep's exit
+        while any(alive(p) for p in (*trainings, *workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [p for p in (*trainings, *workers) if alive(p)]
+    finally:  # nothing left behind, whatever went wrong
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(sweep.pid, signal.SIGKILL)  # its fork server and workers
+        _kill_groups(_written_pids(pids))
+        sweep.wait()
 
 
 def _children(pid: int) -> list[int]:
@@ -320,6 +334,62 @@ def test_a_sweep_killed_outright_takes_its_workers_and_trainings_with_it(
     while any(alive(t) for t in trainings) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [t for t in trainings if alive(t)]
+
+
+# writes its process id where the test finds it, kills its worker as a person or the OOM
+# killer would (from outside: the worker is the ancestor the sweep's fork server forked,
+# the fork server the test's child), then trains for a minute
+TRAIN_KILLING_ITS_WORKER = (
+    "import os, time\n"
+    "def parent(pid):\n"
+    "    return int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+    "pids = os.environ['SWEEP_TEST_PIDS']\n"
+    "open(os.path.join(pids, 'training.pid'), 'w').write(str(os.getpid()))\n"
+    "pid = os.getpid()\n"
+    "while parent(parent(pid)) != int(os.environ['SWEEP_TEST_PID']):\n"
+    "    pid = parent(pid)\n"
+    "time.sleep(0.2)\n"
+    "os.kill(pid, 9)\n"
+    "time.sleep(60)\n"
+)
+
+
+def test_a_worker_killed_outright_takes_its_training_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its training runs in a session of its own, which only the worker stopped: it ran on
+    orphaned, past its timeout, writing into the folder the next sweep starts over in."""
+    import os
+
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    monkeypatch.setenv("SWEEP_TEST_PID", str(os.getpid()))
+    monkeypatch.setenv("SWEEP_TEST_PIDS", str(pids))
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5]}\n", TRAIN_KILLING_ITS_WORKER)
+    loaded = manifests.load(root / "mlops.yaml")
+    try:
+        (finished,) = local.sweep(loaded, space.configurations(loaded.sweep), workers=1)
+        assert finished.message == "its worker process was killed (SIGKILL) before it finished"
+        training = int((pids / "training.pid").read_text())
+        deadline = time.monotonic() + 5
+        while alive(training) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(training)
+        assert not list((root / local.SWEEPS).glob("*.pgid"))  # its record went with it
+    finally:  # nothing left behind, whatever went wrong
+        _kill_groups(_written_pids(pids))
+
+
+def _kill_groups(pids: list[int]) -> None:
+    """SIGKILL to the process group of each of `pids` that is still running."""
+    import os
+    import signal
+
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError):
+            group = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
+            if group > 1:
+                os.killpg(group, signal.SIGKILL)
 
 
 def test_the_command_ranks_on_some_rows_and_gives_the_winners_figure_on_the_others(

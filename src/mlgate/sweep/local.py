@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import atomic
+from mlgate import atomic, proc
 from mlgate.manifest.spec import Manifest
 from mlgate.sweep.copies import fingerprint, key_of, outside, run_copy
 from mlgate.sweep.space import Configuration
@@ -111,72 +111,81 @@ def _all(
     warmup.start()  # the ranking's imports, here, while the workers run (nothing forks here)
     queue = list(todo)
     running: dict[Any, tuple[Any, Configuration, str]] = {}
-    try:
-        while queue or running:
-            while queue and len(running) < max(1, workers):
-                c = queue.pop(0)
-                key = key_of(base, c)
-                (manifest.root / SWEEPS / f"{key}.outcome.json").unlink(missing_ok=True)
-                process = context.Process(
-                    target=_child,
-                    args=(
-                        str(manifest.path),
-                        c.id,
-                        dict(c.params),
-                        key,
-                        _threads(workers),
-                        dict(os.environ),
-                        os.getpid(),
-                    ),
-                    daemon=True,
-                )
-                with _signals_held():  # a stop during start() would miss this worker
-                    process.start()
-                    running[process.sentinel] = (process, c, key)
-            for sentinel in wait(list(running)):
-                process, c, key = running.pop(sentinel)
-                process.join()
-                done = _outcome(manifest.root, c, key, process.exitcode)
-                found[c.id] = done
-                if on_done:
-                    on_done(done)
-    except BaseException:  # an interrupt, a SIGTERM: no worker, and no training, outlives it
-        _stop(process for process, _, _ in running.values())
-        raise
+    with proc.Interrupts() as stops:
+        try:
+            while queue or running:
+                while queue and len(running) < max(1, workers):
+                    _start(manifest, context, base, queue.pop(0), workers, running, stops)
+                for sentinel in wait(list(running)):
+                    process, c, key = running[sentinel]
+                    process.join()
+                    _reaped(manifest.root, process, key)
+                    del running[sentinel]
+                    found[c.id] = done = _outcome(manifest.root, c, key, process.exitcode)
+                    if on_done:
+                        on_done(done)
+        except BaseException:  # an interrupt, a SIGTERM: no worker, and no training, outlives it
+            stops.held = True  # a second (`timeout` sends two) waits until all are stopped
+            _stop(manifest.root, running.values())
+            raise
 
 
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM held back while a worker starts, delivered once it is known: a
-    signal landing in start() (the first waits on the fork server's imports, a second
-    or so) left that worker, and its training, running after the sweep had stopped."""
-    import signal
+def _start(
+    manifest: Manifest,
+    context: Any,
+    base: str,
+    c: Configuration,
+    workers: int,
+    running: dict[Any, tuple[Any, Configuration, str]],
+    stops: proc.Interrupts,
+) -> None:
+    """`c`'s worker started, and known in `running` before a stop is raised: one landing
+    in start() (the first waits on the fork server's imports, a second or so) left that
+    worker, and its training, running after the sweep had stopped."""
+    key = key_of(base, c)
+    (manifest.root / SWEEPS / f"{key}.outcome.json").unlink(missing_ok=True)
+    process = context.Process(
+        target=_child,
+        args=(
+            str(manifest.path),
+            c.id,
+            dict(c.params),
+            key,
+            _threads(workers),
+            dict(os.environ),
+            os.getpid(),
+        ),
+        daemon=True,
+    )
+    with stops.holding():
+        process.start()
+        running[process.sentinel] = (process, c, key)
 
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to hold
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
-
-def _stop(processes: Iterable[Any], grace_s: float = 10.0) -> None:
+def _stop(
+    root: Path, running: Iterable[tuple[Any, Configuration, str]], grace_s: float = 10.0
+) -> None:
     """Each worker asked to stop (SIGTERM: it stops its training's process group, then
-    exits), then killed if it has not within `grace_s`."""
+    exits), then killed if it has not within `grace_s`, and its training with it."""
     import time
 
-    stopping = list(processes)
-    for process in stopping:
+    stopping = list(running)
+    for process, _, _ in stopping:
         process.terminate()
     deadline = time.monotonic() + grace_s
-    for process in stopping:
+    for process, _, key in stopping:
         process.join(max(0.0, deadline - time.monotonic()))
         if process.exitcode is None:
             process.kill()
             process.join()
+        _reaped(root, process, key)
+
+
+def _reaped(root: Path, process: Any, key: str) -> None:
+    """A worker that ended: the training it did not live to stop (it was killed outright,
+    by a person, the OOM killer or `_stop`), stopped. It ran on orphaned and past its
+    timeout, writing into the folder the next sweep starts over in."""
+    proc.end_recorded(root / SWEEPS / f"{key}.pgid", process.pid)
 
 
 # what every run imports, and the manifest's validator, loaded once by the fork server
@@ -246,10 +255,11 @@ def _child(
 
     signal.signal(signal.SIGTERM, _terminated)  # stop the training too, not only this worker
     _stop_with_the_sweep(sweep)
+    root = Path(manifest_path).parent
+    proc.record_groups(root / SWEEPS / f"{key}.pgid")  # for the sweep, should this die outright
     os.environ.clear()
     os.environ.update(environ)
     share_cores(threads)
-    root = Path(manifest_path).parent
     with _held(root / SWEEPS / f"{key}.lock"):
         try:
             said = _one(manifest_path, cid, params, key)
@@ -372,6 +382,8 @@ def outcome_of(result: RunResult, *, shell: bool) -> tuple[str, str]:
 
     trained, outcome = result.train, result.train.outcome
     if trained.status in ("failed", "error"):
+        if outcome is not None and outcome.timed_out:  # its SIGTERM was its timeout's
+            return "error", f"training: {outcome.message} (train.timeout)"
         code = outcome.exit_code if outcome is not None else None
         signal = commands.signal_of(code, shell=shell)
         if outcome is not None and signal is not None:
