@@ -136,6 +136,15 @@ def test_data_outside_the_project_is_read_where_it_is_and_its_changes_run_again(
         return int(arrays.decode(kept.row_keys).size)
 
     assert scored(changed[0]) == scored(finished[0]) - 5
+    # the winner is gated on its copy's data: files outside the project where they are
+    # (`../common/train.csv` was looked for at .mlgate/sweeps/common/train.csv)
+    from mlgate.sweep import gating
+
+    inside = Path(".mlgate/sweeps/k")
+    assert copies.in_copy(root, "data/x.csv", inside) == ".mlgate/sweeps/k/data/x.csv"
+    assert copies.in_copy(root, "../common/train.csv", inside) == str(shared / "train.csv")
+    gated = gating.decide(loaded, changed, root).gated
+    assert gated is not None and gated.evaluate.status == "passed", gated.summary
 
 
 def test_a_killed_worker_is_reported_and_the_rest_are_collected(

@@ -69,6 +69,14 @@ def _read_there(root: Path, named: str) -> str:
     return named if found is None else str(found)
 
 
+def in_copy(root: Path, named: str, inside: Path) -> str:
+    """Where a configuration's copy (`inside`, relative to the project `root`) holds a data
+    file the manifest names: in the copy, or where it is when it lies outside the project
+    (`../common/test.csv` became `.mlgate/sweeps/common/test.csv`, which is nothing)."""
+    found = _outside(root, named)
+    return (inside / named).as_posix() if found is None else str(found)
+
+
 def _outside(root: Path, named: str) -> Path | None:
     if "://" in named:
         return None

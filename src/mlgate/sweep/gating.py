@@ -27,7 +27,7 @@ from mlgate.result.records import (
     SweepRecord,
     TrainStage,
 )
-from mlgate.sweep import ranking
+from mlgate.sweep import copies, ranking
 from mlgate.sweep.local import Finished
 
 if TYPE_CHECKING:
@@ -127,8 +127,8 @@ def _data_of_the_copy(manifest: Manifest, run: Path) -> Manifest:
         return manifest
     data = replace(
         manifest.data,
-        train=(inside / manifest.data.train).as_posix(),
-        test=(inside / manifest.data.test).as_posix(),
+        train=copies.in_copy(manifest.root, manifest.data.train, inside),
+        test=copies.in_copy(manifest.root, manifest.data.test, inside),
     )
     return replace(manifest, data=data)
 
