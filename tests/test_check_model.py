@@ -80,7 +80,7 @@ def test_a_failed_model_check_is_named_and_exits_1(
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        (None, "train.model: 'models/model.joblib' does not exist"),
+        (None, "train.outputs.model: 'models/model.joblib' does not exist"),
         (
             b"not a pickle",
             "the model could not be evaluated: could not load models/model.joblib "

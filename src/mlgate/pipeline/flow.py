@@ -128,7 +128,10 @@ def check_model(
     the data and training stages are recorded as not run. With `compare`, the model is
     compared with the manifest's baseline on the same rows, and the gates decided. The
     result is not saved: it is not a run of the project."""
-    for key, relative in (("train.model", manifest.train.model), ("data.test", manifest.data.test)):
+    for key, relative in (
+        ("train.outputs.model", manifest.train.model),
+        ("data.test", manifest.data.test),
+    ):
         if not manifest.resolve(relative).exists():
             raise UserError(
                 f"{key}: '{relative}' does not exist",
