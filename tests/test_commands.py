@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from mlgate import commands
@@ -117,3 +118,24 @@ def test_a_token_a_command_prints_is_scrubbed_from_its_output(tmp_path: Path) ->
     assert (
         "GITHUB_TOKEN=***" in log.read_text() and "ACTIONS_CACHE_URL=https://c" in log.read_text()
     )
+
+
+def test_the_id_and_the_features_are_told_to_the_command_when_the_manifest_names_them(
+    tmp_path: Path,
+) -> None:
+    """A script fitted on every column but the target could not know which is the id,
+    which the run then refused to hand the model."""
+    files = projects.iris_files(Path())
+    files["mlops.yaml"] = files["mlops.yaml"].replace(
+        "  target: species\n",
+        '  target: species\n  id: row\n  features: [sepal_length, "petal, width"]\n',
+    )
+    root = projects.write(tmp_path / "p", files)
+    raw = (root / "mlops.yaml").read_bytes()
+    loaded = mf.parse(raw, name="mlops.yaml", root=root, files=False)  # no such columns
+    env = commands.command_env(loaded, "r")
+    assert env["MLGATE_ID"] == "row"
+    assert json.loads(env["MLGATE_FEATURES"]) == ["sepal_length", "petal, width"]
+    plain = mf.load(projects.write(tmp_path / "q", projects.iris_files(Path())) / "mlops.yaml")
+    assert "MLGATE_ID" not in commands.command_env(plain, "r")
+    assert "MLGATE_FEATURES" not in commands.command_env(plain, "r")

@@ -6,6 +6,7 @@ A command is described as a `proc.Request` first (pure: `request`), then execute
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -29,6 +30,10 @@ def command_env(manifest: Manifest, run_id: str) -> dict[str, str]:
     }
     if manifest.train.params is not None:
         env["MLGATE_PARAMS"] = str(manifest.resolve(manifest.train.params))
+    if manifest.data.id is not None:  # never a feature: the script leaves it out
+        env["MLGATE_ID"] = manifest.data.id
+    if manifest.data.features is not None:
+        env["MLGATE_FEATURES"] = json.dumps(list(manifest.data.features))
     return env
 
 

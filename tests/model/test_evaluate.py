@@ -88,9 +88,32 @@ def test_a_model_fitted_on_the_id_column_is_told_to_leave_it_out(iris: pd.DataFr
     model = LogisticRegression(max_iter=500).fit(frame.drop(columns="species"), frame["species"])
     with pytest.raises(evaluate.EvaluationError) as error:
         evaluate.score(_manifest("  id: customer_id\n"), model, frame)
+    assert str(error.value).startswith("model.predict failed: ValueError: ")
     assert str(error.value).endswith(
-        "'customer_id' is the id column (data.id), never handed to a model: fit the model "
-        "without it, or, if it is a feature after all, remove data.id from the manifest"
+        "it was fitted on 'customer_id', the id column (data.id, $MLGATE_ID to the training "
+        "command), which is never handed to a model: fit it without that column, or, if it "
+        "is a feature after all, remove data.id from the manifest"
+    )
+
+
+def test_a_pipeline_fitted_on_every_column_that_drops_the_id_itself_is_scored(
+    iris: pd.DataFrame,
+) -> None:
+    """A training script fitted on every column but the target (the README's contract)
+    with a ColumnTransformer that leaves the id out was refused after training, once init
+    had guessed data.id: the model never needed it."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+
+    frame = iris.assign(customer_id=range(len(iris)))
+    features = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    model = make_pipeline(
+        make_column_transformer(("passthrough", features)), LogisticRegression(max_iter=500)
+    ).fit(frame.drop(columns="species"), frame["species"])
+    assert "customer_id" in list(model.feature_names_in_)
+    scored = evaluate.score(_manifest("  id: customer_id\n"), model, frame)
+    assert scored.metrics["accuracy"] == pytest.approx(
+        (model.predict(frame.drop(columns="species")) == frame["species"]).mean()
     )
 
 

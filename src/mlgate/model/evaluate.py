@@ -93,6 +93,11 @@ def _as_fitted(
     where = _features_from(manifest)
     extra = [c for c in features if c not in fitted]
     lacking = [c for c in fitted if c not in features]
+    if lacking == [manifest.data.id] and not extra:
+        # fitted on every column, the id too, by a training script that cannot know it is
+        # one: a model that drops it itself (a ColumnTransformer) scores without it, and
+        # one that needs it fails at predict with what to do (`score`)
+        return frame[[c for c in fitted if c != manifest.data.id]]
     absent = [c for c in lacking if c not in frame.columns]
     said = []
     if extra:
@@ -124,6 +129,19 @@ def _as_fitted(
         f"the model was fitted on other columns than it is given ({where}): "
         + "; ".join(said)
         + f"; {fix}"
+    )
+
+
+def _id_fitted(manifest: Manifest, model: Any) -> str:
+    """What to do when the model was fitted on the id column, which it is never handed."""
+    key = manifest.data.id
+    names = getattr(model, "feature_names_in_", None)
+    if key is None or names is None or key not in [str(n) for n in names]:
+        return ""
+    return (
+        f"; it was fitted on '{key}', the id column (data.id, $MLGATE_ID to the training "
+        "command), which is never handed to a model: fit it without that column, or, if it "
+        "is a feature after all, remove data.id from the manifest"
     )
 
 
@@ -186,7 +204,9 @@ def score(
     try:
         returned = model.predict(X)
     except Exception as exc:  # the user's model: any error is theirs to see
-        raise EvaluationError(f"model.predict failed: {type(exc).__name__}: {exc}") from exc
+        raise EvaluationError(
+            f"model.predict failed: {type(exc).__name__}: {exc}{_id_fitted(manifest, model)}"
+        ) from exc
     y_pred = predictions(returned, len(frame), task, target)
     announce("computing the metrics")
     row_keys = hash_rows(frame, [*features, target])
