@@ -248,3 +248,22 @@ def test_training_rows_lacking_a_column_are_unknown(iris: pd.DataFrame, tmp_path
     ours = _manifest()
     parts = load.pandas_batches(path, "jsonl", evaluate.row_columns(ours, iris), rows=50)
     assert evaluate.train_rows(ours, parts, iris) is None
+
+
+def test_a_regressor_judged_as_a_classifier_is_told_which_key_says_so() -> None:
+    """`evaluate.task: classification` (init's default without data) on a Ridge: the error
+    listed labels like '100.81...' and named no key."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    frame = load_diabetes(as_frame=True).frame.rename(columns={"target": "species"})
+    frame["species"] = frame["species"].round()  # whole numbers: classes, if asked
+    model = Ridge().fit(frame.drop(columns="species"), frame["species"])
+    text = MANIFEST.format(features="") + "evaluate:\n  task: classification\n"
+    declared = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(declared, model, frame)
+    assert str(error.value).endswith(
+        "; the model has no classes and answers fractions, as a regression does, but "
+        "mlops.yaml line 9 (evaluate.task) says classification: set evaluate.task: regression"
+    )

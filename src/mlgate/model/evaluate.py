@@ -132,6 +132,17 @@ def _as_fitted(
     )
 
 
+def _a_regressor(manifest: Manifest, classes: object, y_pred: np.ndarray) -> str:
+    """A model with no classes that answers fractions is a regressor judged as a classifier:
+    said with the key that made it one (the message named no key)."""
+    if classes is not None or y_pred.dtype.kind != "f" or manifest.evaluate.task is None:
+        return ""
+    return (
+        f"; the model has no classes and answers fractions, as a regression does, but "
+        f"{manifest.cited('evaluate.task')} says classification: set evaluate.task: regression"
+    )
+
+
 def _id_fitted(manifest: Manifest, model: Any) -> str:
     """What to do when the model was fitted on the id column, which it is never handed."""
     key = manifest.data.id
@@ -461,7 +472,7 @@ def _classification(
             f"model.predict returned labels ({shown}) none of which is a value of "
             f"'{manifest.data.target}' in the test data "
             f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}); "
-            "expected the target's own labels"
+            "expected the target's own labels" + _a_regressor(manifest, known, y_pred)
         )
     if callable(getattr(model, "predict_proba", None)):
         announce(f"model.predict_proba on {words.count(len(y_true), 'row')}")
