@@ -145,3 +145,21 @@ def test_a_command_that_cannot_start_is_warned_of_and_stops_the_run(tmp_path: Pa
     (tmp_path / "run.sh").chmod(0o755)
     (tmp_path / "mlops.yaml").write_text(head + "train: {command: ./run.sh}\n")
     assert lint.warnings(manifests.load(tmp_path / "mlops.yaml"), "mlops.yaml") == []
+
+
+def test_validate_says_the_missing_scripts_beside_the_manifests_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With a problem in the manifest, the warnings were never reached: a misspelt
+    script came out at the next `mlgate run`, one mended problem after another."""
+    from mlgate.cli import main
+
+    scaffold.init(tmp_path)
+    text = (tmp_path / "mlops.yaml").read_text()
+    (tmp_path / "mlops.yaml").write_text(text.replace("\ndata:\n", "\ndata:\n  colour: 3\n", 1))
+    assert main(["-C", str(tmp_path), "validate"]) == 2
+    err = capsys.readouterr().err
+    assert "data.colour" in err
+    warned = [line for line in err.splitlines() if line.startswith("mlgate: warning: ")]
+    assert [w.split(": ")[3] for w in warned] == ["data.prepare", "train.command"], warned
+    assert all("does not exist" in w for w in warned)

@@ -14,7 +14,11 @@ def validate(args: argparse.Namespace) -> int:
     from mlgate.data import reference
     from mlgate.manifest import lint
 
-    loaded = load_manifest(args)  # a manifest with problems raises: exit 2, each one said
+    try:
+        loaded = load_manifest(args)  # a manifest with problems raises: exit 2, each one said
+    except ManifestError as exc:
+        _warn_of_scripts(args, exc)
+        raise
     name = shown(args, loaded.path)
     found = reference.problem(loaded, name)
     if found is not None:
@@ -35,3 +39,14 @@ def validate(args: argparse.Namespace) -> int:
     said = f", with {words.count(len(warned), 'warning')}" if warned else ""
     print(f"{name}: valid ({loaded.name}){said}")
     return EXIT_PASSED
+
+
+def _warn_of_scripts(args: argparse.Namespace, refused: ManifestError) -> None:
+    """The scripts the run would refuse to start, said beside the manifest's problems:
+    they were warnings of a valid manifest alone, so one fixed problem led to the next."""
+    try:
+        load_manifest(args, starting=("data.prepare", "train.command"))
+    except ManifestError as more:
+        for problem in more.problems:
+            if problem not in refused.problems:
+                print(f"mlgate: warning: {problem}", file=sys.stderr)
