@@ -51,7 +51,7 @@ def test_starter_manifest_and_workflow_are_written_and_valid(tmp_path: Path) -> 
             assert mlgate["with"]["python-version"] == "3.12"
         assert not re.search(r"\$(?!\{\{)", text), f"{relative}: a placeholder is left"
     # `$$` in the template is a literal dollar in the manifest's comment
-    assert "writes the model to $MLGATE_MODEL" in (root / "mlops.yaml").read_text()
+    assert "must write the model to $MLGATE_MODEL" in (root / "mlops.yaml").read_text()
 
 
 def test_templates_are_read_from_the_checkout_when_installed_editable() -> None:
@@ -297,6 +297,43 @@ def test_cli_init_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "nothing to do: every file is there and up to date" in capsys.readouterr().out
 
 
+def test_example_refuses_to_write_over_the_projects_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`init --example` beside the user's data/train.csv wrote the example's prepare.py,
+    whose first run overwrote it (lost for good when untracked), and a .gitignore of data/."""
+    (tmp_path / "data").mkdir()
+    for name in ("train.csv", "test.csv"):
+        (tmp_path / "data" / name).write_text("customer_id,churned\n1,yes\n")
+    assert main(["init", str(tmp_path), "--example"]) == 2
+    said = capsys.readouterr().err
+    assert (
+        "2 files of this project would be overwritten by the example's first `mlgate run`: "
+        "data/train.csv, data/test.csv by data.prepare `python prepare.py`"
+    ) in said
+    assert "in an empty folder" in said and "`mlgate init` to start from your own" in said
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # nothing written
+    (tmp_path / "data/test.csv").unlink()
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models/model.joblib").write_text("mine")
+    with pytest.raises(
+        UserError,
+        match=r"models/model\.joblib by train\.command `python train\.py`; "
+        r"data/train\.csv by data\.prepare `python prepare\.py`\n",
+    ):
+        scaffold.init(tmp_path, example=True)
+
+
+def test_the_examples_own_outputs_do_not_stop_a_second_init(tmp_path: Path) -> None:
+    """What the example's run wrote is declared by the manifest there: init goes on."""
+    scaffold.init(tmp_path, example=True)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/train.csv").write_text("written by prepare.py\n")
+    (tmp_path / "train.py").write_text("edited\n")
+    scaffold.init(tmp_path, example=True, force=True)
+    assert (tmp_path / "train.py").read_bytes() == (EXAMPLE_SOURCE / "train.py").read_bytes()
+
+
 def _git_repo(path: Path, branch: str) -> Path:
     subprocess.run(["git", "init", "-q", "-b", branch, str(path)], check=True)
     return path
@@ -461,6 +498,37 @@ def test_the_starter_manifest_finds_a_regression_target_and_the_scripts(tmp_path
     assert loaded.data.prepare is not None and loaded.data.prepare.display == "python prepare.py"
     assert loaded.train.command.display == "python src/train_model.py"
     assert [c.metric for c in loaded.model_checks] == ["r2"]
+
+
+def test_a_target_one_class_dominates_is_gated_on_what_a_constant_model_fails(
+    tmp_path: Path,
+) -> None:
+    """`accuracy >= 0.8` whatever the balance: on 3% churners a model always saying "no"
+    passed (0.97) and a useful one failed. Balanced accuracy scores the constant 0.5."""
+    from sklearn.dummy import DummyClassifier
+    from sklearn.metrics import balanced_accuracy_score
+
+    churned = ["yes" if i % 100 < 3 else "no" for i in range(400)]
+    frame = pl.DataFrame({"tenure": range(400), "churned": churned})
+    frame.write_csv(tmp_path / "train.csv")
+    frame.tail(100).write_csv(tmp_path / "test.csv")
+    scaffold.init(tmp_path)
+    text = (tmp_path / "mlops.yaml").read_text()
+    assert (
+        '  - {metric: balanced_accuracy, min: 0.6}  # the majority class "no" alone scores '
+        "0.97 accuracy; any constant model 0.5 balanced accuracy at most\n"
+    ) in text
+    loaded = manifest.load(tmp_path / "mlops.yaml")
+    ((check,), (gate,)) = loaded.model_checks, loaded.compare.gates
+    assert (check.metric, gate.metric) == ("balanced_accuracy", "balanced_accuracy")
+    constant = DummyClassifier().fit(frame[["tenure"]], churned).predict(frame[["tenure"]])
+    assert balanced_accuracy_score(churned, constant) < check.min  # type: ignore[operator]
+    # balanced classes keep accuracy, its floor above what the majority class scores
+    frame.with_columns(churned=pl.col("tenure") % 2 == 0).write_csv(tmp_path / "train.csv")
+    scaffold.init(tmp_path, overwrite=("mlops.yaml",))
+    text = (tmp_path / "mlops.yaml").read_text()
+    assert '- {metric: accuracy, min: 0.8}  # the majority class "True" alone scores 0.5' in text
+    assert "    accuracy: {min_change: -0.01}  # a drop of at most 0.01\n" in text
 
 
 def test_a_training_script_named_fit_is_found(tmp_path: Path) -> None:

@@ -50,6 +50,11 @@ WORKFLOWS = {
     ".github/workflows/mlgate-sweep.yml": "workflows/sweep.yml",
 }
 DEFAULT_PYTHON = "3.11"
+# the starter's model check: accuracy, or balanced accuracy when one class holds more than
+# MAJORITY_MAX of the training rows (always predicting it scores that much accuracy)
+ACCURACY_MIN = 0.8
+MAJORITY_MAX = 0.6
+BALANCED_MIN = 0.6  # chance, and any constant model, is 1 / classes: 0.5 at most
 DEFAULT_BRANCH = "main"
 OLDEST_PYTHON = (3, 11)  # mlgate's own requires-python
 PIN = re.compile(r"^\s*-?\s*uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40})\s*#\s*(\S+)", re.M)
@@ -200,6 +205,8 @@ def init(
 
         found = survey(root)
     files = example_files(values, name) if example else starter_files(values, found)
+    if example:
+        _refuse_overwritten(root, files[MANIFEST], existing)
     # the workflows install what the manifest that will stand here needs (Parquet, DVC)
     if existing is None or manifest in overwrite:
         standing = files.get(MANIFEST)
@@ -259,6 +266,54 @@ def init(
         manifest=manifest,
         below_top=values.folder,
     )
+
+
+def _refuse_overwritten(root: Path, example: bytes, existing: Path | None) -> None:
+    """The example's first run writes its data and model where its manifest says
+    (data/train.csv, ...): a file of the project there would be lost, for good when
+    untracked. Refused before anything is written; a file the manifest already there
+    declares as an output is a run's, not the user's (the example's again)."""
+    loaded = _outputs_of(example, root)
+    if loaded is None:
+        return
+    outputs, writers = loaded
+    standing = _outputs_of(existing.read_bytes(), root) if existing else None
+    ours = set(standing[0]) if standing else set()
+    there = [o for o in outputs if o not in ours and (root / o).exists()]
+    if not there:
+        return
+    said = "; ".join(f"{', '.join(paths)} by {how}" for how, paths in _grouped(there, writers))
+    raise UserError(
+        f"{words.count(len(there), 'file')} of this project would be overwritten by the "
+        f"example's first `mlgate run`: {said}",
+        hint="run `mlgate init --example` in an empty folder to try the example, or "
+        "`mlgate init` to start from your own project and its data (or delete them, if an "
+        "earlier run of the example wrote them)",
+    )
+
+
+def _outputs_of(manifest: bytes, root: Path) -> tuple[list[str], dict[str, str]] | None:
+    """The files a run of `manifest` writes (not mlgate's own folder), and for each what
+    writes it ("data.prepare `python prepare.py`"); None when it cannot be read."""
+    from mlgate import manifest as manifests
+
+    try:
+        loaded = manifests.parse(manifest, name=MANIFEST, root=root, files=False)
+    except MlgateError:
+        return None
+    writers = {loaded.train.model: f"train.command `{loaded.train.command.display}`"}
+    if loaded.data.prepare is not None:
+        prepare = f"data.prepare `{loaded.data.prepare.display}`"
+        writers |= {loaded.data.train: prepare, loaded.data.test: prepare}
+    return [o for o in loaded.outputs() if o in writers], writers
+
+
+def _grouped(paths: list[str], writers: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """`paths` by what writes them, in their order."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(writers[path], []).append(path)
+    return list(groups.items())
 
 
 def at(root: Path, relative: str) -> Path:
@@ -452,6 +507,13 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
             f"  prepare: {_command('dvc', 'repro', found.dvc_prepare)}  # dvc.yaml's stage "
             "that writes the data files"
         )
+    elif found.to_prepare:  # one file to split, or features and labels to join
+        made = found.to_prepare
+        script = found.prepare or "prepare.py"
+        fields["prepare_line"] = (
+            f"  prepare: {_command('python', script)}  # must {made.does} {made.train} and "
+            f"{made.test}" + ("" if found.prepare else " (prepare.py does not exist yet)")
+        )
     elif found.prepare:
         fields["prepare_line"] = (
             f"  prepare: {_command('python', found.prepare)}  # writes the data files"
@@ -469,6 +531,9 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     for role, file in (("train", found.train), ("test", found.test)):
         fields[role] = _scalar(file.path) if file else f"data/{role}.csv"
         fields[f"{role}_note"] = "" if file else f"         # no {role} data file was found"
+        if found.to_prepare:
+            fields[role] = _scalar(getattr(found.to_prepare, role))
+            fields[f"{role}_note"] = "         # written by data.prepare"
     fields["columns"] = _columns_block(found.columns)
     fields["id_line"] = (
         f"  id: {_scalar(found.id)}   # names each row: not a feature, not compared for leakage\n"
@@ -487,10 +552,15 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     fields["rows_min"] = str(rows or 100)
     fewest = words.count(found.fewest_rows or 0, "row")
     fields["rows_note"] = f"  # the smallest file has {fewest} today" if rows else ""
+    if rows and found.to_prepare and found.to_prepare.split and found.train:
+        fields["rows_note"] = (
+            f"  # a fifth of {found.train.path}'s {words.count(found.train.rows, 'row')}: "
+            "its test rows, if prepare.py holds out 20%"
+        )
     trainer = found.trainer or "train.py"
     fields["train_key"] = "command"
     fields["train_command"] = _command("python", trainer)
-    fields["train_command_note"] = "     # writes the model to $MLGATE_MODEL" + (
+    fields["train_command_note"] = "     # must write the model to $MLGATE_MODEL" + (
         "" if found.trainer else f"; {trainer} does not exist yet"
     )
     if found.dvc_train:  # the pipeline trains: mlgate runs its stage, scores what it wrote
@@ -511,15 +581,28 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     fields["metrics"] = (
         "accuracy, f1_macro, roc_auc" if task == "classification" else "rmse, mae, r2"
     )
-    fields["model_check"] = (
-        "{metric: accuracy, min: 0.8}" if task == "classification" else "{metric: r2, min: 0.5}"
-    )
-    fields["gate"] = (
-        "accuracy: {min_change: -0.01}  # a drop of at most 0.01"
-        if task == "classification"
-        else "r2: {min_change: -0.01}        # a drop of at most 0.01"
-    )
+    fields["model_check"], fields["gate"] = _model_gate(task, found.majority)
     return fields
+
+
+def _model_gate(task: str, majority: tuple[str, float] | None) -> tuple[str, str]:
+    """The starter's model check and gate: where the target was read, ones a model that
+    always predicts the commonest class cannot pass. Accuracy, unless one class holds more
+    than MAJORITY_MAX of the training rows: then that model scores a high accuracy, but
+    1 / classes (0.5 at most) of balanced accuracy; the comment says what it scores."""
+    if task != "classification":
+        return "{metric: r2, min: 0.5}", "r2: {min_change: -0.01}        # a drop of at most 0.01"
+    metric, floor = "accuracy", ACCURACY_MIN
+    note = ""
+    if majority is not None:
+        value, share = majority
+        shown = json.dumps(value, ensure_ascii=False)  # a comment holds it on one line
+        note = f"  # the majority class {shown} alone scores {round(share, 4):g} accuracy"
+        if share > MAJORITY_MAX:
+            metric, floor = "balanced_accuracy", BALANCED_MIN
+            note += "; any constant model 0.5 balanced accuracy at most"
+    check = f"{{metric: {metric}, min: {floor}}}{note}"
+    return check, f"{metric}: {{min_change: -0.01}}  # a drop of at most 0.01"
 
 
 def _columns_block(seeds: tuple[tuple[str, dict[str, object]], ...]) -> str:

@@ -3,15 +3,16 @@ files that are there (CSV, Parquet, JSON Lines), their columns and row counts, t
 that looks like the target, and the scripts that prepare data and train.
 
 Guesses, each said in a phrase, so the manifest's comments can tell the user what to check.
-Only file headers and counts are read (polars scans; a Parquet file's row count is in its
-footer), so a large file costs little.
+Only file headers, counts and a few columns are read (polars scans; a Parquet file's row
+count is in its footer): the target's values, and a text column's whole when the commonest
+of its values are dates. A large file costs little.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -58,7 +59,11 @@ TARGET_NAMES = (
     "species",
     "price",
 )
-REGRESSION_MIN_VALUES = 20  # an integer target with more distinct values is a quantity
+REGRESSION_MIN_VALUES = 20  # a whole-number target with more distinct values is a quantity
+SPLIT_TEST = 5  # one file to split: its test file's rows guessed as a fifth of its rows
+# a module of helpers a training script imports, not the script: `train_utils.py`
+HELPER = re.compile(r"(?:^|_)(?:utils?|helpers?)$|^utils?(?:$|_)|^__init__$", re.IGNORECASE)
+SCRIPT_READ = 200_000  # characters of a script read to see whether it runs something
 Task = Literal["classification", "regression"]
 
 
@@ -71,6 +76,17 @@ class DataFile:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ToPrepare:
+    """Data files a data.prepare step must write from the files found (one file to split,
+    features and labels to join): the manifest names these, not the files found."""
+
+    train: str
+    test: str
+    does: str  # what it does, before the files' names: "split data.csv into"
+    split: bool  # the test file will be a share of the training file read
+
+
+@dataclass(frozen=True, kw_only=True)
 class Survey:
     train: DataFile | None = None
     test: DataFile | None = None
@@ -79,6 +95,10 @@ class Survey:
     task: Task | None = None
     prepare: str | None = None  # the preparation script, relative posix path
     trainer: str | None = None  # the training script
+    # a classification target's commonest value and its share of the training rows
+    majority: tuple[str, float] | None = None
+    # the data.prepare step the data needs and the project has not got
+    to_prepare: ToPrepare | None = None
     said: tuple[str, ...] = field(default=())  # what was read and guessed, one phrase each
     # a DVC pipeline: the stage that writes a model file (and that file), and the one
     # that writes the training data, run as data.prepare
@@ -89,6 +109,8 @@ class Survey:
 
     @property
     def fewest_rows(self) -> int | None:
+        if self.to_prepare and self.to_prepare.split and self.train:  # a fifth held out
+            return max(self.train.rows // SPLIT_TEST, 1)
         counts = [f.rows for f in (self.train, self.test) if f is not None]
         return min(counts) if counts else None
 
@@ -105,14 +127,30 @@ def survey(root: Path) -> Survey:
     data, scripts = _files(root)
     said: list[str] = []
     train_path, test_path = pick_pair(data)
+    lone = train_path is None and test_path is None and len(data) == 1
+    if lone:  # one data file, named neither train nor test: read, to be split
+        train_path = data[0]
     train = _read(root, train_path, said) if train_path else None
     test = _read(root, test_path, said) if test_path else None
-    target = task = None
-    row_id = None
+    labels_path = _labels_of(train.path, data) if train else None
+    labels = _read(root, labels_path, said) if labels_path else None
+    to_prepare = None
+    if train is not None and lone:
+        to_prepare = _to_split(train.path, said)
+    elif train is not None and labels is not None:
+        to_prepare = _to_join(train.path, labels.path, test.path if test else None, data, said)
+    target = task = row_id = majority = None
     if train is not None:
-        target, why = guess_target(train, test)
+        labelled = labels or train  # the file that holds the target
+        target, why = guess_target(labelled, None if labels else test)
         said.append(f"target '{target}': {why}")
-        task, why = _guess_task(root, train, target)
+        if test is not None and labels is None and target not in test.columns:
+            said.append(
+                f"{test.path} has no '{target}': it has no labels and cannot score the "
+                f"model; a data.prepare step must split labelled rows ({train.path}'s) "
+                "into a training and a test file"
+            )
+        task, why = _guess_task(root, labelled, target)
         said.append(f"task {task}: {why}")
         row_id = guess_id(root, train, test, target)
         if row_id is not None:
@@ -120,13 +158,17 @@ def survey(root: Path) -> Survey:
                 f"id '{row_id}': named as an id, a different value on every training row "
                 "(never handed to the model; leakage compares rows without it)"
             )
-        if task == "classification" and _one_per_row(root, train, target):
+        if task == "classification" and _one_per_row(root, labelled, target):
             said.append(
                 f"'{target}' holds a different value on every training row: an id or a "
                 "date rather than something to predict? set data.target"
             )
-    columns = _seeds(root, train, test, said) if train is not None and test is not None else ()
+        if task == "classification":
+            majority = _majority(root / labelled.path, target)
+    seeded = [f for f in (train, test) if f is not None] if train and (test or lone) else []
+    columns = _seeds(root, seeded, said) if seeded else ()
     dvc_train, dvc_prepare = _dvc_stages(root, train.path if train else None, said)
+    trainer = None if dvc_train else _trainer(root, scripts, said)
     return Survey(
         dvc_train=dvc_train,
         dvc_prepare=dvc_prepare,
@@ -136,10 +178,48 @@ def survey(root: Path) -> Survey:
         id=row_id,
         task=task,
         prepare=_script(scripts, "prepare"),
-        trainer=_script(scripts, "train") or _script(scripts, "fit"),  # fit.py, fit_model.py
+        trainer=trainer,
+        majority=majority,
+        to_prepare=to_prepare,
         said=tuple(said),
         columns=columns,
     )
+
+
+def _to_split(path: str, said: list[str]) -> ToPrepare:
+    """One data file, named neither train nor test: a prepare step must split it."""
+    train, test = _prepared(path)
+    said.append(
+        f"{path} is the only data file, not split into training and test rows: "
+        f"write prepare.py to split it into {train} and {test}"
+    )
+    return ToPrepare(train=train, test=test, does=f"split {path} into", split=True)
+
+
+def _to_join(
+    features: str, labels: str, test: str | None, data: list[str], said: list[str]
+) -> ToPrepare:
+    """Features and labels in separate files (`X_train.csv`, `y_train.csv`): a prepare
+    step must join each pair into one file, as mlgate reads a target from the data."""
+    train_out, test_out = _prepared(features)
+    test_labels = _labels_of(test, data) if test else None
+    pairs = f"{features} and {labels}" + (f", {test} and {test_labels}" if test_labels else "")
+    said.append(
+        f"{labels} holds the labels of {features} (X_/y_ files): write prepare.py to join "
+        f"each pair ({pairs}) into one file, {train_out} and {test_out}"
+    )
+    return ToPrepare(
+        train=train_out, test=test_out, does="join the X_ and y_ files into", split=False
+    )
+
+
+def _prepared(found: str) -> tuple[str, str]:
+    """The training and test files a prepare step writes from `found`: in its folder (in
+    data/ for a file at the top), in its format."""
+    folder = Path(found).parent
+    folder = Path("data") if folder == Path() else folder
+    suffix = Path(found).suffix
+    return (folder / f"train{suffix}").as_posix(), (folder / f"test{suffix}").as_posix()
 
 
 MODEL_SUFFIXES = (".joblib", ".pkl", ".pickle", ".skops", ".onnx")  # what mlgate loads
@@ -179,24 +259,27 @@ LISTED_VALUES = 10  # a category with at most this many values lists them
 
 
 def _seeds(
-    root: Path, train: DataFile, test: DataFile, said: list[str]
+    root: Path, files: list[DataFile], said: list[str]
 ) -> tuple[tuple[str, dict[str, object]], ...]:
     """Each shared column's type, whether it may be missing and (for a few categories) its
-    values, as the two files' profiles show them: rules the data passes today."""
+    values, as the files' profiles show them (the training and test files, or the one
+    file to split): rules the data passes today."""
     from mlgate.data import profile
 
-    shared = [c for c in train.columns if c in test.columns]
+    shared = [c for c in files[0].columns if all(c in f.columns for f in files)]
     if not shared or len(shared) > SEEDED_COLUMNS:
         return ()
+    paths = [root / f.path for f in files]
     try:
-        (schema, made), (_, other) = (_profiled(root / f.path, shared) for f in (train, test))
+        profiled = [_profiled(path, shared) for path in paths]
     except UserError:  # read as a schema above, not whole: then no seeds, the example stays
         return ()
+    schema = profiled[0][0]
     seeds = []
     for name in shared:
         dtype = schema[name]
-        sides = [made.columns[name], other.columns[name]]
-        rules: dict[str, object] = {"type": _column_type(dtype, sides[0])}
+        sides = [made.columns[name] for _, made in profiled]
+        rules: dict[str, object] = {"type": _column_type(dtype, sides, paths, name)}
         if not any(side.missing for side in sides):
             rules["nullable"] = False
         if all(isinstance(side, profile.CategoricalProfile) for side in sides):
@@ -204,7 +287,8 @@ def _seeds(
             if rules["type"] == "category" and len(values) <= LISTED_VALUES:
                 rules["values"] = values
         seeds.append((name, rules))
-    said.append("columns: types, missing values and few categories from both files' profiles")
+    whose = "both files' profiles" if len(files) > 1 else f"{files[0].path}'s profile"
+    said.append(f"columns: types, missing values and few categories from {whose}")
     return tuple(seeds)
 
 
@@ -219,8 +303,11 @@ def _profiled(path: Path, columns: list[str]) -> tuple[pl.Schema, Profile]:
     return frame.schema, profile.of_frame(frame)
 
 
-def _column_type(dtype: pl.DataType, seen: object) -> str:
+def _column_type(dtype: pl.DataType, sides: Sequence[object], paths: list[Path], name: str) -> str:
+    """The type a column is seeded with, from its dtype and its profile in each file."""
     from mlgate.data import profile
+
+    seen = sides[0]
 
     if dtype == pl.Boolean:
         return "boolean"
@@ -230,21 +317,37 @@ def _column_type(dtype: pl.DataType, seen: object) -> str:
         return "number"
     if dtype.is_temporal():
         return "datetime"
-    if _iso_dates(seen):  # a JSON Lines or CSV date is text: typed as what it holds
+    if _iso_dates(sides, paths, name):  # a JSON Lines or CSV date is text: as what it holds
         return "datetime"
     few = isinstance(seen, profile.CategoricalProfile) and seen.distinct <= 2 * LISTED_VALUES
     return "category" if few else "string"
 
 
-def _iso_dates(seen: object) -> bool:
-    """Every value of a text column (all counted: none left in "other") an ISO 8601 date
-    or time, as the `datetime` type check reads them."""
+def _iso_dates(sides: Sequence[object], paths: list[Path], name: str) -> bool:
+    """Every value of a text column in every file an ISO 8601 date or time, as the
+    `datetime` type check reads them. The profiles' counted values first (most text
+    columns fail there); a profile keeps only the commonest (`profile.TOP`), so a column
+    of more distinct values (timestamps) is then read whole from the file."""
     from mlgate.data import profile
     from mlgate.data.type_checks import iso_dates
 
-    if not isinstance(seen, profile.CategoricalProfile) or seen.other or not seen.counts:
-        return False
-    return iso_dates(pl.Series(list(seen.counts), dtype=pl.String))
+    for seen, path in zip(sides, paths, strict=True):
+        if not isinstance(seen, profile.CategoricalProfile) or not seen.counts:
+            return False
+        if not iso_dates(pl.Series(list(seen.counts), dtype=pl.String)):
+            return False
+        if seen.other and not iso_dates(_values(path, name)):
+            return False
+    return True
+
+
+def _values(path: Path, column: str) -> pl.Series:
+    """A column's distinct values, as text; none when the file cannot be read."""
+    try:
+        values = _scan(path).select(pl.col(column).drop_nulls().unique()).collect()
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return pl.Series([None], dtype=pl.String)  # not a date: the column stays text
+    return values.to_series().cast(pl.String)
 
 
 def _files(root: Path) -> tuple[list[str], list[str]]:
@@ -269,40 +372,77 @@ def _files(root: Path) -> tuple[list[str], list[str]]:
 
 
 def _words(path: str) -> set[str]:
-    return set(re.split(r"[^a-z0-9]+", Path(path).stem.lower()))
+    return _split(Path(path).stem)
+
+
+def _split(name: str) -> set[str]:
+    return set(re.split(r"[^a-z0-9]+", name.lower()))
+
+
+def _named(path: str, names: tuple[str, ...]) -> tuple[int, int] | None:
+    """How `path` is named as one of `names`: (0, the word's rank) by the file's own name,
+    (1, rank) by a folder's (`data/train/iris.csv`); None when it is not."""
+    for level, found in enumerate(
+        (_words(path), {w for part in Path(path).parent.parts for w in _split(part)})
+    ):
+        hits = found & set(names)
+        if hits:
+            return level, min(names.index(w) for w in hits)
+    return None
+
+
+def _place(path: str) -> tuple[tuple[str, ...], str]:
+    """Where a file is, its train or test folder left out, and its format: `data/train/a.csv`
+    and `data/test/b.csv` are side by side as `data/train.csv` and `data/test.csv` are."""
+    roles = set(TRAIN_WORDS) | set(TEST_WORDS)
+    folders = tuple("*" if _split(p) & roles else p for p in Path(path).parent.parts)
+    return folders, EXTENSIONS[Path(path).suffix.lower()]
 
 
 def pick_pair(paths: list[str]) -> tuple[str | None, str | None]:
-    """A training and a test file, from their names; in one folder and format if possible."""
-    trains = [p for p in paths if _words(p) & set(TRAIN_WORDS)]
+    """A training and a test file, from their names (else their folders' names); in one
+    place and format if possible."""
+    trains = sorted(
+        (p for p in paths if _named(p, TRAIN_WORDS)),
+        key=lambda p: (_named(p, TRAIN_WORDS) or (0, 0))[0],
+    )
     tests = sorted(
-        (p for p in paths if _words(p) & set(TEST_WORDS) and p not in trains),
-        key=lambda p: min(TEST_WORDS.index(w) for w in _words(p) & set(TEST_WORDS)),
+        (p for p in paths if _named(p, TEST_WORDS) and p not in trains),
+        key=lambda p: _named(p, TEST_WORDS) or (0, 0),
     )
     for train in trains:
         for test in tests:
-            if (
-                Path(train).parent == Path(test).parent
-                and EXTENSIONS[Path(train).suffix.lower()] == EXTENSIONS[Path(test).suffix.lower()]
-            ):
+            if _place(train) == _place(test):
                 return train, test
     return (trains[0] if trains else None), (tests[0] if tests else None)
 
 
+def _labels_of(features: str, paths: list[str]) -> str | None:
+    """The labels' file beside a features' file (`y_train.csv` beside `X_train.csv`,
+    `train_y.csv` beside `train_x.csv`), if there is one."""
+    stem = Path(features).stem
+    swapped = re.sub(r"(?i)(^|[_.-])x($|[_.-])", r"\1y\2", stem)
+    if swapped == stem:
+        return None
+    wanted = Path(features).with_name(swapped + Path(features).suffix).as_posix().lower()
+    return next((p for p in paths if p.lower() == wanted), None)
+
+
+def _scan(path: Path) -> pl.LazyFrame:
+    """The file as polars reads it lazily: a .tsv with a tab as its separator."""
+    fmt = EXTENSIONS[path.suffix.lower()]
+    if fmt == "csv":
+        tab = path.suffix.lower() == ".tsv"
+        return pl.scan_csv(path, separator="\t" if tab else ",", infer_schema_length=1000)
+    if fmt == "parquet":
+        return pl.scan_parquet(path)
+    return pl.scan_ndjson(path, infer_schema_length=1000)
+
+
 def _read(root: Path, relative: str, said: list[str]) -> DataFile | None:
     path = root / relative
-    fmt = EXTENSIONS[path.suffix.lower()]
     try:
-        if fmt == "csv":
-            lazy = pl.scan_csv(
-                path,
-                separator="\t" if path.suffix.lower() == ".tsv" else ",",
-                infer_schema_length=1000,
-            )
-        elif fmt == "parquet":
-            lazy = pl.scan_parquet(path)
-        else:
-            lazy = pl.scan_ndjson(path, infer_schema_length=1000)
+        lazy = _scan(path)
         schema = lazy.collect_schema()
         rows = int(lazy.select(pl.len()).collect().item())
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
@@ -318,14 +458,26 @@ def _read(root: Path, relative: str, said: list[str]) -> DataFile | None:
 
 
 def guess_target(train: DataFile, test: DataFile | None) -> tuple[str, str]:
-    """The column the model predicts: a usual target name both files have, else the last
-    column of the training file."""
-    shared = [c for c in train.columns if test is None or c in test.columns]
-    lowered = {c.lower(): c for c in shared}
+    """The column the model predicts: one the training file has and the test file has
+    not (a test file without labels), else one both have; of those, one of a usual
+    target name, else the last. The other candidate is named."""
+    only = [c for c in train.columns if test is not None and c not in test.columns]
+    shared = [c for c in train.columns if c not in only]
+    candidates = only or shared or list(train.columns)
+    where = f", in {train.path} only" if only else ""
+    lowered = {c.lower(): c for c in candidates}
     for name in TARGET_NAMES:
         if name in lowered:
-            return lowered[name], "a usual name for a target"
-    return (shared or list(train.columns))[-1], "the last column; check it"
+            found, last = lowered[name], candidates[-1]
+            other = f" (or '{last}', the last column{where})" if found != last else ""
+            return found, f"a usual name for a target{where}{other}"
+    if len(only) == 1:
+        return only[0], f"the one column in {train.path} only"
+    if only:
+        return only[-1], f"the last of the columns in {train.path} only; check it"
+    if len(train.columns) == 1:
+        return train.columns[0], f"the only column of {train.path}"
+    return candidates[-1], "the last column; check it"
 
 
 # a column named as an id: `id`, `user_id`, `order-key`, `uuid`; `SampleID`, `userId`
@@ -356,37 +508,111 @@ def _one_per_row(root: Path, train: DataFile, target: str) -> bool:
 
 
 def _guess_task(root: Path, train: DataFile, target: str) -> tuple[Task, str]:
+    """Labels are classified; numbers too when they are few distinct whole numbers (0.0
+    and 1.0 are two classes: pandas writes labels as floats once one was missing)."""
     dtype = train.dtypes[train.columns.index(target)]
-    if dtype.startswith("Float"):
-        return "regression", f"'{target}' holds decimal numbers"
-    if not dtype.startswith(("Int", "UInt")):
+    decimal = dtype.startswith("Float")
+    if not decimal and not dtype.startswith(("Int", "UInt")):
         return "classification", f"'{target}' holds labels ({dtype})"
+    if decimal and not _whole(root / train.path, target):
+        return "regression", f"'{target}' holds decimal numbers"
     distinct = _distinct(root / train.path, target)
-    if distinct is not None and distinct > REGRESSION_MIN_VALUES:
-        return "regression", f"'{target}' has {words.count(distinct, 'distinct value')}"
-    return "classification", f"'{target}' has few distinct whole numbers"
+    stored = " (stored as decimals)" if decimal else ""
+    if distinct is None:  # not counted: say so rather than guess a count
+        return "classification", (
+            f"'{target}' holds whole numbers{stored}, whose distinct values could not be "
+            f"counted; set regression if it is a quantity"
+        )
+    counted = words.count(distinct, "distinct whole number")
+    if distinct > REGRESSION_MIN_VALUES:
+        return "regression", f"'{target}' has {counted}{stored}"
+    return "classification", f"'{target}' has {counted}{stored}, few enough to be classes"
+
+
+def _whole(path: Path, column: str) -> bool:
+    """Every value of a number column a whole number (none: not read)."""
+    try:
+        value = pl.col(column).drop_nulls()
+        found = _scan(path).select((value == value.floor()).all()).collect().item()
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return False
+    return bool(found)
 
 
 def _distinct(path: Path, column: str) -> int | None:
-    fmt = EXTENSIONS[path.suffix.lower()]
-    scanners: dict[str, Callable[[Path], pl.LazyFrame]] = {
-        "csv": pl.scan_csv,
-        "parquet": pl.scan_parquet,
-        "jsonl": pl.scan_ndjson,
-    }
-    scan = scanners[fmt]
     try:
-        return int(scan(path).select(pl.col(column).n_unique()).collect().item())
+        return int(_scan(path).select(pl.col(column).n_unique()).collect().item())
     except (pl.exceptions.PolarsError, OSError, ValueError):
         return None
 
 
+def _majority(path: Path, column: str) -> tuple[str, float] | None:
+    """The commonest value of a column and its share of the rows that have one: what a
+    model that always predicts it scores in accuracy."""
+    try:
+        counts = (
+            _scan(path)
+            .select(pl.col(column).drop_nulls().value_counts(sort=True, name="n"))
+            .unnest(column)
+            .collect()
+        )
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+    if counts.is_empty():
+        return None
+    value, top = counts.row(0)
+    return str(value), top / int(counts["n"].sum())
+
+
 def _script(scripts: list[str], word: str) -> str | None:
-    """`prepare.py`, else a script named for the step (`src/train_model.py`)."""
-    exact = [p for p in scripts if Path(p).stem == word]
-    named = [p for p in scripts if Path(p).stem.startswith(word) and "test" not in _words(p)]
+    """`prepare.py`, else a script named for the step (`src/prepare_data.py`), not a
+    module of helpers (`prepare_utils.py`)."""
+    named = [p for p in scripts if _for_step(p, word)]
+    exact = [p for p in named if Path(p).stem == word]
     found = exact or named
     return found[0] if found else None
+
+
+def _for_step(path: str, word: str) -> bool:
+    stem = Path(path).stem
+    return stem.startswith(word) and "test" not in _words(path) and not HELPER.search(stem)
+
+
+def _trainer(root: Path, scripts: list[str], said: list[str]) -> str | None:
+    """The training script: named for the step (`train*.py`, else `fit*.py`), not a
+    module of helpers (`train_utils.py`), and one that runs something (a `__main__`
+    block, a `.fit(` call) before one that does not; said with why."""
+    ranked = []
+    for order, word in enumerate(("train", "fit")):
+        for place, path in enumerate(scripts):
+            if _for_step(path, word):
+                runs = _runs(root / path)
+                ranked.append((not runs, order, Path(path).stem != word, place, path, runs))
+    if not ranked:
+        return None
+    *_, path, runs = min(ranked)
+    helpers = [p for p in scripts if HELPER.search(Path(p).stem) and _named_for_training(p)]
+    why = f"named for the step{f', and it {runs}' if runs else ''}" + (
+        f" ({', '.join(helpers)}: helpers, skipped)" if helpers else ""
+    )
+    said.append(f"training script {path}: {why}")
+    return path
+
+
+def _named_for_training(path: str) -> bool:
+    return Path(path).stem.startswith(("train", "fit"))
+
+
+def _runs(path: Path) -> str:
+    """What shows a script runs something rather than defining it ("" when nothing)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            text = handle.read(SCRIPT_READ)
+    except OSError:
+        return ""
+    if re.search(r"""__name__\s*==\s*["']__main__["']""", text):
+        return "runs as a script (__main__)"
+    return "calls .fit(" if ".fit(" in text else ""
 
 
 def round_down(n: int) -> int:
