@@ -306,6 +306,17 @@ def test_data_at_a_url_is_fetched_through_fsspec(
     assert (said["data"], said["rows"], said["labelled"], said["drifted"]) == (url, 120, 120, False)
     assert main(["monitor", "-C", str(promoted.root), "--data", url + ".gone"]) == 2
     assert "memory://exports/production.csv.gone does not exist" in capsys.readouterr().err
+    # a file:// URL is its path: taken as a path, "'file:/tmp/...' does not exist"
+    local = production(promoted, tmp_path, labels=False)
+    assert main(["monitor", "-C", str(promoted.root), "--data", local.as_uri(), "--json"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert (said["data"], said["rows"]) == (local.as_uri(), 120)
+    assert main(["monitor", "-C", str(promoted.root), "--data", local.as_uri() + ".gone"]) == 2
+    error = capsys.readouterr().err
+    assert f"--data: '{local.as_uri()}.gone' does not exist" in error
+    assert f"the URL names the path {local}.gone" in error
+    assert main(["monitor", "-C", str(promoted.root), "--data", "file://host/p.csv"]) == 2
+    assert "'file://host/p.csv' names a file on the host 'host'" in capsys.readouterr().err
     assert [remote.is_url(n) for n in ("s3://b/k.csv", "https://h/f", "file:///x", "a.csv")] == [
         True,
         True,
@@ -570,6 +581,10 @@ def test_a_classifier_without_probabilities_is_still_scored_where_labels_arrived
     assert found.registered["accuracy"] == project.run.evaluate.metrics["accuracy"]
     assert found.changes["accuracy"].ci_high < 0 and found.decay  # far below its own figure
     assert found.decay[0].startswith("accuracy on the 120 labelled rows")
+    # the run listed roc_auc: not measured, and said why (it vanished without a word)
+    assert "roc_auc is not measured on the labelled rows: the model gives no probabilities" in (
+        found.said
+    )
 
 
 def test_a_regression_is_measured_where_labels_arrived_and_says_it_cannot_be_without(
@@ -707,3 +722,149 @@ def test_a_labels_file_that_is_not_there_or_a_folder_is_said_so(
     assert main([*args, str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"--labels: '{tmp_path}' is not a file" in err and "name a file, not a folder" in err
+
+
+SCORES_ONLY = projects.CANCER_MANIFEST.replace(
+    "evaluate: {metrics: [accuracy]}", "evaluate: {metrics: [roc_auc, log_loss, calibration_error]}"
+)
+
+
+def test_a_version_that_computed_only_score_metrics_is_judged_on_them_and_on_accuracy(
+    tmp_path: Path,
+) -> None:
+    """Its run listed roc_auc and log_loss: accuracy, estimated and measured, had no figure
+    of the version's to fall from, and decayed never (0.731 to 0.573 at p = 8e-19, exit 0);
+    roc_auc and log_loss were not measured on the labelled rows, nor said to be missing."""
+    import joblib
+
+    project = promote(make_project(tmp_path / "cancer", files=projects.cancer_files(SCORES_ONLY)))
+    test = pd.read_csv(project.root / "data" / "test.csv")
+    model = joblib.load(project.root / "models" / "model.joblib")
+    truth, rows = test.pop("target"), test
+    own = skm.accuracy_score(truth, model.predict(rows))  # the version's, on its test rows
+    assert "accuracy" not in project.run.evaluate.metrics
+    unlabelled = tmp_path / "unlabelled.csv"
+    rows.to_csv(unlabelled, index=False)
+    found = monitor.monitor(
+        project.manifest, project.where(), unlabelled, stage="production", shown="p.csv"
+    )
+    assert [e.metric for e in found.estimates] == ["accuracy"]
+    assert found.registered["accuracy"] == pytest.approx(own)  # the Markdown's column: "—"
+    # every label turned over: far worse, on every metric the version computed
+    flipped = tmp_path / "flipped.csv"
+    rows.assign(target=1 - truth).to_csv(flipped, index=False)
+    found = monitor.monitor(
+        project.manifest, project.where(), flipped, stage="production", shown="p.csv"
+    )
+    scores = model.predict_proba(rows)
+    assert found.actual["roc_auc"] == pytest.approx(skm.roc_auc_score(1 - truth, scores[:, 1]))
+    assert found.actual["log_loss"] == pytest.approx(skm.log_loss(1 - truth, scores))
+    assert found.registered["log_loss"] == project.run.evaluate.metrics["log_loss"]
+    for metric in ("roc_auc", "log_loss"):
+        assert found.changes[metric].method == "studentized permutation test of rows"
+    change = found.changes["roc_auc"]
+    assert change.delta == pytest.approx(
+        found.actual["roc_auc"] - project.run.evaluate.metrics["roc_auc"], abs=1e-6
+    )
+    assert change.ci_high < 0 and change.p_value < 0.05
+    decayed = [line.split(" on the ")[0] for line in found.decay]
+    assert decayed == ["accuracy", "roc_auc", "log_loss"], found.decay
+    assert "calibration_error" in found.actual and "calibration_error" not in found.changes
+    assert (
+        "calibration_error is given without a test: calibration_error has no per-row "
+        "influence values to take its standard error from (it is binned), so the change has "
+        "no unpaired test"
+    ) in found.said
+
+
+def test_an_empty_id_names_no_row_and_ids_that_differ_in_case_are_refused(
+    promoted: Project, tmp_path: Path
+) -> None:
+    """A label with an empty id was joined to a row with an empty id ("labels for 101 of
+    120 rows"), two rows without an id were "1 id appears more than once (such as 'nan')",
+    and labels whose ids differed from the rows' in case alone were left out silently
+    ("the data has no row for 4 labels"), where "007" for 7 is refused."""
+    from dataclasses import replace
+
+    manifest = replace(promoted.manifest, data=replace(promoted.manifest.data, id="row_id"))
+    frame = pd.read_csv(promoted.root / "data" / "train.csv")
+    truth = frame.pop("species")
+    frame.insert(0, "row_id", [f"u-{i}" for i in range(len(frame))])
+    frame.loc[[5, 6], "row_id"] = None  # two rows exported without their id
+    data = tmp_path / "rows.csv"
+    frame.to_csv(data, index=False)
+    labels = pd.DataFrame({"row_id": [f"u-{i}" for i in range(100)], "species": truth[:100]})
+
+    def joined(given: pd.DataFrame) -> monitor.Monitored:
+        path = tmp_path / "labels.csv"
+        given.to_csv(path, index=False)
+        return monitor.monitor(
+            manifest,
+            promoted.where(),
+            data,
+            stage="production",
+            shown="rows.csv",
+            labels=(path, "labels.csv"),
+        )
+
+    nameless = pd.DataFrame({"row_id": [None, " "], "species": ["setosa", "setosa"]})
+    found = joined(pd.concat([labels, nameless]))
+    assert found.labelled == 98  # rows 5 and 6 have no id to take their labels by
+    assert found.said[:3] == (
+        "labels.csv: 2 labels without an id (row_id, data.id), left out: an empty id names no row",
+        "rows.csv: 2 rows have no id (row_id, data.id): no label is joined to them",
+        "labels.csv: labels for 98 of 120 rows; the data has no row for 2 labels",
+    )
+    with pytest.raises(UserError) as none_named:
+        joined(nameless)
+    assert none_named.value.message == "labels.csv holds no label (2 labels without a row_id)"
+    frame.assign(row_id=None).to_csv(data, index=False)
+    with pytest.raises(UserError) as unnamed_rows:
+        joined(labels)
+    assert unnamed_rows.value.message == (
+        "rows.csv: no row has an id (row_id, data.id) to join labels.csv's labels to"
+    )
+    frame.to_csv(data, index=False)
+    upper = labels.assign(
+        row_id=labels["row_id"].where(labels.index >= 4, labels["row_id"].str.upper())
+    )
+    with pytest.raises(UserError) as cased:
+        joined(upper)
+    assert cased.value.message == (
+        "labels.csv: 4 labels have ids written otherwise than the production rows' row_id "
+        "(data.id) ('U-0' for 'u-0', 'U-1' for 'u-1', 'U-2' for 'u-2', ...): joined as "
+        "written they would be left out"
+    )
+
+
+NAMELESS = """\
+import os, joblib, pandas as pd
+from sklearn.linear_model import LogisticRegression
+frame = pd.read_csv(os.environ["MLGATE_DATA_TRAIN"])
+target = os.environ["MLGATE_TARGET"]
+model = LogisticRegression(max_iter=500).fit(frame.drop(columns=[target]).to_numpy(), frame[target])
+joblib.dump(model, os.environ["MLGATE_MODEL"])
+"""
+
+
+def test_a_model_without_column_names_is_handed_the_training_files_order(
+    tmp_path: Path,
+) -> None:
+    """A model fitted on an array was handed the export's own columns, in the export's
+    order: a reordered export scored on swapped features read as "decayed" and "concept
+    drift" beside "0 columns drifted", and an export's extra column was an error."""
+    project = promote(make_project(tmp_path / "nameless", files={"train.py": NAMELESS}))
+    path = production(project, tmp_path, labels=True)
+    frame = pd.read_csv(path)
+    order = ["petal_width", "sepal_width", "species", "petal_length", "sepal_length"]
+    frame[order].assign(exported_at="2026-12-06").to_csv(path, index=False)
+    found = monitor.monitor(
+        project.manifest, project.where(), path, stage="production", shown="prod.csv"
+    )
+    assert not found.drifted and not found.decay
+    import joblib
+
+    model = joblib.load(project.root / "models" / "model.joblib")
+    truth = frame.pop("species")
+    said = model.predict(frame.to_numpy())  # the training file's order, as written
+    assert found.actual["accuracy"] == pytest.approx(skm.accuracy_score(truth, said))

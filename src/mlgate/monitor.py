@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import math
 import statistics
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -176,18 +177,40 @@ def _local(named: Named, scratch: Path, show: Callable[[Path], str] | None) -> t
     if remote.is_url(named.name):
         scratch.mkdir(parents=True, exist_ok=True)
         return remote.fetched(named.name, scratch), named.name
-    name = show(named.path) if show else named.name
-    if not named.path.exists():
+    url_path = _file_url(named)
+    path = url_path or named.path
+    name = named.name if url_path or not show else show(named.path)
+    if not path.exists():
         raise UserError(
             f"{named.by}: '{name}' does not exist",
-            hint=f"name it relative to the manifest's folder ({named.path.parent.resolve()} "
+            hint=f"the URL names the path {path}"
+            if url_path
+            else f"name it relative to the manifest's folder ({path.parent.resolve()} "
             "was looked in)"
             if named.in_manifest
             else "name the file from where you run mlgate",
         )
-    if not named.path.is_file():
+    if not path.is_file():
         raise UserError(f"{named.by}: '{name}' is not a file", hint="name a file, not a folder")
-    return named.path, name
+    return path, name
+
+
+def _file_url(named: Named) -> Path | None:
+    """The path a file:// URL names (`file:///data/today.csv`); None for anything else.
+    Taken as a path, it was 'file:/data/today.csv', which "does not exist"."""
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    if not named.name.lower().startswith("file://"):
+        return None
+    parsed = urlparse(named.name)
+    if parsed.netloc not in ("", "localhost"):
+        raise UserError(
+            f"{named.by}: '{named.name}' names a file on the host '{parsed.netloc}'",
+            hint="a file:// URL names a file on this machine (file:///path/to/file): give "
+            "its path, or a URL another protocol reads (s3://, https://)",
+        )
+    return Path(url2pathname(parsed.path))
 
 
 def monitor(
@@ -280,7 +303,12 @@ def monitor(
             unscorable = exc.message
     estimates = performance.estimates
     measured = dict.fromkeys([*(e.metric for e in estimates), *performance.actual])
-    registered = {m: run.evaluate.metrics.get(m) for m in measured}  # the labelled too
+    # the labelled too; a metric the run did not list (accuracy, estimated when it listed
+    # only roc_auc) from its kept predictions: left None, it never decayed
+    registered = {
+        m: run.evaluate.metrics[m] if m in run.evaluate.metrics else performance.tested.get(m)
+        for m in measured
+    }
     max_drop = manifest.monitor.max_drop
     return Monitored(
         stage=stage,
@@ -308,6 +336,8 @@ class Performance:
     actual: Mapping[str, float | None] = field(default_factory=dict)
     labelled: int = 0
     changes: Mapping[str, Significance] = field(default_factory=dict)
+    # the version's figures its run did not list, from its kept test predictions
+    tested: Mapping[str, float | None] = field(default_factory=dict)
 
 
 def decayed(
@@ -403,7 +433,7 @@ def _performance(
         return Performance()
     # every row scored, labelled or not: a column or a value the model cannot take is the
     # data's error (exit 2); unscored, a regression's file lacking one passed
-    given = _production_input(manifest, model, table, shown)
+    given = _production_input(manifest, run, model, table, shown)
     decided = _scored(lambda: model.predict(given), shown, given)  # type: ignore[attr-defined]
     if run.evaluate.task != "classification" or not kept.classes:
         rows, values = _targets(table, manifest.data.target, labels_from)
@@ -421,6 +451,10 @@ def _performance(
     positive = run.evaluate.positive_index
     metrics = [m for m in run.evaluate.metrics if m in counts.LABEL_METRICS] or [DEFAULT_METRIC]
     reference_y = arrays.decode(kept.y_true).astype(np.int64)
+    before = counts.confusion(
+        reference_y, arrays.decode(kept.y_pred).astype(np.int64), len(classes)
+    )
+    tested = _tested(metrics, run.evaluate.metrics, before, positive)
     estimates: tuple[Estimate, ...] = ()
     if scores is None or kept.scores is None:  # the labelled rows are still scored
         said.append("the model gives no probabilities: its performance is not estimated")
@@ -445,13 +479,10 @@ def _performance(
         )
         said.extend(undefined)
     if not len(rows):
-        return Performance(estimates=tuple(estimates))
+        return Performance(estimates=tuple(estimates), tested=tested)
     actual: dict[str, float | None] = {}
     changes: dict[str, Significance] = {}
     now = counts.confusion(truth, predicted[rows], len(classes))
-    before = counts.confusion(
-        reference_y, arrays.decode(kept.y_pred).astype(np.int64), len(classes)
-    )
     testable = len(rows) >= MIN_LABELLED
     if not testable:
         said.append(
@@ -477,8 +508,109 @@ def _performance(
             continue
         if np.isfinite(test.delta):
             changes[metric] = paired.recorded(test)
+    of_scores = [m for m in run.evaluate.metrics if m not in counts.LABEL_METRICS]
+    if of_scores and scores is not None and kept.scores is not None:
+        found, tests = _score_figures(
+            of_scores,
+            (reference_y, arrays.decode(kept.scores)),
+            (truth, scores[rows], predicted[rows]),
+            (len(classes), positive),
+            said,
+            testable=testable,
+        )
+        actual.update(found)
+        changes.update(tests)
+    elif of_scores:
+        said.append(_unscored(of_scores, model))
     return Performance(
-        estimates=tuple(estimates), actual=actual, labelled=len(rows), changes=changes
+        estimates=tuple(estimates),
+        actual=actual,
+        labelled=len(rows),
+        changes=changes,
+        tested=tested,
+    )
+
+
+def _tested(
+    metrics: Sequence[str],
+    listed: Mapping[str, float | None],
+    before: np.ndarray,
+    positive: int,
+) -> dict[str, float | None]:
+    """The version's figure on its test rows for each label metric its run did not list,
+    from the confusion table of its kept predictions (`before`); None where undefined."""
+    from mlgate.model import counts
+
+    found: dict[str, float | None] = {}
+    for metric in metrics:
+        if metric in listed:
+            continue
+        value = float(counts.label_metric(metric, before, positive_index=positive))
+        undefined = counts.undefined(metric, before, positive_index=positive)
+        found[metric] = None if undefined or not math.isfinite(value) else value
+    return found
+
+
+def _score_figures(
+    metrics: Sequence[str],
+    reference: tuple[np.ndarray, np.ndarray],
+    labelled: tuple[np.ndarray, np.ndarray, np.ndarray],
+    classes: tuple[int, int],
+    said: list[str],
+    *,
+    testable: bool,
+) -> tuple[dict[str, float | None], dict[str, Significance]]:
+    """Each score metric the run computed (the ROC area, log loss, ...) on the labelled
+    rows (their class indices, probabilities and predictions), and, `testable`, its change
+    from the version's on its test rows (`reference`: their classes and kept
+    probabilities), unpaired. `classes`: how many, and the positive one's index. They were
+    left out without a word: a model gated on roc_auc was monitored on accuracy alone."""
+    import numpy as np
+
+    from mlgate.compare import paired, unpaired_scores
+    from mlgate.model import metrics as metric_table
+
+    n_classes, positive = classes
+    truth, scores, predicted = labelled
+    found: dict[str, float | None] = {}
+    changes: dict[str, Significance] = {}
+    for metric in metrics:
+        try:
+            value = metric_table.compute(
+                metric,
+                truth,
+                predicted,
+                scores,
+                classes=list(range(n_classes)),
+                positive_index=positive,
+            )
+        except ValueError as exc:
+            said.append(f"{metric} is undefined on the labelled rows: {exc}")
+            found[metric] = None
+            continue
+        found[metric] = value if math.isfinite(value) else None
+        if found[metric] is None or not testable:
+            continue
+        try:
+            test = unpaired_scores.score_change(
+                metric, reference, (truth, scores), n_classes=n_classes, positive_index=positive
+            )
+        except ValueError as exc:
+            said.append(f"{metric} is given without a test: {exc}")
+            continue
+        if np.isfinite(test.delta):
+            changes[metric] = paired.recorded(test)
+    return found, changes
+
+
+def _unscored(metrics: Sequence[str], model: object) -> str:
+    """Why the score metrics the run computed are not measured on the labelled rows."""
+    why = "the model gives no probabilities"
+    if callable(getattr(model, "predict_proba", None)):
+        why = "the version's run kept no probabilities to test them against"
+    return (
+        f"{', '.join(metrics)} {'is' if len(metrics) == 1 else 'are'} not measured on the "
+        f"labelled rows: {why}"
     )
 
 
@@ -562,7 +694,8 @@ def _with_labels(
     rows_from: str = "the production rows",
 ) -> pd.DataFrame:
     """`table` with the target filled in from the labels file, row by row through data.id
-    (ids compared as text: a CSV's 7 and a Parquet's "7" are one row)."""
+    (ids compared as text: a CSV's 7 and a Parquet's "7" are one row; an empty id is no
+    row's, on either side)."""
     from mlgate.data import load
 
     key, target = manifest.data.id, manifest.data.target
@@ -582,24 +715,45 @@ def _with_labels(
         raise UserError(f"the production rows have no column '{key}' (data.id) to join to")
     blank = int(given[target].isna().sum())
     given = given[given[target].notna()]
+    # an empty id names no row: joined as the text 'nan', it was the label of a row whose
+    # id was empty too
+    nameless = _no_id(given[key])
+    given = given[~nameless]
+    unnamed = int(nameless.sum())
     if given.empty:
+        why = [f"{words.count(blank, 'row')} without one"] if blank else []
+        why += [f"{words.count(unnamed, 'label')} without a {key}"] if unnamed else []
         raise UserError(
             f"{shown} holds no label"
-            + (
-                f" ({words.count(blank, 'row')} without one)"
-                if blank
-                else " (no row under its header)"
-            ),
+            + (f" ({', '.join(why)})" if why else " (no row under its header)"),
             hint=f"write each labelled row's {key} and {target}",
         )
     if blank:  # left out, and said: they were dropped without a word
         said.append(f"{shown}: {words.count(blank, 'row')} without a label, left out")
+    if unnamed:
+        said.append(
+            f"{shown}: {words.count(unnamed, 'label')} without an id ({key}, data.id), left "
+            "out: an empty id names no row"
+        )
     ids = given[key].map(_key)
     _once_each(ids, f"{shown}: ", "give each row's label once")
     arrived = dict(zip(ids, given[target], strict=True))
-    keys = table[key].map(_key)
-    # a label joined to two rows would count twice ("labels for 307 of 620 rows" of 300)
-    _once_each(keys, f"{rows_from}: ", "each row's id (data.id) must be its own")
+    has_id = ~_no_id(table[key])
+    if not has_id.any():
+        raise UserError(
+            f"{rows_from}: no row has an id ({key}, data.id) to join {shown}'s labels to",
+            hint=f"export each row's {key} with it",
+        )
+    keys = table[key].map(_key).where(has_id)  # no id: NaN, which joins nothing
+    # a label joined to two rows would count twice ("labels for 307 of 620 rows" of 300);
+    # rows without an id are no repeated id 'nan'
+    _once_each(keys[has_id], f"{rows_from}: ", "each row's id (data.id) must be its own")
+    if not has_id.all():
+        missing = int((~has_id).sum())
+        said.append(
+            f"{rows_from}: {words.count(missing, 'row')} {'has' if missing == 1 else 'have'} "
+            f"no id ({key}, data.id): no label is joined to {'it' if missing == 1 else 'them'}"
+        )
     table = table.copy()
     labels = keys.map(arrived)
     had = table.get(target)
@@ -618,10 +772,11 @@ def _with_labels(
             )
     table[target] = labels if had is None else had.where(had.notna(), labels)
     matched = int(keys.isin(arrived.keys()).sum())
+    held = keys[has_id].tolist()
     if arrived and not matched:
-        raise _none_joined(shown, key, list(arrived), keys.tolist())
-    stray_ids = set(arrived) - set(keys)
-    _written_alike(shown, key, stray_ids, set(keys))
+        raise _none_joined(shown, key, list(arrived), held)
+    stray_ids = set(arrived) - set(held)
+    _written_alike(shown, key, stray_ids, set(held))
     strays = len(stray_ids)
     said.append(
         f"{shown}: labels for {words.of(matched, len(table), 'row')}"
@@ -631,9 +786,10 @@ def _with_labels(
 
 
 def _written_alike(shown: str, key: str, strays: set[str], held: set[str]) -> None:
-    """Labels whose ids match no row as written but would without leading zeros or
-    spaces ("007" for 7): joined in part, the rest said to be "rows the data does not
-    hold", the labelled rows were those ids >= 100 alone, a biased part of the data."""
+    """Labels whose ids match no row as written but would without leading zeros, spaces
+    or letter case ("007" for 7, "U-7" for "u-7"): joined in part, the rest said to be
+    "rows the data does not hold", the labelled rows were those ids >= 100 alone, a
+    biased part of the data."""
     loose = {_loose(k): k for k in held}
     alike = sorted((s, loose[_loose(s)]) for s in strays if _loose(s) in loose)
     if alike:
@@ -648,9 +804,15 @@ def _written_alike(shown: str, key: str, strays: set[str], held: set[str]) -> No
 
 
 def _loose(key: str) -> str:
-    """An id with its spaces and leading zeros dropped: "007" and " 7" are 7."""
-    stripped = key.strip()
+    """An id with its spaces, leading zeros and letter case dropped: "007" and " 7" are 7,
+    "U-7" is "u-7"."""
+    stripped = key.strip().casefold()
     return (stripped.lstrip("0") or "0") if stripped.isdigit() else stripped
+
+
+def _no_id(ids: pd.Series) -> pd.Series:
+    """Which ids are missing: empty cells, or text of nothing but spaces."""
+    return ids.isna() | (ids.astype(str).str.strip() == "")
 
 
 def _none_joined(shown: str, key: str, given: list[str], held: list[str]) -> UserError:
@@ -802,24 +964,36 @@ def _features_kept(
 
 
 def _production_input(
-    manifest: Manifest, model: object, table: pd.DataFrame, shown: str
+    manifest: Manifest, run: RunResult, model: object, table: pd.DataFrame, shown: str
 ) -> pd.DataFrame:
-    """The production rows as the model takes them. A model that names its columns is
-    handed those: an export's extra columns are no error, a missing one is said in the
-    data's terms (the run's own words said to set data.features and fix the test data)."""
-    from mlgate.model import evaluate
-
+    """The production rows as the model takes them: by the names it was fitted on, or, a
+    model that names none, the training file's features in the training file's order. An
+    export's extra columns are no error, a missing one is said in the data's terms. The
+    export's own order was handed to a nameless model: a reordered export was scored on
+    swapped features ("decayed", "concept drift", and no column drifted)."""
     names = getattr(model, "feature_names_in_", None)
-    if names is None:
+    fitted = [str(n) for n in names] if names is not None else _trained_on(manifest, run)
+    if fitted is None:  # a run that recorded no training file: the export as it comes
+        from mlgate.model import evaluate
+
         try:
             return evaluate.model_input(manifest, model, table)
         except evaluate.EvaluationError as exc:
             raise UserError(f"{shown}: {exc}") from exc
-    fitted = [str(n) for n in names]
     lacking = [c for c in fitted if c not in table.columns]
     if lacking:
         raise _lacks(shown, lacking, "column", "the model was fitted on", "export")
     return table[fitted]
+
+
+def _trained_on(manifest: Manifest, run: RunResult) -> list[str] | None:
+    """The features of the version's training file, in its order."""
+    train = next((d for d in run.data.datasets if d.role == "train"), None)
+    if train is None or not train.columns:
+        return None
+    if manifest.data.features is not None:
+        return list(manifest.data.features)
+    return [c for c in train.columns if c not in (manifest.data.target, manifest.data.id)]
 
 
 def _lacks(shown: str, lacking: Sequence[str], noun: str, whose: str, fix: str) -> UserError:

@@ -280,3 +280,121 @@ def test_a_class_gone_from_production_is_not_estimated_where_it_weighs_as_any_ot
     table = counts.confusion(truth, predicted, 3)
     [accuracy, _] = found
     assert accuracy.low <= float(counts.label_metric("accuracy", table)) <= accuracy.high
+
+
+def test_no_row_predicted_positive_estimates_no_figure_that_answer_fixes() -> None:
+    """One row, or 200 of an ordinary batch, none predicted positive: precision is 0/0, MCC
+    0/0 (scikit-learn's 0 a convention), and recall, f1, balanced accuracy and kappa are
+    what one answer for every row makes them, whatever the labels. Each was estimated with
+    its interval a point (precision 0.0000, 0.0000 to 0.0000), and "decayed" (exit 1);
+    now each is said with its reason, none decays, and accuracy is estimated as ever."""
+    from mlgate.monitor import decayed
+
+    model, (ref_x, ref_y), (x, _) = world(0)
+    negative = np.flatnonzero(model.predict(x) == 0)
+    metrics = ("accuracy", "precision", "matthews_corrcoef", "recall", "f1")
+    more = ("balanced_accuracy", "cohen_kappa")
+    for rows in (1, 200):
+        kept = negative[:rows]
+        found, said = estimate.estimates(
+            (*metrics, *more),
+            reference_scores=model.predict_proba(ref_x[:1000]),
+            reference_y=ref_y[:1000],
+            scores=model.predict_proba(x[kept]),
+            predicted=model.predict(x[kept]),
+            calibrations=10,
+            draws=100,
+        )
+        assert [e.metric for e in found] == ["accuracy"]
+        assert found[0].low < found[0].high
+        assert not decayed(found, dict.fromkeys(metrics + more, 0.75), 0.05, "v1")
+        answer = f"the model predicted 0 for {rows} of {rows} row{'s' if rows > 1 else ''}"
+        assert said[0] == (
+            f"'precision' not estimated: {answer}, so it divides by zero (no row was "
+            "predicted positive): undefined, not 0"
+        )
+        assert said[1] == (
+            f"'matthews_corrcoef' not estimated: {answer}, and MCC divides by zero then "
+            "(scikit-learn's 0 is a convention)"
+        )
+    # 200 rows expect enough positives to estimate recall (1 row is too thin): all missed
+    assert said[2:] == tuple(
+        f"'{metric}' not estimated: {answer}, so it is {value} whatever their labels, "
+        "and says nothing of them"
+        for metric, value in [
+            ("recall", "0.0000"),
+            ("f1", "0.0000"),
+            ("balanced_accuracy", "0.5000"),
+            ("cohen_kappa", "0.0000"),
+        ]
+    )
+
+
+def test_a_figure_undefined_on_most_drawn_label_sets_is_not_estimated() -> None:
+    """Four rows, one predicted positive, all unlikely positives: on most label sets drawn
+    every row is negative and MCC is 0/0, given as 0 by convention; those 0s made its
+    interval. Now a draw where it divides by zero is no figure, and too few left are
+    none."""
+    rng = np.random.default_rng(5)
+    p = rng.uniform(0, 1, 1000)
+    reference = np.c_[1 - p, p]
+    production = np.array([0.02, 0.03, 0.04, 0.3])
+    found, said = estimate.estimates(
+        ("matthews_corrcoef",),
+        reference_scores=reference,
+        reference_y=(rng.random(1000) < p).astype(np.int64),
+        scores=np.c_[1 - production, production],
+        predicted=np.array([0, 0, 0, 1]),
+    )
+    assert not found
+    assert said[0].startswith("'matthews_corrcoef' not estimated: it divides by zero on 6")
+    assert said[0].endswith(
+        "of the label sets drawn for these rows (every row of one class, true or predicted): "
+        "too few to draw its interval from"
+    )
+
+
+def test_where_a_table_divides_by_zero_its_figure_is_none() -> None:
+    tables = np.array(
+        [
+            [[5, 0], [3, 0]],  # nothing predicted positive: precision 0/0, MCC 0/0
+            [[5, 2], [0, 0]],  # no positive row: MCC 0/0 (scikit-learn's 0)
+            [[5, 2], [3, 4]],  # every figure defined
+            [[0, 0], [0, 7]],  # one class, true and predicted: kappa 0/0 (NaN)
+        ],
+        dtype=np.float64,
+    )
+    undefined = {
+        m: estimate._undefined(m, tables, 1).tolist()
+        for m in ("precision", "matthews_corrcoef", "cohen_kappa", "accuracy")
+    }
+    assert undefined == {
+        "precision": [True, False, False, False],
+        "matthews_corrcoef": [True, True, False, True],
+        "cohen_kappa": [False, False, False, True],
+        "accuracy": [False, False, False, False],
+    }
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_no_interval_is_a_point(classes: int) -> None:
+    """Every label metric on small batches, mixed or all given one class: each estimate
+    given has an interval wider than a point; what the labels cannot move is said, not
+    estimated."""
+    model, (ref_x, ref_y), (x, _) = world(0, classes=classes, rows=3000)
+    scores, predicted = model.predict_proba(x), model.predict(x)
+    rng = np.random.default_rng(2)
+    batches = [rng.choice(len(x), rows, replace=False) for rows in (1, 2, 3, 30, 200)]
+    batches += [np.flatnonzero(predicted == k)[:rows] for k in range(classes) for rows in (3, 200)]
+    for rows in batches:
+        found, _ = estimate.estimates(
+            sorted(counts.LABEL_METRICS),
+            reference_scores=model.predict_proba(ref_x[:1000]),
+            reference_y=ref_y[:1000],
+            scores=scores[rows],
+            predicted=predicted[rows],
+            calibrations=10,
+            draws=100,
+            seed=len(rows),
+        )
+        assert found and all(e.low < e.high for e in found), [e for e in found if e.low == e.high]

@@ -195,7 +195,7 @@ def value_change(
     y = np.concatenate([np.asarray(before[0], np.float64), np.asarray(after[0], np.float64)])
     pred = np.concatenate([np.asarray(before[1], np.float64), np.asarray(after[1], np.float64)])
     rng = np.random.default_rng(seed)
-    kept, first_rows = _dealt_rows(len(before[0]), len(after[0]), rng)
+    kept, first_rows = dealt_rows(len(before[0]), len(after[0]), rng)
     drawn, drawn_var = np.empty(resamples), np.empty(resamples)
     chunk = max(1, (1 << 20) // len(kept))
     for start in range(0, resamples, chunk):
@@ -219,7 +219,7 @@ def value_change(
     return held(test, METRICS[metric].change_within())
 
 
-def _dealt_rows(first: int, second: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def dealt_rows(first: int, second: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
     """The pooled rows' indices the deals rearrange (the first side's `first` rows, then
     the second's), and how many of them each deal gives the first side: every row, up to
     DEALT_AT_MOST in all; past it the smaller side whole (up to half of it) and a random

@@ -29,7 +29,8 @@ from mlgate import words
 from mlgate.model import counts
 
 MIN_REFERENCE_ROWS = 300  # fewer: too few to calibrate ten bins' worth of scores on
-MAX_OUTSIDE = 0.01  # production rows scored outside the reference's range, at most
+MAX_OUTSIDE = 0.01  # production rows scored outside the reference's range, at most ...
+OUTSIDE_ALPHA = 0.001  # ... or as many as unchanged rows leave there this often (_outside)
 AGREE_ALPHA = 0.01  # the labels that arrived disagree with the calibration below this p
 TINY_P = 1e-12  # below this the normal approximation's p-value is stated as a bound
 DRAWN_ROWS = 50_000  # more rows: label sets drawn by their sums (normal), not row by row
@@ -42,6 +43,8 @@ MIN_CLASS_ROWS = 10
 ON_POSITIVES = frozenset(
     {"recall", "f1", "jaccard", "positive_likelihood_ratio", "negative_likelihood_ratio"}
 )
+MIN_DEFINED = 0.5  # a metric defined on fewer of the drawn label sets: no interval to draw
+FIXED = 1e-12  # this close to its estimate on every label set drawn: the labels move it not
 
 
 @dataclass(frozen=True)
@@ -183,25 +186,20 @@ def estimates(
     reasons = _doubts(calibration, reference, scores, predicted, labelled)
     tail = (1 - confidence) / 2
     found, undefined = [], []
-    support = expected.sum(axis=1)
+    answer = _one_answer(expected, names)
     for metric in metrics:
-        thin = _thin(metric, support, positive_index)
-        if thin is not None:
-            name = names[thin] if thin < len(names) else str(thin)
-            undefined.append(
-                f"'{metric}' not estimated: class {name} is expected on "
-                f"{support[thin]:.1f} of {words.count(len(predicted), 'row')}, too few to "
-                f"estimate its recall (fewer than {MIN_CLASS_ROWS}), and '{metric}' weighs it "
-                "as much as any class"
-            )
-            continue
         value = float(counts.label_metric(metric, expected, positive_index=positive_index))
         drawn = counts.label_metric(metric, tables, positive_index=positive_index)
-        drawn = drawn[np.isfinite(drawn)]
-        if drawn.size == 0 or not math.isfinite(value):
-            undefined.append(f"'{metric}' is undefined on every draw of these rows")
+        given = ~_undefined(metric, tables, positive_index)
+        why = (
+            _unestimable(metric, expected, positive_index, names, answer)
+            or _seldom(metric, given)
+            or _fixed(value, drawn[given], answer)
+        )
+        if why:
+            undefined.append(f"'{metric}' not estimated: {why}")
             continue
-        low, high = (float(v) for v in np.quantile(drawn, [tail, 1 - tail]))
+        low, high = (float(v) for v in np.quantile(drawn[given], [tail, 1 - tail]))
         found.append(
             Estimate(
                 metric=metric,
@@ -217,6 +215,78 @@ def estimates(
     return tuple(found), tuple(undefined)
 
 
+def _unestimable(
+    metric: str, expected: np.ndarray, positive_index: int, names: Sequence[str], answer: str
+) -> str:
+    """Why `metric` has no estimate on these rows, if it has none: a class too thinly
+    expected, or a figure that divides by zero on the expected table (precision with no row
+    predicted positive is 0/0, and the 0 a table gives was estimated 0.0000, interval
+    0.0000 to 0.0000, "decayed"; MCC with one answer for every row is 0/0 too)."""
+    rows = words.count(round(float(expected.sum())), "row")
+    support = expected.sum(axis=1)
+    thin = _thin(metric, support, positive_index)
+    if thin is not None:
+        return (
+            f"class {_name(thin, names)} is expected on {support[thin]:.1f} of {rows}, too "
+            f"few to estimate its recall (fewer than {MIN_CLASS_ROWS}), and '{metric}' "
+            "weighs it as much as any class"
+        )
+    if not _undefined(metric, expected, positive_index):
+        return ""
+    if metric == "matthews_corrcoef" and answer:
+        return f"{answer}, and MCC divides by zero then (scikit-learn's 0 is a convention)"
+    where = f"{answer}, so" if answer else f"on the {rows}"
+    zero = ", not 0" if counts.undefined(metric, expected, positive_index=positive_index) else ""
+    return f"{where} it divides by zero ({_why_undefined(metric)}): undefined{zero}"
+
+
+_LACKS = {
+    "positive_likelihood_ratio": "no false positive, or no positive row",
+    "negative_likelihood_ratio": "no true negative, or no positive row",
+    "cohen_kappa": "every row of one class, true and predicted",
+    "matthews_corrcoef": "every row of one class, true or predicted",
+}
+
+
+def _why_undefined(metric: str) -> str:
+    """What a table on which `metric` is undefined lacks (counts.why_undefined's, and the
+    figures it leaves to NaN or a convention)."""
+    return _LACKS.get(metric) or counts.why_undefined(metric)
+
+
+def _seldom(metric: str, defined: np.ndarray) -> str:
+    """Why `metric`'s interval cannot be drawn, if it cannot: it is defined on too few of
+    the label sets drawn (its figure on the rest, 0 or NaN, is no figure)."""
+    if defined.mean() >= MIN_DEFINED:
+        return ""
+    return (
+        f"it divides by zero on {1 - defined.mean():.0%} of the label sets drawn for these "
+        f"rows ({_why_undefined(metric)}): too few to draw its interval from"
+    )
+
+
+def _fixed(value: float, drawn: np.ndarray, answer: str) -> str:
+    """Why a figure the labels cannot move is no estimate of them, if it is one: the same
+    on every label set drawn, as recall is 0, balanced accuracy 0.5 and kappa 0 where no
+    row was predicted positive. Its interval was a point, and its drop "decayed", though a
+    model gives one answer to a whole small batch by chance (or to a shifted one, which
+    the drift check sees)."""
+    if np.abs(drawn - value).max(initial=0.0) > FIXED:
+        return ""
+    because = f"{answer}, so" if answer else "on every label set drawn for these rows"
+    shown = value if abs(value) > FIXED else 0.0  # not -0.0000
+    return f"{because} it is {shown:.4f} whatever their labels, and says nothing of them"
+
+
+def _one_answer(expected: np.ndarray, names: Sequence[str]) -> str:
+    """ "the model predicted 0 for 60 of 60 rows" when it gave every row one class."""
+    answered = np.flatnonzero(expected.sum(axis=0))
+    if len(answered) != 1:
+        return ""
+    rows = round(float(expected.sum()))
+    return f"the model predicted {_name(int(answered[0]), names)} for {words.of(rows, rows, 'row')}"
+
+
 def _thin(metric: str, support: np.ndarray, positive_index: int) -> int | None:
     """The class too thinly expected for `metric` to be estimated, if any."""
     if metric in ON_POSITIVES:
@@ -224,6 +294,24 @@ def _thin(metric: str, support: np.ndarray, positive_index: int) -> int | None:
     if metric in counts.WEIGHS_EACH_CLASS and (support < MIN_CLASS_ROWS).any():
         return int(np.argmin(support))
     return None
+
+
+def _undefined(metric: str, tables: np.ndarray, positive_index: int) -> np.ndarray:
+    """Where `metric` of each table is no figure: 0/0, which a table gives as 0
+    (counts.undefined) or NaN (kappa, the likelihood ratios), and MCC's 0 of a table whose
+    true or predicted classes are one (0/0 too). A drawn table's 0 kept among the others
+    pulled the interval down."""
+    values = counts.label_metric(metric, tables, positive_index=positive_index)
+    found = counts.undefined(metric, tables, positive_index=positive_index) | ~np.isfinite(values)
+    if metric == "matthews_corrcoef":
+        for sums in (tables.sum(axis=-1), tables.sum(axis=-2)):
+            found |= (sums > 0).sum(axis=-1) <= 1
+    return np.asarray(found, bool)
+
+
+def _name(index: int, names: Sequence[str]) -> str:
+    """A class as the run names it; its index where no names were given."""
+    return names[index] if index < len(names) else str(index)
 
 
 def _drawn(
@@ -351,14 +439,9 @@ def _doubts(
             f"(at least {MIN_REFERENCE_ROWS:,} are needed)"
         )
     scores = np.asarray(scores, np.float64)
-    above = _rest(scores) < calibration.least_rest
-    outside = float(np.mean((_stated(scores) < calibration.low) | above))
-    if outside > MAX_OUTSIDE:
-        said.append(
-            f"{outside:.1%} of the rows were scored outside the reference's range "
-            f"({calibration.low:.3g} to {calibration.high:.3g}): the calibration is "
-            "extrapolated there"
-        )
+    outside = _outside(calibration, scores, len(reference_y))
+    if outside:
+        said.append(outside)
     if labelled is not None and len(labelled[0]):
         rows, y = labelled
         disagree = _labels_disagree(
@@ -368,6 +451,53 @@ def _doubts(
         if disagree:
             said.append(disagree)
     return tuple(said)
+
+
+def _outside(calibration: Calibration, scores: np.ndarray, reference_rows: int) -> str:
+    """The rows scored outside the reference's range, when they are more than MAX_OUTSIDE of
+    them and more than unchanged rows leave there (at OUTSIDE_ALPHA). A row drawn as the
+    reference's were is outside the range of n of them with chance 2 / (n + 1): a bare
+    share made one such row of a 50-row batch, against 1,000 reference rows, 2% outside
+    and an alarm in a tenth of unchanged batches."""
+    above = _rest(scores) < calibration.least_rest
+    count = int(np.count_nonzero((_stated(scores) < calibration.low) | above))
+    share = count / max(len(scores), 1)
+    if share <= MAX_OUTSIDE:
+        return ""
+    chance = _outside_chance(count, len(scores), reference_rows)
+    if chance >= OUTSIDE_ALPHA:
+        return ""
+    p = f"p = {words.p_value(chance)}" if chance >= TINY_P else f"p < {TINY_P:g}"
+    unchanged = len(scores) * 2 / (reference_rows + 1)
+    return (
+        f"{share:.1%} of the rows were scored outside the reference's range "
+        f"({calibration.low:.3g} to {calibration.high:.3g}): the calibration is "
+        f"extrapolated there ({count:,} of {words.count(len(scores), 'row')}, where unchanged "
+        f"rows leave {unchanged:.1f} expected against {reference_rows:,} reference rows; {p})"
+    )
+
+
+def _outside_chance(count: int, rows: int, reference_rows: int) -> float:
+    """The chance that `count` or more of `rows` rows drawn as the reference's were fall
+    outside its range. Exact for any continuous scores: all orderings of the rows and the
+    m reference rows are alike, and k rows are outside in (k + 1) * C(m + rows - k - 2,
+    m - 2) of the C(m + rows, m) (the first and last reference rows bound the other m - 2
+    and rows - k; the k outside split k + 1 ways between the ends); ties only keep rows
+    inside. Not binomial at 2 / (m + 1) a row: the reference's range is drawn too, and a
+    binomial tail at 0.001 flagged 5.6% of unchanged 1,000-row batches against 300
+    reference rows (20% at 10,000 rows: the 1% share's own rate there)."""
+    from scipy.special import gammaln  # without importing scipy.stats
+
+    m = reference_rows
+    if m < 2 or count <= 0:
+        return 1.0
+    k = np.arange(count, rows + 1, dtype=np.float64)
+
+    def chosen(n: np.ndarray | float, r: float) -> np.ndarray:  # log C(n, r)
+        return np.asarray(gammaln(n + 1) - gammaln(r + 1) - gammaln(n - r + 1))
+
+    logs = np.log(k + 1) + chosen(m + rows - k - 2, m - 2) - chosen(float(m + rows), m)
+    return float(min(1.0, np.exp(logs).sum()))
 
 
 def _labels_disagree(
