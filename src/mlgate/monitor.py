@@ -493,13 +493,13 @@ def _performance(
         )
     for metric in metrics:
         value = float(counts.label_metric(metric, now, positive_index=positive))
-        if counts.undefined(metric, now, positive_index=positive):  # 0/0, not 0
+        if counts.no_figure(metric, now, positive_index=positive):  # 0/0, not 0
             said.append(
-                f"{metric} is undefined on the labelled rows: {counts.why_undefined(metric)}"
+                f"{metric} is undefined on the labelled rows: {counts.why_no_figure(metric)}"
             )
             value = float("nan")
         actual[metric] = value if np.isfinite(value) else None
-        if not testable:
+        if not testable or actual[metric] is None:  # said once: no test of no figure
             continue
         try:
             test = unpaired.label_change(metric, before, now, positive_index=positive)
@@ -546,8 +546,7 @@ def _tested(
         if metric in listed:
             continue
         value = float(counts.label_metric(metric, before, positive_index=positive))
-        undefined = counts.undefined(metric, before, positive_index=positive)
-        found[metric] = None if undefined or not math.isfinite(value) else value
+        found[metric] = None if counts.no_figure(metric, before, positive) else value
     return found
 
 

@@ -183,3 +183,16 @@ def test_a_figure_that_divides_by_zero_is_undefined_with_its_reason() -> None:
     assert compute("recall", truth, none_said, None, classes=[0, 1]) == 0.0  # 0 of 2
     with pytest.raises(ValueError, match=r"^undefined: no row is of the positive class$"):
         compute("recall", none_said, truth, None, classes=[0, 1])
+
+
+def test_no_figure_is_where_scikit_learns_zero_is_a_convention() -> None:
+    """MCC of rows all predicted one class is 0/0, which scikit-learn gives as 0: a
+    labelled batch the model answered alike read as MCC falling to 0, and "decayed"."""
+    one_answer = np.array([[40, 0], [13, 0]])  # every row predicted the first class
+    both = np.array([[40, 3], [5, 8]])
+    assert counts.no_figure("matthews_corrcoef", one_answer)
+    assert not counts.no_figure("matthews_corrcoef", both)
+    assert counts.label_metric("matthews_corrcoef", one_answer) == 0  # the convention
+    assert counts.no_figure("precision", one_answer)  # nothing predicted positive
+    assert not counts.no_figure("recall", one_answer)  # 0 of 13 found: a real 0
+    assert counts.why_no_figure("matthews_corrcoef") == "every row of one class, true or predicted"

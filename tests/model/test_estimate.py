@@ -365,7 +365,7 @@ def test_where_a_table_divides_by_zero_its_figure_is_none() -> None:
         dtype=np.float64,
     )
     undefined = {
-        m: estimate._undefined(m, tables, 1).tolist()
+        m: counts.no_figure(m, tables, 1).tolist()
         for m in ("precision", "matthews_corrcoef", "cohen_kappa", "accuracy")
     }
     assert undefined == {

@@ -95,6 +95,34 @@ def undefined(name: str, tables: np.ndarray, *, positive_index: int = 1) -> np.n
     return np.zeros(t.n.shape, dtype=bool)
 
 
+def no_figure(metric: str, tables: np.ndarray, positive_index: int = 1) -> np.ndarray:
+    """Where `metric` of each table is no figure: 0/0, which a table gives as 0
+    (`undefined`) or NaN (kappa, the likelihood ratios), and MCC's 0 of a table whose
+    true or predicted classes are one (0/0 too, scikit-learn's 0 a convention). A drawn
+    table's 0 kept among the others pulled an interval down; a labelled batch all
+    predicted one class read as MCC falling to 0."""
+    tables = np.asarray(tables)
+    values = label_metric(metric, tables, positive_index=positive_index)
+    found = undefined(metric, tables, positive_index=positive_index) | ~np.isfinite(values)
+    if metric == "matthews_corrcoef":
+        for sums in (tables.sum(axis=-1), tables.sum(axis=-2)):
+            found |= (sums > 0).sum(axis=-1) <= 1
+    return np.asarray(found, bool)
+
+
+_LACKS = {
+    "positive_likelihood_ratio": "no false positive, or no positive row",
+    "negative_likelihood_ratio": "no true negative, or no positive row",
+    "cohen_kappa": "every row of one class, true and predicted",
+    "matthews_corrcoef": "every row of one class, true or predicted",
+}
+
+
+def why_no_figure(metric: str) -> str:
+    """What a table `no_figure` finds no figure of lacks."""
+    return _LACKS.get(metric) or why_undefined(metric)
+
+
 def why_undefined(metric: str) -> str:
     """What a figure `undefined` finds undefined lacks."""
     if metric == "precision":

@@ -190,7 +190,7 @@ def estimates(
     for metric in metrics:
         value = float(counts.label_metric(metric, expected, positive_index=positive_index))
         drawn = counts.label_metric(metric, tables, positive_index=positive_index)
-        given = ~_undefined(metric, tables, positive_index)
+        given = ~counts.no_figure(metric, tables, positive_index)
         why = (
             _unestimable(metric, expected, positive_index, names, answer)
             or _seldom(metric, given)
@@ -231,27 +231,13 @@ def _unestimable(
             f"few to estimate its recall (fewer than {MIN_CLASS_ROWS}), and '{metric}' "
             "weighs it as much as any class"
         )
-    if not _undefined(metric, expected, positive_index):
+    if not counts.no_figure(metric, expected, positive_index):
         return ""
     if metric == "matthews_corrcoef" and answer:
         return f"{answer}, and MCC divides by zero then (scikit-learn's 0 is a convention)"
     where = f"{answer}, so" if answer else f"on the {rows}"
     zero = ", not 0" if counts.undefined(metric, expected, positive_index=positive_index) else ""
-    return f"{where} it divides by zero ({_why_undefined(metric)}): undefined{zero}"
-
-
-_LACKS = {
-    "positive_likelihood_ratio": "no false positive, or no positive row",
-    "negative_likelihood_ratio": "no true negative, or no positive row",
-    "cohen_kappa": "every row of one class, true and predicted",
-    "matthews_corrcoef": "every row of one class, true or predicted",
-}
-
-
-def _why_undefined(metric: str) -> str:
-    """What a table on which `metric` is undefined lacks (counts.why_undefined's, and the
-    figures it leaves to NaN or a convention)."""
-    return _LACKS.get(metric) or counts.why_undefined(metric)
+    return f"{where} it divides by zero ({counts.why_no_figure(metric)}): undefined{zero}"
 
 
 def _seldom(metric: str, defined: np.ndarray) -> str:
@@ -261,7 +247,7 @@ def _seldom(metric: str, defined: np.ndarray) -> str:
         return ""
     return (
         f"it divides by zero on {1 - defined.mean():.0%} of the label sets drawn for these "
-        f"rows ({_why_undefined(metric)}): too few to draw its interval from"
+        f"rows ({counts.why_no_figure(metric)}): too few to draw its interval from"
     )
 
 
@@ -294,19 +280,6 @@ def _thin(metric: str, support: np.ndarray, positive_index: int) -> int | None:
     if metric in counts.WEIGHS_EACH_CLASS and (support < MIN_CLASS_ROWS).any():
         return int(np.argmin(support))
     return None
-
-
-def _undefined(metric: str, tables: np.ndarray, positive_index: int) -> np.ndarray:
-    """Where `metric` of each table is no figure: 0/0, which a table gives as 0
-    (counts.undefined) or NaN (kappa, the likelihood ratios), and MCC's 0 of a table whose
-    true or predicted classes are one (0/0 too). A drawn table's 0 kept among the others
-    pulled the interval down."""
-    values = counts.label_metric(metric, tables, positive_index=positive_index)
-    found = counts.undefined(metric, tables, positive_index=positive_index) | ~np.isfinite(values)
-    if metric == "matthews_corrcoef":
-        for sums in (tables.sum(axis=-1), tables.sum(axis=-2)):
-            found |= (sums > 0).sum(axis=-1) <= 1
-    return np.asarray(found, bool)
 
 
 def _name(index: int, names: Sequence[str]) -> str:
