@@ -340,3 +340,19 @@ def test_a_comma_separated_file_named_tsv_is_refused_not_read_as_one_column(
     one = tmp_path / "one.csv"
     one.write_text('"a, b"\n1\n')  # one quoted column whose name holds a comma is fine
     assert load.read(one, "csv").columns == ["a, b"]
+
+
+def test_a_parquet_file_read_as_csv_is_said_to_be_one_not_to_be_converted(tmp_path: Path) -> None:
+    """The run said "not UTF-8 text: convert it, e.g. iconv ...": advice that ruins it."""
+    import pandas as pd
+
+    path = tmp_path / "rows.csv"
+    pd.DataFrame({"a": [1.5, 2.5]}).to_parquet(path)
+    with pytest.raises(UserError) as caught:
+        load.read(path, "csv")
+    assert caught.value.message.endswith(
+        "could not be read as csv: it is a Parquet file, not "
+        "csv: set data.format: parquet, or leave data.format "
+        "out and name the file .parquet"
+    )
+    assert caught.value.hint is None

@@ -297,13 +297,23 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     elif fmt == "csv" and "more fields" in reason:  # "than defined in 'Schema'": where?
         reason = data_formats.first_long_row(path) or reason
     hint = None
-    if "utf-8" in reason.lower() or "utf8" in reason.lower():
+    if other := _other_format(path, fmt):  # a Parquet file read as CSV: iconv would ruin it
+        reason = other
+    elif "utf-8" in reason.lower() or "utf8" in reason.lower():
         source = "utf-16" if UTF16 in reason else "latin1"
         command = data_formats.to_utf8(source, str(path))
         hint = f"the file is not UTF-8 text: convert it, e.g. {command}"
     elif fmt == "parquet" and "PAR1" in reason:
         hint = "a Parquet file ends with PAR1: is it cut short, or another format?"
     return UserError(f"data file '{path}' could not be read as {fmt}: {reason}", hint=hint)
+
+
+def _other_format(path: Path, fmt: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return data_formats.other_format(handle.read(64), fmt)
+    except OSError:
+        return None
 
 
 def _trimmed(reason: str) -> str:

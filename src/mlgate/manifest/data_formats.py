@@ -210,7 +210,7 @@ def unreadable(path: Path, fmt: str, shown: str | None = None, *, quote: bool = 
             start = handle.read(64)
         if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             return f"it is UTF-16 text, not UTF-8: convert it, e.g. {to_utf8('utf-16', named)}"
-        other = _other_format(start, fmt)
+        other = other_format(start, fmt)
         if other:
             return other
         if fmt == "csv":
@@ -277,7 +277,7 @@ def json_line_problem(line: str) -> str | None:
     return None if isinstance(record, dict) else "is not a JSON object"
 
 
-def _other_format(start: bytes, fmt: str) -> str | None:
+def other_format(start: bytes, fmt: str) -> str | None:
     """A file whose first bytes are another format's than the one it is read as: a
     Parquet file read as CSV was "not UTF-8 text: convert it with iconv", advice that
     would have ruined it; a JSON array read as JSON Lines."""
