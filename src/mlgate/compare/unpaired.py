@@ -28,6 +28,7 @@ p < 1 - confidence, by counting, as every paired test's does.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -197,15 +198,12 @@ def value_change(
     rng = np.random.default_rng(seed)
     kept, first_rows = dealt_rows(len(before[0]), len(after[0]), rng)
     drawn, drawn_var = np.empty(resamples), np.empty(resamples)
-    chunk = max(1, (1 << 20) // len(kept))
-    for start in range(0, resamples, chunk):
-        size = min(chunk, resamples - start)
-        order = rng.permuted(np.tile(kept, (size, 1)), axis=1)
+    for at, order in deals(kept, resamples, rng):
         a, b = order[:, :first_rows], order[:, first_rows:]
         with np.errstate(divide="ignore", invalid="ignore"):
             va, sa = influence.values_and_variances(metric, y[a], pred[a])
             vb, sb = influence.values_and_variances(metric, y[b], pred[b])
-        drawn[start : start + size], drawn_var[start : start + size] = vb - va, sa + sb
+        drawn[at], drawn_var[at] = vb - va, sa + sb
     test = studentized(
         second - first,
         var_first + var_second,
@@ -217,6 +215,17 @@ def value_change(
         what=metric,
     )
     return held(test, METRICS[metric].change_within())
+
+
+def deals(
+    kept: np.ndarray, resamples: int, rng: np.random.Generator
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """The deals of `kept`'s rows, a chunk at a time (each row of `order` one deal, about a
+    million cells a chunk), and where in the `resamples` they go."""
+    chunk = max(1, (1 << 20) // len(kept))
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
+        yield slice(start, start + size), rng.permuted(np.tile(kept, (size, 1)), axis=1)
 
 
 def dealt_rows(first: int, second: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:

@@ -124,15 +124,12 @@ def _means_dealt(
     rows', whichever side a deal puts them on, so they are taken once."""
     terms = influence.per_row(metric, pooled[0], None, pooled[1], positive_index)
     drawn, drawn_var = np.empty(resamples), np.empty(resamples)
-    chunk = max(1, (1 << 20) // len(kept))
-    for start in range(0, resamples, chunk):
-        size = min(chunk, resamples - start)
-        order = rng.permuted(np.tile(kept, (size, 1)), axis=1)
+    for at, order in unpaired.deals(kept, resamples, rng):
         a, b = terms[order[:, :first_rows]], terms[order[:, first_rows:]]
         va, vb = a.mean(axis=1), b.mean(axis=1)
         spread_a = ((a - va[:, None]) ** 2).sum(axis=1) / (a.shape[1] * (a.shape[1] - 1))
         spread_b = ((b - vb[:, None]) ** 2).sum(axis=1) / (b.shape[1] * (b.shape[1] - 1))
-        drawn[start : start + size], drawn_var[start : start + size] = vb - va, spread_a + spread_b
+        drawn[at], drawn_var[at] = vb - va, spread_a + spread_b
     return drawn, drawn_var
 
 
