@@ -446,7 +446,8 @@ def _outside(calibration: Calibration, scores: np.ndarray, reference_rows: int) 
         f"{share:.1%} of the rows were scored outside the reference's range "
         f"({calibration.low:.3g} to {calibration.high:.3g}): the calibration is "
         f"extrapolated there ({count:,} of {words.count(len(scores), 'row')}, where unchanged "
-        f"rows leave {unchanged:.1f} expected against {reference_rows:,} reference rows; {p})"
+        f"rows leave {unchanged:.1f} expected against "
+        f"{words.count(reference_rows, 'reference row')}; {p})"
     )
 
 
