@@ -72,6 +72,18 @@ def test_bins_cover_every_row_and_missing_values_are_a_slice() -> None:
     assert same.labels == ("[4, 4]",) and same.codes.tolist() == [0] * 5
 
 
+def test_a_cut_on_the_largest_value_keeps_its_rows_a_slice_of_their_own() -> None:
+    """The column's maximum closed the last bin, and a cut equal to it was merged away:
+    a 0/1 column (60 and 40 rows) was one slice of every row, and a slice gate on it
+    tested the whole set again; the 30 rows capped at 100 joined 20 others."""
+    binary = slicing.by_bins("x", np.array([0.0] * 60 + [1.0] * 40), bins=4)
+    assert binary.labels == ("[0, 1)", "[1, 1]")
+    assert np.bincount(binary.codes).tolist() == [60, 40]
+    capped = slicing.by_bins("x", np.array([*range(70), *[100] * 30], dtype=float), bins=4)
+    assert capped.labels == ("[0, 25)", "[25, 50)", "[50, 100)", "[100, 100]")
+    assert np.bincount(capped.codes).tolist() == [25, 25, 20, 30]
+
+
 def test_every_row_lies_in_the_range_its_slice_is_labelled() -> None:
     """A cut interpolated between two values (95.225) was labelled rounded (95.22): a row
     of 95.224 sat in a slice whose label ended before it. Cuts are values of the data,

@@ -89,7 +89,12 @@ def by_bins(column: str, values: np.ndarray, bins: int | Sequence[float] = QUANT
         if present.any():
             ordered = np.sort(numbers[present])
             at = np.ceil(np.linspace(0, 1, bins + 1) * ordered.size).astype(np.int64)
-            edges = np.unique(ordered[np.minimum(at, ordered.size - 1)])
+            cuts = ordered[np.minimum(at, ordered.size - 1)]
+            edges = np.unique(cuts)
+            if len(edges) > 1 and (cuts[1:-1] == ordered[-1]).any():
+                # a cut on the largest value: its rows are the slice above it, [max, max];
+                # merged into the bin below, a 0/1 column was one slice of every row
+                edges = np.append(edges, ordered[-1])
         if len(edges) == 1:  # one value throughout: one bin
             edges = np.repeat(edges, 2)
     else:
