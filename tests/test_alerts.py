@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlgate import alerts, monitor
+from mlgate import alerts, monitor, monitor_history
 from mlgate.github.context import ActionsContext
 from mlgate.monitor import Monitored
 from tests import projects
@@ -76,7 +76,7 @@ def context(fake: FakeGitHub) -> ActionsContext:
 
 def acted(project: Project, found: Monitored, ctx: ActionsContext, at: dt.datetime) -> str:
     """One scheduled run: recorded, then acted on."""
-    past = monitor.record(project.where(), project.manifest, found, now=at)
+    past = monitor_history.record(project.where(), project.manifest, found, now=at)
     return alerts.act(project.manifest, found, past, ctx, now=at).action
 
 
@@ -130,7 +130,7 @@ def test_an_issue_a_maintainer_closed_stays_closed_while_the_alarm_lasts(
         assert acted(project, drifted, ctx, START) == "created"
         (number,) = fake.issues
         fake.issues[number].update(state="closed", closed_at="2026-12-01T09:00:00Z")
-        past = monitor.record(project.where(), project.manifest, drifted, now=START + DAY)
+        past = monitor_history.record(project.where(), project.manifest, drifted, now=START + DAY)
         done = alerts.act(project.manifest, drifted, past, ctx, now=START + DAY)
         assert done.action == "none"
         assert done.notes == (
@@ -169,7 +169,7 @@ def test_twenty_runs_at_once_on_one_drift_leave_one_issue_and_one_retraining(
         lock = threading.Lock()
 
         def one() -> None:
-            past = monitor.record(project.where(), project.manifest, drifted, now=START)
+            past = monitor_history.record(project.where(), project.manifest, drifted, now=START)
             done = alerts.act(project.manifest, drifted, past, ctx, now=START)
             with lock:
                 said.append(done)
@@ -200,7 +200,7 @@ def test_a_token_that_may_not_write_issues_leaves_a_note(
     project = fresh(tmp_path)
     with running() as fake:
         fake.forbidden.add(("POST", "/repos/{owner}/{repo}/issues"))
-        past = monitor.record(project.where(), project.manifest, cancer[1], now=START)
+        past = monitor_history.record(project.where(), project.manifest, cancer[1], now=START)
         done = alerts.act(project.manifest, cancer[1], past, context(fake), now=START)
         assert done.action == "none" and not fake.issues
         assert done.notes[0].startswith(
@@ -212,7 +212,7 @@ def test_outside_actions_or_with_on_drift_none_nothing_is_called(
     cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
 ) -> None:
     project = fresh(tmp_path)
-    past = monitor.record(project.where(), project.manifest, cancer[1], now=START)
+    past = monitor_history.record(project.where(), project.manifest, cancer[1], now=START)
     done = alerts.act(project.manifest, cancer[1], past, None, now=START)
     assert done.action == "none" and "not in GitHub Actions" in done.notes[0]
 
@@ -269,7 +269,7 @@ def test_a_project_in_a_folder_starts_the_retraining_workflow_init_wrote_for_it(
     assert alerts.retrain_workflow(moved) == "mlgate-retrain.ml-churn.yml"
     with running() as fake:
         fake.add_workflow("mlgate-retrain.ml-churn.yml")  # the only one: others are a 404
-        past = monitor.record(project.where(), project.manifest, cancer[1], now=START)
+        past = monitor_history.record(project.where(), project.manifest, cancer[1], now=START)
         done = alerts.act(moved, cancer[1], past, context(fake), now=START)
     assert done.retrain == "mlgate-retrain.ml-churn.yml dispatched on main"
     assert len(fake.dispatches) == 1

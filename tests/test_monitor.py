@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from mlgate import monitor
+from mlgate import monitor, monitor_history
 from mlgate.cli.main import main
 from mlgate.errors import UserError
 from tests import projects
@@ -347,25 +347,26 @@ def test_the_schedules_gaps_are_found_from_the_usual_interval() -> None:
 
     day = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
     stamps = [(day + dt.timedelta(days=d)).isoformat() for d in (0, 1, 2, 5, 6)]
-    found = monitor.gaps(stamps, now=day + dt.timedelta(days=6, hours=2))
+    found = monitor_history.gaps(stamps, now=day + dt.timedelta(days=6, hours=2))
     assert found == (
         "no run between 2026-12-03 03:00 UTC and 2026-12-06 03:00 UTC (3.0 days, where "
         "runs came every 24 h)",
     )
-    late = monitor.gaps(stamps, now=day + dt.timedelta(days=9))
+    late = monitor_history.gaps(stamps, now=day + dt.timedelta(days=9))
     assert late[-1] == (
         "no run since 2026-12-07 03:00 UTC (3.0 days ago, where runs came every 24 h)"
     )
-    assert monitor.gaps(stamps[:2], now=day + dt.timedelta(days=30)) == ()  # too few to know
+    too_few = monitor_history.gaps(stamps[:2], now=day + dt.timedelta(days=30))
+    assert too_few == ()  # too few to know
     # the median of an even count is the mean of the middle two (the upper one was taken),
     # and spans under an hour are minutes (they read "0 h")
     quick = [(day + dt.timedelta(minutes=m)).isoformat() for m in (0, 10, 30)]
-    assert monitor.gaps(quick, now=day + dt.timedelta(minutes=61)) == (
+    assert monitor_history.gaps(quick, now=day + dt.timedelta(minutes=61)) == (
         "no run since 2026-12-01 03:30 UTC (31 minutes ago, where runs came every 15 minutes)",
     )
     # runs seconds apart read "0 minutes ago, where runs came every 0 minutes"
     seconds = [(day + dt.timedelta(seconds=s)).isoformat() for s in (0, 10, 20)]
-    assert monitor.gaps(seconds, now=day + dt.timedelta(seconds=65)) == (
+    assert monitor_history.gaps(seconds, now=day + dt.timedelta(seconds=65)) == (
         "no run since 2026-12-01 03:00 UTC (45 seconds ago, where runs came every 10 seconds)",
     )
 

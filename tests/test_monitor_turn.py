@@ -1,4 +1,4 @@
-"""Which run of a monitoring history acts on an alarm (monitor.turn), and when an estimate
+"""Which run of a monitoring history acts on an alarm (monitor_history.turn), and when an estimate
 counts as decay (monitor.decayed): pure functions, every branch."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from mlgate import monitor
+from mlgate import monitor, monitor_history
 from mlgate.model.estimate import Estimate
 
 NOW = dt.datetime(2026, 12, 5, 4, 17, tzinfo=dt.UTC)
@@ -24,33 +24,33 @@ def entries(*alarms: bool, step: dt.timedelta = dt.timedelta(days=1)) -> tuple[d
 
 
 def test_the_first_alarm_after_a_quiet_run_opens_and_later_ones_follow() -> None:
-    assert monitor.turn(entries(False, True), NOW).kind == "open"
-    assert monitor.turn(entries(True), NOW).kind == "open"  # a first run that alarms
-    follow = monitor.turn(entries(False, True, True), NOW)
+    assert monitor_history.turn(entries(False, True), NOW).kind == "open"
+    assert monitor_history.turn(entries(True), NOW).kind == "open"  # a first run that alarms
+    follow = monitor_history.turn(entries(False, True, True), NOW)
     assert follow.kind == "follow"
     assert follow.since == entries(False, True, True)[1]["at"]  # the alarm's first entry
 
 
 def test_a_quiet_run_after_an_alarm_closes_and_quiet_after_quiet_does_nothing() -> None:
-    assert monitor.turn(entries(True, True, False), NOW).kind == "close"
-    assert monitor.turn(entries(True, False, False), NOW).kind == "quiet"
-    assert monitor.turn((), NOW).kind == "quiet"
+    assert monitor_history.turn(entries(True, True, False), NOW).kind == "close"
+    assert monitor_history.turn(entries(True, False, False), NOW).kind == "quiet"
+    assert monitor_history.turn((), NOW).kind == "quiet"
 
 
 def test_racing_runs_on_one_alarm_elect_exactly_one_opener() -> None:
     """Appends are ordered by compare-and-swap: each racer sees the history up to its own
     entry, and only the first to land sees the quiet run before it."""
     history = entries(False, *([True] * 20), step=dt.timedelta(seconds=1))
-    kinds = [monitor.turn(history[: i + 1], NOW).kind for i in range(1, len(history))]
+    kinds = [monitor_history.turn(history[: i + 1], NOW).kind for i in range(1, len(history))]
     assert kinds.count("open") == 1 and kinds.count("follow") == 19
 
 
 def test_a_follower_long_after_the_alarm_began_may_open_in_its_stead() -> None:
     """The opener may have died before it made the issue: after CLAIM_GRACE, a follower
     finding none makes it."""
-    recent = monitor.turn(entries(False, True, True, step=dt.timedelta(minutes=1)), NOW)
+    recent = monitor_history.turn(entries(False, True, True, step=dt.timedelta(minutes=1)), NOW)
     assert recent.kind == "follow" and not recent.stale
-    later = monitor.turn(entries(False, True, True), NOW)  # the alarm began a day ago
+    later = monitor_history.turn(entries(False, True, True), NOW)  # the alarm began a day ago
     assert later.kind == "follow" and later.stale
 
 
@@ -64,8 +64,8 @@ def test_entries_from_before_alarms_were_recorded_read_drift_and_doubt() -> None
         },
         {"at": "2026-12-05T04:17:00Z", "drifted": True, "estimates": {}},
     ]
-    assert monitor.turn(tuple(old[:2]), NOW).kind == "open"
-    assert monitor.turn(tuple(old), NOW).kind == "follow"
+    assert monitor_history.turn(tuple(old[:2]), NOW).kind == "open"
+    assert monitor_history.turn(tuple(old), NOW).kind == "follow"
 
 
 def estimate(value: float, low: float, high: float, *, metric: str = "accuracy") -> Estimate:
@@ -106,7 +106,7 @@ def test_decay_is_not_judged_without_max_drop_or_a_registered_figure() -> None:
 def test_a_headline_of_steady_data_names_the_columns_that_drifted_below_the_alarm() -> None:
     """Three of 69 columns drifted (one by KS 0.45) and the headline said only "steady"."""
     from mlgate import monitor_report
-    from mlgate.monitor import History
+    from mlgate.monitor_history import History
     from mlgate.result.records import DriftResult
 
     drift = DriftResult(

@@ -2,7 +2,7 @@
 per model, opened on the alarm, updated while it lasts, closed when it clears, reopened
 when it returns; with `retrain`, also the retraining workflow started once per alarm.
 
-Which run opens is decided by the history (monitor.turn): of runs racing on one alarm,
+Which run opens is decided by the history (monitor_history.turn): of runs racing on one alarm,
 only the one whose entry landed first creates the issue and starts the retraining, so
 twenty at once still leave one issue and one retraining.
 """
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from mlgate.github.http import GitHub
     from mlgate.github.issues import IssueOutcome
     from mlgate.manifest.spec import Manifest
-    from mlgate.monitor import History, Monitored, Turn
+    from mlgate.monitor import Monitored
+    from mlgate.monitor_history import History, Turn
 
 LABEL = "mlgate-monitor"
 RETRAIN_WORKFLOW = "mlgate-retrain.yml"  # what `mlgate init` writes for on_drift: retrain
@@ -55,7 +56,7 @@ def act(
 ) -> Acted:
     """The issue (and retraining) this run's turn asks for. Never raises for GitHub: a
     token that may not write issues leaves a note, and the job still fails on the alarm."""
-    from mlgate import monitor
+    from mlgate import monitor_history
 
     on_drift = manifest.monitor.on_drift
     if on_drift == "none":
@@ -65,7 +66,7 @@ def act(
             action="none",
             notes=("not in GitHub Actions (no GITHUB_REPOSITORY and token): no issue kept",),
         )
-    turn = monitor.turn(past.entries, now)
+    turn = monitor_history.turn(past.entries, now)
     if turn.kind == "quiet":
         return Acted(action="none")
     from mlgate.github import issues

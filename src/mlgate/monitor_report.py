@@ -9,7 +9,8 @@ from typing import Any
 
 from mlgate import words
 from mlgate.compare import unpaired
-from mlgate.monitor import History, Monitored
+from mlgate.monitor import Monitored
+from mlgate.monitor_history import History
 from mlgate.report import drift_tables, mermaid, numbers
 from mlgate.report.blocks import details
 from mlgate.report.inert import escape

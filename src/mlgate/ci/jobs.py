@@ -120,7 +120,7 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     summary; a manifest that names none gets a run of the model on today's data."""
     import datetime as dt
 
-    from mlgate import alerts, atomic, monitor, monitor_report
+    from mlgate import alerts, atomic, monitor, monitor_history, monitor_report
 
     manifest = job.load()
     if manifest.monitor.data is None:
@@ -129,7 +129,7 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     stage = manifest.monitor.stage
     found = monitor.watch(manifest, where, None, stage=stage, env=job.env)
     now = dt.datetime.now(dt.UTC)
-    past = monitor.record(where, manifest, found, now=now)
+    past = monitor_history.record(where, manifest, found, now=now)
     acted = alerts.act(manifest, found, past, job.ctx, now=now)
     text = monitor_report.markdown(manifest.name, found, past)
     report = manifest.root / MONITOR_REPORT

@@ -14,7 +14,7 @@ from mlgate.errors import EXIT_FAILED, EXIT_PASSED
 
 
 def monitor(args: argparse.Namespace) -> int:
-    from mlgate import alerts, promotion
+    from mlgate import alerts, monitor_history, promotion
     from mlgate import monitor as monitoring
     from mlgate.github import context
     from mlgate.report import drift_tables, numbers
@@ -34,10 +34,10 @@ def monitor(args: argparse.Namespace) -> int:
     )
     now = dt.datetime.now(dt.UTC)
     if args.record:
-        past = monitoring.record(where, loaded, found, now=now)
+        past = monitor_history.record(where, loaded, found, now=now)
         acted = alerts.act(loaded, found, past, ctx, now=now)
     else:
-        past = monitoring.history(where, loaded, now=now)
+        past = monitor_history.history(where, loaded, now=now)
         acted = alerts.Acted(
             action="none", notes=("not recorded (--record): only a recorded run acts",)
         )

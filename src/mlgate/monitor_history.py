@@ -1,0 +1,176 @@
+"""The monitoring history: each recorded run of `mlgate monitor` as an entry of a journal
+on a git ref of mlgate's own (registry/journal.py), the schedule's missed runs read from
+it, and which run of a run of alarms acts on it (`turn`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mlgate import words
+
+if TYPE_CHECKING:
+    from mlgate.manifest.spec import Manifest
+    from mlgate.monitor import Monitored
+    from mlgate.registry.operations import Where
+
+LATE = 2.0  # a run this many usual intervals after the last one: the schedule missed runs
+# a run that opened an alarm and made no issue by then failed: a later one makes it instead
+CLAIM_GRACE = dt.timedelta(minutes=30)
+
+
+@dataclass(frozen=True, kw_only=True)
+class History:
+    """The monitoring runs recorded so far (`--record`), oldest first, and what they miss."""
+
+    entries: tuple[Mapping[str, Any], ...]
+    gaps: tuple[str, ...]  # runs the schedule should have made and did not
+
+
+def entry(found: Monitored, at: dt.datetime) -> dict[str, Any]:
+    """One run as the journal keeps it: small, the figures a chart of them needs."""
+    drift = found.drift
+    return {
+        "at": at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        **found.heading(),
+        "drifted_columns": list(drift.drifted_columns) if drift else [],
+        "estimates": {
+            e.metric: {"value": e.value, "low": e.low, "high": e.high, "reliable": e.reliable}
+            for e in found.estimates
+        },
+        "actual": dict(found.actual),
+        "changes": {
+            m: {"delta": c.delta, "low": c.ci_low, "high": c.ci_high, "p": c.p_value}
+            for m, c in found.changes.items()
+        },
+        "alarm": found.attention,
+        "decay": list(found.decay),
+    }
+
+
+def journal_name(manifest: Manifest) -> str:
+    return f"{manifest.name}/monitor"
+
+
+def history(
+    where: Where, manifest: Manifest, *, now: dt.datetime, fetch: bool = True, upto: str = ""
+) -> History:
+    """The journal's entries and the schedule's gaps up to `now` (`upto`: up to that
+    entry's commit)."""
+    from mlgate.registry import journal
+
+    read = []
+    name = journal_name(manifest)
+    for raw in journal.read(where.root, name, token=where.token, fetch=fetch, upto=upto):
+        try:
+            loaded = json.loads(raw)
+        except ValueError:
+            continue  # not an entry of ours: the ref is shared with nobody, but say nothing
+        if isinstance(loaded, dict) and isinstance(loaded.get("at"), str):
+            read.append(loaded)
+    return History(entries=tuple(read), gaps=gaps([e["at"] for e in read], now))
+
+
+def record(where: Where, manifest: Manifest, found: Monitored, *, now: dt.datetime) -> History:
+    """`found` appended to the journal (at origin too), and the history as it stood when
+    it landed: this run's entry last, whoever appended since (`turn` reads it so)."""
+    from mlgate.registry import journal
+
+    said = json.dumps(entry(found, now), sort_keys=True, allow_nan=False, default=str)
+    stamp = now.isoformat(timespec="seconds")
+    landed = journal.append(where.root, journal_name(manifest), said, date=stamp, token=where.token)
+    return history(where, manifest, now=now, upto=landed)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Turn:
+    """What a recorded run's place in the history asks of it. Appends to the history are
+    compare-and-swap, so of runs racing on one alarm exactly one lands first: it `open`s
+    (creates the issue, starts a retraining); the others `follow` (update what it made)."""
+
+    kind: str  # open, follow, close, quiet
+    since: str  # when the alarm began: the first entry of the run of alarms ending here
+    stale: bool = False  # follow: the opener is long past, and may have failed to open
+
+
+def turn(entries: tuple[Mapping[str, Any], ...], now: dt.datetime) -> Turn:
+    """This run's turn: its entry is the history's last."""
+    if not entries:
+        return Turn(kind="quiet", since="")
+    alarms = [_alarm(e) for e in entries]
+    start = len(alarms)
+    while start and alarms[start - 1]:
+        start -= 1
+    earlier = len(alarms) > 1 and alarms[-2]
+    if not alarms[-1]:
+        return Turn(kind="close" if earlier else "quiet", since="")
+    since = str(entries[start].get("at", ""))
+    if not earlier:
+        return Turn(kind="open", since=since)
+    began = _when(since)
+    return Turn(kind="follow", since=since, stale=began is None or now - began > CLAIM_GRACE)
+
+
+def _alarm(entry: Mapping[str, Any]) -> bool:
+    """An entry's alarm; entries from before mlgate recorded it: drift, or an estimate in doubt."""
+    if "alarm" in entry:
+        return bool(entry["alarm"])
+    doubted = any(
+        isinstance(e, dict) and e.get("reliable") is False
+        for e in (entry.get("estimates") or {}).values()
+    )
+    return bool(entry.get("drifted")) or doubted
+
+
+def gaps(stamps: list[str], now: dt.datetime) -> tuple[str, ...]:
+    """Where runs came later than twice their usual interval (the median between runs):
+    GitHub delays scheduled runs and drops some when it is busy. Needs three runs."""
+    times = sorted(t for t in map(_when, stamps) if t is not None)
+    if len(times) < 3:
+        return ()
+    intervals = [b - a for a, b in itertools.pairwise(times)]
+    seconds = statistics.median(i.total_seconds() for i in intervals)  # the docs' median
+    usual = dt.timedelta(seconds=seconds)  # (an even count: the mean of the middle two)
+    if usual.total_seconds() <= 0:
+        return ()
+    found = [
+        f"no run between {_day(a)} and {_day(b)} ({_span(b - a)}, where runs came every "
+        f"{_span(usual)})"
+        for a, b in itertools.pairwise(times)
+        if b - a > LATE * usual
+    ]
+    if now - times[-1] > LATE * usual:
+        found.append(
+            f"no run since {_day(times[-1])} ({_span(now - times[-1])} ago, where runs came "
+            f"every {_span(usual)})"
+        )
+    return tuple(found)
+
+
+def _when(stamp: str) -> dt.datetime | None:
+    try:
+        found = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
+
+
+def _day(at: dt.datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _span(gap: dt.timedelta) -> str:
+    """Seconds under a minute, minutes under an hour ("0 h" and "0 minutes" read as no time
+    at all), hours under two days."""
+    seconds = gap.total_seconds()
+    if seconds < 59.5:
+        return words.count(round(seconds), "second")
+    hours = seconds / 3600
+    if hours < 1:
+        return words.count(round(hours * 60), "minute")
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
