@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import words
+from mlgate import monitor_labels, words
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Drift, Manifest
 from mlgate.model.estimate import Estimate
@@ -288,7 +288,7 @@ def monitor(
         )
         table = frame.to_pandas()
         if labels is not None:
-            table = _with_labels(manifest, table, *labels, said, rows_from=shown)
+            table = monitor_labels.with_labels(manifest, table, *labels, said, rows_from=shown)
         named = labels[1] if labels is not None else shown  # where the labels came from
         try:
             performance = _performance(manifest, run, model, table, said, shown, named)
@@ -676,163 +676,6 @@ def _targets(table: pd.DataFrame, target: str, labels_from: str) -> tuple[np.nda
     return rows.astype(np.int64), values[rows]
 
 
-def _with_labels(
-    manifest: Manifest,
-    table: pd.DataFrame,
-    path: Path,
-    shown: str,
-    said: list[str],
-    *,
-    rows_from: str = "the production rows",
-) -> pd.DataFrame:
-    """`table` with the target filled in from the labels file, row by row through data.id
-    (ids compared as text: a CSV's 7 and a Parquet's "7" are one row; an empty id is no
-    row's, on either side)."""
-    from mlgate.data import load
-
-    key, target = manifest.data.id, manifest.data.target
-    if key is None:
-        raise UserError(
-            f"{shown}: labels are joined to the rows by data.id, and the manifest names none",
-            hint="set data.id to the column that identifies a row (docs/manifest.md)",
-        )
-    given = load.read(path, load.detect_format(path, "auto")).to_pandas()
-    for column, kind in ((key, "data.id"), (target, "the target")):
-        if column not in given.columns:
-            raise UserError(
-                f"{shown} has no column '{column}' ({kind}); its columns: "
-                f"{words.clip(', '.join(map(str, given.columns)), 120)}"
-            )
-    if key not in table.columns:
-        raise UserError(f"the production rows have no column '{key}' (data.id) to join to")
-    blank = int(given[target].isna().sum())
-    given = given[given[target].notna()]
-    # an empty id names no row: joined as the text 'nan', it was the label of a row whose
-    # id was empty too
-    nameless = _no_id(given[key])
-    given = given[~nameless]
-    unnamed = int(nameless.sum())
-    if given.empty:
-        why = [f"{words.count(blank, 'row')} without one"] if blank else []
-        why += [f"{words.count(unnamed, 'label')} without a {key}"] if unnamed else []
-        raise UserError(
-            f"{shown} holds no label"
-            + (f" ({', '.join(why)})" if why else " (no row under its header)"),
-            hint=f"write each labelled row's {key} and {target}",
-        )
-    if blank:  # left out, and said: they were dropped without a word
-        said.append(f"{shown}: {words.count(blank, 'row')} without a label, left out")
-    if unnamed:
-        said.append(
-            f"{shown}: {words.count(unnamed, 'label')} without an id ({key}, data.id), left "
-            "out: an empty id names no row"
-        )
-    ids = given[key].map(_key)
-    _once_each(ids, f"{shown}: ", "give each row's label once")
-    arrived = dict(zip(ids, given[target], strict=True))
-    has_id = ~_no_id(table[key])
-    if not has_id.any():
-        raise UserError(
-            f"{rows_from}: no row has an id ({key}, data.id) to join {shown}'s labels to",
-            hint=f"export each row's {key} with it",
-        )
-    keys = table[key].map(_key).where(has_id)  # no id: NaN, which joins nothing
-    # a label joined to two rows would count twice ("labels for 307 of 620 rows" of 300);
-    # rows without an id are no repeated id 'nan'
-    _once_each(keys[has_id], f"{rows_from}: ", "each row's id (data.id) must be its own")
-    if not has_id.all():
-        missing = int((~has_id).sum())
-        said.append(
-            f"{rows_from}: {words.count(missing, 'row')} {'has' if missing == 1 else 'have'} "
-            f"no id ({key}, data.id): no label is joined to {'it' if missing == 1 else 'them'}"
-        )
-    table = table.copy()
-    labels = keys.map(arrived)
-    had = table.get(target)
-    if had is not None:  # a row labelled twice, differently: neither can be taken silently
-        both = had.notna() & labels.notna()
-        differ = both & (had[both].map(_key) != labels[both].map(_key)).reindex(
-            had.index, fill_value=False
-        )
-        if differ.any():
-            named = ", ".join(map(str, table.loc[differ, key].head(3).tolist()))
-            raise UserError(
-                f"{shown} and the rows' own {target} disagree for "
-                f"{words.count(int(differ.sum()), 'row')} (ids {named}"
-                f"{', ...' if differ.sum() > 3 else ''})",
-                hint="give each row's label in one place, or the same in both",
-            )
-    table[target] = labels if had is None else had.where(had.notna(), labels)
-    matched = int(keys.isin(arrived.keys()).sum())
-    held = keys[has_id].tolist()
-    if arrived and not matched:
-        raise _none_joined(shown, key, list(arrived), held)
-    stray_ids = set(arrived) - set(held)
-    _written_alike(shown, key, stray_ids, set(held))
-    strays = len(stray_ids)
-    said.append(
-        f"{shown}: labels for {words.of(matched, len(table), 'row')}"
-        + (f"; the data has no row for {words.count(strays, 'label')}" if strays else "")
-    )
-    return table
-
-
-def _written_alike(shown: str, key: str, strays: set[str], held: set[str]) -> None:
-    """Labels whose ids match no row as written but would without leading zeros, spaces
-    or letter case ("007" for 7, "U-7" for "u-7"): joined in part, the rest said to be
-    "rows the data does not hold", the labelled rows were those ids >= 100 alone, a
-    biased part of the data."""
-    loose = {_loose(k): k for k in held}
-    alike = sorted((s, loose[_loose(s)]) for s in strays if _loose(s) in loose)
-    if alike:
-        pairs = ", ".join(f"{words.clip(s, 40)!r} for {words.clip(r, 40)!r}" for s, r in alike[:3])
-        raise UserError(
-            f"{shown}: {words.count(len(alike), 'label')} "
-            f"{'has an id' if len(alike) == 1 else 'have ids'} written otherwise than the "
-            f"production rows' {key} (data.id) ({pairs}"
-            f"{', ...' if len(alike) > 3 else ''}): joined as written they would be left out",
-            hint=f"write {key} in the labels file as the production rows write it",
-        )
-
-
-def _loose(key: str) -> str:
-    """An id with its spaces, leading zeros and letter case dropped: "007" and " 7" are 7,
-    "U-7" is "u-7"."""
-    stripped = key.strip().casefold()
-    return (stripped.lstrip("0") or "0") if stripped.isdigit() else stripped
-
-
-def _no_id(ids: pd.Series) -> pd.Series:
-    """Which ids are missing: empty cells, or text of nothing but spaces."""
-    return ids.isna() | (ids.astype(str).str.strip() == "")
-
-
-def _none_joined(shown: str, key: str, given: list[str], held: list[str]) -> UserError:
-    """Labels of which not one is a production row's: the run measured no figure and said
-    so in a line, exit 0, where the ids were written two ways ("007" for 7)."""
-    return UserError(
-        f"{shown}: none of its {words.count(len(given), 'label')} is for a production row: "
-        f"its {key} (data.id) holds {_some(given)} where the rows hold {_some(held)}",
-        hint=f"write {key} in the labels file as the production rows write it",
-    )
-
-
-def _some(ids: list[str]) -> str:
-    return ", ".join(repr(words.clip(i, 40)) for i in ids[:3]) + (", ..." if len(ids) > 3 else "")
-
-
-def _once_each(ids: pd.Series, where: str, hint: str) -> None:
-    """Ids that repeat, refused with a few of them named."""
-    repeated = ids[ids.duplicated()]
-    if len(repeated):
-        named = ", ".join(repr(v) for v in list(dict.fromkeys(repeated))[:3])
-        raise UserError(
-            f"{where}{words.count(len(repeated), 'id')} "
-            f"{'appears' if len(repeated) == 1 else 'appear'} more than once (such as {named})",
-            hint=hint,
-        )
-
-
 class Unscorable(UserError):
     """The model refused the production rows: a value or an empty cell it cannot take."""
 
@@ -890,8 +733,10 @@ def _indices(labels: np.ndarray, classes: list[object]) -> np.ndarray:
     """Predicted labels as indices into the classes the version's run knew."""
     import numpy as np
 
-    index = {_key(c): i for i, c in enumerate(classes)}
-    found = np.array([index.get(_key(v), -1) for v in labels.tolist()], dtype=np.int64)
+    index = {monitor_labels.key_of(c): i for i, c in enumerate(classes)}
+    found = np.array(
+        [index.get(monitor_labels.key_of(v), -1) for v in labels.tolist()], dtype=np.int64
+    )
     if (found < 0).any():
         unknown = sorted({str(v) for v, i in zip(labels.tolist(), found, strict=True) if i < 0})
         raise UserError(
@@ -911,9 +756,9 @@ def _labelled(
 
     if target not in table.columns:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-    index = {_key(c): i for i, c in enumerate(classes)}
+    index = {monitor_labels.key_of(c): i for i, c in enumerate(classes)}
     present = table[target].notna().to_numpy()
-    keys = [_key(v) for v in table[target].tolist()]
+    keys = [monitor_labels.key_of(v) for v in table[target].tolist()]
     rows = [row for row, key in enumerate(keys) if present[row]]
     strange = [keys[r] for r in rows if keys[r] not in index]
     if strange:
@@ -921,10 +766,11 @@ def _labelled(
         named = ", ".join(map(repr, kinds[:3])) + (
             f" and {len(kinds) - 3:,} more" if len(kinds) > 3 else ""
         )
+        known = ", ".join(repr(monitor_labels.key_of(c)) for c in classes[:5])
         raise UserError(
             f"{labels_from}: {words.count(len(strange), 'label')} of {len(rows):,} are not "
             f"among the version's classes ({named}; its classes: "
-            f"{', '.join(repr(_key(c)) for c in classes[:5])}): labels the version never saw "
+            f"{known}): labels the version never saw "
             "would leave their rows out, and the figures of the rest would be a biased part "
             "of the data",
             hint="write the labels as the training data did",
@@ -996,10 +842,3 @@ def _lacks(shown: str, lacking: Sequence[str], noun: str, whose: str, fix: str) 
         + (f" and {len(lacking) - 5:,} more" if len(lacking) > 5 else ""),
         hint=f"{fix} every feature the training data had",
     )
-
-
-def _key(value: object) -> str:
-    """A label as text, a whole float as its integer (a column with a gap reads 1 as 1.0)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
