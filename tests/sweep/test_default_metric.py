@@ -61,7 +61,6 @@ def test_an_optuna_search_with_no_metric_named_ranks_by_the_tasks_learnt_from_a_
     """It refused before anything ran. A run learns the task: the search starts with
     classification's metric, and again with regression's once a run says so, its seeded
     asks running nothing twice."""
-    pytest.importorskip("optuna")
     search = (
         "sweep:\n  optuna:\n    trials: 4\n    seed: 0\n    space:\n"
         "      train.C: {low: 0.001, high: 10, log: true}\n"
