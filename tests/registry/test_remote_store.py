@@ -13,7 +13,7 @@ from mlgate import promotion
 from mlgate.errors import OutsideError, UserError
 from mlgate.registry import artifacts, operations
 from tests.conftest import git
-from tests.registry.conftest import make_project
+from tests.registry.conftest import Project, make_project
 
 
 @pytest.fixture
@@ -42,8 +42,8 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     server.stop()
 
 
-@pytest.mark.e2e  # trains: runs the user's training as a process
-def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> None:
+def in_the_bucket(tmp_path: Path) -> Project:
+    """The iris project with its store in the team's bucket, committed."""
     project = make_project(tmp_path / "repo")
     manifest_file = project.root / "mlops.yaml"
     manifest_file.write_text(
@@ -51,6 +51,12 @@ def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> Non
     )
     git(project.root, "commit", "-q", "-am", "the team's bucket")
     project.manifest = manifests.load(manifest_file)
+    return project
+
+
+@pytest.mark.e2e  # trains: runs the user's training as a process
+def test_register_and_deploy_through_an_s3_store(tmp_path: Path, s3: str) -> None:
+    project = in_the_bucket(tmp_path)
     project.next_commit(0.7)
     where = project.where()
     assert isinstance(where.store, artifacts.RemoteStore)
@@ -98,13 +104,7 @@ def test_a_promotion_looks_for_the_versions_objects_in_the_bucket_first(
 
     import s3fs
 
-    project = make_project(tmp_path / "repo")
-    manifest_file = project.root / "mlops.yaml"
-    manifest_file.write_text(
-        manifest_file.read_text() + "registry:\n  artifacts: s3://models-bucket/iris\n"
-    )
-    git(project.root, "commit", "-q", "-am", "the team's bucket")
-    project.manifest = manifests.load(manifest_file)
+    project = in_the_bucket(tmp_path)
     run = dataclasses.replace(
         project.run,
         git=dataclasses.replace(project.run.git, commit=git(project.root, "rev-parse", "HEAD")),
