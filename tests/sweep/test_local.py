@@ -265,6 +265,59 @@ def test_a_stopped_sweep_leaves_no_training_running(tmp_path: Path, how: str) ->
         sweep.wait()
 
 
+STOPPED_TWICE = """\
+import os, signal, sys
+from mlgate.cli import main
+code = main(sys.argv[2:], own_process=sys.argv[1] == "own")
+os.kill(os.getpid(), signal.SIGTERM)  # the group's copy, landing after the command unwound
+print("exit", code, flush=True)
+"""
+
+
+@pytest.mark.parametrize("own_process", [True, False])
+def test_a_second_stop_after_the_first_does_not_kill_the_command(
+    tmp_path: Path, own_process: bool
+) -> None:
+    """`timeout` and systemd signal mlgate, then its group: the second SIGTERM may land
+    after the command has unwound from the first. The installed command holds it off to
+    its exit (130, "interrupted"); a call from a test's own process gets its handler
+    back, so there the late signal does what it did before."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.1]}\n", TRAIN_SLOWLY)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    how = "own" if own_process else "shared"
+    command = subprocess.Popen(
+        [sys.executable, "-c", STOPPED_TWICE, how, "-C", str(root), "sweep", "--workers", "1"],
+        env={**os.environ, "SWEEP_TEST_PIDS": str(pids)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _written_pids(pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _written_pids(pids)
+        command.send_signal(signal.SIGTERM)
+        out, err = command.communicate(timeout=30)
+        assert "mlgate: interrupted" in err
+        if own_process:
+            assert (command.returncode, out) == (0, "exit 130\n"), err
+        else:
+            assert (command.returncode, out) == (-signal.SIGTERM, ""), err
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(command.pid, signal.SIGKILL)
+        _kill_groups(_written_pids(pids))
+        command.wait()
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):

@@ -7,6 +7,6 @@ Start-up stays cheap: each command imports what it needs when it runs, so
 jsonschema.
 """
 
-from mlgate.cli.main import main
+from mlgate.cli.main import entry, main
 
-__all__ = ["main"]
+__all__ = ["entry", "main"]

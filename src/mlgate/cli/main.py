@@ -9,6 +9,7 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
+from typing import NoReturn
 
 from mlgate import __version__
 from mlgate.cli import parser
@@ -19,15 +20,22 @@ EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for a tool the pip
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def entry() -> NoReturn:
+    """The installed `mlgate` and `python -m mlgate`: the process ends with the command."""
+    raise SystemExit(main(own_process=True))
+
+
+def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
+    """Run one command; `own_process` when the process ends with it, so a stop received
+    on the way holds to the exit (tests call main in their own process)."""
     try:
         if os.environ.get("GITHUB_ACTIONS") == "true":
             from mlgate.github.actions import guarded_streams
 
             with guarded_streams():  # no text mlgate prints can become a workflow command
-                code = _main(argv)
+                code = _main(argv, own_process)
         else:
-            code = _main(argv)
+            code = _main(argv, own_process)
         sys.stdout.flush()  # a reader that has gone shows here, not in Python's exit
         return code
     except BrokenPipeError:
@@ -46,22 +54,22 @@ def _reader_gone() -> int:
     return EXIT_READER_GONE
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, own_process: bool) -> int:
     top = parser.build()
     args = top.parse_args(argv)
     if args.command is None:
         top.print_help()
         return EXIT_USER_ERROR
-    return _run_guarded(args.handler, args)
+    return _run_guarded(args.handler, args, own_process)
 
 
-def _run_guarded(handler: parser.Handler, args: argparse.Namespace) -> int:
+def _run_guarded(handler: parser.Handler, args: argparse.Namespace, own_process: bool) -> int:
     """The one place where exceptions become exit codes."""
     args.started_in = os.getcwd()
     try:
         if args.directory is not None:
             _enter(args.directory)
-        with _terminate_is_an_interrupt():
+        with _terminate_is_an_interrupt(own_process):
             return handler(args)
     except MlgateError as exc:
         if args.debug:
@@ -85,26 +93,37 @@ def _run_guarded(handler: parser.Handler, args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _terminate_is_an_interrupt() -> Iterator[None]:
+def _terminate_is_an_interrupt(own_process: bool) -> Iterator[None]:
     """SIGTERM (a runner cancelling a job, `kill`) unwinds the command as Ctrl-C does, so
     what it started is stopped: by default the process died at once, and a training or a
     sweep's workers ran on without it. Only in the main thread, and put back after (a
-    test calls main in its own process)."""
+    test calls main in its own process).
+
+    Once stopped, a process of its own stays deaf to SIGTERM until it exits: `timeout`
+    and systemd signal the process and then its group, and the second signal broke into
+    the cleanup, or, landing after the handler was put back, killed the process with its
+    "interrupted" said and its exit code (130) lost. SIGKILL still ends it."""
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = signal.signal(signal.SIGTERM, _interrupt)
+
+    def interrupt(number: int, frame: object) -> None:
+        if own_process:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGTERM, interrupt)
+    stopped = False
     try:
         yield
+    except KeyboardInterrupt:
+        stopped = True
+        raise
     finally:
-        signal.signal(signal.SIGTERM, before)
-
-
-def _interrupt(number: int, frame: object) -> None:
-    raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, signal.SIG_IGN if stopped and own_process else before)
 
 
 def _enter(directory: str) -> None:
