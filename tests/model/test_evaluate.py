@@ -267,3 +267,25 @@ def test_a_regressor_judged_as_a_classifier_is_told_which_key_says_so() -> None:
         "; the model has no classes and answers fractions, as a regression does, but "
         "mlops.yaml line 9 (evaluate.task) says classification: set evaluate.task: regression"
     )
+
+
+def test_a_classifier_scored_as_a_regression_is_said_beside_its_figures() -> None:
+    """`evaluate.task: regression` on a classifier of whole-number grades scores its labels
+    as numbers, which may be meant (ordered grades): said, with the key, not refused; a
+    regressor gets no such note."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    frame = load_diabetes(as_frame=True).frame.rename(columns={"target": "species"})
+    frame["species"] = (frame["species"] // 100).astype(int)  # grades 0 to 3
+    X, y = frame.drop(columns="species"), frame["species"]
+    text = MANIFEST.format(features="") + "evaluate:\n  task: regression\n"
+    declared = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    classifier = evaluate.score(declared, LogisticRegression(max_iter=1000).fit(X, y), frame)
+    assert classifier.task == "regression" and classifier.metrics["rmse"] is not None
+    assert classifier.note == (
+        "the model is a classifier (classes 0, 1, 2, 3) scored as a regression, its answers "
+        "measured as numbers, as mlops.yaml line 9 (evaluate.task) says; to score them as "
+        "classes, set evaluate.task: classification"
+    )
+    assert evaluate.score(declared, Ridge().fit(X, y), frame).note == ""

@@ -41,6 +41,7 @@ class Scored:
     robustness: tuple[Robustness, ...] = ()
     importance: Importance | None = None
     latency: tuple[Latency, ...] = ()
+    note: str = ""  # what the figures rest on that the user may not know: said with them
 
     def passed(
         self, message: str, *, train_rows: RowSet | None, predictions: Predictions | None = None
@@ -143,6 +144,21 @@ def _a_regressor(manifest: Manifest, classes: object, y_pred: np.ndarray) -> str
     )
 
 
+def _a_classifier(manifest: Manifest, model: Any) -> str:
+    """A classifier scored as a regression (the manifest says so) has its labels measured
+    as numbers: rmse between class 1 and class 3 is 2, which may be what the user meant
+    (ordered grades), or a task set by mistake. Said beside the figures, not refused."""
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        return ""
+    shown = ", ".join(map(str, list(classes)[:5])) + (", ..." if len(classes) > 5 else "")
+    return (
+        f"the model is a classifier (classes {shown}) scored as a regression, its answers "
+        f"measured as numbers, as {manifest.cited('evaluate.task')} says; to score them as "
+        "classes, set evaluate.task: classification"
+    )
+
+
 def _id_fitted(manifest: Manifest, model: Any) -> str:
     """What to do when the model was fitted on the id column, which it is never handed."""
     key = manifest.data.id
@@ -229,7 +245,10 @@ def score(
                 f"the test data's '{target}' holds values that are not numbers, but "
                 "evaluate.task is regression; set evaluate.task: classification"
             ) from exc
-        scored = _regression(manifest, y_true, y_pred, row_keys, inferred)
+        scored = replace(
+            _regression(manifest, y_true, y_pred, row_keys, inferred),
+            note=_a_classifier(manifest, model),
+        )
     else:
         scored = _classification(
             manifest, model, X, y.to_numpy(), y_pred, row_keys, inferred, announce

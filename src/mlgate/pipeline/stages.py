@@ -389,6 +389,7 @@ def evaluate(ctx: RunContext) -> EvaluateStage:
         raise TypeError(f"the scoring child sent {type(answer).__name__}")
     scored = answer.scored
     message = scored_said(scored.metrics, scored.metric_errors, scored.predictions.rows)
+    message += f"; {scored.note}" if scored.note else ""
     stage = scored.passed(message, train_rows=answer.train_rows)
     if manifest.evaluate.intervals:
         from mlgate.compare import intervals
