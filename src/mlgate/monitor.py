@@ -784,7 +784,7 @@ def _features_kept(
     """A profile of production rows that lacks a feature the training data had, or holds
     it as another kind (numbers become text), is refused as rows would be: compared
     column by column, such a feature was "not tested", and 0 of 28 columns drifted."""
-    from mlgate.data.profile import NumericProfile
+    from mlgate.data.profile import kind
 
     wanted = manifest.data.features or [c for c in reference.columns if c not in exclude]
     lacking = [c for c in wanted if c in reference.columns and c not in made.columns]
@@ -792,13 +792,22 @@ def _features_kept(
         raise _lacks(shown, lacking, "feature", "the training data had", "profile")
     for name in wanted:
         if name in reference.columns and name in made.columns:
-            was = isinstance(reference.columns[name], NumericProfile)
-            if was != isinstance(made.columns[name], NumericProfile):
-                kinds = ("numbers", "text") if was else ("text", "numbers")
+            was, now = kind(reference.columns[name]), kind(made.columns[name])
+            if None not in (was, now) and was != now:
                 raise UserError(
-                    f"{shown}: '{name}' holds {kinds[1]} where the training data held {kinds[0]}",
+                    f"{shown}: '{name}' holds {HELD[str(now)]} where the training data held "
+                    f"{HELD[str(was)]}",
                     hint="export each feature as the training data held it",
                 )
+
+
+HELD = {  # what a column holds, as profile.kind names it
+    "numeric": "numbers",
+    "categorical": "text",
+    "datetime": "dates and times",
+    "duration": "durations",
+    "time of day": "times of day",
+}
 
 
 def _production_input(

@@ -3,6 +3,9 @@ of the same data are not, and the known false alarms of other tools do not happe
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
@@ -31,6 +34,10 @@ def halves(frame: pl.DataFrame, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def compared(reference: pl.DataFrame, current: pl.DataFrame, spec: Drift = DEFAULTS):
     return drift.compare(reference, current, spec, reference_name="train", current_name="test")
+
+
+def profiled(reference: profile.Profile, current: pl.DataFrame):  # type: ignore[no-untyped-def]
+    return drift.compare(reference, current, DEFAULTS, reference_name="r", current_name="c")
 
 
 def entry(result, column: str, test: str | None = None):  # type: ignore[no-untyped-def]
@@ -114,6 +121,36 @@ def test_a_column_whose_values_changed_kind_has_drifted() -> None:
     assert changed.message == "type changed: numeric in reference, categorical in current"
     assert result.tested_columns == ("age", "income") and result.drifted_columns == ("income",)
     assert result.drifted  # one of two columns: the default share of 0.5
+
+
+def test_dates_against_epoch_seconds_are_a_change_of_kind_from_data_and_profiles(
+    tmp_path: Path,
+) -> None:
+    """A Parquet reference's dates against a JSON Lines export's epoch seconds read as
+    "KS 1" (microseconds since 1970 against seconds), a shift, not what changed; a
+    profile keeps what its numbers measure, and one that did not say is read as numbers."""
+    from datetime import datetime, timedelta
+
+    start = datetime(2024, 1, 1)
+    days = [start + timedelta(hours=7 * i) for i in range(300)]
+    reference = pl.DataFrame({"seen": days}).write_parquet(tmp_path / "ref.parquet")
+    reference = pl.read_parquet(tmp_path / "ref.parquet")
+    pl.DataFrame({"seen": [int(d.timestamp()) for d in days]}).write_ndjson(tmp_path / "c.jsonl")
+    current = pl.read_ndjson(tmp_path / "c.jsonl")
+    changed = entry(compared(reference, current), "seen")
+    assert (changed.test, changed.drifted) == ("type", True)
+    assert changed.message == "type changed: datetime in reference, numeric in current"
+
+    text = profile.to_json(profile.condensed(profile.of_frame(reference)))
+    written = profile.read("ref.json", text.encode())
+    seen = written.columns["seen"]
+    assert isinstance(seen, profile.NumericProfile) and seen.unit == "datetime"
+    assert entry(profiled(written, current), "seen").test == "type"
+    older = replace(written, columns={"seen": replace(seen, unit=None)})
+    assert '"unit"' not in profile.to_json(older)  # as a profile written before it said
+    assert entry(profiled(older, current), "seen").test == "ks"
+    with pytest.raises(UserError, match="'seen' holds datetimes in one profile and numbers in"):
+        profile.merge(written, profile.of_frame(current))
 
 
 def test_constant_columns_are_not_drift_and_never_nan() -> None:

@@ -325,7 +325,10 @@ def column_tests(
     if min(reference.count, current.count) < MIN_VALUES:
         counts = f"{reference.count:,} and {current.count:,}"
         return [*found, _untested(name, f"too few values to test ({counts}; {MIN_VALUES} a side)")]
-    if numeric != isinstance(current, NumericProfile):
+    before, now = profile.kind(reference), profile.kind(current)
+    if None not in (before, now) and before != now:  # numbers become text, dates numbers
+        return [*found, _retyped(name, str(before), str(now))]
+    if numeric != isinstance(current, NumericProfile):  # a profile that did not say its unit
         kinds = ("numeric", "categorical") if numeric else ("categorical", "numeric")
         return [*found, _retyped(name, *kinds)]
     method = _fitting(name, column, spec, numeric=numeric)

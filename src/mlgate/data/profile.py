@@ -30,6 +30,7 @@ MAX_BYTES = 64 * 1024 * 1024  # a profile read from elsewhere: at most this big
 # values a streamed numeric column keeps between batches (each merge adds 1 / RUNNING to
 # the summary's error; the profile written keeps sketch.SIZE)
 RUNNING = 8 * sketch.SIZE
+UNITS = ("number", "datetime", "duration", "time")  # NumericProfile.unit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +39,11 @@ class NumericProfile:
     summary: sketch.Summary
     mean: float  # exact, mergeable: the standard deviation needs no raw data
     m2: float  # sum of squared deviations from the mean
+    # what the numbers are: "number", or "datetime" (microseconds since 1970), "duration"
+    # (microseconds), "time" (nanoseconds since midnight); None in a profile written before
+    # it was said. Dates against plain numbers (epoch seconds, say) are a change of kind,
+    # not a shift of a million-fold
+    unit: str | None = "number"
 
     @property
     def count(self) -> int:
@@ -124,6 +130,27 @@ def is_profile(path: str) -> bool:
     return path.lower().endswith(".json")
 
 
+def unit_of(dtype: pl.DataType) -> str:
+    """What a numeric column's profiled numbers measure (NumericProfile.unit)."""
+    kind = dtype.base_type()
+    if kind in (pl.Date, pl.Datetime):
+        return "datetime"
+    if kind == pl.Duration:
+        return "duration"
+    return "time" if kind == pl.Time else "number"
+
+
+KINDS = {"number": "numeric", "datetime": "datetime", "duration": "duration", "time": "time of day"}
+
+
+def kind(column: ColumnProfile) -> str | None:
+    """What a column holds, in a message's words ("numeric", "datetime", "categorical"); None
+    for numbers of a profile that did not say what they measure."""
+    if isinstance(column, CategoricalProfile):
+        return "categorical"
+    return None if column.unit is None else KINDS[column.unit]
+
+
 def _microseconds(values: pl.Series) -> pl.Series:
     """Dates and times as microseconds since 1970 (UTC), durations as microseconds: the
     same dates stored in nanoseconds and in microseconds were 1,000 times apart, and
@@ -155,6 +182,7 @@ def of_series(series: pl.Series, *, exact: bool = False) -> ColumnProfile:
             summary=sketch.Summary.of_sorted(array, array.size if exact else sketch.SIZE),
             mean=mean,
             m2=summable(series.name, m2, array),
+            unit=unit_of(dtype),
         )
     values = as_text(series.drop_nulls())
     tally = frequent.Tally.of(frequent.counted(values))
@@ -317,6 +345,7 @@ def _column_json(column: ColumnProfile) -> dict[str, Any]:
             "m2": column.m2,
             "epsilon": s.epsilon,
             "quantiles": [float(v) for v in s.values],
+            **({"unit": column.unit} if column.unit is not None else {}),
         }
     written: dict[str, Any] = {
         "kind": "categorical",
@@ -462,6 +491,12 @@ def _number(value: object, key: str) -> float:
     return float(value)
 
 
+def _unit(value: Any) -> str | None:
+    if value is None or value in UNITS:
+        return value  # type: ignore[no-any-return]
+    raise ValueError(f"unknown unit {value!r}; expected one of {', '.join(UNITS)}")
+
+
 def _column(data: dict[str, Any]) -> ColumnProfile:
     if data["kind"] == "numeric":
         values = np.array([_number(v, "quantiles") for v in data["quantiles"]], dtype=float)
@@ -477,6 +512,7 @@ def _column(data: dict[str, Any]) -> ColumnProfile:
             ),
             mean=_number(data["mean"], "mean"),
             m2=_number(data["m2"], "m2"),
+            unit=_unit(data.get("unit")),
         )
     if data["kind"] == "categorical":
         return CategoricalProfile(
@@ -515,11 +551,16 @@ def _merge_numeric(
     mean = x.mean + delta * y.count / n if n else 0.0
     summary = x.summary.merge(y.summary, size)
     m2 = x.m2 + y.m2 + delta * delta * x.count * y.count / n if n else 0.0
+    if None not in (x.unit, y.unit) and x.unit != y.unit:
+        raise UserError(
+            f"column '{name}' holds {x.unit}s in one profile and {y.unit}s in the other"
+        )
     return NumericProfile(
         missing=x.missing + y.missing,
         summary=summary,
         mean=mean,
         m2=summable(name, m2, summary.values),
+        unit=x.unit if x.unit == y.unit else None,
     )
 
 
