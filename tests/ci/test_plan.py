@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgate.ci import plan
+from mlgate.ci import COMMANDS, plan
 from mlgate.errors import UserError
 from mlgate.github import context
 from tests.action import events
@@ -62,12 +62,15 @@ def test_pull_request_activity_that_changes_no_code_does_nothing(
     assert plan(ctx).steps == ()
 
 
-def test_pull_request_target_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", COMMANDS)
+def test_pull_request_target_is_refused_whatever_the_command(tmp_path: Path, command: str) -> None:
+    """`command: run` (or sweep, retrain, ...) went ahead on it, with the base repository's
+    secrets, training the pull request's code without the fork settings."""
     ctx = ctx_for(
         tmp_path, "pull_request_target", events.pull_request(number=3, head_sha=HEAD, base_sha=BASE)
     )
     with pytest.raises(UserError, match="does not run on pull_request_target") as error:
-        plan(ctx)
+        plan(ctx, command)
     assert "workflow_run" in error.value.hint
 
 

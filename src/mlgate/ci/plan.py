@@ -92,16 +92,16 @@ def plan(
             f"unknown command '{command}'",
             hint="the action's `command` input takes " + ", ".join(COMMANDS),
         )
-    if command != "auto":
-        return _forced(ctx, command, version=version, environment=environment)
     event = ctx.event_name
-    if event == "pull_request_target":
+    if event == "pull_request_target":  # whatever the command: `run` trains the PR's code too
         raise UserError(
             "mlgate does not run on pull_request_target: that event runs with the base "
             "repository's token and secrets, and training runs the pull request's code",
             hint="trigger on pull_request, and add the fork-safe workflow_run companion "
             "(mlgate init writes both)",
         )
+    if command != "auto":
+        return _forced(ctx, command, version=version, environment=environment)
     if event == "pull_request":
         return _pull_request(ctx)
     if event == "workflow_run":
