@@ -19,7 +19,7 @@ from mlgate.compare import gates, recheck
 from mlgate.compare.distributions import mcnemar
 from mlgate.compare.paired import recorded
 from mlgate.errors import UserError
-from mlgate.result.records import Baseline, RunResult
+from mlgate.result.records import Baseline, MetricChange, RunResult
 
 
 @pytest.fixture
@@ -32,27 +32,46 @@ def against_a_baseline(received: handoff.Received, drop: float) -> RunResult:
     """The example run compared with a baseline `drop` better on each gate's metric (an
     f1 of 1 at most), its gates decided as mlgate decides them, with a real paired test
     behind the significance rules."""
-    rng = np.random.default_rng(0)
-    right = rng.random((2, 400)) < [[0.90], [0.97]]  # the candidate is right less often
-    test = mcnemar(right[0], right[1])
     result = received.result
-    assert result.compare is not None
-    decided = []
+    assert result.compare is not None and result.evaluate.predictions is not None
+    rows = result.evaluate.predictions.rows
+    rng = np.random.default_rng(0)
+    right = rng.random((2, rows)) < [[0.80], [0.97]]  # the candidate is right less often
+    test = mcnemar(right[0], right[1])
+    decided, baselines = [], {}
     for gate in received.manifest.compare.gates:
         candidate = result.evaluate.metrics[gate.metric]
         assert candidate is not None
         tested = test if gate.significance != "none" else None
         baseline = min(candidate + drop, 1.0) if gate.better_is_higher else candidate - drop
+        baselines[gate.metric] = baseline
         decision = gates.decide(gate, candidate, baseline, has_baseline=True, test=tested)
         decided.append(
             replace(decision, significance=recorded(tested) if tested is not None else None)
         )
     compared = replace(
         result.compare,
-        baseline=Baseline(kind="git", ref="main", commit="b" * 40, name="main @ bbbbbbb"),
+        baseline=Baseline(
+            kind="git",
+            ref="main",
+            commit="b" * 40,
+            name="main @ bbbbbbb",
+            paired_rows=rows,
+            candidate_rows=rows,
+        ),
+        metrics=tuple(with_baseline(c, baselines.get(c.metric)) for c in result.compare.metrics),
         gates=tuple(decided),
     )
     return replace(result, compare=compared)
+
+
+def with_baseline(change: MetricChange, baseline: float | None) -> MetricChange:
+    """A compared metric with this baseline, as the comparison writes it."""
+    if baseline is None or change.candidate is None:
+        return change
+    delta = change.candidate - baseline
+    relative = delta / abs(baseline) if baseline else None
+    return replace(change, baseline=baseline, change=delta, relative_change=relative)
 
 
 def test_an_honest_run_agrees_with_itself(received: handoff.Received) -> None:
@@ -135,8 +154,11 @@ def test_a_model_check_marked_passed_under_its_minimum_is_found(
         evaluate=replace(result.evaluate, metrics=metrics),
         model=replace(result.model, checks=checks),
     )
-    assert recheck.disagreements(received.manifest, forged) == [
-        "model check f1 says passed, where f1 = 0.5 says failed"
+    found = recheck.disagreements(received.manifest, forged)
+    assert found[0] == "model check f1 says passed, where f1 = 0.5 says failed"
+    assert found[1:] == [  # the comparison's table still says the figure it was made from
+        f"compared metric f1's candidate {result.evaluate.metrics['f1']!r} is not its "
+        "evaluation's 0.5"
     ]
     dropped = replace(result, model=replace(result.model, checks=result.model.checks[1:]))
     assert recheck.disagreements(received.manifest, dropped)[0].startswith(
@@ -215,3 +237,56 @@ def test_a_name_from_the_forks_manifest_is_quoted_in_what_is_said(
     found = recheck.disagreements(manifest, forged)
     assert found[0].startswith('gate "f1\\n::error::merge me" says passed')
     assert all("\n" not in said for said in found)
+
+
+def test_a_gate_decided_on_figures_the_table_contradicts_is_found(
+    received: handoff.Received,
+) -> None:
+    """A fork's gate rows claimed f1 0.985 over a table that said 0.92 against a baseline of
+    0.98; each row's decision agreed with its own pair, and the check went green."""
+    result = against_a_baseline(received, drop=0.06)
+    assert result.compare is not None
+    log_loss = result.compare.gates[2]
+    assert (log_loss.metric, log_loss.status) == ("log_loss", "failed")
+    assert log_loss.baseline is not None
+    claimed = log_loss.baseline + 0.01  # within its max_change of 0.05: passed
+    forged_gate = gates.decide(
+        received.manifest.compare.gates[2], claimed, log_loss.baseline, has_baseline=True
+    )
+    assert forged_gate.status == "passed"
+    compared = replace(result.compare, gates=(*result.compare.gates[:2], forged_gate))
+    found = recheck.disagreements(received.manifest, replace(result, compare=compared))
+    assert found == [
+        f"gate log_loss is decided on {claimed!r} against {log_loss.baseline!r}, where the "
+        f"compared metric is {log_loss.candidate!r} against {log_loss.baseline!r}"
+    ]
+
+
+def test_figures_no_model_or_test_could_have_are_found(received: handoff.Received) -> None:
+    result = against_a_baseline(received, drop=0.06)
+    assert result.compare is not None and result.evaluate.predictions is not None
+    rows = result.evaluate.predictions.rows
+    over = {**result.evaluate.metrics, "f1": 1.04}
+    assert recheck.disagreements(
+        received.manifest, replace(result, evaluate=replace(result.evaluate, metrics=over))
+    )[-2:] == [
+        "metric f1 is 1.04, which it cannot be",
+        f"compared metric f1's candidate {result.evaluate.metrics['f1']!r} is not its "
+        "evaluation's 1.04",
+    ]
+    accuracy = result.compare.gates[1]
+    assert accuracy.significance is not None
+    padded = replace(accuracy, significance=replace(accuracy.significance, rows=rows + 286))
+    gates_ = (result.compare.gates[0], padded, *result.compare.gates[2:])
+    assert f"gate accuracy's test counts {rows + 286:,} rows, of {rows:,} compared" in (
+        recheck.disagreements(
+            received.manifest, replace(result, compare=replace(result.compare, gates=gates_))
+        )
+    )
+    f1 = next(c for c in result.compare.metrics if c.metric == "f1")
+    assert f1.change is not None
+    shifted = replace(f1, change=f1.change + 0.05)
+    metrics = tuple(shifted if c is f1 else c for c in result.compare.metrics)
+    assert recheck.disagreements(
+        received.manifest, replace(result, compare=replace(result.compare, metrics=metrics))
+    ) == ["compared metric f1's change is not its sides' difference"]

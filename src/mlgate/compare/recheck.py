@@ -9,6 +9,7 @@ out, a test whose interval and p-value disagree: each is a record mlgate did not
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -26,8 +27,9 @@ from mlgate.result.records import (
 
 
 def disagreements(manifest: Manifest, result: RunResult) -> list[str]:
-    """What the run says it decided that its figures and manifest decide otherwise."""
-    return _model_checks(manifest, result) + _gates(manifest, result)
+    """What the run says it decided that its figures and manifest decide otherwise, and
+    figures it says twice that differ."""
+    return _model_checks(manifest, result) + _gates(manifest, result) + _figures(result)
 
 
 def reworded(manifest: Manifest, result: RunResult) -> RunResult:
@@ -98,6 +100,74 @@ def _gates(manifest: Manifest, result: RunResult) -> list[str]:
                 f"{kept.candidate!r} and baseline {kept.baseline!r} say {again.status}"
             )
     return said
+
+
+def _figures(result: RunResult) -> list[str]:
+    """One figure said in several places says the same everywhere, within what its metric
+    can be: a gate's pair is its compared metric's, a change is its sides' difference, the
+    compared candidate is the evaluation's where every test row was compared, and a test
+    counts no more rows than were compared. A gate decided on figures the report's
+    table contradicts (0.985 against 0.92) passed the decision's own recheck."""
+    said = _within(result.evaluate.metrics.items(), "")
+    compared = result.compare
+    if compared is None:
+        return said
+    changes = {c.metric: c for c in compared.metrics}
+    for c in compared.metrics:
+        said += _within([(c.metric, c.candidate), (c.metric, c.baseline)], "compared ")
+        if not _same(c.change, _less(c.candidate, c.baseline)):
+            said.append(f"compared metric {_named(c.metric)}'s change is not its sides' difference")
+    rows = result.evaluate.predictions.rows if result.evaluate.predictions else None
+    b = compared.baseline
+    if rows is not None and b.candidate_rows not in (0, rows):
+        said.append(f"it compared {b.candidate_rows:,} candidate rows of {rows:,} scored")
+    if b.paired_rows in (0, b.candidate_rows):  # every test row: the evaluation's figures
+        for name, value in result.evaluate.metrics.items():
+            if name in changes and not _same(changes[name].candidate, value):
+                said.append(
+                    f"compared metric {_named(name)}'s candidate "
+                    f"{changes[name].candidate!r} is not its evaluation's {value!r}"
+                )
+    for gate in compared.gates:
+        change = changes.get(gate.metric)
+        if change is None:
+            said.append(f"gate {_named(gate.metric)} is not among the compared metrics")
+        elif not (
+            _same(gate.candidate, change.candidate) and _same(gate.baseline, change.baseline)
+        ):
+            said.append(
+                f"gate {_named(gate.metric)} is decided on {gate.candidate!r} against "
+                f"{gate.baseline!r}, where the compared metric is {change.candidate!r} "
+                f"against {change.baseline!r}"
+            )
+        test, most = gate.significance, b.paired_rows or rows
+        if test is not None and most is not None and test.rows > most:
+            said.append(
+                f"gate {_named(gate.metric)}'s test counts {test.rows:,} rows, of {most:,} compared"
+            )
+    return said
+
+
+def _within(figures: Iterable[tuple[str, float | None]], where: str) -> list[str]:
+    from mlgate.manifest.metrics import METRICS
+
+    said = []
+    for name, value in figures:
+        spec = METRICS.get(name)
+        if spec is not None and value is not None and not spec.within[0] <= value <= spec.within[1]:
+            said.append(f"{where}metric {_named(name)} is {value!r}, which it cannot be")
+    return said
+
+
+def _less(a: float | None, b: float | None) -> float | None:
+    return a - b if a is not None and b is not None else None
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    """Equal, up to the last digits of a sum taken in another order."""
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
 def _decided(gate: Gate, kept: GateResult, compared: CompareStage) -> GateResult:
