@@ -29,6 +29,8 @@ def test_request_carries_the_manifest_paths_and_drops_stale_variables(tmp_path: 
         "MLGATE_MODEL": str(root / "models/model.joblib"),
         "MLGATE_PARAMS": str(root / "params.yaml"),
     }
+    training = commands.request(loaded, command, "run-1", base, test_data=False)
+    assert {**training.env, "MLGATE_DATA_TEST": str(root / "data/test.csv")} == req.env
 
 
 def test_outcome_messages(tmp_path: Path) -> None:

@@ -81,11 +81,10 @@ def test_training_env_names_the_manifest_paths(make_repo) -> None:
         "MLGATE_ROOT": str(root),
         "MLGATE_RUN_ID": result.run_id,
         "MLGATE_DATA_TRAIN": str(root / "data/train.csv"),
-        "MLGATE_DATA_TEST": str(root / "data/test.csv"),
         "MLGATE_TARGET": "species",
         "MLGATE_MODEL": str(root / "models/model.joblib"),
         "MLGATE_PARAMS": str(root / "params.yaml"),
-    }
+    }  # not the test data's path: the training has no business with the held-out rows
 
 
 def test_failing_training_is_a_verdict_with_its_last_lines(make_repo) -> None:

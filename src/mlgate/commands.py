@@ -18,13 +18,15 @@ from mlgate.result.records import CommandOutcome
 ENV_PREFIX = "MLGATE_"
 
 
-def command_env(manifest: Manifest, run_id: str) -> dict[str, str]:
-    """What every user command is told about the run, as MLGATE_* variables."""
+def command_env(manifest: Manifest, run_id: str, *, test_data: bool = True) -> dict[str, str]:
+    """What a user command is told about the run, as MLGATE_* variables. The training is
+    not told where the test data is (`test_data=False`): a model fitted on its test rows
+    passed every gate with perfect figures, and nothing in the run could see it."""
     env = {
         "MLGATE_ROOT": str(manifest.root),
         "MLGATE_RUN_ID": run_id,
         "MLGATE_DATA_TRAIN": str(manifest.resolve(manifest.data.train)),
-        "MLGATE_DATA_TEST": str(manifest.resolve(manifest.data.test)),
+        **({"MLGATE_DATA_TEST": str(manifest.resolve(manifest.data.test))} if test_data else {}),
         "MLGATE_TARGET": manifest.data.target,
         "MLGATE_MODEL": str(manifest.resolve(manifest.train.model)),
     }
@@ -38,13 +40,18 @@ def command_env(manifest: Manifest, run_id: str) -> dict[str, str]:
 
 
 def request(
-    manifest: Manifest, command: Command, run_id: str, base_env: Mapping[str, str]
+    manifest: Manifest,
+    command: Command,
+    run_id: str,
+    base_env: Mapping[str, str],
+    *,
+    test_data: bool = True,
 ) -> proc.Request:
     # variables the caller's environment carries from an earlier run must not leak in, nor
     # the job's credentials (the command is the user's code) unless passed by name
     env = credentials.withheld(base_env, command.pass_env)
     env = {k: v for k, v in env.items() if not k.startswith(ENV_PREFIX)}
-    env.update(command_env(manifest, run_id))
+    env.update(command_env(manifest, run_id, test_data=test_data))
     env.update(command.env)
     env.update({k: base_env[k] for k in command.pass_env if k in base_env})
     return proc.Request(
@@ -65,8 +72,10 @@ def run(
     on_line: Callable[[str], None] | None = None,
     log_path: Path | None = None,
     base_env: Mapping[str, str] | None = None,
+    test_data: bool = True,
 ) -> CommandOutcome:
-    req = request(manifest, command, run_id, os.environ if base_env is None else base_env)
+    env = os.environ if base_env is None else base_env
+    req = request(manifest, command, run_id, env, test_data=test_data)
     outcome = proc.stream(req, on_line, log_path=log_path)
     return CommandOutcome(
         command=command.display,

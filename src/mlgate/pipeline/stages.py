@@ -293,7 +293,7 @@ def train(ctx: RunContext, checked: Sequence[DatasetSummary] = ()) -> TrainStage
     model_path.parent.mkdir(parents=True, exist_ok=True)
     before = _mtime(model_path)
     warmup.start()  # the evaluation's imports load on the idle core while training runs
-    outcome = _command(ctx, "train", _training(manifest), "train.log")
+    outcome = _command(ctx, "train", _training(manifest), "train.log", test_data=False)
     if outcome.status != "passed":
         return TrainStage(status=outcome.status, outcome=outcome, message=outcome.message)
     after = _mtime(model_path)
@@ -583,7 +583,9 @@ def commands_startable(manifest: Manifest, starting: tuple[str, ...] = RUN_START
         raise ManifestError(lacking)
 
 
-def _command(ctx: RunContext, stage: str, command: Command, log_name: str) -> CommandOutcome:
+def _command(
+    ctx: RunContext, stage: str, command: Command, log_name: str, *, test_data: bool = True
+) -> CommandOutcome:
     return commands.run(
         ctx.manifest,
         command,
@@ -591,6 +593,7 @@ def _command(ctx: RunContext, stage: str, command: Command, log_name: str) -> Co
         on_line=lambda line: ctx.observer.stage_output(stage, line),
         log_path=ctx.run_dir / log_name,
         base_env=ctx.env,
+        test_data=test_data,
     )
 
 
