@@ -13,6 +13,7 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
+from mlgate.bounds import beyond
 from mlgate.manifest.spec import Gate, SignificanceRule
 from mlgate.result.records import (
     FailureKind,
@@ -111,28 +112,20 @@ def _relative(gate: Gate) -> bool:
     )
 
 
-def _beyond(found: float, bound: float, *, below: bool) -> bool:
-    """Past the bound by more than floating-point rounding: 0.985 - 0.995 is
-    -0.010000000000000009, a drop that `min_change: -0.01` allows."""
-    if math.isclose(found, bound, rel_tol=1e-9, abs_tol=1e-12):
-        return False
-    return found < bound if below else found > bound
-
-
 def _absolute_failures(gate: Gate, value: float) -> list[GateFailure]:
     out = []
-    if gate.min is not None and _beyond(value, gate.min, below=True):
+    if gate.min is not None and beyond(value, gate.min, below=True):
         out.append(GateFailure(kind="min", bound=gate.min, found=value, by=gate.min - value))
-    if gate.max is not None and _beyond(value, gate.max, below=False):
+    if gate.max is not None and beyond(value, gate.max, below=False):
         out.append(GateFailure(kind="max", bound=gate.max, found=value, by=value - gate.max))
     return out
 
 
 def _change_failures(gate: Gate, change: float, relative: float | None) -> list[GateFailure]:
     out = []
-    if gate.min_change is not None and _beyond(change, gate.min_change, below=True):
+    if gate.min_change is not None and beyond(change, gate.min_change, below=True):
         out.append(_past("min_change", change, gate.min_change))
-    if gate.max_change is not None and _beyond(change, gate.max_change, below=False):
+    if gate.max_change is not None and beyond(change, gate.max_change, below=False):
         out.append(_past("max_change", change, gate.max_change))
     relative_bounds: tuple[tuple[FailureKind, float | None], ...] = (
         ("min_relative_change", gate.min_relative_change),
@@ -146,7 +139,7 @@ def _change_failures(gate: Gate, change: float, relative: float | None) -> list[
         if relative is None:  # from a baseline of 0 a rise is above every bound, a fall below
             if (change < 0) == (kind == "min_relative_change"):
                 out.append(GateFailure(kind="relative_undefined"))
-        elif _beyond(relative, bound, below=kind == "min_relative_change"):
+        elif beyond(relative, bound, below=kind == "min_relative_change"):
             out.append(_past(kind, relative, bound))
     return out
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from mlgate import words
 from mlgate.compare import gates
 from mlgate.compare.distributions import PairedTest
 from mlgate.manifest.spec import Gate, Manifest
@@ -120,7 +121,9 @@ def _figures(result: RunResult) -> list[str]:
     rows = result.evaluate.predictions.rows if result.evaluate.predictions else None
     b = compared.baseline
     if rows is not None and b.candidate_rows not in (0, rows):
-        said.append(f"it compared {b.candidate_rows:,} candidate rows of {rows:,} scored")
+        said.append(
+            f"it compared {words.count(b.candidate_rows, 'candidate row')} of {rows:,} scored"
+        )
     if b.paired_rows in (0, b.candidate_rows):  # every test row: the evaluation's figures
         for name, value in result.evaluate.metrics.items():
             if name in changes and not _same(changes[name].candidate, value):
@@ -143,7 +146,8 @@ def _figures(result: RunResult) -> list[str]:
         test, most = gate.significance, b.paired_rows or rows
         if test is not None and most is not None and test.rows > most:
             said.append(
-                f"gate {_named(gate.metric)}'s test counts {test.rows:,} rows, of {most:,} compared"
+                f"gate {_named(gate.metric)}'s test counts {words.count(test.rows, 'row')}, "
+                f"of {most:,} compared"
             )
     return said
 

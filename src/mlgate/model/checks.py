@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mlgate import words
+from mlgate.bounds import beyond, past
 from mlgate.manifest.spec import FairnessCheck, LatencyCheck, MetricCheck, RobustnessCheck
 from mlgate.model.fairness import Figure
 from mlgate.result.records import CheckResult, Importance, Latency, Robustness, Status
@@ -37,19 +38,21 @@ def _metric_check(check: MetricCheck, value: float | None, error: str | None) ->
     if value is None:
         reason = error or "the metric was not computed"
         return verdict("error", f"{check.metric} unknown: {reason}")
-    if check.min is not None and value < check.min:
-        return verdict(
-            "failed",
-            f"{check.metric} = {value:.4f}, {check.min - value:.4f} below the minimum "
-            f"{check.min:g}",
-        )
-    if check.max is not None and value > check.max:
-        return verdict(
-            "failed",
-            f"{check.metric} = {value:.4f}, {value - check.max:.4f} above the maximum "
-            f"{check.max:g}",
-        )
+    if check.min is not None and beyond(value, check.min, below=True):
+        return verdict("failed", _missed(check.metric, value, check.min, "below the minimum"))
+    if check.max is not None and beyond(value, check.max, below=False):
+        return verdict("failed", _missed(check.metric, value, check.max, "above the maximum"))
     return verdict("passed", f"{check.metric} = {value:.4f} ({rule})")
+
+
+def _missed(metric: str, value: float, bound: float, side: str) -> str:
+    """ "accuracy = 0.99997, 0.00003 below the minimum 1": at four places both read as at
+    the bound ("1.0000, 0.0000 below"), which no reader can check."""
+    by = abs(value - bound)
+    return (
+        f"{metric} = {past(value, bound, signed=False)}, {past(by, 0.0, signed=False)} "
+        f"{side} {bound:g}"
+    )
 
 
 def _rule(check: MetricCheck | FairnessCheck) -> str:
@@ -88,9 +91,9 @@ def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
         f"{check.fairness} = {value:.4f} across {found.groups} groups of {check.sensitive} "
         f"({spread})"
     )
-    if check.min is not None and value < check.min:
+    if check.min is not None and beyond(value, check.min, below=True):
         return verdict("failed", f"{said}: below the minimum {check.min:g}", value)
-    if check.max is not None and value > check.max:
+    if check.max is not None and beyond(value, check.max, below=False):
         return verdict("failed", f"{said}: above the maximum {check.max:g}", value)
     return verdict("passed", said, value)
 
@@ -105,7 +108,7 @@ def robustness_check(check: RobustnessCheck, found: Robustness) -> CheckResult:
     share = found.changed / found.rows if found.rows else None
     if found.error:
         status: Status = "failed"
-    elif bound is not None and share is not None and share > bound:
+    elif bound is not None and share is not None and beyond(share, bound, below=False):
         status, said = "failed", f"{said}: above the maximum {bound:.2%}"
     else:
         status = "passed"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from mlgate import words
+from mlgate.bounds import past as past  # said with the other numbers, kept with bounds
 
 NA = "n/a"
 
@@ -74,19 +75,3 @@ def relative_threshold(x: float, *, places: int = 0) -> str:
     beside a measured change, and -2.028% wherever it takes those places."""
     fixed, written = f"{x * 100:+.{places}f}", f"{x * 100:+g}"
     return f"{fixed if float(fixed) == float(written) else written}%"
-
-
-def past(x: float, bound: float, *, signed: bool = True, percent: bool = False) -> str:
-    """A figure said to be past a bound, with the places it takes to be seen past it as
-    printed: -0.01002 beside -0.01, where four places would print -0.0100, and -0.02223
-    beside -0.02222, where four would print -0.0222, on the bound's other side."""
-    sign = "+" if signed else ""
-    kind = "%" if percent else "f"
-    start = 2 if percent else 4
-    said = f"{x:{sign}.{start}{kind}}"
-    for places in range(start, start + 9):
-        said = f"{x:{sign}.{places}{kind}}"
-        shown = float(said.rstrip("%")) / (100 if percent else 1)
-        if shown != bound and (shown < bound) == (x < bound):
-            break
-    return said

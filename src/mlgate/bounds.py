@@ -1,0 +1,32 @@
+"""A figure against a bound, decided and said alike wherever a threshold is checked (gates,
+model checks, fairness, robustness): at the bound but for floating-point rounding is at
+it, and a figure past it is printed with the places it takes to be seen past it."""
+
+from __future__ import annotations
+
+import math
+
+
+def beyond(found: float, bound: float, *, below: bool) -> bool:
+    """Past the bound by more than floating-point rounding: 0.985 - 0.995 is
+    -0.010000000000000009, a drop that `min_change: -0.01` allows, and a balanced accuracy
+    of exactly 9/20 is computed as 0.44999999999999996, which `min: 0.45` allows."""
+    if math.isclose(found, bound, rel_tol=1e-9, abs_tol=1e-12):
+        return False
+    return found < bound if below else found > bound
+
+
+def past(x: float, bound: float, *, signed: bool = True, percent: bool = False) -> str:
+    """A figure said to be past a bound, with the places it takes to be seen past it as
+    printed: -0.01002 beside -0.01, where four places would print -0.0100, and -0.02223
+    beside -0.02222, where four would print -0.0222, on the bound's other side."""
+    sign = "+" if signed else ""
+    kind = "%" if percent else "f"
+    start = 2 if percent else 4
+    said = f"{x:{sign}.{start}{kind}}"
+    for places in range(start, start + 9):
+        said = f"{x:{sign}.{places}{kind}}"
+        shown = float(said.rstrip("%")) / (100 if percent else 1)
+        if shown != bound and (shown < bound) == (x < bound):
+            break
+    return said

@@ -1,0 +1,51 @@
+"""A model check decides at its bound as a gate does: a figure at the bound but for
+floating-point rounding is at it. A balanced accuracy of exactly 9/20, computed as
+0.44999999999999996, failed `min: 0.45` beside a gate on the same figure that passed,
+saying "0.4500, 0.0000 below the minimum 0.45"."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import balanced_accuracy_score
+
+from mlgate.compare import gates
+from mlgate.manifest.spec import FairnessCheck, Gate, MetricCheck
+from mlgate.model import checks
+from mlgate.model.fairness import Figure
+
+
+def test_a_figure_at_its_bound_but_for_rounding_passes_as_the_gate_on_it_does() -> None:
+    y_true = np.array([1] * 5 + [0] * 10)
+    y_pred = np.array([1, 0, 0, 0, 0] + [0] * 7 + [1] * 3)  # recalls 1/5 and 7/10
+    value = float(balanced_accuracy_score(y_true, y_pred))
+    assert value != 0.45 and abs(value - 0.45) < 1e-15  # 9/20, as floating point has it
+    check = MetricCheck(metric="balanced_accuracy", min=0.45, key="model_checks[0]")
+    decided = checks.metric_checks((check,), {"balanced_accuracy": value}, {})[0]
+    gate = gates.decide(Gate(metric="balanced_accuracy", min=0.45), value, None, has_baseline=False)
+    assert (decided.status, gate.status) == ("passed", "passed")
+    assert decided.message == "balanced_accuracy = 0.4500 (>= 0.45)"
+    log_loss = MetricCheck(metric="log_loss", max=0.3, key="model_checks[1]")
+    assert checks.metric_checks((log_loss,), {"log_loss": 0.1 + 0.2}, {})[0].status == "passed"
+
+
+def test_a_figure_past_its_bound_is_printed_with_the_places_that_show_it() -> None:
+    check = MetricCheck(metric="accuracy", min=1.0, key="model_checks[0]")
+    decided = checks.metric_checks((check,), {"accuracy": 29_999 / 30_000}, {})[0]
+    assert decided.status == "failed"
+    assert decided.message == "accuracy = 0.99997, 0.00003 below the minimum 1"
+    over = MetricCheck(metric="log_loss", max=0.3, key="model_checks[1]")
+    assert checks.metric_checks((over,), {"log_loss": 0.31}, {})[0].message == (
+        "log_loss = 0.3100, 0.0100 above the maximum 0.3"
+    )
+
+
+def test_fairness_bounds_allow_for_rounding_too() -> None:
+    ratio = 0.1 + 0.7  # 0.7999999999999999
+    check = FairnessCheck(fairness="demographic_parity_ratio", sensitive="sex", min=0.8)
+    figure = Figure(
+        metric="demographic_parity_ratio", groups=2, value=ratio, low=0.7, high=0.9, confidence=0.95
+    )
+    assert checks.fairness_check(check, figure).status == "passed"
+    assert checks.fairness_check(check, Figure(**{**figure.__dict__, "value": 0.79})).status == (
+        "failed"
+    )
