@@ -169,11 +169,16 @@ def _quoted(doc: str, pattern: str) -> str:
 
 
 def test_the_failed_model_check_in_manifest_md_is_what_the_check_says() -> None:
-    shown = _quoted("docs/manifest.md", r"by how much\s+it missed: `([^`]+)`")
+    shown = _quoted("docs/manifest.md", r"bound:\s+`(f1 = [^`]+)`")
     check = model_checks.metric_checks(
         (MetricCheck(metric="f1", min=0.9, key="k"),), {"f1": 0.8712}, {}
     )[0]
     assert check.message == shown
+    near = _quoted("docs/manifest.md", r"`(accuracy = 0\.99997[^`]+)`")
+    close = model_checks.metric_checks(
+        (MetricCheck(metric="accuracy", min=1, key="k"),), {"accuracy": 29_999 / 30_000}, {}
+    )[0]
+    assert close.message == " ".join(near.split())
 
 
 def test_the_gate_explanation_in_compare_md_is_what_the_gate_says() -> None:
