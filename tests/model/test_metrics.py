@@ -275,14 +275,14 @@ def test_an_undefined_likelihood_ratio_says_why() -> None:
 
 def test_a_metric_undefined_on_the_rows_says_why_instead_of_warning() -> None:
     """A slice of a 3-class test set holding two of the classes: scikit-learn warned on
-    the terminal ("Only one class is present in y_true") and gave NaN; its words are now
-    the reason the metric has no value."""
+    the terminal ("Only one class is present in y_true", untrue of two classes) and gave
+    NaN; the reason names the class without a row."""
     X, y = load_iris(return_X_y=True)
     model = LogisticRegression(max_iter=500).fit(X, y)
     rows = y > 0  # classes 1 and 2 only: class 0 against the rest has one class
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a warning escaping would fail here
-        with pytest.raises(ValueError, match=r"^Only one class is present in y_true"):
+        with pytest.raises(ValueError, match=r"^undefined: 1 class without a row here \(0\)"):
             compute(
                 "roc_auc",
                 y[rows],
@@ -294,3 +294,29 @@ def test_a_metric_undefined_on_the_rows_says_why_instead_of_warning() -> None:
         assert compute(
             "roc_auc", y, model.predict(X), model.predict_proba(X), classes=[0, 1, 2]
         ) == pytest.approx(skm.roc_auc_score(y, model.predict_proba(X), multi_class="ovr"))
+
+
+def test_figures_scikit_learn_gives_for_0_over_0_are_undefined_with_the_reason() -> None:
+    """On rows of one class: roc_auc_ovo_weighted ended the run (ZeroDivisionError, exit
+    3); average_precision with no positive row, and MCC on a slice predicted perfectly,
+    read 0.0000 beside an accuracy of 1."""
+    from mlgate.model.metrics import compute_each
+
+    classes = ["barbera", "barolo", "grignolino"]
+    y = np.array(["barolo"] * 6)
+    scores = np.tile([0.1, 0.8, 0.1], (6, 1))
+    names = ["roc_auc_ovo_weighted", "roc_auc_ovr_weighted", "matthews_corrcoef", "accuracy"]
+    values, errors = compute_each(names, y, y, scores, classes=classes)
+    assert values == dict.fromkeys(names[:3]) | {"accuracy": 1.0}
+    assert errors["roc_auc_ovo_weighted"] == (
+        "undefined: 2 classes without a row here ('barbera', 'grignolino')"
+    )
+    assert errors["matthews_corrcoef"] == "undefined: every row of one class, true or predicted"
+    no, yes = ["no"] * 5, ["no", "yes"]
+    ap, why = compute_each(
+        ["average_precision"], np.array(no), np.array(no), np.tile([0.7, 0.3], (5, 1)), classes=yes
+    )
+    assert (ap, why) == (
+        {"average_precision": None},
+        {"average_precision": "undefined: no row is of the positive class"},
+    )

@@ -129,6 +129,7 @@ def compute(
         assert scores is not None
         if binary:
             return float(skm.roc_auc_score(y_true == pos, scores[:, positive_index]))
+        _every_class_present(y_true, classes)
         multi_class = "ovo" if name.startswith("roc_auc_ovo") else "ovr"
         average = "weighted" if name.endswith("weighted") else "macro"
         return float(
@@ -142,6 +143,8 @@ def compute(
         return float(skm.d2_brier_score(y_true, scores, labels=classes))
     if name == "average_precision":
         assert scores is not None
+        if not (y_true == pos).any():  # scikit-learn's 0, with a warning
+            raise ValueError("undefined: no row is of the positive class")
         return float(skm.average_precision_score(y_true == pos, scores[:, positive_index]))
     if name == "log_loss":
         return float(skm.log_loss(y_true, scores, labels=classes))
@@ -236,13 +239,29 @@ def _defined(name: str, y_true: np.ndarray, y_pred: np.ndarray, positive: object
     _refuse_undefined(name, counts.confusion(truth, said, 2), 1)
 
 
+def _every_class_present(y_true: np.ndarray, classes: list[object] | None) -> None:
+    """A class without a row has no area of its own against the others: scikit-learn said
+    "Only one class is present" where two of three were, or divided by zero (ovo,
+    weighted) and ended the run."""
+    import numpy as np
+
+    present = set(np.unique(y_true).tolist())
+    absent = [c for c in classes or () if (c.item() if hasattr(c, "item") else c) not in present]
+    if absent:
+        named = ", ".join(repr(c.item() if hasattr(c, "item") else c) for c in absent[:5])
+        raise ValueError(
+            f"undefined: {words.count(len(absent), 'class')} without a row here ({named})"
+        )
+
+
 def _refuse_undefined(name: str, table: np.ndarray, positive_index: int) -> None:
     """0/0 is undefined, not scikit-learn's 0 (zero_division): precision of a model that
-    predicts no row positive is no figure."""
+    predicts no row positive is no figure, nor MCC on rows all of one class (0.0000 beside
+    an accuracy of 1 on a slice)."""
     from mlgate.model import counts
 
-    if counts.undefined(name, table, positive_index=positive_index):
-        raise ValueError(f"undefined: {counts.why_undefined(name)}")
+    if counts.no_figure(name, table, positive_index=positive_index):
+        raise ValueError(f"undefined: {counts.why_no_figure(name)}")
 
 
 def _from_counts(
@@ -280,7 +299,7 @@ def _from_counts(
         if len(labels) > 2 or not found:
             return None
         positive_index = found[0]
-        _refuse_undefined(name, table, positive_index)
+    _refuse_undefined(name, table, positive_index)
     return float(counts.label_metric(name, table, positive_index=positive_index))
 
 
