@@ -31,6 +31,7 @@ class Misbehaving:
             "nan": lambda: np.where(np.arange(rows) == 3, np.nan, 100.0),
             "ragged": lambda: [[1], [1, 2]] * (rows // 2),
             "labels": lambda: np.array([7] * rows),
+            "unlabelled": lambda: np.array([None, "setosa", np.nan] + ["setosa"] * (rows - 3)),
             "raises": lambda: {}["feature_x"],
             "noisy": lambda: (print("::error::from the model"), np.full(rows, 100.0))[1],
         }

@@ -84,6 +84,11 @@ def test_a_single_output_column_is_one_prediction_per_row() -> None:
             "'species' in the test data ('setosa', 'versicolor', 'virginica'); expected the target's "
             "own labels",
         ),
+        (  # sorting None and NaN among the labels ended the run (exit 3)
+            Misbehaving("unlabelled"),
+            "model.predict returned 2 missing labels (None or NaN; the first for test row 1); "
+            "expected a label for every row",
+        ),
         (
             Misbehaving("2d", classes=["setosa", "versicolor", "virginica"]),
             "model.predict returned an array of shape (30, 3); expected one prediction per test row "
@@ -107,7 +112,7 @@ def test_a_single_output_column_is_one_prediction_per_row() -> None:
             "model.predict_proba returned values that are not numbers; expected an array of 30 x 3",
         ),
     ],
-    ids=["labels", "2d", "proba-none", "proba-1d", "proba-narrow", "proba-text"],
+    ids=["labels", "unlabelled", "2d", "proba-none", "proba-1d", "proba-narrow", "proba-text"],
 )
 def test_a_classifier_that_answers_wrongly(model: object, message: str) -> None:
     manifest, frame = classification()

@@ -289,3 +289,24 @@ def test_a_classifier_scored_as_a_regression_is_said_beside_its_figures() -> Non
         "classes, set evaluate.task: classification"
     )
     assert evaluate.score(declared, Ridge().fit(X, y), frame).note == ""
+
+
+def test_a_regressor_of_a_whole_number_target_is_inferred_a_regression() -> None:
+    """No evaluate.task, a target of whole numbers, a LinearRegression: inferred a
+    classifier, its answers were "labels none of which is a value of 'species'"."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    frame = load_diabetes(as_frame=True).frame.rename(columns={"target": "species"})
+    frame["species"] = frame["species"].round().astype(int)
+    X, y = frame.drop(columns="species"), frame["species"]
+    inferred = manifest.parse(
+        MANIFEST.format(features="").encode(), name="mlops.yaml", root=Path("."), files=False
+    )
+    scored = evaluate.score(inferred, LinearRegression().fit(X, y), frame)
+    assert (scored.task, scored.task_inferred) == ("regression", True)
+    assert scored.metrics["rmse"] is not None
+    grades = (y // 100).astype(int)
+    classifier = LogisticRegression(max_iter=1000).fit(X, grades)
+    kept = evaluate.score(inferred, classifier, frame.assign(species=grades))
+    assert kept.task == "classification"  # a model with classes stays a classifier

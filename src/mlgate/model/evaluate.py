@@ -159,6 +159,20 @@ def _a_classifier(manifest: Manifest, model: Any) -> str:
     )
 
 
+def _fractions(model: Any, returned: Any) -> bool:
+    """A model without classes whose answers are not whole numbers is a regressor, though
+    its target holds whole numbers (5 to 40): inferred a classifier, its every answer
+    was "a label none of which is a value of 'y'"."""
+    if hasattr(model, "classes_"):
+        return False
+    try:
+        answers = np.asarray(returned, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    finite = answers[np.isfinite(answers)]
+    return bool(finite.size) and bool(np.any(finite != np.round(finite)))
+
+
 def _id_fitted(manifest: Manifest, model: Any) -> str:
     """What to do when the model was fitted on the id column, which it is never handed."""
     key = manifest.data.id
@@ -234,6 +248,8 @@ def score(
         raise EvaluationError(
             f"model.predict failed: {type(exc).__name__}: {exc}{_id_fitted(manifest, model)}"
         ) from exc
+    if inferred and task == "classification" and _fractions(model, returned):
+        task = "regression"  # whole-number targets, a model without classes answering 10.21
     y_pred = predictions(returned, len(frame), task, target)
     announce("computing the metrics")
     row_keys = hash_rows(frame, [*features, target])
@@ -372,6 +388,7 @@ def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
             f"for {words.count(rows, 'test row')}; expected one per row"
         )
     if task != "regression":
+        _labelled(y_pred)
         return y_pred
     try:
         numbers = y_pred.astype(float)
@@ -391,6 +408,21 @@ def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
             "for every row"
         )
     return numbers
+
+
+def _labelled(y_pred: np.ndarray) -> None:
+    """A classifier's answer with no label in it (None, NaN among "yes"/"no") is no
+    prediction: counted as wrong it would be a guess at the model's meaning, and sorting it
+    among the labels ended the run with a TypeError."""
+    import pandas as pd
+
+    missing = np.asarray(pd.isna(y_pred), dtype=bool)
+    if missing.any():
+        first = int(np.flatnonzero(missing)[0])
+        raise EvaluationError(
+            f"model.predict returned {words.count(int(missing.sum()), 'missing label')} "
+            f"(None or NaN; the first for test row {first + 1}); expected a label for every row"
+        )
 
 
 def _is_number(value: Any) -> bool:
