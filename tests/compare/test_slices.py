@@ -72,6 +72,25 @@ def test_bins_cover_every_row_and_missing_values_are_a_slice() -> None:
     assert same.labels == ("[4, 4]",) and same.codes.tolist() == [0] * 5
 
 
+def test_quantile_cuts_are_at_their_places_in_whole_numbers_and_infinities_are_numbers() -> None:
+    """Cuts at ceil(q·n) were taken in floating point: 0.6000000000000001 · 1,800 rounded
+    up to place 1,081, and five bins of 1,800 rows held 360/360/361/359/360. An infinity
+    was sliced "(missing)"; it is a number past the last edge."""
+    cut = slicing.by_bins("x", np.arange(1800, dtype=float), bins=5)
+    assert np.bincount(cut.codes).tolist() == [360] * 5
+    assert cut.labels[2:4] == ("[720, 1080)", "[1080, 1440)")
+    edged = slicing.by_bins("x", np.array([1, 2, 3, np.inf, np.nan, 4, -np.inf]), bins=[0, 2, 5])
+    assert dict(zip(edged.labels, np.bincount(edged.codes).tolist(), strict=True)) == {
+        "< 0": 1,
+        "[0, 2)": 1,
+        "[2, 5]": 3,
+        "> 5": 1,
+        "(missing)": 1,
+    }
+    quantiles = slicing.by_bins("x", np.array([*range(10), np.inf]), bins=2)
+    assert quantiles.labels == ("[0, 5)", "[5, 9]", "> 9")  # cut from the finite values
+
+
 def test_a_cut_on_the_largest_value_keeps_its_rows_a_slice_of_their_own() -> None:
     """The column's maximum closed the last bin, and a cut equal to it was merged away:
     a 0/1 column (60 and 40 rows) was one slice of every row, and a slice gate on it
