@@ -292,3 +292,29 @@ def test_an_interval_holds_its_change_and_only_changes_that_can_happen(confidenc
             found = checked(metric, data, confidence=confidence, resamples=1000, seed=0)
             tested[metric] += found is not None
     assert min(tested.values()) >= 90, tested
+
+
+def test_intervals_too_few_resamples_can_bound_are_refused_where_they_are_asked(tmp_path) -> None:
+    """`evaluate.intervals: true` beside `confidence: 0.99, resamples: 100` passed
+    validate, and every interval left the report with no word of why."""
+    from mlgate.errors import ManifestError
+    from mlgate.manifest import parse
+
+    text = (
+        "name: m\ndata: {train: a.csv, test: b.csv, target: y}\n"
+        "train: {command: python t.py}\nevaluate:\n  intervals: true\n"
+        "compare:\n  confidence: 0.99\n  resamples: 100\n"
+    ).encode()
+    with pytest.raises(ManifestError) as refused:
+        parse(text, name="mlops.yaml", root=tmp_path, files=False)
+    assert str(refused.value.problems[0]) == (
+        "mlops.yaml:5:14: evaluate.intervals: each metric's interval is a 0.99 bootstrap "
+        "interval, which 100 resamples (compare.resamples) cannot bound: set "
+        "compare.resamples to at least 199"
+    )
+    parse(
+        text.replace(b"resamples: 100", b"resamples: 199"),
+        name="m.yaml",
+        root=tmp_path,
+        files=False,
+    )

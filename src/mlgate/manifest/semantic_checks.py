@@ -473,6 +473,14 @@ def _resample_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     needed = fewest_resamples(confidence)
     if resamples >= needed:
         return
+    if _get(raw, "evaluate", "intervals") is True:  # each was dropped from the report, unsaid
+        yield (
+            ("evaluate", "intervals"),
+            f"each metric's interval is a {confidence:g} bootstrap interval, which "
+            f"{resamples} resamples (compare.resamples) cannot bound: set compare.resamples "
+            f"to at least {needed}",
+            False,
+        )
     gates = _get(raw, "compare", "gates")
     users = [
         f"the gate on {name}"
