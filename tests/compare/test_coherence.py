@@ -301,10 +301,10 @@ def test_intervals_too_few_resamples_can_bound_are_refused_where_they_are_asked(
     from mlgate.manifest import parse
 
     text = (
-        "name: m\ndata: {train: a.csv, test: b.csv, target: y}\n"
-        "train: {command: python t.py}\nevaluate:\n  intervals: true\n"
-        "compare:\n  confidence: 0.99\n  resamples: 100\n"
-    ).encode()
+        b"name: m\ndata: {train: a.csv, test: b.csv, target: y}\n"
+        b"train: {command: python t.py}\nevaluate:\n  intervals: true\n"
+        b"compare:\n  confidence: 0.99\n  resamples: 100\n"
+    )
     with pytest.raises(ManifestError) as refused:
         parse(text, name="mlops.yaml", root=tmp_path, files=False)
     assert str(refused.value.problems[0]) == (
