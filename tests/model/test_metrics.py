@@ -299,15 +299,18 @@ def test_a_metric_undefined_on_the_rows_says_why_instead_of_warning() -> None:
 def test_figures_scikit_learn_gives_for_0_over_0_are_undefined_with_the_reason() -> None:
     """On rows of one class: roc_auc_ovo_weighted ended the run (ZeroDivisionError, exit
     3); average_precision with no positive row, and MCC on a slice predicted perfectly,
-    read 0.0000 beside an accuracy of 1."""
+    read 0.0000 beside an accuracy of 1, and d2_log_loss -725972535767494.1250."""
     from mlgate.model.metrics import compute_each
 
     classes = ["barbera", "barolo", "grignolino"]
     y = np.array(["barolo"] * 6)
     scores = np.tile([0.1, 0.8, 0.1], (6, 1))
-    names = ["roc_auc_ovo_weighted", "roc_auc_ovr_weighted", "matthews_corrcoef", "accuracy"]
-    values, errors = compute_each(names, y, y, scores, classes=classes)
-    assert values == dict.fromkeys(names[:3]) | {"accuracy": 1.0}
+    names = ["roc_auc_ovo_weighted", "roc_auc_ovr_weighted", "matthews_corrcoef", "d2_log_loss"]
+    values, errors = compute_each([*names, "accuracy"], y, y, scores, classes=classes)
+    assert values == dict.fromkeys(names) | {"accuracy": 1.0}
+    assert errors["d2_log_loss"] == (
+        "undefined: every row is of one class, which its frequency states"
+    )
     assert errors["roc_auc_ovo_weighted"] == (
         "undefined: 2 classes without a row here ('barbera', 'grignolino')"
     )

@@ -80,6 +80,7 @@ def compute(
 
     Raises ValueError with a readable reason when the metric cannot be computed.
     """
+    import numpy as np
     from sklearn import metrics as skm
 
     metric = METRICS[name]
@@ -137,6 +138,9 @@ def compute(
                 y_true, scores, multi_class=multi_class, average=average, labels=classes
             )
         )
+    if name in ("d2_log_loss", "d2_brier") and len(np.unique(y_true)) < 2:
+        # the frequencies' loss is 0 (or its float dust): D² printed -725972535767494.1250
+        raise ValueError("undefined: every row is of one class, which its frequency states")
     if name == "d2_log_loss":
         return float(skm.d2_log_loss_score(y_true, scores, labels=classes))
     if name == "d2_brier":
