@@ -144,8 +144,19 @@ def test_each_figure_and_change_lies_inside_its_own_interval(metric: str) -> Non
 def test_a_figure_with_a_group_it_cannot_rate_is_an_error_not_a_number() -> None:
     groups = np.array([0, 0, 1, 1])
     actual = np.array([True, False, False, False])  # group 1 has no actual positives
-    with pytest.raises(ValueError, match="undefined"):
+    with pytest.raises(ValueError) as no_positive:
         paired_fairness.paired("equal_opportunity_difference", groups, actual, actual, actual)
+    assert str(no_positive.value) == (
+        "equal_opportunity_difference is undefined on these rows: a group has no actual "
+        "positive row, so no true positive rate"
+    )
+    none_selected = np.zeros(4, bool)  # every group has rows; none was selected: 0/0
+    with pytest.raises(ValueError) as no_selection:
+        paired_fairness.alone("demographic_parity_ratio", groups, actual, none_selected)
+    assert str(no_selection.value) == (
+        "demographic_parity_ratio is undefined on these rows: no row of any group was "
+        "predicted positive (0/0)"
+    )
     with pytest.raises(ValueError, match="two groups"):
         paired_fairness.paired("demographic_parity_difference", groups * 0, actual, actual, actual)
 

@@ -154,8 +154,11 @@ def _drawn(
         return cand, base
 
     cand_value, base_value = (float(v[0]) for v in figures(weights[None, :].astype(np.float64)))
-    if not (math.isfinite(cand_value) and math.isfinite(base_value)):
-        raise ValueError(f"{metric} is undefined on these rows: a group has no rows to rate")
+    for value, side in zip((cand_value, base_value), sides, strict=True):
+        if not math.isfinite(value):
+            table = tables(weights[None, :].astype(np.float64), side, (n_groups, 2, 2))[0]
+            why = fairness.why_undefined(metric, table)
+            raise ValueError(f"{metric} is undefined on these rows: {why}")
     rng = np.random.default_rng(seed)
     chunk = max(1, CELLS_AT_ONCE // (n_groups * 8))
     parts = [figures(d) for d in drawn_cells(weights, resamples, rng, chunk=chunk)]

@@ -72,6 +72,20 @@ def figure(metric: str, counts: np.ndarray) -> np.ndarray:
     raise ValueError(f"unknown fairness metric {metric!r}; known: {', '.join(METRICS)}")
 
 
+def why_undefined(metric: str, table: np.ndarray) -> str:
+    """What one (groups, actual, decision) table lacks where `figure` is NaN: "a group has
+    no rows to rate" was said of a ratio whose groups all had rows but none was selected."""
+    counts = np.asarray(table, np.float64)
+    if metric == "demographic_parity_ratio" and counts[..., 1].sum() == 0:
+        return "no row of any group was predicted positive (0/0)"
+    if metric in ("equal_opportunity_difference", "equalized_odds_difference"):
+        if (counts[:, 1, :].sum(axis=-1) == 0).any():
+            return "a group has no actual positive row, so no true positive rate"
+        if metric == "equalized_odds_difference" and (counts[:, 0, :].sum(axis=-1) == 0).any():
+            return "a group has no actual negative row, so no false positive rate"
+    return "a group has no rows to rate"
+
+
 def _rate(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(whole > 0, part / np.where(whole > 0, whole, 1), np.nan)
