@@ -149,3 +149,26 @@ def test_against_a_baseline_both_models_are_binned_on_the_rows_compared(tmp_path
         assert "| 0 | — | — |" in line, line
     written = charts.write_png(replace(candidate, compare=stage), tmp_path / "png")
     assert tmp_path / "png" / "reliability.png" in written
+
+
+def test_one_calibration_error_has_one_interval_at_the_manifests_confidence() -> None:
+    """With evaluate.intervals, the metrics list gave 0.1770 [0.1423, 0.2204] (a row
+    bootstrap of 200) and the calibration section 0.1436 to 0.2186 (1,000 resamples, 95%,
+    whatever compare.confidence said)."""
+    from mlgate.compare import intervals
+    from mlgate.manifest.spec import Compare
+
+    rng = np.random.default_rng(5)
+    p = rng.uniform(0, 1, 600)
+    y = (rng.random(600) < np.clip(p + 0.1, 0, 1)).astype(np.int64)
+    stage = scored(y, p, ("no", "yes"))
+    error = compute("calibration_error", y, (p > 0.5).astype(np.int64), np.c_[1 - p, p])
+    stage = replace(stage, metrics={"calibration_error": error})
+    spec = Compare(confidence=0.99, resamples=500, seed=3)
+    (own,) = intervals.of(stage, spec)
+    assert own.confidence == 0.99 and own.low <= error <= own.high
+    section = charts.reliability_section(
+        replace(result(), evaluate=replace(stage, intervals=(own,)))
+    )
+    shown = f"{error:.4f} (99% interval {own.low:.4f} to {own.high:.4f}, {own.method})"
+    assert f"Calibration error (the gaps weighted by rows): {shown}" in section

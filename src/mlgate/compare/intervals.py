@@ -40,6 +40,9 @@ def of(evaluated: EvaluateStage, spec: Compare) -> tuple[MetricInterval, ...]:
         rng = np.random.default_rng(spec.seed)
         labels = n_classes and name in counts.LABEL_METRICS and y_true.min(initial=0) >= 0
         try:
+            if name == "calibration_error" and scores is not None:
+                found.append(_calibration(value, y_true, scores, evaluated, spec))
+                continue
             if labels and y_pred.min(initial=0) >= 0:
                 drawn = _from_counts(name, y_true, y_pred, n_classes, evaluated, spec, rng)
                 method = "bootstrap of outcome counts"
@@ -58,6 +61,29 @@ def of(evaluated: EvaluateStage, spec: Compare) -> tuple[MetricInterval, ...]:
             )
         )
     return tuple(found)
+
+
+def _calibration(
+    value: float, y_true: np.ndarray, scores: np.ndarray, evaluated: EvaluateStage, spec: Compare
+) -> MetricInterval:
+    """The interval the report's calibration section gives, at the manifest's confidence,
+    resamples and seed: the rows drawn through their (bin, hit) cells. A row bootstrap of
+    200 resamples here beside it gave the same error two intervals in one report."""
+    from mlgate.model import calibration
+
+    drawn = calibration.error_interval(
+        calibration.terms(y_true, scores, evaluated.positive_index),
+        confidence=spec.confidence,
+        resamples=spec.resamples,
+        seed=spec.seed,
+    )
+    return MetricInterval(
+        metric="calibration_error",
+        low=min(drawn.low, value),
+        high=max(drawn.high, value),
+        confidence=spec.confidence,
+        method=f"bootstrap of rows through their bins, {spec.resamples} resamples",
+    )
 
 
 def _from_counts(

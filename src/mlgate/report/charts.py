@@ -129,9 +129,7 @@ def reliability_section(result: RunResult) -> str:
         for b in bins
     ]
     error = numbers.value(calibration.error(found))
-    said = (
-        f"Calibration error (the gaps weighted by rows): {_with(calibration.error_interval(found))}"
-    )
+    said = f"Calibration error (the gaps weighted by rows): {_error_with(result, found)}"
     if two_classes:  # the Brier score mlgate computes is of two classes
         said += f"; Brier score: {_with(calibration.brier_interval(found))}"
     body = (
@@ -182,12 +180,25 @@ def _against_baseline(result: RunResult) -> str:
     )
 
 
-def _with(found: calibration.Interval) -> str:
+def _error_with(result: RunResult, found: calibration.Terms) -> str:
+    """The run's own interval of the error where evaluate.intervals gave one (at the
+    manifest's confidence), else one drawn here: one interval for one figure a report."""
+    from mlgate.model import calibration
+
+    kept = next((i for i in result.evaluate.intervals if i.metric == "calibration_error"), None)
+    if kept is None:
+        return _with(calibration.error_interval(found))
+    value = calibration.error(found)
+    return _with(calibration.Interval(value, kept.low, kept.high, kept.method), kept.confidence)
+
+
+def _with(found: calibration.Interval, confidence: float = 0.95) -> str:
+    from mlgate import words
     from mlgate.report import numbers
 
     return (
-        f"{numbers.value(found.value)} (95% interval {numbers.value(found.low)} to "
-        f"{numbers.value(found.high)}, {found.method})"
+        f"{numbers.value(found.value)} ({words.confidence(confidence)} interval "
+        f"{numbers.value(found.low)} to {numbers.value(found.high)}, {found.method})"
     )
 
 
