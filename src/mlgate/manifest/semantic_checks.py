@@ -30,7 +30,7 @@ from mlgate.manifest.metrics import (
     for_many_classes,
     resampled,
 )
-from mlgate.manifest.spec import HOLDOUT_STEPS, Command
+from mlgate.manifest.spec import HOLDOUT_STEPS, Command, Manifest
 from mlgate.manifest.store_location import location_problem
 from mlgate.yaml_source import Document, KeyPath
 
@@ -838,16 +838,24 @@ def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     task = _get(raw, "evaluate", "task")
     names = [(where, n) for where, n in _metric_names(raw) if n in METRICS]
     if task is None and names:
+        # the task most of them are of (the first's on a tie): one classification metric
+        # among sixteen regression ones was the one not flagged
         first = names[0][1]
-        task = METRICS[first].task
-        for where, name in names[1:]:
-            if METRICS[name].task != task:
-                yield (
-                    where,
-                    f"'{name}' is a {METRICS[name].task} metric, but '{first}' is a "
-                    f"{task} metric: set evaluate.task",
-                    False,
-                )
+        kinds = [METRICS[n].task for _, n in names]
+        task = max(dict.fromkeys([METRICS[first].task, *kinds]), key=kinds.count)
+        most = kinds.count(task)
+        for where, name in names:
+            if METRICS[name].task == task:
+                continue
+            if most > kinds.count(METRICS[name].task) and most > 1:
+                said = f"{most} of the {len(kinds)} metrics named are {task} metrics"
+            else:
+                said = f"'{first}' is a {task} metric"
+            yield (
+                where,
+                f"'{name}' is a {METRICS[name].task} metric, but {said}: set evaluate.task",
+                False,
+            )
         return
     for where, name in names:
         if task in ("classification", "regression") and METRICS[name].task != task:
@@ -1142,10 +1150,23 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
     except UserError as exc:
         yield ("train", "dvc"), f"stage '{stage}': {exc.message}", False
         return
+    try:
+        dvc_files.locked_stage(root, stage)  # damaged, the run would stop at training (exit 1)
+    except UserError as exc:
+        yield ("train", "dvc"), f"stage '{stage}': {exc.message}", False
     if stages is None:
         yield (
             ("train", "dvc"),
             f"stage '{stage}' needs a dvc.yaml beside the manifest; none is there",
+            False,
+        )
+    elif stage in stages.frozen:
+        yield (
+            ("train", "dvc"),
+            f"dvc.yaml's stage '{stage}' is frozen (frozen: true): `dvc repro` does not run "
+            "it, and records whatever model file stands at its output as the stage's, so "
+            f"the run would name a model the stage never trained; `dvc unfreeze {stage}` "
+            "to train with it, or `mlgate check model` to judge the model as it is",
             False,
         )
     elif stage in stages.outs and not stages.writes(stage, model := _model_of(train)):
@@ -1175,6 +1196,36 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             f"dvc.yaml has no stage '{stage}' (its stages: {known}){hint}",
             False,
         )
+
+
+def dvc_params_warnings(manifest: Manifest, name: str) -> list[Problem]:
+    """train.dvc: a warning, located, when the stage reads params from a file the run
+    result's `params` is not read from (train.params, else params.yaml): those values
+    are what trained the model, and the run records them as `train.dvc_params` (from
+    dvc.lock); `params`, which compare and the sweep read, does not hold them."""
+    stage = manifest.train.dvc_stage
+    place = manifest.lines.get("train.dvc")
+    if stage is None or place is None:
+        return []
+    try:
+        declared = dvc_files.stages(manifest.root / "dvc.yaml", manifest.root)
+    except UserError:
+        return []  # said as the manifest's problem
+    read = declared.params.get(stage, ()) if declared is not None else ()
+    recorded = manifest.train.params
+    others = [
+        f for f in read if recorded is None or os.path.normpath(f) != os.path.normpath(recorded)
+    ]
+    if not others:
+        return []
+    line, column = place
+    message = (
+        f"stage '{stage}' reads its params from {', '.join(others)}, and the run result's "
+        f"`params` are read from {recorded or 'no params file'}: the values that train the "
+        "model are recorded as train.dvc_params (from dvc.lock), not in `params`, which "
+        f"compare and the sweep read; set train.params: {others[0]} to record them there"
+    )
+    return [Problem(file=name, line=line, column=column, path="train.dvc", message=message)]
 
 
 def _model_of(train: dict[str, Any]) -> str:
