@@ -55,8 +55,8 @@ def classification() -> tuple:
         ("objects", "model.predict returned values of type object such as '<object object at"),
         (
             "nan",
-            "model.predict returned 1 values that are not finite numbers (NaN or infinity; the "
-            "first for test row 4); expected a number for every row",
+            "model.predict returned NaN or infinity for 1 test row (the first, test row 4); "
+            "expected a finite number for every row",
         ),
         ("ragged", "model.predict returned a list that is not an array"),
         ("raises", "model.predict failed: KeyError: 'feature_x'"),

@@ -403,9 +403,8 @@ def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise EvaluationError(
-            f"model.predict returned {int(bad.sum()):,} values that are not finite numbers "
-            f"(NaN or infinity; the first for test row {first + 1}); expected a number "
-            "for every row"
+            f"model.predict returned NaN or infinity for {words.count(int(bad.sum()), 'test row')} "
+            f"(the first, test row {first + 1}); expected a finite number for every row"
         )
     return numbers
 
