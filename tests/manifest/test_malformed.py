@@ -514,7 +514,7 @@ CASES = [
         "mixed-task-metrics",
         sub("  task: classification\n", "").replace("[accuracy, f1_macro]", "[accuracy, rmse]"),
         [
-            "mlops.yaml:13:23: evaluate.metrics[1]: 'rmse' is a regression metric, but 2 of 3 metrics named are classification metrics: set evaluate.task",
+            "mlops.yaml:13:23: evaluate.metrics[1]: 'rmse' is a regression metric, but 2 of 3 metrics named are classification ones: set evaluate.task",
         ],
     ),
     (  # the one of the other task is flagged, not the fifteen beside it
@@ -523,7 +523,7 @@ CASES = [
         .replace("[accuracy, f1_macro]", "[accuracy, r2, rmse, mae]")
         .replace("{metric: f1_macro, min: 0.8}", "{metric: mse, max: 3}"),
         [
-            "mlops.yaml:13:13: evaluate.metrics[0]: 'accuracy' is a classification metric, but 4 of 5 metrics named are regression metrics: set evaluate.task",
+            "mlops.yaml:13:13: evaluate.metrics[0]: 'accuracy' is a classification metric, but 4 of 5 metrics named are regression ones: set evaluate.task",
         ],
     ),
     (

@@ -848,7 +848,7 @@ def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             if METRICS[name].task == task:
                 continue
             if most > kinds.count(METRICS[name].task) and most > 1:
-                said = f"{words.of(most, len(kinds), 'metric')} named are {task} metrics"
+                said = f"{words.of(most, len(kinds), 'metric')} named are {task} ones"
             else:
                 said = f"'{first}' is a {task} metric"
             yield (
