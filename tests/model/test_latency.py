@@ -103,3 +103,8 @@ def test_a_latency_check_names_the_percentile_that_is_over(
     )
     loose = checks.latency_check(LatencyCheck(batch=1, p95_ms=1000), found)
     assert loose.status == "passed" and loose.observed == found.batches[0].p95_ms
+    # the figure recorded is the bounded one nearest its bound: the p95 was recorded
+    # beside a p50 bound, 992.95 ms where the p50 was 11.30 ms
+    median = checks.latency_check(LatencyCheck(batch=1, p50_ms=1000), found)
+    assert median.observed == found.batches[0].p50_ms
+    assert tight.observed == found.batches[0].p50_ms  # 1 ms past its bound, p99 well within

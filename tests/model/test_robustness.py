@@ -125,3 +125,41 @@ def test_a_regression_counts_changes_past_its_tolerance(frame) -> None:  # type:
         regression=True,
     )
     assert small.changed == 0 and large.changed > ROWS / 2
+
+
+class NaNWithoutX1:
+    """A regression that answers NaN where x1 is missing, rather than raising."""
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        return frame["x1"].astype(float).to_numpy() * 2.0
+
+
+def test_nulls_over_columns_empty_them_on_one_set_of_rows_and_count_all_of_it(frame) -> None:  # type: ignore[no-untyped-def]
+    """Each column was emptied on rows of its own, and only the last column's rows were
+    counted: 22 of 24 where 34 of 38 rows had been disturbed. A NaN answer counted as
+    unchanged: a model that stopped answering was "robust"."""
+    check = RobustnessCheck(kind="nulls", columns=("x1", "x2"), fraction=0.2)
+    (found,) = measured(NaNWithoutX1(), frame, check, regression=True)
+    rows = np.random.default_rng(robustness.SEED).random(ROWS) < 0.2  # as the check draws
+    assert (found.rows, found.changed) == (int(rows.sum()), int(rows.sum()))  # every one NaN
+    (x2_only,) = measured(
+        NaNWithoutX1(), frame, RobustnessCheck(kind="nulls", columns=("x2",)), regression=True
+    )
+    assert x2_only.changed == 0 and x2_only.rows > 0  # x2 is not read: nothing moved
+
+
+def test_noise_on_a_column_without_numbers_fails_and_says_why(frame) -> None:  # type: ignore[no-untyped-def]
+    """Noise "added" to a text column changed nothing, and a model leaning on it read as
+    robust: 0 of 2,000 changed, with an exact interval to its name."""
+    model = onehot("error").fit(frame.drop(columns=["y"]), frame["y"])
+    noise, raised = measured(
+        model,
+        frame,
+        RobustnessCheck(kind="noise", columns=("plan", "x1"), scale=10),
+        RobustnessCheck(kind="directional", columns=("plan",), by=1000),
+    )
+    assert noise.error == (
+        "'plan' holds no numbers, so nothing can be added to it; an invariance or unseen "
+        "check disturbs a category"
+    )
+    assert raised.error is not None and raised.rows == 0

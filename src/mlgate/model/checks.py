@@ -151,6 +151,7 @@ def latency_check(check: LatencyCheck, found: Latency) -> CheckResult:
     ]
     rule = ", ".join(f"{name} <= {bound:g} ms" for name, bound in bounds)
     rows = words.count(check.batch, "row")
+    observed = None
     if measured is None:
         why = found.error or "not measured"
         status: Status = "error"
@@ -163,6 +164,9 @@ def latency_check(check: LatencyCheck, found: Latency) -> CheckResult:
             if value > bound
         ]
         status = "failed" if over else "passed"
+        # the bounded percentile nearest its bound (or furthest past it): the p95 was
+        # recorded beside a p50 bound, 992.95 ms where the p50 that passed was 11.30 ms
+        observed = max(values, key=lambda v: v[2] / v[1] if v[1] else v[2])[2]
         said = ", ".join(f"{name} {value:.2f} ms" for name, _, value in values)
         message = f"predict on {rows}: {said} ({words.count(measured.calls, 'call')})" + (
             f": {'; '.join(over)}" if over else ""
@@ -174,6 +178,6 @@ def latency_check(check: LatencyCheck, found: Latency) -> CheckResult:
         rule=rule,
         status=status,
         message=message,
-        observed=measured.p95_ms if measured else None,
+        observed=observed,
         manifest_key=check.key,
     )

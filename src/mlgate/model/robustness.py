@@ -70,6 +70,15 @@ def _one(
     if lacking:
         return _failed(check, f"the model is not given {', '.join(map(repr, lacking))}")
     directional = check.kind == "directional"
+    if check.kind in ("noise", "directional"):
+        wordy = [c for c in check.columns if not _numeric(features[c])]
+        if wordy:  # nothing was added: it measured 0 of n changed, "robust", every time
+            return _failed(
+                check,
+                f"{', '.join(map(repr, wordy))} {'holds' if len(wordy) == 1 else 'hold'} no "
+                f"numbers, so nothing can be added to {'it' if len(wordy) == 1 else 'them'}; "
+                "an invariance or unseen check disturbs a category",
+            )
     rng = np.random.default_rng(SEED)
     disturbed, rows = _disturbed(check, features, rng)
     try:
@@ -79,12 +88,14 @@ def _one(
         said = f"{type(exc).__name__}: {exc}".splitlines()[0]
         return _failed(check, "the model failed on them: " + words.clip(said, 240))
     plain_ = before
+    if directional or regression:  # an answer that became NaN (or stopped being) moved
+        lost = np.isnan(moved) != np.isnan(plain_)
     if directional:
         wrong = (moved - plain_) * (1 if check.expect == "increase" else -1) < -1e-12
-        counted = wrong[rows]
+        counted = (wrong | lost)[rows]
     elif regression:
         size = np.maximum(np.abs(plain_), 1e-12)
-        counted = (np.abs(moved - plain_) > check.tolerance * size)[rows]
+        counted = ((np.abs(moved - plain_) > check.tolerance * size) | lost)[rows]
     else:
         counted = (moved != plain_)[rows]
     k, n = int(np.count_nonzero(counted)), int(np.count_nonzero(rows))
@@ -107,9 +118,11 @@ def _disturbed(
     """The frame disturbed, and which rows were (the share is of those)."""
     frame = features.copy()
     rows = np.ones(len(frame), dtype=bool)
+    if check.kind == "nulls":  # one set of rows for every column: the share is of them
+        rows = rng.random(len(frame)) < check.fraction
     for name in check.columns:
         column = frame[name]
-        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        numeric = _numeric(column)
         if check.kind == "invariance":
             frame[name] = column.to_numpy()[rng.permutation(len(frame))]
         elif check.kind == "noise" and numeric:
@@ -118,13 +131,16 @@ def _disturbed(
             integers = pd.api.types.is_integer_dtype(column)
             frame[name] = noisy.round().astype(column.dtype) if integers else noisy
         elif check.kind == "nulls":
-            rows = rng.random(len(frame)) < check.fraction
             frame[name] = column.astype(object if not numeric else float).where(~rows, None)
         elif check.kind == "unseen":
             frame[name] = column.astype(object).where(column.isna(), UNSEEN)
         elif check.kind == "directional" and numeric:
             frame[name] = column.astype(float) + check.by
     return frame, rows
+
+
+def _numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
 def _failed(check: RobustnessCheck, why: str) -> Robustness:
