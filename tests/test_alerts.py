@@ -275,3 +275,58 @@ def test_a_project_in_a_folder_starts_the_retraining_workflow_init_wrote_for_it(
     assert len(fake.dispatches) == 1
     (issue,) = fake.issues.values()
     assert "[mlgate-retrain.ml-churn.yml](" in issue["body"]
+
+
+def test_a_retraining_that_could_not_start_is_said_so_in_the_issue(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    """The issue said "A retraining was started" beside a dispatch GitHub refused."""
+    project = fresh(tmp_path, MANIFEST + "monitor: {on_drift: retrain}\n")
+    with running() as fake:
+        fake.add_workflow("another.yml")  # ours is then a 404, as a missing workflow is
+        past = monitor_history.record(project.where(), project.manifest, cancer[1], now=START)
+        done = alerts.act(project.manifest, cancer[1], past, context(fake), now=START)
+        (issue,) = fake.issues.values()
+    assert done.retrain.startswith("not started: ") and not fake.dispatches
+    assert "A retraining was started" not in issue["body"]
+    assert (
+        "A retraining should have started with this alarm, but was not started: " in (issue["body"])
+    )
+
+
+def test_a_follower_that_makes_the_issue_starts_the_retraining_the_opener_never_did(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    """The opener's issue failed to post, so it started nothing; the run that made the
+    issue a day later started nothing either, and that alarm never had its retraining."""
+    project = fresh(tmp_path, MANIFEST + "monitor: {on_drift: retrain}\n")
+    with running() as fake:
+        fake.add_workflow(alerts.RETRAIN_WORKFLOW)
+        fake.forbidden.add(("POST", "/repos/{owner}/{repo}/issues"))
+        assert acted(project, cancer[1], context(fake), START) == "none"
+        fake.forbidden.clear()
+        past = monitor_history.record(project.where(), project.manifest, cancer[1], now=START + DAY)
+        done = alerts.act(project.manifest, cancer[1], past, context(fake), now=START + DAY)
+        assert done.action == "created" and len(fake.dispatches) == 1
+        assert acted(project, cancer[1], context(fake), START + 2 * DAY) == "unchanged"
+        assert len(fake.dispatches) == 1  # once an alarm
+
+
+def test_an_issue_is_fitted_to_what_github_takes(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One long production value, or some 500 features, made a body over 65,536
+    characters: GitHub refuses it, and the alarm reached nobody."""
+    from mlgate import monitor_report
+
+    wide = "## ❌ cancer: production data drifted\n\n" + "".join(
+        f"| feature_{i} | wasserstein | 0.{i:04d} | 0.1 | yes |\n" for i in range(3000)
+    )
+    monkeypatch.setattr(monitor_report, "markdown", lambda *a, **k: wide)
+    project = fresh(tmp_path)
+    with running() as fake:
+        assert acted(project, cancer[1], context(fake), START) == "created"
+        (issue,) = fake.issues.values()
+    assert len(wide) > alerts.ISSUE_LIMIT >= len(issue["body"])
+    assert "_Cut here to stay within GitHub's size limit" in issue["body"]
+    assert "next alarm opens a retraining pull request by itself." in issue["body"][-400:]

@@ -29,6 +29,8 @@ LABEL = "mlgate-monitor"
 RETRAIN_WORKFLOW = "mlgate-retrain.yml"  # what `mlgate init` writes for on_drift: retrain
 WAIT_S = 30.0  # how long a run that follows looks for the issue the opener is making
 RETRAIN_BRANCH = "mlgate/retrain/{name}"
+ISSUE_LIMIT = 65_536  # characters GitHub takes in an issue's body
+MARKER_ROOM = 200  # the marker comment the tracker adds to the body
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,16 +83,18 @@ def act(
         if turn.kind == "close":
             done = tracker.close(_cleared(manifest, found, past, ctx))
             return _acted(done)
-        retrain = on_drift == "retrain" and turn.kind == "open"
+        since = None if turn.kind == "open" else turn.since
         body = _alarm_body(manifest, found, past, ctx, turn)
-        done = tracker.open(
-            title(manifest),
-            body,
-            since=None if turn.kind == "open" else turn.since,
-            may_open=turn.stale,
-            wait_s=WAIT_S,
+        done = tracker.open(title(manifest), body, since=since, may_open=turn.stale, wait_s=WAIT_S)
+        # the opener starts the retraining once it has the issue; a follower that had to
+        # make the issue itself (the opener died first) starts it in its stead
+        retrain = on_drift == "retrain" and (
+            turn.kind == "open" or (turn.stale and done.action == "created")
         )
         started = _dispatch(client, ctx, manifest, done) if retrain else ""
+        if started.startswith("not started"):  # the issue said it was: say what happened
+            failed = _alarm_body(manifest, found, past, ctx, turn, retrain=started)
+            tracker.open(title(manifest), failed, since=turn.since, may_open=False)
         return _acted(done, retrain=started)
     except OutsideError as exc:
         return Acted(action="none", notes=(f"no issue kept: {exc.message}",))
@@ -104,24 +108,52 @@ def title(manifest: Manifest) -> str:
 
 
 def _alarm_body(
-    manifest: Manifest, found: Monitored, past: History, ctx: ActionsContext, turn: Turn
+    manifest: Manifest,
+    found: Monitored,
+    past: History,
+    ctx: ActionsContext,
+    turn: Turn,
+    *,
+    retrain: str = "",
 ) -> str:
+    """The report, fitted to what GitHub takes (65,536 characters: one long value, or some
+    500 features, made a body GitHub refused, and the alarm reached nobody), then when
+    the alarm began and what to do."""
     from mlgate import monitor_report
 
-    report = monitor_report.markdown(manifest.name, found, past, charts=False)
-    return "\n\n".join(
+    tail = "\n\n".join(
         [
-            report,
             f"_Alarm since {turn.since}; this issue is updated by each scheduled run while "
             "it lasts, and closed by the first run that finds the data steady and the "
             "performance trusted._",
-            _what_to_do(manifest, ctx),
+            _what_to_do(manifest, ctx, retrain),
         ]
     )
+    report = monitor_report.markdown(manifest.name, found, past, charts=False)
+    return _fitted(report, ISSUE_LIMIT - len(tail) - MARKER_ROOM) + "\n\n" + tail
 
 
-def _what_to_do(manifest: Manifest, ctx: ActionsContext) -> str:
+def _fitted(report: str, room: int) -> str:
+    """`report` whole, or its first lines within `room`, saying it was cut and where the
+    rest is."""
+    if len(report) <= room:
+        return report
+    cut = "\n\n_Cut here to stay within GitHub's size limit: the job's summary has it all._"
+    kept = report[: max(room - len(cut), 0)].rsplit("\n", 1)[0]
+    return kept + cut
+
+
+def _what_to_do(manifest: Manifest, ctx: ActionsContext, retrain: str = "") -> str:
     branch = RETRAIN_BRANCH.format(name=manifest.name)
+    if manifest.monitor.on_drift == "retrain" and retrain.startswith("not started"):
+        from mlgate.report import inert
+
+        return (
+            "### What to do\n\n"
+            f"A retraining should have started with this alarm, but was {inert.escape(retrain)}. "
+            "Start it from the mlgate dispatch workflow with `retrain`, once the workflow "
+            "can be dispatched."
+        )
     if manifest.monitor.on_drift == "retrain":
         workflow = retrain_workflow(manifest)
         runs = f"{ctx.server_url}/{ctx.repository}/actions/workflows/{workflow}"

@@ -699,8 +699,8 @@ def _scored(score: Callable[[], object], shown: str, given: pd.DataFrame) -> np.
         where = _located(given, quoted.group(1)) if quoted else ""
         if not where and "NaN" in first:
             where = _empty(given)
-        raise Unscorable(
-            f"{shown}: the model cannot score these rows: {first}{where}",
+        raise Unscorable(  # a 70,000-character cell was quoted whole, into the alarm too
+            f"{shown}: the model cannot score these rows: {words.clip(first, 300)}{where}",
             hint="the production rows must hold what the training data held, as it held it",
         ) from exc
 
@@ -725,7 +725,8 @@ def _located(frame: pd.DataFrame, value: str) -> str:
     for column in frame.columns:
         held = frame[column].astype(str) == value
         if held.any():
-            return f" (column '{column}', row {int(held.to_numpy().argmax()) + 1})"
+            row = int(held.to_numpy().argmax()) + 1
+            return f" (column '{words.clip(str(column), 80)}', row {row})"
     return ""
 
 
