@@ -330,3 +330,23 @@ def test_an_issue_is_fitted_to_what_github_takes(
     assert len(wide) > alerts.ISSUE_LIMIT >= len(issue["body"])
     assert "_Cut here to stay within GitHub's size limit" in issue["body"]
     assert "next alarm opens a retraining pull request by itself." in issue["body"][-400:]
+
+
+def test_a_run_of_another_stage_is_not_recorded_in_this_stages_history(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    """One journal and one issue for every stage: a recorded clean staging run closed
+    production's alarm, and the next production run reopened it and retrained again."""
+    from dataclasses import replace
+
+    from mlgate.errors import UserError
+
+    project = fresh(tmp_path)
+    staging = replace(cancer[2], stage="staging")
+    with pytest.raises(UserError) as refused:
+        monitor_history.record(project.where(), project.manifest, staging, now=START)
+    assert refused.value.message.startswith(
+        "--record keeps the history and the issue of production (monitor.stage); this run "
+        "watched staging"
+    )
+    assert monitor_history.history(project.where(), project.manifest, now=START).entries == ()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlgate import words
+from mlgate.errors import UserError
 
 if TYPE_CHECKING:
     from mlgate.manifest.spec import Manifest
@@ -81,6 +82,14 @@ def record(where: Where, manifest: Manifest, found: Monitored, *, now: dt.dateti
     it landed: this run's entry last, whoever appended since (`turn` reads it so)."""
     from mlgate.registry import journal
 
+    kept = manifest.monitor.stage
+    if found.stage != kept:  # one history and one issue, of monitor.stage's runs
+        raise UserError(
+            f"--record keeps the history and the issue of {kept} (monitor.stage); this run "
+            f"watched {found.stage}: a clean {found.stage} run closed {kept}'s alarm, and the "
+            f"next {kept} run opened it again and started another retraining",
+            hint=f"watch {found.stage} without --record, or set monitor.stage: {found.stage}",
+        )
     said = json.dumps(entry(found, now), sort_keys=True, allow_nan=False, default=str)
     stamp = now.isoformat(timespec="seconds")
     landed = journal.append(where.root, journal_name(manifest), said, date=stamp, token=where.token)
