@@ -306,6 +306,10 @@ def test_a_regressor_of_a_whole_number_target_is_inferred_a_regression() -> None
     scored = evaluate.score(inferred, LinearRegression().fit(X, y), frame)
     assert (scored.task, scored.task_inferred) == ("regression", True)
     assert scored.metrics["rmse"] is not None
+    from sklearn.tree import DecisionTreeRegressor
+
+    tree = DecisionTreeRegressor(random_state=0).fit(X, y)  # whole-number answers
+    assert evaluate.score(inferred, tree, frame).task == "regression"
     grades = (y // 100).astype(int)
     classifier = LogisticRegression(max_iter=1000).fit(X, grades)
     kept = evaluate.score(inferred, classifier, frame.assign(species=grades))

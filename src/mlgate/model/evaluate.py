@@ -206,9 +206,23 @@ def infer_task(manifest: Manifest, model: Any, y: pd.Series) -> tuple[Task, bool
     """The manifest's task, else classification for a model with classes or a non-float target."""
     if manifest.evaluate.task is not None:
         return manifest.evaluate.task, False
+    if _says_regressor(model):  # a tree regressor of a whole-number target answers whole
+        return "regression", True  # numbers: "117 classes" of 88 rows, passed
     if hasattr(model, "classes_") or not pd.api.types.is_float_dtype(y):
         return "classification", True
     return "regression", True
+
+
+def _says_regressor(model: Any) -> bool:
+    """scikit-learn's own word for what the model is (a pipeline's is its last step's)."""
+    if hasattr(model, "classes_"):
+        return False
+    try:
+        from sklearn.base import is_regressor
+
+        return bool(is_regressor(model))
+    except Exception:  # not a scikit-learn estimator: its answers say (_fractions)
+        return False
 
 
 def metric_names(manifest: Manifest, task: Task) -> tuple[list[str], bool]:
