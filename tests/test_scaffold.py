@@ -827,3 +827,18 @@ def test_file_and_column_names_reach_the_starter_manifest_as_names(tmp_path: Pat
     assert {"2020", "yes"} <= set(raw["data"]["columns"])
     loaded = manifest.load(tmp_path / "mlops.yaml")
     assert loaded.train.command is not None
+
+
+def test_example_refuses_to_mix_into_a_project_with_its_own_manifest(tmp_path: Path) -> None:
+    """Beside a project's own mlops.yaml and fit_model.py, `init --example` added its
+    params.yaml and scripts, and every run then recorded the example's params (train.C:
+    0.5) for a Ridge that never read them."""
+    own = "name: mine\ndata: {train: d/a.csv, test: d/b.csv, target: y}\n"
+    (tmp_path / "mlops.yaml").write_text(own + "train: {command: python fit_model.py}\n")
+    with pytest.raises(UserError) as refused:
+        scaffold.init(tmp_path, example=True)
+    assert refused.value.message.startswith(
+        "this folder has a manifest of its own (mlops.yaml): the example's scripts and "
+        "params.yaml would stand beside it"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mlops.yaml"]  # nothing written

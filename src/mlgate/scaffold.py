@@ -206,6 +206,7 @@ def init(
         found = survey(root)
     files = example_files(values, name) if example else starter_files(values, found)
     if example:
+        _refuse_beside(root, existing, files, manifest in overwrite)
         _refuse_overwritten(root, files[MANIFEST], existing)
     # the workflows install what the manifest that will stand here needs (Parquet, DVC)
     if existing is None or manifest in overwrite:
@@ -265,6 +266,27 @@ def init(
         read=found.said if found else (),
         manifest=manifest,
         below_top=values.folder,
+    )
+
+
+def _refuse_beside(
+    root: Path, existing: Path | None, files: dict[str, bytes], replaced: bool
+) -> None:
+    """The example's scripts and params.yaml written beside a project's own manifest: its
+    runs then recorded the example's params (train.C: 0.5) for a model that never read
+    them. The example is for a folder of its own, or the example's again (its manifest,
+    or one of its own files there as it wrote it: the manifest edited since)."""
+    if existing is None or replaced or existing.read_bytes() == files[MANIFEST]:
+        return
+    own = [p for p in files if p not in (MANIFEST, GITIGNORE) and not p.startswith(".github/")]
+    if any(at(root, p).is_file() and at(root, p).read_bytes() == files[p] for p in own):
+        return
+    raise UserError(
+        f"this folder has a manifest of its own ({existing.name}): the example's scripts and "
+        "params.yaml would stand beside it, and its runs would record the example's "
+        "params.yaml as your model's",
+        hint="run `mlgate init --example` in an empty folder to try the example; `mlgate "
+        "init` here writes what this project lacks (the workflows, a .gitignore)",
     )
 
 
