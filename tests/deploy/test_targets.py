@@ -4,7 +4,9 @@ when every one of them succeeded."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,7 @@ from mlgate.deploy.target import Deployed, Rollout, Target
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Environment
 from mlgate.registry import operations
+from mlgate.serve import service
 from tests.deploy.conftest import Project
 
 
@@ -91,3 +94,55 @@ def test_the_image_goes_before_the_command_that_may_roll_it_out(project: Project
     assert version is not None
     deploy = promotion.deployment(project.where(), project.manifest)
     assert deploy(version, bare, None) is None  # nothing to deploy: nothing in the record
+
+
+def test_a_command_that_moves_its_model_file_takes_nothing_from_the_store(
+    project: Project,
+) -> None:
+    """`mv "$MLGATE_MODEL" ...` took the folder store's only copy: that version, and any
+    with the same bytes, could no longer be promoted, served or rolled back to."""
+    (project.root / "rollout.py").write_text(
+        "import hashlib, json, os, shutil\n"
+        "model = os.environ['MLGATE_MODEL']\n"
+        "sha = hashlib.sha256(open(model, 'rb').read()).hexdigest()\n"
+        "shutil.move(model, 'served.bin')\n"
+        "json.dump({'model': model, 'sha256': sha}, open('rollout.json', 'w'))\n"
+    )
+    where = project.where()
+    promotion.promote(where, project.manifest, "v0.1.0", "qa")
+    told = json.loads((project.root / "rollout.json").read_text())
+    sha = where.read().version("v0.1.0").record["model"]["sha256"]
+    assert told["sha256"] == sha  # the model's bytes, in a copy of its own
+    assert Path(told["model"]) != where.store.path(sha)
+    assert not Path(told["model"]).parent.exists()  # removed when the command ended
+    assert where.store.get(sha).is_file()  # still in the store: served, promoted again
+    assert service.load(project.manifest, "v0.1.0") is not None
+
+
+@dataclass
+class Broken:
+    """A target that fails with what is no MlgateError (a full disk, a bug)."""
+
+    def deploy(self, rollout: Rollout) -> Deployed:
+        raise OSError(28, "No space left on device")
+
+
+def test_any_failure_ends_the_github_deployment_as_failed(project: Project) -> None:
+    """Only an MlgateError finished it: anything else left it in_progress for good."""
+    from dataclasses import replace
+
+    from tests.github.server import running
+
+    with running() as fake:
+        target = operations.GitHubTarget(
+            api_url=fake.url, repository="o/r", token="ghs_" + "d" * 36, run_url="https://run/1"
+        )
+        where = replace(project.where(), github=target)
+        version = where.read().version("v0.1.0")
+        assert version is not None
+        deploy = promotion.deployment(where, project.manifest, targets_of=lambda m, e: [Broken()])
+        with pytest.raises(OSError, match="No space left"):
+            deploy(version, Environment(name="staging", github=True), None)
+        (made,) = fake.deployments
+        states = [s["state"] for s in fake.deployment_statuses[made["id"]]]
+        assert states == ["in_progress", "failure"]

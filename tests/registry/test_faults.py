@@ -552,3 +552,25 @@ def test_a_version_whose_objects_are_missing_or_changed_is_not_promoted(
     with pytest.raises(UserError, match=r"cannot promote iris v0\.1\.0 \(its run\): object"):
         operations.rollback(where, project.manifest, "staging", deploy=deploy)
     assert _tags(project.root) == tags and deployed == []
+
+
+def test_a_version_tag_with_a_digit_of_another_script_is_ignored_as_gto_ignores_it(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`iris@v0.1\u0660.0` (an Arabic-Indic zero) matched `\\d`, then semver refused it:
+    every registry command, rollback included, was a traceback in every clone."""
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+    promotion.promote(where, project.manifest, "v0.1.0", "staging")
+    git(project.root, "tag", "-a", "-m", "x", "iris@v0.1\u0660.0")
+    git(project.root, "tag", "-a", "-m", "x", "iris#staging#\u0661")
+    root = str(project.root)
+
+    assert main(["-C", root, "registry", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [v["version"] for v in listed["versions"]] == ["v0.1.0"]
+    assert where.read().current("staging").version == "v0.1.0"
+    assert main(["-C", root, "promote", "v0.1.0", "--to", "production"]) == 0
+    assert main(["-C", root, "rollback", "production"]) == 2  # no earlier version: said
+    said = capsys.readouterr()
+    assert "Traceback" not in said.err + said.out and "no earlier version" in said.err

@@ -4,10 +4,16 @@ second loopback server that must never see the token)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -90,7 +96,9 @@ def test_a_corrupt_asset_is_refused(fake: FakeGitHub, tmp_path: Path) -> None:
     sha = remote.put(a_file(tmp_path / "work"))
     asset = fake.asset(sha)
     assert asset is not None
-    fake.blobs[asset["id"]] = b"evil"  # the bytes changed behind the store's back
+    # the bytes changed behind the store's back, with the size GitHub lists (a short
+    # download is a failed one, not a corrupt object: test_a_short_download_is_...)
+    fake.blobs[asset["id"]] = b"e" * len(fake.blobs[asset["id"]])
     with pytest.raises(OutsideError, match="is corrupt"):
         remote.get(sha)
     cache = tmp_path / artifacts.CACHE
@@ -391,3 +399,110 @@ def test_check_looks_at_the_listing_and_downloads_nothing(fake: FakeGitHub, tmp_
     assert f"it belongs in the asset {'0' * 64}: put it back" in (gone.value.hint or "")
     with pytest.raises(OutsideError, match=r"is corrupt \([\d,]+ bytes, not the 3 it was"):
         remote.check(sha, size=3)
+
+
+@contextlib.contextmanager
+def storage(
+    fake: FakeGitHub, answer: Callable[[bytes, int], Iterator[bytes]]
+) -> Iterator[list[int]]:
+    """Downloads redirected to a storage of this test's, on 127.0.0.1, that answers with
+    `answer(blob, n)` (n: the download's number), chunked: a clean end whatever it sends."""
+
+    served: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            name = urlsplit(self.path).path.rsplit("/", 1)[-1]
+            with fake.lock:
+                blob = fake.blobs[int(name)]
+                served.append(len(served))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            try:
+                for chunk in answer(blob, len(served)):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading: what a bound is for
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
+    thread.start()
+    before, fake.storage_url = fake.storage_url, f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield served
+    finally:
+        fake.storage_url = before
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_download_past_the_listed_size_is_stopped_and_leaves_no_file(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    """Storage that sent the right bytes, then zeros without end, filled the disk: the
+    asset is listed at its size, and nothing past it is taken."""
+
+    def endless(blob: bytes, n: int) -> Iterator[bytes]:
+        yield blob
+        while True:
+            yield b"\0" * 65536
+
+    remote = open_on(fake, tmp_path)
+    sha = remote.put(a_file(tmp_path / "work"))
+    cache = tmp_path / artifacts.CACHE
+    with storage(fake, endless) as served, pytest.raises(artifacts.TooLong) as stopped:
+        remote.get(sha)
+    assert "more than the 35,000 bytes it has arrived" in str(stopped.value)
+    assert served == [0]  # not tried again
+    assert list(cache.iterdir()) == []  # no partial file left
+
+
+def test_a_short_download_is_tried_again_and_never_called_corrupt(
+    fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunked answer that ended cleanly after half the bytes was "corrupt ... put the
+    original back", about an asset GitHub listed whole, and was not tried again."""
+    monkeypatch.setattr(artifacts.time, "sleep", lambda s: None)
+    remote = open_on(fake, tmp_path)
+    source = a_file(tmp_path / "work")
+    sha = remote.put(source)
+
+    def short(blob: bytes, n: int) -> Iterator[bytes]:
+        yield blob[: len(blob) // 2]
+
+    with storage(fake, short) as served, pytest.raises(OutsideError) as failed:
+        remote.get(sha)
+    said = str(failed.value)
+    assert "ended after 17,500 of its 35,000 bytes" in said and "corrupt" not in said
+    assert len(served) == artifacts.DOWNLOAD_TRIES
+
+    def once_short(blob: bytes, n: int) -> Iterator[bytes]:
+        yield blob if n > 1 else blob[:100]
+
+    with storage(fake, once_short) as served:
+        assert remote.get(sha).read_bytes() == source.read_bytes()
+    assert len(served) == 2
+
+
+def test_a_killed_downloads_leftover_is_swept(fake: FakeGitHub, tmp_path: Path) -> None:
+    remote = open_on(fake, tmp_path)
+    sha = remote.put(a_file(tmp_path / "work"))
+    cache = tmp_path / artifacts.CACHE
+    cache.mkdir(parents=True)
+    stale, fresh = cache / ".partial-killed", cache / ".partial-going-on"
+    stale.write_bytes(b"\0" * 1000)
+    fresh.write_bytes(b"\0" * 1000)
+    old = time.time() - artifacts.STALE_PARTIAL_S - 60
+    os.utime(stale, (old, old))
+    remote.get(sha)
+    assert not stale.exists() and fresh.exists()  # another download may be writing it

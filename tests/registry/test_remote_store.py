@@ -94,6 +94,24 @@ def test_a_corrupt_or_missing_remote_object_is_refused(tmp_path: Path, s3: str) 
         remote.get("0" * 64)
 
 
+def test_an_object_grown_in_the_bucket_is_refused_before_it_is_downloaded(
+    tmp_path: Path, s3: str
+) -> None:
+    """An object replaced with 300 MiB was downloaded whole before it was found corrupt:
+    the size the record gives is looked at first, and nothing past it is taken."""
+    import s3fs
+
+    remote = artifacts.open_store("s3://models-bucket/x", tmp_path)
+    source = tmp_path / "model.bin"
+    source.write_bytes(b"weights" * 1000)
+    sha = remote.put(source)
+    s3fs.S3FileSystem().pipe_file(f"models-bucket/x/objects/{sha[:2]}/{sha[2:]}", b"\0" * (1 << 20))
+    with pytest.raises(OutsideError, match=r"is corrupt \(1,048,576 bytes, not the 7,000"):
+        remote.get(sha, 7000)
+    cache = tmp_path / artifacts.CACHE
+    assert list(cache.iterdir()) == []  # nothing downloaded, no partial file
+
+
 def test_a_promotion_looks_for_the_versions_objects_in_the_bucket_first(
     tmp_path: Path, s3: str
 ) -> None:

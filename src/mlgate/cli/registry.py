@@ -89,4 +89,6 @@ def _print_change(args: argparse.Namespace, change: operations.Change) -> None:
         return
     pushed = "pushed to origin" if change.pushed else "local (no origin)"
     before = f" (was {change.previous or 'empty'})" if change.environment else ""
+    if change.redeployed_over:  # a killed promotion had deployed these, unrecorded
+        before = before[:-1] + f"; deployed again over {', '.join(change.redeployed_over)})"
     print(f"{change.model} {change.version}{where}{before}: tag {change.tag} ({pushed})")

@@ -20,7 +20,7 @@ from typing import Any
 from mlgate import atomic
 from mlgate.deploy import pins as P
 from mlgate.deploy.source import WHEELS, Source
-from mlgate.errors import UserError
+from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.spec import DockerTarget
 from mlgate.registry.artifacts import Store
 from mlgate.registry.state import Version
@@ -73,13 +73,14 @@ def write(
     texts = _texts(model, version, target, python=python, source=source)
     final = folder_for(root, environment, version.version)
     parent = final.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    if not (parent / ".gitignore").exists():  # contexts hold a model: never in git
-        atomic.write_text(
-            parent / ".gitignore", "# written by mlgate: build contexts stay local\n*\n"
-        )
-    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=parent))
+    work: Path | None = None
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+        if not (parent / ".gitignore").exists():  # contexts hold a model: never in git
+            atomic.write_text(
+                parent / ".gitignore", "# written by mlgate: build contexts stay local\n*\n"
+            )
+        work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=parent))
         bundle = _bundle(store, model, version, work / BUNDLE)
         (work / BUNDLE / BUNDLE_FILE).write_text(bundle.to_json(), "utf-8")
         for name, text in texts.items():
@@ -87,9 +88,16 @@ def write(
         if source.wheel is not None:
             (work / WHEELS).mkdir()
             shutil.copyfile(source.wheel, work / WHEELS / source.wheel.name)
+        _readable(work)
         _replace(work, final)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+    except BaseException as exc:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        if isinstance(exc, OSError):  # a full disk: said, with no traceback
+            raise OutsideError(
+                f"cannot write the build context in {parent}: {exc.strerror or exc}",
+                hint="free some disk space (or fix the folder's permissions), then promote again",
+            ) from exc
         raise
     files = sorted(str(p.relative_to(final)) for p in final.rglob("*") if p.is_file())
     return Context(
@@ -138,8 +146,12 @@ def _bundle(store: Store, model: str, version: Version, folder: Path) -> Bundle:
         "run.json": record["run"]["sha256"],
         "mlops.yaml": record["manifest"]["sha256"],
     }
-    for name, sha in wanted.items():
-        shutil.copyfile(store.get(sha), folder / name)
+    sizes = {
+        model_name: record["model"].get("bytes"),
+        "mlops.yaml": record["manifest"].get("bytes"),
+    }
+    for name, sha in wanted.items():  # no more downloaded than the record says it has
+        shutil.copyfile(store.get(sha, sizes.get(name)), folder / name)
     return Bundle(
         model=model_name,
         run="run.json",
@@ -147,6 +159,14 @@ def _bundle(store: Store, model: str, version: Version, folder: Path) -> Bundle:
         files=wanted,
         metadata=version_metadata(model, version),
     )
+
+
+def _readable(folder: Path) -> None:
+    """Every file 0644 and folder 0755, whatever the umask: COPY keeps the modes, and
+    under umask 077 the image's user (not root) could not read serve.py or the bundle."""
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def _replace(work: Path, final: Path) -> None:
@@ -164,7 +184,7 @@ def _replace(work: Path, final: Path) -> None:
 def _python_minor(record: dict[str, Any]) -> str:
     recorded = str(record.get("python") or host.python_version())
     parts = recorded.split(".")
-    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+    if len(parts) < 2 or not all(p.isascii() and p.isdigit() for p in parts[:2]):  # not ¹¹
         raise UserError(
             f"the version's record gives Python as '{recorded}'; the image "
             "needs a version like 3.11.7"

@@ -1,9 +1,16 @@
 """`deploy.command` of an environment, as a deployment target: the user's command, run
-with the version's model file from the store and what the targets before it made."""
+with a copy of the version's model file from the store and what the targets before it
+made."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 from mlgate import commands
 from mlgate.deploy.target import Deployed, Rollout
@@ -23,20 +30,22 @@ class CommandTarget:
             raise UserError(
                 f"{rollout.model} {version.version} has no model in the store to deploy"
             )
-        model = rollout.store.get(sha)
-        command = replace(
-            self.command,
-            env={
-                **self.command.env,
-                **rollout.told,
-                "MLGATE_MODEL": str(model),
-                "MLGATE_MODEL_NAME": rollout.model,
-                "MLGATE_VERSION": version.version,
-                "MLGATE_ENVIRONMENT": rollout.environment,
-            },
-        )
-        name = f"deploy-{rollout.environment}-{version.version}"
-        done = commands.run(self.manifest, command, name)
+        with _private_copy(
+            rollout.store.get(sha, version.record["model"].get("bytes")), version.record
+        ) as model:
+            command = replace(
+                self.command,
+                env={
+                    **self.command.env,
+                    **rollout.told,
+                    "MLGATE_MODEL": str(model),
+                    "MLGATE_MODEL_NAME": rollout.model,
+                    "MLGATE_VERSION": version.version,
+                    "MLGATE_ENVIRONMENT": rollout.environment,
+                },
+            )
+            name = f"deploy-{rollout.environment}-{version.version}"
+            done = commands.run(self.manifest, command, name)
         if done.status != "passed":
             tail = "\n".join(done.log_tail[-5:])
             raise UserError(
@@ -45,3 +54,17 @@ class CommandTarget:
                 f"{rollout.previous or 'no version'}" + (f"\n{tail}" if tail else "")
             )
         return Deployed(record={"command": done.command, "duration_s": done.duration_s})
+
+
+@contextmanager
+def _private_copy(stored: Path, record: dict[str, Any]) -> Iterator[Path]:
+    """The model copied into a folder of its own, removed when the command ends: the
+    store's file is a folder store's only copy, and a command that moved or compressed
+    `$MLGATE_MODEL` took the version (and every version with the same bytes) out of it."""
+    folder = Path(tempfile.mkdtemp(prefix="mlgate-deploy-"))
+    try:
+        copy = folder / ("model" + Path(record["model"].get("file", "")).suffix)
+        shutil.copyfile(stored, copy)
+        yield copy
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

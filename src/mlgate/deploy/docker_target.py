@@ -86,7 +86,9 @@ def deploy(rollout: Rollout, target: DockerTarget) -> Image:
             push=target.push,
             platform=target.platform,
         )
-    except MlgateError as exc:
+    except (MlgateError, OSError) as caught:
+        # a full disk (the context, the wheel) is the machine's: said as any failure is
+        exc = caught if isinstance(caught, MlgateError) else _os_error(caught)
         first, _, rest = exc.message.partition("\n")
         where = f"; the build context is at {folder}" if folder.is_dir() else ""
         kind = UserError if isinstance(exc, UserError) else OutsideError
@@ -95,7 +97,7 @@ def deploy(rollout: Rollout, target: DockerTarget) -> Image:
             f"{environment} stays on {previous or 'no version'}{where}"
             + (f"\n{rest}" if rest else ""),
             hint=exc.hint,
-        ) from exc
+        ) from caught
     return Image(
         **{
             **asdict(said),
@@ -104,4 +106,12 @@ def deploy(rollout: Rollout, target: DockerTarget) -> Image:
             "engine": built.engine,
             "digest": built.digest,
         }
+    )
+
+
+def _os_error(exc: OSError) -> OutsideError:
+    where = f" {exc.filename}" if exc.filename else ""
+    return OutsideError(
+        f"cannot write{where}: {exc.strerror or exc}",
+        hint="free some disk space (or fix the folder's permissions), then promote again",
     )

@@ -1,4 +1,4 @@
-"""The image's requirements, every one pinned to an exact version.
+"""The image's requirements, pinned to exact versions wherever a version is known.
 
 A pickled model loads safely only into the library versions that wrote it, so the
 packages the training run recorded (scikit-learn, NumPy, pandas, polars, joblib, ...)
@@ -10,6 +10,7 @@ the image's platform but is not installed here keeps its range; pip resolves it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 Source = Literal["training run", "installed", "unpinned"]
 SERVE_EXTRA = "serve"  # mlgate[serve]: what the server needs beside mlgate itself
+_NAME = re.compile(r"[A-Z0-9]([A-Z0-9._-]*[A-Z0-9])?", re.IGNORECASE | re.ASCII)  # PEP 508
 SKIPPED = frozenset({"mlgate", "pip", "setuptools", "wheel"})  # mlgate comes on its own line
 
 
@@ -29,6 +31,8 @@ class Pin:
     name: str  # as its distribution spells it
     line: str  # the requirement: name==version, or name with its range when unpinned
     source: Source
+    installed: str | None = None  # a training run's pin: the version installed here, whose
+    # dependencies were followed (another version's may differ: render says so)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +84,7 @@ def resolve(
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
-    record = {canonicalize_name(n): (n, v) for n, v in recorded.items()}
+    record = {canonicalize_name(n): (n, v) for n, v in checked(recorded).items()}
     pins: dict[str, Pin] = {}
     seen: set[tuple[str, str]] = set()
     queue = [Requirement(r) for r in roots] + [Requirement(n) for n, _ in record.values()]
@@ -101,6 +105,40 @@ def resolve(
     return tuple(sorted(pins.values(), key=lambda p: p.name.lower()))
 
 
+def checked(recorded: Mapping[str, str]) -> dict[str, str]:
+    """The recorded packages, each a name and an exact version, or a UserError: they come
+    from a tag anyone who may push tags can write, and go into requirements.txt, where a
+    line such as `--extra-index-url ...` is an option to pip, not a package."""
+    from mlgate.errors import UserError
+
+    out: dict[str, str] = {}
+    for name, version in recorded.items():
+        exact = _exact(name, version)
+        if exact is None:
+            raise UserError(
+                f"the version's record lists the package {name!r} at {version!r}: not a "
+                "package name and an exact version, so it cannot go into requirements.txt",
+                hint="promote a version registered by mlgate from a training run",
+            )
+        out[name] = exact
+    return out
+
+
+def _exact(name: object, version: object) -> str | None:
+    """`version` as pip reads it when `name` is a PEP 508 name and `version` a PEP 440
+    version, in ASCII with no space; None otherwise."""
+    from packaging.version import InvalidVersion, Version
+
+    if not (isinstance(name, str) and isinstance(version, str)):
+        return None
+    if not _NAME.fullmatch(name) or not version.isascii() or version != version.strip():
+        return None
+    try:
+        return str(Version(version))
+    except InvalidVersion:
+        return None
+
+
 def _pin(
     req: Requirement,
     key: NormalizedName,
@@ -109,10 +147,21 @@ def _pin(
 ) -> Pin:
     if key in record:
         name, version = record[key]
-        return Pin(name=name, line=f"{name}=={version}", source="training run")
+        here = found[0] if found is not None else None
+        return Pin(name=name, line=f"{name}=={version}", source="training run", installed=here)
     if found is not None:
         return Pin(name=req.name, line=f"{req.name}=={found[0]}", source="installed")
     return Pin(name=req.name, line=f"{req.name}{req.specifier}", source="unpinned")
+
+
+def _same(pin: Pin) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    recorded = pin.line.partition("==")[2]
+    try:
+        return Version(recorded) == Version(pin.installed or "")
+    except InvalidVersion:
+        return recorded == pin.installed
 
 
 def render(pins: Iterable[Pin], mlgate_line: str, *, title: str) -> str:
@@ -135,10 +184,19 @@ def render(pins: Iterable[Pin], mlgate_line: str, *, title: str) -> str:
             "written: pip resolves these",
         ),
     ]
-    lines = [f"# {title}: written by mlgate; every package pinned"]
+    lines = [f"# {title}: written by mlgate; each section says where its versions come from"]
     for source, said in sections:
         chosen = [p.line for p in pins if p.source == source]
         if chosen:
             lines += ["", f"# {said}", *chosen]
+    drifted = [p for p in pins if p.installed is not None and not _same(p)]
+    if drifted:
+        lines += [
+            "",
+            "# recorded at another version than the one installed where this was written:",
+            "# the dependencies above are the installed version's, and may not be the",
+            "# recorded one's (docs/docker.md):",
+            *(f"#   {p.line} ({p.installed} installed)" for p in drifted),
+        ]
     lines += ["", "# mlgate itself (docs/docker.md)", mlgate_line]
     return "\n".join(lines) + "\n"

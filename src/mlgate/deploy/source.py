@@ -20,6 +20,7 @@ import json
 import shutil
 import sys
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from email.parser import Parser
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from mlgate import proc
+from mlgate import git, proc, words
 from mlgate.errors import OutsideError, UserError
 
 WHEEL_TIMEOUT_S = 300.0
@@ -61,7 +62,8 @@ def locate() -> Source:
     url = origin.get("url", "")
     local = Path(unquote(urlparse(url).path)) if url.startswith("file://") else None
     if "dir_info" in origin and local is not None and local.is_dir():
-        return _wheel_source(dist.version, _built_wheel(str(local)), f"a wheel built from {local}")
+        wheel, how = _built_wheel(str(local))
+        return _wheel_source(dist.version, wheel, how)
     if local is not None and local.suffix == ".whl" and local.is_file():
         return _wheel_source(dist.version, local, f"the wheel it was installed from, {local.name}")
     raise UserError(
@@ -98,12 +100,34 @@ def _wheel_requires(wheel: Path) -> tuple[str, ...]:
     return tuple(headers.get_all("Requires-Dist") or ())
 
 
+STALE_WHEELS_S = 86_400  # a wheel folder this old was left by a process that was killed
+
+
 @functools.cache
-def _built_wheel(folder: str) -> Path:
+def _built_wheel(folder: str) -> tuple[Path, str]:
     """Built once a process (a promotion does not change the source under itself) into a
-    folder removed when the process ends."""
+    folder removed when the process ends, from the files git tracks in `folder` as they
+    are on disk: an untracked file there (a .env, notes) went into the image. With what
+    the record says of it: the commit, not the folder's path on this machine."""
+    _sweep_wheels()
     out = Path(tempfile.mkdtemp(prefix="mlgate-wheel-"))
     atexit.register(shutil.rmtree, out, True)
+    tracked = _tracked(folder)
+    source, how = folder, "a wheel built from a folder (not a git checkout)"
+    if tracked is not None:
+        files, commit, dirty, untracked = tracked
+        source = str(out / "source")
+        for name in files:
+            if (Path(folder) / name).is_file():
+                (Path(source) / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(Path(folder) / name, Path(source) / name)
+        edits = ", with uncommitted changes" if dirty else ""
+        left = (
+            f" ({words.count(untracked, 'untracked file')} left out: git add what belongs)"
+            if untracked
+            else ""
+        )
+        how = f"a wheel built from a checkout of mlgate at commit {commit[:12]}{edits}{left}"
     try:
         proc.output(
             [
@@ -116,7 +140,7 @@ def _built_wheel(folder: str) -> Path:
                 "--disable-pip-version-check",
                 "--wheel-dir",
                 str(out),
-                folder,
+                source,
             ],
             cwd=out,
             timeout_s=WHEEL_TIMEOUT_S,
@@ -128,4 +152,33 @@ def _built_wheel(folder: str) -> Path:
     wheels = sorted(out.glob("mlgate-*.whl"))
     if not wheels:
         raise OutsideError(f"pip wheel wrote no mlgate wheel from {folder}")
-    return wheels[0]
+    return wheels[0], how
+
+
+def _tracked(folder: str) -> tuple[list[str], str, bool, int] | None:
+    """The files git tracks under `folder` (relative to it), its commit, whether the
+    tracked files differ from it, and how many files are untracked (and not ignored);
+    None outside a git checkout."""
+
+    def run(*args: str) -> str:
+        return proc.output(["git", *args], cwd=Path(folder), env=git.env())
+
+    try:
+        files = [n for n in run("ls-files", "-z", "--cached").split("\0") if n]
+        commit = run("rev-parse", "HEAD").strip()
+        dirty = bool(run("status", "--porcelain", "--untracked-files=no", "--", ".").strip())
+        others = [n for n in run("ls-files", "-z", "--others", "--exclude-standard").split("\0")]
+    except OutsideError:
+        return None
+    return (files, commit, dirty, len([n for n in others if n])) if files else None
+
+
+def _sweep_wheels() -> None:
+    """Wheel folders of processes that were killed (atexit does not run on SIGKILL)."""
+    now = time.time()
+    for left in Path(tempfile.gettempdir()).glob("mlgate-wheel-*"):
+        try:
+            if now - left.stat().st_mtime > STALE_WHEELS_S:
+                shutil.rmtree(left, ignore_errors=True)
+        except OSError:
+            continue

@@ -15,10 +15,12 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from mlgate import atomic
 from mlgate.errors import OutsideError, UserError
@@ -27,13 +29,19 @@ if TYPE_CHECKING:
     from mlgate.registry.release_assets import Target
 
 CHUNK = 1 << 20
+DOWNLOAD_TRIES = 3  # a download that ends early is the network's: tried again
+STALE_PARTIAL_S = 600  # a download's temporary file not written to for this long was killed
 CACHE = Path(".mlgate") / "cache" / "store"
 IGNORE_ALL = "# written by mlgate: the model store stays out of git\n*\n"
 
 
 class Store(Protocol):
     def put(self, source: Path) -> str: ...
-    def get(self, sha256: str) -> Path: ...
+    def get(self, sha256: str, size: int | None = None) -> Path:
+        """The object's path, checked by its sha256 (`size`: the bytes the record says it
+        has; a remote store downloads no more than that)."""
+        ...
+
     def check(self, sha256: str, size: int | None = None) -> None:
         """Raises unless the object is in the store and whole, as far as the store can
         say without a download (`size`: the bytes the record says it has)."""
@@ -104,9 +112,9 @@ class LocalStore:
             ) from exc
         return sha256
 
-    def get(self, sha256: str) -> Path:
+    def get(self, sha256: str, size: int | None = None) -> Path:
         """The object's path, after checking it still has its sha256."""
-        self.check(sha256)
+        self.check(sha256, size)
         return self.path(sha256)
 
     def check(self, sha256: str, size: int | None = None) -> None:
@@ -159,18 +167,28 @@ class RemoteStore:
             raise OutsideError(f"cannot write {key} to the model store: {exc}") from exc
         return sha256
 
-    def get(self, sha256: str) -> Path:
-        def fetch(to: Path) -> None:
+    def get(self, sha256: str, size: int | None = None) -> Path:
+        at = f"{self.url}/{_key(sha256)}"
+
+        def fetch(to: Path) -> int | None:
             fs, base = self._fs()
             key = f"{base}/{_key(sha256)}"
             try:
-                fs.get_file(key, str(to))
+                fs.invalidate_cache(key)
+                held = fs.info(key).get("size")
+                listed = held if isinstance(held, int) else None
+                if size is not None and listed is not None and listed != size:
+                    raise _resized(sha256, self.url, listed, size, hint=f"it is {at}; {CORRUPT}")
+                cap = size if size is not None else listed
+                with fs.open(key, "rb") as source, capped(to, cap, sha256, self.url) as out:
+                    shutil.copyfileobj(source, out, CHUNK)
             except FileNotFoundError as exc:
                 raise self._missing(sha256) from exc
             except OSError as exc:
                 raise OutsideError(f"cannot read {key} from the model store: {exc}") from exc
+            return cap
 
-        return cached(self.cache, sha256, self.url, fetch, at=f"{self.url}/{_key(sha256)}")
+        return cached(self.cache, sha256, self.url, fetch, at=at)
 
     def check(self, sha256: str, size: int | None = None) -> None:
         """The object is in the store, of the size recorded: one request, no download (its
@@ -186,10 +204,8 @@ class RemoteStore:
             raise OutsideError(f"cannot read {key} from the model store: {exc}") from exc
         held = found.get("size")
         if size is not None and isinstance(held, int) and held != size:
-            raise OutsideError(
-                f"object {sha256[:12]} in {self.url} is corrupt ({held:,} bytes, not the "
-                f"{size:,} it was stored with)",
-                hint=f"it is {self.url}/{_key(sha256)}; {CORRUPT}",
+            raise _resized(
+                sha256, self.url, held, size, hint=f"it is {self.url}/{_key(sha256)}; {CORRUPT}"
             )
 
     def _missing(self, sha256: str) -> UserError:
@@ -199,28 +215,124 @@ class RemoteStore:
         )
 
 
-def cached(cache: Path, sha256: str, where: str, fetch: Callable[[Path], None], *, at: str) -> Path:
+def _resized(sha256: str, where: str, held: int, size: int, *, hint: str) -> OutsideError:
+    return OutsideError(
+        f"object {sha256[:12]} in {where} is corrupt ({held:,} bytes, not the "
+        f"{size:,} it was stored with)",
+        hint=hint,
+    )
+
+
+class TooLong(OutsideError):
+    """A download went past the size the store lists for the object: stopped there (an
+    endless answer filled the disk), and not tried again."""
+
+
+class _Capped:
+    """A file open for writing that takes at most `cap` bytes."""
+
+    def __init__(self, out: IO[bytes], cap: int | None, sha256: str, where: str) -> None:
+        self.out, self.cap, self.written = out, cap, 0
+        self.sha256, self.where = sha256, where
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        if self.cap is not None and self.written > self.cap:
+            raise TooLong(
+                f"could not download object {self.sha256[:12]} from {self.where}: more "
+                f"than the {self.cap:,} bytes it has arrived, and the download was stopped",
+                hint="the store or a proxy before it sent more than the object; run again, "
+                "and if it happens again, check the store",
+            )
+        return self.out.write(data)
+
+    def __enter__(self) -> _Capped:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.out.close()
+
+
+def capped(path: Path, cap: int | None, sha256: str, where: str) -> _Capped:
+    """`path` open for writing, taking at most `cap` bytes (None: no bound)."""
+    return _Capped(path.open("wb"), cap, sha256, where)
+
+
+_Concrete: Any = type(Path())
+
+
+class CappedPath(_Concrete):  # type: ignore[misc]
+    """A path whose `open` for writing takes at most `cap` bytes: for a client that is
+    handed a path to download into (github.http's), so it stops past the listed size."""
+
+    cap: int | None = None
+    sha256: str = ""
+    where: str = ""
+
+    def open(self, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = super().open(mode, *args, **kwargs)
+        return _Capped(handle, self.cap, self.sha256, self.where) if "w" in mode else handle
+
+
+def capped_path(path: Path, cap: int | None, sha256: str, where: str) -> Path:
+    made = CappedPath(path)
+    made.cap, made.sha256, made.where = cap, sha256, where
+    return made
+
+
+def cached(
+    cache: Path, sha256: str, where: str, fetch: Callable[[Path], int | None], *, at: str
+) -> Path:
     """A remote store's object from the local cache, or fetched into it first: to a
     temporary file beside it, checked by its sha256, then renamed, so the cache never
-    holds half an object or a wrong one. `at`: the object in the store, for the error."""
+    holds half an object or a wrong one. `fetch` writes the object, stopping past the
+    size the store lists (TooLong), and returns that size (None: not listed): a download
+    that ends short of it is the network's, tried again, never "corrupt".
+    `at`: the object in the store, for the error."""
     local = cache / sha256
     if local.is_file() and sha256_of(local) == sha256:
         return local
     local.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=local.parent, prefix=".partial-")
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        fetch(temporary)
-        if sha256_of(temporary) != sha256:
-            raise OutsideError(
-                f"object {sha256[:12]} in {where} is corrupt (its content changed)",
-                hint=f"it is {at}; {CORRUPT}",
-            )
-        os.replace(temporary, local)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return local
+    _sweep(local.parent)
+    for attempt in range(DOWNLOAD_TRIES):
+        handle, name = tempfile.mkstemp(dir=local.parent, prefix=".partial-")
+        os.close(handle)
+        temporary = Path(name)
+        try:
+            listed = fetch(temporary)
+            got = temporary.stat().st_size
+            if listed is not None and got < listed:
+                if attempt + 1 < DOWNLOAD_TRIES:
+                    time.sleep(0.5 * (attempt + 1))
+                    continue
+                raise OutsideError(
+                    f"could not download object {sha256[:12]} from {where}: each of "
+                    f"{DOWNLOAD_TRIES} downloads ended after {got:,} of its {listed:,} bytes",
+                    hint="the network or a proxy cut it short; run again (the object in the "
+                    "store is whole as far as its size says)",
+                )
+            if sha256_of(temporary) != sha256:
+                raise OutsideError(
+                    f"object {sha256[:12]} in {where} is corrupt (its content changed)",
+                    hint=f"it is {at}; {CORRUPT}",
+                )
+            os.replace(temporary, local)
+            return local
+        finally:
+            temporary.unlink(missing_ok=True)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _sweep(folder: Path) -> None:
+    """Temporary files of downloads killed on the way (SIGKILL skips every `finally`):
+    one not written to for STALE_PARTIAL_S is no download still going on."""
+    now = time.time()
+    for left in folder.glob(".partial-*"):
+        with contextlib.suppress(OSError):
+            if now - left.stat().st_mtime > STALE_PARTIAL_S:
+                left.unlink()
 
 
 def _copy_in(source: Path, target: Path) -> None:

@@ -7,8 +7,6 @@ again and retries. Pushes are `--atomic`: every tag of one change lands, or none
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -157,23 +155,20 @@ def create(root: Path, name: str, commit: str, message: str, *, date: str) -> bo
     """An annotated tag; False when it exists already (someone else made it first)."""
     if exists(root, name):
         return False
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
-        f.write(message)
     env = {**git.env(), "GIT_COMMITTER_DATE": date}
     if not git.knows_committer(root):  # the tagger: who acted is in the record either way
         env |= {"GIT_COMMITTER_NAME": git.MLGATE_NAME, "GIT_COMMITTER_EMAIL": git.MLGATE_EMAIL}
-    try:
+    try:  # the message on stdin: a temporary file was left in /tmp by every SIGKILL
         proc.output(
-            ["git", "tag", "--annotate", "--file", f.name, "--end-of-options", name, commit],
+            ["git", "tag", "--annotate", "--file", "-", "--end-of-options", name, commit],
             cwd=root,
             env=env,
+            input=message,
         )
     except OutsideError as exc:
         if "already exists" in str(exc):  # made by another process in this clone meanwhile
             return False
         raise
-    finally:
-        os.unlink(f.name)
     return True
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate import atomic, git, spelling, words
 from mlgate.errors import MlgateError, OutsideError, UserError
 from mlgate.manifest.spec import Environment, Manifest
-from mlgate.registry import artifacts, gitio, state
+from mlgate.registry import artifacts, gitio, intents, state
 from mlgate.registry import tags as T
 from mlgate.report import verdict
 from mlgate.report.inert import one_line
@@ -69,6 +69,8 @@ class Change:
     tag: str | None = None
     previous: str | None = None  # the environment's version before
     pushed: bool = False  # to origin (a clone without origin keeps its registry locally)
+    redeployed_over: tuple[str, ...] = ()  # versions deployed here and never recorded: the
+    # environment held `version` by the registry's word, and now does again
 
     @property
     def changed(self) -> bool:
@@ -133,7 +135,8 @@ class Where:
         only_here: tuple[str, ...] = ()
         if gitio.has_origin(self.root):
             only_here = gitio.fetch(self.root, self.model, token=self.token)
-        return replace(self.read_here(), only_here=only_here)
+        here = replace(self.read_here(), only_here=only_here)
+        return replace(here, unrecorded=intents.unrecorded(self.root, self.model, here))
 
     def read_here(self) -> state.State:
         """The registry as this clone's tags have it, origin not asked (nor written to)."""
@@ -257,13 +260,20 @@ def promote(
     rollback_of: str | None = None,
 ) -> Change:
     """`version` into `environment`, once `deploy` has deployed it; a no-op when it is
-    there already."""
+    there already, unless a deployment of another version there was never recorded (a
+    promotion killed between its deployment and its tag): then it is deployed again."""
     _check_reason(reason)
     env = declared_environment(manifest, environment)
     deployed_unrecorded = False  # a round deployed, then lost the race to record it
     checked = False  # the version's objects are in the store, whole
+    intent: intents.Intent | None = None  # this promotion's mark, once it deploys
     for _ in range(TRIES):
         current = where.read()
+        left = tuple(
+            u
+            for u in current.unrecorded_in(environment)
+            if intent is None or u.mark != intent.path.name
+        )
         found = current.version(version)
         if found is None:
             newest = sorted(current.versions, key=lambda v: T.parse_version(v.version))[-5:]
@@ -289,8 +299,10 @@ def promote(
                 hint=f"promote it to {env.requires} first",
             )
         held, stray = current.current(environment), current.stray(environment)
-        if held is not None and held.version == version and stray is None:  # (a rollback's too)
-            return Change(
+        if held is not None and held.version == version and stray is None and not left:
+            if intent is not None:  # deployed, and the race's winner recorded the same
+                intents.end(intent)
+            return Change(  # (a rollback's too)
                 model=where.model, version=version, environment=environment, previous=version
             )
         if rollback_of is not None and (held is None or held.version != rollback_of):
@@ -307,7 +319,27 @@ def promote(
         name = T.assignment(where.model, environment, current.next_n(environment))
         # what the environment held, as gto reads it: a commit with no version, after one
         before = f"commit {stray.commit[:12]}" if stray else (held.version if held else None)
-        deployed = deploy(found, env, before)
+        if intent is None:  # marked first: killed after deploying, the mark says so
+            intent = intents.begin(
+                where.root,
+                where.model,
+                environment,
+                version,
+                before,
+                tag=name,
+                started=_iso(_utc_now()),
+            )
+        else:
+            intent = intents.retag(intent, name)
+        try:
+            deployed = deploy(found, env, before)
+        except MlgateError:
+            if not deployed_unrecorded:  # the target said: it stays where it was
+                intents.end(intent)
+            raise
+        if deployed is None and not deployed_unrecorded:  # nothing ran: nothing to say
+            intents.end(intent)
+            intent = None
         record = {
             "kind": "assignment",
             "version": version,
@@ -320,6 +352,7 @@ def promote(
             "trigger": where.trigger,
             "created": _iso(where.now()),
             "deploy": deployed,
+            **({"unrecorded": sorted({u.version for u in left})} if left else {}),
         }
         message = T.message(T.assignment_subject(where.model, environment, version), record)
         try:
@@ -332,6 +365,9 @@ def promote(
             raise type(exc)(exc.message, hint=f"{exc.hint}; {said}" if exc.hint else said) from exc
         deployed_unrecorded = deployed_unrecorded or (written is None and deployed is not None)
         if written is not None:
+            if intent is not None:  # recorded: it runs there now, whatever ran before
+                intents.end(intent)
+                intents.supersede(where.root, where.model, environment, intent.started)
             return Change(
                 model=where.model,
                 version=version,
@@ -339,6 +375,7 @@ def promote(
                 tag=name,
                 previous=before,
                 pushed=written,
+                redeployed_over=tuple(sorted({u.version for u in left})),
             )
     raise OutsideError(
         f"could not promote {where.model} {version} to {environment}: the "
@@ -371,10 +408,15 @@ def rollback(
             f"mlgate promote {held.version} --to {environment}",
         )
     if target is None:
+        left = current.unrecorded_in(environment)
         raise UserError(
             f"no earlier version to roll back to: {environment} holds "
-            f"{held.version}, and {_before_said(current, environment)}",
-            hint=f"promote a version: mlgate promote VERSION --to {environment}",
+            f"{held.version}, and {_before_said(current, environment)}"
+            + "".join(f"; {u.said()}" for u in left),
+            hint=f"to deploy {held.version} again over it: mlgate promote {held.version} "
+            f"--to {environment}"
+            if left
+            else f"promote a version: mlgate promote VERSION --to {environment}",
         )
     return promote(
         where,

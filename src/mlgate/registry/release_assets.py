@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.store_location import SCHEME, location_problem
-from mlgate.registry.artifacts import CORRUPT, MISSING, cached, sha256_of
+from mlgate.registry.artifacts import CORRUPT, MISSING, cached, capped_path, sha256_of
 
 if TYPE_CHECKING:
     from mlgate.github.releases import Asset, Release, Releases
@@ -141,11 +141,12 @@ class ReleaseStore:
             )
         raise self._broken(found)
 
-    def get(self, sha256: str) -> Path:
-        """The object in the local cache, downloaded first when it is not there whole."""
+    def get(self, sha256: str, size: int | None = None) -> Path:
+        """The object in the local cache, downloaded first when it is not there whole:
+        no more bytes than the asset's listed size (and the record's, when given)."""
         from mlgate.github.http import NotFound
 
-        def fetch(to: Path) -> None:
+        def fetch(to: Path) -> int:
             with self._session() as releases:
                 release = self._release(releases, create=False)
                 found = _named(releases.assets(release), sha256) if release else None
@@ -155,12 +156,15 @@ class ReleaseStore:
                     )
                 if not found.uploaded:
                     raise self._broken(found)
-                try:
-                    releases.download(found, to)
+                if size is not None and found.size != size:
+                    raise self._resized(found, size)
+                try:  # the listing is GitHub's word for the asset: storage sends no more
+                    releases.download(found, capped_path(to, found.size, sha256, self.location))
                 except NotFound as exc:  # deleted between the listing and the download
                     raise UserError(
                         f"object {sha256[:12]} is not in the model store {self.location}"
                     ) from exc
+                return found.size
 
         return cached(self.cache, sha256, self.location, fetch, at=f"the asset {sha256}")
 
@@ -182,11 +186,14 @@ class ReleaseStore:
             raise self._broken(found)
         self._check_digest(found)
         if size is not None and found.size != size:
-            raise OutsideError(
-                f"object {sha256[:12]} in {self.location} is corrupt ({found.size:,} bytes, "
-                f"not the {size:,} it was stored with)",
-                hint=f"{self._delete_hint(found)}, then upload the original; {CORRUPT}",
-            )
+            raise self._resized(found, size)
+
+    def _resized(self, found: Asset, size: int) -> OutsideError:
+        return OutsideError(
+            f"object {found.name[:12]} in {self.location} is corrupt ({found.size:,} bytes, "
+            f"not the {size:,} it was stored with)",
+            hint=f"{self._delete_hint(found)}, then upload the original; {CORRUPT}",
+        )
 
     @contextmanager
     def _session(self) -> Iterator[Releases]:

@@ -80,6 +80,26 @@ class Move:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Unrecorded:
+    """A deployment that began and whose tag was never written (its promotion was killed
+    in between): `environment` may run `version` while the registry says `recorded`."""
+
+    environment: str
+    version: str
+    recorded: str | None  # what the registry says the environment holds
+    previous: str | None  # what it held when the deployment began
+    started: str
+    mark: str = ""  # the mark's file name (registry/intents.py)
+
+    def said(self) -> str:
+        return (
+            f"a deployment of {self.version} to {self.environment} began at {self.started} "
+            f"and was never recorded (its promotion was killed?): {self.environment} may "
+            f"run {self.version} while the registry says {self.recorded or 'no version'}"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class State:
     model: str
     versions: tuple[Version, ...]  # oldest first, by semantic version
@@ -88,6 +108,7 @@ class State:
     # change pushes them with its own
     withdrawals: tuple[Withdrawal, ...] = ()  # by stage, then n
     strays: tuple[Stray, ...] = ()  # by stage, then n
+    unrecorded: tuple[Unrecorded, ...] = ()  # this clone's marks (registry/intents.py)
 
     def version(self, version: str) -> Version | None:
         return next((v for v in self.versions if v.version == version), None)
@@ -212,6 +233,9 @@ class State:
     def ever_in(self, stage: str, version: str) -> bool:
         return any(a.version == version for a in self.history(stage))
 
+    def unrecorded_in(self, stage: str) -> tuple[Unrecorded, ...]:
+        return tuple(u for u in self.unrecorded if u.environment == stage)
+
     def stages(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(a.stage for a in self.assignments))
 
@@ -233,6 +257,8 @@ def build(model: str, found: list[T.Tag]) -> State:
     }
     for tag in found:
         if (m := T.REGISTRATION.match(tag.name)) and m["name"] == model:
+            if not _semantic(m["version"]):  # not a version to gto either: ignored
+                continue
             record, problem = _record(tag)
             problem = problem or _misplaced(tag, record, "version", m["version"])
             gone = withdrawn.get(m["version"])
@@ -302,6 +328,15 @@ def build(model: str, found: list[T.Tag]) -> State:
         withdrawals=tuple(sorted(named, key=lambda w: (w.stage, w.n))),
         strays=tuple(strays),
     )
+
+
+def _semantic(version: str) -> bool:
+    """Whether semver reads `version`: one tag it refused made every command a traceback."""
+    try:
+        T.parse_version(version)
+    except ValueError:
+        return False
+    return True
 
 
 def _misplaced(tag: T.Tag, record: dict[str, Any], kind: str, version: str) -> str | None:

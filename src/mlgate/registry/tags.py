@@ -20,21 +20,22 @@ import semver
 
 RECORD_MARK = "mlgate-record: "
 # semantic versions only, as GTO reads them: `v01.0.0` (a leading zero) is not one, and a
-# tag so named made every registry command a traceback
-NUMBER = r"(0|[1-9]\d*)"
+# tag so named made every registry command a traceback. Digits are ASCII: Python's `\d`
+# also matches other scripts' digits, and one pushed `model@v0.1\u0660.0` did the same
+NUMBER = r"(0|[1-9][0-9]*)"
 VERSION = re.compile(rf"v{NUMBER}\.{NUMBER}\.{NUMBER}")
 REGISTRATION = re.compile(
     rf"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>{VERSION.pattern})$"
 )
 ASSIGNMENT = re.compile(
     r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)#(?P<stage>[a-z][a-z0-9-]*)"
-    r"#(?P<n>[1-9]\d*)$"
+    r"#(?P<n>[1-9][0-9]*)$"
 )
 # what `gto deprecate` writes: a stage taken from a version (it shares the stage's
 # counter), and a version withdrawn altogether
 UNASSIGNMENT = re.compile(
     r"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)#(?P<stage>[a-z][a-z0-9-]*)!"
-    r"#(?P<n>[1-9]\d*)$"
+    r"#(?P<n>[1-9][0-9]*)$"
 )
 DEREGISTRATION = re.compile(
     rf"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>{VERSION.pattern})!$"

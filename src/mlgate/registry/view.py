@@ -74,6 +74,16 @@ def listing(current: State, manifest: Manifest) -> dict[str, Any]:
         "unversioned": unversioned,
         "gated": list(gated(manifest)),
         "versions": [version_doc(v) for v in reversed(current.versions)],
+        # this clone's deployments that began and were never recorded (registry/intents.py)
+        "unrecorded": [
+            {
+                "environment": u.environment,
+                "version": u.version,
+                "started": u.started,
+                "said": u.said(),
+            }
+            for u in current.unrecorded
+        ],
     }
 
 
@@ -90,6 +100,12 @@ def listing_text(doc: dict[str, Any]) -> str:
             else ""
         )
         lines.append(f"  {env:<12} {version or '-'}{said}")
+        for left in doc.get("unrecorded", []):
+            if left["environment"] == env:
+                lines.append(
+                    f"    ! {left['said']}; mlgate promote {version or 'VERSION'} --to {env} "
+                    "deploys the recorded version again"
+                )
     if doc["versions"]:
         lines.append("  versions:")
     hidden = False
