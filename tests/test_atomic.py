@@ -67,3 +67,18 @@ def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
 def test_an_explicit_mode_wins(tmp_path: Path) -> None:
     atomic.write_bytes(tmp_path / "run.sh", b"#!/bin/sh\n", mode=0o755)
     assert (tmp_path / "run.sh").stat().st_mode & 0o777 == 0o755
+
+
+def test_no_temporary_file_of_a_write_is_committed() -> None:
+    """An atomic write's temporary file (`.NAME.HEX.tmp`) was committed once, and shipped
+    in every wheel built from the checkout."""
+    import re
+    import subprocess
+
+    from tests.conftest import REPO_ROOT
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    left = [p for p in tracked if re.search(r"(^|/)\.[^/]+\.[0-9a-f]{32}\.tmp$", p)]
+    assert left == []
