@@ -29,3 +29,13 @@ def test_runs_of_the_same_second_are_ordered_by_when_they_finished(tmp_path: Pat
     assert runs.latest(tmp_path) == then
     with pytest.raises(UserError, match="the latest is 20261205T174935Z-000000"):
         runs.find(tmp_path, "20261206")
+
+
+def test_a_run_folder_that_cannot_be_made_is_a_plain_error(tmp_path: Path) -> None:
+    """`.mlgate` a file, or a read-only checkout: a traceback and "internal error", exit 3."""
+    (tmp_path / ".mlgate").write_text("not a folder\n")
+    folder = tmp_path / ".mlgate" / "runs" / "20261123T031500Z-3f9a1c"
+    with pytest.raises(UserError) as refused:
+        runs.run_dir(tmp_path, "20261123T031500Z-3f9a1c")
+    assert refused.value.message.startswith(f"cannot make the run's folder {folder}: ")
+    assert refused.value.exit_code == 2 and ".mlgate is a folder or absent" in refused.value.hint

@@ -34,10 +34,17 @@ def run_dir(root: Path, run_id: str) -> Path:
     if not RUN_ID.fullmatch(run_id):  # a run id names a folder: never a path of its own
         raise UserError(f"{run_id[:80]!r} is not a run id (such as 20261123T031500Z-3f9a1c)")
     runs = root / RUNS
-    if not (runs / ".gitignore").exists():
-        atomic.write_text(runs / ".gitignore", "# written by mlgate: runs stay local\n*\n")
     folder = runs / run_id
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        if not (runs / ".gitignore").exists():
+            atomic.write_text(runs / ".gitignore", "# written by mlgate: runs stay local\n*\n")
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a read-only checkout, or a file named .mlgate: was a traceback
+        raise UserError(
+            f"cannot make the run's folder {folder}: {exc.strerror or exc}",
+            hint="run where the project can be written (a writable copy, or -C pointing at "
+            f"one), and make sure {root / RUNS.parts[0]} is a folder or absent",
+        ) from exc
     return folder
 
 
