@@ -517,6 +517,13 @@ CASES = [
             "mlops.yaml:13:23: evaluate.metrics[1]: 'rmse' is a regression metric, but 2 of 3 metrics named are classification ones: set evaluate.task",
         ],
     ),
+    (  # valid, then every run failed it: "the model is not given 'churned'"
+        "robustness-of-the-target",
+        sub("  - {metric: f1_macro, min: 0.8}\n", "  - {invariance: [plan, churned]}\n"),
+        [
+            "mlops.yaml:16:25: model_checks[0].invariance[1]: 'churned' is the target, which the model is never given, so the invariance check cannot disturb it; check a column the model takes",
+        ],
+    ),
     (  # the one of the other task is flagged, not the fifteen beside it
         "one-metric-of-another-task",
         sub("  task: classification\n", "")

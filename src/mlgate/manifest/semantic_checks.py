@@ -64,6 +64,7 @@ def semantic_problems(
         *_two_class_problems(raw),
         *_balance_problems(raw),
         *_feature_problems(raw),
+        *_robustness_problems(raw),
         *_environment_problems(raw),
         *_monitor_problems(raw),
         *_baseline_stage_problems(raw),
@@ -953,6 +954,39 @@ def _feature_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 f"'{column}' is the {role} column; it cannot be a feature",
                 False,
             )
+
+
+ROBUSTNESS_KINDS = ("invariance", "noise", "nulls", "unseen", "directional")
+
+
+def _robustness_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A robustness check of a column the model is never given (data.id, the target):
+    valid, then every run failed it, "the model is not given 'patient_id'", exit 1."""
+    checks = _get(raw, "model_checks")
+    never = {
+        _get(raw, "data", role): said
+        for role, said in (("id", "the id column (data.id)"), ("target", "the target"))
+        if isinstance(_get(raw, "data", role), str)
+    }
+    for i, check in enumerate(checks if isinstance(checks, list) else ()):
+        kind = next((k for k in ROBUSTNESS_KINDS if isinstance(check, dict) and k in check), None)
+        if kind is None:
+            continue
+        named = check[kind]
+        columns = named if isinstance(named, list) else [named]
+        for j, column in enumerate(columns):
+            if isinstance(column, str) and column in never:
+                where: KeyPath = (
+                    ("model_checks", i, kind, j)
+                    if isinstance(named, list)
+                    else ("model_checks", i, kind)
+                )
+                yield (
+                    where,
+                    f"'{column}' is {never[column]}, which the model is never given, so "
+                    f"the {kind} check cannot disturb it; check a column the model takes",
+                    False,
+                )
 
 
 def _environment_problems(raw: dict[str, Any]) -> Iterator[Finding]:
