@@ -40,7 +40,7 @@ def build() -> argparse.ArgumentParser:
         prog="mlgate",
         description="Check data, train, evaluate and gate a model, as mlops.yaml says.",
         epilog="exit codes: 0 passed, 1 a check or gate failed, 2 bad input, "
-        "3 an outside system failed",
+        "3 an outside system failed, 130 stopped (Ctrl-C, SIGTERM)",
     )
     top.add_argument("--version", action="version", version=f"mlgate {__version__}")
     _add_common(top, None)
