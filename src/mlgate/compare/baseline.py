@@ -82,8 +82,9 @@ def resolve(
     if kind == "auto":
         base = env.get("GITHUB_BASE_REF", "")
         if not base:
+            named = re.split(", (?:in place of|as) ", origin)[0]  # who said auto, alone
             return _none(
-                f"not a pull request, and {origin} names auto; " + _branch_hint(manifest.root),
+                f"not a pull request, and {named} names auto; " + _branch_hint(manifest.root),
                 origin,
             )
         kind, ref = "git", base
@@ -118,6 +119,8 @@ def _named_by(manifest: Manifest) -> str:
 
 
 def _branch_hint(root: Path) -> str:
+    if git.toplevel(root) is None:  # `compare BRANCH` would refuse: no repository
+        return "not in a git repository: `mlgate compare RUN.json` compares with a run's result"
     branch = git.default_branch(root)
     if branch is None:
         return "`mlgate compare BRANCH` compares with a branch"
