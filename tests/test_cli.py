@@ -119,10 +119,17 @@ def test_manifest_option_and_missing_manifest(iris: Path, capsys) -> None:
     assert main(["-C", str(iris), "--manifest", "nope.yaml", "validate"]) == 2
     assert main(["-C", str(iris / "missing"), "validate"]) == 2
     assert "cannot change to directory" in capsys.readouterr().err
+    assert main(["-C", str(iris / "model.yaml"), "validate"]) == 2  # a manifest, not a folder
+    assert (
+        f"hint: -C names a folder; a manifest is named with --manifest {iris / 'model.yaml'}"
+        in (capsys.readouterr().err)
+    )
     # what stands in a manifest's place is named: it was "no mlops.yaml" and no more
     (iris / "model.yaml").rename(iris / "Mlops.yaml")
     assert main(["-C", str(iris), "validate"]) == 2
-    assert "; found Mlops.yaml (the name is mlops.yaml, in lower case" in capsys.readouterr().err
+    misnamed = capsys.readouterr().err
+    assert "; found Mlops.yaml (the name is mlops.yaml, in lower case" in misnamed
+    assert "hint: rename it, or pass --manifest with its name" in misnamed  # not `init`
     (iris / "sub").mkdir()
     (iris / "Mlops.yaml").rename(iris / "mlops.yaml")
     assert main(["-C", str(iris / "sub"), "validate"]) == 2

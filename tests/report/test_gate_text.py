@@ -126,8 +126,12 @@ CASES = [  # (gate, candidate, baseline, has_baseline, untested) -> the explanat
         "acc: 0.5000 vs 0.6000 (-0.1000): no threshold holds",
     ),
     (
-        (Gate(metric="acc", min_change=-0.1), 0.5, None, False, ""),
+        (Gate(metric="acc", min_change=-0.1, min=0.4), 0.5, None, False, ""),
         "acc: 0.5000; no baseline, so only absolute bounds were checked",
+    ),
+    (  # nothing was checked: it said "only absolute bounds were checked" of none
+        (Gate(metric="acc", min_change=-0.1), 0.5, None, False, ""),
+        "acc: 0.5000; no baseline, and the gate bounds only changes",
     ),
 ]
 

@@ -132,7 +132,14 @@ def _enter(directory: str) -> None:
     try:
         os.chdir(directory)
     except OSError as exc:
-        raise UserError(f"cannot change to directory '{directory}': {exc.strerror}") from exc
+        hint = (
+            f"-C names a folder; a manifest is named with --manifest {directory}"
+            if (os.path.isfile(directory))
+            else None
+        )
+        raise UserError(
+            f"cannot change to directory '{directory}': {exc.strerror}", hint=hint
+        ) from exc
 
 
 def _error_document(exc: MlgateError) -> dict[str, object]:

@@ -33,8 +33,11 @@ def find(directory: Path, manifest: Path | None = None) -> Path:
     found = present(directory)
     if found is not None:
         return found
+    near = _near(directory)
+    alike = near.startswith("; found ")  # init would write a second manifest beside it
     raise UserError(
-        f"no mlops.yaml (or mlops.yml) in {directory}{_near(directory)}", hint=_NAME_ONE
+        f"no mlops.yaml (or mlops.yml) in {directory}{near}",
+        hint="rename it, or pass --manifest with its name" if alike else _NAME_ONE,
     )
 
 

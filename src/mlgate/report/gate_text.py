@@ -77,7 +77,9 @@ def _said(gate: GateResult) -> str:
     if gate.candidate is None:  # pragma: no cover (a gate without a candidate is missing)
         return missing("candidate", allowed=gate.status == "passed")
     if gate.status == "not evaluated":
-        return absolute_only(gate.candidate)
+        t = gate.thresholds
+        bounded = t is None or t.min is not None or t.max is not None
+        return absolute_only(gate.candidate, bounded=bounded)
     said = values(gate.candidate, gate.baseline, gate.change)
     if gate.failures:
         return failed(said, [failure(f, gate) for f in gate.failures])
@@ -151,7 +153,11 @@ def missing(side: str, *, allowed: bool, why: str | None = None) -> str:
     return f"no value {where}{told}, so the gate cannot hold"
 
 
-def absolute_only(candidate: float) -> str:
+def absolute_only(candidate: float, *, bounded: bool = True) -> str:
+    """Without a baseline only `min` and `max` can be checked; a gate of changes alone has
+    nothing to check (it said "only absolute bounds were checked" of none)."""
+    if not bounded:
+        return f"{numbers.value(candidate)}; no baseline, and the gate bounds only changes"
     return f"{numbers.value(candidate)}; no baseline, so only absolute bounds were checked"
 
 
