@@ -444,11 +444,20 @@ def _outside(calibration: Calibration, scores: np.ndarray, reference_rows: int) 
     unchanged = len(scores) * 2 / (reference_rows + 1)
     return (
         f"{share:.1%} of the rows were scored outside the reference's range "
-        f"({calibration.low:.3g} to {calibration.high:.3g}): the calibration is "
+        f"({_edge(calibration.low)} to {_edge(calibration.high)}): the calibration is "
         f"extrapolated there ({count:,} of {words.count(len(scores), 'row')}, where unchanged "
         f"rows leave {unchanged:.1f} expected against "
         f"{words.count(reference_rows, 'reference row')}; {p})"
     )
+
+
+def _edge(x: float) -> str:
+    """A probability's edge as it can be told from 0 and 1: "1 - 6e-11", where three
+    significant digits said the reference's range ran "0 to 1", which no row is outside."""
+    said = f"{x:.3g}"
+    if said == "1" and x < 1:
+        return f"1 - {1 - x:.2g}"
+    return f"{x:.2g}" if said == "0" and x > 0 else said
 
 
 def _outside_chance(count: int, rows: int, reference_rows: int) -> float:
