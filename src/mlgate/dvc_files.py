@@ -12,15 +12,18 @@ pulled.
 from __future__ import annotations
 
 import configparser
+import hashlib
 import json
 import os
 import re
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from mlgate import files, words, yaml_source
 from mlgate.errors import OutsideError, UserError
+from mlgate.yaml_source import KeyPath
 
 PULL_TIMEOUT_S = 3600.0
 
@@ -68,7 +71,7 @@ def locked(path: Path, root: Path) -> Tracked | None:
     folder, top = root.resolve(), _top(root)
     while True:
         lock = folder / "dvc.lock"
-        found = _from_lock(lock, path, root) if _is_file(lock) else None
+        found = _from_lock(lock, path, root) if _there(lock) else None
         if found or folder == top or folder.parent == folder:
             return found
         folder = folder.parent
@@ -102,42 +105,105 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def _there(path: Path) -> bool:
+    """Something is at `path`, a link to nothing too: a DVC file there that cannot be
+    read (a link to /dev/zero, a FIFO, a folder) is an error said, not "DVC tracks
+    nothing", which had the run record tracked data as untracked."""
+    try:
+        return os.path.lexists(path)
+    except (OSError, ValueError):  # a name too long for the file system
+        return False
+
+
 def _from_dvc_file(dvc_file: Path, path: Path, root: Path) -> Tracked | None:
-    if not _is_file(dvc_file):
+    if not _there(dvc_file):
         return None
-    data = _yaml(dvc_file, root)
-    outs = data.get("outs", []) if isinstance(data, dict) else []
-    for out in _entries(outs, dvc_file, root):
-        found = _record(out, dvc_file, path, root, _relative(dvc_file, root))
+    doc = _document(dvc_file, root)
+    _shaped(doc, (), dict, "a mapping (outs: ...)", dvc_file, root)
+    outs = _shaped(doc, ("outs",), list, "a list of outputs (- path: ...)", dvc_file, root)
+    _bounded(len(outs or ()), dvc_file, root)
+    for n in range(len(outs or ())):
+        found = _record(_output(doc, ("outs", n), dvc_file, root), dvc_file, path, root)
         if found:
             return found
     return None
 
 
 def _from_lock(lock: Path, path: Path, root: Path) -> Tracked | None:
-    data = _yaml(lock, root)
-    stages = data.get("stages", {}) if isinstance(data, dict) else {}
-    bodies = [
-        (str(stage), outs)
-        for stage, body in (stages.items() if isinstance(stages, dict) else ())
-        if isinstance(body, dict) and isinstance(outs := body.get("outs"), list)
-    ]
+    doc = _document(lock, root)
+    _shaped(doc, (), dict, "a mapping (stages: ...)", lock, root)
+    stages = _shaped(doc, ("stages",), dict, "a mapping of stages", lock, root) or {}
+    bodies = []
+    for stage in stages:
+        _shaped(doc, ("stages", stage), dict, "a mapping (cmd, deps, outs)", lock, root)
+        outs = _shaped(doc, ("stages", stage, "outs"), list, "a list of outputs", lock, root)
+        bodies.append((stage, outs or []))
     # counted before any is gone through: aliases make one list every stage's outs, and
     # the pairs were built first (100,000,000 of them: 47 s and 7 GB before the refusal)
     _bounded(sum(len(outs) for _, outs in bodies), lock, root)
     for stage, outs in bodies:
-        for out in outs:
-            source = f"{_relative(lock, root)} (stage {stage})"
-            if isinstance(out, dict) and (found := _record(out, lock, path, root, source)):
-                return replace(found, stage=stage)
+        source = f"{_relative(lock, root)} (stage {stage})"
+        for n in range(len(outs)):
+            out = _output(doc, ("stages", stage, "outs", n), lock, root)
+            if found := _record(out, lock, path, root, source):
+                return replace(found, stage=str(stage))
     return None
 
 
+def _shaped(
+    doc: yaml_source.Document, at: KeyPath, kind: type, said: str, source: Path, root: Path
+) -> Any:
+    """The value at `at` (None when a key on the way is absent), which must be of `kind`:
+    DVC's file of another shape ("expected a list, in outs", says `dvc status`) was taken
+    for one that tracks nothing, and the run named tracked data untracked."""
+    value: Any = doc.data
+    for key in at:
+        listed = isinstance(value, list) and isinstance(key, int) and key < len(value)
+        if not (listed or (isinstance(value, dict) and key in value)):
+            return None
+        value = value[key]
+    if isinstance(value, kind):
+        return value
+    where = ".".join(str(k) for k in at) or "the file"
+    raise _misshapen(doc, at, source, root, f"{where} is {_kind_of(value)}, not {said}")
+
+
+def _output(doc: yaml_source.Document, at: KeyPath, source: Path, root: Path) -> dict[str, Any]:
+    """An output (or dep), which names its file (`path: ...`), as DVC's own always do."""
+    out: dict[str, Any] = _shaped(doc, at, dict, "an entry (path: ..., md5: ...)", source, root)
+    if isinstance(out.get("path"), str) and out["path"]:
+        return out
+    raise _misshapen(doc, at, source, root, "an entry with no path (path: FILE)")
+
+
+def _misshapen(
+    doc: yaml_source.Document, at: KeyPath, source: Path, root: Path, what: str
+) -> UserError:
+    mark = doc.mark_of(at)
+    return UserError(
+        f"{_relative(source, root)}:{mark.line}:{mark.column}: {what}, as DVC writes it",
+        hint="is it DVC's own file? `dvc status` says what DVC makes of it; `dvc add` the "
+        "data again (or `dvc repro` its stage) writes it anew",
+    )
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    return f"{shown} (a {type(value).__name__})"
+
+
 def _record(
-    out: dict[str, object], dvc_file: Path, path: Path, root: Path, source: str
+    out: dict[str, object], dvc_file: Path, path: Path, root: Path, source: str = ""
 ) -> Tracked | None:
     """What the output `out` of `dvc_file` says of `path`: it is the file, or a folder
     holding it (whose listing, in DVC's cache, has the file's own MD5)."""
+    source = source or _relative(dvc_file, root)
     named = dvc_file.parent / str(out.get("path", ""))
     if _same(named, path):
         md5 = _md5(out, dvc_file, root)
@@ -152,7 +218,7 @@ def _record(
     listing = _listing(folder_md5, dvc_file)
     if listing is None:
         return Tracked(md5=None, source=source)
-    md5 = _listed(listing, inside, root)
+    md5 = _listed(listing, folder_md5, inside, root)
     if md5 is None:
         return Tracked(md5=None, source=source, unlisted=True)
     return Tracked(md5=md5, source=source, raw=out.get("hash") == "md5")
@@ -180,17 +246,39 @@ def _listing(folder_md5: str, dvc_file: Path) -> Path | None:
     return None
 
 
-def _listed(listing: Path, inside: str, root: Path) -> str | None:
+def cache_object(md5: str, near: Path) -> Path | None:
+    """Where DVC's cache keeps the object named `md5` (DVC 3's layout, else DVC 2's) in
+    the DVC project holding `near`; None outside any."""
+    cache = _cache(near)
+    if cache is None:
+        return None
+    layouts = (cache / "files" / "md5", cache)
+    for layout in layouts:
+        found = layout / md5[:2] / md5[2:]
+        if _there(found):
+            return found
+    return layouts[0] / md5[:2] / md5[2:]
+
+
+def _listed(listing: Path, folder_md5: str, inside: str, root: Path) -> str | None:
     """The MD5 the listing (a JSON list of {md5, relpath}) gives `inside`, None when it
-    lists no such file. Read an entry at a time, so memory holds the text and one entry:
-    250 MB of `[[], [], ...]` read whole took 6.5 GB before it was found damaged."""
+    lists no such file. Its own MD5 must be its name, as DVC checks: a listing edited or
+    left from another version named a file the recorded folder does not hold. Read an
+    entry at a time, so memory holds the text and one entry: 250 MB of `[[], [], ...]`
+    read whole took 6.5 GB before it was found damaged."""
     shown = _relative(listing, root)
-    damaged = UserError(
-        f"{shown}: DVC's listing of a tracked folder is damaged",
-        hint="`dvc fetch` the folder's .dvc file again (or `dvc add` the folder)",
-    )
+    hint = f"delete {shown} and `dvc fetch` the folder's .dvc file again (or `dvc add` the folder)"
+    damaged = UserError(f"{shown}: DVC's listing of a tracked folder is damaged", hint=hint)
+    raw = files.read_bytes(listing, limit=MAX_LISTING_BYTES, name=shown)
+    named = folder_md5.removesuffix(".dir")
+    if (actual := hashlib.md5(raw, usedforsecurity=False).hexdigest()) != named:
+        raise UserError(
+            f"{shown}: DVC's listing of a tracked folder is damaged: its MD5 is {actual}, "
+            f"not {named} as its name says, so it lists another version of the folder",
+            hint=hint,
+        )
     try:
-        text = files.read_bytes(listing, limit=MAX_LISTING_BYTES, name=shown).decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise damaged from exc
     decoder = json.JSONDecoder()
@@ -248,11 +336,20 @@ def _cache_dir_named(config_file: Path) -> str | None:
 
 def default_remote(root: Path) -> str | None:
     """The DVC project's default remote (`core.remote`, the local config winning), if it
-    names one: `dvc repro --pull` needs one, and fails without."""
-    named = None
-    for name in ("config", "config.local"):
-        named = _configured(root / ".dvc" / name, "core", "remote") or named
-    return named
+    names one: `dvc repro --pull` needs one, and fails without. The project is the
+    nearest `.dvc/` at or above `root`, up to the repository's top, as DVC finds it: read
+    at `root` only, one at the top with the manifest in a subfolder had no remote, and a
+    fresh clone trained without `--pull` and failed on data it never pulled."""
+    for folder in (root.resolve(), *root.resolve().parents):
+        own = folder / ".dvc"
+        if own.is_dir():
+            named = None
+            for name in ("config", "config.local"):
+                named = _configured(own / name, "core", "remote") or named
+            return named
+        if (folder / ".git").exists():
+            return None
+    return None
 
 
 def _configured(config_file: Path, section: str, key: str) -> str | None:
@@ -266,14 +363,6 @@ def _configured(config_file: Path, section: str, key: str) -> str | None:
     except (UserError, configparser.Error, UnicodeDecodeError):
         return None
     return config.get(section, key, fallback=None)
-
-
-def _entries(entries: object, source: Path, root: Path) -> list[dict[str, object]]:
-    """The mappings of a list of deps or outs, counted before they are gone through."""
-    if not isinstance(entries, list):
-        return []
-    _bounded(len(entries), source, root)
-    return [e for e in entries if isinstance(e, dict)]
 
 
 def _bounded(count: int, source: Path, root: Path) -> None:
@@ -302,6 +391,10 @@ class Stages:
     generating: frozenset[str]
     outs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a plain stage's outputs
     keys: dict[str, frozenset[str]] = field(default_factory=dict)  # a foreach's, when listed
+    # `dvc repro` runs no frozen stage: it records whatever files stand at its outputs
+    frozen: frozenset[str] = frozenset()
+    # the params files a plain stage reads (posix, from dvc.yaml's folder)
+    params: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def writes(self, stage: str, path: str) -> bool:
         """`path` (posix, from dvc.yaml's folder) is one of the stage's outputs, or inside
@@ -348,7 +441,35 @@ def stages(path: Path, root: Path) -> Stages | None:
             # a stage run in another folder (wdir) names its outputs from there
             if isinstance(body, dict) and str(name) not in generating and "wdir" not in body
         },
+        frozen=frozenset(
+            str(name)
+            for name, body in declared.items()
+            if isinstance(body, dict) and body.get("frozen") is True
+        ),
+        params={
+            str(name): _params_files(body)
+            for name, body in declared.items()
+            if isinstance(body, dict) and str(name) not in generating
+        },
     )
+
+
+def _params_files(body: dict[str, object]) -> tuple[str, ...]:
+    """The params files a stage reads: a key alone is params.yaml's (DVC's default), a
+    mapping names its file (`- train.yaml: [n_estimators]`); from dvc.yaml's folder."""
+    entries = body.get("params")
+    found: list[str] = []
+    for entry in entries if isinstance(entries, list) else []:
+        named = (
+            [DEFAULT_PARAMS]
+            if isinstance(entry, str)
+            else list(entry)
+            if isinstance(entry, dict)
+            else []
+        )
+        wdir = str(body.get("wdir") or ".")
+        found += [os.path.normpath(os.path.join(wdir, str(n))).replace(os.sep, "/") for n in named]
+    return tuple(dict.fromkeys(found))
 
 
 def _foreach_keys(items: object) -> frozenset[str] | None:
@@ -377,24 +498,76 @@ def _outs(body: dict[str, object]) -> tuple[str, ...]:
     return tuple(found)
 
 
+DEFAULT_PARAMS = "params.yaml"  # where DVC reads a stage's params named by key alone
+
+
+@dataclass(frozen=True)
+class LockedStage:
+    """What dvc.lock says a stage ran with: its command, the MD5s of what it read and
+    wrote, and its params by file and key, the values that trained the model (the
+    manifest's params file may not be the one the stage reads)."""
+
+    hashes: dict[str, str]  # path -> MD5, deps then outs (an out wins a path that is both)
+    outs: dict[str, str]
+    params: dict[str, dict[str, Any]]  # params file -> key -> value, as dvc.lock has them
+    cmd: str
+
+
 def stage_hashes(root: Path, stage: str) -> dict[str, str]:
     """What dvc.lock says a stage ran on and wrote: path -> MD5, deps then outs."""
+    found = locked_stage(root, stage)
+    return found.hashes if found else {}
+
+
+def locked_stage(root: Path, stage: str) -> LockedStage | None:
+    """The stage as the dvc.lock beside dvc.yaml records it; None when it records none."""
     lock = root / "dvc.lock"
-    data = _yaml(lock, root) if lock.is_file() else None
-    stages = data.get("stages", {}) if isinstance(data, dict) else {}
-    body = stages.get(stage) if isinstance(stages, dict) else None
-    found: dict[str, str] = {}
+    if not _there(lock):
+        return None
+    doc = _document(lock, root)
+    _shaped(doc, (), dict, "a mapping (stages: ...)", lock, root)
+    stages = _shaped(doc, ("stages",), dict, "a mapping of stages", lock, root) or {}
+    if stage not in stages:
+        return None
+    body = _shaped(doc, ("stages", stage), dict, "a mapping (cmd, deps, outs)", lock, root)
+    kinds: dict[str, dict[str, str]] = {}
     for kind in ("deps", "outs"):
-        for entry in _entries(body.get(kind, []) if isinstance(body, dict) else [], lock, root):
+        entries = _shaped(doc, ("stages", stage, kind), list, "a list", lock, root) or []
+        _bounded(len(entries), lock, root)
+        kinds[kind] = {}
+        for n in range(len(entries)):
+            entry = _output(doc, ("stages", stage, kind, n), lock, root)
             md5 = _md5(entry, lock, root)
             if md5:
-                found[str(entry.get("path"))] = md5
+                kinds[kind][str(entry["path"])] = md5
+    found = {**kinds["deps"], **kinds["outs"]}
     if len(found) > MAX_ENTRIES:
         raise UserError(
             f"dvc.lock: stage {stage} lists {words.count(len(found), 'file')}, more than "
             f"the {MAX_ENTRIES:,} a run result keeps"
         )
-    return found
+    params = _shaped(doc, ("stages", stage, "params"), dict, "a mapping", lock, root) or {}
+    cmd = body.get("cmd")
+    return LockedStage(
+        hashes=found,
+        outs=kinds["outs"],
+        params={str(f): _plain(v) if isinstance(v, dict) else {} for f, v in params.items()},
+        cmd=" && ".join(map(str, cmd)) if isinstance(cmd, list) else str(cmd or ""),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A params value as JSON holds it: YAML's dates and other types as their text, a
+    float that is not finite as its text (JSON has none)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else str(value)
+    return str(value)
 
 
 def _md5(out: dict[str, object], source: Path, root: Path) -> str | None:
@@ -414,9 +587,14 @@ def _md5(out: dict[str, object], source: Path, root: Path) -> str | None:
 
 
 def _yaml(path: Path, root: Path) -> object:
-    """A DVC file's data, read as the manifest is: a regular file, bounded in size, in the
-    values aliases expand to and in depth (a 584-byte file of aliases named 387 million
-    paths, and ran mlgate out of memory), each failure located."""
+    """A DVC file's data (see `_document`)."""
+    return _document(path, root).data
+
+
+def _document(path: Path, root: Path) -> yaml_source.Document:
+    """A DVC file read as the manifest is: a regular file, bounded in size, in the values
+    aliases expand to and in depth (a 584-byte file of aliases named 387 million paths,
+    and ran mlgate out of memory), each failure located; with where each value stands."""
     shown = _relative(path, root)
     raw = files.read_bytes(path, limit=MAX_BYTES, name=shown)
     try:
@@ -427,7 +605,7 @@ def _yaml(path: Path, root: Path) -> object:
         raise UserError(f"DVC's file could not be read: {exc.problems[0]}") from exc
     if doc.problems:
         raise UserError(f"DVC's file could not be read: {doc.problems[0]}")
-    return doc.data
+    return doc
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -57,18 +57,36 @@ def test_an_unreadable_file_is_a_user_error(tmp_path: Path) -> None:
         fingerprint.file_fingerprint(tmp_path / "gone.csv", tmp_path)
 
 
-def test_windows_line_ends_read_as_unix_across_a_block_boundary(tmp_path: Path) -> None:
-    """DVC 2's hash of a text file: CRLF read as LF, also where a block ends between them."""
-
+def test_dvc_2s_hash_is_dvc_datas_a_chunk_at_a_time(tmp_path: Path) -> None:
+    """DVC 2's hash of a text file reads CRLF as LF within each 1 MiB chunk alone: a
+    "\r\n" split by the chunk's end stays as it is. Carrying the "\r" over gave another
+    MD5, and a large CSV made on Windows was refused that `dvc status` called up to date."""
     from mlgate.data.fingerprint import BLOCK
 
-    content = b"a" * (BLOCK - 1) + b"\r\n" + b"b\r\nc\r" + b"\r\n"
+    first = b"a,b\r\n" * ((BLOCK - 1) // 5) + b"x" * ((BLOCK - 1) % 5) + b"\r"
+    content = first + b"\n1,2\r\n" + b"3,4\r\n"
+    assert len(first) == BLOCK  # the chunk ends between "\r" and "\n"
     path = tmp_path / "f.csv"
     path.write_bytes(content)
-    _, md5s = fingerprint.with_md5(path, tmp_path, unix_lines=True)
-    assert md5s == {
-        hashlib.md5(content).hexdigest(),
-        hashlib.md5(content.replace(b"\r\n", b"\n")).hexdigest(),
-    }
+    second = content[BLOCK:]
+    chunked = hashlib.md5(first.replace(b"\r\n", b"\n") + second.replace(b"\r\n", b"\n"))
+    assert fingerprint.dos2unix_md5(path) == chunked.hexdigest()
+    assert chunked.hexdigest() != hashlib.md5(content.replace(b"\r\n", b"\n")).hexdigest()
     _, raw = fingerprint.with_md5(path, tmp_path)
-    assert raw == {hashlib.md5(content).hexdigest()}
+    assert raw == hashlib.md5(content).hexdigest()
+    hashing = pytest.importorskip("dvc_data.hashfile.hash")  # DVC's own, where installed
+    assert fingerprint.dos2unix_md5(path) == hashing.file_md5(str(path), name="md5-dos2unix")
+
+
+def test_dvc_2s_hash_decides_text_or_binary_per_chunk(tmp_path: Path) -> None:
+    """DVC looks at each chunk's first 512 bytes: a binary chunk is hashed as it is."""
+    from mlgate.data.fingerprint import BLOCK
+
+    text = b"a\r\n" * (BLOCK // 3) + b"a" * (BLOCK % 3)
+    binary = b"\x00\r\n" * 200 + b"b\r\n"
+    path = tmp_path / "f.bin"
+    path.write_bytes(text + binary)
+    expected = hashlib.md5(text.replace(b"\r\n", b"\n") + binary).hexdigest()
+    assert fingerprint.dos2unix_md5(path) == expected
+    hashing = pytest.importorskip("dvc_data.hashfile.hash")
+    assert fingerprint.dos2unix_md5(path) == hashing.file_md5(str(path), name="md5-dos2unix")

@@ -53,7 +53,10 @@ def warnings(manifest: Manifest, name: str) -> list[Problem]:
         ("train.command", manifest.train.command),
     ]
     commands += [(f"environments.{e.name}.deploy", e.deploy) for e in manifest.environments]
-    return unstartable(manifest, name, commands, running=False) + outside.warnings(manifest, name)
+    from mlgate.manifest.semantic_checks import dvc_params_warnings  # it imports this module
+
+    found = unstartable(manifest, name, commands, running=False) + outside.warnings(manifest, name)
+    return found + dvc_params_warnings(manifest, name)
 
 
 def unstartable(

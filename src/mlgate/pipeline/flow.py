@@ -225,7 +225,7 @@ def _assembled(
         train=trained,
         evaluate=evaluated,
         model=model,
-        notes=notes,
+        notes=(*notes, *stages.unchecked(data.datasets)),
     )
 
 

@@ -91,7 +91,14 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
         for role, relative in roles:
             path = manifest.resolve(relative)
             dvc = dvc_files.tracked(path, manifest.root)
-            if not path.exists() and dvc is not None:
+            if dvc is not None and path.is_symlink() and not path.exists():
+                raise UserError(  # `dvc pull` would put a file where the user's link was
+                    f"data.{role}: '{relative}' is a link to nothing ({os.readlink(path)}), "
+                    "and DVC tracks it: a pull would replace the link with a file",
+                    hint="make the link point at the data, or remove it to have DVC pull it",
+                )
+            pulled = not path.exists() and dvc is not None
+            if pulled and dvc is not None:
                 ctx.observer.stage_output("data", f"pulling {relative} with DVC")
                 dvc_files.pull(path, manifest.root, f"data.{role}", stage=dvc.stage)
                 dvc = dvc_files.tracked(path, manifest.root)  # a folder's listing came too
@@ -102,7 +109,7 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
                 )
             files.require_regular(path, f"data.{role}", relative)  # a FIFO would block
             fmt = load.detect_format(path, spec.format)
-            file = _fingerprint(path, relative, manifest.root, dvc)
+            file = _fingerprint(path, relative, manifest.root, dvc, pulled=pulled)
             columns = _reference_columns(spec) if role == "reference" else None
             if load.too_big(path):
                 frames[role], made = _streamed(ctx, role, path, fmt, columns, scratch)
@@ -151,7 +158,26 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
         datasets=tuple(summaries),
         checks=found,
         drift=drifts,
+        message="; ".join(unchecked(summaries)),
     )
+
+
+def unchecked(datasets: Sequence[DatasetSummary]) -> tuple[str, ...]:
+    """A note for each file DVC tracks in a folder whose listing is not in DVC's cache:
+    the run could not check it against DVC's version, and a run result naming a committed
+    .dvc file at a clean commit read as if it had."""
+    found = []
+    for d in datasets:
+        if d.dvc_source is None or d.dvc_md5 is not None:
+            continue
+        named = d.dvc_source.split(" (", 1)[0]
+        fetch = f"dvc fetch {named}" if named.endswith(".dvc") else "dvc fetch"
+        found.append(
+            f"data.{d.role}: {d.file.path} was not checked against DVC's version of it: "
+            f"{d.dvc_source} tracks its folder, whose listing is not in DVC's cache "
+            f"(`{fetch}` brings it)"
+        )
+    return tuple(found)
 
 
 AS_IT_IS = "not run: mlgate check model takes the data and the model as they are"
@@ -228,11 +254,12 @@ def _reference_columns(spec: Data) -> tuple[str, ...] | None:
 
 
 def _fingerprint(
-    path: Path, relative: str, root: Path, dvc: dvc_files.Tracked | None
+    path: Path, relative: str, root: Path, dvc: dvc_files.Tracked | None, *, pulled: bool = False
 ) -> FileFingerprint:
     """The file's fingerprint; a DVC-tracked file is checked against DVC's record in the
     same pass, since the run result names its data by DVC's hash: a file changed since
-    `dvc add` is no version DVC knows, and saying it was would be false."""
+    `dvc add` is no version DVC knows, and saying it was would be false. `pulled`: DVC
+    checked it out just now, so a mismatch is DVC's cache, not the user's edit."""
     from mlgate.data import fingerprint
 
     if dvc is not None and dvc.unlisted:
@@ -243,9 +270,22 @@ def _fingerprint(
         )
     if dvc is None or dvc.md5 is None:
         return fingerprint.file_fingerprint(path, root)
-    # DVC 2 (no `hash: md5`) hashed a file it took for text with its Windows line ends
-    # read as Unix's, a binary one as it is: either of those is the version it holds
-    file, md5s = fingerprint.with_md5(path, root, unix_lines=not dvc.raw)
+    file, md5 = fingerprint.with_md5(path, root)
+    md5s = {md5}
+    if md5 != dvc.md5 and not dvc.raw:
+        # DVC 2 (no `hash: md5`) hashed a text file with its Windows line ends read as
+        # Unix's: a second pass, only for a record the bytes as they are do not match
+        md5s.add(fingerprint.dos2unix_md5(path))
+    if dvc.md5 not in md5s and pulled:
+        cached = dvc_files.cache_object(dvc.md5, path)
+        shown = os.path.relpath(cached, root) if cached else "DVC's cache object"
+        raise UserError(
+            f"{relative} was pulled by DVC just now and is not the version that {dvc.source} "
+            f"holds (its MD5 is {' or '.join(sorted(md5s))}, DVC's {dvc.md5}): the cache "
+            f"object {shown} does not hash to its name, and DVC checked it out as it is",
+            hint=f"delete {shown} and {relative}, then `dvc pull {relative}` fetches it "
+            "again from the remote (`dvc add` would record the damaged bytes as a version)",
+        )
     if dvc.md5 not in md5s:
         record = (
             f"`dvc commit {relative}` (or `dvc repro {dvc.stage}`)"
@@ -292,12 +332,33 @@ def train(ctx: RunContext, checked: Sequence[DatasetSummary] = ()) -> TrainStage
     model_path = manifest.resolve(manifest.train.model)
     model_path.parent.mkdir(parents=True, exist_ok=True)
     before = _mtime(model_path)
+    stage = manifest.train.dvc_stage
+    lock = manifest.root / "dvc.lock"
+    lock_before = _read_lock(lock) if stage else None
+    locked_before = dvc_files.locked_stage(manifest.root, stage) if stage else None
     warmup.start()  # the evaluation's imports load on the idle core while training runs
     outcome = _command(ctx, "train", _training(manifest), "train.log", test_data=False)
     if outcome.status != "passed":
         return TrainStage(status=outcome.status, outcome=outcome, message=outcome.message)
     after = _mtime(model_path)
-    stage = manifest.train.dvc_stage
+    try:
+        locked = dvc_files.locked_stage(manifest.root, stage) if stage else None
+    except UserError as exc:  # what the stage ran with is not known: no lineage to record
+        return TrainStage(status="error", outcome=outcome, message=str(exc))
+    if stage and _adopted(locked_before, locked, ctx.run_dir / "train.log", stage):
+        if lock_before is not None:  # the user's dvc.lock as it was: the run wrote no record
+            from mlgate import atomic
+
+            atomic.write_bytes(lock, lock_before)
+        return TrainStage(
+            status="error",
+            outcome=outcome,
+            message=f"`dvc repro {stage}` did not run the stage (frozen, or its outputs "
+            "taken as they stood) but recorded new outputs for it in dvc.lock: the model "
+            f"there is no product of the stage's code and data. dvc.lock is left as it was; "
+            f"`dvc unfreeze {stage}` (or `dvc checkout {stage}` to return to the recorded "
+            "model), then run again",
+        )
     # a DVC stage whose inputs did not change is skipped by `dvc repro`: its model stands
     if after is None or (after == before and stage is None):
         what = "did not write" if after is None else "did not update"
@@ -324,8 +385,46 @@ def train(ctx: RunContext, checked: Sequence[DatasetSummary] = ()) -> TrainStage
         outcome=outcome,
         message=outcome.message,
         model=fingerprint.file_fingerprint(model_path, manifest.root),
-        dvc_lock=dvc_files.stage_hashes(manifest.root, stage) if stage else None,
+        dvc_lock=(locked.hashes if locked else {}) if stage else None,
+        dvc_params=(locked.params if locked else {}) if stage else None,
+        dvc_cmd=locked.cmd if locked else None,
     )
+
+
+def _read_lock(lock: Path) -> bytes | None:
+    """dvc.lock's bytes before training, to put back when the run must not change it."""
+    try:
+        return files.read_bytes(lock, limit=dvc_files.MAX_BYTES, name="dvc.lock")
+    except UserError:
+        return None
+
+
+RAN = ("Running stage '{}'", "Stage '{}' is cached")  # DVC's words when it ran (or restored)
+
+
+def _adopted(
+    before: dvc_files.LockedStage | None,
+    after: dvc_files.LockedStage | None,
+    log: Path,
+    stage: str,
+) -> bool:
+    """`dvc repro` recorded new outputs for the stage without running it: the same
+    inputs, params and command, other outputs, and no "Running stage" in its log. A
+    frozen stage does that ("Verifying outputs in frozen stage"): a model put there by
+    hand went into dvc.lock, and the run recorded it as trained by the stage's code."""
+    if before is None or after is None or before.outs == after.outs:
+        return False
+    if (_inputs(before), before.params, before.cmd) != (_inputs(after), after.params, after.cmd):
+        return False
+    try:
+        said = log.read_text("utf-8", errors="replace")
+    except OSError:
+        said = ""
+    return not any(ran.format(stage) in said for ran in RAN)
+
+
+def _inputs(locked: dvc_files.LockedStage) -> dict[str, str]:
+    return {path: md5 for path, md5 in locked.hashes.items() if path not in locked.outs}
 
 
 def _training(manifest: Manifest) -> Command:

@@ -118,6 +118,9 @@ class TrainStage:
     outcome: CommandOutcome | None = None
     model: FileFingerprint | None = None
     dvc_lock: Mapping[str, str] | None = None  # train.dvc: the stage's deps and outs, path -> MD5
+    # train.dvc: the params dvc.lock says the stage ran with, params file -> key -> value
+    dvc_params: Mapping[str, Mapping[str, Any]] | None = None
+    dvc_cmd: str | None = None  # train.dvc: the stage's command, as dvc.lock records it
     duration_s: float = 0.0
     message: str = ""
 
