@@ -330,3 +330,15 @@ def test_init_names_the_manifest_it_replaced_under_its_own_name(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert "wrote mlops.yml\n" in done.stdout and not (tmp_path / "mlops.yaml").exists()
     assert done.stdout.rstrip().endswith("next: check mlops.yml, then mlgate validate")
+
+
+def test_help_imports_none_of_the_manifest_nor_the_run_result() -> None:
+    """The parser imports every command module: one of them importing the manifest and the
+    run result at its top made `mlgate --help` 0.23 s where 0.05 s did (docs/benchmarks.md)."""
+    probe = (
+        "import sys\nfrom mlgate.cli import parser\nparser.build()\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('mlgate.manifest', "
+        "'mlgate.result', 'yaml'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

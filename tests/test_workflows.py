@@ -37,7 +37,12 @@ NODE = REPO_ROOT / "tests/node"
 # the report comments and checks; the fork-safe half downloads another run's artifact
 TEMPLATE_PERMISSIONS = {
     "pull-request.yml": {"contents": "read", "pull-requests": "write", "checks": "write"},
-    "fork-report.yml": {"actions": "read", "pull-requests": "write", "checks": "write"},
+    "fork-report.yml": {
+        "actions": "read",
+        "contents": "read",  # the manifest at the pull request's head and base commits
+        "pull-requests": "write",
+        "checks": "write",
+    },
     "merge.yml": {"contents": "write"},  # the registry's tags
     "dispatch.yml": {"contents": "write"},
     # the monitoring history's ref; its issue; starting the retraining

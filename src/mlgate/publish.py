@@ -7,7 +7,9 @@ leaves the job summary and the artifact, and the run says why nothing was posted
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlgate import credentials, git, words
@@ -50,14 +52,17 @@ def publish(
     post: bool = True,
     strict: bool = False,
     manifest_path: str | None = None,
+    earlier_runs: bool = True,
 ) -> Published:
     """Everything the context allows. `strict` (the `comment` command) raises instead of
     noting when the comment or the check cannot be posted. `manifest_path`: where the
-    manifest is in the repository, when it was read from elsewhere (a hand-over)."""
+    manifest is in the repository, when it was read from elsewhere (a hand-over).
+    `earlier_runs=False`: the metric history is the baseline and this run alone, none of
+    the runs beside it (a hand-over's are the fork's own, and nothing checked them)."""
     notes: list[str] = []
     result = scrubbed(result, credentials.values(os.environ, ctx.token))
     # a copy typed as markdown.render reads it (a dict of sequences, not of lists)
-    history: dict[str, markdown.History] = dict(charts.history(manifest, result))
+    history: dict[str, markdown.History] = dict(_history(result, manifest, earlier_runs))
     found = annotations_for(result, manifest, manifest_path)[:MAX_ANNOTATIONS]
     written = _summary(result, manifest, ctx, history, notes)
     pngs = _pngs(result, manifest, history, notes)
@@ -79,6 +84,17 @@ def publish(
                 gh, pull, result, manifest, ctx, history, found, notes, strict=strict
             )
     return Published(summary=written, comment=comment, check=check, charts=pngs, notes=tuple(notes))
+
+
+def _history(
+    result: RunResult, manifest: Manifest, earlier_runs: bool
+) -> dict[str, list[tuple[str, float | None]]]:
+    """The charted metrics' points; without earlier runs, read from a folder that holds
+    none, so the history is the baseline's point and this run's."""
+    if earlier_runs:
+        return charts.history(manifest, result)
+    with tempfile.TemporaryDirectory(prefix="mlgate-no-runs-") as empty:
+        return charts.history(replace(manifest, root=Path(empty)), result)
 
 
 def scrubbed(result: RunResult, secrets: tuple[str, ...]) -> RunResult:

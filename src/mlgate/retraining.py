@@ -163,10 +163,16 @@ def _dvc(root: Path, *args: str) -> None:
 
 
 def _body(manifest: Manifest, reason: str, said: str, paths: tuple[str, ...]) -> str:
-    changed = "\n".join(f"- `{p}`" for p in paths) or "- (no file: the data is as it was)"
+    """The pull request's description. The reason (a dispatch's input, anyone's who may
+    run the workflow), what the refresh said and the files it changed are untrusted text:
+    escaped, so a `[link](...)`, an @mention or a `<!--` in them does nothing."""
+    from mlgate.report.inert import code, escape
+
+    changed = "\n".join(f"- {code(p)}" for p in paths) or "- (no file: the data is as it was)"
     return (
-        f"mlgate retrained **{manifest.name}** after {reason}.\n\n"
-        f"Refresh: {said}.\n\n{words.count(len(paths), 'file')} changed:\n\n{changed}\n\n"
+        f"mlgate retrained **{manifest.name}** after {escape(reason)}.\n\n"
+        f"Refresh: {escape(said)}.\n\n{words.count(len(paths), 'file')} changed:\n\n"
+        f"{changed}\n\n"
         "The retrained model's report and check are on this pull request. Review it as "
         "any other: merging registers the model and promotes it through the manifest's "
         "gates. Further alarms update this pull request (branch "

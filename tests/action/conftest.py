@@ -198,6 +198,7 @@ def example_repo(
     params = root / next(iter(folders)) / "params.yaml"
     params.write_text(params.read_text().replace("C: 0.5", "C: 0.4"))
     git(root, "commit", "-q", "-am", "Tune C")
+    github.git_root = root  # GitHub serves the repository's files at a commit (contents API)
     return Repo(
         root=root,
         base=base,

@@ -128,6 +128,41 @@ def test_a_run_folder_that_is_a_link_is_refused(tmp_path: Path, example_run: Pat
         handoff.read(tmp_path / "mlgate-run")
 
 
+@pytest.mark.parametrize(
+    ("inside", "target"),
+    [
+        (".mlgate", "elsewhere"),  # the charts were written through it, outside the download
+        ("report.md", "elsewhere/report.md"),
+        ("notes/deep/run.json", "elsewhere/run.json"),
+    ],
+)
+def test_a_link_anywhere_in_the_artifact_is_refused_before_anything_is_read_or_written(
+    tmp_path: Path, example_run: Path, inside: str, target: str
+) -> None:
+    folder = _handed_over(tmp_path, example_run)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "run.json").write_text("{}")
+    link = folder / inside
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.symlink_to(tmp_path / target)
+    before = sorted(p.name for p in elsewhere.iterdir())
+    with pytest.raises(UserError, match="is a symbolic link; an artifact holds folders and files"):
+        handoff.read(tmp_path / "mlgate-run")
+    assert sorted(p.name for p in elsewhere.iterdir()) == before
+
+
+def test_a_fifo_in_the_artifact_is_refused_unread(tmp_path: Path, example_run: Path) -> None:
+    """Reading it would wait for a writer that never comes: the job hung to its timeout."""
+    import os
+
+    folder = _handed_over(tmp_path, example_run)
+    os.mkfifo(folder / "more.json")
+    with pytest.raises(UserError, match=r"'.*more\.json' is neither a file nor a folder"):
+        handoff.read(tmp_path / "mlgate-run")
+
+
 def test_an_empty_download_says_where_the_artifact_should_be(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no run hand-overs") as error:
         handoff.read(tmp_path)

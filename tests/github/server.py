@@ -22,15 +22,21 @@ the branches a test registers (`main` is there) and refuses, with GitHub's own 4
 unknown head or base, a head with no commits, and a second open pull request for one head
 and base. Labels an issue names are created if the repository lacks them. Workflow
 dispatches are recorded; once a test registers workflows, any other answers 404.
+
+A repository's files are served at a commit (repos/get-content): those a test adds, or,
+with `git_root` set, a real repository's own, read with git. A file comes base64 in
+`content` up to 1 MB, and past that GitHub's 403 `too_large`; a folder, its entries.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import hashlib
 import json
 import re
+import subprocess
 import threading
 import time
 import zlib
@@ -39,6 +45,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -55,6 +62,14 @@ ISSUES = "/repos/{owner}/{repo}/issues"
 ONE_ISSUE = ISSUES + "/{issue_number}"
 PULLS = "/repos/{owner}/{repo}/pulls"
 DISPATCH = "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
+CONTENT_LIMIT = 1 << 20  # GitHub: "1 MB or smaller: all features of this endpoint"
+TOO_LARGE = {
+    "message": "This API returns blobs up to 1 MB in size. The requested blob is too large to "
+    "fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.",
+    "errors": [{"resource": "Blob", "field": "data", "code": "too_large"}],
+    "documentation_url": "https://docs.github.com/rest/repos/contents#get-repository-content",
+}
 CREATE_PULL_DOCS = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
 EPOCH = datetime(2026, 11, 23, tzinfo=UTC)
 NOW = "2026-11-23T00:00:00Z"
@@ -145,20 +160,32 @@ def _description() -> dict[str, Any]:
 def openapi():  # -> openapi_core.OpenAPI
     from openapi_core import OpenAPI
 
-    return OpenAPI.from_dict(_without_unmapped_discriminators(_description()))
+    spec = _description()
+    return OpenAPI.from_dict(_without_unreadable_discriminators(spec, spec))
 
 
-def _without_unmapped_discriminators(node: Any) -> Any:
-    """GitHub's checks/create body has a `discriminator` over inline `oneOf` schemas with no
-    `mapping`; OpenAPI then reads the value ("completed") as a schema name that does not
-    exist. The `oneOf` alone says the same thing, so the discriminator is dropped."""
+def _without_unreadable_discriminators(node: Any, spec: dict[str, Any]) -> Any:
+    """Two `discriminator`s in GitHub's description cannot be read, and the `oneOf` each
+    sits on says the same thing alone, so they are dropped: checks/create's body has one
+    over inline schemas with no `mapping` (OpenAPI reads the value, "completed", as the
+    name of a schema that does not exist), and get-content's answer one that maps
+    "array" to a folder's listing, an array, which has no property to read it from."""
     if isinstance(node, dict):
-        if "discriminator" in node and "mapping" not in node["discriminator"]:
+        if "discriminator" in node and not _readable(node["discriminator"], spec):
             node = {k: v for k, v in node.items() if k != "discriminator"}
-        return {k: _without_unmapped_discriminators(v) for k, v in node.items()}
+        return {k: _without_unreadable_discriminators(v, spec) for k, v in node.items()}
     if isinstance(node, list):
-        return [_without_unmapped_discriminators(v) for v in node]
+        return [_without_unreadable_discriminators(v, spec) for v in node]
     return node
+
+
+def _readable(discriminator: dict[str, Any], spec: dict[str, Any]) -> bool:
+    """A mapping whose every schema is an object, which has the property to read."""
+    mapping = discriminator.get("mapping")
+    if not mapping:
+        return False
+    schemas = spec["components"]["schemas"]
+    return all(schemas[ref.rsplit("/", 1)[1]].get("type") == "object" for ref in mapping.values())
 
 
 def _openapi_request(
@@ -207,9 +234,36 @@ def _check_answer(request: Any, answer: Answer) -> str | None:
 
 @functools.cache
 def _templates() -> list[tuple[str, re.Pattern[str]]]:
+    """Each template as a pattern, a parameter's value one segment, or several for one
+    the description marks `x-multi-segment` (contents' `path`: `models/mlops.yaml`)."""
     paths = _description()["paths"]
     ordered = sorted(paths, key=lambda t: t.count("{"))  # literal segments before parameters
-    return [(t, re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(t)))) for t in ordered]
+
+    def pattern(template: str) -> re.Pattern[str]:
+        several = _multi_segment(template)
+        return re.compile(
+            re.sub(
+                r"\\{([^}]+)\\}",
+                lambda m: f"(?P<{m[1]}>.+)" if m[1] in several else f"(?P<{m[1]}>[^/]+)",
+                re.escape(template),
+            )
+        )
+
+    return [(t, pattern(t)) for t in ordered]
+
+
+@functools.cache
+def _multi_segment(template: str) -> frozenset[str]:
+    """The template's parameters whose value may hold slashes (`x-multi-segment`)."""
+    spec = _description()
+    found = set()
+    for operation in spec["paths"][template].values():
+        for parameter in operation.get("parameters", []):
+            if "$ref" in parameter:
+                parameter = spec["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[1]]
+            if parameter.get("in") == "path" and parameter.get("x-multi-segment"):
+                found.add(parameter["name"])
+    return frozenset(found)
 
 
 def template_of(path: str) -> str:
@@ -217,6 +271,26 @@ def template_of(path: str) -> str:
     for template, pattern in _templates():
         if pattern.fullmatch(path):
             return template
+    return path
+
+
+def one_segment(path: str) -> str:
+    """The path as openapi-core can match it: it takes a parameter's value as one segment
+    only, so the slashes in a multi-segment one (`contents/models/mlops.yaml`) are
+    validated as another character (the description types that value a string)."""
+    for template, pattern in _templates():
+        found = pattern.fullmatch(path)
+        if found is None:
+            continue
+        several = _multi_segment(template)
+        if not several:
+            return path
+        spans = sorted(found.span(name) for name in several)
+        parts, at = [], 0
+        for start, end in spans:
+            parts += [path[at:start], path[start:end].replace("/", "~")]
+            at = end
+        return "".join([*parts, path[at:]])
     return path
 
 
@@ -363,6 +437,8 @@ class FakeGitHub:
         self.labels: dict[str, dict[str, Any]] = {}  # lowercased name -> the repository's label
         self.branches: dict[str, str] = {"main": hashlib.sha1(b"main").hexdigest()}
         self.workflows: dict[str, int] = {}  # file name -> id; empty: every workflow exists
+        self.files: dict[str, dict[str, bytes]] = {}  # ref -> path -> bytes, as tests add them
+        self.git_root: Path | None = None  # a git repository whose commits are served too
         self.dispatches: list[dict[str, Any]] = []  # {"workflow_id", "ref", "inputs"}
         self.deployments: list[dict[str, Any]] = []
         self.deployment_statuses: dict[int, list[dict[str, Any]]] = {}
@@ -432,6 +508,11 @@ class FakeGitHub:
         with self.lock:
             return self.workflows.setdefault(file_name, self._new_id())
 
+    def add_file(self, path: str, data: bytes, ref: str) -> None:
+        """A file of the repository at `ref` (a commit's sha, as a pull request names it)."""
+        with self.lock:
+            self.files.setdefault(ref, {})[path] = data
+
     def delete_comment(self, comment_id: int) -> None:
         with self.lock:
             for items in self.comments.values():
@@ -483,7 +564,7 @@ class FakeGitHub:
                 self.violations.append(f"{method} {path}: header {name} missing or wrong")
         request = _openapi_request(
             method,
-            path,
+            one_segment(path),
             parts.query,
             body,
             base=UPLOADS if upload else BASE,
@@ -623,12 +704,90 @@ class FakeGitHub:
                 return (404, {}, NOT_FOUND) if pull is None else (200, {}, dict(pull))
             if template == DISPATCH:
                 return self._dispatch(segs, data)
+            if template == CONTENTS:
+                return self._contents(path, query)
             if template == "/repos/{owner}/{repo}/statuses/{sha}":
                 status = self._status(segs[4], data)
                 self.statuses.append(status)
                 return 201, {}, status
         self.violations.append(f"{method} {path}: the fake does not implement it")
         return 404, {}, NOT_FOUND
+
+    # --- a repository's files ---------------------------------------------------------------
+    def _contents(self, path: str, query: str) -> Answer:
+        """repos/get-content with GitHub's default media type: a file's object, base64,
+        or the 403 GitHub gives past 1 MB; a folder's entries; else 404."""
+        owner, repo, _, name = path.strip("/").split("/", 4)[1:]
+        name = unquote(name)
+        ref = parse_qs(query).get("ref", ["main"])[0]
+        data = self._file(ref, name)
+        if data is not None:
+            if len(data) > CONTENT_LIMIT:
+                return 403, {}, TOO_LARGE
+            packed = base64.encodebytes(data).decode()  # GitHub's: a line every 60 characters
+            found = self._content_item(owner, repo, ref, name, "file", data)
+            return 200, {}, {**found, "content": packed, "encoding": "base64"}
+        entries = self._folder(ref, name)
+        if not entries:
+            return 404, {}, NOT_FOUND
+        return 200, {}, [self._content_item(owner, repo, ref, *e) for e in entries]
+
+    def _file(self, ref: str, name: str) -> bytes | None:
+        if name in self.files.get(ref, {}):
+            return self.files[ref][name]
+        if self.git_root is None or self._git("cat-file", "-t", f"{ref}:{name}") != b"blob\n":
+            return None
+        return self._git("cat-file", "blob", f"{ref}:{name}")
+
+    def _folder(self, ref: str, name: str) -> list[tuple[str, str, bytes | None]]:
+        """(path, type, bytes) of each entry of folder `name` at `ref`."""
+        added = self.files.get(ref, {})
+        below = {p[len(name) + 1 :].partition("/") for p in added if p.startswith(name + "/")}
+        found = [
+            (
+                f"{name}/{first}",
+                "dir" if rest else "file",
+                None if rest else added[f"{name}/{first}"],
+            )
+            for first, _, rest in sorted(below)
+        ]
+        if self.git_root is None or self._git("cat-file", "-t", f"{ref}:{name}") != b"tree\n":
+            return found
+        kinds = {"blob": "file", "tree": "dir", "commit": "submodule"}
+        for line in filter(None, (self._git("ls-tree", "-z", f"{ref}:{name}") or b"").split(b"\0")):
+            about, _, entry = line.decode().partition("\t")
+            kind, path = kinds[about.split(" ")[1]], f"{name}/{entry}"
+            found.append((path, kind, self._file(ref, path) if kind == "file" else None))
+        return found
+
+    def _git(self, *args: str) -> bytes | None:
+        done = subprocess.run(
+            ["git", "-C", str(self.git_root), *args], capture_output=True, check=False
+        )
+        return done.stdout if done.returncode == 0 else None
+
+    def _content_item(
+        self, owner: str, repo: str, ref: str, name: str, kind: str, data: bytes | None
+    ) -> dict[str, Any]:
+        size = len(data or b"")
+        sha = hashlib.sha1(b"blob %d\0" % size + (data or b"")).hexdigest()
+        where, file = quote(name), kind == "file"
+        url = f"{BASE}/repos/{owner}/{repo}/contents/{where}?ref={ref}"
+        git_url = f"{BASE}/repos/{owner}/{repo}/git/{'blobs' if file else 'trees'}/{sha}"
+        html = f"https://github.com/{owner}/{repo}/{'blob' if file else 'tree'}/{ref}/{where}"
+        raw = f"https://raw.githubusercontent.com/{owner}/{repo}/{ref}/{where}"
+        return {
+            "type": kind,
+            "size": size,
+            "name": name.rsplit("/", 1)[-1],
+            "path": name,
+            "sha": sha,
+            "url": url,
+            "git_url": git_url,
+            "html_url": html,
+            "download_url": raw if file else None,
+            "_links": {"git": git_url, "self": url, "html": html},
+        }
 
     # --- issues, pull requests, workflow dispatches ---------------------------------------
     def _issues_route(

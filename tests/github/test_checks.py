@@ -110,6 +110,31 @@ def test_a_lost_answer_does_not_create_a_second_check_run(fake: FakeGitHub, clie
     assert len(fake.check_annotations[done.id or 0]) == 70
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [Fault(status=502, apply_first=True), Fault(apply_first=True, drop=True)],
+    ids=["502", "dropped"],
+)
+def test_annotations_whose_update_was_carried_out_are_not_appended_twice(
+    fake: FakeGitHub, client: Client, fault: Fault
+) -> None:
+    """GitHub appends each update's annotations: the PATCH with 51-60, carried out and
+    its answer lost, was sent again and the run showed 70 of the 60."""
+    fake.fail(*UPDATE, fault)
+    done = publish(client(), 60)
+    assert [a["start_line"] for a in fake.check_annotations[done.id or 0]] == list(range(1, 61))
+    assert fake.calls[UPDATE] == 1 and fake.calls[FIND] == 1  # counted, not sent again
+
+
+def test_annotations_whose_update_was_lost_unmade_are_sent_again(
+    fake: FakeGitHub, client: Client
+) -> None:
+    fake.fail(*UPDATE, Fault(status=502))  # nothing was written
+    done = publish(client(), 120)
+    assert [a["start_line"] for a in fake.check_annotations[done.id or 0]] == list(range(1, 121))
+    assert fake.calls[UPDATE] == 3 and fake.calls[FIND] == 1
+
+
 def test_an_earlier_run_of_the_same_name_is_not_mistaken_for_ours(
     fake: FakeGitHub, client: Client
 ) -> None:

@@ -178,6 +178,20 @@ def test_a_post_whose_answer_is_lost_is_not_repeated(fake: FakeGitHub, client: C
     assert fake.calls[POST] == 2 and len(fake.comments[1]) == 2  # both happened; once each
 
 
+def test_a_write_said_not_to_be_idempotent_is_not_repeated_either(
+    fake: FakeGitHub, client: Client
+) -> None:
+    """A check run's PATCH appends its annotations: sent twice, they are there twice."""
+    comment = fake.add_comment(1, "x")
+    path = f"/repos/o/r/issues/comments/{comment['id']}"
+    fake.fail(*PATCH, Fault(status=502, apply_first=True))
+    with pytest.raises(UncertainWrite, match="GitHub answered 502"):
+        client().request("PATCH", path, json={"body": "y"}, idempotent=False)
+    fake.fail(*PATCH, Fault(status=502, apply_first=True))
+    assert client().request("PATCH", path, json={"body": "z"}).status == 200  # by default
+    assert fake.calls[PATCH] == 3
+
+
 def test_a_post_that_could_not_connect_is_retried_since_it_never_left() -> None:
     waits: list[float] = []
     gh = GitHub(

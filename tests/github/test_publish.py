@@ -194,6 +194,69 @@ def test_mlgate_comment_posts_a_saved_run_for_a_named_pull_request(
     assert posted.fake.check_runs[-1]["head_sha"] == "a" * 40
 
 
+def test_mlgate_comment_for_a_named_pull_request_needs_the_commit_named_too(
+    posted: Posted, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check went on run.json's own commit: whatever the file's writer put there."""
+    before = posted.fake.total_calls()
+    code = mlgate_here(posted, monkeypatch, "comment", "--pr", "9")
+    err = capsys.readouterr().err
+    assert code == 2 and "--pr needs --sha" in err and "fork-report workflow" in err
+    assert posted.fake.total_calls() == before
+
+
+def _forged(posted: Posted, tmp_path: Path, change: Any) -> Path:
+    """The run's run.json, copied and changed as someone else's code may have written it."""
+    from mlgate.result import runs
+
+    doc = json.loads(runs.latest_or_said(posted.root).read_text())
+    change(doc)
+    path = tmp_path / "download" / "run.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_mlgate_comment_posts_no_verdict_its_own_checks_and_gates_contradict(
+    posted: Posted,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """A run.json marked passed over its failed gate (r2 0.40 against a minimum of 0.99)
+    was posted as a green check and a "passed" comment."""
+
+    def passed(doc: dict[str, Any]) -> None:
+        doc["verdict"], doc["summary"] = "passed", "all good"
+        doc["compare"]["status"] = "passed"
+        for gate in doc["compare"]["gates"]:
+            gate["status"], gate["failures"] = "passed", []
+
+    forged = _forged(posted, tmp_path, passed)
+    before = posted.fake.total_calls()
+    code = mlgate_here(
+        posted, monkeypatch, "comment", "--run", str(forged), "--pr", "9", "--sha", "a" * 40
+    )
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "was not written by mlgate as it ran: gate r2 says passed" in err
+    assert posted.fake.total_calls() == before
+
+
+def test_mlgate_comment_refuses_a_run_made_with_another_manifest(
+    posted: Posted,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """Its gates and checks cannot be decided again against this one."""
+    forged = _forged(posted, tmp_path, lambda doc: doc["manifest"].update(sha256="0" * 64))
+    before = posted.fake.total_calls()
+    assert mlgate_here(posted, monkeypatch, "comment", "--run", str(forged)) == 2
+    assert "was made with another manifest than mlops.yaml" in capsys.readouterr().err
+    assert posted.fake.total_calls() == before
+
+
 def test_mlgate_comment_without_a_token_is_a_clear_error(
     posted: Posted, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -135,7 +135,7 @@ if __name__ == "__main__":  # the rates docs/monitor.md quotes: 100,000 batches 
 
 
 def test_a_range_edge_near_0_or_1_is_said_so_it_can_be_told_from_them() -> None:
-    """"scored outside the reference's range (0 to 1)": no probability is."""
+    """ "scored outside the reference's range (0 to 1)": no probability is."""
     from mlgate.model.estimate import _edge
 
     assert [_edge(x) for x in (1 - 6e-11, 1.0, 3e-9, 0.0, 0.25, 0.99949)] == [

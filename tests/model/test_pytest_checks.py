@@ -110,3 +110,24 @@ def test_the_tests_are_told_the_baselines_model_or_why_there_is_none(tmp_path: P
     assert stages.baseline_env(None) == {
         "MLGATE_BASELINE_MODEL_MISSING": "this run is not compared with a baseline"
     }
+
+
+def test_a_module_that_failed_to_collect_is_named_as_the_others(tmp_path: Path) -> None:
+    """pytest's JUnit case for a collection error has no classname and a dotted name: its
+    check read `model.pytest.::tests.model.broken`, beside `tests/model/test_a::name`."""
+    report = tmp_path / "junit.xml"
+    report.write_text(
+        '<testsuites><testsuite name="pytest" tests="2">'
+        '<testcase classname="tests.model.test_a" name="test_ok" time="0.01"/>'
+        '<testcase classname="" name="tests.model.broken" time="0">'
+        '<error message="collection failure">ImportError</error></testcase>'
+        "</testsuite></testsuites>"
+    )
+    ok, broken = pytest_checks.results(CHECK, outcome(1), report)
+    assert ok.id == "model.pytest.tests/model/test_a::test_ok"
+    assert (broken.id, broken.subject, broken.status, broken.message) == (
+        "model.pytest.tests/model/broken::(collection)",
+        "tests/model/broken::(collection)",
+        "error",
+        "collection failure",
+    )

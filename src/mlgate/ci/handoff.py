@@ -5,26 +5,30 @@ artifact with two more files: `handoff.json` (which pull request and head commit
 claims to be) and a copy of the manifest. Everything in it was written by the fork's own
 code, so the trusted job believes none of it until GitHub agrees: the head commit must
 be the one GitHub says the triggering run ran on, and the pull request must still point
-at it. The trusted job never checks out or runs the fork's code; the manifest is read as
-data, and the report's text is escaped as any report's is.
+at it; the manifest copy must be the file at that commit, byte for byte (the one its
+diff shows), and the rules the pull request changes are listed from the base commit's
+manifest by the trusted job itself. The trusted job never checks out or runs the fork's
+code; the manifest is read as data, and the report's text is escaped as any report's is.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mlgate import atomic
-from mlgate.errors import UserError
+from mlgate import atomic, words
+from mlgate.errors import ManifestError, UserError
 from mlgate.github.context import ActionsContext
 from mlgate.github.pulls import PullRequest
 from mlgate.manifest.spec import Manifest
 from mlgate.result import runs, strict
-from mlgate.result.records import RunResult
+from mlgate.result.records import RuleChange, RunResult
 
 HANDOFF_FILE = "handoff.json"
 MANIFEST_COPY = "manifest.yaml"
@@ -46,6 +50,7 @@ class Received:
     handoff: Handoff
     result: RunResult
     manifest: Manifest
+    manifest_bytes: bytes  # the copy as handed over, to be set beside GitHub's
 
 
 def write(run_folder: Path, manifest: Manifest, ctx: ActionsContext, manifest_path: str) -> None:
@@ -67,7 +72,9 @@ def write(run_folder: Path, manifest: Manifest, ctx: ActionsContext, manifest_pa
 
 
 def find(folder: Path) -> Path:
-    """The one run folder with a hand-over in the downloaded artifact."""
+    """The one run folder with a hand-over in the downloaded artifact, which holds folders
+    and files only."""
+    _plain(folder)
     found = sorted(p.parent for p in folder.glob(f"*/{HANDOFF_FILE}"))
     found += [folder] if (folder / HANDOFF_FILE).is_file() else []
     if len(found) != 1:
@@ -82,6 +89,27 @@ def find(folder: Path) -> Path:
             "artifact's folders are folders"
         )
     return found[0]
+
+
+def _plain(folder: Path) -> None:
+    """Refused before anything in it is read or written: a symbolic link anywhere below
+    `folder` (the charts were written through `<run>/.mlgate -> elsewhere`, outside the
+    download), and anything else that is neither a folder nor a file (a FIFO hangs a read)."""
+
+    def unreadable(exc: OSError) -> None:
+        raise UserError(f"the downloaded artifact cannot be read: {exc.strerror}") from exc
+
+    for top, folders, names in os.walk(folder, onerror=unreadable):  # links listed, not entered
+        for name in (*folders, *names):
+            path = Path(top, name)
+            mode = path.lstat().st_mode
+            if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+                continue
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "neither a file nor a folder"
+            shown = str(path.relative_to(folder))[:80]
+            raise UserError(
+                f"the artifact's {shown!r} is {kind}; an artifact holds folders and files only"
+            )
 
 
 def read(folder: Path) -> Received:
@@ -119,14 +147,21 @@ def read(folder: Path) -> Received:
     named = Path(handoff.manifest_path).name
     if re.fullmatch(r"[\w.-]+\.ya?ml", named):
         loaded = replace(loaded, path=run_folder / named)
-    return Received(handoff=handoff, result=_own_verdict(result, loaded), manifest=loaded)
+    return Received(
+        handoff=handoff,
+        result=own_verdict(result, loaded),
+        manifest=loaded,
+        manifest_bytes=raw,
+    )
 
 
-def _own_verdict(result: RunResult, manifest: Manifest) -> RunResult:
+def own_verdict(
+    result: RunResult, manifest: Manifest, *, whose: str = "the handed-over "
+) -> RunResult:
     """The run with the verdict and summary its own checks and gates give, each gate and
     metric check decided again from its figures and the manifest: one that says
     otherwise was written by hand (a drop marked "passed", posted as a green check). The
-    summary, free text, is rewritten from them too."""
+    summary, free text, is rewritten from them too. `whose` begins the refusal."""
     from mlgate.compare import recheck
     from mlgate.report import verdict
 
@@ -136,7 +171,7 @@ def _own_verdict(result: RunResult, manifest: Manifest) -> RunResult:
         more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
         other = result.mlgate_version != __version__  # its rules may have decided otherwise
         raise UserError(
-            f"the handed-over run {result.run_id} was not written by mlgate as it ran: "
+            f"{whose}run {result.run_id} was not written by mlgate as it ran: "
             + "; ".join(found[:3])
             + more,
             hint=f"it says mlgate {result.mlgate_version} wrote it, and this is {__version__}: "
@@ -145,8 +180,89 @@ def _own_verdict(result: RunResult, manifest: Manifest) -> RunResult:
             else None,
         )
     if why := verdict.written_by_hand(result):
-        raise UserError(f"the handed-over {why}")
+        raise UserError(f"{whose}{why}")
     return replace(recheck.reworded(manifest, result), summary=verdict.decide(result)[1])
+
+
+def same_manifest(received: Received, at_head: bytes | None) -> str:
+    """What was checked, said: the hand-over's manifest copy is the file at the pull
+    request's head commit (from GitHub), byte for byte, or the artifact is refused. The
+    copy set the gates and checks the run was judged by; one of the fork's own making
+    judged it by rules the pull request's diff does not show."""
+    claimed = received.handoff
+    where = f"{claimed.manifest_path} at the pull request's head commit {claimed.head_sha[:12]}"
+    copy = received.manifest_bytes
+    if at_head is None:
+        raise UserError(f"the hand-over names {where}, and that commit has no such file")
+    if at_head != copy:
+        raise UserError(
+            f"the handed-over manifest is not {where}: it differs from line "
+            f"{_first_difference(at_head, copy)} on ({words.count(len(at_head), 'byte')} "
+            f"there, {len(copy):,} in the artifact)"
+        )
+    return f"manifest: the hand-over's copy is {where}, byte for byte"
+
+
+def _first_difference(one: bytes, other: bytes) -> int:
+    """The number of the first line that differs."""
+    ones, others = one.splitlines(keepends=True), other.splitlines(keepends=True)
+    same = next((i for i, (a, b) in enumerate(zip(ones, others, strict=False)) if a != b), None)
+    return (min(len(ones), len(others)) if same is None else same) + 1
+
+
+def judged(received: Received, at_base: bytes | None, pull: PullRequest) -> tuple[Received, str]:
+    """The run with the rules its pull request changes (gates and model checks loosened,
+    removed, added) listed here, against the manifest at the base commit, in place of the
+    run's own list, which the fork wrote; and what was found, said. Where the base has
+    that manifest, the run must be of the model it names (the check's name and the
+    comment's marker are the model's), and one whose manifest leaves the baseline to the
+    event must have been compared with the base branch: one that says it had no
+    baseline evaluated none of its gates."""
+    from mlgate import manifest as manifests
+    from mlgate.compare import rules
+
+    path, head = received.handoff.manifest_path, received.manifest
+    where = f"{path} at the base commit {pull.base_sha[:12]}"
+    if at_base is None:
+        return _ruled(received, ()), f"rules: {where} does not exist (the pull request adds it)"
+    try:
+        base = manifests.parse(at_base, name=path, root=head.root, path=head.path, files=False)
+    except ManifestError:
+        return _ruled(received, ()), f"rules: {where} is not a manifest this mlgate reads"
+    result = received.result
+    if base.name != head.name:
+        raise UserError(
+            f"the pull request renames the model '{base.name}' to '{head.name}' ({path}); a "
+            "fork's report is posted under the name the base repository gives it"
+        )
+    compared = result.compare
+    if (
+        compared is not None
+        and head.compare.baseline_kind == "auto"
+        and (compared.baseline.kind, compared.baseline.ref) != ("git", pull.base_ref)
+    ):
+        kept = compared.baseline
+        what = (
+            "says it had no baseline"
+            if kept.kind == "none"
+            else f"was compared with {kept.name[:80]!r} ({kept.kind})"
+        )
+        raise UserError(
+            f"the handed-over run {what}, where its manifest (compare.baseline: auto) "
+            f"compares a pull request with its base branch {pull.base_ref}, which has {path}"
+        )
+    changed = rules.changes(at_base, head)
+    said = words.count(len(changed), "rule")
+    return _ruled(received, changed), f"rules: {said} set otherwise than in {where}"
+
+
+def _ruled(received: Received, changed: tuple[RuleChange, ...]) -> Received:
+    compared = received.result.compare
+    if compared is None:
+        return received
+    return replace(
+        received, result=replace(received.result, compare=replace(compared, rules=changed))
+    )
 
 
 def verify(handoff: Handoff, ctx: ActionsContext, pull: PullRequest | None) -> str:

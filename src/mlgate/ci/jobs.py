@@ -329,9 +329,12 @@ def _change_line(change: Change) -> str:
 
 
 def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
+    """A fork's run, checked against GitHub and posted: the pull request as GitHub sees
+    it, the manifest copy against the file at its head commit, and the rules it changes
+    listed from the base commit's manifest here, not taken from the run."""
     from mlgate import atomic, publish
     from mlgate.ci import handoff
-    from mlgate.github import pulls
+    from mlgate.github import contents, pulls
     from mlgate.github.http import GitHub, NotFound
     from mlgate.report import markdown
     from mlgate.result import runs
@@ -342,23 +345,34 @@ def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     handoff.verify(claimed, ctx, None)  # before any call: the artifact against the event
     if not ctx.token:
         raise UserError("no token to post with", hint="pass `token:` to the action")
+    said = (
+        f"hand-over of #{claimed.pull_number} at {claimed.head_sha[:12]} checked against GitHub",
+    )
     with GitHub(api_url=ctx.api_url, token=ctx.token) as gh:
         try:
             pull = pulls.get(gh, ctx.owner, ctx.repo, claimed.pull_number)
         except NotFound as exc:
             raise UserError(f"pull request #{claimed.pull_number} does not exist here") from exc
-    why_not = handoff.verify(claimed, ctx, pull)
+        why_not = handoff.verify(claimed, ctx, pull)
+        if why_not:  # moved on or closed: skipped quietly, no verdict of a report not posted
+            return replace(outcome, lines=(*outcome.lines, *said, f"not posted: {why_not}"))
+        # the head commit is the fork's, and the base repository holds it (refs/pull/N/head)
+        path = claimed.manifest_path
+        at_head = contents.file_at(gh, ctx.owner, ctx.repo, path, claimed.head_sha)
+        checked = handoff.same_manifest(received, at_head)
+        at_base = contents.file_at(gh, ctx.owner, ctx.repo, path, pull.base_sha)
+    received, ruled = handoff.judged(received, at_base, pull)
     result = received.result
-    said = (
-        f"hand-over of #{claimed.pull_number} at {claimed.head_sha[:12]} checked against GitHub",
-    )
-    if why_not:  # moved on or closed: skipped quietly, no verdict of a report not posted
-        return replace(outcome, lines=(*outcome.lines, *said, f"not posted: {why_not}"))
     trusted = replace(
         ctx, pull_number=claimed.pull_number, head_sha=claimed.head_sha, is_fork=False
     )
     done = publish.publish(
-        result, received.manifest, trusted, strict=True, manifest_path=claimed.manifest_path
+        result,
+        received.manifest,
+        trusted,
+        strict=True,
+        manifest_path=claimed.manifest_path,
+        earlier_runs=False,  # the folder's other runs are the fork's to make up
     )
     # the output names a report rendered here, from the checked run, over the fork's own
     report = claimed.folder / runs.REPORT_FILE
@@ -367,7 +381,7 @@ def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
         outcome,
         result=result,
         report=os.path.relpath(report),
-        lines=(*outcome.lines, *said, *done.lines()),
+        lines=(*outcome.lines, *said, checked, ruled, *done.lines()),
     )
 
 

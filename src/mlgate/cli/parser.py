@@ -196,7 +196,10 @@ def build() -> argparse.ArgumentParser:
     comment_.add_argument(
         "--pr", type=int, metavar="N", help="the pull request (default: the event's)"
     )
-    comment_.add_argument("--sha", help="the commit the check belongs to (default: the run's)")
+    comment_.add_argument(
+        "--sha",
+        help="the commit the check belongs to (required with --pr; without --pr: the run's)",
+    )
     report_ = command("report", report.report, "render a run's report")
     report_.add_argument("--run", metavar="RUN", help=RUN_HELP)
     report_.add_argument(

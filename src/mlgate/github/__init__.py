@@ -7,6 +7,7 @@
     checks.py    the check run with annotations, or a commit status
     actions.py   job summary, step outputs, workflow commands
     pulls.py     a pull request: to check a fork's hand-over against; the retraining's one
+    contents.py  a file at a commit, as GitHub holds it (a fork's manifest, checked)
     issues.py    the sticky monitoring issue, found by marker, label and author
     workflows.py starting a workflow by hand (workflow_dispatch)
     deployments.py  a GitHub Deployment and its statuses, for each promotion

@@ -2,7 +2,9 @@
 or a commit status where the token may not create check runs.
 
 Each check run is created with a random `external_id`, so that after a POST whose answer
-was lost mlgate can tell its own run from one an earlier attempt of the job made.
+was lost mlgate can tell its own run from one an earlier attempt of the job made. GitHub
+appends the annotations of every update, so an update whose answer was lost is not sent
+again blindly either: the run's `annotations_count` says whether it was carried out.
 """
 
 from __future__ import annotations
@@ -116,12 +118,10 @@ def publish_check(
             details_url=details_url,
         )
     check_id = int(created["id"])
+    sent = len(batches[0])
     for batch in batches[1:]:  # each update appends its annotations to the run's
-        gh.request(
-            "PATCH",
-            f"/repos/{owner}/{repo}/check-runs/{check_id}",
-            json={"output": {**output, "annotations": batch}},
-        )
+        _append(gh, owner, repo, body, check_id, {**output, "annotations": batch}, sent)
+        sent += len(batch)
     return CheckOutcome(
         kind="check_run",
         id=check_id,
@@ -144,6 +144,43 @@ def _create(gh: GitHub, owner: str, repo: str, body: dict[str, Any]) -> dict[str
     raise UncertainWrite(
         f"POST {path}: no answer after {POST_TRIES} tries, and no check run of ours appeared",
         method="POST",
+        path=path,
+    )
+
+
+def _append(
+    gh: GitHub,
+    owner: str,
+    repo: str,
+    body: dict[str, Any],
+    check_id: int,
+    output: dict[str, Any],
+    before: int,
+) -> None:
+    """One batch of annotations onto the run that holds `before`. Sent again only when
+    the run's count says the lost one was not carried out: a second copy of the batch
+    would be appended."""
+    path = f"/repos/{owner}/{repo}/check-runs/{check_id}"
+    for _ in range(POST_TRIES):
+        try:
+            gh.request("PATCH", path, json={"output": output}, idempotent=False)
+            return
+        except UncertainWrite:
+            gh.wait(SETTLE_S, "")
+            found = _find(gh, owner, repo, body)
+            count = ((found or {}).get("output") or {}).get("annotations_count")
+            if not isinstance(count, int):
+                raise UncertainWrite(
+                    f"PATCH {path}: its answer was lost, and the check run's annotations "
+                    "could not be counted to tell whether it was carried out",
+                    method="PATCH",
+                    path=path,
+                ) from None
+            if count > before:
+                return  # carried out: its answer alone was lost
+    raise UncertainWrite(
+        f"PATCH {path}: no answer after {POST_TRIES} tries, and the annotations did not appear",
+        method="PATCH",
         path=path,
     )
 

@@ -7,13 +7,14 @@ answers; waits as long as GitHub says on rate limits (Retry-After, or the reset 
 up to a cap; never retries what would fail again (400/401/404/422, a 403 that is not a
 rate limit); writes one at a time and a second apart, as GitHub asks of integrations;
 and a POST whose answer was lost is never repeated blindly: `UncertainWrite` tells the
-caller to look first. The token is sent only to the API's own origin and its `uploads.`
+caller to look first (so is any write the caller says is not idempotent: a check run's
+PATCH appends its annotations). The token is sent only to the API's own origin and its `uploads.`
 host (see `may_have_token`), never to where a download is redirected, and appears in no
 message, repr or progress line.
 
     OutsideError
      └── GitHubError        method, path, status and GitHub's own `message`
-          ├── UncertainWrite    a POST went out and its answer was lost
+          ├── UncertainWrite    a POST (or a write not idempotent) went out, its answer lost
           ├── RateLimited       a longer wait than the cap, or still limited after retries
           ├── Forbidden         a 403 that is not a rate limit (read-only or fork token)
           └── NotFound
@@ -71,7 +72,8 @@ class GitHubError(OutsideError):
 
 
 class UncertainWrite(GitHubError):
-    """A POST was sent and its answer lost: it may or may not have happened."""
+    """A POST (or another write the caller said is not idempotent) was sent and its
+    answer lost: it may or may not have happened."""
 
 
 class RateLimited(GitHubError):
@@ -175,14 +177,19 @@ class GitHub:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        idempotent: bool | None = None,
     ) -> Response:
-        """One JSON call, retried where that is safe; path is relative to the API's root."""
+        """One JSON call, retried where that is safe; path is relative to the API's root.
+
+        `idempotent`: whether sending it twice does what sending it once does; by default
+        every method but POST. A write that is not (a check run's PATCH, which appends its
+        annotations) raises UncertainWrite when its answer is lost, as a POST does."""
         method = method.upper()
 
         def once() -> httpx.Response:
             return self._client.send(self._build(method, path, params=params, json=json))
 
-        return _response(self._send(method, path, once))
+        return _response(self._send(method, path, once, idempotent=idempotent))
 
     def paginate(
         self, path: str, params: Mapping[str, Any] | None = None, *, key: str | None = None
@@ -274,7 +281,14 @@ class GitHub:
         self._sleep(seconds)
 
     # --- the retry policy: one try at a time, and what to do with its answer ----------------
-    def _send(self, method: str, path: str, once: Callable[[], httpx.Response]) -> httpx.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        once: Callable[[], httpx.Response],
+        *,
+        idempotent: bool | None = None,  # None: every method but POST
+    ) -> httpx.Response:
         """`once` sends the request (each time anew) and returns GitHub's answer, read;
         this decides whether to wait and send it again, or what to raise."""
         import httpx
@@ -282,6 +296,7 @@ class GitHub:
         not_sent = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # never left
         tries = self.max_retries + 1
         writing = method in WRITES
+        uncertain = not (method != "POST" if idempotent is None else idempotent)
         # one write at a time, even from several threads
         with self._write_lock if writing else contextlib.nullcontext():
             for attempt in range(tries):
@@ -292,7 +307,7 @@ class GitHub:
                     answer = once()
                 except httpx.TransportError as exc:  # timeouts, resets, refused connections
                     what = f"{method} {path}: no answer from GitHub ({self._transport(exc)})"
-                    if method == "POST" and not isinstance(exc, not_sent):
+                    if uncertain and not isinstance(exc, not_sent):
                         raise UncertainWrite(what, method=method, path=path) from None
                     if not more:
                         raise GitHubError(
@@ -333,7 +348,7 @@ class GitHub:
                     self.wait(wait, f"rate limited ({status})")
                     continue
                 if status >= 500:
-                    if method == "POST":
+                    if uncertain:
                         raise self._error(method, path, answer, UncertainWrite)
                     if more:
                         self.wait(self._backoff(attempt), f"answered {status}")

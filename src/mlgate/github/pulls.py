@@ -19,6 +19,8 @@ class PullRequest:
     head_sha: str
     head_repository: str | None  # owner/name; None when the fork was deleted
     base_repository: str
+    base_ref: str = ""  # the branch it would merge into
+    base_sha: str = ""  # that branch's commit, as GitHub last saw it for this pull request
 
 
 def get(gh: GitHub, owner: str, repo: str, number: int) -> PullRequest:
@@ -32,6 +34,8 @@ def get(gh: GitHub, owner: str, repo: str, number: int) -> PullRequest:
             head_sha=str(head["sha"]),
             head_repository=(head.get("repo") or {}).get("full_name"),
             base_repository=str(base["repo"]["full_name"]),
+            base_ref=str(base["ref"]),
+            base_sha=str(base["sha"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise GitHubError(

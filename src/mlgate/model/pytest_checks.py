@@ -64,6 +64,8 @@ def results(check: PytestCheck, outcome: CommandOutcome, report: Path) -> list[C
 def _case(check: PytestCheck, case: ET.Element) -> CheckResult:
     name = case.get("name", "?")
     where = case.get("classname", "").replace(".", "/")
+    if not where and "." in name:  # a module that failed to collect: pytest names it dotted
+        where, name = name.replace(".", "/"), "(collection)"
     found = {child.tag: child for child in case}
     status: Status = "passed"
     message = "passed"
@@ -79,7 +81,7 @@ def _case(check: PytestCheck, case: ET.Element) -> CheckResult:
             message = words.clip(text.splitlines()[0] if text else tag, 300)
             break
     return CheckResult(
-        id=f"model.pytest.{where}::{name}",
+        id=f"model.pytest.{where}::{name}" if where else f"model.pytest.{name}",
         stage="model",
         subject=f"{where}::{name}" if where else name,
         rule=f"pytest {check.path}",
