@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -169,8 +170,11 @@ def _body(manifest: Manifest, reason: str, said: str, paths: tuple[str, ...]) ->
     from mlgate.report.inert import code, escape
 
     changed = "\n".join(f"- {code(p)}" for p in paths) or "- (no file: the data is as it was)"
+    alarm = re.fullmatch(r"monitoring alarm \(issue #([0-9]{1,9})\)", reason)
+    # the alarm's own reason links its issue; any other text is inert
+    why = f"monitoring alarm (issue #{alarm.group(1)})" if alarm else escape(reason)
     return (
-        f"mlgate retrained **{manifest.name}** after {escape(reason)}.\n\n"
+        f"mlgate retrained **{manifest.name}** after {why}.\n\n"
         f"Refresh: {escape(said)}.\n\n{words.count(len(paths), 'file')} changed:\n\n"
         f"{changed}\n\n"
         "The retrained model's report and check are on this pull request. Review it as "

@@ -32,3 +32,17 @@ def test_the_retraining_pull_requests_body_holds_untrusted_text_inert(tmp_path: 
     assert body.rstrip().endswith("close and reopen the pull request.")  # nothing hidden
     spans = [t.content for t in kids if t.type == "code_inline"]
     assert PATHS[0] in spans  # each path one code span, as it is named
+
+
+def test_the_alarms_own_reason_still_links_its_issue(tmp_path: Path) -> None:
+    """mlgate's own reason, `monitoring alarm (issue #7)`, links back to the alarm; the
+    same words with anything more are text like any other."""
+    from mlgate import manifest as manifests
+    from mlgate import scaffold
+
+    scaffold.init(tmp_path, example=True)
+    manifest = manifests.load(tmp_path / "mlops.yaml")
+    own = retraining._body(manifest, "monitoring alarm (issue #7)", "ok", ())
+    assert "after monitoring alarm (issue #7)." in own
+    more = retraining._body(manifest, "monitoring alarm (issue #7) @acme", "ok", ())
+    assert "issue #7" not in more and "@acme" not in more
