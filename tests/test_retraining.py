@@ -107,6 +107,17 @@ def test_an_alarm_retrains_into_one_pull_request_and_the_same_alarm_changes_noth
         assert len(fake.comments[pull["number"]]) == 1
         assert again.lines[-1].startswith("nothing changed since the last retraining")
 
+        # a retraining that died after opening its pull request left it with no report:
+        # it was called done ("its pull request holds its report") and never redone
+        fake.check_runs.clear()
+        fresh_checkout(root)
+        redone = retraining.retrain(project.manifest, context(fake, root))
+        assert (redone.pushed.action, redone.pull.action) == ("unchanged", "unchanged")
+        assert redone.result is not None and redone.result.verdict == "passed"
+        assert "its pull request has no report on this commit: training it again" in redone.lines
+        (check,) = fake.check_runs
+        assert check["head_sha"] == tip
+
 
 DVC = shutil.which("dvc", path=str(Path(sys.executable).parent)) or "dvc"
 

@@ -53,6 +53,7 @@ def retrain(
 ) -> Retrained:
     from mlgate import pipeline, publish
     from mlgate.compare import baseline
+    from mlgate.github import checks
     from mlgate.github.http import GitHub
     from mlgate.github.pulls import open_or_update
 
@@ -86,12 +87,20 @@ def retrain(
             title=f"Retrain {manifest.name} on refreshed data",
             body=_body(manifest, reason, said, paths),
         )
+        same = pushed.action == "unchanged" and pull.action == "unchanged"
+        # a retraining that died after opening its pull request left it without a report:
+        # "its pull request holds its report" was said of none, and nothing trained again
+        reported = same and checks.reported(
+            gh, ctx.repository, pushed.commit, f"mlgate / {manifest.name}"
+        )
     lines = [
         f"refresh: {said}",
         f"branch {name}: {pushed.action} ({pushed.commit[:12]})",
         f"pull request: {pull.action} {pull.html_url}",
     ]
-    if pushed.action == "unchanged" and pull.action == "unchanged":
+    if same and not reported:
+        lines.append("its pull request has no report on this commit: training it again")
+    if reported:
         lines.append(
             "nothing changed since the last retraining (same base, same data): its pull "
             "request holds its report; nothing trained"

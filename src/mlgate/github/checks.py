@@ -185,6 +185,23 @@ def _append(
     )
 
 
+def reported(gh: GitHub, repository: str, sha: str, name: str) -> bool:
+    """Whether a check run `name` is on commit `sha` (a retraining that died after its pull
+    request opened left none); False where the token may not read check runs."""
+    owner, repo = repository.split("/", 1)
+    listing = f"/repos/{owner}/{repo}/commits/{sha}/check-runs"
+    try:
+        return any(
+            isinstance(run, dict) and run.get("name") == name
+            for page in gh.paginate(
+                listing, {"check_name": name, "filter": "all"}, key="check_runs"
+            )
+            for run in page
+        )
+    except Forbidden:
+        return False
+
+
 def _find(gh: GitHub, owner: str, repo: str, body: dict[str, Any]) -> dict[str, Any] | None:
     listing = f"/repos/{owner}/{repo}/commits/{body['head_sha']}/check-runs"
     query = {"check_name": body["name"], "filter": "all"}
