@@ -350,3 +350,29 @@ def test_a_run_of_another_stage_is_not_recorded_in_this_stages_history(
         "watched staging"
     )
     assert monitor_history.history(project.where(), project.manifest, now=START).entries == ()
+
+
+def test_a_close_that_failed_is_made_by_the_next_clean_run(
+    cancer: tuple[Project, Monitored, Monitored], tmp_path: Path
+) -> None:
+    """Only the first clean run closed: when its PATCH failed, every later one was quiet,
+    and the issue said "production data drifted" until the next alarm."""
+    from tests.github.server import Fault
+
+    _, drifted, clean = cancer
+    project = fresh(tmp_path)
+    with running() as fake:
+        ctx = context(fake)
+        assert acted(project, drifted, ctx, START) == "created"
+        patch = ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}")
+        fake.fail(*patch, *(Fault(status=502) for _ in range(20)))
+        assert acted(project, clean, ctx, START + DAY) == "none"  # its close failed
+        fake.faults.clear()
+        assert acted(project, clean, ctx, START + 2 * DAY) == "closed"
+        assert acted(project, clean, ctx, START + 3 * DAY) == "none"  # nothing left open
+        (issue,) = fake.issues.values()
+        assert issue["state"] == "closed"
+        calls = fake.total_calls()
+        for day in range(4, 7):  # long after the alarm: quiet, not a single call
+            assert acted(project, clean, ctx, START + day * DAY) == "none"
+        assert fake.total_calls() == calls

@@ -82,6 +82,8 @@ def act(
         )
         if turn.kind == "close":
             done = tracker.close(_cleared(manifest, found, past, ctx))
+            if turn.again and done.action == "none":  # closed by the first, as it should be
+                return Acted(action="none")
             return _acted(done)
         since = None if turn.kind == "open" else turn.since
         body = _alarm_body(manifest, found, past, ctx, turn)

@@ -96,6 +96,9 @@ def record(where: Where, manifest: Manifest, found: Monitored, *, now: dt.dateti
     return history(where, manifest, now=now, upto=landed)
 
 
+CLOSE_AGAIN = 3  # clean runs after an alarm that close its issue, should the first fail
+
+
 @dataclass(frozen=True, kw_only=True)
 class Turn:
     """What a recorded run's place in the history asks of it. Appends to the history are
@@ -105,6 +108,7 @@ class Turn:
     kind: str  # open, follow, close, quiet
     since: str  # when the alarm began: the first entry of the run of alarms ending here
     stale: bool = False  # follow: the opener is long past, and may have failed to open
+    again: bool = False  # close: a later clean run, in case the first one's close failed
 
 
 def turn(entries: tuple[Mapping[str, Any], ...], now: dt.datetime) -> Turn:
@@ -117,7 +121,12 @@ def turn(entries: tuple[Mapping[str, Any], ...], now: dt.datetime) -> Turn:
         start -= 1
     earlier = len(alarms) > 1 and alarms[-2]
     if not alarms[-1]:
-        return Turn(kind="close" if earlier else "quiet", since="")
+        if earlier:
+            return Turn(kind="close", since="")
+        # the clean runs just after it close again: one close that failed (GitHub down, a
+        # cancelled job) left the issue saying "drifted" for good
+        recent = any(alarms[-CLOSE_AGAIN - 1 : -1])
+        return Turn(kind="close" if recent else "quiet", since="", again=recent)
     since = str(entries[start].get("at", ""))
     if not earlier:
         return Turn(kind="open", since=since)
