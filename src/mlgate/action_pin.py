@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "b99336f6c31eacc2956e872be3dccb90793e33c5"
-TAG = "v0.26.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "0dd2b03c335fb64076b28bb87796a14ff3910da5"
+TAG = "v0.27.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
