@@ -290,3 +290,21 @@ def test_figures_no_model_or_test_could_have_are_found(received: handoff.Receive
     assert recheck.disagreements(
         received.manifest, replace(result, compare=replace(result.compare, metrics=metrics))
     ) == ["compared metric f1's change is not its sides' difference"]
+
+
+def test_a_figure_computed_again_from_the_kept_predictions_may_differ_in_its_last_digits(
+    received: handoff.Received,
+) -> None:
+    """The comparison recomputes the candidate's figures from run.json's predictions,
+    whose probabilities are 32-bit: an honest run's log_loss read 0.10330839455 beside its
+    evaluation's 0.10330839316, and was refused as not written by mlgate."""
+    result = against_a_baseline(received, drop=0.06)
+    assert result.compare is not None
+    value = result.evaluate.metrics["log_loss"]
+    assert value is not None
+    nudged = tuple(
+        replace(c, candidate=value * (1 + 1.3e-8)) if c.metric == "log_loss" else c
+        for c in result.compare.metrics
+    )
+    honest = replace(result, compare=replace(result.compare, metrics=nudged))
+    assert not [d for d in recheck.disagreements(received.manifest, honest) if "candidate" in d]
