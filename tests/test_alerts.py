@@ -330,6 +330,15 @@ def test_an_issue_is_fitted_to_what_github_takes(
     assert len(wide) > alerts.ISSUE_LIMIT >= len(issue["body"])
     assert "_Cut here to stay within GitHub's size limit" in issue["body"]
     assert "next alarm opens a retraining pull request by itself." in issue["body"][-400:]
+    project = fresh(tmp_path / "again")  # the body that closes it is fitted too
+    with running() as fake:
+        ctx = context(fake)
+        assert acted(project, cancer[1], ctx, START) == "created"
+        assert acted(project, cancer[2], ctx, START + DAY) == "closed"
+        (issue,) = fake.issues.values()
+    assert (
+        issue["body"].startswith("The alarm cleared") and len(issue["body"]) <= alerts.ISSUE_LIMIT
+    )
 
 
 def test_a_run_of_another_stage_is_not_recorded_in_this_stages_history(

@@ -181,7 +181,8 @@ def _cleared(manifest: Manifest, found: Monitored, past: History, ctx: ActionsCo
     from mlgate import monitor_report
 
     report = monitor_report.markdown(manifest.name, found, past, charts=False)
-    return f"The alarm cleared: the latest run found nothing to act on.\n\n{report}"
+    said = "The alarm cleared: the latest run found nothing to act on.\n\n"
+    return said + _fitted(report, ISSUE_LIMIT - len(said) - MARKER_ROOM)
 
 
 def _dispatch(gh: GitHub, ctx: ActionsContext, manifest: Manifest, done: IssueOutcome) -> str:
