@@ -412,7 +412,7 @@ def test_init_pins_the_action_asked_for_and_refuses_an_unpinned_one(tmp_path: Pa
     fork = "acme/mlgate@" + "a" * 40
     scaffold.init(tmp_path, action=fork)
     assert (
-        f"uses: {fork} # {scaffold.action_pin.TAG}"
+        f"uses: {fork} # for-mlgate-{scaffold.action_pin.TAG}"  # not mlgate's own release
         in (tmp_path / ".github/workflows/mlgate.yml").read_text()
     )
     assert {c.status for c in scaffold.check(tmp_path, action=fork)} == {"up to date"}

@@ -878,7 +878,8 @@ def parse_action(action: str | None) -> str:
             f"--action '{action}' is not OWNER/REPO@COMMIT",
             hint="pin the action by its full 40-character commit id",
         )
-    return action_pin.uses(match.group(1), match.group(2), action_pin.TAG)
+    # not "# vX.Y.Z": that named mlgate's release beside another repository's commit
+    return action_pin.uses(match.group(1), match.group(2), f"for-mlgate-{action_pin.TAG}")
 
 
 def _pin(text: str) -> str | None:
