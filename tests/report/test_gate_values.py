@@ -164,3 +164,19 @@ def test_a_run_json_with_only_the_words_renders_the_same_gate_lines() -> None:
     assert "f1: as an older mlgate said it" in text.render(
         replace(old, compare=replace(old.compare, gates=(said,)))
     )
+
+
+def test_the_gate_table_shows_a_failed_figure_with_the_places_that_show_it_failed() -> None:
+    """A candidate of 29,999/30,000 read "1.0000" beside a failed ">= 1", and a change of
+    -0.01002 read "-0.0100" beside a failed "change >= -0.01"."""
+    near = gate_text.worded(
+        decide(Gate(metric="acc", min=1.0), 29_999 / 30_000, None, has_baseline=True)
+    )
+    drop = gate_text.worded(
+        decide(Gate(metric="f1", min_change=-0.01), 0.92498, 0.935, has_baseline=True)
+    )
+    held = gate_text.worded(decide(Gate(metric="auc", min=0.5), 0.9, 0.9, has_baseline=True))
+    table = markdown.render(run((near, drop, held)))
+    assert "| ❌ | acc | n/a | 0.99997 | n/a | n/a | &gt;= 1 |" in table
+    assert "| ❌ | f1 | 0.9350 | 0.9250 | -0.01002 | -1.07% | change &gt;= -0.01 |" in table
+    assert "| ✅ | auc | 0.9000 | 0.9000 | +0.0000 | +0.00% | &gt;= 0.5 |" in table

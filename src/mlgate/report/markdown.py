@@ -214,14 +214,25 @@ def _gates(compared: CompareStage | None, manifest: Manifest | None) -> str:
         where = _key_ref(g.manifest_key, manifest)
         rows.append(
             f"| {ICON[g.status]} | {escape(g.metric)}{where} | {numbers.value(g.baseline)} | "
-            f"{numbers.value(g.candidate)} | {numbers.delta(g.change)} | "
-            f"{numbers.relative(g.relative_change)}"
+            f"{_past(g, g.candidate, ('min', 'max'))} | "
+            f"{_past(g, g.change, ('min_change', 'max_change'))} | "
+            f"{_past(g, g.relative_change, ('min_relative_change', 'max_relative_change'))}"
             f" | {escape(gate_text.rule(g)) or '–'} | {_test(g)} |"
         )
     lines = [f"- {ICON[g.status]} {escape(gate_text.explanation(g))}" for g in ordered]
     warned = [(g, gate_text.warning(g)) for g in ordered]
     lines += [f"- ⚠️ {escape(g.metric)}: {escape(said)}" for g, said in warned if said]
     return "\n\n".join([_gates_head(compared), "\n".join(rows), "\n".join(lines)])
+
+
+def _past(gate: GateResult, x: float | None, kinds: tuple[str, ...]) -> str:
+    """A gate's figure in its table: four places, or the places that show it past the
+    bound it failed (a candidate of 0.99997 read "1.0000" beside a failed ">= 1")."""
+    relative, change = kinds[0].endswith("relative_change"), kinds[0].endswith("change")
+    crossed = next((f for f in gate.failures if f.kind in kinds and f.bound is not None), None)
+    if x is None or crossed is None or crossed.bound is None:
+        return numbers.relative(x) if relative else numbers.delta(x) if change else numbers.value(x)
+    return numbers.past(x, crossed.bound, signed=change, percent=relative)
 
 
 def _gates_head(compared: CompareStage) -> str:
