@@ -88,17 +88,14 @@ def label_change(
     (drawn_first, drawn_var_first), (drawn_second, drawn_var_second) = (
         _table_spread(metric, t, positive_index) for t in (dealt_before, dealt_after)
     )
-    test = studentized(
-        float(second - first),
-        float(var_first + var_second),
-        drawn_second - drawn_first,
-        drawn_var_first + drawn_var_second,
+    return permuted(
+        metric,
+        PERMUTED_COUNTS,
+        (float(second - first), float(var_first + var_second)),
+        (drawn_second - drawn_first, drawn_var_first + drawn_var_second),
         rows=rows,
         confidence=confidence,
-        method=PERMUTED_COUNTS,
-        what=metric,
     )
-    return held(test, METRICS[metric].change_within())
 
 
 def _table_spread(metric: str, tables: np.ndarray, positive: int) -> tuple[np.ndarray, np.ndarray]:
@@ -204,25 +201,47 @@ def value_change(
             va, sa = influence.values_and_variances(metric, y[a], pred[a])
             vb, sb = influence.values_and_variances(metric, y[b], pred[b])
         drawn[at], drawn_var[at] = vb - va, sa + sb
-    test = studentized(
-        second - first,
-        var_first + var_second,
-        drawn,
-        drawn_var,
+    return permuted(
+        metric,
+        PERMUTED_ROWS,
+        (second - first, var_first + var_second),
+        (drawn, drawn_var),
         rows=len(after[0]),
         confidence=confidence,
-        method=PERMUTED_ROWS,
+    )
+
+
+def permuted(
+    metric: str,
+    method: str,
+    observed: tuple[float, float],
+    drawn: tuple[np.ndarray, np.ndarray],
+    *,
+    rows: int,
+    confidence: float,
+) -> PairedTest:
+    """The studentized permutation test of the observed change and its variance against
+    each deal's, its interval held to the changes the metric can make."""
+    (delta, variance), (deltas, variances) = observed, drawn
+    test = studentized(
+        delta,
+        variance,
+        deltas,
+        variances,
+        rows=rows,
+        confidence=confidence,
+        method=method,
         what=metric,
     )
     return held(test, METRICS[metric].change_within())
 
 
 def deals(
-    kept: np.ndarray, resamples: int, rng: np.random.Generator
+    kept: np.ndarray, resamples: int, rng: np.random.Generator, *, cells: int = 1 << 20
 ) -> Iterator[tuple[slice, np.ndarray]]:
-    """The deals of `kept`'s rows, a chunk at a time (each row of `order` one deal, about a
-    million cells a chunk), and where in the `resamples` they go."""
-    chunk = max(1, (1 << 20) // len(kept))
+    """The deals of `kept`'s rows, a chunk at a time (each row of `order` one deal, about
+    `cells` cells a chunk), and where in the `resamples` they go."""
+    chunk = max(1, cells // len(kept))
     for start in range(0, resamples, chunk):
         size = min(chunk, resamples - start)
         yield slice(start, start + size), rng.permuted(np.tile(kept, (size, 1)), axis=1)

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlgate.compare import influence, unpaired
-from mlgate.compare.distributions import PairedTest, held
-from mlgate.manifest.metrics import METRICS
+from mlgate.compare.distributions import PairedTest
 
 Side = tuple[np.ndarray, np.ndarray]  # class indices, and (rows, classes) probabilities
 # measured against a scorer that knows nothing (`alone`): every other testable metric
@@ -67,17 +66,14 @@ def score_change(
         else _ranked_dealt
     )
     drawn, drawn_var = dealt(metric, (y, scores), kept, first_rows, resamples, rng, positive_index)
-    test = unpaired.studentized(
-        second - first,
-        var_first + var_second,
-        drawn,
-        drawn_var,
+    return unpaired.permuted(
+        metric,
+        unpaired.PERMUTED_ROWS,
+        (second - first, var_first + var_second),
+        (drawn, drawn_var),
         rows=len(after[0]),
         confidence=confidence,
-        method=unpaired.PERMUTED_ROWS,
-        what=metric,
     )
-    return held(test, METRICS[metric].change_within())
 
 
 def alone(
@@ -111,6 +107,13 @@ def _variance(spread: np.ndarray) -> float:
     return float(np.dot(spread, spread)) / (rows * (rows - 1))
 
 
+def _mean_and_variance(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each deal's (row's) mean of its terms, and that mean's variance."""
+    rows = terms.shape[1]
+    mean = terms.mean(axis=1)
+    return mean, ((terms - mean[:, None]) ** 2).sum(axis=1) / (rows * (rows - 1))
+
+
 def _means_dealt(
     metric: str,
     pooled: Side,
@@ -125,10 +128,10 @@ def _means_dealt(
     terms = influence.per_row(metric, pooled[0], None, pooled[1], positive_index)
     drawn, drawn_var = np.empty(resamples), np.empty(resamples)
     for at, order in unpaired.deals(kept, resamples, rng):
-        a, b = terms[order[:, :first_rows]], terms[order[:, first_rows:]]
-        va, vb = a.mean(axis=1), b.mean(axis=1)
-        spread_a = ((a - va[:, None]) ** 2).sum(axis=1) / (a.shape[1] * (a.shape[1] - 1))
-        spread_b = ((b - vb[:, None]) ** 2).sum(axis=1) / (b.shape[1] * (b.shape[1] - 1))
+        (va, spread_a), (vb, spread_b) = (
+            _mean_and_variance(terms[side])
+            for side in (order[:, :first_rows], order[:, first_rows:])
+        )
         drawn[at], drawn_var[at] = vb - va, spread_a + spread_b
     return drawn, drawn_var
 
@@ -183,18 +186,15 @@ def _ranked_dealt(
     if layout.classes > 2 and metric != "average_precision":
         resamples = min(resamples, max(FEWEST_DEALS, MOST_WORK // (rows * layout.classes)))
     drawn, drawn_var = np.empty(resamples), np.empty(resamples)
-    chunk = max(1, (1 << 19) // rows)
-    for start in range(0, resamples, chunk):
-        size = min(chunk, resamples - start)
-        order = rng.permuted(np.tile(np.arange(rows), (size, 1)), axis=1)
-        first = np.zeros((size, rows))
+    for at, order in unpaired.deals(np.arange(rows), resamples, rng, cells=1 << 19):
+        first = np.zeros(order.shape)
         np.put_along_axis(first, order[:, :first_rows], 1.0, axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             (va, sa), (vb, sb) = (layout.side(side) for side in (first, 1 - first))
         spread = sa / (first_rows * (first_rows - 1)) + sb / (
             (rows - first_rows) * (rows - 1 - first_rows)
         )
-        drawn[start : start + size], drawn_var[start : start + size] = vb - va, spread
+        drawn[at], drawn_var[at] = vb - va, spread
     return drawn, drawn_var
 
 
