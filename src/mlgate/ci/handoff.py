@@ -155,6 +155,20 @@ def read(folder: Path) -> Received:
     )
 
 
+def posted_here(result: RunResult, manifest: Manifest) -> RunResult:
+    """A saved run of this checkout (`mlgate comment`) with the verdict its own checks and
+    gates give against this manifest, or refused: one that says `passed` over a failed
+    check was posted as a green check."""
+    if result.manifest.sha256 != manifest.sha256:
+        raise UserError(
+            f"run {result.run_id} was made with another manifest than "
+            f"{manifest.path.name} (their sha256s differ): its checks and gates cannot be "
+            "decided again against this one",
+            hint="post it from a checkout of the commit it ran on",
+        )
+    return own_verdict(result, manifest, whose="")
+
+
 def own_verdict(
     result: RunResult, manifest: Manifest, *, whose: str = "the handed-over "
 ) -> RunResult:

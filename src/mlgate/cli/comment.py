@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING
 
 from mlgate.cli.shared import load_manifest, read_run, tell
 from mlgate.errors import EXIT_PASSED, UserError
 
-if TYPE_CHECKING:  # `mlgate --help` imports every command module: these cost 0.18 s
-    from mlgate.manifest.spec import Manifest
-    from mlgate.result.records import RunResult
-
 
 def comment(args: argparse.Namespace) -> int:
     from mlgate import publish
+    from mlgate.ci import handoff
     from mlgate.github import context
 
     loaded = load_manifest(args)
-    result = _checked(read_run(args, loaded.root), loaded)
+    result = handoff.posted_here(read_run(args, loaded.root), loaded)
     ctx = context.load(os.environ)
     if ctx is None:
         raise UserError(
@@ -43,18 +39,3 @@ def comment(args: argparse.Namespace) -> int:
         ctx = ctx.for_pull_request(args.pr, head_sha=args.sha)
     tell(publish.publish(result, loaded, ctx, strict=True).lines())
     return EXIT_PASSED
-
-
-def _checked(result: RunResult, manifest: Manifest) -> RunResult:
-    """The run with the verdict its own checks and gates give against this manifest, or
-    refused: one that says `passed` over a failed check was posted as a green check."""
-    from mlgate.ci import handoff
-
-    if result.manifest.sha256 != manifest.sha256:
-        raise UserError(
-            f"run {result.run_id} was made with another manifest than "
-            f"{manifest.path.name} (their sha256s differ): its checks and gates cannot be "
-            "decided again against this one",
-            hint="post it from a checkout of the commit it ran on",
-        )
-    return handoff.own_verdict(result, manifest, whose="")
