@@ -548,7 +548,7 @@ def _classification(
             ) from exc
         if known is None and hasattr(returned, "columns"):  # a DataFrame names its classes,
             returned = returned[sorted(returned.columns)]  # sorted, as classes_ always are
-            known = [_plain(c) for c in returned.columns]
+            known = [arrays.plain(c) for c in returned.columns]
             if not set(_hashable(np.array(known, dtype=object))) & set(_hashable(y_true)):
                 raise EvaluationError(
                     f"model.predict_proba returned columns named {known[:10]}, none of which "
@@ -583,7 +583,7 @@ def _classification(
         y_true=arrays.encode(np.array([index.get(v, -1) for v in y_true.tolist()], np.int32)),
         y_pred=arrays.encode(np.array([index.get(v, -1) for v in y_pred.tolist()], np.int32)),
         scores=arrays.encode(scores.astype(np.float32)) if scores is not None else None,
-        classes=tuple(_plain(c) for c in classes),
+        classes=tuple(arrays.plain(c) for c in classes),
     )
     return Scored(
         task="classification",
@@ -591,7 +591,7 @@ def _classification(
         metrics=values,
         metric_errors=errors,
         predictions=predictions,
-        positive_label=_plain(classes[positive_index]) if len(classes) == 2 else None,
+        positive_label=arrays.plain(classes[positive_index]) if len(classes) == 2 else None,
     )
 
 
@@ -666,8 +666,3 @@ def _positive_index(label: Any, classes: list[Any]) -> int:
         f"evaluate.positive_label {label!r} is not one of the model's classes: "
         f"{', '.join(map(str, classes))}"
     )
-
-
-def _plain(value: Any) -> Any:
-    """NumPy scalars -> Python values, for JSON."""
-    return value.item() if hasattr(value, "item") else value

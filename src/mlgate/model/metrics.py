@@ -249,10 +249,12 @@ def _every_class_present(y_true: np.ndarray, classes: list[object] | None) -> No
     weighted) and ended the run."""
     import numpy as np
 
+    from mlgate.result.arrays import plain
+
     present = set(np.unique(y_true).tolist())
-    absent = [c for c in classes or () if (c.item() if hasattr(c, "item") else c) not in present]
+    absent = [plain(c) for c in classes or () if plain(c) not in present]
     if absent:
-        named = ", ".join(repr(c.item() if hasattr(c, "item") else c) for c in absent[:5])
+        named = ", ".join(map(repr, absent[:5]))
         raise ValueError(
             f"undefined: {words.count(len(absent), 'class')} without a row here ({named})"
         )

@@ -6,10 +6,16 @@ import base64
 import binascii
 import math
 import zlib
+from typing import Any
 
 import numpy as np
 
 from mlgate.result.records import EncodedArray
+
+
+def plain(value: Any) -> Any:
+    """A NumPy scalar as Python's own value (JSON's types, `==` with a label as read)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def encode(array: np.ndarray) -> EncodedArray:

@@ -17,7 +17,8 @@ import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from mlgate.serve.batch import EXACT, Batcher, ModelError, Pacing, plain, scorer
+from mlgate.result.arrays import plain
+from mlgate.serve.batch import EXACT, Batcher, ModelError, Pacing, scorer
 from mlgate.serve.schema import InputError, TooMany, validate
 from mlgate.serve.service import Service
 

@@ -277,8 +277,3 @@ def _answer(answer: asyncio.Future[Scored], outcome: Scored | BaseException) -> 
         answer.set_exception(outcome)
     else:
         answer.set_result(outcome)
-
-
-def plain(value: Any) -> Any:
-    """NumPy scalars as JSON's own types."""
-    return value.item() if hasattr(value, "item") else value
