@@ -87,17 +87,7 @@ def _one(
     except Exception as exc:  # the user's model: its failure is the finding
         said = f"{type(exc).__name__}: {exc}".splitlines()[0]
         return _failed(check, "the model failed on them: " + words.clip(said, 240))
-    plain_ = before
-    if directional or regression:  # an answer that became NaN (or stopped being) moved
-        lost = np.isnan(moved) != np.isnan(plain_)
-    if directional:
-        wrong = (moved - plain_) * (1 if check.expect == "increase" else -1) < -1e-12
-        counted = (wrong | lost)[rows]
-    elif regression:
-        size = np.maximum(np.abs(plain_), 1e-12)
-        counted = ((np.abs(moved - plain_) > check.tolerance * size) | lost)[rows]
-    else:
-        counted = (moved != plain_)[rows]
+    counted = _moved(check, before, moved, regression=regression)[rows]
     k, n = int(np.count_nonzero(counted)), int(np.count_nonzero(rows))
     low, high = share_interval(k, n, confidence) if n else (None, None)
     return Robustness(
@@ -110,6 +100,25 @@ def _one(
         high=high,
         confidence=confidence,
     )
+
+
+def _moved(
+    check: RobustnessCheck, before: np.ndarray, after: np.ndarray, *, regression: bool
+) -> np.ndarray:
+    """Which rows' answers moved as the check counts them: against `expect` (directional),
+    by more than the tolerance (a regression), or at all (a label). A number that became
+    NaN, or stopped being one, moved: a model that stopped answering read as robust."""
+    moved: np.ndarray
+    if check.kind == "directional":
+        wrong = (after - before) * (1 if check.expect == "increase" else -1) < -1e-12
+        moved = wrong | (np.isnan(after) != np.isnan(before))
+    elif regression:
+        size = np.maximum(np.abs(before), 1e-12)
+        beyond = np.abs(after - before) > check.tolerance * size
+        moved = beyond | (np.isnan(after) != np.isnan(before))
+    else:
+        moved = after != before
+    return moved
 
 
 def _disturbed(
