@@ -97,8 +97,9 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
                     "and DVC tracks it: a pull would replace the link with a file",
                     hint="make the link point at the data, or remove it to have DVC pull it",
                 )
-            pulled = not path.exists() and dvc is not None
-            if pulled and dvc is not None:
+            pulled = False  # by DVC, just now: a mismatch is then DVC's cache, not an edit
+            if not path.exists() and dvc is not None:
+                pulled = True
                 ctx.observer.stage_output("data", f"pulling {relative} with DVC")
                 dvc_files.pull(path, manifest.root, f"data.{role}", stage=dvc.stage)
                 dvc = dvc_files.tracked(path, manifest.root)  # a folder's listing came too
