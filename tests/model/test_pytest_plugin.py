@@ -6,6 +6,7 @@ adds nothing to a pytest run that does not use it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -14,12 +15,17 @@ from pathlib import Path
 
 import pytest
 
+from mlgate.manifest.spec import PytestCheck
+from mlgate.model import pytest_checks
+from mlgate.result.records import CommandOutcome
 from tests import projects
 from tests.compare import picked
 from tests.conftest import REPO_ROOT, git
 from tests.test_cli import mlgate
 
 pytestmark = pytest.mark.e2e  # mlgate and pytest in their own processes, training once
+
+CHECK = PytestCheck(path="tests/model", key="model_checks[2]")
 
 USER_TESTS = """\
 def test_setosa_is_always_recognised(mlgate_predictions):
@@ -174,3 +180,85 @@ def test_a_git_baselines_model_is_trained_before_the_tests_and_kept_for_them(
         "passed",
         "passed",
     ]
+
+
+HANGING_TESTS = """\
+import time
+
+
+def test_quick():
+    assert True
+
+
+def test_wrong():
+    assert 1 == 2, "one is not two"
+
+
+def test_hangs():
+    time.sleep(600)
+
+
+def test_never_reached():
+    assert True
+"""
+
+
+def test_a_test_that_never_returns_is_named_and_those_before_it_are_kept(tmp_path: Path) -> None:
+    """pytest writes its JUnit XML only at the end: stopped at the check's timeout, it left
+    none, and the run said only "timed out; its last output: ..F" without naming a test."""
+    manifest = projects.IRIS_MANIFEST + "  - {pytest: tests/model, timeout: 8s}\n"
+    files = picked.iris_files(manifest)
+    files["tests/model/test_slow.py"] = HANGING_TESTS
+    root = picked.write(tmp_path, files)
+    done = mlgate("run", "--json", cwd=root)
+    assert done.returncode == 1, done.stderr
+    mine = [c for c in json.loads(done.stdout)["model"]["checks"] if "pytest" in c["id"]]
+    assert [(c["id"], c["status"]) for c in mine] == [
+        ("model.pytest.tests/model/test_slow::test_quick", "passed"),
+        ("model.pytest.tests/model/test_slow::test_wrong", "failed"),
+        ("model.pytest.tests/model/test_slow::test_hangs", "failed"),
+    ]
+    assert "one is not two" in mine[1]["message"]
+    assert mine[2]["message"].startswith("this test did not finish: ")
+    assert "timed out after 8s" in mine[2]["message"], mine[2]["message"]
+    assert mine[2]["manifest_key"] == "model_checks[1]"
+
+
+def test_the_plugins_notes_of_a_real_pytest_give_the_ids_its_xml_gives(tmp_path: Path) -> None:
+    """The same tests read from pytest's JUnit XML and from the plugin's notes are the same
+    checks: one id however the run ended."""
+    folder = tmp_path / "tests" / "model"
+    folder.mkdir(parents=True)
+    (folder / "test_ids.py").write_text(
+        "import pytest\n\n\nclass TestA:\n"
+        "    @pytest.mark.parametrize('x', ['a::b', 'c.d'])\n"
+        "    def test_p(self, x):\n        assert x != 'c.d', 'no dots'\n\n\n"
+        "def test_skip():\n    pytest.skip('not here')\n"
+    )
+    report, progress = tmp_path / "r.xml", tmp_path / "p.jsonl"
+    command = pytest_checks.command(CHECK, report, tmp_path / "p.json", tmp_path, {}, progress)
+    assert command.argv is not None
+    done = subprocess.run(
+        command.argv,
+        cwd=tmp_path,
+        env={**os.environ, **command.env, "PYTHONPATH": ""},
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    ended = CommandOutcome(
+        command="pytest", status="failed", exit_code=done.returncode, duration_s=1
+    )
+    from_xml = pytest_checks.results(CHECK, ended, report, report.parent / "none.jsonl")
+    report.unlink()
+    from_notes = pytest_checks.results(CHECK, ended, report, progress)
+    assert (
+        [(f.id, f.status) for f in from_notes]
+        == [(f.id, f.status) for f in from_xml]
+        == [
+            ("model.pytest.tests/model/test_ids/TestA::test_p[a::b]", "passed"),
+            ("model.pytest.tests/model/test_ids/TestA::test_p[c.d]", "failed"),
+            ("model.pytest.tests/model/test_ids::test_skip", "skipped"),
+        ]
+    )
+    assert [f.message for f in from_notes] == [f.message for f in from_xml]

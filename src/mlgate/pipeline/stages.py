@@ -631,11 +631,12 @@ def _user_tests(
     told = baseline_env(baseline())
     found: list[CheckResult] = []
     for i, check in enumerate(ctx.manifest.pytest_checks):
-        report = ctx.run_dir / f"pytest-{i}.xml"
+        report, progress = ctx.run_dir / f"pytest-{i}.xml", ctx.run_dir / f"pytest-{i}.jsonl"
         report.unlink(missing_ok=True)
-        run = pytest_checks.command(check, report, predictions, ctx.manifest.path, told)
+        progress.unlink(missing_ok=True)
+        run = pytest_checks.command(check, report, predictions, ctx.manifest.path, told, progress)
         outcome = _command(ctx, "model", run, f"pytest-{i}.log")
-        found += pytest_checks.results(check, outcome, report)
+        found += pytest_checks.results(check, outcome, report, progress)
     return tuple(found)
 
 
