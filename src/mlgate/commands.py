@@ -18,10 +18,16 @@ from mlgate.result.records import CommandOutcome
 ENV_PREFIX = "MLGATE_"
 
 
-def command_env(manifest: Manifest, run_id: str, *, test_data: bool = True) -> dict[str, str]:
+def command_env(
+    manifest: Manifest, run_id: str | None, *, test_data: bool = True
+) -> dict[str, str]:
     """What a user command is told about the run, as MLGATE_* variables. The training is
     not told where the test data is (`test_data=False`): a model fitted on its test rows
-    passed every gate with perfect figures, and nothing in the run could see it."""
+    passed every gate with perfect figures, and nothing in the run could see it. A command
+    of no run (`run_id=None`: a deployment) is told only the project's folder; a run id,
+    the data files and the work tree's model would be another run's, or none."""
+    if run_id is None:
+        return {"MLGATE_ROOT": str(manifest.root)}
     env = {
         "MLGATE_ROOT": str(manifest.root),
         "MLGATE_RUN_ID": run_id,
@@ -42,7 +48,7 @@ def command_env(manifest: Manifest, run_id: str, *, test_data: bool = True) -> d
 def request(
     manifest: Manifest,
     command: Command,
-    run_id: str,
+    run_id: str | None,
     base_env: Mapping[str, str],
     *,
     test_data: bool = True,
@@ -67,7 +73,7 @@ def request(
 def run(
     manifest: Manifest,
     command: Command,
-    run_id: str,
+    run_id: str | None,
     *,
     on_line: Callable[[str], None] | None = None,
     log_path: Path | None = None,

@@ -262,6 +262,8 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
         "with open('deployed.log', 'a') as log:\n"
         "    log.write(' '.join([*(os.environ[k] for k in ('MLGATE_VERSION', "
         "'MLGATE_ENVIRONMENT')), sha]) + '\\n')\n"
+        "told = sorted(k for k in os.environ if k.startswith('MLGATE_'))\n"
+        "open('told.txt', 'w').write(' '.join(told))\n"
         "sys.exit('the cluster said no' if os.path.exists('refuse') else 0)\n"
     )
     manifest_file = project.root / "mlops.yaml"
@@ -270,7 +272,7 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
             "  staging: {on: merge}", "  staging: {on: merge, deploy: {command: python deploy.py}}"
         )
     )
-    (project.root / ".gitignore").write_text("models/\ndeployed.log\nrefuse\n")
+    (project.root / ".gitignore").write_text("models/\ndeployed.log\nrefuse\ntold.txt\n")
     project.manifest = manifests.load(manifest_file)
     project.next_commit(0.8)
     where = project.where()
@@ -278,6 +280,15 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
     change = promotion.promote(where, project.manifest, "v0.1.0", "staging")
     version, env, sha = (project.root / "deployed.log").read_text().split()
     assert (version, env) == ("v0.1.0", "staging")
+    # told of the deployment, and of no run: a run id, data files and the work tree's model
+    # would be another run's
+    assert (project.root / "told.txt").read_text().split() == [
+        "MLGATE_ENVIRONMENT",
+        "MLGATE_MODEL",
+        "MLGATE_MODEL_NAME",
+        "MLGATE_ROOT",
+        "MLGATE_VERSION",
+    ]
     # the store's bytes (never the work tree's), in a copy the command cannot take away
     assert sha == where.read().version("v0.1.0").record["model"]["sha256"]
     assert where.read().current("staging").record["deploy"]["command"] == "python deploy.py"

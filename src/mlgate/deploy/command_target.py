@@ -44,8 +44,7 @@ class CommandTarget:
                     "MLGATE_ENVIRONMENT": rollout.environment,
                 },
             )
-            name = f"deploy-{rollout.environment}-{version.version}"
-            done = commands.run(self.manifest, command, name)
+            done = commands.run(self.manifest, command, None)
         if done.status != "passed":
             tail = "\n".join(done.log_tail[-5:])
             raise UserError(
