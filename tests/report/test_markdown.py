@@ -544,3 +544,43 @@ def test_a_run_whose_figure_is_undefined_is_named_under_the_history_chart(tmp_pa
     section = charts.history_section(found)
     assert 'x-axis ["0000000", "2222222", "3333333"]' in section
     assert "f1 has no value on 1 of 4 runs (1111111): left out of the chart." in section
+
+
+def test_a_metric_a_check_found_past_its_bound_is_printed_past_it_everywhere() -> None:
+    """accuracy 23,999/30,000 failed `min: 0.8`: the check said "0.79997, 0.00003 below the
+    minimum 0.8" while the metrics table and the terminal printed it as 0.8000."""
+    from mlgate.manifest.spec import MetricCheck
+    from mlgate.model.checks import metric_checks
+
+    accuracy, f1 = 23_999 / 30_000, 0.81234
+    figures = {"accuracy": accuracy, "f1": f1}
+    checked = metric_checks(
+        (
+            MetricCheck(metric="accuracy", min=0.8, key="model_checks[0]"),
+            MetricCheck(metric="f1", min=0.8, key="model_checks[1]"),
+        ),
+        figures,
+        {},
+    )
+    assert [c.bound for c in checked] == [0.8, None]  # only a failed one says its bound
+    run = result(
+        evaluate=replace(result().evaluate, metrics=figures, metric_errors={}),
+        model=ModelStage(status="failed", checks=tuple(checked)),
+    )
+    out = markdown.render(run)
+    assert "| accuracy | 0.79997 |" in out and "| f1 | 0.8123 |" in out
+    assert "0.8000" not in out
+    assert "metrics: accuracy 0.79997, f1 0.8123" in text.render(run)
+    # beside a baseline, the candidate's column says it the same way
+    changes = (
+        MetricChange(
+            metric="accuracy",
+            baseline=0.85,
+            candidate=accuracy,
+            change=accuracy - 0.85,
+            relative_change=(accuracy - 0.85) / 0.85,
+            greater_is_better=True,
+        ),
+    )
+    beside = markdown.render(replace(run, compare=compared(metrics=changes)))
+    assert "| accuracy | 0.8500 | 0.79997 |" in beside

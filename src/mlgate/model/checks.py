@@ -23,7 +23,7 @@ def metric_checks(
 def _metric_check(check: MetricCheck, value: float | None, error: str | None) -> CheckResult:
     rule = _rule(check)
 
-    def verdict(status: Status, message: str) -> CheckResult:
+    def verdict(status: Status, message: str, bound: float | None = None) -> CheckResult:
         return CheckResult(
             id=f"model.metrics.{check.metric}",
             stage="model",
@@ -33,15 +33,18 @@ def _metric_check(check: MetricCheck, value: float | None, error: str | None) ->
             message=message,
             observed=value,
             manifest_key=check.key,
+            bound=bound,
         )
 
     if value is None:
         reason = error or "the metric was not computed"
         return verdict("error", f"{check.metric} unknown: {reason}")
     if check.min is not None and beyond(value, check.min, below=True):
-        return verdict("failed", _missed(check.metric, value, check.min, "below the minimum"))
+        said = _missed(check.metric, value, check.min, "below the minimum")
+        return verdict("failed", said, check.min)
     if check.max is not None and beyond(value, check.max, below=False):
-        return verdict("failed", _missed(check.metric, value, check.max, "above the maximum"))
+        said = _missed(check.metric, value, check.max, "above the maximum")
+        return verdict("failed", said, check.max)
     return verdict("passed", f"{check.metric} = {value:.4f} ({rule})")
 
 

@@ -305,15 +305,16 @@ def _baseline(compared: CompareStage | None) -> str:
     return "### Baseline\n\n" + "\n".join(lines)
 
 
-def _changes_table(changes: Sequence[MetricChange]) -> str:
+def _changes_table(changes: Sequence[MetricChange], checks: Sequence[CheckResult]) -> str:
     rows = [
         "| metric | baseline | candidate | change | change % | |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
+    candidate = numbers.metrics({m.metric: m.candidate for m in changes}, checks)
     for m in changes:
         mark = {True: "better", False: "worse", None: ""}[m.improved]
         rows.append(
-            f"| {escape(m.metric)} | {numbers.value(m.baseline)} | {numbers.value(m.candidate)} "
+            f"| {escape(m.metric)} | {numbers.value(m.baseline)} | {candidate[m.metric]} "
             f"| {numbers.delta(m.change)} | {numbers.relative(m.relative_change)} | {mark} |"
         )
     return "\n".join(rows)
@@ -390,7 +391,8 @@ def _metrics(result: RunResult) -> str:
     if not ev.metrics:
         return ""
     task = escape(ev.task) + (" (inferred)" if ev.task_inferred else "")
-    rows = [f"| {escape(name)} | {numbers.value(value)} |" for name, value in ev.metrics.items()]
+    said = numbers.metrics(ev.metrics, result.model.checks)
+    rows = [f"| {escape(name)} | {value} |" for name, value in said.items()]
     rows_said = words.count(ev.predictions.rows, "test row") if ev.predictions else "? test rows"
     head = f"### Metrics\n\n{task}, {rows_said}"
     if ev.positive_label is not None:
@@ -398,11 +400,11 @@ def _metrics(result: RunResult) -> str:
     table = "\n".join(["| metric | value |", "| --- | ---: |", *rows])
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none" and compared.metrics:
-        table = _changes_table(compared.metrics)
+        table = _changes_table(compared.metrics, result.model.checks)
         b = compared.baseline
         if b.paired_rows and b.candidate_rows and b.paired_rows != b.candidate_rows:
             # the table's figures are on the paired rows: the model checks' on all of them
-            own = ", ".join(f"{escape(k)} {numbers.value(v)}" for k, v in ev.metrics.items())
+            own = ", ".join(f"{escape(k)} {v}" for k, v in said.items())
             head += (
                 f"; both sides below on the {words.count(b.paired_rows, 'paired row')} "
                 f"(the candidate on all {b.candidate_rows:,}: {own})"

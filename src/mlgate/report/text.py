@@ -35,7 +35,8 @@ def render(result: RunResult, report_path: str | None = None) -> str:
     lines += [one_line(f"  note: {note}") for note in result.notes]
     metrics = result.evaluate.metrics
     if metrics:
-        shown = ", ".join(f"{k} {numbers.value(v)}" for k, v in metrics.items())
+        said = numbers.metrics(metrics, result.model.checks)
+        shown = ", ".join(f"{k} {v}" for k, v in said.items())
         lines.append(f"  metrics: {shown}")
     compared = result.compare
     gated = {(g.metric, g.missing_why) for g in compared.gates} if compared is not None else set()

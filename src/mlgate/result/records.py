@@ -32,6 +32,9 @@ class CheckResult:
     message: str  # what was found: "3 of 114 rows (2.6%) below 18, e.g. 12, 15, 17"
     observed: float | int | str | None = None
     manifest_key: str | None = None  # points reports and annotations at mlops.yaml
+    # a metric check's bound that `observed` crossed: reports print the figure with the
+    # places that show it past (0.99997, not 1.0000 beside a failed ">= 1")
+    bound: float | None = None
 
     @property
     def passed(self) -> bool:
