@@ -360,6 +360,14 @@ CASES = [
             "mlops.yaml:11:12: train.timeout: must be at least 1, found 0",
         ],
     ),
+    (  # "expected a number of seconds ..., found 0.5": 0.5 is a number of seconds
+        "timeout-fraction",
+        sub("timeout: 30m", "timeout: 0.5"),
+        [
+            "mlops.yaml:11:12: train.timeout: expected a whole number of seconds (1 or more) "
+            "or a duration such as 90s, 30m, 1h30m, found 0.5",
+        ],
+    ),
     (
         "timeout-words",
         sub("timeout: 30m", "timeout: half an hour"),
