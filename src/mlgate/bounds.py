@@ -30,3 +30,17 @@ def past(x: float, bound: float, *, signed: bool = True, percent: bool = False) 
         if shown != bound and (shown < bound) == (x < bound):
             break
     return said
+
+
+def written(x: float, *, signed: bool = False, scale: float = 1.0) -> str:
+    """A bound as the manifest wrote it: 0.95, 1e-05, 52.23538. Six significant digits
+    (`:g`) printed `max: 52.23538` as 52.2354, and a figure of 52.235384 read "above the
+    maximum 52.2354" beside itself; more digits are taken until the number reads back as
+    the bound. `scale`: said in hundredths (a percentage of a relative bound)."""
+    sign = "+" if signed else ""
+    said = f"{x * scale:{sign}g}"
+    for digits in range(6, 18):
+        said = f"{x * scale:{sign}.{digits}g}"
+        if float(said) / scale == x or float(said) == x * scale:
+            break
+    return said

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate import monitor_labels, words
+from mlgate.bounds import written
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Drift, Manifest
 from mlgate.model.estimate import Estimate
@@ -360,7 +361,7 @@ def decayed(
                 f"({words.confidence(e.confidence)} interval "
                 f"{_figure(e.low)} to {_figure(e.high)}), {_figure(drop)} "
                 f"{'below' if up else 'above'} {version}'s {_figure(before)} on its test "
-                f"rows (monitor.max_drop {max_drop:g})"
+                f"rows (monitor.max_drop {written(max_drop)})"
             )
     return tuple(found)
 
@@ -392,7 +393,7 @@ def fell(
                 f"{_figure(before)} on its test rows "
                 f"({words.confidence(change.confidence)} interval of "
                 f"the change {_figure(change.ci_low)} to {_figure(change.ci_high)}, "
-                f"p = {words.p_value(change.p_value)}; monitor.max_drop {max_drop:g})"
+                f"p = {words.p_value(change.p_value)}; monitor.max_drop {written(max_drop)})"
             )
     return tuple(found)
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mlgate import words
+from mlgate.bounds import written
 from mlgate.compare import unpaired
 from mlgate.monitor import Monitored
 from mlgate.monitor_history import History
@@ -27,7 +28,7 @@ def headline(name: str, found: Monitored) -> str:
         shown = ", ".join(moved[:3]) + (f" and {len(moved) - 3} more" if len(moved) > 3 else "")
         state = (
             f"steady overall ({words.of(len(moved), len(drift.tested_columns), 'column')} "
-            f"drifted: {shown}; the alarm is at a share of {drift.share:g})"
+            f"drifted: {shown}; the alarm is at a share of {written(drift.share)})"
         )
     doubt = "" if found.reliable else ", performance estimate not to be trusted"
     doubt += ", performance decayed" if found.decay else ""

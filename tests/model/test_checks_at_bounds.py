@@ -49,3 +49,24 @@ def test_fairness_bounds_allow_for_rounding_too() -> None:
     assert checks.fairness_check(check, Figure(**{**figure.__dict__, "value": 0.79})).status == (
         "failed"
     )
+
+
+def test_a_bound_is_said_as_written_and_a_fairness_figure_past_it_with_its_places() -> None:
+    """`max: 52.23538` was said with six digits: "52.2354, 0.000004 above the maximum
+    52.2354"; a fairness ratio of 0.79997 read "0.8000: below the minimum 0.8"."""
+    rmse = MetricCheck(metric="rmse", max=52.23538, key="model_checks[0]")
+    (over,) = checks.metric_checks((rmse,), {"rmse": 52.235384}, {})
+    assert over.rule == "<= 52.23538"
+    assert over.message == "rmse = 52.2354, 0.000004 above the maximum 52.23538"
+    check = FairnessCheck(fairness="demographic_parity_ratio", sensitive="sex", min=0.8)
+    near = Figure(
+        metric="demographic_parity_ratio",
+        groups=2,
+        value=0.79997,
+        low=0.7,
+        high=0.9,
+        confidence=0.95,
+    )
+    said = checks.fairness_check(check, near).message
+    assert said.startswith("demographic_parity_ratio = 0.79997 across 2 groups of sex")
+    assert said.endswith(": below the minimum 0.8")

@@ -112,7 +112,11 @@ def test_confidence() -> None:
         (-0.01, "-0.01", "-0.01"),
         (1e-5, "1e-05", "+1e-05"),
         (2.0, "2", "+2"),
-        (1234567.0, "1.23457e+06", "+1.23457e+06"),
+        # six significant digits read max: 52.23538 as 52.2354 beside a figure of 52.235384
+        (1234567.0, "1234567", "+1234567"),
+        (52.23538, "52.23538", "+52.23538"),
+        (-1.2345678, "-1.2345678", "-1.2345678"),
+        (1e-17, "1e-17", "+1e-17"),
         (-0.0, "-0", "-0"),
     ],
 )
@@ -128,6 +132,8 @@ def test_relative_threshold() -> None:
     assert numbers.relative_threshold(0.005) == "+0.5%"
     assert numbers.relative_threshold(0.005, places=2) == "+0.50%"
     assert numbers.relative_threshold(-0.02028, places=2) == "-2.028%"
+    assert numbers.relative_threshold(0.012345678) == "+1.2345678%"  # not +1.23457%
+    assert numbers.relative_threshold(0.0123) == "+1.23%"  # 0.0123 * 100 is 1.2300000000000002
 
 
 def test_a_figure_past_its_bound_is_printed_past_it() -> None:

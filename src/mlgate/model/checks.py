@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mlgate import words
-from mlgate.bounds import beyond, past
+from mlgate.bounds import beyond, past, written
 from mlgate.manifest.spec import FairnessCheck, LatencyCheck, MetricCheck, RobustnessCheck
 from mlgate.model.fairness import Figure
 from mlgate.result.records import CheckResult, Importance, Latency, Robustness, Status
@@ -54,16 +54,17 @@ def _missed(metric: str, value: float, bound: float, side: str) -> str:
     by = abs(value - bound)
     return (
         f"{metric} = {past(value, bound, signed=False)}, {past(by, 0.0, signed=False)} "
-        f"{side} {bound:g}"
+        f"{side} {written(bound)}"
     )
 
 
 def _rule(check: MetricCheck | FairnessCheck) -> str:
     if check.min is not None and check.max is not None:
-        return f"between {check.min:g} and {check.max:g}"
+        return f"between {written(check.min)} and {written(check.max)}"
     if check.min is not None:
-        return f">= {check.min:g}"
-    return f"<= {check.max:g}"
+        return f">= {written(check.min)}"
+    assert check.max is not None  # called for a check with a bound
+    return f"<= {written(check.max)}"
 
 
 def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
@@ -90,15 +91,21 @@ def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
         found.note
         or f"{words.confidence(found.confidence)} interval {found.low:.4f} to {found.high:.4f}"
     )
-    said = (
-        f"{check.fairness} = {value:.4f} across {found.groups} groups of {check.sensitive} "
-        f"({spread})"
-    )
+
+    def said(shown: str) -> str:
+        return (
+            f"{check.fairness} = {shown} across {found.groups} groups of {check.sensitive} "
+            f"({spread})"
+        )
+
+    # a figure past its bound gets the places that show it past (0.79997, not 0.8000)
     if check.min is not None and beyond(value, check.min, below=True):
-        return verdict("failed", f"{said}: below the minimum {check.min:g}", value)
+        shown = past(value, check.min, signed=False)
+        return verdict("failed", f"{said(shown)}: below the minimum {written(check.min)}", value)
     if check.max is not None and beyond(value, check.max, below=False):
-        return verdict("failed", f"{said}: above the maximum {check.max:g}", value)
-    return verdict("passed", said, value)
+        shown = past(value, check.max, signed=False)
+        return verdict("failed", f"{said(shown)}: above the maximum {written(check.max)}", value)
+    return verdict("passed", said(f"{value:.4f}"), value)
 
 
 def robustness_check(check: RobustnessCheck, found: Robustness) -> CheckResult:
@@ -152,7 +159,7 @@ def latency_check(check: LatencyCheck, found: Latency) -> CheckResult:
         for name, bound in (("p50", check.p50_ms), ("p95", check.p95_ms), ("p99", check.p99_ms))
         if bound is not None
     ]
-    rule = ", ".join(f"{name} <= {bound:g} ms" for name, bound in bounds)
+    rule = ", ".join(f"{name} <= {written(bound)} ms" for name, bound in bounds)
     rows = words.count(check.batch, "row")
     observed = None
     if measured is None:
@@ -162,7 +169,7 @@ def latency_check(check: LatencyCheck, found: Latency) -> CheckResult:
     else:
         values = [(name, bound, float(getattr(measured, f"{name}_ms"))) for name, bound in bounds]
         over = [
-            f"{name} {value:.2f} ms > {bound:g} ms"
+            f"{name} {value:.2f} ms > {written(bound)} ms"
             for name, bound, value in values
             if value > bound
         ]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from mlgate import words
 from mlgate.bounds import past as past  # said with the other numbers, kept with bounds
+from mlgate.bounds import written
 
 if TYPE_CHECKING:
     from mlgate.result.records import CheckResult
@@ -75,8 +76,8 @@ def _end(x: float) -> str:
 
 
 def threshold(x: float) -> str:
-    """A threshold as the manifest wrote it: 0.95, 1e-05."""
-    return f"{x:g}"
+    """A threshold as the manifest wrote it: 0.95, 1e-05, 52.23538 (bounds.written)."""
+    return written(x)
 
 
 def margin(x: float) -> str:
@@ -87,11 +88,11 @@ def margin(x: float) -> str:
 
 def signed_threshold(x: float) -> str:
     """A threshold on a change: -0.01, +0.05."""
-    return f"{x:+g}"
+    return written(x, signed=True)
 
 
 def relative_threshold(x: float, *, places: int = 0) -> str:
     """A threshold on a relative change, as the manifest wrote it: -2% in a rule, -2.00%
     beside a measured change, and -2.028% wherever it takes those places."""
-    fixed, written = f"{x * 100:+.{places}f}", f"{x * 100:+g}"
-    return f"{fixed if float(fixed) == float(written) else written}%"
+    fixed, said = f"{x * 100:+.{places}f}", written(x, signed=True, scale=100)
+    return f"{fixed if float(fixed) == float(said) else said}%"
