@@ -323,3 +323,27 @@ def test_figures_scikit_learn_gives_for_0_over_0_are_undefined_with_the_reason()
         {"average_precision": None},
         {"average_precision": "undefined: no row is of the positive class"},
     )
+
+
+def test_a_targets_spread_of_zero_leaves_r2_explained_variance_and_d2_undefined() -> None:
+    """A one-row slice showed explained_variance 1.0000 for a model 36 off its only row, and
+    a slice of one target value an r2 of 0.0: scikit-learn's conventions for 0/0."""
+    from mlgate.model.metrics import compute_each
+
+    spread = ["r2", "explained_variance", "d2_absolute_error"]
+    one, why_one = compute_each([*spread, "rmse"], np.array([151.0]), np.array([115.0]), None)
+    assert one == dict.fromkeys(spread) | {"rmse": 36.0}
+    assert why_one["explained_variance"] == (
+        "'explained_variance' is undefined on these rows: one target has no spread to "
+        "explain; mae or rmse measure the errors"
+    )
+    flat, why_flat = compute_each(spread, np.full(4, 5.0), np.array([4.0, 6.0, 5.0, 5.0]), None)
+    assert flat == dict.fromkeys(spread)
+    assert "the target is the same on all 4 of them" in why_flat["r2"]
+    y, pred = np.array([1.0, 2.0, 4.0, 8.0]), np.array([1.5, 2.0, 3.0, 9.0])
+    spread_out, _ = compute_each(spread, y, pred, None)
+    assert spread_out == {
+        "r2": pytest.approx(skm.r2_score(y, pred)),
+        "explained_variance": pytest.approx(skm.explained_variance_score(y, pred)),
+        "d2_absolute_error": pytest.approx(skm.d2_absolute_error_score(y, pred)),
+    }

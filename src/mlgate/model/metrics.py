@@ -176,6 +176,8 @@ def compute(
     }
     if name == "rmse":
         return float(skm.mean_squared_error(y_true, y_pred) ** 0.5)
+    if name in SPREAD_RATIOS:
+        spread_defined(name, y_true)
     if name == "mape":
         relative_defined(y_true)
     if metric.quantile is not None:
@@ -183,6 +185,30 @@ def compute(
     if metric.power is not None:
         return float(skm.mean_tweedie_deviance(y_true, y_pred, power=metric.power))
     return float(regression[name](y_true, y_pred))
+
+
+# a regression figure divided by the targets' spread: 0/0 on rows of one target, where
+# scikit-learn says 1 (explained_variance, or r2 of exact answers) or 0 (r2, d2), by convention
+SPREAD_RATIOS = frozenset({"r2", "explained_variance", "d2_absolute_error"})
+
+
+def spread_defined(name: str, y_true: np.ndarray) -> None:
+    """r2, explained variance and D² divide by the targets' spread: on rows whose targets
+    are all one value (a one-row slice) a model 36 off "explained all the variance"."""
+    import numpy as np
+
+    y = np.asarray(y_true, np.float64)
+    spread = float(np.mean((y - y.mean()) ** 2)) if y.size else 0.0
+    if spread <= 1e-12 * max(float(np.mean(y**2)) if y.size else 0.0, 1e-300):
+        why = (
+            "one target has no spread to explain"
+            if len(y) == 1
+            else f"the target is the same on {'both' if len(y) == 2 else f'all {len(y):,}'} of them, so there is no spread "
+            "to explain"
+        )
+        raise ValueError(
+            f"'{name}' is undefined on these rows: {why}; mae or rmse measure the errors"
+        )
 
 
 def relative_defined(y_true: np.ndarray) -> None:
