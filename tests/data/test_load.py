@@ -356,3 +356,18 @@ def test_a_parquet_file_read_as_csv_is_said_to_be_one_not_to_be_converted(tmp_pa
         "out and name the file .parquet"
     )
     assert caught.value.hint is None
+
+
+def test_json_lines_floats_are_the_files_in_the_models_frame_and_the_checks_alike(
+    tmp_path: Path,
+) -> None:
+    """pandas' default JSON parser read 0.6736 as 0.6736000000000001: a slice label showed
+    a value the file does not hold, and the model was handed one the checks never saw."""
+    path = tmp_path / "test.jsonl"
+    path.write_text('{"x0": 0.6736, "y": "a"}\n{"x0": 4.0104, "y": "b"}\n')
+    assert pd.read_json(path, lines=True)["x0"][0] != 0.6736  # what pandas alone gives
+    whole = load.read_pandas(path, "jsonl")
+    (batch,) = load.pandas_batches(path, "jsonl", ["x0"])
+    checked = load.read(path, "jsonl")
+    assert whole["x0"].tolist() == batch["x0"].tolist() == checked["x0"].to_list()
+    assert whole["x0"].tolist() == [0.6736, 4.0104]

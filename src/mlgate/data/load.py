@@ -244,7 +244,9 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
             return pd.read_csv(path, sep=separator(path))
         if fmt == "parquet":
             return pd.read_parquet(path)
-        return pd.read_json(path, lines=True)
+        # pandas' own float parser read 0.6736 as 0.6736000000000001, a value the file does
+        # not hold (and polars, reading it for the data checks, does not give)
+        return pd.read_json(path, lines=True, precise_float=True)
     except ImportError as exc:  # pandas reads Parquet through pyarrow, an extra
         raise _needs_pyarrow(path) from exc
     except (OSError, ValueError, TypeError) as exc:  # pandas: a JSON line that is a list
@@ -273,7 +275,7 @@ def pandas_batches(
             for batch in parquet.iter_batches(batch_size=rows, columns=kept):
                 yield batch.to_pandas()
         else:
-            for part in pd.read_json(path, lines=True, chunksize=rows):
+            for part in pd.read_json(path, lines=True, chunksize=rows, precise_float=True):
                 yield part[[c for c in part.columns if c in wanted]]
     except ImportError as exc:
         raise _needs_pyarrow(path) from exc
