@@ -194,7 +194,9 @@ def test_json_gives_an_errors_hint_apart_as_the_readme_says(
     monkeypatch.chdir(project)
     assert main(["check", "data", "--json"]) == 2
     said = json.loads(capsys.readouterr().out)
-    assert said["error"].startswith("column 'mean radius': values as large as 1e+200")
+    assert said["error"].startswith(
+        "data/train.csv: column 'mean radius': values as large as 1e+200"
+    )
     assert "hint" not in said["error"]
     assert said["hint"].startswith("rescale the column")
 

@@ -10,7 +10,10 @@ the other ("int" for integer, "min" for minimum, "prod" for production).
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
+
+from mlgate import words
 
 OFFERED = 3  # at most this many names, all equally close
 
@@ -40,10 +43,16 @@ def closest(
     return [choice for ratio, choice in scored if ratio == best][:OFFERED]
 
 
+def loosely(name: str) -> str:
+    """A name with what a reader cannot see or does not mind taken away: case, blanks at
+    its ends, and its Unicode form ("café" as one character or as e and an accent)."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
 def did_you_mean(close: list[str]) -> str:
     """ "did you mean 'f1_macro' or 'f1_micro'?" ("" for no name)."""
     if not close:
         return ""
-    quoted = [f"'{name}'" for name in close]
+    quoted = [words.quoted(name) for name in close]
     listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
     return f"did you mean {listed}?"

@@ -68,6 +68,39 @@ def _shown(value: Any) -> str:
     return as_written(value)
 
 
+def name(text: str) -> str:
+    """A name from data (a column, a file's header) in a message: bare when it reads as
+    itself, else quoted with what would not show escaped. Names that differ only in what
+    does not show read as nonsense bare ("test lacks a ; test adds  a", "lacks café; adds
+    café"), and a control character in one reached the terminal as itself."""
+    import unicodedata
+
+    if _plain(text):
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(
+        c if c.isprintable() and not unicodedata.combining(c) else f"\\u{ord(c):04x}"
+        for c in quoted
+    )
+
+
+def quoted(text: str) -> str:
+    """`name`, always in quotes: 'mean radius', or "a " (`name`'s escapes) when it needs
+    them."""
+    return f"'{text}'" if _plain(text) else name(text)
+
+
+def _plain(text: str) -> bool:
+    import unicodedata
+
+    return (
+        bool(text)
+        and text == text.strip()
+        and text.isprintable()
+        and unicodedata.is_normalized("NFC", text)
+    )
+
+
 def as_written(value: Any) -> str:
     """A value as a YAML file (a params file, the manifest) writes it: true, null, .inf,
     not as Python prints it: True, None, inf."""

@@ -201,3 +201,15 @@ def test_the_harness_splits_lines_as_the_runner_does() -> None:
     pieces = [b"a\r", b"\nb\rc", b"\n\r", b"\r\nd\r"]
     assert list(runner_lines(_Chunks(pieces))) == [b"a\r\n", b"b\r", b"c\n", b"\r", b"\r\n", b"d\r"]
     assert list(runner_lines(_Chunks([b"x\ny"]))) == [b"x\n", b"y"]
+
+
+def test_control_characters_from_data_reach_no_annotation() -> None:
+    """A column named `csi\\x1b[2Jclear` or `bell\\x07x` put an ESC sequence and a BEL into
+    the `::error` line: the log renders ANSI, and the annotation showed them on the PR."""
+    line = actions.workflow_command(
+        "error",
+        "drifted: csi\x1b[2Jclear, bell\x07x, c1\x85next, tab\there\nnext",
+        {"title": "t\x1b"},
+    )
+    assert line == ("::error title=t ::drifted: csi [2Jclear, bell x, c1 next, tab here%0Anext")
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in line)

@@ -45,8 +45,10 @@ def test_in_a_terminal_each_column_keeps_its_line_and_shows_what_hides_text() ->
     assert not [line for line in lines if line.startswith("::")]
     tested = [line for line in lines if line.startswith("  ") and "[" in line]
     assert len(tested) == 2, lines
-    assert any("x ::error title=pwned::injected [" in line for line in tested)
-    assert any("evil<U+202E>gpj.exe [" in line for line in tested)
+    # each name quoted with its escapes (words.name): the line break and the override
+    # show as what they are
+    assert any('"x\\n::error title=pwned::injected" [' in line for line in tested)
+    assert any('"evil\\u202egpj.exe" [' in line for line in tested)
 
 
 def test_the_row_holds_the_results_figures() -> None:

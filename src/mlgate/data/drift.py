@@ -144,7 +144,7 @@ def _usable(
 
 def _first(names: Sequence[str], most: int = 10) -> str:
     more = f" and {len(names) - most} more" if len(names) > most else ""
-    return ", ".join(names[:most]) + more
+    return ", ".join(map(words.name, names[:most])) + more
 
 
 def check(result: DriftResult) -> CheckResult:

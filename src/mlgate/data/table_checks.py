@@ -133,12 +133,12 @@ def same_schema(frames: Mapping[str, pl.DataFrame]) -> CheckResult:
         lacking = [c for c in a if c not in b]
         extra = [c for c in b if c not in a]
         if lacking:
-            differences.append(f"{role} lacks {', '.join(lacking)}")
+            differences.append(f"{role} lacks {', '.join(map(words.name, lacking))}")
         if extra:
-            differences.append(f"{role} adds {', '.join(extra)}")
+            differences.append(f"{role} adds {', '.join(map(words.name, extra))}")
         for name in (c for c in a if c in b and not _same_kind(a[c], b[c])):
             differences.append(
-                f"{name} is {type_checks.name(a[name])} in {first}, "
+                f"{words.name(name)} is {type_checks.name(a[name])} in {first}, "
                 f"{type_checks.name(b[name])} in {role}"
             )
     if differences:

@@ -83,8 +83,15 @@ def workflow_command(
 
 
 def escape_data(text: str) -> str:
-    """GitHub's escaping of a command's message (`%`, CR and LF)."""
+    """GitHub's escaping of a command's message (`%`, CR and LF), and every other control
+    character made a blank: an ESC sequence or a BEL in a column name went into the log,
+    which renders ANSI, and into the annotation on the pull request."""
+    text = _CONTROLS.sub(" ", text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+# C0 and C1 controls but CR and LF (escaped above), and the Unicode line separators
+_CONTROLS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def escape_property(text: str) -> str:

@@ -532,10 +532,16 @@ def columns_hint(name: str, columns: list[str] | None) -> str:
         return ""
     if not columns:
         return " (the file has no header row)"
-    lowered = {c.lower(): c for c in columns}
-    close = [lowered[name.lower()]] if name.lower() in lowered else spelling.closest(name, columns)
+    # the same name but for case, blanks at its ends or its Unicode form (é one character
+    # or two) is the one meant
+    loose = {spelling.loosely(c): c for c in columns}
+    close = (
+        [loose[spelling.loosely(name)]]
+        if spelling.loosely(name) in loose
+        else spelling.closest(name, columns)
+    )
     shown = (
-        f"; its columns: {', '.join(columns)}"
+        f"; its columns: {', '.join(map(words.name, columns))}"
         if len(columns) <= 20
         else f"; it has {words.count(len(columns), 'column')}"
     )

@@ -203,8 +203,8 @@ def spread_defined(name: str, y_true: np.ndarray) -> None:
         why = (
             "one target has no spread to explain"
             if len(y) == 1
-            else f"the target is the same on {'both' if len(y) == 2 else f'all {len(y):,}'} of them, so there is no spread "
-            "to explain"
+            else f"the target is the same on {'both' if len(y) == 2 else f'all {len(y):,}'} "
+            "of them, so there is no spread to explain"
         )
         raise ValueError(
             f"'{name}' is undefined on these rows: {why}; mae or rmse measure the errors"

@@ -79,7 +79,7 @@ def text(results: Sequence[DriftResult]) -> str:
         lines.append(f"  ({rule(result)})")
         for e in sorted(result.columns, key=lambda e: not e.drifted):
             mark = "DRIFTED" if e.drifted else "ok" if e.statistic is not None else "-"
-            lines.append(one_line(f"  {mark:<8}{e.column} [{e.test}] {e.message}"))
+            lines.append(one_line(f"  {mark:<8}{words.name(e.column)} [{e.test}] {e.message}"))
     return "\n".join(lines)
 
 
