@@ -72,10 +72,10 @@ def code(text: object) -> str:
 def html(text: object) -> str:
     """Untrusted text inside raw HTML (a `<summary>`), where Markdown is not read but
     entities, @mentions and references are."""
-    value = visible(_BREAKS.sub(" ", str(text)))
+    value = _LINKERS.sub(JOINER, visible(_BREAKS.sub(" ", str(text))))
+    # entities after the joiners: one put after the `#` of `&#39;` showed `don&#39;t`
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = value.replace('"', "&quot;").replace("'", "&#39;")
-    return _LINKERS.sub(JOINER, value)
+    return value.replace('"', "&quot;").replace("'", "&#39;")
 
 
 def fence_safe(text: str) -> str:
