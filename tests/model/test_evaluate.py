@@ -314,3 +314,46 @@ def test_a_regressor_of_a_whole_number_target_is_inferred_a_regression() -> None
     classifier = LogisticRegression(max_iter=1000).fit(X, grades)
     kept = evaluate.score(inferred, classifier, frame.assign(species=grades))
     assert kept.task == "classification"  # a model with classes stays a classifier
+
+
+def test_test_rows_of_a_label_the_model_never_saw_are_said_beside_the_figures(
+    iris: pd.DataFrame,
+) -> None:
+    """10 of 90 test rows of "maybe", a label the model never saw, left a confusion matrix
+    of 80 rows beside "90 test rows", and a binary ROC AUC that took them as negatives,
+    with nothing said; the run passed."""
+    from mlgate.model import curves
+    from mlgate.result import arrays
+
+    two = iris[iris["species"] < 2].assign(species=lambda f: f["species"].map({0: "no", 1: "yes"}))
+    model = LogisticRegression(max_iter=500).fit(two.drop(columns="species"), two["species"])
+    test = two.copy()
+    test.loc[test.index[::10], "species"] = "maybe"
+    scored = evaluate.score(_manifest(), model, test)
+    assert scored.note == (
+        "10 of 100 test rows are of a label the model was never trained on ('maybe'): the "
+        "label metrics count them as its errors, a binary score metric as rows of the "
+        "negative class, and the confusion matrix and curves leave them out"
+    )
+    right = (model.predict(test.drop(columns="species")) == test["species"]).sum()
+    assert scored.metrics["accuracy"] == pytest.approx(right / 100)  # the 10 as errors
+    kept = scored.predictions
+    matrix = curves.confusion(arrays.decode(kept.y_true), arrays.decode(kept.y_pred), 2)
+    assert matrix.sum() == 90  # what the note says the matrix leaves out
+    assert evaluate.score(_manifest(), model, two).note == ""
+
+
+def test_labels_that_read_as_the_models_classes_say_how_they_differ(iris: pd.DataFrame) -> None:
+    """ "holds '0', '1', 'unknown', none of which is a class the model was trained on
+    ('0', '1')": one text label made the column text, and the message hid it."""
+    model = LogisticRegression(max_iter=500).fit(iris.drop(columns="species"), iris["species"])
+    text = iris.assign(species=iris["species"].astype(str))
+    text.loc[text.index[::10], "species"] = "unknown"
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(_manifest(), model, text)
+    assert str(error.value) == (
+        "the test data's 'species' holds '0', '1', '2', 'unknown', none of which is a class "
+        "the model was trained on ('0', '1', '2') (they read alike, but the test labels are "
+        "text and the model's classes whole numbers): write the test labels as the training "
+        "data does"
+    )

@@ -527,7 +527,7 @@ def _classification(
             f"the test data's '{manifest.data.target}' holds "
             f"{', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}, none of which "
             f"is a class the model was trained on ({', '.join(map(repr, map(str, fitted[:5])))})"
-            ": write the test labels as the training data does"
+            f"{_kinds_apart(y_true, fitted)}: write the test labels as the training data does"
         )
     labels = {*y_true.tolist(), *fitted}
     if len(y_pred) and not labels & set(_hashable(y_pred)):
@@ -592,7 +592,51 @@ def _classification(
         metric_errors=errors,
         predictions=predictions,
         positive_label=arrays.plain(classes[positive_index]) if len(classes) == 2 else None,
+        note=_unknown_labels(y_true, classes) if known is not None else "",
     )
+
+
+def _unknown_labels(y_true: np.ndarray, classes: list[Any]) -> str:
+    """Test rows of a label the model was never trained on: no answer of it can be right,
+    and the confusion matrix, whose rows are the model's classes, cannot hold them. 10 of
+    90 such rows left a matrix of 80 beside "90 test rows", and nothing said why."""
+    fitted = set(_hashable(np.array(classes, dtype=object)))
+    unknown = [v for v in _hashable(y_true) if v not in fitted]
+    if not unknown:
+        return ""
+    labels = sorted(set(map(str, unknown)))
+    shown = ", ".join(map(repr, labels[:5])) + (", ..." if len(labels) > 5 else "")
+    return (
+        f"{words.of(len(unknown), len(y_true), 'test row')} "
+        f"{'is' if len(unknown) == 1 else 'are'} of "
+        f"{'a label' if len(labels) == 1 else 'labels'} the model was never trained on "
+        f"({shown}): the label metrics count them as its errors, a binary score metric as "
+        "rows of the negative class, and the confusion matrix and curves leave them out"
+    )
+
+
+def _kinds_apart(y_true: np.ndarray, fitted: list[Any]) -> str:
+    """Why labels that read alike are not the model's: '0' and '1' as text beside the
+    classes 0 and 1 (one label that is not a number, 'unknown', makes the column text)."""
+    said = {str(v) for v in y_true.tolist()}
+    if not said & {str(v) for v in fitted}:
+        return ""
+    ours = {_kind(v) for v in y_true.tolist()}
+    theirs = {_kind(v) for v in fitted}
+    return (
+        f" (they read alike, but the test labels are {' and '.join(sorted(ours))} and the "
+        f"model's classes {' and '.join(sorted(theirs))})"
+    )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "true/false values"
+    if isinstance(value, int | np.integer):
+        return "whole numbers"
+    if isinstance(value, float | np.floating):
+        return "numbers"
+    return "text"
 
 
 def _regression(
