@@ -621,15 +621,15 @@ def _kinds_apart(y_true: np.ndarray, fitted: list[Any]) -> str:
     said = {str(v) for v in y_true.tolist()}
     if not said & {str(v) for v in fitted}:
         return ""
-    ours = {_kind(v) for v in y_true.tolist()}
-    theirs = {_kind(v) for v in fitted}
+    ours = {_label_kind(v) for v in y_true.tolist()}
+    theirs = {_label_kind(v) for v in fitted}
     return (
         f" (they read alike, but the test labels are {' and '.join(sorted(ours))} and the "
         f"model's classes {' and '.join(sorted(theirs))})"
     )
 
 
-def _kind(value: Any) -> str:
+def _label_kind(value: Any) -> str:
     if isinstance(value, bool | np.bool_):
         return "true/false values"
     if isinstance(value, int | np.integer):
