@@ -371,3 +371,30 @@ def test_json_lines_floats_are_the_files_in_the_models_frame_and_the_checks_alik
     checked = load.read(path, "jsonl")
     assert whole["x0"].tolist() == batch["x0"].tolist() == checked["x0"].to_list()
     assert whole["x0"].tolist() == [0.6736, 4.0104]
+
+
+def test_lines_ended_by_cr_alone_are_said_wherever_the_file_is_read(tmp_path: Path) -> None:
+    """A CSV whose lines end with CR alone was "valid" to validate, "has no rows, only a
+    header" to the run (polars read it as one line), and a profile of 0 rows and 423
+    columns to `mlgate profile`, while pandas read its 150 rows."""
+    from mlgate.data import profile
+    from mlgate.manifest import data_formats
+
+    path = tmp_path / "train.csv"
+    path.write_bytes(b"a,b,y\r" + b"".join(b"%d,%d,%d\r" % (i, i * 2, i % 2) for i in range(150)))
+    assert len(pd.read_csv(path)) == 150  # pandas reads it; the checks' reader did not
+    said = "its lines end with a carriage return alone (CR, no line feed), which is read as one"
+    assert said in (data_formats.unreadable(path, "csv") or "")
+    for reading in (
+        lambda: load.read(path, "csv"),
+        lambda: list(load.batches(path, "csv")),
+        lambda: profile.of_file(path, "csv"),
+    ):
+        with pytest.raises(UserError, match=r"carriage return alone"):
+            reading()
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_bytes(path.read_bytes().replace(b"\r", b"\n"))
+    assert data_formats.unreadable(fixed, "csv") is None and load.read(fixed, "csv").height == 150
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(path.read_bytes().replace(b"\r", b"\r\n"))
+    assert data_formats.unreadable(crlf, "csv") is None and load.read(crlf, "csv").height == 150

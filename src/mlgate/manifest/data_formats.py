@@ -300,9 +300,25 @@ def header_problem(path: Path, *, quote: bool = True) -> str | None:
     `quote=False`: said without quoting the header."""
     names = _csv_header(path) or []
     return (
-        _quote_in(names, quote)
+        _lines_end_in_cr(path)
+        or _quote_in(names, quote)
         or _other_separator(names, separator(path), quote)
         or _repeated(names, quote)
+    )
+
+
+def _lines_end_in_cr(path: Path) -> str | None:
+    """Lines ended by CR alone (classic Mac OS, some spreadsheet exports): the checks'
+    reader took the whole file for its header, and the run said it "has no rows, only a
+    header" while pandas read 210 rows of it."""
+    with open(path, "rb") as handle:
+        start = handle.read(HEADER_BYTES)
+    if b"\n" in start or b"\r" not in start.rstrip(b"\r"):
+        return None
+    file, copy = shlex.quote(str(path)), shlex.quote(f"{path}.lf")
+    return (
+        "its lines end with a carriage return alone (CR, no line feed), which is read as "
+        f"one line: convert them, e.g. tr '\\r' '\\n' < {file} > {copy} && mv {copy} {file}"
     )
 
 
