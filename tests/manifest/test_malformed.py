@@ -303,6 +303,31 @@ CASES = [
             f"'roc_auc'? ({len(METRICS)} names are allowed: `mlgate schema` lists them)",
         ],
     ),
+    (  # "pr_auc" was offered roc_auc, the wrong area for an imbalanced task; auprc nothing
+        "metric-named-the-precision-recall-area",
+        sub("[accuracy, f1_macro]", "[pr_auc, auprc]"),
+        [
+            "mlops.yaml:14:13: evaluate.metrics[0]: found 'pr_auc'; did you mean "
+            f"'average_precision'? ({len(METRICS)} names are allowed: `mlgate schema` lists them)",
+            "mlops.yaml:14:21: evaluate.metrics[1]: found 'auprc'; did you mean "
+            f"'average_precision'? ({len(METRICS)} names are allowed: `mlgate schema` lists them)",
+        ],
+    ),
+    (  # the report writes the rule "relative change >= -2%": a newcomer writes the same
+        "relative-bound-as-a-percentage",
+        sub(
+            "[accuracy, f1_macro]",
+            "[accuracy, f1_macro]\ncompare:\n  gates:\n"
+            "    accuracy: {min_relative_change: -2%, min_change: -1%}",
+        ),
+        [
+            "mlops.yaml:17:37: compare.gates.accuracy.min_relative_change: expected a number, "
+            "found '-2%'; write -2% as -0.02",
+            "mlops.yaml:17:54: compare.gates.accuracy.min_change: expected a number, found "
+            "'-1%'; a change is in the metric's own units: for -1% of the baseline's figure "
+            "write min_relative_change: -0.01",
+        ],
+    ),
     (
         "metric-unlike-any",
         sub("[accuracy, f1_macro]", "[accuracy, zzz]"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,8 @@ def _explain(error: Any) -> Iterator[Finding]:
                 what = _description(props.get(key, {}))
                 yield path, f"missing required key '{key}'" + (f" ({what})" if what else ""), True
     elif kind == "type":
-        yield path, f"expected {_expected_types(expected)}, found {_found(instance)}", False
+        said = f"expected {_expected_types(expected)}, found {_found(instance)}"
+        yield path, said + _as_a_fraction(path, instance, expected), False
     elif kind == "enum" and "propertyNames" in error.schema_path:  # a key that is no name
         yield (*path, instance), _not_one_of(instance, expected), True
     elif kind == "enum":
@@ -295,7 +297,35 @@ SYNONYMS = {
     "kappa": "cohen_kappa",
     "logloss": "log_loss",
     "brier": "brier_score",
+    # the area under the precision-recall curve: scikit-learn's average_precision
+    "pr_auc": "average_precision",
+    "auc_pr": "average_precision",
+    "auprc": "average_precision",
+    "prc_auc": "average_precision",
+    "ap": "average_precision",
 }
+
+
+PERCENT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)%")
+
+
+def _as_a_fraction(path: KeyPath, instance: object, expected: object) -> str:
+    """A percentage where a number is asked (`min_relative_change: 2%`, as the report
+    writes the rule): the number to write, and for a change in the metric's own units, the
+    key that takes a relative one."""
+    number = expected == "number" or (isinstance(expected, list) and "number" in expected)
+    if not (number and isinstance(instance, str) and PERCENT.fullmatch(instance.strip())):
+        return ""
+    fraction = float(instance.strip().removesuffix("%")) / 100
+    written = f"{fraction:g}" if float(f"{fraction:g}") == fraction else repr(fraction)
+    key = str(path[-1]) if path else ""
+    if key in ("min_change", "max_change"):
+        relative = key.replace("change", "relative_change")
+        return (
+            f"; a change is in the metric's own units: for {instance.strip()} of the "
+            f"baseline's figure write {relative}: {written}"
+        )
+    return f"; write {instance.strip()} as {written}"
 
 
 def _not_one_of(instance: object, allowed: list[object]) -> str:
