@@ -191,8 +191,8 @@ def test_unknown_positive_label_is_reported(make_repo) -> None:
     result = run(root)
     assert result.evaluate.status == "error"
     assert (
-        result.evaluate.message == "evaluate.positive_label 'rose' is not one of the "
-        "model's classes: setosa, versicolor"
+        result.evaluate.message == "mlops.yaml line 15 (evaluate.positive_label): 'rose' is "
+        "not one of the model's classes: setosa, versicolor"
     )
 
 

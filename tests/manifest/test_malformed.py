@@ -328,6 +328,28 @@ CASES = [
             "write min_relative_change: -0.01",
         ],
     ),
+    (  # accepted, and meant nothing
+        "positive-label-of-a-regression",
+        sub(
+            "  task: classification\n  metrics: [accuracy, f1_macro]",
+            "  task: regression\n  metrics: [rmse]\n  positive_label: 1",
+        ).replace("  - {metric: f1_macro, min: 0.8}", "  - {metric: rmse, max: 0.8}"),
+        [
+            "mlops.yaml:15:19: evaluate.positive_label: a positive label names a classifier's "
+            "class, but evaluate.task is regression: leave it out",
+        ],
+    ),
+    (
+        "positive-label-in-another-case",
+        sub("    age:", "    churned: {type: category, values: [yes, no]}\n    age:").replace(
+            "  metrics: [accuracy, f1_macro]",
+            "  metrics: [accuracy, f1_macro]\n  positive_label: 'Yes'",
+        ),
+        [
+            "mlops.yaml:16:19: evaluate.positive_label: 'Yes' is not one of the classes "
+            "data.columns.churned.values declares (yes, no); did you mean 'yes'?",
+        ],
+    ),
     (
         "metric-unlike-any",
         sub("[accuracy, f1_macro]", "[accuracy, zzz]"),

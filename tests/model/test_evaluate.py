@@ -357,3 +357,24 @@ def test_labels_that_read_as_the_models_classes_say_how_they_differ(iris: pd.Dat
         "text and the model's classes whole numbers): write the test labels as the training "
         "data does"
     )
+
+
+def test_a_positive_label_the_model_lacks_stops_the_evaluation_of_any_number_of_classes(
+    iris: pd.DataFrame,
+) -> None:
+    """Of three classes the run trained, scored and passed but for a fairness check that
+    said the label was unknown (exit 1); of two it stopped (exit 2) without the line."""
+    named = iris.assign(species=iris["species"].map({0: "barbera", 1: "barolo", 2: "grignolino"}))
+    model = LogisticRegression(max_iter=500).fit(named.drop(columns="species"), named["species"])
+    text = MANIFEST.format(features="") + "evaluate:\n  positive_label: Barolo\n"
+    declared = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(declared, model, named)
+    assert str(error.value) == (
+        "mlops.yaml line 9 (evaluate.positive_label): 'Barolo' is not one of the model's "
+        "classes: barbera, barolo, grignolino; did you mean 'barolo'?"
+    )
+    right = manifest.parse(
+        text.replace("Barolo", "barolo").encode(), name="mlops.yaml", root=Path("."), files=False
+    )
+    assert evaluate.score(right, model, named).metrics["accuracy"] is not None

@@ -424,7 +424,7 @@ def _pytest_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
 
 def _slice_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     """Bin edges out of order, a slice gate with nothing to slice or no test to ask of the
-    slices, fairness asked of a regression model."""
+    slices, fairness or a positive label asked of a regression model."""
     slices = _get(raw, "evaluate", "slices")
     for i, spec in enumerate(slices if isinstance(slices, list) else ()):
         edges = spec.get("bins") if isinstance(spec, dict) else None
@@ -460,6 +460,13 @@ def _slice_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 "fairness compares a classifier's decisions, but evaluate.task is regression",
                 False,
             )
+    if _get(raw, "evaluate", "positive_label") is not None:  # it was accepted, and meant nothing
+        yield (
+            ("evaluate", "positive_label"),
+            "a positive label names a classifier's class, but evaluate.task is regression: "
+            "leave it out",
+            False,
+        )
 
 
 def _resample_problems(raw: dict[str, Any]) -> Iterator[Finding]:
@@ -906,10 +913,12 @@ def _two_class_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     positive = _get(raw, "evaluate", "positive_label")
     if positive is not None and str(positive) not in {str(v) for v in values}:
         shown = ", ".join(str(v) for v in values[:10])
+        close = spelling.closest(str(positive), [str(v) for v in values])
+        meant = f"; {spelling.did_you_mean(close)}" if close else ""
         yield (
             ("evaluate", "positive_label"),
             f"{positive!r} is not one of the classes data.columns.{target}.values declares "
-            f"({shown})",
+            f"({shown}){meant}",
             False,
         )
     if len(values) <= 2:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlgate import words
+from mlgate import spelling, words
 from mlgate.manifest.metrics import DEFAULT_METRICS, METRICS, Task
 from mlgate.manifest.spec import Manifest
 from mlgate.model import metrics as metric_table
@@ -567,7 +567,7 @@ def _classification(
             f"({', '.join(map(str, classes[:10]))}): return a DataFrame whose columns are the "
             "labels, or an array with a column per label in sorted order"
         )
-    positive_index = _positive_index(manifest.evaluate.positive_label, classes)
+    positive_index = _positive_index(manifest, classes)
     names, defaulted = metric_names(manifest, "classification")
     # a default the model cannot give is left out, not failed
     asked = [
@@ -697,16 +697,18 @@ def _hashable(values: np.ndarray) -> list[Any]:
     ]
 
 
-def _positive_index(label: Any, classes: list[Any]) -> int:
-    """Index of the positive class: the manifest's, else the greater label (scikit-learn's)."""
-    if len(classes) != 2:
-        return 1
-    if label is None:
-        return 1
-    for i, c in enumerate(classes):
-        if c == label or str(c) == str(label):
-            return i
-    raise EvaluationError(
-        f"evaluate.positive_label {label!r} is not one of the model's classes: "
-        f"{', '.join(map(str, classes))}"
-    )
+def _positive_index(manifest: Manifest, classes: list[Any]) -> int:
+    """Index of the positive class: the manifest's, else the greater label (scikit-learn's).
+    A label the model lacks stops the evaluation whatever the number of classes: of three,
+    the run trained, scored and passed but for the fairness check that read it."""
+    label = manifest.evaluate.positive_label
+    found = [i for i, c in enumerate(classes) if c == label or str(c) == str(label)]
+    if label is not None and not found:
+        names = [str(c) for c in classes]
+        close = spelling.closest(str(label), names)
+        raise EvaluationError(
+            f"{manifest.cited('evaluate.positive_label')}: {label!r} is not one of the "
+            f"model's classes: {', '.join(names[:10])}"
+            + (f"; {spelling.did_you_mean(close)}" if close else "")
+        )
+    return found[0] if label is not None and len(classes) == 2 else 1
