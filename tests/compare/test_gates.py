@@ -169,6 +169,18 @@ def test_a_significant_rise_of_a_lower_is_better_metric_reports_the_worst_end() 
     assert found.status == "failed" and "worst plausible change +8.2900" in gate_text.explanation(
         found
     )
+    # it rose: "a significant drop" was the rule's name, not what happened to rmse
+    assert "a significant rise, for the worse (paired bootstrap" in gate_text.explanation(found)
+    assert "drop (" not in gate_text.explanation(found)
+
+
+def test_a_lower_is_better_figure_gone_the_wrong_way_under_a_gain_gate_is_a_rise() -> None:
+    gate = Gate(metric="log_loss", significance="significant gain")
+    worse = decide(gate, 0.40, 0.30, has_baseline=True, test=paired(0.1, 0.001))
+    assert gate_text.explanation(worse).endswith(
+        "a significant rise, for the worse, not the gain asked for (paired bootstrap, "
+        "p = 0.001, 114 rows)"
+    )
 
 
 def test_a_significance_gate_without_a_test_says_why() -> None:

@@ -105,7 +105,7 @@ def failure(found: GateFailure, gate: GateResult) -> str:
         return significant_drop(method, p, rows, found.worst or 0.0)
     level = 1 - gate.significance.confidence if gate.significance is not None else 0.05
     dropped = (found.found or 0.0) < 0 and p < level
-    return no_significant_gain(method, p, rows, dropped=dropped)
+    return no_significant_gain(method, p, rows, dropped=dropped, change=gate.change or -1.0)
 
 
 def written(thresholds: GateThresholds) -> str:
@@ -197,17 +197,30 @@ def untested(significance: str, why: str) -> str:
 
 
 def significant_drop(method: str, p_value: float, rows: int, worst: float) -> str:
+    """ "a significant drop", or of a figure where lower is better (its worst plausible
+    change above 0), "a significant rise, for the worse": a calibration error that rose
+    0.2 was called a drop, the rule's name, not what happened."""
     return (
-        f"a significant drop ({method}, p {numbers.p_is(p_value)}, "
+        f"a significant {_for_the_worse(worst)} ({method}, p {numbers.p_is(p_value)}, "
         f"{words.count(rows, 'row')}; worst plausible change {numbers.delta(worst)})"
     )
 
 
-def no_significant_gain(method: str, p_value: float, rows: int, *, dropped: bool = False) -> str:
+def no_significant_gain(
+    method: str, p_value: float, rows: int, *, dropped: bool = False, change: float = -1.0
+) -> str:
     """ "no significant gain (...)", or, when it went significantly the other way, "a
     significant drop, not the gain asked for (...)": a small p beside "no gain" read as one."""
-    said = "a significant drop, not the gain asked for" if dropped else "no significant gain"
+    said = (
+        f"a significant {_for_the_worse(change)}, not the gain asked for"
+        if dropped
+        else "no significant gain"
+    )
     return f"{said} ({method}, p {numbers.p_is(p_value)}, {words.count(rows, 'row')})"
+
+
+def _for_the_worse(change: float) -> str:
+    return "rise, for the worse" if change > 0 else "drop"
 
 
 def no_test(why: str) -> str:
