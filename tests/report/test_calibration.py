@@ -172,3 +172,23 @@ def test_one_calibration_error_has_one_interval_at_the_manifests_confidence() ->
     )
     shown = f"{error:.4f} (99% interval {own.low:.4f} to {own.high:.4f}, {own.method})"
     assert f"Calibration error (the gaps weighted by rows): {shown}" in section
+
+
+def test_one_brier_score_has_one_interval_too() -> None:
+    """The metrics list said `brier_score: 0.1943 [0.1888, 0.2001] (bootstrap of rows, 200
+    resamples)` and the calibration section `0.1943 (95% interval 0.1887 to 0.1999, Student's
+    t)`: two intervals for one figure. Without evaluate.intervals, Student's t is the one."""
+    from mlgate.compare import intervals
+    from mlgate.manifest.spec import Compare
+
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0, 1, 800)
+    y = (rng.random(800) < p).astype(np.int64)
+    brier = compute("brier_score", y, (p > 0.5).astype(np.int64), np.c_[1 - p, p], classes=[0, 1])
+    stage = replace(scored(y, p, ("no", "yes")), metrics={"brier_score": brier})
+    (own,) = intervals.of(stage, Compare(confidence=0.9, resamples=400, seed=1))
+    kept = charts.reliability_section(replace(result(), evaluate=replace(stage, intervals=(own,))))
+    shown = f"{brier:.4f} (90% interval {own.low:.4f} to {own.high:.4f}, {own.method})"
+    assert f"Brier score: {shown}" in kept and "Student's t" not in kept
+    alone = charts.reliability_section(replace(result(), evaluate=stage))
+    assert f"Brier score: {brier:.4f} (95% interval " in alone and "Student's t)" in alone

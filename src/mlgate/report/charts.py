@@ -129,9 +129,9 @@ def reliability_section(result: RunResult) -> str:
         for b in bins
     ]
     error = numbers.value(calibration.error(found))
-    said = f"Calibration error (the gaps weighted by rows): {_error_with(result, found)}"
+    said = f"Calibration error (the gaps weighted by rows): {_kept_or(result, ERROR, found)}"
     if two_classes:  # the Brier score mlgate computes is of two classes
-        said += f"; Brier score: {_with(calibration.brier_interval(found))}"
+        said += f"; Brier score: {_kept_or(result, BRIER, found)}"
     body = (
         f"Rows binned by {about}; observed is how often it came true. {said}. The error is "
         "biased upward on few rows, and so is its interval: compare two models with a "
@@ -180,15 +180,20 @@ def _against_baseline(result: RunResult) -> str:
     )
 
 
-def _error_with(result: RunResult, found: calibration.Terms) -> str:
-    """The run's own interval of the error where evaluate.intervals gave one (at the
-    manifest's confidence), else one drawn here: one interval for one figure a report."""
+ERROR, BRIER = "calibration_error", "brier_score"
+
+
+def _kept_or(result: RunResult, metric: str, found: calibration.Terms) -> str:
+    """The run's own interval of `metric` where evaluate.intervals gave one (at the
+    manifest's confidence), else one drawn here: one interval for one figure in a report
+    (the Brier score had a bootstrap's in the metrics and Student's t's here)."""
     from mlgate.model import calibration
 
-    kept = next((i for i in result.evaluate.intervals if i.metric == "calibration_error"), None)
+    kept = next((i for i in result.evaluate.intervals if i.metric == metric), None)
     if kept is None:
-        return _with(calibration.error_interval(found))
-    value = calibration.error(found)
+        drawn = calibration.brier_interval if metric == BRIER else calibration.error_interval
+        return _with(drawn(found))
+    value = float((found.gaps**2).mean()) if metric == BRIER else calibration.error(found)
     return _with(calibration.Interval(value, kept.low, kept.high, kept.method), kept.confidence)
 
 
