@@ -217,3 +217,13 @@ def test_a_usual_target_name_that_is_not_last_names_the_last_column(tmp_path: Pa
     assert "target 'y': a usual name for a target (or 'temperature', the last column)" in (
         survey(tmp_path).said
     )
+
+
+def test_a_column_name_that_hides_text_is_said_with_its_escapes(tmp_path: Path) -> None:
+    """`(or '\u202erlo', the last column)`: a right-to-left override in a header reached
+    the terminal as itself, reversing the rest of init's line."""
+    frame = pl.DataFrame({"x": [1.5, 2.5] * 10, "y": [0.5, 1.5] * 10, "\u202erlo": [9.5, 3.5] * 10})
+    _pair(tmp_path, frame, frame)
+    said = survey(tmp_path).said
+    assert "target 'y': a usual name for a target (or \"\\u202erlo\", the last column)" in said
+    assert not any("\u202e" in line for line in said)

@@ -143,10 +143,10 @@ def survey(root: Path) -> Survey:
     if train is not None:
         labelled = labels or train  # the file that holds the target
         target, why = guess_target(labelled, None if labels else test)
-        said.append(f"target '{target}': {why}")
+        said.append(f"target {words.quoted(target)}: {why}")
         if test is not None and labels is None and target not in test.columns:
             said.append(
-                f"{test.path} has no '{target}': it has no labels and cannot score the "
+                f"{test.path} has no {words.quoted(target)}: it has no labels and cannot score the "
                 f"model; a data.prepare step must split labelled rows ({train.path}'s) "
                 "into a training and a test file"
             )
@@ -155,12 +155,12 @@ def survey(root: Path) -> Survey:
         row_id = guess_id(root, train, test, target)
         if row_id is not None:
             said.append(
-                f"id '{row_id}': named as an id, a different value on every training row "
-                "(never handed to the model; leakage compares rows without it)"
+                f"id {words.quoted(row_id)}: named as an id, a different value on every "
+                "training row (never handed to the model; leakage compares rows without it)"
             )
         if task == "classification" and _one_per_row(root, labelled, target):
             said.append(
-                f"'{target}' holds a different value on every training row: an id or a "
+                f"{words.quoted(target)} holds a different value on every training row: an id or a "
                 "date rather than something to predict? set data.target"
             )
         if task == "classification":
@@ -469,7 +469,7 @@ def guess_target(train: DataFile, test: DataFile | None) -> tuple[str, str]:
     for name in TARGET_NAMES:
         if name in lowered:
             found, last = lowered[name], candidates[-1]
-            other = f" (or '{last}', the last column{where})" if found != last else ""
+            other = f" (or {words.quoted(last)}, the last column{where})" if found != last else ""
             return found, f"a usual name for a target{where}{other}"
     if len(only) == 1:
         return only[0], f"the one column in {train.path} only"
@@ -513,20 +513,21 @@ def _guess_task(root: Path, train: DataFile, target: str) -> tuple[Task, str]:
     dtype = train.dtypes[train.columns.index(target)]
     decimal = dtype.startswith("Float")
     if not decimal and not dtype.startswith(("Int", "UInt")):
-        return "classification", f"'{target}' holds labels ({dtype})"
+        return "classification", f"{words.quoted(target)} holds labels ({dtype})"
     if decimal and not _whole(root / train.path, target):
-        return "regression", f"'{target}' holds decimal numbers"
+        return "regression", f"{words.quoted(target)} holds decimal numbers"
     distinct = _distinct(root / train.path, target)
     stored = " (stored as decimals)" if decimal else ""
     if distinct is None:  # not counted: say so rather than guess a count
         return "classification", (
-            f"'{target}' holds whole numbers{stored}, whose distinct values could not be "
-            f"counted; set regression if it is a quantity"
+            f"{words.quoted(target)} holds whole numbers{stored}, whose distinct values could "
+            "not be counted; set regression if it is a quantity"
         )
     counted = words.count(distinct, "distinct whole number")
     if distinct > REGRESSION_MIN_VALUES:
-        return "regression", f"'{target}' has {counted}{stored}"
-    return "classification", f"'{target}' has {counted}{stored}, few enough to be classes"
+        return "regression", f"{words.quoted(target)} has {counted}{stored}"
+    said = f"{words.quoted(target)} has {counted}{stored}, few enough to be classes"
+    return "classification", said
 
 
 def _whole(path: Path, column: str) -> bool:
