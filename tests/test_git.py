@@ -63,3 +63,23 @@ def test_a_stray_git_dir_does_not_redirect_the_query(make_repo, monkeypatch) -> 
     assert expected != git(other, "rev-parse", "HEAD")
     monkeypatch.setenv("GIT_DIR", str(other / ".git"))
     assert mlgate_git.info(one).commit == expected
+
+
+def test_the_paths_that_make_it_dirty_are_named_as_git_names_them(make_repo) -> None:
+    """A run refused for registration "made on uncommitted changes" in CI could not say
+    which file the job had left changed: the run keeps the first ten git names."""
+    root = make_repo({"a.txt": "a", "b.txt": "b", "c d.txt": "c", "x/y.txt": "y"})
+    (root / "a.txt").write_text("changed")
+    git(root, "mv", "b.txt", "renamed.txt")
+    (root / "c d.txt").unlink()
+    (root / "x" / "new.log").write_text("new")
+    (root / "tab\there.txt").write_text("odd")
+    found = mlgate_git.info(root)
+    assert found.dirty is True
+    assert sorted(found.changed) == sorted(
+        ['"tab\\there.txt"', "a.txt", "c d.txt", "renamed.txt", "x/new.log"]
+    )
+    for i in range(12):
+        (root / f"many{i:02}.txt").write_text("m")
+    assert len(mlgate_git.info(root).changed) == mlgate_git.CHANGED_KEPT
+    assert mlgate_git.info(root, ignore=("a.txt",)).changed.count("a.txt") == 0

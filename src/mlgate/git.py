@@ -43,7 +43,7 @@ def info(directory: Path, *, ignore: Sequence[str] = ()) -> GitInfo:
     except OutsideError:
         return UNKNOWN
     commit = branch = None
-    dirty = False
+    changed: list[str] = []
     for line in out.splitlines():
         if line.startswith("# branch.oid "):
             oid = line.removeprefix("# branch.oid ")
@@ -52,8 +52,24 @@ def info(directory: Path, *, ignore: Sequence[str] = ()) -> GitInfo:
             head = line.removeprefix("# branch.head ")
             branch = None if head == "(detached)" else head
         elif not line.startswith("#"):
-            dirty = True
-    return GitInfo(commit=commit, branch=branch, dirty=dirty)
+            changed.append(_path_of(line))
+    return GitInfo(
+        commit=commit, branch=branch, dirty=bool(changed), changed=tuple(changed[:CHANGED_KEPT])
+    )
+
+
+CHANGED_KEPT = 10  # paths a run keeps of those that made it dirty
+# fields before the path in `git status --porcelain=v2`'s entries: changed, renamed or
+# copied (then "path<TAB>original"), unmerged; untracked and ignored are "? path"
+_FIELDS = {"1": 8, "2": 9, "u": 10}
+
+
+def _path_of(entry: str) -> str:
+    """The path an entry of `git status --porcelain=v2` names (C-quoted by git when odd)."""
+    fields = _FIELDS.get(entry[:1])
+    if fields is None:
+        return entry[2:]
+    return entry.split(" ", fields)[-1].split("\t", 1)[0]
 
 
 def _inside(relative: str) -> str | None:

@@ -65,6 +65,12 @@ def test_a_failed_or_dirty_run_is_refused_and_nothing_is_written(project: Projec
     dirty = replace(project.run, git=replace(project.run.git, dirty=True))
     with pytest.raises(UserError, match="uncommitted changes"):
         operations.register(where, project.manifest, dirty)
+    left = ("train.log", "tab\there", *(f"f{i}" for i in range(6)))
+    named = replace(project.run, git=replace(project.run.git, dirty=True, changed=left))
+    with pytest.raises(UserError) as refused:
+        operations.register(where, project.manifest, named)
+    said = 'uncommitted changes (train.log, "tab\\there", f0, f1, f2, ...): its commit'
+    assert said in str(refused.value)
     with pytest.raises(UserError, match="not a semantic version"):
         operations.register(where, project.manifest, project.run, version="v1")
     (project.root / "models/model.joblib").write_bytes(b"swapped")
@@ -508,6 +514,7 @@ def test_the_runs_own_outputs_do_not_make_it_uncommitted(tmp_path: Path) -> None
     with pytest.raises(UserError, match="uncommitted changes") as refused:
         operations.register(Where.of(loaded), loaded, stray)
     assert "git status" in (refused.value.hint or "")
+    assert "uncommitted changes (raw/notes.txt)" in str(refused.value)
     (root / "raw" / "notes.txt").unlink()
     (root / "raw" / "train.csv").write_text("changed\n")  # so does a changed input
     assert mgit.info(root, ignore=loaded.outputs()).dirty is True

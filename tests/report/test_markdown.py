@@ -584,3 +584,11 @@ def test_a_metric_a_check_found_past_its_bound_is_printed_past_it_everywhere() -
     )
     beside = markdown.render(replace(run, compare=compared(metrics=changes)))
     assert "| accuracy | 0.8500 | 0.79997 |" in beside
+
+
+def test_the_lineage_names_the_paths_that_made_the_checkout_dirty() -> None:
+    dirty = GitInfo(commit="c" * 40, branch="main", dirty=True, changed=("train.log", "a|b"))
+    out = markdown.render(result(git=dirty))
+    assert "on `main` (uncommitted changes: `train.log`, `a|b`)" in out
+    older = markdown.render(result(git=GitInfo(commit="c" * 40, branch="main", dirty=True)))
+    assert "on `main` (uncommitted changes)" in older

@@ -235,9 +235,9 @@ def test_a_hundred_thousand_row_report_renders_in_under_fifty_milliseconds() -> 
         return mermaid.charts(curves.from_predictions(pred, 1))
 
     times = []
-    for _ in range(5):
-        start = time.perf_counter()
+    for _ in range(5):  # CPU time: the wall clock failed it on a machine busy with other work
+        start = time.process_time()
         out = render()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     assert len(mermaid_blocks(out)) == 2
     assert min(times) < 0.05, f"{min(times) * 1000:.1f} ms"  # about 15 ms here

@@ -190,8 +190,8 @@ def register(
         raise UserError(f"run {result.run_id} was not made in a git commit")
     if result.git.dirty:
         raise UserError(
-            f"run {result.run_id} was made on uncommitted changes: its commit "
-            "would not reproduce the model",
+            f"run {result.run_id} was made on uncommitted changes{_named(result.git.changed)}: "
+            "its commit would not reproduce the model",
             hint="git status shows them; commit "
             "them (or ignore them in .gitignore), then run again. What the "
             "manifest declares as outputs (the model, prepared data, .mlgate/) "
@@ -670,3 +670,12 @@ def _version_record(
         "trigger": where.trigger,
         "created": _iso(where.now()),
     }
+
+
+def _named(changed: tuple[str, ...]) -> str:
+    """ " (train.log, data/cache.csv, ...)": the paths the run recorded as changed, where a
+    run in CI could not be asked `git status` after the fact."""
+    if not changed:
+        return ""
+    shown = ", ".join(map(words.name, changed[:5]))
+    return f" ({shown}{', ...' if len(changed) > 5 else ''})"

@@ -516,7 +516,9 @@ def _lineage(result: RunResult) -> str:
         f"{result.duration_s:.1f}s",
         f"- commit {code(git.commit[:12] if git.commit else 'none')}"
         + (f" on {code(git.branch)}" if git.branch else "")
-        + (" (uncommitted changes)" if git.dirty else ""),
+        + (" (uncommitted changes" if git.dirty else "")
+        + (": " + ", ".join(map(code, git.changed)) if git.dirty and git.changed else "")
+        + (")" if git.dirty else ""),
         f"- manifest {code(result.manifest.path)} {code(result.manifest.sha256[:12])}",
     ]
     if result.train.model is not None:

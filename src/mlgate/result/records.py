@@ -301,6 +301,9 @@ class GitInfo:
     commit: str | None
     branch: str | None
     dirty: bool | None
+    # the first of the paths that made it dirty, as `git status` names them: a run refused
+    # for registration in CI could not say which file the job had left changed
+    changed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
