@@ -207,6 +207,7 @@ def test_a_hundred_thousand_rows_take_milliseconds() -> None:
 
 
 def _timed(work) -> float:
-    start = time.perf_counter()
+    """CPU time: the wall clock counts other processes' turns on a busy machine."""
+    start = time.process_time()
     work()
-    return time.perf_counter() - start
+    return time.process_time() - start
