@@ -16,9 +16,12 @@ import pandas as pd
 import pytest
 
 from mlgate import alerts, monitor, monitor_history
+from mlgate.github import http
 from mlgate.github.context import ActionsContext
 from mlgate.monitor import Monitored
 from tests import projects
+from tests.ahead import trained_ahead
+from tests.conftest import isolate
 from tests.github.conftest import TOKEN
 from tests.github.server import FakeGitHub, running
 from tests.registry.conftest import Project, make_project, promote
@@ -29,7 +32,9 @@ MANIFEST = projects.CANCER_MANIFEST
 
 
 def cancer_files(manifest: str = MANIFEST) -> dict[str, str]:
-    return projects.cancer_files(manifest)
+    """The project, its model fitted ahead (tests/ahead.py): what is tested here is what a
+    monitoring run does about an alarm, not the training."""
+    return trained_ahead(projects.cancer_files(manifest))
 
 
 def promoted_cancer(root: Path, manifest: str = MANIFEST) -> Project:
@@ -47,13 +52,28 @@ def observed(project: Project, tmp_path: Path, scale: float) -> Monitored:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_waits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client's waits, which http.py takes from these settings, made nothing: a second
+    between writes (GitHub's pacing, for a real API) and 0.5 s doubling to 4 s between
+    tries of a 5xx (7.5 s a failed close). What is sent, retried and answered is the same.
+    The concurrent test keeps them: its writes are to overlap as twenty runners' would."""
+    if request.node.get_closest_marker("e2e") is None:
+        monkeypatch.setattr(http, "MIN_WRITE_INTERVAL_S", 0.0)
+        monkeypatch.setattr(http, "BACKOFF_FIRST_S", 0.0)
+
+
 @pytest.fixture(scope="module")
 def cancer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Monitored, Monitored]:
     """The promoted project, a drifted run and a clean one (monitoring itself is tested
     elsewhere: here its two outcomes are what the issue follows)."""
     tmp = tmp_path_factory.mktemp("cancer")
-    project = promoted_cancer(tmp / "repo")
-    drifted, clean = observed(project, tmp, 1.6), observed(project, tmp, 1.0)
+    # set up before the tests' own isolated git (function-scoped): isolated here too, so
+    # that git's pinned dates make this the project `fresh` copies, trained once, not twice
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(tmp_path_factory.mktemp("home"), monkeypatch)
+        project = promoted_cancer(tmp / "repo")
+        drifted, clean = observed(project, tmp, 1.6), observed(project, tmp, 1.0)
     return project, drifted, clean
 
 

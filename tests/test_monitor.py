@@ -16,6 +16,7 @@ from mlgate import monitor, monitor_history
 from mlgate.cli.main import main
 from mlgate.errors import UserError
 from tests import projects
+from tests.ahead import trained_ahead
 from tests.registry.conftest import ENVIRONMENTS, Project, make_project, promote
 
 SHIFTED = ("sepal_length", "sepal_width", "petal_length")
@@ -36,7 +37,7 @@ def promoted(tmp_path: Path) -> Project:
 @pytest.fixture
 def cancer(tmp_path: Path) -> Project:
     """breast cancer, promoted to production: 342 test rows to calibrate on."""
-    return promote(make_project(tmp_path / "cancer", files=projects.cancer_files()))
+    return promote(make_project(tmp_path / "cancer", files=trained_ahead(projects.cancer_files())))
 
 
 def production(project: Project, tmp_path: Path, *, shift: float = 0.0, labels: bool) -> Path:
@@ -566,7 +567,7 @@ def test_a_classifier_without_probabilities_is_still_scored_where_labels_arrived
 ) -> None:
     """Without predict_proba the labelled rows were not scored either: 120 labelled rows
     a third right passed as "nothing to see"."""
-    project = promote(make_project(tmp_path / "ridge", files={"train.py": RIDGE}))
+    project = promote(make_project(tmp_path / "ridge", files=trained_ahead({"train.py": RIDGE})))
     path = production(project, tmp_path, shift=3.0, labels=True)
     found = monitor.monitor(
         project.manifest, project.where(), path, stage="production", shown="prod.csv"
@@ -595,7 +596,7 @@ def test_a_regression_is_measured_where_labels_arrived_and_says_it_cannot_be_wit
     arrive", and after they arrived, still only drift."""
     files = projects.diabetes_files()
     files["mlops.yaml"] += ENVIRONMENTS
-    project = promote(make_project(tmp_path / "diabetes", files=files))
+    project = promote(make_project(tmp_path / "diabetes", files=trained_ahead(files)))
     frame = pd.read_csv(project.root / "data" / "test.csv")
     unlabelled = tmp_path / "unlabelled.csv"
     frame.drop(columns="target").to_csv(unlabelled, index=False)
@@ -672,7 +673,7 @@ def test_a_regression_missing_a_feature_or_labelled_in_part_is_judged_as_a_class
     tested"; with labels for half the rows, the target "drifted" on its missing share."""
     files = projects.diabetes_files()
     files["mlops.yaml"] += ENVIRONMENTS
-    project = promote(make_project(tmp_path / "diabetes", files=files))
+    project = promote(make_project(tmp_path / "diabetes", files=trained_ahead(files)))
     frame = pd.read_csv(project.root / "data" / "test.csv")
     lacking = tmp_path / "lacking.csv"
     frame.drop(columns=["target", "bmi"]).to_csv(lacking, index=False)
@@ -694,7 +695,7 @@ def test_a_regressions_markdown_names_its_test_and_charts_its_first_metric(
     charted mae, the history's first key by name, not rmse, the run's first metric."""
     files = projects.diabetes_files()
     files["mlops.yaml"] += ENVIRONMENTS
-    project = promote(make_project(tmp_path / "diabetes", files=files))
+    project = promote(make_project(tmp_path / "diabetes", files=trained_ahead(files)))
     frame = pd.read_csv(project.root / "data" / "test.csv")
     frame["target"] += 60.0
     path = tmp_path / "labelled.csv"
@@ -738,7 +739,8 @@ def test_a_version_that_computed_only_score_metrics_is_judged_on_them_and_on_acc
     roc_auc and log_loss were not measured on the labelled rows, nor said to be missing."""
     import joblib
 
-    project = promote(make_project(tmp_path / "cancer", files=projects.cancer_files(SCORES_ONLY)))
+    files = trained_ahead(projects.cancer_files(SCORES_ONLY))
+    project = promote(make_project(tmp_path / "cancer", files=files))
     test = pd.read_csv(project.root / "data" / "test.csv")
     model = joblib.load(project.root / "models" / "model.joblib")
     truth, rows = test.pop("target"), test
@@ -854,7 +856,9 @@ def test_a_model_without_column_names_is_handed_the_training_files_order(
     """A model fitted on an array was handed the export's own columns, in the export's
     order: a reordered export scored on swapped features read as "decayed" and "concept
     drift" beside "0 columns drifted", and an export's extra column was an error."""
-    project = promote(make_project(tmp_path / "nameless", files={"train.py": NAMELESS}))
+    project = promote(
+        make_project(tmp_path / "nameless", files=trained_ahead({"train.py": NAMELESS}))
+    )
     path = production(project, tmp_path, labels=True)
     frame = pd.read_csv(path)
     order = ["petal_width", "sepal_width", "species", "petal_length", "sepal_length"]

@@ -4,6 +4,7 @@ production scores leave the reference's range, and when the reference is too sma
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -18,13 +19,9 @@ def world(seed: int, *, flip: float = 0.0, classes: int = 2, rows: int = 5000):
     production rows drawn with a covariate shift on the first feature; `flip`: the share
     of labels moved to the next class where the second feature is positive (concept
     drift). Returns the model, the reference (features, labels) and production's."""
+    x, y, model, state = _fitted(seed, classes)
     rng = np.random.default_rng(seed)
-    x = rng.normal(size=(20_000, 6))
-    logits = x @ rng.normal(size=(6, classes))
-    chance = np.exp(logits - logits.max(axis=1, keepdims=True))
-    chance /= chance.sum(axis=1, keepdims=True)
-    y = (rng.random((20_000, 1)) > np.cumsum(chance, axis=1)[:, :-1]).sum(axis=1)
-    model = LogisticRegression(max_iter=1000).fit(x[:5000], y[:5000])
+    rng.bit_generator.state = state  # where drawing x and y left it
     pool = np.arange(10_000, 20_000)
     weight = 1 / (1 + np.exp(-2 * x[pool, 0]))
     production = rng.choice(pool, rows, replace=False, p=weight / weight.sum())
@@ -32,6 +29,23 @@ def world(seed: int, *, flip: float = 0.0, classes: int = 2, rows: int = 5000):
     moved = (x[production, 1] > 0) & (rng.random(rows) < flip)
     truth[moved] = (truth[moved] + 1) % classes
     return model, (x[5000:10_000], y[5000:10_000]), (x[production], truth)
+
+
+@functools.cache
+def _fitted(seed: int, classes: int) -> tuple[np.ndarray, np.ndarray, LogisticRegression, dict]:
+    """`world`'s rows, labels and model for a seed and a number of classes, and its random
+    state after them: drawn and fitted once in this process (the model is a function of
+    the seed and the classes alone; 74 fits were 26: the same seeds serve several tests),
+    read-only so that no caller changes them for the next."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(20_000, 6))
+    logits = x @ rng.normal(size=(6, classes))
+    chance = np.exp(logits - logits.max(axis=1, keepdims=True))
+    chance /= chance.sum(axis=1, keepdims=True)
+    y = (rng.random((20_000, 1)) > np.cumsum(chance, axis=1)[:, :-1]).sum(axis=1)
+    model = LogisticRegression(max_iter=1000).fit(x[:5000], y[:5000])
+    x.flags.writeable = y.flags.writeable = False
+    return x, y, model, rng.bit_generator.state
 
 
 def estimated(seed: int, metric: str = "accuracy", *, labels: int = 0, **kwargs):

@@ -1,0 +1,74 @@
+"""A project for `make_project` (tests/registry/conftest.py) whose training was run ahead:
+its own train.py run once in this process, on its own training rows with the variables
+mlgate gives a training, and replaced by a script that copies the model it wrote (and says
+what it said). The run is mlgate's run as before (data checks, the training command, the
+evaluation in its own process, the record); the model is the same fit, without a process
+that imports pandas and scikit-learn for it (1.5 to 4 s on the 2-core machine, once per
+kind of project and worker). For the tests of what happens to a trained version
+(monitoring, alerts), as `tests/compare/picked.py` is for what a comparison says."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import io
+import runpy
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import pytest
+
+from tests import projects
+from tests.registry.conftest import ENVIRONMENTS
+
+COPY = """\
+import os, shutil, sys
+shutil.copy({model!r}, os.environ["MLGATE_MODEL"])
+sys.stdout.write(open({said!r}).read())
+sys.stderr.write(open({warned!r}).read())
+"""
+
+
+def trained_ahead(files: dict[str, str], environments: str = ENVIRONMENTS) -> dict[str, str]:
+    """`files` (as given to `make_project` with `environments`), with a train.py that
+    copies the model the project's own train.py fits."""
+    return dict(_ahead(tuple(sorted(files.items())), environments))
+
+
+@functools.cache  # once a process: the same files, the same script, one kind of project
+def _ahead(files: tuple[tuple[str, str], ...], environments: str) -> tuple[tuple[str, str], ...]:
+    from mlgate import commands
+    from mlgate import manifest as manifests
+
+    folder = Path(tempfile.mkdtemp(prefix="mlgate-ahead-"))
+    atexit.register(shutil.rmtree, folder, True)
+    # the project as make_project writes it
+    written = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + environments)
+    written.update(files)
+    root = projects.write(folder / "repo", written)
+    manifest = manifests.load(root / "mlops.yaml")
+    assert manifest.train.command.display == "python train.py", manifest.train.command
+    model, said, warned = (folder / name for name in ("model.joblib", "stdout", "stderr"))
+    told = commands.command_env(manifest, "ahead", test_data=False)
+    told["MLGATE_MODEL"] = str(model)
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        pytest.MonkeyPatch.context() as monkeypatch,
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(record=True) as caught,  # what the process said on stderr
+    ):
+        warnings.simplefilter("default")
+        monkeypatch.chdir(root)
+        for name, value in told.items():
+            monkeypatch.setenv(name, value)
+        runpy.run_path(str(root / "train.py"), run_name="__main__")
+    said.write_text(out.getvalue())
+    shown = (warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught)
+    warned.write_text(err.getvalue() + "".join(shown))
+    script = COPY.format(model=str(model), said=str(said), warned=str(warned))
+    copying = {**dict(files), "train.py": script}
+    return tuple(sorted(copying.items()))
