@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
@@ -378,3 +379,15 @@ def test_a_positive_label_the_model_lacks_stops_the_evaluation_of_any_number_of_
         text.replace("Barolo", "barolo").encode(), name="mlops.yaml", root=Path("."), files=False
     )
     assert evaluate.score(right, model, named).metrics["accuracy"] is not None
+
+
+def test_whole_number_labels_the_model_knows_are_not_called_unknown(iris: pd.DataFrame) -> None:
+    """The model's classes are NumPy integers, the labels read Python's: every row of a
+    0/1/2 classifier was said to be "of labels the model was never trained on"."""
+    model = LogisticRegression(max_iter=500).fit(iris.drop(columns="species"), iris["species"])
+    assert isinstance(model.classes_[0], np.integer)
+    assert evaluate.score(_manifest(), model, iris).note == ""
+    unseen = iris.assign(species=iris["species"].where(iris.index % 50 != 0, 7))
+    assert evaluate.score(_manifest(), model, unseen).note.startswith(
+        "3 of 150 test rows are of a label the model was never trained on ('7')"
+    )

@@ -600,7 +600,9 @@ def _unknown_labels(y_true: np.ndarray, classes: list[Any]) -> str:
     """Test rows of a label the model was never trained on: no answer of it can be right,
     and the confusion matrix, whose rows are the model's classes, cannot hold them. 10 of
     90 such rows left a matrix of 80 beside "90 test rows", and nothing said why."""
-    fitted = set(_hashable(np.array(classes, dtype=object)))
+    # Python's own values on both sides: the model's classes are NumPy's (np.int64(0)),
+    # the labels read Python's (0), and as text they parted
+    fitted = set(_hashable(np.array([arrays.plain(c) for c in classes], dtype=object)))
     unknown = [v for v in _hashable(y_true) if v not in fitted]
     if not unknown:
         return ""
