@@ -68,6 +68,16 @@ def test_compare_again_with_another_baseline_rewrites_the_verdict(
     (root / "mlops.yaml").write_text("# moved down\n" + (root / "mlops.yaml").read_text())
     moved = mlgate("report", "--run", run_id, "--format", "markdown", cwd=root).stdout
     assert "mlops.yaml:" not in moved
+    # nor are its gates decided again by another manifest: a gate loosened after the run
+    # passed a gate-failing model, its record naming the strict manifest, and register
+    # took it
+    loosened = (root / "mlops.yaml").read_text().replace("min_change: -0.02", "min_change: -1")
+    (root / "mlops.yaml").write_text(loosened)
+    refused = mlgate("compare", "better.json", cwd=root)
+    assert refused.returncode == 2
+    assert f"run {run_id} was made with another mlops.yaml" in refused.stderr
+    assert "mlgate run, to judge the model by mlops.yaml as it is now" in refused.stderr
+    assert json.loads(own.read_text())["verdict"] == "failed"  # left as it was
 
 
 def test_compare_with_a_branch_of_the_same_repository(make_repo: Callable[..., Path]) -> None:

@@ -292,6 +292,16 @@ def recompare(
     run named by its folder elsewhere was written over the project's of the same id)."""
     if result.evaluate.status != "passed":
         raise UserError(f"run {result.run_id} has no evaluation to compare: {result.summary}")
+    if result.manifest.sha256 != manifest.sha256:
+        # its model checks and the manifest it records are that manifest's: gates decided by
+        # this one beside them read as the run's own, and a gate-failing model registered
+        raise UserError(
+            f"run {result.run_id} was made with another {manifest.path.name} (sha256 "
+            f"{result.manifest.sha256[:12]}; this one's is {manifest.sha256[:12]}): its "
+            "checks and the manifest it records are that one's, so its gates are not "
+            "decided again by this one",
+            hint=f"mlgate run, to judge the model by {manifest.path.name} as it is now",
+        )
     ctx = _context(manifest, result.run_id, observer, env)
     result = replace(result, compare=compare_stage(ctx, replace(result, compare=None)))
     verdict, summary = decide(result)
