@@ -73,6 +73,28 @@ def test_a_failed_or_dirty_run_is_refused_and_nothing_is_written(project: Projec
     assert said in str(refused.value)
     with pytest.raises(UserError, match="not a semantic version"):
         operations.register(where, project.manifest, project.run, version="v1")
+    # a failed comparison made "passed" by `mlgate compare none`, every gate then "not
+    # evaluated", where the manifest names main
+    from mlgate.result.records import Baseline, CompareStage
+
+    unjudged = replace(
+        project.run,
+        compare=CompareStage(
+            status="passed",
+            baseline=Baseline(
+                kind="none",
+                origin="the command line, in place of main from mlops.yaml line 20",
+                message="none was named by the command line, in place of main",
+            ),
+        ),
+    )
+    names_main = replace(
+        project.manifest,
+        compare=replace(project.manifest.compare, baseline="main", baseline_kind="git"),
+    )
+    with pytest.raises(UserError, match="none of its gates was decided") as refused:
+        operations.register(where, names_main, unjudged)
+    assert refused.value.hint == "mlgate compare main, then register"
     (project.root / "models/model.joblib").write_bytes(b"swapped")
     with pytest.raises(UserError, match="changed since run"):
         operations.register(where, project.manifest, project.run)

@@ -186,6 +186,7 @@ def register(
         )
     if why := verdict.written_by_hand(result):
         raise UserError(why, hint="run the project again (mlgate run), then register")
+    _gates_were_decided(manifest, result)
     if result.git.commit is None:
         raise UserError(f"run {result.run_id} was not made in a git commit")
     if result.git.dirty:
@@ -670,6 +671,31 @@ def _version_record(
         "trigger": where.trigger,
         "created": _iso(where.now()),
     }
+
+
+def _gates_were_decided(manifest: Manifest, result: RunResult) -> None:
+    """`mlgate compare none` after a failed comparison left every gate "not evaluated" and
+    the verdict passed: a run whose manifest names a baseline, compared with none by the
+    command line, has had no gate decided, and is no run to register."""
+    compared = result.compare
+    named = manifest.compare.baseline not in ("auto", "none")
+    if (
+        compared is not None
+        and named
+        and compared.baseline.kind == "none"
+        and compared.baseline.origin.startswith("the command line")
+    ):
+        raise UserError(
+            f"run {result.run_id} was compared with no baseline by the command line, in "
+            f"place of {manifest.compare.baseline} that {manifest.path.name} names: none of "
+            "its gates was decided",
+            hint=(
+                f"mlgate compare {manifest.compare.baseline}, then register"
+                if manifest.compare.baseline_kind in ("git", "file")
+                else "mlgate run (it compares with the baseline the manifest names), then "
+                "register"
+            ),
+        )
 
 
 def _named(changed: tuple[str, ...]) -> str:
