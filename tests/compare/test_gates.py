@@ -316,3 +316,65 @@ def test_a_gate_on_an_undefined_metric_says_why_in_its_own_line(tmp_path) -> Non
         worded=gate_text.worded,
     )
     assert alone.gates[0].missing_why == why
+
+
+def test_a_positive_class_changed_since_the_baseline_measures_both_sides_alike(tmp_path) -> None:
+    """`positive_label: malignant` at main, `benign` on the branch, the model unchanged:
+    f1 read "0.9770 vs 0.9600 (+0.0170)" beside its own paired test of delta 0, [0, 0]."""
+    import numpy as np
+
+    from mlgate import manifest as manifests
+    from mlgate.compare import baseline, comparison
+    from mlgate.model.metrics import compute
+    from mlgate.result import arrays
+    from mlgate.result.records import Baseline, EvaluateStage, Predictions
+    from tests.report.test_markdown import result
+
+    (tmp_path / "mlops.yaml").write_text(
+        "name: cancer\ndata: {train: t.csv, test: t.csv, target: y}\n"
+        "train: {command: python train.py}\n"
+        "evaluate: {metrics: [f1, accuracy], positive_label: benign}\n"
+        "compare:\n  gates:\n    f1: {min_change: -0.01, significance: no significant drop}\n"
+    )
+    (tmp_path / "t.csv").write_text("x,y\n1,benign\n")
+    (tmp_path / "train.py").write_text("")
+    manifest = manifests.load(tmp_path / "mlops.yaml")
+    rng = np.random.default_rng(3)
+    y = (rng.random(300) < 0.35).astype(np.int32)  # 1: malignant, 0: benign
+    pred = np.where(rng.random(300) < 0.9, y, 1 - y).astype(np.int32)
+    classes = ["benign", "malignant"]
+
+    def evaluated(positive: int) -> EvaluateStage:
+        return EvaluateStage(
+            status="passed",
+            task="classification",
+            positive_label=classes[positive],
+            metrics={
+                "f1": compute("f1", y, pred, None, classes=[0, 1], positive_index=positive),
+                "accuracy": compute("accuracy", y, pred, None, classes=[0, 1]),
+            },
+            predictions=Predictions(
+                rows=len(y),
+                row_keys=arrays.encode(np.arange(len(y), dtype=np.uint64)),
+                y_true=arrays.encode(y),
+                y_pred=arrays.encode(pred),
+                classes=tuple(classes),
+            ),
+        )
+
+    candidate, theirs = result(evaluate=evaluated(0)), result(evaluate=evaluated(1))
+    assert candidate.evaluate.metrics["f1"] != theirs.evaluate.metrics["f1"]
+    found = baseline.Found(
+        info=Baseline(kind="git", ref="main", name="main @ 1a2b3c4", source=baseline.SCORED),
+        result=theirs,
+    )
+    stage = comparison.compare(manifest, candidate, found, worded=gate_text.worded)
+    (f1,) = [m for m in stage.metrics if m.metric == "f1"]
+    assert f1.baseline == f1.candidate == candidate.evaluate.metrics["f1"] and f1.change == 0
+    (gate,) = stage.gates
+    assert gate.status == "passed" and gate.significance is not None
+    assert gate.significance.delta == 0
+    assert stage.baseline.message == (
+        "the baseline's positive class was 'malignant': both sides' figures are of "
+        "'benign', on the paired rows"
+    )
