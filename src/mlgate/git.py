@@ -222,6 +222,18 @@ def show(directory: Path, commit: str, path: str) -> bytes | None:
     return proc.output_bytes(["git", "cat-file", "blob", spec], cwd=directory, env=env())
 
 
+def files_named(directory: Path, commit: str, names: Sequence[str]) -> list[str]:
+    """The paths at `commit` (relative to the repository's top) of the files named one of
+    `names`, in any folder, at most a hundred."""
+    listed = proc.output(
+        ["git", "ls-tree", "-r", "--full-tree", "--name-only", "-z", commit],
+        cwd=directory,
+        env=env(),
+    )
+    found = [p for p in listed.split("\0") if p and p.rsplit("/", 1)[-1] in names]
+    return found[:100]
+
+
 def prefix(directory: Path) -> str:
     """The folder's path inside its repository ("" at the top, else ending in "/")."""
     return proc.output(["git", "rev-parse", "--show-prefix"], cwd=directory, env=env()).strip()

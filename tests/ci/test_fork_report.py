@@ -237,3 +237,21 @@ def test_earlier_runs_inside_the_artifact_are_not_charted(
     (comment,) = fake.comments[7]
     assert "Metric history" in comment["body"]  # the baseline's point and this run's
     assert "0.4100" not in comment["body"] and "0.5500" not in comment["body"]
+
+
+def test_a_fork_that_renamed_the_manifest_cannot_claim_the_first_model(
+    fake: FakeGitHub, tmp_path: Path, example_run: Path
+) -> None:
+    """`git mv mlops.yaml mlops.yml`: the base commit had no file at the head's path, so
+    the pull request was taken to add the manifest, and a run that said it had no
+    baseline (every gate left out) was posted green."""
+    downloaded, _ = artifact(tmp_path, example_run)
+    fake.add_file("models/mlops.yaml", manifest_of(example_run), HEAD)
+    fake.add_file("models/mlops.yml", manifest_of(example_run), BASE)
+    with pytest.raises(UserError) as error:
+        report(fake, downloaded)
+    assert error.value.message == (
+        "the handed-over run says it had no baseline, where its manifest (compare.baseline: "
+        "auto) compares a pull request with its base branch main, which has models/mlops.yml"
+    )
+    assert fake.comments == {} and fake.check_runs == []

@@ -204,6 +204,33 @@ def test_a_base_without_a_manifest_is_the_first_model(make_repo: Callable[..., P
     assert result.passed  # the absolute model check decides
 
 
+def test_a_manifest_renamed_or_moved_since_the_base_still_has_its_baseline(
+    make_repo: Callable[..., Path],
+) -> None:
+    """`git mv mlops.yaml mlops.yml`, or the project moved into `ml/`, with a weaker C: the
+    base had no manifest at the new path, so the branch was "the first model" and every
+    gate was left out; the model that failed them passed."""
+    root = iris_repo(make_repo)
+    git(root, "checkout", "-q", "-b", "renamed")
+    git(root, "mv", "mlops.yaml", "mlops.yml")
+    (root / "params.yaml").write_text("train:\n  C: 0.05\n")
+    git(root, "commit", "-qam", "rename the manifest; a weaker model")
+    renamed = pipeline.run(manifests.load(root / "mlops.yml"), env={"PATH": _path()})
+    assert renamed.compare is not None and renamed.compare.baseline.kind == "git"
+    assert renamed.compare.baseline.message == "main holds this model's manifest at mlops.yaml"
+    assert {g.status for g in renamed.compare.gates} != {"not evaluated"}
+    git(root, "checkout", "-q", "main")
+    git(root, "checkout", "-q", "-b", "moved")
+    (root / "ml").mkdir()
+    for name in ("mlops.yaml", "params.yaml", "train.py", "data", "trained"):
+        git(root, "mv", name, f"ml/{name}")
+    git(root, "commit", "-qm", "move the project into ml/")
+    moved = pipeline.run(manifests.load(root / "ml" / "mlops.yaml"), env={"PATH": _path()})
+    assert moved.compare is not None and moved.compare.baseline.kind == "git"
+    assert moved.compare.baseline.message == "main holds this model's manifest at mlops.yaml"
+    assert moved.compare.baseline.paired_rows > 0
+
+
 def test_a_required_baseline_that_is_missing_fails_the_run(make_repo: Callable[..., Path]) -> None:
     compare = "compare:\n  baseline: none\n  required: true\n"
     root = iris_repo(make_repo, compare)

@@ -224,18 +224,22 @@ def _first_difference(one: bytes, other: bytes) -> int:
     return (min(len(ones), len(others)) if same is None else same) + 1
 
 
-def judged(received: Received, at_base: bytes | None, pull: PullRequest) -> tuple[Received, str]:
+def judged(
+    received: Received, at_base: bytes | None, pull: PullRequest, base_path: str | None = None
+) -> tuple[Received, str]:
     """The run with the rules its pull request changes (gates and model checks loosened,
     removed, added) listed here, against the manifest at the base commit, in place of the
     run's own list, which the fork wrote; and what was found, said. Where the base has
     that manifest, the run must be of the model it names (the check's name and the
     comment's marker are the model's), and one whose manifest leaves the baseline to the
     event must have been compared with the base branch: one that says it had no
-    baseline evaluated none of its gates."""
+    baseline evaluated none of its gates. `base_path`: where the base commit has it, if
+    not at the head's path (renamed since: jobs._base_manifest)."""
     from mlgate import manifest as manifests
     from mlgate.compare import rules
 
-    path, head = received.handoff.manifest_path, received.manifest
+    head = received.manifest
+    path = base_path or received.handoff.manifest_path  # where the base has it (`at_base`)
     where = f"{path} at the base commit {pull.base_sha[:12]}"
     if at_base is None:
         return _ruled(received, ()), f"rules: {where} does not exist (the pull request adds it)"

@@ -17,6 +17,7 @@ from mlgate.manifest.spec import Manifest
 from mlgate.result.records import RunResult
 
 if TYPE_CHECKING:
+    from mlgate.github.http import GitHub
     from mlgate.pipeline import Observer
     from mlgate.registry.operations import Change, Where
     from mlgate.sweep.local import Finished
@@ -360,8 +361,8 @@ def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
         path = claimed.manifest_path
         at_head = contents.file_at(gh, ctx.owner, ctx.repo, path, claimed.head_sha)
         checked = handoff.same_manifest(received, at_head)
-        at_base = contents.file_at(gh, ctx.owner, ctx.repo, path, pull.base_sha)
-    received, ruled = handoff.judged(received, at_base, pull)
+        base_path, at_base = _base_manifest(gh, ctx, path, pull.base_sha)
+    received, ruled = handoff.judged(received, at_base, pull, base_path)
     result = received.result
     trusted = replace(
         ctx, pull_number=claimed.pull_number, head_sha=claimed.head_sha, is_fork=False
@@ -383,6 +384,23 @@ def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
         report=os.path.relpath(report),
         lines=(*outcome.lines, *said, checked, ruled, *done.lines()),
     )
+
+
+def _base_manifest(
+    gh: GitHub, ctx: ActionsContext, path: str, base_sha: str
+) -> tuple[str, bytes | None]:
+    """The base commit's manifest: at the head's path, else under the other name a
+    manifest may have beside it. A fork that renamed mlops.yaml to mlops.yml was taken to
+    add the manifest, and its claim of no baseline (every gate left out) was believed."""
+    from mlgate.github import contents
+    from mlgate.manifest.load import MANIFEST_NAMES
+
+    folder = path.rpartition("/")[0]
+    beside = [f"{folder}/{name}" if folder else name for name in MANIFEST_NAMES]
+    for tried in dict.fromkeys((path, *beside)):
+        if (found := contents.file_at(gh, ctx.owner, ctx.repo, tried, base_sha)) is not None:
+            return tried, found
+    return path, None
 
 
 def _said(outcome: Outcome, line: str) -> Outcome:

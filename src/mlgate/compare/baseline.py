@@ -242,7 +242,7 @@ def _from_git(
     if manifest.compare.metrics_files:
         return _stored_metrics(root, commit, inside, manifest.compare.metrics_files, info)
     manifest_path = f"{inside}{manifest.path.name}"
-    written = git.show(root, commit, manifest_path)
+    base_path, written = _base_manifest(root, commit, manifest_path, manifest.name)
     if written is None:
         dvc_metrics = _dvc_metrics_files(root, commit, inside)
         if dvc_metrics:
@@ -252,6 +252,8 @@ def _from_git(
                 info, kind="none", message=f"{ref} has no {manifest_path}: this is the first model"
             )
         )
+    if base_path != manifest_path:  # renamed or moved since: said, and run where it was
+        info = replace(info, message=f"{ref} holds this model's manifest at {base_path}")
     key = cache_key(commit, candidate, manifest)
     cached = _cache_read(root, key, keep_model=keep_model)
     if cached is not None:
@@ -259,7 +261,7 @@ def _from_git(
     try:
         with git.worktree(root, commit) as checkout:
             found = _run_and_score(
-                checkout / inside, manifest, candidate, run, info, key, keep_model=keep_model
+                checkout / base_path, manifest, candidate, run, info, key, keep_model=keep_model
             )
     except MlgateError as exc:
         found = Found(
@@ -272,6 +274,42 @@ def _from_git(
     return replace(found, manifest=written)
 
 
+def _base_manifest(root: Path, commit: str, path: str, name: str) -> tuple[str, bytes | None]:
+    """The baseline commit's manifest of this model, and where it is: at the candidate's
+    path, else under the other name a manifest may have beside it (mlops.yml for
+    mlops.yaml), else the one manifest anywhere at that commit whose `name` is this model's.
+    A pull request that renamed its manifest, or moved the project into a folder, was
+    "the first model", and every gate was left out."""
+    from mlgate.manifest.load import MANIFEST_NAMES
+
+    written = git.show(root, commit, path)
+    if written is not None:
+        return path, written
+    folder = path.rpartition("/")[0]
+    beside = [f"{folder}/{n}" if folder else n for n in MANIFEST_NAMES]
+    for other in beside:
+        if (text := git.show(root, commit, other)) is not None:
+            return other, text
+    same = [
+        (found, text)
+        for found in git.files_named(root, commit, MANIFEST_NAMES)
+        if (text := git.show(root, commit, found)) is not None and _names(text) == name
+    ]
+    return same[0] if len(same) == 1 else (path, None)
+
+
+def _names(text: bytes) -> str | None:
+    """A manifest's top-level `name`, read without the manifest's checks (None: unread)."""
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(text[: 2**20])
+    except yaml.YAMLError:
+        return None
+    named = loaded.get("name") if isinstance(loaded, dict) else None
+    return named if isinstance(named, str) else None
+
+
 def _scored(
     result: RunResult,
     own: Mapping[str, float | None],
@@ -282,7 +320,7 @@ def _scored(
 
 
 def _run_and_score(
-    root: Path,
+    manifest_file: Path,
     candidate_manifest: Manifest,
     candidate: RunResult,
     run: Runner,
@@ -295,7 +333,7 @@ def _run_and_score(
     from mlgate import manifest as manifests
     from mlgate.model import loading
 
-    base_manifest = _figures_only(manifests.load(root / candidate_manifest.path.name))
+    base_manifest = _figures_only(manifests.load(manifest_file))
     result = run(base_manifest)
     if result.evaluate.status != "passed":
         stage = next(
