@@ -231,6 +231,25 @@ def test_a_manifest_renamed_or_moved_since_the_base_still_has_its_baseline(
     assert moved.compare.baseline.paired_rows > 0
 
 
+def test_a_run_on_the_commit_its_baseline_names_is_compared_with_none_and_says_so(
+    make_repo: Callable[..., Path],
+) -> None:
+    """`compare.baseline: main`, run on main: the same code trained a second time, and
+    "3 of 3 gates passed against main @ <HEAD>", passed by construction."""
+    root = iris_repo(make_repo)
+    head = git(root, "rev-parse", "HEAD")
+    result = run(root)
+    assert result.compare is not None and result.compare.baseline.kind == "none"
+    assert result.compare.baseline.message == (
+        f"main is this very commit ({head[:7]}): a model compared with a retraining of "
+        "itself passes every gate by construction, so it is compared with none; "
+        "`mlgate compare main~1` compares it with the commit before"
+    )
+    assert {g.status for g in result.compare.gates} == {"not evaluated"}
+    (root / "notes.txt").write_text("uncommitted\n")  # the work tree is not the commit
+    assert run(root).compare.baseline.kind == "git"
+
+
 def test_a_required_baseline_that_is_missing_fails_the_run(make_repo: Callable[..., Path]) -> None:
     compare = "compare:\n  baseline: none\n  required: true\n"
     root = iris_repo(make_repo, compare)

@@ -238,6 +238,20 @@ def _from_git(
     commit = commit_of(manifest, ref, env)
     named = commit[:12] if commit.startswith(ref) else f"{ref} @ {commit[:7]}"
     info = Baseline(kind="git", ref=ref, commit=commit, name=named)
+    asked = manifest.compare.baseline_origin.startswith("the command line")
+    if commit == candidate.git.commit and candidate.git.dirty is False and not asked:
+        # `compare.baseline: main`, run on main: the same code trained twice, every gate
+        # passed by construction, and said as "3 of 3 gates passed against main" (asked
+        # for by name, `mlgate compare main`, it is done: a check that training repeats)
+        return Found(
+            info=replace(
+                info,
+                kind="none",
+                message=f"{ref} is this very commit ({commit[:7]}): a model compared with a "
+                "retraining of itself passes every gate by construction, so it is compared "
+                f"with none; `mlgate compare {ref}~1` compares it with the commit before",
+            )
+        )
     inside = git.prefix(root)
     if manifest.compare.metrics_files:
         return _stored_metrics(root, commit, inside, manifest.compare.metrics_files, info)
