@@ -362,3 +362,34 @@ def test_a_candidate_with_a_new_column_still_leaves_out_the_baselines_training_r
     assert gate["accuracy"].baseline == pytest.approx(
         figures(fitted(base_train), clean)[0], abs=1e-12
     )
+
+
+def test_whole_numbers_written_without_their_point_still_find_the_baselines_rows(
+    make_repo: Callable[..., Path],
+) -> None:
+    """A branch that writes wine's whole-number columns as 115 where main wrote 115.0, and
+    re-splits: the baseline's training rows were hashed in its own file's types, none of
+    the candidate's matched, and the report said "the same 54 rows, which neither model
+    was trained on", 39 of them in the baseline's training data."""
+    root = project(make_repo, data="wine", test_size=0.3)
+    git(root, "checkout", "-q", "-b", "whole")
+    whole = PREPARE.format(seed=3, test_size=0.3).replace(
+        'frame = pd.read_csv("data/all.csv")\n',
+        'frame = pd.read_csv("data/all.csv")\n'
+        "for c in frame.columns:\n"
+        "    if (frame[c] % 1 == 0).all():\n"
+        "        frame[c] = frame[c].astype(int)\n",
+    )
+    (root / "prepare.py").write_text(whole)
+    git(root, "commit", "-qam", "whole numbers as integers, another split")
+    result = run(root)
+    assert "115.0" not in (root / "data" / "test.csv").read_text()  # as the branch writes it
+    frame = dataset("wine")
+    base_train, _ = split(frame, 0, 0.3)
+    _, ours_test = split(frame, 3, 0.3)
+    inside = len(ours_test) - len(unseen(ours_test, base_train))
+    assert inside > len(ours_test) // 2
+    compared = result.compare
+    assert compared is not None
+    assert compared.baseline.rows_in_baseline_training == inside
+    assert compared.baseline.same_data is False

@@ -372,6 +372,7 @@ def _run_and_score(
             candidate,
             trained=result.evaluate.train_rows,
             model_path=model_path,
+            train_file=base_manifest.resolve(base_manifest.data.train),
         )
     except MlgateError as exc:
         message = f"its model could not score the candidate's rows ({exc})"
@@ -415,6 +416,7 @@ def _score_isolated(
     *,
     trained: RowSet | None,
     model_path: Path,
+    train_file: Path | None = None,
 ) -> EvaluateStage:
     """score_on_candidate_rows in a child process, stopped at the candidate's
     evaluate.timeout: the baseline's model is the user's code as much as the candidate's.
@@ -430,7 +432,9 @@ def _score_isolated(
         announce("scoring the baseline's model on the candidate's rows")
         path = ours.resolve(ours.data.test)
         frame = load.read_pandas(path, load.detect_format(path, ours.data.format))
-        scored = score_on_candidate_rows(model, frame, base, ours, candidate, trained=trained)
+        scored = score_on_candidate_rows(
+            model, frame, base, ours, candidate, trained=trained, train_file=train_file
+        )
         if ours.timing is None:
             return scored
         announce("timing both models, interleaved")
@@ -497,13 +501,18 @@ def score_on_candidate_rows(
     candidate: RunResult,
     *,
     trained: RowSet | None,
+    train_file: Path | None = None,
 ) -> EvaluateStage:
     """The baseline's model scored on the candidate's test rows; `trained` (the baseline's
     training rows, hashed over its own columns) becomes the set of those rows it was
-    trained on, hashed as the rows are now keyed."""
+    trained on, hashed as the rows are now keyed. `train_file`: the baseline's training
+    file, where it is at hand (a git baseline's work tree), hashed again in the types the
+    candidate's test rows are read in."""
     from mlgate.model import evaluate
 
     base = _fitted(base, model)  # the baseline's features, even if the candidate added some
+    if train_file is not None:
+        trained = _trained_as(base, train_file, frame) or trained
     # the baseline keeps no slice columns (the candidate's are paired), and is disturbed and
     # explained as the candidate's manifest asks, so the two stand side by side
     base = replace(
@@ -530,6 +539,22 @@ def score_on_candidate_rows(
     )
     message = f"scored on the candidate's {words.count(predictions.rows, 'test row')}"
     return scored.passed(message, train_rows=train_rows, predictions=predictions)
+
+
+def _trained_as(base: Manifest, train_file: Path, frame: pd.DataFrame) -> RowSet | None:
+    """The baseline's training rows hashed in the candidate's test types. Its own run
+    hashed them in its test file's: a branch whose file wrote 115 where the base's wrote
+    115.0 hid every row the baseline was trained on ("scored on the same 54 rows, which
+    neither model was trained on", 39 of them in its training data). None: unread."""
+    from mlgate.data import load
+    from mlgate.model import evaluate
+
+    try:
+        fmt = load.detect_format(train_file, base.data.format)
+        columns = evaluate.row_columns(base, frame)
+        return evaluate.train_rows(base, load.pandas_batches(train_file, fmt, columns), frame)
+    except (MlgateError, OSError, ValueError, KeyError):
+        return None
 
 
 def stage_model(manifest: Manifest, stage: str) -> tuple[Path, str]:
