@@ -239,3 +239,41 @@ def test_checks_are_judged_on_the_rows_the_figure_is_taken_on(tmp_path: Path) ->
     eligible = gating.passes_where_chosen(manifests.load(root / "mlops.yaml"), 0.5)
     ranked = ranking.rank(root, [fewer, every], "accuracy", 0.5, eligible=eligible)
     assert next(r.eligible for r in ranked.ranked if r.finished is every) is True
+
+
+def test_a_configuration_that_did_not_finish_says_why_in_the_tables() -> None:
+    """The progress line said "error: training: `python train.py` exited with code 1", the
+    ranking table and the report only "error"; and a lone ranked configuration's winner
+    line called it "the best of several"."""
+    from mlgate.report import sweep_tables
+    from mlgate.result.records import SweepRecord, SweptConfiguration
+
+    why = "training: `python train.py` exited with code 1"
+    record = SweepRecord(
+        metric="accuracy",
+        holdout=0.5,
+        choosing_rows=57,
+        held_out_rows=57,
+        configurations=(
+            SweptConfiguration(
+                id="a1",
+                params={"train.C": 0.1},
+                status="passed",
+                figure=0.9,
+                passed_where_ranked=True,
+            ),
+            SweptConfiguration(
+                id="b2", params={"train.C": 10}, status="error", figure=None, reason=why
+            ),
+        ),
+        winner="a1",
+        choosing=0.9,
+        held_out=0.88,
+    )
+    table = sweep_tables.text(record)
+    assert f"error: {why}" in table
+    assert "| 2 | `b2` | — | error: training: \\`python train.py\\` exited with code 1 |" in (
+        sweep_tables.markdown(record, charts=False)
+    )
+    assert sweep_tables.winner(record).endswith("; 0.9000 on the rows that ranked it, alone")
+    assert "several" not in sweep_tables.winner(record)

@@ -32,6 +32,8 @@ def status(configuration: SweptConfiguration) -> str:
     """Its checks as they ranked it: judged on the rows that ranked, which may differ from
     its run's on every row (a metric bound the held-out rows would have met)."""
     where = configuration.passed_where_ranked
+    if configuration.reason:  # it did not finish: why, as the progress line said it
+        return f"{configuration.status}: {words.clip(configuration.reason, 120)}"
     if where is None:
         return configuration.status
     said = "passed" if where else "failed"
@@ -52,6 +54,8 @@ def winner(sweep: SweepRecord) -> str:
         "choosing it"
     )
     ranked = sum(c.figure is not None for c in sweep.configurations)  # missing, failed: not
+    if ranked == 1:  # no choice was made: nothing flattered it
+        return f"{said}; {numbers.value(sweep.choosing)} on the rows that ranked it, alone"
     flattered = (
         f"; {numbers.value(sweep.choosing)} on the {words.count(sweep.choosing_rows, 'row')} "
         f"that ranked the {words.count(ranked, 'configuration')} (the best "

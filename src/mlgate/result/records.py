@@ -580,6 +580,7 @@ class SweptConfiguration:
     # its checks judged on the rows that ranked, which decide whether it may win (None:
     # no figure; a run.json from before it was kept)
     passed_where_ranked: bool | None = None
+    reason: str = ""  # why it did not finish (error, killed), as the progress line said
 
 
 @dataclass(frozen=True, kw_only=True)

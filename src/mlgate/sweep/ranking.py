@@ -308,6 +308,9 @@ def record(ranking: Ranking) -> SweepRecord:
                 status=r.finished.status,
                 figure=r.choosing,
                 passed_where_ranked=r.passed_where_ranked,
+                reason=words.clip(r.finished.message, 1000)
+                if r.finished.status in ("error", "killed")
+                else "",
             )
             for r in ranking.ranked
         ),
