@@ -193,9 +193,9 @@ def test_a_significance_gate_without_a_test_says_why() -> None:
     unpaired = decide(gate, 0.9, 0.91, has_baseline=True, test=None)
     assert unpaired.status == "failed"  # and it says how to go on
     assert gate_text.explanation(unpaired).endswith(
-        "'no significant drop' needs both models scored on the same rows: keep the test "
-        "split the baseline had, or drop `significance` from the gate to decide on the "
-        "figures alone"
+        "'no significant drop' needs both models scored on the same rows, and these were "
+        "not (the Baseline section says why): keep the test rows and the columns the "
+        "baseline had, or drop `significance` from the gate to decide on the figures alone"
     )
 
 

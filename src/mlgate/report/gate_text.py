@@ -189,10 +189,11 @@ def untested(significance: str, why: str) -> str:
     """No paired test: `why` the rows gave none, or (empty) the rows were not paired."""
     if why:
         return f"'{significance}' has no paired test: {why}"
-    return (
-        f"'{significance}' needs both models scored on the same rows: keep the test split "
-        "the baseline had, or drop `significance` from the gate to decide on the figures "
-        "alone"
+    return (  # why they were not is the Baseline section's: another split, or columns
+        # the baseline's model needs that the test data no longer has
+        f"'{significance}' needs both models scored on the same rows, and these were not "
+        "(the Baseline section says why): keep the test rows and the columns the baseline "
+        "had, or drop `significance` from the gate to decide on the figures alone"
     )
 
 
