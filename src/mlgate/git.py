@@ -234,6 +234,25 @@ def files_named(directory: Path, commit: str, names: Sequence[str]) -> list[str]
     return found[:100]
 
 
+def lacking(directory: Path, have: str, want: str) -> int | None:
+    """How many commits `want` has that `have` lacks (`git rev-list --count have..want`);
+    None where git cannot tell (a shallow clone's cut history)."""
+    if (
+        proc.output(
+            ["git", "rev-parse", "--is-shallow-repository"], cwd=directory, env=env()
+        ).strip()
+        == "true"
+    ):
+        return None
+    try:
+        said = proc.output(
+            ["git", "rev-list", "--count", f"{have}..{want}"], cwd=directory, env=env()
+        )
+    except OutsideError:
+        return None
+    return int(said.strip()) if said.strip().isdigit() else None
+
+
 def prefix(directory: Path) -> str:
     """The folder's path inside its repository ("" at the top, else ending in "/")."""
     return proc.output(["git", "rev-parse", "--show-prefix"], cwd=directory, env=env()).strip()

@@ -250,6 +250,30 @@ def test_a_run_on_the_commit_its_baseline_names_is_compared_with_none_and_says_s
     assert run(root).compare.baseline.kind == "git"
 
 
+def test_a_branch_behind_its_baseline_says_the_baselines_newer_commits_count_as_its_own(
+    make_repo: Callable[..., Path],
+) -> None:
+    """main moved on (C 1.0 -> 0.05) after a README-only branch left it: the branch was
+    shown changing train.C and failing a gate, with nothing saying it was behind."""
+    root = iris_repo(make_repo)
+    git(root, "checkout", "-q", "-b", "readme")
+    (root / "README.md").write_text("notes\n")
+    git(root, "add", "README.md")
+    git(root, "commit", "-qm", "a README")
+    git(root, "checkout", "-q", "main")
+    (root / "params.yaml").write_text("train:\n  C: 0.05\n")
+    git(root, "commit", "-qam", "main: a weaker C")
+    git(root, "checkout", "-q", "readme")
+    behind = run(root)
+    assert behind.compare is not None
+    assert behind.compare.baseline.message == (
+        "main has 1 commit this run's commit lacks: what changed there counts here as this "
+        "commit's own change, undone; merge or rebase main to compare this change alone"
+    )
+    git(root, "rebase", "-q", "main")
+    assert run(root).compare.baseline.message == ""
+
+
 def test_a_required_baseline_that_is_missing_fails_the_run(make_repo: Callable[..., Path]) -> None:
     compare = "compare:\n  baseline: none\n  required: true\n"
     root = iris_repo(make_repo, compare)

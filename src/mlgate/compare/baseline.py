@@ -268,6 +268,14 @@ def _from_git(
         )
     if base_path != manifest_path:  # renamed or moved since: said, and run where it was
         info = replace(info, message=f"{ref} holds this model's manifest at {base_path}")
+    if candidate.git.commit and (behind := git.lacking(root, candidate.git.commit, commit)):
+        # a branch behind main: main's newer changes read as the branch's own, reversed
+        said = (
+            f"{ref} has {words.count(behind, 'commit')} this run's commit lacks: what changed "
+            f"there counts here as this commit's own change, undone; merge or rebase {ref} "
+            "to compare this change alone"
+        )
+        info = replace(info, message=f"{info.message}; {said}" if info.message else said)
     key = cache_key(commit, candidate, manifest)
     cached = _cache_read(root, key, keep_model=keep_model)
     if cached is not None:
