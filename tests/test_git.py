@@ -79,6 +79,9 @@ def test_the_paths_that_make_it_dirty_are_named_as_git_names_them(make_repo) -> 
     assert sorted(found.changed) == sorted(
         ['"tab\\there.txt"', "a.txt", "c d.txt", "renamed.txt", "x/new.log"]
     )
+    # from a project's folder, the paths are still the repository's: not "../a.txt"
+    assert "a.txt" in mlgate_git.info(root / "x").changed
+    assert "x/new.log" in mlgate_git.info(root / "x").changed
     for i in range(12):
         (root / f"many{i:02}.txt").write_text("m")
     assert len(mlgate_git.info(root).changed) == mlgate_git.CHANGED_KEPT

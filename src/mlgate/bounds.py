@@ -32,15 +32,17 @@ def past(x: float, bound: float, *, signed: bool = True, percent: bool = False) 
     return said
 
 
-def written(x: float, *, signed: bool = False, scale: float = 1.0) -> str:
+def written(x: float, *, signed: bool = False, scale: int = 1) -> str:
     """A bound as the manifest wrote it: 0.95, 1e-05, 52.23538. Six significant digits
     (`:g`) printed `max: 52.23538` as 52.2354, and a figure of 52.235384 read "above the
-    maximum 52.2354" beside itself; more digits are taken until the number reads back as
-    the bound. `scale`: said in hundredths (a percentage of a relative bound)."""
-    sign = "+" if signed else ""
-    said = f"{x * scale:{sign}g}"
-    for digits in range(6, 18):
-        said = f"{x * scale:{sign}.{digits}g}"
-        if float(said) / scale == x or float(said) == x * scale:
-            break
-    return said
+    maximum 52.2354" beside itself. The number's shortest exact decimal (Python's repr),
+    shifted by `scale` in decimal (a percentage of a relative bound: -0.029 is -2.9, where
+    -0.029 * 100 is -2.9000000000000004 in floating point)."""
+    from decimal import Decimal
+
+    exact = Decimal(repr(float(x))) * scale
+    said = f"{x * scale:{'+' if signed else ''}g}"
+    if Decimal(said) == exact:
+        return said
+    text = format(exact.normalize(), "f")
+    return f"+{text}" if signed and not text.startswith("-") else text

@@ -29,6 +29,8 @@ def info(directory: Path, *, ignore: Sequence[str] = ()) -> GitInfo:
         out = proc.output(
             [
                 "git",
+                "-c",
+                "status.relativePaths=false",  # the paths it names, from the repository's top
                 "status",
                 "--porcelain=v2",
                 "--branch",
@@ -52,13 +54,14 @@ def info(directory: Path, *, ignore: Sequence[str] = ()) -> GitInfo:
             head = line.removeprefix("# branch.head ")
             branch = None if head == "(detached)" else head
         elif not line.startswith("#"):
-            changed.append(_path_of(line))
+            changed.append(_path_of(line)[:PATH_KEPT])  # run.json holds each to 4,096
     return GitInfo(
         commit=commit, branch=branch, dirty=bool(changed), changed=tuple(changed[:CHANGED_KEPT])
     )
 
 
 CHANGED_KEPT = 10  # paths a run keeps of those that made it dirty
+PATH_KEPT = 4096  # characters of each (git writes é as \303\251: a path may grow fourfold)
 # fields before the path in `git status --porcelain=v2`'s entries: changed, renamed or
 # copied (then "path<TAB>original"), unmerged; untracked and ignored are "? path"
 _FIELDS = {"1": 8, "2": 9, "u": 10}

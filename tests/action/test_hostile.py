@@ -120,7 +120,10 @@ def test_no_runner_line_end_lets_a_manifest_value_inject_a_command(repo: Repo) -
     assert not [m for m in messages if m.startswith("injected")], messages
     assert "mlgate" not in result.masks
     assert any("injected by CR" in m for m in messages), messages  # mlgate's, as text
-    assert ": :error::injected by CR" in result.log  # the `mlgate: error:` line, inert
+    # the `mlgate: error:` line, inert: its CR a blank (mlgate prints no control
+    # character), so the command after it is text mid-line; its LF a line the guard broke
+    assert "'x ::error::injected by CR" in result.log
+    assert "\n: :error::injected by LF" in result.log
 
 
 @pytest.mark.parametrize("passed", [False, True])

@@ -318,12 +318,12 @@ CASES = [
         sub(
             "[accuracy, f1_macro]",
             "[accuracy, f1_macro]\ncompare:\n  gates:\n"
-            "    accuracy: {min_relative_change: -2%, min_change: -1%}",
+            "    accuracy: {min_relative_change: -1.1%, min_change: -1%}",
         ),
-        [
+        [  # -1.1 / 100 is -0.011000000000000001 in floating point: said as written
             "mlops.yaml:17:37: compare.gates.accuracy.min_relative_change: expected a number, "
-            "found '-2%'; write -2% as -0.02",
-            "mlops.yaml:17:54: compare.gates.accuracy.min_change: expected a number, found "
+            "found '-1.1%'; write -1.1% as -0.011",
+            "mlops.yaml:17:56: compare.gates.accuracy.min_change: expected a number, found "
             "'-1%'; a change is in the metric's own units: for -1% of the baseline's figure "
             "write min_relative_change: -0.01",
         ],

@@ -391,3 +391,33 @@ def test_whole_number_labels_the_model_knows_are_not_called_unknown(iris: pd.Dat
     assert evaluate.score(_manifest(), model, unseen).note.startswith(
         "3 of 150 test rows are of a label the model was never trained on ('7')"
     )
+
+
+class Answers:
+    """A model without classes_: it answers labels, and its classes are those seen."""
+
+    def __init__(self, labels: pd.Series) -> None:
+        self.labels = labels
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self.labels.loc[X.index].to_numpy()
+
+
+def test_a_positive_label_of_a_model_without_classes_is_checked_only_where_it_decides(
+    iris: pd.DataFrame,
+) -> None:
+    """Of three labels a model without classes_ scored nothing once a fairness figure's
+    label was missing from its answers and the test rows, "not one of the model's
+    classes", which it never had; of two, the label decides every figure."""
+    text = MANIFEST.format(features="") + "evaluate:\n  positive_label: rose\n"
+    declared = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    three = iris.assign(species=iris["species"].map({0: "a", 1: "b", 2: "c"}))
+    scored = evaluate.score(declared, Answers(three["species"]), three)
+    assert scored.metrics["accuracy"] == 1.0
+    two = three[three["species"] != "c"]
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(declared, Answers(two["species"]), two)
+    assert str(error.value) == (
+        "mlops.yaml line 9 (evaluate.positive_label): 'rose' is not one of the labels of "
+        "the test rows and answers: a, b"
+    )

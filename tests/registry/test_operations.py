@@ -95,6 +95,20 @@ def test_a_failed_or_dirty_run_is_refused_and_nothing_is_written(project: Projec
     with pytest.raises(UserError, match="none of its gates was decided") as refused:
         operations.register(where, names_main, unjudged)
     assert refused.value.hint == "mlgate compare main, then register"
+    # `mlgate compare main` where main, the manifest's own baseline, has no model yet: the
+    # first model, registered as a plain run's is (the hint would have looped)
+    first = replace(
+        unjudged,
+        compare=replace(
+            unjudged.compare,
+            baseline=Baseline(
+                kind="none",
+                origin="the command line, as mlops.yaml line 20 names it too",
+                message="main has no mlops.yaml: this is the first model",
+            ),
+        ),
+    )
+    operations._gates_were_decided(names_main, first)  # no refusal
     (project.root / "models/model.joblib").write_bytes(b"swapped")
     with pytest.raises(UserError, match="changed since run"):
         operations.register(where, project.manifest, project.run)

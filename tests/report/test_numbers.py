@@ -134,6 +134,12 @@ def test_relative_threshold() -> None:
     assert numbers.relative_threshold(-0.02028, places=2) == "-2.028%"
     assert numbers.relative_threshold(0.012345678) == "+1.2345678%"  # not +1.23457%
     assert numbers.relative_threshold(0.0123) == "+1.23%"  # 0.0123 * 100 is 1.2300000000000002
+    # -0.029 * 100 is -2.9000000000000004: a rule read "relative change >= -2.9000000000000004%"
+    assert [numbers.relative_threshold(x) for x in (-0.029, 0.011, 0.0035)] == [
+        "-2.9%",
+        "+1.1%",
+        "+0.35%",
+    ]
 
 
 def test_a_figure_past_its_bound_is_printed_past_it() -> None:

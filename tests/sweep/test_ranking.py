@@ -248,7 +248,7 @@ def test_a_configuration_that_did_not_finish_says_why_in_the_tables() -> None:
     from mlgate.report import sweep_tables
     from mlgate.result.records import SweepRecord, SweptConfiguration
 
-    why = "training: `python train.py` exited with code 1"
+    why = "training: `python train.py` exited with code 1\n  hint: see its train.log"
     record = SweepRecord(
         metric="accuracy",
         holdout=0.5,
@@ -271,9 +271,13 @@ def test_a_configuration_that_did_not_finish_says_why_in_the_tables() -> None:
         held_out=0.88,
     )
     table = sweep_tables.text(record)
-    assert f"error: {why}" in table
-    assert "| 2 | `b2` | — | error: training: \\`python train.py\\` exited with code 1 |" in (
-        sweep_tables.markdown(record, charts=False)
+    assert (
+        "error: training: `python train.py` exited with code 1   hint: see its train.log" in table
+    )
+    assert len(table.splitlines()) == 3 + 2  # the header, two rows, a blank, the winner
+    assert (
+        "| 2 | `b2` | — | error: training: \\`python train.py\\` exited with code 1   hint: "
+        in (sweep_tables.markdown(record, charts=False))
     )
     assert sweep_tables.winner(record).endswith("; 0.9000 on the rows that ranked it, alone")
     assert "several" not in sweep_tables.winner(record)

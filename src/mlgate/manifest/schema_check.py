@@ -316,8 +316,9 @@ def _as_a_fraction(path: KeyPath, instance: object, expected: object) -> str:
     number = expected == "number" or (isinstance(expected, list) and "number" in expected)
     if not (number and isinstance(instance, str) and PERCENT.fullmatch(instance.strip())):
         return ""
-    fraction = float(instance.strip().removesuffix("%")) / 100
-    written = f"{fraction:g}" if float(f"{fraction:g}") == fraction else repr(fraction)
+    from decimal import Decimal
+
+    written = format((Decimal(instance.strip().removesuffix("%")) / 100).normalize(), "f")
     key = str(path[-1]) if path else ""
     if key in ("min_change", "max_change"):
         relative = key.replace("change", "relative_change")

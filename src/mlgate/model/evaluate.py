@@ -567,7 +567,7 @@ def _classification(
             f"({', '.join(map(str, classes[:10]))}): return a DataFrame whose columns are the "
             "labels, or an array with a column per label in sorted order"
         )
-    positive_index = _positive_index(manifest, classes)
+    positive_index = _positive_index(manifest, classes, known=known is not None)
     names, defaulted = metric_names(manifest, "classification")
     # a default the model cannot give is left out, not failed
     asked = [
@@ -699,18 +699,20 @@ def _hashable(values: np.ndarray) -> list[Any]:
     ]
 
 
-def _positive_index(manifest: Manifest, classes: list[Any]) -> int:
+def _positive_index(manifest: Manifest, classes: list[Any], *, known: bool = True) -> int:
     """Index of the positive class: the manifest's, else the greater label (scikit-learn's).
     A label the model lacks stops the evaluation whatever the number of classes: of three,
-    the run trained, scored and passed but for the fairness check that read it."""
+    the run trained, scored and passed but for the fairness check that read it. Not
+    `known` (a model without classes_: its classes are the labels seen), only of two."""
     label = manifest.evaluate.positive_label
     found = [i for i, c in enumerate(classes) if c == label or str(c) == str(label)]
-    if label is not None and not found:
+    if label is not None and not found and (known or len(classes) == 2):
         names = [str(c) for c in classes]
         close = spelling.closest(str(label), names)
+        whose = "the model's classes" if known else "the labels of the test rows and answers"
         raise EvaluationError(
-            f"{manifest.cited('evaluate.positive_label')}: {label!r} is not one of the "
-            f"model's classes: {', '.join(names[:10])}"
+            f"{manifest.cited('evaluate.positive_label')}: {label!r} is not one of "
+            f"{whose}: {', '.join(names[:10])}"
             + (f"; {spelling.did_you_mean(close)}" if close else "")
         )
     return found[0] if label is not None and len(classes) == 2 else 1

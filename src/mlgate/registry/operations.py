@@ -683,7 +683,9 @@ def _gates_were_decided(manifest: Manifest, result: RunResult) -> None:
         compared is not None
         and named
         and compared.baseline.kind == "none"
-        and compared.baseline.origin.startswith("the command line")
+        # the command line named another than the manifest's: `mlgate compare main` where
+        # main has no model yet ("the first model") is the manifest's own baseline
+        and compared.baseline.origin.startswith("the command line, in place of")
     ):
         raise UserError(
             f"run {result.run_id} was compared with no baseline by the command line, in "
@@ -692,8 +694,7 @@ def _gates_were_decided(manifest: Manifest, result: RunResult) -> None:
             hint=(
                 f"mlgate compare {manifest.compare.baseline}, then register"
                 if manifest.compare.baseline_kind in ("git", "file")
-                else "mlgate run (it compares with the baseline the manifest names), then "
-                "register"
+                else "mlgate run (it compares with the baseline the manifest names), then register"
             ),
         )
 

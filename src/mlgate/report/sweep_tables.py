@@ -9,7 +9,7 @@ import json
 
 from mlgate import words
 from mlgate.report import numbers
-from mlgate.report.inert import escape
+from mlgate.report.inert import escape, one_line
 from mlgate.result.records import SweepRecord, SweptConfiguration
 
 SHOWN = 50  # table rows: a comment or a summary stays readable and within GitHub's limits
@@ -33,7 +33,8 @@ def status(configuration: SweptConfiguration) -> str:
     its run's on every row (a metric bound the held-out rows would have met)."""
     where = configuration.passed_where_ranked
     if configuration.reason:  # it did not finish: why, as the progress line said it
-        return f"{configuration.status}: {words.clip(configuration.reason, 120)}"
+        reason = words.clip(one_line(configuration.reason), 120)  # "...\n  hint: ..."
+        return f"{configuration.status}: {reason}"
     if where is None:
         return configuration.status
     said = "passed" if where else "failed"
