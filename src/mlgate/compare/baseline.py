@@ -380,7 +380,9 @@ def _run_and_score(
             candidate,
             trained=result.evaluate.train_rows,
             model_path=model_path,
-            train_file=base_manifest.resolve(base_manifest.data.train),
+            train_file=base_manifest.resolve(base_manifest.data.train)
+            if _typed_otherwise(result, candidate)
+            else None,
         )
     except MlgateError as exc:
         message = f"its model could not score the candidate's rows ({exc})"
@@ -547,6 +549,20 @@ def score_on_candidate_rows(
     )
     message = f"scored on the candidate's {words.count(predictions.rows, 'test row')}"
     return scored.passed(message, train_rows=train_rows, predictions=predictions)
+
+
+def _typed_otherwise(base: RunResult, candidate: RunResult) -> bool:
+    """Whether a column both test files have is read in another type in each (or either
+    run says nothing of its types): only then are the baseline's training rows read and
+    hashed again, which for a training file of a gigabyte costs what its run paid."""
+    tested = [
+        next((d.columns for d in run.data.datasets if d.role == "test"), None)
+        for run in (base, candidate)
+    ]
+    ours, theirs = tested[1], tested[0]
+    if ours is None or theirs is None:
+        return True
+    return any(theirs[name] != ours[name] for name in theirs.keys() & ours.keys())
 
 
 def _trained_as(base: Manifest, train_file: Path, frame: pd.DataFrame) -> RowSet | None:
