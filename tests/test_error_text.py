@@ -96,3 +96,19 @@ def test_an_unsummable_column_is_named_with_its_file_and_warns_of_nothing(
     assert str(raised.value).startswith(
         "test.csv: column 'h': values as large as 1e+200 are beyond what a profile can summarise"
     )
+
+
+def test_a_warning_naming_a_manifest_value_prints_inert(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate's warnings quote the manifest, a pull request's file: a training command
+    naming a script that is not there printed its ESC sequence as itself."""
+    (tmp_path / "mlops.yaml").write_text(
+        MANIFEST.replace("python train.py", '"python tr\\u001b]0;T\\u0007ain.py"')
+    )
+    for name in ("train", "test"):
+        write(tmp_path / "data" / f"{name}.csv", ["a", "y"])
+    assert main(["-C", str(tmp_path), "validate"]) == 0
+    said = capsys.readouterr().err
+    assert "mlgate: warning:" in said and "tr ]0;T ain.py" in said
+    assert shows_nothing_hidden(said), repr(said)

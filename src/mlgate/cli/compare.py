@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from mlgate.cli.shared import console, load_manifest, run_file
+from mlgate.cli.shared import console, load_manifest, run_file, say
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED
 
 
@@ -44,7 +44,7 @@ def _compare_dvc(args: argparse.Namespace) -> int:
     old = dvc_diff.at_revision(root, old_rev or "HEAD", extra)
     new = dvc_diff.at_revision(root, new_rev, extra)
     for note in (*old.notes, *new.notes):
-        print(f"mlgate: {note}", file=sys.stderr)
+        say(f"mlgate: {note}")
     found = dvc_diff.diff(old.metrics, new.metrics, show_all=args.all)
     sys.stdout.write(json.dumps(found, sort_keys=False) + "\n")
     return EXIT_PASSED

@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from mlgate import __version__
 from mlgate.cli import parser
-from mlgate.cli.shared import print_json
+from mlgate.cli.shared import print_json, say
 from mlgate.errors import EXIT_OUTSIDE_ERROR, EXIT_USER_ERROR, ManifestError, MlgateError
 
 EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe ended
@@ -76,7 +76,7 @@ def _run_guarded(handler: parser.Handler, args: argparse.Namespace, own_process:
             traceback.print_exc()
         if args.json:
             print_json(_error_document(exc))
-        print(f"mlgate: error: {_for_a_terminal(str(exc))}", file=sys.stderr)
+        say(f"mlgate: error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
         print("mlgate: interrupted", file=sys.stderr)
@@ -90,15 +90,6 @@ def _run_guarded(handler: parser.Handler, args: argparse.Namespace, own_process:
             file=sys.stderr,
         )
         return EXIT_OUTSIDE_ERROR
-
-
-def _for_a_terminal(said: str) -> str:
-    """An error's lines with no control character or hidden one left in them: a column
-    name from a pull request's data printed an ESC sequence, a CR that hid the line before
-    it, a BEL, a right-to-left override. The message's own line breaks stay."""
-    from mlgate.report.inert import one_line
-
-    return "\n".join(one_line(line) for line in said.split("\n"))
 
 
 @contextlib.contextmanager

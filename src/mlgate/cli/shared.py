@@ -84,7 +84,21 @@ def print_json(document: object) -> None:
 def tell(lines: Iterable[str]) -> None:
     """What was done besides the command's output (posted, written), on stderr."""
     for line in lines:
-        print(f"mlgate: {line}", file=sys.stderr)
+        say(f"mlgate: {line}")
+
+
+def say(text: str) -> None:
+    """A line of text from a project (its manifest, data, commands) on stderr, inert."""
+    print(for_a_terminal(text), file=sys.stderr)
+
+
+def for_a_terminal(said: str) -> str:
+    """`said`'s lines with no control character or hidden one left in them: a column name
+    from a pull request's data printed an ESC sequence, a CR that hid the line before it,
+    a BEL, a right-to-left override. The text's own line breaks stay."""
+    from mlgate.report.inert import one_line
+
+    return "\n".join(one_line(line) for line in said.split("\n"))
 
 
 def console() -> Console:

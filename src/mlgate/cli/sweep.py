@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from mlgate.cli.shared import console, load_manifest, print_json, shown
+from mlgate.cli.shared import console, load_manifest, print_json, say, shown
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
 
 if TYPE_CHECKING:
@@ -38,11 +38,9 @@ def run(args: argparse.Namespace) -> int:
         count += 1
         again = " (finished before: not run again)" if done.resumed else ""
         why = f": {done.message}" if done.status in ("error", "killed") else ""
-        print(
+        say(
             f"[{count}/{total}] {done.configuration.id} {done.configuration.label()}: "
-            f"{done.status}{again}{why}",
-            file=sys.stderr,
-            flush=True,
+            f"{done.status}{again}{why}"
         )
 
     finished = engine.sweep(loaded, where, only=args.only or "", on_done=progress)
@@ -77,7 +75,7 @@ def collect(args: argparse.Namespace) -> int:
     finished = collect.collected(folder, loaded, space.of(loaded))
     for f in finished:
         if f.status == "missing":
-            print(f"{f.configuration.id} {f.configuration.label()}: {f.message}", file=sys.stderr)
+            say(f"{f.configuration.id} {f.configuration.label()}: {f.message}")
     return _ranked(args, loaded, finished, folder)
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from mlgate import words
-from mlgate.cli.shared import load_manifest, print_json, shown
+from mlgate.cli.shared import load_manifest, print_json, say, shown
 from mlgate.errors import EXIT_PASSED, ManifestError
 
 
@@ -35,7 +34,7 @@ def validate(args: argparse.Namespace) -> int:
         )
         return EXIT_PASSED
     for warning in warned:
-        print(f"mlgate: warning: {warning}", file=sys.stderr)
+        say(f"mlgate: warning: {warning}")
     said = f", with {words.count(len(warned), 'warning')}" if warned else ""
     print(f"{name}: valid ({loaded.name}){said}")
     return EXIT_PASSED
@@ -49,4 +48,4 @@ def _warn_of_scripts(args: argparse.Namespace, refused: ManifestError) -> None:
     except ManifestError as more:
         for problem in more.problems:
             if problem not in refused.problems:
-                print(f"mlgate: warning: {problem}", file=sys.stderr)
+                say(f"mlgate: warning: {problem}")
