@@ -421,3 +421,27 @@ def test_a_positive_label_of_a_model_without_classes_is_checked_only_where_it_de
         "mlops.yaml line 9 (evaluate.positive_label): 'rose' is not one of the labels of "
         "the test rows and answers: a, b"
     )
+
+
+def test_an_infinite_regression_target_names_its_rows() -> None:
+    """One `inf` in the test file's target: "no metric could be computed on the test rows
+    (rmse: Input contains infinity or a value too large for dtype('float64'))", no row
+    named."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    frame = load_diabetes(as_frame=True).frame.rename(columns={"target": "species"})
+    X, y = frame.drop(columns="species"), frame["species"]
+    text = MANIFEST.format(features="") + "evaluate:\n  task: regression\n"
+    declared = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    model = Ridge().fit(X, y)
+    broken = frame.copy()
+    broken.loc[[3, 40], "species"] = [float("inf"), float("-inf")]
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(declared, model, broken)
+    assert str(error.value) == (
+        "the test data's 'species' is infinite on 2 of 442 rows (rows 4, 41, counted under "
+        "the header): no error from an infinite target has a size; drop those rows or "
+        "correct their values"
+    )
+    assert evaluate.score(declared, model, frame).metrics["rmse"] is not None

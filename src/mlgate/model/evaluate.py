@@ -275,6 +275,7 @@ def score(
                 f"the test data's '{target}' holds values that are not numbers, but "
                 "evaluate.task is regression; set evaluate.task: classification"
             ) from exc
+        _finite_everywhere(y_true, target)
         scored = replace(
             _regression(manifest, y_true, y_pred, row_keys, inferred),
             note=_a_classifier(manifest, model),
@@ -297,6 +298,20 @@ def _labelled_everywhere(y: pd.Series, target: str) -> None:
             f"the test data's '{target}' is empty on {words.of(int(empty.sum()), len(y), 'row')} "
             f"(rows {rows}{', ...' if empty.sum() > 5 else ''}, counted under the header): a "
             "row without its label cannot be scored; drop those rows or fill in their labels"
+        )
+
+
+def _finite_everywhere(y_true: np.ndarray, target: str) -> None:
+    """An infinite target: every metric was "not computed" with scikit-learn's "Input
+    contains infinity", and no row named."""
+    endless = ~np.isfinite(y_true)
+    if endless.any():
+        rows = ", ".join(str(int(r) + 1) for r in np.flatnonzero(endless)[:5])
+        raise EvaluationError(
+            f"the test data's '{target}' is infinite on "
+            f"{words.of(int(endless.sum()), len(y_true), 'row')} (rows {rows}"
+            f"{', ...' if endless.sum() > 5 else ''}, counted under the header): no error "
+            "from an infinite target has a size; drop those rows or correct their values"
         )
 
 
