@@ -186,20 +186,20 @@ HANGING_TESTS = """\
 import time
 
 
-def test_quick():
-    assert True
+def test_quick(mlgate_manifest):
+    assert mlgate_manifest.name == "iris"
 
 
-def test_wrong():
-    assert 1 == 2, "one is not two"
+def test_wrong(mlgate_manifest):
+    assert mlgate_manifest.name == "roses", "the model is not of roses"
 
 
 def test_hangs():
     time.sleep(600)
 
 
-def test_never_reached():
-    assert True
+def test_never_reached(mlgate_manifest):
+    assert mlgate_manifest.name == "iris"
 """
 
 
@@ -218,7 +218,7 @@ def test_a_test_that_never_returns_is_named_and_those_before_it_are_kept(tmp_pat
         ("model.pytest.tests/model/test_slow::test_wrong", "failed"),
         ("model.pytest.tests/model/test_slow::test_hangs", "failed"),
     ]
-    assert "one is not two" in mine[1]["message"]
+    assert "the model is not of roses" in mine[1]["message"]
     assert mine[2]["message"].startswith("this test did not finish: ")
     assert "timed out after 8s" in mine[2]["message"], mine[2]["message"]
     assert mine[2]["manifest_key"] == "model_checks[1]"

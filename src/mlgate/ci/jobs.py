@@ -393,11 +393,9 @@ def _base_manifest(
     manifest may have beside it. A fork that renamed mlops.yaml to mlops.yml was taken to
     add the manifest, and its claim of no baseline (every gate left out) was believed."""
     from mlgate.github import contents
-    from mlgate.manifest.load import MANIFEST_NAMES
+    from mlgate.manifest.load import spellings
 
-    folder = path.rpartition("/")[0]
-    beside = [f"{folder}/{name}" if folder else name for name in MANIFEST_NAMES]
-    for tried in dict.fromkeys((path, *beside)):
+    for tried in spellings(path):
         if (found := contents.file_at(gh, ctx.owner, ctx.repo, tried, base_sha)) is not None:
             return tried, found
     return path, None

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from mlgate import __version__, atomic, git, spelling, words
 from mlgate.compare import metrics_file
 from mlgate.errors import MlgateError, UserError
-from mlgate.manifest.spec import BaselineKind, Manifest
+from mlgate.manifest.spec import COMMAND_LINE, BaselineKind, Manifest, from_command_line
 from mlgate.result import arrays, document, rowsets
 from mlgate.result.records import Baseline, EvaluateStage, Latency, RowSet, RunResult
 
@@ -127,7 +127,7 @@ def _branch_hint(root: Path) -> str:
     return f"`mlgate compare {branch}` compares with the default branch"
 
 
-def override(manifest: Manifest, baseline: str, *, origin: str = "the command line") -> Manifest:
+def override(manifest: Manifest, baseline: str, *, origin: str = COMMAND_LINE) -> Manifest:
     """The manifest with the baseline named elsewhere (the command line, the event): none,
     auto, a file, or a ref; `origin` says where, with what the manifest said."""
     kind: BaselineKind
@@ -238,7 +238,7 @@ def _from_git(
     commit = commit_of(manifest, ref, env)
     named = commit[:12] if commit.startswith(ref) else f"{ref} @ {commit[:7]}"
     info = Baseline(kind="git", ref=ref, commit=commit, name=named)
-    asked = manifest.compare.baseline_origin.startswith("the command line")
+    asked = from_command_line(manifest.compare.baseline_origin)
     if commit == candidate.git.commit and candidate.git.dirty is False and not asked:
         # `compare.baseline: main`, run on main: the same code trained twice, every gate
         # passed by construction, and said as "3 of 3 gates passed against main" (asked
@@ -302,16 +302,11 @@ def _base_manifest(root: Path, commit: str, path: str, name: str) -> tuple[str, 
     mlops.yaml), else the one manifest anywhere at that commit whose `name` is this model's.
     A pull request that renamed its manifest, or moved the project into a folder, was
     "the first model", and every gate was left out."""
-    from mlgate.manifest.load import MANIFEST_NAMES
+    from mlgate.manifest.load import MANIFEST_NAMES, spellings
 
-    written = git.show(root, commit, path)
-    if written is not None:
-        return path, written
-    folder = path.rpartition("/")[0]
-    beside = [f"{folder}/{n}" if folder else n for n in MANIFEST_NAMES]
-    for other in beside:
-        if (text := git.show(root, commit, other)) is not None:
-            return other, text
+    for tried in spellings(path):
+        if (text := git.show(root, commit, tried)) is not None:
+            return tried, text
     same = [
         (found, text)
         for found in git.files_named(root, commit, MANIFEST_NAMES)

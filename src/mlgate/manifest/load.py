@@ -14,6 +14,14 @@ from mlgate.manifest.spec import Manifest
 MANIFEST_NAMES = ("mlops.yaml", "mlops.yml")
 
 
+def spellings(path: str) -> list[str]:
+    """`path` (a manifest's, from a repository's top), then the other names a manifest may
+    have in its folder: where a commit that renamed it since has it."""
+    folder = path.rpartition("/")[0]
+    beside = [f"{folder}/{name}" if folder else name for name in MANIFEST_NAMES]
+    return list(dict.fromkeys((path, *beside)))
+
+
 def find(directory: Path, manifest: Path | None = None) -> Path:
     """The manifest to use: the one given (relative to `directory`), else the one there
     (`present`)."""

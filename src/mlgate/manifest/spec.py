@@ -273,6 +273,16 @@ class Gate:
         return True if metric is None else metric.greater_is_better
 
 
+COMMAND_LINE = "the command line"  # where `mlgate compare BASELINE` names a baseline
+
+
+def from_command_line(origin: str, *, replacing: bool = False) -> bool:
+    """Whether a baseline's origin (`Compare.baseline_origin`, `Baseline.origin`, as
+    compare.baseline.override words it) is the command line; `replacing`: in place of
+    another that the manifest names."""
+    return origin.startswith(f"{COMMAND_LINE}, in place of" if replacing else COMMAND_LINE)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Compare:
     # "auto": the pull request's base branch, else none; "none"; else a git ref

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic, git, spelling, words
 from mlgate.errors import MlgateError, OutsideError, UserError
-from mlgate.manifest.spec import Environment, Manifest
+from mlgate.manifest.spec import Environment, Manifest, from_command_line
 from mlgate.registry import artifacts, gitio, intents, state
 from mlgate.registry import tags as T
 from mlgate.report import verdict
@@ -685,7 +685,7 @@ def _gates_were_decided(manifest: Manifest, result: RunResult) -> None:
         and compared.baseline.kind == "none"
         # the command line named another than the manifest's: `mlgate compare main` where
         # main has no model yet ("the first model") is the manifest's own baseline
-        and compared.baseline.origin.startswith("the command line, in place of")
+        and from_command_line(compared.baseline.origin, replacing=True)
     ):
         raise UserError(
             f"run {result.run_id} was compared with no baseline by the command line, in "
