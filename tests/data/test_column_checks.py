@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlgate.data import checks, load
-from mlgate.data.column_checks import Counted
+from mlgate.data.column_checks import Counted, Measured
 from mlgate.manifest.spec import Column
 from mlgate.result.records import CheckResult
 from tests.data.helpers import by_id, spec
@@ -550,12 +550,48 @@ def test_a_statistic_polars_cannot_compute_is_an_error_of_that_check_alone() -> 
         judged=pl.len(),
         found="are a",
         holds="are not a",
-        examples=pl.col("x").filter(pl.col("x") == "a"),
+        examples=lambda offending: pl.col("x").filter(offending),
     )
     broken_result, fine_result = checks.settle(frame, [broken, fine])
     assert broken_result.status == "error"
     assert broken_result.message.startswith("could not be evaluated: regex error")
     assert said(fine_result) == ("failed", "1 of 2 rows (50.0%) are a, e.g. 'a'; at row 1", 1)
+
+
+@pytest.mark.parametrize("taken", [[], ["\0offends.0"], ["\0offends.0", "\0\0offends.1"]])
+def test_a_failed_checks_rule_runs_once_for_its_count_examples_and_rows(taken: list[str]) -> None:
+    """A costly rule (a pattern over a million texts) is not run again to show what failed;
+    the marks made for it never take the place of a user's column, whatever its name."""
+    runs = []
+
+    def is_a(values: pl.Series) -> pl.Series:
+        runs.append(len(values))
+        return values == "a"
+
+    frame = pl.DataFrame({"x": ["b", "a", "c", "a"]} | {name: [5, 6, 7, 8] for name in taken})
+    check = Counted(
+        id="data.test.columns.x.custom",
+        subject="test.x",
+        rule="not a",
+        manifest_key="data.columns.x",
+        offending=pl.col("x").map_batches(is_a, return_dtype=pl.Boolean),
+        judged=pl.len(),
+        found="are a",
+        holds="are not a",
+        examples=lambda offending: pl.col("x").filter(offending),
+    )
+    users = Measured(
+        id="data.test.columns.sum",
+        subject="test",
+        rule="sum",
+        manifest_key="data.columns",
+        value=pl.sum_horizontal(pl.col(taken).sum()) if taken else pl.lit(0),
+        decide=lambda value: ("passed", f"{value:g}"),
+    )
+    result, measured = checks.settle(frame, [check, users])
+    assert said(result) == ("failed", "2 of 4 rows (50.0%) are a, e.g. 'a', 'a'; at rows 2, 4", 2)
+    assert runs == [4]
+    assert measured.message == f"{26 * len(taken):g}"
 
 
 @settings(max_examples=60, deadline=None)

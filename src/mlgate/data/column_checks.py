@@ -34,6 +34,10 @@ from mlgate.yaml_source import format_path
 LISTED_COLUMNS = 40  # a wider file shows its first 30 and last 10
 LISTED_LAST = 10
 
+# the values worth showing, given which rows offend: `settle` marks the rows once and
+# passes the mark, so a failed check's examples do not run its rule a second time
+Examples = Callable[[pl.Expr], pl.Expr]
+
 
 @dataclass(frozen=True, kw_only=True)
 class Counted:
@@ -47,7 +51,7 @@ class Counted:
     judged: pl.Expr  # how many rows the rule looks at (the non-missing ones, mostly)
     found: str  # "below 18": what the offending rows are
     holds: str  # ">= 18": what every judged row is when none offend
-    examples: pl.Expr | None = None  # offending values worth showing, in order
+    examples: Examples | None = None  # offending values worth showing, in order
     prefix: str = ""  # "String column; "
     count: pl.Expr | None = None  # a cheaper way to count offenders than summing `offending`
 
@@ -97,7 +101,7 @@ class _Where:
         judged: pl.Expr,
         found: str,
         holds: str,
-        examples: pl.Expr | None = None,
+        examples: Examples | None = None,
         prefix: str = "",
         count: pl.Expr | None = None,
     ) -> Counted:
@@ -282,7 +286,7 @@ def _type(on: _On, key: str, rule: str) -> Planned:
         judged=on.judged,
         found=verdict.found,
         holds=verdict.holds,
-        examples=_first(on.base, verdict.offending),
+        examples=_first(on.base),
         prefix="" if on.dtype.is_numeric() else f"{on.shown} column; ",
         count=verdict.count,
     )
@@ -335,7 +339,7 @@ def _beyond(
         judged=on.judged,
         found=found,
         holds=rule,
-        examples=_first(on.base, offending, descending=key == "max", by=values),
+        examples=_first(on.base, descending=key == "max", by=values),
     )
 
 
@@ -354,7 +358,7 @@ def _values(on: _On, key: str, rule: str) -> Planned:
         judged=on.judged,
         found=f"not {rule}",
         holds=rule,
-        examples=_first(on.base, offending),
+        examples=_first(on.base),
     )
 
 
@@ -378,7 +382,7 @@ def _pattern(on: _On, key: str, rule: str) -> Planned:
         judged=on.judged,
         found="do not match",
         holds="match",
-        examples=_first(text, offending),
+        examples=_first(text),
     )
 
 
@@ -392,7 +396,7 @@ def _unique(on: _On, key: str, rule: str) -> Planned:
         judged=on.judged,
         found="repeat an earlier value",
         holds="are distinct",
-        examples=_first(on.base, offending),
+        examples=_first(on.base),
         # counting distinct values is far cheaper than marking each first one (1M sorted
         # ids: 3 ms against 120 ms); the rows are marked only when some repeat
         count=present.len() - present.n_unique(),
@@ -438,7 +442,7 @@ def _length(on: _On, key: str, rule: str) -> Planned:
         judged=on.judged,
         found=f"{side} than {words.count(limit, 'character')}",
         holds=rule,
-        examples=_first(on.base.cast(pl.String), offending),
+        examples=_first(on.base.cast(pl.String)),
     )
 
 
@@ -518,7 +522,7 @@ def _expression(on: _On, key: str, rule: str) -> Planned:
         judged=pl.len(),
         found=f"make {rule} false",
         holds=f"satisfy {rule}",
-        examples=_first(on.base, offending),
+        examples=_first(on.base),
     )
 
 
@@ -539,17 +543,20 @@ _PLANNERS = {
 }
 
 
-def _first(
-    values: pl.Expr, offending: pl.Expr, *, descending: bool = False, by: pl.Expr | None = None
-) -> pl.Expr:
+def _first(values: pl.Expr, *, descending: bool = False, by: pl.Expr | None = None) -> Examples:
     """The most telling offending values: distinct, smallest (or largest) first, as `by`
     orders them where the values are compared as something else (text read as moments:
     `22:43+05:00` is before `21:43Z`, though its text sorts after)."""
-    if by is None:
-        return values.filter(offending).unique().sort(descending=descending).head(phrases.EXAMPLES)
-    pairs = pl.struct(by.alias("by"), values.alias("value")).filter(offending).unique()
-    ordered = pairs.sort(descending=descending).struct.field("value")
-    return ordered.head(phrases.EXAMPLES)
+
+    def shown(offending: pl.Expr) -> pl.Expr:
+        if by is None:
+            chosen = values.filter(offending).unique().sort(descending=descending)
+            return chosen.head(phrases.EXAMPLES)
+        pairs = pl.struct(by.alias("by"), values.alias("value")).filter(offending).unique()
+        ordered = pairs.sort(descending=descending).struct.field("value")
+        return ordered.head(phrases.EXAMPLES)
+
+    return shown
 
 
 def _comparable(
