@@ -6,8 +6,9 @@ column's rules in the order `column_checks.rules` gives, the row expressions, cl
 balance and freshness; leakage and the shared schema come last.
 
 Per-column statistics of a file are computed in one `select` (polars runs its
-expressions in parallel), and example values are fetched only for checks that failed:
-on 1M rows x 20 columns, 97 checks take about 0.5 s here.
+expressions in parallel), and example values are fetched only for checks that failed,
+from the rows marked when they were counted: on 1M rows x 20 columns, 97 checks take
+about 0.35 s here.
 
 `observed` is the count of offending rows, the row count for `rows`, or the dtype's
 name when the dtype alone decides a type check.
