@@ -215,7 +215,10 @@ def summable(column: str, m2: float, values: np.ndarray) -> float:
     raise Unsummable(
         f"column {words.quoted(column)}: values as large as {largest:.3g} are beyond what a "
         "profile can summarise (their spread overflows a 64-bit float)",
-        hint="rescale the column (other units, or its logarithm) before mlgate reads it",
+        hint=(
+            "rescale the column (other units, or its logarithm) before mlgate reads it; "
+            "a value standing for a missing one (1e300, the largest double) should be left empty (null)"
+        ),
     )
 
 
