@@ -217,7 +217,8 @@ def summable(column: str, m2: float, values: np.ndarray) -> float:
         "profile can summarise (their spread overflows a 64-bit float)",
         hint=(
             "rescale the column (other units, or its logarithm) before mlgate reads it; "
-            "a value standing for a missing one (1e300, the largest double) should be left empty (null)"
+            "a value standing for a missing one (1e300, the largest double) should be "
+            "left empty (null)"
         ),
     )
 
