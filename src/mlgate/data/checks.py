@@ -208,6 +208,8 @@ def _marked(frame: Table, counted: Mapping[int, Counted]) -> tuple[Table, dict[i
     while any(name.startswith(prefix) for name in frame.columns):
         prefix = "\0" + prefix
     marks = {f"{prefix}{i}": c.offending for i, c in counted.items() if c.count is None}
+    if not marks:
+        return frame, offends
     try:
         marked = frame.lazy().with_columns(**marks).collect()
     except pl.exceptions.PolarsError:
