@@ -5,6 +5,8 @@ real metrics of the rows whose labels arrived."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +104,38 @@ def test_an_estimate_is_calibrated_on_enough_test_rows_and_trusted_on_rows_like_
     # the version's own test rows, unlabelled: the estimate's interval holds its own figure
     assert accuracy["low"] <= cancer.run.evaluate.metrics["accuracy"] <= accuracy["high"]
     assert not any("not estimated" in line for line in said["said"])
+
+
+@pytest.mark.e2e
+def test_production_rows_in_a_csv_need_no_pyarrow_and_give_the_same_figures(
+    cancer: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pyarrow is the Parquet extra's: the base install monitors a CSV, and the model is
+    handed the same rows either way (it stopped with an internal error, exit 3)."""
+    path = tmp_path / "production.csv"
+    pd.read_csv(cancer.root / "data" / "test.csv").drop(columns="target").to_csv(path, index=False)
+    command = ["monitor", "-C", str(cancer.root), "--data", str(path), "--json"]
+    assert main(command) == 0
+    held = json.loads(capsys.readouterr().out)
+    blocked = f"""
+import sys
+
+class NotInstalled:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "pyarrow":
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+
+sys.meta_path.insert(0, NotInstalled())
+from mlgate.cli.main import main
+sys.exit(main({command!r}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", blocked], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["estimates"] == held["estimates"] and found["drift"] == held["drift"]
+    assert found["estimates"][0]["metric"] == "accuracy"
 
 
 def test_a_shifted_column_is_named_and_the_command_exits_1(

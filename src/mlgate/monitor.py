@@ -287,7 +287,7 @@ def monitor(
         model = loading.for_manifest(
             manifest, where.store.get(recorded["sha256"]), suffix=Path(recorded["file"]).suffix
         )
-        table = frame.to_pandas()
+        table = load.as_pandas(frame)
         if labels is not None:
             table = monitor_labels.with_labels(manifest, table, *labels, said, rows_from=shown)
         named = labels[1] if labels is not None else shown  # where the labels came from

@@ -37,7 +37,7 @@ def with_labels(
             f"{shown}: labels are joined to the rows by data.id, and the manifest names none",
             hint="set data.id to the column that identifies a row (docs/manifest.md)",
         )
-    given = load.read(path, load.detect_format(path, "auto")).to_pandas()
+    given = load.as_pandas(load.read(path, load.detect_format(path, "auto")))
     for column, kind in ((key, "data.id"), (target, "the target")):
         if column not in given.columns:
             raise UserError(

@@ -398,3 +398,26 @@ def test_lines_ended_by_cr_alone_are_said_wherever_the_file_is_read(tmp_path: Pa
     crlf = tmp_path / "crlf.csv"
     crlf.write_bytes(path.read_bytes().replace(b"\r", b"\r\n"))
     assert data_formats.unreadable(crlf, "csv") is None and load.read(crlf, "csv").height == 150
+
+
+def test_rows_read_are_handed_to_a_model_as_polars_own_to_pandas_gives_them() -> None:
+    """`as_pandas` needs no pyarrow; where pyarrow is installed, the frames are the same."""
+    import datetime as dt
+
+    frame = pl.DataFrame(
+        {
+            "gaps": [1, None, 3],
+            "whole": [1, 2, 3],
+            "real": [1.5, None, float("nan")],
+            "text": ["a", None, "c"],
+            "flag": [True, None, False],
+            "flags": [True, False, True],
+            "moment": [dt.datetime(2024, 1, 1, 8), None, dt.datetime(2024, 1, 3)],
+            "day": [dt.date(2024, 1, 1), None, dt.date(2024, 2, 1)],
+            "kind": pl.Series(["x", "y", None], dtype=pl.Categorical),
+            "small": pl.Series([1, 2, 3], dtype=pl.UInt8),
+            "wait": [dt.timedelta(days=1), None, dt.timedelta(hours=2)],
+        }
+    )
+    pd.testing.assert_frame_equal(load.as_pandas(frame), frame.to_pandas())
+    assert load.as_pandas(frame.clear()).shape == (0, frame.width)

@@ -253,6 +253,24 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
         raise _unreadable(path, fmt, exc) from exc
 
 
+def as_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    """Rows already read, as a model is handed them, column by column through NumPy:
+    polars' own `to_pandas` needs pyarrow, an extra (Parquet's), and without it a CSV of
+    production rows stopped `mlgate monitor`. The same columns as `to_pandas` gives: text
+    as pandas' text, a category as a category, an integer with gaps as floats."""
+    import pandas as pd
+
+    columns: dict[str, object] = {}
+    for series in frame.get_columns():
+        if isinstance(series.dtype, pl.Categorical | pl.Enum):
+            columns[series.name] = pd.Categorical(series.to_list())
+        elif series.dtype == pl.Date:  # as pyarrow gives a date: midnight, in milliseconds
+            columns[series.name] = series.cast(pl.Datetime("ms")).to_numpy()
+        else:
+            columns[series.name] = series.to_numpy()
+    return pd.DataFrame(columns, index=pd.RangeIndex(frame.height))
+
+
 def pandas_batches(
     path: Path, fmt: str, columns: Sequence[str], rows: int = BATCH_ROWS
 ) -> Iterator[pd.DataFrame]:
