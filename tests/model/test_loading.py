@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 import pickle
+import sys
+import types
 from pathlib import Path
 
 import joblib
+import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 from skops import io as sio
 
+from mlgate import manifest as manifests
+from mlgate.model import loading
 from mlgate.model.loading import ModelLoadError, load
 
 
@@ -93,3 +101,68 @@ def test_a_pickle_cut_short_or_needing_a_missing_module_says_so(tmp_path: Path) 
     with pytest.raises(ModelLoadError) as error:
         load(tmp_path / "other.joblib")
     assert "needs the module 'no_such_package'" in str(error.value)
+
+
+PREP = "import numpy as np\n\ndef scaled(x):\n    return np.asarray(x, float) * {factor}\n"
+
+
+@pytest.fixture
+def own_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project folders put on sys.path stay this test's."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(loading, "_ROOTS", [], raising=False)
+
+
+def trained_beside(root: Path, module: str, factor: int) -> Path:
+    """What a training command run in `root` writes: a pipeline holding a function of the
+    project's own module (`root/<module>.py`), then that module forgotten again."""
+    root.mkdir()
+    (root / f"{module}.py").write_text(PREP.format(factor=factor))
+    (root / "t.csv").write_text("x,y\n1,0\n")
+    (root / "mlops.yaml").write_text(
+        "name: beside\ndata: {train: t.csv, test: t.csv, target: y}\n"
+        "train: {command: python train.py, outputs: {model: model.joblib}}\n"
+    )
+    sys.path.insert(0, str(root))
+    try:
+        helper = importlib.import_module(module)
+        X, y = load_iris(return_X_y=True)
+        steps = make_pipeline(FunctionTransformer(helper.scaled), LogisticRegression(max_iter=500))
+        joblib.dump(steps.fit(X, y), root / "model.joblib")
+    finally:
+        sys.path.remove(str(root))
+        del sys.modules[module]
+    return root / "mlops.yaml"
+
+
+def test_a_model_holding_a_function_of_the_projects_own_module_loads(
+    tmp_path: Path, own_path: None
+) -> None:
+    """As training found it, beside mlops.yaml; it was 'needs the module ..., which is not
+    installed where mlgate runs'."""
+    module = f"prep_{tmp_path.name.replace('-', '_')}"
+    manifest = manifests.load(trained_beside(tmp_path / "project", module, 2))
+    model = loading.for_manifest(manifest, manifest.root / "model.joblib")
+    X, y = load_iris(return_X_y=True)
+    assert (model.predict(X) == y).mean() > 0.9
+
+
+def test_a_baselines_model_finds_its_own_commits_module_not_the_one_loaded_first(
+    tmp_path: Path, own_path: None
+) -> None:
+    module = f"prep_{tmp_path.name.replace('-', '_')}"
+    ours = manifests.load(trained_beside(tmp_path / "ours", module, 2))
+    theirs = manifests.load(trained_beside(tmp_path / "theirs", module, -3))
+    kept = types.ModuleType("kept_beside")  # as a virtual environment inside the project
+    kept.__file__ = str(ours.root / ".venv" / "lib" / "site-packages" / "kept_beside.py")
+    sys.modules["kept_beside"] = kept
+    try:
+        first = loading.for_manifest(ours, ours.root / "model.joblib")
+        second = loading.for_manifest(theirs, theirs.root / "model.joblib")
+        assert sys.modules["kept_beside"] is kept  # what a venv inside it holds stays
+    finally:
+        del sys.modules["kept_beside"]
+    X = np.ones((1, 4))
+    assert first.steps[0][1].transform(X).tolist() == [[2.0] * 4]
+    assert second.steps[0][1].transform(X).tolist() == [[-3.0] * 4]
+    assert Path(sys.modules[module].__file__).parent == theirs.root

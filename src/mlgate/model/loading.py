@@ -57,6 +57,7 @@ def for_manifest(
     functions `evaluate.predict` (and `evaluate.predict_proba`) name, for a model that is
     not a scikit-learn estimator (PyTorch, XGBoost, a client of a service)."""
     spec = manifest.evaluate
+    importable(manifest.root)
     if spec.predict is None:
         return load(path, suffix=suffix, shown=shown)
     os.environ["MLGATE_MODEL"] = str(path)  # for the module's own import
@@ -91,12 +92,42 @@ class ScoredEntryPoint(EntryPoint):
         return self._predict_proba(features)
 
 
+_ROOTS: list[Path] = []  # the project folders `importable` put on sys.path, newest last
+
+
+def importable(root: Path) -> None:
+    """The project's own modules importable, first, as they were for its training command
+    (run in its folder): a pickled model may hold a function of a module beside mlops.yaml
+    (a FunctionTransformer's), and `evaluate.predict` names one. What another project's
+    folder gave (a baseline's checkout, scored in the same process) is forgotten, so that
+    each model finds its own commit's module, not the one imported first."""
+    root = root.resolve()
+    for other in [r for r in _ROOTS if r != root]:
+        _ROOTS.remove(other)
+        for name, module in list(sys.modules.items()):
+            if _imported_from(name, getattr(module, "__file__", None), other):
+                del sys.modules[name]
+    if root not in _ROOTS:
+        _ROOTS.append(root)
+    while str(root) in sys.path:
+        sys.path.remove(str(root))
+    sys.path.insert(0, str(root))
+    importlib.invalidate_caches()
+
+
+def _imported_from(name: str, file: str | None, folder: Path) -> bool:
+    """Whether module `name` was found on sys.path through `folder` itself: its
+    `textprep.py`, its package `pkg/`; not a virtual environment kept inside it
+    (`.venv/.../numpy`), whose modules must never be imported twice."""
+    if file is None or not Path(file).is_relative_to(folder):
+        return False
+    first = Path(file).relative_to(folder).parts[0]
+    return first.partition(".")[0] == name.partition(".")[0]
+
+
 def _entry_point(manifest: Manifest, named: str, key: str) -> Any:
     """`module:function`, imported from the project's folder (the manifest's)."""
     module_name, _, function = named.partition(":")
-    root = str(manifest.root)
-    if root not in sys.path:
-        sys.path.insert(0, root)
     top = module_name.partition(".")[0]
     cached = getattr(sys.modules.get(top), "__file__", None)
     if cached and not Path(cached).is_relative_to(sys.prefix):  # another project's, or stale
