@@ -63,7 +63,7 @@ def rows(n_classes: int = 2, seed: int = 0):
     for noise in (0.4, 0.45):
         logits = 2.0 * np.eye(n_classes)[y] + shared + noise * rng.normal(size=(ROWS, n_classes))
         proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-        out += [proba.argmax(axis=1), proba.astype(np.float32)]  # float32, as runs store them
+        out += [proba.argmax(axis=1), proba.astype(np.float64)]  # float64, as runs store them
     return y, *out
 
 

@@ -8,7 +8,7 @@ below 1 - confidence. Beside them, what the gate used before (mlgate's vectorise
 bootstrap, 1,000 resamples) and what a user would write (a row bootstrap calling
 scikit-learn on each resample). Both loops cost the same per resample, so they are timed
 on --loop-resamples resamples and scaled to 1,000 (the table says so). In-process, on
-generated rows (two models that mostly agree, probabilities as float32 as runs store
+generated rows (two models that mostly agree, probabilities as float64 as runs store
 them); medians of --runs, after one cold run that includes the imports, and the median
 CPU time of this process (which other load on the machine inflates far less).
 """
@@ -38,7 +38,7 @@ def rows(count: int, seed: int = 0) -> dict[str, np.ndarray | int]:
     out = []
     for noise in (0.4, 0.45):
         logits = 2.0 * np.eye(2)[y] + shared + noise * rng.normal(size=(count, 2))
-        proba = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype(np.float32)
+        proba = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype(np.float64)
         out += [proba.argmax(axis=1), proba]
     return {
         "y_true": y,

@@ -445,3 +445,42 @@ def test_an_infinite_regression_target_names_its_rows() -> None:
         "correct their values"
     )
     assert evaluate.score(declared, model, frame).metrics["rmse"] is not None
+
+
+def test_the_figures_a_comparison_recomputes_from_the_kept_scores_are_the_runs_own() -> None:
+    """A comparison computes each side's figures from the run's kept predictions: kept as
+    float32, the log loss was 0.5053552389 beside the run's 0.5053552129, and a bound of
+    0.50535522 passed the model check and failed the gate in one report."""
+    from sklearn.datasets import load_breast_cancer
+
+    from mlgate.compare.paired import Paired, on_rows
+    from mlgate.result import arrays
+
+    frame = load_breast_cancer(as_frame=True).frame.rename(columns={"target": "species"})
+    train, test = frame.iloc[::2], frame.iloc[1::2]
+    model = LogisticRegression(max_iter=5000).fit(train.drop(columns="species"), train["species"])
+    names = "    metrics: [log_loss, brier_score, roc_auc, average_precision, accuracy]\n"
+    spec = manifest.parse(
+        MANIFEST.format(features="").encode() + b"evaluate:\n" + names.encode(),
+        name="mlops.yaml",
+        root=Path("."),
+        files=False,
+    )
+    scored = evaluate.score(spec, model, test)
+    kept = scored.predictions
+    scores = arrays.decode(kept.scores)
+    assert scores.dtype == np.float64
+    assert (scores == model.predict_proba(test.drop(columns="species"))).all()
+    pred = arrays.decode(kept.y_pred)
+    paired = Paired(
+        y_true=arrays.decode(kept.y_true),
+        candidate_pred=pred,
+        baseline_pred=pred,
+        candidate_scores=scores,
+        baseline_scores=scores,
+        n_classes=2,
+        positive_index=1,
+        same_data=True,
+    )
+    for name, value in scored.metrics.items():
+        assert on_rows(name, paired, pred, scores) == value, name

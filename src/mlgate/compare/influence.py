@@ -392,9 +392,9 @@ class _Groups:
 
 
 def _order(scores: np.ndarray) -> np.ndarray:
-    """argsort(scores), for float32 scores (as runs store them) about three times faster:
-    each score's bits, made to order as the floats do, above its row index in one
-    64-bit key, and one sort of those keys."""
+    """argsort(scores), for float32 scores (as runs of mlgate 0.28 and before kept them)
+    about three times faster: each score's bits, made to order as the floats do, above its
+    row index in one 64-bit key, and one sort of those keys."""
     rows = len(scores)
     if scores.dtype != np.float32 or rows >= 1 << 32:
         return np.argsort(scores)

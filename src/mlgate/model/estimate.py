@@ -56,8 +56,8 @@ class Calibration:
     low: float
     high: float
     # the least of what each reference row's stated score left to the other classes: the
-    # top of the range read where it is exact (a run keeps scores as float32, in which
-    # 0.99999999994 is 1.0, and no production score was ever above that)
+    # top of the range read where it is exact (a run of mlgate 0.28 or before kept scores
+    # as float32, in which 0.99999999994 is 1.0, and no production score was above that)
     least_rest: float
 
 

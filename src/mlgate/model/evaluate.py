@@ -597,7 +597,10 @@ def _classification(
         row_keys=arrays.encode(row_keys),
         y_true=arrays.encode(np.array([index.get(v, -1) for v in y_true.tolist()], np.int32)),
         y_pred=arrays.encode(np.array([index.get(v, -1) for v in y_pred.tolist()], np.int32)),
-        scores=arrays.encode(scores.astype(np.float32)) if scores is not None else None,
+        # as the model gave them: a comparison recomputes its figures from these, and a
+        # log loss from float32 differed from the run's own at the 8th place, so a bound
+        # between them passed as a model check and failed as a gate in one report
+        scores=arrays.encode(scores.astype(np.float64)) if scores is not None else None,
         classes=tuple(arrays.plain(c) for c in classes),
     )
     return Scored(
