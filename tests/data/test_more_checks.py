@@ -48,6 +48,22 @@ def test_string_lengths_count_characters_and_name_the_rows() -> None:
     assert found["data.test.columns.code.max_length"].rule == "at most 3 characters"
 
 
+def test_the_longest_past_a_maximum_and_the_shortest_under_a_minimum_are_shown() -> None:
+    """The most telling offenders, as for bounds on numbers: not the first by their text
+    ('bad xx' before a value of 29 characters)."""
+    texts = ["bad xx", "zz" * 14, "bad xxx", "ok", "a", "b" * 9, "c", "bb", "\x1b" * 3]
+    frame = pl.DataFrame({"y": [0] * len(texts), "code": texts})
+    found = run(frame, Column(name="code", min_length=2, max_length=5))
+    assert said(found["data.test.columns.code.max_length"]) == (
+        "failed",
+        f"4 of 9 rows (44.4%) longer than 5 characters, e.g. '{'zz' * 14}', "
+        "'bbbbbbbbb', 'bad xxx'; first at rows 1, 2, 3",
+    )
+    assert said(found["data.test.columns.code.min_length"])[1].startswith(
+        "2 of 9 rows (22.2%) shorter than 2 characters, e.g. 'a', 'c'; at rows 5, 7"
+    )
+
+
 def test_a_share_of_missing_values_is_allowed_up_to_its_limit() -> None:
     frame = pl.DataFrame({"y": [0] * 8, "x": [1.0, None, float("nan"), 4.0, 5.0, 6.0, 7.0, 8.0]})
     over = run(frame, Column(name="x", max_null_fraction=0.2))[

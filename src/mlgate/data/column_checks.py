@@ -442,7 +442,8 @@ def _length(on: _On, key: str, rule: str) -> Planned:
         judged=on.judged,
         found=f"{side} than {words.count(limit, 'character')}",
         holds=rule,
-        examples=_first(on.base.cast(pl.String)),
+        # the most telling: the longest past a maximum, the shortest under a minimum
+        examples=_first(on.base.cast(pl.String), descending=key == "max_length", by=length),
     )
 
 
