@@ -129,7 +129,9 @@ def test_test_labels_the_model_never_knew_or_left_empty_are_no_passed_run(
         evaluate.score(_manifest(), model, renamed)
     assert str(error.value) == (
         "the test data's 'species' holds 'a', 'b', 'c', none of which is a class the model was "
-        "trained on ('0', '1', '2'): write the test labels as the training data does"
+        "trained on ('0', '1', '2'): a training command that recodes the target (to 0 and 1, "
+        "say) should fit on the labels as the data holds them, or data.prepare recode both "
+        "files; otherwise write the test labels as the training data does"
     )
     gaps = iris.assign(species=iris["species"].where(~iris.index.isin([4, 9, 200]), None))
     with pytest.raises(evaluate.EvaluationError) as error:

@@ -538,11 +538,19 @@ def _classification(
     known: Any = getattr(model, "classes_", None)  # the model's own: an array, a list, or None
     fitted = known.tolist() if hasattr(known, "tolist") else list(known or ())
     if fitted and not set(_hashable(y_true)) & set(_hashable(np.array(fitted, dtype=object))):
+        apart = _kinds_apart(y_true, fitted)
+        recoded = (
+            ""
+            if apart
+            else "a training command that recodes the target (to 0 and 1, say) should fit "
+            "on the labels as the data holds them, or data.prepare recode both files; "
+            "otherwise "
+        )
         raise EvaluationError(
             f"the test data's '{manifest.data.target}' holds "
             f"{', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}, none of which "
             f"is a class the model was trained on ({', '.join(map(repr, map(str, fitted[:5])))})"
-            f"{_kinds_apart(y_true, fitted)}: write the test labels as the training data does"
+            f"{apart}: {recoded}write the test labels as the training data does"
         )
     labels = {*y_true.tolist(), *fitted}
     if len(y_pred) and not labels & set(_hashable(y_pred)):
