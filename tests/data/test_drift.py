@@ -582,3 +582,47 @@ def test_the_same_dates_in_other_units_do_not_drift() -> None:
         found = entry(result, "at")
         assert found.statistic == pytest.approx(0.0, abs=1e-12), (current.dtype, found)
         assert not found.drifted
+
+
+def test_free_texts_values_go_untested_and_the_headline_says_the_column_was_tested_in_part() -> (
+    None
+):
+    """English reviews of 3 to 8 words against German ones of 30 to 60: nearly every review
+    appears once, so no test of the values can run (here the share of new ones drifted);
+    "0 of 3 columns drifted" said nothing of it, and a method asked for by name was
+    dropped without a word."""
+    from mlgate.report import drift_tables
+
+    rng = np.random.default_rng(0)
+    english = np.array(
+        ["the", "product", "was", "great", "and", "arrived", "fine", "box", "love", "awful"]
+    )
+    german = np.array(
+        ["das", "Produkt", "war", "schrecklich", "und", "kam", "nie", "an", "bitte", "sofort"]
+    )
+
+    def reviews(words: np.ndarray, rows: int, low: int, high: int) -> list[str]:
+        return [" ".join(rng.choice(words, rng.integers(low, high))) for _ in range(rows)]
+
+    def frame(words: np.ndarray, rows: int, low: int, high: int) -> pl.DataFrame:
+        channel = rng.choice(["web", "app"], rows)
+        return pl.DataFrame({"review": reviews(words, rows, low, high), "channel": channel})
+
+    spec = Drift(per_column={"review": DriftColumn(method="jensenshannon")})
+    result = drift.compare(
+        frame(english, 1000, 3, 9),
+        frame(german, 500, 30, 61),
+        spec,
+        reference_name="train",
+        current_name="test",
+    )
+    untested = [e for e in result.columns if e.column == "review" and e.statistic is None]
+    assert [e.reason for e in untested] == [
+        "values untested: 972 of 1,000 rows (97.2%) appear once (an id, or free text?); "
+        "jensenshannon compares the shares of values that repeat"
+    ]
+    assert result.tested_in_part == ("review",)
+    assert drift_tables.headline(result) == (
+        "test against train: 1 of 2 columns drifted; 1 column tested in part (review)"
+    )
+    assert drift.check(result).message.endswith("; 1 column tested in part (review)")

@@ -157,6 +157,7 @@ def check(result: DriftResult) -> CheckResult:
     if drifted > len(shown):
         named += f"; and {words.count(drifted - len(shown), 'more column')}"
     message = f"{words.of(drifted, tested, 'column')} drifted" + (f" ({named})" if named else "")
+    message += _in_part(result)
     status: Status = "failed" if result.drifted else "passed"
     if not tested:  # nothing measured is no evidence of no drift: said, not passed
         status, message = "skipped", "no column could be tested" + _why_none(result)
@@ -295,6 +296,12 @@ def _settle(p: _Pending, adjusted: float, alpha: float) -> ColumnDrift:
         drifted=large and significant,
         message=f"{shown} {verb} {phrases.number(entry.threshold)}, {sig}",
     )
+
+
+def _in_part(result: DriftResult) -> str:
+    from mlgate.report.drift_tables import in_part
+
+    return in_part(result)
 
 
 def _p(p: float) -> str:
@@ -479,7 +486,10 @@ def _categorical(
         found.append(_outgrown(name, reference, current, spec.alpha))
     if reference.once > IDENTIFIER_SHARE * n_ref:
         said = phrases.share(reference.once, n_ref)
-        found.append(_untested(name, f"values untested: {said} appear once (an id?)"))
+        why = f"values untested: {said} appear once (an id, or free text?)"
+        if column.method is not None:  # asked for by name: say why it was not run
+            why += f"; {column.method} compares the shares of values that repeat"
+        found.append(_untested(name, why))
         return found
     small = min(n_ref, n_cur) <= SMALL
     chosen, why = _method(method, numeric=False, small=small)

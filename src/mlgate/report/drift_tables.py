@@ -21,7 +21,18 @@ CORRECTIONS = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
 def headline(result: DriftResult) -> str:
     """ "test against train: 3 of 20 columns drifted" """
     drifted = words.of(len(result.drifted_columns), len(result.tested_columns), "column")
-    return f"{result.current} against {result.reference}: {drifted} drifted"
+    return f"{result.current} against {result.reference}: {drifted} drifted{in_part(result)}"
+
+
+def in_part(result: DriftResult) -> str:
+    """ "; 1 column tested in part (review)": a count of tested columns is no claim that
+    every test of each ran."""
+    partly = result.tested_in_part
+    if not partly:
+        return ""
+    more = f" and {len(partly) - 3} more" if len(partly) > 3 else ""
+    names = ", ".join(map(words.name, partly[:3])) + more
+    return f"; {words.count(len(partly), 'column')} tested in part ({names})"
 
 
 def rule(result: DriftResult) -> str:

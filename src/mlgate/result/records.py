@@ -103,6 +103,15 @@ class DriftResult:
     drifted_columns: tuple[str, ...]
     drifted: bool
 
+    @property
+    def tested_in_part(self) -> tuple[str, ...]:
+        """Tested columns one of whose tests could not run: an identifier's or free text's
+        values (only their new values were tested), said beside the count of tested ones."""
+        tested = set(self.tested_columns)
+        return tuple(
+            sorted({e.column for e in self.columns if e.statistic is None and e.column in tested})
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class DataStage:
