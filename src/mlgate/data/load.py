@@ -244,9 +244,10 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
             return pd.read_csv(path, sep=separator(path))
         if fmt == "parquet":
             return pd.read_parquet(path)
-        # pandas' own float parser read 0.6736 as 0.6736000000000001, a value the file does
-        # not hold (and polars, reading it for the data checks, does not give)
-        return pd.read_json(path, lines=True, precise_float=True)
+        # pandas' own float parser, as the user's pd.read_json has it (0.6736 is read as
+        # 0.6736000000000001): the rows' hashes pair them with what runs of other mlgate
+        # releases recorded, and 0.28.0's precise parse left them unpaired
+        return pd.read_json(path, lines=True)
     except ImportError as exc:  # pandas reads Parquet through pyarrow, an extra
         raise _needs_pyarrow(path) from exc
     except (OSError, ValueError, TypeError) as exc:  # pandas: a JSON line that is a list
@@ -293,7 +294,7 @@ def pandas_batches(
             for batch in parquet.iter_batches(batch_size=rows, columns=kept):
                 yield batch.to_pandas()
         else:
-            for part in pd.read_json(path, lines=True, chunksize=rows, precise_float=True):
+            for part in pd.read_json(path, lines=True, chunksize=rows):
                 yield part[[c for c in part.columns if c in wanted]]
     except ImportError as exc:
         raise _needs_pyarrow(path) from exc
