@@ -626,3 +626,25 @@ def test_free_texts_values_go_untested_and_the_headline_says_the_column_was_test
         "test against train: 1 of 2 columns drifted; 1 column tested in part (review)"
     )
     assert drift.check(result).message.endswith("; 1 column tested in part (review)")
+
+
+def test_dates_against_a_profile_that_did_not_say_their_unit_are_not_called_drifted() -> None:
+    """mlgate 0.24 and before profiled a Date as days since 1970 and said no unit: after
+    an upgrade the same dates, now microseconds, were "DRIFTED, KS 1"."""
+    from datetime import date, timedelta
+
+    days = [date(2024, 1, 1) + timedelta(days=i % 365) for i in range(400)]
+    current = pl.DataFrame({"signup": days, "x": np.arange(400.0)})
+    as_days = current.with_columns(pl.col("signup").to_physical())  # what 0.24 kept
+    made = profile.of_frame(as_days)
+    old = replace(
+        made, columns={**made.columns, "signup": replace(made.columns["signup"], unit=None)}
+    )
+    found = entry(profiled(old, current), "signup")
+    assert (found.test, found.drifted, found.statistic) == ("none", False, None)
+    assert found.reason == (
+        "the reference profile does not say in what unit it kept this datetime column (it "
+        "was written by mlgate 0.24 or before): make it again with `mlgate profile`, or "
+        "register the version again"
+    )
+    assert entry(profiled(old, current), "x").test == "ks"  # plain numbers are compared

@@ -335,6 +335,16 @@ def column_tests(
     before, now = profile.kind(reference), profile.kind(current)
     if None not in (before, now) and before != now:  # numbers become text, dates numbers
         return [*found, _retyped(name, str(before), str(now))]
+    if {before, now} - {None, "numeric", "categorical"} and None in (before, now):
+        # dates, durations, times in a profile that did not say its unit: mlgate before
+        # 0.25 kept them in their own (a Date in days), so 19,898 days met 1.7e15 us
+        side = "reference" if before is None else "current"
+        why = (
+            f"the {side} profile does not say in what unit it kept this {before or now} "
+            "column (it was written by mlgate 0.24 or before): make it again with "
+            "`mlgate profile`, or register the version again"
+        )
+        return [*found, _untested(name, why)]
     if numeric != isinstance(current, NumericProfile):  # a profile that did not say its unit
         kinds = ("numeric", "categorical") if numeric else ("categorical", "numeric")
         return [*found, _retyped(name, *kinds)]
