@@ -238,13 +238,19 @@ def monitor(
         why = version.problem if version else "its version record is missing"
         raise UserError(f"{held.version}, which {stage} holds, cannot be read: {why}")
     try:
-        run = runs.read(where.store.get(version.record["run"]["sha256"]))
+        stored = where.store.get(version.record["run"]["sha256"])
     except UserError as exc:
         raise UserError(
             f"{held.version}'s run cannot be read: {exc.message}",
             hint="a store in this checkout (the default, .mlgate/registry) is empty on a "
             "fresh runner: a scheduled job needs registry.artifacts to name one it can reach "
             "(s3://..., github-release:...; docs/registry.md)",
+        ) from exc
+    try:
+        run = runs.read(stored)
+    except UserError as exc:  # there, but not readable here (a newer mlgate's, say)
+        raise UserError(
+            f"{held.version}'s run cannot be read: {exc.message}", hint=exc.hint
         ) from exc
     if profile.is_profile(data.name):
         frame, made = None, profile.read_file(data, shown)

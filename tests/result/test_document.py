@@ -64,3 +64,27 @@ def test_a_document_that_is_not_a_run_result_is_a_clear_error() -> None:
 
     with pytest.raises(UserError, match=r"x\.json is not a valid mlgate run result"):
         document.loads('{"run_id": 1}', source="x.json")
+
+
+@pytest.mark.parametrize(("version", "newer"), [("99.1.0", True), ("0.1.0", False)])
+def test_a_run_result_a_newer_mlgate_wrote_says_to_upgrade(version: str, newer: bool) -> None:
+    """A field a later release added is no fault of the file: the older install said "not
+    written by this mlgate, or changed since", and its monitor blamed an empty store."""
+    from mlgate import __version__
+    from mlgate.errors import UserError
+    from tests.report.test_gate_values import gates, run
+
+    written = json.loads(document.dumps(run(gates())))
+    written["mlgate_version"] = version
+    written["git"]["later"] = "a field of a later release"
+    with pytest.raises(UserError) as caught:
+        document.loads(json.dumps(written), source="run.json")
+    if newer:
+        assert caught.value.message == (
+            f"run.json was written by mlgate 99.1.0, newer than this {__version__}, which "
+            "cannot read it (at git: Additional properties are not allowed ('later' was "
+            "unexpected))"
+        )
+        assert caught.value.hint == "upgrade mlgate to 99.1.0 or later where this file is read"
+    else:
+        assert caught.value.message.startswith("run.json is not a valid mlgate run result: at git")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mlgate import __version__
 from mlgate import manifest as manifests
 from mlgate.cli.main import main
 from mlgate.manifest.spec import Manifest
@@ -97,6 +98,12 @@ def test_each_configuration_is_its_own_run_and_a_finished_one_is_not_run_again(
     (root / "models" / "model.joblib").write_bytes(b"a `mlgate run` wrote the project's model")
     after_a_run = local.sweep(loaded, made, workers=2)  # what a run writes is no input
     assert [f.resumed for f in after_a_run] == [True, True]
+    newer = json.loads((root / finished[0].run).read_text())  # as a later release writes it
+    newer |= {"mlgate_version": "99.0.0", "later": "a field this mlgate does not know"}
+    (root / finished[0].run).write_text(json.dumps(newer))
+    unread = local.sweep(loaded, made, workers=2)  # it would go unranked: run it again
+    assert [f.resumed for f in unread] == [False, True]
+    assert runs.read(root / unread[0].run).mlgate_version == __version__
     (root / "data" / "train.csv").write_text((root / "data" / "train.csv").read_text() + "\n")
     changed = local.sweep(loaded, made[:1], workers=1)  # other data: another key, run again
     assert not changed[0].resumed and changed[0].run != finished[0].run

@@ -16,6 +16,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
+from mlgate import __version__
 from mlgate.errors import UserError
 from mlgate.result import strict
 from mlgate.result.records import Predictions, RunResult
@@ -53,7 +54,17 @@ def loads(text: str | bytes, *, source: str = "run result") -> RunResult:
     checked whole (size, strict JSON, the schema, the predictions' arrays), so a reader
     can trust every field's type, range and pattern."""
     data = strict.parse(text, limit=MAX_BYTES, source=source, what=WHAT)
-    strict.check(data, schema(), source=source, what=WHAT)
+    try:
+        strict.check(data, schema(), source=source, what=WHAT)
+    except UserError as exc:
+        newer = _newer(data)
+        if newer is None:
+            raise
+        raise UserError(
+            f"{source} was written by mlgate {newer}, newer than this {__version__}, which "
+            f"cannot read it ({exc.message.removeprefix(f'{source} is not a valid {WHAT}: ')})",
+            hint=f"upgrade mlgate to {newer} or later where this file is read",
+        ) from exc
     try:
         result = from_dict(RunResult, data)
     except (ValueError, KeyError, TypeError) as exc:  # pragma: no cover (the schema's job)
@@ -63,6 +74,21 @@ def loads(text: str | bytes, *, source: str = "run result") -> RunResult:
         if problem:
             raise UserError(f"{source} is not a valid {WHAT}: at evaluate.predictions: {problem}")
     return result
+
+
+def _newer(data: Any) -> str | None:
+    """The mlgate a refused document says wrote it, when that is a later release than this
+    one: its new fields are not an error of the file, and the remedy is an upgrade."""
+    import semver
+
+    written = data.get("mlgate_version") if isinstance(data, dict) else None
+    if not isinstance(written, str):
+        return None
+    try:
+        newer = semver.Version.parse(written) > semver.Version.parse(__version__)
+    except ValueError:
+        return None
+    return written if newer else None
 
 
 def _predictions_problem(p: Predictions) -> str:

@@ -420,9 +420,16 @@ def from_record(
 
 def _finished(root: Path, c: Configuration, key: str) -> Finished | None:
     """A run this key already finished (a resumed sweep), if its run is still there."""
+    from mlgate.errors import UserError
+    from mlgate.result import runs
+
     said = _read(root / SWEEPS / f"{key}.json")
     if said is None or not (root / str(said.get("run", ""))).is_file():
         return None
     if said.get("status") not in ("passed", "failed"):  # it did not finish: run it again
+        return None
+    try:  # one this mlgate cannot read (a newer one's, or changed since) would go unranked
+        runs.read(root / str(said["run"]))
+    except UserError:
         return None
     return from_record(c, key, said, resumed=True)
