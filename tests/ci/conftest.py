@@ -28,13 +28,16 @@ FORK_CTX = replace(CTX, event_name="pull_request", pull_number=7, head_sha=HEAD,
 
 @pytest.fixture(scope="session")
 def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real run of the example, with its hand-over written as a fork's job writes it."""
+    """A real run of the example, with its hand-over written as a fork's job writes it:
+    its data and model made ahead by its own scripts (`_made_ahead`), as for
+    `pull_request_run`."""
     from mlgate import manifest as manifests
     from mlgate import pipeline, scaffold
     from mlgate.result import runs
 
     root = tmp_path_factory.mktemp("ex")
     scaffold.init(root, example=True)
+    _made_ahead(root, tmp_path_factory.mktemp("ahead"), ("0.5",))  # the params' own C
     loaded = manifests.load(root / "mlops.yaml")
     result = pipeline.run(loaded)
     folder = runs.run_dir(root, result.run_id)
@@ -66,6 +69,40 @@ sys.stdout.write(open(os.path.join(AHEAD, str(C), "train.log")).read())
 """
 
 
+def _made_ahead(root: Path, ahead: Path, cs: tuple[str, ...]) -> None:
+    """The example at `root` with its prepare.py and train.py run here, in `ahead` (train.py
+    once for each C of `cs`), and replaced by `COPY_DATA` and `COPY_MODEL`."""
+    scripts = ahead / "scripts"
+    scripts.mkdir()
+    for name in ("prepare.py", "train.py"):
+        shutil.copy(root / name, scripts / name)
+    params = root / "params.yaml"
+    _ran_ahead(
+        scripts / "prepare.py",
+        ahead,
+        "prepare.log",
+        MLGATE_PARAMS=str(params),
+        MLGATE_DATA_TRAIN=str(ahead / "train.csv"),
+        MLGATE_DATA_TEST=str(ahead / "test.csv"),
+    )
+    for c in cs:
+        (ahead / c).mkdir()
+        tuned = ahead / f"params-{c}.yaml"
+        tuned.write_text(params.read_text().replace("C: 0.5", f"C: {c}"))
+        _ran_ahead(
+            scripts / "train.py",
+            ahead / c,
+            "train.log",
+            MLGATE_PARAMS=str(tuned),
+            MLGATE_DATA_TRAIN=str(ahead / "train.csv"),
+            MLGATE_TARGET="diagnosis",
+            MLGATE_MODEL=str(ahead / c / "model.joblib"),
+        )
+    told = f"AHEAD = {str(ahead)!r}\n"
+    (root / "prepare.py").write_text(told + COPY_DATA)
+    (root / "train.py").write_text(told + COPY_MODEL)
+
+
 def _ran_ahead(script: Path, ahead: Path, log: str, **env: str) -> None:
     """`script` run in this process with mlgate's MLGATE_* variables; its output kept."""
     said = io.StringIO()
@@ -94,36 +131,8 @@ def pull_request_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root.mkdir()
         git(root, "init", "-q", "-b", "main")
         scaffold.init(root, example=True)
-        ahead = tmp_path_factory.mktemp("ahead")
-        scripts = ahead / "scripts"
-        scripts.mkdir()
-        for name in ("prepare.py", "train.py"):
-            shutil.copy(root / name, scripts / name)
+        _made_ahead(root, tmp_path_factory.mktemp("ahead"), ("0.5", "0.4"))
         params = root / "params.yaml"
-        _ran_ahead(
-            scripts / "prepare.py",
-            ahead,
-            "prepare.log",
-            MLGATE_PARAMS=str(params),
-            MLGATE_DATA_TRAIN=str(ahead / "train.csv"),
-            MLGATE_DATA_TEST=str(ahead / "test.csv"),
-        )
-        for c in ("0.5", "0.4"):
-            (ahead / c).mkdir()
-            tuned = ahead / f"params-{c}.yaml"
-            tuned.write_text(params.read_text().replace("C: 0.5", f"C: {c}"))
-            _ran_ahead(
-                scripts / "train.py",
-                ahead / c,
-                "train.log",
-                MLGATE_PARAMS=str(tuned),
-                MLGATE_DATA_TRAIN=str(ahead / "train.csv"),
-                MLGATE_TARGET="diagnosis",
-                MLGATE_MODEL=str(ahead / c / "model.joblib"),
-            )
-        told = f"AHEAD = {str(ahead)!r}\n"
-        (root / "prepare.py").write_text(told + COPY_DATA)
-        (root / "train.py").write_text(told + COPY_MODEL)
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "the example")
         git(root, "checkout", "-q", "-b", "feature")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlgate.registry import operations
+from tests.ahead import trained_ahead
 from tests.registry.conftest import Project, make_project
 
 IMAGE = "127.0.0.1:5000/acme/iris"
@@ -34,13 +35,14 @@ with open("rollout.json", "w") as out:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    """With v0.1.0 registered."""
-    made = make_project(
-        tmp_path / "repo",
-        environments=ENVIRONMENTS,
-        files={".gitignore": "models/\nrollout.json\n", "rollout.py": ROLLOUT},
-    )
+def project(tmp_path: Path, request: pytest.FixtureRequest) -> Project:
+    """With v0.1.0 registered. In the fast tier its training is run ahead (tests/ahead.py):
+    the same model, without a process that imports scikit-learn for it once a worker; an
+    end-to-end test's project trains as the user's does."""
+    files = {".gitignore": "models/\nrollout.json\n", "rollout.py": ROLLOUT}
+    if request.node.get_closest_marker("e2e") is None:
+        files = trained_ahead(files, ENVIRONMENTS)
+    made = make_project(tmp_path / "repo", environments=ENVIRONMENTS, files=files)
     operations.register(made.where(), made.manifest, made.run)
     return made
 

@@ -95,14 +95,16 @@ def test_labels_that_disagree_with_the_calibration_flag_concept_drift() -> None:
     with 500 production labels arrived it says it cannot be trusted (the bar: at least 90%
     of runs); the same labels without drift raise no flag (at most 1 in 12 here)."""
     flagged = false_alarms = 0
+    said: tuple[str, ...] = ()  # seed 0's (the estimate is a function of the seed: not redone)
     for seed in range(12):
         drifted, truth = estimated(seed, labels=500, flip=0.2)
         assert drifted.value - truth > 0.03  # what the flag is for
         flagged += not drifted.reliable
+        if seed == 0:
+            said = drifted.reasons
         steady, _ = estimated(seed, labels=500)
         false_alarms += not steady.reliable
     assert flagged >= 11 and false_alarms <= 1, (flagged, false_alarms)
-    said = estimated(0, labels=500, flip=0.2)[0].reasons
     assert said[0].startswith("concept drift: on the 500 production rows labelled so far")
 
 
