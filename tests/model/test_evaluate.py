@@ -486,3 +486,22 @@ def test_the_figures_a_comparison_recomputes_from_the_kept_scores_are_the_runs_o
     )
     for name, value in scored.metrics.items():
         assert on_rows(name, paired, pred, scores) == value, name
+
+
+def test_a_positive_label_of_a_model_judged_a_regression_is_refused_not_ignored() -> None:
+    """validate refuses it beside `task: regression`; with the task inferred, the run
+    passed and run.json said positive_label null, without a word."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    frame = load_diabetes(as_frame=True).frame.rename(columns={"target": "species"})
+    text = MANIFEST.format(features="") + "evaluate:\n  positive_label: x\n"
+    spec = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    model = Ridge().fit(frame.drop(columns="species"), frame["species"])
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(spec, model, frame)
+    assert str(error.value) == (
+        "mlops.yaml line 9 (evaluate.positive_label): a positive label names a classifier's "
+        "class, but the model was judged a regression (evaluate.task is not set, and the "
+        "model answers numbers): leave it out, or set evaluate.task: classification"
+    )

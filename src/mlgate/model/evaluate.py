@@ -267,6 +267,14 @@ def score(
     y_pred = predictions(returned, len(frame), task, target)
     announce("computing the metrics")
     row_keys = hash_rows(frame, [*features, target])
+    if task == "regression" and manifest.evaluate.positive_label is not None:
+        # validate refuses it beside `task: regression`; inferred, it did nothing, unsaid
+        raise EvaluationError(
+            f"{manifest.cited('evaluate.positive_label')}: a positive label names a "
+            "classifier's class, but the model was judged a regression (evaluate.task is not "
+            "set, and the model answers numbers): leave it out, or set evaluate.task: "
+            "classification"
+        )
     if task == "regression":
         try:
             y_true = y.to_numpy(dtype=float)
