@@ -546,6 +546,25 @@ def test_a_run_whose_figure_is_undefined_is_named_under_the_history_chart(tmp_pa
     assert "f1 has no value on 1 of 4 runs (1111111): left out of the chart." in section
 
 
+def test_an_older_runs_history_is_of_the_runs_before_it_not_those_since(tmp_path) -> None:
+    """`mlgate report --run OLD` drew the runs made after it before it, as its past."""
+    from mlgate.result import runs
+
+    made = []
+    for i, f1 in enumerate([0.90, 0.91, 0.92, 0.93]):
+        done = result(
+            run_id=f"20261123T00000{i}Z-abcdef",
+            git=GitInfo(commit=f"{i}" * 40, branch="main", dirty=False),
+            evaluate=replace(result().evaluate, metrics={"f1": f1}),
+        )
+        runs.save(tmp_path, done, "")
+        made.append(done)
+    found = runs.history(tmp_path, "churn", ["f1"], current=made[1])
+    assert found == {"f1": [("0000000", 0.90), ("1111111", 0.91)]}
+    latest = runs.history(tmp_path, "churn", ["f1"], current=made[3])
+    assert [label for label, _ in latest["f1"]] == ["0000000", "1111111", "2222222", "3333333"]
+
+
 def test_a_metric_a_check_found_past_its_bound_is_printed_past_it_everywhere() -> None:
     """accuracy 23,999/30,000 failed `min: 0.8`: the check said "0.79997, 0.00003 below the
     minimum 0.8" while the metrics table and the terminal printed it as 0.8000."""

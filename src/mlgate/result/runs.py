@@ -139,7 +139,11 @@ def history(
     line of runs measured on every test row, and has no such line of its own."""
     if current is not None and current.sweep is not None:
         return {}
-    runs = oldest_first((root / RUNS).glob(f"*/{RESULT_FILE}"))[-limit:]
+    runs = oldest_first((root / RUNS).glob(f"*/{RESULT_FILE}"))
+    if current is not None:  # an older run's report: the runs before it, not those since
+        stamp = current.run_id.partition("-")[0]
+        runs = [p for p in runs if p.parent.name.partition("-")[0] <= stamp]
+    runs = runs[-limit:]
     found = []
     for path in runs:
         try:
