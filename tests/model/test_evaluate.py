@@ -505,3 +505,29 @@ def test_a_positive_label_of_a_model_judged_a_regression_is_refused_not_ignored(
         "class, but the model was judged a regression (evaluate.task is not set, and the "
         "model answers numbers): leave it out, or set evaluate.task: classification"
     )
+
+
+def test_score_metrics_of_labels_the_model_never_saw_say_so_not_scikit_learns_words(
+    iris: pd.DataFrame,
+) -> None:
+    """Of three classes, 10 rows of 'mixed': roc_auc, log_loss and top_2_accuracy were
+    "not computed: 'y_true' contains labels not in parameter 'labels'", and the note spoke
+    of a binary score metric."""
+    named = iris.assign(species=iris["species"].map({0: "a", 1: "b", 2: "c"}))
+    model = LogisticRegression(max_iter=500).fit(named.drop(columns="species"), named["species"])
+    test = named.copy()
+    test.loc[test.index[:10], "species"] = "mixed"
+    text = MANIFEST.format(features="") + (
+        "evaluate:\n  metrics: [accuracy, roc_auc, log_loss, top_2_accuracy]\n"
+    )
+    spec = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    scored = evaluate.score(spec, model, test)
+    why = "the model has no score for 'mixed', a label of 10 test rows it was never trained on"
+    assert scored.metric_errors == {"roc_auc": why, "log_loss": why, "top_2_accuracy": why}
+    assert scored.note == (
+        "10 of 150 test rows are of a label the model was never trained on ('mixed'): the "
+        "label metrics count them as its errors, the score metrics cannot be computed, and "
+        "the confusion matrix and curves leave them out"
+    )
+    right = (model.predict(test.drop(columns="species")) == test["species"]).mean()
+    assert scored.metrics["accuracy"] == pytest.approx(right)

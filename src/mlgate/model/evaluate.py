@@ -607,6 +607,15 @@ def _classification(
     values, errors = metric_table.compute_each(
         asked, y_true, y_pred, scores, classes=classes, positive_index=positive_index
     )
+    unknown, unknown_rows = _unknown_labels(y_true, classes) if known is not None else ([], 0)
+    if unknown_rows:  # scikit-learn's "'y_true' contains labels not in parameter 'labels'"
+        errors = {
+            name: f"the model has no score for {_shown_labels(unknown)}, a label of "
+            f"{words.count(unknown_rows, 'test row')} it was never trained on"
+            if METRICS[name].needs == "scores"
+            else why
+            for name, why in errors.items()
+        }
     index = {c: i for i, c in enumerate(classes)}
     predictions = Predictions(
         rows=len(y_true),
@@ -626,28 +635,39 @@ def _classification(
         metric_errors=errors,
         predictions=predictions,
         positive_label=arrays.plain(classes[positive_index]) if len(classes) == 2 else None,
-        note=_unknown_labels(y_true, classes) if known is not None else "",
+        note=_unknown_note(unknown, unknown_rows, len(y_true), len(classes)),
     )
 
 
-def _unknown_labels(y_true: np.ndarray, classes: list[Any]) -> str:
-    """Test rows of a label the model was never trained on: no answer of it can be right,
-    and the confusion matrix, whose rows are the model's classes, cannot hold them. 10 of
-    90 such rows left a matrix of 80 beside "90 test rows", and nothing said why."""
+def _unknown_labels(y_true: np.ndarray, classes: list[Any]) -> tuple[list[str], int]:
+    """Test rows of a label the model was never trained on (the labels, and how many rows):
+    no answer of it can be right, and the confusion matrix, whose rows are the model's
+    classes, cannot hold them. 10 of 90 such rows left a matrix of 80 beside "90 test
+    rows", and nothing said why."""
     # Python's own values on both sides: the model's classes are NumPy's (np.int64(0)),
     # the labels read Python's (0), and as text they parted
     fitted = set(_hashable(np.array([arrays.plain(c) for c in classes], dtype=object)))
     unknown = [v for v in _hashable(y_true) if v not in fitted]
-    if not unknown:
+    return sorted(set(map(str, unknown))), len(unknown)
+
+
+def _shown_labels(labels: list[str]) -> str:
+    return ", ".join(map(repr, labels[:5])) + (", ..." if len(labels) > 5 else "")
+
+
+def _unknown_note(labels: list[str], rows: int, total: int, classes: int) -> str:
+    if not rows:
         return ""
-    labels = sorted(set(map(str, unknown)))
-    shown = ", ".join(map(repr, labels[:5])) + (", ..." if len(labels) > 5 else "")
+    scores = (
+        "a binary score metric as rows of the negative class"
+        if classes == 2
+        else "the score metrics cannot be computed"
+    )
     return (
-        f"{words.of(len(unknown), len(y_true), 'test row')} "
-        f"{'is' if len(unknown) == 1 else 'are'} of "
+        f"{words.of(rows, total, 'test row')} {'is' if rows == 1 else 'are'} of "
         f"{'a label' if len(labels) == 1 else 'labels'} the model was never trained on "
-        f"({shown}): the label metrics count them as its errors, a binary score metric as "
-        "rows of the negative class, and the confusion matrix and curves leave them out"
+        f"({_shown_labels(labels)}): the label metrics count them as its errors, {scores}, "
+        "and the confusion matrix and curves leave them out"
     )
 
 
