@@ -221,7 +221,9 @@ def test_directions_and_defaults_are_consistent() -> None:
 @pytest.mark.parametrize(
     ("name", "pred", "said"),
     [
-        ("msle", [-2.0, 1.0], "less than or equal to -1"),
+        # the predictions', not the targets' (scikit-learn blamed "targets" for both)
+        ("msle", [-2.0, 1.0], r"'msle' is undefined on these rows: 1 of 2 predictions is -1 or"),
+        ("rmsle", [-1.0, -3.0], r"undefined on these rows: 2 of 2 predictions are -1 or less"),
         ("poisson_deviance", [0.0, 1.0], "strictly positive"),
         ("gamma_deviance", [0.0, 1.0], "strictly positive"),
         ("tweedie_deviance_1_5", [0.0, 1.0], "strictly positive"),
@@ -233,6 +235,11 @@ def test_a_metric_outside_its_domain_says_why(name: str, pred: list[float], said
 
     with pytest.raises(ValueError, match=said):
         compute(name, np.array([1.0, 2.0]), np.array(pred), None)
+
+
+def test_a_log_error_names_the_side_below_minus_one() -> None:
+    with pytest.raises(ValueError, match=r"1 of 2 targets is -1 or less, where log\(1 \+ x\)"):
+        compute("rmsle", np.array([-1.0, 2.0]), np.array([1.0, 2.0]), None)
 
 
 def test_mape_of_a_target_of_zero_is_undefined_not_eighty_trillion() -> None:

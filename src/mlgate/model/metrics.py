@@ -180,6 +180,8 @@ def compute(
         spread_defined(name, y_true)
     if name == "mape":
         relative_defined(y_true)
+    if name in ("msle", "rmsle"):
+        logs_defined(name, y_true, y_pred)
     if metric.quantile is not None:
         return float(skm.mean_pinball_loss(y_true, y_pred, alpha=metric.quantile))
     if metric.power is not None:
@@ -209,6 +211,21 @@ def spread_defined(name: str, y_true: np.ndarray) -> None:
         raise ValueError(
             f"'{name}' is undefined on these rows: {why}; mae or rmse measure the errors"
         )
+
+
+def logs_defined(name: str, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    """log(1 + x) needs x above -1. scikit-learn said "targets contain values less than or
+    equal to -1" of a model's predictions too, beside targets that were all 0 or more."""
+    import numpy as np
+
+    for side, values in (("target", y_true), ("prediction", y_pred)):
+        below = int(np.count_nonzero(np.asarray(values, np.float64) <= -1))
+        if below:
+            raise ValueError(
+                f"'{name}' is undefined on these rows: {words.of(below, len(values), side)} "
+                f"{'is' if below == 1 else 'are'} -1 or less, where log(1 + x) is not "
+                "defined; rmse or mae measure the same errors"
+            )
 
 
 def relative_defined(y_true: np.ndarray) -> None:
