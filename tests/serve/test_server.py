@@ -322,3 +322,23 @@ def test_an_image_on_a_host_of_more_than_256_cores_starts_without_being_told(
     monkeypatch.setattr(run, "serve", lambda served, **options: started.update(options))
     assert bundle.main(tmp_path, environ={}) == 0
     assert started["workers"] == 256 and started["port"] == 8000
+
+
+def test_the_manifests_model_is_not_served_when_its_run_could_not_score_it(
+    registered: Project,
+) -> None:
+    """A run stopped at its evaluation (data.features without a column the model needs):
+    served anyway, every request was a 422 telling the client its input was wrong."""
+    from dataclasses import replace
+
+    from mlgate.result import runs
+
+    said = "the model was fitted on 1 column it is not given: 'age'"
+    stopped = replace(registered.run.evaluate, status="error", message=said, metrics={})
+    runs.save(registered.root, replace(registered.run, evaluate=stopped), "")
+    with pytest.raises(UserError) as caught:
+        service.load(registered.manifest, "models/model.joblib")
+    assert caught.value.message == (
+        f"run {registered.run.run_id} could not score model.joblib, so it is not served: {said}"
+    )
+    assert service.load(registered.manifest, "v0.1.0").metadata["version"] == "v0.1.0"

@@ -172,6 +172,12 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
             f"{path.name} is not the model run {run.run_id} trained and scored",
             hint="mlgate run again, so what is served is what was checked",
         )
+    if run.evaluate.status not in ("passed", "failed"):  # never scored: no figure to gate
+        raise UserError(
+            f"run {run.run_id} could not score {path.name}, so it is not served: "
+            f"{run.evaluate.message or 'its evaluation ' + run.evaluate.status}",
+            hint="fix what the run says and mlgate run again",
+        )
     try:
         model = load_model(path)
     except ModelLoadError as exc:
