@@ -163,3 +163,17 @@ def test_an_underflowed_p_value_is_said_to_be_below_the_smallest_double() -> Non
     """ "p = 0" for a log loss's paired test: the p-value is below what a double holds."""
     assert numbers.p_is(0.0) == "< 5e-324"
     assert numbers.p_is(0.0312) == "= 0.0312"
+
+
+def test_the_rows_left_out_are_counted_with_thousands_separated() -> None:
+    """ "of the candidate's 1,200 test rows, 1200 left out: 1200 in the baseline's training
+    data": one number written two ways in one line."""
+    from mlgate.report.text import left_out
+    from mlgate.result.records import Baseline
+
+    said = left_out(
+        Baseline(kind="git", rows_in_baseline_training=1200, rows_in_candidate_training=3)
+    )
+    assert said == (
+        "1,203 left out: 1,200 in the baseline's training data; 3 in the candidate's training data"
+    )

@@ -14,10 +14,10 @@ def left_out(b: Baseline) -> str:
         (b.rows_in_candidate_training, "in the candidate's training data"),
         (b.rows_not_scored_by_baseline, "not among the rows the baseline was scored on"),
     ]
-    said = [f"{n} {why}" for n, why in reasons if n]
+    said = [f"{n:,} {why}" for n, why in reasons if n]
     if not said:
         return "none left out"
-    return f"{sum(n for n, _ in reasons)} left out: " + "; ".join(said)
+    return f"{sum(n for n, _ in reasons):,} left out: " + "; ".join(said)
 
 
 def training_unknown(b: Baseline) -> str:
