@@ -114,9 +114,10 @@ def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
                     "nullable: false)"
                 )
             if isinstance(value, float) and not math.isfinite(value):
+                past = "" if math.isnan(value) else ", or a number past a float's range (1e999)"
                 raise InputError(
-                    f"records[{i}].{f.name} is {_spelled(value)}, which is not "
-                    "a JSON number (send null for a missing value)"
+                    f"records[{i}].{f.name} is {_spelled(value)}, which is not a JSON number"
+                    f"{past} (send null for a missing value)"
                 )
             if _beyond(value, f.kind):  # 10**400 failed the whole batch it was scored in
                 size = (
