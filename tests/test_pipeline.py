@@ -427,3 +427,32 @@ def test_a_baseline_model_that_never_returns_is_stopped_too(make_repo) -> None:
             model_path=root / "models" / "model.joblib",
         )
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize(
+    ("classes", "written", "said"),
+    [
+        (
+            ("churned", "stayed"),
+            "",
+            "; positive class 'stayed', the greater label (evaluate.positive_label names another)",
+        ),
+        (("churned", "stayed"), "  positive_label: churned\n", ""),  # the user's own choice
+        ((0, 1), "", ""),  # 1 and true are positive by every convention: unsaid
+        ((False, True), "", ""),
+    ],
+)
+def test_the_evaluation_line_names_a_positive_class_no_convention_gives(
+    classes: tuple[object, ...], written: str, said: str
+) -> None:
+    """f1, precision and recall of churned/stayed were of "stayed", the greater label, and
+    only the report said so; the terminal's Evaluation line now does too."""
+    from mlgate.pipeline import stages
+
+    text = (
+        "name: churn\ndata: {train: a.csv, test: b.csv, target: y}\ntrain: {command: x}\n"
+        f"evaluate:\n  metrics: [f1]\n{written}"
+    )
+    manifest = mf.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    positive = written.split(": ")[1].strip() if written else classes[1]
+    assert stages._positive_said(manifest, positive, classes) == said

@@ -489,6 +489,7 @@ def evaluate(ctx: RunContext) -> EvaluateStage:
         raise TypeError(f"the scoring child sent {type(answer).__name__}")
     scored = answer.scored
     message = scored_said(scored.metrics, scored.metric_errors, scored.predictions.rows)
+    message += _positive_said(manifest, scored.positive_label, scored.predictions.classes)
     message += f"; {scored.note}" if scored.note else ""
     stage = scored.passed(message, train_rows=answer.train_rows)
     if manifest.evaluate.intervals:
@@ -500,6 +501,20 @@ def evaluate(ctx: RunContext) -> EvaluateStage:
     from mlgate.compare import subgroups
 
     return replace(stage, slices=subgroups.slice_figures(manifest, stage))
+
+
+def _positive_said(manifest: Manifest, positive: Any, classes: tuple[Any, ...] | None) -> str:
+    """The positive class mlgate chose, where no convention says it: of churned/stayed the
+    greater label is "stayed", and f1, precision and recall were of it without a word on
+    the terminal (the report said it). Of 0/1 or false/true, 1 and true go unsaid."""
+    if positive is None or manifest.evaluate.positive_label is not None:
+        return ""
+    if {str(c).lower() for c in classes or ()} in ({"0", "1"}, {"false", "true"}):
+        return ""
+    return (
+        f"; positive class {words.quoted(str(positive))}, the greater label "
+        "(evaluate.positive_label names another)"
+    )
 
 
 def _score(manifest: Manifest, announce: Callable[[str], None]) -> Scoring:
