@@ -373,6 +373,33 @@ def test_json_lines_floats_reach_the_model_as_the_users_own_pandas_reads_them(
     assert whole["x0"][0] != 0.6736  # the parse the hashes of older releases' runs were of
 
 
+def test_lines_ended_by_cr_alone_are_said_wherever_the_file_is_read(tmp_path: Path) -> None:
+    """A CSV whose lines end with CR alone was "valid" to validate, "has no rows, only a
+    header" to the run (polars read it as one line), and a profile of 0 rows and 423
+    columns to `mlgate profile`, while pandas read its 150 rows."""
+    from mlgate.data import profile
+    from mlgate.manifest import data_formats
+
+    path = tmp_path / "train.csv"
+    path.write_bytes(b"a,b,y\r" + b"".join(b"%d,%d,%d\r" % (i, i * 2, i % 2) for i in range(150)))
+    assert len(pd.read_csv(path)) == 150  # pandas reads it; the checks' reader did not
+    said = "its lines end with a carriage return alone (CR, no line feed), which is read as one"
+    assert said in (data_formats.unreadable(path, "csv") or "")
+    for reading in (
+        lambda: load.read(path, "csv"),
+        lambda: list(load.batches(path, "csv")),
+        lambda: profile.of_file(path, "csv"),
+    ):
+        with pytest.raises(UserError, match=r"carriage return alone"):
+            reading()
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_bytes(path.read_bytes().replace(b"\r", b"\n"))
+    assert data_formats.unreadable(fixed, "csv") is None and load.read(fixed, "csv").height == 150
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(path.read_bytes().replace(b"\r", b"\r\n"))
+    assert data_formats.unreadable(crlf, "csv") is None and load.read(crlf, "csv").height == 150
+
+
 def test_rows_read_are_handed_to_a_model_as_polars_own_to_pandas_gives_them() -> None:
     """`as_pandas` needs no pyarrow; where pyarrow is installed, the frames are the same."""
     import datetime as dt
@@ -392,5 +419,22 @@ def test_rows_read_are_handed_to_a_model_as_polars_own_to_pandas_gives_them() ->
             "wait": [dt.timedelta(days=1), None, dt.timedelta(hours=2)],
         }
     )
+    pd.testing.assert_frame_equal(load.through_numpy(frame), frame.to_pandas())
+    assert load.through_numpy(frame.clear()).shape == (0, frame.width)
     pd.testing.assert_frame_equal(load.as_pandas(frame), frame.to_pandas())
-    assert load.as_pandas(frame.clear()).shape == (0, frame.width)
+    # what JSON Lines nests, and a time zone from Parquet, as to_pandas gives them
+    nested = pl.DataFrame(
+        {
+            "meta": [{"a": 1, "b": "x"}, None, {"a": 3, "b": None}],
+            "tags": [["p", "q"], [], None],
+            "at": pl.Series(
+                [dt.datetime(2024, 3, 30, 22), None, dt.datetime(2024, 3, 31, 10)]
+            ).dt.replace_time_zone("Europe/Paris"),
+        }
+    )
+    made, given = load.through_numpy(nested), nested.to_pandas()
+    assert made["meta"].tolist() == given["meta"].tolist()
+    assert [list(t) if t is not None else None for t in made["tags"]] == [
+        list(t) if t is not None else None for t in given["tags"]
+    ]
+    pd.testing.assert_series_equal(made["at"], given["at"])

@@ -255,10 +255,23 @@ def read_pandas(path: Path, fmt: str) -> pd.DataFrame:
 
 
 def as_pandas(frame: pl.DataFrame) -> pd.DataFrame:
-    """Rows already read, as a model is handed them, column by column through NumPy:
-    polars' own `to_pandas` needs pyarrow, an extra (Parquet's), and without it a CSV of
-    production rows stopped `mlgate monitor`. The same columns as `to_pandas` gives: text
-    as pandas' text, a category as a category, an integer with gaps as floats."""
+    """Rows already read, as a model is handed them: polars' own `to_pandas` where pyarrow
+    is installed (time zones and categories as `read_pandas` gives them from Parquet);
+    without it, an extra (Parquet's), column by column through NumPy (`through_numpy`): a
+    CSV of production rows stopped `mlgate monitor` with pyarrow's ModuleNotFoundError."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("pyarrow") is not None
+    except (ImportError, ValueError):  # a broken install is none
+        found = False
+    return frame.to_pandas() if found else through_numpy(frame)
+
+
+def through_numpy(frame: pl.DataFrame) -> pd.DataFrame:
+    """The frame `to_pandas` gives of what a CSV or JSON Lines file holds (numbers, text,
+    booleans, dates; an integer with gaps as floats), without pyarrow. A nested value (a
+    JSON object, a list) is one Python object a row, as `to_pandas` gives it."""
     import pandas as pd
 
     columns: dict[str, object] = {}
@@ -267,6 +280,12 @@ def as_pandas(frame: pl.DataFrame) -> pd.DataFrame:
             columns[series.name] = pd.Categorical(series.to_list())
         elif series.dtype == pl.Date:  # as pyarrow gives a date: midnight, in milliseconds
             columns[series.name] = series.cast(pl.Datetime("ms")).to_numpy()
+        elif series.dtype.is_nested() or series.dtype == pl.Int128:
+            columns[series.name] = pd.Series(series.to_list(), dtype=object)
+        elif isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is not None:
+            instants = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            utc = pd.Series(instants.to_numpy()).dt.tz_localize("UTC")
+            columns[series.name] = utc.dt.tz_convert(series.dtype.time_zone)
         else:
             columns[series.name] = series.to_numpy()
     return pd.DataFrame(columns, index=pd.RangeIndex(frame.height))
