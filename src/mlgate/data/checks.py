@@ -208,9 +208,13 @@ def _marked(frame: Table, counted: Mapping[int, Counted]) -> tuple[Table, dict[i
     while any(name.startswith(prefix) for name in frame.columns):
         prefix = "\0" + prefix
     marks = {f"{prefix}{i}": c.offending for i, c in counted.items() if c.count is None}
-    if not marks:
+    if not marks or frame.height < 2:
         return frame, offends
     try:
+        # a rule of one value (`max(age) < 10`, `1 = 0`) is summed once, as a scan sums it:
+        # marked, it would be spread over every row; two rows tell one value from a column
+        sizes = frame.head(2).lazy().select(**{n: e.len() for n, e in marks.items()}).collect()
+        marks = {n: e for n, e in marks.items() if sizes[n].item() == 2}
         marked = frame.lazy().with_columns(**marks).collect()
     except pl.exceptions.PolarsError:
         return frame, offends
