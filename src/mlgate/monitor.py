@@ -291,7 +291,10 @@ def monitor(
     else:
         recorded = version.record["model"]  # loaded only by the sha256 its version holds
         model = loading.for_manifest(
-            manifest, where.store.get(recorded["sha256"]), suffix=Path(recorded["file"]).suffix
+            manifest,
+            where.store.get(recorded["sha256"]),
+            suffix=Path(recorded["file"]).suffix,
+            trained_here=False,
         )
         table = load.as_pandas(frame)
         if labels is not None:

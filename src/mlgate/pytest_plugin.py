@@ -76,12 +76,12 @@ def mlgate_baseline_model(mlgate_manifest: Manifest) -> Any:
     kept = os.environ.get("MLGATE_BASELINE_MODEL")
     if kept:
         suffix = os.environ.get("MLGATE_BASELINE_MODEL_SUFFIX") or None
-        return loading.for_manifest(mlgate_manifest, Path(kept), suffix=suffix)
+        return loading.for_manifest(mlgate_manifest, Path(kept), suffix=suffix, trained_here=False)
     missing = os.environ.get("MLGATE_BASELINE_MODEL_MISSING")
     if missing is not None:
         pytest.skip(f"mlgate_baseline_model: {missing}")
     path, suffix = _baseline_model_by_hand(mlgate_manifest)
-    return loading.for_manifest(mlgate_manifest, path, suffix=suffix)
+    return loading.for_manifest(mlgate_manifest, path, suffix=suffix, trained_here=False)
 
 
 def _baseline_model_by_hand(manifest: Manifest) -> tuple[Path, str]:

@@ -166,3 +166,25 @@ def test_a_baselines_model_finds_its_own_commits_module_not_the_one_loaded_first
     assert first.steps[0][1].transform(X).tolist() == [[2.0] * 4]
     assert second.steps[0][1].transform(X).tolist() == [[-3.0] * 4]
     assert Path(sys.modules[module].__file__).parent == theirs.root
+
+
+def test_a_model_trained_elsewhere_never_runs_the_projects_module_as_it_is_now(
+    tmp_path: Path, own_path: None
+) -> None:
+    """A registered version's model (production's, a stage baseline's) was trained at its
+    own commit: loaded with this checkout's textprep.py first on the path, a pull request's
+    edit to it scored production's model with the edited function, and its figures."""
+    module = f"prep_{tmp_path.name.replace('-', '_')}"
+    here = manifests.load(trained_beside(tmp_path / "project", module, 2))
+    model = here.root / "model.joblib"
+    candidate = loading.for_manifest(here, model)  # this checkout's: its module, first
+    assert candidate.steps[0][1].transform(np.ones((1, 4))).tolist() == [[2.0] * 4]
+    with pytest.raises(ModelLoadError) as error:
+        loading.for_manifest(here, model, trained_here=False)
+    assert str(error.value) == (
+        f"could not load model.joblib: the model needs the module '{module}', which is the "
+        f"project's own ({module} in {here.root}) and may have changed since this model was "
+        "trained; a registered version's model loads only installed modules: install the "
+        "project as a package where mlgate runs"
+    )
+    assert module not in sys.modules and str(here.root) not in sys.path

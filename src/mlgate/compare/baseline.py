@@ -635,7 +635,7 @@ def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
         model_file = where.store.get(record["model"]["sha256"])  # checks the sha256
         suffix = Path(record["model"]["file"]).suffix  # a store object has none of its own
         scored = _score_isolated(
-            lambda: loading.for_manifest(manifest, model_file, suffix=suffix),
+            lambda: loading.for_manifest(manifest, model_file, suffix=suffix, trained_here=False),
             manifest,
             manifest,
             candidate,

@@ -51,12 +51,24 @@ def load(path: Path, *, suffix: str | None = None, shown: str | None = None) -> 
 
 
 def for_manifest(
-    manifest: Manifest, path: Path, *, suffix: str | None = None, shown: str | None = None
+    manifest: Manifest,
+    path: Path,
+    *,
+    suffix: str | None = None,
+    shown: str | None = None,
+    trained_here: bool = True,
 ) -> Any:
     """The model as the manifest says to score it: the file itself, or the file behind the
     functions `evaluate.predict` (and `evaluate.predict_proba`) name, for a model that is
-    not a scikit-learn estimator (PyTorch, XGBoost, a client of a service)."""
+    not a scikit-learn estimator (PyTorch, XGBoost, a client of a service).
+    `trained_here`: the model was trained from the files of the manifest's folder (the
+    run's own, a git baseline's in its checkout). A registered version's was not: the
+    functions it pickled may have changed here since, so it finds none of the project's
+    modules, only installed ones (a pull request's edit to textprep.py scored production's
+    model with the edited function, and its figures)."""
     spec = manifest.evaluate
+    if spec.predict is None and not trained_here:
+        return _load_trained_elsewhere(manifest, path, suffix=suffix, shown=shown)
     importable(manifest.root)
     if spec.predict is None:
         return load(path, suffix=suffix, shown=shown)
@@ -103,16 +115,45 @@ def importable(root: Path) -> None:
     each model finds its own commit's module, not the one imported first."""
     root = root.resolve()
     for other in [r for r in _ROOTS if r != root]:
-        _ROOTS.remove(other)
-        for name, module in list(sys.modules.items()):
-            if _imported_from(name, getattr(module, "__file__", None), other):
-                del sys.modules[name]
+        _forget(other)
     if root not in _ROOTS:
         _ROOTS.append(root)
     while str(root) in sys.path:
         sys.path.remove(str(root))
     sys.path.insert(0, str(root))
     importlib.invalidate_caches()
+
+
+def _forget(root: Path) -> None:
+    """`root` off sys.path, and what was imported through it out of sys.modules."""
+    _ROOTS.remove(root)
+    while str(root) in sys.path:
+        sys.path.remove(str(root))
+    for name, module in list(sys.modules.items()):
+        if _imported_from(name, getattr(module, "__file__", None), root):
+            del sys.modules[name]
+
+
+def _load_trained_elsewhere(
+    manifest: Manifest, path: Path, *, suffix: str | None, shown: str | None
+) -> Any:
+    for root in list(_ROOTS):
+        _forget(root)
+    importlib.invalidate_caches()
+    try:
+        return load(path, suffix=suffix, shown=shown)
+    except ModelLoadError as exc:
+        missing = exc.__cause__
+        name = missing.name if isinstance(missing, ModuleNotFoundError) else None
+        top = (name or "").partition(".")[0]
+        if top and any((manifest.root / f).exists() for f in (f"{top}.py", top)):
+            raise ModelLoadError(
+                f"could not load {shown or path.name}: the model needs the module '{name}', "
+                f"which is the project's own ({top} in {manifest.root}) and may have "
+                "changed since this model was trained; a registered version's model loads "
+                "only installed modules: install the project as a package where mlgate runs"
+            ) from exc
+        raise
 
 
 def _imported_from(name: str, file: str | None, folder: Path) -> bool:
