@@ -518,16 +518,23 @@ def test_score_metrics_of_labels_the_model_never_saw_say_so_not_scikit_learns_wo
     test = named.copy()
     test.loc[test.index[:10], "species"] = "mixed"
     text = MANIFEST.format(features="") + (
-        "evaluate:\n  metrics: [accuracy, roc_auc, log_loss, top_2_accuracy]\n"
+        "evaluate:\n  metrics: [accuracy, roc_auc, log_loss, top_2_accuracy, top_5_accuracy]\n"
     )
     spec = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
     scored = evaluate.score(spec, model, test)
     why = "the model has no score for 'mixed', a label of 10 test rows it was never trained on"
-    assert scored.metric_errors == {"roc_auc": why, "log_loss": why, "top_2_accuracy": why}
+    assert scored.metric_errors == {
+        "roc_auc": why,
+        "log_loss": why,
+        "top_2_accuracy": why,
+        # a reason of its own is kept: no label would give it a value
+        "top_5_accuracy": "'top_5_accuracy' needs more than 5 classes (with fewer it is 1 by "
+        "definition)",
+    }
     assert scored.note == (
         "10 of 150 test rows are of a label the model was never trained on ('mixed'): the "
-        "label metrics count them as its errors, the score metrics cannot be computed, and "
-        "the confusion matrix and curves leave them out"
+        "label metrics count them as its errors, a score metric that needs every label's "
+        "score is not computed, and the confusion matrix and curves leave them out"
     )
     right = (model.predict(test.drop(columns="species")) == test["species"]).mean()
     assert scored.metrics["accuracy"] == pytest.approx(right)

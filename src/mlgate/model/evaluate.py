@@ -612,7 +612,7 @@ def _classification(
         errors = {
             name: f"the model has no score for {_shown_labels(unknown)}, a label of "
             f"{words.count(unknown_rows, 'test row')} it was never trained on"
-            if METRICS[name].needs == "scores"
+            if METRICS[name].needs == "scores" and _of_unknown_labels(why)
             else why
             for name, why in errors.items()
         }
@@ -651,6 +651,12 @@ def _unknown_labels(y_true: np.ndarray, classes: list[Any]) -> tuple[list[str], 
     return sorted(set(map(str, unknown))), len(unknown)
 
 
+def _of_unknown_labels(why: str) -> bool:
+    """scikit-learn's words for labels outside those the scores are of, and no other
+    reason (a top-5 accuracy of three classes, one class on the rows) is taken for it."""
+    return "labels" in why and ("not in parameter" in why or "not belonging" in why)
+
+
 def _shown_labels(labels: list[str]) -> str:
     return ", ".join(map(repr, labels[:5])) + (", ..." if len(labels) > 5 else "")
 
@@ -661,7 +667,7 @@ def _unknown_note(labels: list[str], rows: int, total: int, classes: int) -> str
     scores = (
         "a binary score metric as rows of the negative class"
         if classes == 2
-        else "the score metrics cannot be computed"
+        else "a score metric that needs every label's score is not computed"
     )
     return (
         f"{words.of(rows, total, 'test row')} {'is' if rows == 1 else 'are'} of "
