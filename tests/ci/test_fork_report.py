@@ -220,7 +220,7 @@ def test_earlier_runs_inside_the_artifact_are_not_charted(
     fake: FakeGitHub, tmp_path: Path, pull_request_run: Path
 ) -> None:
     """Two run.json files the fork put under `<run>/.mlgate/runs/` were charted as the
-    model's history (f1 0.41, 0.55), and read whole, 256 MiB each."""
+    model's history (f1 0.41, 0.55), and read whole, up to 512 MiB each."""
     downloaded, folder = artifact(tmp_path, pull_request_run)
     for ref in (HEAD, BASE):
         fake.add_file(PATH, manifest_of(pull_request_run), ref)

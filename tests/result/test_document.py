@@ -88,3 +88,23 @@ def test_a_run_result_a_newer_mlgate_wrote_says_to_upgrade(version: str, newer: 
         assert caught.value.hint == "upgrade mlgate to 99.1.0 or later where this file is read"
     else:
         assert caught.value.message.startswith("run.json is not a valid mlgate run result: at git")
+
+
+def test_a_run_result_no_reader_would_take_is_not_written(tmp_path, monkeypatch) -> None:
+    """Float64 scores made a run of millions of test rows write a run.json every reader
+    then refused, with the hint that mlgate writes none so big."""
+    from mlgate.errors import UserError
+    from mlgate.result import runs
+    from tests.report.test_gate_values import gates, run
+
+    made = run(gates())
+    size = len(document.dumps(made))
+    monkeypatch.setattr(document, "MAX_BYTES", size - 1)
+    with pytest.raises(UserError) as caught:
+        runs.save(tmp_path, made, "report")
+    assert caught.value.message == (
+        f"the run result would be {size:,} bytes, over the {size - 1:,} every reader of it takes"
+    )
+    assert not (tmp_path / runs.RUNS).exists()
+    monkeypatch.setattr(document, "MAX_BYTES", size)
+    assert runs.read(runs.save(tmp_path, made, "report")) == made

@@ -51,10 +51,19 @@ def run_dir(root: Path, run_id: str) -> Path:
 def save(root: Path, result: RunResult, report: str, folder: Path | None = None) -> Path:
     """Write the run's report and then its result, each atomically, in `folder` (default:
     the run's own under `root`); return run.json's path."""
+    text = document.dumps(result)
+    if len(text) > document.MAX_BYTES:  # every reader would refuse it: say so now, not later
+        kept = result.evaluate.predictions
+        rows = f" ({words.count(kept.rows, 'test row')} kept row by row)" if kept else ""
+        raise UserError(
+            f"the run result would be {len(text):,} bytes{rows}, over the "
+            f"{document.MAX_BYTES:,} every reader of it takes",
+            hint="score the model on a sample of the test rows (a smaller data.test)",
+        )
     folder = folder or run_dir(root, result.run_id)
     atomic.write_text(folder / REPORT_FILE, report)
     target = folder / RESULT_FILE
-    atomic.write_text(target, document.dumps(result))
+    atomic.write_text(target, text)
     return target
 
 

@@ -41,7 +41,7 @@ def read(path: Path, *, limit: int, what: str) -> bytes:
     if len(data) > limit:
         raise UserError(
             f"{what} {path} is over {limit:,} bytes: refused unread",
-            hint="a file this big was not written by mlgate",
+            hint="mlgate writes none this big",
         )
     return data
 
