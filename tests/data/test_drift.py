@@ -629,8 +629,9 @@ def test_free_texts_values_go_untested_and_the_headline_says_the_column_was_test
 
 
 def test_dates_against_a_profile_that_did_not_say_their_unit_are_not_called_drifted() -> None:
-    """mlgate 0.24 and before profiled a Date as days since 1970 and said no unit: after
-    an upgrade the same dates, now microseconds, were "DRIFTED, KS 1"."""
+    """mlgate 0.24 and before profiled a Date as days since 1970 and said no unit (0.25
+    and 0.26, microseconds, unsaid too): after an upgrade the same dates were "DRIFTED,
+    KS 1"."""
     from datetime import date, timedelta
 
     days = [date(2024, 1, 1) + timedelta(days=i % 365) for i in range(400)]
@@ -643,8 +644,16 @@ def test_dates_against_a_profile_that_did_not_say_their_unit_are_not_called_drif
     found = entry(profiled(old, current), "signup")
     assert (found.test, found.drifted, found.statistic) == ("none", False, None)
     assert found.reason == (
-        "the reference profile does not say in what unit it kept this datetime column (it "
-        "was written by mlgate 0.24 or before): make it again with `mlgate profile`, or "
+        "the reference profile does not say in what unit it kept this datetime column, and "
+        "its values are 8.6e+10 times apart from those here: another unit (mlgate 0.24 and "
+        "before kept a date in days); make the profile again with `mlgate profile`, or "
         "register the version again"
     )
     assert entry(profiled(old, current), "x").test == "ks"  # plain numbers are compared
+    # 0.25 and 0.26 kept microseconds and did not say so either: compared, as then
+    in_us = profile.of_frame(current)
+    unsaid = replace(
+        in_us, columns={**in_us.columns, "signup": replace(in_us.columns["signup"], unit=None)}
+    )
+    kept = entry(profiled(unsaid, current), "signup")
+    assert kept.statistic == 0.0 and not kept.drifted

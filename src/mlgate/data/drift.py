@@ -335,16 +335,9 @@ def column_tests(
     before, now = profile.kind(reference), profile.kind(current)
     if None not in (before, now) and before != now:  # numbers become text, dates numbers
         return [*found, _retyped(name, str(before), str(now))]
-    if {before, now} - {None, "numeric", "categorical"} and None in (before, now):
-        # dates, durations, times in a profile that did not say its unit: mlgate before
-        # 0.25 kept them in their own (a Date in days), so 19,898 days met 1.7e15 us
-        side = "reference" if before is None else "current"
-        why = (
-            f"the {side} profile does not say in what unit it kept this {before or now} "
-            "column (it was written by mlgate 0.24 or before): make it again with "
-            "`mlgate profile`, or register the version again"
-        )
-        return [*found, _untested(name, why)]
+    apart = _units_apart(reference, current, before, now)
+    if apart:
+        return [*found, _untested(name, apart)]
     if numeric != isinstance(current, NumericProfile):  # a profile that did not say its unit
         kinds = ("numeric", "categorical") if numeric else ("categorical", "numeric")
         return [*found, _retyped(name, *kinds)]
@@ -353,6 +346,29 @@ def column_tests(
         return [*found, _numeric(name, reference, current, method, column, spec)]
     assert isinstance(reference, CategoricalProfile) and isinstance(current, CategoricalProfile)
     return [*found, *_categorical(name, reference, current, method, column, spec)]
+
+
+def _units_apart(
+    reference: ColumnProfile, current: ColumnProfile, before: str | None, now: str | None
+) -> str:
+    """Why dates (durations, times) against a profile that did not say its unit cannot be
+    compared, or "" where they can. mlgate 0.24 and before kept a date in days, 0.25 and
+    0.26 in microseconds, and none of them said which: 19,898 days met 1.7e15 us and drifted,
+    "KS 1". Their sizes tell: a million-fold apart is another unit."""
+    if None not in (before, now) or not {before, now} - {None, "numeric", "categorical"}:
+        return ""
+    if not isinstance(reference, NumericProfile) or not isinstance(current, NumericProfile):
+        return ""
+    sizes = abs(reference.mean), abs(current.mean)
+    if min(sizes) == 0 or max(sizes) / min(sizes) < 1e6:
+        return ""
+    side = "reference" if before is None else "current"
+    return (
+        f"the {side} profile does not say in what unit it kept this {before or now} column, "
+        f"and its values are {max(sizes) / min(sizes):.1e} times apart from those here: "
+        "another unit (mlgate 0.24 and before kept a date in days); make the profile again "
+        "with `mlgate profile`, or register the version again"
+    )
 
 
 def _fitting(name: str, column: DriftColumn, spec: Drift, *, numeric: bool) -> str:
