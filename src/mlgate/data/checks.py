@@ -198,9 +198,10 @@ def _marked(frame: Table, counted: Mapping[int, Counted]) -> tuple[Table, dict[i
     memory the rows are marked once, as columns of their own: the rule (a pattern over a
     million texts, say) is then run once, not again for a failed check's examples; 1M rows
     x 20 columns took 0.4 s unmarked, 0.3 s marked. A scan is not marked: its questions are
-    answered a few columns at a time (frames.answers). A check with a cheaper `count` is
-    marked only if it fails (its examples run the rule), as is every check when marking
-    fails: each rule then runs alone and keeps its own error (_evaluate)."""
+    answered a few columns at a time (frames.answers). Not marked either: a check with a
+    cheaper `count` (its rule runs again only if it fails, for its examples), a rule of
+    one value, and every check when marking fails (each rule then runs alone and keeps its
+    own error: _evaluate)."""
     offends = {i: check.offending for i, check in counted.items()}
     if not isinstance(frame, pl.DataFrame):
         return frame, offends

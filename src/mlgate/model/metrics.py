@@ -224,7 +224,7 @@ def logs_defined(name: str, y_true: np.ndarray, y_pred: np.ndarray) -> None:
             raise ValueError(
                 f"'{name}' is undefined on these rows: {words.of(below, len(values), side)} "
                 f"{'is' if below == 1 else 'are'} -1 or less, where log(1 + x) is not "
-                "defined; rmse or mae measure the same errors"
+                "defined; rmse or mae measure the errors without it"
             )
 
 
