@@ -34,7 +34,8 @@ def mlgate_bin() -> Path:
         [str(bin_dir / "pip"), "install", "-q", "--no-deps", "--force-reinstall", str(ROOT)],
         check=True,
     )
-    subprocess.run([str(bin_dir / "pip"), "install", "-q", str(ROOT)], check=True)  # new deps
+    # new dependencies, and pyarrow: the benchmarks' data is Parquet
+    subprocess.run([str(bin_dir / "pip"), "install", "-q", f"{ROOT}[parquet]"], check=True)
     return bin_dir
 
 
