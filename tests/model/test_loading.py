@@ -173,18 +173,34 @@ def test_a_model_trained_elsewhere_never_runs_the_projects_module_as_it_is_now(
 ) -> None:
     """A registered version's model (production's, a stage baseline's) was trained at its
     own commit: loaded with this checkout's textprep.py first on the path, a pull request's
-    edit to it scored production's model with the edited function, and its figures."""
+    edit to it scored production's model with the edited function, and its figures. It is
+    refused however the module is importable here, and the path is left as it was (a
+    pytest session's later imports of the project's modules still work)."""
     module = f"prep_{tmp_path.name.replace('-', '_')}"
     here = manifests.load(trained_beside(tmp_path / "project", module, 2))
     model = here.root / "model.joblib"
-    candidate = loading.for_manifest(here, model)  # this checkout's: its module, first
-    assert candidate.steps[0][1].transform(np.ones((1, 4))).tolist() == [[2.0] * 4]
-    with pytest.raises(ModelLoadError) as error:
+    advice = (
+        "keep the functions a model pickles in an installed, versioned package (pinned in "
+        "the requirements), or save the model without them"
+    )
+    with pytest.raises(ModelLoadError) as error:  # not importable: said as the project's
         loading.for_manifest(here, model, trained_here=False)
     assert str(error.value) == (
         f"could not load model.joblib: the model needs the module '{module}', which is the "
-        f"project's own ({module} in {here.root}) and may have changed since this model was "
-        "trained; a registered version's model loads only installed modules: install the "
-        "project as a package where mlgate runs"
+        f"project's own ({module} in {here.root}); a registered version's model is not "
+        f"scored with the project's code as it is now: {advice}"
     )
-    assert module not in sys.modules and str(here.root) not in sys.path
+    candidate = loading.for_manifest(here, model)  # this checkout's: its module, first
+    assert candidate.steps[0][1].transform(np.ones((1, 4))).tolist() == [[2.0] * 4]
+    path = list(sys.path)
+    with pytest.raises(ModelLoadError) as error:  # importable now, and imported already
+        loading.for_manifest(here, model, trained_here=False)
+    assert str(error.value) == (
+        f"could not load model.joblib: the model holds code of the project's own module "
+        f"'{module}', which may have changed here since the model was trained; a registered "
+        f"version's model is not scored with it: {advice}"
+    )
+    assert sys.path == path and module in sys.modules
+    plain = tmp_path / "plain.joblib"  # a model of installed code alone loads
+    joblib.dump(LogisticRegression(max_iter=1000).fit(*load_iris(return_X_y=True)), plain)
+    assert loading.for_manifest(here, plain, trained_here=False).predict(np.ones((1, 4))).shape

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +64,10 @@ def for_manifest(
     functions `evaluate.predict` (and `evaluate.predict_proba`) name, for a model that is
     not a scikit-learn estimator (PyTorch, XGBoost, a client of a service).
     `trained_here`: the model was trained from the files of the manifest's folder (the
-    run's own, a git baseline's in its checkout). A registered version's was not: the
-    functions it pickled may have changed here since, so it finds none of the project's
-    modules, only installed ones (a pull request's edit to textprep.py scored production's
-    model with the edited function, and its figures)."""
+    run's own, a git baseline's in its checkout). A registered version's was not: a
+    function it pickled from the project's own modules may have changed here since, and
+    such a model is refused (_load_trained_elsewhere). `evaluate.predict`'s functions are
+    this checkout's for every model: they read the model file, as the manifest says."""
     spec = manifest.evaluate
     if spec.predict is None and not trained_here:
         return _load_trained_elsewhere(manifest, path, suffix=suffix, shown=shown)
@@ -137,23 +139,77 @@ def _forget(root: Path) -> None:
 def _load_trained_elsewhere(
     manifest: Manifest, path: Path, *, suffix: str | None, shown: str | None
 ) -> Any:
-    for root in list(_ROOTS):
-        _forget(root)
-    importlib.invalidate_caches()
+    """A registered version's model, refused where it holds code of the project's own
+    modules: however that module is importable here (this folder on the path, `python -m`,
+    an editable install, imported already), it is this checkout's, which may differ from
+    the one the model was trained with, and scoring production's model with a pull
+    request's edit of it gave that edit's figures as production's."""
+    shown = shown or path.name
+    advice = (
+        "keep the functions a model pickles in an installed, versioned package (pinned in "
+        "the requirements), or save the model without them"
+    )
+    with _modules_unpickled() as named:
+        try:
+            model = load(path, suffix=suffix, shown=shown)
+        except ModelLoadError as exc:
+            missing = exc.__cause__
+            name = missing.name if isinstance(missing, ModuleNotFoundError) else None
+            top = (name or "").partition(".")[0]
+            if top and any((manifest.root / f).exists() for f in (f"{top}.py", top)):
+                raise ModelLoadError(
+                    f"could not load {shown}: the model needs the module '{name}', which is "
+                    f"the project's own ({top} in {manifest.root}); a registered version's "
+                    f"model is not scored with the project's code as it is now: {advice}"
+                ) from exc
+            raise
+    own = sorted(m for m in named if _in_project(m, manifest.root))
+    if own:
+        raise ModelLoadError(
+            f"could not load {shown}: the model holds code of the project's own module "
+            f"'{own[0]}', which may have changed here since the model was trained; a "
+            f"registered version's model is not scored with it: {advice}"
+        )
+    return model
+
+
+@contextmanager
+def _modules_unpickled() -> Iterator[set[str]]:
+    """The modules a joblib or pickle file names as it is loaded (joblib's unpickler is
+    pickle's Python one: its `find_class` is where each is looked up)."""
+    import pickle
+
+    from joblib import numpy_pickle
+
+    named: set[str] = set()
+    unpickler = numpy_pickle.NumpyUnpickler
+    own = unpickler.__dict__.get("find_class")
+
+    def find_class(self: Any, module: str, name: str) -> Any:
+        named.add(module)
+        return (own or pickle._Unpickler.find_class)(self, module, name)
+
+    unpickler.find_class = find_class
     try:
-        return load(path, suffix=suffix, shown=shown)
-    except ModelLoadError as exc:
-        missing = exc.__cause__
-        name = missing.name if isinstance(missing, ModuleNotFoundError) else None
-        top = (name or "").partition(".")[0]
-        if top and any((manifest.root / f).exists() for f in (f"{top}.py", top)):
-            raise ModelLoadError(
-                f"could not load {shown or path.name}: the model needs the module '{name}', "
-                f"which is the project's own ({top} in {manifest.root}) and may have "
-                "changed since this model was trained; a registered version's model loads "
-                "only installed modules: install the project as a package where mlgate runs"
-            ) from exc
-        raise
+        yield named
+    finally:
+        if own is None:
+            del unpickler.find_class
+        else:
+            unpickler.find_class = own
+
+
+def _in_project(module: str, root: Path) -> bool:
+    """Whether `module` was imported from a file of the project's folder, not from an
+    environment kept inside it (.venv/lib/.../site-packages)."""
+    file = getattr(sys.modules.get(module), "__file__", None)
+    if file is None:
+        return False
+    where = Path(file).resolve()
+    if not where.is_relative_to(root.resolve()):
+        return False
+    inside = where.relative_to(root.resolve()).parts
+    return not {"site-packages", "dist-packages"} & set(inside)
 
 
 def _imported_from(name: str, file: str | None, folder: Path) -> bool:
