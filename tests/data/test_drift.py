@@ -646,8 +646,8 @@ def test_dates_against_a_profile_that_did_not_say_their_unit_are_not_called_drif
     assert found.reason == (
         "the reference profile does not say in what unit it kept this datetime column, and "
         "its values are 8.6e+10 times apart from those here: another unit (mlgate 0.24 and "
-        "before kept a date in days); make the profile again with `mlgate profile`, or "
-        "register the version again"
+        "before kept a date in days, a datetime in the file's own unit); make the profile "
+        "again with `mlgate profile`, or register the version again"
     )
     assert entry(profiled(old, current), "x").test == "ks"  # plain numbers are compared
     # 0.25 and 0.26 kept microseconds and did not say so either: compared, as then
@@ -657,3 +657,13 @@ def test_dates_against_a_profile_that_did_not_say_their_unit_are_not_called_drif
     )
     kept = entry(profiled(unsaid, current), "signup")
     assert kept.statistic == 0.0 and not kept.drifted
+    # 0.24 kept a datetime in the file's unit, nanoseconds where pandas wrote it
+    moments = pl.DataFrame({"seen": pl.Series(days).cast(pl.Datetime("us"))})
+    in_ns = profile.of_frame(moments.with_columns(pl.col("seen").dt.cast_time_unit("ns")))
+    as_ns = in_ns.columns["seen"]
+    as_ns = replace(
+        as_ns, unit=None, summary=replace(as_ns.summary, values=as_ns.summary.values * 1000)
+    )
+    as_ns = replace(as_ns, mean=as_ns.mean * 1000)
+    ns_made = replace(in_ns, columns={"seen": as_ns})
+    assert entry(profiled(ns_made, moments), "seen").test == "none"

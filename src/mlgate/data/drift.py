@@ -354,19 +354,21 @@ def _units_apart(
     """Why dates (durations, times) against a profile that did not say its unit cannot be
     compared, or "" where they can. mlgate 0.24 and before kept a date in days, 0.25 and
     0.26 in microseconds, and none of them said which: 19,898 days met 1.7e15 us and drifted,
-    "KS 1". Their sizes tell: a million-fold apart is another unit."""
+    "KS 1". Their sizes tell: a hundredfold apart is another unit (0.24 kept a datetime in
+    the file's own, nanoseconds from pandas: a thousandfold)."""
     if None not in (before, now) or not {before, now} - {None, "numeric", "categorical"}:
         return ""
     if not isinstance(reference, NumericProfile) or not isinstance(current, NumericProfile):
         return ""
     sizes = abs(reference.mean), abs(current.mean)
-    if min(sizes) == 0 or max(sizes) / min(sizes) < 1e6:
+    if min(sizes) == 0 or max(sizes) / min(sizes) < 100:
         return ""
     side = "reference" if before is None else "current"
     return (
         f"the {side} profile does not say in what unit it kept this {before or now} column, "
         f"and its values are {max(sizes) / min(sizes):.1e} times apart from those here: "
-        "another unit (mlgate 0.24 and before kept a date in days); make the profile again "
+        "another unit (mlgate 0.24 and before kept a date in days, a datetime in the "
+        "file's own unit); make the profile again "
         "with `mlgate profile`, or register the version again"
     )
 
