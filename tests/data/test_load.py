@@ -438,3 +438,11 @@ def test_rows_read_are_handed_to_a_model_as_polars_own_to_pandas_gives_them() ->
         list(t) if t is not None else None for t in given["tags"]
     ]
     pd.testing.assert_series_equal(made["at"], given["at"])
+    # an id past 2**63 (polars reads it as Int128, which pyarrow has no type for)
+    ids = pl.DataFrame(
+        {"id": pl.Series([9223372036854788152, 1], dtype=pl.Int128), "x": [0.5, 1.5]}
+    )
+    handed = load.as_pandas(ids)
+    assert handed["id"].tolist() == [9223372036854788152, 1] and list(handed) == ["id", "x"]
+    assert handed["x"].tolist() == [0.5, 1.5]
+    assert load.as_pandas(ids.select("id"))["id"].tolist() == [9223372036854788152, 1]

@@ -335,11 +335,14 @@ def test_test_rows_of_a_label_the_model_never_saw_are_said_beside_the_figures(
     scored = evaluate.score(_manifest(), model, test)
     assert scored.note == (
         "10 of 100 test rows are of a label the model was never trained on ('maybe'): the "
-        "label metrics count them as its errors, a binary score metric as rows of the "
-        "negative class, and the confusion matrix and curves leave them out"
+        "label metrics count them as its errors, a score metric of the positive class's "
+        "score takes them as rows of the negative class, and log_loss is not computed, and "
+        "the confusion matrix and curves leave them out"
     )
     right = (model.predict(test.drop(columns="species")) == test["species"]).sum()
     assert scored.metrics["accuracy"] == pytest.approx(right / 100)  # the 10 as errors
+    assert scored.metrics["roc_auc"] is not None and scored.metrics["log_loss"] is None
+    assert scored.metric_errors["log_loss"].startswith("the model has no score for 'maybe'")
     kept = scored.predictions
     matrix = curves.confusion(arrays.decode(kept.y_true), arrays.decode(kept.y_pred), 2)
     assert matrix.sum() == 90  # what the note says the matrix leaves out

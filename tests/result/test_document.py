@@ -108,3 +108,23 @@ def test_a_run_result_no_reader_would_take_is_not_written(tmp_path, monkeypatch)
     assert not (tmp_path / runs.RUNS).exists()
     monkeypatch.setattr(document, "MAX_BYTES", size)
     assert runs.read(runs.save(tmp_path, made, "report")) == made
+    from dataclasses import replace
+
+    from mlgate.result.records import Predictions
+
+    kept = Predictions(
+        rows=2,
+        row_keys=arrays.encode(np.array([1, 2], np.uint64)),
+        y_true=arrays.encode(np.array([0, 1], np.int32)),
+        y_pred=arrays.encode(np.array([0, 0], np.int32)),
+        classes=(0, 1),
+    )
+    scored = replace(made, evaluate=replace(made.evaluate, predictions=kept))
+    monkeypatch.setattr(document, "MAX_BYTES", 2**30)
+    monkeypatch.setattr(document, "MAX_DECODED", 15)  # 16 bytes of keys, 8 + 8 of labels
+    with pytest.raises(UserError) as caught:  # decoding past what readers take, the same
+        runs.save(tmp_path / "other", scored, "report")
+    assert caught.value.message == (
+        "the run result would be 0.0 GiB decoded, over the 0 GiB every reader of it takes "
+        "(2 test rows kept row by row)"
+    )

@@ -259,13 +259,18 @@ def as_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     is installed (time zones and categories as `read_pandas` gives them from Parquet);
     without it, an extra (Parquet's), column by column through NumPy (`through_numpy`): a
     CSV of production rows stopped `mlgate monitor` with pyarrow's ModuleNotFoundError."""
-    import importlib.util
-
+    wide = [n for n, t in frame.schema.items() if t in (pl.Int128, pl.UInt128)]
+    if wide:  # ids past 64 bits, which pyarrow has no type for: Python's ints, a row each
+        if len(wide) == frame.width:
+            return through_numpy(frame)
+        rest = as_pandas(frame.drop(wide))
+        for name in wide:
+            rest[name] = through_numpy(frame.select(name))[name]
+        return rest[frame.columns]
     try:
-        found = importlib.util.find_spec("pyarrow") is not None
-    except (ImportError, ValueError):  # a broken install is none
-        found = False
-    return frame.to_pandas() if found else through_numpy(frame)
+        return frame.to_pandas()
+    except ImportError:  # pyarrow is not installed, or does not import
+        return through_numpy(frame)
 
 
 def through_numpy(frame: pl.DataFrame) -> pd.DataFrame:
@@ -280,7 +285,7 @@ def through_numpy(frame: pl.DataFrame) -> pd.DataFrame:
             columns[series.name] = pd.Categorical(series.to_list())
         elif series.dtype == pl.Date:  # as pyarrow gives a date: midnight, in milliseconds
             columns[series.name] = series.cast(pl.Datetime("ms")).to_numpy()
-        elif series.dtype.is_nested() or series.dtype == pl.Int128:
+        elif series.dtype.is_nested() or series.dtype in (pl.Int128, pl.UInt128):
             columns[series.name] = pd.Series(series.to_list(), dtype=object)
         elif isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is not None:
             instants = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)

@@ -665,7 +665,8 @@ def _unknown_note(labels: list[str], rows: int, total: int, classes: int) -> str
     if not rows:
         return ""
     scores = (
-        "a binary score metric as rows of the negative class"
+        "a score metric of the positive class's score takes them as rows of the negative "
+        "class, and log_loss is not computed"
         if classes == 2
         else "a score metric that needs every label's score is not computed"
     )

@@ -93,15 +93,12 @@ def _newer(data: Any) -> str | None:
     return written if newer else None
 
 
-def _predictions_problem(p: Predictions) -> str:
-    """What the schema cannot say: the arrays agree with `rows` and `classes`, and decode
-    to exactly the bytes their shape needs, at most MAX_DECODED together (a shape is only
-    a claim: 3 MB of zeros said 100 million rows, and took 3 GB)."""
+def too_many_decoded(p: Predictions) -> str:
+    """ "3.2 GiB decoded, over the 2 GiB": the predictions' arrays past what a reader decodes,
+    by their shapes; "" within it."""
     import math
 
     import numpy as np
-
-    from mlgate.result import arrays
 
     encoded_all = [
         p.row_keys,
@@ -115,12 +112,21 @@ def _predictions_problem(p: Predictions) -> str:
             math.prod(e.shape) * np.dtype(e.dtype).itemsize for e in encoded_all if e is not None
         )
     except TypeError:
-        claimed = 0  # a dtype that is not one: decode says so, naming the array
-    if claimed > MAX_DECODED:
-        return (
-            f"its arrays would take {claimed / 2**30:,.1f} GiB decoded, more than a run result "
-            f"can hold ({MAX_DECODED // 2**30} GiB)"
-        )
+        return ""  # a dtype that is not one: decode says so, naming the array
+    if claimed <= MAX_DECODED:
+        return ""
+    return f"{claimed / 2**30:,.1f} GiB decoded, over the {MAX_DECODED // 2**30} GiB"
+
+
+def _predictions_problem(p: Predictions) -> str:
+    """What the schema cannot say: the arrays agree with `rows` and `classes`, and decode
+    to exactly the bytes their shape needs, at most MAX_DECODED together (a shape is only
+    a claim: 3 MB of zeros said 100 million rows, and took 3 GB)."""
+    from mlgate.result import arrays
+
+    too_many = too_many_decoded(p)
+    if too_many:
+        return f"its arrays would take {too_many}"
     classes = len(p.classes) if p.classes is not None else None
     expected: dict[str, tuple[int, ...]] = {
         "row_keys": (p.rows,),

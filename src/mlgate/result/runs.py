@@ -52,12 +52,14 @@ def save(root: Path, result: RunResult, report: str, folder: Path | None = None)
     """Write the run's report and then its result, each atomically, in `folder` (default:
     the run's own under `root`); return run.json's path."""
     text = document.dumps(result)
-    if len(text) > document.MAX_BYTES:  # every reader would refuse it: say so now, not later
-        kept = result.evaluate.predictions
+    size = len(text.encode("utf-8"))  # as readers count it: names and labels may not be ASCII
+    kept = result.evaluate.predictions
+    decoded = document.too_many_decoded(kept) if kept is not None else ""
+    if size > document.MAX_BYTES or decoded:  # every reader would refuse it: say so now
         rows = f" ({words.count(kept.rows, 'test row')} kept row by row)" if kept else ""
+        said = decoded or f"{size:,} bytes, over the {document.MAX_BYTES:,}"
         raise UserError(
-            f"the run result would be {len(text):,} bytes{rows}, over the "
-            f"{document.MAX_BYTES:,} every reader of it takes",
+            f"the run result would be {said} every reader of it takes{rows}",
             hint="score the model on a sample of the test rows (a smaller data.test)",
         )
     folder = folder or run_dir(root, result.run_id)
