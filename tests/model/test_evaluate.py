@@ -25,10 +25,10 @@ data:
 """
 
 
-def _manifest(features: str = ""):
-    return manifest.parse(
-        MANIFEST.format(features=features).encode(), name="mlops.yaml", root=Path("."), files=False
-    )
+def _manifest(features: str = "", more: str = ""):
+    """The manifest above, `more` (a section of YAML) after it."""
+    text = MANIFEST.format(features=features) + more
+    return manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
 
 
 @pytest.fixture(scope="module")
@@ -465,12 +465,7 @@ def test_the_figures_a_comparison_recomputes_from_the_kept_scores_are_the_runs_o
     train, test = frame.iloc[::2], frame.iloc[1::2]
     model = LogisticRegression(max_iter=5000).fit(train.drop(columns="species"), train["species"])
     names = "    metrics: [log_loss, brier_score, roc_auc, average_precision, accuracy]\n"
-    spec = manifest.parse(
-        MANIFEST.format(features="").encode() + b"evaluate:\n" + names.encode(),
-        name="mlops.yaml",
-        root=Path("."),
-        files=False,
-    )
+    spec = _manifest(more="evaluate:\n" + names)
     scored = evaluate.score(spec, model, test)
     kept = scored.predictions
     scores = arrays.decode(kept.scores)
@@ -498,8 +493,7 @@ def test_a_positive_label_of_a_model_judged_a_regression_is_refused_not_ignored(
     from sklearn.linear_model import Ridge
 
     frame = load_diabetes(as_frame=True).frame.rename(columns={"target": "species"})
-    text = MANIFEST.format(features="") + "evaluate:\n  positive_label: x\n"
-    spec = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    spec = _manifest(more="evaluate:\n  positive_label: x\n")
     model = Ridge().fit(frame.drop(columns="species"), frame["species"])
     with pytest.raises(evaluate.EvaluationError) as error:
         evaluate.score(spec, model, frame)
@@ -520,10 +514,9 @@ def test_score_metrics_of_labels_the_model_never_saw_say_so_not_scikit_learns_wo
     model = LogisticRegression(max_iter=500).fit(named.drop(columns="species"), named["species"])
     test = named.copy()
     test.loc[test.index[:10], "species"] = "mixed"
-    text = MANIFEST.format(features="") + (
-        "evaluate:\n  metrics: [accuracy, roc_auc, log_loss, top_2_accuracy, top_5_accuracy]\n"
+    spec = _manifest(
+        more="evaluate:\n  metrics: [accuracy, roc_auc, log_loss, top_2_accuracy, top_5_accuracy]\n"
     )
-    spec = manifest.parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
     scored = evaluate.score(spec, model, test)
     why = "the model has no score for 'mixed', a label of 10 test rows it was never trained on"
     assert scored.metric_errors == {
