@@ -645,9 +645,9 @@ def test_dates_against_a_profile_that_did_not_say_their_unit_are_not_called_drif
     assert (found.test, found.drifted, found.statistic) == ("none", False, None)
     assert found.reason == (
         "the reference profile does not say in what unit it kept this datetime column, and "
-        "its values are 8.6e+10 times apart from those here: another unit (mlgate 0.24 and "
-        "before kept a date in days, a datetime in the file's own unit); make the profile "
-        "again with `mlgate profile`, or register the version again"
+        "its spread is 8.64e+10 times the other's, as one unit's is another's: mlgate 0.24 "
+        "and before kept a date in days and a datetime in the file's own unit; make the "
+        "profile again with `mlgate profile`, or register the version again"
     )
     assert entry(profiled(old, current), "x").test == "ks"  # plain numbers are compared
     # 0.25 and 0.26 kept microseconds and did not say so either: compared, as then
@@ -664,6 +664,12 @@ def test_dates_against_a_profile_that_did_not_say_their_unit_are_not_called_drif
     as_ns = replace(
         as_ns, unit=None, summary=replace(as_ns.summary, values=as_ns.summary.values * 1000)
     )
-    as_ns = replace(as_ns, mean=as_ns.mean * 1000)
+    as_ns = replace(as_ns, mean=as_ns.mean * 1000, m2=as_ns.m2 * 1e6)
     ns_made = replace(in_ns, columns={"seen": as_ns})
     assert entry(profiled(ns_made, moments), "seen").test == "none"
+    # a real change of spread, two hundredfold, between microseconds said and unsaid: drift
+    start = pl.col("seen").min()
+    wider = moments.with_columns(start + (pl.col("seen") - start) * 200)
+    said = profile.of_frame(moments)
+    quiet = replace(said, columns={"seen": replace(said.columns["seen"], unit=None)})
+    assert entry(profiled(quiet, wider), "seen").drifted

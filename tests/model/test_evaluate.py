@@ -336,8 +336,8 @@ def test_test_rows_of_a_label_the_model_never_saw_are_said_beside_the_figures(
     assert scored.note == (
         "10 of 100 test rows are of a label the model was never trained on ('maybe'): the "
         "label metrics count them as its errors, a score metric of the positive class's "
-        "score takes them as rows of the negative class, and log_loss is not computed, and "
-        "the confusion matrix and curves leave them out"
+        "score takes them as rows of the negative class (of every class's: log_loss, the D² "
+        "scores, not computed), and the confusion matrix and curves leave them out"
     )
     right = (model.predict(test.drop(columns="species")) == test["species"]).sum()
     assert scored.metrics["accuracy"] == pytest.approx(right / 100)  # the 10 as errors

@@ -187,8 +187,9 @@ def test_a_model_trained_elsewhere_never_runs_the_projects_module_as_it_is_now(
         loading.for_manifest(here, model, trained_here=False)
     assert str(error.value) == (
         f"could not load model.joblib: the model needs the module '{module}', which is the "
-        f"project's own ({module} in {here.root}); a registered version's model is not "
-        f"scored with the project's code as it is now: {advice}"
+        f"project's own ({module} in {here.root}); a model trained at another commit (a "
+        f"registered version's, a baseline's) is not scored with the project's code as it "
+        f"is now: {advice}"
     )
     candidate = loading.for_manifest(here, model)  # this checkout's: its module, first
     assert candidate.steps[0][1].transform(np.ones((1, 4))).tolist() == [[2.0] * 4]
@@ -197,10 +198,27 @@ def test_a_model_trained_elsewhere_never_runs_the_projects_module_as_it_is_now(
         loading.for_manifest(here, model, trained_here=False)
     assert str(error.value) == (
         f"could not load model.joblib: the model holds code of the project's own module "
-        f"'{module}', which may have changed here since the model was trained; a registered "
-        f"version's model is not scored with it: {advice}"
+        f"'{module}', which may have changed here since the model was trained; a model trained "
+        f"at another commit (a registered version's, a baseline's) is not scored with it: "
+        f"{advice}"
     )
     assert sys.path == path and module in sys.modules
     plain = tmp_path / "plain.joblib"  # a model of installed code alone loads
     joblib.dump(LogisticRegression(max_iter=1000).fit(*load_iris(return_X_y=True)), plain)
     assert loading.for_manifest(here, plain, trained_here=False).predict(np.ones((1, 4))).shape
+
+
+def test_code_elsewhere_in_the_checkout_is_the_projects_own_too(
+    tmp_path: Path, own_path: None
+) -> None:
+    """mlops.yaml in ml/, the features' code in the repository's src/ (PYTHONPATH=src, or
+    an editable install): production's model was scored with the checkout's edit of it."""
+    module = f"feat_{tmp_path.name.replace('-', '_')}"
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    here = manifests.load(trained_beside(repo / "ml", module, 2))
+    (repo / "src").mkdir()
+    (here.root / f"{module}.py").rename(repo / "src" / f"{module}.py")
+    sys.path.insert(0, str(repo / "src"))
+    with pytest.raises(ModelLoadError, match=f"holds code of the project's own module '{module}'"):
+        loading.for_manifest(here, here.root / "model.joblib", trained_here=False)

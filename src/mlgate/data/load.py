@@ -269,8 +269,8 @@ def as_pandas(frame: pl.DataFrame) -> pd.DataFrame:
         return rest[frame.columns]
     try:
         return frame.to_pandas()
-    except ImportError:  # pyarrow is not installed, or does not import
-        return through_numpy(frame)
+    except Exception:  # pyarrow not installed, not importable, or without a type for a column
+        return through_numpy(frame)  # (an Int128 inside a JSON object: ArrowInvalid)
 
 
 def through_numpy(frame: pl.DataFrame) -> pd.DataFrame:

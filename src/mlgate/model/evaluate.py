@@ -666,7 +666,7 @@ def _unknown_note(labels: list[str], rows: int, total: int, classes: int) -> str
         return ""
     scores = (
         "a score metric of the positive class's score takes them as rows of the negative "
-        "class, and log_loss is not computed"
+        "class (of every class's: log_loss, the D² scores, not computed)"
         if classes == 2
         else "a score metric that needs every label's score is not computed"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,18 +160,24 @@ def _load_trained_elsewhere(
             if top and any((manifest.root / f).exists() for f in (f"{top}.py", top)):
                 raise ModelLoadError(
                     f"could not load {shown}: the model needs the module '{name}', which is "
-                    f"the project's own ({top} in {manifest.root}); a registered version's "
-                    f"model is not scored with the project's code as it is now: {advice}"
+                    f"the project's own ({top} in {manifest.root}); a model trained at another "
+                    f"commit (a registered version's, a baseline's) is not scored with the "
+                    f"project's code as it is now: {advice}"
                 ) from exc
             raise
-    own = sorted(m for m in named if _in_project(m, manifest.root))
+    checkout = _checkout_of(manifest.root)
+    own = sorted(m for m in named if _in_project(m, checkout))
     if own:
         raise ModelLoadError(
             f"could not load {shown}: the model holds code of the project's own module "
-            f"'{own[0]}', which may have changed here since the model was trained; a "
-            f"registered version's model is not scored with it: {advice}"
+            f"'{own[0]}', which may have changed here since the model was trained; a model "
+            f"trained at another commit (a registered version's, a baseline's) is not scored "
+            f"with it: {advice}"
         )
     return model
+
+
+_UNPICKLING = threading.Lock()  # one load at a time records what it names
 
 
 @contextmanager
@@ -183,33 +190,50 @@ def _modules_unpickled() -> Iterator[set[str]]:
 
     named: set[str] = set()
     unpickler = numpy_pickle.NumpyUnpickler
-    own = unpickler.__dict__.get("find_class")
+    with _UNPICKLING:
+        own = unpickler.__dict__.get("find_class")
 
-    def find_class(self: Any, module: str, name: str) -> Any:
-        named.add(module)
-        return (own or pickle._Unpickler.find_class)(self, module, name)
+        def find_class(self: Any, module: str, name: str) -> Any:
+            named.add(module)
+            return (own or pickle._Unpickler.find_class)(self, module, name)
 
-    unpickler.find_class = find_class
-    try:
-        yield named
-    finally:
-        if own is None:
-            del unpickler.find_class
-        else:
-            unpickler.find_class = own
+        unpickler.find_class = find_class
+        try:
+            yield named
+        finally:
+            if own is None:
+                del unpickler.find_class
+            else:
+                unpickler.find_class = own
 
 
-def _in_project(module: str, root: Path) -> bool:
-    """Whether `module` was imported from a file of the project's folder, not from an
-    environment kept inside it (.venv/lib/.../site-packages)."""
+def _checkout_of(root: Path) -> Path:
+    """The git checkout the project's folder is in (a monorepo's `ml/` imports `src/`), or
+    the folder itself outside one; as a path that module files name, symlinks resolved."""
+    for folder in (root.resolve(), *root.resolve().parents):
+        if (folder / ".git").exists():
+            return folder
+    return root.resolve()
+
+
+# where an environment kept inside a project holds what is installed, not the project's
+_INSTALLED = {"site-packages", "dist-packages", "__pypackages__"}
+
+
+def _in_project(module: str, checkout: Path) -> bool:
+    """Whether `module` was imported from a file of the checkout (through a symlink too),
+    not from an environment kept inside it, nor the standard library (one a pixi or conda
+    environment inside the project carries)."""
+    if module.partition(".")[0] in sys.stdlib_module_names:
+        return False
     file = getattr(sys.modules.get(module), "__file__", None)
     if file is None:
         return False
-    where = Path(file).resolve()
-    if not where.is_relative_to(root.resolve()):
-        return False
-    inside = where.relative_to(root.resolve()).parts
-    return not {"site-packages", "dist-packages"} & set(inside)
+    places = {Path(file).absolute(), Path(file).resolve()}
+    return any(
+        where.is_relative_to(checkout) and not _INSTALLED & set(where.relative_to(checkout).parts)
+        for where in places
+    )
 
 
 def _imported_from(name: str, file: str | None, folder: Path) -> bool:
