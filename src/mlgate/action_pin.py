@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "18787094f26f860104465ec7ad835a2ca0804bd5"
-TAG = "v0.29.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "346dbe62564c1796b717e83453206ecbce1f66b5"
+TAG = "v0.29.1"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
