@@ -222,3 +222,18 @@ def test_code_elsewhere_in_the_checkout_is_the_projects_own_too(
     sys.path.insert(0, str(repo / "src"))
     with pytest.raises(ModelLoadError, match=f"holds code of the project's own module '{module}'"):
         loading.for_manifest(here, here.root / "model.joblib", trained_here=False)
+
+
+def test_a_project_module_named_as_one_of_the_standard_librarys_is_the_projects(
+    tmp_path: Path, own_path: None
+) -> None:
+    """The project's own tabnanny.py, first on the path (`python -m pytest` in its folder):
+    exempted by its name as the standard library's, it scored production's model."""
+    assert "tabnanny" not in sys.modules
+    here = manifests.load(trained_beside(tmp_path / "project", "tabnanny", 2))
+    sys.path.insert(0, str(here.root))
+    try:
+        with pytest.raises(ModelLoadError, match="holds code of the project's own module 'tabn"):
+            loading.for_manifest(here, here.root / "model.joblib", trained_here=False)
+    finally:
+        sys.modules.pop("tabnanny", None)

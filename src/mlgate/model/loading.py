@@ -178,16 +178,22 @@ def _load_trained_elsewhere(
 
 
 _UNPICKLING = threading.Lock()  # one load at a time records what it names
+_RECORDING = threading.local()  # this thread's set while it records (a load within a load)
 
 
 @contextmanager
 def _modules_unpickled() -> Iterator[set[str]]:
     """The modules a joblib or pickle file names as it is loaded (joblib's unpickler is
-    pickle's Python one: its `find_class` is where each is looked up)."""
+    pickle's Python one: its `find_class` is where each is looked up). A load within a
+    load (a model whose unpickling loads another) records into the outer one's set."""
     import pickle
 
     from joblib import numpy_pickle
 
+    outer = getattr(_RECORDING, "named", None)
+    if outer is not None:
+        yield outer
+        return
     named: set[str] = set()
     unpickler = numpy_pickle.NumpyUnpickler
     with _UNPICKLING:
@@ -198,9 +204,11 @@ def _modules_unpickled() -> Iterator[set[str]]:
             return (own or pickle._Unpickler.find_class)(self, module, name)
 
         unpickler.find_class = find_class
+        _RECORDING.named = named
         try:
             yield named
         finally:
+            _RECORDING.named = None
             if own is None:
                 del unpickler.find_class
             else:
@@ -222,17 +230,26 @@ _INSTALLED = {"site-packages", "dist-packages", "__pypackages__"}
 
 def _in_project(module: str, checkout: Path) -> bool:
     """Whether `module` was imported from a file of the checkout (through a symlink too),
-    not from an environment kept inside it, nor the standard library (one a pixi or conda
-    environment inside the project carries)."""
-    if module.partition(".")[0] in sys.stdlib_module_names:
-        return False
+    not from what is installed: an environment kept inside it (its site-packages, as its
+    path names it, even where that links into a cache), the standard library (by where
+    it is, not by name: the project's own statistics.py is the project's)."""
     file = getattr(sys.modules.get(module), "__file__", None)
     if file is None:
         return False
-    places = {Path(file).absolute(), Path(file).resolve()}
+    named = Path(file).absolute()
+    if _INSTALLED & set(named.parts) or _in_standard_library(named):
+        return False
+    return any(where.is_relative_to(checkout) for where in {named, named.resolve()})
+
+
+def _in_standard_library(path: Path) -> bool:
+    import sysconfig
+
+    paths = sysconfig.get_paths()
     return any(
-        where.is_relative_to(checkout) and not _INSTALLED & set(where.relative_to(checkout).parts)
-        for where in places
+        path.is_relative_to(Path(paths[key]).absolute())
+        for key in ("stdlib", "platstdlib")
+        if key in paths
     )
 
 
