@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "346dbe62564c1796b717e83453206ecbce1f66b5"
-TAG = "v0.29.1"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "0423520440e9ab3686f52fca94937e77a4749d8f"
+TAG = "v0.29.2"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
