@@ -335,7 +335,7 @@ def column_tests(
     before, now = profile.kind(reference), profile.kind(current)
     if None not in (before, now) and before != now:  # numbers become text, dates numbers
         return [*found, _retyped(name, str(before), str(now))]
-    apart = _units_apart(reference, current, before, now)
+    apart = _units_apart(before, now)
     if apart:
         return [*found, _untested(name, apart)]
     if numeric != isinstance(current, NumericProfile):  # a profile that did not say its unit
@@ -348,9 +348,7 @@ def column_tests(
     return [*found, *_categorical(name, reference, current, method, column, spec)]
 
 
-def _units_apart(
-    reference: ColumnProfile, current: ColumnProfile, before: str | None, now: str | None
-) -> str:
+def _units_apart(before: str | None, now: str | None) -> str:
     """Why dates, durations or times against a profile that did not say its unit are not
     compared, or "" where both say theirs. mlgate 0.24 and before kept a date in days and
     a datetime in the file's own unit, 0.25 and 0.26 in microseconds, and none said which:
