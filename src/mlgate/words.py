@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # plurals that are not the noun + "s"
@@ -38,6 +38,12 @@ def count(n: int, noun: str) -> str:
 def of(part: int, whole: int, noun: str) -> str:
     """ "2 of 43 checks", "0 of 1 gate": the noun agrees with the whole"""
     return f"{part:,} of {count(whole, noun)}"
+
+
+def names(items: Sequence[str], most: int) -> str:
+    """ "age, income and 3 more": the first `most` names from data, each as `name` shows it."""
+    more = f" and {len(items) - most:,} more" if len(items) > most else ""
+    return ", ".join(map(name, items[:most])) + more
 
 
 def size(count: int) -> str:

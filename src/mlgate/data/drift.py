@@ -136,15 +136,10 @@ def _usable(
         raise UserError(f"{where} has no rows to measure drift against")
     if not set(wanted) & set(columns) or not set(columns) - set(exclude):
         raise UserError(
-            f"{where} has none of the columns drift tests ({_first(wanted)}); "
-            f"its columns: {_first(columns) or 'none'}",
+            f"{where} has none of the columns drift tests ({words.names(wanted, 10)}); "
+            f"its columns: {words.names(columns, 10) or 'none'}",
             hint="name the file with the same columns as the training data in data.reference",
         )
-
-
-def _first(names: Sequence[str], most: int = 10) -> str:
-    more = f" and {len(names) - most} more" if len(names) > most else ""
-    return ", ".join(map(words.name, names[:most])) + more
 
 
 def check(result: DriftResult) -> CheckResult:

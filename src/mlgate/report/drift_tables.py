@@ -30,9 +30,7 @@ def in_part(result: DriftResult) -> str:
     partly = result.tested_in_part
     if not partly:
         return ""
-    more = f" and {len(partly) - 3} more" if len(partly) > 3 else ""
-    names = ", ".join(map(words.name, partly[:3])) + more
-    return f"; {words.count(len(partly), 'column')} tested in part ({names})"
+    return f"; {words.count(len(partly), 'column')} tested in part ({words.names(partly, 3)})"
 
 
 def rule(result: DriftResult) -> str:
