@@ -179,17 +179,17 @@ def test_a_model_trained_elsewhere_never_runs_the_projects_module_as_it_is_now(
     module = f"prep_{tmp_path.name.replace('-', '_')}"
     here = manifests.load(trained_beside(tmp_path / "project", module, 2))
     model = here.root / "model.joblib"
-    advice = (
-        "keep the functions a model pickles in an installed, versioned package (pinned in "
-        "the requirements), or save the model without them"
+    refused = (
+        "a model trained at another commit (a registered version's, a baseline's) is not "
+        "scored with the project's code as it is now: keep the functions a model pickles in "
+        "an installed, versioned package (pinned in the requirements), or save the model "
+        "without them"
     )
     with pytest.raises(ModelLoadError) as error:  # not importable: said as the project's
         loading.for_manifest(here, model, trained_here=False)
     assert str(error.value) == (
         f"could not load model.joblib: the model needs the module '{module}', which is the "
-        f"project's own ({module} in {here.root}); a model trained at another commit (a "
-        f"registered version's, a baseline's) is not scored with the project's code as it "
-        f"is now: {advice}"
+        f"project's own ({here.root / (module + '.py')}); {refused}"
     )
     candidate = loading.for_manifest(here, model)  # this checkout's: its module, first
     assert candidate.steps[0][1].transform(np.ones((1, 4))).tolist() == [[2.0] * 4]
@@ -198,9 +198,7 @@ def test_a_model_trained_elsewhere_never_runs_the_projects_module_as_it_is_now(
         loading.for_manifest(here, model, trained_here=False)
     assert str(error.value) == (
         f"could not load model.joblib: the model holds code of the project's own module "
-        f"'{module}', which may have changed here since the model was trained; a model trained "
-        f"at another commit (a registered version's, a baseline's) is not scored with it: "
-        f"{advice}"
+        f"'{module}', which may have changed here since the model was trained; {refused}"
     )
     assert sys.path == path and module in sys.modules
     plain = tmp_path / "plain.joblib"  # a model of installed code alone loads

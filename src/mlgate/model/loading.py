@@ -146,10 +146,13 @@ def _load_trained_elsewhere(
     the one the model was trained with, and scoring production's model with a pull
     request's edit of it gave that edit's figures as production's."""
     shown = shown or path.name
-    advice = (
-        "keep the functions a model pickles in an installed, versioned package (pinned in "
-        "the requirements), or save the model without them"
+    refused = (
+        "a model trained at another commit (a registered version's, a baseline's) is not "
+        "scored with the project's code as it is now: keep the functions a model pickles in "
+        "an installed, versioned package (pinned in the requirements), or save the model "
+        "without them"
     )
+    checkout = _checkout_of(manifest.root)
     with _modules_unpickled() as named:
         try:
             model = load(path, suffix=suffix, shown=shown)
@@ -157,22 +160,23 @@ def _load_trained_elsewhere(
             missing = exc.__cause__
             name = missing.name if isinstance(missing, ModuleNotFoundError) else None
             top = (name or "").partition(".")[0]
-            if top and any((manifest.root / f).exists() for f in (f"{top}.py", top)):
+            found = [
+                folder / f
+                for folder in dict.fromkeys((manifest.root, checkout, checkout / "src"))
+                for f in (f"{top}.py", top)
+                if top and (folder / f).exists()
+            ]
+            if found:
                 raise ModelLoadError(
                     f"could not load {shown}: the model needs the module '{name}', which is "
-                    f"the project's own ({top} in {manifest.root}); a model trained at another "
-                    f"commit (a registered version's, a baseline's) is not scored with the "
-                    f"project's code as it is now: {advice}"
+                    f"the project's own ({found[0]}); {refused}"
                 ) from exc
             raise
-    checkout = _checkout_of(manifest.root)
     own = sorted(m for m in named if _in_project(m, checkout))
     if own:
         raise ModelLoadError(
             f"could not load {shown}: the model holds code of the project's own module "
-            f"'{own[0]}', which may have changed here since the model was trained; a model "
-            f"trained at another commit (a registered version's, a baseline's) is not scored "
-            f"with it: {advice}"
+            f"'{own[0]}', which may have changed here since the model was trained; {refused}"
         )
     return model
 
