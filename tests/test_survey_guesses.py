@@ -227,3 +227,43 @@ def test_a_column_name_that_hides_text_is_said_with_its_escapes(tmp_path: Path) 
     said = survey(tmp_path).said
     assert "target 'y': a usual name for a target (or \"\\u202erlo\", the last column)" in said
     assert not any("\u202e" in line for line in said)
+
+
+def test_test_rows_that_are_training_rows_are_counted_before_the_first_run_fails(
+    tmp_path: Path,
+) -> None:
+    """The starter turns leakage on; a project whose files shared rows wrote a manifest
+    whose first run failed at once, and init had said nothing of it."""
+    train = pl.DataFrame(
+        {
+            "row_id": range(100),
+            "x": [i * 0.5 for i in range(100)],
+            "label": [i % 2 for i in range(100)],
+        }
+    )
+    copied = train.slice(10, 3).with_columns(row_id=pl.col("row_id") + 1000)  # new ids
+    relabelled = train.slice(20, 1).with_columns(
+        label=1 - pl.col("label"), row_id=pl.lit(2000, pl.Int64)
+    )
+    fresh = pl.DataFrame({"row_id": range(3000, 3036), "x": [-1.0 - i for i in range(36)]})
+    test = pl.concat(
+        [
+            copied,
+            relabelled,
+            fresh.with_columns(label=pl.Series([i % 2 for i in range(36)], dtype=pl.Int64)),
+        ]
+    )
+    _pair(tmp_path, train, test)
+    found = survey(tmp_path)
+    assert found.id == "row_id"
+    assert found.leaked == 3  # the copies, whatever their ids; not the relabelled row
+    assert (
+        "leakage: 3 of 40 test rows are training rows too: the leakage check fails until "
+        "they leave one file (or set data.checks.leakage: false)"
+    ) in found.said
+    fields = scaffold.starter_fields(found)
+    assert "#   leakage: 3 of 40 test rows" in fields["read_note"]
+    _pair(tmp_path, train, test.tail(37))  # the copies gone
+    found = survey(tmp_path)
+    assert found.leaked == 0
+    assert not [line for line in found.said if line.startswith("leakage")]

@@ -5,7 +5,8 @@ that looks like the target, and the scripts that prepare data and train.
 Guesses, each said in a phrase, so the manifest's comments can tell the user what to check.
 Only file headers, counts and a few columns are read (polars scans; a Parquet file's row
 count is in its footer): the target's values, and a text column's whole when the commonest
-of its values are dates. A large file costs little.
+of its values are dates. The one question of whole rows is the leakage check the starter
+turns on (test rows that are training rows too), streamed as the run's check streams it.
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ class Survey:
     dvc_prepare: str | None = None
     # data.columns entries both files pass today, from their profiles: (name, rules)
     columns: tuple[tuple[str, dict[str, object]], ...] = ()
+    # test rows equal to a training row today (data.checks.leakage's count), when counted
+    leaked: int | None = None
 
     @property
     def fewest_rows(self) -> int | None:
@@ -167,6 +170,9 @@ def survey(root: Path) -> Survey:
             majority = _majority(root / labelled.path, target)
     seeded = [f for f in (train, test) if f is not None] if train and (test or lone) else []
     columns = _seeds(root, seeded, said) if seeded else ()
+    leaked = None
+    if train is not None and test is not None and to_prepare is None:
+        leaked = _leaked(root, train, test, row_id, said)
     dvc_train, dvc_prepare = _dvc_stages(root, train.path if train else None, said)
     trainer = None if dvc_train else _trainer(root, scripts, said)
     return Survey(
@@ -183,7 +189,33 @@ def survey(root: Path) -> Survey:
         to_prepare=to_prepare,
         said=tuple(said),
         columns=columns,
+        leaked=leaked,
     )
+
+
+def _leaked(
+    root: Path, train: DataFile, test: DataFile, row_id: str | None, said: list[str]
+) -> int | None:
+    """How many test rows are training rows too, counted by the check the starter turns
+    on: a first run that fails on them is said before it is made."""
+    from mlgate.data import dataset_checks
+
+    try:
+        found = dataset_checks.leakage(
+            _scan(root / train.path), _scan(root / test.path), id_column=row_id
+        )
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+    if found.status != "failed" or not isinstance(found.observed, int):
+        return None if found.status == "error" else 0
+    one = found.observed == 1
+    said.append(
+        f"leakage: {words.of(found.observed, test.rows, 'test row')} "
+        f"{'is a training row' if one else 'are training rows'} too: the leakage check fails "
+        f"until {'it leaves' if one else 'they leave'} one file (or set "
+        "data.checks.leakage: false)"
+    )
+    return found.observed
 
 
 def _to_split(path: str, said: list[str]) -> ToPrepare:
