@@ -144,3 +144,19 @@ def test_a_misspelt_name_is_offered_every_name_as_close_and_no_far_one(
     name: str, choices: list[str], offered: str
 ) -> None:
     assert spelling.did_you_mean(spelling.closest(name, choices)) == offered
+
+
+@pytest.mark.parametrize(
+    ("shown", "total", "sep", "said"),
+    [
+        (["a", "b"], 2, ", ", "a, b"),
+        (["a", "b"], 5, ", ", "a, b and 3 more"),
+        (["x: 1", "y: 2"], 1_202, "; ", "x: 1; y: 2; and 1,200 more"),
+        ([], 0, ", ", ""),
+    ],
+)
+def test_a_list_cut_short_says_how_many_more_once_in_one_way(
+    shown: list[str], total: int, sep: str, said: str
+) -> None:
+    assert words.first(shown, total, sep) == said
+    assert words.names(["age", "income", "plan"], 2) == "age, income and 1 more"

@@ -725,8 +725,7 @@ def _empty(frame: pd.DataFrame) -> str:
             named.append(f"'{column}' {int(cells.sum()):,} (first row {int(cells.argmax()) + 1})")
     if not named:
         return ""
-    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
-    return f" (empty cells: {shown})"
+    return f" (empty cells: {words.first(named[:5], len(named))})"
 
 
 def _located(frame: pd.DataFrame, value: str) -> str:
@@ -774,9 +773,7 @@ def _labelled(
     strange = [keys[r] for r in rows if keys[r] not in index]
     if strange:
         kinds = sorted(set(strange))
-        named = ", ".join(map(repr, kinds[:3])) + (
-            f" and {len(kinds) - 3:,} more" if len(kinds) > 3 else ""
-        )
+        named = words.first([repr(k) for k in kinds[:3]], len(kinds))
         known = ", ".join(repr(monitor_labels.key_of(c)) for c in classes[:5])
         raise UserError(
             f"{labels_from}: {words.count(len(strange), 'label')} of {len(rows):,} are not "
@@ -858,7 +855,6 @@ def _lacks(shown: str, lacking: Sequence[str], noun: str, whose: str, fix: str) 
     """What production data lacks, a few named."""
     return UserError(
         f"{shown} lacks {words.count(len(lacking), noun)} {whose}: "
-        + ", ".join(map(repr, lacking[:5]))
-        + (f" and {len(lacking) - 5:,} more" if len(lacking) > 5 else ""),
+        + words.first([repr(c) for c in lacking[:5]], len(lacking)),
         hint=f"{fix} every feature the training data had",
     )

@@ -25,7 +25,7 @@ def headline(name: str, found: Monitored) -> str:
     if drift is not None and not drift.drifted and drift.drifted_columns:
         # not "steady" alone: a column that moved 0.45 (KS) stood under that headline
         moved = drift.drifted_columns
-        shown = ", ".join(moved[:3]) + (f" and {len(moved) - 3} more" if len(moved) > 3 else "")
+        shown = words.first(moved[:3], len(moved))
         state = (
             f"steady overall ({words.of(len(moved), len(drift.tested_columns), 'column')} "
             f"drifted: {shown}; the alarm is at a share of {written(drift.share)})"

@@ -42,8 +42,15 @@ def of(part: int, whole: int, noun: str) -> str:
 
 def names(items: Sequence[str], most: int) -> str:
     """ "age, income and 3 more": the first `most` names from data, each as `name` shows it."""
-    more = f" and {len(items) - most:,} more" if len(items) > most else ""
-    return ", ".join(map(name, items[:most])) + more
+    return first([name(item) for item in items[:most]], len(items))
+
+
+def first(shown: Sequence[str], total: int, sep: str = ", ") -> str:
+    """ "a, b and 3 more" ("a; b; and 3 more"): items already worded, the first of `total`;
+    a list of thousands made a message of pages."""
+    rest = total - len(shown)
+    more = f"{'' if sep == ', ' else sep.rstrip()} and {rest:,} more" if rest > 0 else ""
+    return sep.join(shown) + more
 
 
 def size(count: int) -> str:

@@ -182,12 +182,10 @@ def own_verdict(
     if found := recheck.disagreements(manifest, result):
         from mlgate import __version__
 
-        more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
         other = result.mlgate_version != __version__  # its rules may have decided otherwise
         raise UserError(
             f"{whose}run {result.run_id} was not written by mlgate as it ran: "
-            + "; ".join(found[:3])
-            + more,
+            + words.first(found[:3], len(found), "; "),
             hint=f"it says mlgate {result.mlgate_version} wrote it, and this is {__version__}: "
             "run the pull request's workflow again with this version"
             if other

@@ -107,15 +107,18 @@ def target_balance(role: str, frame: Table, target: str, low: float) -> CheckRes
             message=f"{classes}; the smallest has {phrases.share(smallest, total)}{uncounted}",
             observed=round(smallest / total, 6),
         )
-    shown = "; ".join(
-        f"class {phrases.example(v)}: {phrases.share(n, total)}"
-        for v, n in rare[: phrases.EXAMPLES]
+    shown = words.first(
+        [
+            f"class {phrases.example(v)}: {phrases.share(n, total)}"
+            for v, n in rare[: phrases.EXAMPLES]
+        ],
+        len(rare),
+        "; ",
     )
-    more = f"; and {len(rare) - phrases.EXAMPLES:,} more" if len(rare) > phrases.EXAMPLES else ""
     return result(
         status="failed",
         message=f"{words.count(len(rare), 'class')} of {counts.height:,} under "
-        f"{phrases.fraction(low)}: {shown}{more}{uncounted}",
+        f"{phrases.fraction(low)}: {shown}{uncounted}",
         observed=round(min(n for _, n in rare) / total, 6),
     )
 

@@ -68,10 +68,9 @@ def history(metric: str, points: Sequence[tuple[str, float | None]]) -> str:
 
 
 def _left_out(metric: str, labels: list[str], total: int) -> str:
-    named = ", ".join(escape(_clean(label)) or "–" for label in labels[:5])
-    more = f" and {len(labels) - 5} more" if len(labels) > 5 else ""
+    named = words.first([escape(_clean(label)) or "–" for label in labels[:5]], len(labels))
     runs = words.of(len(labels), total, "run")
-    return f"\n\n{escape(metric)} has no value on {runs} ({named}{more}): left out of the chart."
+    return f"\n\n{escape(metric)} has no value on {runs} ({named}): left out of the chart."
 
 
 def _line(metric: str, kept: list[tuple[str, float]]) -> str:

@@ -104,8 +104,7 @@ def _found(check: CheckResult) -> str:
 def _named(items: list[str]) -> str:
     """The first NAMED, and how many more: 965 failed checks made a line of 65,000
     characters, which filled a pull request comment on its own."""
-    more = len(items) - NAMED
-    return "; ".join(items[:NAMED]) + (f"; and {more:,} more" if more > 0 else "")
+    return words.first(items[:NAMED], len(items), "; ")
 
 
 def _gates_said(compared: CompareStage) -> str:

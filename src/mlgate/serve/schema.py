@@ -171,8 +171,7 @@ def _list(names: list[str]) -> str:
     made the 422 that repeated it a 500, as JSON in UTF-8 cannot hold it; a long one, or
     thousands, are cut."""
     shown = [n.encode("utf-8", "backslashreplace").decode("utf-8") for n in names[:10]]
-    said = ", ".join(f"'{n[:80]}{'...' if len(n) > 80 else ''}'" for n in shown)
-    return said + (f" and {len(names) - 10:,} more" if len(names) > 10 else "")
+    return words.first([f"'{n[:80]}{'...' if len(n) > 80 else ''}'" for n in shown], len(names))
 
 
 def _a(kind: str) -> str:
