@@ -212,3 +212,26 @@ def test_an_identifier_named_as_a_slice_is_folded_into_the_largest_and_the_rest(
     assert "common" in cut.labels
     sizes = np.bincount(cut.codes)
     assert sizes.sum() == len(values) and sizes[cut.labels.index("common")] == 500
+
+
+def test_a_slice_lacking_one_of_three_classes_says_so_not_that_it_holds_one_class() -> None:
+    """A 10-class ROC area on a slice holding 9 of the classes was "undefined on rows of
+    one class" (one class against the rest's words), and the reader took the slice for
+    one of a single class."""
+    from sklearn.datasets import load_wine
+
+    wine = load_wine()
+    y = wine.target
+    model = LogisticRegression(max_iter=5000).fit(wine.data, y)
+    scores = model.predict_proba(wine.data)
+    paired = Paired(
+        y_true=y, candidate_pred=model.predict(wine.data), baseline_pred=model.predict(wine.data),
+        candidate_scores=scores, baseline_scores=scores[:, [0, 1, 2]], n_classes=3,
+        classes=("barolo", "grignolino", "barbera"), positive_index=1, same_data=True,
+    )  # fmt: skip
+    group = np.where(y == 2, "a", np.where(np.arange(len(y)) % 2 == 0, "a", "b"))  # b: no barbera
+    found = slices.compare("roc_auc", slicing.by_category("group", group), paired, min_support=1)
+    reasons = {r.value: r.reason for r in found}
+    assert reasons["b"] == "undefined: 1 class without a row here ('barbera')"
+    assert reasons["a"] == ""
+    assert next(r for r in found if r.value == "a").test is not None

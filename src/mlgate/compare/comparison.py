@@ -442,6 +442,7 @@ def _classification(
         candidate_scores=cand_scores,
         baseline_scores=base_scores,
         n_classes=len(mine),
+        classes=tuple(mine),
         positive_index=positive_index,
         same_data=rows.same_data,
         rows=rows.candidate,

@@ -25,6 +25,13 @@ class Paired:
     positive_index: int
     same_data: bool
     rows: np.ndarray | None = None  # each paired row's place among the candidate's test rows
+    classes: tuple[object, ...] = ()  # the labels the class indices stand for
+
+    def absent_classes(self) -> list[object]:
+        """The classes no row holds: a ROC area of 3+ classes is undefined without one."""
+        present = set(np.unique(self.y_true).tolist())
+        labels = self.classes if len(self.classes) == self.n_classes else range(self.n_classes)
+        return [label for i, label in enumerate(labels) if i not in present]
 
     def only(self, rows: np.ndarray) -> Paired:
         """These rows alone (a slice's), as indices into the paired rows."""
@@ -42,7 +49,11 @@ class Paired:
         """`metric`'s paired test on these rows, as the manifest's compare section sets it;
         ValueError (with the reason) where the metric is undefined on them."""
         from mlgate.compare import significance
+        from mlgate.model.metrics import without_a_row
 
+        if metric.startswith("roc_auc") and self.n_classes > 2 and (gone := self.absent_classes()):
+            # said as the run says it, not as one class against the rest ("rows of one class")
+            raise ValueError(without_a_row(gone))
         return significance.paired_test(
             metric,
             y_true=self.y_true,

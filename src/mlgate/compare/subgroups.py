@@ -404,6 +404,7 @@ def _all_rows(evaluated: EvaluateStage) -> Paired:
         candidate_scores=scores,
         baseline_scores=scores,
         n_classes=classes,
+        classes=tuple(kept.classes or ()),
         positive_index=evaluated.positive_index if classes else 0,
         same_data=True,
         rows=np.arange(kept.rows),

@@ -297,10 +297,13 @@ def _every_class_present(y_true: np.ndarray, classes: list[object] | None) -> No
     present = set(np.unique(y_true).tolist())
     absent = [plain(c) for c in classes or () if plain(c) not in present]
     if absent:
-        named = ", ".join(map(repr, absent[:5]))
-        raise ValueError(
-            f"undefined: {words.count(len(absent), 'class')} without a row here ({named})"
-        )
+        raise ValueError(without_a_row(absent))
+
+
+def without_a_row(absent: list[object]) -> str:
+    """Why a ROC area of three classes or more is not a figure on these rows."""
+    named = words.first([repr(c) for c in absent[:5]], len(absent))
+    return f"undefined: {words.count(len(absent), 'class')} without a row here ({named})"
 
 
 def _refuse_undefined(name: str, table: np.ndarray, positive_index: int) -> None:
