@@ -152,7 +152,8 @@ def build() -> argparse.ArgumentParser:
     sweep_.add_argument(
         "--only",
         metavar="IDS",
-        help="only these configurations (comma-separated ids: a matrix job's)",
+        help="only run these configurations (comma-separated ids), as a matrix job does: "
+        "no ranking, no winner gated",
     )
     collect_ = sweep_what.add_parser(
         "collect",

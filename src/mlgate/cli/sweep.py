@@ -51,7 +51,25 @@ def run(args: argparse.Namespace) -> int:
             "values already run, and were told their figures)",
             file=sys.stderr,
         )
+    if args.only:  # a matrix job's part: ranked and gated with the others, by collect
+        return _ran_only(args, finished)
     return _ranked(args, loaded, finished, loaded.root)
+
+
+def _ran_only(args: argparse.Namespace, finished: list[Finished]) -> int:
+    """What a matrix job does: its configurations run and recorded, nothing ranked or
+    gated (a part of a sweep has no winner); exit 1 when one has no run to rank."""
+    from mlgate import words
+
+    if args.json:
+        print_json({"configurations": [f.document() for f in finished]})
+    ran = sum(f.ran for f in finished)
+    say(
+        f"sweep --only: {words.of(ran, len(finished), 'configuration')} ran, as a matrix job "
+        "runs its part: nothing ranked, no winner gated (`mlgate sweep collect` ranks every "
+        "job's runs, `mlgate sweep` runs them all here)"
+    )
+    return EXIT_PASSED if ran == len(finished) else EXIT_FAILED
 
 
 def _ray_address(args: argparse.Namespace) -> str:
