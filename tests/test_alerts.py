@@ -235,6 +235,17 @@ def test_outside_actions_or_with_on_drift_none_nothing_is_called(
     past = monitor_history.record(project.where(), project.manifest, cancer[1], now=START)
     done = alerts.act(project.manifest, cancer[1], past, None, now=START)
     assert done.action == "none" and "not in GitHub Actions" in done.notes[0]
+    assert "retraining" not in done.notes[0]  # none asked for
+    # asked for, on an alarm: it did not start either, and the note says so
+    retrain = fresh(tmp_path / "retrain", MANIFEST + "monitor: {on_drift: retrain}\n")
+    past = monitor_history.record(retrain.where(), retrain.manifest, cancer[1], now=START)
+    assert cancer[1].attention
+    done = alerts.act(retrain.manifest, cancer[1], past, None, now=START)
+    assert done.notes == (
+        "not in GitHub Actions (no GITHUB_REPOSITORY and token): no issue kept, and the "
+        "retraining monitor.on_drift asks for not started",
+    )
+    assert not done.retrain
 
 
 def test_the_command_in_actions_keeps_the_issue_and_says_what_it_did(

@@ -64,9 +64,17 @@ def act(
     if on_drift == "none":
         return Acted(action="none", notes=("monitor.on_drift is none: no issue is kept",))
     if ctx is None or not ctx.repository or not ctx.token:
+        unstarted = on_drift == "retrain" and found.attention
         return Acted(
             action="none",
-            notes=("not in GitHub Actions (no GITHUB_REPOSITORY and token): no issue kept",),
+            notes=(
+                "not in GitHub Actions (no GITHUB_REPOSITORY and token): no issue kept"
+                + (
+                    ", and the retraining monitor.on_drift asks for not started"
+                    if unstarted
+                    else ""
+                ),
+            ),
         )
     turn = monitor_history.turn(past.entries, now)
     if turn.kind == "quiet":
@@ -99,7 +107,8 @@ def act(
             tracker.open(title(manifest), failed, since=turn.since, may_open=False)
         return _acted(done, retrain=started)
     except OutsideError as exc:
-        return Acted(action="none", notes=(f"no issue kept: {exc.message}",))
+        nor = " nor retraining started" if on_drift == "retrain" and found.attention else ""
+        return Acted(action="none", notes=(f"no issue kept{nor}: {exc.message}",))
     finally:
         if gh is None:
             client.close()
