@@ -189,6 +189,75 @@ def test_stops_arriving_while_the_command_is_ended_do_not_leave_it_running(
         stopped.wait()
 
 
+KILLED_OUTRIGHT = """
+import os, sys
+from pathlib import Path
+from mlgate import proc
+
+command = f"{sys.argv[2]} echo $$ > {sys.argv[1]}; sleep 300 & echo $! >> {sys.argv[1]}; wait"
+proc.stream(proc.Request(shell=command, cwd=Path.cwd(), env=dict(os.environ), kill_grace_s=0.5))
+"""
+
+
+@pytest.mark.parametrize("stubborn", [False, True])
+def test_mlgate_killed_outright_does_not_leave_its_command_running(
+    tmp_path: Path, stubborn: bool
+) -> None:
+    """SIGKILL runs no code of mlgate's: its training (or deployment), in a session of
+    its own, ran on for seconds past its timeout and wrote its model over a later run's.
+    The process beside it ends the group: SIGTERM, then SIGKILL after the grace."""
+    import signal
+    import subprocess
+
+    pid_file = tmp_path / "pids"
+    trap = "trap '' TERM;" if stubborn else ""
+    mlgate = subprocess.Popen(
+        [sys.executable, "-c", KILLED_OUTRIGHT, str(pid_file), trap],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    pids: list[int] = []
+    try:
+        deadline = time.monotonic() + 15
+        while len(pids) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+            pids = [int(p) for p in pid_file.read_text().split()] if pid_file.exists() else []
+        assert len(pids) == 2 and all(_alive(p) for p in pids)
+        os.kill(mlgate.pid, signal.SIGKILL)
+        mlgate.wait()
+        time.sleep(0.2)
+        # commands that ignore SIGTERM wait for the SIGKILL after the grace
+        assert all(_alive(p) == stubborn for p in pids)
+        deadline = time.monotonic() + 5
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(p) for p in pids)
+    finally:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def test_a_log_that_cannot_be_written_does_not_break_the_commands_pipe(tmp_path: Path) -> None:
+    """A full disk (/dev/full) failed the log's write, the reader gave up, the pipe
+    closed, and the training died of a broken pipe: "exited with code 1", the disk
+    unsaid. The log is given up, the command runs on, and the lines say why."""
+    shown: list[str] = []
+    command = "for i in $(seq 1 3000); do echo line $i of the training; done"
+    outcome = proc.stream(
+        request(tmp_path, shell=command), shown.append, log_path=Path("/dev/full")
+    )
+    assert outcome.ok, outcome.tail
+    assert shown[-1] == "line 3000 of the training"
+    notes = [line for line in shown if line.startswith("mlgate: ")]
+    assert notes == [
+        "mlgate: /dev/full could not be written (No space left on device): the command's "
+        "lines from here on are not kept there"
+    ]
+    assert len(shown) == 3001
+
+
 def test_the_child_gets_exactly_the_given_environment(tmp_path: Path) -> None:
     env = {"PATH": os.environ["PATH"], "ONLY_THIS": "yes"}
     outcome = proc.stream(proc.Request(shell="env", cwd=tmp_path, env=env))

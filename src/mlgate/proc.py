@@ -1,7 +1,8 @@
 """The one place mlgate runs subprocesses: user commands streamed, tool commands captured.
 
 A user command runs in a session of its own, so that a timeout (or mlgate being
-interrupted) ends it together with every process it started.
+interrupted) ends it together with every process it started; mlgate killed outright runs
+no code of its own, so a small process beside the command (orphans.py) ends it then.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def stream(
     redact = tuple(v.encode() for v in request.redact)
     timed_out = False
     child: subprocess.Popen[bytes] | str | None = None
+    watcher: subprocess.Popen[bytes] | None = None
     with Interrupts() as stops:
         try:
             with stops.holding():  # a stop while it starts waits until its group is known
@@ -76,6 +78,7 @@ def stream(
                         exit_code=None, duration_s=time.monotonic() - started, start_error=child
                     )
                 _record(child.pid)
+                watcher = _watched(child, request.kill_grace_s)
                 reader = threading.Thread(
                     target=_pump,
                     args=(child, tail, on_line, log_path, failures, redact),
@@ -90,6 +93,12 @@ def stream(
             if isinstance(child, subprocess.Popen):
                 _kill_group(child, 0)
                 _unrecord()
+            if watcher is not None:  # it ends as the command does; a hung one is ended
+                try:
+                    watcher.wait(timeout=DRAIN_S)
+                except subprocess.TimeoutExpired:
+                    watcher.kill()
+                    watcher.wait()
     reader.join()  # it closes the pipe: closed here, a close waited on the reader's lock
     if failures:  # on_line raised (an interrupt, a broken console): the run stops too
         raise failures[0]
@@ -127,6 +136,32 @@ def _started(request: Request) -> subprocess.Popen[bytes] | str:
         return _start_error(exc, request)
 
 
+def _watched(child: subprocess.Popen[bytes], grace_s: float) -> subprocess.Popen[bytes] | None:
+    """The process that ends the command's group should mlgate die first (orphans.py);
+    None where there are no pidfds (not Linux): there mlgate killed leaves it running."""
+    if not hasattr(os, "pidfd_open"):
+        return None
+    try:
+        fds = (os.pidfd_open(os.getpid()), os.pidfd_open(child.pid))
+    except OSError:
+        return None
+    script = Path(__file__).with_name("orphans.py")
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-I", "-S", str(script), *map(str, fds), str(child.pid), str(grace_s)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=fds,
+            start_new_session=True,  # a kill of mlgate's own group spares it
+        )
+    except OSError:
+        return None
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
 def _waited(child: subprocess.Popen[bytes], request: Request) -> bool:
     """Whether the command ran past its timeout (then it was stopped)."""
     try:
@@ -146,28 +181,41 @@ def _pump(
     failures: list[BaseException],
     redact: tuple[bytes, ...] = (),
 ) -> None:
-    """Copy the command's output to the log, the tail and on_line, line by line."""
+    """Copy the command's output to the log, the tail and on_line, line by line. A log
+    that cannot be written (a full disk) is given up, not the pipe: closed, it killed
+    the training with a broken pipe, and the run blamed the training."""
     log = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115
     assert child.stdout is not None
     try:
         for raw in child.stdout:
             raw = credentials.scrub_bytes(raw, redact) if redact else raw
+            lines = [raw.decode("utf-8", errors="replace").rstrip("\r\n")]
             if log is not None:
-                log.write(raw)
-            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            tail.append(line)
-            if on_line is not None and not failures:
                 try:
-                    on_line(line)
-                except BaseException as exc:
-                    failures.append(exc)
-                    _kill_group(child, 0)
+                    log.write(raw)
+                except OSError as exc:
+                    with contextlib.suppress(OSError):
+                        log.close()
+                    log = None
+                    lines.append(
+                        f"mlgate: {log_path} could not be written ({exc.strerror or exc}): "
+                        "the command's lines from here on are not kept there"
+                    )
+            for line in lines:
+                tail.append(line)
+                if on_line is not None and not failures:
+                    try:
+                        on_line(line)
+                    except BaseException as exc:
+                        failures.append(exc)
+                        _kill_group(child, 0)
     except (OSError, ValueError):
         pass  # the pipe failed under us: nothing more to read
     finally:
         child.stdout.close()  # here, where nothing can be blocked on its lock
         if log is not None:
-            log.close()
+            with contextlib.suppress(OSError):  # a full disk's last buffer
+                log.close()
 
 
 def _kill_group(child: subprocess.Popen[bytes], grace_s: float) -> None:
