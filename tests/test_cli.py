@@ -342,3 +342,36 @@ def test_help_imports_none_of_the_manifest_nor_the_run_result() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_a_full_disk_is_said_as_one_not_as_a_bug_of_mlgates(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A write the disk refused ended `mlgate run` with a traceback and "internal error
+    (please report it)". The refusal here is the kernel's own: /dev/full."""
+    import argparse
+
+    from mlgate.cli.main import _run_guarded
+
+    def writes(args: argparse.Namespace) -> int:
+        with open("/dev/full", "wb") as full:
+            full.write(b"run.json" * 10_000)
+            full.flush()
+        return 0
+
+    def fails(args: argparse.Namespace) -> int:
+        raise PermissionError(13, "Permission denied", "/x")
+
+    args = argparse.Namespace(directory=None, debug=False, json=True)
+    assert _run_guarded(writes, args, False) == 3
+    said = capsys.readouterr()
+    assert json.loads(said.out) == {
+        "error": "the disk refused a write: No space left on device",
+        "exit_code": 3,
+        "hint": "free space on that disk (or give the job a larger one) and run again",
+    }
+    assert "mlgate: error: the disk refused a write: No space left on device" in said.err
+    assert "free space on that disk" in said.err
+    assert "internal error" not in said.err and "Traceback" not in said.err
+    assert _run_guarded(fails, args, False) == 3  # any other OSError may be a bug: shown
+    assert "internal error" in capsys.readouterr().err

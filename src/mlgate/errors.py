@@ -69,6 +69,21 @@ class OutsideError(MlgateError):
     exit_code = EXIT_OUTSIDE_ERROR
 
 
+def of_the_disk(exc: OSError) -> OutsideError | None:
+    """A write the disk refused (full, over quota, read-only), as what it is: it ended
+    `mlgate run` as "internal error (please report it)", and `mlgate ci` with no summary
+    and no ::error:: line."""
+    import errno
+
+    if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        return None
+    where = f" writing {exc.filename}" if exc.filename else ""
+    return OutsideError(
+        f"the disk refused a write{where}: {exc.strerror}",
+        hint="free space on that disk (or give the job a larger one) and run again",
+    )
+
+
 @dataclass(frozen=True, kw_only=True, order=True)
 class Problem:
     """One thing wrong with the manifest, located in its file."""

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from mlgate.cli.shared import console, load_manifest, tell
-from mlgate.errors import EXIT_FAILED, EXIT_PASSED, MlgateError
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED, MlgateError, of_the_disk
 
 
 def ci(args: argparse.Namespace) -> int:
@@ -45,6 +45,11 @@ def ci(args: argparse.Namespace) -> int:
     except MlgateError as exc:
         ci.write_error(exc, ctx)
         raise
+    except OSError as exc:  # a full disk: the summary and the ::error:: line say so
+        if (refused := of_the_disk(exc)) is None:
+            raise
+        ci.write_error(refused, ctx)
+        raise refused from exc
     ci.write_outcome(outcome, ctx)
     ci.set_outputs(outcome, ctx)
     tell(outcome.lines)

@@ -14,7 +14,13 @@ from typing import NoReturn
 from mlgate import __version__
 from mlgate.cli import parser
 from mlgate.cli.shared import print_json, say
-from mlgate.errors import EXIT_OUTSIDE_ERROR, EXIT_USER_ERROR, ManifestError, MlgateError
+from mlgate.errors import (
+    EXIT_OUTSIDE_ERROR,
+    EXIT_USER_ERROR,
+    ManifestError,
+    MlgateError,
+    of_the_disk,
+)
 
 EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe ended
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
@@ -72,24 +78,36 @@ def _run_guarded(handler: parser.Handler, args: argparse.Namespace, own_process:
         with _terminate_is_an_interrupt(own_process):
             return handler(args)
     except MlgateError as exc:
-        if args.debug:
-            traceback.print_exc()
-        if args.json:
-            print_json(_error_document(exc))
-        say(f"mlgate: error: {exc}")
-        return exc.exit_code
+        return _refused(exc, args)
     except KeyboardInterrupt:
         print("mlgate: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         raise  # the reader went away: main ends quietly
+    except OSError as exc:  # a full disk is no bug of mlgate's; anything else may be
+        refused = of_the_disk(exc)
+        return _internal() if refused is None else _refused(refused, args)
     except Exception:  # a bug in mlgate, not the user's fault: show everything
+        return _internal()
+
+
+def _refused(exc: MlgateError, args: argparse.Namespace) -> int:
+    if args.debug:
         traceback.print_exc()
-        print(
-            f"mlgate {__version__}: internal error (please report it with the traceback above)",
-            file=sys.stderr,
-        )
-        return EXIT_OUTSIDE_ERROR
+    if args.json:
+        print_json(_error_document(exc))
+    say(f"mlgate: error: {exc}")
+    return exc.exit_code
+
+
+def _internal() -> int:
+    """A bug in mlgate, not the user's fault: everything shown."""
+    traceback.print_exc()
+    print(
+        f"mlgate {__version__}: internal error (please report it with the traceback above)",
+        file=sys.stderr,
+    )
+    return EXIT_OUTSIDE_ERROR
 
 
 @contextlib.contextmanager
