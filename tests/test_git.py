@@ -86,3 +86,55 @@ def test_the_paths_that_make_it_dirty_are_named_as_git_names_them(make_repo) -> 
         (root / f"many{i:02}.txt").write_text("m")
     assert len(mlgate_git.info(root).changed) == mlgate_git.CHANGED_KEPT
     assert mlgate_git.info(root, ignore=("a.txt",)).changed.count("a.txt") == 0
+
+
+HOLDS_A_WORKTREE = """
+import sys, time
+from pathlib import Path
+from mlgate import git
+
+with git.worktree(Path(sys.argv[1]), "HEAD") as checkout:
+    Path(sys.argv[2]).write_text(str(checkout))
+    time.sleep(300)
+"""
+
+
+def test_a_worktree_left_by_a_killed_mlgate_is_removed_by_the_next_one_not_a_live_ones(
+    make_repo, tmp_path: Path
+) -> None:
+    """A comparison killed outright left its baseline's checkout registered in the user's
+    .git and whole in the temporary folder; `git worktree prune` keeps it while the
+    folder is there, and nothing of mlgate's ever said or removed it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = make_repo({"a.txt": "a"})
+    said = tmp_path / "checkout"
+
+    def holder() -> tuple[subprocess.Popen[bytes], Path]:
+        said.unlink(missing_ok=True)
+        held = subprocess.Popen([sys.executable, "-c", HOLDS_A_WORKTREE, str(root), str(said)])
+        for _ in range(300):
+            if said.exists() and said.read_text():
+                return held, Path(said.read_text())
+            time.sleep(0.02)
+        held.kill()
+        raise AssertionError("the worktree was never made")
+
+    alive, kept = holder()
+    killed, left = holder()
+    try:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        assert str(left) in git(root, "worktree", "list")
+        with mlgate_git.worktree(root, "HEAD") as mine:
+            listed = git(root, "worktree", "list")
+            assert str(left) not in listed and not left.parent.exists()
+            assert str(kept) in listed and kept.is_dir()  # its maker is alive: kept
+            assert str(mine) in listed
+        assert str(mine) not in git(root, "worktree", "list")
+    finally:
+        alive.kill()
+        alive.wait()

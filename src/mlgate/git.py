@@ -265,10 +265,16 @@ def prefix(directory: Path) -> str:
 def worktree(directory: Path, commit: str) -> Iterator[Path]:
     """A throw-away checkout of `commit` beside the user's, removed afterwards.
 
-    The user's own checkout, index and branches are never touched.
+    The user's own checkout, index and branches are never touched. One left behind by
+    an mlgate killed outright (registered in the user's .git, a whole checkout in the
+    temporary folder, which `git worktree prune` keeps while the folder is there) is
+    removed by the next.
     """
-    parent = Path(tempfile.mkdtemp(prefix="mlgate-baseline-"))
+    _remove_left_behind(directory)
+    parent = Path(tempfile.mkdtemp(prefix=WORKTREE_PREFIX))
     target = parent / "checkout"
+    # who made it: pid and start time, so a later process knows whether it is gone
+    (parent / OWNER).write_text(f"{os.getpid()} {proc.started_at(os.getpid()) or '-'}\n")
     try:
         proc.output(
             ["git", "worktree", "add", "--detach", "--quiet", str(target), commit],
@@ -286,6 +292,52 @@ def worktree(directory: Path, commit: str) -> Iterator[Path]:
         )
         shutil.rmtree(parent, ignore_errors=True)
         proc.output(["git", "worktree", "prune"], cwd=directory, env=env(), check=False)
+
+
+WORKTREE_PREFIX = "mlgate-baseline-"
+OWNER = "owner"
+
+
+def _remove_left_behind(directory: Path) -> None:
+    """mlgate's worktrees of this repository whose maker is gone, removed."""
+    try:
+        listed = proc.output(["git", "worktree", "list", "--porcelain"], cwd=directory, env=env())
+    except OutsideError:
+        return
+    for line in listed.splitlines():
+        path = Path(line.removeprefix("worktree "))
+        parent = path.parent
+        if not line.startswith("worktree ") or not parent.name.startswith(WORKTREE_PREFIX):
+            continue
+        if path.name != "checkout" or not _gone(parent / OWNER):
+            continue
+        proc.output(
+            ["git", "worktree", "remove", "--force", str(path)],
+            cwd=directory,
+            env=env(),
+            check=False,
+        )
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def _gone(owner: Path) -> bool:
+    """Whether the process that made a worktree has ended (by its id and start time: the
+    id alone may be another process's by now). No record: not ours to judge."""
+    try:
+        pid, started = owner.read_text().split()
+        number = int(pid)
+    except (OSError, ValueError):
+        return False
+    now = proc.started_at(number)
+    if now is not None:
+        return started not in ("-", now)
+    try:  # no such process, or no /proc to ask (not Linux)
+        os.kill(number, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def auth_env(token: str | None) -> dict[str, str]:

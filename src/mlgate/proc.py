@@ -311,7 +311,7 @@ def record_groups(path: Path) -> None:
 def _record(pgid: int) -> None:
     if _RECORD is None or not hasattr(os, "killpg"):  # Windows: no group to end
         return
-    said = f"{pgid} {_started_at(pgid) or '-'} {os.getpid()}".encode()
+    said = f"{pgid} {started_at(pgid) or '-'} {os.getpid()}".encode()
     with contextlib.suppress(OSError):  # one write: a kill leaves it whole or empty
         fd = os.open(_RECORD, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
@@ -339,14 +339,14 @@ def end_recorded(path: Path, owner: int) -> None:
     if recorder != owner:
         return
     path.unlink(missing_ok=True)
-    now = _started_at(group)
+    now = started_at(group)
     if group <= 1 or (now is not None and started not in ("-", now)):
         return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(group, signal.SIGKILL)
 
 
-def _started_at(pid: int) -> str | None:
+def started_at(pid: int) -> str | None:
     """When process `pid` started (clock ticks since boot, from /proc), to tell it from a
     later process given the same id; None where there is no such process, or no /proc."""
     try:
