@@ -22,7 +22,9 @@ def past(x: float, bound: float, *, signed: bool = True, percent: bool = False) 
     beside -0.02222, where four would print -0.0222, on the bound's other side."""
     sign = "+" if signed else ""
     kind = "%" if percent else "f"
-    start = 2 if percent else 4
+    # at least the bound's own places: 0.9648 "0.00001 below the minimum 0.96482" read as
+    # 0.00002 below, where 0.96481 is what was found
+    start = 2 if percent else max(4, _places(bound))
     said = f"{x:{sign}.{start}{kind}}"
     for places in range(start, start + 9):
         said = f"{x:{sign}.{places}{kind}}"
@@ -30,6 +32,16 @@ def past(x: float, bound: float, *, signed: bool = True, percent: bool = False) 
         if shown != bound and (shown < bound) == (x < bound):
             break
     return said
+
+
+def _places(x: float) -> int:
+    """The decimal places of a number as written (0.96482: 5; 1e-05: 5; 3: 0), to 12."""
+    from decimal import Decimal
+
+    if not math.isfinite(x):
+        return 0
+    exponent = Decimal(repr(float(x))).as_tuple().exponent
+    return min(12, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def written(x: float, *, signed: bool = False, scale: int = 1) -> str:

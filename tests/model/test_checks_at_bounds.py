@@ -37,6 +37,12 @@ def test_a_figure_past_its_bound_is_printed_with_the_places_that_show_it() -> No
     assert checks.metric_checks((over,), {"log_loss": 0.31}, {})[0].message == (
         "log_loss = 0.3100, 0.0100 above the maximum 0.3"
     )
+    # a bound of five places: the figure at four read 0.9648, "0.00001 below 0.96482",
+    # which by hand is 0.00002 below
+    fine = MetricCheck(metric="accuracy", min=0.96482, key="model_checks[2]")
+    assert checks.metric_checks((fine,), {"accuracy": 0.964813}, {})[0].message == (
+        "accuracy = 0.96481, 0.00001 below the minimum 0.96482"
+    )
 
 
 def test_fairness_bounds_allow_for_rounding_too() -> None:
@@ -57,7 +63,7 @@ def test_a_bound_is_said_as_written_and_a_fairness_figure_past_it_with_its_place
     rmse = MetricCheck(metric="rmse", max=52.23538, key="model_checks[0]")
     (over,) = checks.metric_checks((rmse,), {"rmse": 52.235384}, {})
     assert over.rule == "<= 52.23538"
-    assert over.message == "rmse = 52.2354, 0.000004 above the maximum 52.23538"
+    assert over.message == "rmse = 52.235384, 0.000004 above the maximum 52.23538"
     check = FairnessCheck(fairness="demographic_parity_ratio", sensitive="sex", min=0.8)
     near = Figure(
         metric="demographic_parity_ratio",
