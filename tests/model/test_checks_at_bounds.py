@@ -5,6 +5,8 @@ saying "0.4500, 0.0000 below the minimum 0.45"."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
 
@@ -76,3 +78,7 @@ def test_a_bound_is_said_as_written_and_a_fairness_figure_past_it_with_its_place
     said = checks.fairness_check(check, near).message
     assert said.startswith("demographic_parity_ratio = 0.79997 across 2 groups of sex")
     assert said.endswith(": below the minimum 0.8")
+    failed = checks.fairness_check(check, near)
+    assert (failed.status, failed.bound, failed.observed) == ("failed", 0.8, 0.79997)
+    # a passed one crossed nothing: no bound, as a passed metric check has none
+    assert checks.fairness_check(check, replace(near, value=0.9)).bound is None

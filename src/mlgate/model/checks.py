@@ -72,7 +72,9 @@ def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
     rule = _rule(check) if check.min is not None or check.max is not None else "computed"
     subject = f"{check.fairness} across {check.sensitive}"
 
-    def verdict(status: Status, message: str, observed: float | None = None) -> CheckResult:
+    def verdict(
+        status: Status, message: str, observed: float | None = None, bound: float | None = None
+    ) -> CheckResult:
         return CheckResult(
             id=f"model.fairness.{check.fairness}.{check.sensitive}",
             stage="model",
@@ -82,6 +84,7 @@ def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
             message=message,
             observed=observed,
             manifest_key=check.key,
+            bound=bound,
         )
 
     if isinstance(found, str):
@@ -101,10 +104,12 @@ def fairness_check(check: FairnessCheck, found: Figure | str) -> CheckResult:
     # a figure past its bound gets the places that show it past (0.79997, not 0.8000)
     if check.min is not None and beyond(value, check.min, below=True):
         shown = past(value, check.min, signed=False)
-        return verdict("failed", f"{said(shown)}: below the minimum {written(check.min)}", value)
+        said_below = f"{said(shown)}: below the minimum {written(check.min)}"
+        return verdict("failed", said_below, value, check.min)
     if check.max is not None and beyond(value, check.max, below=False):
         shown = past(value, check.max, signed=False)
-        return verdict("failed", f"{said(shown)}: above the maximum {written(check.max)}", value)
+        said_above = f"{said(shown)}: above the maximum {written(check.max)}"
+        return verdict("failed", said_above, value, check.max)
     return verdict("passed", said(f"{value:.4f}"), value)
 
 
