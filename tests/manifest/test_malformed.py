@@ -169,6 +169,19 @@ CASES = [
         ],
     ),
     (
+        # the slices the gate names are there, under the misspelt key: "there are no
+        # slices to gate: name them in evaluate.slices" beside it sent the user astray
+        "unknown-top-level-typo-hides-what-reads-that-section",
+        sub(
+            "evaluate:\n  task: classification\n",
+            "evalute:\n  task: classification\n  slices: [plan]\n",
+        )
+        + "compare:\n  gates:\n    f1_macro: {min_change: -0.01, slices: true}\n",
+        [
+            "mlops.yaml:12:1: evalute: unknown key 'evalute'; did you mean 'evaluate'? (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, sweep, train, version)",
+        ],
+    ),
+    (
         "unknown-key-no-suggestion",
         BASE + "color: blue\n",
         [

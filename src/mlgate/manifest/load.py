@@ -110,11 +110,18 @@ def parse(
     else:
         # a value the YAML layer rejected is not reported again as wrong for the schema
         rejected = {p.path for p in doc.problems}
+        misspelt = _misspelt_sections(doc.data)
         problems += [
             p
             for p in [
                 *schema_check.check(doc),
-                *semantic_checks.semantic_problems(doc, root, files=files, starting=starting),
+                *(
+                    p
+                    for p in semantic_checks.semantic_problems(
+                        doc, root, files=files, starting=starting
+                    )
+                    if not _of_sections(p, misspelt)
+                ),
             ]
             if p.path not in rejected
         ]
@@ -124,6 +131,29 @@ def parse(
         raise ManifestError(_unique(problems), subject=_subject(problems, name))
     return build.build(
         doc, path=path or root / name, root=root, sha256=hashlib.sha256(raw).hexdigest()
+    )
+
+
+def _misspelt_sections(data: object) -> set[str]:
+    """The top-level sections the manifest misspells (`evalute:`), absent under their own
+    names: a check that reads one would say it is missing, beside the misspelling."""
+    if not isinstance(data, dict):
+        return set()
+    from mlgate import spelling
+
+    known = set(schema_check.schema().get("properties", {}))
+    found: set[str] = set()
+    for key in data:
+        if isinstance(key, str) and key not in known:
+            found.update(s for s in spelling.closest(key, sorted(known)) if s not in data)
+    return found
+
+
+def _of_sections(problem: Problem, sections: set[str]) -> bool:
+    """A semantic problem that names one of `sections` (by its path or its words)."""
+    return any(
+        problem.path.split(".")[0] == s or f"{s}." in problem.message or f"{s}:" in problem.message
+        for s in sections
     )
 
 
