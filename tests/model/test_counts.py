@@ -24,10 +24,13 @@ def oracle() -> contextlib.AbstractContextManager[None]:
     return sklearn.config_context(skip_parameter_validation=True, assume_finite=True)
 
 
-def sklearn_values(y_true: np.ndarray, y_pred: np.ndarray, positive: int) -> dict[str, float]:
+def sklearn_values(
+    y_true: np.ndarray, y_pred: np.ndarray, positive: int, *, binary_metrics: bool = True
+) -> dict[str, float]:
     """scikit-learn's figures (precision, recall and F1 of one averaging from one call of
-    the function behind precision_score, recall_score and f1_score)."""
-    binary = set(np.unique(np.r_[y_true, y_pred])) <= {0, 1}
+    the function behind precision_score, recall_score and f1_score); `binary_metrics`:
+    those of counts.BINARY too, where the labels are 0 and 1."""
+    binary = binary_metrics and set(np.unique(np.r_[y_true, y_pred])) <= {0, 1}
     with warnings.catch_warnings(), oracle():
         warnings.simplefilter("ignore")  # undefined-metric warnings are the point here
         values = {
@@ -141,22 +144,23 @@ def test_compute_equals_scikit_learn_on_named_labels(case, positive: int, string
     binary = len(classes) == 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        expected = sklearn_values(y_true, y_pred, 1)
-        for name in counts.BINARY:
-            expected.pop(name, None)
-            if binary and name.endswith("_likelihood_ratio"):
-                labels = [classes[1 - positive], classes[positive]]
-                with oracle():
-                    ratios = skm.class_likelihood_ratios(y_true, y_pred, labels=labels)
-                expected[name] = ratios[0 if name.startswith("positive") else 1]
-            elif binary:  # the positive class by its label, as metrics.compute is told it
-                score = getattr(skm, f"{name}_score")
-                pos = classes[positive]
-                with oracle():
-                    expected[name] = score(y_true, y_pred, pos_label=pos, zero_division=0)
-                said, true = y_pred == pos, y_true == pos
-                if not {"precision": said, "recall": true}.get(name, said | true).any():
-                    expected[name] = np.nan  # 0/0
+        expected = sklearn_values(y_true, y_pred, 1, binary_metrics=False)  # BINARY: below
+        if binary:  # the positive class by its label, as metrics.compute is told it
+            pos = classes[positive]
+            with oracle():
+                # precision_score, recall_score and f1_score are this one call's figures
+                precision, recall, f1, _ = skm.precision_recall_fscore_support(
+                    y_true, y_pred, pos_label=pos, average="binary", zero_division=0
+                )
+                jaccard = skm.jaccard_score(y_true, y_pred, pos_label=pos, zero_division=0)
+                labels = [classes[1 - positive], pos]
+                ratios = skm.class_likelihood_ratios(y_true, y_pred, labels=labels)
+            given = {"precision": precision, "recall": recall, "f1": f1, "jaccard": jaccard}
+            said, true = y_pred == pos, y_true == pos
+            for name, value in given.items():
+                undefined = not {"precision": said, "recall": true}.get(name, said | true).any()
+                expected[name] = np.nan if undefined else value  # NaN: 0/0
+            expected["positive_likelihood_ratio"], expected["negative_likelihood_ratio"] = ratios
         labels = np.union1d(y_true, y_pred)
         table = counts.confusion(
             *(np.searchsorted(labels, a) for a in (y_true, y_pred)), len(labels)
