@@ -64,16 +64,17 @@ def test_the_families_cover_every_metric() -> None:
 
 def test_the_manifest_knows_which_metrics_resample() -> None:
     """validate refuses too few compare.resamples only for gates whose test resamples:
-    `manifest.metrics.resampled` must name exactly those paired_test bootstraps."""
+    `manifest.metrics.resampled` must name exactly those paired_test bootstraps and
+    permutations."""
     from mlgate.compare import distributions
     from mlgate.compare.significance import BINNED
     from mlgate.manifest.metrics import resampled
 
-    bootstraps = {distributions.BOOTSTRAP_COUNTS, distributions.BOOTSTRAP_ROWS, BINNED}
+    drawn = {distributions.PERMUTED_PAIRS, distributions.BOOTSTRAP_ROWS, BINNED}
     for metric in METRICS:
         data = paired_rows(metric, 300, 1, 0.3, False, False, 3)
         test = paired_test(metric, **data, resamples=100)
-        assert (test.method in bootstraps) == resampled(metric), (metric, test.method)
+        assert (test.method in drawn) == resampled(metric), (metric, test.method)
 
 
 def test_validate_refuses_too_few_resamples_only_where_a_test_resamples(tmp_path) -> None:

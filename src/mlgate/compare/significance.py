@@ -4,10 +4,11 @@ Which test depends on what the metric needs (the result names it as `method`):
 
 - accuracy: exact McNemar (only the rows where one model is right and the other wrong),
   with the exact interval that inverts the same binomial test.
-- other label metrics: a paired bootstrap of counts. Everything they depend on is the
-  table of (true class, candidate's class, baseline's class) outcomes, so every resample
-  is drawn at once as multinomial counts of that table's cells: the same distribution as
-  resampling rows, in about a millisecond at any number of rows.
+- other label metrics: approximate randomization, each row's two answers swapped at
+  random. Everything they depend on is the table of (true class, candidate's class,
+  baseline's class) outcomes, so every draw is a binomial half of each cell the models
+  answer apart moved to its mirror cell: exact under "the models are as good as each
+  other" however few rows differ, in about a millisecond at any number of rows.
 - means of per-row terms (log loss, Brier, MAE, MSE, MAPE): the paired t-test on the
   per-row differences; RMSE, R², explained variance and average precision: the delta
   method; the ROC area: DeLong's. Closed forms, O(rows) (`compare.influence`).
@@ -30,12 +31,12 @@ import numpy as np
 from mlgate import words
 from mlgate.compare import binned, influence, ranked
 from mlgate.compare.distributions import (
-    BOOTSTRAP_COUNTS,
+    PERMUTED_PAIRS,
     PairedTest,
-    drawn_cells,
     held,
     linear_test,
     mcnemar,
+    permuted,
     summarise,
     tables,
 )
@@ -123,7 +124,7 @@ def _by_kind(
             confidence=confidence,
         )
     if metric in LABEL_METRICS:
-        return _counts_bootstrap(
+        return _swapped_counts(
             metric,
             y_true,
             candidate_pred,
@@ -258,7 +259,7 @@ def on_resamples(
     return _side(metric, y_true, pred, scores, n_classes, positive_index)(counts)
 
 
-def _counts_bootstrap(
+def _swapped_counts(
     metric: str,
     y_true: np.ndarray,
     cand: np.ndarray,
@@ -269,17 +270,34 @@ def _counts_bootstrap(
     seed: int,
     confidence: float,
 ) -> PairedTest:
-    """Multinomial resamples of the (true, candidate, baseline) table, scored as tables."""
+    """Approximate randomization (Noreen 1989; Yeh 2000): with the two models as good as
+    each other, each row's two answers could as well have been the other way round, so
+    the change is held against the changes of the same rows with their answers swapped at
+    random. Only rows where the answers differ move, and of a cell of the (true,
+    candidate, baseline) table a binomial half moves to its mirror cell, so a deal costs
+    the same at any number of rows.
+
+    Exact under that null however few rows differ: a bootstrap of the same table called
+    6.7% of equally good ten-class models on 111 rows (8 rows apart) changed at the 5%
+    level, and gave p = 0.02 to one row against six, where McNemar's exact test says 0.125.
+    """
     k = n_classes + 1
     t, c, b = (known_classes(a, n_classes) for a in (y_true, cand, base))
     cells = np.bincount((t * k + c) * k + b, minlength=k**3)
-    occupied = np.flatnonzero(cells)  # only cells that occur can be drawn
-    weights = cells[occupied]
-    true = occupied // k**2
-    sides = (true * k + occupied // k % k, true * k + occupied % k)  # each model's table
+    occupied = np.flatnonzero(cells)
+    weights = cells[occupied].astype(np.float64)
+    true, said, other = occupied // k**2, occupied // k % k, occupied % k
+    apart = np.flatnonzero(said != other)  # the cells whose rows a swap moves
+    # the table's cells, then each moving cell's mirror: (true, baseline's, candidate's)
+    sides = (
+        np.concatenate([true * k + said, true[apart] * k + other[apart]]),
+        np.concatenate([true * k + other, true[apart] * k + said[apart]]),
+    )
 
-    def deltas(draws: np.ndarray) -> np.ndarray:
-        both = [tables(draws, side, (k, k)) for side in sides]
+    def deltas(moved: np.ndarray) -> np.ndarray:
+        drawn = np.concatenate([np.broadcast_to(weights, (len(moved), len(weights))), moved], 1)
+        drawn[:, apart] -= moved
+        both = [tables(drawn, side, (k, k)) for side in sides]
         present = shared_classes(*both)  # one set of classes for both models' averages
         cand_value, base_value = (  # where it divides by zero: left out, not scored 0
             np.where(
@@ -292,19 +310,37 @@ def _counts_bootstrap(
         delta: np.ndarray = cand_value - base_value  # label_metric's tables are untyped
         return delta
 
-    delta = float(deltas(weights[None, :].astype(np.float64))[0])
+    rows = int(weights.sum())
+    delta = float(deltas(np.zeros((1, len(apart))))[0])
     if not math.isfinite(delta):
         raise ValueError(f"'{metric}' is undefined on these rows")
     rng = np.random.default_rng(seed)
-    chunk = max(1, (1 << 20) // max(len(occupied), k * k))
-    drawn = [deltas(d) for d in drawn_cells(weights, resamples, rng, chunk=chunk)]
-    return summarise(
-        delta,
-        np.concatenate(drawn),
-        rows=int(weights.sum()),
-        confidence=confidence,
-        method=BOOTSTRAP_COUNTS,
+    chunk = max(1, (1 << 20) // max(len(occupied) + len(apart), k * k))
+    drawn = np.concatenate(
+        [
+            deltas(rng.binomial(cells[occupied[apart]], 0.5, (size, len(apart))).astype(float))
+            for size in _chunks(resamples, chunk)
+        ]
     )
+    finite = drawn[np.isfinite(drawn)]
+    spread = float(np.var(finite)) if len(finite) else 0.0
+    if not spread > 0:  # no row the two answered apart could move it: no change
+        return PairedTest(
+            method=PERMUTED_PAIRS, rows=rows, delta=delta, ci_low=delta, ci_high=delta,
+            p_value=1.0, confidence=confidence, std_error=0.0,
+        )  # fmt: skip
+    return permuted(
+        metric,
+        PERMUTED_PAIRS,
+        (delta, spread),
+        (drawn, np.full(len(drawn), spread)),
+        rows=rows,
+        confidence=confidence,
+    )
+
+
+def _chunks(total: int, size: int) -> list[int]:
+    return [min(size, total - start) for start in range(0, total, size)]
 
 
 def _side(

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from mlgate.compare import influence
-from mlgate.compare.distributions import PairedTest, agreeing, held, most_far, p_of
+from mlgate.compare.distributions import PairedTest, agreeing, held, permuted
 from mlgate.manifest.metrics import METRICS
 from mlgate.model import counts
 
@@ -211,31 +211,6 @@ def value_change(
     )
 
 
-def permuted(
-    metric: str,
-    method: str,
-    observed: tuple[float, float],
-    drawn: tuple[np.ndarray, np.ndarray],
-    *,
-    rows: int,
-    confidence: float,
-) -> PairedTest:
-    """The studentized permutation test of the observed change and its variance against
-    each deal's, its interval held to the changes the metric can make."""
-    (delta, variance), (deltas, variances) = observed, drawn
-    test = studentized(
-        delta,
-        variance,
-        deltas,
-        variances,
-        rows=rows,
-        confidence=confidence,
-        method=method,
-        what=metric,
-    )
-    return held(test, METRICS[metric].change_within())
-
-
 def deals(
     kept: np.ndarray, resamples: int, rng: np.random.Generator, *, cells: int = 1 << 20
 ) -> Iterator[tuple[slice, np.ndarray]]:
@@ -261,63 +236,3 @@ def dealt_rows(first: int, second: int, rng: np.random.Generator) -> tuple[np.nd
         for offset, n, k in ((0, first, keep[0]), (first, second, keep[1]))
     ]
     return np.concatenate(parts), len(parts[0])
-
-
-def studentized(
-    delta: float,
-    variance: float,
-    deltas: np.ndarray,
-    variances: np.ndarray,
-    *,
-    rows: int,
-    confidence: float,
-    method: str,
-    what: str,
-) -> PairedTest:
-    """The permutation test of `delta` over its standard error: `deltas` and `variances`,
-    each deal's change and its variance. With B deals whose statistic is defined, k of them
-    at or beyond the observed one on the rarer side (ties count on both), p = 2(k + 1) /
-    (B + 1); the interval is delta less the standard error times the K-th largest and the
-    K-th smallest statistic, K the most deals a side may hold while p < 1 - confidence. So
-    the interval excludes zero exactly when p < 1 - confidence. A deal whose change is 0
-    with no spread is a statistic of 0; one whose figure is undefined is left out."""
-    if not variance > 0:
-        raise ValueError(
-            f"{what} has no spread on either side (no row of either could move it), so "
-            "the change has no interval"
-        )
-    spread = math.sqrt(variance)
-    observed = delta / spread
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drawn = np.where((variances == 0) & (deltas == 0), 0.0, deltas / np.sqrt(variances))
-    drawn = np.sort(drawn[~np.isnan(drawn)])
-    size, alpha = len(drawn), 1 - confidence
-    far = most_far(size, alpha)
-    if far == 0:
-        raise ValueError(
-            f"{what} is defined on {size} deals of the rows, too few to show a change at "
-            f"{confidence:.4g} confidence"
-        )
-    highest, lowest = drawn[size - far], drawn[far - 1]  # the K-th largest and smallest
-    low, high = delta - spread * highest, delta - spread * lowest
-    # by counting, not by rounding: a deal whose statistic ties the observed one (a table
-    # dealt as it was) counts against the change, and the interval then reaches zero
-    low = min(low, 0.0) if highest >= observed else low
-    high = max(high, 0.0) if lowest <= observed else high
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError(
-            f"{what} has no spread on too many deals of these rows to bound the change: "
-            "too few labelled rows to tell"
-        )
-    beyond = min(int(np.count_nonzero(drawn >= observed)), int(np.count_nonzero(drawn <= observed)))
-    p_value = min(1.0, p_of(beyond + 1, size))
-    return PairedTest(
-        method=method,
-        rows=rows,
-        delta=delta,
-        ci_low=low,
-        ci_high=high,
-        p_value=agreeing(p_value, low, high, alpha),
-        confidence=confidence,
-        std_error=spread,
-    )

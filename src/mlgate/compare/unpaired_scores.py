@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlgate.compare import influence, unpaired
-from mlgate.compare.distributions import PairedTest
+from mlgate.compare.distributions import PairedTest, permuted
 
 Side = tuple[np.ndarray, np.ndarray]  # class indices, and (rows, classes) probabilities
 # measured against a scorer that knows nothing (`alone`): every other testable metric
@@ -66,7 +66,7 @@ def score_change(
         else _ranked_dealt
     )
     drawn, drawn_var = dealt(metric, (y, scores), kept, first_rows, resamples, rng, positive_index)
-    return unpaired.permuted(
+    return permuted(
         metric,
         unpaired.PERMUTED_ROWS,
         (second - first, var_first + var_second),

@@ -1,0 +1,110 @@
+"""The label metrics' paired test (accuracy aside): the change against the changes of the
+same rows with each row's two answers swapped at random. It holds its level however few
+rows the models answer apart, where the bootstrap of the same outcome cells it replaced
+called equally good models changed too often."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mlgate.compare.distributions import PERMUTED_PAIRS
+from mlgate.compare.significance import paired_test
+
+CLASSES = 10
+
+
+def equally_good(rng: np.random.Generator, rows: int, wrong: float) -> tuple[np.ndarray, ...]:
+    """Labels and two models' answers, each wrong on a share of the rows at random, the
+    two answers of every row in random order: nothing tells the models apart."""
+    y = rng.integers(0, CLASSES, rows)
+    answers = []
+    for _ in range(2):
+        said = y.copy()
+        miss = rng.random(rows) < wrong
+        said[miss] = (y[miss] + rng.integers(1, CLASSES, miss.sum())) % CLASSES
+        answers.append(said)
+    swap = rng.random(rows) < 0.5
+    return y, np.where(swap, answers[1], answers[0]), np.where(swap, answers[0], answers[1])
+
+
+@pytest.mark.parametrize("metric", ["f1_macro", "balanced_accuracy"])
+def test_equally_good_models_a_few_rows_apart_are_called_changed_at_most_at_the_level(
+    metric: str,
+) -> None:
+    """111 rows, about 8 answered apart: the bootstrap of counts called 6.7% of such pairs
+    changed at the 5% level (2,000 pairs); swapping the answers is exact here."""
+    rng = np.random.default_rng(7)
+    called = 0
+    pairs = 800
+    for seed in range(pairs):
+        y, candidate, baseline = equally_good(rng, 111, 0.04)
+        test = paired_test(
+            metric, y_true=y, candidate_pred=candidate, baseline_pred=baseline,
+            n_classes=CLASSES, resamples=200, seed=seed,
+        )  # fmt: skip
+        assert test.method == PERMUTED_PAIRS
+        assert (test.p_value < 0.05) == (test.ci_low > 0 or test.ci_high < 0)
+        called += test.p_value < 0.05
+    assert called / pairs <= 0.05
+
+
+def test_one_row_against_six_is_not_a_significant_drop() -> None:
+    """A slice where the candidate was right on one row the baseline missed and the
+    baseline on six the candidate missed: p = 0.022 for f1_macro from the bootstrap, where
+    McNemar's exact test on the same rows gives 0.125 for accuracy."""
+    y = np.arange(111) % CLASSES
+    candidate, baseline = y.copy(), y.copy()
+    candidate[:6] = (y[:6] + 1) % CLASSES
+    baseline[6] = (y[6] + 1) % CLASSES
+    found = {
+        metric: paired_test(
+            metric, y_true=y, candidate_pred=candidate, baseline_pred=baseline, n_classes=CLASSES
+        )
+        for metric in ("accuracy", "f1_macro", "f1_micro")
+    }
+    assert found["accuracy"].p_value == pytest.approx(0.125)
+    for metric in ("f1_macro", "f1_micro"):  # f1_micro is accuracy: the same 7 rows decide
+        test = found[metric]
+        assert test.delta < 0
+        assert test.p_value > 0.1 and test.ci_low < 0 <= test.ci_high, metric
+
+
+def test_a_real_drop_on_many_rows_is_found_with_the_bootstraps_reach() -> None:
+    """The price of exactness is small: a model wrong on 5 more rows in 100 than the
+    baseline, over 2,000 rows, is a significant drop, and the interval's half-width is
+    within a fifth of the row bootstrap's."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, CLASSES, 2000)
+    baseline = y.copy()
+    miss = rng.random(2000) < 0.10
+    baseline[miss] = (y[miss] + 1) % CLASSES
+    candidate = baseline.copy()
+    worse = (~miss) & (rng.random(2000) < 0.06)
+    candidate[worse] = (y[worse] + 2) % CLASSES
+    test = paired_test(
+        "f1_macro", y_true=y, candidate_pred=candidate, baseline_pred=baseline, n_classes=CLASSES
+    )
+    assert test.ci_high < 0 and test.p_value < 0.01
+    from sklearn.metrics import f1_score
+
+    drawn = []
+    for _ in range(400):
+        rows = rng.integers(0, 2000, 2000)
+        drawn.append(
+            f1_score(y[rows], candidate[rows], average="macro")
+            - f1_score(y[rows], baseline[rows], average="macro")
+        )
+    assert test.delta == pytest.approx(
+        f1_score(y, candidate, average="macro") - f1_score(y, baseline, average="macro")
+    )
+    half = (test.ci_high - test.ci_low) / 2
+    bootstrap = (np.quantile(drawn, 0.975) - np.quantile(drawn, 0.025)) / 2
+    assert half == pytest.approx(bootstrap, rel=0.2)
+
+
+def test_models_that_answer_alike_have_no_change_and_p_one() -> None:
+    y = np.arange(50) % 3
+    said = np.where(np.arange(50) % 7 == 0, (y + 1) % 3, y)  # both wrong on the same rows
+    test = paired_test("f1_macro", y_true=y, candidate_pred=said, baseline_pred=said, n_classes=3)
+    assert (test.delta, test.ci_low, test.ci_high, test.p_value) == (0.0, 0.0, 0.0, 1.0)
