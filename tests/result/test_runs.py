@@ -39,3 +39,21 @@ def test_a_run_folder_that_cannot_be_made_is_a_plain_error(tmp_path: Path) -> No
         runs.run_dir(tmp_path, "20261123T031500Z-3f9a1c")
     assert refused.value.message.startswith(f"cannot make the run's folder {folder}: ")
     assert refused.value.exit_code == 2 and ".mlgate is a folder or absent" in refused.value.hint
+
+
+def test_a_run_that_never_wrote_its_result_is_said_unfinished_not_absent(tmp_path: Path) -> None:
+    """A run killed (or out of disk) before its run.json: `--run ID` said "no run 'ID'"
+    beside the folder the user could see."""
+    done = finished(tmp_path, "20261207T080000Z-aaaaaa", 1_796_000_000 * 10**9)
+    stopped = runs.run_dir(tmp_path, "20261207T081000Z-bbbbbb")
+    (stopped / runs.REPORT_FILE).write_text("# a report of a run that did not end\n")
+    for given in ("20261207T081000Z-bbbbbb", str(stopped)):
+        with pytest.raises(UserError, match=r"did not finish: .* has no run\.json") as said:
+            runs.find(tmp_path, given)
+        assert "no run '" not in str(said.value)
+    assert runs.latest(tmp_path) == done  # and the latest is the last that finished
+    with pytest.raises(UserError, match="no run '.*tmp'"):
+        runs.find(tmp_path, str(tmp_path / "tmp"))  # no such folder: as before
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(UserError, match="no run '"):  # any folder is not a run's
+        runs.find(tmp_path, str(tmp_path / "elsewhere"))

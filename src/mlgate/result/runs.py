@@ -112,8 +112,19 @@ def find(root: Path, given: str) -> Path:
     if starting:
         raise UserError(
             f"'{given}' starts {words.count(len(starting), 'run id')}: "
-            f"{', '.join(starting[:5])}" + (", …" if len(starting) > 5 else ""),
+            + words.first(starting[:5], len(starting)),
             hint="give more of the run id",
+        )
+    folders = [path] if path.is_dir() and path.parent.name == RUNS.name else []
+    folders += [runs / given] if given and "/" not in given else []
+    unfinished = next((f for f in folders if f.is_dir()), None)
+    if unfinished is not None:
+        # a run stopped before it wrote its result (killed, a full disk): said as that,
+        # not as no run at all beside the folder the user can see
+        raise UserError(
+            f"run '{given}' did not finish: {unfinished} has no {RESULT_FILE} (the run was "
+            "stopped before it ended, or could not write it)",
+            hint="run again (`mlgate run`); the folder can be removed",
         )
     said = f"; the latest is {ids[-1]}" if ids else "; there are no runs yet"
     raise UserError(
