@@ -278,7 +278,7 @@ def _swapped_counts(
     the same at any number of rows.
 
     Exact under that null however few rows differ: a bootstrap of the same table called
-    6.7% of equally good ten-class models on 111 rows (8 rows apart) changed at the 5%
+    6.5% of equally good ten-class models on 111 rows (8 rows apart) changed at the 5%
     level, and gave p = 0.02 to one row against six, where McNemar's exact test says 0.125.
     """
     k = n_classes + 1
