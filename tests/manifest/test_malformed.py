@@ -182,6 +182,17 @@ CASES = [
         ],
     ),
     (
+        # only what reads the misspelt section is held back: a file named train.csv is
+        # no key of `train`, and its problem stands
+        "a-misspelt-section-hides-nothing-else",
+        sub("train:\n  command", "trian:\n  command").replace("data/train.csv", "data/train2.csv"),
+        [
+            "mlops.yaml:1:1: missing required key 'train' (how the model is trained)",
+            "mlops.yaml:3:10: data.train: file 'data/train2.csv' does not exist; did you mean 'data/train.csv'?",
+            "mlops.yaml:9:1: trian: unknown key 'trian'; did you mean 'train'? (allowed: compare, data, description, environments, evaluate, forks, model_checks, monitor, name, registry, sweep, train, version)",
+        ],
+    ),
+    (
         "unknown-key-no-suggestion",
         BASE + "color: blue\n",
         [

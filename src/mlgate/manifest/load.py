@@ -150,11 +150,16 @@ def _misspelt_sections(data: object) -> set[str]:
 
 
 def _of_sections(problem: Problem, sections: set[str]) -> bool:
-    """A semantic problem that names one of `sections` (by its path or its words)."""
-    return any(
-        problem.path.split(".")[0] == s or f"{s}." in problem.message or f"{s}:" in problem.message
-        for s in sections
-    )
+    """A semantic problem that names one of `sections` as a key (its path, or one of its
+    keys in its words: `evaluate.slices`), not as any word (`train.csv`, `data/train.py`)."""
+    import re
+
+    for section in sections:
+        keys = schema_check.keys_of(section)
+        named = rf"(?<![\w/\\.-]){re.escape(section)}\.(?:{'|'.join(map(re.escape, keys))})\b"
+        if problem.path.split(".")[0] == section or (keys and re.search(named, problem.message)):
+            return True
+    return False
 
 
 def _subject(problems: list[Problem], name: str) -> str:

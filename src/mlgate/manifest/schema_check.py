@@ -175,6 +175,11 @@ def _explain_alternatives(error: Any) -> Iterator[Finding]:
         yield path, f"expected {expected}, found {_found(error.instance)}", False
 
 
+def keys_of(section: str) -> list[str]:
+    """The keys a top-level section of the manifest takes (none for a plain value)."""
+    return sorted(_properties(schema()["properties"].get(section, {})))
+
+
 def _properties(branch: dict[str, Any]) -> set[str]:
     """The keys an alternative of the schema names (behind its $ref)."""
     ref = branch.get("$ref", "")
