@@ -252,9 +252,10 @@ def test_a_log_that_cannot_be_written_does_not_break_the_commands_pipe(tmp_path:
     assert shown[-1] == "line 3000 of the training"
     notes = [line for line in shown if line.startswith("mlgate: ")]
     assert notes == [
-        "mlgate: /dev/full could not be written (No space left on device): the command's "
-        "lines from here on are not kept there"
+        "mlgate: /dev/full could not be written (No space left on device): it ends here, "
+        "the command's lines from here on are not kept there"
     ]
+    assert shown[:2] == ["line 1 of the training", notes[0]]  # said at the line it failed
     assert len(shown) == 3001
 
 

@@ -184,7 +184,9 @@ def _pump(
     """Copy the command's output to the log, the tail and on_line, line by line. A log
     that cannot be written (a full disk) is given up, not the pipe: closed, it killed
     the training with a broken pipe, and the run blamed the training."""
-    log = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115
+    # unbuffered: a line is in the log once said, and a write the disk refuses is known at
+    # that line (buffered, the lines before it were lost unsaid, or all at the close)
+    log = open(log_path, "ab", buffering=0) if log_path is not None else None  # noqa: SIM115
     assert child.stdout is not None
     try:
         for raw in child.stdout:
@@ -199,7 +201,7 @@ def _pump(
                     log = None
                     lines.append(
                         f"mlgate: {log_path} could not be written ({exc.strerror or exc}): "
-                        "the command's lines from here on are not kept there"
+                        "it ends here, the command's lines from here on are not kept there"
                     )
             for line in lines:
                 tail.append(line)

@@ -52,7 +52,7 @@ def test_a_run_that_never_wrote_its_result_is_said_unfinished_not_absent(tmp_pat
             runs.find(tmp_path, given)
         assert "no run '" not in str(said.value)
     assert runs.latest(tmp_path) == done  # and the latest is the last that finished
-    with pytest.raises(UserError, match="no run '.*tmp'"):
+    with pytest.raises(UserError, match=r"no run '.*tmp'"):
         runs.find(tmp_path, str(tmp_path / "tmp"))  # no such folder: as before
     (tmp_path / "elsewhere").mkdir()
     with pytest.raises(UserError, match="no run '"):  # any folder is not a run's
