@@ -366,12 +366,31 @@ def test_a_full_disk_is_said_as_one_not_as_a_bug_of_mlgates(
     assert _run_guarded(writes, args, False) == 3
     said = capsys.readouterr()
     assert json.loads(said.out) == {
-        "error": "the disk refused a write: No space left on device",
+        "error": "could not write: No space left on device",
         "exit_code": 3,
         "hint": "free space on that disk (or give the job a larger one) and run again",
     }
-    assert "mlgate: error: the disk refused a write: No space left on device" in said.err
+    assert "mlgate: error: could not write: No space left on device" in said.err
     assert "free space on that disk" in said.err
     assert "internal error" not in said.err and "Traceback" not in said.err
     assert _run_guarded(fails, args, False) == 3  # any other OSError may be a bug: shown
     assert "internal error" in capsys.readouterr().err
+
+
+def test_each_refusal_of_the_file_system_gets_its_own_hint() -> None:
+    """A read-only file system was told to "free space on that disk"."""
+    import errno
+
+    from mlgate.errors import of_the_disk
+
+    said = {
+        code: of_the_disk(OSError(code, os.strerror(code), "/p/run.json"))
+        for code in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
+    }
+    assert all(
+        e is not None and e.message.startswith("could not write /p/run.json: ")
+        for e in said.values()
+    )
+    hints = {code: e.hint for code, e in said.items() if e is not None}
+    assert len(set(hints.values())) == 4 and "free space" not in str(hints[errno.EROFS])
+    assert of_the_disk(OSError(errno.EACCES, "Permission denied", "/p")) is None

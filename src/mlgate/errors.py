@@ -70,18 +70,22 @@ class OutsideError(MlgateError):
 
 
 def of_the_disk(exc: OSError) -> OutsideError | None:
-    """A write the disk refused (full, over quota, read-only), as what it is: it ended
-    `mlgate run` as "internal error (please report it)", and `mlgate ci` with no summary
-    and no ::error:: line."""
+    """A write the file system refused (full, over quota, read-only, a file past its
+    size limit), as what it is: it ended `mlgate run` as "internal error (please report
+    it)", and `mlgate ci` with no summary and no ::error:: line."""
     import errno
 
-    if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+    hints = {
+        errno.ENOSPC: "free space on that disk (or give the job a larger one) and run again",
+        errno.EDQUOT: "free space within your quota (or have it raised) and run again",
+        errno.EROFS: "run where the project's folder can be written",
+        errno.EFBIG: "the file is past the size the file system or `ulimit -f` allows: "
+        "raise the limit, or write less (a smaller data.test)",
+    }
+    if exc.errno not in hints:
         return None
-    where = f" writing {exc.filename}" if exc.filename else ""
-    return OutsideError(
-        f"the disk refused a write{where}: {exc.strerror}",
-        hint="free space on that disk (or give the job a larger one) and run again",
-    )
+    what = f" {exc.filename}" if exc.filename else ""
+    return OutsideError(f"could not write{what}: {exc.strerror}", hint=hints[exc.errno])
 
 
 @dataclass(frozen=True, kw_only=True, order=True)
