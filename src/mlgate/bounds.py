@@ -24,7 +24,7 @@ def past(x: float, bound: float, *, signed: bool = True, percent: bool = False) 
     kind = "%" if percent else "f"
     # at least the bound's own places: 0.9648 "0.00001 below the minimum 0.96482" read as
     # 0.00002 below, where 0.96481 is what was found
-    start = 2 if percent else max(4, _places(bound))
+    start = max(2, _places(bound) - 2) if percent else max(4, _places(bound))
     said = f"{x:{sign}.{start}{kind}}"
     for places in range(start, start + 9):
         said = f"{x:{sign}.{places}{kind}}"

@@ -150,7 +150,11 @@ def test_a_figure_past_its_bound_is_printed_past_it() -> None:
     assert numbers.past(-0.0222294, -0.0222) == "-0.02223"
     assert numbers.past(-0.01002, -0.01) == "-0.01002"
     assert numbers.past(0.0500001, 0.05) == "+0.0500001"
-    assert numbers.past(-0.020287, -0.02028, percent=True) == "-2.03%"
+    # at least the bound's own places: "-2.13% is below the allowed -2.125%" read as
+    # 0.005 points past, where the figure is -2.130%
+    assert numbers.past(-0.020287, -0.02028, percent=True) == "-2.029%"
+    assert numbers.past(-0.0213, -0.02125, percent=True) == "-2.130%"
+    assert numbers.past(-0.0213, -0.02, percent=True) == "-2.13%"
 
 
 def test_details_is_a_collapsed_section() -> None:
