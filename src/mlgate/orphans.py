@@ -6,7 +6,7 @@ same session kept a training, or a deployment, running on after mlgate was kille
 its timeout, writing its model over a later run's, or deploying after a promotion made
 since had recorded another version. mlgate hands this process two pidfds, its own and
 the command's: whichever ends first decides. Standard library only, started with -I -S:
-it costs a few milliseconds a command.
+a Python start, 15 to 35 ms a command on a busy two-core machine. Linux only (pidfds).
 
     python -I -S orphans.py MLGATE_PIDFD COMMAND_PIDFD PGID GRACE_S
 """
