@@ -122,3 +122,16 @@ def test_a_tie_is_a_tie_however_the_sums_were_rounded() -> None:
             "f1_weighted", y_true=y, candidate_pred=candidate, baseline_pred=baseline, n_classes=4
         )
         assert test.p_value > 0.05 and test.ci_low <= 0 <= test.ci_high
+
+
+def test_a_side_the_run_calls_no_figure_is_no_figure_here_either() -> None:
+    """A baseline that called every row one class has no MCC (0/0; the run says
+    "undefined"), yet the test scored it 0 and found the candidate 0.85 better, p 0.004."""
+    y = np.array([0, 1] * 20)
+    baseline, candidate = np.zeros(40, int), y.copy()
+    candidate[:3] = 1 - candidate[:3]
+    with pytest.raises(ValueError, match="undefined on these rows: every row of one class"):
+        paired_test(
+            "matthews_corrcoef", y_true=y, candidate_pred=candidate, baseline_pred=baseline,
+            n_classes=2,
+        )  # fmt: skip

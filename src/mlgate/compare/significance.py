@@ -46,8 +46,9 @@ from mlgate.model.counts import (
     LABEL_METRICS,
     known_classes,
     label_metric,
+    no_figure,
     shared_classes,
-    undefined,
+    why_no_figure,
 )
 
 BINNED = "paired bootstrap of binned calibration gaps"
@@ -301,7 +302,7 @@ def _swapped_counts(
         present = shared_classes(*both)  # one set of classes for both models' averages
         cand_value, base_value = (  # where it divides by zero: left out, not scored 0
             np.where(
-                undefined(metric, table, positive_index=positive_index),
+                no_figure(metric, table, positive_index=positive_index),
                 np.nan,
                 label_metric(metric, table, positive_index=positive_index, present=present),
             )
@@ -312,8 +313,8 @@ def _swapped_counts(
 
     rows = int(weights.sum())
     delta = float(deltas(np.zeros((1, len(apart))))[0])
-    if not math.isfinite(delta):
-        raise ValueError(f"'{metric}' is undefined on these rows")
+    if not math.isfinite(delta):  # as the run says it of either model's figure
+        raise ValueError(f"'{metric}' is undefined on these rows: {why_no_figure(metric)}")
     rng = np.random.default_rng(seed)
     chunk = max(1, (1 << 20) // max(len(occupied) + len(apart), k * k))
     drawn = np.concatenate(
