@@ -284,13 +284,7 @@ def worktree(directory: Path, commit: str) -> Iterator[Path]:
         )
         yield target
     finally:
-        proc.output(
-            ["git", "worktree", "remove", "--force", str(target)],
-            cwd=directory,
-            env=env(),
-            check=False,
-        )
-        shutil.rmtree(parent, ignore_errors=True)
+        _remove(directory, target)
         proc.output(["git", "worktree", "prune"], cwd=directory, env=env(), check=False)
 
 
@@ -311,13 +305,18 @@ def _remove_left_behind(directory: Path) -> None:
             continue
         if path.name != "checkout" or not _gone(parent / OWNER):
             continue
-        proc.output(
-            ["git", "worktree", "remove", "--force", str(path)],
-            cwd=directory,
-            env=env(),
-            check=False,
-        )
-        shutil.rmtree(parent, ignore_errors=True)
+        _remove(directory, path)
+
+
+def _remove(directory: Path, checkout: Path) -> None:
+    """One of mlgate's worktrees, unregistered and deleted with its temporary folder."""
+    proc.output(
+        ["git", "worktree", "remove", "--force", str(checkout)],
+        cwd=directory,
+        env=env(),
+        check=False,
+    )
+    shutil.rmtree(checkout.parent, ignore_errors=True)
 
 
 def _gone(owner: Path) -> bool:
