@@ -138,3 +138,5 @@ def test_a_worktree_left_by_a_killed_mlgate_is_removed_by_the_next_one_not_a_liv
     finally:
         alive.kill()
         alive.wait()
+    with mlgate_git.worktree(root, "HEAD"):  # its maker gone now: removed, nothing left in /tmp
+        assert str(kept) not in git(root, "worktree", "list") and not kept.parent.exists()
