@@ -807,6 +807,16 @@ def test_a_dvc_pipelines_stages_become_the_training_and_the_preparation(tmp_path
     assert (loaded.train.dvc_stage, loaded.train.model) == ("fit", "models/rf.joblib")
     flows = (tmp_path / ".github/workflows/mlgate.yml").read_text()
     assert "extras: png,dvc" in flows
+    # with a default remote, the stage's inputs `dvc add` tracks are pulled: a fresh clone
+    # (CI's, the baseline's worktree) has none, and every gate failed on the baseline
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / ".dvc" / "config").write_text("[core]\n    remote = store\n")
+    scaffold.init(tmp_path, overwrite=("mlops.yaml",))
+    text = (tmp_path / "mlops.yaml").read_text()
+    assert (
+        "  prepare: dvc repro --pull split  # dvc.yaml's stage that writes the data files, "
+        "its inputs pulled from 'store'\n"
+    ) in text
 
 
 def test_file_and_column_names_reach_the_starter_manifest_as_names(tmp_path: Path) -> None:

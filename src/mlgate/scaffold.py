@@ -524,7 +524,14 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     fields = {"read_note": "".join(f"#   {line}\n" for line in found.said)}
     if fields["read_note"]:
         fields["read_note"] = "# read by mlgate init (check each guess):\n" + fields["read_note"]
-    if found.dvc_prepare:
+    if found.dvc_prepare and found.dvc_remote:
+        # a fresh clone (CI's, the baseline's worktree) has none of the stage's inputs
+        # that `dvc add` tracks: without --pull its first run stopped at a missing file
+        fields["prepare_line"] = (
+            f"  prepare: {_command('dvc', 'repro', '--pull', found.dvc_prepare)}  # dvc.yaml's "
+            f"stage that writes the data files, its inputs pulled from '{found.dvc_remote}'"
+        )
+    elif found.dvc_prepare:
         fields["prepare_line"] = (
             f"  prepare: {_command('dvc', 'repro', found.dvc_prepare)}  # dvc.yaml's stage "
             "that writes the data files"

@@ -105,6 +105,7 @@ class Survey:
     # that writes the training data, run as data.prepare
     dvc_train: tuple[str, str] | None = None
     dvc_prepare: str | None = None
+    dvc_remote: str | None = None  # the DVC project's default remote, when it names one
     # data.columns entries both files pass today, from their profiles: (name, rules)
     columns: tuple[tuple[str, dict[str, object]], ...] = ()
     # test rows equal to a training row today (data.checks.leakage's count), when counted
@@ -174,10 +175,16 @@ def survey(root: Path) -> Survey:
     if train is not None and test is not None and to_prepare is None:
         leaked = _leaked(root, train, test, row_id, said)
     dvc_train, dvc_prepare = _dvc_stages(root, train.path if train else None, said)
+    dvc_remote = None
+    if dvc_prepare is not None:
+        from mlgate import dvc_files
+
+        dvc_remote = dvc_files.default_remote(root)
     trainer = None if dvc_train else _trainer(root, scripts, said)
     return Survey(
         dvc_train=dvc_train,
         dvc_prepare=dvc_prepare,
+        dvc_remote=dvc_remote,
         train=train,
         test=test,
         target=target,
