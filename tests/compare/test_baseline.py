@@ -393,7 +393,9 @@ def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(
     make_repo: Callable[..., Path],
 ) -> None:
     files = picked.iris_files(projects.IRIS_MANIFEST + GATES)
-    files["train.py"] = "raise SystemExit(1)\n"
+    files["train.py"] = (
+        "print('reading the features')\nraise SystemExit('no such column: petal_area')\n"
+    )
     root = make_repo(files)
     git(root, "checkout", "-q", "-b", "feature")
     (root / "train.py").write_text(picked.PICK)
@@ -402,6 +404,10 @@ def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(
     compared = result.compare
     assert compared is not None and compared.baseline.source == "unavailable"
     assert "the baseline's own run failed in its train stage" in compared.baseline.message
+    # with the command's own last lines: "exited with code 1" alone said nothing of why
+    assert compared.baseline.message.endswith(
+        "(its last lines: reading the features / no such column: petal_area)"
+    )
     assert {g.status for g in compared.gates} == {"failed"} and not result.passed
     assert not (root / ".mlgate" / "cache" / "baselines").exists()  # failures are not cached
 
