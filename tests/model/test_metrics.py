@@ -354,3 +354,15 @@ def test_a_targets_spread_of_zero_leaves_r2_explained_variance_and_d2_undefined(
         "explained_variance": pytest.approx(skm.explained_variance_score(y, pred)),
         "d2_absolute_error": pytest.approx(skm.d2_absolute_error_score(y, pred)),
     }
+
+
+def test_a_metric_the_classes_cannot_have_says_so_before_asking_for_probabilities() -> None:
+    """A top-2 accuracy of two classes from a LinearSVC said "no predict_proba", and the
+    user went looking for probabilities the metric could never use."""
+    y = np.array([0, 1, 1, 0])
+    with pytest.raises(ValueError, match=r"needs more than 2 classes"):
+        compute("top_2_accuracy", y, y, None, classes=[0, 1])
+    with pytest.raises(
+        ValueError, match=r"no predict_proba\): wrap it in .*CalibratedClassifierCV"
+    ):
+        compute("roc_auc", y, y, None, classes=[0, 1])

@@ -84,14 +84,19 @@ def compute(
     from sklearn import metrics as skm
 
     metric = METRICS[name]
-    if metric.needs == "scores" and scores is None:
-        raise ValueError("the model gives no probabilities (no predict_proba)")
     binary = classes is not None and len(classes) == 2
     if metric.binary_only and not binary:
         raise ValueError(f"'{name}' is defined for two classes; {for_many_classes(name)}")
+    # before probabilities: a top-2 accuracy of two classes was blamed on a LinearSVC
     if metric.top_k is not None and (classes is None or len(classes) <= metric.top_k):
         more = words.count(metric.top_k, "class")
         raise ValueError(f"'{name}' needs more than {more} (with fewer it is 1 by definition)")
+    if metric.needs == "scores" and scores is None:
+        raise ValueError(
+            "the model gives no probabilities (no predict_proba): wrap it in scikit-learn's "
+            "CalibratedClassifierCV (or an SVC in SVC(probability=True)), or leave "
+            f"'{name}' out of the metrics, checks and gates"
+        )
     pos = classes[positive_index] if binary and classes is not None else None
     if name.endswith("_likelihood_ratio"):
         _likelihood_ratio_defined(name, y_true, y_pred, pos)
