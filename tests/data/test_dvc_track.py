@@ -309,6 +309,24 @@ def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:
         "train.dvc: dvc.yaml has no stage 'trian' (its stages: train); did you mean 'train'?"
         in (str(refused.value))
     )
+    # data.prepare's `dvc repro STAGE` the same: a misspelt one passed, and DVC stopped the run
+    (repo / "dvc.yaml").write_text(
+        "stages:\n  prepare:\n    cmd: python prepare.py\n  train:\n    cmd: python train.py\n"
+    )
+    for prepare in ("dvc repro prepar", "dvc repro --pull prepar", "{command: dvc repro prepar}"):
+        (repo / "mlops.yaml").write_text(
+            text.replace("data:\n", f"data:\n  prepare: {prepare}\n", 1)
+        )
+        with pytest.raises(ManifestError) as refused:
+            manifest.load(repo / "mlops.yaml")
+        assert (
+            "dvc.yaml has no stage 'prepar' (its stages: prepare, train); did you mean 'prepare'?"
+            in str(refused.value)
+        ), prepare
+    (repo / "mlops.yaml").write_text(
+        text.replace("data:\n", "data:\n  prepare: dvc repro prepare\n", 1)
+    )
+    assert manifest.load(repo / "mlops.yaml").data.prepare is not None
 
 
 @pytest.fixture

@@ -76,6 +76,7 @@ def semantic_problems(
         *(_pytest_problems(raw, root) if files else ()),
         *(_parquet_reader_problems(raw) if files else ()),
         *_train_problems(raw, root, files),
+        *(_prepare_stage_problems(raw, root) if files else ()),
         *_sweep_problems(raw, root, files),
         *(_unstartable_problems(raw, root, starting) if files else ()),
     ]
@@ -1245,6 +1246,31 @@ def _train_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
             f"dvc.yaml has no stage '{stage}' (its stages: {known}){hint}",
             False,
         )
+
+
+DVC_REPRO = re.compile(r"dvc\s+repro(?:\s+--pull)?\s+(\S+)")
+
+
+def _prepare_stage_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    """data.prepare as `dvc repro [--pull] STAGE`: the stage must be in dvc.yaml, as
+    train.dvc's must (a misspelt one passed validate and stopped the run at DVC)."""
+    where: KeyPath = ("data", "prepare")
+    given = _get(raw, "data", "prepare")
+    if isinstance(given, dict):
+        where, given = (*where, "command"), given.get("command")
+    found = DVC_REPRO.fullmatch(given.strip()) if isinstance(given, str) else None
+    if found is None or "@" in found[1] or not DVC_STAGE.fullmatch(found[1]):
+        return  # another command, or a foreach's item: DVC says what is wrong with it
+    try:
+        stages = dvc_files.stages(root / "dvc.yaml", root)
+    except UserError:
+        return  # an unreadable dvc.yaml: train.dvc's check, or DVC, says so
+    if stages is None or found[1] in stages:
+        return
+    close = spelling.closest(found[1], stages.names)
+    hint = f"; {spelling.did_you_mean(close)}" if close else ""
+    known = ", ".join(stages.names) or "none"
+    yield where, f"dvc.yaml has no stage '{found[1]}' (its stages: {known}){hint}", False
 
 
 def dvc_params_warnings(manifest: Manifest, name: str) -> list[Problem]:
