@@ -848,6 +848,15 @@ def test_two_class_metrics_of_a_declared_two_class_target_are_valid(root: Path) 
         "    plan: {type: category, values: [basic, pro]}\n    churned: {values: [stayed, left]}\n",
     ).replace("[accuracy, f1_macro]", "[accuracy, f1, brier_score]")
     assert parse(text.encode(), name="mlops.yaml", root=root).evaluate.metrics[1] == "f1"
+    # a top-2 accuracy of two classes is 1 by definition: said here, not at the run (where
+    # a model without probabilities was blamed for it)
+    top = text.replace("[accuracy, f1, brier_score]", "[accuracy, top_2_accuracy]")
+    with pytest.raises(ManifestError) as error:
+        parse(top.encode(), name="mlops.yaml", root=root)
+    assert [p.message for p in error.value.problems] == [
+        "'top_2_accuracy' needs more than 2 classes, and data.columns.churned.values declares "
+        "2 (with as few it is 1 by definition): use accuracy"
+    ]
 
 
 def test_non_utf8_bytes(root: Path) -> None:

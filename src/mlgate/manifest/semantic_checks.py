@@ -922,6 +922,16 @@ def _two_class_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             f"({shown}){meant}",
             False,
         )
+    for where, name in _metric_names(raw):
+        top = METRICS[name].top_k if name in METRICS else None
+        if top is not None and len(values) <= top:  # it was blamed on missing probabilities
+            yield (
+                where,
+                f"'{name}' needs more than {words.count(top, 'class')}, and "
+                f"data.columns.{target}.values declares {len(values)} (with as few it is 1 "
+                "by definition): use accuracy",
+                False,
+            )
     if len(values) <= 2:
         return
     for where, name in _metric_names(raw):
