@@ -323,10 +323,12 @@ def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:
             "dvc.yaml has no stage 'prepar' (its stages: prepare, train); did you mean 'prepare'?"
             in str(refused.value)
         ), prepare
-    (repo / "mlops.yaml").write_text(
-        text.replace("data:\n", "data:\n  prepare: dvc repro prepare\n", 1)
-    )
-    assert manifest.load(repo / "mlops.yaml").data.prepare is not None
+    # a stage's name, not a file DVC reproduces whole (dvc.yaml, a .dvc file): those stand
+    for prepare in ("dvc repro prepare", "dvc repro dvc.yaml", "dvc repro --pull raw.csv.dvc"):
+        (repo / "mlops.yaml").write_text(
+            text.replace("data:\n", f"data:\n  prepare: {prepare}\n", 1)
+        )
+        assert manifest.load(repo / "mlops.yaml").data.prepare is not None, prepare
 
 
 @pytest.fixture

@@ -857,6 +857,12 @@ def test_two_class_metrics_of_a_declared_two_class_target_are_valid(root: Path) 
         "'top_2_accuracy' needs more than 2 classes, and data.columns.churned.values declares "
         "2 (with as few it is 1 by definition): use accuracy"
     ]
+    # as what a sweep ranks by: it trained every configuration, then had no winner
+    (root / "params.yaml").write_text("train:\n  C: 1.0\n")
+    ranked = text + "sweep:\n  grid: {train.C: [0.1, 1.0]}\n  metric: top_2_accuracy\n"
+    with pytest.raises(ManifestError) as error:
+        parse(ranked.encode(), name="mlops.yaml", root=root)
+    assert [p.path for p in error.value.problems] == ["sweep.metric"]
 
 
 def test_non_utf8_bytes(root: Path) -> None:

@@ -961,6 +961,14 @@ def _metric_names(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     gates = _get(raw, "compare", "gates")
     if isinstance(gates, dict):
         names += [(("compare", "gates", name), name) for name in gates if isinstance(name, str)]
+    # one metric each: a sweep ranked by it trained every configuration, then had no winner
+    for where in (
+        ("sweep", "metric"),
+        ("evaluate", "importance", "metric"),
+        ("evaluate", "discover", "metric"),
+    ):
+        if isinstance(name := _get(raw, *where), str):
+            names.append((where, name))
     return names
 
 
@@ -1269,18 +1277,21 @@ def _prepare_stage_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding
     if isinstance(given, dict):
         where, given = (*where, "command"), given.get("command")
     found = DVC_REPRO.fullmatch(given.strip()) if isinstance(given, str) else None
-    if found is None or "@" in found[1] or not DVC_STAGE.fullmatch(found[1]):
+    target = found[1] if found else ""
+    if not target or "@" in target or not DVC_STAGE.fullmatch(target):
         return  # another command, or a foreach's item: DVC says what is wrong with it
+    if target.endswith((".yaml", ".yml", ".dvc")) or (root / target).exists():
+        return  # a dvc.yaml or a .dvc file to reproduce whole, not a stage's name
     try:
         stages = dvc_files.stages(root / "dvc.yaml", root)
     except UserError:
         return  # an unreadable dvc.yaml: train.dvc's check, or DVC, says so
-    if stages is None or found[1] in stages:
+    if stages is None or target in stages:
         return
-    close = spelling.closest(found[1], stages.names)
+    close = spelling.closest(target, stages.names)
     hint = f"; {spelling.did_you_mean(close)}" if close else ""
     known = ", ".join(stages.names) or "none"
-    yield where, f"dvc.yaml has no stage '{found[1]}' (its stages: {known}){hint}", False
+    yield where, f"dvc.yaml has no stage '{target}' (its stages: {known}){hint}", False
 
 
 def dvc_params_warnings(manifest: Manifest, name: str) -> list[Problem]:
