@@ -922,7 +922,8 @@ def _two_class_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             f"({shown}){meant}",
             False,
         )
-    for where, name in _metric_names(raw):
+    named = [*_metric_names(raw), *_one_metric_names(raw)]
+    for where, name in named:
         top = METRICS[name].top_k if name in METRICS else None
         if top is not None and len(values) <= top:  # it was blamed on missing probabilities
             yield (
@@ -934,7 +935,7 @@ def _two_class_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             )
     if len(values) <= 2:
         return
-    for where, name in _metric_names(raw):
+    for where, name in named:
         if name in METRICS and METRICS[name].binary_only:
             yield (
                 where,
@@ -942,6 +943,17 @@ def _two_class_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 f"declares {len(values)}: {for_many_classes(name)}",
                 False,
             )
+
+
+def _one_metric_names(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+    """The metrics named one each (a sweep ranked by one trained every configuration,
+    then had no winner), which the task checks read elsewhere."""
+    places: list[tuple[str, ...]] = [
+        ("sweep", "metric"),
+        ("evaluate", "importance", "metric"),
+        ("evaluate", "discover", "metric"),
+    ]
+    return [(where, name) for where in places if isinstance(name := _get(raw, *where), str)]
 
 
 def _metric_names(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
@@ -961,14 +973,6 @@ def _metric_names(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     gates = _get(raw, "compare", "gates")
     if isinstance(gates, dict):
         names += [(("compare", "gates", name), name) for name in gates if isinstance(name, str)]
-    # one metric each: a sweep ranked by it trained every configuration, then had no winner
-    for where in (
-        ("sweep", "metric"),
-        ("evaluate", "importance", "metric"),
-        ("evaluate", "discover", "metric"),
-    ):
-        if isinstance(name := _get(raw, *where), str):
-            names.append((where, name))
     return names
 
 
