@@ -810,7 +810,12 @@ def test_a_dvc_pipelines_stages_become_the_training_and_the_preparation(tmp_path
     # with a default remote, the stage's inputs `dvc add` tracks are pulled: a fresh clone
     # (CI's, the baseline's worktree) has none, and every gate failed on the baseline
     (tmp_path / ".dvc").mkdir()
+    # a remote in config.local alone is this machine's: a fresh clone has none to pull from
+    (tmp_path / ".dvc" / "config.local").write_text("[core]\n    remote = mine\n")
+    scaffold.init(tmp_path, overwrite=("mlops.yaml",))
+    assert "  prepare: dvc repro split  #" in (tmp_path / "mlops.yaml").read_text()
     (tmp_path / ".dvc" / "config").write_text("[core]\n    remote = store\n")
+    (tmp_path / ".dvc" / "config.local").unlink()
     scaffold.init(tmp_path, overwrite=("mlops.yaml",))
     text = (tmp_path / "mlops.yaml").read_text()
     assert (

@@ -334,7 +334,7 @@ def _cache_dir_named(config_file: Path) -> str | None:
     return _configured(config_file, "cache", "dir")
 
 
-def default_remote(root: Path) -> str | None:
+def default_remote(root: Path, *, committed: bool = False) -> str | None:
     """The DVC project's default remote (`core.remote`, the local config winning), if it
     names one: `dvc repro --pull` needs one, and fails without. The project is the
     nearest `.dvc/` at or above `root`, up to the repository's top, as DVC finds it: read
@@ -344,7 +344,9 @@ def default_remote(root: Path) -> str | None:
         own = folder / ".dvc"
         if own.is_dir():
             named = None
-            for name in ("config", "config.local"):
+            # `committed`: .dvc/config alone, as a fresh clone has it (config.local is
+            # kept out of git by DVC)
+            for name in ("config",) if committed else ("config", "config.local"):
                 named = _configured(own / name, "core", "remote") or named
             return named
         if (folder / ".git").exists():

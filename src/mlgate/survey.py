@@ -105,7 +105,9 @@ class Survey:
     # that writes the training data, run as data.prepare
     dvc_train: tuple[str, str] | None = None
     dvc_prepare: str | None = None
-    dvc_remote: str | None = None  # the DVC project's default remote, when it names one
+    # the DVC project's default remote, when its committed config names one: what a
+    # fresh clone (CI's, a baseline's worktree) can pull from
+    dvc_remote: str | None = None
     # data.columns entries both files pass today, from their profiles: (name, rules)
     columns: tuple[tuple[str, dict[str, object]], ...] = ()
     # test rows equal to a training row today (data.checks.leakage's count), when counted
@@ -179,7 +181,7 @@ def survey(root: Path) -> Survey:
     if dvc_prepare is not None:
         from mlgate import dvc_files
 
-        dvc_remote = dvc_files.default_remote(root)
+        dvc_remote = dvc_files.default_remote(root, committed=True)
     trainer = None if dvc_train else _trainer(root, scripts, said)
     return Survey(
         dvc_train=dvc_train,

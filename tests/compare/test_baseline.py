@@ -410,6 +410,13 @@ def test_a_baseline_whose_own_run_fails_fails_the_gates_closed(
     )
     assert {g.status for g in compared.gates} == {"failed"} and not result.passed
     assert not (root / ".mlgate" / "cache" / "baselines").exists()  # failures are not cached
+    # a command that printed only blank lines: nothing to quote, and no empty quote
+    git(root, "checkout", "-q", "main")
+    (root / "train.py").write_text("print()\nprint('   ')\nraise SystemExit(3)\n")
+    git(root, "commit", "-qam", "a silent failing training")
+    git(root, "checkout", "-q", "feature")
+    message = run(root).compare.baseline.message
+    assert "failed in its train stage" in message and "its last lines" not in message
 
 
 def test_a_registry_stage_outside_a_repository_says_so(tmp_path: Path) -> None:

@@ -157,9 +157,9 @@ def test_a_run_whose_every_metric_is_undefined_measured_nothing(iris: pd.DataFra
         evaluate.score(asked, model, iris)
     assert str(error.value) == (
         "no metric could be computed on the test rows (roc_auc: the model gives no "
-        "probabilities (no predict_proba): wrap it in scikit-learn's CalibratedClassifierCV "
-        "(or an SVC in SVC(probability=True)), or leave 'roc_auc' out of the metrics, "
-        "checks and gates)"
+        "probabilities (no predict_proba): give it one (scikit-learn's CalibratedClassifierCV "
+        "around it, SVC(probability=True); a function of your own in evaluate.predict_proba), "
+        "or leave 'roc_auc' out of the metrics, checks and gates)"
     )
 
 

@@ -363,6 +363,7 @@ def test_a_metric_the_classes_cannot_have_says_so_before_asking_for_probabilitie
     with pytest.raises(ValueError, match=r"needs more than 2 classes"):
         compute("top_2_accuracy", y, y, None, classes=[0, 1])
     with pytest.raises(
-        ValueError, match=r"no predict_proba\): wrap it in .*CalibratedClassifierCV"
+        ValueError,
+        match=r"no predict_proba\): give it one .*CalibratedClassifierCV.*evaluate\.predict_proba",
     ):
         compute("roc_auc", y, y, None, classes=[0, 1])

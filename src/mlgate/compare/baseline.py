@@ -359,11 +359,11 @@ def _run_and_score(
         )
         reason = getattr(result, stage).message or result.summary
         ran = result.data.prepare if stage == "data" else getattr(result, stage).outcome
-        if stage != "evaluate" and ran is not None and ran.status != "passed" and ran.log_tail:
+        said = [x for x in ran.log_tail if x.strip()][-3:] if ran and stage != "evaluate" else []
+        if ran is not None and ran.status != "passed" and said:
             # the command's own last words, as the candidate's failure shows them: "exited
             # with code 255" alone left the reader without DVC's line that said why
-            last = [line for line in ran.log_tail if line.strip()][-3:]
-            reason += " (its last lines: " + " / ".join(words.clip(x, 200) for x in last) + ")"
+            reason += " (its last lines: " + " / ".join(words.clip(x, 200) for x in said) + ")"
         return Found(
             info=replace(
                 info,

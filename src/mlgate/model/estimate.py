@@ -95,20 +95,40 @@ def fit(scores: np.ndarray, y: np.ndarray) -> Calibration:
 
 def isotonic(x: np.ndarray, hits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The increasing step map of `hits` (0/1) on `x` that fits them best, as scikit-learn's
-    IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip") gives its thresholds: equal
-    scores pooled, pool-adjacent-violators (SciPy's), the points inside a flat run dropped.
-    Its own checks on every call were three quarters of an estimate's time (it fits once
-    a class for each of its resamples); read with np.interp, which clips at the ends."""
+    IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip") gives its thresholds: scores
+    pooled with those less than float64's resolution above the first of them (as its
+    `_make_unique` pools), pool-adjacent-violators (SciPy's), the points inside a flat run
+    dropped. Its own checks on every call were three quarters of an estimate's time (it
+    fits once a class for each of its resamples); read with np.interp, which clips."""
     from scipy.optimize import isotonic_regression
 
+    if not np.all(np.isfinite(x)):
+        raise ValueError("the scores hold NaN or infinity: no calibration can be fitted")
     order = np.lexsort((hits, x))
     x, hits = x[order], hits[order]
-    xs, starts, counts = np.unique(x, return_index=True, return_counts=True)
+    xs, starts = np.unique(x, return_index=True)
+    if len(xs) > 1 and np.min(np.diff(xs)) < RESOLUTION:
+        firsts = _pooled(xs)  # scores an ulp apart, as two sums of the same numbers give
+        xs, starts = xs[firsts], starts[firsts]
+    counts = np.diff(np.append(starts, len(x)))
     means = np.add.reduceat(hits, starts) / counts
     ys = np.clip(isotonic_regression(means, weights=counts.astype(np.float64)).x, 0.0, 1.0)
     keep = np.ones(len(ys), dtype=bool)
     keep[1:-1] = (ys[1:-1] != ys[:-2]) | (ys[1:-1] != ys[2:])
     return xs[keep], ys[keep]
+
+
+RESOLUTION = float(np.finfo(np.float64).resolution)  # 1e-15: scores nearer are one score
+
+
+def _pooled(xs: np.ndarray) -> np.ndarray:
+    """The indices of the sorted distinct scores that start a pool: each pool the scores
+    less than RESOLUTION above its first."""
+    firsts = [0]
+    for i in range(1, len(xs)):
+        if xs[i] - xs[firsts[-1]] >= RESOLUTION:
+            firsts.append(i)
+    return np.array(firsts)
 
 
 def _never_certain(chances: np.ndarray, blocks: np.ndarray) -> np.ndarray:

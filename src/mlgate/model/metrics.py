@@ -93,9 +93,10 @@ def compute(
         raise ValueError(f"'{name}' needs more than {more} (with fewer it is 1 by definition)")
     if metric.needs == "scores" and scores is None:
         raise ValueError(
-            "the model gives no probabilities (no predict_proba): wrap it in scikit-learn's "
-            "CalibratedClassifierCV (or an SVC in SVC(probability=True)), or leave "
-            f"'{name}' out of the metrics, checks and gates"
+            "the model gives no probabilities (no predict_proba): give it one (scikit-learn's "
+            "CalibratedClassifierCV around it, SVC(probability=True); a function of your own "
+            f"in evaluate.predict_proba), or leave '{name}' out of the metrics, checks and "
+            "gates"
         )
     pos = classes[positive_index] if binary and classes is not None else None
     if name.endswith("_likelihood_ratio"):
