@@ -323,6 +323,16 @@ def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:
             "dvc.yaml has no stage 'prepar' (its stages: prepare, train); did you mean 'prepare'?"
             in str(refused.value)
         ), prepare
+    # no dvc.yaml at all: said, as train.dvc's is
+    (repo / "dvc.yaml").rename(repo / "elsewhere.yaml")
+    (repo / "mlops.yaml").write_text(
+        text.replace("data:\n", "data:\n  prepare: dvc repro prepare\n", 1)
+    )
+    with pytest.raises(
+        ManifestError, match=r"needs a dvc\.yaml beside the manifest; none is there"
+    ):
+        manifest.load(repo / "mlops.yaml")
+    (repo / "elsewhere.yaml").rename(repo / "dvc.yaml")
     # a stage's name, not a file DVC reproduces whole (dvc.yaml, a .dvc file): those stand
     for prepare in ("dvc repro prepare", "dvc repro dvc.yaml", "dvc repro --pull raw.csv.dvc"):
         (repo / "mlops.yaml").write_text(

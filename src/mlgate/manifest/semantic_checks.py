@@ -1290,7 +1290,14 @@ def _prepare_stage_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding
         stages = dvc_files.stages(root / "dvc.yaml", root)
     except UserError:
         return  # an unreadable dvc.yaml: train.dvc's check, or DVC, says so
-    if stages is None or target in stages:
+    if stages is None:
+        yield (
+            where,
+            f"`dvc repro {target}` needs a dvc.yaml beside the manifest; none is there",
+            False,
+        )
+        return
+    if target in stages:
         return
     close = spelling.closest(target, stages.names)
     hint = f"; {spelling.did_you_mean(close)}" if close else ""
