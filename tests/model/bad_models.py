@@ -69,6 +69,9 @@ class BadProbabilities:
             "1d": np.full(rows, 0.5),
             "narrow": np.full((rows, width - 1), 0.5),
             "text": np.full((rows, width), "p"),
+            # a NaN from the third row on; a decision function's margins as "probabilities"
+            "nan": np.vstack([np.full((2, width), 1 / width), np.full((rows - 2, width), np.nan)]),
+            "margins": np.tile(np.linspace(-2.0, 2.0, width), (rows, 1)),
         }[self.kind]
 
 

@@ -111,8 +111,28 @@ def test_a_single_output_column_is_one_prediction_per_row() -> None:
             BadProbabilities("text", ["setosa", "versicolor", "virginica"]),
             "model.predict_proba returned values that are not numbers; expected an array of 30 x 3",
         ),
+        (  # NaN chances: scikit-learn's "Input contains NaN" per metric, or figures of nothing
+            BadProbabilities("nan", ["setosa", "versicolor", "virginica"]),
+            "model.predict_proba returned NaN or infinity on 28 of 30 rows (first at test row 3: "
+            "[nan, nan, nan]); expected an array of 30 x 3",
+        ),
+        (
+            BadProbabilities("margins", ["setosa", "versicolor", "virginica"]),
+            "model.predict_proba returned values outside 0 to 1 (scores of a decision function?) "
+            "on 30 of 30 rows (first at test row 1: [-2.0, 0.0, 2.0]); expected an array of 30 x 3",
+        ),
     ],
-    ids=["labels", "unlabelled", "2d", "proba-none", "proba-1d", "proba-narrow", "proba-text"],
+    ids=[
+        "labels",
+        "unlabelled",
+        "2d",
+        "proba-none",
+        "proba-1d",
+        "proba-narrow",
+        "proba-text",
+        "proba-nan",
+        "proba-margins",
+    ],
 )
 def test_a_classifier_that_answers_wrongly(model: object, message: str) -> None:
     manifest, frame = classification()

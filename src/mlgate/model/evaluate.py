@@ -748,10 +748,32 @@ def probabilities(returned: Any, rows: int, classes: Any) -> np.ndarray:
         raise EvaluationError(
             f"model.predict_proba returned an array of shape {tuple(scores.shape)}; {expected}"
         )
+    _refuse_no_chances(scores, expected)
     sums = scores.sum(axis=1, keepdims=True)
     if len(scores) and np.all(np.abs(sums - 1) < 1e-5):  # single precision's rounding (ONNX)
         scores = scores / sums
     return scores
+
+
+PROBABILITY_SLACK = 1e-6  # single precision's rounding past 0 or 1 (ONNX, float32 models)
+
+
+def _refuse_no_chances(scores: np.ndarray, expected: str) -> None:
+    """NaN, infinity, or values outside 0 to 1 (a decision function's scores handed over
+    as probabilities) are no chances: log loss and the Brier score of them were errors
+    of scikit-learn's words, or figures of nothing, and the ROC area ranked them as if."""
+    bad = ~np.isfinite(scores).all(axis=1)
+    what = "NaN or infinity"
+    if not bad.any():
+        bad = ((scores < -PROBABILITY_SLACK) | (scores > 1 + PROBABILITY_SLACK)).any(axis=1)
+        what = "values outside 0 to 1 (scores of a decision function?)"
+    if bad.any():
+        first = int(np.argmax(bad))
+        rows = words.of(int(bad.sum()), len(scores), "row")
+        raise EvaluationError(
+            f"model.predict_proba returned {what} on {rows} (first at test row "
+            f"{first + 1:,}: {scores[first][:5].tolist()}); {expected}"
+        )
 
 
 def _hashable(values: np.ndarray) -> list[Any]:
