@@ -300,16 +300,14 @@ def _swapped_counts(
         drawn[:, apart] -= moved
         both = [tables(drawn, side, (k, k)) for side in sides]
         present = shared_classes(*both)  # one set of classes for both models' averages
-        cand_value, base_value = (  # where it divides by zero: left out, not scored 0
-            np.where(
-                no_figure(metric, table, positive_index=positive_index),
-                np.nan,
-                label_metric(metric, table, positive_index=positive_index, present=present),
-            )
-            for table in both
-        )
+        cand_value, base_value = (_figure(table, present) for table in both)
         delta: np.ndarray = cand_value - base_value  # label_metric's tables are untyped
         return delta
+
+    def _figure(table: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """The metric of each table; where it divides by zero, left out (NaN), not 0."""
+        value = label_metric(metric, table, positive_index=positive_index, present=present)
+        return np.where(no_figure(metric, table, positive_index, values=value), np.nan, value)
 
     rows = int(weights.sum())
     delta = float(deltas(np.zeros((1, len(apart))))[0])

@@ -95,14 +95,17 @@ def undefined(name: str, tables: np.ndarray, *, positive_index: int = 1) -> np.n
     return np.zeros(t.n.shape, dtype=bool)
 
 
-def no_figure(metric: str, tables: np.ndarray, positive_index: int = 1) -> np.ndarray:
+def no_figure(
+    metric: str, tables: np.ndarray, positive_index: int = 1, *, values: np.ndarray | None = None
+) -> np.ndarray:
     """Where `metric` of each table is no figure: 0/0, which a table gives as 0
     (`undefined`) or NaN (kappa, the likelihood ratios), and MCC's 0 of a table whose
     true or predicted classes are one (0/0 too, scikit-learn's 0 a convention). A drawn
     table's 0 kept among the others pulled an interval down; a labelled batch all
     predicted one class read as MCC falling to 0."""
     tables = np.asarray(tables)
-    values = label_metric(metric, tables, positive_index=positive_index)
+    if values is None:  # the caller's, where it has them: not computed twice a draw
+        values = label_metric(metric, tables, positive_index=positive_index)
     found = undefined(metric, tables, positive_index=positive_index) | ~np.isfinite(values)
     if metric == "matthews_corrcoef":
         for sums in (tables.sum(axis=-1), tables.sum(axis=-2)):
