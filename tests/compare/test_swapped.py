@@ -33,7 +33,8 @@ def test_equally_good_models_a_few_rows_apart_are_called_changed_at_most_at_the_
     metric: str,
 ) -> None:
     """111 rows, about 8 answered apart: the bootstrap of counts called 52 and 54 of these
-    800 pairs changed at the 5% level (6.5%, 6.8%); swapping the answers, 34 and 29."""
+    800 pairs changed at the 5% level (6.5%, 6.8%); swapping the answers, 28 and 28
+    (most pairs few enough rows apart to weigh every swap)."""
     rng = np.random.default_rng(7)
     called = 0
     pairs = 800
@@ -64,6 +65,8 @@ def test_one_row_against_six_is_not_a_significant_drop() -> None:
         for metric in ("accuracy", "f1_macro", "f1_micro")
     }
     assert found["accuracy"].p_value == pytest.approx(0.125)
+    # 7 rows apart: every one of the 128 swaps weighed, so f1_micro's p is McNemar's
+    assert found["f1_micro"].p_value == pytest.approx(0.125, rel=1e-12)
     for metric in ("f1_macro", "f1_micro"):  # f1_micro is accuracy: the same 7 rows decide
         test = found[metric]
         assert test.delta < 0
@@ -114,14 +117,15 @@ def test_a_tie_is_a_tie_however_the_sums_were_rounded() -> None:
     """Two swapped tables of the same change came out an ulp apart (f1_weighted 0.7125
     and 0.7124999999999999): the tie counted on one side only, and the verdict turned on
     which model was called the candidate (p 0.046, significant; roles swapped, 0.056).
-    Over all 128 swaps the exact p is 0.0625."""
+    Over all 128 swaps the exact p is 0.0625, which every swap weighed now gives."""
     y = np.array([3, 0, 0, 0, 1, 2, 1, 0])
     one, other = np.array([3, 0, 0, 0, 2, 2, 1, 0]), np.array([1, 3, 1, 2, 1, 2, 2, 3])
     for candidate, baseline in ((one, other), (other, one)):
         test = paired_test(
             "f1_weighted", y_true=y, candidate_pred=candidate, baseline_pred=baseline, n_classes=4
         )
-        assert test.p_value > 0.05 and test.ci_low <= 0 <= test.ci_high
+        assert test.p_value == pytest.approx(0.0625, rel=1e-12)
+        assert test.ci_low <= 0 <= test.ci_high
 
 
 def test_a_side_the_run_calls_no_figure_is_no_figure_here_either() -> None:
@@ -135,3 +139,50 @@ def test_a_side_the_run_calls_no_figure_is_no_figure_here_either() -> None:
             "matthews_corrcoef", y_true=y, candidate_pred=candidate, baseline_pred=baseline,
             n_classes=2,
         )  # fmt: skip
+
+
+def every_swap(metric, y, candidate, baseline):  # type: ignore[no-untyped-def]
+    """The permutation distribution by brute force: every subset of the rows answered
+    apart swapped, each metric from scikit-learn."""
+    from itertools import product
+
+    from sklearn.metrics import balanced_accuracy_score, f1_score
+
+    score = {
+        "f1_macro": lambda t, p: f1_score(t, p, average="macro", zero_division=0),
+        "balanced_accuracy": balanced_accuracy_score,
+    }[metric]
+    apart = np.flatnonzero(candidate != baseline)
+    changes = []
+    for flips in product((False, True), repeat=len(apart)):
+        one, other = candidate.copy(), baseline.copy()
+        swapped = apart[list(flips)]
+        one[swapped], other[swapped] = baseline[swapped], candidate[swapped]
+        changes.append(score(y, one) - score(y, other))
+    return score(y, candidate) - score(y, baseline), np.array(changes)
+
+
+@pytest.mark.parametrize("metric", ["f1_macro", "balanced_accuracy"])
+def test_few_rows_apart_every_swap_is_weighed_and_no_seed_moves_p(metric: str) -> None:
+    """With 10 rows answered apart there are 1,024 ways to swap them: the p-value is the
+    share of them at least as far out as the change, by brute force with scikit-learn,
+    and the same at every seed (a sample of 1,000 swaps moved it by about 0.014)."""
+    rng = np.random.default_rng(11)
+    y = rng.integers(0, 4, 60)
+    candidate, baseline = y.copy(), y.copy()
+    apart = rng.choice(60, 10, replace=False)
+    candidate[apart[:7]] = (y[apart[:7]] + 1) % 4  # the candidate misses 7, the baseline 3
+    baseline[apart[7:]] = (y[apart[7:]] + 2) % 4
+    delta, changes = every_swap(metric, y, candidate, baseline)
+    tied = 1e-9
+    exact = min(1.0, 2 * min(np.mean(changes >= delta - tied), np.mean(changes <= delta + tied)))
+    found = {
+        paired_test(
+            metric, y_true=y, candidate_pred=candidate, baseline_pred=baseline, n_classes=4,
+            seed=seed,
+        ).p_value
+        for seed in range(5)
+    }  # fmt: skip
+    assert len(found) == 1
+    assert found.pop() == pytest.approx(exact, rel=1e-9)
+    assert exact < 1  # the case is not trivial

@@ -338,9 +338,11 @@ def permuted(
     *,
     rows: int,
     confidence: float,
+    chances: np.ndarray | None = None,
 ) -> PairedTest:
     """The studentized permutation test of the observed change and its variance against
-    each deal's, its interval held to the changes the metric can make."""
+    each deal's (every deal, each with its chance, when `chances` is given), its interval
+    held to the changes the metric can make."""
     (delta, variance), (deltas, variances) = observed, drawn
     test = studentized(
         delta,
@@ -351,6 +353,7 @@ def permuted(
         confidence=confidence,
         method=method,
         what=metric,
+        chances=chances,
     )
     from mlgate.manifest.metrics import METRICS
 
@@ -367,6 +370,7 @@ def studentized(
     confidence: float,
     method: str,
     what: str,
+    chances: np.ndarray | None = None,
 ) -> PairedTest:
     """The permutation test of `delta` over its standard error: `deltas` and `variances`,
     each deal's change and its variance. With B deals whose statistic is defined, k of them
@@ -374,7 +378,11 @@ def studentized(
     (B + 1); the interval is delta less the standard error times the K-th largest and the
     K-th smallest statistic, K the most deals a side may hold while p < 1 - confidence. So
     the interval excludes zero exactly when p < 1 - confidence. A deal whose change is 0
-    with no spread is a statistic of 0; one whose figure is undefined is left out."""
+    with no spread is a statistic of 0; one whose figure is undefined is left out.
+
+    With `chances` (each deal's probability), the deals are every one there is, not a
+    sample: p is twice the rarer tail's probability, and the interval's ends are the
+    farthest statistics whose tail is not rarer than alpha / 2."""
     if not variance > 0:
         raise ValueError(
             f"{what} has no spread on either side (no row of either could move it), so "
@@ -384,8 +392,15 @@ def studentized(
     observed = delta / spread
     with np.errstate(divide="ignore", invalid="ignore"):
         drawn = np.where((variances == 0) & (deltas == 0), 0.0, deltas / np.sqrt(variances))
+    alpha = 1 - confidence
+    # a tie is a tie however the sums were rounded: two tables of the same change came
+    # out an ulp apart (f1_weighted 0.7125 and 0.7124999999999999), and a deal that tied
+    # counted on one side only, so the verdict turned on which model was the candidate
+    tied = TIED * max(1.0, abs(observed))
+    if chances is not None:
+        return _enumerated(delta, spread, drawn, chances, rows, confidence, method, tied)
     drawn = np.sort(drawn[~np.isnan(drawn)])
-    size, alpha = len(drawn), 1 - confidence
+    size = len(drawn)
     far = most_far(size, alpha)
     if far == 0:
         raise ValueError(
@@ -394,10 +409,6 @@ def studentized(
         )
     highest, lowest = drawn[size - far], drawn[far - 1]  # the K-th largest and smallest
     low, high = delta - spread * highest, delta - spread * lowest
-    # a tie is a tie however the sums were rounded: two tables of the same change came
-    # out an ulp apart (f1_weighted 0.7125 and 0.7124999999999999), and a deal that tied
-    # counted on one side only, so the verdict turned on which model was the candidate
-    tied = TIED * max(1.0, abs(observed))
     # by counting, not by rounding: a deal whose statistic ties the observed one (a table
     # dealt as it was) counts against the change, and the interval then reaches zero
     low = min(low, 0.0) if highest >= observed - tied else low
@@ -419,6 +430,48 @@ def studentized(
         ci_low=low,
         ci_high=high,
         p_value=agreeing(p_value, low, high, alpha),
+        confidence=confidence,
+        std_error=spread,
+    )
+
+
+def _enumerated(
+    delta: float,
+    spread: float,
+    drawn: np.ndarray,
+    chances: np.ndarray,
+    rows: int,
+    confidence: float,
+    method: str,
+    tied: float,
+) -> PairedTest:
+    """`studentized` over every deal, each weighted by its chance (those whose figure is
+    undefined left out, the rest's chances scaled to add up to 1)."""
+    defined = ~np.isnan(drawn)
+    order = np.argsort(drawn[defined], kind="stable")
+    values, weights = drawn[defined][order], chances[defined][order]
+    weights = weights / weights.sum()
+    observed, alpha = delta / spread, 1 - confidence
+    # the chance of a statistic at or beyond each value, from above and from below
+    above = np.cumsum(weights[::-1])[::-1]
+    below = np.cumsum(weights)
+    half = alpha / 2 * (1 - 1e-12)  # a tail summed to alpha / 2 less a rounding is not rarer
+    highest = values[np.flatnonzero(above >= half)[-1]]  # the farthest not rarer than alpha/2
+    lowest = values[np.flatnonzero(below >= half)[0]]
+    low, high = delta - spread * highest, delta - spread * lowest
+    low = min(low, 0.0) if highest >= observed - tied else low
+    high = max(high, 0.0) if lowest <= observed + tied else high
+    rarer = min(
+        float(weights[values >= observed - tied].sum()),
+        float(weights[values <= observed + tied].sum()),
+    )
+    return PairedTest(
+        method=method,
+        rows=rows,
+        delta=delta,
+        ci_low=low,
+        ci_high=high,
+        p_value=agreeing(min(1.0, 2 * rarer), low, high, alpha),
         confidence=confidence,
         std_error=spread,
     )
