@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate import commands, dvc_files, files, words
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Command, Data, Manifest
-from mlgate.pipeline import warmup
+from mlgate.pipeline import kept_model, warmup
 from mlgate.pipeline.observer import Observer
 from mlgate.result.records import (
     CheckResult,
@@ -326,12 +326,28 @@ def _read_profile(manifest: Manifest, relative: str) -> Profile | UserError:
 
 def train(ctx: RunContext, checked: Sequence[DatasetSummary] = ()) -> TrainStage:
     """The user's training command, which must write (or update) the model file.
-    `checked`: the data files as the data stage read them."""
-    from mlgate.data import fingerprint
-
+    `checked`: the data files as the data stage read them. The model file as it was is
+    put back unless the training passes (not a DVC stage's: DVC's cache holds it)."""
     manifest = ctx.manifest
     model_path = manifest.resolve(manifest.train.model)
     model_path.parent.mkdir(parents=True, exist_ok=True)
+    if manifest.train.dvc_stage is not None:
+        return _trained(ctx, checked, model_path)
+
+    def say(line: str) -> None:
+        ctx.observer.stage_output("train", line)
+
+    with kept_model.kept(manifest.root, model_path, ctx.run_id, say) as keeping:
+        trained = _trained(ctx, checked, model_path)
+        if trained.status == "passed":
+            keeping.passed()
+        return trained
+
+
+def _trained(ctx: RunContext, checked: Sequence[DatasetSummary], model_path: Path) -> TrainStage:
+    from mlgate.data import fingerprint
+
+    manifest = ctx.manifest
     before = _mtime(model_path)
     stage = manifest.train.dvc_stage
     lock = manifest.root / "dvc.lock"

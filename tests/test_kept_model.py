@@ -1,0 +1,115 @@
+"""A training that fails, times out or is killed puts the model file back as it was: it
+writes `$MLGATE_MODEL` in place, and a torn file took the last passing run's model."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as mf
+from mlgate import pipeline
+from mlgate.pipeline import kept_model
+from tests import projects
+
+PREVIOUS = b"the model of the last passing run"
+TEARS = (
+    "import os, sys, time\n"
+    "open(os.environ['MLGATE_MODEL'], 'wb').write(b'torn')\n"
+    "print('wrote half a model', flush=True)\n"
+)
+
+
+def project(make_repo, train: str, manifest: str = projects.IRIS_MANIFEST) -> Path:
+    root = make_repo(projects.iris_files(Path(), manifest=manifest, train=train))
+    model = root / "models" / "model.joblib"
+    model.parent.mkdir()
+    model.write_bytes(PREVIOUS)
+    os.utime(model, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    return root
+
+
+def as_before(root: Path) -> bool:
+    model = root / "models" / "model.joblib"
+    return (
+        model.read_bytes() == PREVIOUS
+        and model.stat().st_mtime_ns == 1_700_000_000_000_000_000
+        and not any((root / kept_model.FOLDER).glob("*"))
+    )
+
+
+def test_a_training_that_fails_after_writing_leaves_the_model_as_it_was(make_repo) -> None:
+    root = project(make_repo, TEARS + "sys.exit(1)\n")
+    result = pipeline.run(mf.load(root / "mlops.yaml"))
+    assert result.train.status == "failed" and result.train.outcome is not None
+    assert "wrote half a model" in result.train.outcome.log_tail
+    assert as_before(root)
+
+
+def test_a_training_stopped_by_its_timeout_leaves_the_model_as_it_was(make_repo) -> None:
+    manifest = projects.IRIS_MANIFEST.replace("timeout: 2m", "timeout: 1")
+    root = project(make_repo, TEARS + "time.sleep(60)\n", manifest)
+    result = pipeline.run(mf.load(root / "mlops.yaml"))
+    assert result.train.outcome is not None and result.train.outcome.timed_out
+    assert as_before(root)
+
+
+def test_a_training_that_passes_keeps_its_model_and_no_copy(tmp_path: Path) -> None:
+    model = tmp_path / "model.bin"
+    model.write_bytes(PREVIOUS)
+    with kept_model.kept(tmp_path, model, "run-1", print) as keeping:
+        model.write_bytes(b"new")
+        keeping.passed()
+    assert model.read_bytes() == b"new"
+    assert not any((tmp_path / kept_model.FOLDER).glob("*"))
+
+
+def test_an_exception_puts_the_model_back_and_no_model_is_no_copy(tmp_path: Path) -> None:
+    model = tmp_path / "model.bin"
+    model.write_bytes(PREVIOUS)
+    with pytest.raises(KeyboardInterrupt), kept_model.kept(tmp_path, model, "r", print):
+        model.write_bytes(b"torn")
+        raise KeyboardInterrupt
+    assert model.read_bytes() == PREVIOUS
+    model.unlink()
+    with kept_model.kept(tmp_path, model, "r", print):  # nothing to keep: nothing put back
+        model.write_bytes(b"torn")
+    assert model.read_bytes() == b"torn"
+
+
+@pytest.mark.e2e  # mlgate run as a process, killed outright, then run again
+def test_a_training_whose_mlgate_was_killed_is_undone_by_the_next_run(make_repo) -> None:
+    """SIGKILL runs no code of mlgate's: the copy stays, and the next run puts it back
+    before it trains (its training reads the model as the last passing run left it)."""
+    root = project(make_repo, TEARS + "time.sleep(60)\n")
+    mlgate = subprocess.Popen(
+        [sys.executable, "-m", "mlgate", "-C", str(root), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert mlgate.stdout is not None
+    for line in mlgate.stdout:
+        if "wrote half a model" in line:
+            break
+    os.kill(mlgate.pid, signal.SIGKILL)
+    mlgate.wait()
+    model = root / "models" / "model.joblib"
+    assert model.read_bytes() == b"torn"  # the training's own half, until the next run
+    reads = "import os, sys\nprint('found', open(os.environ['MLGATE_MODEL'], 'rb').read())\n"
+    (root / "train.py").write_text(reads + "sys.exit(1)\n")
+    again = subprocess.run(
+        [sys.executable, "-m", "mlgate", "-C", str(root), "run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    said = again.stdout + again.stderr
+    assert "put back model.joblib as it was before run" in said, said
+    assert f"found {PREVIOUS!r}" in said
+    assert as_before(root)
