@@ -9,6 +9,7 @@ still a dependency. The layer order the graph must keep is written in docs/archi
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,8 +125,14 @@ def find_cycle(edges: list[Edge]) -> list[Edge]:
     return []
 
 
+@functools.cache
+def source_edges() -> tuple[Edge, ...]:
+    """mlgate's own graph, parsed once for the tests that read it (seconds of `ast`)."""
+    return tuple(import_edges(SOURCE))
+
+
 def test_no_import_cycle_between_packages_or_top_level_modules() -> None:
-    cycle = find_cycle(import_edges(SOURCE))
+    cycle = find_cycle(list(source_edges()))
     assert not cycle, "import cycle:\n  " + "\n  ".join(edge.where(SOURCE) for edge in cycle)
 
 
@@ -135,7 +142,7 @@ def reaching_out(edges: list[Edge]) -> list[Edge]:
 
 
 def test_the_core_imports_nothing_of_github_ci_the_cli_or_the_terminal() -> None:
-    assert [edge.where(SOURCE) for edge in reaching_out(import_edges(SOURCE))] == []
+    assert [edge.where(SOURCE) for edge in reaching_out(list(source_edges()))] == []
 
 
 def test_the_units_the_rules_name_exist() -> None:

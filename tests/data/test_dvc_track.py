@@ -313,7 +313,13 @@ def test_a_stage_dvc_yaml_lacks_is_named_with_its_stages(repo: Path) -> None:
     (repo / "dvc.yaml").write_text(
         "stages:\n  prepare:\n    cmd: python prepare.py\n  train:\n    cmd: python train.py\n"
     )
-    for prepare in ("dvc repro prepar", "dvc repro --pull prepar", "{command: dvc repro prepar}"):
+    for prepare in (
+        "dvc repro prepar",
+        "dvc repro --pull prepar",
+        "{command: dvc repro prepar}",
+        "[dvc, repro, prepar]",
+        "{command: [dvc, repro, --pull, prepar]}",
+    ):
         (repo / "mlops.yaml").write_text(
             text.replace("data:\n", f"data:\n  prepare: {prepare}\n", 1)
         )

@@ -207,6 +207,7 @@ def test_list_shows_the_gated_metrics_and_show_is_for_people(
     tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from tests import projects
+    from tests.ahead import trained_ahead
     from tests.registry.conftest import make_project
 
     manifest = (
@@ -216,7 +217,7 @@ def test_list_shows_the_gated_metrics_and_show_is_for_people(
         )
         + GATED
     )
-    project = make_project(tmp_path / "repo", files={"mlops.yaml": manifest})
+    project = make_project(tmp_path / "repo", files=trained_ahead({"mlops.yaml": manifest}))
     root = str(project.root)
     assert main(["-C", root, "register", "--reason", "first"]) == 0
     capsys.readouterr()

@@ -1280,6 +1280,8 @@ def _prepare_stage_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding
     given = _get(raw, "data", "prepare")
     if isinstance(given, dict):
         where, given = (*where, "command"), given.get("command")
+    if isinstance(given, list) and all(isinstance(word, str) for word in given):
+        given = " ".join(given)  # the argument list [dvc, repro, STAGE] says the same
     found = DVC_REPRO.fullmatch(given.strip()) if isinstance(given, str) else None
     target = found[1] if found else ""
     if not target or "@" in target or not DVC_STAGE.fullmatch(target):
