@@ -72,6 +72,10 @@ class BadProbabilities:
             # a NaN from the third row on; a decision function's margins as "probabilities"
             "nan": np.vstack([np.full((2, width), 1 / width), np.full((rows - 2, width), np.nan)]),
             "margins": np.tile(np.linspace(-2.0, 2.0, width), (rows, 1)),
+            # chances scaled by a half from the fourth row on: a log loss off by ln 2
+            "halved": np.vstack(
+                [np.full((3, width), 1 / width), np.full((rows - 3, width), 0.5 / width)]
+            ),
         }[self.kind]
 
 

@@ -121,6 +121,12 @@ def test_a_single_output_column_is_one_prediction_per_row() -> None:
             "model.predict_proba returned values outside 0 to 1 (scores of a decision function?) "
             "on 30 of 30 rows (first at test row 1: [-2.0, 0.0, 2.0]); expected an array of 30 x 3",
         ),
+        (  # rows that add up to a half: a log loss off by ln 2, without a word
+            BadProbabilities("halved", ["setosa", "versicolor", "virginica"]),
+            "model.predict_proba returned chances that do not add up to 1 on 27 of 30 rows "
+            "(first at test row 4: [0.16666666666666666, 0.16666666666666666, "
+            "0.16666666666666666], adding up to 0.5); expected an array of 30 x 3",
+        ),
     ],
     ids=[
         "labels",
@@ -132,6 +138,7 @@ def test_a_single_output_column_is_one_prediction_per_row() -> None:
         "proba-text",
         "proba-nan",
         "proba-margins",
+        "proba-halved",
     ],
 )
 def test_a_classifier_that_answers_wrongly(model: object, message: str) -> None:
