@@ -245,7 +245,16 @@ class SetupPython(Stub):
         venv = state_dir / "python" / key
         if not (venv / "bin" / "python").exists():
             subprocess.run(
-                [sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                # no pip of its own: the one the tests run with is seen (below), and
+                # ensurepip was most of a harness job's set-up (about 3 s)
+                [
+                    sys.executable,
+                    "-m",
+                    "venv",
+                    "--system-site-packages",
+                    "--without-pip",
+                    str(venv),
+                ],
                 check=True,
                 capture_output=True,
             )
