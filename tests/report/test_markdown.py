@@ -509,6 +509,25 @@ def test_a_progress_line_names_a_stage_error_without_its_hint() -> None:
     assert verdict.stage_summary(replace(broken, message="")) == "error"
 
 
+def test_the_evaluation_line_says_what_its_figures_rest_on_after_them() -> None:
+    """The positive class no convention gives, the metrics not computed and a task judged
+    from the answers were in the stage's message, and the terminal showed the figures
+    alone (docs/manifest.md says the Evaluation line names the positive class)."""
+    from mlgate.report import verdict
+
+    scored = replace(
+        result().evaluate,
+        metrics={"f1": 0.5, "roc_auc": None},
+        message="1 metric on 30 rows; not computed: roc_auc; positive class 'stayed', the "
+        "greater label (evaluate.positive_label names another)",
+    )
+    assert verdict.stage_summary(scored) == (
+        "f1 0.5000; not computed: roc_auc; positive class 'stayed', the greater label "
+        "(evaluate.positive_label names another)"
+    )
+    assert verdict.stage_summary(replace(scored, message="1 metric on 30 rows")) == "f1 0.5000"
+
+
 def test_a_macro_average_on_each_slice_says_why_it_may_differ_from_the_slices_table() -> None:
     """One slice showed f1_macro 1.0 in the slices table and 0.5 against the baseline (the
     two models' classes shared), and the report never said why."""

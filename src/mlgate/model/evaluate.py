@@ -173,6 +173,32 @@ def _fractions(model: Any, returned: Any) -> bool:
     return bool(finite.size) and bool(np.any(finite != np.round(finite)))
 
 
+FEWEST_CLASSES_JUDGED = 20  # fewer distinct whole numbers than this are always classes
+
+
+def _too_many_to_be_classes(model: Any, y: pd.Series, returned: Any) -> str:
+    """A model without classes that answers whole numbers of a whole-number target, with
+    more distinct values among the labels and answers than half the rows, is a regression
+    (a count, a score rounded): scored as 177 classes of 150 rows, its accuracy 0.013
+    passed. Why it was so judged, or "" for classes."""
+    if hasattr(model, "classes_") or not pd.api.types.is_integer_dtype(y):
+        return ""
+    try:
+        answers = np.asarray(returned, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return ""
+    if not np.isfinite(answers).all():
+        return ""
+    distinct = len(np.union1d(y.to_numpy(dtype=float), answers))
+    if distinct < FEWEST_CLASSES_JUDGED or distinct <= len(y) / 2:
+        return ""
+    return (
+        f"judged a regression: {distinct} distinct whole numbers among the {len(y):,} test "
+        "rows' labels and the model's answers are too many to be classes; if they are "
+        "classes, set evaluate.task: classification"
+    )
+
+
 def _id_fitted(manifest: Manifest, model: Any) -> str:
     """What to do when the model was fitted on the id column, which it is never handed."""
     key = manifest.data.id
@@ -262,8 +288,12 @@ def score(
         raise EvaluationError(
             f"model.predict failed: {type(exc).__name__}: {exc}{_id_fitted(manifest, model)}"
         ) from exc
+    judged = ""
     if inferred and task == "classification" and _fractions(model, returned):
         task = "regression"  # whole-number targets, a model without classes answering 10.21
+    elif inferred and task == "classification":
+        judged = _too_many_to_be_classes(model, y, returned)
+        task = "regression" if judged else task
     y_pred = predictions(returned, len(frame), task, target)
     announce("computing the metrics")
     row_keys = hash_rows(frame, [*features, target])
@@ -286,7 +316,7 @@ def score(
         _finite_everywhere(y_true, target)
         scored = replace(
             _regression(manifest, y_true, y_pred, row_keys, inferred),
-            note=_a_classifier(manifest, model),
+            note=judged or _a_classifier(manifest, model),
         )
     else:
         scored = _classification(

@@ -25,7 +25,12 @@ def stage_summary(stage: DataStage | TrainStage | EvaluateStage | ModelStage) ->
     if isinstance(stage, DataStage | ModelStage) and stage.checks:
         return tally.checks(stage.checks, always_noun=True)
     if isinstance(stage, EvaluateStage) and stage.metrics and stage.status == "passed":
-        return ", ".join(f"{k} {v:.4f}" for k, v in stage.metrics.items() if v is not None)
+        figures = ", ".join(f"{k} {v:.4f}" for k, v in stage.metrics.items() if v is not None)
+        # what the figures rest on (metrics not computed, the positive class no convention
+        # gives, a task judged from the answers) follows the stage's count of them: the
+        # terminal showed the figures alone, and said none of it
+        _, _, rest = stage.message.partition("; ")
+        return f"{figures}; {rest}" if rest else figures
     # a progress line: the hint follows in the run's summary or the command's error
     return hinted(stage.message)[0] if stage.message else stage.status
 
