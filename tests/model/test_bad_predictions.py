@@ -165,3 +165,41 @@ def test_a_regression_task_on_a_text_target_is_explained() -> None:
         str(error.value) == "the test data's 'species' holds values that are not numbers, "
         "but evaluate.task is regression; set evaluate.task: classification"
     )
+
+
+class TextAnswers:
+    """A model of no scikit-learn's that names whole-number labels as text: in its
+    answers, or (`proba`) in its probabilities' column names alone."""
+
+    def __init__(self, proba: bool) -> None:
+        self.proba = proba
+
+    def predict(self, X):
+        return [i % 3 if self.proba else str(i % 3) for i in range(len(X))]
+
+    def predict_proba(self, X):
+        if not self.proba:
+            raise AttributeError("predict_proba")
+        return pd.DataFrame({str(c): [1 / 3] * len(X) for c in range(3)})
+
+
+@pytest.mark.parametrize(
+    ("proba", "said"),
+    [
+        (False, "model.predict returned labels ('0', '1', '2') none of which is a value of 'y' "
+         "in the test data ('0', '1', '2') (they read alike, but the test labels are whole "
+         "numbers and its answers text)"),
+        (True, "model.predict_proba returned columns named ['0', '1', '2'], none of which is a "
+         "value of 'y' in the test data ('0', '1', '2') (they read alike, but the test labels "
+         "are whole numbers and its column names text)"),
+    ],
+)  # fmt: skip
+def test_labels_that_read_alike_but_are_text_say_so(proba: bool, said: str) -> None:
+    """Two lists printed the same ('0', '1', '2') and nothing else: a newcomer could not
+    tell what was wrong, where a scikit-learn model's classes were explained."""
+    text = "name: t\ndata: {train: a.csv, test: b.csv, target: y}\ntrain: {command: x}\n"
+    manifest = parse(text.encode(), name="mlops.yaml", root=Path("."), files=False)
+    frame = pd.DataFrame({"x": range(30), "y": [i % 3 for i in range(30)]})
+    with pytest.raises(evaluate.EvaluationError) as error:
+        evaluate.score(manifest, TextAnswers(proba), frame)
+    assert str(error.value).startswith(said)

@@ -596,7 +596,8 @@ def _classification(
         raise EvaluationError(
             f"model.predict returned labels ({shown}) none of which is a value of "
             f"'{manifest.data.target}' in the test data "
-            f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}); "
+            f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))})"
+            f"{_kinds_apart(y_true, list(set(_hashable(y_pred))), 'its answers')}; "
             "expected the target's own labels" + _a_regressor(manifest, known, y_pred)
         )
     if callable(getattr(model, "predict_proba", None)):
@@ -614,8 +615,9 @@ def _classification(
                 raise EvaluationError(
                     f"model.predict_proba returned columns named {known[:10]}, none of which "
                     f"is a value of '{manifest.data.target}' in the test data "
-                    f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))}); "
-                    "name each column by its label"
+                    f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))})"
+                    f"{_kinds_apart(y_true, known, 'its column names')}; name each column by "
+                    "its label"
                 )
         scores = probabilities(returned, len(y_true), known)
         announce("computing the metrics")
@@ -708,17 +710,18 @@ def _unknown_note(labels: list[str], rows: int, total: int, classes: int) -> str
     )
 
 
-def _kinds_apart(y_true: np.ndarray, fitted: list[Any]) -> str:
+def _kinds_apart(y_true: np.ndarray, fitted: list[Any], whose: str = "the model's classes") -> str:
     """Why labels that read alike are not the model's: '0' and '1' as text beside the
-    classes 0 and 1 (one label that is not a number, 'unknown', makes the column text)."""
+    classes 0 and 1 (one label that is not a number, 'unknown', makes the column text).
+    `whose`: what `fitted` are (a predict's answers: two lists that read alike, unsaid)."""
     said = {str(v) for v in y_true.tolist()}
     if not said & {str(v) for v in fitted}:
         return ""
     ours = {_label_kind(v) for v in y_true.tolist()}
     theirs = {_label_kind(v) for v in fitted}
     return (
-        f" (they read alike, but the test labels are {' and '.join(sorted(ours))} and the "
-        f"model's classes {' and '.join(sorted(theirs))})"
+        f" (they read alike, but the test labels are {' and '.join(sorted(ours))} and "
+        f"{whose} {' and '.join(sorted(theirs))})"
     )
 
 
