@@ -95,6 +95,19 @@ def test_the_fairness_names_are_the_ones_mlgate_computes() -> None:
             "model_checks[0].fairness: found 'demographic_parity', expected one of: "
             "demographic_parity_difference, demographic_parity_ratio,",
         ),
+        (  # a bound on the unfair side failed the fairer model and passed the less fair
+            "model_checks:\n  - {fairness: demographic_parity_difference, sensitive: gender, "
+            "min: 0.1}\n",
+            "model_checks[0].min: demographic_parity_difference is bounded by max, not min (0 "
+            "is parity): min 0.1 fails a model for being fairer than that; write max: BOUND",
+        ),
+        (
+            "model_checks:\n  - {fairness: demographic_parity_ratio, sensitive: gender, "
+            "max: 0.8}\n",
+            "model_checks[0].max: demographic_parity_ratio is bounded by min, not max (1 is "
+            "parity, and the higher the fairer): max 0.8 fails a model for being fairer than "
+            "that; write min: BOUND",
+        ),
         (
             "model_checks:\n  - {fairness: equal_opportunity_difference, sensitive: sex}\n",
             "model_checks[0]: needs a bound (min or max) or significance: no significant worsening",

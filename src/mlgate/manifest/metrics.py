@@ -11,6 +11,10 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+# the fairness figure that is higher the fairer (1: every group alike); the differences are
+# lower the fairer (0). validate reads it, which must not import the fairness code
+HIGHER_IS_FAIRER = frozenset({"demographic_parity_ratio"})
+
 Task = Literal["classification", "regression"]
 Needs = Literal["labels", "scores"]
 

@@ -25,6 +25,7 @@ from mlgate.manifest import data_formats, image_name, lint, sql_words
 from mlgate.manifest.build import DEFAULT_MODEL, DURATION, ROBUSTNESS
 from mlgate.manifest.metrics import (
     DEFAULT_METRICS,
+    HIGHER_IS_FAIRER,
     METRICS,
     fewest_resamples,
     for_many_classes,
@@ -72,6 +73,7 @@ def semantic_problems(
         *_registry_problems(raw),
         *_drift_problems(raw),
         *_slice_problems(raw),
+        *_fairness_bound_problems(raw),
         *_resample_problems(raw),
         *(_pytest_problems(raw, root) if files else ()),
         *(_parquet_reader_problems(raw) if files else ()),
@@ -420,6 +422,28 @@ def _pytest_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
                 where,
                 f"there is no {named} beside the manifest (a folder or file of tests)",
                 False,
+            )
+
+
+def _fairness_bound_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A bound on the unfair side of a fairness figure: `min` on a difference (0 is
+    parity) or `max` on the ratio (1 is parity) failed the fairer model and passed the
+    less fair one."""
+    checks = _get(raw, "model_checks")
+    for i, check in enumerate(checks if isinstance(checks, list) else ()):
+        name = check.get("fairness") if isinstance(check, dict) else None
+        if not isinstance(name, str):
+            continue
+        fairer = name in HIGHER_IS_FAIRER
+        wrong, right = ("max", "min") if fairer else ("min", "max")
+        if wrong in check:
+            parity = "1 is parity, and the higher the fairer" if fairer else "0 is parity"
+            yield (
+                ("model_checks", i, wrong),
+                f"{name} is bounded by {right}, not {wrong} ({parity}): {wrong} "
+                f"{check[wrong]} fails a model for being fairer than that; write "
+                f"{right}: BOUND",
+                True,
             )
 
 

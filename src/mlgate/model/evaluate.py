@@ -784,7 +784,8 @@ def probabilities(returned: Any, rows: int, classes: Any) -> np.ndarray:
     _refuse_no_chances(scores, expected)
     sums = scores.sum(axis=1, keepdims=True)
     _refuse_no_whole(scores, sums[:, 0], expected)
-    return scores / sums  # single precision's rounding (ONNX) taken out
+    whole: np.ndarray = scores / sums  # single precision's rounding (ONNX) taken out
+    return whole
 
 
 SUM_SLACK = 1e-5  # single precision's rounding of a row's sum (ONNX, float32 models)

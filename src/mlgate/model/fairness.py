@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlgate.manifest.metrics import HIGHER_IS_FAIRER
+
 # lower is fairer for a difference (0: every group alike), higher for a ratio (1)
 METRICS = {
     "demographic_parity_difference": "the gap between the groups' selection rates",
@@ -21,7 +23,6 @@ METRICS = {
     "equalized_odds_difference": "the larger of the gaps in true and false positive rates",
     "equal_opportunity_difference": "the gap between the groups' true positive rates",
 }
-HIGHER_IS_FAIRER = {"demographic_parity_ratio"}
 
 
 def less_fair(metric: str, change: float) -> bool:
