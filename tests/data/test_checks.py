@@ -67,6 +67,21 @@ def test_duplicates_count_repeats_of_earlier_rows() -> None:
         "passed",
         "3 of 10 rows (30.0%) repeat an earlier row, within 30%",
     )
+    # a share one decimal would print as its bound: "2.4%, more than 2.4%" read as equal
+    rows = pl.DataFrame({"target": [*range(120), 0, 1, 2], "x": [*range(120), 0, 1, 2]})
+    near = by_id(checks.run_checks(spec(duplicates_max_fraction=0.024), {"test": rows}))
+    assert near["data.test.duplicates"].message.startswith(
+        "3 of 123 rows (2.44%) repeat an earlier row, more than 2.4%"
+    )
+
+
+def test_a_share_beside_its_bound_takes_the_places_it_needs_to_be_seen_past_it() -> None:
+    from mlgate.data import phrases
+
+    assert phrases.share(3, 123, bound=0.024) == "3 of 123 rows (2.44%)"  # 2.439%
+    assert phrases.share(496, 10_000, bound=0.05) == "496 of 10,000 rows (4.96%)"
+    assert phrases.share(5, 100, bound=0.05) == "5 of 100 rows (5.0%)"  # on it: as it is
+    assert phrases.share(3, 114, bound=0.05) == "3 of 114 rows (2.6%)"
 
 
 @pytest.mark.parametrize("lazy", [False, True])  # read whole, and streamed

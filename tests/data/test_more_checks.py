@@ -76,6 +76,13 @@ def test_a_share_of_missing_values_is_allowed_up_to_its_limit() -> None:
         "passed",
         "25% of all rows missing",
     )
+    # 1,001 of 100,000 (1.001%) printed "1% of all rows missing, more than 1%"
+    many = pl.DataFrame({"y": [0] * 100_000, "x": [None] * 1_001 + [1.0] * 98_999})
+    near = run(many, Column(name="x", max_null_fraction=0.01))
+    assert said(near["data.test.columns.x.max_null_fraction"]) == (
+        "failed",
+        "1.001% of all rows missing, more than 1%",
+    )
 
 
 def test_sorted_finds_every_row_below_the_largest_before_it() -> None:

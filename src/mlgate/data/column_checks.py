@@ -140,7 +140,12 @@ class _Where:
     ) -> Measured:
         def decide(value: float | None) -> tuple[Status, str]:
             share_ = value or 0.0
-            said = f"{phrases.fraction(round(share_, 4))} of all rows {found}"
+            shown = phrases.fraction(round(share_, 4))
+            if round(share_, 4) == limit != share_:  # "1% ..., more than 1%" of 1.0004%
+                from mlgate import bounds
+
+                shown = bounds.past(share_, limit, signed=False, percent=True)
+            said = f"{shown} of all rows {found}"
             if share_ > limit:
                 return "failed", f"{said}, more than {phrases.fraction(limit)}"
             return "passed", said

@@ -95,7 +95,7 @@ def duplicates(
     verdict = "more than" if over else "within"
     where = _first_rows(_repeated(frame), count) if over else ""
     message = (
-        f"{phrases.share(count, height)} repeat an earlier row, {verdict} "
+        f"{phrases.share(count, height, bound=limit)} repeat an earlier row, {verdict} "
         f"{phrases.fraction(limit)}{basis}{where}"
     )
     return result(status="failed" if over else "passed", message=message, observed=count)

@@ -48,8 +48,10 @@ def at_rows(rows: Sequence[int], count: int) -> str:
     return f"; {first}at {'row' if len(rows) == 1 else 'rows'} {', '.join(map(str, rows))}"
 
 
-def percent(count: int, total: int) -> str:
-    """One decimal, never rounding a real count to 0% or 100%."""
+def percent(count: int, total: int, bound: float | None = None) -> str:
+    """One decimal, never rounding a real count to 0% or 100%, nor onto `bound` (a share
+    the check holds against): "2.4% repeat an earlier row, more than 2.4%" read as equal,
+    where 2.44% was found."""
     if total == 0:
         return "0%"
     share = 100 * count / total
@@ -57,12 +59,17 @@ def percent(count: int, total: int) -> str:
         return "<0.1%"
     if 99.9 < share < 100:
         return ">99.9%"
-    return f"{share:.1f}%"
+    said = f"{share:.1f}%"
+    if bound is None or count / total == bound or float(said[:-1]) != round(100 * bound, 12):
+        return said
+    from mlgate import bounds
+
+    return bounds.past(count / total, bound, signed=False, percent=True)
 
 
-def share(count: int, total: int, noun: str = "rows") -> str:
-    """ "3 of 114 rows (2.6%)" """
-    return f"{count:,} of {total:,} {noun} ({percent(count, total)})"
+def share(count: int, total: int, noun: str = "rows", bound: float | None = None) -> str:
+    """ "3 of 114 rows (2.6%)"; `bound`: see `percent`."""
+    return f"{count:,} of {total:,} {noun} ({percent(count, total, bound)})"
 
 
 def fraction(value: float) -> str:

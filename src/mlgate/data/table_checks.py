@@ -104,12 +104,13 @@ def target_balance(role: str, frame: Table, target: str, low: float) -> CheckRes
         smallest = int(counts["count"].min())  # type: ignore[arg-type]
         return result(
             status="passed",
-            message=f"{classes}; the smallest has {phrases.share(smallest, total)}{uncounted}",
+            message=f"{classes}; the smallest has "
+            f"{phrases.share(smallest, total, bound=low)}{uncounted}",
             observed=round(smallest / total, 6),
         )
     shown = words.first(
         [
-            f"class {phrases.example(v)}: {phrases.share(n, total)}"
+            f"class {phrases.example(v)}: {phrases.share(n, total, bound=low)}"
             for v, n in rare[: phrases.EXAMPLES]
         ],
         len(rare),
