@@ -527,6 +527,27 @@ def check_objects(where: Where, version: state.Version) -> None:
                 f"{exc.message}; nothing was changed",
                 hint=exc.hint,
             ) from exc
+    if why := record_unlike_run(where, version):
+        raise UserError(
+            f"cannot promote {where.model} {version.version}: {why}; nothing was changed",
+            hint=f"its tag {version.tag} was edited after it was registered (git show "
+            f"{version.tag}); register the model again for a sound version",
+        )
+
+
+def record_unlike_run(where: Where, version: state.Version) -> str | None:
+    """Why a version's record is not its run's (the run read back from the store), or
+    None; None too for a record of an older mlgate that names no run."""
+    from mlgate.registry import lineage
+
+    entry = version.record.get("run")
+    if not isinstance(entry, dict) or not entry.get("sha256"):
+        return None
+    try:
+        run = runs.read(where.store.get(str(entry["sha256"])))
+    except MlgateError as exc:
+        return f"its run cannot be read back from the store ({exc.message})"
+    return lineage.unlike(version.record, run)
 
 
 def _date(where: Where, current: state.State) -> str:

@@ -1,0 +1,41 @@
+"""Is a version's record its run's? The record (a tag's message) names the model, the run
+and what the run found; the run is kept in the store by sha256 and cannot be edited, the
+tag can (pushed with --force). A record edited to name another version's model was
+promoted, deployed and served as the version, with its run's metrics and params."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlgate.report import verdict
+from mlgate.result.records import RunResult
+
+
+def unlike(record: dict[str, Any], run: RunResult) -> str | None:
+    """What the record says that its own run does not, or None when they agree."""
+    said = []
+    model = (record.get("model") or {}).get("sha256")
+    trained = run.train.model.sha256 if run.train.model is not None else None
+    if model and trained and model != trained:
+        said.append(f"the model {str(model)[:12]}, where the run trained {trained[:12]}")
+    run_id = (record.get("run") or {}).get("id")
+    if run_id and run_id != run.run_id:
+        said.append(f"run {str(run_id)[:40]}, where the run kept is {run.run_id}")
+    decided, _ = verdict.decide(run)
+    if record.get("verdict") == "passed" and decided != "passed":
+        said.append(f"a passing run, where its checks and gates say it {decided}")
+    commit = record.get("commit")
+    if commit and run.git.commit and commit != run.git.commit:
+        said.append(f"commit {str(commit)[:12]}, where the run was of {run.git.commit[:12]}")
+    for field, ran in (("metrics", run.evaluate.metrics), ("params", run.params)):
+        if field in record and record[field] != _as_json(dict(ran)):
+            said.append(f"other {field} than the run's")
+    if not said:
+        return None
+    return "its record names " + "; ".join(said)
+
+
+def _as_json(value: Any) -> Any:
+    """As the record holds it: through JSON (a tuple of the run's is the record's list)."""
+    return json.loads(json.dumps(value))
