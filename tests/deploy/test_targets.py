@@ -119,6 +119,25 @@ def test_a_command_that_moves_its_model_file_takes_nothing_from_the_store(
     assert service.load(project.manifest, "v0.1.0") is not None
 
 
+def test_a_deploy_command_that_fails_is_something_outside_and_changes_nothing(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cluster that refuses a rollout exited 2, "the input is wrong": CI that branches on
+    the code took a flaky deployment for a manifest error."""
+    from mlgate.cli import main
+
+    (project.root / "rollout.py").write_text(
+        "import sys\nprint('error: the cluster refused the rollout', file=sys.stderr)\n"
+        "sys.exit(7)\n"
+    )
+    assert main(["-C", str(project.root), "promote", "v0.1.0", "--to", "qa"]) == 3
+    said = capsys.readouterr().err
+    assert "deploying v0.1.0 to qa failed: `python rollout.py` exited with code 7" in said
+    assert "qa stays on no version" in said and "the cluster refused the rollout" in said
+    assert "hint: nothing was recorded; once the deploy command succeeds, promote v0.1.0" in said
+    assert project.where().read().current("qa") is None
+
+
 @dataclass
 class Broken:
     """A target that fails with what is no MlgateError (a full disk, a bug)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from mlgate import commands
 from mlgate.deploy.target import Deployed, Rollout
-from mlgate.errors import UserError
+from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.spec import Command, Manifest
 
 
@@ -45,12 +45,14 @@ class CommandTarget:
                 },
             )
             done = commands.run(self.manifest, command, None)
-        if done.status != "passed":
-            tail = "\n".join(done.log_tail[-5:])
-            raise UserError(
+        if done.status != "passed":  # what it deploys to refused it, as a Docker push can:
+            tail = "\n".join(done.log_tail[-5:])  # outside (exit 3), not the input's fault
+            raise OutsideError(
                 f"deploying {version.version} to {rollout.environment} failed: "
                 f"{done.message}; {rollout.environment} stays on "
-                f"{rollout.previous or 'no version'}" + (f"\n{tail}" if tail else "")
+                f"{rollout.previous or 'no version'}" + (f"\n{tail}" if tail else ""),
+                hint=f"nothing was recorded; once the deploy command succeeds, promote "
+                f"{version.version} again",
             )
         return Deployed(record={"command": done.command, "duration_s": done.duration_s})
 
