@@ -20,6 +20,7 @@ import os, signal, sys, threading, time
 from pathlib import Path
 from types import SimpleNamespace
 from mlgate.sweep import local
+from mlgate.sweep.copies import Tree
 from mlgate.sweep.space import Configuration
 
 class Stopped(Exception):
@@ -52,7 +53,7 @@ root = Path(sys.argv[1])
 manifest = SimpleNamespace(root=root, path=root / "mlops.yaml")
 todo = [Configuration(id="a", params={"x": 1}), Configuration(id="b", params={"x": 2})]
 try:
-    local._all(manifest, SimpleNamespace(Process=Worker), "base", todo, 2, {}, None)
+    local._all(manifest, SimpleNamespace(Process=Worker), Tree(files=()), todo, 2, {}, None)
 except Stopped:
     print(" ".join(told))
 """

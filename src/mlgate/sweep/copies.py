@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +25,14 @@ if TYPE_CHECKING:
 LEFT_OUT = (".git", ".mlgate", ".dvc/cache", "__pycache__")  # never copied into a configuration
 
 
-def run_copy(source: Path, work: Path, params: Mapping[str, Any]) -> tuple[Manifest, RunResult]:
+def run_copy(
+    source: Path, work: Path, params: Mapping[str, Any], expected: Tree | None = None
+) -> tuple[Manifest, RunResult]:
     """The project of the manifest `source` copied to `work` (what LEFT_OUT names left
-    out), the values written into the copy's params file, and the copy run."""
+    out), the values written into the copy's params file, and the copy run. `expected`:
+    what the project hashed to when the sweep began; a copy that hashes otherwise (the
+    project was edited since) is refused before it runs, as its results would be filed
+    under the hash of code it did not run."""
     from mlgate import manifest as manifests
     from mlgate import pipeline
 
@@ -35,10 +40,13 @@ def run_copy(source: Path, work: Path, params: Mapping[str, Any]) -> tuple[Manif
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(root, work, ignore=_left_out(root), symlinks=True)
+    _links_kept(root, work)
     # the files were looked for in the project (`sweep` loads its manifest): here, data it
     # names outside the project would be looked for beside the copy
     copy = work / source.name
     copied = manifests.parse(copy.read_bytes(), name=str(copy), root=work, path=copy, files=False)
+    if expected is not None:
+        _as_hashed(work, copied, expected)
     data = copied.data  # what lies outside the project is read where it is, not in the copy
     there = replace(
         data,
@@ -49,6 +57,41 @@ def run_copy(source: Path, work: Path, params: Mapping[str, Any]) -> tuple[Manif
     copied = replace(copied, data=there)
     write_params(copied, params)
     return copied, pipeline.run(copied, compare=False)
+
+
+def _links_kept(root: Path, work: Path) -> None:
+    """Each symlink copied that leads out of the project made absolute: copied as it was,
+    `data -> ../shared` named `.mlgate/sweeps/shared`, which is nothing (a link within the
+    project stays as it is, naming the copy's own file)."""
+    inside = os.path.realpath(root)
+    for folder, dirs, names in os.walk(work):
+        for name in dirs + names:
+            link = Path(folder) / name
+            if not link.is_symlink() or os.path.isabs(os.readlink(link)):
+                continue
+            was = os.path.realpath(root / link.relative_to(work))
+            if not Path(was).is_relative_to(inside):
+                link.unlink()
+                link.symlink_to(was)
+
+
+def _as_hashed(work: Path, copied: Manifest, expected: Tree) -> None:
+    """The copy holds what the sweep hashed at its start, or the configuration is refused."""
+    from mlgate import words
+    from mlgate.errors import UserError
+
+    now = fingerprint(work, copied.outputs(), [Path(p) for p in expected.outside])
+    if now.digest == expected.digest:
+        return
+    differ = changed(expected, now)
+    said = "differs" if len(differ) == 1 else f"differ ({words.count(len(differ), 'file')})"
+    raise UserError(
+        "the project changed after the sweep began, so this configuration would run other "
+        f"code or data than the sweep hashed: {words.clip(', '.join(differ), 200)} {said}; "
+        "it was not run",
+        hint="run the sweep again once the project is as it should be (to go on editing "
+        "during a sweep, sweep from a `git worktree` of its own)",
+    )
 
 
 DATA_ROLES = ("train", "test", "reference")
@@ -254,29 +297,78 @@ def _held_key(node: Mapping[Any, Any], part: str) -> Any:
     return next((key for key in node if str(key) == part), part)
 
 
-def fingerprint(root: Path, outputs: Sequence[str] = (), outside: Sequence[Path] = ()) -> str:
+@dataclass(frozen=True, kw_only=True)
+class Tree:
+    """What a project hashed to, file by file (in hashing order: the data files outside
+    it first, then its own files, folder by folder): a configuration's copy is hashed
+    again and compared with it, so a project edited during a sweep is said, file by
+    file, rather than its new code filed under the old code's hash."""
+
+    files: tuple[tuple[str, str], ...]  # (path, sha256 of its content; "" if none)
+    outside: tuple[str, ...] = ()  # the data files read where they are, by absolute path
+
+    @property
+    def digest(self) -> str:
+        digest = hashlib.sha256()
+        for name, content in self.files:
+            digest.update(name.encode() + b"\0" + bytes.fromhex(content))
+        return digest.hexdigest()
+
+
+def fingerprint(root: Path, outputs: Sequence[str] = (), outside: Sequence[Path] = ()) -> Tree:
     """The project as a configuration's copy would hold it: every file's path and content,
     but what a run writes (`outputs`: the model, prepared data), which each configuration
     writes afresh: a `mlgate run` between two sweeps would otherwise run every one again;
-    and the data files it reads from `outside` the project."""
-    digest = hashlib.sha256()
-    for path in outside:
-        digest.update(str(path).encode() + b"\0")
-        if path.is_file():
-            with path.open("rb") as f:
-                digest.update(hashlib.file_digest(f, "sha256").digest())
-    ignore = _left_out(root)
+    and the data files it reads from `outside` the project. A folder that is a symlink
+    is hashed through it (a `data` linked to a shared dataset was never hashed: changed
+    data was "not run again"), once along each path (a link to a folder above is a loop)."""
+    files = [(str(path), _content(path) if path.is_file() else "") for path in outside]
     written = {os.path.normpath(o) for o in outputs}
-    for folder, dirs, names in os.walk(root):
-        skipped = ignore(folder, dirs + names)
-        skipped |= {n for n in names if os.path.relpath(Path(folder) / n, root) in written}
-        dirs[:] = sorted(d for d in dirs if d not in skipped)
-        for name in sorted(n for n in names if n not in skipped):
-            path = Path(folder) / name
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            with path.open("rb") as f:
-                digest.update(hashlib.file_digest(f, "sha256").digest())
-    return digest.hexdigest()
+    files += _walked(root, Path(root), _left_out(root), written, (os.path.realpath(root),))
+    return Tree(files=tuple(files), outside=tuple(str(p) for p in outside))
+
+
+def _walked(
+    root: Path,
+    folder: Path,
+    ignore: Callable[[str, list[str]], set[str]],
+    written: set[str],
+    above: tuple[str, ...],
+) -> list[tuple[str, str]]:
+    """The files under `folder` as os.walk visits them (each folder's files, sorted, then
+    its folders), symlinked folders followed unless they lead back to one `above`."""
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError:  # unreadable: the copy cannot hold it either
+        return []
+    skipped = ignore(str(folder), entries)
+    dirs = [e for e in entries if e not in skipped and (folder / e).is_dir()]
+    found = []
+    for name in entries:
+        path = folder / name
+        relative = str(path.relative_to(root))
+        if name in skipped or name in dirs or os.path.normpath(relative) in written:
+            continue
+        if not path.exists():  # a broken link: what it names is what the copy holds
+            found.append((relative, hashlib.sha256(os.readlink(path).encode()).hexdigest()))
+        else:
+            found.append((relative, _content(path)))
+    for name in dirs:
+        real = os.path.realpath(folder / name)
+        if real not in above:
+            found += _walked(root, folder / name, ignore, written, (*above, real))
+    return found
+
+
+def _content(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def changed(before: Tree, after: Tree) -> list[str]:
+    """The paths whose content differs between two trees, or that one of them lacks."""
+    old, new = dict(before.files), dict(after.files)
+    return sorted(p for p in {*old, *new} if old.get(p) != new.get(p))
 
 
 def key_of(base: str, c: Configuration) -> str:

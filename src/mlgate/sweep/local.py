@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic, proc
 from mlgate.manifest.spec import Manifest
-from mlgate.sweep.copies import fingerprint, key_of, outside, run_copy
+from mlgate.sweep.copies import Tree, fingerprint, key_of, outside, run_copy
 from mlgate.sweep.space import Configuration
 
 if TYPE_CHECKING:
@@ -66,9 +66,9 @@ def sweep(
 ) -> list[Finished]:
     """Every configuration run (or found finished), in the order given."""
     context = _context()  # the fork server imports while the project is hashed
-    base = fingerprint(manifest.root, manifest.outputs(), outside(manifest))
-    found, todo = resumed(manifest.root, base, configurations, on_done)
-    _all(manifest, context, base, todo, workers, found, on_done)
+    tree = fingerprint(manifest.root, manifest.outputs(), outside(manifest))
+    found, todo = resumed(manifest.root, tree.digest, configurations, on_done)
+    _all(manifest, context, tree, todo, workers, found, on_done)
     return [found[c.id] for c in configurations]
 
 
@@ -95,7 +95,7 @@ def resumed(
 def _all(
     manifest: Manifest,
     context: Any,
-    base: str,
+    tree: Tree,
     todo: list[Configuration],
     workers: int,
     found: dict[str, Finished],
@@ -115,7 +115,7 @@ def _all(
         try:
             while queue or running:
                 while queue and len(running) < max(1, workers):
-                    _start(manifest, context, base, queue.pop(0), workers, running, stops)
+                    _start(manifest, context, tree, queue.pop(0), workers, running, stops)
                 for sentinel in wait(list(running)):
                     process, c, key = running[sentinel]
                     process.join()
@@ -133,7 +133,7 @@ def _all(
 def _start(
     manifest: Manifest,
     context: Any,
-    base: str,
+    tree: Tree,
     c: Configuration,
     workers: int,
     running: dict[Any, tuple[Any, Configuration, str]],
@@ -142,7 +142,7 @@ def _start(
     """`c`'s worker started, and known in `running` before a stop is raised: one landing
     in start() (the first waits on the fork server's imports, a second or so) left that
     worker, and its training, running after the sweep had stopped."""
-    key = key_of(base, c)
+    key = key_of(tree.digest, c)
     (manifest.root / SWEEPS / f"{key}.outcome.json").unlink(missing_ok=True)
     process = context.Process(
         target=_child,
@@ -151,6 +151,7 @@ def _start(
             c.id,
             dict(c.params),
             key,
+            tree,
             _threads(workers),
             dict(os.environ),
             os.getpid(),
@@ -243,6 +244,7 @@ def _child(
     cid: str,
     params: dict[str, Any],
     key: str,
+    tree: Tree,
     threads: int,
     environ: dict[str, str],
     sweep: int,
@@ -262,7 +264,7 @@ def _child(
     share_cores(threads)
     with _held(root / SWEEPS / f"{key}.lock"):
         try:
-            said = _one(manifest_path, cid, params, key)
+            said = _one(manifest_path, cid, params, key, tree)
         except Exception as exc:
             said = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
         atomic.write_text(root / SWEEPS / f"{key}.outcome.json", json.dumps({"id": cid, **said}))
@@ -346,8 +348,11 @@ def _read(path: Path) -> dict[str, Any] | None:
     return said if isinstance(said, dict) else None
 
 
-def _one(manifest_path: str, cid: str, params: dict[str, Any], key: str) -> dict[str, Any]:
-    """In a worker: the configuration run in its copy, kept where a resumed sweep looks."""
+def _one(
+    manifest_path: str, cid: str, params: dict[str, Any], key: str, tree: Tree
+) -> dict[str, Any]:
+    """In a worker: the configuration run in its copy (which must hold what the sweep
+    hashed, `tree`), kept where a resumed sweep looks."""
     from mlgate.errors import MlgateError
     from mlgate.result import runs
 
@@ -355,7 +360,7 @@ def _one(manifest_path: str, cid: str, params: dict[str, Any], key: str) -> dict
     root = source.parent
     work = root / SWEEPS / key
     try:
-        copied, result = run_copy(source, work, params)
+        copied, result = run_copy(source, work, params, tree)
     except MlgateError as exc:
         return {"status": "error", "message": str(exc)}
     run = runs.run_dir(work, result.run_id) / runs.RESULT_FILE

@@ -64,7 +64,8 @@ def sweep(
     from mlgate import __version__
 
     root = manifest.root
-    base = copies.fingerprint(root, manifest.outputs(), copies.outside(manifest))
+    tree = copies.fingerprint(root, manifest.outputs(), copies.outside(manifest))
+    base = tree.digest
     found, todo = local.resumed(root, base, configurations, on_done)
     if not todo:
         return [found[c.id] for c in configurations]
@@ -84,7 +85,8 @@ def sweep(
         # a task whose worker dies is that configuration's outcome: never run twice
         task = ray.remote(num_cpus=1, max_retries=0)(_task)
         pending = {
-            task.remote(manifest.path.name, c.id, dict(c.params), __version__): c for c in todo
+            task.remote(manifest.path.name, c.id, dict(c.params), __version__, tree): c
+            for c in todo
         }
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
@@ -187,8 +189,11 @@ def _written(work: Path, answer: Mapping[str, Any]) -> Path:
     return folder / runs.RESULT_FILE
 
 
-def _task(manifest_name: str, cid: str, params: dict[str, Any], version: str) -> dict[str, Any]:
-    """On a node: the configuration run in a copy of the shipped project of its own."""
+def _task(
+    manifest_name: str, cid: str, params: dict[str, Any], version: str, tree: copies.Tree
+) -> dict[str, Any]:
+    """On a node: the configuration run in a copy of the shipped project of its own,
+    which must hold what the sweep hashed (`tree`): Ray ships the project after it."""
     import tempfile
 
     from mlgate import __version__
@@ -205,7 +210,7 @@ def _task(manifest_name: str, cid: str, params: dict[str, Any], version: str) ->
     with tempfile.TemporaryDirectory(prefix="mlgate-sweep-") as scratch:
         work = Path(scratch) / "project"
         try:
-            copied, result = copies.run_copy(Path.cwd() / manifest_name, work, params)
+            copied, result = copies.run_copy(Path.cwd() / manifest_name, work, params, tree)
         except MlgateError as exc:
             return {"status": "error", "message": str(exc)}
         folder = runs.run_dir(work, result.run_id)

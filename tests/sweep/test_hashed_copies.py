@@ -1,0 +1,104 @@
+"""A configuration runs what the sweep hashed: a project edited while the sweep runs is
+refused for the configurations copied after the edit (their results were filed under the
+old code's hash, and resumed as finished), and data behind a symlinked folder is hashed
+(a changed shared dataset was "not run again", and its stale winner gated PASSED)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mlgate import manifest as manifests
+from mlgate.sweep import copies, local, space
+from tests.sweep.test_local import PICK_TRAINED, project
+
+pytestmark = pytest.mark.e2e  # every configuration trains
+
+# the first configuration's training edits the project itself (COPY/../../..), as a
+# `git checkout` or an editor's save during a long sweep would, before the next is copied
+EDIT_THE_PROJECT = (
+    "import pathlib, yaml\n"
+    "if yaml.safe_load(open('params.yaml'))['train']['C'] == 0.5:\n"
+    "    notes = pathlib.Path('../../../notes.txt')\n"
+    "    if notes.read_text() != 'edited':\n"
+    "        notes.write_text('edited')\n" + PICK_TRAINED
+)
+
+
+def test_a_project_edited_during_the_sweep_is_not_run_under_the_hash_it_had(
+    tmp_path: Path,
+) -> None:
+    root = project(
+        tmp_path, "sweep:\n  grid: {train.C: [0.5, 1.0]}\n", EDIT_THE_PROJECT, (0.5, 1.0)
+    )
+    (root / "notes.txt").write_text("as it was")
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    finished = local.sweep(loaded, made, workers=1)
+    assert finished[0].status == "passed", finished[0].message
+    assert finished[1].status == "error"
+    assert "the project changed after the sweep began" in finished[1].message
+    assert "notes.txt differs" in finished[1].message
+    assert not (root / local.SWEEPS / f"{finished[1].key}.json").exists()  # nothing to resume
+    # the project as it now is: both run (under its own hash), none resumed from before
+    again = local.sweep(loaded, made, workers=1)
+    assert [f.status for f in again] == ["passed", "passed"], [f.message for f in again]
+    assert [f.resumed for f in again] == [False, False]
+
+
+def test_a_symlinked_data_folder_is_hashed_through_and_its_changes_run_again(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5, 1.0]}\n", PICK_TRAINED, (0.5, 1.0))
+    shared = tmp_path / "shared"
+    (root / "data").rename(shared)
+    (root / "data").symlink_to(shared)  # data -> a shared dataset
+    (root / "loop").symlink_to(".")  # a link to a folder above: hashed once, no loop
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    finished = local.sweep(loaded, made, workers=2)
+    assert [f.status for f in finished] == ["passed", "passed"], [f.message for f in finished]
+    assert [f.resumed for f in local.sweep(loaded, made, workers=2)] == [True, True]
+    test = shared / "test.csv"
+    test.write_text("\n".join(test.read_text().splitlines()[:-5]) + "\n")  # five rows fewer
+    changed = local.sweep(loaded, made, workers=2)
+    assert [f.resumed for f in changed] == [False, False]
+    assert [f.status for f in changed] == ["passed", "passed"], [f.message for f in changed]
+    # copied as it was, a relative link (data -> ../shared) named .mlgate/sweeps/shared
+    (root / "data").unlink()
+    (root / "data").symlink_to(os.path.relpath(shared, root))
+    test.write_text("\n".join(test.read_text().splitlines()[:-5]) + "\n")
+    relative = local.sweep(loaded, made, workers=2)
+    assert [f.status for f in relative] == ["passed", "passed"], [f.message for f in relative]
+    assert [f.resumed for f in relative] == [False, False]
+
+
+def test_the_fingerprint_follows_symlinked_folders_and_is_what_it_was_without_them(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "project"
+    (root / "code").mkdir(parents=True)
+    (root / "code" / "train.py").write_text("print(1)\n")
+    (root / "params.yaml").write_text("C: 1\n")
+    # the digest of a project without links is the one earlier releases gave (a sweep
+    # resumes across the upgrade): sha256 over each path, NUL, its content's sha256
+    import hashlib
+
+    expected = hashlib.sha256()
+    for name in ("params.yaml", "code/train.py"):  # each folder's files, then its folders
+        content = hashlib.sha256((root / name).read_bytes()).digest()
+        expected.update(name.encode() + b"\0" + content)
+    assert copies.fingerprint(root).digest == expected.hexdigest()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "train.csv").write_text("x,y\n1,2\n")
+    (root / "data").symlink_to(shared)
+    (root / "data" / "up").symlink_to(root)  # a loop through the link
+    before = copies.fingerprint(root)
+    assert "data/train.csv" in dict(before.files)
+    (shared / "train.csv").write_text("x,y\n1,3\n")
+    after = copies.fingerprint(root)
+    assert copies.changed(before, after) == ["data/train.csv"]
+    assert after.digest != before.digest
