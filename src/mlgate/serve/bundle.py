@@ -52,6 +52,15 @@ def read(folder: Path) -> Bundle:
     """The bundle in `folder`, after checking that each file it lists has its sha256."""
     from mlgate.registry.artifacts import sha256_of
 
+    found = _listed(folder)
+    for name, sha in found.files.items():
+        _same(folder, name, sha256_of(folder / name), sha)
+    return found
+
+
+def _listed(folder: Path) -> Bundle:
+    """The bundle in `folder` as bundle.json lists it, each file it names there (not yet
+    checked by sha256)."""
     try:
         raw = json.loads((folder / BUNDLE_FILE).read_text("utf-8"))
         found = Bundle(**raw)
@@ -67,16 +76,18 @@ def read(folder: Path) -> Bundle:
     for role in (found.model, found.run, found.manifest):
         if role not in found.files:
             raise UserError(f"{BUNDLE_FILE} names {role} but gives no sha256 for it")
-    for name, sha in found.files.items():
-        path = folder / name
-        if Path(name).name != name or not path.is_file():
+    for name in found.files:
+        if Path(name).name != name or not (folder / name).is_file():
             raise UserError(f"{BUNDLE_FILE} lists '{name}', which is not a file in {folder}")
-        if sha256_of(path) != sha:
-            raise UserError(
-                f"{name} in {folder} is not the file the bundle was written "
-                f"with (sha256 {sha[:12]}); it is not loaded"
-            )
     return found
+
+
+def _same(folder: Path, name: str, found: str, listed: str) -> None:
+    if found != listed:
+        raise UserError(
+            f"{name} in {folder} is not the file the bundle was written "
+            f"with (sha256 {listed[:12]}); it is not loaded"
+        )
 
 
 def write(folder: Path, sources: Sources, metadata: Mapping[str, Any]) -> Bundle:
@@ -118,18 +129,25 @@ def load(folder: Path) -> Service:
     from mlgate.model.loading import ModelLoadError
     from mlgate.model.loading import load as load_model
     from mlgate.result import runs
+    from mlgate.serve import copied
     from mlgate.serve.schema import InputError, from_run
 
-    found = read(folder)
-    manifest = parse(
-        (folder / found.manifest).read_bytes(), name=found.manifest, root=folder, files=False
-    )
-    run = runs.read(folder / found.run)
-    try:
-        schema = from_run(run, manifest)
-        model = load_model(folder / found.model)
-    except (InputError, ModelLoadError) as exc:
-        raise UserError(str(exc)) from exc
+    found = _listed(folder)
+    names = (found.model, found.run, found.manifest)
+    with copied.copies({name: folder / name for name in names}) as copy:
+        for name in names:  # the copies checked, and loaded: never the folder's files again
+            _same(folder, name, copy[name].sha256, found.files[name])
+        manifest = parse(
+            copy[found.manifest].path.read_bytes(), name=found.manifest, root=folder, files=False
+        )
+        run = runs.read(copy[found.run].path)
+        try:
+            schema = from_run(run, manifest)
+            model = load_model(
+                copy[found.model].path, suffix=Path(found.model).suffix, shown=found.model
+            )
+        except (InputError, ModelLoadError) as exc:
+            raise UserError(str(exc)) from exc
     sources = Sources(
         model=folder / found.model,
         model_name=found.model,

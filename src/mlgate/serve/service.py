@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.spec import Manifest
+from mlgate.serve import copied
 from mlgate.serve.schema import InputSchema, from_run
 
 if TYPE_CHECKING:
@@ -111,22 +112,43 @@ def _from_version(manifest: Manifest, where: Where, version: Version) -> Service
         raise UserError(f"{version.version} is not served: {version.problem}")
     if record.get("verdict") != "passed":
         raise UserError(f"{version.version} has no passing run on record; it is not served")
-    path = where.store.get(record["model"]["sha256"])
-    run_path = where.store.get(record["run"]["sha256"])
-    registered = where.store.get(record["manifest"]["sha256"])
     suffix = Path(record["model"]["file"]).suffix  # a store object has none: the record's
-    try:
-        model = load_model(path, suffix=suffix)
-    except ModelLoadError as exc:
-        raise UserError(str(exc)) from exc
+    names = {"model": "model" + suffix, "run": "run.json", "manifest": "mlops.yaml"}
+    stored = {names[role]: where.store.get(record[role]["sha256"]) for role in names}
+    with copied.copies(stored) as copy:  # what is checked is what is loaded
+        for role, name in names.items():
+            _same(copy[name].sha256, record[role]["sha256"], stored[name])
+        try:
+            model = load_model(copy[names["model"]].path, suffix=suffix, shown=names["model"])
+        except ModelLoadError as exc:
+            raise UserError(str(exc)) from exc
+        run = runs.read(copy["run.json"].path)
+        inputs = _registered(copy["mlops.yaml"].path, manifest)
     return Service(
         model=model,
         # the inputs the version was trained on, as its own manifest names them: the work
         # tree's, after a change of data.features, refused every request to a rolled-back one
-        schema=from_run(runs.read(run_path), _registered(registered, manifest)),
+        schema=from_run(run, inputs),
         metadata=version_metadata(manifest.name, version),
-        sources=Sources(model=path, model_name="model" + suffix, run=run_path, manifest=registered),
+        sources=Sources(
+            model=stored[names["model"]],
+            model_name=names["model"],
+            run=stored["run.json"],
+            manifest=stored["mlops.yaml"],
+        ),
     )
+
+
+def _same(found: str, recorded: str, path: Path) -> None:
+    """A store object copied for loading has the sha256 its record names: it was checked
+    a moment before, so a difference means it changed meanwhile."""
+    if found != recorded:
+        raise OutsideError(
+            f"{path} (object {recorded[:12]} of the model store) changed while it was "
+            "read: it is not loaded",
+            hint=f"`sha256sum {path}` shows the hash of what it holds now; mlgate never "
+            "changes a stored object: put the original back",
+        )
 
 
 def _registered(path: Path, current: Manifest) -> Manifest:
@@ -155,7 +177,6 @@ def version_metadata(model: str, version: Version) -> dict[str, Any]:
 def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
     from mlgate.model.loading import ModelLoadError
     from mlgate.model.loading import load as load_model
-    from mlgate.registry.artifacts import sha256_of
     from mlgate.result import runs
 
     path = manifest.resolve(str(given)) if given else manifest.resolve(manifest.train.model)
@@ -166,22 +187,23 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
             hint="mlgate run first",
         )
     run = runs.read(latest)
-    sha = sha256_of(path)
-    if run.train.model is None or run.train.model.sha256 != sha:
-        raise UserError(
-            f"{path.name} is not the model run {run.run_id} trained and scored",
-            hint="mlgate run again, so what is served is what was checked",
-        )
-    if run.evaluate.status not in ("passed", "failed"):  # never scored: no figure to gate
-        raise UserError(
-            f"run {run.run_id} could not score {path.name}, so it is not served: "
-            f"{run.evaluate.message or 'its evaluation ' + run.evaluate.status}",
-            hint="fix what the run says and mlgate run again",
-        )
-    try:
-        model = load_model(path)
-    except ModelLoadError as exc:
-        raise UserError(str(exc)) from exc
+    with copied.copies({path.name: path}) as copy:  # what is hashed is what is loaded
+        sha = copy[path.name].sha256
+        if run.train.model is None or run.train.model.sha256 != sha:
+            raise UserError(
+                f"{path.name} is not the model run {run.run_id} trained and scored",
+                hint="mlgate run again, so what is served is what was checked",
+            )
+        if run.evaluate.status not in ("passed", "failed"):  # never scored: no figure to gate
+            raise UserError(
+                f"run {run.run_id} could not score {path.name}, so it is not served: "
+                f"{run.evaluate.message or 'its evaluation ' + run.evaluate.status}",
+                hint="fix what the run says and mlgate run again",
+            )
+        try:
+            model = load_model(copy[path.name].path, suffix=path.suffix, shown=path.name)
+        except ModelLoadError as exc:
+            raise UserError(str(exc)) from exc
     return Service(
         model=model,
         schema=from_run(run, manifest),

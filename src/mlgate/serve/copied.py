@@ -1,0 +1,82 @@
+"""Files read once for serving: each copied where only this process can change it, and
+hashed as it is copied, so the bytes checked are the bytes loaded.
+
+Hashing a path and then opening it again by that path loaded whatever was there by then:
+a model swapped in between (a training run, a sync job rewriting it) was served, and its
+pickled code run, while /metadata gave the sha256 that had been checked.
+
+On Linux the copy is an anonymous memory file (memfd), read through its /proc/self/fd
+path: no folder need be writable (an image run with a read-only root) and a killed
+server leaves nothing behind. Elsewhere it is a file in a private temporary folder
+(0700). The copy is gone when the block ends, the model in memory by then: it costs the
+file's size, in memory or on disk, while the model loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 1 << 20
+PROC_FD = Path("/proc/self/fd")
+
+
+@dataclass(frozen=True)
+class Copy:
+    path: Path  # the private copy: read from here, never from the source again
+    sha256: str  # of the bytes written to it
+
+
+Maker = Callable[[str, Path], Copy]  # (name, source) -> its copy
+
+
+@contextmanager
+def copies(sources: Mapping[str, Path]) -> Iterator[dict[str, Copy]]:
+    """Each source copied, by the name it is known by (a model's suffix says how to load
+    it), until the block ends."""
+    with ExitStack() as stack:
+        made = stack.enter_context(_memory() if _memfd() else _folder())
+        yield {name: made(name, source) for name, source in sources.items()}
+
+
+def _memfd() -> bool:
+    return hasattr(os, "memfd_create") and PROC_FD.is_dir()
+
+
+@contextmanager
+def _memory() -> Iterator[Maker]:
+    with ExitStack() as opened:
+
+        def make(name: str, source: Path) -> Copy:
+            target = opened.enter_context(os.fdopen(os.memfd_create(name[:200]), "w+b"))
+            return Copy(PROC_FD / str(target.fileno()), copy_hashing(source, target))
+
+        yield make
+
+
+@contextmanager
+def _folder() -> Iterator[Maker]:
+    with tempfile.TemporaryDirectory(prefix="mlgate-load-") as folder:
+
+        def make(name: str, source: Path) -> Copy:
+            with (Path(folder) / name).open("xb") as target:
+                return Copy(Path(folder) / name, copy_hashing(source, target))
+
+        yield make
+
+
+def copy_hashing(source: Path, target: BinaryIO) -> str:
+    """`source`'s bytes written to `target`, in chunks: the sha256 of what was written."""
+    digest = hashlib.sha256()
+    with source.open("rb") as read:
+        while chunk := read.read(CHUNK):
+            digest.update(chunk)
+            target.write(chunk)
+    target.flush()
+    return digest.hexdigest()
