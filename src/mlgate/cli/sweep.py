@@ -94,17 +94,24 @@ def collect(args: argparse.Namespace) -> int:
     for f in finished:
         if f.status == "missing":
             say(f"{f.configuration.id} {f.configuration.label()}: {f.message}")
-    return _ranked(args, loaded, finished, folder)
+    return _ranked(args, loaded, finished, folder, uploaded=True)
 
 
 def _ranked(
-    args: argparse.Namespace, loaded: Manifest, finished: list[Finished], root: Path
+    args: argparse.Namespace,
+    loaded: Manifest,
+    finished: list[Finished],
+    root: Path,
+    *,
+    uploaded: bool = False,
 ) -> int:
-    """The ranking, then the winner gated on the held-out rows as a run of the project."""
+    """The ranking, then the winner gated on the held-out rows as a run of the project
+    (`uploaded`: the runs are a matrix's uploads, under `root`)."""
     from mlgate.report import sweep_tables, text
     from mlgate.sweep import gating, ranking
 
-    decided = gating.decide(loaded, finished, root, observer=None if args.json else console())
+    observer = None if args.json else console()
+    decided = gating.decide(loaded, finished, root, observer=observer, uploaded=uploaded)
     gated, report = decided.gated, _report(loaded, decided.gated)
     if args.json:
         print_json({**ranking.document(decided.ranking), "gated": _gated(loaded, gated)})

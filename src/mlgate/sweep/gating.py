@@ -56,9 +56,10 @@ def decide(
     *,
     observer: Observer | None = None,
     env: Mapping[str, str] | None = None,
+    uploaded: bool = False,
 ) -> Decided:
     """The configurations ranked by the sweep's metric, and the winner gated (`root`: where
-    their runs are)."""
+    their runs are; `uploaded`: they are a matrix's uploads, which `sweep collect` read)."""
     metric = ranking.metric_for(manifest, finished)
     holdout = manifest.sweep.holdout
     eligible = passes_where_chosen(manifest, holdout)
@@ -66,7 +67,7 @@ def decide(
     return Decided(
         ranking=ranked,
         record=ranking.record(ranked),
-        gated=gate(manifest, ranked, root, observer=observer, env=env),
+        gated=gate(manifest, ranked, root, observer=observer, env=env, uploaded=uploaded),
         complete=all(f.ran for f in finished),
     )
 
@@ -79,10 +80,12 @@ def gate(
     observer: Observer | None = None,
     env: Mapping[str, str] | None = None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    uploaded: bool = False,
 ) -> RunResult | None:
     """The winner's held-out run, compared and decided, saved under the project's runs
     (None: no winner). `root` is where the configurations' runs are (the project, or the
-    folder a matrix's artifacts were downloaded to)."""
+    folder a matrix's artifacts were downloaded to: `uploaded`, whose baseline is scored
+    on the project's own files, never on files an upload put beside its run)."""
     from mlgate import pipeline
     from mlgate.result import runs
 
@@ -105,18 +108,18 @@ def gate(
         notes=(*own.notes, note),
         compare=None,
     )
-    return pipeline.recompare(
-        _data_of_the_copy(manifest, root / Path(win.finished.run)), cut, observer=observer, env=env
-    )
+    scored = manifest if uploaded else _data_of_the_copy(manifest, root / Path(win.finished.run))
+    return pipeline.recompare(scored, cut, observer=observer, env=env)
 
 
 def _data_of_the_copy(manifest: Manifest, run: Path) -> Manifest:
     """The manifest with its data files in the winner's copy (`run` is COPY/.mlgate/runs/
     ID/run.json), where the configuration prepared them: the baseline is scored on the
     candidate's test rows, and the project's own files may be another preparation's (a
-    `mlgate run` with other params left them; the gates then compared other rows). A
-    matrix's runs come without their copies: the project's files, as the collect job has
-    them."""
+    `mlgate run` with other params left them; the gates then compared other rows). Only
+    for the local pool's runs: a matrix's come without their copies, and files an upload
+    put beside its run (a manifest, a test.csv of its choosing) chose the rows the baseline
+    was scored on; the collect job scores it on the project's files, as it has them."""
     if len(run.parents) < 4:
         return manifest
     copy = run.parents[3]

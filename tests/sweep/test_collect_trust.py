@@ -1,0 +1,56 @@
+"""`sweep collect` believes of an upload only what it can check: the baseline is scored on
+the checkout's own files (an upload that put a manifest and a test.csv beside its run
+chose the rows, and flipped a failing gate to PASSED), and a run whose recorded figures
+or verdict disagree with its own predictions and checks is refused, by name."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlgate import pipeline
+from mlgate.cli.main import main
+from tests.sweep.test_local import two_swept
+
+pytestmark = pytest.mark.e2e  # every configuration trains
+
+
+def _uploaded(root: Path, run: str, folder: Path, key: str, cid: str, nest: str = "") -> Path:
+    """A run laid out as a job uploads it (`KEY.json`, `KEY/.mlgate/runs/ID/`), its run
+    moved `nest` folders deeper; its run.json."""
+    run_dir = (root / run).parent
+    where = folder / key / ".mlgate" / "runs" / nest / ".mlgate" / "runs" / run_dir.name
+    shutil.copytree(run_dir, where)
+    record = {"id": cid, "run": where.joinpath("run.json").relative_to(folder).as_posix()}
+    (folder / f"{key}.json").write_text(json.dumps(record))
+    return where / "run.json"
+
+
+def test_collect_scores_the_baseline_on_the_checkouts_own_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _, _, finished = two_swept(tmp_path)
+    folder = root / "mlgate-sweep" / "job"  # downloaded inside the project, as the workflow does
+    for f in finished:
+        run = _uploaded(root, f.run, folder, f.key, f.configuration.id, nest="X")
+        beside = run.parents[3]  # a manifest and 5 test rows of the upload's choosing
+        shutil.copy(root / "mlops.yaml", beside / "mlops.yaml")
+        (beside / "data").mkdir()
+        rows = (root / "data" / "test.csv").read_text().splitlines()[:6]
+        (beside / "data" / "test.csv").write_text("\n".join(rows) + "\n")
+    scored: list[Any] = []
+    real = pipeline.recompare
+
+    def spy(manifest: Any, *args: Any, **kwargs: Any) -> Any:
+        scored.append(manifest)
+        return real(manifest, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "recompare", spy)
+    main(["sweep", "collect", str(root / "mlgate-sweep"), "-C", str(root), "--json"])
+    [manifest] = scored
+    assert (manifest.root, manifest.data.test) == (root, "data/test.csv")
+    assert manifest.data.train == "data/train.csv"
