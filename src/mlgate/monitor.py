@@ -776,7 +776,8 @@ def _labelled(
         named = words.first([repr(k) for k in kinds[:3]], len(kinds))
         known = ", ".join(repr(monitor_labels.key_of(c)) for c in classes[:5])
         raise UserError(
-            f"{labels_from}: {words.count(len(strange), 'label')} of {len(rows):,} are not "
+            f"{labels_from}: {words.count(len(strange), 'label')} of {len(rows):,} "
+            f"{'is' if len(strange) == 1 else 'are'} not "
             f"among the version's classes ({named}; its classes: "
             f"{known}): labels the version never saw "
             "would leave their rows out, and the figures of the rest would be a biased part "

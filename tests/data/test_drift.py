@@ -655,3 +655,14 @@ def test_dates_against_a_profile_that_did_not_say_their_unit_are_not_called_drif
             said,
         )
         assert entry(profiled(old, current), "x").test == "ks"  # plain numbers are compared
+
+
+def test_an_effect_size_is_never_printed_as_a_cap_or_as_its_threshold() -> None:
+    """A PSI of 1.0018 read "PSI 1 >= 0.2", like a ceiling; one of 0.19996 would have read
+    "0.2 < 0.2"."""
+    from mlgate.data import drift
+
+    assert drift._beside(1.0018, 0.2) == "1.00"
+    assert drift._beside(0.19996, 0.2) == "0.19996"
+    assert drift._beside(0.1234, 0.1) == "0.123"
+    assert drift._beside(0.2, 0.2) == "0.200"  # on it: as it is

@@ -138,8 +138,8 @@ def test_test_labels_the_model_never_knew_or_left_empty_are_no_passed_run(
     with pytest.raises(evaluate.EvaluationError) as error:
         evaluate.score(_manifest(), model, gaps.astype({"species": "float64"}))
     assert str(error.value) == (
-        "the test data's 'species' is empty on 2 of 150 rows (rows 5, 10, counted under the "
-        "header): a row without its label cannot be scored; drop those rows or fill in their "
+        "the test data's 'species' is empty on 2 of 150 rows (rows 5, 10, data rows counted "
+        "from 1): a row without its label cannot be scored; drop those rows or fill in their "
         "labels"
     )
 
@@ -485,8 +485,8 @@ def test_an_infinite_regression_target_names_its_rows() -> None:
     with pytest.raises(evaluate.EvaluationError) as error:
         evaluate.score(declared, model, broken)
     assert str(error.value) == (
-        "the test data's 'species' is infinite on 2 of 442 rows (rows 4, 41, counted under "
-        "the header): no error from an infinite target has a size; drop those rows or "
+        "the test data's 'species' is infinite on 2 of 442 rows (rows 4, 41, data rows "
+        "counted from 1): no error from an infinite target has a size; drop those rows or "
         "correct their values"
     )
     assert evaluate.score(declared, model, frame).metrics["rmse"] is not None

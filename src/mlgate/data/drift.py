@@ -279,7 +279,7 @@ def _settle(p: _Pending, adjusted: float, alpha: float) -> ColumnDrift:
     assert entry.p_value is not None
     large = entry.statistic >= entry.threshold
     significant = adjusted < alpha
-    shown = f"{NAMES[entry.test]} {phrases.number(_rounded(entry.statistic))}"
+    shown = f"{NAMES[entry.test]} {_beside(entry.statistic, entry.threshold)}"
     verb = ">=" if large else "<"
     sig = f"{p.significance} p {_p(entry.p_value)}".strip()
     if entry.p_value != adjusted:
@@ -308,6 +308,20 @@ def _p(p: float) -> str:
 
 def _rounded(value: float) -> float:
     return float(f"{value:.3g}") if math.isfinite(value) else value
+
+
+def _beside(value: float, threshold: float) -> str:
+    """An effect size to three significant digits, trailing zeros kept (a PSI of 1.0018 read
+    "PSI 1", like a cap), with the places it takes not to print as its threshold ("0.2 <
+    0.2" of 0.19996)."""
+    said = f"{value:#.3g}".rstrip(".") if math.isfinite(value) else phrases.number(value)
+    if "e" in said:  # far from any threshold's size: as the data checks write numbers
+        return phrases.number(_rounded(value))
+    if value != threshold and float(said) == threshold:
+        from mlgate import bounds
+
+        return bounds.past(value, threshold, signed=False)
+    return said
 
 
 def column_tests(

@@ -334,7 +334,7 @@ def _labelled_everywhere(y: pd.Series, target: str) -> None:
         rows = ", ".join(str(int(r) + 1) for r in np.flatnonzero(empty)[:5])
         raise EvaluationError(
             f"the test data's '{target}' is empty on {words.of(int(empty.sum()), len(y), 'row')} "
-            f"(rows {rows}{', ...' if empty.sum() > 5 else ''}, counted under the header): a "
+            f"(rows {rows}{', ...' if empty.sum() > 5 else ''}, data rows counted from 1): a "
             "row without its label cannot be scored; drop those rows or fill in their labels"
         )
 
@@ -348,7 +348,7 @@ def _finite_everywhere(y_true: np.ndarray, target: str) -> None:
         raise EvaluationError(
             f"the test data's '{target}' is infinite on "
             f"{words.of(int(endless.sum()), len(y_true), 'row')} (rows {rows}"
-            f"{', ...' if endless.sum() > 5 else ''}, counted under the header): no error "
+            f"{', ...' if endless.sum() > 5 else ''}, data rows counted from 1): no error "
             "from an infinite target has a size; drop those rows or correct their values"
         )
 
