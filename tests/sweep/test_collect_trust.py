@@ -14,6 +14,7 @@ import pytest
 
 from mlgate import pipeline
 from mlgate.cli.main import main
+from mlgate.sweep import collect
 from tests.sweep.test_local import two_swept
 
 pytestmark = pytest.mark.e2e  # every configuration trains
@@ -54,3 +55,40 @@ def test_collect_scores_the_baseline_on_the_checkouts_own_files(
     [manifest] = scored
     assert (manifest.root, manifest.data.test) == (root, "data/test.csv")
     assert manifest.data.train == "data/train.csv"
+
+
+def _forged(root: Path, folder: Path, f: Any, change: Any) -> None:
+    run = _uploaded(root, f.run, folder, f.key, f.configuration.id)
+    doc = json.loads(run.read_text())
+    change(doc)
+    run.write_text(json.dumps(doc))
+
+
+def test_collect_refuses_a_run_whose_figures_or_verdict_are_not_its_own(tmp_path: Path) -> None:
+    root, loaded, made, (first, second) = two_swept(tmp_path)
+
+    def predicted_right(doc: dict[str, Any]) -> None:  # its figures still say otherwise
+        kept = doc["evaluate"]["predictions"]
+        kept["y_pred"] = kept["y_true"]
+
+    def verdict_passed(doc: dict[str, Any]) -> None:  # its own checks say otherwise
+        doc["verdict"], doc["summary"] = "failed", "all fine"
+
+    def figure_raised(doc: dict[str, Any]) -> None:
+        doc["evaluate"]["metrics"]["accuracy"] = 0.999
+
+    for n, change in enumerate((predicted_right, verdict_passed, figure_raised)):
+        folder = tmp_path / f"forged{n}"
+        _forged(root, folder, first, change)
+        _uploaded(root, second.run, folder, second.key, second.configuration.id)
+        found = collect.collected(folder, loaded, made)
+        assert found[1].status == second.status  # the genuine one is ranked
+        assert found[0].status == "missing", (change.__name__, found[0])
+        reason = found[0].message
+        assert reason.startswith(f"no run of it under forged{n}: its upload was refused ")
+        said = {
+            predicted_right: "its recorded accuracy",
+            verdict_passed: "its verdict is not the one its own checks give",
+            figure_raised: "its recorded accuracy is 0.999",
+        }[change]
+        assert said in reason, reason

@@ -7,12 +7,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate import words
 from mlgate.manifest.spec import Manifest
 from mlgate.sweep.local import SWEEPS, Finished, outcome_of
 from mlgate.sweep.space import Configuration
+
+if TYPE_CHECKING:
+    from mlgate.result.records import RunResult
 
 RECORD_BYTES = 1 << 20  # a record is an id, a status, a path, figures, a message
 
@@ -156,7 +159,14 @@ def _uploaded(
             "its run ran other values than the params file's where the sweep sets none "
             f"({words.clip(', '.join(changed), 120)})"
         )
+    contradicted = contradiction(result)
+    if contradicted:
+        return contradicted
     status, message = outcome_of(result, shell=expected.shell)
+    if status in ("passed", "failed"):  # said by its checks, not by its `summary` field
+        from mlgate.report import verdict
+
+        message = verdict.decide(result)[1]
     return Finished(
         configuration=c,
         status=status,
@@ -165,6 +175,39 @@ def _uploaded(
         metrics=dict(result.evaluate.metrics),
         message=message,
     )
+
+
+def contradiction(result: RunResult) -> str:
+    """Why a run's contents contradict each other ("" when they agree): a recorded metric
+    that is not what its own predictions give (predictions edited to the labels, the
+    figures left as they were: ranked first at 1.0), or a verdict that is not the one its
+    own checks give (a failed run's `verdict` edited to "passed"). A run from another
+    machine is believed no further than it can be checked."""
+    import math
+
+    from mlgate.report import verdict
+    from mlgate.result import arrays
+    from mlgate.sweep import gating
+
+    evaluated, kept = result.evaluate, result.evaluate.predictions
+    if kept is not None:
+        scores = arrays.decode(kept.scores) if kept.scores is not None else None
+        y_true, y_pred = arrays.decode(kept.y_true), arrays.decode(kept.y_pred)
+        names = list(evaluated.metrics)
+        again, _ = gating.metrics_on(evaluated, names, y_true, y_pred, scores)
+        for name in names:
+            said, found = evaluated.metrics[name], again.get(name)
+            if said is None or found is None:  # not recomputable from the predictions
+                continue
+            if not math.isclose(said, found, rel_tol=1e-6, abs_tol=1e-9):
+                return (
+                    f"its recorded {name} is {said:.4g}, where its own predictions give "
+                    f"{found:.4g}: run {result.run_id} was edited after mlgate wrote it"
+                )
+    by_hand = verdict.written_by_hand(result)
+    if by_hand:
+        return f"its verdict is not the one its own checks give: {by_hand}"
+    return ""
 
 
 _ABSENT = object()

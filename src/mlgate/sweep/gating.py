@@ -213,7 +213,7 @@ def on_rows(
         },
     )
     names = [*evaluated.metrics, *([also] if also and also not in evaluated.metrics else [])]
-    metrics, errors = _metrics(evaluated, names, y_true, y_pred, scores)
+    metrics, errors = metrics_on(evaluated, names, y_true, y_pred, scores)
     again = replace(
         evaluated,
         predictions=cut,
@@ -229,7 +229,7 @@ def on_rows(
     return replace(result, evaluate=again, model=model)
 
 
-def _metrics(
+def metrics_on(
     evaluated: EvaluateStage,
     names: Sequence[str],
     y_true: np.ndarray,
