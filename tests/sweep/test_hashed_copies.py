@@ -102,3 +102,28 @@ def test_the_fingerprint_follows_symlinked_folders_and_is_what_it_was_without_th
     after = copies.fingerprint(root)
     assert copies.changed(before, after) == ["data/train.csv"]
     assert after.digest != before.digest
+
+
+def test_a_failing_configuration_shows_its_last_lines_and_log_and_no_last_word_passed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said only "exited with code 1" (its ModuleNotFoundError in a log under a key
+    printed nowhere), and the last line read PASSED above an exit code of 1."""
+    from mlgate.cli.main import main
+
+    refuse = (
+        "import os, yaml\n"
+        "if yaml.safe_load(open(os.environ['MLGATE_PARAMS']))['train']['C'] == 0.5:\n"
+        "    raise SystemExit('C=0.5 is not allowed here')\n" + PICK_TRAINED
+    )
+    root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5, 1.0]}\n", refuse, (0.5, 1.0))
+    assert main(["sweep", "-C", str(root), "--workers", "1"]) == 1
+    said = capsys.readouterr()
+    assert "exited with code 1" in said.err
+    assert "  last lines of its output:\n    C=0.5 is not allowed here" in said.err
+    [log] = [line.split("log: ", 1)[1] for line in said.err.splitlines() if "  log: " in line]
+    assert log.startswith(".mlgate/sweeps/") and log.endswith("/train.log")
+    assert "C=0.5 is not allowed here" in (root / log).read_text()
+    last = said.out.strip().splitlines()[-1]
+    assert last.startswith("sweep: FAILED - 1 of 2 configurations did not finish (")
+    assert "PASSED" in said.out  # the winner's own run did pass: said, then not the last word

@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
             f"[{count}/{total}] {done.configuration.id} {done.configuration.label()}: "
             f"{done.status}{again}{why}"
         )
+        if why:
+            for line in failed_output(done):
+                say(line)
 
     finished = engine.sweep(loaded, where, only=args.only or "", on_done=progress)
     if len(finished) < total:  # an Optuna search that asked for values already run
@@ -54,6 +57,18 @@ def run(args: argparse.Namespace) -> int:
     if args.only:  # a matrix job's part: ranked and gated with the others, by collect
         return _ran_only(args, finished)
     return _ranked(args, loaded, finished, loaded.root)
+
+
+def failed_output(done: Finished) -> list[str]:
+    """A configuration that did not finish: its command's last lines, as `mlgate run`
+    shows them, and where its whole output is (its folder's key is in no other line)."""
+    lines = []
+    if done.tail:
+        lines.append("  last lines of its output:")
+        lines += [f"    {line}" for line in done.tail]
+    if done.log:
+        lines.append(f"  log: {done.log}")
+    return lines
 
 
 def _ran_only(args: argparse.Namespace, finished: list[Finished]) -> int:
@@ -121,7 +136,23 @@ def _ranked(
         print(sweep_tables.text(decided.record))
         if gated is not None and report is not None:
             print(f"\n{text.render(gated, shown(args, report))}")
+            if gated.passed and not decided.passed:
+                print(f"\n{_unfinished(finished)}")
     return EXIT_PASSED if decided.passed else EXIT_FAILED
+
+
+def _unfinished(finished: list[Finished]) -> str:
+    """The last line when the winner's run passed and the sweep does not: its PASSED
+    was the last word, above an exit code of 1."""
+    from mlgate import words
+
+    left = [f for f in finished if not f.ran]
+    named = ", ".join(f"{f.configuration.id} ({f.status})" for f in left[:5])
+    return (
+        f"sweep: FAILED - {words.of(len(left), len(finished), 'configuration')} did not "
+        f"finish ({named}{', ...' if len(left) > 5 else ''}): the winner's run passed, and "
+        "the sweep exits 1 until every configuration has a run to rank"
+    )
 
 
 def _report(loaded: Manifest, gated: RunResult | None) -> Path | None:

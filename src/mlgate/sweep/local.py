@@ -39,6 +39,8 @@ class Finished:
     metrics: Mapping[str, float | None] | None = None
     message: str = ""
     resumed: bool = False  # a finished run with the same key was found: not run again
+    tail: tuple[str, ...] = ()  # a failed command's last lines (error, killed)
+    log: str = ""  # that command's whole output, relative to the project
 
     @property
     def ran(self) -> bool:
@@ -370,12 +372,29 @@ def _one(
 def record_of(manifest: Manifest, result: RunResult, run: str) -> dict[str, Any]:
     """What a sweep records of a configuration's run (`run`: its run.json, relative)."""
     status, message = outcome_of(result, shell=manifest.train.command.shell is not None)
-    return {
+    said: dict[str, Any] = {
         "status": status,
         "run": run,
         "metrics": dict(result.evaluate.metrics),
         "message": message,
     }
+    failed = _failed_command(result) if status in ("error", "killed") else None
+    if failed is not None:  # what `mlgate run` shows of it, and where the rest is
+        tail, log = failed
+        said["tail"] = list(tail[-10:])
+        if run:  # a Ray task's run is written where the sweep wants it, later
+            said["log"] = str(Path(run).parent / log)
+    return said
+
+
+def _failed_command(result: RunResult) -> tuple[tuple[str, ...], str] | None:
+    """The last lines of the user command that failed (data.prepare's, the training's),
+    and its log's name in the run's folder: "exited with code 1" alone, on every line,
+    hid a `ModuleNotFoundError` in each log."""
+    for outcome, log in ((result.data.prepare, "prepare.log"), (result.train.outcome, "train.log")):
+        if outcome is not None and outcome.status != "passed" and outcome.log_tail:
+            return outcome.log_tail, log
+    return None
 
 
 def outcome_of(result: RunResult, *, shell: bool) -> tuple[str, str]:
@@ -420,6 +439,8 @@ def from_record(
         metrics=said.get("metrics"),
         message=str(said.get("message", "")),
         resumed=resumed,
+        tail=tuple(map(str, tail)) if isinstance(tail := said.get("tail"), list) else (),
+        log=str(said.get("log", "")),
     )
 
 
