@@ -15,7 +15,7 @@ import pytest
 
 from mlgate import manifest as manifests
 from mlgate import promotion
-from mlgate.errors import UserError
+from mlgate.errors import OutsideError, UserError
 from mlgate.registry import gitio, operations, state, view
 from mlgate.registry.operations import Where
 from tests.conftest import git
@@ -338,7 +338,7 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
     project.next_commit(0.9)
     operations.register(where, project.manifest, project.run)
     with pytest.raises(
-        UserError,
+        OutsideError,
         match=r"deploying v0\.2\.0 to staging failed: .* staging "
         r"stays on v0\.1\.0",
     ) as error:
@@ -384,7 +384,7 @@ def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
         (project.root / "refuse").write_text("")
         project.next_commit(0.65)
         operations.register(where, project.manifest, project.run)
-        with pytest.raises(UserError, match=r"staging stays on v0\.1\.0"):
+        with pytest.raises(OutsideError, match=r"staging stays on v0\.1\.0"):
             promotion.promote(where, project.manifest, "v0.2.0", "staging")
         failed = fake.deployments[-1]
         assert [s["state"] for s in fake.deployment_statuses[failed["id"]]] == [

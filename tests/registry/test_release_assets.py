@@ -383,7 +383,8 @@ def test_register_and_promote_through_a_release(
     assert len(fake.releases[0]["assets"]) == 5
     model = project.root / "models" / "model.joblib"
     assert (project.root / "deployed.bin").read_bytes() == model.read_bytes()
-    assert [auth for _, auth in fake.storage_log] == [None]  # the deploy's one download
+    # two downloads: the run, read back to check the record against it, and the model
+    assert [auth for _, auth in fake.storage_log] == [None, None]
 
 
 def test_check_looks_at_the_listing_and_downloads_nothing(fake: FakeGitHub, tmp_path: Path) -> None:

@@ -123,13 +123,10 @@ def test_a_promotion_looks_for_the_versions_objects_in_the_bucket_first(
     import s3fs
 
     project = in_the_bucket(tmp_path)
-    from mlgate.result import document, runs
-
     run = dataclasses.replace(
         project.run,
         git=dataclasses.replace(project.run.git, commit=git(project.root, "rev-parse", "HEAD")),
-    )  # the run kept, as the record names it: a promotion checks the one against the other
-    (runs.run_dir(project.root, run.run_id) / runs.RESULT_FILE).write_text(document.dumps(run))
+    )
     where = project.where()
     operations.register(where, project.manifest, run)
     sha = where.read().version("v0.1.0").record["model"]["sha256"]

@@ -667,7 +667,10 @@ def _version_record(
     """Lineage: the model, run and manifest by hash in the store, and what made them."""
     model_sha = where.store.put(model_file)
     run_file = runs.run_dir(manifest.root, result.run_id) / runs.RESULT_FILE
-    if not run_file.is_file():  # a run given by path, from elsewhere: keep it as it is
+    # the run kept is the run recorded (a promotion checks one against the other): a run
+    # given by path, from elsewhere, is kept as it is, and one handed over changed since
+    # its file was written (a caller's copy with another commit) replaces that file
+    if not run_file.is_file() or runs.read(run_file) != result:
         atomic.write_text(run_file, document.dumps(result))
     return {
         "kind": "version",
