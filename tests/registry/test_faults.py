@@ -311,13 +311,25 @@ def test_registry_list_shows_a_forged_metric_name_inert(
     assert "\x1b" not in shown and not any(line.startswith("v9.9.9") for line in shown.splitlines())
 
 
-def test_a_pre_release_version_is_refused_before_anything_is_written(
+def test_a_pre_release_version_is_read_back_as_gto_reads_it(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """It was tagged, and pushed, and no registry command read it back."""
-    assert main(["-C", str(project.root), "register", "--version", "v1.2.3-rc.1"]) == 2
-    assert "pre-release or build part" in capsys.readouterr().err
+    """GTO writes and reads `iris@v1.2.3-rc.1`; mlgate ignored such a tag, so the two
+    disagreed on the latest version and on what a stage held. Build metadata is refused
+    before anything is written: no image tag can hold a '+'."""
+    from tests.registry.test_operations import _gto_stage
+
+    root = str(project.root)
+    assert main(["-C", root, "register", "--version", "v1.2.3+exp.1"]) == 2
+    assert "has build metadata (after '+')" in capsys.readouterr().err
     assert _tags(project.root) == []
+    assert main(["-C", root, "register", "--version", "v1.2.3-rc.1"]) == 0
+    assert main(["-C", root, "promote", "v1.2.3-rc.1", "--to", "staging"]) == 0
+    capsys.readouterr()
+    assert main(["-C", root, "registry", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [v["version"] for v in listed["versions"]] == ["v1.2.3-rc.1"]
+    assert _gto_stage(project.root, "staging") == "v1.2.3-rc.1"
 
 
 def test_a_run_edited_to_say_passed_is_not_registered(

@@ -580,9 +580,16 @@ def _check_version(version: str) -> None:
         raise UserError(f"write the version as GTO does: 'v{version}'")
     if not T.VERSION.fullmatch(version):  # a tag no registry would read back
         raise UserError(
-            f"'{version}' has a pre-release or build part, or a leading zero: the "
-            "registry's versions are vMAJOR.MINOR.PATCH",
-            hint="like v1.4.0",
+            f"'{version}' has a leading zero, or a digit that is not 0-9: the registry's "
+            "versions are vMAJOR.MINOR.PATCH, with a pre-release part if need be",
+            hint="like v1.4.0 or v1.4.0-rc.1",
+        )
+    if "+" in version:  # GTO reads it, but it could never be an image's tag
+        raise UserError(
+            f"'{version}' has build metadata (after '+'), which no Docker image tag can hold "
+            "and which semantic versions leave out of their order",
+            hint=f"register it as {version.split('+')[0]}, or with a pre-release part "
+            "(v1.4.0-rc.1)",
         )
 
 

@@ -23,7 +23,12 @@ RECORD_MARK = "mlgate-record: "
 # tag so named made every registry command a traceback. Digits are ASCII: Python's `\d`
 # also matches other scripts' digits, and one pushed `model@v0.1\u0660.0` did the same
 NUMBER = r"(0|[1-9][0-9]*)"
-VERSION = re.compile(rf"v{NUMBER}\.{NUMBER}\.{NUMBER}")
+# a pre-release (`-rc.1`) and build metadata (`+exp.sha.5f1`), as semver and GTO read them
+PART = r"(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)"
+BUILD = r"[0-9a-zA-Z-]+"
+VERSION = re.compile(
+    rf"v{NUMBER}\.{NUMBER}\.{NUMBER}(?:-{PART}(?:\.{PART})*)?(?:\+{BUILD}(?:\.{BUILD})*)?"
+)
 REGISTRATION = re.compile(
     rf"^(?P<name>[a-z0-9]([a-z0-9-]*[a-z0-9])?)@(?P<version>{VERSION.pattern})$"
 )
