@@ -76,7 +76,8 @@ def test_the_matrix_has_a_job_a_configuration_up_to_githubs_limit_then_shards() 
     plan = matrix.matrix(big)
     assert plan.sharded and len(plan.include) == 200  # 3 a job
     assert plan.said() == (
-        "600 configurations are more than GitHub's 256 jobs a matrix: each job runs up to 3"
+        "600 configurations are more than GitHub's 256 jobs a matrix: 200 jobs, each running "
+        "up to 3 configurations"
     )
     assert len(plan.include) <= matrix.MAX_JOBS
     ids = [i for job in plan.include for i in job["configurations"].split(",")]
@@ -138,6 +139,11 @@ def test_the_manifest_names_a_sweep_over_values_the_params_file_holds(tmp_path: 
         (
             "sweep:\n  grid: {train.C: []}\n",
             "sweep.grid.train.C",
+        ),
+        (  # it said "has no value at 'train'", where the file holds a mapping
+            "sweep:\n  grid: {train: [1, 2]}\n",
+            "sweep.grid.train: params.yaml holds a mapping at 'train', and a sweep sets one "
+            "value: name a value under it, such as 'train.C' (it has: train.C, train.max_iter)",
         ),
     ],
 )
@@ -550,3 +556,24 @@ def test_an_integer_range_with_no_whole_number_is_refused(tmp_path: Path) -> Non
     with pytest.raises(ManifestError) as refused:
         manifests.load(written(tmp_path, sweep) / "mlops.yaml")
     assert "there is none from 0.2 to 0.8: set low to 0 or high to 1" in str(refused.value)
+
+
+def test_only_naming_nothing_is_refused_and_collects_options_follow_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--only ""` ran, ranked and gated the whole sweep; `collect DIR --format markdown`
+    was "unrecognized arguments"."""
+    from mlgate.cli.main import main
+
+    root = written(tmp_path, "sweep:\n  grid: {train.C: [0.1, 1]}\n")
+    for nothing in ("", ","):
+        assert main(["sweep", "-C", str(root), "--only", nothing]) == 2
+        assert "--only names no configuration" in capsys.readouterr().err
+    assert not (root / ".mlgate").exists()  # nothing ran
+    (tmp_path / "empty").mkdir()
+    after = main(
+        ["sweep", "collect", str(tmp_path / "empty"), "-C", str(root), "--format", "markdown"]
+    )
+    said = capsys.readouterr()
+    assert "unrecognized arguments" not in said.err
+    assert after == 1 and "| rank |" in said.out  # every configuration missing: markdown

@@ -163,6 +163,12 @@ def build() -> argparse.ArgumentParser:
         "downloaded under FOLDER",
     )
     collect_.add_argument("folder", metavar="FOLDER")
+    collect_.add_argument(  # also after FOLDER; SUPPRESS keeps one given before `collect`
+        "--format",
+        choices=("text", "markdown"),
+        default=argparse.SUPPRESS,
+        help="markdown: the table and a chart of the metric against each parameter",
+    )
     collect_.set_defaults(command="sweep collect", handler=sweep.collect)
     compare_ = command(
         "compare",

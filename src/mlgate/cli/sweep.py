@@ -23,6 +23,12 @@ def run(args: argparse.Namespace) -> int:
     from mlgate import words
     from mlgate.sweep import engine
 
+    if args.only is not None and not any(i.strip() for i in args.only.split(",")):
+        raise UserError(  # it ran, ranked and gated the whole sweep, as if not given
+            f"--only names no configuration ({args.only!r})",
+            hint="give the ids a matrix job runs, comma-separated (`mlgate sweep plan` "
+            "lists them); without --only, `mlgate sweep` runs and ranks them all",
+        )
     loaded = load_manifest(args)
     where = engine.Where(
         workers=args.workers or os.cpu_count() or 1,

@@ -1466,7 +1466,16 @@ def _sweep_problems(raw: dict[str, Any], root: Path, files: bool) -> Iterator[Fi
     except UserError:  # its own problems are reported for train.params
         return
     for where, key in paths:
-        if key not in held:
+        under = [k for k in held if k.startswith(f"{key}.")]
+        if key not in held and under:  # "has no value at 'train'", where a mapping is
+            yield (
+                (*where, key),
+                f"{named} holds a mapping at '{key}', and a sweep sets one value: name a "
+                f"value under it, such as '{under[0]}' "
+                f"(it has: {words.clip(', '.join(under), 120)})",
+                True,
+            )
+        elif key not in held:
             close = spelling.closest(key, held)
             hint = f"; {spelling.did_you_mean(close)}" if close else ""
             known = words.clip(", ".join(held) or "none", 120)

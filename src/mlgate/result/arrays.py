@@ -46,8 +46,8 @@ def decode(encoded: EncodedArray) -> np.ndarray:
     except (zlib.error, binascii.Error) as exc:
         raise ValueError(f"not base64 of zlib data: {exc}") from exc
     if len(raw) != size or not inflate.eof:
-        raise ValueError(
-            f"holds {'more than' if len(raw) > size else len(raw)} bytes where "
-            f"its shape {list(encoded.shape)} needs {size}"
+        held = "more than" if len(raw) > size or not inflate.eof else f"{len(raw):,} of"
+        raise ValueError(  # "holds more than bytes": the number was left out
+            f"holds {held} the {size:,} bytes its shape {list(encoded.shape)} needs"
         )
     return np.frombuffer(raw, dtype=dtype).reshape(encoded.shape)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mlgate import words
 from mlgate.sweep.space import Configuration
 
 MAX_JOBS = 256  # GitHub's limit on the jobs one matrix makes
@@ -36,9 +37,11 @@ class Matrix:
         """What a plan that shards should tell the user; empty when it does not."""
         if not self.sharded:
             return ""
+        jobs = words.count(len(self.include), "job")
+        each = words.count(self.per_job, "configuration")  # "up to 2" said not what
         return (
             f"{self.configurations:,} configurations are more than GitHub's {MAX_JOBS} jobs "
-            f"a matrix: each job runs up to {self.per_job}"
+            f"a matrix: {jobs}, each running up to {each}"
         )
 
 
