@@ -98,7 +98,10 @@ find "$FULL" -type f -printf '%P\\n' | sort > "$OUT/left"
 @pytest.mark.parametrize(
     ("full", "said"),
     [
-        (".mlgate/registry", "cannot write to the model store"),  # the model store's disk
+        (  # the model store's disk, with what to do about it
+            ".mlgate/registry",
+            "cannot write to the model store",
+        ),
         (".git/refs/tags", "cannot update ref 'refs/tags/iris@v0.1.0'"),  # git's own
     ],
 )
@@ -136,6 +139,8 @@ def test_a_full_disk_fails_the_registration_and_leaves_no_tag_or_partial_file(
     stderr = (out / "stderr").read_text()
     assert (out / "code").read_text().strip() == "3", stderr
     assert said in stderr and "Traceback" not in stderr
+    if full == ".mlgate/registry":  # was no hint at all
+        assert "hint: free space on that disk (or give the job a larger one)" in stderr
     assert (out / "left").read_text().split() == []  # not half a file, not a .lock
     assert _tags(project.root) == []
     assert (

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from mlgate import atomic
-from mlgate.errors import OutsideError, UserError
+from mlgate.errors import OutsideError, UserError, of_the_disk
 
 if TYPE_CHECKING:
     from mlgate.registry.release_assets import Target
@@ -107,8 +107,12 @@ class LocalStore:
             _copy_in(source, target)
         except OSError as exc:
             _remove_empty(target.parent)
+            disk = of_the_disk(exc)
             raise OutsideError(
-                f"cannot write to the model store {self.folder}: {exc.strerror or exc}"
+                f"cannot write to the model store {self.folder}: {exc.strerror or exc}",
+                hint=disk.hint
+                if disk is not None
+                else "let this user write that folder, or name another store in registry.artifacts",
             ) from exc
         return sha256
 
