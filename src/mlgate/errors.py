@@ -57,6 +57,15 @@ def _restore(
     return error
 
 
+class Interrupted(KeyboardInterrupt):
+    """Stopped (Ctrl-C, a cancelled job) with something the user must know: a deployment
+    that may have begun said only "interrupted"."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__(said)
+        self.said = said
+
+
 class UserError(MlgateError):
     """The user can fix this by changing their input."""
 

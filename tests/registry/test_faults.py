@@ -591,3 +591,26 @@ def test_a_version_tag_with_a_digit_of_another_script_is_ignored_as_gto_ignores_
     assert main(["-C", root, "rollback", "production"]) == 2  # no earlier version: said
     said = capsys.readouterr()
     assert "Traceback" not in said.err + said.out and "no earlier version" in said.err
+
+
+def test_a_promotion_stopped_while_it_deploys_says_what_may_be_running(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cancelled job (SIGTERM, taken as Ctrl-C) said only "mlgate: interrupted", while
+    the environment may have been half way to the new version."""
+    from mlgate.errors import Interrupted
+
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+
+    def cancelled(version: object, env: object, previous: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted) as stopped:
+        operations.promote(where, project.manifest, "v0.1.0", "staging", deploy=cancelled)
+    assert stopped.value.said == (
+        "stopped while deploying v0.1.0 to staging: it may run v0.1.0 while the registry says "
+        "no version; a promotion to staging records what it runs"
+    )
+    (left,) = where.read().unrecorded  # the mark stays, for the next command to say
+    assert (left.environment, left.version) == ("staging", "v0.1.0")

@@ -17,6 +17,7 @@ from mlgate.cli.shared import print_json, say
 from mlgate.errors import (
     EXIT_OUTSIDE_ERROR,
     EXIT_USER_ERROR,
+    Interrupted,
     ManifestError,
     MlgateError,
     of_the_disk,
@@ -79,8 +80,9 @@ def _run_guarded(handler: parser.Handler, args: argparse.Namespace, own_process:
             return handler(args)
     except MlgateError as exc:
         return _refused(exc, args)
-    except KeyboardInterrupt:
-        print("mlgate: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        said = exc.said if isinstance(exc, Interrupted) else ""
+        print("mlgate: interrupted" + (f": {said}" if said else ""), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         raise  # the reader went away: main ends quietly

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic, git, spelling, words
-from mlgate.errors import MlgateError, OutsideError, UserError
+from mlgate.errors import Interrupted, MlgateError, OutsideError, UserError
 from mlgate.manifest.spec import Environment, Manifest, from_command_line
 from mlgate.registry import artifacts, gitio, intents, state
 from mlgate.registry import tags as T
@@ -338,6 +338,16 @@ def promote(
             if not deployed_unrecorded:  # the target said: it stays where it was
                 intents.end(intent)
             raise
+        except KeyboardInterrupt as exc:  # the mark stays: the next command says it too
+            back = (
+                f"`mlgate promote {before} --to {environment}` deploys the recorded one again"
+                if before
+                else f"a promotion to {environment} records what it runs"
+            )
+            raise Interrupted(
+                f"stopped while deploying {version} to {environment}: it may run {version} "
+                f"while the registry says {before or 'no version'}; {back}"
+            ) from exc
         if deployed is None and not deployed_unrecorded:  # nothing ran: nothing to say
             intents.end(intent)
             intent = None
