@@ -172,7 +172,11 @@ def main(folder: Path, environ: Mapping[str, str] | None = None) -> int:
     except MlgateError as exc:
         print(f"mlgate: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    run.serve(service, host=host, port=port, workers=workers)
+    try:
+        run.serve(service, host=host, port=port, workers=workers)
+    except MlgateError as exc:  # a port taken, workers that could not be kept up
+        print(f"mlgate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     print(
         f"stopped serving {service.metadata.get('model')} {service.metadata.get('version')}",
         file=sys.stderr,

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from mlgate import words
-from mlgate.errors import UserError
+from mlgate.errors import MlgateError, OutsideError, UserError
 from mlgate.serve.app import READ_TIMEOUT_S
 from mlgate.serve.service import Service
 
@@ -120,16 +120,111 @@ def serve(
         if workers <= 1:
             uvicorn.run(_settled(service, **app), **options)
         else:
-            with _pinned(service) as folder:
-                os.environ[WORKER_ENV] = json.dumps({"bundle": str(folder), "app": app})
-                uvicorn.run("mlgate.serve.run:worker_app", factory=True, workers=workers, **options)
+            with _pinned(service) as (folder, _):
+                spec = {"bundle": str(folder), "app": app}
+                os.environ[WORKER_ENV] = json.dumps(spec)
+                _supervise(folder, workers, options)
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise
 
 
+def _supervise(folder: Path, workers: int, options: dict[str, Any]) -> None:
+    """uvicorn's workers, under a supervisor that stops the server, with the reason, when
+    they cannot be kept up: else uvicorn started a worker that could not load its bundle
+    again and again (a traceback each time, a core's worth of CPU) while the others
+    answered /health, at a fraction of the capacity asked for."""
+    import uvicorn
+
+    config = uvicorn.Config("mlgate.serve.run:worker_app", factory=True, workers=workers, **options)
+    supervisor = _supervisor_class()(config, sockets=[config.bind_socket()])
+    supervisor.run()
+    failure = supervisor.failure
+    if failure == CANNOT_START:
+        failure += f": {_bundle_problem(folder) or 'its line above says why'}"
+    if failure is not None:
+        raise OutsideError(
+            f"{failure}; the server stopped rather than go on with fewer workers than "
+            f"the {workers} asked for",
+            hint="start mlgate serve again: it copies what it serves into a new bundle",
+        )
+
+
+def _bundle_problem(folder: Path) -> str | None:
+    """What is wrong with the bundle the workers load, if anything: the worker that could
+    not load it said so too, but among the lines of every other worker."""
+    from mlgate.serve import bundle
+
+    try:
+        bundle.read(folder)
+    except MlgateError as exc:
+        return exc.message
+    return None
+
+
+def _supervisor_class() -> type[Any]:
+    """uvicorn's supervisor, imported only when workers are spawned."""
+    from uvicorn.supervisors import Multiprocess
+
+    class Supervisor(Multiprocess):
+        """Restarts bounded: a worker that cannot load the bundle (it exits
+        STARTUP_FAILURE) is not started again, and workers that die more than
+        `most_restarts` times a minute are not either; `failure` says which."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.failure: str | None = None
+            self.died_at: list[float] = []  # when each worker that died was seen dead
+
+        def keep_subprocess_alive(self) -> None:
+            watched = list(self.processes)
+            super().keep_subprocess_alive()
+            if self.failure is not None:
+                return
+            ended = [p.exitcode for p in watched if p.exitcode is not None]
+            now = time.monotonic()
+            self.died_at = [t for t in self.died_at if now - t <= RESTART_WINDOW_S]
+            self.died_at += [now] * len(ended)
+            self.failure = _gave_up(ended, len(self.died_at), self.processes_num)
+            if self.failure is not None:
+                self.should_exit.set()
+
+    return Supervisor
+
+
+RESTART_WINDOW_S = 60.0
+CANNOT_START = "a worker could not start"
+
+
+def most_restarts(workers: int) -> int:
+    """How many workers may die, and be started again, within a minute: a few for any
+    one (the OOM killer, a crash), and no endless loop of them."""
+    return max(10, 2 * workers)
+
+
+def _gave_up(ended: list[int], died_lately: int, workers: int) -> str | None:
+    """Why workers are not started again, if they are not: None while they may be.
+    `ended`: the exit codes of the workers just found dead; `died_lately`: how many died
+    within RESTART_WINDOW_S, those among them."""
+    if STARTUP_FAILURE in ended:
+        return CANNOT_START
+    if died_lately > most_restarts(workers):
+        how = ", ".join(_how_it_ended(code) for code in ended)
+        return f"workers died {died_lately} times within {RESTART_WINDOW_S:.0f} s (the last: {how})"
+    return None
+
+
+def _how_it_ended(exitcode: int) -> str:
+    if exitcode >= 0:
+        return f"exit code {exitcode}"
+    try:
+        return f"killed by {signal.Signals(-exitcode).name}"
+    except ValueError:  # a real-time signal has no name
+        return f"killed by signal {-exitcode}"
+
+
 @contextlib.contextmanager
-def _pinned(service: Service) -> Iterator[Path]:
+def _pinned(service: Service) -> Iterator[tuple[Path, bool]]:
     """A bundle of what `service` was loaded from, for the workers (uvicorn spawns each,
     and respawns one that dies): loading from the work tree or the registry again, a
     respawned worker served the model a later `mlgate run` wrote beside the others'."""
@@ -138,19 +233,47 @@ def _pinned(service: Service) -> Iterator[Path]:
     if service.sources is None:
         raise UserError("this service cannot be handed to workers: serve it with --workers 1")
     if service.sources.model.parent.joinpath(bundle.BUNDLE_FILE).is_file():
-        yield service.sources.model.parent  # an image's bundle: already pinned
+        yield service.sources.model.parent, False  # an image's bundle: already pinned
         return
-    with tempfile.TemporaryDirectory(prefix="mlgate-serve-") as folder:
+    with tempfile.TemporaryDirectory(prefix="mlgate-serve-") as folder, _kept(Path(folder)):
         bundle.write(Path(folder), service.sources, service.metadata)
-        yield Path(folder)
+        yield Path(folder), True
+
+
+@contextlib.contextmanager
+def _kept(folder: Path) -> Iterator[None]:
+    """A shared lock on the bundle's folder while the server runs: systemd-tmpfiles'
+    age-based cleaning of /tmp skips a locked folder, and removed the bundle of a server
+    that had run for days, so a worker started after that could not load it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(handle)
+
+
+STARTUP_FAILURE = 3  # uvicorn's code for a worker that failed before serving: not restarted
 
 
 def worker_app() -> Starlette:
-    """A spawned worker's app: the same files, checked by sha256 and loaded in this process."""
+    """A spawned worker's app: the same files, checked by sha256 and loaded in this
+    process. One that cannot load them says why in one line and exits STARTUP_FAILURE,
+    which its supervisor does not start again: the same files would fail the same way."""
     from mlgate.serve import bundle
 
     spec = json.loads(os.environ[WORKER_ENV])
-    return _settled(bundle.load(Path(spec["bundle"])), **spec.get("app", {}))
+    try:
+        loaded = bundle.load(Path(spec["bundle"]))
+    except MlgateError as exc:
+        print(f"mlgate: worker {os.getpid()} cannot start: {exc.message}", file=sys.stderr)
+        raise SystemExit(STARTUP_FAILURE) from None
+    return _settled(loaded, **spec.get("app", {}))
 
 
 class _AppOptions(TypedDict):
