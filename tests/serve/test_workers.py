@@ -1,6 +1,7 @@
 """`mlgate serve --workers N` when its workers cannot be kept up, or when it is killed:
 a worker that cannot load the bundle stops the server with the reason (it was started
-again and again, forever, while /health said ok)."""
+again and again, forever, while /health said ok), and workers end with the server that
+started them (killed outright, it left them serving the old version on its port)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -123,6 +126,20 @@ def test_a_worker_that_cannot_load_the_bundle_stops_the_server_saying_why(
         httpx.get(f"http://127.0.0.1:{server.port}/health", timeout=2)
 
 
+def test_the_workers_end_when_the_server_is_killed_and_free_the_port(registered: Project) -> None:
+    """SIGKILL to `mlgate serve --workers 2` left both workers answering with the old
+    version and holding the port: the next `mlgate serve` there was refused."""
+    with two_workers(registered.root) as server:
+        workers = server.workers()
+        folder = Path(json.loads(_environ(workers[0])[run.WORKER_ENV])["bundle"])
+        os.kill(server.process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) or not _free(server.port):
+            assert time.monotonic() < deadline, f"workers {workers} still run"
+            time.sleep(0.05)
+        assert not folder.exists()  # the bundle, which no worker will load again
+
+
 def test_workers_are_given_up_on_past_a_bound_with_the_reason() -> None:
     assert run._gave_up([-9], 2, workers=2) is None  # the OOM killer, now and then
     assert run._gave_up([3], 1, workers=2) == run.CANNOT_START  # would fail the same way
@@ -145,3 +162,21 @@ def _kill_if_ours(pid: int, session: int) -> None:
 def _environ(pid: int) -> dict[str, str]:
     raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie its killed parent left for init to reap."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

@@ -19,6 +19,7 @@ import importlib.util
 import json
 import math
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -120,8 +121,10 @@ def serve(
         if workers <= 1:
             uvicorn.run(_settled(service, **app), **options)
         else:
-            with _pinned(service) as (folder, _):
-                spec = {"bundle": str(folder), "app": app}
+            with _pinned(service) as (folder, temporary):
+                # a temporary bundle is removed by the workers if the master is killed
+                spec = {"bundle": str(folder), "app": app, "master": os.getpid()}
+                spec["remove"] = temporary
                 os.environ[WORKER_ENV] = json.dumps(spec)
                 _supervise(folder, workers, options)
     except SystemExit as exc:
@@ -268,12 +271,41 @@ def worker_app() -> Starlette:
     from mlgate.serve import bundle
 
     spec = json.loads(os.environ[WORKER_ENV])
+    if "master" in spec:
+        _stop_with(spec["master"], Path(spec["bundle"]) if spec.get("remove") else None)
     try:
         loaded = bundle.load(Path(spec["bundle"]))
     except MlgateError as exc:
         print(f"mlgate: worker {os.getpid()} cannot start: {exc.message}", file=sys.stderr)
         raise SystemExit(STARTUP_FAILURE) from None
     return _settled(loaded, **spec.get("app", {}))
+
+
+def _stop_with(master: int, bundle: Path | None) -> None:
+    """SIGTERM to this worker when `mlgate serve` (process `master`) ends, however it
+    ended: killed outright (SIGKILL, the OOM killer), it left its workers answering with
+    the old version and holding the port, so that the next `mlgate serve` there was
+    refused, and its temporary `bundle` in /tmp (removed here: no worker is started
+    again without the master). A pidfd (Linux 5.3) turns readable when the process ends,
+    and names that process only; elsewhere, nothing is watched."""
+    import select
+
+    try:
+        watched = os.pidfd_open(master)
+    except ProcessLookupError:  # it ended before this worker started
+        raise SystemExit(128 + signal.SIGTERM) from None
+    except (AttributeError, OSError):
+        return
+    if os.getppid() != master:  # it ended, and its number went to another process
+        raise SystemExit(128 + signal.SIGTERM)
+
+    def watch() -> None:
+        select.select([watched], [], [])
+        if bundle is not None:
+            shutil.rmtree(bundle, ignore_errors=True)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="mlgate-serve-watch", daemon=True).start()
 
 
 class _AppOptions(TypedDict):
@@ -330,7 +362,9 @@ def _refuse_taken(host: str, port: int) -> None:
         except OSError as exc:
             raise UserError(
                 f"cannot serve on {_bracketed(host)}:{port}: {exc.strerror or exc}",
-                hint="another process listens there: pick another --port",
+                hint=f"another process listens there (`ss -ltnp 'sport = :{port}'` names "
+                "it; an earlier mlgate serve that is still running?): stop it, or pick "
+                "another --port",
             ) from exc
 
 
