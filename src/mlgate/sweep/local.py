@@ -258,6 +258,7 @@ def _child(
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)  # stop the training too, not only this worker
+    signal.signal(signal.SIGINT, _left_to_the_sweep)
     _stop_with_the_sweep(sweep)
     root = Path(manifest_path).parent
     proc.record_groups(root / SWEEPS / f"{key}.pgid")  # for the sweep, should this die outright
@@ -315,6 +316,13 @@ def _terminated(number: int, frame: object) -> None:
     """SIGTERM in a worker: raised where it waits for its training, whose process group
     proc.stream then kills; by default the worker died alone and its training ran on."""
     raise SystemExit(128 + number)
+
+
+def _left_to_the_sweep(number: int, frame: object) -> None:
+    """Ctrl-C in a worker (the terminal sends it to the whole foreground group): nothing
+    here. The sweep gets it too, and stops each worker with SIGTERM, which stops its
+    training; raised here, each busy worker printed a KeyboardInterrupt's traceback. A
+    handler, not SIG_IGN, which the training would inherit."""
 
 
 def share_cores(threads: int) -> None:
