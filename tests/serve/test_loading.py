@@ -98,3 +98,45 @@ def _rows() -> Any:
     return pd.DataFrame(
         [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}]
     )
+
+
+def test_a_skops_file_from_anywhere_is_served_as_it_is_and_said_to_be_unchecked(
+    registered: Project, tmp_path: Path
+) -> None:
+    """The docs say `.skops` files load from anywhere (they run no code of their own, only
+    scikit-learn, NumPy and SciPy types are trusted), and the refusal of a joblib path
+    says "serve ... a .skops file"; every .skops file but the run's own was refused as
+    "not the model run ... trained and scored"."""
+    from skops import io as sio
+
+    trained = joblib.load(registered.root / registered.manifest.train.model)
+    exported = tmp_path / "exported.skops"
+    sio.dump(trained, exported)
+    served = service.load(registered.manifest, str(exported))
+    assert list(served.model.predict(_rows())) == list(trained.predict(_rows()))
+    assert served.metadata["version"] is None and served.metadata["verdict"] is None
+    assert served.metadata["run_id"] is None and served.metadata["metrics"] == {}
+    assert served.notes == (
+        "exported.skops is served as it is: no run of iris trained and checked it, so "
+        "/metadata gives its sha256 and no run, metrics or verdict (its inputs are those "
+        "the last run read)",
+    )
+    assert served.schema.names == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+
+
+def test_a_model_file_that_is_not_there_is_said_to_be_missing(registered: Project) -> None:
+    """A missing .skops path said "no model to serve: ... and a run that wrote it are
+    needed / hint: mlgate run first", which does not say the file is missing."""
+    from mlgate.errors import UserError
+
+    missing = registered.root / "nonexistent.skops"
+    with pytest.raises(UserError) as caught:
+        service.load(registered.manifest, str(missing))
+    assert caught.value.message == f"cannot serve {missing}: there is no such file"
+    (registered.root / registered.manifest.train.model).unlink()
+    with pytest.raises(UserError) as caught:
+        service.load(registered.manifest, registered.manifest.train.model)
+    model = registered.root / registered.manifest.train.model
+    assert caught.value.message == (
+        f"no model to serve: {model} (train.outputs.model in mlops.yaml) is not there"
+    )

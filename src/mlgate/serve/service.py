@@ -5,7 +5,8 @@ manifest names (checked against the run that wrote it).
 Pickle and joblib run code when loaded, so they load only from the registry's own
 content-addressed store (the sha256 the version's record names) or from the path the
 manifest names, never from a path given on the command line. `.skops` files load with
-only scikit-learn, NumPy and SciPy types trusted.
+only scikit-learn, NumPy and SciPy types trusted, so from anywhere: one that no run
+checked is served as it is, and said to be (/metadata gives no run, metrics or verdict).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mlgate.serve.schema import InputSchema, from_run
 if TYPE_CHECKING:
     from mlgate.registry.operations import Where
     from mlgate.registry.state import Version
+    from mlgate.result.records import RunResult
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +49,8 @@ class Service:
 
 def load(manifest: Manifest, target: str | None = None) -> Service:
     """`target`: a registered version (v1.2.0), `latest` (the latest version), the
-    manifest's model path, or None (the latest version, else the manifest's model)."""
+    manifest's model path, a `.skops` file anywhere, or None (the latest version, else
+    the manifest's model)."""
     from mlgate.registry.operations import Where
 
     try:
@@ -175,26 +178,33 @@ def version_metadata(model: str, version: Version) -> dict[str, Any]:
 
 
 def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
+    """The manifest's model, if it is the one the last run trained and checked; or a
+    `.skops` file from elsewhere, served as it is (it cannot run code of its own) and
+    said to be unchecked, with the inputs the last run read."""
     from mlgate.model.loading import ModelLoadError
     from mlgate.model.loading import load as load_model
     from mlgate.result import runs
 
+    elsewhere = given is not None and not _the_manifests(manifest, str(given))
     path = manifest.resolve(str(given)) if given else manifest.resolve(manifest.train.model)
+    _require_file(path, manifest, elsewhere)
     latest = runs.latest(manifest.root)
-    if latest is None or not path.is_file():
+    if latest is None:
         raise UserError(
-            f"no model to serve: {path.name} and a run that wrote it are needed",
+            f"no run of {manifest.name} yet: the model to serve, and the inputs it takes, "
+            "come from the last run",
             hint="mlgate run first",
         )
     run = runs.read(latest)
     with copied.copies({path.name: path}) as copy:  # what is hashed is what is loaded
         sha = copy[path.name].sha256
-        if run.train.model is None or run.train.model.sha256 != sha:
+        gated = run.train.model is not None and run.train.model.sha256 == sha
+        if not gated and not elsewhere:
             raise UserError(
                 f"{path.name} is not the model run {run.run_id} trained and scored",
                 hint="mlgate run again, so what is served is what was checked",
             )
-        if run.evaluate.status not in ("passed", "failed"):  # never scored: no figure to gate
+        if gated and run.evaluate.status not in ("passed", "failed"):  # no figure to gate
             raise UserError(
                 f"run {run.run_id} could not score {path.name}, so it is not served: "
                 f"{run.evaluate.message or 'its evaluation ' + run.evaluate.status}",
@@ -208,18 +218,60 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
         model=model,
         schema=from_run(run, manifest),
         sources=Sources(model=path, model_name=path.name, run=latest, manifest=manifest.path),
-        metadata={
-            "model": manifest.name,
-            "version": None,
-            "commit": run.git.commit,
-            "metrics": dict(run.evaluate.metrics),
-            "params": dict(run.params),
-            "data": [  # as a version's record has them (registry/operations.py)
-                {"role": d.role, "file": d.file.path, "sha256": d.file.sha256, "rows": d.rows}
-                for d in run.data.datasets
-            ],
-            "model_sha256": sha,
-            "run_id": run.run_id,
-            "verdict": run.verdict,
-        },
+        metadata=_run_metadata(manifest, run, sha) if gated else _unchecked(manifest, sha),
+        notes=() if gated else (_unchecked_note(path, manifest),),
+    )
+
+
+def _require_file(path: Path, manifest: Manifest, elsewhere: bool) -> None:
+    """A model path that is not a file, said as such: a missing .skops file was "no model
+    to serve ... mlgate run first", as if a run could write it."""
+    if path.is_file():
+        return
+    if elsewhere:
+        raise UserError(f"cannot serve {path}: there is no such file", hint="check the path")
+    raise UserError(
+        f"no model to serve: {path} (train.outputs.model in mlops.yaml) is not there",
+        hint="mlgate run, which trains it and checks it",
+    )
+
+
+def _run_metadata(manifest: Manifest, run: RunResult, sha: str) -> dict[str, Any]:
+    """What /metadata says of the manifest's model: the run that trained and checked it."""
+    return {
+        "model": manifest.name,
+        "version": None,
+        "commit": run.git.commit,
+        "metrics": dict(run.evaluate.metrics),
+        "params": dict(run.params),
+        "data": [  # as a version's record has them (registry/operations.py)
+            {"role": d.role, "file": d.file.path, "sha256": d.file.sha256, "rows": d.rows}
+            for d in run.data.datasets
+        ],
+        "model_sha256": sha,
+        "run_id": run.run_id,
+        "verdict": run.verdict,
+    }
+
+
+def _unchecked(manifest: Manifest, sha: str) -> dict[str, Any]:
+    """What /metadata says of a .skops file no run checked: its sha256, and no lineage."""
+    return {
+        "model": manifest.name,
+        "version": None,
+        "commit": None,
+        "metrics": {},
+        "params": {},
+        "data": [],
+        "model_sha256": sha,
+        "run_id": None,
+        "verdict": None,
+    }
+
+
+def _unchecked_note(path: Path, manifest: Manifest) -> str:
+    return (
+        f"{path.name} is served as it is: no run of {manifest.name} trained and checked it, "
+        "so /metadata gives its sha256 and no run, metrics or verdict (its inputs are "
+        "those the last run read)"
     )
