@@ -127,3 +127,33 @@ def test_a_failing_configuration_shows_its_last_lines_and_log_and_no_last_word_p
     last = said.out.strip().splitlines()[-1]
     assert last.startswith("sweep: FAILED - 1 of 2 configurations did not finish (")
     assert "PASSED" in said.out  # the winner's own run did pass: said, then not the last word
+
+
+def test_an_optuna_search_checks_each_batch_against_the_project_as_it_began(
+    tmp_path: Path,
+) -> None:
+    """Each batch of trials hashed the project anew: trials of code edited between two
+    batches were ranked together in one search."""
+    from mlgate.sweep import engine
+
+    edit_then_pick = (
+        "import os, pathlib, shutil\n"
+        "notes = pathlib.Path('../../../notes.txt')\n"
+        "if notes.read_text() != 'edited':\n"
+        "    notes.write_text('edited')\n"
+        "shutil.copy('trained/1.0.joblib', os.environ['MLGATE_MODEL'])\n"
+    )
+    search = (
+        "sweep:\n  optuna:\n    trials: 3\n    seed: 3\n    space:\n"
+        "      train.C: {low: 0.1, high: 10, log: true}\n  metric: accuracy\n"
+    )
+    root = project(tmp_path, search, edit_then_pick, (1.0,))
+    (root / "notes.txt").write_text("as it was")
+    loaded = manifests.load(root / "mlops.yaml")
+    finished = engine.sweep(loaded, engine.Where(workers=1))
+    assert len(finished) == 3
+    assert finished[0].status == "passed", finished[0].message
+    for later in finished[1:]:
+        assert later.status == "error"
+        assert "the project changed after the sweep began" in later.message
+        assert "notes.txt differs" in later.message

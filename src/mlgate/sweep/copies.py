@@ -328,6 +328,12 @@ def fingerprint(root: Path, outputs: Sequence[str] = (), outside: Sequence[Path]
     return Tree(files=tuple(files), outside=tuple(str(p) for p in outside))
 
 
+def fingerprint_of(manifest: Manifest) -> Tree:
+    """The manifest's project as a sweep hashes it: what a run writes left out, and the data
+    files it names outside the project held."""
+    return fingerprint(manifest.root, manifest.outputs(), outside(manifest))
+
+
 def _walked(
     root: Path,
     folder: Path,

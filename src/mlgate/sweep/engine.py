@@ -10,7 +10,7 @@ from functools import partial
 
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Manifest
-from mlgate.sweep import local, space
+from mlgate.sweep import copies, local, space
 from mlgate.sweep.local import Finished
 
 
@@ -50,12 +50,15 @@ def sweep(
 ) -> list[Finished]:
     """Every configuration run (or found finished); with Optuna, each once, as asked."""
     run: Callable[[Sequence[space.Configuration]], list[Finished]]
+    # Optuna's batches run one after another: each hashing the project anew ranked trials
+    # of code edited between them together. Hashed once, each copy is checked against it.
+    tree = copies.fingerprint_of(manifest) if manifest.sweep.optuna else None
     if where.ray is None:
-        run = partial(local.sweep, manifest, workers=where.workers, on_done=on_done)
+        run = partial(local.sweep, manifest, workers=where.workers, on_done=on_done, tree=tree)
     else:
         from mlgate.sweep import on_ray
 
-        run = partial(on_ray.sweep, manifest, address=where.ray, on_done=on_done)
+        run = partial(on_ray.sweep, manifest, address=where.ray, on_done=on_done, tree=tree)
     if not manifest.sweep.optuna:
         return run(space.only(space.of(manifest), only))
     if only:

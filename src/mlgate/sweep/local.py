@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic, proc
 from mlgate.manifest.spec import Manifest
-from mlgate.sweep.copies import Tree, fingerprint, key_of, outside, run_copy
+from mlgate.sweep.copies import Tree, fingerprint_of, key_of, run_copy
 from mlgate.sweep.space import Configuration
 
 if TYPE_CHECKING:
@@ -65,10 +65,12 @@ def sweep(
     *,
     workers: int,
     on_done: Callable[[Finished], None] | None = None,
+    tree: Tree | None = None,
 ) -> list[Finished]:
-    """Every configuration run (or found finished), in the order given."""
+    """Every configuration run (or found finished), in the order given; `tree`: what the
+    project hashed to when the search began (Optuna's batches), else hashed now."""
     context = _context()  # the fork server imports while the project is hashed
-    tree = fingerprint(manifest.root, manifest.outputs(), outside(manifest))
+    tree = tree or fingerprint_of(manifest)
     found, todo = resumed(manifest.root, tree.digest, configurations, on_done)
     _all(manifest, context, tree, todo, workers, found, on_done)
     return [found[c.id] for c in configurations]

@@ -57,14 +57,16 @@ def sweep(
     *,
     address: str,
     on_done: Callable[[Finished], None] | None = None,
+    tree: copies.Tree | None = None,
 ) -> list[Finished]:
-    """Every configuration run as a Ray task (or found finished), in the order given."""
+    """Every configuration run as a Ray task (or found finished), in the order given;
+    `tree`: what the project hashed to when the search began, else hashed now."""
     import ray
 
     from mlgate import __version__
 
     root = manifest.root
-    tree = copies.fingerprint(root, manifest.outputs(), copies.outside(manifest))
+    tree = tree or copies.fingerprint_of(manifest)
     base = tree.digest
     found, todo = local.resumed(root, base, configurations, on_done)
     if not todo:
