@@ -157,3 +157,30 @@ def test_an_optuna_search_checks_each_batch_against_the_project_as_it_began(
         assert later.status == "error"
         assert "the project changed after the sweep began" in later.message
         assert "notes.txt differs" in later.message
+
+
+def test_a_copy_reads_through_each_link_what_the_project_does(tmp_path: Path) -> None:
+    """A relative link out of the project, or into a folder the copy leaves out (DVC's
+    symlinked cache), named nothing in the copy; the copy must hash as the project."""
+    import shutil
+
+    root = tmp_path / "project"
+    (root / ".dvc" / "cache").mkdir(parents=True)
+    (root / ".dvc" / "cache" / "ab12").write_text("x,y\n1,2\n")
+    (root / "data").mkdir()
+    (root / "data" / "train.csv").symlink_to("../.dvc/cache/ab12")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "test.csv").write_text("x,y\n3,4\n")
+    (root / "shared").symlink_to("../shared")
+    (root / "gone").symlink_to("../nothing/here")  # broken in both: stays as it is
+    (root / "code").mkdir()
+    (root / "code" / "same.py").symlink_to("../train.py")  # within: stays relative
+    (root / "train.py").write_text("print(1)\n")
+    work = tmp_path / "copy"
+    shutil.copytree(root, work, ignore=copies._left_out(root), symlinks=True)
+    copies._links_kept(root, work)
+    assert (work / "data" / "train.csv").read_text() == "x,y\n1,2\n"
+    assert (work / "shared" / "test.csv").read_text() == "x,y\n3,4\n"
+    assert os.readlink(work / "gone") == "../nothing/here"
+    assert os.readlink(work / "code" / "same.py") == "../train.py"
+    assert copies.fingerprint(work).digest == copies.fingerprint(root).digest

@@ -60,19 +60,28 @@ def run_copy(
 
 
 def _links_kept(root: Path, work: Path) -> None:
-    """Each symlink copied that leads out of the project made absolute: copied as it was,
-    `data -> ../shared` named `.mlgate/sweeps/shared`, which is nothing (a link within the
-    project stays as it is, naming the copy's own file)."""
-    inside = os.path.realpath(root)
+    """Each symlink copied that leads out of what the copy holds (out of the project, or
+    into a folder it leaves out, such as `.dvc/cache`) made absolute: copied as it was,
+    `data -> ../shared` named `.mlgate/sweeps/shared`, which is nothing. A link within the
+    copy stays as it is, naming the copy's own file; a broken one stays broken."""
+    inside = Path(os.path.realpath(root))
     for folder, dirs, names in os.walk(work):
         for name in dirs + names:
             link = Path(folder) / name
-            if not link.is_symlink() or os.path.isabs(os.readlink(link)):
+            original = root / link.relative_to(work)
+            if not link.is_symlink() or os.path.isabs(os.readlink(link)) or not original.exists():
                 continue
-            was = os.path.realpath(root / link.relative_to(work))
-            if not Path(was).is_relative_to(inside):
+            was = Path(os.path.realpath(original))
+            if not was.is_relative_to(inside) or _under_left_out(was.relative_to(inside)):
                 link.unlink()
                 link.symlink_to(was)
+
+
+def _under_left_out(relative: Path) -> bool:
+    """Whether a path in the project lies in what a copy leaves out (LEFT_OUT)."""
+    parts = relative.parts
+    prefixes = ("/".join(parts[:n]) for n in range(1, len(parts) + 1))
+    return any(part in LEFT_OUT for part in parts) or any(p in LEFT_OUT for p in prefixes)
 
 
 def _as_hashed(work: Path, copied: Manifest, expected: Tree) -> None:
