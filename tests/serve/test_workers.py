@@ -140,15 +140,6 @@ def test_the_workers_end_when_the_server_is_killed_and_free_the_port(registered:
         assert not folder.exists()  # the bundle, which no worker will load again
 
 
-def test_workers_are_given_up_on_past_a_bound_with_the_reason() -> None:
-    assert run._gave_up([-9], 2, workers=2) is None  # the OOM killer, now and then
-    assert run._gave_up([3], 1, workers=2) == run.CANNOT_START  # would fail the same way
-    assert run._gave_up([-9, 1], 11, workers=2) == (
-        "workers died 11 times within 60 s (the last: killed by SIGKILL, exit code 1)"
-    )
-    assert run._gave_up([-9], 16, workers=8) is None  # a bigger server, more to lose
-
-
 def _kill_if_ours(pid: int, session: int) -> None:
     """SIGKILL to `pid` if it is still a process of the server's session: a worker that
     ended may have left its number to another process."""

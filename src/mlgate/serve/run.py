@@ -7,7 +7,10 @@ in each worker, and a script that waits for the line must find the server up.
 With one worker the model loaded by the command is served as it is; with more, the files
 it was loaded from are copied into a bundle (as an image holds one) and uvicorn spawns each
 worker to load that bundle, named in MLGATE_SERVE_WORKER: never "the latest", the work
-tree or the registry again, which could have moved meanwhile.
+tree or the registry again, which could have moved meanwhile. A worker that cannot load
+the bundle, or workers that keep dying, stop the server with the reason (exit 3) rather
+than being started again forever; each worker ends when the command's process does,
+however it ends.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ if TYPE_CHECKING:
 
 GRACE_S = 10  # on SIGTERM, requests in flight get this long to finish
 WORKER_ENV = "MLGATE_SERVE_WORKER"
+STARTUP_FAILURE = 3  # uvicorn's code for a worker that failed before serving: not restarted
+CANNOT_START = "a worker could not start"
+RESTART_WINDOW_S = 60.0  # workers that die are started again, a bounded number of times in it
 
 
 # a cgroup's CPU quota: v2 ("200000 100000", or "max ..."), else v1's CFS quota and period
@@ -195,10 +201,6 @@ def _supervisor_class() -> type[Any]:
     return Supervisor
 
 
-RESTART_WINDOW_S = 60.0
-CANNOT_START = "a worker could not start"
-
-
 def most_restarts(workers: int) -> int:
     """How many workers may die, and be started again, within a minute: a few for any
     one (the OOM killer, a crash), and no endless loop of them."""
@@ -259,9 +261,6 @@ def _kept(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
-
-
-STARTUP_FAILURE = 3  # uvicorn's code for a worker that failed before serving: not restarted
 
 
 def worker_app() -> Starlette:
