@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -184,3 +185,27 @@ def test_a_copy_reads_through_each_link_what_the_project_does(tmp_path: Path) ->
     assert os.readlink(work / "gone") == "../nothing/here"
     assert os.readlink(work / "code" / "same.py") == "../train.py"
     assert copies.fingerprint(work).digest == copies.fingerprint(root).digest
+
+
+def test_rays_copy_may_lack_what_gitignore_names_but_not_differ(tmp_path: Path) -> None:
+    """Ray ships the project less what .gitignore names (a .venv, logs): every task was
+    refused as "changed", where the training needs none of it."""
+    from types import SimpleNamespace
+
+    from mlgate.errors import UserError
+
+    root = tmp_path / "project"
+    (root / "logs").mkdir(parents=True)
+    (root / "logs" / "last.txt").write_text("ignored by git")
+    (root / "train.py").write_text("print(1)\n")
+    expected = copies.fingerprint(root)
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "train.py").write_text("print(1)\n")
+    manifest: Any = SimpleNamespace(outputs=lambda: [])
+    copies._as_hashed(shipped, manifest, expected, shipped=True)
+    with pytest.raises(UserError, match=r"logs/last\.txt differs"):
+        copies._as_hashed(shipped, manifest, expected, shipped=False)
+    (shipped / "train.py").write_text("print(2)\n")
+    with pytest.raises(UserError, match=r"train\.py differs"):
+        copies._as_hashed(shipped, manifest, expected, shipped=True)

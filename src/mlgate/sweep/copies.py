@@ -26,13 +26,20 @@ LEFT_OUT = (".git", ".mlgate", ".dvc/cache", "__pycache__")  # never copied into
 
 
 def run_copy(
-    source: Path, work: Path, params: Mapping[str, Any], expected: Tree | None = None
+    source: Path,
+    work: Path,
+    params: Mapping[str, Any],
+    expected: Tree | None = None,
+    *,
+    shipped: bool = False,
 ) -> tuple[Manifest, RunResult]:
     """The project of the manifest `source` copied to `work` (what LEFT_OUT names left
     out), the values written into the copy's params file, and the copy run. `expected`:
     what the project hashed to when the sweep began; a copy that hashes otherwise (the
     project was edited since) is refused before it runs, as its results would be filed
-    under the hash of code it did not run."""
+    under the hash of code it did not run. `shipped`: the project is Ray's copy of it, which
+    leaves out what .gitignore names: a file it lacks is no change (a training that needs
+    one fails on its own, as it did)."""
     from mlgate import manifest as manifests
     from mlgate import pipeline
 
@@ -46,7 +53,7 @@ def run_copy(
     copy = work / source.name
     copied = manifests.parse(copy.read_bytes(), name=str(copy), root=work, path=copy, files=False)
     if expected is not None:
-        _as_hashed(work, copied, expected)
+        _as_hashed(work, copied, expected, shipped=shipped)
     data = copied.data  # what lies outside the project is read where it is, not in the copy
     there = replace(
         data,
@@ -84,7 +91,7 @@ def _under_left_out(relative: Path) -> bool:
     return any(part in LEFT_OUT for part in parts) or any(p in LEFT_OUT for p in prefixes)
 
 
-def _as_hashed(work: Path, copied: Manifest, expected: Tree) -> None:
+def _as_hashed(work: Path, copied: Manifest, expected: Tree, *, shipped: bool) -> None:
     """The copy holds what the sweep hashed at its start, or the configuration is refused."""
     from mlgate import words
     from mlgate.errors import UserError
@@ -93,6 +100,11 @@ def _as_hashed(work: Path, copied: Manifest, expected: Tree) -> None:
     if now.digest == expected.digest:
         return
     differ = changed(expected, now)
+    if shipped:  # Ray's copy lacks what .gitignore names (a .venv, logs)
+        held = dict(now.files)
+        differ = [p for p in differ if p in held and (held[p] or p not in expected.outside)]
+    if not differ:
+        return
     said = "differs" if len(differ) == 1 else f"differ ({words.count(len(differ), 'file')})"
     raise UserError(
         "the project changed after the sweep began, so this configuration would run other "

@@ -212,7 +212,9 @@ def _task(
     with tempfile.TemporaryDirectory(prefix="mlgate-sweep-") as scratch:
         work = Path(scratch) / "project"
         try:
-            copied, result = copies.run_copy(Path.cwd() / manifest_name, work, params, tree)
+            copied, result = copies.run_copy(
+                Path.cwd() / manifest_name, work, params, tree, shipped=True
+            )
         except MlgateError as exc:
             return {"status": "error", "message": str(exc)}
         folder = runs.run_dir(work, result.run_id)
