@@ -38,8 +38,13 @@ def as_before(root: Path) -> bool:
     return (
         model.read_bytes() == PREVIOUS
         and model.stat().st_mtime_ns == 1_700_000_000_000_000_000
-        and not any((root / kept_model.FOLDER).glob("*"))
+        and not left(root)
     )
+
+
+def left(root: Path) -> list[Path]:
+    """Copies and notes left behind (the lock files and the .gitignore stay)."""
+    return [p for p in (root / kept_model.FOLDER).glob("*") if p.suffix in (".model", ".json")]
 
 
 def test_a_training_that_fails_after_writing_leaves_the_model_as_it_was(make_repo) -> None:
@@ -65,7 +70,7 @@ def test_a_training_that_passes_keeps_its_model_and_no_copy(tmp_path: Path) -> N
         model.write_bytes(b"new")
         keeping.passed()
     assert model.read_bytes() == b"new"
-    assert not any((tmp_path / kept_model.FOLDER).glob("*"))
+    assert not left(tmp_path)
 
 
 def test_an_exception_puts_the_model_back_and_no_model_is_no_copy(tmp_path: Path) -> None:
@@ -76,9 +81,44 @@ def test_an_exception_puts_the_model_back_and_no_model_is_no_copy(tmp_path: Path
         raise KeyboardInterrupt
     assert model.read_bytes() == PREVIOUS
     model.unlink()
-    with kept_model.kept(tmp_path, model, "r", print):  # nothing to keep: nothing put back
+    with kept_model.kept(tmp_path, model, "r", print):  # no model before: none after
         model.write_bytes(b"torn")
-    assert model.read_bytes() == b"torn"
+    assert not model.exists()
+
+
+def test_a_symlinked_model_keeps_its_link_and_its_targets_bytes(tmp_path: Path) -> None:
+    """The copy followed the link and the restore replaced the link with a plain file,
+    leaving the shared target torn."""
+    shared = tmp_path / "shared" / "model.bin"
+    shared.parent.mkdir()
+    shared.write_bytes(PREVIOUS)
+    link = tmp_path / "model.bin"
+    link.symlink_to(shared)
+    with pytest.raises(RuntimeError), kept_model.kept(tmp_path, link, "r", print):
+        link.write_bytes(b"torn")
+        raise RuntimeError("the training failed")
+    assert link.is_symlink() and shared.read_bytes() == PREVIOUS
+
+
+def test_a_second_run_training_the_same_model_is_refused_and_the_first_is_kept(
+    tmp_path: Path,
+) -> None:
+    """Without a lock, the second run put the first one's copy back over the file being
+    written, said it had been stopped, and the first then deleted the second's copy."""
+    from mlgate.errors import UserError
+
+    model = tmp_path / "model.bin"
+    model.write_bytes(PREVIOUS)
+    said: list[str] = []
+    with kept_model.kept(tmp_path, model, "first", said.append):
+        model.write_bytes(b"half")
+        with (
+            pytest.raises(UserError, match=r"another mlgate run is training model\.bin"),
+            kept_model.kept(tmp_path, model, "second", said.append),
+        ):
+            pass  # pragma: no cover
+        assert model.read_bytes() == b"half" and said == []
+    assert model.read_bytes() == PREVIOUS  # the first's failure, put back as it was
 
 
 @pytest.mark.e2e  # mlgate run as a process, killed outright, then run again

@@ -610,7 +610,7 @@ def test_a_promotion_stopped_while_it_deploys_says_what_may_be_running(
         operations.promote(where, project.manifest, "v0.1.0", "staging", deploy=cancelled)
     assert stopped.value.said == (
         "stopped while deploying v0.1.0 to staging: it may run v0.1.0 while the registry says "
-        "no version; a promotion to staging records what it runs"
+        "no version; promote a version to staging to record what it runs"
     )
     (left,) = where.read().unrecorded  # the mark stays, for the next command to say
     assert (left.environment, left.version) == ("staging", "v0.1.0")

@@ -43,8 +43,9 @@ def test_a_record_and_its_run_agree_and_each_edit_is_named(project: Project) -> 
         status="failed", message="0.93, below 0.99",
     )  # fmt: skip
     lost = replace(run, model=replace(run.model, checks=(*run.model.checks, failed)))
-    assert lineage.unlike(record, lost) == (
-        "its record names a passing run, where its checks and gates say it failed"
+    assert lineage.unlike(record, lost) is None  # judged as it was written, not anew
+    assert lineage.unlike(record, replace(lost, verdict="failed")) == (
+        "its record names a passing run, where the run failed"
     )
 
 
@@ -76,3 +77,25 @@ def test_a_tag_edited_to_name_another_model_is_not_promoted(project: Project) ->
         f"trained {project.run.train.model.sha256[:12]}; nothing was changed"
     )
     assert where.read().current("staging") is None and deployed == []
+
+
+def test_a_run_that_cannot_be_read_back_is_said_as_what_it_is(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A download cut short was reported as an edited tag: exit 2, "register again"."""
+    from mlgate.errors import OutsideError
+    from mlgate.result import runs
+
+    where = project.where()
+    operations.register(where, project.manifest, project.run)
+
+    def cut_short(path: object) -> None:
+        raise OutsideError("could not download object abc: the connection was reset")
+
+    monkeypatch.setattr(runs, "read", cut_short)
+    with pytest.raises(OutsideError) as failed:
+        operations.promote(where, project.manifest, "v0.1.0", "staging", deploy=lambda *a: None)
+    assert str(failed.value) == (
+        "cannot promote iris v0.1.0 (its run, read back to check its record): could not "
+        "download object abc: the connection was reset; nothing was changed"
+    )

@@ -3,14 +3,16 @@
 A training writes `$MLGATE_MODEL` in place (a warm start reads it there first), so one
 that failed, timed out or was stopped while it wrote left a torn file where the last
 passing run's model was, and that run could no longer be registered. The file is copied
-aside first and put back unless the training passes; a copy left by an mlgate that was
-killed outright is put back by the next run before it trains. DVC stages are left to
-DVC, whose cache holds every output it recorded (`dvc checkout`).
+aside first and put back unless the training passes (a model that was not there before
+is removed again); a copy left by an mlgate that was killed outright is put back by the
+next run, or `mlgate check model`, before it reads the file. DVC stages are left to DVC,
+whose cache holds every output it recorded (`dvc checkout`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -19,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from mlgate import atomic
+from mlgate.errors import UserError
 
 FOLDER = Path(".mlgate") / "kept-model"
 
@@ -36,36 +39,73 @@ class Keeping:
 @contextlib.contextmanager
 def kept(root: Path, model: Path, run_id: str, say: Callable[[str], None]) -> Iterator[Keeping]:
     """`model` copied aside for the block, and put back as it was unless `passed()` was
-    called (an exception, Ctrl-C included, puts it back too). No copy of a model that is
-    not a regular file, or when the copy cannot be made (a full disk): the training
-    then runs as it would without this."""
-    copy, note = _names(root, model)
-    _put_back_left(copy, note, model, say)
-    keeping = Keeping()
-    if not _copied(model, copy, note, run_id):
-        yield keeping
+    called (an exception, Ctrl-C included, puts it back too). A symlink's target is what
+    is kept and put back. No copy when it cannot be made (a full disk): the training then
+    runs as it would without this. Another run training the same file is refused: each
+    would put back what the other was writing."""
+    model = Path(os.path.realpath(model))
+    copy, note, lock = _names(root, model)
+    with _held(lock, model):
+        _put_back_left(copy, note, model, say)
+        keeping = Keeping()
+        existed = model.exists()
+        made = existed and _copied(model, copy, note, run_id)
+        try:
+            yield keeping
+        finally:
+            if keeping.taken:
+                _remove(copy, note)
+            elif made:
+                _restore(copy, note, model)
+            elif not existed and model.is_file():  # as it was: no model
+                _remove(model)
+
+
+def put_back_left(root: Path, model: Path, say: Callable[[str], None]) -> None:
+    """A copy a killed run left, put back before the file is read (`mlgate check model`
+    scored the torn file); nothing while a run is training it."""
+    model = Path(os.path.realpath(model))
+    copy, note, lock = _names(root, model)
+    if not copy.is_file():
         return
+    with contextlib.suppress(UserError), _held(lock, model):
+        _put_back_left(copy, note, model, say)
+
+
+def _names(root: Path, model: Path) -> tuple[Path, Path, Path]:
+    """One copy per model file, named by its path in the project (the same however the
+    project's folder is reached), so two manifests in one project keep theirs apart."""
     try:
-        yield keeping
-    finally:
-        if keeping.taken:
-            _remove(copy, note)
-        else:
-            _restore(copy, note, model)
-
-
-def _names(root: Path, model: Path) -> tuple[Path, Path]:
-    """One copy per model path, so two manifests in one project keep theirs apart."""
-    name = hashlib.sha256(str(model).encode()).hexdigest()[:16]
+        shown = str(model.relative_to(Path(os.path.realpath(root))))
+    except ValueError:
+        shown = str(model)
+    name = hashlib.sha256(shown.encode()).hexdigest()[:16]
     folder = root / FOLDER
-    return folder / f"{name}.model", folder / f"{name}.json"
+    return folder / f"{name}.model", folder / f"{name}.json", folder / f"{name}.lock"
+
+
+@contextlib.contextmanager
+def _held(lock: Path, model: Path) -> Iterator[None]:
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    ignore = lock.parent / ".gitignore"
+    if not ignore.exists():  # as the runs do: the copies never dirty a checkout
+        atomic.write_text(ignore, "# written by mlgate: kept models stay local\n*\n")
+    with lock.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError(
+                f"another mlgate run is training {model.name} in this project now: two "
+                "trainings of one model file write over each other",
+                hint="wait for it to end, then run again",
+            ) from None
+        yield  # the lock ends with the file's closing, or with the process
 
 
 def _copied(model: Path, copy: Path, note: Path, run_id: str) -> bool:
     if not model.is_file():
         return False
     try:
-        copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(model, copy)  # its time too: the file put back is the file as it was
         atomic.write_text(note, json.dumps({"model": str(model), "run_id": run_id}))
     except OSError:
@@ -75,8 +115,8 @@ def _copied(model: Path, copy: Path, note: Path, run_id: str) -> bool:
 
 
 def _put_back_left(copy: Path, note: Path, model: Path, say: Callable[[str], None]) -> None:
-    """A copy still here is one whose training never ended (mlgate was killed outright):
-    what that training left at the model's path is a product of nothing."""
+    """A copy still here, its lock free, is one whose training never ended (mlgate was
+    killed outright): what that training left at the model's path is a product of nothing."""
     if not copy.is_file():
         return
     try:

@@ -217,6 +217,8 @@ def as_it_is(ctx: RunContext) -> TrainStage:
     from mlgate.data import fingerprint
 
     path = ctx.manifest.resolve(ctx.manifest.train.model)
+    if ctx.manifest.train.dvc_stage is None:  # not the torn file a killed training left
+        kept_model.put_back_left(ctx.manifest.root, path, _train_line(ctx))
     model = fingerprint.file_fingerprint(path, ctx.manifest.root) if path.is_file() else None
     return TrainStage(status="skipped", model=model, message=AS_IT_IS)
 
@@ -333,15 +335,15 @@ def train(ctx: RunContext, checked: Sequence[DatasetSummary] = ()) -> TrainStage
     model_path.parent.mkdir(parents=True, exist_ok=True)
     if manifest.train.dvc_stage is not None:
         return _trained(ctx, checked, model_path)
-
-    def say(line: str) -> None:
-        ctx.observer.stage_output("train", line)
-
-    with kept_model.kept(manifest.root, model_path, ctx.run_id, say) as keeping:
+    with kept_model.kept(manifest.root, model_path, ctx.run_id, _train_line(ctx)) as keeping:
         trained = _trained(ctx, checked, model_path)
         if trained.status == "passed":
             keeping.passed()
         return trained
+
+
+def _train_line(ctx: RunContext) -> Callable[[str], None]:
+    return lambda line: ctx.observer.stage_output("train", line)
 
 
 def _trained(ctx: RunContext, checked: Sequence[DatasetSummary], model_path: Path) -> TrainStage:

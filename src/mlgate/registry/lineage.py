@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlgate.report import verdict
 from mlgate.result.records import RunResult
 
 
@@ -22,9 +21,9 @@ def unlike(record: dict[str, Any], run: RunResult) -> str | None:
     run_id = (record.get("run") or {}).get("id")
     if run_id and run_id != run.run_id:
         said.append(f"run {str(run_id)[:40]}, where the run kept is {run.run_id}")
-    decided, _ = verdict.decide(run)
-    if record.get("verdict") == "passed" and decided != "passed":
-        said.append(f"a passing run, where its checks and gates say it {decided}")
+    # the run's own verdict, as it was written: today's rules may judge an old run anew
+    if record.get("verdict") == "passed" and run.verdict != "passed":
+        said.append(f"a passing run, where the run {run.verdict}")
     commit = record.get("commit")
     if commit and run.git.commit and commit != run.git.commit:
         said.append(f"commit {str(commit)[:12]}, where the run was of {run.git.commit[:12]}")

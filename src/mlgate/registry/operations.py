@@ -341,8 +341,8 @@ def promote(
         except KeyboardInterrupt as exc:  # the mark stays: the next command says it too
             back = (
                 f"`mlgate promote {before} --to {environment}` deploys the recorded one again"
-                if before
-                else f"a promotion to {environment} records what it runs"
+                if before and not before.startswith("commit ")  # gto's, with no version
+                else f"promote a version to {environment} to record what it runs"
             )
             raise Interrupted(
                 f"stopped while deploying {version} to {environment}: it may run {version} "
@@ -555,8 +555,12 @@ def record_unlike_run(where: Where, version: state.Version) -> str | None:
         return None
     try:
         run = runs.read(where.store.get(str(entry["sha256"])))
-    except MlgateError as exc:
-        return f"its run cannot be read back from the store ({exc.message})"
+    except MlgateError as exc:  # a download cut short, a run of a newer mlgate: as it is
+        raise type(exc)(
+            f"cannot promote {where.model} {version.version} (its run, read back to check "
+            f"its record): {exc.message}; nothing was changed",
+            hint=exc.hint,
+        ) from exc
     return lineage.unlike(version.record, run)
 
 
