@@ -423,3 +423,10 @@ def test_checks_on_200k_rows_are_fast_and_exact() -> None:
     assert observed("id", "unique") == n - len(np.unique(ids))
     assert found["data.train.duplicates"].observed == 0
     assert found["data.train.rows"].status == "passed"
+
+
+def test_a_share_is_never_printed_on_the_other_side_of_its_bound() -> None:
+    """1,246 of 100,000 printed as 1.2%, "more than 1.24%"."""
+    from mlgate.data import phrases
+
+    assert phrases.share(1_246, 100_000, bound=0.0124) == "1,246 of 100,000 rows (1.25%)"

@@ -178,3 +178,20 @@ def test_too_small_a_slice_floor_and_too_many_slicings_say_why_and_how_many(
     assert "McNemar's exact test says 1" in said
     [said] = problems(write("evaluate:\n  slices: [" + ", ".join(["plan"] * 21) + "]\n"))
     assert "evaluate.slices: lists 21 items, and at most 20 are allowed" in said
+
+
+def test_a_fairness_bound_at_or_past_parity_is_harmless_and_accepted(
+    write: Callable[[str], Path],
+) -> None:
+    """Only a bound that fails the fairer model is refused: `max: 1` on the ratio never bites."""
+    loaded = manifest.load(
+        write(
+            "model_checks:\n"
+            "  - {fairness: demographic_parity_ratio, sensitive: gender, min: 0.8, max: 1}\n"
+            "  - {fairness: demographic_parity_difference, sensitive: gender, min: 0, max: 0.1}\n"
+        )
+    )
+    assert [c.fairness for c in loaded.fairness_checks] == [
+        "demographic_parity_ratio",
+        "demographic_parity_difference",
+    ]

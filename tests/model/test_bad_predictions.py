@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -203,3 +204,13 @@ def test_labels_that_read_alike_but_are_text_say_so(proba: bool, said: str) -> N
     with pytest.raises(evaluate.EvaluationError) as error:
         evaluate.score(manifest, TextAnswers(proba), frame)
     assert str(error.value).startswith(said)
+
+
+def test_chances_in_a_lower_precision_add_up_to_1_within_its_rounding() -> None:
+    """A fixed 1e-5 refused every float16 model, and a float32 softmax over 10,000
+    classes summed step by step (2.8e-5 off); a half is refused in any precision."""
+    half = np.full((4, 3), 1 / 3, dtype=np.float16)  # 0.3333 three times: 0.9998
+    assert np.abs(half.astype(float).sum(1) - 1).max() > 1e-5
+    np.testing.assert_allclose(evaluate.probabilities(half, 4, None).sum(1), 1.0)
+    with pytest.raises(evaluate.EvaluationError, match="do not add up to 1 on 4 of 4 rows"):
+        evaluate.probabilities((half / 2).astype(np.float16), 4, None)

@@ -357,6 +357,14 @@ def test_whole_number_answers_too_many_to_be_classes_are_a_regression() -> None:
     classifier = Rounded(LogisticRegression(max_iter=2000).fit(X, grades))
     kept = evaluate.score(inferred, classifier, frame.assign(species=grades))
     assert kept.task == "classification" and kept.note == ""
+    many = frame.head(60).assign(species=np.arange(60) % 40)  # 40 classes on 60 rows
+
+    class Perfect:  # answers every row's own label: a classifier, however many classes
+        def predict(self, X: pd.DataFrame) -> np.ndarray:
+            return many.loc[X.index, "species"].to_numpy()
+
+    right = evaluate.score(inferred, Perfect(), many)
+    assert right.task == "classification" and right.metrics["accuracy"] == 1.0
 
 
 def test_test_rows_of_a_label_the_model_never_saw_are_said_beside_the_figures(

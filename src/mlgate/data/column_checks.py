@@ -141,7 +141,7 @@ class _Where:
         def decide(value: float | None) -> tuple[Status, str]:
             share_ = value or 0.0
             shown = phrases.fraction(round(share_, 4))
-            if round(share_, 4) == limit != share_:  # "1% ..., more than 1%" of 1.0004%
+            if share_ != limit and not phrases.apart(round(share_, 4), share_, limit):
                 from mlgate import bounds
 
                 shown = bounds.past(share_, limit, signed=False, percent=True)

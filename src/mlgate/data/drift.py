@@ -317,7 +317,7 @@ def _beside(value: float, threshold: float) -> str:
     said = f"{value:#.3g}".rstrip(".") if math.isfinite(value) else phrases.number(value)
     if "e" in said:  # far from any threshold's size: as the data checks write numbers
         return phrases.number(_rounded(value))
-    if value != threshold and float(said) == threshold:
+    if value != threshold and not phrases.apart(float(said), value, threshold):
         from mlgate import bounds
 
         return bounds.past(value, threshold, signed=False)

@@ -60,11 +60,18 @@ def percent(count: int, total: int, bound: float | None = None) -> str:
     if 99.9 < share < 100:
         return ">99.9%"
     said = f"{share:.1f}%"
-    if bound is None or count / total == bound or float(said[:-1]) != round(100 * bound, 12):
+    if bound is None or count / total == bound or apart(float(said[:-1]), share, 100 * bound):
         return said
     from mlgate import bounds
 
     return bounds.past(count / total, bound, signed=False, percent=True)
+
+
+def apart(shown: float, value: float, bound: float) -> bool:
+    """Whether a figure as printed stands on the side of its bound the figure does (1.2%
+    printed of 1.246% read as below a bound of 1.24%)."""
+    bound = round(bound, 10)  # 100 * 0.024 is 2.4000000000000004
+    return shown != bound and (shown < bound) == (value < bound)
 
 
 def share(count: int, total: int, noun: str = "rows", bound: float | None = None) -> str:

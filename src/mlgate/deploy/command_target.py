@@ -51,8 +51,8 @@ class CommandTarget:
                 f"deploying {version.version} to {rollout.environment} failed: "
                 f"{done.message}; {rollout.environment} stays on "
                 f"{rollout.previous or 'no version'}" + (f"\n{tail}" if tail else ""),
-                hint=f"nothing was recorded; once the deploy command succeeds, promote "
-                f"{version.version} again",
+                hint="nothing was recorded; once the deploy command can succeed, run the "
+                "same mlgate command again",
             )
         return Deployed(record={"command": done.command, "duration_s": done.duration_s})
 

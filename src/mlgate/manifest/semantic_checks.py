@@ -436,11 +436,13 @@ def _fairness_bound_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             continue
         fairer = name in HIGHER_IS_FAIRER
         wrong, right = ("max", "min") if fairer else ("min", "max")
-        if wrong in check:
-            parity = "1 is parity, and the higher the fairer" if fairer else "0 is parity"
+        parity = 1.0 if fairer else 0.0  # a bound at or past parity never bites: harmless
+        given = check.get(wrong)
+        if _is_number(given) and (given < parity if fairer else given > parity):
+            said = "1 is parity, and the higher the fairer" if fairer else "0 is parity"
             yield (
                 ("model_checks", i, wrong),
-                f"{name} is bounded by {right}, not {wrong} ({parity}): {wrong} "
+                f"{name} is bounded by {right}, not {wrong} ({said}): {wrong} "
                 f"{check[wrong]} fails a model for being fairer than that; write "
                 f"{right}: BOUND",
                 True,

@@ -178,9 +178,10 @@ FEWEST_CLASSES_JUDGED = 20  # fewer distinct whole numbers than this are always 
 
 def _too_many_to_be_classes(model: Any, y: pd.Series, returned: Any) -> str:
     """A model without classes that answers whole numbers of a whole-number target, with
-    more distinct values among the labels and answers than half the rows, is a regression
-    (a count, a score rounded): scored as 177 classes of 150 rows, its accuracy 0.013
-    passed. Why it was so judged, or "" for classes."""
+    more distinct values among the labels and answers than half the rows, and fewer than
+    half its answers right, is a regression (a count, a score rounded): scored as 177
+    classes of 150 rows, its accuracy 0.013 passed. Why it was so judged, or "" for
+    classes."""
     if hasattr(model, "classes_") or not pd.api.types.is_integer_dtype(y):
         return ""
     try:
@@ -189,9 +190,12 @@ def _too_many_to_be_classes(model: Any, y: pd.Series, returned: Any) -> str:
         return ""
     if not np.isfinite(answers).all():
         return ""
-    distinct = len(np.union1d(y.to_numpy(dtype=float), answers))
+    labels = y.to_numpy(dtype=float)
+    distinct = len(np.union1d(labels, answers))
     if distinct < FEWEST_CLASSES_JUDGED or distinct <= len(y) / 2:
         return ""
+    if len(answers) == len(labels) and (answers == labels).mean() >= 0.5:
+        return ""  # most answers right: a classifier (40 classes on 60 rows, scored by rmse)
     return (
         f"judged a regression: {distinct} distinct whole numbers among the {len(y):,} test "
         "rows' labels and the model's answers are too many to be classes; if they are "
@@ -783,18 +787,27 @@ def probabilities(returned: Any, rows: int, classes: Any) -> np.ndarray:
         )
     _refuse_no_chances(scores, expected)
     sums = scores.sum(axis=1, keepdims=True)
-    _refuse_no_whole(scores, sums[:, 0], expected)
+    _refuse_no_whole(scores, sums[:, 0], expected, _sum_slack(returned, scores.shape[1]))
     whole: np.ndarray = scores / sums  # single precision's rounding (ONNX) taken out
     return whole
 
 
-SUM_SLACK = 1e-5  # single precision's rounding of a row's sum (ONNX, float32 models)
+SUM_SLACK = 1e-5  # the least a row's sum may miss 1 by (float32 models, ONNX)
 
 
-def _refuse_no_whole(scores: np.ndarray, sums: np.ndarray, expected: str) -> None:
+def _sum_slack(returned: Any, width: int) -> float:
+    """How far from 1 a row's sum may be in the precision the model answered in: a float32
+    softmax over 10,000 classes summed 2.8e-5 away, a float16 one further."""
+    dtype = getattr(returned, "dtype", None)
+    if dtype is None or not np.issubdtype(dtype, np.floating):
+        return SUM_SLACK
+    return max(SUM_SLACK, 4 * width * float(np.finfo(dtype).eps))
+
+
+def _refuse_no_whole(scores: np.ndarray, sums: np.ndarray, expected: str, slack: float) -> None:
     """A row of chances adds up to 1: rows scaled by a half gave a log loss off by ln 2,
     a calibration error of 0.49, and no word of it (scikit-learn only warned)."""
-    bad = np.abs(sums - 1) >= SUM_SLACK
+    bad = np.abs(sums - 1) >= slack
     if bad.any():
         first = int(np.argmax(bad))
         rows = words.of(int(bad.sum()), len(scores), "row")

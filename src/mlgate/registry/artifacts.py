@@ -107,12 +107,9 @@ class LocalStore:
             _copy_in(source, target)
         except OSError as exc:
             _remove_empty(target.parent)
-            disk = of_the_disk(exc)
             raise OutsideError(
                 f"cannot write to the model store {self.folder}: {exc.strerror or exc}",
-                hint=disk.hint
-                if disk is not None
-                else "let this user write that folder, or name another store in registry.artifacts",
+                hint=_store_hint(exc),
             ) from exc
         return sha256
 
@@ -358,3 +355,15 @@ def _remove_empty(folder: Path) -> None:
     """A fan-out folder made for an object that never arrived."""
     with contextlib.suppress(OSError):
         folder.rmdir()
+
+
+def _store_hint(exc: OSError) -> str | None:
+    """What to do about a store that cannot be written: the disk's way, or the folder's."""
+    import errno
+
+    disk = of_the_disk(exc)
+    if disk is not None:
+        return disk.hint
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "let this user write that folder, or name another store in registry.artifacts"
+    return None
