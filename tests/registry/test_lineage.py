@@ -77,6 +77,10 @@ def test_a_tag_edited_to_name_another_model_is_not_promoted(project: Project) ->
         f"trained {project.run.train.model.sha256[:12]}; nothing was changed"
     )
     assert where.read().current("staging") is None and deployed == []
+    from mlgate.serve import service
+
+    with pytest.raises(UserError, match=r"v0\.1\.0 is not served: its record names the model"):
+        service.load(project.manifest, "v0.1.0")  # refused before the model's code runs
 
 
 def test_a_run_that_cannot_be_read_back_is_said_as_what_it_is(

@@ -140,3 +140,24 @@ def test_a_model_file_that_is_not_there_is_said_to_be_missing(registered: Projec
     assert caught.value.message == (
         f"no model to serve: {model} (train.outputs.model in mlops.yaml) is not there"
     )
+
+
+def test_a_version_asked_of_a_project_outside_git_says_there_is_no_registry(
+    tmp_path: Path,
+) -> None:
+    """It said the version was "not the model file mlops.yaml names" and spoke of pickles,
+    where the cause was no git repository, hence no registry."""
+    from mlgate import manifest as manifests
+    from mlgate.errors import UserError
+    from mlgate.serve import service
+
+    (tmp_path / "mlops.yaml").write_text(
+        "name: x\ndata: {train: a.csv, test: b.csv, target: y}\ntrain: {command: python t.py}\n"
+    )
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / name).write_text("x,y\n1,0\n")
+    with pytest.raises(UserError) as refused:
+        service.load(manifests.load(tmp_path / "mlops.yaml"), "v0.1.0")
+    assert str(refused.value).startswith(
+        f"v0.1.0 is not served: {tmp_path} is not in a git repository"
+    )

@@ -38,3 +38,11 @@ def unlike(record: dict[str, Any], run: RunResult) -> str | None:
 def _as_json(value: Any) -> Any:
     """As the record holds it: through JSON (a tuple of the run's is the record's list)."""
     return json.loads(json.dumps(value))
+
+
+def edited(tag: str) -> str:
+    """The hint for a record that is not its run's."""
+    return (
+        f"its tag {tag} was edited after it was registered (git show {tag}); register the "
+        "model again for a sound version"
+    )

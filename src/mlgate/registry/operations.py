@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate import atomic, git, spelling, words
 from mlgate.errors import Interrupted, MlgateError, OutsideError, UserError
 from mlgate.manifest.spec import Environment, Manifest, from_command_line
-from mlgate.registry import artifacts, gitio, intents, state
+from mlgate.registry import artifacts, gitio, intents, lineage, state
 from mlgate.registry import tags as T
 from mlgate.report import verdict
 from mlgate.report.inert import one_line
@@ -540,16 +540,13 @@ def check_objects(where: Where, version: state.Version) -> None:
     if why := record_unlike_run(where, version):
         raise UserError(
             f"cannot promote {where.model} {version.version}: {why}; nothing was changed",
-            hint=f"its tag {version.tag} was edited after it was registered (git show "
-            f"{version.tag}); register the model again for a sound version",
+            hint=lineage.edited(version.tag),
         )
 
 
 def record_unlike_run(where: Where, version: state.Version) -> str | None:
     """Why a version's record is not its run's (the run read back from the store), or
     None; None too for a record of an older mlgate that names no run."""
-    from mlgate.registry import lineage
-
     entry = version.record.get("run")
     if not isinstance(entry, dict) or not entry.get("sha256"):
         return None

@@ -55,7 +55,9 @@ def load(manifest: Manifest, target: str | None = None) -> Service:
 
     try:
         where: Where | None = Where.of(manifest)
-    except UserError:  # not a git repository: no registry, the manifest's path only
+    except UserError as exc:  # not a git repository: no registry, the manifest's path only
+        if target is not None and target != "latest" and _a_version(target):
+            raise UserError(f"{target} is not served: {exc.message}", hint=exc.hint) from exc
         where = None
     notes: tuple[str, ...] = ()
     try:
@@ -108,6 +110,7 @@ def _the_manifests(manifest: Manifest, target: str) -> bool:
 def _from_version(manifest: Manifest, where: Where, version: Version) -> Service:
     from mlgate.model.loading import ModelLoadError
     from mlgate.model.loading import load as load_model
+    from mlgate.registry import lineage
     from mlgate.result import runs
 
     record = version.record
@@ -121,11 +124,16 @@ def _from_version(manifest: Manifest, where: Where, version: Version) -> Service
     with copied.copies(stored) as copy:  # what is checked is what is loaded
         for role, name in names.items():
             _same(copy[name].sha256, record[role]["sha256"], stored[name])
+        run = runs.read(copy["run.json"].path)
+        if why := lineage.unlike(record, run):  # before any of the model's code runs
+            raise UserError(
+                f"{version.version} is not served: {why}",
+                hint=lineage.edited(version.tag),
+            )
         try:
             model = load_model(copy[names["model"]].path, suffix=suffix, shown=names["model"])
         except ModelLoadError as exc:
             raise UserError(str(exc)) from exc
-        run = runs.read(copy["run.json"].path)
         inputs = _registered(copy["mlops.yaml"].path, manifest)
     return Service(
         model=model,
