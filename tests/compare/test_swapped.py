@@ -126,6 +126,20 @@ def test_a_tie_is_a_tie_however_the_sums_were_rounded() -> None:
         )
         assert test.p_value == pytest.approx(0.0625, rel=1e-12)
         assert test.ci_low <= 0 <= test.ci_high
+        assert 0.0 in (test.ci_low, test.ci_high)  # the end the change itself ties
+
+
+def test_an_end_the_change_ties_is_zero_not_a_rounding_of_it() -> None:
+    """Kappa's interval ended at +2.8e-17, printed "+0.000000000000": just past zero, by
+    the rounding of delta less the same change computed another way."""
+    y = np.array([0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0])
+    candidate = np.array([1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1])
+    baseline = np.array([0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1])
+    test = paired_test(
+        "cohen_kappa", y_true=y, candidate_pred=candidate, baseline_pred=baseline, n_classes=2
+    )
+    assert test.ci_high == 0.0 or test.ci_low == 0.0
+    assert all(end == 0.0 or abs(end) > 1e-9 for end in (test.ci_low, test.ci_high))
 
 
 def test_a_side_the_run_calls_no_figure_is_no_figure_here_either() -> None:

@@ -408,7 +408,7 @@ def studentized(
             f"{confidence:.4g} confidence"
         )
     highest, lowest = drawn[size - far], drawn[far - 1]  # the K-th largest and smallest
-    low, high = delta - spread * highest, delta - spread * lowest
+    low, high = (_edge(delta, spread, end, observed, tied) for end in (highest, lowest))
     # by counting, not by rounding: a deal whose statistic ties the observed one (a table
     # dealt as it was) counts against the change, and the interval then reaches zero
     low = min(low, 0.0) if highest >= observed - tied else low
@@ -458,7 +458,7 @@ def _enumerated(
     half = alpha / 2 * (1 - 1e-12)  # a tail summed to alpha / 2 less a rounding is not rarer
     highest = values[np.flatnonzero(above >= half)[-1]]  # the farthest not rarer than alpha/2
     lowest = values[np.flatnonzero(below >= half)[0]]
-    low, high = delta - spread * highest, delta - spread * lowest
+    low, high = (_edge(delta, spread, end, observed, tied) for end in (highest, lowest))
     low = min(low, 0.0) if highest >= observed - tied else low
     high = max(high, 0.0) if lowest <= observed + tied else high
     rarer = min(
@@ -475,3 +475,10 @@ def _enumerated(
         confidence=confidence,
         std_error=spread,
     )
+
+
+def _edge(delta: float, spread: float, statistic: float, observed: float, tied: float) -> float:
+    """An end of the interval: delta less the statistic's share of it, exactly 0 where the
+    statistic ties the observed one (6.9e-18 printed as "+0.000000000000", an interval's
+    end that read as just past zero)."""
+    return 0.0 if abs(statistic - observed) <= tied else delta - spread * statistic
