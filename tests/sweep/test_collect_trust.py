@@ -92,3 +92,34 @@ def test_collect_refuses_a_run_whose_figures_or_verdict_are_not_its_own(tmp_path
             figure_raised: "its recorded accuracy is 0.999",
         }[change]
         assert said in reason, reason
+
+
+def test_collect_refuses_a_run_made_at_another_commit(tmp_path: Path) -> None:
+    """Manifest and params alike, the training code another: a run of an older commit
+    was ranked as this one's (the audit's step (c))."""
+    from mlgate import manifest as manifests
+    from mlgate.sweep import local, space
+    from tests.conftest import git
+    from tests.sweep.test_local import PICK_TRAINED, project
+
+    grid = (0.1, 1.0)
+    root = project(tmp_path, f"sweep:\n  grid: {{train.C: {list(grid)}}}\n", PICK_TRAINED, grid)
+    git(root, "init", "-q")
+    (root / ".gitignore").write_text(".mlgate/\nmodels/\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the sweep")
+    loaded = manifests.load(root / "mlops.yaml")
+    made = space.configurations(loaded.sweep)
+    finished = local.sweep(loaded, made, workers=2)
+    folder = tmp_path / "downloaded"
+    for f in finished:
+        _uploaded(root, f.run, folder, f.key, f.configuration.id)
+    assert [f.status for f in collect.collected(folder, loaded, made)] != ["missing"] * 2
+    (root / "train.py").write_text((root / "train.py").read_text() + "\n# another model\n")
+    git(root, "commit", "-q", "-am", "other training code")
+    found = collect.collected(folder, loaded, made)
+    assert [f.status for f in found] == ["missing", "missing"]
+    head = git(root, "rev-parse", "HEAD")
+    assert f"and this checkout is at {head[:12]} (plan, jobs and collect check out one commit)" in (
+        found[0].message
+    )

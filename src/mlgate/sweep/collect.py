@@ -29,14 +29,17 @@ def collected(
     counts only for a run inside `folder` that holds the configuration's own values, and
     its status, figures and message are read from that run; two such runs of one
     configuration are an `error` (which to rank cannot be told); a run of another
-    manifest than `manifest`, or of other values than its params file's where the sweep
-    sets none, is refused; and a record or run refused is said, with why."""
+    manifest than `manifest`, of another commit than the checkout's, or of other values
+    than its params file's where the sweep sets none, is refused; and a record or run
+    refused is said, with why."""
+    from mlgate import git
     from mlgate.manifest import params
 
     expected = _Expected(
         manifest=manifest.sha256,
         params=params.read(manifest.root, manifest.train.params),
         shell=manifest.train.command.shell is not None,
+        commit=git.resolve(manifest.root, "HEAD"),
     )
     wanted = {c.id: c for c in configurations}
     accepted: dict[str, list[Finished]] = {}
@@ -123,6 +126,7 @@ class _Expected:
     manifest: str  # its sha256
     params: Mapping[str, Any]  # flattened
     shell: bool  # the training runs through /bin/sh (how a killed one says so)
+    commit: str | None  # the checkout's (None: not a git repository)
 
 
 def _uploaded(
@@ -151,6 +155,11 @@ def _uploaded(
         return "its run ran other values than the configuration's"
     if result.manifest.sha256 != expected.manifest:
         return "its run read another manifest than this one (plan, jobs and collect read one)"
+    if expected.commit and result.git.commit and result.git.commit != expected.commit:
+        return (  # another commit's code, though manifest and params are alike
+            f"its run was made at commit {result.git.commit[:12]}, and this checkout is at "
+            f"{expected.commit[:12]} (plan, jobs and collect check out one commit)"
+        )
     fixed = {k: v for k, v in expected.params.items() if k not in c.params}
     ran = {k: v for k, v in result.params.items() if k not in c.params}
     if ran != fixed:
