@@ -89,7 +89,7 @@ def test_an_exception_puts_the_model_back_and_no_model_is_no_copy(tmp_path: Path
 def test_a_symlinked_model_keeps_its_link_and_its_targets_bytes(tmp_path: Path) -> None:
     """The copy followed the link and the restore replaced the link with a plain file,
     leaving the shared target torn."""
-    shared = tmp_path / "shared" / "model.bin"
+    shared = tmp_path / "common" / "model.bin"
     shared.parent.mkdir()
     shared.write_bytes(PREVIOUS)
     link = tmp_path / "model.bin"

@@ -53,7 +53,7 @@ def test_a_symlinked_data_folder_is_hashed_through_and_its_changes_run_again(
     tmp_path: Path,
 ) -> None:
     root = project(tmp_path, "sweep:\n  grid: {train.C: [0.5, 1.0]}\n", PICK_TRAINED, (0.5, 1.0))
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     (root / "data").rename(shared)
     (root / "data").symlink_to(shared)  # data -> a shared dataset
     (root / "loop").symlink_to(".")  # a link to a folder above: hashed once, no loop
@@ -67,7 +67,7 @@ def test_a_symlinked_data_folder_is_hashed_through_and_its_changes_run_again(
     changed = local.sweep(loaded, made, workers=2)
     assert [f.resumed for f in changed] == [False, False]
     assert [f.status for f in changed] == ["passed", "passed"], [f.message for f in changed]
-    # copied as it was, a relative link (data -> ../shared) named .mlgate/sweeps/shared
+    # copied as it was, a relative link (data -> ../common) named .mlgate/sweeps/common
     (root / "data").unlink()
     (root / "data").symlink_to(os.path.relpath(shared, root))
     test.write_text("\n".join(test.read_text().splitlines()[:-5]) + "\n")
@@ -92,7 +92,7 @@ def test_the_fingerprint_follows_symlinked_folders_and_is_what_it_was_without_th
         content = hashlib.sha256((root / name).read_bytes()).digest()
         expected.update(name.encode() + b"\0" + content)
     assert copies.fingerprint(root).digest == expected.hexdigest()
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     shared.mkdir()
     (shared / "train.csv").write_text("x,y\n1,2\n")
     (root / "data").symlink_to(shared)
@@ -170,9 +170,9 @@ def test_a_copy_reads_through_each_link_what_the_project_does(tmp_path: Path) ->
     (root / ".dvc" / "cache" / "ab12").write_text("x,y\n1,2\n")
     (root / "data").mkdir()
     (root / "data" / "train.csv").symlink_to("../.dvc/cache/ab12")
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "test.csv").write_text("x,y\n3,4\n")
-    (root / "shared").symlink_to("../shared")
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "test.csv").write_text("x,y\n3,4\n")
+    (root / "linked").symlink_to("../common")
     (root / "gone").symlink_to("../nothing/here")  # broken in both: stays as it is
     (root / "code").mkdir()
     (root / "code" / "same.py").symlink_to("../train.py")  # within: stays relative
@@ -181,7 +181,7 @@ def test_a_copy_reads_through_each_link_what_the_project_does(tmp_path: Path) ->
     shutil.copytree(root, work, ignore=copies._left_out(root), symlinks=True)
     copies._links_kept(root, work)
     assert (work / "data" / "train.csv").read_text() == "x,y\n1,2\n"
-    assert (work / "shared" / "test.csv").read_text() == "x,y\n3,4\n"
+    assert (work / "linked" / "test.csv").read_text() == "x,y\n3,4\n"
     assert os.readlink(work / "gone") == "../nothing/here"
     assert os.readlink(work / "code" / "same.py") == "../train.py"
     assert copies.fingerprint(work).digest == copies.fingerprint(root).digest
