@@ -281,30 +281,17 @@ def worker_app() -> Starlette:
 
 
 def _stop_with(master: int, bundle: Path | None) -> None:
-    """SIGTERM to this worker when `mlgate serve` (process `master`) ends, however it
-    ended: killed outright (SIGKILL, the OOM killer), it left its workers answering with
-    the old version and holding the port, so that the next `mlgate serve` there was
-    refused, and its temporary `bundle` in /tmp (removed here: no worker is started
-    again without the master). A pidfd (Linux 5.3) turns readable when the process ends,
-    and names that process only; elsewhere, nothing is watched."""
-    import select
+    """This worker ends with `mlgate serve` (process `master`), however it ended: killed
+    outright, it left its workers answering with the old version and holding the port,
+    and its temporary `bundle` in /tmp (removed here: no worker is started again without
+    the master)."""
+    from mlgate import lifeline
 
-    try:
-        watched = os.pidfd_open(master)
-    except ProcessLookupError:  # it ended before this worker started
-        raise SystemExit(128 + signal.SIGTERM) from None
-    except (AttributeError, OSError):
-        return
-    if os.getppid() != master:  # it ended, and its number went to another process
-        raise SystemExit(128 + signal.SIGTERM)
-
-    def watch() -> None:
-        select.select([watched], [], [])
+    def remove() -> None:
         if bundle is not None:
             shutil.rmtree(bundle, ignore_errors=True)
-        os.kill(os.getpid(), signal.SIGTERM)
 
-    threading.Thread(target=watch, name="mlgate-serve-watch", daemon=True).start()
+    lifeline.end_with(master, "mlgate-serve-watch", parent=True, before=remove)
 
 
 class _AppOptions(TypedDict):

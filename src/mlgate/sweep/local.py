@@ -276,27 +276,12 @@ def _child(
 
 
 def _stop_with_the_sweep(sweep: int) -> None:
-    """SIGTERM to this worker when the sweep (process `sweep`) ends, however it ended: one
-    killed outright (SIGKILL, a runner's shutdown) left its workers and trainings running
-    to the end, writing into the copies a resumed sweep had started over. Its fork server
-    is no help: every worker holds it alive. A pidfd (Linux 5.3) turns readable when the
-    process ends, and names that process only; elsewhere, nothing is watched."""
-    import select
-    import signal
-    import threading
+    """This worker ends with the sweep (process `sweep`), however it ended: one killed
+    outright left its workers and trainings running to the end. Its fork server is no
+    help: every worker holds it alive."""
+    from mlgate import lifeline
 
-    try:
-        watched = os.pidfd_open(sweep)
-    except ProcessLookupError:  # it ended before this worker started
-        raise SystemExit(128 + signal.SIGTERM) from None
-    except (AttributeError, OSError):
-        return
-
-    def watch() -> None:
-        select.select([watched], [], [])
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="mlgate-sweep-watch", daemon=True).start()
+    lifeline.end_with(sweep, "mlgate-sweep-watch")
 
 
 @contextmanager
