@@ -808,14 +808,13 @@ def _refuse_no_whole(scores: np.ndarray, sums: np.ndarray, expected: str, slack:
     """A row of chances adds up to 1: rows scaled by a half gave a log loss off by ln 2,
     a calibration error of 0.49, and no word of it (scikit-learn only warned)."""
     bad = np.abs(sums - 1) >= slack
-    if bad.any():
-        first = int(np.argmax(bad))
-        rows = words.of(int(bad.sum()), len(scores), "row")
-        raise EvaluationError(
-            f"model.predict_proba returned chances that do not add up to 1 on {rows} (first "
-            f"at test row {first + 1:,}: {scores[first][:5].tolist()}, adding up to "
-            f"{float(sums[first]):.6g}); {expected}, each row adding up to 1"
-        )
+    _refuse_rows(
+        bad,
+        scores,
+        "chances that do not add up to 1",
+        f"{expected}, each row adding up to 1",
+        lambda first: f", adding up to {float(sums[first]):.6g}",
+    )
 
 
 PROBABILITY_SLACK = 1e-6  # single precision's rounding past 0 or 1 (ONNX, float32 models)
@@ -830,13 +829,25 @@ def _refuse_no_chances(scores: np.ndarray, expected: str) -> None:
     if not bad.any():
         bad = ((scores < -PROBABILITY_SLACK) | (scores > 1 + PROBABILITY_SLACK)).any(axis=1)
         what = "values outside 0 to 1 (scores of a decision function?)"
-    if bad.any():
-        first = int(np.argmax(bad))
-        rows = words.of(int(bad.sum()), len(scores), "row")
-        raise EvaluationError(
-            f"model.predict_proba returned {what} on {rows} (first at test row "
-            f"{first + 1:,}: {scores[first][:5].tolist()}); {expected}"
-        )
+    _refuse_rows(bad, scores, what, expected)
+
+
+def _refuse_rows(
+    bad: np.ndarray,
+    scores: np.ndarray,
+    what: str,
+    expected: str,
+    more: Callable[[int], str] = lambda first: "",
+) -> None:
+    """The rows of `scores` that are `bad`, refused with how many and the first."""
+    if not bad.any():
+        return
+    first = int(np.argmax(bad))
+    rows = words.of(int(bad.sum()), len(scores), "row")
+    raise EvaluationError(
+        f"model.predict_proba returned {what} on {rows} (first at test row {first + 1:,}: "
+        f"{scores[first][:5].tolist()}{more(first)}); {expected}"
+    )
 
 
 def _hashable(values: np.ndarray) -> list[Any]:
