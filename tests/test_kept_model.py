@@ -3,6 +3,7 @@ writes `$MLGATE_MODEL` in place, and a torn file took the last passing run's mod
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -153,3 +154,39 @@ def test_a_training_whose_mlgate_was_killed_is_undone_by_the_next_run(make_repo)
     assert "put back model.joblib as it was before run" in said, said
     assert f"found {PREVIOUS!r}" in said
     assert as_before(root)
+
+
+def test_check_model_puts_a_killed_trainings_copy_back_before_it_reads_the_model(
+    make_repo,
+) -> None:
+    """It scored the torn file first (exit 2, "write the model with joblib.dump"), and put
+    the copy back after."""
+    import joblib
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    from mlgate.pipeline.observer import QuietObserver
+
+    root = project(make_repo, "")
+    model = root / "models" / "model.joblib"
+    train = pd.read_csv(root / "data" / "train.csv")
+    joblib.dump(
+        LogisticRegression(max_iter=500).fit(train.drop(columns="species"), train["species"]), model
+    )
+    copy, note, _ = kept_model._names(root, Path(os.path.realpath(model)))
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(model.read_bytes())  # what a run killed outright leaves: its copy,
+    note.write_text(json.dumps({"run_id": "killed"}))
+    model.write_bytes(b"torn")  # and the half its training wrote
+    said: list[str] = []
+
+    class Heard(QuietObserver):
+        def stage_output(self, stage: str, line: str) -> None:
+            said.append(line)
+
+    result = pipeline.check_model(mf.load(root / "mlops.yaml"), observer=Heard())
+    assert result.evaluate.status == "passed", result.evaluate.message
+    assert said == [
+        "put back model.joblib as it was before run killed's training, which was stopped "
+        "before it ended"
+    ]

@@ -21,7 +21,7 @@ from mlgate import __version__, git
 from mlgate.errors import UserError
 from mlgate.manifest import params
 from mlgate.manifest.spec import Manifest
-from mlgate.pipeline import stages
+from mlgate.pipeline import kept_model, stages
 from mlgate.pipeline.environment import environment
 from mlgate.pipeline.observer import Nested, Observer, QuietObserver
 from mlgate.pipeline.stages import RunContext
@@ -128,6 +128,13 @@ def check_model(
     the data and training stages are recorded as not run. With `compare`, the model is
     compared with the manifest's baseline on the same rows, and the gates decided. The
     result is not saved: it is not a run of the project."""
+    if manifest.train.dvc_stage is None:  # not the torn file a killed training left
+        said = observer or QuietObserver()
+        kept_model.put_back_left(
+            manifest.root,
+            manifest.resolve(manifest.train.model),
+            lambda line: said.stage_output("train", line),
+        )
     for key, relative in (
         ("train.outputs.model", manifest.train.model),
         ("data.test", manifest.data.test),

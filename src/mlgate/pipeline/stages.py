@@ -217,8 +217,6 @@ def as_it_is(ctx: RunContext) -> TrainStage:
     from mlgate.data import fingerprint
 
     path = ctx.manifest.resolve(ctx.manifest.train.model)
-    if ctx.manifest.train.dvc_stage is None:  # not the torn file a killed training left
-        kept_model.put_back_left(ctx.manifest.root, path, _train_line(ctx))
     model = fingerprint.file_fingerprint(path, ctx.manifest.root) if path.is_file() else None
     return TrainStage(status="skipped", model=model, message=AS_IT_IS)
 
