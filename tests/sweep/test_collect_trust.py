@@ -117,9 +117,13 @@ def test_collect_refuses_a_run_made_at_another_commit(tmp_path: Path) -> None:
     assert [f.status for f in collect.collected(folder, loaded, made)] != ["missing"] * 2
     (root / "train.py").write_text((root / "train.py").read_text() + "\n# another model\n")
     git(root, "commit", "-q", "-am", "other training code")
+    first = finished[0]  # a second upload of it: each refusal said, not the first alone
+    _uploaded(root, first.run, folder, "again", first.configuration.id, nest="Y")
     found = collect.collected(folder, loaded, made)
     assert [f.status for f in found] == ["missing", "missing"]
     head = git(root, "rev-parse", "HEAD")
     assert f"and this checkout is at {head[:12]} (plan, jobs and collect check out one commit)" in (
-        found[0].message
+        found[1].message
     )
+    assert "its 2 uploads were refused (" in found[0].message
+    assert found[0].message.count("its run was made at commit") == 2

@@ -43,7 +43,7 @@ def collected(
     )
     wanted = {c.id: c for c in configurations}
     accepted: dict[str, list[Finished]] = {}
-    refused: dict[str, str] = {}
+    refused: dict[str, list[str]] = {}  # every upload of a configuration refused, and why
     unread: list[str] = []  # records refused before their id could be read
     for record in sorted(folder.rglob("*.json")):
         if record.name.count(".") != 1:  # KEY.json only: not KEY.outcome.json, not run.json
@@ -58,7 +58,7 @@ def collected(
         run = record.parent / str(said.get("run", "")).removeprefix(f"{SWEEPS.as_posix()}/")
         done = _uploaded(folder, run, c, record.stem, expected)
         if isinstance(done, str):
-            refused.setdefault(c.id, f"{os.path.relpath(record, folder)}: {done}")
+            refused.setdefault(c.id, []).append(f"{os.path.relpath(record, folder)}: {done}")
         elif all(f.run != done.run for f in accepted.get(c.id, [])):
             accepted.setdefault(c.id, []).append(done)
     # which configuration an unread record was for cannot be told: each missing one says
@@ -71,13 +71,13 @@ def collected(
             else (f"{words.count(len(unread), 'record')} were refused unread, such as {unread[0]}")
         )
     return [
-        _settled(c, accepted.get(c.id, []), refused.get(c.id), said_unread, folder)
+        _settled(c, accepted.get(c.id, []), refused.get(c.id, []), said_unread, folder)
         for c in configurations
     ]
 
 
 def _settled(
-    c: Configuration, runs_of: list[Finished], refusal: str | None, unread: str | None, folder: Path
+    c: Configuration, runs_of: list[Finished], refusals: list[str], unread: str | None, folder: Path
 ) -> Finished:
     if len(runs_of) == 1:
         return runs_of[0]
@@ -90,8 +90,9 @@ def _settled(
             message=f"{words.count(len(runs_of), 'run')} of it were uploaded ({named}): "
             "which to rank cannot be told",
         )
-    if refusal:
-        why = f"its upload was refused ({refusal})"
+    if refusals:  # each said: an old upload's reason alone hid an edited one's
+        many = "its upload was" if len(refusals) == 1 else f"its {len(refusals)} uploads were"
+        why = f"{many} refused ({'; '.join(refusals[:3])})"
     else:
         why = "its job failed or did not upload" + (
             f", or its record is one refused unread ({unread})" if unread else ""
