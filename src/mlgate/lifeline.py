@@ -33,7 +33,9 @@ def end_with(
         raise SystemExit(ENDED)
 
     def watch() -> None:
-        select.select([watched], [], [])
+        waiting = select.poll()  # select() fails on a descriptor past 1023
+        waiting.register(watched, select.POLLIN)
+        waiting.poll()
         if before is not None:
             before()
         os.kill(os.getpid(), signal.SIGTERM)

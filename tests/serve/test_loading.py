@@ -161,3 +161,50 @@ def test_a_version_asked_of_a_project_outside_git_says_there_is_no_registry(
     assert str(refused.value).startswith(
         f"v0.1.0 is not served: {tmp_path} is not in a git repository"
     )
+
+
+def test_an_onnx_model_with_external_data_loads_where_it_is(tmp_path: Path) -> None:
+    """Loaded from a private copy at /proc/self/fd/N, an ONNX model whose weights sit in
+    `model.onnx.data` beside it (every one over 2 GB) was "No such file"; a model over
+    256 MiB, or one memfd refuses, is copied to disk, not into each process's memory."""
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    from mlgate.serve import copied
+
+    weights = numpy_helper.from_array(np.ones((4, 1), np.float32), "W")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["X", "W"], ["Y"])],
+        "g",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 1])],
+        [weights],
+    )
+    model = tmp_path / "model.onnx"
+    onnx.save_model(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+        str(model),
+        save_as_external_data=True,
+        location="model.onnx.data",
+        size_threshold=0,
+    )
+    with copied.copies({"model.onnx": model}) as copy:
+        session = ort.InferenceSession(str(copy["model.onnx"].path))
+        assert copy["model.onnx"].sha256 == copied._hashed(model)
+    answer = session.run(None, {"X": np.ones((1, 4), np.float32)})[0]
+    assert answer.tolist() == [[4.0]]
+
+
+def test_a_model_past_the_memory_bound_is_copied_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlgate.serve import copied
+
+    model = tmp_path / "model.joblib"
+    model.write_bytes(b"x" * 2048)
+    monkeypatch.setattr(copied, "IN_MEMORY", 1024)
+    with copied.copies({"model.joblib": model}) as copy:
+        assert not str(copy["model.joblib"].path).startswith("/proc/")
+        assert copy["model.joblib"].path.read_bytes() == model.read_bytes()

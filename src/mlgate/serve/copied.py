@@ -7,9 +7,12 @@ pickled code run, while /metadata gave the sha256 that had been checked.
 
 On Linux the copy is an anonymous memory file (memfd), read through its /proc/self/fd
 path: no folder need be writable (an image run with a read-only root) and a killed
-server leaves nothing behind. Elsewhere it is a file in a private temporary folder
-(0700). The copy is gone when the block ends, the model in memory by then: it costs the
-file's size, in memory or on disk, while the model loads.
+server leaves nothing behind. A file over 256 MiB, or where memfd is refused, and every
+file elsewhere, is copied to a private temporary folder (0700) instead. The copy is gone
+when the block ends, the model in memory by then: it costs the file's size, in memory or
+on disk, while the model loads. An ONNX model is hashed and loaded where it is, beside
+its external data: its loading runs no code, so a file swapped in between can change
+what is served but runs nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ from typing import BinaryIO
 
 CHUNK = 1 << 20
 PROC_FD = Path("/proc/self/fd")
+IN_MEMORY = 256 << 20  # a bigger file is copied to disk: each worker copies it at once
+# loaded where it is, beside its external data (`model.onnx.data`, which a copy lacks:
+# "/proc/self/fd/6 - No such file"); loading an ONNX model runs no code of its own
+IN_PLACE = (".onnx",)
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,20 @@ def copies(sources: Mapping[str, Path]) -> Iterator[dict[str, Copy]]:
     """Each source copied, by the name it is known by (a model's suffix says how to load
     it), until the block ends."""
     with ExitStack() as stack:
-        made = stack.enter_context(_memory() if _memfd() else _folder())
+        on_disk: list[Maker] = []  # made once, if a file needs it
+
+        def made(name: str, source: Path) -> Copy:
+            if source.suffix in IN_PLACE or Path(name).suffix in IN_PLACE:
+                return Copy(source, _hashed(source))
+            if _memfd() and source.stat().st_size <= IN_MEMORY:
+                try:
+                    return _in_memory(stack, source)
+                except OSError:  # memfd refused (a seccomp profile, gVisor): on disk
+                    pass
+            if not on_disk:
+                on_disk.append(stack.enter_context(_folder()))
+            return on_disk[0](name, source)
+
         yield {name: made(name, source) for name, source in sources.items()}
 
 
@@ -49,15 +69,17 @@ def _memfd() -> bool:
     return hasattr(os, "memfd_create") and PROC_FD.is_dir()
 
 
-@contextmanager
-def _memory() -> Iterator[Maker]:
-    with ExitStack() as opened:
+def _in_memory(stack: ExitStack, source: Path) -> Copy:
+    target = stack.enter_context(os.fdopen(os.memfd_create("mlgate-model"), "w+b"))
+    return Copy(PROC_FD / str(target.fileno()), copy_hashing(source, target))
 
-        def make(name: str, source: Path) -> Copy:
-            target = opened.enter_context(os.fdopen(os.memfd_create(name[:200]), "w+b"))
-            return Copy(PROC_FD / str(target.fileno()), copy_hashing(source, target))
 
-        yield make
+def _hashed(source: Path) -> str:
+    digest = hashlib.sha256()
+    with source.open("rb") as read:
+        while chunk := read.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @contextmanager
