@@ -209,3 +209,27 @@ def test_rays_copy_may_lack_what_gitignore_names_but_not_differ(tmp_path: Path) 
     (shipped / "train.py").write_text("print(2)\n")
     with pytest.raises(UserError, match=r"train\.py differs"):
         copies._as_hashed(shipped, manifest, expected, shipped=True)
+
+
+def test_a_model_written_through_a_link_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    """`models -> ../common-models`, made absolute in each copy: configurations side by side
+    wrote one model file, each over the other's, and were ranked on whichever landed."""
+    from mlgate import manifest as manifests
+    from mlgate.errors import UserError
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "mlops.yaml").write_text(
+        "name: x\ndata: {train: a.csv, test: b.csv, target: y}\n"
+        "train: {command: python t.py, outputs: {model: models/m.joblib}}\n"
+    )
+    (tmp_path / "common-models").mkdir()
+    (work / "models").symlink_to(tmp_path / "common-models")
+    loaded = manifests.parse(
+        (work / "mlops.yaml").read_bytes(), name="mlops.yaml", root=work, files=False
+    )
+    with pytest.raises(UserError, match=r"models/m\.joblib is written by each configuration"):
+        copies._writes_its_own(work, loaded)
+    (work / "models").unlink()
+    (work / "models").mkdir()  # its own folder: fine
+    copies._writes_its_own(work, loaded)

@@ -54,6 +54,7 @@ def run_copy(
     copied = manifests.parse(copy.read_bytes(), name=str(copy), root=work, path=copy, files=False)
     if expected is not None:
         _as_hashed(work, copied, expected, shipped=shipped)
+    _writes_its_own(work, copied)
     data = copied.data  # what lies outside the project is read where it is, not in the copy
     there = replace(
         data,
@@ -126,6 +127,28 @@ def outside(manifest: Manifest) -> list[Path]:
     named = [getattr(manifest.data, role) for role in DATA_ROLES]
     found = [_outside(manifest.root, n) for n in named if n is not None and n not in prepared]
     return [f for f in found if f is not None]
+
+
+def _writes_its_own(work: Path, manifest: Manifest) -> None:
+    """What a configuration's run writes (its model, and the data its `data.prepare`
+    writes) must be in its own copy: through a link out of the project, configurations
+    running side by side wrote one file, each over the other's, and nothing said so."""
+    from mlgate.errors import UserError
+
+    written = [manifest.train.model]
+    if manifest.data.prepare is not None:
+        written += [manifest.data.train, manifest.data.test]
+    inside = Path(os.path.realpath(work))
+    for relative in written:
+        path = Path(os.path.realpath(manifest.resolve(relative)))
+        if not path.is_relative_to(inside):
+            raise UserError(
+                f"{relative} is written by each configuration, and it leads out of the "
+                f"project (to {path}, through a link): configurations running side by side "
+                "would write one file, each over the other's",
+                hint="keep what the training and data.prepare write inside the project "
+                "(a link may lead to what they only read)",
+            )
 
 
 def _read_there(root: Path, named: str) -> str:
