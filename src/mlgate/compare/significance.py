@@ -315,7 +315,7 @@ def _swapped_counts(
         raise ValueError(f"'{metric}' is undefined on these rows: {why_no_figure(metric)}")
     moving = cells[occupied[apart]]
     chunk = max(1, (1 << 20) // max(len(occupied) + len(apart), k * k))
-    # a deal costs a k x k table: past 11 classes the budget shrinks (500 classes took 17 s
+    # a deal costs a k x k table: past 10 classes the budget shrinks (500 classes took 17 s
     # a metric at 4,096 deals), never below the draws it replaces
     every = _every_deal(moving, most=max(resamples, EXACT_DEALS * 121 // max(121, k * k)))
     if every is None:
