@@ -97,7 +97,7 @@ def _as_hashed(work: Path, copied: Manifest, expected: Tree, *, shipped: bool) -
     from mlgate import words
     from mlgate.errors import UserError
 
-    now = fingerprint(work, copied.outputs(), [Path(p) for p in expected.outside])
+    now = fingerprint(work, copied.outputs(), [Path(p) for p in expected.outside], expected)
     if now.digest == expected.digest:
         return
     differ = changed(expected, now)
@@ -350,6 +350,9 @@ class Tree:
 
     files: tuple[tuple[str, str], ...]  # (path, sha256 of its content; "" if none)
     outside: tuple[str, ...] = ()  # the data files read where they are, by absolute path
+    # each file's device, inode, size and times as hashed: a copy's file that is the same
+    # file (a dataset behind a link) is not read again (0.73 s per 20,000 files a copy)
+    stats: tuple[tuple[str, Stat], ...] = ()
 
     @property
     def digest(self) -> str:
@@ -359,17 +362,54 @@ class Tree:
         return digest.hexdigest()
 
 
-def fingerprint(root: Path, outputs: Sequence[str] = (), outside: Sequence[Path] = ()) -> Tree:
+Stat = tuple[int, int, int, int, int]  # st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns
+
+
+def fingerprint(
+    root: Path,
+    outputs: Sequence[str] = (),
+    outside: Sequence[Path] = (),
+    known: Tree | None = None,
+) -> Tree:
     """The project as a configuration's copy would hold it: every file's path and content,
     but what a run writes (`outputs`: the model, prepared data), which each configuration
     writes afresh: a `mlgate run` between two sweeps would otherwise run every one again;
     and the data files it reads from `outside` the project. A folder that is a symlink
     is hashed through it (a `data` linked to a shared dataset was never hashed: changed
-    data was "not run again"), once along each path (a link to a folder above is a loop)."""
-    files = [(str(path), _content(path) if path.is_file() else "") for path in outside]
+    data was "not run again"), once along each path (a link to a folder above is a loop).
+    `known`: a tree hashed before, whose digest a file that is still the same file (its
+    device, inode, size and times) keeps."""
+    hashing = _Hashing(known)
+    files = [
+        (str(path), hashing.content(str(path), path) if path.is_file() else "") for path in outside
+    ]
     written = {os.path.normpath(o) for o in outputs}
-    files += _walked(root, Path(root), _left_out(root), written, (os.path.realpath(root),))
-    return Tree(files=tuple(files), outside=tuple(str(p) for p in outside))
+    files += _walked(root, Path(root), _left_out(root), written, (os.path.realpath(root),), hashing)
+    return Tree(
+        files=tuple(files),
+        outside=tuple(str(p) for p in outside),
+        stats=tuple(hashing.stats.items()),
+    )
+
+
+class _Hashing:
+    """Each file's digest, read, or kept from `known` when it is still the same file."""
+
+    def __init__(self, known: Tree | None) -> None:
+        self.before = dict(known.stats) if known is not None else {}
+        self.digests = dict(known.files) if known is not None else {}
+        self.stats: dict[str, Stat] = {}
+
+    def content(self, name: str, path: Path) -> str:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return _content(path)
+        stat = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        self.stats[name] = stat
+        if self.before.get(name) == stat and name in self.digests:
+            return self.digests[name]
+        return _content(path)
 
 
 def fingerprint_of(manifest: Manifest) -> Tree:
@@ -384,6 +424,7 @@ def _walked(
     ignore: Callable[[str, list[str]], set[str]],
     written: set[str],
     above: tuple[str, ...],
+    hashing: _Hashing,
 ) -> list[tuple[str, str]]:
     """The files under `folder` as os.walk visits them (each folder's files, sorted, then
     its folders), symlinked folders followed unless they lead back to one `above`."""
@@ -402,11 +443,11 @@ def _walked(
         if not path.exists():  # a broken link: what it names is what the copy holds
             found.append((relative, hashlib.sha256(os.readlink(path).encode()).hexdigest()))
         else:
-            found.append((relative, _content(path)))
+            found.append((relative, hashing.content(relative, path)))
     for name in dirs:
         real = os.path.realpath(folder / name)
         if real not in above:
-            found += _walked(root, folder / name, ignore, written, (*above, real))
+            found += _walked(root, folder / name, ignore, written, (*above, real), hashing)
     return found
 
 
