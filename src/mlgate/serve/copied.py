@@ -75,11 +75,8 @@ def _in_memory(stack: ExitStack, source: Path) -> Copy:
 
 
 def _hashed(source: Path) -> str:
-    digest = hashlib.sha256()
     with source.open("rb") as read:
-        while chunk := read.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(read, "sha256").hexdigest()
 
 
 @contextmanager
