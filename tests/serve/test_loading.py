@@ -208,3 +208,25 @@ def test_a_model_past_the_memory_bound_is_copied_to_disk(
     with copied.copies({"model.joblib": model}) as copy:
         assert not str(copy["model.joblib"].path).startswith("/proc/")
         assert copy["model.joblib"].path.read_bytes() == model.read_bytes()
+
+
+def test_a_skops_file_is_found_where_the_user_is_not_under_the_manifests_folder(
+    registered: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `--manifest sub/mlops.yaml`, `serve exported.skops` looked for
+    sub/exported.skops."""
+    from skops import io as sio
+
+    from mlgate.cli.main import main
+    from mlgate.serve import run
+
+    trained = joblib.load(registered.root / registered.manifest.train.model)
+    here = tmp_path / "here"
+    here.mkdir()
+    sio.dump(trained, here / "exported.skops")
+    started: list[Any] = []
+    monkeypatch.setattr(run, "serve", lambda served, **options: started.append(served))
+    monkeypatch.chdir(here)
+    code = main(["--manifest", str(registered.root / "mlops.yaml"), "serve", "exported.skops"])
+    assert code == 0 and len(started) == 1
+    assert started[0].metadata["run_id"] is None  # the file here, served as it is

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 from mlgate import words
 from mlgate.cli.shared import load_manifest, print_json, tell
@@ -14,7 +16,10 @@ def serve(args: argparse.Namespace) -> int:
 
     run.require_extra()
     loaded = load_manifest(args)
-    served = service.load(loaded, args.target)
+    target = args.target
+    if target is not None and Path(target).is_file():  # a file where the user is, not one
+        target = os.path.abspath(target)  # under --manifest's folder of the same name
+    served = service.load(loaded, target)
     tell(served.notes)
     run.serve(
         served,
