@@ -114,7 +114,14 @@ def test_collect_refuses_a_run_made_at_another_commit(tmp_path: Path) -> None:
     folder = tmp_path / "downloaded"
     for f in finished:
         _uploaded(root, f.run, folder, f.key, f.configuration.id)
-    assert [f.status for f in collect.collected(folder, loaded, made)] != ["missing"] * 2
+    forged = _uploaded(root, finished[0].run, folder, "forged", finished[0].configuration.id, "Z")
+    doc = json.loads(forged.read_text())
+    doc["evaluate"]["metrics"] = {k: 1.0 for k in doc["evaluate"]["metrics"]}
+    forged.write_text(json.dumps(doc))
+    kept = collect.collected(folder, loaded, made)
+    assert kept[0].status != "missing"  # ranked on its genuine upload, the forged one said
+    assert "; another upload of it was refused (forged.json: " in kept[0].message
+    (folder / "forged.json").unlink()  # its record gone: the upload gone
     (root / "train.py").write_text((root / "train.py").read_text() + "\n# another model\n")
     git(root, "commit", "-q", "-am", "other training code")
     first = finished[0]  # a second upload of it: each refusal said, not the first alone

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,11 +76,27 @@ def collected(
     ]
 
 
+def _first(refusals: list[str]) -> str:
+    """The first three refusals, and how many more."""
+    more = f"; and {len(refusals) - 3} more" if len(refusals) > 3 else ""
+    return "; ".join(refusals[:3]) + more
+
+
 def _settled(
     c: Configuration, runs_of: list[Finished], refusals: list[str], unread: str | None, folder: Path
 ) -> Finished:
     if len(runs_of) == 1:
-        return runs_of[0]
+        if not refusals:
+            return runs_of[0]
+        besides = (
+            "another upload of it was"
+            if len(refusals) == 1
+            else f"{len(refusals)} other uploads of it were"
+        )
+        return replace(  # ranked on the one that holds, the forged one said, not dropped
+            runs_of[0],
+            message=f"{runs_of[0].message}; {besides} refused ({_first(refusals)})",
+        )
     if runs_of:
         named = ", ".join(f.run for f in runs_of[:3])
         return Finished(
@@ -92,7 +108,7 @@ def _settled(
         )
     if refusals:  # each said: an old upload's reason alone hid an edited one's
         many = "its upload was" if len(refusals) == 1 else f"its {len(refusals)} uploads were"
-        why = f"{many} refused ({'; '.join(refusals[:3])})"
+        why = f"{many} refused ({_first(refusals)})"
     else:
         why = "its job failed or did not upload" + (
             f", or its record is one refused unread ({unread})" if unread else ""
