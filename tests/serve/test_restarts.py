@@ -24,12 +24,14 @@ def test_workers_are_given_up_on_past_a_bound_with_the_reason() -> None:
 class FakeWorker:
     """What uvicorn's supervisor asks of a worker process, for one that dies at will."""
 
+    started = 0  # workers started, across the class: what the bound is about
+
     def __init__(self, *args: object) -> None:
         self.exitcode: int | None = None
         self.pid = 1
 
     def start(self) -> None:
-        pass
+        FakeWorker.started += 1
 
     def is_alive(self, timeout: float = 5) -> bool:
         return self.exitcode is None
@@ -59,12 +61,16 @@ def test_uvicorns_supervisor_stops_starting_workers_past_the_bound(
     supervisor.processes = [FakeWorker(), FakeWorker()]
     supervisor.should_exit = threading.Event()
     supervisor.failure, supervisor.died_at = None, []
+    FakeWorker.started = 0
     for done in range(rounds):
         assert supervisor.failure is None and not supervisor.should_exit.is_set(), done
         for worker in supervisor.processes:
             worker.exitcode = exitcode
         supervisor.keep_subprocess_alive()
     assert supervisor.should_exit.is_set()
+    # started again each round the bound allowed, not in the round that gave up: 10 of
+    # the 10 restarts allowed (a worker that cannot load the bundle: none)
+    assert FakeWorker.started == 2 * (rounds - 1)
     assert supervisor.failure == (
         run.CANNOT_START
         if exitcode == run.STARTUP_FAILURE

@@ -186,17 +186,18 @@ def _supervisor_class() -> type[Any]:
             self.died_at: list[float] = []  # when each worker that died was seen dead
 
         def keep_subprocess_alive(self) -> None:
-            watched = list(self.processes)
-            super().keep_subprocess_alive()
-            if self.failure is not None:
-                return
-            ended = [p.exitcode for p in watched if p.exitcode is not None]
-            now = time.monotonic()
-            self.died_at = [t for t in self.died_at if now - t <= RESTART_WINDOW_S]
-            self.died_at += [now] * len(ended)
-            self.failure = _gave_up(ended, len(self.died_at), self.processes_num)
+            """Decided before uvicorn starts the dead ones again: after, the round that
+            gave up had started two fresh workers only to stop them."""
+            if self.failure is None:
+                ended = [p.exitcode for p in self.processes if p.exitcode is not None]
+                now = time.monotonic()
+                self.died_at = [t for t in self.died_at if now - t <= RESTART_WINDOW_S]
+                self.died_at += [now] * len(ended)
+                self.failure = _gave_up(ended, len(self.died_at), self.processes_num)
             if self.failure is not None:
                 self.should_exit.set()
+                return
+            super().keep_subprocess_alive()
 
     return Supervisor
 
