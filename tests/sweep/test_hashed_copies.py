@@ -203,12 +203,12 @@ def test_rays_copy_may_lack_what_gitignore_names_but_not_differ(tmp_path: Path) 
     shipped.mkdir()
     (shipped / "train.py").write_text("print(1)\n")
     manifest: Any = SimpleNamespace(outputs=lambda: [])
-    copies._as_hashed(shipped, manifest, expected, shipped=True)
+    copies._as_hashed(shipped, manifest, expected, shipped=True, project=root)
     with pytest.raises(UserError, match=r"logs/last\.txt differs"):
-        copies._as_hashed(shipped, manifest, expected, shipped=False)
+        copies._as_hashed(shipped, manifest, expected, shipped=False, project=root)
     (shipped / "train.py").write_text("print(2)\n")
     with pytest.raises(UserError, match=r"train\.py differs"):
-        copies._as_hashed(shipped, manifest, expected, shipped=True)
+        copies._as_hashed(shipped, manifest, expected, shipped=True, project=root)
 
 
 def test_a_model_written_through_a_link_out_of_the_project_is_refused(tmp_path: Path) -> None:
@@ -268,3 +268,23 @@ def test_a_linked_dataset_is_not_read_again_for_each_copy_unless_it_changed(
     changed = copies.fingerprint(work, known=before)
     assert copies.changed(before, changed) == ["data/7.csv"]
     assert str(work / "data" / "7.csv") in read
+
+
+def test_a_link_to_a_folder_above_the_project_hashes_alike_in_its_copies(tmp_path: Path) -> None:
+    """`up -> ..` reached the project itself from each copy (.mlgate/sweeps/KEY/up/project)
+    and hashed it in, where the project's own hash stopped at itself: every configuration
+    was refused, "up/project/train.py differs"."""
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "train.py").write_text("print(1)\n")
+    (tmp_path / "notes.txt").write_text("beside the project\n")
+    (root / "up").symlink_to("..")
+    work = root / ".mlgate" / "sweeps" / "k"
+    shutil.copytree(root, work, ignore=copies._left_out(root), symlinks=True)
+    copies._links_kept(root, work)
+    before = copies.fingerprint(root)
+    assert "up/notes.txt" in dict(before.files)
+    assert copies.changed(before, copies.fingerprint(work)) == ["up/project/train.py"]
+    assert copies.changed(before, copies.fingerprint(work, also=(root,))) == []  # as a copy

@@ -53,7 +53,7 @@ def run_copy(
     copy = work / source.name
     copied = manifests.parse(copy.read_bytes(), name=str(copy), root=work, path=copy, files=False)
     if expected is not None:
-        _as_hashed(work, copied, expected, shipped=shipped)
+        _as_hashed(work, copied, expected, shipped=shipped, project=root)
     _writes_its_own(work, copied)
     data = copied.data  # what lies outside the project is read where it is, not in the copy
     there = replace(
@@ -92,12 +92,17 @@ def _under_left_out(relative: Path) -> bool:
     return any(part in LEFT_OUT for part in parts) or any(p in LEFT_OUT for p in prefixes)
 
 
-def _as_hashed(work: Path, copied: Manifest, expected: Tree, *, shipped: bool) -> None:
+def _as_hashed(
+    work: Path, copied: Manifest, expected: Tree, *, shipped: bool, project: Path
+) -> None:
     """The copy holds what the sweep hashed at its start, or the configuration is refused."""
     from mlgate import words
     from mlgate.errors import UserError
 
-    now = fingerprint(work, copied.outputs(), [Path(p) for p in expected.outside], expected)
+    outside_files = [Path(p) for p in expected.outside]
+    # the project is a folder above as the copy is: a link `up -> ..` reaches it from the
+    # copy, and was hashed into it, where the project's own hash stopped at itself
+    now = fingerprint(work, copied.outputs(), outside_files, expected, also=(project,))
     if now.digest == expected.digest:
         return
     differ = changed(expected, now)
@@ -370,6 +375,7 @@ def fingerprint(
     outputs: Sequence[str] = (),
     outside: Sequence[Path] = (),
     known: Tree | None = None,
+    also: Sequence[Path] = (),
 ) -> Tree:
     """The project as a configuration's copy would hold it: every file's path and content,
     but what a run writes (`outputs`: the model, prepared data), which each configuration
@@ -378,13 +384,15 @@ def fingerprint(
     is hashed through it (a `data` linked to a shared dataset was never hashed: changed
     data was "not run again"), once along each path (a link to a folder above is a loop).
     `known`: a tree hashed before, whose digest a file that is still the same file (its
-    device, inode, size and times) keeps."""
+    device, inode, size and times) keeps; `also`: folders to stop at as at `root` (a
+    copy's project)."""
     hashing = _Hashing(known)
     files = [
         (str(path), hashing.content(str(path), path) if path.is_file() else "") for path in outside
     ]
     written = {os.path.normpath(o) for o in outputs}
-    files += _walked(root, Path(root), _left_out(root), written, (os.path.realpath(root),), hashing)
+    above = tuple(os.path.realpath(p) for p in (root, *also))
+    files += _walked(root, Path(root), _left_out(root), written, above, hashing)
     return Tree(
         files=tuple(files),
         outside=tuple(str(p) for p in outside),
