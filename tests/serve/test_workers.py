@@ -44,7 +44,10 @@ class Server:
         """uvicorn's spawned workers (not multiprocessing's resource tracker)."""
         found = []
         for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            found += [int(c) for c in (task / "children").read_text().split()]
+            try:  # a thread may end between the listing and the read
+                found += [int(c) for c in (task / "children").read_text().split()]
+            except FileNotFoundError:
+                continue
         return [c for c in found if b"spawn_main" in _cmdline(c)]
 
 
