@@ -398,16 +398,9 @@ def studentized(
     # counted on one side only, so the verdict turned on which model was the candidate
     tied = TIED * max(1.0, abs(observed))
     if chances is not None:
-        return _enumerated(delta, spread, drawn, chances, rows, confidence, method, tied)
-    drawn = np.sort(drawn[~np.isnan(drawn)])
-    size = len(drawn)
-    far = most_far(size, alpha)
-    if far == 0:
-        raise ValueError(
-            f"{what} is defined on {size} deals of the rows, too few to show a change at "
-            f"{confidence:.4g} confidence"
-        )
-    highest, lowest = drawn[size - far], drawn[far - 1]  # the K-th largest and smallest
+        highest, lowest, p_value = _weighed(drawn, chances, observed, alpha, tied)
+    else:
+        highest, lowest, p_value = _counted(drawn, observed, alpha, tied, what, confidence)
     low, high = (_edge(delta, spread, end, observed, tied) for end in (highest, lowest))
     # by counting, not by rounding: a deal whose statistic ties the observed one (a table
     # dealt as it was) counts against the change, and the interval then reaches zero
@@ -418,11 +411,6 @@ def studentized(
             f"{what} has no spread on too many deals of these rows to bound the change: "
             "too few labelled rows to tell"
         )
-    beyond = min(
-        int(np.count_nonzero(drawn >= observed - tied)),
-        int(np.count_nonzero(drawn <= observed + tied)),
-    )
-    p_value = min(1.0, p_of(beyond + 1, size))
     return PairedTest(
         method=method,
         rows=rows,
@@ -435,46 +423,47 @@ def studentized(
     )
 
 
-def _enumerated(
-    delta: float,
-    spread: float,
-    drawn: np.ndarray,
-    chances: np.ndarray,
-    rows: int,
-    confidence: float,
-    method: str,
-    tied: float,
-) -> PairedTest:
-    """`studentized` over every deal, each weighted by its chance (those whose figure is
-    undefined left out, the rest's chances scaled to add up to 1)."""
+def _counted(
+    drawn: np.ndarray, observed: float, alpha: float, tied: float, what: str, confidence: float
+) -> tuple[float, float, float]:
+    """A sample of deals: the K-th largest and smallest statistic and the p-value, by
+    counting."""
+    drawn = np.sort(drawn[~np.isnan(drawn)])
+    size = len(drawn)
+    far = most_far(size, alpha)
+    if far == 0:
+        raise ValueError(
+            f"{what} is defined on {size} deals of the rows, too few to show a change at "
+            f"{confidence:.4g} confidence"
+        )
+    beyond = min(
+        int(np.count_nonzero(drawn >= observed - tied)),
+        int(np.count_nonzero(drawn <= observed + tied)),
+    )
+    return drawn[size - far], drawn[far - 1], min(1.0, p_of(beyond + 1, size))
+
+
+def _weighed(
+    drawn: np.ndarray, chances: np.ndarray, observed: float, alpha: float, tied: float
+) -> tuple[float, float, float]:
+    """Every deal, each weighted by its chance (those whose figure is undefined left out,
+    the rest's chances scaled to add up to 1): the farthest statistics whose tail is not
+    rarer than alpha / 2, and twice the rarer tail's chance."""
     defined = ~np.isnan(drawn)
     order = np.argsort(drawn[defined], kind="stable")
     values, weights = drawn[defined][order], chances[defined][order]
     weights = weights / weights.sum()
-    observed, alpha = delta / spread, 1 - confidence
     # the chance of a statistic at or beyond each value, from above and from below
     above = np.cumsum(weights[::-1])[::-1]
     below = np.cumsum(weights)
     half = alpha / 2 * (1 - 1e-12)  # a tail summed to alpha / 2 less a rounding is not rarer
-    highest = values[np.flatnonzero(above >= half)[-1]]  # the farthest not rarer than alpha/2
+    highest = values[np.flatnonzero(above >= half)[-1]]
     lowest = values[np.flatnonzero(below >= half)[0]]
-    low, high = (_edge(delta, spread, end, observed, tied) for end in (highest, lowest))
-    low = min(low, 0.0) if highest >= observed - tied else low
-    high = max(high, 0.0) if lowest <= observed + tied else high
     rarer = min(
         float(weights[values >= observed - tied].sum()),
         float(weights[values <= observed + tied].sum()),
     )
-    return PairedTest(
-        method=method,
-        rows=rows,
-        delta=delta,
-        ci_low=low,
-        ci_high=high,
-        p_value=agreeing(min(1.0, 2 * rarer), low, high, alpha),
-        confidence=confidence,
-        std_error=spread,
-    )
+    return highest, lowest, min(1.0, 2 * rarer)
 
 
 def _edge(delta: float, spread: float, statistic: float, observed: float, tied: float) -> float:
