@@ -766,6 +766,26 @@ CASES = [
             "significant drop}",
         ],
     ),
+    (  # a drop of accuracy read as a gain: the gate passed a fall of 27 points
+        "direction-against-the-metrics-own",
+        sub(
+            "  - {metric: f1_macro, min: 0.8}\n",
+            "  - {metric: f1_macro, min: 0.8}\ncompare:\n  gates:\n"
+            "    accuracy: {significance: no significant drop, greater_is_better: false}\n"
+            "    log_loss: {max_change: 0.05, greater_is_better: true}\n"
+            "    f1_macro: {min_change: -0.01, greater_is_better: true}\n",
+        ),
+        [
+            "mlops.yaml:19:70: compare.gates.accuracy.greater_is_better: higher accuracy is "
+            "better, so greater_is_better: false would read a fall of it as a gain and pass "
+            "it: leave greater_is_better out (mlgate knows accuracy's direction), or write "
+            "greater_is_better: true",
+            "mlops.yaml:20:53: compare.gates.log_loss.greater_is_better: lower log_loss is "
+            "better, so greater_is_better: true would read a rise of it as a gain and pass "
+            "it: leave greater_is_better out (mlgate knows log_loss's direction), or write "
+            "greater_is_better: false",
+        ],
+    ),
     (
         "nan-max-fraction",
         sub(

@@ -42,6 +42,8 @@ def _gates(manifest: Manifest) -> dict[str, str]:
 def _gate(gate: Gate) -> str:
     said = gate_text.written(thresholds(gate))
     extra = ["missing: pass" if gate.missing_passes else "", "on each slice" if gate.slices else ""]
+    if gate.greater_is_better is not None:  # as written: it sets which way is a drop
+        extra.append(f"greater_is_better: {str(gate.greater_is_better).lower()}")
     return ", ".join(p for p in (said, *extra) if p) or "no threshold"
 
 

@@ -60,6 +60,7 @@ def semantic_problems(
         *_range_problems(raw),
         *_nan_problems(raw),
         *_thresholdless_gates(raw),
+        *_direction_problems(raw),
         *_duration_problems(raw),
         *_metric_problems(raw),
         *_two_class_problems(raw),
@@ -814,6 +815,27 @@ def _thresholdless_gates(raw: dict[str, Any]) -> Iterator[Finding]:
                 ("compare", "gates", name),
                 "sets no threshold, so it holds whatever the model does: name one, such as "
                 "{min_change: -0.01} or {significance: no significant drop}",
+                False,
+            )
+
+
+def _direction_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """`greater_is_better` against the direction of a metric mlgate knows: `accuracy:
+    {significance: no significant drop, greater_is_better: false}` read a fall of 27 points
+    as a gain, and the gate passed it (the report called the drop "better")."""
+    gates = _get(raw, "compare", "gates")
+    for name, spec in gates.items() if isinstance(gates, dict) else ():
+        if not isinstance(spec, dict) or name not in METRICS:
+            continue  # the schema says what is wrong with it
+        said, own = spec.get("greater_is_better"), METRICS[name].greater_is_better
+        if isinstance(said, bool) and said != own:
+            way, other = ("higher", "fall") if own else ("lower", "rise")
+            yield (
+                ("compare", "gates", name, "greater_is_better"),
+                f"{way} {name} is better, so greater_is_better: {str(said).lower()} would "
+                f"read a {other} of it as a gain and pass it: leave greater_is_better out "
+                f"(mlgate knows {name}'s direction), or write greater_is_better: "
+                f"{str(own).lower()}",
                 False,
             )
 
