@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlgate import manifest
-from mlgate.compare import rules
+from mlgate.compare import baseline, rules
+from mlgate.manifest.spec import Manifest
 
 HEAD = """\
 name: churn
@@ -21,14 +22,17 @@ compare:
 """
 
 
+def parsed(tmp_path: Path, text: str) -> Manifest:
+    return manifest.parse(
+        text.encode(), name="mlops.yaml", root=tmp_path, path=tmp_path / "mlops.yaml", files=False
+    )
+
+
 def changed(tmp_path: Path, base: str, head: str) -> list[tuple[str, ...]]:
     """(kind, subject, change, old, new) of each rule `head` sets otherwise than `base`."""
-    parsed = manifest.parse(
-        head.encode(), name="mlops.yaml", root=tmp_path, path=tmp_path / "mlops.yaml", files=False
-    )
     return [
         (r.kind, r.subject, r.change, r.old or "", r.new or "")
-        for r in rules.changes(base.encode(), parsed)
+        for r in rules.changes(base.encode(), parsed(tmp_path, head))
     ]
 
 
@@ -46,3 +50,25 @@ def test_a_gate_given_a_direction_is_a_changed_rule(tmp_path: Path) -> None:
         )
     ]
     assert changed(tmp_path, head, head) == []
+
+
+def test_the_settings_that_move_a_verdict_are_changed_rules(tmp_path: Path) -> None:
+    """`compare.confidence: 0.99999999999` called a fall of 27 points (p = 9.3e-10) noise,
+    and no rule was listed as changed; the resamples and seed move a bootstrap's p, and
+    the baseline what every relative gate is held against."""
+    head = HEAD + GATES.replace(
+        "compare:\n",
+        "compare:\n  confidence: 0.999\n  resamples: 2000\n  seed: 7\n  baseline: none\n"
+        "  required: true\n",
+    )
+    assert changed(tmp_path, HEAD + GATES, head) == [
+        ("setting", "compare.baseline", "changed", "auto", "none"),
+        ("setting", "compare.confidence", "changed", "0.95", "0.999"),
+        ("setting", "compare.required", "changed", "false", "true"),
+        ("setting", "compare.resamples", "changed", "1000", "2000"),
+        ("setting", "compare.seed", "changed", "0", "7"),
+    ]
+    assert changed(tmp_path, head, head) == []
+    # a baseline the command line or the event names is no rule of the manifest's
+    named = baseline.override(parsed(tmp_path, HEAD + GATES), "v1.0", origin="the command line")
+    assert rules.changes((HEAD + GATES).encode(), named) == ()

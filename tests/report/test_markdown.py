@@ -22,6 +22,7 @@ from mlgate.result.records import (
     MetricChange,
     ModelStage,
     ParamChange,
+    RuleChange,
     RunResult,
     Significance,
     Status,
@@ -630,3 +631,16 @@ def test_the_lineage_names_the_paths_that_made_the_checkout_dirty() -> None:
     assert "on `main` (uncommitted changes: `train.log`, `a|b`)" in out
     older = markdown.render(result(git=GitInfo(commit="c" * 40, branch="main", dirty=True)))
     assert "on `main` (uncommitted changes)" in older
+
+
+def test_the_rule_changes_name_the_kinds_of_rule_they_list() -> None:
+    """A setting changed (the tests' confidence) is listed as a rule of its own kind."""
+    rules = (
+        RuleChange(kind="gate", subject="f1", change="changed", old="change >= -0.01", new="x"),
+        RuleChange(
+            kind="setting", subject="compare.confidence", change="changed", old="0.95", new="0.999"
+        ),
+    )
+    out = markdown.render(result(compare=compared(rules=rules)))
+    assert "What it is judged by changed: 2 rules (gates, settings) set otherwise than at" in out
+    assert "| setting compare.confidence | 0.95 | 0.999 |" in out

@@ -2,8 +2,9 @@
 
 Gates and model checks come from the candidate's own manifest: a pull request may loosen
 them (`f1: {min_change: -1}`, a model check removed) and pass. That is allowed, and is
-said: each gate and threshold check set otherwise than in the manifest at the baseline's
-commit is listed, so a reviewer sees the rules moved with the model.
+said: each gate, threshold check and setting that moves a gate's verdict (the tests'
+confidence, say) set otherwise than in the manifest at the baseline's commit is listed,
+so a reviewer sees the rules moved with the model.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from mlgate.result.records import Change, RuleChange
 
 
 def changes(base_text: bytes, head: Manifest) -> tuple[RuleChange, ...]:
-    """Each gate and threshold check (metric, fairness) added, removed or set otherwise;
-    () when the baseline's manifest is not one this mlgate reads (nothing to tell)."""
+    """Each gate, threshold check (metric, fairness) and setting added, removed or set
+    otherwise; () when the baseline's manifest is not one this mlgate reads (nothing to
+    tell)."""
     from mlgate import manifest as manifests
 
     try:
@@ -32,6 +34,7 @@ def changes(base_text: bytes, head: Manifest) -> tuple[RuleChange, ...]:
     return (
         *_diff("gate", _gates(base), _gates(head)),
         *_diff("model check", _checks(base), _checks(head)),
+        *_diff("setting", *(_settings(m, head.compare.baseline_origin) for m in (base, head))),
     )
 
 
@@ -45,6 +48,25 @@ def _gate(gate: Gate) -> str:
     if gate.greater_is_better is not None:  # as written: it sets which way is a drop
         extra.append(f"greater_is_better: {str(gate.greater_is_better).lower()}")
     return ", ".join(p for p in (said, *extra) if p) or "no threshold"
+
+
+def _settings(manifest: Manifest, named_elsewhere: str) -> dict[str, str]:
+    """The settings that move what a gate decides, as written: the level of every paired
+    test (`compare.confidence: 0.99999999999` called a fall of 27 points noise), the
+    bootstrap's resamples and seed, and what the candidate is compared with, unless the
+    command line or the event named that (`named_elsewhere`: the candidate's origin)."""
+    spec = manifest.compare
+    found = {
+        "compare.confidence": numbers.threshold(spec.confidence),
+        "compare.resamples": f"{spec.resamples}",
+        "compare.seed": f"{spec.seed}",
+        "compare.required": "true" if spec.required else "false",
+        "compare.metrics": ", ".join(spec.metrics_files) or "none",
+    }
+    if not named_elsewhere:
+        kind, ref = spec.baseline_kind, spec.baseline
+        found["compare.baseline"] = ref if kind in ("git", "auto", "none") else f"{kind}: {ref}"
+    return found
 
 
 def _checks(manifest: Manifest) -> dict[str, str]:
@@ -64,7 +86,7 @@ def _bounds(low: float | None, high: float | None) -> str:
 
 
 def _diff(
-    kind: Literal["gate", "model check"], old: dict[str, str], new: dict[str, str]
+    kind: Literal["gate", "model check", "setting"], old: dict[str, str], new: dict[str, str]
 ) -> Iterable[RuleChange]:
     for subject in sorted(set(old) | set(new)):
         before, after = old.get(subject), new.get(subject)

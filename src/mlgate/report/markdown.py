@@ -41,6 +41,9 @@ COMMENT_LIMIT = 65_536
 CHECK_SUMMARY_LIMIT = 65_535
 JOB_SUMMARY_LIMIT = 1024 * 1024
 
+# each kind of rule a pull request may change, in the order the report names them
+RULE_KINDS = {"gate": "gates", "model check": "model checks", "setting": "settings"}
+
 # (label, value) oldest first, labelled e.g. by short commit shas; None: no value that run
 History = Sequence[tuple[str, float | None]]
 
@@ -364,8 +367,9 @@ def _rule_changes(compared: CompareStage | None) -> str:
         new = "–" if r.new is None else escape(r.new)
         rows.append(f"| {r.kind} {escape(r.subject)} | {old} | {new} |")
     said = words.count(len(compared.rules), "rule")
+    kinds = ", ".join(p for k, p in RULE_KINDS.items() if any(r.kind == k for r in compared.rules))
     head = (
-        f"### ⚠️ What it is judged by changed: {said} (gates, model checks) set otherwise "
+        f"### ⚠️ What it is judged by changed: {said} ({kinds}) set otherwise "
         f"than at {escape(compared.baseline.name)}"
     )
     return f"{head}\n\n" + "\n".join(rows)

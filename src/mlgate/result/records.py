@@ -486,11 +486,11 @@ class ParamChange:
 
 @dataclass(frozen=True, kw_only=True)
 class RuleChange:
-    """A gate or model check the candidate's manifest sets otherwise than the baseline's
-    commit did: a pull request that loosens what it is judged by says so."""
+    """A gate, model check or setting the candidate's manifest sets otherwise than the
+    baseline's commit did: a pull request that loosens what it is judged by says so."""
 
-    kind: Literal["gate", "model check"]
-    subject: str  # the metric, or the fairness figure and its column
+    kind: Literal["gate", "model check", "setting"]
+    subject: str  # the metric, the fairness figure and its column, or the setting's key
     change: Change
     old: str | None = None  # the rule as the baseline's manifest wrote it
     new: str | None = None
