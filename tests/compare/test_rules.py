@@ -72,3 +72,18 @@ def test_the_settings_that_move_a_verdict_are_changed_rules(tmp_path: Path) -> N
     # a baseline the command line or the event names is no rule of the manifest's
     named = baseline.override(parsed(tmp_path, HEAD + GATES), "v1.0", origin="the command line")
     assert rules.changes((HEAD + GATES).encode(), named) == ()
+
+
+def test_another_positive_class_is_a_changed_rule(tmp_path: Path) -> None:
+    """`f1 >= 0.7` of the base meant the minority class's F1: a pull request that moved
+    `positive_label` to the majority class passed it with a weaker model, and no rule was
+    listed as changed."""
+    checks = "model_checks:\n  - {metric: f1, min: 0.7}\n"
+    head = HEAD.replace("positive_label: left", "positive_label: stayed") + checks
+    assert changed(tmp_path, HEAD + checks, head) == [
+        ("setting", "evaluate.positive_label", "changed", "left", "stayed")
+    ]
+    unset = HEAD.replace(", positive_label: left", "") + checks
+    assert changed(tmp_path, unset, HEAD + checks) == [
+        ("setting", "evaluate.positive_label", "changed", "the greater label", "left")
+    ]

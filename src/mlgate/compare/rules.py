@@ -51,10 +51,11 @@ def _gate(gate: Gate) -> str:
 
 
 def _settings(manifest: Manifest, named_elsewhere: str) -> dict[str, str]:
-    """The settings that move what a gate decides, as written: the level of every paired
-    test (`compare.confidence: 0.99999999999` called a fall of 27 points noise), the
-    bootstrap's resamples and seed, and what the candidate is compared with, unless the
-    command line or the event named that (`named_elsewhere`: the candidate's origin)."""
+    """The settings that move what a gate or check decides, as written: the level of every
+    paired test (`compare.confidence: 0.99999999999` called a fall of 27 points noise),
+    the bootstrap's resamples and seed, what the candidate is compared with, unless the
+    command line or the event named that (`named_elsewhere`: the candidate's origin), and
+    the positive class."""
     spec = manifest.compare
     found = {
         "compare.confidence": numbers.threshold(spec.confidence),
@@ -62,11 +63,20 @@ def _settings(manifest: Manifest, named_elsewhere: str) -> dict[str, str]:
         "compare.seed": f"{spec.seed}",
         "compare.required": "true" if spec.required else "false",
         "compare.metrics": ", ".join(spec.metrics_files) or "none",
+        # the class precision, recall and F1 are of: `f1 >= 0.7` of the minority class
+        # was met by the majority's F1
+        "evaluate.positive_label": _label(manifest.evaluate.positive_label),
     }
     if not named_elsewhere:
         kind, ref = spec.baseline_kind, spec.baseline
         found["compare.baseline"] = ref if kind in ("git", "auto", "none") else f"{kind}: {ref}"
     return found
+
+
+def _label(label: str | int | bool | None) -> str:
+    if label is None:
+        return "the greater label"
+    return str(label).lower() if isinstance(label, bool) else str(label)
 
 
 def _checks(manifest: Manifest) -> dict[str, str]:
