@@ -58,3 +58,9 @@ def written(x: float, *, signed: bool = False, scale: int = 1) -> str:
         return said
     text = format(exact.normalize(), "f")
     return f"+{text}" if signed and not text.startswith("-") else text
+
+
+def alpha(confidence: float) -> float:
+    """The level a p-value is held against at this confidence, as the user wrote it: 1 - 0.96
+    is 0.040000000000000036, which called a p-value of exactly 0.04 below it."""
+    return float(f"{1 - confidence:.12g}")

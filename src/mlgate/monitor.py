@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import monitor_labels, words
+from mlgate import bounds, monitor_labels, words
 from mlgate.bounds import written
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Drift, Manifest
@@ -402,7 +402,8 @@ def fell(
                 f"{_figure(before)} on its test rows "
                 f"({words.confidence(change.confidence)} interval of "
                 f"the change {_figure(change.ci_low)} to {_figure(change.ci_high)}, "
-                f"p = {words.p_value(change.p_value)}; monitor.max_drop {written(max_drop)})"
+                f"p = {words.p_value(change.p_value, bounds.alpha(change.confidence))}; "
+                f"monitor.max_drop {written(max_drop)})"
             )
     return tuple(found)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mlgate import words
+from mlgate import bounds, words
 from mlgate.bounds import written
 from mlgate.compare import unpaired
 from mlgate.monitor import Monitored
@@ -100,7 +100,7 @@ def _labelled(found: Monitored) -> str:
         tested = (
             f"{numbers.delta(change.delta)} | "
             f"{numbers.interval(change.ci_low, change.ci_high)} | "
-            f"{numbers.p_value(change.p_value)}"
+            f"{numbers.p_value(change.p_value, bounds.alpha(change.confidence))}"
             if change is not None
             else "— | — | —"
         )

@@ -133,14 +133,17 @@ def confidence(level: float) -> str:
     return f"{level * 100:.10g}%"
 
 
-def p_value(p: float) -> str:
+def p_value(p: float, level: float | None = None) -> str:
     """Three significant digits, so a tiny p-value stays readable: 0.0312, 1.2e-08; more
     where three would put it on the other side of a level (0.04995, not 0.05, which reads
-    as not below 0.05). 0 is "<5e-324": below the smallest double, not 0."""
+    as not below 0.05), or onto the run's own `level` (0.03996 at 96% confidence, not
+    0.04). 0 is "<5e-324": below the smallest double, not 0."""
     if p == 0:
         return "<5e-324"
+    # 1 - 0.96 is 0.04000000000000004: the level as the user wrote it
+    levels = LEVELS if level is None else (*LEVELS, float(f"{level:.12g}"))
     for digits in range(3, 17):
         said = f"{p:.{digits}g}"
-        if all((float(said) < level) == (p < level) for level in LEVELS):
+        if all((float(said) < at) == (p < at) for at in levels):
             return said
     return repr(p)

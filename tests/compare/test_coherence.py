@@ -100,7 +100,7 @@ def test_validate_refuses_too_few_resamples_only_where_a_test_resamples(tmp_path
         )
     assert str(refused.value.problems[0]) == (
         "mlops.yaml:6:14: compare.resamples: 100 resamples cannot bound a 0.999 interval, "
-        "and the gate on f1_macro tests by resampling: set compare.resamples to at least 1999"
+        "and the gate on f1_macro tests by resampling: set compare.resamples to at least 2000"
     )
 
 
@@ -226,7 +226,7 @@ def test_mcnemar_coheres_at_every_split_of_the_discordant_rows(gains) -> None:
             assert test.ci_low <= test.delta <= test.ci_high
 
 
-@pytest.mark.parametrize("resamples", [39, 40, 99, 100, 199, 999, 1000, 1001])
+@pytest.mark.parametrize("resamples", [40, 41, 99, 100, 200, 999, 1000, 1001])
 def test_the_bootstrap_coheres_at_every_count_of_resamples_on_the_far_side(resamples) -> None:
     """Ties at zero, and every number of resampled changes on the far side of zero."""
     for confidence in (0.9, 0.95):
@@ -238,7 +238,7 @@ def test_the_bootstrap_coheres_at_every_count_of_resamples_on_the_far_side(resam
 
 
 def test_too_few_resamples_for_the_confidence_say_so() -> None:
-    with pytest.raises(ValueError, match="at least 199 resamples"):
+    with pytest.raises(ValueError, match="at least 200 resamples"):
         summarise(0.5, np.ones(150), rows=50, confidence=0.99)
 
 
@@ -311,10 +311,10 @@ def test_intervals_too_few_resamples_can_bound_are_refused_where_they_are_asked(
     assert str(refused.value.problems[0]) == (
         "mlops.yaml:5:14: evaluate.intervals: each metric's interval is a 0.99 bootstrap "
         "interval, which 100 resamples (compare.resamples) cannot bound: set "
-        "compare.resamples to at least 199"
+        "compare.resamples to at least 200"
     )
     parse(
-        text.replace(b"resamples: 100", b"resamples: 199"),
+        text.replace(b"resamples: 100", b"resamples: 200"),
         name="m.yaml",
         root=tmp_path,
         files=False,

@@ -179,7 +179,7 @@ def test_too_few_resamples_for_the_confidence_leave_a_figure_without_its_interva
     assert found.value == pytest.approx(expected, abs=1e-12)
     assert np.isnan(found.low) and np.isnan(found.high)
     assert found.note == (
-        "no 0.999 interval: 100 resamples cannot bound one, it takes at least 1999 "
+        "no 0.999 interval: 100 resamples cannot bound one, it takes at least 2000 "
         "(compare.resamples)"
     )
     check = FairnessCheck(

@@ -666,3 +666,25 @@ def test_an_effect_size_is_never_printed_as_a_cap_or_as_its_threshold() -> None:
     assert drift._beside(0.19996, 0.2) == "0.19996"
     assert drift._beside(0.1234, 0.1) == "0.123"
     assert drift._beside(0.2, 0.2) == "0.200"  # on it: as it is
+
+
+def test_an_adjusted_p_value_just_below_the_level_is_printed_below_it() -> None:
+    """Holm over two tests took 0.0249825 to 0.049965, printed "adjusted 0.05 < 0.05"."""
+    reference = pl.DataFrame({"cat": ["a"] * 100 + ["b"] * 100 + ["c"] * 100 + ["d"] * 100})
+    current = pl.DataFrame({"cat": ["a"] * 78 + ["b"] * 81 + ["c"] * 110 + ["d"] * 131})
+    result = compared(reference, current, Drift(columns=("cat",), threshold=0.01))
+    tested = entry(result, "cat", "chi2")
+    assert tested.adjusted_p_value is not None and 0.0499 < tested.adjusted_p_value < 0.05
+    assert tested.drifted
+    assert "adjusted 0.04997 < 0.05" in tested.message, tested.message
+
+
+def test_a_p_value_just_below_the_users_own_alpha_is_printed_below_it() -> None:
+    """`drift.alpha: 0.0208` and a KS p of 0.020772 read "KS p = 0.0208 < 0.0208"."""
+    rng = np.random.default_rng(7)
+    reference = pl.DataFrame({"x": rng.normal(0, 1, 300)})
+    current = pl.DataFrame({"x": rng.normal(0.2, 1, 300)})
+    result = compared(reference, current, Drift(columns=("x",), method="ks", alpha=0.0208))
+    tested = entry(result, "x", "ks")
+    assert tested.p_value is not None and 0.0207 < tested.p_value < 0.0208, tested.p_value
+    assert "p = 0.02077 < 0.0208" in tested.message, tested.message

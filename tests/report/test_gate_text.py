@@ -189,3 +189,26 @@ def test_the_verdict_names_the_thresholds_that_failed_not_those_that_held() -> N
     held = Gate(metric="r2", min=0.3, min_change=-0.02, significance="no significant drop")
     untested = decide(held, 0.4709, 0.3652, has_baseline=True, untested="too few rows")
     assert (untested.status, gate_text.broken(untested)) == ("failed", "no significant drop")
+
+
+def test_a_p_value_just_below_the_runs_own_level_is_printed_below_it() -> None:
+    """At 96% confidence a p of 0.03996 read "a significant rise, for the worse (..., p =
+    0.04, ...)": a p-value equal to the level, called significant."""
+    gate = Gate(metric="log_loss", significance="no significant drop")
+    rise = PairedTest(
+        method="paired bootstrap",
+        rows=114,
+        delta=0.03,
+        ci_low=0.0003,
+        ci_high=0.0684,
+        p_value=0.03996004,
+        confidence=0.96,
+    )
+    from dataclasses import replace
+
+    from mlgate.compare.paired import recorded
+
+    found = decide(gate, 0.3, 0.27, has_baseline=True, test=rise)
+    found = replace(found, significance=recorded(rise))  # as the comparison attaches it
+    assert found.status == "failed"
+    assert "p = 0.03996," in gate_text.explanation(found)

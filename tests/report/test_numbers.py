@@ -181,3 +181,40 @@ def test_the_rows_left_out_are_counted_with_thousands_separated() -> None:
     assert said == (
         "1,203 left out: 1,200 in the baseline's training data; 3 in the candidate's training data"
     )
+
+
+@pytest.mark.parametrize(
+    ("p", "level", "shown"),
+    [
+        (0.03996004, 1 - 0.96, "0.03996"),  # "p = 0.04" beside "significant" at 96%
+        (0.0207715, 0.0208, "0.02077"),  # drift.alpha: 0.0208 read "0.0208 < 0.0208"
+        (0.04, 1 - 0.96, "0.04"),  # at the level: not below it, and said so
+        (0.031234, 0.04, "0.0312"),  # far from it: three digits
+    ],
+)
+def test_a_p_value_is_never_printed_onto_the_runs_own_level(
+    p: float, level: float, shown: str
+) -> None:
+    assert numbers.p_value(p, level) == shown
+    assert numbers.p_is(p, level) == f"= {shown}"
+
+
+def test_the_level_is_the_one_the_user_wrote_not_its_rounding() -> None:
+    """1 - 0.96 is 0.040000000000000036: a p-value of 4/100 (100 of 2,499 resamples and the
+    figure) was called below it, and printed "p = 0.04", significant."""
+    from mlgate import bounds
+    from mlgate.compare.distributions import PairedTest
+
+    assert 1 - 0.96 > 0.04
+    assert bounds.alpha(0.96) == 0.04
+    assert bounds.alpha(0.95) == 0.05
+    at = PairedTest(
+        method="paired bootstrap",
+        rows=100,
+        delta=-0.01,
+        ci_low=-0.02,
+        ci_high=0.0,
+        p_value=0.04,
+        confidence=0.96,
+    )
+    assert not at.significant()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from mlgate import bounds
 from mlgate.manifest.metrics import fewest_resamples
 
 Score = Callable[[np.ndarray], float]  # the metric on a subset of rows, given by index
@@ -46,7 +47,7 @@ class PairedTest:
     std_error: float = math.nan  # of delta; NaN when the test gives none
 
     def significant(self, alpha: float | None = None) -> bool:
-        return self.p_value < (1 - self.confidence if alpha is None else alpha)
+        return self.p_value < (bounds.alpha(self.confidence) if alpha is None else alpha)
 
 
 def paired_bootstrap(
@@ -118,7 +119,7 @@ def interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float
     size = len(values)
     if size == 0:
         raise ValueError("the metric is undefined on every resample")
-    alpha = 1 - confidence
+    alpha = bounds.alpha(confidence)
     far = most_far(size, alpha)
     if far == 0:
         raise ValueError(
@@ -172,7 +173,7 @@ def t_test(
     p-value and the interval from the one statistic delta / std_error."""
     from scipy.special import stdtr, stdtrit  # Student's t, without importing scipy.stats
 
-    alpha = 1 - confidence
+    alpha = bounds.alpha(confidence)
     if std_error > 0:
         p_value = float(2 * stdtr(df, -abs(delta) / std_error))
         half = float(stdtrit(df, 1 - alpha / 2)) * std_error
@@ -217,15 +218,15 @@ def held(test: PairedTest, changes: tuple[float, float]) -> PairedTest:
     low, high = max(low, changes[0]), min(high, changes[1])
     if (low, high) == (test.ci_low, test.ci_high):
         return test
-    p_value = agreeing(test.p_value, low, high, 1 - test.confidence)
+    p_value = agreeing(test.p_value, low, high, bounds.alpha(test.confidence))
     return replace(test, ci_low=low, ci_high=high, p_value=p_value)
 
 
-def holding(value: float, bounds: tuple[float, float]) -> tuple[float, float]:
+def holding(value: float, ends: tuple[float, float]) -> tuple[float, float]:
     """An interval read off the resamples, stretched to hold its own figure: the resamples
     of a biased figure (the calibration error, the largest gap between groups) can all lie
     to one side of it, and a figure is never shown outside its own interval."""
-    return min(bounds[0], value), max(bounds[1], value)
+    return min(ends[0], value), max(ends[1], value)
 
 
 def drawn_cells(
@@ -288,7 +289,7 @@ def mcnemar(
     discordant = gains + losses
     p_value = _binomial_two_sided(min(gains, losses), discordant)
     delta = (gains - losses) / rows
-    alpha = 1 - confidence
+    alpha = bounds.alpha(confidence)
     low_share, high_share = _clopper_pearson(gains, discordant, alpha)
     scale = discordant / rows
     low = min(scale * (2 * low_share - 1), delta)  # min and max only against rounding
@@ -392,7 +393,7 @@ def studentized(
     observed = delta / spread
     with np.errstate(divide="ignore", invalid="ignore"):
         drawn = np.where((variances == 0) & (deltas == 0), 0.0, deltas / np.sqrt(variances))
-    alpha = 1 - confidence
+    alpha = bounds.alpha(confidence)
     # a tie is a tie however the sums were rounded: two tables of the same change came
     # out an ulp apart (f1_weighted 0.7125 and 0.7124999999999999), and a deal that tied
     # counted on one side only, so the verdict turned on which model was the candidate

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from mlgate import words
+from mlgate import bounds, words
 from mlgate.compare import gates
 from mlgate.compare.distributions import PairedTest
 from mlgate.manifest.spec import Gate, Manifest
@@ -206,7 +206,7 @@ def _coherent(test: Significance) -> bool:
     """The interval excludes zero exactly when p < 1 - confidence: compare/distributions.py
     gives both from one method (tests/compare/test_coherence.py holds it to that)."""
     excludes = test.ci_low > 0 or test.ci_high < 0
-    return excludes == (test.p_value < 1 - test.confidence)
+    return excludes == (test.p_value < bounds.alpha(test.confidence))
 
 
 def _named(name: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from mlgate import words
+from mlgate import bounds, words
 from mlgate.compare import fairness, slices
 from mlgate.compare.paired import Paired, finite, on_rows, recorded
 from mlgate.compare.slices import SliceResult
@@ -148,7 +148,7 @@ def judge(manifest: Manifest, evaluated: EvaluateStage, paired: Paired | None) -
     tests = [r.test.p_value for results in found for r in results if r.test is not None]
     tests += [f.significance.p_value for f in fair if isinstance(f, FairnessChange)]
     adjusted = iter(corrections.adjust(tests, CORRECTION))
-    alpha = 1 - spec.confidence
+    alpha = bounds.alpha(spec.confidence)
     changes = [
         [
             _slice_change(
@@ -210,7 +210,7 @@ def discovered(
         min_support=manifest.evaluate.min_slice_rows,
         correction=CORRECTION,
     )
-    alpha = 1 - manifest.compare.confidence
+    alpha = bounds.alpha(manifest.compare.confidence)
     better = METRICS[metric].greater_is_better
     said = f"{metric} on the slices of {words.count(len(scanned), 'column')}"
     if skipped:
@@ -253,7 +253,7 @@ def _delta(change: SliceChange) -> float:
 def _slice_check(manifest: Manifest, gate: Gate, found: list[SliceChange]) -> CheckResult:
     tested = [c for c in found if c.significance is not None]
     dropped = [c for c in found if c.dropped]
-    alpha = 1 - manifest.compare.confidence
+    alpha = bounds.alpha(manifest.compare.confidence)
     status: Status
     rule = f"no slice drops significantly ({CORRECTION_SAID}-adjusted p >= {alpha:g})"
     untested = len(found) - len(tested)
@@ -268,7 +268,7 @@ def _slice_check(manifest: Manifest, gate: Gate, found: list[SliceChange]) -> Ch
             f"{words.of(len(dropped), len(tested), 'slice')} tested; most clearly "
             f"{worst.slicing} = {worst.value}: {numbers.value(worst.baseline)} -> "
             f"{numbers.value(worst.candidate)} on {words.count(worst.rows, 'row')} "
-            f"(adjusted p {numbers.p_is(worst.adjusted_p_value or 1.0)})" + left
+            f"(adjusted p {numbers.p_is(worst.adjusted_p_value or 1.0, alpha)})" + left
         )
     elif not tested:
         status = "error"
@@ -328,16 +328,18 @@ def _fairness_check(check: FairnessCheck, found: FairnessChange | str) -> CheckR
         )
     else:
         test = found.significance
+        alpha = bounds.alpha(test.confidence)
         said = (
             f"{check.fairness} {numbers.value(found.baseline)} -> "
             f"{numbers.value(found.candidate)} ({numbers.delta(test.delta)}, "
             f"{words.confidence(test.confidence)} interval "
-            f"{numbers.interval(test.ci_low, test.ci_high)}, p {numbers.p_is(test.p_value)}, "
+            f"{numbers.interval(test.ci_low, test.ci_high)}, "
+            f"p {numbers.p_is(test.p_value, alpha)}, "
             f"{words.count(test.rows, 'row')})"
         )
         status = "failed" if found.worse else "passed"
         message = (
-            f"{said}; adjusted p {numbers.p_is(found.adjusted_p_value or 1.0)}: "
+            f"{said}; adjusted p {numbers.p_is(found.adjusted_p_value or 1.0, alpha)}: "
             f"{'significantly less fair' if found.worse else 'not significantly less fair'}"
         )
         observed = found.candidate

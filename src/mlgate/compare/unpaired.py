@@ -32,6 +32,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from mlgate import bounds
 from mlgate.compare import influence
 from mlgate.compare.distributions import PairedTest, agreeing, held, permuted
 from mlgate.manifest.metrics import METRICS
@@ -154,7 +155,7 @@ def _two_proportions(
     p1, p2 = (x1 + 1) / (n1 + 2), (x2 + 1) / (n2 + 2)
     centre = p2 - p1
     spread = math.sqrt(p1 * (1 - p1) / (n1 + 2) + p2 * (1 - p2) / (n2 + 2))
-    alpha = 1 - confidence
+    alpha = bounds.alpha(confidence)
     half = float(ndtri(1 - alpha / 2)) * spread
     low, high = centre - half, centre + half
     return PairedTest(

@@ -281,9 +281,9 @@ def _settle(p: _Pending, adjusted: float, alpha: float) -> ColumnDrift:
     significant = adjusted < alpha
     shown = f"{NAMES[entry.test]} {_beside(entry.statistic, entry.threshold)}"
     verb = ">=" if large else "<"
-    sig = f"{p.significance} p {_p(entry.p_value)}".strip()
+    sig = f"{p.significance} p {_p(entry.p_value, alpha)}".strip()
     if entry.p_value != adjusted:
-        sig += f", adjusted {adjusted:.3g}"
+        sig += f", adjusted {words.p_value(adjusted, alpha)}"
     sig += f" {'<' if significant else '>='} {phrases.number(alpha)}"
     return replace(
         entry,
@@ -299,11 +299,12 @@ def _in_part(result: DriftResult) -> str:
     return in_part(result)
 
 
-def _p(p: float) -> str:
-    """Three significant digits, as the report gives every p-value."""
+def _p(p: float, alpha: float) -> str:
+    """Three significant digits, as the report gives every p-value, and never printed on
+    the other side of, or as, the level it is held against ("0.05 < 0.05" of 0.04997)."""
     from mlgate.report import numbers
 
-    return numbers.p_is(p)
+    return numbers.p_is(p, alpha)
 
 
 def _rounded(value: float) -> float:

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from mlgate import bounds
+
 # the fairness figure that is higher the fairer (1: every group alike); the differences are
 # lower the fairer (0). validate reads it, which must not import the fairness code
 HIGHER_IS_FAIRER = frozenset({"demographic_parity_ratio"})
@@ -183,7 +185,7 @@ def resampled(name: str) -> bool:
 def fewest_resamples(confidence: float) -> int:
     """The fewest resamples an interval at `confidence` can be drawn from: one resample
     past either end must leave p = 2 / (B + 1) below 1 - confidence."""
-    alpha = 1 - confidence
+    alpha = bounds.alpha(confidence)
     size = max(int(2 / alpha) - 2, 1)
     while not 2 / (size + 1) < alpha:
         size += 1

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlgate import words
+from mlgate import bounds, words
 from mlgate.manifest.spec import RobustnessCheck
 from mlgate.result.records import Robustness
 
@@ -29,7 +29,7 @@ def share_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, flo
     """The exact interval of a binomial share k/n: the shares no tail test rejects."""
     from scipy.special import betaincinv
 
-    alpha = 1 - confidence
+    alpha = bounds.alpha(confidence)
     low = 0.0 if k == 0 else float(betaincinv(k, n - k + 1, alpha / 2))
     high = 1.0 if k == n else float(betaincinv(k + 1, n - k, 1 - alpha / 2))
     return low, high

@@ -49,13 +49,15 @@ def markdown(results: Sequence[DriftResult]) -> str:
         moved = [e for e in result.columns if e.drifted]
         rest = [e for e in result.columns if not e.drifted]
         if moved:
-            parts.append(_table(moved))
+            parts.append(_table(moved, result.alpha))
         if rest:
-            parts.append(details(f"{len(rest)} not drifted or not tested", _table(rest)))
+            parts.append(
+                details(f"{len(rest)} not drifted or not tested", _table(rest, result.alpha))
+            )
     return "\n\n".join(parts)
 
 
-def _table(entries: Iterable[ColumnDrift]) -> str:
+def _table(entries: Iterable[ColumnDrift], alpha: float) -> str:
     rows = [
         "| column | test | statistic | threshold | p | adjusted p | why this test |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- |",
@@ -70,8 +72,8 @@ def _table(entries: Iterable[ColumnDrift]) -> str:
                     e.test,
                     _figure(e.statistic),
                     _figure(e.threshold),
-                    _p(e.p_value),
-                    _p(e.adjusted_p_value),
+                    _p(e.p_value, alpha),
+                    _p(e.adjusted_p_value, alpha),
                     e.reason,
                 )
             )
@@ -96,5 +98,5 @@ def _figure(x: float | None) -> str:
     return numbers.NA if x is None else f"{x:.4g}"
 
 
-def _p(p: float | None) -> str:
-    return numbers.NA if p is None else numbers.p_value(p)
+def _p(p: float | None, alpha: float) -> str:
+    return numbers.NA if p is None else numbers.p_value(p, alpha)

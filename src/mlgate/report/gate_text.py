@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mlgate import words
+from mlgate import bounds, words
 from mlgate.report import numbers
 from mlgate.result.records import GateFailure, GateResult, GateThresholds, PowerShortfall
 
@@ -101,11 +101,13 @@ def failure(found: GateFailure, gate: GateResult) -> str:
         asked = gate.thresholds.significance if gate.thresholds is not None else "none"
         return untested(asked, found.why)
     method, p, rows = found.method or "", found.p_value or 0.0, found.rows or 0
+    level = bounds.alpha(gate.significance.confidence) if gate.significance is not None else 0.05
     if kind == "significant_drop":
-        return significant_drop(method, p, rows, found.worst or 0.0)
-    level = 1 - gate.significance.confidence if gate.significance is not None else 0.05
+        return significant_drop(method, p, rows, found.worst or 0.0, level=level)
     dropped = (found.found or 0.0) < 0 and p < level
-    return no_significant_gain(method, p, rows, dropped=dropped, change=gate.change or -1.0)
+    return no_significant_gain(
+        method, p, rows, dropped=dropped, change=gate.change or -1.0, level=level
+    )
 
 
 def written(thresholds: GateThresholds) -> str:
@@ -197,18 +199,24 @@ def untested(significance: str, why: str) -> str:
     )
 
 
-def significant_drop(method: str, p_value: float, rows: int, worst: float) -> str:
+def significant_drop(method: str, p_value: float, rows: int, worst: float, *, level: float) -> str:
     """ "a significant drop", or of a figure where lower is better (its worst plausible
     change above 0), "a significant rise, for the worse": a calibration error that rose
     0.2 was called a drop, the rule's name, not what happened."""
     return (
-        f"a significant {_for_the_worse(worst)} ({method}, p {numbers.p_is(p_value)}, "
+        f"a significant {_for_the_worse(worst)} ({method}, p {numbers.p_is(p_value, level)}, "
         f"{words.count(rows, 'row')}; worst plausible change {numbers.delta(worst)})"
     )
 
 
 def no_significant_gain(
-    method: str, p_value: float, rows: int, *, dropped: bool = False, change: float = -1.0
+    method: str,
+    p_value: float,
+    rows: int,
+    *,
+    dropped: bool = False,
+    change: float = -1.0,
+    level: float,
 ) -> str:
     """ "no significant gain (...)", or, when it went significantly the other way, "a
     significant drop, not the gain asked for (...)": a small p beside "no gain" read as one."""
@@ -217,7 +225,7 @@ def no_significant_gain(
         if dropped
         else "no significant gain"
     )
-    return f"{said} ({method}, p {numbers.p_is(p_value)}, {words.count(rows, 'row')})"
+    return f"{said} ({method}, p {numbers.p_is(p_value, level)}, {words.count(rows, 'row')})"
 
 
 def _for_the_worse(change: float) -> str:

@@ -53,15 +53,16 @@ def relative(x: float | None) -> str:
 UNDERFLOW = words.p_value(0)  # below the smallest double a p-value is computed as 0
 
 
-def p_value(p: float) -> str:
+def p_value(p: float, level: float | None = None) -> str:
     """Three significant digits, so a tiny p-value stays readable: 0.0312, 1.2e-08; more
-    where three would put it on the other side of a level (words.p_value)."""
-    return words.p_value(p)
+    where three would put it on the other side of a level, or onto the run's own `level`
+    (words.p_value)."""
+    return words.p_value(p, level)
 
 
-def p_is(p: float) -> str:
+def p_is(p: float, level: float | None = None) -> str:
     """A p-value after "p": "= 0.0312", "= 1.2e-08", "< 5e-324"."""
-    return "< 5e-324" if p == 0 else f"= {p_value(p)}"
+    return "< 5e-324" if p == 0 else f"= {p_value(p, level)}"
 
 
 def interval(low: float, high: float) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlgate import words
+from mlgate import bounds, words
 from mlgate.model import counts
 from mlgate.report import numbers
 from mlgate.report.blocks import details
@@ -61,12 +61,13 @@ def fairness(result: RunResult) -> str:
     ]
     for f in found:
         test = f.significance
-        adjusted = "—" if f.adjusted_p_value is None else numbers.p_value(f.adjusted_p_value)
+        alpha = bounds.alpha(test.confidence)
+        adjusted = "—" if f.adjusted_p_value is None else numbers.p_value(f.adjusted_p_value, alpha)
         rows.append(
             f"| {'❌' if f.worse else '✅'} | {escape(f.fairness)} | {escape(f.sensitive)} | "
             f"{f.groups:,} | {numbers.value(f.baseline)} | {numbers.value(f.candidate)} | "
             f"{numbers.delta(test.delta)} | {numbers.interval(test.ci_low, test.ci_high)} | "
-            f"{numbers.p_value(test.p_value)} | {adjusted} |"
+            f"{numbers.p_value(test.p_value, alpha)} | {adjusted} |"
         )
     confidence = words.confidence(found[0].significance.confidence)
     return (
@@ -114,8 +115,8 @@ def _table(ordered: Sequence[SliceChange]) -> str:
             [
                 numbers.delta(test.delta),
                 numbers.interval(test.ci_low, test.ci_high),
-                numbers.p_value(test.p_value),
-                numbers.p_value(c.adjusted_p_value or test.p_value),
+                numbers.p_value(test.p_value, bounds.alpha(test.confidence)),
+                numbers.p_value(c.adjusted_p_value or test.p_value, bounds.alpha(test.confidence)),
             ]
             if test is not None
             else [f"not tested: {escape(c.reason)}", "", "", ""]
