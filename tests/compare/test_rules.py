@@ -87,3 +87,57 @@ def test_another_positive_class_is_a_changed_rule(tmp_path: Path) -> None:
     assert changed(tmp_path, unset, HEAD + checks) == [
         ("setting", "evaluate.positive_label", "changed", "the greater label", "left")
     ]
+
+
+def test_data_checks_slices_and_every_kind_of_model_check_are_rules(tmp_path: Path) -> None:
+    """A data check loosened or dropped passes data the base failed, slices moved or too
+    small to test change what a gate's `slices: true` asks, and a robustness, latency or pytest
+    check removed passes a model the base would have failed: none of them was listed."""
+    base = HEAD.replace(
+        "data: {train: train.csv, test: test.csv, target: y}\n",
+        "data:\n  train: train.csv\n  test: test.csv\n  target: y\n"
+        "  columns:\n    age: {type: integer, min: 18}\n    plan: {type: category}\n"
+        "  checks:\n    rows: {min: 100}\n    leakage: true\n"
+        "    drift: {threshold: 0.1}\n    expressions: ['age < 120']\n",
+    ).replace("positive_label: left}", "positive_label: left,\n  slices: [plan]}")
+    base += (
+        "model_checks:\n  - {noise: age, scale: 0.05, max_changed_fraction: 0.01}\n"
+        "  - {latency: {batch: 1}, p95_ms: 50}\n  - {pytest: tests/model}\n"
+        + GATES.replace("drop}", "drop, slices: true}")
+    )
+    head = (
+        base.replace("min: 18", "min: 0")
+        .replace("rows: {min: 100}", "rows: {min: 10}")
+        .replace("    leakage: true\n", "")
+        .replace("threshold: 0.1", "threshold: 0.5")
+        .replace("['age < 120']", "['age < 150']")
+        .replace("slices: [plan]}", "slices: [age], min_slice_rows: 1000}")
+        .replace("max_changed_fraction: 0.01", "max_changed_fraction: 0.5")
+        .replace("p95_ms: 50", "p95_ms: 5000")
+        .replace("  - {pytest: tests/model}\n", "")
+    )
+    assert changed(tmp_path, base, head) == [
+        ("model check", "latency of a batch of 1", "changed", "p95_ms: 50", "p95_ms: 5000"),
+        (
+            "model check",
+            "noise on age",
+            "changed",
+            "max_changed_fraction: 0.01, scale: 0.05",
+            "max_changed_fraction: 0.5, scale: 0.05",
+        ),
+        ("model check", "pytest tests/model", "removed", "run", ""),
+        ("data check", "data.checks.drift", "changed", "threshold: 0.1", "threshold: 0.5"),
+        ("data check", "data.checks.expressions", "changed", "[age < 120]", "[age < 150]"),
+        ("data check", "data.checks.leakage", "removed", "true", ""),
+        ("data check", "data.checks.rows", "changed", ">= 100", ">= 10"),
+        (
+            "data check",
+            "data.columns.age",
+            "changed",
+            "type: integer, min: 18",
+            "type: integer, min: 0",
+        ),
+        ("setting", "evaluate.min_slice_rows", "changed", "30", "1000"),
+        ("setting", "evaluate.slices", "changed", "[{columns: [plan]}]", "[{columns: [age]}]"),
+    ]
+    assert changed(tmp_path, head, head) == []

@@ -42,7 +42,12 @@ CHECK_SUMMARY_LIMIT = 65_535
 JOB_SUMMARY_LIMIT = 1024 * 1024
 
 # each kind of rule a pull request may change, in the order the report names them
-RULE_KINDS = {"gate": "gates", "model check": "model checks", "setting": "settings"}
+RULE_KINDS = {
+    "gate": "gates",
+    "model check": "model checks",
+    "data check": "data checks",
+    "setting": "settings",
+}
 
 # (label, value) oldest first, labelled e.g. by short commit shas; None: no value that run
 History = Sequence[tuple[str, float | None]]

@@ -486,11 +486,12 @@ class ParamChange:
 
 @dataclass(frozen=True, kw_only=True)
 class RuleChange:
-    """A gate, model check or setting the candidate's manifest sets otherwise than the
-    baseline's commit did: a pull request that loosens what it is judged by says so."""
+    """A gate, model check, data check or setting the candidate's manifest sets otherwise
+    than the baseline's commit did: a pull request that loosens what it is judged by says
+    so."""
 
-    kind: Literal["gate", "model check", "setting"]
-    subject: str  # the metric, the fairness figure and its column, or the setting's key
+    kind: Literal["gate", "model check", "data check", "setting"]
+    subject: str  # the metric, the fairness figure and its column, or the check's key
     change: Change
     old: str | None = None  # the rule as the baseline's manifest wrote it
     new: str | None = None
