@@ -316,3 +316,64 @@ def test_the_fake_refuses_what_the_description_does_not_allow(fake: FakeGitHub) 
         assert raw.get(LIST_PATH, headers={"Accept": "text/html"}).status_code == 200
     assert len(fake.violations) == 4 and "header Accept" in fake.violations[3]
     fake.violations.clear()
+
+
+def self_signed(folder) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A certificate for 127.0.0.1 that no authority signed, and its key: PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    loopback = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(loopback, critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+def test_a_certificate_no_authority_signed_is_refused_by_every_client(tmp_path) -> None:
+    """The clients share one certificate store (read once, 30 ms a client before): sharing
+    it must not loosen it. A loopback server with a self-signed certificate is refused."""
+    import http.server
+    import ssl
+
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(*self_signed(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    server.socket = served.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{server.server_address[1]}"
+    try:
+        for _ in range(2):  # the first client reads the store, the second shares it
+            with (
+                GitHub(url, TOKEN, max_retries=0) as gh,
+                pytest.raises(GitHubError, match="CERTIFICATE_VERIFY_FAILED"),
+            ):
+                gh.request("GET", "/repos/o/r")
+    finally:
+        server.shutdown()
+        server.server_close()

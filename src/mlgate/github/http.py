@@ -23,6 +23,7 @@ message, repr or progress line.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import random
 import sys
@@ -38,6 +39,8 @@ from mlgate import __version__
 from mlgate.errors import OutsideError, UserError
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 API_VERSION = "2022-11-28"
@@ -98,6 +101,15 @@ class Response:
     links: Mapping[str | None, Mapping[str, str]] = field(default_factory=dict, repr=False)
 
 
+@functools.cache
+def _certificates() -> ssl.SSLContext:
+    """The trusted certificates, read once a process: each client httpx makes reads
+    certifi's bundle again (30 ms; a promotion or a retraining makes several clients)."""
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
 class GitHub:
     """One connection pool to one GitHub API (github.com, GHE's `/api/v3`, or loopback),
     one token, and one retry policy for every request sent through it."""
@@ -141,6 +153,7 @@ class GitHub:
         self._client = httpx.Client(
             base_url=self.api_url,
             timeout=timeout_s,
+            verify=_certificates(),
             follow_redirects=True,
             headers={
                 "Accept": "application/vnd.github+json",
