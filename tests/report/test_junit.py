@@ -160,3 +160,22 @@ def test_counts_always_add_up(checks: list, gates: list) -> None:
     messages += [m or "x" for s, m in gates if s != "passed"]
     found = [case[0].get("message") for case in root.iter("testcase") if len(case)]
     assert found == [junit._clean(m) for m in messages]
+
+
+def test_a_failed_gates_figures_are_shown_past_the_bound_they_failed() -> None:
+    """A relative change of -2.004% read "-2.00%" under the rule ">= -2%" it failed, and a
+    change of -0.00004 read "-0.0000" under ">= +0": figures that seemed to meet the rule."""
+    from mlgate.compare.gates import decide
+    from mlgate.manifest.spec import Gate
+    from mlgate.report import gate_text
+
+    relative = decide(
+        Gate(metric="f1_macro", min_relative_change=-0.02), 0.87481, 0.8927, has_baseline=True
+    )
+    flat = decide(Gate(metric="accuracy", min_change=0), 0.87496, 0.875, has_baseline=True)
+    assert (relative.status, flat.status) == ("failed", "failed")
+    cases = ET.fromstring(junit.render([], [relative, flat], suite_name="m")).iter("testcase")
+    bodies = {case.get("name"): case.find("failure").text for case in cases}  # type: ignore[union-attr]
+    assert "relative change: -2.004%" in bodies["f1_macro"], bodies["f1_macro"]
+    assert "change: -0.00004" in bodies["accuracy"], bodies["accuracy"]
+    assert "(-0.00004)" in gate_text.explanation(flat)

@@ -80,7 +80,7 @@ def _said(gate: GateResult) -> str:
         t = gate.thresholds
         bounded = t is None or t.min is not None or t.max is not None
         return absolute_only(gate.candidate, bounded=bounded)
-    said = values(gate.candidate, gate.baseline, gate.change)
+    said = values(gate)
     if gate.failures:
         return failed(said, [failure(f, gate) for f in gate.failures])
     return held(said, rule(gate))
@@ -131,11 +131,29 @@ def written(thresholds: GateThresholds) -> str:
     return ", ".join(parts)
 
 
-def values(candidate: float, baseline: float | None, change: float | None) -> str:
+def values(gate: GateResult) -> str:
     """The candidate's value, and the baseline's with the change when there is one."""
-    if change is None:
-        return numbers.value(candidate)
-    return f"{numbers.value(candidate)} vs {numbers.value(baseline)} ({numbers.delta(change)})"
+    if gate.change is None:
+        return figure(gate, CANDIDATE)
+    return f"{figure(gate, CANDIDATE)} vs {numbers.value(gate.baseline)} ({figure(gate, CHANGE)})"
+
+
+# which failures bound which figure of a gate
+CANDIDATE = ("min", "max")
+CHANGE = ("min_change", "max_change")
+RELATIVE = ("min_relative_change", "max_relative_change")
+
+
+def figure(gate: GateResult, kinds: tuple[str, str]) -> str:
+    """A gate's candidate, change or relative change, wherever it is shown: four places, or
+    the places that show it past the bound it failed (a change of -0.00004 read "-0.0000"
+    under the ">= +0" it failed, and -2.004% read "-2.00%" under ">= -2%")."""
+    x = {CANDIDATE: gate.candidate, CHANGE: gate.change, RELATIVE: gate.relative_change}[kinds]
+    relative, change = kinds == RELATIVE, kinds != CANDIDATE
+    crossed = next((f for f in gate.failures if f.kind in kinds and f.bound is not None), None)
+    if x is None or crossed is None or crossed.bound is None:
+        return numbers.relative(x) if relative else numbers.delta(x) if change else numbers.value(x)
+    return numbers.past(x, crossed.bound, signed=change, percent=relative)
 
 
 def held(values_said: str, rule_said: str) -> str:

@@ -67,12 +67,12 @@ def _gate(gate: GateResult) -> _Case:
     outcome = {"failed": "failure", "not evaluated": "skipped"}.get(gate.status, "passed")
     details = [
         f"rule: {gate_text.rule(gate) or 'no threshold'}",
-        f"candidate: {numbers.value(gate.candidate)}",
+        f"candidate: {gate_text.figure(gate, gate_text.CANDIDATE)}",
         f"baseline: {numbers.value(gate.baseline)}",
-        f"change: {numbers.delta(gate.change)}",
+        f"change: {gate_text.figure(gate, gate_text.CHANGE)}",
     ]
     if gate.relative_change is not None:
-        details.append(f"relative change: {numbers.relative(gate.relative_change)}")
+        details.append(f"relative change: {gate_text.figure(gate, gate_text.RELATIVE)}")
     return _Case(
         name=gate.metric,
         outcome=outcome,
