@@ -107,6 +107,18 @@ def test_read_gives_the_run_its_manifest_and_the_claim(tmp_path: Path, example_r
             r'at head_sha: "\$\(touch x\)" does not match',
         ),
         (lambda f: shutil.copytree(f, f.parent / "second"), "2 run hand-overs"),
+        (  # 65 KB of notes pushed the trusted rule changes and gates out of the comment
+            lambda f: (f / "run.json").write_text(
+                json.dumps({**json.loads((f / "run.json").read_text()), "notes": ["x" * 65_000]})
+            ),
+            r'at notes\.0: "x{100}',
+        ),
+        (
+            lambda f: (f / "run.json").write_text(
+                json.dumps({**json.loads((f / "run.json").read_text()), "notes": ["x"] * 21})
+            ),
+            "at notes: .* has more than 20 items",
+        ),
     ],
 )
 def test_a_malformed_artifact_is_refused(

@@ -644,3 +644,39 @@ def test_the_rule_changes_name_the_kinds_of_rule_they_list() -> None:
     out = markdown.render(result(compare=compared(rules=rules)))
     assert "What it is judged by changed: 2 rules (gates, settings) set otherwise than at" in out
     assert "| setting compare.confidence | 0.95 | 0.999 |" in out
+
+
+def test_the_runs_notes_are_left_out_before_the_verdict_gates_and_rule_changes() -> None:
+    """A fork's 65 KB note sat in the verdict, which is never left out: the trusted job's
+    rule changes and the gates went, and the cut took the note saying so. Notes are now
+    a section of their own, below those, shown at most 20 of 1,000 characters."""
+    rules = (
+        RuleChange(
+            kind="gate", subject="f1", change="changed", old="change >= -0.01", new="change >= -0.5"
+        ),
+    )
+    approved = "Maintainers' note: the rule changes were reviewed and approved. " + "<ok> " * 13100
+    run = result(compare=compared(rules=rules), notes=(approved,) * 30)
+    footer = "<!-- marker -->"
+    out = markdown.render(run, limit=markdown.COMMENT_LIMIT, footer=footer)
+    assert len(out) <= markdown.COMMENT_LIMIT and out.rstrip().endswith(footer)
+    assert out.index("## ✅ churn: passed") < out.index("What it is judged by changed: 1 rule")
+    assert "| gate f1 | change &gt;= -0.01 | change &gt;= -0.5 |" in out
+    assert "### Gates: 1 of 2 passed" in out
+    assert out.index("What it is judged by changed") < out.index("> Maintainers' note")
+    noted = [line for line in markdown.render(run).splitlines() if line.startswith("> Maint")]
+    assert len(noted) == 20 and all(line.endswith("…") for line in noted)  # each clipped
+    # notes of that size are left out whole, and said to be
+    noisy = result(compare=compared(rules=rules), notes=(("&" * 999),) * 20)
+    cut = markdown.render(noisy, limit=markdown.COMMENT_LIMIT, footer=footer)
+    assert "What it is judged by changed" in cut and "&amp;" not in cut
+    assert "Left out to stay within GitHub's size limit: notes" in cut
+
+
+def test_a_verdict_cut_to_the_limit_keeps_the_note_of_what_was_left_out() -> None:
+    many = tuple(check(f"c{i}", "failed", "x" * 200) for i in range(50))
+    run = result(summary="y" * 5000, data=DataStage(status="failed", checks=many))
+    out = markdown.render(run, limit=1000, footer="<!-- m -->")
+    assert len(out) <= 1000 and out.rstrip().endswith("<!-- m -->")
+    assert "cut to GitHub's size limit" in out
+    assert "Left out to stay within GitHub's size limit: metrics, data checks" in out

@@ -37,6 +37,7 @@ from mlgate.result.records import (
     RunResult,
     Status,
     TrainStage,
+    noted,
 )
 
 if TYPE_CHECKING:
@@ -232,7 +233,7 @@ def _assembled(
         train=trained,
         evaluate=evaluated,
         model=model,
-        notes=(*notes, *stages.unchecked(data.datasets)),
+        notes=noted((*notes, *stages.unchecked(data.datasets))),
     )
 
 

@@ -33,6 +33,7 @@ from mlgate.result.records import (
     GateResult,
     MetricChange,
     RunResult,
+    noted,
 )
 
 ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️", "not evaluated": "➖"}
@@ -40,6 +41,13 @@ ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️"
 COMMENT_LIMIT = 65_536
 CHECK_SUMMARY_LIMIT = 65_535
 JOB_SUMMARY_LIMIT = 1024 * 1024
+
+# what the report shows of a baseline's name, which the run wrote: a line's worth
+NAME_SHOWN = 200
+# the rule changes' rows in characters, and each cell's before escaping: the section
+# fits in any comment beside the verdict and the gates
+RULES_SHOWN = 16_000
+RULE_SHOWN = 200
 
 # each kind of rule a pull request may change, in the order the report names them
 RULE_KINDS = {
@@ -79,7 +87,9 @@ def render(
     sections = [
         Section(title="verdict", text=_verdict(result), keep=100),
         Section(title="gates", text=_gates(result.compare, manifest), keep=90),
-        Section(title="rule changes", text=_rule_changes(result.compare), keep=88),
+        Section(title="rule changes", text=_rule_changes(result.compare), keep=95),
+        # text the run wrote (a fork's, in a hand-over): left out before what mlgate decided
+        Section(title="notes", text=_notes(result), keep=86),
         Section(title="baseline", text=_baseline(result.compare), keep=85),
         Section(title="sweep", text=_sweep(result, charts=False), keep=82),
         Section(title="metrics", text=_metrics(result), keep=80),
@@ -131,10 +141,12 @@ def _sweep_charts(result: RunResult) -> str:
 
 
 def fit(sections: list[Section], *, limit: int | None, footer: str = "") -> str:
-    """Join the sections; past `limit`, drop the least important first and say which."""
+    """Join the sections; past `limit`, drop the least important first and say which.
+    What is still too long is cut from the end of what was kept, never the note of what
+    was left out nor the footer."""
 
-    def joined(kept: list[Section], dropped: list[Section]) -> str:
-        parts = [s.text for s in kept]
+    def tail(dropped: list[Section]) -> str:
+        parts = []
         if dropped:
             names = ", ".join(s.title for s in sorted(dropped, key=lambda s: -s.keep))
             parts.append(
@@ -143,7 +155,10 @@ def fit(sections: list[Section], *, limit: int | None, footer: str = "") -> str:
             )
         if footer:
             parts.append(footer)
-        return "\n\n".join(parts) + "\n"
+        return "".join(f"\n\n{p}" for p in parts) + "\n"
+
+    def joined(kept: list[Section], dropped: list[Section]) -> str:
+        return "\n\n".join(s.text for s in kept) + tail(dropped)
 
     kept: list[Section] = list(sections)
     dropped: list[Section] = []
@@ -162,23 +177,34 @@ def fit(sections: list[Section], *, limit: int | None, footer: str = "") -> str:
         if len(joined(tried, rest)) <= limit:
             kept, dropped, text = tried, rest, joined(tried, rest)
     if limit is not None and len(text) > limit:  # the verdict alone is too long: cut it
-        note = "\n\n… (cut to GitHub's size limit)\n"
-        tail = f"\n{footer}\n" if footer else ""
-        text = text[: limit - len(note) - len(tail)] + note + tail
+        note = "\n\n… (cut to GitHub's size limit)"
+        kept_text, after = "\n\n".join(s.text for s in kept), tail(dropped)
+        text = kept_text[: max(limit - len(note) - len(after), 0)] + note + after
     return text
 
 
 def _verdict(result: RunResult) -> str:
     word = "passed" if result.passed else "failed"
     head = f"## {ICON[word]} {escape(result.name)}: {word}\n\n{escape(result.summary)}"
-    if result.notes:
-        head += "\n\n" + "\n".join(f"> {escape(note)}" for note in result.notes)
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none":
-        head += f"\n\nCompared with **{escape(compared.baseline.name)}**" + _like_for_like(
+        head += f"\n\nCompared with **{_baseline_name(compared)}**" + _like_for_like(
             compared.baseline
         )
     return head
+
+
+def _baseline_name(compared: CompareStage) -> str:
+    """The baseline's name, which the run wrote (a fork's too): a line's worth, however
+    long it was made, where it stands in the verdict and the rule changes' heading."""
+    return escape(words.clip(compared.baseline.name, NAME_SHOWN))
+
+
+def _notes(result: RunResult) -> str:
+    """How the run differs from a normal one, as it says: below the verdict, the gates and
+    the rule changes, and left out before them (65 KB of a fork's notes, once rendered in
+    the verdict, pushed every trusted section out of the comment)."""
+    return "\n".join(f"> {escape(note)}" for note in noted(result.notes))
 
 
 def _like_for_like(b: Baseline) -> str:
@@ -367,15 +393,22 @@ def _rule_changes(compared: CompareStage | None) -> str:
     if compared is None or not compared.rules:
         return ""
     rows = ["| rule | at the baseline | here |", "| --- | --- | --- |"]
-    for r in compared.rules:
-        old = "–" if r.old is None else escape(r.old)
-        new = "–" if r.new is None else escape(r.new)
-        rows.append(f"| {r.kind} {escape(r.subject)} | {old} | {new} |")
+    size = 0
+    for shown, r in enumerate(compared.rules):
+        old = "–" if r.old is None else escape(words.clip(r.old, RULE_SHOWN))
+        new = "–" if r.new is None else escape(words.clip(r.new, RULE_SHOWN))
+        row = f"| {r.kind} {escape(words.clip(r.subject, RULE_SHOWN))} | {old} | {new} |"
+        size += len(row) + 1
+        if size > RULES_SHOWN:  # a section that always fits in a comment beside the gates
+            more = words.count(len(compared.rules) - shown, "more rule")
+            rows.append(f"| … and {more} (run.json's compare.rules lists each) | | |")
+            break
+        rows.append(row)
     said = words.count(len(compared.rules), "rule")
     kinds = ", ".join(p for k, p in RULE_KINDS.items() if any(r.kind == k for r in compared.rules))
     head = (
         f"### ⚠️ What it is judged by changed: {said} ({kinds}) set otherwise "
-        f"than at {escape(compared.baseline.name)}"
+        f"than at {_baseline_name(compared)}"
     )
     return f"{head}\n\n" + "\n".join(rows)
 

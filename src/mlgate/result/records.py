@@ -7,9 +7,11 @@ JSON document, described by `schema.json` beside this module).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from mlgate import words
 
 Status = Literal["passed", "failed", "error", "skipped"]
 Verdict = Literal["passed", "failed"]
@@ -607,6 +609,18 @@ class SweepRecord:
     choosing: float | None  # the winner's figure on the rows that ranked it
     held_out: float | None  # and on the rows that did not
     unranked: str = ""  # why there is no winner, when the figures could not choose one
+
+
+# a run's notes, as schema.json bounds them: a fork's 65 KB note, rendered in the verdict,
+# pushed the trusted job's rule changes and gates out of the comment
+MAX_NOTES = 20
+MAX_NOTE = 1000
+
+
+def noted(notes: Iterable[str]) -> tuple[str, ...]:
+    """Notes as a run result holds them: the first MAX_NOTES, each cut to MAX_NOTE
+    characters."""
+    return tuple(words.clip(note, MAX_NOTE) for note in notes)[:MAX_NOTES]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -26,6 +26,7 @@ from mlgate.result.records import (
     RunResult,
     SweepRecord,
     TrainStage,
+    noted,
 )
 from mlgate.sweep import copies, ranking
 from mlgate.sweep.local import Finished
@@ -105,7 +106,7 @@ def gate(
         train=_model_where_it_is(own, root / win.finished.run, manifest.root),
         run_id=runs.new_run_id(now()),
         sweep=ranking.record(ranked),
-        notes=(*own.notes, note),
+        notes=noted((*own.notes, note)),
         compare=None,
     )
     scored = manifest if uploaded else _data_of_the_copy(manifest, root / Path(win.finished.run))
