@@ -61,6 +61,7 @@ TARGET_NAMES = (
     "price",
 )
 REGRESSION_MIN_VALUES = 20  # a whole-number target with more distinct values is a quantity
+DEFAULT_TRAIN = "data/train.csv"  # data.train in the starter when no data file was found
 SPLIT_TEST = 5  # one file to split: its test file's rows guessed as a fifth of its rows
 # a module of helpers a training script imports, not the script: `train_utils.py`
 HELPER = re.compile(r"(?:^|_)(?:utils?|helpers?)$|^utils?(?:$|_)|^__init__$", re.IGNORECASE)
@@ -141,6 +142,7 @@ def survey(root: Path) -> Survey:
     labels_path = _labels_of(train.path, data) if train else None
     labels = _read(root, labels_path, said) if labels_path else None
     to_prepare = None
+    asked_to_write = len(said)  # where the line asking for a prepare script goes, if it does
     if train is not None and lone:
         to_prepare = _to_split(train.path, said)
     elif train is not None and labels is not None:
@@ -176,7 +178,13 @@ def survey(root: Path) -> Survey:
     leaked = None
     if train is not None and test is not None and to_prepare is None:
         leaked = _leaked(root, train, test, row_id, said)
-    dvc_train, dvc_prepare = _dvc_stages(root, train.path if train else None, said)
+    # the training file as the manifest will name it, written or not: in a fresh clone a
+    # DVC stage's outputs are not there yet (DVC keeps them out of git), and the stage
+    # that writes them was missed for `python prepare.py`
+    written = to_prepare.train if to_prepare else train.path if train else DEFAULT_TRAIN
+    dvc_train, dvc_prepare = _dvc_stages(root, written, said)
+    if dvc_prepare is not None and to_prepare is not None:  # the stage writes it already
+        del said[asked_to_write]
     dvc_remote = None
     if dvc_prepare is not None:
         from mlgate import dvc_files
@@ -269,7 +277,7 @@ MODEL_SUFFIXES = (".joblib", ".pkl", ".pickle", ".skops", ".onnx")  # what mlgat
 
 
 def _dvc_stages(
-    root: Path, train: str | None, said: list[str]
+    root: Path, train: str, said: list[str]
 ) -> tuple[tuple[str, str] | None, str | None]:
     """dvc.yaml's stage that writes a model file (one named like `train` first), and the
     stage that writes the training data, if any."""
@@ -288,7 +296,7 @@ def _dvc_stages(
         if out.lower().endswith(MODEL_SUFFIXES)
     ]
     models.sort(key=lambda m: "train" not in m[0])
-    writing = [s for s in declared.outs if train is not None and declared.writes(s, train)]
+    writing = [s for s in declared.outs if declared.writes(s, train)]
     prepare = writing[0] if writing else None
     if models:
         said.append(f"training: dvc.yaml's stage '{models[0][0]}', which writes {models[0][1]}")
