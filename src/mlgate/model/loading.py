@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -332,6 +333,10 @@ OTHER_FORMATS = (
     (b"{", "JSON text (as XGBoost and LightGBM can write models)"),
 )
 ADVICE = "write the model with joblib.dump(model, path) or pickle.dump, or as a .skops file"
+# an ONNX model is a protobuf ModelProto: ir_version (field 1, a varint) first, then what
+# the exporters write next: producer_name, producer_version, domain, model_version,
+# doc_string, graph or opset_import (fields 2 to 8)
+ONNX_START = re.compile(rb"\x08[\x01-\x7f][\x12\x1a\x22\x28\x32\x3a\x42]", re.DOTALL)
 
 
 def _cannot_unpickle(path: Path, shown: str, exc: Exception) -> str:
@@ -348,6 +353,12 @@ def _cannot_unpickle(path: Path, shown: str, exc: Exception) -> str:
     other = next((what for start, what in OTHER_FORMATS if head.startswith(start)), None)
     if other is not None:
         return f"{said}: it is {other}, not a joblib or pickle file; {ADVICE}"
+    if ONNX_START.match(head):  # exported to ONNX, saved under the manifest's default name
+        return (
+            f"{said}: it is an ONNX model, which is read as one only from a file whose name "
+            "ends in .onnx: write it there and name that path in train.outputs.model "
+            "(models/model.onnx), with mlgate[onnx] installed"
+        )
     if not head.startswith(PICKLE_STARTS):
         return f"{said}: it does not begin as a joblib or pickle file does; {ADVICE}"
     if isinstance(exc, ModuleNotFoundError) and exc.name:
