@@ -163,14 +163,95 @@ def test_the_rules_a_pull_request_loosens_are_listed_from_the_base_not_from_the_
 def test_a_pull_request_that_adds_the_manifest_is_posted_and_says_so(
     fake: FakeGitHub, tmp_path: Path, example_run: Path
 ) -> None:
+    """A new project's first pull request is posted, as a new model that no rules of the
+    base branch judged: said in the step, the comment's verdict and the check's title."""
     downloaded, _ = artifact(tmp_path, example_run)
     fake.add_file("models/mlops.yaml", manifest_of(example_run), HEAD)
+    fake.add_file("other/mlops.yaml", b"name: churn\n", BASE)  # another model's
     done = report(fake, downloaded)
     assert done.verdict == "passed" and len(fake.comments[7]) == 1
     assert (
-        "rules: models/mlops.yaml at the base commit bbbbbbbbbbbb does not exist "
-        "(the pull request adds it)"
+        "rules: models/mlops.yaml does not exist at the base commit bbbbbbbbbbbb, nor any "
+        "manifest of 'breast-cancer' (a new model, judged by no rules of the base branch)"
     ) in done.lines
+    new = (
+        "a new model: no manifest of the base branch names breast-cancer, so none of its "
+        "rules judged this run (models/mlops.yaml is new in this pull request). "
+    )
+    (comment,) = fake.comments[7]
+    assert f"## ✅ breast-cancer: passed\n\n{new}" in comment["body"]
+    (check,) = fake.check_runs
+    assert check["output"]["title"].startswith(f"breast-cancer passed: {new}")
+
+
+def forged_second_manifest(folder: Path, real: bytes) -> bytes:
+    """The audit's second manifest: the model's name, no model checks and no gates, and a
+    run of a weaker model that says it passed by it."""
+    forged = re.sub(rb"(?ms)^model_checks:.*?(?=^environments:)", b"", real)
+    (folder / handoff.MANIFEST_COPY).write_bytes(forged)
+
+    def lowered(doc: dict[str, Any]) -> None:
+        doc["manifest"].update(sha256=hashlib.sha256(forged).hexdigest(), bytes=len(forged))
+        doc["evaluate"]["metrics"].update(f1=0.31, roc_auc=0.5, accuracy=0.55)
+        doc["model"]["checks"] = []
+        doc["compare"]["gates"] = []
+        for m in doc["compare"]["metrics"]:
+            m["candidate"] = doc["evaluate"]["metrics"][m["metric"]]
+
+    edit(folder, lowered)
+    return forged
+
+
+def test_a_second_manifest_of_the_model_is_judged_against_the_bases(
+    fake: FakeGitHub, tmp_path: Path, example_run: Path
+) -> None:
+    """The audit's fork added `models/mlops.yaml` (the model's name, no checks, no gates)
+    beside the base's `mlops.yaml`, and pointed its hand-over at it: the base had no file
+    at that path, so the run was taken to add the model, and a run with no baseline and
+    f1 0.31 was posted green as breast-cancer. The base's manifest of the model judges it."""
+    downloaded, folder = artifact(tmp_path, example_run)
+    real = manifest_of(example_run)
+    forged = forged_second_manifest(folder, real)
+    for ref in (BASE, HEAD):
+        fake.add_file("mlops.yaml", real, ref)
+    fake.add_file("models/mlops.yaml", forged, HEAD)
+    with pytest.raises(UserError) as error:
+        report(fake, downloaded)
+    assert error.value.message == (
+        "the handed-over run says it had no baseline, where its manifest (compare.baseline: "
+        "auto) compares a pull request with its base branch main, which has mlops.yaml"
+    )
+    assert fake.comments == {} and fake.check_runs == []
+
+
+def test_a_new_manifest_is_judged_by_the_bases_manifest_of_its_model_wherever_it_is(
+    fake: FakeGitHub, tmp_path: Path, pull_request_run: Path
+) -> None:
+    """The base's manifest of the model in another folder than the new one's: its rules
+    are the ones listed as changed, with where each manifest is."""
+    downloaded, folder = artifact(tmp_path, pull_request_run)
+    head = manifest_of(pull_request_run)
+    base = head.replace(b"f1: {min_change: -0.02,", b"f1: {min_change: -0.01,")
+    claim = json.loads((folder / handoff.HANDOFF_FILE).read_text())
+    claim["manifest_path"] = "evil/mlops.yaml"
+    (folder / handoff.HANDOFF_FILE).write_text(json.dumps(claim))
+    fake.add_file("evil/mlops.yaml", head, HEAD)
+    fake.add_file("ml/model/mlops.yaml", base, BASE)
+    fake.add_file("ml/other/mlops.yaml", b"name: churn\n", BASE)  # another model's
+    fake.add_file("ml/model/train.py", b"", BASE)
+    done = report(fake, downloaded)
+    assert (
+        "rules: evil/mlops.yaml is new in the pull request, and the base's manifest of "
+        "'breast-cancer' is ml/model/mlops.yaml; 1 rule set otherwise than in "
+        "ml/model/mlops.yaml at the base commit bbbbbbbbbbbb"
+    ) in done.lines
+    (comment,) = fake.comments[7]
+    assert "What it is judged by changed: 1 rule" in comment["body"]
+    assert (
+        "| gate f1 | change &gt;= -0.01, no significant drop | change &gt;= -0.02"
+        in (comment["body"])
+    )
+    assert "a new model" not in comment["body"]
 
 
 def test_a_run_that_claims_no_baseline_where_the_base_has_the_manifest_is_refused(
@@ -255,3 +336,19 @@ def test_a_fork_that_renamed_the_manifest_cannot_claim_the_first_model(
         "auto) compares a pull request with its base branch main, which has models/mlops.yml"
     )
     assert fake.comments == {} and fake.check_runs == []
+
+
+def test_a_new_model_says_when_not_every_file_of_the_base_was_read(
+    fake: FakeGitHub, tmp_path: Path, example_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handoff, "MAX_CANDIDATES", 1)
+    downloaded, _ = artifact(tmp_path, example_run)
+    fake.add_file("models/mlops.yaml", manifest_of(example_run), HEAD)
+    for folder in ("a", "b"):  # two to read, one read
+        fake.add_file(f"{folder}/mlops.yaml", b"name: churn\n", BASE)
+    done = report(fake, downloaded)
+    assert fake.calls[CONTENTS] == 4  # the head's, the base's two spellings, and a/
+    (comment,) = fake.comments[7]
+    partly = "(not every file of the base commit was read: one unread may name it)"
+    assert f"(models/mlops.yaml is new in this pull request) {partly}. " in comment["body"]
+    assert any(line.endswith(partly) for line in done.lines)

@@ -25,7 +25,8 @@ dispatches are recorded; once a test registers workflows, any other answers 404.
 
 A repository's files are served at a commit (repos/get-content): those a test adds, or,
 with `git_root` set, a real repository's own, read with git. A file comes base64 in
-`content` up to 1 MB, and past that GitHub's 403 `too_large`; a folder, its entries.
+`content` up to 1 MB, and past that GitHub's 403 `too_large`; a folder, its entries. The
+commit's whole tree is listed too (git/get-tree, `recursive`), never cut (`truncated`).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ ONE_ISSUE = ISSUES + "/{issue_number}"
 PULLS = "/repos/{owner}/{repo}/pulls"
 DISPATCH = "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
 CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
+TREE = "/repos/{owner}/{repo}/git/trees/{tree_sha}"
 CONTENT_LIMIT = 1 << 20  # GitHub: "1 MB or smaller: all features of this endpoint"
 TOO_LARGE = {
     "message": "This API returns blobs up to 1 MB in size. The requested blob is too large to "
@@ -94,8 +96,66 @@ OTHER_HEADERS = {  # operations that ask for other headers than REQUIRED_HEADERS
 # after GitHub's REST reference ("List release assets", "Get a release asset"), reusing
 # the subset's own components, so the client's requests and the fake's answers are still
 # checked for shape; docs/registry.md says these two were not checked against GitHub's
-# own description.
+# own description. A third, the fork report's listing of the base commit's files
+# (git/get-tree), is written as GitHub's description writes it, its `git-tree` schema
+# inline (its 409 and 422 answers left out: the subset lacks their components).
 BEYOND_SUBSET: dict[str, dict[str, Any]] = {
+    TREE: {
+        "get": {
+            "operationId": "git/get-tree",
+            "parameters": [
+                {"$ref": "#/components/parameters/owner"},
+                {"$ref": "#/components/parameters/repo"},
+                {
+                    "name": "tree_sha",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "x-multi-segment": True,
+                },
+                {
+                    "name": "recursive",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Response",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "title": "Git Tree",
+                                "type": "object",
+                                "properties": {
+                                    "sha": {"type": "string"},
+                                    "url": {"type": "string", "format": "uri"},
+                                    "truncated": {"type": "boolean"},
+                                    "tree": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "path": {"type": "string"},
+                                                "mode": {"type": "string"},
+                                                "type": {"type": "string"},
+                                                "sha": {"type": "string"},
+                                                "size": {"type": "integer"},
+                                                "url": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                },
+                                "required": ["sha", "url", "tree", "truncated"],
+                            }
+                        }
+                    },
+                },
+                "404": {"$ref": "#/components/responses/not_found"},
+            },
+        }
+    },
     ASSETS: {
         "get": {
             "operationId": "repos/list-release-assets",
@@ -706,6 +766,8 @@ class FakeGitHub:
                 return self._dispatch(segs, data)
             if template == CONTENTS:
                 return self._contents(path, query)
+            if template == TREE:
+                return self._tree(path)
             if template == "/repos/{owner}/{repo}/statuses/{sha}":
                 status = self._status(segs[4], data)
                 self.statuses.append(status)
@@ -731,6 +793,31 @@ class FakeGitHub:
         if not entries:
             return 404, {}, NOT_FOUND
         return 200, {}, [self._content_item(owner, repo, ref, *e) for e in entries]
+
+    def _tree(self, path: str) -> Answer:
+        """git/get-tree of a commit, recursive: every file (blob) at `ref`, whole (a commit
+        a test names but gave no files holds none)."""
+        owner, repo, _, _, ref = path.strip("/").split("/", 5)[1:]
+        ref = unquote(ref)
+        names = set(self.files.get(ref, {}))
+        listed = self._git("ls-tree", "-r", "-z", "--name-only", ref) if self.git_root else None
+        names |= {n.decode() for n in (listed or b"").split(b"\0") if n}
+        entries = []
+        for name in sorted(names):
+            data = self._file(ref, name) or b""
+            item = self._content_item(owner, repo, ref, name, "file", data)
+            entries.append(
+                {
+                    "path": name,
+                    "mode": "100644",
+                    "type": "blob",
+                    "sha": item["sha"],
+                    "size": len(data),
+                    "url": item["git_url"],
+                }
+            )
+        url = f"{BASE}/repos/{owner}/{repo}/git/trees/{ref}"
+        return 200, {}, {"sha": ref, "url": url, "tree": entries, "truncated": False}
 
     def _file(self, ref: str, name: str) -> bytes | None:
         if name in self.files.get(ref, {}):

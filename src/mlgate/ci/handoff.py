@@ -18,11 +18,12 @@ import json
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mlgate import atomic, words
+from mlgate import atomic, words, yaml_source
 from mlgate.errors import ManifestError, UserError
 from mlgate.github.context import ActionsContext
 from mlgate.github.pulls import PullRequest
@@ -34,6 +35,7 @@ HANDOFF_FILE = "handoff.json"
 MANIFEST_COPY = "manifest.yaml"
 MAX_MANIFEST_BYTES = 1 << 20
 MAX_HANDOFF_BYTES = 1 << 16
+MAX_CANDIDATES = 50  # files of the base commit read for a model's manifest, at most
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,25 +224,67 @@ def _first_difference(one: bytes, other: bytes) -> int:
     return (min(len(ones), len(others)) if same is None else same) + 1
 
 
+def candidates(listed: Mapping[str, int], claimed: str) -> list[str]:
+    """The files of the base commit (path -> bytes) that may be a manifest of the model a
+    manifest new in the pull request names: named as mlgate's manifest is by default
+    (`mlops.yaml`, `mlops.yml`), or as the handed-over one is, and no larger than a
+    manifest may be; nearest the repository's top first."""
+    from mlgate.manifest.load import MANIFEST_NAMES, spellings
+
+    names = {*MANIFEST_NAMES, *spellings(PurePosixPath(claimed).name)}
+    found = [
+        path
+        for path, size in listed.items()
+        if PurePosixPath(path).name in names and path != claimed and size <= MAX_MANIFEST_BYTES
+    ]
+    return sorted(found, key=lambda path: (path.count("/"), path))
+
+
+def names_model(text: bytes, path: str, model: str) -> bool:
+    """Whether `text` reads as YAML whose top-level `name` is `model`: a manifest of it,
+    even one this mlgate would refuse otherwise."""
+    try:
+        data = yaml_source.load_bytes(text, path).data
+    except yaml_source.YamlProblems:
+        return False
+    return isinstance(data, dict) and data.get("name") == model
+
+
 def judged(
-    received: Received, at_base: bytes | None, pull: PullRequest, base_path: str | None = None
+    received: Received,
+    at_base: bytes | None,
+    pull: PullRequest,
+    base_path: str | None = None,
+    *,
+    listed_whole: bool = True,
 ) -> tuple[Received, str]:
-    """The run with the rules its pull request changes (gates and model checks loosened,
-    removed, added) listed here, against the manifest at the base commit, in place of the
-    run's own list, which the fork wrote; and what was found, said. Where the base has
-    that manifest, the run must be of the model it names (the check's name and the
-    comment's marker are the model's), and one whose manifest leaves the baseline to the
-    event must have been compared with the base branch: one that says it had no
+    """The run with the rules its pull request changes (gates, checks and settings
+    loosened, removed, added) listed here, against the manifest at the base commit, in
+    place of the run's own list, which the fork wrote; and what was found, said. Where the
+    base has that manifest, the run must be of the model it names (the check's name and
+    the comment's marker are the model's), and one whose manifest leaves the baseline to
+    the event must have been compared with the base branch: one that says it had no
     baseline evaluated none of its gates. `base_path`: where the base commit has it, if
-    not at the head's path (renamed since: jobs._base_manifest)."""
+    not at the head's path (renamed since: jobs._base_manifest; or the base's manifest of
+    the model, beside which the pull request adds another: jobs._model_at_base). Without
+    one (`at_base` None) the model is new, and its summary says first that no rules of
+    the base judged it; `listed_whole`: whether every file of the base commit was looked
+    at for one."""
     from mlgate import manifest as manifests
     from mlgate.compare import rules
 
     head = received.manifest
-    path = base_path or received.handoff.manifest_path  # where the base has it (`at_base`)
+    claimed = received.handoff.manifest_path
+    path = base_path or claimed  # where the base has it (`at_base`)
     where = f"{path} at the base commit {pull.base_sha[:12]}"
     if at_base is None:
-        return _ruled(received, ()), f"rules: {where} does not exist (the pull request adds it)"
+        return _new_model(received, pull, listed_whole)
+    moved = (
+        f"{claimed} is new in the pull request, and the base's manifest of "
+        f"'{head.name}' is {path}; "
+        if path != claimed
+        else ""
+    )
     try:
         base = manifests.parse(at_base, name=path, root=head.root, path=head.path, files=False)
     except ManifestError:
@@ -269,7 +313,30 @@ def judged(
         )
     changed = rules.changes(at_base, head)
     said = words.count(len(changed), "rule")
-    return _ruled(received, changed), f"rules: {said} set otherwise than in {where}"
+    return _ruled(received, changed), f"rules: {moved}{said} set otherwise than in {where}"
+
+
+def _new_model(received: Received, pull: PullRequest, listed_whole: bool) -> tuple[Received, str]:
+    """A model no manifest of the base commit names: nothing of the base branch judged it.
+    Said first in the summary, which the comment's verdict and the check's title show: a
+    green check under the model's name is not an ordinary pass."""
+    name, claimed = received.result.name, received.handoff.manifest_path
+    partly = (
+        ""
+        if listed_whole
+        else " (not every file of the base commit was read: one unread may name it)"
+    )
+    said = (
+        f"a new model: no manifest of the base branch names {name}, so none of its rules "
+        f"judged this run ({claimed} is new in this pull request){partly}"
+    )
+    ruled = _ruled(received, ())
+    summary = f"{said}. {ruled.result.summary}"
+    line = (
+        f"rules: {claimed} does not exist at the base commit {pull.base_sha[:12]}, nor any "
+        f"manifest of '{name}' (a new model, judged by no rules of the base branch){partly}"
+    )
+    return replace(ruled, result=replace(ruled.result, summary=summary)), line
 
 
 def _ruled(received: Received, changed: tuple[RuleChange, ...]) -> Received:

@@ -362,7 +362,12 @@ def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
         at_head = contents.file_at(gh, ctx.owner, ctx.repo, path, claimed.head_sha)
         checked = handoff.same_manifest(received, at_head)
         base_path, at_base = _base_manifest(gh, ctx, path, pull.base_sha)
-    received, ruled = handoff.judged(received, at_base, pull, base_path)
+        whole = True
+        if at_base is None:  # new in the pull request: the base may hold the model elsewhere
+            base_path, at_base, whole = _model_at_base(
+                gh, ctx, received.manifest.name, path, pull.base_sha
+            )
+    received, ruled = handoff.judged(received, at_base, pull, base_path, listed_whole=whole)
     result = received.result
     trusted = replace(
         ctx, pull_number=claimed.pull_number, head_sha=claimed.head_sha, is_fork=False
@@ -399,6 +404,27 @@ def _base_manifest(
         if (found := contents.file_at(gh, ctx.owner, ctx.repo, tried, base_sha)) is not None:
             return tried, found
     return path, None
+
+
+def _model_at_base(
+    gh: GitHub, ctx: ActionsContext, model: str, path: str, base_sha: str
+) -> tuple[str, bytes | None, bool]:
+    """The base commit's manifest of `model`, where the hand-over's is new: a fork that
+    added `models/mlops.yaml` (the model's name, no gates) beside the base's `mlops.yaml`
+    was taken to add the model, and judged by none of the base's rules. The base commit's
+    files named as a manifest is (handoff.candidates) are read, nearest the top first; the
+    first that names the model is the base's. (Its path, or `path`; its bytes, or None;
+    whether every file of the base commit was looked at.)"""
+    from mlgate.ci import handoff
+    from mlgate.github import contents
+
+    listed, whole = contents.paths_at(gh, ctx.owner, ctx.repo, base_sha)
+    found = handoff.candidates(listed, path)
+    for tried in found[: handoff.MAX_CANDIDATES]:
+        text = contents.file_at(gh, ctx.owner, ctx.repo, tried, base_sha)
+        if text is not None and handoff.names_model(text, tried, model):
+            return tried, text, whole
+    return path, None, whole and len(found) <= handoff.MAX_CANDIDATES
 
 
 def _said(outcome: Outcome, line: str) -> Outcome:

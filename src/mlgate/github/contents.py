@@ -1,5 +1,7 @@
 """A file of the repository at a commit, as GitHub holds it (the contents API): what a
-fork's hand-over is checked against, since every byte of its artifact is the fork's.
+fork's hand-over is checked against, since every byte of its artifact is the fork's; and
+the paths of every file at a commit (the git trees API), where the base's manifest of a
+model is looked for.
 
 GitHub gives a file's bytes here, base64 in `content`, up to 1 MB; past that it answers
 403 `too_large` (or, by some accounts, an empty `content` with the encoding `none`).
@@ -63,3 +65,35 @@ def file_at(gh: GitHub, owner: str, repo: str, path: str, ref: str) -> bytes | N
             path=where,
         )
     return found
+
+
+def paths_at(gh: GitHub, owner: str, repo: str, ref: str) -> tuple[dict[str, int], bool]:
+    """The path of every file at `ref` (from the repository's top) with its size in bytes,
+    in one request; and whether that is all of them: GitHub cuts a listing of more than
+    100,000 entries or 7 MB (`truncated`)."""
+    where = f"/repos/{owner}/{repo}/git/trees/{quote(ref, safe='')}"
+    try:
+        data = gh.request("GET", where, params={"recursive": "1"}).data
+    except Forbidden as exc:
+        raise Forbidden(
+            str(exc),
+            method=exc.method,
+            path=exc.path,
+            status=exc.status,
+            github_message=exc.github_message,
+            hint="the job needs `contents: read` to list the repository's files",
+        ) from None
+    tree = data.get("tree") if isinstance(data, dict) else None
+    if not isinstance(tree, list):
+        raise GitHubError(
+            f"GET {where}: GitHub answered with no tree for {ref[:12]}", method="GET", path=where
+        )
+    found = {
+        e["path"]: e["size"]
+        for e in tree
+        if isinstance(e, dict)
+        and e.get("type") == "blob"
+        and isinstance(e.get("path"), str)
+        and isinstance(e.get("size"), int)
+    }
+    return found, data.get("truncated") is not True
