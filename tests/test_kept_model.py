@@ -190,3 +190,54 @@ def test_check_model_puts_a_killed_trainings_copy_back_before_it_reads_the_model
         "put back model.joblib as it was before run killed's training, which was stopped "
         "before it ended"
     ]
+
+
+def fitted(folder: Path) -> Path:
+    """A model of the iris project's training rows, fitted in this process: a training
+    that copies it is no second process importing scikit-learn."""
+    import io
+
+    import joblib
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    frame = pd.read_csv(io.StringIO(projects.iris_files(Path())["data/train.csv"]))
+    model = LogisticRegression(max_iter=500).fit(frame.drop(columns="species"), frame.species)
+    joblib.dump(model, folder / "fitted.joblib")
+    return folder / "fitted.joblib"
+
+
+def copies(model: Path) -> str:
+    return f"import os, shutil\nshutil.copy({str(model)!r}, os.environ['MLGATE_MODEL'])\n"
+
+
+def test_a_run_whose_result_cannot_be_written_leaves_the_model_as_it_was(
+    make_repo, monkeypatch, tmp_path: Path
+) -> None:
+    """A full disk while run.json was written: the new model replaced the last run's, no
+    run described it (a report.md said "passed" beside no run.json), and the error named
+    no file."""
+    import errno
+
+    from mlgate import atomic
+    from mlgate.errors import of_the_disk
+    from mlgate.result import runs
+
+    root = project(make_repo, copies(fitted(tmp_path)))
+    write = atomic.write_bytes
+
+    def full(path: Path, data: bytes, **kw) -> None:  # type: ignore[no-untyped-def]
+        if path.name != runs.RESULT_FILE:
+            return write(path, data, **kw)
+        with atomic._replacing(path, None) as handle:  # a write the disk refuses
+            handle.write(data[:10])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(atomic, "write_bytes", full)
+    with pytest.raises(OSError) as refused:
+        pipeline.run(mf.load(root / "mlops.yaml"))
+    said = of_the_disk(refused.value)
+    assert said is not None and "run.json" in said.message, said
+    assert as_before(root)
+    written = [*(root / ".mlgate").rglob("run.json"), *(root / ".mlgate").rglob("report.md")]
+    assert written == []

@@ -45,9 +45,11 @@ def _replacing(path: Path, mode: int | None) -> Iterator[BinaryIO]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+        if isinstance(exc, OSError) and exc.filename is None:  # a write's: no file named
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
         raise
     _fsync_dir(path.parent)
 

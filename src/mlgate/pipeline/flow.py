@@ -73,6 +73,18 @@ def run(
         baseline.named_ref_exists(manifest, os.environ if env is None else env)
     started = _started(manifest, now)
     ctx = _context(manifest, runs.new_run_id(started.at), observer, env)
+    with stages.model_kept(ctx) as keeping:
+        result = _ran(ctx, started, compare, fork=fork, notes=notes)
+        save(manifest, result)
+        if result.train.status == "passed":
+            keeping.passed()
+    return result
+
+
+def _ran(
+    ctx: RunContext, started: Started, compare: bool, *, fork: bool, notes: tuple[str, ...]
+) -> RunResult:
+    """Every stage, then the comparison and the verdict; nothing saved yet."""
     try:
         data = _stage(ctx, "data", DataStage, lambda: stages.data(ctx))
         trained = _stage(
@@ -92,13 +104,11 @@ def run(
         early = _BaselineForTests(ctx, started, (data, trained, evaluated), compare, fork=fork)
         model = _model_checks(ctx, evaluated, early)
         ran = (data, trained, evaluated, model)
-        result = _decided(ctx, started, ran, compare, fork=fork, notes=notes, found=early.found)
+        return _decided(ctx, started, ran, compare, fork=fork, notes=notes, found=early.found)
     except BaseException:  # a pull that failed, an interrupt: no empty run folder left
         with contextlib.suppress(OSError):
             ctx.run_dir.rmdir()  # only when empty: a log written so far is kept
         raise
-    save(manifest, result)
-    return result
 
 
 def check_data(

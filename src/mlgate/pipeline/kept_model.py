@@ -1,12 +1,14 @@
-"""The model file as it was before a training, kept until the training passes.
+"""The model file as it was before a run, kept until its training passed and its result
+is saved.
 
 A training writes `$MLGATE_MODEL` in place (a warm start reads it there first), so one
 that failed, timed out or was stopped while it wrote left a torn file where the last
-passing run's model was, and that run could no longer be registered. The file is copied
-aside first and put back unless the training passes (a model that was not there before
-is removed again); a copy left by an mlgate that was killed outright is put back by the
-next run, or `mlgate check model`, before it reads the file. DVC stages are left to DVC,
-whose cache holds every output it recorded (`dvc checkout`).
+passing run's model was, and that run could no longer be registered; a run whose result
+could not be written left a model no run describes. The file is copied aside first and
+put back unless both happen (a model that was not there before is removed again); a
+copy left by an mlgate that was killed outright is put back by the next run, or `mlgate
+check model`, before it reads the file. DVC stages are left to DVC, whose cache holds
+every output it recorded (`dvc checkout`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ FOLDER = Path(".mlgate") / "kept-model"
 
 
 class Keeping:
-    """What `kept` yields: call `passed()` once the training's model is taken."""
+    """What `kept` yields: call `passed()` once the training's model is taken for good."""
 
     def __init__(self) -> None:
         self.taken = False

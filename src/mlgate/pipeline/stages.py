@@ -4,6 +4,7 @@ observer."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -326,18 +327,23 @@ def _read_profile(manifest: Manifest, relative: str) -> Profile | UserError:
 
 def train(ctx: RunContext, checked: Sequence[DatasetSummary] = ()) -> TrainStage:
     """The user's training command, which must write (or update) the model file.
-    `checked`: the data files as the data stage read them. The model file as it was is
-    put back unless the training passes (not a DVC stage's: DVC's cache holds it)."""
-    manifest = ctx.manifest
-    model_path = manifest.resolve(manifest.train.model)
+    `checked`: the data files as the data stage read them. The run keeps the model file
+    as it was until its result is saved (`model_kept`)."""
+    model_path = ctx.manifest.resolve(ctx.manifest.train.model)
     model_path.parent.mkdir(parents=True, exist_ok=True)
+    return _trained(ctx, checked, model_path)
+
+
+def model_kept(ctx: RunContext) -> contextlib.AbstractContextManager[kept_model.Keeping]:
+    """The model file as it was, put back unless the run calls `passed()`: after a training
+    that passed, once the result describing its model is saved (a full disk while it was
+    written left the new model with no run describing it, the last run's model gone). Not
+    a DVC stage's: DVC's cache holds every output it recorded."""
+    manifest = ctx.manifest
     if manifest.train.dvc_stage is not None:
-        return _trained(ctx, checked, model_path)
-    with kept_model.kept(manifest.root, model_path, ctx.run_id, _train_line(ctx)) as keeping:
-        trained = _trained(ctx, checked, model_path)
-        if trained.status == "passed":
-            keeping.passed()
-        return trained
+        return contextlib.nullcontext(kept_model.Keeping())
+    model_path = manifest.resolve(manifest.train.model)
+    return kept_model.kept(manifest.root, model_path, ctx.run_id, _train_line(ctx))
 
 
 def _train_line(ctx: RunContext) -> Callable[[str], None]:

@@ -63,9 +63,15 @@ def save(root: Path, result: RunResult, report: str, folder: Path | None = None)
             hint="score the model on a sample of the test rows (a smaller data.test)",
         )
     folder = folder or run_dir(root, result.run_id)
+    had_report = (folder / REPORT_FILE).exists()  # `compare --run` writes a run's again
     atomic.write_text(folder / REPORT_FILE, report)
     target = folder / RESULT_FILE
-    atomic.write_text(target, text)
+    try:
+        atomic.write_text(target, text)
+    except BaseException:  # a full disk: no report of a run without its result
+        if not had_report:
+            (folder / REPORT_FILE).unlink(missing_ok=True)
+        raise
     return target
 
 
