@@ -815,9 +815,12 @@ def _job_in_folder(job: str, folder: str) -> str:
 
 def extras_for(manifest: bytes | None) -> str:
     """The action's extras a manifest needs beyond png: pyarrow for Parquet data (pandas
-    hands it to the model), DVC for a DVC training stage; "" for none (or a manifest
-    that cannot be read: validate says why)."""
+    hands it to the model), DVC for a DVC training stage, onnxruntime or skops for the
+    model file's format (train.outputs.model's `.onnx`, `.skops`); "" for none (or a
+    manifest that cannot be read: validate says why)."""
     import yaml
+
+    from mlgate.manifest.model_formats import model_reader
 
     try:
         raw = yaml.safe_load(manifest or b"")
@@ -826,7 +829,12 @@ def extras_for(manifest: bytes | None) -> str:
     raw = raw if isinstance(raw, dict) else {}
     parquet = bool(data_formats.parquet_files(raw.get("data")))
     dvc = isinstance(raw.get("train"), dict) and "dvc" in raw["train"]
-    needed = [*(["dvc"] if dvc else []), *(["parquet"] if parquet else [])]
+    model = model_reader(raw)
+    needed = [
+        *(["dvc"] if dvc else []),
+        *(["parquet"] if parquet else []),
+        *([model[1].extra] if model else []),
+    ]
     return ",".join(["png", *needed]) if needed else ""
 
 

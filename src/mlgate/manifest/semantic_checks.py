@@ -78,6 +78,7 @@ def semantic_problems(
         *_resample_problems(raw),
         *(_pytest_problems(raw, root) if files else ()),
         *(_parquet_reader_problems(raw) if files else ()),
+        *(_model_reader_problems(raw) if files else ()),
         *_train_problems(raw, root, files),
         *(_prepare_stage_problems(raw, root) if files else ()),
         *_sweep_problems(raw, root, files),
@@ -403,6 +404,27 @@ def _parquet_reader_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             f"'{named}' is Parquet, which the model reads through pandas and pyarrow, "
             "and pyarrow is not installed: pip install 'mlgate[parquet]' (in the "
             "GitHub action: extras: png,parquet)",
+            False,
+        )
+
+
+def _model_reader_problems(raw: dict[str, Any]) -> Iterator[Finding]:
+    """A `.onnx` or `.skops` model where what reads it is not installed: the run trained,
+    and only then failed to load the model. Looked for, not imported."""
+    import importlib.util
+
+    from mlgate.manifest.model_formats import model_reader
+
+    found = model_reader(raw)
+    if found is None:
+        return
+    named, reader = found
+    if importlib.util.find_spec(reader.module) is None:
+        yield (
+            ("train", "outputs", "model"),
+            f"'{named}' is {reader.what}, and {reader.module} is not installed: "
+            f"pip install 'mlgate[{reader.extra}]' (in the GitHub action: extras: "
+            f"png,{reader.extra})",
             False,
         )
 
