@@ -521,6 +521,21 @@ def stage_hashes(root: Path, stage: str) -> dict[str, str]:
     return found.hashes if found else {}
 
 
+def committed_stage(root: Path, commit: str, stage: str) -> LockedStage | None:
+    """The stage as the dvc.lock committed at `commit` records it (what `git checkout` and
+    `dvc checkout` give back); None when that commit's dvc.lock records none."""
+    import tempfile
+
+    from mlgate import git
+
+    raw = git.show(root, commit, git.prefix(root) + "dvc.lock")
+    if raw is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="mlgate-lock-") as scratch:
+        (Path(scratch) / "dvc.lock").write_bytes(raw)
+        return locked_stage(Path(scratch), stage)
+
+
 def locked_stage(root: Path, stage: str) -> LockedStage | None:
     """The stage as the dvc.lock beside dvc.yaml records it; None when it records none."""
     lock = root / "dvc.lock"

@@ -198,6 +198,7 @@ def register(
             "manifest declares as outputs (the model, prepared data, .mlgate/) "
             "does not count",
         )
+    _lock_committed(manifest, result)
     if version is not None:
         _check_version(version)
     if not allow_branch:
@@ -247,6 +248,28 @@ def register(
     raise OutsideError(
         f"could not register {where.model}: the registry kept changing ({TRIES} tries)"
     )
+
+
+def _lock_committed(manifest: Manifest, result: RunResult) -> None:
+    """A `train.dvc` run records the stage as dvc.lock said after training; the version's
+    commit must say the same, or `git checkout` and `dvc checkout` of the tag give back
+    another model. A run that retrained the stage rewrote dvc.lock, which counts as no
+    uncommitted change (it was clean when the run started)."""
+    stage, recorded = manifest.train.dvc_stage, result.train.dvc_lock
+    if stage is None or recorded is None or result.git.commit is None:
+        return
+    from mlgate import dvc_files
+
+    committed = dvc_files.committed_stage(manifest.root, result.git.commit, stage)
+    if committed is None or committed.hashes != dict(recorded):
+        said = "records no" if committed is None else "records another"
+        raise UserError(
+            f"run {result.run_id} retrained DVC stage {stage}, and dvc.lock at its commit "
+            f"{result.git.commit[:12]} {said} run of it: that commit would not give back "
+            "the run's model",
+            hint="commit dvc.lock (git add dvc.lock && git commit), run again (DVC finds "
+            "the stage up to date and trains nothing), then register",
+        )
 
 
 def promote(
