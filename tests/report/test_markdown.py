@@ -680,3 +680,26 @@ def test_a_verdict_cut_to_the_limit_keeps_the_note_of_what_was_left_out() -> Non
     assert len(out) <= 1000 and out.rstrip().endswith("<!-- m -->")
     assert "cut to GitHub's size limit" in out
     assert "Left out to stay within GitHub's size limit: metrics, data checks" in out
+
+
+def test_a_change_that_failed_its_gate_reads_past_its_bound_in_the_metrics_table() -> None:
+    """A relative change of -2.004% read "-2.00%" in the Metrics table, beside the gates
+    table's "-2.004%" for the rule ">= -2%" it failed."""
+    from mlgate.compare.gates import decide
+    from mlgate.manifest.spec import Gate
+
+    candidate, baseline = 0.87481, 0.8927
+    gate = decide(
+        Gate(metric="f1", min_relative_change=-0.02), candidate, baseline, has_baseline=True
+    )
+    assert gate.status == "failed"
+    change = MetricChange(
+        metric="f1",
+        baseline=baseline,
+        candidate=candidate,
+        change=gate.change,
+        relative_change=gate.relative_change,
+        greater_is_better=True,
+    )
+    out = markdown.render(result(compare=compared(metrics=(change,), gates=(gate,))))
+    assert "| f1 | 0.8927 | 0.8748 | -0.0179 | -2.004% | worse |" in out, out

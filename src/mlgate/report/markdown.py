@@ -248,25 +248,15 @@ def _gates(compared: CompareStage | None, manifest: Manifest | None) -> str:
         where = _key_ref(g.manifest_key, manifest)
         rows.append(
             f"| {ICON[g.status]} | {escape(g.metric)}{where} | {numbers.value(g.baseline)} | "
-            f"{_past(g, g.candidate, ('min', 'max'))} | "
-            f"{_past(g, g.change, ('min_change', 'max_change'))} | "
-            f"{_past(g, g.relative_change, ('min_relative_change', 'max_relative_change'))}"
+            f"{gate_text.figure(g, gate_text.CANDIDATE)} | "
+            f"{gate_text.figure(g, gate_text.CHANGE)} | "
+            f"{gate_text.figure(g, gate_text.RELATIVE)}"
             f" | {escape(gate_text.rule(g)) or '–'} | {_test(g)} |"
         )
     lines = [f"- {ICON[g.status]} {escape(gate_text.explanation(g))}" for g in ordered]
     warned = [(g, gate_text.warning(g)) for g in ordered]
     lines += [f"- ⚠️ {escape(g.metric)}: {escape(said)}" for g, said in warned if said]
     return "\n\n".join([_gates_head(compared), "\n".join(rows), "\n".join(lines)])
-
-
-def _past(gate: GateResult, x: float | None, kinds: tuple[str, ...]) -> str:
-    """A gate's figure in its table: four places, or the places that show it past the
-    bound it failed (a candidate of 0.99997 read "1.0000" beside a failed ">= 1")."""
-    relative, change = kinds[0].endswith("relative_change"), kinds[0].endswith("change")
-    crossed = next((f for f in gate.failures if f.kind in kinds and f.bound is not None), None)
-    if x is None or crossed is None or crossed.bound is None:
-        return numbers.relative(x) if relative else numbers.delta(x) if change else numbers.value(x)
-    return numbers.past(x, crossed.bound, signed=change, percent=relative)
 
 
 def _gates_head(compared: CompareStage) -> str:
@@ -339,17 +329,29 @@ def _baseline(compared: CompareStage | None) -> str:
     return "### Baseline\n\n" + "\n".join(lines)
 
 
-def _changes_table(changes: Sequence[MetricChange], checks: Sequence[CheckResult]) -> str:
+def _changes_table(
+    changes: Sequence[MetricChange], checks: Sequence[CheckResult], gates: Sequence[GateResult]
+) -> str:
+    """Each metric against the baseline; a change that failed its gate shown as the gates
+    table shows it, past the bound ("-2.00%" under a failed ">= -2%" of -2.004%)."""
     rows = [
         "| metric | baseline | candidate | change | change % | |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
     candidate = numbers.metrics({m.metric: m.candidate for m in changes}, checks)
+    failed = {g.metric: g for g in gates if g.failures}
     for m in changes:
         mark = {True: "better", False: "worse", None: ""}[m.improved]
+        gate = failed.get(m.metric)
+        change, relative = (
+            (gate_text.figure(gate, gate_text.CHANGE), gate_text.figure(gate, gate_text.RELATIVE))
+            if gate is not None
+            and (gate.change, gate.relative_change) == (m.change, m.relative_change)
+            else (numbers.delta(m.change), numbers.relative(m.relative_change))
+        )
         rows.append(
             f"| {escape(m.metric)} | {numbers.value(m.baseline)} | {candidate[m.metric]} "
-            f"| {numbers.delta(m.change)} | {numbers.relative(m.relative_change)} | {mark} |"
+            f"| {change} | {relative} | {mark} |"
         )
     return "\n".join(rows)
 
@@ -442,7 +444,7 @@ def _metrics(result: RunResult) -> str:
     table = "\n".join(["| metric | value |", "| --- | ---: |", *rows])
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none" and compared.metrics:
-        table = _changes_table(compared.metrics, result.model.checks)
+        table = _changes_table(compared.metrics, result.model.checks, compared.gates)
         b = compared.baseline
         if b.paired_rows and b.candidate_rows and b.paired_rows != b.candidate_rows:
             # the table's figures are on the paired rows: the model checks' on all of them
