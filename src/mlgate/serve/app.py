@@ -6,7 +6,8 @@ long; run.py gives the headers the same deadline). A body that is not JSON, or n
 past what the parser can follow, gets a 400; a record that does not fit the training
 columns a 422 that names the field; records the model itself refuses a 422 with its
 words. A client that hangs up mid-body is simply forgotten. The model's answer is plain
-JSON (predictions, and probabilities with their classes when the model has them).
+JSON (predictions, and probabilities with their classes when the model has them: its
+`classes_`, or the labels an ONNX classifier's probabilities name).
 Concurrent requests are scored in one model call (serve/batch.py) unless `exact`.
 """
 
@@ -133,7 +134,7 @@ def create_app(
         answer: dict[str, Any] = {"predictions": scored.predictions}
         if scored.probabilities is not None:
             answer["probabilities"] = scored.probabilities
-            answer["classes"] = classes
+            answer["classes"] = classes if scored.classes is None else scored.classes
         return JSONResponse(answer)
 
     async def health(request: Request) -> JSONResponse:

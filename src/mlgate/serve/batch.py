@@ -44,6 +44,9 @@ class Scored:
 
     predictions: list[Any]
     probabilities: list[list[float]] | None = None
+    # the probabilities' classes where the model has no classes_ to name them: an ONNX
+    # classifier's labels, the columns its predict_proba names (sorted, as its run read them)
+    classes: list[Any] | None = None
 
 
 class ModelError(ValueError):
@@ -54,17 +57,24 @@ def scorer(model: Any, schema: InputSchema) -> Callable[[Records], Scored]:
     """Scores records with the model, as plain JSON values. A pipeline's transforms run
     once for both answers: what Pipeline.predict and .predict_proba each do, minus doing
     it twice."""
+    from mlgate.result.arrays import plain
+
     front, final = _split_pipeline(model)
     proba = callable(getattr(final, "predict_proba", None))
+    unnamed = getattr(model, "classes_", None) is None  # its answers name their classes
     frame = _framer(schema)
 
     def score(records: Records) -> Scored:
+        classes = None
         try:
             features = frame(records)
             if front is not None:
                 features = front.transform(features)
             predictions = final.predict(features)
-            probabilities = final.predict_proba(features) if proba else None
+            probabilities: Any = final.predict_proba(features) if proba else None
+            if unnamed and hasattr(probabilities, "columns"):  # a frame, a column a class
+                probabilities = probabilities[sorted(probabilities.columns)]
+                classes = [plain(c) for c in probabilities.columns]
         except Exception as exc:
             raise _refusal(exc, records, schema) from exc
         predictions = _finite(predictions)
@@ -72,6 +82,7 @@ def scorer(model: Any, schema: InputSchema) -> Callable[[Records], Scored]:
         return Scored(
             predictions=predictions.tolist(),
             probabilities=None if probabilities is None else probabilities.tolist(),
+            classes=classes,
         )
 
     return score
@@ -184,6 +195,7 @@ def split(scored: Scored, sizes: Sequence[int]) -> list[Scored]:
                 probabilities=None
                 if scored.probabilities is None
                 else scored.probabilities[start:end],
+                classes=scored.classes,
             )
         )
         start = end
