@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from mlgate import kept_model, pipeline
 from mlgate import manifest as mf
-from mlgate import pipeline
-from mlgate.pipeline import kept_model
 from tests import projects
 
 PREVIOUS = b"the model of the last passing run"

@@ -29,6 +29,7 @@ def register(args: argparse.Namespace) -> int:
         reason=args.reason or "",
         allow_branch=args.allow_branch,
         allow_older=args.allow_older,
+        say=lambda line: print(f"mlgate: {line}", file=sys.stderr),
     )
     _print_change(args, change)
     return EXIT_PASSED

@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mlgate import __version__, git
+from mlgate import __version__, git, kept_model
 from mlgate.errors import UserError
 from mlgate.manifest import params
 from mlgate.manifest.spec import Manifest
-from mlgate.pipeline import kept_model, stages
+from mlgate.pipeline import stages
 from mlgate.pipeline.environment import environment
 from mlgate.pipeline.observer import Nested, Observer, QuietObserver
 from mlgate.pipeline.stages import RunContext

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import commands, dvc_files, files, words
+from mlgate import commands, dvc_files, files, kept_model, words
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Command, Data, Manifest
-from mlgate.pipeline import kept_model, warmup
+from mlgate.pipeline import warmup
 from mlgate.pipeline.observer import Observer
 from mlgate.result.records import (
     CheckResult,

@@ -165,10 +165,11 @@ def register(
     reason: str = "",
     allow_branch: bool = False,
     allow_older: bool = False,
+    say: Callable[[str], None] = lambda _: None,
 ) -> Change:
     """The run's model as a new, immutable version; refused unless the run passed, and,
     unless asked for, unless it was made on the default branch and `version` is above
-    the latest."""
+    the latest. `say` hears of a killed run's model copy put back first."""
     _check_reason(reason)
     if result.sweep is not None:
         won = next((c for c in result.sweep.configurations if c.id == result.sweep.winner), None)
@@ -206,6 +207,10 @@ def register(
             result, _branch(where, result), where.default_branch or git.default_branch(where.root)
         )
     model_file = manifest.resolve(manifest.train.model)
+    if manifest.train.dvc_stage is None:  # a killed run's torn file is no model of any run
+        from mlgate import kept_model
+
+        kept_model.put_back_left(manifest.root, model_file, say)
     if result.train.model is None or not model_file.is_file():
         raise UserError(f"the run's model file {manifest.train.model} is not there")
     if artifacts.sha256_of(model_file) != result.train.model.sha256:
