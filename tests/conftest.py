@@ -169,6 +169,36 @@ def every_compared_run_agrees_with_itself(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(flow, "save", checked)
 
 
+@pytest.fixture(scope="session")
+def _one_blas_thread() -> Iterator[Callable[[], None]]:
+    """The tests' own numerical work (fits, solves, sums) on one BLAS thread: each worker
+    has a core, and OpenBLAS's second thread only spun against the other worker (a
+    LogisticRegression fit on half of breast_cancer: 0.7 CPU-s on two threads, 0.18 s on
+    one; 6.7 s while the machine was busy). Both OpenBLAS libraries (numpy's, SciPy's) are
+    loaded first, as a limit holds only for what is loaded. The processes the tests start
+    are not touched (their environment is the user's). Yields the way back to the
+    libraries' own thread counts, for a test about threads."""
+    import scipy.linalg  # noqa: F401  (loads SciPy's OpenBLAS; numpy's comes with it)
+    from threadpoolctl import threadpool_limits
+
+    limiter = threadpool_limits(limits=1, user_api="blas")
+    yield limiter.restore_original_limits
+    limiter.restore_original_limits()
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread(request: pytest.FixtureRequest, _one_blas_thread: Callable[[], None]) -> None:
+    """`_one_blas_thread` for every test but one about BLAS's threads (its name says
+    "blas"): that one is run as a user's process would be, with the libraries' own count
+    (restored for it; limited again for the next test)."""
+    if "blas" not in request.node.name:
+        return
+    from threadpoolctl import threadpool_limits
+
+    _one_blas_thread()
+    request.addfinalizer(lambda: threadpool_limits(limits=1, user_api="blas"))
+
+
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fake HOME with a pinned identity: no test reads or writes the developer's config."""
