@@ -206,6 +206,16 @@ RACE_SIGNS = (
     "atomic transaction failed",
     "stale info",
 )  # git's words, across versions
+UNREACHABLE_SIGNS = (
+    "does not appear to be a git repository",
+    "Could not read from remote repository",
+    "unable to access",
+    "Could not resolve host",
+    "Connection refused",
+    "Connection timed out",
+    "Failed to connect",
+    "Network is unreachable",
+)  # git's and its transports' words: origin was never asked
 
 
 def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
@@ -223,6 +233,12 @@ def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
         # origin has the tag now, written by someone else (a held lock: it will soon)
         if lost_race(str(exc)) and (_locked(str(exc)) or on_origin(root, names[-1], token)):
             return False
+        if any(sign in str(exc) for sign in UNREACHABLE_SIGNS):
+            raise OutsideError(
+                f"could not reach origin to push the registry's tags: {exc}",
+                hint="nothing was recorded; check origin (`git remote -v`) and the network, "
+                "then run the same command again",
+            ) from exc
         raise OutsideError(
             f"origin refused the registry's tags: {exc}",
             hint="nothing was recorded; fix what origin says, then run the same command again",

@@ -94,8 +94,9 @@ class Unrecorded:
     def said(self) -> str:
         return (
             f"a deployment of {self.version} to {self.environment} began at {self.started} "
-            f"and was never recorded (its promotion was killed?): {self.environment} may "
-            f"run {self.version} while the registry says {self.recorded or 'no version'}"
+            "and was never recorded (its promotion was stopped, or failed to write it): "
+            f"{self.environment} may run {self.version} while the registry says "
+            f"{self.recorded or 'no version'}"
         )
 
 
