@@ -32,3 +32,28 @@ def test_an_origin_that_cannot_be_reached_is_not_said_to_refuse(tmp_path: Path) 
         gitio.push(root, ["iris@v0.1.0"])
     assert refused.value.message.startswith("origin refused the registry's tags")
     assert "tags are frozen" in refused.value.message
+
+
+def test_a_stop_while_registering_says_what_is_registered(
+    tmp_path: Path, origin: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while register pushed its tag said only "mlgate: interrupted"."""
+    from mlgate.errors import Interrupted
+    from mlgate.registry import operations
+    from tests.registry.conftest import make_project
+
+    project = make_project(tmp_path / "repo", origin=origin)
+
+    def stopped(*args: object, **kwargs: object) -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gitio, "push", stopped)
+    with pytest.raises(Interrupted) as said:
+        operations.register(project.where(), project.manifest, project.run)
+    assert said.value.said.startswith("stopped while pushing tag iris@v0.1.0 to origin")
+    assert "`mlgate registry list`" in said.value.said
+    assert git(project.root, "tag", "-l").strip() == ""
+    monkeypatch.setattr(gitio, "create", stopped)  # before any tag: nothing to ask origin
+    with pytest.raises(Interrupted) as said:
+        operations.register(project.where(), project.manifest, project.run)
+    assert said.value.said.endswith(": iris has no new version")

@@ -218,38 +218,45 @@ def register(
             f"{manifest.train.model} changed since run {result.run_id} wrote it",
             hint="run again, then register",
         )
-    record = None  # made once every check has passed: it puts the files in the store
-    for _ in range(TRIES):
-        current = where.read()
-        existing = next((v for v in current.versions if v.commit == result.git.commit), None)
-        if existing is not None:  # GTO's rule: one version a commit; this one has it
-            if version is not None and version != existing.version:
-                raise UserError(
-                    f"commit {result.git.commit[:12]} is {where.model} "
-                    f"{existing.version} already; a commit has one version"
+    try:
+        record = None  # made once every check has passed: it puts the files in the store
+        for _ in range(TRIES):
+            current = where.read()
+            existing = next((v for v in current.versions if v.commit == result.git.commit), None)
+            if existing is not None:  # GTO's rule: one version a commit; this one has it
+                if version is not None and version != existing.version:
+                    raise UserError(
+                        f"commit {result.git.commit[:12]} is {where.model} "
+                        f"{existing.version} already; a commit has one version"
+                    )
+                return Change(model=where.model, version=existing.version)
+            chosen = version or state.next_version(current, bump=bump)
+            if version is not None and not allow_older:
+                _check_newer(current, version, bump)
+            if current.version(chosen) is not None:
+                if version is not None:
+                    raise UserError(
+                        f"{where.model} {chosen} exists; versions are immutable",
+                        hint=f"the next is {state.next_version(current)}",
+                    )
+                continue
+            if record is None:
+                record = _version_record(
+                    where, manifest, result, model_file, actor=actor or where.actor, reason=reason
                 )
-            return Change(model=where.model, version=existing.version)
-        chosen = version or state.next_version(current, bump=bump)
-        if version is not None and not allow_older:
-            _check_newer(current, version, bump)
-        if current.version(chosen) is not None:
-            if version is not None:
-                raise UserError(
-                    f"{where.model} {chosen} exists; versions are immutable",
-                    hint=f"the next is {state.next_version(current)}",
-                )
-            continue
-        if record is None:
-            record = _version_record(
-                where, manifest, result, model_file, actor=actor or where.actor, reason=reason
+            name = T.registration(where.model, chosen)
+            message = T.message(
+                T.registration_subject(where.model, chosen), {**record, "version": chosen}
             )
-        name = T.registration(where.model, chosen)
-        message = T.message(
-            T.registration_subject(where.model, chosen), {**record, "version": chosen}
-        )
-        written = _write(where, current, name, result.git.commit, message)
-        if written is not None:
-            return Change(model=where.model, version=chosen, tag=name, pushed=written)
+            written = _write(where, current, name, result.git.commit, message)
+            if written is not None:
+                return Change(model=where.model, version=chosen, tag=name, pushed=written)
+    except Interrupted:
+        raise
+    except KeyboardInterrupt as exc:  # before any tag went to origin
+        raise Interrupted(
+            f"stopped while registering run {result.run_id}: {where.model} has no new version"
+        ) from exc
     raise OutsideError(
         f"could not register {where.model}: the registry kept changing ({TRIES} tries)"
     )
@@ -520,7 +527,14 @@ def _write(where: Where, current: state.State, name: str, commit: str, message: 
         if gitio.push(where.root, [*current.only_here, name], token=where.token):
             gitio.settle(where.root, [name])
             return True
-    except BaseException:  # refused, unreachable, interrupted: origin decides what is true
+    except KeyboardInterrupt as exc:  # origin may have taken it: the pending mark says so
+        gitio.delete_local(where.root, [name])
+        raise Interrupted(
+            f"stopped while pushing tag {name} to origin: it is removed here, and origin may "
+            "or may not have it; the next mlgate command reads origin and says which "
+            "(`mlgate registry list`)"
+        ) from exc
+    except BaseException:  # refused, unreachable: origin decides what is true
         gitio.delete_local(where.root, [name])
         raise
     gitio.delete_local(where.root, [name])
