@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mlgate import words
 from mlgate.cli.shared import load_manifest, print_json, tell
-from mlgate.errors import EXIT_FAILED, EXIT_PASSED
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED, Interrupted
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -21,7 +21,7 @@ def serve(args: argparse.Namespace) -> int:
         target = os.path.abspath(target)  # under --manifest's folder of the same name
     served = service.load(loaded, target)
     tell(served.notes)
-    run.serve(
+    ended = run.serve(
         served,
         host=args.host,
         port=args.port,
@@ -29,6 +29,17 @@ def serve(args: argparse.Namespace) -> int:
         read_timeout_s=args.read_timeout,
         exact=args.exact,
     )
+    if (
+        ended is not None and ended.signal is not None
+    ):  # stopped (Ctrl-C, SIGTERM): 130, as any command stopped
+        name = (
+            f"{served.metadata.get('model')} {served.metadata.get('version') or '(unregistered)'}"
+        )
+        raise Interrupted(
+            f"stopped serving {name}"
+            if ended.served
+            else f"stopped before serving {name}: it never answered /health"
+        )
     return EXIT_PASSED
 
 

@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -82,6 +83,15 @@ def require_extra() -> None:
             raise UserError("mlgate serve needs its extra", hint="pip install 'mlgate[serve]'")
 
 
+@dataclass(frozen=True)
+class Ended:
+    """How the server ended: `signal`, the SIGINT or SIGTERM that stopped it (None: it
+    ended by itself); `served`, whether its `serving` line had been printed."""
+
+    signal: int | None
+    served: bool
+
+
 def serve(
     service: Service,
     *,
@@ -90,10 +100,11 @@ def serve(
     workers: int,
     read_timeout_s: float = READ_TIMEOUT_S,
     exact: bool = False,
-) -> None:
-    """Until SIGTERM or Ctrl-C, which end it normally (a container stopped on purpose
-    exits 0). Spawned workers load the files `service` was loaded from, copied into a
-    bundle first (or its own bundle's, in an image).
+) -> Ended:
+    """Until SIGTERM or Ctrl-C, which end it gracefully, said in what it returns (the
+    command exits 130, as any command stopped does; an image's entry point 0). Spawned
+    workers load the files `service` was loaded from, copied into a bundle first (or its
+    own bundle's, in an image).
     `read_timeout_s`: how long a client has for a request's headers, then for its body;
     `exact`: each request scored alone (serve/batch.py)."""
     require_extra()
@@ -104,11 +115,13 @@ def serve(
     version = service.metadata.get("version") or "(unregistered)"
     url = f"http://{_bracketed(host)}:{port}"
     _refuse_taken(host, port)  # or the line below would be printed for whoever answers there
-    _announce(
+    stopped: list[int] = []  # the signals that stopped it, as they arrived
+    announced = _announce(
         f"serving {service.metadata.get('model')} {version} on {url} "
         f"({words.count(workers, 'worker')})",
         host,
         port,
+        stopped,
     )
 
     app: _AppOptions = {"read_timeout_s": read_timeout_s, "exact": exact}
@@ -120,9 +133,16 @@ def serve(
         "timeout_graceful_shutdown": GRACE_S,
         "http": "mlgate.serve.protocol:HeaderDeadline",
     }
-    # uvicorn stops gracefully on SIGTERM, then raises it again under the handler it
-    # found: this one, so the process ends as a normal exit rather than by the signal
-    signal.signal(signal.SIGTERM, _stopped)
+
+    # uvicorn stops gracefully on SIGTERM and Ctrl-C, then raises the signal again under
+    # the handler it found: this one, which says which signal it was (uvicorn.run took
+    # Ctrl-C's KeyboardInterrupt for a normal end, and the command exited 0); before
+    # uvicorn handles them, and after, it stops the server the same way
+    def stop(number: int, frame: object) -> None:
+        stopped.append(number)
+        raise SystemExit(0)
+
+    before = {n: signal.signal(n, stop) for n in (signal.SIGINT, signal.SIGTERM)}
     try:
         if workers <= 1:
             uvicorn.run(_settled(service, **app), **options)
@@ -132,13 +152,18 @@ def serve(
                 spec = {"bundle": str(folder), "app": app, "master": os.getpid()}
                 spec["remove"] = temporary
                 os.environ[WORKER_ENV] = json.dumps(spec)
-                _supervise(folder, workers, options)
+                _supervise(folder, workers, options, stopped)
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise
+    finally:
+        stopped.append(0)  # the line is not printed from now on
+        for number, handler in before.items():
+            signal.signal(number, handler)
+    return Ended(signal=next((n for n in stopped if n), None), served=announced.is_set())
 
 
-def _supervise(folder: Path, workers: int, options: dict[str, Any]) -> None:
+def _supervise(folder: Path, workers: int, options: dict[str, Any], stopped: list[int]) -> None:
     """uvicorn's workers, under a supervisor that stops the server, with the reason, when
     they cannot be kept up: else uvicorn started a worker that could not load its bundle
     again and again (a traceback each time, a core's worth of CPU) while the others
@@ -146,7 +171,7 @@ def _supervise(folder: Path, workers: int, options: dict[str, Any]) -> None:
     import uvicorn
 
     config = uvicorn.Config("mlgate.serve.run:worker_app", factory=True, workers=workers, **options)
-    supervisor = _supervisor_class()(config, sockets=[config.bind_socket()])
+    supervisor = _supervisor_class(stopped)(config, sockets=[config.bind_socket()])
     supervisor.run()
     failure = supervisor.failure
     if failure == CANNOT_START:
@@ -171,9 +196,12 @@ def _bundle_problem(folder: Path) -> str | None:
     return None
 
 
-def _supervisor_class() -> type[Any]:
-    """uvicorn's supervisor, imported only when workers are spawned."""
+def _supervisor_class(stopped: list[int] | None = None) -> type[Any]:
+    """uvicorn's supervisor, imported only when workers are spawned; the signal that
+    stops it is added to `stopped`."""
     from uvicorn.supervisors import Multiprocess
+
+    heard: list[int] = [] if stopped is None else stopped
 
     class Supervisor(Multiprocess):
         """Restarts bounded: a worker that cannot load the bundle (it exits
@@ -198,6 +226,14 @@ def _supervisor_class() -> type[Any]:
                 self.should_exit.set()
                 return
             super().keep_subprocess_alive()
+
+        def handle_int(self) -> None:
+            heard.append(signal.SIGINT)
+            super().handle_int()
+
+        def handle_term(self) -> None:
+            heard.append(signal.SIGTERM)
+            super().handle_term()
 
     return Supervisor
 
@@ -315,18 +351,21 @@ def _settled(
     return app
 
 
-def _announce(line: str, host: str, port: int) -> None:
+def _announce(line: str, host: str, port: int, stopped: list[int]) -> threading.Event:
     """Print the line once /health answers on host:port, from a thread that waits for
-    it: uvicorn binds the socket, and each worker loads the model, after this returns."""
+    it: uvicorn binds the socket, and each worker loads the model, after this returns.
+    Not once the server is stopping (`stopped` holds anything). Set once printed."""
     local = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    printed = threading.Event()
 
     def wait_then_print() -> None:
-        while True:
+        while not stopped:
             connection = http.client.HTTPConnection(local, port, timeout=5)
             try:
                 connection.request("GET", "/health")
-                if connection.getresponse().status == 200:
+                if connection.getresponse().status == 200 and not stopped:
                     print(line, file=sys.stderr, flush=True)
+                    printed.set()
                     return
             except (OSError, http.client.HTTPException):
                 pass
@@ -335,6 +374,7 @@ def _announce(line: str, host: str, port: int) -> None:
             time.sleep(0.05)
 
     threading.Thread(target=wait_then_print, name="mlgate-announce", daemon=True).start()
+    return printed
 
 
 def _refuse_taken(host: str, port: int) -> None:
@@ -357,7 +397,3 @@ def _refuse_taken(host: str, port: int) -> None:
 
 def _bracketed(host: str) -> str:
     return f"[{host}]" if ":" in host else host
-
-
-def _stopped(signum: int, frame: object) -> None:
-    raise SystemExit(0)
