@@ -30,13 +30,9 @@ def file_at(gh: GitHub, owner: str, repo: str, path: str, ref: str) -> bytes | N
         return None
     except Forbidden as exc:
         too_large = "too_large" in str(exc)
-        raise Forbidden(
-            str(exc),
-            method=exc.method,
-            path=exc.path,
-            status=exc.status,
-            github_message=exc.github_message,
-            hint=f"GitHub gives files up to 1 MB through its contents API; {path} is larger"
+        raise _told(
+            exc,
+            f"GitHub gives files up to 1 MB through its contents API; {path} is larger"
             if too_large
             else "the job needs `contents: read` to read the repository's files",
         ) from None
@@ -75,14 +71,7 @@ def paths_at(gh: GitHub, owner: str, repo: str, ref: str) -> tuple[dict[str, int
     try:
         data = gh.request("GET", where, params={"recursive": "1"}).data
     except Forbidden as exc:
-        raise Forbidden(
-            str(exc),
-            method=exc.method,
-            path=exc.path,
-            status=exc.status,
-            github_message=exc.github_message,
-            hint="the job needs `contents: read` to list the repository's files",
-        ) from None
+        raise _told(exc, "the job needs `contents: read` to list the repository's files") from None
     tree = data.get("tree") if isinstance(data, dict) else None
     if not isinstance(tree, list):
         raise GitHubError(
@@ -97,3 +86,15 @@ def paths_at(gh: GitHub, owner: str, repo: str, ref: str) -> tuple[dict[str, int
         and isinstance(e.get("size"), int)
     }
     return found, data.get("truncated") is not True
+
+
+def _told(exc: Forbidden, hint: str) -> Forbidden:
+    """GitHub's refusal, with what it means for this request."""
+    return Forbidden(
+        str(exc),
+        method=exc.method,
+        path=exc.path,
+        status=exc.status,
+        github_message=exc.github_message,
+        hint=hint,
+    )
