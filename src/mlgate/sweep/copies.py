@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from mlgate.result.records import RunResult
 
 LEFT_OUT = (".git", ".mlgate", ".dvc/cache", "__pycache__")  # never copied into a configuration
+# an editor's marks beside a file open in it: Emacs's lock link (.#train.py, made when a
+# buffer is modified, before anything is saved) and Vim's swap file (.train.py.swp). No
+# training reads them, and one appearing mid-sweep refused every configuration as edited
+LOCK, SWAP = re.compile(r"\.#.+"), re.compile(r"\..+\.sw[a-p]")
 
 
 def run_copy(
@@ -474,11 +478,22 @@ def key_of(base: str, c: Configuration) -> str:
     return hashlib.sha256(f"{base}\0{c.id}".encode()).hexdigest()[:16]
 
 
+def _editors(folder: str, name: str) -> bool:
+    if SWAP.fullmatch(name):
+        return True
+    return LOCK.fullmatch(name) is not None and os.path.islink(os.path.join(folder, name))
+
+
 def _left_out(root: Path) -> Callable[[str, list[str]], set[str]]:
-    """shutil.copytree's ignore: mlgate's own folder, git's, DVC's cache, bytecode."""
+    """shutil.copytree's ignore: mlgate's own folder, git's, DVC's cache, bytecode, an
+    editor's marks."""
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         here = Path(folder).relative_to(root).as_posix()
-        return {n for n in names if n in LEFT_OUT or f"{here}/{n}".removeprefix("./") in LEFT_OUT}
+        return {
+            n
+            for n in names
+            if n in LEFT_OUT or f"{here}/{n}".removeprefix("./") in LEFT_OUT or _editors(folder, n)
+        }
 
     return ignore
