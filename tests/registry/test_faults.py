@@ -17,6 +17,7 @@ from mlgate.cli import main
 from mlgate.errors import OutsideError, UserError
 from mlgate.registry import operations
 from mlgate.serve import service
+from tests.ahead import trained_ahead
 from tests.conftest import git
 from tests.registry.conftest import Project, make_project
 
@@ -372,14 +373,16 @@ DEPLOY_LOG = (
 )
 
 
-def _deploying(tmp_path: Path, origin: Path) -> Project:
-    project = make_project(
-        tmp_path / "repo",
-        origin=origin,
-        environments="environments:\n  staging: {deploy: {command: python deploy.py}}\n",
-        files={"deploy.py": DEPLOY_LOG, ".gitignore": "models/\ndeployed.log\nrace\n"},
-    )
-    return project
+DEPLOYING = "environments:\n  staging: {deploy: {command: python deploy.py}}\n"
+
+
+def _deploying(tmp_path: Path, origin: Path, *, ahead: bool = False) -> Project:
+    """The iris project deploying each promotion to staging; `ahead`: its model fitted ahead
+    (tests/ahead.py), for a test of the promotion alone that commits no other model."""
+    files = {"deploy.py": DEPLOY_LOG, ".gitignore": "models/\ndeployed.log\nrace\n"}
+    if ahead:
+        files = trained_ahead(files, DEPLOYING)
+    return make_project(tmp_path / "repo", origin=origin, environments=DEPLOYING, files=files)
 
 
 def _deploys(project: Project) -> list[str]:
@@ -390,7 +393,7 @@ def test_a_hook_that_says_already_exists_is_not_taken_for_a_race(
     tmp_path: Path, origin: Path
 ) -> None:
     """It was retried forty times, the deployment run each time, and origin's words lost."""
-    project = _deploying(tmp_path, origin)
+    project = _deploying(tmp_path, origin, ahead=True)
     where = project.where()
     operations.register(where, project.manifest, project.run)
     hook = origin / "hooks" / "pre-receive"
