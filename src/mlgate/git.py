@@ -7,11 +7,10 @@ import contextlib
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from mlgate import proc
+from mlgate import proc, scratch
 from mlgate.errors import OutsideError
 from mlgate.result.records import GitInfo
 
@@ -271,10 +270,8 @@ def worktree(directory: Path, commit: str) -> Iterator[Path]:
     removed by the next.
     """
     _remove_left_behind(directory)
-    parent = Path(tempfile.mkdtemp(prefix=WORKTREE_PREFIX))
+    parent = scratch.folder(WORKTREE_PREFIX)  # who made it: a later process knows if it is gone
     target = parent / "checkout"
-    # who made it: pid and start time, so a later process knows whether it is gone
-    (parent / OWNER).write_text(f"{os.getpid()} {proc.started_at(os.getpid()) or '-'}\n")
     try:
         proc.output(
             ["git", "worktree", "add", "--detach", "--quiet", str(target), commit],
@@ -289,7 +286,6 @@ def worktree(directory: Path, commit: str) -> Iterator[Path]:
 
 
 WORKTREE_PREFIX = "mlgate-baseline-"
-OWNER = "owner"
 
 
 def _remove_left_behind(directory: Path) -> None:
@@ -303,7 +299,7 @@ def _remove_left_behind(directory: Path) -> None:
         parent = path.parent
         if not line.startswith("worktree ") or not parent.name.startswith(WORKTREE_PREFIX):
             continue
-        if path.name != "checkout" or not _gone(parent / OWNER):
+        if path.name != "checkout" or not scratch.gone(parent):
             continue
         _remove(directory, path)
 
@@ -317,26 +313,6 @@ def _remove(directory: Path, checkout: Path) -> None:
         check=False,
     )
     shutil.rmtree(checkout.parent, ignore_errors=True)
-
-
-def _gone(owner: Path) -> bool:
-    """Whether the process that made a worktree has ended (by its id and start time: the
-    id alone may be another process's by now). No record: not ours to judge."""
-    try:
-        pid, started = owner.read_text().split()
-        number = int(pid)
-    except (OSError, ValueError):
-        return False
-    now = proc.started_at(number)
-    if now is not None:
-        return started not in ("-", now)
-    try:  # no such process, or no /proc to ask (not Linux)
-        os.kill(number, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def auth_env(token: str | None) -> dict[str, str]:

@@ -5,14 +5,13 @@ made."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mlgate import commands
+from mlgate import commands, scratch
 from mlgate.deploy.target import Deployed, Rollout
 from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.spec import Command, Manifest
@@ -62,7 +61,7 @@ def _private_copy(stored: Path, record: dict[str, Any]) -> Iterator[Path]:
     """The model copied into a folder of its own, removed when the command ends: the
     store's file is a folder store's only copy, and a command that moved or compressed
     `$MLGATE_MODEL` took the version (and every version with the same bytes) out of it."""
-    folder = Path(tempfile.mkdtemp(prefix="mlgate-deploy-"))
+    folder = scratch.folder("mlgate-deploy-")  # one a killed promotion left: removed
     try:
         copy = folder / ("model" + Path(record["model"].get("file", "")).suffix)
         shutil.copyfile(stored, copy)
