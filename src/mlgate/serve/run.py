@@ -26,7 +26,6 @@ import shutil
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -277,9 +276,15 @@ def _pinned(service: Service) -> Iterator[tuple[Path, bool]]:
     if service.sources.model.parent.joinpath(bundle.BUNDLE_FILE).is_file():
         yield service.sources.model.parent, False  # an image's bundle: already pinned
         return
-    with tempfile.TemporaryDirectory(prefix="mlgate-serve-") as folder, _kept(Path(folder)):
-        bundle.write(Path(folder), service.sources, service.metadata)
-        yield Path(folder), True
+    from mlgate import scratch
+
+    folder = scratch.folder("mlgate-serve-")  # one a killed server left: removed
+    try:
+        with _kept(folder):
+            bundle.write(folder, service.sources, service.metadata)
+            yield folder, True
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
