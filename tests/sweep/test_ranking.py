@@ -5,6 +5,7 @@ of them were tested on, and the rows counted are the winner's."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from mlgate import pipeline
 from mlgate.result import arrays, runs
 from mlgate.sweep import ranking, space
 from mlgate.sweep.local import Finished
+from tests.conftest import isolate
 from tests.sweep.test_local import PICK_TRAINED, project
 
 
@@ -64,14 +66,54 @@ def more_rows(test: pd.DataFrame, copies: int) -> pd.DataFrame:
     )
 
 
+Made = tuple[Path, Finished, Finished]
+
+
+def _made(folder: Path, runs_on: str) -> Made:
+    """The relaxed project and its runs at C = 0.01 and 0.05: on the same test rows
+    ("same"), or the first on half of eight copies of them and the second on all
+    ("different")."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        (folder / "home").mkdir()
+        isolate(folder / "home", monkeypatch)  # as every test's git is
+        root = project(folder, "", PICK_TRAINED, (0.01, 0.05))  # both underfit: some errors
+        whole = pd.read_csv(root / "data" / "test.csv")
+        relaxed(root)
+        if runs_on == "same":
+            return root, run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+        whole = more_rows(whole, 8)
+        fewer = run_on(root, whole.iloc[: len(whole) // 2], 0.01)  # a smaller test split
+        return root, fewer, run_on(root, whole, 0.05)
+
+
+@pytest.fixture(scope="module")
+def _runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Made]:
+    """Each pair of runs made once for the module (two runs of the whole pipeline each),
+    copied for each test that reads them: `on_same_rows`, `on_different_rows`."""
+    return {kind: _made(tmp_path_factory.mktemp(kind), kind) for kind in ("same", "different")}
+
+
+def _copy(made: Made, tmp_path: Path) -> Made:
+    """The project and its runs, copied for one test (the runs' paths are relative)."""
+    root, first, second = made
+    shutil.copytree(root, tmp_path / "iris", symlinks=True)
+    return tmp_path / "iris", first, second
+
+
+@pytest.fixture
+def on_same_rows(_runs: dict[str, Made], tmp_path: Path) -> Made:
+    return _copy(_runs["same"], tmp_path)
+
+
+@pytest.fixture
+def on_different_rows(_runs: dict[str, Made], tmp_path: Path) -> Made:
+    return _copy(_runs["different"], tmp_path)
+
+
 def test_configurations_tested_on_different_rows_rank_on_the_rows_they_share(
-    tmp_path: Path,
+    on_different_rows: Made,
 ) -> None:
-    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))  # both underfit: some errors
-    whole = more_rows(pd.read_csv(root / "data" / "test.csv"), 8)
-    relaxed(root)
-    fewer = run_on(root, whole.iloc[: len(whole) // 2], 0.01)  # a smaller test split
-    every = run_on(root, whole, 0.05)
+    root, fewer, every = on_different_rows
     ranked = ranking.rank(root, [fewer, every], "accuracy", 0.5)
     keys = {
         f.configuration.id: arrays.decode(runs.read(root / f.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
@@ -93,12 +135,9 @@ def test_configurations_tested_on_different_rows_rank_on_the_rows_they_share(
 
 
 def test_configurations_tested_on_the_same_rows_rank_on_all_their_choosing_rows(
-    tmp_path: Path,
+    on_same_rows: Made,
 ) -> None:
-    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
-    whole = pd.read_csv(root / "data" / "test.csv")
-    relaxed(root)
-    a, b = run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+    root, a, b = on_same_rows
     ranked = ranking.rank(root, [a, b], "accuracy", 0.5)
     keys = arrays.decode(runs.read(root / a.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
     assert ranked.rows == (
@@ -133,13 +172,10 @@ def test_configurations_that_share_too_few_rows_are_not_ranked_and_say_why(
     assert ranking.document(ranked)["unranked"] == ranked.unranked
 
 
-def test_too_few_choosing_rows_on_the_same_rows_rank_nothing(tmp_path: Path) -> None:
+def test_too_few_choosing_rows_on_the_same_rows_rank_nothing(on_same_rows: Made) -> None:
     """`holdout: 0.99` left 2 of 133 rows to choose among 8 configurations, and a winner
     was named with no word of it."""
-    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
-    whole = pd.read_csv(root / "data" / "test.csv")
-    relaxed(root)
-    a, b = run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+    root, a, b = on_same_rows
     keys = arrays.decode(runs.read(root / a.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
     for holdout in (0.9, 0.5):
         choosing = int(ranking.chooses(keys, holdout).sum())
@@ -156,11 +192,8 @@ def test_too_few_choosing_rows_on_the_same_rows_rank_nothing(tmp_path: Path) -> 
     assert int(ranking.chooses(keys, 0.9).sum()) < 10 <= int(ranking.chooses(keys, 0.5).sum())
 
 
-def test_a_winner_with_no_held_out_row_is_no_winner_and_says_why(tmp_path: Path) -> None:
-    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
-    whole = pd.read_csv(root / "data" / "test.csv")
-    relaxed(root)
-    a, b = run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+def test_a_winner_with_no_held_out_row_is_no_winner_and_says_why(on_same_rows: Made) -> None:
+    root, a, b = on_same_rows
     keys = arrays.decode(runs.read(root / a.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
     holdout = 0.0001
     assert ranking.chooses(keys, holdout).all()  # the 30 rows all choose
@@ -170,7 +203,7 @@ def test_a_winner_with_no_held_out_row_is_no_winner_and_says_why(tmp_path: Path)
 
 
 def test_a_configuration_may_win_by_its_checks_on_the_ranking_rows_alone(
-    tmp_path: Path,
+    on_same_rows: Made,
 ) -> None:
     """A metric bound decided on every test row let the held-out rows decide which
     configurations may win: three that failed on the ranking rows passed on all. The
@@ -179,10 +212,7 @@ def test_a_configuration_may_win_by_its_checks_on_the_ranking_rows_alone(
     from mlgate.report import sweep_tables
     from mlgate.sweep import gating
 
-    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
-    whole = pd.read_csv(root / "data" / "test.csv")
-    relaxed(root)
-    a, b = run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+    root, a, b = on_same_rows
     keys = arrays.decode(runs.read(root / a.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
     ranking_keys = keys[ranking.chooses(keys, 0.5)]
     every, ranked_on = (by_hand(root, a, keys), by_hand(root, a, ranking_keys))
@@ -213,18 +243,14 @@ def test_a_configuration_may_win_by_its_checks_on_the_ranking_rows_alone(
     assert {c["id"]: c["passed_where_ranked"] for c in shown} == said  # type: ignore[union-attr,index]
 
 
-def test_checks_are_judged_on_the_rows_the_figure_is_taken_on(tmp_path: Path) -> None:
+def test_checks_are_judged_on_the_rows_the_figure_is_taken_on(on_different_rows: Made) -> None:
     """With a swept split, each figure is taken on the choosing rows every configuration
     shares, but its checks were judged on its own choosing rows: 0.9572 "passed" under
     `min: 0.96`, and 0.9754 "failed". The bound here lies between a configuration's
     figure on the shared rows and on its own: it is judged as its figure says."""
     from mlgate.sweep import gating
 
-    root = project(tmp_path, "", PICK_TRAINED, (0.01, 0.05))
-    whole = more_rows(pd.read_csv(root / "data" / "test.csv"), 8)
-    relaxed(root)
-    fewer = run_on(root, whole.iloc[: len(whole) // 2], 0.01)
-    every = run_on(root, whole, 0.05)
+    root, fewer, every = on_different_rows
     keys = arrays.decode(runs.read(root / every.run).evaluate.predictions.row_keys)  # type: ignore[union-attr]
     own = keys[ranking.chooses(keys, 0.5)]
     shared = ranking.rank(root, [fewer, every], "accuracy", 0.5).ranked
