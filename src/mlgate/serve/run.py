@@ -225,6 +225,10 @@ def _supervisor_class(stopped: list[int] | None = None) -> type[Any]:
                 self.should_exit.set()
                 return
             super().keep_subprocess_alive()
+            if self.failure is None and any(
+                p.exitcode == STARTUP_FAILURE for p in self.processes
+            ):  # it died after the look above: uvicorn saw it, and stops, saying nothing
+                self.failure = CANNOT_START
 
         def handle_int(self) -> None:
             heard.append(signal.SIGINT)
