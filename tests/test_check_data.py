@@ -77,12 +77,17 @@ def test_json_holds_each_columns_test_and_verdict(project: Path) -> None:
     assert [p.relative_to(project).as_posix() for p in (project / ".mlgate").rglob("*")] == []
 
 
-def test_the_text_names_the_drifted_column_first_and_fails_past_the_share(project: Path) -> None:
+def test_the_text_names_the_drifted_column_first_and_fails_past_the_share(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process (the JSON test above runs the command as a process)."""
     manifest = (project / "mlops.yaml").read_text()
     (project / "mlops.yaml").write_text(manifest.replace("target]}", "target], share: 0.3}"))
-    done = mlgate("check", "data", cwd=project)
-    assert done.returncode == 1, done.stdout + done.stderr
-    lines = done.stdout.splitlines()
+    monkeypatch.chdir(project)
+    code = main(["check", "data"])
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    lines = out.splitlines()
     assert lines[0] == "data checks: 5 of 6 passed, 1 failed"
     assert lines[1].startswith("  FAILED  train drifted columns < 30% (against reference): 1 of 3")
     train = lines.index("drift, train against reference: 1 of 3 columns drifted")
@@ -216,16 +221,20 @@ def test_a_file_in_another_encoding_says_how_to_convert_it(
     assert "Traceback" not in err
 
 
-def test_a_failed_preparation_is_said_not_counted_as_zero_checks(project: Path) -> None:
+def test_a_failed_preparation_is_said_not_counted_as_zero_checks(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     manifest = (project / "mlops.yaml").read_text()
     (project / "mlops.yaml").write_text(
         manifest.replace(
             "  target: target\n", "  target: target\n  prepare: python -c 'raise SystemExit(3)'\n"
         )
     )
-    done = mlgate("check", "data", cwd=project)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert done.stdout.startswith("data checks: not run: data preparation failed")
+    monkeypatch.chdir(project)
+    code = main(["check", "data"])
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    assert out.startswith("data checks: not run: data preparation failed")
 
 
 def test_an_optional_column_that_is_absent_is_skipped_not_failed(
