@@ -5,6 +5,7 @@ drift from the data without the false alarms of a naive sketch."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -18,10 +19,27 @@ from hypothesis import strategies as st
 from scipy import stats
 from sklearn.datasets import load_breast_cancer
 
+from mlgate.cli import main
 from mlgate.data import drift, profile, sketch
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Drift
-from tests.test_cli import mlgate
+
+
+@pytest.fixture
+def mlgate(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`mlgate ARGS` in `cwd` through its entry point, in this process (these tests are of
+    the commands, not of a process starting): its code, stdout and stderr."""
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()  # what came before is not the command's
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["mlgate", *args], code, out, err)
+
+    return run
 
 
 def worst_rank_error(summary: sketch.Summary, data: np.ndarray) -> float:
@@ -197,7 +215,9 @@ def test_the_wasserstein_distance_from_summaries_never_exceeds_the_datas(
     assert normed == pytest.approx(exact / ref.std(), abs=0.01)  # under a hundredth of a std
 
 
-def test_the_command_writes_a_profile_that_data_reference_can_name(tmp_path: Path) -> None:
+def test_the_command_writes_a_profile_that_data_reference_can_name(
+    tmp_path: Path, mlgate: Callable[..., Any]
+) -> None:
     frame = load_breast_cancer(as_frame=True).frame
     root = tmp_path / "p"
     (root / "data").mkdir(parents=True)
@@ -240,7 +260,9 @@ def test_each_run_keeps_its_data_files_profiles_beside_its_result(tmp_path: Path
         assert kept.source == f"data/{summary.role}.csv"
 
 
-def test_values_whose_spread_overflows_are_a_plain_error_not_a_crash(tmp_path: Path) -> None:
+def test_values_whose_spread_overflows_are_a_plain_error_not_a_crash(
+    tmp_path: Path, mlgate: Callable[..., Any]
+) -> None:
     """1e200 squared is past a double's range: the spread was written as inf and the
     profile's JSON refused it with a traceback (exit 3)."""
     fine = profile.of_series(pl.Series("a", [1e100, -1e100, 0.0]))
@@ -259,7 +281,9 @@ def test_values_whose_spread_overflows_are_a_plain_error_not_a_crash(tmp_path: P
     assert "rescale the column" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_lists_and_objects_of_json_lines_are_counted_as_their_json(tmp_path: Path) -> None:
+def test_lists_and_objects_of_json_lines_are_counted_as_their_json(
+    tmp_path: Path, mlgate: Callable[..., Any]
+) -> None:
     """polars will not cast a list to text: a JSON Lines field holding one crashed the run."""
     column = profile.of_series(pl.Series("tags", [[1, 2], [3], None, [1, 2]]))
     assert isinstance(column, profile.CategoricalProfile)
@@ -491,8 +515,6 @@ def test_profile_with_json_and_an_output_file_says_what_it_wrote(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--json -o FILE` printed nothing: every command's --json prints on stdout."""
-    from mlgate.cli import main
-
     (tmp_path / "rows.csv").write_text("a,b\n1,x\n2,y\n")
     assert main(["-C", str(tmp_path), "--json", "profile", "rows.csv", "-o", "p.json"]) == 0
     said = json.loads(capsys.readouterr().out)
