@@ -63,17 +63,20 @@ def _validate(root: Path, src: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("example", [False, True], ids=["starter", "example"])
-def test_the_pinned_mlgate_validates_what_this_one_writes(tmp_path: Path, example: bool) -> None:
+def test_the_pinned_mlgate_validates_what_this_one_writes(
+    tmp_path: Path, example: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """This mlgate's init and validate in this process; the pinned one's, in its own."""
+    from mlgate.cli import main
+
     project = tmp_path / "project"
     project.mkdir()
     git(project, "init", "-q")
     argv = ["init", str(project), *(["--example"] if example else [])]
-    ours = subprocess.run([sys.executable, "-m", "mlgate", *argv], capture_output=True, text=True)
-    assert ours.returncode == 0, ours.stdout + ours.stderr
+    assert main(argv) == 0, capsys.readouterr()
     pinned_src = _pinned_mlgate(tmp_path)
-    this = _validate(project, REPO_ROOT / "src")
+    assert main(["validate", "-C", str(project)]) == 0, capsys.readouterr()
     pinned = _validate(project, pinned_src)
-    assert this.returncode == 0, this.stdout + this.stderr
     assert pinned.returncode == 0, f"the pinned mlgate refuses it:\n{pinned.stderr}"
     version = subprocess.run(
         [sys.executable, "-c", "import mlgate; print(mlgate.__file__)"],
