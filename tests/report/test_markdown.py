@@ -703,3 +703,34 @@ def test_a_change_that_failed_its_gate_reads_past_its_bound_in_the_metrics_table
     )
     out = markdown.render(result(compare=compared(metrics=(change,), gates=(gate,))))
     assert "| f1 | 0.8927 | 0.8748 | -0.0179 | -2.004% | worse |" in out, out
+
+
+def test_the_gates_table_holds_p_to_the_runs_own_level() -> None:
+    """At 96% confidence the table called p = 0.04 (at the level, its interval holding 0)
+    significant, and printed p = 0.03996 as "0.04, significant"."""
+    gate = compared().gates[0]
+    assert gate.significance is not None
+    for p, said in ((0.04, "not significant, p = 0.04;"), (0.03996, "significant, p = 0.03996;")):
+        tested = replace(gate.significance, p_value=p, confidence=0.96)
+        out = markdown.render(result(compare=compared(gates=(replace(gate, significance=tested),))))
+        row = next(line for line in out.splitlines() if line.startswith("| ❌ | f1"))
+        assert f"| {said}" in row, row  # the cell begins with its verdict
+
+
+def test_a_candidate_that_failed_its_gates_minimum_reads_below_it_in_the_metrics_table() -> None:
+    """0.97616 read "0.9762" beside a failed `min: 0.97619048` (the gates table: 0.97616000)."""
+    from mlgate.compare.gates import decide
+    from mlgate.manifest.spec import Gate
+
+    gate = decide(Gate(metric="f1", min=0.97619048), 0.97616, 0.95, has_baseline=True)
+    assert gate.status == "failed"
+    change = MetricChange(
+        metric="f1",
+        baseline=0.95,
+        candidate=0.97616,
+        change=gate.change,
+        relative_change=gate.relative_change,
+        greater_is_better=True,
+    )
+    out = markdown.render(result(compare=compared(metrics=(change,), gates=(gate,))))
+    assert "| f1 | 0.9500 | 0.97616000 | +0.0262 | +2.75% | better |" in out, out  # as its gate

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mlgate import words
+from mlgate import bounds, words
 from mlgate.manifest.spec import Manifest
 from mlgate.report import (
     drift_tables,
@@ -279,9 +279,10 @@ def _test(gate: GateResult) -> str:
     t = gate.significance
     if t is None:
         return "–"
-    verdict = "significant" if t.p_value < 1 - t.confidence else "not significant"
+    level = bounds.alpha(t.confidence)
+    verdict = "significant" if t.p_value < level else "not significant"
     return (
-        f"{verdict}, p {numbers.p_is(t.p_value)}; {words.confidence(t.confidence)} CI "
+        f"{verdict}, p {numbers.p_is(t.p_value, level)}; {words.confidence(t.confidence)} CI "
         f"{numbers.interval(t.ci_low, t.ci_high)} ({words.count(t.rows, 'row')}, "
         f"{escape(t.method)})"
     )
@@ -332,7 +333,7 @@ def _baseline(compared: CompareStage | None) -> str:
 def _changes_table(
     changes: Sequence[MetricChange], checks: Sequence[CheckResult], gates: Sequence[GateResult]
 ) -> str:
-    """Each metric against the baseline; a change that failed its gate shown as the gates
+    """Each metric against the baseline; a figure that failed its gate shown as the gates
     table shows it, past the bound ("-2.00%" under a failed ">= -2%" of -2.004%)."""
     rows = [
         "| metric | baseline | candidate | change | change % | |",
@@ -343,14 +344,23 @@ def _changes_table(
     for m in changes:
         mark = {True: "better", False: "worse", None: ""}[m.improved]
         gate = failed.get(m.metric)
-        change, relative = (
-            (gate_text.figure(gate, gate_text.CHANGE), gate_text.figure(gate, gate_text.RELATIVE))
-            if gate is not None
-            and (gate.change, gate.relative_change) == (m.change, m.relative_change)
-            else (numbers.delta(m.change), numbers.relative(m.relative_change))
-        )
+        if gate is None or (gate.candidate, gate.change, gate.relative_change) != (
+            m.candidate,
+            m.change,
+            m.relative_change,
+        ):  # not the same figures': as they are
+            value, change, relative = (
+                candidate[m.metric],
+                numbers.delta(m.change),
+                numbers.relative(m.relative_change),
+            )
+        else:
+            bounded = any(f.kind in gate_text.CANDIDATE for f in gate.failures)
+            value = gate_text.figure(gate, gate_text.CANDIDATE) if bounded else candidate[m.metric]
+            change = gate_text.figure(gate, gate_text.CHANGE)
+            relative = gate_text.figure(gate, gate_text.RELATIVE)
         rows.append(
-            f"| {escape(m.metric)} | {numbers.value(m.baseline)} | {candidate[m.metric]} "
+            f"| {escape(m.metric)} | {numbers.value(m.baseline)} | {value} "
             f"| {change} | {relative} | {mark} |"
         )
     return "\n".join(rows)
