@@ -57,3 +57,20 @@ def test_a_stop_while_registering_says_what_is_registered(
     with pytest.raises(Interrupted) as said:
         operations.register(project.where(), project.manifest, project.run)
     assert said.value.said.endswith(": iris has no new version")
+
+
+def test_a_refusal_over_http_is_not_taken_for_an_unreachable_origin() -> None:
+    """git says "unable to access" of every HTTP failure: a token without `contents:
+    write` (403) was told to check the network."""
+    forbidden = (
+        "fatal: unable to access 'https://github.com/o/r.git/': The requested URL returned "
+        "error: 403"
+    )
+    unresolved = "fatal: unable to access 'https://x/': Could not resolve host: x"
+    keyless = (
+        "git@github.com: Permission denied (publickey).\n"
+        "fatal: Could not read from remote repository."
+    )
+    assert not any(sign in forbidden for sign in gitio.UNREACHABLE_SIGNS)
+    assert not any(sign in keyless for sign in gitio.UNREACHABLE_SIGNS)
+    assert any(sign in unresolved for sign in gitio.UNREACHABLE_SIGNS)

@@ -208,14 +208,14 @@ RACE_SIGNS = (
 )  # git's words, across versions
 UNREACHABLE_SIGNS = (
     "does not appear to be a git repository",
-    "Could not read from remote repository",
-    "unable to access",
-    "Could not resolve host",
+    "Could not resolve host",  # curl's; ssh's says "hostname"
     "Connection refused",
     "Connection timed out",
     "Failed to connect",
     "Network is unreachable",
-)  # git's and its transports' words: origin was never asked
+    "No route to host",
+)  # git's and its transports' words when origin was never asked: not "unable to access" or
+# "Could not read from remote repository", which an HTTP 403 and a refused key print too
 
 
 def push(root: Path, names: list[str], *, token: str | None = None) -> bool:
