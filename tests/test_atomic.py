@@ -82,3 +82,28 @@ def test_no_temporary_file_of_a_write_is_committed() -> None:
     ).stdout.split("\n")
     left = [p for p in tracked if re.search(r"(^|/)\.[^/]+\.[0-9a-f]{32}\.tmp$", p)]
     assert left == []
+
+
+def test_files_written_together_are_all_replaced_or_none(tmp_path: Path, monkeypatch) -> None:
+    """A run compared again (`compare --run`) wrote its new report, then failed to write its
+    result: a report saying FAILED beside a result saying passed. The second file's write
+    failing leaves both as they were, no temporary left, and the error names the file."""
+    report, result = tmp_path / "report.md", tmp_path / "run.json"
+    report.write_bytes(b"old report")
+    result.write_bytes(b"old result")
+    synced = os.fsync
+
+    def full_on_the_result(fd: int) -> None:
+        if ".run.json." in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(28, "No space left on device")
+        synced(fd)
+
+    monkeypatch.setattr(os, "fsync", full_on_the_result)
+    with pytest.raises(OSError) as failed:
+        atomic.write_all([(report, b"new report"), (result, b"new result")])
+    assert failed.value.filename == str(result)
+    assert (report.read_bytes(), result.read_bytes()) == (b"old report", b"old result")
+    assert sorted(os.listdir(tmp_path)) == ["report.md", "run.json"]
+    monkeypatch.setattr(os, "fsync", synced)
+    atomic.write_all([(report, b"new report"), (result, b"new result")])
+    assert (report.read_bytes(), result.read_bytes()) == (b"new report", b"new result")

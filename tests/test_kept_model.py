@@ -210,29 +210,34 @@ def copies(model: Path) -> str:
     return f"import os, shutil\nshutil.copy({str(model)!r}, os.environ['MLGATE_MODEL'])\n"
 
 
+def full_at(name: str, replacing):  # type: ignore[no-untyped-def]
+    """atomic's temporary file, with a disk that fills while it writes a file called `name`."""
+    import contextlib
+    import errno
+
+    @contextlib.contextmanager
+    def full(path: Path, mode: int | None):  # type: ignore[no-untyped-def]
+        with replacing(path, mode) as (temp, handle):
+            if path.name == name:
+                handle.write(b"0123456789")
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            yield temp, handle
+
+    return full
+
+
 def test_a_run_whose_result_cannot_be_written_leaves_the_model_as_it_was(
     make_repo, monkeypatch, tmp_path: Path
 ) -> None:
     """A full disk while run.json was written: the new model replaced the last run's, no
     run described it (a report.md said "passed" beside no run.json), and the error named
     no file."""
-    import errno
-
     from mlgate import atomic
     from mlgate.errors import of_the_disk
     from mlgate.result import runs
 
     root = project(make_repo, copies(fitted(tmp_path)))
-    write = atomic.write_bytes
-
-    def full(path: Path, data: bytes, **kw) -> None:  # type: ignore[no-untyped-def]
-        if path.name != runs.RESULT_FILE:
-            return write(path, data, **kw)
-        with atomic._replacing(path, None) as handle:  # a write the disk refuses
-            handle.write(data[:10])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(atomic, "write_bytes", full)
+    monkeypatch.setattr(atomic, "_synced", full_at(runs.RESULT_FILE, atomic._synced))
     with pytest.raises(OSError) as refused:
         pipeline.run(mf.load(root / "mlops.yaml"))
     said = of_the_disk(refused.value)

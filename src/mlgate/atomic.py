@@ -7,7 +7,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,6 +26,28 @@ def write_text(path: Path, text: str, *, mode: int | None = None) -> None:
     write_bytes(path, text.encode("utf-8"), mode=mode)
 
 
+def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Every file replaced, or none: each is written to a temporary name beside it, and
+    only once all are written and synced are they renamed over theirs (a full disk stops
+    the writing, before anything is replaced: a run's new report beside its old result)."""
+    synced: list[tuple[str, Path]] = []
+    try:
+        with contextlib.ExitStack() as stack:  # each synced and closed as the block ends
+            for path, data in files:
+                temp, handle = stack.enter_context(_synced(path, None))
+                handle.write(data)
+                synced.append((temp, path))
+    except BaseException:  # those synced before one failed
+        for temp, _ in synced:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+        raise
+    for temp, path in synced:
+        os.replace(temp, path)
+    for folder in {path.parent for _, path in synced}:
+        _fsync_dir(folder)
+
+
 def copy(source: Path, path: Path) -> None:
     """`source`'s bytes at `path`, streamed (a model can be bigger than memory likes)."""
     with _replacing(path, None) as handle, source.open("rb") as read:
@@ -35,23 +57,36 @@ def copy(source: Path, path: Path) -> None:
 @contextlib.contextmanager
 def _replacing(path: Path, mode: int | None) -> Iterator[BinaryIO]:
     """A temporary file beside `path`, renamed over it once written and synced."""
+    with _synced(path, mode) as (temp, handle):
+        yield handle
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def _synced(path: Path, mode: int | None) -> Iterator[tuple[str, BinaryIO]]:
+    """A temporary file beside `path` to write, flushed and synced when the block ends;
+    removed if it raises, with `path` named in a write's error (which names no file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     final_mode = mode if mode is not None else _mode_for(path)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, final_mode)
         with os.fdopen(fd, "wb") as handle:
-            yield handle
+            yield temp, handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-        if isinstance(exc, OSError) and exc.filename is None:  # a write's: no file named
+        if isinstance(exc, OSError) and exc.filename is None:
             raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
         raise
-    _fsync_dir(path.parent)
 
 
 def _mode_for(path: Path) -> int:

@@ -49,7 +49,7 @@ def run_dir(root: Path, run_id: str) -> Path:
 
 
 def save(root: Path, result: RunResult, report: str, folder: Path | None = None) -> Path:
-    """Write the run's report and then its result, each atomically, in `folder` (default:
+    """Write the run's report and its result, atomically together, in `folder` (default:
     the run's own under `root`); return run.json's path."""
     text = document.dumps(result)
     size = len(text.encode("utf-8"))  # as readers count it: names and labels may not be ASCII
@@ -63,15 +63,10 @@ def save(root: Path, result: RunResult, report: str, folder: Path | None = None)
             hint="score the model on a sample of the test rows (a smaller data.test)",
         )
     folder = folder or run_dir(root, result.run_id)
-    had_report = (folder / REPORT_FILE).exists()  # `compare --run` writes a run's again
-    atomic.write_text(folder / REPORT_FILE, report)
     target = folder / RESULT_FILE
-    try:
-        atomic.write_text(target, text)
-    except BaseException:  # a full disk: no report of a run without its result
-        if not had_report:
-            (folder / REPORT_FILE).unlink(missing_ok=True)
-        raise
+    # both or neither (a full disk left a report saying passed beside no result, and a
+    # run compared again a new report beside its old result)
+    atomic.write_all([(folder / REPORT_FILE, report.encode()), (target, text.encode())])
     return target
 
 
