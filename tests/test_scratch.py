@@ -39,3 +39,19 @@ def test_a_folder_whose_maker_is_gone_is_removed_and_a_living_ones_kept(
     unowned.mkdir()  # no record of a maker: not ours to judge
     scratch.folder("mlgate-deploy-")
     assert unowned.is_dir()
+
+
+def test_a_folder_made_in_another_pid_namespace_is_not_judged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two containers sharing /tmp: a process id of the other's names some other process
+    here, or none, and its folder in use was taken for one left behind."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    theirs = tmp_path / "mlgate-serve-theirs"
+    theirs.mkdir()
+    (theirs / scratch.OWNER).write_text("4194303 12345 1\n")  # no such process here
+    scratch.folder("mlgate-serve-")
+    assert theirs.is_dir()
+    (theirs / scratch.OWNER).write_text(f"4194303 12345 {scratch._namespace()}\n")
+    scratch.folder("mlgate-serve-")  # in ours, that process is gone
+    assert not theirs.exists()

@@ -21,17 +21,22 @@ def folder(prefix: str) -> Path:
         if left.is_dir() and not left.is_symlink() and gone(left):
             shutil.rmtree(left, ignore_errors=True)
     made = Path(tempfile.mkdtemp(prefix=prefix))
-    (made / OWNER).write_text(f"{os.getpid()} {proc.started_at(os.getpid()) or '-'}\n")
+    pid = os.getpid()
+    (made / OWNER).write_text(f"{pid} {proc.started_at(pid) or '-'} {_namespace()}\n")
     return made
 
 
 def gone(made: Path) -> bool:
     """Whether the process that made `made` has ended (by its id and start time: the id
-    alone may be another process's by now). No record: not ours to judge."""
+    alone may be another process's by now). No record, or one made in another process
+    namespace (a container sharing /tmp, where that id names some other process): not
+    ours to judge."""
     try:
-        pid, started = (made / OWNER).read_text().split()
+        pid, started, *namespace = (made / OWNER).read_text().split()
         number = int(pid)
     except (OSError, ValueError):
+        return False
+    if namespace != [_namespace()] and namespace != []:  # [] : written before it was kept
         return False
     now = proc.started_at(number)
     if now is not None:
@@ -43,3 +48,11 @@ def gone(made: Path) -> bool:
     except PermissionError:
         return False
     return False
+
+
+def _namespace() -> str:
+    """This process's pid namespace ("-" where there is no /proc to say)."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "-"
