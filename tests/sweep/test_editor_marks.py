@@ -21,6 +21,7 @@ def test_an_editors_lock_and_swap_files_change_nothing_and_are_not_copied(
     os.symlink("someone@host.4242:1700000000", root / ".#train.py")  # dangling, as Emacs's
     (root / ".train.py.swp").write_bytes(b"b0VIM 9.0")
     (root / ".train.py.swo").write_bytes(b"b0VIM 9.0")
+    (root / "#train.py#").write_text("print('typed, not saved')\n")  # Emacs's auto-save
     assert copies.fingerprint(root).digest == before.digest
     shutil.copytree(root, tmp_path / "copy", ignore=copies._left_out(root), symlinks=True)
     assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == ["train.py"]

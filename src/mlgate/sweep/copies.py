@@ -24,9 +24,10 @@ if TYPE_CHECKING:
 
 LEFT_OUT = (".git", ".mlgate", ".dvc/cache", "__pycache__")  # never copied into a configuration
 # an editor's marks beside a file open in it: Emacs's lock link (.#train.py, made when a
-# buffer is modified, before anything is saved) and Vim's swap file (.train.py.swp). No
-# training reads them, and one appearing mid-sweep refused every configuration as edited
-LOCK, SWAP = re.compile(r"\.#.+"), re.compile(r"\..+\.sw[a-p]")
+# buffer is modified, before anything is saved) and auto-save file (#train.py#, written
+# every few hundred keystrokes), Vim's swap file (.train.py.swp). No training reads them,
+# and one appearing mid-sweep refused every configuration as edited
+LOCK, SAVES = re.compile(r"\.#.+"), re.compile(r"\..+\.sw[a-p]|#.+#")
 
 
 def run_copy(
@@ -479,7 +480,7 @@ def key_of(base: str, c: Configuration) -> str:
 
 
 def _editors(folder: str, name: str) -> bool:
-    if SWAP.fullmatch(name):
+    if SAVES.fullmatch(name):
         return True
     return LOCK.fullmatch(name) is not None and os.path.islink(os.path.join(folder, name))
 
