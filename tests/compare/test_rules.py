@@ -36,20 +36,34 @@ def changed(tmp_path: Path, base: str, head: str) -> list[tuple[str, ...]]:
     ]
 
 
-def test_a_gate_given_a_direction_is_a_changed_rule(tmp_path: Path) -> None:
-    """`greater_is_better` sets which way is a drop: the audit's `false` on accuracy turned
-    a fall of 27 points into a gain, and no rule was listed as changed."""
-    head = HEAD + GATES.replace("drop}", "drop, greater_is_better: true}")
-    assert changed(tmp_path, HEAD + GATES, head) == [
-        (
-            "gate",
-            "accuracy",
-            "changed",
-            "no significant drop",
-            "no significant drop, greater_is_better: true",
-        )
+def test_a_gate_written_with_its_metrics_own_direction_is_no_changed_rule(
+    tmp_path: Path,
+) -> None:
+    """`greater_is_better` against the metric's own direction is refused by validate (the
+    audit's `false` on accuracy turned a fall of 27 points into a gain); the metric's own,
+    written out, changes no verdict, and was listed as a changed rule."""
+    own = HEAD + GATES.replace("drop}", "drop, greater_is_better: true}")
+    assert changed(tmp_path, HEAD + GATES, own) == []
+    looser = HEAD + GATES.replace("drop}", "drop, min_change: -1}")
+    assert changed(tmp_path, own, looser) == [
+        ("gate", "accuracy", "changed", "no significant drop", "change >= -1, no significant drop")
     ]
-    assert changed(tmp_path, head, head) == []
+
+
+def test_a_baseline_manifest_this_mlgate_does_not_read_is_said_to_be(tmp_path: Path) -> None:
+    """A base valid before a rule refused it (`confidence: 0.9999`, now at most 0.999):
+    nothing was listed, so a pull request mending it could loosen every gate unsaid."""
+    base = HEAD + GATES.replace("compare:\n", "compare:\n  confidence: 0.9999\n")
+    head = HEAD + GATES.replace("drop}", "drop, min_change: -1}")
+    ((kind, subject, change, old, new),) = changed(tmp_path, base, head)
+    assert (kind, subject, change, new) == (
+        "setting",
+        "mlops.yaml",
+        "changed",
+        "every rule as written here",
+    )
+    assert old.startswith("not read by this mlgate (mlops.yaml:") and "confidence" in old
+    assert old.endswith("): its rules are not known")
 
 
 def test_the_settings_that_move_a_verdict_are_changed_rules(tmp_path: Path) -> None:

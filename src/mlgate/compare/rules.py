@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from mlgate import words
 from mlgate.compare.gates import thresholds
 from mlgate.errors import ManifestError
 from mlgate.manifest.spec import Gate, Manifest
@@ -22,16 +23,25 @@ from mlgate.result.records import Change, RuleChange
 
 def changes(base_text: bytes, head: Manifest) -> tuple[RuleChange, ...]:
     """Each gate, model check (metric, fairness, robustness, latency, pytest), data check
-    and setting added, removed or set otherwise; () when the baseline's manifest is not
-    one this mlgate reads (nothing to tell)."""
+    and setting added, removed or set otherwise. A baseline's manifest this mlgate does not
+    read (one its rules now refuse, `compare.confidence: 0.9999`) is said to be: a pull
+    request that mends it could loosen every gate beside the mend, unlisted."""
     from mlgate import manifest as manifests
 
     try:
         base = manifests.parse(
             base_text, name=head.path.name, root=head.root, path=head.path, files=False
         )
-    except ManifestError:
-        return ()
+    except ManifestError as exc:
+        why = str(exc.problems[0]) if exc.problems else str(exc)
+        unread = RuleChange(
+            kind="setting",
+            subject=head.path.name,
+            change="changed",
+            old=f"not read by this mlgate ({words.clip(why, 200)}): its rules are not known",
+            new="every rule as written here",
+        )
+        return (unread,)
     return (
         *_diff("gate", _gates(base), _gates(head)),
         *_diff("model check", _checks(base), _checks(head)),
@@ -47,8 +57,8 @@ def _gates(manifest: Manifest) -> dict[str, str]:
 def _gate(gate: Gate) -> str:
     said = gate_text.written(thresholds(gate))
     extra = ["missing: pass" if gate.missing_passes else "", "on each slice" if gate.slices else ""]
-    if gate.greater_is_better is not None:  # as written: it sets which way is a drop
-        extra.append(f"greater_is_better: {str(gate.greater_is_better).lower()}")
+    # no greater_is_better: validate allows a gate's metric only its own direction, which
+    # moves no verdict
     return ", ".join(p for p in (said, *extra) if p) or "no threshold"
 
 
