@@ -15,7 +15,6 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
-from skops import io as sio
 
 from mlgate import manifest as manifests
 from mlgate.model import loading
@@ -29,6 +28,8 @@ def fitted() -> LogisticRegression:
 
 
 def test_joblib_pickle_and_skops_load_the_same_model(tmp_path: Path, fitted) -> None:
+    from skops import io as sio  # here: a second to import, at each worker's collection else
+
     X, _ = load_iris(return_X_y=True)
     joblib.dump(fitted, tmp_path / "m.joblib")
     (tmp_path / "m.pkl").write_bytes(pickle.dumps(fitted))
@@ -41,6 +42,7 @@ def test_skops_refuses_types_outside_the_allow_list(tmp_path: Path) -> None:
     import os
 
     from sklearn.preprocessing import FunctionTransformer
+    from skops import io as sio
 
     sio.dump(FunctionTransformer(func=os.system), tmp_path / "m.skops")
     with pytest.raises(ModelLoadError) as error:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from skl2onnx import to_onnx
 from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
@@ -46,6 +46,15 @@ def data(tmp_path: Path) -> pd.DataFrame:
     frame.to_csv(tmp_path / "data.csv", index=False)
     (tmp_path / "mlops.yaml").write_text(MANIFEST)
     return frame
+
+
+def to_onnx(*args: Any, **kwargs: Any) -> Any:
+    """skl2onnx's `to_onnx`, imported when a test exports: importing it takes a second,
+    which each worker paid at collection (each collects every module) to run these tests
+    on one."""
+    from skl2onnx import to_onnx as exported
+
+    return exported(*args, **kwargs)
 
 
 @pytest.mark.parametrize("zipmap", [True, False])
