@@ -65,6 +65,19 @@ class Monitored:
     def reliable(self) -> bool:
         return all(e.reliable for e in self.estimates)
 
+    @property
+    def measured(self) -> bool:
+        """Whether the run can say the data is steady: a column was tested for drift, or
+        figures computed on labelled rows; an alarm is measured too. A batch too small for
+        either (an estimate alone is no word on drift) is no evidence that nothing moved:
+        it was "steady" with a ✅, and a 1-row export closed a lasting drift's alarm, whose
+        return started another retraining."""
+        tested = self.drift is not None and bool(self.drift.tested_columns)
+        figures = any(v is not None for v in self.actual.values())
+        # a version that kept no profile has its estimates alone to go by
+        estimated = self.drift is None and bool(self.estimates)
+        return tested or figures or estimated or self.attention
+
     def heading(self) -> dict[str, Any]:
         """What the run was, as the JSON output and the history both begin."""
         return {
@@ -74,6 +87,7 @@ class Monitored:
             "rows": self.rows,
             "labelled": self.labelled,
             "drifted": self.drifted,
+            "measured": self.measured,
             "unscorable": self.unscorable,
         }
 

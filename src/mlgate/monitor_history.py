@@ -112,7 +112,13 @@ class Turn:
 
 
 def turn(entries: tuple[Mapping[str, Any], ...], now: dt.datetime) -> Turn:
-    """This run's turn: its entry is the history's last."""
+    """This run's turn: its entry is the history's last. A run that measured nothing (no
+    alarm, no column tested, no labelled rows) leaves the alarm as it was, and is passed
+    over by those after it (a 1-row export closed a lasting drift's issue, and its return
+    opened it again and started another retraining)."""
+    if entries and entries[-1].get("measured") is False:
+        return Turn(kind="quiet", since="")
+    entries = tuple(e for e in entries if e.get("measured") is not False)
     if not entries:
         return Turn(kind="quiet", since="")
     alarms = [_alarm(e) for e in entries]

@@ -22,6 +22,13 @@ def headline(name: str, found: Monitored) -> str:
     "churn: production data drifted, performance decayed"."""
     state = "drifted" if found.drifted else "steady"
     drift = found.drift
+    if not found.measured:  # not "steady": nothing measured is no evidence nothing moved
+        untested = (
+            "no profile of its training data to test drift against"
+            if found.drift is None
+            else f"{words.count(found.rows, 'row')}, too few to test any column for drift"
+        )
+        return f"{name}: production data not measured: {untested}, and no labelled rows to score"
     if drift is not None and not drift.drifted and drift.drifted_columns:
         # not "steady" alone: a column that moved 0.45 (KS) stood under that headline
         moved = drift.drifted_columns
@@ -40,7 +47,7 @@ def markdown(name: str, found: Monitored, past: History, *, charts: bool = True)
     """The run `found` of model `name`, with the history it belongs to (drawn unless
     `charts` is off: an issue's text should change when the data does, not every run)."""
     moved = found.drift is not None and bool(found.drift.drifted_columns)
-    mark = "❌" if found.attention else "⚠️" if moved else "✅"
+    mark = "❌" if found.attention else "⚠️" if moved or not found.measured else "✅"
     parts = [
         f"## {mark} {escape(headline(name, found))}",
         f"{words.count(found.rows, 'row')} of {escape(found.data)} against "

@@ -135,7 +135,9 @@ def _monitor(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     text = monitor_report.markdown(manifest.name, found, past)
     report = manifest.root / MONITOR_REPORT
     atomic.write_text(report, text)
-    said = ["data " + ("drifted" if found.drifted else "steady")]
+    said = [
+        "data " + ("drifted" if found.drifted else "steady" if found.measured else "not measured")
+    ]
     if found.estimates:  # none for a regression, or too few test rows: nothing to trust
         said.append("estimate " + ("trusted" if found.reliable else "not to be trusted"))
     if found.decay:
