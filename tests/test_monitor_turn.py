@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from mlgate import monitor, monitor_history
 from mlgate.model.estimate import Estimate
+from tests.conftest import git
 
 NOW = dt.datetime(2026, 12, 5, 4, 17, tzinfo=dt.UTC)
 
@@ -142,3 +145,51 @@ def test_a_headline_of_steady_data_names_the_columns_that_drifted_below_the_alar
     ).startswith("## ⚠️ housing")
     quiet = replace(found, drift=replace(drift, drifted_columns=()))
     assert monitor_report.headline("housing", quiet) == "housing: production data steady"
+
+
+def test_a_burst_of_runs_is_no_schedule_the_later_runs_are_late_against() -> None:
+    """Five runs seconds apart (re-runs by hand, or runs that raced) in a daily history:
+    the median interval became 4 s, and every daily run after them "missed runs"."""
+    day = dt.datetime(2026, 12, 1, 4, 17, tzinfo=dt.UTC)
+    daily = [day + dt.timedelta(days=d) for d in range(4)]
+    burst = [daily[-1] + dt.timedelta(seconds=4 * s) for s in range(1, 6)]
+    stamps = [t.isoformat() for t in (*daily, *burst, day + dt.timedelta(days=4))]
+    assert monitor_history.gaps(stamps, now=day + dt.timedelta(days=4, hours=1)) == ()
+    # the days are still the schedule: a day without a run is missed
+    late = monitor_history.gaps(stamps, now=day + dt.timedelta(days=7))
+    assert late == ("no run since 2026-12-05 04:17 UTC (3.0 days ago, where runs came every 24 h)",)
+
+
+def test_the_workflows_cron_is_the_schedule_when_the_history_is_a_burst(
+    tmp_path: Path,
+) -> None:
+    """A history of nothing but a burst (five runs 4 s apart) read a minute later: "no run
+    since ... (53 seconds ago, where runs came every 4 seconds)". The scheduled workflow's
+    cron says how often runs come."""
+    top = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(top))
+    workflows = top / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "mlgate-monitor.yml").write_text(
+        'on:\n  schedule:\n    - cron: "17 4 * * *"  # daily\n  workflow_dispatch:\n'
+    )
+    (workflows / "mlgate-monitor.ml-churn.yml").write_text(
+        "on:\n  schedule:\n    - cron: '0 */6 * * *'\n    - cron: 0 3-21/6 * * *\n"
+    )
+    (top / "ml" / "churn").mkdir(parents=True)
+    here = SimpleNamespace(root=top)
+    daily = monitor_history.schedule_interval(here)  # type: ignore[arg-type]
+    assert daily == dt.timedelta(days=1)
+    churn = SimpleNamespace(root=top / "ml" / "churn")
+    assert monitor_history.schedule_interval(churn) == dt.timedelta(hours=3)  # type: ignore[arg-type]
+    start = dt.datetime(2026, 12, 7, 14, 19, 7, tzinfo=dt.UTC)
+    burst = [(start + dt.timedelta(seconds=4 * s)).isoformat() for s in range(5)]
+    later = start + dt.timedelta(seconds=16 + 53)
+    assert monitor_history.gaps(burst, now=later, every=daily) == ()
+    assert monitor_history.gaps(burst, now=later + dt.timedelta(days=3), every=daily) == (
+        "no run since 2026-12-07 14:19 UTC (3.0 days ago, where runs came every 24 h)",
+    )
+    # a cron this reading does not know, or no workflow: the history alone, as before
+    assert monitor_history.cron_interval(["17 4 * * SUN"]) is None
+    assert monitor_history.cron_interval(["@daily"]) is None
+    assert monitor_history.schedule_interval(SimpleNamespace(root=tmp_path)) is None  # type: ignore[arg-type]

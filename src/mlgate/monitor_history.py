@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
+import re
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,7 +76,8 @@ def history(
             continue  # not an entry of ours: the ref is shared with nobody, but say nothing
         if isinstance(loaded, dict) and isinstance(loaded.get("at"), str):
             read.append(loaded)
-    return History(entries=tuple(read), gaps=gaps([e["at"] for e in read], now))
+    every = schedule_interval(manifest)
+    return History(entries=tuple(read), gaps=gaps([e["at"] for e in read], now, every=every))
 
 
 def record(where: Where, manifest: Manifest, found: Monitored, *, now: dt.datetime) -> History:
@@ -151,15 +154,18 @@ def _alarm(entry: Mapping[str, Any]) -> bool:
     return bool(entry.get("drifted")) or doubted
 
 
-def gaps(stamps: list[str], now: dt.datetime) -> tuple[str, ...]:
-    """Where runs came later than twice their usual interval (the median between runs):
-    GitHub delays scheduled runs and drops some when it is busy. Needs three runs."""
+def gaps(
+    stamps: list[str], now: dt.datetime, *, every: dt.timedelta | None = None
+) -> tuple[str, ...]:
+    """Where runs came later than twice their usual interval: GitHub delays scheduled runs
+    and drops some when it is busy. Needs three runs. The usual interval is `every`, the
+    schedule's own (its cron), when known; else the median between runs, bursts left out
+    (`_usual`)."""
     times = sorted(t for t in map(_when, stamps) if t is not None)
     if len(times) < 3:
         return ()
     intervals = [b - a for a, b in itertools.pairwise(times)]
-    seconds = statistics.median(i.total_seconds() for i in intervals)  # the docs' median
-    usual = dt.timedelta(seconds=seconds)  # (an even count: the mean of the middle two)
+    usual = every if every is not None else _usual(intervals)
     if usual.total_seconds() <= 0:
         return ()
     found = [
@@ -174,6 +180,127 @@ def gaps(stamps: list[str], now: dt.datetime) -> tuple[str, ...]:
             f"every {_span(usual)})"
         )
     return tuple(found)
+
+
+BURST = 0.1  # an interval under this share of the time-weighted median: runs in a burst
+
+
+def _usual(intervals: list[dt.timedelta]) -> dt.timedelta:
+    """The median interval between runs, leaving out a burst's: manual re-runs, or runs
+    that raced, seconds apart. A few of them made the median seconds, and every daily run
+    after was "late". A burst is told apart by the time it spans: next to the interval
+    that half of the history's time passed in (the time-weighted median), a burst's
+    intervals are nothing, however many they are."""
+    seconds = sorted(i.total_seconds() for i in intervals)
+    total = sum(seconds)
+    if total <= 0:
+        return dt.timedelta(0)
+    passed, weighted = 0.0, seconds[-1]
+    for each in seconds:
+        passed += each
+        if passed >= total / 2:
+            weighted = each
+            break
+    kept = [s for s in seconds if s >= BURST * weighted]
+    # an even count: the mean of the middle two
+    return dt.timedelta(seconds=statistics.median(kept))
+
+
+MONITOR_WORKFLOW = "mlgate-monitor.yml"  # what `mlgate init` writes for the scheduled job
+CRON = re.compile(r"""^\s*(?:-\s*)?cron:\s*(["']?)([^"'#\n]+?)\1\s*(?:#.*)?$""", re.MULTILINE)
+
+
+def schedule_interval(manifest: Manifest) -> dt.timedelta | None:
+    """How often the scheduled workflow `mlgate init` wrote for this project runs: the
+    median between the firings of its crons (`17 4 * * *`: 24 h). None when there is no
+    such workflow, or a cron this reading does not know (names, `@daily`)."""
+    from mlgate import git
+
+    top = git.toplevel(manifest.root)
+    if top is None:
+        return None
+    inside = os.path.relpath(manifest.root.resolve(), top.resolve())
+    name = MONITOR_WORKFLOW
+    if inside != ".":  # a project in a folder: its own, `mlgate-monitor.ml-churn.yml`
+        name = f"mlgate-monitor.{inside.replace(os.sep, '-')}.yml"
+    try:
+        text = (top / ".github" / "workflows" / name).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    crons = [m.group(2).strip() for m in CRON.finditer(text)]
+    return cron_interval(crons) if crons else None
+
+
+def cron_interval(crons: list[str]) -> dt.timedelta | None:
+    """The median interval between the firings of `crons` (POSIX cron as GitHub reads it:
+    numbers, `*`, `,`, `-` and `/`) over a year; None for one it cannot read."""
+    parsed = [_cron(c) for c in crons]
+    if any(p is None for p in parsed):
+        return None
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    fired: set[dt.datetime] = set()
+    for day in range(366):
+        date = start + dt.timedelta(days=day)
+        for fields in parsed:
+            assert fields is not None
+            minutes, hours, days, months, weekdays, either = fields
+            on_day = date.day in days
+            on_weekday = (date.isoweekday() % 7) in weekdays
+            if date.month not in months or not (
+                (on_day or on_weekday) if either else (on_day and on_weekday)
+            ):
+                continue
+            fired.update(date.replace(hour=h, minute=m) for h in hours for m in minutes)
+    times = sorted(fired)
+    if len(times) < 2:
+        return None
+    spacing = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+    return dt.timedelta(seconds=statistics.median(spacing))
+
+
+Fields = tuple[set[int], set[int], set[int], set[int], set[int], bool]
+
+
+def _cron(cron: str) -> Fields | None:
+    """A cron's five fields as the values each allows; with whether a day of the month or
+    of the week is enough (both restricted: either, as cron reads them)."""
+    parts = cron.split()
+    if len(parts) != 5:
+        return None
+    bounds = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+    values = [_field(p, lo, hi) for p, (lo, hi) in zip(parts, bounds, strict=True)]
+    if any(v is None for v in values):
+        return None
+    minutes, hours, days, months, weekdays = (v or set() for v in values)
+    weekdays = {d % 7 for d in weekdays}  # 7 is Sunday too
+    either = not parts[2].startswith("*") and not parts[4].startswith("*")
+    return minutes, hours, days, months, weekdays, either
+
+
+def _field(field: str, low: int, high: int) -> set[int] | None:
+    found: set[int] = set()
+    for item in field.split(","):
+        part, _, step_text = item.partition("/")
+        if part == "*":
+            first, last = low, high
+        elif "-" in part:
+            a, _, b = part.partition("-")
+            if not (a.isdigit() and b.isdigit()):
+                return None
+            first, last = int(a), int(b)
+        elif part.isdigit():
+            first = last = int(part)
+            if step_text:
+                last = high
+        else:
+            return None
+        if step_text and not step_text.isdigit():
+            return None
+        step = int(step_text) if step_text else 1
+        if step < 1 or first < low or last > high or first > last:
+            return None
+        found.update(range(first, last + 1, step))
+    return found
 
 
 def _when(stamp: str) -> dt.datetime | None:
