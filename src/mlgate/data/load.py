@@ -356,7 +356,7 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
 def _other_format(path: Path, fmt: str) -> str | None:
     try:
         with open(path, "rb") as handle:
-            return data_formats.other_format(handle.read(64), fmt)
+            return data_formats.other_format(handle.read(64), fmt, str(path))
     except OSError:
         return None
 

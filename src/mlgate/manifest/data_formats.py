@@ -65,12 +65,40 @@ CSV_INFER_ROWS = 10_000
 _CHUNK = 2**20
 
 
+# a compressed file's extension and first bytes: each read as text was "not UTF-8: convert
+# it with iconv ... && mv", which would have replaced the archive with mangled bytes
+COMPRESSED = {
+    ".gz": ("gzip", b"\x1f\x8b", "gunzip -k"),
+    ".bz2": ("bzip2", b"BZh", "bunzip2 -k"),
+    ".xz": ("xz", b"\xfd7zXZ\x00", "unxz -k"),
+    ".zst": ("zstd", b"\x28\xb5\x2f\xfd", "unzstd"),
+    ".zip": ("zip", b"PK\x03\x04", "unzip"),
+}
+
+
+def compressed(shown: str, start: bytes = b"") -> str | None:
+    """Why a compressed file is not read, and how to read it: by its first bytes, else
+    its extension. None when it is not one."""
+    suffix = Path(shown).suffix.lower()
+    for ext, (kind, magic, command) in COMPRESSED.items():
+        if start.startswith(magic) or (not start and suffix == ext):
+            plain = shown[: -len(ext)] if suffix == ext else f"{shown}.out"
+            return (
+                f"'{shown}' is {kind}-compressed; mlgate reads CSV, Parquet and JSON Lines "
+                f"uncompressed: decompress it first (`{command} {shlex.quote(shown)}` writes "
+                f"{plain}), or write Parquet, which compresses inside the file"
+            )
+    return None
+
+
 def detect_format(path: Path, declared: str) -> str:
     """The declared format, or the one the extension names when data.format is auto."""
     if declared != "auto":
         if declared not in FORMATS:
             raise UserError(f"data.format '{declared}' is not one of {', '.join(FORMATS)}")
         return declared
+    if said := compressed(str(path)):
+        raise UserError(said)
     suffix = path.suffix.lower()
     if suffix in EXTENSIONS:
         return EXTENSIONS[suffix]
@@ -210,7 +238,7 @@ def unreadable(path: Path, fmt: str, shown: str | None = None, *, quote: bool = 
             start = handle.read(64)
         if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             return f"it is UTF-16 text, not UTF-8: convert it, e.g. {to_utf8('utf-16', named)}"
-        other = other_format(start, fmt)
+        other = other_format(start, fmt, named)
         if other:
             return other
         if fmt == "csv":
@@ -277,10 +305,12 @@ def json_line_problem(line: str) -> str | None:
     return None if isinstance(record, dict) else "is not a JSON object"
 
 
-def other_format(start: bytes, fmt: str) -> str | None:
+def other_format(start: bytes, fmt: str, shown: str) -> str | None:
     """A file whose first bytes are another format's than the one it is read as: a
     Parquet file read as CSV was "not UTF-8 text: convert it with iconv", advice that
-    would have ruined it; a JSON array read as JSON Lines."""
+    would have ruined it; a gzip file too; a JSON array read as JSON Lines."""
+    if said := compressed(shown, start):
+        return said
     if start.startswith(b"PAR1") and fmt != "parquet":
         return (
             f"it is a Parquet file, not {fmt}: set data.format: parquet, or leave data.format "

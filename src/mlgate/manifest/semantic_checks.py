@@ -162,7 +162,9 @@ def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         suffix = Path(relative).suffix
         if role == "reference" and suffix.lower() == ".json":
             continue  # a profile (mlgate profile), not data
-        if suffix.lower() not in data_formats.EXTENSIONS:
+        if said := data_formats.compressed(relative):  # not "set data.format"
+            yield (("data", role), said, False)
+        elif suffix.lower() not in data_formats.EXTENSIONS:
             found = f"extension '{suffix}'" if suffix else "no extension"
             known = ", ".join(data_formats.EXTENSIONS)
             yield (

@@ -1,0 +1,52 @@
+"""A compressed data file is said to be one, with the command that decompresses it: a
+gzipped CSV was first "set data.format", then, read as CSV, "not UTF-8: convert it with
+`iconv ... > FILE.utf8 && mv FILE.utf8 FILE`", which would have replaced the archive with
+mangled bytes."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+from pathlib import Path
+
+import pytest
+
+from mlgate.data import load
+from mlgate.errors import ManifestError, UserError
+from mlgate.manifest import data_formats, parse
+
+CSV = b"a,b,y\n1,2,0\n3,4,1\n" * 50
+
+
+@pytest.mark.parametrize(
+    ("name", "packed", "command"),
+    [
+        ("prod.csv.gz", gzip.compress(CSV), "gunzip -k"),
+        ("prod.csv.bz2", bz2.compress(CSV), "bunzip2 -k"),
+    ],
+)
+def test_a_compressed_file_read_as_csv_says_to_decompress_it_never_iconv(
+    tmp_path: Path, name: str, packed: bytes, command: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(packed)
+    with pytest.raises(UserError) as refused:
+        load.read(path, "csv")
+    said = f"{refused.value.message} {refused.value.hint or ''}"
+    assert "compressed" in said and f"`{command} {path}` writes {tmp_path / 'prod.csv'}" in said
+    assert "iconv" not in said
+    assert path.read_bytes() == packed
+    with pytest.raises(UserError, match=r"-compressed; mlgate reads CSV, Parquet and JSON"):
+        data_formats.detect_format(path, "auto")  # by its name, before any byte is read
+
+
+def test_validate_says_a_compressed_data_file_is_compressed(tmp_path: Path) -> None:
+    text = (
+        b"name: m\ndata: {train: data/train.csv.gz, test: data/test.csv, target: y}\n"
+        b"train: {command: python t.py}\n"
+    )
+    with pytest.raises(ManifestError) as refused:
+        parse(text, name="mlops.yaml", root=tmp_path, files=False)
+    (problem,) = [p for p in refused.value.problems if p.path == "data.train"]
+    assert "'data/train.csv.gz' is gzip-compressed" in problem.message
+    assert "set data.format" not in problem.message
