@@ -532,7 +532,7 @@ def _labels_disagree(
     strata = max(1, min(10, len(ref_score) // 30))
     edges = np.unique(np.quantile(ref_score, np.linspace(0, 1, strata + 1)[1:-1]))
     ref_at, at = np.searchsorted(edges, ref_score, "right"), np.searchsorted(edges, score, "right")
-    observed = expected = variance = 0.0
+    observed = expected = variance = like_reference = 0.0
     for k in range(len(edges) + 1):
         n1, a = int((at == k).sum()), int(right[at == k].sum())
         n0, b = int((ref_at == k).sum()), int(ref_right[ref_at == k].sum())
@@ -541,22 +541,25 @@ def _labels_disagree(
             continue
         observed, expected = observed + a, expected + n1 * hits / total
         variance += n1 * n0 * hits * (total - hits) / (total**2 * (total - 1))
+        # what the message says: the reference's own rate in the stratum (the test's
+        # `expected` pools both sides' hits, the production rows' own among them)
+        like_reference += n1 * b / n0 if n0 else a
     gap = abs(observed - expected) - 0.5  # Yates's, as the test is usually given
     if variance == 0 or gap <= 0:
         return ""
     p_value = math.erfc(gap / math.sqrt(variance) / math.sqrt(2))
     if p_value >= AGREE_ALPHA:
         return ""
-    return _concept(int(observed), expected, len(score), p_value)
+    return _concept(int(observed), like_reference, len(score), p_value)
 
 
-def _concept(observed: int, expected: float, rows: int, p_value: float) -> str:
+def _concept(observed: int, like_reference: float, rows: int, p_value: float) -> str:
     # a normal tail far out underflows to 0, and is not that precise there anyway
     p = f"p = {words.p_value(p_value)}" if p_value >= TINY_P else f"p < {TINY_P:g}"
     return (
         f"concept drift: on the {words.count(rows, 'production row')} labelled so far the "
-        f"model was right {observed:,} times where reference rows scored alike make "
-        f"{expected:,.1f} expected ({p}): what a score means has changed"
+        f"model was right {observed:,} times, where reference rows scored alike would have "
+        f"been right {like_reference:,.1f} times ({p}): what a score means has changed"
     )
 
 
