@@ -452,7 +452,9 @@ def _performance(
     # every row scored, labelled or not: a column or a value the model cannot take is the
     # data's error (exit 2); unscored, a regression's file lacking one passed
     given = _production_input(manifest, run, model, table, shown)
-    decided = _scored(lambda: model.predict(given), shown, given)  # type: ignore[attr-defined]
+    train = next((d for d in run.data.datasets if d.role == "train"), None)
+    trained = dict(train.columns) if train is not None else {}
+    decided = _scored(lambda: model.predict(given), shown, given, trained)  # type: ignore[attr-defined]
     if run.evaluate.task != "classification" or not kept.classes:
         rows, values = _targets(table, manifest.data.target, labels_from)
         scored = decided.astype(np.float64)
@@ -461,7 +463,7 @@ def _performance(
     probabilities = kept.scores is not None and callable(getattr(model, "predict_proba", None))
     predicted = _indices(decided, classes)
     scores = (
-        _scored(lambda: model.predict_proba(given), shown, given).astype(np.float64)  # type: ignore[attr-defined]
+        _scored(lambda: model.predict_proba(given), shown, given, trained).astype(np.float64)  # type: ignore[attr-defined]
         if probabilities
         else None
     )
@@ -705,10 +707,17 @@ class Unscorable(UserError):
     """The model refused the production rows: a value or an empty cell it cannot take."""
 
 
-def _scored(score: Callable[[], object], shown: str, given: pd.DataFrame) -> np.ndarray:
+def _scored(
+    score: Callable[[], object],
+    shown: str,
+    given: pd.DataFrame,
+    trained: Mapping[str, str],
+) -> np.ndarray:
     """What the model gave for the production rows (`given`); a value it cannot take is the
-    data's fault, said as such, with the column and row where the model quotes it, or the
-    empty cells a model that takes none (NaN) met."""
+    data's fault, said as such, with the column and row where the model quotes it, the
+    empty cells a model that takes none (NaN) met, or the columns whose kind differs from
+    the training file's (`trained`: its columns' types as the run recorded them; a
+    category exported as codes met "ufunc 'isnan' not supported", naming nothing)."""
     import re
 
     import numpy as np
@@ -724,10 +733,36 @@ def _scored(score: Callable[[], object], shown: str, given: pd.DataFrame) -> np.
         where = _located(given, quoted.group(1)) if quoted else ""
         if not where and "NaN" in first:
             where = _empty(given)
+        if not where:
+            where = _kinds_apart(given, trained)
         raise Unscorable(  # a 70,000-character cell was quoted whole, into the alarm too
             f"{shown}: the model cannot score these rows: {words.clip(first, 300)}{where}",
             hint="the production rows must hold what the training data held, as it held it",
         ) from exc
+
+
+def _kinds_apart(frame: pd.DataFrame, trained: Mapping[str, str]) -> str:
+    """The columns that hold numbers where the training file held text, or text where it
+    held numbers: " (column 'clinic' holds numbers where the training data held text)"."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    apart = []
+    for column in frame.columns:
+        was = trained.get(str(column))
+        if was is None:
+            continue
+        text_then = was.startswith(("String", "Utf8", "Categorical", "Enum"))
+        numbers_now = is_numeric_dtype(frame[column]) and not is_bool_dtype(frame[column])
+        if text_then and numbers_now:
+            held = "numbers where the training data held text"
+        elif not text_then and was != "Boolean" and frame[column].dtype == object:
+            held = "text where the training data held numbers"
+        else:
+            continue
+        apart.append(f"'{words.clip(str(column), 80)}' holds {held}")
+    if not apart:
+        return ""
+    return f" (column {words.first(apart[:3], len(apart), sep='; column ')})"
 
 
 def _empty(frame: pd.DataFrame) -> str:
