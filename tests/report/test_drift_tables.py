@@ -62,3 +62,25 @@ def test_the_row_holds_the_results_figures() -> None:
         f"{moved.adjusted_p_value:.3g} | {moved.reason} |"
     )
     assert "### ❌ Drift: test against train: 1 of 2 columns drifted" in rendered
+
+
+def test_the_details_count_columns_as_the_headline_does() -> None:
+    """ "1 of 7 columns drifted" stood over "7 not drifted or not tested": a category's
+    second test (new values) was counted as a column."""
+    rows = 400
+    reference = pl.DataFrame(
+        {
+            "clinic": [["north", "south", "east"][i % 3] for i in range(rows)],
+            **{f"x{j}": [float((i * (j + 3)) % 11) for i in range(rows)] for j in range(3)},
+        }
+    )
+    current = reference.with_columns(
+        pl.Series("clinic", [["north", "south", "east"][min(i % 5, 2)] for i in range(rows)])
+    )
+    found = drift.compare(reference, current, Drift(), reference_name="train", current_name="test")
+    assert found.drifted_columns == ("clinic",) and len(found.tested_columns) == 4
+    rendered = drift_tables.markdown([found])
+    assert "1 of 4 columns drifted" in rendered
+    assert (
+        "<summary>3 columns not drifted or not tested, and 1 other test of drifted ones" in rendered
+    ), rendered

@@ -51,10 +51,18 @@ def markdown(results: Sequence[DriftResult]) -> str:
         if moved:
             parts.append(_table(moved, result.alpha))
         if rest:
-            parts.append(
-                details(f"{len(rest)} not drifted or not tested", _table(rest, result.alpha))
-            )
+            parts.append(details(_rest_said(moved, rest), _table(rest, result.alpha)))
     return "\n\n".join(parts)
+
+
+def _rest_said(moved: Sequence[ColumnDrift], rest: Sequence[ColumnDrift]) -> str:
+    """Columns, as the headline counts them ("1 of 7 columns drifted" stood above "7 not
+    drifted": a drifted column's other test was counted as a column)."""
+    drifted = {e.column for e in moved}
+    columns = len({e.column for e in rest} - drifted)
+    said = f"{words.count(columns, 'column')} not drifted or not tested"
+    more = sum(e.column in drifted for e in rest)
+    return said + (f", and {words.count(more, 'other test')} of drifted ones" if more else "")
 
 
 def _table(entries: Iterable[ColumnDrift], alpha: float) -> str:
