@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,104 @@ def test_a_folder_imported_with_dvc_is_updated_by_its_own_dvc_file(
     (exports / "train.csv").write_text("\n".join(lines[:-10]) + "\n")  # ten rows fewer
     assert retraining.refreshed(loaded) == "dvc update data.dvc"
     assert (root / "data/train.csv").read_text() == (exports / "train.csv").read_text() != before
+
+
+def test_a_refresh_that_changed_nothing_opens_no_pull_request_and_tells_the_alarm(
+    tmp_path: Path,
+) -> None:
+    """No monitor.refresh, no DVC import, no data.prepare: the data is the default
+    branch's own. An empty commit was pushed and a pull request opened "on refreshed data",
+    with 0 files changed, its model compared with no baseline ("this very commit")."""
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    project = make_project(
+        tmp_path / "repo",
+        origin=origin,
+        files={"mlops.yaml": _iris_manifest() + "monitor: {on_drift: retrain}\n"},
+    )
+    with running() as fake:
+        fake.add_branch(BRANCH)
+        issue = fake.add_issue("iris: production data drifted", "alarm")["number"]
+        ctx = replace(
+            context(fake, project.root), inputs={"reason": f"monitoring alarm (issue #{issue})"}
+        )
+        done = retraining.retrain(project.manifest, ctx)
+        comments = fake.comments.get(issue, [])
+    assert (done.pushed, done.pull, done.result) == (None, None, None)
+    assert not fake.pulls
+    assert git(origin, "for-each-ref", f"refs/heads/{BRANCH}") == ""
+    assert done.lines[1].startswith("nothing to retrain on: the refresh changed no file")
+    assert "no pull request opened, nothing trained" in done.lines[1]
+    (comment,) = comments
+    assert "found nothing to retrain on" in comment["body"]
+    assert f"issue #{issue}: created a comment" in done.lines[-1]
+
+
+PREPARE = """\
+import os, shutil
+os.makedirs("data", exist_ok=True)
+for name in ("train.csv", "test.csv"):
+    shutil.copy(os.path.join(os.environ["IRIS_EXPORTS"], name), os.path.join("data", name))
+"""
+
+
+def prepared_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """An iris project registered and promoted to production, then made to take its data
+    from the warehouse's export: data.prepare copies it into ignored files. Its root and
+    the export's folder."""
+    from tests.registry.conftest import promote
+
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    project = promote(
+        make_project(
+            tmp_path / "repo",
+            origin=origin,
+            files={"prepare.py": PREPARE, "mlops.yaml": _iris_manifest() + MONITOR_PREPARE},
+        )
+    )
+    root = project.root
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    for name in ("train.csv", "test.csv"):
+        shutil.copy(root / "data" / name, exports / name)
+    monkeypatch.setenv("IRIS_EXPORTS", str(exports))
+    git(root, "rm", "-q", "--cached", "data/train.csv", "data/test.csv")
+    (root / ".gitignore").write_text("models/\ndata/\n")
+    text = (root / "mlops.yaml").read_text()
+    (root / "mlops.yaml").write_text(
+        text.replace("data:\n", "data:\n  prepare: python prepare.py\n", 1)
+    )
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "prepared")
+    git(root, "push", "-q", "origin", "main")
+    return root, exports
+
+
+def test_data_prepare_fetching_new_data_retrains_against_the_version_in_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same export as production's version was trained on: no pull request (an empty
+    one was opened "on refreshed data"). Another export: a pull request, its model compared
+    with the version production holds (it was compared with none, "is this very commit")."""
+    root, exports = prepared_project(tmp_path, monkeypatch)
+    loaded = manifests.load(root / "mlops.yaml")
+    with running() as fake:
+        fake.add_branch(BRANCH)
+        same = retraining.retrain(loaded, context(fake, root))
+        assert (same.pull, same.result) == (None, None)
+        assert "data.prepare made the data production (v0.1.0) was trained" in same.lines[1]
+        assert not fake.pulls
+
+        rows = (exports / "train.csv").read_text().splitlines()
+        (exports / "train.csv").write_text("\n".join(rows[:-20]) + "\n")  # the export changed
+        first = retraining.retrain(loaded, context(fake, root))
+        assert first.pull is not None and first.pull.action == "created"
+        assert first.result is not None
+        compared = first.result.compare
+        assert compared is not None
+        assert (compared.baseline.kind, compared.baseline.ref) == ("stage", "production")
+        assert "no file: data.prepare made other data" in fake.pulls[first.pull.number]["body"]
+
+
+MONITOR_PREPARE = "monitor: {on_drift: retrain}\n"

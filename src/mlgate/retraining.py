@@ -8,6 +8,13 @@ token starts no workflow (GitHub's rule against recursive runs); with a GitHub A
 the repository's pull-request workflow runs on it as well and updates the same sticky
 comment. A second alarm on an unchanged base with unchanged data pushes nothing, opens
 nothing and trains nothing.
+
+"The data" is what the training reads: data.train and data.test as data.prepare makes them
+now, by sha256, not only the files the refresh changed. A refresh that changed no file,
+with data the version monitor.stage holds was trained on, opens no pull request at all
+(it would have been empty, and "on refreshed data"); one whose data.prepare made other
+data is compared with that version, since the default branch's code trained again would
+read the same new data and be compared with itself.
 """
 
 from __future__ import annotations
@@ -38,8 +45,8 @@ BRANCH = "mlgate/retrain/{name}"
 @dataclass(frozen=True, kw_only=True)
 class Retrained:
     branch: str
-    pushed: Pushed
-    pull: PullOutcome
+    pushed: Pushed | None  # None: no new data, so no branch pushed
+    pull: PullOutcome | None  # None: no new data, so no pull request opened
     result: RunResult | None  # None: nothing changed, nothing trained
     lines: tuple[str, ...]
 
@@ -73,6 +80,18 @@ def retrain(
     paths = tuple(p for p in branch.changed(root) if p not in before)
     _stored(manifest, paths)
     reason = words.clip(ctx.inputs.get("reason") or "a monitoring alarm", 200)
+    data = prepared(manifest, env)
+    against = None if paths else _held_data(manifest, ctx.token)
+    if not paths:
+        stale = _no_new_data(manifest, data, against)
+        if stale:
+            lines = [
+                f"refresh: {said}",
+                f"nothing to retrain on: {stale}; no branch pushed, no pull request opened, "
+                "nothing trained",
+            ]
+            lines += _tell_the_alarm(manifest, ctx, reason, stale)
+            return Retrained(branch=name, pushed=None, pull=None, result=None, lines=tuple(lines))
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     made = branch.commit(
         root, base, paths, f"Retrain {manifest.name}: {reason}\n\n{said}", date=now
@@ -85,7 +104,7 @@ def retrain(
             head=name,
             base=target,
             title=f"Retrain {manifest.name} on refreshed data",
-            body=_body(manifest, reason, said, paths),
+            body=_body(manifest, reason, said, paths, against),
         )
         same = pushed.action == "unchanged" and pull.action == "unchanged"
         # a retraining that died after opening its pull request left it without a report:
@@ -106,7 +125,10 @@ def retrain(
             "request holds its report; nothing trained"
         )
         return Retrained(branch=name, pushed=pushed, pull=pull, result=None, lines=tuple(lines))
-    trained = baseline.override(manifest, base, origin="the retraining's base commit")
+    if paths:  # the default branch's code, trained on the data as the default branch has it
+        trained = baseline.override(manifest, base, origin="the retraining's base commit")
+    else:  # that code trained again would read the new data too: the version in service
+        trained = _against_stage(manifest)
     result = pipeline.run(trained, observer=observer, env=env)
     done = publish.publish(
         result, manifest, ctx.for_pull_request(pull.number, head_sha=pushed.commit)
@@ -137,6 +159,130 @@ def refreshed(manifest: Manifest, env: Mapping[str, str] | None = None) -> str:
         )
     _dvc(manifest.root, "update", *imports)
     return f"dvc update {' '.join(imports)}"
+
+
+def prepared(manifest: Manifest, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """data.prepare run (the run prepares again, as every run does), then the sha256 of
+    data.train and data.test by role: the data the training reads now. A file that is not
+    there (or a folder) has none; the run says what is wrong with it."""
+    from mlgate import commands
+    from mlgate.data import fingerprint
+
+    if manifest.data.prepare is not None:
+        commands.required(
+            manifest,
+            manifest.data.prepare,
+            "data.prepare",
+            hint="it should write the training data (data.train, data.test)",
+            base_env=env,
+        )
+    found = {}
+    for role, relative in (("train", manifest.data.train), ("test", manifest.data.test)):
+        path = manifest.resolve(relative)
+        if path.is_file():
+            found[role] = fingerprint.file_fingerprint(path, manifest.root).sha256
+    return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class Held:
+    """The version monitor.stage holds, and the data it was trained and tested on."""
+
+    stage: str
+    version: str
+    data: Mapping[str, str]  # role: sha256
+    problem: str = ""  # why it could not be read: the data cannot be compared
+
+
+def _held_data(manifest: Manifest, token: str | None) -> Held:
+    from mlgate.errors import MlgateError
+    from mlgate.registry.operations import Where
+
+    stage = manifest.monitor.stage
+    try:
+        current = Where.of(manifest, token=token).read()
+    except MlgateError as exc:
+        return Held(stage=stage, version="", data={}, problem=f"the registry: {exc}")
+    held = current.current(stage)
+    version = current.version(held.version) if held is not None else None
+    if held is None or version is None or version.problem:
+        why = version.problem if version and version.problem else f"{stage} holds no version"
+        return Held(stage=stage, version=held.version if held else "", data={}, problem=why)
+    data = {
+        str(d.get("role")): str(d.get("sha256"))
+        for d in version.record.get("data") or []
+        if isinstance(d, dict)
+    }
+    return Held(stage=stage, version=version.version, data=data)
+
+
+def _no_new_data(manifest: Manifest, data: Mapping[str, str], held: Held | None) -> str:
+    """Why a retraining whose refresh changed no file has nothing to train on; "" when it
+    has (data.prepare made other data, or it cannot be told)."""
+    if manifest.data.prepare is None:
+        return (
+            "the refresh changed no file, and without data.prepare the data is the default "
+            "branch's own, which its model was trained on"
+        )
+    if held is None or held.problem or not data or dict(held.data) != dict(data):
+        return ""
+    return (
+        f"the refresh changed no file, and data.prepare made the data {held.stage} "
+        f"({held.version}) was trained and tested on (sha256 {_shas(data)})"
+    )
+
+
+def _shas(data: Mapping[str, str]) -> str:
+    return ", ".join(f"{role} {sha[:16]}" for role, sha in sorted(data.items()))
+
+
+def _against_stage(manifest: Manifest) -> Manifest:
+    """The manifest compared with the version monitor.stage holds, scored on the new test
+    rows."""
+    from dataclasses import replace
+
+    stage = manifest.monitor.stage
+    compare = replace(
+        manifest.compare,
+        baseline=stage,
+        baseline_kind="stage",
+        baseline_origin=(
+            f"the retraining (monitor.stage: the refresh changed no file, and data.prepare "
+            f"made other data), in place of {manifest.compare.baseline}"
+        ),
+    )
+    return replace(manifest, compare=compare)
+
+
+def _tell_the_alarm(manifest: Manifest, ctx: ActionsContext, reason: str, why: str) -> list[str]:
+    """A comment on the alarm's issue (the dispatch's reason names it) saying that no pull
+    request comes of this alarm; what was done, as lines. Its token needs `issues: write`."""
+    from mlgate.errors import OutsideError
+    from mlgate.github.comments import marker_for, upsert_comment
+    from mlgate.github.http import GitHub
+    from mlgate.report.inert import escape
+
+    alarm = re.fullmatch(r"monitoring alarm \(issue #([0-9]{1,9})\)", reason)
+    if alarm is None or not ctx.repository or not ctx.token:
+        return []
+    number = int(alarm.group(1))
+    owner, _, repo = ctx.repository.partition("/")
+    body = (
+        f"The retraining this alarm started found nothing to retrain on: {escape(why)}. "
+        "No pull request was opened and nothing was trained. A refresh that brings new "
+        "data (monitor.refresh, or what data.prepare fetches) retrains at the next alarm."
+    )
+    try:
+        with GitHub(ctx.api_url, ctx.token) as gh:
+            done = upsert_comment(
+                gh, owner, repo, number, marker=marker_for(manifest.name, kind="retrain"), body=body
+            )
+    except OutsideError as exc:
+        return [
+            f"issue #{number} not told: {exc.message} (the retraining's token needs "
+            "`issues: write` to comment on it)"
+        ]
+    return [f"issue #{number}: {done.action} a comment saying so ({done.html_url})"]
 
 
 def _dvc_imports(manifest: Manifest) -> list[str]:
@@ -172,13 +318,31 @@ def _dvc(root: Path, *args: str) -> None:
     )
 
 
-def _body(manifest: Manifest, reason: str, said: str, paths: tuple[str, ...]) -> str:
+def _body(
+    manifest: Manifest,
+    reason: str,
+    said: str,
+    paths: tuple[str, ...],
+    held: Held | None,
+) -> str:
     """The pull request's description. The reason (a dispatch's input, anyone's who may
     run the workflow), what the refresh said and the files it changed are untrusted text:
     escaped, so a `[link](...)`, an @mention or a `<!--` in them does nothing."""
     from mlgate.report.inert import code, escape
 
-    changed = "\n".join(f"- {code(p)}" for p in paths) or "- (no file: the data is as it was)"
+    changed = "\n".join(f"- {code(p)}" for p in paths)
+    if not paths:
+        was = (
+            f"the data {held.stage} ({held.version}) was trained on"
+            if held is not None and not held.problem
+            else f"what {manifest.monitor.stage} was trained on "
+            f"({held.problem if held else 'not read'})"
+        )
+        changed = (
+            f"- (no file: data.prepare made other data than {escape(was)}; the model is "
+            f"compared with the version {manifest.monitor.stage} holds, and merging this "
+            "empty commit has the merge's run prepare, train and register it again)"
+        )
     alarm = re.fullmatch(r"monitoring alarm \(issue #([0-9]{1,9})\)", reason)
     # the alarm's own reason links its issue; any other text is inert
     why = f"monitoring alarm (issue #{alarm.group(1)})" if alarm else escape(reason)
