@@ -303,4 +303,31 @@ def test_data_prepare_fetching_new_data_retrains_against_the_version_in_service(
         assert "no file: data.prepare made other data" in fake.pulls[first.pull.number]["body"]
 
 
+def test_an_export_changed_while_the_pull_request_is_open_is_trained_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next alarm after data.prepare's export changed said "same base, same data",
+    trained nothing, and the open pull request kept the old model's report."""
+    root, exports = prepared_project(tmp_path, monkeypatch)
+    loaded = manifests.load(root / "mlops.yaml")
+    rows = (exports / "train.csv").read_text().splitlines()
+    (exports / "train.csv").write_text("\n".join(rows[:-20]) + "\n")
+    with running() as fake:
+        fake.add_branch(BRANCH)
+        first = retraining.retrain(loaded, context(fake, root))
+        assert first.result is not None
+
+        again = retraining.retrain(loaded, context(fake, root))  # the same export
+        assert again.result is None
+        assert again.lines[-1].startswith("nothing changed since the last retraining")
+
+        (exports / "train.csv").write_text("\n".join(rows[:-40]) + "\n")  # changed again
+        fresh = retraining.retrain(loaded, context(fake, root))
+        assert fresh.pull is not None and fresh.pull.action == "updated"
+        assert fresh.result is not None and fresh.result.run_id != first.result.run_id
+        trained = {d.role: d.rows for d in fresh.result.data.datasets}
+        assert trained["train"] == len(rows) - 41  # the new export's rows, less the header
+        assert len(fake.check_runs) == 2
+
+
 MONITOR_PREPARE = "monitor: {on_drift: retrain}\n"

@@ -104,7 +104,7 @@ def retrain(
             head=name,
             base=target,
             title=f"Retrain {manifest.name} on refreshed data",
-            body=_body(manifest, reason, said, paths, against),
+            body=_body(manifest, reason, said, paths, data, against),
         )
         same = pushed.action == "unchanged" and pull.action == "unchanged"
         # a retraining that died after opening its pull request left it without a report:
@@ -323,11 +323,14 @@ def _body(
     reason: str,
     said: str,
     paths: tuple[str, ...],
+    data: Mapping[str, str],
     held: Held | None,
 ) -> str:
     """The pull request's description. The reason (a dispatch's input, anyone's who may
     run the workflow), what the refresh said and the files it changed are untrusted text:
-    escaped, so a `[link](...)`, an @mention or a `<!--` in them does nothing."""
+    escaped, so a `[link](...)`, an @mention or a `<!--` in them does nothing. It names the
+    data by sha256: data.prepare's other data changes it, so the next alarm trains again
+    where it found the pull request "unchanged" and trained nothing."""
     from mlgate.report.inert import code, escape
 
     changed = "\n".join(f"- {code(p)}" for p in paths)
@@ -343,13 +346,15 @@ def _body(
             f"compared with the version {manifest.monitor.stage} holds, and merging this "
             "empty commit has the merge's run prepare, train and register it again)"
         )
+    trained = _shas(data) or "(no data file found)"
     alarm = re.fullmatch(r"monitoring alarm \(issue #([0-9]{1,9})\)", reason)
     # the alarm's own reason links its issue; any other text is inert
     why = f"monitoring alarm (issue #{alarm.group(1)})" if alarm else escape(reason)
     return (
         f"mlgate retrained **{manifest.name}** after {why}.\n\n"
         f"Refresh: {escape(said)}.\n\n{words.count(len(paths), 'file')} changed:\n\n"
-        f"{changed}\n\n"
+        f"{changed}\n\nData (data.train and data.test, as data.prepare made them): "
+        f"sha256 {trained}.\n\n"
         "The retrained model's report and check are on this pull request. Review it as "
         "any other: merging registers the model and promotes it through the manifest's "
         "gates. Further alarms update this pull request (branch "
