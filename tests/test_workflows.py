@@ -47,7 +47,12 @@ TEMPLATE_PERMISSIONS = {
     "dispatch.yml": {"contents": "write"},
     # the monitoring history's ref; its issue; starting the retraining
     "monitor.yml": {"contents": "write", "issues": "write", "actions": "write"},
-    "retrain.yml": {"contents": "write", "pull-requests": "write", "checks": "write"},
+    "retrain.yml": {
+        "contents": "write",
+        "pull-requests": "write",
+        "checks": "write",
+        "issues": "write",
+    },
     # the plan and the matrix's jobs read the code; only the collect job posts
     "sweep.yml": {"contents": "read"},
 }
