@@ -23,7 +23,7 @@ def test_the_retraining_pull_requests_body_holds_untrusted_text_inert(tmp_path: 
 
     scaffold.init(tmp_path, example=True)
     manifest = manifests.load(tmp_path / "mlops.yaml")
-    body = retraining._body(manifest, REASON, SAID, PATHS)
+    body = retraining._body(manifest, REASON, SAID, PATHS, {}, None)
     tokens = PARSER.parse(body)
     kids = [c for t in tokens for c in (t, *(t.children or []))]
     assert not [t for t in kids if t.type in ("link_open", "image", "html_inline", "html_block")]
@@ -42,7 +42,7 @@ def test_the_alarms_own_reason_still_links_its_issue(tmp_path: Path) -> None:
 
     scaffold.init(tmp_path, example=True)
     manifest = manifests.load(tmp_path / "mlops.yaml")
-    own = retraining._body(manifest, "monitoring alarm (issue #7)", "ok", ())
+    own = retraining._body(manifest, "monitoring alarm (issue #7)", "ok", (), {}, None)
     assert "after monitoring alarm (issue #7)." in own
-    more = retraining._body(manifest, "monitoring alarm (issue #7) @acme", "ok", ())
+    more = retraining._body(manifest, "monitoring alarm (issue #7) @acme", "ok", (), {}, None)
     assert "issue #7" not in more and "@acme" not in more
