@@ -24,12 +24,16 @@ import pytest
 from tests import projects
 from tests.registry.conftest import ENVIRONMENTS
 
-COPY = """\
+MARK = "# trained ahead (tests/ahead.py): this copies the model the project's train.py fitted"
+COPY = (
+    MARK
+    + """
 import os, shutil, sys
 shutil.copy({model!r}, os.environ["MLGATE_MODEL"])
 sys.stdout.write(open({said!r}).read())
 sys.stderr.write(open({warned!r}).read())
 """
+)
 
 
 def trained_ahead(files: dict[str, str], environments: str = ENVIRONMENTS) -> dict[str, str]:

@@ -101,6 +101,21 @@ def _has_e2e(module: str) -> bool:
         return False
 
 
+_in_fast_tier = True  # the test being set up or run is not marked e2e (pytest_runtest_setup)
+
+
+@pytest.hookimpl(tryfirst=True)  # before any of the test's fixtures is set up
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    global _in_fast_tier
+    _in_fast_tier = item.get_closest_marker("e2e") is None
+
+
+def in_fast_tier() -> bool:
+    """Whether the test being set up or run is in the fast tier (not marked e2e), for setup
+    shared through functions rather than fixtures (`make_project`)."""
+    return _in_fast_tier
+
+
 # The fast tier runs no training: a test whose user commands run this long before they
 # finish (a training process importing scikit-learn takes 1.5 s; `python -c ...` 30 ms;
 # a command stopped at a timeout the test chose is not counted) is end to end, and fails

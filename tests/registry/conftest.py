@@ -18,7 +18,7 @@ from mlgate.registry.operations import Where
 from mlgate.result import runs
 from mlgate.result.records import RunResult
 from tests import projects
-from tests.conftest import git, shared_setup
+from tests.conftest import git, in_fast_tier, shared_setup
 
 ENVIRONMENTS = """environments:
   staging: {on: merge}
@@ -36,7 +36,15 @@ class Project:
         return Where.of(self.manifest)
 
     def next_commit(self, c: float) -> RunResult:
-        """Another commit (the model's C changed) and its run."""
+        """Another commit (the model's C changed) and its run: a training, so never of a
+        project whose model was fitted ahead (it would copy the same model whatever C)."""
+        from tests.ahead import MARK
+
+        train = self.root / "train.py"
+        assert not train.read_text().startswith(MARK), (
+            "a project trained ahead retrains nothing: a test that retrains is end to end "
+            "(mark it e2e, docs/testing.md)"
+        )
         (self.root / "params.yaml").write_text(f"train:\n  C: {c}\n")
         git(self.root, "add", "-A")
         git(self.root, "commit", "-q", "-m", f"C = {c}")
@@ -55,8 +63,15 @@ def make_project(
 
     Each kind of project is trained once per process (a run is a training subprocess and
     an evaluation, seconds each) and copied: the copy is the same repository, commit and
-    run, byte for byte, at `root`."""
+    run, byte for byte, at `root`. In the fast tier, a project with the standard train.py
+    has its model fitted ahead (tests/ahead.py: the same fit, without a process that
+    imports scikit-learn for it once a worker, 2 to 4 s); an end-to-end test's trains as
+    the user's does."""
     extra = files or {}
+    if "train.py" not in extra and in_fast_tier():
+        from tests.ahead import trained_ahead  # it imports this module
+
+        extra = trained_ahead(extra, environments)
     dates = tuple(os.environ.get(name, "") for name in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"))
     key = (environments, tuple(sorted(extra.items())), dates)
     if key not in _TRAINED:
