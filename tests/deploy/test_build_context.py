@@ -158,12 +158,12 @@ def test_the_wheel_holds_only_what_git_tracks_and_the_record_no_local_path(
     checkout = tmp_path / "mlgate"
     git(tmp_path, "clone", "-q", str(Path(source.__file__).parents[3]), str(checkout))
     (checkout / "src/mlgate/.env").write_text("TOKEN=secret\n")
-    (checkout / "src/mlgate/scratch").mkdir()
-    (checkout / "src/mlgate/scratch/notes.txt").write_text("notes\n")
+    (checkout / "src/mlgate/jottings").mkdir()
+    (checkout / "src/mlgate/jottings/notes.txt").write_text("notes\n")
     wheel, how = source._built_wheel.__wrapped__(str(checkout))
     names = zipfile.ZipFile(wheel).namelist()
     assert "mlgate/__init__.py" in names
-    assert not [n for n in names if n.endswith(".env") or "scratch" in n]
+    assert not [n for n in names if n.endswith(".env") or "jottings" in n]
     commit = git(checkout, "rev-parse", "HEAD")
     assert how == (
         f"a wheel built from a checkout of mlgate at commit {commit[:12]} "
