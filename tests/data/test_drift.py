@@ -688,3 +688,17 @@ def test_a_p_value_just_below_the_users_own_alpha_is_printed_below_it() -> None:
     tested = entry(result, "x", "ks")
     assert tested.p_value is not None and 0.0207 < tested.p_value < 0.0208, tested.p_value
     assert "p = 0.02077 < 0.0208" in tested.message, tested.message
+
+
+def test_infinite_numbers_are_said_to_be_missing_or_infinite() -> None:
+    """A column of inf read "missing share 1.00", where the model said "Input X contains
+    infinity": its values were there, infinite."""
+    reference = pl.DataFrame({"x": [float(i % 9) for i in range(200)], "c": ["a", "b"] * 100})
+    current = pl.DataFrame(
+        {"x": [float("inf")] * 60, "c": ["a"] * 30 + [None] * 30}  # type: ignore[list-item]
+    )
+    result = compared(reference, current, Drift(threshold=0.01))
+    numeric, text = entry(result, "x", "missing"), entry(result, "c", "missing")
+    assert numeric.message.startswith("missing or infinite share 1.00 >= 0.01"), numeric.message
+    assert numeric.reason == "missing or infinite 0.0% in reference, 100.0% in current"
+    assert text.message.startswith("missing share 0.5"), text.message  # text has no inf

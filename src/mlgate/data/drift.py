@@ -191,6 +191,7 @@ class _Pending:
 
     entry: ColumnDrift
     significance: str  # the test the p-value comes from, as a report names it
+    named: str = ""  # the figure's name, where NAMES' would mislead
 
 
 def compare(
@@ -279,7 +280,7 @@ def _settle(p: _Pending, adjusted: float, alpha: float) -> ColumnDrift:
     assert entry.p_value is not None
     large = entry.statistic >= entry.threshold
     significant = adjusted < alpha
-    shown = f"{NAMES[entry.test]} {_beside(entry.statistic, entry.threshold)}"
+    shown = f"{p.named or NAMES[entry.test]} {_beside(entry.statistic, entry.threshold)}"
     verb = ">=" if large else "<"
     sig = f"{p.significance} p {_p(entry.p_value, alpha)}".strip()
     if entry.p_value != adjusted:
@@ -338,7 +339,9 @@ def column_tests(
     found: list[_Pending] = []
     ref_rows, cur_rows = reference.count + reference.missing, current.count + current.missing
     if reference.missing or current.missing:
-        found.append(_missing(name, reference.missing, ref_rows, current.missing, cur_rows))
+        found.append(
+            _missing(name, reference.missing, ref_rows, current.missing, cur_rows, numeric=numeric)
+        )
     if min(reference.count, current.count) < MIN_VALUES:
         counts = f"{reference.count:,} and {current.count:,}"
         return [*found, _untested(name, f"too few values to test ({counts}; {MIN_VALUES} a side)")]
@@ -389,14 +392,19 @@ def _fitting(name: str, column: DriftColumn, spec: Drift, *, numeric: bool) -> s
     return spec.method if spec.method in fits else "auto"
 
 
-def _missing(name: str, k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> _Pending:
+def _missing(
+    name: str, k_ref: int, n_ref: int, k_cur: int, n_cur: int, *, numeric: bool
+) -> _Pending:
+    """The share of values missing; of numbers, infinite ones count too (a column of inf
+    read "missing share 1.00", beside the model's "Input X contains infinity")."""
     moved = k_cur / n_cur - k_ref / n_ref if n_ref and n_cur else 0.0
     tested = two_sample.proportions(k_ref, n_ref, k_cur, n_cur)
+    missing = "missing or infinite" if numeric else "missing"
     return _Pending(
         ColumnDrift(
             column=name,
             test="missing",
-            reason=f"missing {phrases.percent(k_ref, n_ref)} in reference, "
+            reason=f"{missing} {phrases.percent(k_ref, n_ref)} in reference, "
             f"{phrases.percent(k_cur, n_cur)} in current",
             statistic=abs(moved),
             threshold=MISSING_THRESHOLD,
@@ -404,6 +412,7 @@ def _missing(name: str, k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> _Pend
             values=(n_ref, n_cur),
         ),
         significance=tested.test,
+        named=f"{missing} share",
     )
 
 
