@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mlgate import bounds
 from tests import projects
 from tests.conftest import git
 
@@ -132,7 +133,7 @@ def test_each_gate_names_its_paired_test_and_says_why_it_has_none(
     accuracy = by_metric["accuracy"]
     test = accuracy["significance"]
     assert test["method"] == "exact McNemar" and accuracy["status"] == "passed"
-    assert (test["ci_low"] > 0 or test["ci_high"] < 0) == (test["p_value"] < 1 - 0.999)
+    assert (test["ci_low"] > 0 or test["ci_high"] < 0) == (test["p_value"] < bounds.alpha(0.999))
     markdown = mlgate("report", cwd=root).stdout
     assert f"({test['rows']} rows, exact McNemar)" in markdown
     # 100 resamples cannot reach p < 0.001: a gate whose test resamples is refused before
@@ -145,5 +146,5 @@ def test_each_gate_names_its_paired_test_and_says_why_it_has_none(
     assert refused.returncode == 2
     assert (
         "compare.resamples: 100 resamples cannot bound a 0.999 interval, and the gate on "
-        "f1_macro tests by resampling: set compare.resamples to at least 1999"
+        "f1_macro tests by resampling: set compare.resamples to at least 2000"
     ) in refused.stderr
