@@ -799,6 +799,19 @@ CASES = [
             "accuracy of 27 points with p = 9.3e-10 was not a significant drop)",
         ],
     ),
+    (  # no advice on resamples for a level refused anyway ("at least 200000")
+        "confidence-past-0.999-beside-a-resampled-gate",
+        sub(
+            "  - {metric: f1_macro, min: 0.8}\n",
+            "  - {metric: f1_macro, min: 0.8}\ncompare:\n  confidence: 0.99999\n"
+            "  gates:\n    f1_macro: {significance: no significant drop}\n",
+        ),
+        [
+            "mlops.yaml:18:15: compare.confidence: must be at most 0.999, found 0.99999: "
+            "a level nearer 1 calls nearly every change noise (at 0.99999999999, a fall of "
+            "accuracy of 27 points with p = 9.3e-10 was not a significant drop)",
+        ],
+    ),
     (
         "nan-max-fraction",
         sub(

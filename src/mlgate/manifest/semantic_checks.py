@@ -528,8 +528,10 @@ def _resample_problems(raw: dict[str, Any]) -> Iterator[Finding]:
     resamples = _get(raw, "compare", "resamples")
     confidence = 0.95 if confidence is None else confidence
     resamples = 1000 if resamples is None else resamples
-    if not (_is_number(confidence) and 0 < confidence < 1 and isinstance(resamples, int)):
-        return  # the schema says what is wrong with them
+    # past the schema's bounds the schema says what is wrong, and resamples for a level
+    # that is refused anyway would be advice to follow for nothing
+    if not (_is_number(confidence) and 0.5 < confidence <= 0.999 and isinstance(resamples, int)):
+        return
     needed = fewest_resamples(confidence)
     if resamples >= needed:
         return
