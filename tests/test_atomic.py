@@ -107,3 +107,23 @@ def test_files_written_together_are_all_replaced_or_none(tmp_path: Path, monkeyp
     monkeypatch.setattr(os, "fsync", synced)
     atomic.write_all([(report, b"new report"), (result, b"new result")])
     assert (report.read_bytes(), result.read_bytes()) == (b"new report", b"new result")
+
+
+def test_a_rename_failing_midway_leaves_no_temporary_file(tmp_path: Path, monkeypatch) -> None:
+    """The files before it are new (renames need no space: give first what the others
+    describe); the rest as they were, and no temporary name left beside them."""
+    first, second = tmp_path / "run.json", tmp_path / "report.md"
+    first.write_bytes(b"old result")
+    second.write_bytes(b"old report")
+    replace = os.replace
+
+    def interrupted_at_the_second(src: str, dst: str) -> None:
+        if str(dst).endswith("report.md"):
+            raise KeyboardInterrupt
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", interrupted_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_all([(first, b"new result"), (second, b"new report")])
+    assert (first.read_bytes(), second.read_bytes()) == (b"new result", b"old report")
+    assert sorted(os.listdir(tmp_path)) == ["report.md", "run.json"]

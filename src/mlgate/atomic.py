@@ -27,9 +27,11 @@ def write_text(path: Path, text: str, *, mode: int | None = None) -> None:
 
 
 def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Every file replaced, or none: each is written to a temporary name beside it, and
-    only once all are written and synced are they renamed over theirs (a full disk stops
-    the writing, before anything is replaced: a run's new report beside its old result)."""
+    """Every file written and synced to a temporary name beside it before any is renamed
+    over its own, in the order given: a full disk stops the writing before anything is
+    replaced (a run's new report beside its old result). Renames need no space; one
+    interrupted midway leaves the files before it new, so give the one that others
+    describe first. No temporary file is left either way."""
     synced: list[tuple[str, Path]] = []
     try:
         with contextlib.ExitStack() as stack:  # each synced and closed as the block ends
@@ -37,13 +39,15 @@ def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
                 temp, handle = stack.enter_context(_synced(path, None))
                 handle.write(data)
                 synced.append((temp, path))
-    except BaseException:  # those synced before one failed
+        for done, (temp, path) in enumerate(synced):
+            os.replace(temp, path)
+            synced[done] = ("", path)
+    except BaseException:  # those synced and not renamed
         for temp, _ in synced:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
+            if temp:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)
         raise
-    for temp, path in synced:
-        os.replace(temp, path)
     for folder in {path.parent for _, path in synced}:
         _fsync_dir(folder)
 

@@ -72,5 +72,13 @@ def test_a_refusal_over_http_is_not_taken_for_an_unreachable_origin() -> None:
         "fatal: Could not read from remote repository."
     )
     assert not any(sign in forbidden for sign in gitio.UNREACHABLE_SIGNS)
+    for down in (  # what lies between, or a server down, is no refusal of origin's
+        "fatal: unable to access 'https://x/': The requested URL returned error: 503",
+        "fatal: unable to access 'https://x/': Failed to connect to x port 443",
+        "fatal: unable to access 'https://x/': Operation timed out after 300000 milliseconds",
+        "fatal: unable to access 'https://x/': Could not resolve proxy: p",
+        "Connection closed by remote host\nfatal: Could not read from remote repository.",
+    ):
+        assert any(sign in down for sign in gitio.UNREACHABLE_SIGNS), down
     assert not any(sign in keyless for sign in gitio.UNREACHABLE_SIGNS)
     assert any(sign in unresolved for sign in gitio.UNREACHABLE_SIGNS)

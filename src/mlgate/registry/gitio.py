@@ -210,10 +210,14 @@ UNREACHABLE_SIGNS = (
     "does not appear to be a git repository",
     "Could not resolve host",  # curl's; ssh's says "hostname"
     "Connection refused",
-    "Connection timed out",
     "Failed to connect",
     "Network is unreachable",
     "No route to host",
+    "Could not resolve proxy",
+    "timed out",  # curl's "Operation timed out", ssh's "Connection timed out"
+    "Connection closed by remote host",
+    "Connection reset",
+    "The requested URL returned error: 5",  # 502, 503, 504: a server between, or down
 )  # git's and its transports' words when origin was never asked: not "unable to access" or
 # "Could not read from remote repository", which an HTTP 403 and a refused key print too
 

@@ -65,8 +65,9 @@ def save(root: Path, result: RunResult, report: str, folder: Path | None = None)
     folder = folder or run_dir(root, result.run_id)
     target = folder / RESULT_FILE
     # both or neither (a full disk left a report saying passed beside no result, and a
-    # run compared again a new report beside its old result)
-    atomic.write_all([(folder / REPORT_FILE, report.encode()), (target, text.encode())])
+    # run compared again a new report beside its old result); the result first, which
+    # the report is rendered from
+    atomic.write_all([(target, text.encode()), (folder / REPORT_FILE, report.encode())])
     return target
 
 
