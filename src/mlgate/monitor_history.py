@@ -10,7 +10,7 @@ import json
 import os
 import re
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -76,8 +76,10 @@ def history(
             continue  # not an entry of ours: the ref is shared with nobody, but say nothing
         if isinstance(loaded, dict) and isinstance(loaded.get("at"), str):
             read.append(loaded)
-    every = schedule_interval(manifest)
-    return History(entries=tuple(read), gaps=gaps([e["at"] for e in read], now, every=every))
+    crons = schedule_crons(manifest)
+    every = cron_interval(crons) if crons else None
+    stamps = [e["at"] for e in read]
+    return History(entries=tuple(read), gaps=gaps(stamps, now, every=every, crons=crons))
 
 
 def record(where: Where, manifest: Manifest, found: Monitored, *, now: dt.datetime) -> History:
@@ -155,12 +157,18 @@ def _alarm(entry: Mapping[str, Any]) -> bool:
 
 
 def gaps(
-    stamps: list[str], now: dt.datetime, *, every: dt.timedelta | None = None
+    stamps: list[str],
+    now: dt.datetime,
+    *,
+    every: dt.timedelta | None = None,
+    crons: Sequence[str] = (),
 ) -> tuple[str, ...]:
     """Where runs came later than twice their usual interval: GitHub delays scheduled runs
     and drops some when it is busy. Needs three runs. The usual interval is `every`, the
     schedule's own (its cron), when known; else the median between runs, bursts left out
-    (`_usual`)."""
+    (`_usual`). With the schedule's `crons`, a gap is one where the cron fired and no run
+    came within the usual interval after: a weekdays-only cron's weekend is no gap (it
+    was three days "where runs came every 24 h")."""
     times = sorted(t for t in map(_when, stamps) if t is not None)
     if len(times) < 3:
         return ()
@@ -168,13 +176,20 @@ def gaps(
     usual = every if every is not None else _usual(intervals)
     if usual.total_seconds() <= 0:
         return ()
+    parsed = [f for f in map(_cron, crons) if f is not None] if crons else []
+
+    def missed(a: dt.datetime, b: dt.datetime) -> bool:
+        if parsed and len(parsed) == len(crons):
+            return _fired(parsed, a, b - usual)
+        return b - a > LATE * usual
+
     found = [
         f"no run between {_day(a)} and {_day(b)} ({_span(b - a)}, where runs came every "
         f"{_span(usual)})"
         for a, b in itertools.pairwise(times)
-        if b - a > LATE * usual
+        if missed(a, b)
     ]
-    if now - times[-1] > LATE * usual:
+    if missed(times[-1], now):
         found.append(
             f"no run since {_day(times[-1])} ({_span(now - times[-1])} ago, where runs came "
             f"every {_span(usual)})"
@@ -214,11 +229,18 @@ def schedule_interval(manifest: Manifest) -> dt.timedelta | None:
     """How often the scheduled workflow `mlgate init` wrote for this project runs: the
     median between the firings of its crons (`17 4 * * *`: 24 h). None when there is no
     such workflow, or a cron this reading does not know (names, `@daily`)."""
+    crons = schedule_crons(manifest)
+    return cron_interval(crons) if crons else None
+
+
+def schedule_crons(manifest: Manifest) -> list[str]:
+    """The crons of the scheduled workflow `mlgate init` wrote for this project, as
+    written; none when there is no such workflow."""
     from mlgate import git
 
     top = git.toplevel(manifest.root)
     if top is None:
-        return None
+        return []
     inside = os.path.relpath(manifest.root.resolve(), top.resolve())
     name = MONITOR_WORKFLOW
     if inside != ".":  # a project in a folder: its own, `mlgate-monitor.ml-churn.yml`
@@ -226,9 +248,8 @@ def schedule_interval(manifest: Manifest) -> dt.timedelta | None:
     try:
         text = (top / ".github" / "workflows" / name).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
-    crons = [m.group(2).strip() for m in CRON.finditer(text)]
-    return cron_interval(crons) if crons else None
+        return []
+    return [m.group(2).strip() for m in CRON.finditer(text)]
 
 
 def cron_interval(crons: list[str]) -> dt.timedelta | None:
@@ -259,6 +280,30 @@ def cron_interval(crons: list[str]) -> dt.timedelta | None:
 
 
 Fields = tuple[set[int], set[int], set[int], set[int], set[int], bool]
+
+
+def _fired(parsed: list[Fields], after: dt.datetime, before: dt.datetime) -> bool:
+    """Whether any of the crons fires strictly between `after` and `before` (UTC, as
+    GitHub's schedules run), looked for day by day, at most a year and a day of them."""
+    if before <= after:
+        return False
+    day = after.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    for _ in range(367):
+        if day > before:
+            return False
+        for minutes, hours, days, months, weekdays, either in parsed:
+            on_day = day.day in days
+            on_weekday = (day.isoweekday() % 7) in weekdays
+            if day.month not in months or not (
+                (on_day or on_weekday) if either else (on_day and on_weekday)
+            ):
+                continue
+            for h in hours:
+                for m in minutes:
+                    if after < day.replace(hour=h, minute=m) < before:
+                        return True
+        day += dt.timedelta(days=1)
+    return True  # over a year without a firing looked at: late, whatever the cron
 
 
 def _cron(cron: str) -> Fields | None:
