@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from mlgate import proc
+from mlgate import atomic, proc
 
 OWNER = "owner"
 
@@ -22,7 +22,8 @@ def folder(prefix: str) -> Path:
             shutil.rmtree(left, ignore_errors=True)
     made = Path(tempfile.mkdtemp(prefix=prefix))
     pid = os.getpid()
-    (made / OWNER).write_text(f"{pid} {proc.started_at(pid) or '-'} {_namespace()}\n")
+    # whole or not there: another mlgate reading half of it took a live folder for one left
+    atomic.write_text(made / OWNER, f"{pid} {proc.started_at(pid) or '-'} {_namespace()}\n")
     return made
 
 
