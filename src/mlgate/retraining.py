@@ -128,7 +128,13 @@ def retrain(
     if paths:  # the default branch's code, trained on the data as the default branch has it
         trained = baseline.override(manifest, base, origin="the retraining's base commit")
     else:  # that code trained again would read the new data too: the version in service
-        trained = _against_stage(manifest)
+        trained = baseline.override(
+            manifest,
+            manifest.monitor.stage,
+            kind="stage",
+            origin="the retraining (monitor.stage: the refresh changed no file, and "
+            "data.prepare made other data)",
+        )
     result = pipeline.run(trained, observer=observer, env=env)
     done = publish.publish(
         result, manifest, ctx.for_pull_request(pull.number, head_sha=pushed.commit)
@@ -236,24 +242,6 @@ def _shas(data: Mapping[str, str]) -> str:
     return ", ".join(f"{role} {sha[:16]}" for role, sha in sorted(data.items()))
 
 
-def _against_stage(manifest: Manifest) -> Manifest:
-    """The manifest compared with the version monitor.stage holds, scored on the new test
-    rows."""
-    from dataclasses import replace
-
-    stage = manifest.monitor.stage
-    compare = replace(
-        manifest.compare,
-        baseline=stage,
-        baseline_kind="stage",
-        baseline_origin=(
-            f"the retraining (monitor.stage: the refresh changed no file, and data.prepare "
-            f"made other data), in place of {manifest.compare.baseline}"
-        ),
-    )
-    return replace(manifest, compare=compare)
-
-
 def _tell_the_alarm(manifest: Manifest, ctx: ActionsContext, reason: str, why: str) -> list[str]:
     """A comment on the alarm's issue (the dispatch's reason names it) saying that no pull
     request comes of this alarm; what was done, as lines. Its token needs `issues: write`."""
@@ -262,10 +250,9 @@ def _tell_the_alarm(manifest: Manifest, ctx: ActionsContext, reason: str, why: s
     from mlgate.github.http import GitHub
     from mlgate.report.inert import escape
 
-    alarm = re.fullmatch(r"monitoring alarm \(issue #([0-9]{1,9})\)", reason)
-    if alarm is None or not ctx.repository or not ctx.token:
+    number = _alarm_issue(reason)
+    if number is None or not ctx.repository or not ctx.token:
         return []
-    number = int(alarm.group(1))
     owner, _, repo = ctx.repository.partition("/")
     body = (
         f"The retraining this alarm started found nothing to retrain on: {escape(why)}. "
@@ -283,6 +270,13 @@ def _tell_the_alarm(manifest: Manifest, ctx: ActionsContext, reason: str, why: s
             "`issues: write` to comment on it)"
         ]
     return [f"issue #{number}: {done.action} a comment saying so ({done.html_url})"]
+
+
+def _alarm_issue(reason: str) -> int | None:
+    """The issue of the alarm that started this retraining, when its reason is the alarm's
+    own words ("monitoring alarm (issue #7)", alerts.py's); any other text names none."""
+    alarm = re.fullmatch(r"monitoring alarm \(issue #([0-9]{1,9})\)", reason)
+    return int(alarm.group(1)) if alarm else None
 
 
 def _dvc_imports(manifest: Manifest) -> list[str]:
@@ -347,9 +341,9 @@ def _body(
             "empty commit has the merge's run prepare, train and register it again)"
         )
     trained = _shas(data) or "(no data file found)"
-    alarm = re.fullmatch(r"monitoring alarm \(issue #([0-9]{1,9})\)", reason)
+    number = _alarm_issue(reason)
     # the alarm's own reason links its issue; any other text is inert
-    why = f"monitoring alarm (issue #{alarm.group(1)})" if alarm else escape(reason)
+    why = f"monitoring alarm (issue #{number})" if number is not None else escape(reason)
     return (
         f"mlgate retrained **{manifest.name}** after {why}.\n\n"
         f"Refresh: {escape(said)}.\n\n{words.count(len(paths), 'file')} changed:\n\n"

@@ -127,18 +127,24 @@ def _branch_hint(root: Path) -> str:
     return f"`mlgate compare {branch}` compares with the default branch"
 
 
-def override(manifest: Manifest, baseline: str, *, origin: str = COMMAND_LINE) -> Manifest:
+def _kind_of(manifest: Manifest, baseline: str) -> BaselineKind:
+    if baseline in ("none", "auto"):
+        return "none" if baseline == "none" else "auto"
+    return "file" if manifest.resolve(baseline).is_file() else "git"
+
+
+def override(
+    manifest: Manifest,
+    baseline: str,
+    *,
+    origin: str = COMMAND_LINE,
+    kind: BaselineKind | None = None,
+) -> Manifest:
     """The manifest with the baseline named elsewhere (the command line, the event): none,
-    auto, a file, or a ref; `origin` says where, with what the manifest said."""
-    kind: BaselineKind
-    if baseline == "none":
-        kind = "none"
-    elif baseline == "auto":
-        kind = "auto"
-    elif manifest.resolve(baseline).is_file():
-        kind = "file"
-    else:
-        kind = "git"
+    auto, a file, or a ref, told apart by `baseline` unless `kind` says (a stage: the
+    retraining compares with what monitor.stage holds); `origin` says where, with what the
+    manifest said."""
+    kind = kind or _kind_of(manifest, baseline)
     said_kind = manifest.compare.baseline_kind
     said = (
         manifest.compare.baseline
