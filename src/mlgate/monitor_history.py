@@ -10,7 +10,7 @@ import json
 import os
 import re
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -264,14 +264,7 @@ def cron_interval(crons: list[str]) -> dt.timedelta | None:
         date = start + dt.timedelta(days=day)
         for fields in parsed:
             assert fields is not None
-            minutes, hours, days, months, weekdays, either = fields
-            on_day = date.day in days
-            on_weekday = (date.isoweekday() % 7) in weekdays
-            if date.month not in months or not (
-                (on_day or on_weekday) if either else (on_day and on_weekday)
-            ):
-                continue
-            fired.update(date.replace(hour=h, minute=m) for h in hours for m in minutes)
+            fired.update(_firings(fields, date))
     times = sorted(fired)
     if len(times) < 2:
         return None
@@ -280,6 +273,15 @@ def cron_interval(crons: list[str]) -> dt.timedelta | None:
 
 
 Fields = tuple[set[int], set[int], set[int], set[int], set[int], bool]
+
+
+def _firings(fields: Fields, day: dt.datetime) -> Iterator[dt.datetime]:
+    """When a cron fires on `day` (midnight, UTC): none on a day it skips. Of a day of the
+    month and of the week both restricted, either is enough, as cron reads them."""
+    minutes, hours, days, months, weekdays, either = fields
+    on_day, on_weekday = day.day in days, (day.isoweekday() % 7) in weekdays
+    if day.month in months and ((on_day or on_weekday) if either else (on_day and on_weekday)):
+        yield from (day.replace(hour=h, minute=m) for h in sorted(hours) for m in sorted(minutes))
 
 
 def _fired(parsed: list[Fields], after: dt.datetime, before: dt.datetime) -> bool:
@@ -291,17 +293,8 @@ def _fired(parsed: list[Fields], after: dt.datetime, before: dt.datetime) -> boo
     for _ in range(367):
         if day > before:
             return False
-        for minutes, hours, days, months, weekdays, either in parsed:
-            on_day = day.day in days
-            on_weekday = (day.isoweekday() % 7) in weekdays
-            if day.month not in months or not (
-                (on_day or on_weekday) if either else (on_day and on_weekday)
-            ):
-                continue
-            for h in hours:
-                for m in minutes:
-                    if after < day.replace(hour=h, minute=m) < before:
-                        return True
+        if any(after < at < before for fields in parsed for at in _firings(fields, day)):
+            return True
         day += dt.timedelta(days=1)
     return True  # over a year without a firing looked at: late, whatever the cron
 
