@@ -10,6 +10,7 @@ so a reviewer sees the rules moved with the model.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -160,11 +161,8 @@ def _written(item: Any, *, leave_out: tuple[str, ...] = ()) -> str:
 
 
 def _yaml(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
+    """In YAML's flow style; a scalar as the manifest writes it (words.as_written)."""
+    if isinstance(value, float) and math.isfinite(value):
         return numbers.threshold(value)
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_yaml(v) for v in value) + "]"
@@ -172,7 +170,7 @@ def _yaml(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {_yaml(v)}" for k, v in value.items()) + "}"
     if dataclasses.is_dataclass(value):
         return "{" + _written(value) + "}"
-    return str(value)
+    return words.as_written(value)
 
 
 def _bounds(low: float | None, high: float | None) -> str:
