@@ -67,12 +67,13 @@ _CHUNK = 2**20
 
 # a compressed file's extension and first bytes: each read as text was "not UTF-8: convert
 # it with iconv ... && mv", which would have replaced the archive with mangled bytes
+# (each command writes to standard output: `gunzip -k` refuses a name without .gz)
 COMPRESSED = {
-    ".gz": ("gzip", b"\x1f\x8b", "gunzip -k"),
-    ".bz2": ("bzip2", b"BZh", "bunzip2 -k"),
-    ".xz": ("xz", b"\xfd7zXZ\x00", "unxz -k"),
-    ".zst": ("zstd", b"\x28\xb5\x2f\xfd", "unzstd"),
-    ".zip": ("zip", b"PK\x03\x04", "unzip"),
+    ".gz": ("gzip", b"\x1f\x8b", "gunzip -c"),
+    ".bz2": ("bzip2", b"BZh", "bunzip2 -c"),
+    ".xz": ("xz", b"\xfd7zXZ\x00", "unxz -c"),
+    ".zst": ("zstd", b"\x28\xb5\x2f\xfd", "unzstd -c"),
+    ".zip": ("zip", b"PK\x03\x04", "unzip -p"),
 }
 
 
@@ -83,10 +84,11 @@ def compressed(shown: str, start: bytes = b"") -> str | None:
     for ext, (kind, magic, command) in COMPRESSED.items():
         if start.startswith(magic) or (not start and suffix == ext):
             plain = shown[: -len(ext)] if suffix == ext else f"{shown}.out"
+            unpacked = f"{command} {shlex.quote(shown)} > {shlex.quote(plain)}"
             return (
                 f"'{shown}' is {kind}-compressed; mlgate reads CSV, Parquet and JSON Lines "
-                f"uncompressed: decompress it first (`{command} {shlex.quote(shown)}` writes "
-                f"{plain}), or write Parquet, which compresses inside the file"
+                f"uncompressed: decompress it first (`{unpacked}`), or write Parquet, which "
+                "compresses inside the file"
             )
     return None
 
