@@ -23,6 +23,7 @@ import polars as pl
 from mlgate import words
 from mlgate.data.load import EXTENSIONS, PANDAS_INDEX
 from mlgate.errors import UserError
+from mlgate.manifest.model_formats import MODEL_SUFFIXES
 
 if TYPE_CHECKING:
     from mlgate.data.profile import Profile
@@ -271,9 +272,6 @@ def _prepared(found: str) -> tuple[str, str]:
     folder = Path("data") if folder == Path() else folder
     suffix = Path(found).suffix
     return (folder / f"train{suffix}").as_posix(), (folder / f"test{suffix}").as_posix()
-
-
-MODEL_SUFFIXES = (".joblib", ".pkl", ".pickle", ".skops", ".onnx")  # what mlgate loads
 
 
 def _dvc_stages(

@@ -18,6 +18,8 @@ class Reader:
     what: str  # the file, in words
 
 
+MODEL_SUFFIXES = (".joblib", ".pkl", ".pickle", ".skops", ".onnx")  # what mlgate loads
+
 READERS = (
     Reader(".onnx", "onnx", "onnxruntime", "an ONNX model, which mlgate scores with onnxruntime"),
     Reader(".skops", "skops", "skops", "a skops file, which mlgate loads with skops"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -360,6 +361,7 @@ def _trained(ctx: RunContext, checked: Sequence[DatasetSummary], model_path: Pat
     lock_before = _read_lock(lock) if stage else None
     locked_before = dvc_files.locked_stage(manifest.root, stage) if stage else None
     warmup.start()  # the evaluation's imports load on the idle core while training runs
+    started_ns = time.time_ns()
     outcome = _command(ctx, "train", _training(manifest), "train.log", test_data=False)
     if outcome.status != "passed":
         return TrainStage(status=outcome.status, outcome=outcome, message=outcome.message)
@@ -388,8 +390,8 @@ def _trained(ctx: RunContext, checked: Sequence[DatasetSummary], model_path: Pat
         return TrainStage(
             status="failed",
             outcome=outcome,
-            message=f"training finished but {what} {manifest.train.model} "
-            "(write the model to $MLGATE_MODEL, or set train.outputs.model)",
+            message=f"training finished but {what} {manifest.train.model}"
+            + _where_it_wrote(manifest.root, started_ns),
         )
     rewritten = _rewritten(manifest, checked) if stage else ()
     if rewritten:  # the data checks and the lineage would be of files the model never saw
@@ -412,6 +414,23 @@ def _trained(ctx: RunContext, checked: Sequence[DatasetSummary], model_path: Pat
         dvc_params=(locked.params if locked else {}) if stage else None,
         dvc_cmd=locked.cmd if locked else None,
     )
+
+
+def _where_it_wrote(root: Path, started_ns: int) -> str:
+    """The fix for a model that is not where the manifest says: the files the training did
+    write, named, when there are any."""
+    from mlgate.pipeline import misplaced
+
+    written = misplaced.models_written(root, started_ns)
+    if not written:
+        return " (write the model to $MLGATE_MODEL, or set train.outputs.model)"
+    fix = (
+        f"train.outputs.model: {words.name(written[0])}"
+        if len(written) == 1
+        else "train.outputs.model to the one mlgate should score"
+    )
+    wrote = words.names(written, len(written))
+    return f"; it wrote {wrote}: set {fix} (or write the model to $MLGATE_MODEL)"
 
 
 def _read_lock(lock: Path) -> bytes | None:
