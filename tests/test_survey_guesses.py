@@ -267,3 +267,32 @@ def test_test_rows_that_are_training_rows_are_counted_before_the_first_run_fails
     found = survey(tmp_path)
     assert found.leaked == 0
     assert not [line for line in found.said if line.startswith("leakage")]
+
+
+@pytest.mark.parametrize(
+    ("script", "written"),
+    [
+        ('joblib.dump(model, "churn.joblib")\n', "churn.joblib"),
+        ("pickle.dump(m, open('./out/m.PKL', 'wb'))\n", "out/m.PKL"),
+        # mlgate's own variable: the default path, written where the run says
+        ('joblib.dump(m, os.environ.get("MLGATE_MODEL", "m.joblib"))\n', None),
+        # two files named (a warm start's and the model's): not guessed
+        ('base = joblib.load("base.pkl")\njoblib.dump(m, "m.joblib")\n', None),
+        ('joblib.dump(m, "../elsewhere/m.joblib")\n', None),  # outside the project
+    ],
+    ids=["named", "dot-slash", "mlgate-model", "two", "outside"],
+)
+def test_a_script_written_before_mlgate_has_its_own_model_path_in_the_manifest(
+    tmp_path: Path, script: str, written: str | None
+) -> None:
+    """A script that saved model.joblib at the top failed its first run: "did not write
+    models/model.joblib", where init could have read the path it saves to."""
+    (tmp_path / "train.py").write_text(f"import joblib, os, pickle\nmodel.fit(X, y)\n{script}")
+    found = survey(tmp_path)
+    assert found.trainer_writes == written
+    scaffold.init(tmp_path)
+    loaded = manifest.load(tmp_path / "mlops.yaml")
+    assert loaded.train.model == (written or "models/model.joblib")
+    if written:
+        assert f"model file {written}: the one train.py names (train.outputs.model)" in found.said
+        assert f"/{written}\n" in (tmp_path / ".gitignore").read_text()

@@ -592,6 +592,11 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     fields["train_command_note"] = "     # must write the model to $MLGATE_MODEL" + (
         "" if found.trainer else f"; {trainer} does not exist yet"
     )
+    if found.trainer_writes:  # a script written before mlgate: its own path is the model's
+        fields["train_command_note"] = (
+            f"     # it saves {found.trainer_writes}: the model the run scores\n"
+            f"  outputs: {{model: {_scalar(found.trainer_writes)}}}"
+        )
     if found.dvc_train:  # the pipeline trains: mlgate runs its stage, scores what it wrote
         stage, model = found.dvc_train
         fields["train_key"] = "dvc"

@@ -98,6 +98,8 @@ class Survey:
     task: Task | None = None
     prepare: str | None = None  # the preparation script, relative posix path
     trainer: str | None = None  # the training script
+    # the one model file the training script names, where it does not use $MLGATE_MODEL
+    trainer_writes: str | None = None
     # a classification target's commonest value and its share of the training rows
     majority: tuple[str, float] | None = None
     # the data.prepare step the data needs and the project has not got
@@ -192,6 +194,7 @@ def survey(root: Path) -> Survey:
 
         dvc_remote = dvc_files.default_remote(root, committed=True)
     trainer = None if dvc_train else _trainer(root, scripts, said)
+    trainer_writes = _model_named(root, trainer, said) if trainer else None
     return Survey(
         dvc_train=dvc_train,
         dvc_prepare=dvc_prepare,
@@ -203,6 +206,7 @@ def survey(root: Path) -> Survey:
         task=task,
         prepare=_script(scripts, "prepare"),
         trainer=trainer,
+        trainer_writes=trainer_writes,
         majority=majority,
         to_prepare=to_prepare,
         said=tuple(said),
@@ -649,17 +653,44 @@ def _trainer(root: Path, scripts: list[str], said: list[str]) -> str | None:
     return path
 
 
+MODEL_NAMED = re.compile(
+    r"""["']((?:\./)?[A-Za-z0-9_][A-Za-z0-9_./-]*(?:"""
+    + "|".join(re.escape(s) for s in MODEL_SUFFIXES)
+    + r"""))["']""",
+    re.IGNORECASE,
+)
+
+
+def _model_named(root: Path, trainer: str, said: list[str]) -> str | None:
+    """The model file a script written before mlgate saves to, when it names one path (a
+    string such as "model.joblib") and never reads $MLGATE_MODEL: the run looks for the
+    model there, as the script runs from the project's top. Said, to check."""
+    text = _text(root / trainer)
+    if "MLGATE_MODEL" in text:
+        return None
+    named = sorted({m[1].removeprefix("./") for m in MODEL_NAMED.finditer(text)})
+    fit = [n for n in named if ".." not in Path(n).parts]
+    if len(fit) != 1:
+        return None
+    said.append(f"model file {fit[0]}: the one {trainer} names (train.outputs.model)")
+    return fit[0]
+
+
 def _named_for_training(path: str) -> bool:
     return Path(path).stem.startswith(("train", "fit"))
 
 
-def _runs(path: Path) -> str:
-    """What shows a script runs something rather than defining it ("" when nothing)."""
+def _text(path: Path) -> str:
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
-            text = handle.read(SCRIPT_READ)
+            return handle.read(SCRIPT_READ)
     except OSError:
         return ""
+
+
+def _runs(path: Path) -> str:
+    """What shows a script runs something rather than defining it ("" when nothing)."""
+    text = _text(path)
     if re.search(r"""__name__\s*==\s*["']__main__["']""", text):
         return "runs as a script (__main__)"
     return "calls .fit(" if ".fit(" in text else ""
