@@ -190,6 +190,6 @@ def test_the_workflows_cron_is_the_schedule_when_the_history_is_a_burst(
         "no run since 2026-12-07 14:19 UTC (3.0 days ago, where runs came every 24 h)",
     )
     # a cron this reading does not know, or no workflow: the history alone, as before
-    assert monitor_history.cron_interval(["17 4 * * SUN"]) is None
-    assert monitor_history.cron_interval(["@daily"]) is None
+    assert monitor_history.cron_interval(["17 4 * * L"]) is None
+    assert monitor_history.cron_interval(["0 0 ? * *"]) is None
     assert monitor_history.schedule_interval(SimpleNamespace(root=tmp_path)) is None  # type: ignore[arg-type]

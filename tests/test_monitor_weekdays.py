@@ -39,3 +39,25 @@ def test_a_missed_weekday_is_still_a_gap() -> None:
         stamps([0, 1, 2, 3, 4]), MONDAY + dt.timedelta(days=8, hours=2), every=every, crons=WEEKDAYS
     )
     assert len(late) == 1 and late[0].startswith("no run since 2026-11-06"), late
+
+
+def test_names_and_shorthands_read_as_the_numbers_they_stand_for() -> None:
+    """GitHub's schedules take `MON-FRI`, `JAN-DEC` and `@daily`: such a cron was "one it
+    cannot read", and its weekends were gaps again."""
+    assert monitor_history.cron_interval(["0 9 * * MON-FRI"]) == monitor_history.cron_interval(
+        WEEKDAYS
+    )
+    assert monitor_history.cron_interval(["@daily"]) == dt.timedelta(days=1)
+    assert monitor_history.cron_interval(["@HOURLY"]) == dt.timedelta(hours=1)
+    assert monitor_history.cron_interval(["17 4 * * sun"]) == dt.timedelta(days=7)
+    assert monitor_history.cron_interval(["0 0 1 jan,Jul *"]) == monitor_history.cron_interval(
+        ["0 0 1 1,7 *"]
+    )
+    on_time = stamps([0, 1, 2, 3, 4, 7, 8, 9, 10, 11])
+    monday_early = MONDAY + dt.timedelta(days=14, hours=-1)
+    named = ["0 9 * * MON-FRI"]
+    assert (
+        monitor_history.gaps(on_time, monday_early, every=dt.timedelta(days=1), crons=named) == ()
+    )
+    for unread in ("0 9 * * MON-FUN", "0 9 * MAYBE *", "@fortnightly", "0 9 * * 1-5 2026"):
+        assert monitor_history.cron_interval([unread]) is None, unread

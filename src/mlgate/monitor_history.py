@@ -254,7 +254,8 @@ def schedule_crons(manifest: Manifest) -> list[str]:
 
 def cron_interval(crons: list[str]) -> dt.timedelta | None:
     """The median interval between the firings of `crons` (POSIX cron as GitHub reads it:
-    numbers, `*`, `,`, `-` and `/`) over a year; None for one it cannot read."""
+    numbers, month and weekday names, `*`, `,`, `-`, `/`, and `@daily` and the other
+    shorthands) over a year; None for one it cannot read."""
     parsed = [_cron(c) for c in crons]
     if any(p is None for p in parsed):
         return None
@@ -299,12 +300,28 @@ def _fired(parsed: list[Fields], after: dt.datetime, before: dt.datetime) -> boo
     return True  # over a year without a firing looked at: late, whatever the cron
 
 
+# the shorthands and names GitHub's schedules accept (actionlint reads them so too)
+SHORTHANDS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+
+
 def _cron(cron: str) -> Fields | None:
     """A cron's five fields as the values each allows; with whether a day of the month or
     of the week is enough (both restricted: either, as cron reads them)."""
-    parts = cron.split()
+    parts = SHORTHANDS.get(cron.strip().lower(), cron).split()
     if len(parts) != 5:
         return None
+    parts[3] = _numbered(parts[3], MONTHS, 1)
+    parts[4] = _numbered(parts[4], WEEKDAYS, 0)
     bounds = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
     values = [_field(p, lo, hi) for p, (lo, hi) in zip(parts, bounds, strict=True)]
     if any(v is None for v in values):
@@ -313,6 +330,16 @@ def _cron(cron: str) -> Fields | None:
     weekdays = {d % 7 for d in weekdays}  # 7 is Sunday too
     either = not parts[2].startswith("*") and not parts[4].startswith("*")
     return minutes, hours, days, months, weekdays, either
+
+
+def _numbered(field: str, names: tuple[str, ...], first: int) -> str:
+    """A month's or weekday's names (`MON-FRI`, `jan,jul`) as the numbers they stand for;
+    anything else is left for `_field` to refuse."""
+    return re.sub(
+        "[A-Za-z]{3}",
+        lambda m: str(names.index(m[0].upper()) + first) if m[0].upper() in names else m[0],
+        field,
+    )
 
 
 def _field(field: str, low: int, high: int) -> set[int] | None:
