@@ -191,5 +191,5 @@ def test_the_workflows_cron_is_the_schedule_when_the_history_is_a_burst(
     )
     # a cron this reading does not know, or no workflow: the history alone, as before
     assert monitor_history.cron_interval(["17 4 * * L"]) is None
-    assert monitor_history.cron_interval(["0 0 ? * *"]) is None
+    assert monitor_history.cron_interval(["0 0 W * *"]) is None
     assert monitor_history.schedule_interval(SimpleNamespace(root=tmp_path)) is None  # type: ignore[arg-type]

@@ -50,6 +50,7 @@ def test_names_and_shorthands_read_as_the_numbers_they_stand_for() -> None:
     assert monitor_history.cron_interval(["@daily"]) == dt.timedelta(days=1)
     assert monitor_history.cron_interval(["@HOURLY"]) == dt.timedelta(hours=1)
     assert monitor_history.cron_interval(["17 4 * * sun"]) == dt.timedelta(days=7)
+    assert monitor_history.cron_interval(["0 0 ? * *"]) == dt.timedelta(days=1)
     assert monitor_history.cron_interval(["0 0 1 jan,Jul *"]) == monitor_history.cron_interval(
         ["0 0 1 1,7 *"]
     )

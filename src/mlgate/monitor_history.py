@@ -254,7 +254,7 @@ def schedule_crons(manifest: Manifest) -> list[str]:
 
 def cron_interval(crons: list[str]) -> dt.timedelta | None:
     """The median interval between the firings of `crons` (POSIX cron as GitHub reads it:
-    numbers, month and weekday names, `*`, `,`, `-`, `/`, and `@daily` and the other
+    numbers, month and weekday names, `*`, `?`, `,`, `-`, `/`, and `@daily` and the other
     shorthands) over a year; None for one it cannot read."""
     parsed = [_cron(c) for c in crons]
     if any(p is None for p in parsed):
@@ -300,7 +300,7 @@ def _fired(parsed: list[Fields], after: dt.datetime, before: dt.datetime) -> boo
     return True  # over a year without a firing looked at: late, whatever the cron
 
 
-# the shorthands and names GitHub's schedules accept (actionlint reads them so too)
+# shorthands some cron readers take (actionlint refuses them; GitHub is said to run them)
 SHORTHANDS = {
     "@yearly": "0 0 1 1 *",
     "@annually": "0 0 1 1 *",
@@ -320,8 +320,9 @@ def _cron(cron: str) -> Fields | None:
     parts = SHORTHANDS.get(cron.strip().lower(), cron).split()
     if len(parts) != 5:
         return None
-    parts[3] = _numbered(parts[3], MONTHS, 1)
+    parts[3] = _numbered(parts[3], MONTHS, 1)  # names as GitHub's documentation lists them
     parts[4] = _numbered(parts[4], WEEKDAYS, 0)
+    parts[2], parts[4] = (p.replace("?", "*") for p in (parts[2], parts[4]))  # as actionlint
     bounds = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
     values = [_field(p, lo, hi) for p, (lo, hi) in zip(parts, bounds, strict=True)]
     if any(v is None for v in values):
