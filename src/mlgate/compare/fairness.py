@@ -102,6 +102,11 @@ def alone(
         note = (
             f"no {confidence:.4g} interval: {resamples} resamples cannot bound one, it takes "
             f"at least {fewest_resamples(confidence)} (compare.resamples)"
+            if np.isfinite(found.candidate_drawn).any()
+            # a group of a row or two is missing from every resample: 1,000 resamples were
+            # said to be too few, where no number of them would do
+            else f"no {confidence:.4g} interval: the figure is undefined on every resample "
+            "(each leaves out a whole group)"
         )
     return fairness.Figure(
         metric=metric,
