@@ -44,6 +44,7 @@ from mlgate.manifest.metrics import METRICS, Metric
 from mlgate.model import calibration
 from mlgate.model.counts import (
     LABEL_METRICS,
+    Totals,
     known_classes,
     label_metric,
     no_figure,
@@ -290,24 +291,29 @@ def _swapped_counts(
     true, said, other = occupied // k**2, occupied // k % k, occupied % k
     apart = np.flatnonzero(said != other)  # the cells whose rows a swap moves
     # the table's cells, then each moving cell's mirror: (true, baseline's, candidate's)
-    sides = (
-        np.concatenate([true * k + said, true[apart] * k + other[apart]]),
-        np.concatenate([true * k + other, true[apart] * k + said[apart]]),
-    )
+    truth = np.concatenate([true, true[apart]])
+    sides = (np.concatenate([said, other[apart]]), np.concatenate([other, said[apart]]))
+    # each side's totals (counts.Totals) summed from the cells straight: a deal's tables are
+    # never built (sums of whole rows, the same numbers either way), a tenth of the cells
+    hit = [np.where(given == truth, given, k) for given in sides]  # k: no true positive
 
     def deltas(moved: np.ndarray) -> np.ndarray:
         drawn = np.concatenate([np.broadcast_to(weights, (len(moved), len(weights))), moved], 1)
         drawn[:, apart] -= moved
-        both = [tables(drawn, side, (k, k)) for side in sides]
+        support = tables(drawn, truth, (k,))  # both sides': a swap keeps each row's class
+        both = [
+            Totals(tables(drawn, right, (k + 1,))[:, :k], support, tables(drawn, given, (k,)))
+            for given, right in zip(sides, hit, strict=True)
+        ]
         present = shared_classes(*both)  # one set of classes for both models' averages
-        cand_value, base_value = (_figure(table, present) for table in both)
+        cand_value, base_value = (_figure(totals, present) for totals in both)
         delta: np.ndarray = cand_value - base_value  # label_metric's tables are untyped
         return delta
 
-    def _figure(table: np.ndarray, present: np.ndarray) -> np.ndarray:
+    def _figure(totals: Totals, present: np.ndarray) -> np.ndarray:
         """The metric of each table; where it divides by zero, left out (NaN), not 0."""
-        value = label_metric(metric, table, positive_index=positive_index, present=present)
-        return np.where(no_figure(metric, table, positive_index, values=value), np.nan, value)
+        value = label_metric(metric, totals, positive_index=positive_index, present=present)
+        return np.where(no_figure(metric, totals, positive_index, values=value), np.nan, value)
 
     rows = int(weights.sum())
     delta = float(deltas(np.zeros((1, len(apart))))[0])
@@ -361,7 +367,9 @@ def _every_deal(moving: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray] 
 
     counts = [np.arange(int(n) + 1) for n in moving]
     moved = np.stack(np.meshgrid(*counts, indexing="ij"), -1).reshape(-1, len(moving))
-    each = [binom.pmf(c, int(n), 0.5) for c, n in zip(counts, moving, strict=True)]
+    sizes = [len(c) for c in counts]  # one call for every cell's binomial: its overhead
+    flat = binom.pmf(np.concatenate(counts), np.repeat(moving.astype(np.int64), sizes), 0.5)
+    each = np.split(flat, np.cumsum(sizes)[:-1])
     chances = np.prod(np.stack(np.meshgrid(*each, indexing="ij"), -1).reshape(moved.shape), 1)
     return moved.astype(float), chances
 
