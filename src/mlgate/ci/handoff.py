@@ -195,6 +195,20 @@ def own_verdict(
         )
     if why := verdict.written_by_hand(result):
         raise UserError(f"{whose}{why}")
+    if whose and result.compare is None:  # only a baseline's own run is not compared
+        raise UserError(
+            f"{whose}run {result.run_id} has no comparison, which every pull request's run "
+            "makes (with its baseline, or saying it has none): it was not written by mlgate "
+            "as it ran"
+        )
+    skipped = [n for n in verdict.STAGES if getattr(result, n).status != "passed"]
+    if whose and result.verdict == "passed" and skipped:  # `check model` skips; a pull
+        # request's run does not: data checks left out, posted green
+        raise UserError(
+            f"{whose}run {result.run_id} passed with its {skipped[0]} stage "
+            f"{getattr(result, skipped[0]).status}, which a pull request's run runs: it was "
+            "not written by mlgate as it ran"
+        )
     return replace(recheck.reworded(manifest, result), summary=verdict.decide(result)[1])
 
 
@@ -243,11 +257,18 @@ def candidates(listed: Mapping[str, int], claimed: str) -> list[str]:
 def names_model(text: bytes, path: str, model: str) -> bool:
     """Whether `text` reads as YAML whose top-level `name` is `model`: a manifest of it,
     even one this mlgate would refuse otherwise."""
+    return manifest_name(text, path) == model
+
+
+def manifest_name(text: bytes, path: str) -> str | None:
+    """The model `text` is a manifest of: its top-level `name`, when it reads as YAML
+    with one (read whether or not this mlgate would take the rest); else None."""
     try:
         data = yaml_source.load_bytes(text, path).data
     except yaml_source.YamlProblems:
-        return False
-    return isinstance(data, dict) and data.get("name") == model
+        return None
+    named = data.get("name") if isinstance(data, dict) else None
+    return named if isinstance(named, str) else None
 
 
 def judged(
@@ -285,14 +306,18 @@ def judged(
         if path != claimed
         else ""
     )
+    unread = ""
     try:
-        base = manifests.parse(at_base, name=path, root=head.root, path=head.path, files=False)
-    except ManifestError:
-        return _ruled(received, ()), f"rules: {where} is not a manifest this mlgate reads"
+        named = manifests.parse(
+            at_base, name=path, root=head.root, path=head.path, files=False
+        ).name
+    except ManifestError:  # its model and rules are still what the base says of them
+        named = manifest_name(at_base, path)
+        unread = " (one this mlgate does not read: its rules are not known)"
     result = received.result
-    if base.name != head.name:
+    if named != head.name:
         raise UserError(
-            f"the pull request renames the model '{base.name}' to '{head.name}' ({path}); a "
+            f"the pull request renames the model '{named}' to '{head.name}' ({path}); a "
             "fork's report is posted under the name the base repository gives it"
         )
     compared = result.compare
@@ -313,7 +338,7 @@ def judged(
         )
     changed = rules.changes(at_base, head)
     said = words.count(len(changed), "rule")
-    return _ruled(received, changed), f"rules: {moved}{said} set otherwise than in {where}"
+    return _ruled(received, changed), f"rules: {moved}{said} set otherwise than in {where}{unread}"
 
 
 def _new_model(received: Received, pull: PullRequest, listed_whole: bool) -> tuple[Received, str]:

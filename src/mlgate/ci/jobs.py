@@ -399,11 +399,15 @@ def _base_manifest(
     """The base commit's manifest: at the head's path, else under the other name a
     manifest may have beside it. A fork that renamed mlops.yaml to mlops.yml was taken to
     add the manifest, and its claim of no baseline (every gate left out) was believed."""
+    from mlgate.ci import handoff
     from mlgate.github import contents
     from mlgate.manifest.load import spellings
 
     for tried in spellings(path):
-        if (found := contents.file_at(gh, ctx.owner, ctx.repo, tried, base_sha)) is not None:
+        found = contents.file_at(gh, ctx.owner, ctx.repo, tried, base_sha)
+        # a file of the base that is no manifest (params.yaml, named by the fork's
+        # hand-over) is not the base's rules: the base's manifest of the model is looked for
+        if found is not None and handoff.manifest_name(found, tried) is not None:
             return tried, found
     return path, None
 

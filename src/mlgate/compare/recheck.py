@@ -30,7 +30,13 @@ from mlgate.result.records import (
 def disagreements(manifest: Manifest, result: RunResult) -> list[str]:
     """What the run says it decided that its figures and manifest decide otherwise, and
     figures it says twice that differ."""
-    return _model_checks(manifest, result) + _gates(manifest, result) + _figures(result)
+    return (
+        _model_checks(manifest, result)
+        + _measured_checks(manifest, result)
+        + _user_tests(manifest, result)
+        + _gates(manifest, result)
+        + _figures(result)
+    )
 
 
 def reworded(manifest: Manifest, result: RunResult) -> RunResult:
@@ -39,12 +45,23 @@ def reworded(manifest: Manifest, result: RunResult) -> RunResult:
     if result.evaluate.status != "passed":
         return result
     again = iter(_metric_checks(manifest, result))
-    mine = tuple(next(again) if _metric(c) else c for c in result.model.checks)
+    measured = iter(_measured_again(manifest, result)[0])
+    mine = tuple(
+        next(again) if _metric(c) else next(measured) if _measured(c) else c
+        for c in result.model.checks
+    )
     return replace(result, model=replace(result.model, checks=mine))
 
 
 def _metric(check: CheckResult) -> bool:
     return check.id.startswith("model.metrics.")
+
+
+MEASURED = ("model.fairness.", "model.robustness.", "model.importance", "model.latency.")
+
+
+def _measured(check: CheckResult) -> bool:
+    return check.id.startswith(MEASURED)
 
 
 def _metric_checks(manifest: Manifest, result: RunResult) -> list[CheckResult]:
@@ -70,6 +87,93 @@ def _model_checks(manifest: Manifest, result: RunResult) -> list[str]:
         f"{a.observed!r} says {a.status}"
         for c, a in zip(kept, again, strict=True)
         if (c.status, c.observed) != (a.status, a.observed)
+    ]
+
+
+def _measured_again(manifest: Manifest, result: RunResult) -> tuple[list[CheckResult], list[str]]:
+    """The fairness, robustness, importance and latency checks as the run's own figures
+    decide them (its predictions, robustness and latency records: run.json keeps them),
+    in the order the model stage makes them; and the figures a check needs that the run
+    does not have. Only metric checks were decided again: a latency check kept "passed"
+    over a p95 of 5,000 ms against a bound of 50, or left out, was posted green."""
+    from mlgate.model import checks
+
+    evaluated = result.evaluate
+    lacking = []
+    again: list[CheckResult] = []
+    if manifest.fairness_checks:
+        from mlgate.compare import subgroups
+
+        again += [
+            checks.fairness_check(c, subgroups.fairness_alone(manifest, evaluated, c))
+            for c in manifest.fairness_checks
+            if c.min is not None or c.max is not None
+        ]
+    if len(evaluated.robustness) != len(manifest.robustness_checks):
+        lacking.append(
+            f"it measured robustness {len(evaluated.robustness)} ways, where the manifest "
+            f"has {words.count(len(manifest.robustness_checks), 'robustness check')}"
+        )
+    again += [
+        checks.robustness_check(c, r)
+        for c, r in zip(manifest.robustness_checks, evaluated.robustness, strict=False)
+    ]
+    if evaluated.importance is not None:
+        again.append(checks.importance_check(evaluated.importance))
+    if manifest.latency_checks and not evaluated.latency:
+        lacking.append("it has no latency measurement, where the manifest bounds predict's time")
+    again += [
+        checks.latency_check(c, evaluated.latency[0])
+        for c in manifest.latency_checks
+        if evaluated.latency
+    ]
+    return again, lacking
+
+
+def _measured_checks(manifest: Manifest, result: RunResult) -> list[str]:
+    if result.evaluate.status != "passed":  # no figures: the run failed before its checks
+        return []
+    again, lacking = _measured_again(manifest, result)
+    kept = [c for c in result.model.checks if _measured(c)]
+    if [c.id for c in kept] != [c.id for c in again]:
+        return [
+            *lacking,
+            f"its measured checks are {_listed(c.id for c in kept)}, where its figures and "
+            f"the manifest give {_listed(c.id for c in again)}",
+        ]
+    said = list(lacking)
+    for c, a in zip(kept, again, strict=True):
+        if c.status != a.status:
+            said.append(
+                f"model check {_listed([a.id])} says {c.status}, where its figures say {a.status}"
+            )
+        elif not _observed_alike(c.observed, a.observed):
+            said.append(
+                f"model check {_listed([a.id])} records {c.observed!r}, where its figures "
+                f"give {a.observed!r}"
+            )
+    return said
+
+
+def _observed_alike(kept: object, again: object) -> bool:
+    """A fairness figure is had again from the predictions run.json keeps (probabilities
+    in 32 bits): alike to a millionth, as `_same` holds a metric."""
+    if isinstance(kept, float) and isinstance(again, float):
+        return _same(kept, again, kept=True)
+    return kept == again
+
+
+def _user_tests(manifest: Manifest, result: RunResult) -> list[str]:
+    """The user's tests are the fork's own code, run by the fork: their outcomes cannot be
+    had again, but each `pytest:` check of the manifest must be there."""
+    if result.evaluate.status != "passed":
+        return []
+    ran = {c.manifest_key for c in result.model.checks if c.id.startswith("model.pytest.")}
+    return [
+        f"it has no outcome of the manifest's model check {_listed([t.key])} (pytest: "
+        f"{_listed([t.path])})"
+        for t in manifest.pytest_checks
+        if t.key not in ran
     ]
 
 

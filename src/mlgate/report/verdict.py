@@ -80,6 +80,13 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
         said.append(compared.message)
     if said:
         return "failed", ". ".join(said)
+    # a stage failed with neither a message nor a failed check (a record mlgate does not
+    # write), or the model not scored or checked, which every run does (data and training
+    # are not run in `mlgate check model`): nothing passed
+    for name in STAGES:
+        status = getattr(result, name).status
+        if status in ("failed", "error") or (name in ("evaluate", "model") and status != "passed"):
+            return "failed", f"{name} stage {status}"
     skipped = [c for c in result.checks if c.status == "skipped"]
     every = ("all " if len(result.checks) > 1 else "") + words.count(len(result.checks), "check")
     summary = (
