@@ -307,6 +307,7 @@ def judged(
         else ""
     )
     unread = ""
+    named: str | None
     try:
         named = manifests.parse(
             at_base, name=path, root=head.root, path=head.path, files=False
