@@ -237,3 +237,23 @@ def test_a_hand_over_without_a_comparison_is_refused(tmp_path: Path, example_run
     with pytest.raises(UserError, match="has no comparison, which every pull request's run"):
         handoff.own_verdict(uncompared, ungated)
     assert handoff.own_verdict(uncompared, ungated, whose="").verdict == "passed"  # a saved run
+
+
+def test_a_base_manifest_this_mlgate_does_not_read_still_names_the_model_and_its_baseline(
+    fake: FakeGitHub, tmp_path: Path, pull_request_run: Path
+) -> None:
+    """A base manifest a newer rule refuses returned at once: no model-name check, no
+    baseline check, no rule listed."""
+    downloaded, _ = artifact(tmp_path, pull_request_run)
+    head = manifest_of(pull_request_run)
+    refused = head.replace(b"compare:\n", b"compare:\n  confidence: 0.99999\n", 1)
+    assert refused != head
+    fake.add_file(PATH, head, HEAD)
+    fake.add_file(PATH, refused, BASE)
+    done = report(fake, downloaded)
+    ruled = next(line for line in done.lines if line.startswith("rules:"))
+    assert ruled.endswith("(one this mlgate does not read: its rules are not known)")
+    renamed = refused.replace(b"name: breast-cancer", b"name: other", 1)
+    fake.add_file(PATH, renamed, BASE)
+    with pytest.raises(UserError, match="renames the model 'other' to 'breast-cancer'"):
+        report(fake, artifact(tmp_path / "again", pull_request_run)[0])
