@@ -60,3 +60,24 @@ def test_with_no_data_pulled_the_stage_writing_the_default_path_is_found(tmp_pat
     assert survey(tmp_path).dvc_prepare == "prepare"
     scaffold.init(tmp_path)
     assert "  prepare: dvc repro --pull prepare  #" in (tmp_path / "mlops.yaml").read_text()
+
+
+def test_a_raw_file_in_another_folder_than_the_stages_outputs(tmp_path: Path) -> None:
+    """`raw/customers.csv` (dvc add-ed) split by the stage into data/train.csv and
+    data/test.csv: init asked for a prepare.py writing raw/train.csv and raw/test.csv,
+    which nothing writes, and the first run failed on them (new-user audit M)."""
+    _fresh_clone(tmp_path)
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "data" / "raw.csv").rename(tmp_path / "raw" / "customers.csv")
+    (tmp_path / "dvc.yaml").write_text(DVC_YAML.replace("data/raw.csv", "raw/customers.csv"))
+    found = survey(tmp_path)
+    assert found.dvc_prepare == "prepare"
+    assert found.to_prepare is not None
+    assert (found.to_prepare.train, found.to_prepare.test) == ("data/train.csv", "data/test.csv")
+    assert not any("write prepare.py" in line for line in found.said), found.said
+    scaffold.init(tmp_path)
+    text = (tmp_path / "mlops.yaml").read_text()
+    assert "  prepare: dvc repro --pull prepare  #" in text
+    assert "  train: data/train.csv" in text and "  test: data/test.csv" in text
+    assert "raw/train.csv" not in text + (tmp_path / ".gitignore").read_text()
+    assert "if dvc.yaml's stage 'prepare' holds out 20%" in text

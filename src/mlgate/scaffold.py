@@ -513,6 +513,11 @@ def starter_files(values: Values, found: Survey | None = None) -> dict[str, byte
     } | workflow_files(values)
 
 
+def _holder(found: Survey) -> str:
+    """What splits the data file: dvc.yaml's stage, or the prepare.py to be written."""
+    return f"dvc.yaml's stage '{found.dvc_prepare}'" if found.dvc_prepare else "prepare.py"
+
+
 def starter_fields(found: Survey | None) -> dict[str, str]:
     """The starter manifest's blanks, from what the project holds: its data files, the
     target's column and type, the smallest file's rows, its scripts; each guess said in a
@@ -584,7 +589,7 @@ def starter_fields(found: Survey | None) -> dict[str, str]:
     if rows and found.to_prepare and found.to_prepare.split and found.train:
         fields["rows_note"] = (
             f"  # a fifth of {found.train.path}'s {words.count(found.train.rows, 'row')}: "
-            "its test rows, if prepare.py holds out 20%"
+            f"its test rows, if {_holder(found)} holds out 20%"
         )
     trainer = found.trainer or "train.py"
     fields["train_key"] = "command"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -185,6 +185,11 @@ def survey(root: Path) -> Survey:
     # DVC stage's outputs are not there yet (DVC keeps them out of git), and the stage
     # that writes them was missed for `python prepare.py`
     written = to_prepare.train if to_prepare else train.path if train else DEFAULT_TRAIN
+    if to_prepare is not None and (pair := _dvc_pair(root)) is not None:
+        # a fresh clone of a DVC project: the stage that splits the raw file has not run,
+        # so the raw file looked like one to split by hand, into files nothing writes
+        to_prepare = replace(to_prepare, train=pair[0], test=pair[1])
+        written = pair[0]
     dvc_train, dvc_prepare = _dvc_stages(root, written, said)
     if dvc_prepare is not None and to_prepare is not None:  # the stage writes it already
         del said[asked_to_write]
@@ -267,6 +272,25 @@ def _to_join(
     return ToPrepare(
         train=train_out, test=test_out, does="join the X_ and y_ files into", split=False
     )
+
+
+def _dvc_pair(root: Path) -> tuple[str, str] | None:
+    """A training and a test data file that one stage of dvc.yaml writes, by their names:
+    what that stage prepares (None without such a stage)."""
+    from mlgate import dvc_files
+
+    try:
+        declared = dvc_files.stages(root / "dvc.yaml", root)
+    except UserError:
+        return None
+    if declared is None:
+        return None
+    for outs in declared.outs.values():
+        data = [o for o in outs if o.lower().endswith(tuple(EXTENSIONS))]
+        train, test = pick_pair(data)
+        if train is not None and test is not None:
+            return train, test
+    return None
 
 
 def _prepared(found: str) -> tuple[str, str]:
