@@ -260,6 +260,31 @@ def test_two_classes_sum_their_chances_from_sorted_scores_exactly() -> None:
         assert squares == pytest.approx((mine**2).sum(), rel=1e-9)
 
 
+@pytest.mark.parametrize("classes", [2, 3])
+def test_a_resamples_calibration_from_the_rows_sorted_once_is_its_own_fit(classes: int) -> None:
+    """Each of an estimate's calibrations reads its resample's scores from the reference
+    sorted once (each row repeated as often as it was drawn), not sorted again: the same
+    maps, bit for bit, as fitting the drawn rows, scores tied across classes included."""
+    rng = np.random.default_rng(classes)
+    scores = rng.dirichlet(np.ones(classes), 400).round(2)  # many rows tied
+    scores /= scores.sum(axis=1, keepdims=True)
+    y = rng.integers(0, classes, 400)
+    sorted_once = estimate._Reference(scores, y)
+    for _ in range(5):
+        pick = rng.integers(0, 400, 400)
+        fitted, read = (
+            estimate.fit(scores[pick], y[pick]),
+            sorted_once.fit(np.bincount(pick, minlength=400)),
+        )
+        assert (read.low, read.high, read.least_rest) == (
+            fitted.low,
+            fitted.high,
+            fitted.least_rest,
+        )
+        for (xs, ys), (xs_read, ys_read) in zip(fitted.thresholds, read.thresholds, strict=True):
+            assert xs.tobytes() == xs_read.tobytes() and ys.tobytes() == ys_read.tobytes()
+
+
 def test_a_class_gone_from_production_is_not_estimated_where_it_weighs_as_any_other() -> None:
     """Production without one of three classes: the calibration still expects it on a few
     rows (its spill-over onto every row), all missed, and a macro average estimated it
