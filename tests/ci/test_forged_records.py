@@ -257,3 +257,31 @@ def test_a_base_manifest_this_mlgate_does_not_read_still_names_the_model_and_its
     fake.add_file(PATH, renamed, BASE)
     with pytest.raises(UserError, match="renames the model 'other' to 'breast-cancer'"):
         report(fake, artifact(tmp_path / "again", pull_request_run)[0])
+
+
+def test_the_notes_say_whose_figures_these_are_and_the_forks_settings(
+    fake: FakeGitHub, tmp_path: Path, pull_request_run: Path, example_run: Path
+) -> None:
+    """With `notes: []` the comment never said the run was a fork's, nor that it read its
+    sample data: the notes are the trusted job's, from the checked manifest."""
+    downloaded, folder = artifact(tmp_path, pull_request_run)
+    edit(folder, lambda doc: doc.update(notes=["fork pull request: nothing differs", "mine"]))
+    fake.add_file(PATH, manifest_of(pull_request_run), HEAD)
+    fake.add_file(PATH, manifest_of(pull_request_run), BASE)
+    report(fake, downloaded)
+    (comment,) = fake.comments[7]
+    assert f"> {handoff.FORK_FIGURES}" in comment["body"]
+    assert "nothing differs" not in comment["body"] and "> mine" in comment["body"]
+    loaded = handoff.read(received(tmp_path / "sample", example_run, lambda doc: None))
+    sampled = replace(
+        loaded,
+        manifest=replace(
+            loaded.manifest,
+            forks=replace(loaded.manifest.forks, prepare=False, test="data/sample.csv"),
+        ),
+    )
+    assert handoff.fork_noted(sampled).result.notes == (
+        handoff.FORK_FIGURES,
+        "fork pull request: data.prepare not run",
+        "fork pull request: data.test read from data/sample.csv",
+    )

@@ -157,3 +157,14 @@ def test_every_format_character_is_shown_as_its_code_point() -> None:
         "zw&lt;U+200D&gt;join&lt;U+00AD&gt;soft&lt;U+2061&gt;op"  # Markdown shows <U+200D>
     )
     assert inert.visible("caf\u00e9 \u2764\ufe0f") == "caf\u00e9 \u2764\ufe0f"  # an emoji's own
+
+
+def test_an_emoji_shortcode_draws_no_emoji() -> None:
+    """A fork's `:white_check_mark:` was drawn by GitHub as the ✅ of a pass (attacker
+    audit N); a time of day keeps its colons as they are."""
+    from mlgate.report.inert import JOINER, escape
+
+    shown = escape("f1 :white_check_mark: :+1:")
+    assert ":white" not in shown and ":+1:" not in shown
+    assert shown.replace(JOINER, "").replace("\\", "") == "f1 :white_check_mark: :+1:"
+    assert escape("at 12:30:45") == "at 12:30:45"

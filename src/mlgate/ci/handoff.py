@@ -212,6 +212,25 @@ def own_verdict(
     return replace(recheck.reworded(manifest, result), summary=verdict.decide(result)[1])
 
 
+FORK_FIGURES = (
+    "made by a fork's pull-request job: its figures are the fork's own; what mlgate decided "
+    "from them was decided again by this repository's workflow"
+)
+
+
+def fork_noted(received: Received) -> Received:
+    """The run's notes as the trusted job knows them: whose figures these are, then how a
+    fork's run differs by the (checked) manifest's `forks:` settings, then the fork's other
+    notes. The fork wrote its notes: with `notes: []` nothing said the run was a fork's,
+    nor that it read its sample data (`data.test read from data/sample/test.csv`)."""
+    from mlgate.pipeline.flow import FORK_NOTE, fork_notes
+
+    result = received.result
+    own = [n for n in result.notes if not n.startswith(FORK_NOTE) and n != FORK_FIGURES]
+    notes = (FORK_FIGURES, *fork_notes(received.manifest), *own)
+    return replace(received, result=replace(result, notes=notes))
+
+
 def same_manifest(received: Received, at_head: bytes | None) -> str:
     """What was checked, said: the hand-over's manifest copy is the file at the pull
     request's head commit (from GitHub), byte for byte, or the artifact is refused. The

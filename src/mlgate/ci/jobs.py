@@ -370,6 +370,7 @@ def _post_handoff(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
                 gh, ctx, received.manifest.name, path, pull.base_sha
             )
     received, ruled = handoff.judged(received, at_base, pull, base_path, listed_whole=whole)
+    received = handoff.fork_noted(received)
     result = received.result
     trusted = replace(
         ctx, pull_number=claimed.pull_number, head_sha=claimed.head_sha, is_fork=False

@@ -26,10 +26,12 @@ _HIDING = re.compile(
     "\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
 )
 JOINER = "\u2060"  # WORD JOINER: invisible, and it parts `@` from a name, `#` from a number
-# what GitHub links or notifies on in plain text: @mentions (and e-mail addresses),
-# #123 and GH-123 references, bare URLs (scheme://, www.)
+# what GitHub links, notifies on or draws in plain text: @mentions (and e-mail addresses),
+# #123 and GH-123 references, bare URLs (scheme://, www.), emoji shortcodes (a fork's
+# `:white_check_mark:` drew the ✅ of a pass), not after a digit (12:30:45 is no emoji)
 _LINKERS = re.compile(
     r"(?<=@)(?=\w)|(?<=#)(?=\w)|(?<=:)(?=//)|(?i:(?<=www)(?=\.))|(?i:(?<=\bgh)(?=-\d))"
+    r"|(?<=(?<![0-9]):)(?=[a-z0-9_+-]+:)"
 )
 # backslash-escaped wherever they stand: they open code, emphasis, strikethrough, links and
 # images, table cells, math; `_` only where it could (not between two letters or digits)
