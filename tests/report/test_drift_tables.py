@@ -84,3 +84,24 @@ def test_the_details_count_columns_as_the_headline_does() -> None:
     assert (
         "<summary>3 columns not drifted or not tested, and 1 other test of drifted ones" in rendered
     ), rendered
+
+
+def test_the_details_say_how_many_tests_where_a_column_has_two() -> None:
+    """ "3 columns not drifted or not tested" over a table of 4 rows: a category's
+    chi-square and its new-values test are two rows of one column (new-user audit M)."""
+    rows = 400
+    reference = pl.DataFrame(
+        {
+            "plan": [["basic", "pro", "max"][i % 3] for i in range(rows)],
+            "x": [float(i % 11) for i in range(rows)],
+            "y": [float((i * 7) % 13) for i in range(rows)],
+            "z": [float((i * 3) % 17) for i in range(rows)],
+        }
+    )
+    shifted = reference.with_columns(pl.col("z") * 3)
+    found = drift.compare(reference, shifted, Drift(), reference_name="train", current_name="test")
+    assert found.drifted_columns == ("z",)
+    rendered = drift_tables.markdown([found])
+    rest = [e for e in found.columns if not e.drifted]
+    assert len(rest) == 4  # plan twice, x, y
+    assert "<summary>3 columns not drifted or not tested (4 tests)</summary>" in rendered, rendered

@@ -520,11 +520,11 @@ def test_the_evaluation_line_says_what_its_figures_rest_on_after_them() -> None:
         result().evaluate,
         metrics={"f1": 0.5, "roc_auc": None},
         message="1 metric on 30 rows; not computed: roc_auc; positive class 'stayed', the "
-        "greater label (evaluate.positive_label names another)",
+        "greater label (set evaluate.positive_label to name another)",
     )
     assert verdict.stage_summary(scored) == (
         "f1 0.5000; not computed: roc_auc; positive class 'stayed', the greater label "
-        "(evaluate.positive_label names another)"
+        "(set evaluate.positive_label to name another)"
     )
     assert verdict.stage_summary(replace(scored, message="1 metric on 30 rows")) == "f1 0.5000"
 

@@ -554,7 +554,7 @@ def _positive_said(manifest: Manifest, positive: Any, classes: tuple[Any, ...] |
         return ""
     return (
         f"; positive class {words.quoted(str(positive))}, the greater label "
-        "(evaluate.positive_label names another)"
+        "(set evaluate.positive_label to name another)"
     )
 
 

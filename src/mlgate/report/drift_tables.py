@@ -62,6 +62,8 @@ def _rest_said(moved: Sequence[ColumnDrift], rest: Sequence[ColumnDrift]) -> str
     columns = len({e.column for e in rest} - drifted)
     said = f"{words.count(columns, 'column')} not drifted or not tested"
     more = sum(e.column in drifted for e in rest)
+    tests = len(rest) - more  # a category's two tests are two rows of one column
+    said += f" ({tests:,} tests)" if tests != columns else ""
     return said + (f", and {words.count(more, 'other test')} of drifted ones" if more else "")
 
 
