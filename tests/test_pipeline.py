@@ -437,7 +437,8 @@ def test_a_baseline_model_that_never_returns_is_stopped_too(make_repo) -> None:
         (
             ("churned", "stayed"),
             "",
-            "; positive class 'stayed', the greater label (set evaluate.positive_label to name another)",
+            "; positive class 'stayed', the greater label "
+            "(set evaluate.positive_label to name another)",
         ),
         (("churned", "stayed"), "  positive_label: churned\n", ""),  # the user's own choice
         ((0, 1), "", ""),  # 1 and true are positive by every convention: unsaid
