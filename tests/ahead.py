@@ -42,8 +42,8 @@ def trained_ahead(files: dict[str, str], environments: str = ENVIRONMENTS) -> di
     return dict(_ahead(tuple(sorted(files.items())), environments))
 
 
-@functools.cache  # once a process: the same files, the same script, one kind of project
-def _ahead(files: tuple[tuple[str, str], ...], environments: str) -> tuple[tuple[str, str], ...]:
+@functools.cache  # once a process: the same files, one fit
+def _fitted(files: tuple[tuple[str, str], ...], environments: str) -> Path:
     from mlgate import commands
     from mlgate import manifest as manifests
 
@@ -73,6 +73,51 @@ def _ahead(files: tuple[tuple[str, str], ...], environments: str) -> tuple[tuple
     said.write_text(out.getvalue())
     shown = (warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught)
     warned.write_text(err.getvalue() + "".join(shown))
+    return folder
+
+
+@functools.cache  # once a process: the same files, the same script, one kind of project
+def _ahead(files: tuple[tuple[str, str], ...], environments: str) -> tuple[tuple[str, str], ...]:
+    folder = _fitted(files, environments)
+    model, said, warned = (folder / name for name in ("model.joblib", "stdout", "stderr"))
     script = COPY.format(model=str(model), said=str(said), warned=str(warned))
     copying = {**dict(files), "train.py": script}
     return tuple(sorted(copying.items()))
+
+
+# A train.py that copies the model the standard train.py fitted ahead for params.yaml's C
+# (`fit_for`), as tests/compare/picked.py's does: for the end-to-end tests about what
+# happens to a new commit's run (registered, promoted, rolled back), which would
+# otherwise start a process importing scikit-learn for each commit
+PICK_MARK = "# fitted ahead for params.yaml's C (tests/ahead.py): this copies the model"
+PICK = (
+    PICK_MARK
+    + """
+import os, shutil, sys, yaml
+C = yaml.safe_load(open(os.environ["MLGATE_PARAMS"]))["train"]["C"]
+fitted = os.path.join({folder!r}, str(C))
+shutil.copy(os.path.join(fitted, "model.joblib"), os.environ["MLGATE_MODEL"])
+sys.stdout.write(open(os.path.join(fitted, "stdout")).read())
+sys.stderr.write(open(os.path.join(fitted, "stderr")).read())
+"""
+)
+
+
+@functools.cache  # once a process
+def _picked() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="mlgate-picked-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def picking(environments: str = ENVIRONMENTS) -> dict[str, str]:
+    """`make_project`'s files for a project whose train.py is `PICK` (its own C fitted)."""
+    fit_for(1.0, environments)  # params.yaml's
+    return {"train.py": PICK.format(folder=str(_picked()))}
+
+
+def fit_for(c: float, environments: str = ENVIRONMENTS) -> None:
+    """The standard train.py run ahead with C = `c`, for `PICK` to copy."""
+    target = _picked() / str(c)
+    if not target.exists():
+        target.symlink_to(_fitted((("params.yaml", f"train:\n  C: {c}\n"),), environments))

@@ -38,13 +38,15 @@ class Project:
     def next_commit(self, c: float) -> RunResult:
         """Another commit (the model's C changed) and its run: a training, so never of a
         project whose model was fitted ahead (it would copy the same model whatever C)."""
-        from tests.ahead import MARK
+        from tests.ahead import MARK, PICK_MARK, fit_for
 
         train = self.root / "train.py"
         assert not train.read_text().startswith(MARK), (
             "a project trained ahead retrains nothing: a test that retrains is end to end "
             "(mark it e2e, docs/testing.md)"
         )
+        if train.read_text().startswith(PICK_MARK):  # `picked_project`: its C fitted ahead
+            fit_for(c)
         (self.root / "params.yaml").write_text(f"train:\n  C: {c}\n")
         git(self.root, "add", "-A")
         git(self.root, "commit", "-q", "-m", f"C = {c}")
@@ -127,6 +129,16 @@ def _train(folder: Path, environments: str, files: dict[str, str]) -> Path:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return make_project(tmp_path / "repo")
+
+
+@pytest.fixture
+def picked_project(tmp_path: Path) -> Project:
+    """`project` whose training copies the model fitted ahead for params.yaml's C
+    (tests/ahead.py's `PICK`), each commit's run still a run of mlgate's: for the
+    end-to-end tests about what happens to a new commit's run, not how it trains."""
+    from tests.ahead import picking
+
+    return make_project(tmp_path / "repo", files=picking())
 
 
 @pytest.fixture

@@ -138,8 +138,9 @@ def test_promotion_follows_the_environments_order_and_is_idempotent(project: Pro
     assert where.read().current("staging").record["reason"] == "nightly"
 
 
-@pytest.mark.e2e  # trains: runs the user's training as a process
-def test_rollback_returns_to_the_version_before_and_gto_agrees(project: Project) -> None:
+@pytest.mark.e2e  # new commits' runs, their training a process (`picked_project`)
+def test_rollback_returns_to_the_version_before_and_gto_agrees(picked_project: Project) -> None:
+    project = picked_project
     where = project.where()
     operations.register(where, project.manifest, project.run)
     with pytest.raises(UserError, match="staging holds no version of iris"):
@@ -156,8 +157,9 @@ def test_rollback_returns_to_the_version_before_and_gto_agrees(project: Project)
     assert _gto_stage(project.root, "staging") == "v0.1.0"
 
 
-@pytest.mark.e2e  # trains: runs the user's training as a process
-def test_a_second_rollback_does_not_restore_the_version_just_left(project: Project) -> None:
+@pytest.mark.e2e  # new commits' runs, their training a process (`picked_project`)
+def test_a_second_rollback_does_not_restore_the_version_just_left(picked_project: Project) -> None:
+    project = picked_project
     where = project.where()
     for c in (None, 0.5, 0.6):  # v0.1.0, v0.2.0, v0.3.0, each promoted in turn
         run = project.run if c is None else project.next_commit(c)
@@ -179,11 +181,12 @@ def test_a_second_rollback_does_not_restore_the_version_just_left(project: Proje
     assert len(where.read().history("staging")) == 7
 
 
-@pytest.mark.e2e  # trains: a second model; gto runs as a process
-def test_what_gto_deprecate_writes_is_read_as_gto_reads_it(project: Project) -> None:
+@pytest.mark.e2e  # a second commit's run (`picked_project`); gto runs as a process
+def test_what_gto_deprecate_writes_is_read_as_gto_reads_it(picked_project: Project) -> None:
     """`gto deprecate` took a stage from a version (MODEL#STAGE!#N) or withdrew a version
     (MODEL@VERSION!): gto said the stage was empty, mlgate still named the version, and
     promoting it there again was a no-op."""
+    project = picked_project
     where = project.where()
     operations.register(where, project.manifest, project.run)
     operations.register(where, project.manifest, project.next_commit(0.5))
@@ -294,10 +297,11 @@ def test_with_an_origin_tags_are_pushed_and_a_lost_race_is_retried(
     assert remote.count("iris#production#") == 2  # the tag and its peeled line: one tag
 
 
-@pytest.mark.e2e  # trains: runs the user's training as a process
+@pytest.mark.e2e  # new commits' runs, their training a process (`picked_project`)
 def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_version(
-    project: Project,
+    picked_project: Project,
 ) -> None:
+    project = picked_project
     (project.root / "deploy.py").write_text(
         "import hashlib, os, sys\n"
         "sha = hashlib.sha256(open(os.environ['MLGATE_MODEL'], 'rb').read()).hexdigest()\n"
@@ -347,10 +351,11 @@ def test_a_deployment_runs_with_the_stores_model_and_a_failed_one_keeps_the_old_
     assert where.read().current("staging").version == "v0.1.0" and change.changed
 
 
-@pytest.mark.e2e  # trains: runs the user's training as a process
+@pytest.mark.e2e  # new commits' runs, their training a process (`picked_project`)
 def test_a_promotion_is_a_github_deployment_whose_status_follows_the_command(
-    project: Project,
+    picked_project: Project,
 ) -> None:
+    project = picked_project
     from tests.github.server import running
 
     (project.root / "deploy.py").write_text(
@@ -431,8 +436,9 @@ def test_the_audit_log_says_which_run_and_which_workflow_run(project: Project) -
     assert "javascript" not in card.render(forged, (), None)  # a record is not Markdown
 
 
-@pytest.mark.e2e  # trains: runs the user's training as a process
-def test_a_run_on_another_branch_is_registered_only_when_asked(project: Project) -> None:
+@pytest.mark.e2e  # new commits' runs, their training a process (`picked_project`)
+def test_a_run_on_another_branch_is_registered_only_when_asked(picked_project: Project) -> None:
+    project = picked_project
     where = project.where()
     git(project.root, "switch", "-q", "-c", "try-c")
     run = project.next_commit(0.5)
@@ -488,8 +494,9 @@ def test_the_default_branch_is_origins_else_this_clones(tmp_path: Path, origin: 
     assert mgit.default_branch(lone) is None
 
 
-@pytest.mark.e2e  # trains: runs the user's training as a process
-def test_an_older_version_is_registered_only_when_asked(project: Project) -> None:
+@pytest.mark.e2e  # new commits' runs, their training a process (`picked_project`)
+def test_an_older_version_is_registered_only_when_asked(picked_project: Project) -> None:
+    project = picked_project
     where = project.where()
     operations.register(where, project.manifest, project.run, version="v1.0.0")
     run = project.next_commit(0.5)
@@ -561,8 +568,9 @@ def test_the_runs_own_outputs_do_not_make_it_uncommitted(tmp_path: Path) -> None
     assert mgit.info(root, ignore=("train.csv", "../raw/train.csv")).dirty is True
 
 
-@pytest.mark.e2e  # trains: runs the user's training as a process
-def test_a_rollback_decided_on_a_stale_read_changes_nothing(project: Project) -> None:
+@pytest.mark.e2e  # new commits' runs, their training a process (`picked_project`)
+def test_a_rollback_decided_on_a_stale_read_changes_nothing(picked_project: Project) -> None:
+    project = picked_project
     where = project.where()
     for c in (None, 0.5, 0.6):
         run = project.run if c is None else project.next_commit(c)
