@@ -9,10 +9,16 @@ later runs do, whatever order the tests run in and whether or not they pass.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
+import io
 import os
+import runpy
 import shutil
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -167,30 +173,143 @@ class Repo:
 
 @pytest.fixture
 def repo(tmp_path: Path, github: FakeGitHub, warm_state: Path) -> Repo:
+    """The example's repository, its data prepared and its models fitted ahead
+    (`run_ahead`): for the tests of what the action does around a run."""
+    return example_repo(tmp_path / "repo", github, warm_state, ahead=True)
+
+
+@pytest.fixture
+def trained_repo(tmp_path: Path, github: FakeGitHub, warm_state: Path) -> Repo:
+    """The example's repository as `mlgate init --example` writes it: every job prepares
+    and trains for real, as the user's does."""
     return example_repo(tmp_path / "repo", github, warm_state)
 
 
 @contextmanager
-def session_repo(factory: pytest.TempPathFactory, state: Path) -> Iterator[Repo]:
+def session_repo(
+    factory: pytest.TempPathFactory, state: Path, *, ahead: bool = False
+) -> Iterator[Repo]:
     """`example_repo` for a fixture wider than a test (set up before `isolated_git`):
     with its own isolated git and loopback GitHub. Git's dates are pinned, so its commits
-    are every test's `repo`'s."""
+    are every test's `repo`'s (`trained_repo`'s, without `ahead`)."""
     with pytest.MonkeyPatch.context() as monkeypatch, running() as fake:
         isolate(factory.mktemp("home"), monkeypatch)
-        yield example_repo(factory.mktemp("repo") / "repo", fake, state)
+        yield example_repo(factory.mktemp("repo") / "repo", fake, state, ahead=ahead)
+
+
+# The example's own prepare.py and train.py, run once a process (`_ahead`), and scripts
+# that copy what they wrote, as tests/ahead.py does for the iris project: for the tests
+# about what the action does around a run (its comment, its hand-over, hostile input), a
+# job's data checks, training, evaluation and comparison are the same, without two
+# processes a commit that import pandas and scikit-learn (3.4 s of CPU; a base commit's
+# run twice that). Tests of what a run trains use `trained_repo`.
+AHEAD_MARK = "# run ahead (tests/action/conftest.py): this copies what the example's own {} wrote"
+AHEAD_CS = (0.5, 0.4, 2.0)  # main's C, the pull request's, and the sweep's other value
+PREPARE_AHEAD = (
+    AHEAD_MARK.format("prepare.py")
+    + """
+import os, shutil, sys
+for env, default in (
+    ("MLGATE_DATA_TRAIN", "data/train.csv"), ("MLGATE_DATA_TEST", "data/test.csv")
+):
+    path = os.environ.get(env, default)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    shutil.copy(os.path.join({folder!r}, os.path.basename(default)), path)
+sys.stdout.write(open({said!r}).read())
+sys.stderr.write(open({warned!r}).read())
+"""
+)
+TRAIN_AHEAD = (
+    AHEAD_MARK.format("train.py for params.yaml's C")
+    + """
+import os, shutil, sys, yaml
+C = yaml.safe_load(open(os.environ.get("MLGATE_PARAMS", "params.yaml")))["train"]["C"]
+fitted = os.path.join({folder!r}, str(C))
+out = os.environ.get("MLGATE_MODEL", "models/model.joblib")
+os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+shutil.copy(os.path.join(fitted, "model.joblib"), out)
+sys.stdout.write(open(os.path.join(fitted, "stdout")).read())
+sys.stderr.write(open(os.path.join(fitted, "stderr")).read())
+"""
+)
+
+
+def _run_script(script: Path, env: dict[str, str], said: Path, warned: Path) -> None:
+    """One of the example's scripts run in this process, from its folder, with `env`;
+    what it printed kept in `said` and `warned` (its warnings as Python shows them)."""
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        pytest.MonkeyPatch.context() as monkeypatch,
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("default")
+        monkeypatch.chdir(script.parent)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        runpy.run_path(str(script), run_name="__main__")
+    said.write_text(out.getvalue())
+    shown = (warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught)
+    warned.write_text(err.getvalue() + "".join(shown))
+
+
+@functools.cache  # once a process: the same scripts, the same data and fits
+def _ahead() -> tuple[str, str]:
+    """The example's prepare.py and train.py replaced by copies of what they wrote here: the
+    data (its split is seeded), and the model for each of `AHEAD_CS`."""
+    folder = Path(tempfile.mkdtemp(prefix="mlgate-example-ahead-"))
+    atexit.register(shutil.rmtree, folder, True)
+    project = folder / "example"
+    scaffold.init(project, example=True)
+    data = {"MLGATE_DATA_TRAIN": str(folder / "train.csv")}
+    data["MLGATE_DATA_TEST"] = str(folder / "test.csv")
+    params = project / "params.yaml"
+    said, warned = folder / "prepare.stdout", folder / "prepare.stderr"
+    _run_script(project / "prepare.py", {**data, "MLGATE_PARAMS": str(params)}, said, warned)
+    prepare = PREPARE_AHEAD.format(folder=str(folder), said=str(said), warned=str(warned))
+    text = params.read_text()
+    assert "C: 0.5" in text, text
+    for c in AHEAD_CS:
+        fitted = folder / str(c)
+        fitted.mkdir()
+        (fitted / "params.yaml").write_text(text.replace("C: 0.5", f"C: {c}"))
+        env = {
+            **data,
+            "MLGATE_PARAMS": str(fitted / "params.yaml"),
+            "MLGATE_TARGET": "diagnosis",
+            "MLGATE_MODEL": str(fitted / "model.joblib"),
+        }
+        _run_script(project / "train.py", env, fitted / "stdout", fitted / "stderr")
+    return prepare, TRAIN_AHEAD.format(folder=str(folder))
+
+
+def run_ahead(project: Path) -> None:
+    """The example at `project` with its prepare.py and train.py run ahead (`_ahead`)."""
+    prepare, train = _ahead()
+    (project / "prepare.py").write_text(prepare)
+    (project / "train.py").write_text(train)
 
 
 def example_repo(
-    root: Path, github: FakeGitHub, state: Path, *, folders: dict[str, str | None] | None = None
+    root: Path,
+    github: FakeGitHub,
+    state: Path,
+    *,
+    folders: dict[str, str | None] | None = None,
+    ahead: bool = False,
 ) -> Repo:
     """`mlgate init --example` in an empty repository, committed on main; then a branch
     `feature` that changes a parameter, checked out as a pull request's job has it.
     `folders`: the example in each of these folders instead (folder -> its model's name,
-    None for the folder's), the first one's parameter changed."""
+    None for the folder's), the first one's parameter changed. `ahead`: its scripts
+    copy what they wrote when run ahead (`run_ahead`)."""
     folders = folders or {"": None}
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     for folder, name in folders.items():
         scaffold.init(root / folder, example=True, name=name)
+        if ahead:
+            run_ahead(root / folder)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "the example, as mlgate init writes it")
     base = git(root, "rev-parse", "HEAD")

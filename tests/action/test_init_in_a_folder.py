@@ -28,8 +28,11 @@ def mlgate(result: JobResult) -> dict[str, str]:
 
 
 def folder_repo(root: Path, github, state: Path) -> Repo:
-    """Two projects in folders of one repository, on main; a branch that changes one."""
-    return example_repo(root, github, state, folders={"ml/churn": None, "ml/fraud": "fraud"})
+    """Two projects in folders of one repository, on main; a branch that changes one. Their
+    data and models are made ahead (`run_ahead`): these tests are about the folders."""
+    return example_repo(
+        root, github, state, folders={"ml/churn": None, "ml/fraud": "fraud"}, ahead=True
+    )
 
 
 def test_the_pull_request_and_the_fork_report_of_a_folders_project(

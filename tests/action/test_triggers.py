@@ -29,7 +29,8 @@ def pull_request(repo: Repo, **kw) -> dict:
     return events.pull_request(number=7, head_sha=repo.head, base_sha=repo.base, **kw)
 
 
-def test_pull_request_posts_one_comment_and_a_check_and_passes(repo: Repo) -> None:
+def test_pull_request_posts_one_comment_and_a_check_and_passes(trained_repo: Repo) -> None:
+    repo = trained_repo  # trains for real, as the user's job does
     result = repo.run("mlgate.yml", "pull_request", pull_request(repo))
     assert result.conclusion == "success", result.log[-3000:]
     out = mlgate(result)
@@ -99,7 +100,7 @@ class ForkRun:
 def fork_run(warm_state: Path, tmp_path_factory: pytest.TempPathFactory) -> ForkRun:
     """The untrusted job trains and compares like any pull request's (seconds); what the
     trusted workflow does with its artifact is each test's own."""
-    with session_repo(tmp_path_factory, warm_state) as repo:
+    with session_repo(tmp_path_factory, warm_state, ahead=True) as repo:
         payload = pull_request(repo, fork=True)
         result = repo.run("mlgate.yml", "pull_request", payload, run_id=9001)
         calls = repo.github.total_calls()
@@ -181,7 +182,10 @@ def test_the_trusted_workflow_posts_nothing_for_a_pull_request_that_moved_on(
     assert mlgate(trusted).get("verdict", "") == ""
 
 
-def test_merge_registers_and_promotes_to_the_environments_promoted_on_merge(repo: Repo) -> None:
+def test_merge_registers_and_promotes_to_the_environments_promoted_on_merge(
+    trained_repo: Repo,
+) -> None:
+    repo = trained_repo  # trains for real, as the user's job does
     git(repo.root, "checkout", "-q", "main")
     git(repo.root, "merge", "-q", "--no-ff", "-m", "Merge #7", "feature")
     merged = git(repo.root, "rev-parse", "HEAD")
@@ -204,7 +208,10 @@ def test_merge_registers_and_promotes_to_the_environments_promoted_on_merge(repo
     assert repo.github.total_calls() == 0  # a push posts nothing
 
 
-def test_dispatch_retrains_promotes_and_rolls_back_through_an_environment(repo: Repo) -> None:
+def test_dispatch_retrains_promotes_and_rolls_back_through_an_environment(
+    trained_repo: Repo,
+) -> None:
+    repo = trained_repo  # trains for real, as the user's job does
     git(repo.root, "checkout", "-q", "main")
     retrain = repo.run(
         "mlgate-dispatch.yml",
