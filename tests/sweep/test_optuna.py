@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlgate.cli.main import main
-from tests.sweep.test_local import project
+from tests.sweep.test_local import PICK_TRAINED, project
 
 SEARCH = (
     "sweep:\n  optuna:\n    trials: 5\n    seed: 3\n    space:\n"
@@ -54,12 +54,13 @@ def test_each_trial_is_told_its_figure_on_the_ranking_rows_and_a_resumed_search_
     assert again["winner"]["id"] == winner["id"]
 
 
-@pytest.mark.e2e  # its configurations train
+@pytest.mark.e2e  # its configurations' runs, each training a process (PICK_TRAINED)
 def test_a_search_asking_for_values_already_run_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     space = "sweep:\n  optuna:\n    trials: 6\n    space:\n      train.C: [0.1, 1.0]\n"
-    root = project(tmp_path, space)
+    # about what the search asks, not how a configuration trains: each copies its fit
+    root = project(tmp_path, space, PICK_TRAINED, (0.1, 1.0))
     assert main(["sweep", "-C", str(root), "--json", "--workers", "2"]) == 0
     said = capsys.readouterr()
     assert len(json.loads(said.out)["configurations"]) == 2
