@@ -13,6 +13,7 @@ import pytest
 
 from mlgate import bounds
 from tests import projects
+from tests.compare.picked import iris_files as picked_iris
 from tests.conftest import git
 
 pytestmark = pytest.mark.e2e  # `mlgate run`, then compare and report, each its own process
@@ -30,8 +31,15 @@ def mlgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def project(make_repo: Callable[..., Path]) -> Path:
-    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + GATES)
+def project(make_repo: Callable[..., Path], *, picked: bool = False) -> Path:
+    """The iris project with `GATES`, committed. `picked`: its training a process that
+    copies the model fitted ahead for params.yaml's C (tests/compare/picked.py), for the
+    tests of what compare and report do with a run, not how it trains."""
+    manifest = projects.IRIS_MANIFEST + GATES
+    files: dict[str, str | bytes] = {}
+    files.update(
+        picked_iris(manifest) if picked else projects.iris_files(Path(), manifest=manifest)
+    )
     files[".gitignore"] = "models/\n"
     return make_repo(files)
 
@@ -39,7 +47,7 @@ def project(make_repo: Callable[..., Path]) -> Path:
 def test_compare_again_with_another_baseline_rewrites_the_verdict(
     make_repo: Callable[..., Path],
 ) -> None:
-    root = project(make_repo)
+    root = project(make_repo, picked=True)
     assert mlgate("run", cwd=root).returncode == 0
     (root / "worse.json").write_text(json.dumps({"accuracy": 0.5}))
     (root / "better.json").write_text(json.dumps({"accuracy": 1.0}))
@@ -91,7 +99,7 @@ def test_compare_with_a_branch_of_the_same_repository(make_repo: Callable[..., P
 
 
 def test_report_formats(make_repo: Callable[..., Path], tmp_path: Path) -> None:
-    root = project(make_repo)
+    root = project(make_repo, picked=True)
     assert mlgate("run", cwd=root).returncode == 0
     junit = mlgate("report", "--format", "junit", cwd=root)
     suites = ET.fromstring(junit.stdout)
@@ -123,7 +131,7 @@ def test_each_gate_names_its_paired_test_and_says_why_it_has_none(
         "compare:\n  baseline: main\n  confidence: 0.999\n  resamples: 100\n  gates:\n"
         "    accuracy: {significance: no significant drop}\n"
     )
-    files = projects.iris_files(Path(), manifest=projects.IRIS_MANIFEST + gates)
+    files = picked_iris(projects.IRIS_MANIFEST + gates)  # each commit's run copies its fit
     files[".gitignore"] = "models/\n"
     root = make_repo(files)
     git(root, "checkout", "-q", "-b", "feature")
