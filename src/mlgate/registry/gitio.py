@@ -7,8 +7,10 @@ again and retries. Pushes are `--atomic`: every tag of one change lands, or none
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from mlgate import git, proc, words
 from mlgate.errors import OutsideError, UserError
@@ -69,13 +71,41 @@ def fetch(root: Path, model: str, *, token: str | None = None) -> tuple[str, ...
     fetch_ = ["git", "fetch", "--quiet", "--prune", "--no-tags", "--no-recurse-submodules"]
     mirror = [f"+refs/tags/{model}{sep}*:{ORIGIN_TAGS}{model}{sep}*" for sep in "@#"]
     try:
-        proc.output([*fetch_, "origin", *mirror], cwd=root, env=git.auth_env(token), timeout_s=300)
+        _retried(
+            lambda: proc.output(
+                [*fetch_, "origin", *mirror], cwd=root, env=git.auth_env(token), timeout_s=300
+            )
+        )
     except OutsideError as exc:
         raise OutsideError(
             f"could not read the registry from origin: {exc.message}",
             hint="nothing was changed; `git remote -v` shows where origin is, and `git fetch "
             "origin` tries it (a private origin in Actions needs the job's GITHUB_TOKEN)",
         ) from exc
+    return _retried(lambda: _mirrored(root, model))
+
+
+MIRROR_TRIES = 5
+LOCK_SIGNS = ("cannot lock ref", "reference already exists", "but expected")
+T = TypeVar("T")
+
+
+def _retried(step: Callable[[], T]) -> T:
+    """`step` again, from its own reads, when another mlgate command in this clone wrote
+    the same refs between its read and its write (50 `registry list` at once: 7 failed
+    on git's "cannot lock ref ... reference already exists")."""
+    for attempt in range(MIRROR_TRIES):
+        try:
+            return step()
+        except OutsideError as exc:
+            if attempt + 1 == MIRROR_TRIES or not any(s in exc.message for s in LOCK_SIGNS):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _mirrored(root: Path, model: str) -> tuple[str, ...]:
+    """Origin's fetched tags of `model` made this clone's (fetch's second half)."""
     theirs, ours = _refs(root, ORIGIN_TAGS, model), _refs(root, "refs/tags/", model)
     pending = _pending(root, model)
     moves, clashes, only_here = [], [], []
