@@ -147,7 +147,10 @@ def create_app(
         )
 
     async def metadata(request: Request) -> JSONResponse:
-        return JSONResponse({**service.metadata, "inputs": service.schema.to_dict()})
+        schema = service.schema
+        return JSONResponse(
+            {**service.metadata, "inputs": schema.to_dict(), "input_schema": schema.json_schema()}
+        )
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:
         """Starlette's own 404 and 405, as JSON as every other error (a 405 keeps the

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from mlgate.serve.schema import InputSchema
+from mlgate.serve.schema import Field, InputSchema
 
 MAX_ROWS = 1024  # a batch grows no further; a larger request is scored alone
 MAX_WAIT_S = 0.002  # the longest a request waits for others still arriving
@@ -99,9 +99,23 @@ def _refusal(exc: Exception, records: Records, schema: InputSchema) -> Exception
         said = f"the model could not score these records ({type(exc).__name__}: {exc})"
     else:
         return exc  # the server's own failure: a 500, its traceback in the log
-    if null is not None:
+    quoted = _quoted(str(exc), records, schema)
+    if quoted is not None:  # `invalid literal for int() with base 10: '2024-05-01'` blamed
+        said += f"; {quoted} is the value it refused"  # a null elsewhere the model takes
+    elif null is not None:
         said += f"; {null} is null: the model may take no missing value there"
     return ModelError(said)
+
+
+def _quoted(message: str, records: Records, schema: InputSchema) -> str | None:
+    """The first text value the model's error quotes (as Python's errors do: its repr),
+    as `records[i].name ('value')`; None: it quotes none."""
+    for i, record in enumerate(records):
+        for name in schema.names:
+            value = record[name]
+            if isinstance(value, str) and value and repr(value) in message:
+                return f"records[{i}].{name} ({value!r:.40})"
+    return None
 
 
 def _first_null(records: Records, schema: InputSchema) -> str | None:
@@ -152,8 +166,14 @@ def _framer(schema: InputSchema) -> Callable[[Records], Any]:
         return numeric
     text = pd.Series(["a"]).dtype  # what read_csv gives text: str in pandas 3, object before
 
-    def column(kind: str, values: list[Any]) -> Any:
-        held = None in values
+    def column(f: Field, values: list[Any]) -> Any:
+        kind, held = f.kind, None in values
+        if kind == "datetime":  # validate() made the text datetimes: of the file's unit and zone
+            if f.zone is None:
+                return pd.Series(values, dtype=f"datetime64[{f.unit}]")
+            return pd.Series(values, dtype=f"datetime64[{f.unit}, {f.zone}]")
+        if kind == "date":  # pyarrow's datetime.date objects, None where missing
+            return pd.Series(values, dtype=object)
         if kind == "number" or (kind == "integer" and held):  # read_csv: blanks make floats
             return pd.Series(values, dtype=np.float64)
         if kind == "integer":
@@ -165,7 +185,7 @@ def _framer(schema: InputSchema) -> Callable[[Records], Any]:
 
     def mixed(records: Records) -> Any:
         return pd.DataFrame(
-            {f.name: column(f.kind, [r[f.name] for r in records]) for f in schema.fields},
+            {f.name: column(f, [r[f.name] for r in records]) for f in schema.fields},
             columns=columns,
         )
 

@@ -4,7 +4,9 @@ field, for a 422 the caller can act on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -13,7 +15,7 @@ from mlgate import words
 from mlgate.manifest.spec import Manifest
 from mlgate.result.records import RunResult
 
-Kind = Literal["number", "integer", "string", "boolean"]
+Kind = Literal["number", "integer", "string", "boolean", "datetime", "date"]
 MAX_RECORDS = 10_000
 
 
@@ -30,6 +32,9 @@ class Field:
     name: str
     kind: Kind
     nullable: bool = True  # data.columns' `nullable: false` refuses a null with a 422
+    # a datetime's as pandas reads it from the Parquet test file: its unit and time zone
+    unit: str = "us"
+    zone: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,11 +48,42 @@ class InputSchema:
     def to_dict(self) -> dict[str, str]:
         return {f.name: f.kind for f in self.fields}
 
+    def json_schema(self) -> dict[str, Any]:
+        """A record's JSON Schema: a datetime is text in `format: date-time`, a date in
+        `format: date`, as JSON Schema names ISO-8601's (RFC 3339) forms."""
+        properties: dict[str, Any] = {}
+        for f in self.fields:
+            kind, form = _JSON[f.kind]
+            said: dict[str, Any] = {"type": [kind, "null"] if f.nullable else kind}
+            if form:
+                said["format"] = form
+            properties[f.name] = said
+        return {
+            "type": "object",
+            "properties": properties,
+            "required": self.names,
+            "additionalProperties": False,
+        }
+
+
+_JSON: dict[str, tuple[str, str | None]] = {
+    "number": ("number", None),
+    "integer": ("integer", None),
+    "string": ("string", None),
+    "boolean": ("boolean", None),
+    "datetime": ("string", "date-time"),
+    "date": ("string", "date"),
+}
+
 
 def from_run(result: RunResult, manifest: Manifest) -> InputSchema:
     """The training file's columns, without the target and id (or the manifest's
-    features), typed as the data engine read them."""
+    features), typed as the data engine read them; a Parquet file's datetime and date
+    columns as the run read the test file for the model (pandas' datetime64 of the file's
+    unit and time zone, `datetime.date`): they were served as text, which a model that
+    takes dates refused in every request."""
     train = next((d for d in result.data.datasets if d.role == "train"), None)
+    test = next((d for d in result.data.datasets if d.role == "test"), None)
     if train is None:
         raise InputError(f"run {result.run_id} has no training data summary to serve from")
     spec = manifest.data
@@ -57,16 +93,34 @@ def from_run(result: RunResult, manifest: Manifest) -> InputSchema:
         else [c for c in train.columns if c not in (spec.target, spec.id)]
     )
     refused = {c.name for c in spec.columns if not c.nullable}
-    return InputSchema(
-        fields=tuple(
-            Field(
-                name=n,
-                kind=_kind(train.columns.get(n, "")),
-                nullable=n not in refused,
+    fields = []
+    for n in names:
+        read = test if test is not None and n in test.columns else train
+        temporal = _temporal(read.columns[n]) if read.format == "parquet" else None
+        if temporal is not None:
+            kind, unit, zone = temporal
+            fields.append(Field(name=n, kind=kind, nullable=n not in refused, unit=unit, zone=zone))
+        else:
+            fields.append(
+                Field(name=n, kind=_kind(train.columns.get(n, "")), nullable=n not in refused)
             )
-            for n in names
-        )
-    )
+    return InputSchema(fields=tuple(fields))
+
+
+_DATETIME = re.compile(r"Datetime\(time_unit='(\w+)', time_zone=(None|'[^']*')\)")
+
+
+def _temporal(dtype: str) -> tuple[Kind, str, str | None] | None:
+    """A Parquet column's datetime (polars' dtype as run.json records it: its unit and
+    zone are those `pd.read_parquet` gives) or date; None: neither. (A CSV's and a JSON
+    Lines file's dates are text to the run, as pandas reads them.)"""
+    if dtype == "Date":
+        return "date", "us", None
+    found = _DATETIME.fullmatch(dtype)
+    if found is None:
+        return None
+    zone = None if found[2] == "None" else found[2][1:-1]
+    return "datetime", found[1], zone
 
 
 def _kind(dtype: str) -> Kind:
@@ -126,12 +180,54 @@ def validate(schema: InputSchema, body: Any) -> list[dict[str, Any]]:
                 raise InputError(
                     f"records[{i}].{f.name} is too large for {_a(_STORED[f.kind])} ({size})"
                 )
-            if not _fits(value, f.kind):
+            if f.kind in ("datetime", "date"):
+                if value is not None:
+                    record[f.name] = _when(value, f, f"records[{i}].{f.name}")
+            elif not _fits(value, f.kind):
                 raise InputError(
                     f"records[{i}].{f.name} must be {_a(f.kind)}, not "
                     f"{type(record[f.name]).__name__} {record[f.name]!r:.40}"
                 )
     return records
+
+
+_EXAMPLE = {"datetime": "'2024-05-01T13:45:00'", "date": "'2024-05-01'"}
+# what a datetime64[ns] holds (pandas' Timestamp.min and .max)
+_NS = (dt.datetime(1677, 9, 21, 0, 12, 43, 145225), dt.datetime(2262, 4, 11, 23, 47, 16, 854775))
+
+
+def _when(value: Any, f: Field, where: str) -> dt.datetime | dt.date:
+    """ISO-8601 text as the datetime or date it says (put in the record in its place, for
+    the model's frame): anything else, a time zone where the model's column has none (or
+    none where it has one), a datetime64[ns] cannot hold, is refused naming the field."""
+    what = "date" if f.kind == "date" else "date and time"
+    if not isinstance(value, str):
+        raise InputError(
+            f"{where} must be an ISO-8601 {what} ({_EXAMPLE[f.kind]}), not "
+            f"{type(value).__name__} {value!r:.40}"
+        )
+    try:
+        if f.kind == "date":
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError(value)
+            return dt.date.fromisoformat(value)
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{where} is not an ISO-8601 {what}: {value!r:.40}") from None
+    if when.tzinfo is not None and f.zone is None:
+        raise InputError(
+            f"{where} has a UTC offset ({value!r:.40}), but the model was given times "
+            "without a time zone: send the time as the training data hold it"
+        )
+    if when.tzinfo is None and f.zone is not None:
+        raise InputError(
+            f"{where} has no UTC offset ({value!r:.40}): the model was given times in "
+            f"{f.zone}; add one ('Z', '+02:00')"
+        )
+    naive = when if when.tzinfo is None else when.astimezone(dt.UTC).replace(tzinfo=None)
+    if f.unit == "ns" and not _NS[0] <= naive <= _NS[1]:
+        raise InputError(f"{where} is out of the range a datetime64[ns] holds: {value!r:.40}")
+    return when
 
 
 _STORED: dict[str, str] = {"integer": "64-bit integer", "number": "float"}

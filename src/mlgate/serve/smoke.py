@@ -93,7 +93,7 @@ def _run(client: Any, manifest: Manifest, base: str, rows: int) -> SmokeResult: 
     wanted = list(meta.get("inputs", {})) or list(sample.columns)
     failures, took = [], []
     for i, record in enumerate(sample[wanted].to_dict(orient="records")):
-        clean = {k: (None if pd.isna(v) else v) for k, v in record.items()}
+        clean = {k: _sent(v, pd) for k, v in record.items()}
         start = time.perf_counter()
         status, body = _asked(client, "POST", f"{base}/predict", json={"records": [clean]})
         took.append((time.perf_counter() - start) * 1000)
@@ -109,6 +109,19 @@ def _run(client: Any, manifest: Manifest, base: str, rows: int) -> SmokeResult: 
         p95_ms=round(statistics.quantiles(took, n=20)[-1] if len(took) > 1 else took[0], 2),
         version=version,
     )
+
+
+def _sent(value: Any, pd: Any) -> Any:
+    """A test file's value as JSON carries it: a missing one as null, a datetime (pandas'
+    Timestamp, from a Parquet file) or date as ISO-8601 text, as the server takes them
+    (a Timestamp stopped the smoke test with a traceback: JSON has no such type)."""
+    import datetime as dt
+
+    if not isinstance(value, list | dict) and pd.isna(value):  # NaT and NaN alike
+        return None
+    if isinstance(value, dt.date | dt.time):  # a Timestamp is a datetime, a date too
+        return value.isoformat()
+    return value
 
 
 def _metadata(client: Any, base: str) -> tuple[dict[str, Any], str | None]:
