@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from mlgate import atomic
 from mlgate.errors import OutsideError, UserError, of_the_disk
+from mlgate.registry import s3_stream
 
 if TYPE_CHECKING:
     from mlgate.registry.release_assets import Target
@@ -147,7 +148,7 @@ class RemoteStore:
                 hint="pip install 'mlgate[s3]' (or gcsfs, adlfs)",
             ) from exc
         try:
-            fs, path = fsspec.core.url_to_fs(self.url)
+            fs, path = fsspec.core.url_to_fs(self.url, **s3_stream.options(self.url))
         except (ImportError, ValueError) as exc:
             raise UserError(
                 f"registry.artifacts: cannot open {self.url}: {exc}",
@@ -181,8 +182,18 @@ class RemoteStore:
                 if size is not None and listed is not None and listed != size:
                     raise _resized(sha256, self.url, listed, size, hint=f"it is {at}; {CORRUPT}")
                 cap = size if size is not None else listed
-                with fs.open(key, "rb") as source, capped(to, cap, sha256, self.url) as out:
-                    shutil.copyfileobj(source, out, CHUNK)
+                with capped(to, cap, sha256, self.url) as out:
+                    if s3_stream.is_s3(fs):  # bounded chunks, whatever the answer claims
+                        s3_stream.copy(fs, key, out, self.url)
+                    else:
+                        with fs.open(key, "rb") as source:
+                            shutil.copyfileobj(source, out, CHUNK)
+            except s3_stream.Cut:
+                return cap  # short of the listed size: tried again
+            except s3_stream.Garbled:
+                if cap is not None and to.stat().st_size < cap:
+                    return cap  # a short answer fails its checksum too: tried again
+                raise
             except FileNotFoundError as exc:
                 raise self._missing(sha256) from exc
             except OSError as exc:
@@ -302,7 +313,19 @@ def cached(
         os.close(handle)
         temporary = Path(name)
         try:
-            listed = fetch(temporary)
+            try:
+                listed = fetch(temporary)
+            except s3_stream.Garbled as exc:  # changed on the way, not in the store
+                if attempt + 1 < DOWNLOAD_TRIES:
+                    time.sleep(0.5 * (attempt + 1))
+                    continue
+                raise OutsideError(
+                    f"could not download object {sha256[:12]} from {where}: each of "
+                    f"{DOWNLOAD_TRIES} downloads arrived changed on the way ({exc})",
+                    hint="the bytes did not match the checksum the store sent with them, "
+                    "so the network or a proxy changed them; the object in the store was "
+                    "not found changed; run again",
+                ) from None
             got = temporary.stat().st_size
             if listed is not None and got < listed:
                 if attempt + 1 < DOWNLOAD_TRIES:
