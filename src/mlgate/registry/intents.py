@@ -90,10 +90,18 @@ def end(intent: Intent) -> None:
 
 
 def supersede(root: Path, model: str, environment: str, started: str) -> None:
-    """Marks of `environment` begun before `started`: a deployment recorded since runs
-    there now, whatever they deployed."""
+    """Marks of `environment` begun before `started`, whose promotion is gone: a
+    deployment recorded since runs there now, whatever they deployed. One still running
+    may finish deploying after ours (the first to start is not the first to finish): its
+    mark stays until it writes its tag, or is left behind and said to be (a promotion
+    deploying for 4 s, its mark dropped by one begun 2 s later and recorded first, then
+    killed: the environment ran its version, and nothing said so)."""
     for path, body in _marks(root, model):
-        if body.get("environment") == environment and str(body.get("started")) <= started:
+        if (
+            body.get("environment") == environment
+            and str(body.get("started")) <= started
+            and not _running(body)
+        ):
             path.unlink(missing_ok=True)
 
 
@@ -105,7 +113,11 @@ def unrecorded(root: Path, model: str, current: State) -> tuple[Unrecorded, ...]
     for path, body in _marks(root, model):
         environment, version = str(body.get("environment")), str(body.get("version"))
         held = current.current(environment)
-        written = any(a.tag == body.get("tag") for a in current.history(environment))
+        # its own tag written: that name with its version (a race's winner writes the
+        # same name for another version, which took a lost rollback's mark for written)
+        written = any(
+            a.tag == body.get("tag") and a.version == version for a in current.history(environment)
+        )
         if written or (held is not None and held.version == version):
             path.unlink(missing_ok=True)
             continue
