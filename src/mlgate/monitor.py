@@ -248,9 +248,18 @@ def monitor(
             hint="monitoring watches a promoted version: register and promote one first",
         )
     version = current.version(held.version)
-    if version is None or version.problem:
-        why = version.problem if version else "its version record is missing"
-        raise UserError(f"{held.version}, which {stage} holds, cannot be read: {why}")
+    if version is None or version.problem or not version.record:
+        why = (
+            "its version record is missing"
+            if version is None
+            else version.problem
+            or f"tag {version.tag} has no mlgate record (registered with gto): no run or "
+            "model to monitor with"
+        )
+        raise UserError(
+            f"{held.version}, which {stage} holds, cannot be read: {why}",
+            hint=f"git show {version.tag} shows it" if version is not None else None,
+        )
     try:
         stored = where.store.get(version.record["run"]["sha256"])
     except UserError as exc:
@@ -266,6 +275,13 @@ def monitor(
         raise UserError(
             f"{held.version}'s run cannot be read: {exc.message}", hint=exc.hint
         ) from exc
+    from mlgate.registry import lineage
+
+    if edited := lineage.unlike(version.record, run):  # before the model it names is loaded
+        raise UserError(
+            f"{held.version}, which {stage} holds, is not monitored: {edited}",
+            hint=lineage.edited(version.tag),
+        )
     if profile.is_profile(data.name):
         frame, made = None, profile.read_file(data, shown)
         rows = made.rows

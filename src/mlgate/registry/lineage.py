@@ -6,6 +6,7 @@ promoted, deployed and served as the version, with its run's metrics and params.
 from __future__ import annotations
 
 import json
+import posixpath
 from typing import Any
 
 from mlgate.result.records import RunResult
@@ -18,6 +19,12 @@ def unlike(record: dict[str, Any], run: RunResult) -> str | None:
     trained = run.train.model.sha256 if run.train.model is not None else None
     if model and trained and model != trained:
         said.append(f"the model {str(model)[:12]}, where the run trained {trained[:12]}")
+    file = (record.get("model") or {}).get("file")
+    kept = run.train.model.path if run.train.model is not None else None
+    if isinstance(file, str) and kept and not _same_file(file, kept):
+        # its suffix picks the loader (serve, a deployment, monitor), and it is shown as
+        # the model's path
+        said.append(f"the model file {file[:80]!r}, where the run trained {kept!r}")
     run_id = (record.get("run") or {}).get("id")
     if run_id and run_id != run.run_id:
         said.append(f"run {str(run_id)[:40]}, where the run kept is {run.run_id}")
@@ -33,6 +40,14 @@ def unlike(record: dict[str, Any], run: RunResult) -> str | None:
     if not said:
         return None
     return "its record names " + "; ".join(said)
+
+
+def _same_file(recorded: str, kept: str) -> bool:
+    """The record's `model.file` (the manifest's train.model, as it was written) names the
+    file the run fingerprinted (relative to the manifest's folder, normalized)."""
+    if posixpath.isabs(recorded):  # outside the project: the run names it relative
+        return posixpath.basename(recorded) == posixpath.basename(kept)
+    return posixpath.normpath(recorded) == posixpath.normpath(kept)
 
 
 def _as_json(value: Any) -> Any:

@@ -568,7 +568,14 @@ def check_objects(where: Where, version: state.Version) -> None:
         ("manifest", record.get("manifest")),
     ):
         if not isinstance(entry, dict) or not entry.get("sha256"):
-            continue  # a record of an older mlgate: nothing to look for
+            # every record mlgate wrote names all three (state reads one that does not as
+            # unusable): without its run, its model could not be checked against it
+            raise UserError(
+                f"cannot promote {where.model} {version.version}: its record (tag "
+                f"{version.tag}) names no {what}; nothing was changed",
+                hint=f"git show {version.tag} shows it; register the model again with this "
+                "mlgate for a sound version",
+            )
         named = f", {entry['file']}" if entry.get("file") else ""
         size = entry.get("bytes") if isinstance(entry.get("bytes"), int) else None
         try:
@@ -588,10 +595,10 @@ def check_objects(where: Where, version: state.Version) -> None:
 
 def record_unlike_run(where: Where, version: state.Version) -> str | None:
     """Why a version's record is not its run's (the run read back from the store), or
-    None; None too for a record of an older mlgate that names no run."""
+    None. A record that names no run is never its run's (check_objects refuses it first)."""
     entry = version.record.get("run")
     if not isinstance(entry, dict) or not entry.get("sha256"):
-        return None
+        return "its record names no run to check it against"
     try:
         run = runs.read(where.store.get(str(entry["sha256"])))
     except MlgateError as exc:  # a download cut short, a run of a newer mlgate: as it is

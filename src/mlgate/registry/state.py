@@ -261,7 +261,11 @@ def build(model: str, found: list[T.Tag]) -> State:
             if not _semantic(m["version"]):  # not a version to gto either: ignored
                 continue
             record, problem = _record(tag)
-            problem = problem or _misplaced(tag, record, "version", m["version"])
+            problem = (
+                problem
+                or _misplaced(tag, record, "version", m["version"])
+                or _incomplete(tag, record)
+            )
             gone = withdrawn.get(m["version"])
             versions.append(
                 Version(
@@ -354,6 +358,34 @@ def _misplaced(tag: T.Tag, record: dict[str, Any], kind: str, version: str) -> s
     if not wrong:
         return None
     return f"tag {tag.name} is corrupt: its record says {', '.join(wrong)}, not what the tag is"
+
+
+NAMED = ("model", "run", "manifest")  # what serve, a deployment and monitor read
+
+
+def _incomplete(tag: T.Tag, record: dict[str, Any]) -> str | None:
+    """Why a version's record cannot be used: it lacks the model, run or manifest (each by
+    sha256) that every version mlgate ever registered names. Only a hand-written or edited
+    record lacks one, and without its run the model cannot be checked against it: another
+    version's model was deployed under this one's name. A tag with no record is gto's."""
+    if not record:
+        return None
+    missing = [
+        what
+        for what in NAMED
+        if not isinstance(record.get(what), dict) or not record[what].get("sha256")
+    ]
+    if not missing:
+        return None
+    return (
+        f"tag {tag.name} is incomplete: its record names no {words_and(missing)}, as every "
+        "version mlgate registers does (written or edited by hand), so its model cannot be "
+        "checked against its run; register the model again with this mlgate"
+    )
+
+
+def words_and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _record(tag: T.Tag) -> tuple[dict[str, Any], str | None]:

@@ -108,8 +108,24 @@ def record_of(text: str) -> dict[str, Any] | None:
                 strict.check(found, _schema(), source="its record", what="registry record")
             except UserError as exc:
                 raise CorruptRecord(exc.message) from exc
+            _characters(found)
             return found
     return None
+
+
+def _characters(record: dict[str, Any]) -> None:
+    """A lone surrogate escape ("\\ud800") is valid JSON and no character: one in a
+    record made `registry list --json` and `registry show` fail for the whole registry,
+    since it cannot be written out. Those of a byte that was not UTF-8 (U+DC80 to U+DCFF,
+    a `--reason` typed in a Latin-1 terminal, as Python reads its arguments) are kept."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        found = exc.object[exc.start : exc.end]
+        raise CorruptRecord(
+            f"its record holds {found.encode('unicode_escape').decode('ascii')}, "
+            "a lone surrogate, which is no character"
+        ) from None
 
 
 @functools.cache

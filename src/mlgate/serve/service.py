@@ -115,7 +115,10 @@ def _from_version(manifest: Manifest, where: Where, version: Version) -> Service
 
     record = version.record
     if version.problem:
-        raise UserError(f"{version.version} is not served: {version.problem}")
+        raise UserError(
+            f"{version.version} is not served: {version.problem}",
+            hint=f"git show {version.tag} shows it",
+        )
     if record.get("verdict") != "passed":
         raise UserError(f"{version.version} has no passing run on record; it is not served")
     suffix = Path(record["model"]["file"]).suffix  # a store object has none: the record's
