@@ -130,7 +130,7 @@ def _check(doc: dict[str, Any], prefix: str) -> dict[str, Any]:
             "fairness past its bound",
             lambda doc: _check(doc, "model.fairness").update(observed=0.95),
             'model check "model.fairness.demographic_parity_difference.mean_radius" '
-            "records 0.95, where its figures give ",
+            "keeps the figure 0.95, where its figures give ",
         ),
     ],
     ids=["latency-past", "latency-out", "robustness-out", "robustness-past", "fairness-figure"],

@@ -149,8 +149,8 @@ def _measured_checks(manifest: Manifest, result: RunResult) -> list[str]:
             )
         elif not _observed_alike(c.observed, a.observed):
             said.append(
-                f"model check {_listed([a.id])} records {c.observed!r}, where its figures "
-                f"give {a.observed!r}"
+                f"model check {_listed([a.id])} keeps the figure {c.observed!r}, where its "
+                f"figures give {a.observed!r}"
             )
     return said
 
