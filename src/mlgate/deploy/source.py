@@ -17,6 +17,8 @@ from __future__ import annotations
 import atexit
 import functools
 import json
+import os
+import posixpath
 import shutil
 import sys
 import tempfile
@@ -118,9 +120,9 @@ def _built_wheel(folder: str) -> tuple[Path, str]:
         files, commit, dirty, untracked = tracked
         source = str(out / "source")
         for name in files:
-            if (Path(folder) / name).is_file():
-                (Path(source) / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(Path(folder) / name, Path(source) / name)
+            _copy_tracked(Path(folder), Path(source), name)
+        for name in files:  # a link through another link (`d -> .`, `l -> d/../x`)
+            _inside(Path(folder), Path(source), name)
         edits = ", with uncommitted changes" if dirty else ""
         left = (
             f" ({words.count(untracked, 'untracked file')} left out: git add what belongs)"
@@ -153,6 +155,41 @@ def _built_wheel(folder: str) -> tuple[Path, str]:
     if not wheels:
         raise OutsideError(f"pip wheel wrote no mlgate wheel from {folder}")
     return wheels[0], how
+
+
+def _copy_tracked(folder: Path, copy: Path, name: str) -> None:
+    """One tracked file into the wheel's copy of the checkout. A symlink is copied as a
+    symlink when it points inside the copy (copied as a file, it took the file it pointed
+    to from anywhere on the machine into the image); one that points out is refused."""
+    path, into = folder / name, copy / name
+    if path.is_symlink():
+        target = os.readlink(path)
+        inside = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+        if posixpath.isabs(target) or inside == ".." or inside.startswith("../"):
+            raise _outside(folder, name, target)
+        into.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, into)
+    elif path.is_file():
+        into.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, into)
+
+
+def _inside(folder: Path, copy: Path, name: str) -> None:
+    """A link copied resolves inside the copy, through any other link."""
+    into = copy / name
+    if into.is_symlink():
+        real, root = os.path.realpath(into), os.path.realpath(copy)
+        if os.path.commonpath([real, root]) != root:
+            raise _outside(folder, name, os.readlink(into))
+
+
+def _outside(folder: Path, name: str, target: str) -> UserError:
+    return UserError(
+        f"cannot build a wheel of mlgate from {folder} for the image: it tracks {name}, a "
+        f"symlink to {target}, which leads outside the checkout (only the files git tracks "
+        "there go into the image, and a link would take what it points to in)",
+        hint=f"git rm --cached {name}, or commit the file itself",
+    )
 
 
 def _tracked(folder: str) -> tuple[list[str], str, bool, int] | None:
