@@ -74,6 +74,22 @@ class GitHubError(OutsideError):
         self.github_message = github_message
 
 
+STORAGE_HINT = (
+    "GitHub's API answered and sent the download on to that host, its storage for release "
+    "assets: the storage or the network to it failed; run again (a proxy or firewall may "
+    "block that host; https://www.githubstatus.com says whether GitHub's storage is down)"
+)
+
+
+class StorageError(GitHubError):
+    """A download the API redirected to storage on another host, failed there: `cut`
+    when its bytes broke off part way (not retried: the caller starts it over)."""
+
+    def __init__(self, message: str, *, cut: bool = False, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.cut = cut
+
+
 class UncertainWrite(GitHubError):
     """A POST (or another write the caller said is not idempotent) was sent and its
     answer lost: it may or may not have happened."""
@@ -260,10 +276,17 @@ class GitHub:
         token; at most MAX_REDIRECTS, never from https to http. Retried as every GET is,
         each try starting the file over."""
 
+        import httpx
+
+        storage: list[str] = []  # the host the last try went to, when not the API's
+
         def once() -> httpx.Response:
             url = self.api_url + path
+            storage.clear()
             for _ in range(MAX_REDIRECTS + 1):
                 request = self._build("GET", url, headers={"Accept": "application/octet-stream"})
+                if _origin(url) != _origin(self.api_url):
+                    storage[:] = [_origin(url)[1] or _show(url)]
                 answer = self._client.send(request, stream=True, follow_redirects=False)
                 try:
                     location = answer.headers.get("location")
@@ -272,8 +295,22 @@ class GitHub:
                         continue
                     if 200 <= answer.status_code < 300:
                         with target.open("wb") as out:
-                            for chunk in answer.iter_bytes(CHUNK):
-                                out.write(chunk)
+                            try:
+                                # as it arrives: a chunk size held back what came before a cut
+                                for chunk in answer.iter_bytes():
+                                    out.write(chunk)
+                            except httpx.TransportError as exc:
+                                if not storage:
+                                    raise
+                                raise StorageError(  # not retried here: the caller's
+                                    f"GET {path}: the download from the release asset's "
+                                    f"storage ({storage[0]}) broke off "
+                                    f"({self._transport(exc)})",
+                                    method="GET",
+                                    path=path,
+                                    hint=STORAGE_HINT,
+                                    cut=True,
+                                ) from None
                     else:
                         answer.read()  # GitHub's message, for the error
                     return answer
@@ -283,7 +320,26 @@ class GitHub:
                 f"GET {path}: more than {MAX_REDIRECTS} redirects", method="GET", path=path
             )
 
-        self._send("GET", path, once)
+        try:
+            self._send("GET", path, once)
+        except StorageError:
+            raise
+        except GitHubError as exc:
+            if not storage:
+                raise
+            # the API answered with the redirect; the storage it named failed
+            said = exc.message.partition(f"GET {path}: ")[2]
+            for before, after in (("no answer from GitHub", "gave no answer"), ("GitHub ", "")):
+                if said.startswith(before + (" " if after else "answered")):
+                    raise StorageError(
+                        f"GET {path}: the release asset's storage ({storage[0]}) "
+                        f"{after}{said[len(before) :]}",
+                        method="GET",
+                        path=path,
+                        status=exc.status,
+                        hint=STORAGE_HINT,
+                    ) from None
+            raise
 
     def wait(self, seconds: float, why: str) -> None:
         """Sleep (the injected sleep); a wait long enough to look like a hang is announced."""

@@ -240,6 +240,15 @@ class TooLong(OutsideError):
     endless answer filled the disk), and not tried again."""
 
 
+class Short(Exception):  # a download to try again, not an error to report
+    """A download that broke off before the `listed` size, `why` (the last one's cause, for
+    the error once every try has) with `hint`: tried again."""
+
+    def __init__(self, listed: int, why: str, hint: str | None = None) -> None:
+        super().__init__(why)
+        self.listed, self.why, self.hint = listed, why, hint
+
+
 class _Capped:
     """A file open for writing that takes at most `cap` bytes."""
 
@@ -313,8 +322,11 @@ def cached(
         os.close(handle)
         temporary = Path(name)
         try:
+            cut: Short | None = None
             try:
                 listed = fetch(temporary)
+            except Short as exc:
+                listed, cut = exc.listed, exc
             except s3_stream.Garbled as exc:  # changed on the way, not in the store
                 if attempt + 1 < DOWNLOAD_TRIES:
                     time.sleep(0.5 * (attempt + 1))
@@ -333,8 +345,10 @@ def cached(
                     continue
                 raise OutsideError(
                     f"could not download object {sha256[:12]} from {where}: each of "
-                    f"{DOWNLOAD_TRIES} downloads ended after {got:,} of its {listed:,} bytes",
-                    hint="the network or a proxy cut it short; run again (the object in the "
+                    f"{DOWNLOAD_TRIES} downloads ended after {got:,} of its {listed:,} bytes"
+                    + (f" (the last: {cut.why})" if cut is not None else ""),
+                    hint=(cut.hint if cut is not None and cut.hint else None)
+                    or "the network or a proxy cut it short; run again (the object in the "
                     "store is whole as far as its size says)",
                 )
             if sha256_of(temporary) != sha256:

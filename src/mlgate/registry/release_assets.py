@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mlgate.errors import OutsideError, UserError
 from mlgate.manifest.store_location import SCHEME, location_problem
-from mlgate.registry.artifacts import CORRUPT, MISSING, cached, capped_path, sha256_of
+from mlgate.registry.artifacts import CORRUPT, MISSING, Short, cached, capped_path, sha256_of
 
 if TYPE_CHECKING:
     from mlgate.github.releases import Asset, Release, Releases
@@ -144,7 +144,7 @@ class ReleaseStore:
     def get(self, sha256: str, size: int | None = None) -> Path:
         """The object in the local cache, downloaded first when it is not there whole:
         no more bytes than the asset's listed size (and the record's, when given)."""
-        from mlgate.github.http import NotFound
+        from mlgate.github.http import NotFound, StorageError
 
         def fetch(to: Path) -> int:
             with self._session() as releases:
@@ -160,6 +160,11 @@ class ReleaseStore:
                     raise self._resized(found, size)
                 try:  # the listing is GitHub's word for the asset: storage sends no more
                     releases.download(found, capped_path(to, found.size, sha256, self.location))
+                except StorageError as exc:
+                    if not exc.cut:
+                        raise
+                    # the storage cut the bytes short: started over, as a network's cut is
+                    raise Short(found.size, exc.message.partition(": ")[2], exc.hint) from None
                 except NotFound as exc:  # deleted between the listing and the download
                     raise UserError(
                         f"object {sha256[:12]} is not in the model store {self.location}"
