@@ -213,6 +213,7 @@ def test_a_redirect_is_not_followed_and_the_token_stays(
         other.server_close()
     assert got == []  # nothing, credentials least of all, went to the other host
     said = error.value.message
+    assert f"could not download object {sha[:12]} from the model store s3://" in said
     assert "a redirect is not followed" in said and "/elsewhere" in said
     assert "corrupt" not in said and "put the original back" not in (error.value.hint or "")
     _nothing_left(tmp_path)

@@ -184,7 +184,7 @@ class RemoteStore:
                 cap = size if size is not None else listed
                 with capped(to, cap, sha256, self.url) as out:
                     if s3_stream.is_s3(fs):  # bounded chunks, whatever the answer claims
-                        s3_stream.copy(fs, key, out, self.url)
+                        s3_stream.copy(fs, key, out, self.url, f"object {sha256[:12]}")
                     else:
                         with fs.open(key, "rb") as source:
                             shutil.copyfileobj(source, out, CHUNK)

@@ -47,15 +47,15 @@ def is_s3(fs: Any) -> bool:
     return hasattr(fs, "_call_s3") and hasattr(fs, "split_path")
 
 
-def copy(fs: Any, key: str, out: Writer, store: str) -> None:
+def copy(fs: Any, key: str, out: Writer, store: str, what: str = "") -> None:
     """`key`'s bytes written to `out` a chunk at a time. Raises FileNotFoundError, Cut,
     Garbled, Redirected or OSError; whatever `out.write` raises (a size cap) passes."""
     from fsspec.asyn import sync
 
-    sync(fs.loop, _copy, fs, key, out, store)
+    sync(fs.loop, _copy, fs, key, out, store, what or key)
 
 
-async def _copy(fs: Any, key: str, out: Writer, store: str) -> None:
+async def _copy(fs: Any, key: str, out: Writer, store: str, what: str) -> None:
     import aiohttp
     from botocore import exceptions as boto  # type: ignore[import-untyped]
 
@@ -65,7 +65,7 @@ async def _copy(fs: Any, key: str, out: Writer, store: str) -> None:
     try:
         answer = await client.get_object(Bucket=bucket, Key=path)
     except boto.ClientError as exc:
-        raise _refused(exc, key, store) from exc
+        raise _refused(exc, what, store) from exc
     except (boto.BotoCoreError, aiohttp.ClientError, TimeoutError) as exc:
         raise OSError(f"{type(exc).__name__}: {exc}") from exc
     body = answer["Body"]
@@ -80,7 +80,7 @@ async def _copy(fs: Any, key: str, out: Writer, store: str) -> None:
         body.close()
 
 
-def _refused(exc: Any, key: str, store: str) -> Exception:
+def _refused(exc: Any, what: str, store: str) -> Exception:
     from s3fs.errors import translate_boto_error
 
     answer = getattr(exc, "response", {}) or {}
@@ -89,7 +89,7 @@ def _refused(exc: Any, key: str, store: str) -> Exception:
     if isinstance(status, int) and 300 <= status < 400:
         to = (meta.get("HTTPHeaders") or {}).get("location", "")
         return Redirected(
-            f"could not download {key} from the model store {store}: its endpoint answered "
+            f"could not download {what} from the model store {store}: its endpoint answered "
             f"{status}, a redirect to {to or 'another place'}, and a redirect is not followed "
             "(the store's credentials go to its endpoint only)",
             hint="the object was not read, so nothing says it changed; check AWS_ENDPOINT_URL "
