@@ -7,6 +7,9 @@ again and retries. Pushes are `--atomic`: every tag of one change lands, or none
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -57,7 +60,11 @@ def has_origin(root: Path) -> bool:
     return "origin" in out.split()
 
 
-ORIGIN_TAGS = "refs/mlgate/origin-tags/"  # origin's registry tags, as last fetched
+# origin's registry tags, fetched by each read into a namespace of its own: one shared by
+# every command of a clone was locked ref by ref, and a command killed mid-fetch left a
+# `.lock` there that failed every later read ("cannot lock ref ... File exists")
+ORIGIN_TAGS = "refs/mlgate/origin-tags/"
+STALE_S = 600  # a namespace older than this is a killed read's (a fetch stops at 300 s)
 
 
 def fetch(root: Path, model: str, *, token: str | None = None) -> tuple[str, ...]:
@@ -68,8 +75,17 @@ def fetch(root: Path, model: str, *, token: str | None = None) -> tuple[str, ...
     word: deleted when origin never got it, replaced by origin's when another writer's
     landed under its name. No other local tag is deleted (a `--prune` of the tags took
     a registry made before `git remote add origin` with it)."""
+    _drop_stale(root)
+    space = f"{ORIGIN_TAGS}{int(time.time())}-{os.getpid()}-{secrets.token_hex(4)}/"
+    try:
+        return _fetched(root, model, space, token)
+    finally:
+        _drop(root, space)
+
+
+def _fetched(root: Path, model: str, space: str, token: str | None) -> tuple[str, ...]:
     fetch_ = ["git", "fetch", "--quiet", "--prune", "--no-tags", "--no-recurse-submodules"]
-    mirror = [f"+refs/tags/{model}{sep}*:{ORIGIN_TAGS}{model}{sep}*" for sep in "@#"]
+    mirror = [f"+refs/tags/{model}{sep}*:{space}{model}{sep}*" for sep in "@#"]
     try:
         _retried(
             lambda: proc.output(
@@ -82,7 +98,60 @@ def fetch(root: Path, model: str, *, token: str | None = None) -> tuple[str, ...
             hint="nothing was changed; `git remote -v` shows where origin is, and `git fetch "
             "origin` tries it (a private origin in Actions needs the job's GITHUB_TOKEN)",
         ) from exc
-    return _retried(lambda: _mirrored(root, model))
+    return _retried(lambda: _mirrored(root, model, space))
+
+
+def _drop(root: Path, space: str) -> None:
+    """A read's namespace removed: its loose refs and any lock a kill left in its folder,
+    then what git packed. Best effort: a namespace left is dropped by a later read."""
+    folder = Path(
+        proc.output(
+            ["git", "rev-parse", "--git-path", space.rstrip("/")], cwd=root, env=git.env()
+        ).strip()
+    )
+    shutil.rmtree(root / folder, ignore_errors=True)
+    listed = proc.output(
+        ["git", "for-each-ref", "--format=%(refname)", space], cwd=root, env=git.env()
+    )
+    if listed.strip():
+        proc.output(
+            ["git", "update-ref", "--stdin"],
+            cwd=root,
+            env=git.env(),
+            input="".join(f"delete {ref}\n" for ref in listed.split()),
+            check=False,
+        )
+
+
+def _drop_stale(root: Path) -> None:
+    """The namespaces of reads killed long enough ago (named by their start, in seconds)."""
+    listed = proc.output(
+        ["git", "for-each-ref", "--format=%(refname)", ORIGIN_TAGS], cwd=root, env=git.env()
+    )
+    names = [ref.removeprefix(ORIGIN_TAGS) for ref in listed.split()]
+    spaces = {name.split("/", 1)[0] for name in names if "/" in name}
+    shared = [f"{ORIGIN_TAGS}{name}" for name in names if "/" not in name]
+    if shared:  # the one namespace every read shared before 0.33: read no more
+        proc.output(
+            ["git", "update-ref", "--stdin"],
+            cwd=root,
+            env=git.env(),
+            input="".join(f"delete {ref}\n" for ref in shared),
+            check=False,
+        )
+    folder = (
+        root
+        / proc.output(
+            ["git", "rev-parse", "--git-path", ORIGIN_TAGS.rstrip("/")], cwd=root, env=git.env()
+        ).strip()
+    )
+    if folder.is_dir():  # a namespace holding only a kill's lock has no ref to list
+        spaces |= {p.name for p in folder.iterdir() if p.is_dir()}
+    now = time.time()
+    for name in spaces:
+        started = name.split("-", 1)[0]
+        if not started.isdigit() or now - int(started) > STALE_S:
+            _drop(root, f"{ORIGIN_TAGS}{name}/")
 
 
 MIRROR_TRIES = 5
@@ -104,9 +173,9 @@ def _retried(step: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def _mirrored(root: Path, model: str) -> tuple[str, ...]:
+def _mirrored(root: Path, model: str, space: str) -> tuple[str, ...]:
     """Origin's fetched tags of `model` made this clone's (fetch's second half)."""
-    theirs, ours = _refs(root, ORIGIN_TAGS, model), _refs(root, "refs/tags/", model)
+    theirs, ours = _refs(root, space, model), _refs(root, "refs/tags/", model)
     pending = _pending(root, model)
     moves, clashes, only_here = [], [], []
     for name, mine in ours.items():
