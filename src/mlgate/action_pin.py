@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "30c18d68ceae24003bfe23fbcf12e6b11c1335b8"
-TAG = "v0.33.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "3f5c2b5c09fb35626ab22ab9d238c04b13485fc3"
+TAG = "v0.33.1"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
