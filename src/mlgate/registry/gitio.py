@@ -104,47 +104,17 @@ def _fetched(root: Path, model: str, space: str, token: str | None) -> tuple[str
 def _drop(root: Path, space: str) -> None:
     """A read's namespace removed: its loose refs and any lock a kill left in its folder,
     then what git packed. Best effort: a namespace left is dropped by a later read."""
-    folder = Path(
-        proc.output(
-            ["git", "rev-parse", "--git-path", space.rstrip("/")], cwd=root, env=git.env()
-        ).strip()
-    )
-    shutil.rmtree(root / folder, ignore_errors=True)
-    listed = proc.output(
-        ["git", "for-each-ref", "--format=%(refname)", space], cwd=root, env=git.env()
-    )
-    if listed.strip():
-        proc.output(
-            ["git", "update-ref", "--stdin"],
-            cwd=root,
-            env=git.env(),
-            input="".join(f"delete {ref}\n" for ref in listed.split()),
-            check=False,
-        )
+    shutil.rmtree(_git_path(root, space), ignore_errors=True)
+    _delete(root, _listed(root, space))
 
 
 def _drop_stale(root: Path) -> None:
-    """The namespaces of reads killed long enough ago (named by their start, in seconds)."""
-    listed = proc.output(
-        ["git", "for-each-ref", "--format=%(refname)", ORIGIN_TAGS], cwd=root, env=git.env()
-    )
-    names = [ref.removeprefix(ORIGIN_TAGS) for ref in listed.split()]
+    """The namespaces of reads killed long enough ago (named by their start, in seconds),
+    and the one namespace every read shared before 0.33, read no more."""
+    names = [ref.removeprefix(ORIGIN_TAGS) for ref in _listed(root, ORIGIN_TAGS)]
+    _delete(root, [f"{ORIGIN_TAGS}{name}" for name in names if "/" not in name])
     spaces = {name.split("/", 1)[0] for name in names if "/" in name}
-    shared = [f"{ORIGIN_TAGS}{name}" for name in names if "/" not in name]
-    if shared:  # the one namespace every read shared before 0.33: read no more
-        proc.output(
-            ["git", "update-ref", "--stdin"],
-            cwd=root,
-            env=git.env(),
-            input="".join(f"delete {ref}\n" for ref in shared),
-            check=False,
-        )
-    folder = (
-        root
-        / proc.output(
-            ["git", "rev-parse", "--git-path", ORIGIN_TAGS.rstrip("/")], cwd=root, env=git.env()
-        ).strip()
-    )
+    folder = _git_path(root, ORIGIN_TAGS)
     if folder.is_dir():  # a namespace holding only a kill's lock has no ref to list
         spaces |= {p.name for p in folder.iterdir() if p.is_dir()}
     now = time.time()
@@ -152,6 +122,31 @@ def _drop_stale(root: Path) -> None:
         started = name.split("-", 1)[0]
         if not started.isdigit() or now - int(started) > STALE_S:
             _drop(root, f"{ORIGIN_TAGS}{name}/")
+
+
+def _git_path(root: Path, refs: str) -> Path:
+    said = proc.output(
+        ["git", "rev-parse", "--git-path", refs.rstrip("/")], cwd=root, env=git.env()
+    )
+    return root / said.strip()
+
+
+def _listed(root: Path, prefix: str) -> list[str]:
+    out = proc.output(
+        ["git", "for-each-ref", "--format=%(refname)", prefix], cwd=root, env=git.env()
+    )
+    return out.split()
+
+
+def _delete(root: Path, refs: list[str]) -> None:
+    if refs:
+        proc.output(
+            ["git", "update-ref", "--stdin"],
+            cwd=root,
+            env=git.env(),
+            input="".join(f"delete {ref}\n" for ref in refs),
+            check=False,
+        )
 
 
 MIRROR_TRIES = 5
