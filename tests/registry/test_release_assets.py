@@ -403,6 +403,23 @@ def test_check_looks_at_the_listing_and_downloads_nothing(fake: FakeGitHub, tmp_
 
 
 @contextlib.contextmanager
+def storage_at(fake: FakeGitHub, handler: type[BaseHTTPRequestHandler]) -> Iterator[None]:
+    """`handler` serving on 127.0.0.1 as the fake GitHub's release storage, for the block."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
+    thread.start()
+    before, fake.storage_url = fake.storage_url, f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield
+    finally:
+        fake.storage_url = before
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextlib.contextmanager
 def storage(
     fake: FakeGitHub, answer: Callable[[bytes, int], Iterator[bytes]]
 ) -> Iterator[list[int]]:
@@ -433,18 +450,8 @@ def storage(
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
-    thread.start()
-    before, fake.storage_url = fake.storage_url, f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with storage_at(fake, Handler):
         yield served
-    finally:
-        fake.storage_url = before
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def test_a_download_past_the_listed_size_is_stopped_and_leaves_no_file(

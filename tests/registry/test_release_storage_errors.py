@@ -3,10 +3,9 @@ breaks is said as that storage's fault, not the API's (audit O, finding 10)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,7 +14,7 @@ import pytest
 from mlgate.errors import OutsideError
 from mlgate.registry import artifacts
 from tests.github.server import FakeGitHub
-from tests.registry.test_release_assets import a_file, fake, open_on  # noqa: F401
+from tests.registry.test_release_assets import a_file, fake, open_on, storage_at  # noqa: F401
 
 SIZE = 35_000  # a_file's
 
@@ -50,18 +49,8 @@ def storage(fake: FakeGitHub, mode: str) -> Iterator[list[str]]:  # noqa: F811
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
-    thread.start()
-    before, fake.storage_url = fake.storage_url, f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with storage_at(fake, Handler):
         yield served
-    finally:
-        fake.storage_url = before
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def test_a_download_storage_cuts_short_blames_the_storage(

@@ -139,13 +139,18 @@ def _listed(root: Path, prefix: str) -> list[str]:
 
 
 def _delete(root: Path, refs: list[str]) -> None:
-    if refs:
+    _update(root, [f"delete {ref}" for ref in refs], check=False)  # best effort
+
+
+def _update(root: Path, moves: list[str], *, check: bool = True) -> None:
+    """`moves` (git update-ref's commands) in one transaction."""
+    if moves:
         proc.output(
             ["git", "update-ref", "--stdin"],
             cwd=root,
             env=git.env(),
-            input="".join(f"delete {ref}\n" for ref in refs),
-            check=False,
+            input="".join(f"{m}\n" for m in moves),
+            check=check,
         )
 
 
@@ -194,13 +199,7 @@ def _mirrored(root: Path, model: str, space: str) -> tuple[str, ...]:
             f"instead, git tag --delete {' '.join(sorted(clashes))} and run again",
         )
     moves += [f"create refs/tags/{n} {oid}" for n, oid in theirs.items() if n not in ours]
-    if moves:
-        proc.output(
-            ["git", "update-ref", "--stdin"],
-            cwd=root,
-            env=git.env(),
-            input="".join(f"{m}\n" for m in moves),
-        )
+    _update(root, moves)
     settle(root, pending)
     return tuple(sorted(only_here))
 
