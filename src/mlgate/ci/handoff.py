@@ -223,11 +223,10 @@ def fork_noted(received: Received) -> Received:
     fork's run differs by the (checked) manifest's `forks:` settings, then the fork's other
     notes. The fork wrote its notes: with `notes: []` nothing said the run was a fork's,
     nor that it read its sample data (`data.test read from data/sample/test.csv`)."""
-    from mlgate.pipeline.flow import FORK_NOTE, fork_notes
-
+    forks = received.manifest.forks
     result = received.result
-    own = [n for n in result.notes if not n.startswith(FORK_NOTE) and n != FORK_FIGURES]
-    notes = (FORK_FIGURES, *fork_notes(received.manifest), *own)
+    own = [n for n in result.notes if not n.startswith(forks.NOTE) and n != FORK_FIGURES]
+    notes = (FORK_FIGURES, *forks.notes(), *own)
     return replace(received, result=replace(result, notes=notes))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from mlgate.manifest.metrics import METRICS, Task
 
@@ -304,6 +304,12 @@ class Forks:
     prepare: bool = True
     train: str | None = None
     test: str | None = None
+
+    NOTE: ClassVar[str] = "fork pull request: "  # begins each of a fork's run's notes
+
+    def notes(self) -> tuple[str, ...]:
+        """A fork's run's notes: how it differs from a branch's, by these settings."""
+        return tuple(f"{self.NOTE}{c}" for c in self.changes())
 
     def changes(self) -> tuple[str, ...]:
         """What differs from a normal run, one phrase each, for the report."""

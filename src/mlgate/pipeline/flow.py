@@ -64,7 +64,7 @@ def run(
     `notes` say how this run differs from a normal one, in its result and report.
     """
     if fork:
-        notes = (*fork_notes(manifest), *notes)
+        notes = (*manifest.forks.notes(), *notes)
         manifest = manifest.for_fork()
     stages.commands_startable(manifest)
     if compare:  # a ref the manifest names that is not there: said before anything trains
@@ -79,14 +79,6 @@ def run(
         if result.train.status == "passed":
             keeping.passed()
     return result
-
-
-FORK_NOTE = "fork pull request: "
-
-
-def fork_notes(manifest: Manifest) -> tuple[str, ...]:
-    """How a fork's run differs from a branch's, by the manifest's `forks:` settings."""
-    return tuple(f"{FORK_NOTE}{c}" for c in manifest.forks.changes())
 
 
 def _ran(
