@@ -3,8 +3,8 @@ it came from, when the store has it), so the card of a version never goes stale.
 
 from __future__ import annotations
 
-from mlgate import words
 from mlgate.registry.state import Assignment, Move, Version
+from mlgate.report import tally
 from mlgate.report.inert import escape
 from mlgate.result.records import RunResult
 
@@ -34,10 +34,9 @@ def render(version: Version, moves: tuple[Move, ...], run: RunResult | None) -> 
             for k, v in metrics.items()
         ]
     if run is not None and run.checks:
-        failed = sum(c.status in ("failed", "error") for c in run.checks)
-        said = f"{words.count(len(run.checks), 'check')}, " + (
-            f"{failed} failed" if failed else "all passed"
-        )
+        # counted as the verdict, the terminal and the report count them: a skipped check
+        # is not a passed one, and an error is not a failure
+        said = tally.checks(run.checks, always_noun=True)
         out += [
             "",
             "## Checks",

@@ -89,9 +89,9 @@ def decide(result: RunResult) -> tuple[Verdict, str]:
             return "failed", f"{name} stage {status}"
     skipped = [c for c in result.checks if c.status == "skipped"]
     every = ("all " if len(result.checks) > 1 else "") + words.count(len(result.checks), "check")
-    summary = (
-        f"{words.of(len(result.checks) - len(skipped), len(result.checks), 'check')} passed, "
-        f"{len(skipped)} skipped ({'; '.join(f'{c.subject}: {c.message}' for c in skipped[:3])})"
+    summary = (  # counted by tally, as the stages' lines, the report and the model card are
+        f"{tally.checks(result.checks, always_noun=True)} "
+        f"({'; '.join(f'{c.subject}: {c.message}' for c in skipped[:3])})"
         if skipped
         else f"{every} passed"
     )
