@@ -2,8 +2,9 @@
 
 A pull request's model is as trusted as its code, and this runs in that pull
 request's own job (DESIGN: trust follows the job), so joblib/pickle are allowed
-here. `.skops` files load with only scikit-learn, NumPy and SciPy types trusted; `.onnx`
-files are scored with onnxruntime (model/onnx_model.py), which runs no Python of theirs.
+here. `.skops` files load with only what skops itself trusts and a short list of mlgate's
+(SKOPS_TRUSTED); `.onnx` files are scored with onnxruntime (model/onnx_model.py), which runs
+no Python of theirs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,28 @@ from typing import Any
 
 from mlgate.manifest.spec import Manifest
 
-TRUSTED_SKOPS_PREFIXES = ("sklearn.", "numpy.", "scipy.")
+# What a .skops file may hold beyond what skops trusts by default (scikit-learn's public
+# estimator classes, NumPy's and SciPy's ufuncs, NumPy's dtypes, plain Python data): each
+# named, never a module's prefix. `numpy.` trusted numpy.testing's runstring (an exec) and
+# every other NumPy function, which a FunctionTransformer chained into running the file's
+# own code in `mlgate serve` (audit Q, finding 1).
+SKOPS_TRUSTED = frozenset(
+    {
+        "numpy.dtype",  # the class, as a fitted SimpleImputer keeps it
+        # a HistGradientBoosting model with categorical features: its preprocessor checks
+        # its input with check_array, through a partial (whose function skops checks too)
+        "functools.partial",
+        "sklearn.utils.validation.check_array",
+        # the nodes of fitted trees: skops does not trust them by default, as scikit-learn
+        # does not bounds-check their indices; a crafted file can crash the process or read
+        # memory out of bounds at predict, though not run code (docs/serve.md says so)
+        "sklearn.tree._tree.Tree",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    }
+)
+# skops before 0.12 let a file reach Python's builtins through a method or operator node
+# (CVE-2025-54412, CVE-2025-54413): whatever is trusted, such a file runs its own code
+SKOPS_FIXED = (0, 12)
 
 
 class ModelLoadError(Exception):
@@ -304,24 +326,46 @@ def _entry_point(manifest: Manifest, named: str, key: str) -> Any:
 
 def _load_skops(path: Path, shown: str) -> Any:
     try:
+        import skops
         from skops import io as sio
     except ImportError as exc:
         raise ModelLoadError(
             f"{shown} is a skops file, and skops is not installed (pip install 'mlgate[skops]')"
         ) from exc
+    if _release(skops.__version__) < SKOPS_FIXED:
+        raise ModelLoadError(
+            f"{shown} is not loaded with skops {skops.__version__}, which lets a file run "
+            "code of its own (CVE-2025-54412, CVE-2025-54413): pip install 'skops>=0.12'"
+        )
     try:
         untrusted = sio.get_untrusted_types(file=path)
-        refused = [t for t in untrusted if not t.startswith(TRUSTED_SKOPS_PREFIXES)]
+        refused = sorted(set(untrusted) - SKOPS_TRUSTED)
         if refused:
-            raise ModelLoadError(
-                f"{shown} contains types outside scikit-learn/NumPy/SciPy: "
-                f"{', '.join(sorted(refused))}"
-            )
+            raise ModelLoadError(_untrusted(shown, refused))
         return sio.load(path, trusted=untrusted)
     except ModelLoadError:
         raise
     except Exception as exc:
         raise ModelLoadError(f"could not load {shown}: {type(exc).__name__}: {exc}") from exc
+
+
+def _untrusted(shown: str, refused: list[str]) -> str:
+    """Why a .skops file is refused before anything in it is loaded, and what to do."""
+    listed = ", ".join(refused[:10]) + (f" (and {len(refused) - 10} more)" if refused[10:] else "")
+    return (
+        f"{shown} holds types mlgate does not trust in a .skops file: {listed}. Only "
+        "scikit-learn's estimators, NumPy's and SciPy's ufuncs, plain data (what skops "
+        "trusts) and fitted trees' nodes are: other functions, NumPy's too, can be chained "
+        "into running code the file chose. A model of your own that needs them: save it "
+        "with joblib as train.outputs.model, which loads where its run trained it and from "
+        "the registry, never from a path given on the command line"
+    )
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """`0.12.1rc1` as (0, 12, 1): the numbers of a version before anything else."""
+    numbers = re.match(r"\d+(\.\d+)*", version)
+    return tuple(int(n) for n in numbers.group().split(".")) if numbers else (0,)
 
 
 # how joblib's files begin: a pickle (protocol 2 and later), or one compressed by joblib
