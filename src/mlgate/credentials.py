@@ -5,6 +5,12 @@ A training, preparation or deploy command is the user's code (a fork's, on a pul
 request): it gets no credential unless the manifest passes it by name (`pass_env`), and
 whatever it prints, every token value mlgate knows is replaced by `***` before it reaches
 run.json, report.md, a comment, a check run or a job summary.
+
+This keeps a token out of what a well-meaning command prints or hands its subprocesses;
+it is no wall against a hostile one, which runs as the same user in the same job and can
+read this process's environment (/proc/<pid>/environ) and print a token encoded. A fork's
+code is kept from a token that can write by the workflows instead (docs/manifest.md): its
+`pull_request` run has a read-only token, and the fork report runs none of its code.
 """
 
 from __future__ import annotations
