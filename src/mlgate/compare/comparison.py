@@ -20,7 +20,7 @@ import numpy as np
 from mlgate import words
 from mlgate.compare import diff, gates, pairing, rules, subgroups
 from mlgate.compare.baseline import Found
-from mlgate.compare.distributions import PairedTest
+from mlgate.compare.distributions import PairedTest, fewest_apart
 from mlgate.compare.paired import Paired, finite, on_rows, recorded
 from mlgate.manifest.metrics import METRICS
 from mlgate.manifest.spec import Compare, Gate, Manifest
@@ -316,19 +316,25 @@ def _power_shortfall(
     if baseline is not None and math.isfinite(baseline):
         relative = (gate.min_relative_change, gate.max_relative_change)
         margins += [abs(m * baseline) for m in relative if m and baseline]
-    if detectable is None or not math.isfinite(detectable):
+    if detectable is None or math.isnan(detectable):
         return None
     if margins:
         margin = min(margins)
-        return (
-            PowerShortfall(rows=test.rows, margin=margin, detectable=detectable)
-            if (detectable > margin)
-            else None
-        )
+        return _shortfall(test, margin, detectable) if detectable > margin else None
     worse = test.delta < 0 if gate.better_is_higher else test.delta > 0
     if gate.significance != "none" and worse and not test.significant():
-        return PowerShortfall(rows=test.rows, margin=None, detectable=detectable)
+        return _shortfall(test, None, detectable)
     return None
+
+
+def _shortfall(test: PairedTest, margin: float | None, detectable: float) -> PowerShortfall:
+    if math.isfinite(detectable):
+        return PowerShortfall(rows=test.rows, margin=margin, detectable=detectable)
+    # no change at all: the exact test has too few rows answered apart to reach the level
+    needed = fewest_apart(test.confidence)
+    return PowerShortfall(
+        rows=test.rows, margin=margin, detectable=None, apart=test.apart, needed=needed
+    )
 
 
 def _pair(candidate: RunResult, found: Found) -> tuple[Paired | None, Baseline]:

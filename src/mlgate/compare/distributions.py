@@ -45,6 +45,11 @@ class PairedTest:
     p_value: float  # two-sided, against "no difference"
     confidence: float = 0.95
     std_error: float = math.nan  # of delta; NaN when the test gives none
+    # an exact test of the rows the two models answer apart (McNemar's, the swaps): how many
+    # there are, and the smallest change any way they could fall makes significant (inf:
+    # none can; 0: not known, a continuous test or a sample of the swaps)
+    apart: int | None = None
+    least: float = 0.0
 
     def significant(self, alpha: float | None = None) -> bool:
         return self.p_value < (bounds.alpha(self.confidence) if alpha is None else alpha)
@@ -305,7 +310,36 @@ def mcnemar(
         p_value=agreeing(p_value, low, high, alpha),
         confidence=confidence,
         std_error=spread,
+        apart=discordant,
+        least=_least_net(discordant, alpha) / rows,
     )
+
+
+def _least_net(discordant: int, alpha: float) -> float:
+    """The smallest net count of gains over losses that the exact McNemar test calls
+    significant (p < alpha, as a gate reads it) when `discordant` rows are answered apart;
+    inf when no split of them can be (5 rows at 0.05: p is at least 2 / 2^5 = 0.0625)."""
+    if not _binomial_two_sided(0, discordant) < alpha:
+        return math.inf
+    # the losses of the split: p grows with them, so the most that stay significant
+    most, beyond = 0, discordant // 2 + 1
+    while beyond - most > 1:
+        middle = (most + beyond) // 2
+        most, beyond = (
+            (middle, beyond) if _binomial_two_sided(middle, discordant) < alpha else (most, middle)
+        )
+    return float(discordant - 2 * most)
+
+
+def fewest_apart(confidence: float) -> int:
+    """The fewest rows answered apart with which an exact test of them (McNemar's, the
+    swaps) can call any change significant: each way they can fall has a chance of
+    1 / 2^rows, so p is at least 2 / 2^rows (6 rows at 0.95 confidence)."""
+    alpha = bounds.alpha(confidence)
+    rows = 1
+    while not _binomial_two_sided(0, rows) < alpha:
+        rows += 1
+    return rows
 
 
 def _clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
@@ -398,8 +432,10 @@ def studentized(
     # out an ulp apart (f1_weighted 0.7125 and 0.7124999999999999), and a deal that tied
     # counted on one side only, so the verdict turned on which model was the candidate
     tied = TIED * max(1.0, abs(observed))
+    least = 0.0  # of a sample of deals: not known
     if chances is not None:
         highest, lowest, p_value = _weighed(drawn, chances, observed, alpha, tied)
+        least = _least_weighed(drawn, chances, alpha) * spread
     else:
         highest, lowest, p_value = _counted(drawn, observed, alpha, tied, what, confidence)
     low, high = (_edge(delta, spread, end, observed, tied) for end in (highest, lowest))
@@ -421,6 +457,7 @@ def studentized(
         p_value=agreeing(p_value, low, high, alpha),
         confidence=confidence,
         std_error=spread,
+        least=least,
     )
 
 
@@ -465,6 +502,24 @@ def _weighed(
         float(weights[values <= observed + tied].sum()),
     )
     return highest, lowest, min(1.0, 2 * rarer)
+
+
+def _least_weighed(drawn: np.ndarray, chances: np.ndarray, alpha: float) -> float:
+    """The smallest statistic (in absolute value) of every deal that, had it been the one
+    observed, `_weighed` would call significant (p < alpha); inf when none would: every
+    deal is one way the rows answered apart could have fallen, so no change smaller than
+    this can come out significant on them."""
+    defined = ~np.isnan(drawn)
+    order = np.argsort(drawn[defined], kind="stable")
+    values, weights = drawn[defined][order], chances[defined][order]
+    weights = weights / weights.sum()
+    from_below = np.concatenate([[0.0], np.cumsum(weights)])  # chance of the first i
+    from_above = np.concatenate([np.cumsum(weights[::-1])[::-1], [0.0]])  # of i onwards
+    tied = TIED * np.maximum(1.0, np.abs(values))  # as `studentized` ties an observed one
+    above = from_above[np.searchsorted(values, values - tied, side="left")]
+    below = from_below[np.searchsorted(values, values + tied, side="right")]
+    significant = np.minimum(1.0, 2 * np.minimum(above, below)) < alpha
+    return float(np.abs(values[significant]).min()) if significant.any() else math.inf
 
 
 def _edge(delta: float, spread: float, statistic: float, observed: float, tied: float) -> float:

@@ -256,7 +256,29 @@ def no_test(why: str) -> str:
 
 
 def power(shortfall: PowerShortfall) -> str:
+    if shortfall.detectable is None:
+        return no_power_warning(shortfall.rows, shortfall.margin, shortfall.apart, shortfall.needed)
     return power_warning(shortfall.rows, shortfall.margin, shortfall.detectable)
+
+
+def no_power_warning(rows: int, margin: float | None, apart: int | None, needed: int | None) -> str:
+    """The exact test cannot call any change significant on these rows: the few the two
+    models answer apart cannot fall in a way that brings its p-value below the level."""
+    asked = (
+        f"the {numbers.margin(margin)} margin this gate asks for, nor any change"
+        if margin
+        else "any change"
+    )
+    few = (
+        f"the two models answer only {apart:,} of them apart"
+        if apart
+        else "too few of them are answered apart"
+    )
+    need = f"at least {words.count(needed, 'row')}" if needed else "more rows"
+    return (
+        f"{words.count(rows, 'paired row')} cannot detect {asked}: {few}, and the exact "
+        f"test needs {need} answered apart to call a change significant"
+    )
 
 
 def power_warning(rows: int, margin: float | None, detectable: float) -> str:

@@ -385,7 +385,9 @@ class Significance:
     ci_high: float
     p_value: float
     confidence: float
-    detectable_change: float | None = None  # smallest change these rows could show (80% power)
+    # smallest change these rows could show (80% power); None when none (`power` says) or
+    # when there is no standard error
+    detectable_change: float | None = None
 
 
 GateSignificance = Literal["none", "no significant drop", "significant gain"]
@@ -443,11 +445,16 @@ class GateFailure:
 @dataclass(frozen=True, kw_only=True)
 class PowerShortfall:
     """The paired rows cannot tell apart changes below `detectable` (80% power), and the
-    gate asks about `margin` (None: a significance requirement without a margin)."""
+    gate asks about `margin` (None: a significance requirement without a margin).
+
+    `detectable` None: no change at all, as the test's exact p-value cannot come below
+    1 - confidence with only `apart` rows answered apart (it takes `needed`)."""
 
     rows: int
     margin: float | None
-    detectable: float
+    detectable: float | None
+    apart: int | None = None  # rows the two models answer apart, for an exact test of them
+    needed: int | None = None  # the fewest rows apart with which it can call a change
 
 
 @dataclass(frozen=True, kw_only=True)
