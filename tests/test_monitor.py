@@ -266,7 +266,9 @@ def test_production_rows_the_model_cannot_take_are_said_in_the_datas_terms(
         monitored(renamed)
     count = int((frame["species"] == "setosa").sum())
     assert unknown.value.message.startswith(
-        f"prod.csv: {count} labels of 120 are not among the version's classes ('Setosa'; "
+        f"prod.csv: {count} labels of 120 are not among the version's classes ('Setosa', "
+        f"first on row {int(renamed['species'].eq('Setosa').to_numpy().argmax()) + 1} of "
+        "prod.csv; the version's 3 classes: 'setosa', 'versicolor', 'virginica'): "
     )
 
 

@@ -483,7 +483,14 @@ def _performance(
         if probabilities
         else None
     )
-    rows, truth = _labelled(table, manifest.data.target, classes, labels_from)
+    rows, truth = _labelled(
+        table,
+        manifest.data.target,
+        classes,
+        labels_from,
+        id_column=manifest.data.id,
+        rows_from=shown,
+    )
     positive = run.evaluate.positive_index
     metrics = [m for m in run.evaluate.metrics if m in counts.LABEL_METRICS] or [DEFAULT_METRIC]
     reference_y = arrays.decode(kept.y_true).astype(np.int64)
@@ -823,11 +830,20 @@ def _indices(labels: np.ndarray, classes: list[object]) -> np.ndarray:
 
 
 def _labelled(
-    table: pd.DataFrame, target: str, classes: list[object], labels_from: str
+    table: pd.DataFrame,
+    target: str,
+    classes: list[object],
+    labels_from: str,
+    *,
+    id_column: str | None = None,
+    rows_from: str = "the rows",
 ) -> tuple[np.ndarray, np.ndarray]:
     """The rows whose label is in the file, and their class indices. A label the version
-    never saw is refused, named: leaving its rows out made the rest's figures a biased
-    part of the data (accuracy on the malignant rows alone, said to be the real one)."""
+    never saw is refused, named, with the first row that holds one (by its data.id, else
+    its place among the rows) and the version's classes (the first ten, and how many
+    more: five of ten, unmarked, read as all there were): leaving its rows out made the
+    rest's figures a biased part of the data (accuracy on the malignant rows alone, said
+    to be the real one)."""
     import numpy as np
 
     if target not in table.columns:
@@ -840,17 +856,32 @@ def _labelled(
     if strange:
         kinds = sorted(set(strange))
         named = words.first([repr(k) for k in kinds[:3]], len(kinds))
-        known = ", ".join(repr(monitor_labels.key_of(c)) for c in classes[:5])
+        known = words.first([repr(monitor_labels.key_of(c)) for c in classes[:10]], len(classes))
+        first = next(r for r in rows if keys[r] not in index)
+        where = _first_row(table, first, id_column, rows_from)
         raise UserError(
             f"{labels_from}: {words.count(len(strange), 'label')} of {len(rows):,} "
             f"{'is' if len(strange) == 1 else 'are'} not "
-            f"among the version's classes ({named}; its classes: "
-            f"{known}): labels the version never saw "
+            f"among the version's classes ({named}, first {where}; the version's "
+            f"{words.count(len(classes), 'class')}: {known}): labels the version never saw "
             "would leave their rows out, and the figures of the rest would be a biased part "
             "of the data",
             hint="write the labels as the training data did",
         )
     return np.array(rows, dtype=np.int64), np.array([index[keys[r]] for r in rows], np.int64)
+
+
+def _first_row(table: pd.DataFrame, row: int, id_column: str | None, rows_from: str) -> str:
+    """The row at place `row` (from 0), as a reader finds it: by its id (data.id), else
+    by its place among the rows (from 1)."""
+    import pandas as pd
+
+    if id_column is not None and id_column in table.columns:
+        value = table[id_column].iloc[row]
+        if not pd.isna(value) and monitor_labels.key_of(value):
+            shown = words.clip(monitor_labels.key_of(value), 80)
+            return f"at {words.clip(id_column, 80)} {shown!r}"
+    return f"on row {row + 1:,} of {rows_from}"
 
 
 def _features_kept(

@@ -180,3 +180,27 @@ def test_a_skops_that_lets_files_run_code_is_not_used(
         load(tmp_path / "m.skops")
     monkeypatch.setattr(skops, "__version__", "0.12.0")
     assert load(tmp_path / "m.skops") is not None
+
+
+def test_trees_from_a_file_no_run_checked_are_refused_by_path_but_load_from_a_run(
+    tmp_path: Path, project: Project
+) -> None:
+    """A tree's node indices are not checked by scikit-learn: trusted where a run trained
+    the file, not in a .skops file `mlgate serve PATH` is given from elsewhere."""
+    from skops import io as sio
+
+    from mlgate.serve import service
+
+    X, y = _iris()
+    sio.dump(RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y), tmp_path / "f.skops")
+    with pytest.raises(UserError) as refused:
+        service.load(project.manifest, str(tmp_path / "f.skops"))
+    assert refused.value.message.startswith(
+        "f.skops holds fitted trees, and no run trained it: scikit-learn does not check"
+    )
+    with pytest.raises(ModelLoadError, match="holds fitted trees"):
+        load(tmp_path / "f.skops", checked=False)
+    assert load(tmp_path / "f.skops") is not None  # as a run's own model, or the registry's
+    sio.dump(LogisticRegression(max_iter=500).fit(X, y), tmp_path / "l.skops")
+    served = service.load(project.manifest, str(tmp_path / "l.skops"))  # no tree: served
+    assert served.metadata["run_id"] is None

@@ -33,9 +33,14 @@ SKOPS_TRUSTED = frozenset(
         # its input with check_array, through a partial (whose function skops checks too)
         "functools.partial",
         "sklearn.utils.validation.check_array",
-        # the nodes of fitted trees: skops does not trust them by default, as scikit-learn
-        # does not bounds-check their indices; a crafted file can crash the process or read
-        # memory out of bounds at predict, though not run code (docs/serve.md says so)
+    }
+)
+# the nodes of fitted trees: skops does not trust them by default, as scikit-learn does
+# not bounds-check their indices; a crafted file can crash the process or read memory out
+# of bounds at predict, though not run code. Trusted in a file a run trained or the
+# registry holds, not in one served by its path that no run checked (docs/serve.md)
+TREE_NODES = frozenset(
+    {
         "sklearn.tree._tree.Tree",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     }
@@ -49,9 +54,12 @@ class ModelLoadError(Exception):
     """The file is there but is not a usable model; the message says why."""
 
 
-def load(path: Path, *, suffix: str | None = None, shown: str | None = None) -> Any:
+def load(
+    path: Path, *, suffix: str | None = None, shown: str | None = None, checked: bool = True
+) -> Any:
     """`suffix` stands for the path's when the file was stored under another name; `shown`
-    names the file in messages (default: its name), e.g. as the manifest does."""
+    names the file in messages (default: its name), e.g. as the manifest does. `checked`:
+    False for a `.skops` file from elsewhere that no run trained, which may not hold trees."""
     shown = shown or path.name
     if (suffix or path.suffix) == ".onnx":
         from mlgate.model import onnx_model
@@ -61,7 +69,7 @@ def load(path: Path, *, suffix: str | None = None, shown: str | None = None) -> 
         except onnx_model.OnnxError as exc:
             raise ModelLoadError(str(exc)) from exc
     if (suffix or path.suffix) == ".skops":
-        model = _load_skops(path, shown)
+        model = _load_skops(path, shown, SKOPS_TRUSTED | TREE_NODES if checked else SKOPS_TRUSTED)
     else:
         import joblib
 
@@ -324,7 +332,7 @@ def _entry_point(manifest: Manifest, named: str, key: str) -> Any:
     return found
 
 
-def _load_skops(path: Path, shown: str) -> Any:
+def _load_skops(path: Path, shown: str, trusted: frozenset[str]) -> Any:
     try:
         import skops
         from skops import io as sio
@@ -339,7 +347,9 @@ def _load_skops(path: Path, shown: str) -> Any:
         )
     try:
         untrusted = sio.get_untrusted_types(file=path)
-        refused = sorted(set(untrusted) - SKOPS_TRUSTED)
+        refused = sorted(set(untrusted) - trusted)
+        if refused and set(refused) <= TREE_NODES:
+            raise ModelLoadError(_unchecked_trees(shown))
         if refused:
             raise ModelLoadError(_untrusted(shown, refused))
         return sio.load(path, trusted=untrusted)
@@ -355,10 +365,19 @@ def _untrusted(shown: str, refused: list[str]) -> str:
     return (
         f"{shown} holds types mlgate does not trust in a .skops file: {listed}. Only "
         "scikit-learn's estimators, NumPy's and SciPy's ufuncs, plain data (what skops "
-        "trusts) and fitted trees' nodes are: other functions, NumPy's too, can be chained "
+        "trusts) and, in a model a run trained, fitted trees' nodes are: other functions, NumPy's too, can be chained "
         "into running code the file chose. A model of your own that needs them: save it "
         "with joblib as train.outputs.model, which loads where its run trained it and from "
         "the registry, never from a path given on the command line"
+    )
+
+
+def _unchecked_trees(shown: str) -> str:
+    return (
+        f"{shown} holds fitted trees, and no run trained it: scikit-learn does not check a "
+        "tree's node indices, so a tree from a file nobody checked can crash the server or "
+        "read memory it should not. Serve it as a run's model (train.outputs.model, after "
+        "mlgate run) or a registered version, which are checked before they are served"
     )
 
 

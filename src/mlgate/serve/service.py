@@ -222,7 +222,9 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
                 hint="fix what the run says and mlgate run again",
             )
         try:
-            model = load_model(copy[path.name].path, suffix=path.suffix, shown=path.name)
+            model = load_model(
+                copy[path.name].path, suffix=path.suffix, shown=path.name, checked=gated
+            )
         except ModelLoadError as exc:
             raise UserError(str(exc)) from exc
     return Service(
