@@ -108,7 +108,7 @@ def test_a_target_missing_from_an_existing_file_is_located(root: Path, fmt: str)
         frame.to_parquet(root / name)
     else:
         frame.to_json(root / name, orient="records", lines=True)
-    hint = "; its columns: age, plan, churn; did you mean 'churn'?" if fmt != "jsonl" else ""
+    hint = "; its columns: age, plan, churn; did you mean 'churn'?"
     assert problems(manifest(train=name), root) == [
         f"mlops.yaml:5:11: data.target: column 'churned' is not in {name}{hint}"
     ]
@@ -203,19 +203,19 @@ def test_a_wide_or_empty_file_is_described_briefly(root: Path) -> None:
         (
             "test.jsonl",
             b"{'age': 30}\n",
-            "'data/test.jsonl' cannot be read as jsonl: its first line is not JSON (Expecting "
+            "'data/test.jsonl' cannot be read as jsonl: line 1 is not JSON (Expecting "
             "property name enclosed in double quotes, column 2)",
         ),
         (  # Python's json recursed past its limit: "is not a JSON record (maximum recursion"
             "test.jsonl",
             b'{"a": ' + b"[" * 5000 + b"]" * 5000 + b"}\n",
-            "'data/test.jsonl' cannot be read as jsonl: its first line nests arrays or objects "
+            "'data/test.jsonl' cannot be read as jsonl: line 1 nests arrays or objects "
             "too deep to be read (polars stops at about 1,000 levels)",
         ),
         (
             "test.jsonl",
             b'{"age": 1e400}\n',
-            "'data/test.jsonl' cannot be read as jsonl: its first line holds 1e400, a number "
+            "'data/test.jsonl' cannot be read as jsonl: line 1 holds 1e400, a number "
             "too large for a 64-bit float (at most 1.8e308)",
         ),
         (  # a header and no row under it: validate said valid, and the run refused it

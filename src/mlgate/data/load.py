@@ -338,7 +338,7 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     if _empty(path):  # polars: "Cannot infer NDJSON types on empty reader because ..."
         reason = "it is empty"
     elif fmt == "jsonl":  # polars says "Syntax at character 4": which line, it does not say
-        reason = _first_bad_line(path) or reason
+        reason = data_formats.bad_json_line(path) or reason
     elif fmt == "csv" and "more fields" in reason:  # "than defined in 'Schema'": where?
         reason = data_formats.first_long_row(path) or reason
     hint = None
@@ -377,19 +377,3 @@ def _empty(path: Path) -> bool:
         return path.stat().st_size == 0
     except OSError:
         return False
-
-
-def _first_bad_line(path: Path) -> str | None:
-    """Where a JSON Lines file stops being JSON: the first line that is not an object."""
-    try:
-        with open(path, "rb") as handle:
-            for number, raw in enumerate(handle, 1):
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:  # polars says "at line 0" of any line
-                    return f"line {number} is not UTF-8 text (its byte {exc.start + 1})"
-                if line.strip() and (why := data_formats.json_line_problem(line)):
-                    return f"line {number} {why}"
-    except OSError:
-        return None
-    return None

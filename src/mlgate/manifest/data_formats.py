@@ -4,8 +4,9 @@
 from a data file that is already there, so it imports no data library: the CSV header is
 its first record, a Parquet file's columns are in its footer (Thrift, read here), and a
 JSON Lines file names its keys in its records. What it reads past the header is the
-first MiB of a CSV (a row with more fields than the header), and, for a rule that needs
-a column's type the manifest does not declare, the types polars reads (`kinds`).
+first MiB of a CSV (a row with more fields than the header) or of a JSON Lines file (each
+line a record, and the keys shown as its columns), and, for a rule that needs a column's
+type the manifest does not declare, the types polars reads (`kinds`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
+import math
 import shlex
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -155,6 +158,24 @@ def header(path: Path, fmt: str) -> list[str] | None:
     return None
 
 
+def column_names(path: Path, fmt: str) -> list[str] | None:
+    """The columns a message shows a file to have, the same for every format: a CSV's
+    header, a Parquet file's footer, and for JSON Lines the keys of its records wholly
+    within its first MiB (HEADER_BYTES, as a CSV's header), in the order they first
+    appear. None when that cannot be told cheaply (a first record longer than a MiB)."""
+    if fmt != "jsonl":
+        return header(path, fmt)
+    try:
+        keys: dict[str, None] = {}
+        for _, line in _jsonl_lines(path, HEADER_BYTES):
+            record = _PLAIN.decode(line.decode("utf-8")) if line.strip() else None
+            if isinstance(record, dict):
+                keys.update(dict.fromkeys(record))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return list(keys) or None
+
+
 def csv_frame(
     path: Path, columns: Sequence[str] | None, infer: int | None, rows: int | None = None
 ) -> pl.DataFrame:
@@ -229,9 +250,10 @@ def unreadable(path: Path, fmt: str, shown: str | None = None, *, quote: bool = 
     """Why the run could not read the file, as far as its first bytes and footer tell
     (None: nothing seen wrong). An empty file, text that is not UTF-8, a CSV column name
     holding a quote or a header split by another separator, a row with more fields than
-    the header in the first MiB, a Parquet file without its footer, a first JSON Lines
-    record that is not JSON. `quote=False`: no word of the file's own is quoted (a file
-    that is not named as data, see `unquotable`)."""
+    the header in the first MiB, a Parquet file without its footer, a JSON Lines line in
+    the first MiB that is no record the run reads (`bad_json_line`). `quote=False`: no
+    word of the file's own is quoted (a file that is not named as data, see
+    `unquotable`)."""
     named = str(path) if shown is None else shown
     try:
         if path.stat().st_size == 0:
@@ -254,10 +276,8 @@ def unreadable(path: Path, fmt: str, shown: str | None = None, *, quote: bool = 
         else:  # the start decoded whole, as a CSV's is: a later line's Latin-1 is found too
             with open(path, "rb") as handle:
                 start = handle.read(HEADER_BYTES)
-            first = codecs.getincrementaldecoder("utf-8")(errors="strict").decode(start)
-            first = first.split("\n", 1)[0]
-            if first.strip() and (why := json_line_problem(first)):
-                return f"its first line {why}"
+            codecs.getincrementaldecoder("utf-8")(errors="strict").decode(start)
+            return bad_json_line(path, HEADER_BYTES)
     except UnicodeDecodeError as exc:  # counted from 1, as people count bytes and lines
         line = bytes(exc.object[: exc.start]).count(b"\n") + 1
         return (
@@ -294,6 +314,8 @@ def json_line_problem(line: str) -> str | None:
     sentence about it ("line 3 " + this); None when it is one. Python's json reads NaN,
     Infinity and 1e400, and recurses where polars stops at about 1,000 levels: each was a
     traceback or polars' "InvalidNumber at character 5" with no line."""
+    if _plain_record(line.rstrip("\r\n")):
+        return None
     try:
         record = json.loads(
             line.rstrip("\r\n"), parse_constant=_no_json_number, parse_float=_finite
@@ -305,6 +327,61 @@ def json_line_problem(line: str) -> str | None:
     except RecursionError:
         return "nests arrays or objects too deep to be read (polars stops at about 1,000 levels)"
     return None if isinstance(record, dict) else "is not a JSON object"
+
+
+_PLAIN = json.JSONDecoder()  # made once: json.loads with options makes one for each line
+
+
+def _plain_record(text: str) -> bool:
+    """A line that is one flat object of finite numbers, text, true, false and null: most
+    records, told at the C decoder's pace (the full check calls Python for each float,
+    twice as slow over a MiB). False: anything else, which gets the full check."""
+    try:
+        record = _PLAIN.decode(text)
+    except (ValueError, RecursionError):
+        return False
+    if type(record) is not dict:
+        return False
+    for value in record.values():
+        if type(value) is float:
+            if not math.isfinite(value):  # NaN, Infinity and 1e400 read as floats here
+                return False
+        elif type(value) in (dict, list):
+            return False
+    return True
+
+
+def bad_json_line(path: Path, limit: int | None = None) -> str | None:
+    """The first line of a JSON Lines file that is no record polars reads, as the run's
+    reader names it ("line 5 is not JSON (Expecting ',' delimiter, column 41)"; blank
+    lines are skipped, as polars skips them); `limit`: only the lines wholly within the
+    file's first `limit` bytes (validate's look). None: every line read is a record."""
+    try:
+        for number, raw in _jsonl_lines(path, limit):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:  # polars says "at line 0" of any line
+                return f"line {number} is not UTF-8 text (its byte {exc.start + 1})"
+            if line.strip() and (why := json_line_problem(line)):
+                return f"line {number} {why}"
+    except OSError:
+        return None
+    return None
+
+
+def _jsonl_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """Each line of a JSON Lines file with its number (from 1); `limit`: only those wholly
+    within its first `limit` bytes (the last one there may be cut short, unless the file
+    ends with it). A line is read no further than the limit: one line of a GiB is not held."""
+    left = limit
+    with open(path, "rb") as handle:
+        for number in itertools.count(1):
+            raw = handle.readline() if left is None else handle.readline(left + 1)
+            if not raw or (left is not None and len(raw) > left):
+                return
+            if left is not None:
+                left -= len(raw)
+            yield number, raw
 
 
 def other_format(start: bytes, fmt: str, shown: str) -> str | None:

@@ -47,13 +47,14 @@ def semantic_problems(
     away from its repository (the fork-safe workflow's). `starting`: the commands about to
     run (`train.command`), whose scripts must be there: said with the rest, in one pass."""
     raw = doc.data if isinstance(doc.data, dict) else {}
+    looked = _looked_at(raw, root) if files else []  # each data file's first MiB read once
     found = [
         *(_file_problems(raw, root) if files else ()),
         *_format_problems(raw),
-        *(_unreadable_problems(raw, root) if files else ()),
-        *(_header_problems(raw, root) if files else ()),
-        *(_kind_problems(raw, root) if files else ()),
-        *(_expression_type_problems(raw, root) if files else ()),
+        *_unreadable_problems(looked),
+        *_header_problems(raw, looked),
+        *_kind_problems(raw, looked),
+        *_expression_type_problems(raw, looked),
         *_column_problems(raw),
         *_freshness_problems(raw),
         *_expression_problems(raw),
@@ -198,23 +199,36 @@ def _data_files(
         yield role, relative, path, fmt
 
 
-def _readable_files(
-    raw: dict[str, Any], root: Path, roles: tuple[str, ...]
-) -> Iterator[tuple[str, str, Path, str]]:
-    """`_data_files` the run could read (`data_formats.unreadable`: its first MiB): the
-    rules that look inside a file judge these; an unreadable one is said once, by
-    `_unreadable_problems`."""
-    for role, relative, path, fmt in _data_files(raw, root, roles):
-        if data_formats.unreadable(path, fmt) is None:
-            yield role, relative, path, fmt
+# (role, as written, path, format, why the run could not read it: None when it could)
+Looked = tuple[str, str, Path, str, str | None]
 
 
-def _unreadable_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
-    """Data files already there that the run could not read: what `validate` accepts, the
-    run reads (a Latin-1 header, a cut Parquet file, an empty reference)."""
+def _looked_at(raw: dict[str, Any], root: Path) -> list[Looked]:
+    """The `_data_files` (training, test, reference), each with why the run could not read
+    it (`data_formats.unreadable`: its first MiB, a JSON Lines file's every line there):
+    read once for all the rules that look inside a file."""
+    looked = []
     for role, relative, path, fmt in _data_files(raw, root, ("train", "test", "reference")):
         quote = data_formats.unquotable(path, relative) is None
         why = data_formats.unreadable(path, fmt, relative, quote=quote)
+        looked.append((role, relative, path, fmt, why))
+    return looked
+
+
+def _readable_files(
+    looked: list[Looked], roles: tuple[str, ...]
+) -> Iterator[tuple[str, str, Path, str]]:
+    """The files of `roles` the run could read: the rules that look inside a file judge
+    these; an unreadable one is said once, by `_unreadable_problems`."""
+    for role, relative, path, fmt, why in looked:
+        if role in roles and why is None:
+            yield role, relative, path, fmt
+
+
+def _unreadable_problems(looked: list[Looked]) -> Iterator[Finding]:
+    """Data files already there that the run could not read: what `validate` accepts, the
+    run reads (a Latin-1 header, a cut Parquet file, an empty reference)."""
+    for role, relative, _, fmt, why in looked:
         if why == data_formats.HEADER_ALONE:  # readable, and of no use to the run
             yield ("data", role), f"'{relative}' {why}: {NO_ROWS_FOR[role]}", False
         elif why is not None:
@@ -229,7 +243,7 @@ NO_ROWS_FOR = {
 }
 
 
-def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+def _header_problems(raw: dict[str, Any], looked: list[Looked]) -> Iterator[Finding]:
     """Columns the run needs (target, id, features; slices and sensitive columns in the
     test data) missing from data files already there.
 
@@ -263,12 +277,12 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         return
     # once per key and header: files with the same columns are named in one problem
     lacking: dict[tuple[KeyPath, tuple[str, ...] | str | None], tuple[str, list[str]]] = {}
-    for role, relative, path, fmt in _readable_files(raw, root, ("train", "test")):
+    for role, relative, path, fmt in _readable_files(looked, ("train", "test")):
         named = needed + scored if role == "test" else needed
         missing = data_formats.missing_columns(path, fmt, [name for _, name in named])
         if not missing:
             continue
-        columns = data_formats.header(path, fmt)
+        columns = data_formats.column_names(path, fmt)
         # a file that is not named as data is judged, never quoted (`test: /etc/passwd`)
         hidden = data_formats.unquotable(path, relative)
         for where, name in named:
@@ -288,7 +302,7 @@ def _header_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
         )
 
 
-def _kind_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+def _kind_problems(raw: dict[str, Any], looked: list[Looked]) -> Iterator[Finding]:
     """A rule that needs numbers or dates, on a column whose type the manifest leaves to
     the data, where a data file already there holds another kind: `freshness` on numbers,
     `sorted` on text. The run could only call the rule an error of the check, after
@@ -328,7 +342,7 @@ def _kind_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
     if not asks:
         return  # polars is imported below, and only then
     wrong: dict[tuple[KeyPath, str], list[str]] = {}
-    for _, relative, path, fmt in _readable_files(raw, root, ("train", "test")):
+    for _, relative, path, fmt in _readable_files(looked, ("train", "test")):
         held = data_formats.kinds(path, fmt, [ask[1] for ask in asks])
         for where, name, refused, _, _ in asks:
             if held.get(name) in refused:
@@ -689,7 +703,7 @@ def _expression_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             yield where, why, False
 
 
-def _expression_type_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+def _expression_type_problems(raw: dict[str, Any], looked: list[Looked]) -> Iterator[Finding]:
     """Row expressions that are no condition on the columns of a data file already there:
     a type error (`name > 3` on text), a result that is not true/false (`age` alone). The
     run could only call them errors of the data checks, after data.prepare; the file's
@@ -706,7 +720,7 @@ def _expression_type_problems(raw: dict[str, Any], root: Path) -> Iterator[Findi
 
     wanted = list(dict.fromkeys(c for _, _, p in asked for c in p.meta.root_names()))
     said: dict[KeyPath, list[tuple[str, str]]] = {}
-    for _, relative, path, fmt in _readable_files(raw, root, ("train", "test")):
+    for _, relative, path, fmt in _readable_files(looked, ("train", "test")):
         typed = data_formats.types(path, fmt, wanted)
         for where, _, parsed in asked:
             needs = parsed.meta.root_names()
