@@ -488,11 +488,19 @@ def _fairness_bound_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             )
 
 
+# declared types the run reads as labels, never as numbers (result.row_values.encode): bins
+# on them failed the evaluation, after training; a category's integer codes are labels too
+UNBINNED_TYPES = ("string", "category", "boolean", "datetime")
+
+
 def _slice_problems(raw: dict[str, Any]) -> Iterator[Finding]:
-    """Bin edges out of order, a slice gate with nothing to slice or no test to ask of the
-    slices, fairness or a positive label asked of a regression model."""
+    """Bins on columns declared to hold no numbers, bin edges out of order, a slice gate
+    with nothing to slice or no test to ask of the slices, fairness or a positive label
+    asked of a regression model."""
     slices = _get(raw, "evaluate", "slices")
     for i, spec in enumerate(slices if isinstance(slices, list) else ()):
+        if said := _unbinned(spec, _get(raw, "data", "columns")):
+            yield ("evaluate", "slices", i, "bins"), said, True
         edges = spec.get("bins") if isinstance(spec, dict) else None
         if not isinstance(edges, list) or not all(_is_number(e) for e in edges):
             continue
@@ -585,6 +593,27 @@ def _resample_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             f"resampling: set compare.resamples to at least {needed}",
             False,
         )
+
+
+def _unbinned(spec: object, declared: object) -> str | None:
+    """Why a slice's `bins` cannot apply: each column it cuts is declared a type that
+    holds no numbers (of a pair, bins cut the numeric one). None: none declared so."""
+    if not isinstance(spec, dict) or "bins" not in spec or not isinstance(declared, dict):
+        return None
+    named = spec.get("columns") if "columns" in spec else [spec.get("column")]
+    if not isinstance(named, list) or not named:
+        return None
+    kinds = [_get(declared, c, "type") if isinstance(c, str) else None for c in named]
+    if not all(kind in UNBINNED_TYPES for kind in kinds):
+        return None
+    if len(named) == 1:
+        said = f"'{named[0]}' is declared {kinds[0]} in data.columns, so it holds no numbers"
+    else:  # a pair (the schema's limit)
+        said = (
+            f"'{named[0]}' is declared {kinds[0]} and '{named[1]}' {kinds[1]} in "
+            "data.columns, so neither holds numbers"
+        )
+    return f"{said} to bin; leave bins out to slice by value"
 
 
 def _drift_columns(raw: dict[str, Any]) -> list[tuple[KeyPath, str]]:
