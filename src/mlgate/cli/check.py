@@ -4,6 +4,7 @@ training; exit 1 when a check failed, 2 when the data or the model cannot be rea
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,7 @@ def check_model(args: argparse.Namespace) -> int:
     from mlgate import pipeline
     from mlgate.compare import baseline
     from mlgate.report import numbers, tally, text
+    from mlgate.report.inert import one_line
     from mlgate.result import document
 
     loaded = load_manifest(args)
@@ -66,10 +68,23 @@ def check_model(args: argparse.Namespace) -> int:
     evaluated, model = result.evaluate, result.model
     if evaluated.status != "passed":  # a model that cannot load or answer: bad input
         raise UserError(f"the model could not be evaluated: {evaluated.message}")
+    # which run wrote the file scored: on a branch after main's run it was main's model,
+    # compared with itself, and it passed with +0.0000 as the branch's
+    found = pipeline.origin(loaded, result.train.model, result.git)
     if args.json:
         print_json(
             {
                 "status": result.verdict,
+                "model_origin": None
+                if found is None
+                else {
+                    "file": found.file,
+                    "run_id": found.run_id,
+                    "commit": found.commit,
+                    "checked_out": found.head,
+                    "same_commit": found.here,
+                    "said": found.said(),
+                },
                 "summary": result.summary,
                 "task": evaluated.task,
                 "rows": evaluated.predictions.rows if evaluated.predictions else 0,
@@ -81,6 +96,10 @@ def check_model(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_PASSED if result.passed else EXIT_FAILED
+    if found is not None and not found.here:  # before the figures it casts doubt on
+        print(one_line(f"mlgate: warning: {found.said()}"), file=sys.stderr)
+    elif found is not None:
+        print(one_line(f"model: {found.said()}"))
     if result.compare is not None:  # the run's own words: verdict, baseline, gates, checks
         print(text.render(result))
         return EXIT_PASSED if result.passed else EXIT_FAILED

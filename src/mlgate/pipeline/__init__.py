@@ -7,7 +7,7 @@ run ran on; `warmup` the imports loaded while the user's training runs.
 
 from mlgate.pipeline.flow import check_data, check_model, recompare, run
 from mlgate.pipeline.observer import Observer
-from mlgate.pipeline.stages import DATA_STARTS, RUN_STARTS
+from mlgate.pipeline.stages import DATA_STARTS, RUN_STARTS, origin
 
 __all__ = [
     "DATA_STARTS",
@@ -15,6 +15,7 @@ __all__ = [
     "Observer",
     "check_data",
     "check_model",
+    "origin",
     "recompare",
     "run",
 ]

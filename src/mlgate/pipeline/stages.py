@@ -25,6 +25,7 @@ from mlgate.result.records import (
     DataStage,
     EvaluateStage,
     FileFingerprint,
+    GitInfo,
     ModelStage,
     RowSet,
     RunResult,
@@ -221,6 +222,78 @@ def as_it_is(ctx: RunContext) -> TrainStage:
     path = ctx.manifest.resolve(ctx.manifest.train.model)
     model = fingerprint.file_fingerprint(path, ctx.manifest.root) if path.is_file() else None
     return TrainStage(status="skipped", model=model, message=AS_IT_IS)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Which run wrote the model file `mlgate check model` scores (the newest whose
+    recorded model has its sha256), and whether that run's commit is the checked-out one:
+    on a branch after the default branch's run, the default branch's model was scored,
+    compared with itself, and passed with +0.0000 as the branch's."""
+
+    file: str  # the model file, as train.outputs.model names it
+    run_id: str | None  # None: no run of this project wrote these bytes
+    commit: str | None  # the run's commit (None: not in a git repository)
+    branch: str | None
+    dirty: bool  # the run's working tree had uncommitted changes
+    head: str | None  # the checked-out commit
+    head_branch: str | None
+
+    @property
+    def here(self) -> bool:
+        """Written by a run of the checked-out commit, from its committed files."""
+        return self.run_id is not None and self.commit == self.head and not self.dirty
+
+    def said(self) -> str:
+        if self.run_id is None:
+            return (
+                f"no run of this project wrote {self.file} (none of the runs in "
+                ".mlgate/runs records its sha256): the commit its model comes from is not "
+                "known; `mlgate run` trains the checked-out commit's"
+            )
+        at = f"at commit {_short(self.commit)}{_on(self.branch)}" if self.commit else ""
+        written = f"{self.file} was written by run {self.run_id}" + (f" {at}" if at else "")
+        if self.commit is None or self.head is None:
+            return written + " (no commit to hold it against)"
+        if self.commit != self.head:
+            return (
+                f"{written}, not at the checked-out commit {_short(self.head)}"
+                f"{_on(self.head_branch)}: that commit's model is scored as this one's; "
+                "`mlgate run` trains the checked-out commit's"
+            )
+        if self.dirty:
+            return (
+                f"{written}, the checked-out commit, from files changed since it: it may not "
+                "be the committed model; `mlgate run` trains the commit's"
+            )
+        return f"{written}, the checked-out commit"
+
+
+def _short(commit: str | None) -> str:
+    return (commit or "")[:7]
+
+
+def _on(branch: str | None) -> str:
+    return f" ({branch})" if branch else ""
+
+
+def origin(manifest: Manifest, model: FileFingerprint | None, head: GitInfo) -> Origin | None:
+    """The newest run of this project whose model is the file `model` fingerprints; None
+    when there is no file."""
+    from mlgate.result import runs
+
+    if model is None:
+        return None
+    found = runs.newest_with_model(manifest.root, model.sha256)
+    return Origin(
+        file=manifest.train.model,
+        run_id=found.run_id if found else None,
+        commit=found.git.commit if found else None,
+        branch=found.git.branch if found else None,
+        dirty=bool(found and found.git.dirty),
+        head=head.commit,
+        head_branch=head.branch,
+    )
 
 
 def _streamed(

@@ -186,6 +186,23 @@ def history(
     return {m: p for m, p in points.items() if sum(v is not None for _, v in p) >= minimum}
 
 
+def newest_with_model(root: Path, sha256: str) -> RunResult | None:
+    """The newest finished run whose trained model has this sha256 (the one that wrote
+    the file, or the latest to write the same bytes); None when no run did. A run.json
+    that cannot be read (an older mlgate's, torn) is passed over."""
+    for path in reversed(oldest_first((root / RUNS).glob(f"*/{RESULT_FILE}"))):
+        try:  # most runs' files do not hold the hash at all: not read whole
+            if sha256.encode() not in path.read_bytes():
+                continue
+            run = read(path)
+        except (OSError, UserError):
+            continue
+        model = run.train.model
+        if run.train.status == "passed" and model is not None and model.sha256 == sha256:
+            return run
+    return None
+
+
 def read(path: Path) -> RunResult:
     data = strict.read(path, limit=document.MAX_BYTES, what="run result")
     return document.loads(data, source=str(path))
