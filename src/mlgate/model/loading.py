@@ -366,9 +366,9 @@ def _untrusted(shown: str, refused: list[str]) -> str:
         f"{shown} holds types mlgate does not trust in a .skops file: {listed}. Only "
         "scikit-learn's estimators, NumPy's and SciPy's ufuncs, plain data (what skops "
         "trusts) and, in a model a run trained, fitted trees' nodes are: other functions, "
-        "NumPy's too, can be chained into running code the file chose. A model of your own that needs them: save it "
-        "with joblib as train.outputs.model, which loads where its run trained it and from "
-        "the registry, never from a path given on the command line"
+        "NumPy's too, can be chained into running code the file chose. A model of your "
+        "own that needs them: save it with joblib as train.outputs.model, which loads where "
+        "its run trained it and from the registry, never from a path given on the command line"
     )
 
 
