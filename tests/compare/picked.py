@@ -3,7 +3,11 @@ as `PICK_TRAINED` in tests/sweep/test_local.py does: for the tests of what a com
 finds and says, which training for real (1.9 s of CPU a run, a git baseline's run too,
 most of it importing scikit-learn) would only slow. The models are files of the project,
 committed with it, so a git baseline's run at its commit picks the one its own params
-name; each is the fit `projects.TRAIN_CLASSIFIER` makes for that C."""
+name; each is the fit `projects.TRAIN_CLASSIFIER` makes for that C.
+
+For a project whose commits change the rows rather than C (a new split, a new column),
+`fit_ahead` runs the project's own training script in this process on exactly the rows a
+commit's run will give it, and `standing_in` is the train.py that copies that fit."""
 
 from __future__ import annotations
 
@@ -63,3 +67,121 @@ def _models() -> dict[float, bytes]:
         joblib.dump(LogisticRegression(C=c, max_iter=500).fit(X, y), kept)
         found[c] = kept.getvalue()
     return found
+
+
+# A train.py standing in for a training script whose commits change the rows it trains on
+# (a new split, a new column) rather than C: it copies the model that script fitted, in the
+# test's process, on exactly what the run gives it, found by the training file's and the
+# params file's bytes (`fit_ahead`). A run whose rows were not fitted ahead fails, saying so.
+FITTED_MARK = "# fitted ahead (tests/compare/picked.py): this copies the model fitted on these rows"
+FITTED = (
+    FITTED_MARK
+    + """
+import hashlib, os, shutil, sys
+told = hashlib.sha256()
+for name in {files!r}:
+    path = os.environ.get(name, "")
+    read = open(path, "rb").read() if path and os.path.isfile(path) else b"-"
+    told.update(b"%d:" % len(read) + read)
+for name in {names!r}:
+    told.update(os.environ.get(name, "-").encode() + b"\\0")
+fitted = os.path.join({folder!r}, told.hexdigest())
+if not os.path.isdir(fitted):
+    sys.exit(f"no model was fitted ahead on these training rows ({{told.hexdigest()[:12]}})")
+shutil.copy(os.path.join(fitted, "model.joblib"), os.environ["MLGATE_MODEL"])
+sys.stdout.write(open(os.path.join(fitted, "stdout")).read())
+"""
+)
+# what a training is told (commands.command_env) that can change its fit: files by their
+# bytes, names by their values
+_FILES = ("MLGATE_DATA_TRAIN", "MLGATE_PARAMS")
+_NAMES = ("MLGATE_TARGET", "MLGATE_FEATURES", "MLGATE_ID")
+
+
+def _told(env: dict[str, str]) -> str:
+    """`FITTED`'s key of what a training with variables `env` is told."""
+    import hashlib
+
+    told = hashlib.sha256()
+    for name in _FILES:
+        path = Path(env[name]) if env.get(name) else None
+        read = path.read_bytes() if path is not None and path.is_file() else b"-"
+        told.update(b"%d:" % len(read) + read)
+    for name in _NAMES:
+        told.update(env.get(name, "-").encode() + b"\0")
+    return told.hexdigest()
+
+
+def fit_ahead(train: str, root: Path) -> str:
+    """The train.py standing in for `train` (a training script's text) in the project at
+    `root`, as its next run will see it: `data.prepare` (a `python SCRIPT`) run first, here
+    in this process on a copy, then `train` on the training rows it wrote, with the
+    variables mlgate gives a training. Call it for each commit whose run is to copy."""
+    import contextlib
+    import os
+    import runpy
+    import shutil
+    import tempfile
+
+    import pytest
+
+    from mlgate import commands
+    from mlgate import manifest as manifests
+
+    work = Path(tempfile.mkdtemp(prefix="mlgate-fitting-"))
+    try:
+        copy = work / "project"
+        ignored = shutil.ignore_patterns(".git", ".mlgate", "models")
+        shutil.copytree(root, copy, symlinks=True, ignore=ignored)
+        manifest = manifests.load(copy / "mlops.yaml")
+        told = commands.command_env(manifest, "ahead", test_data=False)
+        told["MLGATE_MODEL"] = str(work / "model.joblib")
+        script = work / "train.py"
+        script.write_text(train)
+        out = io.StringIO()
+        with pytest.MonkeyPatch.context() as monkeypatch, contextlib.redirect_stdout(out):
+
+            def tell(env: dict[str, str]) -> None:  # as commands.request does
+                for name in [n for n in os.environ if n.startswith(commands.ENV_PREFIX)]:
+                    monkeypatch.delenv(name)
+                for name, value in env.items():
+                    monkeypatch.setenv(name, value)
+
+            monkeypatch.chdir(copy)
+            if manifest.data.prepare is not None:
+                python, prepare = manifest.data.prepare.display.split(" ", 1)
+                assert python == "python" and prepare.endswith(".py"), manifest.data.prepare
+                tell(commands.command_env(manifest, "ahead"))
+                runpy.run_path(str(copy / prepare), run_name="__main__")
+            tell(told)
+            runpy.run_path(str(script), run_name="__main__")
+        target = _folder(train) / _told(told)
+        target.mkdir(parents=True, exist_ok=True)  # the same fit again, if it was
+        shutil.copy(told["MLGATE_MODEL"], target / "model.joblib")
+        (target / "stdout").write_text(out.getvalue())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return standing_in(train)
+
+
+def standing_in(train: str) -> str:
+    """The train.py that copies what `fit_ahead(train, ...)` fitted for the run's rows."""
+    return FITTED.format(files=_FILES, names=_NAMES, folder=str(_folder(train)))
+
+
+def _folder(train: str) -> Path:
+    """Where the models `train` fitted ahead are kept, by what they were told."""
+    import hashlib
+
+    return _fitted() / hashlib.sha256(train.encode()).hexdigest()[:16]
+
+
+@functools.cache  # once a process
+def _fitted() -> Path:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="mlgate-fitted-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder

@@ -6,6 +6,12 @@ must score both sides only on test rows neither model was trained on, say how ma
 left out and why, and fall back to "different data" when too few remain. The same holds
 for a baseline from a file and from a registry stage. Expected figures are recomputed
 here with scikit-learn, independently of mlgate.
+
+The first test trains both sides for real. In the others, each commit's training is still a
+process, but copies the model its train.py fitted ahead in this process on exactly the rows
+that commit's prepare.py writes (`tests/compare/picked.py`'s `fit_ahead`: the same fit,
+without a process importing pandas and scikit-learn for each side); the splits are still
+prepared for real at each commit.
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ from mlgate import pipeline, promotion
 from mlgate.registry import operations
 from mlgate.report import markdown, text
 from mlgate.result import document
+from tests.compare import picked
 from tests.conftest import git
 
-pytestmark = pytest.mark.e2e  # each test trains both sides, on two splits
+pytestmark = pytest.mark.e2e  # each test runs both sides, on two splits
 
 PREPARE = """\
 import pandas as pd
@@ -54,6 +61,7 @@ model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
 model.fit(frame.drop(columns=[target]), frame[target])
 joblib.dump(model, os.environ["MLGATE_MODEL"])
 """
+TRAIN_C = TRAIN.replace("max_iter=2000", "max_iter=2000, C=0.5")  # a branch's
 
 MANIFEST = """\
 name: cancer
@@ -98,15 +106,30 @@ def project(
     data: str = "breast_cancer",
     test_size: float = 0.4,
     baseline: str = "main",
+    ahead: bool = True,
 ) -> Path:
+    """The project committed on its first branch. `ahead`: its train.py copies the model
+    fitted ahead (`picked.fit_ahead`) on the rows of the commit run (`run`), this one's
+    fitted now, for a baseline's run at it."""
     files = {
         "mlops.yaml": MANIFEST.format(baseline=baseline),
         "prepare.py": PREPARE.format(seed=0, test_size=test_size),
-        "train.py": TRAIN,
+        "train.py": picked.standing_in(TRAIN) if ahead else TRAIN,
         "data/all.csv": dataset(data).to_csv(index=False),
         ".gitignore": "models/\ndata/train.csv\ndata/test.csv\n",
     }
-    return make_repo(files)
+    root = make_repo(files)
+    if ahead:
+        picked.fit_ahead(TRAIN, root)
+    return root
+
+
+def train_c(root: Path) -> None:
+    """A branch whose training sets C (`TRAIN_C`), on the same split."""
+    git(root, "checkout", "-q", "-b", "same")
+    fitted = (root / "train.py").read_text().startswith(picked.FITTED_MARK)
+    (root / "train.py").write_text(picked.standing_in(TRAIN_C) if fitted else TRAIN_C)
+    git(root, "commit", "-qam", "C")
 
 
 def resplit(root: Path, seed: int, test_size: float = 0.4) -> None:
@@ -130,6 +153,10 @@ def unseen(test: pd.DataFrame, *trained: pd.DataFrame) -> pd.DataFrame:
 
 
 def run(root: Path, **compare_with: str):
+    script = (root / "train.py").read_text()
+    for train in (TRAIN, TRAIN_C):  # the model for this commit's rows, if it copies one
+        if script == picked.standing_in(train):
+            picked.fit_ahead(train, root)
     loaded = manifests.load(root / "mlops.yaml")
     return pipeline.run(loaded, compare=not compare_with.get("no_compare"))
 
@@ -148,7 +175,7 @@ def report_of(result) -> str:
 def test_a_git_baseline_is_scored_only_on_rows_neither_model_trained_on(
     make_repo: Callable[..., Path],
 ) -> None:
-    root = project(make_repo)
+    root = project(make_repo, ahead=False)  # both sides trained for real
     resplit(root, seed=1)
     result = run(root)
     frame = dataset("breast_cancer")
@@ -218,9 +245,7 @@ def test_too_few_unseen_rows_fall_back_to_different_data(make_repo: Callable[...
 
 def test_the_same_split_still_compares_on_the_same_rows(make_repo: Callable[..., Path]) -> None:
     root = project(make_repo, data="iris", test_size=0.2)
-    git(root, "checkout", "-q", "-b", "same")
-    (root / "train.py").write_text(TRAIN.replace("max_iter=2000", "max_iter=2000, C=0.5"))
-    git(root, "commit", "-qam", "C")
+    train_c(root)
     result = run(root)
     compared = result.compare
     assert compared is not None
@@ -284,9 +309,7 @@ def test_a_run_without_training_rows_is_not_called_the_same_data(
     del old["evaluate"]["train_rows"]  # as a run.json from before mlgate kept them
     kept.write_text(json.dumps(old))
     name_file_baseline(root)
-    git(root, "checkout", "-q", "-b", "same")
-    (root / "train.py").write_text(TRAIN.replace("max_iter=2000", "max_iter=2000, C=0.5"))
-    git(root, "commit", "-qam", "C")
+    train_c(root)
     result = run(root)
     compared = result.compare
     assert compared is not None

@@ -2,7 +2,11 @@
 branch whose model loses a feature that matters only for the old fails the slice gate on
 the old people's slices, says so in the terminal, the report, JUnit and run.json, and its
 fairness figures are fairlearn's on the same rows; its robustness and permutation importance
-stand beside the baseline's."""
+stand beside the baseline's.
+
+The branch's model is trained for real; main's training, run again at its commit for the
+baseline, is a process that copies the model its train.py fitted ahead in this process on
+the same rows and params (tests/compare/picked.py's `fit_ahead`: the same fit)."""
 
 from __future__ import annotations
 
@@ -18,10 +22,11 @@ import pandas as pd
 import pytest
 from fairlearn.metrics import demographic_parity_difference
 
+from tests.compare import picked
 from tests.conftest import git
 from tests.test_cli_compare import mlgate
 
-pytestmark = pytest.mark.e2e  # two trainings and a baseline run at its commit
+pytestmark = pytest.mark.e2e  # a training, and a baseline run at its commit
 
 MANIFEST = """\
 name: loans
@@ -89,16 +94,18 @@ def test_a_loss_on_the_old_fails_the_slice_gate_everywhere_it_is_reported(
     root = make_repo(
         {
             "mlops.yaml": MANIFEST,
-            "train.py": TRAIN,
+            "train.py": picked.standing_in(TRAIN),  # main's model fitted ahead, just below
             "params.yaml": "features: [x1, x2, x3_old]\n",
             "data/train.csv": data(3000, 1),
             "data/test.csv": data(3000, 2),
             ".gitignore": "models/\n.mlgate/\n",
         }
     )
+    picked.fit_ahead(TRAIN, root)
     main = git(root, "rev-parse", "--abbrev-ref", "HEAD")
     git(root, "checkout", "-q", "-b", "without-x3")
     (root / "params.yaml").write_text("features: [x1, x2]\n")
+    (root / "train.py").write_text(TRAIN)  # the branch's model trained for real
     git(root, "commit", "-qam", "drop x3")
     assert mlgate("run", cwd=root).returncode == 0  # no baseline: only the model checks
     done = mlgate("compare", main, cwd=root)
