@@ -1,7 +1,11 @@
 """Users' own model tests through `model_checks: - pytest: tests/model`: each test is a
 check of the run (in the report, the verdict and JUnit), the fixtures give the run's own
 model, data and predictions, the same tests run by hand with plain pytest, and the plugin
-adds nothing to a pytest run that does not use it."""
+adds nothing to a pytest run that does not use it.
+
+Only the registry stage's model is trained for real (`make_project`); every other run's
+training is a process that copies the model fitted ahead for its C (tests/compare/picked.py:
+the same fit), since these tests are about what the plugin does with a run."""
 
 from __future__ import annotations
 
@@ -57,9 +61,10 @@ def pytest_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_each_user_test_is_a_check_of_the_run(tmp_path: Path) -> None:
     manifest = projects.IRIS_MANIFEST + "  - {pytest: tests/model}\n"
-    root = projects.write(tmp_path, projects.iris_files(tmp_path, manifest=manifest))
-    (root / "tests" / "model").mkdir(parents=True)
-    (root / "tests" / "model" / "test_iris.py").write_text(USER_TESTS)
+    # "training" copies the model fitted ahead for params.yaml's C (tests/compare/picked.py)
+    files = picked.iris_files(manifest)
+    files["tests/model/test_iris.py"] = USER_TESTS
+    root = picked.write(tmp_path, files)
     done = mlgate("run", "--json", cwd=root)
     assert done.returncode == 1, done.stderr
     result = json.loads(done.stdout)
@@ -116,7 +121,7 @@ def test_the_baseline_model_fixture_loads_what_a_registry_stage_holds(tmp_path: 
     from mlgate.registry import operations
     from tests.registry.conftest import make_project
 
-    project = make_project(tmp_path / "iris")
+    project = make_project(tmp_path / "iris")  # trained for real: this file's one training
     where = project.where()
     version = operations.register(where, project.manifest, project.run).version
     promotion.promote(where, project.manifest, version, "staging")
