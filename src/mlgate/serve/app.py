@@ -8,7 +8,8 @@ columns a 422 that names the field; records the model itself refuses a 422 with 
 words. A client that hangs up mid-body is simply forgotten. The model's answer is plain
 JSON (predictions, and probabilities with their classes when the model has them: its
 `classes_`, or the labels an ONNX classifier's probabilities name).
-Concurrent requests are scored in one model call (serve/batch.py) unless `exact`.
+Concurrent requests are scored in one model call (serve/batch.py) unless `exact`, each
+with requests whose records make a frame of the same dtypes (batch.alike).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mlgate.result.arrays import plain
-from mlgate.serve.batch import EXACT, Batcher, ModelError, Pacing, scorer
+from mlgate.serve.batch import EXACT, Batcher, ModelError, Pacing, alike, scorer
 from mlgate.serve.schema import InputError, TooMany, validate
 from mlgate.serve.service import Service
 
@@ -48,7 +49,7 @@ def create_app(
     from starlette.routing import Route
 
     pacing: Pacing = EXACT if exact else {}
-    batcher = Batcher(scorer(service.model, service.schema), **pacing)
+    batcher = Batcher(scorer(service.model, service.schema), alike=alike(service.schema), **pacing)
     classes = [plain(c) for c in getattr(service.model, "classes_", [])]
 
     held = [0]  # bytes of bodies being read, over every request

@@ -9,14 +9,17 @@ the request alone when it was scored alone, and otherwise can differ from it in 
 digits wherever the model sums products (a linear model, a network): BLAS adds in another
 order for another number of rows. `exact` batches of one request each give the answer
 alone, always. A batch the model refuses is scored again request by request, so one bad
-request fails alone.
+request fails alone. Requests are batched only with requests whose records make a frame of
+the same dtypes (`alike`): a null makes an integer column float64 and a boolean one object,
+as read_csv reads a blank, so a request's values reach the model as they do alone
+whatever other clients send at the same moment.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -142,6 +145,25 @@ def _finite(answers: Any) -> Any:
     return answers
 
 
+# the kinds whose column's dtype turns on whether it holds a null (_framer): read_csv reads
+# a blank in an integer column as float64 NaN and one in a boolean column as object NaN
+_NULL_TYPED = frozenset({"integer", "boolean"})
+
+
+def alike(schema: InputSchema) -> Callable[[Records], Hashable]:
+    """What decides the dtypes of the frame records make (_framer): the columns whose dtype
+    a null changes that hold one. Requests the Batcher scores together share it, so each is
+    read as it is alone: a request's zip code 94107 reached the model as 94107.0 when
+    another client's null in that column shared its batch, and a model that one-hot encodes
+    it as text answered otherwise (every other kind has one dtype, null or not)."""
+    typed = [f.name for f in schema.fields if f.kind in _NULL_TYPED]
+
+    def key(records: Records) -> Hashable:
+        return tuple(n for n in typed if any(r[n] is None for r in records))
+
+    return key
+
+
 def _framer(schema: InputSchema) -> Callable[[Records], Any]:
     """Records as the DataFrame the model was trained on. When every column is a float
     (as the training file's were), the rows go straight into one float64 array, a tenth of
@@ -167,7 +189,8 @@ def _framer(schema: InputSchema) -> Callable[[Records], Any]:
     text = pd.Series(["a"]).dtype  # what read_csv gives text: str in pandas 3, object before
 
     def column(f: Field, values: list[Any]) -> Any:
-        kind, held = f.kind, None in values
+        kind = f.kind
+        held = kind in _NULL_TYPED and None in values  # what alike() tells apart
         if kind == "datetime":  # validate() made the text datetimes: of the file's unit and zone
             if f.zone is None:
                 return pd.Series(values, dtype=f"datetime64[{f.unit}]")
@@ -241,15 +264,20 @@ class Batcher:
     own thread (the model's work holds the GIL anyway). A batch is scored when no other
     request is still on its way to the model (being read, being checked), or MAX_WAIT_S
     after its first request, whichever comes first: under load batches grow by
-    themselves, and a lone request waits for nothing."""
+    themselves, and a lone request waits for nothing. Only requests with the same
+    `alike(records)` share a model call (each kind in order of arrival): pass
+    batch.alike(schema) with a scorer, so each request's frame has the dtypes it has
+    alone."""
 
     def __init__(
         self,
         score: Callable[[Records], Scored],
         max_rows: int = MAX_ROWS,
         max_wait_s: float = MAX_WAIT_S,
+        alike: Callable[[Records], Hashable] | None = None,
     ) -> None:
         self._score, self._max_rows, self._max_wait_s = score, max_rows, max_wait_s
+        self._alike = alike
         self._waiting: list[tuple[Records, asyncio.Future[Scored]]] = []
         self._arriving = 0  # requests started and not yet submitted or given up
         self._due: asyncio.Handle | asyncio.TimerHandle | None = None
@@ -285,8 +313,12 @@ class Batcher:
     def _flush(self) -> None:
         self._due = None
         waiting, self._waiting = self._waiting, []
-        for group in batches([len(r) for r, _ in waiting], self._max_rows):
-            self._settle([waiting[i] for i in group])
+        kinds: dict[Hashable, list[tuple[Records, asyncio.Future[Scored]]]] = {}
+        for one in waiting:
+            kinds.setdefault(None if self._alike is None else self._alike(one[0]), []).append(one)
+        for kind in kinds.values():
+            for group in batches([len(r) for r, _ in kind], self._max_rows):
+                self._settle([kind[i] for i in group])
 
     def _settle(self, group: list[tuple[Records, asyncio.Future[Scored]]]) -> None:
         try:
