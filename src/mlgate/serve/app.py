@@ -2,10 +2,12 @@
 
 Bodies over the limit are refused before they are read whole, and a body must arrive
 within the read timeout (a client that sends half a body and stalls holds nothing for
-long; run.py gives the headers the same deadline). A body that is not JSON, or nested
-past what the parser can follow, gets a 400; a record that does not fit the training
-columns a 422 that names the field; records the model itself refuses a 422 with its
-words. A client that hangs up mid-body is simply forgotten. The model's answer is plain
+long). The server's protocol (protocol.py, which run.py serves with) holds every
+request's headers and then its body to that deadline, whatever the route, and answers the
+same 408 first; the deadline here is for the app served without it. A body that is not
+JSON, or nested past what the parser can follow, gets a 400; a record that does not fit
+the training columns a 422 that names the field; records the model itself refuses a 422
+with its words. A client that hangs up mid-body is simply forgotten. The model's answer is plain
 JSON (predictions, and probabilities with their classes when the model has them: its
 `classes_`, or the labels an ONNX classifier's probabilities name).
 Concurrent requests are scored in one model call (serve/batch.py) unless `exact`, each

@@ -1,12 +1,16 @@
-"""uvicorn's HTTP protocol, with a deadline for a request's headers.
+"""uvicorn's HTTP protocol, with deadlines for a request's headers and for its body.
 
 uvicorn waits for a request's headers as long as a client cares to take: a connection
 that says nothing, or half a request line, is kept open for good, and enough of them
 (slowloris) hold a worker's sockets and memory. Here a request's headers must be whole
-within `timeout_s` of its first byte (or of the connection, for the first request);
-otherwise the client gets a 408 and the connection is closed. The body has its own
-deadline in the app (app.py), where it can be answered in the app's own JSON. What is not
-HTTP at all gets uvicorn's 400, in the same JSON as every other error.
+within `timeout_s` of its first byte (or of the connection, for the first request), and
+then its body within `timeout_s` of the headers' end, whatever the route; otherwise the
+client gets a 408 (or, when it was already answered, the connection is closed). The
+body's deadline is here, not in a route's handler, because uvicorn reads on, and
+discards, the body of a request the app answered without reading it (`/health`, a 404, a
+405): each byte cancelled its keep-alive timer, and 1,100 clients each trickling a byte
+every 3 s into the body of a `GET /health` held the server's sockets for good. What is
+not HTTP at all gets uvicorn's 400, in the same JSON as every other error.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class HeaderDeadline(HttpToolsProtocol):
     timeout_s: float = READ_TIMEOUT_S  # each process sets it before serving (run.py)
 
     _deadline: asyncio.TimerHandle | None = None
+    _body_deadline: asyncio.TimerHandle | None = None
     _header_bytes = 0  # received while a request's headers had no end yet
     _parsed_bytes = 0  # of the request's line and headers parsed so far
     _too_large = False
@@ -76,10 +81,35 @@ class HeaderDeadline(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
+        before = self.cycle
         super().on_headers_complete()
+        if self.cycle is before:  # no request for the app: an upgrade, handed elsewhere
+            return
+        # the body's deadline, for every request: one without a body ends at once
+        # (on_message_complete, in this same read), and the timer with it
+        self._disarm_body()
+        self._body_deadline = self.loop.call_later(self.timeout_s, self._body_too_slow)
+
+    def on_message_complete(self) -> None:
+        self._disarm_body()
+        super().on_message_complete()
+        cycle = self.cycle
+        if (
+            cycle is not None
+            and cycle.response_complete
+            and not self.pipeline
+            and self.timeout_keep_alive_task is None
+            and not self.transport.is_closing()
+        ):
+            # answered before its body ended: the keep-alive timer uvicorn set at the answer
+            # was cancelled by the body's bytes, and the connection idled on without one
+            self.timeout_keep_alive_task = self.loop.call_later(
+                self.timeout_keep_alive, self.timeout_keep_alive_handler
+            )
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self._disarm_body()
         super().connection_lost(exc)
 
     def _arm(self) -> None:
@@ -91,6 +121,31 @@ class HeaderDeadline(HttpToolsProtocol):
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+
+    def _disarm_body(self) -> None:
+        if self._body_deadline is not None:
+            self._body_deadline.cancel()
+            self._body_deadline = None
+
+    def _body_too_slow(self) -> None:
+        """The body did not end within the deadline. Unanswered, the client gets the 408 the
+        app would give, and the app hears that its client went away (nothing it sends goes
+        out); answered already (a route that reads no body), or queued behind a request
+        sent before it whose answer must come first, the connection is closed."""
+        self._body_deadline = None
+        cycle = self.cycle
+        if self.transport.is_closing():
+            return
+        if (
+            cycle is None
+            or cycle.response_started
+            or any(queued is cycle for queued, _ in self.pipeline)
+        ):
+            self.transport.close()
+            return
+        cycle.disconnected = True
+        cycle.message_event.set()
+        self._refuse(b"408 Request Timeout", f"the body did not arrive within {self.timeout_s:g} s")
 
     def _too_slow(self) -> None:
         self._deadline = None
