@@ -53,6 +53,7 @@ E2E = [
     "tests/serve/test_hostile.py::test_three_hundred_slow_clients_do_not_lock_out_a_normal_request",
     "tests/serve/test_server.py::test_serve_with_two_workers_answers_and_stops_gracefully",
     "tests/serve/test_workers.py",
+    "tests/serve/test_body_deadline.py",
     "tests/serve/test_exit_codes.py",
     "tests/deploy/test_entry_point.py::test_the_entry_point_serves_the_bundle_and_stops_gracefully",
     "tests/test_kept_model.py::test_a_training_whose_mlgate_was_killed_is_undone_by_the_next_run",

@@ -21,7 +21,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 
 from mlgate.serve import batch, service
 from mlgate.serve.app import create_app
-from mlgate.serve.protocol import HeaderDeadline
+from mlgate.serve.protocol import ReadDeadline
 from mlgate.serve.schema import Field, InputSchema, validate
 from tests.serve.conftest import running
 
@@ -185,7 +185,7 @@ def test_over_http_a_null_sent_by_another_client_changes_no_answer(zips: Pipelin
     counted, calls = _model_calls(zips)
     served = service.Service(model=counted, schema=ZIPS, metadata={"model": "zips"})
     requests = _requests()
-    with running(create_app(served), http=HeaderDeadline) as url:
+    with running(create_app(served), http=ReadDeadline) as url:
         alone = [httpx.post(f"{url}/predict", json={"records": r}).json() for r in requests]
         assert alone[0]["predictions"] == ["yes"]
         calls.clear()

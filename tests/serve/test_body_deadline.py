@@ -21,15 +21,18 @@ from sklearn.linear_model import LogisticRegression
 
 from mlgate.serve import service
 from mlgate.serve.app import create_app
-from mlgate.serve.protocol import HeaderDeadline
+from mlgate.serve.protocol import ReadDeadline
 from mlgate.serve.schema import Field, InputSchema
 from tests.serve.conftest import running
+
+# end to end (docs/testing.md): each test waits out a real deadline, 16 s in all
+pytestmark = pytest.mark.e2e
 
 DEADLINE_S = 1.0
 LATE_S = 3.5  # past the deadline, with room for a loaded machine
 
 
-class Quick(HeaderDeadline):
+class Quick(ReadDeadline):
     timeout_s = DEADLINE_S
 
 

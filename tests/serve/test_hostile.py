@@ -275,10 +275,10 @@ def test_headers_over_the_limit_sent_whole_at_once_are_a_431(
 ) -> None:
     """Only headers still without an end were counted: 70 KB of them sent in one piece,
     ended, were read in one go and answered 200."""
-    from mlgate.serve.protocol import HeaderDeadline
+    from mlgate.serve.protocol import ReadDeadline
 
     served = create_app(service.load(registered.manifest, "v0.1.0"))
-    with running(served, http=HeaderDeadline) as at:
+    with running(served, http=ReadDeadline) as at:
         url = b"/health" + (b"" if headers else b"?q=" + b"a" * 70_000)
         with _raw(at) as raw:
             raw.sendall(b"GET %s HTTP/1.1\r\nconnection: close\r\n%s\r\n" % (url, headers))

@@ -27,7 +27,7 @@ MAX_PIPELINED = 64  # requests sent ahead of their answers: 15 MB of them held 1
 _TOO_LARGE = f"the request's line and headers are over {MAX_HEADER_BYTES:,} bytes"
 
 
-class HeaderDeadline(HttpToolsProtocol):
+class ReadDeadline(HttpToolsProtocol):
     timeout_s: float = READ_TIMEOUT_S  # each process sets it before serving (run.py)
 
     _deadline: asyncio.TimerHandle | None = None

@@ -130,7 +130,7 @@ def serve(
         "log_level": "warning",
         "access_log": False,
         "timeout_graceful_shutdown": GRACE_S,
-        "http": "mlgate.serve.protocol:HeaderDeadline",
+        "http": "mlgate.serve.protocol:ReadDeadline",
     }
 
     # uvicorn stops gracefully on SIGTERM and Ctrl-C, then raises the signal again under
@@ -351,9 +351,9 @@ def _settled(
     service: Service, *, read_timeout_s: float = READ_TIMEOUT_S, exact: bool = False
 ) -> Starlette:
     from mlgate.serve.app import create_app
-    from mlgate.serve.protocol import HeaderDeadline
+    from mlgate.serve.protocol import ReadDeadline
 
-    HeaderDeadline.timeout_s = read_timeout_s  # this process's connections, from now on
+    ReadDeadline.timeout_s = read_timeout_s  # this process's connections, from now on
     app = create_app(service, read_timeout_s=read_timeout_s, exact=exact)
     gc.collect()
     gc.freeze()  # the model's objects leave the collector's sweeps: no pauses over them
