@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import hashlib
 import io
 import runpy
 import shutil
@@ -58,6 +59,14 @@ def _fitted(files: tuple[tuple[str, str], ...], environments: str) -> Path:
     model, said, warned = (folder / name for name in ("model.joblib", "stdout", "stderr"))
     told = commands.command_env(manifest, "ahead", test_data=False)
     told["MLGATE_MODEL"] = str(model)
+    _run_here(root / "train.py", told, said, warned)
+    return folder
+
+
+def _run_here(script: Path, told: dict[str, str], said: Path, warned: Path) -> None:
+    """`script` run in this process from its folder, with `told` in its environment, as
+    its process would run: what it printed kept in `said` and `warned` (its warnings as
+    Python shows them on stderr)."""
     out, err = io.StringIO(), io.StringIO()
     with (
         pytest.MonkeyPatch.context() as monkeypatch,
@@ -66,14 +75,13 @@ def _fitted(files: tuple[tuple[str, str], ...], environments: str) -> Path:
         warnings.catch_warnings(record=True) as caught,  # what the process said on stderr
     ):
         warnings.simplefilter("default")
-        monkeypatch.chdir(root)
+        monkeypatch.chdir(script.parent)
         for name, value in told.items():
             monkeypatch.setenv(name, value)
-        runpy.run_path(str(root / "train.py"), run_name="__main__")
+        runpy.run_path(str(script), run_name="__main__")
     said.write_text(out.getvalue())
     shown = (warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught)
     warned.write_text(err.getvalue() + "".join(shown))
-    return folder
 
 
 @functools.cache  # once a process: the same files, the same script, one kind of project
@@ -121,3 +129,87 @@ def fit_for(c: float, environments: str = ENVIRONMENTS) -> None:
     target = _picked() / str(c)
     if not target.exists():
         target.symlink_to(_fitted((("params.yaml", f"train:\n  C: {c}\n"),), environments))
+
+
+# The standard train.py fitted ahead on rows the test makes, and the train.py that copies
+# that fit (tests/compare/picked.py's `fit_ahead` and `standing_in`, found by the rows' and
+# params' bytes): for the end-to-end tests about what happens to the data around a run (a
+# retraining's new export, DVC's notes). Rows fitted for none stop the training, saying so.
+def rows_picking() -> dict[str, str]:
+    """`make_project`'s files for a project whose train.py stands in for the standard one,
+    its own rows (the iris project's data/train.csv) fitted ahead."""
+    return {"train.py": fit_on(projects.iris_files(Path())["data/train.csv"])}
+
+
+def fit_on(rows: str) -> str:
+    """The standard train.py run ahead on `rows` (data/train.csv's text) in the iris
+    project, params.yaml's C, for the train.py returned (the same for any rows) to copy."""
+    from tests.compare import picked
+
+    root = Path(tempfile.mkdtemp(prefix="mlgate-rows-"))
+    try:
+        files = projects.iris_files(Path())
+        projects.write(root, {**files, "data/train.csv": rows})
+        return picked.fit_ahead(projects.TRAIN_CLASSIFIER, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# A script of the test's own (a DVC stage's command) run ahead in this process on the files
+# it reads, and replaced by one that copies what it wrote for those files' contents
+# (`stage_ahead`): for the tests of what DVC and mlgate do around a stage that trains, the
+# stage still a process DVC runs, without importing pandas and scikit-learn in it. Inputs
+# nobody ran it on stop the stage (exit 1), saying so.
+STAGE_MARK = "# run ahead (tests/ahead.py): this copies what the stage's script wrote"
+STAGE = (
+    STAGE_MARK
+    + """
+import hashlib, os, shutil, sys
+read = hashlib.sha256()
+for name in {inputs!r}:
+    read.update(name.encode() + b"\\0" + open(name, "rb").read() + b"\\0")
+ran = os.path.join({folder!r}, read.hexdigest())
+if not os.path.isdir(ran):
+    sys.exit("the stage's script was not run ahead on these {inputs!r}: "
+             "tests/ahead.py's stage_ahead runs it")
+for name in {outputs!r}:
+    os.makedirs(os.path.dirname(name) or ".", exist_ok=True)
+    shutil.copy(os.path.join(ran, "out", name), name)
+sys.stdout.write(open(os.path.join(ran, "stdout")).read())
+sys.stderr.write(open(os.path.join(ran, "stderr")).read())
+"""
+)
+
+
+def stage_ahead(script: str, inputs: dict[str, str], outputs: tuple[str, ...]) -> str:
+    """`script` run here in a folder of its own holding `inputs` (path: text, all it
+    reads), and a script that copies the `outputs` it wrote there (relative paths) when
+    its own inputs are these. Call it again with other inputs for them: the copying script
+    is the same text for every run of one script."""
+    names = tuple(sorted(inputs))
+    folder = _staged(script, names, outputs)
+    read = hashlib.sha256()
+    for name in names:
+        read.update(name.encode() + b"\0" + inputs[name].encode() + b"\0")
+    ran = folder / read.hexdigest()
+    if not ran.exists():
+        work = Path(tempfile.mkdtemp(prefix="run-", dir=folder))
+        for name, text in {"script.py": script, **inputs}.items():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            (work / name).write_text(text)
+        for name in outputs:  # the folders it writes into, as the test's project has them
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+        _run_here(work / "script.py", {}, work / "stdout", work / "stderr")
+        for name in outputs:
+            kept = work / "out" / name
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(work / name, kept)
+        work.rename(ran)
+    return STAGE.format(inputs=names, outputs=outputs, folder=str(folder))
+
+
+@functools.cache  # once a process: one folder a script
+def _staged(script: str, inputs: tuple[str, ...], outputs: tuple[str, ...]) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="mlgate-stage-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder

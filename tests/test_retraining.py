@@ -20,13 +20,18 @@ from mlgate import retraining
 from mlgate.ci import jobs
 from mlgate.ci.plan import plan
 from mlgate.github.context import ActionsContext
-from tests import projects
+from tests import ahead, projects
 from tests.conftest import git
 from tests.github.conftest import TOKEN
 from tests.github.server import FakeGitHub, running
 from tests.registry.conftest import make_project
 
 pytestmark = pytest.mark.e2e  # trainings (the candidate and its baseline), DVC's processes
+
+# The first test retrains for real; the others are about what happens to the data around a
+# retraining (DVC's update, data.prepare's export, a refresh that changed nothing): each
+# run's training is still a process, which copies the model train.py fitted ahead, in this
+# process, on the rows it reads (tests/ahead.py's `rows_picking` and `fit_on`)
 
 BRANCH = "mlgate/retrain/iris"
 # the data team's fresh export: the training rows with each fifth one left out, the same
@@ -140,7 +145,10 @@ def test_data_imported_with_dvc_is_updated_and_pushed_before_the_branch(
     project = make_project(
         tmp_path / "repo",
         origin=origin,
-        files={"mlops.yaml": _iris_manifest() + "monitor: {on_drift: retrain}\n"},
+        files={
+            "mlops.yaml": _iris_manifest() + "monitor: {on_drift: retrain}\n",
+            **ahead.rows_picking(),
+        },
     )
     root = project.root
     source = tmp_path / "exports" / "train.csv"  # where the data team's export lands
@@ -158,6 +166,7 @@ def test_data_imported_with_dvc_is_updated_and_pushed_before_the_branch(
     base = git(root, "rev-parse", "HEAD")
     lines = source.read_text().splitlines()
     source.write_text("\n".join(lines[:-10]) + "\n")  # the export changed: ten rows fewer
+    ahead.fit_on(source.read_text())
     loaded = manifests.load(root / "mlops.yaml")
     with running() as fake:
         fake.add_branch(BRANCH)
@@ -216,7 +225,10 @@ def test_a_refresh_that_changed_nothing_opens_no_pull_request_and_tells_the_alar
     project = make_project(
         tmp_path / "repo",
         origin=origin,
-        files={"mlops.yaml": _iris_manifest() + "monitor: {on_drift: retrain}\n"},
+        files={
+            "mlops.yaml": _iris_manifest() + "monitor: {on_drift: retrain}\n",
+            **ahead.rows_picking(),
+        },
     )
     with running() as fake:
         fake.add_branch(BRANCH)
@@ -256,7 +268,11 @@ def prepared_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[P
         make_project(
             tmp_path / "repo",
             origin=origin,
-            files={"prepare.py": PREPARE, "mlops.yaml": _iris_manifest() + MONITOR_PREPARE},
+            files={
+                "prepare.py": PREPARE,
+                "mlops.yaml": _iris_manifest() + MONITOR_PREPARE,
+                **ahead.rows_picking(),
+            },
         )
     )
     root = project.root
@@ -294,6 +310,7 @@ def test_data_prepare_fetching_new_data_retrains_against_the_version_in_service(
 
         rows = (exports / "train.csv").read_text().splitlines()
         (exports / "train.csv").write_text("\n".join(rows[:-20]) + "\n")  # the export changed
+        ahead.fit_on((exports / "train.csv").read_text())
         first = retraining.retrain(loaded, context(fake, root))
         assert first.pull is not None and first.pull.action == "created"
         assert first.result is not None
@@ -312,6 +329,7 @@ def test_an_export_changed_while_the_pull_request_is_open_is_trained_on(
     loaded = manifests.load(root / "mlops.yaml")
     rows = (exports / "train.csv").read_text().splitlines()
     (exports / "train.csv").write_text("\n".join(rows[:-20]) + "\n")
+    ahead.fit_on((exports / "train.csv").read_text())
     with running() as fake:
         fake.add_branch(BRANCH)
         first = retraining.retrain(loaded, context(fake, root))
@@ -322,6 +340,7 @@ def test_an_export_changed_while_the_pull_request_is_open_is_trained_on(
         assert again.lines[-1].startswith("nothing changed since the last retraining")
 
         (exports / "train.csv").write_text("\n".join(rows[:-40]) + "\n")  # changed again
+        ahead.fit_on((exports / "train.csv").read_text())
         fresh = retraining.retrain(loaded, context(fake, root))
         assert fresh.pull is not None and fresh.pull.action == "updated"
         assert fresh.result is not None and fresh.result.run_id != first.result.run_id

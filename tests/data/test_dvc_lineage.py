@@ -16,6 +16,7 @@ import yaml
 from mlgate import dvc_files, manifest, pipeline
 from mlgate.errors import ManifestError, UserError
 from mlgate.manifest import lint
+from tests import ahead
 from tests.conftest import git
 from tests.data import test_dvc_track as track
 from tests.data.test_dvc_track import dvc, trained_by_stage
@@ -72,7 +73,7 @@ def test_a_stage_reading_params_from_another_file_records_what_dvc_lock_says(
 
 
 def test_a_frozen_training_stage_is_refused_by_validate(repo: Path) -> None:
-    trained_by_stage(repo)
+    trained_by_stage(repo, ahead_on=((repo / "data/train.csv").read_text(),))
     dvc(repo, "repro", "-q", "train")
     dvc(repo, "freeze", "-q", "train")
     with pytest.raises(ManifestError) as refused:
@@ -84,7 +85,8 @@ def test_a_frozen_training_stage_is_refused_by_validate(repo: Path) -> None:
 def test_a_model_dvc_repro_adopted_without_training_is_no_trained_model(repo: Path) -> None:
     """A frozen stage: `dvc repro` ran nothing, took the model put there by hand into
     dvc.lock, and the run recorded it as trained by the stage's code (train passed)."""
-    loaded = trained_by_stage(repo)  # frozen after validate: the run itself must see it
+    # frozen after validate: the run itself must see it
+    loaded = trained_by_stage(repo, ahead_on=((repo / "data/train.csv").read_text(),))
     dvc(repo, "repro", "-q", "train")
     dvc(repo, "freeze", "-q", "train")
     lock = (repo / "dvc.lock").read_bytes()
@@ -191,6 +193,8 @@ def test_a_damaged_cache_object_pulled_is_said_not_recorded(repo: Path, tmp_path
 def test_a_file_not_checked_against_dvc_is_said_in_the_runs_notes(folder_repo: Path) -> None:
     """The folder's listing not in the cache: the run named data by a committed data.dvc
     at a clean commit, and nothing outside run.json's null said it was not checked."""
+    # its training copies the model train.py fitted ahead on these rows (tests/ahead.py)
+    (folder_repo / "train.py").write_text(ahead.rows_picking()["train.py"])
     (folder_repo / ".gitignore").write_text(".mlgate/\n")
     git(folder_repo, "add", "-A")
     git(folder_repo, "commit", "-q", "-m", "tracked")

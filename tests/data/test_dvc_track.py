@@ -15,7 +15,7 @@ import yaml
 
 from mlgate import dvc_files, manifest, pipeline
 from mlgate.errors import UserError
-from tests import projects
+from tests import ahead, projects
 from tests.conftest import git, isolate
 
 pytestmark = pytest.mark.e2e  # DVC's own processes, each a second or two
@@ -200,10 +200,16 @@ joblib.dump(model, "models/model.joblib")
 """
 
 
-def trained_by_stage(repo: Path) -> manifest.Manifest:
+def trained_by_stage(repo: Path, *, ahead_on: tuple[str, ...] = ()) -> manifest.Manifest:
     """A DVC stage `train` (data/train.csv and train.py in, the model out) as the
-    manifest's training step."""
-    (repo / "train.py").write_text(DVC_TRAIN)
+    manifest's training step. `ahead_on`: texts of data/train.csv the stage will read, for
+    which its train.py was run ahead (tests/ahead.py's `stage_ahead`): the stage copies
+    what it wrote, for the tests of what DVC and mlgate do around the stage; without them
+    it trains as the user's does."""
+    script = DVC_TRAIN
+    for rows in ahead_on:
+        script = ahead.stage_ahead(DVC_TRAIN, {"data/train.csv": rows}, ("models/model.joblib",))
+    (repo / "train.py").write_text(script)
     (repo / "models").mkdir()
     add_stage(
         repo, "train", ["data/train.csv", "train.py"], "models/model.joblib", "python train.py"
@@ -233,7 +239,7 @@ def test_a_fresh_clone_pulls_what_the_stage_wrote_instead_of_training_again(
     """A fresh clone (CI's) has no stage output in its cache: `dvc repro train` trained
     again, leaving dvc.lock changed and recording a model nobody committed, where DVC's
     own `dvc repro --pull` takes the pushed one and skips the stage."""
-    loaded = trained_by_stage(repo)
+    loaded = trained_by_stage(repo, ahead_on=((repo / "data/train.csv").read_text(),))
     dvc(repo, "repro", "-q", "train")
     dvc(repo, "push", "-q")
     model = hashlib.md5((repo / "models/model.joblib").read_bytes()).hexdigest()
@@ -262,10 +268,12 @@ def test_a_stage_that_rewrites_the_checked_data_stops_the_run(repo: Path) -> Non
     (repo / "data/source.csv").write_bytes((repo / "data/train.csv").read_bytes())
     copy = "cp data/source.csv data/train.csv"
     add_stage(repo, "prepare", ["data/source.csv"], "data/train.csv", copy)
-    loaded = trained_by_stage(repo)
+    source = (repo / "data/source.csv").read_text().splitlines(keepends=True)
+    # the stage's training, run ahead on the rows it reads before and after the source
+    # goes stale
+    loaded = trained_by_stage(repo, ahead_on=("".join(source), "".join(source[:-30])))
     dvc(repo, "repro", "-q")
     assert pipeline.run(loaded, compare=False).passed  # dvc.lock up to date
-    source = (repo / "data/source.csv").read_text().splitlines(keepends=True)
     (repo / "data/source.csv").write_text("".join(source[:-30]))  # stale: no dvc repro
     result = pipeline.run(loaded, compare=False)
     assert not result.passed and result.train.status == "error"
