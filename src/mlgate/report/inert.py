@@ -4,7 +4,8 @@ Text from data, from users' commands or from a fork's artifact reaches reports t
 trusted token posts. Whatever it holds, it must not become a link, an image, emphasis, a
 heading, a list, HTML (a `</details>` that closes ours), math, a table cell of its own, an
 @mention or an issue reference. One function per context it lands in: Markdown text
-(`escape`), a code span (`code`) and raw HTML (`html`, for a `<summary>`).
+(`escape`), a code span (`code`) and raw HTML (`html`, for a `<summary>`); and mlgate's
+own messages, whose commands are code (`prose`).
 """
 
 from __future__ import annotations
@@ -49,10 +50,58 @@ def visible(text: str) -> str:
 
 def escape(text: object) -> str:
     """Untrusted text inside Markdown: a table cell, a list item, a line of its own."""
-    value = _LINKERS.sub(JOINER, visible(_BREAKS.sub(" ", str(text))).strip())  # no indent
+    return _escaped(visible(_BREAKS.sub(" ", str(text))).strip())  # no indent
+
+
+def _escaped(value: str, *, start: bool = True) -> str:
+    """`value` (one line, shown) escaped; `start`: it begins the line, where `1.` is a list."""
+    value = _LINKERS.sub(JOINER, value)
     value = _ENTITY.sub(lambda m: _HTML[m.group()], value)
     value = _PUNCTUATION.sub(r"\\\g<0>", value)
-    return _LINE_START.sub(_line_start, value, count=1)
+    return _LINE_START.sub(_line_start, value, count=1) if start else value
+
+
+_TICKS = re.compile("`+")
+
+
+def prose(text: object, *, cell: bool = False) -> str:
+    """mlgate's own message inside Markdown, whose commands are written as code spans
+    (`` `mlgate compare main` ``, delimited as CommonMark reads them: a run of backticks
+    closed by a run as long): each span a code span (`code`), the rest `escape`d. Escaped
+    whole, a hint's command showed with its backticks, as text. What a message quotes
+    stays inert either way: a value outside a span is escaped, and inside one (a branch's
+    name in its command) it is code, which nothing in it can close. `cell`: in a table
+    cell, where GFM splits cells at a `|` before it reads code spans, a span that holds one
+    is escaped as text instead."""
+    value = visible(_BREAKS.sub(" ", str(text))).strip()
+    parts = []
+    for n, (ticks, piece) in enumerate(_spans(value)):
+        inner = piece[1:-1] if piece[:1] == piece[-1:] == " " and piece.strip() else piece
+        if ticks and inner.strip() and not (cell and "|" in inner):
+            parts.append(code(inner))
+        else:
+            parts.append(_escaped(f"{ticks}{piece}{ticks}", start=n == 0))
+    return "".join(parts)
+
+
+def _spans(text: str) -> list[tuple[str, str]]:
+    """`text` as pieces: ("", plain text) and (the backticks, a code span's content)."""
+    found: list[tuple[str, str]] = []
+    plain = seek = 0
+    while (opening := _TICKS.search(text, seek)) is not None:
+        ticks = opening.group()
+        closing = next(
+            (m for m in _TICKS.finditer(text, opening.end()) if m.group() == ticks), None
+        )
+        if closing is None:  # no run as long closes it: literal backticks
+            seek = opening.end()
+            continue
+        found += [
+            ("", text[plain : opening.start()]),
+            (ticks, text[opening.end() : closing.start()]),
+        ]
+        plain = seek = closing.end()
+    return [*found, ("", text[plain:])]
 
 
 def _line_start(match: re.Match[str]) -> str:

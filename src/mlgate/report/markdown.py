@@ -22,7 +22,7 @@ from mlgate.report import (
     tally,
 )
 from mlgate.report.blocks import details
-from mlgate.report.inert import code, escape, fence_safe
+from mlgate.report.inert import code, escape, fence_safe, prose
 from mlgate.report.text import left_out, training_unknown
 from mlgate.result.records import (
     Baseline,
@@ -185,7 +185,7 @@ def fit(sections: list[Section], *, limit: int | None, footer: str = "") -> str:
 
 def _verdict(result: RunResult) -> str:
     word = "passed" if result.passed else "failed"
-    head = f"## {ICON[word]} {escape(result.name)}: {word}\n\n{escape(result.summary)}"
+    head = f"## {ICON[word]} {escape(result.name)}: {word}\n\n{prose(result.summary)}"
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none":
         head += f"\n\nCompared with **{_baseline_name(compared)}**" + _like_for_like(
@@ -265,9 +265,9 @@ def _gates_head(compared: CompareStage) -> str:
     evaluated = len(compared.gates) - idle
     passed = sum(g.status == "passed" for g in compared.gates)
     why = (
-        f"no baseline: {escape(compared.baseline.message)}"
+        f"no baseline: {prose(compared.baseline.message)}"
         if compared.baseline.kind == "none"
-        else escape(compared.baseline.message)
+        else prose(compared.baseline.message)
     )
     if not evaluated:
         return f"### Gates: not evaluated\n\n➖ {why}"
@@ -294,7 +294,7 @@ def _baseline(compared: CompareStage | None) -> str:
     b = compared.baseline
     if b.kind == "none":
         return (
-            f"### Baseline\n\nNone: {escape(b.message)}. Gates that compare with a "
+            f"### Baseline\n\nNone: {prose(b.message)}. Gates that compare with a "
             "baseline are not evaluated; absolute thresholds decide."
         )
     lines = [
@@ -326,7 +326,7 @@ def _baseline(compared: CompareStage | None) -> str:
     if b.training_rows_unknown:
         lines.append(f"- ⚠️ {training_unknown(b)}")
     if b.message:
-        lines.append(f"- {escape(b.message)}")
+        lines.append(f"- {prose(b.message)}")
     return "### Baseline\n\n" + "\n".join(lines)
 
 
@@ -537,7 +537,7 @@ def _stages(result: RunResult) -> str:
             continue
         rows.append(
             f"| {name} | {ICON[stage.status]} {stage.status} | {stage.duration_s:.2f}s "
-            f"| {escape(stage.message)} |"
+            f"| {prose(stage.message, cell=True)} |"
         )
     out = ["### Stages", "\n".join(rows)]
     for name, outcome in commands:
