@@ -285,12 +285,14 @@ def monitor(
     if profile.is_profile(data.name):
         frame, made = None, profile.read_file(data, shown)
         rows = made.rows
+    elif data.stat().st_size == 0:  # JSON Lines of no rows, or a CSV without its header
+        frame, made, rows = None, None, 0
     else:
         frame = load.read(data, load.detect_format(data, manifest.data.format))
         made = profile.of_frame(frame, source=shown, exact=True)
         rows = frame.height
-    if rows == 0:
-        raise UserError(f"{shown} has no rows to monitor")
+    if rows == 0 or made is None:
+        return _no_rows(manifest, held.version, stage, shown, labels, empty=made is None)
     target = manifest.data.target
     said: list[str] = []
     reference = operations.data_profile(where, version, "train")
@@ -358,6 +360,39 @@ def monitor(
         + fell(performance, registered, max_drop, held.version),
         said=tuple(said),
         unscorable=unscorable,
+    )
+
+
+def _no_rows(
+    manifest: Manifest,
+    version: str,
+    stage: str,
+    shown: str,
+    labels: tuple[Path, str] | None,
+    *,
+    empty: bool,
+) -> Monitored:
+    """A batch of no rows: measured nothing, as a batch too small to test any column, so
+    not measured (⚠️, exit 0, recorded), not an error. It was exit 2 with no word of what to
+    do, and nothing recorded: a quiet day's export failed the scheduled job, while one of
+    5 rows passed it as "not measured"."""
+    what = "is an empty file" if empty else "has no rows (a header alone)"
+    fix = "monitor.prepare, which writes it" if manifest.monitor.prepare else "the export"
+    said = [
+        f"{shown} {what}: nothing to test for drift or to score. A day without traffic "
+        f"exports none; if rows were due, look at {fix}"
+    ]
+    if labels is not None:
+        said.append(f"{labels[1]} was not read: there are no production rows to join it to")
+    return Monitored(
+        stage=stage,
+        version=version,
+        data=shown,
+        rows=0,
+        labelled=0,
+        drift=None,
+        actual={},
+        said=tuple(said),
     )
 
 

@@ -23,6 +23,8 @@ def headline(name: str, found: Monitored) -> str:
     state = "drifted" if found.drifted else "steady"
     drift = found.drift
     if not found.measured:  # not "steady": nothing measured is no evidence nothing moved
+        if not found.rows:
+            return f"{name}: production data not measured: no rows to test for drift or to score"
         untested = (
             "no profile of its training data to test drift against"
             if found.drift is None
@@ -141,27 +143,27 @@ def _confidence(found: Monitored) -> float:
 
 def _charts(entries: Sequence[Mapping[str, Any]], order: Sequence[str] = ()) -> str:
     """The first metric (estimated, and on the labelled rows) and the drifted columns, run
-    by run (two runs at least). `order`: the metrics as the run lists them (the history
-    keeps them sorted by name)."""
+    by run (two runs at least: one is this run's, told above). `order`: the metrics as the
+    run lists them (the history keeps them sorted by name). A figure that one run alone
+    has is said in a line, its value and run: a decayed run's real accuracy, the one
+    labelled run of four, was dropped as a chart of one point, and the history showed its
+    estimate alone, flat."""
+    if len(entries) < 2:
+        return ""
     labels = [str(e.get("at", ""))[:16].replace("T", " ") for e in entries]
-    last = entries[-1] if entries else {}
-    estimated = list(last.get("estimates") or {})
-    metrics = estimated or list(last.get("actual") or {})  # labels without an estimate
+    newest_first = entries[::-1]  # the latest run's metrics lead, as they did
+    estimated = dict.fromkeys(m for e in newest_first for m in (e.get("estimates") or {}))
+    real = dict.fromkeys(m for e in newest_first for m in (e.get("actual") or {}))
+    metrics = list(estimated or real)  # labels without an estimate: the real figures
     metrics.sort(key=lambda m: order.index(m) if m in order else len(order))
     found = []
     if metrics:
         metric = metrics[0]
-        if estimated:
-            values = [_figure(e, metric) for e in entries]
-            found.append(
-                mermaid.history(
-                    f"{metric}, estimated", [(x, v) for x, v in zip(labels, values, strict=True)]
-                )
-            )
-        real = [_actual(e, metric) for e in entries]  # the estimate's truth, where it arrived
-        found.append(
-            mermaid.history(f"{metric} on the labelled rows", list(zip(labels, real, strict=True)))
-        )
+        guessed = [(x, _figure(e, metric)) for x, e in zip(labels, entries, strict=True)]
+        found.append(mermaid.history(f"{metric}, estimated", guessed, one=True))
+        # the estimate's truth, where labels arrived
+        truth = [(x, _actual(e, metric)) for x, e in zip(labels, entries, strict=True)]
+        found.append(mermaid.history(f"{metric} on the labelled rows", truth, one=True))
     drifted = [float(len(e.get("drifted_columns") or ())) for e in entries]
     found.append(mermaid.history("drifted columns", list(zip(labels, drifted, strict=True))))
     return "\n\n".join(c for c in found if c)

@@ -55,20 +55,40 @@ def reliability_chart(bins: Sequence[ReliabilityBin]) -> str:
     )
 
 
-def history(metric: str, points: Sequence[tuple[str, float | None]]) -> str:
+def history(metric: str, points: Sequence[tuple[str, float | None]], *, one: bool = False) -> str:
     """A metric over labelled runs (e.g. short commit shas), oldest first. Points that are not
     numbers are left out, and a line under the chart names them (a run whose figure was
     undefined vanished from the line without a word); with fewer than two left there is
-    no line to draw, and no chart."""
-    kept = [(label, float(v)) for label, v in points if v is not None and math.isfinite(v)]
+    no line to draw, and no chart. `one`: a single point is said in a line instead (its
+    value and run), not dropped: a decayed run's one real figure vanished from a
+    monitoring history without a word. Runs are named as the x-axis names them, repeats
+    numbered apart ("20:10 (2)"), in the chart and in what is said of it alike."""
+    labels = _unique([_clean(label) for label, _ in points])
+    kept = [
+        (label, float(v))
+        for label, (_, v) in zip(labels, points, strict=True)
+        if v is not None and math.isfinite(v)
+    ]
     if len(kept) < 2:
-        return ""
-    left = [label for label, v in points if v is None or not math.isfinite(v)]
+        return _single(metric, kept[0], len(points)) if one and kept else ""
+    left = [
+        label
+        for label, (_, v) in zip(labels, points, strict=True)
+        if v is None or not math.isfinite(v)
+    ]
     return _line(metric, kept) + (_left_out(metric, left, len(points)) if left else "")
 
 
+def _single(metric: str, point: tuple[str, float], total: int) -> str:
+    label, value = point
+    return (
+        f"{escape(metric)} has a value on {words.of(1, total, 'run')} alone: "
+        f"{_number(value)} on {escape(label)} (one point: no line to draw)."
+    )
+
+
 def _left_out(metric: str, labels: list[str], total: int) -> str:
-    named = words.first([escape(_clean(label)) or "–" for label in labels[:5]], len(labels))
+    named = words.first([escape(label) or "–" for label in labels[:5]], len(labels))
     runs = words.of(len(labels), total, "run")
     return f"\n\n{escape(metric)} has no value on {runs} ({named}): left out of the chart."
 
@@ -78,7 +98,7 @@ def _line(metric: str, kept: list[tuple[str, float]]) -> str:
     low, high = min(values), max(values)
     pad = (high - low) * 0.1 if high > low else max(abs(high) * 0.05, 1e-4)
     bottom, top = math.floor((low - pad) * 1e4) / 1e4, math.ceil((high + pad) * 1e4) / 1e4
-    labels = ", ".join(f'"{_entities(label)}"' for label in _unique([_clean(x) for x, _ in kept]))
+    labels = ", ".join(f'"{_entities(label)}"' for label, _ in kept)  # cleaned, numbered
     lines = [
         f'    title "{_text(metric)}"',
         f"    x-axis [{labels}]",
