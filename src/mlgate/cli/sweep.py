@@ -12,16 +12,19 @@ from mlgate.cli.shared import console, load_manifest, print_json, say, shown
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, UserError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from mlgate.manifest.spec import Manifest
     from mlgate.result.records import RunResult
     from mlgate.sweep.local import Finished
+    from mlgate.sweep.space import Configuration
 
 
 def run(args: argparse.Namespace) -> int:
     from mlgate import words
-    from mlgate.sweep import engine
+    from mlgate.sweep import engine, space
+    from mlgate.sweep.local import Stopped
 
     if args.only is not None and not any(i.strip() for i in args.only.split(",")):
         raise UserError(  # it ran, ranked and gated the whole sweep, as if not given
@@ -36,12 +39,16 @@ def run(args: argparse.Namespace) -> int:
     )
     total = engine.planned(loaded, args.only or "", os.environ)
     told = "trial" if loaded.sweep.optuna else "configuration"
-    print(f"sweep: {words.count(total, told)}, {where.said()}", file=sys.stderr)
-    count = 0
+    drawn = "" if args.only else space.repeats(loaded.sweep)
+    print(
+        f"sweep: {drawn or words.count(total, told)}, {where.said()}",
+        file=sys.stderr,
+    )
+    reported: list[Finished] = []
 
     def progress(done: Finished) -> None:
-        nonlocal count
-        count += 1
+        reported.append(done)
+        count = len(reported)
         again = " (finished before: not run again)" if done.resumed else ""
         why = f": {done.message}" if done.status in ("error", "killed") else ""
         say(
@@ -52,7 +59,13 @@ def run(args: argparse.Namespace) -> int:
             for line in failed_output(done):
                 say(line)
 
-    finished = engine.sweep(loaded, where, only=args.only or "", on_done=progress)
+    try:
+        finished = engine.sweep(loaded, where, only=args.only or "", on_done=progress)
+    except KeyboardInterrupt as stop:
+        stopped = stop.stopped if isinstance(stop, Stopped) else ()
+        for line in _stopped(args, told, total, reported, stopped, on_ray=where.ray is not None):
+            say(line)
+        raise
     if len(finished) < total:  # an Optuna search that asked for values already run
         ran = words.count(len(finished), "configuration")
         print(
@@ -63,6 +76,61 @@ def run(args: argparse.Namespace) -> int:
     if args.only:  # a matrix job's part: ranked and gated with the others, by collect
         return _ran_only(args, finished)
     return _ranked(args, loaded, finished, loaded.root)
+
+
+def _stopped(
+    args: argparse.Namespace,
+    told: str,
+    total: int,
+    reported: Sequence[Finished],
+    stopped: Sequence[Configuration],
+    *,
+    on_ray: bool = False,
+) -> list[str]:
+    """What a stopped sweep says above "interrupted", in its progress lines' terms: how
+    many configurations finished, those its workers were running (their trainings stopped,
+    no run kept), those that ended without a run or did not start, and that the same
+    command resumes: a finished configuration's run is found again by its key and not run
+    again (local.resumed), every other one is run. An Optuna search's seeded sampler asks
+    the same values when told the same figures, so it resumes the same way. On Ray, which
+    tasks were running when it stopped is Ray's to know: they are counted unfinished."""
+    from mlgate import words
+
+    finished = sum(f.ran for f in reported)
+    if told == "trial":
+        lines = [
+            f"sweep: stopped with {words.count(finished, 'configuration')} finished, of "
+            f"{words.count(total, 'trial')}"
+        ]
+    else:
+        lines = [f"sweep: stopped with {words.of(finished, total, told)} finished"]
+    ended = [(f.configuration, f.status) for f in reported if not f.ran]
+    for title, listed in (
+        ("stopped while running (its training stopped, no run kept)", [(c, "") for c in stopped]),
+        ("did not finish (runs again)", ended),
+    ):
+        if listed:
+            lines.append(f"  {title}:")
+            lines += [
+                f"    {c.id} {c.label()}" + (f": {why}" if why else "") for c, why in listed[:10]
+            ]
+            if len(listed) > 10:
+                lines.append(f"    and {len(listed) - 10:,} more")
+    waiting = total - len(reported) - len(stopped)
+    if waiting > 0 and on_ray:
+        lines.append(f"  not finished on the Ray cluster: {words.count(waiting, told)}")
+    elif waiting > 0 and told != "trial":
+        lines.append(f"  not started: {words.count(waiting, told)}")
+    command = "mlgate sweep --only ..." if args.only else "mlgate sweep"
+    if finished:
+        rest = "runs the rest" if finished < total else "ranks them"
+        lines.append(
+            f"sweep: `{command}` again resumes from the {finished:,} finished (found by their "
+            f"keys, not run again) and {rest}, as long as the project is unchanged"
+        )
+    else:
+        lines.append(f"sweep: none finished: `{command}` again runs every {told}")
+    return lines
 
 
 def failed_output(done: Finished) -> list[str]:
@@ -129,13 +197,20 @@ def _ranked(
     """The ranking, then the winner gated on the held-out rows as a run of the project
     (`uploaded`: the runs are a matrix's uploads, under `root`)."""
     from mlgate.report import sweep_tables, text
-    from mlgate.sweep import gating, ranking
+    from mlgate.sweep import gating, ranking, space
 
     observer = None if args.json else console()
     decided = gating.decide(loaded, finished, root, observer=observer, uploaded=uploaded)
     gated, report = decided.gated, _report(loaded, decided.gated)
     if args.json:
-        print_json({**ranking.document(decided.ranking), "gated": _gated(loaded, gated)})
+        drawn = space.draws(loaded.sweep)  # random draws that repeated made fewer
+        print_json(
+            {
+                **ranking.document(decided.ranking),
+                "draws": None if drawn is None else drawn.document(),
+                "gated": _gated(loaded, gated),
+            }
+        )
     elif getattr(args, "format", "text") == "markdown":  # the gated run's report holds it
         print(report.read_text() if report else sweep_tables.markdown(decided.record))
     else:
@@ -188,7 +263,10 @@ def plan(args: argparse.Namespace) -> int:
 
     loaded = load_manifest(args)
     planned = matrix.matrix(space.of(loaded))
-    print_json(planned.document())
+    print_json(planned.document())  # the matrix alone: another key would be a dimension
+    drawn = space.repeats(loaded.sweep)
+    if drawn:
+        print(f"sweep: {drawn}", file=sys.stderr)
     if planned.sharded:
         print(planned.said(), file=sys.stderr)
     return EXIT_PASSED

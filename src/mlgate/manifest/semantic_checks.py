@@ -1613,7 +1613,8 @@ def _grid_problems(grid: object) -> Iterator[Finding]:
             ("sweep", "grid"),
             f"makes {count:,} configurations ({sizes} values), more than the "
             f"{MAX_CONFIGURATIONS:,} a sweep may run: list fewer values, or draw "
-            "sweep.random samples from the same space",
+            "sweep.random samples from the same space (numbers from a range, "
+            "{low: ..., high: ...})",
             False,
         )
 

@@ -13,11 +13,12 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate import atomic, proc
+from mlgate.errors import Interrupted
 from mlgate.manifest.spec import Manifest
 from mlgate.sweep.copies import Tree, fingerprint_of, key_of, run_copy
 from mlgate.sweep.space import Configuration
@@ -57,6 +58,16 @@ class Finished:
             "message": self.message,
             "resumed": self.resumed,
         }
+
+
+class Stopped(Interrupted):
+    """A sweep interrupted (Ctrl-C, SIGTERM) once its workers and their trainings were
+    stopped: `stopped`, the configurations they were running, which left no run (a
+    resumed sweep runs them again)."""
+
+    def __init__(self, stopped: tuple[Configuration, ...]) -> None:
+        super().__init__("")
+        self.stopped = stopped
 
 
 def sweep(
@@ -128,10 +139,21 @@ def _all(
                     found[c.id] = done = _outcome(manifest.root, c, key, process.exitcode)
                     if on_done:
                         on_done(done)
-        except BaseException:  # an interrupt, a SIGTERM: no worker, and no training, outlives it
+        except BaseException as exc:  # a stop: no worker, and no training, outlives it
             stops.held = True  # a second (`timeout` sends two) waits until all are stopped
             _stop(manifest.root, running.values())
-            raise
+            if not isinstance(exc, KeyboardInterrupt):
+                raise
+            stopped = []
+            for _, c, key in running.values():
+                kept = _finished(manifest.root, c, key)
+                if kept is None:
+                    stopped.append(c)
+                    continue
+                found[c.id] = kept = replace(kept, resumed=False)  # it finished as it stopped
+                if on_done:
+                    on_done(kept)
+            raise Stopped(tuple(stopped)) from exc
 
 
 def _start(

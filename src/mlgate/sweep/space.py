@@ -73,7 +73,8 @@ def grid(dimensions: Mapping[str, Sequence[Any]]) -> list[Configuration]:
         raise UserError(
             f"sweep.grid makes {count:,} configurations, more than the "
             f"{MAX_CONFIGURATIONS:,} a sweep may run",
-            hint="list fewer values, or draw sweep.random samples from the same space",
+            hint="list fewer values, or draw sweep.random samples from the same space "
+            "(numbers from a range, {low: ..., high: ...})",
         )
     found: dict[str, Configuration] = {}
     for values in itertools.product(*(dimensions[k] for k in keys)):
@@ -113,6 +114,47 @@ def configurations(spec: Sweep) -> list[Configuration]:
         return grid(spec.grid)
     dimensions = ranges(spec.random.get("space") or {})
     return sampled(dimensions, int(spec.random.get("samples", 0)), int(spec.random.get("seed", 0)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Draws:
+    """Random draws and what they made: a draw that repeats an earlier one is left out."""
+
+    samples: int
+    configurations: int
+
+    @property
+    def repeated(self) -> int:
+        return self.samples - self.configurations
+
+    def said(self) -> str:
+        """`6 draws, 2 repeated: 4 configurations`."""
+        return (
+            f"{words.count(self.samples, 'draw')}, {self.repeated:,} repeated: "
+            f"{words.count(self.configurations, 'configuration')}"
+        )
+
+    def document(self) -> dict[str, int]:
+        return {
+            "samples": self.samples,
+            "repeated": self.repeated,
+            "configurations": self.configurations,
+        }
+
+
+def draws(spec: Sweep) -> Draws | None:
+    """A random sweep's draws and the configurations they made (None for a grid or an
+    Optuna search): `samples: 6` over a space of few values made 4, which nothing said."""
+    if spec.grid or not spec.random or spec.optuna:
+        return None
+    made = configurations(spec)
+    return Draws(samples=int(spec.random.get("samples", 0)), configurations=len(made))
+
+
+def repeats(spec: Sweep) -> str:
+    """`6 draws, 2 repeated: 4 configurations` when random draws repeated; else empty."""
+    drawn = draws(spec)
+    return drawn.said() if drawn is not None and drawn.repeated else ""
 
 
 def ranges(space: Mapping[str, Any]) -> dict[str, Dimension]:
