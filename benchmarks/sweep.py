@@ -2,6 +2,7 @@
 the sweep's own overhead.
 
     python benchmarks/sweep.py [--configurations 16] [--trivial 8] [--runs 2] [--ray]
+    python benchmarks/sweep.py --in-process-only --runs 1   # the sweep beside a loop alone
 
 Bars (issue 17): 16 configurations on 2 cores in at most 0.6x the time of running them
 one after another; the sweep's overhead under 0.5 s for 8 trivial configurations.
@@ -17,6 +18,16 @@ class (`DummyClassifier`), so its run is mostly mlgate's own work. Beside it, th
 any mlgate command that runs a model pays once: Python starting and importing what a run
 needs (`python -c "import mlgate.cli.main, mlgate.pipeline, pandas, ..."`), timed in the
 same run; what is left is the sweep's own work (copies, forks, ranking, gating).
+
+Beside the sweep, what a user used to an in-process search would write: the same
+configurations fitted on the same training rows and scored (accuracy) on the same test
+rows in one Python process, a plain loop and, when Optuna is installed, an Optuna study
+whose objective fits in-process (a `GridSampler` over the same values, so the same 16
+fits). Each is timed as a command (`python -c ...`: the interpreter starting and its
+imports included, as `mlgate sweep` is timed), with the loop's own time beside it. The
+sweep does more for each configuration (a process and a copy of the project of its own,
+the training command's own interpreter, data checks, the run's evaluation and report)
+and then gates its winner on the held-out rows; the ratio is what that costs.
 
 `--ray` also starts a Ray head on 127.0.0.1 (timed, with the resident memory of its
 processes), runs the 16 configurations on it (`mlgate sweep --ray ADDRESS`) beside the
@@ -119,6 +130,15 @@ def swept(root: Path, workers: int) -> tuple[float, float]:
     return wall, runs
 
 
+def training_commands(root: Path) -> float:
+    """The median of the last sweep's configurations' training times (each run's
+    `train.duration_s`): the command's interpreter starting, its imports, its fit."""
+    return statistics.median(
+        json.loads(p.read_text())["train"]["duration_s"]
+        for p in (root / ".mlgate" / "sweeps").glob("*/.mlgate/runs/*/run.json")
+    )
+
+
 FLOOR = (
     "import mlgate.cli.main, mlgate.pipeline, joblib, pandas, sklearn.metrics, polars, "
     "scipy.stats, scipy.spatial.distance"
@@ -130,6 +150,61 @@ def floor() -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", FLOOR], check=True)
     return time.perf_counter() - started
+
+
+IN_PROCESS = """\
+import json, sys, time
+started = time.perf_counter()
+import pandas as pd, yaml
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
+root, values, how = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+train = pd.read_csv(f"{root}/data/train.csv")
+test = pd.read_csv(f"{root}/data/test.csv")
+X, y = train.drop(columns=["target"]), train["target"]
+X_test, y_test = test.drop(columns=["target"]), test["target"]
+
+def score(c):
+    model = LogisticRegression(C=c, max_iter=2000).fit(X, y)
+    return accuracy_score(y_test, model.predict(X_test))
+
+imported = time.perf_counter()
+if how == "loop":
+    figures = [score(c) for c in values]
+else:
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        direction="maximize", sampler=optuna.samplers.GridSampler({"C": values})
+    )
+    imported = time.perf_counter()
+    study.optimize(lambda t: score(t.suggest_categorical("C", values)), n_trials=len(values))
+    figures = [t.value for t in study.trials]
+print(json.dumps({"fits": len(figures), "loop_s": time.perf_counter() - imported}))
+"""
+
+
+def in_process(root: Path, count: int, how: str) -> tuple[float, float]:
+    """The same configurations fitted and scored in one Python process (`how`: a plain
+    loop, or an Optuna study): its wall time as a command, and the loop's own time."""
+    values = [round(0.001 * 2**i, 6) for i in range(count)]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, str(root), json.dumps(values), how],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - started
+    said = json.loads(done.stdout)
+    assert said["fits"] == count, said
+    return wall, float(said["loop_s"])
+
+
+def optuna_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("optuna") is not None
 
 
 # Ray otherwise replaces 127.0.0.1 by the machine's first address
@@ -210,24 +285,53 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--ray", action="store_true", help="and on a Ray head started here")
     parser.add_argument("--ray-only", action="store_true", help="only the pool beside Ray")
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="only the sweep beside the same fits in one process",
+    )
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, Python {sys.version.split()[0]}")
+    print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as folder:
         real = project(Path(folder) / "real", args.configurations, TRAIN)
         hand = project(Path(folder) / "hand", args.configurations, TRAIN)
         trivial = project(Path(folder) / "trivial", args.trivial, TRIVIAL)
         parallel, sequential, manual, overheads, floors = [], [], [], [], []
+        hows = ["loop", *(["optuna"] if optuna_installed() else [])]
+        inline: dict[str, list[tuple[float, float]]] = {how: [] for how in hows}
+        only_inline = args.in_process_only
+        trainings = []
         for _ in range(0 if args.ray_only else args.runs):
             parallel.append(swept(real, 2)[0])
+            trainings.append(training_commands(real))
+            for how in hows:  # interleaved with the sweep, so both see the same machine
+                inline[how].append(in_process(real, args.configurations, how))
+            if only_inline:
+                continue
             sequential.append(swept(real, 1)[0])
             manual.append(by_hand(hand, args.configurations))
             wall, runs = swept(trivial, 2)
             overheads.append(wall - runs / 2)
             floors.append(floor())
         if parallel:
-            p, s, m = (statistics.median(x) for x in (parallel, sequential, manual))
+            p = statistics.median(parallel)
             print(f"{args.configurations} configurations, median of {args.runs} runs:")
             print(f"  mlgate sweep --workers 2    {p:7.2f} s")
+            print(
+                f"    each configuration's `python train.py` {statistics.median(trainings):.2f} s "
+                "(its interpreter, its imports, its fit)"
+            )
+            for how, timed in inline.items():
+                wall = statistics.median(w for w, _ in timed)
+                loop = statistics.median(t for _, t in timed)
+                name = "a plain loop" if how == "loop" else "an Optuna study"
+                print(
+                    f"  in one process, {name:15} {wall:7.2f} s   sweep/in-process "
+                    f"{p / wall:.2f}x   (its fits alone {loop:.2f} s)"
+                )
+        if parallel and not only_inline:
+            s, m = (statistics.median(x) for x in (sequential, manual))
             print(f"  mlgate sweep --workers 1    {s:7.2f} s   parallel/sequential {p / s:.2f}x")
             print(f"  mlgate run, one by one      {m:7.2f} s   parallel/by hand {p / m:.2f}x")
             each = ", ".join(f"{o:.2f}" for o in overheads)
