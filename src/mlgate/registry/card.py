@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mlgate.registry.state import Assignment, Move, Version
 from mlgate.report import tally
-from mlgate.report.inert import escape
+from mlgate.report.inert import code, escape
 from mlgate.result.records import RunResult
 
 
@@ -21,7 +21,7 @@ def render(version: Version, moves: tuple[Move, ...], run: RunResult | None) -> 
     )
     out.append(
         f"Commit `{version.commit}`"
-        + (f" on `{escape(r['branch'])}`" if r.get("branch") else "")
+        + (f" on {code(r['branch'])}" if r.get("branch") else "")
         + "."
     )
     if r.get("summary"):
@@ -68,7 +68,7 @@ def render(version: Version, moves: tuple[Move, ...], run: RunResult | None) -> 
             "",
             "## Artifact",
             "",
-            f"`{escape(model.get('file', ''))}`, "
+            f"{code(model.get('file', ''))}, "
             f"{model.get('bytes', 0):,} bytes, sha256 `{model.get('sha256', '')}`; "
             f"trained with Python {escape(str(r.get('python', '?')))}.",
         ]
