@@ -20,9 +20,7 @@ def render(version: Version, moves: tuple[Move, ...], run: RunResult | None) -> 
         + (f" [Workflow run]({r['trigger']})." if _link(r.get("trigger")) else "")
     )
     out.append(
-        f"Commit `{version.commit}`"
-        + (f" on {code(r['branch'])}" if r.get("branch") else "")
-        + "."
+        f"Commit `{version.commit}`" + (f" on {code(r['branch'])}" if r.get("branch") else "") + "."
     )
     if r.get("summary"):
         out += ["", f"Verdict: **{escape(r.get('verdict', '?'))}**: {escape(r['summary'])}"]
