@@ -55,6 +55,14 @@ def test_the_plan_says_the_repeats_beside_its_matrix(
     plan = json.loads(out)
     assert list(plan) == ["include"] and len(plan["include"]) == 4  # a matrix, nothing else
     assert "sweep: 6 draws, 2 repeated: 4 configurations" in err.splitlines()
+    # and validate, which reads the manifest alone
+    assert main(["validate", "-C", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "sweep: 6 draws, 2 repeated: 4 configurations"
+    )
+    assert main(["validate", "-C", str(root), "--json"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["sweep_draws"] == {"samples": 6, "repeated": 2, "configurations": 4}
 
 
 @pytest.mark.e2e
