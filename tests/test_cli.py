@@ -68,6 +68,7 @@ def test_validate_valid_manifest(
         "manifest": "iris/mlops.yaml",
         "name": "iris",
         "warnings": [],
+        "sweep_draws": None,  # a random sweep's draws (docs/sweep.md); none here
     }
 
 
