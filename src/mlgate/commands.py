@@ -16,6 +16,12 @@ from mlgate.manifest.spec import Command, Manifest
 from mlgate.result.records import CommandOutcome
 
 ENV_PREFIX = "MLGATE_"
+# the runner's file commands of mlgate's step: a command is no step, so it sets no
+# variable (BASH_ENV) or PATH for the job's later steps, no output of mlgate's step, and
+# writes nothing to its job summary, where it could push mlgate's report out
+RUNNER_FILES = frozenset(
+    {"GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_STATE"}
+)
 
 
 def command_env(
@@ -54,12 +60,14 @@ def request(
     test_data: bool = True,
 ) -> proc.Request:
     # variables the caller's environment carries from an earlier run must not leak in, nor
-    # the job's credentials (the command is the user's code) unless passed by name
+    # the job's credentials (the command is the user's code) unless passed by name, nor
+    # the runner's file commands, even by name
     env = credentials.withheld(base_env, command.pass_env)
     env = {k: v for k, v in env.items() if not k.startswith(ENV_PREFIX)}
     env.update(command_env(manifest, run_id, test_data=test_data))
     env.update(command.env)
     env.update({k: base_env[k] for k in command.pass_env if k in base_env})
+    env = {k: v for k, v in env.items() if k not in RUNNER_FILES}
     return proc.Request(
         shell=command.shell,
         argv=command.argv,

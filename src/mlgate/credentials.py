@@ -3,8 +3,11 @@ publishes.
 
 A training, preparation or deploy command is the user's code (a fork's, on a pull
 request): it gets no credential unless the manifest passes it by name (`pass_env`), and
-whatever it prints, every token value mlgate knows is replaced by `***` before it reaches
-run.json, report.md, a comment, a check run or a job summary.
+whatever it prints, every credential value the job holds is replaced by `***` before it
+reaches run.json, report.md, a comment, a check run or a job summary. A credential is
+known by its variable's name (the job's token, the runner's ACTIONS_*, and any name that
+says it holds one: HF_TOKEN, AWS_SECRET_ACCESS_KEY, WANDB_API_KEY, DB_PASSWORD, ...) or
+by its value (a URL with a password: postgres://user:pass@host/db).
 
 This keeps a token out of what a well-meaning command prints or hands its subprocesses;
 it is no wall against a hostile one, which runs as the same user in the same job and can
@@ -15,6 +18,7 @@ code is kept from a token that can write by the workflows instead (docs/manifest
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,27 +34,53 @@ NAMES = frozenset(
         "MLGATE_GITHUB_TOKEN",
         "INPUT_TOKEN",
         "INPUT_GITHUB_TOKEN",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
     }
 )
 PREFIXES = ("ACTIONS_",)
+# a name that says it holds a secret, whatever service it is for (HF_TOKEN, WANDB_API_KEY,
+# DB_PASSWORD, AZURE_STORAGE_KEY); AUTH as a word of its own, so that GIT_AUTHOR_NAME is
+# not one. An _ID is what goes with a secret, not the secret: AWS_ACCESS_KEY_ID.
+SAYS_SECRET = re.compile(
+    r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL"
+    r"|(?:^|_)(?:O?AUTH|AUTHORIZATION)(?:_|$)|_KEY$",
+    re.IGNORECASE,
+)
+AN_ID = re.compile(r"_ID$", re.IGNORECASE)
+# a URL with a password in its userinfo: scheme://user:pass@host (or :pass@host)
+URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:([^/?#@\s]+)@")
 MASK = "***"
 SHORTEST = 8  # a value shorter than this is no token, and masking it would garble text
 
 
-def is_credential(name: str) -> bool:
-    return name in NAMES or name.startswith(PREFIXES)
+def is_credential(name: str, value: str | None = None) -> bool:
+    """Whether the variable `name` (holding `value`, when known) is a credential."""
+    if name in NAMES or name.startswith(PREFIXES):
+        return True
+    if SAYS_SECRET.search(name) and not AN_ID.search(name):
+        return True
+    return value is not None and URL_PASSWORD.search(value) is not None
 
 
 def withheld(env: Mapping[str, str], passed: Iterable[str] = ()) -> dict[str, str]:
     """`env` without its credentials, but for those `passed` by name."""
     allowed = set(passed)
-    return {k: v for k, v in env.items() if k in allowed or not is_credential(k)}
+    return {k: v for k, v in env.items() if k in allowed or not is_credential(k, v)}
 
 
 def values(env: Mapping[str, str], *extra: str | None) -> tuple[str, ...]:
     """The secret values in `env` (and `extra`, such as the token mlgate posts with),
-    longest first so that one inside another is masked whole."""
-    found = {v for k, v in env.items() if is_credential(k) and k.endswith("TOKEN")}
+    longest first so that one inside another is masked whole: every credential's but the
+    runner's URLs (ACTIONS_CACHE_URL: withheld, but no secret), and a URL's password on
+    its own too. One shorter than SHORTEST is left as it is."""
+    found: set[str] = set()
+    for k, v in env.items():
+        if not is_credential(k, v):
+            continue
+        if not k.startswith(PREFIXES) or k.endswith("TOKEN"):
+            found.add(v)
+        found.update(m.group(1) for m in URL_PASSWORD.finditer(v))
     found.update(v for v in extra if v)
     return tuple(sorted((v for v in found if len(v) >= SHORTEST), key=len, reverse=True))
 

@@ -28,21 +28,43 @@ SUMMARY_NOTICE = (
 )
 
 
+FOREIGN_NOTICE = (
+    "> [!WARNING]\n> {size:,} bytes that mlgate did not write were dropped from this step's "
+    "summary: with them, mlgate's report would not have fit GitHub's limit of {limit:,} "
+    "bytes. Only mlgate writes its step's summary; a command it runs is not given the "
+    "file.\n"
+)
+_OWN: dict[Path, bytes] = {}  # what this process wrote to each summary file, in order
+
+
 def write_summary(path: Path, markdown: str) -> None:
     """Append to the job summary; refuse (with a notice in the summary) what passes 1 MiB.
 
     Refusing beats trimming here: a cut in the middle of a table or a <details> block
-    garbles the rest, and the report layer already renders to fit."""
+    garbles the rest, and the report layer already renders to fit. The step's summary is
+    mlgate's: when what something else wrote to it (a command that found the file) would
+    leave mlgate's report or its box out, that is dropped, said at the top, and what mlgate
+    wrote is written again in its place."""
     data = markdown.encode("utf-8")
     data = data if data.endswith(b"\n") else data + b"\n"
     size = path.stat().st_size if path.exists() else 0
     if size:  # a block of its own: after `</details>` the next lines were read as HTML
         data = b"\n" + data
+    own = _OWN.get(path, b"")
+    if size + len(data) > SUMMARY_LIMIT and size > len(own):
+        notice = FOREIGN_NOTICE.format(size=size - len(own), limit=SUMMARY_LIMIT).encode()
+        mine = notice + (b"\n" + own.lstrip(b"\n") if own else b"") + data
+        if len(mine) <= SUMMARY_LIMIT:
+            with path.open("wb") as out:
+                out.write(mine)
+            _OWN[path] = mine
+            return
     if size + len(data) > SUMMARY_LIMIT:
         notice = SUMMARY_NOTICE.format(size=size + len(data), limit=SUMMARY_LIMIT).encode()
         if size + len(notice) <= SUMMARY_LIMIT:
             with path.open("ab") as out:
                 out.write(notice)
+            _OWN[path] = own + notice
         raise UserError(
             f"the job summary would be {size + len(data):,} bytes; GitHub takes at most "
             f"{SUMMARY_LIMIT:,} per step",
@@ -50,6 +72,7 @@ def write_summary(path: Path, markdown: str) -> None:
         )
     with path.open("ab") as out:
         out.write(data)
+    _OWN[path] = own + data
 
 
 def set_output(path: Path, name: str, value: str) -> None:
