@@ -286,11 +286,12 @@ def score(
     _labelled_everywhere(y, target)
     task, inferred = infer_task(manifest, model, y)
     announce(f"model.predict on {words.count(len(frame), 'row')}")
+    who = _who(model, "predict")
     try:
         returned = model.predict(X)
     except Exception as exc:  # the user's model: any error is theirs to see
         raise EvaluationError(
-            f"model.predict failed: {type(exc).__name__}: {exc}{_id_fitted(manifest, model)}"
+            f"{who} failed: {type(exc).__name__}: {exc}{_id_fitted(manifest, model)}"
         ) from exc
     judged = ""
     if inferred and task == "classification" and _fractions(model, returned):
@@ -298,7 +299,7 @@ def score(
     elif inferred and task == "classification":
         judged = _too_many_to_be_classes(model, y, returned)
         task = "regression" if judged else task
-    y_pred = predictions(returned, len(frame), task, target)
+    y_pred = predictions(returned, len(frame), task, target, who)
     announce("computing the metrics")
     row_keys = hash_rows(frame, [*features, target])
     if task == "regression" and manifest.evaluate.positive_label is not None:
@@ -434,17 +435,26 @@ def _kept_values(manifest: Manifest, frame: pd.DataFrame) -> dict[str, RowValues
     return kept
 
 
-def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
+def _who(model: Any, method: str) -> str:
+    """The function that answered as a message names it: the user's `evaluate.predict_proba`
+    (its manifest line and module:function) where it ran, else the model's own method."""
+    named = getattr(model, f"{method}_named", None)
+    return named if isinstance(named, str) else f"model.{method}"
+
+
+def predictions(
+    returned: Any, rows: int, task: str, target: str, who: str = "model.predict"
+) -> np.ndarray:
     """What predict returned as one value per row, or an EvaluationError saying, in the
-    user's terms, what came back and what was expected."""
+    user's terms, what came back and what was expected. `who`: the function that ran."""
     expected = f"one prediction per test row ({rows:,} values)"
     if returned is None:
-        raise EvaluationError(f"model.predict returned None; expected {expected}")
+        raise EvaluationError(f"{who} returned None; expected {expected}")
     try:
         y_pred = np.asarray(returned)
     except Exception as exc:  # a ragged list, an object numpy cannot take
         raise EvaluationError(
-            f"model.predict returned a {type(returned).__name__} that is "
+            f"{who} returned a {type(returned).__name__} that is "
             f"not an array ({exc}); expected {expected}"
         ) from exc
     if y_pred.ndim == 2 and y_pred.shape[1] == 1:
@@ -452,21 +462,21 @@ def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
     if y_pred.ndim != 1:
         shape = "a single value" if y_pred.ndim == 0 else f"an array of shape {tuple(y_pred.shape)}"
         hint = "; probabilities belong in predict_proba" if y_pred.ndim == 2 else ""
-        raise EvaluationError(f"model.predict returned {shape}; expected {expected}{hint}")
+        raise EvaluationError(f"{who} returned {shape}; expected {expected}{hint}")
     if len(y_pred) != rows:
         raise EvaluationError(
-            f"model.predict returned {words.count(len(y_pred), 'value')} "
+            f"{who} returned {words.count(len(y_pred), 'value')} "
             f"for {words.count(rows, 'test row')}; expected one per row"
         )
     if task != "regression":
-        _labelled(y_pred)
+        _labelled(y_pred, who)
         return y_pred
     try:
         numbers = y_pred.astype(float)
     except (TypeError, ValueError) as exc:
         sample = next((v for v in y_pred.tolist() if not _is_number(v)), y_pred[0])
         raise EvaluationError(
-            f"model.predict returned {_kind(sample)} such as {str(sample)[:40]!r}, but "
+            f"{who} returned {_kind(sample)} such as {str(sample)[:40]!r}, but "
             f"'{target}' is a regression target: expected numbers (or set evaluate.task: "
             "classification if the model predicts classes)"
         ) from exc
@@ -474,13 +484,13 @@ def predictions(returned: Any, rows: int, task: str, target: str) -> np.ndarray:
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise EvaluationError(
-            f"model.predict returned NaN or infinity for {words.count(int(bad.sum()), 'test row')} "
+            f"{who} returned NaN or infinity for {words.count(int(bad.sum()), 'test row')} "
             f"(the first, test row {first + 1}); expected a finite number for every row"
         )
     return numbers
 
 
-def _labelled(y_pred: np.ndarray) -> None:
+def _labelled(y_pred: np.ndarray, who: str = "model.predict") -> None:
     """A classifier's answer with no label in it (None, NaN among "yes"/"no") is no
     prediction: counted as wrong it would be a guess at the model's meaning, and sorting it
     among the labels ended the run with a TypeError."""
@@ -490,7 +500,7 @@ def _labelled(y_pred: np.ndarray) -> None:
     if missing.any():
         first = int(np.flatnonzero(missing)[0])
         raise EvaluationError(
-            f"model.predict returned {words.count(int(missing.sum()), 'missing label')} "
+            f"{who} returned {words.count(int(missing.sum()), 'missing label')} "
             f"(None or NaN; the first for test row {first + 1}); expected a label for every row"
         )
 
@@ -598,7 +608,7 @@ def _classification(
     if len(y_pred) and not labels & set(_hashable(y_pred)):
         shown = ", ".join(map(repr, sorted(map(str, set(_hashable(y_pred))))[:5]))
         raise EvaluationError(
-            f"model.predict returned labels ({shown}) none of which is a value of "
+            f"{_who(model, 'predict')} returned labels ({shown}) none of which is a value of "
             f"'{manifest.data.target}' in the test data "
             f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))})"
             f"{_kinds_apart(y_true, list(set(_hashable(y_pred))), 'its answers')}; "
@@ -606,34 +616,27 @@ def _classification(
         )
     if callable(getattr(model, "predict_proba", None)):
         announce(f"model.predict_proba on {words.count(len(y_true), 'row')}")
+        who = _who(model, "predict_proba")
         try:
             returned = model.predict_proba(X)
         except Exception as exc:
-            raise EvaluationError(
-                f"model.predict_proba failed: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise EvaluationError(f"{who} failed: {type(exc).__name__}: {exc}") from exc
         if known is None and hasattr(returned, "columns"):  # a DataFrame names its classes,
             returned = returned[sorted(returned.columns)]  # sorted, as classes_ always are
             known = [arrays.plain(c) for c in returned.columns]
             if not set(_hashable(np.array(known, dtype=object))) & set(_hashable(y_true)):
                 raise EvaluationError(
-                    f"model.predict_proba returned columns named {known[:10]}, none of which "
+                    f"{who} returned columns named {known[:10]}, none of which "
                     f"is a value of '{manifest.data.target}' in the test data "
                     f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))})"
                     f"{_kinds_apart(y_true, known, 'its column names')}; name each column by "
                     "its label"
                 )
-        scores = probabilities(returned, len(y_true), known)
+        # a model without classes_ answering an array: its columns are the labels seen
+        expected = known if known is not None else sorted({*y_true.tolist(), *y_pred.tolist()})
+        scores = probabilities(returned, len(y_true), expected, who, named=known is not None)
         announce("computing the metrics")
     classes = list(known) if known is not None else sorted({*y_true.tolist(), *y_pred.tolist()})
-    if scores is not None and scores.shape[1] != len(classes):
-        raise EvaluationError(
-            f"model.predict_proba returned {words.count(scores.shape[1], 'column')}, and the "
-            "model has no "
-            f"classes_ to name them; the labels are {words.count(len(classes), 'class')} "
-            f"({', '.join(map(str, classes[:10]))}): return a DataFrame whose columns are the "
-            "labels, or an array with a column per label in sorted order"
-        )
     positive_index = _positive_index(manifest, classes, known=known is not None)
     names, defaulted = metric_names(manifest, "classification")
     # a default the model cannot give is left out, not failed
@@ -763,33 +766,68 @@ def _regression(
     )
 
 
-def probabilities(returned: Any, rows: int, classes: Any) -> np.ndarray:
-    """predict_proba's answer as a rows x classes array of numbers, or what was wrong."""
+def probabilities(
+    returned: Any,
+    rows: int,
+    classes: Any,
+    who: str = "model.predict_proba",
+    *,
+    named: bool = True,
+) -> np.ndarray:
+    """predict_proba's answer as a rows x classes array of numbers, or what was wrong.
+    `who`: the function that ran; `named`: `classes` are the model's classes_ (else the
+    labels seen, which an array without classes_ must follow in sorted order)."""
     width = f" x {len(classes)}" if classes is not None else ""
     expected = (
         f"expected an array of {rows}{width} probabilities (a row per test row, a column per class)"
     )
     if returned is None:
-        raise EvaluationError(f"model.predict_proba returned None; {expected}")
+        raise EvaluationError(f"{who} returned None; {expected}")
     try:
         scores = np.asarray(returned, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise EvaluationError(
-            f"model.predict_proba returned values that are not numbers; {expected}"
-        ) from exc
-    if (
-        scores.ndim != 2
-        or scores.shape[0] != rows
-        or (classes is not None and scores.shape[1] != len(classes))
-    ):
-        raise EvaluationError(
-            f"model.predict_proba returned an array of shape {tuple(scores.shape)}; {expected}"
-        )
-    _refuse_no_chances(scores, expected)
+        raise EvaluationError(f"{who} returned values that are not numbers; {expected}") from exc
+    if scores.ndim == 2 and scores.shape[0] == rows and classes is not None:
+        _refuse_other_width(scores.shape, list(classes), who, named)
+    if scores.ndim != 2 or scores.shape[0] != rows:
+        raise EvaluationError(f"{who} returned an array of shape {tuple(scores.shape)}; {expected}")
+    _refuse_no_chances(scores, expected, who)
     sums = scores.sum(axis=1, keepdims=True)
-    _refuse_no_whole(scores, sums[:, 0], expected, _sum_slack(returned, scores.shape[1]))
+    _refuse_no_whole(scores, sums[:, 0], expected, _sum_slack(returned, scores.shape[1]), who)
     whole: np.ndarray = scores / sums  # single precision's rounding (ONNX) taken out
     return whole
+
+
+def _refuse_other_width(shape: tuple[int, ...], classes: list[Any], who: str, named: bool) -> None:
+    """A column count that is not the classes' said first, naming them: the positive
+    class's column alone, (n, 1), from a function without classes_ was refused as rows
+    that "do not add up to 1", "expected an array of 375 probabilities"."""
+    rows, width = shape
+    if width == len(classes):
+        return
+    shown = ", ".join(map(str, classes[:10])) + (", ..." if len(classes) > 10 else "")
+    one = (
+        " (a binary classifier's probabilities of both classes, not the positive class's alone)"
+        if width == 1 and len(classes) == 2
+        else ""
+    )
+    if named:  # the model's classes_
+        raise EvaluationError(
+            f"{who} returned an array of shape {tuple(shape)}; expected an array of {rows} x "
+            f"{len(classes)} probabilities (a row per test row, a column per class: {shown}){one}"
+        )
+    how = (
+        "return a DataFrame whose columns are the labels, or an array with a column per "
+        "label in sorted order"
+    )
+    if one:
+        raise EvaluationError(
+            f"{who} returned 1 column; expected 2, one per class ({shown}){one}: {how}"
+        )
+    raise EvaluationError(
+        f"{who} returned {words.count(width, 'column')}, and the model has no classes_ to "
+        f"name them; the labels are {words.count(len(classes), 'class')} ({shown}): {how}"
+    )
 
 
 SUM_SLACK = 1e-5  # the least a row's sum may miss 1 by (float32 models, ONNX)
@@ -797,14 +835,31 @@ SUM_SLACK = 1e-5  # the least a row's sum may miss 1 by (float32 models, ONNX)
 
 def _sum_slack(returned: Any, width: int) -> float:
     """How far from 1 a row's sum may be in the precision the model answered in: a float32
-    softmax over 10,000 classes summed 2.8e-5 away, a float16 one further."""
-    dtype = getattr(returned, "dtype", None)
-    if dtype is None or not np.issubdtype(dtype, np.floating):
-        return SUM_SLACK
-    return max(SUM_SLACK, 4 * width * float(np.finfo(dtype).eps))
+    softmax over 10,000 classes summed 2.8e-5 away, a float16 one further. A DataFrame's
+    precision is its columns' coarsest (it has dtypes, no dtype: a float16 DataFrame was
+    held to float64's slack and refused, the same values as an array accepted)."""
+    dtypes = getattr(returned, "dtypes", None)  # a DataFrame's, a column each
+    found = (
+        list(dtypes)
+        if dtypes is not None and not isinstance(dtypes, np.dtype) and hasattr(dtypes, "__iter__")
+        else [getattr(returned, "dtype", None)]
+    )
+    eps = [float(np.finfo(d).eps) for d in map(_numpy_dtype, found) if d is not None]
+    return max(SUM_SLACK, 4 * width * max(eps)) if eps else SUM_SLACK
 
 
-def _refuse_no_whole(scores: np.ndarray, sums: np.ndarray, expected: str, slack: float) -> None:
+def _numpy_dtype(dtype: Any) -> np.dtype[Any] | None:
+    """A floating NumPy type, of pandas' nullable Float32 too; None for anything else."""
+    try:
+        found = np.dtype(getattr(dtype, "numpy_dtype", dtype))
+    except TypeError:  # a torch or polars type, None
+        return None
+    return found if np.issubdtype(found, np.floating) else None
+
+
+def _refuse_no_whole(
+    scores: np.ndarray, sums: np.ndarray, expected: str, slack: float, who: str
+) -> None:
     """A row of chances adds up to 1: rows scaled by a half gave a log loss off by ln 2,
     a calibration error of 0.49, and no word of it (scikit-learn only warned)."""
     bad = np.abs(sums - 1) >= slack
@@ -814,13 +869,14 @@ def _refuse_no_whole(scores: np.ndarray, sums: np.ndarray, expected: str, slack:
         "chances that do not add up to 1",
         f"{expected}, each row adding up to 1",
         lambda first: f", adding up to {float(sums[first]):.6g}",
+        who,
     )
 
 
 PROBABILITY_SLACK = 1e-6  # single precision's rounding past 0 or 1 (ONNX, float32 models)
 
 
-def _refuse_no_chances(scores: np.ndarray, expected: str) -> None:
+def _refuse_no_chances(scores: np.ndarray, expected: str, who: str) -> None:
     """NaN, infinity, or values outside 0 to 1 (a decision function's scores handed over
     as probabilities) are no chances: log loss and the Brier score of them were errors
     of scikit-learn's words, or figures of nothing, and the ROC area ranked them as if."""
@@ -829,7 +885,7 @@ def _refuse_no_chances(scores: np.ndarray, expected: str) -> None:
     if not bad.any():
         bad = ((scores < -PROBABILITY_SLACK) | (scores > 1 + PROBABILITY_SLACK)).any(axis=1)
         what = "values outside 0 to 1 (scores of a decision function?)"
-    _refuse_rows(bad, scores, what, expected)
+    _refuse_rows(bad, scores, what, expected, who=who)
 
 
 def _refuse_rows(
@@ -838,6 +894,7 @@ def _refuse_rows(
     what: str,
     expected: str,
     more: Callable[[int], str] = lambda first: "",
+    who: str = "model.predict_proba",
 ) -> None:
     """The rows of `scores` that are `bad`, refused with how many and the first."""
     if not bad.any():
@@ -845,7 +902,7 @@ def _refuse_rows(
     first = int(np.argmax(bad))
     rows = words.of(int(bad.sum()), len(scores), "row")
     raise EvaluationError(
-        f"model.predict_proba returned {what} on {rows} (first at test row {first + 1:,}: "
+        f"{who} returned {what} on {rows} (first at test row {first + 1:,}: "
         f"{scores[first][:5].tolist()}{more(first)}); {expected}"
     )
 

@@ -108,20 +108,36 @@ def for_manifest(
         return load(path, suffix=suffix, shown=shown)
     os.environ["MLGATE_MODEL"] = str(path)  # for the module's own import
     predict = _entry_point(manifest, spec.predict, "evaluate.predict")
+    named = _named(manifest, "evaluate.predict", spec.predict)
     if spec.predict_proba is None:
-        return EntryPoint(predict, path)
+        return EntryPoint(predict, path, named)
     proba = _entry_point(manifest, spec.predict_proba, "evaluate.predict_proba")
-    return ScoredEntryPoint(predict, path, proba)
+    return ScoredEntryPoint(
+        predict,
+        path,
+        proba,
+        named,
+        _named(manifest, "evaluate.predict_proba", spec.predict_proba),
+    )
+
+
+def _named(manifest: Manifest, key: str, function: str) -> str:
+    """The function that ran as a message names it: "evaluate.predict_proba (mlops.yaml:35,
+    scoring:predict_proba)". "model.predict_proba" blamed a method the user never wrote."""
+    line = manifest.line_of(key)
+    return f"{key} ({manifest.path.name}:{line}, {function})" if line else f"{key} ({function})"
 
 
 class EntryPoint:
     """A model made of the user's function, called with the features as a DataFrame and
     MLGATE_MODEL naming its file at each call (a candidate and a baseline may be timed in
-    one process, each function to see its own file)."""
+    one process, each function to see its own file). `predict_named`: the function as an
+    evaluation's message names it."""
 
-    def __init__(self, predict: Any, path: Path) -> None:
+    def __init__(self, predict: Any, path: Path, named: str = "evaluate.predict") -> None:
         self._predict = predict
         self.path = str(path)
+        self.predict_named = named
 
     def predict(self, features: Any) -> Any:
         os.environ["MLGATE_MODEL"] = self.path
@@ -129,9 +145,17 @@ class EntryPoint:
 
 
 class ScoredEntryPoint(EntryPoint):
-    def __init__(self, predict: Any, path: Path, predict_proba: Any) -> None:
-        super().__init__(predict, path)
+    def __init__(
+        self,
+        predict: Any,
+        path: Path,
+        predict_proba: Any,
+        named: str = "evaluate.predict",
+        proba_named: str = "evaluate.predict_proba",
+    ) -> None:
+        super().__init__(predict, path, named)
         self._predict_proba = predict_proba
+        self.predict_proba_named = proba_named
 
     def predict_proba(self, features: Any) -> Any:
         os.environ["MLGATE_MODEL"] = self.path
