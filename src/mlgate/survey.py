@@ -102,6 +102,9 @@ class Survey:
     trainer_writes: str | None = None
     # a classification target's commonest value and its share of the training rows
     majority: tuple[str, float] | None = None
+    # what a model always answering it scores in accuracy on the test rows, which the
+    # model check is measured on (None where the test file's labels were not read)
+    majority_on_test: float | None = None
     # the data.prepare step the data needs and the project has not got
     to_prepare: ToPrepare | None = None
     said: tuple[str, ...] = field(default=())  # what was read and guessed, one phrase each
@@ -150,7 +153,7 @@ def survey(root: Path) -> Survey:
         to_prepare = _to_split(train.path, said)
     elif train is not None and labels is not None:
         to_prepare = _to_join(train.path, labels.path, test.path if test else None, data, said)
-    target = task = row_id = majority = None
+    target = task = row_id = majority = majority_on_test = None
     if train is not None:
         labelled = labels or train  # the file that holds the target
         target, why = guess_target(labelled, None if labels else test)
@@ -176,6 +179,8 @@ def survey(root: Path) -> Survey:
             )
         if task == "classification":
             majority = _majority(root / labelled.path, target)
+        if majority is not None and test is not None and labels is None and to_prepare is None:
+            majority_on_test = _share_of(root / test.path, target, majority[0])
     seeded = [f for f in (train, test) if f is not None] if train and (test or lone) else []
     columns = _seeds(root, seeded, said) if seeded else ()
     leaked = None
@@ -213,6 +218,7 @@ def survey(root: Path) -> Survey:
         trainer=trainer,
         trainer_writes=trainer_writes,
         majority=majority,
+        majority_on_test=majority_on_test,
         to_prepare=to_prepare,
         said=tuple(said),
         columns=columns,
@@ -640,6 +646,24 @@ def _majority(path: Path, column: str) -> tuple[str, float] | None:
         return None
     value, top = counts.row(0)
     return str(value), top / int(counts["n"].sum())
+
+
+def _share_of(path: Path, column: str, value: str) -> float | None:
+    """The share of the labelled rows of `path` whose `column` is `value` (as `_majority`
+    names it): a constant model's accuracy there. None where no row holds it (the file's
+    labels read as another kind, or none) or the file cannot be read."""
+    try:
+        counts = (
+            _scan(path)
+            .select(pl.col(column).drop_nulls().value_counts(name="n"))
+            .unnest(column)
+            .collect()
+        )
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+    total = int(counts["n"].sum()) if not counts.is_empty() else 0
+    hits = sum(int(n) for v, n in counts.iter_rows() if str(v) == value)
+    return hits / total if hits and total else None
 
 
 def _script(scripts: list[str], word: str) -> str | None:
