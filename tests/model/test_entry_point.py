@@ -98,8 +98,11 @@ def test_a_numpy_model_is_run_and_scored_through_its_functions(tmp_path: Path) -
 )
 def test_an_entry_point_that_is_not_there_is_named(tmp_path: Path, predict: str, said: str) -> None:
     path = project(tmp_path, MANIFEST.replace("scoring:predict\n", f"{predict}\n", 1))
+    # validate refuses it too (tests/manifest/test_entry_points_validated.py); a manifest
+    # read as data (files=False) leaves it to the import
+    loaded = manifests.parse(path.read_bytes(), name="mlops.yaml", root=tmp_path, files=False)
     with pytest.raises(loading.ModelLoadError, match=said):
-        loading.for_manifest(manifests.load(path), tmp_path / "weights.npy")
+        loading.for_manifest(loaded, tmp_path / "weights.npy")
 
 
 def test_probabilities_that_do_not_name_or_fit_the_classes_are_refused(tmp_path: Path) -> None:
@@ -109,13 +112,12 @@ def test_probabilities_that_do_not_name_or_fit_the_classes_are_refused(tmp_path:
     model = loading.for_manifest(loaded, tmp_path / "weights.npy")
     with pytest.raises(evaluate.EvaluationError, match="returned 3 columns, and the model has no"):
         evaluate.score(loaded, model, pd.read_csv(tmp_path / "test.csv"))
-    loaded = manifests.load(
-        project(tmp_path, MANIFEST.replace("scoring:predict_proba", "scoring:numbered"))
-    )
+    path = project(tmp_path, MANIFEST.replace("scoring:predict_proba", "scoring:numbered"))
     (tmp_path / "scoring.py").write_text(
         SCORING
         + "def numbered(frame):\n    return pd.DataFrame({0: _p(frame), 1: 1 - _p(frame)})\n"
     )
+    loaded = manifests.load(path)
     model = loading.for_manifest(loaded, tmp_path / "weights.npy")
     with pytest.raises(evaluate.EvaluationError, match="returned columns named \\[0, 1\\]"):
         evaluate.score(loaded, model, pd.read_csv(tmp_path / "test.csv"))

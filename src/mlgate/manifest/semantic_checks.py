@@ -21,7 +21,7 @@ from typing import Any, TypeGuard
 
 from mlgate import dvc_files, files, spelling, words
 from mlgate.errors import Problem, UserError
-from mlgate.manifest import data_formats, image_name, lint, sql_words
+from mlgate.manifest import data_formats, entry_points, image_name, lint, sql_words
 from mlgate.manifest.build import DEFAULT_MODEL, DURATION, ROBUSTNESS
 from mlgate.manifest.metrics import (
     DEFAULT_METRICS,
@@ -80,6 +80,7 @@ def semantic_problems(
         *(_pytest_problems(raw, root) if files else ()),
         *(_parquet_reader_problems(raw) if files else ()),
         *(_model_reader_problems(raw) if files else ()),
+        *(entry_points.problems(raw, root) if files else ()),
         *_train_problems(raw, root, files),
         *(_prepare_stage_problems(raw, root) if files else ()),
         *_sweep_problems(raw, root, files),

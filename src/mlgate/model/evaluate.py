@@ -626,7 +626,7 @@ def _classification(
             known = [arrays.plain(c) for c in returned.columns]
             if not set(_hashable(np.array(known, dtype=object))) & set(_hashable(y_true)):
                 raise EvaluationError(
-                    f"{who} returned columns named {known[:10]}, none of which "
+                    who + f" returned columns named {known[:10]}, none of which "
                     f"is a value of '{manifest.data.target}' in the test data "
                     f"({', '.join(map(repr, sorted(map(str, set(y_true.tolist())))[:5]))})"
                     f"{_kinds_apart(y_true, known, 'its column names')}; name each column by "
