@@ -209,6 +209,13 @@ def own_verdict(
             f"{getattr(result, skipped[0]).status}, which a pull request's run runs: it was "
             "not written by mlgate as it ran"
         )
+    if whose and result.sweep is not None:  # a green `mlgate / MODEL sweep` check and a
+        # sweep comment, posted with this repository's token for a sweep that never ran
+        raise UserError(
+            f"{whose}run {result.run_id} claims a sweep's winner, which only a sweep writes "
+            "(`mlgate sweep`, `sweep collect`) and a pull request's run never does: it was "
+            "not written by mlgate as it ran"
+        )
     return replace(recheck.reworded(manifest, result), summary=verdict.decide(result)[1])
 
 
