@@ -236,6 +236,23 @@ def files_named(directory: Path, commit: str, names: Sequence[str]) -> list[str]
     return found[:100]
 
 
+def tracked(directory: Path, folder: str) -> frozenset[str]:
+    """The paths git tracks under `folder` (both relative to `directory`), in the
+    checked-out commit's tree or in the index: files a commit put there, not a tool. One
+    `git ls-files`; nothing outside a repository."""
+    for tree in (["--with-tree=HEAD"], []):  # no commit yet: the index alone
+        try:
+            listed = proc.output(
+                ["git", "ls-files", "-z", "--cached", *tree, "--", folder],
+                cwd=directory,
+                env=env(),
+            )
+        except OutsideError:
+            continue
+        return frozenset(p for p in listed.split("\0") if p)
+    return frozenset()
+
+
 def lacking(directory: Path, have: str, want: str) -> int | None:
     """How many commits `want` has that `have` lacks (`git rev-list --count have..want`);
     None where git cannot tell (a shallow clone's cut history)."""

@@ -296,10 +296,18 @@ def _from_git(
     cached = _cache_read(root, key, keep_model=keep_model)
     if cached is not None:
         return replace(_scored(*cached, replace(info, cached=True)), manifest=written)
+    if refused := _refused(root, key):  # said; the committed files are left, nothing cached
+        info = replace(info, message=f"{info.message}; {refused}" if info.message else refused)
     try:
         with git.worktree(root, commit) as checkout:
             found = _run_and_score(
-                checkout / base_path, manifest, candidate, run, info, key, keep_model=keep_model
+                checkout / base_path,
+                manifest,
+                candidate,
+                run,
+                info,
+                None if refused else key,
+                keep_model=keep_model,
             )
     except MlgateError as exc:
         found = Found(
@@ -358,11 +366,12 @@ def _run_and_score(
     candidate: RunResult,
     run: Runner,
     info: Baseline,
-    key: str,
+    key: str | None,
     *,
     keep_model: bool,
 ) -> Found:
-    """The baseline's run at its commit, its evaluation replaced by one on our rows."""
+    """The baseline's run at its commit, its evaluation replaced by one on our rows;
+    cached under `key` (None: not cached, its entry is a committed file)."""
     from mlgate import manifest as manifests
     from mlgate.model import loading
 
@@ -408,12 +417,13 @@ def _run_and_score(
         )
     result = replace(result, evaluate=scored)
     kept = None
-    if keep_model:  # out of the worktree before it goes
+    if keep_model and key is not None:  # out of the worktree before it goes
         kept = KeptModel(
             _kept_model_path(candidate_manifest.root, key, model_path), model_path.suffix
         )
         atomic.copy(model_path, kept.path)
-    _cache_write(candidate_manifest.root, key, result, own)
+    if key is not None:
+        _cache_write(candidate_manifest.root, key, result, own)
     return _scored(result, own, kept, info)
 
 
@@ -730,12 +740,16 @@ def kept_model(manifest: Manifest, candidate: RunResult, commit: str) -> KeptMod
     return cached[2] if cached is not None else None
 
 
-def _cache_read(
-    root: Path, key: str, *, keep_model: bool
-) -> tuple[RunResult, dict[str, float | None], KeptModel | None] | None:
-    """The cached result; None when absent, torn by a crash, or without the model asked for
-    (an entry written when no test needed it: the baseline runs again)."""
+Cached = tuple[RunResult, dict[str, float | None], KeptModel | None]
+
+
+def _cache_read(root: Path, key: str, *, keep_model: bool) -> Cached | None:
+    """The cached result; None when absent, torn by a crash, committed (`_refused`), or
+    without the model asked for (an entry written when no test needed it: the baseline
+    runs again)."""
     path = root / CACHE / f"{key}.json"
+    if _refused(root, key):
+        return None
     try:
         own = json.loads((root / CACHE / f"{key}.own.json").read_text("utf-8"))
         result = document.loads(path.read_text("utf-8"), source=str(path))
@@ -748,6 +762,39 @@ def _cache_read(
     if not kept.is_file():
         return None
     return result, dict(own), KeptModel(kept, Path(file).suffix)
+
+
+def _refused(root: Path, key: str) -> str:
+    """Why the cache entry under `key` is not read ("": it may be): a file of it that git
+    tracks. The key is predictable, so a pull request could commit (`git add -f`) an
+    entry whose "baseline" is its own worse model: its gates passed, and the merge job
+    registered and promoted it (audit S). Only mlgate's own runs write the cache."""
+    folder = root / CACHE
+    files = [folder / f"{key}.own.json", folder / f"{key}.json", *folder.glob(f"{key}.model*")]
+    committed = _committed(root, files)
+    if committed is None:
+        return ""
+    return (
+        f"the cached baseline {committed.relative_to(root).as_posix()} was not read: it is "
+        "committed (git tracks it), and a file in the checked-out tree cannot stand for the "
+        "base commit's model; the baseline was scored again"
+    )
+
+
+def _committed(root: Path, files: list[Path]) -> Path | None:
+    """The first of the cache's `files` that is there and that git tracks, itself or a
+    folder on its way (a committed link `.mlgate -> elsewhere` leads into files git tracks
+    under other names, so all of `.mlgate` is listed); one `git ls-files`, only when a file
+    is there."""
+    there = [f for f in files if f.exists() or f.is_symlink()]
+    if not there:
+        return None
+    tracked = git.tracked(root, CACHE.parts[0])
+    for file in there:
+        parts = file.relative_to(root).parts
+        if any("/".join(parts[:n]) in tracked for n in range(1, len(parts) + 1)):
+            return file
+    return None
 
 
 def _kept_model_path(root: Path, key: str, model: Path) -> Path:
