@@ -81,3 +81,26 @@ def test_a_raw_file_in_another_folder_than_the_stages_outputs(tmp_path: Path) ->
     assert "  train: data/train.csv" in text and "  test: data/test.csv" in text
     assert "raw/train.csv" not in text + (tmp_path / ".gitignore").read_text()
     assert "if dvc.yaml's stage 'prepare' holds out 20%" in text
+
+
+def test_stage_outputs_this_checkout_lacks_are_said_before_any_guess(tmp_path: Path) -> None:
+    """A stage writing a folder (`data/prepared`), nothing pulled: the files in it cannot
+    be known, and init guessed data/train.csv and `python prepare.py`, which the first run
+    failed on, saying nothing of the stages' data (new-user audit T, finding 4)."""
+    _fresh_clone(tmp_path, raw=False)
+    (tmp_path / "dvc.yaml").write_text(
+        DVC_YAML.replace("outs: [data/train.csv, data/test.csv]", "outs: [data/prepared]")
+    )
+    found = survey(tmp_path)
+    assert found.said[0] == (
+        "dvc.yaml's stages write data/prepared, which this checkout does not have (DVC keeps "
+        "them out of git): the data files below are guesses; `dvc pull` (or `dvc repro`) and "
+        "`mlgate init` again read what the stages write"
+    )
+    scaffold.init(tmp_path)
+    assert "`dvc pull` (or `dvc repro`) and `mlgate init` again" in (
+        (tmp_path / "mlops.yaml").read_text()
+    )
+    # pulled (the stage has run): nothing to say
+    (tmp_path / "data" / "prepared").mkdir()
+    assert not any("does not have" in line for line in survey(tmp_path).said)

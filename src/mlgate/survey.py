@@ -190,12 +190,15 @@ def survey(root: Path) -> Survey:
     # DVC stage's outputs are not there yet (DVC keeps them out of git), and the stage
     # that writes them was missed for `python prepare.py`
     written = to_prepare.train if to_prepare else train.path if train else DEFAULT_TRAIN
-    if to_prepare is not None and (pair := _dvc_pair(root)) is not None:
+    pair = _dvc_pair(root) if to_prepare is not None else None
+    if to_prepare is not None and pair is not None:
         # a fresh clone of a DVC project: the stage that splits the raw file has not run,
         # so the raw file looked like one to split by hand, into files nothing writes
         to_prepare = replace(to_prepare, train=pair[0], test=pair[1])
         written = pair[0]
     dvc_train, dvc_prepare = _dvc_stages(root, written, said)
+    if dvc_prepare is None and (pair is None if to_prepare else train is None):
+        said[:0] = _not_pulled(root)  # what init reads from them, it cannot read here
     if dvc_prepare is not None and to_prepare is not None:  # the stage writes it already
         del said[asked_to_write]
     dvc_remote = None
@@ -297,6 +300,34 @@ def _dvc_pair(root: Path) -> tuple[str, str] | None:
         if train is not None and test is not None:
             return train, test
     return None
+
+
+def _not_pulled(root: Path) -> list[str]:
+    """The data dvc.yaml's stages write that this checkout does not have (a fresh clone,
+    nothing pulled): files in a folder output cannot be guessed, so init says to pull or
+    reproduce first rather than name files nothing writes (audit T, finding 4)."""
+    from mlgate import dvc_files
+
+    try:
+        declared = dvc_files.stages(root / "dvc.yaml", root)
+    except UserError:
+        return []
+    if declared is None:
+        return []
+    absent = [
+        out
+        for outs in declared.outs.values()
+        for out in outs
+        if not out.lower().endswith(MODEL_SUFFIXES) and not (root / out).exists()
+    ]
+    if not absent:
+        return []
+    return [
+        f"dvc.yaml's stages write {words.first(absent[:5], len(absent))}, which this "
+        "checkout does not have "
+        "(DVC keeps them out of git): the data files below are guesses; `dvc pull` (or "
+        "`dvc repro`) and `mlgate init` again read what the stages write"
+    ]
 
 
 def _prepared(found: str) -> tuple[str, str]:
