@@ -280,11 +280,14 @@ def _on(branch: str | None) -> str:
 def origin(manifest: Manifest, model: FileFingerprint | None, head: GitInfo) -> Origin | None:
     """The newest run of this project whose model is the file `model` fingerprints; None
     when there is no file."""
+    from mlgate import git
     from mlgate.result import runs
 
     if model is None:
         return None
-    found = runs.newest_with_model(manifest.root, model.sha256)
+    found = runs.newest_with_model(
+        manifest.root, model.sha256, git.tracked(manifest.root, runs.STATE)
+    )
     return Origin(
         file=manifest.train.model,
         run_id=found.run_id if found else None,
