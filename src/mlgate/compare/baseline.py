@@ -25,6 +25,7 @@ from mlgate import __version__, atomic, git, spelling, words
 from mlgate.compare import metrics_file
 from mlgate.errors import MlgateError, UserError
 from mlgate.manifest.spec import COMMAND_LINE, BaselineKind, Manifest, from_command_line
+from mlgate.report.inert import code  # a command as a code span no name can close
 from mlgate.result import arrays, document, rowsets
 from mlgate.result.records import Baseline, EvaluateStage, Latency, RowSet, RunResult
 
@@ -124,16 +125,7 @@ def _branch_hint(root: Path) -> str:
     branch = git.default_branch(root)
     if branch is None:
         return "`mlgate compare BRANCH` compares with a branch"
-    return f"{_command(f'mlgate compare {branch}')} compares with the default branch"
-
-
-def _command(text: str) -> str:
-    """A command mlgate suggests, written as a Markdown code span (the report shows it as
-    code: report/inert.py's `prose`) that no backtick in a branch's name can close: a
-    run of backticks longer than any inside, as CommonMark reads them."""
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{'`' * (longest + 1)}{pad}{text}{pad}{'`' * (longest + 1)}"
+    return f"{code(f'mlgate compare {branch}')} compares with the default branch"
 
 
 def _kind_of(manifest: Manifest, baseline: str) -> BaselineKind:
@@ -264,7 +256,7 @@ def _from_git(
                 kind="none",
                 message=f"{ref} is this very commit ({commit[:7]}): a model compared with a "
                 "retraining of itself passes every gate by construction, so it is compared "
-                f"with none; {_command(f'mlgate compare {ref}~1')} compares it with the "
+                f"with none; {code(f'mlgate compare {ref}~1')} compares it with the "
                 "commit before",
             )
         )
