@@ -27,6 +27,7 @@ from mlgate.manifest.model_formats import MODEL_SUFFIXES
 
 if TYPE_CHECKING:
     from mlgate.data.profile import Profile
+    from mlgate.dvc_files import Stages
 
 SKIPPED_FOLDERS = {
     ".git",
@@ -190,15 +191,16 @@ def survey(root: Path) -> Survey:
     # DVC stage's outputs are not there yet (DVC keeps them out of git), and the stage
     # that writes them was missed for `python prepare.py`
     written = to_prepare.train if to_prepare else train.path if train else DEFAULT_TRAIN
-    pair = _dvc_pair(root) if to_prepare is not None else None
+    declared = _declared(root)  # dvc.yaml's stages, read once; None without one
+    pair = _dvc_pair(declared) if to_prepare is not None else None
     if to_prepare is not None and pair is not None:
         # a fresh clone of a DVC project: the stage that splits the raw file has not run,
         # so the raw file looked like one to split by hand, into files nothing writes
         to_prepare = replace(to_prepare, train=pair[0], test=pair[1])
         written = pair[0]
-    dvc_train, dvc_prepare = _dvc_stages(root, written, said)
+    dvc_train, dvc_prepare = _dvc_stages(declared, written, said)
     if dvc_prepare is None and (pair is None if to_prepare else train is None):
-        said[:0] = _not_pulled(root)  # what init reads from them, it cannot read here
+        said[:0] = _not_pulled(root, declared)  # what init reads from them, it cannot read here
     if dvc_prepare is not None and to_prepare is not None:  # the stage writes it already
         del said[asked_to_write]
     dvc_remote = None
@@ -283,15 +285,20 @@ def _to_join(
     )
 
 
-def _dvc_pair(root: Path) -> tuple[str, str] | None:
-    """A training and a test data file that one stage of dvc.yaml writes, by their names:
-    what that stage prepares (None without such a stage)."""
+def _declared(root: Path) -> Stages | None:
+    """dvc.yaml's stages; None without one, or with one that cannot be read (validate
+    says why)."""
     from mlgate import dvc_files
 
     try:
-        declared = dvc_files.stages(root / "dvc.yaml", root)
+        return dvc_files.stages(root / "dvc.yaml", root)
     except UserError:
         return None
+
+
+def _dvc_pair(declared: Stages | None) -> tuple[str, str] | None:
+    """A training and a test data file that one stage of dvc.yaml writes, by their names:
+    what that stage prepares (None without such a stage)."""
     if declared is None:
         return None
     for outs in declared.outs.values():
@@ -302,16 +309,10 @@ def _dvc_pair(root: Path) -> tuple[str, str] | None:
     return None
 
 
-def _not_pulled(root: Path) -> list[str]:
+def _not_pulled(root: Path, declared: Stages | None) -> list[str]:
     """The data dvc.yaml's stages write that this checkout does not have (a fresh clone,
     nothing pulled): files in a folder output cannot be guessed, so init says to pull or
     reproduce first rather than name files nothing writes (audit T, finding 4)."""
-    from mlgate import dvc_files
-
-    try:
-        declared = dvc_files.stages(root / "dvc.yaml", root)
-    except UserError:
-        return []
     if declared is None:
         return []
     absent = [
@@ -340,16 +341,10 @@ def _prepared(found: str) -> tuple[str, str]:
 
 
 def _dvc_stages(
-    root: Path, train: str, said: list[str]
+    declared: Stages | None, train: str, said: list[str]
 ) -> tuple[tuple[str, str] | None, str | None]:
     """dvc.yaml's stage that writes a model file (one named like `train` first), and the
     stage that writes the training data, if any."""
-    from mlgate import dvc_files
-
-    try:
-        declared = dvc_files.stages(root / "dvc.yaml", root)
-    except UserError:
-        return None, None
     if declared is None:
         return None, None
     models = [
