@@ -8,11 +8,24 @@ import os
 import re
 import shutil
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from mlgate import proc, scratch
 from mlgate.errors import OutsideError
-from mlgate.result.records import GitInfo
+
+
+@dataclass(frozen=True, kw_only=True)
+class GitInfo:
+    """The checkout a run came from, as run.json records it."""
+
+    commit: str | None
+    branch: str | None
+    dirty: bool | None
+    # the first of the paths that made it dirty, as `git status` names them: a run refused
+    # for registration in CI could not say which file the job had left changed
+    changed: tuple[str, ...] = ()
+
 
 UNKNOWN = GitInfo(commit=None, branch=None, dirty=None)
 

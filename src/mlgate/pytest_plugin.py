@@ -103,7 +103,7 @@ def _baseline_model_by_hand(manifest: Manifest) -> tuple[Path, str]:
                 f"compare.baseline is {ref!r} here, which names no model "
                 "(a git ref or {stage: NAME} does)"
             )
-        last = runs.latest(manifest.root, git.tracked(manifest.root, runs.STATE))
+        last = runs.latest(manifest.root)
         commit = git.resolve(manifest.root, ref)
         kept = baseline.kept_model(manifest, runs.read(last), commit) if last and commit else None
         if kept is None:

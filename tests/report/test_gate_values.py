@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 
 from mlgate.compare.gates import Gate, decide
+from mlgate.git import GitInfo
 from mlgate.report import gate_text, junit, markdown, text
 from mlgate.result import document
 from mlgate.result.records import (
@@ -18,7 +19,6 @@ from mlgate.result.records import (
     EvaluateStage,
     FileFingerprint,
     GateResult,
-    GitInfo,
     ModelStage,
     PowerShortfall,
     RunResult,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from mlgate.git import GitInfo
 from mlgate.report import markdown, text
 from mlgate.result.records import (
     Baseline,
@@ -17,7 +18,6 @@ from mlgate.result.records import (
     EvaluateStage,
     FileFingerprint,
     GateResult,
-    GitInfo,
     Latency,
     MetricChange,
     ModelStage,

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
+from mlgate.git import GitInfo
 from mlgate.result import arrays, runs
 from mlgate.result.records import (
     DataStage,
     Environment,
     EvaluateStage,
     FileFingerprint,
-    GitInfo,
     ModelStage,
     Predictions,
     RunResult,

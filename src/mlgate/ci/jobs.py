@@ -261,13 +261,10 @@ def _register(plan: Plan, job: Job, outcome: Outcome) -> Outcome:
     from mlgate.registry import operations
 
     manifest = job.load()
-    from mlgate import git
     from mlgate.result import runs
 
     # `command: register`: the last run this job made, never one a commit put there
-    result = outcome.result or runs.read_latest(
-        manifest.root, git.tracked(manifest.root, runs.STATE)
-    )
+    result = outcome.result or runs.read_latest(manifest.root)
     if not result.passed:
         return _said(outcome, "register: skipped: the run did not pass its checks and gates")
     change = operations.register(

@@ -38,12 +38,11 @@ def read_run(args: argparse.Namespace, root: Path) -> RunResult:
 
 def run_file(args: argparse.Namespace, root: Path) -> Path:
     """run.json of the run `--run` names, else of the last one."""
-    from mlgate import git
     from mlgate.result import runs
 
     if args.run:
         return runs.find(root, args.run)
-    return runs.latest_or_said(root, git.tracked(root, runs.STATE))  # never a committed run
+    return runs.latest_or_said(root)  # never a committed run
 
 
 def shown(args: argparse.Namespace, path: Path | str) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlgate import __version__, git, kept_model
 from mlgate.errors import UserError
+from mlgate.git import GitInfo
 from mlgate.manifest import params
 from mlgate.manifest.spec import Manifest
 from mlgate.pipeline import stages
@@ -32,7 +33,6 @@ from mlgate.result.records import (
     DataStage,
     EvaluateStage,
     FileFingerprint,
-    GitInfo,
     ModelStage,
     RunResult,
     Status,

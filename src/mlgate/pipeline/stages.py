@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import commands, dvc_files, files, kept_model, words
 from mlgate.errors import UserError
+from mlgate.git import GitInfo
 from mlgate.manifest.spec import Command, Data, Manifest
 from mlgate.pipeline import warmup
 from mlgate.pipeline.observer import Observer
@@ -25,7 +26,6 @@ from mlgate.result.records import (
     DataStage,
     EvaluateStage,
     FileFingerprint,
-    GitInfo,
     ModelStage,
     RowSet,
     RunResult,
@@ -280,14 +280,11 @@ def _on(branch: str | None) -> str:
 def origin(manifest: Manifest, model: FileFingerprint | None, head: GitInfo) -> Origin | None:
     """The newest run of this project whose model is the file `model` fingerprints; None
     when there is no file."""
-    from mlgate import git
     from mlgate.result import runs
 
     if model is None:
         return None
-    found = runs.newest_with_model(
-        manifest.root, model.sha256, git.tracked(manifest.root, runs.STATE)
-    )
+    found = runs.newest_with_model(manifest.root, model.sha256)
     return Origin(
         file=manifest.train.model,
         run_id=found.run_id if found else None,

@@ -34,14 +34,10 @@ def charted_metrics(manifest: Manifest, result: RunResult) -> list[str]:
 def history(manifest: Manifest, result: RunResult) -> dict[str, list[tuple[str, float | None]]]:
     """The charted metrics over this model's local runs, with the baseline before this run
     (on a fresh CI runner, baseline -> candidate is the history there is)."""
-    from mlgate import git
     from mlgate.result import runs
 
     metrics = charted_metrics(manifest, result)
-    committed = git.tracked(manifest.root, runs.STATE)  # no point a commit put there
-    found = runs.history(
-        manifest.root, result.name, metrics, current=result, minimum=1, committed=committed
-    )
+    found = runs.history(manifest.root, result.name, metrics, current=result, minimum=1)
     compared = result.compare
     if compared is not None and compared.baseline.kind != "none":
         label = (compared.baseline.commit or "")[:7] or compared.baseline.name

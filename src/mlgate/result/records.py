@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mlgate import words
+from mlgate.git import GitInfo  # run.json records it; git.info makes it
 
 Status = Literal["passed", "failed", "error", "skipped"]
 Verdict = Literal["passed", "failed"]
@@ -305,16 +306,6 @@ class ModelStage:
     checks: tuple[CheckResult, ...] = ()
     duration_s: float = 0.0
     message: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class GitInfo:
-    commit: str | None
-    branch: str | None
-    dirty: bool | None
-    # the first of the paths that made it dirty, as `git status` names them: a run refused
-    # for registration in CI could not say which file the job had left changed
-    changed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

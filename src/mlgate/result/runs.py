@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from mlgate import atomic, words
+from mlgate import atomic, git, words
 from mlgate.errors import UserError
 from mlgate.result import document, strict
 from mlgate.result.records import RunResult
@@ -72,30 +72,29 @@ def save(root: Path, result: RunResult, report: str, folder: Path | None = None)
     return target
 
 
-def latest(root: Path, committed: frozenset[str] = frozenset()) -> Path | None:
-    """run.json of the newest run that finished writing its result, if any (`committed`:
-    as `listed` takes it)."""
-    finished = listed(root, committed)
+def latest(root: Path) -> Path | None:
+    """run.json of the newest run that finished writing its result, if any."""
+    finished = listed(root)
     return finished[-1] if finished else None
 
 
-def listed(root: Path, committed: frozenset[str] = frozenset()) -> list[Path]:
-    """The run.json of each run here, oldest first, but those `committed` holds: the paths
-    git tracks under `.mlgate` (`git.tracked(root, STATE)`, asked by the caller), runs a
-    commit put there rather than this machine's. `.mlgate/` is ignored by git, but `git add
-    -f` commits a run anyway, and a folder named for a later second than any run made here
+def listed(root: Path) -> list[Path]:
+    """The run.json of each run here, oldest first, but those git tracks: runs a commit
+    put there rather than this machine's. `.mlgate/` is ignored by git, but `git add -f`
+    commits a run anyway, and a folder named for a later second than any run made here
     was the latest: `mlgate comment` after `mlgate run --no-post` posted its figures."""
     runs = root / RUNS
     if not runs.is_dir():
         return []
     found = oldest_first(runs.glob(f"*/{RESULT_FILE}"))
+    if not found:
+        return []
+    committed = git.tracked(root, STATE)
     return [path for path in found if not _committed(root, path, committed)]
 
 
 def _committed(root: Path, path: Path, committed: frozenset[str]) -> bool:
     """The file, its run's folder or a folder on the way (a committed `.mlgate` link)."""
-    if not committed:
-        return False
     relative = PurePosixPath(path.relative_to(root).as_posix())
     return any(str(p) in committed for p in (relative, *relative.parents) if str(p) != ".")
 
@@ -155,14 +154,14 @@ def find(root: Path, given: str) -> Path:
     )
 
 
-def read_latest(root: Path, committed: frozenset[str] = frozenset()) -> RunResult:
+def read_latest(root: Path) -> RunResult:
     """The newest finished run; a clear error when there is none yet."""
-    return read(latest_or_said(root, committed))
+    return read(latest_or_said(root))
 
 
-def latest_or_said(root: Path, committed: frozenset[str] = frozenset()) -> Path:
+def latest_or_said(root: Path) -> Path:
     """run.json of the newest finished run; a clear error when there is none yet."""
-    path = latest(root, committed)
+    path = latest(root)
     if path is None:
         raise UserError("no run to use: `mlgate run` first, or pass --run PATH/run.json")
     return path
@@ -176,7 +175,6 @@ def history(
     limit: int = 20,
     current: RunResult | None = None,
     minimum: int = 2,
-    committed: frozenset[str] = frozenset(),
 ) -> dict[str, list[tuple[str, float | None]]]:
     """Each metric over this model's recent local runs (oldest first), labelled by commit;
     None where a run that was scored has no value of it (undefined on its rows).
@@ -184,7 +182,7 @@ def history(
     line of runs measured on every test row, and has no such line of its own."""
     if current is not None and current.sweep is not None:
         return {}
-    runs = listed(root, committed)
+    runs = listed(root)
     if current is not None:  # an older run's report: the runs before it, not those since
         stamp = current.run_id.partition("-")[0]
         runs = [p for p in runs if p.parent.name.partition("-")[0] <= stamp]
@@ -207,13 +205,11 @@ def history(
     return {m: p for m, p in points.items() if sum(v is not None for _, v in p) >= minimum}
 
 
-def newest_with_model(
-    root: Path, sha256: str, committed: frozenset[str] = frozenset()
-) -> RunResult | None:
+def newest_with_model(root: Path, sha256: str) -> RunResult | None:
     """The newest finished run whose trained model has this sha256 (the one that wrote
     the file, or the latest to write the same bytes); None when no run did. A run.json
     that cannot be read (an older mlgate's, torn) is passed over."""
-    for path in reversed(listed(root, committed)):
+    for path in reversed(listed(root)):
         try:  # most runs' files do not hold the hash at all: not read whole
             if sha256.encode() not in path.read_bytes():
                 continue

@@ -192,7 +192,6 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
     """The manifest's model, if it is the one the last run trained and checked; or a
     `.skops` file from elsewhere, served as it is (it cannot run code of its own) and
     said to be unchecked, with the inputs the last run read."""
-    from mlgate import git
     from mlgate.model.loading import ModelLoadError
     from mlgate.model.loading import load as load_model
     from mlgate.result import runs
@@ -200,7 +199,7 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
     elsewhere = given is not None and not _the_manifests(manifest, str(given))
     path = manifest.resolve(str(given)) if given else manifest.resolve(manifest.train.model)
     _require_file(path, manifest, elsewhere)
-    latest = runs.latest(manifest.root, git.tracked(manifest.root, runs.STATE))  # not a commit's
+    latest = runs.latest(manifest.root)  # never a run a commit put there
     if latest is None:
         raise UserError(
             f"no run of {manifest.name} yet: the model to serve, and the inputs it takes, "
