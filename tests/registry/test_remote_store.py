@@ -16,16 +16,23 @@ from tests.conftest import git
 from tests.registry.conftest import Project, make_project
 
 
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """One moto server a worker: stopping one waits out its half-second poll."""
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An empty bucket, `models-bucket`, in a moto server on 127.0.0.1."""
     for name, value in {
-        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ENDPOINT_URL": moto_endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
@@ -35,11 +42,10 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     import httpx
     import s3fs
 
-    httpx.post(f"{endpoint}/moto-api/reset")  # moto keeps its state in-process: start empty
+    httpx.post(f"{moto_endpoint}/moto-api/reset")  # moto keeps its state in-process: empty
     s3fs.S3FileSystem.clear_instance_cache()
     s3fs.S3FileSystem(anon=False).mkdir("models-bucket")
-    yield endpoint
-    server.stop()
+    return moto_endpoint
 
 
 def in_the_bucket(tmp_path: Path) -> Project:

@@ -16,7 +16,7 @@ import pytest
 
 from mlgate.errors import OutsideError
 from mlgate.registry import artifacts
-from tests.registry.test_remote_store import s3  # noqa: F401  (the fixture)
+from tests.registry.test_remote_store import moto_endpoint, s3  # noqa: F401  (fixtures)
 
 SIZE = 7000
 CLAIMED = 2 * 1024**3  # what the "huge" answer says it holds
@@ -109,9 +109,12 @@ def proxy(s3: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proxy]:  # noqa:
     made = Proxy(upstream=(host, int(port)))
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(made))
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    ).start()
     made.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     monkeypatch.setenv("AWS_ENDPOINT_URL", made.endpoint)
+    monkeypatch.setattr(artifacts, "RETRY_PAUSE_S", 0.01)  # the tries are under test, not the wait
     s3fs.S3FileSystem.clear_instance_cache()
     yield made
     server.shutdown()
@@ -199,7 +202,9 @@ def test_a_redirect_is_not_followed_and_the_token_stays(
             self.wfile.write(b"x" * SIZE)
 
     other = ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
-    threading.Thread(target=other.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=other.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    ).start()
     try:
         import s3fs
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1 << 20
 DOWNLOAD_TRIES = 3  # a download that ends early is the network's: tried again
+RETRY_PAUSE_S = 0.5  # before the second try; twice that before the third
 STALE_PARTIAL_S = 600  # a download's temporary file not written to for this long was killed
 CACHE = Path(".mlgate") / "cache" / "store"
 IGNORE_ALL = "# written by mlgate: the model store stays out of git\n*\n"
@@ -329,7 +330,7 @@ def cached(
                 listed, cut = exc.listed, exc
             except s3_stream.Garbled as exc:  # changed on the way, not in the store
                 if attempt + 1 < DOWNLOAD_TRIES:
-                    time.sleep(0.5 * (attempt + 1))
+                    time.sleep(RETRY_PAUSE_S * (attempt + 1))
                     continue
                 raise OutsideError(
                     f"could not download object {sha256[:12]} from {where}: each of "
@@ -341,7 +342,7 @@ def cached(
             got = temporary.stat().st_size
             if listed is not None and got < listed:
                 if attempt + 1 < DOWNLOAD_TRIES:
-                    time.sleep(0.5 * (attempt + 1))
+                    time.sleep(RETRY_PAUSE_S * (attempt + 1))
                     continue
                 raise OutsideError(
                     f"could not download object {sha256[:12]} from {where}: each of "
