@@ -167,6 +167,7 @@ def every_swap(metric, y, candidate, baseline):  # type: ignore[no-untyped-def]
     apart swapped, each metric from scikit-learn."""
     from itertools import product
 
+    import sklearn
     from sklearn.metrics import balanced_accuracy_score, f1_score
 
     score = {
@@ -175,11 +176,14 @@ def every_swap(metric, y, candidate, baseline):  # type: ignore[no-untyped-def]
     }[metric]
     apart = np.flatnonzero(candidate != baseline)
     scored = []  # the candidate's side of each swap, in product's order
-    for flips in product((False, True), repeat=len(apart)):
-        one = candidate.copy()
-        swapped = apart[list(flips)]
-        one[swapped] = baseline[swapped]
-        scored.append(score(y, one))
+    # scikit-learn without checking again, for each of the 1,024 swaps, the arguments this
+    # function hands it (the same types each time; labels finite): the same figures
+    with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
+        for flips in product((False, True), repeat=len(apart)):
+            one = candidate.copy()
+            swapped = apart[list(flips)]
+            one[swapped] = baseline[swapped]
+            scored.append(score(y, one))
     # the baseline's side of a swap is the candidate's side of the opposite swap (every row
     # apart flipped the other way), which product lists as far from the end as it is from
     # the start: each side scored by scikit-learn once, not twice
