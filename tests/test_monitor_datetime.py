@@ -70,3 +70,47 @@ def test_text_that_is_not_all_iso_dates_is_still_a_change_of_kind(tmp_path: Path
         pl.col("signup").str.slice(0, 10).str.replace(r"(\d+)-(\d+)-(\d+)", "$3/$2/$1")
     )
     assert _signup(reference, slashed) == [("type", 1.0)]
+
+
+def test_the_profile_the_run_and_the_monitor_hand_over_is_read_as_dates_too(
+    tmp_path: Path,
+) -> None:
+    """`mlgate check data` and `mlgate monitor` hand drift the current file's exact
+    profile, not its frame: the test above passed while both said "type changed" (audit
+    U, finding 2)."""
+    reference, parquet, csv = _frames(tmp_path)
+    as_parquet = _signup(reference, profile.of_frame(load.read(parquet, "parquet"), exact=True))
+    assert as_parquet[0][0] == "ks"
+    text = load.read(csv, "csv")
+    assert _signup(reference, profile.of_frame(text, exact=True)) == as_parquet
+    # a missing date stays missing, not a change of kind nor a date
+    gaps = text.with_columns(
+        pl.when(pl.int_range(pl.len()) < 3).then(None).otherwise(pl.col("signup")).alias("signup")
+    )
+    tested = _signup(reference, profile.of_frame(gaps, exact=True))
+    assert sorted(t for t, _ in tested) == ["ks", "missing"]
+
+
+def test_check_data_tests_a_csvs_dates_against_a_parquet_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from mlgate.cli import main
+
+    _frames(tmp_path)
+    data = pd.read_parquet(tmp_path / "current.parquet").assign(label=0)
+    data.to_csv(tmp_path / "test.csv", index=False)
+    data.to_csv(tmp_path / "train.csv", index=False)
+    (tmp_path / "mlops.yaml").write_text(
+        "name: signups\ndata:\n  train: train.csv\n  test: test.csv\n"
+        "  reference: reference.parquet\n  target: label\n  checks:\n"
+        "    drift: {columns: [signup]}\ntrain:\n  command: python train.py\n"
+    )
+    (tmp_path / "train.py").write_text("raise SystemExit('check data never trains')\n")
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", "data", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    tests = {(d["current"], d["test"]) for d in json.loads(out)["drift"]}
+    assert tests == {("train", "ks"), ("test", "ks")}  # not ("test", "type")
