@@ -72,15 +72,21 @@ def index_bootstrap(
     rows = len(y)
     idx = rng.integers(0, rows, (resamples, rows))
     other = rng.integers(0, rows, (resamples, rows)) if independent else idx
-    offset = np.arange(resamples)[:, None] * k * k
+    chunk = 250  # resamples gathered at a time: the same tables, without an array the
+    # draws' size to fault in for each side (a tenth of the time, at 4,000 of 2,000 rows)
+    offset = np.arange(chunk)[:, None] * k * k
     values = []
     for pred, drawn in ((cand, idx), (base, other)):
-        # the drawn rows' cells, y * k + pred, gathered in one pass over the draws: the
-        # same tables as indexing y and pred each, without five arrays the draws' size
-        cells = (y * k + pred)[drawn]
-        cells += offset
-        tables = np.bincount(cells.ravel(), minlength=resamples * k * k).reshape(-1, k, k)
-        values.append(counts.label_metric(metric, tables, positive_index=1))
+        # the drawn rows' cells, y * k + pred: the same tables as indexing y and pred each
+        cell = y * k + pred
+        tables = np.empty((resamples, k * k), np.int64)
+        for start in range(0, resamples, chunk):
+            cells = cell[drawn[start : start + chunk]]
+            cells += offset[: len(cells)]
+            tables[start : start + chunk] = np.bincount(
+                cells.ravel(), minlength=len(cells) * k * k
+            ).reshape(-1, k * k)
+        values.append(counts.label_metric(metric, tables.reshape(-1, k, k), positive_index=1))
     return values[0] - values[1]
 
 
