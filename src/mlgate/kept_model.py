@@ -9,6 +9,11 @@ put back unless both happen (a model that was not there before is removed again)
 copy left by an mlgate that was killed outright is put back by the next run, or `mlgate
 check model`, before it reads the file. DVC stages are left to DVC, whose cache holds
 every output it recorded (`dvc checkout`).
+
+Only mlgate writes that folder, and git ignores it: a copy, note or lock that git tracks
+(`git add -f`, or a committed `.mlgate` link on the way) is a commit's, not a run's, and
+is never used. Its name is predictable, so a pull request committed a pickle there that
+the next `mlgate check model` put over the user's own model and loaded (audit V).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from mlgate import atomic
+from mlgate import atomic, git, words
 from mlgate.errors import UserError
 
 FOLDER = Path(".mlgate") / "kept-model"
@@ -47,6 +52,10 @@ def kept(root: Path, model: Path, run_id: str, say: Callable[[str], None]) -> It
     would put back what the other was writing."""
     model = Path(os.path.realpath(model))
     copy, note, lock = _names(root, model)
+    if committed := _committed(root, (copy, note, lock)):  # said, left, and no copy made
+        say(_ignored(root, committed, f"the training runs without a copy of {model.name}"))
+        yield Keeping()
+        return
     with _held(lock, model):
         _put_back_left(copy, note, model, say)
         keeping = Keeping()
@@ -70,6 +79,9 @@ def put_back_left(root: Path, model: Path, say: Callable[[str], None]) -> None:
     copy, note, lock = _names(root, model)
     if not copy.is_file():
         return
+    if committed := _committed(root, (copy, note, lock)):
+        say(_ignored(root, committed, f"{model.name} was left as it is"))
+        return
     with contextlib.suppress(UserError), _held(lock, model):
         _put_back_left(copy, note, model, say)
 
@@ -84,6 +96,28 @@ def _names(root: Path, model: Path) -> tuple[Path, Path, Path]:
     name = hashlib.sha256(shown.encode()).hexdigest()[:16]
     folder = root / FOLDER
     return folder / f"{name}.model", folder / f"{name}.json", folder / f"{name}.lock"
+
+
+def _committed(root: Path, files: tuple[Path, ...]) -> Path | None:
+    """The first of `files` that is there and that git tracks, itself or a folder on its
+    way (a committed link `.mlgate -> elsewhere` leads into files git tracks under other
+    names, so all of `.mlgate` is listed); one `git ls-files`, only when a file is there."""
+    there = [f for f in files if f.exists() or f.is_symlink()]
+    if not there:
+        return None
+    tracked = git.tracked(root, FOLDER.parts[0])
+    for file in there:
+        parts = file.relative_to(root).parts
+        if any("/".join(parts[:n]) in tracked for n in range(1, len(parts) + 1)):
+            return file
+    return None
+
+
+def _ignored(root: Path, committed: Path, then: str) -> str:
+    return (
+        f"ignored {committed.relative_to(root).as_posix()}: git tracks it, and a kept model "
+        f"is only one a run of mlgate left here, never a commit's; {then}"
+    )
 
 
 @contextlib.contextmanager
@@ -127,9 +161,16 @@ def _put_back_left(copy: Path, note: Path, model: Path, say: Callable[[str], Non
         run_id = "?"
     _restore(copy, note, model)
     say(
-        f"put back {model.name} as it was before run {run_id}'s training, which was stopped "
-        "before it ended"
+        f"put back {model.name} as it was before run {_shown(run_id)}'s training, which was "
+        "stopped before it ended"
     )
+
+
+def _shown(run_id: object) -> str:
+    """The note's run id as text that does nothing on a terminal (an escape sequence in it
+    could erase the line it is on), and short."""
+    text = str(run_id)
+    return words.name(text if len(text) <= 40 else f"{text[:40]}…")
 
 
 def _restore(copy: Path, note: Path, model: Path) -> None:
