@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mlgate import manifest as manifests
 from mlgate.compare import baseline
+from tests.report.test_markdown import result
 
 MANIFEST = "name: m\ndata: {train: a.csv, test: b.csv, target: y}\ntrain: {command: x}\n"
 
@@ -16,7 +17,7 @@ def said(root: Path, named: str | None = None) -> str:
     loaded = manifests.parse(MANIFEST.encode(), name="mlops.yaml", root=root, files=False)
     if named is not None:
         loaded = baseline.override(loaded, named)
-    found = baseline.resolve(loaded, None, env={}, run=None)  # type: ignore[arg-type]
+    found = baseline.resolve(loaded, result(), env={}, run=None)  # type: ignore[arg-type]
     assert found.info.kind == "none"
     return found.info.message
 

@@ -151,3 +151,46 @@ def test_a_stages_command_is_code_too() -> None:
     """The stages table's messages are mlgate's: the training command it ran is code."""
     out = markdown.render(result())
     assert "| `python train.py` finished in 1.0s |" in out
+
+
+def test_on_the_default_branchs_own_commit_the_hint_is_the_commit_before(
+    tmp_path: Path,
+) -> None:
+    """`mlgate compare main`, run on main's own commit with nothing uncommitted, scored
+    the model against itself and passed every gate; the hint named it (audit U, 3)."""
+    from dataclasses import replace
+
+    from mlgate.git import GitInfo
+
+    root = tmp_path / "repo"
+    _note(tmp_path, "main")
+
+    def note(commit: str | None, dirty: bool = False) -> str:
+        ran = replace(result(), git=GitInfo(commit=commit, branch="main", dirty=dirty))
+        manifest = manifests.load(root / "mlops.yaml")
+        found = baseline.resolve(manifest, ran, env={}, run=lambda m: result())
+        return found.info.message
+
+    def head() -> str:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True)
+        return done.stdout.decode().strip()
+
+    first = head()
+    assert note(first).endswith(
+        "names auto; this is `main`'s first commit: no model before it to compare with"
+    )
+    (root / "train.py").write_text("print('trained')\n")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "d"],
+        cwd=root,
+        check=True,
+    )
+    assert note(head()).endswith(
+        "`mlgate compare main~1` compares with the commit before (`main` is this run's own commit)"
+    )
+    # uncommitted changes, or another commit: main is a baseline
+    assert note(head(), dirty=True).endswith(
+        "`mlgate compare main` compares with the default branch"
+    )
+    assert note(first).endswith("`mlgate compare main` compares with the default branch")

@@ -39,7 +39,9 @@ CACHE = Path(".mlgate") / "cache" / "baselines"
 SCORED = "scored on the candidate's test rows"
 OWN_RUN = "its own run result"
 STORED = "stored metrics"
-CACHE_FORMAT = "2"  # 2: with the baseline's own figures and the rows it was trained on
+# 2: with the baseline's own figures and the rows it was trained on; 3: those rows found
+# for a model fitted with data.id too (a cached 2 found none of them)
+CACHE_FORMAT = "3"
 
 Runner = Callable[[Manifest], RunResult]  # the run, without a comparison of its own
 
@@ -85,7 +87,8 @@ def resolve(
         if not base:
             named = re.split(", (?:in place of|as) ", origin)[0]  # who said auto, alone
             return _none(
-                f"not a pull request, and {named} names auto; " + _branch_hint(manifest.root),
+                f"not a pull request, and {named} names auto; "
+                + _branch_hint(manifest.root, candidate.git),
                 origin,
             )
         kind, ref = "git", base
@@ -119,13 +122,23 @@ def _named_by(manifest: Manifest) -> str:
     return f"the baseline named by {re.split(', (?:in place of|as) ', origin)[0]}"
 
 
-def _branch_hint(root: Path) -> str:
+def _branch_hint(root: Path, run: git.GitInfo) -> str:
+    """The command that gives this run a baseline: on the default branch's own commit,
+    with nothing uncommitted, `compare main` is the run against itself (every gate passed
+    by construction), so the commit before it."""
     if git.toplevel(root) is None:  # `compare BRANCH` would refuse: no repository
         return "not in a git repository: `mlgate compare RUN.json` compares with a run's result"
     branch = git.default_branch(root)
     if branch is None:
         return "`mlgate compare BRANCH` compares with a branch"
-    return f"{code(f'mlgate compare {branch}')} compares with the default branch"
+    if run.dirty or run.commit is None or git.resolve(root, branch) != run.commit:
+        return f"{code(f'mlgate compare {branch}')} compares with the default branch"
+    if git.resolve(root, f"{run.commit}~1") is None:
+        return f"this is {code(branch)}'s first commit: no model before it to compare with"
+    return (
+        f"{code(f'mlgate compare {branch}~1')} compares with the commit before "
+        f"({code(branch)} is this run's own commit)"
+    )
 
 
 def _kind_of(manifest: Manifest, baseline: str) -> BaselineKind:
@@ -397,10 +410,10 @@ def _run_and_score(
             candidate_manifest,
             candidate,
             trained=result.evaluate.train_rows,
+            trained_over=_hashed_over(base_manifest, result),
             model_path=model_path,
-            train_file=base_manifest.resolve(base_manifest.data.train)
-            if _typed_otherwise(result, candidate)
-            else None,
+            train_file=base_manifest.resolve(base_manifest.data.train),
+            retyped=_typed_otherwise(result, candidate),
         )
     except MlgateError as exc:
         message = f"its model could not score the candidate's rows ({exc})"
@@ -445,7 +458,9 @@ def _score_isolated(
     *,
     trained: RowSet | None,
     model_path: Path,
+    trained_over: tuple[str, ...] | None = None,
     train_file: Path | None = None,
+    retyped: bool = True,
 ) -> EvaluateStage:
     """score_on_candidate_rows in a child process, stopped at the candidate's
     evaluate.timeout: the baseline's model is the user's code as much as the candidate's.
@@ -462,7 +477,15 @@ def _score_isolated(
         path = ours.resolve(ours.data.test)
         frame = load.read_pandas(path, load.detect_format(path, ours.data.format))
         scored = score_on_candidate_rows(
-            model, frame, base, ours, candidate, trained=trained, train_file=train_file
+            model,
+            frame,
+            base,
+            ours,
+            candidate,
+            trained=trained,
+            trained_over=trained_over,
+            train_file=train_file,
+            retyped=retyped,
         )
         if ours.timing is None:
             return scored
@@ -530,18 +553,28 @@ def score_on_candidate_rows(
     candidate: RunResult,
     *,
     trained: RowSet | None,
+    trained_over: tuple[str, ...] | None = None,
     train_file: Path | None = None,
+    retyped: bool = True,
 ) -> EvaluateStage:
     """The baseline's model scored on the candidate's test rows; `trained` (the baseline's
-    training rows, hashed over its own columns) becomes the set of those rows it was
-    trained on, hashed as the rows are now keyed. `train_file`: the baseline's training
-    file, where it is at hand (a git baseline's work tree), hashed again in the types the
-    candidate's test rows are read in."""
+    training rows, hashed over its own columns, `trained_over`, where its run says them)
+    becomes the set of those rows it was trained on, hashed as the rows are now keyed.
+    `train_file`: the baseline's training file, where it is at hand (a git baseline's work
+    tree), hashed again in the types the candidate's test rows are read in, when a column
+    is typed otherwise there (`retyped`) or `trained` was hashed over other columns than
+    the rows are keyed by now. Rows hashed over other columns, and not hashed again, are
+    unknown (None), not none: no row would be found in them, and the report would say
+    the comparison's rows were ones "neither model was trained on"."""
     from mlgate.model import evaluate
 
     base = _fitted(base, model)  # the baseline's features, even if the candidate added some
-    if train_file is not None:
-        trained = _trained_as(base, train_file, frame) or trained
+    keyed = tuple(evaluate.row_columns(base, frame))
+    elsewhere = trained_over is not None and trained_over != keyed
+    if train_file is not None and (retyped or elsewhere):
+        trained = _trained_as(base, train_file, frame) or (None if elsewhere else trained)
+    elif elsewhere:
+        trained = None
     # the baseline keeps no slice columns (the candidate's are paired), and is disturbed and
     # explained as the candidate's manifest asks, so the two stand side by side
     base = replace(
@@ -582,6 +615,20 @@ def _typed_otherwise(base: RunResult, candidate: RunResult) -> bool:
     if ours is None or theirs is None:
         return True
     return any(theirs[name] != ours[name] for name in theirs.keys() & ours.keys())
+
+
+def _hashed_over(manifest: Manifest, run: RunResult) -> tuple[str, ...] | None:
+    """The columns `run` hashed its training rows over (`evaluate.row_columns` of its test
+    file's), as `manifest` names its features, target and id; None: its run does not say
+    its test file's columns."""
+    import pandas as pd
+
+    from mlgate.model import evaluate
+
+    tested = next((d.columns for d in run.data.datasets if d.role == "test"), None)
+    if tested is None:
+        return None
+    return tuple(evaluate.row_columns(manifest, pd.DataFrame(columns=list(tested))))
 
 
 def _trained_as(base: Manifest, train_file: Path, frame: pd.DataFrame) -> RowSet | None:
@@ -664,6 +711,7 @@ def _from_stage(manifest: Manifest, candidate: RunResult, stage: str) -> Found:
             manifest,
             candidate,
             trained=result.evaluate.train_rows,
+            trained_over=_hashed_over(manifest, result),
             model_path=model_file,
         )
     except MlgateError as exc:
