@@ -15,6 +15,7 @@ from sklearn.metrics import accuracy_score
 
 from mlgate import manifest as manifests
 from mlgate import pipeline
+from mlgate.compare import baseline
 from mlgate.errors import UserError
 from mlgate.result import document
 from tests import projects
@@ -246,6 +247,16 @@ def test_a_run_on_the_commit_its_baseline_names_is_compared_with_none_and_says_s
         "`mlgate compare main~1` compares it with the commit before"
     )
     assert {g.status for g in result.compare.gates} == {"not evaluated"}
+    # asked for by name (`mlgate compare main`): done, and said (audit U, finding 3: it
+    # passed every gate with no word that the model was compared with itself)
+    asked = baseline.override(manifests.load(root / "mlops.yaml"), "main")
+    by_name = pipeline.run(asked, env={"PATH": _path()})
+    assert by_name.compare is not None and by_name.compare.baseline.kind == "git"
+    assert by_name.compare.baseline.message == (
+        f"main is this very commit ({head[:7]}): the model is compared with a retraining of "
+        "itself, a check that training repeats; `mlgate compare main~1` compares it with the "
+        "commit before"
+    )
     (root / "notes.txt").write_text("uncommitted\n")  # the work tree is not the commit
     assert run(root).compare.baseline.kind == "git"
 

@@ -259,7 +259,15 @@ def _from_git(
     named = commit[:12] if commit.startswith(ref) else f"{ref} @ {commit[:7]}"
     info = Baseline(kind="git", ref=ref, commit=commit, name=named)
     asked = from_command_line(manifest.compare.baseline_origin)
-    if commit == candidate.git.commit and candidate.git.dirty is False and not asked:
+    itself = commit == candidate.git.commit and candidate.git.dirty is False
+    if itself and asked:  # done as asked, and said: a green verdict here proves nothing
+        info = replace(
+            info,
+            message=f"{ref} is this very commit ({commit[:7]}): the model is compared with a "
+            "retraining of itself, a check that training repeats; "
+            f"{code(f'mlgate compare {ref}~1')} compares it with the commit before",
+        )
+    if itself and not asked:
         # `compare.baseline: main`, run on main: the same code trained twice, every gate
         # passed by construction, and said as "3 of 3 gates passed against main" (asked
         # for by name, `mlgate compare main`, it is done: a check that training repeats)
