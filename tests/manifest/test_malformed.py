@@ -327,6 +327,14 @@ CASES = [
             f"'roc_auc'? ({len(METRICS)} names are allowed: `mlgate schema` lists them)",
         ],
     ),
+    (  # roc_auc_ovr, by spelling alone, was offered roc_auc_ovo: one-vs-one, another figure
+        "metric-named-one-vs-rest",
+        sub("[accuracy, f1_macro]", "[roc_auc_ovr, f1_macro]"),
+        [
+            "mlops.yaml:14:13: evaluate.metrics[0]: found 'roc_auc_ovr'; did you mean "
+            f"'roc_auc'? ({len(METRICS)} names are allowed: `mlgate schema` lists them)",
+        ],
+    ),
     (  # "pr_auc" was offered roc_auc, the wrong area for an imbalanced task; auprc nothing
         "metric-named-the-precision-recall-area",
         sub("[accuracy, f1_macro]", "[pr_auc, auprc]"),

@@ -297,6 +297,11 @@ SYNONYMS = {
     "mean_squared_log_error": "msle",
     "root_mean_squared_log_error": "rmsle",
     "auc": "roc_auc",
+    # one-vs-rest, macro-averaged, is mlgate's roc_auc (scikit-learn's multi_class="ovr");
+    # by spelling alone roc_auc_ovr was steered to one-vs-one, another figure (audit W, 4)
+    "roc_auc_ovr": "roc_auc",
+    "roc_auc_ovr_macro": "roc_auc",
+    "roc_auc_ovo_macro": "roc_auc_ovo",
     "macro_f1": "f1_macro",
     "mcc": "matthews_corrcoef",
     "kappa": "cohen_kappa",
