@@ -40,22 +40,30 @@ def size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_every_chart_is_written_as_a_png(binary: Curves, tmp_path: Path) -> None:
-    written = png.write_charts(binary, tmp_path / "charts", history=HISTORY)
+@pytest.fixture(scope="module")
+def drawn(binary: Curves, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """Every chart of `binary` and HISTORY written once, in matplotlib's default style: the
+    folder and what write_charts returned (no test writes there)."""
+    folder = tmp_path_factory.mktemp("drawn") / "charts"
+    return folder, png.write_charts(binary, folder, history=HISTORY)
+
+
+def test_every_chart_is_written_as_a_png(drawn: tuple[Path, list[Path]]) -> None:
+    folder, written = drawn
     names = ["roc.png", "pr.png", "confusion.png", "history.png"]
-    assert written == [tmp_path / "charts" / name for name in names]
-    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(names)  # no temp left
-    assert size((tmp_path / "charts" / "roc.png").read_bytes()) == (600, 600)
+    assert written == [folder / name for name in names]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)  # no temp left
+    assert size((folder / "roc.png").read_bytes()) == (600, 600)
     for path in written:
         assert min(size(path.read_bytes())) >= 300
 
 
 def test_the_bytes_are_the_same_every_time_whatever_the_users_style(
-    binary: Curves, tmp_path: Path
+    binary: Curves, drawn: tuple[Path, list[Path]], tmp_path: Path
 ) -> None:
     import matplotlib
 
-    first = png.write_charts(binary, tmp_path / "a", history=HISTORY)
+    first = drawn[1]  # drawn before, outside any rc_context
     with matplotlib.rc_context({"lines.linewidth": 7, "axes.facecolor": "black", "font.size": 20}):
         second = png.write_charts(binary, tmp_path / "b", history=HISTORY)
     for a, b in zip(first, second, strict=True):
