@@ -96,7 +96,11 @@ def _explain(error: Any) -> Iterator[Finding]:
                 yield path, f"missing required key '{key}'" + (f" ({what})" if what else ""), True
     elif kind == "type":
         said = f"expected {_expected_types(expected)}, found {_found(instance)}"
-        yield path, said + _as_a_fraction(path, instance, expected), False
+        yield (
+            path,
+            said + _as_a_fraction(path, instance, expected) + _swept_list(path, instance),
+            False,
+        )
     elif kind == "enum" and "propertyNames" in error.schema_path:  # a key that is no name
         yield (*path, instance), _not_one_of(instance, expected), True
     elif kind == "enum":
@@ -337,6 +341,17 @@ def _as_a_fraction(path: KeyPath, instance: object, expected: object) -> str:
             f"baseline's figure write {relative}: {written}"
         )
     return f"; write {instance.strip()} as {written}"
+
+
+def _swept_list(path: tuple[object, ...], instance: object) -> str:
+    """Why a list is no swept value, and what sweeps one: "found a list" alone left a
+    params key holding layer sizes with nowhere to go (audit W, finding 6)."""
+    if path[:1] != ("sweep",) or not isinstance(instance, (list, dict)):
+        return ""
+    return (
+        "; a swept value stands in for one params value and cannot be a list or a mapping: "
+        "sweep a name your training maps to one (`model.layout: [small, large]`)"
+    )
 
 
 def _not_one_of(instance: object, allowed: list[object]) -> str:
