@@ -108,7 +108,7 @@ def test_crossed_bounds_a_missing_file_and_a_wrong_task_are_all_reported(
         "max_change (0.0)",
         "mlops.yaml:9:11: compare.gates.rmse: 'rmse' is a regression metric, but "
         "evaluate.task is classification: name a classification metric (accuracy, f1_macro, "
-        "roc_auc, log_loss, ...), or set evaluate.task",
+        "roc_auc, log_loss, ...), or change evaluate.task to regression",
     ]
 
 

@@ -594,7 +594,7 @@ CASES = [
         "metric-wrong-task",
         sub("[accuracy, f1_macro]", "[accuracy, r2]"),
         [
-            "mlops.yaml:14:23: evaluate.metrics[1]: 'r2' is a regression metric, but evaluate.task is classification: name a classification metric (accuracy, f1_macro, roc_auc, log_loss, ...), or set evaluate.task",
+            "mlops.yaml:14:23: evaluate.metrics[1]: 'r2' is a regression metric, but evaluate.task is classification: name a classification metric (accuracy, f1_macro, roc_auc, log_loss, ...), or change evaluate.task to regression",
         ],
     ),
     (
@@ -624,7 +624,7 @@ CASES = [
         "check-metric-wrong-task",
         sub("{metric: f1_macro, min: 0.8}", "{metric: mae, max: 3}"),
         [
-            "mlops.yaml:16:14: model_checks[metric=mae].metric: 'mae' is a regression metric, but evaluate.task is classification: name a classification metric (accuracy, f1_macro, roc_auc, log_loss, ...), or set evaluate.task",
+            "mlops.yaml:16:14: model_checks[metric=mae].metric: 'mae' is a regression metric, but evaluate.task is classification: name a classification metric (accuracy, f1_macro, roc_auc, log_loss, ...), or change evaluate.task to regression",
         ],
     ),
     (

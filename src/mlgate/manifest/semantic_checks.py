@@ -996,7 +996,8 @@ def _metric_problems(raw: dict[str, Any]) -> Iterator[Finding]:
             yield (
                 where,
                 f"'{name}' is a {METRICS[name].task} metric, but evaluate.task is {task}: "
-                f"name a {task} metric ({usual}, ...), or set evaluate.task",
+                f"name a {task} metric ({usual}, ...), or change evaluate.task to "
+                f"{METRICS[name].task}",
                 False,
             )
 
