@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from mlgate import words
+from mlgate import spelling, words
 from mlgate.errors import UserError
 
 _KINDS = (
@@ -21,6 +21,17 @@ _KINDS = (
     (stat.S_ISBLK, "a device"),
     (stat.S_ISSOCK, "a socket"),
 )
+
+
+def nearby(target: Path) -> Path | None:
+    """The file beside `target` whose name is closest to its name: a typo's "did you mean"."""
+    folder = target.parent
+    try:
+        names = [p.name for p in folder.iterdir() if p.is_file()]
+    except OSError:  # not a folder, or not one we may read
+        return None
+    close = spelling.closest(target.name, names, cutoff=0.7)
+    return folder / close[0] if close else None
 
 
 def not_a_file(path: Path) -> str | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import bounds, monitor_labels, words
+from mlgate import bounds, files, monitor_labels, words
 from mlgate.bounds import written
 from mlgate.errors import UserError
 from mlgate.manifest.spec import Drift, Manifest
@@ -189,8 +189,10 @@ def _local(named: Named, scratch: Path, show: Callable[[Path], str] | None) -> t
     path = url_path or named.path
     name = named.name if url_path or not show else show(named.path)
     if not path.exists():
+        close = None if url_path else files.nearby(path)
+        meant = f"; did you mean '{Path(name).parent / close.name}'?" if close else ""
         raise UserError(
-            f"{named.by}: '{name}' does not exist",
+            f"{named.by}: '{name}' does not exist{meant}",
             hint=f"the URL names the path {path}"
             if url_path
             else f"name it relative to the manifest's folder ({path.parent.resolve()} "

@@ -137,7 +137,7 @@ def _file_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
             )
             continue
         message = f"file '{relative}' does not exist"
-        close = _nearby_file(target)
+        close = files.nearby(target)
         if close:
             message += f"; did you mean '{os.path.relpath(close, root)}'?"
         elif keys[0] == "data":
@@ -658,16 +658,6 @@ def _exists(path: Path) -> bool:
         return path.exists()
     except OSError:  # a name too long for the file system, a folder that cannot be read
         return False
-
-
-def _nearby_file(target: Path) -> Path | None:
-    folder = target.parent
-    try:
-        names = [p.name for p in folder.iterdir() if p.is_file()]
-    except OSError:  # not a folder, or not one we may read
-        return None
-    close = spelling.closest(target.name, names, cutoff=0.7)
-    return folder / close[0] if close else None
 
 
 def _column_problems(raw: dict[str, Any]) -> Iterator[Finding]:
