@@ -88,8 +88,8 @@ def why_not(root: Path, command: Command, *, running: bool) -> str | None:
             f"word as an item ([{', '.join(argv[0].split())}]) or the line as a string"
         )
     script = script_of(command)
-    if script is None:
-        return None
+    if script is None:  # a run starts it anyway: its `python` may be another than mlgate's
+        return None if running else src_module(root, command)
     path = root / script
     if not path.exists():
         return _missing(root, command, script, running=running)
@@ -126,21 +126,10 @@ def script_of(command: Command) -> str | None:
     """The relative script file a command runs, when one can be told from its words:
     `python train.py`, `./deploy.sh staging`, `python -W ignore train.py`, `env A=1 python
     train.py`, `cd src && python train.py` (src/train.py), `Rscript -e ...` (none)."""
-    try:
-        argv = list(command.argv) if command.argv is not None else shlex.split(command.shell or "")
-    except ValueError:  # unbalanced quotes: the shell will say
+    parsed = _parsed(command)
+    if parsed is None:
         return None
-    folder = ""
-    if len(argv) > 3 and argv[0] == "cd" and argv[2] in ("&&", ";"):  # `cd src && ...`
-        folder, argv = argv[1], argv[3:]
-    if argv and argv[0] == "env":  # `env [-i] [-u NAME] A=1 python ...`
-        argv.pop(0)
-        while argv and argv[0].startswith("-"):
-            argv = argv[2:] if argv[0] in ("-u", "--unset", "-C", "--chdir") else argv[1:]
-    while argv and "=" in argv[0] and not argv[0].startswith(("-", "=")):
-        argv.pop(0)  # FOO=bar before the program
-    if not argv:
-        return None
+    folder, _, argv = parsed
     program, rest = argv[0], iter(argv[1:])
     candidate = None
     interpreter = os.path.basename(program).split(".")[0]
@@ -162,6 +151,55 @@ def script_of(command: Command) -> str | None:
     if candidate.lower().endswith(SCRIPT_SUFFIXES) or "/" in candidate:
         return os.path.normpath(os.path.join(folder, candidate))
     return None
+
+
+def _parsed(command: Command) -> tuple[str, list[str], list[str]] | None:
+    """The folder a leading `cd` enters, the variables set before the program (`env`,
+    `A=1`), and the program's words; None when the words cannot be told."""
+    try:
+        argv = list(command.argv) if command.argv is not None else shlex.split(command.shell or "")
+    except ValueError:  # unbalanced quotes: the shell will say
+        return None
+    folder = ""
+    if len(argv) > 3 and argv[0] == "cd" and argv[2] in ("&&", ";"):  # `cd src && ...`
+        folder, argv = argv[1], argv[3:]
+    if argv and argv[0] == "env":  # `env [-i] [-u NAME] A=1 python ...`
+        argv.pop(0)
+        while argv and argv[0].startswith("-"):
+            argv = argv[2:] if argv[0] in ("-u", "--unset", "-C", "--chdir") else argv[1:]
+    assigned = []
+    while argv and "=" in argv[0] and not argv[0].startswith(("-", "=")):
+        assigned.append(argv.pop(0).partition("=")[0])  # FOO=bar before the program
+    return (folder, assigned, argv) if argv else None
+
+
+def src_module(root: Path, command: Command) -> str | None:
+    """Why `python -m pkg.train` will not find `pkg`, where it lives in a src/ layout
+    (`src/pkg/`): validate called it valid and the run ended in ModuleNotFoundError."""
+    import importlib.util
+
+    parsed = _parsed(command)
+    if parsed is None:
+        return None
+    folder, assigned, argv = parsed
+    if folder or "PYTHONPATH" in assigned or not argv[0].startswith(("python", "pypy")):
+        return None
+    module = next((argv[i + 1] for i, w in enumerate(argv[:-1]) if w == "-m"), None)
+    top = (module or "").partition(".")[0]
+    if not top.isidentifier() or (root / top).exists() or (root / f"{top}.py").exists():
+        return None
+    inside = root / "src" / top
+    if not (inside.is_dir() or inside.with_suffix(".py").is_file()):
+        return None
+    try:
+        if importlib.util.find_spec(top) is not None:  # installed: `pip install -e .`
+            return None
+    except (ImportError, ValueError):
+        pass
+    return (
+        f"`{command.display}` imports '{top}', which is in src/ and not installed: run it "
+        f"as `PYTHONPATH=src {' '.join(argv)}`, or install the project (`pip install -e .`)"
+    )
 
 
 def _place(manifest: Manifest, key: str) -> tuple[str, tuple[int, int]]:
