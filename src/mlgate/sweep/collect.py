@@ -29,7 +29,8 @@ def collected(
     counts only for a run inside `folder` that holds the configuration's own values, and
     its status, figures and message are read from that run; two such runs of one
     configuration are an `error` (which to rank cannot be told); a run of another
-    manifest than `manifest`, of another commit than the checkout's, or of other values
+    manifest than `manifest`, of another commit than the checkout's (or of none where it
+    has one), or of other values
     than its params file's where the sweep sets none, is refused; and a record or run
     refused is said, with why."""
     from mlgate import git
@@ -151,7 +152,8 @@ def _uploaded(
 ) -> Finished | str:
     """`c`'s outcome from its uploaded run, or why not: `run` is outside `folder`, is not
     a run, read another manifest, or ran other values (another configuration's run under
-    this one's id, or values the sweep does not set changed)."""
+    this one's id, or values the sweep does not set changed), or was made at another
+    commit than the checkout's, or at none where the checkout has one."""
     from mlgate.errors import MlgateError
     from mlgate.result import runs
 
@@ -172,9 +174,16 @@ def _uploaded(
         return "its run ran other values than the configuration's"
     if result.manifest.sha256 != expected.manifest:
         return "its run read another manifest than this one (plan, jobs and collect read one)"
-    if expected.commit and result.git.commit and result.git.commit != expected.commit:
+    made = result.git.commit
+    if expected.commit and not made:  # no commit once skipped the check below (audit V)
+        return (
+            f"its run records no commit, and this checkout is at {expected.commit[:12]}: a "
+            "matrix job's run, made in its checkout of that commit, records it (plan, jobs "
+            "and collect check out one commit), so which code it ran cannot be told"
+        )
+    if expected.commit and made and made != expected.commit:
         return (  # another commit's code, though manifest and params are alike
-            f"its run was made at commit {result.git.commit[:12]}, and this checkout is at "
+            f"its run was made at commit {made[:12]}, and this checkout is at "
             f"{expected.commit[:12]} (plan, jobs and collect check out one commit)"
         )
     fixed = {k: v for k, v in expected.params.items() if k not in c.params}

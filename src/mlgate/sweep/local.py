@@ -96,15 +96,71 @@ def resumed(
     """The configurations that finished before (by id), and those left to run."""
     found: dict[str, Finished] = {}
     todo = []
+    committed = Committed(root)
     for c in configurations:
-        done = _finished(root, c, key_of(base, c))
+        done = _finished(root, c, key_of(base, c), committed)
         if done is None:
             todo.append(c)
         else:
             found[c.id] = done
             if on_done:
                 on_done(done)
+    if committed.refused:
+        import sys
+
+        from mlgate.report.inert import one_line
+
+        print(one_line(f"mlgate: sweep: {committed.said()}"), file=sys.stderr)
     return found, todo
+
+
+class Committed:
+    """The sweep's files git tracks (HEAD's tree or the index), asked of git once, and
+    only when a record is there: a record a commit put under `.mlgate/sweeps/` is not a
+    run this machine made. Its key is predictable (the project's digest leaves `.mlgate/`
+    out), so a pull request could commit (`git add -f`) records that name a losing
+    configuration's run as the winner's, and the sweep, and the matrix job that collect
+    believes, took them as finished (audit V, finding 4)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.listed: frozenset[str] | None = None
+        self.refused: list[tuple[str, Configuration]] = []  # (the file, its configuration)
+
+    def of(self, files: Iterable[str]) -> str:
+        """The first of `files` (relative to the root) git tracks, itself or a folder on
+        its way (a committed link `.mlgate -> elsewhere`), "" when none is."""
+        from pathlib import PurePosixPath
+
+        from mlgate import git
+        from mlgate.result import runs
+
+        if self.listed is None:
+            self.listed = git.tracked(self.root, runs.STATE)
+        for file in files:
+            relative = PurePosixPath(file)
+            on_the_way = (relative, *relative.parents)
+            if any(str(p) in self.listed for p in on_the_way if str(p) != "."):
+                return file
+        return ""
+
+    def said(self) -> str:
+        """One line: the committed files, and that their configurations run again."""
+        from mlgate import words
+
+        files = [file for file, _ in self.refused]
+        if len(files) == 1:
+            c = self.refused[0][1]
+            return (
+                f"{files[0]} was not read as a finished configuration: git tracks it, and a "
+                "record or run a commit put there is not one this machine made, so it runs "
+                f"again: {c.id} {c.label()}"
+            )
+        return (
+            f"{words.count(len(files), 'committed record')} not read as finished "
+            f"configurations (git tracks {words.first(files[:3], len(files))}): a record or "
+            "run a commit put there is not one this machine made; they run again"
+        )
 
 
 def _all(
@@ -145,8 +201,9 @@ def _all(
             if not isinstance(exc, KeyboardInterrupt):
                 raise
             stopped = []
+            committed = Committed(manifest.root)
             for _, c, key in running.values():
-                kept = _finished(manifest.root, c, key)
+                kept = _finished(manifest.root, c, key, committed)
                 if kept is None:
                     stopped.append(c)
                     continue
@@ -461,15 +518,23 @@ def from_record(
     )
 
 
-def _finished(root: Path, c: Configuration, key: str) -> Finished | None:
-    """A run this key already finished (a resumed sweep), if its run is still there."""
+def _finished(root: Path, c: Configuration, key: str, committed: Committed) -> Finished | None:
+    """A run this key already finished (a resumed sweep), if its run is still there and
+    neither it nor its record is committed (`committed` keeps which were)."""
     from mlgate.errors import UserError
     from mlgate.result import runs
 
-    said = _read(root / SWEEPS / f"{key}.json")
+    record = SWEEPS / f"{key}.json"
+    said = _read(root / record)
     if said is None or not (root / str(said.get("run", ""))).is_file():
         return None
     if said.get("status") not in ("passed", "failed"):  # it did not finish: run it again
+        return None
+    outcome = SWEEPS / f"{key}.outcome.json"
+    run = Path(str(said["run"])).as_posix()
+    tracked = committed.of([record.as_posix(), outcome.as_posix(), run])
+    if tracked:
+        committed.refused.append((tracked, c))
         return None
     try:  # one this mlgate cannot read (a newer one's, or changed since) would go unranked
         runs.read(root / str(said["run"]))
