@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, ParamSpec
 
 from mlgate import words
@@ -30,6 +30,7 @@ def compute_each(
     *,
     classes: list[object] | None = None,
     positive_index: int = 1,
+    labels: Sequence[object] | None = None,
 ) -> tuple[dict[str, float | None], dict[str, str]]:
     """Each metric's value, and why each that has none has none (a run records both)."""
     values: dict[str, float | None] = {}
@@ -37,7 +38,13 @@ def compute_each(
     for name in names:
         try:
             value = compute(
-                name, y_true, y_pred, scores, classes=classes, positive_index=positive_index
+                name,
+                y_true,
+                y_pred,
+                scores,
+                classes=classes,
+                positive_index=positive_index,
+                labels=labels,
             )
         except ValueError as exc:  # scikit-learn's reason may list every value it met
             values[name], errors[name] = None, words.clip(str(exc).splitlines()[0], 300)
@@ -75,8 +82,11 @@ def compute(
     *,
     classes: list[object] | None = None,
     positive_index: int = 1,
+    labels: Sequence[object] | None = None,
 ) -> float:
     """One metric's value. `scores` is (rows, classes) probabilities for classifiers.
+    `labels`: what `classes` stand for when they are indices (a run's kept predictions),
+    so a reason names 'rare', not 3.
 
     Raises ValueError with a readable reason when the metric cannot be computed.
     """
@@ -136,7 +146,7 @@ def compute(
         assert scores is not None
         if binary:
             return float(skm.roc_auc_score(y_true == pos, scores[:, positive_index]))
-        _every_class_present(y_true, classes)
+        _every_class_present(y_true, classes, labels)
         multi_class = "ovo" if name.startswith("roc_auc_ovo") else "ovr"
         average = "weighted" if name.endswith("weighted") else "macro"
         return float(
@@ -292,7 +302,9 @@ def _defined(name: str, y_true: np.ndarray, y_pred: np.ndarray, positive: object
     _refuse_undefined(name, counts.confusion(truth, said, 2), 1)
 
 
-def _every_class_present(y_true: np.ndarray, classes: list[object] | None) -> None:
+def _every_class_present(
+    y_true: np.ndarray, classes: list[object] | None, labels: Sequence[object] | None
+) -> None:
     """A class without a row has no area of its own against the others: scikit-learn said
     "Only one class is present" where two of three were, or divided by zero (ovo,
     weighted) and ended the run."""
@@ -301,7 +313,9 @@ def _every_class_present(y_true: np.ndarray, classes: list[object] | None) -> No
     from mlgate.result.arrays import plain
 
     present = set(np.unique(y_true).tolist())
-    absent = [plain(c) for c in classes or () if plain(c) not in present]
+    given = list(classes or ())
+    named = list(labels) if labels is not None and len(labels) == len(given) else given
+    absent = [plain(n) for c, n in zip(given, named, strict=True) if plain(c) not in present]
     if absent:
         raise ValueError(without_a_row(absent))
 

@@ -248,4 +248,5 @@ def metrics_on(
         scores,
         classes=list(range(len(classes))) if classes else None,
         positive_index=evaluated.positive_index,
+        labels=classes,
     )

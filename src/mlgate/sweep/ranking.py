@@ -157,6 +157,7 @@ class _Parts:
     scores: np.ndarray  # empty: none
     classes: int
     positive: int
+    labels: tuple[object, ...] = ()  # what the class indices stand for, for messages
 
 
 def _common_choosing(sides: Sequence[_Parts]) -> np.ndarray | None:
@@ -196,6 +197,7 @@ def _parts(run_json: Path, holdout: float) -> _Parts | None:
         scores=arrays.decode(kept.scores) if kept.scores is not None else np.empty(0),
         classes=len(kept.classes or ()),
         positive=result.evaluate.positive_index if kept.classes else 1,
+        labels=tuple(kept.classes or ()),
     )
 
 
@@ -245,6 +247,7 @@ def _measured(metric: str, parts: _Parts, rows: np.ndarray) -> tuple[float | Non
             parts.scores[rows] if parts.scores.size else None,
             classes=list(range(parts.classes)) if parts.classes else None,
             positive_index=parts.positive,
+            labels=parts.labels,
         )
     except ValueError as exc:
         return None, f"{metric} is undefined on the rows that rank ({_first_line(exc)})"
