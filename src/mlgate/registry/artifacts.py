@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -96,12 +97,24 @@ class LocalStore:
         return self.folder / _key(sha256)
 
     def put(self, source: Path) -> str:
-        """The file's sha256, after it is in the store (already there: nothing is copied)."""
+        """The file's sha256, after it is in the store (already there, a file with that
+        sha256: nothing is copied). Anything else at the object's name is not the object
+        and is replaced: a symlink (a commit put `objects/<ab>/<cd...> -> the model in the
+        work tree`, and the registered model's only copy was the work tree's, audit V), a
+        fan-out folder that is a link, a file whose bytes changed."""
         sha256 = sha256_of(source)
         target = self.path(sha256)
-        if target.is_file():
+        if _stored(target, sha256):
             return sha256
+        if target.is_dir() and not target.is_symlink():
+            raise OutsideError(
+                f"object {sha256[:12]} cannot be written to the model store {self.folder}: "
+                f"{target} is a folder, not a file mlgate wrote",
+                hint="remove that folder (mlgate makes none there), then run the command again",
+            )
         try:
+            if target.parent.is_symlink():  # not the store's own folder: replaced by one
+                target.parent.unlink()
             target.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():  # a store inside the checkout never dirties it
@@ -123,6 +136,14 @@ class LocalStore:
     def check(self, sha256: str, size: int | None = None) -> None:
         """The object is here with its sha256, hashed as it is read, in chunks."""
         path = self.path(sha256)
+        if linked := _linked(path):  # what it points to can change after it is checked
+            raise OutsideError(
+                f"object {sha256[:12]} in {self.folder} is not stored: {linked} is a symlink "
+                "(mlgate writes each object as a file of its own, so a commit or another tool "
+                "put the link there)",
+                hint="if what it points to still has this sha256 (`sha256sum "
+                f"{path}`), replace the link with a copy of it; else {CORRUPT}",
+            )
         if not path.is_file():
             raise UserError(
                 f"object {sha256[:12]} is not in the model store {self.folder}",
@@ -372,6 +393,23 @@ def _sweep(folder: Path) -> None:
         with contextlib.suppress(OSError):
             if now - left.stat().st_mtime > STALE_PARTIAL_S:
                 left.unlink()
+
+
+def _linked(path: Path) -> Path | None:
+    """The object's path or its fan-out folder, whichever is a symlink (None: neither)."""
+    return next((p for p in (path, path.parent) if p.is_symlink()), None)
+
+
+def _stored(target: Path, sha256: str) -> bool:
+    """A regular file of the store's own (no link on the way from its fan-out folder)
+    holding the bytes named `sha256`: the object. Read only when it is one (a FIFO would
+    block the read)."""
+    if _linked(target):
+        return False
+    try:
+        return stat.S_ISREG(os.lstat(target).st_mode) and sha256_of(target) == sha256
+    except OSError:
+        return False
 
 
 def _copy_in(source: Path, target: Path) -> None:
