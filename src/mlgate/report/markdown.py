@@ -56,6 +56,9 @@ RULE_KINDS = {
     "data check": "data checks",
     "setting": "settings",
 }
+# how compare/rules.py begins a rule the trusted jobs act on after the merge (the
+# environments, the registry, the credentials a command is given): no gate judged it
+AT_MERGE = "takes effect when merged"
 
 # (label, value) oldest first, labelled e.g. by short commit shas; None: no value that run
 History = Sequence[tuple[str, float | None]]
@@ -408,7 +411,9 @@ def _rule_changes(compared: CompareStage | None) -> str:
     size = 0
     for shown, r in enumerate(compared.rules):
         old = "–" if r.old is None else escape(words.clip(r.old, RULE_SHOWN))
-        new = "–" if r.new is None else escape(words.clip(r.new, RULE_SHOWN))
+        # a rule that takes effect when merged says so before its value: room for both
+        shown = RULE_SHOWN * (2 if (r.new or "").startswith(AT_MERGE) else 1)
+        new = "–" if r.new is None else escape(words.clip(r.new, shown))
         row = f"| {r.kind} {escape(words.clip(r.subject, RULE_SHOWN))} | {old} | {new} |"
         size += len(row) + 1
         if size > RULES_SHOWN:  # a section that always fits in a comment beside the gates
@@ -422,6 +427,14 @@ def _rule_changes(compared: CompareStage | None) -> str:
         f"### ⚠️ What it is judged by changed: {said} ({kinds}) set otherwise "
         f"than at {_baseline_name(compared)}"
     )
+    merged = sum(1 for r in compared.rules if (r.new or "").startswith(AT_MERGE))
+    if merged:  # what the merge job does: a reviewer's to judge, no gate's
+        head += (
+            f"\n\n{AT_MERGE.capitalize()} ({words.count(merged, 'rule')} of them): the "
+            "merge, dispatch and scheduled jobs read them from the merged manifest and act "
+            "on them with their rights (registering, promoting, deploying); no gate of this "
+            "run judged them."
+        )
     return f"{head}\n\n" + "\n".join(rows)
 
 
