@@ -4,9 +4,13 @@ real metrics of the rows whose labels arrived."""
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +18,14 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
+from mlgate import manifest as manifests
 from mlgate import monitor, monitor_history
 from mlgate.cli.main import main
 from mlgate.errors import UserError
+from mlgate.result import runs
 from tests import projects
 from tests.ahead import trained_ahead
+from tests.conftest import in_fast_tier
 from tests.registry.conftest import ENVIRONMENTS, Project, make_project, promote
 
 SHIFTED = ("sepal_length", "sepal_width", "petal_length")
@@ -30,16 +37,37 @@ NOT_ESTIMATED = (
 )
 
 
+_PROMOTED: dict[tuple[object, ...], Path] = {}
+
+
+def promoted_copy(root: Path, files: dict[str, str] | None = None) -> Project:
+    """`promote(make_project(root, files=files))`, made once a process for each kind of
+    project and copied to `root` (repository, tags, store and runs: the same bytes; the
+    git dates are pinned), as make_project copies its trained project: a registration
+    and two promotions a test were a tenth of a CPU-second each."""
+    dates = tuple(os.environ.get(name, "") for name in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"))
+    key = (in_fast_tier(), tuple(sorted((files or {}).items())), dates)
+    if key not in _PROMOTED:
+        template = Path(tempfile.mkdtemp(prefix="mlgate-promoted-"))
+        atexit.register(shutil.rmtree, template, True)
+        promote(make_project(template / "repo", files=files))
+        _PROMOTED[key] = template / "repo"
+    shutil.copytree(_PROMOTED[key], root, symlinks=True)
+    return Project(
+        root=root, manifest=manifests.load(root / "mlops.yaml"), run=runs.read_latest(root)
+    )
+
+
 @pytest.fixture
 def promoted(tmp_path: Path) -> Project:
     """iris, promoted to production: 30 test rows, too few to calibrate an estimate on."""
-    return promote(make_project(tmp_path / "iris"))
+    return promoted_copy(tmp_path / "iris")
 
 
 @pytest.fixture
 def cancer(tmp_path: Path) -> Project:
     """breast cancer, promoted to production: 342 test rows to calibrate on."""
-    return promote(make_project(tmp_path / "cancer", files=trained_ahead(projects.cancer_files())))
+    return promoted_copy(tmp_path / "cancer", files=trained_ahead(projects.cancer_files()))
 
 
 def production(project: Project, tmp_path: Path, *, shift: float = 0.0, labels: bool) -> Path:
@@ -603,7 +631,7 @@ def test_a_classifier_without_probabilities_is_still_scored_where_labels_arrived
 ) -> None:
     """Without predict_proba the labelled rows were not scored either: 120 labelled rows
     a third right passed as "nothing to see"."""
-    project = promote(make_project(tmp_path / "ridge", files=trained_ahead({"train.py": RIDGE})))
+    project = promoted_copy(tmp_path / "ridge", files=trained_ahead({"train.py": RIDGE}))
     path = production(project, tmp_path, shift=3.0, labels=True)
     found = monitor.monitor(
         project.manifest, project.where(), path, stage="production", shown="prod.csv"
@@ -632,7 +660,7 @@ def test_a_regression_is_measured_where_labels_arrived_and_says_it_cannot_be_wit
     arrive", and after they arrived, still only drift."""
     files = projects.diabetes_files()
     files["mlops.yaml"] += ENVIRONMENTS
-    project = promote(make_project(tmp_path / "diabetes", files=trained_ahead(files)))
+    project = promoted_copy(tmp_path / "diabetes", files=trained_ahead(files))
     frame = pd.read_csv(project.root / "data" / "test.csv")
     unlabelled = tmp_path / "unlabelled.csv"
     frame.drop(columns="target").to_csv(unlabelled, index=False)
@@ -709,7 +737,7 @@ def test_a_regression_missing_a_feature_or_labelled_in_part_is_judged_as_a_class
     tested"; with labels for half the rows, the target "drifted" on its missing share."""
     files = projects.diabetes_files()
     files["mlops.yaml"] += ENVIRONMENTS
-    project = promote(make_project(tmp_path / "diabetes", files=trained_ahead(files)))
+    project = promoted_copy(tmp_path / "diabetes", files=trained_ahead(files))
     frame = pd.read_csv(project.root / "data" / "test.csv")
     lacking = tmp_path / "lacking.csv"
     frame.drop(columns=["target", "bmi"]).to_csv(lacking, index=False)
@@ -731,7 +759,7 @@ def test_a_regressions_markdown_names_its_test_and_charts_its_first_metric(
     charted mae, the history's first key by name, not rmse, the run's first metric."""
     files = projects.diabetes_files()
     files["mlops.yaml"] += ENVIRONMENTS
-    project = promote(make_project(tmp_path / "diabetes", files=trained_ahead(files)))
+    project = promoted_copy(tmp_path / "diabetes", files=trained_ahead(files))
     frame = pd.read_csv(project.root / "data" / "test.csv")
     frame["target"] += 60.0
     path = tmp_path / "labelled.csv"
@@ -776,7 +804,7 @@ def test_a_version_that_computed_only_score_metrics_is_judged_on_them_and_on_acc
     import joblib
 
     files = trained_ahead(projects.cancer_files(SCORES_ONLY))
-    project = promote(make_project(tmp_path / "cancer", files=files))
+    project = promoted_copy(tmp_path / "cancer", files=files)
     test = pd.read_csv(project.root / "data" / "test.csv")
     model = joblib.load(project.root / "models" / "model.joblib")
     truth, rows = test.pop("target"), test
@@ -892,9 +920,7 @@ def test_a_model_without_column_names_is_handed_the_training_files_order(
     """A model fitted on an array was handed the export's own columns, in the export's
     order: a reordered export scored on swapped features read as "decayed" and "concept
     drift" beside "0 columns drifted", and an export's extra column was an error."""
-    project = promote(
-        make_project(tmp_path / "nameless", files=trained_ahead({"train.py": NAMELESS}))
-    )
+    project = promoted_copy(tmp_path / "nameless", files=trained_ahead({"train.py": NAMELESS}))
     path = production(project, tmp_path, labels=True)
     frame = pd.read_csv(path)
     order = ["petal_width", "sepal_width", "species", "petal_length", "sepal_length"]
