@@ -101,6 +101,12 @@ def gate(
         f"measured and gated on the {words.count(ranked.rows[1], 'held-out test row')} "
         "alone, which played no part in choosing it"
     )
+    if not win.eligible:  # the best of those that failed: its pass below is the held-out rows'
+        note += (
+            "; no configuration passed the model checks on the rows that ranked them, and "
+            "this one, the best of those that failed there, passes or fails them on the "
+            "held-out rows alone"
+        )
     cut = replace(
         on_rows(manifest, own, ranked.holdout, held=True, also=ranked.metric),
         train=_model_where_it_is(own, root / win.finished.run, manifest.root),

@@ -134,6 +134,15 @@ def rank(
                 "raise sweep.holdout, or test on more rows"
             )
             winner = None
+        elif held is None:  # the one honest figure is not there: nothing to trust instead
+            why = _measured(metric, won, ~won.choosing, "there")[1]
+            unranked = (
+                f"the best on the rows that ranked ({winner.finished.configuration.id}) has "
+                f"no figure on the {words.count(rows[1], 'held-out test row')}: {why}, so "
+                "no figure of it played no part in choosing it; raise sweep.holdout, test on "
+                "more rows, or rank by a metric defined there"
+            )
+            winner = None
     return Ranking(
         metric=metric,
         holdout=holdout,
@@ -221,7 +230,9 @@ def _figure(metric: str, parts: _Parts, rows: np.ndarray) -> float | None:
     return _measured(metric, parts, rows)[0]
 
 
-def _measured(metric: str, parts: _Parts, rows: np.ndarray) -> tuple[float | None, str]:
+def _measured(
+    metric: str, parts: _Parts, rows: np.ndarray, where: str = "on the rows that rank"
+) -> tuple[float | None, str]:
     """The metric on the rows, or None and why: a sweep whose every configuration had
     none said only "no configuration has a figure to rank by" (f1 of a regression)."""
     from mlgate.model.metrics import compute
@@ -250,9 +261,9 @@ def _measured(metric: str, parts: _Parts, rows: np.ndarray) -> tuple[float | Non
             labels=parts.labels,
         )
     except ValueError as exc:
-        return None, f"{metric} is undefined on the rows that rank ({_first_line(exc)})"
+        return None, f"{metric} is undefined {where} ({_first_line(exc)})"
     if not np.isfinite(value):
-        return None, f"{metric} is not a number on the rows that rank"
+        return None, f"{metric} is not a number {where}"
     return float(value), ""
 
 
