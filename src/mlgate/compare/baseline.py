@@ -78,7 +78,36 @@ def resolve(
     keep_model: bool = False,
 ) -> Found:
     """`keep_model`: a git ref's model file is kept in the cache beside its result (a
-    registry stage's is in the store anyway), for the users' tests to load."""
+    registry stage's is in the store anyway), for the users' tests to load.
+
+    In a pull request the rules are listed against its base branch's manifest whatever
+    the baseline is: `compare.baseline: none` (or a file) in the same pull request hid
+    every rule it changed, the environments a merge promotes through among them."""
+    found = _resolve(manifest, candidate, env=env, run=run, keep_model=keep_model)
+    base = env.get("GITHUB_BASE_REF", "")
+    if found.manifest is None and base:
+        found = replace(found, manifest=_manifest_at(manifest, base, env))
+    return found
+
+
+def _manifest_at(manifest: Manifest, ref: str, env: Mapping[str, str]) -> bytes | None:
+    """This model's manifest at `ref` (None: unknown there, or `ref` cannot be had)."""
+    try:
+        commit = commit_of(manifest, ref, env)
+    except UserError:
+        return None
+    path = f"{git.prefix(manifest.root)}{manifest.path.name}"
+    return _base_manifest(manifest.root, commit, path, manifest.name)[1]
+
+
+def _resolve(
+    manifest: Manifest,
+    candidate: RunResult,
+    *,
+    env: Mapping[str, str],
+    run: Runner,
+    keep_model: bool,
+) -> Found:
     spec = manifest.compare
     kind, ref = spec.baseline_kind, spec.baseline
     origin = origin_of(manifest)
