@@ -65,11 +65,16 @@ class Scored:
 
 
 def feature_columns(manifest: Manifest, frame: pd.DataFrame) -> list[str]:
+    """The columns a model is given, which are also what a row is (`row_columns`): never
+    the id, even where data.features was set from what a model was fitted on (a
+    baseline's, `compare.baseline`), which names the id when it was fitted on every column
+    and left the id out itself. A row keyed with the id there and without it in the run
+    that hashed its training rows matched none of them: a re-split baseline was scored on
+    rows it was trained on, "which neither model was trained on"."""
     spec = manifest.data
-    if spec.features is not None:
-        return list(spec.features)
     excluded = {spec.target, spec.id}
-    return [c for c in frame.columns if c not in excluded]
+    named = spec.features if spec.features is not None else frame.columns
+    return [c for c in named if c not in excluded]
 
 
 def _as_fitted(
@@ -301,7 +306,7 @@ def score(
         task = "regression" if judged else task
     y_pred = predictions(returned, len(frame), task, target, who)
     announce("computing the metrics")
-    row_keys = hash_rows(frame, [*features, target])
+    row_keys = hash_rows(frame, row_columns(manifest, frame))
     if task == "regression" and manifest.evaluate.positive_label is not None:
         # validate refuses it beside `task: regression`; inferred, it did nothing, unsaid
         raise EvaluationError(

@@ -24,9 +24,9 @@ def training_unknown(b: Baseline) -> str:
     whose = " and ".join(f"the {side}'s" for side in b.training_rows_unknown)
     whose = whose[0].upper() + whose[1:] + " training rows"
     return (
-        f"{whose} are unknown (a run.json from an "
-        "mlgate that did not keep them), so rows it was trained on may be among those "
-        "compared."
+        f"{whose} are unknown (a run.json from an mlgate that did not keep them, or "
+        "kept in other columns than the rows are compared in), so rows it was trained on "
+        "may be among those compared."
     )
 
 
