@@ -7,9 +7,9 @@ import contextlib
 import os
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mlgate import proc, scratch
 from mlgate.errors import OutsideError
@@ -264,6 +264,31 @@ def tracked(directory: Path, folder: str) -> frozenset[str]:
             continue
         return frozenset(p for p in listed.split("\0") if p)
     return frozenset()
+
+
+def on_the_way(relative: PurePosixPath, listed: frozenset[str]) -> bool:
+    """`relative` is among the paths git tracks (`listed`, from `tracked`), itself or a
+    folder on its way: a committed link `.mlgate -> elsewhere` leads into files git tracks
+    under other names."""
+    return any(str(p) in listed for p in (relative, *relative.parents) if str(p) != ".")
+
+
+def first_tracked(directory: Path, files: Iterable[Path], folder: str) -> Path | None:
+    """The first of `files` (under `directory`) that is there and that git tracks under
+    `folder`, itself or a folder on its way: mlgate's own files that a commit put in its
+    ignored folder. One `git ls-files`, only when one of them is there."""
+    there = [f for f in files if f.exists() or f.is_symlink()]
+    if not there:
+        return None
+    listed = tracked(directory, folder)
+    return next(
+        (
+            f
+            for f in there
+            if on_the_way(PurePosixPath(f.relative_to(directory).as_posix()), listed)
+        ),
+        None,
+    )
 
 
 def lacking(directory: Path, have: str, want: str) -> int | None:

@@ -52,7 +52,9 @@ def kept(root: Path, model: Path, run_id: str, say: Callable[[str], None]) -> It
     would put back what the other was writing."""
     model = Path(os.path.realpath(model))
     copy, note, lock = _names(root, model)
-    if committed := _committed(root, (copy, note, lock)):  # said, left, and no copy made
+    if committed := git.first_tracked(
+        root, (copy, note, lock), FOLDER.parts[0]
+    ):  # said, left, and no copy made
         say(_ignored(root, committed, f"the training runs without a copy of {model.name}"))
         yield Keeping()
         return
@@ -79,7 +81,7 @@ def put_back_left(root: Path, model: Path, say: Callable[[str], None]) -> None:
     copy, note, lock = _names(root, model)
     if not copy.is_file():
         return
-    if committed := _committed(root, (copy, note, lock)):
+    if committed := git.first_tracked(root, (copy, note, lock), FOLDER.parts[0]):
         say(_ignored(root, committed, f"{model.name} was left as it is"))
         return
     with contextlib.suppress(UserError), _held(lock, model):
@@ -96,21 +98,6 @@ def _names(root: Path, model: Path) -> tuple[Path, Path, Path]:
     name = hashlib.sha256(shown.encode()).hexdigest()[:16]
     folder = root / FOLDER
     return folder / f"{name}.model", folder / f"{name}.json", folder / f"{name}.lock"
-
-
-def _committed(root: Path, files: tuple[Path, ...]) -> Path | None:
-    """The first of `files` that is there and that git tracks, itself or a folder on its
-    way (a committed link `.mlgate -> elsewhere` leads into files git tracks under other
-    names, so all of `.mlgate` is listed); one `git ls-files`, only when a file is there."""
-    there = [f for f in files if f.exists() or f.is_symlink()]
-    if not there:
-        return None
-    tracked = git.tracked(root, FOLDER.parts[0])
-    for file in there:
-        parts = file.relative_to(root).parts
-        if any("/".join(parts[:n]) in tracked for n in range(1, len(parts) + 1)):
-            return file
-    return None
 
 
 def _ignored(root: Path, committed: Path, then: str) -> str:

@@ -848,7 +848,7 @@ def _refused(root: Path, key: str) -> str:
     registered and promoted it (audit S). Only mlgate's own runs write the cache."""
     folder = root / CACHE
     files = [folder / f"{key}.own.json", folder / f"{key}.json", *folder.glob(f"{key}.model*")]
-    committed = _committed(root, files)
+    committed = git.first_tracked(root, files, CACHE.parts[0])
     if committed is None:
         return ""
     return (
@@ -856,22 +856,6 @@ def _refused(root: Path, key: str) -> str:
         "committed (git tracks it), and a file in the checked-out tree cannot stand for the "
         "base commit's model; the baseline was scored again"
     )
-
-
-def _committed(root: Path, files: list[Path]) -> Path | None:
-    """The first of the cache's `files` that is there and that git tracks, itself or a
-    folder on its way (a committed link `.mlgate -> elsewhere` leads into files git tracks
-    under other names, so all of `.mlgate` is listed); one `git ls-files`, only when a file
-    is there."""
-    there = [f for f in files if f.exists() or f.is_symlink()]
-    if not there:
-        return None
-    tracked = git.tracked(root, CACHE.parts[0])
-    for file in there:
-        parts = file.relative_to(root).parts
-        if any("/".join(parts[:n]) in tracked for n in range(1, len(parts) + 1)):
-            return file
-    return None
 
 
 def _kept_model_path(root: Path, key: str, model: Path) -> Path:

@@ -89,14 +89,12 @@ def listed(root: Path) -> list[Path]:
     found = oldest_first(runs.glob(f"*/{RESULT_FILE}"))
     if not found:
         return []
-    committed = git.tracked(root, STATE)
-    return [path for path in found if not _committed(root, path, committed)]
-
-
-def _committed(root: Path, path: Path, committed: frozenset[str]) -> bool:
-    """The file, its run's folder or a folder on the way (a committed `.mlgate` link)."""
-    relative = PurePosixPath(path.relative_to(root).as_posix())
-    return any(str(p) in committed for p in (relative, *relative.parents) if str(p) != ".")
+    listed = git.tracked(root, STATE)
+    return [
+        p
+        for p in found
+        if not git.on_the_way(PurePosixPath(p.relative_to(root).as_posix()), listed)
+    ]
 
 
 def oldest_first(results: Iterable[Path]) -> list[Path]:

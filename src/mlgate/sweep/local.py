@@ -137,12 +137,7 @@ class Committed:
 
         if self.listed is None:
             self.listed = git.tracked(self.root, runs.STATE)
-        for file in files:
-            relative = PurePosixPath(file)
-            on_the_way = (relative, *relative.parents)
-            if any(str(p) in self.listed for p in on_the_way if str(p) != "."):
-                return file
-        return ""
+        return next((f for f in files if git.on_the_way(PurePosixPath(f), self.listed)), "")
 
     def said(self) -> str:
         """One line: the committed files, and that their configurations run again."""
