@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import random
 import time
 from collections.abc import Callable
@@ -242,12 +243,16 @@ def register(
                 continue
             if record is None:
                 record = _version_record(
-                    where, manifest, result, model_file, actor=actor or where.actor, reason=reason
+                    where,
+                    manifest,
+                    result,
+                    model_file,
+                    actor=actor or where.actor,
+                    reason=reason,
+                    version=chosen,
                 )
             name = T.registration(where.model, chosen)
-            message = T.message(
-                T.registration_subject(where.model, chosen), {**record, "version": chosen}
-            )
+            message = _readable(where.model, chosen, record)
             written = _write(where, current, name, result.git.commit, message)
             if written is not None:
                 return Change(model=where.model, version=chosen, tag=name, pushed=written)
@@ -693,7 +698,7 @@ def _check_newer(current: state.State, version: str, bump: str) -> None:
 
 
 def _dataset_record(
-    where: Where, manifest: Manifest, result: RunResult, dataset: DatasetSummary
+    put: Callable[[Path], str], manifest: Manifest, result: RunResult, dataset: DatasetSummary
 ) -> dict[str, Any]:
     """A data file by hash and rows, and its profile in the store when the run kept one:
     what a version was trained and tested on can be compared with later data without the
@@ -706,7 +711,7 @@ def _dataset_record(
     }
     kept = runs.run_dir(manifest.root, result.run_id) / (dataset.profile or "")
     if dataset.profile and kept.is_file():
-        record["profile"] = {"sha256": where.store.put(kept)}
+        record["profile"] = {"sha256": put(kept)}
     return record
 
 
@@ -730,38 +735,94 @@ def _version_record(
     *,
     actor: str,
     reason: str,
+    version: str,
 ) -> dict[str, Any]:
-    """Lineage: the model, run and manifest by hash in the store, and what made them."""
-    model_sha = where.store.put(model_file)
+    """Lineage: the model, run and manifest by hash in the store, and what made them. The
+    record is first made with the hashes left blank and read back as every reader will
+    (`_readable`): one that none could read is refused before anything is stored."""
     run_file = runs.run_dir(manifest.root, result.run_id) / runs.RESULT_FILE
+
+    def made(put: Callable[[Path], str]) -> dict[str, Any]:
+        return {
+            "kind": "version",
+            "verdict": result.verdict,
+            "summary": result.summary,
+            "model": {
+                "file": manifest.train.model,
+                "sha256": put(model_file),
+                "bytes": model_file.stat().st_size,
+            },
+            "run": {"id": result.run_id, "sha256": put(run_file)},
+            "manifest": {"file": manifest.path.name, "sha256": put(manifest.path)},
+            "commit": result.git.commit,
+            "branch": result.git.branch,
+            "params": dict(result.params),
+            "metrics": dict(result.evaluate.metrics),
+            "data": [_dataset_record(put, manifest, result, d) for d in result.data.datasets],
+            "python": result.environment.python,
+            "packages": dict(result.environment.packages),
+            "by": words.clip(actor, MAX_BY),
+            "reason": reason,
+            "trigger": where.trigger,
+            "created": _iso(where.now()),
+        }
+
+    _readable(where.model, version, made(lambda _: "0" * 64))
     # the run kept is the run recorded (a promotion checks one against the other): a run
     # given by path, from elsewhere, is kept as it is, and one handed over changed since
     # its file was written (a caller's copy with another commit) replaces that file
     if not run_file.is_file() or runs.read(run_file) != result:
         atomic.write_text(run_file, document.dumps(result))
-    return {
-        "kind": "version",
-        "verdict": result.verdict,
-        "summary": result.summary,
-        "model": {
-            "file": manifest.train.model,
-            "sha256": model_sha,
-            "bytes": model_file.stat().st_size,
-        },
-        "run": {"id": result.run_id, "sha256": where.store.put(run_file)},
-        "manifest": {"file": manifest.path.name, "sha256": where.store.put(manifest.path)},
-        "commit": result.git.commit,
-        "branch": result.git.branch,
-        "params": dict(result.params),
-        "metrics": dict(result.evaluate.metrics),
-        "data": [_dataset_record(where, manifest, result, d) for d in result.data.datasets],
-        "python": result.environment.python,
-        "packages": dict(result.environment.packages),
-        "by": words.clip(actor, MAX_BY),
-        "reason": reason,
-        "trigger": where.trigger,
-        "created": _iso(where.now()),
-    }
+    return made(where.store.put)
+
+
+def _readable(model: str, version: str, record: dict[str, Any]) -> str:
+    """The registration tag's message, once it reads back as every mlgate reads a tag
+    (`tags.record_of`: its size, its schema). A record written unread was a version no
+    command could use, and its commit could never be registered again: a params file
+    with a 1 MB string in it did that to the merge job (audit V)."""
+    message = T.message(T.registration_subject(model, version), {**record, "version": version})
+    try:
+        T.record_of(message)
+    except T.CorruptRecord as exc:
+        said = f"{model} {version} was not registered: its record could not be read back ({exc})"
+        if len(message.encode("utf-8", "replace")) <= T.MAX_RECORD:  # its schema's
+            raise UserError(
+                said,
+                hint="every mlgate checks a record against its schema (record.schema.json) "
+                "before it reads it: change what it names, commit, run again, then register; "
+                "nothing was written",
+            ) from exc
+        largest = _largest(record)
+        raise UserError(
+            f"{said}; {largest}",
+            hint=(
+                "a version's record holds the run's params whole, in its tag: keep long "
+                "values out of the params file (name a file that holds them), commit, run "
+                "again, then register"
+                if largest.startswith("the largest field is params,")
+                else "make that field smaller, commit, run again, then register"
+            )
+            + "; nothing was written",
+        ) from exc
+    return message
+
+
+def _largest(record: dict[str, Any]) -> str:
+    """Where the record's bytes are: its largest field, and the largest entry in it."""
+
+    def size(value: Any) -> int:
+        return len(json.dumps(value, sort_keys=True))
+
+    field = max(record, key=lambda k: size(record[k]))
+    value = record[field]
+    said = f"the largest field is {field}, {words.count(size(value), 'byte')}"
+    entries = list(value.items()) if isinstance(value, dict) else []
+    if entries:
+        key, inner = max(entries, key=lambda e: size(e[1]))
+        shown = words.name(str(key)[:80])
+        said += f", of which {shown} takes {words.count(size(inner), 'byte')}"
+    return said
 
 
 def _gates_were_decided(manifest: Manifest, result: RunResult) -> None:
