@@ -7,6 +7,7 @@ without running anything.
     push, default branch  -> run against the previous commit, register, promote on merge
     push, other branch    -> run (the job summary only)
     workflow_dispatch     -> its `action` input: promote, rollback, retrain, retrain-pr or run
+                             (but retrain-pr: from the default branch only)
     repository_dispatch   -> the same, from `client_payload`
     schedule              -> monitor
 """
@@ -238,11 +239,12 @@ def _dispatch(
         )
     if action == "retrain-pr":
         return _retrain_pr(ctx)
+    decided = _from_the_default_branch(ctx, action)
     if action in ("run", "retrain"):
         return Plan(
             job="dispatch",
             steps=("run", "register", "promote"),
-            reason=f"{ctx.event_name}: {action} on {ctx.ref or 'the default branch'}",
+            reason=f"{ctx.event_name}: {action} on {decided}",
         )
     if not environment:
         raise UserError(
@@ -257,8 +259,42 @@ def _dispatch(
         steps=(action,),
         version=version,
         environment=environment,
-        reason=f"{ctx.event_name}: {action} {target}",
+        reason=f"{ctx.event_name}: {action} {target}, from {decided}",
     )
+
+
+def _from_the_default_branch(ctx: ActionsContext, action: str) -> str:
+    """The default branch (and the commit) a dispatch's promote, rollback, retrain or run
+    is decided on, said in its record's reason; refused from any other ref. The job runs
+    on the ref it was dispatched from (Run workflow -> Use workflow from: a branch or a
+    tag), so that ref's mlops.yaml decided: a branch that dropped `requires: staging` or
+    changed a deploy command promoted to production under its own rules, running its
+    deploy command with the environment's secrets, in the registry the default branch
+    shares; and its training registered a version (audit V, finding 2). A
+    repository_dispatch runs on the default branch only."""
+    default = ctx.default_branch
+    if ctx.event_name == "repository_dispatch" and not ctx.ref and default:
+        ref = f"refs/heads/{default}"  # GitHub runs it there, and says so in GITHUB_REF
+    else:
+        ref = ctx.ref
+    if not default:
+        raise UserError(
+            f"{action} was not run: the event names no default branch "
+            "(repository.default_branch), so whether it was dispatched from it cannot be told",
+            hint="dispatch it with workflow_dispatch or repository_dispatch from the default "
+            "branch: GitHub's payload of either names it",
+        )
+    if ref != f"refs/heads/{default}":
+        raise UserError(
+            f"{action} was dispatched from {ref or 'an unknown ref'}, not from the default "
+            f"branch {default}: that ref's mlops.yaml (its environments' `requires` and "
+            "deploy commands, its training) would decide, in the registry the default "
+            "branch shares",
+            hint=f"dispatch it from {default} (Actions -> mlgate dispatch -> Run workflow -> "
+            f"Use workflow from: {default}); to have GitHub refuse such a run too, allow only "
+            f"{default} under the environment's deployment branches (Settings -> Environments)",
+        )
+    return f"{default} at {ctx.sha[:12]}" if ctx.sha else default
 
 
 def _retrain_pr(ctx: ActionsContext) -> Plan:
