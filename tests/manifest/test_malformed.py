@@ -807,6 +807,18 @@ CASES = [
             "accuracy of 27 points with p = 9.3e-10 was not a significant drop)",
         ],
     ),
+    (  # the low bound gave the high bound's reason (audit Y, finding 4)
+        "confidence-at-one-half",
+        sub(
+            "  - {metric: f1_macro, min: 0.8}\n",
+            "  - {metric: f1_macro, min: 0.8}\ncompare:\n  confidence: 0.5\n",
+        ),
+        [
+            "mlops.yaml:18:15: compare.confidence: must be greater than 0.5, found 0.5: an "
+            "interval of 50% or less leaves out the true change at least as often as it holds "
+            "it, and calls noise significant as often (0.95 is usual; 0.9 for a quicker alarm)",
+        ],
+    ),
     (  # no advice on resamples for a level refused anyway ("at least 200000")
         "confidence-past-0.999-beside-a-resampled-gate",
         sub(
