@@ -82,7 +82,11 @@ def read_bytes(path: Path, *, limit: int, name: str) -> bytes:
         except OSError as exc:
             raise UserError(f"{name}: cannot read: {exc.strerror}") from exc
     if len(raw) > limit:
-        raise UserError(
+        raise TooLarge(
             f"{name} is larger than {words.size(limit)}, more than mlgate reads from such a file"
         )
     return raw
+
+
+class TooLarge(UserError):
+    """A file over what mlgate reads of its kind (a manifest's caller locates it)."""

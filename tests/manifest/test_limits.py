@@ -410,3 +410,16 @@ def test_a_dvc_training_stage_without_dvc_installed_is_said_at_validate(
         "training is `dvc repro train`, and DVC is not installed: pip install 'mlgate[dvc]' "
         "(in the GitHub action: extras: png,dvc)"
     )
+
+
+def test_a_manifest_file_larger_than_a_mebibyte_is_located_too(root: Path) -> None:
+    """Read from its file, the limit was a bare error where the docs promise, as for the
+    other limits, a located problem (audit Y, finding 5)."""
+    text = BASE + "description: " + "x" * 2**20 + "\n"
+    (root / "mlops.yaml").write_text(text)
+    with pytest.raises(ManifestError) as refused:
+        load(root / "mlops.yaml", display_name="mlops.yaml")
+    assert [str(p) for p in refused.value.problems] == [
+        f"mlops.yaml:1:1: the manifest is {len(text):,} bytes, more than the 1,048,576 mlgate "
+        "reads from a manifest"
+    ]

@@ -77,7 +77,15 @@ def load(
     """Parse and validate the manifest at `path`. Raises ManifestError with every problem,
     a script that a command in `starting` (`train.command`) runs and that is missing too."""
     name = display_name or str(path)
-    raw = files.read_bytes(path, limit=yaml_source.MAX_BYTES, name=f"manifest {name}")
+    try:
+        raw = files.read_bytes(path, limit=yaml_source.MAX_BYTES, name=f"manifest {name}")
+    except files.TooLarge:  # located, as parse locates it, and the other limits are
+        size = path.stat().st_size
+        said = f"the manifest is {size:,} bytes, more than the {yaml_source.MAX_BYTES:,} mlgate "
+        problem = Problem(
+            file=name, line=1, column=1, path="", message=said + "reads from a manifest"
+        )
+        raise ManifestError([problem]) from None
     return parse(raw, name=name, root=path.parent, path=path, starting=starting)
 
 
