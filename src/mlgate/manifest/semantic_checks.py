@@ -1250,15 +1250,21 @@ CATEGORICAL_DRIFT = ("chi2", "jensenshannon")
 
 
 def _drift_problems(raw: dict[str, Any]) -> Iterator[Finding]:
-    """A column's test that cannot apply to the column's declared type, or a column given
-    its own test but left out of the tested columns."""
+    """data.id named for drift, a column's test that cannot apply to the column's declared
+    type, or a column given its own test but left out of the tested columns."""
+    key = _get(raw, "data", "id")
+    chosen = _get(raw, "data", "checks", "drift", "columns")
+    if isinstance(key, str) and isinstance(chosen, list) and key in chosen:
+        yield ("data", "checks", "drift", "columns", chosen.index(key)), _drifts(key), False
     per_column = _get(raw, "data", "checks", "drift", "per_column")
     if not isinstance(per_column, dict):
         return
-    chosen = _get(raw, "data", "checks", "drift", "columns")
     declared = _get(raw, "data", "columns")
     for name, spec in per_column.items():
         where = ("data", "checks", "drift", "per_column", name)
+        if name == key:
+            yield where, _drifts(name), True
+            continue
         if isinstance(chosen, list) and name not in chosen:
             yield where, f"'{name}' is not among data.checks.drift.columns: add it there", True
         method = spec.get("method") if isinstance(spec, dict) else None
@@ -1278,6 +1284,15 @@ def _drift_problems(raw: dict[str, Any]) -> Iterator[Finding]:
                 f"{method} tests categories and '{name}' is {kind}; use {fits}",
                 True,
             )
+
+
+def _drifts(key: str) -> str:
+    """data.id tested for drift: valid, then every run failed the data stage on it (new ids
+    in the test file "drift", KS 1.00)."""
+    return (
+        f"'{key}' is the id column (data.id), which differs by design between the files, "
+        "so it would always drift; leave it out (columns: all already does)"
+    )
 
 
 def _unstartable_problems(
