@@ -164,9 +164,10 @@ NOT_MLGATE = "this is not an mlgate prediction server"
             "/metadata's inputs gives column 'sepal_length' an object",
         ),
         (whole(b'{"model": NaN}'), "/metadata answered HTTP 200, not JSON"),
+        (as_json({**META, "pad": "x" * (2 << 20)}), "/metadata answered HTTP 200, more than 1 MiB"),
         (not_http, "/metadata: the connection broke (RemoteProtocolError"),
     ],
-    ids=["deep", "inputs_str", "list", "model_list", "inputs_object", "nan", "not_http"],
+    ids=["deep", "inputs_str", "list", "model_list", "inputs_object", "nan", "big", "not_http"],
 )
 def test_misshapen_metadata_is_a_one_line_failure(
     project: Project, capsys: pytest.CaptureFixture[str], answer: Answer, said: str
@@ -187,10 +188,11 @@ def test_misshapen_metadata_is_a_one_line_failure(
         (as_json({"predictions": [{"a": 1}]}), "the prediction is an object, not a label"),
         (as_json({"predictions": ["a", "b"]}), "not one prediction"),
         (whole(b'{"predictions": [NaN]}'), "not one prediction (not JSON)"),
+        (as_json({**GOOD, "pad": "x" * (2 << 20)}), "not one prediction (more than 1 MiB)"),
         (as_json({**GOOD, "classes": "setosa"}), "its classes are a string, not a list"),
         (not_http, "the connection broke (RemoteProtocolError"),
     ],
-    ids=["deep", "null", "object", "two", "nan", "classes_str", "not_http"],
+    ids=["deep", "null", "object", "two", "nan", "big", "classes_str", "not_http"],
 )
 def test_misshapen_predictions_fail_each_row_in_one_line(
     project: Project, capsys: pytest.CaptureFixture[str], answer: Answer, said: str

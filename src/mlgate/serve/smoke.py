@@ -366,8 +366,8 @@ def _json(body: bytes) -> tuple[Any, str | None]:
     """The answer read as JSON, or why not: too long, not JSON (NaN and Infinity, which
     Python reads and JSON has not, included), or nested deeper than Python's reader goes
     (a RecursionError, and an internal error, before)."""
-    if len(body) > MAX_ANSWER:
-        return None, "not JSON"
+    if len(body) > MAX_ANSWER:  # read no further: the JSON may be whole, but too long
+        return None, f"more than {words.size(MAX_ANSWER)}"
     try:
         return json.loads(body, parse_constant=_no_constant), None
     except ValueError:
