@@ -19,7 +19,13 @@ def serve(args: argparse.Namespace) -> int:
     target = args.target
     if target is not None and Path(target).is_file():  # a file where the user is, not one
         target = os.path.abspath(target)  # under --manifest's folder of the same name
-    served = service.load(loaded, target)
+    try:
+        served = service.load(loaded, target)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM while the model is fetched and loaded
+        if isinstance(exc, Interrupted):
+            raise
+        what = f"{loaded.name} {target}" if target else f"{loaded.name}'s latest run"
+        raise Interrupted(f"stopped before serving {what}: its model was still loading") from None
     tell(served.notes)
     ended = run.serve(
         served,
