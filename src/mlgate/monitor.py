@@ -469,7 +469,7 @@ def fell(
                 f"{_figure(before)} on its test rows "
                 f"({words.confidence(change.confidence)} interval of "
                 f"the change {_figure(change.ci_low)} to {_figure(change.ci_high)}, "
-                f"p = {words.p_value(change.p_value, bounds.alpha(change.confidence))}; "
+                f"p {words.p_is(change.p_value, bounds.alpha(change.confidence))}; "
                 f"monitor.max_drop {written(max_drop)})"
             )
     return tuple(found)

@@ -133,6 +133,11 @@ def confidence(level: float) -> str:
     return f"{level * 100:.10g}%"
 
 
+def p_is(p: float, level: float | None = None) -> str:
+    """A p-value after "p": "= 0.0312", "= 1.2e-08", "< 5e-324" (never "= <5e-324")."""
+    return "< 5e-324" if p == 0 else f"= {p_value(p, level)}"
+
+
 def p_value(p: float, level: float | None = None) -> str:
     """Three significant digits, so a tiny p-value stays readable: 0.0312, 1.2e-08; more
     where three would put it on the other side of a level (0.04995, not 0.05, which reads

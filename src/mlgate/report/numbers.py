@@ -60,9 +60,7 @@ def p_value(p: float, level: float | None = None) -> str:
     return words.p_value(p, level)
 
 
-def p_is(p: float, level: float | None = None) -> str:
-    """A p-value after "p": "= 0.0312", "= 1.2e-08", "< 5e-324"."""
-    return "< 5e-324" if p == 0 else f"= {p_value(p, level)}"
+p_is = words.p_is
 
 
 def interval(low: float, high: float) -> str:
