@@ -72,7 +72,10 @@ def _main(argv: Sequence[str] | None, own_process: bool) -> int:
 
 def _run_guarded(handler: parser.Handler, args: argparse.Namespace, own_process: bool) -> int:
     """The one place where exceptions become exit codes."""
+    from mlgate.manifest import data_formats
+
     args.started_in = os.getcwd()
+    before = data_formats.started_in(args.started_in)  # the data files it names, from here
     try:
         if args.directory is not None:
             _enter(args.directory)
@@ -91,6 +94,8 @@ def _run_guarded(handler: parser.Handler, args: argparse.Namespace, own_process:
         return _internal() if refused is None else _refused(refused, args)
     except Exception:  # a bug in mlgate, not the user's fault: show everything
         return _internal()
+    finally:
+        data_formats.started_in(before)
 
 
 def _refused(exc: MlgateError, args: argparse.Namespace) -> int:

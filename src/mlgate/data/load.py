@@ -210,7 +210,7 @@ def _header_readable(path: Path) -> None:
     except (OSError, ValueError):
         return  # an unreadable header is said where the file is read
     if why:
-        raise UserError(f"data file '{path}': {why}")
+        raise UserError(f"data file '{data_formats.shown_path(path)}': {why}")
 
 
 def _utf8_start(path: Path) -> None:
@@ -342,21 +342,22 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
     elif fmt == "csv" and "more fields" in reason:  # "than defined in 'Schema'": where?
         reason = data_formats.first_long_row(path) or reason
     hint = None
+    named = data_formats.shown_path(path)  # from where the command started, as it prints
     if other := _other_format(path, fmt):  # a Parquet file read as CSV: iconv would ruin it
         reason = other
     elif "utf-8" in reason.lower() or "utf8" in reason.lower():
         source = "utf-16" if UTF16 in reason else "latin1"
-        command = data_formats.to_utf8(source, str(path))
+        command = data_formats.to_utf8(source, named)
         hint = f"the file is not UTF-8 text: convert it, e.g. {command}"
     elif fmt == "parquet" and "PAR1" in reason:
         hint = "a Parquet file ends with PAR1: is it cut short, or another format?"
-    return UserError(f"data file '{path}' could not be read as {fmt}: {reason}", hint=hint)
+    return UserError(f"data file '{named}' could not be read as {fmt}: {reason}", hint=hint)
 
 
 def _other_format(path: Path, fmt: str) -> str | None:
     try:
         with open(path, "rb") as handle:
-            return data_formats.other_format(handle.read(64), fmt, str(path))
+            return data_formats.other_format(handle.read(64), fmt, data_formats.shown_path(path))
     except OSError:
         return None
 

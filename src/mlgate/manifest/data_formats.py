@@ -17,6 +17,7 @@ import io
 import itertools
 import json
 import math
+import os
 import shlex
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -66,6 +67,39 @@ PANDAS_NA = (
 # from this many rows first, and from all of them only when that guess proves wrong.
 CSV_INFER_ROWS = 10_000
 _CHUNK = 2**20
+# the folder the command was started in, before -C (the CLI sets it for each command, as
+# args.started_in): a data file a message names, and every command printed to fix one,
+# are from there, as every path mlgate prints; None (a library call): as the caller names
+# it. A module's, not a context variable: a message may be built in a worker thread.
+_started_in: str | None = None
+
+
+def started_in(folder: str | None) -> str | None:
+    """Where the command was started (before -C), for `shown_path`; the one before."""
+    global _started_in
+    before, _started_in = _started_in, folder
+    return before
+
+
+def shown_path(path: Path | str, fallback: str | None = None) -> str:
+    """`path` as the user can use it where they started the command (before -C): relative
+    when it lies there, else absolute (as the CLI's `shown` shows the manifest). Outside a
+    command (`started_in` unset), `fallback`, else the path as given."""
+    started = _started_in
+    if started is None:
+        return str(path) if fallback is None else fallback
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, started)
+    return absolute if relative == ".." or relative.startswith(".." + os.sep) else relative
+
+
+def from_start(said: str, root: Path) -> str:
+    """`said` with each path under `root` (absolute, as the run builds them) from where the
+    command started, as `shown_path` gives it; outside a command, relative to `root`. A path
+    quoted for the shell is rewritten inside its quotes, where it begins with `root`."""
+    folder = shown_path(root, "")
+    prefix = "" if folder in ("", ".") else folder + os.sep
+    return said.replace(f"{root}{os.sep}", prefix)
 
 
 # a compressed file's extension and first bytes: each read as text was "not UTF-8: convert
@@ -239,22 +273,24 @@ def types(path: Path, fmt: str, columns: Sequence[str]) -> dict[str, pl.DataType
         return {}
 
 
-def to_utf8(source: str, shown: str) -> str:
+def to_utf8(source: str, named: str) -> str:
     """The command that rewrites a file as UTF-8 where it is: iconv writes its output as it
-    reads, so to a copy, moved over the file once whole."""
-    file, copy = shlex.quote(shown), shlex.quote(f"{shown}.utf8")
+    reads, so to a copy, moved over the file once whole. `named`: the file as `shown_path`
+    gives it, from where the command started; quoted here for the shell."""
+    file, copy = shlex.quote(named), shlex.quote(f"{named}.utf8")
     return f"iconv -f {source} -t utf-8 {file} > {copy} && mv {copy} {file}"
 
 
-def unreadable(path: Path, fmt: str, shown: str | None = None, *, quote: bool = True) -> str | None:
+def unreadable(path: Path, fmt: str, named: str | None = None, *, quote: bool = True) -> str | None:
     """Why the run could not read the file, as far as its first bytes and footer tell
     (None: nothing seen wrong). An empty file, text that is not UTF-8, a CSV column name
     holding a quote or a header split by another separator, a row with more fields than
     the header in the first MiB, a Parquet file without its footer, a JSON Lines line in
     the first MiB that is no record the run reads (`bad_json_line`). `quote=False`: no
     word of the file's own is quoted (a file that is not named as data, see
-    `unquotable`)."""
-    named = str(path) if shown is None else shown
+    `unquotable`). A command it prints names the file from where the command started
+    (`shown_path`); outside a command, as `named` names it (else `path`)."""
+    named = shown_path(path, named)
     try:
         if path.stat().st_size == 0:
             return "it is empty"
@@ -424,7 +460,8 @@ def _lines_end_in_cr(path: Path) -> str | None:
         start = handle.read(HEADER_BYTES)
     if b"\n" in start or b"\r" not in start.rstrip(b"\r"):
         return None
-    file, copy = shlex.quote(str(path)), shlex.quote(f"{path}.lf")
+    named = shown_path(path)
+    file, copy = shlex.quote(named), shlex.quote(f"{named}.lf")
     return (
         "its lines end with a carriage return alone (CR, no line feed), which is read as "
         f"one line: convert them, e.g. tr '\\r' '\\n' < {file} > {copy} && mv {copy} {file}"

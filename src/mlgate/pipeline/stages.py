@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate import commands, dvc_files, files, kept_model, words
 from mlgate.errors import UserError
 from mlgate.git import GitInfo
+from mlgate.manifest import data_formats
 from mlgate.manifest.spec import Command, Data, Manifest
 from mlgate.pipeline import warmup
 from mlgate.pipeline.observer import Observer
@@ -137,8 +138,10 @@ def _checked(ctx: RunContext, prepare: CommandOutcome | None, scratch: Path) -> 
                 )
             )
     except UserError as exc:
-        # paths relative to the manifest: the message lands in reports others read
-        message = str(exc).replace(f"{manifest.root}{os.sep}", "")
+        # a path under the project's folder from where mlgate was started, as the data
+        # files' own (load: relative there, absolute outside it), never the long absolute
+        # one the run builds; a fix-it command in it is then run from there as printed
+        message = data_formats.from_start(str(exc), manifest.root)
         return DataStage(
             status="error", prepare=prepare, datasets=tuple(summaries), message=message
         )
