@@ -19,9 +19,13 @@ CORRECTIONS = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
 
 
 def headline(result: DriftResult) -> str:
-    """ "test against train: 3 of 20 columns drifted" """
+    """ "test against train: 3 of 20 columns drifted"; "no column tested", where there
+    was nothing to test ("0 of 0 columns drifted" stood under a ✅)."""
+    compared = f"{result.current} against {result.reference}"
+    if not result.tested_columns:
+        return f"{compared}: no column tested"
     drifted = words.of(len(result.drifted_columns), len(result.tested_columns), "column")
-    return f"{result.current} against {result.reference}: {drifted} drifted{in_part(result)}"
+    return f"{compared}: {drifted} drifted{in_part(result)}"
 
 
 def in_part(result: DriftResult) -> str:
@@ -44,7 +48,8 @@ def rule(result: DriftResult) -> str:
 def markdown(results: Sequence[DriftResult]) -> str:
     parts = []
     for result in results:
-        mark = "❌" if result.drifted else "⚠️" if result.drifted_columns else "✅"
+        unseen = result.drifted_columns or not result.tested_columns  # or nothing measured
+        mark = "❌" if result.drifted else "⚠️" if unseen else "✅"
         parts.append(f"### {mark} Drift: {escape(headline(result))}\n\n{escape(rule(result))}.")
         moved = [e for e in result.columns if e.drifted]
         rest = [e for e in result.columns if not e.drifted]
