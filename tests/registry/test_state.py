@@ -288,3 +288,18 @@ def test_an_assignment_of_a_commit_with_no_version_counts_and_holds_as_gto_reads
     )
     assert taken.stray("staging") is None and taken.next_n("staging") == 6
     assert taken.current("staging").version == "v0.2.0"
+
+
+def test_a_long_version_keeps_the_listing_in_columns() -> None:
+    """v0.2.3-rc.1 pushed its commit and date out of line with the others (audit X)."""
+    from mlgate.registry import view
+
+    built = state.build("churn", [tag("churn@v0.2.3-rc.1", "c3"), tag("churn@v1.0.0", "c1")])
+    doc = {"model": "churn", "environments": {"production-eu-west": "v1.0.0"}, "gated": []}
+    doc["versions"] = [view.version_doc(v) for v in reversed(built.versions)]
+    listed = view.listing_text(doc).splitlines()
+    rows = [line for line in listed if line.startswith("    v")]
+    assert len(rows) == 2
+    commits = {row.index(" c1") if " c1" in row else row.index(" c3") for row in rows}
+    assert len(commits) == 1  # each commit starts in the same column
+    assert listed[1] == "  production-eu-west v1.0.0"

@@ -91,6 +91,9 @@ def listing_text(doc: dict[str, Any]) -> str:
     """The gated metrics of each version (all, when the manifest gates none), and how many
     others there are: nothing is left out without saying so."""
     lines = [f"{doc['model']}"]
+    # columns as wide as their longest entry: v0.2.3-rc.1 pushed its commit out of line
+    env_width = max([12, *(len(e) for e in doc["environments"])])
+    version_width = max([10, *(len(v["version"]) for v in doc["versions"])])
     for env, version in doc["environments"].items():
         stray = doc.get("unversioned", {}).get(env)
         said = (
@@ -99,7 +102,7 @@ def listing_text(doc: dict[str, Any]) -> str:
             if stray
             else ""
         )
-        lines.append(f"  {env:<12} {version or '-'}{said}")
+        lines.append(f"  {env:<{env_width}} {version or '-'}{said}")
         for left in doc.get("unrecorded", []):
             if left["environment"] == env:
                 lines.append(
@@ -122,7 +125,9 @@ def listing_text(doc: dict[str, Any]) -> str:
             shown = f"unusable: {v['problem']}"
         elif not v["record"]:  # a tag gto wrote: nothing of a run to show
             shown = GTO_ONLY
-        lines.append(f"    {v['version']:<10} {v['commit'][:12]}  {v['created']}  {shown}")
+        lines.append(
+            f"    {v['version']:<{version_width}} {v['commit'][:12]}  {v['created']}  {shown}"
+        )
     if hidden:
         lines.append(
             "  (the metrics mlops.yaml checks and gates; every metric: "
