@@ -637,6 +637,7 @@ def _classification(
                     f"{_kinds_apart(y_true, known, 'its column names')}; name each column by "
                     "its label"
                 )
+            _refuse_missing_labels(returned, known, y_true, y_pred, who)
         # a model without classes_ answering an array: its columns are the labels seen
         expected = known if known is not None else sorted({*y_true.tolist(), *y_pred.tolist()})
         scores = probabilities(returned, len(y_true), expected, who, named=known is not None)
@@ -833,6 +834,46 @@ def _refuse_other_width(shape: tuple[int, ...], classes: list[Any], who: str, na
         f"{who} returned {words.count(width, 'column')}, and the model has no classes_ to "
         f"name them; the labels are {words.count(len(classes), 'class')} ({shown}): {how}"
     )
+
+
+def _refuse_missing_labels(
+    returned: Any, columns: list[Any], y_true: np.ndarray, y_pred: np.ndarray, who: str
+) -> None:
+    """A DataFrame without a column for a label seen, whose rows do not add up to 1 without
+    it, said so as an array of too few columns is: the positive class's column alone was
+    told its rows "do not add up to 1", "expected an array of 60 x 1 probabilities", as if
+    one column were right. Rows that add up to 1 are a model that lacks the label, which
+    the metrics say."""
+    named = set(_hashable(np.array(columns, dtype=object)))
+    seen = set(_hashable(np.concatenate([y_true.astype(object), y_pred.astype(object)])))
+    missing = seen - named
+    try:
+        scores = np.asarray(returned, dtype=float)
+    except (TypeError, ValueError):
+        return  # probabilities says what came back
+    if not missing or scores.ndim != 2 or not len(scores):
+        return
+    sums = scores.sum(axis=1)
+    if not (np.abs(sums - 1) >= _sum_slack(returned, scores.shape[1])).any():
+        return
+    labels = _in_order(named | seen)
+    if len(columns) == 1 and len(labels) == 2:  # "returned 1 column; expected 2, ..."
+        _refuse_other_width(scores.shape, labels, who, named=False)
+    shown = ", ".join(map(str, labels[:10])) + (", ..." if len(labels) > 10 else "")
+    given = words.names([str(c) for c in columns], 10)
+    lacking = words.names([str(m) for m in _in_order(missing)], 10)
+    raise EvaluationError(
+        who + f" returned a column for each of {given}, and none for {lacking}; expected "
+        f"{len(labels)}, one per class ({shown}), each row adding up to 1: return a "
+        "DataFrame with a column per label"
+    )
+
+
+def _in_order(values: set[Any]) -> list[Any]:
+    try:
+        return sorted(values)
+    except TypeError:  # labels of two kinds
+        return sorted(values, key=str)
 
 
 SUM_SLACK = 1e-5  # the least a row's sum may miss 1 by (float32 models, ONNX)
