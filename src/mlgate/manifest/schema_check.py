@@ -114,7 +114,7 @@ def _explain(error: Any) -> Iterator[Finding]:
             "exclusiveMinimum": "greater than",
             "exclusiveMaximum": "less than",
         }[kind]
-        said = sub.get("x-why")  # why the bound is where it is: one for all, or by bound
+        said: Any = sub.get("x-why")  # why the bound is where it is: one for all, or by bound
         said = said.get(kind) if isinstance(said, dict) else said
         why = f": {said}" if said else ""
         yield path, f"must be {word} {_num(expected)}, found {_num(instance)}{why}", False
