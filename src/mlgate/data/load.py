@@ -221,9 +221,10 @@ def _utf8_start(path: Path) -> None:
     try:
         codecs.getincrementaldecoder("utf-8-sig")(errors="strict").decode(start, final=False)
     except UnicodeDecodeError as exc:
-        said = f"invalid utf-8 at byte {exc.start}"
         if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            said += f" ({UTF16}: it starts with UTF-16's byte-order mark)"
+            said = f"invalid utf-8 at byte 0 ({UTF16}: it starts with UTF-16's byte-order mark)"
+        else:  # as a byte further on is said (`_unreadable`)
+            said = data_formats.not_utf8(path) or f"invalid utf-8 at byte {exc.start}"
         raise ValueError(said) from exc
 
 
@@ -341,17 +342,25 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> UserError:
         reason = data_formats.bad_json_line(path) or reason
     elif fmt == "csv" and "more fields" in reason:  # "than defined in 'Schema'": where?
         reason = data_formats.first_long_row(path) or reason
+    elif fmt == "csv" and _not_utf8(reason) and not reason.startswith("invalid utf-8 at byte"):
+        # polars: "invalid utf-8 sequence" of a byte past the start `_utf8_start` checks
+        # (pandas: "'utf-8' codec can't decode byte 0xe9 in position 5"): which byte?
+        reason = data_formats.not_utf8(path) or reason
     hint = None
     named = data_formats.shown_path(path)  # from where the command started, as it prints
     if other := _other_format(path, fmt):  # a Parquet file read as CSV: iconv would ruin it
         reason = other
-    elif "utf-8" in reason.lower() or "utf8" in reason.lower():
+    elif _not_utf8(reason):
         source = "utf-16" if UTF16 in reason else "latin1"
         command = data_formats.to_utf8(source, named)
         hint = f"the file is not UTF-8 text: convert it, e.g. {command}"
     elif fmt == "parquet" and "PAR1" in reason:
         hint = "a Parquet file ends with PAR1: is it cut short, or another format?"
     return UserError(f"data file '{named}' could not be read as {fmt}: {reason}", hint=hint)
+
+
+def _not_utf8(reason: str) -> bool:
+    return "utf-8" in reason.lower() or "utf8" in reason.lower()
 
 
 def _other_format(path: Path, fmt: str) -> str | None:

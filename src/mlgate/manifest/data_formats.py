@@ -327,6 +327,43 @@ def unreadable(path: Path, fmt: str, named: str | None = None, *, quote: bool = 
     return None
 
 
+def first_bad_utf8(path: Path) -> tuple[int, int] | None:
+    """Where a file first stops being UTF-8: (its byte, counted from 0, and its line,
+    from 1); None when it is UTF-8 throughout, or cannot be read. Read a MiB at a time
+    through an incremental decoder: a character split between two reads is whole, and a
+    file of any size is read in the memory of a MiB (polars says only "invalid utf-8
+    sequence", past what the data stage checks first)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    read = lines = 0  # bytes and line feeds before the chunk at hand
+    try:
+        with open(path, "rb") as handle:
+            while True:
+                chunk = handle.read(_CHUNK)
+                held = len(decoder.getstate()[0])  # a character's start, from before
+                try:
+                    decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    at = read - held + exc.start  # exc.object: what was held, then chunk
+                    return at, lines + chunk[: max(0, at - read)].count(b"\n") + 1
+                if not chunk:
+                    return None
+                read += len(chunk)
+                lines += chunk.count(b"\n")
+    except OSError:
+        return None
+
+
+def not_utf8(path: Path) -> str | None:
+    """The data stage's words for a file that is not UTF-8, by its first byte that does
+    not decode (counted from 0, as polars counts) and that byte's line; None when every
+    byte decodes (or the file cannot be read)."""
+    found = first_bad_utf8(path)
+    if found is None:
+        return None
+    at, line = found
+    return f"invalid utf-8 at byte {at:,}, on line {line:,}"
+
+
 class _NoJsonNumber(ValueError):
     """NaN, Infinity, 1e400: Python's json reads them, JSON (and polars) do not."""
 
