@@ -114,9 +114,9 @@ def _explain(error: Any) -> Iterator[Finding]:
             "exclusiveMinimum": "greater than",
             "exclusiveMaximum": "less than",
         }[kind]
-        said: Any = sub.get("x-why")  # why the bound is where it is: one for all, or by bound
-        said = said.get(kind) if isinstance(said, dict) else said
-        why = f": {said}" if said else ""
+        reason: Any = sub.get("x-why")  # why the bound is where it is: one, or by bound
+        reason = reason.get(kind) if isinstance(reason, dict) else reason
+        why = f": {reason}" if reason else ""
         yield path, f"must be {word} {_num(expected)}, found {_num(instance)}{why}", False
     elif kind == "maxItems":
         yield path, f"lists {len(instance)} items, and at most {expected} are allowed", False
