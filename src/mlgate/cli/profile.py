@@ -19,7 +19,8 @@ def profile(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise UserError(f"'{args.file}' is not a file")
     wanted = [c.strip() for c in (args.columns or "").split(",") if c.strip()]
-    made = profile.of_file(path, detect_format(path, args.format), wanted or None)
+    fmt = detect_format(path, args.format, option="--format")  # it reads no manifest
+    made = profile.of_file(path, fmt, wanted or None)
     text = profile.to_json(made)
     cut = profile.estimated(made)
     said = (

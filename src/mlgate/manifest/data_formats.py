@@ -130,13 +130,16 @@ def compressed(shown: str, start: bytes = b"") -> str | None:
     return None
 
 
-def detect_format(path: Path, declared: str) -> str:
-    """The declared format, or the one the extension names when data.format is auto."""
+def detect_format(path: Path, declared: str, *, option: str | None = None) -> str:
+    """The declared format, or the one the extension names when data.format is auto.
+    `option`: how the command that reads the file is told its format, when not by the
+    manifest's data.format (`mlgate profile`: `--format`), for the hint of an extension
+    that names none."""
     if declared != "auto":
         if declared not in FORMATS:
             raise UserError(f"data.format '{declared}' is not one of {', '.join(FORMATS)}")
         return declared
-    if said := compressed(str(path)):
+    if said := compressed(shown_path(path)):
         raise UserError(said)
     suffix = path.suffix.lower()
     if suffix in EXTENSIONS:
@@ -144,8 +147,11 @@ def detect_format(path: Path, declared: str) -> str:
     known = ", ".join(f"{ext} ({fmt})" for ext, fmt in EXTENSIONS.items())
     found = f"extension '{path.suffix}'" if path.suffix else "no extension"
     raise UserError(
-        f"data file '{path}' has {found}, so its format is unknown; known extensions: {known}",
-        hint=f"set data.format to one of {', '.join(FORMATS)}",
+        f"data file '{shown_path(path)}' has {found}, so its format is unknown; known "
+        f"extensions: {known}",
+        hint=f"set data.format to one of {', '.join(FORMATS)}"
+        if option is None
+        else f"pass {option} {'|'.join(FORMATS)}",
     )
 
 
