@@ -324,12 +324,18 @@ def monitor(
             said.append(f"{labels[1]} was not read: a profile holds no rows to join labels to")
     else:
         recorded = version.record["model"]  # loaded only by the sha256 its version holds
-        model = loading.for_manifest(
-            manifest,
-            where.store.get(recorded["sha256"]),
-            suffix=Path(recorded["file"]).suffix,
-            trained_here=False,
-        )
+        try:
+            model = loading.for_manifest(
+                manifest,
+                where.store.get(recorded["sha256"]),
+                suffix=Path(recorded["file"]).suffix,
+                shown=recorded["file"],  # the store's object is named by its sha256 alone
+                trained_here=False,
+            )
+        except loading.ModelLoadError as exc:  # the project's own module, one not installed
+            raise UserError(
+                f"{held.version}, which {stage} holds, is not monitored: {exc}"
+            ) from exc
         table = load.as_pandas(frame)
         if labels is not None:
             table = monitor_labels.with_labels(manifest, table, *labels, said, rows_from=shown)

@@ -61,7 +61,12 @@ def mlgate_model(mlgate_manifest: Manifest) -> Any:
         raise pytest.UsageError(
             f"there is no model at {relative} (train.outputs.model): train first"
         )
-    return loading.for_manifest(mlgate_manifest, path, shown=f"{relative} (train.outputs.model)")
+    try:
+        return loading.for_manifest(
+            mlgate_manifest, path, shown=f"{relative} (train.outputs.model)"
+        )
+    except loading.ModelLoadError as exc:  # the user's model: said, not a traceback of ours
+        pytest.fail(f"mlgate_model: {exc}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -70,18 +75,23 @@ def mlgate_baseline_model(mlgate_manifest: Manifest) -> Any:
     the run compares with (a git ref's trained at its commit before the tests run; a
     registry stage's version's from the store). Run by hand: a stage's from the store, a
     git ref's as the last run kept it. Where there is none (no baseline, a metrics file, a
-    run result), the test is skipped and says why: a skipped check, never a silent one."""
+    run result), or it cannot be loaded (one holding the project's own module, refused
+    as trained at another commit), the test is skipped and says why, as in a run whose
+    comparison could not score it: a skipped check, never a silent one."""
     from mlgate.model import loading
 
     kept = os.environ.get("MLGATE_BASELINE_MODEL")
     if kept:
-        suffix = os.environ.get("MLGATE_BASELINE_MODEL_SUFFIX") or None
-        return loading.for_manifest(mlgate_manifest, Path(kept), suffix=suffix, trained_here=False)
-    missing = os.environ.get("MLGATE_BASELINE_MODEL_MISSING")
-    if missing is not None:
-        pytest.skip(f"mlgate_baseline_model: {missing}")
-    path, suffix = _baseline_model_by_hand(mlgate_manifest)
-    return loading.for_manifest(mlgate_manifest, path, suffix=suffix, trained_here=False)
+        path, suffix = Path(kept), os.environ.get("MLGATE_BASELINE_MODEL_SUFFIX") or None
+    else:
+        missing = os.environ.get("MLGATE_BASELINE_MODEL_MISSING")
+        if missing is not None:
+            pytest.skip(f"mlgate_baseline_model: {missing}")
+        path, suffix = _baseline_model_by_hand(mlgate_manifest)
+    try:
+        return loading.for_manifest(mlgate_manifest, path, suffix=suffix, trained_here=False)
+    except loading.ModelLoadError as exc:  # as a run says a baseline it could not load
+        pytest.skip(f"mlgate_baseline_model: {exc}")
 
 
 def _baseline_model_by_hand(manifest: Manifest) -> tuple[Path, str]:

@@ -98,11 +98,11 @@ def for_manifest(
     `trained_here`: the model was trained from the files of the manifest's folder (the
     run's own, a git baseline's in its checkout). A registered version's was not: a
     function it pickled from the project's own modules may have changed here since, and
-    such a model is refused (_load_trained_elsewhere). `evaluate.predict`'s functions are
+    such a model is refused (trained_elsewhere). `evaluate.predict`'s functions are
     this checkout's for every model: they read the model file, as the manifest says."""
     spec = manifest.evaluate
     if spec.predict is None and not trained_here:
-        return _load_trained_elsewhere(manifest, path, suffix=suffix, shown=shown)
+        return trained_elsewhere(manifest.root, path, suffix=suffix, shown=shown)
     importable(manifest.root)
     if spec.predict is None:
         return load(path, suffix=suffix, shown=shown)
@@ -192,14 +192,17 @@ def _forget(root: Path) -> None:
             del sys.modules[name]
 
 
-def _load_trained_elsewhere(
-    manifest: Manifest, path: Path, *, suffix: str | None, shown: str | None
+def trained_elsewhere(
+    root: Path, path: Path, *, suffix: str | None = None, shown: str | None = None
 ) -> Any:
-    """A registered version's model, refused where it holds code of the project's own
-    modules: however that module is importable here (this folder on the path, `python -m`,
-    an editable install, imported already), it is this checkout's, which may differ from
-    the one the model was trained with, and scoring production's model with a pull
-    request's edit of it gave that edit's figures as production's."""
+    """A model trained at another commit (a registered version's: the one `mlgate monitor`
+    watches and `mlgate serve VERSION` serves, a stage baseline's), refused where it holds
+    code of the project's own modules (`root` is the manifest's folder): however that
+    module is importable here (this folder on the path, PYTHONPATH, `python -m`, an
+    editable install, imported already), it is this checkout's, which may differ from the
+    one the model was trained with. Scoring production's model with a pull request's edit
+    of it gave that edit's figures as production's; serving it with an uncommitted edit
+    answered every request wrong, and its smoke test passed."""
     shown = shown or path.name
     refused = (
         "a model trained at another commit (a registered version's, a baseline's) is not "
@@ -207,24 +210,16 @@ def _load_trained_elsewhere(
         "an installed, versioned package (pinned in the requirements), or save the model "
         "without them"
     )
-    checkout = _checkout_of(manifest.root)
+    checkout = _checkout_of(root)
     with _modules_unpickled() as named:
         try:
             model = load(path, suffix=suffix, shown=shown)
         except ModelLoadError as exc:
-            missing = exc.__cause__
-            name = missing.name if isinstance(missing, ModuleNotFoundError) else None
-            top = (name or "").partition(".")[0]
-            found = [
-                folder / f
-                for folder in dict.fromkeys((manifest.root, checkout, checkout / "src"))
-                for f in (f"{top}.py", top)
-                if top and (folder / f).exists()
-            ]
-            if found:
+            name, found = _projects_missing(root, exc)
+            if found is not None:
                 raise ModelLoadError(
                     f"could not load {shown}: the model needs the module '{name}', which is "
-                    f"the project's own ({found[0]}); {refused}"
+                    f"the project's own ({found}); {refused}"
                 ) from exc
             raise
     own = sorted(m for m in named if _in_project(m, checkout))
@@ -234,6 +229,52 @@ def _load_trained_elsewhere(
             f"'{own[0]}', which may have changed here since the model was trained; {refused}"
         )
     return model
+
+
+def alone(
+    root: Path,
+    path: Path,
+    *,
+    suffix: str | None = None,
+    shown: str | None = None,
+    checked: bool = True,
+) -> Any:
+    """The model file loaded as it is, without the project's folder put on the path (`mlgate
+    serve` of a run's model, whose workers load the file alone): a module it needs that is
+    a file of the project's (`root`, the manifest's folder) is said to be the project's,
+    not "not installed"."""
+    shown = shown or path.name
+    try:
+        return load(path, suffix=suffix, shown=shown, checked=checked)
+    except ModelLoadError as exc:
+        name, found = _projects_missing(root, exc)
+        if found is None:
+            raise
+        raise ModelLoadError(
+            f"could not load {shown}: the model needs the module '{name}', which is the "
+            f"project's own ({found}); the server loads the model file without the "
+            "project's folder on the path, so such a module has to be importable where it "
+            "runs: installed, or its folder on PYTHONPATH"
+        ) from exc
+
+
+def _projects_missing(root: Path, error: ModelLoadError) -> tuple[str | None, Path | None]:
+    """The module a model could not load for want of (from the ModuleNotFoundError behind
+    `error`), and the project's file that is that module, if one is: beside mlops.yaml,
+    at the top of the git checkout or in its src/ (a monorepo's `ml/` imports `src/`)."""
+    missing = error.__cause__
+    name = missing.name if isinstance(missing, ModuleNotFoundError) else None
+    top = (name or "").partition(".")[0]
+    if not top:
+        return name, None
+    checkout = _checkout_of(root)
+    found = [
+        folder / f
+        for folder in dict.fromkeys((root, checkout, checkout / "src"))
+        for f in (f"{top}.py", top)
+        if (folder / f).exists()
+    ]
+    return name, found[0] if found else None
 
 
 _UNPICKLING = threading.Lock()  # one load at a time records what it names

@@ -108,8 +108,7 @@ def _the_manifests(manifest: Manifest, target: str) -> bool:
 
 
 def _from_version(manifest: Manifest, where: Where, version: Version) -> Service:
-    from mlgate.model.loading import ModelLoadError
-    from mlgate.model.loading import load as load_model
+    from mlgate.model.loading import ModelLoadError, trained_elsewhere
     from mlgate.registry import lineage
     from mlgate.result import runs
 
@@ -133,10 +132,13 @@ def _from_version(manifest: Manifest, where: Where, version: Version) -> Service
                 f"{version.version} is not served: {why}",
                 hint=lineage.edited(version.tag),
             )
-        try:
-            model = load_model(copy[names["model"]].path, suffix=suffix, shown=names["model"])
+        try:  # refused, as monitor refuses it, where it needs the project's own module:
+            # that file is this checkout's now, not the one the version was trained with
+            model = trained_elsewhere(
+                manifest.root, copy[names["model"]].path, suffix=suffix, shown=names["model"]
+            )
         except ModelLoadError as exc:
-            raise UserError(str(exc)) from exc
+            raise UserError(f"{version.version} is not served: {exc}") from exc
         inputs = _registered(copy["mlops.yaml"].path, manifest)
     return Service(
         model=model,
@@ -192,8 +194,7 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
     """The manifest's model, if it is the one the last run trained and checked; or a
     `.skops` file from elsewhere, served as it is (it cannot run code of its own) and
     said to be unchecked, with the inputs the last run read."""
-    from mlgate.model.loading import ModelLoadError
-    from mlgate.model.loading import load as load_model
+    from mlgate.model.loading import ModelLoadError, alone
     from mlgate.result import runs
 
     elsewhere = given is not None and not _the_manifests(manifest, str(given))
@@ -222,8 +223,12 @@ def _from_manifest(manifest: Manifest, given: Path | None) -> Service:
                 hint="fix what the run says and mlgate run again",
             )
         try:
-            model = load_model(
-                copy[path.name].path, suffix=path.suffix, shown=path.name, checked=gated
+            model = alone(  # as the workers load it: the project's folder is not put on the path
+                manifest.root,
+                copy[path.name].path,
+                suffix=path.suffix,
+                shown=path.name,
+                checked=gated,
             )
         except ModelLoadError as exc:
             raise UserError(str(exc)) from exc
