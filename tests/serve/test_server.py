@@ -263,7 +263,7 @@ def test_smoke_shows_what_a_hostile_server_says_inert_and_reads_a_bounded_answer
         sent["metadata"] = b'{"model": "' + b"x" * (8 << 20) + b'"}'
         said = smoke.run(loaded, url).failures[0]
         assert said.endswith(
-            "metadata answered HTTP 200, not JSON: this is not an mlgate prediction server"
+            "metadata answered HTTP 200, more than 1 MiB: this is not an mlgate prediction server"
         )
     finally:
         server.shutdown()
