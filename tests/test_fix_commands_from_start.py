@@ -148,3 +148,22 @@ def test_the_tr_line_for_cr_line_ends_names_the_file_from_the_start(
     _run_as_printed(fix, top)
     assert (top / "data/test.csv").read_bytes() == before
     assert (top / "ml/churn/data/test.csv").read_bytes() == cr.replace(b"\r", b"\n")
+
+
+def test_a_compressed_files_command_from_validate_names_it_from_the_start(
+    tmp_path: Path,
+) -> None:
+    """A test file named data/test.csv.gz: validate's gunzip line was from the manifest's
+    folder, which, run from the repository's top, would unpack another file or none."""
+    import gzip
+
+    top = _repository(tmp_path, "ml/churn", prepare=False, test=LATIN.encode())
+    folder = top / "ml/churn"
+    (folder / "data/test.csv.gz").write_bytes(gzip.compress(TRAIN.encode()))
+    manifest = (folder / "mlops.yaml").read_text().replace("data/test.csv", "data/test.csv.gz")
+    (folder / "mlops.yaml").write_text(manifest)
+    done = mlgate("-C", "ml/churn", "validate", cwd=top)
+    assert done.returncode == 2, done.stderr
+    said = re.search(r"\(`(gunzip .*?)`\)", done.stderr)
+    assert said is not None, done.stderr
+    assert said.group(1) == "gunzip -c ml/churn/data/test.csv.gz > ml/churn/data/test.csv"

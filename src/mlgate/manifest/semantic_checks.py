@@ -50,7 +50,7 @@ def semantic_problems(
     looked = _looked_at(raw, root) if files else []  # each data file's first MiB read once
     found = [
         *(_file_problems(raw, root) if files else ()),
-        *_format_problems(raw),
+        *_format_problems(raw, root),
         *_unreadable_problems(looked),
         *_header_problems(raw, looked),
         *_kind_problems(raw, looked),
@@ -152,8 +152,9 @@ def _not_a_file(path: Path) -> str | None:
         return None
 
 
-def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
-    """A data file whose format the run could not tell (data.format: auto)."""
+def _format_problems(raw: dict[str, Any], root: Path) -> Iterator[Finding]:
+    """A data file whose format the run could not tell (data.format: auto); a compressed
+    one's command names it from where mlgate was started, as every printed command does."""
     declared = _get(raw, "data", "format")
     if declared not in (None, "auto"):
         return  # the schema judges the name; a declared format reads any file
@@ -164,7 +165,8 @@ def _format_problems(raw: dict[str, Any]) -> Iterator[Finding]:
         suffix = Path(relative).suffix
         if role == "reference" and suffix.lower() == ".json":
             continue  # a profile (mlgate profile), not data
-        if said := data_formats.compressed(relative):  # not "set data.format"
+        shown = data_formats.shown_path(root / relative, relative)
+        if said := data_formats.compressed(shown):  # not "set data.format"
             yield (("data", role), said, False)
         elif suffix.lower() not in data_formats.EXTENSIONS:
             found = f"extension '{suffix}'" if suffix else "no extension"
