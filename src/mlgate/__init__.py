@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.35.0"
+__version__ = "0.35.1"
 
 _PUBLIC = {
     "CheckResult": "mlgate.result.records",
