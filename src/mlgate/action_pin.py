@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "e2d46833ad46b82ec9242d6bba1745275bb92545"
-TAG = "v0.35.0"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "68436e08fffb49910df2cd825985b07681754a65"
+TAG = "v0.35.1"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
