@@ -37,7 +37,7 @@ def with_labels(
             f"{shown}: labels are joined to the rows by data.id, and the manifest names none",
             hint="set data.id to the column that identifies a row (docs/manifest.md)",
         )
-    given = load.as_pandas(load.read(path, load.detect_format(path, "auto")))
+    given = load.as_pandas(load.read(path, load.detect_format(path, "auto", renamed=True)))
     for column, kind in ((key, "data.id"), (target, "the target")):
         if column not in given.columns:
             raise UserError(

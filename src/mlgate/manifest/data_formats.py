@@ -130,11 +130,13 @@ def compressed(shown: str, start: bytes = b"") -> str | None:
     return None
 
 
-def detect_format(path: Path, declared: str, *, option: str | None = None) -> str:
+def detect_format(
+    path: Path, declared: str, *, option: str | None = None, renamed: bool = False
+) -> str:
     """The declared format, or the one the extension names when data.format is auto.
     `option`: how the command that reads the file is told its format, when not by the
     manifest's data.format (`mlgate profile`: `--format`), for the hint of an extension
-    that names none."""
+    that names none; `renamed`: nothing tells it (monitor's labels), the name must."""
     if declared != "auto":
         if declared not in FORMATS:
             raise UserError(f"data.format '{declared}' is not one of {', '.join(FORMATS)}")
@@ -149,7 +151,9 @@ def detect_format(path: Path, declared: str, *, option: str | None = None) -> st
     raise UserError(
         f"data file '{shown_path(path)}' has {found}, so its format is unknown; known "
         f"extensions: {known}",
-        hint=f"set data.format to one of {', '.join(FORMATS)}"
+        hint="give the file one of those extensions: its name alone says its format"
+        if renamed
+        else f"set data.format to one of {', '.join(FORMATS)}"
         if option is None
         else f"pass {option} {'|'.join(FORMATS)}",
     )
