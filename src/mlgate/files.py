@@ -23,6 +23,14 @@ _KINDS = (
 )
 
 
+def from_folder(path: Path | str, folder: str) -> str:
+    """`path` as one standing in `folder` can use it: relative when it lies there, else
+    absolute (a path the user is shown, from where they started mlgate, before -C)."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, folder)
+    return absolute if relative == ".." or relative.startswith(".." + os.sep) else relative
+
+
 def nearby(target: Path) -> Path | None:
     """The file beside `target` whose name is closest to its name: a typo's "did you mean"."""
     folder = target.parent

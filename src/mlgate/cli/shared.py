@@ -48,9 +48,9 @@ def run_file(args: argparse.Namespace, root: Path) -> Path:
 def shown(args: argparse.Namespace, path: Path | str) -> str:
     """A path as the user can use it where they started the command (before -C): relative
     when it lies there, else absolute."""
-    absolute = os.path.abspath(path)
-    relative = os.path.relpath(absolute, args.started_in)
-    return absolute if relative == ".." or relative.startswith(".." + os.sep) else relative
+    from mlgate import files
+
+    return files.from_folder(path, args.started_in)
 
 
 def write_output(args: argparse.Namespace, output: str, text: str) -> None:

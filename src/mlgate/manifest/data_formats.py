@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlgate import words
+from mlgate import files, words
 from mlgate.errors import UserError
 
 if TYPE_CHECKING:
@@ -88,9 +88,7 @@ def shown_path(path: Path | str, fallback: str | None = None) -> str:
     started = _started_in
     if started is None:
         return str(path) if fallback is None else fallback
-    absolute = os.path.abspath(path)
-    relative = os.path.relpath(absolute, started)
-    return absolute if relative == ".." or relative.startswith(".." + os.sep) else relative
+    return files.from_folder(path, started)
 
 
 def from_start(said: str, root: Path) -> str:
