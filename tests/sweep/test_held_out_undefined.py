@@ -6,20 +6,67 @@ where ranked says so when its checks pass on the held-out rows (finding 2)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from mlgate import manifest as manifests
 from mlgate.result import arrays, runs
-from mlgate.sweep import gating, local, ranking
-from tests.sweep.test_ranking import Made, _runs, on_same_rows, run_on  # noqa: F401 (fixtures)
+from mlgate.sweep import gating, local, ranking, space
+from tests.conftest import isolate
+from tests.sweep.test_local import PICK_TRAINED, project
+from tests.sweep.test_ranking import Made, relaxed
 
 
-def test_a_best_with_no_held_out_figure_is_no_winner_and_says_why(
-    on_same_rows: Made,  # noqa: F811
-) -> None:
+def run_on(root: Path, test: pd.DataFrame, c: float) -> local.Finished:
+    """As test_ranking's run_on, but `mlgate run` in a process of its own: run in this
+    test's process, the run's fork to score the model hung twice in full runs (an xdist
+    worker full of other tests' threads; the child waited on a lock no thread would
+    release), 600 s each."""
+    test.to_csv(root / "data" / "test.csv", index=False)
+    (root / "params.yaml").write_text(f"train:\n  C: {c}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "run", "--json"], cwd=root, capture_output=True
+    )
+    assert done.returncode in (0, 1), done.stderr
+    result = runs.read(runs.run_dir(root, json.loads(done.stdout)["run_id"]) / runs.RESULT_FILE)
+    return local.Finished(
+        configuration=space.configuration({"train.C": c}),
+        status=result.verdict,
+        key="",
+        run=os.path.relpath(runs.run_dir(root, result.run_id) / runs.RESULT_FILE, root),
+        metrics=dict(result.evaluate.metrics),
+    )
+
+
+@pytest.fixture(scope="module")
+def _made(tmp_path_factory: pytest.TempPathFactory) -> Made:
+    folder = tmp_path_factory.mktemp("same")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        (folder / "home").mkdir()
+        isolate(folder / "home", monkeypatch)
+        root = project(folder, "", PICK_TRAINED, (0.01, 0.05))
+        relaxed(root)
+        whole = pd.read_csv(root / "data" / "test.csv")
+        return root, run_on(root, whole, 0.01), run_on(root, whole, 0.05)
+
+
+@pytest.fixture
+def on_same_rows(_made: Made, tmp_path: Path) -> Made:
+    import shutil
+
+    root, first, second = _made
+    shutil.copytree(root, tmp_path / "iris", symlinks=True)
+    return tmp_path / "iris", first, second
+
+
+def test_a_best_with_no_held_out_figure_is_no_winner_and_says_why(on_same_rows: Made) -> None:
     root, first, _ = on_same_rows
     kept = runs.read(root / first.run).evaluate.predictions
     assert kept is not None
@@ -43,7 +90,7 @@ def test_a_best_with_no_held_out_figure_is_no_winner_and_says_why(
     assert ranking.rank(root, [low, high], "accuracy", 0.5).winner is not None
 
 
-def test_the_best_of_those_that_failed_where_ranked_says_so(on_same_rows: Made) -> None:  # noqa: F811
+def test_the_best_of_those_that_failed_where_ranked_says_so(on_same_rows: Made) -> None:
     root, low, high = on_same_rows
     manifest = manifests.load(root / "mlops.yaml")
     said = "no configuration passed the model checks on the rows that ranked them"
