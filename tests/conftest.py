@@ -12,11 +12,6 @@ from pathlib import Path
 
 import pytest
 
-# the tests drive Ray in the workers' own processes (tests/sweep/test_ray.py imports it
-# before mlgate's sweep/on_ray.py does), and later tests in the same worker fork to score
-# models: gRPC's fork handlers off, as on_ray.py sets them for `mlgate sweep --ray`
-os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # GitHub's API description subset and real webhook payloads, copied into the project
 # (tests/fixtures/SOURCES.md says from where and under which license)

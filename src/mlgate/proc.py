@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import FrameType, ModuleType
+from types import FrameType
 
 from mlgate import credentials
 from mlgate.errors import OutsideError
@@ -446,56 +446,56 @@ def call(
     on_line: Callable[[str], None] | None = None,
     tail_lines: int = 20,
 ) -> Called:
-    """Run `fn(announce)` in a forked child that is killed, with everything it started,
+    """Run `fn(announce)` in a child process that is killed, with everything it started,
     when it has not answered within `timeout_s`; the user's model runs this way, so a
     predict() that never returns cannot hang the run. Output the child prints (on
     Python's streams or its file descriptors) comes back line by line to `on_line`.
 
-    Fork, not a fresh interpreter, so the child starts with everything already imported
-    (joblib, pandas, scikit-learn: a second or more to import again). `announce(step)`
-    records what the child is doing, so a timeout can say where it stopped.
+    The child is forked from fork_server.py's process, not from this one: it starts with
+    scoring's imports loaded, and with none of the locks this process's threads may hold.
+    `fn` travels pickled (cloudpickle: closures too), with this process's environment,
+    folder and import path. `announce(step)` records what the child is doing, so a
+    timeout can say where it stopped.
     """
-    import pickle
+    import cloudpickle
 
+    from mlgate import fork_server
+
+    server = fork_server.server()
+    argument = cloudpickle.dumps(
+        (fn, server.each_child, dict(os.environ), os.getcwd(), list(sys.path))
+    )
+    request = cloudpickle.dumps((child, argument))
     out_read, out_write = os.pipe()
     result_read, result_write = os.pipe()
     step_read, step_write = os.pipe()
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (the child; its coverage is not collected)
-        os.close(out_read)
-        os.close(result_read)
-        os.close(step_read)
-        _child(fn, out_write, result_write, step_write, pickle)
-    with contextlib.suppress(OSError):  # also here: the child may not have done it yet
-        os.setpgid(pid, pid)
-    os.close(out_write)
-    os.close(result_write)
-    os.close(step_write)
-    tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
-    reader = threading.Thread(target=_pump_fd, args=(out_read, tail, on_line), daemon=True)
-    reader.start()
-    answer = bytearray()
-    steps = bytearray()
-    timed_out = False
-    try:
-        timed_out = not _collect(result_read, step_read, answer, steps, started + timeout_s)
-    finally:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)  # the child and whatever it left running
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        os.close(result_read)
-        os.close(step_read)
-        reader.join(timeout=DRAIN_S)
+    with server.lock:
+        try:
+            pid = server.spawn(request, (out_write, result_write, step_write))
+        finally:
+            os.close(out_write)
+            os.close(result_write)
+            os.close(step_write)
+        started = time.monotonic()
+        tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
+        reader = threading.Thread(target=_pump_fd, args=(out_read, tail, on_line), daemon=True)
+        reader.start()
+        answer = bytearray()
+        steps = bytearray()
+        timed_out = False
+        try:
+            timed_out = not _collect(result_read, step_read, answer, steps, started + timeout_s)
+        finally:
+            code = server.end(pid)  # the child and whatever it left running, killed
+            os.close(result_read)
+            os.close(step_read)
+            reader.join(timeout=DRAIN_S)
     stage = steps.decode("utf-8", "replace").rstrip("\n").rpartition("\n")[2]
     ended = Called(stage=stage, duration_s=time.monotonic() - started, tail=tuple(tail))
     payload = bytes(answer[8:])
     if timed_out or not payload:
-        code = None if timed_out else os.waitstatus_to_exitcode(status)
-        return replace(ended, timed_out=timed_out, exit_code=code)
-    kind, value = pickle.loads(payload)
+        return replace(ended, timed_out=timed_out, exit_code=None if timed_out else code)
+    kind, value = cloudpickle.loads(payload)
     if kind == "value":
         return replace(ended, value=value)
     return replace(ended, error=value)
@@ -530,18 +530,19 @@ def _collect(
                     return True
 
 
-def _child(
-    fn: Callable[[Callable[[str], None]], object],
-    out_fd: int,
-    result_fd: int,
-    step_fd: int,
-    pickle: ModuleType,  # imported by the caller, before the fork
+def child(
+    request: bytes, out_fd: int, result_fd: int, step_fd: int
 ) -> None:  # pragma: no cover (runs in the child)
-    """Never returns: the child ends with os._exit, running none of the parent's exit code."""
+    """The child's side of `call`, in a process forked for it (fork_server.py): the
+    request is `call`'s function and the caller's environment, folder and import path,
+    unpickled once the output goes where `call` reads it (an import it fails on is said).
+    Never returns: the child ends with os._exit, running none of its parent's exit code."""
+    import pickle
+
     code = 0
     try:
         os.setpgid(0, 0)  # a group of its own: the parent ends it and all it started
-        # fresh streams: the parent's may be locked by a thread that does not exist here
+        # Python's streams and the file descriptors beneath them, on the output pipe
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
         os.close(out_fd)
@@ -556,6 +557,13 @@ def _child(
             os.write(step_fd, (step.replace("\n", " ") + "\n").encode("utf-8", "replace"))
 
         try:
+            fn, each_child, environ, folder, path = pickle.loads(request)
+            os.environ.clear()
+            os.environ.update(environ)
+            os.chdir(folder)
+            sys.path[:] = path
+            if each_child is not None:
+                each_child()
             answer: tuple[str, object] = ("value", fn(announce))
         except BaseException as exc:  # sent to the parent, which decides
             answer = ("error", exc)

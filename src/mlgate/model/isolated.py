@@ -22,23 +22,12 @@ def run(
     on_line: Callable[[str], None] | None = None,
 ) -> object:
     """`work(announce)`'s value, computed in a child; NoAnswer with the reason otherwise."""
-    warm_imports()  # the child inherits them; a fork amid another thread's import would hang
     called = proc.call(work, timeout_s=timeout_s, on_line=on_line)
     if not called.answered:
         raise NoAnswer(no_answer(called, timeout_said))
     if called.error is not None:
         raise NoAnswer(error_message(called.error))
     return called.value
-
-
-def warm_imports() -> None:
-    """What every child needs, imported once in the parent."""
-    try:
-        import joblib  # noqa: F401
-        import pandas  # noqa: F401
-        import sklearn.metrics  # noqa: F401
-    except ImportError:  # pragma: no cover (reported properly where the child imports them)
-        pass
 
 
 def no_answer(called: proc.Called, timeout_said: str) -> str:

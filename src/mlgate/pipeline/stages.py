@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import commands, dvc_files, files, kept_model, words
+from mlgate import commands, dvc_files, files, fork_server, kept_model, words
 from mlgate.errors import UserError
 from mlgate.git import GitInfo
 from mlgate.manifest import data_formats
@@ -436,7 +436,9 @@ def _trained(ctx: RunContext, checked: Sequence[DatasetSummary], model_path: Pat
     lock = manifest.root / "dvc.lock"
     lock_before = _read_lock(lock) if stage else None
     locked_before = dvc_files.locked_stage(manifest.root, stage) if stage else None
-    warmup.start()  # the evaluation's imports load on the idle core while training runs
+    # the process the model is scored from, its imports loaded on the idle core while
+    # training runs (this process needs none of them: pandas, scikit-learn, joblib)
+    fork_server.prepare()
     started_ns = time.time_ns()
     outcome = _command(ctx, "train", _training(manifest), "train.log", test_data=False)
     if outcome.status != "passed":

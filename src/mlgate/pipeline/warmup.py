@@ -1,7 +1,7 @@
-"""Imports loaded on the idle core while something else runs: the evaluation's (pandas,
-scikit-learn, joblib) during the user's training, so that scoring starts at once when
-training ends; SciPy's statistics while the data stage reads and profiles the files drift
-will compare."""
+"""Imports loaded on the idle core while something else runs: a sweep's ranking's (pandas,
+scikit-learn, joblib) while its workers run; SciPy's statistics while the data stage
+reads and profiles the files drift will compare. (A run's scoring imports are loaded by
+the process the model is scored from: fork_server.py.)"""
 
 from __future__ import annotations
 
@@ -11,21 +11,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 DRIFT = ("scipy.stats", "scipy.spatial.distance")
+EVALUATION = ("joblib", "pandas", "sklearn.metrics")
 
 
 def start() -> threading.Thread:
     """Begin importing in a daemon thread (a run that ends first does not wait for it)."""
-    from mlgate.model import isolated
-
-    warm = threading.Thread(target=isolated.warm_imports, daemon=True)
+    warm = threading.Thread(target=load, args=(EVALUATION,), daemon=True)
     warm.start()
     return warm
 
 
 @contextmanager
 def importing(modules: tuple[str, ...]) -> Iterator[None]:
-    """`modules` imported on another thread while the body runs, and done when it ends: a
-    later stage forks (model/isolated.py), and a fork amid an import would hang the child."""
+    """`modules` imported on another thread while the body runs, and done when it ends."""
 
     warm = threading.Thread(target=load, args=(modules,), daemon=True)
     warm.start()

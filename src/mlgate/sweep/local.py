@@ -9,6 +9,7 @@ A configuration whose project, params and values hash to a finished run is not r
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -17,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate import atomic, proc
+from mlgate import atomic, fork_server, proc
 from mlgate.errors import Interrupted
 from mlgate.manifest.spec import Manifest
 from mlgate.sweep.copies import Tree, fingerprint_of, key_of, run_copy
@@ -333,6 +334,9 @@ def _child(
     its user commands' (unless the user set them), use `threads` threads."""
     import signal
 
+    # the process its model is scored from, forked first, while this worker is one thread
+    # (limiting the libraries' threads starts some, and so does the watch on the sweep)
+    fork_server.prepare(each_child=functools.partial(share_cores, threads))
     signal.signal(signal.SIGTERM, _terminated)  # stop the training too, not only this worker
     signal.signal(signal.SIGINT, _left_to_the_sweep)
     _stop_with_the_sweep(sweep)

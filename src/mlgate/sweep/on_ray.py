@@ -27,13 +27,6 @@ from mlgate.sweep.local import Finished
 from mlgate.sweep.space import Configuration
 
 RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}")
-# Ray's driver leaves gRPC threads in this process (after ray.shutdown too), and the sweep
-# then forks to score models (the gated winner's baseline: proc.call). With gRPC's fork
-# handlers on, a forked child restarted its event engine and hung on a lock a thread held
-# (seen in a test run: the child's `event_engine` threads waiting on a futex until the
-# evaluation's timeout); without them the child, which never calls gRPC, runs as any fork.
-# Set before Ray loads its gRPC, unless the user chose otherwise.
-os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 
 def address(given: str | None, environ: Mapping[str, str]) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 MODULES = (
     "mlgate.cli.main",  # what multiprocessing runs again in each worker as its __main__
+    "cloudpickle",  # a worker's scoring request is sent with it (proc.call)
+    "mlgate.fork_server",
     "joblib",
     "pandas",
     "polars",

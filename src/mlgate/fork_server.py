@@ -1,0 +1,239 @@
+"""A process of one thread that forks the children proc.call runs the user's model in.
+
+Forking mlgate itself copied whatever locks its other threads held at that moment, and a
+child waited on one for ever: polars' thread pool, once mlgate's data checks had used it,
+hung any child that used polars (a model whose predict() does); so did gRPC's threads
+after a Ray driver, and a pytest-xdist worker's. This server uses no library's thread
+pool (a pool starts when first used): it is started as a fresh interpreter (or forked
+while its parent still has one thread), it imports what scoring needs, and it forks a
+child for each request. The child runs in the
+client's environment, folder and import path as they are when it asks.
+
+Protocol, over a socket pair: the client sends a length, its request (a function and its
+argument, pickled) and three file descriptors (output, answer, steps); the server
+answers the child's pid, then, when the client says it is done with the child, kills
+what is left of it and answers its exit status. One request at a time per client (the
+client holds a lock). When the client goes away, the server ends its child and exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mlgate.errors import OutsideError
+
+# what a scoring child imports, loaded once by the server (measured: 1.6 s in a child)
+PRELOAD = (
+    "cloudpickle",
+    "joblib",
+    "pandas",
+    "sklearn.metrics",
+    "mlgate.model.evaluate",
+    "mlgate.model.isolated",
+    "mlgate.model.loading",
+    "mlgate.data.load",
+    "mlgate.pipeline.stages",
+    "mlgate.compare.baseline",
+)
+_NUMBER = 8  # bytes of a length, a pid or an exit status on the wire
+
+
+@dataclass
+class Server:
+    """The client's end: the socket to the server, and the server as a process."""
+
+    sock: socket.socket
+    pid: int
+    owner: int  # the process that started it: a fork of that process starts its own
+    lock: threading.Lock  # one request at a time
+    process: subprocess.Popen[bytes] | None = None  # started as an interpreter
+    each_child: Callable[[], None] | None = None  # run in each child before its request
+
+    def spawn(self, request: bytes, fds: tuple[int, int, int]) -> int:
+        """The pid of a child forked to run `request`; OutsideError if the server is gone."""
+        head = len(request).to_bytes(_NUMBER, "big")
+        try:
+            socket.send_fds(self.sock, [head], list(fds))
+            self.sock.sendall(request)
+            return _number(self.sock)
+        except OSError as exc:
+            raise OutsideError(f"mlgate's scoring process has ended ({exc}); run again") from exc
+
+    def end(self, pid: int) -> int | None:
+        """Child `pid` and all it started killed; its exit code (-N: signal N) as it was
+        when it ended, or None if the server has died."""
+        try:
+            self.sock.sendall(b"k")
+            return _number(self.sock)
+        except OSError:
+            return None
+
+    def alive(self) -> bool:
+        if self.process is not None:
+            return self.process.poll() is None
+        return os.waitpid(self.pid, os.WNOHANG)[0] == 0
+
+    def close(self) -> None:
+        """The server ended (it holds nothing: `call` ends each child before it returns)."""
+        self.sock.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        if self.process is not None:
+            self.process.wait()
+        else:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+
+
+_server: Server | None = None
+_starting = threading.Lock()
+
+
+def server() -> Server:
+    """This process's server, started when first needed (or again, if it died)."""
+    global _server
+    with _starting:
+        if _server is not None and _server.owner == os.getpid() and not _server.alive():
+            with contextlib.suppress(OSError, ChildProcessError):
+                _server.close()
+            _server = None
+        if _server is None or _server.owner != os.getpid():
+            _server = _start()
+            atexit.register(_server.close)  # the server ends as its client does
+        return _server
+
+
+def prepare(each_child: Callable[[], None] | None = None) -> None:
+    """Start the server now, so that its imports run on the idle core while something
+    else does (a run's training). `each_child` (pickled) sets in each child the state this
+    process will set after the fork: a sweep's worker limits its libraries' threads, which
+    starts threads, so it forks the server first."""
+    found = server()
+    if each_child is not None:
+        found.each_child = each_child
+
+
+def _start() -> Server:
+    """Forked while this process is one thread, which costs nothing (a sweep's worker);
+    otherwise a fresh interpreter, with this process's import path."""
+    ours, theirs = socket.socketpair()
+    process = None
+    if _one_thread():
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (the server; its coverage is not collected)
+            ours.close()
+            _serve_forever(theirs)
+    else:
+        code = (
+            f"import sys; sys.path[:] = {sys.path!r}; "
+            f"from mlgate import fork_server; fork_server.main({theirs.fileno()})"
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", code], pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL
+        )
+        pid = process.pid
+    theirs.close()
+    return Server(sock=ours, pid=pid, owner=os.getpid(), lock=threading.Lock(), process=process)
+
+
+def _one_thread() -> bool:
+    """Nothing but this thread runs in the process (C libraries' threads included)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc (macOS): Python's threads are not all there may be
+        return False
+
+
+def main(fd: int) -> None:  # pragma: no cover (the server started as an interpreter)
+    sock = socket.socket(fileno=fd)
+    _serve_forever(sock)
+
+
+def _serve_forever(sock: socket.socket) -> None:  # pragma: no cover (runs in the server)
+    """Never returns; ends with os._exit when the client has gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the client decides what an interrupt ends
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a forking client's handler
+    code = 0
+    try:
+        _preload()
+        while _serve_one(sock):
+            pass
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _preload() -> None:  # pragma: no cover (runs in the server)
+    import importlib
+
+    for name in PRELOAD:
+        with contextlib.suppress(Exception):  # a failing one is said where it is needed
+            importlib.import_module(name)
+
+
+def _serve_one(sock: socket.socket) -> bool:  # pragma: no cover (runs in the server)
+    """One request served: False when the client has gone. The child is reaped only when
+    the client says it is done with it, so the pid the client holds is never another's."""
+    head, fds, _, _ = socket.recv_fds(sock, _NUMBER, 3)
+    if not head:
+        return False
+    size = int.from_bytes(_exactly(sock, _NUMBER - len(head), head), "big")
+    request = _exactly(sock, size, b"")
+    pid = os.fork()
+    if pid == 0:
+        sock.close()
+        _child(request, fds)
+    for fd in fds:
+        os.close(fd)
+    with contextlib.suppress(OSError):  # the child does it too: whichever comes first
+        os.setpgid(pid, pid)
+    sock.sendall(pid.to_bytes(_NUMBER, "big", signed=True))
+    done = sock.recv(1)  # the client's word that it is done with the child, or its going
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)  # the child and whatever it left running
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)  # one that ended before it had a group of its own
+    _, status = os.waitpid(pid, 0)
+    if not done:
+        return False
+    sock.sendall(os.waitstatus_to_exitcode(status).to_bytes(_NUMBER, "big", signed=True))
+    return True
+
+
+def _child(request: bytes, fds: list[int]) -> None:  # pragma: no cover (runs in the child)
+    """`entry(argument, *fds)`, where the request is the pickled pair: the entry is the
+    client's (proc.child), which unpickles its argument once the fds are in place."""
+    import pickle
+
+    try:
+        entry, argument = pickle.loads(request)
+        entry(argument, *fds)
+    finally:
+        os._exit(70)
+
+
+def _number(sock: socket.socket) -> int:
+    data = _exactly(sock, _NUMBER, b"")
+    return int.from_bytes(data, "big", signed=True)
+
+
+def _exactly(sock: socket.socket, size: int, got: bytes) -> bytes:
+    """`got` and then the next `size` bytes; the other end closing first is an OSError."""
+    chunks = [got]
+    while size > 0:
+        data = sock.recv(min(size, 1 << 20))
+        if not data:
+            raise ConnectionResetError("the other end of mlgate's scoring socket closed")
+        chunks.append(data)
+        size -= len(data)
+    return b"".join(chunks)

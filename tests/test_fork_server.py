@@ -1,0 +1,127 @@
+"""proc.call's children are forked from fork_server.py's process of one thread, never from
+the caller, whose threads may hold locks a forked child would wait on for ever."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from mlgate import fork_server, proc
+
+
+def _grouped(announce: Callable[[str], None]) -> float:
+    announce("grouping with polars")
+    frame = pl.DataFrame({"a": np.arange(200_000) % 7, "b": np.ones(200_000)})
+    return float(frame.group_by("a").agg(pl.col("b").sum()).sort("a")["b"].sum())
+
+
+def test_a_child_uses_polars_after_the_caller_has(tmp_path: Path) -> None:
+    # the caller's polars thread pool in use, as a run's data checks leave it: a child
+    # forked from the caller waited on the pool's lock until the timeout (a model whose
+    # predict() used polars was said "did not finish")
+    assert _grouped(lambda _: None) == 200_000.0
+    for _ in range(3):
+        called = proc.call(_grouped, timeout_s=30)
+        assert called.answered, called
+        assert called.value == 200_000.0
+        assert called.stage == "grouping with polars"
+
+
+def test_the_child_has_the_callers_environment_folder_and_path_as_they_are_now(
+    tmp_path: Path,
+) -> None:
+    fork_server.prepare()  # started before any of these were set
+    os.environ["MLGATE_TEST_CHILD_SEES"] = "yes"
+    sys.path.insert(0, str(tmp_path / "on-the-path"))
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        called = proc.call(
+            lambda _: (os.environ.get("MLGATE_TEST_CHILD_SEES"), os.getcwd(), sys.path[0]),
+            timeout_s=30,
+        )
+    finally:
+        os.chdir(here)
+        sys.path.remove(str(tmp_path / "on-the-path"))
+        del os.environ["MLGATE_TEST_CHILD_SEES"]
+    assert called.value == ("yes", str(tmp_path), str(tmp_path / "on-the-path"))
+
+
+def test_exit_codes_signals_errors_and_output_come_back() -> None:
+    def talks(_: Callable[[str], None]) -> int:
+        print("from python")
+        os.write(2, b"from the descriptor\n")
+        return 7
+
+    called = proc.call(talks, timeout_s=30)
+    assert (called.value, called.tail) == (7, ("from python", "from the descriptor"))
+    assert proc.call(lambda _: os._exit(3), timeout_s=30).exit_code == 3
+    killed = proc.call(lambda _: os.kill(os.getpid(), signal.SIGKILL), timeout_s=30)
+    assert killed.exit_code == -signal.SIGKILL
+    raised = proc.call(lambda _: int("x"), timeout_s=30)
+    assert isinstance(raised.error, ValueError)
+
+
+def test_a_timeout_ends_the_child_and_what_it_started(tmp_path: Path) -> None:
+    marker = tmp_path / "still-running"
+
+    def hangs(announce: Callable[[str], None]) -> None:
+        started = subprocess.Popen(["sh", "-c", f"sleep 1; touch {marker}"])
+        announce(f"waiting on {started.pid}")
+        started.wait()
+
+    called = proc.call(hangs, timeout_s=0.5)
+    assert called.timed_out and called.stage.startswith("waiting on ")
+    grandchild = int(called.stage.rpartition(" ")[2])
+    assert not _running(grandchild)  # killed with the child, by its process group
+    time.sleep(1.2)
+    assert not marker.exists()
+
+
+def _running(pid: int) -> bool:
+    """Neither gone nor a zombie (whoever reaps orphans here may not have yet)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_a_dead_server_is_started_again() -> None:
+    first = fork_server.server()
+    os.kill(first.pid, signal.SIGKILL)
+    if first.process is not None:
+        first.process.wait()
+    else:
+        os.waitpid(first.pid, 0)
+    called = proc.call(lambda _: "again", timeout_s=30)
+    assert called.value == "again"
+    assert fork_server.server().pid != first.pid
+
+
+def test_a_process_of_one_thread_forks_its_server(tmp_path: Path) -> None:
+    # a sweep's worker: forked from the sweep's fork server, it forks its own at once
+    # rather than start an interpreter that imports scoring's libraries again
+    script = textwrap.dedent(
+        """
+        import os
+        from mlgate import fork_server, proc
+        threads = len(os.listdir("/proc/self/task"))
+        server = fork_server.server()
+        parent = proc.call(lambda _: os.getppid(), timeout_s=30).value
+        print(threads, server.process is None, parent == server.pid)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["1", "True", "True"], done.stderr
