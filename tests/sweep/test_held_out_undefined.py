@@ -6,10 +6,6 @@ where ranked says so when its checks pass on the held-out rows (finding 2)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,31 +14,10 @@ import pytest
 
 from mlgate import manifest as manifests
 from mlgate.result import arrays, runs
-from mlgate.sweep import gating, local, ranking, space
+from mlgate.sweep import gating, local, ranking
 from tests.conftest import isolate
 from tests.sweep.test_local import PICK_TRAINED, project
-from tests.sweep.test_ranking import Made, relaxed
-
-
-def run_on(root: Path, test: pd.DataFrame, c: float) -> local.Finished:
-    """As test_ranking's run_on, but `mlgate run` in a process of its own: run in this
-    test's process, the run's fork to score the model hung twice in full runs (an xdist
-    worker full of other tests' threads; the child waited on a lock no thread would
-    release), 600 s each."""
-    test.to_csv(root / "data" / "test.csv", index=False)
-    (root / "params.yaml").write_text(f"train:\n  C: {c}\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "mlgate", "run", "--json"], cwd=root, capture_output=True
-    )
-    assert done.returncode in (0, 1), done.stderr
-    result = runs.read(runs.run_dir(root, json.loads(done.stdout)["run_id"]) / runs.RESULT_FILE)
-    return local.Finished(
-        configuration=space.configuration({"train.C": c}),
-        status=result.verdict,
-        key="",
-        run=os.path.relpath(runs.run_dir(root, result.run_id) / runs.RESULT_FILE, root),
-        metrics=dict(result.evaluate.metrics),
-    )
+from tests.sweep.test_ranking import Made, relaxed, run_on
 
 
 @pytest.fixture(scope="module")
