@@ -8,14 +8,17 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 
 from mlgate import fork_server, proc
+from mlgate.errors import OutsideError
 
 
 def _grouped(announce: Callable[[str], None]) -> float:
@@ -96,6 +99,14 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.fixture
+def quick_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Servers these tests start again import nothing but the protocol's needs: scoring's
+    libraries took 1.5 s a start, and the functions here need none of them."""
+    monkeypatch.setattr(fork_server, "PRELOAD", ("cloudpickle",))
+
+
+@pytest.mark.usefixtures("quick_to_start")
 def test_a_dead_server_is_started_again() -> None:
     first = fork_server.server()
     os.kill(first.pid, signal.SIGKILL)
@@ -116,6 +127,7 @@ def test_a_process_of_one_thread_forks_its_server(tmp_path: Path) -> None:
         import os
         from mlgate import fork_server, proc
         threads = len(os.listdir("/proc/self/task"))
+        fork_server.PRELOAD = ("cloudpickle",)  # quick to start; the child needs no more
         server = fork_server.server()
         parent = proc.call(lambda _: os.getppid(), timeout_s=30).value
         print(threads, server.process is None, parent == server.pid)
@@ -125,3 +137,35 @@ def test_a_process_of_one_thread_forks_its_server(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == ["1", "True", "True"], done.stderr
+
+
+@pytest.mark.usefixtures("quick_to_start")
+def test_a_server_killed_while_the_model_runs_is_said_and_the_model_is_ended() -> None:
+    def exits(_: Callable[[str], None]) -> None:
+        time.sleep(1)
+        os._exit(5)  # no answer, and the server is not there to tell its exit code
+
+    with pytest.raises(OutsideError, match="ended while the model ran; run again"):
+        _with_the_server_killed(exits, timeout_s=30)
+
+    def hangs(announce: Callable[[str], None]) -> None:
+        announce(str(os.getpid()))
+        time.sleep(60)
+
+    called = _with_the_server_killed(hangs, timeout_s=2)
+    assert called.timed_out and not _running(int(called.stage))  # ended from the client
+    assert proc.call(lambda _: "a new server", timeout_s=30).value == "a new server"
+
+
+def _with_the_server_killed(
+    fn: Callable[[Callable[[str], None]], object], timeout_s: float
+) -> proc.Called:
+    server = fork_server.server()
+    proc.call(lambda _: None, timeout_s=30)  # its imports done
+    killer = threading.Timer(0.3, os.kill, (server.pid, signal.SIGKILL))
+    killer.start()
+    try:
+        return proc.call(fn, timeout_s=timeout_s)
+    finally:
+        killer.join()
+        assert fork_server.server().pid != server.pid

@@ -45,6 +45,8 @@ PRELOAD = (
     "mlgate.compare.baseline",
 )
 _NUMBER = 8  # bytes of a length, a pid or an exit status on the wire
+STARTING_S = 600.0  # the server's imports and a fork: seconds, unless the machine is stuck
+ENDING_S = 60.0  # a SIGKILL and a reap
 
 
 @dataclass
@@ -57,41 +59,61 @@ class Server:
     lock: threading.Lock  # one request at a time
     process: subprocess.Popen[bytes] | None = None  # started as an interpreter
     each_child: Callable[[], None] | None = None  # run in each child before its request
+    ended: bool = False  # reaped (a server forked, not started as an interpreter)
 
     def spawn(self, request: bytes, fds: tuple[int, int, int]) -> int:
-        """The pid of a child forked to run `request`; OutsideError if the server is gone."""
+        """The pid of a child forked to run `request` (the first waits for the server's
+        imports); OutsideError if the server has gone or does not answer."""
         head = len(request).to_bytes(_NUMBER, "big")
+        self.sock.settimeout(STARTING_S)
         try:
             socket.send_fds(self.sock, [head], list(fds))
             self.sock.sendall(request)
             return _number(self.sock)
-        except OSError as exc:
-            raise OutsideError(f"mlgate's scoring process has ended ({exc}); run again") from exc
+        except OSError as exc:  # socket.timeout too
+            self._abandon()
+            raise OutsideError(
+                f"the process mlgate scores models from did not answer ({exc}); run again"
+            ) from exc
 
     def end(self, pid: int) -> int | None:
         """Child `pid` and all it started killed; its exit code (-N: signal N) as it was
-        when it ended, or None if the server has died."""
+        when it ended, or None if the server has died or does not answer."""
+        self.sock.settimeout(ENDING_S)
         try:
             self.sock.sendall(b"k")
             return _number(self.sock)
         except OSError:
+            self._abandon()
             return None
 
     def alive(self) -> bool:
-        if self.process is not None:
-            return self.process.poll() is None
-        return os.waitpid(self.pid, os.WNOHANG)[0] == 0
+        return self.sock.fileno() != -1 and not self._reaped(block=False)
 
     def close(self) -> None:
         """The server ended (it holds nothing: `call` ends each child before it returns)."""
         self.sock.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+        if not self._reaped(block=False):  # a pid not yet reaped is still the server's
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self._reaped(block=True)
+
+    def _abandon(self) -> None:
+        """A server that failed to answer is ended: the next call starts another."""
+        with contextlib.suppress(OSError, ChildProcessError):
+            self.close()
+
+    def _reaped(self, *, block: bool) -> bool:
         if self.process is not None:
-            self.process.wait()
-        else:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
+            return (self.process.wait() if block else self.process.poll()) is not None
+        if self.ended:
+            return True
+        try:
+            done, _ = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # reaped elsewhere (a handler of the caller's)
+            done = self.pid
+        self.ended = done != 0
+        return self.ended
 
 
 _server: Server | None = None
@@ -103,8 +125,7 @@ def server() -> Server:
     global _server
     with _starting:
         if _server is not None and _server.owner == os.getpid() and not _server.alive():
-            with contextlib.suppress(OSError, ChildProcessError):
-                _server.close()
+            _server.close()
             _server = None
         if _server is None or _server.owner != os.getpid():
             _server = _start()
@@ -131,11 +152,11 @@ def _start() -> Server:
         pid = os.fork()
         if pid == 0:  # pragma: no cover (the server; its coverage is not collected)
             ours.close()
-            _serve_forever(theirs)
+            _serve_forever(theirs, PRELOAD)
     else:
         code = (
             f"import sys; sys.path[:] = {sys.path!r}; "
-            f"from mlgate import fork_server; fork_server.main({theirs.fileno()})"
+            f"from mlgate import fork_server; fork_server.main({theirs.fileno()}, {PRELOAD!r})"
         )
         process = subprocess.Popen(
             [sys.executable, "-c", code], pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL
@@ -153,18 +174,19 @@ def _one_thread() -> bool:
         return False
 
 
-def main(fd: int) -> None:  # pragma: no cover (the server started as an interpreter)
-    sock = socket.socket(fileno=fd)
-    _serve_forever(sock)
+def main(fd: int, preload: tuple[str, ...]) -> None:  # pragma: no cover (in the server)
+    _serve_forever(socket.socket(fileno=fd), preload)
 
 
-def _serve_forever(sock: socket.socket) -> None:  # pragma: no cover (runs in the server)
+def _serve_forever(
+    sock: socket.socket, preload: tuple[str, ...]
+) -> None:  # pragma: no cover (runs in the server)
     """Never returns; ends with os._exit when the client has gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the client decides what an interrupt ends
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a forking client's handler
     code = 0
     try:
-        _preload()
+        _load(preload)
         while _serve_one(sock):
             pass
     except BaseException:
@@ -173,10 +195,10 @@ def _serve_forever(sock: socket.socket) -> None:  # pragma: no cover (runs in th
         os._exit(code)
 
 
-def _preload() -> None:  # pragma: no cover (runs in the server)
+def _load(modules: tuple[str, ...]) -> None:  # pragma: no cover (runs in the server)
     import importlib
 
-    for name in PRELOAD:
+    for name in modules:
         with contextlib.suppress(Exception):  # a failing one is said where it is needed
             importlib.import_module(name)
 

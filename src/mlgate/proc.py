@@ -487,14 +487,23 @@ def call(
             timed_out = not _collect(result_read, step_read, answer, steps, started + timeout_s)
         finally:
             code = server.end(pid)  # the child and whatever it left running, killed
+            if code is None:  # the server died: its orphan is ended from here
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
             os.close(result_read)
             os.close(step_read)
             reader.join(timeout=DRAIN_S)
     stage = steps.decode("utf-8", "replace").rstrip("\n").rpartition("\n")[2]
     ended = Called(stage=stage, duration_s=time.monotonic() - started, tail=tuple(tail))
     payload = bytes(answer[8:])
-    if timed_out or not payload:
-        return replace(ended, timed_out=timed_out, exit_code=None if timed_out else code)
+    if timed_out:
+        return replace(ended, timed_out=True)
+    if not payload:
+        if code is None:
+            raise OutsideError(
+                "the process mlgate scores models from ended while the model ran; run again"
+            )
+        return replace(ended, exit_code=code)
     kind, value = cloudpickle.loads(payload)
     if kind == "value":
         return replace(ended, value=value)
