@@ -1,4 +1,4 @@
-"""A process of one thread that forks the children proc.call runs the user's model in.
+"""A process that runs nothing itself and forks the children proc.call runs models in.
 
 Forking mlgate itself copied whatever locks its other threads held at that moment, and a
 child waited on one for ever: polars' thread pool, once mlgate's data checks had used it,
