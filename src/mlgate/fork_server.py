@@ -58,7 +58,6 @@ class Server:
     owner: int  # the process that started it: a fork of that process starts its own
     lock: threading.Lock  # one request at a time
     process: subprocess.Popen[bytes] | None = None  # started as an interpreter
-    each_child: Callable[[], None] | None = None  # run in each child before its request
     ended: bool = False  # reaped (a server forked, not started as an interpreter)
 
     def spawn(self, request: bytes, fds: tuple[int, int, int]) -> int:
@@ -120,30 +119,29 @@ _server: Server | None = None
 _starting = threading.Lock()
 
 
-def server() -> Server:
-    """This process's server, started when first needed (or again, if it died)."""
+def server(setup: Callable[[], None] | None = None) -> Server:
+    """This process's server, started when first needed (or again, if it died); `setup`
+    is run in a server this call starts, after its imports."""
     global _server
     with _starting:
         if _server is not None and _server.owner == os.getpid() and not _server.alive():
             _server.close()
             _server = None
         if _server is None or _server.owner != os.getpid():
-            _server = _start()
+            _server = _start(setup)
             atexit.register(_server.close)  # the server ends as its client does
         return _server
 
 
-def prepare(each_child: Callable[[], None] | None = None) -> None:
+def prepare(setup: Callable[[], None] | None = None) -> None:
     """Start the server now, so that its imports run on the idle core while something
-    else does (a run's training). `each_child` (pickled) sets in each child the state this
-    process will set after the fork: a sweep's worker limits its libraries' threads, which
-    starts threads, so it forks the server first."""
-    found = server()
-    if each_child is not None:
-        found.each_child = each_child
+    else does (a run's training). `setup` sets in the server, for its children, what this
+    process sets after it: a sweep's worker limits its libraries' threads, which starts
+    threads, so it forks the server first and has it set the same limits."""
+    server(setup)
 
 
-def _start() -> Server:
+def _start(setup: Callable[[], None] | None) -> Server:
     """Forked while this process is one thread, which costs nothing (a sweep's worker);
     otherwise a fresh interpreter, with this process's import path."""
     ours, theirs = socket.socketpair()
@@ -152,11 +150,14 @@ def _start() -> Server:
         pid = os.fork()
         if pid == 0:  # pragma: no cover (the server; its coverage is not collected)
             ours.close()
-            _serve_forever(theirs, PRELOAD)
+            _serve_forever(theirs, PRELOAD, setup)
     else:
+        import cloudpickle
+
+        given = cloudpickle.dumps(setup).hex()
         code = (
-            f"import sys; sys.path[:] = {sys.path!r}; "
-            f"from mlgate import fork_server; fork_server.main({theirs.fileno()}, {PRELOAD!r})"
+            f"import sys; sys.path[:] = {sys.path!r}; from mlgate import fork_server; "
+            f"fork_server.main({theirs.fileno()}, {PRELOAD!r}, {given!r})"
         )
         process = subprocess.Popen(
             [sys.executable, "-c", code], pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL
@@ -174,12 +175,14 @@ def _one_thread() -> bool:
         return False
 
 
-def main(fd: int, preload: tuple[str, ...]) -> None:  # pragma: no cover (in the server)
-    _serve_forever(socket.socket(fileno=fd), preload)
+def main(fd: int, preload: tuple[str, ...], setup: str) -> None:  # pragma: no cover (server)
+    import pickle
+
+    _serve_forever(socket.socket(fileno=fd), preload, pickle.loads(bytes.fromhex(setup)))
 
 
 def _serve_forever(
-    sock: socket.socket, preload: tuple[str, ...]
+    sock: socket.socket, preload: tuple[str, ...], setup: Callable[[], None] | None
 ) -> None:  # pragma: no cover (runs in the server)
     """Never returns; ends with os._exit when the client has gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the client decides what an interrupt ends
@@ -187,6 +190,8 @@ def _serve_forever(
     code = 0
     try:
         _load(preload)
+        if setup is not None:
+            setup()
         while _serve_one(sock):
             pass
     except BaseException:

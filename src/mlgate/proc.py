@@ -462,9 +462,7 @@ def call(
     from mlgate import fork_server
 
     server = fork_server.server()
-    argument = cloudpickle.dumps(
-        (fn, server.each_child, dict(os.environ), os.getcwd(), list(sys.path))
-    )
+    argument = cloudpickle.dumps((fn, dict(os.environ), os.getcwd(), list(sys.path)))
     request = cloudpickle.dumps((child, argument))
     out_read, out_write = os.pipe()
     result_read, result_write = os.pipe()
@@ -566,13 +564,11 @@ def child(
             os.write(step_fd, (step.replace("\n", " ") + "\n").encode("utf-8", "replace"))
 
         try:
-            fn, each_child, environ, folder, path = pickle.loads(request)
+            fn, environ, folder, path = pickle.loads(request)
             os.environ.clear()
             os.environ.update(environ)
             os.chdir(folder)
             sys.path[:] = path
-            if each_child is not None:
-                each_child()
             answer: tuple[str, object] = ("value", fn(announce))
         except BaseException as exc:  # sent to the parent, which decides
             answer = ("error", exc)

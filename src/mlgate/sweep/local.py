@@ -336,7 +336,7 @@ def _child(
 
     # the process its model is scored from, forked first, while this worker is one thread
     # (limiting the libraries' threads starts some, and so does the watch on the sweep)
-    fork_server.prepare(each_child=functools.partial(share_cores, threads))
+    fork_server.prepare(setup=functools.partial(share_cores, threads))
     signal.signal(signal.SIGTERM, _terminated)  # stop the training too, not only this worker
     signal.signal(signal.SIGINT, _left_to_the_sweep)
     _stop_with_the_sweep(sweep)
