@@ -169,3 +169,20 @@ def _with_the_server_killed(
     finally:
         killer.join()
         assert fork_server.server().pid != server.pid
+
+
+def test_a_server_that_does_not_answer_is_said_ended_and_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "stuck_import.py").write_text("import time\ntime.sleep(60)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(fork_server, "PRELOAD", ("stuck_import",))
+    monkeypatch.setattr(fork_server, "STARTING_S", 0.5)
+    fork_server.server().close()  # the next call starts a server that imports stuck_import
+    open_before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(OutsideError, match=r"did not answer .*; run again"):
+        proc.call(lambda _: None, timeout_s=30)
+    assert len(os.listdir("/proc/self/fd")) == open_before  # its pipes closed, its socket too
+    monkeypatch.setattr(fork_server, "PRELOAD", ("cloudpickle",))
+    monkeypatch.setattr(fork_server, "STARTING_S", 600.0)
+    assert proc.call(lambda _: "answered", timeout_s=30).value == "answered"

@@ -470,6 +470,10 @@ def call(
     with server.lock:
         try:
             pid = server.spawn(request, (out_write, result_write, step_write))
+        except BaseException:
+            for fd in (out_read, result_read, step_read):
+                os.close(fd)
+            raise
         finally:
             os.close(out_write)
             os.close(result_write)
