@@ -145,7 +145,8 @@ def test_a_server_killed_while_the_model_runs_is_said_and_the_model_is_ended() -
         time.sleep(1)
         os._exit(5)  # no answer, and the server is not there to tell its exit code
 
-    with pytest.raises(OutsideError, match="ended while the model ran; run again"):
+    unknown = "was killed while the model ran, so the model's exit is unknown"
+    with pytest.raises(OutsideError, match=unknown):
         _with_the_server_killed(exits, timeout_s=30)
 
     def hangs(announce: Callable[[str], None]) -> None:
@@ -186,3 +187,46 @@ def test_a_server_that_does_not_answer_is_said_ended_and_replaced(
     monkeypatch.setattr(fork_server, "PRELOAD", ("cloudpickle",))
     monkeypatch.setattr(fork_server, "STARTING_S", 600.0)
     assert proc.call(lambda _: "answered", timeout_s=30).value == "answered"
+
+
+@pytest.mark.usefixtures("quick_to_start")
+def test_an_interrupt_mid_request_leaves_the_next_call_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the interrupt lands as the client reads the new child's pid: left half-way, the
+    # conversation answered the next call with this child's pid and exit status
+    monkeypatch.setattr(fork_server, "STARTING_S", 5.0)
+    monkeypatch.setattr(fork_server, "ENDING_S", 5.0)
+    proc.call(lambda _: None, timeout_s=30)
+    real, landed = fork_server._number, []
+
+    def interrupted(sock: object) -> int:
+        if not landed:
+            landed.append(True)
+            raise KeyboardInterrupt
+        return real(sock)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fork_server, "_number", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        proc.call(lambda _: "first", timeout_s=30)
+    assert proc.call(lambda _: "second", timeout_s=30).value == "second"
+
+
+def test_the_model_gets_no_credential_and_what_it_prints_of_one_is_masked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from mlgate.model import isolated
+
+    token = "ghp_" + "a1b2c3d4" * 4
+    monkeypatch.setenv("GITHUB_TOKEN", token)
+    monkeypatch.setenv("GITHUB_ENV", str(tmp_path / "runner-env"))  # a runner file command
+    monkeypatch.setenv("MLGATE_TEST_PLAIN", "kept")
+    lines: list[str] = []
+
+    def model(_: Callable[[str], None]) -> tuple[str | None, ...]:
+        print(f"a model that knows the token prints it: {token}")
+        return tuple(os.environ.get(k) for k in ("GITHUB_TOKEN", "GITHUB_ENV", "MLGATE_TEST_PLAIN"))
+
+    seen = isolated.run(model, timeout_s=30, timeout_said="30s", on_line=lines.append)
+    assert seen == (None, None, "kept")
+    assert lines == ["a model that knows the token prints it: ***"]

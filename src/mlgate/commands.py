@@ -24,6 +24,14 @@ RUNNER_FILES = frozenset(
 )
 
 
+def scoring_env(base_env: Mapping[str, str]) -> dict[str, str]:
+    """The environment the user's model is loaded and scored in (proc.call): as a
+    command's, without the job's credentials (none is passed: pass_env is a command's) or
+    the runner's file commands. The model is the user's code as much as the training."""
+    env = credentials.withheld(base_env)
+    return {k: v for k, v in env.items() if k not in RUNNER_FILES}
+
+
 def command_env(
     manifest: Manifest, run_id: str | None, *, test_data: bool = True
 ) -> dict[str, str]:

@@ -68,12 +68,18 @@ class Server:
         try:
             socket.send_fds(self.sock, [head], list(fds))
             self.sock.sendall(request)
-            return _number(self.sock)
+            pid = _number(self.sock)
+            if pid <= 1:  # never a child's: a conversation out of step
+                raise ConnectionError(f"it answered {pid} for a process number")
+            return pid
         except OSError as exc:  # socket.timeout too
             self._abandon()
             raise OutsideError(
                 f"the process mlgate scores models from did not answer ({exc}); run again"
             ) from exc
+        except BaseException:  # an interrupt mid-request: the conversation cannot go on
+            self._abandon()
+            raise
 
     def end(self, pid: int) -> int | None:
         """Child `pid` and all it started killed; its exit code (-N: signal N) as it was
@@ -85,6 +91,10 @@ class Server:
         except OSError:
             self._abandon()
             return None
+        except BaseException:  # an interrupt mid-request: the child is ended from here
+            self._abandon()
+            end_orphan(pid)
+            raise
 
     def alive(self) -> bool:
         return self.sock.fileno() != -1 and not self._reaped(block=False)
@@ -113,6 +123,15 @@ class Server:
             done = self.pid
         self.ended = done != 0
         return self.ended
+
+
+def end_orphan(pid: int) -> None:
+    """Child `pid`'s process group killed from the client, when its server is gone and
+    cannot. Never 0 or 1: killpg(0) is the caller's own group (a number read out of step
+    once killed the test run that read it)."""
+    if pid > 1:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
 
 
 _server: Server | None = None

@@ -445,11 +445,14 @@ def call(
     timeout_s: float,
     on_line: Callable[[str], None] | None = None,
     tail_lines: int = 20,
+    env: Mapping[str, str] | None = None,
+    redact: tuple[str, ...] = (),
 ) -> Called:
     """Run `fn(announce)` in a child process that is killed, with everything it started,
     when it has not answered within `timeout_s`; the user's model runs this way, so a
     predict() that never returns cannot hang the run. Output the child prints (on
-    Python's streams or its file descriptors) comes back line by line to `on_line`.
+    Python's streams or its file descriptors) comes back line by line to `on_line`, each
+    of `redact` shown as ***. `env`: the child's environment (this process's if None).
 
     The child is forked from fork_server.py's process, not from this one: it starts with
     scoring's imports loaded, and with none of the locks this process's threads may hold.
@@ -462,7 +465,8 @@ def call(
     from mlgate import fork_server
 
     server = fork_server.server()
-    argument = cloudpickle.dumps((fn, dict(os.environ), os.getcwd(), list(sys.path)))
+    environ = dict(os.environ if env is None else env)
+    argument = cloudpickle.dumps((fn, environ, os.getcwd(), list(sys.path)))
     request = cloudpickle.dumps((child, argument))
     out_read, out_write = os.pipe()
     result_read, result_write = os.pipe()
@@ -480,7 +484,9 @@ def call(
             os.close(step_write)
         started = time.monotonic()
         tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
-        reader = threading.Thread(target=_pump_fd, args=(out_read, tail, on_line), daemon=True)
+        reader = threading.Thread(
+            target=_pump_fd, args=(out_read, tail, on_line, redact), daemon=True
+        )
         reader.start()
         answer = bytearray()
         steps = bytearray()
@@ -490,8 +496,7 @@ def call(
         finally:
             code = server.end(pid)  # the child and whatever it left running, killed
             if code is None:  # the server died: its orphan is ended from here
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pid, signal.SIGKILL)
+                fork_server.end_orphan(pid)
             os.close(result_read)
             os.close(step_read)
             reader.join(timeout=DRAIN_S)
@@ -501,9 +506,11 @@ def call(
     if timed_out:
         return replace(ended, timed_out=True)
     if not payload:
-        if code is None:
+        if code is None:  # killed: by the model itself, or by the system (out of memory?)
             raise OutsideError(
-                "the process mlgate scores models from ended while the model ran; run again"
+                "the process mlgate forks the model's process from was killed while the model "
+                "ran, so the model's exit is unknown (did the model kill its parent process, "
+                "or did the machine run out of memory?)"
             )
         return replace(ended, exit_code=code)
     kind, value = cloudpickle.loads(payload)
@@ -596,10 +603,16 @@ def child(
         os._exit(code)
 
 
-def _pump_fd(fd: int, tail: collections.deque[str], on_line: Callable[[str], None] | None) -> None:
+def _pump_fd(
+    fd: int,
+    tail: collections.deque[str],
+    on_line: Callable[[str], None] | None,
+    redact: tuple[str, ...] = (),
+) -> None:
     with open(fd, "rb") as stream:
         for raw in stream:
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            line = credentials.scrub(line, redact) if redact else line
             tail.append(line)
             if on_line is not None:
                 with contextlib.suppress(Exception):

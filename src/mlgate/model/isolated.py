@@ -4,9 +4,10 @@ predict() that never returns nor one that kills its process can hang or crash th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
-from mlgate import proc
+from mlgate import commands, credentials, proc
 from mlgate.errors import UserError
 
 
@@ -22,7 +23,13 @@ def run(
     on_line: Callable[[str], None] | None = None,
 ) -> object:
     """`work(announce)`'s value, computed in a child; NoAnswer with the reason otherwise."""
-    called = proc.call(work, timeout_s=timeout_s, on_line=on_line)
+    called = proc.call(
+        work,
+        timeout_s=timeout_s,
+        on_line=on_line,
+        env=commands.scoring_env(os.environ),
+        redact=credentials.values(os.environ),
+    )
     if not called.answered:
         raise NoAnswer(no_answer(called, timeout_said))
     if called.error is not None:
