@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.35.1"
+__version__ = "0.36.0"
 
 _PUBLIC = {
     "CheckResult": "mlgate.result.records",
