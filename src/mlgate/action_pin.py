@@ -2,8 +2,8 @@
 init` writes and the templates carry (a test keeps them equal). A release updates it."""
 
 REPOSITORY = "mlgate/mlgate"
-COMMIT = "68436e08fffb49910df2cd825985b07681754a65"
-TAG = "v0.35.1"  # the version comment beside the pin; always "v" + mlgate.__version__
+COMMIT = "a020eb926b20cc367788b6625950fde6a23d5aa6"
+TAG = "v0.36.0"  # the version comment beside the pin; always "v" + mlgate.__version__
 
 
 def uses(repository: str = REPOSITORY, commit: str = COMMIT, tag: str = TAG) -> str:
