@@ -240,3 +240,23 @@ def test_the_model_gets_no_credential_and_what_it_prints_of_one_is_masked(
     seen = isolated.run(model, timeout_s=30, timeout_said="30s", on_line=lines.append)
     assert seen == (None, None, "kept")
     assert lines == ["a model that knows the token prints it: ***"]
+
+
+def test_an_exception_whose_class_only_the_child_imports_is_said_by_name(
+    tmp_path: Path,
+) -> None:
+    # a BaseException of the user's project escapes the evaluation's wrapping, and this
+    # process, without the project on its path, could not unpickle it: "internal error"
+    from mlgate.model import isolated
+
+    (tmp_path / "projects_own.py").write_text("class Halted(BaseException):\n    pass\n")
+
+    def model(_: Callable[[str], None]) -> None:
+        sys.path.insert(0, str(tmp_path))
+        import projects_own  # type: ignore[import-not-found]
+
+        raise projects_own.Halted("stopped by the model")
+
+    with pytest.raises(isolated.NoAnswer) as raised:
+        isolated.run(model, timeout_s=30, timeout_said="30s")
+    assert str(raised.value) == "the model raised Halted: stopped by the model while it was scored"

@@ -513,10 +513,21 @@ def call(
                 "or did the machine run out of memory?)"
             )
         return replace(ended, exit_code=code)
-    kind, value = cloudpickle.loads(payload)
+    kind, pickled, said = cloudpickle.loads(payload)
+    try:
+        value = cloudpickle.loads(pickled)
+    except Exception:  # an exception whose class this process cannot import or rebuild
+        if kind == "value":
+            raise
+        value = Unrebuilt(said)
     if kind == "value":
         return replace(ended, value=value)
     return replace(ended, error=value)
+
+
+class Unrebuilt(Exception):
+    """An exception the child raised that this process cannot rebuild (its class is in
+    the user's project, which this process does not import): its name and message."""
 
 
 def _collect(
@@ -583,17 +594,13 @@ def child(
             answer: tuple[str, object] = ("value", fn(announce))
         except BaseException as exc:  # sent to the parent, which decides
             answer = ("error", exc)
+        kind, value = answer
+        said = f"{type(value).__name__}: {value}" if kind == "error" else ""
         try:
-            payload = pickle.dumps(answer)
+            payload = pickle.dumps((kind, pickle.dumps(value), said))
         except Exception as exc:  # an exception or a value that does not pickle
-            payload = pickle.dumps(
-                (
-                    "error",
-                    RuntimeError(
-                        f"{type(answer[1]).__name__}: {answer[1]} (could not be sent back: {exc})"
-                    ),
-                )
-            )
+            gone = RuntimeError(f"{said or type(value).__name__} (could not be sent back: {exc})")
+            payload = pickle.dumps(("error", pickle.dumps(gone), str(gone)))
         with os.fdopen(result_fd, "wb") as result:
             result.write(len(payload).to_bytes(8, "big") + payload)
         sys.stdout.flush()
