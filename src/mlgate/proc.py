@@ -456,8 +456,8 @@ def call(
 
     The child is forked from fork_server.py's process, not from this one: it starts with
     scoring's imports loaded, and with none of the locks this process's threads may hold.
-    `fn` travels pickled (cloudpickle: closures too), with this process's environment,
-    folder and import path. `announce(step)` records what the child is doing, so a
+    `fn` travels pickled (cloudpickle: closures too), with the environment and this
+    process's folder and import path. `announce(step)` records what the child is doing, so a
     timeout can say where it stopped.
     """
     import cloudpickle
