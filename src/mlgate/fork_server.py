@@ -82,18 +82,18 @@ class Server:
             raise
 
     def end(self, pid: int) -> int | None:
-        """Child `pid` and all it started killed; its exit code (-N: signal N) as it was
-        when it ended, or None if the server has died or does not answer."""
+        """Child `pid` and all it started killed (by the server, or from here when the server
+        cannot); its exit code (-N: signal N) as it was when it ended, or None if the server
+        has died or does not answer."""
         self.sock.settimeout(ENDING_S)
         try:
             self.sock.sendall(b"k")
             return _number(self.sock)
-        except OSError:
+        except BaseException as exc:  # an interrupt too: the conversation cannot go on
             self._abandon()
-            return None
-        except BaseException:  # an interrupt mid-request: the child is ended from here
-            self._abandon()
-            end_orphan(pid)
+            _end_orphan(pid)
+            if isinstance(exc, OSError):
+                return None
             raise
 
     def alive(self) -> bool:
@@ -125,7 +125,7 @@ class Server:
         return self.ended
 
 
-def end_orphan(pid: int) -> None:
+def _end_orphan(pid: int) -> None:
     """Child `pid`'s process group killed from the client, when its server is gone and
     cannot. Never 0 or 1: killpg(0) is the caller's own group (a number read out of step
     once killed the test run that read it)."""

@@ -495,8 +495,6 @@ def call(
             timed_out = not _collect(result_read, step_read, answer, steps, started + timeout_s)
         finally:
             code = server.end(pid)  # the child and whatever it left running, killed
-            if code is None:  # the server died: its orphan is ended from here
-                fork_server.end_orphan(pid)
             os.close(result_read)
             os.close(step_read)
             reader.join(timeout=DRAIN_S)
