@@ -259,4 +259,4 @@ def test_an_exception_whose_class_only_the_child_imports_is_said_by_name(
 
     with pytest.raises(isolated.NoAnswer) as raised:
         isolated.run(model, timeout_s=30, timeout_said="30s")
-    assert str(raised.value) == "the model raised Halted: stopped by the model while it was scored"
+    assert str(raised.value) == "while it was scored, the model raised Halted: stopped by the model"

@@ -62,7 +62,7 @@ def error_message(error: BaseException) -> str:
     if isinstance(error, loading.ModelLoadError | evaluate.EvaluationError | UserError):
         return str(error)
     if isinstance(error, proc.Unrebuilt):
-        return f"the model raised {error} while it was scored"
+        return f"while it was scored, the model raised {error}"
     if isinstance(error, SystemExit | KeyboardInterrupt):
         return f"the model called exit() ({type(error).__name__}: {error}) while it was scored"
     raise error
